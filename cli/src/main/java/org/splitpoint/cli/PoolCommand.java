@@ -1,0 +1,83 @@
+package org.splitpoint.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Sizes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code splitpoint pool create|status}. */
+@Command(name = "pool", description = "Create a pool or show its status.",
+        subcommands = {PoolCommand.Create.class, PoolCommand.Status.class})
+final class PoolCommand {
+
+    @Command(name = "create", description = "Create a pool of blank drives in a new or empty directory.")
+    static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL", description = "pool directory")
+        Path dir;
+        @Option(names = "--drives", required = true, paramLabel = "N", description = "number of drives")
+        int drives;
+        @Option(names = "--drive-size", required = true, paramLabel = "SIZE", description = "size of each drive (K, M, G, T)")
+        String driveSize;
+        @Option(names = "--track-size", paramLabel = "SIZE", defaultValue = "64K",
+                description = "unit of change tracking, a power of two from 4K to 1G (default ${DEFAULT-VALUE})")
+        String trackSize;
+
+        @Override
+        public Integer call() throws Exception {
+            long ds = Sizes.parse(driveSize);
+            long ts = Sizes.parse(trackSize);
+            if (ts > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("track size must be a power of two from 4K to 1G, not " + trackSize);
+            }
+            Pool.create(dir, drives, ds, (int) ts, StorageFactory.real());
+            spec.commandLine().getOut().println("created pool " + dir + ": " + drives + " drives of "
+                    + Sizes.format(ds) + ", track size " + Sizes.format(ts));
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Show drives, volumes, jobs and health.")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Option(names = "--json", description = "print one JSON document")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = spec.commandLine().getOut();
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                PoolSnapshot s = pool.snapshot();
+                if (json) {
+                    Json.print(out, Json.status(s));
+                    return 0;
+                }
+                out.println("pool " + s.path() + "  health " + s.health() + "  track size " + Sizes.format(s.trackSize()));
+                out.println();
+                Tables.drives(out, s);
+                out.println();
+                if (s.volumes().isEmpty()) {
+                    out.println("no volumes");
+                } else {
+                    Tables.volumes(out, s);
+                }
+                if (!s.jobs().isEmpty()) {
+                    out.println();
+                    s.jobs().forEach(j -> out.println("job " + j.id() + ": " + j.line()));
+                }
+                return 0;
+            });
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package org.splitpoint.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Sizes;
+
+/** Plain-text tables with columns padded to their widest cell. */
+final class Tables {
+
+    private Tables() {
+    }
+
+    static void print(PrintWriter out, List<String[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int[] w = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                sb.append(i == r.length - 1 ? r[i] : String.format("%-" + w[i] + "s  ", r[i]));
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    static void drives(PrintWriter out, PoolSnapshot s) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"DRIVE", "STATE", "SIZE", "VOLUME", "NOTE"});
+        for (PoolSnapshot.DriveView d : s.drives()) {
+            String note = d.reason() != null ? "reason: " + d.reason().word()
+                    : d.rebuildPercent() >= 0 ? String.format("rebuilt %.1f%%", d.rebuildPercent()) : "";
+            rows.add(new String[] {d.name(), d.state().name(), Sizes.format(d.size()),
+                    d.volume() == null ? "-" : d.volume(), note});
+        }
+        print(out, rows);
+    }
+
+    static void volumes(PrintWriter out, PoolSnapshot s) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"VOLUME", "LAYOUT", "STATE", "SIZE", "DRIVES", "REASON"});
+        for (PoolSnapshot.VolumeView v : s.volumes()) {
+            rows.add(new String[] {v.name(), v.layout().word(), v.state().name(), Sizes.format(v.size()),
+                    String.join(",", v.drives()), v.stateReason()});
+        }
+        print(out, rows);
+    }
+}

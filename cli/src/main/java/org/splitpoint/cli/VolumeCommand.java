@@ -1,0 +1,223 @@
+package org.splitpoint.cli;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Sizes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code splitpoint volume create|list|write|read|verify}. */
+@Command(name = "volume", description = "Create, list, read, write or verify volumes.",
+        subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Write.class,
+                VolumeCommand.Read.class, VolumeCommand.Verify.class})
+final class VolumeCommand {
+
+    private static final int CHUNK = 1 << 20;
+
+    private VolumeCommand() {
+    }
+
+    @Command(name = "create", description = "Create a RAID volume over SPARE drives.")
+    static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+        @Option(names = "--layout", required = true, paramLabel = "raid1|raid3|raid5")
+        String layout;
+        @Option(names = "--drives", required = true, split = ",", paramLabel = "D1,D2,...")
+        java.util.List<String> drives;
+        @Option(names = "--size", paramLabel = "SIZE", description = "volume size (default: all the drives hold)")
+        String size;
+
+        @Override
+        public Integer call() throws Exception {
+            Layout l = Layout.parse(layout);
+            long bytes = size == null ? 0 : Sizes.parse(size);
+            if (size != null && bytes == 0) {
+                throw new IllegalArgumentException("--size must be larger than 0");
+            }
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                pool.admin().createVolume(name, l, drives, bytes);
+                var v = pool.snapshot().volume(name);
+                spec.commandLine().getOut().println("created volume " + name + ": " + l.word() + " over "
+                        + String.join(",", drives) + ", " + Sizes.format(v.size()) + ", " + v.state());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list", description = "List volumes with layout, state and size.")
+    static final class ListVolumes implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Option(names = "--json", description = "print one JSON document")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = spec.commandLine().getOut();
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                var s = pool.snapshot();
+                if (json) {
+                    var arr = Json.MAPPER.createArrayNode();
+                    s.volumes().forEach(v -> arr.add(Json.volume(v)));
+                    Json.print(out, arr);
+                } else if (s.volumes().isEmpty()) {
+                    out.println("no volumes");
+                } else {
+                    Tables.volumes(out, s);
+                }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "write", description = "Write bytes from a file (or stdin) into a volume; flushed before exit.")
+    static final class Write implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+        @Option(names = "--offset", required = true, paramLabel = "OFF")
+        String offset;
+        @Option(names = "--in", paramLabel = "FILE", description = "input file (default: stdin)")
+        Path in;
+
+        @Override
+        public Integer call() throws Exception {
+            long off = Sizes.parse(offset);
+            if (in != null && !Files.isRegularFile(in)) {
+                throw new IllegalArgumentException("input file " + in + " does not exist");
+            }
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                BlockDevice v = pool.volume(name);
+                if (in != null) {
+                    BlockDevice.checkRange("volume " + name, v.size(), off, Files.size(in));
+                }
+                long total = 0;
+                try (InputStream is = in == null ? System.in : Files.newInputStream(in)) {
+                    byte[] buf = new byte[CHUNK];
+                    int n;
+                    while ((n = is.readNBytes(buf, 0, CHUNK)) > 0) {
+                        if (off + total + n > v.size()) {
+                            throw new IllegalArgumentException("the write goes past the end of volume " + name
+                                    + " (" + v.size() + " bytes) after " + total + " bytes were written at " + off);
+                        }
+                        v.write(off + total, ByteBuffer.wrap(buf, 0, n));
+                        total += n;
+                    }
+                }
+                v.flush();
+                spec.commandLine().getErr().println("wrote " + total + " bytes to " + name + " at offset " + off);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "read", description = "Read bytes of a volume to a file (or stdout).")
+    static final class Read implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+        @Option(names = "--offset", required = true, paramLabel = "OFF")
+        String offset;
+        @Option(names = "--length", required = true, paramLabel = "LEN")
+        String length;
+        @Option(names = "--out", paramLabel = "FILE", description = "output file (default: stdout)")
+        Path outFile;
+
+        @Override
+        public Integer call() throws Exception {
+            long off = Sizes.parse(offset);
+            long len = Sizes.parse(length);
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                BlockDevice v = pool.volume(name);
+                BlockDevice.checkRange("volume " + name, v.size(), off, len);
+                try (OutputStream os = outFile == null ? new NonClosing(System.out) : Files.newOutputStream(outFile)) {
+                    byte[] buf = new byte[CHUNK];
+                    for (long done = 0; done < len; ) {
+                        int n = (int) Math.min(CHUNK, len - done);
+                        v.read(off + done, ByteBuffer.wrap(buf, 0, n));
+                        os.write(buf, 0, n);
+                        done += n;
+                    }
+                    os.flush();
+                }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "verify", description = "Check mirrors or parity; print the mismatch count (512-byte sectors).")
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+        @Option(names = "--repair", description = "rewrite parity / mirror copies that disagree")
+        boolean repair;
+
+        @Override
+        public Integer call() throws Exception {
+            var err = spec.commandLine().getErr();
+            return PoolSession.with(dir, err, pool -> {
+                var v = pool.volume(name);
+                long rows = v.memberRows();
+                ProgressLine line = new ProgressLine(err);
+                long start = System.nanoTime();
+                long mismatches = pool.admin().verify(name, repair, done -> {
+                    double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                    double rate = done / secs;
+                    long eta = rate > 0 ? (long) ((rows - done) / rate) : -1;
+                    line.show(String.format("verify %s  %5.1f%%  %.1f MB/s  ETA %d:%02d", name, 100.0 * done / rows,
+                            rate * v.members().size() / 1e6, eta / 60, eta % 60));
+                });
+                line.done(null);
+                spec.commandLine().getOut().println(mismatches);
+                if (mismatches > 0) {
+                    err.println(repair ? "repaired " + mismatches + " mismatched sectors in " + name
+                            : name + " has " + mismatches + " mismatched sectors; run with --repair to fix them");
+                }
+                return 0;
+            });
+        }
+    }
+
+    /** System.out must stay open after a read. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package org.splitpoint.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.pool.Pool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code splitpoint wait POOL}: holds the pool open until its background jobs are done. */
+@Command(name = "wait", description = "Run pending background operations (rebuilds...) to completion.")
+final class WaitCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "POOL")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        return PoolSession.with(dir, err, pool -> {
+            List<Job> jobs = pool.activeJobs();
+            if (jobs.isEmpty()) {
+                spec.commandLine().getOut().println("no background jobs");
+                return 0;
+            }
+            return awaitJobs(pool, err, jobs);
+        });
+    }
+
+    /** Waits for {@code jobs} with a progress line; 1 when one failed or was cancelled. */
+    static int awaitJobs(Pool pool, PrintWriter err, List<Job> jobs) throws InterruptedException {
+        ProgressLine line = new ProgressLine(err);
+        while (jobs.stream().anyMatch(j -> j.state() == JobState.RUNNING)) {
+            line.show(jobs.stream().map(Job::progress).toList());
+            for (Job j : jobs) {
+                if (j.state() == JobState.RUNNING) {
+                    j.await(200);
+                    break;
+                }
+            }
+        }
+        line.done(null);
+        int code = 0;
+        for (Job j : jobs) {
+            var p = j.progress();
+            err.println(p.kind() + " " + p.target() + ": " + p.state()
+                    + (p.message().isEmpty() ? "" : " (" + p.message() + ")"));
+            if (p.state() == JobState.FAILED || p.state() == JobState.CANCELLED) {
+                code = 1;
+            } else if (p.state() == JobState.PAUSED) {
+                err.println("job " + p.id() + " is paused; it continues when resumed");
+            }
+        }
+        return code;
+    }
+}

@@ -1,0 +1,128 @@
+package org.splitpoint.engine.event;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.io.StorageFile;
+
+/**
+ * Publishes events to listeners and appends them to the pool's JSON-lines event log.
+ *
+ * <p>Design. {@link #publish} only enqueues, so the I/O path never waits on a listener or on the
+ * log; one dispatcher thread writes the log line and then calls the listeners in order. Progress
+ * events ({@code JOB_PROGRESS}) go to listeners but not to the log, which would otherwise grow with
+ * every tick of a long copy.
+ */
+public final class EventBus implements AutoCloseable {
+
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService dispatcher;
+    private final StorageFile log;
+    private long logEnd;
+
+    /** A bus logging to {@code logFile} (created if needed); null logs nowhere. */
+    public EventBus(StorageFactory storage, Path logFile) throws IOException {
+        this.dispatcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "splitpoint-events");
+            t.setDaemon(true);
+            return t;
+        });
+        if (logFile == null) {
+            this.log = null;
+        } else {
+            this.log = Files.exists(logFile) ? storage.open(logFile) : storage.create(logFile);
+            this.logEnd = log.size();
+        }
+    }
+
+    public void addListener(EventListener l) {
+        listeners.add(l);
+    }
+
+    public void removeListener(EventListener l) {
+        listeners.remove(l);
+    }
+
+    /** Queues {@code e} for the log and the listeners; returns at once. */
+    public void publish(Event e) {
+        try {
+            dispatcher.execute(() -> deliver(e));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the pool is closing; late events are dropped
+        }
+    }
+
+    private void deliver(Event e) {
+        if (log != null && !"JOB_PROGRESS".equals(e.type())) {
+            try {
+                byte[] line = (JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
+                log.writeFully(logEnd, ByteBuffer.wrap(line));
+                logEnd += line.length;
+            } catch (IOException ignored) {
+                // the log is advisory; losing a line must not stop the engine
+            }
+        }
+        for (EventListener l : listeners) {
+            try {
+                l.onEvent(e);
+            } catch (RuntimeException ignored) {
+                // a broken listener must not silence the others
+            }
+        }
+    }
+
+    /** Waits until every event published so far was delivered. */
+    public void drain() {
+        try {
+            dispatcher.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // closing or timed out: nothing more to wait for
+        }
+    }
+
+    /** The last {@code max} events of a pool's log, oldest first (a torn last line is skipped). */
+    public static List<Event> readLog(Path logFile, int max) throws IOException {
+        List<Event> out = new ArrayList<>();
+        if (!Files.exists(logFile)) {
+            return out;
+        }
+        List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+        for (int i = Math.max(0, lines.size() - max); i < lines.size(); i++) {
+            try {
+                out.add(JSON.readValue(lines.get(i), Event.class));
+            } catch (IOException torn) {
+                // a line cut by a crash; skip it
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        dispatcher.shutdown();
+        try {
+            dispatcher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (log != null) {
+            log.close();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.splitpoint.engine.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The one abstraction of the data path. Drive images, RAID volumes, and later a pair's restore
+ * view or a snapshot are block devices that stack, as device-mapper targets and nbdkit filters do.
+ *
+ * <p>Offsets and lengths are in bytes and need no alignment: implementations split unaligned
+ * requests into head, body and tail themselves. A write is acknowledged (durable) only after a
+ * subsequent {@link #flush()} returned.
+ */
+public interface BlockDevice extends AutoCloseable {
+
+    /** Size of the device in bytes; constant for the life of the device. */
+    long size();
+
+    /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Writes {@code src} from its position to its limit at {@code offset}. */
+    void write(long offset, ByteBuffer src) throws IOException;
+
+    /** Makes every write that returned before this call durable. */
+    void flush() throws IOException;
+
+    @Override
+    default void close() throws IOException {
+    }
+
+    /** Throws a clear error when [offset, offset+length) is not inside a device of {@code size}. */
+    static void checkRange(String what, long size, long offset, long length) {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw new IllegalArgumentException(what + ": range " + offset + "+" + length
+                    + " is outside the device (size " + size + " bytes)");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.splitpoint.engine.job;
+
+import java.util.function.Consumer;
+
+/**
+ * A background job that walks tracks [start, total) in order: rebuilds now, establish, restore and
+ * resync later.
+ *
+ * <p>Design. One thread per job. The loop checks pause and cancel between tracks, paces itself
+ * to the throttle (a token bucket of one second), and checkpoints about once a second, so a restart
+ * resumes within a second of work of where it stopped. Progress goes out as immutable
+ * {@link JobProgress} values through {@code onProgress}, at most every 200 ms.
+ */
+public final class Job implements Runnable {
+
+    private static final long CHECKPOINT_NANOS = 1_000_000_000L;
+    private static final long PROGRESS_NANOS = 200_000_000L;
+
+    private final String id;
+    private final String kind;
+    private final String target;
+    private final long total;
+    private final long trackBytes;
+    private final JobWork work;
+    private final Consumer<JobProgress> onProgress;
+    private final RateMeter rate = new RateMeter(3000);
+    private volatile long done;
+    private volatile JobState state;
+    private volatile long throttle;
+    private volatile boolean cancelRequested;
+    private volatile boolean stopRequested;
+    private volatile String message = "";
+    private Thread thread;
+
+    public Job(String id, String kind, String target, long start, long total, long trackBytes,
+               boolean paused, long throttle, JobWork work, Consumer<JobProgress> onProgress) {
+        this.id = id;
+        this.kind = kind;
+        this.target = target;
+        this.done = start;
+        this.total = total;
+        this.trackBytes = trackBytes;
+        this.state = paused ? JobState.PAUSED : JobState.RUNNING;
+        this.throttle = throttle;
+        this.work = work;
+        this.onProgress = onProgress;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public JobState state() {
+        return state;
+    }
+
+    /** Starts the job's thread. */
+    public synchronized void start() {
+        thread = new Thread(this, "splitpoint-job-" + id);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public synchronized void pause() {
+        if (state == JobState.RUNNING) {
+            state = JobState.PAUSED;
+            work.settingsChanged(true, throttle);
+            notifyAll();
+        }
+    }
+
+    public synchronized void resume() {
+        if (state == JobState.PAUSED) {
+            state = JobState.RUNNING;
+            work.settingsChanged(false, throttle);
+            notifyAll();
+        }
+    }
+
+    public synchronized void cancel() {
+        cancelRequested = true;
+        notifyAll();
+    }
+
+    /**
+     * Stops the thread at the next track with a checkpoint, without finishing or cancelling: the
+     * job stays recorded and resumes when the pool is opened again (the pool is closing).
+     */
+    public synchronized void stop() {
+        stopRequested = true;
+        notifyAll();
+    }
+
+    /** Sets the limit in bytes per second (0 = unlimited); applies from the next track on. */
+    public synchronized void setThrottle(long bytesPerSecond) {
+        throttle = Math.max(0, bytesPerSecond);
+        work.settingsChanged(state == JobState.PAUSED, throttle);
+        notifyAll();
+    }
+
+    /** Waits up to {@code millis} for the job to finish; returns true if it did. */
+    public boolean await(long millis) throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            t.join(millis);
+        }
+        return state.isFinished();
+    }
+
+    public JobProgress progress() {
+        long now = System.nanoTime();
+        double bps = state == JobState.RUNNING ? rate.bytesPerSecond(now) : 0;
+        long remaining = (total - done) * trackBytes;
+        long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
+        return new JobProgress(id, kind, target, state, done, total, trackBytes, bps, eta, throttle, message);
+    }
+
+    @Override
+    public void run() {
+        long lastCheckpoint = System.nanoTime();
+        long lastProgress = 0;
+        long bucketStart = System.nanoTime();
+        long bucketBytes = 0;
+        try {
+            while (done < total) {
+                if (!waitWhilePaused()) {
+                    break;
+                }
+                if (stopRequested) {
+                    work.checkpoint(done);
+                    return;
+                }
+                long t = throttle;
+                if (t > 0) {
+                    long elapsed = System.nanoTime() - bucketStart;
+                    long allowedNanos = bucketBytes * 1_000_000_000L / t;
+                    if (allowedNanos > elapsed) {
+                        sleepNanos(allowedNanos - elapsed);
+                        continue; // re-check pause/cancel/throttle after sleeping
+                    }
+                    if (elapsed > 1_000_000_000L) {
+                        bucketStart = System.nanoTime();
+                        bucketBytes = 0;
+                    }
+                }
+                long moved = work.copyTrack(done);
+                bucketBytes += moved;
+                done++;
+                long now = System.nanoTime();
+                rate.add(now, moved);
+                if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
+                    work.checkpoint(done);
+                    lastCheckpoint = now;
+                }
+                if (now - lastProgress >= PROGRESS_NANOS) {
+                    onProgress.accept(progress());
+                    lastProgress = now;
+                }
+            }
+            if (cancelRequested) {
+                work.checkpoint(done);
+                state = JobState.CANCELLED;
+                work.stopped(JobState.CANCELLED, null);
+            } else {
+                work.checkpoint(done);
+                work.finished();
+                state = JobState.DONE;
+            }
+        } catch (Exception e) {
+            message = e.getMessage() == null ? e.toString() : e.getMessage();
+            state = JobState.FAILED;
+            work.stopped(JobState.FAILED, e);
+        }
+        onProgress.accept(progress());
+    }
+
+    /** Blocks while paused; returns false when cancelled. */
+    private synchronized boolean waitWhilePaused() throws InterruptedException {
+        if (stopRequested) {
+            return true;
+        }
+        while (state == JobState.PAUSED && !cancelRequested && !stopRequested) {
+            rate.reset();
+            wait(500);
+        }
+        return !cancelRequested;
+    }
+
+    private synchronized void sleepNanos(long nanos) throws InterruptedException {
+        long millis = Math.max(1, Math.min(200, nanos / 1_000_000L));
+        wait(millis);
+    }
+}

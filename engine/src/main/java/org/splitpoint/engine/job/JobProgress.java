@@ -1,0 +1,25 @@
+package org.splitpoint.engine.job;
+
+/**
+ * An immutable view of a job at one instant, for the CLI's progress line and the app's jobs panel.
+ *
+ * @param bytesPerSecond rate over the last few seconds (0 while paused)
+ * @param etaSeconds     estimated seconds to completion, or -1 when unknown
+ * @param throttle       bytes per second limit, 0 for none
+ */
+public record JobProgress(String id, String kind, String target, JobState state, long doneTracks,
+                          long totalTracks, long trackBytes, double bytesPerSecond, long etaSeconds,
+                          long throttle, String message) {
+
+    /** Fraction done, 0..1. */
+    public double fraction() {
+        return totalTracks == 0 ? 1.0 : (double) doneTracks / totalTracks;
+    }
+
+    /** "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12". */
+    public String line() {
+        String eta = etaSeconds < 0 ? "--:--" : String.format("%d:%02d", etaSeconds / 60, etaSeconds % 60);
+        return String.format("%s %s  %5.1f%%  %d/%d tracks  %.1f MB/s  ETA %s%s", kind, target, fraction() * 100,
+                doneTracks, totalTracks, bytesPerSecond / 1e6, eta, state == JobState.RUNNING ? "" : "  " + state);
+    }
+}

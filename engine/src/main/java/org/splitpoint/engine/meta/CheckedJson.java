@@ -1,0 +1,86 @@
+package org.splitpoint.engine.meta;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+import org.splitpoint.engine.io.StorageFactory;
+
+/**
+ * Self-checking JSON state files: an envelope {@code {magic, version, crc32c, body}} where the
+ * CRC32C covers the compact serialization of {@code body}. A file that fails any check is refused
+ * with a sentence saying which check failed, never half-read.
+ */
+public final class CheckedJson {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .findAndRegisterModules()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private CheckedJson() {
+    }
+
+    /** Serializes {@code body} in the envelope and replaces {@code file} atomically. */
+    public static void write(StorageFactory storage, Path file, String magic, int version, Object body)
+            throws IOException {
+        JsonNode bodyNode = MAPPER.valueToTree(body);
+        ObjectNode env = MAPPER.createObjectNode();
+        env.put("magic", magic);
+        env.put("version", version);
+        env.put("crc32c", crc(bodyNode));
+        env.set("body", bodyNode);
+        AtomicFile.replace(storage, file, PRETTY.writeValueAsBytes(env));
+    }
+
+    /** Reads and checks {@code file}; throws {@link CorruptMetadataException} naming the problem. */
+    public static <T> T read(StorageFactory storage, Path file, String magic, int version, Class<T> type)
+            throws IOException {
+        byte[] bytes = AtomicFile.read(storage, file);
+        String name = file.getFileName().toString();
+        JsonNode env;
+        try {
+            env = MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new CorruptMetadataException(name + " is not valid JSON (truncated or corrupt): "
+                    + firstLine(e.getMessage()));
+        }
+        if (env == null || !env.isObject()) {
+            throw new CorruptMetadataException(name + " is empty or not a JSON object");
+        }
+        if (!magic.equals(env.path("magic").asText())) {
+            throw new CorruptMetadataException(name + " is not a Splitpoint file (magic '"
+                    + env.path("magic").asText() + "', expected '" + magic + "')");
+        }
+        if (env.path("version").asInt(-1) != version) {
+            throw new CorruptMetadataException(name + " has format version " + env.path("version").asText()
+                    + "; this Splitpoint reads version " + version);
+        }
+        JsonNode body = env.get("body");
+        if (body == null || !env.path("crc32c").canConvertToLong() || env.path("crc32c").asLong() != crc(body)) {
+            throw new CorruptMetadataException(name + " fails its CRC32C check (the file was damaged)");
+        }
+        try {
+            return MAPPER.treeToValue(body, type);
+        } catch (IOException e) {
+            throw new CorruptMetadataException(name + " has an invalid body: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static long crc(JsonNode body) throws IOException {
+        CRC32C crc = new CRC32C();
+        crc.update(MAPPER.writeValueAsBytes(body));
+        return crc.getValue();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

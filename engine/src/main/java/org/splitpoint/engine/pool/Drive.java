@@ -1,0 +1,39 @@
+package org.splitpoint.engine.pool;
+
+import org.splitpoint.engine.raid.Member;
+
+/**
+ * A drive of an open pool: its durable record plus, for a volume member, the live {@link Member}
+ * whose state is authoritative while the pool is open. {@code problem} says what was wrong with
+ * the image at open (missing, wrong size), if anything.
+ */
+final class Drive {
+    final String name;
+    final long size;
+    volatile DriveState state;
+    volatile OfflineReason reason;
+    volatile String volume;
+    volatile Member member;
+    volatile String problem;
+
+    Drive(PoolConfig.DriveRecord r) {
+        this.name = r.name();
+        this.size = r.size();
+        this.state = r.state();
+        this.reason = r.reason();
+        this.volume = r.volume();
+    }
+
+    /** The live state: a member's when the drive is in a volume. */
+    DriveState state() {
+        Member m = member;
+        return m != null ? m.state() : state;
+    }
+
+    PoolConfig.DriveRecord toRecord() {
+        DriveState s = state();
+        // MISSING is what we found, not what we decided: it is not written back.
+        DriveState durable = s == DriveState.MISSING ? state : s;
+        return new PoolConfig.DriveRecord(name, size, durable, durable == DriveState.OFFLINE ? reason : null, volume);
+    }
+}

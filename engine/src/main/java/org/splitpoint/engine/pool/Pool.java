@@ -1,0 +1,487 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.splitpoint.engine.bitmap.DurableBitmap;
+import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.event.EventBus;
+import org.splitpoint.engine.event.EventListener;
+import org.splitpoint.engine.io.PoolLockHandle;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.meta.CheckedJson;
+import org.splitpoint.engine.meta.CorruptMetadataException;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * An open storage pool: the drives, the volumes over them, the background jobs, the events.
+ *
+ * <p>Design. {@code pool.json} is the one durable statement of configuration and policy state
+ * (drive states, volumes, persisted jobs); it is rewritten atomically by {@link #persist()} after
+ * every decision, and never on a read-only path, so inspecting a pool changes none of its files.
+ * The data path lives in {@link RaidVolume}s; this class decides (policy) and the volumes carry
+ * out (mechanism). Opening takes the pool's lock, then recovers: stripe journals are replayed,
+ * dirty write-intent tracks resynced, persisted jobs resumed.
+ *
+ * <p>Administrative operations (fail, replace, add, create volume) are in {@link PoolAdmin}.
+ */
+public final class Pool implements AutoCloseable {
+
+    final PoolPaths paths;
+    final StorageFactory storage;
+    final EventBus events;
+    final Map<String, Drive> drives = new LinkedHashMap<>();
+    final Map<String, RaidVolume> volumes = new LinkedHashMap<>();
+    final Map<String, PoolConfig.VolumeRecord> volumeRecords = new LinkedHashMap<>();
+    final List<Job> jobs = new CopyOnWriteArrayList<>();
+    final Map<String, PoolConfig.JobRecord> jobRecords = new LinkedHashMap<>();
+    private final PoolLockHandle lock;
+    private final String uuid;
+    final int trackSize;
+    final long driveSize;
+    int nextDrive;
+    private final List<String> openNotes = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events) {
+        this.paths = paths;
+        this.storage = storage;
+        this.lock = lock;
+        this.events = events;
+        this.uuid = config.uuid();
+        this.trackSize = config.trackSize();
+        this.driveSize = config.driveSize();
+        this.nextDrive = config.nextDrive();
+        for (PoolConfig.DriveRecord d : config.drives()) {
+            drives.put(d.name(), new Drive(d));
+        }
+        for (PoolConfig.VolumeRecord v : config.volumes()) {
+            volumeRecords.put(v.name(), v);
+        }
+        for (PoolConfig.JobRecord j : config.jobs()) {
+            jobRecords.put(j.id(), j);
+        }
+    }
+
+    // ---- create and open ------------------------------------------------------------------
+
+    /** Creates a pool of {@code count} blank drives in {@code dir} (absent or empty). */
+    public static void create(Path dir, int count, long driveSize, int trackSize, StorageFactory storage)
+            throws IOException, PoolException {
+        Validation.trackSize(trackSize);
+        if (count < 1 || count > 256) {
+            throw new IllegalArgumentException("--drives must be between 1 and 256, not " + count);
+        }
+        Validation.driveSize(driveSize, trackSize);
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new PoolException(dir + " exists and is not a directory");
+            }
+            try (var s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    throw new PoolException(dir + " is not empty; a pool is created in a new or empty directory");
+                }
+            }
+        }
+        PoolPaths paths = new PoolPaths(dir);
+        Files.createDirectories(paths.drives());
+        Files.createDirectories(paths.meta());
+        List<PoolConfig.DriveRecord> records = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            String name = "d" + i;
+            createImage(storage, paths, name, driveSize);
+            records.add(new PoolConfig.DriveRecord(name, driveSize, DriveState.SPARE, null, null));
+        }
+        storage.syncDirectory(paths.drives());
+        PoolConfig config = new PoolConfig(UUID.randomUUID().toString(), trackSize, driveSize, count + 1,
+                records, List.of(), List.of());
+        // pool.json last: a crash before it leaves a directory that is not (yet) a pool.
+        CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+    }
+
+    static void createImage(StorageFactory storage, PoolPaths paths, String name, long size) throws IOException {
+        Path tmp = paths.drives().resolve(name + ".img.new");
+        storage.delete(tmp);
+        try (StorageFile f = storage.create(tmp)) {
+            f.setLength(size);
+            f.force();
+        }
+        storage.rename(tmp, paths.image(name));
+    }
+
+    /** Opens the pool in {@code dir} with real files. */
+    public static Pool open(Path dir) throws IOException, PoolException {
+        return open(dir, StorageFactory.real());
+    }
+
+    /** Opens the pool in {@code dir}: lock, read, check images, recover, resume jobs. */
+    public static Pool open(Path dir, StorageFactory storage) throws IOException, PoolException {
+        PoolPaths paths = new PoolPaths(dir);
+        if (!Files.isRegularFile(paths.config())) {
+            throw new PoolException(dir + " is not a Splitpoint pool (no pool.json); create one with 'pool create'");
+        }
+        String holder = "pid " + ProcessHandle.current().pid() + " since " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + " (" + ManagementFactory.getRuntimeMXBean().getName() + ")";
+        PoolLockHandle lock = storage.tryLock(paths.lock(), holder);
+        if (lock == null) {
+            String who = Files.exists(paths.lock())
+                    ? new String(Files.readAllBytes(paths.lock()), StandardCharsets.UTF_8).trim() : "";
+            throw new PoolException("pool " + dir + " is already open in another process"
+                    + (who.isEmpty() ? "" : " (" + who + ")") + "; close it there first");
+        }
+        Pool pool = null;
+        try {
+            PoolConfig config = CheckedJson.read(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION,
+                    PoolConfig.class);
+            Validation.config(config);
+            EventBus events = new EventBus(storage, Files.isDirectory(paths.meta()) ? paths.events() : null);
+            pool = new Pool(paths, storage, lock, config, events);
+            pool.openDrivesAndVolumes();
+            pool.resumeJobs();
+            return pool;
+        } catch (CorruptMetadataException e) {
+            closeAfterFailedOpen(pool, lock);
+            throw new PoolException("cannot open pool " + dir + ": " + e.getMessage(), e);
+        } catch (IOException | PoolException | RuntimeException e) {
+            closeAfterFailedOpen(pool, lock);
+            throw e;
+        }
+    }
+
+    private static void closeAfterFailedOpen(Pool pool, PoolLockHandle lock) {
+        if (pool != null) {
+            pool.abandon();
+        } else {
+            try {
+                lock.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+
+    private void openDrivesAndVolumes() throws IOException, PoolException {
+        Map<String, StorageFile> files = new LinkedHashMap<>();
+        for (Drive d : drives.values()) {
+            Path image = paths.image(d.name);
+            if (!Files.exists(image)) {
+                d.problem = "the image of drive " + d.name + " (" + image + ") is missing";
+                d.state = DriveState.MISSING;
+                continue;
+            }
+            long actual = Files.size(image);
+            if (actual != d.size) {
+                d.problem = "the image of drive " + d.name + " is " + actual + " bytes, expected " + d.size
+                        + "; the drive is treated as FAILED and the image left as it is";
+                d.state = DriveState.FAILED;
+                continue;
+            }
+            files.put(d.name, storage.open(image));
+        }
+        for (PoolConfig.VolumeRecord r : volumeRecords.values()) {
+            volumes.put(r.name(), openVolume(r, files));
+        }
+        for (Drive d : drives.values()) {
+            if (d.problem != null) {
+                openNotes.add(d.problem);
+                events.publish(Event.warning("DRIVE_STATE", d.name, d.problem));
+            }
+        }
+        // spare drives keep no open file
+        for (Map.Entry<String, StorageFile> e : files.entrySet()) {
+            if (drives.get(e.getKey()).volume == null) {
+                e.getValue().close();
+            }
+        }
+    }
+
+    private RaidVolume openVolume(PoolConfig.VolumeRecord r, Map<String, StorageFile> files)
+            throws IOException, PoolException {
+        Member[] members = new Member[r.drives().size()];
+        for (int i = 0; i < members.length; i++) {
+            Drive d = drives.get(r.drives().get(i));
+            DriveState s = d.state;
+            long rebuilt = 0;
+            if (s == DriveState.REBUILDING) {
+                PoolConfig.JobRecord j = rebuildJobOf(d.name);
+                rebuilt = j == null ? 0 : j.checkpoint() * (long) trackSize;
+            }
+            members[i] = new Member(i, d.name, files.get(d.name), s);
+            members[i].setState(members[i].state(), rebuilt);
+            d.member = members[i];
+        }
+        WriteIntent wi = new WriteIntent(DurableBitmap.openOrCreate(storage, paths.writeIntent(r.name()),
+                rowTracks(r, members.length)));
+        StorageFile journal = null;
+        if (r.layout() != Layout.RAID1) {
+            Path jp = paths.journal(r.name());
+            journal = Files.exists(jp) ? storage.open(jp) : storage.create(jp);
+        }
+        RaidVolume v = RaidVolume.assemble(r.name(), r.layout(), members, r.size(), trackSize, r.stripUnit(), wi, journal);
+        v.setFailureListener((m, why) -> memberFailed(v, m, why));
+        int replayed = v.replayJournal();
+        long dirty = v.dirtyTracks().cardinality();
+        if (replayed > 0 || dirty > 0) {
+            long resynced = v.resyncDirtyTracks();
+            String msg = "volume " + r.name() + " was not shut down cleanly: replayed " + replayed
+                    + " journaled stripe updates and resynced " + resynced + " dirty tracks";
+            openNotes.add(msg);
+            events.publish(Event.warning("VOLUME_STATE", r.name(), msg));
+        }
+        return v;
+    }
+
+    /** Bits of a volume's write-intent map: one per track of member rows. */
+    long rowTracks(PoolConfig.VolumeRecord r, int n) {
+        long rows = r.layout() == Layout.RAID1 ? r.size()
+                : ((r.size() + (long) r.stripUnit() * (n - 1) - 1) / ((long) r.stripUnit() * (n - 1))) * r.stripUnit();
+        return Math.max(1, (rows + trackSize - 1) / trackSize);
+    }
+
+    PoolConfig.JobRecord rebuildJobOf(String drive) {
+        for (PoolConfig.JobRecord j : jobRecords.values()) {
+            if ("rebuild".equals(j.kind()) && drive.equals(j.drive())) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    private void resumeJobs() {
+        for (PoolConfig.JobRecord j : new ArrayList<>(jobRecords.values())) {
+            if ("rebuild".equals(j.kind())) {
+                Drive d = drives.get(j.drive());
+                RaidVolume v = volumes.get(j.volume());
+                if (d != null && v != null && d.state() == DriveState.REBUILDING) {
+                    startJob(RebuildWork.job(this, v, d.member, j));
+                } else {
+                    jobRecords.remove(j.id());
+                }
+            }
+        }
+    }
+
+    void startJob(Job job) {
+        jobs.add(job);
+        job.start();
+    }
+
+    /** Called on an I/O thread when a member failed; records it without blocking the I/O. */
+    private void memberFailed(RaidVolume v, Member m, String why) {
+        Thread t = new Thread(() -> {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                events.publish(Event.critical("DRIVE_STATE", m.drive(), "drive " + m.drive() + " FAILED: " + why));
+                events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()
+                        + ": " + v.stateReason()));
+                try {
+                    persist();
+                } catch (IOException e) {
+                    events.publish(Event.critical("ERROR", "pool", "could not record the failure of " + m.drive()
+                            + " in pool.json: " + e.getMessage()));
+                }
+            }
+        }, "splitpoint-failure-" + m.drive());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    // ---- state ------------------------------------------------------------------------------
+
+    /** Writes pool.json from the live state (atomically). */
+    synchronized void persist() throws IOException {
+        List<PoolConfig.DriveRecord> dr = new ArrayList<>();
+        for (Drive d : drives.values()) {
+            dr.add(d.toRecord());
+        }
+        PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
+                new ArrayList<>(volumeRecords.values()), new ArrayList<>(jobRecords.values()));
+        CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+    }
+
+    public Path dir() {
+        return paths.dir();
+    }
+
+    public int trackSize() {
+        return trackSize;
+    }
+
+    public EventBus events() {
+        return events;
+    }
+
+    public void addListener(EventListener l) {
+        events.addListener(l);
+    }
+
+    /** Administrative operations: drives, volumes, verify, jobs. */
+    public PoolAdmin admin() {
+        return new PoolAdmin(this);
+    }
+
+    /** The volume called {@code name}. */
+    public RaidVolume volume(String name) throws PoolException {
+        RaidVolume v = volumes.get(name);
+        if (v == null) {
+            throw new PoolException("no volume named '" + name + "' in this pool (volumes: "
+                    + (volumes.isEmpty() ? "none" : String.join(", ", volumes.keySet())) + ")");
+        }
+        return v;
+    }
+
+    /** Sentences about problems found at open that still stand (missing or wrong-size images). */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        for (Drive d : drives.values()) {
+            if (d.problem != null && (d.state() == DriveState.MISSING || d.state() == DriveState.FAILED)) {
+                out.add(d.problem);
+            }
+        }
+        return out;
+    }
+
+    /** What recovery did at open (unclean shutdown), plus problems, as sentences. */
+    public List<String> openNotes() {
+        return List.copyOf(openNotes);
+    }
+
+    public List<Job> jobs() {
+        return List.copyOf(jobs);
+    }
+
+    /** Jobs not finished yet. */
+    public List<Job> activeJobs() {
+        return jobs.stream().filter(j -> !j.state().isFinished()).toList();
+    }
+
+    public Job job(String id) throws PoolException {
+        for (Job j : jobs) {
+            if (j.id().equals(id)) {
+                return j;
+            }
+        }
+        throw new PoolException("no job '" + id + "' in this pool");
+    }
+
+    /** Blocks until every job is finished (or paused: a paused job waits for a person). */
+    public void awaitJobs(java.util.function.Consumer<List<JobProgress>> progress) throws InterruptedException {
+        while (true) {
+            List<Job> active = jobs.stream().filter(j -> j.state() == org.splitpoint.engine.job.JobState.RUNNING).toList();
+            if (active.isEmpty()) {
+                return;
+            }
+            if (progress != null) {
+                progress.accept(active.stream().map(Job::progress).toList());
+            }
+            active.get(0).await(250);
+        }
+    }
+
+    public synchronized PoolSnapshot snapshot() {
+        List<PoolSnapshot.DriveView> dv = new ArrayList<>();
+        for (Drive d : drives.values()) {
+            double pct = -1;
+            DriveState s = d.state();
+            if (s == DriveState.REBUILDING && d.member != null) {
+                RaidVolume v = volumes.get(d.volume);
+                pct = v == null ? 0 : Math.min(100.0, 100.0 * d.member.rebuiltUpTo() / Math.max(1, v.memberRows()));
+            }
+            dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE ? d.reason : null, d.size, d.volume, pct));
+        }
+        List<PoolSnapshot.VolumeView> vv = new ArrayList<>();
+        for (RaidVolume v : volumes.values()) {
+            PoolConfig.VolumeRecord r = volumeRecords.get(v.name());
+            vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
+                    r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality()));
+        }
+        List<JobProgress> jp = jobs.stream().map(Job::progress).toList();
+        return new PoolSnapshot(paths.dir().toString(), trackSize, dv, vv, jp, problems());
+    }
+
+    // ---- close ------------------------------------------------------------------------------
+
+    /** Stops jobs at a checkpoint, flushes and closes volumes cleanly, releases the lock. */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        IOException first = null;
+        for (Job j : jobs) {
+            j.stop();
+        }
+        for (Job j : jobs) {
+            try {
+                j.await(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (RaidVolume v : volumes.values()) {
+            try {
+                v.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        events.drain();
+        events.close();
+        lock.close();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Lets go of everything without flushing or writing (after a crash, or a failed open). */
+    public void abandon() {
+        closed = true;
+        for (Job j : jobs) {
+            j.stop();
+        }
+        for (RaidVolume v : volumes.values()) {
+            v.closeQuietly();
+        }
+        try {
+            events.close();
+        } catch (IOException ignored) {
+            // abandoning
+        }
+        try {
+            lock.close();
+        } catch (IOException ignored) {
+            // abandoning
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Reads bytes of a volume into a new array (convenience for tools and tests). */
+    public byte[] read(String volume, long offset, int length) throws IOException, PoolException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        volume(volume).read(offset, b);
+        return b.array();
+    }
+}

@@ -1,0 +1,258 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.function.LongConsumer;
+import org.splitpoint.engine.bitmap.DurableBitmap;
+import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The administrator's operations on an open pool: the rules (policy) for drives and volumes.
+ * Each checks its preconditions first and refuses with a sentence naming the state and what to do;
+ * a refused operation changes nothing. Each accepted one ends with pool.json rewritten and events.
+ */
+public final class PoolAdmin {
+
+    private final Pool pool;
+
+    PoolAdmin(Pool pool) {
+        this.pool = pool;
+    }
+
+    private Drive drive(String name) throws PoolException {
+        Drive d = pool.drives.get(name);
+        if (d == null) {
+            throw new PoolException("no drive named '" + name + "' in this pool (drives: "
+                    + String.join(", ", pool.drives.keySet()) + ")");
+        }
+        return d;
+    }
+
+    /** Adds a blank SPARE drive of {@code size} bytes (0 = the pool's drive size); returns its name. */
+    public String addDrive(long size) throws IOException, PoolException {
+        long s = size <= 0 ? pool.driveSize : size;
+        Validation.driveSize(s, pool.trackSize);
+        synchronized (pool) {
+            String name = "d" + pool.nextDrive;
+            Pool.createImage(pool.storage, pool.paths, name, s);
+            pool.storage.syncDirectory(pool.paths.drives());
+            pool.nextDrive++;
+            pool.drives.put(name, new Drive(new PoolConfig.DriveRecord(name, s, DriveState.SPARE, null, null)));
+            pool.persist();
+            pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " added as SPARE (" + Sizes.format(s) + ")"));
+            return name;
+        }
+    }
+
+    /** Creates a volume over SPARE drives; {@code size} 0 = all the capacity. */
+    public void createVolume(String name, Layout layout, List<String> driveNames, long size)
+            throws IOException, PoolException {
+        Validation.name("volume", name);
+        synchronized (pool) {
+            if (pool.volumes.containsKey(name)) {
+                throw new PoolException("a volume named '" + name + "' already exists");
+            }
+            if (driveNames.size() < layout.minDrives()) {
+                throw new IllegalArgumentException(layout.word() + " needs at least " + layout.minDrives()
+                        + " drives, not " + driveNames.size());
+            }
+            if (new HashSet<>(driveNames).size() != driveNames.size()) {
+                throw new IllegalArgumentException("a drive is named twice in --drives " + String.join(",", driveNames));
+            }
+            long memberSize = Long.MAX_VALUE;
+            for (String dn : driveNames) {
+                Drive d = drive(dn);
+                if (d.state() != DriveState.SPARE) {
+                    throw new PoolException("drive " + dn + " is " + d.state()
+                            + (d.volume != null ? " in volume " + d.volume : "") + "; a new volume needs SPARE drives");
+                }
+                memberSize = Math.min(memberSize, d.size);
+            }
+            int strip = layout.defaultStripUnit();
+            long capacity = RaidVolume.capacity(layout, driveNames.size(), memberSize, strip);
+            long volSize = size <= 0 ? capacity : size;
+            if (volSize % 512 != 0) {
+                throw new IllegalArgumentException("volume size must be a multiple of 512 bytes, not " + volSize);
+            }
+            if (volSize > capacity) {
+                throw new IllegalArgumentException("--size " + Sizes.format(volSize) + " is larger than the "
+                        + Sizes.format(capacity) + " a " + layout.word() + " over " + driveNames.size()
+                        + " of these drives holds");
+            }
+            PoolConfig.VolumeRecord r = new PoolConfig.VolumeRecord(name, layout, driveNames, volSize, strip);
+            Member[] members = new Member[driveNames.size()];
+            List<StorageFile> opened = new ArrayList<>();
+            try {
+                for (int i = 0; i < members.length; i++) {
+                    StorageFile f = pool.storage.open(pool.paths.image(driveNames.get(i)));
+                    opened.add(f);
+                    members[i] = new Member(i, driveNames.get(i), f, DriveState.ONLINE);
+                }
+                Path wib = pool.paths.writeIntent(name);
+                pool.storage.delete(wib);
+                WriteIntent wi = new WriteIntent(DurableBitmap.openOrCreate(pool.storage, wib,
+                        pool.rowTracks(r, members.length)));
+                StorageFile journal = null;
+                if (layout != Layout.RAID1) {
+                    pool.storage.delete(pool.paths.journal(name));
+                    journal = pool.storage.create(pool.paths.journal(name));
+                }
+                pool.storage.syncDirectory(pool.paths.meta());
+                RaidVolume v = RaidVolume.assemble(name, layout, members, volSize, pool.trackSize, strip, wi, journal);
+                // Blank drives are all zeros, and zeros are consistent mirrors and parity: no initial sync.
+                pool.volumeRecords.put(name, r);
+                for (int i = 0; i < members.length; i++) {
+                    Drive d = pool.drives.get(driveNames.get(i));
+                    d.volume = name;
+                    d.state = DriveState.ONLINE;
+                    d.member = members[i];
+                }
+                v.setFailureListener((m, why) -> pool.events.publish(Event.critical("DRIVE_STATE", m.drive(),
+                        "drive " + m.drive() + " FAILED: " + why)));
+                pool.volumes.put(name, v);
+                pool.persist();
+            } catch (IOException e) {
+                for (StorageFile f : opened) {
+                    f.close();
+                }
+                throw e;
+            }
+            pool.events.publish(Event.info("VOLUME_STATE", name, "volume " + name + " created: " + layout.word()
+                    + " over " + String.join(",", driveNames) + ", " + Sizes.format(volSize)));
+        }
+    }
+
+    /** Marks a member FAILED (a drill, or an administrator's decision); the volume serves degraded. */
+    public void failDrive(String name) throws IOException, PoolException {
+        synchronized (pool) {
+            Drive d = drive(name);
+            DriveState s = d.state();
+            if (s == DriveState.FAILED || s == DriveState.MISSING) {
+                throw new PoolException("drive " + name + " is already " + s);
+            }
+            if (d.volume == null) {
+                d.state = DriveState.FAILED;
+                pool.persist();
+                pool.events.publish(Event.warning("DRIVE_STATE", name, "spare drive " + name + " marked FAILED"));
+                return;
+            }
+            RaidVolume v = pool.volumes.get(d.volume);
+            int unavailable = 0;
+            for (Member m : v.members()) {
+                if (m != d.member && m.state() != DriveState.ONLINE) {
+                    unavailable++;
+                }
+            }
+            if (unavailable + 1 > v.layout().redundancy(v.members().size())) {
+                throw new PoolException("failing " + name + " would make volume " + v.name()
+                        + " FAILED (data unavailable): it already has " + v.stateReason() + "; replace that first");
+            }
+            cancelRebuildOf(name);
+            v.exclusive(() -> d.member.setState(DriveState.FAILED, 0));
+            pool.persist();
+            pool.events.publish(Event.critical("DRIVE_STATE", name, "drive " + name + " FAILED (by command)"));
+            pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()
+                    + ": " + v.stateReason()));
+        }
+    }
+
+    private void cancelRebuildOf(String drive) {
+        PoolConfig.JobRecord r = pool.rebuildJobOf(drive);
+        if (r != null) {
+            pool.jobRecords.remove(r.id());
+            for (Job j : pool.jobs) {
+                if (j.id().equals(r.id())) {
+                    j.stop();
+                }
+            }
+        }
+    }
+
+    /**
+     * Swaps a blank image in for a FAILED or MISSING drive and starts rebuilding it from the other
+     * members. Returns the rebuild job, or null for a drive in no volume.
+     */
+    public Job replaceDrive(String name) throws IOException, PoolException {
+        synchronized (pool) {
+            Drive d = drive(name);
+            DriveState s = d.state();
+            if (s != DriveState.FAILED && s != DriveState.MISSING) {
+                throw new PoolException("drive " + name + " is " + s + "; only a FAILED or MISSING drive is replaced"
+                        + (s == DriveState.ONLINE ? " (fail it first with 'drive fail')" : ""));
+            }
+            RaidVolume v = d.volume == null ? null : pool.volumes.get(d.volume);
+            if (v != null) {
+                int others = 0;
+                for (Member m : v.members()) {
+                    if (m != d.member && m.state() != DriveState.ONLINE) {
+                        others++;
+                    }
+                }
+                if (others + 1 > v.layout().redundancy(v.members().size())) {
+                    throw new PoolException("volume " + v.name() + " is FAILED (" + v.stateReason()
+                            + "): there is no redundancy left to rebuild " + name + " from");
+                }
+            }
+            Path image = pool.paths.image(name);
+            Path old = image.resolveSibling(name + ".img.replaced");
+            if (Files.exists(image)) {
+                // keep the removed image for forensics, as a pulled drive would be kept
+                pool.storage.rename(image, old);
+            }
+            Pool.createImage(pool.storage, pool.paths, name, d.size);
+            pool.storage.syncDirectory(pool.paths.drives());
+            d.problem = null;
+            if (v == null) {
+                d.state = DriveState.SPARE;
+                pool.persist();
+                pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " replaced; it is SPARE"));
+                return null;
+            }
+            StorageFile f = pool.storage.open(image);
+            PoolConfig.JobRecord record = RebuildWork.newRecord(v, d.member);
+            v.exclusive(() -> {
+                d.member.replaceFile(f);
+                d.member.setState(DriveState.REBUILDING, 0);
+            });
+            pool.jobRecords.put(record.id(), record);
+            pool.persist();
+            pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " replaced with a blank image; rebuilding"));
+            pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
+            Job job = RebuildWork.job(pool, v, d.member, record);
+            pool.startJob(job);
+            return job;
+        }
+    }
+
+    /**
+     * Checks a volume's mirrors or parity, like md's check; with {@code repair} rewrites what
+     * disagrees. Returns the number of inconsistent 512-byte sectors; {@code progress} gets bytes done.
+     */
+    public long verify(String volume, boolean repair, LongConsumer progress) throws IOException, PoolException {
+        RaidVolume v = pool.volume(volume);
+        long rows = v.memberRows();
+        long step = Math.max(pool.trackSize, 1 << 20);
+        long mismatches = 0;
+        for (long at = 0; at < rows; at += step) {
+            mismatches += v.verifyRows(at, Math.min(rows, at + step), repair);
+            if (progress != null) {
+                progress.accept(Math.min(rows, at + step));
+            }
+        }
+        if (repair && mismatches > 0) {
+            v.flush();
+        }
+        String msg = "verify of " + volume + ": " + mismatches + " mismatched sectors" + (repair && mismatches > 0 ? " repaired" : "");
+        pool.events.publish(mismatches == 0 ? Event.info("VERIFY", volume, msg) : Event.warning("VERIFY", volume, msg));
+        return mismatches;
+    }
+}

@@ -1,0 +1,37 @@
+package org.splitpoint.engine.pool;
+
+import java.util.List;
+
+/**
+ * The durable state of a pool, as stored in {@code pool.json} (inside a {@code CheckedJson}
+ * envelope). Immutable; the pool writes a new one atomically on every change.
+ */
+public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive,
+                         List<DriveRecord> drives, List<VolumeRecord> volumes, List<JobRecord> jobs) {
+
+    public static final String MAGIC = "splitpoint-pool";
+    public static final int VERSION = 1;
+
+    public PoolConfig {
+        drives = List.copyOf(drives);
+        volumes = List.copyOf(volumes);
+        jobs = jobs == null ? List.of() : List.copyOf(jobs);
+    }
+
+    /** A drive: its image is {@code drives/<name>.img} of {@code size} bytes. */
+    public record DriveRecord(String name, long size, DriveState state, OfflineReason reason, String volume) { }
+
+    /** A volume over whole drives, members in order. */
+    public record VolumeRecord(String name, Layout layout, List<String> drives, long size, int stripUnit) {
+        public VolumeRecord {
+            drives = List.copyOf(drives);
+        }
+    }
+
+    /**
+     * A persisted background job. {@code checkpoint} is the number of tracks known durable;
+     * a job found here at open resumes from it.
+     */
+    public record JobRecord(String id, String kind, String volume, String drive, long checkpoint,
+                            long throttle, boolean paused) { }
+}

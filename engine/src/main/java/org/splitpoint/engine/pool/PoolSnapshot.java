@@ -1,0 +1,47 @@
+package org.splitpoint.engine.pool;
+
+import java.util.List;
+import org.splitpoint.engine.job.JobProgress;
+
+/** An immutable picture of a pool at one instant, for the CLI, the app and tests. */
+public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, List<VolumeView> volumes,
+                           List<JobProgress> jobs, List<String> problems) {
+
+    /** A drive as shown: {@code rebuildPercent} is set (0..100) while REBUILDING, else -1. */
+    public record DriveView(String name, DriveState state, OfflineReason reason, long size, String volume,
+                            double rebuildPercent) { }
+
+    /** A volume as shown: {@code stateReason} is e.g. "d3 FAILED", empty when OPTIMAL. */
+    public record VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
+                             List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
+                             long dirtyTracks) { }
+
+    /** Health in three levels for the status bar. */
+    public Health health() {
+        Health h = Health.HEALTHY;
+        for (VolumeView v : volumes) {
+            if (v.state() == VolumeState.FAILED) {
+                return Health.CRITICAL;
+            }
+            if (v.state() != VolumeState.OPTIMAL) {
+                h = Health.WARNING;
+            }
+        }
+        for (DriveView d : drives) {
+            if (d.state() == DriveState.FAILED || d.state() == DriveState.MISSING) {
+                h = Health.WARNING;
+            }
+        }
+        return h;
+    }
+
+    public enum Health { HEALTHY, WARNING, CRITICAL }
+
+    public VolumeView volume(String name) {
+        return volumes.stream().filter(v -> v.name().equals(name)).findFirst().orElse(null);
+    }
+
+    public DriveView drive(String name) {
+        return drives.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+    }
+}

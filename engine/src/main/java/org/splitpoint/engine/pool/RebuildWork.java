@@ -1,0 +1,114 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.util.UUID;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * Rebuilds a replaced member from the others, track by track (a track of member rows).
+ *
+ * <p>Each step holds the rows' lock while it reconstructs and writes them, so a host write either
+ * lands before (and is reconstructed) or after (and is written to the new member too). The
+ * checkpoint forces the new member before recording progress in pool.json, so a crash resumes at
+ * a point below which the member is known good.
+ */
+final class RebuildWork implements org.splitpoint.engine.job.JobWork {
+
+    private final Pool pool;
+    private final RaidVolume volume;
+    private final Member target;
+    private final String jobId;
+
+    private RebuildWork(Pool pool, RaidVolume volume, Member target, String jobId) {
+        this.pool = pool;
+        this.volume = volume;
+        this.target = target;
+        this.jobId = jobId;
+    }
+
+    /** A job for {@code record} (new or resumed). */
+    static Job job(Pool pool, RaidVolume v, Member target, PoolConfig.JobRecord record) {
+        RebuildWork w = new RebuildWork(pool, v, target, record.id());
+        return new Job(record.id(), "rebuild", target.drive() + " of " + v.name(), record.checkpoint(),
+                v.rowTracks(), pool.trackSize, record.paused(), record.throttle(), w,
+                p -> pool.events.publish(Event.info("JOB_PROGRESS", record.id(), p.line())));
+    }
+
+    static PoolConfig.JobRecord newRecord(RaidVolume v, Member target) {
+        return new PoolConfig.JobRecord("rebuild-" + UUID.randomUUID().toString().substring(0, 8), "rebuild",
+                v.name(), target.drive(), 0, 0, false);
+    }
+
+    @Override
+    public long copyTrack(long track) throws IOException {
+        long from = track * pool.trackSize;
+        long to = Math.min(volume.memberRows(), from + pool.trackSize);
+        volume.rebuildRows(target, from, to);
+        return to - from;
+    }
+
+    @Override
+    public void checkpoint(long doneUpTo) throws IOException {
+        target.force();
+        synchronized (pool) {
+            PoolConfig.JobRecord r = pool.jobRecords.get(jobId);
+            if (r != null) {
+                pool.jobRecords.put(jobId, new PoolConfig.JobRecord(r.id(), r.kind(), r.volume(), r.drive(),
+                        doneUpTo, r.throttle(), r.paused()));
+                pool.persist();
+            }
+        }
+    }
+
+    @Override
+    public void finished() throws IOException {
+        synchronized (pool) {
+            volume.exclusive(() -> target.setState(DriveState.ONLINE, 0));
+            pool.jobRecords.remove(jobId);
+            pool.persist();
+        }
+        pool.events.publish(Event.info("JOB_FINISHED", jobId, "rebuild of " + target.drive() + " finished"));
+        pool.events.publish(Event.info("DRIVE_STATE", target.drive(), "drive " + target.drive() + " is ONLINE"));
+        pool.events.publish(Event.info("VOLUME_STATE", volume.name(), "volume " + volume.name() + " is " + volume.state()));
+    }
+
+    @Override
+    public void stopped(JobState state, Exception error) {
+        synchronized (pool) {
+            if (pool.isClosed()) {
+                return;
+            }
+            pool.jobRecords.remove(jobId);
+            try {
+                volume.exclusive(() -> target.setState(DriveState.FAILED, 0));
+                pool.persist();
+            } catch (IOException e) {
+                error = error == null ? e : error;
+            }
+        }
+        String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
+        pool.events.publish(Event.critical("JOB_FINISHED", jobId, "rebuild of " + target.drive() + " " + why
+                + "; the drive is FAILED and volume " + volume.name() + " is " + volume.state()));
+    }
+
+    @Override
+    public void settingsChanged(boolean paused, long throttle) {
+        synchronized (pool) {
+            PoolConfig.JobRecord r = pool.jobRecords.get(jobId);
+            if (r == null || pool.isClosed()) {
+                return;
+            }
+            pool.jobRecords.put(jobId, new PoolConfig.JobRecord(r.id(), r.kind(), r.volume(), r.drive(),
+                    r.checkpoint(), throttle, paused));
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                pool.events.publish(Event.warning("ERROR", jobId, "could not save the job settings: " + e.getMessage()));
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.splitpoint.engine.pool;
+
+import java.util.Locale;
+
+/** Parses and prints byte sizes with binary suffixes K, M, G, T. */
+public final class Sizes {
+
+    private Sizes() {
+    }
+
+    /** "64K" → 65536; a plain number is bytes. Throws IllegalArgumentException with a sentence. */
+    public static long parse(String text) {
+        String s = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
+        if (s.endsWith("IB")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("B") && s.length() > 1 && !Character.isDigit(s.charAt(s.length() - 2))) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long mult = 1;
+        if (!s.isEmpty()) {
+            char c = s.charAt(s.length() - 1);
+            int shift = switch (c) {
+                case 'K' -> 10;
+                case 'M' -> 20;
+                case 'G' -> 30;
+                case 'T' -> 40;
+                default -> 0;
+            };
+            if (shift > 0) {
+                mult = 1L << shift;
+                s = s.substring(0, s.length() - 1);
+            }
+        }
+        try {
+            long v = Long.parseLong(s);
+            if (v < 0 || v > Long.MAX_VALUE / mult) {
+                throw new NumberFormatException();
+            }
+            return v * mult;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (use a number with an optional K, M, G or T suffix)");
+        }
+    }
+
+    /** 65536 → "64 KiB", 1.5 GiB → "1.5 GiB". */
+    public static String format(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        if (u == 0) {
+            return bytes + " B";
+        }
+        return (v == Math.rint(v) ? String.format("%.0f", v) : String.format("%.1f", v)) + " " + units[u];
+    }
+}

@@ -1,0 +1,133 @@
+package org.splitpoint.engine.raid;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.pool.Layout;
+
+/**
+ * RAID 1: an n-way mirror. Volume byte x is row x of every member.
+ *
+ * <p>Reads go to one member that holds the rows, rotating between members per request so that
+ * concurrent readers spread over the mirrors; writes go to every member that takes writes. A
+ * mirror has no cross-member parity, so a degraded write needs no journal: the members that got it
+ * are consistent among themselves.
+ */
+public final class MirrorVolume extends RaidVolume {
+
+    private int nextReader;
+
+    public MirrorVolume(String name, Member[] members, long size, int trackSize, WriteIntent writeIntent) {
+        super(name, Layout.RAID1, members, size, trackSize, writeIntent);
+    }
+
+    /** Capacity of a mirror over members of {@code memberSize} bytes. */
+    public static long capacity(long memberSize) {
+        return memberSize;
+    }
+
+    @Override
+    public long memberRows() {
+        return size;
+    }
+
+    @Override
+    protected long[] rowsOf(long offset, long length) {
+        return new long[] {offset, offset + length};
+    }
+
+    @Override
+    protected void doRead(long offset, ByteBuffer dst) throws IOException {
+        long to = offset + dst.remaining();
+        Member m = reader(offset, to);
+        m.read(offset, dst);
+    }
+
+    private Member reader(long from, long to) throws IOException {
+        int start;
+        synchronized (this) {
+            start = nextReader++ & 0x7fff_ffff;
+        }
+        for (int i = 0; i < members.length; i++) {
+            Member m = members[(start + i) % members.length];
+            if (m.holds(from, to)) {
+                return m;
+            }
+        }
+        throw new Member.FailedException("no member of " + name + " holds rows " + from + ".." + to, null);
+    }
+
+    @Override
+    protected void doWrite(long offset, ByteBuffer src) throws IOException {
+        long to = offset + src.remaining();
+        try (RowLocks.Held h = rowLocks.lock(offset, to)) {
+            int start = src.position();
+            int written = 0;
+            Member.FailedException failed = null;
+            for (Member m : members) {
+                if (!m.takesWrites()) {
+                    continue;
+                }
+                src.position(start);
+                try {
+                    m.write(offset, src);
+                    written++;
+                } catch (Member.FailedException e) {
+                    failed = e; // keep writing the others; the write still counts on them
+                }
+            }
+            src.position(start + (int) (to - offset));
+            if (written == 0) {
+                throw failed != null ? failed : new Member.FailedException("no member of " + name + " takes writes", null);
+            }
+        }
+    }
+
+    @Override
+    protected void reconstructRows(Member target, long from, long to) throws IOException {
+        Member source = null;
+        for (Member m : members) {
+            if (m != target && m.holds(from, to)) {
+                source = m;
+                break;
+            }
+        }
+        if (source == null) {
+            throw new IOException("volume " + name + " has no member to rebuild " + target.drive() + " from");
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) (to - from));
+        source.read(from, buf);
+        buf.flip();
+        target.write(from, buf);
+    }
+
+    @Override
+    protected long checkRows(long from, long to, boolean repair) throws IOException {
+        int len = (int) (to - from);
+        byte[] reference = null;
+        long mismatches = 0;
+        for (Member m : members) {
+            if (!m.holds(from, to)) {
+                continue;
+            }
+            byte[] data = readMember(m, from, len);
+            if (reference == null) {
+                reference = data;
+                continue;
+            }
+            long bad = 0;
+            for (int s = 0; s < len; s += 512) {
+                int e = Math.min(len, s + 512);
+                if (!Arrays.equals(reference, s, e, data, s, e)) {
+                    bad++;
+                }
+            }
+            if (bad > 0 && repair) {
+                m.write(from, ByteBuffer.wrap(reference));
+            }
+            mismatches = Math.max(mismatches, bad);
+        }
+        return mismatches;
+    }
+}

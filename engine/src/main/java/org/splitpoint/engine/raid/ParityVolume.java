@@ -1,0 +1,322 @@
+package org.splitpoint.engine.raid;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.pool.Layout;
+
+/**
+ * RAID 3 (dedicated parity member) and RAID 5 (left-symmetric rotating parity).
+ *
+ * <p>Design. Stripe s occupies rows [s*u, (s+1)*u) of every member (u = strip unit); it has n-1
+ * data strips and one parity strip, so parity is a row-wise XOR and any one member's rows are the
+ * XOR of all the others' — which is how reads of a missing member, rebuilds and resyncs all work,
+ * whatever the member's role. RAID 3 puts parity on the last member and uses a small strip unit
+ * so every request spans all data members; RAID 5 rotates parity to member (n-1) - (s mod n) and
+ * places data strip k on member (parity + 1 + k) mod n (left-symmetric, as md's default).
+ *
+ * <p>Writes: runs of whole stripes are assembled per member and written with one call per member,
+ * without reading; a partial stripe is a reconstruct-write over the touched rows (read the rows
+ * of the other data strips, overlay, recompute parity). When any member cannot take the write,
+ * the stripe update goes through the {@link StripeJournal} first, closing the write hole.
+ */
+public final class ParityVolume extends RaidVolume {
+
+    private static final int MAX_RUN_BYTES = 4 << 20;
+
+    private final int unit;
+    private final int dataStrips;
+    private final long stripeData;
+    private final StripeJournal journal;
+
+    ParityVolume(String name, Layout layout, Member[] members, long size, int trackSize, int stripUnit,
+                 WriteIntent writeIntent, StripeJournal journal) {
+        super(name, layout, members, size, trackSize, writeIntent);
+        this.unit = stripUnit;
+        this.dataStrips = members.length - 1;
+        this.stripeData = (long) stripUnit * dataStrips;
+        this.journal = journal;
+    }
+
+    /** Capacity over {@code n} members of {@code memberSize} bytes with strip unit {@code u}. */
+    public static long capacity(int n, long memberSize, int u) {
+        return (memberSize / u) * (long) u * (n - 1);
+    }
+
+    public int stripUnit() {
+        return unit;
+    }
+
+    @Override
+    public long memberRows() {
+        return ((size + stripeData - 1) / stripeData) * unit;
+    }
+
+    /** The member holding the parity of stripe {@code s}. */
+    public int parityMember(long s) {
+        int n = members.length;
+        return layout == Layout.RAID3 ? n - 1 : (int) ((n - 1) - (s % n));
+    }
+
+    /** The member holding data strip {@code k} of stripe {@code s}. */
+    public int dataMember(long s, int k) {
+        return layout == Layout.RAID3 ? k : (parityMember(s) + 1 + k) % members.length;
+    }
+
+    @Override
+    protected long[] rowsOf(long offset, long length) {
+        long s0 = offset / stripeData;
+        long s1 = (offset + length + stripeData - 1) / stripeData;
+        return new long[] {s0 * unit, s1 * unit};
+    }
+
+    // ---- reads ----------------------------------------------------------------------------
+
+    @Override
+    protected void doRead(long offset, ByteBuffer dst) throws IOException {
+        long pos = offset;
+        while (dst.hasRemaining()) {
+            long s = pos / stripeData;
+            long within = pos - s * stripeData;
+            int k = (int) (within / unit);
+            int o = (int) (within - (long) k * unit);
+            int len = Math.min(unit - o, dst.remaining());
+            long row = s * unit + o;
+            Member m = members[dataMember(s, k)];
+            ByteBuffer slice = dst.slice(dst.position(), len);
+            if (m.holds(row, row + len)) {
+                m.read(row, slice);
+            } else {
+                try (RowLocks.Held h = rowLocks.lock(row, row + len)) {
+                    slice.put(xorOfOthers(m, row, len));
+                }
+            }
+            dst.position(dst.position() + len);
+            pos += len;
+        }
+    }
+
+    /** Rows [row, row+len) of {@code missing}, recomputed from every other member. */
+    private byte[] xorOfOthers(Member missing, long row, int len) throws IOException {
+        byte[] acc = new byte[len];
+        for (Member m : members) {
+            if (m == missing) {
+                continue;
+            }
+            if (!m.holds(row, row + len)) {
+                throw new Member.FailedException("volume " + name + " cannot reconstruct " + missing.drive()
+                        + ": " + m.drive() + " is " + m.state() + " too", null);
+            }
+            Xor.into(acc, 0, readMember(m, row, len), 0, len);
+        }
+        return acc;
+    }
+
+    // ---- writes ---------------------------------------------------------------------------
+
+    @Override
+    protected void doWrite(long offset, ByteBuffer src) throws IOException {
+        long pos = offset;
+        long end = offset + src.remaining();
+        while (pos < end) {
+            long s = pos / stripeData;
+            long within = pos - s * stripeData;
+            if (within == 0 && end - pos >= stripeData) {
+                long stripes = Math.min((end - pos) / stripeData, Math.max(1, MAX_RUN_BYTES / unit));
+                writeFullStripes(s, stripes, src);
+                pos += stripes * stripeData;
+            } else {
+                int len = (int) Math.min(end - pos, stripeData - within);
+                writePartialStripe(s, (int) within, len, src);
+                pos += len;
+            }
+        }
+    }
+
+    /** Stripes [s0, s0+count) entirely from {@code src}: no reads, one write per member. */
+    private void writeFullStripes(long s0, long count, ByteBuffer src) throws IOException {
+        int n = members.length;
+        int perMember = (int) (count * unit);
+        byte[][] buf = new byte[n][perMember];
+        for (long i = 0; i < count; i++) {
+            long s = s0 + i;
+            int at = (int) (i * unit);
+            byte[] parity = buf[parityMember(s)];
+            for (int k = 0; k < dataStrips; k++) {
+                byte[] b = buf[dataMember(s, k)];
+                src.get(b, at, unit);
+                Xor.into(parity, at, b, at, unit);
+            }
+        }
+        long row = s0 * unit;
+        List<StripeJournal.Segment> segs = new ArrayList<>(n);
+        for (int m = 0; m < n; m++) {
+            segs.add(new StripeJournal.Segment(m, row, buf[m]));
+        }
+        try (RowLocks.Held h = rowLocks.lock(row, row + perMember)) {
+            apply(segs);
+        }
+    }
+
+    /** A write of {@code len} bytes at {@code within} of stripe {@code s}: reconstruct-write. */
+    private void writePartialStripe(long s, int within, int len, ByteBuffer src) throws IOException {
+        int k0 = within / unit;
+        int k1 = (within + len - 1) / unit;
+        int r0 = k0 == k1 ? within % unit : 0;
+        int r1 = k0 == k1 ? (within + len - 1) % unit + 1 : unit;
+        int rl = r1 - r0;
+        long row = s * unit + r0;
+        try (RowLocks.Held h = rowLocks.lock(row, row + rl)) {
+            byte[][] data = new byte[dataStrips][];
+            int missing = -1;
+            for (int k = 0; k < dataStrips; k++) {
+                Member m = members[dataMember(s, k)];
+                if (m.holds(row, row + rl)) {
+                    data[k] = readMember(m, row, rl);
+                } else {
+                    missing = k;
+                }
+            }
+            if (missing >= 0) {
+                data[missing] = xorOfOthers(members[dataMember(s, missing)], row, rl);
+            }
+            // overlay the new bytes
+            int pos = within;
+            int remaining = len;
+            while (remaining > 0) {
+                int k = pos / unit;
+                int o = pos % unit;
+                int n = Math.min(unit - o, remaining);
+                src.get(data[k], o - r0, n);
+                pos += n;
+                remaining -= n;
+            }
+            byte[] parity = new byte[rl];
+            for (byte[] d : data) {
+                Xor.into(parity, 0, d, 0, rl);
+            }
+            List<StripeJournal.Segment> segs = new ArrayList<>(k1 - k0 + 2);
+            for (int k = k0; k <= k1; k++) {
+                segs.add(new StripeJournal.Segment(dataMember(s, k), row, data[k]));
+            }
+            segs.add(new StripeJournal.Segment(parityMember(s), row, parity));
+            apply(segs);
+        }
+    }
+
+    /** Writes the segments to their members, through the journal when the stripe is degraded. */
+    private void apply(List<StripeJournal.Segment> segs) throws IOException {
+        boolean degraded = false;
+        for (Member m : members) {
+            degraded |= !m.takesWrites();
+        }
+        if (degraded) {
+            journal.append(segs);
+        }
+        int written = 0;
+        Member.FailedException failed = null;
+        for (StripeJournal.Segment seg : segs) {
+            Member m = members[seg.member()];
+            if (!m.takesWrites()) {
+                continue;
+            }
+            try {
+                m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                written++;
+            } catch (Member.FailedException e) {
+                failed = e;
+            }
+        }
+        if (failed != null && state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
+            throw failed;
+        }
+        if (written == 0 && failed != null) {
+            throw failed;
+        }
+    }
+
+    @Override
+    protected void afterMembersFlushed() throws IOException {
+        journal.retire();
+    }
+
+    @Override
+    public int replayJournal() throws IOException {
+        List<List<StripeJournal.Segment>> entries = journal.readEntries();
+        for (List<StripeJournal.Segment> e : entries) {
+            for (StripeJournal.Segment seg : e) {
+                Member m = members[seg.member()];
+                if (m.takesWrites()) {
+                    m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                }
+            }
+        }
+        for (Member m : members) {
+            if (m.takesWrites()) {
+                m.force();
+            }
+        }
+        journal.invalidate();
+        return entries.size();
+    }
+
+    // ---- rebuild and verify ---------------------------------------------------------------
+
+    @Override
+    protected void reconstructRows(Member target, long from, long to) throws IOException {
+        byte[] rows = xorOfOthers(target, from, (int) (to - from));
+        target.write(from, ByteBuffer.wrap(rows));
+    }
+
+    @Override
+    protected long checkRows(long from, long to, boolean repair) throws IOException {
+        int len = (int) (to - from);
+        int n = members.length;
+        byte[][] rows = new byte[n][];
+        for (int m = 0; m < n; m++) {
+            if (!members[m].holds(from, to)) {
+                return 0; // cannot check a stripe with a member absent
+            }
+            rows[m] = readMember(members[m], from, len);
+        }
+        long mismatches = 0;
+        long s0 = from / unit;
+        long s1 = (to + unit - 1) / unit;
+        for (long s = s0; s < s1; s++) {
+            int a = (int) (Math.max(from, s * unit) - from);
+            int b = (int) (Math.min(to, (s + 1) * unit) - from);
+            int p = parityMember(s);
+            byte[] expect = new byte[b - a];
+            for (int m = 0; m < n; m++) {
+                if (m != p) {
+                    Xor.into(expect, 0, rows[m], a, b - a);
+                }
+            }
+            boolean fix = false;
+            for (int x = 0; x < b - a; x += 512) {
+                int e = Math.min(b - a, x + 512);
+                if (!Arrays.equals(expect, x, e, rows[p], a + x, a + e)) {
+                    mismatches++;
+                    fix = true;
+                }
+            }
+            if (fix && repair) {
+                members[p].write(from + a, ByteBuffer.wrap(expect));
+            }
+        }
+        return mismatches;
+    }
+
+    @Override
+    public void closeQuietly() {
+        super.closeQuietly();
+        try {
+            journal.close();
+        } catch (IOException ignored) {
+            // nothing more to do
+        }
+    }
+}

@@ -1,0 +1,370 @@
+package org.splitpoint.engine.raid;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.VolumeState;
+
+/**
+ * A RAID volume over member drives: the shared part of the mirror and parity layouts.
+ *
+ * <p>Design. Every layout maps volume bytes onto "rows" of its members: row r is byte r of every
+ * member, and all consistency work (write intent, resync, rebuild, verify) is done on row ranges,
+ * which is what makes those procedures layout-independent. A host write takes the gate's read
+ * lock, makes its write-intent bits durable, then locks its rows; {@link #flush()} takes the gate's
+ * write lock for an instant as a barrier, forces the members, and lets the write-intent bits of
+ * idle tracks clear lazily.
+ *
+ * <p>Members fail on I/O errors (see {@link Member}); an operation that saw a member fail is
+ * retried on the remaining members, so the caller sees an error only when the volume itself is
+ * beyond its redundancy.
+ */
+public abstract class RaidVolume implements BlockDevice {
+
+    protected final String name;
+    protected final Layout layout;
+    protected final Member[] members;
+    protected final long size;
+    protected final int trackSize;
+    protected final WriteIntent writeIntent;
+    protected final RowLocks rowLocks;
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private final Object flushLock = new Object();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong bytesWritten = new AtomicLong();
+
+    protected RaidVolume(String name, Layout layout, Member[] members, long size, int trackSize,
+                         WriteIntent writeIntent) {
+        this.name = name;
+        this.layout = layout;
+        this.members = members;
+        this.size = size;
+        this.trackSize = trackSize;
+        this.writeIntent = writeIntent;
+        this.rowLocks = new RowLocks(trackSize);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public List<Member> members() {
+        return List.of(members);
+    }
+
+    public int trackSize() {
+        return trackSize;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    /** Bytes of each member the volume uses (rows 0..memberRows). */
+    public abstract long memberRows();
+
+    /** The member rows [from, to) that hold volume bytes [offset, offset+length). */
+    protected abstract long[] rowsOf(long offset, long length);
+
+    protected abstract void doRead(long offset, ByteBuffer dst) throws IOException;
+
+    protected abstract void doWrite(long offset, ByteBuffer src) throws IOException;
+
+    /** Recomputes rows [from, to) of {@code target} from the other members and writes them. */
+    protected abstract void reconstructRows(Member target, long from, long to) throws IOException;
+
+    /** Counts inconsistent 512-byte sectors in rows [from, to); with {@code repair} fixes them. */
+    protected abstract long checkRows(long from, long to, boolean repair) throws IOException;
+
+    public void setFailureListener(MemberFailureListener listener) {
+        for (Member m : members) {
+            m.setListener(listener);
+        }
+    }
+
+    /** Total bytes served to and taken from hosts, for rate displays. */
+    public long bytesRead() {
+        return bytesRead.get();
+    }
+
+    public long bytesWritten() {
+        return bytesWritten.get();
+    }
+
+    /** Tracks (member rows of {@code trackSize}) the volume spans. */
+    public long rowTracks() {
+        return (memberRows() + trackSize - 1) / trackSize;
+    }
+
+    /** The write-intent dirty tracks (live). */
+    public TrackBitmap dirtyTracks() {
+        return writeIntent.dirty();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        BlockDevice.checkRange(name, size, offset, dst.remaining());
+        gate.readLock().lock();
+        try {
+            int start = dst.position();
+            int n = dst.remaining();
+            retrying(() -> {
+                dst.position(start);
+                doRead(offset, dst);
+            });
+            bytesRead.addAndGet(n);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        BlockDevice.checkRange(name, size, offset, src.remaining());
+        if (!src.hasRemaining()) {
+            return;
+        }
+        gate.readLock().lock();
+        try {
+            long[] rows = rowsOf(offset, src.remaining());
+            writeIntent.beginWrite(rows[0] / trackSize, (rows[1] + trackSize - 1) / trackSize);
+            int start = src.position();
+            int n = src.remaining();
+            retrying(() -> {
+                src.position(start);
+                doWrite(offset, src);
+            });
+            bytesWritten.addAndGet(n);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** An action on the volume's files that may fail with an I/O error. */
+    public interface IoAction {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code a}, again after each member failure, until it succeeds or the volume is FAILED. */
+    private void retrying(IoAction a) throws IOException {
+        for (int tries = 0; ; tries++) {
+            try {
+                a.run();
+                return;
+            } catch (Member.FailedException e) {
+                if (tries >= members.length || state() == VolumeState.FAILED) {
+                    throw new IOException("volume " + name + " is FAILED: " + stateReason(), e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        synchronized (flushLock) {
+            // Barrier: every write that began before this point has finished.
+            gate.writeLock().lock();
+            gate.writeLock().unlock();
+            for (Member m : members) {
+                if (m.takesWrites()) {
+                    try {
+                        m.force();
+                    } catch (Member.FailedException e) {
+                        // the member is FAILED now; the volume carries on within its redundancy
+                    }
+                }
+            }
+            if (state() == VolumeState.FAILED) {
+                throw new IOException("volume " + name + " is FAILED: " + stateReason());
+            }
+            afterMembersFlushed();
+            writeIntent.afterFlush();
+        }
+    }
+
+    /**
+     * Builds a volume of {@code layout} over {@code members}. {@code journal} (parity layouts only)
+     * is the stripe journal's file.
+     */
+    public static RaidVolume assemble(String name, Layout layout, Member[] members, long size, int trackSize,
+                                      int stripUnit, WriteIntent writeIntent,
+                                      org.splitpoint.engine.io.StorageFile journal) {
+        if (layout == Layout.RAID1) {
+            return new MirrorVolume(name, members, size, trackSize, writeIntent);
+        }
+        return new ParityVolume(name, layout, members, size, trackSize, stripUnit, writeIntent,
+                new StripeJournal(journal));
+    }
+
+    /** Capacity of {@code layout} over {@code n} members of {@code memberSize} bytes. */
+    public static long capacity(Layout layout, int n, long memberSize, int stripUnit) {
+        return layout == Layout.RAID1 ? MirrorVolume.capacity(memberSize)
+                : ParityVolume.capacity(n, memberSize, stripUnit);
+    }
+
+    /** After a crash: re-applies journaled stripe updates; returns how many (0 for a mirror). */
+    public int replayJournal() throws IOException {
+        return 0;
+    }
+
+    /** Hook for layouts that keep a journal retired by a flush. */
+    protected void afterMembersFlushed() throws IOException {
+    }
+
+    /** Runs {@code change} with no host I/O in flight (membership changes). */
+    public void exclusive(IoAction change) throws IOException {
+        gate.writeLock().lock();
+        try {
+            change.run();
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Rebuilds rows [from, to) of {@code target} (a REBUILDING member) and advances its valid mark.
+     * The rows stay locked throughout, so host writes to them wait and are never overwritten.
+     */
+    public void rebuildRows(Member target, long from, long to) throws IOException {
+        gate.readLock().lock();
+        try (RowLocks.Held h = rowLocks.lock(from, to)) {
+            reconstructRows(target, from, to);
+            target.advanceRebuilt(to);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** Checks (and with {@code repair} fixes) rows [from, to) under their lock. */
+    public long verifyRows(long from, long to, boolean repair) throws IOException {
+        gate.readLock().lock();
+        try (RowLocks.Held h = rowLocks.lock(from, to)) {
+            return checkRows(from, Math.min(to, memberRows()), repair);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /**
+     * After an unclean shutdown: makes the members agree on every track the write-intent bitmap
+     * marks dirty, then clears it. Tracks some member cannot take part in are left to the journal
+     * (parity layouts) or need no work (a mirror has no cross-member parity).
+     *
+     * @return the number of tracks resynced
+     */
+    public long resyncDirtyTracks() throws IOException {
+        TrackBitmap dirty = writeIntent.dirty();
+        long done = 0;
+        long rows = memberRows();
+        for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+            long from = t * trackSize;
+            if (from >= rows) {
+                break;
+            }
+            long to = Math.min(rows, from + trackSize);
+            if (allHold(from, to)) {
+                verifyRows(from, to, true);
+            }
+            done++;
+        }
+        for (Member m : members) {
+            if (m.takesWrites()) {
+                m.force();
+            }
+        }
+        writeIntent.clearAll();
+        return done;
+    }
+
+    /** Clean shutdown: flush, then an all-clear write-intent bitmap. */
+    @Override
+    public void close() throws IOException {
+        try {
+            flush();
+            writeIntent.clearAll();
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    /** Releases files without flushing (after a crash or a failed open). */
+    public void closeQuietly() {
+        for (Member m : members) {
+            try {
+                m.close();
+            } catch (IOException ignored) {
+                // nothing more can be done for a file that will not close
+            }
+        }
+        try {
+            writeIntent.close();
+        } catch (IOException ignored) {
+            // as above
+        }
+    }
+
+    protected boolean allHold(long from, long to) {
+        for (Member m : members) {
+            if (!m.holds(from, to)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The volume's state, derived from its members (policy in one place). */
+    public VolumeState state() {
+        int unavailable = 0;
+        boolean rebuilding = false;
+        boolean offline = false;
+        for (Member m : members) {
+            DriveState s = m.state();
+            if (s != DriveState.ONLINE) {
+                unavailable++;
+            }
+            rebuilding |= s == DriveState.REBUILDING;
+            offline |= s == DriveState.OFFLINE;
+        }
+        if (unavailable > layout.redundancy(members.length)) {
+            return VolumeState.FAILED;
+        }
+        if (rebuilding) {
+            return VolumeState.REBUILDING;
+        }
+        if (offline) {
+            return VolumeState.SERVICE;
+        }
+        return unavailable > 0 ? VolumeState.DEGRADED : VolumeState.OPTIMAL;
+    }
+
+    /** "d3 FAILED, d4 REBUILDING" — the members that make the state what it is; empty when OPTIMAL. */
+    public String stateReason() {
+        List<String> parts = new ArrayList<>();
+        for (Member m : members) {
+            if (m.state() != DriveState.ONLINE) {
+                parts.add(m.drive() + " " + m.state());
+            }
+        }
+        return String.join(", ", parts);
+    }
+
+    /** Reads {@code len} bytes of member rows into a fresh array. */
+    protected static byte[] readMember(Member m, long row, int len) throws IOException {
+        byte[] b = new byte[len];
+        m.read(row, ByteBuffer.wrap(b));
+        return b;
+    }
+}

@@ -1,0 +1,55 @@
+package org.splitpoint.engine.raid;
+
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Locks over ranges of member rows, so a read-modify-write of a stripe, a rebuild chunk and a
+ * resync never interleave on the same rows. Rows are grouped in grains hashed onto a fixed set of
+ * locks; a range takes its distinct locks in ascending index order, so two ranges never deadlock.
+ */
+final class RowLocks {
+
+    private static final int LOCKS = 1024;
+    private final ReentrantLock[] locks = new ReentrantLock[LOCKS];
+    private final long grain;
+
+    RowLocks(long grain) {
+        this.grain = grain;
+        for (int i = 0; i < LOCKS; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    /** A held range; close to release. */
+    interface Held extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    Held lock(long fromRow, long toRow) {
+        long g0 = fromRow / grain;
+        long g1 = Math.max(g0, (toRow - 1) / grain);
+        int[] idx;
+        if (g1 - g0 + 1 >= LOCKS) {
+            idx = new int[LOCKS];
+            Arrays.setAll(idx, i -> i);
+        } else {
+            idx = new int[(int) (g1 - g0 + 1)];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = (int) Math.floorMod(g0 + i, (long) LOCKS);
+            }
+            Arrays.sort(idx);
+            idx = Arrays.stream(idx).distinct().toArray();
+        }
+        for (int i : idx) {
+            locks[i].lock();
+        }
+        int[] taken = idx;
+        return () -> {
+            for (int i = taken.length - 1; i >= 0; i--) {
+                locks[taken[i]].unlock();
+            }
+        };
+    }
+}
