@@ -1,0 +1,63 @@
+package org.splitpoint.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolException;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/** Small pools for tests: one volume "v" of the given layout over the first {@code members} drives. */
+public final class TestPools {
+
+    private TestPools() {
+    }
+
+    public static Path create(Path dir, Layout layout, int members, long driveSize, int trackSize)
+            throws IOException, PoolException {
+        Pool.create(dir, members, driveSize, trackSize, StorageFactory.real());
+        try (Pool p = Pool.open(dir)) {
+            List<String> drives = new ArrayList<>();
+            for (int i = 1; i <= members; i++) {
+                drives.add("d" + i);
+            }
+            p.admin().createVolume("v", layout, drives, 0);
+        }
+        return dir;
+    }
+
+    public static String sha256(RaidVolume v) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            for (long at = 0; at < v.size(); at += buf.capacity()) {
+                buf.clear().limit((int) Math.min(buf.capacity(), v.size() - at));
+                v.read(at, buf);
+                buf.flip();
+                md.update(buf);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Size of volume "v" of the pool in {@code dir} (opens and closes it). */
+    public static long readAllSize(Path dir) throws IOException, PoolException {
+        try (Pool p = Pool.open(dir)) {
+            return p.volume("v").size();
+        }
+    }
+
+    public static byte[] readAll(RaidVolume v) throws IOException {
+        byte[] b = new byte[(int) v.size()];
+        v.read(0, ByteBuffer.wrap(b));
+        return b;
+    }
+}

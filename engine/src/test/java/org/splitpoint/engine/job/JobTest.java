@@ -1,0 +1,87 @@
+package org.splitpoint.engine.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class JobTest {
+
+    /** Work that copies nothing but reports 64 KiB a track and remembers its checkpoints. */
+    static final class CountingWork implements JobWork {
+        final AtomicLong copied = new AtomicLong();
+        final CopyOnWriteArrayList<Long> checkpoints = new CopyOnWriteArrayList<>();
+        volatile JobState stoppedAs;
+        volatile boolean finished;
+
+        @Override
+        public long copyTrack(long track) {
+            copied.incrementAndGet();
+            return 65536;
+        }
+
+        @Override
+        public void checkpoint(long doneUpTo) {
+            checkpoints.add(doneUpTo);
+        }
+
+        @Override
+        public void finished() {
+            finished = true;
+        }
+
+        @Override
+        public void stopped(JobState state, Exception error) {
+            stoppedAs = state;
+        }
+    }
+
+    @Test
+    void throttleLimitsTheRateAndCanBeLiftedWhileRunning() throws Exception {
+        CountingWork w = new CountingWork();
+        Job job = new Job("j", "test", "t", 0, 1000, 65536, false, 1 << 20, w, p -> { });
+        job.start();
+        Thread.sleep(1000);
+        long inOneSecond = w.copied.get();
+        assertThat(inOneSecond).isBetween(8L, 40L); // ~16 tracks of 64 KiB at 1 MiB/s, plus one bucket
+        job.setThrottle(0);
+        assertThat(job.await(10_000)).isTrue();
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(w.finished).isTrue();
+        assertThat(w.checkpoints).last().isEqualTo(1000L);
+    }
+
+    @Test
+    void pauseHoldsAndResumeContinuesWhereItStopped() throws Exception {
+        CountingWork w = new CountingWork();
+        Job job = new Job("j", "test", "t", 500, 1000, 65536, true, 0, w, p -> { });
+        job.start();
+        Thread.sleep(200);
+        assertThat(w.copied.get()).isZero();
+        assertThat(job.progress().state()).isEqualTo(JobState.PAUSED);
+        job.resume();
+        assertThat(job.await(10_000)).isTrue();
+        assertThat(w.copied.get()).isEqualTo(500); // tracks 500..999 only
+    }
+
+    @Test
+    void cancelStopsWithACheckpoint() throws Exception {
+        CountingWork w = new CountingWork();
+        Job job = new Job("j", "test", "t", 0, 1_000_000, 65536, false, 1 << 20, w, p -> { });
+        job.start();
+        Thread.sleep(100);
+        job.cancel();
+        assertThat(job.await(10_000)).isTrue();
+        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(w.stoppedAs).isEqualTo(JobState.CANCELLED);
+        assertThat(w.checkpoints).last().isEqualTo(w.copied.get());
+    }
+
+    @Test
+    void progressLineShowsPercentRateAndEta() {
+        JobProgress p = new JobProgress("j", "rebuild", "d3 of db", JobState.RUNNING, 250, 1000, 65536,
+                2_000_000, 65, 0, "");
+        assertThat(p.line()).isEqualTo("rebuild d3 of db   25.0%  250/1000 tracks  2.0 MB/s  ETA 1:05");
+    }
+}

@@ -1,0 +1,57 @@
+package org.splitpoint.engine.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.StorageFactory;
+
+class CheckedJsonTest {
+
+    @TempDir
+    Path dir;
+
+    record Body(String name, int n) { }
+
+    @Test
+    void roundTripsTheBody() throws Exception {
+        Path f = dir.resolve("x.json");
+        CheckedJson.write(StorageFactory.real(), f, "m", 1, new Body("a", 7));
+        assertThat(CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class)).isEqualTo(new Body("a", 7));
+        assertThat(Files.exists(dir.resolve("x.json.tmp"))).isFalse();
+    }
+
+    @Test
+    void refusesAChangedBodyByItsCrc() throws Exception {
+        Path f = dir.resolve("x.json");
+        CheckedJson.write(StorageFactory.real(), f, "m", 1, new Body("a", 7));
+        Files.writeString(f, Files.readString(f).replace("\"n\" : 7", "\"n\" : 8"));
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .isInstanceOf(CorruptMetadataException.class).hasMessageContaining("CRC32C");
+    }
+
+    @Test
+    void refusesATruncatedFile() throws Exception {
+        Path f = dir.resolve("x.json");
+        CheckedJson.write(StorageFactory.real(), f, "m", 1, new Body("a", 7));
+        byte[] b = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(b, b.length / 2));
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .isInstanceOf(CorruptMetadataException.class).hasMessageContaining("not valid JSON");
+    }
+
+    @Test
+    void refusesAnotherMagicOrVersion() throws Exception {
+        Path f = dir.resolve("x.json");
+        CheckedJson.write(StorageFactory.real(), f, "other", 1, Map.of());
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .hasMessageContaining("magic");
+        CheckedJson.write(StorageFactory.real(), f, "m", 9, Map.of());
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .hasMessageContaining("version 9");
+    }
+}
