@@ -42,7 +42,6 @@ public final class Splitpoint implements Runnable {
             }
             if (e instanceof IllegalArgumentException) {
                 err.println("splitpoint: " + e.getMessage());
-                cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
                 return 2;
             }
             if (e instanceof PoolException || e instanceof IOException) {

@@ -23,7 +23,7 @@ import org.splitpoint.engine.io.StorageFile;
  * <p>Design. {@link #publish} only enqueues, so the I/O path never waits on a listener or on the
  * log; one dispatcher thread writes the log line and then calls the listeners in order. Progress
  * events ({@code JOB_PROGRESS}) go to listeners but not to the log, which would otherwise grow with
- * every tick of a long copy.
+ * every tick of a long copy; nor do transient events (see {@link #publishTransient}).
  */
 public final class EventBus implements AutoCloseable {
 
@@ -61,15 +61,27 @@ public final class EventBus implements AutoCloseable {
 
     /** Queues {@code e} for the log and the listeners; returns at once. */
     public void publish(Event e) {
+        enqueue(e, !"JOB_PROGRESS".equals(e.type()));
+    }
+
+    /**
+     * Queues {@code e} for the listeners only: for what is re-observed on every open (a missing
+     * image), so that merely looking at a pool neither repeats lines in its log nor changes a file.
+     */
+    public void publishTransient(Event e) {
+        enqueue(e, false);
+    }
+
+    private void enqueue(Event e, boolean logIt) {
         try {
-            dispatcher.execute(() -> deliver(e));
+            dispatcher.execute(() -> deliver(e, logIt));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // the pool is closing; late events are dropped
         }
     }
 
-    private void deliver(Event e) {
-        if (log != null && !"JOB_PROGRESS".equals(e.type())) {
+    private void deliver(Event e, boolean logIt) {
+        if (log != null && logIt) {
             try {
                 byte[] line = (JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
                 log.writeFully(logEnd, ByteBuffer.wrap(line));

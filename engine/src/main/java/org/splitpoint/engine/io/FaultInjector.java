@@ -71,6 +71,7 @@ public final class FaultInjector implements StorageFactory {
     private boolean cut;
     private SimFile lastWriteFile;
     private long diskFullBudget = -1;
+    private Predicate<Path> diskFullFiles = p -> false;
     private Predicate<Path> counted = p -> true;
 
     public FaultInjector(StorageFactory real) {
@@ -83,9 +84,13 @@ public final class FaultInjector implements StorageFactory {
         return this;
     }
 
-    /** Writes fail with "No space left on device" once {@code bytes} more bytes were written. */
-    public FaultInjector diskFullAfter(long bytes) {
+    /**
+     * Writes to matching files fail with "No space left on device" once {@code bytes} more bytes
+     * were written to them (one file system filling up).
+     */
+    public FaultInjector diskFullAfter(Predicate<Path> files, long bytes) {
         synchronized (powerLock) {
+            diskFullFiles = files;
             diskFullBudget = bytes;
         }
         return this;
@@ -257,7 +262,7 @@ public final class FaultInjector implements StorageFactory {
             check(path, Op.WRITE);
             synchronized (powerLock) {
                 checkPower();
-                if (diskFullBudget >= 0) {
+                if (diskFullBudget >= 0 && diskFullFiles.test(path)) {
                     if (src.remaining() > diskFullBudget) {
                         throw new IOException("No space left on device (injected) writing " + path.getFileName());
                     }

@@ -199,7 +199,7 @@ public final class Pool implements AutoCloseable {
         for (Drive d : drives.values()) {
             if (d.problem != null) {
                 openNotes.add(d.problem);
-                events.publish(Event.warning("DRIVE_STATE", d.name, d.problem));
+                events.publishTransient(Event.warning("DRIVE_STATE", d.name, d.problem));
             }
         }
         // spare drives keep no open file

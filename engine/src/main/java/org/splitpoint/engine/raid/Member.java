@@ -34,7 +34,7 @@ public final class Member {
         this.index = index;
         this.drive = drive;
         this.file = file;
-        this.state = file == null ? DriveState.MISSING : state;
+        this.state = file == null && state != DriveState.FAILED ? DriveState.MISSING : state;
     }
 
     public int index() {

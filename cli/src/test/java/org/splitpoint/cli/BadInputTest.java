@@ -1,0 +1,105 @@
+package org.splitpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.pool.Pool;
+
+/** Bad input gives one clear error, exit 1 or 2, and leaves every file of the pool byte-identical. */
+class BadInputTest {
+
+    @TempDir
+    Path tmp;
+    Path pool;
+
+    @BeforeEach
+    void makePool() {
+        pool = tmp.resolve("p");
+        assertThat(CliRun.of("pool", "create", pool, "--drives", 4, "--drive-size", "2M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "v", "--layout", "raid5", "--drives", "d1,d2,d3").code()).isZero();
+    }
+
+    private void assertRefused(int expectedCode, String expectedText, Object... args) throws Exception {
+        Map<String, String> before = CliRun.fingerprint(pool);
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as(r.err()).isEqualTo(expectedCode);
+        assertThat(r.err()).contains(expectedText);
+        assertThat(r.err().lines().filter(l -> l.startsWith("splitpoint: ")).count()).as(r.err()).isEqualTo(1);
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+    }
+
+    @Test
+    void corruptPoolJson() throws Exception {
+        Path json = pool.resolve("pool.json");
+        Files.writeString(json, Files.readString(json).replace("\"raid5\"", "\"raid1\""));
+        assertRefused(1, "pool.json fails its CRC32C check", "pool", "status", pool);
+    }
+
+    @Test
+    void truncatedPoolJson() throws Exception {
+        Path json = pool.resolve("pool.json");
+        byte[] b = Files.readAllBytes(json);
+        Files.write(json, java.util.Arrays.copyOf(b, 100));
+        assertRefused(1, "pool.json is not valid JSON", "drive", "list", pool);
+    }
+
+    @Test
+    void wrongImageSize() throws Exception {
+        try (var ch = java.nio.channels.FileChannel.open(pool.resolve("drives/d2.img"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(1 << 20);
+        }
+        assertRefused(1, "the image of drive d2 is 1048576 bytes, expected 2097152", "volume", "list", pool);
+    }
+
+    @Test
+    void missingImage() throws Exception {
+        Files.delete(pool.resolve("drives/d3.img"));
+        assertRefused(1, "the image of drive d3", "pool", "status", pool);
+    }
+
+    @Test
+    void poolAlreadyOpen() throws Exception {
+        try (Pool held = Pool.open(pool)) {
+            assertRefused(1, "is already open in another process (pid " + ProcessHandle.current().pid(),
+                    "pool", "status", pool);
+        }
+    }
+
+    @Test
+    void outOfRangeOffsets() throws Exception {
+        assertRefused(2, "outside the device", "volume", "read", pool, "v", "--offset", "4M", "--length", "1");
+        assertRefused(2, "'-1' is not a size", "volume", "read", pool, "v", "--offset", "-1", "--length", "1");
+        assertRefused(2, "outside the device", "volume", "read", pool, "v", "--offset", "0", "--length", "5M");
+    }
+
+    @Test
+    void invalidSizesNamesAndLayouts() throws Exception {
+        assertRefused(2, "'12Q' is not a size", "drive", "add", pool, "--size", "12Q");
+        assertRefused(2, "raid5 needs at least 3 drives, not 2", "volume", "create", pool, "w", "--layout", "raid5",
+                "--drives", "d4,d1");
+        assertRefused(2, "unknown layout 'raid9'", "volume", "create", pool, "w", "--layout", "raid9", "--drives", "d4");
+        assertRefused(2, "'9w' is not a valid volume name", "volume", "create", pool, "9w", "--layout", "raid1",
+                "--drives", "d4,d1");
+        assertRefused(1, "drive d1 is ONLINE in volume v; a new volume needs SPARE drives", "volume", "create", pool,
+                "w", "--layout", "raid1", "--drives", "d4,d1");
+        assertRefused(1, "no drive named 'd9'", "drive", "fail", pool, "d9");
+        assertRefused(2, "track size must be a power of two", "pool", "create", tmp.resolve("q"), "--drives", "2",
+                "--drive-size", "1M", "--track-size", "3K");
+        assertRefused(2, "Missing required option: '--drives", "volume", "create", pool, "w", "--layout", "raid1");
+    }
+
+    @Test
+    void refusedOperationsSayWhy() throws Exception {
+        assertRefused(1, "drive d1 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first",
+                "drive", "replace", pool, "d1");
+        assertThat(CliRun.of("drive", "fail", pool, "d1").code()).isZero();
+        assertRefused(1, "failing d2 would make volume v FAILED (data unavailable): it already has d1 FAILED",
+                "drive", "fail", pool, "d2");
+    }
+}

@@ -1,0 +1,91 @@
+package org.splitpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The administrator's path through the CLI: create, write, fail, replace, verify, status. */
+class CliFlowTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void dataSurvivesFailAndReplaceAndStatusReportsIt() throws Exception {
+        Path pool = tmp.resolve("p");
+        assertThat(CliRun.of("pool", "create", pool, "--drives", 6, "--drive-size", "4M", "--track-size", "16K").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "db", "--layout", "raid5", "--drives", "d1,d2,d3,d4").out())
+                .contains("created volume db: raid5 over d1,d2,d3,d4, 12 MiB, OPTIMAL");
+        assertThat(CliRun.of("volume", "create", pool, "logs", "--layout", "raid1", "--drives", "d5,d6",
+                "--size", "3M").code()).isZero();
+
+        byte[] data = new byte[3_000_000];
+        new Random(1).nextBytes(data);
+        Path in = tmp.resolve("in.bin");
+        Files.write(in, data);
+        assertThat(CliRun.of("volume", "write", pool, "db", "--offset", "1000", "--in", in).code()).isZero();
+
+        CliRun fail = CliRun.of("drive", "fail", pool, "d3");
+        assertThat(fail.out()).contains("drive d3 is FAILED; volume db is DEGRADED");
+
+        JsonNode degraded = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
+        assertThat(degraded.at("/volumes/0/state").asText()).isEqualTo("DEGRADED");
+        assertThat(degraded.at("/volumes/0/stateReason").asText()).isEqualTo("d3 FAILED");
+        assertThat(degraded.at("/health").asText()).isEqualTo("WARNING");
+
+        Path out = tmp.resolve("out.bin");
+        assertThat(CliRun.of("volume", "read", pool, "db", "--offset", "1000", "--length", data.length, "--out", out).code()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(data);
+
+        CliRun replace = CliRun.of("drive", "replace", pool, "d3");
+        assertThat(replace.code()).as(replace.err()).isZero();
+        assertThat(replace.err()).contains("rebuild d3 of db: DONE");
+
+        CliRun verify = CliRun.of("volume", "verify", pool, "db");
+        assertThat(verify.out().trim()).isEqualTo("0");
+
+        JsonNode status = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
+        assertThat(status.at("/health").asText()).isEqualTo("HEALTHY");
+        JsonNode d3 = status.at("/drives/2");
+        assertThat(d3.get("name").asText()).isEqualTo("d3");
+        assertThat(d3.get("state").asText()).isEqualTo("ONLINE");
+        assertThat(d3.get("size").asLong()).isEqualTo(4 << 20);
+        assertThat(d3.has("reason")).isTrue();
+        JsonNode logs = status.at("/volumes/1");
+        assertThat(logs.get("name").asText()).isEqualTo("logs");
+        assertThat(logs.get("layout").asText()).isEqualTo("raid1");
+        assertThat(logs.get("size").asLong()).isEqualTo(3 << 20);
+        assertThat(logs.get("drives").toString()).isEqualTo("[\"d5\",\"d6\"]");
+
+        assertThat(CliRun.of("volume", "read", pool, "db", "--offset", "1000", "--length", data.length, "--out", out).code()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(data);
+    }
+
+    @Test
+    void replaceWithNoWaitLeavesTheRebuildForWait() throws Exception {
+        Path pool = tmp.resolve("p");
+        CliRun.of("pool", "create", pool, "--drives", 2, "--drive-size", "8M");
+        CliRun.of("volume", "create", pool, "m", "--layout", "raid1", "--drives", "d1,d2");
+        CliRun.of("drive", "fail", pool, "d2");
+        assertThat(CliRun.of("drive", "replace", pool, "d2", "--no-wait").code()).isZero();
+        JsonNode s = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
+        assertThat(s.at("/drives/1/state").asText()).isIn("REBUILDING", "ONLINE");
+        CliRun w = CliRun.of("wait", pool);
+        assertThat(w.code()).as(w.err()).isZero();
+        s = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
+        assertThat(s.at("/drives/1/state").asText()).isEqualTo("ONLINE");
+        assertThat(s.at("/volumes/0/state").asText()).isEqualTo("OPTIMAL");
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertThat(CliRun.of().code()).isEqualTo(2);
+        assertThat(CliRun.of("pool", "frobnicate").code()).isEqualTo(2);
+        assertThat(CliRun.of("--help").code()).isZero();
+    }
+}
