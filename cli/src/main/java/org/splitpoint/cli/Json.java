@@ -59,6 +59,27 @@ final class Json {
         return n;
     }
 
+    /** The SPEC's pair fields: name, std, bcv, state, stdInvalidTracks, bcvInvalidTracks, ... */
+    static ObjectNode pair(org.splitpoint.engine.pool.PairAdmin.PairView v) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("name", v.name());
+        n.put("std", v.std());
+        n.put("bcv", v.bcv());
+        n.put("state", v.state().name());
+        n.put("stdInvalidTracks", v.stdInvalidTracks());
+        n.put("bcvInvalidTracks", v.bcvInvalidTracks());
+        n.put("totalTracks", v.totalTracks());
+        n.put("trackSize", v.trackSize());
+        n.put("protected", v.isProtected());
+        if (v.progress() == null) {
+            n.putNull("progress");
+        } else {
+            n.put("progress", v.progress());
+        }
+        n.put("onDemandReads", v.onDemandReads());
+        return n;
+    }
+
     static ObjectNode status(PoolSnapshot s) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("path", s.path());

@@ -106,7 +106,7 @@ final class VolumeCommand {
                 throw new IllegalArgumentException("input file " + in + " does not exist");
             }
             return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
-                BlockDevice v = pool.volume(name);
+                BlockDevice v = pool.device(name);
                 if (in != null) {
                     BlockDevice.checkRange("volume " + name, v.size(), off, Files.size(in));
                 }
@@ -150,7 +150,7 @@ final class VolumeCommand {
             long off = Sizes.parse(offset);
             long len = Sizes.parse(length);
             return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
-                BlockDevice v = pool.volume(name);
+                BlockDevice v = pool.device(name);
                 BlockDevice.checkRange("volume " + name, v.size(), off, len);
                 try (OutputStream os = outFile == null ? new NonClosing(System.out) : Files.newOutputStream(outFile)) {
                     byte[] buf = new byte[CHUNK];

@@ -128,12 +128,10 @@ public final class Job implements Runnable {
 
     @Override
     public void run() {
-        long lastCheckpoint = System.nanoTime();
-        long lastProgress = 0;
         long bucketStart = System.nanoTime();
         long bucketBytes = 0;
         try {
-            while (done < total) {
+            while (work.hasMore(done, total)) {
                 if (!waitWhilePaused()) {
                     break;
                 }
@@ -154,35 +152,77 @@ public final class Job implements Runnable {
                         bucketBytes = 0;
                     }
                 }
-                long moved = work.copyTrack(done);
-                bucketBytes += moved;
-                done++;
-                long now = System.nanoTime();
-                rate.add(now, moved);
-                if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
-                    work.checkpoint(done);
-                    lastCheckpoint = now;
-                }
-                if (now - lastProgress >= PROGRESS_NANOS) {
-                    onProgress.accept(progress());
-                    lastProgress = now;
-                }
+                bucketBytes += step();
             }
-            if (cancelRequested) {
-                work.checkpoint(done);
-                state = JobState.CANCELLED;
-                work.stopped(JobState.CANCELLED, null);
-            } else {
-                work.checkpoint(done);
-                work.finished();
-                state = JobState.DONE;
-            }
+            complete();
         } catch (Exception e) {
-            message = e.getMessage() == null ? e.toString() : e.getMessage();
-            state = JobState.FAILED;
-            work.stopped(JobState.FAILED, e);
+            fail(e);
         }
         onProgress.accept(progress());
+    }
+
+    /**
+     * Runs one step on the calling thread, for a deterministic driver (tests stepping a job that
+     * was never started). Returns false once the job has finished.
+     */
+    public boolean stepOnce() {
+        if (state.isFinished()) {
+            return false;
+        }
+        try {
+            if (work.hasMore(done, total) && !cancelRequested) {
+                step();
+            }
+            if (!work.hasMore(done, total) || cancelRequested) {
+                complete();
+                onProgress.accept(progress());
+                return false;
+            }
+        } catch (Exception e) {
+            fail(e);
+            return false;
+        }
+        return true;
+    }
+
+    private long lastCheckpoint = System.nanoTime();
+    private long lastProgress;
+
+    /** One step of work, with a checkpoint about once a second; returns the bytes moved. */
+    private long step() throws Exception {
+        JobWork.Step step = work.copyNext(done);
+        done = Math.min(total, done + step.tracks());
+        long now = System.nanoTime();
+        rate.add(now, step.bytes());
+        if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
+            work.checkpoint(done);
+            lastCheckpoint = now;
+        }
+        if (now - lastProgress >= PROGRESS_NANOS) {
+            onProgress.accept(progress());
+            lastProgress = now;
+        }
+        return step.bytes();
+    }
+
+    private void complete() throws Exception {
+        work.checkpoint(done);
+        if (!cancelRequested) {
+            done = total;
+        }
+        if (cancelRequested) {
+            state = JobState.CANCELLED;
+            work.stopped(JobState.CANCELLED, null);
+        } else {
+            work.finished();
+            state = JobState.DONE;
+        }
+    }
+
+    private void fail(Exception e) {
+        message = e.getMessage() == null ? e.toString() : e.getMessage();
+        state = JobState.FAILED;
+        work.stopped(JobState.FAILED, e);
     }
 
     /** Blocks while paused; returns false when cancelled. */

@@ -3,15 +3,23 @@ package org.splitpoint.engine.job;
 import java.io.IOException;
 
 /**
- * What a job does, track by track. The runner owns pacing, pause, cancel and progress; the work
- * owns the data and the durable checkpoint. Contract: {@link #checkpoint} is called only after
- * {@link #copyTrack} returned for every track below {@code doneUpTo}, and must make that data
- * durable before recording the checkpoint (data, flush, then metadata).
+ * What a job does, step by step over a range of tracks. The runner owns pacing, pause, cancel and
+ * progress; the work owns the data and the durable checkpoint. Contract: {@link #checkpoint} is
+ * called only after {@link #copyNext} returned for every track below {@code doneUpTo}, and must
+ * make that data durable before recording the checkpoint (data, flush, then metadata).
  */
 public interface JobWork {
 
-    /** Copies (rebuilds, resyncs...) track {@code track}; returns the bytes moved, for the rate. */
-    long copyTrack(long track) throws IOException;
+    /** What one step did: how many tracks it advanced over and how many bytes it moved. */
+    record Step(long tracks, long bytes) { }
+
+    /** Copies (rebuilds, resyncs...) from track {@code done} on, as much as one step takes. */
+    Step copyNext(long done) throws IOException;
+
+    /** True while there is work left; by default while fewer than {@code total} tracks are done. */
+    default boolean hasMore(long done, long total) {
+        return done < total;
+    }
 
     /** Makes tracks [0, doneUpTo) durable and records the checkpoint. */
     void checkpoint(long doneUpTo) throws IOException;

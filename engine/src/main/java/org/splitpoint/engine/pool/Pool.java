@@ -50,6 +50,9 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.VolumeRecord> volumeRecords = new LinkedHashMap<>();
     final List<Job> jobs = new CopyOnWriteArrayList<>();
     final Map<String, PoolConfig.JobRecord> jobRecords = new LinkedHashMap<>();
+    final Map<String, PoolConfig.PairRecord> pairRecords = new LinkedHashMap<>();
+    final Map<String, org.splitpoint.engine.pair.Pair> pairs = new LinkedHashMap<>();
+    final PoolOptions options;
     private final PoolLockHandle lock;
     private final String uuid;
     final int trackSize;
@@ -58,8 +61,10 @@ public final class Pool implements AutoCloseable {
     private final List<String> openNotes = new ArrayList<>();
     private volatile boolean closed;
 
-    private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events) {
+    private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events,
+                 PoolOptions options) {
         this.paths = paths;
+        this.options = options;
         this.storage = storage;
         this.lock = lock;
         this.events = events;
@@ -75,6 +80,9 @@ public final class Pool implements AutoCloseable {
         }
         for (PoolConfig.JobRecord j : config.jobs()) {
             jobRecords.put(j.id(), j);
+        }
+        for (PoolConfig.PairRecord p : config.pairs()) {
+            pairRecords.put(p.name(), p);
         }
     }
 
@@ -109,7 +117,7 @@ public final class Pool implements AutoCloseable {
         }
         storage.syncDirectory(paths.drives());
         PoolConfig config = new PoolConfig(UUID.randomUUID().toString(), trackSize, driveSize, count + 1,
-                records, List.of(), List.of());
+                records, List.of(), List.of(), List.of());
         // pool.json last: a crash before it leaves a directory that is not (yet) a pool.
         CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
     }
@@ -131,6 +139,11 @@ public final class Pool implements AutoCloseable {
 
     /** Opens the pool in {@code dir}: lock, read, check images, recover, resume jobs. */
     public static Pool open(Path dir, StorageFactory storage) throws IOException, PoolException {
+        return open(dir, storage, PoolOptions.DEFAULT);
+    }
+
+    /** As {@link #open(Path, StorageFactory)}, with options (e.g. jobs not started, for stepping). */
+    public static Pool open(Path dir, StorageFactory storage, PoolOptions options) throws IOException, PoolException {
         PoolPaths paths = new PoolPaths(dir);
         if (!Files.isRegularFile(paths.config())) {
             throw new PoolException(dir + " is not a Splitpoint pool (no pool.json); create one with 'pool create'");
@@ -150,9 +163,11 @@ public final class Pool implements AutoCloseable {
                     PoolConfig.class);
             Validation.config(config);
             EventBus events = new EventBus(storage, Files.isDirectory(paths.meta()) ? paths.events() : null);
-            pool = new Pool(paths, storage, lock, config, events);
+            pool = new Pool(paths, storage, lock, config, events, options);
             pool.openDrivesAndVolumes();
+            PairAdmin.openPairs(pool);
             pool.resumeJobs();
+            PairAdmin.resumeCopies(pool);
             return pool;
         } catch (CorruptMetadataException e) {
             closeAfterFailedOpen(pool, lock);
@@ -277,8 +292,11 @@ public final class Pool implements AutoCloseable {
     }
 
     void startJob(Job job) {
+        jobs.removeIf(j -> j.state().isFinished() && j.id().equals(job.id()));
         jobs.add(job);
-        job.start();
+        if (options.runJobs()) {
+            job.start();
+        }
     }
 
     /** Called on an I/O thread when a member failed; records it without blocking the I/O. */
@@ -311,8 +329,14 @@ public final class Pool implements AutoCloseable {
         for (Drive d : drives.values()) {
             dr.add(d.toRecord());
         }
+        List<PoolConfig.PairRecord> pr = new ArrayList<>();
+        for (PoolConfig.PairRecord r : pairRecords.values()) {
+            org.splitpoint.engine.pair.Pair p = pairs.get(r.name());
+            pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(),
+                    r.throttle(), r.paused(), r.jobTotal()));
+        }
         PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
-                new ArrayList<>(volumeRecords.values()), new ArrayList<>(jobRecords.values()));
+                new ArrayList<>(volumeRecords.values()), new ArrayList<>(jobRecords.values()), pr);
         CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
     }
 
@@ -337,7 +361,29 @@ public final class Pool implements AutoCloseable {
         return new PoolAdmin(this);
     }
 
-    /** The volume called {@code name}. */
+    /** BCV pair operations: create, establish, split, restore, query. */
+    public PairAdmin pairs() {
+        return new PairAdmin(this);
+    }
+
+    /**
+     * The volume called {@code name} as hosts see it: through its pair when it is a pair's STD or
+     * BCV (so pair tracking, mirroring and on-demand restore apply), else the volume itself.
+     */
+    public org.splitpoint.engine.io.BlockDevice device(String name) throws PoolException {
+        RaidVolume v = volume(name);
+        for (org.splitpoint.engine.pair.Pair p : pairs.values()) {
+            if (p.std() == v) {
+                return p.stdView();
+            }
+            if (p.bcv() == v) {
+                return p.bcvView();
+            }
+        }
+        return v;
+    }
+
+    /** The volume called {@code name} (the RAID device itself, below any pair). */
     public RaidVolume volume(String name) throws PoolException {
         RaidVolume v = volumes.get(name);
         if (v == null) {
@@ -438,6 +484,13 @@ public final class Pool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (org.splitpoint.engine.pair.Pair p : pairs.values()) {
+            try {
+                p.flushAndClose();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
         for (RaidVolume v : volumes.values()) {
             try {
                 v.close();
@@ -461,6 +514,13 @@ public final class Pool implements AutoCloseable {
         }
         for (RaidVolume v : volumes.values()) {
             v.closeQuietly();
+        }
+        for (org.splitpoint.engine.pair.Pair p : pairs.values()) {
+            try {
+                p.close();
+            } catch (IOException ignored) {
+                // abandoning
+            }
         }
         try {
             events.close();

@@ -7,7 +7,8 @@ import java.util.List;
  * envelope). Immutable; the pool writes a new one atomically on every change.
  */
 public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive,
-                         List<DriveRecord> drives, List<VolumeRecord> volumes, List<JobRecord> jobs) {
+                         List<DriveRecord> drives, List<VolumeRecord> volumes, List<JobRecord> jobs,
+                         List<PairRecord> pairs) {
 
     public static final String MAGIC = "splitpoint-pool";
     public static final int VERSION = 1;
@@ -16,6 +17,7 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
         drives = List.copyOf(drives);
         volumes = List.copyOf(volumes);
         jobs = jobs == null ? List.of() : List.copyOf(jobs);
+        pairs = pairs == null ? List.of() : List.copyOf(pairs);
     }
 
     /** A drive: its image is {@code drives/<name>.img} of {@code size} bytes. */
@@ -27,6 +29,14 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
             drives = List.copyOf(drives);
         }
     }
+
+    /**
+     * A BCV pair. Its bitmaps are in {@code meta/<name>.std.inv}, {@code .bcv.inv} and
+     * {@code .mirror.wib}; a pair found SyncInProg or RestInProg at open resumes its copy, whose
+     * settings (throttle, paused) and starting size ({@code jobTotal}, for progress) are kept here.
+     */
+    public record PairRecord(String name, String std, String bcv, org.splitpoint.engine.pair.PairState state,
+                             boolean protect, long throttle, boolean paused, long jobTotal) { }
 
     /**
      * A persisted background job. {@code checkpoint} is the number of tracks known durable;

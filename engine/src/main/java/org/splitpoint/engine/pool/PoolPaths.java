@@ -35,6 +35,11 @@ public record PoolPaths(Path dir) {
         return meta().resolve(volume + ".journal");
     }
 
+    /** A pair's bitmaps: {@code kind} is "std.inv", "bcv.inv" or "mirror.wib". */
+    public Path pairBitmap(String pair, String kind) {
+        return meta().resolve(pair + "." + kind);
+    }
+
     public Path events() {
         return meta().resolve("events.jsonl");
     }

@@ -43,12 +43,17 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
                 v.name(), target.drive(), 0, 0, false);
     }
 
+    /** Tracks rebuilt per step: about 1 MiB, so each member sees large sequential I/O. */
+    private long tracksPerStep() {
+        return Math.max(1, (1 << 20) / pool.trackSize);
+    }
+
     @Override
-    public long copyTrack(long track) throws IOException {
-        long from = track * pool.trackSize;
-        long to = Math.min(volume.memberRows(), from + pool.trackSize);
+    public Step copyNext(long done) throws IOException {
+        long from = done * pool.trackSize;
+        long to = Math.min(volume.memberRows(), from + tracksPerStep() * pool.trackSize);
         volume.rebuildRows(target, from, to);
-        return to - from;
+        return new Step((to - from + pool.trackSize - 1) / pool.trackSize, to - from);
     }
 
     @Override

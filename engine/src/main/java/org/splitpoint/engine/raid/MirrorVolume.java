@@ -1,5 +1,7 @@
 package org.splitpoint.engine.raid;
 
+import org.splitpoint.engine.io.RangeLocks;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -61,7 +63,7 @@ public final class MirrorVolume extends RaidVolume {
     @Override
     protected void doWrite(long offset, ByteBuffer src) throws IOException {
         long to = offset + src.remaining();
-        try (RowLocks.Held h = rowLocks.lock(offset, to)) {
+        try (RangeLocks.Held h = rowLocks.lock(offset, to)) {
             int start = src.position();
             int written = 0;
             Member.FailedException failed = null;

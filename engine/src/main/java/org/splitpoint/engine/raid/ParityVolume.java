@@ -1,5 +1,7 @@
 package org.splitpoint.engine.raid;
 
+import org.splitpoint.engine.io.RangeLocks;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -90,7 +92,7 @@ public final class ParityVolume extends RaidVolume {
             if (m.holds(row, row + len)) {
                 m.read(row, slice);
             } else {
-                try (RowLocks.Held h = rowLocks.lock(row, row + len)) {
+                try (RangeLocks.Held h = rowLocks.lock(row, row + len)) {
                     slice.put(xorOfOthers(m, row, len));
                 }
             }
@@ -156,7 +158,7 @@ public final class ParityVolume extends RaidVolume {
         for (int m = 0; m < n; m++) {
             segs.add(new StripeJournal.Segment(m, row, buf[m]));
         }
-        try (RowLocks.Held h = rowLocks.lock(row, row + perMember)) {
+        try (RangeLocks.Held h = rowLocks.lock(row, row + perMember)) {
             apply(segs);
         }
     }
@@ -169,7 +171,7 @@ public final class ParityVolume extends RaidVolume {
         int r1 = k0 == k1 ? (within + len - 1) % unit + 1 : unit;
         int rl = r1 - r0;
         long row = s * unit + r0;
-        try (RowLocks.Held h = rowLocks.lock(row, row + rl)) {
+        try (RangeLocks.Held h = rowLocks.lock(row, row + rl)) {
             byte[][] data = new byte[dataStrips][];
             int missing = -1;
             for (int k = 0; k < dataStrips; k++) {

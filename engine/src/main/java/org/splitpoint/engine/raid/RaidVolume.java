@@ -1,5 +1,7 @@
 package org.splitpoint.engine.raid;
 
+import org.splitpoint.engine.io.RangeLocks;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -35,7 +37,7 @@ public abstract class RaidVolume implements BlockDevice {
     protected final long size;
     protected final int trackSize;
     protected final WriteIntent writeIntent;
-    protected final RowLocks rowLocks;
+    protected final RangeLocks rowLocks;
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final Object flushLock = new Object();
     private final AtomicLong bytesRead = new AtomicLong();
@@ -49,7 +51,7 @@ public abstract class RaidVolume implements BlockDevice {
         this.size = size;
         this.trackSize = trackSize;
         this.writeIntent = writeIntent;
-        this.rowLocks = new RowLocks(trackSize);
+        this.rowLocks = new RangeLocks(trackSize);
     }
 
     public String name() {
@@ -240,7 +242,7 @@ public abstract class RaidVolume implements BlockDevice {
      */
     public void rebuildRows(Member target, long from, long to) throws IOException {
         gate.readLock().lock();
-        try (RowLocks.Held h = rowLocks.lock(from, to)) {
+        try (RangeLocks.Held h = rowLocks.lock(from, to)) {
             reconstructRows(target, from, to);
             target.advanceRebuilt(to);
         } finally {
@@ -251,7 +253,7 @@ public abstract class RaidVolume implements BlockDevice {
     /** Checks (and with {@code repair} fixes) rows [from, to) under their lock. */
     public long verifyRows(long from, long to, boolean repair) throws IOException {
         gate.readLock().lock();
-        try (RowLocks.Held h = rowLocks.lock(from, to)) {
+        try (RangeLocks.Held h = rowLocks.lock(from, to)) {
             return checkRows(from, Math.min(to, memberRows()), repair);
         } finally {
             gate.readLock().unlock();

@@ -16,9 +16,9 @@ class JobTest {
         volatile boolean finished;
 
         @Override
-        public long copyTrack(long track) {
+        public Step copyNext(long done) {
             copied.incrementAndGet();
-            return 65536;
+            return new Step(1, 65536);
         }
 
         @Override

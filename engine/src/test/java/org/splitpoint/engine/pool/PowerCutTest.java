@@ -89,7 +89,7 @@ class PowerCutTest {
         assertThat(total).isGreaterThan(20);
         for (long cutAt = 1; cutAt <= total; cutAt++) {
             Path dir = tmp.resolve("cut-" + cutAt);
-            copyDir(template, dir);
+            TestPools.copyDir(template, dir);
             FaultInjector inj = new FaultInjector(StorageFactory.real())
                     .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"))
                     .powerCutAfterWrite(cutAt, tear, cutAt);
@@ -114,13 +114,13 @@ class PowerCutTest {
                 }
                 assertThat(reopened.admin().verify("v", false, null)).as("mismatches after cut %d", cutAt).isZero();
             }
-            deleteDir(dir);
+            TestPools.deleteDir(dir);
         }
     }
 
     private long countWrites(Path template, Layout layout) throws Exception {
         Path dir = tmp.resolve("count");
-        copyDir(template, dir);
+        TestPools.copyDir(template, dir);
         FaultInjector inj = new FaultInjector(StorageFactory.real())
                 .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"))
                 .powerCutAfterWrite(0, 0, 0);
@@ -130,28 +130,7 @@ class PowerCutTest {
         long n = inj.writeCount();
         inj.crash();
         pool.abandon();
-        deleteDir(dir);
+        TestPools.deleteDir(dir);
         return n;
-    }
-
-    static void copyDir(Path from, Path to) throws java.io.IOException {
-        try (var s = java.nio.file.Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (java.nio.file.Files.isDirectory(p)) {
-                    java.nio.file.Files.createDirectories(t);
-                } else {
-                    java.nio.file.Files.copy(p, t);
-                }
-            }
-        }
-    }
-
-    static void deleteDir(Path dir) throws java.io.IOException {
-        try (var s = java.nio.file.Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
     }
 }

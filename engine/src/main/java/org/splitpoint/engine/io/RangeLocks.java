@@ -1,20 +1,21 @@
-package org.splitpoint.engine.raid;
+package org.splitpoint.engine.io;
 
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Locks over ranges of member rows, so a read-modify-write of a stripe, a rebuild chunk and a
- * resync never interleave on the same rows. Rows are grouped in grains hashed onto a fixed set of
- * locks; a range takes its distinct locks in ascending index order, so two ranges never deadlock.
+ * Locks over ranges of a linear space (member rows, volume tracks), so a read-modify-write of a
+ * stripe, a rebuild chunk, a resync or a track copy never interleave on the same range. Positions
+ * are grouped in grains hashed onto a fixed set of locks; a range takes its distinct locks in
+ * ascending index order, so two ranges never deadlock.
  */
-final class RowLocks {
+public final class RangeLocks {
 
     private static final int LOCKS = 1024;
     private final ReentrantLock[] locks = new ReentrantLock[LOCKS];
     private final long grain;
 
-    RowLocks(long grain) {
+    public RangeLocks(long grain) {
         this.grain = grain;
         for (int i = 0; i < LOCKS; i++) {
             locks[i] = new ReentrantLock();
@@ -22,12 +23,13 @@ final class RowLocks {
     }
 
     /** A held range; close to release. */
-    interface Held extends AutoCloseable {
+    public interface Held extends AutoCloseable {
         @Override
         void close();
     }
 
-    Held lock(long fromRow, long toRow) {
+    /** Locks positions [fromRow, toRow); close the result to unlock. */
+    public Held lock(long fromRow, long toRow) {
         long g0 = fromRow / grain;
         long g1 = Math.max(g0, (toRow - 1) / grain);
         int[] idx;

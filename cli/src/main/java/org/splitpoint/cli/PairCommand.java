@@ -1,0 +1,182 @@
+package org.splitpoint.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pair.TrackMap;
+import org.splitpoint.engine.pool.PairAdmin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code splitpoint pair create|establish|split|restore|query}: BCV mirror pairs (seed 004). */
+@Command(name = "pair", description = "BCV mirror pairs: create, establish, split, restore, query.",
+        subcommands = {PairCommand.Create.class, PairCommand.Establish.class, PairCommand.SplitPairs.class,
+                PairCommand.Restore.class, PairCommand.Query.class})
+final class PairCommand {
+
+    private PairCommand() {
+    }
+
+    @Command(name = "create", description = "Pair a standard volume with a BCV of the same size (starts NeverEstab).")
+    static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", paramLabel = "PAIR")
+        String name;
+        @Option(names = "--std", required = true, paramLabel = "VOLUME")
+        String std;
+        @Option(names = "--bcv", required = true, paramLabel = "VOLUME")
+        String bcv;
+
+        @Override
+        public Integer call() throws Exception {
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                pool.pairs().create(name, std, bcv);
+                spec.commandLine().getOut().println("created pair " + name + ": STD " + std + ", BCV " + bcv + ", NeverEstab");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
+    static final class Establish implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", paramLabel = "PAIR")
+        String name;
+        @Option(names = "--full", description = "copy every track, not only the invalid ones")
+        boolean full;
+        @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
+        boolean noWait;
+
+        @Override
+        public Integer call() throws Exception {
+            var err = spec.commandLine().getErr();
+            return PoolSession.with(dir, err, pool -> {
+                Job job = pool.pairs().establish(name, full);
+                spec.commandLine().getOut().println("establish of " + name + " started: " + job.progress().totalTracks()
+                        + " tracks to copy" + (full ? " (full)" : " (incremental)"));
+                return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
+            });
+        }
+    }
+
+    @Command(name = "split", description = "Split one or more pairs at one instant (consistent across them).")
+    static final class SplitPairs implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PAIR")
+        List<String> names;
+
+        @Override
+        public Integer call() throws Exception {
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                long start = System.nanoTime();
+                pool.pairs().split(names);
+                spec.commandLine().getOut().printf("split %s in %.1f ms%n", String.join(", ", names),
+                        (System.nanoTime() - start) / 1e6);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "restore", description = "Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.")
+    static final class Restore implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", paramLabel = "PAIR")
+        String name;
+        @Option(names = "--full", description = "copy every track, not only the invalid ones")
+        boolean full;
+        @Option(names = "--protect", description = "keep the BCV split and unchanged, to restore from again later")
+        boolean protect;
+        @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
+        boolean noWait;
+
+        @Override
+        public Integer call() throws Exception {
+            var err = spec.commandLine().getErr();
+            return PoolSession.with(dir, err, pool -> {
+                Job job = pool.pairs().restore(name, full, protect);
+                spec.commandLine().getOut().println("restore of " + name + " started: " + job.progress().totalTracks()
+                        + " tracks to restore" + (full ? " (full)" : " (incremental)") + (protect ? ", BCV protected" : ""));
+                return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
+            });
+        }
+    }
+
+    @Command(name = "query", description = "Show pairs as symmir query does: invalid tracks each side, state, progress.")
+    static final class Query implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "POOL")
+        Path dir;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "PAIR")
+        String name;
+        @Option(names = "--json", description = "print one JSON document")
+        boolean json;
+        @Option(names = "--tracks", description = "also list the tracks by state (restored, to copy, invalid: claim 10)")
+        boolean tracks;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = spec.commandLine().getOut();
+            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+                List<PairAdmin.PairView> views = pool.pairs().query(name);
+                if (json) {
+                    var arr = Json.MAPPER.createArrayNode();
+                    for (PairAdmin.PairView v : views) {
+                        var n = Json.pair(v);
+                        if (tracks) {
+                            var runs = n.putArray("tracks");
+                            for (TrackMap.Run r : pool.pairs().get(v.name()).trackMap().runs()) {
+                                runs.addObject().put("from", r.from()).put("to", r.to() - 1).put("state", r.state().name());
+                            }
+                        }
+                        arr.add(n);
+                    }
+                    Json.print(out, arr);
+                    return 0;
+                }
+                if (views.isEmpty()) {
+                    out.println("no pairs");
+                    return 0;
+                }
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"PAIR", "STANDARD", "BCV", "STD INV", "BCV INV", "STATE", "PROGRESS"});
+                for (PairAdmin.PairView v : views) {
+                    rows.add(new String[] {v.name(), v.std(), v.bcv(), String.valueOf(v.stdInvalidTracks()),
+                            String.valueOf(v.bcvInvalidTracks()), v.state().name() + (v.isProtected() ? " (protected)" : ""),
+                            v.job() == null ? "" : v.job().line()});
+                }
+                Tables.print(out, rows);
+                out.println();
+                out.println("tracks of " + (views.get(0).trackSize() / 1024) + " KiB; invalid = changed since the split"
+                        + " (while copying: still to copy)");
+                if (tracks) {
+                    for (PairAdmin.PairView v : views) {
+                        out.println();
+                        out.println("tracks of " + v.name() + ":");
+                        for (TrackMap.Run r : pool.pairs().get(v.name()).trackMap().runs()) {
+                            out.printf("  %d-%d  %s%n", r.from(), r.to() - 1, r.state());
+                        }
+                    }
+                }
+                return 0;
+            });
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package org.splitpoint.engine.pair;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.RangeLocks;
+import org.splitpoint.engine.job.RateMeter;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A BCV pair (seed 004): a standard volume (STD), a business-continuance volume (BCV) of the same
+ * size, and the track bitmaps that say where they differ.
+ *
+ * <p>Design. Two {@link InvalidTracks}: {@code stdInvalid} (tracks changed on the STD since the
+ * split, and during an establish the tracks still to copy STD → BCV) and {@code bcvInvalid} (tracks
+ * changed on the BCV since the split, and during a restore the tracks still to copy BCV → STD).
+ * While the pair mirrors (SyncInProg, Synchronized, Restored) a host write goes to both sides under
+ * a pair write-intent bitmap, so a crash between the two writes is found and re-copied.
+ *
+ * <p>Host I/O goes through {@link #stdView()} and {@link #bcvView()}; the I/O decision during a
+ * restore is the three-way branch of dm-clone: a read of a restored track is served by the STD; a
+ * read of an unrestored track by the BCV, whose data is then written to the STD and the track
+ * marked restored (claims 4, 11); a write goes to the STD (claim 2), a partial one first merging
+ * the BCV's track. Per-track locks keep the copier and host I/O off the same track; the pair's
+ * gate (a read-write lock) makes state changes, such as a split, a single instant for host I/O.
+ */
+public final class Pair {
+
+    private final String name;
+    private final RaidVolume std;
+    private final RaidVolume bcv;
+    private final int trackSize;
+    private final long tracks;
+    final InvalidTracks stdInvalid;
+    final InvalidTracks bcvInvalid;
+    final WriteIntent mirror;
+    final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    final RangeLocks trackLocks = new RangeLocks(1);
+    private final PairListener listener;
+    private volatile PairState state;
+    private volatile boolean protect;
+    private final AtomicLong onDemandReads = new AtomicLong();
+    private final RateMeter onDemandRate = new RateMeter(3000);
+    private final HydrationFeed feed = new HydrationFeed(4096);
+    private final BlockDevice stdView = new PairSideView(this, true);
+    private final BlockDevice bcvView = new PairSideView(this, false);
+
+    public Pair(String name, RaidVolume std, RaidVolume bcv, int trackSize, PairState state, boolean protect,
+                InvalidTracks stdInvalid, InvalidTracks bcvInvalid, WriteIntent mirror, PairListener listener) {
+        this.name = name;
+        this.std = std;
+        this.bcv = bcv;
+        this.trackSize = trackSize;
+        this.tracks = (std.size() + trackSize - 1) / trackSize;
+        this.state = state;
+        this.protect = protect;
+        this.stdInvalid = stdInvalid;
+        this.bcvInvalid = bcvInvalid;
+        this.mirror = mirror;
+        this.listener = listener;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RaidVolume std() {
+        return std;
+    }
+
+    public RaidVolume bcv() {
+        return bcv;
+    }
+
+    public PairState state() {
+        return state;
+    }
+
+    public boolean isProtected() {
+        return protect;
+    }
+
+    public long totalTracks() {
+        return tracks;
+    }
+
+    public int trackSize() {
+        return trackSize;
+    }
+
+    /** The STD side's invalid tracks (set-up and tests). */
+    public InvalidTracks stdInvalid() {
+        return stdInvalid;
+    }
+
+    /** Tracks changed on the STD since the split (during an establish: still to copy). */
+    public long stdInvalidTracks() {
+        return stdInvalid.count();
+    }
+
+    /** Tracks changed on the BCV since the split (during a restore: still to restore). */
+    public long bcvInvalidTracks() {
+        return bcvInvalid.count();
+    }
+
+    /** The STD as hosts see it. */
+    public BlockDevice stdView() {
+        return stdView;
+    }
+
+    /** The BCV as hosts see it: writable only while split. */
+    public BlockDevice bcvView() {
+        return bcvView;
+    }
+
+    /** Reads served from the BCV during restores since the pool opened (claim 4). */
+    public long onDemandReads() {
+        return onDemandReads.get();
+    }
+
+    public double onDemandReadsPerSecond() {
+        return onDemandRate.bytesPerSecond(System.nanoTime());
+    }
+
+    /** Tracks hydrated on demand since {@code afterSeq}, for live views that flash them. */
+    public HydrationFeed.Batch hydratedSince(long afterSeq) {
+        return feed.since(afterSeq);
+    }
+
+    /** Whether track {@code t} is restored (claim 10): true unless a restore still owes it. */
+    public boolean isRestored(long t) {
+        return !(state == PairState.RestInProg && bcvInvalid.isSet(t));
+    }
+
+    /** A copy of the live bits of both sides, for track maps and queries. */
+    public TrackMap trackMap() {
+        return new TrackMap(state, trackSize, tracks, stdInvalid.live().toWords(), bcvInvalid.live().toWords());
+    }
+
+    long tracksOf(long offset, long length, boolean end) {
+        return end ? (offset + length + trackSize - 1) / trackSize : offset / trackSize;
+    }
+
+    void changeState(PairState next, String message) {
+        state = next;
+        listener.stateChanged(this, message);
+    }
+
+    void problem(String message) {
+        listener.problem(this, message);
+    }
+
+    // ---- state transitions (rules are checked by the caller; these are mechanism) -------------
+
+    /** Starts an establish (STD → BCV): the tracks to copy go to stdInvalid. */
+    public void beginEstablish(boolean full) throws IOException {
+        gate.writeLock().lock();
+        try {
+            flushBoth(); // the copy starts from a durable point
+            if (full) {
+                stdInvalid.setAll();
+            } else {
+                stdInvalid.addAll(bcvInvalid);
+            }
+            bcvInvalid.clearAll();
+            protect = false;
+            changeState(PairState.SyncInProg, "establish of " + name + " started: " + stdInvalid.count()
+                    + " tracks to copy" + (full ? " (full)" : " (incremental)"));
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    /** Starts a restore (BCV → STD): the tracks to restore go to bcvInvalid. */
+    public void beginRestore(boolean full, boolean protectBcv) throws IOException {
+        gate.writeLock().lock();
+        try {
+            flushBoth(); // the restore starts from a durable BCV image
+            if (full) {
+                bcvInvalid.setAll();
+            } else {
+                bcvInvalid.addAll(stdInvalid);
+            }
+            protect = protectBcv;
+            // the state is durable before stdInvalid is emptied: a crash leaves an over-count, never a miss
+            changeState(PairState.RestInProg, "restore of " + name + " started: " + bcvInvalid.count()
+                    + " tracks to restore" + (full ? " (full)" : " (incremental)") + (protectBcv ? ", BCV protected" : ""));
+            stdInvalid.clearAll();
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    private void flushBoth() throws IOException {
+        std.flush();
+        bcv.flush();
+    }
+
+    /**
+     * Splits {@code pairs} at one instant: host I/O to all of them is held, both sides flushed,
+     * and all states change together (the caller persists them in one atomic write).
+     */
+    public static void split(List<Pair> pairs, Runnable persistAll) throws IOException {
+        List<Pair> ordered = pairs.stream().sorted(Comparator.comparing(Pair::name)).toList();
+        for (Pair p : ordered) {
+            p.gate.writeLock().lock();
+        }
+        java.util.Map<Pair, PairState> before = new java.util.HashMap<>();
+        try {
+            for (Pair p : ordered) {
+                before.put(p, p.state);
+                p.state = PairState.SplitInProg;
+            }
+            for (Pair p : ordered) {
+                p.std.flush();
+                p.bcv.flush();
+            }
+            for (Pair p : ordered) {
+                p.mirror.clearAll();
+                p.protect = false;
+                p.state = PairState.Split;
+            }
+            persistAll.run();
+        } catch (IOException | RuntimeException e) {
+            for (Pair p : ordered) {
+                p.state = before.getOrDefault(p, p.state);
+            }
+            throw e;
+        } finally {
+            for (Pair p : ordered) {
+                p.gate.writeLock().unlock();
+            }
+        }
+    }
+
+    /** After a crash: tracks a mirrored write may have left different on the two sides. */
+    public void recoverMirror() throws IOException {
+        long dirty = mirror.dirty().cardinality();
+        if (dirty == 0) {
+            return;
+        }
+        if (state == PairState.RestInProg) {
+            bcvInvalid.addAll(mirror.dirty());
+        } else {
+            stdInvalid.addAll(mirror.dirty());
+            if (state == PairState.Synchronized || state == PairState.Restored) {
+                state = PairState.SyncInProg;
+            }
+        }
+        mirror.clearAll();
+    }
+
+    /** The copy job's work for the current state (establish or restore). */
+    public PairCopyWork copyWork() {
+        return new PairCopyWork(this, state == PairState.RestInProg);
+    }
+
+    void countOnDemand(long track) {
+        onDemandReads.incrementAndGet();
+        onDemandRate.add(System.nanoTime(), 1);
+        feed.add(track);
+    }
+
+    void setStateQuiet(PairState s) {
+        state = s;
+    }
+
+    /**
+     * Clean shutdown: flushes both sides, commits cleared bits (their data is durable now), and
+     * clears the mirror's write intent; then closes the bitmaps.
+     */
+    public void flushAndClose() throws IOException {
+        try {
+            gate.writeLock().lock();
+            try {
+                std.flush();
+                bcv.flush();
+                stdInvalid.commitClears();
+                bcvInvalid.commitClears();
+                mirror.clearAll();
+            } finally {
+                gate.writeLock().unlock();
+            }
+        } finally {
+            close();
+        }
+    }
+
+    public void close() throws IOException {
+        stdInvalid.close();
+        bcvInvalid.close();
+        mirror.close();
+    }
+}

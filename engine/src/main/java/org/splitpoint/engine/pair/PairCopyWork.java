@@ -1,0 +1,154 @@
+package org.splitpoint.engine.pair;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.splitpoint.engine.io.RangeLocks;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.job.JobWork;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The copy job of an establish (STD → BCV over stdInvalid) or a restore (BCV → STD over
+ * bcvInvalid). Walks the set bits in runs of up to 1 MiB, each run under its track locks,
+ * re-checking every bit there since host I/O may have copied a track meanwhile (a hydrating read,
+ * a merging write); only tracks still owed are copied, so newer host data is never overwritten.
+ * Progress counts the tracks that left the set by any path, so on-demand reads advance it too.
+ */
+public final class PairCopyWork implements JobWork {
+
+    private final Pair pair;
+    private final boolean restore;
+    private final InvalidTracks set;
+    private final RaidVolume source;
+    private final RaidVolume target;
+    private long cursor;
+    private long lastRemaining;
+
+    PairCopyWork(Pair pair, boolean restore) {
+        this.pair = pair;
+        this.restore = restore;
+        this.set = restore ? pair.bcvInvalid : pair.stdInvalid;
+        this.source = restore ? pair.bcv() : pair.std();
+        this.target = restore ? pair.std() : pair.bcv();
+        this.lastRemaining = set.count();
+    }
+
+    /** Tracks still to copy when the job (re)starts: its total. */
+    public long remaining() {
+        return set.count();
+    }
+
+    public String kind() {
+        return restore ? "restore" : "establish";
+    }
+
+    private long runTracks() {
+        return Math.max(1, (1 << 20) / pair.trackSize());
+    }
+
+    @Override
+    public Step copyNext(long done) throws IOException {
+        long a = set.live().nextSetBit(cursor);
+        if (a < 0) {
+            a = set.live().nextSetBit(0); // a bit set behind the cursor (a re-marked track)
+        }
+        long bytes = 0;
+        if (a >= 0) {
+            long b = a;
+            while (b < pair.totalTracks() && b - a < runTracks() && set.isSet(b)) {
+                b++;
+            }
+            bytes = copyRun(a, b);
+            cursor = b;
+        }
+        long remaining = set.count();
+        long advanced = Math.max(0, lastRemaining - remaining);
+        lastRemaining = remaining;
+        return new Step(advanced, bytes);
+    }
+
+    @Override
+    public boolean hasMore(long done, long total) {
+        return set.count() > 0;
+    }
+
+    private long copyRun(long a, long b) throws IOException {
+        int ts = pair.trackSize();
+        long moved = 0;
+        pair.gate.readLock().lock();
+        try (RangeLocks.Held h = pair.trackLocks.lock(a, b)) {
+            long t = a;
+            while (t < b) {
+                if (!set.isSet(t)) {
+                    t++;
+                    continue;
+                }
+                long s = t;
+                while (t < b && set.isSet(t)) {
+                    t++;
+                }
+                long from = s * ts;
+                int len = (int) (Math.min(source.size(), t * ts) - from);
+                ByteBuffer buf = ByteBuffer.allocateDirect(len);
+                source.read(from, buf);
+                buf.flip();
+                target.write(from, buf);
+                for (long x = s; x < t; x++) {
+                    set.clearLive(x);
+                }
+                moved += len;
+            }
+        } finally {
+            pair.gate.readLock().unlock();
+        }
+        return moved;
+    }
+
+    @Override
+    public void checkpoint(long doneUpTo) throws IOException {
+        target.flush();
+        set.commitClears();
+    }
+
+    @Override
+    public void finished() throws IOException {
+        if (set.count() > 0) {
+            throw new IOException(set.count() + " tracks of " + pair.name() + " became invalid again during the "
+                    + kind() + "; run it again");
+        }
+        pair.gate.writeLock().lock();
+        try {
+            if (restore) {
+                PairState next = pair.isProtected() ? PairState.Split : PairState.Restored;
+                pair.changeState(next, "restore of " + pair.name() + " finished; the pair is " + next
+                        + (pair.isProtected() ? " and the BCV still holds its point-in-time image" : ""));
+            } else {
+                pair.changeState(PairState.Synchronized, "establish of " + pair.name() + " finished; the pair is Synchronized");
+            }
+        } finally {
+            pair.gate.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void stopped(JobState state, Exception error) {
+        if (state == JobState.CANCELLED) {
+            pair.gate.writeLock().lock();
+            try {
+                try {
+                    set.commitClears();
+                } catch (IOException e) {
+                    error = e;
+                }
+                pair.changeState(PairState.Split, kind() + " of " + pair.name() + " was cancelled; the pair is Split with "
+                        + pair.stdInvalidTracks() + " STD and " + pair.bcvInvalidTracks() + " BCV invalid tracks"
+                        + (restore ? " (the STD holds a partly restored image)" : ""));
+            } finally {
+                pair.gate.writeLock().unlock();
+            }
+        } else {
+            pair.problem(kind() + " of " + pair.name() + " failed: " + (error == null ? "" : error.getMessage())
+                    + "; the pair stays " + pair.state() + " and the " + kind() + " resumes when it is issued again");
+        }
+    }
+}

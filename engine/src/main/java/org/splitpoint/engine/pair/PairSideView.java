@@ -1,0 +1,243 @@
+package org.splitpoint.engine.pair;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.RangeLocks;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * One side of a pair as hosts see it: the policy of the data path by pair state.
+ *
+ * <p>STD writes: split (or never established) → mark stdInvalid durably, write the STD; mirroring
+ * → write intent, write the STD and, for tracks already in sync, the BCV; restoring → merge
+ * partially written unrestored tracks from the BCV first, then write the STD (and with an
+ * unprotected restore the BCV too), and mark the tracks restored only after the write succeeded.
+ * STD reads while restoring: unrestored tracks come from the BCV and are hydrated into the STD.
+ * BCV writes are allowed only while the pair is split.
+ */
+final class PairSideView implements BlockDevice {
+
+    private final Pair pair;
+    private final boolean stdSide;
+
+    PairSideView(Pair pair, boolean stdSide) {
+        this.pair = pair;
+        this.stdSide = stdSide;
+    }
+
+    private RaidVolume side() {
+        return stdSide ? pair.std() : pair.bcv();
+    }
+
+    @Override
+    public long size() {
+        return pair.std().size();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        BlockDevice.checkRange(side().name(), size(), offset, dst.remaining());
+        pair.gate.readLock().lock();
+        try {
+            if (stdSide && pair.state() == PairState.RestInProg) {
+                readWhileRestoring(offset, dst);
+            } else {
+                side().read(offset, dst);
+            }
+        } finally {
+            pair.gate.readLock().unlock();
+        }
+    }
+
+    /** Restored runs come from the STD; each unrestored track from the BCV, hydrated (claims 4, 11). */
+    private void readWhileRestoring(long offset, ByteBuffer dst) throws IOException {
+        int ts = pair.trackSize();
+        long end = offset + dst.remaining();
+        long pos = offset;
+        while (pos < end) {
+            long t = pos / ts;
+            long trackEnd = Math.min(end, (t + 1) * ts);
+            int len = (int) (trackEnd - pos);
+            ByteBuffer slice = dst.slice(dst.position(), len);
+            if (pair.bcvInvalid.isSet(t)) {
+                ByteBuffer track = hydrate(t);
+                if (track != null) {
+                    track.position((int) (pos - t * ts)).limit((int) (pos - t * ts) + len);
+                    slice.put(track);
+                } else {
+                    pair.std().read(pos, slice);
+                }
+            } else {
+                long runEnd = trackEnd;
+                while (runEnd < end && !pair.bcvInvalid.isSet(runEnd / ts)) {
+                    runEnd = Math.min(end, (runEnd / ts + 1) * ts);
+                }
+                len = (int) (runEnd - pos);
+                pair.std().read(pos, dst.slice(dst.position(), len));
+            }
+            dst.position(dst.position() + len);
+            pos += len;
+        }
+    }
+
+    /**
+     * Copies track {@code t} from the BCV to the STD if it is still unrestored and marks it restored;
+     * returns the track's bytes, or null when it was restored meanwhile (read it from the STD).
+     */
+    private ByteBuffer hydrate(long t) throws IOException {
+        try (RangeLocks.Held h = pair.trackLocks.lock(t, t + 1)) {
+            if (!pair.bcvInvalid.isSet(t)) {
+                return null;
+            }
+            ByteBuffer track = readTrack(pair.bcv(), t);
+            pair.std().write(t * pair.trackSize(), track.duplicate());
+            pair.bcvInvalid.clearLive(t);
+            pair.countOnDemand(t);
+            return track;
+        }
+    }
+
+    private ByteBuffer readTrack(RaidVolume v, long t) throws IOException {
+        long from = t * pair.trackSize();
+        int len = (int) Math.min(pair.trackSize(), v.size() - from);
+        ByteBuffer b = ByteBuffer.allocate(len);
+        v.read(from, b);
+        b.flip();
+        return b;
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        BlockDevice.checkRange(side().name(), size(), offset, src.remaining());
+        if (!src.hasRemaining()) {
+            return;
+        }
+        pair.gate.readLock().lock();
+        try {
+            long t0 = pair.tracksOf(offset, src.remaining(), false);
+            long t1 = pair.tracksOf(offset, src.remaining(), true);
+            try (RangeLocks.Held h = pair.trackLocks.lock(t0, t1)) {
+                if (stdSide) {
+                    writeStd(offset, src, t0, t1);
+                } else {
+                    writeBcv(offset, src, t0, t1);
+                }
+            }
+        } finally {
+            pair.gate.readLock().unlock();
+        }
+    }
+
+    private void writeBcv(long offset, ByteBuffer src, long t0, long t1) throws IOException {
+        PairState s = pair.state();
+        if (s != PairState.Split && s != PairState.NeverEstab) {
+            throw new PairRefusedException("volume " + pair.bcv().name() + " is the BCV of pair " + pair.name()
+                    + ", which is " + s + "; a BCV is writable only while the pair is Split");
+        }
+        pair.bcvInvalid.mark(t0, t1);
+        pair.bcv().write(offset, src);
+    }
+
+    private void writeStd(long offset, ByteBuffer src, long t0, long t1) throws IOException {
+        PairState s = pair.state();
+        switch (s) {
+            case RestInProg -> writeStdWhileRestoring(offset, src, t0, t1);
+            case SyncInProg, Synchronized, Restored -> writeMirrored(offset, src, t0, t1);
+            default -> {
+                pair.stdInvalid.mark(t0, t1);
+                pair.std().write(offset, src);
+            }
+        }
+    }
+
+    /** STD and, for tracks already in sync, the BCV; tracks still to copy get the STD only. */
+    private void writeMirrored(long offset, ByteBuffer src, long t0, long t1) throws IOException {
+        pair.mirror.beginWrite(t0, t1);
+        int start = src.position();
+        pair.std().write(offset, src.duplicate());
+        int ts = pair.trackSize();
+        long end = offset + src.remaining();
+        long t = t0;
+        while (t < t1) {
+            if (pair.stdInvalid.isSet(t)) {
+                t++;
+                continue;
+            }
+            long runStart = t;
+            while (t < t1 && !pair.stdInvalid.isSet(t)) {
+                t++;
+            }
+            long from = Math.max(offset, runStart * ts);
+            long to = Math.min(end, t * ts);
+            ByteBuffer seg = src.duplicate();
+            seg.position(start + (int) (from - offset)).limit(start + (int) (to - offset));
+            writeBcvMirror(from, seg, runStart, t);
+        }
+        src.position(src.limit());
+    }
+
+    /** A mirrored BCV write that fails leaves its tracks marked for re-copy rather than failing the host. */
+    private void writeBcvMirror(long offset, ByteBuffer seg, long t0, long t1) throws IOException {
+        try {
+            pair.bcv().write(offset, seg);
+        } catch (IOException e) {
+            pair.stdInvalid.mark(t0, t1);
+            pair.problem("pair " + pair.name() + ": the BCV " + pair.bcv().name() + " missed a write ("
+                    + e.getMessage() + "); tracks " + t0 + ".." + (t1 - 1) + " are marked invalid");
+        }
+    }
+
+    private void writeStdWhileRestoring(long offset, ByteBuffer src, long t0, long t1) throws IOException {
+        int ts = pair.trackSize();
+        long end = offset + src.remaining();
+        // head and tail may cover tracks partly: merge the BCV's data first (the copier then skips them)
+        for (long t : new long[] {t0, t1 - 1}) {
+            boolean partial = offset > t * ts || end < Math.min(size(), (t + 1) * ts);
+            if (partial && pair.bcvInvalid.isSet(t)) {
+                ByteBuffer track = readTrack(pair.bcv(), t);
+                pair.std().write(t * ts, track);
+                pair.bcvInvalid.clearLive(t);
+            }
+        }
+        if (pair.isProtected()) {
+            pair.stdInvalid.mark(t0, t1);
+            pair.std().write(offset, src);
+        } else {
+            pair.mirror.beginWrite(t0, t1);
+            pair.std().write(offset, src.duplicate());
+            writeBcvMirror(offset, src, t0, t1);
+            src.position(src.limit());
+        }
+        for (long t = t0; t < t1; t++) {
+            pair.bcvInvalid.clearLive(t);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        pair.gate.readLock().lock();
+        try {
+            PairState s = pair.state();
+            if (!stdSide) {
+                pair.bcv().flush();
+                return;
+            }
+            pair.std().flush();
+            if (s.mirrors() || s == PairState.RestInProg) {
+                pair.bcv().flush();
+            }
+            // metadata after data: clears of copied/restored tracks become durable now
+            if (s == PairState.RestInProg) {
+                pair.bcvInvalid.commitClears();
+            } else if (s == PairState.SyncInProg) {
+                pair.stdInvalid.commitClears();
+            }
+            if (s.mirrors() || (s == PairState.RestInProg && !pair.isProtected())) {
+                pair.mirror.afterFlush();
+            }
+        } finally {
+            pair.gate.readLock().unlock();
+        }
+    }
+}

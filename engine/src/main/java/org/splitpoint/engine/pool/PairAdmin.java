@@ -1,0 +1,330 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.splitpoint.engine.bitmap.DurableBitmap;
+import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pair.InvalidTracks;
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairCopyWork;
+import org.splitpoint.engine.pair.PairListener;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The rules of BCV pairs (policy): which operation is allowed in which state, with a sentence
+ * naming the state and what to do when it is not; and the pairs' life in the pool (open, persist,
+ * resume). The mechanism is in {@link Pair}.
+ */
+public final class PairAdmin {
+
+    private final Pool pool;
+
+    PairAdmin(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A pair as {@code pair query} shows it. {@code progress} is 0..1 of the running copy, else null. */
+    public record PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
+                           long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
+                           Double progress, long onDemandReads, JobProgress job) { }
+
+    // ---- life in the pool ---------------------------------------------------------------------
+
+    static void openPairs(Pool pool) throws IOException {
+        for (PoolConfig.PairRecord r : pool.pairRecords.values()) {
+            Pair p = openPair(pool, r);
+            pool.pairs.put(r.name(), p);
+            p.recoverMirror();
+        }
+    }
+
+    private static Pair openPair(Pool pool, PoolConfig.PairRecord r) throws IOException {
+        RaidVolume std = pool.volumes.get(r.std());
+        RaidVolume bcv = pool.volumes.get(r.bcv());
+        long tracks = (std.size() + pool.trackSize - 1) / pool.trackSize;
+        InvalidTracks s = new InvalidTracks(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "std.inv"), tracks));
+        InvalidTracks b = new InvalidTracks(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "bcv.inv"), tracks));
+        WriteIntent w = new WriteIntent(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "mirror.wib"), tracks));
+        return new Pair(r.name(), std, bcv, pool.trackSize, r.state(), r.protect(), s, b, w, listener(pool));
+    }
+
+    private static PairListener listener(Pool pool) {
+        return new PairListener() {
+            @Override
+            public void stateChanged(Pair pair, String message) {
+                synchronized (pool) {
+                    try {
+                        pool.persist();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                pool.events.publish(Event.info("PAIR_STATE", pair.name(), message));
+            }
+
+            @Override
+            public void problem(Pair pair, String message) {
+                pool.events.publish(Event.critical("PAIR_STATE", pair.name(), message));
+            }
+        };
+    }
+
+    /** Starts the copy of every pair found SyncInProg or RestInProg (after a restart or a crash). */
+    static void resumeCopies(Pool pool) throws IOException {
+        boolean changed = false;
+        for (Pair p : pool.pairs.values()) {
+            if (p.state().copying()) {
+                startCopy(pool, p, false);
+            }
+            changed |= p.state() != pool.pairRecords.get(p.name()).state();
+        }
+        if (changed) {
+            pool.persist(); // recovery moved a pair (Synchronized → SyncInProg after a crash)
+        }
+    }
+
+    private static Job startCopy(Pool pool, Pair p, boolean fresh) throws IOException {
+        PairCopyWork work = p.copyWork();
+        PoolConfig.PairRecord r = pool.pairRecords.get(p.name());
+        long remaining = work.remaining();
+        long total = fresh || r.jobTotal() < remaining ? remaining : r.jobTotal();
+        if (fresh) {
+            r = new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(), r.throttle(), false, total);
+            pool.pairRecords.put(r.name(), r);
+            pool.persist();
+        }
+        String id = work.kind() + "-" + p.name();
+        Job job = new Job(id, work.kind(), p.name(), total - remaining, total, pool.trackSize, r.paused(), r.throttle(),
+                new PersistedSettings(pool, p.name(), work),
+                pr -> pool.events.publish(Event.info("JOB_PROGRESS", id, pr.line())));
+        pool.startJob(job);
+        return job;
+    }
+
+    /** The copy work, plus saving pause and throttle in the pair's record. */
+    private record PersistedSettings(Pool pool, String pair, PairCopyWork work) implements org.splitpoint.engine.job.JobWork {
+        @Override
+        public Step copyNext(long done) throws IOException {
+            return work.copyNext(done);
+        }
+
+        @Override
+        public boolean hasMore(long done, long total) {
+            return work.hasMore(done, total);
+        }
+
+        @Override
+        public void checkpoint(long doneUpTo) throws IOException {
+            work.checkpoint(doneUpTo);
+        }
+
+        @Override
+        public void finished() throws IOException {
+            work.finished();
+        }
+
+        @Override
+        public void stopped(org.splitpoint.engine.job.JobState state, Exception error) {
+            if (!pool.isClosed()) {
+                work.stopped(state, error);
+            }
+        }
+
+        @Override
+        public void settingsChanged(boolean paused, long throttle) {
+            synchronized (pool) {
+                PoolConfig.PairRecord r = pool.pairRecords.get(pair);
+                pool.pairRecords.put(pair, new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), r.state(), r.protect(),
+                        throttle, paused, r.jobTotal()));
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    pool.events.publish(Event.warning("ERROR", pair, "could not save the job settings: " + e.getMessage()));
+                }
+            }
+        }
+    }
+
+    // ---- operations -----------------------------------------------------------------------------
+
+    private Pair pair(String name) throws PoolException {
+        Pair p = pool.pairs.get(name);
+        if (p == null) {
+            throw new PoolException("no pair named '" + name + "' in this pool (pairs: "
+                    + (pool.pairs.isEmpty() ? "none" : String.join(", ", pool.pairs.keySet())) + ")");
+        }
+        return p;
+    }
+
+    private Job runningJob(Pair p) {
+        for (Job j : pool.jobs) {
+            if (j.target().equals(p.name()) && !j.state().isFinished()) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    /** Creates pair {@code name} of STD {@code std} and BCV {@code bcv}; it starts NeverEstab. */
+    public void create(String name, String std, String bcv) throws IOException, PoolException {
+        Validation.name("pair", name);
+        synchronized (pool) {
+            if (pool.pairs.containsKey(name)) {
+                throw new PoolException("a pair named '" + name + "' already exists");
+            }
+            RaidVolume s = pool.volume(std);
+            RaidVolume b = pool.volume(bcv);
+            if (s == b) {
+                throw new IllegalArgumentException("--std and --bcv name the same volume " + std);
+            }
+            for (Pair p : pool.pairs.values()) {
+                for (RaidVolume v : List.of(s, b)) {
+                    if (p.std() == v || p.bcv() == v) {
+                        throw new PoolException("volume " + v.name() + " is already in pair " + p.name()
+                                + "; a volume belongs to one pair at most");
+                    }
+                }
+            }
+            if (s.size() != b.size()) {
+                throw new PoolException("volumes " + std + " (" + Sizes.format(s.size()) + ") and " + bcv + " ("
+                        + Sizes.format(b.size()) + ") differ in size; a pair needs two volumes of the same size");
+            }
+            for (String kind : List.of("std.inv", "bcv.inv", "mirror.wib")) {
+                pool.storage.delete(pool.paths.pairBitmap(name, kind));
+            }
+            PoolConfig.PairRecord r = new PoolConfig.PairRecord(name, std, bcv, PairState.NeverEstab, false, 0, false, 0);
+            Pair p = openPair(pool, r);
+            p.stdInvalid().setAll(); // never established: nothing on the BCV is valid
+            pool.storage.syncDirectory(pool.paths.meta());
+            pool.pairRecords.put(name, r);
+            pool.pairs.put(name, p);
+            pool.persist();
+            pool.events.publish(Event.info("PAIR_STATE", name, "pair " + name + " created: STD " + std + ", BCV " + bcv
+                    + "; NeverEstab"));
+        }
+    }
+
+    /** Establish (STD → BCV), incremental unless {@code full}; returns the copy job. */
+    public Job establish(String name, boolean full) throws IOException, PoolException {
+        synchronized (pool) {
+            Pair p = pair(name);
+            checkSides(p);
+            PairState s = p.state();
+            switch (s) {
+                case SyncInProg -> {
+                    Job j = runningJob(p);
+                    if (j != null) {
+                        throw new PoolException("pair " + name + " is already SyncInProg (" + p.stdInvalidTracks()
+                                + " tracks to copy); wait for it or cancel job " + j.id());
+                    }
+                    return startCopy(pool, p, false); // resume a copy that stopped
+                }
+                case Synchronized, Restored -> throw new PoolException("pair " + name + " is already " + s
+                        + " (established); split it to take a point-in-time copy");
+                case RestInProg -> throw new PoolException("pair " + name + " is RestInProg: wait for the restore to finish"
+                        + " (or cancel it) before establishing");
+                default -> {
+                }
+            }
+            p.beginEstablish(full);
+            return startCopy(pool, p, true);
+        }
+    }
+
+    /** Splits the named pairs at one instant (consistent across them). */
+    public void split(List<String> names) throws IOException, PoolException {
+        synchronized (pool) {
+            List<Pair> ps = new ArrayList<>();
+            for (String n : new LinkedHashSet<>(names)) {
+                Pair p = pair(n);
+                PairState s = p.state();
+                switch (s) {
+                    case Synchronized, Restored -> ps.add(p);
+                    case NeverEstab -> throw new PoolException("pair " + n + " was never established; establish it first");
+                    case SyncInProg -> throw new PoolException("pair " + n + " is SyncInProg (" + p.stdInvalidTracks()
+                            + " tracks to copy): wait until it is Synchronized, then split");
+                    case Split -> throw new PoolException("pair " + n + " is already Split");
+                    default -> throw new PoolException("pair " + n + " is " + s + ": wait for the restore to finish, then split");
+                }
+            }
+            Pair.split(ps, () -> {
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            for (Pair p : ps) {
+                pool.events.publish(Event.info("PAIR_STATE", p.name(), "pair " + p.name() + " split"
+                        + (ps.size() > 1 ? " (consistently with " + (ps.size() - 1) + " other pairs)" : "")));
+            }
+        }
+    }
+
+    /** Restore (BCV → STD), incremental unless {@code full}; {@code protect} keeps the BCV split. */
+    public Job restore(String name, boolean full, boolean protect) throws IOException, PoolException {
+        synchronized (pool) {
+            Pair p = pair(name);
+            checkSides(p);
+            PairState s = p.state();
+            switch (s) {
+                case RestInProg -> {
+                    Job j = runningJob(p);
+                    if (j != null) {
+                        throw new PoolException("pair " + name + " is already RestInProg (" + p.bcvInvalidTracks()
+                                + " tracks to restore); wait for it or cancel job " + j.id());
+                    }
+                    return startCopy(pool, p, false);
+                }
+                case NeverEstab -> throw new PoolException("pair " + name + " was never established: its BCV holds no copy"
+                        + " of the STD to restore");
+                case SyncInProg, Synchronized, Restored -> throw new PoolException("pair " + name + " is " + s
+                        + ": split it first; a restore copies the split BCV back to the STD");
+                default -> {
+                }
+            }
+            p.beginRestore(full, protect);
+            return startCopy(pool, p, true);
+        }
+    }
+
+    private void checkSides(Pair p) throws PoolException {
+        for (RaidVolume v : List.of(p.std(), p.bcv())) {
+            if (v.state() == VolumeState.FAILED) {
+                throw new PoolException("volume " + v.name() + " of pair " + p.name() + " is FAILED (" + v.stateReason()
+                        + "); replace its drives first");
+            }
+        }
+    }
+
+    /** The live pair, for track maps and on-demand counters. */
+    public Pair get(String name) throws PoolException {
+        return pair(name);
+    }
+
+    /** Every pair (or the named one) as {@code pair query} shows it. */
+    public List<PairView> query(String only) throws PoolException {
+        if (only != null) {
+            pair(only);
+        }
+        List<PairView> out = new ArrayList<>();
+        for (Pair p : pool.pairs.values()) {
+            if (only != null && !only.equals(p.name())) {
+                continue;
+            }
+            Job j = runningJob(p);
+            JobProgress jp = j == null ? null : j.progress();
+            out.add(new PairView(p.name(), p.std().name(), p.bcv().name(), p.state(), p.stdInvalidTracks(),
+                    p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(),
+                    jp == null ? null : jp.fraction(), p.onDemandReads(), jp));
+        }
+        return out;
+    }
+}

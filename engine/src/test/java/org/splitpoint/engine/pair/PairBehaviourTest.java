@@ -1,0 +1,197 @@
+package org.splitpoint.engine.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Pool;
+
+class PairBehaviourTest {
+
+    @TempDir
+    Path dir;
+
+    private static String sha(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void aSplitImageEqualsTheStdAtTheSplitInstantWhileTheStdKeepsChanging() throws Exception {
+        PairFixture.create(dir, Layout.RAID5, 1 << 20, 4096, 1);
+        try (Pool pool = Pool.open(dir)) {
+            pool.pairs().establish("p1", false).await(30_000);
+            BlockDevice std = pool.device("std");
+            int size = (int) std.size();
+            // one writer applies a known sequence of writes; model states are hashed after each
+            List<String> hashes = new CopyOnWriteArrayList<>();
+            byte[] model = new byte[size];
+            hashes.add(sha(model));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong writes = new AtomicLong();
+            Thread writer = new Thread(() -> {
+                Random r = new Random(5);
+                try {
+                    while (!stop.get()) {
+                        int len = 1 + r.nextInt(20_000);
+                        int off = r.nextInt(size - len);
+                        byte[] d = new byte[len];
+                        r.nextBytes(d);
+                        std.write(off, ByteBuffer.wrap(d));
+                        System.arraycopy(d, 0, model, off, len);
+                        hashes.add(sha(model));
+                        writes.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            writer.start();
+            while (writes.get() < 50) {
+                Thread.sleep(1);
+            }
+            pool.pairs().split(List.of("p1"));
+            long atSplit = writes.get();
+            while (writes.get() < atSplit + 50) {
+                Thread.sleep(1);
+            }
+            stop.set(true);
+            writer.join();
+            String bcvHash = sha(PairFixture.read(pool.device("bcv")));
+            int k = hashes.indexOf(bcvHash);
+            assertThat(k).as("the BCV equals the STD after some prefix of the writes").isGreaterThanOrEqualTo(50);
+            assertThat(hashes.size() - 1).as("the STD kept changing after the split").isGreaterThan(k);
+            assertThat(sha(PairFixture.read(std))).isEqualTo(hashes.get(hashes.size() - 1));
+        }
+    }
+
+    @Test
+    void incrementalEstablishAndRestoreCopyExactlyTheInvalidTracks() throws Exception {
+        int ts = 4096;
+        PairFixture.create(dir, Layout.RAID1, 2 << 20, ts, 1);
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.pairs().establish("p1", false).await(30_000)).isTrue();
+            pool.pairs().split(List.of("p1"));
+            Pair p = pool.pairs().get("p1");
+            Set<Long> stdTracks = new HashSet<>(List.of(3L, 4L, 100L, 511L));
+            for (long t : stdTracks) {
+                pool.device("std").write(t * ts + 7, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            }
+            // a write spanning two tracks marks both
+            pool.device("bcv").write(200L * ts - 2, ByteBuffer.wrap(new byte[] {9, 9, 9, 9}));
+            assertThat(p.stdInvalidTracks()).isEqualTo(4);
+            assertThat(p.bcvInvalidTracks()).isEqualTo(2);
+            Job est = pool.pairs().establish("p1", false);
+            assertThat(est.progress().totalTracks()).isEqualTo(6);
+            assertThat(est.await(30_000)).isTrue();
+            assertThat(PairFixture.read(pool.device("bcv"))).isEqualTo(PairFixture.read(pool.device("std")));
+            pool.pairs().split(List.of("p1"));
+            pool.device("std").write(50L * ts, ByteBuffer.wrap(new byte[] {5}));
+            Job full = pool.pairs().restore("p1", true, false);
+            assertThat(full.progress().totalTracks()).isEqualTo(p.totalTracks());
+            assertThat(full.await(30_000)).isTrue();
+            assertThat(p.state()).isEqualTo(PairState.Restored);
+        }
+    }
+
+    @Test
+    void aProtectedRestoreLeavesTheBcvUnchangedAndCanBeRepeated() throws Exception {
+        PairFixture.create(dir, Layout.RAID5, 1 << 20, 4096, 1);
+        try (Pool pool = Pool.open(dir)) {
+            BlockDevice std = pool.device("std");
+            byte[] a = new byte[(int) std.size()];
+            new Random(1).nextBytes(a);
+            std.write(0, ByteBuffer.wrap(a));
+            pool.pairs().establish("p1", false).await(30_000);
+            pool.pairs().split(List.of("p1"));
+            for (int round = 0; round < 2; round++) { // claim 13: restore the same image again later
+                byte[] junk = new byte[100_000];
+                new Random(10 + round).nextBytes(junk);
+                std.write(12_345, ByteBuffer.wrap(junk));
+                Job j = pool.pairs().restore("p1", false, true);
+                assertThat(j.await(30_000)).isTrue();
+                assertThat(j.state()).isEqualTo(JobState.DONE);
+                Pair p = pool.pairs().get("p1");
+                assertThat(p.state()).isEqualTo(PairState.Split);
+                assertThat(p.isProtected()).isTrue();
+                assertThat(PairFixture.read(std)).isEqualTo(a);
+                assertThat(PairFixture.read(pool.device("bcv"))).isEqualTo(a);
+            }
+        }
+    }
+
+    @Test
+    void aConsistentSplitOfThreePairsUnderConcurrentWriters() throws Exception {
+        PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 3);
+        try (Pool pool = Pool.open(dir)) {
+            for (int i = 1; i <= 3; i++) {
+                pool.pairs().establish("p" + i, false).await(30_000);
+            }
+            // each write puts its global sequence number in the next 8-byte slot of its STD
+            record W(int pair, long seq, long start, long end) { }
+            List<W> done = new CopyOnWriteArrayList<>();
+            AtomicLong seq = new AtomicLong();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> writers = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                int pairNo = i;
+                BlockDevice dev = pool.device("std" + i);
+                writers.add(new Thread(() -> {
+                    try {
+                        for (int slot = 0; !stop.get() && slot < 10_000; slot++) {
+                            long start = System.nanoTime();
+                            long s = seq.incrementAndGet();
+                            dev.write(slot * 8L, ByteBuffer.allocate(8).putLong(0, s));
+                            done.add(new W(pairNo, s, start, System.nanoTime()));
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
+            }
+            writers.forEach(Thread::start);
+            Thread.sleep(100);
+            pool.pairs().split(List.of("p1", "p2", "p3"));
+            Thread.sleep(100);
+            stop.set(true);
+            for (Thread t : writers) {
+                t.join();
+            }
+            Set<Long> onBcv = new HashSet<>();
+            for (int i = 1; i <= 3; i++) {
+                ByteBuffer img = ByteBuffer.wrap(PairFixture.read(pool.device("bcv" + i)));
+                for (int slot = 0; slot < 10_000; slot++) {
+                    long v = img.getLong(slot * 8);
+                    if (v != 0) {
+                        onBcv.add(v);
+                    }
+                }
+            }
+            assertThat(onBcv).isNotEmpty();
+            assertThat(onBcv.size()).isLessThan(done.size());
+            // the split-point rule: a write that finished before a captured write started is captured too
+            long latestCapturedStart = done.stream().filter(w -> onBcv.contains(w.seq())).mapToLong(W::start).max().orElseThrow();
+            for (W w : done) {
+                if (w.end() < latestCapturedStart) {
+                    assertThat(onBcv).as("write %d of pair %d finished before a captured write began", w.seq(), w.pair())
+                            .contains(w.seq());
+                }
+            }
+        }
+    }
+}
