@@ -1,0 +1,111 @@
+package org.splitpoint.app.bridge;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolException;
+import org.splitpoint.engine.pool.PoolPaths;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The demo pool the app opens on first run: six drives, a RAID5 volume "db" on d1..d4 and a RAID1
+ * volume "logs" on d5,d6, each holding recognizable text records ("db 00012340 splitpoint demo...")
+ * so a rebuild has real bytes to move and a read shows what was written. It is built in a sibling
+ * directory and renamed into place, so an interrupted first run leaves no half-made pool behind.
+ */
+public final class DemoPool {
+
+    public static final int DRIVES = 6;
+    public static final long DRIVE_SIZE = 64L << 20;
+    public static final int TRACK_SIZE = 64 << 10;
+    /** Bytes of records written at the start of each volume (less if the volume is smaller). */
+    public static final long DATA_BYTES = 8L << 20;
+    static final int RECORD = 32;
+
+    private DemoPool() {
+    }
+
+    /** True when {@code dir} holds a pool already. */
+    public static boolean exists(Path dir) {
+        return Files.isRegularFile(new PoolPaths(dir).config());
+    }
+
+    /** Creates the demo pool in {@code dir} unless a pool is there already. Returns true if it created one. */
+    public static boolean ensure(Path dir) throws IOException, PoolException {
+        if (exists(dir)) {
+            return false;
+        }
+        Path work = dir.resolveSibling(dir.getFileName() + ".creating");
+        deleteTree(work); // left over from an interrupted first run: ours to remove
+        Files.createDirectories(work.getParent());
+        create(work, DRIVE_SIZE, TRACK_SIZE);
+        Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
+    /** Creates a demo pool of {@code driveSize} drives in the new or empty directory {@code dir}. */
+    public static void create(Path dir, long driveSize, int trackSize) throws IOException, PoolException {
+        Pool.create(dir, DRIVES, driveSize, trackSize, StorageFactory.real());
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().createVolume("db", Layout.RAID5, List.of("d1", "d2", "d3", "d4"), 0);
+            pool.admin().createVolume("logs", Layout.RAID1, List.of("d5", "d6"), 0);
+            fill(pool.volume("db"), "db");
+            fill(pool.volume("logs"), "logs");
+        }
+    }
+
+    /** The 32-byte record the demo writes at {@code offset} of {@code volume}. */
+    public static String record(String volume, long offset) {
+        String head = String.format("%s %08x splitpoint demo", volume, offset);
+        StringBuilder b = new StringBuilder(head);
+        while (b.length() < RECORD - 1) {
+            b.append(' ');
+        }
+        return b.append('\n').toString();
+    }
+
+    private static void fill(RaidVolume v, String name) throws IOException {
+        long total = Math.min(DATA_BYTES, v.size());
+        int chunk = 1 << 20;
+        ByteBuffer buf = ByteBuffer.allocate(chunk);
+        for (long at = 0; at < total; at += chunk) {
+            buf.clear();
+            int len = (int) Math.min(chunk, total - at);
+            for (int i = 0; i < len; i += RECORD) {
+                buf.put(record(name, at + i).getBytes(StandardCharsets.US_ASCII), 0, Math.min(RECORD, len - i));
+            }
+            buf.flip();
+            v.write(at, buf);
+        }
+        v.flush();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

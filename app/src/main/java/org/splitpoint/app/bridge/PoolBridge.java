@@ -1,0 +1,196 @@
+package org.splitpoint.app.bridge;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.event.EventBus;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolException;
+import org.splitpoint.engine.pool.PoolPaths;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/**
+ * The app's one door to the engine. It owns the open {@link Pool}, runs engine calls on the
+ * {@link TaskExecutor}, and turns the engine's events plus a 500 ms timer into pool snapshots that
+ * reach the UI thread coalesced (at most one pending post, the latest snapshot wins). Engine threads
+ * never wait for the UI: the event listener only flags a refresh and queues the event.
+ */
+public final class PoolBridge implements AutoCloseable {
+
+    public static final Duration REFRESH_PERIOD = Duration.ofMillis(500);
+    public static final int HISTORY = 200;
+
+    private final Pool pool;
+    private final TaskExecutor executor;
+    private final Executor ui;
+    private final List<Consumer<PoolSnapshot>> snapshotSinks = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<Event>>> eventSinks = new CopyOnWriteArrayList<>();
+    private final Coalescer<PoolSnapshot> snapshots;
+    private final Coalescer<List<Event>> events;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object refreshLock = new Object();
+    private PoolSnapshot lastOffered;
+    private TaskExecutor.Repeating timer;
+
+    /** Wraps an open pool; {@code ui} runs a task on the UI thread (Platform::runLater in the app). */
+    public PoolBridge(Pool pool, TaskExecutor executor, Executor ui) {
+        this.pool = pool;
+        this.executor = executor;
+        this.ui = ui;
+        this.snapshots = new Coalescer<>(ui, Coalescer.latestWins(), s -> snapshotSinks.forEach(c -> c.accept(s)));
+        this.events = new Coalescer<>(ui, PoolBridge::concat, l -> eventSinks.forEach(c -> c.accept(l)));
+    }
+
+    /** Opens the pool in {@code dir} (blocking: call it off the UI thread). */
+    public static PoolBridge open(Path dir, TaskExecutor executor, Executor ui) throws IOException, PoolException {
+        return new PoolBridge(Pool.open(dir), executor, ui);
+    }
+
+    private static <E> List<E> concat(List<E> a, List<E> b) {
+        List<E> out = new ArrayList<>(a.size() + b.size());
+        out.addAll(a);
+        out.addAll(b);
+        return out;
+    }
+
+    public Path poolDir() {
+        return pool.dir();
+    }
+
+    /** {@code sink} gets every new snapshot on the UI thread. */
+    public void onSnapshot(Consumer<PoolSnapshot> sink) {
+        snapshotSinks.add(sink);
+    }
+
+    /** {@code sink} gets events in batches on the UI thread: first the log's history, then live ones. */
+    public void onEvents(Consumer<List<Event>> sink) {
+        eventSinks.add(sink);
+    }
+
+    /** Starts listening, loads the event history, starts the refresh timer and takes a first snapshot. */
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        pool.addListener(e -> {
+            events.offer(List.of(e));
+            refresh();
+        });
+        timer = executor.repeat(REFRESH_PERIOD, this::refresh);
+        executor.execute(() -> {
+            // events published before the listener are in the log once the bus is drained;
+            // the events view drops the few that arrive both ways
+            pool.events().drain();
+            try {
+                List<Event> history = EventBus.readLog(new PoolPaths(pool.dir()).events(), HISTORY);
+                if (!history.isEmpty()) {
+                    events.offer(history);
+                }
+            } catch (IOException e) {
+                events.offer(List.of(Event.warning("ERROR", "app", "could not read the event log: " + e.getMessage())));
+            }
+        });
+        refresh();
+    }
+
+    /** Asks for a fresh snapshot; requests made while one is queued are folded into it. */
+    public void refresh() {
+        if (closed.get() || !refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(this::takeSnapshot);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            refreshQueued.set(false);
+        }
+    }
+
+    private void takeSnapshot() {
+        refreshQueued.set(false);
+        if (closed.get()) {
+            return;
+        }
+        synchronized (refreshLock) { // keeps snapshots in the order they were taken
+            if (closed.get()) {
+                return;
+            }
+            PoolSnapshot s = pool.snapshot();
+            if (!s.equals(lastOffered)) {
+                lastOffered = s;
+                snapshots.offer(s);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code call} in the background, then refreshes; {@code onSuccess} or {@code onFailure} (with
+     * a sentence for the administrator) runs on the UI thread after the snapshot that shows the result.
+     */
+    public <T> void run(EngineCall<T> call, Consumer<T> onSuccess, Consumer<String> onFailure) {
+        try {
+            executor.execute(() -> runNow(call, onSuccess, onFailure));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            ui.execute(() -> onFailure.accept("the pool is closed"));
+        }
+    }
+
+    private <T> void runNow(EngineCall<T> call, Consumer<T> onSuccess, Consumer<String> onFailure) {
+        T result;
+        try {
+            if (closed.get()) {
+                throw new PoolException("the pool is closed");
+            }
+            result = call.call(pool);
+        } catch (Exception | Error e) { // an Error too: the UI must never wait forever for an answer
+            ui.execute(() -> onFailure.accept(sentence(e)));
+            try {
+                takeSnapshot();
+            } catch (RuntimeException ignored) {
+                // the next refresh tries again
+            }
+            return;
+        }
+        takeSnapshot(); // posted before the callback, so the callback sees the result applied
+        ui.execute(() -> onSuccess.accept(result));
+    }
+
+    /** A failure as one sentence for the status bar. */
+    static String sentence(Throwable e) {
+        String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof IOException) {
+            return "I/O error: " + m;
+        }
+        if (e instanceof Error || (e instanceof RuntimeException && !(e instanceof IllegalArgumentException))) {
+            return "internal error (" + e.getClass().getSimpleName() + "): " + m;
+        }
+        return m;
+    }
+
+    /** Stops the timer, stops jobs at a checkpoint (they resume on the next open), closes the pool. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        executor.shutdown();
+        synchronized (refreshLock) {
+            try {
+                pool.close();
+            } catch (IOException e) {
+                System.err.println("splitpoint: closing the pool: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.splitpoint.app.common;
+
+import javafx.beans.binding.Bindings;
+import javafx.beans.value.ObservableStringValue;
+import javafx.scene.Node;
+import javafx.scene.control.ButtonBase;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.Tooltip;
+import javafx.util.Duration;
+
+/**
+ * Binds controls to an action's "why not" text from a view model: empty means allowed. A disabled
+ * control gets no mouse events, so the tooltip goes on a wrapper around the button; it says what
+ * the action does when allowed and why not when disabled. Menu items carry the reason in their text.
+ */
+public final class Actions {
+
+    private Actions() {
+    }
+
+    public static void bind(ButtonBase button, Node wrapper, ObservableStringValue whyNot, String does) {
+        button.disableProperty().bind(Bindings.isNotEmpty(whyNot));
+        Tooltip tip = new Tooltip();
+        tip.setShowDelay(Duration.millis(250));
+        tip.setWrapText(true);
+        tip.setMaxWidth(420);
+        tip.textProperty().bind(Bindings.when(Bindings.isEmpty(whyNot)).then(does)
+                .otherwise(Bindings.concat("Not now: ", whyNot)));
+        Tooltip.install(wrapper, tip);
+    }
+
+    public static void bind(MenuItem item, ObservableStringValue whyNot, String label) {
+        item.disableProperty().bind(Bindings.isNotEmpty(whyNot));
+        item.textProperty().bind(Bindings.when(Bindings.isEmpty(whyNot)).then(label)
+                .otherwise(Bindings.concat(label, "  (", whyNot, ")")));
+    }
+}

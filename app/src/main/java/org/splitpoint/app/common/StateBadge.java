@@ -1,0 +1,56 @@
+package org.splitpoint.app.common;
+
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.layout.HBox;
+import javafx.scene.shape.FillRule;
+import javafx.scene.shape.SVGPath;
+
+/** A state shown as glyph + word, coloured by tone ({@code .state-badge.tone-bad .glyph} in Theme.css). */
+public class StateBadge extends HBox {
+
+    private final SVGPath glyph = new SVGPath();
+    private final Label word = new Label();
+    private StateLook look;
+
+    public StateBadge() {
+        getStyleClass().add("state-badge");
+        glyph.getStyleClass().add("glyph");
+        glyph.setFillRule(FillRule.EVEN_ODD);
+        word.getStyleClass().add("state-word");
+        setAlignment(Pos.CENTER_LEFT);
+        setSpacing(5);
+        getChildren().addAll(glyph, word);
+    }
+
+    public StateBadge(StateLook look) {
+        this();
+        show(look);
+    }
+
+    /** Shows {@code look}, or nothing for null. */
+    public final void show(StateLook look) {
+        if (look != null && look.equals(this.look)) {
+            return;
+        }
+        if (this.look != null) {
+            getStyleClass().remove(this.look.tone().styleClass());
+        }
+        this.look = look;
+        glyph.setVisible(look != null);
+        glyph.setContent(look == null ? "" : look.glyph().path());
+        word.setText(look == null ? "" : look.word());
+        if (look != null) {
+            getStyleClass().add(look.tone().styleClass());
+        }
+    }
+
+    public StateLook look() {
+        return look;
+    }
+
+    /** The word shown (for tests and accessibility). */
+    public String text() {
+        return word.getText();
+    }
+}

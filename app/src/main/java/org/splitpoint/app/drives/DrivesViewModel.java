@@ -1,0 +1,147 @@
+package org.splitpoint.app.drives;
+
+import java.util.function.LongSupplier;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Rows;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.PoolSnapshot.DriveView;
+import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
+
+/**
+ * The drives of the pool and the drive actions: Fail drive (a drill), Replace drive (blank image +
+ * rebuild), Add spare. Each action has a "why not" property, empty when it is allowed, from the
+ * latest snapshot, the selected drive and whether another action is still running.
+ */
+public final class DrivesViewModel {
+
+    private final PoolBridge bridge;
+    private final ActionStatus status;
+    private final LongSupplier rebuildLimit;
+
+    // ---- properties
+    private final ObservableList<DriveRow> rows = FXCollections.observableArrayList();
+    private final ObservableList<DriveRow> rowsView = FXCollections.unmodifiableObservableList(rows);
+    private final StringProperty selectedDrive = new SimpleStringProperty();
+    private final SimpleObjectProperty<PoolSnapshot> snapshot = new SimpleObjectProperty<>();
+    private final ReadOnlyStringWrapper failBlocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper replaceBlocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper addBlocked = new ReadOnlyStringWrapper();
+
+    /** {@code rebuildLimit} gives the bytes/s limit for a new rebuild (0 = none), read on the UI thread. */
+    public DrivesViewModel(PoolBridge bridge, ActionStatus status, LongSupplier rebuildLimit) {
+        this.bridge = bridge;
+        this.status = status;
+        this.rebuildLimit = rebuildLimit;
+        failBlocked.bind(Bindings.createStringBinding(
+                () -> busy() ? busyReason() : DriveRules.whyNotFail(snapshot.get(), selectedDrive.get()),
+                snapshot, selectedDrive, status.busyProperty()));
+        replaceBlocked.bind(Bindings.createStringBinding(
+                () -> busy() ? busyReason() : DriveRules.whyNotReplace(snapshot.get(), selectedDrive.get()),
+                snapshot, selectedDrive, status.busyProperty()));
+        addBlocked.bind(Bindings.createStringBinding(
+                () -> busy() ? busyReason() : snapshot.get() == null ? "the pool is still loading" : "",
+                snapshot, status.busyProperty()));
+    }
+
+    private boolean busy() {
+        return status.isBusy();
+    }
+
+    private static String busyReason() {
+        return "another action is still running; wait for it to finish";
+    }
+
+    public ObservableList<DriveRow> rows() {
+        return rowsView;
+    }
+
+    /** The drive the administrator selected (set by the view); actions apply to it. */
+    public StringProperty selectedDriveProperty() {
+        return selectedDrive;
+    }
+
+    /** Why Fail drive is not allowed now; empty when it is. */
+    public ReadOnlyStringProperty failBlockedProperty() {
+        return failBlocked.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty replaceBlockedProperty() {
+        return replaceBlocked.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty addBlockedProperty() {
+        return addBlocked.getReadOnlyProperty();
+    }
+
+    /** Takes a new snapshot (UI thread). */
+    public void apply(PoolSnapshot s) {
+        Rows.reconcile(rows, s.drives(), DriveRow::name, DriveView::name, DriveRow::new, DriveRow::update);
+        snapshot.set(s);
+    }
+
+    // ---- commands
+
+    /** Fails the selected drive, as a drill: its volume serves degraded. */
+    public void fail() {
+        String name = selectedDrive.get();
+        if (!failBlocked.get().isEmpty()) {
+            return;
+        }
+        status.started("Failing drive " + name + "…");
+        bridge.run(pool -> {
+            pool.admin().failDrive(name);
+            return null;
+        }, ok -> status.succeeded("Drive " + name + " is FAILED" + volumeNote(name)), status::failed);
+    }
+
+    /** What replacing the selected drive will do, for the confirmation; null with no selection. */
+    public ReplacePlan replacePlan() {
+        return DriveRules.plan(snapshot.get(), selectedDrive.get());
+    }
+
+    /** Replaces the selected drive with a blank image and starts its rebuild (after confirmation). */
+    public void replace() {
+        String name = selectedDrive.get();
+        if (!replaceBlocked.get().isEmpty()) {
+            return;
+        }
+        long limit = rebuildLimit.getAsLong();
+        status.started("Replacing drive " + name + "…");
+        bridge.run(pool -> {
+            Job job = pool.admin().replaceDrive(name);
+            if (job != null && limit > 0) {
+                job.setThrottle(limit);
+            }
+            return job != null;
+        }, rebuilding -> status.succeeded(rebuilding
+                ? "Drive " + name + " replaced with a blank image; rebuilding" + volumeNote(name)
+                : "Drive " + name + " replaced; it is a SPARE"), status::failed);
+    }
+
+    /** Adds a blank SPARE drive of the pool's drive size. */
+    public void addSpare() {
+        if (!addBlocked.get().isEmpty()) {
+            return;
+        }
+        status.started("Adding a spare drive…");
+        bridge.run(pool -> pool.admin().addDrive(0),
+                name -> status.succeeded("Added drive " + name + " as a SPARE"), status::failed);
+    }
+
+    private String volumeNote(String drive) {
+        PoolSnapshot s = snapshot.get();
+        DriveView d = s == null ? null : s.drive(drive);
+        VolumeView v = d == null || d.volume() == null ? null : s.volume(d.volume());
+        return v == null ? "" : "; volume " + v.name() + " is " + v.state();
+    }
+}

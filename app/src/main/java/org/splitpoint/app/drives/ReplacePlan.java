@@ -1,0 +1,26 @@
+package org.splitpoint.app.drives;
+
+import java.util.List;
+
+/**
+ * What replacing a drive does, for the confirmation dialog: which image is set aside, what blank
+ * image takes its place, and which drives the rebuild reads from. {@code volume} is null for a drive
+ * in no volume (it just becomes a blank SPARE).
+ */
+public record ReplacePlan(String drive, String state, String size, String volume, String layout,
+                          String volumeState, List<String> sources, String image, String keptAs) {
+
+    public List<String> sentences() {
+        String intro = "Drive " + drive + " (" + size + ") is " + state
+                + (volume == null ? " and in no volume." : " in volume " + volume + " (" + layout + ", " + volumeState + ").");
+        String overwrite = "Its image " + image + " is set aside as " + keptAs + ", and a blank " + size
+                + " image takes its place.";
+        if (volume == null) {
+            return List.of(intro, overwrite, "The new " + drive + " becomes a SPARE drive.");
+        }
+        return List.of(intro, overwrite + " A rebuild then writes all of it from "
+                        + String.join(", ", sources) + ".",
+                "Volume " + volume + " keeps serving while it rebuilds, but until the rebuild ends another failure"
+                        + " among " + String.join(", ", sources) + " would make its data unavailable.");
+    }
+}

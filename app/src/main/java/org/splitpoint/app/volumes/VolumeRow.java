@@ -1,0 +1,82 @@
+package org.splitpoint.app.volumes;
+
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
+import org.splitpoint.engine.pool.Sizes;
+import org.splitpoint.engine.pool.VolumeState;
+
+/** One volume as a table row, updated in place on each snapshot. */
+public final class VolumeRow {
+
+    private final String name;
+    private final ReadOnlyStringWrapper layout = new ReadOnlyStringWrapper();
+    private final ReadOnlyObjectWrapper<VolumeState> state = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<Status> status = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper reason = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper size = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper drives = new ReadOnlyStringWrapper();
+
+    VolumeRow(VolumeView v) {
+        this.name = v.name();
+        update(v);
+    }
+
+    void update(VolumeView v) {
+        update(v, "");
+    }
+
+    /** {@code progress} is appended to the reason, e.g. " (rebuild 42%)". */
+    void update(VolumeView v, String progress) {
+        layout.set(v.layout().word());
+        state.set(v.state());
+        String why = v.stateReason() == null || v.stateReason().isEmpty() ? "" : v.stateReason() + progress;
+        status.set(new Status(v.state(), why));
+        reason.set(why.isEmpty() ? v.state() + "" : v.state() + ": " + why);
+        size.set(Sizes.format(v.size()));
+        drives.set(String.join(", ", v.drives()));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public VolumeState getState() {
+        return state.get();
+    }
+
+    public ReadOnlyObjectProperty<VolumeState> stateProperty() {
+        return state.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty layoutProperty() {
+        return layout.getReadOnlyProperty();
+    }
+
+    /** The state and the members that make it so, for the state cell. */
+    public record Status(VolumeState state, String why) { }
+
+    public ReadOnlyObjectProperty<Status> statusProperty() {
+        return status.getReadOnlyProperty();
+    }
+
+    /** "DEGRADED: d3 FAILED", "REBUILDING: d3 REBUILDING (rebuild 42%)", or "OPTIMAL". */
+    public ReadOnlyStringProperty reasonProperty() {
+        return reason.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty sizeProperty() {
+        return size.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty drivesProperty() {
+        return drives.getReadOnlyProperty();
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + state.get();
+    }
+}

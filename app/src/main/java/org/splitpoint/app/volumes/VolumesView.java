@@ -1,0 +1,68 @@
+package org.splitpoint.app.volumes;
+
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.fxml.FXML;
+import javafx.geometry.Pos;
+import javafx.scene.control.ContentDisplay;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.splitpoint.app.common.Fxml;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.common.StateLook;
+
+/** The volumes table: layout, state (glyph + word + colour) and why, size, member drives. FXML: VolumesView.fxml. */
+public final class VolumesView extends VBox {
+
+    @FXML private TableView<VolumeRow> volumesTable;
+    @FXML private TableColumn<VolumeRow, String> nameColumn;
+    @FXML private TableColumn<VolumeRow, String> layoutColumn;
+    @FXML private TableColumn<VolumeRow, VolumeRow.Status> stateColumn;
+    @FXML private TableColumn<VolumeRow, String> sizeColumn;
+    @FXML private TableColumn<VolumeRow, String> drivesColumn;
+
+    public VolumesView() {
+        Fxml.load(this, "VolumesView");
+    }
+
+    public void bind(VolumesViewModel vm) {
+        volumesTable.setItems(vm.rows());
+        nameColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
+        layoutColumn.setCellValueFactory(c -> c.getValue().layoutProperty());
+        stateColumn.setCellValueFactory(c -> c.getValue().statusProperty());
+        stateColumn.setCellFactory(c -> new StatusCell());
+        sizeColumn.setCellValueFactory(c -> c.getValue().sizeProperty());
+        drivesColumn.setCellValueFactory(c -> c.getValue().drivesProperty());
+    }
+
+    /** State badge (glyph + word + colour) followed by the members that make the state, e.g. "d3 FAILED". */
+    private static final class StatusCell extends TableCell<VolumeRow, VolumeRow.Status> {
+        private final StateBadge badge = new StateBadge();
+        private final Label why = new Label();
+        private final HBox box = new HBox(8, badge, why);
+
+        StatusCell() {
+            why.getStyleClass().add("state-why");
+            why.setMinWidth(0);
+            box.setAlignment(Pos.CENTER_LEFT);
+            setContentDisplay(ContentDisplay.GRAPHIC_ONLY);
+        }
+
+        @Override
+        protected void updateItem(VolumeRow.Status s, boolean empty) {
+            super.updateItem(s, empty);
+            if (empty || s == null) {
+                setText(null);
+                setGraphic(null);
+            } else {
+                badge.show(StateLook.of(s.state()));
+                why.setText(s.why());
+                setText(s.why().isEmpty() ? s.state().name() : s.state() + ": " + s.why()); // for lookups
+                setGraphic(box);
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.splitpoint.app.drives;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.pool.DriveState;
+
+/** Drive actions against a real pool, no toolkit: when each is allowed (and why not), and what it does. */
+class DrivesViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private PoolBridge bridge;
+    private DrivesViewModel vm;
+
+    @BeforeEach
+    void open() throws Exception {
+        bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
+        vm = new DrivesViewModel(bridge, status, () -> 0);
+        bridge.onSnapshot(vm::apply);
+        bridge.refresh();
+        ui.drain();
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    private DriveRow row(String name) {
+        return vm.rows().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private void failByCommand(String drive) {
+        vm.selectedDriveProperty().set(drive);
+        vm.fail();
+        ui.drain();
+    }
+
+    @Test
+    void rowsShowEveryDriveWithItsState() {
+        assertThat(vm.rows()).extracting(DriveRow::name).containsExactly("d1", "d2", "d3", "d4", "d5", "d6");
+        assertThat(row("d3").getState()).isEqualTo(DriveState.ONLINE);
+        assertThat(row("d3").volumeProperty().get()).isEqualTo("db");
+    }
+
+    @Test
+    void failSaysToSelectADriveFirst() {
+        assertThat(vm.failBlockedProperty().get()).isEqualTo("select a drive first");
+        vm.selectedDriveProperty().set("d3");
+        assertThat(vm.failBlockedProperty().get()).isEmpty();
+    }
+
+    @Test
+    void failingTheSelectedDriveMarksItFailedAndReportsTheVolume() {
+        DriveRow d3 = row("d3");
+        failByCommand("d3");
+
+        assertThat(d3.getState()).isEqualTo(DriveState.FAILED);
+        assertThat(status.kindProperty().get()).isEqualTo(ActionStatus.Kind.DONE);
+        assertThat(status.messageProperty().get()).endsWith("Drive d3 is FAILED; volume db is DEGRADED");
+        assertThat(vm.failBlockedProperty().get()).isEqualTo("d3 is already FAILED");
+    }
+
+    @Test
+    void replaceIsOnlyOfferedForAFailedDrive() {
+        vm.selectedDriveProperty().set("d3");
+        assertThat(vm.replaceBlockedProperty().get())
+                .isEqualTo("d3 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first)");
+        failByCommand("d3");
+        assertThat(vm.replaceBlockedProperty().get()).isEmpty();
+    }
+
+    @Test
+    void failingASecondDriveOfADegradedRaid5IsBlockedWithTheReason() {
+        failByCommand("d3");
+        vm.selectedDriveProperty().set("d1");
+
+        assertThat(vm.failBlockedProperty().get())
+                .isEqualTo("failing d1 would make volume db FAILED: it already has d3 FAILED; replace that first");
+        assertThat(row("d1").getState()).isEqualTo(DriveState.ONLINE);
+    }
+
+    @Test
+    void everyActionWaitsWhileAnotherRuns() {
+        vm.selectedDriveProperty().set("d3");
+        status.started("something slow");
+
+        assertThat(vm.failBlockedProperty().get()).contains("another action is still running");
+        assertThat(vm.addBlockedProperty().get()).contains("another action is still running");
+    }
+
+    @Test
+    void theReplacePlanSaysWhatIsOverwrittenAndWhereTheDataComesFrom() {
+        failByCommand("d3");
+        ReplacePlan plan = vm.replacePlan();
+
+        assertThat(plan.image()).isEqualTo(Path.of("drives", "d3.img").toString());
+        assertThat(plan.keptAs()).isEqualTo("d3.img.replaced");
+        assertThat(plan.sources()).containsExactly("d1", "d2", "d4");
+        assertThat(String.join(" ", plan.sentences())).contains("is set aside as d3.img.replaced")
+                .contains("writes all of it from d1, d2, d4");
+    }
+
+    @Test
+    void replacingAFailedDriveRebuildsItUntilItIsOnline() throws Exception {
+        failByCommand("d3");
+        vm.replace();
+        ui.drain();
+        assertThat(row("d3").getState()).isIn(DriveState.REBUILDING, DriveState.ONLINE);
+
+        boolean online = TestPools.await(Duration.ofSeconds(20), () -> {
+            bridge.refresh();
+            ui.drain();
+        }, () -> row("d3").getState() == DriveState.ONLINE);
+        assertThat(online).isTrue();
+        assertThat(row("d3").rebuildProperty().get()).isEqualTo(-1);
+    }
+
+    @Test
+    void addSpareAddsABlankSpareDrive() {
+        vm.addSpare();
+        ui.drain();
+
+        assertThat(row("d7").getState()).isEqualTo(DriveState.SPARE);
+        assertThat(status.messageProperty().get()).endsWith("Added drive d7 as a SPARE");
+    }
+}

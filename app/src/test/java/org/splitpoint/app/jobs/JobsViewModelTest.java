@@ -1,0 +1,46 @@
+package org.splitpoint.app.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.DemoPool;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.Pool;
+
+/** Jobs view model against a real pool: resumed jobs and their speed limit. */
+class JobsViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+
+    @Test
+    void aRebuildResumedAtOpenShowsItsSavedLimit() throws Exception {
+        Path dir = tmp.resolve("pool");
+        DemoPool.create(dir, 32L << 20, DemoPool.TRACK_SIZE); // big enough that the rebuild outlives the setup
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d5");
+            Job job = pool.admin().replaceDrive("d5");
+            job.setThrottle(RateLimit.MB_1.bytesPerSecond());
+        } // closing stops the rebuild at a checkpoint; it resumes on the next open
+
+        PoolBridge bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        try {
+            JobsViewModel vm = new JobsViewModel(bridge, new ActionStatus());
+            bridge.onSnapshot(vm::apply);
+            bridge.refresh();
+            ui.drain();
+
+            assertThat(vm.rows()).extracting(r -> r.titleProperty().get()).containsExactly("rebuild d5 of logs");
+            assertThat(vm.limitProperty().get()).isEqualTo(RateLimit.MB_1);
+        } finally {
+            bridge.close();
+        }
+    }
+}

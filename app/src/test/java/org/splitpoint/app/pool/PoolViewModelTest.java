@@ -1,0 +1,82 @@
+package org.splitpoint.app.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.jobs.JobRow;
+import org.splitpoint.app.jobs.RateLimit;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.pool.PoolSnapshot.Health;
+import org.splitpoint.engine.pool.VolumeState;
+
+/** Main window model against a real pool, no toolkit: title, health, summary, jobs, event history. */
+class PoolViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private PoolViewModel vm;
+    private Path dir;
+
+    @BeforeEach
+    void open() throws Exception {
+        dir = TestPools.demo(tmp);
+        vm = new PoolViewModel(PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui));
+        vm.start();
+        ui.drain();
+    }
+
+    @AfterEach
+    void close() {
+        vm.close();
+    }
+
+    @Test
+    void theTitleNamesThePool() {
+        assertThat(vm.titleProperty().get()).isEqualTo("Splitpoint — " + dir);
+    }
+
+    @Test
+    void healthAndSummaryFollowThePool() {
+        assertThat(vm.healthProperty().get()).isEqualTo(Health.HEALTHY);
+        assertThat(vm.summaryProperty().get()).isEqualTo("6 drives · 2 volumes · no jobs running");
+
+        vm.drives().selectedDriveProperty().set("d5");
+        vm.drives().fail();
+        ui.drain();
+
+        assertThat(vm.healthProperty().get()).isEqualTo(Health.WARNING);
+        assertThat(vm.volumes().row("logs").getState()).isEqualTo(VolumeState.DEGRADED);
+        assertThat(vm.volumes().row("logs").reasonProperty().get()).isEqualTo("DEGRADED: d5 FAILED");
+    }
+
+    @Test
+    void aRebuildStartsUnderTheChosenSpeedLimitAndShowsAsAJob() {
+        vm.jobs().limitProperty().set(RateLimit.MB_1);
+        vm.drives().selectedDriveProperty().set("d3");
+        vm.drives().fail();
+        ui.drain();
+        vm.drives().replace();
+        ui.drain();
+
+        assertThat(vm.volumes().row("db").getState()).isEqualTo(VolumeState.REBUILDING);
+        assertThat(vm.jobs().rows()).hasSize(1);
+        JobRow job = vm.jobs().rows().get(0);
+        assertThat(job.titleProperty().get()).isEqualTo("rebuild d3 of db");
+        assertThat(job.lineProperty().get()).endsWith("limit 1 MB/s");
+        assertThat(vm.summaryProperty().get()).endsWith("1 job running");
+    }
+
+    @Test
+    void theEventLogListsTheVolumesCreation() {
+        assertThat(vm.events().events()).extracting(e -> e.message())
+                .contains("volume logs created: raid1 over d5,d6, 4 MiB");
+    }
+}

@@ -1,0 +1,86 @@
+package org.splitpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pair commands as the SPEC's CLI contract describes them. */
+class CliPairTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void establishSplitAndProtectedRestoreWithReadsOnDemand() throws Exception {
+        Path pool = tmp.resolve("p");
+        CliRun.of("pool", "create", pool, "--drives", 6, "--drive-size", "4M");
+        CliRun.of("volume", "create", pool, "prod", "--layout", "raid5", "--drives", "d1,d2,d3");
+        CliRun.of("volume", "create", pool, "copy", "--layout", "raid5", "--drives", "d4,d5,d6");
+        assertThat(CliRun.of("pair", "create", pool, "p1", "--std", "prod", "--bcv", "copy").out())
+                .contains("created pair p1: STD prod, BCV copy, NeverEstab");
+
+        byte[] a = new byte[8 << 20];
+        new Random(1).nextBytes(a);
+        Path fa = tmp.resolve("a.bin");
+        Files.write(fa, a);
+        assertThat(CliRun.of("volume", "write", pool, "prod", "--offset", 0, "--in", fa).code()).isZero();
+        CliRun est = CliRun.of("pair", "establish", pool, "p1");
+        assertThat(est.code()).as(est.err()).isZero();
+        assertThat(est.err()).contains("establish p1: DONE");
+        assertThat(CliRun.of("pair", "split", pool, "p1").code()).isZero();
+
+        byte[] b = new byte[1 << 20];
+        new Random(2).nextBytes(b);
+        Path fb = tmp.resolve("b.bin");
+        Files.write(fb, b);
+        CliRun.of("volume", "write", pool, "prod", "--offset", "1M", "--in", fb);
+        JsonNode q = Json.MAPPER.readTree(CliRun.of("pair", "query", pool, "p1", "--json").out()).get(0);
+        assertThat(q.get("state").asText()).isEqualTo("Split");
+        assertThat(q.get("stdInvalidTracks").asLong()).isEqualTo(16); // 1 MiB of 64 KiB tracks
+        assertThat(q.get("bcvInvalidTracks").asLong()).isZero();
+        assertThat(q.get("totalTracks").asLong()).isEqualTo(128);
+        assertThat(q.get("trackSize").asLong()).isEqualTo(65536);
+        assertThat(q.get("protected").asBoolean()).isFalse();
+        assertThat(q.get("progress").isNull()).isTrue();
+
+        // the command returns at once; the copy waits for a process that holds the pool
+        CliRun r = CliRun.of("pair", "restore", pool, "p1", "--protect", "--no-wait");
+        assertThat(r.code()).as(r.err()).isZero();
+        Path out = tmp.resolve("out.bin");
+        assertThat(CliRun.of("volume", "read", pool, "prod", "--offset", 0, "--length", a.length, "--out", out).code()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(a);
+        CliRun w = CliRun.of("wait", pool);
+        assertThat(w.code()).as(w.err()).isZero();
+        q = Json.MAPPER.readTree(CliRun.of("pair", "query", pool, "--json").out()).get(0);
+        assertThat(q.get("state").asText()).isEqualTo("Split");
+        assertThat(q.get("protected").asBoolean()).isTrue();
+        assertThat(CliRun.of("volume", "read", pool, "copy", "--offset", 0, "--length", a.length, "--out", out).code()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(a);
+
+        CliRun text = CliRun.of("pair", "query", pool);
+        assertThat(text.out()).contains("PAIR", "STD INV", "BCV INV", "p1", "prod", "copy", "Split (protected)");
+    }
+
+    @Test
+    void refusedPairOperationsExitOneWithTheirSentence() throws Exception {
+        Path pool = tmp.resolve("p");
+        CliRun.of("pool", "create", pool, "--drives", 4, "--drive-size", "2M");
+        CliRun.of("volume", "create", pool, "a", "--layout", "raid1", "--drives", "d1,d2");
+        CliRun.of("volume", "create", pool, "b", "--layout", "raid1", "--drives", "d3,d4");
+        CliRun.of("pair", "create", pool, "p", "--std", "a", "--bcv", "b");
+        CliRun split = CliRun.of("pair", "split", pool, "p");
+        assertThat(split.code()).isEqualTo(1);
+        assertThat(split.err()).isEqualTo("splitpoint: pair p was never established; establish it first\n");
+        CliRun.of("pair", "establish", pool, "p");
+        Path one = Files.write(tmp.resolve("one.bin"), new byte[] {1});
+        CliRun write = CliRun.of("volume", "write", pool, "b", "--offset", 0, "--in", one);
+        assertThat(write.code()).isEqualTo(1);
+        assertThat(write.err()).contains("volume b is the BCV of pair p, which is Synchronized; a BCV is writable only while the pair is Split");
+        assertThat(CliRun.of("pair", "query", pool, "nope").err()).contains("no pair named 'nope'");
+    }
+}
