@@ -114,8 +114,8 @@ public final class EventBus implements AutoCloseable {
         if (!Files.exists(logFile)) {
             return out;
         }
-        List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-        for (int i = Math.max(0, lines.size() - max); i < lines.size(); i++) {
+        List<String> lines = tail(logFile, max);
+        for (int i = 0; i < lines.size(); i++) {
             try {
                 out.add(JSON.readValue(lines.get(i), Event.class));
             } catch (IOException torn) {
@@ -123,6 +123,35 @@ public final class EventBus implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The last {@code max} lines of a file, reading backwards from its end in blocks. */
+    static List<String> tail(Path file, int max) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long end = ch.size();
+            long start = end;
+            int newlines = 0;
+            ByteBuffer block = ByteBuffer.allocate(64 * 1024);
+            while (start > 0 && newlines <= max) {
+                int n = (int) Math.min(block.capacity(), start);
+                start -= n;
+                block.clear().limit(n);
+                ch.read(block, start);
+                for (int i = 0; i < n; i++) {
+                    if (block.get(i) == '\n') {
+                        newlines++;
+                    }
+                }
+            }
+            ByteBuffer all = ByteBuffer.allocate((int) (end - start));
+            ch.read(all, start);
+            List<String> lines = new ArrayList<>(List.of(new String(all.array(), StandardCharsets.UTF_8).split("\n")));
+            if (start > 0 && !lines.isEmpty()) {
+                lines.remove(0); // a partial first line
+            }
+            lines.removeIf(String::isEmpty);
+            return lines.size() > max ? lines.subList(lines.size() - max, lines.size()) : lines;
+        }
     }
 
     @Override

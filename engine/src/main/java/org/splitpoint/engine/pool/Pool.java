@@ -45,8 +45,10 @@ public final class Pool implements AutoCloseable {
     final PoolPaths paths;
     final StorageFactory storage;
     final EventBus events;
-    final Map<String, Drive> drives = new LinkedHashMap<>();
-    final Map<String, RaidVolume> volumes = new LinkedHashMap<>();
+    // Synchronized maps: snapshot() copies them under their own short lock, never the pool's
+    // monitor, which persist() holds across an fsync.
+    final Map<String, Drive> drives = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, RaidVolume> volumes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, PoolConfig.VolumeRecord> volumeRecords = new LinkedHashMap<>();
     final List<Job> jobs = new CopyOnWriteArrayList<>();
     final Map<String, PoolConfig.JobRecord> jobRecords = new LinkedHashMap<>();
@@ -284,6 +286,8 @@ public final class Pool implements AutoCloseable {
                 RaidVolume v = volumes.get(j.volume());
                 if (d != null && v != null && d.state() == DriveState.REBUILDING) {
                     startJob(RebuildWork.job(this, v, d.member, j));
+                    events.publish(Event.info("JOB_STATE", j.id(), "rebuild of " + d.name + " resumed at track "
+                            + j.checkpoint() + (options.runJobs() ? "" : " (waiting for a process to run it)")));
                 } else {
                     jobRecords.remove(j.id());
                 }
@@ -292,6 +296,11 @@ public final class Pool implements AutoCloseable {
     }
 
     void startJob(Job job) {
+        // keep the jobs list to what is running plus the few last finished ones
+        List<Job> finished = jobs.stream().filter(j -> j.state().isFinished()).toList();
+        for (int i = 0; i < finished.size() - 4; i++) {
+            jobs.remove(finished.get(i));
+        }
         jobs.removeIf(j -> j.state().isFinished() && j.id().equals(job.id()));
         jobs.add(job);
         if (options.runJobs()) {
@@ -300,7 +309,7 @@ public final class Pool implements AutoCloseable {
     }
 
     /** Called on an I/O thread when a member failed; records it without blocking the I/O. */
-    private void memberFailed(RaidVolume v, Member m, String why) {
+    void memberFailed(RaidVolume v, Member m, String why) {
         Thread t = new Thread(() -> {
             synchronized (this) {
                 if (closed) {
@@ -441,9 +450,17 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    public synchronized PoolSnapshot snapshot() {
+    public PoolSnapshot snapshot() {
+        List<Drive> driveList;
+        synchronized (drives) {
+            driveList = new ArrayList<>(drives.values());
+        }
+        List<RaidVolume> volumeList;
+        synchronized (volumes) {
+            volumeList = new ArrayList<>(volumes.values());
+        }
         List<PoolSnapshot.DriveView> dv = new ArrayList<>();
-        for (Drive d : drives.values()) {
+        for (Drive d : driveList) {
             double pct = -1;
             DriveState s = d.state();
             if (s == DriveState.REBUILDING && d.member != null) {
@@ -453,7 +470,7 @@ public final class Pool implements AutoCloseable {
             dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE ? d.reason : null, d.size, d.volume, pct));
         }
         List<PoolSnapshot.VolumeView> vv = new ArrayList<>();
-        for (RaidVolume v : volumes.values()) {
+        for (RaidVolume v : volumeList) {
             PoolConfig.VolumeRecord r = volumeRecords.get(v.name());
             vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
                     r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality()));

@@ -116,8 +116,7 @@ public final class PoolAdmin {
                     d.state = DriveState.ONLINE;
                     d.member = members[i];
                 }
-                v.setFailureListener((m, why) -> pool.events.publish(Event.critical("DRIVE_STATE", m.drive(),
-                        "drive " + m.drive() + " FAILED: " + why)));
+                v.setFailureListener((m, why) -> pool.memberFailed(v, m, why));
                 pool.volumes.put(name, v);
                 pool.persist();
             } catch (IOException e) {
@@ -182,6 +181,11 @@ public final class PoolAdmin {
      * members. Returns the rebuild job, or null for a drive in no volume.
      */
     public Job replaceDrive(String name) throws IOException, PoolException {
+        return replaceDrive(name, 0);
+    }
+
+    /** As {@link #replaceDrive(String)}, with the rebuild limited to {@code throttle} bytes/s from its start. */
+    public Job replaceDrive(String name, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Drive d = drive(name);
             DriveState s = d.state();
@@ -203,13 +207,24 @@ public final class PoolAdmin {
                 }
             }
             Path image = pool.paths.image(name);
-            Path old = image.resolveSibling(name + ".img.replaced");
-            if (Files.exists(image)) {
-                // keep the removed image for forensics, as a pulled drive would be kept
+            // keep the removed image for forensics, as a pulled drive would be kept; one per replacement
+            Path old = image.resolveSibling(name + ".img.replaced-" + java.time.Instant.now().toString()
+                    .replace(":", "").replace(".", ""));
+            boolean setAside = Files.exists(image);
+            if (setAside) {
                 pool.storage.rename(image, old);
             }
-            Pool.createImage(pool.storage, pool.paths, name, d.size);
-            pool.storage.syncDirectory(pool.paths.drives());
+            StorageFile f;
+            try {
+                Pool.createImage(pool.storage, pool.paths, name, d.size);
+                pool.storage.syncDirectory(pool.paths.drives());
+                f = v == null ? null : pool.storage.open(image);
+            } catch (IOException | RuntimeException e) {
+                if (setAside) {
+                    pool.storage.rename(old, image); // put the old image back: nothing changed
+                }
+                throw e;
+            }
             d.problem = null;
             if (v == null) {
                 d.state = DriveState.SPARE;
@@ -217,8 +232,7 @@ public final class PoolAdmin {
                 pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " replaced; it is SPARE"));
                 return null;
             }
-            StorageFile f = pool.storage.open(image);
-            PoolConfig.JobRecord record = RebuildWork.newRecord(v, d.member);
+            PoolConfig.JobRecord record = RebuildWork.newRecord(v, d.member, throttle);
             v.exclusive(() -> {
                 d.member.replaceFile(f);
                 d.member.setState(DriveState.REBUILDING, 0);

@@ -38,9 +38,9 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
                 p -> pool.events.publish(Event.info("JOB_PROGRESS", record.id(), p.line())));
     }
 
-    static PoolConfig.JobRecord newRecord(RaidVolume v, Member target) {
+    static PoolConfig.JobRecord newRecord(RaidVolume v, Member target, long throttle) {
         return new PoolConfig.JobRecord("rebuild-" + UUID.randomUUID().toString().substring(0, 8), "rebuild",
-                v.name(), target.drive(), 0, 0, false);
+                v.name(), target.drive(), 0, throttle, false);
     }
 
     /** Tracks rebuilt per step: about 1 MiB, so each member sees large sequential I/O. */
