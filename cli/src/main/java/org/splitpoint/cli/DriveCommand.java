@@ -18,11 +18,16 @@ import picocli.CommandLine.Spec;
 final class DriveCommand {
 
     @Command(name = "list", description = "List the pool's drives and their states.")
-    static final class ListDrives implements Callable<Integer> {
+    static final class ListDrives implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
 
@@ -44,11 +49,16 @@ final class DriveCommand {
     }
 
     @Command(name = "add", description = "Add a blank SPARE drive.")
-    static final class Add implements Callable<Integer> {
+    static final class Add implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Option(names = "--size", paramLabel = "SIZE", description = "drive size (default: the pool's drive size)")
         String size;
 
@@ -64,11 +74,16 @@ final class DriveCommand {
     }
 
     @Command(name = "fail", description = "Mark a drive FAILED; its volume carries on degraded.")
-    static final class Fail implements Callable<Integer> {
+    static final class Fail implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "DRIVE")
         String drive;
 
@@ -86,11 +101,16 @@ final class DriveCommand {
     }
 
     @Command(name = "replace", description = "Swap a blank image in for a FAILED or MISSING drive and rebuild it.")
-    static final class Replace implements Callable<Integer> {
+    static final class Replace implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "DRIVE")
         String drive;
         @Option(names = "--no-wait", description = "return at once; the rebuild continues whenever a process holds the pool open")

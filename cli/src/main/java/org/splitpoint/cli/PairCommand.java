@@ -23,11 +23,16 @@ final class PairCommand {
     }
 
     @Command(name = "create", description = "Pair a standard volume with a BCV of the same size (starts NeverEstab).")
-    static final class Create implements Callable<Integer> {
+    static final class Create implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;
         @Option(names = "--std", required = true, paramLabel = "VOLUME")
@@ -46,11 +51,16 @@ final class PairCommand {
     }
 
     @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
-    static final class Establish implements Callable<Integer> {
+    static final class Establish implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;
         @Option(names = "--full", description = "copy every track, not only the invalid ones")
@@ -71,11 +81,16 @@ final class PairCommand {
     }
 
     @Command(name = "split", description = "Split one or more pairs at one instant (consistent across them).")
-    static final class SplitPairs implements Callable<Integer> {
+    static final class SplitPairs implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "PAIR")
         List<String> names;
 
@@ -92,11 +107,16 @@ final class PairCommand {
     }
 
     @Command(name = "restore", description = "Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.")
-    static final class Restore implements Callable<Integer> {
+    static final class Restore implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;
         @Option(names = "--full", description = "copy every track, not only the invalid ones")
@@ -119,11 +139,16 @@ final class PairCommand {
     }
 
     @Command(name = "query", description = "Show pairs as symmir query does: invalid tracks each side, state, progress.")
-    static final class Query implements Callable<Integer> {
+    static final class Query implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", arity = "0..1", paramLabel = "PAIR")
         String name;
         @Option(names = "--json", description = "print one JSON document")

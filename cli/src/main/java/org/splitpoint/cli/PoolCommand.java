@@ -46,11 +46,16 @@ final class PoolCommand {
     }
 
     @Command(name = "status", description = "Show drives, volumes, jobs and health.")
-    static final class Status implements Callable<Integer> {
+    static final class Status implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
 

@@ -19,7 +19,12 @@ final class PoolSession {
     }
 
     static int with(Path dir, PrintWriter err, Body body) throws Exception {
-        Pool pool = Pool.open(dir);
+        CliContext ctx = CliContext.current();
+        Path resolved = ctx.resolve(dir);
+        if (ctx.resident() != null && samePool(ctx.resident().dir(), resolved)) {
+            return body.run(ctx.resident()); // forwarded to this process: the pool stays open
+        }
+        Pool pool = Pool.open(resolved);
         int code;
         try {
             for (String note : pool.openNotes()) {
@@ -36,5 +41,13 @@ final class PoolSession {
             pool.close();
         }
         return code;
+    }
+
+    private static boolean samePool(Path a, Path b) {
+        try {
+            return java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 }

@@ -11,7 +11,7 @@ import org.splitpoint.engine.job.JobProgress;
 final class ProgressLine {
 
     private final PrintWriter err;
-    private final boolean terminal = System.console() != null;
+    private final boolean terminal = CliContext.current().terminal();
     private long lastPrint;
     private int lastWidth;
 

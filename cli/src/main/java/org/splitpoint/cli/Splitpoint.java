@@ -2,6 +2,7 @@ package org.splitpoint.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import org.splitpoint.engine.pool.PoolException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "splitpoint", mixinStandardHelpOptions = true, version = "splitpoint 0.1.0",
         description = "Manage a Splitpoint storage pool: drives, RAID volumes, background jobs.",
-        subcommands = {PoolCommand.class, DriveCommand.class, VolumeCommand.class, PairCommand.class, WaitCommand.class})
+        subcommands = {PoolCommand.class, DriveCommand.class, VolumeCommand.class, PairCommand.class, WaitCommand.class,
+                ServeCommand.class})
 public final class Splitpoint implements Runnable {
 
     @CommandLine.Spec
@@ -22,11 +24,12 @@ public final class Splitpoint implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (pool, drive, volume, pair, wait)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (pool, drive, volume, pair, wait, serve)");
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        SYSTEM_OUT = new PrintWriter(System.out, true);
+        System.exit(run(args, SYSTEM_OUT, new PrintWriter(System.err, true)));
     }
 
     /** Runs the CLI with the given streams; returns the exit code (for tests). */
@@ -58,11 +61,92 @@ public final class Splitpoint implements Runnable {
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;
         });
-        int code = cl.execute(args);
+        Integer forwarded = forwardToHolder(cl, args, out, err);
+        int code = forwarded != null ? forwarded : cl.execute(args);
         out.flush();
         err.flush();
         return code;
     }
+
+    /**
+     * When another process (the app, {@code serve}) holds the command's pool, the command is
+     * carried out there over the pool's control socket; returns its exit code, or null to run here.
+     */
+    private static Integer forwardToHolder(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
+        CliContext ctx = CliContext.current();
+        if (ctx.resident() != null) {
+            return null; // already in the holder
+        }
+        Path dir;
+        try {
+            CommandLine.ParseResult pr = cl.parseArgs(args);
+            while (pr.hasSubcommand()) {
+                pr = pr.subcommand();
+            }
+            Object cmd = pr.commandSpec().userObject();
+            if (!(cmd instanceof PoolTarget t) || t.poolDir() == null || pr.isUsageHelpRequested()) {
+                return null;
+            }
+            dir = ctx.resolve(t.poolDir());
+        } catch (CommandLine.ParameterException e) {
+            return null; // execute() reports it
+        }
+        try {
+            java.nio.channels.SocketChannel ch = org.splitpoint.engine.control.ControlClient.connect(dir);
+            if (ch == null) {
+                return null;
+            }
+            out.flush();
+            java.io.OutputStream stdout = new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    out.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    if (ctx.stdout() == System.out && out == SYSTEM_OUT) {
+                        System.out.write(b, off, len); // binary output (volume read) stays binary
+                    } else {
+                        out.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+
+                @Override
+                public void flush() {
+                    out.flush();
+                    System.out.flush();
+                }
+            };
+            java.io.OutputStream stderr = new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    err.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    err.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void flush() {
+                    err.flush();
+                }
+            };
+            return org.splitpoint.engine.control.ControlClient.run(ch, java.util.List.of(args), ctx.cwd(),
+                    ctx.terminal(), ctx.stdin(), stdout, stderr);
+        } catch (org.splitpoint.engine.control.ControlClient.Refused e) {
+            err.println("splitpoint: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("splitpoint: the process holding pool " + dir + " stopped answering: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The PrintWriter main() wraps System.out in, so forwarded binary output can bypass it. */
+    private static PrintWriter SYSTEM_OUT;
 
     /** A failure whose sentence was decided by the command (exit 1). */
     static final class CommandFailed extends RuntimeException {

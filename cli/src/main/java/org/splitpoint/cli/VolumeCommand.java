@@ -27,11 +27,16 @@ final class VolumeCommand {
     }
 
     @Command(name = "create", description = "Create a RAID volume over SPARE drives.")
-    static final class Create implements Callable<Integer> {
+    static final class Create implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--layout", required = true, paramLabel = "raid1|raid3|raid5")
@@ -59,11 +64,16 @@ final class VolumeCommand {
     }
 
     @Command(name = "list", description = "List volumes with layout, state and size.")
-    static final class ListVolumes implements Callable<Integer> {
+    static final class ListVolumes implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
 
@@ -87,11 +97,16 @@ final class VolumeCommand {
     }
 
     @Command(name = "write", description = "Write bytes from a file (or stdin) into a volume; flushed before exit.")
-    static final class Write implements Callable<Integer> {
+    static final class Write implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--offset", required = true, paramLabel = "OFF")
@@ -102,6 +117,7 @@ final class VolumeCommand {
         @Override
         public Integer call() throws Exception {
             long off = Sizes.parse(offset);
+            Path in = this.in == null ? null : CliContext.current().resolve(this.in);
             if (in != null && !Files.isRegularFile(in)) {
                 throw new IllegalArgumentException("input file " + in + " does not exist");
             }
@@ -111,7 +127,7 @@ final class VolumeCommand {
                     BlockDevice.checkRange("volume " + name, v.size(), off, Files.size(in));
                 }
                 long total = 0;
-                try (InputStream is = in == null ? System.in : Files.newInputStream(in)) {
+                try (InputStream is = in == null ? CliContext.current().stdin() : Files.newInputStream(in)) {
                     byte[] buf = new byte[CHUNK];
                     int n;
                     while ((n = is.readNBytes(buf, 0, CHUNK)) > 0) {
@@ -131,11 +147,16 @@ final class VolumeCommand {
     }
 
     @Command(name = "read", description = "Read bytes of a volume to a file (or stdout).")
-    static final class Read implements Callable<Integer> {
+    static final class Read implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--offset", required = true, paramLabel = "OFF")
@@ -149,10 +170,11 @@ final class VolumeCommand {
         public Integer call() throws Exception {
             long off = Sizes.parse(offset);
             long len = Sizes.parse(length);
+            Path outFile = this.outFile == null ? null : CliContext.current().resolve(this.outFile);
             return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
                 BlockDevice v = pool.device(name);
                 BlockDevice.checkRange("volume " + name, v.size(), off, len);
-                try (OutputStream os = outFile == null ? new NonClosing(System.out) : Files.newOutputStream(outFile)) {
+                try (OutputStream os = outFile == null ? new NonClosing(CliContext.current().stdout()) : Files.newOutputStream(outFile)) {
                     byte[] buf = new byte[CHUNK];
                     for (long done = 0; done < len; ) {
                         int n = (int) Math.min(CHUNK, len - done);
@@ -168,11 +190,16 @@ final class VolumeCommand {
     }
 
     @Command(name = "verify", description = "Check mirrors or parity; print the mismatch count (512-byte sectors).")
-    static final class Verify implements Callable<Integer> {
+    static final class Verify implements Callable<Integer>, PoolTarget {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "POOL")
         Path dir;
+
+        @Override
+        public Path poolDir() {
+            return dir;
+        }
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--repair", description = "rewrite parity / mirror copies that disagree")

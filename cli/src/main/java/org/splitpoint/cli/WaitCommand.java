@@ -14,12 +14,17 @@ import picocli.CommandLine.Spec;
 
 /** {@code splitpoint wait POOL}: holds the pool open until its background jobs are done. */
 @Command(name = "wait", description = "Run pending background operations (rebuilds...) to completion.")
-final class WaitCommand implements Callable<Integer> {
+final class WaitCommand implements Callable<Integer>, PoolTarget {
 
     @Spec
     CommandSpec spec;
     @Parameters(index = "0", paramLabel = "POOL")
     Path dir;
+
+    @Override
+    public Path poolDir() {
+        return dir;
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -7,8 +7,10 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
 /**
  * One side's invalid tracks: a live bitmap the I/O path consults, over a durable one that lags.
  *
- * <p>Design. Setting is durable first: {@link #mark} persists new bits before returning, so the
- * write it precedes can never land unrecorded. Clearing is the reverse: a copy or restore clears
+ * <p>Design. Setting is lazy but never late: {@link #mark} records new bits in memory, and
+ * {@link #persistMarks} writes them in the volume's flush, before its write-intent bits may clear;
+ * until then those write-intent bits cover the writes, and a crash folds them back in (see
+ * {@code Pair.recoverAfterCrash}). So a mark costs no fsync of its own. Clearing is the reverse: a copy or restore clears
  * the live bit at once (so host I/O routes correctly) but the durable bit only in
  * {@link #commitClears}, which the caller runs after the copied data was flushed — data, flush,
  * then metadata. A crash in between only copies a track again.
@@ -18,6 +20,7 @@ public final class InvalidTracks implements AutoCloseable {
     private final DurableBitmap durable;
     private final TrackBitmap live;
     private final TrackBitmap pendingClear;
+    private boolean unpersisted;
 
     public InvalidTracks(DurableBitmap durable) {
         this.durable = durable;
@@ -39,17 +42,23 @@ public final class InvalidTracks implements AutoCloseable {
         return live.get(track);
     }
 
-    /** Marks tracks [from, to) invalid, durably, before the caller changes them. */
-    public synchronized void mark(long from, long to) throws IOException {
-        boolean grew = false;
+    /** Marks tracks [from, to) invalid before the caller changes them; durable at the next flush. */
+    public synchronized void mark(long from, long to) {
         for (long t = from; t < to; t++) {
             live.set(t);
             pendingClear.clear(t);
-            grew |= durable.bits().set(t);
+            if (durable.bits().set(t)) {
+                durable.markChanged(t, t + 1);
+                unpersisted = true;
+            }
         }
-        if (grew) {
-            durable.markChanged(from, to);
+    }
+
+    /** Makes marks durable (called in the side's flush, after its data is durable). */
+    public synchronized void persistMarks() throws IOException {
+        if (unpersisted) {
             durable.persist(true);
+            unpersisted = false;
         }
     }
 
@@ -74,6 +83,7 @@ public final class InvalidTracks implements AutoCloseable {
         }
         pendingClear.clearAll();
         durable.persist(true);
+        unpersisted = false;
     }
 
     /** Every track invalid (a full copy, or a pair never established), durably. */
@@ -83,6 +93,7 @@ public final class InvalidTracks implements AutoCloseable {
         durable.bits().setAll();
         durable.markChanged(0, live.size());
         durable.persist(true);
+        unpersisted = false;
     }
 
     /** Adds {@code other}'s live bits to this side, durably. */
@@ -96,6 +107,7 @@ public final class InvalidTracks implements AutoCloseable {
             }
         }
         durable.persist(true);
+        unpersisted = false;
     }
 
     /** Adds the tracks of a bitmap (e.g. write-intent bits found after a crash), durably. */
@@ -108,6 +120,7 @@ public final class InvalidTracks implements AutoCloseable {
             }
         }
         durable.persist(true);
+        unpersisted = false;
     }
 
     /** No track invalid, durably (the other side took them over). */
@@ -117,6 +130,7 @@ public final class InvalidTracks implements AutoCloseable {
         durable.bits().clearAll();
         durable.markChanged(0, live.size());
         durable.persist(true);
+        unpersisted = false;
     }
 
     @Override

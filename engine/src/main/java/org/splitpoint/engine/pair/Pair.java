@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.job.RateMeter;
@@ -19,8 +18,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * <p>Design. Two {@link InvalidTracks}: {@code stdInvalid} (tracks changed on the STD since the
  * split, and during an establish the tracks still to copy STD → BCV) and {@code bcvInvalid} (tracks
  * changed on the BCV since the split, and during a restore the tracks still to copy BCV → STD).
- * While the pair mirrors (SyncInProg, Synchronized, Restored) a host write goes to both sides under
- * a pair write-intent bitmap, so a crash between the two writes is found and re-copied.
+ * While the pair mirrors (SyncInProg, Synchronized, Restored) a host write goes to both sides; a
+ * crash between the two is found through the STD volume's write-intent bitmap, whose dirty tracks
+ * are re-copied ({@link #recoverAfterCrash}). For that to hold, a flush of the STD also flushes
+ * the BCV and saves the marks before any write-intent bit may clear: flush hooks on both volumes.
  *
  * <p>Host I/O goes through {@link #stdView()} and {@link #bcvView()}; the I/O decision during a
  * restore is the three-way branch of dm-clone: a read of a restored track is served by the STD; a
@@ -38,7 +39,7 @@ public final class Pair {
     private final long tracks;
     final InvalidTracks stdInvalid;
     final InvalidTracks bcvInvalid;
-    final WriteIntent mirror;
+    private volatile boolean closed;
     final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     final RangeLocks trackLocks = new RangeLocks(1);
     private final PairListener listener;
@@ -51,7 +52,7 @@ public final class Pair {
     private final BlockDevice bcvView = new PairSideView(this, false);
 
     public Pair(String name, RaidVolume std, RaidVolume bcv, int trackSize, PairState state, boolean protect,
-                InvalidTracks stdInvalid, InvalidTracks bcvInvalid, WriteIntent mirror, PairListener listener) {
+                InvalidTracks stdInvalid, InvalidTracks bcvInvalid, PairListener listener) {
         this.name = name;
         this.std = std;
         this.bcv = bcv;
@@ -61,8 +62,22 @@ public final class Pair {
         this.protect = protect;
         this.stdInvalid = stdInvalid;
         this.bcvInvalid = bcvInvalid;
-        this.mirror = mirror;
         this.listener = listener;
+        std.addFlushHook(() -> {
+            if (closed) {
+                return;
+            }
+            PairState st = this.state;
+            if (st.mirrors() || st == PairState.RestInProg) {
+                bcv.flush(); // mirrored writes are durable on both sides before the STD's bits clear
+            }
+            stdInvalid.persistMarks();
+        });
+        bcv.addFlushHook(() -> {
+            if (!closed) {
+                bcvInvalid.persistMarks();
+            }
+        });
     }
 
     public String name() {
@@ -221,7 +236,6 @@ public final class Pair {
                 p.bcv.flush();
             }
             for (Pair p : ordered) {
-                p.mirror.clearAll();
                 p.protect = false;
                 p.state = PairState.Split;
             }
@@ -238,21 +252,33 @@ public final class Pair {
         }
     }
 
-    /** After a crash: tracks a mirrored write may have left different on the two sides. */
-    public void recoverMirror() throws IOException {
-        long dirty = mirror.dirty().cardinality();
-        if (dirty == 0) {
+    /**
+     * After a crash: the volume ranges each side may have written since its last flush (from the
+     * volumes' write-intent bitmaps) become invalid tracks, so no change goes unrecorded and no
+     * half-mirrored write stays different on the two sides. A pair that was mirroring resumes as
+     * SyncInProg to copy them; a restore restores them from the BCV.
+     */
+    public void recoverAfterCrash() throws IOException {
+        List<long[]> stdDirty = std.crashDirtyVolumeRanges();
+        List<long[]> bcvDirty = bcv.crashDirtyVolumeRanges();
+        if (stdDirty.isEmpty() && bcvDirty.isEmpty()) {
             return;
         }
-        if (state == PairState.RestInProg) {
-            bcvInvalid.addAll(mirror.dirty());
-        } else {
-            stdInvalid.addAll(mirror.dirty());
-            if (state == PairState.Synchronized || state == PairState.Restored) {
-                state = PairState.SyncInProg;
+        boolean mirroredRestore = state == PairState.RestInProg && !protect;
+        InvalidTracks forStd = mirroredRestore ? bcvInvalid : stdInvalid;
+        for (long[] r : stdDirty) {
+            forStd.mark(tracksOf(r[0], r[1] - r[0], false), tracksOf(r[0], r[1] - r[0], true));
+        }
+        if (state == PairState.Split || state == PairState.NeverEstab) {
+            for (long[] r : bcvDirty) {
+                bcvInvalid.mark(tracksOf(r[0], r[1] - r[0], false), tracksOf(r[0], r[1] - r[0], true));
             }
         }
-        mirror.clearAll();
+        stdInvalid.persistMarks();
+        bcvInvalid.persistMarks();
+        if ((state == PairState.Synchronized || state == PairState.Restored) && stdInvalid.count() > 0) {
+            state = PairState.SyncInProg;
+        }
     }
 
     /** The copy job's work for the current state (establish or restore). */
@@ -271,8 +297,8 @@ public final class Pair {
     }
 
     /**
-     * Clean shutdown: flushes both sides, commits cleared bits (their data is durable now), and
-     * clears the mirror's write intent; then closes the bitmaps.
+     * Clean shutdown: flushes both sides (which saves the marks) and commits cleared bits (their
+     * data is durable now); then closes the bitmaps.
      */
     public void flushAndClose() throws IOException {
         try {
@@ -282,7 +308,6 @@ public final class Pair {
                 bcv.flush();
                 stdInvalid.commitClears();
                 bcvInvalid.commitClears();
-                mirror.clearAll();
             } finally {
                 gate.writeLock().unlock();
             }
@@ -292,8 +317,8 @@ public final class Pair {
     }
 
     public void close() throws IOException {
+        closed = true;
         stdInvalid.close();
         bcvInvalid.close();
-        mirror.close();
     }
 }

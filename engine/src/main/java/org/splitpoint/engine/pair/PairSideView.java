@@ -9,8 +9,8 @@ import org.splitpoint.engine.raid.RaidVolume;
 /**
  * One side of a pair as hosts see it: the policy of the data path by pair state.
  *
- * <p>STD writes: split (or never established) → mark stdInvalid durably, write the STD; mirroring
- * → write intent, write the STD and, for tracks already in sync, the BCV; restoring → merge
+ * <p>STD writes: split (or never established) → mark stdInvalid, write the STD; mirroring
+ * → write the STD and, for tracks already in sync, the BCV; restoring → merge
  * partially written unrestored tracks from the BCV first, then write the STD (and with an
  * unprotected restore the BCV too), and mark the tracks restored only after the write succeeded.
  * STD reads while restoring: unrestored tracks come from the BCV and are hydrated into the STD.
@@ -153,7 +153,6 @@ final class PairSideView implements BlockDevice {
 
     /** STD and, for tracks already in sync, the BCV; tracks still to copy get the STD only. */
     private void writeMirrored(long offset, ByteBuffer src, long t0, long t1) throws IOException {
-        pair.mirror.beginWrite(t0, t1);
         int start = src.position();
         pair.std().write(offset, src.duplicate());
         int ts = pair.trackSize();
@@ -204,7 +203,6 @@ final class PairSideView implements BlockDevice {
             pair.stdInvalid.mark(t0, t1);
             pair.std().write(offset, src);
         } else {
-            pair.mirror.beginWrite(t0, t1);
             pair.std().write(offset, src.duplicate());
             writeBcvMirror(offset, src, t0, t1);
             src.position(src.limit());
@@ -223,18 +221,12 @@ final class PairSideView implements BlockDevice {
                 pair.bcv().flush();
                 return;
             }
-            pair.std().flush();
-            if (s.mirrors() || s == PairState.RestInProg) {
-                pair.bcv().flush();
-            }
+            pair.std().flush(); // its flush hook flushes the BCV too while they mirror or restore
             // metadata after data: clears of copied/restored tracks become durable now
             if (s == PairState.RestInProg) {
                 pair.bcvInvalid.commitClears();
             } else if (s == PairState.SyncInProg) {
                 pair.stdInvalid.commitClears();
-            }
-            if (s.mirrors() || (s == PairState.RestInProg && !pair.isProtected())) {
-                pair.mirror.afterFlush();
             }
         } finally {
             pair.gate.readLock().unlock();

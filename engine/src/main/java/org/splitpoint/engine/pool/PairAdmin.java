@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.splitpoint.engine.bitmap.DurableBitmap;
-import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
@@ -41,7 +40,7 @@ public final class PairAdmin {
         for (PoolConfig.PairRecord r : pool.pairRecords.values()) {
             Pair p = openPair(pool, r);
             pool.pairs.put(r.name(), p);
-            p.recoverMirror();
+            p.recoverAfterCrash();
         }
     }
 
@@ -51,8 +50,7 @@ public final class PairAdmin {
         long tracks = (std.size() + pool.trackSize - 1) / pool.trackSize;
         InvalidTracks s = new InvalidTracks(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "std.inv"), tracks));
         InvalidTracks b = new InvalidTracks(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "bcv.inv"), tracks));
-        WriteIntent w = new WriteIntent(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "mirror.wib"), tracks));
-        return new Pair(r.name(), std, bcv, pool.trackSize, r.state(), r.protect(), s, b, w, listener(pool));
+        return new Pair(r.name(), std, bcv, pool.trackSize, r.state(), r.protect(), s, b, listener(pool));
     }
 
     private static PairListener listener(Pool pool) {
@@ -196,7 +194,7 @@ public final class PairAdmin {
                 throw new PoolException("volumes " + std + " (" + Sizes.format(s.size()) + ") and " + bcv + " ("
                         + Sizes.format(b.size()) + ") differ in size; a pair needs two volumes of the same size");
             }
-            for (String kind : List.of("std.inv", "bcv.inv", "mirror.wib")) {
+            for (String kind : List.of("std.inv", "bcv.inv")) {
                 pool.storage.delete(pool.paths.pairBitmap(name, kind));
             }
             PoolConfig.PairRecord r = new PoolConfig.PairRecord(name, std, bcv, PairState.NeverEstab, false, 0, false, 0);

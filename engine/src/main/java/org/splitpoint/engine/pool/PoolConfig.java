@@ -31,8 +31,7 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
     }
 
     /**
-     * A BCV pair. Its bitmaps are in {@code meta/<name>.std.inv}, {@code .bcv.inv} and
-     * {@code .mirror.wib}; a pair found SyncInProg or RestInProg at open resumes its copy, whose
+     * A BCV pair. Its bitmaps are in {@code meta/<name>.std.inv} and {@code .bcv.inv}; a pair found SyncInProg or RestInProg at open resumes its copy, whose
      * settings (throttle, paused) and starting size ({@code jobTotal}, for progress) are kept here.
      */
     public record PairRecord(String name, String std, String bcv, org.splitpoint.engine.pair.PairState state,

@@ -35,7 +35,7 @@ public record PoolPaths(Path dir) {
         return meta().resolve(volume + ".journal");
     }
 
-    /** A pair's bitmaps: {@code kind} is "std.inv", "bcv.inv" or "mirror.wib". */
+    /** A pair's bitmaps: {@code kind} is "std.inv" or "bcv.inv". */
     public Path pairBitmap(String pair, String kind) {
         return meta().resolve(pair + "." + kind);
     }

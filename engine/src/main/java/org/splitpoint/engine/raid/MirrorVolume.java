@@ -40,6 +40,11 @@ public final class MirrorVolume extends RaidVolume {
     }
 
     @Override
+    protected long[] volumeRangeOfRows(long from, long to) {
+        return new long[] {from, to};
+    }
+
+    @Override
     protected void doRead(long offset, ByteBuffer dst) throws IOException {
         long to = offset + dst.remaining();
         Member m = reader(offset, to);

@@ -75,6 +75,13 @@ public final class ParityVolume extends RaidVolume {
         return new long[] {s0 * unit, s1 * unit};
     }
 
+    @Override
+    protected long[] volumeRangeOfRows(long from, long to) {
+        long s0 = from / unit;
+        long s1 = (to + unit - 1) / unit;
+        return new long[] {s0 * stripeData, s1 * stripeData};
+    }
+
     // ---- reads ----------------------------------------------------------------------------
 
     @Override

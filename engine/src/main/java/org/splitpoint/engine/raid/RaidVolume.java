@@ -42,6 +42,8 @@ public abstract class RaidVolume implements BlockDevice {
     private final Object flushLock = new Object();
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
+    private final List<IoAction> flushHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile TrackBitmap crashDirty;
 
     protected RaidVolume(String name, Layout layout, Member[] members, long size, int trackSize,
                          WriteIntent writeIntent) {
@@ -192,6 +194,9 @@ public abstract class RaidVolume implements BlockDevice {
             if (state() == VolumeState.FAILED) {
                 throw new IOException("volume " + name + " is FAILED: " + stateReason());
             }
+            for (IoAction hook : flushHooks) {
+                hook.run(); // before write-intent bits clear: whoever relies on them saves its state
+            }
             afterMembersFlushed();
             writeIntent.afterFlush();
         }
@@ -221,6 +226,37 @@ public abstract class RaidVolume implements BlockDevice {
     public int replayJournal() throws IOException {
         return 0;
     }
+
+    /**
+     * Runs {@code hook} in every flush, after the members are durable and before write-intent bits
+     * may clear. A pair uses it to make its invalid-track marks durable in time: until then the
+     * write-intent bits cover those writes (see {@link #crashDirtyVolumeRanges()}).
+     */
+    public void addFlushHook(IoAction hook) {
+        flushHooks.add(hook);
+    }
+
+    /**
+     * After an unclean shutdown: the volume byte ranges [from, to) that may have been written since
+     * the last flush (the write-intent tracks found dirty at open), else an empty list.
+     */
+    public List<long[]> crashDirtyVolumeRanges() {
+        TrackBitmap d = crashDirty;
+        List<long[]> out = new ArrayList<>();
+        if (d == null) {
+            return out;
+        }
+        for (long t = d.nextSetBit(0); t >= 0; t = d.nextSetBit(t + 1)) {
+            long[] r = volumeRangeOfRows(t * trackSize, (t + 1) * trackSize);
+            if (r[0] < size) {
+                out.add(new long[] {r[0], Math.min(size, r[1])});
+            }
+        }
+        return out;
+    }
+
+    /** The volume bytes whose data or parity lives in member rows [from, to) (a superset). */
+    protected abstract long[] volumeRangeOfRows(long from, long to);
 
     /** Hook for layouts that keep a journal retired by a flush. */
     protected void afterMembersFlushed() throws IOException {
@@ -269,6 +305,9 @@ public abstract class RaidVolume implements BlockDevice {
      */
     public long resyncDirtyTracks() throws IOException {
         TrackBitmap dirty = writeIntent.dirty();
+        TrackBitmap copy = new TrackBitmap(dirty.size());
+        copy.loadWords(dirty.toWords());
+        crashDirty = copy;
         long done = 0;
         long rows = memberRows();
         for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {

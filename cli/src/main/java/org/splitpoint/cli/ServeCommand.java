@@ -1,0 +1,104 @@
+package org.splitpoint.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.splitpoint.engine.control.ControlServer;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.nbd.Export;
+import org.splitpoint.engine.nbd.NbdServer;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolExports;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code splitpoint serve POOL}: holds the pool, exports its volumes over NBD, runs background
+ * jobs, and carries out other {@code splitpoint} commands for this pool sent over its control
+ * socket. Stops cleanly (flush, close) on SIGINT or SIGTERM.
+ */
+@Command(name = "serve", description = "Export the pool's volumes over NBD and hold the pool for other commands.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "POOL")
+    Path dir;
+    @Option(names = "--nbd", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10809",
+            description = "TCP address to listen on (default ${DEFAULT-VALUE})")
+    String nbd;
+    @Option(names = "--socket", paramLabel = "PATH", description = "listen on a Unix socket instead of TCP")
+    Path socket;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        Path poolDir = CliContext.current().resolve(dir);
+        String host = null;
+        int port = 0;
+        if (socket == null) {
+            int colon = nbd.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--nbd must be HOST:PORT, not '" + nbd + "'");
+            }
+            host = nbd.substring(0, colon).replace("[", "").replace("]", "");
+            try {
+                port = Integer.parseInt(nbd.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--nbd port must be a number, not '" + nbd.substring(colon + 1) + "'");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("--nbd port must be 0..65535, not " + port);
+            }
+        }
+        Pool pool = Pool.open(poolDir);
+        for (String note : pool.openNotes()) {
+            err.println("splitpoint: note: " + note);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        NbdServer server;
+        ControlServer control;
+        try {
+            PoolExports exports = new PoolExports(pool);
+            java.util.function.Consumer<String> log = m -> pool.events().publish(Event.info("NBD", "serve", m));
+            server = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
+                    : NbdServer.tcp(host, port, exports, log);
+            control = ControlServer.start(poolDir, new HeldPoolCommands(pool),
+                    m -> pool.events().publish(Event.info("COMMAND", "control", m)));
+        } catch (Exception e) {
+            pool.close();
+            throw e;
+        }
+        if (socket == null && !NbdServer.isLoopback(host)) {
+            err.println("splitpoint: warning: NBD has no authentication; anyone who can reach " + server.address()
+                    + " can read and write these volumes");
+        }
+        out.println("serving pool " + poolDir + " on nbd://" + server.address() + " (Ctrl-C stops cleanly)");
+        for (Export e : exports(pool)) {
+            out.println("  " + e.name() + "  " + e.device().size() + " bytes  " + e.description());
+        }
+        out.flush();
+        Thread hook = new Thread(() -> {
+            try {
+                server.close();
+                control.close();
+                pool.close();
+            } catch (Exception e) {
+                err.println("splitpoint: shutdown: " + e.getMessage());
+            } finally {
+                stopped.countDown();
+            }
+        }, "splitpoint-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return 0;
+    }
+
+    private static java.util.List<Export> exports(Pool pool) {
+        return new PoolExports(pool).list();
+    }
+}

@@ -1,0 +1,109 @@
+package org.splitpoint.engine.control;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Sends one command to the process holding a pool and relays its output; see {@link ControlServer}. */
+public final class ControlClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ControlClient() {
+    }
+
+    /** Thrown when the holder's socket exists but refused us (permissions). */
+    public static final class Refused extends IOException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Connects to the control socket of {@code poolDir}; null when there is none or nobody
+     * listens (a stale socket of a process that died).
+     */
+    public static SocketChannel connect(Path poolDir) throws Refused {
+        Path sock = ControlServer.socketOf(poolDir);
+        if (!Files.exists(sock)) {
+            return null;
+        }
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            return ch;
+        } catch (java.net.SocketException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("ermission denied")) {
+                throw new Refused("pool " + poolDir + " is held by another process and its control socket refused you"
+                        + " (permission denied: only the user holding the pool may send it commands)");
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Runs {@code args} in the holder; returns the exit code. */
+    public static int run(SocketChannel ch, List<String> args, Path cwd, boolean terminal, InputStream stdin,
+                          OutputStream stdout, OutputStream stderr) throws IOException {
+        try (ch) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(ChannelStreams.in(ch)));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ChannelStreams.out(ch)));
+            ObjectNode cmd = JSON.createObjectNode();
+            cmd.putPOJO("args", args);
+            cmd.put("cwd", cwd.toAbsolutePath().toString());
+            cmd.put("terminal", terminal);
+            cmd.put("pid", ProcessHandle.current().pid());
+            byte[] c = JSON.writeValueAsBytes(cmd);
+            Frames.write(out, Frames.COMMAND, c, 0, c.length);
+            while (true) {
+                Frames.Frame f = Frames.read(in);
+                switch (f.type()) {
+                    case Frames.STDOUT -> {
+                        stdout.write(f.data());
+                        stdout.flush();
+                    }
+                    case Frames.STDERR -> {
+                        stderr.write(f.data());
+                        stderr.flush();
+                    }
+                    case Frames.NEED_STDIN -> pumpStdin(stdin, out);
+                    case Frames.EXIT -> {
+                        return java.nio.ByteBuffer.wrap(f.data()).getInt();
+                    }
+                    default -> throw new IOException("unexpected control frame " + (char) f.type());
+                }
+            }
+        }
+    }
+
+    private static void pumpStdin(InputStream stdin, DataOutputStream out) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[1 << 20];
+            try {
+                int n;
+                while ((n = stdin.read(buf)) > 0) {
+                    Frames.write(out, Frames.STDIN, buf, 0, n);
+                }
+                Frames.write(out, Frames.STDIN_EOF, buf, 0, 0);
+            } catch (IOException ignored) {
+                // the command ended first
+            }
+        }, "splitpoint-stdin");
+        t.setDaemon(true);
+        t.start();
+    }
+}

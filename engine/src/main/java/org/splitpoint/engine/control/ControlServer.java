@@ -1,0 +1,208 @@
+package org.splitpoint.engine.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.StandardProtocolFamily;
+
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * The local control socket of a held pool ({@code control.sock} in the pool directory), through
+ * which {@code ./splitpoint} commands for that pool are carried out by the holding process (the
+ * app or {@code serve}) with the same output, exit code and progress line as when run directly.
+ *
+ * <p>Design. The socket file is created owner-only (0600) and every connection's peer credentials
+ * (SO_PEERCRED) must name the server's own user, so a file-permission slip still lets no one else
+ * in. Each connection carries one command: its arguments and working directory in, its stdout,
+ * stderr and exit code out, and stdin streamed only once the command asks for it.
+ */
+public final class ControlServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path path;
+    private final ServerSocketChannel listener;
+    private final CommandHandler handler;
+    private final Consumer<String> log;
+    private final Thread acceptor;
+    private volatile boolean closing;
+
+    private ControlServer(Path path, ServerSocketChannel listener, CommandHandler handler, Consumer<String> log) {
+        this.path = path;
+        this.listener = listener;
+        this.handler = handler;
+        this.log = log;
+        this.acceptor = new Thread(this::acceptLoop, "splitpoint-control");
+        this.acceptor.setDaemon(true);
+        this.acceptor.start();
+    }
+
+    /** The control socket of the pool in {@code poolDir}. */
+    public static Path socketOf(Path poolDir) {
+        return poolDir.resolve("control.sock");
+    }
+
+    /** Listens at {@code poolDir/control.sock} (a stale socket file is replaced), owner-only. */
+    public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log) throws IOException {
+        Path path = socketOf(poolDir);
+        Files.deleteIfExists(path);
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.bind(UnixDomainSocketAddress.of(path));
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException noPosix) {
+            // a file system without POSIX permissions; the peer-credential check still applies
+        }
+        return new ControlServer(path, ch, handler, log);
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            try {
+                SocketChannel c = listener.accept();
+                Thread t = new Thread(() -> serve(c), "splitpoint-control-command");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (!closing) {
+                    log.accept("control socket: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        try (c) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(ChannelStreams.in(c)));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ChannelStreams.out(c)));
+            String me = System.getProperty("user.name");
+            UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!peer.user().getName().equals(me)) {
+                byte[] msg = ("splitpoint: the pool is held by user " + me + "; user " + peer.user().getName()
+                        + " may not use its control socket\n").getBytes(StandardCharsets.UTF_8);
+                Frames.write(out, Frames.STDERR, msg, 0, msg.length);
+                exit(out, 1);
+                log.accept("refused a command from user " + peer.user().getName());
+                return;
+            }
+            Frames.Frame first = Frames.read(in);
+            if (first.type() != Frames.COMMAND) {
+                return;
+            }
+            JsonNode cmd = JSON.readTree(first.data());
+            List<String> args = new ArrayList<>();
+            cmd.path("args").forEach(a -> args.add(a.asText()));
+            Path cwd = Path.of(cmd.path("cwd").asText("/"));
+            boolean terminal = cmd.path("terminal").asBoolean(false);
+            log.accept("command from pid " + cmd.path("pid").asText("?") + ": splitpoint " + String.join(" ", args));
+            StdinPump stdin = new StdinPump(in, out);
+            int code = handler.run(args, cwd, terminal, stdin, new FrameOutput(out, Frames.STDOUT),
+                    new FrameOutput(out, Frames.STDERR));
+            exit(out, code);
+            log.accept("command finished with exit code " + code + ": splitpoint " + String.join(" ", args));
+        } catch (IOException e) {
+            log.accept("control command ended: " + e.getMessage());
+        }
+    }
+
+    private static void exit(DataOutputStream out, int code) throws IOException {
+        byte[] b = java.nio.ByteBuffer.allocate(4).putInt(code).array();
+        Frames.write(out, Frames.EXIT, b, 0, 4);
+    }
+
+    /** Command output as frames of one type. */
+    private static final class FrameOutput extends OutputStream {
+        private final DataOutputStream out;
+        private final byte type;
+
+        FrameOutput(DataOutputStream out, byte type) {
+            this.out = out;
+            this.type = type;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > 0) {
+                Frames.write(out, type, b, off, len);
+            }
+        }
+    }
+
+    /** The command's stdin: asks the client for it on first read, then pumps its frames. */
+    private static final class StdinPump extends InputStream {
+        private final DataInputStream in;
+        private final DataOutputStream out;
+        private PipedInputStream pipe;
+
+        StdinPump(DataInputStream in, DataOutputStream out) {
+            this.in = in;
+            this.out = out;
+        }
+
+        private synchronized InputStream pipe() throws IOException {
+            if (pipe == null) {
+                pipe = new PipedInputStream(1 << 20);
+                PipedOutputStream sink = new PipedOutputStream(pipe);
+                Frames.write(out, Frames.NEED_STDIN, new byte[0], 0, 0);
+                Thread t = new Thread(() -> {
+                    try (sink) {
+                        while (true) {
+                            Frames.Frame f = Frames.read(in);
+                            if (f.type() == Frames.STDIN_EOF) {
+                                return;
+                            }
+                            sink.write(f.data());
+                        }
+                    } catch (IOException ignored) {
+                        // the client went away: the command sees end of input
+                    }
+                }, "splitpoint-control-stdin");
+                t.setDaemon(true);
+                t.start();
+            }
+            return pipe;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return pipe().read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return pipe().read(b, off, len);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closing = true;
+        listener.close();
+        Files.deleteIfExists(path);
+    }
+}

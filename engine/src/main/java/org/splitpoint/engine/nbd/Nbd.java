@@ -1,0 +1,64 @@
+package org.splitpoint.engine.nbd;
+
+/** Constants of the NBD protocol (newstyle fixed handshake, simple replies), from its proto.md. */
+final class Nbd {
+
+    private Nbd() {
+    }
+
+    static final long INIT_MAGIC = 0x4e42444d41474943L;   // "NBDMAGIC"
+    static final long OPT_MAGIC = 0x49484156454f5054L;    // "IHAVEOPT"
+    static final long REP_MAGIC = 0x3e889045565a9L;
+    static final int REQUEST_MAGIC = 0x25609513;
+    static final int SIMPLE_REPLY_MAGIC = 0x67446698;
+
+    static final int FLAG_FIXED_NEWSTYLE = 1;
+    static final int FLAG_NO_ZEROES = 1 << 1;
+    static final int FLAG_C_FIXED_NEWSTYLE = 1;
+    static final int FLAG_C_NO_ZEROES = 1 << 1;
+
+    static final int OPT_EXPORT_NAME = 1;
+    static final int OPT_ABORT = 2;
+    static final int OPT_LIST = 3;
+    static final int OPT_INFO = 6;
+    static final int OPT_GO = 7;
+
+    static final int REP_ACK = 1;
+    static final int REP_SERVER = 2;
+    static final int REP_INFO = 3;
+    static final int REP_ERR_UNSUP = 0x80000001;
+    static final int REP_ERR_POLICY = 0x80000002;
+    static final int REP_ERR_INVALID = 0x80000003;
+    static final int REP_ERR_UNKNOWN = 0x80000006;
+
+    static final int INFO_EXPORT = 0;
+    static final int INFO_NAME = 1;
+    static final int INFO_DESCRIPTION = 2;
+    static final int INFO_BLOCK_SIZE = 3;
+
+    static final int TFLAG_HAS_FLAGS = 1;
+    static final int TFLAG_READ_ONLY = 1 << 1;
+    static final int TFLAG_SEND_FLUSH = 1 << 2;
+    static final int TFLAG_SEND_FUA = 1 << 3;
+    static final int TFLAG_SEND_WRITE_ZEROES = 1 << 6;
+    static final int TFLAG_CAN_MULTI_CONN = 1 << 8;
+
+    static final int CMD_READ = 0;
+    static final int CMD_WRITE = 1;
+    static final int CMD_DISC = 2;
+    static final int CMD_FLUSH = 3;
+    static final int CMD_TRIM = 4;
+    static final int CMD_WRITE_ZEROES = 6;
+
+    static final int CMD_FLAG_FUA = 1;
+
+    static final int EPERM = 1;
+    static final int EIO = 5;
+    static final int EINVAL = 22;
+    static final int ENOSPC = 28;
+    static final int ENOTSUP = 95;
+    static final int ESHUTDOWN = 108;
+
+    /** Largest request payload accepted (32 MiB, as common servers do). */
+    static final int MAX_REQUEST = 32 << 20;
+}

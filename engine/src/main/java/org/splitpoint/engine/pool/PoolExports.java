@@ -1,0 +1,63 @@
+package org.splitpoint.engine.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.nbd.Export;
+import org.splitpoint.engine.nbd.ExportCatalog;
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The pool's volumes as NBD exports, named after the volumes. A pair's BCV is independently
+ * addressable (seed 004 claims 8, 21): read-write while the pair is split, read-only while it is
+ * established or restoring (its writes would then get EPERM anyway).
+ */
+public final class PoolExports implements ExportCatalog {
+
+    private final Pool pool;
+
+    public PoolExports(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public List<Export> list() {
+        List<String> names;
+        synchronized (pool.volumes) {
+            names = new ArrayList<>(pool.volumes.keySet());
+        }
+        List<Export> out = new ArrayList<>();
+        for (String n : names) {
+            Export e = find(n);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Export find(String name) {
+        RaidVolume v = pool.volumes.get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            String what = v.layout().word() + " volume, " + v.state();
+            for (Pair p : pool.pairs.values()) {
+                if (p.bcv() == v) {
+                    boolean writable = p.state() == PairState.Split || p.state() == PairState.NeverEstab;
+                    return new Export(name, pool.device(name), !writable, what + ", BCV of pair " + p.name() + " ("
+                            + p.state() + (writable ? ")" : ", read-only)"));
+                }
+                if (p.std() == v) {
+                    what += ", STD of pair " + p.name() + " (" + p.state() + ")";
+                }
+            }
+            return new Export(name, pool.device(name), false, what);
+        } catch (PoolException gone) {
+            return null;
+        }
+    }
+}
