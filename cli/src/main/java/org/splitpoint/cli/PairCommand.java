@@ -22,6 +22,17 @@ final class PairCommand {
     private PairCommand() {
     }
 
+    /** MB/s (decimal, as rates are shown) to bytes/s; null keeps the pair's setting (-1). */
+    static long throttleBytes(Double mbPerSecond) {
+        if (mbPerSecond == null) {
+            return -1;
+        }
+        if (mbPerSecond < 0 || mbPerSecond.isNaN() || mbPerSecond.isInfinite()) {
+            throw new IllegalArgumentException("--throttle must be a rate in MB/s of 0 or more, not " + mbPerSecond);
+        }
+        return Math.round(mbPerSecond * 1e6);
+    }
+
     @Command(name = "create", description = "Pair a standard volume with a BCV of the same size (starts NeverEstab).")
     static final class Create implements Callable<Integer>, PoolTarget {
         @Spec
@@ -67,12 +78,15 @@ final class PairCommand {
         boolean full;
         @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
         boolean noWait;
+        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
+        Double throttle;
 
         @Override
         public Integer call() throws Exception {
             var err = spec.commandLine().getErr();
+            long limit = throttleBytes(throttle);
             return PoolSession.with(dir, err, pool -> {
-                Job job = pool.pairs().establish(name, full);
+                Job job = pool.pairs().establish(name, full, limit);
                 spec.commandLine().getOut().println("establish of " + name + " started: " + job.progress().totalTracks()
                         + " tracks to copy" + (full ? " (full)" : " (incremental)"));
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
@@ -125,12 +139,15 @@ final class PairCommand {
         boolean protect;
         @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
         boolean noWait;
+        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
+        Double throttle;
 
         @Override
         public Integer call() throws Exception {
             var err = spec.commandLine().getErr();
+            long limit = throttleBytes(throttle);
             return PoolSession.with(dir, err, pool -> {
-                Job job = pool.pairs().restore(name, full, protect);
+                Job job = pool.pairs().restore(name, full, protect, limit);
                 spec.commandLine().getOut().println("restore of " + name + " started: " + job.progress().totalTracks()
                         + " tracks to restore" + (full ? " (full)" : " (incremental)") + (protect ? ", BCV protected" : ""));
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));

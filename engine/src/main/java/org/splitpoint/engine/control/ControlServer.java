@@ -45,9 +45,12 @@ public final class ControlServer implements AutoCloseable {
     private final CommandHandler handler;
     private final Consumer<String> log;
     private final Thread acceptor;
+    private final String allowedUser;
     private volatile boolean closing;
 
-    private ControlServer(Path path, ServerSocketChannel listener, CommandHandler handler, Consumer<String> log) {
+    private ControlServer(Path path, ServerSocketChannel listener, CommandHandler handler, Consumer<String> log,
+                          String allowedUser) {
+        this.allowedUser = allowedUser;
         this.path = path;
         this.listener = listener;
         this.handler = handler;
@@ -64,6 +67,12 @@ public final class ControlServer implements AutoCloseable {
 
     /** Listens at {@code poolDir/control.sock} (a stale socket file is replaced), owner-only. */
     public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log) throws IOException {
+        return start(poolDir, handler, log, System.getProperty("user.name"));
+    }
+
+    /** As above, accepting commands only from {@code allowedUser} (normally this process's user). */
+    public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log, String allowedUser)
+            throws IOException {
         Path path = socketOf(poolDir);
         Files.deleteIfExists(path);
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -73,7 +82,7 @@ public final class ControlServer implements AutoCloseable {
         } catch (UnsupportedOperationException noPosix) {
             // a file system without POSIX permissions; the peer-credential check still applies
         }
-        return new ControlServer(path, ch, handler, log);
+        return new ControlServer(path, ch, handler, log, allowedUser);
     }
 
     private void acceptLoop() {
@@ -95,7 +104,12 @@ public final class ControlServer implements AutoCloseable {
         try (c) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(ChannelStreams.in(c)));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ChannelStreams.out(c)));
-            String me = System.getProperty("user.name");
+            Frames.Frame first = Frames.read(in);
+            if (first.type() != Frames.COMMAND) {
+                return;
+            }
+            // read the command first, so the refusal reaches a client that is still writing it
+            String me = allowedUser;
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             if (!peer.user().getName().equals(me)) {
                 byte[] msg = ("splitpoint: the pool is held by user " + me + "; user " + peer.user().getName()
@@ -103,10 +117,6 @@ public final class ControlServer implements AutoCloseable {
                 Frames.write(out, Frames.STDERR, msg, 0, msg.length);
                 exit(out, 1);
                 log.accept("refused a command from user " + peer.user().getName());
-                return;
-            }
-            Frames.Frame first = Frames.read(in);
-            if (first.type() != Frames.COMMAND) {
                 return;
             }
             JsonNode cmd = JSON.readTree(first.data());

@@ -118,7 +118,9 @@ final class NbdConnection implements Runnable {
                 case Nbd.OPT_LIST -> {
                     for (Export e : catalog.list()) {
                         byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
-                        optReply(opt, Nbd.REP_SERVER, ByteBuffer.allocate(4 + n.length).putInt(n.length).put(n).flip());
+                        byte[] d = e.description().getBytes(StandardCharsets.UTF_8);
+                        optReply(opt, Nbd.REP_SERVER, ByteBuffer.allocate(4 + n.length + d.length).putInt(n.length)
+                                .put(n).put(d).flip());
                     }
                     optReply(opt, Nbd.REP_ACK, ByteBuffer.allocate(0));
                 }

@@ -89,12 +89,18 @@ public final class PairAdmin {
     }
 
     private static Job startCopy(Pool pool, Pair p, boolean fresh) throws IOException {
+        return startCopy(pool, p, fresh, -1);
+    }
+
+    /** Starts (or resumes) the copy job; {@code throttle} ≥ 0 sets its limit from the start. */
+    private static Job startCopy(Pool pool, Pair p, boolean fresh, long throttle) throws IOException {
         PairCopyWork work = p.copyWork();
         PoolConfig.PairRecord r = pool.pairRecords.get(p.name());
         long remaining = work.remaining();
         long total = fresh || r.jobTotal() < remaining ? remaining : r.jobTotal();
-        if (fresh) {
-            r = new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(), r.throttle(), false, total);
+        if (fresh || throttle >= 0) {
+            long t = throttle >= 0 ? throttle : r.throttle();
+            r = new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(), t, false, total);
             pool.pairRecords.put(r.name(), r);
             pool.persist();
         }
@@ -211,6 +217,11 @@ public final class PairAdmin {
 
     /** Establish (STD → BCV), incremental unless {@code full}; returns the copy job. */
     public Job establish(String name, boolean full) throws IOException, PoolException {
+        return establish(name, full, -1);
+    }
+
+    /** As {@link #establish(String, boolean)}, limited to {@code throttle} bytes/s (-1: keep the pair's setting). */
+    public Job establish(String name, boolean full, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
             checkSides(p);
@@ -222,7 +233,7 @@ public final class PairAdmin {
                         throw new PoolException("pair " + name + " is already SyncInProg (" + p.stdInvalidTracks()
                                 + " tracks to copy); wait for it or cancel job " + j.id());
                     }
-                    return startCopy(pool, p, false); // resume a copy that stopped
+                    return startCopy(pool, p, false, throttle); // resume a copy that stopped
                 }
                 case Synchronized, Restored -> throw new PoolException("pair " + name + " is already " + s
                         + " (established); split it to take a point-in-time copy");
@@ -232,7 +243,7 @@ public final class PairAdmin {
                 }
             }
             p.beginEstablish(full);
-            return startCopy(pool, p, true);
+            return startCopy(pool, p, true, throttle);
         }
     }
 
@@ -268,6 +279,11 @@ public final class PairAdmin {
 
     /** Restore (BCV → STD), incremental unless {@code full}; {@code protect} keeps the BCV split. */
     public Job restore(String name, boolean full, boolean protect) throws IOException, PoolException {
+        return restore(name, full, protect, -1);
+    }
+
+    /** As {@link #restore(String, boolean, boolean)}, limited to {@code throttle} bytes/s (-1: keep the setting). */
+    public Job restore(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
             checkSides(p);
@@ -279,7 +295,7 @@ public final class PairAdmin {
                         throw new PoolException("pair " + name + " is already RestInProg (" + p.bcvInvalidTracks()
                                 + " tracks to restore); wait for it or cancel job " + j.id());
                     }
-                    return startCopy(pool, p, false);
+                    return startCopy(pool, p, false, throttle);
                 }
                 case NeverEstab -> throw new PoolException("pair " + name + " was never established: its BCV holds no copy"
                         + " of the STD to restore");
@@ -289,7 +305,7 @@ public final class PairAdmin {
                 }
             }
             p.beginRestore(full, protect);
-            return startCopy(pool, p, true);
+            return startCopy(pool, p, true, throttle);
         }
     }
 

@@ -1,0 +1,36 @@
+package org.splitpoint.cli;
+
+import java.nio.file.Path;
+import org.splitpoint.engine.control.ControlServer;
+import org.splitpoint.engine.nbd.NbdServer;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolExports;
+
+/** What {@code splitpoint serve} runs, in the test's process: the pool, its NBD server, its control socket. */
+final class Holder implements AutoCloseable {
+
+    final Pool pool;
+    final NbdServer nbd;
+    final ControlServer control;
+
+    Holder(Path dir) throws Exception {
+        this(dir, System.getProperty("user.name"));
+    }
+
+    Holder(Path dir, String allowedUser) throws Exception {
+        pool = Pool.open(dir);
+        nbd = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), m -> { });
+        control = ControlServer.start(dir, new HeldPoolCommands(pool), m -> { }, allowedUser);
+    }
+
+    String uri(String export) throws Exception {
+        return "nbd://127.0.0.1:" + nbd.port() + "/" + export;
+    }
+
+    @Override
+    public void close() throws Exception {
+        control.close();
+        nbd.close();
+        pool.close();
+    }
+}

@@ -1,0 +1,150 @@
+package org.splitpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.pair.PairState;
+
+/**
+ * Real clients against the pool served over NBD (nbdinfo, nbdcopy, qemu-img, fio), and the CLI
+ * carried out by the holding process over the control socket, from a second JVM.
+ */
+class ServeTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path pool() {
+        Path p = tmp.resolve("pool");
+        CliRun.of("pool", "create", p, "--drives", 6, "--drive-size", "16M");
+        CliRun.of("volume", "create", p, "prod", "--layout", "raid5", "--drives", "d1,d2,d3");
+        CliRun.of("volume", "create", p, "copy", "--layout", "raid5", "--drives", "d4,d5,d6");
+        CliRun.of("pair", "create", p, "p1", "--std", "prod", "--bcv", "copy");
+        return p;
+    }
+
+    private static String sha(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void nbdToolsCopyVolumesInAndOut() throws Exception {
+        assumeTrue(Tools.installed("nbdcopy") && Tools.installed("qemu-img") && Tools.installed("nbdinfo"),
+                "needs libnbd-bin and qemu-utils (.ci/run installs them)");
+        Path p = pool();
+        byte[] image = new byte[32 << 20];
+        new Random(4).nextBytes(image);
+        Path in = Files.write(tmp.resolve("in.img"), image);
+        try (Holder h = new Holder(p)) {
+            Tools.Result list = Tools.run(List.of("nbdinfo", "--list", h.uri("")));
+            assertThat(list.out()).contains("export=\"prod\"", "export=\"copy\"", "description: raid5 volume, OPTIMAL, BCV of pair p1");
+            Tools.Result conv = Tools.run(List.of("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", in.toString(), h.uri("prod")));
+            assertThat(conv.code()).as(conv.out()).isZero();
+            byte[] got = new byte[image.length];
+            h.pool.device("prod").read(0, ByteBuffer.wrap(got));
+            assertThat(sha(got)).isEqualTo(sha(image));
+            Path out = tmp.resolve("out.img");
+            Tools.Result copy = Tools.run(List.of("nbdcopy", h.uri("prod"), out.toString()));
+            assertThat(copy.code()).as(copy.out()).isZero();
+            assertThat(sha(Files.readAllBytes(out))).isEqualTo(sha(image));
+        }
+    }
+
+    private static List<String> fio(String uri, String rw, String pattern, boolean verifyOnly) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("fio", "--name=set", "--ioengine=nbd", "--uri=" + uri,
+                "--rw=" + rw, "--bs=64k", "--size=32m", "--iodepth=8", "--verify=pattern",
+                "--verify_pattern=" + pattern));
+        cmd.add(verifyOnly ? "--verify_only" : "--do_verify=0");
+        return cmd;
+    }
+
+    @Test
+    void fioVerifiesTheRightDataSetThroughSplitAndProtectedRestore() throws Exception {
+        assumeTrue(Tools.installed("fio"), "needs fio (.ci/run installs it)");
+        String a = "0x41410001";
+        String b = "0x42420002";
+        Path p = pool();
+        try (Holder h = new Holder(p)) {
+            // set A is written while the pair establishes (the copy is slowed so they overlap)
+            assertThat(CliRun.of("pair", "establish", p, "p1", "--no-wait", "--throttle", "8").code()).isZero();
+            Tools.Result writeA = Tools.run(fio(h.uri("prod"), "write", a, false));
+            assertThat(writeA.code()).as(writeA.out()).isZero();
+            assertThat(Tools.run(Tools.splitpoint("wait", p)).code()).isZero();
+            assertThat(h.pool.pairs().get("p1").state()).isEqualTo(PairState.Synchronized);
+            assertThat(CliRun.of("pair", "split", p, "p1").code()).isZero();
+
+            Tools.Result bcvA = Tools.run(fio(h.uri("copy"), "write", a, true));
+            assertThat(bcvA.code()).as("the BCV holds set A: " + bcvA.out()).isZero();
+            Tools.Result writeB = Tools.run(fio(h.uri("prod"), "write", b, false));
+            assertThat(writeB.code()).as(writeB.out()).isZero();
+            assertThat(Tools.run(fio(h.uri("prod"), "write", a, true)).code()).as("the verifier tells B from A").isNotZero();
+
+            CliRun restore = CliRun.of("pair", "restore", p, "p1", "--protect", "--no-wait", "--throttle", "2");
+            assertThat(restore.code()).as(restore.err()).isZero();
+            Tools.Result during = Tools.run(fio(h.uri("prod"), "write", a, true));
+            assertThat(h.pool.pairs().get("p1").state()).as("still restoring while fio verified").isEqualTo(PairState.RestInProg);
+            assertThat(during.code()).as("the STD reads A during the restore: " + during.out()).isZero();
+            assertThat(during.out()).contains("err= 0");
+            assertThat(h.pool.pairs().get("p1").onDemandReads()).as("reads were served from the BCV").isPositive();
+
+            h.pool.activeJobs().forEach(j -> j.setThrottle(0));
+            assertThat(Tools.run(Tools.splitpoint("wait", p)).code()).isZero();
+            assertThat(h.pool.pairs().get("p1").state()).isEqualTo(PairState.Split);
+            assertThat(h.pool.pairs().get("p1").isProtected()).isTrue();
+            assertThat(Tools.run(fio(h.uri("prod"), "write", a, true)).code()).as("the STD reads A after the restore").isZero();
+            assertThat(Tools.run(fio(h.uri("copy"), "write", a, true)).code()).as("the protected BCV still holds A").isZero();
+        }
+    }
+
+    @Test
+    void commandsFromAnotherProcessRunInTheHolder() throws Exception {
+        Path p = pool();
+        String direct = CliRun.of("pool", "status", p).out();
+        try (Holder h = new Holder(p)) {
+            Tools.Result status = Tools.run(Tools.splitpoint("pool", "status", p));
+            assertThat(status.code()).as(status.out()).isZero();
+            assertThat(status.out()).isEqualTo(direct);
+            Tools.Result est = Tools.run(Tools.splitpoint("pair", "establish", p, "p1"));
+            assertThat(est.code()).as(est.out()).isZero();
+            assertThat(est.out()).contains("establish p1: DONE");
+            assertThat(h.pool.pairs().get("p1").state()).isEqualTo(PairState.Synchronized);
+            Tools.Result refused = Tools.run(Tools.splitpoint("pair", "establish", p, "p1"));
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.out()).contains("pair p1 is already Synchronized (established)");
+            Tools.Result write = Tools.run(Tools.splitpoint("volume", "write", p, "prod", "--offset", "0"),
+                    "through the holder".getBytes());
+            assertThat(write.code()).as(write.out()).isZero();
+            byte[] got = new byte[18];
+            h.pool.device("prod").read(0, ByteBuffer.wrap(got));
+            assertThat(new String(got)).isEqualTo("through the holder");
+            Tools.Result usage = Tools.run(Tools.splitpoint("pair", "split", p));
+            assertThat(usage.code()).isEqualTo(2);
+            h.pool.events().drain();
+        }
+        assertThat(Files.readString(p.resolve("meta/events.jsonl"))).contains("command received: splitpoint pair establish");
+        assertThat(Files.exists(p.resolve("control.sock"))).isFalse();
+    }
+
+    @Test
+    void theControlSocketIsOwnerOnlyAndRefusesOtherUsers() throws Exception {
+        Path p = pool();
+        try (Holder h = new Holder(p, "someone-else")) {
+            assertThat(Files.getPosixFilePermissions(p.resolve("control.sock")))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            CliRun r = CliRun.of("pool", "status", p);
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains("the pool is held by user someone-else; user " + System.getProperty("user.name")
+                    + " may not use its control socket");
+        }
+    }
+}
