@@ -12,9 +12,11 @@ import java.io.IOException;
  * stale set bit costs only a needless resync. After a crash, the set bits name every track whose
  * members may disagree.
  *
- * <p>Sequential writers would pay one fsync per track; so when a write begins exactly where the
- * previous newly-dirtied range ended, the range dirtied ahead grows (doubling up to 1024 tracks),
- * the way read-ahead grows. A crash then resyncs at most that window beyond what was written.
+ * <p>Sequential writers would pay one fsync per track; so a write that begins right after a run of
+ * dirty tracks also dirties as many tracks ahead as that run is long (up to 1024), the way
+ * read-ahead grows. It needs no stream tracking, so several interleaved sequential writers (a
+ * multi-connection NBD copy) each get their window. A crash resyncs at most that window beyond
+ * what was written.
  */
 public final class WriteIntent {
 
@@ -24,8 +26,6 @@ public final class WriteIntent {
     private final TrackBitmap bits;
     private TrackBitmap writtenThisInterval;
     private TrackBitmap writtenLastInterval;
-    private long nextExpected = -1;
-    private long ahead = 1;
 
     public WriteIntent(DurableBitmap durable) {
         this.durable = durable;
@@ -52,14 +52,11 @@ public final class WriteIntent {
         if (allSet) {
             return;
         }
-        long end = to;
-        if (from == nextExpected) {
-            ahead = Math.min(MAX_AHEAD, ahead * 2);
-            end = Math.min(bits.size(), to + ahead);
-        } else {
-            ahead = 1;
+        long run = 0;
+        while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
+            run++;
         }
-        nextExpected = end;
+        long end = Math.min(bits.size(), to + Math.max(run, to - from));
         bits.setRange(from, end);
         durable.markChanged(from, end);
         durable.persist(true);
@@ -79,7 +76,6 @@ public final class WriteIntent {
         }
         writtenLastInterval = recent;
         writtenThisInterval = new TrackBitmap(bits.size());
-        nextExpected = -1;
         durable.persist(false);
     }
 

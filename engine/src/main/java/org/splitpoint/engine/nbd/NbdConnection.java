@@ -32,6 +32,7 @@ final class NbdConnection implements Runnable {
     private final NbdServer server;
     private final Object replyLock = new Object();
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final BufferPool buffers = new BufferPool();
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
@@ -206,7 +207,7 @@ final class NbdConnection implements Runnable {
                 if (length > Nbd.MAX_REQUEST) {
                     throw new IOException("write of " + length + " bytes is larger than the 32 MiB limit");
                 }
-                payload = ByteBuffer.allocateDirect((int) length);
+                payload = buffers.take((int) length);
                 readFully(payload);
                 payload.flip();
             }
@@ -217,6 +218,7 @@ final class NbdConnection implements Runnable {
                     try {
                         serve(type, flags, handle, offset, length, data);
                     } finally {
+                        buffers.give(data);
                         inFlight.release();
                     }
                 });
@@ -238,11 +240,15 @@ final class NbdConnection implements Runnable {
                         reply(handle, Nbd.EINVAL, null);
                         return;
                     }
-                    ByteBuffer b = ByteBuffer.allocateDirect((int) length);
-                    e.device().read(offset, b);
-                    b.flip();
-                    bytesRead.addAndGet(length);
-                    reply(handle, 0, b);
+                    ByteBuffer b = buffers.take((int) length);
+                    try {
+                        e.device().read(offset, b);
+                        b.flip();
+                        bytesRead.addAndGet(length);
+                        reply(handle, 0, b);
+                    } finally {
+                        buffers.give(b);
+                    }
                 }
                 case Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES -> {
                     if (e.readOnly()) {

@@ -45,7 +45,7 @@ public final class NbdServer implements AutoCloseable {
         this.log = log;
         this.address = address;
         this.unixPath = unixPath;
-        this.workers = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2), r -> {
+        this.workers = Executors.newFixedThreadPool(16, r -> { // blocking I/O: threads wait on disks and sockets, not CPU
             Thread t = new Thread(r, "splitpoint-nbd-worker");
             t.setDaemon(true);
             return t;

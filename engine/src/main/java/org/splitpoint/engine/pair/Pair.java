@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.job.RateMeter;
+import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
@@ -184,8 +185,8 @@ public final class Pair {
             }
             bcvInvalid.clearAll();
             protect = false;
-            changeState(PairState.SyncInProg, "establish of " + name + " started: " + stdInvalid.count()
-                    + " tracks to copy" + (full ? " (full)" : " (incremental)"));
+            changeState(PairState.SyncInProg, "establish of " + name + " started: " + Sizes.count(stdInvalid.count(), "track")
+                    + " to copy" + (full ? " (full)" : " (incremental)"));
         } finally {
             gate.writeLock().unlock();
         }
@@ -203,8 +204,8 @@ public final class Pair {
             }
             protect = protectBcv;
             // the state is durable before stdInvalid is emptied: a crash leaves an over-count, never a miss
-            changeState(PairState.RestInProg, "restore of " + name + " started: " + bcvInvalid.count()
-                    + " tracks to restore" + (full ? " (full)" : " (incremental)") + (protectBcv ? ", BCV protected" : ""));
+            changeState(PairState.RestInProg, "restore of " + name + " started: " + Sizes.count(bcvInvalid.count(), "track")
+                    + " to restore" + (full ? " (full)" : " (incremental)") + (protectBcv ? ", BCV protected" : ""));
             stdInvalid.clearAll();
         } finally {
             gate.writeLock().unlock();

@@ -230,8 +230,8 @@ public final class PairAdmin {
                 case SyncInProg -> {
                     Job j = runningJob(p);
                     if (j != null) {
-                        throw new PoolException("pair " + name + " is already SyncInProg (" + p.stdInvalidTracks()
-                                + " tracks to copy); wait for it or cancel job " + j.id());
+                        throw new PoolException("pair " + name + " is already SyncInProg (" + Sizes.count(p.stdInvalidTracks(), "track")
+                                + " to copy); wait for it or cancel job " + j.id());
                     }
                     return startCopy(pool, p, false, throttle); // resume a copy that stopped
                 }
@@ -257,8 +257,8 @@ public final class PairAdmin {
                 switch (s) {
                     case Synchronized, Restored -> ps.add(p);
                     case NeverEstab -> throw new PoolException("pair " + n + " was never established; establish it first");
-                    case SyncInProg -> throw new PoolException("pair " + n + " is SyncInProg (" + p.stdInvalidTracks()
-                            + " tracks to copy): wait until it is Synchronized, then split");
+                    case SyncInProg -> throw new PoolException("pair " + n + " is SyncInProg (" + Sizes.count(p.stdInvalidTracks(), "track")
+                            + " to copy): wait until it is Synchronized, then split");
                     case Split -> throw new PoolException("pair " + n + " is already Split");
                     default -> throw new PoolException("pair " + n + " is " + s + ": wait for the restore to finish, then split");
                 }
@@ -292,8 +292,8 @@ public final class PairAdmin {
                 case RestInProg -> {
                     Job j = runningJob(p);
                     if (j != null) {
-                        throw new PoolException("pair " + name + " is already RestInProg (" + p.bcvInvalidTracks()
-                                + " tracks to restore); wait for it or cancel job " + j.id());
+                        throw new PoolException("pair " + name + " is already RestInProg (" + Sizes.count(p.bcvInvalidTracks(), "track")
+                                + " to restore); wait for it or cancel job " + j.id());
                     }
                     return startCopy(pool, p, false, throttle);
                 }

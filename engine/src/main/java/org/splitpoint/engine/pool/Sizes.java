@@ -56,4 +56,9 @@ public final class Sizes {
         }
         return (v == Math.rint(v) ? String.format("%.0f", v) : String.format("%.1f", v)) + " " + units[u];
     }
+
+    /** "1 track", "2 tracks": a count with its noun. */
+    public static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
 }

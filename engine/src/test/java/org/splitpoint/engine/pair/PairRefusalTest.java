@@ -82,7 +82,7 @@ class PairRefusalTest {
             // RestInProg
             refused(pool, "establish", "pair p1 is RestInProg: wait for the restore to finish (or cancel it) before establishing");
             refused(pool, "split", "pair p1 is RestInProg: wait for the restore to finish, then split");
-            refused(pool, "restore", "pair p1 is already RestInProg (1 tracks to restore); wait for it or cancel job restore-p1");
+            refused(pool, "restore", "pair p1 is already RestInProg (1 track to restore); wait for it or cancel job restore-p1");
             refused(pool, "bcv write", "volume bcv is the BCV of pair p1, which is RestInProg; a BCV is writable only while the pair is Split");
             while (restore.stepOnce()) {
                 // finish

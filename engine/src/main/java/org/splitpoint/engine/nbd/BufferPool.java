@@ -1,0 +1,40 @@
+package org.splitpoint.engine.nbd;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reusable direct buffers for request payloads. Allocating a direct buffer per request costs a
+ * zeroing pass and, under load, GC pressure that stalls the whole server; a connection keeps a
+ * few and hands them back when the reply is sent.
+ */
+final class BufferPool {
+
+    private static final int KEEP = 64;
+    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger kept = new AtomicInteger();
+
+    /** A buffer with position 0 and limit {@code length}. */
+    ByteBuffer take(int length) {
+        for (int tries = 0; tries < 4; tries++) {
+            ByteBuffer b = free.poll();
+            if (b == null) {
+                break;
+            }
+            kept.decrementAndGet();
+            if (b.capacity() >= length) {
+                return b.clear().limit(length);
+            }
+        }
+        return ByteBuffer.allocateDirect(Math.max(length, 64 * 1024)).limit(length);
+    }
+
+    void give(ByteBuffer b) {
+        if (b != null && kept.incrementAndGet() <= KEEP) {
+            free.offer(b);
+        } else if (b != null) {
+            kept.decrementAndGet();
+        }
+    }
+}
