@@ -18,23 +18,14 @@ import picocli.CommandLine.Spec;
 final class DriveCommand {
 
     @Command(name = "list", description = "List the pool's drives and their states.")
-    static final class ListDrives implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class ListDrives extends OnPool {
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            var out = out();
+            return PoolSession.with(dir, err(), pool -> {
                 var s = pool.snapshot();
                 if (json) {
                     var arr = Json.MAPPER.createArrayNode();
@@ -49,51 +40,33 @@ final class DriveCommand {
     }
 
     @Command(name = "add", description = "Add a blank SPARE drive.")
-    static final class Add implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Add extends OnPool {
         @Option(names = "--size", paramLabel = "SIZE", description = "drive size (default: the pool's drive size)")
         String size;
 
         @Override
         public Integer call() throws Exception {
             long bytes = size == null ? 0 : Sizes.parse(size);
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            return PoolSession.with(dir, err(), pool -> {
                 String name = pool.admin().addDrive(bytes);
-                spec.commandLine().getOut().println("added drive " + name + " (SPARE)");
+                out().println("added drive " + name + " (SPARE)");
                 return 0;
             });
         }
     }
 
     @Command(name = "fail", description = "Mark a drive FAILED; its volume carries on degraded.")
-    static final class Fail implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Fail extends OnPool {
         @Parameters(index = "1", paramLabel = "DRIVE")
         String drive;
 
         @Override
         public Integer call() throws Exception {
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            return PoolSession.with(dir, err(), pool -> {
                 pool.admin().failDrive(drive);
                 var d = pool.snapshot().drive(drive);
                 var v = d.volume() == null ? null : pool.snapshot().volume(d.volume());
-                spec.commandLine().getOut().println("drive " + drive + " is FAILED"
+                out().println("drive " + drive + " is FAILED"
                         + (v == null ? "" : "; volume " + v.name() + " is " + v.state()));
                 return 0;
             });
@@ -101,16 +74,7 @@ final class DriveCommand {
     }
 
     @Command(name = "replace", description = "Swap a blank image in for a FAILED or MISSING drive and rebuild it.")
-    static final class Replace implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Replace extends OnPool {
         @Parameters(index = "1", paramLabel = "DRIVE")
         String drive;
         @Option(names = "--no-wait", description = "return at once; the rebuild continues whenever a process holds the pool open")
@@ -118,8 +82,8 @@ final class DriveCommand {
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
-            var err = spec.commandLine().getErr();
+            var out = out();
+            var err = err();
             return PoolSession.with(dir, err, pool -> {
                 Job job = pool.admin().replaceDrive(drive);
                 if (job == null) {

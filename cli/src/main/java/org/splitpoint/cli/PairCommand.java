@@ -34,16 +34,7 @@ final class PairCommand {
     }
 
     @Command(name = "create", description = "Pair a standard volume with a BCV of the same size (starts NeverEstab).")
-    static final class Create implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Create extends OnPool {
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;
         @Option(names = "--std", required = true, paramLabel = "VOLUME")
@@ -53,25 +44,16 @@ final class PairCommand {
 
         @Override
         public Integer call() throws Exception {
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            return PoolSession.with(dir, err(), pool -> {
                 pool.pairs().create(name, std, bcv);
-                spec.commandLine().getOut().println("created pair " + name + ": STD " + std + ", BCV " + bcv + ", NeverEstab");
+                out().println("created pair " + name + ": STD " + std + ", BCV " + bcv + ", NeverEstab");
                 return 0;
             });
         }
     }
 
     @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
-    static final class Establish implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Establish extends OnPool {
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;
         @Option(names = "--full", description = "copy every track, not only the invalid ones")
@@ -83,11 +65,11 @@ final class PairCommand {
 
         @Override
         public Integer call() throws Exception {
-            var err = spec.commandLine().getErr();
+            var err = err();
             long limit = throttleBytes(throttle);
             return PoolSession.with(dir, err, pool -> {
                 Job job = pool.pairs().establish(name, full, limit);
-                spec.commandLine().getOut().println("establish of " + name + " started: " + job.progress().totalTracks()
+                out().println("establish of " + name + " started: " + job.progress().totalTracks()
                         + " tracks to copy" + (full ? " (full)" : " (incremental)"));
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
             });
@@ -95,25 +77,16 @@ final class PairCommand {
     }
 
     @Command(name = "split", description = "Split one or more pairs at one instant (consistent across them).")
-    static final class SplitPairs implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class SplitPairs extends OnPool {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "PAIR")
         List<String> names;
 
         @Override
         public Integer call() throws Exception {
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            return PoolSession.with(dir, err(), pool -> {
                 long start = System.nanoTime();
                 pool.pairs().split(names);
-                spec.commandLine().getOut().printf("split %s in %.1f ms%n", String.join(", ", names),
+                out().printf("split %s in %.1f ms%n", String.join(", ", names),
                         (System.nanoTime() - start) / 1e6);
                 return 0;
             });
@@ -121,16 +94,7 @@ final class PairCommand {
     }
 
     @Command(name = "restore", description = "Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.")
-    static final class Restore implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Restore extends OnPool {
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;
         @Option(names = "--full", description = "copy every track, not only the invalid ones")
@@ -144,11 +108,11 @@ final class PairCommand {
 
         @Override
         public Integer call() throws Exception {
-            var err = spec.commandLine().getErr();
+            var err = err();
             long limit = throttleBytes(throttle);
             return PoolSession.with(dir, err, pool -> {
                 Job job = pool.pairs().restore(name, full, protect, limit);
-                spec.commandLine().getOut().println("restore of " + name + " started: " + job.progress().totalTracks()
+                out().println("restore of " + name + " started: " + job.progress().totalTracks()
                         + " tracks to restore" + (full ? " (full)" : " (incremental)") + (protect ? ", BCV protected" : ""));
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
             });
@@ -156,16 +120,7 @@ final class PairCommand {
     }
 
     @Command(name = "query", description = "Show pairs as symmir query does: invalid tracks each side, state, progress.")
-    static final class Query implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Query extends OnPool {
         @Parameters(index = "1", arity = "0..1", paramLabel = "PAIR")
         String name;
         @Option(names = "--json", description = "print one JSON document")
@@ -175,8 +130,8 @@ final class PairCommand {
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            var out = out();
+            return PoolSession.with(dir, err(), pool -> {
                 List<PairAdmin.PairView> views = pool.pairs().query(name);
                 if (json) {
                     var arr = Json.MAPPER.createArrayNode();

@@ -46,23 +46,14 @@ final class PoolCommand {
     }
 
     @Command(name = "status", description = "Show drives, volumes, jobs and health.")
-    static final class Status implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Status extends OnPool {
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            var out = out();
+            return PoolSession.with(dir, err(), pool -> {
                 PoolSnapshot s = pool.snapshot();
                 if (json) {
                     Json.print(out, Json.status(s));

@@ -27,16 +27,7 @@ final class VolumeCommand {
     }
 
     @Command(name = "create", description = "Create a RAID volume over SPARE drives.")
-    static final class Create implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Create extends OnPool {
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--layout", required = true, paramLabel = "raid1|raid3|raid5")
@@ -53,10 +44,10 @@ final class VolumeCommand {
             if (size != null && bytes == 0) {
                 throw new IllegalArgumentException("--size must be larger than 0");
             }
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            return PoolSession.with(dir, err(), pool -> {
                 pool.admin().createVolume(name, l, drives, bytes);
                 var v = pool.snapshot().volume(name);
-                spec.commandLine().getOut().println("created volume " + name + ": " + l.word() + " over "
+                out().println("created volume " + name + ": " + l.word() + " over "
                         + String.join(",", drives) + ", " + Sizes.format(v.size()) + ", " + v.state());
                 return 0;
             });
@@ -64,23 +55,14 @@ final class VolumeCommand {
     }
 
     @Command(name = "list", description = "List volumes with layout, state and size.")
-    static final class ListVolumes implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class ListVolumes extends OnPool {
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            var out = out();
+            return PoolSession.with(dir, err(), pool -> {
                 var s = pool.snapshot();
                 if (json) {
                     var arr = Json.MAPPER.createArrayNode();
@@ -97,16 +79,7 @@ final class VolumeCommand {
     }
 
     @Command(name = "write", description = "Write bytes from a file (or stdin) into a volume; flushed before exit.")
-    static final class Write implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Write extends OnPool {
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--offset", required = true, paramLabel = "OFF")
@@ -121,7 +94,7 @@ final class VolumeCommand {
             if (in != null && !Files.isRegularFile(in)) {
                 throw new IllegalArgumentException("input file " + in + " does not exist");
             }
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            return PoolSession.with(dir, err(), pool -> {
                 BlockDevice v = pool.device(name);
                 if (in != null) {
                     BlockDevice.checkRange("volume " + name, v.size(), off, Files.size(in));
@@ -140,23 +113,14 @@ final class VolumeCommand {
                     }
                 }
                 v.flush();
-                spec.commandLine().getErr().println("wrote " + total + " bytes to " + name + " at offset " + off);
+                err().println("wrote " + total + " bytes to " + name + " at offset " + off);
                 return 0;
             });
         }
     }
 
     @Command(name = "read", description = "Read bytes of a volume to a file (or stdout).")
-    static final class Read implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Read extends OnPool {
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--offset", required = true, paramLabel = "OFF")
@@ -171,7 +135,7 @@ final class VolumeCommand {
             long off = Sizes.parse(offset);
             long len = Sizes.parse(length);
             Path outFile = this.outFile == null ? null : CliContext.current().resolve(this.outFile);
-            return PoolSession.with(dir, spec.commandLine().getErr(), pool -> {
+            return PoolSession.with(dir, err(), pool -> {
                 BlockDevice v = pool.device(name);
                 BlockDevice.checkRange("volume " + name, v.size(), off, len);
                 try (OutputStream os = outFile == null ? new NonClosing(CliContext.current().stdout()) : Files.newOutputStream(outFile)) {
@@ -190,16 +154,7 @@ final class VolumeCommand {
     }
 
     @Command(name = "verify", description = "Check mirrors or parity; print the mismatch count (512-byte sectors).")
-    static final class Verify implements Callable<Integer>, PoolTarget {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "POOL")
-        Path dir;
-
-        @Override
-        public Path poolDir() {
-            return dir;
-        }
+    static final class Verify extends OnPool {
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
         @Option(names = "--repair", description = "rewrite parity / mirror copies that disagree")
@@ -207,7 +162,7 @@ final class VolumeCommand {
 
         @Override
         public Integer call() throws Exception {
-            var err = spec.commandLine().getErr();
+            var err = err();
             return PoolSession.with(dir, err, pool -> {
                 var v = pool.volume(name);
                 long rows = v.memberRows();
@@ -221,7 +176,7 @@ final class VolumeCommand {
                             rate * v.members().size() / 1e6, eta / 60, eta % 60));
                 });
                 line.done(null);
-                spec.commandLine().getOut().println(mismatches);
+                out().println(mismatches);
                 if (mismatches > 0) {
                     err.println(repair ? "repaired " + mismatches + " mismatched sectors in " + name
                             : name + " has " + mismatches + " mismatched sectors; run with --repair to fix them");

@@ -14,25 +14,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code splitpoint wait POOL}: holds the pool open until its background jobs are done. */
 @Command(name = "wait", description = "Run pending background operations (rebuilds...) to completion.")
-final class WaitCommand implements Callable<Integer>, PoolTarget {
-
-    @Spec
-    CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "POOL")
-    Path dir;
-
-    @Override
-    public Path poolDir() {
-        return dir;
-    }
+final class WaitCommand extends OnPool {
 
     @Override
     public Integer call() throws Exception {
-        var err = spec.commandLine().getErr();
+        var err = err();
         return PoolSession.with(dir, err, pool -> {
             List<Job> jobs = pool.activeJobs();
             if (jobs.isEmpty()) {
-                spec.commandLine().getOut().println("no background jobs");
+                out().println("no background jobs");
                 return 0;
             }
             return awaitJobs(pool, err, jobs);

@@ -1,7 +1,6 @@
 package org.splitpoint.engine.pair;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

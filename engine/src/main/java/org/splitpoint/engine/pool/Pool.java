@@ -11,16 +11,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.splitpoint.engine.bitmap.DurableBitmap;
-import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.EventBus;
 import org.splitpoint.engine.event.EventListener;
 import org.splitpoint.engine.io.PoolLockHandle;
 import org.splitpoint.engine.io.StorageFactory;
-import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.meta.CheckedJson;
@@ -60,7 +56,7 @@ public final class Pool implements AutoCloseable {
     final int trackSize;
     final long driveSize;
     int nextDrive;
-    private final List<String> openNotes = new ArrayList<>();
+    final List<String> openNotes = new ArrayList<>();
     private volatile boolean closed;
 
     private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events,
@@ -93,45 +89,7 @@ public final class Pool implements AutoCloseable {
     /** Creates a pool of {@code count} blank drives in {@code dir} (absent or empty). */
     public static void create(Path dir, int count, long driveSize, int trackSize, StorageFactory storage)
             throws IOException, PoolException {
-        Validation.trackSize(trackSize);
-        if (count < 1 || count > 256) {
-            throw new IllegalArgumentException("--drives must be between 1 and 256, not " + count);
-        }
-        Validation.driveSize(driveSize, trackSize);
-        if (Files.exists(dir)) {
-            if (!Files.isDirectory(dir)) {
-                throw new PoolException(dir + " exists and is not a directory");
-            }
-            try (var s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
-                    throw new PoolException(dir + " is not empty; a pool is created in a new or empty directory");
-                }
-            }
-        }
-        PoolPaths paths = new PoolPaths(dir);
-        Files.createDirectories(paths.drives());
-        Files.createDirectories(paths.meta());
-        List<PoolConfig.DriveRecord> records = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            String name = "d" + i;
-            createImage(storage, paths, name, driveSize);
-            records.add(new PoolConfig.DriveRecord(name, driveSize, DriveState.SPARE, null, null));
-        }
-        storage.syncDirectory(paths.drives());
-        PoolConfig config = new PoolConfig(UUID.randomUUID().toString(), trackSize, driveSize, count + 1,
-                records, List.of(), List.of(), List.of());
-        // pool.json last: a crash before it leaves a directory that is not (yet) a pool.
-        CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
-    }
-
-    static void createImage(StorageFactory storage, PoolPaths paths, String name, long size) throws IOException {
-        Path tmp = paths.drives().resolve(name + ".img.new");
-        storage.delete(tmp);
-        try (StorageFile f = storage.create(tmp)) {
-            f.setLength(size);
-            f.force();
-        }
-        storage.rename(tmp, paths.image(name));
+        PoolFiles.create(dir, count, driveSize, trackSize, storage);
     }
 
     /** Opens the pool in {@code dir} with real files. */
@@ -166,9 +124,9 @@ public final class Pool implements AutoCloseable {
             Validation.config(config);
             EventBus events = new EventBus(storage, Files.isDirectory(paths.meta()) ? paths.events() : null);
             pool = new Pool(paths, storage, lock, config, events, options);
-            pool.openDrivesAndVolumes();
+            PoolRecovery.openDrivesAndVolumes(pool);
             PairAdmin.openPairs(pool);
-            pool.resumeJobs();
+            PoolRecovery.resumeJobs(pool);
             PairAdmin.resumeCopies(pool);
             return pool;
         } catch (CorruptMetadataException e) {
@@ -192,84 +150,6 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    private void openDrivesAndVolumes() throws IOException, PoolException {
-        Map<String, StorageFile> files = new LinkedHashMap<>();
-        for (Drive d : drives.values()) {
-            Path image = paths.image(d.name);
-            if (!Files.exists(image)) {
-                d.problem = "the image of drive " + d.name + " (" + image + ") is missing";
-                d.state = DriveState.MISSING;
-                continue;
-            }
-            long actual = Files.size(image);
-            if (actual != d.size) {
-                d.problem = "the image of drive " + d.name + " is " + actual + " bytes, expected " + d.size
-                        + "; the drive is treated as FAILED and the image left as it is";
-                d.state = DriveState.FAILED;
-                continue;
-            }
-            files.put(d.name, storage.open(image));
-        }
-        for (PoolConfig.VolumeRecord r : volumeRecords.values()) {
-            volumes.put(r.name(), openVolume(r, files));
-        }
-        for (Drive d : drives.values()) {
-            if (d.problem != null) {
-                openNotes.add(d.problem);
-                events.publishTransient(Event.warning("DRIVE_STATE", d.name, d.problem));
-            }
-        }
-        // spare drives keep no open file
-        for (Map.Entry<String, StorageFile> e : files.entrySet()) {
-            if (drives.get(e.getKey()).volume == null) {
-                e.getValue().close();
-            }
-        }
-    }
-
-    private RaidVolume openVolume(PoolConfig.VolumeRecord r, Map<String, StorageFile> files)
-            throws IOException, PoolException {
-        Member[] members = new Member[r.drives().size()];
-        for (int i = 0; i < members.length; i++) {
-            Drive d = drives.get(r.drives().get(i));
-            DriveState s = d.state;
-            long rebuilt = 0;
-            if (s == DriveState.REBUILDING) {
-                PoolConfig.JobRecord j = rebuildJobOf(d.name);
-                rebuilt = j == null ? 0 : j.checkpoint() * (long) trackSize;
-            }
-            members[i] = new Member(i, d.name, files.get(d.name), s);
-            members[i].setState(members[i].state(), rebuilt);
-            d.member = members[i];
-        }
-        WriteIntent wi = new WriteIntent(DurableBitmap.openOrCreate(storage, paths.writeIntent(r.name()),
-                rowTracks(r, members.length)));
-        StorageFile journal = null;
-        if (r.layout() != Layout.RAID1) {
-            Path jp = paths.journal(r.name());
-            journal = Files.exists(jp) ? storage.open(jp) : storage.create(jp);
-        }
-        RaidVolume v = RaidVolume.assemble(r.name(), r.layout(), members, r.size(), trackSize, r.stripUnit(), wi, journal);
-        v.setFailureListener((m, why) -> memberFailed(v, m, why));
-        int replayed = v.replayJournal();
-        long dirty = v.dirtyTracks().cardinality();
-        if (replayed > 0 || dirty > 0) {
-            long resynced = v.resyncDirtyTracks();
-            String msg = "volume " + r.name() + " was not shut down cleanly: replayed " + replayed
-                    + " journaled stripe updates and resynced " + resynced + " dirty tracks";
-            openNotes.add(msg);
-            events.publish(Event.warning("VOLUME_STATE", r.name(), msg));
-        }
-        return v;
-    }
-
-    /** Bits of a volume's write-intent map: one per track of member rows. */
-    long rowTracks(PoolConfig.VolumeRecord r, int n) {
-        long rows = r.layout() == Layout.RAID1 ? r.size()
-                : ((r.size() + (long) r.stripUnit() * (n - 1) - 1) / ((long) r.stripUnit() * (n - 1))) * r.stripUnit();
-        return Math.max(1, (rows + trackSize - 1) / trackSize);
-    }
-
     PoolConfig.JobRecord rebuildJobOf(String drive) {
         for (PoolConfig.JobRecord j : jobRecords.values()) {
             if ("rebuild".equals(j.kind()) && drive.equals(j.drive())) {
@@ -277,22 +157,6 @@ public final class Pool implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    private void resumeJobs() {
-        for (PoolConfig.JobRecord j : new ArrayList<>(jobRecords.values())) {
-            if ("rebuild".equals(j.kind())) {
-                Drive d = drives.get(j.drive());
-                RaidVolume v = volumes.get(j.volume());
-                if (d != null && v != null && d.state() == DriveState.REBUILDING) {
-                    startJob(RebuildWork.job(this, v, d.member, j));
-                    events.publish(Event.info("JOB_STATE", j.id(), "rebuild of " + d.name + " resumed at track "
-                            + j.checkpoint() + (options.runJobs() ? "" : " (waiting for a process to run it)")));
-                } else {
-                    jobRecords.remove(j.id());
-                }
-            }
-        }
     }
 
     void startJob(Job job) {
@@ -451,32 +315,7 @@ public final class Pool implements AutoCloseable {
     }
 
     public PoolSnapshot snapshot() {
-        List<Drive> driveList;
-        synchronized (drives) {
-            driveList = new ArrayList<>(drives.values());
-        }
-        List<RaidVolume> volumeList;
-        synchronized (volumes) {
-            volumeList = new ArrayList<>(volumes.values());
-        }
-        List<PoolSnapshot.DriveView> dv = new ArrayList<>();
-        for (Drive d : driveList) {
-            double pct = -1;
-            DriveState s = d.state();
-            if (s == DriveState.REBUILDING && d.member != null) {
-                RaidVolume v = volumes.get(d.volume);
-                pct = v == null ? 0 : Math.min(100.0, 100.0 * d.member.rebuiltUpTo() / Math.max(1, v.memberRows()));
-            }
-            dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE ? d.reason : null, d.size, d.volume, pct));
-        }
-        List<PoolSnapshot.VolumeView> vv = new ArrayList<>();
-        for (RaidVolume v : volumeList) {
-            PoolConfig.VolumeRecord r = volumeRecords.get(v.name());
-            vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
-                    r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality()));
-        }
-        List<JobProgress> jp = jobs.stream().map(Job::progress).toList();
-        return new PoolSnapshot(paths.dir().toString(), trackSize, dv, vv, jp, problems());
+        return PoolSnapshots.of(this);
     }
 
     // ---- close ------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ public final class PoolAdmin {
         Validation.driveSize(s, pool.trackSize);
         synchronized (pool) {
             String name = "d" + pool.nextDrive;
-            Pool.createImage(pool.storage, pool.paths, name, s);
+            PoolFiles.createImage(pool.storage, pool.paths, name, s);
             pool.storage.syncDirectory(pool.paths.drives());
             pool.nextDrive++;
             pool.drives.put(name, new Drive(new PoolConfig.DriveRecord(name, s, DriveState.SPARE, null, null)));
@@ -100,7 +100,7 @@ public final class PoolAdmin {
                 Path wib = pool.paths.writeIntent(name);
                 pool.storage.delete(wib);
                 WriteIntent wi = new WriteIntent(DurableBitmap.openOrCreate(pool.storage, wib,
-                        pool.rowTracks(r, members.length)));
+                        PoolRecovery.rowTracks(pool, r, members.length)));
                 StorageFile journal = null;
                 if (layout != Layout.RAID1) {
                     pool.storage.delete(pool.paths.journal(name));
@@ -216,7 +216,7 @@ public final class PoolAdmin {
             }
             StorageFile f;
             try {
-                Pool.createImage(pool.storage, pool.paths, name, d.size);
+                PoolFiles.createImage(pool.storage, pool.paths, name, d.size);
                 pool.storage.syncDirectory(pool.paths.drives());
                 f = v == null ? null : pool.storage.open(image);
             } catch (IOException | RuntimeException e) {

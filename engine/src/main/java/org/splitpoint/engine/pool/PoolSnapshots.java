@@ -1,0 +1,43 @@
+package org.splitpoint.engine.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/** Builds a {@link PoolSnapshot} without the pool's monitor (which persist() holds across fsyncs). */
+final class PoolSnapshots {
+
+    private PoolSnapshots() {
+    }
+
+    static PoolSnapshot of(Pool pool) {
+        List<Drive> driveList;
+        synchronized (pool.drives) {
+            driveList = new ArrayList<>(pool.drives.values());
+        }
+        List<RaidVolume> volumeList;
+        synchronized (pool.volumes) {
+            volumeList = new ArrayList<>(pool.volumes.values());
+        }
+        List<PoolSnapshot.DriveView> dv = new ArrayList<>();
+        for (Drive d : driveList) {
+            double pct = -1;
+            DriveState s = d.state();
+            if (s == DriveState.REBUILDING && d.member != null) {
+                RaidVolume v = pool.volumes.get(d.volume);
+                pct = v == null ? 0 : Math.min(100.0, 100.0 * d.member.rebuiltUpTo() / Math.max(1, v.memberRows()));
+            }
+            dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE ? d.reason : null, d.size, d.volume, pct));
+        }
+        List<PoolSnapshot.VolumeView> vv = new ArrayList<>();
+        for (RaidVolume v : volumeList) {
+            PoolConfig.VolumeRecord r = pool.volumeRecords.get(v.name());
+            vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
+                    r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality()));
+        }
+        List<JobProgress> jp = pool.jobs.stream().map(Job::progress).toList();
+        return new PoolSnapshot(pool.paths.dir().toString(), pool.trackSize, dv, vv, jp, pool.problems());
+    }
+}
