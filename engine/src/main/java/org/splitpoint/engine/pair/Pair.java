@@ -50,6 +50,7 @@ public final class Pair {
     private final HydrationFeed feed = new HydrationFeed(4096);
     private final BlockDevice stdView = new PairSideView(this, true);
     private final BlockDevice bcvView = new PairSideView(this, false);
+    private final Hydrator hydrator;
 
     public Pair(String name, RaidVolume std, RaidVolume bcv, int trackSize, PairState state, boolean protect,
                 InvalidTracks stdInvalid, InvalidTracks bcvInvalid, PairListener listener) {
@@ -63,6 +64,7 @@ public final class Pair {
         this.stdInvalid = stdInvalid;
         this.bcvInvalid = bcvInvalid;
         this.listener = listener;
+        this.hydrator = new Hydrator(this);
         std.addFlushHook(() -> {
             if (closed) {
                 return;
@@ -286,6 +288,10 @@ public final class Pair {
         return new PairCopyWork(this, state == PairState.RestInProg);
     }
 
+    Hydrator hydrator() {
+        return hydrator;
+    }
+
     void countOnDemand(long track) {
         onDemandReads.incrementAndGet();
         onDemandRate.add(System.nanoTime(), 1);
@@ -301,6 +307,7 @@ public final class Pair {
      * data is durable now); then closes the bitmaps.
      */
     public void flushAndClose() throws IOException {
+        hydrator.close();
         try {
             gate.writeLock().lock();
             try {
@@ -318,6 +325,7 @@ public final class Pair {
 
     public void close() throws IOException {
         closed = true;
+        hydrator.close();
         stdInvalid.close();
         bcvInvalid.close();
     }

@@ -2,6 +2,8 @@ package org.splitpoint.engine.pair;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.job.JobWork;
@@ -46,20 +48,41 @@ public final class PairCopyWork implements JobWork {
         return Math.max(1, (1 << 20) / pair.trackSize());
     }
 
+    /** Runs copied at once per step: scattered tracks (an incremental copy) overlap their I/O. */
+    private static final int PARALLEL_RUNS = 8;
+    private static final java.util.concurrent.ExecutorService COPIERS =
+            java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_RUNS, r -> {
+                Thread t = new Thread(r, "splitpoint-copy");
+                t.setDaemon(true);
+                return t;
+            });
+
     @Override
     public Step copyNext(long done) throws IOException {
-        long a = set.live().nextSetBit(cursor);
-        if (a < 0) {
-            a = set.live().nextSetBit(0); // a bit set behind the cursor (a re-marked track)
-        }
-        long bytes = 0;
-        if (a >= 0) {
+        List<long[]> runs = new ArrayList<>();
+        long from = cursor;
+        boolean wrapped = false;
+        while (runs.size() < PARALLEL_RUNS) {
+            long a = set.live().nextSetBit(from);
+            if (a < 0) {
+                if (wrapped || !runs.isEmpty()) {
+                    break;
+                }
+                wrapped = true; // a bit set behind the cursor (a re-marked track)
+                from = 0;
+                continue;
+            }
             long b = a;
             while (b < pair.totalTracks() && b - a < runTracks() && set.isSet(b)) {
                 b++;
             }
-            bytes = copyRun(a, b);
-            cursor = b;
+            runs.add(new long[] {a, b});
+            from = b;
+        }
+        long bytes = 0;
+        if (!runs.isEmpty()) {
+            cursor = runs.get(runs.size() - 1)[1];
+            bytes = copyRuns(runs);
         }
         long remaining = set.count();
         long advanced = Math.max(0, lastRemaining - remaining);
@@ -70,6 +93,32 @@ public final class PairCopyWork implements JobWork {
     @Override
     public boolean hasMore(long done, long total) {
         return set.count() > 0;
+    }
+
+    private long copyRuns(List<long[]> runs) throws IOException {
+        if (runs.size() == 1) {
+            return copyRun(runs.get(0)[0], runs.get(0)[1]);
+        }
+        List<java.util.concurrent.Future<Long>> futures = new ArrayList<>();
+        for (long[] r : runs) {
+            futures.add(COPIERS.submit(() -> copyRun(r[0], r[1])));
+        }
+        long bytes = 0;
+        IOException first = null;
+        for (java.util.concurrent.Future<Long> f : futures) {
+            try {
+                bytes += f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                first = first != null ? first : e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return bytes;
     }
 
     private long copyRun(long a, long b) throws IOException {
@@ -112,6 +161,7 @@ public final class PairCopyWork implements JobWork {
 
     @Override
     public void finished() throws IOException {
+        pair.hydrator().drain();
         if (set.count() > 0) {
             throw new IOException(set.count() + " tracks of " + pair.name() + " became invalid again during the "
                     + kind() + "; run it again");

@@ -50,51 +50,52 @@ final class PairSideView implements BlockDevice {
         }
     }
 
-    /** Restored runs come from the STD; each unrestored track from the BCV, hydrated (claims 4, 11). */
+    /**
+     * Restored runs come from the STD; the bytes of an unrestored track come from the BCV (claim 4)
+     * and the track is then restored to the STD behind the read (claim 11, see {@link Hydrator}).
+     */
     private void readWhileRestoring(long offset, ByteBuffer dst) throws IOException {
         int ts = pair.trackSize();
         long end = offset + dst.remaining();
         long pos = offset;
         while (pos < end) {
             long t = pos / ts;
-            long trackEnd = Math.min(end, (t + 1) * ts);
-            int len = (int) (trackEnd - pos);
+            boolean unrestored = pair.bcvInvalid.isSet(t);
+            long runEnd = Math.min(end, (t + 1) * ts);
+            while (runEnd < end && pair.bcvInvalid.isSet(runEnd / ts) == unrestored) {
+                runEnd = Math.min(end, (runEnd / ts + 1) * ts);
+            }
+            int len = (int) (runEnd - pos);
             ByteBuffer slice = dst.slice(dst.position(), len);
-            if (pair.bcvInvalid.isSet(t)) {
-                ByteBuffer track = hydrate(t);
-                if (track != null) {
-                    track.position((int) (pos - t * ts)).limit((int) (pos - t * ts) + len);
-                    slice.put(track);
-                } else {
-                    pair.std().read(pos, slice);
-                }
+            if (unrestored) {
+                readFromBcv(pos, slice, t, (runEnd - 1) / ts + 1);
             } else {
-                long runEnd = trackEnd;
-                while (runEnd < end && !pair.bcvInvalid.isSet(runEnd / ts)) {
-                    runEnd = Math.min(end, (runEnd / ts + 1) * ts);
-                }
-                len = (int) (runEnd - pos);
-                pair.std().read(pos, dst.slice(dst.position(), len));
+                pair.std().read(pos, slice);
             }
             dst.position(dst.position() + len);
-            pos += len;
+            pos = runEnd;
         }
     }
 
-    /**
-     * Copies track {@code t} from the BCV to the STD if it is still unrestored and marks it restored;
-     * returns the track's bytes, or null when it was restored meanwhile (read it from the STD).
-     */
-    private ByteBuffer hydrate(long t) throws IOException {
-        try (RangeLocks.Held h = pair.trackLocks.lock(t, t + 1)) {
-            if (!pair.bcvInvalid.isSet(t)) {
-                return null;
+    /** Serves [pos, pos+len) of unrestored tracks [t0, t1) from the BCV, then queues their restore. */
+    private void readFromBcv(long pos, ByteBuffer slice, long t0, long t1) throws IOException {
+        try (RangeLocks.Held h = pair.trackLocks.lock(t0, t1)) {
+            // under the locks no writer is halfway through these tracks; a track restored
+            // meanwhile is read from the STD, which now holds it (and perhaps newer data)
+            int ts = pair.trackSize();
+            long end = pos + slice.remaining();
+            for (long t = t0; t < t1; t++) {
+                long from = Math.max(pos, t * ts);
+                long to = Math.min(end, (t + 1) * ts);
+                ByteBuffer part = slice.slice((int) (from - pos), (int) (to - from));
+                if (pair.bcvInvalid.isSet(t)) {
+                    pair.bcv().read(from, part);
+                    pair.countOnDemand(t);
+                    pair.hydrator().hydrateLater(t);
+                } else {
+                    pair.std().read(from, part);
+                }
             }
-            ByteBuffer track = readTrack(pair.bcv(), t);
-            pair.std().write(t * pair.trackSize(), track.duplicate());
-            pair.bcvInvalid.clearLive(t);
-            pair.countOnDemand(t);
-            return track;
         }
     }
 

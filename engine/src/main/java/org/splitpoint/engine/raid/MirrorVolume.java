@@ -19,9 +19,15 @@ import org.splitpoint.engine.pool.Layout;
 public final class MirrorVolume extends RaidVolume {
 
     private int nextReader;
+    /** Per member, the row after its last read: a read that continues there stays on it. */
+    private final long[] lastReadEnd;
+    /** The rebuild's buffer, reused from step to step (one per rebuilding thread). */
+    private final ThreadLocal<ByteBuffer> rebuildBuffer = new ThreadLocal<>();
 
     public MirrorVolume(String name, Member[] members, long size, int trackSize, WriteIntent writeIntent) {
         super(name, Layout.RAID1, members, size, trackSize, writeIntent);
+        this.lastReadEnd = new long[members.length];
+        Arrays.fill(lastReadEnd, -1);
     }
 
     /** Capacity of a mirror over members of {@code memberSize} bytes. */
@@ -52,14 +58,22 @@ public final class MirrorVolume extends RaidVolume {
     }
 
     private Member reader(long from, long to) throws IOException {
-        int start;
         synchronized (this) {
-            start = nextReader++ & 0x7fff_ffff;
-        }
-        for (int i = 0; i < members.length; i++) {
-            Member m = members[(start + i) % members.length];
-            if (m.holds(from, to)) {
-                return m;
+            // A sequential stream stays on one member, so that member's read-ahead keeps working
+            // (alternating members per request made every member see a strided pattern).
+            for (int i = 0; i < members.length; i++) {
+                if (lastReadEnd[i] == from && members[i].holds(from, to)) {
+                    lastReadEnd[i] = to;
+                    return members[i];
+                }
+            }
+            int start = nextReader++ & 0x7fff_ffff;
+            for (int i = 0; i < members.length; i++) {
+                int k = (start + i) % members.length;
+                if (members[k].holds(from, to)) {
+                    lastReadEnd[k] = to;
+                    return members[k];
+                }
             }
         }
         throw new Member.FailedException("no member of " + name + " holds rows " + from + ".." + to, null);
@@ -103,7 +117,13 @@ public final class MirrorVolume extends RaidVolume {
         if (source == null) {
             throw new IOException("volume " + name + " has no member to rebuild " + target.drive() + " from");
         }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) (to - from));
+        int len = (int) (to - from);
+        ByteBuffer buf = rebuildBuffer.get();
+        if (buf == null || buf.capacity() < len) {
+            buf = ByteBuffer.allocateDirect(len);
+            rebuildBuffer.set(buf);
+        }
+        buf.clear().limit(len);
         source.read(from, buf);
         buf.flip();
         target.write(from, buf);

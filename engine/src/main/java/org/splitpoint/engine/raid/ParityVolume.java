@@ -29,6 +29,10 @@ public final class ParityVolume extends RaidVolume {
 
     private static final int MAX_RUN_BYTES = 4 << 20;
 
+    /** Per-thread member buffers, reused across requests and rebuild steps. */
+    private final ThreadLocal<ByteBuffer[]> readBuffers = new ThreadLocal<>();
+    private final ThreadLocal<byte[][]> rebuildBuffers = new ThreadLocal<>();
+
     private final int unit;
     private final int dataStrips;
     private final long stripeData;
@@ -112,43 +116,63 @@ public final class ParityVolume extends RaidVolume {
     }
 
     /**
-     * A large read with every member present: each member reads its strips, in order, on its own
-     * thread, straight into the destination. Returns false (nothing read) when a member is absent.
+     * A large read with every member present: each member reads the rows from its first to its
+     * last piece of the request with one call (parity strips in between included), on its own
+     * thread, then the pieces are gathered into the destination. Per member, a sequential stream's
+     * reads then never overlap, go backwards or come in 64 KiB pieces, so the kernel's read-ahead
+     * keeps working on every member. Returns false (nothing read) when a member is absent.
      */
     private boolean readInParallel(long offset, ByteBuffer dst) throws IOException {
         int n = members.length;
         long end = offset + dst.remaining();
-        if (!allHold(rowsOf(offset, end - offset)[0], rowsOf(offset, end - offset)[1])) {
+        long[] rows = rowsOf(offset, end - offset);
+        if (!allHold(rows[0], rows[1]) || rows[1] - rows[0] > MAX_RUN_BYTES) {
             return false;
         }
-        List<List<long[]>> perMember = new ArrayList<>();
-        for (int m = 0; m < n; m++) {
-            perMember.add(new ArrayList<>());
-        }
-        int base = dst.position();
+        long[] first = new long[n];
+        long[] last = new long[n];
+        Arrays.fill(first, Long.MAX_VALUE);
+        Arrays.fill(last, Long.MIN_VALUE);
         for (long pos = offset; pos < end; ) {
             long s = pos / stripeData;
             long within = pos - s * stripeData;
             int k = (int) (within / unit);
             int o = (int) (within - (long) k * unit);
             int len = (int) Math.min(unit - o, end - pos);
-            perMember.get(dataMember(s, k)).add(new long[] {s * unit + o, base + (pos - offset), len});
+            int m = dataMember(s, k);
+            first[m] = Math.min(first[m], s * unit + o);
+            last[m] = Math.max(last[m], s * unit + o + len);
             pos += len;
+        }
+        ByteBuffer[] bufs = readBuffers.get();
+        if (bufs == null) {
+            bufs = new ByteBuffer[n];
+            for (int i = 0; i < n; i++) {
+                bufs[i] = ByteBuffer.allocateDirect(MAX_RUN_BYTES);
+            }
+            readBuffers.set(bufs);
         }
         List<IoAction> tasks = new ArrayList<>();
         for (int m = 0; m < n; m++) {
-            Member member = members[m];
-            List<long[]> pieces = perMember.get(m);
-            if (!pieces.isEmpty()) {
-                tasks.add(() -> {
-                    for (long[] p : pieces) {
-                        member.read(p[0], dst.slice((int) p[1], (int) p[2]));
-                    }
-                });
+            if (last[m] > first[m]) {
+                Member member = members[m];
+                ByteBuffer b = bufs[m].clear().limit((int) (last[m] - first[m]));
+                long row = first[m];
+                tasks.add(() -> member.read(row, b));
             }
         }
         MemberIo.all(tasks);
-        dst.position(dst.limit());
+        for (long pos = offset; dst.hasRemaining(); ) {
+            long s = pos / stripeData;
+            long within = pos - s * stripeData;
+            int k = (int) (within / unit);
+            int o = (int) (within - (long) k * unit);
+            int len = Math.min(unit - o, dst.remaining());
+            int m = dataMember(s, k);
+            dst.put(dst.position(), bufs[m], (int) (s * unit + o - first[m]), len);
+            dst.position(dst.position() + len);
+            pos += len;
+        }
         return true;
     }
 
@@ -337,8 +361,36 @@ public final class ParityVolume extends RaidVolume {
 
     @Override
     protected void reconstructRows(Member target, long from, long to) throws IOException {
-        byte[] rows = xorOfOthers(target, from, (int) (to - from));
-        target.write(from, ByteBuffer.wrap(rows));
+        // the other members are read in parallel into buffers reused from step to step, then XORed
+        int len = (int) (to - from);
+        int n = members.length;
+        byte[][] bufs = rebuildBuffers.get();
+        if (bufs == null || bufs[0].length < len) {
+            bufs = new byte[n][len];
+            rebuildBuffers.set(bufs);
+        }
+        List<IoAction> reads = new ArrayList<>(n - 1);
+        for (int i = 0; i < n; i++) {
+            Member m = members[i];
+            if (m == target) {
+                continue;
+            }
+            if (!m.holds(from, to)) {
+                throw new Member.FailedException("volume " + name + " cannot reconstruct " + target.drive()
+                        + ": " + m.drive() + " is " + m.state() + " too", null);
+            }
+            ByteBuffer b = ByteBuffer.wrap(bufs[i], 0, len);
+            reads.add(() -> m.read(from, b));
+        }
+        MemberIo.all(reads);
+        byte[] acc = bufs[target.index()];
+        Arrays.fill(acc, 0, len, (byte) 0);
+        for (int i = 0; i < n; i++) {
+            if (members[i] != target) {
+                Xor.into(acc, 0, bufs[i], 0, len);
+            }
+        }
+        target.write(from, ByteBuffer.wrap(acc, 0, len));
     }
 
     @Override

@@ -14,6 +14,14 @@ final class Xor {
 
     /** dst[dstOff..+len) ^= src[srcOff..+len). */
     static void into(byte[] dst, int dstOff, byte[] src, int srcOff, int len) {
+        if (dstOff == srcOff) {
+            // one index for both arrays: C2 turns this loop into SIMD, ~8x the VarHandle loop below
+            int end = dstOff + len;
+            for (int j = dstOff; j < end; j++) {
+                dst[j] ^= src[j];
+            }
+            return;
+        }
         int i = 0;
         for (; i + 8 <= len; i += 8) {
             long a = (long) LONGS.get(dst, dstOff + i);

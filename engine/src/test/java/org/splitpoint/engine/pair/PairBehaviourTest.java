@@ -110,6 +110,33 @@ class PairBehaviourTest {
     }
 
     @Test
+    void aReadOfAnUnrestoredTrackIsServedFromTheBcvAndThenRestored() throws Exception {
+        PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
+        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
+                new org.splitpoint.engine.pool.PoolOptions(false))) {
+            Job est = pool.pairs().establish("p1", true);
+            while (est.stepOnce()) {
+                // copy
+            }
+            pool.pairs().split(List.of("p1"));
+            pool.device("bcv").write(10 * 4096, ByteBuffer.wrap("from the BCV".getBytes()));
+            pool.pairs().restore("p1", false, true); // not stepped: nothing is copied by the job
+            Pair p = pool.pairs().get("p1");
+            assertThat(p.isRestored(10)).isFalse(); // claim 10: the state is queryable
+            byte[] got = new byte[12];
+            pool.device("std").read(10 * 4096, ByteBuffer.wrap(got));
+            assertThat(new String(got)).isEqualTo("from the BCV"); // claim 4
+            assertThat(p.onDemandReads()).isEqualTo(1);
+            p.hydrator().drain();
+            assertThat(p.isRestored(10)).as("the track read was restored to the STD (claim 11)").isTrue();
+            assertThat(p.bcvInvalidTracks()).isZero();
+            byte[] onStd = new byte[12];
+            p.std().read(10 * 4096, ByteBuffer.wrap(onStd));
+            assertThat(new String(onStd)).isEqualTo("from the BCV");
+        }
+    }
+
+    @Test
     void aProtectedRestoreLeavesTheBcvUnchangedAndCanBeRepeated() throws Exception {
         PairFixture.create(dir, Layout.RAID5, 1 << 20, 4096, 1);
         try (Pool pool = Pool.open(dir)) {

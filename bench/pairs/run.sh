@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Pair benchmark (issue 3), run by bench/run.sh or alone: bench/pairs/run.sh
+# Prints a table of ratios and appends a dated section to bench/RESULTS.md (BENCH_NO_RESULTS=1: print only).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="${BENCH_DIR:-$root/bench/work}"
+reps="${BENCH_REPS:-3}"
+out="$root/bench/target/pairs"
+mkdir -p "$out" "$work"
+command -v qemu-img >/dev/null || { apt-get update -q && apt-get install -y -q qemu-utils; } >&2
+(cd "$root" && mvn -q -B -DskipTests install -pl engine,cli -am) >&2
+deps=$(tr ':' '\n' < "$root/cli/target/classpath.txt" | grep -v -E '/org/splitpoint/|/splitpoint-' | grep -v '^$' | paste -sd: -)
+cp="$root/engine/target/classes:$deps"
+javac -d "$out" -cp "$cp" "$here/PairBench.java"
+raw="$out/raw.txt"
+java -cp "$out:$cp" PairBench "$work" "$reps" | tee "$raw" >&2
+v() { awk -v k="$1" '$1 == k { print $2 }' "$raw" | tail -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+est=$(v establish_full_s); rest=$(v restore_full_s); incr=$(v restore_incremental_1pct_s); peer=$(v qemu_img_convert_s)
+mib() { awk -v s="$1" 'BEGIN { printf "%.0f", 1024 / s }'; }
+pass() { awk -v x="$1" -v t="$2" -v dir="$3" 'BEGIN { ok = (dir == ">=") ? x >= t : x <= t; print ok ? "PASS" : "**MISS**" }'; }
+table=$(cat <<T
+| measurement | ours | peer | ratio | target | result |
+|---|---:|---:|---:|---:|---|
+| full establish, 1 GiB raid1 pair | $(mib "$est") MiB/s | $(mib "$peer") MiB/s (qemu-img convert -W -m 8 + sync) | $(ratio "$peer" "$est") | ≥ 1.0 | $(pass "$(ratio "$peer" "$est")" 1.0 ">=") |
+| full restore, 1 GiB raid1 pair | $(mib "$rest") MiB/s | $(mib "$peer") MiB/s | $(ratio "$peer" "$rest") | ≥ 1.0 | $(pass "$(ratio "$peer" "$rest")" 1.0 ">=") |
+| incremental restore, 1% tracks ($(v incremental_tracks) tracks) | ${incr} s | full restore ${rest} s | $(ratio "$incr" "$rest") | ≤ 0.03 | $(pass "$(ratio "$incr" "$rest")" 0.03 "<=") |
+| split, 1 GiB vs 64 GiB sparse | $(v split_1g_ms) ms | $(v split_64g_ms) ms | $(ratio "$(v split_64g_ms)" "$(v split_1g_ms)") | ≈ 1 | $(awk -v a="$(v split_1g_ms)" -v b="$(v split_64g_ms)" 'BEGIN { r = b / a; print (r < 2 && r > 0.5) ? "PASS" : "**MISS**" }') |
+| read p99 during restore: unrestored vs restored | $(v latency_unrestored_p99_us) µs (p50 $(v latency_unrestored_p50_us)) | $(v latency_restored_p99_us) µs (p50 $(v latency_restored_p50_us)) | $(ratio "$(v latency_unrestored_p99_us)" "$(v latency_restored_p99_us)") | ≤ 3 | $(pass "$(ratio "$(v latency_unrestored_p99_us)" "$(v latency_restored_p99_us)")" 3 "<=") |
+T
+)
+echo "$table"
+if [ -z "${BENCH_NO_RESULTS:-}" ]; then
+  {
+    echo
+    echo "## $(date -u +%F) — pairs (issue 3)"
+    echo
+    echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -1), kernel $(uname -r). Medians of $reps runs; page cache dropped before every copy."
+    echo "First read after the restore started: $(v latency_first_read_us) µs. Latency samples: $(v latency_restored_samples) restored, $(v latency_unrestored_samples) unrestored (random 4 KiB reads, restore throttled to 100 MB/s)."
+    echo
+    echo "$table"
+  } >> "$root/bench/RESULTS.md"
+fi
+rm -rf "$work/pair-pool" "$work/split-pool" "$work/qemu-copy.img"

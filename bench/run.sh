@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Splitpoint throughput benchmark: the one command. See bench/README.md.
+#
+#   bench/run.sh             the benchmark (appends to bench/RESULTS.md)
+#   bench/run.sh --profile   diagnostics: one pass per layout through a timing file layer, printing
+#                            where the engine's time goes per phase (appends nothing)
+#
+# Builds the project if needed, compiles the harness (bench/src/*.java) into bench/target/,
+# installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
+#   sequential write and read of raid1 (2 drives) and raid5 (4 drives) vs fio on a plain file,
+#   rebuild of one member vs `qemu-img convert -W -m 8` of one member image,
+# prints a table with ratios (ours / peer, same run) and appends a dated section to bench/RESULTS.md.
+#
+# Environment:
+#   BENCH_DIR       scratch directory on the file system to measure (default bench/work/, git-ignored);
+#                   big files are deleted at the end
+#   BENCH_REPS      repetitions per measurement, median reported (default 3)
+#   BENCH_SIZE_MIB  volume size in MiB (default 1024)
+#   BENCH_ONLY      "raid1", "raid5" or "raid1,raid5" (default)
+#   BENCH_NO_RESULTS=1  print only; do not append to bench/RESULTS.md
+#   BENCH_JAVA_OPTS extra JVM options for the harness
+#   BENCH_SETTLE_MS idle time after the sync before each timed write or copy (default 500)
+#   BENCH_ENGINE_CLASSES  measure these compiled engine classes instead of building the checkout
+#                   (A/B runs of a patched copy); still needs cli/target/classpath.txt for the jars
+set -euo pipefail
+
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$bench/.." && pwd)"
+work="${BENCH_DIR:-$bench/work}"
+target="$bench/target"
+stamp="$target/.build-stamp"
+
+say() { echo "bench: $*" >&2; }
+
+# ---- build the engine (and the CLI, whose classpath.txt lists the third-party jars) ----------
+needs_build() {
+  [ -f "$stamp" ] && [ -f "$root/cli/target/classpath.txt" ] || return 0
+  [ -n "$(find "$root/pom.xml" "$root"/engine/pom.xml "$root"/engine/src/main "$root"/cli/pom.xml \
+      "$root"/cli/src/main -newer "$stamp" -type f -print -quit 2>/dev/null)" ]
+}
+engine_classes="${BENCH_ENGINE_CLASSES:-$root/engine/target/classes}"
+if [ -n "${BENCH_ENGINE_CLASSES:-}" ]; then
+  say "using engine classes from $BENCH_ENGINE_CLASSES (no build)"
+elif needs_build; then
+  say "building the project (mvn -q -B -DskipTests install)..."
+  if ! (cd "$root" && mvn -q -B -DskipTests install) >&2; then
+    # the desktop app is not needed here; build just the engine and the CLI if the rest fails
+    say "full build failed; building engine and cli only"
+    (cd "$root" && mvn -q -B -DskipTests install -pl engine,cli -am) >&2 || { say "the build failed"; exit 1; }
+  fi
+  mkdir -p "$target" && touch "$stamp"
+fi
+
+# ---- compile the harness -----------------------------------------------------------------------
+deps=$(tr ':' '\n' < "$root/cli/target/classpath.txt" \
+  | grep -v -E '/org/splitpoint/|/splitpoint-(engine|cli|app)-[^/]*\.jar$' | grep -v -E '/picocli/' | grep -v '^$' | paste -sd: -)
+cp="$engine_classes${deps:+:$deps}"
+mkdir -p "$target/classes"
+if [ -z "$(ls "$target/classes"/Bench.class 2>/dev/null)" ] \
+   || [ -n "$(find "$bench/src" "$engine_classes" -newer "$target/classes/Bench.class" -type f -print -quit)" ]; then
+  say "compiling the harness"
+  javac -d "$target/classes" -cp "$cp" "$bench"/src/*.java
+fi
+
+# ---- peers ----------------------------------------------------------------------------------------
+missing=()
+command -v fio >/dev/null || missing+=(fio)
+command -v qemu-img >/dev/null || missing+=(qemu-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  if ! apt-get install -y -q "${missing[@]}" >&2; then
+    apt-get update -q >&2
+    apt-get install -y -q "${missing[@]}" >&2
+  fi
+fi
+
+# ---- run -------------------------------------------------------------------------------------------
+mkdir -p "$work"
+section="$target/last-run.md"
+log="$target/last-run.txt"
+trap 'rm -rf "$work"/pool-raid* "$work"/plain.img "$work"/copy.img' EXIT
+if [ "${1:-}" = "--profile" ]; then
+  # shellcheck disable=SC2086
+  java ${BENCH_JAVA_OPTS:-} -cp "$target/classes:$cp" Profile "$work"
+  exit 0
+fi
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# shellcheck disable=SC2086
+java ${BENCH_JAVA_OPTS:-} -cp "$target/classes:$cp" Bench "$work" "$section" | tee "$log"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- record ----------------------------------------------------------------------------------------
+if [ "${BENCH_NO_RESULTS:-}" != "1" ]; then
+  results="$bench/RESULTS.md"
+  if [ ! -f "$results" ]; then
+    printf '# Splitpoint benchmark results\n\nAppended by `bench/run.sh` (see bench/README.md), newest last.\n' > "$results"
+  fi
+  fs=$(findmnt -n -o FSTYPE,SOURCE -T "$work" 2>/dev/null | tr -s ' ' || echo "?")
+  {
+    printf '\n## %s\n\n' "$(date -u +%F)"
+    printf -- '- machine: %s CPUs (%s), %s RAM; kernel %s\n' "$(nproc)" \
+      "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
+      "$(free -h | awk '/^Mem:/{print $2}')" "$(uname -r)"
+    printf -- '- java: %s\n' "$(java -version 2>&1 | head -1)"
+    printf -- '- load average (1/5/15 min) before: %s, after: %s (other work on the machine skews results)\n' \
+      "$load_before" "$load_after"
+    printf -- '- peers: %s; %s\n' "$(fio --version)" "$(qemu-img --version | head -1)"
+    printf -- '- scratch: %s (%s)\n' "$work" "$fs"
+    if [ -n "${BENCH_ENGINE_CLASSES:-}" ]; then
+      printf -- '- engine: classes from %s\n\n' "$BENCH_ENGINE_CLASSES"
+    else
+      printf -- '- engine: commit %s%s\n\n' "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+        "$([ -n "$(git -C "$root" status --porcelain -- engine 2>/dev/null)" ] && echo ' + uncommitted engine changes' || true)"
+    fi
+    cat "$section"
+    printf '\n<details><summary>console output</summary>\n\n```\n'
+    cat "$log"
+    printf '```\n</details>\n'
+  } >> "$results"
+  say "appended to $results"
+fi
