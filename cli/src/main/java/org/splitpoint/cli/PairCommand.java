@@ -52,8 +52,8 @@ final class PairCommand {
         }
     }
 
-    @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
-    static final class Establish extends OnPool {
+    /** What establish and restore share: the pair, --full, --no-wait, --throttle, and waiting with a progress line. */
+    abstract static class CopyCommand extends OnPool {
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;
         @Option(names = "--full", description = "copy every track, not only the invalid ones")
@@ -63,16 +63,34 @@ final class PairCommand {
         @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
         Double throttle;
 
+        /** Starts the copy; {@code limit} is bytes/s or -1 to keep the pair's setting. */
+        abstract Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception;
+
+        /** "establish of p1 started: 12 tracks to copy (incremental)". */
+        abstract String started(Job job);
+
         @Override
         public Integer call() throws Exception {
-            var err = err();
             long limit = throttleBytes(throttle);
-            return PoolSession.with(dir, err, pool -> {
-                Job job = pool.pairs().establish(name, full, limit);
-                out().println("establish of " + name + " started: " + job.progress().totalTracks()
-                        + " tracks to copy" + (full ? " (full)" : " (incremental)"));
-                return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
+            return PoolSession.with(dir, err(), pool -> {
+                Job job = start(pool, limit);
+                out().println(started(job));
+                return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
+        }
+    }
+
+    @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
+    static final class Establish extends CopyCommand {
+        @Override
+        Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception {
+            return pool.pairs().establish(name, full, limit);
+        }
+
+        @Override
+        String started(Job job) {
+            return "establish of " + name + " started: " + job.progress().totalTracks() + " tracks to copy"
+                    + (full ? " (full)" : " (incremental)");
         }
     }
 
@@ -94,28 +112,19 @@ final class PairCommand {
     }
 
     @Command(name = "restore", description = "Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.")
-    static final class Restore extends OnPool {
-        @Parameters(index = "1", paramLabel = "PAIR")
-        String name;
-        @Option(names = "--full", description = "copy every track, not only the invalid ones")
-        boolean full;
+    static final class Restore extends CopyCommand {
         @Option(names = "--protect", description = "keep the BCV split and unchanged, to restore from again later")
         boolean protect;
-        @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
-        boolean noWait;
-        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
-        Double throttle;
 
         @Override
-        public Integer call() throws Exception {
-            var err = err();
-            long limit = throttleBytes(throttle);
-            return PoolSession.with(dir, err, pool -> {
-                Job job = pool.pairs().restore(name, full, protect, limit);
-                out().println("restore of " + name + " started: " + job.progress().totalTracks()
-                        + " tracks to restore" + (full ? " (full)" : " (incremental)") + (protect ? ", BCV protected" : ""));
-                return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
-            });
+        Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception {
+            return pool.pairs().restore(name, full, protect, limit);
+        }
+
+        @Override
+        String started(Job job) {
+            return "restore of " + name + " started: " + job.progress().totalTracks() + " tracks to restore"
+                    + (full ? " (full)" : " (incremental)") + (protect ? ", BCV protected" : "");
         }
     }
 

@@ -97,17 +97,8 @@ public final class InvalidTracks implements AutoCloseable {
     }
 
     /** Adds {@code other}'s live bits to this side, durably. */
-    public synchronized void addAll(InvalidTracks other) throws IOException {
-        TrackBitmap o = other.live;
-        for (long t = o.nextSetBit(0); t >= 0; t = o.nextSetBit(t + 1)) {
-            live.set(t);
-            pendingClear.clear(t);
-            if (durable.bits().set(t)) {
-                durable.markChanged(t, t + 1);
-            }
-        }
-        durable.persist(true);
-        unpersisted = false;
+    public void addAll(InvalidTracks other) throws IOException {
+        addAll(other.live);
     }
 
     /** Adds the tracks of a bitmap (e.g. write-intent bits found after a crash), durably. */
