@@ -35,6 +35,7 @@ public final class Splitpoint implements Runnable {
     /** Runs the CLI with the given streams; returns the exit code (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Splitpoint());
+        addHelp(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
@@ -147,6 +148,14 @@ public final class Splitpoint implements Runnable {
 
     /** The PrintWriter main() wraps System.out in, so forwarded binary output can bypass it. */
     private static PrintWriter SYSTEM_OUT;
+
+    /** Every subcommand answers --help (and -h) with its own usage. */
+    private static void addHelp(CommandLine cl) {
+        cl.getCommandSpec().mixinStandardHelpOptions(true);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            addHelp(sub);
+        }
+    }
 
     /** A failure whose sentence was decided by the command (exit 1). */
     static final class CommandFailed extends RuntimeException {
