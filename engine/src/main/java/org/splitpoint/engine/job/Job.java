@@ -128,6 +128,7 @@ public final class Job implements Runnable {
 
     @Override
     public void run() {
+        rate.add(System.nanoTime(), 0); // the rate's first point: the job's start
         long bucketStart = System.nanoTime();
         long bucketBytes = 0;
         try {
@@ -190,6 +191,8 @@ public final class Job implements Runnable {
 
     /** One step of work, with a checkpoint about once a second; returns the bytes moved. */
     private long step() throws Exception {
+        long t = throttle;
+        work.stepBudget(t > 0 ? Math.max(trackBytes, t / 4) : Long.MAX_VALUE);
         JobWork.Step step = work.copyNext(done);
         done = Math.min(total, done + step.tracks());
         long now = System.nanoTime();

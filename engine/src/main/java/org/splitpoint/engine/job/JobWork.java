@@ -16,6 +16,13 @@ public interface JobWork {
     /** Copies (rebuilds, resyncs...) from track {@code done} on, as much as one step takes. */
     Step copyNext(long done) throws IOException;
 
+    /**
+     * A hint before each step: move about this many bytes at most (a quarter second's worth under
+     * a throttle, so progress stays smooth; {@code Long.MAX_VALUE} when unthrottled).
+     */
+    default void stepBudget(long bytes) {
+    }
+
     /** True while there is work left; by default while fewer than {@code total} tracks are done. */
     default boolean hasMore(long done, long total) {
         return done < total;

@@ -27,9 +27,14 @@ public final class RateMeter {
         }
     }
 
-    /** The rate at time {@code nanos}; 0 with fewer than two samples or when idle past the window. */
+    /**
+     * The rate at time {@code nanos}: the bytes between the oldest kept sample and the newest, over
+     * the time from the oldest to now (so a stall lowers it gradually); 0 with fewer than two samples.
+     * The oldest kept sample may lie before the window, so slow steps (a throttled copy) still
+     * have a rate between them.
+     */
     public synchronized double bytesPerSecond(long nanos) {
-        if (samples.size() < 2 || nanos - samples.peekLast().nanos > windowNanos) {
+        if (samples.size() < 2) {
             return 0;
         }
         Sample first = samples.peekFirst();

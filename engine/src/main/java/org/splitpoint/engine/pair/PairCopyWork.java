@@ -57,12 +57,21 @@ public final class PairCopyWork implements JobWork {
                 return t;
             });
 
+    private long budget = Long.MAX_VALUE;
+
+    @Override
+    public void stepBudget(long bytes) {
+        budget = bytes;
+    }
+
     @Override
     public Step copyNext(long done) throws IOException {
         List<long[]> runs = new ArrayList<>();
         long from = cursor;
         boolean wrapped = false;
-        while (runs.size() < PARALLEL_RUNS) {
+        long maxTracks = Math.max(1, budget / pair.trackSize());
+        long planned = 0;
+        while (runs.size() < PARALLEL_RUNS && planned < maxTracks) {
             long a = set.live().nextSetBit(from);
             if (a < 0) {
                 if (wrapped || !runs.isEmpty()) {
@@ -73,10 +82,11 @@ public final class PairCopyWork implements JobWork {
                 continue;
             }
             long b = a;
-            while (b < pair.totalTracks() && b - a < runTracks() && set.isSet(b)) {
+            while (b < pair.totalTracks() && b - a < Math.min(runTracks(), maxTracks - planned) && set.isSet(b)) {
                 b++;
             }
             runs.add(new long[] {a, b});
+            planned += b - a;
             from = b;
         }
         long bytes = 0;
