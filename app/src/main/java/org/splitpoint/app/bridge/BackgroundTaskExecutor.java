@@ -44,7 +44,9 @@ public final class BackgroundTaskExecutor implements TaskExecutor {
 
     @Override
     public void shutdown() {
-        timer.shutdownNow();
+        // never shutdownNow: interrupting a thread inside file I/O closes the engine's FileChannel
+        // (ClosedByInterruptException), and the engine then fails the drive
+        timer.shutdown();
         workers.shutdown();
     }
 }

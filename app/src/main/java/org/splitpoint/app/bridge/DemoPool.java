@@ -10,18 +10,21 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolException;
 import org.splitpoint.engine.pool.PoolPaths;
-import org.splitpoint.engine.raid.RaidVolume;
 
 /**
- * The demo pool the app opens on first run: six drives, a RAID5 volume "db" on d1..d4 and a RAID1
- * volume "logs" on d5,d6, each holding recognizable text records ("db 00012340 splitpoint demo...")
- * so a rebuild has real bytes to move and a read shows what was written. It is built in a sibling
- * directory and renamed into place, so an interrupted first run leaves no half-made pool behind.
+ * The demo pool the app opens on first run: six drives, a RAID5 volume "prod" on d1..d3 (the STD)
+ * holding recognizable text records ("prod 00012340 splitpoint demo..."), a RAID5 volume
+ * "prod-bcv" on d4..d6 (the BCV), and the pair "prod-pair" of the two, already established and
+ * Synchronized, so a newcomer can split and restore at once. It is built in a sibling directory and
+ * renamed into place, so an interrupted first run leaves no half-made pool behind.
  */
 public final class DemoPool {
 
@@ -31,6 +34,9 @@ public final class DemoPool {
     /** Bytes of records written at the start of each volume (less if the volume is smaller). */
     public static final long DATA_BYTES = 8L << 20;
     static final int RECORD = 32;
+    public static final String STD = "prod";
+    public static final String BCV = "prod-bcv";
+    public static final String PAIR = "prod-pair";
 
     private DemoPool() {
     }
@@ -57,10 +63,20 @@ public final class DemoPool {
     public static void create(Path dir, long driveSize, int trackSize) throws IOException, PoolException {
         Pool.create(dir, DRIVES, driveSize, trackSize, StorageFactory.real());
         try (Pool pool = Pool.open(dir)) {
-            pool.admin().createVolume("db", Layout.RAID5, List.of("d1", "d2", "d3", "d4"), 0);
-            pool.admin().createVolume("logs", Layout.RAID1, List.of("d5", "d6"), 0);
-            fill(pool.volume("db"), "db");
-            fill(pool.volume("logs"), "logs");
+            pool.admin().createVolume(STD, Layout.RAID5, List.of("d1", "d2", "d3"), 0);
+            pool.admin().createVolume(BCV, Layout.RAID5, List.of("d4", "d5", "d6"), 0);
+            fill(pool.device(STD), STD);
+            pool.pairs().create(PAIR, STD, BCV);
+            Job establish = pool.pairs().establish(PAIR, false);
+            try {
+                if (!establish.await(600_000) || establish.state() != JobState.DONE) {
+                    throw new IOException("the demo pair's establish ended " + establish.state() + " "
+                            + establish.progress().message());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while establishing the demo pair", e);
+            }
         }
     }
 
@@ -74,7 +90,7 @@ public final class DemoPool {
         return b.append('\n').toString();
     }
 
-    private static void fill(RaidVolume v, String name) throws IOException {
+    private static void fill(BlockDevice v, String name) throws IOException {
         long total = Math.min(DATA_BYTES, v.size());
         int chunk = 1 << 20;
         ByteBuffer buf = ByteBuffer.allocate(chunk);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.EventBus;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolException;
 import org.splitpoint.engine.pool.PoolPaths;
@@ -18,9 +19,11 @@ import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
  * The app's one door to the engine. It owns the open {@link Pool}, runs engine calls on the
- * {@link TaskExecutor}, and turns the engine's events plus a 500 ms timer into pool snapshots that
- * reach the UI thread coalesced (at most one pending post, the latest snapshot wins). Engine threads
- * never wait for the UI: the event listener only flags a refresh and queues the event.
+ * {@link TaskExecutor}, and turns the engine's events plus a 500 ms timer into pool snapshots (and
+ * the pairs' query views) that reach the UI thread coalesced (at most one pending post, the latest
+ * snapshot wins). Engine threads never wait for the UI: the event listener only flags a refresh and
+ * queues the event. Long-lived users of the pool (workload generators) register a close hook, so
+ * they stop before the pool closes.
  */
 public final class PoolBridge implements AutoCloseable {
 
@@ -34,12 +37,18 @@ public final class PoolBridge implements AutoCloseable {
     private final List<Consumer<List<Event>>> eventSinks = new CopyOnWriteArrayList<>();
     private final Coalescer<PoolSnapshot> snapshots;
     private final Coalescer<List<Event>> events;
+    private final List<Consumer<List<PairView>>> pairSinks = new CopyOnWriteArrayList<>();
+    private final Coalescer<List<PairView>> pairs;
+    private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object refreshLock = new Object();
     private PoolSnapshot lastOffered;
+    private List<PairView> lastPairs;
     private TaskExecutor.Repeating timer;
+    private TaskExecutor.Repeating nicer;
+    private final ThreadNice threadNice = new ThreadNice();
 
     /** Wraps an open pool; {@code ui} runs a task on the UI thread (Platform::runLater in the app). */
     public PoolBridge(Pool pool, TaskExecutor executor, Executor ui) {
@@ -48,11 +57,33 @@ public final class PoolBridge implements AutoCloseable {
         this.ui = ui;
         this.snapshots = new Coalescer<>(ui, Coalescer.latestWins(), s -> snapshotSinks.forEach(c -> c.accept(s)));
         this.events = new Coalescer<>(ui, PoolBridge::concat, l -> eventSinks.forEach(c -> c.accept(l)));
+        this.pairs = new Coalescer<>(ui, Coalescer.latestWins(), l -> pairSinks.forEach(c -> c.accept(l)));
     }
 
-    /** Opens the pool in {@code dir} (blocking: call it off the UI thread). */
+    /**
+     * Opens the pool in {@code dir} (blocking: call it off the UI thread) and its control socket,
+     * so {@code ./splitpoint} commands for this pool run here while the app holds it (and show in
+     * the event log).
+     */
     public static PoolBridge open(Path dir, TaskExecutor executor, Executor ui) throws IOException, PoolException {
-        return new PoolBridge(Pool.open(dir), executor, ui);
+        Pool pool = Pool.open(dir);
+        PoolBridge bridge = new PoolBridge(pool, executor, ui);
+        try {
+            org.splitpoint.engine.control.ControlServer control = org.splitpoint.engine.control.ControlServer.start(
+                    pool.dir(), new org.splitpoint.cli.HeldPoolCommands(pool),
+                    m -> pool.events().publish(Event.info("COMMAND", "control", m)));
+            bridge.beforeClose(() -> {
+                try {
+                    control.close();
+                } catch (IOException e) {
+                    System.err.println("splitpoint: closing the control socket: " + e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            pool.events().publish(Event.warning("COMMAND", "control", "no control socket (" + e.getMessage()
+                    + "): ./splitpoint commands for this pool are refused while the app holds it"));
+        }
+        return bridge;
     }
 
     private static <E> List<E> concat(List<E> a, List<E> b) {
@@ -62,6 +93,22 @@ public final class PoolBridge implements AutoCloseable {
         return out;
     }
 
+    /** Runs a task on the UI thread (for view models that coalesce their own updates). */
+    public Executor ui() {
+        return ui;
+    }
+
+    /**
+     * The volume as hosts see it ({@code pool.device}: through its pair, if any), for the app's
+     * built-in workload generators, which do their I/O on their own threads.
+     */
+    public org.splitpoint.engine.io.BlockDevice device(String volume) throws PoolException {
+        if (closed.get()) {
+            throw new PoolException("the pool is closed");
+        }
+        return pool.device(volume);
+    }
+
     public Path poolDir() {
         return pool.dir();
     }
@@ -69,6 +116,37 @@ public final class PoolBridge implements AutoCloseable {
     /** {@code sink} gets every new snapshot on the UI thread. */
     public void onSnapshot(Consumer<PoolSnapshot> sink) {
         snapshotSinks.add(sink);
+    }
+
+    /** {@code sink} gets the pairs as {@code pair query} shows them, on the UI thread, when they change. */
+    public void onPairs(Consumer<List<PairView>> sink) {
+        pairSinks.add(sink);
+    }
+
+    /** {@code hook} runs (on the closing thread) before the pool closes: stop using it there. */
+    public void beforeClose(Runnable hook) {
+        closeHooks.add(hook);
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Runs {@code task} with the pool every {@code period} off the UI thread (never in view-model
+     * tests, whose executor does not repeat) until the handle is cancelled or the pool closes.
+     */
+    public TaskExecutor.Repeating every(Duration period, EngineCall<?> task) {
+        return executor.repeat(period, () -> {
+            if (closed.get()) {
+                return;
+            }
+            try {
+                task.call(pool);
+            } catch (Exception e) {
+                // a sampling tick that failed (the pool closing) is simply skipped
+            }
+        });
     }
 
     /** {@code sink} gets events in batches on the UI thread: first the log's history, then live ones. */
@@ -86,6 +164,7 @@ public final class PoolBridge implements AutoCloseable {
             refresh();
         });
         timer = executor.repeat(REFRESH_PERIOD, this::refresh);
+        nicer = executor.repeat(Duration.ofSeconds(1), threadNice::apply); // new copy jobs start at any time
         executor.execute(() -> {
             // events published before the listener are in the log once the bus is drained;
             // the events view drops the few that arrive both ways
@@ -128,6 +207,19 @@ public final class PoolBridge implements AutoCloseable {
                 lastOffered = s;
                 snapshots.offer(s);
             }
+            List<PairView> p = queryPairs();
+            if (p != null && !p.equals(lastPairs)) {
+                lastPairs = p;
+                pairs.offer(p);
+            }
+        }
+    }
+
+    private List<PairView> queryPairs() {
+        try {
+            return List.copyOf(pool.pairs().query(null));
+        } catch (PoolException | RuntimeException e) {
+            return null; // a pair map changing under the query: the next refresh sees it settled
         }
     }
 
@@ -183,6 +275,16 @@ public final class PoolBridge implements AutoCloseable {
         }
         if (timer != null) {
             timer.cancel();
+        }
+        if (nicer != null) {
+            nicer.cancel();
+        }
+        for (Runnable hook : closeHooks) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                System.err.println("splitpoint: before closing the pool: " + e);
+            }
         }
         executor.shutdown();
         synchronized (refreshLock) {

@@ -1,13 +1,14 @@
 package org.splitpoint.app.common;
 
 import org.splitpoint.engine.event.Severity;
+import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.VolumeState;
 
 /**
  * How a state looks: its word, a glyph (a shape, so colour is never the only cue) and a tone that the
- * stylesheet turns into a colour. One table for drives, volumes, pool health and event severity.
+ * stylesheet turns into a colour. One table for drives, volumes, pairs, pool health and event severity.
  */
 public record StateLook(String word, Glyph glyph, Tone tone) {
 
@@ -31,7 +32,11 @@ public record StateLook(String word, Glyph glyph, Tone tone) {
         HOLLOW_SQUARE("M2,2 H14 V14 H2 Z M4.5,4.5 V11.5 H11.5 V4.5 Z"),
         CHECK("M1.5,8.5 L3.5,6.5 L6.5,9.5 L12.5,3 L14.5,5 L6.5,13.5 Z"),
         TRIANGLE("M8,1 L15.5,14.5 L0.5,14.5 Z M7,5.5 V10 H9 V5.5 Z M7,11 V13 H9 V11 Z"),
-        INFO("M8,1.5 A6.5,6.5 0 1,1 7.99,1.5 Z M7,7 V12 H9 V7 Z M7,4 V6 H9 V4 Z");
+        INFO("M8,1.5 A6.5,6.5 0 1,1 7.99,1.5 Z M7,7 V12 H9 V7 Z M7,4 V6 H9 V4 Z"),
+        /** Two separate boxes: a split pair's independent sides. */
+        APART("M0.5,4 H6.5 V12 H0.5 Z M9.5,4 H15.5 V12 H9.5 Z"),
+        /** Two boxes joined: a pair whose sides mirror. */
+        JOINED("M0.5,4 H6.5 V7 H9.5 V4 H15.5 V12 H9.5 V9 H6.5 V12 H0.5 Z");
 
         private final String path;
 
@@ -70,6 +75,18 @@ public record StateLook(String word, Glyph glyph, Tone tone) {
             case HEALTHY -> new StateLook("HEALTHY", Glyph.CHECK, Tone.OK);
             case WARNING -> new StateLook("WARNING", Glyph.TRIANGLE, Tone.WARN);
             case CRITICAL -> new StateLook("CRITICAL", Glyph.CROSS, Tone.BAD);
+        };
+    }
+
+    public static StateLook of(PairState s) {
+        return switch (s) {
+            case NeverEstab -> new StateLook("NeverEstab", Glyph.RING, Tone.IDLE);
+            case SyncInProg -> new StateLook("SyncInProg", Glyph.ARROWS, Tone.BUSY);
+            case Synchronized -> new StateLook("Synchronized", Glyph.JOINED, Tone.OK);
+            case SplitInProg -> new StateLook("SplitInProg", Glyph.ARROWS, Tone.BUSY);
+            case Split -> new StateLook("Split", Glyph.APART, Tone.SERVICE);
+            case RestInProg -> new StateLook("RestInProg", Glyph.ARROWS, Tone.BUSY);
+            case Restored -> new StateLook("Restored", Glyph.JOINED, Tone.OK);
         };
     }
 

@@ -63,7 +63,7 @@ final class DriveRules {
             return null;
         }
         Path image = Path.of("drives", name + ".img");
-        String keptAs = name + ".img.replaced";
+        String keptAs = name + ".img.replaced-<date and time>"; // the engine stamps each set-aside image
         String size = Sizes.format(d.size());
         VolumeView v = d.volume() == null ? null : s.volume(d.volume());
         if (v == null) {

@@ -1,94 +1,72 @@
 package org.splitpoint.app.drives;
 
-import javafx.application.Platform;
-import javafx.beans.binding.Bindings;
-import javafx.beans.value.ChangeListener;
-import javafx.beans.value.ObservableValue;
-import javafx.css.PseudoClass;
+import java.util.HashMap;
+import java.util.Map;
+import javafx.collections.ListChangeListener;
 import javafx.fxml.FXML;
-import javafx.scene.Scene;
 import javafx.scene.control.Button;
-import javafx.scene.control.ContentDisplay;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.SeparatorMenuItem;
-import javafx.scene.control.TableCell;
-import javafx.scene.control.TableColumn;
-import javafx.scene.control.TableRow;
-import javafx.scene.control.TableView;
-import javafx.scene.layout.HBox;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Actions;
-import org.splitpoint.app.common.BadgeCell;
 import org.splitpoint.app.common.Fxml;
-import org.splitpoint.app.common.StateLook;
-import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.app.common.TypedConfirmDialog;
 
-/** The drives table with the drive actions (toolbar buttons and a context menu). FXML: DrivesView.fxml. */
+/**
+ * The drive bay: the pool's drives as slots, coloured, with glyph and word by state; click (or the
+ * arrow keys) to select, then Fail / Replace / Add spare from the buttons or the context menu. A
+ * refused action says why in its tooltip (menu items: in their text). FXML: DrivesView.fxml.
+ */
 public final class DrivesView extends VBox {
 
-    private static final PseudoClass FAILED = PseudoClass.getPseudoClass("failed");
-    private static final PseudoClass REBUILDING = PseudoClass.getPseudoClass("rebuilding");
-
-    @FXML private TableView<DriveRow> drivesTable;
-    @FXML private TableColumn<DriveRow, String> nameColumn;
-    @FXML private TableColumn<DriveRow, DriveState> stateColumn;
-    @FXML private TableColumn<DriveRow, String> volumeColumn;
-    @FXML private TableColumn<DriveRow, String> sizeColumn;
-    @FXML private TableColumn<DriveRow, Number> rebuildColumn;
+    @FXML private FlowPane bay;
+    @FXML private javafx.scene.control.ScrollPane bayScroll;
+    @FXML private Label bayHint;
     @FXML private Button failDrive;
     @FXML private Button replaceDrive;
     @FXML private Button addSpare;
     @FXML private StackPane failWrap;
     @FXML private StackPane replaceWrap;
     @FXML private StackPane addWrap;
+    private final Map<String, DriveSlot> slots = new HashMap<>();
+    private final ContextMenu menu = new ContextMenu();
     private DrivesViewModel model;
 
     public DrivesView() {
         Fxml.load(this, "DrivesView");
+        // as tall as the slots need (rows wrap when drives are added), up to two rows, then it scrolls
+        bayScroll.prefViewportHeightProperty().bind(javafx.beans.binding.Bindings.min(356,
+                javafx.beans.binding.Bindings.max(172, bay.heightProperty())));
     }
 
-    /** Focuses the table, once it is in the scene (a SplitPane adds its items on its first layout). */
-    public void focusTable() {
-        if (drivesTable.getScene() != null) {
-            drivesTable.requestFocus();
-            return;
+    /** Puts the keyboard focus on the selected slot (or the first, unselected: a choice is the user's). */
+    public void focusBay() {
+        DriveSlot s = model == null ? null : slots.get(model.selectedDriveProperty().get());
+        if (s == null && !bay.getChildren().isEmpty()) {
+            s = (DriveSlot) bay.getChildren().get(0);
         }
-        drivesTable.sceneProperty().addListener(new ChangeListener<Scene>() {
-            @Override
-            public void changed(ObservableValue<? extends Scene> o, Scene was, Scene now) {
-                if (now != null) {
-                    drivesTable.sceneProperty().removeListener(this);
-                    Platform.runLater(drivesTable::requestFocus);
-                }
-            }
-        });
+        if (s != null) {
+            s.requestFocus();
+        }
     }
 
     public void bind(DrivesViewModel vm) {
         this.model = vm;
-        drivesTable.setItems(vm.rows());
-        nameColumn.setCellValueFactory(c -> Bindings.createStringBinding(() -> c.getValue().name()));
-        stateColumn.setCellValueFactory(c -> c.getValue().stateProperty());
-        stateColumn.setCellFactory(c -> new BadgeCell<>(StateLook::of));
-        volumeColumn.setCellValueFactory(c -> c.getValue().volumeProperty());
-        sizeColumn.setCellValueFactory(c -> c.getValue().sizeProperty());
-        rebuildColumn.setCellValueFactory(c -> c.getValue().rebuildProperty());
-        rebuildColumn.setCellFactory(c -> new RebuildCell());
-        drivesTable.setRowFactory(t -> new DriveTableRow());
-        vm.selectedDriveProperty().bind(Bindings.createStringBinding(() -> {
-            DriveRow r = drivesTable.getSelectionModel().getSelectedItem();
-            return r == null ? null : r.name();
-        }, drivesTable.getSelectionModel().selectedItemProperty()));
+        vm.rows().addListener((ListChangeListener<DriveRow>) c -> syncSlots());
+        syncSlots();
+        vm.selectedDriveProperty().addListener((o, was, now) -> slots.forEach((n, s) -> s.select(n.equals(now))));
 
         Actions.bind(failDrive, failWrap, vm.failBlockedProperty(),
-                "Mark the selected drive FAILED, as if it had died: its volume keeps serving, DEGRADED.");
+                "Mark the selected drive FAILED, as if it had died: its volume keeps serving, DEGRADED. (Ctrl+Shift+F)");
         Actions.bind(replaceDrive, replaceWrap, vm.replaceBlockedProperty(),
-                "Swap a blank drive in for the selected FAILED drive and rebuild it from the others.");
-        Actions.bind(addSpare, addWrap, vm.addBlockedProperty(), "Add a blank SPARE drive to the pool.");
+                "Swap a blank drive in for the selected FAILED drive and rebuild it from the others. (Ctrl+Shift+R)");
+        Actions.bind(addSpare, addWrap, vm.addBlockedProperty(), "Add a blank SPARE drive to the pool. (Ctrl+Shift+A)");
 
         MenuItem fail = new MenuItem();
         fail.setOnAction(e -> fail());
@@ -99,77 +77,86 @@ public final class DrivesView extends VBox {
         MenuItem add = new MenuItem();
         add.setOnAction(e -> addSpare());
         Actions.bind(add, vm.addBlockedProperty(), "Add spare");
-        drivesTable.setContextMenu(new ContextMenu(fail, replace, new SeparatorMenuItem(), add));
+        menu.getItems().setAll(fail, replace, new SeparatorMenuItem(), add);
+    }
+
+    private void syncSlots() {
+        Map<String, DriveSlot> keep = new HashMap<>();
+        bay.getChildren().clear();
+        for (DriveRow r : model.rows()) {
+            DriveSlot s = slots.remove(r.name());
+            if (s == null || s.row() != r) {
+                if (s != null) {
+                    s.unbind();
+                }
+                s = newSlot(r);
+            }
+            keep.put(r.name(), s);
+            bay.getChildren().add(s);
+        }
+        slots.values().forEach(DriveSlot::unbind);
+        slots.clear();
+        slots.putAll(keep);
+        String sel = model.selectedDriveProperty().get();
+        slots.forEach((n, s) -> s.select(n.equals(sel)));
+        bayHint.setText(slots.isEmpty() ? "No drives in this pool" : "Click a drive to select it; right-click for actions.");
+    }
+
+    private DriveSlot newSlot(DriveRow r) {
+        DriveSlot s = new DriveSlot(r);
+        s.setOnMousePressed(e -> {
+            model.selectedDriveProperty().set(r.name());
+            s.requestFocus();
+            if (e.getButton() == MouseButton.SECONDARY) {
+                menu.show(s, e.getScreenX(), e.getScreenY());
+            }
+        });
+        // selection follows clicks and arrow keys, not focus: focus also moves when a button disables itself
+        s.setOnKeyPressed(e -> {
+            int i = bay.getChildren().indexOf(s);
+            if (e.getCode() == KeyCode.RIGHT && i + 1 < bay.getChildren().size()) {
+                selectAndFocus((DriveSlot) bay.getChildren().get(i + 1));
+            } else if (e.getCode() == KeyCode.LEFT && i > 0) {
+                selectAndFocus((DriveSlot) bay.getChildren().get(i - 1));
+            } else if (e.getCode() == KeyCode.SPACE || e.getCode() == KeyCode.ENTER) {
+                model.selectedDriveProperty().set(r.name());
+            } else if (e.getCode() == KeyCode.CONTEXT_MENU || (e.getCode() == KeyCode.F10 && e.isShiftDown())) {
+                menu.show(s, javafx.geometry.Side.BOTTOM, 0, 0);
+            } else {
+                return;
+            }
+            e.consume();
+        });
+        return s;
+    }
+
+    private void selectAndFocus(DriveSlot s) {
+        model.selectedDriveProperty().set(s.row().name());
+        s.requestFocus();
+    }
+
+    /** The state word the slot of {@code drive} shows, or "" (tests and accessibility). */
+    public String shownState(String drive) {
+        DriveSlot s = slots.get(drive);
+        return s == null ? "" : s.stateText();
     }
 
     @FXML
-    private void fail() {
+    public void fail() {
         model.fail();
     }
 
     @FXML
-    private void replace() {
+    public void replace() {
         ReplacePlan plan = model.replacePlan();
-        if (plan != null && ReplaceDriveDialog.confirm(getScene().getWindow(), plan)) {
+        if (plan != null && model.replaceBlockedProperty().get().isEmpty()
+                && TypedConfirmDialog.ask(getScene().getWindow(), plan.confirmation())) {
             model.replace();
         }
     }
 
     @FXML
-    private void addSpare() {
+    public void addSpare() {
         model.addSpare();
-    }
-
-    /** Tints FAILED and REBUILDING rows (the state cell carries word and glyph). */
-    private static final class DriveTableRow extends TableRow<DriveRow> {
-        private final ChangeListener<DriveState> onState = (o, was, now) -> mark(now);
-
-        @Override
-        protected void updateItem(DriveRow item, boolean empty) {
-            DriveRow old = getItem();
-            if (old != null) {
-                old.stateProperty().removeListener(onState);
-            }
-            super.updateItem(item, empty);
-            if (item != null && !empty) {
-                item.stateProperty().addListener(onState);
-                mark(item.getState());
-            } else {
-                mark(null);
-            }
-        }
-
-        private void mark(DriveState s) {
-            pseudoClassStateChanged(FAILED, s == DriveState.FAILED || s == DriveState.MISSING);
-            pseudoClassStateChanged(REBUILDING, s == DriveState.REBUILDING);
-        }
-    }
-
-    /** Progress bar and percent while a drive rebuilds; empty otherwise. */
-    private static final class RebuildCell extends TableCell<DriveRow, Number> {
-        private final ProgressBar bar = new ProgressBar();
-        private final Label pct = new Label();
-        private final HBox box = new HBox(6, bar, pct);
-
-        RebuildCell() {
-            box.getStyleClass().add("rebuild-cell");
-            bar.setMaxWidth(Double.MAX_VALUE);
-            HBox.setHgrow(bar, javafx.scene.layout.Priority.ALWAYS);
-            setContentDisplay(ContentDisplay.GRAPHIC_ONLY);
-        }
-
-        @Override
-        protected void updateItem(Number value, boolean empty) {
-            super.updateItem(value, empty);
-            if (empty || value == null || value.doubleValue() < 0) {
-                setGraphic(null);
-                setText(null);
-            } else {
-                bar.setProgress(value.doubleValue());
-                pct.setText(String.format("%.0f%%", value.doubleValue() * 100));
-                setText(pct.getText());
-                setGraphic(box);
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package org.splitpoint.app.drives;
 
 import java.util.List;
+import org.splitpoint.app.common.Confirmation;
 
 /**
  * What replacing a drive does, for the confirmation dialog: which image is set aside, what blank
@@ -9,6 +10,12 @@ import java.util.List;
  */
 public record ReplacePlan(String drive, String state, String size, String volume, String layout,
                           String volumeState, List<String> sources, String image, String keptAs) {
+
+    /** The typed confirmation: the drive's name is the target. */
+    public Confirmation confirmation() {
+        return new Confirmation("Replace drive " + drive, "Replace drive " + drive + " with a blank drive?",
+                sentences(), drive, "Replace " + drive);
+    }
 
     public List<String> sentences() {
         String intro = "Drive " + drive + " (" + size + ") is " + state

@@ -3,23 +3,29 @@ package org.splitpoint.app.events;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import javafx.fxml.FXML;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.event.Severity;
 
-/** The event log, newest first: time, severity glyph, message. FXML: EventsView.fxml. */
+/** The event log, newest first: time, severity (glyph + word), source, message; filtered by severity. FXML: EventsView.fxml. */
 public final class EventsView extends VBox {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM d HH:mm:ss").withZone(ZoneId.systemDefault());
 
     @FXML private ListView<Event> eventsList;
+    @FXML private ChoiceBox<Severity> severityFilter;
 
     public EventsView() {
         Fxml.load(this, "EventsView");
@@ -28,23 +34,47 @@ public final class EventsView extends VBox {
     public void bind(EventsViewModel vm) {
         eventsList.setItems(vm.events());
         eventsList.setCellFactory(l -> new EventCell());
+        severityFilter.getItems().setAll(Severity.values());
+        severityFilter.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Severity s) {
+                return s == null ? "" : switch (s) {
+                    case INFO -> "all";
+                    case WARNING -> "warnings and worse";
+                    case CRITICAL -> "critical only";
+                };
+            }
+
+            @Override
+            public Severity fromString(String s) {
+                return null;
+            }
+        });
+        severityFilter.valueProperty().bindBidirectional(vm.minimumProperty());
+        severityFilter.setTooltip(new Tooltip("Show only events at least this severe."));
     }
 
     private static final class EventCell extends ListCell<Event> {
         private final Label time = new Label();
         private final StateBadge severity = new StateBadge();
+        private final Label source = new Label();
         private final Label message = new Label();
-        private final HBox box = new HBox(8, time, severity, message);
+        private final HBox box = new HBox(8, time, severity, source, message);
         private final Tooltip tip = new Tooltip();
 
         EventCell() {
             time.getStyleClass().add("event-time");
             severity.getStyleClass().add("event-severity");
+            severity.setMinWidth(86);
+            source.getStyleClass().add("event-source");
+            source.setMinWidth(Region.USE_PREF_SIZE);
             message.getStyleClass().add("event-message");
             box.getStyleClass().add("event-cell");
             message.setMinWidth(0); // ellipsize long messages instead of scrolling sideways
-            javafx.scene.layout.HBox.setHgrow(message, javafx.scene.layout.Priority.ALWAYS);
-            time.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            HBox.setHgrow(message, Priority.ALWAYS);
+            time.setMinWidth(Region.USE_PREF_SIZE);
+            tip.setWrapText(true);
+            tip.setMaxWidth(520);
             setPrefWidth(0);
         }
 
@@ -56,10 +86,11 @@ public final class EventsView extends VBox {
                 setTooltip(null);
             } else {
                 time.setText(TIME.format(e.time()));
-                StateLook look = StateLook.of(e.severity());
-                severity.show(new StateLook("", look.glyph(), look.tone()));
+                severity.show(StateLook.of(e.severity()));
+                source.setText(e.source());
                 message.setText(e.message());
-                tip.setText(e.severity() + " " + e.type() + " (" + e.source() + "): " + e.message());
+                tip.setText(TIME.format(e.time()) + "  " + e.severity() + "  " + e.type() + " (" + e.source() + ")\n"
+                        + e.message());
                 setTooltip(tip);
                 setGraphic(box);
             }

@@ -1,33 +1,38 @@
 package org.splitpoint.app.jobs;
 
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.job.JobState;
 
-/** A running job as a list row: the engine's progress line and the fraction done. */
+/** A running job as a list row: what it is, percent, tracks, rate, ETA, limit, and whether it is paused. */
 public final class JobRow {
 
     private final String id;
+    private final String kind;
+    private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper line = new ReadOnlyStringWrapper();
     private final ReadOnlyDoubleWrapper fraction = new ReadOnlyDoubleWrapper();
 
     JobRow(JobProgress p) {
         this.id = p.id();
+        this.kind = p.kind();
         update(p);
     }
 
     void update(JobProgress p) {
         String name = p.kind() + " " + p.target();
         title.set(name);
-        String text = p.line();
-        if (text.startsWith(name)) {
-            text = text.substring(name.length()).strip(); // the title already says what the job is
-        }
-        String limit = p.throttle() > 0 ? "  limit " + RateLimit.describe(p.throttle()) : "";
-        line.set(text + limit);
+        paused.set(p.state() == JobState.PAUSED);
+        String limit = p.throttle() > 0 ? " · limit " + RateLimit.describe(p.throttle()) : "";
+        line.set(Format.progress(p.fraction(), p.bytesPerSecond(), p.etaSeconds(), paused.get()) + " · "
+                + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " tracks" + limit);
         fraction.set(p.fraction());
     }
 
@@ -35,12 +40,21 @@ public final class JobRow {
         return id;
     }
 
+    /** "rebuild", "establish", "restore". */
+    public String kind() {
+        return kind;
+    }
+
+    public ReadOnlyBooleanProperty pausedProperty() {
+        return paused.getReadOnlyProperty();
+    }
+
     /** "rebuild d3 of db". */
     public ReadOnlyStringProperty titleProperty() {
         return title.getReadOnlyProperty();
     }
 
-    /** The engine's progress line without the title: percent, tracks, MB/s, ETA, limit. */
+    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks · limit 10 MB/s". */
     public ReadOnlyStringProperty lineProperty() {
         return line.getReadOnlyProperty();
     }

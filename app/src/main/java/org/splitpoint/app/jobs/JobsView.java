@@ -1,45 +1,82 @@
 package org.splitpoint.app.jobs;
 
+import javafx.beans.binding.Bindings;
 import javafx.fxml.FXML;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Fxml;
 
-/** Running jobs, each with a progress bar and the engine's progress line, and the speed limit. FXML: JobsView.fxml. */
+/**
+ * Running jobs, each with a progress bar, %, rate, ETA and Pause/Resume and Cancel, and the speed
+ * limit for all of them. FXML: JobsView.fxml.
+ */
 public final class JobsView extends VBox {
 
     @FXML private ListView<JobRow> jobsList;
     @FXML private ComboBox<RateLimit> jobLimit;
+    private JobsViewModel model;
 
     public JobsView() {
         Fxml.load(this, "JobsView");
     }
 
     public void bind(JobsViewModel vm) {
+        this.model = vm;
         jobsList.setItems(vm.rows());
         jobsList.setCellFactory(l -> new JobCell());
         jobsList.setFocusTraversable(false);
         jobLimit.getItems().setAll(RateLimit.values());
         jobLimit.valueProperty().bindBidirectional(vm.limitProperty());
+        jobLimit.setTooltip(new Tooltip("Limit every running background copy (and rebuilds started later)."));
     }
 
-    /** Title, bar and line of one job; bound to the row so it moves without re-rendering the list. */
-    private static final class JobCell extends ListCell<JobRow> {
+    private void confirmCancel(JobRow row) {
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, JobsViewModel.cancelConsequence(row),
+                new ButtonType("Cancel job", javafx.scene.control.ButtonBar.ButtonData.OK_DONE),
+                new ButtonType("Keep running", javafx.scene.control.ButtonBar.ButtonData.CANCEL_CLOSE));
+        a.initOwner(getScene().getWindow());
+        a.setHeaderText("Cancel " + row.titleProperty().get() + "?");
+        a.getDialogPane().getStylesheets().setAll(getScene().getRoot().getStylesheets());
+        a.getDialogPane().getStyleClass().addAll(getScene().getRoot().getStyleClass());
+        a.showAndWait().filter(b -> b.getButtonData() == javafx.scene.control.ButtonBar.ButtonData.OK_DONE)
+                .ifPresent(b -> model.cancel(row));
+    }
+
+    /** Title, bar, line and buttons of one job; bound to the row so it moves without re-rendering the list. */
+    private final class JobCell extends ListCell<JobRow> {
         private final Label title = new Label();
         private final ProgressBar bar = new ProgressBar();
         private final Label line = new Label();
-        private final VBox box = new VBox(3, title, bar, line);
+        private final Button pause = new Button();
+        private final Button cancel = new Button("Cancel");
+        private final HBox head = new HBox(6, title, new Region(), pause, cancel);
+        private final VBox box = new VBox(3, head, bar, line);
 
         JobCell() {
             box.getStyleClass().add("job-cell");
             title.getStyleClass().add("job-title");
             line.getStyleClass().add("job-line");
+            pause.getStyleClass().add("job-button");
+            cancel.getStyleClass().add("job-button");
+            HBox.setHgrow(head.getChildren().get(1), Priority.ALWAYS);
+            head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
             bar.setMaxWidth(Double.MAX_VALUE);
-            line.setMinWidth(0); // ellipsize rather than scroll sideways
+            line.setMinWidth(0);
+            line.setWrapText(true); // a narrow column wraps the line rather than cut off the ETA
+            title.setMinWidth(0);
+            pause.setTooltip(new Tooltip("Pause the job, or resume it; it keeps its place."));
+            cancel.setTooltip(new Tooltip("Stop the job (asks first, and says what it leaves behind)."));
             setPrefWidth(0);
         }
 
@@ -49,12 +86,16 @@ public final class JobsView extends VBox {
             title.textProperty().unbind();
             line.textProperty().unbind();
             bar.progressProperty().unbind();
+            pause.textProperty().unbind();
             if (empty || row == null) {
                 setGraphic(null);
             } else {
                 title.textProperty().bind(row.titleProperty());
                 line.textProperty().bind(row.lineProperty());
                 bar.progressProperty().bind(row.fractionProperty());
+                pause.textProperty().bind(Bindings.when(row.pausedProperty()).then("Resume").otherwise("Pause"));
+                pause.setOnAction(e -> model.pauseOrResume(row));
+                cancel.setOnAction(e -> confirmCancel(row));
                 setGraphic(box);
             }
         }

@@ -8,18 +8,22 @@ import javafx.collections.ObservableList;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Rows;
+import org.splitpoint.app.pair.PairJobs;
+import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
- * Running background jobs (rebuilds now; establish and restore later) and the speed limit for them.
- * Changing the limit applies it to every running job and to rebuilds started afterwards.
+ * Running background jobs (rebuilds, establishes, restores) with pause, resume and cancel, and the
+ * speed limit for them. Changing the limit applies it to every running job and to rebuilds started
+ * afterwards. Cancelling a restore goes through {@link PairJobs}, so the verifying workloads follow.
  */
 public final class JobsViewModel {
 
     private final PoolBridge bridge;
     private final ActionStatus status;
+    private final Expectations expectations;
 
     // ---- properties
     private final ObservableList<JobRow> rows = FXCollections.observableArrayList();
@@ -29,8 +33,13 @@ public final class JobsViewModel {
     private boolean adopting;
 
     public JobsViewModel(PoolBridge bridge, ActionStatus status) {
+        this(bridge, status, new Expectations());
+    }
+
+    public JobsViewModel(PoolBridge bridge, ActionStatus status, Expectations expectations) {
         this.bridge = bridge;
         this.status = status;
+        this.expectations = expectations;
         limit.addListener((o, was, now) -> {
             if (!adopting) {
                 applyLimit(now == null ? RateLimit.UNLIMITED : now);
@@ -77,6 +86,38 @@ public final class JobsViewModel {
     }
 
     // ---- commands
+
+    /** Pauses job {@code id}, or resumes it when paused. */
+    public void pauseOrResume(JobRow row) {
+        boolean resume = row.pausedProperty().get();
+        String id = row.id();
+        bridge.run(pool -> {
+            if (resume) {
+                pool.job(id).resume();
+            } else {
+                pool.job(id).pause();
+            }
+            return null;
+        }, ok -> status.succeeded((resume ? "Resumed " : "Paused ") + row.titleProperty().get()), status::failed);
+    }
+
+    /** What cancelling {@code row} leaves behind, for the question the view asks first. */
+    public static String cancelConsequence(JobRow row) {
+        return switch (row.kind()) {
+            case "rebuild" -> "The drive stays FAILED and its volume DEGRADED until it is replaced again.";
+            case "restore" -> "The pair becomes Split; the STD keeps a partly restored image.";
+            case "establish" -> "The pair becomes Split; the BCV keeps a partly copied image.";
+            default -> "The job stops where it is.";
+        };
+    }
+
+    /** Cancels the job and waits for it to stop (in the background). */
+    public void cancel(JobRow row) {
+        String id = row.id();
+        status.started("Cancelling " + row.titleProperty().get() + "…");
+        bridge.run(pool -> PairJobs.cancel(pool, id, expectations),
+                st -> status.succeeded(row.titleProperty().get() + " is " + st), status::failed);
+    }
 
     private void applyLimit(RateLimit l) {
         bridge.run(pool -> {

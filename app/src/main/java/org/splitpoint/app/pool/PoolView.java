@@ -1,10 +1,16 @@
 package org.splitpoint.app.pool;
 
+import java.util.HashMap;
+import java.util.Map;
 import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.css.PseudoClass;
 import javafx.fxml.FXML;
+import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.StackPane;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
@@ -12,40 +18,50 @@ import org.splitpoint.app.common.StateLook;
 import org.splitpoint.app.drives.DrivesView;
 import org.splitpoint.app.events.EventsView;
 import org.splitpoint.app.jobs.JobsView;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.nav.NavView;
+import org.splitpoint.app.pair.PairConsoleView;
+import org.splitpoint.app.pair.PairsView;
+import org.splitpoint.app.volumes.VolumeView;
 import org.splitpoint.app.volumes.VolumesView;
 
-/** The main window's content: drives, volumes, jobs, events and the status bar. FXML: PoolView.fxml. */
+/**
+ * The main window's content: the navigation tree, the detail of the selection (drive bay, volumes,
+ * a volume, pairs, a pair console), jobs over events, and the status bar. Detail views are made when
+ * first selected and kept. FXML: PoolView.fxml.
+ */
 public final class PoolView extends BorderPane {
 
     private static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
 
     @FXML private Label poolPath;
-    @FXML private DrivesView drivesView;
-    @FXML private VolumesView volumesView;
+    @FXML private NavView navView;
+    @FXML private StackPane detail;
     @FXML private JobsView jobsView;
     @FXML private EventsView eventsView;
     @FXML private StateBadge healthBadge;
     @FXML private Label summary;
+    @FXML private Label hostIo;
     @FXML private Label problems;
     @FXML private Label statusMessage;
+    private final Map<String, Node> details = new HashMap<>();
+    private final ReadOnlyObjectWrapper<PairConsoleView> console = new ReadOnlyObjectWrapper<>();
+    private PoolViewModel model;
+    private DrivesView bay;
 
     public PoolView() {
         Fxml.load(this, "PoolView");
     }
 
-    /** Puts the keyboard focus on the drives table, where the actions start. */
-    public void focusDrives() {
-        drivesView.focusTable();
-    }
-
     public void bind(PoolViewModel vm) {
-        drivesView.bind(vm.drives());
-        volumesView.bind(vm.volumes());
+        this.model = vm;
+        navView.bind(vm.nav());
         jobsView.bind(vm.jobs());
         eventsView.bind(vm.events());
         poolPath.textProperty().bind(vm.poolPathProperty());
         vm.healthProperty().addListener((o, was, now) -> healthBadge.show(now == null ? null : StateLook.of(now)));
         summary.textProperty().bind(vm.summaryProperty());
+        hostIo.textProperty().bind(vm.hostIoProperty());
         problems.textProperty().bind(vm.problemsProperty());
         problems.visibleProperty().bind(Bindings.isNotEmpty(vm.problemsProperty()));
         problems.managedProperty().bind(problems.visibleProperty());
@@ -53,5 +69,128 @@ public final class PoolView extends BorderPane {
         statusMessage.textProperty().bind(status.messageProperty());
         status.kindProperty().addListener((o, was, now) ->
                 statusMessage.pseudoClassStateChanged(ERROR, now == ActionStatus.Kind.ERROR));
+        tip(healthBadge, "Pool health: HEALTHY when every volume is OPTIMAL; WARNING when a volume is DEGRADED,"
+                + " REBUILDING or in SERVICE, or a drive FAILED; CRITICAL when a volume FAILED (data unavailable).");
+        tip(hostIo, "Reads and writes of the built-in host workloads (Host workload on a volume's page), per second.");
+        tip(summary, "What the pool holds, and how many background jobs run (see Jobs).");
+        vm.nav().selectedProperty().addListener((o, was, now) -> show(now));
+        show(vm.nav().selectedProperty().get());
+    }
+
+    private static void tip(javafx.scene.Node n, String text) {
+        javafx.scene.control.Tooltip t = new javafx.scene.control.Tooltip(text);
+        t.setWrapText(true);
+        t.setMaxWidth(420);
+        t.setShowDelay(javafx.util.Duration.millis(300));
+        javafx.scene.control.Tooltip.install(n, t);
+    }
+
+    /** The pair console on display, or null: the Pair menu acts on it. */
+    public ReadOnlyObjectProperty<PairConsoleView> consoleProperty() {
+        return console.getReadOnlyProperty();
+    }
+
+    /** The drive bay (made on first use): the Drive menu acts on it. */
+    public DrivesView drives() {
+        detailFor(NavItem.DRIVES);
+        return bay;
+    }
+
+    /** Focuses the detail's first control (the drive bay's selected slot). */
+    public void focusDetail() {
+        if (detail.getChildren().isEmpty()) {
+            return;
+        }
+        Node n = ((javafx.scene.control.ScrollPane) detail.getChildren().get(0)).getContent();
+        if (n == bay || n.lookup(".drives-view") == bay && bay != null) {
+            bay.focusBay();
+        } else {
+            n.requestFocus();
+        }
+    }
+
+    private void show(String key) {
+        Node n = detailFor(key == null || key.equals(NavItem.POOL) ? NavItem.DRIVES : key);
+        if (n == null) {
+            return;
+        }
+        PairConsoleView was = console.get();
+        PairConsoleView now = n instanceof PairConsoleView c ? c : null;
+        if (was != null && was != now) {
+            was.shown(false);
+        }
+        detail.getChildren().setAll(scrolling(n));
+        if (now != null) {
+            now.shown(true);
+        }
+        console.set(now);
+    }
+
+    /** A detail in a scroll pane that fits it to the window, with scroll bars only when the window is too small. */
+    private final Map<Node, javafx.scene.control.ScrollPane> scrollers = new HashMap<>();
+
+    private Node scrolling(Node n) {
+        return scrollers.computeIfAbsent(n, k -> {
+            javafx.scene.control.ScrollPane sp = new javafx.scene.control.ScrollPane(k);
+            sp.setFitToWidth(true);
+            sp.setFitToHeight(true);
+            sp.getStyleClass().add("detail-scroll");
+            return sp;
+        });
+    }
+
+    private Node detailFor(String key) {
+        Node cached = details.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Node n = make(key);
+        if (n != null) {
+            details.put(key, n);
+        }
+        return n;
+    }
+
+    private Node make(String key) {
+        if (NavItem.DRIVES.equals(key)) {
+            // the bay over the volumes it holds: a failed drive and its DEGRADED volume side by side
+            bay = new DrivesView();
+            bay.bind(model.drives());
+            VolumesView volumes = new VolumesView();
+            volumes.bind(model.volumes(), name -> model.nav().selectedProperty().set(NavItem.volume(name)));
+            javafx.scene.layout.VBox.setVgrow(bay, javafx.scene.layout.Priority.SOMETIMES);
+            javafx.scene.layout.VBox.setVgrow(volumes, javafx.scene.layout.Priority.ALWAYS);
+            volumes.setMinHeight(150);
+            volumes.setPrefHeight(160); // the bay first; the table takes what is left
+            return new javafx.scene.layout.VBox(bay, volumes);
+        }
+        if (NavItem.VOLUMES.equals(key)) {
+            VolumesView v = new VolumesView();
+            v.bind(model.volumes(), name -> model.nav().selectedProperty().set(NavItem.volume(name)));
+            return v;
+        }
+        if (NavItem.PAIRS.equals(key)) {
+            PairsView v = new PairsView();
+            v.bind(model.pairs(), name -> model.nav().selectedProperty().set(NavItem.pair(name)));
+            return v;
+        }
+        if (NavItem.SERVE.equals(key)) {
+            org.splitpoint.app.serve.ServeView v = new org.splitpoint.app.serve.ServeView();
+            v.bind(model.serve());
+            return v;
+        }
+        String volume = NavItem.nameIn(key, "volume");
+        if (volume != null) {
+            VolumeView v = new VolumeView();
+            v.bind(model.volume(volume));
+            return v;
+        }
+        String pair = NavItem.nameIn(key, "pair");
+        if (pair != null) {
+            PairConsoleView v = new PairConsoleView();
+            v.bind(model.pair(pair), model.workloads()::of);
+            return v;
+        }
+        return null;
     }
 }

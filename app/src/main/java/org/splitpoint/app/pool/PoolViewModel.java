@@ -1,25 +1,48 @@
 package org.splitpoint.app.pool;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.bridge.DemoPool;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Format;
 import org.splitpoint.app.drives.DrivesViewModel;
 import org.splitpoint.app.events.EventsViewModel;
 import org.splitpoint.app.jobs.JobsViewModel;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.nav.NavViewModel;
+import org.splitpoint.app.pair.PairConsoleViewModel;
+import org.splitpoint.app.pair.PairsViewModel;
+import org.splitpoint.app.volumes.VolumeViewModel;
 import org.splitpoint.app.volumes.VolumesViewModel;
+import org.splitpoint.app.workload.Expectations;
+import org.splitpoint.app.workload.WorkloadSettings;
+import org.splitpoint.app.workload.Workloads;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
- * The main window's model: one open pool. It feeds each snapshot from the bridge to the feature
- * view models (drives, volumes, jobs, events) and keeps what the title and status bar show.
+ * The main window's model: one open pool. It feeds each snapshot and pair query from the bridge to
+ * the feature view models (navigation, drives, volumes, pairs, jobs, events) and keeps what the
+ * title and status bar show: health in three levels and the host I/O rate. Volume and pair detail
+ * models are made when first shown and kept, so their histories survive switching views.
  */
 public final class PoolViewModel {
 
     private final PoolBridge bridge;
+    private final org.splitpoint.app.serve.ServeViewModel serve;
+    private final Expectations expectations = new Expectations();
+    private final Map<String, VolumeViewModel> volumeDetails = new HashMap<>();
+    private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
+    private PoolSnapshot lastSnapshot;
+    private List<PairView> lastPairs = List.of();
 
     // ---- properties
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
@@ -27,19 +50,32 @@ public final class PoolViewModel {
     private final ReadOnlyObjectWrapper<PoolSnapshot.Health> health = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("Loading…");
     private final ReadOnlyStringWrapper problems = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper hostIo = new ReadOnlyStringWrapper("");
     private final ActionStatus status = new ActionStatus();
     private final JobsViewModel jobs;
     private final DrivesViewModel drives;
     private final VolumesViewModel volumes = new VolumesViewModel();
     private final EventsViewModel events = new EventsViewModel();
+    private final NavViewModel nav;
+    private final PairsViewModel pairs;
+    private final Workloads workloads;
 
     public PoolViewModel(PoolBridge bridge) {
         this.bridge = bridge;
-        this.jobs = new JobsViewModel(bridge, status);
+        this.jobs = new JobsViewModel(bridge, status, expectations);
         this.drives = new DrivesViewModel(bridge, status, jobs::limitBytesPerSecond);
+        this.workloads = new Workloads(bridge, expectations, status);
+        this.nav = new NavViewModel(bridge.poolDir().getFileName() == null ? bridge.poolDir().toString()
+                : bridge.poolDir().getFileName().toString());
+        this.pairs = new PairsViewModel(bridge, status);
+        this.serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
         poolPath.set(bridge.poolDir().toString());
         title.set("Splitpoint — " + bridge.poolDir());
+        hostIo.bind(Bindings.createStringBinding(() -> "host I/O  R " + Format.rate(workloads.hostReadProperty().get())
+                + " · W " + Format.rate(workloads.hostWriteProperty().get()),
+                workloads.hostReadProperty(), workloads.hostWriteProperty()));
         bridge.onSnapshot(this::apply);
+        bridge.onPairs(this::applyPairs);
         bridge.onEvents(events::add);
     }
 
@@ -56,7 +92,7 @@ public final class PoolViewModel {
         return health.getReadOnlyProperty();
     }
 
-    /** "6 drives · 2 volumes · 1 job running". */
+    /** "6 drives · 2 volumes · 1 pair · 1 job running". */
     public ReadOnlyStringProperty summaryProperty() {
         return summary.getReadOnlyProperty();
     }
@@ -64,6 +100,11 @@ public final class PoolViewModel {
     /** Problems found at open that still stand (missing or wrong-size images), one line; empty if none. */
     public ReadOnlyStringProperty problemsProperty() {
         return problems.getReadOnlyProperty();
+    }
+
+    /** "host I/O  R 1.4 MB/s · W 0.6 MB/s": the built-in workloads, the hosts of this process. */
+    public ReadOnlyStringProperty hostIoProperty() {
+        return hostIo.getReadOnlyProperty();
     }
 
     public ActionStatus status() {
@@ -86,6 +127,47 @@ public final class PoolViewModel {
         return events;
     }
 
+    public NavViewModel nav() {
+        return nav;
+    }
+
+    /** Serving the pool's volumes over NBD from the app. */
+    public org.splitpoint.app.serve.ServeViewModel serve() {
+        return serve;
+    }
+
+    public PairsViewModel pairs() {
+        return pairs;
+    }
+
+    public Workloads workloads() {
+        return workloads;
+    }
+
+    /** The detail model of volume {@code name}, made on first use. */
+    public VolumeViewModel volume(String name) {
+        return volumeDetails.computeIfAbsent(name, n -> {
+            VolumeViewModel vm = new VolumeViewModel(bridge, n, volumes.rates(n), workloads.of(n));
+            if (lastSnapshot != null) {
+                vm.apply(lastSnapshot);
+            }
+            vm.apply(lastPairs);
+            return vm;
+        });
+    }
+
+    /** The console model of pair {@code name}, made on first use. */
+    public PairConsoleViewModel pair(String name) {
+        return consoles.computeIfAbsent(name, n -> {
+            PairConsoleViewModel vm = new PairConsoleViewModel(bridge, status, expectations, n);
+            vm.apply(lastPairs);
+            if (lastSnapshot != null) {
+                vm.apply(lastSnapshot);
+            }
+            return vm;
+        });
+    }
+
     // ---- commands
 
     /** Starts live updates: events, the refresh timer, the event history. */
@@ -93,20 +175,57 @@ public final class PoolViewModel {
         bridge.start();
     }
 
-    /** Closes the pool: running jobs stop at a checkpoint and resume on the next open. */
+    /**
+     * The demo's first minute: show the pair console, give copies a visible pace, and start a light
+     * verified workload on the STD, so a newcomer sees motion at once.
+     */
+    public void startDemo() {
+        nav.selectedProperty().set(NavItem.pair(DemoPool.PAIR));
+        pair(DemoPool.PAIR).copy().throttleProperty().set(20_000_000);
+        var load = workloads.of(DemoPool.STD);
+        load.readPercentProperty().set(WorkloadSettings.LIGHT.readPercent());
+        load.start();
+    }
+
+    /** Closes the pool (workloads stop first): running jobs stop at a checkpoint and resume on the next open. */
     public void close() {
+        consoles.values().forEach(PairConsoleViewModel::stopSampling);
         bridge.close();
     }
 
     void apply(PoolSnapshot s) {
+        lastSnapshot = s;
         drives.apply(s);
         volumes.apply(s);
         jobs.apply(s);
+        nav.apply(s);
+        pairs.apply(s);
+        volumeDetails.values().forEach(v -> v.apply(s));
+        consoles.values().forEach(c -> c.apply(s));
         health.set(s.health());
+        problems.set(String.join("; ", s.problems()));
+        updateSummary();
+    }
+
+    private void updateSummary() {
+        PoolSnapshot s = lastSnapshot;
+        if (s == null) {
+            return;
+        }
         long running = s.jobs().stream().map(JobProgress::state).filter(st -> !st.isFinished()).count();
         summary.set(plural(s.drives().size(), "drive") + " · " + plural(s.volumes().size(), "volume") + " · "
+                + plural(lastPairs.size(), "pair") + " · "
                 + (running == 0 ? "no jobs running" : plural(running, "job") + " running"));
-        problems.set(String.join("; ", s.problems()));
+    }
+
+    void applyPairs(List<PairView> p) {
+        lastPairs = p;
+        expectations.observeLater(p);
+        nav.apply(p);
+        pairs.apply(p);
+        consoles.values().forEach(c -> c.apply(p));
+        volumeDetails.values().forEach(v -> v.apply(p));
+        updateSummary(); // it counts pairs
     }
 
     private static String plural(long n, String word) {

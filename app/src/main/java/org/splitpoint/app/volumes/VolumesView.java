@@ -28,8 +28,24 @@ public final class VolumesView extends VBox {
         Fxml.load(this, "VolumesView");
     }
 
-    public void bind(VolumesViewModel vm) {
+    /** {@code open} shows the named volume in detail (double-click or Enter on its row). */
+    public void bind(VolumesViewModel vm, java.util.function.Consumer<String> open) {
         volumesTable.setItems(vm.rows());
+        volumesTable.setRowFactory(t -> {
+            javafx.scene.control.TableRow<VolumeRow> row = new javafx.scene.control.TableRow<>();
+            row.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && row.getItem() != null) {
+                    open.accept(row.getItem().name());
+                }
+            });
+            return row;
+        });
+        volumesTable.setOnKeyPressed(e -> {
+            VolumeRow r = volumesTable.getSelectionModel().getSelectedItem();
+            if (e.getCode() == javafx.scene.input.KeyCode.ENTER && r != null) {
+                open.accept(r.name());
+            }
+        });
         nameColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
         layoutColumn.setCellValueFactory(c -> c.getValue().layoutProperty());
         stateColumn.setCellValueFactory(c -> c.getValue().statusProperty());

@@ -1,5 +1,8 @@
 package org.splitpoint.app.volumes;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.splitpoint.app.common.Rows;
@@ -7,11 +10,30 @@ import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
 
-/** The pool's volumes with their states and the reason for each state. Read-only for now. */
+/**
+ * The pool's volumes with their states and the reason for each state, and each volume's I/O rate
+ * history (kept for every volume, so a volume's chart has its last minute when it is opened).
+ */
 public final class VolumesViewModel {
 
     private final ObservableList<VolumeRow> rows = FXCollections.observableArrayList();
     private final ObservableList<VolumeRow> rowsView = FXCollections.unmodifiableObservableList(rows);
+    private final Map<String, RateHistory> rates = new HashMap<>();
+    private final LongSupplier clock;
+
+    public VolumesViewModel() {
+        this(System::nanoTime);
+    }
+
+    /** {@code clock} gives System.nanoTime-like readings (tests pass their own). */
+    public VolumesViewModel(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /** The rate history of volume {@code name} (UI thread). */
+    public RateHistory rates(String name) {
+        return rates.computeIfAbsent(name, n -> new RateHistory());
+    }
 
     public ObservableList<VolumeRow> rows() {
         return rowsView;
@@ -26,6 +48,10 @@ public final class VolumesViewModel {
     public void apply(PoolSnapshot s) {
         Rows.reconcile(rows, s.volumes(), VolumeRow::name, VolumeView::name, VolumeRow::new,
                 (row, v) -> row.update(v, rebuildNote(s, v)));
+        long now = clock.getAsLong();
+        for (VolumeView v : s.volumes()) {
+            rates(v.name()).record(now, v.bytesRead(), v.bytesWritten());
+        }
     }
 
     /** " (rebuild 42%)" while a member of {@code v} rebuilds, else "". */

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.testing.TestPools;
 import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.VolumeState;
@@ -21,21 +23,26 @@ class DemoPoolTest {
     Path tmp;
 
     @Test
-    void theDemoHasSixDrivesARaid5AndARaid1HoldingRecognizableRecords() throws Exception {
+    void theDemoHasSixDrivesTwoRaid5VolumesAndASynchronizedPairHoldingRecognizableRecords() throws Exception {
         Path dir = TestPools.demo(tmp);
         try (Pool pool = Pool.open(dir)) {
             PoolSnapshot s = pool.snapshot();
             assertThat(s.drives()).hasSize(6).allMatch(d -> d.state() == DriveState.ONLINE);
-            assertThat(s.volume("db").layout()).isEqualTo(Layout.RAID5);
-            assertThat(s.volume("db").drives()).containsExactly("d1", "d2", "d3", "d4");
-            assertThat(s.volume("logs").layout()).isEqualTo(Layout.RAID1);
-            assertThat(s.volume("logs").drives()).containsExactly("d5", "d6");
+            assertThat(s.volume("prod").layout()).isEqualTo(Layout.RAID5);
+            assertThat(s.volume("prod").drives()).containsExactly("d1", "d2", "d3");
+            assertThat(s.volume("prod-bcv").layout()).isEqualTo(Layout.RAID5);
+            assertThat(s.volume("prod-bcv").drives()).containsExactly("d4", "d5", "d6");
             assertThat(s.volumes()).allMatch(v -> v.state() == VolumeState.OPTIMAL);
+            PairView pair = pool.pairs().query("prod-pair").get(0);
+            assertThat(pair.state()).isEqualTo(PairState.Synchronized);
+            assertThat(pair.std()).isEqualTo("prod");
+            assertThat(pair.bcv()).isEqualTo("prod-bcv");
+            assertThat(pair.stdInvalidTracks() + pair.bcvInvalidTracks()).isZero();
             long at = 5 * DemoPool.RECORD * 1000L;
-            assertThat(new String(pool.read("db", at, DemoPool.RECORD), StandardCharsets.US_ASCII))
-                    .isEqualTo(DemoPool.record("db", at)).startsWith("db 00027100 splitpoint demo");
-            assertThat(new String(pool.read("logs", 0, DemoPool.RECORD), StandardCharsets.US_ASCII))
-                    .isEqualTo(DemoPool.record("logs", 0));
+            assertThat(new String(pool.read("prod", at, DemoPool.RECORD), StandardCharsets.US_ASCII))
+                    .isEqualTo(DemoPool.record("prod", at)).startsWith("prod 00027100 splitpoint demo");
+            assertThat(new String(pool.read("prod-bcv", at, DemoPool.RECORD), StandardCharsets.US_ASCII))
+                    .isEqualTo(DemoPool.record("prod", at)); // established: the BCV holds the STD's data
         }
     }
 

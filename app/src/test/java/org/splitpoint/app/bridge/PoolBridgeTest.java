@@ -76,7 +76,7 @@ class PoolBridgeTest {
         bridge.start();
         ui.drain();
 
-        assertThat(events).extracting(Event::message).contains("volume db created: raid5 over d1,d2,d3,d4, 12 MiB");
+        assertThat(events).extracting(Event::message).contains("volume prod created: raid5 over d1,d2,d3, 8 MiB");
     }
 
     @Test

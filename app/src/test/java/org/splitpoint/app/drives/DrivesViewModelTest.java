@@ -53,7 +53,7 @@ class DrivesViewModelTest {
     void rowsShowEveryDriveWithItsState() {
         assertThat(vm.rows()).extracting(DriveRow::name).containsExactly("d1", "d2", "d3", "d4", "d5", "d6");
         assertThat(row("d3").getState()).isEqualTo(DriveState.ONLINE);
-        assertThat(row("d3").volumeProperty().get()).isEqualTo("db");
+        assertThat(row("d3").volumeProperty().get()).isEqualTo("prod");
     }
 
     @Test
@@ -70,7 +70,7 @@ class DrivesViewModelTest {
 
         assertThat(d3.getState()).isEqualTo(DriveState.FAILED);
         assertThat(status.kindProperty().get()).isEqualTo(ActionStatus.Kind.DONE);
-        assertThat(status.messageProperty().get()).endsWith("Drive d3 is FAILED; volume db is DEGRADED");
+        assertThat(status.messageProperty().get()).endsWith("Drive d3 is FAILED; volume prod is DEGRADED");
         assertThat(vm.failBlockedProperty().get()).isEqualTo("d3 is already FAILED");
     }
 
@@ -89,7 +89,7 @@ class DrivesViewModelTest {
         vm.selectedDriveProperty().set("d1");
 
         assertThat(vm.failBlockedProperty().get())
-                .isEqualTo("failing d1 would make volume db FAILED: it already has d3 FAILED; replace that first");
+                .isEqualTo("failing d1 would make volume prod FAILED: it already has d3 FAILED; replace that first");
         assertThat(row("d1").getState()).isEqualTo(DriveState.ONLINE);
     }
 
@@ -108,10 +108,13 @@ class DrivesViewModelTest {
         ReplacePlan plan = vm.replacePlan();
 
         assertThat(plan.image()).isEqualTo(Path.of("drives", "d3.img").toString());
-        assertThat(plan.keptAs()).isEqualTo("d3.img.replaced");
-        assertThat(plan.sources()).containsExactly("d1", "d2", "d4");
-        assertThat(String.join(" ", plan.sentences())).contains("is set aside as d3.img.replaced")
-                .contains("writes all of it from d1, d2, d4");
+        assertThat(plan.keptAs()).isEqualTo("d3.img.replaced-<date and time>");
+        assertThat(plan.sources()).containsExactly("d1", "d2");
+        assertThat(String.join(" ", plan.sentences())).contains("is set aside as d3.img.replaced-<date and time>")
+                .contains("writes all of it from d1, d2");
+        assertThat(plan.confirmation().target()).isEqualTo("d3");
+        assertThat(plan.confirmation().accepts(" d3 ")).isTrue();
+        assertThat(plan.confirmation().accepts("d2")).isFalse();
     }
 
     @Test

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.Severity;
 
-/** Event log model: order, filtering of progress ticks, de-duplication, cap. */
+/** Event log model: order, filtering of progress ticks and by severity, de-duplication, cap. */
 class EventsViewModelTest {
 
     private final EventsViewModel vm = new EventsViewModel();
@@ -52,5 +52,19 @@ class EventsViewModelTest {
 
         assertThat(vm.events()).hasSize(EventsViewModel.MAX);
         assertThat(vm.events().get(0).message()).isEqualTo("e" + (EventsViewModel.MAX + 19));
+    }
+
+    @Test
+    void theSeverityFilterShowsOnlyEventsAtLeastThatSevere() {
+        vm.add(List.of(at(1, "DRIVE_STATE", "info"),
+                new Event(Instant.ofEpochSecond(1_700_000_002L), Severity.WARNING, "VOLUME_STATE", "prod", "warn"),
+                new Event(Instant.ofEpochSecond(1_700_000_003L), Severity.CRITICAL, "DRIVE_STATE", "d3", "crit")));
+
+        vm.minimumProperty().set(Severity.WARNING);
+        assertThat(vm.events()).extracting(Event::message).containsExactly("crit", "warn");
+        vm.minimumProperty().set(Severity.CRITICAL);
+        assertThat(vm.events()).extracting(Event::message).containsExactly("crit");
+        vm.minimumProperty().set(Severity.INFO);
+        assertThat(vm.events()).hasSize(3);
     }
 }

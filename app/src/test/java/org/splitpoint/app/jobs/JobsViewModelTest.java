@@ -37,8 +37,44 @@ class JobsViewModelTest {
             bridge.refresh();
             ui.drain();
 
-            assertThat(vm.rows()).extracting(r -> r.titleProperty().get()).containsExactly("rebuild d5 of logs");
+            assertThat(vm.rows()).extracting(r -> r.titleProperty().get()).containsExactly("rebuild d5 of prod-bcv");
             assertThat(vm.limitProperty().get()).isEqualTo(RateLimit.MB_1);
+        } finally {
+            bridge.close();
+        }
+    }
+
+    @Test
+    void aJobIsPausedResumedAndCancelledFromItsRow() throws Exception {
+        Path dir = tmp.resolve("pool2");
+        DemoPool.create(dir, 32L << 20, DemoPool.TRACK_SIZE);
+        PoolBridge bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        try {
+            ActionStatus status = new ActionStatus();
+            JobsViewModel vm = new JobsViewModel(bridge, status);
+            bridge.onSnapshot(vm::apply);
+            bridge.run(pool -> {
+                pool.admin().failDrive("d5");
+                pool.admin().replaceDrive("d5", 1_000_000);
+                return null;
+            }, ok -> { }, e -> { });
+            ui.drain();
+            JobRow row = vm.rows().get(0);
+            assertThat(row.lineProperty().get()).matches("\\d+\\.\\d% · .* · [\\d,]+/[\\d,]+ tracks · limit 1 MB/s");
+
+            vm.pauseOrResume(row);
+            ui.drain();
+            assertThat(row.pausedProperty().get()).isTrue();
+            assertThat(row.lineProperty().get()).contains("PAUSED");
+            vm.pauseOrResume(row);
+            ui.drain();
+            assertThat(row.pausedProperty().get()).isFalse();
+
+            assertThat(JobsViewModel.cancelConsequence(row)).startsWith("The drive stays FAILED");
+            vm.cancel(row);
+            ui.drain();
+            assertThat(vm.rows()).isEmpty();
+            assertThat(status.messageProperty().get()).endsWith("rebuild d5 of prod-bcv is CANCELLED");
         } finally {
             bridge.close();
         }

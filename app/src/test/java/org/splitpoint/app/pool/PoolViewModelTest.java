@@ -46,15 +46,15 @@ class PoolViewModelTest {
     @Test
     void healthAndSummaryFollowThePool() {
         assertThat(vm.healthProperty().get()).isEqualTo(Health.HEALTHY);
-        assertThat(vm.summaryProperty().get()).isEqualTo("6 drives · 2 volumes · no jobs running");
+        assertThat(vm.summaryProperty().get()).isEqualTo("6 drives · 2 volumes · 1 pair · no jobs running");
 
         vm.drives().selectedDriveProperty().set("d5");
         vm.drives().fail();
         ui.drain();
 
         assertThat(vm.healthProperty().get()).isEqualTo(Health.WARNING);
-        assertThat(vm.volumes().row("logs").getState()).isEqualTo(VolumeState.DEGRADED);
-        assertThat(vm.volumes().row("logs").reasonProperty().get()).isEqualTo("DEGRADED: d5 FAILED");
+        assertThat(vm.volumes().row("prod-bcv").getState()).isEqualTo(VolumeState.DEGRADED);
+        assertThat(vm.volumes().row("prod-bcv").reasonProperty().get()).isEqualTo("DEGRADED: d5 FAILED");
     }
 
     @Test
@@ -66,10 +66,10 @@ class PoolViewModelTest {
         vm.drives().replace();
         ui.drain();
 
-        assertThat(vm.volumes().row("db").getState()).isEqualTo(VolumeState.REBUILDING);
+        assertThat(vm.volumes().row("prod").getState()).isEqualTo(VolumeState.REBUILDING);
         assertThat(vm.jobs().rows()).hasSize(1);
         JobRow job = vm.jobs().rows().get(0);
-        assertThat(job.titleProperty().get()).isEqualTo("rebuild d3 of db");
+        assertThat(job.titleProperty().get()).isEqualTo("rebuild d3 of prod");
         assertThat(job.lineProperty().get()).endsWith("limit 1 MB/s");
         assertThat(vm.summaryProperty().get()).endsWith("1 job running");
     }
@@ -77,6 +77,6 @@ class PoolViewModelTest {
     @Test
     void theEventLogListsTheVolumesCreation() {
         assertThat(vm.events().events()).extracting(e -> e.message())
-                .contains("volume logs created: raid1 over d5,d6, 4 MiB");
+                .contains("volume prod-bcv created: raid5 over d4,d5,d6, 8 MiB");
     }
 }

@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.splitpoint.app.bridge.DemoPool;
 
-/** Small demo pools for tests: 6 drives of 4 MiB, 64 KiB tracks, "db" (raid5 d1..d4) and "logs" (raid1 d5,d6). */
+/**
+ * Small demo pools for tests: 6 drives of 4 MiB, 64 KiB tracks, "prod" (raid5 d1..d3, 8 MiB = 128
+ * tracks) and "prod-bcv" (raid5 d4..d6), paired as "prod-pair", Synchronized.
+ */
 public final class TestPools {
 
     public static final long DRIVE_SIZE = 4L << 20;
@@ -13,10 +16,28 @@ public final class TestPools {
     private TestPools() {
     }
 
+    /**
+     * Drives of 32 MiB: volumes of 1024 tracks, for pair tests whose copy must outlast the engine's
+     * first step (up to 8 MiB are copied before a throttle set after the start applies).
+     */
+    public static final long PAIR_DRIVE_SIZE = 32L << 20;
+
     public static Path demo(Path parent) throws Exception {
+        return demo(parent, DRIVE_SIZE);
+    }
+
+    public static Path demo(Path parent, long driveSize) throws Exception {
         Path dir = parent.resolve("pool");
-        DemoPool.create(dir, DRIVE_SIZE, DemoPool.TRACK_SIZE);
+        DemoPool.create(dir, driveSize, DemoPool.TRACK_SIZE);
         return dir;
+    }
+
+    /** Runs {@code call} on the bridge's executor and waits for its result (a host, in a test). */
+    public static <T> T call(org.splitpoint.app.bridge.PoolBridge bridge, org.splitpoint.app.bridge.EngineCall<T> call)
+            throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        bridge.run(call, f::complete, why -> f.completeExceptionally(new AssertionError(why)));
+        return f.get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Polls {@code condition}, running {@code tick} between polls, until it holds or {@code timeout} passes. */

@@ -1,0 +1,158 @@
+package org.splitpoint.app;
+
+import java.nio.file.Path;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.beans.value.ObservableStringValue;
+import javafx.beans.value.ObservableValue;
+import javafx.scene.control.Alert;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.input.KeyCombination;
+import org.splitpoint.app.bridge.PoolLocation;
+import org.splitpoint.app.common.Actions;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.pair.PairConsoleView;
+import org.splitpoint.app.pool.PoolView;
+import org.splitpoint.app.session.AppPrefs;
+
+/**
+ * The menu bar and its keyboard accelerators: File (new, open, recent, demo, quit), View (go to
+ * drives, volumes, pairs; dark theme), Pair (establish, split, restore on the pair console shown),
+ * Drive (fail, replace, add spare on the drive bay), Help. Pair and Drive items are enabled by the
+ * same "why not" bindings as the buttons, and say why in their text when disabled.
+ */
+final class MainMenu {
+
+    private final AppWindow window;
+    private final AppPrefs prefs;
+    private final MenuBar bar = new MenuBar();
+    private final Menu recent = new Menu("Open _recent");
+
+    MainMenu(AppWindow window, AppPrefs prefs) {
+        this.window = window;
+        this.prefs = prefs;
+        bar.getMenus().addAll(file(), view(), pair(), drive(), help());
+        refreshRecent();
+    }
+
+    MenuBar bar() {
+        return bar;
+    }
+
+    private static MenuItem item(String text, String keys, Runnable action) {
+        MenuItem i = new MenuItem(text);
+        if (keys != null) {
+            i.setAccelerator(KeyCombination.keyCombination(keys));
+        }
+        i.setOnAction(e -> action.run());
+        return i;
+    }
+
+    private Menu file() {
+        Menu m = new Menu("_File");
+        m.getItems().addAll(item("_New pool…", "Shortcut+N", window::createPool),
+                item("_Open pool…", "Shortcut+O", window::chooseAndOpen), recent,
+                item("Open the _demo pool", null, window::openDemo), new SeparatorMenuItem(),
+                item("_Quit", "Shortcut+Q", () -> {
+                    window.stage().fireEvent(new javafx.stage.WindowEvent(window.stage(),
+                            javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST));
+                    Platform.exit();
+                }));
+        return m;
+    }
+
+    void refreshRecent() {
+        recent.getItems().clear();
+        for (Path p : prefs.recentPools()) {
+            recent.getItems().add(item(p.toString(), null, () -> window.open(new PoolLocation(p, false))));
+        }
+        recent.setDisable(recent.getItems().isEmpty());
+    }
+
+    private Menu view() {
+        Menu m = new Menu("_View");
+        CheckMenuItem dark = new CheckMenuItem("_Dark theme");
+        dark.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+D"));
+        dark.setSelected(org.splitpoint.app.common.Palette.dark().get());
+        dark.selectedProperty().addListener((o, was, now) -> window.setDark(now));
+        m.getItems().addAll(item("Drive _bay", "Shortcut+1", () -> go(NavItem.DRIVES)),
+                item("_Volumes", "Shortcut+2", () -> go(NavItem.VOLUMES)),
+                item("_Pairs", "Shortcut+3", () -> go(NavItem.PAIRS)), new SeparatorMenuItem(), dark);
+        return m;
+    }
+
+    private void go(String key) {
+        if (window.model() != null) {
+            window.model().nav().selectedProperty().set(key);
+        }
+    }
+
+    private Menu pair() {
+        Menu m = new Menu("_Pair");
+        ObservableValue<PairConsoleView> console = window.viewProperty().flatMap(PoolView::consoleProperty);
+        MenuItem establish = item("", "Shortcut+E", () -> onConsole(PairConsoleView::establish));
+        MenuItem split = item("", "Shortcut+Shift+S", () -> onConsole(PairConsoleView::split));
+        MenuItem restore = item("", "Shortcut+R", () -> onConsole(PairConsoleView::restore));
+        Actions.bind(establish, why(console.flatMap(c -> c.model().establishBlockedProperty())), "_Establish");
+        Actions.bind(split, why(console.flatMap(c -> c.model().splitBlockedProperty())), "_Split");
+        Actions.bind(restore, why(console.flatMap(c -> c.model().restoreBlockedProperty())), "_Restore…");
+        m.getItems().addAll(establish, split, restore);
+        return m;
+    }
+
+    private static ObservableStringValue why(ObservableValue<String> blocked) {
+        return Bindings.createStringBinding(() -> blocked.getValue() == null ? "open a pair's console first"
+                : blocked.getValue(), blocked);
+    }
+
+    private void onConsole(java.util.function.Consumer<PairConsoleView> action) {
+        PoolView v = window.viewProperty().get();
+        if (v != null && v.consoleProperty().get() != null) {
+            action.accept(v.consoleProperty().get());
+        }
+    }
+
+    private Menu drive() {
+        Menu m = new Menu("_Drive");
+        ObservableValue<org.splitpoint.app.drives.DrivesViewModel> drives =
+                window.viewProperty().map(v -> window.model() == null ? null : window.model().drives());
+        MenuItem fail = item("", "Shortcut+Shift+F", () -> onBay(b -> b.fail()));
+        MenuItem replace = item("", "Shortcut+Shift+R", () -> onBay(b -> b.replace()));
+        MenuItem add = item("", "Shortcut+Shift+A", () -> onBay(b -> b.addSpare()));
+        Actions.bind(fail, why(drives.flatMap(d -> d.failBlockedProperty())), "_Fail drive");
+        Actions.bind(replace, why(drives.flatMap(d -> d.replaceBlockedProperty())), "_Replace drive…");
+        Actions.bind(add, why(drives.flatMap(d -> d.addBlockedProperty())), "_Add spare");
+        m.getItems().addAll(fail, replace, add);
+        return m;
+    }
+
+    private void onBay(java.util.function.Consumer<org.splitpoint.app.drives.DrivesView> action) {
+        PoolView v = window.viewProperty().get();
+        if (v != null) {
+            go(NavItem.DRIVES);
+            action.accept(v.drives());
+        }
+    }
+
+    private Menu help() {
+        Menu m = new Menu("_Help");
+        m.getItems().add(item("_Keyboard shortcuts", "F1", () -> {
+            Alert a = new Alert(Alert.AlertType.INFORMATION);
+            a.initOwner(window.stage());
+            a.setTitle("Keyboard shortcuts");
+            a.setHeaderText("Splitpoint keyboard shortcuts");
+            a.setContentText(String.join("\n",
+                    "Ctrl+N  new pool        Ctrl+O  open pool       Ctrl+Q  quit",
+                    "Ctrl+1  drive bay       Ctrl+2  volumes          Ctrl+3  pairs",
+                    "Ctrl+E  establish       Ctrl+Shift+S  split      Ctrl+R  restore…",
+                    "Ctrl+Shift+F  fail drive   Ctrl+Shift+R  replace drive   Ctrl+Shift+A  add spare",
+                    "Ctrl+Shift+D  dark theme   Arrow keys move between drive slots; Shift+F10 opens a slot's menu"));
+            a.showAndWait();
+        }));
+        return m;
+    }
+}

@@ -1,0 +1,58 @@
+package org.splitpoint.app.common;
+
+import java.util.Locale;
+import org.splitpoint.engine.pool.Sizes;
+
+/**
+ * How numbers read in the window: rates in MB/s (10^6, as the engine and the CLI print them),
+ * sizes in binary units, ETAs as m:ss or h:mm:ss, counts with thousands separators. One place, so
+ * the pair console, the jobs panel and the status bar agree.
+ */
+public final class Format {
+
+    private Format() {
+    }
+
+    /** 12_345_678 B/s → "12.3 MB/s"; below 0.1 MB/s "0.0 MB/s". */
+    public static String rate(double bytesPerSecond) {
+        double mb = Math.max(0, bytesPerSecond) / 1e6;
+        return mb >= 100 ? String.format(Locale.ROOT, "%.0f MB/s", mb) : String.format(Locale.ROOT, "%.1f MB/s", mb);
+    }
+
+    /** 72 → "1:12"; 3725 → "1:02:05"; negative (unknown) → "--:--". */
+    public static String eta(long seconds) {
+        if (seconds < 0) {
+            return "--:--";
+        }
+        long h = seconds / 3600;
+        long m = seconds / 60 % 60;
+        long s = seconds % 60;
+        return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, s) : String.format(Locale.ROOT, "%d:%02d", m, s);
+    }
+
+    /** 0.4213 → "42.1%"; clamped to 0..100. */
+    public static String percent(double fraction) {
+        double p = Math.max(0, Math.min(1, fraction)) * 100;
+        return String.format(Locale.ROOT, "%.1f%%", p);
+    }
+
+    /** 1234567 → "1,234,567". */
+    public static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** Bytes in binary units: "7.5 MiB". */
+    public static String size(long bytes) {
+        return Sizes.format(bytes);
+    }
+
+    /** "1 track", "2,048 tracks". */
+    public static String tracks(long n) {
+        return count(n) + (n == 1 ? " track" : " tracks");
+    }
+
+    /** "42.1% · 180.3 MB/s · ETA 0:12" for a running copy; "PAUSED" replaces the rate when paused. */
+    public static String progress(double fraction, double bytesPerSecond, long etaSeconds, boolean paused) {
+        return percent(fraction) + " · " + (paused ? "PAUSED" : rate(bytesPerSecond) + " · ETA " + eta(etaSeconds));
+    }
+}

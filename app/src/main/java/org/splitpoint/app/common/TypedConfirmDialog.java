@@ -1,0 +1,64 @@
+package org.splitpoint.app.common;
+
+import javafx.application.Platform;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+
+/**
+ * Asks for a {@link Confirmation}: shows what gets overwritten and enables the action only once
+ * the target's name is typed, so an overwrite is never one stray click; Escape cancels. Ids for
+ * tests and accessibility: {@code #confirmName}, {@code #confirmAction}, {@code #confirmCancel}.
+ */
+public final class TypedConfirmDialog {
+
+    private TypedConfirmDialog() {
+    }
+
+    /** Shows the dialog and waits; true when the name was typed and the action confirmed. */
+    public static boolean ask(Window owner, Confirmation c) {
+        Dialog<ButtonType> dialog = new Dialog<>();
+        dialog.initOwner(owner);
+        dialog.setTitle(c.title());
+        dialog.setHeaderText(c.header());
+        dialog.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
+        if (owner != null && owner.getScene() != null) {
+            dialog.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
+            dialog.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
+        } else {
+            dialog.getDialogPane().getStylesheets().add(Fxml.resource("Theme.css").toExternalForm());
+        }
+        dialog.getDialogPane().getStyleClass().add("confirm-dialog");
+
+        VBox body = new VBox(8);
+        for (String s : c.sentences()) {
+            Label l = new Label(s);
+            l.setWrapText(true);
+            body.getChildren().add(l);
+        }
+        Label ask = new Label("Type " + c.target() + " to confirm:");
+        ask.getStyleClass().add("confirm-ask");
+        TextField typed = new TextField();
+        typed.setId("confirmName");
+        typed.setPromptText(c.target());
+        body.getChildren().addAll(ask, typed);
+        body.setPrefWidth(500);
+        dialog.getDialogPane().setContent(body);
+
+        ButtonType go = new ButtonType(c.action(), ButtonBar.ButtonData.OK_DONE);
+        dialog.getDialogPane().getButtonTypes().addAll(go, ButtonType.CANCEL);
+        Button ok = (Button) dialog.getDialogPane().lookupButton(go);
+        ok.setId("confirmAction");
+        ok.setDefaultButton(true); // Enter confirms, but only once the name is typed
+        ok.disableProperty().bind(typed.textProperty().map(t -> !c.accepts(t)).orElse(true));
+        Button cancel = (Button) dialog.getDialogPane().lookupButton(ButtonType.CANCEL);
+        cancel.setId("confirmCancel");
+        Platform.runLater(typed::requestFocus);
+        return dialog.showAndWait().filter(b -> b == go).isPresent();
+    }
+}

@@ -1,0 +1,106 @@
+package org.splitpoint.app.drives;
+
+import javafx.beans.value.ChangeListener;
+import javafx.css.PseudoClass;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.common.StateLook;
+import org.splitpoint.engine.pool.DriveState;
+
+/**
+ * One drive bay slot: a drive drawn as a tile with its name, state (glyph + word, the tile's colour
+ * follows the same tone — never colour alone), volume, size, offline reason, and while it rebuilds a
+ * bar with the percent (hidden otherwise but keeping its room, so slots keep one size). Bound to a {@link DriveRow}; {@code #slot-<name>} for lookups.
+ */
+final class DriveSlot extends VBox {
+
+    private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
+
+    private final DriveRow row;
+    private final Label name = new Label();
+    private final StateBadge badge = new StateBadge();
+    private final Label volume = new Label();
+    private final Label size = new Label();
+    private final Label note = new Label();
+    private final ProgressBar bar = new ProgressBar();
+    private final Label percent = new Label();
+    private final ChangeListener<Object> onChange = (o, was, now) -> refresh();
+    private String tone;
+
+    DriveSlot(DriveRow row) {
+        this.row = row;
+        setId("slot-" + row.name());
+        getStyleClass().add("drive-slot");
+        setAlignment(Pos.TOP_CENTER);
+        setSpacing(4);
+        setFocusTraversable(true);
+        Region led = new Region();
+        led.getStyleClass().add("drive-led");
+        name.getStyleClass().add("drive-name");
+        volume.getStyleClass().add("drive-volume");
+        size.getStyleClass().add("drive-size");
+        note.getStyleClass().add("drive-note");
+        percent.getStyleClass().add("drive-percent");
+        percent.setId("rebuild-" + row.name());
+        bar.setMaxWidth(Double.MAX_VALUE);
+        getChildren().addAll(led, name, badge, volume, size, note, bar, percent);
+        row.stateProperty().addListener(onChange);
+        row.rebuildProperty().addListener(onChange);
+        row.noteProperty().addListener(onChange);
+        row.volumeProperty().addListener(onChange);
+        refresh();
+    }
+
+    DriveRow row() {
+        return row;
+    }
+
+    void select(boolean on) {
+        pseudoClassStateChanged(SELECTED, on);
+    }
+
+    /** Stops following the row (the drive left the pool). */
+    void unbind() {
+        row.stateProperty().removeListener(onChange);
+        row.rebuildProperty().removeListener(onChange);
+        row.noteProperty().removeListener(onChange);
+        row.volumeProperty().removeListener(onChange);
+    }
+
+    private void refresh() {
+        DriveState s = row.getState();
+        StateLook look = StateLook.of(s);
+        badge.show(look);
+        String next = look.tone().styleClass();
+        if (!next.equals(tone)) { // a style class change re-runs CSS on the slot: only when the tone changes
+            if (tone != null) {
+                getStyleClass().remove(tone);
+            }
+            tone = next;
+            getStyleClass().add(tone);
+        }
+        name.setText(row.name());
+        volume.setText(row.volumeProperty().get().isEmpty() ? "no volume" : row.volumeProperty().get());
+        size.setText(row.sizeProperty().get());
+        String n = row.noteProperty().get();
+        note.setText(n);
+        note.setManaged(!n.isEmpty());
+        note.setVisible(!n.isEmpty());
+        double r = row.rebuildProperty().get();
+        boolean rebuilding = r >= 0;
+        bar.setVisible(rebuilding);
+        percent.setVisible(rebuilding);
+        bar.setProgress(rebuilding ? r : 0);
+        percent.setText(rebuilding ? String.format("%.0f%%", r * 100) : "");
+        setAccessibleText("drive " + row.name() + " " + s + (rebuilding ? " " + percent.getText() : ""));
+    }
+
+    /** The state word shown (tests). */
+    String stateText() {
+        return badge.text();
+    }
+}

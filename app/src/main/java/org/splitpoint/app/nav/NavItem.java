@@ -1,0 +1,34 @@
+package org.splitpoint.app.nav;
+
+import org.splitpoint.app.common.StateLook;
+
+/**
+ * One entry of the navigation tree: a key the detail pane understands ("drives", "volume:prod",
+ * "pair:prod-pair"), the label shown, and a state look (glyph + word + tone) or null.
+ */
+public record NavItem(String key, String label, StateLook look) {
+
+    public static final String POOL = "pool";
+    public static final String DRIVES = "drives";
+    public static final String VOLUMES = "volumes";
+    public static final String PAIRS = "pairs";
+    public static final String SERVE = "serve";
+
+    public static String volume(String name) {
+        return "volume:" + name;
+    }
+
+    public static String pair(String name) {
+        return "pair:" + name;
+    }
+
+    /** The name after "volume:" or "pair:", or null when {@code key} is not of that kind. */
+    public static String nameIn(String key, String kind) {
+        return key != null && key.startsWith(kind + ":") ? key.substring(kind.length() + 1) : null;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,164 @@
+package org.splitpoint.app.nav;
+
+import java.util.ArrayList;
+import java.util.List;
+import javafx.scene.control.ContentDisplay;
+import javafx.scene.control.TreeCell;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeView;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.common.StateLook;
+
+/**
+ * The navigation tree: pool → Drives, Volumes, Pairs, each entry with its state glyph (and word in
+ * the tooltip-free label for volumes and pairs). Items are updated in place, so a refresh keeps the
+ * selection and the expanded branches. {@code #navTree} for lookups.
+ */
+public final class NavView extends TreeView<NavItem> {
+
+    private NavViewModel model;
+    private boolean syncing;
+
+    public NavView() {
+        setId("navTree");
+        getStyleClass().add("nav-tree");
+        setShowRoot(true);
+        setCellFactory(t -> new NavCell());
+    }
+
+    public void bind(NavViewModel vm) {
+        this.model = vm;
+        vm.treeProperty().addListener((o, was, now) -> sync(now));
+        sync(vm.treeProperty().get());
+        getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (!syncing && now != null) {
+                vm.selectedProperty().set(now.getValue().key());
+            }
+        });
+        vm.selectedProperty().addListener((o, was, now) -> select(now));
+        select(vm.selectedProperty().get());
+    }
+
+    private void sync(NavViewModel.Tree t) {
+        if (t == null) {
+            return;
+        }
+        syncing = true;
+        try {
+            TreeItem<NavItem> root = getRoot();
+            if (root == null) {
+                root = new TreeItem<>(t.pool());
+                root.setExpanded(true);
+                setRoot(root);
+            } else {
+                root.setValue(t.pool());
+            }
+            List<TreeItem<NavItem>> groups = new ArrayList<>();
+            for (int i = 0; i < t.groups().size(); i++) {
+                NavViewModel.Group g = t.groups().get(i);
+                TreeItem<NavItem> gi = i < root.getChildren().size() ? root.getChildren().get(i) : null;
+                if (gi == null || !gi.getValue().key().equals(g.item().key())) {
+                    gi = new TreeItem<>(g.item());
+                    gi.setExpanded(true);
+                } else {
+                    gi.setValue(g.item());
+                }
+                children(gi, g.children());
+                groups.add(gi);
+            }
+            if (!groups.equals(root.getChildren())) {
+                root.getChildren().setAll(groups);
+            }
+        } finally {
+            syncing = false;
+        }
+        select(model.selectedProperty().get());
+    }
+
+    private static void children(TreeItem<NavItem> parent, List<NavItem> items) {
+        List<TreeItem<NavItem>> next = new ArrayList<>();
+        for (NavItem n : items) {
+            TreeItem<NavItem> existing = parent.getChildren().stream()
+                    .filter(c -> c.getValue().key().equals(n.key())).findFirst().orElse(null);
+            if (existing == null) {
+                existing = new TreeItem<>(n);
+            } else {
+                existing.setValue(n);
+            }
+            next.add(existing);
+        }
+        if (!next.equals(parent.getChildren())) {
+            parent.getChildren().setAll(next);
+        }
+    }
+
+    private void select(String key) {
+        TreeItem<NavItem> item = find(getRoot(), key);
+        if (item != null && getSelectionModel().getSelectedItem() != item) {
+            boolean was = syncing;
+            syncing = true;
+            getSelectionModel().select(item);
+            syncing = was;
+        }
+    }
+
+    private static TreeItem<NavItem> find(TreeItem<NavItem> from, String key) {
+        if (from == null || key == null) {
+            return null;
+        }
+        if (key.equals(from.getValue().key())) {
+            return from;
+        }
+        for (TreeItem<NavItem> c : from.getChildren()) {
+            TreeItem<NavItem> f = find(c, key);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static String hint(NavItem item) {
+        String state = item.look() == null || item.look().word().isEmpty() ? "" : " — " + item.look().word();
+        return switch (item.key()) {
+            case NavItem.POOL -> "The pool" + state + ": its drive bay (Ctrl+1)";
+            case NavItem.DRIVES -> "The drive bay: fail, replace, add spares (Ctrl+1)";
+            case NavItem.VOLUMES -> "Every volume with its state (Ctrl+2)";
+            case NavItem.PAIRS -> "Every BCV pair; New pair… (Ctrl+3)";
+            default -> item.key().startsWith("pair:") ? "Pair console of " + item.label() + state
+                    : "Volume " + item.label() + state + ": layout, verify, throughput, host workload";
+        };
+    }
+
+    /** Label with the entry's state badge (glyph and, for volumes and pairs, the word). */
+    private static final class NavCell extends TreeCell<NavItem> {
+        private final StateBadge badge = new StateBadge();
+        private final javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
+
+        NavCell() {
+            setContentDisplay(ContentDisplay.RIGHT);
+            setGraphicTextGap(8);
+        }
+
+        @Override
+        protected void updateItem(NavItem item, boolean empty) {
+            super.updateItem(item, empty);
+            if (empty || item == null) {
+                setText(null);
+                setGraphic(null);
+                setId(null);
+            } else {
+                setText(item.label());
+                String id = "nav-" + item.key().replace(':', '-');
+                if (!id.equals(getId())) { // a new id re-runs CSS on the cell: only when it changes
+                    setId(id);
+                }
+                StateLook look = item.look();
+                badge.show(look);
+                setGraphic(look == null ? null : badge);
+                tip.setText(hint(item));
+                setTooltip(tip);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.splitpoint.app.pair;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.app.common.Confirmation;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+
+/**
+ * What a restore or a full establish overwrites, as a typed {@link Confirmation}: source → target,
+ * how many tracks and bytes, what is lost and what the pair is afterwards. The target's name (the
+ * STD for a restore, the BCV for an establish) is what the administrator types.
+ */
+public final class CopyPlan {
+
+    private CopyPlan() {
+    }
+
+    /** {@code union} = tracks invalid on either side (what an incremental restore copies). */
+    public static Confirmation restore(PairView p, boolean full, boolean protect, long union, long volumeSize) {
+        long tracks = full ? p.totalTracks() : union;
+        List<String> s = new ArrayList<>();
+        s.add("Restore copies " + p.bcv() + " → " + p.std() + ": " + Format.tracks(tracks) + " ("
+                + Format.size(bytes(tracks, p, volumeSize)) + ") of " + p.std() + " are overwritten with the BCV's"
+                + " point-in-time image" + (full ? " (full: every track)." : " (incremental: the tracks changed on"
+                + " either side since the split)."));
+        if (p.stdInvalidTracks() > 0) {
+            s.add("What was written to " + p.std() + " since the split (" + Format.tracks(p.stdInvalidTracks())
+                    + ") is lost.");
+        }
+        s.add(protect ? "With Protect, " + p.bcv() + " stays Split and unchanged, so it can be restored from again."
+                : "Without Protect, the pair ends Restored: " + p.bcv() + " mirrors " + p.std()
+                + " again and its point-in-time image is not kept.");
+        s.add("Hosts keep using " + p.std() + " meanwhile: reads of tracks not yet restored are served from "
+                + p.bcv() + ".");
+        return new Confirmation("Restore " + p.std(), "Overwrite " + p.std() + " with " + p.bcv() + "?", s, p.std(),
+                "Restore " + p.std());
+    }
+
+    /** A full establish (or the first one): the whole BCV is overwritten with the STD. */
+    public static Confirmation fullEstablish(PairView p, long volumeSize) {
+        List<String> s = new ArrayList<>();
+        s.add("Establish copies " + p.std() + " → " + p.bcv() + ": all " + Format.tracks(p.totalTracks()) + " ("
+                + Format.size(volumeSize) + ") of " + p.bcv() + " are overwritten with the STD's data.");
+        if (p.bcvInvalidTracks() > 0) {
+            s.add("What was written to " + p.bcv() + " since the split (" + Format.tracks(p.bcvInvalidTracks())
+                    + ") is lost, and so is its point-in-time image.");
+        } else if (p.state() != org.splitpoint.engine.pair.PairState.NeverEstab) {
+            s.add("The BCV's point-in-time image is lost.");
+        }
+        s.add("Afterwards the pair is Synchronized: writes to " + p.std() + " go to " + p.bcv() + " too, until the"
+                + " next split.");
+        return new Confirmation("Establish " + p.name(), "Overwrite " + p.bcv() + " with " + p.std() + "?", s, p.bcv(),
+                "Establish (full)");
+    }
+
+    private static long bytes(long tracks, PairView p, long volumeSize) {
+        long b = tracks * p.trackSize();
+        return volumeSize > 0 ? Math.min(b, volumeSize) : b;
+    }
+}

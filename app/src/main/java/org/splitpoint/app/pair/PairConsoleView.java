@@ -1,0 +1,252 @@
+package org.splitpoint.app.pair;
+
+import javafx.beans.binding.Bindings;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.RadioButton;
+import javafx.scene.control.Slider;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.scene.shape.Rectangle;
+import org.splitpoint.app.common.Actions;
+import org.splitpoint.app.common.Confirmation;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.common.Fxml;
+import org.splitpoint.app.common.Palette;
+import org.splitpoint.app.common.TypedConfirmDialog;
+import org.splitpoint.app.workload.WorkloadViewModel;
+
+/**
+ * The pair console: STD ⇄ BCV with the state and the running direction, Establish / Split /
+ * Restore with Full and Protect, the copy's progress with throttle, pause and cancel, the live track
+ * map with the on-demand reads from the BCV, and the STD's host workload ("verified N blocks, 0
+ * errors"), so a restore under load can be seen to lose nothing. FXML: PairConsoleView.fxml.
+ */
+public final class PairConsoleView extends VBox {
+
+    @FXML private Label pairTitle;
+    @FXML private PairDiagram diagram;
+    @FXML private Button establishPair;
+    @FXML private Button splitPair;
+    @FXML private Button restorePair;
+    @FXML private StackPane establishWrap;
+    @FXML private StackPane splitWrap;
+    @FXML private StackPane restoreWrap;
+    @FXML private RadioButton copyIncremental;
+    @FXML private RadioButton copyFull;
+    @FXML private CheckBox protectBcv;
+    @FXML private Label meaning;
+    @FXML private ProgressBar copyProgress;
+    @FXML private Label copyProgressText;
+    @FXML private Button pauseCopy;
+    @FXML private Button cancelCopy;
+    @FXML private StackPane pauseWrap;
+    @FXML private StackPane cancelWrap;
+    @FXML private Slider throttle;
+    @FXML private Label throttleText;
+    @FXML private Label mapInfo;
+    @FXML private Label onDemand;
+    @FXML private TrackMapCanvas trackMap;
+    @FXML private FlowPane legend;
+    @FXML private Label hoverInfo;
+    @FXML private Label workloadTitle;
+    @FXML private Label workloadVerify;
+    @FXML private Label workloadIo;
+    @FXML private Button workloadToggle;
+    private PairConsoleViewModel model;
+
+    public PairConsoleView() {
+        Fxml.load(this, "PairConsoleView");
+    }
+
+    /** {@code loads} gives a volume's workload: the STD's is shown once the pair's STD is known. */
+    public void bind(PairConsoleViewModel vm, java.util.function.Function<String, WorkloadViewModel> loads) {
+        this.model = vm;
+        pairTitle.setText("Pair " + vm.name());
+        vm.viewProperty().addListener((o, was, now) -> {
+            if (now != null) {
+                diagram.setNames(now.std(), now.bcv());
+            }
+        });
+        Runnable state = () -> diagram.show(vm.stateProperty().get(), vm.directionProperty().get());
+        vm.stateProperty().addListener(o -> state.run());
+        vm.directionProperty().addListener(o -> state.run());
+        state.run();
+        Runnable invalid = () -> diagram.setInvalid(vm.stdInvalidProperty().get(), vm.bcvInvalidProperty().get());
+        vm.stdInvalidProperty().addListener(o -> invalid.run());
+        vm.bcvInvalidProperty().addListener(o -> invalid.run());
+        meaning.textProperty().bind(vm.meaningProperty());
+
+        Actions.bind(establishPair, establishWrap, vm.establishBlockedProperty(),
+                "Copy the STD to the BCV (only the invalid tracks unless Full), then keep mirroring. (Ctrl+E)");
+        Actions.bind(splitPair, splitWrap, vm.splitBlockedProperty(),
+                "Split at once: the BCV keeps this instant's image and both sides become independent. (Ctrl+Shift+S)");
+        Actions.bind(restorePair, restoreWrap, vm.restoreBlockedProperty(),
+                "Copy the BCV back to the STD; hosts keep working, unrestored reads come from the BCV. (Ctrl+R)");
+        copyFull.setSelected(vm.fullProperty().get());
+        copyIncremental.setSelected(!vm.fullProperty().get());
+        copyFull.selectedProperty().addListener((o, was, now) -> vm.fullProperty().set(now));
+        protectBcv.selectedProperty().bindBidirectional(vm.protectProperty());
+
+        CopyControl copy = vm.copy();
+        copyProgress.progressProperty().bind(copy.progressProperty());
+        copyProgressText.textProperty().bind(copy.progressTextProperty());
+        pauseCopy.textProperty().bind(Bindings.when(copy.pausedProperty()).then("Resume").otherwise("Pause"));
+        Actions.bind(pauseCopy, pauseWrap, copy.pauseBlockedProperty(), "Pause the copy, or resume it; it keeps its place.");
+        Actions.bind(cancelCopy, cancelWrap, copy.cancelBlockedProperty(),
+                "Stop the copy; the pair is Split with the tracks not copied still invalid.");
+        pauseCopy.setOnAction(e -> copy.pauseOrResume());
+        cancelCopy.setOnAction(e -> copy.cancel());
+        bindThrottle(copy);
+
+        onDemand.textProperty().bind(vm.onDemandProperty());
+        vm.sampleProperty().addListener((o, was, now) -> {
+            trackMap.show(now);
+            mapInfo.setText(mapLine(now));
+        });
+        hoverInfo.textProperty().bind(Bindings.when(Bindings.isEmpty(trackMap.hoverTextProperty()))
+                .then("Hover over the map to see a cell's tracks.").otherwise(trackMap.hoverTextProperty()));
+        fillLegend();
+        Palette.dark().addListener(o -> fillLegend());
+
+        if (vm.viewProperty().get() != null) {
+            bindWorkload(loads.apply(vm.viewProperty().get().std()));
+        } else {
+            vm.viewProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+                @Override
+                public void changed(javafx.beans.value.ObservableValue<? extends org.splitpoint.engine.pool.PairAdmin.PairView> o,
+                                    org.splitpoint.engine.pool.PairAdmin.PairView was,
+                                    org.splitpoint.engine.pool.PairAdmin.PairView now) {
+                    if (now != null) {
+                        vm.viewProperty().removeListener(this);
+                        bindWorkload(loads.apply(now.std()));
+                    }
+                }
+            });
+        }
+    }
+
+    private void bindWorkload(WorkloadViewModel stdLoad) {
+        {
+            workloadTitle.setText("Host workload on " + stdLoad.volume() + ":");
+            workloadVerify.textProperty().bind(stdLoad.verifyLineProperty());
+            workloadIo.textProperty().bind(stdLoad.ioLineProperty());
+            workloadToggle.textProperty().bind(Bindings.when(stdLoad.runningProperty()).then("Stop").otherwise("Start"));
+            workloadToggle.setOnAction(e -> {
+                if (stdLoad.runningProperty().get()) {
+                    stdLoad.stop();
+                } else {
+                    stdLoad.start();
+                }
+            });
+        }
+    }
+
+    private void bindThrottle(CopyControl copy) {
+        long[] steps = CopyControl.THROTTLE_STEPS;
+        throttle.setMax(steps.length - 1);
+        throttle.setValue(indexOf(steps, copy.throttleProperty().get()));
+        throttleText.setText(CopyControl.describe(copy.throttleProperty().get()));
+        throttle.valueProperty().addListener((o, was, now) -> {
+            long v = steps[(int) Math.round(now.doubleValue())];
+            throttleText.setText(CopyControl.describe(v));
+            copy.throttleProperty().set(v); // coalesced in the model: the latest value wins
+        });
+        copy.throttleProperty().addListener((o, was, now) -> throttle.setValue(indexOf(steps, now.longValue())));
+    }
+
+    private static int indexOf(long[] steps, long v) {
+        for (int i = 0; i < steps.length; i++) {
+            if (steps[i] == v) {
+                return i;
+            }
+        }
+        int best = steps.length - 1; // unlimited, unless a step is close
+        for (int i = 0; i < steps.length - 1; i++) {
+            if (v > 0 && steps[i] <= v) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static String mapLine(TrackSample s) {
+        if (s == null) {
+            return "";
+        }
+        return Format.tracks(s.cells().tracks()) + " × " + Format.size((long) s.trackSize());
+    }
+
+    private void fillLegend() {
+        Palette p = Palette.current();
+        legend.getChildren().clear();
+        for (CellState s : CellState.values()) {
+            legend.getChildren().add(swatch(TrackMapCanvas.colourOf(p, s), s.word()));
+        }
+        legend.getChildren().add(swatch(p.flash(), "read on demand from the BCV (flash)"));
+    }
+
+    private static HBox swatch(javafx.scene.paint.Color c, String word) {
+        Rectangle r = new Rectangle(12, 12, c);
+        r.getStyleClass().add("legend-swatch");
+        HBox box = new HBox(4, r, new Label(word));
+        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return box;
+    }
+
+    // ---- actions (buttons, and the main menu's accelerators)
+
+    /** Starts the sampling while the console is shown; stop it when hidden. */
+    public void shown(boolean on) {
+        if (on) {
+            model.startSampling();
+        } else {
+            model.stopSampling();
+        }
+    }
+
+    @FXML
+    public void establish() {
+        if (!model.establishBlockedProperty().get().isEmpty()) {
+            return;
+        }
+        Confirmation c = model.establishConfirmation();
+        if (c == null || TypedConfirmDialog.ask(getScene().getWindow(), c)) {
+            model.establish();
+        }
+    }
+
+    @FXML
+    public void split() {
+        model.split(); // a split overwrites nothing: no question asked
+    }
+
+    @FXML
+    public void restore() {
+        if (!model.restoreBlockedProperty().get().isEmpty()) {
+            return;
+        }
+        Confirmation c = model.restoreConfirmation();
+        if (c != null && TypedConfirmDialog.ask(getScene().getWindow(), c)) {
+            model.restore();
+        }
+    }
+
+    /** The state word shown (tests). */
+    public String shownState() {
+        return diagram.stateText();
+    }
+
+    public PairConsoleViewModel model() {
+        return model;
+    }
+
+    public TrackMapCanvas trackMap() {
+        return trackMap;
+    }
+}

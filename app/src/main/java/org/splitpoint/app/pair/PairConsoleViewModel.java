@@ -1,0 +1,294 @@
+package org.splitpoint.app.pair;
+
+import java.time.Duration;
+import java.util.List;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.bridge.TaskExecutor;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Confirmation;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.workload.Expectations;
+import org.splitpoint.app.workload.Expectations.Change;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/**
+ * The pair console's model: one pair's state, invalid tracks, the running copy and the track map,
+ * and the verbs Establish, Split, Restore (with Full and Protect). Each verb has a "why not" from
+ * {@link PairRules}; restore and a full establish first need the typed {@link Confirmation} the
+ * view asks for. The track map is sampled ten times a second off the UI thread while the console is
+ * shown, coalesced (latest sample wins). The copy's progress, throttle, pause and cancel are in
+ * {@link CopyControl}.
+ */
+public final class PairConsoleViewModel {
+
+    public static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
+
+    private final PoolBridge bridge;
+    private final ActionStatus status;
+    private final Expectations expectations;
+    private final String name;
+    private final TrackSampler sampler = new TrackSampler();
+    private final Coalescer<TrackSample> samples;
+    private final CopyControl copy;
+    private TaskExecutor.Repeating sampling;
+    private PoolSnapshot snapshot;
+
+    // ---- properties
+    private final ReadOnlyObjectWrapper<PairView> view = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<PairState> state = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<PairRules.Direction> direction = new ReadOnlyObjectWrapper<>(PairRules.Direction.NONE);
+    private final ReadOnlyStringWrapper meaning = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper stdInvalid = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper bcvInvalid = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper onDemand = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<TrackSample> sample = new ReadOnlyObjectWrapper<>();
+    private final BooleanProperty full = new SimpleBooleanProperty(false);
+    private final BooleanProperty protect = new SimpleBooleanProperty(true);
+    private final ReadOnlyStringWrapper establishBlocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper splitBlocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper restoreBlocked = new ReadOnlyStringWrapper();
+
+    public PairConsoleViewModel(PoolBridge bridge, ActionStatus status, Expectations expectations, String name) {
+        this.bridge = bridge;
+        this.status = status;
+        this.expectations = expectations;
+        this.name = name;
+        this.samples = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::applySample);
+        this.copy = new CopyControl(bridge, status, expectations);
+        establishBlocked.bind(Bindings.createStringBinding(() -> PairRules.whyNotEstablish(view.get(), status.isBusy()),
+                view, status.busyProperty()));
+        splitBlocked.bind(Bindings.createStringBinding(() -> PairRules.whyNotSplit(view.get(), status.isBusy()),
+                view, status.busyProperty()));
+        restoreBlocked.bind(Bindings.createStringBinding(() -> PairRules.whyNotRestore(view.get(), status.isBusy()),
+                view, status.busyProperty()));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The pair as the last query showed it; null until the first. */
+    public ReadOnlyObjectProperty<PairView> viewProperty() {
+        return view.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<PairState> stateProperty() {
+        return state.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<PairRules.Direction> directionProperty() {
+        return direction.getReadOnlyProperty();
+    }
+
+    /** What the state means for hosts, one line. */
+    public ReadOnlyStringProperty meaningProperty() {
+        return meaning.getReadOnlyProperty();
+    }
+
+    /** "12 tracks changed (768 KiB)" on the STD side ("to copy" while establishing). */
+    public ReadOnlyStringProperty stdInvalidProperty() {
+        return stdInvalid.getReadOnlyProperty();
+    }
+
+    /** "12 tracks changed (768 KiB)" on the BCV side ("to restore" while restoring). */
+    public ReadOnlyStringProperty bcvInvalidProperty() {
+        return bcvInvalid.getReadOnlyProperty();
+    }
+
+    /** "1,234 reads served from the BCV · 56/s". */
+    public ReadOnlyStringProperty onDemandProperty() {
+        return onDemand.getReadOnlyProperty();
+    }
+
+    /** The latest track map sample; null until sampled. */
+    public ReadOnlyObjectProperty<TrackSample> sampleProperty() {
+        return sample.getReadOnlyProperty();
+    }
+
+    /** Copy every track, not only the invalid ones (input). */
+    public BooleanProperty fullProperty() {
+        return full;
+    }
+
+    /** Restore keeping the BCV split and unchanged (input). */
+    public BooleanProperty protectProperty() {
+        return protect;
+    }
+
+    public ReadOnlyStringProperty establishBlockedProperty() {
+        return establishBlocked.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty splitBlockedProperty() {
+        return splitBlocked.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty restoreBlockedProperty() {
+        return restoreBlocked.getReadOnlyProperty();
+    }
+
+    /** The running copy: progress, rate, ETA, throttle, pause and cancel. */
+    public CopyControl copy() {
+        return copy;
+    }
+
+    /** Takes the pairs of a new query (UI thread). */
+    public void apply(List<PairView> pairs) {
+        PairView p = pairs.stream().filter(v -> v.name().equals(name)).findFirst().orElse(null);
+        if (p == null) {
+            return;
+        }
+        view.set(p);
+        state.set(p.state());
+        direction.set(PairRules.direction(p.state()));
+        meaning.set(PairRules.meaning(p));
+        PairState st = p.state();
+        stdInvalid.set(invalid(p.stdInvalidTracks(), p, st == PairState.SyncInProg ? "to copy"
+                : st == PairState.NeverEstab ? "never copied" : "changed"));
+        bcvInvalid.set(invalid(p.bcvInvalidTracks(), p, st == PairState.RestInProg ? "to restore" : "changed"));
+        if (sample.get() == null) {
+            onDemand.set(onDemandLine(p.onDemandReads(), 0));
+        }
+        copy.apply(p);
+    }
+
+    /** Takes a new pool snapshot (UI thread): the STD's size, for the confirmations. */
+    public void apply(PoolSnapshot s) {
+        snapshot = s;
+    }
+
+    private long stdSize() {
+        PairView p = view.get();
+        PoolSnapshot.VolumeView v = p == null || snapshot == null ? null : snapshot.volume(p.std());
+        return v == null ? 0 : v.size();
+    }
+
+    private static String invalid(long tracks, PairView p, String what) {
+        return Format.tracks(tracks) + " " + what + " (" + Format.size(tracks * p.trackSize()) + ")";
+    }
+
+    private static String onDemandLine(long reads, double perSecond) {
+        return Format.count(reads) + (reads == 1 ? " read" : " reads") + " served from the BCV · "
+                + String.format(java.util.Locale.ROOT, "%.0f/s", perSecond);
+    }
+
+    private void applySample(TrackSample s) {
+        sample.set(s);
+        onDemand.set(onDemandLine(s.onDemandReads(), s.onDemandPerSecond()));
+    }
+
+    // ---- track map sampling
+
+    /** Starts sampling the track map (the console is shown). */
+    public void startSampling() {
+        if (sampling == null) {
+            sampling = bridge.every(SAMPLE_PERIOD, pool -> {
+                samples.offer(sampler.sample(pool.pairs().get(name)));
+                return null;
+            });
+            sampleNow();
+        }
+    }
+
+    /** Stops sampling (the console is hidden): no work for a map nobody sees. */
+    public void stopSampling() {
+        if (sampling != null) {
+            sampling.cancel();
+            sampling = null;
+        }
+    }
+
+    /** Takes one sample now, in the background. */
+    public void sampleNow() {
+        bridge.run(pool -> sampler.sample(pool.pairs().get(name)), samples::offer, e -> { });
+    }
+
+    // ---- commands
+
+    /** What an establish overwrites when it needs a typed confirmation (full, or first); null if not. */
+    public Confirmation establishConfirmation() {
+        PairView p = view.get();
+        return p != null && PairRules.establishOverwritesAll(p, full.get()) ? CopyPlan.fullEstablish(p, stdSize()) : null;
+    }
+
+    /** What a restore with the current options overwrites. */
+    public Confirmation restoreConfirmation() {
+        PairView p = view.get();
+        if (p == null) {
+            return null;
+        }
+        TrackSample s = sample.get();
+        long union = s != null ? s.cells().union() : p.stdInvalidTracks() + p.bcvInvalidTracks();
+        return CopyPlan.restore(p, full.get(), protect.get(), Math.min(p.totalTracks(), union), stdSize());
+    }
+
+    public void establish() {
+        if (!establishBlocked.get().isEmpty()) {
+            return;
+        }
+        boolean f = full.get();
+        PairView p = view.get();
+        copy.starting("establish");
+        status.started("Establishing " + name + (f ? " (full)" : "") + "…");
+        long limit = copy.limit();
+        bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
+            Job j = pool.pairs().establish(name, f);
+            j.setThrottle(limit);
+            return j;
+        }), j -> {
+            copy.started();
+            status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
+        }, this::failed);
+    }
+
+    public void split() {
+        if (!splitBlocked.get().isEmpty()) {
+            return;
+        }
+        PairView p = view.get();
+        status.started("Splitting " + name + "…");
+        bridge.run(pool -> expectations.change(Change.SPLIT, p.std(), p.bcv(), () -> {
+            pool.pairs().split(List.of(name));
+            return null;
+        }), ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
+                this::failed);
+    }
+
+    /** Restores with the current options (after the view's typed confirmation). */
+    public void restore() {
+        if (!restoreBlocked.get().isEmpty()) {
+            return;
+        }
+        boolean f = full.get();
+        boolean keep = protect.get();
+        PairView p = view.get();
+        copy.starting("restore");
+        status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
+        long limit = copy.limit();
+        bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
+            Job j = pool.pairs().restore(name, f, keep);
+            j.setThrottle(limit);
+            return j;
+        }), j -> {
+            copy.started();
+            status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
+                    + (keep ? "; the BCV stays protected" : ""));
+        }, this::failed);
+    }
+
+    private void failed(String why) {
+        copy.starting(null);
+        status.failed(why);
+    }
+}

@@ -1,0 +1,117 @@
+package org.splitpoint.app.pair;
+
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.scene.shape.Line;
+import javafx.scene.shape.Polygon;
+import javafx.util.Duration;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.common.StateLook;
+import org.splitpoint.engine.pair.PairState;
+
+/**
+ * STD ⇄ BCV: two boxes (volume name and invalid tracks) joined by a link that shows the state —
+ * an arrow with marching dashes in the running copy's direction, a double arrow while mirroring,
+ * a gap while split — and the state word above it ({@code #pairState}). The dashes only move while
+ * a copy runs.
+ */
+public final class PairDiagram extends HBox {
+
+    private final Label stdName = new Label();
+    private final Label bcvName = new Label();
+    private final Label stdInvalid = new Label();
+    private final Label bcvInvalid = new Label();
+    private final StateBadge state = new StateBadge();
+    private final Label direction = new Label();
+    private final Line line = new Line(0, 0, 170, 0);
+    private final Polygon headRight = new Polygon(0, -7, 12, 0, 0, 7);
+    private final Polygon headLeft = new Polygon(12, -7, 0, 0, 12, 7);
+    private final Timeline march = new Timeline();
+    private PairRules.Direction marching;
+
+    public PairDiagram() {
+        getStyleClass().add("pair-diagram");
+        setAlignment(Pos.CENTER);
+        setSpacing(10);
+        state.setId("pairState");
+        direction.getStyleClass().add("pair-direction");
+        line.getStyleClass().add("pair-link");
+        headRight.getStyleClass().add("pair-head");
+        headLeft.getStyleClass().add("pair-head");
+        march.setCycleCount(Animation.INDEFINITE);
+        StackPane link = new StackPane(line);
+        HBox arrow = new HBox(0, headLeft, link, headRight);
+        arrow.setAlignment(Pos.CENTER);
+        VBox middle = new VBox(6, state, arrow, direction);
+        middle.setAlignment(Pos.CENTER);
+        middle.getStyleClass().add("pair-middle");
+        HBox.setHgrow(middle, Priority.ALWAYS);
+        line.endXProperty().bind(javafx.beans.binding.Bindings.max(60, middle.widthProperty().subtract(70)));
+        getChildren().addAll(side("STD", stdName, stdInvalid, "pair-std"), middle, side("BCV", bcvName, bcvInvalid, "pair-bcv"));
+    }
+
+    private static VBox side(String role, Label name, Label invalid, String style) {
+        Label r = new Label(role);
+        r.getStyleClass().add("pair-role");
+        name.getStyleClass().add("pair-volume");
+        invalid.getStyleClass().add("pair-invalid");
+        VBox box = new VBox(4, r, name, invalid);
+        box.getStyleClass().addAll("pair-side", style);
+        box.setAlignment(Pos.CENTER);
+        return box;
+    }
+
+    void setNames(String std, String bcv) {
+        stdName.setText(std);
+        bcvName.setText(bcv);
+    }
+
+    void setInvalid(String std, String bcv) {
+        stdInvalid.setText(std);
+        bcvInvalid.setText(bcv);
+    }
+
+    void show(PairState s, PairRules.Direction d) {
+        state.show(s == null ? null : StateLook.of(s));
+        headRight.setVisible(d == PairRules.Direction.STD_TO_BCV || d == PairRules.Direction.MIRROR);
+        headLeft.setVisible(d == PairRules.Direction.BCV_TO_STD || d == PairRules.Direction.MIRROR);
+        line.getStrokeDashArray().setAll(d == PairRules.Direction.NONE ? java.util.List.of(4.0, 14.0)
+                : d == PairRules.Direction.MIRROR ? java.util.List.<Double>of() : java.util.List.of(10.0, 10.0));
+        direction.setText(switch (d) {
+            case STD_TO_BCV -> "copying STD → BCV";
+            case BCV_TO_STD -> "restoring BCV → STD";
+            case MIRROR -> "mirroring STD ⇄ BCV";
+            case NONE -> s == PairState.NeverEstab ? "not established" : "split: independent";
+        });
+        boolean copying = d == PairRules.Direction.STD_TO_BCV || d == PairRules.Direction.BCV_TO_STD;
+        if (copying && d != marching) {
+            march.stop();
+            // a falling dash offset moves the dashes along the line (rightwards), a rising one back; in
+            // 8 discrete steps a second, so the copy's motion costs 8 repaints a second, not one per pulse
+            double step = d == PairRules.Direction.STD_TO_BCV ? -2.5 : 2.5;
+            march.getKeyFrames().clear();
+            for (int i = 0; i < 8; i++) {
+                double offset = i * step;
+                march.getKeyFrames().add(new KeyFrame(Duration.millis(i * 125.0), e -> line.setStrokeDashOffset(offset)));
+            }
+            march.getKeyFrames().add(new KeyFrame(Duration.millis(1000)));
+            march.play();
+        } else if (!copying) {
+            march.stop();
+            line.setStrokeDashOffset(0);
+        }
+        marching = copying ? d : null;
+    }
+
+    /** The state word shown (tests). */
+    public String stateText() {
+        return state.text();
+    }
+}

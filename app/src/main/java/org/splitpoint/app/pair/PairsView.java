@@ -1,0 +1,110 @@
+package org.splitpoint.app.pair;
+
+import java.util.function.Consumer;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.splitpoint.app.common.Actions;
+import org.splitpoint.app.common.BadgeCell;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.common.Fxml;
+import org.splitpoint.app.common.StateLook;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+
+/** The pool's pairs; double-click (or Enter) opens a pair's console; New pair… makes one. FXML: PairsView.fxml. */
+public final class PairsView extends VBox {
+
+    @FXML private TableView<PairView> pairsTable;
+    @FXML private TableColumn<PairView, String> nameColumn;
+    @FXML private TableColumn<PairView, String> stdColumn;
+    @FXML private TableColumn<PairView, String> bcvColumn;
+    @FXML private TableColumn<PairView, PairState> stateColumn;
+    @FXML private TableColumn<PairView, String> invalidColumn;
+    @FXML private TableColumn<PairView, String> progressColumn;
+    @FXML private Button newPair;
+    @FXML private StackPane newPairWrap;
+    private PairsViewModel model;
+
+    public PairsView() {
+        Fxml.load(this, "PairsView");
+    }
+
+    /** {@code open} shows the console of the named pair. */
+    public void bind(PairsViewModel vm, Consumer<String> open) {
+        this.model = vm;
+        pairsTable.setItems(vm.pairs());
+        nameColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
+        stdColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().std()));
+        bcvColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().bcv()));
+        stateColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().state()));
+        stateColumn.setCellFactory(c -> new BadgeCell<>(StateLook::of));
+        invalidColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(Format.count(c.getValue().stdInvalidTracks())
+                + " / " + Format.count(c.getValue().bcvInvalidTracks())));
+        progressColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().job() == null ? ""
+                : c.getValue().job().kind() + " " + Format.percent(c.getValue().job().fraction())));
+        pairsTable.setRowFactory(t -> {
+            TableRow<PairView> row = new TableRow<>();
+            row.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && row.getItem() != null) {
+                    open.accept(row.getItem().name());
+                }
+            });
+            return row;
+        });
+        pairsTable.setOnKeyPressed(e -> {
+            PairView p = pairsTable.getSelectionModel().getSelectedItem();
+            if (e.getCode() == javafx.scene.input.KeyCode.ENTER && p != null) {
+                open.accept(p.name());
+            }
+        });
+        Actions.bind(newPair, newPairWrap, vm.createBlockedProperty(),
+                "Make a pair of two volumes of the same size: a STD and its BCV.");
+    }
+
+    @FXML
+    private void newPair() {
+        Dialog<ButtonType> d = new Dialog<>();
+        d.initOwner(getScene().getWindow());
+        d.setTitle("New pair");
+        d.setHeaderText("Pair a standard volume (STD) with a business-continuance volume (BCV)");
+        d.getDialogPane().getStylesheets().setAll(getScene().getRoot().getStylesheets());
+        d.getDialogPane().getStyleClass().addAll(getScene().getRoot().getStyleClass());
+        TextField name = new TextField();
+        name.setId("newPairName");
+        ComboBox<String> std = new ComboBox<>();
+        ComboBox<String> bcv = new ComboBox<>();
+        std.getItems().setAll(model.freeVolumes());
+        bcv.getItems().setAll(model.freeVolumes());
+        Label why = new Label();
+        why.getStyleClass().add("form-error");
+        GridPane g = new GridPane();
+        g.setHgap(8);
+        g.setVgap(8);
+        g.addRow(0, new Label("Name"), name);
+        g.addRow(1, new Label("STD"), std);
+        g.addRow(2, new Label("BCV"), bcv);
+        g.add(why, 0, 3, 2, 1);
+        d.getDialogPane().setContent(g);
+        ButtonType create = new ButtonType("Create pair", ButtonBar.ButtonData.OK_DONE);
+        d.getDialogPane().getButtonTypes().addAll(create, ButtonType.CANCEL);
+        why.textProperty().bind(Bindings.createStringBinding(() -> model.whyNot(name.getText(), std.getValue(),
+                bcv.getValue()), name.textProperty(), std.valueProperty(), bcv.valueProperty()));
+        d.getDialogPane().lookupButton(create).disableProperty().bind(Bindings.isNotEmpty(why.textProperty()));
+        d.showAndWait().filter(b -> b == create).ifPresent(b -> model.create(name.getText(), std.getValue(), bcv.getValue()));
+    }
+}

@@ -1,0 +1,67 @@
+package org.splitpoint.app.serve;
+
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.VBox;
+import org.splitpoint.app.common.Fxml;
+
+/** The serve panel: address, start/stop, connected clients with read/write rates. FXML: ServeView.fxml. */
+public final class ServeView extends VBox {
+
+    @FXML private TextField serveAddress;
+    @FXML private Button serveToggle;
+    @FXML private Label serveStatus;
+    @FXML private TableView<ClientRow> serveClients;
+    @FXML private TableColumn<ClientRow, String> clientColumn;
+    @FXML private TableColumn<ClientRow, String> exportColumn;
+    @FXML private TableColumn<ClientRow, String> readColumn;
+    @FXML private TableColumn<ClientRow, String> writeColumn;
+    @FXML private TableColumn<ClientRow, String> requestsColumn;
+    @FXML private TableColumn<ClientRow, String> sinceColumn;
+
+    public ServeView() {
+        Fxml.load(this, "ServeView");
+    }
+
+    public void bind(ServeViewModel vm) {
+        serveAddress.textProperty().bindBidirectional(vm.addressProperty());
+        serveAddress.disableProperty().bind(vm.servingProperty().or(vm.busyProperty()));
+        serveAddress.setTooltip(new Tooltip("HOST:PORT. Loopback (127.0.0.1) keeps the volumes on this machine;"
+                + " NBD has no authentication."));
+        serveToggle.textProperty().bind(Bindings.when(vm.servingProperty()).then("Stop serving").otherwise("Start serving"));
+        serveToggle.disableProperty().bind(vm.busyProperty());
+        serveToggle.setTooltip(new Tooltip("Export every volume under its name (a split BCV read-write, an established"
+                + " one read-only) for qemu-img, nbdcopy, fio or a VM."));
+        serveToggle.setOnAction(e -> {
+            if (vm.servingProperty().get()) {
+                vm.stop();
+            } else {
+                vm.start();
+            }
+        });
+        serveStatus.textProperty().bind(vm.statusProperty());
+        vm.clientsProperty().addListener((o, a, rows) -> serveClients.setItems(FXCollections.observableArrayList(rows)));
+        clientColumn.setCellValueFactory(c -> text(c.getValue().remote()));
+        exportColumn.setCellValueFactory(c -> text(c.getValue().export() + (c.getValue().readOnly() ? " (ro)" : "")));
+        readColumn.setCellValueFactory(c -> text(rate(c.getValue().readBytesPerSecond())));
+        writeColumn.setCellValueFactory(c -> text(rate(c.getValue().writeBytesPerSecond())));
+        requestsColumn.setCellValueFactory(c -> text(String.valueOf(c.getValue().requests())));
+        sinceColumn.setCellValueFactory(c -> text(c.getValue().since()));
+    }
+
+    private static ReadOnlyObjectWrapper<String> text(String s) {
+        return new ReadOnlyObjectWrapper<>(s);
+    }
+
+    static String rate(double bytesPerSecond) {
+        return String.format("%.1f MB/s", bytesPerSecond / 1e6);
+    }
+}

@@ -1,0 +1,169 @@
+package org.splitpoint.app.serve;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.bridge.TaskExecutor;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.nbd.ClientStats;
+import org.splitpoint.engine.nbd.NbdServer;
+import org.splitpoint.engine.pool.PoolExports;
+
+/**
+ * Serving the pool's volumes over NBD from the app: start and stop, where it listens, and the
+ * connected clients with their read and write rates (sampled every second, coalesced to the UI).
+ * The volumes' own views move with the clients' I/O, since it goes through the same engine.
+ */
+public final class ServeViewModel {
+
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final PoolBridge bridge;
+    private final Coalescer<List<ClientRow>> clientUpdates;
+    private final StringProperty address = new SimpleStringProperty("127.0.0.1:10809");
+    private final ReadOnlyBooleanWrapper serving = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("not serving");
+    private final ReadOnlyObjectWrapper<List<ClientRow>> clients = new ReadOnlyObjectWrapper<>(List.of());
+    private volatile NbdServer server;
+    private TaskExecutor.Repeating sampler;
+    private final Map<Long, ClientStats> last = new HashMap<>();
+    private long lastNanos;
+
+    public ServeViewModel(PoolBridge bridge) {
+        this.bridge = bridge;
+        this.clientUpdates = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), clients::set);
+        bridge.beforeClose(this::stopNow);
+    }
+
+    // ---- properties
+
+    /** HOST:PORT to listen on; editable while not serving. */
+    public StringProperty addressProperty() {
+        return address;
+    }
+
+    public ReadOnlyBooleanProperty servingProperty() {
+        return serving.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty busyProperty() {
+        return busy.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<List<ClientRow>> clientsProperty() {
+        return clients.getReadOnlyProperty();
+    }
+
+    // ---- commands
+
+    /** Starts serving on {@link #addressProperty()}; refusals and bind errors come back as the status. */
+    public void start() {
+        String text = address.get().trim();
+        int colon = text.lastIndexOf(':');
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+            if (colon <= 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (RuntimeException e) {
+            status.set("'" + text + "' is not HOST:PORT (for example 127.0.0.1:10809)");
+            return;
+        }
+        String host = text.substring(0, colon).replace("[", "").replace("]", "");
+        busy.set(true);
+        bridge.run(pool -> NbdServer.tcp(host, port, new PoolExports(pool),
+                m -> pool.events().publish(Event.info("NBD", "serve", m))), s -> {
+                    server = s;
+                    busy.set(false);
+                    serving.set(true);
+                    status.set("serving on nbd://" + s.address() + (NbdServer.isLoopback(host) ? ""
+                            : " — warning: NBD has no authentication; anyone who can reach this address can use the volumes"));
+                    sampler = bridge.every(Duration.ofSeconds(1), p -> {
+                        sample();
+                        return null;
+                    });
+                }, why -> {
+                    busy.set(false);
+                    status.set("could not serve on " + text + ": " + why);
+                });
+    }
+
+    /** Stops serving: in-flight requests finish, exports are flushed, clients are disconnected. */
+    public void stop() {
+        NbdServer s = server;
+        if (s == null) {
+            return;
+        }
+        busy.set(true);
+        bridge.run(pool -> {
+            stopNow();
+            return null;
+        }, ok -> {
+            busy.set(false);
+            serving.set(false);
+            clients.set(List.of());
+            status.set("not serving");
+        }, why -> {
+            busy.set(false);
+            status.set("stopping: " + why);
+        });
+    }
+
+    private void stopNow() {
+        NbdServer s = server;
+        server = null;
+        if (sampler != null) {
+            sampler.cancel();
+        }
+        if (s != null) {
+            try {
+                s.close();
+            } catch (java.io.IOException e) {
+                System.err.println("splitpoint: stopping the NBD server: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Off the UI thread: turns the server's counters into per-client rates. */
+    void sample() {
+        NbdServer s = server;
+        if (s == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        double secs = lastNanos == 0 ? 1 : Math.max(1e-3, (now - lastNanos) / 1e9);
+        List<ClientRow> rows = new ArrayList<>();
+        Map<Long, ClientStats> seen = new HashMap<>();
+        for (ClientStats c : s.clients()) {
+            ClientStats before = last.get(c.id());
+            double r = before == null ? 0 : (c.bytesRead() - before.bytesRead()) / secs;
+            double w = before == null ? 0 : (c.bytesWritten() - before.bytesWritten()) / secs;
+            rows.add(new ClientRow(c.id(), c.remote(), c.export(), c.readOnly(), r, w, c.requests(), SINCE.format(c.since())));
+            seen.put(c.id(), c);
+        }
+        last.clear();
+        last.putAll(seen);
+        lastNanos = now;
+        clientUpdates.offer(List.copyOf(rows));
+    }
+}

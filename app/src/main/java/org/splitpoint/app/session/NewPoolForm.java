@@ -1,0 +1,83 @@
+package org.splitpoint.app.session;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.splitpoint.engine.pool.Sizes;
+
+/**
+ * The New pool dialog's rules, without the toolkit: each field's value checked in order, the first
+ * problem as one sentence (empty when the pool can be created). They mirror the engine's checks so
+ * the Create button is disabled before the engine would refuse.
+ *
+ * @param withDemo also make the demo's volumes and pair (needs 6 drives)
+ */
+public record NewPoolForm(String directory, int drives, String driveSize, String trackSize, boolean withDemo) {
+
+    /** Why the pool cannot be created as filled in, or "" when it can. */
+    public String problem() {
+        if (directory == null || directory.isBlank()) {
+            return "choose a directory for the pool";
+        }
+        Path dir = Path.of(directory.trim());
+        if (!dir.isAbsolute()) {
+            return "the directory must be an absolute path";
+        }
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                return dir + " exists and is not a directory";
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    return dir + " is not empty; a pool is created in a new or empty directory";
+                }
+            } catch (IOException e) {
+                return "cannot read " + dir + ": " + e.getMessage();
+            }
+        }
+        if (drives < 1 || drives > 256) {
+            return "a pool has 1 to 256 drives, not " + drives;
+        }
+        if (withDemo && drives < 6) {
+            return "the demo volumes and pair need 6 drives";
+        }
+        long track;
+        try {
+            track = Sizes.parse(trackSize);
+        } catch (IllegalArgumentException e) {
+            return "track size: " + e.getMessage();
+        }
+        if (track < 4096 || track > (1L << 30) || Long.bitCount(track) != 1) {
+            return "the track size must be a power of two from 4K to 1G";
+        }
+        long size;
+        try {
+            size = Sizes.parse(driveSize);
+        } catch (IllegalArgumentException e) {
+            return "drive size: " + e.getMessage();
+        }
+        if (size < (1L << 20)) {
+            return "a drive must be at least 1M";
+        }
+        if (size % 4096 != 0) {
+            return "the drive size must be a multiple of 4K";
+        }
+        if (size > (1L << 46)) {
+            return "a drive must be at most 64T";
+        }
+        return "";
+    }
+
+    public Path dir() {
+        return Path.of(directory.trim());
+    }
+
+    public long driveBytes() {
+        return Sizes.parse(driveSize);
+    }
+
+    public int trackBytes() {
+        return (int) Sizes.parse(trackSize);
+    }
+}

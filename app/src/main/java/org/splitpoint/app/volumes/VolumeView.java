@@ -1,0 +1,74 @@
+package org.splitpoint.app.volumes;
+
+import javafx.beans.binding.Bindings;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.splitpoint.app.common.Actions;
+import org.splitpoint.app.common.Fxml;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.common.StateLook;
+import org.splitpoint.app.workload.WorkloadView;
+
+/**
+ * One volume: state with the reason, layout diagram (drives, where parity lives), size and pair
+ * role, verify with the mismatch count, the last minute of throughput, and its host workload.
+ * FXML: VolumeView.fxml.
+ */
+public final class VolumeView extends VBox {
+
+    @FXML private Label volumeName;
+    @FXML private StateBadge stateBadge;
+    @FXML private Label stateReason;
+    @FXML private Label layoutText;
+    @FXML private Label sizeText;
+    @FXML private Label roleText;
+    @FXML private LayoutDiagram layoutDiagram;
+    @FXML private Button verifyVolume;
+    @FXML private StackPane verifyWrap;
+    @FXML private ProgressBar verifyProgress;
+    @FXML private Label verifyResult;
+    @FXML private ThroughputChart chart;
+    @FXML private Label rateLine;
+    @FXML private WorkloadView workloadView;
+
+    public VolumeView() {
+        Fxml.load(this, "VolumeView");
+    }
+
+    public void bind(VolumeViewModel vm) {
+        volumeName.setText("Volume " + vm.name());
+        vm.stateProperty().addListener((o, was, now) -> stateBadge.show(now == null ? null : StateLook.of(now)));
+        if (vm.stateProperty().get() != null) {
+            stateBadge.show(StateLook.of(vm.stateProperty().get()));
+        }
+        stateReason.textProperty().bind(vm.reasonProperty());
+        // the badge says the state already; the line adds the why ("DEGRADED: d3 FAILED") when there is one
+        stateReason.visibleProperty().bind(Bindings.createBooleanBinding(() -> vm.reasonProperty().get().contains(":"),
+                vm.reasonProperty()));
+        layoutText.textProperty().bind(vm.layoutProperty());
+        sizeText.textProperty().bind(vm.sizeProperty());
+        roleText.textProperty().bind(vm.roleProperty());
+        Runnable diagram = () -> layoutDiagram.show(vm.layoutKindProperty().get(), vm.membersProperty().get(),
+                vm.placementProperty().get());
+        vm.membersProperty().addListener(o -> diagram.run());
+        vm.placementProperty().addListener(o -> diagram.run());
+        vm.layoutKindProperty().addListener(o -> diagram.run());
+        diagram.run();
+
+        verifyVolume.setOnAction(e -> vm.verify());
+        Actions.bind(verifyVolume, verifyWrap, vm.verifyBlockedProperty(),
+                "Read every stripe and check its mirrors or parity; counts mismatched sectors, repairs nothing.");
+        verifyProgress.progressProperty().bind(vm.verifyFractionProperty());
+        verifyProgress.visibleProperty().bind(Bindings.greaterThanOrEqual(vm.verifyFractionProperty(), 0));
+        verifyResult.textProperty().bind(vm.verifyResultProperty());
+
+        chart.show(vm.rates());
+        vm.tickProperty().addListener(o -> chart.redraw());
+        rateLine.textProperty().bind(vm.rateLineProperty());
+        workloadView.bind(vm.workload());
+    }
+}

@@ -1,0 +1,229 @@
+package org.splitpoint.app.volumes;
+
+import java.util.ArrayList;
+import java.util.List;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.workload.WorkloadViewModel;
+import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
+import org.splitpoint.engine.pool.VolumeState;
+import org.splitpoint.engine.raid.ParityVolume;
+
+/**
+ * One volume in detail: its layout (which drives, and where parity lives, as the engine places it),
+ * state with the reason, size, pair role, a verify with its mismatch count, the I/O rate history and
+ * its built-in host workload.
+ */
+public final class VolumeViewModel {
+
+    /** Stripes shown in the layout diagram: one full turn of RAID5's parity rotation, at most 6. */
+    static final int STRIPES_SHOWN = 6;
+
+    /** One member: its drive and state. */
+    public record Member(String drive, DriveState state) { }
+
+    private final PoolBridge bridge;
+    private final String name;
+    private final RateHistory rates;
+    private final WorkloadViewModel workload;
+    private final Coalescer<Double> verifyProgress;
+
+    // ---- properties
+    private final ReadOnlyObjectWrapper<VolumeState> state = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper reason = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper layout = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper size = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper role = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<List<Member>> members = new ReadOnlyObjectWrapper<>(List.of());
+    private final ReadOnlyObjectWrapper<int[][]> placement = new ReadOnlyObjectWrapper<>(new int[0][]);
+    private final ReadOnlyObjectWrapper<Layout> layoutKind = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper verifyResult = new ReadOnlyStringWrapper("not verified since the window opened");
+    private final ReadOnlyDoubleWrapper verifyFraction = new ReadOnlyDoubleWrapper(-1);
+    private final SimpleBooleanProperty verifying = new SimpleBooleanProperty();
+    private final ReadOnlyStringWrapper verifyBlocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper rateLine = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<Long> tick = new ReadOnlyObjectWrapper<>(0L);
+    private long memberRows = 1;
+
+    public VolumeViewModel(PoolBridge bridge, String name, RateHistory rates, WorkloadViewModel workload) {
+        this.bridge = bridge;
+        this.name = name;
+        this.rates = rates;
+        this.workload = workload;
+        this.verifyProgress = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), verifyFraction::set);
+        verifyBlocked.bind(Bindings.createStringBinding(() -> verifying.get() ? "a verify of " + name + " is running"
+                : state.get() == VolumeState.FAILED ? "volume " + name + " is FAILED: there is nothing to check against"
+                : state.get() == null ? "the volume is still loading" : "", verifying, state));
+        loadParity();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ReadOnlyObjectProperty<VolumeState> stateProperty() {
+        return state.getReadOnlyProperty();
+    }
+
+    /** "DEGRADED: d3 FAILED", or "OPTIMAL". */
+    public ReadOnlyStringProperty reasonProperty() {
+        return reason.getReadOnlyProperty();
+    }
+
+    /** "raid5 over d1, d2, d3 · strip 64 KiB". */
+    public ReadOnlyStringProperty layoutProperty() {
+        return layout.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty sizeProperty() {
+        return size.getReadOnlyProperty();
+    }
+
+    /** "STD of pair prod-pair (Split)", or "in no pair". */
+    public ReadOnlyStringProperty roleProperty() {
+        return role.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<List<Member>> membersProperty() {
+        return members.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<Layout> layoutKindProperty() {
+        return layoutKind.getReadOnlyProperty();
+    }
+
+    /**
+     * Where the engine puts the first stripes: {@code [stripe][member]} is the data strip number
+     * held there, or -1 for the stripe's parity; empty for raid1 (every member holds all data).
+     */
+    public ReadOnlyObjectProperty<int[][]> placementProperty() {
+        return placement.getReadOnlyProperty();
+    }
+
+    /** "0 mismatched sectors (verified 12:01:02)". */
+    public ReadOnlyStringProperty verifyResultProperty() {
+        return verifyResult.getReadOnlyProperty();
+    }
+
+    /** 0..1 while a verify runs, else -1. */
+    public ReadOnlyDoubleProperty verifyFractionProperty() {
+        return verifyFraction.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty verifyBlockedProperty() {
+        return verifyBlocked.getReadOnlyProperty();
+    }
+
+    /** "R 1.2 MB/s · W 0.4 MB/s" (host I/O plus copies, from the volume's counters). */
+    public ReadOnlyStringProperty rateLineProperty() {
+        return rateLine.getReadOnlyProperty();
+    }
+
+    /** Changes whenever the rate history got a point (the chart redraws). */
+    public ReadOnlyObjectProperty<Long> tickProperty() {
+        return tick.getReadOnlyProperty();
+    }
+
+    public RateHistory rates() {
+        return rates;
+    }
+
+    public WorkloadViewModel workload() {
+        return workload;
+    }
+
+    /** Takes a new snapshot (UI thread). */
+    public void apply(PoolSnapshot s) {
+        VolumeView v = s.volume(name);
+        if (v == null) {
+            return;
+        }
+        state.set(v.state());
+        reason.set(v.stateReason() == null || v.stateReason().isEmpty() ? v.state().name()
+                : v.state() + ": " + v.stateReason());
+        layout.set(v.layout().word() + " over " + String.join(", ", v.drives())
+                + (v.layout() == Layout.RAID1 ? " (mirrors)" : " · strip " + Format.size(v.stripUnit())));
+        layoutKind.set(v.layout());
+        size.set(Format.size(v.size()));
+        List<Member> m = new ArrayList<>();
+        for (String d : v.drives()) {
+            PoolSnapshot.DriveView dv = s.drive(d);
+            m.add(new Member(d, dv == null ? DriveState.MISSING : dv.state()));
+        }
+        if (!m.equals(members.get())) {
+            members.set(List.copyOf(m));
+        }
+        RateHistory.Point p = rates.latest(System.nanoTime());
+        rateLine.set("R " + Format.rate(p.read()) + " · W " + Format.rate(p.write()));
+        tick.set(tick.get() + 1);
+    }
+
+    /** Takes the pairs of a new query (UI thread): this volume's role. */
+    public void apply(List<PairView> pairs) {
+        String r = "in no pair";
+        for (PairView p : pairs) {
+            if (p.std().equals(name)) {
+                r = "STD of pair " + p.name() + " (" + p.state() + ")";
+            } else if (p.bcv().equals(name)) {
+                r = "BCV of pair " + p.name() + " (" + p.state() + ")";
+            }
+        }
+        role.set(r);
+    }
+
+    private void loadParity() {
+        bridge.run(pool -> {
+            var v = pool.volume(name);
+            memberRows = v.memberRows();
+            if (!(v instanceof ParityVolume pv)) {
+                return new int[0][];
+            }
+            int n = v.members().size();
+            int[][] out = new int[STRIPES_SHOWN][n];
+            for (int s = 0; s < STRIPES_SHOWN; s++) {
+                out[s][pv.parityMember(s)] = -1;
+                for (int k = 0; k < n - 1; k++) {
+                    out[s][pv.dataMember(s, k)] = s * (n - 1) + k;
+                }
+            }
+            return out;
+        }, placement::set, e -> { });
+    }
+
+    // ---- commands
+
+    /** Checks mirrors or parity in the background and reports the mismatch count. */
+    public void verify() {
+        if (!verifyBlocked.get().isEmpty()) {
+            return;
+        }
+        verifying.set(true);
+        verifyFraction.set(0);
+        verifyResult.set("verifying…");
+        long rows = Math.max(1, memberRows);
+        bridge.run(pool -> pool.admin().verify(name, false, done -> verifyProgress.offer(Math.min(1.0, (double) done / rows))),
+                n -> {
+                    verifying.set(false);
+                    verifyProgress.offer(-1.0);
+                    verifyResult.set(Format.count(n) + (n == 1 ? " mismatched sector" : " mismatched sectors")
+                            + " (verified " + java.time.LocalTime.now().withNano(0) + ")");
+                }, why -> {
+                    verifying.set(false);
+                    verifyProgress.offer(-1.0);
+                    verifyResult.set("verify failed: " + why);
+                });
+    }
+}

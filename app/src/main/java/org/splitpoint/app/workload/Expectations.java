@@ -1,0 +1,165 @@
+package org.splitpoint.app.workload;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+
+/**
+ * What the verifying workloads expect each volume to hold, kept right across pair operations, so
+ * "0 errors" means the engine lost nothing: a split gives the BCV a copy of the STD's expectations
+ * (the point-in-time image), a restore gives the STD a copy of the BCV's, and while a pair mirrors
+ * both sides share one. Workload I/O runs under the read lock, a pair change under the write lock
+ * together with its engine call, so no write is half in the old picture and half in the new.
+ */
+public final class Expectations {
+
+    /** Pair operations that change what a side holds. */
+    public enum Change { SPLIT, ESTABLISH, RESTORE, RESTORE_PROTECTED }
+
+    /** One workload I/O against a volume's expectations (null when the volume has none yet). */
+    @FunctionalInterface
+    interface Io<T> {
+        T run(VolumeExpect expect, boolean checkable) throws java.io.IOException;
+    }
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<String, VolumeExpect> maps = new ConcurrentHashMap<>();
+    private final Set<String> unsettled = ConcurrentHashMap.newKeySet();
+    private final Map<String, PairState> lastSeen = new ConcurrentHashMap<>();
+    private final AtomicInteger generation = new AtomicInteger();
+    private final java.util.concurrent.ExecutorService observer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "splitpoint-expectations");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** A fresh generation number for a write (never 0, which means "unknown"). */
+    int nextGeneration() {
+        int g = generation.incrementAndGet();
+        return g == 0 ? generation.incrementAndGet() : g;
+    }
+
+    <T> T io(String volume, long size, Io<T> io) throws java.io.IOException {
+        lock.readLock().lock();
+        try {
+            VolumeExpect e = maps.computeIfAbsent(volume, v -> new VolumeExpect(size));
+            e.ensure(size);
+            return io.run(e, !unsettled.contains(volume));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs {@code engineCall} (the pair operation) and moves the expectations with it, in one instant. */
+    public <T> T change(Change c, String std, String bcv, Callable<T> engineCall) throws Exception {
+        lock.writeLock().lock();
+        try {
+            T result = engineCall.call();
+            VolumeExpect s = maps.get(std);
+            VolumeExpect b = maps.get(bcv);
+            switch (c) {
+                case SPLIT -> {
+                    if (s != null) {
+                        maps.put(bcv, s.copy());
+                    }
+                    unsettled.remove(bcv);
+                }
+                case ESTABLISH -> {
+                    share(std, bcv);
+                    unsettled.add(bcv); // partly copied until Synchronized: not checked meanwhile
+                }
+                case RESTORE, RESTORE_PROTECTED -> {
+                    if (b != null) {
+                        maps.put(std, b.copy());
+                    } else {
+                        maps.remove(std);
+                    }
+                    if (c == Change.RESTORE) {
+                        share(std, bcv); // unprotected: host writes go to both sides from now on
+                    }
+                }
+            }
+            return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void share(String std, String bcv) {
+        maps.put(bcv, maps.computeIfAbsent(std, v -> new VolumeExpect(0)));
+    }
+
+    /** Runs {@code call} with workload I/O held off (a cancel whose outcome the expectations must follow). */
+    public <T> T exclusive(Callable<T> call) throws Exception {
+        lock.writeLock().lock();
+        try {
+            return call.call();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * After a restore was cancelled: the STD's tracks still owed hold their old data, which the
+     * expectations no longer know; forget them. {@code owed} are the pair's BCV-invalid words.
+     */
+    public void restoreCancelled(String std, long[] owed, long tracks, int trackSize) {
+        lock.writeLock().lock();
+        try {
+            VolumeExpect s = maps.get(std);
+            if (s == null) {
+                return;
+            }
+            for (long t = 0; t < tracks; t++) {
+                if ((owed[(int) (t >>> 6)] & (1L << t)) != 0) {
+                    s.forget(t, t + 1, trackSize);
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * {@link #observe} on a thread of its own, in order: the UI thread hands pair queries over here
+     * rather than wait for a workload's I/O to finish.
+     */
+    public void observeLater(List<PairView> pairs) {
+        observer.execute(() -> observe(pairs));
+    }
+
+    /**
+     * Follows what the app did not cause: a pair found mirroring when first seen (its sides then
+     * share expectations), an establish that finished (the BCV is settled) or was cancelled (the BCV
+     * is partly copied: forget it). Only first sightings and observed transitions count, because a
+     * query may arrive after a change the app made meanwhile and must not undo it.
+     */
+    void observe(List<PairView> pairs) {
+        lock.writeLock().lock();
+        try {
+            for (PairView p : pairs) {
+                PairState now = p.state();
+                PairState before = lastSeen.put(p.name(), now);
+                if (before == null && now.mirrors()) {
+                    share(p.std(), p.bcv());
+                }
+                if (now == PairState.SyncInProg) {
+                    unsettled.add(p.bcv());
+                } else if (now == PairState.Synchronized || now == PairState.Restored) {
+                    unsettled.remove(p.bcv());
+                } else if (before == PairState.SyncInProg && now == PairState.Split) {
+                    maps.put(p.bcv(), new VolumeExpect(0));
+                    unsettled.remove(p.bcv());
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.splitpoint.app.workload;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleLongProperty;
+import org.splitpoint.app.common.ActionStatus;
+
+/**
+ * One volume's built-in host workload: its settings (read share, block size, rate, pattern, verify),
+ * start and stop, and its live counters — "verified 1,234 blocks, 0 errors". Settings apply to a
+ * running workload at once. UI thread only; the I/O runs on the workload's own thread.
+ */
+public final class WorkloadViewModel {
+
+    /** Block sizes offered. */
+    public static final int[] BLOCK_SIZES = {4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20};
+    /** Rates offered, in bytes per second (0 = unlimited). */
+    public static final long[] RATES = {500_000, 2_000_000, 10_000_000, 50_000_000, 0};
+
+    private final Workload workload;
+    private final ActionStatus status;
+
+    // ---- properties
+    private final IntegerProperty readPercent = new SimpleIntegerProperty();
+    private final IntegerProperty blockSize = new SimpleIntegerProperty();
+    private final LongProperty rate = new SimpleLongProperty();
+    private final BooleanProperty random = new SimpleBooleanProperty();
+    private final BooleanProperty verify = new SimpleBooleanProperty();
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyStringWrapper verifyLine = new ReadOnlyStringWrapper(WorkloadStats.NONE.verifyLine());
+    private final ReadOnlyStringWrapper ioLine = new ReadOnlyStringWrapper("not running");
+    private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
+    private final ReadOnlyLongWrapper errors = new ReadOnlyLongWrapper();
+    private WorkloadStats last = WorkloadStats.NONE;
+
+    WorkloadViewModel(Workload workload, ActionStatus status) {
+        this.workload = workload;
+        this.status = status;
+        WorkloadSettings s = workload.settings();
+        readPercent.set(s.readPercent());
+        blockSize.set(s.blockSize());
+        rate.set(s.bytesPerSecond());
+        random.set(s.random());
+        verify.set(s.verify());
+        for (var p : new javafx.beans.Observable[] {readPercent, blockSize, rate, random, verify}) {
+            p.addListener(o -> applySettings());
+        }
+    }
+
+    public String volume() {
+        return workload.volume();
+    }
+
+    public IntegerProperty readPercentProperty() {
+        return readPercent;
+    }
+
+    public IntegerProperty blockSizeProperty() {
+        return blockSize;
+    }
+
+    /** Target bytes per second, 0 = unlimited. */
+    public LongProperty rateProperty() {
+        return rate;
+    }
+
+    public BooleanProperty randomProperty() {
+        return random;
+    }
+
+    public BooleanProperty verifyProperty() {
+        return verify;
+    }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    /** "verified 1,234 blocks, 0 errors". */
+    public ReadOnlyStringProperty verifyLineProperty() {
+        return verifyLine.getReadOnlyProperty();
+    }
+
+    /** "R 1.4 MB/s · W 0.6 MB/s · 1,024 reads · 410 writes", or "not running". */
+    public ReadOnlyStringProperty ioLineProperty() {
+        return ioLine.getReadOnlyProperty();
+    }
+
+    /** The last error or refusal, as the engine or the check said it; empty if none. */
+    public ReadOnlyStringProperty problemProperty() {
+        return problem.getReadOnlyProperty();
+    }
+
+    public ReadOnlyLongProperty errorsProperty() {
+        return errors.getReadOnlyProperty();
+    }
+
+    /** The latest counters (UI thread). */
+    public WorkloadStats stats() {
+        return last;
+    }
+
+    // ---- commands
+
+    public void start() {
+        if (!workload.isRunning()) {
+            workload.start();
+            running.set(true);
+            status.succeeded("Workload started on " + volume());
+        }
+    }
+
+    public void stop() {
+        if (workload.isRunning()) {
+            running.set(false);
+            // joining the thread may wait for one I/O: not on the UI thread
+            Thread t = new Thread(workload::stop, "splitpoint-workload-stop");
+            t.setDaemon(true);
+            t.start();
+            status.succeeded("Workload stopped on " + volume());
+        }
+    }
+
+    private void applySettings() {
+        try {
+            workload.setSettings(new WorkloadSettings(readPercent.get(), blockSize.get(), rate.get(), random.get(),
+                    verify.get()));
+        } catch (IllegalArgumentException e) {
+            status.failed(e.getMessage());
+        }
+    }
+
+    /** Takes fresh counters (UI thread). */
+    void apply(WorkloadStats s) {
+        last = s;
+        running.set(workload.isRunning());
+        verifyLine.set(s.verifyLine());
+        ioLine.set(s.running() || s.reads() + s.writes() > 0 ? s.ioLine() : "not running");
+        problem.set(s.lastProblem());
+        errors.set(s.errors());
+    }
+
+    Workload workload() {
+        return workload;
+    }
+}

@@ -1,0 +1,97 @@
+package org.splitpoint.app.workload;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+
+/**
+ * The pool's built-in host workloads, one per volume, made when first asked for; their counters
+ * reach the UI twice a second, coalesced; they stop before the pool closes. Also the host I/O rate
+ * for the status bar (these workloads are the hosts of this process).
+ */
+public final class Workloads {
+
+    public static final Duration STATS_PERIOD = Duration.ofMillis(500);
+
+    private final PoolBridge bridge;
+    private final Expectations expectations;
+    private final ActionStatus status;
+    private final Map<String, WorkloadViewModel> byVolume = new LinkedHashMap<>();
+    private final Map<String, Workload> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Coalescer<Map<String, WorkloadStats>> stats;
+    private final ReadOnlyDoubleWrapper hostRead = new ReadOnlyDoubleWrapper();
+    private final ReadOnlyDoubleWrapper hostWrite = new ReadOnlyDoubleWrapper();
+
+    public Workloads(PoolBridge bridge, Expectations expectations, ActionStatus status) {
+        this.bridge = bridge;
+        this.expectations = expectations;
+        this.status = status;
+        this.stats = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
+        bridge.beforeClose(this::stopAll);
+        bridge.every(STATS_PERIOD, pool -> {
+            pollNow();
+            return null;
+        });
+    }
+
+    /** The workload of {@code volume} (UI thread). */
+    public WorkloadViewModel of(String volume) {
+        return byVolume.computeIfAbsent(volume, v -> {
+            Workload w = new Workload(v, bridge::device, expectations, WorkloadSettings.LIGHT);
+            running.put(v, w);
+            return new WorkloadViewModel(w, status);
+        });
+    }
+
+    /** Reads every workload's counters now and posts them (any thread; the timer calls it). */
+    public void pollNow() {
+        Map<String, WorkloadStats> m = new LinkedHashMap<>();
+        running.forEach((v, w) -> m.put(v, w.stats()));
+        if (!m.isEmpty()) {
+            stats.offer(m);
+        }
+    }
+
+    private void apply(Map<String, WorkloadStats> m) {
+        double r = 0;
+        double w = 0;
+        for (Map.Entry<String, WorkloadStats> e : m.entrySet()) {
+            WorkloadViewModel vm = byVolume.get(e.getKey());
+            if (vm != null) {
+                vm.apply(e.getValue());
+            }
+            r += e.getValue().readRate();
+            w += e.getValue().writeRate();
+        }
+        hostRead.set(r);
+        hostWrite.set(w);
+    }
+
+    /** Bytes per second the workloads read, in all. */
+    public ReadOnlyDoubleProperty hostReadProperty() {
+        return hostRead.getReadOnlyProperty();
+    }
+
+    public ReadOnlyDoubleProperty hostWriteProperty() {
+        return hostWrite.getReadOnlyProperty();
+    }
+
+    /** Stops every workload and waits for each (the pool is closing). */
+    public void stopAll() {
+        List<Workload> all = new ArrayList<>(running.values());
+        for (Workload w : all) {
+            w.stop();
+        }
+    }
+
+    public Expectations expectations() {
+        return expectations;
+    }
+}

@@ -1,0 +1,93 @@
+package org.splitpoint.app.drives;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.engine.pool.VolumeState;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The drive bay against a real pool: fail a drive, see DEGRADED; replace it, watch the rebuild % run to OPTIMAL. */
+@ExtendWith(ApplicationExtension.class)
+class DriveBayFxTest {
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        fx = FxPools.show(stage, tmp);
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private String slotState(String drive) throws Exception {
+        return onFx(() -> fx.view.drives().shownState(drive));
+    }
+
+    private String volumeReason(FxRobot robot) throws Exception {
+        return onFx(() -> robot.lookup("#stateReason").tryQueryAs(Label.class).map(Label::getText).orElse(""));
+    }
+
+    @Test
+    void failingADriveShowsDegradedAndReplacingItRebuildsToOptimal(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "ONLINE".equals(slotState("d3")));
+        assertThat(robot.lookup("#failDrive").queryAs(Button.class).isDisabled()).isTrue(); // nothing selected
+
+        robot.clickOn("#slot-d3");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#failDrive").queryAs(Button.class).isDisabled());
+        robot.clickOn("#failDrive");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "FAILED".equals(slotState("d3")));
+
+        robot.interact(() -> fx.vm.nav().selectedProperty().set(NavItem.volume("prod")));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "DEGRADED: d3 FAILED".equals(volumeReason(robot)));
+        List<VolumeState> states = new CopyOnWriteArrayList<>();
+        robot.interact(() -> fx.vm.volume("prod").stateProperty().addListener((o, was, now) -> states.add(now)));
+
+        // slow the rebuild (1 MB/s for 4 MiB) so its percent can be watched
+        robot.interact(() -> fx.vm.nav().selectedProperty().set(NavItem.DRIVES));
+        robot.clickOn("#jobLimit").clickOn("1 MB/s");
+        robot.clickOn("#slot-d3").clickOn("#replaceDrive");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).isTrue();
+        robot.clickOn("#confirmName").write("d3");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#confirmAction");
+
+        List<String> percents = new CopyOnWriteArrayList<>();
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
+            String p = onFx(() -> robot.lookup("#rebuild-d3").queryAs(Label.class).getText());
+            if (!p.isEmpty() && (percents.isEmpty() || !percents.get(percents.size() - 1).equals(p))) {
+                percents.add(p);
+            }
+            return "ONLINE".equals(slotState("d3"));
+        });
+        robot.interact(() -> fx.vm.nav().selectedProperty().set(NavItem.volume("prod")));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "OPTIMAL".equals(volumeReason(robot)));
+
+        assertThat(percents).as("rebuild percents seen").hasSizeGreaterThanOrEqualTo(2)
+                .allMatch(p -> p.matches("\\d{1,3}%"));
+        List<Integer> numbers = percents.stream().map(p -> Integer.parseInt(p.replace("%", ""))).toList();
+        assertThat(numbers).isSorted();
+        assertThat(states).containsSubsequence(VolumeState.REBUILDING, VolumeState.OPTIMAL);
+    }
+}

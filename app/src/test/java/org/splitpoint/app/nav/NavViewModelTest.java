@@ -1,0 +1,34 @@
+package org.splitpoint.app.nav;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.pool.Pool;
+
+/** The navigation tree: pool → drives, volumes (each), pairs (each), with states. */
+class NavViewModelTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theTreeListsVolumesAndPairsWithTheirStates() throws Exception {
+        try (Pool pool = Pool.open(TestPools.demo(tmp))) {
+            NavViewModel vm = new NavViewModel("demo");
+            vm.apply(pool.snapshot());
+            vm.apply(pool.pairs().query(null));
+
+            NavViewModel.Tree t = vm.treeProperty().get();
+            assertThat(t.pool().look().word()).isEqualTo("HEALTHY");
+            assertThat(t.groups()).extracting(g -> g.item().label()).containsExactly("Drives (6)", "Volumes (2)", "Pairs (1)", "Serving (NBD)");
+            assertThat(t.groups().get(1).children()).extracting(NavItem::key).containsExactly("volume:prod", "volume:prod-bcv");
+            assertThat(t.groups().get(2).children().get(0).look().word()).isEqualTo("Synchronized");
+            assertThat(NavItem.nameIn("pair:prod-pair", "pair")).isEqualTo("prod-pair");
+            assertThat(NavItem.nameIn("volume:prod", "pair")).isNull();
+            assertThat(vm.selectedProperty().get()).isEqualTo(NavItem.DRIVES);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.splitpoint.app.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.pair.PairState;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The pair console against a real pool: split, write through the engine, restore with Protect after
+ * typing the STD's name; the state goes RestInProg → Split, the bar reaches 100%, and host reads of
+ * unrestored tracks raise the on-demand counter.
+ */
+@ExtendWith(ApplicationExtension.class)
+class PairConsoleFxTest {
+
+    private static final int TRACK = 64 << 10;
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        fx = FxPools.show(stage, tmp, TestPools.PAIR_DRIVE_SIZE);
+        fx.vm.nav().selectedProperty().set(NavItem.pair("prod-pair"));
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private String shownState() throws Exception {
+        return onFx(() -> ((PairConsoleView) fx.view.consoleProperty().get()).shownState());
+    }
+
+    private long onDemandShown(FxRobot robot) throws Exception {
+        String text = onFx(() -> robot.lookup("#onDemand").queryAs(Label.class).getText());
+        return text.isEmpty() ? 0 : Long.parseLong(text.substring(0, text.indexOf(' ')).replace(",", ""));
+    }
+
+    @Test
+    void aProtectedRestoreAfterTypingTheStdNameRunsToSplitServingUnrestoredReadsFromTheBcv(FxRobot robot)
+            throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        assertThat(robot.lookup("#restorePair").queryAs(Button.class).isDisabled()).isTrue();
+        List<PairState> states = new CopyOnWriteArrayList<>();
+        PairConsoleViewModel pair = fx.vm.pair("prod-pair");
+        robot.interact(() -> pair.stateProperty().addListener((o, was, now) -> states.add(now)));
+
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+
+        // a host writes 512 tracks of the STD after the split: the restore must bring them back
+        byte[] junk = new byte[512 * TRACK];
+        Arrays.fill(junk, (byte) 0x5a);
+        TestPools.call(fx.bridge, pool -> {
+            BlockDevice std = pool.device("prod");
+            std.write(0, ByteBuffer.wrap(junk));
+            std.flush();
+            return null;
+        });
+        robot.interact(() -> pair.copy().throttleProperty().set(1_000_000)); // slow: reads can overtake it
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !robot.lookup("#restorePair").queryAs(Button.class).isDisabled());
+        assertThat(robot.lookup("#protectBcv").queryAs(CheckBox.class).isSelected()).isTrue();
+
+        robot.clickOn("#restorePair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        Button go = robot.lookup("#confirmAction").queryAs(Button.class);
+        assertThat(go.isDisabled()).isTrue();
+        robot.clickOn("#confirmName").write("pro");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(go.isDisabled()).as("half the name does not confirm").isTrue();
+        robot.write("d");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(go.isDisabled()).isFalse();
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "RestInProg".equals(shownState()));
+
+        long before = onDemandShown(robot);
+        byte[] read = TestPools.call(fx.bridge, pool -> { // a host reads what is not restored yet (past the first step)
+            ByteBuffer b = ByteBuffer.allocate(32 * TRACK);
+            pool.device("prod").read(400L * TRACK, b);
+            return b.array();
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onDemandShown(robot) > before);
+        assertThat(read[0]).as("served from the BCV's image, not the STD's newer write").isNotEqualTo((byte) 0x5a);
+
+        robot.interact(() -> pair.copy().throttleProperty().set(0));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () ->
+                onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress()) >= 1.0);
+        assertThat(onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))
+                .isEqualTo("restore finished · 100%");
+        assertThat(states).containsSubsequence(PairState.Split, PairState.RestInProg, PairState.Split);
+    }
+}

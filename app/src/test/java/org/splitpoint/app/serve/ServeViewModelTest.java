@@ -1,0 +1,76 @@
+package org.splitpoint.app.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+
+/** Serving from the app: start on a free port, see a client, bad addresses, stop. */
+class ServeViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private PoolBridge bridge;
+    private ServeViewModel vm;
+
+    @BeforeEach
+    void open() throws Exception {
+        bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
+        vm = new ServeViewModel(bridge);
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    @Test
+    void startsShowsAClientWithItsVolumeAndStops() throws Exception {
+        vm.addressProperty().set("127.0.0.1:0");
+        vm.start();
+        ui.drain();
+        assertThat(vm.servingProperty().get()).isTrue();
+        assertThat(vm.statusProperty().get()).startsWith("serving on nbd://127.0.0.1:");
+        int port = Integer.parseInt(vm.statusProperty().get().replaceAll(".*:(\\d+).*", "$1"));
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            in.readNBytes(18); // greeting
+            out.write(ByteBuffer.allocate(4).putInt(3).array()); // fixed newstyle, no zeroes
+            byte[] name = "prod".getBytes();
+            out.write(ByteBuffer.allocate(16 + name.length).putLong(0x49484156454f5054L).putInt(1).putInt(name.length)
+                    .put(name).array()); // NBD_OPT_EXPORT_NAME
+            in.readNBytes(10);
+            vm.sample();
+            ui.drain();
+            assertThat(vm.clientsProperty().get()).singleElement()
+                    .satisfies(c -> assertThat(c.export()).isEqualTo("prod"));
+        }
+        vm.stop();
+        ui.drain();
+        assertThat(vm.servingProperty().get()).isFalse();
+        assertThat(vm.clientsProperty().get()).isEmpty();
+        assertThat(vm.statusProperty().get()).isEqualTo("not serving");
+    }
+
+    @Test
+    void aBadAddressIsRefusedWithASentence() {
+        vm.addressProperty().set("localhost");
+        vm.start();
+        ui.drain();
+        assertThat(vm.servingProperty().get()).isFalse();
+        assertThat(vm.statusProperty().get()).isEqualTo("'localhost' is not HOST:PORT (for example 127.0.0.1:10809)");
+    }
+}

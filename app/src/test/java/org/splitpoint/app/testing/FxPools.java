@@ -1,0 +1,52 @@
+package org.splitpoint.app.testing;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.splitpoint.app.bridge.BackgroundTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.pool.PoolView;
+import org.splitpoint.app.pool.PoolViewModel;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The main window on a temporary demo pool, for TestFX tests: build it in {@code @Start}, close it after. */
+public final class FxPools {
+
+    public final PoolBridge bridge;
+    public final PoolViewModel vm;
+    public final PoolView view;
+
+    private FxPools(PoolBridge bridge) {
+        this.bridge = bridge;
+        this.vm = new PoolViewModel(bridge);
+        this.view = new PoolView();
+    }
+
+    /** Opens a fresh demo pool under {@code tmp} and shows the main window on {@code stage}. */
+    public static FxPools show(Stage stage, Path tmp) throws Exception {
+        return show(stage, tmp, TestPools.DRIVE_SIZE);
+    }
+
+    /** As {@link #show(Stage, Path)}, with drives of {@code driveSize} bytes. */
+    public static FxPools show(Stage stage, Path tmp, long driveSize) throws Exception {
+        Path dir = TestPools.demo(tmp.resolve("t" + System.nanoTime()), driveSize);
+        FxPools f = new FxPools(PoolBridge.open(dir, new BackgroundTaskExecutor(), Platform::runLater));
+        f.view.bind(f.vm);
+        stage.setScene(new Scene(f.view, 1260, 780)); // within Monocle's 1280x800 headless screen
+        stage.show();
+        f.vm.start();
+        return f;
+    }
+
+    /** Runs {@code c} on the FX thread and returns its result. */
+    public static <T> T onFx(Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(5, TimeUnit.SECONDS);
+    }
+
+    public void close() {
+        vm.close();
+    }
+}

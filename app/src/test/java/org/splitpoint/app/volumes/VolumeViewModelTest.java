@@ -1,0 +1,78 @@
+package org.splitpoint.app.volumes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.app.workload.Expectations;
+import org.splitpoint.app.workload.Workloads;
+import org.splitpoint.engine.pool.VolumeState;
+
+/** One volume in detail: layout and parity placement from the engine, state with reason, role, verify. */
+class VolumeViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private PoolBridge bridge;
+    private VolumeViewModel vm;
+
+    @BeforeEach
+    void open() throws Exception {
+        bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
+        Workloads loads = new Workloads(bridge, new Expectations(), new ActionStatus());
+        vm = new VolumeViewModel(bridge, "prod", new RateHistory(), loads.of("prod"));
+        bridge.onSnapshot(vm::apply);
+        bridge.onPairs(vm::apply);
+        bridge.refresh();
+        ui.drain();
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    @Test
+    void parityRotatesLeftSymmetricallyAcrossTheThreeMembers() {
+        int[][] p = vm.placementProperty().get();
+        assertThat(p).hasNumberOfRows(VolumeViewModel.STRIPES_SHOWN);
+        assertThat(p[0]).containsExactly(0, 1, -1);
+        assertThat(p[1]).containsExactly(3, -1, 2); // data follows the parity round the members
+        assertThat(p[2]).containsExactly(-1, 4, 5);
+        assertThat(vm.layoutProperty().get()).isEqualTo("raid5 over d1, d2, d3 · strip 64 KiB");
+    }
+
+    @Test
+    void stateReasonSizeAndPairRole() {
+        assertThat(vm.stateProperty().get()).isEqualTo(VolumeState.OPTIMAL);
+        assertThat(vm.reasonProperty().get()).isEqualTo("OPTIMAL");
+        assertThat(vm.sizeProperty().get()).isEqualTo("8 MiB");
+        assertThat(vm.roleProperty().get()).isEqualTo("STD of pair prod-pair (Synchronized)");
+
+        bridge.run(pool -> {
+            pool.admin().failDrive("d2");
+            return null;
+        }, ok -> { }, e -> { });
+        ui.drain();
+        assertThat(vm.reasonProperty().get()).isEqualTo("DEGRADED: d2 FAILED");
+        assertThat(vm.membersProperty().get().get(1).state().name()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void verifyReportsTheMismatchCount() {
+        vm.verify();
+        ui.drain();
+        assertThat(vm.verifyResultProperty().get()).startsWith("0 mismatched sectors (verified ");
+        assertThat(vm.verifyFractionProperty().get()).isEqualTo(-1);
+        assertThat(vm.verifyBlockedProperty().get()).isEmpty();
+    }
+}
