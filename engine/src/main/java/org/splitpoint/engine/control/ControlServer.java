@@ -124,12 +124,10 @@ public final class ControlServer implements AutoCloseable {
             cmd.path("args").forEach(a -> args.add(a.asText()));
             Path cwd = Path.of(cmd.path("cwd").asText("/"));
             boolean terminal = cmd.path("terminal").asBoolean(false);
-            log.accept("command from pid " + cmd.path("pid").asText("?") + ": splitpoint " + String.join(" ", args));
             StdinPump stdin = new StdinPump(in, out);
             int code = handler.run(args, cwd, terminal, stdin, new FrameOutput(out, Frames.STDOUT),
                     new FrameOutput(out, Frames.STDERR));
-            exit(out, code);
-            log.accept("command finished with exit code " + code + ": splitpoint " + String.join(" ", args));
+            exit(out, code); // the handler logs the command itself; here only refusals and failures
         } catch (IOException e) {
             log.accept("control command ended: " + e.getMessage());
         }
