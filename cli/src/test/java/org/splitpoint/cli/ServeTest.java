@@ -62,7 +62,7 @@ class ServeTest {
     private static List<String> fio(String uri, String rw, String pattern, boolean verifyOnly) {
         List<String> cmd = new java.util.ArrayList<>(List.of("fio", "--name=set", "--ioengine=nbd", "--uri=" + uri,
                 "--rw=" + rw, "--bs=64k", "--size=32m", "--iodepth=8", "--verify=pattern",
-                "--verify_pattern=" + pattern));
+                "--verify_pattern=" + pattern, "--verify_state_save=0"));
         cmd.add(verifyOnly ? "--verify_only" : "--do_verify=0");
         return cmd;
     }
