@@ -59,6 +59,21 @@ class ServeTest {
         }
     }
 
+    @Test
+    void servesOnAUnixSocketToo() throws Exception {
+        assumeTrue(Tools.installed("nbdinfo"), "needs libnbd-bin (.ci/run installs it)");
+        Path p = pool();
+        Path sock = tmp.resolve("nbd.sock");
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(p);
+             org.splitpoint.engine.nbd.NbdServer s = org.splitpoint.engine.nbd.NbdServer.unix(sock,
+                     new org.splitpoint.engine.pool.PoolExports(pool), m -> { })) {
+            Tools.Result info = Tools.run(List.of("nbdinfo", "--size", "nbd+unix:///prod?socket=" + sock));
+            assertThat(info.code()).as(info.out()).isZero();
+            assertThat(info.out().trim()).isEqualTo(String.valueOf(32 << 20));
+        }
+        assertThat(Files.exists(sock)).isFalse();
+    }
+
     private static List<String> fio(String uri, String rw, String pattern, boolean verifyOnly) {
         List<String> cmd = new java.util.ArrayList<>(List.of("fio", "--name=set", "--ioengine=nbd", "--uri=" + uri,
                 "--rw=" + rw, "--bs=64k", "--size=32m", "--iodepth=8", "--verify=pattern",
