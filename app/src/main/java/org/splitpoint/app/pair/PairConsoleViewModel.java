@@ -17,7 +17,6 @@ import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.app.workload.Expectations.Change;
-import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -243,9 +242,7 @@ public final class PairConsoleViewModel {
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
         long limit = copy.limit();
         bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
-            Job j = pool.pairs().establish(name, f);
-            j.setThrottle(limit);
-            return j;
+            return pool.pairs().establish(name, f, limit); // the limit holds from the first step
         }), j -> {
             copy.started();
             status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
@@ -277,9 +274,7 @@ public final class PairConsoleViewModel {
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
         long limit = copy.limit();
         bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
-            Job j = pool.pairs().restore(name, f, keep);
-            j.setThrottle(limit);
-            return j;
+            return pool.pairs().restore(name, f, keep, limit);
         }), j -> {
             copy.started();
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"

@@ -101,7 +101,7 @@ class PairConsoleFxTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "RestInProg".equals(shownState()));
 
         long before = onDemandShown(robot);
-        byte[] read = TestPools.call(fx.bridge, pool -> { // a host reads what is not restored yet (past the first step)
+        byte[] read = TestPools.call(fx.bridge, pool -> { // a host reads what is not restored yet
             ByteBuffer b = ByteBuffer.allocate(32 * TRACK);
             pool.device("prod").read(400L * TRACK, b);
             return b.array();

@@ -166,7 +166,7 @@ class PairConsoleViewModelTest {
         vm.copy().throttleProperty().set(1_000_000);
         vm.restore();
         ui.drain();
-        call(pool -> { // past what the engine's first step copies before the throttle applies
+        call(pool -> { // well past the first step the copy makes
             pool.device("prod").read(420 * 65536L, ByteBuffer.allocate(4 * 65536));
             return null;
         });

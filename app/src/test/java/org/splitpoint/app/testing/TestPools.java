@@ -17,8 +17,8 @@ public final class TestPools {
     }
 
     /**
-     * Drives of 32 MiB: volumes of 1024 tracks, for pair tests whose copy must outlast the engine's
-     * first step (up to 8 MiB are copied before a throttle set after the start applies).
+     * Drives of 32 MiB: volumes of 1024 tracks, for pair tests whose copy must last long enough for
+     * host reads to overtake it (the engine copies up to 8 MiB in one step).
      */
     public static final long PAIR_DRIVE_SIZE = 32L << 20;
 
