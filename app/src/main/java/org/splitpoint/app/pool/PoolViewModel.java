@@ -71,9 +71,12 @@ public final class PoolViewModel {
         this.serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
         poolPath.set(bridge.poolDir().toString());
         title.set("Splitpoint — " + bridge.poolDir());
-        hostIo.bind(Bindings.createStringBinding(() -> "host I/O  R " + Format.rate(workloads.hostReadProperty().get())
-                + " · W " + Format.rate(workloads.hostWriteProperty().get()),
-                workloads.hostReadProperty(), workloads.hostWriteProperty()));
+        // host I/O: the built-in workloads plus NBD clients (the copy jobs are not host I/O)
+        hostIo.bind(Bindings.createStringBinding(() -> "host I/O  R "
+                + Format.rate(workloads.hostReadProperty().get() + serve.readRateProperty().get())
+                + " · W " + Format.rate(workloads.hostWriteProperty().get() + serve.writeRateProperty().get()),
+                workloads.hostReadProperty(), workloads.hostWriteProperty(), serve.readRateProperty(),
+                serve.writeRateProperty()));
         bridge.onSnapshot(this::apply);
         bridge.onPairs(this::applyPairs);
         bridge.onEvents(events::add);

@@ -39,6 +39,8 @@ public final class ServeViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("not serving");
     private final ReadOnlyObjectWrapper<List<ClientRow>> clients = new ReadOnlyObjectWrapper<>(List.of());
+    private final javafx.beans.property.ReadOnlyDoubleWrapper readRate = new javafx.beans.property.ReadOnlyDoubleWrapper();
+    private final javafx.beans.property.ReadOnlyDoubleWrapper writeRate = new javafx.beans.property.ReadOnlyDoubleWrapper();
     private volatile NbdServer server;
     private TaskExecutor.Repeating sampler;
     private final Map<Long, ClientStats> last = new HashMap<>();
@@ -46,7 +48,11 @@ public final class ServeViewModel {
 
     public ServeViewModel(PoolBridge bridge) {
         this.bridge = bridge;
-        this.clientUpdates = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), clients::set);
+        this.clientUpdates = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), rows -> {
+            clients.set(rows);
+            readRate.set(rows.stream().mapToDouble(ClientRow::readBytesPerSecond).sum());
+            writeRate.set(rows.stream().mapToDouble(ClientRow::writeBytesPerSecond).sum());
+        });
         bridge.beforeClose(this::stopNow);
     }
 
@@ -71,6 +77,16 @@ public final class ServeViewModel {
 
     public ReadOnlyObjectProperty<List<ClientRow>> clientsProperty() {
         return clients.getReadOnlyProperty();
+    }
+
+    /** Bytes per second read by all NBD clients (host I/O, for the status bar). */
+    public javafx.beans.property.ReadOnlyDoubleProperty readRateProperty() {
+        return readRate.getReadOnlyProperty();
+    }
+
+    /** Bytes per second written by all NBD clients. */
+    public javafx.beans.property.ReadOnlyDoubleProperty writeRateProperty() {
+        return writeRate.getReadOnlyProperty();
     }
 
     // ---- commands
@@ -122,6 +138,8 @@ public final class ServeViewModel {
             busy.set(false);
             serving.set(false);
             clients.set(List.of());
+            readRate.set(0);
+            writeRate.set(0);
             status.set("not serving");
         }, why -> {
             busy.set(false);

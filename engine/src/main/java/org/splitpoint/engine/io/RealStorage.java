@@ -19,12 +19,12 @@ final class RealStorage implements StorageFactory {
 
     @Override
     public StorageFile open(Path path) throws IOException {
-        return new ChannelFile(FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        return new ChannelFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
     @Override
     public StorageFile create(Path path) throws IOException {
-        return new ChannelFile(FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+        return new ChannelFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE_NEW));
     }
 
@@ -77,58 +77,110 @@ final class RealStorage implements StorageFactory {
         };
     }
 
+    /**
+     * A file through a {@link FileChannel}. A thread interrupted during I/O makes the JDK close the
+     * channel for everyone; that is not a failing disk, so the channel is reopened and the
+     * interrupted caller alone gets an {@link java.io.InterruptedIOException}.
+     */
     private static final class ChannelFile implements StorageFile {
-        private final FileChannel channel;
+        private final Path path;
+        private volatile FileChannel channel;
+        private volatile boolean closed;
 
-        ChannelFile(FileChannel channel) {
+        ChannelFile(Path path, FileChannel channel) {
+            this.path = path;
             this.channel = channel;
+        }
+
+        private interface Op<T> {
+            T run(FileChannel ch) throws IOException;
+        }
+
+        private <T> T io(Op<T> op) throws IOException {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = channel;
+                try {
+                    return op.run(ch);
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    reopen(ch);
+                    throw new java.io.InterruptedIOException("interrupted during I/O on " + path.getFileName());
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    if (closed || attempt > 0) {
+                        throw e;
+                    }
+                    reopen(ch); // another thread's interrupt closed it under us: retry once
+                }
+            }
+        }
+
+        private synchronized void reopen(FileChannel broken) throws IOException {
+            if (!closed && channel == broken) {
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
         }
 
         @Override
         public void readFully(long position, ByteBuffer dst) throws IOException {
-            long pos = position;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, pos);
-                if (n < 0) {
-                    while (dst.hasRemaining()) {
-                        dst.put((byte) 0);
+            int start = dst.position();
+            io(ch -> {
+                dst.position(start);
+                long pos = position;
+                while (dst.hasRemaining()) {
+                    int n = ch.read(dst, pos);
+                    if (n < 0) {
+                        while (dst.hasRemaining()) {
+                            dst.put((byte) 0);
+                        }
+                        return null;
                     }
-                    return;
+                    pos += n;
                 }
-                pos += n;
-            }
+                return null;
+            });
         }
 
         @Override
         public void writeFully(long position, ByteBuffer src) throws IOException {
-            long pos = position;
-            while (src.hasRemaining()) {
-                pos += channel.write(src, pos);
-            }
+            int start = src.position();
+            io(ch -> {
+                src.position(start);
+                long pos = position;
+                while (src.hasRemaining()) {
+                    pos += ch.write(src, pos);
+                }
+                return null;
+            });
         }
 
         @Override
         public void force() throws IOException {
-            channel.force(false);
+            io(ch -> {
+                ch.force(false);
+                return null;
+            });
         }
 
         @Override
         public long size() throws IOException {
-            return channel.size();
+            return io(FileChannel::size);
         }
 
         @Override
         public void setLength(long length) throws IOException {
-            long current = channel.size();
-            if (length < current) {
-                channel.truncate(length);
-            } else if (length > current) {
-                channel.write(ByteBuffer.wrap(new byte[1]), length - 1);
-            }
+            io(ch -> {
+                long current = ch.size();
+                if (length < current) {
+                    ch.truncate(length);
+                } else if (length > current) {
+                    ch.write(ByteBuffer.wrap(new byte[1]), length - 1);
+                }
+                return null;
+            });
         }
 
         @Override
         public void close() throws IOException {
+            closed = true;
             channel.close();
         }
     }

@@ -115,6 +115,11 @@ public final class Pair {
         return stdInvalid;
     }
 
+    /** The BCV side's invalid tracks (track maps read their live words). */
+    public InvalidTracks bcvInvalid() {
+        return bcvInvalid;
+    }
+
     /** Tracks changed on the STD since the split (during an establish: still to copy). */
     public long stdInvalidTracks() {
         return stdInvalid.count();

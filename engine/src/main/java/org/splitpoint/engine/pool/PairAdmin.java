@@ -329,7 +329,11 @@ public final class PairAdmin {
             pair(only);
         }
         List<PairView> out = new ArrayList<>();
-        for (Pair p : pool.pairs.values()) {
+        List<Pair> all;
+        synchronized (pool.pairs) {
+            all = new ArrayList<>(pool.pairs.values());
+        }
+        for (Pair p : all) {
             if (only != null && !only.equals(p.name())) {
                 continue;
             }

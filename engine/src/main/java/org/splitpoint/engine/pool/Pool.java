@@ -49,7 +49,8 @@ public final class Pool implements AutoCloseable {
     final List<Job> jobs = new CopyOnWriteArrayList<>();
     final Map<String, PoolConfig.JobRecord> jobRecords = new LinkedHashMap<>();
     final Map<String, PoolConfig.PairRecord> pairRecords = new LinkedHashMap<>();
-    final Map<String, org.splitpoint.engine.pair.Pair> pairs = new LinkedHashMap<>();
+    final Map<String, org.splitpoint.engine.pair.Pair> pairs =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final PoolOptions options;
     private final PoolLockHandle lock;
     private final String uuid;
@@ -245,7 +246,7 @@ public final class Pool implements AutoCloseable {
      */
     public org.splitpoint.engine.io.BlockDevice device(String name) throws PoolException {
         RaidVolume v = volume(name);
-        for (org.splitpoint.engine.pair.Pair p : pairs.values()) {
+        for (org.splitpoint.engine.pair.Pair p : pairList()) {
             if (p.std() == v) {
                 return p.stdView();
             }
@@ -254,6 +255,13 @@ public final class Pool implements AutoCloseable {
             }
         }
         return v;
+    }
+
+    /** The pairs now (a copy: pairs may be created meanwhile). */
+    List<org.splitpoint.engine.pair.Pair> pairList() {
+        synchronized (pairs) {
+            return new ArrayList<>(pairs.values());
+        }
     }
 
     /** The volume called {@code name} (the RAID device itself, below any pair). */

@@ -45,7 +45,7 @@ public final class PoolExports implements ExportCatalog {
         }
         try {
             String what = v.layout().word() + " volume, " + v.state();
-            for (Pair p : pool.pairs.values()) {
+            for (Pair p : pool.pairList()) {
                 if (p.bcv() == v) {
                     boolean writable = p.state() == PairState.Split || p.state() == PairState.NeverEstab;
                     return new Export(name, pool.device(name), !writable, what + ", BCV of pair " + p.name() + " ("

@@ -122,8 +122,8 @@ public final class Member {
     }
 
     private IOException fail(String op, IOException e) {
-        if (e instanceof FaultInjector.PowerCutException) {
-            return e;
+        if (e instanceof FaultInjector.PowerCutException || e instanceof java.io.InterruptedIOException) {
+            return e; // not the drive's fault: the power went, or the caller was interrupted
         }
         if (state != DriveState.FAILED) {
             state = DriveState.FAILED;
