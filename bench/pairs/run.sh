@@ -27,7 +27,8 @@ table=$(cat <<T
 | full restore, 1 GiB raid1 pair | $(mib "$rest") MiB/s | $(mib "$peer") MiB/s | $(ratio "$peer" "$rest") | ≥ 1.0 | $(pass "$(ratio "$peer" "$rest")" 1.0 ">=") |
 | incremental restore, 1% tracks ($(v incremental_tracks) tracks) | ${incr} s | full restore ${rest} s | $(ratio "$incr" "$rest") | ≤ 0.03 | $(pass "$(ratio "$incr" "$rest")" 0.03 "<=") |
 | split, 1 GiB vs 64 GiB sparse | $(v split_1g_ms) ms | $(v split_64g_ms) ms | $(ratio "$(v split_64g_ms)" "$(v split_1g_ms)") | ≈ 1 | $(awk -v a="$(v split_1g_ms)" -v b="$(v split_64g_ms)" 'BEGIN { r = b / a; print (r < 2 && r > 0.5) ? "PASS" : "**MISS**" }') |
-| read p99 during restore: unrestored vs restored | $(v latency_unrestored_p99_us) µs (p50 $(v latency_unrestored_p50_us)) | $(v latency_restored_p99_us) µs (p50 $(v latency_restored_p50_us)) | $(ratio "$(v latency_unrestored_p99_us)" "$(v latency_restored_p99_us)") | ≤ 3 | $(pass "$(ratio "$(v latency_unrestored_p99_us)" "$(v latency_restored_p99_us)")" 3 "<=") |
+| read p99 during restore, page cache warm on both: unrestored vs restored | $(v warm_latency_unrestored_p99_us) µs (p50 $(v warm_latency_unrestored_p50_us)) | $(v warm_latency_restored_p99_us) µs (p50 $(v warm_latency_restored_p50_us)) | $(ratio "$(v warm_latency_unrestored_p99_us)" "$(v warm_latency_restored_p99_us)") | ≤ 3 | $(pass "$(ratio "$(v warm_latency_unrestored_p99_us)" "$(v warm_latency_restored_p99_us)")" 3 "<=") |
+| same, caches dropped (unrestored reads go to the BCV's disk; restored ones hit the copier's fresh pages) | $(v cold_latency_unrestored_p99_us) µs (p50 $(v cold_latency_unrestored_p50_us)) | $(v cold_latency_restored_p99_us) µs (p50 $(v cold_latency_restored_p50_us)) | $(ratio "$(v cold_latency_unrestored_p99_us)" "$(v cold_latency_restored_p99_us)") | (info) | |
 T
 )
 echo "$table"
@@ -37,7 +38,7 @@ if [ -z "${BENCH_NO_RESULTS:-}" ]; then
     echo "## $(date -u +%F) — pairs (issue 3)"
     echo
     echo "Machine: $(nproc) cores, $(java -version 2>&1 | head -1), kernel $(uname -r). Medians of $reps runs; page cache dropped before every copy."
-    echo "First read after the restore started: $(v latency_first_read_us) µs. Latency samples: $(v latency_restored_samples) restored, $(v latency_unrestored_samples) unrestored (random 4 KiB reads, restore throttled to 100 MB/s)."
+    echo "First read after the restore started: $(v warm_latency_first_read_us) µs warm, $(v cold_latency_first_read_us) µs cold. Latency samples (warm): $(v warm_latency_restored_samples) restored, $(v warm_latency_unrestored_samples) unrestored (random 4 KiB reads for up to 5 s, restore throttled to 100 MB/s)."
     echo
     echo "$table"
   } >> "$root/bench/RESULTS.md"

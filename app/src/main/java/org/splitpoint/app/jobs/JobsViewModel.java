@@ -89,8 +89,12 @@ public final class JobsViewModel {
 
     /** Pauses job {@code id}, or resumes it when paused. */
     public void pauseOrResume(JobRow row) {
-        boolean resume = row.pausedProperty().get();
-        String id = row.id();
+        pauseOrResume(bridge, status, row.id(), row.pausedProperty().get(), row.titleProperty().get());
+    }
+
+    /** Pauses job {@code id}, or resumes it when {@code resume}; reports "Paused/Resumed {@code label}". */
+    public static void pauseOrResume(PoolBridge bridge, org.splitpoint.app.common.ActionStatus status, String id,
+                                     boolean resume, String label) {
         bridge.run(pool -> {
             if (resume) {
                 pool.job(id).resume();
@@ -98,7 +102,7 @@ public final class JobsViewModel {
                 pool.job(id).pause();
             }
             return null;
-        }, ok -> status.succeeded((resume ? "Resumed " : "Paused ") + row.titleProperty().get()), status::failed);
+        }, ok -> status.succeeded((resume ? "Resumed " : "Paused ") + label), status::failed);
     }
 
     /** What cancelling {@code row} leaves behind, for the question the view asks first. */

@@ -166,15 +166,7 @@ public final class CopyControl {
         if (id == null || !pauseBlocked.get().isEmpty()) {
             return;
         }
-        boolean resume = paused.get();
-        bridge.run(pool -> {
-            if (resume) {
-                pool.job(id).resume();
-            } else {
-                pool.job(id).pause();
-            }
-            return null;
-        }, ok -> status.succeeded((resume ? "Resumed " : "Paused ") + id), status::failed);
+        org.splitpoint.app.jobs.JobsViewModel.pauseOrResume(bridge, status, id, paused.get(), id);
     }
 
     /** Cancels the running copy; a cancelled restore leaves the STD partly restored and the pair Split. */

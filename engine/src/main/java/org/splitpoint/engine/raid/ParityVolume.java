@@ -395,41 +395,7 @@ public final class ParityVolume extends RaidVolume {
 
     @Override
     protected long checkRows(long from, long to, boolean repair) throws IOException {
-        int len = (int) (to - from);
-        int n = members.length;
-        byte[][] rows = new byte[n][];
-        for (int m = 0; m < n; m++) {
-            if (!members[m].holds(from, to)) {
-                return 0; // cannot check a stripe with a member absent
-            }
-            rows[m] = readMember(members[m], from, len);
-        }
-        long mismatches = 0;
-        long s0 = from / unit;
-        long s1 = (to + unit - 1) / unit;
-        for (long s = s0; s < s1; s++) {
-            int a = (int) (Math.max(from, s * unit) - from);
-            int b = (int) (Math.min(to, (s + 1) * unit) - from);
-            int p = parityMember(s);
-            byte[] expect = new byte[b - a];
-            for (int m = 0; m < n; m++) {
-                if (m != p) {
-                    Xor.into(expect, 0, rows[m], a, b - a);
-                }
-            }
-            boolean fix = false;
-            for (int x = 0; x < b - a; x += 512) {
-                int e = Math.min(b - a, x + 512);
-                if (!Arrays.equals(expect, x, e, rows[p], a + x, a + e)) {
-                    mismatches++;
-                    fix = true;
-                }
-            }
-            if (fix && repair) {
-                members[p].write(from + a, ByteBuffer.wrap(expect));
-            }
-        }
-        return mismatches;
+        return ParityCheck.check(this, members, unit, from, to, repair);
     }
 
     @Override
