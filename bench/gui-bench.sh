@@ -25,7 +25,7 @@ say "building the engine and the app"
 
 deps() { tr ':' '\n' < "$root/app/target/classpath.txt" | grep -v -E '/org/splitpoint/|/splitpoint-(engine|cli|app)-[^/]*\.jar$' | grep -v '^$' || true; }
 modpath=$(deps | grep '/org/openjfx/' | paste -sd: -)
-cp="$root/engine/target/classes:$root/app/target/classes:$(deps | grep -v '/org/openjfx/' | paste -sd: -)"
+cp="$root/engine/target/classes:$root/cli/target/classes:$root/app/target/classes:$(deps | grep -v '/org/openjfx/' | paste -sd: -)"
 
 rm -rf "$classes" && mkdir -p "$classes" "$work"
 javac -d "$classes" --module-path "$modpath" --add-modules javafx.controls,javafx.fxml -cp "$cp" "$bench"/gui/*.java

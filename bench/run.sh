@@ -1,28 +1,74 @@
 #!/usr/bin/env bash
-# Splitpoint throughput benchmark: the one command. See bench/README.md.
+# Splitpoint benchmarks: the one command. See bench/README.md.
 #
-#   bench/run.sh             the benchmark (appends to bench/RESULTS.md)
-#   bench/run.sh --profile   diagnostics: one pass per layout through a timing file layer, printing
-#                            where the engine's time goes per phase (appends nothing)
+#   bench/run.sh             all three suites, one after the other, each appending its dated
+#                            section to bench/RESULTS.md:
+#                              core   raid1/raid5 write, read, rebuild vs fio and qemu-img (below)
+#                              pairs  establish/restore/split/latency (bench/pairs/run.sh)
+#                              nbd    nbdcopy through `splitpoint serve` vs nbdkit (bench/nbd/run.sh)
+#   bench/run.sh core|pairs|nbd   just that suite
+#   bench/run.sh --profile   diagnostics for the core: one pass per layout through a timing file
+#                            layer, printing where the engine's time goes per phase (appends nothing)
 #
-# Builds the project if needed, compiles the harness (bench/src/*.java) into bench/target/,
-# installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
+# The core suite builds the project if needed, compiles the harness (bench/src/*.java) into
+# bench/target/, installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
 #   sequential write and read of raid1 (2 drives) and raid5 (4 drives) vs fio on a plain file,
 #   rebuild of one member vs `qemu-img convert -W -m 8` of one member image,
 # prints a table with ratios (ours / peer, same run) and appends a dated section to bench/RESULTS.md.
 #
-# Environment:
+# Environment (all suites read BENCH_DIR, BENCH_REPS, BENCH_SIZE_MIB where it applies, BENCH_NO_RESULTS):
 #   BENCH_DIR       scratch directory on the file system to measure (default bench/work/, git-ignored);
 #                   big files are deleted at the end
 #   BENCH_REPS      repetitions per measurement, median reported (default 3)
-#   BENCH_SIZE_MIB  volume size in MiB (default 1024)
-#   BENCH_ONLY      "raid1", "raid5" or "raid1,raid5" (default)
+#   BENCH_SIZE_MIB  volume size in MiB (default 1024; core and nbd)
+#   BENCH_ONLY      core: "raid1", "raid5" or "raid1,raid5" (default)
 #   BENCH_NO_RESULTS=1  print only; do not append to bench/RESULTS.md
-#   BENCH_JAVA_OPTS extra JVM options for the harness
-#   BENCH_SETTLE_MS idle time after the sync before each timed write or copy (default 500)
-#   BENCH_ENGINE_CLASSES  measure these compiled engine classes instead of building the checkout
+#   BENCH_JAVA_OPTS extra JVM options for the core harness
+#   BENCH_SETTLE_MS idle time after the sync before each timed write or copy (default 500; core and nbd)
+#   BENCH_ENGINE_CLASSES  core: measure these compiled engine classes instead of building the checkout
 #                   (A/B runs of a patched copy); still needs cli/target/classpath.txt for the jars
+#   BENCH_NBDCOPY_OPTS  nbd: extra nbdcopy options for both sides, e.g. "-C 1 -R 16"
 set -euo pipefail
+
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# ---- which suites --------------------------------------------------------------------------------
+suite=all
+profile=
+for arg in "$@"; do
+  case "$arg" in
+    all|core|pairs|nbd) suite=$arg ;;
+    --profile) profile=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, --profile, --help)" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$profile" ] && [ "$suite" != all ] && [ "$suite" != core ]; then
+  echo "bench: --profile is for the core suite only" >&2; exit 2
+fi
+[ -n "$profile" ] && suite=core
+case "$suite" in
+  pairs) exec bash "$bench/pairs/run.sh" ;;
+  nbd) exec bash "$bench/nbd/run.sh" ;;
+  all)
+    # each suite in its own process, so one failing does not stop the others
+    failed=()
+    for s in core pairs nbd; do
+      echo "bench: ==== suite $s ($(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)) ====" >&2
+      case "$s" in
+        core) bash "${BASH_SOURCE[0]}" core || failed+=("$s") ;;
+        *) bash "$bench/$s/run.sh" || failed+=("$s") ;;
+      esac
+    done
+    if [ ${#failed[@]} -gt 0 ]; then
+      echo "bench: suites that failed: ${failed[*]}" >&2
+      exit 1
+    fi
+    echo "bench: all three suites ran" >&2
+    exit 0 ;;
+esac
+
+# ---- core suite from here on ------------------------------------------------------------------------
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$bench/.." && pwd)"
@@ -79,7 +125,7 @@ mkdir -p "$work"
 section="$target/last-run.md"
 log="$target/last-run.txt"
 trap 'rm -rf "$work"/pool-raid* "$work"/plain.img "$work"/copy.img' EXIT
-if [ "${1:-}" = "--profile" ]; then
+if [ -n "$profile" ]; then
   # shellcheck disable=SC2086
   java ${BENCH_JAVA_OPTS:-} -cp "$target/classes:$cp" Profile "$work"
   exit 0

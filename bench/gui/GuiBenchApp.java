@@ -31,7 +31,11 @@ import org.splitpoint.engine.pair.PairState;
 public final class GuiBenchApp extends Application {
 
     private static final int MAX = 200_000;
+    /** Bytes/s for the restore; 0 (default) is full speed. GUI_BENCH_THROTTLE_MB compares a paced copy. */
+    private static final long THROTTLE = Long.parseLong(System.getenv().getOrDefault("GUI_BENCH_THROTTLE_MB", "0")) * 1_000_000L;
     private final long[] gaps = new long[MAX];
+    private final long[] gapAt = new long[MAX];
+    private volatile long recordStart;
     private final long[] lates = new long[MAX];
     private volatile int gapCount;
     private volatile int lateCount;
@@ -49,7 +53,8 @@ public final class GuiBenchApp extends Application {
         stage.setScene(new Scene(view, 1440, 900));
         stage.show();
         vm.start();
-        vm.nav().selectedProperty().set("pair:prod-pair");
+        // GUI_BENCH_VIEW=drives (diagnosis) keeps the pair console off screen, to see what it costs
+        vm.nav().selectedProperty().set(System.getenv().getOrDefault("GUI_BENCH_VIEW", "pair:prod-pair"));
         vm.workloads().of("prod").start();
         new AnimationTimer() {
             private long last;
@@ -57,6 +62,7 @@ public final class GuiBenchApp extends Application {
             @Override
             public void handle(long now) {
                 if (last != 0 && recording.get() && gapCount < MAX) {
+                    gapAt[gapCount] = now - recordStart;
                     gaps[gapCount++] = now - last;
                 }
                 last = now;
@@ -116,6 +122,7 @@ public final class GuiBenchApp extends Application {
         if (on) {
             gapCount = 0;
             lateCount = 0;
+            recordStart = System.nanoTime();
         }
         recording.set(on);
     }
@@ -140,7 +147,7 @@ public final class GuiBenchApp extends Application {
         fx(() -> {
             pair.fullProperty().set(true);
             pair.protectProperty().set(true);
-            pair.copy().throttleProperty().set(0);
+            pair.copy().throttleProperty().set(THROTTLE);
             return null;
         });
         record(true);
@@ -160,8 +167,8 @@ public final class GuiBenchApp extends Application {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         record(false);
-        report(String.format("full restore of %d MiB at full speed (%.1f s, %.0f MB/s)", GuiBench.size >> 20, secs,
-                GuiBench.size / secs / 1e6));
+        report(String.format("full restore of %d MiB at %s (%.1f s, %.0f MB/s)", GuiBench.size >> 20,
+                THROTTLE == 0 ? "full speed" : THROTTLE / 1_000_000 + " MB/s", secs, GuiBench.size / secs / 1e6));
         String verified = fx(() -> vm.workloads().of("prod").verifyLineProperty().get());
         line("Workload during the run: " + verified + ".");
         line("");
@@ -173,6 +180,18 @@ public final class GuiBenchApp extends Application {
     private void report(String what) {
         Stats g = new Stats(gaps, gapCount);
         Stats l = new Stats(lates, lateCount);
+        if (System.getenv("GUI_BENCH_WORST") != null) { // diagnosis: when the five longest gaps ended
+            Integer[] idx = new Integer[gapCount];
+            for (int i = 0; i < gapCount; i++) {
+                idx[i] = i;
+            }
+            java.util.Arrays.sort(idx, (a, b) -> Long.compare(gaps[b], gaps[a]));
+            StringBuilder w = new StringBuilder("  longest gaps (ms @ s into the phase):");
+            for (int i = 0; i < Math.min(5, idx.length); i++) {
+                w.append(String.format(" %.0f@%.2f", gaps[idx[i]] / 1e6, gapAt[idx[i]] / 1e9));
+            }
+            System.err.println(w);
+        }
         line("- " + what + ": pulse gaps " + g + " (" + Stats.over(gaps, gapCount, 33.4) + " over 33 ms, i.e. a"
                 + " frame missed); runLater lateness " + l + " (" + Stats.over(lates, lateCount, 16) + " over 16 ms)");
     }

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# NBD benchmark: run by bench/run.sh (all suites, or `bench/run.sh nbd`) or alone: bench/nbd/run.sh
+#
+# nbdcopy reading and writing a 1 GiB raid1 volume (2 drives) through `splitpoint serve`, against
+# the same through `nbdkit file` serving a plain image of the same size, same run, same file
+# system. Ratio = ours / nbdkit; targets (issue): reads >= 1.0x, raid1 writes >= 0.9x.
+#
+#   write: nbdcopy --flush SRC nbd://.../r1   (random bytes, includes nbdcopy's final flush)
+#   read:  nbdcopy nbd://.../r1 null:
+#
+# Both the volume and the plain image are filled once, untimed, with the same random bytes, so
+# timed writes overwrite allocated blocks on both sides. Before every sample: sync, drop the page
+# cache (both servers read cold), and for writes read the source file once (warm on both sides).
+# Each repetition runs each phase in ABBA order (ours, peer, peer, ours; BAAB on even
+# repetitions): medians of BENCH_REPS x 2 samples per side. Prints a table and appends a dated
+# section to bench/RESULTS.md. Both servers are stopped (SIGTERM by PID; splitpoint serve flushes
+# and closes the pool) and the scratch is deleted at the end.
+#
+# Environment:
+#   BENCH_DIR          scratch parent directory (default bench/work/, git-ignored); uses BENCH_DIR/nbd/
+#   BENCH_REPS         repetitions, 2 samples per side each (default 3)
+#   BENCH_SIZE_MIB     volume and image size in MiB (default 1024)
+#   BENCH_NO_RESULTS=1 print only; do not append to bench/RESULTS.md
+#   BENCH_SETTLE_MS    idle time after the sync before each timed run (default 500)
+#   BENCH_NBDCOPY_OPTS extra nbdcopy options for both sides, e.g. "-C 1 -R 16" (default: none,
+#                      i.e. nbdcopy's defaults: up to 4 connections, 64 requests in flight, 256 KiB)
+#   SPLITPOINT_JAVA_OPTS  JVM options for `splitpoint serve` (read by the launcher)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+parent="${BENCH_DIR:-$root/bench/work}"
+scratch="$parent/nbd"
+reps="${BENCH_REPS:-3}"
+size_mib="${BENCH_SIZE_MIB:-1024}"
+settle_ms="${BENCH_SETTLE_MS:-500}"
+copy_opts="${BENCH_NBDCOPY_OPTS:-}"
+out="$root/bench/target/nbd"
+log="$out/last-run.txt"
+table_file="$out/table.md"
+
+say() { echo "bench nbd: $*" >&2; }
+
+# ---- tools and build -----------------------------------------------------------------------------
+missing=()
+command -v nbdkit >/dev/null || missing+=(nbdkit)
+{ command -v nbdcopy >/dev/null && command -v nbdinfo >/dev/null; } || missing+=(libnbd-bin)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  if ! apt-get install -y -q "${missing[@]}" >&2; then
+    apt-get update -q >&2
+    apt-get install -y -q "${missing[@]}" >&2
+  fi
+fi
+say "building engine and cli (mvn -q -B -DskipTests install -pl engine,cli -am)"
+(cd "$root" && mvn -q -B -DskipTests install -pl engine,cli -am) >&2 || { say "the build failed"; exit 1; }
+
+# ---- scratch, servers, cleanup --------------------------------------------------------------------
+mkdir -p "$out" "$parent"
+rm -rf "$scratch"
+mkdir -p "$scratch"
+pool="$scratch/pool"
+plain="$scratch/plain.img"
+src="$scratch/src.bin"
+ours_pid=""
+peer_pid=""
+
+stop() { # stop PID NAME: SIGTERM, wait up to 60 s, then SIGKILL (only our own child)
+  local pid=$1 name=$2 i
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 600); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "$name (pid $pid) did not stop within 60 s of SIGTERM; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  local rc=0
+  wait "$pid" 2>/dev/null || rc=$?
+  say "$name (pid $pid) stopped, exit status $rc"
+}
+cleanup() {
+  stop "$ours_pid" "splitpoint serve"
+  if [ -f "$scratch/serve.log" ] && grep -q 'shutdown:' "$scratch/serve.log"; then
+    say "splitpoint serve did not shut down cleanly:"; grep 'shutdown:' "$scratch/serve.log" >&2
+  fi
+  stop "$peer_pid" "nbdkit"
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { [ -z "$(ss -Htln "( sport = :$1 )" 2>/dev/null)" ]; }
+free_port() { # a listening port nobody uses, from $1 up
+  local p=$1
+  while ! port_free "$p" || [ "$p" = "${2:-}" ]; do p=$((p + 1)); done
+  echo "$p"
+}
+wait_nbd() { # wait_nbd URI PID NAME LOGFILE
+  local i
+  for i in $(seq 3000); do
+    if nbdinfo --list "$1" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$2" 2>/dev/null; then
+      say "$3 exited before answering on $1:"; cat "$4" >&2; exit 1
+    fi
+    sleep 0.1
+  done
+  say "$3 did not answer on $1 within 300 s"; cat "$4" >&2; exit 1
+}
+
+say "creating the pool (2 drives of ${size_mib} MiB, raid1 volume r1)"
+"$root/splitpoint" pool create "$pool" --drives 2 --drive-size "${size_mib}M" >&2
+"$root/splitpoint" volume create "$pool" r1 --layout raid1 --drives d1,d2 >&2
+
+port1=$(free_port 10930)
+port2=$(free_port $((port1 + 1)) "$port1")
+ours_uri="nbd://127.0.0.1:$port1/r1"
+peer_uri="nbd://127.0.0.1:$port2/"
+"$root/splitpoint" serve "$pool" --nbd "127.0.0.1:$port1" >"$scratch/serve.log" 2>&1 &
+ours_pid=$! # the launcher execs java: this is the server's own pid
+wait_nbd "nbd://127.0.0.1:$port1" "$ours_pid" "splitpoint serve" "$scratch/serve.log"
+bytes=$(nbdinfo --size "$ours_uri")
+say "splitpoint serve (pid $ours_pid) on $ours_uri: $bytes bytes"
+truncate -s "$bytes" "$plain"
+nbdkit -f -i 127.0.0.1 -p "$port2" file "$plain" >"$scratch/nbdkit.log" 2>&1 &
+peer_pid=$!
+wait_nbd "nbd://127.0.0.1:$port2" "$peer_pid" "nbdkit" "$scratch/nbdkit.log"
+say "nbdkit file (pid $peer_pid) on $peer_uri"
+
+say "preparing (filling the volume and the plain image with the same random bytes, untimed)"
+head -c "$bytes" /dev/urandom >"$src"
+# shellcheck disable=SC2086
+nbdcopy $copy_opts --flush "$src" "$ours_uri"
+# shellcheck disable=SC2086
+nbdcopy $copy_opts --flush "$src" "$peer_uri"
+
+# ---- measure ---------------------------------------------------------------------------------------
+can_drop=1
+drop_caches() {
+  sync
+  if [ "$can_drop" = 1 ] && ! { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then
+    can_drop=0
+    say "could not drop the page cache (not permitted): reads are HOT for both sides"
+  fi
+}
+settle() { sleep "$(awk -v ms="$settle_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hz=$(getconf CLK_TCK)
+declare -A samples=()
+
+sample() { # sample PHASE SIDE
+  local phase=$1 side=$2 uri pid t0 t1 c0 c1 secs
+  if [ "$side" = ours ]; then uri=$ours_uri; pid=$ours_pid; else uri=$peer_uri; pid=$peer_pid; fi
+  drop_caches
+  if [ "$phase" = write ]; then cat "$src" >/dev/null; fi
+  settle
+  c0=$(cpu_ticks "$pid")
+  t0=$(date +%s%N)
+  if [ "$phase" = write ]; then
+    # shellcheck disable=SC2086
+    nbdcopy $copy_opts --flush "$src" "$uri"
+  else
+    # shellcheck disable=SC2086
+    nbdcopy $copy_opts "$uri" null:
+  fi
+  t1=$(date +%s%N)
+  c1=$(cpu_ticks "$pid")
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+  samples[$phase.$side]+=" $secs"
+  awk -v p="$phase" -v s="$side" -v t="$secs" -v n="$bytes" -v c="$(( c1 - c0 ))" -v hz="$hz" \
+    'BEGIN { printf "  %-5s %-6s %8.3f s %9.1f MiB/s   server cpu %5.2f s\n", p, s, t, n / 1048576 / t, c / hz }' | tee -a "$log"
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+: >"$log"
+echo "nbdcopy options: ${copy_opts:-(defaults)}; ${reps} repetitions; load average before: $load_before" | tee -a "$log"
+for r in $(seq "$reps"); do
+  echo "repetition $r/$reps (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
+  if [ $((r % 2)) = 1 ]; then order="ours peer peer ours"; else order="peer ours ours peer"; fi
+  for phase in write read; do
+    for side in $order; do sample "$phase" "$side"; done
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+say "checking the volume's bytes against the source (untimed)"
+if nbdcopy "$ours_uri" - | cmp -s - "$src"; then verified="the volume's bytes read back equal the source"
+else verified="**the volume's bytes read back DIFFER from the source**"; fi
+echo "check: $verified" | tee -a "$log"
+
+# ---- table -------------------------------------------------------------------------------------------
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int(NR / 2) + 1] }'; }
+fastest() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
+line() { # line PHASE LABEL TARGET
+  local mo mp fo fp
+  mo=$(echo "${samples[$1.ours]}" | median); mp=$(echo "${samples[$1.peer]}" | median)
+  fo=$(echo "${samples[$1.ours]}" | fastest); fp=$(echo "${samples[$1.peer]}" | fastest)
+  awk -v l="$2" -v t="$3" -v mo="$mo" -v mp="$mp" -v fo="$fo" -v fp="$fp" -v n="$bytes" 'BEGIN {
+    m = n / 1048576; ro = m / mo; rp = m / mp; ratio = ro / rp
+    printf "| %s | %.0f | %.0f | %.2f | ≥ %.1f | %s | %.2f |\n", l, ro, rp, ratio, t, (ratio >= t ? "PASS" : "**MISS**"), (m / fo) / (m / fp) }'
+}
+table=$(cat <<T
+| nbdcopy, $((bytes / 1048576)) MiB | ours MiB/s | nbdkit MiB/s | ratio ours/nbdkit | target | result | best ratio |
+|---|---:|---:|---:|---:|---|---:|
+$(line read "read: \`nbdcopy nbd://…/r1 null:\` (raid1, cold)" 1.0)
+$(line write "write: \`nbdcopy --flush SRC nbd://…/r1\` (raid1, overwrite)" 0.9)
+T
+)
+echo "$table" | tee "$table_file"
+
+# ---- record ------------------------------------------------------------------------------------------
+if [ "${BENCH_NO_RESULTS:-}" != "1" ]; then
+  results="$root/bench/RESULTS.md"
+  if [ ! -f "$results" ]; then
+    printf '# Splitpoint benchmark results\n\nAppended by `bench/run.sh` (see bench/README.md), newest last.\n' >"$results"
+  fi
+  fs=$(findmnt -n -o FSTYPE,SOURCE -T "$parent" 2>/dev/null | tr -s ' ' || echo "?")
+  {
+    printf '\n## %s — nbd (nbdcopy through `splitpoint serve` vs `nbdkit file`)\n\n' "$(date -u +%F)"
+    printf -- '- machine: %s CPUs (%s), %s RAM; kernel %s\n' "$(nproc)" \
+      "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
+      "$(free -h | awk '/^Mem:/{print $2}')" "$(uname -r)"
+    printf -- '- java: %s\n' "$(java -version 2>&1 | head -1)"
+    printf -- '- load average (1/5/15 min) before: %s, after: %s (other work on the machine skews results)\n' \
+      "$load_before" "$load_after"
+    printf -- '- peers: %s, %s; nbdcopy options: %s\n' "$(nbdkit --version | head -1)" "$(nbdcopy --version | head -1)" \
+      "${copy_opts:-defaults (up to 4 connections, 64 requests in flight)}"
+    printf -- '- scratch: %s (%s); page cache %s\n' "$scratch" "$fs" \
+      "$([ "$can_drop" = 1 ] && echo 'dropped before every sample (cold reads)' || echo 'NOT dropped (not permitted): hot reads')"
+    printf -- '- engine: commit %s%s\n' "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+      "$([ -n "$(git -C "$root" status --porcelain -- engine cli 2>/dev/null)" ] && echo ' + uncommitted engine/cli changes' || true)"
+    printf -- '- medians of %s samples per side (ABBA order); %s\n\n' "$((reps * 2))" "$verified"
+    echo "$table"
+    printf '\n<details><summary>console output</summary>\n\n```\n'
+    cat "$log"
+    printf '```\n</details>\n'
+  } >>"$results"
+  say "appended to $results"
+fi
