@@ -271,10 +271,8 @@ public final class Pair {
         if (stdDirty.isEmpty() && bcvDirty.isEmpty()) {
             return;
         }
-        boolean mirroredRestore = state == PairState.RestInProg && !protect;
-        InvalidTracks forStd = mirroredRestore ? bcvInvalid : stdInvalid;
         for (long[] r : stdDirty) {
-            forStd.mark(tracksOf(r[0], r[1] - r[0], false), tracksOf(r[0], r[1] - r[0], true));
+            stdInvalid.mark(tracksOf(r[0], r[1] - r[0], false), tracksOf(r[0], r[1] - r[0], true));
         }
         if (state == PairState.Split || state == PairState.NeverEstab) {
             for (long[] r : bcvDirty) {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.job.JobWork;
+import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
@@ -20,9 +21,11 @@ public final class PairCopyWork implements JobWork {
 
     private final Pair pair;
     private final boolean restore;
-    private final InvalidTracks set;
-    private final RaidVolume source;
-    private final RaidVolume target;
+    private InvalidTracks set;
+    private RaidVolume source;
+    private RaidVolume target;
+    /** An unprotected restore ends by copying the STD's host-written tracks to the BCV. */
+    private boolean catchingUp;
     private long cursor;
     private long lastRemaining;
 
@@ -66,6 +69,9 @@ public final class PairCopyWork implements JobWork {
 
     @Override
     public Step copyNext(long done) throws IOException {
+        if (restore && !catchingUp && !pair.isProtected() && pair.bcvInvalid.count() == 0) {
+            catchUp();
+        }
         List<long[]> runs = new ArrayList<>();
         long from = cursor;
         boolean wrapped = false;
@@ -102,7 +108,30 @@ public final class PairCopyWork implements JobWork {
 
     @Override
     public boolean hasMore(long done, long total) {
-        return set.count() > 0;
+        boolean unprotectedRestore = restore && !pair.isProtected();
+        return set.count() > 0 || (unprotectedRestore && !catchingUp && pair.stdInvalid.count() > 0);
+    }
+
+    /**
+     * Everything is restored; the host wrote some tracks to the STD only meanwhile (claim 2). Those
+     * go to the BCV now, as an establish does, so the pair ends with both sides identical; from
+     * here host writes are mirrored, so the set only shrinks.
+     */
+    private void catchUp() throws IOException {
+        checkpoint(0);
+        pair.gate.writeLock().lock();
+        try {
+            catchingUp = true;
+            set = pair.stdInvalid;
+            source = pair.std();
+            target = pair.bcv();
+            cursor = 0;
+            lastRemaining = set.count();
+            pair.changeState(PairState.SyncInProg, "restore of " + pair.name() + ": every track restored; copying "
+                    + Sizes.count(set.count(), "track") + " written during the restore to the BCV");
+        } finally {
+            pair.gate.writeLock().unlock();
+        }
     }
 
     private long copyRuns(List<long[]> runs) throws IOException {
@@ -180,6 +209,7 @@ public final class PairCopyWork implements JobWork {
         try {
             if (restore) {
                 PairState next = pair.isProtected() ? PairState.Split : PairState.Restored;
+                // an unprotected restore's catch-up copy ran as SyncInProg; it ends Restored
                 pair.changeState(next, "restore of " + pair.name() + " finished; the pair is " + next
                         + (pair.isProtected() ? " and the BCV still holds its point-in-time image" : ""));
             } else {

@@ -200,14 +200,10 @@ final class PairSideView implements BlockDevice {
                 pair.bcvInvalid.clearLive(t);
             }
         }
-        if (pair.isProtected()) {
-            pair.stdInvalid.mark(t0, t1);
-            pair.std().write(offset, src);
-        } else {
-            pair.std().write(offset, src.duplicate());
-            writeBcvMirror(offset, src, t0, t1);
-            src.position(src.limit());
-        }
+        // the STD only (claim 2); the tracks are marked, so an unprotected restore copies them to the
+        // BCV once everything is restored, and a protected one keeps them as the STD's changes
+        pair.stdInvalid.mark(t0, t1);
+        pair.std().write(offset, src);
         for (long t = t0; t < t1; t++) {
             pair.bcvInvalid.clearLive(t);
         }

@@ -44,6 +44,7 @@ class PairModelTest {
             bcv = new byte[(int) s.size()];
             Job job = null;
             long onDemandBefore = 0;
+            PairState before = pair.state();
             for (int op = 0; op < 1200; op++) {
                 PairState st = pair.state();
                 int choice = rnd.nextInt(100);
@@ -83,11 +84,19 @@ class PairModelTest {
                 }
                 if (pair.state() == PairState.Synchronized || pair.state() == PairState.Restored) {
                     assertThat(pair.stdInvalidTracks() + pair.bcvInvalidTracks()).isZero();
+                    if (before != pair.state()) {
+                        // an unprotected restore ends with the STD's writes copied to the BCV too
+                        System.arraycopy(std, 0, bcv, 0, std.length);
+                    }
                 }
+                before = pair.state();
                 onDemandBefore = Math.max(onDemandBefore, pair.onDemandReads());
             }
             while (job != null && job.stepOnce()) {
                 // finish the last copy
+            }
+            if ((pair.state() == PairState.Synchronized || pair.state() == PairState.Restored) && before != pair.state()) {
+                System.arraycopy(std, 0, bcv, 0, std.length);
             }
             assertThat(PairFixture.read(s)).isEqualTo(std);
             if (pair.state() != PairState.SyncInProg) {
@@ -110,8 +119,7 @@ class PairModelTest {
         if (toStd) {
             s.write(off, ByteBuffer.wrap(data));
             System.arraycopy(data, 0, std, off, len);
-            boolean mirrored = st.mirrors() || (st == PairState.RestInProg && !pair.isProtected());
-            if (mirrored) {
+            if (st.mirrors()) { // during a restore, host writes go to the STD only (claim 2)
                 System.arraycopy(data, 0, bcv, off, len);
             }
         } else {
