@@ -11,9 +11,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  *
  * <p>STD writes: split (or never established) → mark stdInvalid, write the STD; mirroring
  * → write the STD and, for tracks already in sync, the BCV; restoring → merge
- * partially written unrestored tracks from the BCV first, then write the STD (and with an
- * unprotected restore the BCV too), and mark the tracks restored only after the write succeeded.
- * STD reads while restoring: unrestored tracks come from the BCV and are hydrated into the STD.
+ * partially written unrestored tracks from the BCV first, then write the STD only (claim 2),
+ * marking the tracks changed on the STD, and mark them restored only after the write succeeded.
+ * STD reads while restoring: unrestored tracks come from the BCV and are restored behind the read.
  * BCV writes are allowed only while the pair is split.
  */
 final class PairSideView implements BlockDevice {
