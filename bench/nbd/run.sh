@@ -135,6 +135,12 @@ say "nbdkit file (pid $peer_pid) on $peer_uri"
 
 say "preparing (filling the volume and the plain image with the same random bytes, untimed)"
 head -c "$bytes" /dev/urandom >"$src"
+# what nbdcopy's defaults come to here (connections are capped by its threads = CPU cores)
+head -c 1048576 "$src" >"$scratch/probe.bin"
+# shellcheck disable=SC2086
+copy_params=$({ nbdcopy $copy_opts -v "$scratch/probe.bin" "$ours_uri" 2>&1 || true; } | grep -o 'connections=.*' | head -1 || true)
+copy_params=${copy_params:-?}
+rm -f "$scratch/probe.bin"
 # shellcheck disable=SC2086
 nbdcopy $copy_opts --flush "$src" "$ours_uri"
 # shellcheck disable=SC2086
@@ -194,7 +200,7 @@ sample() { # sample PHASE SIDE
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$log"
-echo "nbdcopy options: ${copy_opts:-(defaults)}; ${reps} repetitions; memory warm-up before each sample: $([ "$warm_memory" = 1 ] && echo yes || echo no); load average before: $load_before" | tee -a "$log"
+echo "nbdcopy options: ${copy_opts:-(defaults)} ($copy_params); ${reps} repetitions; memory warm-up before each sample: $([ "$warm_memory" = 1 ] && echo yes || echo no); load average before: $load_before" | tee -a "$log"
 for r in $(seq "$reps"); do
   echo "repetition $r/$reps (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
   if [ $((r % 2)) = 1 ]; then order="ours peer peer ours"; else order="peer ours ours peer"; fi
@@ -244,8 +250,8 @@ if [ "${BENCH_NO_RESULTS:-}" != "1" ]; then
     printf -- '- java: %s\n' "$(java -version 2>&1 | head -1)"
     printf -- '- load average (1/5/15 min) before: %s, after: %s (other work on the machine skews results)\n' \
       "$load_before" "$load_after"
-    printf -- '- peers: %s, %s; nbdcopy options: %s\n' "$(nbdkit --version | head -1)" "$(nbdcopy --version | head -1)" \
-      "${copy_opts:-defaults (up to 4 connections, 64 requests in flight)}"
+    printf -- '- peers: %s, %s; nbdcopy options: %s (%s)\n' "$(nbdkit --version | head -1)" "$(nbdcopy --version | head -1)" \
+      "${copy_opts:-defaults}" "$copy_params"
     printf -- '- scratch: %s (%s); page cache %s%s\n' "$scratch" "$fs" \
       "$([ "$can_drop" = 1 ] && echo 'dropped before every sample (cold reads)' || echo 'NOT dropped (not permitted): hot reads')" \
       "$([ "$warm_memory" = 1 ] && [ "$can_drop" = 1 ] && echo '; guest memory warmed (3 x the volume read and dropped) right before each sample' || true)"
