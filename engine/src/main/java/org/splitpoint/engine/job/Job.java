@@ -62,8 +62,16 @@ public final class Job implements Runnable {
         return state;
     }
 
-    /** Starts the job's thread. */
+    /** True once {@link #start()} gave the job its thread. */
+    public synchronized boolean isStarted() {
+        return thread != null;
+    }
+
+    /** Starts the job's thread (once). */
     public synchronized void start() {
+        if (thread != null) {
+            return;
+        }
         thread = new Thread(this, "splitpoint-job-" + id);
         thread.setDaemon(true);
         thread.start();

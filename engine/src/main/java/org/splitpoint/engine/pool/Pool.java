@@ -59,11 +59,14 @@ public final class Pool implements AutoCloseable {
     int nextDrive;
     final List<String> openNotes = new ArrayList<>();
     private volatile boolean closed;
+    /** Jobs run on their own threads: from open (the default), or once {@link #startJobs()} was called. */
+    private volatile boolean jobsRunning;
 
     private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events,
                  PoolOptions options) {
         this.paths = paths;
         this.options = options;
+        this.jobsRunning = options.runJobs();
         this.storage = storage;
         this.lock = lock;
         this.events = events;
@@ -168,8 +171,21 @@ public final class Pool implements AutoCloseable {
         }
         jobs.removeIf(j -> j.state().isFinished() && j.id().equals(job.id()));
         jobs.add(job);
-        if (options.runJobs()) {
+        if (jobsRunning) {
             job.start();
+        }
+    }
+
+    /**
+     * Starts the threads of jobs that were created without running (a pool opened with
+     * {@code runJobs=false}, as a short CLI command opens it), and of every job created from now on.
+     */
+    public void startJobs() {
+        jobsRunning = true;
+        for (Job j : jobs) {
+            if (!j.state().isFinished()) {
+                j.start();
+            }
         }
     }
 
