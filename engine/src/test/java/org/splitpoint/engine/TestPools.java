@@ -61,6 +61,22 @@ public final class TestPools {
         return b;
     }
 
+    /** Fails with the first differing offset (not the whole arrays) when {@code actual != expected}. */
+    public static void assertSameBytes(byte[] actual, byte[] expected, String what) {
+        if (actual.length != expected.length) {
+            throw new AssertionError(what + ": " + actual.length + " bytes, expected " + expected.length);
+        }
+        int i = java.util.Arrays.mismatch(actual, expected);
+        if (i >= 0) {
+            int end = i;
+            while (end < actual.length && actual[end] != expected[end]) {
+                end++;
+            }
+            throw new AssertionError(what + ": bytes differ from offset " + i + " (first run of " + (end - i)
+                    + " bytes): got " + actual[i] + ", expected " + expected[i]);
+        }
+    }
+
     /** Copies a pool directory (for one crash run each). */
     public static void copyDir(Path from, Path to) throws java.io.IOException {
         try (var s = java.nio.file.Files.walk(from)) {

@@ -16,9 +16,15 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  *
  * <p>Design. A 4 KiB header (magic, version, bit count, CRC32C of the header) is followed by the
  * bits, little-endian 64-bit words. Only pages whose bits changed are rewritten. Pages are not
- * checksummed: the callers' protocol makes every individual bit safe in both its old and its new
- * value (a bit is set and made durable before the data it covers is touched, and cleared only
- * after that data is durable), so a torn page write cannot lose anything.
+ * checksummed: the callers' protocols keep every bit safe in both its old and its new value, so a
+ * torn page cannot lose anything: a write-intent bit is set and made durable before the data it
+ * covers is touched and cleared only after that data is durable; a pair's invalid-track bit is set
+ * in memory before the write and made durable in the flush, before the write-intent bit that
+ * covers the write may clear; and its clear is written only for the tracks whose copied data was
+ * flushed before the clear was taken (see {@code InvalidTracks}).
+ *
+ * <p>A missing, truncated or damaged file is never read as "all clear": {@link #open} refuses it
+ * and the caller decides what the conservative answer is (every bit set, and say so).
  */
 public final class DurableBitmap implements AutoCloseable {
 
@@ -26,30 +32,68 @@ public final class DurableBitmap implements AutoCloseable {
     private static final long MAGIC = 0x5350_4254_4D41_5031L; // "SPBTMAP1"
     private static final int VERSION = 1;
 
-    private final StorageFile file;
+    private final StorageFile file;  // null: kept in memory only (a read-only stand-in)
+    private final boolean readOnly;
     private final TrackBitmap bits;
     private final BitSet dirtyPages = new BitSet();
     private final String name;
 
-    private DurableBitmap(String name, StorageFile file, TrackBitmap bits) {
+    private DurableBitmap(String name, StorageFile file, boolean readOnly, TrackBitmap bits) {
         this.name = name;
         this.file = file;
+        this.readOnly = readOnly;
         this.bits = bits;
     }
 
-    /** Opens {@code path}, creating an all-clear bitmap of {@code size} bits when it does not exist. */
-    public static DurableBitmap openOrCreate(StorageFactory storage, Path path, long size) throws IOException {
+    /**
+     * Creates {@code path} (which must not exist) with {@code size} bits, all set when {@code allSet},
+     * durably; the caller syncs the directory.
+     */
+    public static DurableBitmap create(StorageFactory storage, Path path, long size, boolean allSet) throws IOException {
         TrackBitmap bits = new TrackBitmap(size);
-        if (!Files.exists(path)) {
-            StorageFile f = storage.create(path);
-            DurableBitmap b = new DurableBitmap(path.getFileName().toString(), f, bits);
-            b.writeHeader();
-            b.dirtyPages.set(0, b.pageCount());
-            b.persist(true);
-            return b;
+        if (allSet) {
+            bits.setAll();
         }
-        StorageFile f = storage.open(path);
+        StorageFile f = storage.create(path);
+        DurableBitmap b = new DurableBitmap(path.getFileName().toString(), f, false, bits);
         try {
+            b.writeHeader();
+            b.dirtyPages.set(0, Math.max(1, b.pageCount()));
+            b.persist(true);
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        return b;
+    }
+
+    /** A bitmap with no file, for a read-only look at a pool whose file is missing or damaged. */
+    public static DurableBitmap inMemory(String name, long size, boolean allSet) {
+        TrackBitmap bits = new TrackBitmap(size);
+        if (allSet) {
+            bits.setAll();
+        }
+        return new DurableBitmap(name, null, true, bits);
+    }
+
+    /**
+     * Opens {@code path} of {@code size} bits. A missing file throws {@link java.nio.file.NoSuchFileException};
+     * a damaged or truncated one {@link CorruptMetadataException}. With {@code readOnly} the file is
+     * opened for reading only and nothing may be persisted.
+     */
+    public static DurableBitmap open(StorageFactory storage, Path path, long size, boolean readOnly) throws IOException {
+        if (!Files.exists(path)) {
+            throw new java.nio.file.NoSuchFileException(path.toString(), null, "missing");
+        }
+        TrackBitmap bits = new TrackBitmap(size);
+        StorageFile f = readOnly ? storage.openRead(path) : storage.open(path);
+        try {
+            long[] words = new long[(int) ((size + 63) >>> 6)];
+            long need = PAGE + words.length * 8L;
+            if (f.size() < need) {
+                throw new CorruptMetadataException(path.getFileName() + " is truncated (" + f.size() + " bytes, "
+                        + need + " expected)");
+            }
             ByteBuffer header = ByteBuffer.allocate(PAGE).order(ByteOrder.LITTLE_ENDIAN);
             f.readFully(0, header);
             long magic = header.getLong(0);
@@ -63,13 +107,12 @@ public final class DurableBitmap implements AutoCloseable {
                 throw new CorruptMetadataException(path.getFileName() + " has version " + version + " and "
                         + count + " bits; expected version " + VERSION + " and " + size + " bits");
             }
-            long[] words = new long[(int) ((size + 63) >>> 6)];
             ByteBuffer body = ByteBuffer.allocate(words.length * 8).order(ByteOrder.LITTLE_ENDIAN);
             f.readFully(PAGE, body);
             body.flip();
             body.asLongBuffer().get(words);
             bits.loadWords(words);
-            return new DurableBitmap(path.getFileName().toString(), f, bits);
+            return new DurableBitmap(path.getFileName().toString(), f, readOnly, bits);
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;
@@ -93,6 +136,13 @@ public final class DurableBitmap implements AutoCloseable {
 
     /** Writes changed pages; with {@code durable} also forces them to stable storage. */
     public synchronized void persist(boolean durable) throws IOException {
+        if (file == null || (readOnly && dirtyPages.isEmpty())) {
+            dirtyPages.clear();
+            return;
+        }
+        if (readOnly) {
+            throw new IOException(name + " is open read-only; nothing may change it");
+        }
         int words = bits.wordCount();
         for (int p = dirtyPages.nextSetBit(0); p >= 0; p = dirtyPages.nextSetBit(p + 1)) {
             int w0 = p * (PAGE / 8);
@@ -134,7 +184,9 @@ public final class DurableBitmap implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        file.close();
+        if (file != null) {
+            file.close();
+        }
     }
 
     @Override

@@ -12,6 +12,10 @@ import java.io.IOException;
  * stale set bit costs only a needless resync. After a crash, the set bits name every track whose
  * members may disagree.
  *
+ * <p>A write that failed part-way (a full file system, say) may leave the members disagreeing
+ * while the volume runs on; its tracks are {@linkplain #pin pinned}: they stay dirty, through flushes
+ * and a clean close, until a resync made them agree and {@link #unpin} let them go.
+ *
  * <p>Sequential writers would pay one fsync per track; so a write that begins right after a run of
  * dirty tracks also dirties as many tracks ahead as that run is long (up to 1024), the way
  * read-ahead grows. It needs no stream tracking, so several interleaved sequential writers (a
@@ -24,12 +28,14 @@ public final class WriteIntent {
 
     private final DurableBitmap durable;
     private final TrackBitmap bits;
+    private final TrackBitmap pinned;
     private TrackBitmap writtenThisInterval;
     private TrackBitmap writtenLastInterval;
 
     public WriteIntent(DurableBitmap durable) {
         this.durable = durable;
         this.bits = durable.bits();
+        this.pinned = new TrackBitmap(bits.size());
         this.writtenThisInterval = new TrackBitmap(bits.size());
         this.writtenLastInterval = new TrackBitmap(bits.size());
     }
@@ -37,6 +43,11 @@ public final class WriteIntent {
     /** The dirty tracks (live view). */
     public TrackBitmap dirty() {
         return bits;
+    }
+
+    /** Tracks that stay dirty until a resync (live view). */
+    public TrackBitmap pinned() {
+        return pinned;
     }
 
     /** Makes tracks [from, to) durable-dirty before a write to them starts. */
@@ -62,14 +73,30 @@ public final class WriteIntent {
         durable.persist(true);
     }
 
+    /** Counts tracks [from, to) as written in this interval (writes that bypass beginWrite, such as a repair). */
+    public synchronized void noteWritten(long from, long to) {
+        writtenThisInterval.setRange(from, to);
+    }
+
+    /** Tracks [from, to), already dirty, stay dirty until unpinned. */
+    public synchronized void pin(long from, long to) {
+        pinned.setRange(from, to);
+    }
+
+    /** Track {@code t} was resynced; it may clear like any other from now on. */
+    public synchronized void unpin(long t) {
+        pinned.clear(t);
+        writtenThisInterval.set(t); // its resync wrote it: clear only once that is durable
+    }
+
     /**
      * Called after the volume's members were flushed: clears bits of tracks idle for the last two
-     * intervals. {@code writtenSinceSwap} is what writes began after the flush's barrier.
+     * intervals, unless pinned.
      */
     public synchronized void afterFlush() throws IOException {
         TrackBitmap recent = writtenThisInterval;
         for (long t = bits.nextSetBit(0); t >= 0; t = bits.nextSetBit(t + 1)) {
-            if (!recent.get(t) && !writtenLastInterval.get(t)) {
+            if (!recent.get(t) && !writtenLastInterval.get(t) && !pinned.get(t)) {
                 bits.clear(t);
                 durable.markChanged(t, t + 1);
             }
@@ -79,9 +106,19 @@ public final class WriteIntent {
         durable.persist(false);
     }
 
-    /** After a clean flush with no writer left (close) or a finished resync: everything clean. */
+    /** Every track dirty, durably (a lost journal or bitmap: resync everything). */
+    public synchronized void markAllDirty() throws IOException {
+        bits.setAll();
+        durable.markChanged(0, bits.size());
+        durable.persist(true);
+    }
+
+    /** After a clean flush with no writer left (close) or a finished resync: everything clean but what is pinned. */
     public synchronized void clearAll() throws IOException {
         bits.clearAll();
+        for (long t = pinned.nextSetBit(0); t >= 0; t = pinned.nextSetBit(t + 1)) {
+            bits.set(t);
+        }
         writtenThisInterval.clearAll();
         writtenLastInterval.clearAll();
         durable.markChanged(0, bits.size());

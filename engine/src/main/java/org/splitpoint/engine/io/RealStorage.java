@@ -2,30 +2,55 @@ package org.splitpoint.engine.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Files on the local file system through {@link FileChannel}: positional I/O, fdatasync. */
+/**
+ * Files on the local file system through {@link FileChannel}: positional I/O, fdatasync.
+ *
+ * <p>Design. Two kernel behaviours are made explicit here. A full file system (ENOSPC, EDQUOT)
+ * becomes a {@link NoSpaceException}, so no layer above mistakes it for a failing drive. And an
+ * interrupted thread cannot cut an operation in half: the JDK closes a channel when a thread
+ * blocked in it is interrupted, which would leave, say, one mirror leg written and the other not;
+ * a disk completes a write it has started, so this class reopens the channel, redoes the
+ * (positional, hence idempotent) operation with the interrupt put aside, and restores the
+ * thread's interrupt status afterwards for the caller to see.
+ */
 final class RealStorage implements StorageFactory {
 
     static final RealStorage INSTANCE = new RealStorage();
 
+    private static final OpenOption[] READ_WRITE = {StandardOpenOption.READ, StandardOpenOption.WRITE};
+    private static final OpenOption[] READ_ONLY = {StandardOpenOption.READ};
+
     @Override
     public StorageFile open(Path path) throws IOException {
-        return new ChannelFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        return new ChannelFile(path, FileChannel.open(path, READ_WRITE), READ_WRITE);
+    }
+
+    @Override
+    public StorageFile openRead(Path path) throws IOException {
+        return new ChannelFile(path, FileChannel.open(path, READ_ONLY), READ_ONLY);
     }
 
     @Override
     public StorageFile create(Path path) throws IOException {
-        return new ChannelFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE_NEW));
+        try {
+            return new ChannelFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE_NEW), READ_WRITE);
+        } catch (IOException e) {
+            throw noSpace(e, path);
+        }
     }
 
     @Override
@@ -36,10 +61,9 @@ final class RealStorage implements StorageFactory {
     @Override
     public void syncDirectory(Path dir) throws IOException {
         // Opening a directory for reading and forcing it is how the JDK exposes fsync(dirfd) on Linux.
+        // A refusal is an error: a rename or create that cannot be made durable is not done.
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
-        } catch (AccessDeniedException | UnsupportedOperationException e) {
-            // Some platforms refuse to open directories; the rename itself is still atomic there.
         }
     }
 
@@ -77,19 +101,51 @@ final class RealStorage implements StorageFactory {
         };
     }
 
-    /**
-     * A file through a {@link FileChannel}. A thread interrupted during I/O makes the JDK close the
-     * channel for everyone; that is not a failing disk, so the channel is reopened and the
-     * interrupted caller alone gets an {@link java.io.InterruptedIOException}.
-     */
+    @Override
+    public String lockHolder(Path lockFile) throws IOException {
+        if (!Files.exists(lockFile)) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+            FileLock probe;
+            try {
+                probe = ch.tryLock(0, Long.MAX_VALUE, true);
+            } catch (OverlappingFileLockException e) {
+                probe = null; // a Pool object of this JVM holds it
+            }
+            if (probe != null) {
+                probe.release();
+                return null;
+            }
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(4096, ch.size()));
+            ch.read(b, 0);
+            return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim();
+        }
+    }
+
+    /** {@code e} as a {@link NoSpaceException} naming the file when it is ENOSPC/EDQUOT, else {@code e}. */
+    static IOException noSpace(IOException e, Path path) {
+        if (NoSpaceException.isNoSpace(e) && !(e instanceof NoSpaceException)) {
+            NoSpaceException n = new NoSpaceException("no space left on the file system holding " + path
+                    + " (" + e.getMessage() + ")");
+            n.initCause(e);
+            return n;
+        }
+        return e;
+    }
+
+    /** A file through a {@link FileChannel}, reopened when an interrupt closed it (see the class note). */
     private static final class ChannelFile implements StorageFile {
+        private static final int MAX_REOPENS = 1000;
         private final Path path;
+        private final OpenOption[] mode;
         private volatile FileChannel channel;
         private volatile boolean closed;
 
-        ChannelFile(Path path, FileChannel channel) {
+        ChannelFile(Path path, FileChannel channel, OpenOption[] mode) {
             this.path = path;
             this.channel = channel;
+            this.mode = mode;
         }
 
         private interface Op<T> {
@@ -97,25 +153,43 @@ final class RealStorage implements StorageFactory {
         }
 
         private <T> T io(Op<T> op) throws IOException {
-            for (int attempt = 0; ; attempt++) {
-                FileChannel ch = channel;
-                try {
-                    return op.run(ch);
-                } catch (java.nio.channels.ClosedByInterruptException e) {
-                    reopen(ch);
-                    throw new java.io.InterruptedIOException("interrupted during I/O on " + path.getFileName());
-                } catch (java.nio.channels.ClosedChannelException e) {
-                    if (closed || attempt > 0) {
-                        throw e;
+            boolean interrupted = false;
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    FileChannel ch = channel;
+                    try {
+                        return op.run(ch);
+                    } catch (ClosedByInterruptException e) {
+                        // our own interrupt closed the channel, perhaps mid-operation: redo it whole
+                        interrupted = true;
+                        Thread.interrupted();
+                        reopenOrThrow(ch, e, attempt);
+                    } catch (AsynchronousCloseException e) {
+                        // another thread's interrupt closed the channel under us
+                        reopenOrThrow(ch, e, attempt);
+                    } catch (ClosedChannelException e) {
+                        reopenOrThrow(ch, e, attempt);
+                    } catch (IOException e) {
+                        throw noSpace(e, path);
                     }
-                    reopen(ch); // another thread's interrupt closed it under us: retry once
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }
 
+        private void reopenOrThrow(FileChannel broken, ClosedChannelException e, int attempt) throws IOException {
+            if (closed || attempt >= MAX_REOPENS) {
+                throw e;
+            }
+            reopen(broken);
+        }
+
         private synchronized void reopen(FileChannel broken) throws IOException {
             if (!closed && channel == broken) {
-                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                channel = FileChannel.open(path, mode);
             }
         }
 

@@ -5,12 +5,18 @@ import java.nio.file.Path;
 
 /**
  * Source of every file and file-system operation the engine performs. The real implementation is
- * {@link RealStorage}; {@link FaultInjector} wraps one to inject EIO, disk full and power cuts.
+ * {@link RealStorage}; tests wrap one in a fault injector (EIO, disk full, power cuts, lost directory entries).
  */
 public interface StorageFactory {
 
     /** Opens an existing file for reading and writing. */
     StorageFile open(Path path) throws IOException;
+
+    /**
+     * Opens an existing file for reading only: inspecting a pool (status, query) must change no file,
+     * and must work on a pool whose files the user may only read.
+     */
+    StorageFile openRead(Path path) throws IOException;
 
     /** Creates a new file (failing if it exists) for reading and writing. */
     StorageFile create(Path path) throws IOException;
@@ -28,6 +34,12 @@ public interface StorageFactory {
      * in it, or returns null when another process, or another pool object of this process, holds it.
      */
     PoolLockHandle tryLock(Path lockFile, String holder) throws IOException;
+
+    /**
+     * Who holds {@code lockFile} now (the text the holder recorded), or null when nobody does;
+     * changes nothing, not even creating the file.
+     */
+    String lockHolder(Path lockFile) throws IOException;
 
     static StorageFactory real() {
         return RealStorage.INSTANCE;

@@ -77,20 +77,33 @@ public final class Job implements Runnable {
         thread.start();
     }
 
-    public synchronized void pause() {
-        if (state == JobState.RUNNING) {
+    // Settings are saved (work.settingsChanged, which writes pool.json) outside this monitor: the
+    // monitor guards only the job's fields, so nothing that takes other locks runs under it.
+
+    public void pause() {
+        long t;
+        synchronized (this) {
+            if (state != JobState.RUNNING) {
+                return;
+            }
             state = JobState.PAUSED;
-            work.settingsChanged(true, throttle);
+            t = throttle;
             notifyAll();
         }
+        work.settingsChanged(true, t);
     }
 
-    public synchronized void resume() {
-        if (state == JobState.PAUSED) {
+    public void resume() {
+        long t;
+        synchronized (this) {
+            if (state != JobState.PAUSED) {
+                return;
+            }
             state = JobState.RUNNING;
-            work.settingsChanged(false, throttle);
+            t = throttle;
             notifyAll();
         }
+        work.settingsChanged(false, t);
     }
 
     public synchronized void cancel() {
@@ -108,10 +121,14 @@ public final class Job implements Runnable {
     }
 
     /** Sets the limit in bytes per second (0 = unlimited); applies from the next track on. */
-    public synchronized void setThrottle(long bytesPerSecond) {
-        throttle = Math.max(0, bytesPerSecond);
-        work.settingsChanged(state == JobState.PAUSED, throttle);
-        notifyAll();
+    public void setThrottle(long bytesPerSecond) {
+        boolean paused;
+        synchronized (this) {
+            throttle = Math.max(0, bytesPerSecond);
+            paused = state == JobState.PAUSED;
+            notifyAll();
+        }
+        work.settingsChanged(paused, Math.max(0, bytesPerSecond));
     }
 
     /** Waits up to {@code millis} for the job to finish; returns true if it did. */

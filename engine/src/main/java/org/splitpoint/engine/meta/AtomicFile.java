@@ -22,14 +22,21 @@ public final class AtomicFile {
         try (StorageFile f = storage.create(tmp)) {
             f.writeFully(0, ByteBuffer.wrap(bytes));
             f.force();
+        } catch (IOException | RuntimeException e) {
+            try {
+                storage.delete(tmp); // a refused replacement leaves nothing behind (a full disk, say)
+            } catch (IOException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
         }
         storage.rename(tmp, target);
         storage.syncDirectory(target.getParent());
     }
 
-    /** Reads a whole (small) file. */
+    /** Reads a whole (small) file, opened read-only. */
     public static byte[] read(StorageFactory storage, Path file) throws IOException {
-        try (StorageFile f = storage.open(file)) {
+        try (StorageFile f = storage.openRead(file)) {
             long size = f.size();
             if (size > 64L << 20) {
                 throw new IOException(file.getFileName() + " is " + size + " bytes, too large for a state file");

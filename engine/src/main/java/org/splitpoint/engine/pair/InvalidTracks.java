@@ -10,17 +10,31 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
  * <p>Design. Setting is lazy but never late: {@link #mark} records new bits in memory, and
  * {@link #persistMarks} writes them in the volume's flush, before its write-intent bits may clear;
  * until then those write-intent bits cover the writes, and a crash folds them back in (see
- * {@code Pair.recoverAfterCrash}). So a mark costs no fsync of its own. Clearing is the reverse: a copy or restore clears
- * the live bit at once (so host I/O routes correctly) but the durable bit only in
- * {@link #commitClears}, which the caller runs after the copied data was flushed — data, flush,
- * then metadata. A crash in between only copies a track again.
+ * {@code Pair.recoverAfterCrash}). So a mark costs no fsync of its own.
+ *
+ * <p>Clearing is the reverse, and follows dm-clone's commit: a copy or restore clears the live bit
+ * at once, after its data write returned (so host I/O routes correctly), and the durable bit only
+ * in a commit, which snapshots the clears made so far <em>before</em> it flushes the data and then
+ * writes only that snapshot. A clear made while the flush runs (a hydrator, a copier thread) waits
+ * for the next commit, so a durable clear never runs ahead of the data it describes; a track
+ * marked again meanwhile keeps its durable bit. A crash between flush and commit only copies a
+ * track again. Commits run one at a time; a caller whose clear an earlier commit covered returns
+ * at once ({@link #commitThrough}), so concurrent writers share one.
  */
 public final class InvalidTracks implements AutoCloseable {
+
+    /** Makes the data of cleared tracks durable (a volume flush). */
+    public interface DataFlush {
+        void flush() throws IOException;
+    }
 
     private final DurableBitmap durable;
     private final TrackBitmap live;
     private final TrackBitmap pendingClear;
+    private final Object commitLock = new Object();
     private boolean unpersisted;
+    private long clearGeneration;          // guarded by this: one more at every live clear
+    private volatile long committedGeneration;
 
     public InvalidTracks(DurableBitmap durable) {
         this.durable = durable;
@@ -40,6 +54,11 @@ public final class InvalidTracks implements AutoCloseable {
 
     public boolean isSet(long track) {
         return live.get(track);
+    }
+
+    /** True while the durable bit of {@code track} is set (its clear, if any, is not committed). */
+    public synchronized boolean isDurablySet(long track) {
+        return durable.bits().get(track);
     }
 
     /** Marks tracks [from, to) invalid before the caller changes them; durable at the next flush. */
@@ -62,28 +81,76 @@ public final class InvalidTracks implements AutoCloseable {
         }
     }
 
-    /** Clears track {@code t} live; the durable bit follows at the next {@link #commitClears}. */
+    /**
+     * Clears track {@code t} live, after the caller's data write for it returned; the durable bit
+     * follows at a later commit.
+     */
     public synchronized boolean clearLive(long t) {
         if (live.clear(t)) {
             pendingClear.set(t);
+            clearGeneration++;
             return true;
         }
         return false;
     }
 
-    /** After the data of cleared tracks is durable: clears their durable bits and persists. */
-    public synchronized void commitClears() throws IOException {
-        if (pendingClear.cardinality() == 0) {
-            return;
-        }
-        for (long t = pendingClear.nextSetBit(0); t >= 0; t = pendingClear.nextSetBit(t + 1)) {
-            if (durable.bits().clear(t)) {
-                durable.markChanged(t, t + 1);
+    /** The generation of the latest live clear, for {@link #commitThrough}. */
+    public synchronized long clearGeneration() {
+        return clearGeneration;
+    }
+
+    /**
+     * Flushes the data ({@code dataFlush}, always) and commits the clears made before it began.
+     */
+    public void flushAndCommit(DataFlush dataFlush) throws IOException {
+        commit(Long.MAX_VALUE, dataFlush, true);
+    }
+
+    /**
+     * Makes every clear up to generation {@code generation} durable: returns at once when a commit
+     * already did, else flushes the data and commits.
+     */
+    public void commitThrough(long generation, DataFlush dataFlush) throws IOException {
+        commit(generation, dataFlush, false);
+    }
+
+    private void commit(long generation, DataFlush dataFlush, boolean alwaysFlush) throws IOException {
+        synchronized (commitLock) {
+            if (!alwaysFlush && committedGeneration >= generation) {
+                return;
             }
+            TrackBitmap batch = new TrackBitmap(live.size());
+            long taken;
+            synchronized (this) {
+                batch.loadWords(pendingClear.toWords());
+                pendingClear.clearAll();
+                taken = clearGeneration;
+            }
+            try {
+                dataFlush.flush();
+            } catch (IOException | RuntimeException e) {
+                synchronized (this) {
+                    for (long t = batch.nextSetBit(0); t >= 0; t = batch.nextSetBit(t + 1)) {
+                        if (!live.get(t)) {
+                            pendingClear.set(t); // not committed: the next commit takes it again
+                        }
+                    }
+                }
+                throw e;
+            }
+            if (batch.cardinality() > 0) {
+                synchronized (this) {
+                    for (long t = batch.nextSetBit(0); t >= 0; t = batch.nextSetBit(t + 1)) {
+                        if (!live.get(t) && durable.bits().clear(t)) {
+                            durable.markChanged(t, t + 1);
+                        }
+                    }
+                    durable.persist(true);
+                    unpersisted = false;
+                }
+            }
+            committedGeneration = Math.max(committedGeneration, taken);
         }
-        pendingClear.clearAll();
-        durable.persist(true);
-        unpersisted = false;
     }
 
     /** Every track invalid (a full copy, or a pair never established), durably. */
@@ -101,7 +168,7 @@ public final class InvalidTracks implements AutoCloseable {
         addAll(other.live);
     }
 
-    /** Adds the tracks of a bitmap (e.g. write-intent bits found after a crash), durably. */
+    /** Adds the tracks of a bitmap, durably. */
     public synchronized void addAll(TrackBitmap bits) throws IOException {
         for (long t = bits.nextSetBit(0); t >= 0 && t < live.size(); t = bits.nextSetBit(t + 1)) {
             live.set(t);

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.job.RateMeter;
@@ -19,9 +20,19 @@ import org.splitpoint.engine.raid.RaidVolume;
  * split, and during an establish the tracks still to copy STD → BCV) and {@code bcvInvalid} (tracks
  * changed on the BCV since the split, and during a restore the tracks still to copy BCV → STD).
  * While the pair mirrors (SyncInProg, Synchronized, Restored) a host write goes to both sides; a
- * crash between the two is found through the STD volume's write-intent bitmap, whose dirty tracks
- * are re-copied ({@link #recoverAfterCrash}). For that to hold, a flush of the STD also flushes
- * the BCV and saves the marks before any write-intent bit may clear: flush hooks on both volumes.
+ * crash between the two, or before a lazily saved mark, is found through the volumes' write-intent
+ * bitmaps: their dirty tracks are compared side by side and those that differ marked
+ * ({@link #recoverAfterCrash}). For that to hold, a flush of the STD also flushes the BCV while
+ * they mirror, and saves the marks before any write-intent bit may clear: flush hooks on both.
+ *
+ * <p>A process crash (not a power cut) keeps every write the process made, flushed or not. So a
+ * host write during a restore to a track whose "to restore" bit is still set durably (unrestored,
+ * or restored but not yet committed) makes that bit's clear durable before it returns; otherwise
+ * the resumed restore would copy the BCV's older track over it.
+ *
+ * <p>Lock order (see {@code Pool}): the pool's monitor, then this pair's gate, then its track
+ * locks, then the volumes'. State changes that persist do so through the listener, which takes
+ * only the pool's innermost lock.
  *
  * <p>Host I/O goes through {@link #stdView()} and {@link #bcvView()}; the I/O decision during a
  * restore is the three-way branch of dm-clone: a read of a restored track is served by the STD; a
@@ -45,7 +56,7 @@ public final class Pair {
     private final PairListener listener;
     private volatile PairState state;
     private volatile boolean protect;
-    private final AtomicLong onDemandReads = new AtomicLong();
+    private final AtomicLong onDemandReads;
     private final RateMeter onDemandRate = new RateMeter(3000);
     private final HydrationFeed feed = new HydrationFeed(4096);
     private final BlockDevice stdView = new PairSideView(this, true);
@@ -53,8 +64,9 @@ public final class Pair {
     private final Hydrator hydrator;
 
     public Pair(String name, RaidVolume std, RaidVolume bcv, int trackSize, PairState state, boolean protect,
-                InvalidTracks stdInvalid, InvalidTracks bcvInvalid, PairListener listener) {
+                InvalidTracks stdInvalid, InvalidTracks bcvInvalid, PairListener listener, long onDemandReads) {
         this.name = name;
+        this.onDemandReads = new AtomicLong(onDemandReads);
         this.std = std;
         this.bcv = bcv;
         this.trackSize = trackSize;
@@ -69,8 +81,7 @@ public final class Pair {
             if (closed) {
                 return;
             }
-            PairState st = this.state;
-            if (st.mirrors() || st == PairState.RestInProg) {
+            if (this.state.mirrors()) {
                 bcv.flush(); // mirrored writes are durable on both sides before the STD's bits clear
             }
             stdInvalid.persistMarks();
@@ -140,7 +151,7 @@ public final class Pair {
         return bcvView;
     }
 
-    /** Reads served from the BCV during restores since the pool opened (claim 4). */
+    /** Reads served from the BCV during restores, over the pair's life (claim 4). */
     public long onDemandReads() {
         return onDemandReads.get();
     }
@@ -260,23 +271,38 @@ public final class Pair {
     }
 
     /**
-     * After a crash: the volume ranges each side may have written since its last flush (from the
-     * volumes' write-intent bitmaps) become invalid tracks, so no change goes unrecorded and no
-     * half-mirrored write stays different on the two sides. A pair that was mirroring resumes as
-     * SyncInProg to copy them; a restore restores them from the BCV.
+     * After a crash: the tracks each side may have written since its last flush (from the volumes'
+     * write-intent bitmaps) are compared side by side, and those that differ become invalid, so no
+     * change goes unrecorded and no half-mirrored write stays different on the two sides; tracks
+     * that agree need no copy. A track a restore still owes is skipped (the restore overwrites it).
+     * A pair that was mirroring resumes as SyncInProg to copy what differs.
      */
     public void recoverAfterCrash() throws IOException {
-        List<long[]> stdDirty = std.crashDirtyVolumeRanges();
-        List<long[]> bcvDirty = bcv.crashDirtyVolumeRanges();
-        if (stdDirty.isEmpty() && bcvDirty.isEmpty()) {
-            return;
+        if (state == PairState.NeverEstab) {
+            return; // every STD track is to copy already
         }
-        for (long[] r : stdDirty) {
-            stdInvalid.mark(tracksOf(r[0], r[1] - r[0], false), tracksOf(r[0], r[1] - r[0], true));
-        }
-        if (state == PairState.Split || state == PairState.NeverEstab) {
-            for (long[] r : bcvDirty) {
-                bcvInvalid.mark(tracksOf(r[0], r[1] - r[0], false), tracksOf(r[0], r[1] - r[0], true));
+        TrackBitmap stdDirty = crashDirtyTracks(std);
+        TrackBitmap bcvDirty = crashDirtyTracks(bcv);
+        for (long t = 0; t < tracks; t++) {
+            t = nextOf(stdDirty, bcvDirty, t);
+            if (t < 0) {
+                break;
+            }
+            if (stdInvalid.isSet(t) || (state == PairState.RestInProg && bcvInvalid.isSet(t))) {
+                continue; // recorded already, or owed by the restore, which overwrites it
+            }
+            if (!sidesDiffer(t)) {
+                continue; // the sides agree: nothing to copy
+            }
+            if (state == PairState.Split) {
+                if (stdDirty.get(t)) {
+                    stdInvalid.mark(t, t + 1);
+                }
+                if (bcvDirty.get(t) && !bcvInvalid.isSet(t)) {
+                    bcvInvalid.mark(t, t + 1);
+                }
+            } else {
+                stdInvalid.mark(t, t + 1); // mirroring or restoring: the STD has the newer data
             }
         }
         stdInvalid.persistMarks();
@@ -284,6 +310,35 @@ public final class Pair {
         if ((state == PairState.Synchronized || state == PairState.Restored) && stdInvalid.count() > 0) {
             state = PairState.SyncInProg;
         }
+    }
+
+    /** The pair tracks a volume may have written since its last flush before the crash. */
+    private TrackBitmap crashDirtyTracks(RaidVolume side) {
+        TrackBitmap out = new TrackBitmap(tracks);
+        for (long[] r : side.crashDirtyVolumeRanges()) {
+            long a = tracksOf(r[0], r[1] - r[0], false);
+            long b = Math.min(tracks, tracksOf(r[0], r[1] - r[0], true));
+            if (a < b) {
+                out.setRange(a, b);
+            }
+        }
+        return out;
+    }
+
+    private static long nextOf(TrackBitmap a, TrackBitmap b, long from) {
+        long x = a.nextSetBit(from);
+        long y = b.nextSetBit(from);
+        return x < 0 ? y : y < 0 ? x : Math.min(x, y);
+    }
+
+    private boolean sidesDiffer(long t) throws IOException {
+        long from = t * trackSize;
+        int len = (int) Math.min(trackSize, std.size() - from);
+        java.nio.ByteBuffer a = java.nio.ByteBuffer.allocate(len);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(len);
+        std.read(from, a);
+        bcv.read(from, b);
+        return !java.util.Arrays.equals(a.array(), b.array());
     }
 
     /** The copy job's work for the current state (establish or restore). */
@@ -314,10 +369,10 @@ public final class Pair {
         try {
             gate.writeLock().lock();
             try {
-                std.flush();
-                bcv.flush();
-                stdInvalid.commitClears();
-                bcvInvalid.commitClears();
+                // nothing is in flight (the gate is held, the hydrator and jobs stopped): flush both
+                // sides, then commit what was cleared before
+                stdInvalid.flushAndCommit(this::flushBoth);
+                bcvInvalid.flushAndCommit(() -> { });
             } finally {
                 gate.writeLock().unlock();
             }

@@ -194,8 +194,7 @@ public final class PairCopyWork implements JobWork {
 
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
-        target.flush();
-        set.commitClears();
+        set.flushAndCommit(target::flush); // clears taken before the flush, committed after it
     }
 
     @Override
@@ -226,7 +225,7 @@ public final class PairCopyWork implements JobWork {
             pair.gate.writeLock().lock();
             try {
                 try {
-                    set.commitClears();
+                    set.flushAndCommit(target::flush);
                 } catch (IOException e) {
                     error = e;
                 }

@@ -12,9 +12,14 @@ import org.splitpoint.engine.raid.RaidVolume;
  * <p>STD writes: split (or never established) → mark stdInvalid, write the STD; mirroring
  * → write the STD and, for tracks already in sync, the BCV; restoring → merge
  * partially written unrestored tracks from the BCV first, then write the STD only (claim 2),
- * marking the tracks changed on the STD, and mark them restored only after the write succeeded.
- * STD reads while restoring: unrestored tracks come from the BCV and are restored behind the read.
- * BCV writes are allowed only while the pair is split.
+ * marking the tracks changed on the STD, and mark them restored only after the write succeeded;
+ * when a track's "to restore" bit is still set durably, its clear is committed (STD flushed, then
+ * the bit) before the write returns, so a process crash cannot let the resumed restore copy the
+ * BCV's older track over it. STD reads while restoring: unrestored tracks come from the BCV and
+ * are restored behind the read. BCV writes are allowed only while the pair is split.
+ *
+ * <p>A flush commits the clears of copied or restored tracks made before it (data, flush, then
+ * metadata; see {@link InvalidTracks}).
  */
 final class PairSideView implements BlockDevice {
 
@@ -204,8 +209,14 @@ final class PairSideView implements BlockDevice {
         // BCV once everything is restored, and a protected one keeps them as the STD's changes
         pair.stdInvalid.mark(t0, t1);
         pair.std().write(offset, src);
+        boolean owedDurably = false;
         for (long t = t0; t < t1; t++) {
             pair.bcvInvalid.clearLive(t);
+            owedDurably |= pair.bcvInvalid.isDurablySet(t);
+        }
+        if (owedDurably) {
+            // a restore resumed after a process crash would copy the BCV over this write: commit first
+            pair.bcvInvalid.commitThrough(pair.bcvInvalid.clearGeneration(), pair.std()::flush);
         }
     }
 
@@ -218,12 +229,14 @@ final class PairSideView implements BlockDevice {
                 pair.bcv().flush();
                 return;
             }
-            pair.std().flush(); // its flush hook flushes the BCV too while they mirror or restore
-            // metadata after data: clears of copied/restored tracks become durable now
+            // its flush hook flushes the BCV too while they mirror; then the clears of copied or
+            // restored tracks taken before the flush become durable (metadata after data)
             if (s == PairState.RestInProg) {
-                pair.bcvInvalid.commitClears();
+                pair.bcvInvalid.flushAndCommit(pair.std()::flush);
             } else if (s == PairState.SyncInProg) {
-                pair.stdInvalid.commitClears();
+                pair.stdInvalid.flushAndCommit(pair.std()::flush);
+            } else {
+                pair.std().flush();
             }
         } finally {
             pair.gate.readLock().unlock();

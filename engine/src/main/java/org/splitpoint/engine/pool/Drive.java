@@ -15,6 +15,10 @@ final class Drive {
     volatile String volume;
     volatile Member member;
     volatile String problem;
+    /** Writes went on without this drive: its image is older than the volume (recorded as FAILED). */
+    volatile boolean stale;
+    /** Its image was not there at open (what we found, not what we decided). */
+    volatile boolean missing;
 
     Drive(PoolConfig.DriveRecord r) {
         this.name = r.name();
@@ -27,13 +31,14 @@ final class Drive {
     /** The live state: a member's when the drive is in a volume. */
     DriveState state() {
         Member m = member;
-        return m != null ? m.state() : state;
+        return m != null ? m.state() : missing ? DriveState.MISSING : state;
     }
 
     PoolConfig.DriveRecord toRecord() {
         DriveState s = state();
-        // MISSING is what we found, not what we decided: it is not written back.
-        DriveState durable = s == DriveState.MISSING ? state : s;
+        // MISSING is what we found, not what we decided: it is not written back, unless the volume
+        // was written without the drive, whose image is then stale: FAILED, to be replaced.
+        DriveState durable = s == DriveState.MISSING ? (stale ? DriveState.FAILED : state) : s;
         return new PoolConfig.DriveRecord(name, size, durable, durable == DriveState.OFFLINE ? reason : null, volume);
     }
 }

@@ -37,32 +37,37 @@ public final class PairAdmin {
     // ---- life in the pool ---------------------------------------------------------------------
 
     static void openPairs(Pool pool) throws IOException {
-        for (PoolConfig.PairRecord r : pool.pairRecords.values()) {
-            Pair p = openPair(pool, r);
+        for (PoolConfig.PairRecord r : Pool.copy(pool.pairRecords)) {
+            RaidVolume std = pool.volumes.get(r.std());
+            long tracks = (std.size() + pool.trackSize - 1) / pool.trackSize;
+            InvalidTracks s = new InvalidTracks(MetaFiles.bitmap(pool, pool.paths.pairBitmap(r.name(), "std.inv"), tracks,
+                    "the STD bitmap of pair " + r.name(), "every track of the STD side is marked invalid, so the pair's"
+                            + " next establish or restore copies all of them"));
+            InvalidTracks b = new InvalidTracks(MetaFiles.bitmap(pool, pool.paths.pairBitmap(r.name(), "bcv.inv"), tracks,
+                    "the BCV bitmap of pair " + r.name(), "every track of the BCV side is marked invalid, so the pair's"
+                            + " next establish or restore copies all of them"));
+            Pair p = newPair(pool, r, s, b);
             pool.pairs.put(r.name(), p);
-            p.recoverAfterCrash();
+            if (!pool.isReadOnly()) {
+                p.recoverAfterCrash();
+            }
         }
     }
 
-    private static Pair openPair(Pool pool, PoolConfig.PairRecord r) throws IOException {
-        RaidVolume std = pool.volumes.get(r.std());
-        RaidVolume bcv = pool.volumes.get(r.bcv());
-        long tracks = (std.size() + pool.trackSize - 1) / pool.trackSize;
-        InvalidTracks s = new InvalidTracks(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "std.inv"), tracks));
-        InvalidTracks b = new InvalidTracks(DurableBitmap.openOrCreate(pool.storage, pool.paths.pairBitmap(r.name(), "bcv.inv"), tracks));
-        return new Pair(r.name(), std, bcv, pool.trackSize, r.state(), r.protect(), s, b, listener(pool));
+    private static Pair newPair(Pool pool, PoolConfig.PairRecord r, InvalidTracks s, InvalidTracks b) {
+        return new Pair(r.name(), pool.volumes.get(r.std()), pool.volumes.get(r.bcv()), pool.trackSize, r.state(),
+                r.protect(), s, b, listener(pool), r.onDemandReads());
     }
 
     private static PairListener listener(Pool pool) {
         return new PairListener() {
             @Override
             public void stateChanged(Pair pair, String message) {
-                synchronized (pool) {
-                    try {
-                        pool.persist();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                // any thread, holding the pair's gate: persist() takes only the innermost lock
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
                 pool.events.publish(Event.info("PAIR_STATE", pair.name(), message));
             }
@@ -77,13 +82,13 @@ public final class PairAdmin {
     /** Starts the copy of every pair found SyncInProg or RestInProg (after a restart or a crash). */
     static void resumeCopies(Pool pool) throws IOException {
         boolean changed = false;
-        for (Pair p : pool.pairs.values()) {
+        for (Pair p : pool.pairList()) {
             if (p.state().copying()) {
                 startCopy(pool, p, false);
             }
             changed |= p.state() != pool.pairRecords.get(p.name()).state();
         }
-        if (changed) {
+        if (changed && !pool.isReadOnly()) {
             pool.persist(); // recovery moved a pair (Synchronized → SyncInProg after a crash)
         }
     }
@@ -100,7 +105,7 @@ public final class PairAdmin {
         long total = fresh || r.jobTotal() < remaining ? remaining : r.jobTotal();
         if (fresh || throttle >= 0) {
             long t = throttle >= 0 ? throttle : r.throttle();
-            r = new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(), t, false, total);
+            r = r.with(p.state(), p.isProtected(), t, false, total);
             pool.pairRecords.put(r.name(), r);
             pool.persist();
         }
@@ -117,6 +122,11 @@ public final class PairAdmin {
         @Override
         public Step copyNext(long done) throws IOException {
             return work.copyNext(done);
+        }
+
+        @Override
+        public void stepBudget(long bytes) {
+            work.stepBudget(bytes); // the throttle holds from the first step
         }
 
         @Override
@@ -145,8 +155,7 @@ public final class PairAdmin {
         public void settingsChanged(boolean paused, long throttle) {
             synchronized (pool) {
                 PoolConfig.PairRecord r = pool.pairRecords.get(pair);
-                pool.pairRecords.put(pair, new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), r.state(), r.protect(),
-                        throttle, paused, r.jobTotal()));
+                pool.pairRecords.put(pair, r.with(r.state(), r.protect(), throttle, paused, r.jobTotal()));
                 try {
                     pool.persist();
                 } catch (IOException e) {
@@ -188,7 +197,7 @@ public final class PairAdmin {
             if (s == b) {
                 throw new IllegalArgumentException("--std and --bcv name the same volume " + std);
             }
-            for (Pair p : pool.pairs.values()) {
+            for (Pair p : pool.pairList()) {
                 for (RaidVolume v : List.of(s, b)) {
                     if (p.std() == v || p.bcv() == v) {
                         throw new PoolException("volume " + v.name() + " is already in pair " + p.name()
@@ -203,10 +212,13 @@ public final class PairAdmin {
             for (String kind : List.of("std.inv", "bcv.inv")) {
                 pool.storage.delete(pool.paths.pairBitmap(name, kind));
             }
-            PoolConfig.PairRecord r = new PoolConfig.PairRecord(name, std, bcv, PairState.NeverEstab, false, 0, false, 0);
-            Pair p = openPair(pool, r);
-            p.stdInvalid().setAll(); // never established: nothing on the BCV is valid
+            PoolConfig.PairRecord r = new PoolConfig.PairRecord(name, std, bcv, PairState.NeverEstab, false, 0, false, 0, 0);
+            long tracks = (s.size() + pool.trackSize - 1) / pool.trackSize;
+            // never established: nothing on the BCV is valid, every STD track is to copy
+            InvalidTracks si = new InvalidTracks(DurableBitmap.create(pool.storage, pool.paths.pairBitmap(name, "std.inv"), tracks, true));
+            InvalidTracks bi = new InvalidTracks(DurableBitmap.create(pool.storage, pool.paths.pairBitmap(name, "bcv.inv"), tracks, false));
             pool.storage.syncDirectory(pool.paths.meta());
+            Pair p = newPair(pool, r, si, bi);
             pool.pairRecords.put(name, r);
             pool.pairs.put(name, p);
             pool.persist();

@@ -3,7 +3,6 @@ package org.splitpoint.engine.pool;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,10 +28,18 @@ import org.splitpoint.engine.raid.RaidVolume;
  *
  * <p>Design. {@code pool.json} is the one durable statement of configuration and policy state
  * (drive states, volumes, persisted jobs); it is rewritten atomically by {@link #persist()} after
- * every decision, and never on a read-only path, so inspecting a pool changes none of its files.
- * The data path lives in {@link RaidVolume}s; this class decides (policy) and the volumes carry
- * out (mechanism). Opening takes the pool's lock, then recovers: stripe journals are replayed,
- * dirty write-intent tracks resynced, persisted jobs resumed.
+ * every decision. The data path lives in {@link RaidVolume}s; this class decides (policy) and the
+ * volumes carry out (mechanism). Opening takes the pool's lock, then recovers: stripe journals are
+ * replayed, dirty write-intent tracks resynced, persisted jobs resumed. A read-only open
+ * ({@link PoolOptions#READ_ONLY}) takes no lock, recovers nothing and changes no file: it says what
+ * a writable open would do instead.
+ *
+ * <p>Lock order, outermost first. (1) the pool's monitor: administrative verbs and the rules they
+ * check; (2) a pair's gate, then its track locks; (3) a volume's flush lock, its gate, its row
+ * locks; (4) the monitors of journals and bitmaps; (5) {@code persistLock}, innermost: it guards
+ * the writing of pool.json and is taken with nothing acquired after it, so any thread may record a
+ * decision (a job finishing, a member failing on an I/O thread) whatever it holds. A job's own
+ * monitor guards only its fields; nothing is called out while it is held.
  *
  * <p>Administrative operations (fail, replace, add, create volume) are in {@link PoolAdmin}.
  */
@@ -45,10 +52,12 @@ public final class Pool implements AutoCloseable {
     // monitor, which persist() holds across an fsync.
     final Map<String, Drive> drives = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, RaidVolume> volumes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
-    final Map<String, PoolConfig.VolumeRecord> volumeRecords = new LinkedHashMap<>();
+    final Map<String, PoolConfig.VolumeRecord> volumeRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final List<Job> jobs = new CopyOnWriteArrayList<>();
-    final Map<String, PoolConfig.JobRecord> jobRecords = new LinkedHashMap<>();
-    final Map<String, PoolConfig.PairRecord> pairRecords = new LinkedHashMap<>();
+    final Map<String, PoolConfig.JobRecord> jobRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, PoolConfig.PairRecord> pairRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Innermost: writing pool.json (see the lock order above). */
+    private final Object persistLock = new Object();
     final Map<String, org.splitpoint.engine.pair.Pair> pairs =
             java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final PoolOptions options;
@@ -57,7 +66,7 @@ public final class Pool implements AutoCloseable {
     final int trackSize;
     final long driveSize;
     int nextDrive;
-    final List<String> openNotes = new ArrayList<>();
+    final List<String> openNotes = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     /** Jobs run on their own threads: from open (the default), or once {@link #startJobs()} was called. */
     private volatile boolean jobsRunning;
@@ -112,22 +121,35 @@ public final class Pool implements AutoCloseable {
         if (!Files.isRegularFile(paths.config())) {
             throw new PoolException(dir + " is not a Splitpoint pool (no pool.json); create one with 'pool create'");
         }
-        String holder = "pid " + ProcessHandle.current().pid() + " since " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                + " (" + ManagementFactory.getRuntimeMXBean().getName() + ")";
-        PoolLockHandle lock = storage.tryLock(paths.lock(), holder);
-        if (lock == null) {
-            String who = Files.exists(paths.lock())
-                    ? new String(Files.readAllBytes(paths.lock()), StandardCharsets.UTF_8).trim() : "";
-            throw new PoolException("pool " + dir + " is already open in another process"
-                    + (who.isEmpty() ? "" : " (" + who + ")") + "; close it there first");
+        PoolLockHandle lock;
+        String heldBy = null;
+        if (options.readOnly()) {
+            lock = () -> { };
+            heldBy = storage.lockHolder(paths.lock());
+        } else {
+            String holder = "pid " + ProcessHandle.current().pid() + " since "
+                    + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + " (" + ManagementFactory.getRuntimeMXBean().getName() + ")";
+            lock = storage.tryLock(paths.lock(), holder);
+            if (lock == null) {
+                String who = storage.lockHolder(paths.lock());
+                throw new PoolException("pool " + dir + " is already open in another process"
+                        + (who == null || who.isEmpty() ? "" : " (" + who + ")") + "; close it there first");
+            }
         }
         Pool pool = null;
         try {
             PoolConfig config = CheckedJson.read(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION,
                     PoolConfig.class);
             Validation.config(config);
-            EventBus events = new EventBus(storage, Files.isDirectory(paths.meta()) ? paths.events() : null);
+            boolean haveMeta = Files.isDirectory(paths.meta());
+            EventBus events = new EventBus(storage, haveMeta && !options.readOnly() ? paths.events() : null);
             pool = new Pool(paths, storage, lock, config, events, options);
+            if (heldBy != null) {
+                pool.openNotes.add("pool " + dir + " is open in another process (" + heldBy
+                        + "); this shows its last saved state");
+            }
+            MetaFiles.checkMetaDirectory(pool, haveMeta);
             PoolRecovery.openDrivesAndVolumes(pool);
             PairAdmin.openPairs(pool);
             PoolRecovery.resumeJobs(pool);
@@ -155,7 +177,7 @@ public final class Pool implements AutoCloseable {
     }
 
     PoolConfig.JobRecord rebuildJobOf(String drive) {
-        for (PoolConfig.JobRecord j : jobRecords.values()) {
+        for (PoolConfig.JobRecord j : copy(jobRecords)) {
             if ("rebuild".equals(j.kind()) && drive.equals(j.drive())) {
                 return j;
             }
@@ -189,45 +211,82 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    /** Called on an I/O thread when a member failed; records it without blocking the I/O. */
-    void memberFailed(RaidVolume v, Member m, String why) {
-        Thread t = new Thread(() -> {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                events.publish(Event.critical("DRIVE_STATE", m.drive(), "drive " + m.drive() + " FAILED: " + why));
-                events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()
-                        + ": " + v.stateReason()));
-                try {
-                    persist();
-                } catch (IOException e) {
-                    events.publish(Event.critical("ERROR", "pool", "could not record the failure of " + m.drive()
-                            + " in pool.json: " + e.getMessage()));
-                }
+    /**
+     * Records durably that volume {@code v}'s writes go on without member {@code m} (it failed, or
+     * was missing or the wrong size at open); called on the I/O thread, which waits for it (see
+     * {@link org.splitpoint.engine.raid.MemberFailureListener}). Throws when pool.json cannot be written.
+     */
+    void recordAbsence(RaidVolume v, Member m, String why) throws IOException {
+        Drive d = drives.get(m.drive());
+        boolean first = d != null && !d.stale;
+        if (d != null) {
+            d.stale = true;
+            if (m.state() == DriveState.MISSING && d.problem != null && !d.problem.contains("written without it")) {
+                d.problem = d.problem + "; volume " + v.name() + " was written without it, so it is FAILED and must be"
+                        + " replaced ('drive replace')";
             }
-        }, "splitpoint-failure-" + m.drive());
-        t.setDaemon(true);
-        t.start();
+        }
+        persist();
+        if (first) {
+            DriveState shown = m.state() == DriveState.MISSING ? DriveState.FAILED : m.state();
+            events.publish(Event.critical("DRIVE_STATE", m.drive(), "drive " + m.drive() + " " + shown + ": " + why));
+            events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()
+                    + ": " + v.stateReason()));
+        }
     }
 
     // ---- state ------------------------------------------------------------------------------
 
-    /** Writes pool.json from the live state (atomically). */
-    synchronized void persist() throws IOException {
-        List<PoolConfig.DriveRecord> dr = new ArrayList<>();
-        for (Drive d : drives.values()) {
-            dr.add(d.toRecord());
+    /**
+     * Writes pool.json from the live state (atomically). Safe from any thread holding anything: it
+     * takes only the innermost lock, and reads the state under it, so the last write is the newest.
+     */
+    void persist() throws IOException {
+        if (options.readOnly()) {
+            throw new IOException("pool " + paths.dir() + " is open read-only; nothing may change it");
         }
-        List<PoolConfig.PairRecord> pr = new ArrayList<>();
-        for (PoolConfig.PairRecord r : pairRecords.values()) {
-            org.splitpoint.engine.pair.Pair p = pairs.get(r.name());
-            pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(),
-                    r.throttle(), r.paused(), r.jobTotal()));
+        synchronized (persistLock) {
+            List<PoolConfig.DriveRecord> dr = new ArrayList<>();
+            for (Drive d : copy(drives)) {
+                dr.add(d.toRecord());
+            }
+            List<PoolConfig.PairRecord> pr = new ArrayList<>();
+            for (PoolConfig.PairRecord r : copy(pairRecords)) {
+                org.splitpoint.engine.pair.Pair p = pairs.get(r.name());
+                pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(),
+                        r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads()));
+            }
+            PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
+                    copy(volumeRecords), copy(jobRecords), pr);
+            CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+            for (PoolConfig.PairRecord r : pr) {
+                // the counter as it is on disk now (the other fields may have changed meanwhile)
+                pairRecords.computeIfPresent(r.name(), (k, old) -> old.withOnDemandReads(r.onDemandReads()));
+            }
         }
-        PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
-                new ArrayList<>(volumeRecords.values()), new ArrayList<>(jobRecords.values()), pr);
-        CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+    }
+
+    /** True when a pair's on-demand read counter moved since pool.json was last written. */
+    private boolean countersChanged() {
+        for (org.splitpoint.engine.pair.Pair p : pairList()) {
+            PoolConfig.PairRecord r = pairRecords.get(p.name());
+            if (r != null && r.onDemandReads() != p.onDemandReads()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The values of a synchronized map, copied under its lock. */
+    static <V> List<V> copy(Map<String, V> map) {
+        synchronized (map) {
+            return new ArrayList<>(map.values());
+        }
+    }
+
+    /** True when opened read-only ({@link PoolOptions#READ_ONLY}): nothing is written. */
+    public boolean isReadOnly() {
+        return options.readOnly();
     }
 
     public Path dir() {
@@ -293,7 +352,7 @@ public final class Pool implements AutoCloseable {
     /** Sentences about problems found at open that still stand (missing or wrong-size images). */
     public List<String> problems() {
         List<String> out = new ArrayList<>();
-        for (Drive d : drives.values()) {
+        for (Drive d : copy(drives)) {
             if (d.problem != null && (d.state() == DriveState.MISSING || d.state() == DriveState.FAILED)) {
                 out.add(d.problem);
             }
@@ -364,14 +423,21 @@ public final class Pool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (org.splitpoint.engine.pair.Pair p : pairs.values()) {
+        for (org.splitpoint.engine.pair.Pair p : pairList()) {
             try {
                 p.flushAndClose();
             } catch (IOException e) {
                 first = first == null ? e : first;
             }
         }
-        for (RaidVolume v : volumes.values()) {
+        if (!options.readOnly() && countersChanged()) {
+            try {
+                persist(); // the pairs' on-demand read counters as they end
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (RaidVolume v : copy(volumes)) {
             try {
                 v.close();
             } catch (IOException e) {
@@ -392,10 +458,10 @@ public final class Pool implements AutoCloseable {
         for (Job j : jobs) {
             j.stop();
         }
-        for (RaidVolume v : volumes.values()) {
+        for (RaidVolume v : copy(volumes)) {
             v.closeQuietly();
         }
-        for (org.splitpoint.engine.pair.Pair p : pairs.values()) {
+        for (org.splitpoint.engine.pair.Pair p : pairList()) {
             try {
                 p.close();
             } catch (IOException ignored) {

@@ -95,12 +95,12 @@ public final class PoolAdmin {
                 for (int i = 0; i < members.length; i++) {
                     StorageFile f = pool.storage.open(pool.paths.image(driveNames.get(i)));
                     opened.add(f);
-                    members[i] = new Member(i, driveNames.get(i), f, DriveState.ONLINE);
+                    members[i] = new Member(i, driveNames.get(i), f, DriveState.ONLINE, true);
                 }
                 Path wib = pool.paths.writeIntent(name);
                 pool.storage.delete(wib);
-                WriteIntent wi = new WriteIntent(DurableBitmap.openOrCreate(pool.storage, wib,
-                        PoolRecovery.rowTracks(pool, r, members.length)));
+                WriteIntent wi = new WriteIntent(DurableBitmap.create(pool.storage, wib,
+                        PoolRecovery.rowTracks(pool, r, members.length), false));
                 StorageFile journal = null;
                 if (layout != Layout.RAID1) {
                     pool.storage.delete(pool.paths.journal(name));
@@ -116,7 +116,7 @@ public final class PoolAdmin {
                     d.state = DriveState.ONLINE;
                     d.member = members[i];
                 }
-                v.setFailureListener((m, why) -> pool.memberFailed(v, m, why));
+                v.setFailureListener((m, why) -> pool.recordAbsence(v, m, why));
                 pool.volumes.put(name, v);
                 pool.persist();
             } catch (IOException e) {
@@ -226,6 +226,8 @@ public final class PoolAdmin {
                 throw e;
             }
             d.problem = null;
+            d.missing = false;
+            d.stale = false;
             if (v == null) {
                 d.state = DriveState.SPARE;
                 pool.persist();

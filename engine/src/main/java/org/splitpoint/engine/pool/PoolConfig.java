@@ -32,10 +32,21 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
 
     /**
      * A BCV pair. Its bitmaps are in {@code meta/<name>.std.inv} and {@code .bcv.inv}; a pair found SyncInProg or RestInProg at open resumes its copy, whose
-     * settings (throttle, paused) and starting size ({@code jobTotal}, for progress) are kept here.
+     * settings (throttle, paused) and starting size ({@code jobTotal}, for progress) are kept here,
+     * with the count of reads served on demand from the BCV over the pair's life ({@code onDemandReads}).
      */
     public record PairRecord(String name, String std, String bcv, org.splitpoint.engine.pair.PairState state,
-                             boolean protect, long throttle, boolean paused, long jobTotal) { }
+                             boolean protect, long throttle, boolean paused, long jobTotal, long onDemandReads) {
+        /** The same pair with another copy state, throttle, pause and total. */
+        public PairRecord with(org.splitpoint.engine.pair.PairState st, boolean prot, long thr, boolean pause, long total) {
+            return new PairRecord(name, std, bcv, st, prot, thr, pause, total, onDemandReads);
+        }
+
+        /** The same pair with another on-demand read count. */
+        public PairRecord withOnDemandReads(long n) {
+            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, n);
+        }
+    }
 
     /**
      * A persisted background job. {@code checkpoint} is the number of tracks known durable;

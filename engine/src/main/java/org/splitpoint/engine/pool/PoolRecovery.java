@@ -6,10 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.splitpoint.engine.bitmap.DurableBitmap;
 import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.NoSpaceException;
 import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.meta.CorruptMetadataException;
 import org.splitpoint.engine.raid.Member;
 import org.splitpoint.engine.raid.RaidVolume;
 
@@ -17,6 +18,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * What opening a pool does after reading pool.json: check every drive image (a missing one is
  * MISSING, a wrong-sized one FAILED and left untouched), assemble the volumes, recover from an
  * unclean shutdown (replay stripe journals, resync write-intent dirty tracks), resume rebuilds.
+ *
+ * <p>A read-only open does none of the recovery: it reads what is there and says, in notes, what a
+ * writable open would do. A full file system does not stop a writable open either: the recovery
+ * that needs space waits (the volume's reads see the journaled updates; writes redo them first)
+ * and a note says so, so acknowledged data stays readable.
  */
 final class PoolRecovery {
 
@@ -25,11 +31,11 @@ final class PoolRecovery {
 
     static void openDrivesAndVolumes(Pool pool) throws IOException, PoolException {
         Map<String, StorageFile> files = new LinkedHashMap<>();
-        for (Drive d : pool.drives.values()) {
+        for (Drive d : Pool.copy(pool.drives)) {
             Path image = pool.paths.image(d.name);
             if (!Files.exists(image)) {
                 d.problem = "the image of drive " + d.name + " (" + image + ") is missing";
-                d.state = DriveState.MISSING;
+                d.missing = true;
                 continue;
             }
             long actual = Files.size(image);
@@ -37,23 +43,20 @@ final class PoolRecovery {
                 d.problem = "the image of drive " + d.name + " is " + actual + " bytes, expected " + d.size
                         + "; the drive is treated as FAILED and the image left as it is";
                 d.state = DriveState.FAILED;
+                d.stale = true;
                 continue;
             }
-            files.put(d.name, pool.storage.open(image));
+            if (d.volume != null) {
+                files.put(d.name, pool.isReadOnly() ? pool.storage.openRead(image) : pool.storage.open(image));
+            }
         }
-        for (PoolConfig.VolumeRecord r : pool.volumeRecords.values()) {
+        for (PoolConfig.VolumeRecord r : Pool.copy(pool.volumeRecords)) {
             pool.volumes.put(r.name(), openVolume(pool, r, files));
         }
-        for (Drive d : pool.drives.values()) {
+        for (Drive d : Pool.copy(pool.drives)) {
             if (d.problem != null) {
                 pool.openNotes.add(d.problem);
                 pool.events.publishTransient(Event.warning("DRIVE_STATE", d.name, d.problem));
-            }
-        }
-        // spare drives keep no open file
-        for (Map.Entry<String, StorageFile> e : files.entrySet()) {
-            if (pool.drives.get(e.getKey()).volume == null) {
-                e.getValue().close();
             }
         }
     }
@@ -63,35 +66,113 @@ final class PoolRecovery {
         Member[] members = new Member[r.drives().size()];
         for (int i = 0; i < members.length; i++) {
             Drive d = pool.drives.get(r.drives().get(i));
-            DriveState s = d.state;
+            DriveState s = d.missing ? DriveState.MISSING : d.state;
             long rebuilt = 0;
             if (s == DriveState.REBUILDING) {
                 PoolConfig.JobRecord j = pool.rebuildJobOf(d.name);
                 rebuilt = j == null ? 0 : j.checkpoint() * (long) pool.trackSize;
             }
-            members[i] = new Member(i, d.name, files.get(d.name), s);
-            members[i].setState(members[i].state(), rebuilt);
+            // a state found at open (missing image, wrong size) is not in pool.json yet
+            boolean durable = d.problem == null;
+            members[i] = new Member(i, d.name, files.get(d.name), s, durable);
+            if (s == DriveState.REBUILDING) {
+                members[i].setState(DriveState.REBUILDING, rebuilt);
+            }
             d.member = members[i];
         }
-        WriteIntent wi = new WriteIntent(DurableBitmap.openOrCreate(pool.storage, pool.paths.writeIntent(r.name()),
-                rowTracks(pool, r, members.length)));
+        WriteIntent wi = new WriteIntent(MetaFiles.bitmap(pool, pool.paths.writeIntent(r.name()),
+                rowTracks(pool, r, members.length), "the write-intent bitmap of volume " + r.name(),
+                "every track of the volume is treated as possibly inconsistent and resynced"));
         StorageFile journal = null;
+        boolean journalLost = false;
         if (r.layout() != Layout.RAID1) {
             Path jp = pool.paths.journal(r.name());
-            journal = Files.exists(jp) ? pool.storage.open(jp) : pool.storage.create(jp);
+            if (Files.exists(jp)) {
+                journal = pool.isReadOnly() ? pool.storage.openRead(jp) : pool.storage.open(jp);
+            } else if (pool.isReadOnly()) {
+                pool.openNotes.add(lostJournal(r, "is missing") + ", when the pool is next opened for writing");
+            } else {
+                journal = pool.storage.create(jp);
+                pool.storage.syncDirectory(jp.getParent());
+                journalLost = true;
+            }
         }
         RaidVolume v = RaidVolume.assemble(r.name(), r.layout(), members, r.size(), pool.trackSize, r.stripUnit(), wi, journal);
-        v.setFailureListener((m, why) -> pool.memberFailed(v, m, why));
-        int replayed = v.replayJournal();
-        long dirty = v.dirtyTracks().cardinality();
-        if (replayed > 0 || dirty > 0) {
-            long resynced = v.resyncDirtyTracks();
+        v.setFailureListener((m, why) -> pool.recordAbsence(v, m, why));
+        if (pool.isReadOnly()) {
+            describeRecovery(pool, r, v, journal != null);
+        } else {
+            if (journalLost) {
+                String msg = lostJournal(r, "is missing");
+                pool.openNotes.add(msg);
+                pool.events.publish(Event.warning("METADATA", r.name(), msg));
+                v.markAllDirty();
+            }
+            recover(pool, r, v);
+        }
+        return v;
+    }
+
+    private static String lostJournal(PoolConfig.VolumeRecord r, String problem) {
+        return "the stripe journal of volume " + r.name() + " (meta/" + r.name() + ".journal) " + problem
+                + ": degraded writes since the last flush cannot be replayed, so the whole volume's parity is"
+                + " resynced (a stripe torn while a member was absent cannot be repaired)";
+    }
+
+    private static void recover(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v) throws IOException {
+        int replayed = 0;
+        String postponed = null;
+        try {
+            replayed = v.replayJournal();
+        } catch (CorruptMetadataException e) {
+            String msg = lostJournal(r, "is damaged (" + e.getMessage() + ")");
+            pool.openNotes.add(msg);
+            pool.events.publish(Event.warning("METADATA", r.name(), msg));
+            v.beginJournal();
+            v.markAllDirty();
+        } catch (NoSpaceException e) {
+            postponed = "replaying its stripe journal";
+        }
+        long dirty = v.noteCrashDirty();
+        long resynced = 0;
+        if (postponed == null && (replayed > 0 || dirty > 0)) {
+            try {
+                resynced = v.resyncDirtyTracks();
+            } catch (NoSpaceException e) {
+                postponed = "resyncing " + dirty + " dirty tracks";
+            }
+        }
+        if (postponed != null) {
+            String msg = "volume " + r.name() + " was not shut down cleanly and its recovery (" + postponed
+                    + ") needs space the file system holding the pool does not have: reads are served correctly,"
+                    + " writes fail until space is freed, and the recovery finishes then";
+            pool.openNotes.add(msg);
+            pool.events.publish(Event.critical("VOLUME_STATE", r.name(), msg));
+        } else if (replayed > 0 || dirty > 0) {
             String msg = "volume " + r.name() + " was not shut down cleanly: replayed " + replayed
                     + " journaled stripe updates and resynced " + resynced + " dirty tracks";
             pool.openNotes.add(msg);
             pool.events.publish(Event.warning("VOLUME_STATE", r.name(), msg));
         }
-        return v;
+    }
+
+    /** A read-only open: what a writable open would recover, in a note; nothing changed. */
+    private static void describeRecovery(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean haveJournal) {
+        int pending;
+        try {
+            pending = haveJournal ? v.pendingJournalEntries() : 0;
+        } catch (CorruptMetadataException e) {
+            pool.openNotes.add(lostJournal(r, "is damaged (" + e.getMessage() + ")") + ", when the pool is next opened for writing");
+            pending = 0;
+        } catch (IOException e) {
+            pending = 0;
+        }
+        long dirty = v.noteCrashDirty();
+        if (pending > 0 || dirty > 0) {
+            pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + pending
+                    + " journaled stripe updates and " + dirty + " dirty tracks will be replayed and resynced when the"
+                    + " pool is next opened for writing");
+        }
     }
 
     /** Bits of a volume's write-intent map: one per track of member rows. */
@@ -102,15 +183,17 @@ final class PoolRecovery {
     }
 
     static void resumeJobs(Pool pool) {
-        for (PoolConfig.JobRecord j : new ArrayList<>(pool.jobRecords.values())) {
+        for (PoolConfig.JobRecord j : new ArrayList<>(Pool.copy(pool.jobRecords))) {
             if ("rebuild".equals(j.kind())) {
                 Drive d = pool.drives.get(j.drive());
                 RaidVolume v = pool.volumes.get(j.volume());
                 if (d != null && v != null && d.state() == DriveState.REBUILDING) {
                     pool.startJob(RebuildWork.job(pool, v, d.member, j));
-                    pool.events.publish(Event.info("JOB_STATE", j.id(), "rebuild of " + d.name + " resumed at track "
-                            + j.checkpoint() + (pool.options.runJobs() ? "" : " (waiting for a process to run it)")));
-                } else {
+                    if (!pool.isReadOnly()) {
+                        pool.events.publish(Event.info("JOB_STATE", j.id(), "rebuild of " + d.name + " resumed at track "
+                                + j.checkpoint() + (pool.options.runJobs() ? "" : " (waiting for a process to run it)")));
+                    }
+                } else if (!pool.isReadOnly()) {
                     pool.jobRecords.remove(j.id());
                 }
             }

@@ -2,8 +2,10 @@ package org.splitpoint.engine.raid;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.splitpoint.engine.io.FaultInjector;
+import java.util.List;
+import org.splitpoint.engine.io.NoSpaceException;
 import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.io.StorageHaltedException;
 import org.splitpoint.engine.pool.DriveState;
 
 /**
@@ -11,8 +13,13 @@ import org.splitpoint.engine.pool.DriveState;
  *
  * <p>State changes are volatile writes so the I/O path can check them without locks. A REBUILDING
  * member holds valid rows below {@link #rebuiltUpTo()} only; above, it is treated as absent.
- * An I/O error (but not an injected power cut) marks the member FAILED at once and tells the
- * volume's listener, which persists it; a failed member never silently comes back.
+ * An I/O error marks the member FAILED at once; a failed member never silently comes back. Not
+ * every error is the drive's: a full file system (the images are sparse) and a halted storage stack
+ * (power cut, process ending) fail the operation but not the member.
+ *
+ * <p>Whether the member's absence is recorded durably ({@link #absenceRecorded()}) is tracked here,
+ * because the volume must not acknowledge a write done without the member before it is (see
+ * {@link MemberFailureListener}).
  */
 public final class Member {
 
@@ -28,13 +35,22 @@ public final class Member {
     private volatile StorageFile file;
     private volatile DriveState state;
     private volatile long rebuiltUpTo;
-    private volatile MemberFailureListener listener = (m, e) -> { };
+    private volatile boolean absenceRecorded;
+    private volatile String absenceReason;
+    /** Stripe updates to redo on this member, applied to reads until they are (see ParityVolume). */
+    private volatile List<StripeJournal.Segment> overlay;
 
-    public Member(int index, String drive, StorageFile file, DriveState state) {
+    /**
+     * A member in {@code state}. {@code stateIsDurable} says whether pool.json already says so (a
+     * state read from it) or not (found at open: a missing or wrong-size image).
+     */
+    public Member(int index, String drive, StorageFile file, DriveState state, boolean stateIsDurable) {
         this.index = index;
         this.drive = drive;
         this.file = file;
         this.state = file == null && state != DriveState.FAILED ? DriveState.MISSING : state;
+        this.absenceRecorded = takesWrites(this.state) || stateIsDurable && this.state == state;
+        this.absenceReason = this.state + " at open";
     }
 
     public int index() {
@@ -53,14 +69,30 @@ public final class Member {
         return rebuiltUpTo;
     }
 
-    void setListener(MemberFailureListener listener) {
-        this.listener = listener;
+    /** True when pool.json already says what this member's state says (no write may wait for it). */
+    public boolean absenceRecorded() {
+        return absenceRecorded;
     }
 
-    /** Changes the state; for REBUILDING, {@code rebuiltUpTo} is the row below which data is valid. */
+    void markAbsenceRecorded() {
+        absenceRecorded = true;
+    }
+
+    String absenceReason() {
+        return absenceReason;
+    }
+
+    /**
+     * Changes the state; for REBUILDING, {@code rebuiltUpTo} is the row below which data is valid.
+     * A state that takes no writes must be recorded before the next write goes on without it.
+     */
     public void setState(DriveState state, long rebuiltUpTo) {
         this.rebuiltUpTo = rebuiltUpTo;
         this.state = state;
+        if (!takesWrites(state)) {
+            this.absenceReason = state + " by command";
+            this.absenceRecorded = false;
+        }
     }
 
     void advanceRebuilt(long upTo) {
@@ -88,15 +120,34 @@ public final class Member {
      * and no stripe is ever left short of a member (no write hole while rebuilding).
      */
     boolean takesWrites() {
-        DriveState s = state;
+        return takesWrites(state);
+    }
+
+    private static boolean takesWrites(DriveState s) {
         return s == DriveState.ONLINE || s == DriveState.REBUILDING;
     }
 
+    void setOverlay(List<StripeJournal.Segment> segments) {
+        this.overlay = segments == null || segments.isEmpty() ? null : List.copyOf(segments);
+    }
+
     void read(long position, ByteBuffer dst) throws IOException {
+        int start = dst.position();
+        int len = dst.remaining();
         try {
             file.readFully(position, dst);
         } catch (IOException e) {
             throw fail("read", e);
+        }
+        List<StripeJournal.Segment> o = overlay;
+        if (o != null) {
+            for (StripeJournal.Segment s : o) {
+                long from = Math.max(position, s.row());
+                long to = Math.min(position + len, s.row() + s.data().length);
+                if (from < to) {
+                    dst.put(start + (int) (from - position), s.data(), (int) (from - s.row()), (int) (to - from));
+                }
+            }
         }
     }
 
@@ -122,12 +173,14 @@ public final class Member {
     }
 
     private IOException fail(String op, IOException e) {
-        if (e instanceof FaultInjector.PowerCutException || e instanceof java.io.InterruptedIOException) {
-            return e; // not the drive's fault: the power went, or the caller was interrupted
+        if (e instanceof StorageHaltedException || e instanceof NoSpaceException
+                || e instanceof java.io.InterruptedIOException) {
+            return e; // not the drive's fault: the power went, the file system is full, or the caller gave up
         }
         if (state != DriveState.FAILED) {
+            absenceReason = op + " error: " + e.getMessage();
+            absenceRecorded = false;
             state = DriveState.FAILED;
-            listener.memberFailed(this, op + " error: " + e.getMessage());
         }
         return new FailedException("drive " + drive + " failed on " + op + ": " + e.getMessage(), e);
     }

@@ -23,7 +23,14 @@ import org.splitpoint.engine.pool.Layout;
  * <p>Writes: runs of whole stripes are assembled per member and written with one call per member,
  * without reading; a partial stripe is a reconstruct-write over the touched rows (read the rows
  * of the other data strips, overlay, recompute parity). When any member cannot take the write,
- * the stripe update goes through the {@link StripeJournal} first, closing the write hole.
+ * the stripe update goes through the {@link StripeJournal} first, closing the write hole; a flush
+ * retires only the entries whose member writes had returned before it forced the members.
+ *
+ * <p>Redo. A journaled update whose member writes could not be done (the file system is full), or
+ * the replay at open when it could not be done for the same reason, leaves stripes torn. Their
+ * updates are kept: the members' reads see them (an overlay), so acknowledged data still reads
+ * right, and every later write or flush first redoes them, failing with the same sentence while
+ * there is no space. Nothing is written past a pending redo.
  */
 public final class ParityVolume extends RaidVolume {
 
@@ -45,6 +52,12 @@ public final class ParityVolume extends RaidVolume {
         this.dataStrips = members.length - 1;
         this.stripeData = (long) stripUnit * dataStrips;
         this.journal = journal;
+        journal.setCheckpointer(this::checkpointJournal);
+    }
+
+    /** Degraded full-stripe runs are cut so that one journal entry stays well inside the ring. */
+    private long maxJournaledRun() {
+        return Math.max(unit, Math.min(MAX_RUN_BYTES, journal.capacity() / 8 / members.length) / unit * unit);
     }
 
     /** Capacity over {@code n} members of {@code memberSize} bytes with strip unit {@code u}. */
@@ -219,7 +232,8 @@ public final class ParityVolume extends RaidVolume {
             long s = pos / stripeData;
             long within = pos - s * stripeData;
             if (within == 0 && end - pos >= stripeData) {
-                long stripes = Math.min((end - pos) / stripeData, Math.max(1, MAX_RUN_BYTES / unit));
+                long run = degraded() ? maxJournaledRun() : MAX_RUN_BYTES;
+                long stripes = Math.min((end - pos) / stripeData, Math.max(1, run / unit));
                 writeFullStripes(s, stripes, src);
                 pos += stripes * stripeData;
             } else {
@@ -301,28 +315,52 @@ public final class ParityVolume extends RaidVolume {
         }
     }
 
-    /** Writes the segments to their members, through the journal when the stripe is degraded. */
-    private void apply(List<StripeJournal.Segment> segs) throws IOException {
-        boolean degraded = false;
+    private boolean degraded() {
         for (Member m : members) {
-            degraded |= !m.takesWrites();
+            if (!m.takesWrites()) {
+                return true;
+            }
         }
-        if (degraded) {
-            journal.append(segs);
+        return false;
+    }
+
+    /**
+     * Writes the segments to their members (the caller holds their rows' lock), through the journal
+     * when the stripe is degraded. Segments of members that take no writes are left out of both.
+     */
+    private void apply(List<StripeJournal.Segment> segs) throws IOException {
+        redoPending();
+        List<StripeJournal.Segment> writes = new ArrayList<>(segs.size());
+        for (StripeJournal.Segment seg : segs) {
+            if (members[seg.member()].takesWrites()) {
+                writes.add(seg);
+            }
         }
+        boolean journaled = writes.size() < members.length;
+        long seq = journaled ? journal.append(writes) : -1;
         int written = 0;
         Member.FailedException failed = null;
-        for (StripeJournal.Segment seg : segs) {
-            Member m = members[seg.member()];
-            if (!m.takesWrites()) {
-                continue;
+        try {
+            for (StripeJournal.Segment seg : writes) {
+                Member m = members[seg.member()];
+                if (!m.takesWrites()) {
+                    continue;
+                }
+                try {
+                    m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                    written++;
+                } catch (Member.FailedException e) {
+                    failed = e;
+                }
             }
-            try {
-                m.write(seg.row(), ByteBuffer.wrap(seg.data()));
-                written++;
-            } catch (Member.FailedException e) {
-                failed = e;
+        } catch (IOException | RuntimeException e) {
+            if (journaled) {
+                abandon(seq, writes); // the stripe may be torn: keep its update to redo
             }
+            throw e;
+        }
+        if (journaled) {
+            journal.complete(seq);
         }
         if (failed != null && state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
             throw failed;
@@ -332,29 +370,143 @@ public final class ParityVolume extends RaidVolume {
         }
     }
 
-    @Override
-    protected void afterMembersFlushed() throws IOException {
-        journal.retire();
+    // ---- journal: retire, replay, redo -----------------------------------------------------------
+
+    private final Object redoLock = new Object();
+    /** Updates to redo before anything else is written (entries of the journal, or of a replay at open). */
+    private final List<java.util.Map.Entry<Long, List<StripeJournal.Segment>>> redo = new ArrayList<>();
+    private volatile boolean redoNeeded;
+    /** The journal still holds the replayed entries of an earlier opening (redo them, then begin). */
+    private boolean replayPending;
+
+    private void abandon(long seq, List<StripeJournal.Segment> writes) {
+        synchronized (redoLock) {
+            journal.abandon(seq);
+            redo.add(java.util.Map.entry(seq, writes));
+            showRedoToReads();
+            redoNeeded = true;
+        }
     }
 
-    @Override
-    public int replayJournal() throws IOException {
-        List<List<StripeJournal.Segment>> entries = journal.readEntries();
-        for (List<StripeJournal.Segment> e : entries) {
-            for (StripeJournal.Segment seg : e) {
-                Member m = members[seg.member()];
-                if (m.takesWrites()) {
-                    m.write(seg.row(), ByteBuffer.wrap(seg.data()));
-                }
+    /** Reads of the members see the updates waiting to be redone, as if they were. */
+    private void showRedoToReads() {
+        List<List<StripeJournal.Segment>> perMember = new ArrayList<>();
+        for (int i = 0; i < members.length; i++) {
+            perMember.add(new ArrayList<>());
+        }
+        for (var e : redo) {
+            for (StripeJournal.Segment seg : e.getValue()) {
+                perMember.get(seg.member()).add(seg);
             }
         }
+        for (int i = 0; i < members.length; i++) {
+            members[i].setOverlay(perMember.get(i));
+        }
+    }
+
+    /** Redoes what is pending, or throws (e.g. still no space) so that nothing is written past it. */
+    private void redoPending() throws IOException {
+        if (!redoNeeded) {
+            return;
+        }
+        synchronized (redoLock) {
+            if (!redoNeeded) {
+                return;
+            }
+            for (var e : redo) {
+                for (StripeJournal.Segment seg : e.getValue()) {
+                    Member m = members[seg.member()];
+                    if (m.takesWrites()) {
+                        m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                    }
+                }
+            }
+            if (replayPending) {
+                forceTakers(); // the replayed entries are durable on the members before a new epoch forgets them
+                journal.begin();
+                replayPending = false;
+            }
+            for (var e : redo) {
+                if (e.getKey() >= 0) {
+                    journal.complete(e.getKey());
+                }
+            }
+            redo.clear();
+            showRedoToReads();
+            redoNeeded = false;
+        }
+    }
+
+    private void forceTakers() throws IOException {
         for (Member m : members) {
             if (m.takesWrites()) {
                 m.force();
             }
         }
-        journal.invalidate();
+    }
+
+    @Override
+    protected void forceMembers() throws IOException {
+        redoPending();
+        long retireBelow = journal.completedPrefix(); // before forcing: later writes keep their entries
+        super.forceMembers();
+        journal.retire(retireBelow);
+    }
+
+    /** The ring is full: make the members durable and retire what that covers. */
+    private void checkpointJournal() throws IOException {
+        long retireBelow = journal.completedPrefix();
+        forceTakers();
+        journal.retire(retireBelow);
+    }
+
+    @Override
+    public int replayJournal() throws IOException {
+        List<List<StripeJournal.Segment>> entries = journal.readEntries();
+        try {
+            for (List<StripeJournal.Segment> e : entries) {
+                for (StripeJournal.Segment seg : e) {
+                    Member m = members[seg.member()];
+                    if (m.takesWrites()) {
+                        m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                    }
+                }
+            }
+            forceTakers();
+        } catch (org.splitpoint.engine.io.NoSpaceException e) {
+            synchronized (redoLock) {
+                for (List<StripeJournal.Segment> entry : entries) {
+                    redo.add(java.util.Map.entry(-1L, entry));
+                }
+                replayPending = true;
+                showRedoToReads();
+                redoNeeded = true;
+            }
+            throw e;
+        }
+        if (!entries.isEmpty()) {
+            journal.begin(); // the replayed entries are durable on the members: a new epoch forgets them
+        }
         return entries.size();
+    }
+
+    /** The journal's live entries as a read-only look sees them: how many a replay would redo. */
+    @Override
+    public int pendingJournalEntries() throws IOException {
+        return journal.readEntries().size();
+    }
+
+    /** Starts a new journal epoch now (a damaged journal is reset at open). */
+    @Override
+    public void beginJournal() throws IOException {
+        if (!replayPending) {
+            journal.begin();
+        }
+    }
+
+    /** Bytes the journal's live entries hold now, and its capacity. */
+    public long[] journalUse() {
+        return new long[] {journal.liveBytes(), journal.capacity()};
     }
 
     // ---- rebuild and verify ---------------------------------------------------------------

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.NoSpaceException;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.VolumeState;
@@ -27,7 +28,11 @@ import org.splitpoint.engine.pool.VolumeState;
  *
  * <p>Members fail on I/O errors (see {@link Member}); an operation that saw a member fail is
  * retried on the remaining members, so the caller sees an error only when the volume itself is
- * beyond its redundancy.
+ * beyond its redundancy. A write that went on without a member returns only once that member's
+ * absence is recorded durably ({@link MemberFailureListener}), as md completes no write before its
+ * superblock records the failure: after a crash the member cannot come back trusted. A write that
+ * failed part-way (no space, say) pins its write-intent tracks, so they stay dirty until a resync
+ * has made the members agree (at a later flush, or the next open).
  */
 public abstract class RaidVolume implements BlockDevice {
 
@@ -43,6 +48,10 @@ public abstract class RaidVolume implements BlockDevice {
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final List<IoAction> flushHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Object absenceLock = new Object();
+    private volatile MemberFailureListener listener;
+    /** A host write was attempted since open: from then on an absent member's data is stale. */
+    private volatile boolean written;
     private volatile TrackBitmap crashDirty;
 
     protected RaidVolume(String name, Layout layout, Member[] members, long size, int trackSize,
@@ -93,10 +102,9 @@ public abstract class RaidVolume implements BlockDevice {
     /** Counts inconsistent 512-byte sectors in rows [from, to); with {@code repair} fixes them. */
     protected abstract long checkRows(long from, long to, boolean repair) throws IOException;
 
+    /** Who records a member's absence durably (the pool); see {@link MemberFailureListener}. */
     public void setFailureListener(MemberFailureListener listener) {
-        for (Member m : members) {
-            m.setListener(listener);
-        }
+        this.listener = listener;
     }
 
     /** Total bytes served to and taken from hosts, for rate displays. */
@@ -144,16 +152,76 @@ public abstract class RaidVolume implements BlockDevice {
         gate.readLock().lock();
         try {
             long[] rows = rowsOf(offset, src.remaining());
-            writeIntent.beginWrite(rows[0] / trackSize, (rows[1] + trackSize - 1) / trackSize);
+            long t0 = rows[0] / trackSize;
+            long t1 = (rows[1] + trackSize - 1) / trackSize;
+            written = true;
+            writeIntent.beginWrite(t0, t1);
             int start = src.position();
             int n = src.remaining();
-            retrying(() -> {
-                src.position(start);
-                doWrite(offset, src);
-            });
+            try {
+                retrying(() -> {
+                    src.position(start);
+                    doWrite(offset, src);
+                });
+                // a member that failed meanwhile (here or in another thread's I/O) was skipped: the
+                // write is acknowledged only once that is on record
+                ensureAbsencesRecorded();
+            } catch (IOException e) {
+                writeIntent.pin(t0, t1); // the members may disagree on these tracks until a resync
+                throw explain(e);
+            } catch (RuntimeException e) {
+                writeIntent.pin(t0, t1);
+                throw e;
+            }
             bytesWritten.addAndGet(n);
         } finally {
             gate.readLock().unlock();
+        }
+    }
+
+    /** A full file system said in the volume's words; anything else as it is. */
+    private <E extends Exception> E explain(E e) {
+        if (e instanceof NoSpaceException n && !String.valueOf(n.getMessage()).startsWith("volume ")) {
+            NoSpaceException x = new NoSpaceException("volume " + name + ": the write was not done: " + n.getMessage()
+                    + "; drive images are sparse and grow as they are written, so free space there and write again");
+            x.initCause(n);
+            @SuppressWarnings("unchecked")
+            E out = (E) x;
+            return out;
+        }
+        return e;
+    }
+
+    /**
+     * Makes sure every member that takes no writes is recorded so in pool.json before a write done
+     * without it is acknowledged (see the class note).
+     */
+    protected void ensureAbsencesRecorded() throws IOException {
+        for (Member m : members) {
+            if (!m.takesWrites() && !m.absenceRecorded()) {
+                recordAbsences();
+                return;
+            }
+        }
+    }
+
+    private void recordAbsences() throws IOException {
+        synchronized (absenceLock) {
+            for (Member m : members) {
+                if (!m.takesWrites() && !m.absenceRecorded()) {
+                    MemberFailureListener l = listener;
+                    if (l == null) {
+                        throw new IOException("volume " + name + " cannot record that " + m.drive() + " is " + m.state());
+                    }
+                    try {
+                        l.recordAbsence(m, m.absenceReason());
+                    } catch (IOException e) {
+                        throw new IOException("volume " + name + ": drive " + m.drive() + " is " + m.state()
+                                + " but that could not be recorded (" + e.getMessage() + "); the write was not acknowledged", e);
+                    }
+                    m.markAbsenceRecorded();
+                }
+            }
         }
     }
 
@@ -172,6 +240,7 @@ public abstract class RaidVolume implements BlockDevice {
                 if (tries >= members.length || state() == VolumeState.FAILED) {
                     throw new IOException("volume " + name + " is FAILED: " + stateReason(), e);
                 }
+                ensureAbsencesRecorded(); // the retry goes on without the member: on record first
             }
         }
     }
@@ -182,14 +251,13 @@ public abstract class RaidVolume implements BlockDevice {
             // Barrier: every write that began before this point has finished.
             gate.writeLock().lock();
             gate.writeLock().unlock();
-            for (Member m : members) {
-                if (m.takesWrites()) {
-                    try {
-                        m.force();
-                    } catch (Member.FailedException e) {
-                        // the member is FAILED now; the volume carries on within its redundancy
-                    }
-                }
+            try {
+                forceMembers();
+            } catch (IOException e) {
+                throw explain(e);
+            }
+            if (written) {
+                ensureAbsencesRecorded(); // the writes this flush acknowledges went on without them
             }
             if (state() == VolumeState.FAILED) {
                 throw new IOException("volume " + name + " is FAILED: " + stateReason());
@@ -197,8 +265,46 @@ public abstract class RaidVolume implements BlockDevice {
             for (IoAction hook : flushHooks) {
                 hook.run(); // before write-intent bits clear: whoever relies on them saves its state
             }
-            afterMembersFlushed();
+            resyncPinned();
             writeIntent.afterFlush();
+        }
+    }
+
+    /**
+     * Makes every completed member write durable. A member that fails to flush is FAILED now (the
+     * volume carries on within its redundancy); a full file system or a halted storage fails the flush.
+     */
+    protected void forceMembers() throws IOException {
+        for (Member m : members) {
+            if (m.takesWrites()) {
+                try {
+                    m.force();
+                } catch (Member.FailedException e) {
+                    // the member is FAILED now; the volume carries on within its redundancy
+                }
+            }
+        }
+    }
+
+    /** Makes the members agree again on pinned tracks that every member holds; others stay pinned. */
+    private void resyncPinned() {
+        TrackBitmap p = writeIntent.pinned();
+        if (p.cardinality() == 0) {
+            return;
+        }
+        long rows = memberRows();
+        for (long t = p.nextSetBit(0); t >= 0; t = p.nextSetBit(t + 1)) {
+            long from = t * trackSize;
+            long to = Math.min(rows, from + trackSize);
+            if (from >= rows || !allHold(from, to)) {
+                continue;
+            }
+            try {
+                verifyRows(from, to, true);
+                writeIntent.unpin(t);
+            } catch (IOException e) {
+                return; // still no space, say: the tracks stay pinned for the next flush or open
+            }
         }
     }
 
@@ -222,9 +328,28 @@ public abstract class RaidVolume implements BlockDevice {
                 : ParityVolume.capacity(n, memberSize, stripUnit);
     }
 
-    /** After a crash: re-applies journaled stripe updates; returns how many (0 for a mirror). */
+    /**
+     * At a writable open: re-applies the journaled stripe updates of the last opening and starts a
+     * fresh journal epoch; returns how many (0 for a mirror). When the file system is full the
+     * updates stay pending (reads see them; writes redo them first) and {@code NoSpaceException} is
+     * thrown. A damaged journal throws {@code CorruptMetadataException}.
+     */
     public int replayJournal() throws IOException {
         return 0;
+    }
+
+    /** Live stripe-journal entries (0 for a mirror), read without changing anything. */
+    public int pendingJournalEntries() throws IOException {
+        return 0;
+    }
+
+    /** Starts a fresh stripe-journal epoch (parity layouts): a new volume, or one whose journal was lost. */
+    public void beginJournal() throws IOException {
+    }
+
+    /** Every track dirty: the next resync covers the whole volume (its journal or bitmap was lost). */
+    public void markAllDirty() throws IOException {
+        writeIntent.markAllDirty();
     }
 
     /**
@@ -257,10 +382,6 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** The volume bytes whose data or parity lives in member rows [from, to) (a superset). */
     protected abstract long[] volumeRangeOfRows(long from, long to);
-
-    /** Hook for layouts that keep a journal retired by a flush. */
-    protected void afterMembersFlushed() throws IOException {
-    }
 
     /** Runs {@code change} with no host I/O in flight (membership changes). */
     public void exclusive(IoAction change) throws IOException {
@@ -297,34 +418,51 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
+     * The tracks the write-intent bitmap marks dirty, remembered for {@link #crashDirtyVolumeRanges()}
+     * (a pair folds them into its invalid tracks). Call once at open, before any write.
+     */
+    public long noteCrashDirty() {
+        TrackBitmap dirty = writeIntent.dirty();
+        TrackBitmap copy = new TrackBitmap(dirty.size());
+        copy.loadWords(dirty.toWords());
+        crashDirty = copy;
+        return copy.cardinality();
+    }
+
+    /**
      * After an unclean shutdown: makes the members agree on every track the write-intent bitmap
      * marks dirty, then clears it. Tracks some member cannot take part in are left to the journal
-     * (parity layouts) or need no work (a mirror has no cross-member parity).
+     * (parity layouts) or need no work (a mirror has no cross-member parity). When the file system
+     * is full the tracks not done stay dirty and pinned, and the resync is finished later.
      *
      * @return the number of tracks resynced
      */
     public long resyncDirtyTracks() throws IOException {
         TrackBitmap dirty = writeIntent.dirty();
-        TrackBitmap copy = new TrackBitmap(dirty.size());
-        copy.loadWords(dirty.toWords());
-        crashDirty = copy;
         long done = 0;
         long rows = memberRows();
-        for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
-            long from = t * trackSize;
-            if (from >= rows) {
-                break;
+        try {
+            for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+                long from = t * trackSize;
+                if (from >= rows) {
+                    break;
+                }
+                long to = Math.min(rows, from + trackSize);
+                if (allHold(from, to)) {
+                    verifyRows(from, to, true);
+                }
+                done++;
             }
-            long to = Math.min(rows, from + trackSize);
-            if (allHold(from, to)) {
-                verifyRows(from, to, true);
+            for (Member m : members) {
+                if (m.takesWrites()) {
+                    m.force();
+                }
             }
-            done++;
-        }
-        for (Member m : members) {
-            if (m.takesWrites()) {
-                m.force();
+        } catch (NoSpaceException e) {
+            for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+                writeIntent.pin(t, t + 1);
             }
+            throw e;
         }
         writeIntent.clearAll();
         return done;

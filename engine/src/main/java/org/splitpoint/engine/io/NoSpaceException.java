@@ -1,0 +1,21 @@
+package org.splitpoint.engine.io;
+
+import java.io.IOException;
+
+/**
+ * The file system holding the pool is full (ENOSPC, or a quota). Drive images are sparse and grow as
+ * they are written, so this is a condition of the host, not a failure of the drive being written:
+ * the engine refuses the write with this sentence and fails no member.
+ */
+public class NoSpaceException extends IOException {
+    public NoSpaceException(String message) {
+        super(message);
+    }
+
+    /** True when {@code e} is the kernel's "no space" (or quota) error as the JDK reports it. */
+    public static boolean isNoSpace(IOException e) {
+        String m = e.getMessage();
+        return e instanceof NoSpaceException
+                || (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")));
+    }
+}

@@ -1,0 +1,595 @@
+package org.splitpoint.engine.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+
+/**
+ * A {@link StorageFactory} that injects the faults real disks and file systems produce, for tests.
+ *
+ * <p>Design. Faults are rules checked on every read and write of a matching file: EIO on the Nth
+ * operation, on one operation in N (seeded), on every operation from the Nth on (a dead disk); disk
+ * full once a byte budget of writes is spent; writes held back for a while (a slow disk).
+ *
+ * <p>A power cut is modelled as a volatile page cache and a file system that journals names lazily,
+ * the way LazyFS does. Once armed, a file's writes are held per file (per inode: shared by every
+ * handle, kept across close and reopen, moved by a rename) and reach the real file only when some
+ * handle forces it. Creations, renames and deletions are undone at the crash unless their directory
+ * was synced since (a random prefix of each directory's unsynced changes survives). After write
+ * number N every operation fails with {@link PowerCutException}; {@link #crash()} then settles what
+ * the platters saw: each unforced write independently landed or not (seeded), write N is torn after
+ * {@code tearBytes}. {@link #processCrash()} is a kill -9 instead: the page cache survives, so every
+ * completed write and name change stays.
+ *
+ * <p>There is no global lock: operations on different files run concurrently (copiers, hydrators,
+ * host writers, flushes), the write index is one atomic counter, and a file's cache has its own
+ * read-write lock.
+ */
+public final class FaultInjector implements StorageFactory {
+
+    /** What a fault rule does once it triggers. */
+    public enum Mode { NTH, ONE_IN_N, FROM_NTH }
+
+    /** Which operations a fault rule counts. */
+    public enum Op { READ, WRITE, ANY }
+
+    private record Rule(Predicate<Path> files, Op op, Mode mode, long n, Random random, AtomicLong seen) {
+        boolean fires(Path path, Op actual) {
+            if (!files.test(path) || (op != Op.ANY && op != actual)) {
+                return false;
+            }
+            long count = seen.incrementAndGet();
+            return switch (mode) {
+                case NTH -> count == n;
+                case FROM_NTH -> count >= n;
+                case ONE_IN_N -> {
+                    synchronized (random) {
+                        yield random.nextLong(n) == 0;
+                    }
+                }
+            };
+        }
+    }
+
+    /** A slow disk: matching operations of matching threads wait up to {@code millis} before they start. */
+    private record Hold(Op op, Predicate<Path> files, Predicate<Thread> threads, long millis, Object release) {
+        boolean applies(Op actual, Path path) {
+            return op == actual && files.test(path) && threads.test(Thread.currentThread());
+        }
+    }
+
+    /** Thrown by every operation after the power was cut. */
+    public static final class PowerCutException extends StorageHaltedException {
+        PowerCutException() {
+            super("power cut (injected)");
+        }
+    }
+
+    private final StorageFactory real;
+    private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    private final List<Hold> holds = new CopyOnWriteArrayList<>();
+    /** The page cache: one entry per file (inode) that has been opened, keyed by its current name. */
+    private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
+    /** Per directory, the name changes not yet made durable by a sync of that directory. */
+    private final Map<Path, List<DirOp>> unsyncedNames = new ConcurrentHashMap<>();
+    private final List<PoolLockHandle> locks = new CopyOnWriteArrayList<>();
+    private final AtomicLong writeCount = new AtomicLong();
+    private final AtomicLong diskFullBudget = new AtomicLong(-1);
+    private final Path backups;
+    private volatile long cutAfterWrite = -1;
+    private volatile int tearBytes;
+    private volatile long crashSeed;
+    private volatile boolean cut;
+    private volatile Cached tornFile;
+    private volatile Pending tornWrite;
+    private volatile Predicate<Path> diskFullFiles = p -> false;
+    private volatile Predicate<Path> counted = p -> true;
+    private volatile double landProbability = 0.5;
+    private final AtomicLong waitingOnHolds = new AtomicLong();
+
+    public FaultInjector(StorageFactory real) {
+        this.real = real;
+        try {
+            this.backups = Files.createTempDirectory("fault-injector-");
+            this.backups.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** EIO on operations of matching files, as {@code mode} says. */
+    public FaultInjector eio(Predicate<Path> files, Op op, Mode mode, long n, long seed) {
+        rules.add(new Rule(files, op, mode, n, new Random(seed), new AtomicLong()));
+        return this;
+    }
+
+    /**
+     * Writes to matching files fail with "No space left on device" once {@code bytes} more bytes
+     * were written to them (one file system filling up).
+     */
+    public FaultInjector diskFullAfter(Predicate<Path> files, long bytes) {
+        diskFullFiles = files;
+        diskFullBudget.set(bytes);
+        return this;
+    }
+
+    /** Frees the full file system again (an administrator deleted something). */
+    public FaultInjector diskFreed() {
+        diskFullBudget.set(-1);
+        return this;
+    }
+
+    /**
+     * Writes to matching files wait up to {@code millis} before they start (a slow disk), unless
+     * {@link #releaseHolds()} lets them go earlier.
+     */
+    public FaultInjector holdWrites(Predicate<Path> files, long millis) {
+        return hold(Op.WRITE, files, t -> true, millis);
+    }
+
+    /**
+     * Operations {@code op} (WRITE, or READ standing for a force) on matching files, by matching
+     * threads, wait up to {@code millis} before they start. Tests use it to put one thread's I/O at
+     * an exact point of another's (a hydrator's write between a flush's force and its commit).
+     */
+    public FaultInjector hold(Op op, Predicate<Path> files, Predicate<Thread> threads, long millis) {
+        holds.add(new Hold(op, files, threads, millis, new Object()));
+        return this;
+    }
+
+    /** Forces of matching files by matching threads wait up to {@code millis}. */
+    public FaultInjector holdForces(Predicate<Path> files, Predicate<Thread> threads, long millis) {
+        return hold(Op.ANY, files, threads, millis);
+    }
+
+    /** How many operations are waiting on a hold right now. */
+    public long waitingOnHolds() {
+        return waitingOnHolds.get();
+    }
+
+    /**
+     * At the crash every unforced write is lost (instead of each landing with probability 1/2):
+     * the worst case a volatile cache allows, for tests that must fail deterministically.
+     */
+    public FaultInjector unforcedWritesLost() {
+        landProbability = 0;
+        return this;
+    }
+
+    /** Lets every held write go on, and holds no more. */
+    public void releaseHolds() {
+        for (Hold h : holds) {
+            synchronized (h.release) {
+                h.release.notifyAll();
+            }
+        }
+        holds.clear();
+    }
+
+    /**
+     * Arms the power cut: writes are cached until forced and name changes until their directory is
+     * synced; after write {@code n} (counted from now, 1-based) everything fails. {@code n <= 0}
+     * only caches and counts, never cuts. {@code seed} decides what lands at the crash.
+     */
+    public FaultInjector powerCutAfterWrite(long n, int tearBytes, long seed) {
+        this.writeCount.set(0);
+        this.tearBytes = tearBytes;
+        this.crashSeed = seed;
+        this.cutAfterWrite = n;
+        return this;
+    }
+
+    /**
+     * Only writes to matching files count toward the power cut (all are still cached). Tests use it
+     * to leave out files written from other threads, such as the advisory event log.
+     */
+    public FaultInjector countOnly(Predicate<Path> files) {
+        counted = files;
+        return this;
+    }
+
+    /** Writes counted since the power cut was armed. */
+    public long writeCount() {
+        return writeCount.get();
+    }
+
+    public boolean isCut() {
+        return cut;
+    }
+
+    /** Cuts the power now (as if write N had just been reached), whatever the count. */
+    public void cutNow() {
+        cut = true;
+    }
+
+    /**
+     * Ends the run as a power failure would: unforced writes land or not, write N is torn, name
+     * changes of unsynced directories are partly undone, every file and lock is closed. The pool can
+     * then be reopened with a fresh factory.
+     */
+    public void crash() throws IOException {
+        settle(false);
+    }
+
+    /**
+     * Ends the run as a process crash (kill -9) would: what the process wrote stays, in the page
+     * cache, even if it was never forced; names stay as they are. Files and locks are closed.
+     */
+    public void processCrash() throws IOException {
+        settle(true);
+    }
+
+    private void settle(boolean keepEverything) throws IOException {
+        cut = true;
+        Random rnd = new Random(crashSeed);
+        List<Cached> files = new ArrayList<>(cache.values());
+        files.sort(Comparator.comparing(c -> c.path.toString()));
+        for (Cached c : files) {
+            c.settle(keepEverything, rnd);
+        }
+        cache.clear();
+        if (!keepEverything) {
+            List<Path> dirs = new ArrayList<>(unsyncedNames.keySet());
+            dirs.sort(Comparator.naturalOrder());
+            for (Path dir : dirs) {
+                List<DirOp> ops = unsyncedNames.get(dir);
+                int keep = rnd.nextInt(ops.size() + 1);
+                for (int i = ops.size() - 1; i >= keep; i--) {
+                    ops.get(i).undo();
+                }
+            }
+        }
+        unsyncedNames.clear();
+        for (PoolLockHandle l : locks) {
+            l.close();
+        }
+        locks.clear();
+        releaseHolds();
+    }
+
+    private boolean caching() {
+        return cutAfterWrite >= 0;
+    }
+
+    private void checkPower() throws PowerCutException {
+        if (cut) {
+            throw new PowerCutException();
+        }
+    }
+
+    private void check(Path path, Op op) throws IOException {
+        checkPower();
+        for (Rule r : rules) {
+            if (r.fires(path, op)) {
+                throw new IOException("Input/output error (injected) on " + path.getFileName());
+            }
+        }
+    }
+
+    /** Waits on the holds that apply to {@code op} on {@code path} by this thread (a force is Op.ANY). */
+    private void holdIfAsked(Op op, Path path) {
+        for (Hold h : holds) {
+            if (h.applies(op, path)) {
+                waitingOnHolds.incrementAndGet();
+                try {
+                    synchronized (h.release) {
+                        h.release.wait(h.millis);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    waitingOnHolds.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    // ---- names --------------------------------------------------------------------------------
+
+    /** One name change in a directory, undoable until the directory is synced. */
+    private interface DirOp {
+        void undo() throws IOException;
+    }
+
+    private void recordName(Path file, DirOp op) {
+        if (caching()) {
+            unsyncedNames.computeIfAbsent(file.toAbsolutePath().getParent(), d -> new CopyOnWriteArrayList<>()).add(op);
+        }
+    }
+
+    /** A copy of {@code file} kept aside, so a name change can be undone at the crash. */
+    private Path backup(Path file) throws IOException {
+        Path b = Files.createTempFile(backups, "b", ".bak");
+        Files.copy(file, b, StandardCopyOption.REPLACE_EXISTING);
+        return b;
+    }
+
+    private Cached cached(Path path) {
+        return cache.computeIfAbsent(path.toAbsolutePath(), Cached::new);
+    }
+
+    @Override
+    public StorageFile open(Path path) throws IOException {
+        check(path, Op.ANY);
+        return new SimFile(cached(path), real.open(path), false);
+    }
+
+    @Override
+    public StorageFile openRead(Path path) throws IOException {
+        check(path, Op.ANY);
+        return new SimFile(cached(path), real.openRead(path), true);
+    }
+
+    @Override
+    public StorageFile create(Path path) throws IOException {
+        check(path, Op.ANY);
+        StorageFile f = real.create(path);
+        Path abs = path.toAbsolutePath();
+        cache.put(abs, new Cached(abs));
+        recordName(abs, () -> Files.deleteIfExists(abs));
+        return new SimFile(cache.get(abs), f, false);
+    }
+
+    @Override
+    public void rename(Path from, Path to) throws IOException {
+        checkPower();
+        Path a = from.toAbsolutePath();
+        Path b = to.toAbsolutePath();
+        Path replaced = caching() && Files.exists(b) ? backup(b) : null;
+        real.rename(from, to);
+        Cached moved = cache.remove(a);
+        if (moved != null) {
+            moved.path = b;
+            cache.put(b, moved);
+        } else {
+            cache.remove(b);
+        }
+        recordName(b, () -> {
+            if (Files.exists(b)) {
+                Files.move(b, a, StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (replaced != null) {
+                Files.copy(replaced, b, StandardCopyOption.REPLACE_EXISTING);
+            }
+        });
+    }
+
+    @Override
+    public void syncDirectory(Path dir) throws IOException {
+        checkPower();
+        real.syncDirectory(dir);
+        unsyncedNames.remove(dir.toAbsolutePath());
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        checkPower();
+        Path abs = path.toAbsolutePath();
+        if (!Files.exists(abs)) {
+            return;
+        }
+        Path kept = caching() ? backup(abs) : null;
+        real.delete(path);
+        cache.remove(abs);
+        if (kept != null) {
+            recordName(abs, () -> Files.copy(kept, abs, StandardCopyOption.REPLACE_EXISTING));
+        }
+    }
+
+    @Override
+    public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+        checkPower();
+        PoolLockHandle h = real.tryLock(lockFile, holder);
+        if (h == null) {
+            return null;
+        }
+        locks.add(h);
+        return () -> {
+            if (locks.remove(h)) {
+                h.close();
+            }
+        };
+    }
+
+    @Override
+    public String lockHolder(Path lockFile) throws IOException {
+        checkPower();
+        return real.lockHolder(lockFile);
+    }
+
+    // ---- data ---------------------------------------------------------------------------------
+
+    private record Pending(long position, byte[] data) { }
+
+    /** One file's page cache: the writes not yet forced, shared by every handle of the file. */
+    private final class Cached {
+        volatile Path path;
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        final List<Pending> pending = new ArrayList<>();
+
+        Cached(Path path) {
+            this.path = path;
+        }
+
+        void overlay(long position, ByteBuffer dst, int start, int len) {
+            for (Pending p : pending) {
+                long from = Math.max(position, p.position);
+                long to = Math.min(position + len, p.position + p.data.length);
+                for (long i = from; i < to; i++) {
+                    dst.put(start + (int) (i - position), p.data[(int) (i - p.position)]);
+                }
+            }
+        }
+
+        long extent() {
+            long end = 0;
+            for (Pending p : pending) {
+                end = Math.max(end, p.position + p.data.length);
+            }
+            return end;
+        }
+
+        void flushTo(StorageFile file) throws IOException {
+            for (Pending p : pending) {
+                file.writeFully(p.position, ByteBuffer.wrap(p.data));
+            }
+            pending.clear();
+        }
+
+        /** What the platters keep of the cached writes; the torn write keeps its first bytes only. */
+        void settle(boolean keepEverything, Random rnd) throws IOException {
+            lock.writeLock().lock();
+            try {
+                if (pending.isEmpty() || !Files.exists(path)) {
+                    pending.clear();
+                    return;
+                }
+                try (StorageFile f = real.open(path)) {
+                    for (Pending p : pending) {
+                        if (keepEverything) {
+                            f.writeFully(p.position, ByteBuffer.wrap(p.data));
+                        } else if (p == tornWrite) {
+                            int keep = Math.min(tearBytes, p.data.length);
+                            f.writeFully(p.position, ByteBuffer.wrap(p.data, 0, keep));
+                        } else if (rnd.nextDouble() < landProbability) {
+                            f.writeFully(p.position, ByteBuffer.wrap(p.data));
+                        }
+                    }
+                }
+                pending.clear();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** A handle: its own real channel, the file's shared cache. */
+    private final class SimFile implements StorageFile {
+        private final Cached c;
+        private final StorageFile file;
+        private final boolean readOnly;
+
+        SimFile(Cached c, StorageFile file, boolean readOnly) {
+            this.c = c;
+            this.file = file;
+            this.readOnly = readOnly;
+        }
+
+        @Override
+        public void readFully(long position, ByteBuffer dst) throws IOException {
+            check(c.path, Op.READ);
+            int start = dst.position();
+            int len = dst.remaining();
+            c.lock.readLock().lock();
+            try {
+                checkPower();
+                file.readFully(position, dst);
+                c.overlay(position, dst, start, len);
+            } finally {
+                c.lock.readLock().unlock();
+            }
+        }
+
+        @Override
+        public void writeFully(long position, ByteBuffer src) throws IOException {
+            if (readOnly) {
+                throw new java.nio.file.AccessDeniedException(c.path + " (opened read-only)");
+            }
+            holdIfAsked(Op.WRITE, c.path);
+            check(c.path, Op.WRITE);
+            if (diskFullFiles.test(c.path)) {
+                long want = src.remaining();
+                while (true) {
+                    long budget = diskFullBudget.get();
+                    if (budget < 0) {
+                        break;
+                    }
+                    if (want > budget) {
+                        throw new NoSpaceException("No space left on device (injected) writing " + c.path.getFileName());
+                    }
+                    if (diskFullBudget.compareAndSet(budget, budget - want)) {
+                        break;
+                    }
+                }
+            }
+            if (!caching()) {
+                checkPower();
+                file.writeFully(position, src);
+                return;
+            }
+            byte[] data = new byte[src.remaining()];
+            src.get(data);
+            Pending p = new Pending(position, data);
+            c.lock.writeLock().lock();
+            try {
+                checkPower();
+                c.pending.add(p);
+                if (counted.test(c.path)) {
+                    long n = writeCount.incrementAndGet();
+                    if (cutAfterWrite > 0 && n == cutAfterWrite) {
+                        tornFile = c;
+                        tornWrite = p;
+                        cut = true;
+                    }
+                }
+            } finally {
+                c.lock.writeLock().unlock();
+            }
+        }
+
+        @Override
+        public void force() throws IOException {
+            holdIfAsked(Op.ANY, c.path);
+            c.lock.writeLock().lock();
+            try {
+                checkPower();
+                if (!readOnly) {
+                    c.flushTo(file);
+                }
+                file.force();
+            } finally {
+                c.lock.writeLock().unlock();
+            }
+        }
+
+        @Override
+        public long size() throws IOException {
+            c.lock.readLock().lock();
+            try {
+                checkPower();
+                return Math.max(file.size(), c.extent());
+            } finally {
+                c.lock.readLock().unlock();
+            }
+        }
+
+        @Override
+        public void setLength(long length) throws IOException {
+            c.lock.writeLock().lock();
+            try {
+                checkPower();
+                file.setLength(length);
+            } finally {
+                c.lock.writeLock().unlock();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            // Closing does not flush a disk cache: the cached writes stay with the file for crash().
+            file.close();
+        }
+    }
+}
