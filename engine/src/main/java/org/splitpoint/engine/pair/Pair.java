@@ -51,6 +51,8 @@ public final class Pair {
     final InvalidTracks stdInvalid;
     final InvalidTracks bcvInvalid;
     private volatile boolean closed;
+    /** Opened only to look (a read-only pool): reads of unrestored tracks restore nothing behind them. */
+    private volatile boolean readOnly;
     final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     final RangeLocks trackLocks = new RangeLocks(1);
     private final PairListener listener;
@@ -95,6 +97,15 @@ public final class Pair {
 
     public String name() {
         return name;
+    }
+
+    /** Marks the pair as opened only to look: nothing is written behind reads. */
+    public void setReadOnly(boolean readOnly) {
+        this.readOnly = readOnly;
+    }
+
+    boolean isReadOnly() {
+        return readOnly;
     }
 
     public RaidVolume std() {

@@ -95,8 +95,10 @@ final class PairSideView implements BlockDevice {
                 ByteBuffer part = slice.slice((int) (from - pos), (int) (to - from));
                 if (pair.bcvInvalid.isSet(t)) {
                     pair.bcv().read(from, part);
-                    pair.countOnDemand(t);
-                    pair.hydrator().hydrateLater(t);
+                    if (!pair.isReadOnly()) {
+                        pair.countOnDemand(t);
+                        pair.hydrator().hydrateLater(t);
+                    }
                 } else {
                     pair.std().read(from, part);
                 }

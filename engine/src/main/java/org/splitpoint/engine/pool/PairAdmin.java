@@ -55,8 +55,10 @@ public final class PairAdmin {
     }
 
     private static Pair newPair(Pool pool, PoolConfig.PairRecord r, InvalidTracks s, InvalidTracks b) {
-        return new Pair(r.name(), pool.volumes.get(r.std()), pool.volumes.get(r.bcv()), pool.trackSize, r.state(),
+        Pair p = new Pair(r.name(), pool.volumes.get(r.std()), pool.volumes.get(r.bcv()), pool.trackSize, r.state(),
                 r.protect(), s, b, listener(pool), r.onDemandReads());
+        p.setReadOnly(pool.isReadOnly());
+        return p;
     }
 
     private static PairListener listener(Pool pool) {

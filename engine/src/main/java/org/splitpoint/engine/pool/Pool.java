@@ -412,6 +412,10 @@ public final class Pool implements AutoCloseable {
             }
             closed = true;
         }
+        if (options.readOnly()) {
+            abandon(); // nothing was written, nothing to flush; and nothing may be written now
+            return;
+        }
         IOException first = null;
         for (Job j : jobs) {
             j.stop();

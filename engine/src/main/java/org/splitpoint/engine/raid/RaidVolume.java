@@ -155,10 +155,10 @@ public abstract class RaidVolume implements BlockDevice {
             long t0 = rows[0] / trackSize;
             long t1 = (rows[1] + trackSize - 1) / trackSize;
             written = true;
-            writeIntent.beginWrite(t0, t1);
             int start = src.position();
             int n = src.remaining();
             try {
+                writeIntent.beginWrite(t0, t1);
                 retrying(() -> {
                     src.position(start);
                     doWrite(offset, src);

@@ -168,6 +168,12 @@ public final class FaultInjector implements StorageFactory {
         return this;
     }
 
+    /** At the crash every unforced write lands but the torn one (write N): a stripe torn at one member. */
+    public FaultInjector unforcedWritesLand() {
+        landProbability = 1;
+        return this;
+    }
+
     /** Lets every held write go on, and holds no more. */
     public void releaseHolds() {
         for (Hold h : holds) {

@@ -1,0 +1,184 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.NoSpaceException;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.raid.ParityVolume;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A full file system never makes acknowledged data unreadable, never fails a drive, and leaves
+ * nothing half-made behind (issue 8, items 9 and 10).
+ */
+class DiskFullTest {
+
+    @TempDir
+    Path dir;
+
+    private byte[] image;
+
+    /** RAID 5 over 4 drives, d4 failed (writes are journaled), filled with an acknowledged image. */
+    private ParityVolume degraded(Pool pool) throws Exception {
+        ParityVolume v = (ParityVolume) pool.volume("v");
+        if (image == null) {
+            image = new byte[(int) v.size()];
+            new Random(4).nextBytes(image);
+        }
+        return v;
+    }
+
+    private void prepare() throws Exception {
+        TestPools.create(dir, Layout.RAID5, 4, 1 << 20, 4096);
+        try (Pool p = Pool.open(dir)) {
+            ParityVolume v = degraded(p);
+            v.write(0, ByteBuffer.wrap(image));
+            p.admin().failDrive("d4");
+        }
+    }
+
+    /** Volume offset and length of a strip of stripe {@code s} held by member {@code m}, or null. */
+    private static long[] stripOn(ParityVolume v, long s, int m) {
+        for (int k = 0; k < 3; k++) {
+            if (v.dataMember(s, k) == m) {
+                return new long[] {s * v.stripUnit() * 3L + (long) k * v.stripUnit(), v.stripUnit()};
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The power goes between a journaled write's data and parity member writes (the data landed,
+     * the parity did not: the stripe is torn), and the file system is full when the pool reopens:
+     * the journal cannot be replayed. The pool opens all the same, says why the recovery waits,
+     * serves every acknowledged byte (the absent member's strip through the journaled update),
+     * refuses writes with a sentence, and finishes the recovery once there is space.
+     */
+    @Test
+    void aPoolWhoseRecoveryNeedsSpaceOpensAndServesItsAcknowledgedData() throws Exception {
+        prepare();
+        long stripe = -1;
+        long[] written = null;
+        long[] absent = null;
+        try (Pool p = Pool.open(dir)) {
+            ParityVolume v = degraded(p);
+            for (long s = 0; stripe < 0; s++) {
+                long[] onD4 = stripOn(v, s, 3);
+                int parity = v.parityMember(s);
+                long[] data = null;
+                for (int m = 0; m < 3 && data == null; m++) {
+                    if (m != parity && m < parity) {
+                        data = stripOn(v, s, m); // a data member written before the parity
+                    }
+                }
+                if (onD4 != null && data != null) {
+                    stripe = s;
+                    written = data;
+                    absent = onD4;
+                }
+            }
+        }
+        byte[] fresh = new byte[4096];
+        Arrays.fill(fresh, (byte) 0x42);
+        // count the writes of the scenario, then cut exactly at the last one: the parity member write
+        long total = tornWrite(written, fresh, 0);
+        tornWrite(written, fresh, total);
+        FaultInjector full = new FaultInjector(StorageFactory.real()).diskFullAfter(p -> true, 0);
+        try (Pool p = Pool.open(dir, full)) {
+            assertThat(p.openNotes()).anyMatch(n -> n.contains("recovery (replaying its stripe journal) needs space"));
+            ParityVolume v = degraded(p);
+            TestPools.assertSameBytes(p.read("v", absent[0], (int) absent[1]),
+                    Arrays.copyOfRange(image, (int) absent[0], (int) (absent[0] + absent[1])),
+                    "the absent member's strip of the torn stripe " + stripe);
+            assertThatThrownBy(() -> v.write(0, ByteBuffer.wrap(new byte[10]))).isInstanceOf(NoSpaceException.class)
+                    .hasMessageContaining("volume v: the write was not done").hasMessageContaining("free space");
+            full.diskFreed();
+            v.write(0, ByteBuffer.wrap(new byte[10])); // redoes the journaled update first
+            v.flush();
+        }
+        try (Pool p = Pool.open(dir)) {
+            byte[] expect = image.clone();
+            System.arraycopy(fresh, 0, expect, (int) written[0], fresh.length);
+            Arrays.fill(expect, 0, 10, (byte) 0);
+            TestPools.assertSameBytes(p.read("v", 0, image.length), expect, "the volume after the recovery");
+        }
+    }
+
+    /** Runs: open, a journaled write of {@code data} at {@code at[0]}; cut at write {@code cut} (0: count). */
+    private long tornWrite(long[] at, byte[] data, long cut) throws Exception {
+        Path copy = dir.resolveSibling(dir.getFileName() + "-count");
+        Path target = dir;
+        if (cut == 0) {
+            TestPools.copyDir(dir, copy);
+            target = copy;
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, 0, 1).unforcedWritesLand()
+                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        Pool p = Pool.open(target, inj);
+        p.volume("v").write(at[0], ByteBuffer.wrap(data));
+        long n = inj.writeCount();
+        inj.crash();
+        p.abandon();
+        if (cut == 0) {
+            TestPools.deleteDir(copy);
+        }
+        return n;
+    }
+
+    @Test
+    void aJournaledWriteThatRunsOutOfSpaceIsRedoneOnceThereIsSpace() throws Exception {
+        prepare();
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            ParityVolume v = degraded(p);
+            byte[] data = new byte[200_000];
+            Arrays.fill(data, (byte) 7);
+            // room for the journal entry and part of the member writes only
+            inj.diskFullAfter(f -> f.getFileName().toString().endsWith(".img"), 70_000);
+            assertThatThrownBy(() -> v.write(10_000, ByteBuffer.wrap(data))).isInstanceOf(NoSpaceException.class);
+            // reads stay right: what was acknowledged, or the new bytes, never a mix that breaks the absent strips
+            byte[] got = p.read("v", 0, image.length);
+            for (int i = 0; i < got.length; i++) {
+                if (got[i] != image[i] && !(i >= 10_000 && i < 210_000 && got[i] == 7)) {
+                    throw new AssertionError("byte " + i + " reads " + got[i] + ", acknowledged " + image[i]);
+                }
+            }
+            assertThatThrownBy(() -> v.write(500_000, ByteBuffer.wrap(new byte[100]))).isInstanceOf(NoSpaceException.class);
+            inj.diskFreed();
+            v.write(10_000, ByteBuffer.wrap(data));
+            v.flush();
+            byte[] expect = image.clone();
+            System.arraycopy(data, 0, expect, 10_000, data.length);
+            TestPools.assertSameBytes(p.read("v", 0, image.length), expect, "after space was freed");
+        }
+    }
+
+    @Test
+    void aStateFileThatCannotBeWrittenLeavesNoTemporaryBehind() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        FaultInjector inj = new FaultInjector(StorageFactory.real())
+                .diskFullAfter(p -> p.getFileName().toString().startsWith("pool.json"), 0);
+        byte[] before = Files.readAllBytes(dir.resolve("pool.json"));
+        try (Pool p = Pool.open(dir, inj)) {
+            assertThatThrownBy(() -> p.admin().failDrive("d2")).isInstanceOf(NoSpaceException.class);
+            RaidVolume v = p.volume("v");
+            inj.diskFreed();
+            v.write(0, ByteBuffer.wrap(new byte[10])); // the refused decision is recorded before the write goes on
+        }
+        assertThat(Files.exists(dir.resolve("pool.json.tmp"))).isFalse();
+        assertThat(Files.readAllBytes(dir.resolve("pool.json"))).isNotEqualTo(before); // d2 FAILED, recorded late
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.FAILED);
+        }
+    }
+}
