@@ -464,6 +464,10 @@ public final class FaultInjector implements StorageFactory {
                 }
                 try (StorageFile f = real.open(path)) {
                     for (Pending p : pending) {
+                        if (Boolean.getBoolean("crash.debug")) {
+                            System.err.println("settle " + path.getFileName() + " @" + p.position + "+" + p.data.length
+                                    + (p == tornWrite ? " TORN" : ""));
+                        }
                         if (keepEverything) {
                             f.writeFully(p.position, ByteBuffer.wrap(p.data));
                         } else if (p == tornWrite) {
