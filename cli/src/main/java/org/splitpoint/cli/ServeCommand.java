@@ -30,7 +30,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--nbd", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10809",
             description = "TCP address to listen on (default ${DEFAULT-VALUE})")
     String nbd;
-    @Option(names = "--socket", paramLabel = "PATH", description = "listen on a Unix socket instead of TCP")
+    @Option(names = "--socket", paramLabel = "PATH", description = "listen on a Unix socket instead of TCP; a file"
+            + " already at PATH is never replaced unless it is a stale socket (nobody listening)")
     Path socket;
 
     @Override
@@ -60,19 +61,23 @@ final class ServeCommand implements Callable<Integer> {
             err.println("splitpoint: note: " + note);
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        NbdServer server;
+        NbdServer opened = null;
         ControlServer control;
         try {
             PoolExports exports = new PoolExports(pool);
             java.util.function.Consumer<String> log = m -> pool.events().publish(Event.info("NBD", "serve", m));
-            server = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
+            opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
                     : NbdServer.tcp(host, port, exports, log);
             control = ControlServer.start(poolDir, new HeldPoolCommands(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
         } catch (Exception e) {
+            if (opened != null) {
+                opened.close();
+            }
             pool.close();
             throw e;
         }
+        NbdServer server = opened;
         if (socket == null && !NbdServer.isLoopback(host)) {
             err.println("splitpoint: warning: NBD has no authentication; anyone who can reach " + server.address()
                     + " can read and write these volumes");

@@ -11,9 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.net.StandardProtocolFamily;
-
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +22,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.splitpoint.engine.net.UnixSocketFile;
 
 /**
  * The local control socket of a held pool ({@code control.sock} in the pool directory), through
@@ -33,14 +31,15 @@ import jdk.net.UnixDomainPrincipal;
  *
  * <p>Design. The socket file is created owner-only (0600) and every connection's peer credentials
  * (SO_PEERCRED) must name the server's own user, so a file-permission slip still lets no one else
- * in. Each connection carries one command: its arguments and working directory in, its stdout,
+ * in. What is at the socket's path is replaced only when it is a stale socket, and removed at
+ * close only when it is still ours ({@link UnixSocketFile}). Each connection carries one command: its arguments and working directory in, its stdout,
  * stderr and exit code out, and stdin streamed only once the command asks for it.
  */
 public final class ControlServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path path;
+    private final UnixSocketFile socket;
     private final ServerSocketChannel listener;
     private final CommandHandler handler;
     private final Consumer<String> log;
@@ -48,11 +47,10 @@ public final class ControlServer implements AutoCloseable {
     private final String allowedUser;
     private volatile boolean closing;
 
-    private ControlServer(Path path, ServerSocketChannel listener, CommandHandler handler, Consumer<String> log,
-                          String allowedUser) {
+    private ControlServer(UnixSocketFile socket, CommandHandler handler, Consumer<String> log, String allowedUser) {
         this.allowedUser = allowedUser;
-        this.path = path;
-        this.listener = listener;
+        this.socket = socket;
+        this.listener = socket.channel();
         this.handler = handler;
         this.log = log;
         this.acceptor = new Thread(this::acceptLoop, "splitpoint-control");
@@ -65,7 +63,10 @@ public final class ControlServer implements AutoCloseable {
         return poolDir.resolve("control.sock");
     }
 
-    /** Listens at {@code poolDir/control.sock} (a stale socket file is replaced), owner-only. */
+    /**
+     * Listens at {@code poolDir/control.sock}, owner-only. A stale socket there is replaced;
+     * anything else in the way (a file, a live socket) is refused and left as it is.
+     */
     public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log) throws IOException {
         return start(poolDir, handler, log, System.getProperty("user.name"));
     }
@@ -73,16 +74,20 @@ public final class ControlServer implements AutoCloseable {
     /** As above, accepting commands only from {@code allowedUser} (normally this process's user). */
     public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log, String allowedUser)
             throws IOException {
-        Path path = socketOf(poolDir);
-        Files.deleteIfExists(path);
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.bind(UnixDomainSocketAddress.of(path));
+        Path dir = poolDir.toAbsolutePath().normalize();
+        Path path = socketOf(dir);
+        UnixSocketFile sock = UnixSocketFile.bind(path, "move it away, then hold pool " + dir + " again");
         try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException noPosix) {
-            // a file system without POSIX permissions; the peer-credential check still applies
+            try {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException noPosix) {
+                // a file system without POSIX permissions; the peer-credential check still applies
+            }
+            return new ControlServer(sock, handler, log, allowedUser);
+        } catch (IOException | RuntimeException e) {
+            sock.close();
+            throw e;
         }
-        return new ControlServer(path, ch, handler, log, allowedUser);
     }
 
     private void acceptLoop() {
@@ -210,7 +215,6 @@ public final class ControlServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
-        listener.close();
-        Files.deleteIfExists(path);
+        socket.close(); // removes the socket file only if it is still the one we made
     }
 }
