@@ -229,4 +229,42 @@ class ServeTest {
                 .hasMessageContaining("is not a socket");
         assertThat(Files.readString(sock)).isEqualTo("precious");
     }
+
+    // ---- any pool path can be held (issue 8, item 13)
+
+    @Test
+    void aPoolDeeperThanTheSocketPathLimitIsHeldAndTakesForwardedCommands() throws Exception {
+        Path deep = tmp;
+        while (deep.toString().length() < 160) {
+            deep = deep.resolve("a-rather-long-directory-name");
+        }
+        Path p = deep.resolve("pool");
+        assertThat(CliRun.of("pool", "create", p, "--drives", 2, "--drive-size", "1M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", p, "m", "--layout", "raid1", "--drives", "d1,d2").code()).isZero();
+        String direct = CliRun.of("volume", "list", p).out();
+        Path pointer = p.resolve("control.sock.path");
+        Path sock;
+        try (Holder h = new Holder(p)) {
+            assertThat(Files.exists(p.resolve("control.sock"))).isFalse();
+            sock = Path.of(Files.readString(pointer).trim());
+            assertThat(sock.isAbsolute()).isTrue();
+            assertThat(sock.toString().length()).isLessThan(108);
+            assertThat(Files.getPosixFilePermissions(sock))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            assertThat(Files.getPosixFilePermissions(sock.getParent()))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+            CliRun inHolder = CliRun.of("volume", "list", p); // refused as "already open" unless forwarded
+            assertThat(inHolder.code()).as(inHolder.err()).isZero();
+            assertThat(inHolder.out()).isEqualTo(direct);
+            Tools.Result fromAnotherProcess = Tools.run(Tools.splitpoint("pool", "status", p));
+            assertThat(fromAnotherProcess.code()).as(fromAnotherProcess.out()).isZero();
+            h.pool.events().drain();
+        }
+        assertThat(Files.readString(p.resolve("meta/events.jsonl"))).contains("command received: splitpoint volume list");
+        assertThat(Files.exists(pointer)).isFalse();
+        assertThat(Files.exists(sock)).isFalse();
+    }
 }

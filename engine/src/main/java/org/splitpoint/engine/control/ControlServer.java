@@ -25,7 +25,9 @@ import jdk.net.UnixDomainPrincipal;
 import org.splitpoint.engine.net.UnixSocketFile;
 
 /**
- * The local control socket of a held pool ({@code control.sock} in the pool directory), through
+ * The local control socket of a held pool ({@code control.sock} in the pool directory, or for a
+ * pool too deep for a Unix socket path a socket in a private runtime directory named by
+ * {@code control.sock.path}: see {@link ControlSocketPlace}), through
  * which {@code ./splitpoint} commands for that pool are carried out by the holding process (the
  * app or {@code serve}) with the same output, exit code and progress line as when run directly.
  *
@@ -40,6 +42,7 @@ public final class ControlServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final UnixSocketFile socket;
+    private final Path pointer;
     private final ServerSocketChannel listener;
     private final CommandHandler handler;
     private final Consumer<String> log;
@@ -47,9 +50,11 @@ public final class ControlServer implements AutoCloseable {
     private final String allowedUser;
     private volatile boolean closing;
 
-    private ControlServer(UnixSocketFile socket, CommandHandler handler, Consumer<String> log, String allowedUser) {
+    private ControlServer(UnixSocketFile socket, Path pointer, CommandHandler handler, Consumer<String> log,
+                          String allowedUser) {
         this.allowedUser = allowedUser;
         this.socket = socket;
+        this.pointer = pointer;
         this.listener = socket.channel();
         this.handler = handler;
         this.log = log;
@@ -58,14 +63,25 @@ public final class ControlServer implements AutoCloseable {
         this.acceptor.start();
     }
 
-    /** The control socket of the pool in {@code poolDir}. */
+    /** The control socket in the pool directory {@code poolDir} (used when its path fits a Unix socket). */
     public static Path socketOf(Path poolDir) {
-        return poolDir.resolve("control.sock");
+        return poolDir.resolve(ControlSocketPlace.SOCKET);
+    }
+
+    /** The file through which clients find a control socket kept outside the pool directory. */
+    public static Path pointerOf(Path poolDir) {
+        return poolDir.resolve(ControlSocketPlace.POINTER);
+    }
+
+    /** The socket this server listens on. */
+    public Path socketPath() {
+        return socket.path();
     }
 
     /**
-     * Listens at {@code poolDir/control.sock}, owner-only. A stale socket there is replaced;
-     * anything else in the way (a file, a live socket) is refused and left as it is.
+     * Listens at the control socket of the pool in {@code poolDir}, owner-only: {@code control.sock}
+     * there, or a socket in the runtime directory named by {@code control.sock.path} when the pool's
+     * path is too long. A stale socket is replaced; anything else in the way is refused.
      */
     public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log) throws IOException {
         return start(poolDir, handler, log, System.getProperty("user.name"));
@@ -75,7 +91,7 @@ public final class ControlServer implements AutoCloseable {
     public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log, String allowedUser)
             throws IOException {
         Path dir = poolDir.toAbsolutePath().normalize();
-        Path path = socketOf(dir);
+        Path path = ControlSocketPlace.forHolder(dir);
         UnixSocketFile sock = UnixSocketFile.bind(path, "move it away, then hold pool " + dir + " again");
         try {
             try {
@@ -83,7 +99,13 @@ public final class ControlServer implements AutoCloseable {
             } catch (UnsupportedOperationException noPosix) {
                 // a file system without POSIX permissions; the peer-credential check still applies
             }
-            return new ControlServer(sock, handler, log, allowedUser);
+            Path pointer = null;
+            if (dir.equals(path.getParent())) {
+                ControlSocketPlace.removeStalePointer(dir);
+            } else {
+                pointer = ControlSocketPlace.writePointer(dir, path);
+            }
+            return new ControlServer(sock, pointer, handler, log, allowedUser);
         } catch (IOException | RuntimeException e) {
             sock.close();
             throw e;
@@ -215,6 +237,12 @@ public final class ControlServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
-        socket.close(); // removes the socket file only if it is still the one we made
+        try {
+            socket.close(); // removes the socket file only if it is still the one we made
+        } finally {
+            if (pointer != null) {
+                ControlSocketPlace.removePointer(pointer, socket.path());
+            }
+        }
     }
 }
