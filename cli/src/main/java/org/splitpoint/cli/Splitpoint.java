@@ -3,7 +3,6 @@ package org.splitpoint.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.splitpoint.engine.pool.PoolException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,22 +38,12 @@ public final class Splitpoint implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            Throwable e = ex;
-            if (e instanceof CommandFailed cf) {
-                err.println("splitpoint: " + cf.getMessage());
-                return 1;
+            Failures.Failure f = Failures.of(ex);
+            err.println("splitpoint: " + f.sentence());
+            if (System.getenv("SPLITPOINT_DEBUG") != null) {
+                ex.printStackTrace(err); // for a developer; never by default (one sentence on stderr)
             }
-            if (e instanceof IllegalArgumentException) {
-                err.println("splitpoint: " + e.getMessage());
-                return 2;
-            }
-            if (e instanceof PoolException || e instanceof IOException) {
-                err.println("splitpoint: " + e.getMessage());
-                return 1;
-            }
-            err.println("splitpoint: internal error: " + e);
-            e.printStackTrace(err);
-            return 1;
+            return f.code();
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("splitpoint: " + ex.getMessage());

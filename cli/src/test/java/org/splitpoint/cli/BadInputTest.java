@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.StorageFile;
@@ -213,5 +214,74 @@ class BadInputTest {
                 .isInstanceOf(PoolException.class)
                 .hasMessageContaining("No space left on device");
         assertThat(dir).isEmptyDirectory();
+    }
+
+    // ---- error sentences that say what is wrong (issue 8, item 17)
+
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
+    void anNbdHostThatDoesNotResolveIsNamed() throws Exception {
+        CliRun r = CliRun.of("serve", pool, "--nbd", "nosuchhost.invalid:10999");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(r)).contains("nosuchhost.invalid", "does not resolve");
+    }
+
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
+    void anNbdPortInUseNamesTheAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            CliRun r = CliRun.of("serve", pool, "--nbd", address);
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(address, "already in use");
+        }
+    }
+
+    @Test
+    void readingIntoAMissingDirectoryNamesIt() throws Exception {
+        Path out = tmp.resolve("nodir").resolve("x.bin");
+        CliRun r = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", 1, "--out", out);
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(r)).contains("directory " + tmp.resolve("nodir") + " does not exist");
+    }
+
+    @Test
+    void aReadOnlyPoolJsonIsNamedWithItsCause() throws Exception {
+        try (ReadOnly ro = ReadOnly.make(pool.resolve("pool.json"))) {
+            CliRun r = CliRun.of("drive", "fail", pool, "d4");
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(pool.resolve("pool.json").toString())
+                    .containsAnyOf("permission denied on", "does not permit changing");
+        }
+    }
+
+    @Test
+    void aReadOnlyImageIsNamedWithItsCause() throws Exception {
+        try (ReadOnly ro = ReadOnly.make(pool.resolve("drives/d2.img"))) {
+            CliRun r = CliRun.of("volume", "list", pool);
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(pool.resolve("drives/d2.img").toString())
+                    .containsAnyOf("permission denied on", "does not permit changing");
+        }
+    }
+
+    @Test
+    void aReadOnlyPoolDirectoryIsNamedWithItsCauseNotAStackTrace() throws Exception {
+        Path q = tmp.resolve("q");
+        CliRun.of("pool", "create", q, "--drives", 4, "--drive-size", "1M");
+        CliRun.of("volume", "create", q, "a", "--layout", "raid1", "--drives", "d1,d2");
+        CliRun.of("volume", "create", q, "b", "--layout", "raid1", "--drives", "d3,d4");
+        CliRun.of("pair", "create", q, "p", "--std", "a", "--bcv", "b");
+        assertThat(CliRun.of("pair", "establish", q, "p").code()).isZero();
+        try (ReadOnly ro = ReadOnly.make(q)) {
+            CliRun r = CliRun.of("pair", "split", q, "p");
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(q.toString()).containsAnyOf("permission denied on", "does not permit changing");
+        }
+    }
+
+    @Test
+    void aThrottleBelowOneBytePerSecondIsRefused() throws Exception {
+        assertRefused(2, "below 1 byte/s", "pair", "establish", pool, "p", "--throttle", "0.0000001");
     }
 }
