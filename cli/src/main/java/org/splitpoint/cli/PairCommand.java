@@ -24,13 +24,28 @@ final class PairCommand {
 
     /** MB/s (decimal, as rates are shown) to bytes/s; null keeps the pair's setting (-1). */
     static long throttleBytes(Double mbPerSecond) {
-        if (mbPerSecond == null) {
-            return -1;
+        return mbPerSecond == null ? -1 : rateBytes("--throttle", mbPerSecond);
+    }
+
+    /**
+     * A rate in MB/s given as {@code what} to bytes/s: 0 is no limit, and a positive rate below
+     * 1 byte/s is refused rather than rounded to 0, which would silently mean no limit at all.
+     */
+    static long rateBytes(String what, double mbPerSecond) {
+        if (mbPerSecond < 0 || Double.isNaN(mbPerSecond) || Double.isInfinite(mbPerSecond)) {
+            throw new IllegalArgumentException(what + " must be a rate in MB/s of 0 or more, not " + plain(mbPerSecond));
         }
-        if (mbPerSecond < 0 || mbPerSecond.isNaN() || mbPerSecond.isInfinite()) {
-            throw new IllegalArgumentException("--throttle must be a rate in MB/s of 0 or more, not " + mbPerSecond);
+        double bytes = mbPerSecond * 1e6;
+        if (mbPerSecond > 0 && bytes < 1) {
+            throw new IllegalArgumentException(what + " " + plain(mbPerSecond) + " MB/s is below 1 byte/s, the smallest"
+                    + " limit; give at least 0.000001 (1 byte/s), or 0 for no limit");
         }
-        return Math.round(mbPerSecond * 1e6);
+        return Math.round(bytes);
+    }
+
+    private static String plain(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? String.valueOf(v)
+                : new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
     }
 
     @Command(name = "create", description = "Pair a standard volume with a BCV of the same size (starts NeverEstab).")

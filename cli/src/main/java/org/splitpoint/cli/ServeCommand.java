@@ -30,7 +30,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--nbd", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10809",
             description = "TCP address to listen on (default ${DEFAULT-VALUE})")
     String nbd;
-    @Option(names = "--socket", paramLabel = "PATH", description = "listen on a Unix socket instead of TCP")
+    @Option(names = "--socket", paramLabel = "PATH", description = "listen on a Unix socket instead of TCP; a file"
+            + " already at PATH is never replaced unless it is a stale socket (nobody listening)")
     Path socket;
 
     @Override
@@ -54,25 +55,35 @@ final class ServeCommand implements Callable<Integer> {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--nbd port must be 0..65535, not " + port);
             }
+            try {
+                java.net.InetAddress.getByName(host);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("--nbd host '" + host + "' does not resolve to an address"
+                        + " (give an address of this machine, such as 127.0.0.1)");
+            }
         }
         Pool pool = Pool.open(poolDir);
         for (String note : pool.openNotes()) {
             err.println("splitpoint: note: " + note);
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        NbdServer server;
+        NbdServer opened = null;
         ControlServer control;
         try {
             PoolExports exports = new PoolExports(pool);
             java.util.function.Consumer<String> log = m -> pool.events().publish(Event.info("NBD", "serve", m));
-            server = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
-                    : NbdServer.tcp(host, port, exports, log);
+            opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
+                    : listen(host, port, exports, log);
             control = ControlServer.start(poolDir, new HeldPoolCommands(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
         } catch (Exception e) {
+            if (opened != null) {
+                opened.close();
+            }
             pool.close();
             throw e;
         }
+        NbdServer server = opened;
         if (socket == null && !NbdServer.isLoopback(host)) {
             err.println("splitpoint: warning: NBD has no authentication; anyone who can reach " + server.address()
                     + " can read and write these volumes");
@@ -96,6 +107,32 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;
+    }
+
+    /** Listens on TCP, saying which address could not be had and why. */
+    private static NbdServer listen(String host, int port, PoolExports exports, java.util.function.Consumer<String> log)
+            throws java.io.IOException {
+        String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        try {
+            return NbdServer.tcp(host, port, exports, log);
+        } catch (java.net.BindException e) {
+            String why = String.valueOf(e.getMessage());
+            if (why.contains("in use")) {
+                throw new Splitpoint.CommandFailed("cannot listen on " + address + ": the address is already in use"
+                        + " (another server listens there); stop it or choose another port with --nbd HOST:PORT");
+            }
+            if (why.contains("assign requested address")) {
+                throw new Splitpoint.CommandFailed("cannot listen on " + address + ": " + host + " is not an address"
+                        + " of this machine; choose one of its addresses with --nbd HOST:PORT");
+            }
+            if (why.contains("ermission denied")) {
+                throw new Splitpoint.CommandFailed("cannot listen on " + address + ": permission denied (ports below"
+                        + " 1024 need privileges); choose a port of 1024 or more");
+            }
+            throw new Splitpoint.CommandFailed("cannot listen on " + address + ": " + why);
+        } catch (java.nio.channels.UnresolvedAddressException e) {
+            throw new IllegalArgumentException("--nbd host '" + host + "' does not resolve to an address");
+        }
     }
 
     private static java.util.List<Export> exports(Pool pool) {

@@ -3,7 +3,6 @@ package org.splitpoint.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.splitpoint.engine.pool.PoolException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,8 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "splitpoint", mixinStandardHelpOptions = true, version = "splitpoint 0.1.0",
         description = "Manage a Splitpoint storage pool: drives, RAID volumes, background jobs.",
-        subcommands = {PoolCommand.class, DriveCommand.class, VolumeCommand.class, PairCommand.class, WaitCommand.class,
-                ServeCommand.class})
+        subcommands = {PoolCommand.class, DriveCommand.class, VolumeCommand.class, PairCommand.class, JobCommand.class,
+                WaitCommand.class, ServeCommand.class})
 public final class Splitpoint implements Runnable {
 
     @CommandLine.Spec
@@ -24,7 +23,7 @@ public final class Splitpoint implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (pool, drive, volume, pair, wait, serve)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (pool, drive, volume, pair, job, wait, serve)");
     }
 
     public static void main(String[] args) {
@@ -39,22 +38,12 @@ public final class Splitpoint implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            Throwable e = ex;
-            if (e instanceof CommandFailed cf) {
-                err.println("splitpoint: " + cf.getMessage());
-                return 1;
+            Failures.Failure f = Failures.of(ex);
+            err.println("splitpoint: " + f.sentence());
+            if (System.getenv("SPLITPOINT_DEBUG") != null) {
+                ex.printStackTrace(err); // for a developer; never by default (one sentence on stderr)
             }
-            if (e instanceof IllegalArgumentException) {
-                err.println("splitpoint: " + e.getMessage());
-                return 2;
-            }
-            if (e instanceof PoolException || e instanceof IOException) {
-                err.println("splitpoint: " + e.getMessage());
-                return 1;
-            }
-            err.println("splitpoint: internal error: " + e);
-            e.printStackTrace(err);
-            return 1;
+            return f.code();
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("splitpoint: " + ex.getMessage());

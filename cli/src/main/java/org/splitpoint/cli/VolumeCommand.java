@@ -96,26 +96,43 @@ final class VolumeCommand {
             }
             return PoolSession.with(dir, err(), pool -> {
                 BlockDevice v = pool.device(name);
+                BlockDevice.checkRange("volume " + name, v.size(), off, 0);
+                long room = v.size() - off;
+                long total;
                 if (in != null) {
-                    BlockDevice.checkRange("volume " + name, v.size(), off, Files.size(in));
-                }
-                long total = 0;
-                try (InputStream is = in == null ? CliContext.current().stdin() : Files.newInputStream(in)) {
-                    byte[] buf = new byte[CHUNK];
-                    int n;
-                    while ((n = is.readNBytes(buf, 0, CHUNK)) > 0) {
-                        if (off + total + n > v.size()) {
-                            throw new IllegalArgumentException("the write goes past the end of volume " + name
-                                    + " (" + v.size() + " bytes) after " + total + " bytes were written at " + off);
+                    long length = Files.size(in);
+                    BlockDevice.checkRange("volume " + name, v.size(), off, length);
+                    total = copyFile(in, length, v, off);
+                } else {
+                    // the whole input first: a refusal must find nothing written
+                    try (InputBuffer input = InputBuffer.read(CliContext.current().stdin(), room)) {
+                        if (input.longerThan(room)) {
+                            throw new IllegalArgumentException("the input is longer than the " + room + " bytes that fit"
+                                    + " in volume " + name + " (" + v.size() + " bytes) at offset " + off
+                                    + "; nothing was written");
                         }
-                        v.write(off + total, ByteBuffer.wrap(buf, 0, n));
-                        total += n;
+                        input.writeTo(v, off);
+                        total = input.length();
                     }
                 }
                 v.flush();
                 err().println("wrote " + total + " bytes to " + name + " at offset " + off);
                 return 0;
             });
+        }
+
+        /** Copies the {@code length} bytes of {@code in} (checked to fit) to {@code v} at {@code off}. */
+        private static long copyFile(Path in, long length, BlockDevice v, long off) throws java.io.IOException {
+            long total = 0;
+            try (InputStream is = Files.newInputStream(in)) {
+                byte[] buf = new byte[CHUNK];
+                int n;
+                while (total < length && (n = is.readNBytes(buf, 0, (int) Math.min(CHUNK, length - total))) > 0) {
+                    v.write(off + total, ByteBuffer.wrap(buf, 0, n));
+                    total += n;
+                }
+            }
+            return total;
         }
     }
 

@@ -29,8 +29,12 @@ final class WaitCommand extends OnPool {
         });
     }
 
-    /** Waits for {@code jobs} with a progress line; 1 when one failed or was cancelled. */
+    /**
+     * Runs the pool's jobs (a short command opens the pool without running them) and waits for
+     * {@code jobs} with a progress line; 1 when one failed or was cancelled.
+     */
     static int awaitJobs(Pool pool, PrintWriter err, List<Job> jobs) throws InterruptedException {
+        pool.startJobs();
         ProgressLine line = new ProgressLine(err);
         while (jobs.stream().anyMatch(j -> j.state() == JobState.RUNNING)) {
             line.show(jobs.stream().map(Job::progress).toList());

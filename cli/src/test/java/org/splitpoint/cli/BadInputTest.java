@@ -5,10 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolException;
 
 /** Bad input gives one clear error, exit 1 or 2, and leaves every file of the pool byte-identical. */
 class BadInputTest {
@@ -101,5 +109,179 @@ class BadInputTest {
         assertThat(CliRun.of("drive", "fail", pool, "d1").code()).isZero();
         assertRefused(1, "failing d2 would make volume v FAILED (data unavailable): it already has d1 FAILED",
                 "drive", "fail", pool, "d2");
+    }
+
+    // ---- a refused invocation changes nothing (issue 8, item 11)
+
+    @Test
+    void stdinLongerThanWhatFitsIsRefusedBeforeAnyByteIsWritten() throws Exception {
+        byte[] in = new byte[2 << 20]; // 2 MiB of input, 1 MiB before the end of the 4 MiB volume
+        java.util.Arrays.fill(in, (byte) 0x5a);
+        Map<String, String> before = CliRun.fingerprint(pool);
+        CliRun r = CliRun.withStdin(in, "volume", "write", pool, "v", "--offset", "3M");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(r)).contains("longer than the 1048576 bytes that fit", "nothing was written");
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+    }
+
+    @Test
+    void stdinThatFitsIsWrittenWhole() throws Exception {
+        byte[] in = new byte[(1 << 20) + 12345];
+        new java.util.Random(3).nextBytes(in);
+        CliRun r = CliRun.withStdin(in, "volume", "write", pool, "v", "--offset", "1M");
+        assertThat(r.code()).as(r.err()).isZero();
+        try (Pool p = Pool.open(pool)) {
+            assertThat(p.read("v", 1 << 20, in.length)).isEqualTo(in);
+        }
+    }
+
+    @Test
+    void stdinLongerThanWhatFitsIsRefusedByTheHolderToo() throws Exception {
+        byte[] in = new byte[2 << 20];
+        java.util.Arrays.fill(in, (byte) 0x5a);
+        try (Holder h = new Holder(pool)) {
+            byte[] tail = new byte[1 << 20];
+            h.pool.device("v").read(3 << 20, ByteBuffer.wrap(tail));
+            CliRun r = CliRun.withStdin(in, "volume", "write", pool, "v", "--offset", "3M");
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(CliRun.oneSentence(r)).contains("nothing was written");
+            byte[] after = new byte[1 << 20];
+            h.pool.device("v").read(3 << 20, ByteBuffer.wrap(after));
+            assertThat(after).isEqualTo(tail);
+        }
+    }
+
+    @Test
+    void poolCreateTheFileSystemCannotHoldLeavesNothingBehind() throws Exception {
+        assumeTrue("ext4".equals(Files.getFileStore(tmp).type()), "needs ext4, whose largest file is 16 TiB");
+        Path parent = tmp.resolve("new");
+        CliRun r = CliRun.of("pool", "create", parent.resolve("pool"), "--drives", 2, "--drive-size", "64T");
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(r)).contains("File too large", "--drive-size");
+        assertThat(parent).as("the directories the create made are gone").doesNotExist();
+
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        r = CliRun.of("pool", "create", empty, "--drives", 2, "--drive-size", "64T");
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(empty).as("a directory that was there stays, empty").isEmptyDirectory();
+        CliRun retry = CliRun.of("pool", "create", empty, "--drives", 2, "--drive-size", "1M");
+        assertThat(retry.code()).as(retry.err()).isZero();
+    }
+
+    @Test
+    void poolCreateRemovesTheImagesItMadeWhenALaterOneFails() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("q"));
+        StorageFactory real = StorageFactory.real();
+        StorageFactory thirdFails = new StorageFactory() {
+            int creates;
+
+            @Override
+            public StorageFile create(Path path) throws IOException {
+                if (path.toString().endsWith(".img.new") && ++creates == 3) {
+                    StorageFile f = real.create(path); // the .new file exists, then the disk is full
+                    f.close();
+                    throw new IOException("No space left on device");
+                }
+                return real.create(path);
+            }
+
+            @Override
+            public StorageFile open(Path path) throws IOException {
+                return real.open(path);
+            }
+
+            @Override
+            public void rename(Path from, Path to) throws IOException {
+                real.rename(from, to);
+            }
+
+            @Override
+            public void syncDirectory(Path d) throws IOException {
+                real.syncDirectory(d);
+            }
+
+            @Override
+            public void delete(Path path) throws IOException {
+                real.delete(path);
+            }
+
+            @Override
+            public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+                return real.tryLock(lockFile, holder);
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Pool.create(dir, 4, 1 << 20, 65536, thirdFails))
+                .isInstanceOf(PoolException.class)
+                .hasMessageContaining("No space left on device");
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    // ---- error sentences that say what is wrong (issue 8, item 17)
+
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
+    void anNbdHostThatDoesNotResolveIsNamed() throws Exception {
+        CliRun r = CliRun.of("serve", pool, "--nbd", "nosuchhost.invalid:10999");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(r)).contains("nosuchhost.invalid", "does not resolve");
+    }
+
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
+    void anNbdPortInUseNamesTheAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            CliRun r = CliRun.of("serve", pool, "--nbd", address);
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(address, "already in use");
+        }
+    }
+
+    @Test
+    void readingIntoAMissingDirectoryNamesIt() throws Exception {
+        Path out = tmp.resolve("nodir").resolve("x.bin");
+        CliRun r = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", 1, "--out", out);
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(r)).contains("directory " + tmp.resolve("nodir") + " does not exist");
+    }
+
+    @Test
+    void aReadOnlyPoolJsonIsNamedWithItsCause() throws Exception {
+        try (ReadOnly ro = ReadOnly.make(pool.resolve("pool.json"))) {
+            CliRun r = CliRun.of("drive", "fail", pool, "d4");
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(pool.resolve("pool.json").toString())
+                    .containsAnyOf("permission denied on", "does not permit changing");
+        }
+    }
+
+    @Test
+    void aReadOnlyImageIsNamedWithItsCause() throws Exception {
+        try (ReadOnly ro = ReadOnly.make(pool.resolve("drives/d2.img"))) {
+            CliRun r = CliRun.of("volume", "list", pool);
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(pool.resolve("drives/d2.img").toString())
+                    .containsAnyOf("permission denied on", "does not permit changing");
+        }
+    }
+
+    @Test
+    void aReadOnlyPoolDirectoryIsNamedWithItsCauseNotAStackTrace() throws Exception {
+        Path q = tmp.resolve("q");
+        CliRun.of("pool", "create", q, "--drives", 4, "--drive-size", "1M");
+        CliRun.of("volume", "create", q, "a", "--layout", "raid1", "--drives", "d1,d2");
+        CliRun.of("volume", "create", q, "b", "--layout", "raid1", "--drives", "d3,d4");
+        CliRun.of("pair", "create", q, "p", "--std", "a", "--bcv", "b");
+        assertThat(CliRun.of("pair", "establish", q, "p").code()).isZero();
+        try (ReadOnly ro = ReadOnly.make(q)) {
+            CliRun r = CliRun.of("pair", "split", q, "p");
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(q.toString()).containsAnyOf("permission denied on", "does not permit changing");
+        }
+    }
+
+    @Test
+    void aThrottleBelowOneBytePerSecondIsRefused() throws Exception {
+        assertRefused(2, "below 1 byte/s", "pair", "establish", pool, "p", "--throttle", "0.0000001");
     }
 }

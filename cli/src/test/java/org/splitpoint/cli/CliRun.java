@@ -23,6 +23,25 @@ record CliRun(int code, String out, String err) {
         return new CliRun(code, out.toString(), err.toString());
     }
 
+    /** As {@link #of}, with {@code stdin} as the command's standard input. */
+    static CliRun withStdin(byte[] stdin, Object... args) {
+        java.io.InputStream before = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin));
+        try {
+            return of(args);
+        } finally {
+            System.setIn(before);
+        }
+    }
+
+    /** The one "splitpoint: " line of a refusal; fails when there are more, or a stack trace. */
+    static String oneSentence(CliRun r) {
+        org.assertj.core.api.Assertions.assertThat(r.err()).as(r.err()).doesNotContain("\tat ", "internal error", ": null");
+        java.util.List<String> lines = r.err().lines().filter(l -> l.startsWith("splitpoint: ")).toList();
+        org.assertj.core.api.Assertions.assertThat(lines).as(r.err()).hasSize(1);
+        return lines.get(0);
+    }
+
     /** SHA-256 of every file under {@code dir}, by relative path: to prove nothing changed. */
     static Map<String, String> fingerprint(Path dir) throws Exception {
         Map<String, String> out = new TreeMap<>();

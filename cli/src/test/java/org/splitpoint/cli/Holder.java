@@ -19,8 +19,18 @@ final class Holder implements AutoCloseable {
 
     Holder(Path dir, String allowedUser) throws Exception {
         pool = Pool.open(dir);
-        nbd = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), m -> { });
-        control = ControlServer.start(dir, new HeldPoolCommands(pool), m -> { }, allowedUser);
+        NbdServer n = null;
+        try {
+            n = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), m -> { });
+            control = ControlServer.start(dir, new HeldPoolCommands(pool), m -> { }, allowedUser);
+        } catch (Exception e) {
+            if (n != null) {
+                n.close();
+            }
+            pool.close();
+            throw e;
+        }
+        nbd = n;
     }
 
     String uri(String export) throws Exception {

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.pair.PairState;
 
@@ -161,5 +162,109 @@ class ServeTest {
             assertThat(r.err()).contains("the pool is held by user someone-else; user " + System.getProperty("user.name")
                     + " may not use its control socket");
         }
+    }
+
+    // ---- socket files: never delete what is not ours (issue 8, item 8)
+
+    @Test
+    @Timeout(60) // before the fix serve took the path and kept serving
+    void serveRefusesASocketPathThatIsAnotherFile() throws Exception {
+        Path p = pool();
+        Path other = tmp.resolve("other");
+        CliRun.of("pool", "create", other, "--drives", 1, "--drive-size", "1M");
+        Path victim = other.resolve("pool.json");
+        byte[] before = Files.readAllBytes(victim);
+        CliRun r = CliRun.of("serve", p, "--socket", victim);
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(r)).contains(victim.toString(), "is not a socket", "left as it is");
+        assertThat(Files.readAllBytes(victim)).isEqualTo(before);
+        assertThat(Files.exists(p.resolve("control.sock"))).as("serve stopped before holding the pool").isFalse();
+    }
+
+    @Test
+    @Timeout(60) // before the fix serve took the path and kept serving
+    void serveRefusesASocketInUseByAnotherProcess() throws Exception {
+        Path p = pool();
+        Path sock = tmp.resolve("busy.sock");
+        try (var other = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            other.bind(java.net.UnixDomainSocketAddress.of(sock));
+            CliRun r = CliRun.of("serve", p, "--socket", sock);
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(r)).contains(sock.toString(), "in use by another process");
+            assertThat(Files.exists(sock)).isTrue();
+            try (var c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sock))) {
+                assertThat(c.isConnected()).as("the other server still answers").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aStaleSocketIsReplacedAndOnlyOurOwnIsRemovedAtClose() throws Exception {
+        Path p = pool();
+        Path sock = tmp.resolve("nbd.sock");
+        var dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        dead.bind(java.net.UnixDomainSocketAddress.of(sock));
+        dead.close(); // the file stays: a server that died
+        assertThat(Files.exists(sock)).isTrue();
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(p)) {
+            var s = org.splitpoint.engine.nbd.NbdServer.unix(sock, new org.splitpoint.engine.pool.PoolExports(pool), m -> { });
+            try (var c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sock))) {
+                assertThat(c.isConnected()).isTrue();
+            }
+            // someone puts another file where our socket was; closing must not remove it
+            Files.delete(sock);
+            Files.writeString(sock, "not ours");
+            s.close();
+            assertThat(Files.readString(sock)).isEqualTo("not ours");
+        }
+    }
+
+    @Test
+    void aFileWhereTheControlSocketGoesIsRefusedAndKept() throws Exception {
+        Path p = pool();
+        Path sock = p.resolve("control.sock");
+        Files.writeString(sock, "precious");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Holder(p).close())
+                .hasMessageContaining(sock.toString())
+                .hasMessageContaining("is not a socket");
+        assertThat(Files.readString(sock)).isEqualTo("precious");
+    }
+
+    // ---- any pool path can be held (issue 8, item 13)
+
+    @Test
+    void aPoolDeeperThanTheSocketPathLimitIsHeldAndTakesForwardedCommands() throws Exception {
+        Path deep = tmp;
+        while (deep.toString().length() < 160) {
+            deep = deep.resolve("a-rather-long-directory-name");
+        }
+        Path p = deep.resolve("pool");
+        assertThat(CliRun.of("pool", "create", p, "--drives", 2, "--drive-size", "1M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", p, "m", "--layout", "raid1", "--drives", "d1,d2").code()).isZero();
+        String direct = CliRun.of("volume", "list", p).out();
+        Path pointer = p.resolve("control.sock.path");
+        Path sock;
+        try (Holder h = new Holder(p)) {
+            assertThat(Files.exists(p.resolve("control.sock"))).isFalse();
+            sock = Path.of(Files.readString(pointer).trim());
+            assertThat(sock.isAbsolute()).isTrue();
+            assertThat(sock.toString().length()).isLessThan(108);
+            assertThat(Files.getPosixFilePermissions(sock))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            assertThat(Files.getPosixFilePermissions(sock.getParent()))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+            CliRun inHolder = CliRun.of("volume", "list", p); // refused as "already open" unless forwarded
+            assertThat(inHolder.code()).as(inHolder.err()).isZero();
+            assertThat(inHolder.out()).isEqualTo(direct);
+            Tools.Result fromAnotherProcess = Tools.run(Tools.splitpoint("pool", "status", p));
+            assertThat(fromAnotherProcess.code()).as(fromAnotherProcess.out()).isZero();
+            h.pool.events().drain();
+        }
+        assertThat(Files.readString(p.resolve("meta/events.jsonl"))).contains("command received: splitpoint volume list");
+        assertThat(Files.exists(pointer)).isFalse();
+        assertThat(Files.exists(sock)).isFalse();
     }
 }

@@ -32,27 +32,51 @@ public final class ControlClient {
     }
 
     /**
-     * Connects to the control socket of {@code poolDir}; null when there is none or nobody
-     * listens (a stale socket of a process that died).
+     * Connects to the control socket of {@code poolDir} (in the pool, or where its
+     * {@code control.sock.path} says); null when there is none or nobody listens (a stale socket of
+     * a process that died). A socket served by another user is refused: the command and its input
+     * go only to a holder running as this user.
      */
     public static SocketChannel connect(Path poolDir) throws Refused {
-        Path sock = ControlServer.socketOf(poolDir);
-        if (!Files.exists(sock)) {
+        Path sock = ControlSocketPlace.forClient(poolDir);
+        if (sock == null || !Files.exists(sock)) {
             return null;
         }
+        SocketChannel ch = null;
         try {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(sock));
+            String server = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
+            String me = System.getProperty("user.name");
+            if (!server.equals(me)) {
+                ch.close();
+                throw new Refused("the control socket of pool " + poolDir + " (" + sock + ") is served by user " + server
+                        + ", not by you (" + me + "); the command was not sent");
+            }
             return ch;
+        } catch (Refused e) {
+            throw e;
         } catch (java.net.SocketException e) {
+            closeQuietly(ch);
             String m = String.valueOf(e.getMessage());
             if (m.contains("ermission denied")) {
                 throw new Refused("pool " + poolDir + " is held by another process and its control socket refused you"
                         + " (permission denied: only the user holding the pool may send it commands)");
             }
             return null;
-        } catch (IOException e) {
+        } catch (IOException | UnsupportedOperationException e) {
+            closeQuietly(ch);
             return null;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing was sent on it
+            }
         }
     }
 

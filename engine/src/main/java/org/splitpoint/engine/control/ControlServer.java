@@ -11,9 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.net.StandardProtocolFamily;
-
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,22 +22,27 @@ import java.util.List;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.splitpoint.engine.net.UnixSocketFile;
 
 /**
- * The local control socket of a held pool ({@code control.sock} in the pool directory), through
+ * The local control socket of a held pool ({@code control.sock} in the pool directory, or for a
+ * pool too deep for a Unix socket path a socket in a private runtime directory named by
+ * {@code control.sock.path}: see {@link ControlSocketPlace}), through
  * which {@code ./splitpoint} commands for that pool are carried out by the holding process (the
  * app or {@code serve}) with the same output, exit code and progress line as when run directly.
  *
  * <p>Design. The socket file is created owner-only (0600) and every connection's peer credentials
  * (SO_PEERCRED) must name the server's own user, so a file-permission slip still lets no one else
- * in. Each connection carries one command: its arguments and working directory in, its stdout,
+ * in. What is at the socket's path is replaced only when it is a stale socket, and removed at
+ * close only when it is still ours ({@link UnixSocketFile}). Each connection carries one command: its arguments and working directory in, its stdout,
  * stderr and exit code out, and stdin streamed only once the command asks for it.
  */
 public final class ControlServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path path;
+    private final UnixSocketFile socket;
+    private final Path pointer;
     private final ServerSocketChannel listener;
     private final CommandHandler handler;
     private final Consumer<String> log;
@@ -48,11 +50,12 @@ public final class ControlServer implements AutoCloseable {
     private final String allowedUser;
     private volatile boolean closing;
 
-    private ControlServer(Path path, ServerSocketChannel listener, CommandHandler handler, Consumer<String> log,
+    private ControlServer(UnixSocketFile socket, Path pointer, CommandHandler handler, Consumer<String> log,
                           String allowedUser) {
         this.allowedUser = allowedUser;
-        this.path = path;
-        this.listener = listener;
+        this.socket = socket;
+        this.pointer = pointer;
+        this.listener = socket.channel();
         this.handler = handler;
         this.log = log;
         this.acceptor = new Thread(this::acceptLoop, "splitpoint-control");
@@ -60,12 +63,26 @@ public final class ControlServer implements AutoCloseable {
         this.acceptor.start();
     }
 
-    /** The control socket of the pool in {@code poolDir}. */
+    /** The control socket in the pool directory {@code poolDir} (used when its path fits a Unix socket). */
     public static Path socketOf(Path poolDir) {
-        return poolDir.resolve("control.sock");
+        return poolDir.resolve(ControlSocketPlace.SOCKET);
     }
 
-    /** Listens at {@code poolDir/control.sock} (a stale socket file is replaced), owner-only. */
+    /** The file through which clients find a control socket kept outside the pool directory. */
+    public static Path pointerOf(Path poolDir) {
+        return poolDir.resolve(ControlSocketPlace.POINTER);
+    }
+
+    /** The socket this server listens on. */
+    public Path socketPath() {
+        return socket.path();
+    }
+
+    /**
+     * Listens at the control socket of the pool in {@code poolDir}, owner-only: {@code control.sock}
+     * there, or a socket in the runtime directory named by {@code control.sock.path} when the pool's
+     * path is too long. A stale socket is replaced; anything else in the way is refused.
+     */
     public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log) throws IOException {
         return start(poolDir, handler, log, System.getProperty("user.name"));
     }
@@ -73,16 +90,26 @@ public final class ControlServer implements AutoCloseable {
     /** As above, accepting commands only from {@code allowedUser} (normally this process's user). */
     public static ControlServer start(Path poolDir, CommandHandler handler, Consumer<String> log, String allowedUser)
             throws IOException {
-        Path path = socketOf(poolDir);
-        Files.deleteIfExists(path);
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.bind(UnixDomainSocketAddress.of(path));
+        Path dir = poolDir.toAbsolutePath().normalize();
+        Path path = ControlSocketPlace.forHolder(dir);
+        UnixSocketFile sock = UnixSocketFile.bind(path, "move it away, then hold pool " + dir + " again");
         try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException noPosix) {
-            // a file system without POSIX permissions; the peer-credential check still applies
+            try {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException noPosix) {
+                // a file system without POSIX permissions; the peer-credential check still applies
+            }
+            Path pointer = null;
+            if (dir.equals(path.getParent())) {
+                ControlSocketPlace.removeStalePointer(dir);
+            } else {
+                pointer = ControlSocketPlace.writePointer(dir, path);
+            }
+            return new ControlServer(sock, pointer, handler, log, allowedUser);
+        } catch (IOException | RuntimeException e) {
+            sock.close();
+            throw e;
         }
-        return new ControlServer(path, ch, handler, log, allowedUser);
     }
 
     private void acceptLoop() {
@@ -210,7 +237,12 @@ public final class ControlServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
-        listener.close();
-        Files.deleteIfExists(path);
+        try {
+            socket.close(); // removes the socket file only if it is still the one we made
+        } finally {
+            if (pointer != null) {
+                ControlSocketPlace.removePointer(pointer, socket.path());
+            }
+        }
     }
 }

@@ -3,11 +3,8 @@ package org.splitpoint.engine.nbd;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,15 +33,16 @@ public final class NbdServer implements AutoCloseable {
     private final Consumer<String> log;
     private final String address;
     private final Thread acceptor;
-    private final Path unixPath;
+    private final org.splitpoint.engine.net.UnixSocketFile unixSocket;
     private volatile boolean closing;
 
-    private NbdServer(ServerSocketChannel listener, ExportCatalog catalog, Consumer<String> log, String address, Path unixPath) {
+    private NbdServer(ServerSocketChannel listener, ExportCatalog catalog, Consumer<String> log, String address,
+                      org.splitpoint.engine.net.UnixSocketFile unixSocket) {
         this.listener = listener;
         this.catalog = catalog;
         this.log = log;
         this.address = address;
-        this.unixPath = unixPath;
+        this.unixSocket = unixSocket;
         this.workers = Executors.newFixedThreadPool(16, r -> { // blocking I/O: threads wait on disks and sockets, not CPU
             Thread t = new Thread(r, "splitpoint-nbd-worker");
             t.setDaemon(true);
@@ -63,12 +61,15 @@ public final class NbdServer implements AutoCloseable {
         return new NbdServer(ch, catalog, log, host + ":" + bound.getPort(), null);
     }
 
-    /** Listens on a Unix domain socket at {@code path} (replaced if a stale one is there). */
+    /**
+     * Listens on a Unix domain socket at {@code path}. Only a stale socket (nobody listening) is
+     * replaced; a path that is not a socket, or a socket another server answers on, is refused
+     * and left as it is ({@link org.splitpoint.engine.net.UnixSocketFile}).
+     */
     public static NbdServer unix(Path path, ExportCatalog catalog, Consumer<String> log) throws IOException {
-        Files.deleteIfExists(path);
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.bind(UnixDomainSocketAddress.of(path));
-        return new NbdServer(ch, catalog, log, "unix:" + path, path);
+        org.splitpoint.engine.net.UnixSocketFile sock = org.splitpoint.engine.net.UnixSocketFile.bind(path,
+                "choose another socket path");
+        return new NbdServer(sock.channel(), catalog, log, "unix:" + sock.path(), sock);
     }
 
     /** True when {@code host} names only this machine; anything else is reachable from outside. */
@@ -139,9 +140,10 @@ public final class NbdServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
-        listener.close();
-        if (unixPath != null) {
-            Files.deleteIfExists(unixPath);
+        if (unixSocket != null) {
+            unixSocket.close(); // removes the socket file only if it is still the one we made
+        } else {
+            listener.close();
         }
         workers.shutdown();
         try {

@@ -10,13 +10,20 @@ import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.meta.CheckedJson;
 
-/** Making a pool's files: the directory, blank drive images (sparse), the first pool.json. */
+/**
+ * Making a pool's files: the directory, blank drive images (sparse), the first pool.json.
+ *
+ * <p>A create that fails part way (a file system that cannot hold a file that large, a full disk,
+ * a permission) removes everything it made — images, {@code .new} files, {@code drives/},
+ * {@code meta/}, {@code pool.json}, and the directory and parents it created — so the directory
+ * is as it was and a corrected retry works; the sentence says what the file system refused.
+ */
 final class PoolFiles {
 
     private PoolFiles() {
     }
 
-    /** Creates a pool of {@code count} blank drives in {@code dir} (absent or empty). */
+    /** Creates a pool of {@code count} blank drives in {@code dir} (absent or empty); on failure leaves nothing. */
     static void create(Path dir, int count, long driveSize, int trackSize, StorageFactory storage)
             throws IOException, PoolException {
         Validation.trackSize(trackSize);
@@ -35,19 +42,93 @@ final class PoolFiles {
             }
         }
         PoolPaths paths = new PoolPaths(dir);
-        Files.createDirectories(paths.drives());
-        Files.createDirectories(paths.meta());
-        List<PoolConfig.DriveRecord> records = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            String name = "d" + i;
-            createImage(storage, paths, name, driveSize);
-            records.add(new PoolConfig.DriveRecord(name, driveSize, DriveState.SPARE, null, null));
+        List<Path> madeDirs = new ArrayList<>();
+        try {
+            makeDirectories(dir.toAbsolutePath(), madeDirs);
+            Files.createDirectory(paths.drives());
+            madeDirs.add(paths.drives());
+            Files.createDirectory(paths.meta());
+            madeDirs.add(paths.meta());
+            List<PoolConfig.DriveRecord> records = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                String name = "d" + i;
+                createImage(storage, paths, name, driveSize);
+                records.add(new PoolConfig.DriveRecord(name, driveSize, DriveState.SPARE, null, null));
+            }
+            storage.syncDirectory(paths.drives());
+            PoolConfig config = new PoolConfig(UUID.randomUUID().toString(), trackSize, driveSize, count + 1,
+                    records, List.of(), List.of(), List.of());
+            // pool.json last: a crash before it leaves a directory that is not (yet) a pool.
+            CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+        } catch (IOException | RuntimeException e) {
+            boolean clean = undo(storage, paths, count, madeDirs);
+            String[] why = refusal(e, driveSize);
+            throw new PoolException("cannot create pool " + dir + ": " + why[0] + "; "
+                    + (clean ? "nothing was left behind" : "some of what was made could not be removed") + "; " + why[1], e);
         }
-        storage.syncDirectory(paths.drives());
-        PoolConfig config = new PoolConfig(UUID.randomUUID().toString(), trackSize, driveSize, count + 1,
-                records, List.of(), List.of(), List.of());
-        // pool.json last: a crash before it leaves a directory that is not (yet) a pool.
-        CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+    }
+
+    /** Creates {@code dir} and any missing parents, recording each one made (outermost first). */
+    private static void makeDirectories(Path dir, List<Path> made) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+            missing.add(0, p);
+        }
+        for (Path p : missing) {
+            Files.createDirectory(p);
+            made.add(p);
+        }
+    }
+
+    /**
+     * Removes what a failed create made: the files it names (the directory was absent or empty,
+     * so they are its own), then the directories it made, innermost first. True when all went.
+     */
+    private static boolean undo(StorageFactory storage, PoolPaths paths, int count, List<Path> madeDirs) {
+        boolean clean = true;
+        List<Path> files = new ArrayList<>(List.of(paths.config(), paths.config().resolveSibling("pool.json.tmp")));
+        for (int i = 1; i <= count; i++) {
+            files.add(paths.image("d" + i));
+            files.add(paths.drives().resolve("d" + i + ".img.new"));
+        }
+        for (Path f : files) {
+            try {
+                storage.delete(f);
+            } catch (IOException | RuntimeException e) {
+                clean &= !Files.exists(f);
+            }
+        }
+        for (int i = madeDirs.size() - 1; i >= 0; i--) {
+            try {
+                Files.deleteIfExists(madeDirs.get(i));
+            } catch (IOException e) {
+                clean = false; // not empty (someone else's file) or not ours to remove: left as it is
+            }
+        }
+        return clean;
+    }
+
+    /** What the file system refused, and what to do about it: {what, hint}. */
+    private static String[] refusal(Exception e, long driveSize) {
+        String reason = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                : String.valueOf(e.getMessage());
+        String where = e instanceof java.nio.file.FileSystemException fse && fse.getFile() != null
+                ? " " + fse.getFile() : "";
+        if (reason.contains("File too large")) {
+            return new String[] {"the file system refused a drive image of " + Sizes.format(driveSize) + " (File too large)",
+                    "choose a smaller --drive-size or a file system that holds files this large"};
+        }
+        if (reason.contains("No space left")) {
+            return new String[] {"the file system is full (No space left on device)",
+                    "free some space, or choose a smaller --drive-size or fewer --drives"};
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return new String[] {"permission denied on" + where, "choose a directory you may write to"};
+        }
+        if (reason.contains("Read-only file system")) {
+            return new String[] {"the file system of" + where + " is read-only", "choose another directory"};
+        }
+        return new String[] {"the file system refused" + where + " (" + reason + ")", "correct that and try again"};
     }
 
     static void createImage(StorageFactory storage, PoolPaths paths, String name, long size) throws IOException {
@@ -56,6 +137,13 @@ final class PoolFiles {
         try (StorageFile f = storage.create(tmp)) {
             f.setLength(size);
             f.force();
+        } catch (IOException | RuntimeException e) {
+            try {
+                storage.delete(tmp); // no .new debris, for a create or a replace alike
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         storage.rename(tmp, paths.image(name));
     }
