@@ -25,7 +25,7 @@ final class DriveCommand {
         @Override
         public Integer call() throws Exception {
             var out = out();
-            return PoolSession.with(dir, err(), pool -> {
+            return PoolSession.look(dir, err(), pool -> {
                 var s = pool.snapshot();
                 if (json) {
                     var arr = Json.MAPPER.createArrayNode();

@@ -54,7 +54,7 @@ final class JobCommand {
         @Override
         public Integer call() throws Exception {
             var out = out();
-            return PoolSession.with(dir, err(), pool -> {
+            return PoolSession.look(dir, err(), pool -> {
                 List<Job> jobs = pool.jobs();
                 if (json) {
                     var arr = Json.MAPPER.createArrayNode();

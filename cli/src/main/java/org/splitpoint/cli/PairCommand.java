@@ -155,7 +155,7 @@ final class PairCommand {
         @Override
         public Integer call() throws Exception {
             var out = out();
-            return PoolSession.with(dir, err(), pool -> {
+            return PoolSession.look(dir, err(), pool -> {
                 List<PairAdmin.PairView> views = pool.pairs().query(name);
                 if (json) {
                     var arr = Json.MAPPER.createArrayNode();

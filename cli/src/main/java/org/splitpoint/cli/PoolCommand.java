@@ -53,7 +53,7 @@ final class PoolCommand {
         @Override
         public Integer call() throws Exception {
             var out = out();
-            return PoolSession.with(dir, err(), pool -> {
+            return PoolSession.look(dir, err(), pool -> {
                 PoolSnapshot s = pool.snapshot();
                 if (json) {
                     Json.print(out, Json.status(s));

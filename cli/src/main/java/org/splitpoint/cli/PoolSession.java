@@ -15,6 +15,11 @@ import org.splitpoint.engine.pool.PoolOptions;
  * query, a split, a {@code --no-wait} restore) returns at once and copies nothing, and closing
  * does not wait for a copy to reach a checkpoint. A command that waits for jobs starts them
  * ({@link WaitCommand#awaitJobs}); in a process that holds the pool they run anyway.
+ *
+ * <p>Commands that only look (status, lists, queries) use {@link #look}: a read-only open that
+ * takes no lock, recovers nothing and writes no file, not even on a pool that needs recovery, a
+ * pool whose files may only be read, or one another process holds without a control socket. Its
+ * notes say what the next writable open will do.
  */
 final class PoolSession {
 
@@ -29,12 +34,21 @@ final class PoolSession {
     }
 
     static int with(Path dir, PrintWriter err, Body body) throws Exception {
+        return open(dir, err, body, JOBS_NOT_RUN);
+    }
+
+    /** As {@link #with}, for a command that only looks: the pool is opened read-only. */
+    static int look(Path dir, PrintWriter err, Body body) throws Exception {
+        return open(dir, err, body, PoolOptions.READ_ONLY);
+    }
+
+    private static int open(Path dir, PrintWriter err, Body body, PoolOptions options) throws Exception {
         CliContext ctx = CliContext.current();
         Path resolved = ctx.resolve(dir);
         if (ctx.resident() != null && samePool(ctx.resident().dir(), resolved)) {
             return body.run(ctx.resident()); // forwarded to this process: the pool stays open
         }
-        Pool pool = Pool.open(resolved, StorageFactory.real(), JOBS_NOT_RUN);
+        Pool pool = Pool.open(resolved, StorageFactory.real(), options);
         int code;
         try {
             for (String note : pool.openNotes()) {

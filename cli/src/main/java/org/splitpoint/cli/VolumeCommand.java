@@ -62,7 +62,7 @@ final class VolumeCommand {
         @Override
         public Integer call() throws Exception {
             var out = out();
-            return PoolSession.with(dir, err(), pool -> {
+            return PoolSession.look(dir, err(), pool -> {
                 var s = pool.snapshot();
                 if (json) {
                     var arr = Json.MAPPER.createArrayNode();

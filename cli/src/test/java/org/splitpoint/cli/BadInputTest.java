@@ -75,7 +75,68 @@ class BadInputTest {
     void poolAlreadyOpen() throws Exception {
         try (Pool held = Pool.open(pool)) {
             assertRefused(1, "is already open in another process (pid " + ProcessHandle.current().pid(),
-                    "pool", "status", pool);
+                    "drive", "add", pool);
+        }
+    }
+
+    @Test
+    void aPoolHeldWithoutAControlSocketIsShownAsLastSaved() throws Exception {
+        try (Pool held = Pool.open(pool)) {
+            held.admin().failDrive("d2");
+            held.events().drain(); // the holder's event log is written on its own thread
+            Map<String, String> before = CliRun.fingerprint(pool);
+            CliRun r = CliRun.of("pool", "status", pool);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("d2").contains("FAILED");
+            assertThat(r.err()).contains("is open in another process (pid " + ProcessHandle.current().pid())
+                    .contains("this shows its last saved state");
+            assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void lookingAtAPoolAfterAnUncleanShutdownChangesNoFile() throws Exception {
+        assertThat(CliRun.of("pair", "query", pool).code()).isZero();
+        // an unclean shutdown: dirty write-intent tracks and a live journal entry of a degraded volume
+        assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
+        Pool p = Pool.open(pool);
+        p.volume("v").write(0, java.nio.ByteBuffer.wrap(new byte[70_000]));
+        p.abandon(); // the process died: no flush, no clean close
+        Files.delete(pool.resolve("meta/v.wib")); // and the write-intent bitmap is lost
+        Map<String, String> before = CliRun.fingerprint(pool);
+        java.util.List<String> listing = listing(pool);
+        for (String[] cmd : new String[][] {{"pool", "status"}, {"drive", "list"}, {"volume", "list"}, {"pair", "query"},
+                {"job", "list"}, {"pool", "status", "--json"}}) {
+            Object[] args = new Object[cmd.length + 1];
+            args[0] = cmd[0];
+            args[1] = cmd[1];
+            args[2] = pool;
+            System.arraycopy(cmd, 2, args, 3, cmd.length - 2);
+            CliRun r = CliRun.of(args);
+            assertThat(r.code()).as(String.join(" ", cmd) + ": " + r.err()).isLessThanOrEqualTo(1);
+            assertThat(CliRun.fingerprint(pool)).as(String.join(" ", cmd)).isEqualTo(before);
+            assertThat(listing(pool)).as(String.join(" ", cmd)).isEqualTo(listing);
+        }
+        CliRun r = CliRun.of("pool", "status", pool);
+        assertThat(r.err()).contains("meta/v.wib) is missing").contains("when the pool is next opened for writing");
+    }
+
+    @Test
+    void lookingAtAFreshPoolCreatesNoLockFileNorEventLog() throws Exception {
+        Path fresh = tmp.resolve("fresh");
+        assertThat(CliRun.of("pool", "create", fresh, "--drives", 2, "--drive-size", "1M").code()).isZero();
+        java.util.List<String> listing = listing(fresh);
+        assertThat(CliRun.of("pool", "status", fresh).code()).isZero();
+        assertThat(CliRun.of("drive", "list", fresh, "--json").code()).isZero();
+        assertThat(listing(fresh)).isEqualTo(listing);
+        assertThat(Files.exists(fresh.resolve("pool.lock"))).isFalse();
+        assertThat(Files.exists(fresh.resolve("meta/events.jsonl"))).isFalse();
+    }
+
+    /** Every name under {@code dir} (files and directories). */
+    private static java.util.List<String> listing(Path dir) throws Exception {
+        try (var s = Files.walk(dir)) {
+            return s.map(p -> dir.relativize(p).toString()).sorted().toList();
         }
     }
 
@@ -191,6 +252,16 @@ class BadInputTest {
             }
 
             @Override
+            public StorageFile openRead(Path path) throws IOException {
+                return real.openRead(path);
+            }
+
+            @Override
+            public String lockHolder(Path lockFile) throws IOException {
+                return real.lockHolder(lockFile);
+            }
+
+            @Override
             public void rename(Path from, Path to) throws IOException {
                 real.rename(from, to);
             }
@@ -258,7 +329,8 @@ class BadInputTest {
     @Test
     void aReadOnlyImageIsNamedWithItsCause() throws Exception {
         try (ReadOnly ro = ReadOnly.make(pool.resolve("drives/d2.img"))) {
-            CliRun r = CliRun.of("volume", "list", pool);
+            assertThat(CliRun.of("volume", "list", pool).code()).as("looking needs no write").isZero();
+            CliRun r = CliRun.of("volume", "verify", pool, "v");
             assertThat(r.code()).as(r.err()).isEqualTo(1);
             assertThat(CliRun.oneSentence(r)).contains(pool.resolve("drives/d2.img").toString())
                     .containsAnyOf("permission denied on", "does not permit changing");

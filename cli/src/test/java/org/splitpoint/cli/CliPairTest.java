@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -160,7 +159,6 @@ class CliPairTest {
     }
 
     @Test
-    @Disabled("needs PairAdmin.PersistedSettings to pass stepBudget on to the copy work (engine change requested in issue 8)")
     void theThrottleHoldsFromTheFirstStep() throws Exception {
         Path pool = tmp.resolve("p");
         splitWith384ChangedTracks(pool);
