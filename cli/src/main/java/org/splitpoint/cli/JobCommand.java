@@ -142,8 +142,9 @@ final class JobCommand {
                     throw new Splitpoint.CommandFailed("job " + id + " is " + j.state() + "; a finished job has no rate to limit");
                 }
                 j.setThrottle(bytes);
-                out().println("job " + id + " is limited to " + (bytes == 0 ? "no limit"
-                        : new java.math.BigDecimal(bytes).movePointLeft(6).stripTrailingZeros().toPlainString() + " MB/s"));
+                out().println(bytes == 0 ? "job " + id + " runs without a limit now"
+                        : "job " + id + " is limited to "
+                        + new java.math.BigDecimal(bytes).movePointLeft(6).stripTrailingZeros().toPlainString() + " MB/s");
                 return 0;
             });
         }

@@ -336,7 +336,7 @@ public final class ParityVolume extends RaidVolume {
                 writes.add(seg);
             }
         }
-        boolean journaled = writes.size() < members.length;
+        boolean journaled = degraded(); // only a stripe short of a member has a write hole to close
         long seq = journaled ? journal.append(writes) : -1;
         int written = 0;
         Member.FailedException failed = null;

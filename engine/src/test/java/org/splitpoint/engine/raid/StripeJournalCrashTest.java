@@ -46,6 +46,17 @@ class StripeJournalCrashTest {
     }
 
     @Test
+    void anOptimalVolumeWritesNothingToItsJournal() throws Exception {
+        TestPools.create(dir, Layout.RAID5, 4, 1 << 20, 4096);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(100, ByteBuffer.wrap(new byte[5000])); // partial stripes: no write hole
+            p.volume("v").write(0, ByteBuffer.wrap(new byte[600_000]));  // full stripes
+            p.volume("v").flush();
+        }
+        assertThat(java.nio.file.Files.size(dir.resolve("meta/v.journal"))).isZero();
+    }
+
+    @Test
     void entriesLeftByAnEarlierOpeningAreNeverReplayed() throws Exception {
         int stripe = degradedRaid5();
         long s1 = 0;
