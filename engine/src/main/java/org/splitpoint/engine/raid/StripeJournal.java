@@ -355,30 +355,12 @@ final class StripeJournal implements AutoCloseable {
     }
 
     /**
-     * The member writes of entry {@code seq} could not be done (no space): the entry stays live, to
-     * be redone by {@link #abandonedEntries()}' caller, and nothing after it retires meanwhile.
+     * The member writes of entry {@code seq} could not be done (no space): the entry stays live
+     * until the volume has redone it and completes it, and nothing after it retires meanwhile.
      */
     synchronized void abandon(long seq) {
         abandoned.add(seq);
         notifyAll();
-    }
-
-    /** Entries whose member writes must still be redone, oldest first, with their sequence numbers. */
-    synchronized List<java.util.Map.Entry<Long, List<Segment>>> abandonedEntries() throws IOException {
-        List<java.util.Map.Entry<Long, List<Segment>>> out = new ArrayList<>();
-        for (Live l : live) {
-            if (abandoned.contains(l.seq)) {
-                List<Segment> e = readEntry(l.pos, file.size(), epoch, l.seq);
-                if (e != null) {
-                    out.add(java.util.Map.entry(l.seq, e));
-                }
-            }
-        }
-        return out;
-    }
-
-    synchronized boolean hasAbandoned() {
-        return !abandoned.isEmpty();
     }
 
     /** The first sequence number whose member writes have not all returned (take it before forcing). */
@@ -410,11 +392,6 @@ final class StripeJournal implements AutoCloseable {
         writeHeader(seq, tailPos);
         file.force();
         notifyAll();
-    }
-
-    /** True when no entry is live (all retired). */
-    synchronized boolean isEmpty() {
-        return live.isEmpty();
     }
 
     /** Bytes of the ring the live entries occupy. */

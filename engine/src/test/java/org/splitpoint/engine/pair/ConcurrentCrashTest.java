@@ -157,15 +157,8 @@ class ConcurrentCrashTest {
     @EnumSource(Layout.class)
     void everyAcknowledgedWriteSurvivesACutAnywhereInAConcurrentRun(Layout layout) throws Exception {
         Path template = tmp.resolve("template");
-        PairFixture.create(template, layout, 1 << 20, TRACK, 1);
-        byte[] initial;
+        byte[] initial = PairFixture.splitWithRandomImage(template, layout, TRACK);
         try (Pool pool = Pool.open(template)) {
-            BlockDevice s = pool.device("std");
-            initial = new byte[(int) s.size()];
-            new Random(77).nextBytes(initial);
-            s.write(0, ByteBuffer.wrap(initial));
-            pool.pairs().establish("p1", true).await(60_000);
-            pool.pairs().split(List.of("p1"));
             pool.admin().addDrive(0);
         }
         String only = System.getProperty("crash.only");

@@ -35,6 +35,23 @@ final class PairFixture {
         return dir;
     }
 
+    /**
+     * A pool with pair p1 of {@code layout}, its STD filled with a random image (seed 77), fully
+     * established and split, closed cleanly; returns the image (both sides hold it).
+     */
+    static byte[] splitWithRandomImage(Path dir, Layout layout, int trackSize) throws Exception {
+        create(dir, layout, 1 << 20, trackSize, 1);
+        try (Pool pool = Pool.open(dir)) {
+            BlockDevice s = pool.device("std");
+            byte[] image = new byte[(int) s.size()];
+            new java.util.Random(77).nextBytes(image);
+            s.write(0, ByteBuffer.wrap(image));
+            pool.pairs().establish("p1", true).await(60_000);
+            pool.pairs().split(List.of("p1"));
+            return image;
+        }
+    }
+
     static byte[] read(BlockDevice dev) throws Exception {
         byte[] b = new byte[(int) dev.size()];
         dev.read(0, ByteBuffer.wrap(b));

@@ -149,16 +149,7 @@ class PairPowerCutTest {
     @CsvSource({"RAID1, true, 512", "RAID1, false, 4096", "RAID5, true, 4096", "RAID3, false, 512"})
     void everyAcknowledgedWriteSurvivesACutDuringEstablishAndRestore(Layout layout, boolean protect, int tear) throws Exception {
         Path template = tmp.resolve("template");
-        PairFixture.create(template, layout, 1 << 20, 4096, 1);
-        byte[] initial;
-        try (Pool pool = Pool.open(template)) {
-            BlockDevice s = pool.device("std");
-            initial = new byte[(int) s.size()];
-            new Random(77).nextBytes(initial);
-            s.write(0, ByteBuffer.wrap(initial));
-            pool.pairs().establish("p1", true).await(30_000);
-            pool.pairs().split(List.of("p1"));
-        }
+        byte[] initial = PairFixture.splitWithRandomImage(template, layout, 4096);
         long total = run(template, tmp.resolve("count"), protect, 0, tear, initial);
         assertThat(total).isGreaterThan(40);
         // parity layouts write far more (RAID 3's strips are 512 B): every index of theirs with
