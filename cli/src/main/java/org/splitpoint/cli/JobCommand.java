@@ -1,8 +1,5 @@
 package org.splitpoint.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.engine.job.Job;
@@ -166,7 +163,7 @@ final class JobCommand {
                 if (j.state().isFinished()) {
                     throw new Splitpoint.CommandFailed("job " + id + " is already " + j.state());
                 }
-                if ("restore".equals(j.kind()) && !yes && !confirmed(j)) {
+                if (("restore".equals(j.kind()) || "instant-restore".equals(j.kind())) && !yes && !confirmed(j)) {
                     return 1;
                 }
                 j.cancel();
@@ -183,21 +180,12 @@ final class JobCommand {
         /** Asks on a terminal; without one a restore's cancel needs --yes (a usage error otherwise). */
         private boolean confirmed(Job j) throws java.io.IOException {
             JobProgress p = j.progress();
-            String consequence = "cancelling job " + id + " leaves the STD of pair " + j.target() + " partly restored ("
+            String consequence = "instant-restore".equals(j.kind())
+                    ? "cancelling job " + id + " leaves volume " + j.target() + " partly restored (" + p.doneTracks()
+                    + " of " + p.totalTracks() + " tracks): the others keep what the volume held before"
+                    : "cancelling job " + id + " leaves the STD of pair " + j.target() + " partly restored ("
                     + p.doneTracks() + " of " + p.totalTracks() + " tracks), which cannot be undone";
-            CliContext ctx = CliContext.current();
-            if (!ctx.terminal()) {
-                throw new IllegalArgumentException(consequence + "; add --yes to confirm (stdin is not a terminal)");
-            }
-            var err = err();
-            err.print(consequence + ". Type yes to cancel it: ");
-            err.flush();
-            String answer = new BufferedReader(new InputStreamReader(ctx.stdin(), StandardCharsets.UTF_8)).readLine();
-            if (answer == null || !answer.trim().equalsIgnoreCase("yes")) {
-                err.println("splitpoint: job " + id + " was not cancelled");
-                return false;
-            }
-            return true;
+            return Confirm.typed(err(), consequence, "yes", "job " + id + " was not cancelled");
         }
     }
 }

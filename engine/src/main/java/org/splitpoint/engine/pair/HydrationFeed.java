@@ -1,7 +1,8 @@
 package org.splitpoint.engine.pair;
 
 /**
- * A bounded ring of the tracks most recently served on demand from the BCV, numbered by a
+ * A bounded ring of the tracks most recently served on demand (from a pair's BCV, or a backup during an
+ * instant restore), numbered by a
  * sequence, so a live view can ask "what happened since I last looked" without the I/O path ever
  * waiting for it. Old entries are overwritten; a reader that falls behind just misses some flashes.
  */
@@ -13,11 +14,11 @@ public final class HydrationFeed {
     private final long[] ring;
     private long seq;
 
-    HydrationFeed(int capacity) {
+    public HydrationFeed(int capacity) {
         this.ring = new long[capacity];
     }
 
-    synchronized void add(long track) {
+    public synchronized void add(long track) {
         ring[(int) (seq % ring.length)] = track;
         seq++;
     }

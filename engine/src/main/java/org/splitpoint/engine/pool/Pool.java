@@ -60,6 +60,13 @@ public final class Pool implements AutoCloseable {
     private final Object persistLock = new Object();
     final Map<String, org.splitpoint.engine.pair.Pair> pairs =
             java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, PoolConfig.BackupRecord> backupRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, PoolConfig.RestoreRecord> restoreRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Instant restores under way, by volume (their views are what hosts see). */
+    final Map<String, org.splitpoint.engine.restore.InstantRestore> restores = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Changed-block maps of the volumes that have been backed up, by volume. */
+    final Map<String, org.splitpoint.engine.bitmap.ChangeTracker> changeTrackers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, HostView> hostViews = new java.util.concurrent.ConcurrentHashMap<>();
     final PoolOptions options;
     private final PoolLockHandle lock;
     private final String uuid;
@@ -94,6 +101,12 @@ public final class Pool implements AutoCloseable {
         }
         for (PoolConfig.PairRecord p : config.pairs()) {
             pairRecords.put(p.name(), p);
+        }
+        for (PoolConfig.BackupRecord b : config.backups()) {
+            backupRecords.put(b.volume(), b);
+        }
+        for (PoolConfig.RestoreRecord r : config.restores()) {
+            restoreRecords.put(r.volume(), r);
         }
     }
 
@@ -152,8 +165,10 @@ public final class Pool implements AutoCloseable {
             MetaFiles.checkMetaDirectory(pool, haveMeta);
             PoolRecovery.openDrivesAndVolumes(pool);
             PairAdmin.openPairs(pool);
+            BackupAdmin.openBackups(pool);
             PoolRecovery.resumeJobs(pool);
             PairAdmin.resumeCopies(pool);
+            BackupAdmin.resumeRestores(pool);
             return pool;
         } catch (CorruptMetadataException e) {
             closeAfterFailedOpen(pool, lock);
@@ -257,7 +272,7 @@ public final class Pool implements AutoCloseable {
                         r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads()));
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
-                    copy(volumeRecords), copy(jobRecords), pr);
+                    copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords));
             CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
             for (PoolConfig.PairRecord r : pr) {
                 // the counter as it is on disk now (the other fields may have changed meanwhile)
@@ -310,16 +325,28 @@ public final class Pool implements AutoCloseable {
         return new PoolAdmin(this);
     }
 
+    /** Backups of volumes to a store, and instant restores from them. */
+    public BackupAdmin backups() {
+        return new BackupAdmin(this);
+    }
+
     /** BCV pair operations: create, establish, split, restore, query. */
     public PairAdmin pairs() {
         return new PairAdmin(this);
     }
 
     /**
-     * The volume called {@code name} as hosts see it: through its pair when it is a pair's STD or
-     * BCV (so pair tracking, mirroring and on-demand restore apply), else the volume itself.
+     * The volume called {@code name} as hosts see it: through an instant restore while one runs,
+     * else through its pair when it is a pair's STD or BCV (so pair tracking, mirroring and on-demand
+     * restore apply), else the volume itself. The same object for the pool's life (see {@link HostView}).
      */
     public org.splitpoint.engine.io.BlockDevice device(String name) throws PoolException {
+        RaidVolume v = volume(name);
+        return hostViews.computeIfAbsent(name, n -> new HostView(this, n, v.size()));
+    }
+
+    /** The volume as hosts see it without an instant restore: its pair side, or the volume. */
+    org.splitpoint.engine.io.BlockDevice deviceBelowRestore(String name) throws PoolException {
         RaidVolume v = volume(name);
         for (org.splitpoint.engine.pair.Pair p : pairList()) {
             if (p.std() == v) {
@@ -427,6 +454,14 @@ public final class Pool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (org.splitpoint.engine.restore.InstantRestore r : new ArrayList<>(restores.values())) {
+            try {
+                r.flush();
+                r.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
         for (org.splitpoint.engine.pair.Pair p : pairList()) {
             try {
                 p.flushAndClose();
@@ -448,6 +483,13 @@ public final class Pool implements AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        for (org.splitpoint.engine.bitmap.ChangeTracker c : changeTrackers.values()) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
         events.drain();
         events.close();
         lock.close();
@@ -464,6 +506,20 @@ public final class Pool implements AutoCloseable {
         }
         for (RaidVolume v : copy(volumes)) {
             v.closeQuietly();
+        }
+        for (org.splitpoint.engine.restore.InstantRestore r : restores.values()) {
+            try {
+                r.close();
+            } catch (IOException ignored) {
+                // abandoning
+            }
+        }
+        for (org.splitpoint.engine.bitmap.ChangeTracker c : changeTrackers.values()) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // abandoning
+            }
         }
         for (org.splitpoint.engine.pair.Pair p : pairList()) {
             try {

@@ -250,6 +250,42 @@ public final class PoolAdmin {
     }
 
     /**
+     * A FAILED volume about to be restored from a backup: each drive that holds no current data
+     * (FAILED, MISSING, REBUILDING) gets a blank image and comes ONLINE; the old images are kept
+     * aside as a replacement keeps them. The volume's bytes are meaningless until restored; its
+     * parity need not agree, since every track is written before it is read from the volume.
+     */
+    void replaceLostDrives(RaidVolume v) throws IOException, PoolException {
+        List<String> replaced = new ArrayList<>();
+        for (Member m : v.members()) {
+            if (m.state() == DriveState.ONLINE) {
+                continue;
+            }
+            Drive d = drive(m.drive());
+            cancelRebuildOf(d.name);
+            Path image = pool.paths.image(d.name);
+            if (Files.exists(image)) {
+                pool.storage.rename(image, image.resolveSibling(d.name + ".img.replaced-" + java.time.Instant.now().toString()
+                        .replace(":", "").replace(".", "")));
+            }
+            PoolFiles.createImage(pool.storage, pool.paths, d.name, d.size);
+            pool.storage.syncDirectory(pool.paths.drives());
+            StorageFile f = pool.storage.open(image);
+            v.exclusive(() -> {
+                m.replaceFile(f);
+                m.setState(DriveState.ONLINE, 0);
+            });
+            d.problem = null;
+            d.missing = false;
+            d.stale = false;
+            replaced.add(d.name);
+        }
+        pool.persist();
+        pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " was FAILED: blank images"
+                + " replaced " + String.join(", ", replaced) + " for a restore from a backup; it is " + v.state()));
+    }
+
+    /**
      * Checks a volume's mirrors or parity, like md's check; with {@code repair} rewrites what
      * disagrees. Returns the number of inconsistent 512-byte sectors; {@code progress} gets bytes done.
      */

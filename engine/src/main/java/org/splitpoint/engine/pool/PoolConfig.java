@@ -8,7 +8,7 @@ import java.util.List;
  */
 public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive,
                          List<DriveRecord> drives, List<VolumeRecord> volumes, List<JobRecord> jobs,
-                         List<PairRecord> pairs) {
+                         List<PairRecord> pairs, List<BackupRecord> backups, List<RestoreRecord> restores) {
 
     public static final String MAGIC = "splitpoint-pool";
     public static final int VERSION = 1;
@@ -18,6 +18,34 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
         volumes = List.copyOf(volumes);
         jobs = jobs == null ? List.of() : List.copyOf(jobs);
         pairs = pairs == null ? List.of() : List.copyOf(pairs);
+        backups = backups == null ? List.of() : List.copyOf(backups);
+        restores = restores == null ? List.of() : List.copyOf(restores);
+    }
+
+    /** A pool as it was before backups existed (tests and tools that build configs by hand). */
+    public PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive, List<DriveRecord> drives,
+                      List<VolumeRecord> volumes, List<JobRecord> jobs, List<PairRecord> pairs) {
+        this(uuid, trackSize, driveSize, nextDrive, drives, volumes, jobs, pairs, List.of(), List.of());
+    }
+
+    /**
+     * A volume's last completed backup: the image an incremental backup builds on, in the store with
+     * that uuid (at {@code store}, where it was last seen). The volume's changed-block map
+     * ({@code meta/<volume>.cbt}) holds what changed since.
+     */
+    public record BackupRecord(String volume, String storeUuid, String store, String image) { }
+
+    /**
+     * An instant restore under way: volume {@code volume} from image {@code image} of the store at
+     * {@code store}; its overwrite map is {@code meta/<volume>.restore.inv}. {@code writeThrough}
+     * names the image the writes made meanwhile go to, if asked. The bulk copy's settings and
+     * starting size are kept for a resume.
+     */
+    public record RestoreRecord(String volume, String store, String image, String writeThrough, long throttle,
+                                boolean paused, long total) {
+        public RestoreRecord with(long newThrottle, boolean newPaused) {
+            return new RestoreRecord(volume, store, image, writeThrough, newThrottle, newPaused, total);
+        }
     }
 
     /** A drive: its image is {@code drives/<name>.img} of {@code size} bytes. */

@@ -40,6 +40,21 @@ public record PoolPaths(Path dir) {
         return meta().resolve(pair + "." + kind);
     }
 
+    /** A volume's changed-block map (tracks changed since its last backup). */
+    public Path changeMap(String volume) {
+        return meta().resolve(volume + ".cbt");
+    }
+
+    /** The changed tracks a backup under way took (given back if it does not complete). */
+    public Path changeMapTaken(String volume) {
+        return meta().resolve(volume + ".cbt.taken");
+    }
+
+    /** The tracks an instant restore still owes (the overwrite map, inverted: set = not current). */
+    public Path restoreMap(String volume) {
+        return meta().resolve(volume + ".restore.inv");
+    }
+
     public Path events() {
         return meta().resolve("events.jsonl");
     }

@@ -48,6 +48,7 @@ public abstract class RaidVolume implements BlockDevice {
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final List<IoAction> flushHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<WriteObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Object absenceLock = new Object();
     private volatile MemberFailureListener listener;
     /** A host write was attempted since open: from then on an absent member's data is stale. */
@@ -101,6 +102,23 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** Counts inconsistent 512-byte sectors in rows [from, to); with {@code repair} fixes them. */
     protected abstract long checkRows(long from, long to, boolean repair) throws IOException;
+
+    /**
+     * Told before a write changes volume bytes [offset, offset+length), whoever writes (a host, a
+     * pair's copier or hydrator): a backup copies the old contents first, change tracking marks the
+     * tracks. Runs on the writer's thread, with the volume's gate held for reading.
+     */
+    public interface WriteObserver {
+        void beforeWrite(long offset, long length) throws IOException;
+    }
+
+    public void addWriteObserver(WriteObserver o) {
+        observers.add(o);
+    }
+
+    public void removeWriteObserver(WriteObserver o) {
+        observers.remove(o);
+    }
 
     /** Who records a member's absence durably (the pool); see {@link MemberFailureListener}. */
     public void setFailureListener(MemberFailureListener listener) {
@@ -158,6 +176,9 @@ public abstract class RaidVolume implements BlockDevice {
             int start = src.position();
             int n = src.remaining();
             try {
+                for (WriteObserver o : observers) {
+                    o.beforeWrite(offset, n);
+                }
                 writeIntent.beginWrite(t0, t1);
                 retrying(() -> {
                     src.position(start);

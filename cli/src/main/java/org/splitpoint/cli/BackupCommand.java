@@ -1,0 +1,252 @@
+package org.splitpoint.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.splitpoint.engine.backup.BackupException;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.ImageReader;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.Sizes;
+import org.splitpoint.engine.pool.VolumeState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code splitpoint backup create|list|verify|delete|restore} (seed 002): full and incremental
+ * images of volumes in a store directory outside the pool, and instant restore from them.
+ */
+@Command(name = "backup", description = "Back volumes up to a store, list, verify or delete images, restore instantly.",
+        subcommands = {BackupCommand.Create.class, BackupCommand.ListImages.class, BackupCommand.Verify.class,
+                BackupCommand.Delete.class, BackupCommand.Restore.class})
+final class BackupCommand {
+
+    private BackupCommand() {
+    }
+
+    @Command(name = "create", description = "Back a volume up into a store: incremental on its last backup, or --full.",
+            footer = {"", "The image is the volume as it was when the command started: a write meanwhile first copies the"
+                    + " old bytes of its tracks into the image. The store is created when DIR is new or empty."})
+    static final class Create extends OnPool {
+        @Parameters(index = "1", paramLabel = "VOLUME")
+        String volume;
+        @Option(names = "--store", required = true, paramLabel = "DIR", description = "the backup store directory")
+        Path store;
+        @Option(names = "--full", description = "copy every track (starts a new chain); default: the tracks changed since"
+                + " the volume's last backup")
+        boolean full;
+        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
+        Double throttle;
+        @Option(names = "--no-wait", description = "return at once (only while serve or the app holds the pool: a backup"
+                + " runs in the process that holds it and is not resumed after that process ends)")
+        boolean noWait;
+
+        @Override
+        public Integer call() throws Exception {
+            long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            Path dirStore = CliContext.current().resolve(store);
+            return PoolSession.with(dir, err(), pool -> {
+                if (noWait && CliContext.current().resident() == null) {
+                    throw new IllegalArgumentException("--no-wait needs the pool held by serve or the app: a backup runs"
+                            + " in the process that holds the pool and is not resumed after it ends");
+                }
+                Job job = pool.backups().backup(volume, dirStore, full, limit);
+                out().println("backup of " + volume + " started: " + job.progress().totalTracks() + " tracks to copy ("
+                        + (full ? "full" : "incremental") + ") into " + dirStore);
+                return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
+            });
+        }
+    }
+
+    @Command(name = "list", description = "List a store's images: id, volume, time, parent, kind, tracks, SHA-256.")
+    static final class ListImages implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "DIR", description = "the backup store directory")
+        Path store;
+        @Option(names = "--json", description = "print one JSON document")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = spec.commandLine().getOut();
+            DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
+            List<ImageInfo> images = s.list();
+            List<String> unfinished = s.unfinished();
+            if (json) {
+                var arr = Json.MAPPER.createArrayNode();
+                for (ImageInfo i : images) {
+                    arr.addObject().put("id", i.id()).put("volume", i.volume()).put("createdAt", i.createdAt())
+                            .put("parent", i.parent()).put("kind", i.kind().word()).put("tracks", i.tracks())
+                            .put("bytes", i.dataBytes()).put("size", i.size()).put("trackSize", i.trackSize())
+                            .put("sha256", i.dataSha256());
+                }
+                Json.print(out, arr);
+                return 0;
+            }
+            if (images.isEmpty()) {
+                out.println("no images in " + s.describe());
+            } else {
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"ID", "VOLUME", "CREATED", "KIND", "PARENT", "TRACKS", "BYTES"});
+                for (ImageInfo i : images) {
+                    rows.add(new String[] {i.id(), i.volume(), i.createdAt(), i.kind().word(),
+                            i.parent() == null ? "-" : i.parent(), String.valueOf(i.tracks()), Sizes.format(i.dataBytes())});
+                }
+                Tables.print(out, rows);
+            }
+            for (String u : unfinished) {
+                out.println("unfinished (not an image; 'backup delete' removes it): " + u);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", description = "Re-read images and check every SHA-256 (all images, or one).")
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path store;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = spec.commandLine().getOut();
+            var err = spec.commandLine().getErr();
+            DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
+            List<String> ids = new ArrayList<>();
+            if (id != null) {
+                ids.add(id);
+            } else {
+                s.list().forEach(i -> ids.add(i.id()));
+            }
+            int bad = 0;
+            ProgressLine line = new ProgressLine(err);
+            for (String x : ids) {
+                try (ImageReader r = s.open(x)) {
+                    long total = Math.max(1, r.info().dataBytes());
+                    long start = System.nanoTime();
+                    r.verify(done -> {
+                        double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                        line.show(String.format("verify %s  %5.1f%%  %.1f MB/s", x, 100.0 * done / total, done / secs / 1e6));
+                    });
+                    line.done(null);
+                    out.println(x + ": ok (" + Sizes.count(r.info().tracks(), "track") + ", "
+                            + Sizes.format(r.info().dataBytes()) + ")");
+                } catch (BackupException e) {
+                    line.done(null);
+                    out.println(x + ": DAMAGED: " + e.getMessage());
+                    bad++;
+                }
+            }
+            if (bad > 0) {
+                err.println("splitpoint: " + bad + " of " + ids.size() + " images failed verification");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete an image (refused while a later incremental builds on it, unless --chain).")
+    static final class Delete implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path store;
+        @Parameters(index = "1", paramLabel = "ID")
+        String id;
+        @Option(names = "--chain", description = "also delete the incremental images that build on it")
+        boolean chain;
+        @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
+        boolean yes;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = spec.commandLine().getOut();
+            DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
+            List<ImageInfo> images = s.list();
+            if (s.unfinished().contains(id)) {
+                s.delete(id);
+                out.println("deleted the unfinished image " + id);
+                return 0;
+            }
+            if (images.stream().noneMatch(i -> i.id().equals(id))) {
+                throw new BackupException("no image '" + id + "' in the backup store " + s.describe());
+            }
+            List<String> doomed = new ArrayList<>();
+            dependents(images, id, doomed);
+            if (!doomed.isEmpty() && !chain) {
+                throw new Splitpoint.CommandFailed("image " + id + " is the parent of " + String.join(", ", doomed)
+                        + "; deleting it would break their chain: delete those first, or add --chain to delete them too");
+            }
+            doomed.add(0, id);
+            if (!yes && !Confirm.typed(spec.commandLine().getErr(), "deleting " + String.join(", ", doomed)
+                    + " from " + s.describe() + " cannot be undone", id, "nothing was deleted")) {
+                return 1;
+            }
+            for (int i = doomed.size() - 1; i >= 0; i--) { // children first: a chain is never left half-broken
+                s.delete(doomed.get(i));
+                out.println("deleted image " + doomed.get(i));
+            }
+            return 0;
+        }
+
+        private static void dependents(List<ImageInfo> images, String id, List<String> out) {
+            for (ImageInfo i : images) {
+                if (id.equals(i.parent()) && !out.contains(i.id())) {
+                    out.add(i.id());
+                    dependents(images, i.id(), out);
+                }
+            }
+        }
+    }
+
+    @Command(name = "restore", description = "Restore a volume from a backup image; it is usable at once.",
+            footer = {"", "Reads of tracks not yet restored are fetched from the backup (and written to the volume);"
+                    + " writes go to the volume; a bulk copy fills the rest in the background, never over a track"
+                    + " written or fetched meanwhile. A FAILED volume gets blank images for its lost drives first."
+                    + " Overwriting a volume that is not FAILED asks for its name to be typed, or --yes."})
+    static final class Restore extends OnPool {
+        @Parameters(index = "1", paramLabel = "VOLUME")
+        String volume;
+        @Option(names = "--store", required = true, paramLabel = "DIR")
+        Path store;
+        @Option(names = "--at", paramLabel = "ID", description = "the image to restore (default: the volume's newest)")
+        String at;
+        @Option(names = "--write-through", description = "also write what hosts write meanwhile into a new incremental image")
+        boolean writeThrough;
+        @Option(names = "--bulk-throttle", paramLabel = "MB/s", description = "limit the background copy (0 = unlimited)")
+        Double bulkThrottle;
+        @Option(names = "--no-wait", description = "return at once; the restore goes on whenever a process holds the pool")
+        boolean noWait;
+        @Option(names = "--yes", description = "confirm overwriting the volume without being asked")
+        boolean yes;
+
+        @Override
+        public Integer call() throws Exception {
+            long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes("--bulk-throttle", bulkThrottle);
+            Path dirStore = CliContext.current().resolve(store);
+            return PoolSession.with(dir, err(), pool -> {
+                if (!yes && pool.volume(volume).state() != VolumeState.FAILED && !Confirm.typed(err(),
+                        "restoring " + volume + " replaces all its data (" + Sizes.format(pool.volume(volume).size())
+                                + ") with the backup's", volume, volume + " was not restored")) {
+                    return 1;
+                }
+                Job job = pool.backups().restore(volume, dirStore, at, writeThrough, limit);
+                var r = pool.backups().restoreOf(volume);
+                out().println("restore of " + volume + " from image " + r.chain().target().id() + " started: the volume is"
+                        + " usable now; " + job.progress().totalTracks() + " tracks to copy in the background");
+                return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
+            });
+        }
+    }
+
+}

@@ -1,0 +1,204 @@
+package org.splitpoint.engine.backup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.meta.CheckedJson;
+import org.splitpoint.engine.meta.CorruptMetadataException;
+
+/**
+ * A backup store in a directory outside the pool.
+ *
+ * <p>Layout: {@code store.json} (the store's uuid, in a CRC-checked envelope), and per image
+ * {@code images/<id>/} holding {@code data} (the tracks' bytes, appended), {@code index} (a 64-byte
+ * record per track: where, how long, SHA-256) and {@code manifest.json} (the {@link ImageInfo},
+ * with the SHA-256 of both files). An image is written in {@code images/<id>.partial/} and becomes
+ * visible by one rename once its files and manifest are durable; the directory is synced after, so
+ * a crash leaves either no image or a whole one, and a partial directory is never listed as one.
+ */
+public final class DirectoryStore implements BackupStore {
+
+    private static final String MAGIC = "splitpoint-backup-store";
+    private static final int VERSION = 1;
+    static final String PARTIAL = ".partial";
+
+    /** The body of store.json. */
+    public record StoreRecord(String uuid, String createdAt) { }
+
+    private final Path dir;
+    private final StorageFactory storage;
+    private final String uuid;
+
+    private DirectoryStore(Path dir, StorageFactory storage, String uuid) {
+        this.dir = dir;
+        this.storage = storage;
+        this.uuid = uuid;
+    }
+
+    /**
+     * Opens the store in {@code dir}. With {@code create}, a directory that does not exist or is
+     * empty becomes a new store; otherwise it must be one already.
+     */
+    public static DirectoryStore open(Path dir, StorageFactory storage, boolean create) throws IOException {
+        Path json = dir.resolve("store.json");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new BackupException("--store " + dir + " is a file, not a backup store directory");
+        }
+        if (!Files.exists(json)) {
+            boolean empty = !Files.exists(dir) || isEmpty(dir);
+            if (!create || !empty) {
+                throw new BackupException(!Files.exists(dir) ? "there is no backup store at " + dir
+                        : dir + " is not a Splitpoint backup store (it has no store.json"
+                        + (empty ? "" : " and is not empty") + ")");
+            }
+            Files.createDirectories(dir.resolve("images"));
+            storage.syncDirectory(dir);
+            StoreRecord r = new StoreRecord(UUID.randomUUID().toString(), Instant.now().toString());
+            CheckedJson.write(storage, json, MAGIC, VERSION, r);
+            return new DirectoryStore(dir, storage, r.uuid());
+        }
+        StoreRecord r;
+        try {
+            r = CheckedJson.read(storage, json, MAGIC, VERSION, StoreRecord.class);
+        } catch (CorruptMetadataException e) {
+            throw new BackupException("the backup store at " + dir + " is damaged: " + e.getMessage());
+        }
+        if (!Files.isDirectory(dir.resolve("images"))) {
+            throw new BackupException("the backup store at " + dir + " has no images/ directory (damaged)");
+        }
+        return new DirectoryStore(dir, storage, r.uuid());
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    @Override
+    public String uuid() {
+        return uuid;
+    }
+
+    @Override
+    public String describe() {
+        return dir.toString();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    Path images() {
+        return dir.resolve("images");
+    }
+
+    StorageFactory storage() {
+        return storage;
+    }
+
+    @Override
+    public List<ImageInfo> list() throws IOException {
+        List<ImageInfo> out = new ArrayList<>();
+        try (var s = Files.list(images())) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (!Files.isDirectory(p) || name.endsWith(PARTIAL)) {
+                    continue;
+                }
+                out.add(manifest(name));
+            }
+        }
+        out.sort(Comparator.comparing(ImageInfo::createdAt).thenComparing(ImageInfo::id));
+        return out;
+    }
+
+    @Override
+    public List<String> unfinished() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.list(images())) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && name.endsWith(PARTIAL)) {
+                    out.add(name.substring(0, name.length() - PARTIAL.length()));
+                }
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    /** The manifest of sealed image {@code id}; a missing or damaged one is an error naming the image. */
+    ImageInfo manifest(String id) throws IOException {
+        Path m = images().resolve(id).resolve("manifest.json");
+        if (!Files.exists(m)) {
+            throw new BackupException("image " + id + " in " + dir + " has no manifest (damaged or not a Splitpoint image)");
+        }
+        try {
+            return CheckedJson.read(storage, m, ImageInfo.MAGIC, ImageInfo.VERSION, ImageInfo.class);
+        } catch (CorruptMetadataException e) {
+            throw new BackupException("image " + id + " in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public ImageReader open(String id) throws IOException {
+        if (!Files.isDirectory(images().resolve(id))) {
+            throw new BackupException("no image '" + id + "' in the backup store " + dir);
+        }
+        return ImageReader.open(this, manifest(id), images().resolve(id));
+    }
+
+    @Override
+    public ImageWriter create(ImageInfo header) throws IOException {
+        Path partial = images().resolve(header.id() + PARTIAL);
+        if (Files.exists(partial) || Files.exists(images().resolve(header.id()))) {
+            throw new BackupException("an image '" + header.id() + "' exists already in " + dir);
+        }
+        return ImageWriter.create(this, header, partial);
+    }
+
+    @Override
+    public ImageWriter resume(String id) throws IOException {
+        Path partial = images().resolve(id + PARTIAL);
+        if (!Files.isDirectory(partial)) {
+            throw new BackupException("no unfinished image '" + id + "' in " + dir);
+        }
+        return ImageWriter.resume(this, partial);
+    }
+
+    @Override
+    public void delete(String id) throws IOException {
+        Path p = images().resolve(id);
+        if (!Files.isDirectory(p)) {
+            p = images().resolve(id + PARTIAL);
+        }
+        if (!Files.isDirectory(p)) {
+            throw new BackupException("no image '" + id + "' in the backup store " + dir);
+        }
+        // the manifest first: from then on the directory is no image, whatever a crash leaves of it
+        storage.delete(p.resolve("manifest.json"));
+        storage.syncDirectory(p);
+        try (var s = Files.list(p)) {
+            for (Path f : s.toList()) {
+                storage.delete(f);
+            }
+        }
+        Files.deleteIfExists(p);
+        storage.syncDirectory(images());
+    }
+
+    /** Seals {@code partial}: its manifest written durably, then renamed into place (see the class note). */
+    ImageInfo seal(Path partial, ImageInfo sealed) throws IOException {
+        CheckedJson.write(storage, partial.resolve("manifest.json"), ImageInfo.MAGIC, ImageInfo.VERSION, sealed);
+        storage.rename(partial, images().resolve(sealed.id()));
+        storage.syncDirectory(images());
+        return sealed;
+    }
+}

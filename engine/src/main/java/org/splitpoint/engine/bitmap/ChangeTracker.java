@@ -1,0 +1,76 @@
+package org.splitpoint.engine.bitmap;
+
+import java.io.IOException;
+
+/**
+ * The tracks of a volume changed since its last backup (a changed-block tracking bitmap).
+ *
+ * <p>Design. Like the write-intent bitmap, a bit is durable before the write it covers starts (one
+ * fsync when a bit was clear; a writer that continues a run of marked tracks marks as many ahead,
+ * so a sequential stream does not pay one per track, while a lone write marks only its own), and a
+ * bit set too eagerly only puts a track needlessly in the next incremental backup. Unlike it, bits never clear on a flush: only a backup takes them ({@link #take}), at the
+ * backup's consistent instant, and gives them back if it does not complete ({@link #giveBack}).
+ */
+public final class ChangeTracker {
+
+    private static final long MAX_AHEAD = 1024;
+
+    private final DurableBitmap durable;
+    private final TrackBitmap bits;
+
+    public ChangeTracker(DurableBitmap durable) {
+        this.durable = durable;
+        this.bits = durable.bits();
+    }
+
+    /** The changed tracks (live view). */
+    public TrackBitmap changed() {
+        return bits;
+    }
+
+    /** Marks tracks [from, to) changed, durably, before a write to them starts. */
+    public synchronized void beginWrite(long from, long to) throws IOException {
+        boolean allSet = true;
+        for (long t = from; t < to && allSet; t++) {
+            allSet = bits.get(t);
+        }
+        if (allSet) {
+            return;
+        }
+        long run = 0;
+        while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
+            run++;
+        }
+        long end = Math.min(bits.size(), to + run); // only a writer that continues a run looks ahead
+        bits.setRange(from, end);
+        durable.markChanged(from, end);
+        durable.persist(true);
+    }
+
+    /**
+     * The changed tracks as of now, removed from the tracker durably: what a backup taken at this
+     * instant must hold. The caller has saved them first (so a crash cannot lose them).
+     */
+    public synchronized TrackBitmap take() throws IOException {
+        TrackBitmap out = new TrackBitmap(bits.size());
+        out.loadWords(bits.toWords());
+        bits.clearAll();
+        durable.markChanged(0, bits.size());
+        durable.persist(true);
+        return out;
+    }
+
+    /** Puts tracks back (a backup that took them did not complete), durably. */
+    public synchronized void giveBack(TrackBitmap tracks) throws IOException {
+        for (long t = tracks.nextSetBit(0); t >= 0; t = tracks.nextSetBit(t + 1)) {
+            if (bits.set(t)) {
+                durable.markChanged(t, t + 1);
+            }
+        }
+        durable.persist(true);
+    }
+
+    public void close() throws IOException {
+        durable.close();
+    }
+}

@@ -1,0 +1,604 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.splitpoint.engine.backup.BackupException;
+import org.splitpoint.engine.backup.ChainReader;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.bitmap.ChangeTracker;
+import org.splitpoint.engine.bitmap.DurableBitmap;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.job.JobWork;
+import org.splitpoint.engine.pair.InvalidTracks;
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.restore.InstantRestore;
+
+/**
+ * The rules of backups and instant restores (policy), and their life in the pool: records in
+ * pool.json, changed-block maps in {@code meta/}, resuming a restore at open. The mechanism is in
+ * {@code backup} (store, images, chains), {@link BackupWork} and {@link InstantRestore}.
+ *
+ * <p>Chains. A volume's last completed backup (store uuid, image) is recorded; its changed-block
+ * map holds what changed since. An incremental builds on that image, in that store, so a chain is
+ * never broken by a backup that went elsewhere; a full image starts a new chain anywhere.
+ */
+public final class BackupAdmin {
+
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Pool pool;
+
+    BackupAdmin(Pool pool) {
+        this.pool = pool;
+    }
+
+    // ---- life in the pool ---------------------------------------------------------------------
+
+    /**
+     * At open: the changed-block map of every volume that has one is loaded and watches its
+     * volume's writes; tracks a backup took and did not finish (a crash) are given back first.
+     */
+    static void openBackups(Pool pool) throws IOException {
+        for (RaidVolume v : Pool.copy(pool.volumes)) {
+            Path map = pool.paths.changeMap(v.name());
+            Path taken = pool.paths.changeMapTaken(v.name());
+            if (!Files.exists(map) && !pool.backupRecords.containsKey(v.name())) {
+                continue;
+            }
+            long tracks = tracksOf(pool, v);
+            ChangeTracker cbt = new ChangeTracker(MetaFiles.bitmap(pool, map, tracks,
+                    "the changed-block map of volume " + v.name(),
+                    "every track counts as changed, so its next incremental backup copies all of them"));
+            if (Files.exists(taken) && !pool.isReadOnly()) {
+                try (DurableBitmap t = DurableBitmap.open(pool.storage, taken, tracks, false)) {
+                    cbt.giveBack(t.bits());
+                } catch (IOException e) {
+                    cbt.giveBack(allSet(tracks)); // unreadable: every track, to be safe
+                }
+                pool.storage.delete(taken);
+                pool.storage.syncDirectory(taken.getParent());
+                pool.openNotes.add("a backup of volume " + v.name() + " did not finish; the tracks it was to copy stay"
+                        + " marked for the next backup");
+            }
+            watch(pool, v, cbt);
+        }
+    }
+
+    /**
+     * Puts the map before every write to the volume, except while an instant restore runs: the
+     * restore's own writes make the volume equal the image restored (no change to it), and the
+     * restore marks the hosts' writes itself ({@link #markHostWrite}).
+     */
+    private static void watch(Pool pool, RaidVolume v, ChangeTracker cbt) {
+        pool.changeTrackers.put(v.name(), cbt);
+        v.addWriteObserver((offset, length) -> {
+            if (!pool.restores.containsKey(v.name())) {
+                markHostWrite(pool, v.name(), offset, length);
+            }
+        });
+    }
+
+    /** Marks volume bytes [offset, offset+length) changed in the volume's map, durably. */
+    private static void markHostWrite(Pool pool, String volume, long offset, long length) throws IOException {
+        ChangeTracker cbt = pool.changeTrackers.get(volume);
+        if (cbt != null) {
+            int ts = pool.trackSize;
+            cbt.beginWrite(offset / ts, (offset + length + ts - 1) / ts);
+        }
+    }
+
+    private static long tracksOf(Pool pool, RaidVolume v) {
+        return Math.max(1, (v.size() + pool.trackSize - 1) / pool.trackSize);
+    }
+
+    private static TrackBitmap allSet(long tracks) {
+        TrackBitmap b = new TrackBitmap(tracks);
+        b.setAll();
+        return b;
+    }
+
+    // ---- backup -------------------------------------------------------------------------------
+
+    /** The running backup of a volume, if any (its job). */
+    private Job runningJob(String kind, String volume) {
+        for (Job j : pool.jobs) {
+            if (j.kind().equals(kind) && j.target().equals(volume) && !j.state().isFinished()) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Starts a backup of {@code volume} into the store at {@code storeDir} (created when it is a new
+     * or empty directory): full, or incremental on the volume's last backup. Returns its job.
+     */
+    public Job backup(String volume, Path storeDir, boolean full, long throttle) throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            refuseStoreInsidePool(storeDir);
+            if (v.state() == VolumeState.FAILED) {
+                throw new PoolException("volume " + volume + " is FAILED (" + v.stateReason() + "): there is no data to back up");
+            }
+            if (pool.restores.containsKey(volume)) {
+                throw new PoolException("volume " + volume + " is being restored from a backup; back it up once the restore"
+                        + " finished");
+            }
+            Job running = runningJob("backup", volume);
+            if (running != null) {
+                throw new PoolException("a backup of " + volume + " is running already (job " + running.id() + ")");
+            }
+            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, true);
+            PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
+            String parent = null;
+            if (!full) {
+                parent = incrementalParent(volume, store, last);
+            }
+            removeUnfinished(store, volume);
+            ImageInfo header = new ImageInfo(newId(volume, full), store.uuid(), volume, v.size(), pool.trackSize,
+                    java.time.Instant.now().toString(), parent, full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL,
+                    0, 0, null, null);
+            ImageWriter writer = store.create(header);
+            BackupWork[] work = new BackupWork[1];
+            try {
+                // the backup's instant: no write in flight while the tracks are fixed and the observer put in
+                v.exclusive(() -> work[0] = startAtInstant(v, writer, full));
+            } catch (IOException | RuntimeException e) {
+                writer.abandon();
+                throw e;
+            }
+            Job job = new Job("backup-" + volume, "backup", volume, 0, work[0].tracksToCopy(), pool.trackSize, false,
+                    Math.max(0, throttle), work[0], p -> pool.events.publish(Event.info("JOB_PROGRESS", "backup-" + volume,
+                    p.line())));
+            pool.events.publish(Event.info("BACKUP", volume, "backup of " + volume + " started: image " + header.id()
+                    + " (" + (full ? "full" : "incremental on " + parent) + ", " + Sizes.count(work[0].tracksToCopy(), "track")
+                    + " to copy) into " + store.describe()));
+            pool.startJob(job);
+            return job;
+        }
+    }
+
+    private String incrementalParent(String volume, DirectoryStore store, PoolConfig.BackupRecord last) throws IOException, PoolException {
+        if (last == null) {
+            throw new PoolException("volume " + volume + " has no backup yet for an incremental one to build on; take a"
+                    + " --full backup first");
+        }
+        if (!last.storeUuid().equals(store.uuid())) {
+            throw new PoolException("the last backup of " + volume + " (image " + last.image() + ") is in the store at "
+                    + last.store() + "; an incremental one builds on it there: use that store, or take a --full backup"
+                    + " into " + store.describe());
+        }
+        boolean present = store.list().stream().anyMatch(i -> i.id().equals(last.image()));
+        if (!present) {
+            throw new PoolException("the last backup of " + volume + " (image " + last.image() + ") is no longer in "
+                    + store.describe() + "; take a --full backup");
+        }
+        return last.image();
+    }
+
+    /** Images of {@code volume} left unfinished by an earlier backup (a crash): they cannot be finished. */
+    private static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
+        for (String id : store.unfinished()) {
+            if (id.startsWith(volume + "-")) {
+                store.delete(id);
+            }
+        }
+    }
+
+    private static String newId(String volume, boolean full) {
+        return volume + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(ID_TIME) + "-"
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)) + (full ? "-full" : "-inc");
+    }
+
+    /**
+     * At the backup's instant: the changed tracks are saved aside durably, taken from the map, and
+     * the copy-before-write observer put in. A volume's first backup creates its map here.
+     */
+    private BackupWork startAtInstant(RaidVolume v, ImageWriter writer, boolean full) throws IOException {
+        long tracks = tracksOf(pool, v);
+        ChangeTracker cbt = pool.changeTrackers.get(v.name());
+        TrackBitmap taken = new TrackBitmap(tracks);
+        if (cbt == null) {
+            Path map = pool.paths.changeMap(v.name());
+            pool.storage.delete(map);
+            cbt = new ChangeTracker(DurableBitmap.create(pool.storage, map, tracks, false));
+            pool.storage.syncDirectory(map.getParent());
+            watch(pool, v, cbt);
+        } else {
+            Path takenFile = pool.paths.changeMapTaken(v.name());
+            pool.storage.delete(takenFile);
+            try (DurableBitmap saved = DurableBitmap.create(pool.storage, takenFile, tracks, false)) {
+                saved.bits().loadWords(cbt.changed().toWords());
+                saved.markChanged(0, tracks);
+                saved.persist(true);
+            }
+            pool.storage.syncDirectory(takenFile.getParent());
+            taken = cbt.take();
+        }
+        TrackBitmap toCopy = full ? allSet(tracks) : taken;
+        BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full);
+        work.install();
+        return work;
+    }
+
+    /** The image is sealed: it is the volume's last backup now (pool.json), and the saved tracks go. */
+    static void backupCompleted(Pool pool, String volume, ImageInfo image, String storeLocation) throws IOException {
+        pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, image.store(), storeLocation, image.id()));
+        pool.persist();
+        pool.storage.delete(pool.paths.changeMapTaken(volume));
+        pool.storage.syncDirectory(pool.paths.meta());
+    }
+
+    /** The backup did not complete: what it took goes back into the map. */
+    static void backupAbandoned(Pool pool, String volume, TrackBitmap taken) {
+        ChangeTracker cbt = pool.changeTrackers.get(volume);
+        try {
+            if (cbt != null) {
+                cbt.giveBack(taken);
+            }
+            pool.storage.delete(pool.paths.changeMapTaken(volume));
+        } catch (IOException e) {
+            pool.events.publish(Event.critical("BACKUP", volume, "could not give the tracks of an unfinished backup of "
+                    + volume + " back to its changed-block map (" + e.getMessage() + "); take a --full backup next"));
+        }
+    }
+
+    private void refuseStoreInsidePool(Path storeDir) throws PoolException {
+        Path store = storeDir.toAbsolutePath().normalize();
+        Path dir = pool.dir().toAbsolutePath().normalize();
+        if (store.startsWith(dir)) {
+            throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it"
+                    + " (a backup that dies with the pool is no backup)");
+        }
+    }
+
+    /** The volume's last completed backup, or null. */
+    public PoolConfig.BackupRecord lastBackup(String volume) {
+        return pool.backupRecords.get(volume);
+    }
+
+    // ---- instant restore ----------------------------------------------------------------------
+
+    /** The instant restore of {@code volume} under way, or null. */
+    public InstantRestore restoreOf(String volume) {
+        return pool.restores.get(volume);
+    }
+
+    /** Every instant restore under way. */
+    public List<InstantRestore> restores() {
+        return new ArrayList<>(pool.restores.values());
+    }
+
+    /**
+     * Restores {@code volume} from image {@code imageId} (null: the newest image of a volume of that
+     * name) of the store at {@code storeDir}: the volume is usable at once (see {@link InstantRestore}),
+     * a bulk copy fills it in the background. A FAILED volume gets blank images for its lost drives
+     * first. Returns the bulk copy's job.
+     */
+    public Job restore(String volume, Path storeDir, String imageId, boolean writeThrough, long throttle)
+            throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            if (pool.restores.containsKey(volume)) {
+                throw new PoolException("volume " + volume + " is being restored already (job instant-restore-" + volume
+                        + "); wait for it or cancel it first");
+            }
+            Job running = runningJob("backup", volume);
+            if (running != null) {
+                throw new PoolException("a backup of " + volume + " is running (job " + running.id() + "); cancel it or"
+                        + " wait before restoring over the volume");
+            }
+            for (Pair p : pool.pairList()) {
+                if ((p.std() == v || p.bcv() == v) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
+                    throw new PoolException("volume " + volume + " is in pair " + p.name() + ", which is " + p.state()
+                            + "; split the pair before restoring the volume from a backup");
+                }
+            }
+            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
+            String id = imageId != null ? imageId : newestImageOf(store, volume);
+            ChainReader onDemand = ChainReader.open(store, id);
+            ChainReader bulk = null;
+            ImageWriter wt = null;
+            try {
+                if (onDemand.size() != v.size()) {
+                    throw new BackupException("image " + id + " is of a volume of " + Sizes.format(onDemand.size()) + "; "
+                            + volume + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
+                }
+                if (onDemand.trackSize() != pool.trackSize) {
+                    throw new BackupException("image " + id + " has tracks of " + Sizes.format(onDemand.trackSize())
+                            + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
+                            + " track size");
+                }
+                bulk = ChainReader.open(store, id);
+                if (v.state() == VolumeState.FAILED) {
+                    new PoolAdmin(pool).replaceLostDrives(v);
+                }
+                Path map = pool.paths.restoreMap(volume);
+                pool.storage.delete(map);
+                InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracksOf(pool, v), true));
+                pool.storage.syncDirectory(map.getParent());
+                if (writeThrough) {
+                    wt = store.create(new ImageInfo(newId(volume, false), store.uuid(), volume, v.size(), pool.trackSize,
+                            java.time.Instant.now().toString(), id, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
+                }
+                PoolConfig.RestoreRecord record = new PoolConfig.RestoreRecord(volume, store.dir().toString(), id,
+                        wt == null ? null : wt.header().id(), Math.max(0, throttle), false, tracksOf(pool, v));
+                pool.restoreRecords.put(volume, record);
+                pool.persist();
+                InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
+                        null, owed, wt, listener(pool), (off, len) -> markHostWrite(pool, volume, off, len));
+                pool.restores.put(volume, r);
+                // the volume is the image restored from now on: what changed before does not count
+                // (recorded after the restore is, so a crash between only leaves extra marks)
+                if (!pool.changeTrackers.containsKey(volume)) {
+                    startChangeMap(pool, v);
+                } else {
+                    pool.changeTrackers.get(volume).take();
+                }
+                pool.events.publish(Event.info("RESTORE", volume, "instant restore of " + volume + " from image " + id
+                        + " started: the volume is usable now; " + Sizes.count(tracksOf(pool, v), "track")
+                        + " to copy in the background" + (wt == null ? "" : "; writes go to image " + wt.header().id() + " too")));
+                Job job = restoreJob(pool, r, record);
+                pool.startJob(job);
+                return job;
+            } catch (IOException | PoolException | RuntimeException e) {
+                onDemand.close();
+                if (bulk != null) {
+                    bulk.close();
+                }
+                if (wt != null) {
+                    wt.abandon();
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static void startChangeMap(Pool pool, RaidVolume v) throws IOException {
+        Path map = pool.paths.changeMap(v.name());
+        pool.storage.delete(map);
+        ChangeTracker cbt = new ChangeTracker(DurableBitmap.create(pool.storage, map, tracksOf(pool, v), false));
+        pool.storage.syncDirectory(map.getParent());
+        watch(pool, v, cbt);
+    }
+
+    private static String newestImageOf(DirectoryStore store, String volume) throws IOException {
+        ImageInfo newest = null;
+        for (ImageInfo i : store.list()) {
+            if (i.volume().equals(volume)) {
+                newest = i;
+            }
+        }
+        if (newest == null) {
+            throw new BackupException("the backup store " + store.describe() + " holds no image of a volume named "
+                    + volume + "; name one with --at ID ('backup list " + store.describe() + "')");
+        }
+        return newest.id();
+    }
+
+    private static Job restoreJob(Pool pool, InstantRestore r, PoolConfig.RestoreRecord record) {
+        String id = "instant-restore-" + r.volume();
+        return new Job(id, "instant-restore", r.volume(), r.currentTracks(), r.totalTracks(), pool.trackSize,
+                record.paused(), record.throttle(), new RestoreSettings(pool, r.volume(), r.bulkWork()),
+                p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
+    }
+
+    /** The bulk copy, plus saving pause and throttle in the restore's record. */
+    private record RestoreSettings(Pool pool, String volume, JobWork work) implements JobWork {
+        @Override
+        public Step copyNext(long done) throws IOException {
+            return work.copyNext(done);
+        }
+
+        @Override
+        public void stepBudget(long bytes) {
+            work.stepBudget(bytes);
+        }
+
+        @Override
+        public boolean hasMore(long done, long total) {
+            return work.hasMore(done, total);
+        }
+
+        @Override
+        public void checkpoint(long doneUpTo) throws IOException {
+            work.checkpoint(doneUpTo);
+        }
+
+        @Override
+        public void finished() throws IOException {
+            work.finished();
+        }
+
+        @Override
+        public void stopped(JobState state, Exception error) {
+            if (!pool.isClosed()) {
+                work.stopped(state, error);
+            }
+        }
+
+        @Override
+        public void settingsChanged(boolean paused, long throttle) {
+            synchronized (pool) {
+                PoolConfig.RestoreRecord r = pool.restoreRecords.get(volume);
+                if (r == null || pool.isClosed()) {
+                    return;
+                }
+                pool.restoreRecords.put(volume, r.with(throttle, paused));
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    pool.events.publish(Event.warning("ERROR", volume, "could not save the restore's settings: " + e.getMessage()));
+                }
+            }
+        }
+    }
+
+    private static InstantRestore.Listener listener(Pool pool) {
+        return new InstantRestore.Listener() {
+            @Override
+            public void completed(InstantRestore r) throws IOException {
+                restoreCompleted(pool, r);
+            }
+
+            @Override
+            public void stopped(InstantRestore r, JobState state, Exception error) {
+                if (state == JobState.CANCELLED) {
+                    restoreCancelled(pool, r);
+                } else {
+                    pool.events.publish(Event.critical("RESTORE", r.volume(), "the bulk copy of the restore of " + r.volume()
+                            + " failed: " + (error == null ? "" : error.getMessage()) + "; the volume keeps serving (tracks"
+                            + " not yet restored come from the backup) and the copy resumes when the pool is next opened"));
+                }
+            }
+        };
+    }
+
+    /**
+     * Every track is current: the restore ends. The write-through image is sealed; the volume's last
+     * backup is it, or the image restored (the map holds what hosts wrote since).
+     */
+    private static void restoreCompleted(Pool pool, InstantRestore r) throws IOException {
+        synchronized (pool) {
+            RaidVolume v;
+            try {
+                v = pool.volume(r.volume());
+            } catch (PoolException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            String last = r.chain().target().id();
+            String store = pool.restoreRecords.get(r.volume()).store();
+            v.exclusive(() -> pool.restores.remove(r.volume())); // from here writes count as changes again
+            ImageWriter wt = r.writeThrough();
+            ImageInfo sealed = wt == null ? null : wt.seal();
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.remove(r.volume());
+            pool.backupRecords.put(r.volume(), new PoolConfig.BackupRecord(r.volume(), r.chain().target().store(), store,
+                    sealed != null ? sealed.id() : last));
+            pool.persist();
+            pool.storage.delete(pool.paths.restoreMap(r.volume()));
+            pool.storage.syncDirectory(pool.paths.meta());
+            r.close();
+            pool.events.publish(Event.info("RESTORE", r.volume(), "instant restore of " + r.volume() + " from image " + last
+                    + " finished: " + r.onDemandFetches() + " tracks fetched on demand, " + r.bulkCopied().cardinality()
+                    + " copied in bulk" + (sealed == null ? "" : "; the writes made meanwhile are image " + sealed.id())
+                    + "; the volume is " + v.state()));
+            if (rec == null) {
+                pool.events.publish(Event.warning("RESTORE", r.volume(), "the restore of " + r.volume() + " had no record"));
+            }
+        }
+    }
+
+    /** A cancelled restore: the volume keeps what it has (partly restored); said loudly. */
+    private static void restoreCancelled(Pool pool, InstantRestore r) {
+        synchronized (pool) {
+            long owed = r.totalTracks() - r.currentTracks();
+            pool.restores.remove(r.volume());
+            pool.restoreRecords.remove(r.volume());
+            try {
+                pool.persist();
+                pool.storage.delete(pool.paths.restoreMap(r.volume()));
+                if (r.writeThrough() != null) {
+                    r.writeThrough().abandon();
+                }
+                r.close();
+            } catch (IOException e) {
+                pool.events.publish(Event.warning("ERROR", r.volume(), "cleaning up after the cancelled restore of "
+                        + r.volume() + ": " + e.getMessage()));
+            }
+            pool.events.publish(Event.critical("RESTORE", r.volume(), "the instant restore of " + r.volume()
+                    + " was cancelled with " + Sizes.count(owed, "track") + " not restored: those tracks hold whatever the"
+                    + " volume held before; restore it again to finish"));
+        }
+    }
+
+    /**
+     * At open: every restore under way resumes (its view in front of the volume, its bulk copy as a
+     * job). A store that cannot be read leaves the restore waiting (reads of what is not restored fail
+     * with a sentence); a lost overwrite map ends it, said critically.
+     */
+    static void resumeRestores(Pool pool) throws IOException {
+        for (PoolConfig.RestoreRecord rec : Pool.copy(pool.restoreRecords)) {
+            RaidVolume v = pool.volumes.get(rec.volume());
+            if (v == null) {
+                continue;
+            }
+            Path map = pool.paths.restoreMap(rec.volume());
+            InvalidTracks owed;
+            try {
+                owed = new InvalidTracks(DurableBitmap.open(pool.storage, map, tracksOf(pool, v), pool.isReadOnly()));
+            } catch (IOException e) {
+                String msg = "the overwrite map of the instant restore of " + rec.volume() + " (meta/" + map.getFileName()
+                        + ") is lost (" + e.getMessage() + "): which tracks hosts wrote since the restore began is"
+                        + " unknown, so it cannot go on; the volume holds what it was restored to so far plus those"
+                        + " writes: restore it again";
+                pool.openNotes.add(msg);
+                if (!pool.isReadOnly()) {
+                    pool.restoreRecords.remove(rec.volume());
+                    pool.persist();
+                    pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
+                }
+                continue;
+            }
+            ChainReader onDemand = null;
+            ChainReader bulk = null;
+            ImageWriter wt = null;
+            String unavailable = null;
+            try {
+                DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+                onDemand = ChainReader.open(store, rec.image());
+                bulk = ChainReader.open(store, rec.image());
+                if (rec.writeThrough() != null && !pool.isReadOnly()) {
+                    wt = store.unfinished().contains(rec.writeThrough()) ? store.resume(rec.writeThrough()) : null;
+                }
+            } catch (IOException e) {
+                unavailable = e.getMessage();
+                if (onDemand != null) {
+                    onDemand.close();
+                    onDemand = null;
+                }
+                if (bulk != null) {
+                    bulk.close();
+                    bulk = null;
+                }
+            }
+            org.splitpoint.engine.io.BlockDevice target;
+            try {
+                target = pool.deviceBelowRestore(rec.volume());
+            } catch (PoolException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            InstantRestore r = new InstantRestore(rec.volume(), target, pool.trackSize,
+                    onDemand, bulk, unavailable, owed, wt, listener(pool),
+                    (off, len) -> markHostWrite(pool, rec.volume(), off, len));
+            r.setReadOnly(pool.isReadOnly());
+            pool.restores.put(rec.volume(), r);
+            String state = Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
+            if (unavailable != null) {
+                String msg = "the instant restore of " + rec.volume() + " from image " + rec.image() + " waits: the backup"
+                        + " store cannot be read (" + unavailable + "); " + state + " cannot be read until it can";
+                pool.openNotes.add(msg);
+                pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
+                continue;
+            }
+            pool.startJob(restoreJob(pool, r, rec));
+            if (!pool.isReadOnly()) {
+                pool.events.publish(Event.info("RESTORE", rec.volume(), "instant restore of " + rec.volume() + " resumed: "
+                        + state));
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.RangeLocks;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.job.JobWork;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A backup of a volume into an image, as of one instant, while hosts keep writing.
+ *
+ * <p>Design (qemu's backup job with its copy-before-write filter). At the start, with no write in
+ * flight, the tracks to copy are fixed (every track for a full image, the changed tracks for an
+ * incremental) and an observer is put before every write to the volume: a write to a track still to
+ * copy first copies the track's old bytes into the image. The copier walks the tracks in order;
+ * both take the track's lock and copy a track only once, so the image holds every track exactly as
+ * it was at the start. A full image leaves out all-zero tracks (they read as zeros from it).
+ *
+ * <p>The changed tracks were taken from the volume's map at the start and saved in
+ * {@code meta/<volume>.cbt.taken} first; a backup that does not complete gives them back, and so
+ * does the next open after a crash, so no change is ever lost to the next incremental.
+ */
+final class BackupWork implements JobWork {
+
+    private final Pool pool;
+    private final RaidVolume volume;
+    private final ImageWriter writer;
+    private final TrackBitmap toCopy;
+    private final TrackBitmap copied;
+    private final TrackBitmap taken;
+    private final boolean full;
+    private final int trackSize;
+    private final RangeLocks locks = new RangeLocks(1);
+    private final RaidVolume.WriteObserver copyBeforeWrite = this::copyBeforeWrite;
+    private long cursor;
+    private long budget = Long.MAX_VALUE;
+    private long lastRemaining;
+
+    BackupWork(Pool pool, RaidVolume volume, ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full) {
+        this.pool = pool;
+        this.volume = volume;
+        this.writer = writer;
+        this.toCopy = toCopy;
+        this.taken = taken;
+        this.full = full;
+        this.trackSize = pool.trackSize;
+        this.copied = new TrackBitmap(toCopy.size());
+        this.lastRemaining = toCopy.cardinality();
+    }
+
+    /** Put before every write to the volume, at the backup's instant (the caller holds the volume exclusively). */
+    void install() {
+        volume.addWriteObserver(copyBeforeWrite);
+    }
+
+    long tracksToCopy() {
+        return toCopy.cardinality();
+    }
+
+    private void copyBeforeWrite(long offset, long length) throws IOException {
+        long t1 = (offset + length + trackSize - 1) / trackSize;
+        for (long t = offset / trackSize; t < t1; t++) {
+            copy(t);
+        }
+    }
+
+    /** Copies track {@code t} into the image if it is to be copied and was not yet; returns bytes moved. */
+    private long copy(long t) throws IOException {
+        if (!toCopy.get(t) || copied.get(t)) {
+            return 0;
+        }
+        try (RangeLocks.Held h = locks.lock(t, t + 1)) {
+            if (copied.get(t)) {
+                return 0;
+            }
+            int len = (int) Math.min(trackSize, volume.size() - t * trackSize);
+            byte[] buf = new byte[len];
+            volume.read(t * trackSize, ByteBuffer.wrap(buf));
+            if (!(full && isZero(buf))) {
+                writer.putTrack(t, buf, len);
+            }
+            copied.set(t);
+            return len;
+        }
+    }
+
+    private static final byte[] ZEROS = new byte[1 << 16];
+
+    private static boolean isZero(byte[] b) {
+        for (int i = 0; i < b.length; i += ZEROS.length) {
+            int n = Math.min(ZEROS.length, b.length - i);
+            if (!Arrays.equals(b, i, i + n, ZEROS, 0, n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void stepBudget(long bytes) {
+        budget = bytes;
+    }
+
+    @Override
+    public Step copyNext(long done) throws IOException {
+        long maxTracks = Math.max(1, Math.min(budget, 4L << 20) / trackSize);
+        long bytes = 0;
+        for (long n = 0; n < maxTracks; n++) {
+            long t = toCopy.nextSetBit(cursor);
+            if (t < 0) {
+                break;
+            }
+            bytes += copy(t);
+            cursor = t + 1;
+        }
+        long remaining = toCopy.cardinality() - copied.cardinality();
+        long advanced = Math.max(0, lastRemaining - remaining);
+        lastRemaining = remaining;
+        return new Step(advanced, bytes);
+    }
+
+    @Override
+    public boolean hasMore(long done, long total) {
+        return toCopy.nextSetBit(cursor) >= 0;
+    }
+
+    @Override
+    public void checkpoint(long doneUpTo) throws IOException {
+        writer.sync();
+    }
+
+    @Override
+    public void finished() throws IOException {
+        volume.removeWriteObserver(copyBeforeWrite);
+        ImageInfo sealed = writer.seal();
+        BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store());
+        pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name() + " finished: image "
+                + sealed.id() + " (" + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
+                + Sizes.format(sealed.dataBytes()) + ")"));
+    }
+
+    @Override
+    public void stopped(JobState state, Exception error) {
+        volume.removeWriteObserver(copyBeforeWrite);
+        String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
+        try {
+            writer.abandon();
+        } catch (IOException e) {
+            why += " (its unfinished image " + writer.header().id() + " could not be removed: " + e.getMessage() + ")";
+        }
+        if (!pool.isClosed()) {
+            BackupAdmin.backupAbandoned(pool, volume.name(), taken);
+        }
+        pool.events.publish(Event.warning("BACKUP", volume.name(), "backup of " + volume.name() + " " + why
+                + "; the tracks it was to copy stay marked for the next backup"));
+    }
+}

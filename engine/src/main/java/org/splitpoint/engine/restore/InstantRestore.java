@@ -1,0 +1,388 @@
+package org.splitpoint.engine.restore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import org.splitpoint.engine.backup.ChainReader;
+import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.RangeLocks;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.job.JobWork;
+import org.splitpoint.engine.job.RateMeter;
+import org.splitpoint.engine.pair.HydrationFeed;
+import org.splitpoint.engine.pair.InvalidTracks;
+
+/**
+ * Instant restore of a volume from a backup image (seed 002): the volume is usable at once.
+ *
+ * <p>Design. The overwrite map (claims 9, 18) is kept inverted, as the tracks still owed
+ * ({@link InvalidTracks}: live bits over durable ones), so it shares the pair restore's commit
+ * rule: a track is marked current only after its data is durable (its clear is taken before the
+ * flush and committed after it). The I/O decision is dm-clone's three-way branch, per track:
+ * <ul>
+ * <li>a read of a current track goes to the volume (claim 1);
+ * <li>a read of an owed track is fetched from the backup chain (claims 9, 15, 18: a static,
+ *     immutable point in time), answered, written to the volume and marked current;
+ * <li>a write goes to the volume and marks its tracks current (claims 10, 11, 19, 20); a partial
+ *     write to an owed track first merges the backup's track. With a write-through image the
+ *     written tracks are appended to a new incremental image too (claims 8, 17). A write to a track
+ *     still owed durably commits its clear before it returns, so a process crash cannot let the bulk
+ *     copy put the backup's older track over it.
+ * </ul>
+ * The bulk copy ({@link #bulkWork()}, claims 2, 3, 9, 18) fills every owed track over its own path:
+ * its own reader (own file handles), its own thread and throttle (claim 4), so on-demand fetches
+ * do not wait behind it. Every copy of a track happens under that track's lock and only while the
+ * track is still owed, so the bulk copy never overwrites a track written or fetched meanwhile.
+ */
+public final class InstantRestore implements AutoCloseable {
+
+    /** Told before a host's write reaches the volume (the volume's changed-block map marks it). */
+    public interface HostWrites {
+        void beforeHostWrite(long offset, long length) throws IOException;
+    }
+
+    /** What the pool hears from a restore. */
+    public interface Listener {
+        /** Every track is current (called on the bulk copy's thread). */
+        void completed(InstantRestore restore) throws IOException;
+
+        /** The bulk copy was cancelled, or failed ({@code error} non-null). */
+        void stopped(InstantRestore restore, JobState state, Exception error);
+    }
+
+    private final String volume;
+    private final BlockDevice target;
+    private final ChainReader onDemand;
+    private final ChainReader bulk;
+    private final String unavailable;
+    private final InvalidTracks owed;
+    private final ImageWriter writeThrough;
+    private final Listener listener;
+    private final HostWrites hostWrites;
+    private final int trackSize;
+    private final long tracks;
+    private final RangeLocks trackLocks = new RangeLocks(1);
+    private final TrackBitmap fetched;
+    private final TrackBitmap bulkCopied;
+    private final TrackBitmap hostWritten;
+    private final AtomicLong onDemandFetches = new AtomicLong();
+    private final RateMeter onDemandRate = new RateMeter(3000);
+    private final HydrationFeed feed = new HydrationFeed(4096);
+    private final View view = new View();
+    /** Opened only to look (a read-only pool): owed tracks are read from the backup, nothing is written. */
+    private volatile boolean readOnly;
+    private final BulkCopy bulkCopy = new BulkCopy();
+
+    /**
+     * A restore of {@code volume} into {@code target} (the volume as hosts see it without the
+     * restore). {@code onDemand} and {@code bulk} read the chain (each its own handles); when the
+     * store cannot be read they are null and {@code unavailable} says why. {@code owed} holds the
+     * tracks not yet current; {@code writeThrough}, if not null, gets every track written meanwhile.
+     */
+    public InstantRestore(String volume, BlockDevice target, int trackSize, ChainReader onDemand, ChainReader bulk,
+                          String unavailable, InvalidTracks owed, ImageWriter writeThrough, Listener listener,
+                          HostWrites hostWrites) {
+        this.volume = volume;
+        this.target = target;
+        this.trackSize = trackSize;
+        this.tracks = (target.size() + trackSize - 1) / trackSize;
+        this.onDemand = onDemand;
+        this.bulk = bulk;
+        this.unavailable = unavailable;
+        this.owed = owed;
+        this.writeThrough = writeThrough;
+        this.listener = listener;
+        this.hostWrites = hostWrites;
+        this.fetched = new TrackBitmap(tracks);
+        this.bulkCopied = new TrackBitmap(tracks);
+        this.hostWritten = new TrackBitmap(tracks);
+    }
+
+    public String volume() {
+        return volume;
+    }
+
+    /** Marks the restore as opened only to look: reads of owed tracks write nothing behind them. */
+    public void setReadOnly(boolean readOnly) {
+        this.readOnly = readOnly;
+    }
+
+    /** The volume as hosts see it during the restore. */
+    public BlockDevice view() {
+        return view;
+    }
+
+    /** The bulk copy, for a job. */
+    public JobWork bulkWork() {
+        return bulkCopy;
+    }
+
+    /** The image restored (the chain's newest), or null when the store cannot be read. */
+    public ChainReader chain() {
+        return onDemand;
+    }
+
+    /** Why the store cannot be read, or null. */
+    public String unavailable() {
+        return unavailable;
+    }
+
+    public long totalTracks() {
+        return tracks;
+    }
+
+    public int trackSize() {
+        return trackSize;
+    }
+
+    /** Tracks current now (restored, fetched, or written). */
+    public long currentTracks() {
+        return tracks - owed.count();
+    }
+
+    /** The tracks still owed (live), for track maps. */
+    public TrackBitmap owedTracks() {
+        return owed.live();
+    }
+
+    /** Tracks fetched on demand since this process opened the restore (live). */
+    public TrackBitmap fetchedOnDemand() {
+        return fetched;
+    }
+
+    /** Tracks the bulk copy filled since this process opened the restore (live). */
+    public TrackBitmap bulkCopied() {
+        return bulkCopied;
+    }
+
+    /** Tracks hosts wrote during the restore, in this process (live). */
+    public TrackBitmap hostWritten() {
+        return hostWritten;
+    }
+
+    public long onDemandFetches() {
+        return onDemandFetches.get();
+    }
+
+    /** On-demand fetches per second, recently. */
+    public double onDemandPerSecond() {
+        return onDemandRate.bytesPerSecond(System.nanoTime());
+    }
+
+    /** Tracks fetched on demand since {@code afterSeq}, for views that flash them. */
+    public HydrationFeed.Batch fetchedSince(long afterSeq) {
+        return feed.since(afterSeq);
+    }
+
+    /** The write-through image, or null. */
+    public ImageWriter writeThrough() {
+        return writeThrough;
+    }
+
+    private ChainReader reader(ChainReader r) throws IOException {
+        if (r == null) {
+            throw new IOException("volume " + volume + " is being restored from a backup that cannot be read now ("
+                    + unavailable + "); its tracks not yet restored cannot be read or partly written");
+        }
+        return r;
+    }
+
+    private int trackLength(long t) {
+        return (int) Math.min(trackSize, target.size() - t * trackSize);
+    }
+
+    /** Makes track {@code t} current from {@code reader} if it is still owed; returns its bytes, or null. Holds its lock. */
+    private byte[] restoreTrack(long t, ChainReader reader) throws IOException {
+        if (!owed.isSet(t)) {
+            return null;
+        }
+        byte[] buf = new byte[trackSize];
+        int n = reader(reader).readTrack(t, buf);
+        if (!readOnly) {
+            target.write(t * trackSize, ByteBuffer.wrap(buf, 0, n));
+            owed.clearLive(t);
+        }
+        return buf;
+    }
+
+    /** The volume during the restore: the three-way branch of the class note. */
+    private final class View implements BlockDevice {
+
+        @Override
+        public long size() {
+            return target.size();
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            BlockDevice.checkRange(volume, size(), offset, dst.remaining());
+            long end = offset + dst.remaining();
+            long pos = offset;
+            while (pos < end) {
+                long t = pos / trackSize;
+                long runEnd = Math.min(end, (t + 1) * trackSize);
+                boolean isOwed = owed.isSet(t);
+                while (!isOwed && runEnd < end && !owed.isSet(runEnd / trackSize)) {
+                    runEnd = Math.min(end, (runEnd / trackSize + 1) * trackSize);
+                }
+                int len = (int) (runEnd - pos);
+                ByteBuffer slice = dst.slice(dst.position(), len);
+                if (isOwed) {
+                    fetchInto(t, pos, slice);
+                } else {
+                    target.read(pos, slice);
+                }
+                dst.position(dst.position() + len);
+                pos = runEnd;
+            }
+        }
+
+        /** Bytes [pos, pos+len) of track {@code t}, fetched from the backup if it is still owed. */
+        private void fetchInto(long t, long pos, ByteBuffer part) throws IOException {
+            try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+                byte[] buf = restoreTrack(t, onDemand);
+                if (buf == null) {
+                    target.read(pos, part); // restored meanwhile: the volume has it, perhaps newer
+                    return;
+                }
+                part.put(buf, (int) (pos - t * trackSize), part.remaining());
+                fetched.set(t);
+                onDemandFetches.incrementAndGet();
+                onDemandRate.add(System.nanoTime(), 1);
+                feed.add(t);
+            }
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws IOException {
+            BlockDevice.checkRange(volume, size(), offset, src.remaining());
+            if (!src.hasRemaining()) {
+                return;
+            }
+            long end = offset + src.remaining();
+            long t0 = offset / trackSize;
+            long t1 = (end + trackSize - 1) / trackSize;
+            hostWrites.beforeHostWrite(offset, end - offset);
+            try (RangeLocks.Held h = trackLocks.lock(t0, t1)) {
+                for (long t : new long[] {t0, t1 - 1}) {
+                    boolean partial = offset > t * trackSize || end < t * trackSize + trackLength(t);
+                    if (partial) {
+                        restoreTrack(t, onDemand); // merge the backup's track first
+                    }
+                }
+                target.write(offset, src);
+                boolean owedDurably = false;
+                for (long t = t0; t < t1; t++) {
+                    owed.clearLive(t);
+                    hostWritten.set(t);
+                    owedDurably |= owed.isDurablySet(t);
+                }
+                if (owedDurably) {
+                    owed.commitThrough(owed.clearGeneration(), target::flush);
+                }
+                if (writeThrough != null) {
+                    byte[] buf = new byte[trackSize];
+                    for (long t = t0; t < t1; t++) {
+                        int n = trackLength(t);
+                        target.read(t * trackSize, ByteBuffer.wrap(buf, 0, n));
+                        writeThrough.putTrack(t, buf, n);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            owed.flushAndCommit(target::flush);
+            if (writeThrough != null) {
+                writeThrough.sync();
+            }
+        }
+    }
+
+    /** The bulk copy: every owed track, in order, from its own reader. */
+    private final class BulkCopy implements JobWork {
+        private long cursor;
+        private long budget = Long.MAX_VALUE;
+        private long lastOwed = -1;
+
+        @Override
+        public void stepBudget(long bytes) {
+            budget = bytes;
+        }
+
+        @Override
+        public Step copyNext(long done) throws IOException {
+            if (lastOwed < 0) {
+                lastOwed = owed.count();
+            }
+            long maxTracks = Math.max(1, Math.min(budget, 1 << 20) / trackSize);
+            long copiedBytes = 0;
+            long a = owed.live().nextSetBit(cursor);
+            if (a < 0) {
+                a = owed.live().nextSetBit(0);
+            }
+            for (long t = a, n = 0; t >= 0 && n < maxTracks; t = owed.live().nextSetBit(t + 1), n++) {
+                try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+                    if (restoreTrack(t, bulk) != null) {
+                        bulkCopied.set(t);
+                        copiedBytes += trackLength(t);
+                    }
+                }
+                cursor = t + 1;
+            }
+            long now = owed.count();
+            long advanced = Math.max(0, lastOwed - now);
+            lastOwed = now;
+            return new Step(advanced, copiedBytes);
+        }
+
+        @Override
+        public boolean hasMore(long done, long total) {
+            return owed.count() > 0;
+        }
+
+        @Override
+        public void checkpoint(long doneUpTo) throws IOException {
+            owed.flushAndCommit(target::flush);
+            if (writeThrough != null) {
+                writeThrough.sync();
+            }
+        }
+
+        @Override
+        public void finished() throws IOException {
+            checkpoint(tracks);
+            listener.completed(InstantRestore.this);
+        }
+
+        @Override
+        public void stopped(JobState state, Exception error) {
+            listener.stopped(InstantRestore.this, state, error);
+        }
+    }
+
+    /** Makes what was done durable (the owed tracks' clears after their data). */
+    public void flush() throws IOException {
+        view.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (AutoCloseable c : new AutoCloseable[] {onDemand, bulk, owed}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                first = first == null ? (e instanceof IOException io ? io : new IOException(e)) : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
