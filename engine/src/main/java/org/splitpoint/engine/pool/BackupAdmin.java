@@ -142,12 +142,12 @@ public final class BackupAdmin {
             if (running != null) {
                 throw new PoolException("a backup of " + volume + " is running already (job " + running.id() + ")");
             }
-            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, true);
             PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
-            String parent = null;
-            if (!full) {
-                parent = incrementalParent(volume, store, last);
+            if (!full && (last == null || !Files.isDirectory(storeDir))) {
+                throw incrementalRefused(volume, storeDir, last);
             }
+            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, full); // a full one may start a store
+            String parent = full ? null : incrementalParent(volume, store, last);
             removeUnfinished(store, volume);
             ImageInfo header = new ImageInfo(newId(volume, full), store.uuid(), volume, v.size(), pool.trackSize,
                     java.time.Instant.now().toString(), parent, full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL,
@@ -172,15 +172,19 @@ public final class BackupAdmin {
         }
     }
 
-    private String incrementalParent(String volume, DirectoryStore store, PoolConfig.BackupRecord last) throws IOException, PoolException {
+    private static PoolException incrementalRefused(String volume, Path storeDir, PoolConfig.BackupRecord last) {
         if (last == null) {
-            throw new PoolException("volume " + volume + " has no backup yet for an incremental one to build on; take a"
+            return new PoolException("volume " + volume + " has no backup yet for an incremental one to build on; take a"
                     + " --full backup first");
         }
+        return new PoolException("the last backup of " + volume + " (image " + last.image() + ") is in the store at "
+                + last.store() + "; an incremental one builds on it there: use that store, or take a --full backup"
+                + " into " + storeDir);
+    }
+
+    private String incrementalParent(String volume, DirectoryStore store, PoolConfig.BackupRecord last) throws IOException, PoolException {
         if (!last.storeUuid().equals(store.uuid())) {
-            throw new PoolException("the last backup of " + volume + " (image " + last.image() + ") is in the store at "
-                    + last.store() + "; an incremental one builds on it there: use that store, or take a --full backup"
-                    + " into " + store.describe());
+            throw incrementalRefused(volume, store.dir(), last);
         }
         boolean present = store.list().stream().anyMatch(i -> i.id().equals(last.image()));
         if (!present) {
@@ -209,6 +213,9 @@ public final class BackupAdmin {
      * the copy-before-write observer put in. A volume's first backup creates its map here.
      */
     private BackupWork startAtInstant(RaidVolume v, ImageWriter writer, boolean full) throws IOException {
+        // the instant is a flushed one: what the image will hold is durable on the volume too, so a
+        // crash cannot take back a write the image has (and the changed-block map would not know)
+        v.flush();
         long tracks = tracksOf(pool, v);
         ChangeTracker cbt = pool.changeTrackers.get(v.name());
         TrackBitmap taken = new TrackBitmap(tracks);

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.splitpoint.engine.AckOracle;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.FaultInjector;
@@ -53,99 +54,11 @@ class ConcurrentCrashTest {
     @TempDir
     Path tmp;
 
-    /** Writes to one side, in completion order, with the ticks that decide what was acknowledged. */
-    private static final class Side {
-        final byte[] initial;
-        final byte[] current;
-        final List<long[]> meta = new ArrayList<>(); // {offset, tick}
-        final List<byte[]> data = new ArrayList<>();
-        long ackedBefore;
-
-        Side(byte[] initial) {
-            this.initial = initial.clone();
-            this.current = initial.clone();
-        }
-
-        /**
-         * Records a write before it is issued (a write in flight when the power goes may land in
-         * part); {@code tick} is when it returned, Long.MAX_VALUE until then. Returns its index.
-         */
-        synchronized int wrote(long offset, byte[] d, long tick) {
-            System.arraycopy(d, 0, current, (int) offset, d.length);
-            meta.add(new long[] {offset, tick});
-            data.add(d);
-            return meta.size() - 1;
-        }
-
-        /** The write at {@code index} returned at {@code tick}. */
-        synchronized void returned(int index, long tick) {
-            meta.get(index)[1] = tick;
-        }
-
-        synchronized void flushed(long startTick) {
-            ackedBefore = Math.max(ackedBefore, startTick);
-        }
-
-        synchronized byte[] currentCopy() {
-            return current.clone();
-        }
-
-        synchronized byte[] currentRange(int off, int len) {
-            byte[] b = new byte[len];
-            System.arraycopy(current, off, b, 0, len);
-            return b;
-        }
-
-        /** Null when {@code got} is a state the acknowledged writes allow, else the first offense. */
-        synchronized String check(byte[] got) {
-            byte[] base = initial.clone();
-            for (int i = 0; i < meta.size(); i++) {
-                if (meta.get(i)[1] < ackedBefore) {
-                    System.arraycopy(data.get(i), 0, base, (int) meta.get(i)[0], data.get(i).length);
-                }
-            }
-            for (int b = 0; b < got.length; b++) {
-                if (got[b] == base[b]) {
-                    continue;
-                }
-                boolean ok = false;
-                for (int i = meta.size() - 1; i >= 0; i--) {
-                    long off = meta.get(i)[0];
-                    byte[] d = data.get(i);
-                    if (b < off || b >= off + d.length) {
-                        continue;
-                    }
-                    if (d[(int) (b - off)] == got[b]) {
-                        ok = true;
-                        break;
-                    }
-                    if (meta.get(i)[1] < ackedBefore) {
-                        break; // the last acknowledged write to this byte: nothing older counts
-                    }
-                }
-                if (!ok) {
-                    StringBuilder h = new StringBuilder();
-                    for (int i = 0; i < meta.size(); i++) {
-                        long off = meta.get(i)[0];
-                        byte[] d = data.get(i);
-                        if (b >= off && b < off + d.length) {
-                            h.append(" [tick ").append(meta.get(i)[1]).append(" value ").append(d[(int) (b - off)])
-                                    .append(" at ").append(off).append("+").append(d.length).append("]");
-                        }
-                    }
-                    return "byte " + b + " (track " + b / TRACK + ") reads " + got[b] + "; acknowledged " + base[b]
-                            + " (initial " + initial[b] + ", acknowledged before tick " + ackedBefore + "; writes:" + h + ")";
-                }
-            }
-            return null;
-        }
-    }
-
     private final AtomicLong clock = new AtomicLong();
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final ReentrantReadWriteLock quiesce = new ReentrantReadWriteLock();
-    private Side std;
-    private Side bcv;
+    private AckOracle std;
+    private AckOracle bcv;
     private FaultInjector inj;
     /** Set while a state change whose instant the cut may straddle is under way. */
     private volatile String straddled;
@@ -186,8 +99,8 @@ class ConcurrentCrashTest {
     /** One run with a cut after write {@code cut} (0: none); checks recovery; returns the writes counted. */
     private long run(Path template, Path dir, long cut, long seed, byte[] initial) throws Exception {
         TestPools.copyDir(template, dir);
-        std = new Side(initial);
-        bcv = new Side(initial);
+        std = new AckOracle(initial);
+        bcv = new AckOracle(initial);
         clock.set(0);
         failure.set(null);
         straddled = null;
@@ -396,7 +309,7 @@ class ConcurrentCrashTest {
         }
 
         private void op(int id, Random r) throws Exception {
-            int size = std.current.length;
+            int size = std.size();
             int region = size / WRITERS;
             int base = id * region;
             quiesce.readLock().lock();
@@ -409,7 +322,7 @@ class ConcurrentCrashTest {
                     byte[] d = new byte[len];
                     r.nextBytes(d);
                     BlockDevice dev = toBcv ? pair.bcvView() : pair.stdView();
-                    Side side = toBcv ? bcv : std;
+                    AckOracle side = toBcv ? bcv : std;
                     int index = side.wrote(off, d, Long.MAX_VALUE);
                     int mirrorIndex = !toBcv && mirroring ? bcv.wrote(off, d, Long.MAX_VALUE) : -1;
                     dev.write(off, ByteBuffer.wrap(d));
@@ -423,7 +336,7 @@ class ConcurrentCrashTest {
                     int off = base + r.nextInt(region - len);
                     byte[] got = new byte[len];
                     BlockDevice dev = toBcv ? pair.bcvView() : pair.stdView();
-                    Side side = toBcv ? bcv : std;
+                    AckOracle side = toBcv ? bcv : std;
                     dev.read(off, ByteBuffer.wrap(got));
                     byte[] want = side.currentRange(off, len);
                     if (!java.util.Arrays.equals(got, want) && !inj.isCut()) {
@@ -440,7 +353,7 @@ class ConcurrentCrashTest {
             }
         }
 
-        private void flush(BlockDevice dev, Side side) throws Exception {
+        private void flush(BlockDevice dev, AckOracle side) throws Exception {
             quiesce.readLock().lock();
             try {
                 long start = clock.incrementAndGet();

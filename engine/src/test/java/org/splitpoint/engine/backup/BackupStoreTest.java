@@ -1,0 +1,175 @@
+package org.splitpoint.engine.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.StorageFactory;
+
+/** The directory store: images written, sealed, listed, read, verified; damage is found and named. */
+class BackupStoreTest {
+
+    private static final int TRACK = 4096;
+    private static final long SIZE = 64L * TRACK;
+
+    @TempDir
+    Path dir;
+
+    private DirectoryStore store() throws Exception {
+        return DirectoryStore.open(dir.resolve("store"), StorageFactory.real(), true);
+    }
+
+    private static ImageInfo header(DirectoryStore s, String id, String parent) {
+        return new ImageInfo(id, s.uuid(), "v", SIZE, TRACK, java.time.Instant.now().toString(), parent,
+                parent == null ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL, 0, 0, null, null);
+    }
+
+    private static byte[] track(int seed) {
+        byte[] b = new byte[TRACK];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** A full image holding tracks 3, 5 and 9 (the others read as zeros). */
+    private ImageInfo fullImage(DirectoryStore s) throws Exception {
+        try (ImageWriter w = s.create(header(s, "v-full", null))) {
+            for (int t : new int[] {3, 5, 9}) {
+                w.putTrack(t, track(t), TRACK);
+            }
+            return w.seal();
+        }
+    }
+
+    @Test
+    void aSealedImageIsListedReadAndVerified() throws Exception {
+        DirectoryStore s = store();
+        ImageInfo i = fullImage(s);
+        assertThat(i.tracks()).isEqualTo(3);
+        assertThat(i.dataBytes()).isEqualTo(3L * TRACK);
+        assertThat(s.list()).extracting(ImageInfo::id).containsExactly("v-full");
+        try (ImageReader r = s.open("v-full")) {
+            byte[] got = new byte[TRACK];
+            r.readTrack(5, got);
+            assertThat(got).isEqualTo(track(5));
+            assertThat(r.holds(4)).isFalse();
+            r.verify(null);
+        }
+        // reopened later: the same store
+        assertThat(DirectoryStore.open(dir.resolve("store"), StorageFactory.real(), false).uuid()).isEqualTo(s.uuid());
+    }
+
+    @Test
+    void anUnfinishedImageIsNeverListedAndCanBeResumed() throws Exception {
+        DirectoryStore s = store();
+        ImageWriter w = s.create(header(s, "v-wt", null));
+        w.putTrack(1, track(1), TRACK);
+        w.putTrack(2, track(2), TRACK);
+        w.sync();
+        w.putTrack(3, track(3), 100); // torn below: its record names bytes that are not all there
+        w.close();
+        try (FileChannel ch = FileChannel.open(s.images().resolve("v-wt.partial/data"), StandardOpenOption.WRITE)) {
+            ch.truncate(2L * TRACK + 50);
+        }
+        assertThat(s.list()).isEmpty();
+        assertThat(s.unfinished()).containsExactly("v-wt");
+        try (ImageWriter resumed = s.resume("v-wt")) {
+            assertThat(resumed.tracks()).isEqualTo(2);
+            resumed.putTrack(4, track(4), TRACK);
+            ImageInfo i = resumed.seal();
+            assertThat(i.tracks()).isEqualTo(3);
+        }
+        try (ImageReader r = s.open("v-wt")) {
+            assertThat(r.holds(3)).isFalse();
+            byte[] got = new byte[TRACK];
+            r.readTrack(4, got);
+            assertThat(got).isEqualTo(track(4));
+            r.verify(null);
+        }
+    }
+
+    @Test
+    void aChainReadsEachTrackFromItsNewestImageAndZerosWhereNoneHoldsIt() throws Exception {
+        DirectoryStore s = store();
+        fullImage(s);
+        try (ImageWriter w = s.create(header(s, "v-inc1", "v-full"))) {
+            w.putTrack(5, track(55), TRACK);
+            w.putTrack(6, track(66), TRACK);
+            w.seal();
+        }
+        try (ChainReader c = ChainReader.open(s, "v-inc1")) {
+            byte[] got = new byte[TRACK];
+            c.readTrack(5, got);
+            assertThat(got).isEqualTo(track(55));
+            c.readTrack(3, got);
+            assertThat(got).isEqualTo(track(3));
+            c.readTrack(10, got);
+            assertThat(got).isEqualTo(new byte[TRACK]);
+            assertThat(c.images()).extracting(ImageInfo::id).containsExactly("v-inc1", "v-full");
+        }
+        s.delete("v-full");
+        assertThatThrownBy(() -> ChainReader.open(s, "v-inc1")).isInstanceOf(BackupException.class)
+                .hasMessageContaining("no image 'v-full'").hasMessageContaining("a parent in the chain of v-inc1 is missing");
+    }
+
+    @Test
+    void aDamagedTrackIsNamedNeverReturned() throws Exception {
+        DirectoryStore s = store();
+        fullImage(s);
+        try (FileChannel ch = FileChannel.open(s.images().resolve("v-full/data"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {1}), TRACK + 17); // inside the second track held: 5
+        }
+        try (ImageReader r = s.open("v-full")) {
+            byte[] got = new byte[TRACK];
+            r.readTrack(3, got); // intact
+            assertThatThrownBy(() -> r.readTrack(5, got)).isInstanceOf(BackupException.class)
+                    .hasMessage("image v-full: track 5 fails its SHA-256 (the backup is damaged)");
+            assertThatThrownBy(() -> r.verify(null)).isInstanceOf(BackupException.class)
+                    .hasMessageContaining("fails the SHA-256 in its manifest");
+        }
+    }
+
+    @Test
+    void aMissingOrDamagedManifestIndexOrDataIsOneSentence() throws Exception {
+        DirectoryStore s = store();
+        fullImage(s);
+        Path img = s.images().resolve("v-full");
+        byte[] manifest = Files.readAllBytes(img.resolve("manifest.json"));
+        Files.writeString(img.resolve("manifest.json"), new String(manifest).replace("\"tracks\" : 3", "\"tracks\" : 4"));
+        assertThatThrownBy(() -> s.open("v-full")).isInstanceOf(BackupException.class)
+                .hasMessageContaining("image v-full").hasMessageContaining("CRC32C");
+        Files.write(img.resolve("manifest.json"), manifest);
+        byte[] index = Files.readAllBytes(img.resolve("index"));
+        Files.write(img.resolve("index"), Arrays.copyOf(index, index.length - 10));
+        assertThatThrownBy(() -> s.open("v-full")).isInstanceOf(BackupException.class)
+                .hasMessageContaining("not whole records");
+        Files.write(img.resolve("index"), index);
+        try (FileChannel ch = FileChannel.open(img.resolve("data"), StandardOpenOption.WRITE)) {
+            ch.truncate(TRACK);
+        }
+        assertThatThrownBy(() -> s.open("v-full")).isInstanceOf(BackupException.class).hasMessageContaining("truncated");
+        Files.delete(img.resolve("manifest.json"));
+        assertThatThrownBy(() -> s.list()).isInstanceOf(BackupException.class).hasMessageContaining("has no manifest");
+    }
+
+    @Test
+    void aStoreThatIsAFileOrAnotherDirectoryIsRefused() throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        assertThatThrownBy(() -> DirectoryStore.open(file, StorageFactory.real(), true)).isInstanceOf(BackupException.class)
+                .hasMessage("--store " + file + " is a file, not a backup store directory");
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(other.resolve("something"), "x");
+        assertThatThrownBy(() -> DirectoryStore.open(other, StorageFactory.real(), true)).isInstanceOf(BackupException.class)
+                .hasMessageContaining("is not a Splitpoint backup store");
+        assertThatThrownBy(() -> DirectoryStore.open(dir.resolve("none"), StorageFactory.real(), false))
+                .isInstanceOf(BackupException.class).hasMessageContaining("there is no backup store at");
+        assertThat(Files.exists(dir.resolve("none"))).isFalse();
+    }
+}

@@ -1,0 +1,265 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.backup.ChainReader;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+
+/**
+ * Backups into a store (issue 11): full and incremental images chain back to the volume as it
+ * was, a backup is one instant while hosts keep writing, and no change is lost to a failed or
+ * interrupted backup.
+ */
+class BackupTest {
+
+    private static final int TRACK = 4096;
+
+    @TempDir
+    Path tmp;
+
+    private Path pool() throws Exception {
+        return TestPools.create(tmp.resolve("pool"), Layout.RAID5, 3, 1 << 20, TRACK);
+    }
+
+    private Path store() {
+        return tmp.resolve("store");
+    }
+
+    /** The image {@code id} read back whole through its chain. */
+    static byte[] imageBytes(Path store, String id) throws Exception {
+        DirectoryStore s = DirectoryStore.open(store, StorageFactory.real(), false);
+        try (ChainReader c = ChainReader.open(s, id)) {
+            byte[] out = new byte[(int) c.size()];
+            byte[] track = new byte[c.trackSize()];
+            for (long t = 0; t < c.tracks(); t++) {
+                int n = c.readTrack(t, track);
+                System.arraycopy(track, 0, out, (int) (t * c.trackSize()), n);
+            }
+            return out;
+        }
+    }
+
+    private static void randomWrites(Pool pool, byte[] model, Random rnd, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            int len = 1 + rnd.nextInt(3 * TRACK);
+            int off = rnd.nextInt(model.length - len);
+            byte[] d = new byte[len];
+            rnd.nextBytes(d);
+            pool.device("v").write(off, ByteBuffer.wrap(d));
+            System.arraycopy(d, 0, model, off, len);
+        }
+    }
+
+    @Test
+    void fullAndIncrementalImagesChainBackToTheVolumeAsItWasAtEachBackup() throws Exception {
+        Path dir = pool();
+        List<byte[]> states = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        try (Pool pool = Pool.open(dir)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            Random rnd = new Random(1);
+            randomWrites(pool, model, rnd, 30);
+            for (int round = 0; round < 4; round++) {
+                Job j = pool.backups().backup("v", store(), round == 0, 0);
+                assertThat(j.await(60_000)).isTrue();
+                assertThat(j.state()).isEqualTo(JobState.DONE);
+                states.add(model.clone());
+                ids.add(pool.backups().lastBackup("v").image());
+                randomWrites(pool, model, rnd, 5 + round * 3);
+            }
+        }
+        DirectoryStore s = DirectoryStore.open(store(), StorageFactory.real(), false);
+        List<ImageInfo> images = s.list();
+        assertThat(images).extracting(ImageInfo::kind).containsExactly(ImageInfo.Kind.FULL,
+                ImageInfo.Kind.INCREMENTAL, ImageInfo.Kind.INCREMENTAL, ImageInfo.Kind.INCREMENTAL);
+        for (int i = 1; i < images.size(); i++) {
+            assertThat(images.get(i).parent()).isEqualTo(images.get(i - 1).id());
+            assertThat(images.get(i).tracks()).as("an incremental holds only what changed").isLessThan(images.get(0).tracks());
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            TestPools.assertSameBytes(imageBytes(store(), ids.get(i)), states.get(i), "image " + i + " read back");
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3})
+    void aBackupIsTheVolumeAtItsStartWhileHostsKeepWriting(int seed) throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            Random rnd = new Random(seed);
+            randomWrites(pool, model, rnd, 40);
+            assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
+            randomWrites(pool, model, rnd, 40);
+            // writers pause at a barrier; the backup starts there, slowly; they write on meanwhile
+            CyclicBarrier atStart = new CyclicBarrier(3);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            byte[][] atInstant = new byte[1][];
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int id = w;
+                Thread t = new Thread(() -> {
+                    Random r = new Random(seed * 31 + id);
+                    int region = model.length / 2;
+                    try {
+                        atStart.await();
+                        atStart.await(); // the backup has started
+                        while (!stop.get()) {
+                            int len = 1 + r.nextInt(2 * TRACK);
+                            int off = id * region + r.nextInt(region - len);
+                            byte[] d = new byte[len];
+                            r.nextBytes(d);
+                            pool.device("v").write(off, ByteBuffer.wrap(d));
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                writers.add(t);
+                t.start();
+            }
+            atStart.await();
+            atInstant[0] = model.clone();
+            Job backup = pool.backups().backup("v", store(), rnd.nextBoolean(), 400_000); // ~2 s at most
+            atStart.await();
+            assertThat(backup.await(60_000)).isTrue();
+            stop.set(true);
+            for (Thread t : writers) {
+                t.join();
+            }
+            assertThat(failure.get()).isNull();
+            assertThat(backup.state()).isEqualTo(JobState.DONE);
+            TestPools.assertSameBytes(imageBytes(store(), pool.backups().lastBackup("v").image()), atInstant[0],
+                    "the image against the volume at the backup's start");
+        }
+    }
+
+    @Test
+    void incrementalsBuildOnTheLastBackupInItsStoreOnly() throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            assertThatThrownBy(() -> pool.backups().backup("v", store(), false, 0)).isInstanceOf(PoolException.class)
+                    .hasMessage("volume v has no backup yet for an incremental one to build on; take a --full backup first");
+            assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
+            Path other = tmp.resolve("other");
+            assertThatThrownBy(() -> pool.backups().backup("v", other, false, 0)).isInstanceOf(PoolException.class)
+                    .hasMessageContaining("an incremental one builds on it there: use that store, or take a --full backup"
+                            + " into " + other);
+            assertThatThrownBy(() -> pool.backups().backup("v", dir.resolve("inside"), true, 0))
+                    .isInstanceOf(PoolException.class).hasMessageContaining("is inside the pool");
+            assertThat(Files.exists(other)).isFalse();
+        }
+    }
+
+    @Test
+    void aCancelledBackupGivesItsTracksBackAndLeavesNoImage() throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            Random rnd = new Random(5);
+            randomWrites(pool, model, rnd, 10);
+            assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
+            randomWrites(pool, model, rnd, 20);
+            Job slow = pool.backups().backup("v", store(), false, 8 * TRACK);
+            Thread.sleep(300);
+            slow.cancel();
+            slow.await(30_000);
+            assertThat(slow.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(DirectoryStore.open(store(), StorageFactory.real(), false).list()).hasSize(1);
+            assertThat(DirectoryStore.open(store(), StorageFactory.real(), false).unfinished()).isEmpty();
+            Job again = pool.backups().backup("v", store(), false, 0);
+            assertThat(again.await(60_000)).isTrue();
+            TestPools.assertSameBytes(imageBytes(store(), pool.backups().lastBackup("v").image()), model,
+                    "the next incremental after a cancelled one");
+        }
+    }
+
+    /**
+     * The power goes anywhere during an incremental backup under host writes: after reopening,
+     * the store lists no half image, and the next incremental (with the tracks the interrupted one
+     * had taken given back) is the volume exactly.
+     */
+    @Test
+    void aPowerCutDuringABackupLosesNoChange() throws Exception {
+        Path template = pool();
+        try (Pool pool = Pool.open(template)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            randomWrites(pool, model, new Random(7), 30);
+            assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
+        }
+        Path storeTemplate = store();
+        long total = backupRun(template, storeTemplate, tmp.resolve("count"), 0, 1);
+        int points = "true".equals(System.getenv("CI")) ? 12 : 24;
+        for (int i = 1; i <= points; i++) {
+            long cut = Math.max(1, total * i / points);
+            for (int seed = 1; seed <= 2; seed++) {
+                backupRun(template, storeTemplate, tmp.resolve("cut-" + cut + "-" + seed), cut, seed);
+            }
+        }
+    }
+
+    private long backupRun(Path template, Path storeTemplate, Path run, long cut, long seed) throws Exception {
+        Path dir = run.resolve("pool");
+        Path st = run.resolve("store");
+        TestPools.copyDir(template, dir);
+        TestPools.copyDir(storeTemplate, st);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, 512, seed)
+                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        Pool pool = null;
+        try {
+            pool = Pool.open(dir, inj);
+            Random rnd = new Random(seed);
+            byte[] scratch = new byte[(int) pool.volume("v").size()];
+            randomWrites(pool, scratch, rnd, 10);
+            Job b = pool.backups().backup("v", st, false, 0);
+            randomWrites(pool, scratch, rnd, 10);
+            b.await(60_000);
+            randomWrites(pool, scratch, rnd, 5);
+            pool.device("v").flush();
+        } catch (Exception e) {
+            if (!inj.isCut()) {
+                throw e;
+            }
+        }
+        long writes = inj.writeCount();
+        inj.crash();
+        if (pool != null) {
+            pool.abandon();
+        }
+        if (cut > 0) {
+            try (Pool reopened = Pool.open(dir)) {
+                DirectoryStore s = DirectoryStore.open(st, StorageFactory.real(), false);
+                s.list(); // every listed image has a valid manifest
+                Job b = reopened.backups().backup("v", st, false, 0);
+                assertThat(b.await(60_000)).isTrue();
+                assertThat(b.state()).as("cut %d: the next incremental", cut).isEqualTo(JobState.DONE);
+                byte[] volume = TestPools.readAll(reopened.volume("v"));
+                TestPools.assertSameBytes(imageBytes(st, reopened.backups().lastBackup("v").image()), volume,
+                        "cut " + cut + " seed " + seed + ": the incremental after the crash against the volume");
+            }
+        }
+        TestPools.deleteDir(run);
+        return writes;
+    }
+}
