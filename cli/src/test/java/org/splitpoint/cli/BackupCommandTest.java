@@ -1,0 +1,174 @@
+package org.splitpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code splitpoint backup ...} as an administrator runs it (issue 11): the flow, and bad input
+ * answered with one sentence, changing nothing (neither the pool nor the store).
+ */
+class BackupCommandTest {
+
+    @TempDir
+    Path tmp;
+    Path pool;
+    Path store;
+
+    @BeforeEach
+    void poolWithData() throws Exception {
+        pool = tmp.resolve("p");
+        store = tmp.resolve("store");
+        assertThat(CliRun.of("pool", "create", pool, "--drives", 5, "--drive-size", "4M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "v", "--layout", "raid5", "--drives", "d1,d2,d3").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "small", "--layout", "raid1", "--drives", "d4,d5", "--size", "1M")
+                .code()).isZero();
+        byte[] data = new byte[1 << 20];
+        new Random(1).nextBytes(data);
+        Path in = Files.write(tmp.resolve("in"), data);
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", in).code()).isZero();
+    }
+
+    private String onlyImage() throws Exception {
+        CliRun list = CliRun.of("backup", "list", store, "--json");
+        assertThat(list.code()).as(list.err()).isZero();
+        var arr = Json.MAPPER.readTree(list.out());
+        return arr.get(arr.size() - 1).get("id").asText();
+    }
+
+    /** A refusal: exit code, one sentence containing {@code text}, and no file of the pool or the store changed. */
+    private void assertRefused(int code, String text, Object... args) throws Exception {
+        Map<String, String> poolBefore = CliRun.fingerprint(pool);
+        Map<String, String> storeBefore = Files.exists(store) ? CliRun.fingerprint(store) : Map.of();
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as(r.err()).isEqualTo(code);
+        assertThat(CliRun.oneSentence(r)).contains(text);
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(poolBefore);
+        assertThat(Files.exists(store) ? CliRun.fingerprint(store) : Map.of()).isEqualTo(storeBefore);
+    }
+
+    @Test
+    void backupListVerifyRestoreAndDeleteAsAnAdministratorDoes() throws Exception {
+        CliRun full = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");
+        assertThat(full.code()).as(full.err()).isZero();
+        assertThat(full.out()).contains("backup of v started", "(full)");
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", "100K", "--in", tmp.resolve("in")).code()).isZero();
+        CliRun inc = CliRun.of("backup", "create", pool, "v", "--store", store);
+        assertThat(inc.code()).as(inc.err()).isZero();
+        assertThat(inc.out()).contains("(incremental)");
+        String id = onlyImage();
+        CliRun list = CliRun.of("backup", "list", store);
+        assertThat(list.out()).contains("full", "incremental", id);
+        CliRun verify = CliRun.of("backup", "verify", store);
+        assertThat(verify.code()).as(verify.err()).isZero();
+        assertThat(verify.out()).contains(id + ": ok");
+        byte[] before = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "2M").out().getBytes();
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", tmp.resolve("in")).code()).isZero();
+        CliRun noYes = CliRun.of("backup", "restore", pool, "v", "--store", store);
+        assertThat(noYes.code()).as(noYes.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(noYes)).contains("restoring v replaces all its data", "--yes");
+        CliRun restore = CliRun.of("backup", "restore", pool, "v", "--store", store, "--yes");
+        assertThat(restore.code()).as(restore.err()).isZero();
+        assertThat(restore.out()).contains("restore of v from image " + id + " started: the volume is usable now");
+        assertThat(CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "2M").out().getBytes()).isEqualTo(before);
+        CliRun dependent = CliRun.of("backup", "delete", store, first(), "--yes");
+        assertThat(dependent.code()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(dependent)).contains("is the parent of " + id, "--chain");
+        CliRun chain = CliRun.of("backup", "delete", store, first(), "--chain", "--yes");
+        assertThat(chain.code()).as(chain.err()).isZero();
+        assertThat(CliRun.of("backup", "list", store).out()).contains("no images");
+    }
+
+    private String first() throws Exception {
+        var arr = Json.MAPPER.readTree(CliRun.of("backup", "list", store, "--json").out());
+        return arr.get(0).get("id").asText();
+    }
+
+    @Test
+    void badStoresAndImagesAreOneSentenceAndChangeNothing() throws Exception {
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        assertRefused(1, "is a file, not a backup store directory", "backup", "create", pool, "v", "--store", file, "--full");
+        assertRefused(1, "there is no backup store at", "backup", "list", tmp.resolve("none"));
+        assertRefused(1, "has no backup yet for an incremental one", "backup", "create", pool, "v", "--store", store);
+        assertRefused(1, "is inside the pool", "backup", "create", pool, "v", "--store", pool.resolve("b"), "--full");
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        String id = onlyImage();
+        assertRefused(1, "of a volume of 8 MiB; small is 1 MiB", "backup", "restore", pool, "small", "--store", store,
+                "--at", id, "--yes");
+        assertRefused(1, "no image 'nosuch'", "backup", "restore", pool, "v", "--store", store, "--at", "nosuch", "--yes");
+        Path img = store.resolve("images").resolve(id);
+        Path manifest = img.resolve("manifest.json");
+        byte[] m = Files.readAllBytes(manifest);
+        Files.writeString(manifest, new String(m).replace("\"tracks\"", "\"trackz\""));
+        assertRefused(1, "fails its CRC32C check", "backup", "restore", pool, "v", "--store", store, "--at", id, "--yes");
+        Files.delete(manifest);
+        assertRefused(1, "has no manifest", "backup", "restore", pool, "v", "--store", store, "--at", id, "--yes");
+        Files.write(manifest, m);
+        try (FileChannel ch = FileChannel.open(img.resolve("data"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {7}), 1000);
+        }
+        CliRun verify = CliRun.of("backup", "verify", store, id);
+        assertThat(verify.code()).isEqualTo(1);
+        assertThat(verify.out()).contains(id + ": DAMAGED", "SHA-256");
+        assertThat(CliRun.oneSentence(verify)).contains("1 of 1 images failed verification");
+    }
+
+    @Test
+    void anotherTrackSizeIsRefusedWithOneSentence() throws Exception {
+        Path other = tmp.resolve("q");
+        assertThat(CliRun.of("pool", "create", other, "--drives", 3, "--drive-size", "4M", "--track-size", "128K").code()).isZero();
+        assertThat(CliRun.of("volume", "create", other, "v", "--layout", "raid5", "--drives", "d1,d2,d3").code()).isZero();
+        assertThat(CliRun.of("backup", "create", other, "v", "--store", store, "--full").code()).isZero();
+        assertRefused(1, "has tracks of 128 KiB, this pool 64 KiB", "backup", "restore", pool, "v", "--store", store, "--yes");
+    }
+
+    /** fio writes and verifies through serve from the first second of an instant restore: 0 errors. */
+    @Test
+    @Timeout(180)
+    void fioThroughServeDuringAnInstantRestoreSeesNoError() throws Exception {
+        assumeTrue(Tools.installed("fio"), "needs fio (.ci/run installs it)");
+        String a = "0x51510005";
+        String b = "0x52520006";
+        try (Holder h = new Holder(pool)) {
+            Tools.Result writeA = Tools.run(fio(h.uri("v"), a, false));
+            assertThat(writeA.code()).as(writeA.out()).isZero();
+            assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+            Tools.Result writeB = Tools.run(fio(h.uri("v"), b, false));
+            assertThat(writeB.code()).as(writeB.out()).isZero();
+            CliRun restore = CliRun.of("backup", "restore", pool, "v", "--store", store, "--bulk-throttle", "1", "--no-wait",
+                    "--yes");
+            assertThat(restore.code()).as(restore.err()).isZero();
+            Tools.Result verifyA = Tools.run(fio(h.uri("v"), a, true)); // the client connected before: same export
+            assertThat(verifyA.code()).as("the volume reads the backup's set A at once: " + verifyA.out()).isZero();
+            assertThat(verifyA.out()).contains("err= 0");
+            assertThat(h.pool.backups().restoreOf("v")).as("still restoring while fio verified").isNotNull();
+            assertThat(h.pool.backups().restoreOf("v").onDemandFetches()).isPositive();
+            Tools.Result writeB2 = Tools.run(fio(h.uri("v"), b, false)); // writes during the restore
+            assertThat(writeB2.code()).as(writeB2.out()).isZero();
+            h.pool.activeJobs().forEach(j -> j.setThrottle(0));
+            assertThat(Tools.run(Tools.splitpoint("wait", pool)).code()).isZero();
+            Tools.Result verifyB = Tools.run(fio(h.uri("v"), b, true));
+            assertThat(verifyB.code()).as("the writes made during the restore survived the bulk copy: " + verifyB.out()).isZero();
+        }
+    }
+
+    private static List<String> fio(String uri, String pattern, boolean verifyOnly) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("fio", "--name=set", "--ioengine=nbd", "--uri=" + uri,
+                "--rw=write", "--bs=64k", "--size=2m", "--iodepth=8", "--verify=pattern", "--verify_pattern=" + pattern,
+                "--verify_state_save=0"));
+        cmd.add(verifyOnly ? "--verify_only" : "--do_verify=0");
+        return cmd;
+    }
+}
