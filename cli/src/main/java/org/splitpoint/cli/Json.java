@@ -41,6 +41,13 @@ final class Json {
         if (v.layout() != org.splitpoint.engine.pool.Layout.RAID1) {
             n.put("stripUnit", v.stripUnit());
         }
+        n.put("lastBackup", v.lastBackup());
+        if (v.restore() != null) {
+            ObjectNode r = n.putObject("restore");
+            r.put("image", v.restore().image()).put("currentTracks", v.restore().currentTracks())
+                    .put("totalTracks", v.restore().totalTracks()).put("onDemandFetches", v.restore().onDemandFetches())
+                    .put("waiting", v.restore().waiting());
+        }
         return n;
     }
 

@@ -45,10 +45,14 @@ final class Tables {
 
     static void volumes(PrintWriter out, PoolSnapshot s) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"VOLUME", "LAYOUT", "STATE", "SIZE", "DRIVES", "REASON"});
+        rows.add(new String[] {"VOLUME", "LAYOUT", "STATE", "SIZE", "DRIVES", "REASON", "BACKUP"});
         for (PoolSnapshot.VolumeView v : s.volumes()) {
+            String backup = v.restore() != null
+                    ? (v.restore().waiting() != null ? "restore from " + v.restore().image() + " waits for its store"
+                    : String.format("restoring from %s: %.0f%%", v.restore().image(), 100 * v.restore().fraction()))
+                    : v.lastBackup() == null ? "" : "last " + v.lastBackup();
             rows.add(new String[] {v.name(), v.layout().word(), v.state().name(), Sizes.format(v.size()),
-                    String.join(",", v.drives()), v.stateReason()});
+                    String.join(",", v.drives()), v.stateReason(), backup});
         }
         print(out, rows);
     }

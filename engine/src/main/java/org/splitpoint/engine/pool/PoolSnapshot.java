@@ -11,10 +11,24 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
     public record DriveView(String name, DriveState state, OfflineReason reason, long size, String volume,
                             double rebuildPercent) { }
 
-    /** A volume as shown: {@code stateReason} is e.g. "d3 FAILED", empty when OPTIMAL. */
+    /**
+     * A volume as shown: {@code stateReason} is e.g. "d3 FAILED", empty when OPTIMAL;
+     * {@code lastBackup} the image of its last completed backup (or null); {@code restore} the
+     * instant restore under way (or null).
+     */
     public record VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
                              List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
-                             long dirtyTracks) { }
+                             long dirtyTracks, String lastBackup, RestoreView restore) { }
+
+    /**
+     * An instant restore as shown: from which image, how many tracks are current, how many reads
+     * were fetched on demand; {@code waiting} says why it cannot go on (its store cannot be read), else null.
+     */
+    public record RestoreView(String image, long currentTracks, long totalTracks, long onDemandFetches, String waiting) {
+        public double fraction() {
+            return totalTracks == 0 ? 1.0 : (double) currentTracks / totalTracks;
+        }
+    }
 
     /** Health in three levels for the status bar. */
     public Health health() {

@@ -34,8 +34,17 @@ final class PoolSnapshots {
         List<PoolSnapshot.VolumeView> vv = new ArrayList<>();
         for (RaidVolume v : volumeList) {
             PoolConfig.VolumeRecord r = pool.volumeRecords.get(v.name());
+            PoolConfig.BackupRecord b = pool.backupRecords.get(v.name());
+            org.splitpoint.engine.restore.InstantRestore ir = pool.restores.get(v.name());
+            PoolSnapshot.RestoreView rv = null;
+            if (ir != null) {
+                PoolConfig.RestoreRecord rec = pool.restoreRecords.get(v.name());
+                rv = new PoolSnapshot.RestoreView(rec == null ? "?" : rec.image(), ir.currentTracks(), ir.totalTracks(),
+                        ir.onDemandFetches(), ir.unavailable());
+            }
             vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
-                    r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality()));
+                    r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality(),
+                    b == null ? null : b.image(), rv));
         }
         List<JobProgress> jp = pool.jobs.stream().map(Job::progress).toList();
         return new PoolSnapshot(pool.paths.dir().toString(), pool.trackSize, dv, vv, jp, pool.problems());
