@@ -16,6 +16,8 @@ final class HostView implements BlockDevice {
     private final Pool pool;
     private final String volume;
     private final long size;
+    /** The pair side or the volume, found once: pairs are created rarely ({@link #forget}). */
+    private volatile BlockDevice below;
 
     HostView(Pool pool, String volume, long size) {
         this.pool = pool;
@@ -28,11 +30,21 @@ final class HostView implements BlockDevice {
         if (r != null) {
             return r.view();
         }
-        try {
-            return pool.deviceBelowRestore(volume);
-        } catch (PoolException e) {
-            throw new IOException(e.getMessage(), e);
+        BlockDevice b = below;
+        if (b == null) {
+            try {
+                b = pool.deviceBelowRestore(volume);
+            } catch (PoolException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            below = b;
         }
+        return b;
+    }
+
+    /** The volume joined a pair: find what is below again. */
+    void forget() {
+        below = null;
     }
 
     @Override

@@ -223,6 +223,7 @@ public final class PairAdmin {
             Pair p = newPair(pool, r, si, bi);
             pool.pairRecords.put(name, r);
             pool.pairs.put(name, p);
+            pool.pairsChanged();
             pool.persist();
             pool.events.publish(Event.info("PAIR_STATE", name, "pair " + name + " created: STD " + std + ", BCV " + bcv
                     + "; NeverEstab"));

@@ -345,6 +345,11 @@ public final class Pool implements AutoCloseable {
         return hostViews.computeIfAbsent(name, n -> new HostView(this, n, v.size()));
     }
 
+    /** A pair was created: the host views of its volumes go through it from now on. */
+    void pairsChanged() {
+        hostViews.values().forEach(HostView::forget);
+    }
+
     /** The volume as hosts see it without an instant restore: its pair side, or the volume. */
     org.splitpoint.engine.io.BlockDevice deviceBelowRestore(String name) throws PoolException {
         RaidVolume v = volume(name);

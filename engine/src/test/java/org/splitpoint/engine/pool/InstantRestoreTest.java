@@ -171,6 +171,31 @@ class InstantRestoreTest {
     }
 
     @Test
+    void aSplitPairsStdRestoredFromABackupKeepsThePairsBooksRight() throws Exception {
+        Path dir = tmp.resolve("pairs");
+        Pool.create(dir, 4, 1 << 20, TRACK, StorageFactory.real());
+        byte[] img = new byte[1 << 20];
+        new Random(21).nextBytes(img);
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().createVolume("std", Layout.RAID1, List.of("d1", "d2"), 0);
+            pool.admin().createVolume("bcv", Layout.RAID1, List.of("d3", "d4"), 0);
+            pool.pairs().create("p1", "std", "bcv");
+            pool.device("std").write(0, ByteBuffer.wrap(img));
+            assertThat(pool.backups().backup("std", store(), true, 0).await(60_000)).isTrue();
+            assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
+            assertThatThrownBy(() -> pool.backups().restore("std", store(), null, false, 0))
+                    .isInstanceOf(PoolException.class).hasMessageContaining("split the pair before restoring");
+            pool.pairs().split(List.of("p1"));
+            pool.device("std").write(0, ByteBuffer.wrap(new byte[5 * TRACK])); // a change to undo
+            assertThat(pool.backups().restore("std", store(), null, false, 0).await(60_000)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("std")), img, "the STD after its restore");
+            assertThat(pool.pairs().get("p1").stdInvalidTracks()).as("the restore's writes count as STD changes").isPositive();
+            assertThat(pool.pairs().establish("p1", false).await(60_000)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("bcv")), img, "the BCV after an incremental establish");
+        }
+    }
+
+    @Test
     void writeThroughPutsTheWritesMadeDuringTheRestoreIntoANewImage() throws Exception {
         Path dir = backedUpThenScribbled(Layout.RAID1, 11);
         byte[] expect = image.clone();
