@@ -278,13 +278,17 @@ public final class PairAdmin {
                     default -> throw new PoolException("pair " + n + " is " + s + ": wait for the restore to finish, then split");
                 }
             }
-            Pair.split(ps, () -> {
-                try {
-                    pool.persist();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            try {
+                Pair.split(ps, () -> {
+                    try {
+                        pool.persist();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause(); // the split was not recorded: the pairs are as they were
+            }
             for (Pair p : ps) {
                 pool.events.publish(Event.info("PAIR_STATE", p.name(), "pair " + p.name() + " split"
                         + (ps.size() > 1 ? " (consistently with " + (ps.size() - 1) + " other pairs)" : "")));

@@ -107,4 +107,24 @@ class PairRefusalTest {
             assertThatThrownBy(() -> pool.pairs().create("p3", "big", "big")).hasMessage("--std and --bcv name the same volume big");
         }
     }
+
+    @Test
+    void aSplitThatCannotBeRecordedLeavesThePairAsItWas() throws Exception {
+        PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.pairs().establish("p1", true).await(30_000)).isTrue();
+        }
+        org.splitpoint.engine.io.FaultInjector disk = new org.splitpoint.engine.io.FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            disk.diskFullAfter(f -> f.getFileName().toString().startsWith("pool.json"), 0);
+            assertThatThrownBy(() -> pool.pairs().split(List.of("p1"))).hasMessageContaining("No space left on device");
+            Pair p = pool.pairs().get("p1");
+            assertThat(p.state()).isEqualTo(PairState.Synchronized);
+            pool.device("std").write(0, ByteBuffer.wrap(new byte[] {9}));
+            byte[] b = new byte[1];
+            pool.device("bcv").read(0, ByteBuffer.wrap(b));
+            assertThat(b[0]).as("still mirrored: the split did not happen").isEqualTo((byte) 9);
+            disk.diskFreed();
+        }
+    }
 }
