@@ -1,0 +1,325 @@
+package org.splitpoint.engine.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.meta.CorruptMetadataException;
+
+/**
+ * An append-only log of entries in a ring over one file: the mechanism under the stripe journal
+ * (degraded parity writes) and the write journal (every write of a volume, for rebuilds).
+ *
+ * <p>Layout. Two header slots (at 0 and 4 KiB) hold {epoch, tail sequence, tail position} with a
+ * generation and a CRC32C; a header goes to the slot the older generation holds, so a torn header
+ * write leaves the other intact. Entries fill the ring from 8 KiB to the capacity: {magic, epoch,
+ * seq, payload length, CRC32C} and the payload; an entry never wraps, it starts over at 8 KiB.
+ *
+ * <p>Reading back accepts only entries of the header's epoch with consecutive sequence numbers from
+ * its tail; when the entry expected is not where the last one ended, it may have wrapped, so the
+ * start of the ring is tried once. Each opening writes a fresh random epoch before its first entry,
+ * so an entry left by an earlier opening can never pass for a live one, and within an epoch
+ * sequence numbers only grow, so an old lap cannot either. An opening that appends nothing leaves
+ * the file untouched.
+ *
+ * <p>Not forced by append: the owner decides when ({@link #force}) and what an entry's durability
+ * means; {@link #retire} makes a new tail durable.
+ */
+public final class RingLog {
+
+    public static final long DATA = 8192;
+    private static final int SLOT = 4096;
+    private static final int HEADER_BYTES = 64;
+    public static final int ENTRY_HEADER = 32;
+    private static final int VERSION = 2;
+
+    /** A live entry: its sequence number, where it is, its whole length on disk, and its payload. */
+    public record Entry(long seq, long pos, long length, byte[] payload) { }
+
+    private record Live(long seq, long pos, long length) { }
+
+    private record Header(long generation, long epoch, long tailSeq, long tailPos) { }
+
+    private final StorageFile file;
+    private final long capacity;
+    private final int headerMagic;
+    private final int entryMagic;
+    private long epoch;
+    private boolean begun;
+    private long generation;
+    private long nextSeq;
+    private long headPos = DATA;
+    private final ArrayDeque<Live> live = new ArrayDeque<>();
+
+    public RingLog(StorageFile file, long capacity, int headerMagic, int entryMagic) {
+        this.file = file;
+        this.capacity = Math.max(capacity, DATA + 64 * 1024);
+        this.headerMagic = headerMagic;
+        this.entryMagic = entryMagic;
+    }
+
+    public static long entryLength(long payload) {
+        return ENTRY_HEADER + payload;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    // ---- reading back -------------------------------------------------------------------------
+
+    /**
+     * The live entries (the header's epoch, consecutive from its tail), in order, remembered as
+     * live: a later {@link #begin} forgets them, {@link #adopt} keeps appending after them. An
+     * empty or never-written file has none; one with content but no valid header is damaged.
+     */
+    public synchronized List<Entry> readLive() throws IOException {
+        Header h = readHeader();
+        List<Entry> out = new ArrayList<>();
+        live.clear();
+        if (h == null) {
+            return out;
+        }
+        generation = h.generation;
+        long size = file.size();
+        long pos = h.tailPos;
+        long seq = h.tailSeq;
+        boolean triedStart = false;
+        while (true) {
+            byte[] payload = readAt(pos, size, h.epoch, seq);
+            if (payload == null && !triedStart && pos != DATA) {
+                triedStart = true; // the writer may have wrapped to the ring's start
+                pos = DATA;
+                continue;
+            }
+            if (payload == null) {
+                break;
+            }
+            long len = entryLength(payload.length);
+            out.add(new Entry(seq, pos, len, payload));
+            live.addLast(new Live(seq, pos, len));
+            pos += len;
+            seq++;
+            triedStart = false;
+        }
+        epoch = h.epoch;
+        nextSeq = seq;
+        headPos = out.isEmpty() ? h.tailPos : pos;
+        return out;
+    }
+
+    /**
+     * Goes on appending after the entries {@link #readLive} found, in their epoch (a journal whose
+     * entries are still needed: the write journal keeps them across openings until they ship).
+     */
+    public synchronized void adopt() {
+        begun = true;
+    }
+
+    /** The payload of live entry {@code seq}, checked; null when it does not read back whole. */
+    public synchronized byte[] read(long seq) throws IOException {
+        for (Live l : live) {
+            if (l.seq == seq) {
+                return readAt(l.pos, file.size(), epoch, seq);
+            }
+        }
+        return null;
+    }
+
+    private byte[] readAt(long pos, long size, long wantEpoch, long wantSeq) throws IOException {
+        if (pos < DATA || pos + ENTRY_HEADER > Math.min(size, capacity)) {
+            return null;
+        }
+        ByteBuffer h = ByteBuffer.allocate(ENTRY_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        file.readFully(pos, h);
+        if (h.getInt(0) != entryMagic || h.getLong(4) != wantEpoch || h.getLong(12) != wantSeq) {
+            return null;
+        }
+        int payload = h.getInt(20);
+        if (payload < 0 || pos + ENTRY_HEADER + payload > Math.min(size, capacity)) {
+            return null;
+        }
+        ByteBuffer all = ByteBuffer.allocate(ENTRY_HEADER + payload).order(ByteOrder.LITTLE_ENDIAN);
+        file.readFully(pos, all);
+        if (all.getInt(24) != crc(all.array(), ENTRY_HEADER + payload)) {
+            return null; // torn
+        }
+        byte[] out = new byte[payload];
+        all.get(ENTRY_HEADER, out);
+        return out;
+    }
+
+    private Header readHeader() throws IOException {
+        long size = file.size();
+        if (size == 0) {
+            return null;
+        }
+        Header best = null;
+        boolean anyContent = false;
+        for (int slot = 0; slot < 2; slot++) {
+            if (size < (long) slot * SLOT + HEADER_BYTES) {
+                continue;
+            }
+            ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            file.readFully((long) slot * SLOT, b);
+            for (int i = 0; i < HEADER_BYTES; i++) {
+                anyContent |= b.get(i) != 0;
+            }
+            if (b.getInt(0) != headerMagic || b.getInt(4) != VERSION || b.getInt(44) != headerCrc(b)) {
+                continue;
+            }
+            Header h = new Header(b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32));
+            if (best == null || h.generation > best.generation) {
+                best = h;
+            }
+        }
+        if (best == null && anyContent) {
+            throw new CorruptMetadataException("the log has no valid header (damaged, or written by an older Splitpoint)");
+        }
+        return best;
+    }
+
+    // ---- writing ------------------------------------------------------------------------------
+
+    /** A fresh random epoch and an empty log, durably (before this opening's first entry). */
+    public synchronized void begin() throws IOException {
+        begun = true;
+        epoch = new SecureRandom().nextLong();
+        nextSeq = 0;
+        headPos = DATA;
+        live.clear();
+        writeHeader(0, DATA);
+        file.force();
+    }
+
+    public synchronized boolean isBegun() {
+        return begun;
+    }
+
+    /** True when an entry of {@code payload} bytes fits now without overwriting a live one. */
+    public synchronized boolean fits(long payload) {
+        return place(entryLength(payload)) >= 0;
+    }
+
+    /** Where an entry of {@code length} bytes goes without overwriting a live one, or -1. */
+    private long place(long length) {
+        if (length > capacity - DATA) {
+            return -1;
+        }
+        if (live.isEmpty()) {
+            return headPos + length <= capacity ? headPos : DATA;
+        }
+        long tail = live.peekFirst().pos;
+        if (headPos > tail) { // live entries are [tail, headPos)
+            if (headPos + length <= capacity) {
+                return headPos;
+            }
+            return DATA + length <= tail ? DATA : -1;
+        }
+        // wrapped: live entries are [tail, capacity) and [DATA, headPos)
+        return headPos + length <= tail ? headPos : -1;
+    }
+
+    /**
+     * Appends an entry (not forced) and returns its sequence number; -1 when it does not fit now
+     * (the owner retires or waits). The first append of an opening begins a new epoch first,
+     * unless {@link #adopt} kept the old one.
+     */
+    public synchronized long append(byte[] payload) throws IOException {
+        if (!begun) {
+            begin();
+        }
+        long length = entryLength(payload.length);
+        long pos = place(length);
+        if (pos < 0) {
+            return -1;
+        }
+        long seq = nextSeq++;
+        ByteBuffer b = ByteBuffer.allocate((int) length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, entryMagic).putLong(4, epoch).putLong(12, seq).putInt(20, payload.length);
+        b.put(ENTRY_HEADER, payload);
+        b.putInt(24, crc(b.array(), (int) length));
+        file.writeFully(pos, b);
+        live.addLast(new Live(seq, pos, length));
+        headPos = pos + length;
+        return seq;
+    }
+
+    /** Makes every appended entry durable. */
+    public void force() throws IOException {
+        file.force();
+    }
+
+    /**
+     * Drops every entry below {@code seq}: the header's tail moves up, durably. Nothing to do when
+     * the tail is there already.
+     */
+    public synchronized void retire(long seq) throws IOException {
+        if (live.isEmpty() || live.peekFirst().seq >= seq) {
+            return;
+        }
+        while (!live.isEmpty() && live.peekFirst().seq < seq) {
+            live.pollFirst();
+        }
+        long tailPos = live.isEmpty() ? headPos : live.peekFirst().pos;
+        if (live.isEmpty() && headPos > capacity / 2) {
+            headPos = DATA; // an empty ring starts over: entries stay near the start of the file
+            tailPos = DATA;
+        }
+        writeHeader(seq, tailPos);
+        file.force();
+    }
+
+    private void writeHeader(long tailSeq, long tailPos) throws IOException {
+        generation++;
+        ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, headerMagic).putInt(4, VERSION).putLong(8, generation).putLong(16, epoch)
+                .putLong(24, tailSeq).putLong(32, tailPos);
+        b.putInt(44, headerCrc(b));
+        file.writeFully((generation & 1) * SLOT, b);
+    }
+
+    /** The sequence number of the oldest live entry, or the next one when none is live. */
+    public synchronized long oldestSeq() {
+        return live.isEmpty() ? nextSeq : live.peekFirst().seq;
+    }
+
+    public synchronized long nextSeq() {
+        return nextSeq;
+    }
+
+    public synchronized boolean isEmpty() {
+        return live.isEmpty();
+    }
+
+    /** Bytes the live entries occupy. */
+    public synchronized long liveBytes() {
+        long n = 0;
+        for (Live l : live) {
+            n += l.length;
+        }
+        return n;
+    }
+
+    private static int crc(byte[] bytes, int len) {
+        CRC32C c = new CRC32C();
+        c.update(bytes, 0, 24);
+        c.update(bytes, 28, len - 28);
+        return (int) c.getValue();
+    }
+
+    private static int headerCrc(ByteBuffer b) {
+        CRC32C c = new CRC32C();
+        c.update(b.array(), 0, 44);
+        return (int) c.getValue();
+    }
+
+    public void close() throws IOException {
+        file.close();
+    }
+}
