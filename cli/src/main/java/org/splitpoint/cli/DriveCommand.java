@@ -87,7 +87,9 @@ final class DriveCommand {
             return PoolSession.with(dir, err, pool -> {
                 Job job = pool.admin().replaceDrive(drive);
                 if (job == null) {
-                    out.println("drive " + drive + " replaced; it is SPARE");
+                    String journal = pool.snapshot().drive(drive).journal();
+                    out.println("drive " + drive + " replaced; " + (journal == null ? "it is SPARE"
+                            : "it holds the journal of " + journal + " again (every entry copied from the other journal drive)"));
                     return 0;
                 }
                 out.println("drive " + drive + " replaced; rebuild job " + job.id() + " started");

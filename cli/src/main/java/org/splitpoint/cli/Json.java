@@ -23,6 +23,9 @@ final class Json {
         n.put("reason", d.reason() == null ? null : d.reason().word());
         n.put("size", d.size());
         n.put("volume", d.volume());
+        if (d.journal() != null) {
+            n.put("journal", d.journal());
+        }
         if (d.rebuildPercent() >= 0) {
             n.put("rebuildPercent", d.rebuildPercent());
         }

@@ -36,7 +36,8 @@ final class Tables {
         rows.add(new String[] {"DRIVE", "STATE", "SIZE", "VOLUME", "NOTE"});
         for (PoolSnapshot.DriveView d : s.drives()) {
             String note = d.reason() != null ? "reason: " + d.reason().word()
-                    : d.rebuildPercent() >= 0 ? String.format("rebuilt %.1f%%", d.rebuildPercent()) : "";
+                    : d.rebuildPercent() >= 0 ? String.format("rebuilt %.1f%%", d.rebuildPercent())
+                    : d.journal() != null ? "journal of " + d.journal() : "";
             rows.add(new String[] {d.name(), d.state().name(), Sizes.format(d.size()),
                     d.volume() == null ? "-" : d.volume(), note});
         }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code splitpoint volume create|list|write|read|verify}. */
 @Command(name = "volume", description = "Create, list, read, write or verify volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Write.class,
-                VolumeCommand.Read.class, VolumeCommand.Verify.class})
+                VolumeCommand.Read.class, VolumeCommand.Verify.class, JournalCommand.class, JournalCommand.Rebuild.class})
 final class VolumeCommand {
 
     private static final int CHUNK = 1 << 20;

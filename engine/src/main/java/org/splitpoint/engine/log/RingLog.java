@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -41,7 +40,74 @@ public final class RingLog {
     /** A live entry: its sequence number, where it is, its whole length on disk, and its payload. */
     public record Entry(long seq, long pos, long length, byte[] payload) { }
 
-    private record Live(long seq, long pos, long length) { }
+    /**
+     * The live entries' places, by sequence number (they are consecutive): a ring of two arrays,
+     * so finding an entry is one subtraction and dropping the oldest is one step.
+     */
+    private static final class Live {
+        private long[] pos = new long[64];
+        private long[] len = new long[64];
+        private int head;
+        private int count;
+        private long firstSeq;
+        private long bytes;
+
+        void clear() {
+            head = 0;
+            count = 0;
+            bytes = 0;
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        void add(long seq, long p, long l) {
+            if (count == 0) {
+                firstSeq = seq;
+                head = 0;
+            }
+            if (count == pos.length) {
+                long[] np = new long[pos.length * 2];
+                long[] nl = new long[pos.length * 2];
+                for (int i = 0; i < count; i++) {
+                    np[i] = pos[(head + i) % pos.length];
+                    nl[i] = len[(head + i) % pos.length];
+                }
+                pos = np;
+                len = nl;
+                head = 0;
+            }
+            int at = (head + count) % pos.length;
+            pos[at] = p;
+            len[at] = l;
+            count++;
+            bytes += l;
+        }
+
+        long firstSeq() {
+            return firstSeq;
+        }
+
+        long firstPos() {
+            return pos[head];
+        }
+
+        void dropFirst() {
+            bytes -= len[head];
+            head = (head + 1) % pos.length;
+            count--;
+            firstSeq++;
+        }
+
+        /** The slot of entry {@code seq}, or -1 when it is not live. */
+        int slot(long seq) {
+            if (count == 0 || seq < firstSeq || seq >= firstSeq + count) {
+                return -1;
+            }
+            return (int) ((head + (seq - firstSeq)) % pos.length);
+        }
+    }
 
     private record Header(long generation, long epoch, long tailSeq, long tailPos) { }
 
@@ -51,10 +117,11 @@ public final class RingLog {
     private final int entryMagic;
     private long epoch;
     private boolean begun;
+    private boolean headerFound;
     private long generation;
     private long nextSeq;
     private long headPos = DATA;
-    private final ArrayDeque<Live> live = new ArrayDeque<>();
+    private final Live live = new Live();
 
     public RingLog(StorageFile file, long capacity, int headerMagic, int entryMagic) {
         this.file = file;
@@ -82,6 +149,7 @@ public final class RingLog {
         Header h = readHeader();
         List<Entry> out = new ArrayList<>();
         live.clear();
+        headerFound = h != null;
         if (h == null) {
             return out;
         }
@@ -89,6 +157,7 @@ public final class RingLog {
         long size = file.size();
         long pos = h.tailPos;
         long seq = h.tailSeq;
+        long end = h.tailPos; // where the last live entry ends: the next one goes there
         boolean triedStart = false;
         while (true) {
             byte[] payload = readAt(pos, size, h.epoch, seq);
@@ -102,33 +171,50 @@ public final class RingLog {
             }
             long len = entryLength(payload.length);
             out.add(new Entry(seq, pos, len, payload));
-            live.addLast(new Live(seq, pos, len));
+            live.add(seq, pos, len);
             pos += len;
+            end = pos;
             seq++;
             triedStart = false;
         }
         epoch = h.epoch;
         nextSeq = seq;
-        headPos = out.isEmpty() ? h.tailPos : pos;
+        headPos = end;
         return out;
     }
 
     /**
      * Goes on appending after the entries {@link #readLive} found, in their epoch (a journal whose
      * entries are still needed: the write journal keeps them across openings until they ship).
+     * A file without a header has no epoch to go on in: it begins one at its first append.
      */
     public synchronized void adopt() {
-        begun = true;
+        begun = headerFound;
+    }
+
+    /** True when {@link #readLive} found a valid header (the log was begun at some opening). */
+    public synchronized boolean hasHeader() {
+        return headerFound;
+    }
+
+    /**
+     * Bytes [at, at + dst.remaining()) of live entry {@code seq}'s payload, unchecked (the entry was
+     * checked whole when it was read back at open, or written by this opening). False when the
+     * entry is not live or the range is not in it.
+     */
+    public synchronized boolean readPayload(long seq, long at, ByteBuffer dst) throws IOException {
+        int slot = live.slot(seq);
+        if (slot < 0 || at < 0 || at + dst.remaining() > live.len[slot] - ENTRY_HEADER) {
+            return false;
+        }
+        file.readFully(live.pos[slot] + ENTRY_HEADER + at, dst);
+        return true;
     }
 
     /** The payload of live entry {@code seq}, checked; null when it does not read back whole. */
     public synchronized byte[] read(long seq) throws IOException {
-        for (Live l : live) {
-            if (l.seq == seq) {
-                return readAt(l.pos, file.size(), epoch, seq);
-            }
-        }
-        return null;
+        int slot = live.slot(seq);
+        return slot < 0 ? null : readAt(live.pos[slot], file.size(), epoch, seq);
     }
 
     private byte[] readAt(long pos, long size, long wantEpoch, long wantSeq) throws IOException {
@@ -188,12 +274,21 @@ public final class RingLog {
 
     /** A fresh random epoch and an empty log, durably (before this opening's first entry). */
     public synchronized void begin() throws IOException {
+        beginAt(0);
+    }
+
+    /**
+     * As {@link #begin}, numbering entries from {@code seq} (a mirror leg rebuilt from its twin
+     * keeps the twin's sequence numbers).
+     */
+    public synchronized void beginAt(long seq) throws IOException {
         begun = true;
+        headerFound = true;
         epoch = new SecureRandom().nextLong();
-        nextSeq = 0;
+        nextSeq = seq;
         headPos = DATA;
         live.clear();
-        writeHeader(0, DATA);
+        writeHeader(seq, DATA);
         file.force();
     }
 
@@ -214,7 +309,7 @@ public final class RingLog {
         if (live.isEmpty()) {
             return headPos + length <= capacity ? headPos : DATA;
         }
-        long tail = live.peekFirst().pos;
+        long tail = live.firstPos();
         if (headPos > tail) { // live entries are [tail, headPos)
             if (headPos + length <= capacity) {
                 return headPos;
@@ -245,7 +340,7 @@ public final class RingLog {
         b.put(ENTRY_HEADER, payload);
         b.putInt(24, crc(b.array(), (int) length));
         file.writeFully(pos, b);
-        live.addLast(new Live(seq, pos, length));
+        live.add(seq, pos, length);
         headPos = pos + length;
         return seq;
     }
@@ -260,13 +355,13 @@ public final class RingLog {
      * the tail is there already.
      */
     public synchronized void retire(long seq) throws IOException {
-        if (live.isEmpty() || live.peekFirst().seq >= seq) {
+        if (live.isEmpty() || live.firstSeq() >= seq) {
             return;
         }
-        while (!live.isEmpty() && live.peekFirst().seq < seq) {
-            live.pollFirst();
+        while (!live.isEmpty() && live.firstSeq() < seq) {
+            live.dropFirst();
         }
-        long tailPos = live.isEmpty() ? headPos : live.peekFirst().pos;
+        long tailPos = live.isEmpty() ? headPos : live.firstPos();
         if (live.isEmpty() && headPos > capacity / 2) {
             headPos = DATA; // an empty ring starts over: entries stay near the start of the file
             tailPos = DATA;
@@ -286,7 +381,7 @@ public final class RingLog {
 
     /** The sequence number of the oldest live entry, or the next one when none is live. */
     public synchronized long oldestSeq() {
-        return live.isEmpty() ? nextSeq : live.peekFirst().seq;
+        return live.isEmpty() ? nextSeq : live.firstSeq();
     }
 
     public synchronized long nextSeq() {
@@ -299,11 +394,7 @@ public final class RingLog {
 
     /** Bytes the live entries occupy. */
     public synchronized long liveBytes() {
-        long n = 0;
-        for (Live l : live) {
-            n += l.length;
-        }
-        return n;
+        return live.bytes;
     }
 
     private static int crc(byte[] bytes, int len) {

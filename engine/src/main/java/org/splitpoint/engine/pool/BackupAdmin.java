@@ -92,6 +92,14 @@ public final class BackupAdmin {
         });
     }
 
+    /** What a restore tells of the hosts' writes: the changed-block map marks them, the journal appends them. */
+    static InstantRestore.HostWrites hostWrites(Pool pool, String volume) {
+        return (offset, data) -> {
+            markHostWrite(pool, volume, offset, data.remaining());
+            JournalAdmin.journalHostWrite(pool, volume, offset, data);
+        };
+    }
+
     /** Marks volume bytes [offset, offset+length) changed in the volume's map, durably. */
     private static void markHostWrite(Pool pool, String volume, long offset, long length) throws IOException {
         ChangeTracker cbt = pool.changeTrackers.get(volume);
@@ -142,6 +150,7 @@ public final class BackupAdmin {
             if (running != null) {
                 throw new PoolException("a backup of " + volume + " is running already (job " + running.id() + ")");
             }
+            refuseWhileShipping(volume, "backing it up");
             PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
             if (!full && (last == null || !Files.isDirectory(storeDir))) {
                 throw incrementalRefused(volume, storeDir, last);
@@ -204,8 +213,13 @@ public final class BackupAdmin {
     }
 
     private static String newId(String volume, boolean full) {
+        return newId(volume, full ? "full" : "inc");
+    }
+
+    /** An image id: the volume, the time, a random tag and what made it ("full", "inc", "journal"). */
+    static String newId(String volume, String kind) {
         return volume + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(ID_TIME) + "-"
-                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)) + (full ? "-full" : "-inc");
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)) + "-" + kind;
     }
 
     /**
@@ -237,15 +251,17 @@ public final class BackupAdmin {
             taken = cbt.take();
         }
         TrackBitmap toCopy = full ? allSet(tracks) : taken;
-        BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full);
+        BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full, JournalAdmin.seqNow(pool, v.name()));
         work.install();
         return work;
     }
 
     /** The image is sealed: it is the volume's last backup now (pool.json), and the saved tracks go. */
-    static void backupCompleted(Pool pool, String volume, ImageInfo image, String storeLocation) throws IOException {
+    static void backupCompleted(Pool pool, String volume, ImageInfo image, String storeLocation, long journalSeq)
+            throws IOException {
         pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, image.store(), storeLocation, image.id()));
         pool.persist();
+        JournalAdmin.backupCompleted(pool, volume, image.store(), image.id(), journalSeq); // a new base for its journal
         pool.storage.delete(pool.paths.changeMapTaken(volume));
         pool.storage.syncDirectory(pool.paths.meta());
     }
@@ -271,6 +287,21 @@ public final class BackupAdmin {
             throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it"
                     + " (a backup that dies with the pool is no backup)");
         }
+    }
+
+    /** A ship of the volume's journal reads entries a backup or a restore would retire. */
+    private void refuseWhileShipping(String volume, String what) throws PoolException {
+        Job ship = runningJob("journal-ship", volume);
+        if (ship != null) {
+            throw new PoolException("the journal of " + volume + " is being shipped (job " + ship.id() + "); wait for it"
+                    + " (or cancel it) before " + what);
+        }
+    }
+
+    /** True when the volume's last backup is in the store with that uuid (an incremental can go there). */
+    static boolean hasChainIn(Pool pool, String volume, String storeUuid) {
+        PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
+        return last != null && last.storeUuid().equals(storeUuid);
     }
 
     /** The volume's last completed backup, or null. */
@@ -300,78 +331,108 @@ public final class BackupAdmin {
             throws IOException, PoolException {
         synchronized (pool) {
             RaidVolume v = pool.volume(volume);
-            if (pool.restores.containsKey(volume)) {
-                throw new PoolException("volume " + volume + " is being restored already (job instant-restore-" + volume
-                        + "); wait for it or cancel it first");
-            }
-            Job running = runningJob("backup", volume);
-            if (running != null) {
-                throw new PoolException("a backup of " + volume + " is running (job " + running.id() + "); cancel it or"
-                        + " wait before restoring over the volume");
-            }
-            for (Pair p : pool.pairList()) {
-                if ((p.std() == v || p.bcv() == v) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
-                    throw new PoolException("volume " + volume + " is in pair " + p.name() + ", which is " + p.state()
-                            + "; split the pair before restoring the volume from a backup");
-                }
-            }
+            refuseRestoreNow(v);
             DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
             String id = imageId != null ? imageId : newestImageOf(store, volume);
-            ChainReader onDemand = ChainReader.open(store, id);
-            ChainReader bulk = null;
-            ImageWriter wt = null;
-            try {
-                if (onDemand.size() != v.size()) {
-                    throw new BackupException("image " + id + " is of a volume of " + Sizes.format(onDemand.size()) + "; "
-                            + volume + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
-                }
-                if (onDemand.trackSize() != pool.trackSize) {
-                    throw new BackupException("image " + id + " has tracks of " + Sizes.format(onDemand.trackSize())
-                            + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
-                            + " track size");
-                }
-                bulk = ChainReader.open(store, id);
-                if (v.state() == VolumeState.FAILED) {
-                    new PoolAdmin(pool).replaceLostDrives(v);
-                }
-                Path map = pool.paths.restoreMap(volume);
-                pool.storage.delete(map);
-                InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracksOf(pool, v), true));
-                pool.storage.syncDirectory(map.getParent());
-                if (writeThrough) {
-                    wt = store.create(new ImageInfo(newId(volume, false), store.uuid(), volume, v.size(), pool.trackSize,
-                            java.time.Instant.now().toString(), id, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
-                }
-                PoolConfig.RestoreRecord record = new PoolConfig.RestoreRecord(volume, store.dir().toString(), id,
-                        wt == null ? null : wt.header().id(), Math.max(0, throttle), false, tracksOf(pool, v));
-                pool.restoreRecords.put(volume, record);
-                pool.persist();
-                InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
-                        null, owed, wt, listener(pool), (off, len) -> markHostWrite(pool, volume, off, len));
-                pool.restores.put(volume, r);
-                // the volume is the image restored from now on: what changed before does not count
-                // (recorded after the restore is, so a crash between only leaves extra marks)
-                if (!pool.changeTrackers.containsKey(volume)) {
-                    startChangeMap(pool, v);
-                } else {
-                    pool.changeTrackers.get(volume).take();
-                }
-                pool.events.publish(Event.info("RESTORE", volume, "instant restore of " + volume + " from image " + id
-                        + " started: the volume is usable now; " + Sizes.count(tracksOf(pool, v), "track")
-                        + " to copy in the background" + (wt == null ? "" : "; writes go to image " + wt.header().id() + " too")));
-                Job job = restoreJob(pool, r, record);
-                pool.startJob(job);
-                return job;
-            } catch (IOException | PoolException | RuntimeException e) {
-                onDemand.close();
-                if (bulk != null) {
-                    bulk.close();
-                }
-                if (wt != null) {
-                    wt.abandon();
-                }
-                throw e;
+            return startRestore(v, store, id, writeThrough, throttle, null, 0, 0, List.of());
+        }
+    }
+
+    /** The rules a restore (or a rebuild from backup) of {@code v} must pass now. */
+    void refuseRestoreNow(RaidVolume v) throws PoolException {
+        String volume = v.name();
+        if (pool.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored already (job instant-restore-" + volume
+                    + "); wait for it or cancel it first");
+        }
+        Job running = runningJob("backup", volume);
+        if (running != null) {
+            throw new PoolException("a backup of " + volume + " is running (job " + running.id() + "); cancel it or"
+                    + " wait before restoring over the volume");
+        }
+        refuseWhileShipping(volume, "restoring it");
+        for (Pair p : pool.pairList()) {
+            if ((p.std() == v || p.bcv() == v) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
+                throw new PoolException("volume " + volume + " is in pair " + p.name() + ", which is " + p.state()
+                        + "; split the pair before restoring the volume from a backup");
             }
+        }
+    }
+
+    /**
+     * Starts the instant restore of {@code v} from image {@code id} of {@code store}; with an
+     * overlay (a rebuild from backup), the journal's entries [journalFrom, journalTo) go on top of
+     * every track read from the image. A FAILED volume's lost drives get blank images, on the
+     * {@code replacements} (spares) when named. Called holding the pool's monitor, after
+     * {@link #refuseRestoreNow}.
+     */
+    Job startRestore(RaidVolume v, DirectoryStore store, String id, boolean writeThrough, long throttle,
+                     JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
+            throws IOException, PoolException {
+        String volume = v.name();
+        ChainReader onDemand = ChainReader.open(store, id);
+        ChainReader bulk = null;
+        ImageWriter wt = null;
+        try {
+            if (onDemand.size() != v.size()) {
+                throw new BackupException("image " + id + " is of a volume of " + Sizes.format(onDemand.size()) + "; "
+                        + volume + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
+            }
+            if (onDemand.trackSize() != pool.trackSize) {
+                throw new BackupException("image " + id + " has tracks of " + Sizes.format(onDemand.trackSize())
+                        + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
+                        + " track size");
+            }
+            bulk = ChainReader.open(store, id);
+            if (v.state() == VolumeState.FAILED) {
+                new PoolAdmin(pool).replaceLostDrives(v, replacements);
+            }
+            Path map = pool.paths.restoreMap(volume);
+            pool.storage.delete(map);
+            InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracksOf(pool, v), true));
+            pool.storage.syncDirectory(map.getParent());
+            if (writeThrough) {
+                wt = store.create(new ImageInfo(newId(volume, false), store.uuid(), volume, v.size(), pool.trackSize,
+                        java.time.Instant.now().toString(), id, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
+            }
+            PoolConfig.RestoreRecord record = new PoolConfig.RestoreRecord(volume, store.dir().toString(), id,
+                    wt == null ? null : wt.header().id(), Math.max(0, throttle), false, tracksOf(pool, v), journalFrom,
+                    journalTo);
+            pool.restoreRecords.put(volume, record);
+            long journalBase = overlay == null ? JournalAdmin.restoreStarting(pool, volume, store.uuid(), id) : -1;
+            pool.persist();
+            JournalAdmin.restoreStarted(pool, volume, id, journalBase);
+            InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
+                    null, owed, wt, listener(pool), hostWrites(pool, volume), overlay);
+            pool.restores.put(volume, r);
+            // the volume is the image restored from now on: what changed before does not count, but
+            // the journal's entries put on top of it do (recorded after the restore is, so a crash
+            // between only leaves extra marks)
+            if (!pool.changeTrackers.containsKey(volume)) {
+                startChangeMap(pool, v);
+            } else {
+                pool.changeTrackers.get(volume).take();
+            }
+            if (overlay != null) {
+                pool.changeTrackers.get(volume).giveBack(overlay.tracks());
+            }
+            pool.events.publish(Event.info("RESTORE", volume, (overlay == null ? "instant restore of " + volume + " from image "
+                    + id : "rebuild of " + volume + " from image " + id + " and " + Sizes.count(journalTo - journalFrom,
+                    "journal entry") + " after it") + " started: the volume is usable now; "
+                    + Sizes.count(tracksOf(pool, v), "track") + " to copy in the background"
+                    + (wt == null ? "" : "; writes go to image " + wt.header().id() + " too")));
+            Job job = restoreJob(pool, r, record);
+            pool.startJob(job);
+            return job;
+        } catch (IOException | PoolException | RuntimeException e) {
+            onDemand.close();
+            if (bulk != null) {
+                bulk.close();
+            }
+            if (wt != null) {
+                wt.abandon();
+            }
+            throw e;
         }
     }
 
@@ -589,8 +650,8 @@ public final class BackupAdmin {
                 throw new IOException(e.getMessage(), e);
             }
             InstantRestore r = new InstantRestore(rec.volume(), target, pool.trackSize,
-                    onDemand, bulk, unavailable, owed, wt, listener(pool),
-                    (off, len) -> markHostWrite(pool, rec.volume(), off, len));
+                    onDemand, bulk, unavailable, owed, wt, listener(pool), hostWrites(pool, rec.volume()),
+                    JournalAdmin.overlayFor(pool, rec));
             r.setReadOnly(pool.isReadOnly());
             pool.restores.put(rec.volume(), r);
             String state = Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";

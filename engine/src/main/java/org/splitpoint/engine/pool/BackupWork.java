@@ -41,8 +41,12 @@ final class BackupWork implements JobWork {
     private long cursor;
     private long budget = Long.MAX_VALUE;
     private long lastRemaining;
+    /** The volume journal's next entry at the backup's instant (-1: no journal). */
+    private final long journalSeq;
 
-    BackupWork(Pool pool, RaidVolume volume, ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full) {
+    BackupWork(Pool pool, RaidVolume volume, ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full,
+               long journalSeq) {
+        this.journalSeq = journalSeq;
         this.pool = pool;
         this.volume = volume;
         this.writer = writer;
@@ -139,7 +143,7 @@ final class BackupWork implements JobWork {
     public void finished() throws IOException {
         volume.removeWriteObserver(copyBeforeWrite);
         ImageInfo sealed = writer.seal();
-        BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store());
+        BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalSeq);
         pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name() + " finished: image "
                 + sealed.id() + " (" + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
                 + Sizes.format(sealed.dataBytes()) + ")"));

@@ -13,6 +13,8 @@ final class Drive {
     volatile DriveState state;
     volatile OfflineReason reason;
     volatile String volume;
+    /** The volume whose journal this drive holds a leg of, or null. */
+    volatile String journal;
     volatile Member member;
     volatile String problem;
     /** Writes went on without this drive: its image is older than the volume (recorded as FAILED). */
@@ -26,6 +28,7 @@ final class Drive {
         this.state = r.state();
         this.reason = r.reason();
         this.volume = r.volume();
+        this.journal = r.journal();
     }
 
     /** The live state: a member's when the drive is in a volume. */
@@ -39,6 +42,7 @@ final class Drive {
         // MISSING is what we found, not what we decided: it is not written back, unless the volume
         // was written without the drive, whose image is then stale: FAILED, to be replaced.
         DriveState durable = s == DriveState.MISSING ? (stale ? DriveState.FAILED : state) : s;
-        return new PoolConfig.DriveRecord(name, size, durable, durable == DriveState.OFFLINE ? reason : null, volume);
+        return new PoolConfig.DriveRecord(name, size, durable, durable == DriveState.OFFLINE ? reason : null, volume,
+                journal);
     }
 }

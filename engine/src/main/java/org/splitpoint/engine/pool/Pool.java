@@ -64,6 +64,12 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.RestoreRecord> restoreRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Instant restores under way, by volume (their views are what hosts see). */
     final Map<String, org.splitpoint.engine.restore.InstantRestore> restores = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, PoolConfig.JournalRecord> journalRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Open staged backup journals, by volume. */
+    final Map<String, JournalAdmin.Open> journals = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Guards a journal's record against a ship and a backup completing at once (innermost but for persistLock). */
+    final Object journalLock = new Object();
+    volatile Thread journalWatch;
     /** Changed-block maps of the volumes that have been backed up, by volume. */
     final Map<String, org.splitpoint.engine.bitmap.ChangeTracker> changeTrackers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, HostView> hostViews = new java.util.concurrent.ConcurrentHashMap<>();
@@ -107,6 +113,9 @@ public final class Pool implements AutoCloseable {
         }
         for (PoolConfig.RestoreRecord r : config.restores()) {
             restoreRecords.put(r.volume(), r);
+        }
+        for (PoolConfig.JournalRecord j : config.journals()) {
+            journalRecords.put(j.volume(), j);
         }
     }
 
@@ -166,9 +175,11 @@ public final class Pool implements AutoCloseable {
             PoolRecovery.openDrivesAndVolumes(pool);
             PairAdmin.openPairs(pool);
             BackupAdmin.openBackups(pool);
+            JournalAdmin.openJournals(pool);
             PoolRecovery.resumeJobs(pool);
             PairAdmin.resumeCopies(pool);
             BackupAdmin.resumeRestores(pool);
+            JournalAdmin.rejournalAfterCrash(pool);
             return pool;
         } catch (CorruptMetadataException e) {
             closeAfterFailedOpen(pool, lock);
@@ -217,6 +228,11 @@ public final class Pool implements AutoCloseable {
      * Starts the threads of jobs that were created without running (a pool opened with
      * {@code runJobs=false}, as a short CLI command opens it), and of every job created from now on.
      */
+    /** True once jobs run in this process (see {@link #startJobs}). */
+    boolean jobsRunning() {
+        return jobsRunning;
+    }
+
     public void startJobs() {
         jobsRunning = true;
         for (Job j : jobs) {
@@ -272,7 +288,8 @@ public final class Pool implements AutoCloseable {
                         r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads()));
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
-                    copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords));
+                    copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),
+                    copy(journalRecords));
             CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
             for (PoolConfig.PairRecord r : pr) {
                 // the counter as it is on disk now (the other fields may have changed meanwhile)
@@ -328,6 +345,11 @@ public final class Pool implements AutoCloseable {
     /** Backups of volumes to a store, and instant restores from them. */
     public BackupAdmin backups() {
         return new BackupAdmin(this);
+    }
+
+    /** Staged backup journals: enable, disable, ship, status, rebuild from backup. */
+    public JournalAdmin journals() {
+        return new JournalAdmin(this);
     }
 
     /** BCV pair operations: create, establish, split, restore, query. */
@@ -495,6 +517,13 @@ public final class Pool implements AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        for (JournalAdmin.Open j : journals.values()) {
+            try {
+                j.journal.close(); // synced by the volumes' last flush
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
         events.drain();
         events.close();
         lock.close();
@@ -526,6 +555,13 @@ public final class Pool implements AutoCloseable {
                 // abandoning
             }
         }
+        for (JournalAdmin.Open j : journals.values()) {
+            try {
+                j.journal.close();
+            } catch (IOException ignored) {
+                // abandoning
+            }
+        }
         for (org.splitpoint.engine.pair.Pair p : pairList()) {
             try {
                 p.close();
@@ -549,7 +585,7 @@ public final class Pool implements AutoCloseable {
         return closed;
     }
 
-    /** Reads bytes of a volume into a new array (convenience for tools and tests). */
+    /** Reads bytes of a volume itself (not through a restore or a pair: see {@link #device}) into a new array, for tests. */
     public byte[] read(String volume, long offset, int length) throws IOException, PoolException {
         ByteBuffer b = ByteBuffer.allocate(length);
         volume(volume).read(offset, b);

@@ -138,6 +138,10 @@ public final class PoolAdmin {
             if (s == DriveState.FAILED || s == DriveState.MISSING) {
                 throw new PoolException("drive " + name + " is already " + s);
             }
+            if (d.journal != null) {
+                JournalAdmin.failLeg(pool, d, "by command");
+                return;
+            }
             if (d.volume == null) {
                 d.state = DriveState.FAILED;
                 pool.persist();
@@ -228,6 +232,10 @@ public final class PoolAdmin {
             d.problem = null;
             d.missing = false;
             d.stale = false;
+            if (d.journal != null) {
+                JournalAdmin.rejoinLeg(pool, d);
+                return null;
+            }
             if (v == null) {
                 d.state = DriveState.SPARE;
                 pool.persist();
@@ -250,35 +258,92 @@ public final class PoolAdmin {
     }
 
     /**
-     * A FAILED volume about to be restored from a backup: each drive that holds no current data
-     * (FAILED, MISSING, REBUILDING) gets a blank image and comes ONLINE; the old images are kept
-     * aside as a replacement keeps them. The volume's bytes are meaningless until restored; its
-     * parity need not agree, since every track is written before it is read from the volume.
+     * The drives a FAILED volume lost, and the spares that are to take their places ({@code spares}
+     * empty: blank images in the lost drives' own places). Checked before anything changes.
      */
-    void replaceLostDrives(RaidVolume v) throws IOException, PoolException {
-        List<String> replaced = new ArrayList<>();
+    List<Member> checkReplacements(RaidVolume v, List<String> spares) throws PoolException {
+        List<Member> lost = new ArrayList<>();
         for (Member m : v.members()) {
-            if (m.state() == DriveState.ONLINE) {
-                continue;
+            if (m.state() != DriveState.ONLINE) {
+                lost.add(m);
             }
+        }
+        if (spares.isEmpty()) {
+            return lost;
+        }
+        List<String> names = lost.stream().map(Member::drive).toList();
+        if (spares.size() != lost.size()) {
+            throw new PoolException("volume " + v.name() + " lost " + lost.size() + (lost.size() == 1 ? " drive (" : " drives (")
+                    + String.join(", ", names) + "); --drives names " + lost.size() + " SPARE " + (lost.size() == 1 ? "drive" : "drives")
+                    + " to take their places, not " + spares.size());
+        }
+        for (int i = 0; i < spares.size(); i++) {
+            String s = spares.get(i);
+            Drive d = drive(s);
+            if (spares.indexOf(s) != i) {
+                throw new PoolException("--drives names " + s + " twice");
+            }
+            if (d.state() != DriveState.SPARE) {
+                throw new PoolException("drive " + s + " is " + d.state() + (d.volume != null ? " in volume " + d.volume : "")
+                        + (d.journal != null ? ", holding the journal of " + d.journal : "") + "; only a SPARE drive can take "
+                        + names.get(i) + "'s place");
+            }
+            long need = drive(names.get(i)).size;
+            if (d.size < need) {
+                throw new PoolException("drive " + s + " (" + Sizes.format(d.size) + ") is smaller than " + names.get(i) + " ("
+                        + Sizes.format(need) + ") whose place it would take");
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * Gives a FAILED volume's lost drives blank images (in their places, or on the {@code spares}
+     * named, which join the volume while the lost drives leave it, FAILED), for a restore or a
+     * rebuild from backup that writes every track.
+     */
+    void replaceLostDrives(RaidVolume v, List<String> spares) throws IOException, PoolException {
+        List<Member> lost = checkReplacements(v, spares);
+        List<String> replaced = new ArrayList<>();
+        for (int i = 0; i < lost.size(); i++) {
+            Member m = lost.get(i);
             Drive d = drive(m.drive());
             cancelRebuildOf(d.name);
-            Path image = pool.paths.image(d.name);
+            Drive into = spares.isEmpty() ? d : drive(spares.get(i));
+            Path image = pool.paths.image(into.name);
             if (Files.exists(image)) {
-                pool.storage.rename(image, image.resolveSibling(d.name + ".img.replaced-" + java.time.Instant.now().toString()
+                pool.storage.rename(image, image.resolveSibling(into.name + ".img.replaced-" + java.time.Instant.now().toString()
                         .replace(":", "").replace(".", "")));
             }
-            PoolFiles.createImage(pool.storage, pool.paths, d.name, d.size);
+            PoolFiles.createImage(pool.storage, pool.paths, into.name, into.size);
             pool.storage.syncDirectory(pool.paths.drives());
             StorageFile f = pool.storage.open(image);
             v.exclusive(() -> {
-                m.replaceFile(f);
+                if (into == d) {
+                    m.replaceFile(f);
+                } else {
+                    m.moveTo(into.name, f);
+                }
                 m.setState(DriveState.ONLINE, 0);
             });
-            d.problem = null;
-            d.missing = false;
-            d.stale = false;
-            replaced.add(d.name);
+            if (into != d) {
+                d.member = null;
+                d.volume = null;
+                d.state = DriveState.FAILED;
+                d.problem = "replaced by " + into.name + " in volume " + v.name();
+                into.member = m;
+                into.volume = v.name();
+                PoolConfig.VolumeRecord r = pool.volumeRecords.get(v.name());
+                List<String> drives = new ArrayList<>(r.drives());
+                drives.set(drives.indexOf(d.name), into.name);
+                pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(r.name(), r.layout(), drives, r.size(), r.stripUnit()));
+                replaced.add(into.name + " in place of " + d.name);
+            } else {
+                replaced.add(d.name);
+            }
+            into.problem = null;
+            into.missing = false;
+            into.stale = false;
         }
         pool.persist();
         pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " was FAILED: blank images"

@@ -8,7 +8,8 @@ import java.util.List;
  */
 public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive,
                          List<DriveRecord> drives, List<VolumeRecord> volumes, List<JobRecord> jobs,
-                         List<PairRecord> pairs, List<BackupRecord> backups, List<RestoreRecord> restores) {
+                         List<PairRecord> pairs, List<BackupRecord> backups, List<RestoreRecord> restores,
+                         List<JournalRecord> journals) {
 
     public static final String MAGIC = "splitpoint-pool";
     public static final int VERSION = 1;
@@ -20,12 +21,13 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
         pairs = pairs == null ? List.of() : List.copyOf(pairs);
         backups = backups == null ? List.of() : List.copyOf(backups);
         restores = restores == null ? List.of() : List.copyOf(restores);
+        journals = journals == null ? List.of() : List.copyOf(journals);
     }
 
     /** A pool as it was before backups existed (tests and tools that build configs by hand). */
     public PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive, List<DriveRecord> drives,
                       List<VolumeRecord> volumes, List<JobRecord> jobs, List<PairRecord> pairs) {
-        this(uuid, trackSize, driveSize, nextDrive, drives, volumes, jobs, pairs, List.of(), List.of());
+        this(uuid, trackSize, driveSize, nextDrive, drives, volumes, jobs, pairs, List.of(), List.of(), List.of());
     }
 
     /**
@@ -42,14 +44,54 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
      * starting size are kept for a resume.
      */
     public record RestoreRecord(String volume, String store, String image, String writeThrough, long throttle,
-                                boolean paused, long total) {
+                                boolean paused, long total, long journalFrom, long journalTo) {
         public RestoreRecord with(long newThrottle, boolean newPaused) {
-            return new RestoreRecord(volume, store, image, writeThrough, newThrottle, newPaused, total);
+            return new RestoreRecord(volume, store, image, writeThrough, newThrottle, newPaused, total, journalFrom,
+                    journalTo);
+        }
+
+        /** True for a rebuild from backup: the journal's entries [journalFrom, journalTo) go on top of the image. */
+        public boolean withJournal() {
+            return journalTo > journalFrom;
         }
     }
 
-    /** A drive: its image is {@code drives/<name>.img} of {@code size} bytes. */
-    public record DriveRecord(String name, long size, DriveState state, OfflineReason reason, String volume) { }
+    /**
+     * A volume's staged backup journal (seed 003): its two legs, the store it ships to, the limits
+     * that ship it. {@code base} is the image the journal builds on (null until the volume's first
+     * backup into the store after the journal began: until then it protects nothing); the entries
+     * from {@code shippedThrough} on, applied to {@code base}'s chain in order, give the volume as of
+     * its last acknowledged write.
+     */
+    public record JournalRecord(String volume, List<String> drives, String store, String storeUuid, long maxSize,
+                                long maxAgeSeconds, String base, long shippedThrough, String lastShipAt,
+                                String lastShipResult) {
+        public JournalRecord {
+            drives = List.copyOf(drives);
+        }
+
+        public JournalRecord based(String image, long through) {
+            return new JournalRecord(volume, drives, store, storeUuid, maxSize, maxAgeSeconds, image, through, lastShipAt,
+                    lastShipResult);
+        }
+
+        public JournalRecord shipped(String at, String result) {
+            return new JournalRecord(volume, drives, store, storeUuid, maxSize, maxAgeSeconds, base, shippedThrough, at,
+                    result);
+        }
+    }
+
+    /**
+     * A drive: its image is {@code drives/<name>.img} of {@code size} bytes. {@code volume} names
+     * the volume it is a member of; {@code journal} the volume whose staged backup journal it holds
+     * a leg of (then it is in no volume).
+     */
+    public record DriveRecord(String name, long size, DriveState state, OfflineReason reason, String volume,
+                              String journal) {
+        public DriveRecord(String name, long size, DriveState state, OfflineReason reason, String volume) {
+            this(name, size, state, reason, volume, null);
+        }
+    }
 
     /** A volume over whole drives, members in order. */
     public record VolumeRecord(String name, Layout layout, List<String> drives, long size, int stripUnit) {

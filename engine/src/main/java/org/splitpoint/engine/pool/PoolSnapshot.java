@@ -7,9 +7,12 @@ import org.splitpoint.engine.job.JobProgress;
 public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, List<VolumeView> volumes,
                            List<JobProgress> jobs, List<String> problems) {
 
-    /** A drive as shown: {@code rebuildPercent} is set (0..100) while REBUILDING, else -1. */
+    /**
+     * A drive as shown: {@code rebuildPercent} is set (0..100) while REBUILDING, else -1;
+     * {@code journal} names the volume whose staged backup journal it holds a leg of.
+     */
     public record DriveView(String name, DriveState state, OfflineReason reason, long size, String volume,
-                            double rebuildPercent) { }
+                            double rebuildPercent, String journal) { }
 
     /**
      * A volume as shown: {@code stateReason} is e.g. "d3 FAILED", empty when OPTIMAL;

@@ -29,7 +29,8 @@ final class PoolSnapshots {
                 RaidVolume v = pool.volumes.get(d.volume);
                 pct = v == null ? 0 : Math.min(100.0, 100.0 * d.member.rebuiltUpTo() / Math.max(1, v.memberRows()));
             }
-            dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE ? d.reason : null, d.size, d.volume, pct));
+            dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE ? d.reason : null, d.size, d.volume, pct,
+                    d.journal));
         }
         List<PoolSnapshot.VolumeView> vv = new ArrayList<>();
         for (RaidVolume v : volumeList) {

@@ -31,7 +31,7 @@ public final class Member {
     }
 
     private final int index;
-    private final String drive;
+    private volatile String drive;
     private volatile StorageFile file;
     private volatile DriveState state;
     private volatile long rebuiltUpTo;
@@ -97,6 +97,15 @@ public final class Member {
 
     void advanceRebuilt(long upTo) {
         this.rebuiltUpTo = upTo;
+    }
+
+    /**
+     * Another drive takes this member's place (a spare named by a rebuild): its image, its name.
+     * Called with no I/O in flight (the volume's exclusive section).
+     */
+    public void moveTo(String newDrive, StorageFile newFile) throws IOException {
+        this.drive = newDrive;
+        replaceFile(newFile);
     }
 
     /** Swaps in a new image (a replaced drive). */

@@ -120,6 +120,22 @@ public abstract class RaidVolume implements BlockDevice {
         observers.remove(o);
     }
 
+    /**
+     * Gets the bytes of every write, in the order the volume applies them (a staged backup journal):
+     * while one is set, writes to the same tracks are ordered by a lock held from the log's append
+     * until the members have the write.
+     */
+    public interface WriteLog {
+        void append(long offset, ByteBuffer data) throws IOException;
+    }
+
+    private volatile WriteLog writeLog;
+    private final RangeLocks orderLocks = new RangeLocks(1);
+
+    public void setWriteLog(WriteLog log) {
+        this.writeLog = log;
+    }
+
     /** Who records a member's absence durably (the pool); see {@link MemberFailureListener}. */
     public void setFailureListener(MemberFailureListener listener) {
         this.listener = listener;
@@ -175,11 +191,20 @@ public abstract class RaidVolume implements BlockDevice {
             written = true;
             int start = src.position();
             int n = src.remaining();
+            WriteLog log = writeLog;
+            RangeLocks.Held order = log == null ? null
+                    : orderLocks.lock(offset / trackSize, (offset + n + trackSize - 1) / trackSize);
             try {
                 for (WriteObserver o : observers) {
                     o.beforeWrite(offset, n);
                 }
                 writeIntent.beginWrite(t0, t1);
+                if (log != null) {
+                    // after the write-intent bits are durable: an entry that reaches the journal
+                    // but not the volume before a crash is on tracks the reopen finds dirty (and
+                    // journals again as the volume has them)
+                    log.append(offset, src.duplicate());
+                }
                 retrying(() -> {
                     src.position(start);
                     doWrite(offset, src);
@@ -193,6 +218,10 @@ public abstract class RaidVolume implements BlockDevice {
             } catch (RuntimeException e) {
                 writeIntent.pin(t0, t1);
                 throw e;
+            } finally {
+                if (order != null) {
+                    order.close();
+                }
             }
             bytesWritten.addAndGet(n);
         } finally {
@@ -382,9 +411,14 @@ public abstract class RaidVolume implements BlockDevice {
         flushHooks.add(hook);
     }
 
+    public void removeFlushHook(IoAction hook) {
+        flushHooks.remove(hook);
+    }
+
     /**
      * After an unclean shutdown: the volume byte ranges [from, to) that may have been written since
-     * the last flush (the write-intent tracks found dirty at open), else an empty list.
+     * the last flush (the write-intent tracks found dirty at open), in order and merged, else an
+     * empty list.
      */
     public List<long[]> crashDirtyVolumeRanges() {
         TrackBitmap d = crashDirty;
@@ -394,7 +428,13 @@ public abstract class RaidVolume implements BlockDevice {
         }
         for (long t = d.nextSetBit(0); t >= 0; t = d.nextSetBit(t + 1)) {
             long[] r = volumeRangeOfRows(t * trackSize, (t + 1) * trackSize);
-            if (r[0] < size) {
+            if (r[0] >= size) {
+                continue;
+            }
+            long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && r[0] <= last[1]) {
+                last[1] = Math.max(last[1], Math.min(size, r[1])); // tracks of one stripe name the same range
+            } else {
                 out.add(new long[] {r[0], Math.min(size, r[1])});
             }
         }
@@ -493,6 +533,12 @@ public abstract class RaidVolume implements BlockDevice {
     @Override
     public void close() throws IOException {
         try {
+            if (state() == VolumeState.FAILED) {
+                // nothing more can be acknowledged: what the members still have goes to disk, and
+                // the write-intent bits stay for whatever brings the volume back
+                forceMembers();
+                return;
+            }
             flush();
             writeIntent.clearAll();
         } finally {

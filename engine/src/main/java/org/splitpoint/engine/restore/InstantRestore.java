@@ -38,9 +38,21 @@ import org.splitpoint.engine.pair.InvalidTracks;
  */
 public final class InstantRestore implements AutoCloseable {
 
-    /** Told before a host's write reaches the volume (the volume's changed-block map marks it). */
+    /**
+     * Told before a host's write reaches the volume, with the write's tracks locked (so the order of
+     * these calls is the order the volume applies the writes): the volume's changed-block map marks
+     * it, its journal appends it.
+     */
     public interface HostWrites {
-        void beforeHostWrite(long offset, long length) throws IOException;
+        void beforeHostWrite(long offset, ByteBuffer data) throws IOException;
+    }
+
+    /**
+     * Changes made after the image to a track read from it: a rebuild from backup puts the journal's
+     * entries not yet shipped on top, in order (seed 003).
+     */
+    public interface Overlay {
+        void apply(long track, byte[] buf, int length) throws IOException;
     }
 
     /** What the pool hears from a restore. */
@@ -61,6 +73,7 @@ public final class InstantRestore implements AutoCloseable {
     private final ImageWriter writeThrough;
     private final Listener listener;
     private final HostWrites hostWrites;
+    private final Overlay overlay;
     private final int trackSize;
     private final long tracks;
     private final RangeLocks trackLocks = new RangeLocks(1);
@@ -83,7 +96,7 @@ public final class InstantRestore implements AutoCloseable {
      */
     public InstantRestore(String volume, BlockDevice target, int trackSize, ChainReader onDemand, ChainReader bulk,
                           String unavailable, InvalidTracks owed, ImageWriter writeThrough, Listener listener,
-                          HostWrites hostWrites) {
+                          HostWrites hostWrites, Overlay overlay) {
         this.volume = volume;
         this.target = target;
         this.trackSize = trackSize;
@@ -95,6 +108,7 @@ public final class InstantRestore implements AutoCloseable {
         this.writeThrough = writeThrough;
         this.listener = listener;
         this.hostWrites = hostWrites;
+        this.overlay = overlay;
         this.fetched = new TrackBitmap(tracks);
         this.bulkCopied = new TrackBitmap(tracks);
         this.hostWritten = new TrackBitmap(tracks);
@@ -200,6 +214,9 @@ public final class InstantRestore implements AutoCloseable {
         }
         byte[] buf = new byte[trackSize];
         int n = reader(reader).readTrack(t, buf);
+        if (overlay != null) {
+            overlay.apply(t, buf, n);
+        }
         if (!readOnly) {
             target.write(t * trackSize, ByteBuffer.wrap(buf, 0, n));
             owed.clearLive(t);
@@ -264,8 +281,8 @@ public final class InstantRestore implements AutoCloseable {
             long end = offset + src.remaining();
             long t0 = offset / trackSize;
             long t1 = (end + trackSize - 1) / trackSize;
-            hostWrites.beforeHostWrite(offset, end - offset);
             try (RangeLocks.Held h = trackLocks.lock(t0, t1)) {
+                hostWrites.beforeHostWrite(offset, src.duplicate());
                 for (long t : new long[] {t0, t1 - 1}) {
                     boolean partial = offset > t * trackSize || end < t * trackSize + trackLength(t);
                     if (partial) {

@@ -57,6 +57,40 @@ class RingLogTest {
         }
     }
 
+    /** The write journal keeps its entries across openings: it goes on where the last opening ended, wrapped or not. */
+    @Test
+    void anAdoptedLogGoesOnAfterItsLiveEntriesAcrossManyOpenings() throws Exception {
+        Path f = dir.resolve("log");
+        long retiredBelow = 0;
+        long n = 0;
+        for (int opening = 0; opening < 12; opening++) {
+            RingLog log = open(f);
+            List<RingLog.Entry> live = log.readLive();
+            if (opening > 0) {
+                assertThat(live).as("opening %d", opening).isNotEmpty();
+                assertThat(live.get(0).seq()).isEqualTo(retiredBelow);
+                assertThat(live.get(live.size() - 1).seq()).isEqualTo(n - 1);
+                for (RingLog.Entry e : live) {
+                    assertThat(e.payload()).isEqualTo(payload(e.seq()));
+                    byte[] part = new byte[100];
+                    assertThat(log.readPayload(e.seq(), 50, ByteBuffer.wrap(part))).isTrue();
+                    assertThat(part).isEqualTo(java.util.Arrays.copyOfRange(payload(e.seq()), 50, 150));
+                }
+            }
+            log.adopt();
+            for (int k = 0; k < 7; k++, n++) { // a few appends an opening: the ring wraps every couple of openings
+                long seq;
+                while ((seq = log.append(payload(n))) < 0) {
+                    retiredBelow += 3;
+                    log.retire(retiredBelow);
+                }
+                assertThat(seq).isEqualTo(n);
+            }
+            log.force();
+            log.close();
+        }
+    }
+
     @Test
     void anEarlierOpeningsEntriesNeverPassForLiveOnes() throws Exception {
         Path f = dir.resolve("log");

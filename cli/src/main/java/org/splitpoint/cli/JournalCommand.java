@@ -1,0 +1,179 @@
+package org.splitpoint.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.JournalAdmin;
+import org.splitpoint.engine.pool.Sizes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code splitpoint volume journal enable|disable|ship|status} and {@code volume rebuild-from-backup}:
+ * the staged backup journal (seed 003).
+ */
+@Command(name = "journal", description = "A second copy of every write on two drives outside the volume, shipped to a backup store.",
+        subcommands = {JournalCommand.Enable.class, JournalCommand.Disable.class, JournalCommand.Ship.class,
+                JournalCommand.Status.class})
+final class JournalCommand {
+
+    private JournalCommand() {
+    }
+
+    /** "90s", "15m", "2h", "1d" (or ISO-8601 "PT15M") to seconds. */
+    static long seconds(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("p")) {
+                return Duration.parse(t.toUpperCase(Locale.ROOT)).toSeconds();
+            }
+            long unit = t.endsWith("d") ? 86400 : t.endsWith("h") ? 3600 : t.endsWith("m") ? 60 : 1;
+            String digits = Character.isLetter(t.charAt(t.length() - 1)) ? t.substring(0, t.length() - 1) : t;
+            return Long.parseLong(digits) * unit;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 90s, 15m, 2h, 1d)");
+        }
+    }
+
+    @Command(name = "enable", description = "Journal every write of a volume on two SPARE drives; ship it into a store.",
+            footer = {"", "A backup into the store starts at once: the journal builds on it. From then on every write is"
+                    + " acknowledged only when both the volume and the journal hold it; the journal ships (an incremental"
+                    + " image, verified) at --max-size, after --max-age, or on 'volume journal ship'."})
+    static final class Enable extends OnPool {
+        @Parameters(index = "1", paramLabel = "VOLUME")
+        String volume;
+        @Option(names = "--drives", required = true, split = ",", paramLabel = "D1,D2", description = "two SPARE drives")
+        List<String> drives;
+        @Option(names = "--store", required = true, paramLabel = "DIR")
+        Path store;
+        @Option(names = "--max-size", paramLabel = "SIZE", description = "ship when the journal holds this much (default: half a drive)")
+        String maxSize;
+        @Option(names = "--max-age", paramLabel = "DURATION", description = "ship when the oldest entry is this old (e.g. 15m)")
+        String maxAge;
+
+        @Override
+        public Integer call() throws Exception {
+            long size = maxSize == null ? 0 : Sizes.parse(maxSize);
+            long age = maxAge == null ? 0 : seconds(maxAge);
+            if (maxSize != null && size <= 0) {
+                throw new IllegalArgumentException("--max-size must be larger than 0");
+            }
+            if (maxAge != null && age <= 0) {
+                throw new IllegalArgumentException("--max-age must be longer than 0");
+            }
+            Path dirStore = CliContext.current().resolve(store);
+            return PoolSession.with(dir, err(), pool -> {
+                Job backup = pool.journals().enable(volume, drives, dirStore, size, age);
+                out().println("journal of " + volume + " enabled on " + String.join(" and ", drives) + "; the backup it"
+                        + " builds on is running (" + backup.progress().totalTracks() + " tracks)");
+                return WaitCommand.awaitJobs(pool, err(), List.of(backup));
+            });
+        }
+    }
+
+    @Command(name = "disable", description = "Stop journaling a volume; its journal drives become SPARE.")
+    static final class Disable extends OnPool {
+        @Parameters(index = "1", paramLabel = "VOLUME")
+        String volume;
+
+        @Override
+        public Integer call() throws Exception {
+            return PoolSession.with(dir, err(), pool -> {
+                pool.journals().disable(volume);
+                out().println("journal of " + volume + " disabled");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "ship", description = "Ship the journal into its store now (an incremental image, verified).")
+    static final class Ship extends OnPool {
+        @Parameters(index = "1", paramLabel = "VOLUME")
+        String volume;
+
+        @Override
+        public Integer call() throws Exception {
+            return PoolSession.with(dir, err(), pool -> {
+                Job job = pool.journals().ship(volume);
+                out().println("shipping the journal of " + volume + ": " + job.progress().totalTracks() + " tracks");
+                return WaitCommand.awaitJobs(pool, err(), List.of(job));
+            });
+        }
+    }
+
+    @Command(name = "status", description = "The journal: size, entries, oldest entry's age, last ship, next ship condition.")
+    static final class Status extends OnPool {
+        @Parameters(index = "1", paramLabel = "VOLUME")
+        String volume;
+        @Option(names = "--json", description = "print one JSON document")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = out();
+            return PoolSession.look(dir, err(), pool -> {
+                JournalAdmin.Status s = pool.journals().status(volume);
+                if (json) {
+                    var n = Json.MAPPER.createObjectNode();
+                    n.put("volume", s.volume()).put("store", s.store()).put("base", s.base()).put("entries", s.entries())
+                            .put("bytes", s.bytes()).put("capacity", s.capacity()).put("oldestAgeSeconds", s.oldestAgeSeconds())
+                            .put("maxSize", s.maxSize()).put("maxAgeSeconds", s.maxAgeSeconds())
+                            .put("lastShipAt", s.lastShipAt()).put("lastShipResult", s.lastShipResult())
+                            .put("protecting", s.protecting()).put("unprotected", s.unprotected()).put("nextShip", s.nextShip());
+                    var d = n.putArray("drives");
+                    for (int i = 0; i < s.drives().size(); i++) {
+                        d.addObject().put("name", s.drives().get(i)).put("healthy", s.legsHealthy().get(i));
+                    }
+                    Json.print(out, n);
+                    return 0;
+                }
+                out.println("journal of " + s.volume() + " on " + s.drives().get(0) + (s.legsHealthy().get(0) ? "" : " (FAILED)")
+                        + " and " + s.drives().get(1) + (s.legsHealthy().get(1) ? "" : " (FAILED)") + ", store " + s.store());
+                out.println("  " + (s.unprotected() ? "UNPROTECTED: both journal drives failed, writes are not journaled"
+                        : s.protecting() ? "protecting the volume: it builds on image " + s.base()
+                        : "not protecting yet: waiting for its first backup to complete"));
+                out.println("  " + s.entries() + (s.entries() == 1 ? " entry, " : " entries, ") + Sizes.format(s.bytes())
+                        + " of " + Sizes.format(s.capacity()) + (s.entries() > 0 ? ", oldest " + s.oldestAgeSeconds() + " s old" : ""));
+                out.println("  last ship: " + (s.lastShipAt() == null ? "never" : s.lastShipAt() + ": " + s.lastShipResult()));
+                out.println("  next ship: " + s.nextShip());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "rebuild-from-backup", description = "Rebuild a volume FAILED beyond its redundancy from its journal's"
+            + " base image plus the journal's entries.", footer = {"", "The lost drives get blank images (or the SPARE drives"
+            + " --drives names take their places); the volume is usable at once (reads of tracks not yet rebuilt come from"
+            + " the backup and the journal) and ends as of its last acknowledged write."})
+    static final class Rebuild extends OnPool {
+        @Parameters(index = "1", paramLabel = "VOLUME")
+        String volume;
+        @Option(names = "--drives", split = ",", paramLabel = "D1,D2",
+                description = "SPARE drives to take the lost drives' places, in the volume's order (default: blank images in place)")
+        List<String> drives = List.of();
+        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the background copy (0 = unlimited)")
+        Double throttle;
+        @Option(names = "--no-wait", description = "return at once; the rebuild goes on whenever a process holds the pool")
+        boolean noWait;
+
+        @Override
+        public Integer call() throws Exception {
+            long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            return PoolSession.with(dir, err(), pool -> {
+                JournalAdmin.RebuildPreview p = pool.journals().previewRebuild(volume);
+                out().println("volume " + volume + " is FAILED (" + p.reason() + "); lost: " + String.join(", ", p.lostDrives())
+                        + (drives.isEmpty() ? "" : " (replaced by " + String.join(", ", drives) + ")"));
+                out().println("  rebuilding from " + String.join(" + ", p.chain()) + " in " + p.store());
+                out().println("  plus " + p.entries() + (p.entries() == 1 ? " journal entry (" : " journal entries (")
+                        + Sizes.format(p.entryBytes()) + "), then copying " + Sizes.format(p.bytes()));
+                Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
+                out().println("rebuild of " + volume + " from its backup and journal started: the volume is usable now; "
+                        + job.progress().totalTracks() + " tracks to copy");
+                return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
+            });
+        }
+    }
+}

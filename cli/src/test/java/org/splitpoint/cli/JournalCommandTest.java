@@ -1,0 +1,119 @@
+package org.splitpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code splitpoint volume journal ...} and {@code volume rebuild-from-backup} as an administrator
+ * runs them (issue 12): enable, write, ship, lose two drives of a RAID 5, rebuild exactly; bad input
+ * answered with one sentence, changing nothing.
+ */
+class JournalCommandTest {
+
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+    Path pool;
+    Path store;
+    byte[] expect;
+
+    @BeforeEach
+    void poolWithData() throws Exception {
+        pool = tmp.resolve("p");
+        store = tmp.resolve("store");
+        Files.createDirectories(store);
+        assertThat(CliRun.of("pool", "create", pool, "--drives", 6, "--drive-size", "4M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "v", "--layout", "raid5", "--drives", "d1,d2,d3").code()).isZero();
+        expect = new byte[8 << 20];
+        write(0, 1 << 20, 1);
+    }
+
+    private void write(int offset, int length, int seed) throws Exception {
+        byte[] data = new byte[length];
+        new Random(seed).nextBytes(data);
+        Path in = Files.write(tmp.resolve("in-" + seed), data);
+        CliRun w = CliRun.of("volume", "write", pool, "v", "--offset", offset, "--in", in);
+        assertThat(w.code()).as(w.err()).isZero();
+        System.arraycopy(data, 0, expect, offset, length);
+    }
+
+    private byte[] volume() throws Exception {
+        Path out = tmp.resolve("out");
+        CliRun r = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "8M", "--out", out);
+        assertThat(r.code()).as(r.err()).isZero();
+        return Files.readAllBytes(out);
+    }
+
+    private void assertRefused(int code, String text, Object... args) throws Exception {
+        Map<String, String> before = CliRun.fingerprint(pool);
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as(r.err()).isEqualTo(code);
+        assertThat(CliRun.oneSentence(r)).contains(text);
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+    }
+
+    @Test
+    void enableWriteShipLoseTwoDrivesAndRebuildExactly() throws Exception {
+        CliRun enable = CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d4,d5", "--store", store,
+                "--max-size", "2M", "--max-age", "1h");
+        assertThat(enable.code()).as(enable.err()).isZero();
+        assertThat(enable.out()).contains("journal of v enabled on d4 and d5");
+        write(100_000, 300_000, 2);
+        CliRun status = CliRun.of("volume", "journal", "status", pool, "v");
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("protecting the volume: it builds on image v-", "1 entry, ", "last ship: never",
+                "next ship: at 2 MiB");
+        var json = Json.MAPPER.readTree(CliRun.of("volume", "journal", "status", pool, "v", "--json").out());
+        assertThat(json.get("entries").asInt()).isEqualTo(1);
+        assertThat(json.get("drives").get(0).get("healthy").asBoolean()).isTrue();
+        CliRun ship = CliRun.of("volume", "journal", "ship", pool, "v");
+        assertThat(ship.code()).as(ship.err()).isZero();
+        assertThat(CliRun.of("volume", "journal", "status", pool, "v").out()).contains("0 entries", "ok: image v-");
+        write(5_000_000, 70_000, 3); // after the ship: only in the journal
+        assertThat(CliRun.of("pool", "status", pool).out()).contains("d4", "journal of v");
+        assertThat(CliRun.of("drive", "fail", pool, "d1").code()).isZero();
+        Files.delete(pool.resolve("drives/d2.img"));
+        CliRun rebuild = CliRun.of("volume", "rebuild-from-backup", pool, "v");
+        assertThat(rebuild.code()).as(rebuild.err()).isZero();
+        assertThat(rebuild.out()).contains("volume v is FAILED", "lost: d1, d2", "-journal in ", "plus 1 journal entry");
+        assertThat(Arrays.mismatch(volume(), expect)).as("the rebuilt volume").isEqualTo(-1);
+    }
+
+    @Test
+    void badInputIsOneSentenceAndChangesNothing() throws Exception {
+        assertRefused(2, "--max-size must be larger than 0", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
+                "--store", store, "--max-size", "0");
+        assertRefused(2, "--max-age must be longer than 0", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
+                "--store", store, "--max-age", "0s");
+        assertRefused(2, "is not a duration", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
+                "--store", store, "--max-age", "soon");
+        assertRefused(1, "drive d3 is a member of volume v", "volume", "journal", "enable", pool, "v", "--drives", "d3,d4",
+                "--store", store);
+        assertRefused(1, "the directory does not exist", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
+                "--store", tmp.resolve("nowhere"));
+        assertRefused(1, "no drive named 'd9'", "volume", "journal", "enable", pool, "v", "--drives", "d4,d9",
+                "--store", store);
+        assertRefused(1, "has no journal; enable one", "volume", "journal", "ship", pool, "v");
+        assertRefused(1, "has no journal; enable one", "volume", "journal", "status", pool, "v");
+        assertRefused(1, "it is within its redundancy", "volume", "rebuild-from-backup", pool, "v");
+        assertRefused(1, "no volume named", "volume", "journal", "status", pool, "nosuch");
+    }
+
+    @Test
+    void aReplacedJournalDriveSaysItHoldsTheJournalAgain() throws Exception {
+        assertThat(CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d4,d5", "--store", store).code()).isZero();
+        write(0, 1000, 4);
+        assertThat(CliRun.of("drive", "fail", pool, "d4").code()).isZero();
+        assertThat(CliRun.of("volume", "journal", "status", pool, "v").out()).contains("d4 (FAILED)");
+        CliRun replace = CliRun.of("drive", "replace", pool, "d4");
+        assertThat(replace.code()).as(replace.err()).isZero();
+        assertThat(replace.out()).contains("it holds the journal of v again");
+        assertThat(CliRun.of("volume", "journal", "status", pool, "v").out()).doesNotContain("FAILED").contains("1 entry");
+    }
+}

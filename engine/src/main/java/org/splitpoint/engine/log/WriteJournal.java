@@ -1,0 +1,388 @@
+package org.splitpoint.engine.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.io.StorageFile;
+
+/**
+ * A volume's staged backup journal (seed 003): the second redundancy scheme. Every write of the
+ * volume, in the order the volume applied them, is appended to a log mirrored on two legs (drive
+ * images outside the volume); entries are {volume offset, time, bytes}, and the log's order with
+ * those offsets is the "blueprint" that maps volume addresses to journal entries (claims 7, 17, 28).
+ *
+ * <p>Design. Each leg is a {@link RingLog}; an entry goes to leg 0, then leg 1, under this monitor,
+ * so both hold the same entries at the same sequence numbers. {@link #sync} forces both: a write is
+ * acknowledged (the volume's flush returns) only once both schemes hold it durably. Entries stay,
+ * across openings, until they are shipped into the backup store; {@link #retire} then drops them.
+ * A leg whose I/O fails is dropped (the journal carries on, the pool warns); with both gone the
+ * journal records nothing more and says so ({@link #unprotected}).
+ *
+ * <p>At open the legs are read back and brought level: the tail is the newer of the two (a retire
+ * that reached one leg only had shipped its entries already), an entry one leg holds beyond the
+ * other's end is copied to it (it was written, not yet acknowledged; keeping it is allowed).
+ */
+public final class WriteJournal implements AutoCloseable {
+
+    private static final int HEADER_MAGIC = 0x53505731; // "SPW1"
+    private static final int ENTRY_MAGIC = 0x53505745;  // "SPWE"
+    private static final int PAYLOAD_HEADER = 16;
+
+    /** One journaled write: where it went in the volume, how long, when; its bytes stay on the legs. */
+    public record Entry(long seq, long offset, int length, long timeMillis) {
+        public long end() {
+            return offset + length;
+        }
+    }
+
+    /** Told when a leg fails (the pool records it and warns). */
+    public interface LegListener {
+        void legFailed(int leg, IOException why);
+    }
+
+    private final RingLog[] legs;
+    private final boolean[] healthy;
+    private final LegListener listener;
+    private final ArrayDeque<Entry> index = new ArrayDeque<>();
+    private long bytes;
+    /** The next sequence number when no leg is left to say it. */
+    private long floor;
+
+    private WriteJournal(RingLog[] legs, boolean[] healthy, LegListener listener) {
+        this.legs = legs;
+        this.healthy = healthy;
+        this.listener = listener;
+    }
+
+    /**
+     * Opens the journal on {@code files} (two legs; null for a leg that is FAILED or missing) of
+     * {@code capacity} bytes each, reading back and levelling the legs. Entries below
+     * {@code shippedThrough} are in the backup store already and are dropped; numbering never goes
+     * below it (two blank legs go on from there, so an old number can never be taken for a new
+     * entry). A read-only opening reads and writes nothing back.
+     */
+    public static WriteJournal open(StorageFile[] files, long capacity, long shippedThrough, boolean readOnly,
+                                    LegListener listener) throws IOException {
+        RingLog[] legs = new RingLog[2];
+        boolean[] healthy = new boolean[2];
+        List<List<RingLog.Entry>> read = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            List<RingLog.Entry> entries = List.of();
+            if (files[i] != null) {
+                legs[i] = new RingLog(files[i], capacity, HEADER_MAGIC, ENTRY_MAGIC);
+                try {
+                    entries = legs[i].readLive();
+                    healthy[i] = true;
+                } catch (IOException e) {
+                    listener.legFailed(i, e);
+                }
+            }
+            read.add(entries);
+        }
+        WriteJournal j = new WriteJournal(legs, healthy, listener);
+        j.level(read, shippedThrough, readOnly);
+        return j;
+    }
+
+    /** Brings the legs to the same entries (see the class note) and builds the index. */
+    private void level(List<List<RingLog.Entry>> read, long shippedThrough, boolean readOnly) throws IOException {
+        long tail = shippedThrough;
+        long head = shippedThrough;
+        for (int i = 0; i < 2; i++) {
+            List<RingLog.Entry> e = read.get(i);
+            if (healthy[i]) {
+                head = Math.max(head, legs[i].nextSeq());
+                if (!e.isEmpty()) {
+                    tail = Math.max(tail, e.get(0).seq());
+                }
+            }
+        }
+        tail = Math.min(tail, head);
+        List<byte[]> payloads = new ArrayList<>();
+        for (long seq = tail; seq < head; seq++) {
+            byte[] payload = null;
+            for (int i = 0; i < 2 && payload == null; i++) {
+                payload = healthy[i] ? find(read.get(i), seq) : null;
+            }
+            if (payload == null) {
+                head = seq; // both legs end here
+                break;
+            }
+            payloads.add(payload);
+            ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
+            index.addLast(new Entry(seq, b.getLong(0), payload.length - PAYLOAD_HEADER, b.getLong(8)));
+            bytes += payload.length - PAYLOAD_HEADER;
+        }
+        floor = head;
+        if (readOnly) {
+            return;
+        }
+        for (int i = 0; i < 2; i++) {
+            int n = i;
+            long t = tail;
+            long h = head;
+            guarded(n, () -> {
+                RingLog leg = legs[n];
+                boolean keep = leg.hasHeader() && leg.oldestSeq() <= t && leg.nextSeq() >= t && leg.nextSeq() <= h;
+                if (keep) {
+                    leg.adopt();
+                    leg.retire(t);
+                } else {
+                    leg.beginAt(t); // blank, or nothing in common: this leg is rebuilt from its twin
+                }
+                for (long seq = leg.nextSeq(); seq < h; seq++) {
+                    if (leg.append(payloads.get((int) (seq - t))) < 0) {
+                        throw new IOException("leg " + n + " is smaller than its twin");
+                    }
+                }
+                leg.force();
+                return 0L;
+            });
+        }
+    }
+
+    private static byte[] find(List<RingLog.Entry> entries, long seq) {
+        if (entries.isEmpty() || seq < entries.get(0).seq() || seq > entries.get(entries.size() - 1).seq()) {
+            return null;
+        }
+        return entries.get((int) (seq - entries.get(0).seq())).payload();
+    }
+
+    private interface LegOp {
+        long run() throws IOException;
+    }
+
+    /** Runs {@code op} on leg {@code i} if it is healthy; an I/O error drops the leg. Returns -1 when dropped. */
+    private long guarded(int i, LegOp op) {
+        synchronized (this) {
+            if (!healthy[i]) {
+                return -1;
+            }
+        }
+        try {
+            return op.run();
+        } catch (IOException e) {
+            boolean first;
+            synchronized (this) {
+                first = healthy[i];
+                healthy[i] = false;
+            }
+            if (first) {
+                listener.legFailed(i, e);
+            }
+            return -1;
+        }
+    }
+
+    /** Stops using leg {@code i} (its drive was failed by an administrator). */
+    public void dropLeg(int i) {
+        RingLog leg;
+        synchronized (this) {
+            if (!healthy[i]) {
+                return;
+            }
+            healthy[i] = false;
+            leg = legs[i];
+        }
+        try {
+            leg.close();
+        } catch (IOException ignored) {
+            // the leg is gone either way
+        }
+    }
+
+    /**
+     * A replaced (blank) drive becomes leg {@code i} again: it gets every live entry from its twin,
+     * with the twin's sequence numbers, and is forced before it counts.
+     */
+    public synchronized void rejoin(int i, StorageFile file) throws IOException {
+        int twin = 1 - i;
+        if (!healthy[twin]) {
+            throw new IOException("the other journal drive is not working either: there is nothing to copy from");
+        }
+        RingLog leg = new RingLog(file, legs[twin].capacity(), HEADER_MAGIC, ENTRY_MAGIC);
+        long from = oldestSeq();
+        long to = legs[twin].nextSeq();
+        leg.beginAt(from);
+        for (long seq = from; seq < to; seq++) {
+            byte[] p = legs[twin].read(seq);
+            if (p == null || leg.append(p) < 0) {
+                throw new IOException("journal entry " + seq + " could not be copied to the new drive");
+            }
+        }
+        leg.force();
+        legs[i] = leg;
+        healthy[i] = true;
+    }
+
+    /** True when no leg is left: writes are not journaled (the volume keeps serving). */
+    public synchronized boolean unprotected() {
+        return !healthy[0] && !healthy[1];
+    }
+
+    /** Which legs are working. */
+    public synchronized boolean legHealthy(int i) {
+        return healthy[i];
+    }
+
+    /** True when the entry a write of {@code length} bytes makes fits now. */
+    public synchronized boolean fits(int length) {
+        for (int i = 0; i < 2; i++) {
+            if (healthy[i] && !legs[i].fits(PAYLOAD_HEADER + length)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Journals a write of {@code data} at volume {@code offset} (not forced; {@link #sync} is).
+     * Returns its sequence number, -1 when no leg is left, -2 when it does not fit (ship first).
+     */
+    public synchronized long append(long offset, ByteBuffer data) {
+        if (unprotected()) {
+            return -1;
+        }
+        if (!fits(data.remaining())) {
+            return -2;
+        }
+        int len = data.remaining();
+        byte[] payload = new byte[PAYLOAD_HEADER + len];
+        long now = System.currentTimeMillis();
+        ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).putLong(0, offset).putLong(8, now);
+        data.duplicate().get(payload, PAYLOAD_HEADER, len);
+        long seq = -1;
+        for (int i = 0; i < 2; i++) {
+            int n = i;
+            long s = guarded(n, () -> legs[n].append(payload));
+            if (s >= 0) {
+                seq = s;
+            }
+        }
+        if (seq < 0) {
+            return -1;
+        }
+        index.addLast(new Entry(seq, offset, len, now));
+        bytes += len;
+        return seq;
+    }
+
+    /** Makes every journaled write durable on every working leg. */
+    public void sync() throws IOException {
+        for (int i = 0; i < 2; i++) {
+            RingLog leg;
+            synchronized (this) {
+                leg = healthy[i] ? legs[i] : null;
+            }
+            if (leg != null) {
+                int n = i;
+                guarded(n, () -> {
+                    leg.force();
+                    return 0L;
+                });
+            }
+        }
+    }
+
+    /** The live entries with sequence numbers in [from, to), in order. */
+    public synchronized List<Entry> entries(long from, long to) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : index) {
+            if (e.seq() >= from && e.seq() < to) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Reads bytes [at, at + dst.remaining()) of entry {@code seq}'s data from a working leg. */
+    public void readData(long seq, long at, ByteBuffer dst) throws IOException {
+        for (int i = 0; i < 2; i++) {
+            RingLog leg;
+            synchronized (this) {
+                leg = healthy[i] ? legs[i] : null;
+            }
+            int start = dst.position();
+            try {
+                if (leg != null && leg.readPayload(seq, PAYLOAD_HEADER + at, dst)) {
+                    return;
+                }
+            } catch (IOException e) {
+                dst.position(start);
+                int n = i;
+                guarded(n, () -> {
+                    throw e;
+                });
+            }
+        }
+        throw new IOException("journal entry " + seq + " cannot be read from either journal drive");
+    }
+
+    /** Drops the entries below {@code seq} (shipped), durably on every working leg. */
+    public synchronized void retire(long seq) {
+        while (!index.isEmpty() && index.peekFirst().seq < seq) {
+            bytes -= index.pollFirst().length;
+        }
+        for (int i = 0; i < 2; i++) {
+            int n = i;
+            guarded(n, () -> {
+                legs[n].retire(seq);
+                return 0L;
+            });
+        }
+    }
+
+    /** The oldest live entry's sequence number (the next one when none is live). */
+    public synchronized long oldestSeq() {
+        return index.isEmpty() ? nextSeq() : index.peekFirst().seq;
+    }
+
+    public synchronized long nextSeq() {
+        for (int i = 0; i < 2; i++) {
+            if (healthy[i]) {
+                return legs[i].nextSeq();
+            }
+        }
+        return index.isEmpty() ? floor : Math.max(floor, index.peekLast().seq + 1);
+    }
+
+    public synchronized int entries() {
+        return index.size();
+    }
+
+    /** Bytes of volume data the live entries hold. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** Bytes the live entries take on a leg, with their headers. */
+    public synchronized long liveBytes() {
+        for (int i = 0; i < 2; i++) {
+            if (healthy[i]) {
+                return legs[i].liveBytes();
+            }
+        }
+        return 0;
+    }
+
+    public long capacity() {
+        return legs[0] != null ? legs[0].capacity() : legs[1].capacity();
+    }
+
+    /** When the oldest live entry was written (ms since the epoch), or -1 when none is live. */
+    public synchronized long oldestTime() {
+        return index.isEmpty() ? -1 : index.peekFirst().timeMillis;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (RingLog leg : legs) {
+            if (leg != null) {
+                leg.close();
+            }
+        }
+    }
+}

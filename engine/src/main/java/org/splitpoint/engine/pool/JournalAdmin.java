@@ -1,0 +1,763 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.splitpoint.engine.backup.ChainReader;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.ImageReader;
+import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.job.JobWork;
+import org.splitpoint.engine.log.WriteJournal;
+import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.restore.InstantRestore;
+
+/**
+ * The staged backup journal of volumes (seed 003), as policy: enabling it on two spare drives,
+ * shipping it into the backup store, rebuilding a volume beyond its redundancy from the backup
+ * chain plus the journal, and the journal's life in the pool.
+ *
+ * <p>Design. The journal ({@link WriteJournal}) is put on the volume as its write log, so every
+ * write goes to both schemes in one order; the volume's flush forces the journal's legs too, so a
+ * write is acknowledged only when both hold it. The journal builds on a base image: the volume's
+ * backup into the journal's store taken at an instant when the journal was already recording; the
+ * entries after that instant, applied to the base's chain in order, are the volume at its last
+ * acknowledged write. Any backup into that store re-bases it (the entries before its instant
+ * retire); shipping makes an incremental image from the base's chain and the entries themselves,
+ * verifies it, records it as the base (pool.json), and only then retires the entries. A crash at
+ * any point loses no entry, and one shipped is never applied again: the record says through which
+ * entry the base holds the writes.
+ */
+public final class JournalAdmin {
+
+    /** The journal's state as {@code volume journal status} shows it. */
+    public record Status(String volume, List<String> drives, List<Boolean> legsHealthy, String store, String base,
+                         int entries, long bytes, long capacity, long oldestAgeSeconds, long maxSize, long maxAgeSeconds,
+                         String lastShipAt, String lastShipResult, boolean protecting, boolean unprotected,
+                         String nextShip) { }
+
+    private final Pool pool;
+
+    JournalAdmin(Pool pool) {
+        this.pool = pool;
+    }
+
+    // ---- life in the pool ---------------------------------------------------------------------
+
+    /** An open journal and what the pool keeps with it. */
+    static final class Open {
+        final String volume;
+        final WriteJournal journal;
+        final RaidVolume.IoAction flushHook;
+
+        Open(String volume, WriteJournal journal, RaidVolume.IoAction flushHook) {
+            this.volume = volume;
+            this.journal = journal;
+            this.flushHook = flushHook;
+        }
+    }
+
+    /** At open: every journal's legs are read back and levelled, and it records its volume's writes again. */
+    static void openJournals(Pool pool) throws IOException {
+        for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
+            RaidVolume v = pool.volumes.get(rec.volume());
+            if (v == null) {
+                continue;
+            }
+            attach(pool, v, rec, openLegs(pool, rec));
+        }
+        if (!pool.journalRecords.isEmpty() && !pool.isReadOnly()) {
+            startWatch(pool);
+        }
+    }
+
+    private static StorageFile[] openLegs(Pool pool, PoolConfig.JournalRecord rec) throws IOException {
+        StorageFile[] files = new StorageFile[2];
+        for (int i = 0; i < 2; i++) {
+            Drive d = pool.drives.get(rec.drives().get(i));
+            if (d == null || d.state() == DriveState.FAILED || d.missing || !java.nio.file.Files.exists(pool.paths.image(d.name))) {
+                continue;
+            }
+            files[i] = pool.isReadOnly() ? pool.storage.openRead(pool.paths.image(d.name)) : pool.storage.open(pool.paths.image(d.name));
+        }
+        return files;
+    }
+
+    private static long capacityOf(Pool pool, PoolConfig.JournalRecord rec) {
+        long min = Long.MAX_VALUE;
+        for (String name : rec.drives()) {
+            Drive d = pool.drives.get(name);
+            min = Math.min(min, d == null ? pool.driveSize : d.size);
+        }
+        return min;
+    }
+
+    private static void attach(Pool pool, RaidVolume v, PoolConfig.JournalRecord rec, StorageFile[] files) throws IOException {
+        String volume = v.name();
+        // entries below shippedThrough were shipped before a crash: dropped, never applied twice
+        WriteJournal journal = WriteJournal.open(files, capacityOf(pool, rec), rec.shippedThrough(), pool.isReadOnly(),
+                (leg, why) -> legFailed(pool, volume, leg, why));
+        RaidVolume.IoAction hook = journal::sync;
+        Open open = new Open(volume, journal, hook);
+        pool.journals.put(volume, open);
+        if (!pool.isReadOnly()) {
+            v.addFlushHook(hook);
+            v.setWriteLog((offset, data) -> {
+                if (!pool.restores.containsKey(volume)) { // a restore's own writes are no changes; hosts' come through it
+                    append(pool, volume, offset, data);
+                }
+            });
+        }
+        if (journal.unprotected()) {
+            String msg = "the journal of volume " + volume + " has lost both its drives (" + String.join(", ", rec.drives())
+                    + "): the volume's writes are not journaled; replace them, or enable the journal on other drives";
+            pool.openNotes.add(msg);
+            pool.events.publish(Event.critical("JOURNAL", volume, msg));
+        }
+    }
+
+    /**
+     * After an unclean shutdown a write may have reached the volume while its journal entry did not
+     * (neither was acknowledged: the flush forces the journal before write-intent bits clear). The
+     * volume shows such a write from now on, so the journal takes the tracks that may hold one
+     * again, as hosts see them after recovery (through a restore under way, which was resumed
+     * first), forced before any host writes: base + journal equals the volume again.
+     */
+    static void rejournalAfterCrash(Pool pool) throws IOException {
+        if (pool.isReadOnly()) {
+            return;
+        }
+        for (Open o : pool.journals.values()) {
+            RaidVolume v = pool.volumes.get(o.volume);
+            List<long[]> dirty = v == null ? List.of() : v.crashDirtyVolumeRanges();
+            if (dirty.isEmpty() || v.state() == VolumeState.FAILED && !pool.restores.containsKey(o.volume)) {
+                continue;
+            }
+            org.splitpoint.engine.io.BlockDevice view;
+            try {
+                view = pool.device(o.volume);
+            } catch (PoolException e) {
+                continue;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            for (long[] r : dirty) {
+                for (long at = r[0]; at < r[1]; at += buf.capacity()) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), r[1] - at));
+                    view.read(at, buf);
+                    buf.flip();
+                    if (o.journal.append(at, buf) == -2) { // no ship runs during an open: it cannot wait for one
+                        o.journal.sync();
+                        stopProtecting(pool, o.volume, "after an unclean shutdown the journal could not take the"
+                                + " tracks the crash left uncertain (" + Sizes.format(r[1] - r[0]) + " at " + at + ")");
+                        return;
+                    }
+                }
+            }
+            o.journal.sync();
+        }
+    }
+
+    /** Appends a write to the volume's journal; when the journal is full, ships first (or stops protecting). */
+    private static void append(Pool pool, String volume, long offset, ByteBuffer data) throws IOException {
+        Open o = pool.journals.get(volume);
+        if (o == null) {
+            return;
+        }
+        long seq = o.journal.append(offset, data);
+        if (seq != -2) {
+            return;
+        }
+        // full: a ship frees room; wait for it a while rather than leave a write out of the journal
+        new JournalAdmin(pool).shipQuietly(volume, "the journal is full");
+        if (!pool.jobsRunning()) {
+            stopProtecting(pool, volume, "the journal is full and no job can run to ship it");
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            seq = o.journal.append(offset, data);
+            if (seq != -2) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        stopProtecting(pool, volume, "the journal filled up before a ship could empty it");
+    }
+
+    /** For writes made through an instant restore's view (the volume's own write log skips a restore's writes). */
+    static void journalHostWrite(Pool pool, String volume, long offset, ByteBuffer data) throws IOException {
+        if (pool.journals.containsKey(volume)) {
+            append(pool, volume, offset, data);
+        }
+    }
+
+    /**
+     * The journal misses writes from now on: it protects nothing until a backup into its store
+     * re-bases it (one is started now).
+     */
+    private static void stopProtecting(Pool pool, String volume, String why) {
+        synchronized (pool.journalLock) {
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            if (rec == null || rec.base() == null) {
+                return;
+            }
+            pool.journalRecords.put(volume, rec.based(null, rec.shippedThrough()));
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                // said below; the next persist records it
+            }
+        }
+        pool.events.publish(Event.critical("JOURNAL", volume, "the journal of " + volume + " stopped protecting it: " + why
+                + "; a backup into its store is started to give it a new base"));
+        new JournalAdmin(pool).rebaseQuietly(volume);
+    }
+
+    private static void legFailed(Pool pool, String volume, int leg, IOException why) {
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+        if (rec == null) {
+            return;
+        }
+        String drive = rec.drives().get(leg);
+        Drive d = pool.drives.get(drive);
+        if (d != null) {
+            d.state = DriveState.FAILED;
+            // an I/O failure is a standing problem (commands exit 1 until it is replaced); a drive
+            // failed by command is not
+            d.problem = why instanceof FailedByCommand ? null
+                    : "journal drive " + drive + " of volume " + volume + " failed: " + why.getMessage();
+        }
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            // the next persist records it
+        }
+        Open o = pool.journals.get(volume);
+        boolean both = o != null && o.journal.unprotected();
+        pool.events.publish(both
+                ? Event.critical("JOURNAL", volume, "both journal drives of " + volume + " failed (" + drive + ": "
+                        + why.getMessage() + "): the volume keeps serving, but its writes are no longer journaled")
+                : Event.warning("JOURNAL", volume, "journal drive " + drive + " of " + volume + " failed ("
+                        + why.getMessage() + "); the journal carries on on the other one; replace " + drive));
+    }
+
+    /** Why a leg was dropped when an administrator failed its drive. */
+    private static final class FailedByCommand extends IOException {
+        FailedByCommand(String why) {
+            super(why);
+        }
+    }
+
+    /** An administrator failed journal drive {@code d}: its leg is dropped; the journal carries on on the other. */
+    static void failLeg(Pool pool, Drive d, String why) throws IOException {
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(d.journal);
+        Open o = pool.journals.get(d.journal);
+        int leg = rec == null ? -1 : rec.drives().indexOf(d.name);
+        if (o != null && leg >= 0) {
+            o.journal.dropLeg(leg);
+        }
+        legFailed(pool, d.journal, Math.max(0, leg), new FailedByCommand(why));
+    }
+
+    /** A replaced journal drive (a blank image now) gets the live entries from the other leg. */
+    static void rejoinLeg(Pool pool, Drive d) throws IOException {
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(d.journal);
+        Open o = pool.journals.get(d.journal);
+        int leg = rec == null ? -1 : rec.drives().indexOf(d.name);
+        if (o == null || leg < 0) {
+            return;
+        }
+        if (o.journal.unprotected()) {
+            d.state = DriveState.FAILED;
+            throw new IOException("both journal drives of " + d.journal + " failed: there is no journal left to copy to "
+                    + d.name + "; disable the journal and enable it again");
+        }
+        o.journal.rejoin(leg, pool.storage.open(pool.paths.image(d.name)));
+        d.state = DriveState.ONLINE;
+        pool.persist();
+        pool.events.publish(Event.info("JOURNAL", d.journal, "journal drive " + d.name + " of " + d.journal
+                + " replaced: it holds the journal again"));
+    }
+
+    /** The overlay of a rebuild from backup being resumed at open, or null for a plain restore. */
+    static JournalOverlay overlayFor(Pool pool, PoolConfig.RestoreRecord rec) throws IOException {
+        if (!rec.withJournal()) {
+            return null;
+        }
+        Open o = pool.journals.get(rec.volume());
+        if (o == null) {
+            throw new IOException("the rebuild of " + rec.volume() + " needs its journal, which is no longer enabled");
+        }
+        return new JournalOverlay(pool.trackSize, o.journal, rec.journalFrom(), rec.journalTo());
+    }
+
+    /** A backup of {@code volume} into {@code storeUuid} completed, taken at journal entry {@code seqAtInstant}. */
+    static void backupCompleted(Pool pool, String volume, String storeUuid, String image, long seqAtInstant) throws IOException {
+        if (seqAtInstant < 0) {
+            return;
+        }
+        Open o = pool.journals.get(volume);
+        synchronized (pool.journalLock) {
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            if (rec == null || o == null || !rec.storeUuid().equals(storeUuid)) {
+                return;
+            }
+            boolean wasProtecting = rec.base() != null;
+            pool.journalRecords.put(volume, rec.based(image, Math.max(seqAtInstant, rec.shippedThrough())));
+            pool.persist();
+            o.journal.retire(seqAtInstant);
+            if (!wasProtecting) {
+                pool.events.publish(Event.info("JOURNAL", volume, "the journal of " + volume + " protects it now: it builds"
+                        + " on image " + image));
+            }
+        }
+    }
+
+    /**
+     * A plain restore of {@code volume} from image {@code image} is starting: the volume will be that
+     * image plus the writes made from now on. From an image in the journal's store, that image is
+     * the journal's base and the entries so far go; from elsewhere the journal protects nothing
+     * until a backup into its store (the journal's watch starts one when the restore ends).
+     * Changes the record only (the caller persists); returns the entry the new base holds up to,
+     * or -1.
+     */
+    static long restoreStarting(Pool pool, String volume, String storeUuid, String image) {
+        Open o = pool.journals.get(volume);
+        synchronized (pool.journalLock) {
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            if (rec == null || o == null) {
+                return -1;
+            }
+            if (!rec.storeUuid().equals(storeUuid)) {
+                pool.journalRecords.put(volume, rec.based(null, rec.shippedThrough()));
+                return -1;
+            }
+            long seq = o.journal.nextSeq();
+            pool.journalRecords.put(volume, rec.based(image, seq));
+            return seq;
+        }
+    }
+
+    /** After {@link #restoreStarting} was recorded: the entries before the new base go. */
+    static void restoreStarted(Pool pool, String volume, String image, long journalBase) {
+        Open o = pool.journals.get(volume);
+        if (o == null) {
+            return;
+        }
+        if (journalBase >= 0) {
+            o.journal.retire(journalBase);
+            pool.events.publish(Event.info("JOURNAL", volume, "the journal of " + volume + " builds on image " + image
+                    + " now (the volume is being restored from it); its earlier entries are removed"));
+        } else {
+            pool.events.publish(Event.warning("JOURNAL", volume, "the journal of " + volume + " protects nothing while "
+                    + volume + " is restored from an image outside its store; a backup into its store gives it a base"
+                    + " again once the restore ends"));
+        }
+    }
+
+    /** The journal's next entry now (for a backup's instant), or -1 when the volume has no journal. */
+    static long seqNow(Pool pool, String volume) {
+        Open o = pool.journals.get(volume);
+        return o == null ? -1 : o.journal.nextSeq();
+    }
+
+    // ---- enable, disable ----------------------------------------------------------------------
+
+    /**
+     * Enables the journal of {@code volume} on two SPARE drives, shipping into the store at
+     * {@code storeDir}; a backup into that store starts at once and is the journal's base.
+     * Returns that backup's job.
+     */
+    public Job enable(String volume, List<String> driveNames, Path storeDir, long maxSize, long maxAgeSeconds)
+            throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            if (pool.journalRecords.containsKey(volume)) {
+                throw new PoolException("volume " + volume + " has a journal already (on "
+                        + String.join(", ", pool.journalRecords.get(volume).drives()) + "); disable it first");
+            }
+            if (driveNames.size() != 2 || driveNames.get(0).equals(driveNames.get(1))) {
+                throw new IllegalArgumentException("--drives names the journal's two drives, two different ones, not "
+                        + String.join(",", driveNames));
+            }
+            if (maxSize < 0 || maxAgeSeconds < 0 || (maxSize == 0 && driveNames.isEmpty())) {
+                throw new IllegalArgumentException("--max-size and --max-age must be positive");
+            }
+            for (String dn : driveNames) {
+                Drive d = pool.drives.get(dn);
+                if (d == null) {
+                    throw new PoolException("no drive named '" + dn + "' in this pool (drives: "
+                            + String.join(", ", pool.drives.keySet()) + ")");
+                }
+                if (v.members().stream().anyMatch(m -> m.drive().equals(dn))) {
+                    throw new PoolException("drive " + dn + " is a member of volume " + volume + "; its journal must be on"
+                            + " drives outside it (the second redundancy scheme)");
+                }
+                if (d.state() != DriveState.SPARE) {
+                    throw new PoolException("drive " + dn + " is " + d.state() + (d.volume != null ? " in volume " + d.volume : "")
+                            + (d.journal != null ? ", holding the journal of " + d.journal : "")
+                            + "; a journal needs SPARE drives");
+                }
+            }
+            long capacity = Math.min(pool.drives.get(driveNames.get(0)).size, pool.drives.get(driveNames.get(1)).size);
+            long max = maxSize == 0 ? capacity / 2 : maxSize;
+            if (max > capacity * 9 / 10) {
+                throw new IllegalArgumentException("--max-size " + Sizes.format(max) + " leaves no room in journal drives of "
+                        + Sizes.format(capacity) + "; give at most " + Sizes.format(capacity * 9 / 10));
+            }
+            Path store = storeDir.toAbsolutePath().normalize();
+            if (store.startsWith(pool.dir().toAbsolutePath().normalize())) {
+                throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it");
+            }
+            refuseStore(volume, storeDir);
+            DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, true);
+            for (String dn : driveNames) { // blank legs: an earlier use of the drive leaves nothing to read back
+                Drive d = pool.drives.get(dn);
+                pool.storage.rename(pool.paths.image(dn), pool.paths.image(dn).resolveSibling(dn + ".img.replaced-"
+                        + Instant.now().toString().replace(":", "").replace(".", "")));
+                PoolFiles.createImage(pool.storage, pool.paths, dn, d.size);
+            }
+            pool.storage.syncDirectory(pool.paths.drives());
+            PoolConfig.JournalRecord rec = new PoolConfig.JournalRecord(volume, driveNames, st.dir().toString(), st.uuid(),
+                    max, maxAgeSeconds, null, 0, null, null);
+            StorageFile[] files = new StorageFile[2];
+            for (int i = 0; i < 2; i++) {
+                files[i] = pool.storage.open(pool.paths.image(driveNames.get(i)));
+                Drive d = pool.drives.get(driveNames.get(i));
+                d.state = DriveState.ONLINE;
+                d.journal = volume;
+            }
+            pool.journalRecords.put(volume, rec);
+            pool.persist();
+            v.exclusive(() -> attach(pool, v, rec, files)); // recording from an instant with no write in flight
+            startWatch(pool);
+            pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " enabled on " + String.join(" and ",
+                    driveNames) + ", shipping to " + st.describe() + " at " + Sizes.format(max)
+                    + (maxAgeSeconds > 0 ? " or after " + maxAgeSeconds + " s" : "") + "; a backup gives it its base now"));
+            boolean full = !BackupAdmin.hasChainIn(pool, volume, st.uuid());
+            return new BackupAdmin(pool).backup(volume, storeDir, full, 0);
+        }
+    }
+
+    /**
+     * A journal's store must exist (an empty directory becomes one) and be the volume's own: not
+     * another journal's, not one holding only other volumes' images.
+     */
+    private void refuseStore(String volume, Path storeDir) throws IOException, PoolException {
+        if (!java.nio.file.Files.isDirectory(storeDir)) {
+            throw new PoolException("no backup store at " + storeDir + ": the directory does not exist; create it (an empty"
+                    + " directory becomes a store) or name the store the volume is backed up to");
+        }
+        boolean empty;
+        try (var list = java.nio.file.Files.list(storeDir)) {
+            empty = list.findAny().isEmpty();
+        }
+        if (empty) {
+            return;
+        }
+        DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, false);
+        for (PoolConfig.JournalRecord r : Pool.copy(pool.journalRecords)) {
+            if (r.storeUuid().equals(st.uuid())) {
+                throw new PoolException("store " + storeDir + " is the journal store of volume " + r.volume() + "; give each"
+                        + " journaled volume a store of its own");
+            }
+        }
+        java.util.Set<String> others = new java.util.TreeSet<>();
+        for (ImageInfo i : st.list()) {
+            if (i.volume().equals(volume)) {
+                return;
+            }
+            others.add(i.volume());
+        }
+        if (!others.isEmpty()) {
+            throw new PoolException("store " + storeDir + " holds backups of " + String.join(", ", others) + ", none of "
+                    + volume + ": a journal ships into its own volume's store");
+        }
+    }
+
+    /** Disables the journal of {@code volume}: its drives become SPARE again (their contents are dropped). */
+    public void disable(String volume) throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            PoolConfig.JournalRecord rec = record(volume);
+            refuseWhileRebuilding(volume, "disabling its journal");
+            Open o = pool.journals.remove(volume);
+            v.exclusive(() -> v.setWriteLog(null));
+            if (o != null) {
+                v.removeFlushHook(o.flushHook);
+                o.journal.close();
+            }
+            for (String dn : rec.drives()) {
+                Drive d = pool.drives.get(dn);
+                if (d != null) {
+                    d.journal = null;
+                    if (d.state != DriveState.FAILED) {
+                        d.state = DriveState.SPARE;
+                    }
+                }
+            }
+            pool.journalRecords.remove(volume);
+            pool.persist();
+            pool.events.publish(Event.warning("JOURNAL", volume, "journal of " + volume + " disabled; "
+                    + String.join(" and ", rec.drives()) + " are SPARE again"));
+        }
+    }
+
+    private PoolConfig.JournalRecord record(String volume) throws PoolException {
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+        if (rec == null) {
+            throw new PoolException("volume " + volume + " has no journal; enable one with 'volume journal enable'");
+        }
+        return rec;
+    }
+
+    private void refuseWhileRebuilding(String volume, String what) throws PoolException {
+        if (pool.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored or rebuilt; wait for it to finish before " + what);
+        }
+    }
+
+    // ---- status -------------------------------------------------------------------------------
+
+    /** The journal of {@code volume} as {@code journal status} shows it. */
+    public Status status(String volume) throws PoolException {
+        pool.volume(volume);
+        PoolConfig.JournalRecord rec = record(volume);
+        Open o = pool.journals.get(volume);
+        WriteJournal j = o == null ? null : o.journal;
+        long oldest = j == null ? -1 : j.oldestTime();
+        long age = oldest < 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000);
+        long bytes = j == null ? 0 : j.liveBytes();
+        String next = rec.base() == null ? "after the journal's first backup completes"
+                : "at " + Sizes.format(rec.maxSize()) + " (now " + Sizes.format(bytes) + ")"
+                + (rec.maxAgeSeconds() > 0 ? " or when the oldest entry is " + rec.maxAgeSeconds() + " s old (now " + age + " s)" : "")
+                + ", or on 'volume journal ship'";
+        return new Status(volume, rec.drives(), List.of(j != null && j.legHealthy(0), j != null && j.legHealthy(1)),
+                rec.store(), rec.base(), j == null ? 0 : j.entries(), bytes, j == null ? 0 : j.capacity(), age,
+                rec.maxSize(), rec.maxAgeSeconds(), rec.lastShipAt(), rec.lastShipResult(), rec.base() != null,
+                j == null || j.unprotected(), next);
+    }
+
+    /** Volumes with a journal. */
+    public List<String> volumes() {
+        return new ArrayList<>(pool.journalRecords.keySet());
+    }
+
+    // ---- ship ---------------------------------------------------------------------------------
+
+    /** Ships the journal of {@code volume} into its store now; returns the job. */
+    public Job ship(String volume) throws IOException, PoolException {
+        synchronized (pool) {
+            pool.volume(volume);
+            PoolConfig.JournalRecord rec = record(volume);
+            refuseWhileRebuilding(volume, "shipping its journal");
+            if (rec.base() == null) {
+                throw new PoolException("the journal of " + volume + " has no base yet (its first backup into "
+                        + rec.store() + " has not completed): there is nothing to ship onto");
+            }
+            for (Job j : pool.jobs) {
+                if ((j.kind().equals("journal-ship") || j.kind().equals("backup")) && j.target().equals(volume)
+                        && !j.state().isFinished()) {
+                    throw new PoolException("a " + j.kind() + " of " + volume + " is running (job " + j.id() + "); the"
+                            + " journal ships when it ends");
+                }
+            }
+            Open o = pool.journals.get(volume);
+            long from = Math.max(rec.shippedThrough(), o.journal.oldestSeq());
+            long to = o.journal.nextSeq();
+            if (o.journal.entries() == 0) {
+                throw new PoolException("the journal of " + volume + " holds no entry to ship");
+            }
+            DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+            JournalShipWork work = new JournalShipWork(pool, volume, store, rec.base(),
+                    new JournalOverlay(pool.trackSize, o.journal, from, to), to);
+            Job job = new Job("journal-ship-" + volume, "journal-ship", volume, 0, work.tracks(), pool.trackSize, false, 0,
+                    work, p -> pool.events.publish(Event.info("JOB_PROGRESS", "journal-ship-" + volume, p.line())));
+            pool.events.publish(Event.info("JOURNAL", volume, "shipping the journal of " + volume + ": " + (to - from)
+                    + (to - from == 1 ? " entry" : " entries") + " over " + Sizes.count(work.tracks(), "track") + " into "
+                    + store.describe()));
+            pool.startJob(job);
+            return job;
+        }
+    }
+
+    private void shipQuietly(String volume, String why) {
+        try {
+            ship(volume);
+        } catch (IOException | PoolException e) {
+            // running already, or nothing to ship, or no base: the caller goes on as it can
+        }
+    }
+
+    private void rebaseQuietly(String volume) {
+        try {
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            if (rec != null) {
+                new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.hasChainIn(pool, volume, rec.storeUuid()), 0);
+            }
+        } catch (IOException | PoolException e) {
+            pool.events.publish(Event.critical("JOURNAL", volume, "could not start the backup that gives the journal of "
+                    + volume + " a new base: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Every second: ships the journals that reached their size or age limit, and starts a backup
+     * for a journal without a base (its first backup failed, or a restore from elsewhere or a full
+     * journal left it protecting nothing), at most once a minute.
+     */
+    private static void startWatch(Pool pool) {
+        if (pool.journalWatch != null) {
+            return;
+        }
+        Map<String, Long> rebaseTried = new HashMap<>();
+        Thread t = new Thread(() -> {
+            while (!pool.isClosed()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
+                    String volume = rec.volume();
+                    Open o = pool.journals.get(volume);
+                    RaidVolume v = pool.volumes.get(volume);
+                    if (o == null || v == null || pool.restores.containsKey(volume) || v.state() == VolumeState.FAILED
+                            || busy(pool, volume)) {
+                        continue;
+                    }
+                    if (rec.base() == null) {
+                        long now = System.nanoTime();
+                        Long last = rebaseTried.get(volume);
+                        if (last == null || now - last > Duration.ofMinutes(1).toNanos()) {
+                            rebaseTried.put(volume, now);
+                            new JournalAdmin(pool).rebaseQuietly(volume);
+                        }
+                        continue;
+                    }
+                    if (o.journal.entries() == 0) {
+                        continue;
+                    }
+                    long age = o.journal.oldestTime() < 0 ? 0 : (System.currentTimeMillis() - o.journal.oldestTime()) / 1000;
+                    if (o.journal.liveBytes() >= rec.maxSize() || (rec.maxAgeSeconds() > 0 && age >= rec.maxAgeSeconds())) {
+                        new JournalAdmin(pool).shipQuietly(volume, "limit reached");
+                    }
+                }
+            }
+        }, "splitpoint-journal-watch");
+        t.setDaemon(true);
+        pool.journalWatch = t;
+        t.start();
+    }
+
+    /** True while a backup or a ship of {@code volume} runs. */
+    private static boolean busy(Pool pool, String volume) {
+        for (Job j : pool.jobs) {
+            if ((j.kind().equals("journal-ship") || j.kind().equals("backup")) && j.target().equals(volume)
+                    && !j.state().isFinished()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- rebuild ------------------------------------------------------------------------------
+
+    /**
+     * What a rebuild from backup would do: the chain it reads (the full image first), the entries
+     * it applies, what it copies.
+     */
+    public record RebuildPreview(String volume, String reason, List<String> lostDrives, String store, List<String> chain,
+                                 int entries, long entryBytes, long oldestEntryMillis, long tracks, long bytes) { }
+
+    /**
+     * The rebuild of {@code volume} as {@link #rebuildFromBackup} would do it now (the same checks:
+     * a volume it refuses has no preview, only the reason).
+     */
+    public RebuildPreview previewRebuild(String volume) throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            PoolConfig.JournalRecord rec = rebuildable(v);
+            WriteJournal j = pool.journals.get(volume).journal;
+            List<WriteJournal.Entry> es = j.entries(rec.shippedThrough(), j.nextSeq());
+            long entryBytes = es.stream().mapToLong(WriteJournal.Entry::length).sum();
+            List<String> chain = new ArrayList<>();
+            DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+            try (ChainReader c = ChainReader.open(store, rec.base())) {
+                for (ImageInfo i : c.images()) {
+                    chain.add(0, i.id()); // the full image first, then each incremental on it
+                }
+            }
+            List<String> lost = new PoolAdmin(pool).checkReplacements(v, List.of()).stream()
+                    .map(org.splitpoint.engine.raid.Member::drive).toList();
+            long tracks = (v.size() + pool.trackSize - 1) / pool.trackSize;
+            return new RebuildPreview(volume, v.stateReason(), lost, store.describe(), chain, es.size(), entryBytes,
+                    es.isEmpty() ? -1 : es.get(0).timeMillis(), tracks, v.size());
+        }
+    }
+
+    /** The journal record a rebuild of {@code v} works from, or why there can be none. */
+    private PoolConfig.JournalRecord rebuildable(RaidVolume v) throws PoolException {
+        String volume = v.name();
+        if (v.state() != VolumeState.FAILED) {
+            throw new PoolException("volume " + volume + " is " + v.state() + (v.stateReason().isEmpty() ? "" : " ("
+                    + v.stateReason() + ")") + ": it is within its redundancy; replace its failed drives instead ('drive replace')");
+        }
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+        if (rec == null) {
+            throw new PoolException("volume " + volume + " has no journal to rebuild it from; restore it from a backup"
+                    + " instead ('backup restore', which loses the writes since that backup)");
+        }
+        if (rec.base() == null) {
+            throw new PoolException("the journal of " + volume + " protects nothing yet (it has no base image); restore it"
+                    + " from a backup instead ('backup restore')");
+        }
+        Open o = pool.journals.get(volume);
+        if (o == null || o.journal.unprotected()) {
+            throw new PoolException("the journal of " + volume + " lost both its drives: the writes since image "
+                    + rec.base() + " are gone; restore from a backup ('backup restore', which loses them)");
+        }
+        return rec;
+    }
+
+    /**
+     * Rebuilds {@code volume}, FAILED beyond its redundancy, from the journal's base image and the
+     * entries not yet shipped, applied in order: it is usable at once (an instant restore) and ends
+     * as of its last acknowledged write. Its lost drives get blank images. Returns the copy's job.
+     */
+    public Job rebuildFromBackup(String volume, List<String> replacements, long throttle) throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            PoolConfig.JournalRecord rec = rebuildable(v);
+            Open o = pool.journals.get(volume);
+            BackupAdmin backups = new BackupAdmin(pool);
+            backups.refuseRestoreNow(v);
+            new PoolAdmin(pool).checkReplacements(v, replacements);
+            long from = rec.shippedThrough();
+            long to = o.journal.nextSeq();
+            JournalOverlay overlay = new JournalOverlay(pool.trackSize, o.journal, from, to);
+            DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+            pool.events.publish(Event.critical("JOURNAL", volume, "volume " + volume + " is FAILED (" + v.stateReason()
+                    + "), beyond its redundancy: rebuilding it from image " + rec.base() + " and " + (to - from)
+                    + (to - from == 1 ? " journal entry" : " journal entries")));
+            return backups.startRestore(v, store, rec.base(), false, throttle, overlay, from, to, replacements);
+        }
+    }
+}

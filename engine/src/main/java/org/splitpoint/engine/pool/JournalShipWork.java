@@ -1,0 +1,168 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.time.Instant;
+import org.splitpoint.engine.backup.ChainReader;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.ImageReader;
+import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.job.JobWork;
+
+/**
+ * A ship: an incremental image on top of the journal's base, made of the base chain's tracks
+ * with the journal's entries applied in order (the volume is not read: the image is exactly the
+ * volume as of the last entry shipped), verified, then recorded, then the entries retire.
+ */
+final class JournalShipWork implements JobWork {
+    private final Pool pool;
+    private final String volume;
+    private final DirectoryStore store;
+    private final String base;
+    private final JournalOverlay overlay;
+    private final long through;
+    private final long[] trackList;
+    private ChainReader chain;
+    private ImageWriter writer;
+    private int next;
+
+    JournalShipWork(Pool pool, String volume, DirectoryStore store, String base, JournalOverlay overlay, long through) {
+        this.pool = pool;
+        this.volume = volume;
+        this.store = store;
+        this.base = base;
+        this.overlay = overlay;
+        this.through = through;
+        TrackBitmap t = overlay.tracks();
+        this.trackList = new long[(int) t.cardinality()];
+        int i = 0;
+        for (long x = t.nextSetBit(0); x >= 0; x = t.nextSetBit(x + 1)) {
+            trackList[i++] = x;
+        }
+    }
+
+    long tracks() {
+        return trackList.length;
+    }
+
+    private void open() throws IOException {
+        if (chain == null) {
+            chain = ChainReader.open(store, base);
+            ImageInfo b = chain.target();
+            removeOrphans();
+            writer = store.create(new ImageInfo(BackupAdmin.newId(volume, "journal"), store.uuid(), volume, b.size(), b.trackSize(), Instant.now().toString(), base,
+                    ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
+        }
+    }
+
+    /**
+     * Images an earlier ship left: unfinished ones (a crash while writing), and sealed children of
+     * the base from this journal that were never recorded (a crash between seal and record): none
+     * is anyone's base, and their entries are shipped again now.
+     */
+    private void removeOrphans() throws IOException {
+        for (String id : store.unfinished()) {
+            if (id.startsWith(volume + "-") && id.endsWith("-journal")) {
+                store.delete(id);
+            }
+        }
+        for (ImageInfo i : store.list()) {
+            if (i.volume().equals(volume) && base.equals(i.parent()) && i.id().endsWith("-journal")) {
+                store.delete(i.id());
+            }
+        }
+    }
+
+    @Override
+    public Step copyNext(long done) throws IOException {
+        open();
+        long bytes = 0;
+        int n = 0;
+        byte[] buf = new byte[chain.trackSize()];
+        while (next < trackList.length && n < 16) {
+            long t = trackList[next++];
+            int len = chain.readTrack(t, buf);
+            overlay.apply(t, buf, len);
+            writer.putTrack(t, buf, len);
+            bytes += len;
+            n++;
+        }
+        return new Step(n, bytes);
+    }
+
+    @Override
+    public boolean hasMore(long done, long total) {
+        return next < trackList.length;
+    }
+
+    @Override
+    public void checkpoint(long doneUpTo) throws IOException {
+        if (writer != null) {
+            writer.sync();
+        }
+    }
+
+    @Override
+    public void finished() throws IOException {
+        open();
+        ImageInfo sealed = writer.seal();
+        try (ImageReader r = store.open(sealed.id())) {
+            r.verify(null); // only a verified image lets the entries go
+        }
+        chain.close();
+        JournalAdmin.Open o = pool.journals.get(volume);
+        synchronized (pool.journalLock) {
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            if (rec == null || !base.equals(rec.base())) {
+                // re-based meanwhile (the journal stopped protecting, or was disabled): this image
+                // holds writes on the old base only; it stays in the store, the journal is not on it
+                pool.events.publish(Event.warning("JOURNAL", volume, "the journal of " + volume + " changed its base"
+                        + " while it was shipped; image " + sealed.id() + " is kept but the journal does not build on it"));
+                return;
+            }
+            pool.journalRecords.put(volume, rec.based(sealed.id(), through).shipped(Instant.now().toString(),
+                    "ok: image " + sealed.id() + ", " + Sizes.count(sealed.tracks(), "track")));
+            PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
+            if (last == null || last.storeUuid().equals(store.uuid())) {
+                pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, store.uuid(), store.describe(), sealed.id()));
+            }
+            pool.persist();
+        }
+        if (o != null) {
+            o.journal.retire(through);
+        }
+        pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " shipped: image " + sealed.id()
+                + " (" + Sizes.count(sealed.tracks(), "track") + ", verified); its entries are removed"));
+    }
+
+    @Override
+    public void stopped(JobState state, Exception error) {
+        try {
+            if (writer != null) {
+                writer.abandon();
+            }
+            if (chain != null) {
+                chain.close();
+            }
+        } catch (IOException e) {
+            // the unfinished image is named by 'backup list'
+        }
+        String result = (state == JobState.CANCELLED ? "cancelled" : "failed: " + (error == null ? "" : error.getMessage()));
+        synchronized (pool.journalLock) {
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            if (rec != null && !pool.isClosed()) {
+                pool.journalRecords.put(volume, rec.shipped(Instant.now().toString(), result));
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    // said in the event
+                }
+            }
+        }
+        pool.events.publish(Event.warning("JOURNAL", volume, "shipping the journal of " + volume + " " + result
+                + "; its entries stay in the journal"));
+    }
+}
