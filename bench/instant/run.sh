@@ -109,7 +109,8 @@ if [ "${BENCH_NO_RESULTS:-}" != "1" ]; then
       "$started" "$(date -u '+%T')" "$load_before" "$load_after"
     printf -- '- peer: %s\n' "$(qemu-img --version | head -1)"
     printf -- '- scratch: %s (%s)\n' "$scratch" "$fs"
-    printf -- '- engine: commit %s%s\n' "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+    printf -- '- engine: commit %s (engine sources last changed in %s)%s\n' "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+      "$(git -C "$root" log -1 --format=%h -- engine 2>/dev/null || echo '?')" \
       "$([ -n "$(git -C "$root" status --porcelain -- engine 2>/dev/null)" ] && echo ' + uncommitted engine changes' || true)"
     printf -- '- where the time goes: `bench/run.sh instant --profile`; findings in bench/notes/README.md\n\n'
     cat "$table_file"
