@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Splitpoint benchmarks: the one command. See bench/README.md.
 #
-#   bench/run.sh             all three suites, one after the other, each appending its dated
+#   bench/run.sh             all four suites, one after the other, each appending its dated
 #                            section to bench/RESULTS.md:
-#                              core   raid1/raid5 write, read, rebuild vs fio and qemu-img (below)
-#                              pairs  establish/restore/split/latency (bench/pairs/run.sh)
-#                              nbd    nbdcopy through `splitpoint serve` vs nbdkit (bench/nbd/run.sh)
-#   bench/run.sh core|pairs|nbd   just that suite
+#                              core     raid1/raid5 write, read, rebuild vs fio and qemu-img (below)
+#                              pairs    establish/restore/split/latency (bench/pairs/run.sh)
+#                              nbd      nbdcopy through `splitpoint serve` vs nbdkit (bench/nbd/run.sh)
+#                              instant  backup store and instant restore (bench/instant/run.sh):
+#                                       time to the first read after restore() on 1 vs 16 GiB,
+#                                       read latency of not-yet-current vs current tracks during the
+#                                       bulk copy (warm, cold), bulk copy vs `qemu-img convert -W -m 8`,
+#                                       1% incremental vs full backup
+#   bench/run.sh core|pairs|nbd|instant   just that suite
 #   bench/run.sh --profile   diagnostics for the core: one pass per layout through a timing file
 #                            layer, printing where the engine's time goes per phase (appends nothing)
+#   bench/run.sh instant --profile   the same for backups and instant restore, with a JFR
+#                            recording per phase and its summary (appends nothing)
 #
 # The core suite builds the project if needed, compiles the harness (bench/src/*.java) into
 # bench/target/, installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
@@ -37,23 +44,24 @@ suite=all
 profile=
 for arg in "$@"; do
   case "$arg" in
-    all|core|pairs|nbd) suite=$arg ;;
+    all|core|pairs|nbd|instant) suite=$arg ;;
     --profile) profile=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, --profile, --help)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, --profile, --help)" >&2; exit 2 ;;
   esac
 done
-if [ -n "$profile" ] && [ "$suite" != all ] && [ "$suite" != core ]; then
-  echo "bench: --profile is for the core suite only" >&2; exit 2
+if [ -n "$profile" ] && [ "$suite" != all ] && [ "$suite" != core ] && [ "$suite" != instant ]; then
+  echo "bench: --profile is for the core and instant suites only" >&2; exit 2
 fi
-[ -n "$profile" ] && suite=core
+[ -n "$profile" ] && [ "$suite" = all ] && suite=core
 case "$suite" in
   pairs) exec bash "$bench/pairs/run.sh" ;;
   nbd) exec bash "$bench/nbd/run.sh" ;;
+  instant) exec bash "$bench/instant/run.sh" ${profile:+--profile} ;;
   all)
     # each suite in its own process, so one failing does not stop the others
     failed=()
-    for s in core pairs nbd; do
+    for s in core pairs nbd instant; do
       echo "bench: ==== suite $s ($(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)) ====" >&2
       case "$s" in
         core) bash "${BASH_SOURCE[0]}" core || failed+=("$s") ;;
@@ -64,7 +72,7 @@ case "$suite" in
       echo "bench: suites that failed: ${failed[*]}" >&2
       exit 1
     fi
-    echo "bench: all three suites ran" >&2
+    echo "bench: all four suites ran" >&2
     exit 0 ;;
 esac
 
@@ -88,11 +96,13 @@ engine_classes="${BENCH_ENGINE_CLASSES:-$root/engine/target/classes}"
 if [ -n "${BENCH_ENGINE_CLASSES:-}" ]; then
   say "using engine classes from $BENCH_ENGINE_CLASSES (no build)"
 elif needs_build; then
-  say "building the project (mvn -q -B -DskipTests install)..."
-  if ! (cd "$root" && mvn -q -B -DskipTests install) >&2; then
+  # package, not install: the harness needs engine/target/classes and cli/target/classpath.txt,
+  # and ~/.m2 is shared with other checkouts of the project
+  say "building the project (mvn -q -B -DskipTests package)..."
+  if ! (cd "$root" && mvn -q -B -DskipTests package) >&2; then
     # the desktop app is not needed here; build just the engine and the CLI if the rest fails
     say "full build failed; building engine and cli only"
-    (cd "$root" && mvn -q -B -DskipTests install -pl engine,cli -am) >&2 || { say "the build failed"; exit 1; }
+    (cd "$root" && mvn -q -B -DskipTests package -pl engine,cli -am) >&2 || { say "the build failed"; exit 1; }
   fi
   mkdir -p "$target" && touch "$stamp"
 fi

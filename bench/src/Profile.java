@@ -117,6 +117,11 @@ public final class Profile {
             return new TimedFile(real.open(path), kind(path));
         }
 
+        // no @Override on openRead and lockHolder: older engines (BENCH_ENGINE_CLASSES A/B runs) lack them
+        public StorageFile openRead(Path path) throws IOException {
+            return new TimedFile(real.openRead(path), kind(path));
+        }
+
         @Override
         public StorageFile create(Path path) throws IOException {
             return new TimedFile(real.create(path), kind(path));
@@ -144,6 +149,10 @@ public final class Profile {
         @Override
         public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
             return real.tryLock(lockFile, holder);
+        }
+
+        public String lockHolder(Path lockFile) throws IOException {
+            return real.lockHolder(lockFile);
         }
     }
 
