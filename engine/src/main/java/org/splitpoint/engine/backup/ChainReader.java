@@ -64,6 +64,25 @@ public final class ChainReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Another reader of the same chain with its own file handles, sharing the loaded indexes (a
+     * restore's bulk copy beside its on-demand reads: the indexes are read and checked once).
+     */
+    public ChainReader duplicate() throws IOException {
+        List<ImageReader> copies = new ArrayList<>();
+        try {
+            for (ImageReader r : newestFirst) {
+                copies.add(r.withOwnData());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (ImageReader r : copies) {
+                r.close();
+            }
+            throw e;
+        }
+        return new ChainReader(copies);
+    }
+
     /** The image the chain leads to (the point in time restored). */
     public ImageInfo target() {
         return target;
@@ -103,9 +122,14 @@ public final class ChainReader implements AutoCloseable {
 
     /** Reads track {@code t} as of the target image into {@code dst}; returns its length. */
     public int readTrack(long t, byte[] dst) throws IOException {
+        return readTrack(t, dst, 0);
+    }
+
+    /** Reads track {@code t} as of the target image into {@code dst} from {@code off}; returns its length. */
+    public int readTrack(long t, byte[] dst, int off) throws IOException {
         for (ImageReader r : newestFirst) {
             if (r.holds(t)) {
-                int n = r.readTrack(t, dst);
+                int n = r.readTrack(t, dst, off);
                 if (n != trackLength(t)) {
                     throw new BackupException("image " + r.info().id() + ": track " + t + " holds " + n + " bytes, "
                             + trackLength(t) + " expected (damaged)");
@@ -114,7 +138,7 @@ public final class ChainReader implements AutoCloseable {
             }
         }
         int n = trackLength(t);
-        Arrays.fill(dst, 0, n, (byte) 0);
+        Arrays.fill(dst, off, off + n, (byte) 0);
         return n;
     }
 

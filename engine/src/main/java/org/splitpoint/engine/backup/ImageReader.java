@@ -12,45 +12,58 @@ import org.splitpoint.engine.io.StorageFile;
 /**
  * Reads one sealed image: its index is loaded at open (and its SHA-256 checked against the
  * manifest); every track read is checked against its own SHA-256, so a damaged image is an error
- * naming the track, never wrong bytes. Each reader has its own file handles: a restore gives its
- * on-demand path and its bulk copy a reader each.
+ * naming the track, never wrong bytes. Each reader has its own data file handle: a restore gives
+ * its on-demand path and its bulk copy a reader each, sharing one loaded index ({@link #withOwnData}).
+ *
+ * <p>The index is held by the tracks the image holds (sorted, found by binary search), not by the
+ * volume's tracks: its memory and load time follow the data backed up, not the volume's size.
  */
 public final class ImageReader implements AutoCloseable {
 
-    private final ImageInfo info;
-    private final StorageFile data;
-    private final long[] offsets; // by track; -1 when the image does not hold it
-    private final int[] lengths;
-    private final byte[] sums;
+    /** The loaded index: for each track held, in track order, where its bytes are and their SHA-256. */
+    private record Index(long[] tracks, long[] offsets, int[] lengths, byte[] sums) {
+        int slot(long t) {
+            return Arrays.binarySearch(tracks, t);
+        }
+    }
 
-    private ImageReader(ImageInfo info, StorageFile data, long[] offsets, int[] lengths, byte[] sums) {
+    private final ImageInfo info;
+    private final DirectoryStore store;
+    private final Path dir;
+    private final StorageFile data;
+    private final Index index;
+
+    private ImageReader(ImageInfo info, DirectoryStore store, Path dir, StorageFile data, Index index) {
         this.info = info;
+        this.store = store;
+        this.dir = dir;
         this.data = data;
-        this.offsets = offsets;
-        this.lengths = lengths;
-        this.sums = sums;
+        this.index = index;
     }
 
     static ImageReader open(DirectoryStore store, ImageInfo info, Path dir) throws IOException {
         long tracks = info.volumeTracks();
-        if (tracks > Integer.MAX_VALUE / 32) {
-            throw new BackupException("image " + info.id() + " describes " + tracks + " tracks, more than a reader holds");
-        }
-        long[] offsets = new long[(int) tracks];
-        int[] lengths = new int[(int) tracks];
-        byte[] sums = new byte[(int) tracks * 32];
-        Arrays.fill(offsets, -1);
+        Index index;
         MessageDigest indexSha = IndexRecord.newDigest();
-        try (StorageFile index = store.storage().openRead(dir.resolve("index"))) {
-            long size = index.size();
+        try (StorageFile file = store.storage().openRead(dir.resolve("index"))) {
+            long size = file.size();
             if (size % IndexRecord.SIZE != 0) {
                 throw new BackupException("image " + info.id() + ": its index is " + size + " bytes, not whole records (damaged)");
             }
+            long records = size / IndexRecord.SIZE;
+            if (records > Integer.MAX_VALUE / 32) {
+                throw new BackupException("image " + info.id() + ": its index has " + records + " records for a volume of "
+                        + tracks + " tracks (damaged)");
+            }
+            int n = (int) records;
+            index = new Index(new long[n], new long[n], new int[n], new byte[n * 32]);
+            boolean sorted = true;
+            int k = 0;
             ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, 1 << 20) / IndexRecord.SIZE * IndexRecord.SIZE
                     + IndexRecord.SIZE);
             for (long at = 0; at < size; ) {
                 b.clear().limit((int) Math.min(b.capacity() / IndexRecord.SIZE * IndexRecord.SIZE, size - at));
-                index.readFully(at, b);
+                file.readFully(at, b);
                 b.flip();
                 indexSha.update(b.array(), 0, b.limit());
                 for (int p = 0; p < b.limit(); p += IndexRecord.SIZE) {
@@ -59,17 +72,57 @@ public final class ImageReader implements AutoCloseable {
                         throw new BackupException("image " + info.id() + ": index record " + (at + p) / IndexRecord.SIZE
                                 + " is damaged");
                     }
-                    int t = (int) r.track();
-                    offsets[t] = r.offset();
-                    lengths[t] = r.length();
-                    System.arraycopy(r.sha256(), 0, sums, t * 32, 32);
+                    sorted &= k == 0 || r.track() > index.tracks[k - 1];
+                    index.tracks[k] = r.track();
+                    index.offsets[k] = r.offset();
+                    index.lengths[k] = r.length();
+                    System.arraycopy(r.sha256(), 0, index.sums, k * 32, 32);
+                    k++;
                 }
                 at += b.limit();
+            }
+            if (!sorted) {
+                index = sortedByTrack(index);
             }
         }
         if (!HexFormat.of().formatHex(indexSha.digest()).equals(info.indexSha256())) {
             throw new BackupException("image " + info.id() + ": its index fails the SHA-256 in its manifest (damaged)");
         }
+        return new ImageReader(info, store, dir, openData(store, info, dir), index);
+    }
+
+    /**
+     * Records in the order they were put (a copy-before-write puts a track early; a write-through
+     * image puts a track again each time hosts write it, the last one counting), sorted by track.
+     */
+    private static Index sortedByTrack(Index in) {
+        int n = in.tracks.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> in.tracks[a] != in.tracks[b] ? Long.compare(in.tracks[a], in.tracks[b])
+                : Integer.compare(a, b));
+        int kept = 0;
+        int[] keep = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (i + 1 < n && in.tracks[order[i + 1]] == in.tracks[order[i]]) {
+                continue; // a later record of the same track
+            }
+            keep[kept++] = order[i];
+        }
+        Index out = new Index(new long[kept], new long[kept], new int[kept], new byte[kept * 32]);
+        for (int i = 0; i < kept; i++) {
+            int j = keep[i];
+            out.tracks[i] = in.tracks[j];
+            out.offsets[i] = in.offsets[j];
+            out.lengths[i] = in.lengths[j];
+            System.arraycopy(in.sums, j * 32, out.sums, i * 32, 32);
+        }
+        return out;
+    }
+
+    private static StorageFile openData(DirectoryStore store, ImageInfo info, Path dir) throws IOException {
         StorageFile data = store.storage().openRead(dir.resolve("data"));
         if (data.size() != info.dataBytes()) {
             long n = data.size();
@@ -77,7 +130,12 @@ public final class ImageReader implements AutoCloseable {
             throw new BackupException("image " + info.id() + ": its data is " + n + " bytes, the manifest says "
                     + info.dataBytes() + " (truncated or damaged)");
         }
-        return new ImageReader(info, data, offsets, lengths, sums);
+        return data;
+    }
+
+    /** Another reader of this image with its own data file handle, sharing the loaded index. */
+    public ImageReader withOwnData() throws IOException {
+        return new ImageReader(info, store, dir, openData(store, info, dir), index);
     }
 
     public ImageInfo info() {
@@ -86,16 +144,29 @@ public final class ImageReader implements AutoCloseable {
 
     /** True when this image holds track {@code t}. */
     public boolean holds(long t) {
-        return offsets[(int) t] >= 0;
+        return index.slot(t) >= 0;
+    }
+
+    /** Tracks this image holds. */
+    public int heldTracks() {
+        return index.tracks.length;
     }
 
     /** Reads track {@code t} (which this image holds) into {@code dst[0, length)}; returns the length. */
     public int readTrack(long t, byte[] dst) throws IOException {
-        int i = (int) t;
-        int len = lengths[i];
-        data.readFully(offsets[i], ByteBuffer.wrap(dst, 0, len));
-        byte[] sha = IndexRecord.digestOf(dst, 0, len);
-        if (!Arrays.equals(sha, 0, 32, sums, i * 32, i * 32 + 32)) {
+        return readTrack(t, dst, 0);
+    }
+
+    /** Reads track {@code t} (which this image holds) into {@code dst[off, off + length)}; returns the length. */
+    public int readTrack(long t, byte[] dst, int off) throws IOException {
+        int i = index.slot(t);
+        if (i < 0) {
+            throw new IllegalArgumentException("image " + info.id() + " does not hold track " + t);
+        }
+        int len = index.lengths[i];
+        data.readFully(index.offsets[i], ByteBuffer.wrap(dst, off, len));
+        byte[] sha = IndexRecord.digestOf(dst, off, len);
+        if (!Arrays.equals(sha, 0, 32, index.sums, i * 32, i * 32 + 32)) {
             throw new BackupException("image " + info.id() + ": track " + t + " fails its SHA-256 (the backup is damaged)");
         }
         return len;
@@ -121,10 +192,8 @@ public final class ImageReader implements AutoCloseable {
             throw new BackupException("image " + info.id() + ": its data fails the SHA-256 in its manifest (damaged)");
         }
         byte[] track = new byte[info.trackSize()];
-        for (long t = 0; t < offsets.length; t++) {
-            if (holds(t)) {
-                readTrack(t, track);
-            }
+        for (long t : index.tracks) {
+            readTrack(t, track);
         }
     }
 

@@ -25,6 +25,15 @@ public interface BlockDevice extends AutoCloseable {
     /** Makes every write that returned before this call durable. */
     void flush() throws IOException;
 
+    /**
+     * Writes data that the caller's own durable map will have written again if a crash comes
+     * before the next flush (an instant restore's tracks still owed: their clears commit only after
+     * a flush). A device may skip its own crash bookkeeping for it; by default it is a plain write.
+     */
+    default void writeRefill(long offset, ByteBuffer src) throws IOException {
+        write(offset, src);
+    }
+
     @Override
     default void close() throws IOException {
     }

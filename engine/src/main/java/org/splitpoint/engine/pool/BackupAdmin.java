@@ -92,12 +92,12 @@ public final class BackupAdmin {
         });
     }
 
-    /** What a restore tells of the hosts' writes: the changed-block map marks them, the journal appends them. */
+    /**
+     * What a restore tells of the hosts' writes: the changed-block map marks them. (The journal gets
+     * them from the volume's write log, which a restore's own refills bypass.)
+     */
     static InstantRestore.HostWrites hostWrites(Pool pool, String volume) {
-        return (offset, data) -> {
-            markHostWrite(pool, volume, offset, data.remaining());
-            JournalAdmin.journalHostWrite(pool, volume, offset, data);
-        };
+        return (offset, data) -> markHostWrite(pool, volume, offset, data.remaining());
     }
 
     /** Marks volume bytes [offset, offset+length) changed in the volume's map, durably. */
@@ -373,6 +373,7 @@ public final class BackupAdmin {
         ChainReader onDemand = ChainReader.open(store, id);
         ChainReader bulk = null;
         ImageWriter wt = null;
+        boolean recorded = false;
         try {
             if (onDemand.size() != v.size()) {
                 throw new BackupException("image " + id + " is of a volume of " + Sizes.format(onDemand.size()) + "; "
@@ -383,10 +384,7 @@ public final class BackupAdmin {
                         + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
                         + " track size");
             }
-            bulk = ChainReader.open(store, id);
-            if (v.state() == VolumeState.FAILED) {
-                new PoolAdmin(pool).replaceLostDrives(v, replacements);
-            }
+            bulk = onDemand.duplicate(); // one index load for both paths
             Path map = pool.paths.restoreMap(volume);
             pool.storage.delete(map);
             InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracksOf(pool, v), true));
@@ -399,7 +397,13 @@ public final class BackupAdmin {
                     wt == null ? null : wt.header().id(), Math.max(0, throttle), false, tracksOf(pool, v), journalFrom,
                     journalTo);
             pool.restoreRecords.put(volume, record);
+            recorded = true;
             long journalBase = overlay == null ? JournalAdmin.restoreStarting(pool, volume, store.uuid(), id) : -1;
+            if (v.state() == VolumeState.FAILED) {
+                // blank drives only with the restore on record in the same pool.json: a crash must
+                // never leave a volume that looks whole with blank drives and nothing to fill them
+                new PoolAdmin(pool).replaceLostDrives(v, replacements);
+            }
             pool.persist();
             JournalAdmin.restoreStarted(pool, volume, id, journalBase);
             InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
@@ -628,7 +632,7 @@ public final class BackupAdmin {
             try {
                 DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
                 onDemand = ChainReader.open(store, rec.image());
-                bulk = ChainReader.open(store, rec.image());
+                bulk = onDemand.duplicate();
                 if (rec.writeThrough() != null && !pool.isReadOnly()) {
                     wt = store.unfinished().contains(rec.writeThrough()) ? store.resume(rec.writeThrough()) : null;
                 }

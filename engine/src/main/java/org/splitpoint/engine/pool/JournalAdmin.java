@@ -114,11 +114,9 @@ public final class JournalAdmin {
         pool.journals.put(volume, open);
         if (!pool.isReadOnly()) {
             v.addFlushHook(hook);
-            v.setWriteLog((offset, data) -> {
-                if (!pool.restores.containsKey(volume)) { // a restore's own writes are no changes; hosts' come through it
-                    append(pool, volume, offset, data);
-                }
-            });
+            // every write but a restore's refills (which bypass the log: they are the base, or the
+            // base with the journal's own entries), in the order the volume applies them
+            v.setWriteLog((offset, data) -> append(pool, volume, offset, data));
         }
         if (journal.unprotected()) {
             String msg = "the journal of volume " + volume + " has lost both its drives (" + String.join(", ", rec.drives())
@@ -199,13 +197,6 @@ public final class JournalAdmin {
             }
         }
         stopProtecting(pool, volume, "the journal filled up before a ship could empty it");
-    }
-
-    /** For writes made through an instant restore's view (the volume's own write log skips a restore's writes). */
-    static void journalHostWrite(Pool pool, String volume, long offset, ByteBuffer data) throws IOException {
-        if (pool.journals.containsKey(volume)) {
-            append(pool, volume, offset, data);
-        }
     }
 
     /**

@@ -58,7 +58,7 @@ final class JournalOverlay implements InstantRestore.Overlay {
     }
 
     @Override
-    public void apply(long track, byte[] buf, int length) throws IOException {
+    public void apply(long track, byte[] buf, int off, int length) throws IOException {
         List<WriteJournal.Entry> es = byTrack.get(track);
         if (es == null) {
             return;
@@ -68,7 +68,7 @@ final class JournalOverlay implements InstantRestore.Overlay {
             long from = Math.max(start, e.offset());
             long to = Math.min(start + length, e.end());
             if (from < to) {
-                journal.readData(e.seq(), from - e.offset(), ByteBuffer.wrap(buf, (int) (from - start), (int) (to - from)));
+                journal.readData(e.seq(), from - e.offset(), ByteBuffer.wrap(buf, off + (int) (from - start), (int) (to - from)));
             }
         }
     }

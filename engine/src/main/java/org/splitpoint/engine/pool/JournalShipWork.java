@@ -85,7 +85,7 @@ final class JournalShipWork implements JobWork {
         while (next < trackList.length && n < 16) {
             long t = trackList[next++];
             int len = chain.readTrack(t, buf);
-            overlay.apply(t, buf, len);
+            overlay.apply(t, buf, 0, len);
             writer.putTrack(t, buf, len);
             bytes += len;
             n++;

@@ -46,6 +46,11 @@ public final class MirrorVolume extends RaidVolume {
     }
 
     @Override
+    protected boolean refillNeedsNoIntent(long offset, long length) {
+        return true; // every member gets the same bytes: a refill written again is whole
+    }
+
+    @Override
     protected long[] volumeRangeOfRows(long from, long to) {
         return new long[] {from, to};
     }

@@ -93,6 +93,12 @@ public final class ParityVolume extends RaidVolume {
     }
 
     @Override
+    protected boolean refillNeedsNoIntent(long offset, long length) {
+        long end = offset + length;
+        return offset % stripeData == 0 && (end % stripeData == 0 || end == size());
+    }
+
+    @Override
     protected long[] volumeRangeOfRows(long from, long to) {
         long s0 = from / unit;
         long s1 = (to + unit - 1) / unit;

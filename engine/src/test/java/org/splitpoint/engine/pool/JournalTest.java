@@ -518,6 +518,7 @@ class JournalTest {
             write(pool, expect, 0, 100);
             pool.admin().failDrive(legs.get(0));
             write(pool, expect, TRACK, 200);
+            pool.events().drain();
             JournalAdmin.Status s = pool.journals().status("v");
             assertThat(s.legsHealthy()).containsExactly(false, true);
             assertThat(s.unprotected()).isFalse();
@@ -527,6 +528,7 @@ class JournalTest {
             Path second = dir.resolve("drives/" + legs.get(1) + ".img");
             inj.eio(p -> p.equals(second), FaultInjector.Op.ANY, FaultInjector.Mode.FROM_NTH, 1, 1);
             write(pool, expect, 2 * TRACK, 300); // the volume keeps serving
+            pool.events().drain();
             s = pool.journals().status("v");
             assertThat(s.unprotected()).isTrue();
             assertThat(events).anyMatch(e -> e.severity() == org.splitpoint.engine.event.Severity.CRITICAL
