@@ -150,29 +150,14 @@ public final class PairConsoleView extends VBox {
     private void bindThrottle(CopyControl copy) {
         long[] steps = CopyControl.THROTTLE_STEPS;
         throttle.setMax(steps.length - 1);
-        throttle.setValue(indexOf(steps, copy.throttleProperty().get()));
+        throttle.setValue(CopyControl.stepOf(copy.throttleProperty().get()));
         throttleText.setText(CopyControl.describe(copy.throttleProperty().get()));
         throttle.valueProperty().addListener((o, was, now) -> {
             long v = steps[(int) Math.round(now.doubleValue())];
             throttleText.setText(CopyControl.describe(v));
             copy.throttleProperty().set(v); // coalesced in the model: the latest value wins
         });
-        copy.throttleProperty().addListener((o, was, now) -> throttle.setValue(indexOf(steps, now.longValue())));
-    }
-
-    private static int indexOf(long[] steps, long v) {
-        for (int i = 0; i < steps.length; i++) {
-            if (steps[i] == v) {
-                return i;
-            }
-        }
-        int best = steps.length - 1; // unlimited, unless a step is close
-        for (int i = 0; i < steps.length - 1; i++) {
-            if (v > 0 && steps[i] <= v) {
-                best = i;
-            }
-        }
-        return best;
+        copy.throttleProperty().addListener((o, was, now) -> throttle.setValue(CopyControl.stepOf(now.longValue())));
     }
 
     private static String mapLine(TrackSample s) {
