@@ -27,7 +27,7 @@ import org.splitpoint.app.workload.WorkloadViewModel;
  * map with the on-demand reads from the BCV, and the STD's host workload ("verified N blocks, 0
  * errors"), so a restore under load can be seen to lose nothing. FXML: PairConsoleView.fxml.
  */
-public final class PairConsoleView extends VBox {
+public final class PairConsoleView extends VBox implements org.splitpoint.app.common.Shown {
 
     @FXML private Label pairTitle;
     @FXML private PairDiagram diagram;
@@ -187,6 +187,7 @@ public final class PairConsoleView extends VBox {
     // ---- actions (buttons, and the main menu's accelerators)
 
     /** Starts the sampling while the console is shown; stop it when hidden. */
+    @Override
     public void shown(boolean on) {
         if (on) {
             model.startSampling();

@@ -1,0 +1,408 @@
+package org.splitpoint.app.backup;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.value.ChangeListener;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeTableColumn;
+import javafx.scene.control.TreeTableView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.controlsfx.control.SegmentedButton;
+import org.splitpoint.app.common.Actions;
+import org.splitpoint.app.common.Confirmation;
+import org.splitpoint.app.common.Fxml;
+import org.splitpoint.app.common.TypedConfirmDialog;
+import org.splitpoint.engine.backup.ImageInfo;
+
+/**
+ * The Backups view: the known stores (path and what each holds) with Add store… and Remove; back
+ * up a volume now (full or incremental) with the job's progress; the selected store's images as a
+ * tree — volume, full image, the incrementals built on it — with kind, time, size, tracks and the
+ * verify state; Verify, Verify all, Delete… (the id typed; images built on it only when ticked),
+ * Restore…. FXML: BackupsView.fxml.
+ */
+public final class BackupsView extends VBox implements org.splitpoint.app.common.Shown {
+
+    @FXML private ListView<Path> storesList;
+    @FXML private Button addStore;
+    @FXML private Button removeStore;
+    @FXML private StackPane removeStoreWrap;
+    @FXML private ComboBox<String> backupVolume;
+    @FXML private SegmentedButton backupKind;
+    @FXML private ToggleButton backupIncremental;
+    @FXML private ToggleButton backupFull;
+    @FXML private Button backUp;
+    @FXML private StackPane backUpWrap;
+    @FXML private HBox backupProgressRow;
+    @FXML private ProgressBar backupProgress;
+    @FXML private Label backupProgressText;
+    @FXML private Button cancelBackup;
+    @FXML private StackPane cancelBackupWrap;
+    @FXML private Label imagesTitle;
+    @FXML private Label storeSummary;
+    @FXML private TreeTableView<BackupRow> imagesTree;
+    @FXML private TreeTableColumn<BackupRow, BackupRow> nameColumn;
+    @FXML private TreeTableColumn<BackupRow, String> kindColumn;
+    @FXML private TreeTableColumn<BackupRow, String> createdColumn;
+    @FXML private TreeTableColumn<BackupRow, String> sizeColumn;
+    @FXML private TreeTableColumn<BackupRow, String> tracksColumn;
+    @FXML private TreeTableColumn<BackupRow, VerifyState> verifyColumn;
+    @FXML private TreeTableColumn<BackupRow, String> parentColumn;
+    @FXML private Label imagesPlaceholder;
+    @FXML private Button verifyImage;
+    @FXML private StackPane verifyWrap;
+    @FXML private Button verifyAll;
+    @FXML private StackPane verifyAllWrap;
+    @FXML private Button deleteImage;
+    @FXML private StackPane deleteWrap;
+    @FXML private Button restoreImage;
+    @FXML private StackPane restoreWrap;
+    @FXML private Label verifyLine;
+    @FXML private Label selectedDetail;
+    private BackupsViewModel model;
+    private BiConsumer<Path, ImageInfo> restoreOpener;
+    private boolean syncing;
+
+    public BackupsView() {
+        Fxml.load(this, "BackupsView");
+    }
+
+    /** {@code restore} opens the restore dialog for an image of a store. */
+    public void bind(BackupsViewModel vm, BiConsumer<Path, ImageInfo> restore) {
+        this.model = vm;
+        this.restoreOpener = restore;
+        bindStores(vm);
+        bindBackup(vm.backupNow());
+        bindTree(vm);
+        Actions.bind(verifyImage, verifyWrap, vm.verifyBlockedProperty(),
+                "Re-read the selected image and check every SHA-256 (its data file and each track).");
+        Actions.bind(verifyAll, verifyAllWrap, vm.verifyAllBlockedProperty(), "Verify every image of this store, one by one.");
+        Actions.bind(deleteImage, deleteWrap, vm.deleteBlockedProperty(),
+                "Delete the selected image from the store (asks for its id; images built on it only when ticked).");
+        Actions.bind(restoreImage, restoreWrap, vm.restoreBlockedProperty(),
+                "Restore the volume of this name from the selected image (asks first).");
+        verifyLine.textProperty().bind(vm.verifyLineProperty());
+    }
+
+    private void bindStores(BackupsViewModel vm) {
+        storesList.setItems(vm.stores());
+        storesList.setCellFactory(l -> new StoreCell(p -> vm.listingsProperty().get().get(p)));
+        vm.listingsProperty().addListener(o -> storesList.refresh());
+        storesList.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (!syncing && now != null) {
+                vm.selectedStoreProperty().set(now);
+            }
+        });
+        ChangeListener<Path> select = (o, was, now) -> {
+            syncing = true;
+            storesList.getSelectionModel().select(now);
+            syncing = false;
+        };
+        vm.selectedStoreProperty().addListener(select);
+        select.changed(null, null, vm.selectedStoreProperty().get());
+        Actions.bind(removeStore, removeStoreWrap, vm.removeBlockedProperty(),
+                "Forget the selected store; its images stay where they are.");
+        addStore.setTooltip(new javafx.scene.control.Tooltip("Name a directory for backups: a store, or a new or empty"
+                + " directory that becomes one with its first backup."));
+        imagesTitle.textProperty().bind(Bindings.createStringBinding(() -> vm.selectedStoreProperty().get() == null
+                ? "Images" : "Images in " + vm.selectedStoreProperty().get(), vm.selectedStoreProperty()));
+        storeSummary.textProperty().bind(Bindings.createStringBinding(() -> vm.listingProperty().get() == null ? ""
+                : vm.listingProperty().get().summary(), vm.listingProperty()));
+        imagesPlaceholder.textProperty().bind(Bindings.createStringBinding(() -> placeholder(vm),
+                vm.listingProperty(), vm.selectedStoreProperty()));
+    }
+
+    private static String placeholder(BackupsViewModel vm) {
+        StoreListing l = vm.listingProperty().get();
+        if (vm.selectedStoreProperty().get() == null) {
+            return "Add a store to see its images.";
+        }
+        if (l == null) {
+            return "Reading the store…";
+        }
+        if (l.problem() != null) {
+            return l.problem();
+        }
+        return l.isNew() ? "A new store: it is made when the first backup goes there." : "No images yet: back a volume up.";
+    }
+
+    private void bindBackup(BackupNow b) {
+        backupVolume.setItems(b.volumes());
+        backupVolume.valueProperty().bindBidirectional(b.volumeProperty());
+        backupVolume.setTooltip(new javafx.scene.control.Tooltip("The volume to back up."));
+        backupFull.setSelected(b.fullProperty().get());
+        backupIncremental.setSelected(!b.fullProperty().get());
+        backupKind.getToggleGroup().selectedToggleProperty().addListener((o, was, now) -> {
+            if (now == null) {
+                was.setSelected(true); // one of the two is always chosen
+            } else {
+                b.fullProperty().set(now == backupFull);
+            }
+        });
+        b.fullProperty().addListener((o, was, now) -> (now ? backupFull : backupIncremental).setSelected(true));
+        backupIncremental.setTooltip(new javafx.scene.control.Tooltip("Only the tracks changed since the volume's last"
+                + " backup, as an image that builds on it (in the same store)."));
+        backupFull.setTooltip(new javafx.scene.control.Tooltip("Every track: a new chain, in any store."));
+        Actions.bind(backUp, backUpWrap, b.blockedProperty(), "Back the volume up into the selected store now; the image"
+                + " is the volume as it is at this instant, whatever is written meanwhile.");
+        Actions.bind(cancelBackup, cancelBackupWrap, b.cancelBlockedProperty(),
+                "Stop the backup: no image is made, and its tracks count for the next one.");
+        backupProgress.progressProperty().bind(Bindings.max(0, b.progressProperty()));
+        backupProgressText.textProperty().bind(b.progressTextProperty());
+        backupProgressRow.visibleProperty().bind(Bindings.isNotEmpty(b.progressTextProperty()));
+        backupProgressRow.managedProperty().bind(backupProgressRow.visibleProperty());
+    }
+
+    private void bindTree(BackupsViewModel vm) {
+        imagesTree.setRoot(new TreeItem<>());
+        nameColumn.setCellValueFactory(c -> new javafx.beans.property.ReadOnlyObjectWrapper<>(c.getValue().getValue()));
+        nameColumn.setCellFactory(c -> new NameCell());
+        kindColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().kind()));
+        createdColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().created()));
+        sizeColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().size()));
+        tracksColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().tracks()));
+        parentColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().buildsOn()));
+        verifyColumn.setCellValueFactory(c -> c.getValue().getValue().isImage()
+                ? c.getValue().getValue().verifyProperty() : new javafx.beans.property.ReadOnlyObjectWrapper<>(null));
+        verifyColumn.setCellFactory(c -> new VerifyCell());
+        fitColumns();
+        vm.treeProperty().addListener((o, was, now) -> showTree(now));
+        showTree(vm.treeProperty().get());
+        imagesTree.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (!syncing) {
+                vm.selectedProperty().set(now == null ? null : now.getValue());
+            }
+        });
+        ChangeListener<VerifyState> verifyChanged = (o, was, now) -> showDetail(vm.selectedProperty().get());
+        vm.selectedProperty().addListener((o, was, now) -> {
+            if (was != null) {
+                was.verifyProperty().removeListener(verifyChanged);
+            }
+            if (now != null) {
+                now.verifyProperty().addListener(verifyChanged);
+            }
+            showDetail(now);
+        });
+        showDetail(null);
+        imagesTree.setOnKeyPressed(e -> {
+            if (e.getCode() == javafx.scene.input.KeyCode.DELETE && !deleteImage.isDisabled()) {
+                delete();
+            }
+        });
+    }
+
+    /**
+     * The image column takes the width the others leave (ids are long and are what is typed to
+     * delete). In a narrow window Size and Tracks step aside (the line under the table has them)
+     * unless the administrator chose them from the column menu.
+     */
+    private void fitColumns() {
+        boolean[] chosen = {false};
+        boolean[] ours = {false};
+        Runnable fit = () -> {
+            double w = imagesTree.getWidth();
+            if (w <= 0) {
+                return;
+            }
+            if (!chosen[0]) {
+                ours[0] = true;
+                boolean wide = w >= 750;
+                sizeColumn.setVisible(wide);
+                tracksColumn.setVisible(wide);
+                ours[0] = false;
+            }
+            double others = 0;
+            for (TreeTableColumn<BackupRow, ?> c : imagesTree.getVisibleLeafColumns()) {
+                if (c != nameColumn) {
+                    others += c.getWidth();
+                }
+            }
+            nameColumn.setPrefWidth(Math.max(nameColumn.getMinWidth(), w - others - 20));
+        };
+        for (TreeTableColumn<BackupRow, ?> c : List.of(sizeColumn, tracksColumn)) {
+            c.visibleProperty().addListener(o -> chosen[0] |= !ours[0]);
+        }
+        imagesTree.widthProperty().addListener(o -> fit.run());
+        for (TreeTableColumn<BackupRow, ?> c : imagesTree.getColumns()) {
+            if (c != nameColumn) {
+                c.widthProperty().addListener(o -> fit.run());
+                c.visibleProperty().addListener(o -> fit.run());
+            }
+        }
+    }
+
+    private void showTree(List<BackupsViewModel.Node> nodes) {
+        BackupRow keep = model.selectedProperty().get();
+        syncing = true;
+        try {
+            TreeItem<BackupRow> root = imagesTree.getRoot();
+            root.getChildren().setAll(nodes.stream().map(BackupsView::item).toList());
+            TreeItem<BackupRow> again = keep == null ? null : find(root, keep);
+            if (again != null) {
+                imagesTree.getSelectionModel().select(again);
+            } else {
+                imagesTree.getSelectionModel().clearSelection();
+            }
+        } finally {
+            syncing = false;
+        }
+    }
+
+    private static TreeItem<BackupRow> item(BackupsViewModel.Node n) {
+        TreeItem<BackupRow> t = new TreeItem<>(n.row());
+        t.setExpanded(true);
+        n.children().forEach(c -> t.getChildren().add(item(c)));
+        return t;
+    }
+
+    private static TreeItem<BackupRow> find(TreeItem<BackupRow> from, BackupRow row) {
+        if (from.getValue() == row) {
+            return from;
+        }
+        for (TreeItem<BackupRow> c : from.getChildren()) {
+            TreeItem<BackupRow> f = find(c, row);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private void showDetail(BackupRow r) {
+        selectedDetail.getStyleClass().remove("damaged");
+        if (r == null || !r.isImage()) {
+            selectedDetail.setText(r == null ? "Select an image to verify, delete or restore it." : "Volume " + r.name()
+                    + ": " + r.kind() + ", " + r.size() + ".");
+            return;
+        }
+        VerifyState v = r.verifyProperty().get();
+        if (v.kind() == VerifyState.Kind.DAMAGED) {
+            selectedDetail.getStyleClass().add("damaged");
+        }
+        ImageInfo i = r.info();
+        String built = i.parent() == null ? "a full image" : "builds on " + i.parent();
+        selectedDetail.setText(i.id() + ": " + built + ", " + r.size() + ", holds " + r.tracks() + " of "
+                + r.volumeTracks() + " tracks; verify: "
+                + v.line()
+                + (r.note().isEmpty() ? "" : ". Note: " + r.note()));
+    }
+
+    // ---- actions
+
+    @FXML
+    public void addStore() {
+        AddStoreDialog.ask(getScene().getWindow(), "Add a backup store", null).ifPresent(model::addStore);
+    }
+
+    @FXML
+    public void removeStore() {
+        model.removeStore();
+    }
+
+    @FXML
+    public void backUp() {
+        model.backupNow().backUp();
+    }
+
+    @FXML
+    public void cancelBackup() {
+        model.backupNow().cancel();
+    }
+
+    @FXML
+    public void verify() {
+        model.verifySelected();
+    }
+
+    @FXML
+    public void verifyAll() {
+        model.verifyAll();
+    }
+
+    @FXML
+    public void delete() {
+        if (!model.deleteBlockedProperty().get().isEmpty()) {
+            return;
+        }
+        Confirmation c = model.deleteConfirmation();
+        List<String> dependents = model.dependents();
+        CheckBox chain = null;
+        javafx.beans.value.ObservableValue<String> refused = null;
+        if (!dependents.isEmpty()) {
+            chain = new CheckBox("and the images that build on it (" + dependents.size() + ")");
+            chain.setId("deleteChain");
+            CheckBox box = chain;
+            refused = Bindings.createStringBinding(() -> model.deleteRefusal(box.isSelected()), box.selectedProperty());
+        }
+        if (TypedConfirmDialog.ask(getScene().getWindow(), c, chain, refused)) {
+            model.delete(chain != null && chain.isSelected());
+        }
+    }
+
+    @FXML
+    public void restore() {
+        BackupRow r = model.selectedProperty().get();
+        if (r != null && r.isImage() && model.restoreBlockedProperty().get().isEmpty()) {
+            restoreOpener.accept(model.selectedStoreProperty().get(), r.info());
+        }
+    }
+
+    /** Reads the stores again (the view is shown). */
+    @Override
+    public void shown(boolean on) {
+        if (on) {
+            model.refresh();
+        }
+    }
+
+    /** A store: its path, and what it holds (or why it is no store). */
+    private static final class StoreCell extends ListCell<Path> {
+        private final Label path = new Label();
+        private final Label line = new Label();
+        private final VBox box = new VBox(1, path, line);
+        private final Function<Path, StoreListing> listing;
+
+        StoreCell(Function<Path, StoreListing> listing) {
+            this.listing = listing;
+            box.getStyleClass().add("store-cell");
+            path.getStyleClass().add("store-path");
+            line.getStyleClass().add("store-line");
+            path.setMinWidth(0);
+            line.setMinWidth(0);
+            setPrefWidth(0);
+        }
+
+        @Override
+        protected void updateItem(Path p, boolean empty) {
+            super.updateItem(p, empty);
+            if (empty || p == null) {
+                setGraphic(null);
+                setText(null);
+                return;
+            }
+            StoreListing l = listing.apply(p);
+            path.setText(p.toString());
+            line.setText(l == null ? "reading…" : l.summary());
+            line.getStyleClass().remove("store-problem");
+            if (l != null && l.problem() != null) {
+                line.getStyleClass().add("store-problem");
+            }
+            setGraphic(box);
+        }
+    }
+}
