@@ -74,6 +74,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
     @FXML private StackPane restoreWrap;
     @FXML private Label verifyLine;
     @FXML private Label selectedDetail;
+    @FXML private Label selectedVerify;
     private BackupsViewModel model;
     private BiConsumer<Path, ImageInfo> restoreOpener;
     private boolean syncing;
@@ -208,8 +209,9 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
 
     /**
      * The image column takes the width the others leave (ids are long and are what is typed to
-     * delete). In a narrow window Size and Tracks step aside (the line under the table has them)
-     * unless the administrator chose them from the column menu.
+     * delete). In a narrow window Size and Tracks step aside, and in a narrower one Kind and Taken
+     * too (an id says both, and the line under the table has them all), unless the administrator
+     * chose columns from the column menu.
      */
     private void fitColumns() {
         boolean[] chosen = {false};
@@ -221,9 +223,10 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             }
             if (!chosen[0]) {
                 ours[0] = true;
-                boolean wide = w >= 750;
-                sizeColumn.setVisible(wide);
-                tracksColumn.setVisible(wide);
+                sizeColumn.setVisible(w >= 750);
+                tracksColumn.setVisible(w >= 750);
+                kindColumn.setVisible(w >= 580);
+                createdColumn.setVisible(w >= 580);
                 ours[0] = false;
             }
             double others = 0;
@@ -234,7 +237,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             }
             nameColumn.setPrefWidth(Math.max(nameColumn.getMinWidth(), w - others - 20));
         };
-        for (TreeTableColumn<BackupRow, ?> c : List.of(sizeColumn, tracksColumn)) {
+        for (TreeTableColumn<BackupRow, ?> c : List.of(sizeColumn, tracksColumn, kindColumn, createdColumn)) {
             c.visibleProperty().addListener(o -> chosen[0] |= !ours[0]);
         }
         imagesTree.widthProperty().addListener(o -> fit.run());
@@ -252,6 +255,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         try {
             TreeItem<BackupRow> root = imagesTree.getRoot();
             root.getChildren().setAll(nodes.stream().map(BackupsView::item).toList());
+            imagesTree.refresh(); // rows are kept across listings: their cells must show the new figures
             TreeItem<BackupRow> again = keep == null ? null : find(root, keep);
             if (again != null) {
                 imagesTree.getSelectionModel().select(again);
@@ -283,23 +287,36 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         return null;
     }
 
+    /** The selection in words: what the image is (line one) and its verify state or a broken chain (line two). */
     private void showDetail(BackupRow r) {
-        selectedDetail.getStyleClass().remove("damaged");
+        selectedVerify.getStyleClass().remove("damaged");
         if (r == null || !r.isImage()) {
             selectedDetail.setText(r == null ? "Select an image to verify, delete or restore it." : "Volume " + r.name()
-                    + ": " + r.kind() + ", " + r.size() + ".");
-            return;
+                    + ": " + r.kind() + ", " + r.size() + ", newest " + r.created() + ".");
+            selectedVerify.setText("");
+        } else {
+            VerifyState v = r.verifyProperty().get();
+            if (v.kind() == VerifyState.Kind.DAMAGED) {
+                selectedVerify.getStyleClass().add("damaged");
+            }
+            ImageInfo i = r.info();
+            selectedDetail.setText(i.id() + ": " + r.kind() + " of " + r.created() + ", " + r.size() + ", holds "
+                    + r.tracks() + " of " + r.volumeTracks() + " tracks" + (i.parent() == null ? "" : ", builds on "
+                    + i.parent()));
+            // line one names the image: the engine's sentence without its subject fits on line two
+            String line = v.line().replace("image " + i.id() + ": ", "");
+            selectedVerify.setText("Verify: " + line + (r.note().isEmpty() ? "" : " · " + r.note()));
         }
-        VerifyState v = r.verifyProperty().get();
-        if (v.kind() == VerifyState.Kind.DAMAGED) {
-            selectedDetail.getStyleClass().add("damaged");
+        String full = r != null && r.isImage() ? "Verify: " + r.verifyProperty().get().line() : "";
+        for (Label l : List.of(selectedDetail, selectedVerify)) { // an ellipsis hides nothing: the tooltip has it all
+            String tip = l == selectedVerify ? full : l.getText();
+            javafx.scene.control.Tooltip t = tip.isEmpty() ? null : new javafx.scene.control.Tooltip(tip);
+            if (t != null) {
+                t.setWrapText(true);
+                t.setMaxWidth(520);
+            }
+            l.setTooltip(t);
         }
-        ImageInfo i = r.info();
-        String built = i.parent() == null ? "a full image" : "builds on " + i.parent();
-        selectedDetail.setText(i.id() + ": " + built + ", " + r.size() + ", holds " + r.tracks() + " of "
-                + r.volumeTracks() + " tracks; verify: "
-                + v.line()
-                + (r.note().isEmpty() ? "" : ". Note: " + r.note()));
     }
 
     // ---- actions

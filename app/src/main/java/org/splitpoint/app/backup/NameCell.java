@@ -15,6 +15,7 @@ final class NameCell extends TreeTableCell<BackupRow, BackupRow> {
     NameCell() {
         setContentDisplay(ContentDisplay.RIGHT);
         setGraphicTextGap(6);
+        setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // an id's tail tells images apart
         tip.setWrapText(true);
         tip.setMaxWidth(420);
     }

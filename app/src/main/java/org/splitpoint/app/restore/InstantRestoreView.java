@@ -56,6 +56,9 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
         this.model = vm;
         restoreTitle.setText("Instant restore of " + vm.volume());
         imageLine.textProperty().bind(vm.imageLineProperty());
+        imageLine.visibleProperty().bind(Bindings.isNotEmpty(vm.imageLineProperty()));
+        imageLine.managedProperty().bind(imageLine.visibleProperty());
+        mapInfo.setText("shows which tracks are current once a restore runs");
         banner.bind(vm, openRestore, null);
         restoreProgress.progressProperty().bind(vm.progressProperty());
         restoreProgressText.textProperty().bind(vm.progressTextProperty());

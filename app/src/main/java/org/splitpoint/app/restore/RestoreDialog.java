@@ -122,7 +122,10 @@ public final class RestoreDialog {
         why.setId("restoreRefused");
         why.getStyleClass().add("form-error");
         why.setWrapText(true);
-        why.textProperty().bind(form.blockedProperty());
+        // the name still to type is what the field above asks for: only other reasons are spelled out
+        why.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> form.blockedProperty().get()
+                .startsWith("type " + form.volume() + " to confirm") ? "" : form.blockedProperty().get(),
+                form.blockedProperty()));
         body.getChildren().add(why);
         body.setPrefWidth(700);
         d.getDialogPane().setContent(body);
@@ -156,8 +159,8 @@ public final class RestoreDialog {
         @Override
         protected void updateItem(ImageChoice c, boolean empty) {
             super.updateItem(c, empty);
-            setText(empty || c == null ? null : withStore ? c.describe() : c.describe().substring(0,
-                    c.describe().lastIndexOf(" · ")));
+            setText(empty || c == null ? null : withStore ? c.describe()
+                    : c.image().id() + " · " + org.splitpoint.app.common.Format.when(c.image().createdAt()));
         }
     }
 }

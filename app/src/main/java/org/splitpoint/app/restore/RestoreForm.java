@@ -209,7 +209,8 @@ public final class RestoreForm {
             loading.set((dirs.isEmpty() ? "No backup store is known yet: add the one that holds " + volume + "'s images."
                     : ofVolume == 0 ? "No image of " + volume + " in the known stores (" + dirs.size() + "); add the store"
                     + " that holds one." : ofVolume + (ofVolume == 1 ? " image" : " images") + " of " + volume + " in "
-                    + dirs.size() + (dirs.size() == 1 ? " store" : " stores") + "; the newest is chosen.")
+                    + dirs.size() + (dirs.size() == 1 ? " store" : " stores") + (pick != null && pick.image().volume()
+                    .equals(volume) && all.indexOf(pick) == 0 ? "; the newest is chosen." : "."))
                     + (problems.isEmpty() ? "" : " " + String.join("; ", problems)));
         }, loading::set);
     }
