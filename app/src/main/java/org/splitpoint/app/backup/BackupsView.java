@@ -3,7 +3,6 @@ package org.splitpoint.app.backup;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.value.ChangeListener;
@@ -12,7 +11,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ToggleButton;
@@ -92,7 +90,8 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         bindTree(vm);
         Actions.bind(verifyImage, verifyWrap, vm.verifyBlockedProperty(),
                 "Re-read the selected image and check every SHA-256 (its data file and each track).");
-        Actions.bind(verifyAll, verifyAllWrap, vm.verifyAllBlockedProperty(), "Verify every image of this store, one by one.");
+        Actions.bind(verifyAll, verifyAllWrap, vm.verifyAllBlockedProperty(),
+                "Verify every image of this store, one by one.");
         Actions.bind(deleteImage, deleteWrap, vm.deleteBlockedProperty(),
                 "Delete the selected image from the store (asks for its id; images built on it only when ticked).");
         Actions.bind(restoreImage, restoreWrap, vm.restoreBlockedProperty(),
@@ -181,7 +180,8 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         verifyColumn.setCellValueFactory(c -> c.getValue().getValue().isImage()
                 ? c.getValue().getValue().verifyProperty() : new javafx.beans.property.ReadOnlyObjectWrapper<>(null));
         verifyColumn.setCellFactory(c -> new VerifyCell());
-        fitColumns();
+        ImageColumns.fit(imagesTree, nameColumn, List.of(sizeColumn, tracksColumn),
+                List.of(kindColumn, createdColumn));
         vm.treeProperty().addListener((o, was, now) -> showTree(now));
         showTree(vm.treeProperty().get());
         imagesTree.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
@@ -189,7 +189,8 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
                 vm.selectedProperty().set(now == null ? null : now.getValue());
             }
         });
-        ChangeListener<VerifyState> verifyChanged = (o, was, now) -> showDetail(vm.selectedProperty().get());
+        ChangeListener<VerifyState> verifyChanged = (o, was, now) ->
+                SelectionLines.show(selectedDetail, selectedVerify, vm.selectedProperty().get());
         vm.selectedProperty().addListener((o, was, now) -> {
             if (was != null) {
                 was.verifyProperty().removeListener(verifyChanged);
@@ -197,56 +198,14 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             if (now != null) {
                 now.verifyProperty().addListener(verifyChanged);
             }
-            showDetail(now);
+            SelectionLines.show(selectedDetail, selectedVerify, now);
         });
-        showDetail(null);
+        SelectionLines.show(selectedDetail, selectedVerify, null);
         imagesTree.setOnKeyPressed(e -> {
             if (e.getCode() == javafx.scene.input.KeyCode.DELETE && !deleteImage.isDisabled()) {
                 delete();
             }
         });
-    }
-
-    /**
-     * The image column takes the width the others leave (ids are long and are what is typed to
-     * delete). In a narrow window Size and Tracks step aside, and in a narrower one Kind and Taken
-     * too (an id says both, and the line under the table has them all), unless the administrator
-     * chose columns from the column menu.
-     */
-    private void fitColumns() {
-        boolean[] chosen = {false};
-        boolean[] ours = {false};
-        Runnable fit = () -> {
-            double w = imagesTree.getWidth();
-            if (w <= 0) {
-                return;
-            }
-            if (!chosen[0]) {
-                ours[0] = true;
-                sizeColumn.setVisible(w >= 750);
-                tracksColumn.setVisible(w >= 750);
-                kindColumn.setVisible(w >= 580);
-                createdColumn.setVisible(w >= 580);
-                ours[0] = false;
-            }
-            double others = 0;
-            for (TreeTableColumn<BackupRow, ?> c : imagesTree.getVisibleLeafColumns()) {
-                if (c != nameColumn) {
-                    others += c.getWidth();
-                }
-            }
-            nameColumn.setPrefWidth(Math.max(nameColumn.getMinWidth(), w - others - 20));
-        };
-        for (TreeTableColumn<BackupRow, ?> c : List.of(sizeColumn, tracksColumn, kindColumn, createdColumn)) {
-            c.visibleProperty().addListener(o -> chosen[0] |= !ours[0]);
-        }
-        imagesTree.widthProperty().addListener(o -> fit.run());
-        for (TreeTableColumn<BackupRow, ?> c : imagesTree.getColumns()) {
-            if (c != nameColumn) {
-                c.widthProperty().addListener(o -> fit.run());
-                c.visibleProperty().addListener(o -> fit.run());
-            }
-        }
     }
 
     private void showTree(List<BackupsViewModel.Node> nodes) {
@@ -285,38 +244,6 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             }
         }
         return null;
-    }
-
-    /** The selection in words: what the image is (line one) and its verify state or a broken chain (line two). */
-    private void showDetail(BackupRow r) {
-        selectedVerify.getStyleClass().remove("damaged");
-        if (r == null || !r.isImage()) {
-            selectedDetail.setText(r == null ? "Select an image to verify, delete or restore it." : "Volume " + r.name()
-                    + ": " + r.kind() + ", " + r.size() + ", newest " + r.created() + ".");
-            selectedVerify.setText("");
-        } else {
-            VerifyState v = r.verifyProperty().get();
-            if (v.kind() == VerifyState.Kind.DAMAGED) {
-                selectedVerify.getStyleClass().add("damaged");
-            }
-            ImageInfo i = r.info();
-            selectedDetail.setText(i.id() + ": " + r.kind() + " of " + r.created() + ", " + r.size() + ", holds "
-                    + r.tracks() + " of " + r.volumeTracks() + " tracks" + (i.parent() == null ? "" : ", builds on "
-                    + i.parent()));
-            // line one names the image: the engine's sentence without its subject fits on line two
-            String line = v.line().replace("image " + i.id() + ": ", "");
-            selectedVerify.setText("Verify: " + line + (r.note().isEmpty() ? "" : " · " + r.note()));
-        }
-        String full = r != null && r.isImage() ? "Verify: " + r.verifyProperty().get().line() : "";
-        for (Label l : List.of(selectedDetail, selectedVerify)) { // an ellipsis hides nothing: the tooltip has it all
-            String tip = l == selectedVerify ? full : l.getText();
-            javafx.scene.control.Tooltip t = tip.isEmpty() ? null : new javafx.scene.control.Tooltip(tip);
-            if (t != null) {
-                t.setWrapText(true);
-                t.setMaxWidth(520);
-            }
-            l.setTooltip(t);
-        }
     }
 
     // ---- actions
@@ -387,39 +314,4 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         }
     }
 
-    /** A store: its path, and what it holds (or why it is no store). */
-    private static final class StoreCell extends ListCell<Path> {
-        private final Label path = new Label();
-        private final Label line = new Label();
-        private final VBox box = new VBox(1, path, line);
-        private final Function<Path, StoreListing> listing;
-
-        StoreCell(Function<Path, StoreListing> listing) {
-            this.listing = listing;
-            box.getStyleClass().add("store-cell");
-            path.getStyleClass().add("store-path");
-            line.getStyleClass().add("store-line");
-            path.setMinWidth(0);
-            line.setMinWidth(0);
-            setPrefWidth(0);
-        }
-
-        @Override
-        protected void updateItem(Path p, boolean empty) {
-            super.updateItem(p, empty);
-            if (empty || p == null) {
-                setGraphic(null);
-                setText(null);
-                return;
-            }
-            StoreListing l = listing.apply(p);
-            path.setText(p.toString());
-            line.setText(l == null ? "reading…" : l.summary());
-            line.getStyleClass().remove("store-problem");
-            if (l != null && l.problem() != null) {
-                line.getStyleClass().add("store-problem");
-            }
-            setGraphic(box);
-        }
-    }
 }

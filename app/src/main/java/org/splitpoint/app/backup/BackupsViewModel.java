@@ -16,10 +16,7 @@ import javafx.collections.ObservableList;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
-import org.splitpoint.app.common.Format;
-import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
@@ -38,6 +35,7 @@ public final class BackupsViewModel {
     private final KnownStores stores;
     private final BackupNow backupNow;
     private final VerifyControl verify;
+    private final ImageDeletion deletion;
     private final Map<String, BackupRow> rows = new HashMap<>();
 
     // ---- properties
@@ -59,6 +57,7 @@ public final class BackupsViewModel {
         this.stores = stores;
         this.backupNow = new BackupNow(bridge, status, this::refresh);
         this.verify = new VerifyControl(bridge, this::applyVerifyStates);
+        this.deletion = new ImageDeletion(bridge, status, verify, this::refresh);
         if (!stores.list().isEmpty()) {
             selectedStore.set(stores.list().get(0));
         }
@@ -146,22 +145,7 @@ public final class BackupsViewModel {
     }
 
     private String whyNotDelete() {
-        ImageInfo i = imageOf(selected.get());
-        StoreListing l = listing.get();
-        if (i == null || l == null) {
-            return "select an image first";
-        }
-        if (verify.runningProperty().get()) {
-            return "a verify is running; wait for it to finish";
-        }
-        if (l.restoring(i.id())) {
-            return "a restore of a volume reads image " + i.id() + "; delete it once the restore finished";
-        }
-        PoolSnapshot s = pool.get();
-        if (s != null && BackupNow.job(s, "backup", i.volume()) != null) {
-            return "a backup of " + i.volume() + " is running; delete its images once it finished";
-        }
-        return status.isBusy() ? "another action is still running; wait for it to finish" : "";
+        return deletion.whyNot(imageOf(selected.get()), listing.get(), pool.get());
     }
 
     private String whyNotRestore() {
@@ -315,66 +299,24 @@ public final class BackupsViewModel {
 
     /** The images that build on the selected one (deleted with it only when asked). */
     public List<String> dependents() {
-        ImageInfo i = imageOf(selected.get());
-        return i == null || listing.get() == null ? List.of() : ImageChains.dependents(listing.get().images(), i.id());
+        return ImageDeletion.dependents(imageOf(selected.get()), listing.get());
     }
 
     /** Why a delete of the selected image alone is refused (images build on it), or empty. */
     public String deleteRefusal(boolean withDependents) {
-        List<String> d = dependents();
-        ImageInfo i = imageOf(selected.get());
-        return i == null || d.isEmpty() || withDependents ? "" : ImageChains.deleteRefusal(i.id(), d);
+        return ImageDeletion.refusal(imageOf(selected.get()), listing.get(), withDependents);
     }
 
     /** What deleting the selected image does, for the typed confirmation (its id is typed). */
     public Confirmation deleteConfirmation() {
-        ImageInfo i = imageOf(selected.get());
-        if (i == null) {
-            return null;
-        }
-        List<String> s = new ArrayList<>();
-        s.add("Deleting image " + i.id() + " (" + i.kind().word() + " backup of " + i.volume() + ", "
-                + Format.when(i.createdAt()) + ", " + Format.size(i.dataBytes()) + ") from " + selectedStore.get()
-                + " cannot be undone.");
-        List<String> d = dependents();
-        if (!d.isEmpty()) {
-            s.add("Images that build on it: " + String.join(", ", d) + ". Without them the chain would be broken, so"
-                    + " they are deleted too or not at all.");
-        }
-        return new Confirmation("Delete image", "Delete " + i.id() + "?", s, i.id(), "Delete");
+        return ImageDeletion.confirmation(imageOf(selected.get()), listing.get());
     }
 
     /** Deletes the selected image (and, with {@code withDependents}, those that build on it: newest first). */
     public void delete(boolean withDependents) {
         ImageInfo i = imageOf(selected.get());
-        if (i == null || !deleteBlocked.get().isEmpty()) {
-            return;
+        if (i != null && deleteBlocked.get().isEmpty()) {
+            deletion.delete(i, listing.get(), withDependents);
         }
-        String refused = deleteRefusal(withDependents);
-        if (!refused.isEmpty()) {
-            status.failed(refused);
-            return;
-        }
-        Path dir = selectedStore.get();
-        List<String> doomed = new ArrayList<>();
-        doomed.add(i.id());
-        if (withDependents) {
-            doomed.addAll(dependents());
-        }
-        status.started("Deleting " + String.join(", ", doomed) + "…");
-        bridge.run(pool -> {
-            DirectoryStore s = DirectoryStore.open(dir, StorageFactory.real(), false);
-            for (int n = doomed.size() - 1; n >= 0; n--) { // those built on it first: never half a chain
-                s.delete(doomed.get(n));
-            }
-            return null;
-        }, ok -> {
-            doomed.forEach(id -> verify.forget(dir, id));
-            status.succeeded(doomed.size() == 1 ? "Deleted image " + i.id() : "Deleted images " + String.join(", ", doomed));
-            refresh();
-        }, why -> {
-            status.failed(why);
-            refresh();
-        });
     }
 }
