@@ -249,7 +249,9 @@ public final class InstantRestoreViewModel {
         if (!s.ended()) {
             fetchRates.add(s.nanos(), s.fetchesPerSecond());
             bulkRates.add(s.nanos(), s.bulkBytesPerSecond());
-        } else if (s.job() != null) {
+        } else if (s.job() != null && s.job().state().isFinished()) {
+            // the engine drops the restore a moment before its job says DONE: a job still RUNNING here
+            // is that moment, and the next snapshot says how it ended
             seenRunning = true;
             progressText.set(ended(s.job()));
             progress.set(s.job().state() == JobState.DONE ? 1 : (double) s.currentTracks() / Math.max(1, s.totalTracks()));
