@@ -146,7 +146,17 @@ final class AppWindow {
     }
 
     private void install(PoolBridge bridge, PoolLocation location) {
-        PoolViewModel vm = new PoolViewModel(bridge);
+        PoolViewModel vm = new PoolViewModel(bridge, new org.splitpoint.app.backup.KnownStores.Memory() {
+            @Override
+            public java.util.List<Path> load() {
+                return prefs.backupStores();
+            }
+
+            @Override
+            public void save(java.util.List<Path> stores) {
+                prefs.saveBackupStores(stores);
+            }
+        });
         PoolView v = new PoolView();
         v.bind(vm);
         current = vm;

@@ -258,8 +258,8 @@ public final class PoolBridge implements AutoCloseable {
     /** A failure as one sentence for the status bar. */
     static String sentence(Throwable e) {
         String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof IOException) {
-            return "I/O error: " + m;
+        if (e instanceof IOException && !(e instanceof org.splitpoint.engine.backup.BackupException)) {
+            return "I/O error: " + m; // a BackupException is the engine's sentence about a store: as it is
         }
         if (e instanceof Error || (e instanceof RuntimeException && !(e instanceof IllegalArgumentException))) {
             return "internal error (" + e.getClass().getSimpleName() + "): " + m;

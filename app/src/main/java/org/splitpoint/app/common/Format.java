@@ -51,6 +51,18 @@ public final class Format {
         return count(n) + (n == 1 ? " track" : " tracks");
     }
 
+    /** An ISO instant ("2026-12-02T00:28:54.03Z") in local time: "2026-12-02 01:28:54"; unparsable as given. */
+    public static String when(String isoInstant) {
+        try {
+            return WHEN.format(java.time.Instant.parse(isoInstant));
+        } catch (RuntimeException e) {
+            return String.valueOf(isoInstant);
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(java.time.ZoneId.systemDefault());
+
     /** "42.1% · 180.3 MB/s · ETA 0:12" for a running copy; "PAUSED" replaces the rate when paused. */
     public static String progress(double fraction, double bytesPerSecond, long etaSeconds, boolean paused) {
         return percent(fraction) + " · " + (paused ? "PAUSED" : rate(bytesPerSecond) + " · ETA " + eta(etaSeconds));

@@ -22,6 +22,15 @@ public final class TypedConfirmDialog {
 
     /** Shows the dialog and waits; true when the name was typed and the action confirmed. */
     public static boolean ask(Window owner, Confirmation c) {
+        return ask(owner, c, null, null);
+    }
+
+    /**
+     * As {@link #ask(Window, Confirmation)}, with {@code extra} (an option) above the name field and
+     * {@code refused}: while it says why not, it shows under the field and the action stays disabled.
+     */
+    public static boolean ask(Window owner, Confirmation c, javafx.scene.Node extra,
+                              javafx.beans.value.ObservableValue<String> refused) {
         Dialog<ButtonType> dialog = new Dialog<>();
         dialog.initOwner(owner);
         dialog.setTitle(c.title());
@@ -41,12 +50,25 @@ public final class TypedConfirmDialog {
             l.setWrapText(true);
             body.getChildren().add(l);
         }
+        if (extra != null) {
+            body.getChildren().add(extra);
+        }
         Label ask = new Label("Type " + c.target() + " to confirm:");
         ask.getStyleClass().add("confirm-ask");
         TextField typed = new TextField();
         typed.setId("confirmName");
         typed.setPromptText(c.target());
         body.getChildren().addAll(ask, typed);
+        Label why = new Label();
+        why.setId("confirmRefused");
+        why.getStyleClass().add("form-error");
+        why.setWrapText(true);
+        if (refused != null) {
+            why.textProperty().bind(refused);
+            why.visibleProperty().bind(why.textProperty().isNotEmpty());
+            why.managedProperty().bind(why.visibleProperty());
+            body.getChildren().add(why);
+        }
         body.setPrefWidth(500);
         dialog.getDialogPane().setContent(body);
 
@@ -55,7 +77,13 @@ public final class TypedConfirmDialog {
         Button ok = (Button) dialog.getDialogPane().lookupButton(go);
         ok.setId("confirmAction");
         ok.setDefaultButton(true); // Enter confirms, but only once the name is typed
-        ok.disableProperty().bind(typed.textProperty().map(t -> !c.accepts(t)).orElse(true));
+        var notTyped = typed.textProperty().map(t -> !c.accepts(t)).orElse(true);
+        if (refused == null) {
+            ok.disableProperty().bind(notTyped);
+        } else {
+            ok.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> notTyped.getValue()
+                    || (refused.getValue() != null && !refused.getValue().isEmpty()), notTyped, refused));
+        }
         Button cancel = (Button) dialog.getDialogPane().lookupButton(ButtonType.CANCEL);
         cancel.setId("confirmCancel");
         Platform.runLater(typed::requestFocus);

@@ -15,6 +15,7 @@ public final class JobRow {
 
     private final String id;
     private final String kind;
+    private final String target;
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper line = new ReadOnlyStringWrapper();
@@ -23,6 +24,7 @@ public final class JobRow {
     JobRow(JobProgress p) {
         this.id = p.id();
         this.kind = p.kind();
+        this.target = p.target();
         update(p);
     }
 
@@ -40,7 +42,12 @@ public final class JobRow {
         return id;
     }
 
-    /** "rebuild", "establish", "restore". */
+    /** What the job works on: a volume, a pair, a drive. */
+    public String target() {
+        return target;
+    }
+
+    /** "rebuild", "establish", "restore", "backup", "instant-restore". */
     public String kind() {
         return kind;
     }

@@ -42,6 +42,15 @@ public final class JobsView extends VBox {
     }
 
     private void confirmCancel(JobRow row) {
+        if ("instant-restore".equals(row.kind())) { // the volume stays partly restored: its name is typed
+            var c = new org.splitpoint.app.common.Confirmation("Cancel restore of " + row.target(), "Stop restoring "
+                    + row.target() + "?", java.util.List.of(JobsViewModel.cancelConsequence(row),
+                    "What hosts wrote meanwhile stays. Restore again to finish."), row.target(), "Cancel restore");
+            if (org.splitpoint.app.common.TypedConfirmDialog.ask(getScene().getWindow(), c)) {
+                model.cancel(row);
+            }
+            return;
+        }
         Alert a = new Alert(Alert.AlertType.CONFIRMATION, JobsViewModel.cancelConsequence(row),
                 new ButtonType("Cancel job", javafx.scene.control.ButtonBar.ButtonData.OK_DONE),
                 new ButtonType("Keep running", javafx.scene.control.ButtonBar.ButtonData.CANCEL_CLOSE));
@@ -69,6 +78,8 @@ public final class JobsView extends VBox {
             line.getStyleClass().add("job-line");
             pause.getStyleClass().add("job-button");
             cancel.getStyleClass().add("job-button");
+            pause.setMinWidth(Button.USE_PREF_SIZE); // the title gives way, not the buttons
+            cancel.setMinWidth(Button.USE_PREF_SIZE);
             HBox.setHgrow(head.getChildren().get(1), Priority.ALWAYS);
             head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
             bar.setMaxWidth(Double.MAX_VALUE);

@@ -111,6 +111,9 @@ public final class JobsViewModel {
             case "rebuild" -> "The drive stays FAILED and its volume DEGRADED until it is replaced again.";
             case "restore" -> "The pair becomes Split; the STD keeps a partly restored image.";
             case "establish" -> "The pair becomes Split; the BCV keeps a partly copied image.";
+            case "backup" -> "No image is made; the tracks it was to copy count for the next backup.";
+            case "instant-restore" -> "The volume stays partly restored: tracks not yet restored hold what it held"
+                    + " before.";
             default -> "The job stops where it is.";
         };
     }

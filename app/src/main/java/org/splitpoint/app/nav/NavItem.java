@@ -13,6 +13,7 @@ public record NavItem(String key, String label, StateLook look) {
     public static final String VOLUMES = "volumes";
     public static final String PAIRS = "pairs";
     public static final String SERVE = "serve";
+    public static final String BACKUPS = "backups";
 
     public static String volume(String name) {
         return "volume:" + name;
@@ -22,7 +23,12 @@ public record NavItem(String key, String label, StateLook look) {
         return "pair:" + name;
     }
 
-    /** The name after "volume:" or "pair:", or null when {@code key} is not of that kind. */
+    /** The instant restore view of volume {@code name} (under the volume in the tree). */
+    public static String restore(String name) {
+        return "restore:" + name;
+    }
+
+    /** The name after "volume:", "pair:" or "restore:", or null when {@code key} is not of that kind. */
     public static String nameIn(String key, String kind) {
         return key != null && key.startsWith(kind + ":") ? key.substring(kind.length() + 1) : null;
     }

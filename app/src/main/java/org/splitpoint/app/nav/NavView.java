@@ -10,7 +10,8 @@ import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 
 /**
- * The navigation tree: pool → Drives, Volumes, Pairs, each entry with its state glyph (and word in
+ * The navigation tree: pool → Drives, Volumes (a volume's instant restore under it), Pairs,
+ * Backups, Serving, each entry with its state glyph (and word in
  * the tooltip-free label for volumes and pairs). Items are updated in place, so a refresh keeps the
  * selection and the expanded branches. {@code #navTree} for lookups.
  */
@@ -63,7 +64,7 @@ public final class NavView extends TreeView<NavItem> {
                 } else {
                     gi.setValue(g.item());
                 }
-                children(gi, g.children());
+                children(gi, g.children(), g.below());
                 groups.add(gi);
             }
             if (!groups.equals(root.getChildren())) {
@@ -75,16 +76,18 @@ public final class NavView extends TreeView<NavItem> {
         select(model.selectedProperty().get());
     }
 
-    private static void children(TreeItem<NavItem> parent, List<NavItem> items) {
+    private static void children(TreeItem<NavItem> parent, List<NavItem> items, java.util.Map<String, List<NavItem>> below) {
         List<TreeItem<NavItem>> next = new ArrayList<>();
         for (NavItem n : items) {
             TreeItem<NavItem> existing = parent.getChildren().stream()
                     .filter(c -> c.getValue().key().equals(n.key())).findFirst().orElse(null);
             if (existing == null) {
                 existing = new TreeItem<>(n);
+                existing.setExpanded(true);
             } else {
                 existing.setValue(n);
             }
+            children(existing, below.getOrDefault(n.key(), List.of()), java.util.Map.of());
             next.add(existing);
         }
         if (!next.equals(parent.getChildren())) {
@@ -125,7 +128,10 @@ public final class NavView extends TreeView<NavItem> {
             case NavItem.DRIVES -> "The drive bay: fail, replace, add spares (Ctrl+1)";
             case NavItem.VOLUMES -> "Every volume with its state (Ctrl+2)";
             case NavItem.PAIRS -> "Every BCV pair; New pair… (Ctrl+3)";
-            default -> item.key().startsWith("pair:") ? "Pair console of " + item.label() + state
+            case NavItem.BACKUPS -> "Backup stores and their images: back up, verify, delete, restore (Ctrl+4)";
+            default -> item.key().startsWith("restore:") ? "Instant restore of " + NavItem.nameIn(item.key(), "restore")
+                    + state + ": the overwrite map, on-demand fetches, the bulk copy"
+                    : item.key().startsWith("pair:") ? "Pair console of " + item.label() + state
                     : "Volume " + item.label() + state + ": layout, verify, throughput, host workload";
         };
     }

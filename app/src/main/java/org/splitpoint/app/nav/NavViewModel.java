@@ -1,32 +1,46 @@
 package org.splitpoint.app.nav;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.splitpoint.app.common.StateLook;
+import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.VolumeState;
 
 /**
- * The navigation tree's content: the pool, then Drives, Volumes (each volume) and Pairs (each
- * pair), each with its state, and which entry is selected (the detail pane shows it).
+ * The navigation tree's content: the pool, then Drives, Volumes (each volume, and under one that is
+ * being restored from a backup, is FAILED, or was restored in this session, its "Instant restore"),
+ * Pairs (each pair), Backups and Serving, each with its state, and which entry is selected (the
+ * detail pane shows it).
  */
 public final class NavViewModel {
 
     /** The tree as groups: the pool entry and, under it, each group with its children. */
     public record Tree(NavItem pool, List<Group> groups) { }
 
-    public record Group(NavItem item, List<NavItem> children) { }
+    /** A group and its entries; {@code below} holds an entry's own entries by its key (a volume's restore). */
+    public record Group(NavItem item, List<NavItem> children, Map<String, List<NavItem>> below) {
+        public Group(NavItem item, List<NavItem> children) {
+            this(item, children, Map.of());
+        }
+    }
 
     private final String poolName;
     private final StringProperty selected = new SimpleStringProperty(NavItem.DRIVES);
     private final ReadOnlyObjectWrapper<Tree> tree = new ReadOnlyObjectWrapper<>();
     private PoolSnapshot snapshot;
     private List<PairView> pairs = List.of();
+    private final Set<String> keptRestores = new HashSet<>();
 
     public NavViewModel(String poolName) {
         this.poolName = poolName;
@@ -52,14 +66,26 @@ public final class NavViewModel {
         rebuild();
     }
 
+    /** Keeps volume {@code name}'s "Instant restore" entry for the session (its view was opened). */
+    public void keepRestore(String name) {
+        if (keptRestores.add(name)) {
+            rebuild();
+        }
+    }
+
     private void rebuild() {
         PoolSnapshot s = snapshot;
         NavItem pool = new NavItem(NavItem.POOL, poolName, s == null ? null : StateLook.of(s.health()));
         List<NavItem> volumes = new ArrayList<>();
+        Map<String, List<NavItem>> restores = new HashMap<>();
         long badDrives = 0;
         if (s != null) {
             for (PoolSnapshot.VolumeView v : s.volumes()) {
                 volumes.add(new NavItem(NavItem.volume(v.name()), v.name(), StateLook.of(v.state())));
+                NavItem r = restoreItem(s, v);
+                if (r != null) {
+                    restores.put(NavItem.volume(v.name()), List.of(r));
+                }
             }
             badDrives = s.drives().stream().filter(d -> d.state() == DriveState.FAILED || d.state() == DriveState.MISSING
                     || d.state() == DriveState.REBUILDING).count();
@@ -72,12 +98,38 @@ public final class NavViewModel {
         NavItem drivesItem = new NavItem(NavItem.DRIVES, "Drives (" + drives + ")",
                 badDrives > 0 ? new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN) : null);
         List<Group> groups = List.of(new Group(drivesItem, List.of()),
-                new Group(new NavItem(NavItem.VOLUMES, "Volumes (" + volumes.size() + ")", null), volumes),
+                new Group(new NavItem(NavItem.VOLUMES, "Volumes (" + volumes.size() + ")", null), volumes, restores),
                 new Group(new NavItem(NavItem.PAIRS, "Pairs (" + ps.size() + ")", null), ps),
+                new Group(new NavItem(NavItem.BACKUPS, "Backups", null), List.of()),
                 new Group(new NavItem(NavItem.SERVE, "Serving (NBD)", null), List.of()));
         Tree t = new Tree(pool, groups);
         if (!t.equals(tree.get())) {
             tree.set(t);
         }
+    }
+
+    /** The volume's "Instant restore" entry, or null when it has none to show. */
+    private NavItem restoreItem(PoolSnapshot s, PoolSnapshot.VolumeView v) {
+        JobProgress job = null;
+        for (JobProgress j : s.jobs()) {
+            if (j.kind().equals("instant-restore") && j.target().equals(v.name())) {
+                job = j;
+            }
+        }
+        boolean running = job != null && !job.state().isFinished();
+        if (!running && v.state() != VolumeState.FAILED && !keptRestores.contains(v.name())) {
+            return null;
+        }
+        if (running) {
+            keptRestores.add(v.name()); // it stays, so the view does not vanish when the restore ends
+        }
+        StateLook look = job == null ? null : switch (job.state()) {
+            case RUNNING -> new StateLook(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * job.fraction()),
+                    StateLook.Glyph.ARROWS, StateLook.Tone.BUSY); // short: the tree is narrow
+            case PAUSED -> new StateLook("PAUSED", StateLook.Glyph.PAUSE, StateLook.Tone.SERVICE);
+            case DONE -> new StateLook("DONE", StateLook.Glyph.CHECK, StateLook.Tone.OK);
+            default -> new StateLook(job.state().name(), StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN);
+        };
+        return new NavItem(NavItem.restore(v.name()), "Instant restore", look);
     }
 }

@@ -204,6 +204,23 @@ public final class CopyControl {
         });
     }
 
+    /** The index in {@link #THROTTLE_STEPS} of {@code v}, or of the step just below it (unlimited for 0). */
+    public static int stepOf(long v) {
+        long[] steps = THROTTLE_STEPS;
+        for (int i = 0; i < steps.length; i++) {
+            if (steps[i] == v) {
+                return i;
+            }
+        }
+        int best = steps.length - 1; // unlimited, unless a step is close
+        for (int i = 0; i < steps.length - 1; i++) {
+            if (v > 0 && steps[i] <= v) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** "20 MB/s" or "unlimited". */
     public static String describe(long bytesPerSecond) {
         return bytesPerSecond <= 0 ? "unlimited" : Format.rate(bytesPerSecond).replace(".0 MB/s", " MB/s");

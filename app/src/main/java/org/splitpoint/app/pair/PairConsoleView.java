@@ -27,7 +27,7 @@ import org.splitpoint.app.workload.WorkloadViewModel;
  * map with the on-demand reads from the BCV, and the STD's host workload ("verified N blocks, 0
  * errors"), so a restore under load can be seen to lose nothing. FXML: PairConsoleView.fxml.
  */
-public final class PairConsoleView extends VBox {
+public final class PairConsoleView extends VBox implements org.splitpoint.app.common.Shown {
 
     @FXML private Label pairTitle;
     @FXML private PairDiagram diagram;
@@ -150,29 +150,14 @@ public final class PairConsoleView extends VBox {
     private void bindThrottle(CopyControl copy) {
         long[] steps = CopyControl.THROTTLE_STEPS;
         throttle.setMax(steps.length - 1);
-        throttle.setValue(indexOf(steps, copy.throttleProperty().get()));
+        throttle.setValue(CopyControl.stepOf(copy.throttleProperty().get()));
         throttleText.setText(CopyControl.describe(copy.throttleProperty().get()));
         throttle.valueProperty().addListener((o, was, now) -> {
             long v = steps[(int) Math.round(now.doubleValue())];
             throttleText.setText(CopyControl.describe(v));
             copy.throttleProperty().set(v); // coalesced in the model: the latest value wins
         });
-        copy.throttleProperty().addListener((o, was, now) -> throttle.setValue(indexOf(steps, now.longValue())));
-    }
-
-    private static int indexOf(long[] steps, long v) {
-        for (int i = 0; i < steps.length; i++) {
-            if (steps[i] == v) {
-                return i;
-            }
-        }
-        int best = steps.length - 1; // unlimited, unless a step is close
-        for (int i = 0; i < steps.length - 1; i++) {
-            if (v > 0 && steps[i] <= v) {
-                best = i;
-            }
-        }
-        return best;
+        copy.throttleProperty().addListener((o, was, now) -> throttle.setValue(CopyControl.stepOf(now.longValue())));
     }
 
     private static String mapLine(TrackSample s) {
@@ -202,6 +187,7 @@ public final class PairConsoleView extends VBox {
     // ---- actions (buttons, and the main menu's accelerators)
 
     /** Starts the sampling while the console is shown; stop it when hidden. */
+    @Override
     public void shown(boolean on) {
         if (on) {
             model.startSampling();

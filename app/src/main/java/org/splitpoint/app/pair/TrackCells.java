@@ -60,7 +60,7 @@ public final class TrackCells {
     }
 
     /** Set bits of {@code words} in [from, to). */
-    static long bitCount(long[] words, long from, long to) {
+    public static long bitCount(long[] words, long from, long to) {
         if (from >= to) {
             return 0;
         }

@@ -1,207 +1,22 @@
 package org.splitpoint.app.pair;
 
-import javafx.animation.AnimationTimer;
-import javafx.beans.property.ReadOnlyStringProperty;
-import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.scene.canvas.Canvas;
-import javafx.scene.control.Tooltip;
-import java.nio.IntBuffer;
-import javafx.scene.image.PixelBuffer;
-import javafx.scene.image.PixelFormat;
-import javafx.scene.image.WritableImage;
-import javafx.scene.layout.Region;
+import javafx.scene.paint.Color;
+import org.splitpoint.app.common.CellMapCanvas;
 import org.splitpoint.app.common.Palette;
 import org.splitpoint.engine.pair.PairState;
 
 /**
- * The track map: every cell one or more tracks, coloured by {@link CellState} (partly done cells
- * lighter), tracks just served on demand from the BCV flashing and fading, the hovered cell outlined
- * and described. Drawn into an int pixel buffer that an image shares ({@link PixelBuffer}: no copy,
- * no format conversion on the FX thread) and put on the canvas as one image — a few hundred
- * thousand int writes whatever the track count, since the sampler already counted the bits into
- * at most 64 K fine cells. Redraws on a new sample, a resize, a hover, the theme, and (only while
- * something flashes) on an animation timer.
+ * A pair's track map: cells coloured by {@link CellState} (partly done cells lighter), tracks just
+ * served on demand from the BCV flashing and fading into "restored". The drawing is
+ * {@link CellMapCanvas}'s; this class says what a cell of a {@link TrackSample} looks like.
  */
-public final class TrackMapCanvas extends Region {
-
-    private final Canvas canvas = new Canvas();
-    private final ReadOnlyStringWrapper hover = new ReadOnlyStringWrapper("");
-    private final Tooltip tip = new Tooltip();
-    private final AnimationTimer fader;
-    private TrackSample sample;
-    private TrackGrid grid;
-    private WritableImage image;
-    private PixelBuffer<IntBuffer> buffer;
-    private int[] pixels = new int[0];
-    private int hoverCell = -1;
-    private long lastFrame;
-    private long newestFlash = Long.MIN_VALUE;
-
-    public TrackMapCanvas() {
-        getStyleClass().add("track-map");
-        getChildren().add(canvas);
-        setMinSize(120, 80);
-        setPrefSize(640, 320);
-        fader = new AnimationTimer() {
-            @Override
-            public void handle(long now) {
-                if (now - lastFrame >= 30_000_000L) { // ~30 fps is smooth enough for a fade
-                    draw();
-                }
-                if (System.nanoTime() - newestFlash > TrackSampler.FLASH_NANOS) {
-                    stop();
-                    draw();
-                }
-            }
-        };
-        tip.textProperty().bind(hover);
-        tip.setShowDelay(javafx.util.Duration.millis(150));
-        tip.setHideDelay(javafx.util.Duration.ZERO);
-        canvas.setOnMouseMoved(e -> hoverAt(e.getX(), e.getY()));
-        canvas.setOnMouseExited(e -> hoverAt(-1, -1));
-        Palette.dark().addListener(o -> draw());
-    }
-
-    /** What the hovered cell holds ("Tracks 64–127 (...): 12 to restore, 52 restored"); empty when none. */
-    public ReadOnlyStringProperty hoverTextProperty() {
-        return hover.getReadOnlyProperty();
-    }
-
-    /** The geometry last drawn (tests, benchmark). */
-    public TrackGrid grid() {
-        return grid;
-    }
+public final class TrackMapCanvas extends CellMapCanvas {
 
     public void show(TrackSample s) {
-        sample = s;
-        if (s != null && s.flashNanos().length > 0) {
-            newestFlash = s.flashNanos()[s.flashNanos().length - 1];
-            fader.start();
-        }
-        draw();
-        if (hoverCell >= 0) {
-            hover.set(describe(hoverCell));
-        }
+        showPicture(s == null ? null : new PairPicture(s));
     }
 
-    @Override
-    protected void layoutChildren() {
-        double w = Math.floor(getWidth());
-        double h = Math.floor(getHeight());
-        if (w != canvas.getWidth() || h != canvas.getHeight()) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-            draw();
-        }
-    }
-
-    private void hoverAt(double x, double y) {
-        int c = grid == null || x < 0 ? -1 : grid.cellAt(x, y);
-        if (c != hoverCell) {
-            if (c < 0) {
-                Tooltip.uninstall(canvas, tip); // an empty tooltip would still pop up
-            } else if (hoverCell < 0) {
-                Tooltip.install(canvas, tip);
-            }
-            hoverCell = c;
-            hover.set(c < 0 ? "" : describe(c));
-            draw();
-        }
-    }
-
-    private String describe(int cell) {
-        if (sample == null || grid == null || cell >= grid.cells()) {
-            return "";
-        }
-        TrackCells tc = sample.cells();
-        int f0 = cell * grid.finePerCell();
-        int f1 = Math.min(tc.count(), f0 + grid.finePerCell());
-        long std = 0;
-        long bcv = 0;
-        for (int f = f0; f < f1; f++) {
-            std += tc.std(f);
-            bcv += tc.bcv(f);
-        }
-        long from = f0 * tc.perFine();
-        return CellState.describe(sample.state(), from, from + tc.tracksIn(f0, f1), sample.trackSize(), std, bcv);
-    }
-
-    /** Draws the current sample now; returns the nanoseconds it took (for the benchmark). */
-    public long draw() {
-        long t0 = System.nanoTime();
-        lastFrame = t0;
-        int w = (int) canvas.getWidth();
-        int h = (int) canvas.getHeight();
-        if (w < 2 || h < 2) {
-            return 0;
-        }
-        Palette p = Palette.current();
-        if (buffer == null || buffer.getWidth() != w || buffer.getHeight() != h) {
-            pixels = new int[w * h];
-            buffer = new PixelBuffer<>(w, h, IntBuffer.wrap(pixels), PixelFormat.getIntArgbPreInstance());
-            image = new WritableImage(buffer);
-        }
-        buffer.updateBuffer(b -> {
-            java.util.Arrays.fill(pixels, Palette.argb(p.background())); // opaque colours: premultiplied as they are
-            if (sample != null) {
-                grid = TrackGrid.fit(w, h, sample.cells().count());
-                paintCells(p, w, h);
-                paintFlashes(p, w, h, t0);
-                if (hoverCell >= 0 && hoverCell < grid.cells()) {
-                    outline(hoverCell, Palette.argb(p.hover()), w, h);
-                }
-            }
-            return null; // all of it changed
-        });
-        canvas.getGraphicsContext2D().drawImage(image, 0, 0);
-        return System.nanoTime() - t0;
-    }
-
-    private void paintCells(Palette p, int w, int h) {
-        TrackCells tc = sample.cells();
-        PairState ps = sample.state();
-        int[] colour = new int[CellState.values().length];
-        for (CellState s : CellState.values()) {
-            colour[s.ordinal()] = Palette.argb(colourOf(p, s));
-        }
-        int base = Palette.argb(ps == PairState.RestInProg ? p.restored() : p.synced());
-        int per = grid.finePerCell();
-        for (int c = 0; c < grid.cells(); c++) {
-            int f0 = c * per;
-            int f1 = Math.min(tc.count(), f0 + per);
-            long std = 0;
-            long bcv = 0;
-            for (int f = f0; f < f1; f++) {
-                std += tc.std(f);
-                bcv += tc.bcv(f);
-            }
-            long n = tc.tracksIn(f0, f1);
-            CellState s = CellState.of(ps, n, std, bcv);
-            int argb = colour[s.ordinal()];
-            double owed = CellState.owed(s, n, std, bcv);
-            if (owed < 1) { // partly done: lighter, but clearly not the finished colour
-                argb = Palette.mix(base, argb, 0.35 + 0.65 * owed);
-            }
-            fill(c, argb, w, h);
-        }
-    }
-
-    private void paintFlashes(Palette p, int w, int h, long now) {
-        long[] tracks = sample.flashTracks();
-        long[] at = sample.flashNanos();
-        int flash = Palette.argb(p.flash());
-        int restored = Palette.argb(p.restored());
-        for (int i = 0; i < tracks.length; i++) {
-            double age = (now - at[i]) / (double) TrackSampler.FLASH_NANOS;
-            if (age >= 1 || age < -0.5) {
-                continue;
-            }
-            int cell = grid.cellOfFine(sample.cells().fineOf(tracks[i]));
-            fill(cell, Palette.mix(flash, restored, Math.max(0, age) * Math.max(0, age)), w, h);
-        }
-    }
-
-    static javafx.scene.paint.Color colourOf(Palette p, CellState s) {
+    static Color colourOf(Palette p, CellState s) {
         return switch (s) {
             case SYNCED -> p.synced();
             case STD_INVALID -> p.stdInvalid();
@@ -212,30 +27,79 @@ public final class TrackMapCanvas extends Region {
         };
     }
 
-    private void fill(int cell, int argb, int w, int h) {
-        int px = grid.cellPx();
-        int size = px - grid.gap();
-        int x0 = (cell % grid.cols()) * px;
-        int y0 = (cell / grid.cols()) * px;
-        int x1 = Math.min(w, x0 + size);
-        for (int y = y0; y < Math.min(h, y0 + size); y++) {
-            java.util.Arrays.fill(pixels, y * w + x0, y * w + x1, argb);
-        }
-    }
+    /** A sample as the canvas asks for it. */
+    private static final class PairPicture implements Picture {
+        private final TrackSample sample;
+        private final TrackCells tc;
+        private final int[] colour = new int[CellState.values().length];
+        private int base;
 
-    private void outline(int cell, int argb, int w, int h) {
-        int px = grid.cellPx();
-        int x0 = Math.max(0, (cell % grid.cols()) * px - 1);
-        int y0 = Math.max(0, (cell / grid.cols()) * px - 1);
-        int x1 = Math.min(w - 1, x0 + px + 1);
-        int y1 = Math.min(h - 1, y0 + px + 1);
-        for (int x = x0; x <= x1; x++) {
-            pixels[y0 * w + x] = argb;
-            pixels[y1 * w + x] = argb;
+        PairPicture(TrackSample sample) {
+            this.sample = sample;
+            this.tc = sample.cells();
         }
-        for (int y = y0; y <= y1; y++) {
-            pixels[y * w + x0] = argb;
-            pixels[y * w + x1] = argb;
+
+        @Override
+        public int fineCells() {
+            return tc.count();
+        }
+
+        @Override
+        public void prepare(Palette p) {
+            for (CellState s : CellState.values()) {
+                colour[s.ordinal()] = Palette.argb(colourOf(p, s));
+            }
+            base = Palette.argb(sample.state() == PairState.RestInProg ? p.restored() : p.synced());
+        }
+
+        @Override
+        public int argb(Palette p, int f0, int f1) {
+            long std = 0;
+            long bcv = 0;
+            for (int f = f0; f < f1; f++) {
+                std += tc.std(f);
+                bcv += tc.bcv(f);
+            }
+            long n = tc.tracksIn(f0, f1);
+            CellState s = CellState.of(sample.state(), n, std, bcv);
+            int argb = colour[s.ordinal()];
+            double owed = CellState.owed(s, n, std, bcv);
+            if (owed < 1) { // partly done: lighter, but clearly not the finished colour
+                argb = Palette.mix(base, argb, 0.35 + 0.65 * owed);
+            }
+            return argb;
+        }
+
+        @Override
+        public String describe(int f0, int f1) {
+            long std = 0;
+            long bcv = 0;
+            for (int f = f0; f < f1; f++) {
+                std += tc.std(f);
+                bcv += tc.bcv(f);
+            }
+            long from = f0 * tc.perFine();
+            return CellState.describe(sample.state(), from, from + tc.tracksIn(f0, f1), sample.trackSize(), std, bcv);
+        }
+
+        @Override
+        public long[] flashTracks() {
+            return sample.flashTracks();
+        }
+
+        @Override
+        public long[] flashNanos() {
+            return sample.flashNanos();
+        }
+
+        @Override
+        public int fineOf(long t) {
+            return tc.fineOf(t);
+        }
+
+        @Override
+        public Color flashFadesTo(Palette p) {
+            return p.restored();
         }
     }
 }

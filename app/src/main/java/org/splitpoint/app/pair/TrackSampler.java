@@ -12,7 +12,7 @@ import org.splitpoint.engine.pair.Pair;
 public final class TrackSampler {
 
     /** How long a track served on demand keeps flashing. */
-    public static final long FLASH_NANOS = 900_000_000L;
+    public static final long FLASH_NANOS = org.splitpoint.app.common.CellMapCanvas.FLASH_NANOS;
     private static final int MAX_FLASHES = 4096;
 
     private record Flash(long track, long nanos) { }

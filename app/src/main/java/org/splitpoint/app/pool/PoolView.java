@@ -11,7 +11,9 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.StackPane;
+import org.splitpoint.app.backup.BackupsView;
 import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Shown;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
@@ -22,12 +24,14 @@ import org.splitpoint.app.nav.NavItem;
 import org.splitpoint.app.nav.NavView;
 import org.splitpoint.app.pair.PairConsoleView;
 import org.splitpoint.app.pair.PairsView;
+import org.splitpoint.app.restore.InstantRestoreView;
+import org.splitpoint.app.restore.RestoreDialog;
 import org.splitpoint.app.volumes.VolumeView;
 import org.splitpoint.app.volumes.VolumesView;
 
 /**
  * The main window's content: the navigation tree, the detail of the selection (drive bay, volumes,
- * a volume, pairs, a pair console), jobs over events, and the status bar. Detail views are made when
+ * a volume, pairs, a pair console, backups, an instant restore), jobs over events, and the status bar. Detail views are made when
  * first selected and kept. FXML: PoolView.fxml.
  */
 public final class PoolView extends BorderPane {
@@ -48,6 +52,7 @@ public final class PoolView extends BorderPane {
     private final ReadOnlyObjectWrapper<PairConsoleView> console = new ReadOnlyObjectWrapper<>();
     private PoolViewModel model;
     private DrivesView bay;
+    private Node shownNow;
 
     public PoolView() {
         Fxml.load(this, "PoolView");
@@ -75,6 +80,11 @@ public final class PoolView extends BorderPane {
         tip(summary, "What the pool holds, and how many background jobs run (see Jobs).");
         vm.nav().selectedProperty().addListener((o, was, now) -> show(now));
         show(vm.nav().selectedProperty().get());
+    }
+
+    /** The "Restore from backup" dialog for {@code volume}, with {@code want} (or the newest image) chosen. */
+    private void openRestore(String volume, org.splitpoint.app.restore.ImageChoice want) {
+        RestoreDialog.ask(getScene().getWindow(), model.restore(volume).restoreForm(want));
     }
 
     private static void tip(javafx.scene.Node n, String text) {
@@ -114,16 +124,15 @@ public final class PoolView extends BorderPane {
         if (n == null) {
             return;
         }
-        PairConsoleView was = console.get();
-        PairConsoleView now = n instanceof PairConsoleView c ? c : null;
-        if (was != null && was != now) {
-            was.shown(false);
+        if (shownNow instanceof Shown s && shownNow != n) {
+            s.shown(false);
         }
         detail.getChildren().setAll(scrolling(n));
-        if (now != null) {
-            now.shown(true);
+        if (n instanceof Shown s) {
+            s.shown(true);
         }
-        console.set(now);
+        shownNow = n;
+        console.set(n instanceof PairConsoleView c ? c : null);
     }
 
     /** A detail in a scroll pane that fits it to the window, with scroll bars only when the window is too small. */
@@ -174,6 +183,12 @@ public final class PoolView extends BorderPane {
             v.bind(model.pairs(), name -> model.nav().selectedProperty().set(NavItem.pair(name)));
             return v;
         }
+        if (NavItem.BACKUPS.equals(key)) {
+            BackupsView v = new BackupsView();
+            v.bind(model.backups(), (store, image) -> openRestore(image.volume(),
+                    new org.splitpoint.app.restore.ImageChoice(store, image)));
+            return v;
+        }
         if (NavItem.SERVE.equals(key)) {
             org.splitpoint.app.serve.ServeView v = new org.splitpoint.app.serve.ServeView();
             v.bind(model.serve());
@@ -183,6 +198,15 @@ public final class PoolView extends BorderPane {
         if (volume != null) {
             VolumeView v = new VolumeView();
             v.bind(model.volume(volume));
+            v.bindRestore(model.restore(volume), () -> openRestore(volume, null),
+                    () -> model.nav().selectedProperty().set(NavItem.restore(volume)));
+            return v;
+        }
+        String restored = NavItem.nameIn(key, "restore");
+        if (restored != null) {
+            InstantRestoreView v = new InstantRestoreView();
+            v.bind(model.restore(restored), () -> openRestore(restored, null));
+            model.nav().keepRestore(restored);
             return v;
         }
         String pair = NavItem.nameIn(key, "pair");

@@ -8,6 +8,8 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.backup.BackupsViewModel;
+import org.splitpoint.app.backup.KnownStores;
 import org.splitpoint.app.bridge.DemoPool;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
@@ -19,6 +21,7 @@ import org.splitpoint.app.nav.NavItem;
 import org.splitpoint.app.nav.NavViewModel;
 import org.splitpoint.app.pair.PairConsoleViewModel;
 import org.splitpoint.app.pair.PairsViewModel;
+import org.splitpoint.app.restore.InstantRestoreViewModel;
 import org.splitpoint.app.volumes.VolumeViewModel;
 import org.splitpoint.app.volumes.VolumesViewModel;
 import org.splitpoint.app.workload.Expectations;
@@ -41,6 +44,10 @@ public final class PoolViewModel {
     private final Expectations expectations = new Expectations();
     private final Map<String, VolumeViewModel> volumeDetails = new HashMap<>();
     private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
+    private final Map<String, InstantRestoreViewModel> restores = new HashMap<>();
+    private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
+    private final KnownStores stores;
+    private final BackupsViewModel backups;
     private PoolSnapshot lastSnapshot;
     private List<PairView> lastPairs = List.of();
 
@@ -61,7 +68,13 @@ public final class PoolViewModel {
     private final Workloads workloads;
 
     public PoolViewModel(PoolBridge bridge) {
+        this(bridge, KnownStores.Memory.inMemory(List.of()));
+    }
+
+    /** {@code storeMemory} keeps the backup stores known between runs (the app's preferences). */
+    public PoolViewModel(PoolBridge bridge, KnownStores.Memory storeMemory) {
         this.bridge = bridge;
+        this.stores = new KnownStores(storeMemory);
         this.jobs = new JobsViewModel(bridge, status, expectations);
         this.drives = new DrivesViewModel(bridge, status, jobs::limitBytesPerSecond);
         this.workloads = new Workloads(bridge, expectations, status);
@@ -69,6 +82,7 @@ public final class PoolViewModel {
                 : bridge.poolDir().getFileName().toString());
         this.pairs = new PairsViewModel(bridge, status);
         this.serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
+        this.backups = new BackupsViewModel(bridge, status, stores);
         poolPath.set(bridge.poolDir().toString());
         title.set("Splitpoint — " + bridge.poolDir());
         // host I/O: the built-in workloads plus NBD clients (the copy jobs are not host I/O)
@@ -159,6 +173,24 @@ public final class PoolViewModel {
         });
     }
 
+    /** The Backups view's model. */
+    public BackupsViewModel backups() {
+        return backups;
+    }
+
+    /** The instant restore model of volume {@code name} (its view and the FAILED banner), made on first use. */
+    public InstantRestoreViewModel restore(String name) {
+        return restores.computeIfAbsent(name, n -> {
+            InstantRestoreViewModel vm = new InstantRestoreViewModel(bridge, status, expectations, stores, n,
+                    () -> nav.selectedProperty().set(NavItem.restore(n)));
+            if (lastSnapshot != null) {
+                vm.apply(lastSnapshot);
+            }
+            vm.apply(lastPairs);
+            return vm;
+        });
+    }
+
     /** The console model of pair {@code name}, made on first use. */
     public PairConsoleViewModel pair(String name) {
         return consoles.computeIfAbsent(name, n -> {
@@ -193,10 +225,12 @@ public final class PoolViewModel {
     /** Closes the pool (workloads stop first): running jobs stop at a checkpoint and resume on the next open. */
     public void close() {
         consoles.values().forEach(PairConsoleViewModel::stopSampling);
+        restores.values().forEach(InstantRestoreViewModel::stopSampling);
         bridge.close();
     }
 
     void apply(PoolSnapshot s) {
+        boolean first = lastSnapshot == null;
         lastSnapshot = s;
         drives.apply(s);
         volumes.apply(s);
@@ -205,9 +239,35 @@ public final class PoolViewModel {
         pairs.apply(s);
         volumeDetails.values().forEach(v -> v.apply(s));
         consoles.values().forEach(c -> c.apply(s));
+        backups.apply(s);
+        for (PoolSnapshot.VolumeView v : s.volumes()) {
+            if (v.state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
+                restore(v.name()); // its banner needs the newest image, looked up now
+            }
+        }
+        restores.values().forEach(r -> r.apply(s));
+        showNewRestores(s, first);
         health.set(s.health());
         problems.set(String.join("; ", s.problems()));
         updateSummary();
+    }
+
+    /**
+     * A restore that began (here, from a shell, or resumed at open) is shown at once when the window
+     * just opened or the volume's page is on display; elsewhere its tree entry appears.
+     */
+    private void showNewRestores(PoolSnapshot s, boolean first) {
+        for (JobProgress j : s.jobs()) {
+            if (!j.kind().equals("instant-restore") || j.state().isFinished() || !restoreJobsSeen.add(j.id())) {
+                continue;
+            }
+            String key = nav.selectedProperty().get();
+            if (first || NavItem.volume(j.target()).equals(key)) {
+                restore(j.target());
+                nav.selectedProperty().set(NavItem.restore(j.target()));
+            }
+        }
+        s.jobs().stream().filter(j -> j.state().isFinished()).forEach(j -> restoreJobsSeen.remove(j.id()));
     }
 
     private void updateSummary() {
@@ -228,6 +288,7 @@ public final class PoolViewModel {
         pairs.apply(p);
         consoles.values().forEach(c -> c.apply(p));
         volumeDetails.values().forEach(v -> v.apply(p));
+        restores.values().forEach(r -> r.apply(p));
         updateSummary(); // it counts pairs
     }
 

@@ -9,7 +9,7 @@ import java.util.prefs.Preferences;
 
 /**
  * What the app remembers between runs (java.util.prefs, user node {@code org/splitpoint/app}): the
- * window's bounds, the last pool and the recent ones, the theme. Tests pass a node of their own.
+ * window's bounds, the last pool and the recent ones, the theme, the backup stores in use. Tests pass a node of their own.
  */
 public final class AppPrefs {
 
@@ -73,6 +73,22 @@ public final class AppPrefs {
         List<String> keep = recent.stream().limit(RECENT).map(Path::toString).toList();
         node.put("pool.last", dir.toString());
         node.put("pool.recent", String.join("\n", keep));
+        flush();
+    }
+
+    /** The backup stores the administrator added (Backups view), in the order added. */
+    public List<Path> backupStores() {
+        List<Path> out = new ArrayList<>();
+        for (String s : node.get("backup.stores", "").split("\n")) {
+            if (!s.isBlank()) {
+                out.add(Path.of(s));
+            }
+        }
+        return out;
+    }
+
+    public void saveBackupStores(List<Path> stores) {
+        node.put("backup.stores", String.join("\n", stores.stream().map(Path::toString).toList()));
         flush();
     }
 

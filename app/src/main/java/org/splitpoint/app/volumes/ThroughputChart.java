@@ -116,7 +116,7 @@ public final class ThroughputChart extends Pane {
     }
 
     /** The smallest 1, 2 or 5 × 10^k at or above {@code v}. */
-    static double niceCeiling(double v) {
+    public static double niceCeiling(double v) {
         double e = Math.pow(10, Math.floor(Math.log10(v)));
         for (double m : new double[] {1, 2, 5, 10}) {
             if (m * e >= v) {

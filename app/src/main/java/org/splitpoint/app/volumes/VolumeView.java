@@ -34,6 +34,7 @@ public final class VolumeView extends VBox {
     @FXML private ThroughputChart chart;
     @FXML private Label rateLine;
     @FXML private WorkloadView workloadView;
+    @FXML private org.splitpoint.app.restore.RestoreBanner restoreBanner;
 
     public VolumeView() {
         Fxml.load(this, "VolumeView");
@@ -70,5 +71,10 @@ public final class VolumeView extends VBox {
         vm.tickProperty().addListener(o -> chart.redraw());
         rateLine.textProperty().bind(vm.rateLineProperty());
         workloadView.bind(vm.workload());
+    }
+
+    /** The banner of a FAILED volume ({@code restore} opens the dialog) or of one being restored ({@code show} goes there). */
+    public void bindRestore(org.splitpoint.app.restore.InstantRestoreViewModel vm, Runnable restore, Runnable show) {
+        restoreBanner.bind(vm, restore, show);
     }
 }

@@ -95,6 +95,23 @@ public final class Expectations {
         maps.put(bcv, maps.computeIfAbsent(std, v -> new VolumeExpect(0)));
     }
 
+    /**
+     * Runs {@code engineCall} (a restore from a backup) and forgets what {@code volume} was expected
+     * to hold, in one instant: its data is the backup's from then on, and only what the workloads
+     * write afterwards is checked.
+     */
+    public <T> T replaced(String volume, Callable<T> engineCall) throws Exception {
+        lock.writeLock().lock();
+        try {
+            T result = engineCall.call();
+            maps.remove(volume);
+            unsettled.remove(volume);
+            return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Runs {@code call} with workload I/O held off (a cancel whose outcome the expectations must follow). */
     public <T> T exclusive(Callable<T> call) throws Exception {
         lock.writeLock().lock();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.splitpoint.app.common.TrackGrid;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.pair.PairState;
 

@@ -19,9 +19,9 @@ public final class FxPools {
     public final PoolViewModel vm;
     public final PoolView view;
 
-    private FxPools(PoolBridge bridge) {
+    private FxPools(PoolBridge bridge, java.util.List<Path> stores) {
         this.bridge = bridge;
-        this.vm = new PoolViewModel(bridge);
+        this.vm = new PoolViewModel(bridge, org.splitpoint.app.backup.KnownStores.Memory.inMemory(stores));
         this.view = new PoolView();
     }
 
@@ -33,7 +33,12 @@ public final class FxPools {
     /** As {@link #show(Stage, Path)}, with drives of {@code driveSize} bytes. */
     public static FxPools show(Stage stage, Path tmp, long driveSize) throws Exception {
         Path dir = TestPools.demo(tmp.resolve("t" + System.nanoTime()), driveSize);
-        FxPools f = new FxPools(PoolBridge.open(dir, new BackgroundTaskExecutor(), Platform::runLater));
+        return open(stage, dir, java.util.List.of());
+    }
+
+    /** Shows the main window on the pool in {@code dir}, with {@code stores} as the known backup stores. */
+    public static FxPools open(Stage stage, Path dir, java.util.List<Path> stores) throws Exception {
+        FxPools f = new FxPools(PoolBridge.open(dir, new BackgroundTaskExecutor(), Platform::runLater), stores);
         f.view.bind(f.vm);
         stage.setScene(new Scene(f.view, 1260, 780)); // within Monocle's 1280x800 headless screen
         stage.show();

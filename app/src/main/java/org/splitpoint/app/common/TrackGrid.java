@@ -1,11 +1,12 @@
-package org.splitpoint.app.pair;
+package org.splitpoint.app.common;
 
 /**
- * The track map's geometry for a canvas of {@code width} × {@code height}: square cells as large as
- * fit (18 px down to 2 px) with one fine cell each, or at 2 px several fine cells per cell. Cells
- * of 6 px and more keep a 1 px gap, so single tracks stay distinct.
+ * A track map's geometry (a pair's, an instant restore's) for a canvas of {@code width} ×
+ * {@code height}: square cells as large as fit (18 px down to 2 px) with one fine cell each, or at
+ * 2 px several fine cells per cell. Cells of 6 px and more keep a 1 px gap, so single tracks stay
+ * distinct.
  *
- * @param finePerCell fine cells ({@link TrackCells}) drawn as one cell
+ * @param finePerCell fine cells (equal track ranges counted by a sampler) drawn as one cell
  * @param cells       cells drawn, row by row from the top left
  */
 public record TrackGrid(int cols, int rows, int cellPx, int gap, int finePerCell, int cells) {

@@ -1,0 +1,73 @@
+package org.splitpoint.app.backup;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Optional;
+import javafx.application.Platform;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.Window;
+
+/**
+ * Add store…: a directory typed (or pasted) or chosen with Browse…; an existing store, or a new or
+ * empty directory that becomes one with its first backup. Ids: {@code #storePath},
+ * {@code #storeBrowse}, {@code #storeAdd}.
+ */
+public final class AddStoreDialog {
+
+    private AddStoreDialog() {
+    }
+
+    /** Asks for the directory; the text as typed, or empty when cancelled. */
+    public static Optional<String> ask(Window owner, String title, Path suggested) {
+        Dialog<ButtonType> d = new Dialog<>();
+        d.initOwner(owner);
+        d.setTitle(title);
+        d.setHeaderText("A backup store is a directory outside the pool");
+        if (owner != null && owner.getScene() != null) {
+            d.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
+            d.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
+        }
+        TextField path = new TextField(suggested == null ? "" : suggested.toString());
+        path.setId("storePath");
+        path.setPrefColumnCount(36);
+        Button browse = new Button("Browse…");
+        browse.setId("storeBrowse");
+        browse.setOnAction(e -> {
+            DirectoryChooser c = new DirectoryChooser();
+            c.setTitle(title);
+            File start = path.getText().isBlank() ? null : new File(path.getText().trim());
+            if (start != null && start.isDirectory()) {
+                c.setInitialDirectory(start);
+            }
+            File f = c.showDialog(d.getDialogPane().getScene().getWindow());
+            if (f != null) {
+                path.setText(f.getAbsolutePath());
+            }
+        });
+        HBox row = new HBox(6, path, browse);
+        HBox.setHgrow(path, Priority.ALWAYS);
+        Label note = new Label("An existing store is listed with its images; a directory that does not exist yet, or is"
+                + " empty, becomes a store when the first backup goes there.");
+        note.setWrapText(true);
+        note.setMaxWidth(520);
+        VBox body = new VBox(8, row, note);
+        d.getDialogPane().setContent(body);
+        ButtonType add = new ButtonType("Add store", ButtonBar.ButtonData.OK_DONE);
+        d.getDialogPane().getButtonTypes().addAll(add, ButtonType.CANCEL);
+        Button ok = (Button) d.getDialogPane().lookupButton(add);
+        ok.setId("storeAdd");
+        ok.setDefaultButton(true);
+        ok.disableProperty().bind(path.textProperty().map(String::isBlank));
+        Platform.runLater(path::requestFocus);
+        return d.showAndWait().filter(b -> b == add).map(b -> path.getText());
+    }
+}

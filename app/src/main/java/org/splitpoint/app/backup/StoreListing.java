@@ -1,0 +1,113 @@
+package org.splitpoint.app.backup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.engine.backup.BackupException;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/**
+ * What a store directory holds, read off the UI thread: its images (oldest first) and unfinished
+ * ones; or that it is a new (missing or empty) directory, which becomes a store with its first
+ * backup; or the engine's sentence saying why it is no store. Also what the pool says about backups
+ * at that moment: each volume's last backup, and the images that running restores read from.
+ *
+ * @param inRestore "storeUuid/imageId" of every image in the chain of a restore under way
+ */
+public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo> images, List<String> unfinished,
+                           String problem, Map<String, BackupRecord> lastBackups, Set<String> inRestore) {
+
+    /** Reads {@code dir} and the pool's backup records (an engine call: never on the UI thread). */
+    public static StoreListing read(Pool pool, Path dir) {
+        Map<String, BackupRecord> last = new HashMap<>();
+        PoolSnapshot s = pool.snapshot();
+        for (PoolSnapshot.VolumeView v : s.volumes()) {
+            BackupRecord r = pool.backups().lastBackup(v.name());
+            if (r != null) {
+                last.put(v.name(), r);
+            }
+        }
+        Set<String> inRestore = new HashSet<>();
+        for (var r : pool.backups().restores()) {
+            if (r.chain() != null) {
+                r.chain().images().forEach(i -> inRestore.add(i.store() + "/" + i.id()));
+            }
+        }
+        try {
+            DirectoryStore store = DirectoryStore.open(dir, StorageFactory.real(), false);
+            return new StoreListing(dir, false, store.uuid(), store.list(), store.unfinished(), null, last, inRestore);
+        } catch (BackupException e) {
+            if (Files.isRegularFile(dir)) { // the engine's sentence names the CLI's --store
+                return new StoreListing(dir, false, null, List.of(), List.of(), dir + " is a file, not a backup store"
+                        + " directory", last, inRestore);
+            }
+            if (isNewStore(dir)) {
+                return new StoreListing(dir, true, null, List.of(), List.of(), null, last, inRestore);
+            }
+            return new StoreListing(dir, false, null, List.of(), List.of(), e.getMessage(), last, inRestore);
+        } catch (IOException | RuntimeException e) {
+            return new StoreListing(dir, false, null, List.of(), List.of(), "cannot read " + dir + ": " + e.getMessage(),
+                    last, inRestore);
+        }
+    }
+
+    /** A directory that does not exist yet, or is empty: a backup there makes it a store. */
+    public static boolean isNewStore(Path dir) {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** "3 images · 12 MiB", "new: becomes a store with its first backup", or the problem. */
+    public String summary() {
+        if (problem != null) {
+            return problem;
+        }
+        if (isNew) {
+            return "new: becomes a store with its first backup";
+        }
+        long bytes = images.stream().mapToLong(ImageInfo::dataBytes).sum();
+        String n = images.size() == 1 ? "1 image" : images.size() + " images";
+        return n + " · " + Format.size(bytes) + (unfinished.isEmpty() ? "" : " · " + unfinished.size() + " unfinished");
+    }
+
+    /** True when image {@code id} of this store is read by a restore under way. */
+    public boolean restoring(String id) {
+        return uuid != null && inRestore.contains(uuid + "/" + id);
+    }
+
+    public ImageInfo image(String id) {
+        return images.stream().filter(i -> i.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /** Images of {@code volume}, newest first. */
+    public List<ImageInfo> imagesOf(String volume) {
+        List<ImageInfo> out = new ArrayList<>();
+        for (ImageInfo i : images) {
+            if (i.volume().equals(volume)) {
+                out.add(0, i);
+            }
+        }
+        return out;
+    }
+}

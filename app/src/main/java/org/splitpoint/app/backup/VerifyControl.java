@@ -1,0 +1,158 @@
+package org.splitpoint.app.backup;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.engine.backup.BackupException;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.ImageReader;
+import org.splitpoint.engine.io.StorageFactory;
+
+/**
+ * Verifying images off the UI thread, one image or a list, one verify at a time: each image is
+ * re-read and every SHA-256 checked ({@link ImageReader#verify}). Progress and results reach the
+ * UI thread coalesced in one stream (results kept, the latest progress wins), so a late progress
+ * tick never overwrites a result. States are kept per store and image for the session.
+ */
+final class VerifyControl {
+
+    /** What the worker reports: finished images, and where the current one is. */
+    private record Update(List<Result> results, Progress progress) { }
+
+    private record Result(String key, VerifyState state) { }
+
+    private record Progress(String key, double fraction, String line) { }
+
+    private final PoolBridge bridge;
+    private final Runnable changed;
+    private final Map<String, VerifyState> states = new HashMap<>();
+    private final Coalescer<Update> updates;
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyStringWrapper line = new ReadOnlyStringWrapper("");
+
+    /** {@code changed} runs on the UI thread whenever a state changed. */
+    VerifyControl(PoolBridge bridge, Runnable changed) {
+        this.bridge = bridge;
+        this.changed = changed;
+        this.updates = new Coalescer<>(bridge.ui(), (a, b) -> {
+            List<Result> all = new ArrayList<>(a.results());
+            all.addAll(b.results());
+            return new Update(all, b.progress() != null ? b.progress() : a.progress());
+        }, this::deliver);
+    }
+
+    ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    /** "Verifying 2 of 5: prod-… 42.1% · 35.0 MB/s", then "3 images verified: 2 ok, 1 DAMAGED". */
+    ReadOnlyStringProperty lineProperty() {
+        return line.getReadOnlyProperty();
+    }
+
+    static String key(Path store, String id) {
+        return store + "|" + id;
+    }
+
+    VerifyState stateOf(Path store, String id) {
+        return states.getOrDefault(key(store, id), VerifyState.NOT_VERIFIED);
+    }
+
+    /** Forgets what is known of a deleted image. */
+    void forget(Path store, String id) {
+        states.remove(key(store, id));
+    }
+
+    /** Verifies {@code images} of {@code store} in order, in the background. */
+    void verify(Path store, List<ImageInfo> images) {
+        if (running.get() || images.isEmpty()) {
+            return;
+        }
+        running.set(true);
+        for (ImageInfo i : images) {
+            states.put(key(store, i.id()), VerifyState.verifying(0));
+        }
+        line.set("Verifying " + (images.size() == 1 ? images.get(0).id() : images.size() + " images") + "…");
+        changed.run();
+        bridge.run(pool -> check(store, images), this::finished, why -> {
+            running.set(false);
+            for (ImageInfo i : images) {
+                if (stateOf(store, i.id()).kind() == VerifyState.Kind.VERIFYING) {
+                    states.put(key(store, i.id()), VerifyState.unreadable(why));
+                }
+            }
+            line.set("Verify failed: " + why);
+            changed.run();
+        });
+    }
+
+    /** On the worker: every image in turn; returns the count of damaged ones. */
+    private int[] check(Path store, List<ImageInfo> images) throws IOException {
+        DirectoryStore s = DirectoryStore.open(store, StorageFactory.real(), false);
+        int bad = 0;
+        int unreadable = 0;
+        for (int n = 0; n < images.size(); n++) {
+            ImageInfo i = images.get(n);
+            String key = key(store, i.id());
+            String head = images.size() == 1 ? "Verifying " + i.id() + ": " : "Verifying " + (n + 1) + " of " + images.size()
+                    + ": " + i.id() + " ";
+            VerifyState result;
+            try (ImageReader r = s.open(i.id())) {
+                long total = Math.max(1, r.info().dataBytes());
+                long start = System.nanoTime();
+                r.verify(done -> {
+                    double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                    updates.offer(new Update(List.of(), new Progress(key, (double) done / total,
+                            head + Format.percent((double) done / total) + " · " + Format.rate(done / secs))));
+                });
+                result = VerifyState.ok();
+            } catch (BackupException e) {
+                result = VerifyState.damaged(e.getMessage());
+                bad++;
+            } catch (IOException e) {
+                result = VerifyState.unreadable("I/O error: " + e.getMessage());
+                unreadable++;
+            }
+            updates.offer(new Update(List.of(new Result(key, result)), null));
+        }
+        return new int[] {images.size(), bad, unreadable};
+    }
+
+    private void deliver(Update u) {
+        List<String> done = new ArrayList<>();
+        for (Result r : u.results()) {
+            states.put(r.key(), r.state());
+            done.add(r.key());
+        }
+        Progress p = u.progress();
+        if (p != null && !done.contains(p.key()) && running.get()
+                && states.getOrDefault(p.key(), VerifyState.NOT_VERIFIED).kind() == VerifyState.Kind.VERIFYING) {
+            states.put(p.key(), VerifyState.verifying(p.fraction()));
+            line.set(p.line());
+        }
+        changed.run();
+    }
+
+    private void finished(int[] counts) {
+        running.set(false);
+        int n = counts[0];
+        int bad = counts[1];
+        int unreadable = counts[2];
+        String what = n == 1 ? "1 image verified" : n + " images verified";
+        line.set(bad == 0 && unreadable == 0 ? what + ": every SHA-256 matched"
+                : what + ": " + (n - bad - unreadable) + " ok, " + bad + " DAMAGED"
+                + (unreadable > 0 ? ", " + unreadable + " could not be read" : ""));
+        changed.run();
+    }
+}

@@ -1,0 +1,154 @@
+package org.splitpoint.app.restore;
+
+import javafx.beans.binding.Bindings;
+import javafx.fxml.FXML;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Slider;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.scene.shape.Rectangle;
+import org.splitpoint.app.common.Actions;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.common.Fxml;
+import org.splitpoint.app.common.Palette;
+import org.splitpoint.app.common.TypedConfirmDialog;
+import org.splitpoint.app.pair.CopyControl;
+
+/**
+ * An instant restore: the image restored, the bulk copy's progress with pause, cancel (the volume's
+ * name typed: it stays partly restored) and throttle, the overwrite map with its legend and hover
+ * line, the on-demand fetch counter and the two rate charts; on a FAILED volume the banner offering
+ * a restore. FXML: InstantRestoreView.fxml.
+ */
+public final class InstantRestoreView extends VBox implements org.splitpoint.app.common.Shown {
+
+    @FXML private Label restoreTitle;
+    @FXML private Label imageLine;
+    @FXML private RestoreBanner banner;
+    @FXML private ProgressBar restoreProgress;
+    @FXML private Label restoreProgressText;
+    @FXML private Button pauseBulk;
+    @FXML private StackPane pauseWrap;
+    @FXML private Button cancelRestore;
+    @FXML private StackPane cancelWrap;
+    @FXML private Slider throttle;
+    @FXML private Label throttleText;
+    @FXML private Label mapInfo;
+    @FXML private Label onDemand;
+    @FXML private RestoreMapCanvas restoreMap;
+    @FXML private FlowPane legend;
+    @FXML private Label hoverInfo;
+    @FXML private RateChart fetchChart;
+    @FXML private RateChart bulkChart;
+    private InstantRestoreViewModel model;
+
+    public InstantRestoreView() {
+        Fxml.load(this, "InstantRestoreView");
+    }
+
+    /** {@code openRestore} opens the restore dialog (the banner's button). */
+    public void bind(InstantRestoreViewModel vm, Runnable openRestore) {
+        this.model = vm;
+        restoreTitle.setText("Instant restore of " + vm.volume());
+        imageLine.textProperty().bind(vm.imageLineProperty());
+        imageLine.visibleProperty().bind(Bindings.isNotEmpty(vm.imageLineProperty()));
+        imageLine.managedProperty().bind(imageLine.visibleProperty());
+        mapInfo.setText("shows which tracks are current once a restore runs");
+        banner.bind(vm, openRestore, null);
+        restoreProgress.progressProperty().bind(vm.progressProperty());
+        restoreProgressText.textProperty().bind(vm.progressTextProperty());
+        BulkControl bulk = vm.bulk();
+        pauseBulk.textProperty().bind(Bindings.when(bulk.pausedProperty()).then("Resume").otherwise("Pause"));
+        Actions.bind(pauseBulk, pauseWrap, bulk.pauseBlockedProperty(),
+                "Pause the bulk copy, or resume it; reads of tracks not yet restored are still fetched on demand.");
+        Actions.bind(cancelRestore, cancelWrap, bulk.cancelBlockedProperty(),
+                "End the restore now (asks for the volume's name): the volume stays partly restored.");
+        bindThrottle(bulk);
+        throttle.disableProperty().bind(bulk.runningProperty().not()); // the next restore's is set in its dialog
+        onDemand.textProperty().bind(vm.onDemandProperty());
+        vm.sampleProperty().addListener((o, was, now) -> {
+            restoreMap.show(now);
+            mapInfo.setText(now == null ? "" : Format.tracks(now.totalTracks()) + " × " + Format.size((long) now.trackSize())
+                    + " · " + Format.count(now.currentTracks()) + " current");
+        });
+        hoverInfo.textProperty().bind(Bindings.when(Bindings.isEmpty(restoreMap.hoverTextProperty()))
+                .then("Hover over the map to see a cell's tracks.").otherwise(restoreMap.hoverTextProperty()));
+        fetchChart.show(vm.fetchRates(), v -> String.format(java.util.Locale.ROOT, "%.0f/s", v), Palette::read, 10);
+        bulkChart.show(vm.bulkRates(), Format::rate, Palette::restored, 1e6);
+        vm.tickProperty().addListener(o -> {
+            fetchChart.redraw();
+            bulkChart.redraw();
+        });
+        fillLegend();
+        Palette.dark().addListener(o -> fillLegend());
+    }
+
+    private void bindThrottle(BulkControl bulk) {
+        long[] steps = CopyControl.THROTTLE_STEPS;
+        throttle.setMax(steps.length - 1);
+        throttle.setValue(CopyControl.stepOf(bulk.throttleProperty().get()));
+        throttleText.setText(CopyControl.describe(bulk.throttleProperty().get()));
+        throttle.valueProperty().addListener((o, was, now) -> {
+            long v = steps[(int) Math.round(now.doubleValue())];
+            throttleText.setText(CopyControl.describe(v));
+            bulk.throttleProperty().set(v); // coalesced in the model: the latest value wins
+        });
+        bulk.throttleProperty().addListener((o, was, now) -> throttle.setValue(CopyControl.stepOf(now.longValue())));
+    }
+
+    private void fillLegend() {
+        Palette p = Palette.current();
+        legend.getChildren().clear();
+        for (RestoreCellState s : new RestoreCellState[] {RestoreCellState.NOT_YET, RestoreCellState.BULK,
+            RestoreCellState.FETCHED, RestoreCellState.HOST, RestoreCellState.EARLIER}) {
+            legend.getChildren().add(swatch(RestoreMapCanvas.colourOf(p, s), s.word()));
+        }
+        legend.getChildren().add(swatch(p.flash(), "fetched just now (flash)"));
+    }
+
+    private static HBox swatch(javafx.scene.paint.Color c, String word) {
+        Rectangle r = new Rectangle(12, 12, c);
+        r.getStyleClass().add("legend-swatch");
+        HBox box = new HBox(4, r, new Label(word));
+        box.setAlignment(Pos.CENTER_LEFT);
+        return box;
+    }
+
+    // ---- actions
+
+    /** Samples the map while the view is shown. */
+    @Override
+    public void shown(boolean on) {
+        if (on) {
+            model.startSampling();
+        } else {
+            model.stopSampling();
+        }
+    }
+
+    @FXML
+    public void pauseOrResume() {
+        model.bulk().pauseOrResume();
+    }
+
+    @FXML
+    public void cancel() {
+        if (model.bulk().cancelBlockedProperty().get().isEmpty()
+                && TypedConfirmDialog.ask(getScene().getWindow(), model.cancelConfirmation())) {
+            model.bulk().cancel();
+        }
+    }
+
+    public InstantRestoreViewModel model() {
+        return model;
+    }
+
+    public RestoreMapCanvas map() {
+        return restoreMap;
+    }
+}

@@ -1,0 +1,70 @@
+package org.splitpoint.app.restore;
+
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.common.StateLook;
+
+/**
+ * The banner over a volume's page and its restore view: while the volume is FAILED it says why and
+ * offers "Restore from backup…" (the newest image of the known stores preselected); on the volume's
+ * page, while a restore runs, it says how far it is and offers to show it. Hidden otherwise.
+ * Ids: {@code #restoreFromBackup}, {@code #showRestore}.
+ */
+public final class RestoreBanner extends HBox {
+
+    private final StateBadge badge = new StateBadge();
+    private final Label text = new Label();
+    private final Button action = new Button();
+
+    public RestoreBanner() {
+        getStyleClass().add("restore-banner");
+        text.getStyleClass().add("banner-text");
+        text.setWrapText(true);
+        text.setMinWidth(0);
+        text.setMinHeight(USE_PREF_SIZE); // wraps rather than cuts the sentence off
+        text.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(text, Priority.ALWAYS);
+        action.setMinWidth(USE_PREF_SIZE);
+        setAlignment(Pos.CENTER_LEFT);
+        setSpacing(10);
+        getChildren().addAll(badge, text, action);
+        setVisible(false);
+        managedProperty().bind(visibleProperty());
+    }
+
+    /**
+     * Shows the FAILED banner of {@code vm}; {@code restore} opens the restore dialog. With
+     * {@code show} non-null (the volume's page), a running restore is announced with a button to it.
+     */
+    public void bind(InstantRestoreViewModel vm, Runnable restore, Runnable show) {
+        Runnable update = () -> {
+            boolean failed = !vm.bannerProperty().get().isEmpty();
+            boolean running = show != null && vm.restoringProperty().get();
+            getStyleClass().remove("restoring");
+            text.textProperty().unbind();
+            if (failed) {
+                badge.show(new StateLook("", StateLook.Glyph.CROSS, StateLook.Tone.BAD));
+                text.textProperty().bind(vm.bannerProperty());
+                action.setText("Restore from backup…");
+                action.setId("restoreFromBackup");
+                action.setOnAction(e -> restore.run());
+            } else if (running) {
+                getStyleClass().add("restoring");
+                badge.show(new StateLook("", StateLook.Glyph.ARROWS, StateLook.Tone.BUSY));
+                text.textProperty().bind(Bindings.concat("Being restored from a backup: ", vm.progressTextProperty()));
+                action.setText("Show the restore");
+                action.setId("showRestore");
+                action.setOnAction(e -> show.run());
+            }
+            setVisible(failed || running);
+        };
+        vm.bannerProperty().addListener(o -> update.run());
+        vm.restoringProperty().addListener(o -> update.run());
+        update.run();
+    }
+}

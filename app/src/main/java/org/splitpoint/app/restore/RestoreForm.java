@@ -1,0 +1,247 @@
+package org.splitpoint.app.restore;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.splitpoint.app.backup.KnownStores;
+import org.splitpoint.app.backup.StoreListing;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.workload.Expectations;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.VolumeState;
+
+/**
+ * The "Restore from backup" dialog's model for one volume: the images of the known stores (this
+ * volume's newest first, preselected), write-through, the bulk throttle, and — when the volume is
+ * not FAILED — its name typed to confirm that its data is replaced. Restore is enabled by the rules
+ * the engine applies, so a refusal is seen before the click.
+ */
+public final class RestoreForm {
+
+    private final PoolBridge bridge;
+    private final ActionStatus status;
+    private final Expectations expectations;
+    private final KnownStores stores;
+    private final String volume;
+    private final PoolSnapshot snapshot;
+    private final List<PairView> pairs;
+    private final Runnable started;
+
+    // ---- properties
+    private final ObservableList<ImageChoice> choices = FXCollections.observableArrayList();
+    private final ObjectProperty<ImageChoice> image = new SimpleObjectProperty<>();
+    private final BooleanProperty writeThrough = new SimpleBooleanProperty(false);
+    private final LongProperty throttle = new SimpleLongProperty(0);
+    private final StringProperty typed = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper loading = new ReadOnlyStringWrapper("reading the known stores…");
+    private final ReadOnlyStringWrapper blocked = new ReadOnlyStringWrapper();
+
+    RestoreForm(PoolBridge bridge, ActionStatus status, Expectations expectations, KnownStores stores, String volume,
+                PoolSnapshot snapshot, List<PairView> pairs, Runnable started) {
+        this.bridge = bridge;
+        this.status = status;
+        this.expectations = expectations;
+        this.stores = stores;
+        this.volume = volume;
+        this.snapshot = snapshot;
+        this.pairs = List.copyOf(pairs);
+        this.started = started;
+        blocked.bind(Bindings.createStringBinding(() -> whyNot(volume, snapshot, this.pairs, image.get(), typed.get(),
+                status.isBusy()), image, typed, status.busyProperty()));
+    }
+
+    public String volume() {
+        return volume;
+    }
+
+    /** Images to choose from: this volume's (newest first), then other volumes' of the same size. */
+    public ObservableList<ImageChoice> choices() {
+        return choices;
+    }
+
+    /** The image to restore (input; the newest of the volume once loaded, or the one asked for). */
+    public ObjectProperty<ImageChoice> imageProperty() {
+        return image;
+    }
+
+    /** Also write what hosts write meanwhile into a new incremental image (input). */
+    public BooleanProperty writeThroughProperty() {
+        return writeThrough;
+    }
+
+    /** The bulk copy's limit, bytes per second, 0 = unlimited (input). */
+    public LongProperty throttleProperty() {
+        return throttle;
+    }
+
+    /** What the administrator typed to confirm (input; needed unless the volume is FAILED). */
+    public StringProperty typedProperty() {
+        return typed;
+    }
+
+    /** True when the volume's name must be typed (it is not FAILED: its data is replaced). */
+    public boolean needsTypedName() {
+        PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(volume);
+        return v == null || v.state() != VolumeState.FAILED;
+    }
+
+    /** "reading the known stores…", what was found, or why nothing can be offered. */
+    public ReadOnlyStringProperty loadingProperty() {
+        return loading.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty blockedProperty() {
+        return blocked.getReadOnlyProperty();
+    }
+
+    /** What the restore does, for the dialog. */
+    public List<String> sentences() {
+        PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(volume);
+        List<String> s = new ArrayList<>();
+        if (v != null && v.state() == VolumeState.FAILED) {
+            s.add("Volume " + volume + " is FAILED (" + v.stateReason() + "): its lost drives get blank images, then it"
+                    + " is restored from the image chosen.");
+        } else if (v != null) {
+            s.add("Restoring " + volume + " replaces all its data (" + Format.size(v.size()) + ") with the image's; what"
+                    + " it holds now is lost.");
+        }
+        s.add("Hosts can use " + volume + " at once: reads of tracks not yet restored are fetched from the backup, and a"
+                + " bulk copy fills the rest in the background, never over a track written or fetched meanwhile.");
+        return s;
+    }
+
+    /** Why the restore cannot start now; empty when it can (the engine's rules and sentences). */
+    static String whyNot(String volume, PoolSnapshot s, List<PairView> pairs, ImageChoice c, String typed, boolean busy) {
+        PoolSnapshot.VolumeView v = s == null ? null : s.volume(volume);
+        if (v == null) {
+            return "this pool has no volume named " + volume;
+        }
+        for (var j : s.jobs()) {
+            if (!j.state().isFinished() && j.target().equals(volume) && j.kind().equals("instant-restore")) {
+                return "volume " + volume + " is being restored already (job " + j.id() + "); wait for it or cancel it first";
+            }
+            if (!j.state().isFinished() && j.target().equals(volume) && j.kind().equals("backup")) {
+                return "a backup of " + volume + " is running (job " + j.id() + "); cancel it or wait before restoring over"
+                        + " the volume";
+            }
+        }
+        for (PairView p : pairs) {
+            if ((p.std().equals(volume) || p.bcv().equals(volume)) && p.state() != PairState.Split
+                    && p.state() != PairState.NeverEstab) {
+                return "volume " + volume + " is in pair " + p.name() + ", which is " + p.state() + "; split the pair"
+                        + " before restoring the volume from a backup";
+            }
+        }
+        if (c == null) {
+            return "choose the image to restore";
+        }
+        if (c.image().size() != v.size()) {
+            return "image " + c.image().id() + " is of a volume of " + Format.size(c.image().size()) + "; " + volume
+                    + " is " + Format.size(v.size()) + ": restore it onto a volume of the same size";
+        }
+        if (c.image().trackSize() != s.trackSize()) {
+            return "image " + c.image().id() + " has tracks of " + Format.size(c.image().trackSize()) + ", this pool "
+                    + Format.size(s.trackSize()) + ": restore it into a pool with the same track size";
+        }
+        if (v.state() != VolumeState.FAILED && (typed == null || !typed.trim().equals(volume))) {
+            return "type " + volume + " to confirm: restoring replaces all its data";
+        }
+        return busy ? "another action is still running; wait for it to finish" : "";
+    }
+
+    // ---- commands
+
+    private record Loaded(List<ImageChoice> choices, List<String> problems) { }
+
+    /** Reads the known stores in the background; then preselects {@code want}, or the volume's newest image. */
+    public void load(ImageChoice want) {
+        List<Path> dirs = List.copyOf(stores.list());
+        long size = snapshot == null || snapshot.volume(volume) == null ? -1 : snapshot.volume(volume).size();
+        bridge.run(pool -> {
+            List<ImageChoice> mine = new ArrayList<>();
+            List<ImageChoice> others = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            for (Path d : dirs) {
+                StoreListing l = StoreListing.read(pool, d);
+                if (l.problem() != null) {
+                    problems.add(l.problem());
+                }
+                for (var i : l.images()) {
+                    if (i.volume().equals(volume)) {
+                        mine.add(new ImageChoice(d, i));
+                    } else if (i.size() == size) {
+                        others.add(new ImageChoice(d, i));
+                    }
+                }
+            }
+            Comparator<ImageChoice> newest = Comparator.comparing((ImageChoice c) -> c.image().createdAt()).reversed();
+            mine.sort(newest);
+            others.sort(newest);
+            mine.addAll(others);
+            return new Loaded(mine, problems);
+        }, r -> {
+            List<ImageChoice> all = r.choices();
+            List<String> problems = r.problems();
+            choices.setAll(all);
+            ImageChoice pick = all.stream().filter(c -> want != null && c.store().equals(want.store())
+                    && c.image().id().equals(want.image().id())).findFirst()
+                    .orElse(all.stream().filter(c -> c.image().volume().equals(volume)).findFirst().orElse(null));
+            image.set(pick);
+            long ofVolume = all.stream().filter(c -> c.image().volume().equals(volume)).count();
+            loading.set((dirs.isEmpty() ? "No backup store is known yet: add the one that holds " + volume + "'s images."
+                    : ofVolume == 0 ? "No image of " + volume + " in the known stores (" + dirs.size() + "); add the store"
+                    + " that holds one." : ofVolume + (ofVolume == 1 ? " image" : " images") + " of " + volume + " in "
+                    + dirs.size() + (dirs.size() == 1 ? " store" : " stores") + (pick != null && pick.image().volume()
+                    .equals(volume) && all.indexOf(pick) == 0 ? "; the newest is chosen." : "."))
+                    + (problems.isEmpty() ? "" : " " + String.join("; ", problems)));
+        }, loading::set);
+    }
+
+    /** Adds another store (a directory) to the known ones and reads them again. */
+    public void addStore(Path dir) {
+        bridge.run(pool -> StoreListing.read(pool, KnownStores.normal(dir)), l -> {
+            if (l.problem() != null) {
+                loading.set(l.problem());
+                return;
+            }
+            stores.add(l.dir());
+            load(image.get());
+        }, loading::set);
+    }
+
+    /** Starts the restore as chosen (the dialog confirmed it). */
+    public void restore() {
+        if (!blocked.get().isEmpty()) {
+            return;
+        }
+        ImageChoice c = image.get();
+        boolean wt = writeThrough.get();
+        long limit = throttle.get();
+        status.started("Restoring " + volume + " from image " + c.image().id() + "…");
+        bridge.run(pool -> expectations.replaced(volume,
+                () -> pool.backups().restore(volume, c.store(), c.image().id(), wt, limit).progress()), p -> {
+                    status.succeeded("Restore of " + volume + " from image " + c.image().id() + " started: the volume is"
+                            + " usable now; " + Format.tracks(p.totalTracks() - p.doneTracks()) + " to copy in the"
+                            + " background" + (wt ? "; writes go to a new image too" : ""));
+                    started.run();
+                }, status::failed);
+    }
+}

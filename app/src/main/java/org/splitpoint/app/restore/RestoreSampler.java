@@ -1,0 +1,86 @@
+package org.splitpoint.app.restore;
+
+import java.util.ArrayDeque;
+import org.splitpoint.app.common.CellMapCanvas;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pair.HydrationFeed;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.restore.InstantRestore;
+
+/**
+ * Takes {@link RestoreSample}s of one volume's instant restore on a background thread: counts the
+ * live bitmaps into cells and collects the tracks fetched since the last tick (the engine keeps
+ * them in a ring; a late tick just misses some flashes). It holds on to the restore it saw, so
+ * when the restore ends it gives one last picture of the full map (the engine drops the restore
+ * then, but its bitmaps stay readable). Not thread-safe: one sampling thread at a time.
+ */
+final class RestoreSampler {
+
+    private static final int MAX_FLASHES = 4096;
+
+    private record Flash(long track, long nanos) { }
+
+    private final String volume;
+    private final ArrayDeque<Flash> flashes = new ArrayDeque<>();
+    private InstantRestore held;
+    private long seq = -1;
+
+    RestoreSampler(String volume) {
+        this.volume = volume;
+    }
+
+    /** The restore now, its last picture if it just ended, or null when there is none to show. */
+    RestoreSample sample(Pool pool) {
+        InstantRestore r = pool.backups().restoreOf(volume);
+        boolean ended = false;
+        if (r == null) {
+            if (held == null) {
+                return null;
+            }
+            r = held;
+            ended = true;
+            held = null;
+        } else if (r != held) {
+            held = r;
+            seq = -1;
+            flashes.clear();
+        }
+        long now = System.nanoTime();
+        HydrationFeed.Batch batch = r.fetchedSince(Math.max(0, seq));
+        if (seq >= 0) { // the first tick only learns where the feed is: older fetches are not news
+            for (long t : batch.tracks()) {
+                flashes.addLast(new Flash(t, now));
+            }
+        }
+        seq = batch.nextSeq();
+        while (!flashes.isEmpty() && (flashes.size() > MAX_FLASHES
+                || now - flashes.peekFirst().nanos() > CellMapCanvas.FLASH_NANOS)) {
+            flashes.removeFirst();
+        }
+        long[] ft = new long[flashes.size()];
+        long[] fn = new long[flashes.size()];
+        int i = 0;
+        for (Flash f : flashes) {
+            ft[i] = f.track();
+            fn[i++] = f.nanos();
+        }
+        RestoreCells cells = RestoreCells.of(r.totalTracks(), r.owedTracks().toWords(), r.hostWritten().toWords(),
+                r.fetchedOnDemand().toWords(), r.bulkCopied().toWords());
+        var chain = r.chain();
+        return new RestoreSample(volume, r.trackSize(), cells, ft, fn, r.onDemandFetches(), r.onDemandPerSecond(),
+                r.currentTracks(), r.totalTracks(), chain == null ? null : chain.target(),
+                chain == null ? 0 : chain.images().size(), r.unavailable(),
+                r.writeThrough() == null ? null : r.writeThrough().header().id(), job(pool), ended, now);
+    }
+
+    private JobProgress job(Pool pool) {
+        String id = InstantRestoreViewModel.jobId(volume);
+        for (Job j : pool.jobs()) {
+            if (j.id().equals(id)) {
+                return j.progress();
+            }
+        }
+        return null;
+    }
+}

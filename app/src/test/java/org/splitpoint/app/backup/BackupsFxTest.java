@@ -1,0 +1,149 @@
+package org.splitpoint.app.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TreeTableCell;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.testing.BackupPools;
+import org.splitpoint.app.testing.FxPools;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The Backups view against a real pool and store (a full image of "data" and an incremental on it,
+ * the store known): back up into a new store added through the dialog and see the image listed;
+ * verify an image ok, then DAMAGED after a byte of its data changed; delete with the id typed,
+ * refused until the images built on it are ticked too.
+ */
+@ExtendWith(ApplicationExtension.class)
+class BackupsFxTest {
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+    private BackupPools.Made made;
+    private Path dir;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        dir = tmp.resolve("t" + System.nanoTime());
+        made = BackupPools.withChain(dir);
+        fx = FxPools.open(stage, made.pool(), List.of(made.store()));
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private void openBackups(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-backups").tryQuery().isPresent());
+        robot.clickOn("#nav-backups");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> cell(robot, made.image()).isPresent());
+    }
+
+    /** The tree's cell whose text is {@code text} (an image id, or a verify state's line). */
+    private static Optional<Node> cell(FxRobot robot, String text) {
+        return robot.lookup((Node n) -> n instanceof TreeTableCell<?, ?> c && text.equals(c.getText())
+                && c.isVisible()).tryQuery();
+    }
+
+    private static Optional<Node> cellStarting(FxRobot robot, String text) {
+        return robot.lookup((Node n) -> n instanceof TreeTableCell<?, ?> c && c.getText() != null
+                && c.getText().startsWith(text)).tryQuery();
+    }
+
+    private static String text(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).queryAs(Label.class).getText());
+    }
+
+    @Test
+    void backingUpAVolumeIntoANewStoreAddedThroughTheDialogListsItsImage(FxRobot robot) throws Exception {
+        openBackups(robot);
+        Path fresh = dir.resolve("more-backups");
+
+        robot.clickOn("#addStore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isPresent());
+        robot.clickOn("#storePath").write(fresh.toString());
+        robot.clickOn("#storeAdd");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text(robot, "#storeSummary")
+                .equals("new: becomes a store with its first backup"));
+        assertThat(robot.lookup("#backupFull").queryAs(javafx.scene.control.ToggleButton.class).isSelected())
+                .as("the last backup is in the other store: full is chosen").isTrue();
+
+        robot.clickOn("#backUp");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> cellStarting(robot, "data-").isPresent());
+
+        String id = onFx(() -> ((TreeTableCell<?, ?>) cellStarting(robot, "data-").get()).getText());
+        assertThat(id).endsWith("-full");
+        assertThat(Files.isDirectory(fresh.resolve("images").resolve(id))).isTrue();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text(robot, "#backupProgressText")
+                .equals("backup of data finished · 100%"));
+        assertThat(text(robot, "#storeSummary")).startsWith("1 image · ");
+    }
+
+    @Test
+    void verifyingAnImageShowsOkAndAfterAByteOfItsDataChangedDamagedWithTheSentence(FxRobot robot) throws Exception {
+        openBackups(robot);
+        robot.clickOn(cell(robot, made.image()).get());
+        robot.clickOn("#verifyImage");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> cell(robot, "ok").isPresent());
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#verifyLine")
+                .equals("1 image verified: every SHA-256 matched"));
+
+        BackupPools.corrupt(made.store(), made.image());
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#verifyImage").queryAs(Button.class).isDisabled());
+        robot.clickOn("#verifyImage");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> cellStarting(robot, "DAMAGED").isPresent());
+
+        String sentence = "image " + made.image() + ": its data fails the SHA-256 in its manifest (damaged)";
+        assertThat(onFx(() -> ((TreeTableCell<?, ?>) cellStarting(robot, "DAMAGED").get()).getText()))
+                .isEqualTo("DAMAGED: " + sentence);
+        assertThat(text(robot, "#selectedVerify"))
+                .isEqualTo("Verify: DAMAGED: its data fails the SHA-256 in its manifest (damaged)");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#verifyLine")
+                .equals("1 image verified: 0 ok, 1 DAMAGED"));
+    }
+
+    @Test
+    void deletingAnImageNeedsItsIdTypedAndTheImagesBuiltOnItTicked(FxRobot robot) throws Exception {
+        openBackups(robot);
+        robot.clickOn(cell(robot, made.image()).get());
+        robot.clickOn("#deleteImage");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        Button go = robot.lookup("#confirmAction").queryAs(Button.class);
+        assertThat(go.isDisabled()).isTrue();
+
+        robot.clickOn("#confirmName").write(made.image());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(go.isDisabled()).as("an incremental builds on it").isTrue();
+        assertThat(text(robot, "#confirmRefused")).startsWith("image " + made.image() + " is the parent of data-")
+                .endsWith("or tick \u201cand the images that build on it\u201d to delete them too");
+
+        robot.clickOn("#deleteChain");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(go.isDisabled()).isFalse();
+        robot.clickOn("#confirmAction");
+
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> cellStarting(robot, "data-").isEmpty());
+        try (var s = Files.list(made.store().resolve("images"))) {
+            assertThat(s.count()).isZero();
+        }
+        assertThat(text(robot, "#storeSummary")).startsWith("0 images");
+    }
+}

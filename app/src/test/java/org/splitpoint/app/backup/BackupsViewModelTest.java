@@ -1,0 +1,258 @@
+package org.splitpoint.app.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.BackupPools;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.backup.ImageInfo;
+
+/** The Backups view's model against a real pool and real store directories, no toolkit. */
+class BackupsViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private final List<List<Path>> saved = new ArrayList<>();
+    private PoolBridge bridge;
+    private BackupsViewModel vm;
+
+    @BeforeEach
+    void open() throws Exception {
+        bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
+        KnownStores.Memory memory = new KnownStores.Memory() {
+            @Override
+            public List<Path> load() {
+                return List.of();
+            }
+
+            @Override
+            public void save(List<Path> stores) {
+                saved.add(stores);
+            }
+        };
+        vm = new BackupsViewModel(bridge, status, new KnownStores(memory));
+        bridge.onSnapshot(vm::apply);
+        refresh();
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    private void refresh() {
+        bridge.refresh();
+        ui.drain();
+    }
+
+    private Path store(String name) {
+        return tmp.resolve(name).toAbsolutePath().normalize();
+    }
+
+    /** Backs prod up (full or not) and waits until the image is listed; returns the images of prod. */
+    private List<ImageInfo> backUp(boolean full) throws Exception {
+        int before = vm.listingProperty().get().images().size();
+        vm.backupNow().volumeProperty().set("prod");
+        vm.backupNow().fullProperty().set(full);
+        assertThat(vm.backupNow().blockedProperty().get()).isEmpty();
+        vm.backupNow().backUp();
+        ui.drain();
+        assertThat(TestPools.await(Duration.ofSeconds(20), this::refresh,
+                () -> vm.listingProperty().get().images().size() == before + 1)).as("the image is listed").isTrue();
+        return vm.listingProperty().get().imagesOf("prod");
+    }
+
+    private void writeTracks(int from, int count) {
+        bridge.run(pool -> {
+            pool.device("prod").write(from * 65536L, ByteBuffer.allocate(count * 65536));
+            pool.device("prod").flush();
+            return null;
+        }, ok -> { }, why -> { throw new AssertionError(why); });
+        ui.drain();
+    }
+
+    private BackupRow row(String id) {
+        for (BackupsViewModel.Node v : vm.treeProperty().get()) {
+            for (BackupsViewModel.Node c : v.children()) {
+                if (c.row().key().equals(id)) {
+                    return c.row();
+                }
+                for (BackupsViewModel.Node i : c.children()) {
+                    if (i.row().key().equals(id)) {
+                        return i.row();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no row " + id);
+    }
+
+    @Test
+    void aNewDirectoryBecomesAStoreWithTheFirstBackupWhichIsFullAndListedWithItsTracks() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        assertThat(vm.listingProperty().get().isNew()).isTrue();
+        assertThat(vm.listingProperty().get().summary()).isEqualTo("new: becomes a store with its first backup");
+        assertThat(vm.backupNow().fullProperty().get()).as("nothing to build on: full is chosen").isTrue();
+        assertThat(saved).last().isEqualTo(List.of(store("backups")));
+
+        List<ImageInfo> images = backUp(true);
+
+        assertThat(images).hasSize(1);
+        ImageInfo full = images.get(0);
+        assertThat(full.kind()).isEqualTo(ImageInfo.Kind.FULL);
+        assertThat(Files.isRegularFile(store("backups").resolve("store.json"))).isTrue();
+        BackupsViewModel.Node volume = vm.treeProperty().get().get(0);
+        assertThat(volume.row().name()).isEqualTo("prod");
+        assertThat(volume.row().kind()).isEqualTo("1 image");
+        BackupRow r = volume.children().get(0).row();
+        assertThat(r.kind()).isEqualTo("full");
+        assertThat(r.tracks()).isEqualTo(String.valueOf(full.tracks()));
+        assertThat(r.volumeTracks()).isEqualTo("128");
+        assertThat(r.verifyProperty().get()).isEqualTo(VerifyState.NOT_VERIFIED);
+        assertThat(vm.backupNow().progressTextProperty().get()).isEqualTo("backup of prod finished · 100%");
+        assertThat(vm.backupNow().fullProperty().get()).as("next time an incremental builds on it").isFalse();
+    }
+
+    @Test
+    void anIncrementalHoldsTheTracksWrittenSinceAndIsShownUnderItsFullImage() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        String full = backUp(true).get(0).id();
+        writeTracks(10, 3);
+
+        List<ImageInfo> images = backUp(false);
+
+        ImageInfo inc = images.get(0);
+        assertThat(inc.kind()).isEqualTo(ImageInfo.Kind.INCREMENTAL);
+        assertThat(inc.parent()).isEqualTo(full);
+        assertThat(inc.tracks()).isEqualTo(3);
+        BackupsViewModel.Node chain = vm.treeProperty().get().get(0).children().get(0);
+        assertThat(chain.row().key()).isEqualTo(full);
+        assertThat(chain.children()).extracting(n -> n.row().key()).containsExactly(inc.id());
+        assertThat(row(inc.id()).buildsOn()).isEqualTo(full);
+    }
+
+    @Test
+    void anIncrementalIntoAnotherStoreThanTheLastBackupsIsRefusedWithTheEngineRule() throws Exception {
+        vm.addStore(store("a").toString());
+        ui.drain();
+        String full = backUp(true).get(0).id();
+        vm.addStore(store("b").toString());
+        ui.drain();
+        assertThat(vm.selectedStoreProperty().get()).isEqualTo(store("b"));
+
+        vm.backupNow().fullProperty().set(false);
+
+        assertThat(vm.backupNow().blockedProperty().get()).isEqualTo("the last backup of prod (image " + full
+                + ") is in the store at " + store("a") + "; an incremental one builds on it there: choose that store,"
+                + " or take a full backup");
+        vm.backupNow().fullProperty().set(true);
+        assertThat(vm.backupNow().blockedProperty().get()).isEmpty();
+    }
+
+    @Test
+    void aDirectoryThatIsNoStoreIsRefusedWithTheEngineSentenceAndNotRemembered() throws Exception {
+        Path junk = Files.createDirectories(tmp.resolve("junk"));
+        Files.writeString(junk.resolve("notes.txt"), "not a store");
+
+        vm.addStore(junk.toString());
+        ui.drain();
+
+        assertThat(status.kindProperty().get()).isEqualTo(ActionStatus.Kind.ERROR);
+        assertThat(status.messageProperty().get()).endsWith(junk.toAbsolutePath().normalize()
+                + " is not a Splitpoint backup store (it has no store.json and is not empty)");
+        assertThat(vm.stores()).isEmpty();
+        assertThat(saved).isEmpty();
+    }
+
+    @Test
+    void aStoreInsideThePoolIsRefused() {
+        vm.addStore(bridge.poolDir().resolve("backups").toString());
+        ui.drain();
+
+        assertThat(status.messageProperty().get()).contains("is inside the pool; keep backups outside it");
+        assertThat(vm.stores()).isEmpty();
+    }
+
+    @Test
+    void verifyFindsAnImageOkThenDamagedWithTheEngineSentenceAfterAByteOfItsDataChanged() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        String id = backUp(true).get(0).id();
+        vm.selectedProperty().set(row(id));
+        assertThat(vm.verifyBlockedProperty().get()).isEmpty();
+
+        vm.verifySelected();
+        ui.drain();
+        assertThat(row(id).verifyProperty().get().kind()).isEqualTo(VerifyState.Kind.OK);
+        assertThat(vm.verifyLineProperty().get()).isEqualTo("1 image verified: every SHA-256 matched");
+
+        BackupPools.corrupt(store("backups"), id);
+        vm.verifySelected();
+        ui.drain();
+
+        VerifyState s = row(id).verifyProperty().get();
+        assertThat(s.kind()).isEqualTo(VerifyState.Kind.DAMAGED);
+        assertThat(s.detail()).isEqualTo("image " + id + ": its data fails the SHA-256 in its manifest (damaged)");
+        assertThat(s.look().word()).isEqualTo("DAMAGED");
+        assertThat(vm.verifyLineProperty().get()).isEqualTo("1 image verified: 0 ok, 1 DAMAGED");
+    }
+
+    @Test
+    void deletingAnImageThatAnIncrementalBuildsOnIsRefusedUnlessTheIncrementalGoesToo() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        String full = backUp(true).get(0).id();
+        writeTracks(0, 1);
+        String inc = backUp(false).get(0).id();
+        vm.selectedProperty().set(row(full));
+        assertThat(vm.deleteBlockedProperty().get()).isEmpty();
+        assertThat(vm.deleteConfirmation().target()).isEqualTo(full);
+        assertThat(vm.dependents()).containsExactly(inc);
+
+        String refusal = "image " + full + " is the parent of " + inc + "; deleting it would break their chain: delete"
+                + " those first, or tick \u201cand the images that build on it\u201d to delete them too";
+        assertThat(vm.deleteRefusal(false)).isEqualTo(refusal);
+        vm.delete(false);
+        ui.drain();
+        assertThat(status.messageProperty().get()).endsWith(refusal);
+        assertThat(vm.listingProperty().get().images()).hasSize(2);
+
+        vm.delete(true);
+        ui.drain();
+        assertThat(vm.listingProperty().get().images()).isEmpty();
+        assertThat(vm.treeProperty().get()).isEmpty();
+        assertThat(status.messageProperty().get()).endsWith("Deleted images " + full + ", " + inc);
+    }
+
+    @Test
+    void removingAStoreForgetsItButLeavesItsImages() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        backUp(true);
+
+        vm.removeStore();
+
+        assertThat(vm.stores()).isEmpty();
+        assertThat(vm.selectedStoreProperty().get()).isNull();
+        assertThat(saved).last().isEqualTo(List.of());
+        assertThat(Files.list(store("backups").resolve("images")).count()).isEqualTo(1);
+        assertThat(vm.backupNow().blockedProperty().get()).isEqualTo("add a backup store first (Add store…), or choose one");
+    }
+}

@@ -1,0 +1,110 @@
+package org.splitpoint.app.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.testing.BackupPools;
+import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.TestPools;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * A RAID5 volume whose two drive images were deleted opens FAILED; its page shows the banner, the
+ * dialog preselects the newest image, and the restore view's map fills (slowly at 2 MB/s, then at
+ * full speed once the throttle slider goes to unlimited) until the restore is done.
+ */
+@ExtendWith(ApplicationExtension.class)
+class InstantRestoreFxTest {
+
+    private static final Pattern CURRENT = Pattern.compile("256 tracks × 64 KiB · ([\\d,]+) current");
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+    private BackupPools.Made made;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        made = BackupPools.failed(tmp.resolve("t" + System.nanoTime()));
+        fx = FxPools.open(stage, made.pool(), List.of(made.store()));
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private static String text(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).queryAs(Label.class).getText());
+    }
+
+    /** Tracks current as the map's line says, or -1 before the first sample. */
+    private static long current(FxRobot robot) throws Exception {
+        if (robot.lookup("#mapInfo").tryQuery().isEmpty()) {
+            return -1;
+        }
+        Matcher m = CURRENT.matcher(text(robot, "#mapInfo"));
+        return m.matches() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+    }
+
+    @Test
+    void aFailedVolumeIsRestoredFromTheBannerAndTheOverwriteMapFillsUntilDone(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-data");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreFromBackup").tryQuery()
+                .map(Node::isVisible).orElse(false) && text(robot, ".banner-text").contains(made.image()));
+
+        robot.clickOn("#restoreFromBackup");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreImageChoice").tryQuery()
+                .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
+        ImageChoice chosen = onFx(() -> robot.lookup("#restoreImageChoice").<ComboBox<ImageChoice>>query().getValue());
+        assertThat(chosen.image().id()).as("the newest image is preselected").isEqualTo(made.image());
+        assertThat(robot.lookup("#confirmName").tryQuery()).as("a FAILED volume needs no typed name").isEmpty();
+        robot.clickOn("#restoreThrottle");
+        robot.clickOn(robot.lookup((Node n) -> n instanceof ListCell<?> c && "2 MB/s".equals(c.getText()))
+                .<Node>query());
+        robot.clickOn("#restoreStart");
+
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "restore:data".equals(
+                onFx(() -> fx.vm.nav().selectedProperty().get())));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> current(robot) > 0 && current(robot) < 256);
+        byte[] read = TestPools.call(fx.bridge, pool -> { // a host reads a track not restored yet
+            ByteBuffer b = ByteBuffer.allocate(BackupPools.TRACK);
+            pool.device("data").read(250L * BackupPools.TRACK, b);
+            return b.array();
+        });
+        assertThat(read[0]).isEqualTo(BackupPools.pattern(250L * BackupPools.TRACK));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text(robot, "#onDemand").startsWith("1 track fetched"));
+        long partly = current(robot);
+        assertThat(partly).isBetween(1L, 255L);
+
+        robot.clickOn("#throttle").type(KeyCode.END); // unlimited
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> text(robot, "#restoreProgressText")
+                .equals("restore finished · 100%"));
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> current(robot) == 256);
+        assertThat(text(robot, "#throttleText")).isEqualTo("unlimited");
+        robot.clickOn("#nav-volume-data");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup(".state-word").queryAll().stream()
+                .anyMatch(n -> n.isVisible() && "OPTIMAL".equals(((Label) n).getText())));
+        assertThat(robot.lookup("#restoreFromBackup").tryQuery().map(Node::isVisible).orElse(false)).isFalse();
+    }
+}

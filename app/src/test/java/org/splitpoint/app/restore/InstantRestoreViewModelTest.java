@@ -1,0 +1,209 @@
+package org.splitpoint.app.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.backup.KnownStores;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.EngineCall;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Confirmation;
+import org.splitpoint.app.testing.BackupPools;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.app.workload.Expectations;
+import org.splitpoint.engine.pool.VolumeState;
+
+/** The instant restore view's model against a real pool and store, no toolkit. */
+class InstantRestoreViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private final AtomicInteger started = new AtomicInteger();
+    private PoolBridge bridge;
+    private InstantRestoreViewModel vm;
+    private BackupPools.Made made;
+
+    private void open(BackupPools.Made m) throws Exception {
+        made = m;
+        bridge = PoolBridge.open(m.pool(), new CurrentThreadTaskExecutor(), ui);
+        KnownStores stores = new KnownStores(KnownStores.Memory.inMemory(List.of(m.store())));
+        vm = new InstantRestoreViewModel(bridge, status, new Expectations(), stores, BackupPools.VOLUME,
+                started::incrementAndGet);
+        bridge.onSnapshot(vm::apply);
+        bridge.onPairs(vm::apply);
+        refresh();
+        vm.findNewest();
+        ui.drain();
+    }
+
+    @AfterEach
+    void close() {
+        if (bridge != null) {
+            bridge.close();
+        }
+    }
+
+    private void refresh() {
+        bridge.refresh();
+        ui.drain();
+    }
+
+    private void sample() {
+        vm.sampleNow();
+        ui.drain();
+    }
+
+    private <T> T call(EngineCall<T> c) {
+        java.util.concurrent.atomic.AtomicReference<T> out = new java.util.concurrent.atomic.AtomicReference<>();
+        bridge.run(c, out::set, why -> { throw new AssertionError(why); });
+        ui.drain();
+        return out.get();
+    }
+
+    /** Starts a restore of the FAILED volume from its newest image at {@code throttle} bytes/s. */
+    private void restore(long throttle) {
+        RestoreForm f = vm.restoreForm(null);
+        ui.drain();
+        f.throttleProperty().set(throttle);
+        assertThat(f.blockedProperty().get()).isEmpty();
+        f.restore();
+        ui.drain();
+        refresh();
+    }
+
+    @Test
+    void aFailedVolumeShowsTheBannerWithTheNewestImagePreselectedAndNeedsNoTypedName() throws Exception {
+        open(BackupPools.failed(tmp));
+
+        assertThat(vm.volumeStateProperty().get()).isEqualTo(VolumeState.FAILED);
+        assertThat(vm.bannerProperty().get()).startsWith("Volume data is FAILED (d1 MISSING, d2 MISSING): its data is"
+                + " unavailable. Newest backup: " + made.image() + " (full, ").endsWith(") in " + made.store() + ".");
+        RestoreForm f = vm.restoreForm(null);
+        ui.drain();
+        assertThat(f.imageProperty().get().image().id()).isEqualTo(made.image());
+        assertThat(f.needsTypedName()).isFalse();
+        assertThat(f.blockedProperty().get()).isEmpty();
+        assertThat(f.sentences().get(0)).isEqualTo("Volume data is FAILED (d1 MISSING, d2 MISSING): its lost drives get"
+                + " blank images, then it is restored from the image chosen.");
+    }
+
+    @Test
+    void overwritingAVolumeThatIsNotFailedNeedsItsNameTyped() throws Exception {
+        open(BackupPools.withBackup(tmp));
+        assertThat(vm.bannerProperty().get()).isEmpty();
+
+        RestoreForm f = vm.restoreForm(null);
+        ui.drain();
+
+        assertThat(f.needsTypedName()).isTrue();
+        assertThat(f.blockedProperty().get()).isEqualTo("type data to confirm: restoring replaces all its data");
+        f.typedProperty().set("dat");
+        assertThat(f.blockedProperty().get()).isNotEmpty();
+        f.typedProperty().set("data");
+        assertThat(f.blockedProperty().get()).isEmpty();
+        assertThat(f.sentences().get(0)).isEqualTo("Restoring data replaces all its data (16 MiB) with the image's; what it"
+                + " holds now is lost.");
+    }
+
+    @Test
+    void theRestoreFillsTheMapTakesANewThrottleAtOnceAndEndsFinishedWithTheVolumeOptimal() throws Exception {
+        open(BackupPools.failed(tmp));
+
+        restore(1_000_000);
+
+        assertThat(started.get()).isEqualTo(1);
+        assertThat(vm.restoringProperty().get()).isTrue();
+        assertThat(vm.bannerProperty().get()).isEmpty();
+        assertThat(vm.bulk().throttleProperty().get()).as("the job's limit, as it has it").isEqualTo(1_000_000);
+        sample();
+        RestoreSample s = vm.sampleProperty().get();
+        assertThat(s.totalTracks()).isEqualTo(BackupPools.TRACKS);
+        assertThat(s.currentTracks()).isLessThan(BackupPools.TRACKS);
+        assertThat(s.cells().counts(0, s.cells().count()).owed()).isEqualTo(BackupPools.TRACKS - s.currentTracks());
+        assertThat(vm.imageLineProperty().get()).startsWith("Image " + made.image() + " (full, ");
+        assertThat(vm.progressTextProperty().get()).matches("\\d+\\.\\d% · \\d+\\.\\d MB/s · ETA (\\d+:\\d\\d|--:--)");
+
+        vm.bulk().throttleProperty().set(0);
+        ui.drain();
+        long applied = call(pool -> pool.job(InstantRestoreViewModel.jobId("data")).progress().throttle());
+        assertThat(applied).isZero();
+        assertThat(TestPools.await(Duration.ofSeconds(30), () -> {
+            refresh();
+            sample();
+        }, () -> vm.progressTextProperty().get().equals("restore finished · 100%"))).isTrue();
+
+        assertThat(vm.progressProperty().get()).isEqualTo(1.0);
+        assertThat(vm.restoringProperty().get()).isFalse();
+        assertThat(vm.volumeStateProperty().get()).isEqualTo(VolumeState.OPTIMAL);
+        RestoreSample last = vm.sampleProperty().get();
+        assertThat(last.ended()).isTrue();
+        assertThat(last.currentTracks()).isEqualTo(BackupPools.TRACKS);
+        byte[] back = call(pool -> pool.read("data", 200L * BackupPools.TRACK, 4096));
+        assertThat(back[0]).isEqualTo(BackupPools.pattern(200L * BackupPools.TRACK));
+    }
+
+    @Test
+    void hostReadsOfTracksNotYetRestoredAreFetchedOnDemandCountedAndFlashed() throws Exception {
+        open(BackupPools.failed(tmp));
+        restore(1_000_000);
+        sample(); // the first sample learns where the feed is
+
+        byte[] read = call(pool -> {
+            ByteBuffer b = ByteBuffer.allocate(4 * BackupPools.TRACK);
+            pool.device("data").read(240L * BackupPools.TRACK, b);
+            return b.array();
+        });
+        sample();
+
+        assertThat(read[0]).isEqualTo(BackupPools.pattern(240L * BackupPools.TRACK));
+        RestoreSample s = vm.sampleProperty().get();
+        assertThat(s.fetches()).isEqualTo(4);
+        assertThat(s.flashTracks()).containsExactlyInAnyOrder(240, 241, 242, 243);
+        assertThat(s.cells().counts(240, 244).fetched()).isEqualTo(4);
+        assertThat(vm.onDemandProperty().get()).matches("4 tracks fetched on demand · \\d+/s");
+        assertThat(vm.fetchRates().points()).isNotEmpty();
+        vm.bulk().cancel();
+        ui.drain();
+    }
+
+    @Test
+    void cancellingNeedsTheVolumeNameAndLeavesItPartlyRestored() throws Exception {
+        open(BackupPools.failed(tmp));
+        restore(1_000_000);
+        sample();
+
+        Confirmation c = vm.cancelConfirmation();
+        assertThat(c.target()).isEqualTo("data");
+        assertThat(c.sentences().get(0)).startsWith("The bulk copy stops and the restore ends: data stays partly restored, with ");
+        assertThat(vm.bulk().cancelBlockedProperty().get()).isEmpty();
+        vm.bulk().cancel();
+        ui.drain();
+        refresh();
+
+        assertThat(vm.restoringProperty().get()).isFalse();
+        assertThat(vm.progressTextProperty().get()).matches("restore cancelled with [\\d,]+ tracks not restored: they hold"
+                + " what data held before; restore again to finish");
+        assertThat(vm.bulk().cancelBlockedProperty().get()).isEqualTo("no restore is running");
+    }
+
+    @Test
+    void aPairThatMirrorsTheVolumeBlocksTheRestoreWithTheEngineSentence() throws Exception {
+        bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
+        var snapshot = call(pool -> pool.snapshot());
+        var pairs = call(pool -> pool.pairs().query(null));
+
+        assertThat(RestoreForm.whyNot("prod", snapshot, pairs, null, "prod", false)).isEqualTo("volume prod is in pair"
+                + " prod-pair, which is Synchronized; split the pair before restoring the volume from a backup");
+    }
+}
