@@ -123,6 +123,10 @@ final class JournalCommand {
                             .put("maxSize", s.maxSize()).put("maxAgeSeconds", s.maxAgeSeconds())
                             .put("lastShipAt", s.lastShipAt()).put("lastShipResult", s.lastShipResult())
                             .put("protecting", s.protecting()).put("unprotected", s.unprotected()).put("nextShip", s.nextShip());
+                    var ships = n.putArray("ships");
+                    for (var sh : s.recentShips()) {
+                        ships.addObject().put("at", sh.at()).put("result", sh.result());
+                    }
                     var d = n.putArray("drives");
                     for (int i = 0; i < s.drives().size(); i++) {
                         d.addObject().put("name", s.drives().get(i)).put("healthy", s.legsHealthy().get(i));

@@ -45,8 +45,8 @@ public final class JournalAdmin {
     /** The journal's state as {@code volume journal status} shows it. */
     public record Status(String volume, List<String> drives, List<Boolean> legsHealthy, String store, String base,
                          int entries, long bytes, long capacity, long oldestAgeSeconds, long maxSize, long maxAgeSeconds,
-                         String lastShipAt, String lastShipResult, boolean protecting, boolean unprotected,
-                         String nextShip) { }
+                         String lastShipAt, String lastShipResult, List<PoolConfig.ShipRecord> recentShips,
+                         boolean protecting, boolean unprotected, String nextShip) { }
 
     private final Pool pool;
 
@@ -427,7 +427,7 @@ public final class JournalAdmin {
             }
             pool.storage.syncDirectory(pool.paths.drives());
             PoolConfig.JournalRecord rec = new PoolConfig.JournalRecord(volume, driveNames, st.dir().toString(), st.uuid(),
-                    max, maxAgeSeconds, null, 0, null, null);
+                    max, maxAgeSeconds, null, 0, List.of());
             StorageFile[] files = new StorageFile[2];
             for (int i = 0; i < 2; i++) {
                 files[i] = pool.storage.open(pool.paths.image(driveNames.get(i)));
@@ -542,7 +542,7 @@ public final class JournalAdmin {
                 + ", or on 'volume journal ship'";
         return new Status(volume, rec.drives(), List.of(j != null && j.legHealthy(0), j != null && j.legHealthy(1)),
                 rec.store(), rec.base(), j == null ? 0 : j.entries(), bytes, j == null ? 0 : j.capacity(), age,
-                rec.maxSize(), rec.maxAgeSeconds(), rec.lastShipAt(), rec.lastShipResult(), rec.base() != null,
+                rec.maxSize(), rec.maxAgeSeconds(), rec.lastShipAt(), rec.lastShipResult(), rec.ships(), rec.base() != null,
                 j == null || j.unprotected(), next);
     }
 

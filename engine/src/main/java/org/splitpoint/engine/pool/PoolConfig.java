@@ -64,22 +64,41 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
      * its last acknowledged write.
      */
     public record JournalRecord(String volume, List<String> drives, String store, String storeUuid, long maxSize,
-                                long maxAgeSeconds, String base, long shippedThrough, String lastShipAt,
-                                String lastShipResult) {
+                                long maxAgeSeconds, String base, long shippedThrough, List<ShipRecord> ships) {
+        /** The last ships kept (newest last). */
+        public static final int SHIPS_KEPT = 8;
+
         public JournalRecord {
             drives = List.copyOf(drives);
+            ships = ships == null ? List.of() : List.copyOf(ships);
         }
 
         public JournalRecord based(String image, long through) {
-            return new JournalRecord(volume, drives, store, storeUuid, maxSize, maxAgeSeconds, image, through, lastShipAt,
-                    lastShipResult);
+            return new JournalRecord(volume, drives, store, storeUuid, maxSize, maxAgeSeconds, image, through, ships);
         }
 
         public JournalRecord shipped(String at, String result) {
-            return new JournalRecord(volume, drives, store, storeUuid, maxSize, maxAgeSeconds, base, shippedThrough, at,
-                    result);
+            List<ShipRecord> next = new java.util.ArrayList<>(ships);
+            next.add(new ShipRecord(at, result));
+            while (next.size() > SHIPS_KEPT) {
+                next.remove(0);
+            }
+            return new JournalRecord(volume, drives, store, storeUuid, maxSize, maxAgeSeconds, base, shippedThrough, next);
+        }
+
+        /** When the last ship ended, or null. */
+        public String lastShipAt() {
+            return ships.isEmpty() ? null : ships.get(ships.size() - 1).at();
+        }
+
+        /** How the last ship ended ("ok: image ...", "failed: ...", "cancelled"), or null. */
+        public String lastShipResult() {
+            return ships.isEmpty() ? null : ships.get(ships.size() - 1).result();
         }
     }
+
+    /** One ship of a journal: when it ended and how. */
+    public record ShipRecord(String at, String result) { }
 
     /**
      * A drive: its image is {@code drives/<name>.img} of {@code size} bytes. {@code volume} names
