@@ -24,7 +24,8 @@ import org.splitpoint.engine.pair.InvalidTracks;
  * <ul>
  * <li>a read of a current track goes to the volume (claim 1);
  * <li>a read of an owed track is fetched from the backup chain (claims 9, 15, 18: a static,
- *     immutable point in time), answered, written to the volume and marked current;
+ *     immutable point in time) and answered; a write-behind thread then writes it to the volume
+ *     and marks it current, if it is still owed (the read does not wait for the volume);
  * <li>a write goes to the volume and marks its tracks current (claims 10, 11, 19, 20); a partial
  *     write to an owed track first merges the backup's track. With a write-through image the
  *     written tracks are appended to a new incremental image too (claims 8, 17). A write to a track
@@ -35,6 +36,8 @@ import org.splitpoint.engine.pair.InvalidTracks;
  * its own reader (own file handles), its own thread and throttle (claim 4), so on-demand fetches
  * do not wait behind it. Every copy of a track happens under that track's lock and only while the
  * track is still owed, so the bulk copy never overwrites a track written or fetched meanwhile.
+ * Refills go by {@link BlockDevice#writeRefill} (no write-intent fsync: a track owed durably is
+ * copied again after a crash), and the bulk copy's checkpoints run beside it on their own thread.
  */
 public final class InstantRestore implements AutoCloseable {
 
@@ -79,6 +82,7 @@ public final class InstantRestore implements AutoCloseable {
     private final long tracks;
     private final RangeLocks trackLocks = new RangeLocks(1);
     private final Committer committer = new Committer();
+    private final WriteBehind writeBehind = new WriteBehind();
     private final TrackBitmap fetched;
     private final TrackBitmap bulkCopied;
     private final TrackBitmap hostWritten;
@@ -209,16 +213,26 @@ public final class InstantRestore implements AutoCloseable {
         return (int) Math.min(trackSize, target.size() - t * trackSize);
     }
 
-    /** Makes track {@code t} current from {@code reader} if it is still owed; returns its bytes, or null. Holds its lock. */
-    private byte[] restoreTrack(long t, ChainReader reader) throws IOException {
-        if (!owed.isSet(t)) {
-            return null;
-        }
+    /** Track {@code t} as the restore makes it: the chain's, with the overlay's changes on top. */
+    private byte[] fetchTrack(long t, ChainReader reader) throws IOException {
         byte[] buf = new byte[trackSize];
         int n = reader(reader).readTrack(t, buf);
         if (overlay != null) {
             overlay.apply(t, buf, 0, n);
         }
+        return buf;
+    }
+
+    /** Makes track {@code t} current from {@code reader} if it is still owed; returns its bytes, or null. Holds its lock. */
+    private byte[] restoreTrack(long t, ChainReader reader) throws IOException {
+        byte[] buf = writeBehind.take(t); // fetched for a read a moment ago: its bytes are here
+        if (!owed.isSet(t)) {
+            return null;
+        }
+        if (buf == null) {
+            buf = fetchTrack(t, reader);
+        }
+        int n = trackLength(t);
         if (!readOnly) {
             target.writeRefill(t * trackSize, ByteBuffer.wrap(buf, 0, n)); // still owed durably until a flush
             owed.clearLive(t);
@@ -258,13 +272,24 @@ public final class InstantRestore implements AutoCloseable {
             }
         }
 
-        /** Bytes [pos, pos+len) of track {@code t}, fetched from the backup if it is still owed. */
+        /**
+         * Bytes [pos, pos+len) of track {@code t}, fetched from the backup if it is still owed. The
+         * read is answered as soon as the track is read and checked; writing it to the volume is
+         * left to the write-behind thread (as pairs hydrate), which writes it only if it is still
+         * owed then, under its lock: a host write or the bulk copy that got there first wins.
+         */
         private void fetchInto(long t, long pos, ByteBuffer part) throws IOException {
             try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
-                byte[] buf = restoreTrack(t, onDemand);
-                if (buf == null) {
+                if (!owed.isSet(t)) {
                     target.read(pos, part); // restored meanwhile: the volume has it, perhaps newer
                     return;
+                }
+                byte[] buf = writeBehind.peek(t);
+                if (buf == null) {
+                    buf = fetchTrack(t, onDemand);
+                    if (!readOnly && !writeBehind.offer(t, buf)) {
+                        restoreTrack(t, onDemand); // the queue is full: write it now
+                    }
                 }
                 part.put(buf, (int) (pos - t * trackSize), part.remaining());
                 fetched.set(t);
@@ -327,6 +352,8 @@ public final class InstantRestore implements AutoCloseable {
         private long budget = Long.MAX_VALUE;
         private long lastOwed = -1;
         private byte[] runBuf;
+        /** Tracks of the run whose bytes a read fetched (they wait for the write-behind). */
+        private TrackBitmap fromReads;
 
         @Override
         public void stepBudget(long bytes) {
@@ -345,6 +372,9 @@ public final class InstantRestore implements AutoCloseable {
                 lastOwed = owed.count();
             }
             long maxTracks = Math.max(1, Math.min(budget, 1 << 20) / trackSize);
+            if (fromReads == null) {
+                fromReads = new TrackBitmap(tracks);
+            }
             if (runBuf == null) {
                 runBuf = new byte[(int) Math.min((long) trackSize * Math.max(1, (1 << 20) / trackSize), Integer.MAX_VALUE)];
             }
@@ -384,9 +414,16 @@ public final class InstantRestore implements AutoCloseable {
                 int len = 0;
                 while (e < b && owed.isSet(e)) {
                     int off = (int) ((e - t) * trackSize);
-                    int n = reader(bulk).readTrack(e, runBuf, off);
-                    if (overlay != null) {
-                        overlay.apply(e, runBuf, off, n);
+                    int n = trackLength(e);
+                    byte[] fetchedForARead = writeBehind.take(e);
+                    if (fetchedForARead != null) {
+                        System.arraycopy(fetchedForARead, 0, runBuf, off, n); // written for the read, not copied
+                        fromReads.set(e);
+                    } else {
+                        reader(bulk).readTrack(e, runBuf, off);
+                        if (overlay != null) {
+                            overlay.apply(e, runBuf, off, n);
+                        }
                     }
                     len = off + n;
                     e++;
@@ -395,7 +432,10 @@ public final class InstantRestore implements AutoCloseable {
                     target.writeRefill(t * trackSize, ByteBuffer.wrap(runBuf, 0, len)); // owed durably until a commit
                     for (long x = t; x < e; x++) {
                         owed.clearLive(x);
-                        bulkCopied.set(x);
+                        if (!fromReads.get(x)) {
+                            bulkCopied.set(x);
+                        }
+                        fromReads.clear(x);
                     }
                 }
                 bytes += len;
@@ -435,6 +475,81 @@ public final class InstantRestore implements AutoCloseable {
                 // the job stops anyway; what was not committed is copied again
             }
             listener.stopped(InstantRestore.this, state, error);
+        }
+    }
+
+    /**
+     * Tracks fetched for reads, waiting to be written to the volume by one thread: bounded (when it
+     * is full the reader writes the track itself), and a track's bytes stay here until written, so
+     * a second read, a host's partial write or the bulk copy takes them from here.
+     */
+    private final class WriteBehind {
+        private static final int MAX = 256;
+        private final java.util.Map<Long, byte[]> pending = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.BlockingQueue<Long> queue = new java.util.concurrent.ArrayBlockingQueue<>(MAX);
+        private Thread thread;
+        private volatile boolean closed;
+
+        /** Queues track {@code t} (its lock held) to be written; false when the queue is full. */
+        synchronized boolean offer(long t, byte[] buf) {
+            if (closed) {
+                return false;
+            }
+            pending.put(t, buf);
+            if (!queue.offer(t)) {
+                pending.remove(t);
+                return false;
+            }
+            if (thread == null) {
+                thread = new Thread(this::run, "splitpoint-restore-writeback-" + volume);
+                thread.setDaemon(true);
+                thread.start();
+            }
+            return true;
+        }
+
+        byte[] peek(long t) {
+            return pending.get(t);
+        }
+
+        /** Takes track {@code t}'s bytes if they wait here (its lock held): the caller writes them. */
+        byte[] take(long t) {
+            return pending.remove(t);
+        }
+
+        private void run() {
+            while (!closed) {
+                long t;
+                try {
+                    t = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+                    if (pending.containsKey(t) && !closed) {
+                        restoreTrack(t, onDemand); // takes the bytes; writes them only if still owed
+                    }
+                } catch (IOException | RuntimeException e) {
+                    pending.remove(t); // still owed: fetched again by the next read or the bulk copy
+                }
+            }
+        }
+
+        void close() {
+            Thread th;
+            synchronized (this) {
+                closed = true;
+                th = thread;
+            }
+            if (th != null) {
+                th.interrupt();
+                try {
+                    th.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            pending.clear(); // those tracks stay owed
         }
     }
 
@@ -517,6 +632,7 @@ public final class InstantRestore implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        writeBehind.close();
         committer.shutdown();
         IOException first = null;
         for (AutoCloseable c : new AutoCloseable[] {onDemand, bulk, owed}) {
