@@ -173,6 +173,11 @@ public final class DirectoryStore implements BackupStore {
         return ImageWriter.resume(this, partial);
     }
 
+    /** True when a sealed image {@code id} is in this store (its manifest is; nothing else is read). */
+    public boolean holds(String id) {
+        return Files.isRegularFile(images().resolve(id).resolve("manifest.json"));
+    }
+
     @Override
     public void delete(String id) throws IOException {
         Path p = images().resolve(id);

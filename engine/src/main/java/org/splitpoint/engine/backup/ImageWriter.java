@@ -135,9 +135,20 @@ public final class ImageWriter implements AutoCloseable {
 
     /** Makes what was put durable: the data first, then the index that names it. */
     public void sync() throws IOException {
+        long put;
+        synchronized (this) {
+            put = indexEnd;
+        }
+        if (put == syncedThrough) {
+            return; // nothing put since the last sync (a checkpoint of an idle copy, or seal after one)
+        }
         data.force();
         index.force();
+        syncedThrough = put;
     }
+
+    /** The index length the last {@link #sync} made durable. */
+    private volatile long syncedThrough = -1;
 
     /** Makes the image durable and visible (immutable from now on); returns its manifest. */
     public synchronized ImageInfo seal() throws IOException {

@@ -195,7 +195,7 @@ public final class BackupAdmin {
         if (!last.storeUuid().equals(store.uuid())) {
             throw incrementalRefused(volume, store.dir(), last);
         }
-        boolean present = store.list().stream().anyMatch(i -> i.id().equals(last.image()));
+        boolean present = store.holds(last.image()); // one file looked at, not every manifest read
         if (!present) {
             throw new PoolException("the last backup of " + volume + " (image " + last.image() + ") is no longer in "
                     + store.describe() + "; take a --full backup");

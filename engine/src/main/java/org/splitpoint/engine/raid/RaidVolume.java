@@ -179,7 +179,7 @@ public abstract class RaidVolume implements BlockDevice {
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
-        write(offset, src, false);
+        write(offset, src, false, false);
     }
 
     /**
@@ -192,13 +192,17 @@ public abstract class RaidVolume implements BlockDevice {
      */
     @Override
     public void writeRefill(long offset, ByteBuffer src) throws IOException {
-        write(offset, src, refillNeedsNoIntent(offset, src.remaining()));
+        write(offset, src, true, refillNeedsNoIntent(offset, src.remaining()));
     }
 
     /** True when a refill of volume bytes [offset, offset+length) can go without write-intent bits. */
     protected abstract boolean refillNeedsNoIntent(long offset, long length);
 
-    private void write(long offset, ByteBuffer src, boolean refill) throws IOException {
+    /**
+     * {@code refill}: a restore's refill, never journaled; {@code noIntent}: its write-intent bits
+     * need not be durable first (a refill of whole stripes or on a mirror).
+     */
+    private void write(long offset, ByteBuffer src, boolean refill, boolean noIntent) throws IOException {
         BlockDevice.checkRange(name, size, offset, src.remaining());
         if (!src.hasRemaining()) {
             return;
@@ -218,7 +222,7 @@ public abstract class RaidVolume implements BlockDevice {
                 for (WriteObserver o : observers) {
                     o.beforeWrite(offset, n);
                 }
-                if (refill) {
+                if (noIntent) {
                     writeIntent.noteWritten(t0, t1); // a bit already set stays set two more intervals
                 } else {
                     writeIntent.beginWrite(t0, t1);

@@ -611,7 +611,15 @@ class JournalTest {
         byte[] expect = image.clone();
         try (Pool pool = Pool.open(dir)) {
             write(pool, new byte[image.length], 0, 9000); // undone by the restore
-            assertThat(pool.backups().restore("v", tmp.resolve("store"), null, false, 0).await(60_000)).isTrue();
+            Job restore = pool.backups().restore("v", tmp.resolve("store"), null, false, TRACK);
+            // a read of an owed track refills that one track: on RAID 5 a partial stripe, with
+            // write-intent bits first, and still no journal entry (the base says those bytes)
+            ByteBuffer one = ByteBuffer.allocate(100);
+            pool.device("v").read(7L * TRACK + 11, one);
+            assertThat(one.array()).isEqualTo(java.util.Arrays.copyOfRange(expect, 7 * TRACK + 11, 7 * TRACK + 111));
+            restore.setThrottle(0);
+            assertThat(restore.await(60_000)).isTrue();
+            assertThat(pool.journals().status("v").entries()).as("the refills are not journaled").isZero();
             write(pool, expect, 5 * TRACK, 3000);
             assertThat(pool.journals().status("v").entries()).isEqualTo(1);
         }
