@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Splitpoint benchmarks: the one command. See bench/README.md.
 #
-#   bench/run.sh             all four suites, one after the other, each appending its dated
+#   bench/run.sh             all five suites, one after the other, each appending its dated
 #                            section to bench/RESULTS.md:
 #                              core     raid1/raid5 write, read, rebuild vs fio and qemu-img (below)
 #                              pairs    establish/restore/split/latency (bench/pairs/run.sh)
@@ -11,11 +11,16 @@
 #                                       read latency of not-yet-current vs current tracks during the
 #                                       bulk copy (warm, cold), bulk copy vs `qemu-img convert -W -m 8`,
 #                                       1% incremental vs full backup
-#   bench/run.sh core|pairs|nbd|instant   just that suite
+#                              journal  staged backup journal (bench/journal/run.sh): raid5 write
+#                                       throughput with the journal on vs off, `volume journal ship`
+#                                       vs `qemu-img convert -W -m 8` of the same bytes, rebuild of
+#                                       1 GiB from backup + journal vs the same (page cache warm, cold)
+#   bench/run.sh core|pairs|nbd|instant|journal   just that suite
 #   bench/run.sh --profile   diagnostics for the core: one pass per layout through a timing file
 #                            layer, printing where the engine's time goes per phase (appends nothing)
 #   bench/run.sh instant --profile   the same for backups and instant restore, with a JFR
 #                            recording per phase and its summary (appends nothing)
+#   bench/run.sh journal --profile   the same for journaled writes, ships and rebuilds (appends nothing)
 #
 # The core suite builds the project if needed, compiles the harness (bench/src/*.java) into
 # bench/target/, installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
@@ -27,7 +32,7 @@
 #   BENCH_DIR       scratch directory on the file system to measure (default bench/work/, git-ignored);
 #                   big files are deleted at the end
 #   BENCH_REPS      repetitions per measurement, median reported (default 3)
-#   BENCH_SIZE_MIB  volume size in MiB (default 1024; core and nbd)
+#   BENCH_SIZE_MIB  volume size in MiB (default 1024; core, nbd and journal)
 #   BENCH_ONLY      core: "raid1", "raid5" or "raid1,raid5" (default)
 #   BENCH_NO_RESULTS=1  print only; do not append to bench/RESULTS.md
 #   BENCH_JAVA_OPTS extra JVM options for the core harness
@@ -44,24 +49,25 @@ suite=all
 profile=
 for arg in "$@"; do
   case "$arg" in
-    all|core|pairs|nbd|instant) suite=$arg ;;
+    all|core|pairs|nbd|instant|journal) suite=$arg ;;
     --profile) profile=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, --profile, --help)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, --profile, --help)" >&2; exit 2 ;;
   esac
 done
-if [ -n "$profile" ] && [ "$suite" != all ] && [ "$suite" != core ] && [ "$suite" != instant ]; then
-  echo "bench: --profile is for the core and instant suites only" >&2; exit 2
+if [ -n "$profile" ] && [ "$suite" != all ] && [ "$suite" != core ] && [ "$suite" != instant ] && [ "$suite" != journal ]; then
+  echo "bench: --profile is for the core, instant and journal suites only" >&2; exit 2
 fi
 [ -n "$profile" ] && [ "$suite" = all ] && suite=core
 case "$suite" in
   pairs) exec bash "$bench/pairs/run.sh" ;;
   nbd) exec bash "$bench/nbd/run.sh" ;;
   instant) exec bash "$bench/instant/run.sh" ${profile:+--profile} ;;
+  journal) exec bash "$bench/journal/run.sh" ${profile:+--profile} ;;
   all)
     # each suite in its own process, so one failing does not stop the others
     failed=()
-    for s in core pairs nbd instant; do
+    for s in core pairs nbd instant journal; do
       echo "bench: ==== suite $s ($(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)) ====" >&2
       case "$s" in
         core) bash "${BASH_SOURCE[0]}" core || failed+=("$s") ;;
@@ -72,7 +78,7 @@ case "$suite" in
       echo "bench: suites that failed: ${failed[*]}" >&2
       exit 1
     fi
-    echo "bench: all four suites ran" >&2
+    echo "bench: all five suites ran" >&2
     exit 0 ;;
 esac
 
