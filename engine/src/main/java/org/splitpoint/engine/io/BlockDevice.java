@@ -34,6 +34,14 @@ public interface BlockDevice extends AutoCloseable {
         write(offset, src);
     }
 
+    /**
+     * Bytes a large write should start and end on to be written whole, without reading back what
+     * it does not cover (a parity volume's stripe of data); 1 when any write is.
+     */
+    default long wholeWriteUnit() {
+        return 1;
+    }
+
     @Override
     default void close() throws IOException {
     }

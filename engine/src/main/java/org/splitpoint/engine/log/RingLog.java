@@ -36,6 +36,8 @@ public final class RingLog {
     private static final int HEADER_BYTES = 64;
     public static final int ENTRY_HEADER = 32;
     private static final int VERSION = 2;
+    /** A payload part this large is written apart from the entry header, uncopied. */
+    private static final int SEPARATE_WRITE = 32 * 1024;
 
     /** A live entry: its sequence number, where it is, its whole length on disk, and its payload. */
     public record Entry(long seq, long pos, long length, byte[] payload) { }
@@ -325,21 +327,49 @@ public final class RingLog {
      * (the owner retires or waits). The first append of an opening begins a new epoch first,
      * unless {@link #adopt} kept the old one.
      */
-    public synchronized long append(byte[] payload) throws IOException {
+    public long append(byte[] payload) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        return append(new ByteBuffer[] {b}, Crc32c.of(b));
+    }
+
+    /**
+     * Appends an entry whose payload is {@code parts}' remaining bytes one after the other, with
+     * {@code partsCrc} their CRC32C: an owner that appends the same payload to two logs sums it
+     * once. A large last part is written from the caller's buffer as it is, not copied.
+     */
+    public synchronized long append(ByteBuffer[] parts, int partsCrc) throws IOException {
         if (!begun) {
             begin();
         }
-        long length = entryLength(payload.length);
+        long payloadLength = 0;
+        for (ByteBuffer p : parts) {
+            payloadLength += p.remaining();
+        }
+        long length = entryLength(payloadLength);
         long pos = place(length);
         if (pos < 0) {
             return -1;
         }
         long seq = nextSeq++;
-        ByteBuffer b = ByteBuffer.allocate((int) length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, entryMagic).putLong(4, epoch).putLong(12, seq).putInt(20, payload.length);
-        b.put(ENTRY_HEADER, payload);
-        b.putInt(24, crc(b.array(), (int) length));
+        ByteBuffer last = parts[parts.length - 1];
+        boolean apart = last.remaining() >= SEPARATE_WRITE;
+        long inline = length - (apart ? last.remaining() : 0);
+        ByteBuffer b = ByteBuffer.allocate((int) inline).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, entryMagic).putLong(4, epoch).putLong(12, seq).putInt(20, (int) payloadLength);
+        b.position(ENTRY_HEADER);
+        for (int i = 0; i < parts.length - (apart ? 1 : 0); i++) {
+            b.put(parts[i].duplicate());
+        }
+        CRC32C head = new CRC32C(); // the entry header but its CRC field, then the payload
+        head.update(b.array(), 0, 24);
+        head.update(b.array(), 28, ENTRY_HEADER - 28);
+        b.putInt(24, Crc32c.combine((int) head.getValue(), partsCrc, payloadLength));
+        b.clear();
+        // a crash between the two writes leaves an entry whose CRC fails: it was never acknowledged
         file.writeFully(pos, b);
+        if (apart) {
+            file.writeFully(pos + inline, last.duplicate());
+        }
         live.add(seq, pos, length);
         headPos = pos + length;
         return seq;

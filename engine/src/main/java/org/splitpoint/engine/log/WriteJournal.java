@@ -6,6 +6,11 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32C;
 import org.splitpoint.engine.io.StorageFile;
 
 /**
@@ -14,8 +19,9 @@ import org.splitpoint.engine.io.StorageFile;
  * images outside the volume); entries are {volume offset, time, bytes}, and the log's order with
  * those offsets is the "blueprint" that maps volume addresses to journal entries (claims 7, 17, 28).
  *
- * <p>Design. Each leg is a {@link RingLog}; an entry goes to leg 0, then leg 1, under this monitor,
- * so both hold the same entries at the same sequence numbers. {@link #sync} forces both: a write is
+ * <p>Design. Each leg is a {@link RingLog}; an entry goes to both legs at once (leg 1 on a writer
+ * thread; its bytes summed once, written uncopied) under this monitor, so both hold the same
+ * entries at the same sequence numbers. {@link #sync} forces both: a write is
  * acknowledged (the volume's flush returns) only once both schemes hold it durably. Entries stay,
  * across openings, until they are shipped into the backup store; {@link #retire} then drops them.
  * A leg whose I/O fails is dropped (the journal carries on, the pool warns); with both gone the
@@ -30,6 +36,14 @@ public final class WriteJournal implements AutoCloseable {
     private static final int HEADER_MAGIC = 0x53505731; // "SPW1"
     private static final int ENTRY_MAGIC = 0x53505745;  // "SPWE"
     private static final int PAYLOAD_HEADER = 16;
+    /** Writes at least this large go to both legs at once; smaller ones one after the other (a hand-off costs more). */
+    private static final int PARALLEL_LEGS = 16 * 1024;
+    /** Writes leg 1's copy of an entry while the appending thread writes leg 0's. */
+    private static final ExecutorService LEG_WRITER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "splitpoint-journal-leg");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** One journaled write: where it went in the volume, how long, when; its bytes stay on the legs. */
     public record Entry(long seq, long offset, int length, long timeMillis) {
@@ -250,16 +264,36 @@ public final class WriteJournal implements AutoCloseable {
             return -2;
         }
         int len = data.remaining();
-        byte[] payload = new byte[PAYLOAD_HEADER + len];
         long now = System.currentTimeMillis();
-        ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).putLong(0, offset).putLong(8, now);
-        data.duplicate().get(payload, PAYLOAD_HEADER, len);
+        ByteBuffer head = ByteBuffer.allocate(PAYLOAD_HEADER).order(ByteOrder.LITTLE_ENDIAN).putLong(0, offset).putLong(8, now);
+        CRC32C sum = new CRC32C(); // once for both legs
+        sum.update(head.duplicate());
+        sum.update(data.duplicate());
+        int crc = (int) sum.getValue();
+        // both legs at once (two drives): leg 1 on the journal's writer thread, leg 0 here
+        Future<Long> second = healthy[0] && healthy[1] && len >= PARALLEL_LEGS
+                ? LEG_WRITER.submit(() -> legAppend(1, head, data, crc)) : null;
+        long[] seqs = new long[2];
+        IOException[] failed = new IOException[2];
+        for (int i = 0; i < 2; i++) {
+            if (!healthy[i]) {
+                seqs[i] = -1;
+                continue;
+            }
+            try {
+                seqs[i] = i == 1 && second != null ? await(second) : legAppend(i, head, data, crc);
+            } catch (IOException e) {
+                seqs[i] = -1;
+                failed[i] = e;
+            }
+        }
         long seq = -1;
         for (int i = 0; i < 2; i++) {
-            int n = i;
-            long s = guarded(n, () -> legs[n].append(payload));
-            if (s >= 0) {
-                seq = s;
+            if (failed[i] != null) {
+                healthy[i] = false;
+                listener.legFailed(i, failed[i]);
+            } else if (seqs[i] >= 0) {
+                seq = seqs[i];
             }
         }
         if (seq < 0) {
@@ -270,20 +304,76 @@ public final class WriteJournal implements AutoCloseable {
         return seq;
     }
 
+    /** Appends the entry to leg {@code i} (the caller holds this journal's monitor, or waits for us under it). */
+    private long legAppend(int i, ByteBuffer head, ByteBuffer data, int crc) throws IOException {
+        long s = legs[i].append(new ByteBuffer[] {head.duplicate(), data.duplicate()}, crc);
+        if (s < 0) {
+            throw new IOException("the entry did not fit on leg " + i + " although it fit on its twin");
+        }
+        return s;
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the leg's write is under way: wait for it all the same
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IOException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Makes every journaled write durable on every working leg. */
     public void sync() throws IOException {
+        RingLog[] now = new RingLog[2];
+        synchronized (this) {
+            for (int i = 0; i < 2; i++) {
+                now[i] = healthy[i] ? legs[i] : null;
+            }
+        }
+        // both drives at once: a flush waits for the slower, not for the two in turn
+        Future<?> second = now[0] != null && now[1] != null ? LEG_WRITER.submit(() -> guarded(1, () -> {
+            now[1].force();
+            return 0L;
+        })) : null;
         for (int i = 0; i < 2; i++) {
-            RingLog leg;
-            synchronized (this) {
-                leg = healthy[i] ? legs[i] : null;
+            if (now[i] == null) {
+                continue;
             }
-            if (leg != null) {
-                int n = i;
-                guarded(n, () -> {
-                    leg.force();
-                    return 0L;
-                });
+            if (i == 1 && second != null) {
+                awaitQuietly(second);
+                continue;
             }
+            int n = i;
+            guarded(n, () -> {
+                now[n].force();
+                return 0L;
+            });
+        }
+    }
+
+    /** Waits for a task that reports its own failures (through {@link #guarded}). */
+    private static void awaitQuietly(Future<?> f) {
+        try {
+            await(f);
+        } catch (IOException e) {
+            // guarded() recorded it
         }
     }
 

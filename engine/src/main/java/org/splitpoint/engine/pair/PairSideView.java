@@ -41,6 +41,11 @@ final class PairSideView implements BlockDevice {
     }
 
     @Override
+    public long wholeWriteUnit() {
+        return side().wholeWriteUnit();
+    }
+
+    @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         BlockDevice.checkRange(side().name(), size(), offset, dst.remaining());
         pair.gate.readLock().lock();

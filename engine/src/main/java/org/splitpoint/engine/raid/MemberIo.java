@@ -21,11 +21,30 @@ final class MemberIo {
         return t;
     });
 
+    /**
+     * Runs a task beside the members' own I/O (a write's journal entry): its own threads, so it
+     * never waits for, nor holds up, the members' pool.
+     */
+    private static final ExecutorService BESIDE = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "splitpoint-beside-io");
+        t.setDaemon(true);
+        return t;
+    });
+
     private MemberIo() {
     }
 
     /** Runs every task, in parallel; rethrows the first failure after all have ended. */
     static void all(List<RaidVolume.IoAction> tasks) throws IOException {
+        all(POOL, tasks);
+    }
+
+    /** Runs {@code aside} on another thread while this one runs {@code here}; rethrows the first failure after both ended. */
+    static void beside(RaidVolume.IoAction aside, RaidVolume.IoAction here) throws IOException {
+        all(BESIDE, List.of(aside, here));
+    }
+
+    private static void all(ExecutorService pool, List<RaidVolume.IoAction> tasks) throws IOException {
         if (tasks.size() == 1) {
             tasks.get(0).run();
             return;
@@ -33,30 +52,47 @@ final class MemberIo {
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < tasks.size() - 1; i++) {
             RaidVolume.IoAction t = tasks.get(i);
-            futures.add(POOL.submit(() -> {
+            futures.add(pool.submit(() -> {
                 t.run();
                 return null;
             }));
         }
         IOException first = null;
+        RuntimeException unchecked = null;
         try {
             tasks.get(tasks.size() - 1).run();
         } catch (IOException e) {
             first = e;
+        } catch (RuntimeException e) {
+            unchecked = e;
         }
+        // every task ends before this returns, interrupted or not: a caller's locks (a write's
+        // order on its tracks) must outlast the I/O they order
+        boolean interrupted = false;
         for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException r) {
-                    throw r;
+            while (true) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException r) {
+                        unchecked = unchecked != null ? unchecked : r;
+                    } else {
+                        first = first != null ? first : c instanceof IOException io ? io : new IOException(c);
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    continue;
                 }
-                first = first != null ? first : c instanceof IOException io ? io : new IOException(c);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
+                break;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            first = first != null ? first : new IOException("interrupted");
+        }
+        if (unchecked != null) {
+            throw unchecked;
         }
         if (first != null) {
             throw first;

@@ -93,6 +93,11 @@ public final class ParityVolume extends RaidVolume {
     }
 
     @Override
+    public long wholeWriteUnit() {
+        return stripeData;
+    }
+
+    @Override
     protected boolean refillNeedsNoIntent(long offset, long length) {
         long end = offset + length;
         return offset % stripeData == 0 && (end % stripeData == 0 || end == size());

@@ -130,6 +130,8 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     private volatile WriteLog writeLog;
+    /** A journaled write at least this large goes to the journal and the members at once. */
+    private static final int PARALLEL_JOURNAL = 64 * 1024;
     private final RangeLocks orderLocks = new RangeLocks(1);
 
     public void setWriteLog(WriteLog log) {
@@ -227,16 +229,26 @@ public abstract class RaidVolume implements BlockDevice {
                 } else {
                     writeIntent.beginWrite(t0, t1);
                 }
-                if (log != null) {
-                    // after the write-intent bits are durable: an entry that reaches the journal
-                    // but not the volume before a crash is on tracks the reopen finds dirty (and
-                    // journals again as the volume has them)
-                    log.append(offset, src.duplicate());
-                }
-                retrying(() -> {
+                IoAction apply = () -> retrying(() -> {
                     src.position(start);
                     doWrite(offset, src);
                 });
+                if (log == null) {
+                    apply.run();
+                } else {
+                    // after the write-intent bits are durable: an entry that reaches the journal
+                    // but not the volume before a crash, or the volume but not the journal, is on
+                    // tracks the reopen finds dirty (and journals again as the volume has them);
+                    // so a large write goes to the journal's drives and the members at once
+                    ByteBuffer entry = src.duplicate().position(start);
+                    IoAction journal = () -> log.append(offset, entry);
+                    if (n >= PARALLEL_JOURNAL) {
+                        MemberIo.beside(journal, apply);
+                    } else {
+                        journal.run();
+                        apply.run();
+                    }
+                }
                 // a member that failed meanwhile (here or in another thread's I/O) was skipped: the
                 // write is acknowledged only once that is on record
                 ensureAbsencesRecorded();

@@ -352,6 +352,8 @@ public final class InstantRestore implements AutoCloseable {
         private long budget = Long.MAX_VALUE;
         private long lastOwed = -1;
         private byte[] runBuf;
+        /** Tracks that make a whole write of the volume (see {@link #wholeTracks}); 0 until the first step. */
+        private long wholeTracks;
         /** Tracks of the run whose bytes a read fetched (they wait for the write-behind). */
         private TrackBitmap fromReads;
 
@@ -379,6 +381,9 @@ public final class InstantRestore implements AutoCloseable {
                 runBuf = new byte[(int) Math.min((long) trackSize * Math.max(1, (1 << 20) / trackSize), Integer.MAX_VALUE)];
             }
             long runTracks = runBuf.length / trackSize;
+            if (wholeTracks == 0) {
+                wholeTracks = wholeTracks(target.wholeWriteUnit(), trackSize, runTracks);
+            }
             long copiedBytes = 0;
             long a = owed.live().nextSetBit(cursor);
             if (a < 0) {
@@ -388,6 +393,9 @@ public final class InstantRestore implements AutoCloseable {
                 long b = a + 1;
                 while (b < tracks && b - a < Math.min(runTracks, maxTracks - n) && owed.isSet(b)) {
                     b++;
+                }
+                if (b < tracks && b % wholeTracks != 0 && b - b % wholeTracks > a) {
+                    b -= b % wholeTracks; // end on a whole stripe: the next run starts on one, and neither reads parity back
                 }
                 try (RangeLocks.Held h = trackLocks.lock(a, b)) {
                     copiedBytes += copyRun(a, b);
@@ -399,6 +407,16 @@ public final class InstantRestore implements AutoCloseable {
             long advanced = Math.max(0, lastOwed - now);
             lastOwed = now;
             return new Step(advanced, copiedBytes);
+        }
+
+        /**
+         * The fewest tracks that make whole writes of the volume ({@code unit} bytes each: a parity
+         * volume's stripe), or 1 when more than a run would take.
+         */
+        private static long wholeTracks(long unit, int trackSize, long runTracks) {
+            long g = java.math.BigInteger.valueOf(unit).gcd(java.math.BigInteger.valueOf(trackSize)).longValue();
+            long lcmTracks = unit / g; // lcm(unit, trackSize) / trackSize
+            return lcmTracks <= runTracks ? lcmTracks : 1;
         }
 
         /** Copies the tracks of [a, b) still owed (their locks held), in runs; returns the bytes. */

@@ -92,7 +92,9 @@ class JournalTest {
                     int region = size / WRITERS;
                     try {
                         for (int k = 0; k < writes && !cut.getAsBoolean(); k++) {
-                            int len = 1 + rnd.nextInt(2 * TRACK);
+                            // now and then a write large enough to go to the journal's legs and
+                            // the members on several threads at once
+                            int len = rnd.nextInt(8) == 0 ? 64 * 1024 + rnd.nextInt(16 * 1024) : 1 + rnd.nextInt(2 * TRACK);
                             int off = id * region + rnd.nextInt(Math.min(region - len, 12 * TRACK)); // overlaps often
                             int what = rnd.nextInt(6);
                             if (what < 3) {
