@@ -405,7 +405,9 @@ public final class BackupAdmin {
                 new PoolAdmin(pool).replaceLostDrives(v, replacements);
             }
             pool.persist();
-            JournalAdmin.restoreStarted(pool, volume, id, journalBase);
+            if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
+                JournalAdmin.restoreStarted(pool, volume, id, journalBase);
+            }
             InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
                     null, owed, wt, listener(pool), hostWrites(pool, volume), overlay);
             pool.restores.put(volume, r);

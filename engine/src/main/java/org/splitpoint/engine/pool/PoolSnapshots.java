@@ -41,7 +41,7 @@ final class PoolSnapshots {
             if (ir != null) {
                 PoolConfig.RestoreRecord rec = pool.restoreRecords.get(v.name());
                 rv = new PoolSnapshot.RestoreView(rec == null ? "?" : rec.image(), ir.currentTracks(), ir.totalTracks(),
-                        ir.onDemandFetches(), ir.unavailable());
+                        ir.onDemandFetches(), ir.unavailable(), rec != null && rec.withJournal());
             }
             vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
                     r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality(),

@@ -59,6 +59,10 @@ public final class Sizes {
 
     /** "1 track", "2 tracks": a count with its noun. */
     public static String count(long n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+        if (n == 1) {
+            return n + " " + noun;
+        }
+        boolean consonantY = noun.endsWith("y") && noun.length() > 1 && "aeiou".indexOf(noun.charAt(noun.length() - 2)) < 0;
+        return n + " " + (consonantY ? noun.substring(0, noun.length() - 1) + "ies" : noun + "s");
     }
 }

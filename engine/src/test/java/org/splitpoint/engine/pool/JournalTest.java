@@ -217,7 +217,16 @@ class JournalTest {
             assertThatThrownBy(() -> pool.journals().rebuildFromBackup("v", List.of(spares.get(0), legs.get(0)), 0))
                     .isInstanceOf(PoolException.class).hasMessageContaining("only a SPARE drive can take d2's place");
             assertThat(pool.volume("v").state()).as("refused: nothing changed").isEqualTo(VolumeState.FAILED);
-            assertThat(pool.journals().rebuildFromBackup("v", spares, 0).await(60_000)).isTrue();
+            List<Event> events = new CopyOnWriteArrayList<>();
+            pool.events().addListener(events::add);
+            Job rebuild = pool.journals().rebuildFromBackup("v", spares, TRACK);
+            assertThat(pool.snapshot().volume("v").restore().rebuild()).as("shown as a rebuild").isTrue();
+            rebuild.setThrottle(0);
+            assertThat(rebuild.await(60_000)).isTrue();
+            pool.events().drain();
+            assertThat(events).extracting(Event::message).anyMatch(m -> m.contains("and 1 journal entry after it started"))
+                    .noneMatch(m -> m.contains("protects nothing"));
+            assertThat(pool.journals().status("v").protecting()).isTrue();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), image, "rebuilt onto the spares");
             assertThat(pool.snapshot().volume("v").drives()).containsExactly(spares.get(0), spares.get(1), "d3");
             assertThat(pool.snapshot().drive("d1").state()).isEqualTo(DriveState.FAILED);
