@@ -126,6 +126,7 @@ public final class EnableJournalDialog {
         refused.textProperty().bind(form.refusedProperty());
         refused.visibleProperty().bind(refused.textProperty().isNotEmpty());
         refused.managedProperty().bind(refused.visibleProperty());
+        refused.textProperty().addListener(o -> DialogLook.fit(d)); // the engine's sentence shows in full
 
         VBox body = new VBox(10, what, g, refused);
         body.setPrefWidth(660);

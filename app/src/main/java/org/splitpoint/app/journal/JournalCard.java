@@ -25,7 +25,7 @@ import org.splitpoint.app.common.TypedConfirmDialog;
  * would give and "Enable journal…"; when on, its state, legs, store and base, the gauges, entries,
  * next ship, the ship running, the last ships, "Ship now" and "Disable…" (the volume's name typed).
  * FXML: JournalCard.fxml. Ids: {@code #journalBadge}, {@code #journalHeadline}, {@code #journalLeg-<drive>},
- * {@code #journalStore}, {@code #journalBase}, {@code #journalEntries}, {@code #nextShip}, {@code #sizeGauge},
+ * {@code #journalStorePath}, {@code #journalBase}, {@code #journalEntries}, {@code #nextShip}, {@code #sizeGauge},
  * {@code #ageGauge}, {@code #jobText}, {@code #shipList}, {@code #enableJournal}, {@code #shipNow},
  * {@code #disableJournal}.
  */
@@ -39,7 +39,7 @@ public final class JournalCard extends VBox {
     @FXML private FlowPane journalBody;
     @FXML private Label journalBlocked;
     @FXML private HBox legBox;
-    @FXML private Label journalStore;
+    @FXML private Label journalStorePath;
     @FXML private Label journalBase;
     @FXML private Label journalEntries;
     @FXML private Label nextShip;
@@ -50,6 +50,7 @@ public final class JournalCard extends VBox {
     @FXML private ProgressBar jobProgress;
     @FXML private Label jobText;
     @FXML private VBox shipList;
+    @FXML private HBox shipsRow;
     @FXML private Button enableJournal;
     @FXML private StackPane enableWrap;
     @FXML private Button shipNow;
@@ -74,13 +75,13 @@ public final class JournalCard extends VBox {
         vm.stateProperty().addListener((o, was, now) -> showState(now));
         showState(vm.stateProperty().get());
         journalHeadline.textProperty().bind(vm.headlineProperty());
-        journalStore.textProperty().bind(vm.storeProperty());
-        tip(journalStore, vm.storeProperty().get());
-        vm.storeProperty().addListener((o, was, now) -> tip(journalStore, now));
+        journalStorePath.textProperty().bind(vm.storeProperty());
+        tip(journalStorePath, vm.storeProperty().get());
+        vm.storeProperty().addListener((o, was, now) -> tip(journalStorePath, now));
         journalBase.textProperty().bind(vm.baseProperty());
         journalBase.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // as image ids are in the Backups view
         vm.baseProperty().addListener((o, was, now) -> tip(journalBase, now));
-        journalStore.setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS); // a path's end names the store
+        journalStorePath.setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS); // a path's end names the store
         journalEntries.textProperty().bind(vm.entriesProperty());
         vm.capacityProperty().addListener((o, was, now) -> tip(journalEntries, now));
         nextShip.textProperty().bind(vm.nextShipProperty());
@@ -112,8 +113,10 @@ public final class JournalCard extends VBox {
     private void showState(JournalState st) {
         journalBadge.show(st.look());
         boolean off = st == JournalState.OFF;
-        journalBody.setVisible(!off);
-        journalBody.setManaged(!off);
+        for (Node n : List.of(journalBody, shipsRow)) {
+            n.setVisible(!off);
+            n.setManaged(!off);
+        }
         for (Node n : List.of(shipWrap, disableWrap)) {
             n.setVisible(!off);
             n.setManaged(!off);

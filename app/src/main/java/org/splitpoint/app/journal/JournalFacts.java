@@ -12,6 +12,7 @@ import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PoolConfig.ShipRecord;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.VolumeState;
 
 /**
  * What the journal card says, from the engine's journal status and the pool's snapshot: the state,
@@ -55,6 +56,10 @@ final class JournalFacts {
     static String headline(JournalState st, JournalAdmin.Status s, PoolSnapshot.VolumeView v) {
         String volume = v == null ? "the volume" : v.name();
         String layout = v == null ? "its layout" : v.layout().word();
+        if (v != null && v.state() == VolumeState.FAILED && (st == JournalState.PROTECTING || st == JournalState.DEGRADED)) {
+            return "Volume " + volume + " is FAILED: the journal holds its writes since image " + s.base() + ". Rebuild it"
+                    + " from backup + journal (the banner above) to bring it back as of its last acknowledged write.";
+        }
         return switch (st) {
             case OFF -> "Writes are protected by " + layout + " alone. A journal keeps a second copy of every write on"
                     + " two SPARE drives until it is shipped into a backup store: after losing more drives than "

@@ -50,6 +50,11 @@ final class JournalRules {
         if (j.unprotected()) {
             return "the journal of " + volume + " lost both its drives: there is nothing left to ship";
         }
+        PoolSnapshot.VolumeView v = s == null ? null : s.volume(volume);
+        if (v != null && v.state() == VolumeState.FAILED) {
+            return "volume " + volume + " is FAILED: rebuild it from backup + journal first (the rebuild applies the"
+                    + " journal's entries; they ship afterwards)";
+        }
         if (j.base() == null) {
             return "the journal of " + volume + " has no base yet (its first backup into " + j.store() + " has not"
                     + " completed): there is nothing to ship onto";

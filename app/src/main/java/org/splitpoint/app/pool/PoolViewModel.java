@@ -332,13 +332,16 @@ public final class PoolViewModel {
             if (m.lookingAt() && m.group(1).equals(e.source())) {
                 restore(e.source()).markRebuilding(true, Long.parseLong(m.group(2)));
                 nav.rebuilding(e.source(), true);
-            } else if (e.message().startsWith("instant restore of " + e.source() + " from image ")) {
+            } else if (PLAIN_STARTED.matcher(e.message()).lookingAt()
+                    && e.message().startsWith("instant restore of " + e.source() + " ")) { // not its "… finished"
                 restore(e.source()).markRebuilding(false, 0);
                 nav.rebuilding(e.source(), false);
             }
         }
     }
 
+    private static final java.util.regex.Pattern PLAIN_STARTED = java.util.regex.Pattern.compile(
+            "instant restore of \\S+ from image \\S+ started");
     private static final java.util.regex.Pattern REBUILD_STARTED = java.util.regex.Pattern.compile(
             "rebuild of (\\S+) from image \\S+ and (\\d+) journal entr(?:y|ies|ys) after it started"); // the engine writes "entrys"
 

@@ -72,6 +72,7 @@ public final class RebuildDialog {
             for (int i = 0; i < form.replacements().size(); i++) {
                 replace.getChildren().add(replacement(p.lostDrives().get(i), form.replacements().get(i), form));
             }
+            DialogLook.fit(d); // the preview arrives after the dialog is shown: it grows to hold it
         };
         form.previewProperty().addListener(o -> fill.run());
         fill.run();
@@ -117,6 +118,7 @@ public final class RebuildDialog {
         why.setId("rebuildRefused");
         why.getStyleClass().add("form-error");
         why.textProperty().bind(form.blockedProperty());
+        why.textProperty().addListener(o -> DialogLook.fit(d));
         VBox body = new VBox(10, lead, loading, g, after, why);
         body.setPrefWidth(680);
         d.getDialogPane().setContent(body);

@@ -242,4 +242,24 @@ class JournalCardViewModelTest {
         assertThat(d6).isEqualTo(DriveState.SPARE);
         assertThat(Files.isDirectory(made.store().resolve("images"))).as("its images stay").isTrue();
     }
+
+    @Test
+    void onAFailedVolumeTheCardPointsToTheRebuildAndShipsNothingBeforeIt() throws Exception {
+        bridge.close();
+        made = JournalPools.lostWithJournal(tmp.resolve("lost"), 2, 3);
+        bridge = PoolBridge.open(made.pool(), new CurrentThreadTaskExecutor(), ui);
+        vm = new JournalCardViewModel(bridge, status, stores, JournalPools.VOLUME);
+        bridge.onSnapshot(vm::apply);
+        bridge.onJournals(vm::apply);
+        refresh();
+
+        String base = engineStatus().base();
+        assertThat(vm.stateProperty().get()).isEqualTo(JournalState.PROTECTING);
+        assertThat(vm.headlineProperty().get()).isEqualTo("Volume data is FAILED: the journal holds its writes since image "
+                + base + ". Rebuild it from backup + journal (the banner above) to bring it back as of its last"
+                + " acknowledged write.");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("volume data is FAILED: rebuild it from backup + journal"
+                + " first (the rebuild applies the journal's entries; they ship afterwards)");
+        assertThat(vm.disableBlockedProperty().get()).startsWith("volume data is FAILED: its journal is what rebuilds it");
+    }
 }
