@@ -50,7 +50,7 @@ public final class JournalCard extends VBox {
     @FXML private ProgressBar jobProgress;
     @FXML private Label jobText;
     @FXML private VBox shipList;
-    @FXML private HBox shipsRow;
+    @FXML private javafx.scene.layout.GridPane shipsRow;
     @FXML private Button enableJournal;
     @FXML private StackPane enableWrap;
     @FXML private Button shipNow;
@@ -204,19 +204,31 @@ public final class JournalCard extends VBox {
     @FXML
     public void enable() {
         if (model.enableBlockedProperty().get().isEmpty()) {
-            EnableJournalDialog.ask(getScene().getWindow(), model.enableForm());
+            if (EnableJournalDialog.ask(getScene().getWindow(), model.enableForm())) {
+                keepFocus(); // "Enable journal…" goes away with the state OFF
+            }
         }
     }
 
     @FXML
     public void ship() {
+        keepFocus();
         model.ship();
+    }
+
+    /**
+     * The clicked button is disabled while its action runs; the focus would then move on to the
+     * next button of the page (the workload's Start) and the page scroll there. The card keeps it.
+     */
+    private void keepFocus() {
+        requestFocus();
     }
 
     @FXML
     public void disable() {
         if (model.disableBlockedProperty().get().isEmpty()
                 && TypedConfirmDialog.ask(getScene().getWindow(), model.disableConfirmation())) {
+            keepFocus();
             model.disable();
         }
     }

@@ -103,8 +103,8 @@ final class JournalFacts {
     static Gauge age(JournalAdmin.Status s) {
         boolean limited = s.maxAgeSeconds() > 0;
         if (s.entries() == 0) {
-            return new Gauge(limited ? 0 : -1, "none waiting" + (limited ? " · limit " + Format.duration(s.maxAgeSeconds())
-                    : " · no age limit"), Gauge.Level.LOW);
+            // the limit itself is in "Next ship"
+            return new Gauge(limited ? 0 : -1, "none waiting", Gauge.Level.LOW);
         }
         if (!limited) {
             return new Gauge(-1, Format.duration(s.oldestAgeSeconds()) + " · no age limit", Gauge.Level.LOW);

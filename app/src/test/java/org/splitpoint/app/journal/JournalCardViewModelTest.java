@@ -136,7 +136,7 @@ class JournalCardViewModelTest {
         assertThat(vm.headlineProperty().get()).isEqualTo("Every write is also in the journal, mirrored on d6 and d7:"
                 + " data can be rebuilt from image " + s.base() + " plus the journal, to its last acknowledged write.");
         assertThat(vm.entriesProperty().get()).isEqualTo("0 entries · 0 B");
-        assertThat(vm.ageProperty().get().text()).isEqualTo("none waiting · no age limit");
+        assertThat(vm.ageProperty().get().text()).isEqualTo("none waiting");
         assertThat(vm.nextShipProperty().get()).isEqualTo("when it holds 4 MiB");
         assertThat(vm.shipBlockedProperty().get()).isEqualTo("the journal of data holds no entry to ship");
         assertThat(vm.enableBlockedProperty().get()).startsWith("volume data has a journal already (on d6, d7)");
@@ -188,6 +188,31 @@ class JournalCardViewModelTest {
         assertThat(vm.baseProperty().get()).as("the shipped image is the new base").isEqualTo(s.base()).endsWith("-journal");
         assertThat(vm.jobTextProperty().get()).isEmpty();
         assertThat(status.messageProperty().get()).contains("Shipping the journal of data: 3 tracks into " + made.store());
+    }
+
+    @Test
+    void aShipRunningShowsItsProgressWithRateAndEtaAndHoldsShipNow() throws Exception {
+        enable("", "");
+        write(20, 3);
+        org.splitpoint.engine.pool.PoolSnapshot real = call(pool -> pool.snapshot());
+        var running = new org.splitpoint.engine.job.JobProgress("journal-ship-data", "journal-ship", "data",
+                org.splitpoint.engine.job.JobState.RUNNING, 40, 160, JournalPools.TRACK, 12.5e6, 3, 0, "");
+        List<org.splitpoint.engine.job.JobProgress> jobs = new java.util.ArrayList<>(real.jobs());
+        jobs.add(running);
+        vm.apply(new org.splitpoint.engine.pool.PoolSnapshot(real.path(), real.trackSize(), real.drives(), real.volumes(),
+                jobs, real.problems()));
+
+        assertThat(vm.jobProgressProperty().get()).isEqualTo(0.25);
+        assertThat(vm.jobTextProperty().get()).isEqualTo("shipping · " + org.splitpoint.app.common.Format.progress(0.25,
+                12.5e6, 3, false) + " · 40/160 tracks");
+        assertThat(vm.jobTextProperty().get()).contains(" MB/s · ETA ");
+        assertThat(vm.nextShipProperty().get()).isEqualTo("shipping now");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("a journal-ship of data is running (job journal-ship-data);"
+                + " the journal ships when it ends");
+
+        vm.apply(real); // it ended
+        assertThat(vm.jobProgressProperty().get()).isEqualTo(-1);
+        assertThat(vm.jobTextProperty().get()).isEmpty();
     }
 
     @Test
