@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.EventBus;
+import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolException;
@@ -39,6 +41,8 @@ public final class PoolBridge implements AutoCloseable {
     private final Coalescer<List<Event>> events;
     private final List<Consumer<List<PairView>>> pairSinks = new CopyOnWriteArrayList<>();
     private final Coalescer<List<PairView>> pairs;
+    private final List<Consumer<Map<String, JournalAdmin.Status>>> journalSinks = new CopyOnWriteArrayList<>();
+    private final Coalescer<Map<String, JournalAdmin.Status>> journals;
     private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -46,6 +50,7 @@ public final class PoolBridge implements AutoCloseable {
     private final Object refreshLock = new Object();
     private PoolSnapshot lastOffered;
     private List<PairView> lastPairs;
+    private Map<String, JournalAdmin.Status> lastJournals;
     private TaskExecutor.Repeating timer;
     private TaskExecutor.Repeating nicer;
     private final ThreadNice threadNice = new ThreadNice();
@@ -58,6 +63,7 @@ public final class PoolBridge implements AutoCloseable {
         this.snapshots = new Coalescer<>(ui, Coalescer.latestWins(), s -> snapshotSinks.forEach(c -> c.accept(s)));
         this.events = new Coalescer<>(ui, PoolBridge::concat, l -> eventSinks.forEach(c -> c.accept(l)));
         this.pairs = new Coalescer<>(ui, Coalescer.latestWins(), l -> pairSinks.forEach(c -> c.accept(l)));
+        this.journals = new Coalescer<>(ui, Coalescer.latestWins(), m -> journalSinks.forEach(c -> c.accept(m)));
     }
 
     /**
@@ -121,6 +127,15 @@ public final class PoolBridge implements AutoCloseable {
     /** {@code sink} gets the pairs as {@code pair query} shows them, on the UI thread, when they change. */
     public void onPairs(Consumer<List<PairView>> sink) {
         pairSinks.add(sink);
+    }
+
+    /**
+     * {@code sink} gets the status of every volume's staged backup journal (by volume; a volume
+     * without a journal is absent), on the UI thread, when it changes (the oldest entry's age does
+     * every second while entries wait).
+     */
+    public void onJournals(Consumer<Map<String, JournalAdmin.Status>> sink) {
+        journalSinks.add(sink);
     }
 
     /** {@code hook} runs (on the closing thread) before the pool closes: stop using it there. */
@@ -211,6 +226,11 @@ public final class PoolBridge implements AutoCloseable {
             if (p != null && !p.equals(lastPairs)) {
                 lastPairs = p;
                 pairs.offer(p);
+            }
+            Map<String, JournalAdmin.Status> j = JournalStatuses.of(pool, s);
+            if (j != null && !j.equals(lastJournals)) {
+                lastJournals = j;
+                journals.offer(j);
             }
         }
     }

@@ -46,6 +46,21 @@ public final class Format {
         return Sizes.format(bytes);
     }
 
+    /** A span of time as people say it: 42 → "42 s"; 192 → "3 min 12 s"; 3720 → "1 h 2 min"; 900 → "15 min". */
+    public static String duration(long seconds) {
+        long s = Math.max(0, seconds);
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
+        }
+        if (s < 86400) {
+            return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
+        }
+        return s / 86400 + " d" + (s % 86400 / 3600 == 0 ? "" : " " + s % 86400 / 3600 + " h");
+    }
+
     /** "1 track", "2,048 tracks". */
     public static String tracks(long n) {
         return count(n) + (n == 1 ? " track" : " tracks");

@@ -27,7 +27,8 @@ public final class DriveRow {
 
     void update(DriveView v) {
         state.set(v.state());
-        volume.set(v.volume() == null ? "" : v.volume());
+        // a journal drive is in no volume, but is not free either: say whose journal it holds
+        volume.set(v.volume() != null ? v.volume() : v.journal() != null ? "journal of " + v.journal() : "");
         size.set(Sizes.format(v.size()));
         note.set(v.reason() == null ? "" : "offline: " + v.reason().word());
         rebuild.set(v.rebuildPercent() < 0 ? -1 : v.rebuildPercent() / 100.0);
@@ -45,6 +46,7 @@ public final class DriveRow {
         return state.getReadOnlyProperty();
     }
 
+    /** The volume the drive is a member of, "journal of prod" for a journal drive, or empty. */
     public ReadOnlyStringProperty volumeProperty() {
         return volume.getReadOnlyProperty();
     }

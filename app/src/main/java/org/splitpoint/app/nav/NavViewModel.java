@@ -19,7 +19,8 @@ import org.splitpoint.engine.pool.VolumeState;
 
 /**
  * The navigation tree's content: the pool, then Drives, Volumes (each volume, and under one that is
- * being restored from a backup, is FAILED, or was restored in this session, its "Instant restore"),
+ * being restored from a backup, is FAILED, or was restored in this session, its "Instant restore", or
+ * "Rebuild" when that is a rebuild from backup + journal),
  * Pairs (each pair), Backups and Serving, each with its state, and which entry is selected (the
  * detail pane shows it).
  */
@@ -41,6 +42,7 @@ public final class NavViewModel {
     private PoolSnapshot snapshot;
     private List<PairView> pairs = List.of();
     private final Set<String> keptRestores = new HashSet<>();
+    private final Set<String> rebuilds = new HashSet<>();
 
     public NavViewModel(String poolName) {
         this.poolName = poolName;
@@ -69,6 +71,13 @@ public final class NavViewModel {
     /** Keeps volume {@code name}'s "Instant restore" entry for the session (its view was opened). */
     public void keepRestore(String name) {
         if (keptRestores.add(name)) {
+            rebuild();
+        }
+    }
+
+    /** Names volume {@code name}'s restore entry "Rebuild" while its restore is a rebuild from backup + journal. */
+    public void rebuilding(String name, boolean on) {
+        if (on ? rebuilds.add(name) : rebuilds.remove(name)) {
             rebuild();
         }
     }
@@ -130,6 +139,6 @@ public final class NavViewModel {
             case DONE -> new StateLook("DONE", StateLook.Glyph.CHECK, StateLook.Tone.OK);
             default -> new StateLook(job.state().name(), StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN);
         };
-        return new NavItem(NavItem.restore(v.name()), "Instant restore", look);
+        return new NavItem(NavItem.restore(v.name()), rebuilds.contains(v.name()) ? "Rebuild" : "Instant restore", look);
     }
 }

@@ -82,6 +82,11 @@ public final class PoolView extends BorderPane {
         show(vm.nav().selectedProperty().get());
     }
 
+    /** The "Rebuild from backup + journal" dialog for {@code volume}, with the engine's preview. */
+    private void openRebuild(String volume) {
+        org.splitpoint.app.restore.RebuildDialog.ask(getScene().getWindow(), model.restore(volume).rebuild().form());
+    }
+
     /** The "Restore from backup" dialog for {@code volume}, with {@code want} (or the newest image) chosen. */
     private void openRestore(String volume, org.splitpoint.app.restore.ImageChoice want) {
         RestoreDialog.ask(getScene().getWindow(), model.restore(volume).restoreForm(want));
@@ -198,14 +203,15 @@ public final class PoolView extends BorderPane {
         if (volume != null) {
             VolumeView v = new VolumeView();
             v.bind(model.volume(volume));
-            v.bindRestore(model.restore(volume), () -> openRestore(volume, null),
+            v.bindRestore(model.restore(volume), () -> openRestore(volume, null), () -> openRebuild(volume),
                     () -> model.nav().selectedProperty().set(NavItem.restore(volume)));
+            v.bindJournal(model.journal(volume));
             return v;
         }
         String restored = NavItem.nameIn(key, "restore");
         if (restored != null) {
             InstantRestoreView v = new InstantRestoreView();
-            v.bind(model.restore(restored), () -> openRestore(restored, null));
+            v.bind(model.restore(restored), () -> openRestore(restored, null), () -> openRebuild(restored));
             model.nav().keepRestore(restored);
             return v;
         }

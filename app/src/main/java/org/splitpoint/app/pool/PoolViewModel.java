@@ -17,6 +17,7 @@ import org.splitpoint.app.common.Format;
 import org.splitpoint.app.drives.DrivesViewModel;
 import org.splitpoint.app.events.EventsViewModel;
 import org.splitpoint.app.jobs.JobsViewModel;
+import org.splitpoint.app.journal.JournalCardViewModel;
 import org.splitpoint.app.nav.NavItem;
 import org.splitpoint.app.nav.NavViewModel;
 import org.splitpoint.app.pair.PairConsoleViewModel;
@@ -27,7 +28,9 @@ import org.splitpoint.app.volumes.VolumesViewModel;
 import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.app.workload.WorkloadSettings;
 import org.splitpoint.app.workload.Workloads;
+import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
@@ -45,11 +48,13 @@ public final class PoolViewModel {
     private final Map<String, VolumeViewModel> volumeDetails = new HashMap<>();
     private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
     private final Map<String, InstantRestoreViewModel> restores = new HashMap<>();
+    private final Map<String, JournalCardViewModel> journalCards = new HashMap<>();
     private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
     private final KnownStores stores;
     private final BackupsViewModel backups;
     private PoolSnapshot lastSnapshot;
     private List<PairView> lastPairs = List.of();
+    private Map<String, JournalAdmin.Status> lastJournals = Map.of();
 
     // ---- properties
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
@@ -93,7 +98,9 @@ public final class PoolViewModel {
                 serve.writeRateProperty()));
         bridge.onSnapshot(this::apply);
         bridge.onPairs(this::applyPairs);
+        bridge.onJournals(this::applyJournals);
         bridge.onEvents(events::add);
+        bridge.onEvents(this::noticeRebuilds);
     }
 
     public ReadOnlyStringProperty titleProperty() {
@@ -187,6 +194,19 @@ public final class PoolViewModel {
                 vm.apply(lastSnapshot);
             }
             vm.apply(lastPairs);
+            vm.apply(lastJournals);
+            return vm;
+        });
+    }
+
+    /** The journal card model of volume {@code name}, made on first use. */
+    public JournalCardViewModel journal(String name) {
+        return journalCards.computeIfAbsent(name, n -> {
+            JournalCardViewModel vm = new JournalCardViewModel(bridge, status, stores, n);
+            if (lastSnapshot != null) {
+                vm.apply(lastSnapshot);
+            }
+            vm.apply(lastJournals);
             return vm;
         });
     }
@@ -246,6 +266,7 @@ public final class PoolViewModel {
             }
         }
         restores.values().forEach(r -> r.apply(s));
+        journalCards.values().forEach(j -> j.apply(s));
         showNewRestores(s, first);
         health.set(s.health());
         problems.set(String.join("; ", s.problems()));
@@ -291,6 +312,38 @@ public final class PoolViewModel {
         restores.values().forEach(r -> r.apply(p));
         updateSummary(); // it counts pairs
     }
+
+    void applyJournals(Map<String, JournalAdmin.Status> j) {
+        lastJournals = j;
+        journalCards.values().forEach(c -> c.apply(j));
+        restores.values().forEach(r -> r.apply(j));
+    }
+
+    /**
+     * A restore that began is a rebuild from backup + journal or a plain one: the engine says which in
+     * its RESTORE event only (the log's history first, so one resumed at open is named too).
+     */
+    private void noticeRebuilds(List<Event> batch) {
+        for (Event e : batch) {
+            if (!e.type().equals("RESTORE") || e.source() == null) {
+                continue;
+            }
+            java.util.regex.Matcher m = REBUILD_STARTED.matcher(e.message());
+            if (m.lookingAt() && m.group(1).equals(e.source())) {
+                restore(e.source()).markRebuilding(true, Long.parseLong(m.group(2)));
+                nav.rebuilding(e.source(), true);
+            } else if (PLAIN_STARTED.matcher(e.message()).lookingAt()
+                    && e.message().startsWith("instant restore of " + e.source() + " ")) { // not its "… finished"
+                restore(e.source()).markRebuilding(false, 0);
+                nav.rebuilding(e.source(), false);
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern PLAIN_STARTED = java.util.regex.Pattern.compile(
+            "instant restore of \\S+ from image \\S+ started");
+    private static final java.util.regex.Pattern REBUILD_STARTED = java.util.regex.Pattern.compile(
+            "rebuild of (\\S+) from image \\S+ and (\\d+) journal entr(?:y|ies|ys) after it started"); // the engine writes "entrys"
 
     private static String plural(long n, String word) {
         return n + " " + word + (n == 1 ? "" : "s");

@@ -51,15 +51,21 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
         Fxml.load(this, "InstantRestoreView");
     }
 
-    /** {@code openRestore} opens the restore dialog (the banner's button). */
-    public void bind(InstantRestoreViewModel vm, Runnable openRestore) {
+    /** {@code openRestore} and {@code openRebuild} open the restore and rebuild dialogs (the banner's button). */
+    public void bind(InstantRestoreViewModel vm, Runnable openRestore, Runnable openRebuild) {
         this.model = vm;
-        restoreTitle.setText("Instant restore of " + vm.volume());
-        imageLine.textProperty().bind(vm.imageLineProperty());
+        RebuildOffer rebuild = vm.rebuild();
+        // a rebuild from backup + journal is an instant restore with the journal's entries on top: same map, its own name
+        restoreTitle.textProperty().bind(Bindings.when(rebuild.rebuildingProperty())
+                .then("Rebuild of " + vm.volume() + " from backup + journal").otherwise("Instant restore of " + vm.volume()));
+        var line = Bindings.createStringBinding(() -> vm.imageLineProperty().get()
+                + (rebuild.journalLineProperty().get().isEmpty() || vm.imageLineProperty().get().isEmpty() ? ""
+                : ", " + rebuild.journalLineProperty().get()), vm.imageLineProperty(), rebuild.journalLineProperty());
+        imageLine.textProperty().bind(line);
         imageLine.visibleProperty().bind(Bindings.isNotEmpty(vm.imageLineProperty()));
         imageLine.managedProperty().bind(imageLine.visibleProperty());
         mapInfo.setText("shows which tracks are current once a restore runs");
-        banner.bind(vm, openRestore, null);
+        banner.bind(vm, openRestore, openRebuild, null);
         restoreProgress.progressProperty().bind(vm.progressProperty());
         restoreProgressText.textProperty().bind(vm.progressTextProperty());
         BulkControl bulk = vm.bulk();

@@ -34,7 +34,9 @@ import org.splitpoint.engine.pool.VolumeState;
  * while shown (coalesced, latest wins), the on-demand fetch counter and the two rates (fetches per
  * second, bulk MB/s), the image restored, the bulk copy's progress with throttle, pause and cancel
  * ({@link BulkControl}); and, while the volume is FAILED, the banner offering a restore with the
- * newest image of the known stores, and the dialog's model ({@link RestoreForm}).
+ * newest image of the known stores, and the dialog's model ({@link RestoreForm}); or, when the
+ * volume has a staged backup journal that can rebuild it, the rebuild from backup + journal
+ * ({@link RebuildOffer}), which runs as an instant restore and is shown here labelled as a rebuild.
  */
 public final class InstantRestoreViewModel {
 
@@ -49,6 +51,7 @@ public final class InstantRestoreViewModel {
     private final RestoreSampler sampler;
     private final Coalescer<RestoreSample> samples;
     private final BulkControl bulk;
+    private final RebuildOffer rebuild;
     private final RateSeries fetchRates = new RateSeries();
     private final RateSeries bulkRates = new RateSeries();
     private TaskExecutor.Repeating sampling;
@@ -79,6 +82,12 @@ public final class InstantRestoreViewModel {
         this.sampler = new RestoreSampler(volume);
         this.samples = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::applySample);
         this.bulk = new BulkControl(bridge, status);
+        this.rebuild = new RebuildOffer(bridge, status, volume, () -> {
+            seenRunning = true; // as for a restore: a rebuild that ends before a snapshot shows it still says so
+            sampleNow();
+            started.run();
+        });
+        rebuild.refusedProperty().addListener(o -> refreshBanner());
         stores.list().addListener((javafx.collections.ListChangeListener<Path>) c -> findNewest());
     }
 
@@ -155,6 +164,16 @@ public final class InstantRestoreViewModel {
         return bulk;
     }
 
+    /** The rebuild from backup + journal (offered while the volume is FAILED and has a journal). */
+    public RebuildOffer rebuild() {
+        return rebuild;
+    }
+
+    /** The engine said a restore of the volume began, a rebuild with {@code entries} of the journal or a plain one. */
+    public void markRebuilding(boolean on, long entries) {
+        rebuild.markRebuilding(on, entries, -1);
+    }
+
     // ---- updates
 
     /** Takes a new snapshot (UI thread): the volume's state and the restore's job. */
@@ -188,17 +207,32 @@ public final class InstantRestoreViewModel {
             findNewest();
         }
         banner.set(failed ? bannerText(v) : "");
+        rebuild.apply(s, live);
     }
 
     /** Takes the pairs of a new query (a pair that mirrors the volume blocks a restore). */
     public void apply(List<PairView> p) {
         pairs = List.copyOf(p);
+        rebuild.apply(p);
+    }
+
+    /** Takes the journals' status (a journal that can rebuild the volume is offered instead of a restore). */
+    public void apply(java.util.Map<String, org.splitpoint.engine.pool.JournalAdmin.Status> journals) {
+        rebuild.apply(journals.get(volume), restoring.get());
+    }
+
+    private void refreshBanner() {
+        PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(volume);
+        if (!banner.get().isEmpty() && v != null) {
+            banner.set(bannerText(v));
+        }
     }
 
     private String ended(JobProgress j) {
+        String what = rebuild.rebuildingProperty().get() ? "rebuild" : "restore";
         return switch (j.state()) {
-            case DONE -> "restore finished · 100%";
-            case CANCELLED -> "restore cancelled with " + Format.tracks(j.totalTracks() - j.doneTracks()) + " not restored:"
+            case DONE -> what + " finished · 100%";
+            case CANCELLED -> what + " cancelled with " + Format.tracks(j.totalTracks() - j.doneTracks()) + " not restored:"
                     + " they hold what " + volume + " held before; restore again to finish";
             default -> "the bulk copy stopped: " + j.message() + "; it resumes when the pool is next opened";
         };
@@ -206,7 +240,9 @@ public final class InstantRestoreViewModel {
 
     private String bannerText(PoolSnapshot.VolumeView v) {
         ImageChoice n = newest.get();
-        return "Volume " + volume + " is FAILED (" + v.stateReason() + "): its data is unavailable. "
+        String journal = rebuild.refusedProperty().get().isEmpty() ? ""
+                : "Its journal cannot rebuild it: " + rebuild.refusedProperty().get() + ". ";
+        return "Volume " + volume + " is FAILED (" + v.stateReason() + "): its data is unavailable. " + journal
                 + (n == null ? "No image of " + volume + " in the known backup stores; choose one in any store."
                 : "Newest backup: " + n.image().id() + " (" + n.image().kind().word() + ", "
                 + Format.when(n.image().createdAt()) + ") in " + n.store() + ".");
@@ -227,10 +263,7 @@ public final class InstantRestoreViewModel {
             return java.util.Optional.ofNullable(best);
         }, b -> {
             newest.set(b.orElse(null));
-            PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(volume);
-            if (!banner.get().isEmpty() && v != null) {
-                banner.set(bannerText(v));
-            }
+            refreshBanner();
         }, why -> { });
     }
 

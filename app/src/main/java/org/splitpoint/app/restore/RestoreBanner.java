@@ -11,9 +11,10 @@ import org.splitpoint.app.common.StateLook;
 
 /**
  * The banner over a volume's page and its restore view: while the volume is FAILED it says why and
- * offers "Restore from backup…" (the newest image of the known stores preselected); on the volume's
- * page, while a restore runs, it says how far it is and offers to show it. Hidden otherwise.
- * Ids: {@code #restoreFromBackup}, {@code #showRestore}.
+ * offers "Rebuild from backup + journal…" when its journal can bring it back to its last write, else
+ * "Restore from backup…" (the newest image of the known stores preselected); on the volume's page,
+ * while a restore or a rebuild runs, it says how far it is and offers to show it. Hidden otherwise.
+ * Ids: {@code #rebuildFromJournal}, {@code #restoreFromBackup}, {@code #showRestore}.
  */
 public final class RestoreBanner extends HBox {
 
@@ -38,16 +39,26 @@ public final class RestoreBanner extends HBox {
     }
 
     /**
-     * Shows the FAILED banner of {@code vm}; {@code restore} opens the restore dialog. With
-     * {@code show} non-null (the volume's page), a running restore is announced with a button to it.
+     * Shows the FAILED banner of {@code vm}; {@code restore} opens the restore dialog, {@code rebuild}
+     * the rebuild dialog. With {@code show} non-null (the volume's page), a running restore or rebuild
+     * is announced with a button to it.
      */
-    public void bind(InstantRestoreViewModel vm, Runnable restore, Runnable show) {
+    public void bind(InstantRestoreViewModel vm, Runnable restore, Runnable rebuild, Runnable show) {
+        RebuildOffer offer = vm.rebuild();
         Runnable update = () -> {
             boolean failed = !vm.bannerProperty().get().isEmpty();
+            boolean rebuildable = failed && !offer.bannerProperty().get().isEmpty();
             boolean running = show != null && vm.restoringProperty().get();
+            boolean rebuilding = offer.rebuildingProperty().get();
             getStyleClass().remove("restoring");
             text.textProperty().unbind();
-            if (failed) {
+            if (rebuildable) {
+                badge.show(new StateLook("", StateLook.Glyph.CROSS, StateLook.Tone.BAD));
+                text.textProperty().bind(offer.bannerProperty());
+                action.setText("Rebuild from backup + journal…");
+                action.setId("rebuildFromJournal");
+                action.setOnAction(e -> rebuild.run());
+            } else if (failed) {
                 badge.show(new StateLook("", StateLook.Glyph.CROSS, StateLook.Tone.BAD));
                 text.textProperty().bind(vm.bannerProperty());
                 action.setText("Restore from backup…");
@@ -56,8 +67,9 @@ public final class RestoreBanner extends HBox {
             } else if (running) {
                 getStyleClass().add("restoring");
                 badge.show(new StateLook("", StateLook.Glyph.ARROWS, StateLook.Tone.BUSY));
-                text.textProperty().bind(Bindings.concat("Being restored from a backup: ", vm.progressTextProperty()));
-                action.setText("Show the restore");
+                text.textProperty().bind(Bindings.concat(rebuilding ? "Being rebuilt from backup + journal: "
+                        : "Being restored from a backup: ", vm.progressTextProperty()));
+                action.setText(rebuilding ? "Show the rebuild" : "Show the restore");
                 action.setId("showRestore");
                 action.setOnAction(e -> show.run());
             }
@@ -65,6 +77,8 @@ public final class RestoreBanner extends HBox {
         };
         vm.bannerProperty().addListener(o -> update.run());
         vm.restoringProperty().addListener(o -> update.run());
+        offer.bannerProperty().addListener(o -> update.run());
+        offer.rebuildingProperty().addListener(o -> update.run());
         update.run();
     }
 }

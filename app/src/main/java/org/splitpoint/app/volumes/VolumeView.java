@@ -15,7 +15,8 @@ import org.splitpoint.app.workload.WorkloadView;
 
 /**
  * One volume: state with the reason, layout diagram (drives, where parity lives), size and pair
- * role, verify with the mismatch count, the last minute of throughput, and its host workload.
+ * role, verify with the mismatch count, its staged backup journal, the last minute of throughput,
+ * and its host workload.
  * FXML: VolumeView.fxml.
  */
 public final class VolumeView extends VBox {
@@ -35,6 +36,7 @@ public final class VolumeView extends VBox {
     @FXML private Label rateLine;
     @FXML private WorkloadView workloadView;
     @FXML private org.splitpoint.app.restore.RestoreBanner restoreBanner;
+    @FXML private org.splitpoint.app.journal.JournalCard journalCard;
 
     public VolumeView() {
         Fxml.load(this, "VolumeView");
@@ -73,8 +75,17 @@ public final class VolumeView extends VBox {
         workloadView.bind(vm.workload());
     }
 
-    /** The banner of a FAILED volume ({@code restore} opens the dialog) or of one being restored ({@code show} goes there). */
-    public void bindRestore(org.splitpoint.app.restore.InstantRestoreViewModel vm, Runnable restore, Runnable show) {
-        restoreBanner.bind(vm, restore, show);
+    /**
+     * The banner of a FAILED volume ({@code restore} or {@code rebuild} opens its dialog) or of one being
+     * restored or rebuilt ({@code show} goes there).
+     */
+    public void bindRestore(org.splitpoint.app.restore.InstantRestoreViewModel vm, Runnable restore, Runnable rebuild,
+                            Runnable show) {
+        restoreBanner.bind(vm, restore, rebuild, show);
+    }
+
+    /** The volume's staged backup journal card. */
+    public void bindJournal(org.splitpoint.app.journal.JournalCardViewModel vm) {
+        journalCard.bind(vm);
     }
 }

@@ -1,0 +1,177 @@
+package org.splitpoint.app.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.backup.KnownStores;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.EngineCall;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.JournalPools;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.engine.job.Job;
+
+/**
+ * The enable dialog's model refuses what the engine would, in its words, field by field, before the
+ * click; what only the engine can know is refused by it, and its sentence shown with nothing changed.
+ */
+class EnableJournalFormTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private final KnownStores stores = new KnownStores(KnownStores.Memory.inMemory(List.of()));
+    private JournalPools.Made made;
+    private PoolBridge bridge;
+    private JournalCardViewModel card;
+
+    @BeforeEach
+    void open() throws Exception {
+        made = JournalPools.fresh(tmp);
+        bridge = PoolBridge.open(made.pool(), new CurrentThreadTaskExecutor(), ui);
+        card = new JournalCardViewModel(bridge, status, stores, JournalPools.VOLUME);
+        bridge.onSnapshot(card::apply);
+        bridge.onJournals(card::apply);
+        bridge.refresh();
+        ui.drain();
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    private <T> T call(EngineCall<T> c) {
+        AtomicReference<T> out = new AtomicReference<>();
+        bridge.run(c, out::set, why -> {
+            throw new AssertionError(why);
+        });
+        ui.drain();
+        return out.get();
+    }
+
+    private EnableJournalForm form(Path store) {
+        EnableJournalForm f = card.enableForm();
+        f.storeProperty().set(store.toString());
+        ui.drain();
+        return f;
+    }
+
+    @Test
+    void aStoreThatDoesNotExistIsRefusedInTheEnginesSentence() {
+        Path none = tmp.resolve("nowhere");
+        EnableJournalForm f = form(none);
+
+        assertThat(f.storeProblemProperty().get()).isEqualTo("no backup store at " + none + ": the directory does not"
+                + " exist; create it (an empty directory becomes a store) or name the store the volume is backed up to");
+        assertThat(f.blockedProperty().get()).isEqualTo(f.storeProblemProperty().get());
+    }
+
+    @Test
+    void aStoreInsideThePoolOrRelativeIsRefused() throws Exception {
+        Path inside = made.pool().resolve("meta");
+        assertThat(form(inside).storeProblemProperty().get()).isEqualTo("the backup store " + inside + " is inside the"
+                + " pool; keep backups outside it");
+        EnableJournalForm f = card.enableForm();
+        f.storeProperty().set("backups");
+        ui.drain();
+        assertThat(f.storeProblemProperty().get()).isEqualTo("give the store's full path (from /)");
+    }
+
+    @Test
+    void aStoreHoldingOnlyAnotherVolumesImagesIsRefused() throws Exception {
+        Path other = Files.createDirectories(tmp.resolve("logs-store"));
+        Job backup = call(pool -> pool.backups().backup(JournalPools.OTHER, other, true, 0));
+        assertThat(backup.await(30_000)).isTrue();
+
+        EnableJournalForm f = form(other);
+
+        assertThat(f.storeProblemProperty().get()).isEqualTo("store " + other + " holds backups of logs, none of data:"
+                + " a journal ships into its own volume's store");
+    }
+
+    @Test
+    void anotherJournalsStoreIsRefused() throws Exception {
+        Job base = call(pool -> pool.journals().enable(JournalPools.OTHER, List.of("d7", "d8"), made.store(), 0, 0));
+        assertThat(base.await(30_000)).isTrue();
+        bridge.refresh();
+        ui.drain();
+
+        EnableJournalForm f = form(made.store());
+
+        assertThat(f.spares()).as("the other journal's drives are no longer SPARE").extracting(EnableJournalForm.Spare::drive)
+                .containsExactly("d6");
+        assertThat(f.drivesProblemProperty().get()).isEqualTo("a journal needs two SPARE drives outside data; the pool"
+                + " has 1: add them in the drive bay (Add spare)");
+        assertThat(f.storeProblemProperty().get()).isEqualTo("store " + made.store() + " is the journal store of volume"
+                + " logs; give each journaled volume a store of its own");
+        assertThat(card.enableBlockedProperty().get()).isEqualTo("a journal needs two SPARE drives outside data; the pool"
+                + " has 1: add one in the drive bay (Add spare)");
+    }
+
+    @Test
+    void drivesAndLimitsAreCheckedAsTheyAreTyped() {
+        EnableJournalForm f = form(made.store());
+        f.choose("d7", false);
+        assertThat(f.drivesProblemProperty().get()).isEqualTo("choose two drives for the journal's mirrored legs (1 chosen)");
+        f.choose("d8", true);
+        assertThat(f.drivesProblemProperty().get()).isEmpty();
+        assertThat(f.chosen()).containsExactly("d6", "d8");
+
+        f.maxSizeProperty().set("8M");
+        assertThat(f.sizeProblemProperty().get()).isEqualTo("a max size of 8 MiB leaves no room in journal drives of 8 MiB;"
+                + " give at most 7.2 MiB");
+        f.maxSizeProperty().set("0");
+        assertThat(f.sizeProblemProperty().get()).startsWith("the max size must be larger than 0");
+        f.maxSizeProperty().set("lots");
+        assertThat(f.sizeProblemProperty().get()).isEqualTo("'lots' is not a size (use a number with an optional K, M, G"
+                + " or T suffix)");
+        f.maxSizeProperty().set("2M");
+        assertThat(f.sizeProblemProperty().get()).isEmpty();
+
+        f.maxAgeProperty().set("0");
+        assertThat(f.ageProblemProperty().get()).isEqualTo("the max age must be longer than 0 (leave it empty for no age"
+                + " limit)");
+        f.maxAgeProperty().set("soon");
+        assertThat(f.ageProblemProperty().get()).isEqualTo("'soon' is not a duration (use e.g. 90s, 15m, 2h, 1d)");
+        assertThat(f.blockedProperty().get()).isEqualTo(f.ageProblemProperty().get());
+        f.maxAgeProperty().set("15m");
+        assertThat(f.ageProblemProperty().get()).isEmpty();
+        assertThat(f.blockedProperty().get()).isEmpty();
+        assertThat(Limits.age("2h").value()).isEqualTo(7200);
+        assertThat(Limits.age("PT90S").value()).isEqualTo(90);
+        assertThat(Limits.age("45").value()).isEqualTo(45);
+    }
+
+    @Test
+    void whatOnlyTheEngineKnowsIsRefusedWithItsSentenceAndTheDialogStaysOpen() throws Exception {
+        EnableJournalForm f = form(made.store());
+        assertThat(f.blockedProperty().get()).isEmpty();
+        // meanwhile, a shell puts the journal of logs on d7, one of the drives the form chose
+        Path logsStore = Files.createDirectories(tmp.resolve("logs-store"));
+        assertThat(call(pool -> pool.journals().enable(JournalPools.OTHER, List.of("d7", "d8"), logsStore, 0, 0))
+                .await(30_000)).isTrue();
+
+        AtomicInteger closed = new AtomicInteger();
+        f.enable(closed::incrementAndGet);
+        ui.drain();
+
+        assertThat(closed.get()).isZero();
+        assertThat(f.refusedProperty().get()).isEqualTo("drive d7 is ONLINE, holding the journal of logs; a journal"
+                + " needs SPARE drives");
+        List<String> journaled = call(pool -> pool.journals().volumes());
+        assertThat(journaled).as("nothing changed for data").containsExactly(JournalPools.OTHER);
+        f.choose("d7", false);
+        assertThat(f.refusedProperty().get()).as("a change clears the refusal").isEmpty();
+    }
+}

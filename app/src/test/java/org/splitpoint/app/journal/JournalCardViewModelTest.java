@@ -1,0 +1,290 @@
+package org.splitpoint.app.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.backup.KnownStores;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.EngineCall;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.JournalPools;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pool.JournalAdmin;
+
+/** The journal card's model against a real pool and store, no toolkit: enable, entries and gauges, ship, legs failing. */
+class JournalCardViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private final KnownStores stores = new KnownStores(KnownStores.Memory.inMemory(List.of()));
+    private JournalPools.Made made;
+    private PoolBridge bridge;
+    private JournalCardViewModel vm;
+
+    @BeforeEach
+    void open() throws Exception {
+        made = JournalPools.fresh(tmp);
+        bridge = PoolBridge.open(made.pool(), new CurrentThreadTaskExecutor(), ui);
+        vm = new JournalCardViewModel(bridge, status, stores, JournalPools.VOLUME);
+        bridge.onSnapshot(vm::apply);
+        bridge.onJournals(vm::apply);
+        refresh();
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    private void refresh() {
+        bridge.refresh();
+        ui.drain();
+    }
+
+    private <T> T call(EngineCall<T> c) {
+        AtomicReference<T> out = new AtomicReference<>();
+        bridge.run(c, out::set, why -> {
+            throw new AssertionError(why);
+        });
+        ui.drain();
+        return out.get();
+    }
+
+    private JournalAdmin.Status engineStatus() {
+        return call(pool -> pool.journals().status(JournalPools.VOLUME));
+    }
+
+    private void awaitState(JournalState want) throws InterruptedException {
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> vm.stateProperty().get() == want))
+                .as("the card says %s (it says %s: %s)", want, vm.stateProperty().get(), vm.headlineProperty().get())
+                .isTrue();
+    }
+
+    /** Enables the journal through the dialog's model on d6 and d7 (the first two spares) with these limits. */
+    private void enable(String maxSize, String maxAge) throws Exception {
+        EnableJournalForm f = vm.enableForm();
+        f.storeProperty().set(made.store().toString());
+        f.maxSizeProperty().set(maxSize);
+        f.maxAgeProperty().set(maxAge);
+        ui.drain();
+        assertThat(f.blockedProperty().get()).isEmpty();
+        AtomicInteger done = new AtomicInteger();
+        f.enable(done::incrementAndGet);
+        ui.drain();
+        assertThat(f.refusedProperty().get()).isEmpty();
+        assertThat(done.get()).as("the dialog closes once the engine took it").isEqualTo(1);
+        awaitState(JournalState.PROTECTING);
+        // the base is on record a moment before its backup's job says DONE
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> call(pool -> pool.jobs().stream()
+                .allMatch(j -> j.state().isFinished())))).isTrue();
+    }
+
+    private void write(int track, int tracks) throws Exception {
+        call(pool -> {
+            JournalPools.write(pool, made, track, tracks, 3);
+            return null;
+        });
+        refresh();
+    }
+
+    @Test
+    void aVolumeWithoutAJournalOffersToEnableOneOnTwoSpares() {
+        assertThat(vm.stateProperty().get()).isEqualTo(JournalState.OFF);
+        assertThat(vm.headlineProperty().get()).startsWith("Writes are protected by raid5 alone.");
+        assertThat(vm.enableBlockedProperty().get()).isEmpty();
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("volume data has no journal; enable one first");
+
+        EnableJournalForm f = vm.enableForm();
+        ui.drain();
+        assertThat(f.spares()).extracting(EnableJournalForm.Spare::drive).containsExactly("d6", "d7", "d8");
+        assertThat(f.chosen()).containsExactly("d6", "d7");
+        assertThat(f.sizeNoteProperty().get()).isEqualTo("empty: half a journal drive, 4 MiB · at most 7.2 MiB");
+        assertThat(f.blockedProperty().get()).isEqualTo("choose the backup store the journal ships into");
+        f.storeProperty().set(made.store().toString());
+        ui.drain();
+        assertThat(f.storeProblemProperty().get()).isEmpty();
+        assertThat(f.storeNoteProperty().get()).isEqualTo("An empty directory: it becomes a store, and a full backup of"
+                + " data gives the journal its base.");
+        assertThat(f.blockedProperty().get()).isEmpty();
+    }
+
+    @Test
+    void enablingThroughTheFormProtectsTheVolumeOnBothLegsOnceItsBaseBackupIsDone() throws Exception {
+        enable("", "");
+
+        JournalAdmin.Status s = engineStatus();
+        assertThat(s.drives()).containsExactly("d6", "d7");
+        assertThat(s.maxSize()).as("empty max size: half a journal drive").isEqualTo(4L << 20);
+        assertThat(vm.legsProperty().get()).containsExactly(new JournalFacts.Leg("d6", DriveState.ONLINE, true),
+                new JournalFacts.Leg("d7", DriveState.ONLINE, true));
+        assertThat(vm.storeProperty().get()).isEqualTo(made.store().toString());
+        assertThat(vm.baseProperty().get()).isEqualTo(s.base()).startsWith("data-");
+        assertThat(vm.headlineProperty().get()).isEqualTo("Every write is also in the journal, mirrored on d6 and d7:"
+                + " data can be rebuilt from image " + s.base() + " plus the journal, to its last acknowledged write.");
+        assertThat(vm.entriesProperty().get()).isEqualTo("0 entries · 0 B");
+        assertThat(vm.ageProperty().get().text()).isEqualTo("none waiting");
+        assertThat(vm.nextShipProperty().get()).isEqualTo("when it holds 4 MiB");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("the journal of data holds no entry to ship");
+        assertThat(vm.enableBlockedProperty().get()).startsWith("volume data has a journal already (on d6, d7)");
+        assertThat(stores.list()).as("the Backups view lists the journal's store").containsExactly(made.store());
+    }
+
+    @Test
+    void writesBecomeEntriesAndFillTheGaugesAgainstTheirLimits() throws Exception {
+        enable("2M", "15m");
+        write(20, 4); // 256 KiB: an eighth of the max size
+
+        JournalAdmin.Status s = engineStatus();
+        assertThat(s.entries()).isPositive();
+        assertThat(vm.entriesProperty().get()).isEqualTo(s.entries() + (s.entries() == 1 ? " entry · " : " entries · ")
+                + org.splitpoint.app.common.Format.size(s.bytes()));
+        Gauge size = vm.sizeProperty().get();
+        assertThat(size.fraction()).isEqualTo((double) s.bytes() / (2 << 20));
+        assertThat(size.fraction()).isBetween(0.125, 0.2); // the data plus the entries' headers
+        assertThat(size.text()).isEqualTo(org.splitpoint.app.common.Format.size(s.bytes()) + " of 2 MiB");
+        assertThat(size.level()).isEqualTo(Gauge.Level.LOW);
+        Gauge age = vm.ageProperty().get();
+        assertThat(age.text()).matches("\\d+ s of 15 min");
+        assertThat(age.fraction()).isBetween(0.0, 0.1);
+        assertThat(vm.nextShipProperty().get()).isEqualTo("when it holds 2 MiB or its oldest entry is 15 min old");
+        assertThat(vm.shipBlockedProperty().get()).isEmpty();
+
+        write(40, 24); // 1.5 MiB more: past 80% of the limit, below it
+        assertThat(vm.sizeProperty().get().level()).isEqualTo(Gauge.Level.NEAR);
+    }
+
+    @Test
+    void shipNowEmptiesTheJournalAndListsTheShip() throws Exception {
+        enable("", "");
+        write(20, 3);
+        assertThat(vm.shipsProperty().get()).isEmpty();
+
+        vm.ship();
+        ui.drain();
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> !vm.shipsProperty().get().isEmpty()))
+                .isTrue();
+        refresh();
+
+        JournalFacts.ShipLine ship = vm.shipsProperty().get().get(0);
+        assertThat(ship.ok()).isTrue();
+        JournalAdmin.Status s = engineStatus();
+        assertThat(ship.text()).isEqualTo("3 tracks → " + s.base());
+        assertThat(ship.when()).matches("\\d\\d:\\d\\d:\\d\\d");
+        assertThat(vm.entriesProperty().get()).isEqualTo("0 entries · 0 B");
+        assertThat(vm.baseProperty().get()).as("the shipped image is the new base").isEqualTo(s.base()).endsWith("-journal");
+        assertThat(vm.jobTextProperty().get()).isEmpty();
+        assertThat(status.messageProperty().get()).contains("Shipping the journal of data: 3 tracks into " + made.store());
+    }
+
+    @Test
+    void aShipRunningShowsItsProgressWithRateAndEtaAndHoldsShipNow() throws Exception {
+        enable("", "");
+        write(20, 3);
+        org.splitpoint.engine.pool.PoolSnapshot real = call(pool -> pool.snapshot());
+        var running = new org.splitpoint.engine.job.JobProgress("journal-ship-data", "journal-ship", "data",
+                org.splitpoint.engine.job.JobState.RUNNING, 40, 160, JournalPools.TRACK, 12.5e6, 3, 0, "");
+        List<org.splitpoint.engine.job.JobProgress> jobs = new java.util.ArrayList<>(real.jobs());
+        jobs.add(running);
+        vm.apply(new org.splitpoint.engine.pool.PoolSnapshot(real.path(), real.trackSize(), real.drives(), real.volumes(),
+                jobs, real.problems()));
+
+        assertThat(vm.jobProgressProperty().get()).isEqualTo(0.25);
+        assertThat(vm.jobTextProperty().get()).isEqualTo("shipping · " + org.splitpoint.app.common.Format.progress(0.25,
+                12.5e6, 3, false) + " · 40/160 tracks");
+        assertThat(vm.jobTextProperty().get()).contains(" MB/s · ETA ");
+        assertThat(vm.nextShipProperty().get()).isEqualTo("shipping now");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("a journal-ship of data is running (job journal-ship-data);"
+                + " the journal ships when it ends");
+
+        vm.apply(real); // it ended
+        assertThat(vm.jobProgressProperty().get()).isEqualTo(-1);
+        assertThat(vm.jobTextProperty().get()).isEmpty();
+    }
+
+    @Test
+    void oneLegFailedIsDegradedAndBothFailedIsUnprotected() throws Exception {
+        enable("", "");
+        write(20, 2);
+
+        call(pool -> {
+            pool.admin().failDrive("d6");
+            return null;
+        });
+        awaitState(JournalState.DEGRADED);
+        assertThat(vm.stateProperty().get().look().tone()).isEqualTo(org.splitpoint.app.common.StateLook.Tone.WARN);
+        assertThat(vm.headlineProperty().get()).isEqualTo("Journal drive d6 FAILED: the journal carries on on d7 alone,"
+                + " unmirrored. Replace d6 in the drive bay; it gets every entry from d7.");
+        assertThat(vm.legsProperty().get()).extracting(JournalFacts.Leg::shown)
+                .containsExactly(DriveState.FAILED, DriveState.ONLINE);
+        assertThat(vm.shipBlockedProperty().get()).as("one leg still ships").isEmpty();
+
+        call(pool -> {
+            pool.admin().failDrive("d7");
+            return null;
+        });
+        awaitState(JournalState.UNPROTECTED);
+        assertThat(vm.stateProperty().get().look().tone()).isEqualTo(org.splitpoint.app.common.StateLook.Tone.BAD);
+        assertThat(vm.headlineProperty().get()).startsWith("Both journal drives failed (d6, d7): data keeps serving, but"
+                + " its writes are not journaled");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("the journal of data lost both its drives: there is nothing"
+                + " left to ship");
+        assertThat(vm.disableBlockedProperty().get()).as("a lost journal can be disabled").isEmpty();
+        assertThat(vm.nextShipProperty().get()).isEqualTo("never: the journal lost both its drives");
+    }
+
+    @Test
+    void disablingNeedsTheVolumesNameAndGivesTheDrivesBackAsSpares() throws Exception {
+        enable("", "");
+        write(20, 2);
+
+        var c = vm.disableConfirmation();
+        assertThat(c.target()).isEqualTo("data");
+        assertThat(c.accepts("dat")).isFalse();
+        assertThat(c.sentences().get(0)).isEqualTo("The journal stops: d6 and d7 become SPARE again and what they hold"
+                + " is dropped.");
+        assertThat(c.sentences().get(1)).contains("not yet shipped stay in data but are in no backup").endsWith("Ship now"
+                + " first to keep them.");
+        vm.disable();
+        ui.drain();
+        refresh();
+
+        assertThat(vm.stateProperty().get()).isEqualTo(JournalState.OFF);
+        DriveState d6 = call(pool -> pool.snapshot().drive("d6").state());
+        assertThat(d6).isEqualTo(DriveState.SPARE);
+        assertThat(Files.isDirectory(made.store().resolve("images"))).as("its images stay").isTrue();
+    }
+
+    @Test
+    void onAFailedVolumeTheCardPointsToTheRebuildAndShipsNothingBeforeIt() throws Exception {
+        bridge.close();
+        made = JournalPools.lostWithJournal(tmp.resolve("lost"), 2, 3);
+        bridge = PoolBridge.open(made.pool(), new CurrentThreadTaskExecutor(), ui);
+        vm = new JournalCardViewModel(bridge, status, stores, JournalPools.VOLUME);
+        bridge.onSnapshot(vm::apply);
+        bridge.onJournals(vm::apply);
+        refresh();
+
+        String base = engineStatus().base();
+        assertThat(vm.stateProperty().get()).isEqualTo(JournalState.PROTECTING);
+        assertThat(vm.headlineProperty().get()).isEqualTo("Volume data is FAILED: the journal holds its writes since image "
+                + base + ". Rebuild it from backup + journal (the banner above) to bring it back as of its last"
+                + " acknowledged write.");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("volume data is FAILED: rebuild it from backup + journal"
+                + " first (the rebuild applies the journal's entries; they ship afterwards)");
+        assertThat(vm.disableBlockedProperty().get()).startsWith("volume data is FAILED: its journal is what rebuilds it");
+    }
+}
