@@ -264,6 +264,10 @@ public final class PoolViewModel {
             if (v.state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
                 restore(v.name()); // its banner needs the newest image, looked up now
             }
+            if (v.restore() != null && v.restore().rebuild()) { // also one resumed at open, whose event is gone
+                restore(v.name()).markRebuilding(true, v.restore().journalEntries());
+                nav.rebuilding(v.name(), true);
+            }
         }
         restores.values().forEach(r -> r.apply(s));
         journalCards.values().forEach(j -> j.apply(s));
@@ -320,8 +324,8 @@ public final class PoolViewModel {
     }
 
     /**
-     * A restore that began is a rebuild from backup + journal or a plain one: the engine says which in
-     * its RESTORE event only (the log's history first, so one resumed at open is named too).
+     * A restore that began is a rebuild from backup + journal or a plain one: its RESTORE event says
+     * which as it starts (the snapshot's restore view says it too, for one resumed at open).
      */
     private void noticeRebuilds(List<Event> batch) {
         for (Event e : batch) {
@@ -343,7 +347,7 @@ public final class PoolViewModel {
     private static final java.util.regex.Pattern PLAIN_STARTED = java.util.regex.Pattern.compile(
             "instant restore of \\S+ from image \\S+ started");
     private static final java.util.regex.Pattern REBUILD_STARTED = java.util.regex.Pattern.compile(
-            "rebuild of (\\S+) from image \\S+ and (\\d+) journal entr(?:y|ies|ys) after it started"); // the engine writes "entrys"
+            "rebuild of (\\S+) from image \\S+ and (\\d+) journal entr(?:y|ies) after it started");
 
     private static String plural(long n, String word) {
         return n + " " + word + (n == 1 ? "" : "s");

@@ -26,10 +26,11 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
     /**
      * An instant restore as shown: from which image, how many tracks are current, how many reads
      * were fetched on demand; {@code waiting} says why it cannot go on (its store cannot be read), else null;
-     * {@code rebuild}: a rebuild from backup + journal (the image with the journal's entries on top).
+     * {@code rebuild}: a rebuild from backup + journal (the image with {@code journalEntries} of the
+     * journal's entries on top).
      */
     public record RestoreView(String image, long currentTracks, long totalTracks, long onDemandFetches, String waiting,
-                              boolean rebuild) {
+                              boolean rebuild, long journalEntries) {
         public double fraction() {
             return totalTracks == 0 ? 1.0 : (double) currentTracks / totalTracks;
         }
