@@ -347,7 +347,7 @@ public final class PoolViewModel {
     private static final java.util.regex.Pattern PLAIN_STARTED = java.util.regex.Pattern.compile(
             "instant restore of \\S+ from image \\S+ started");
     private static final java.util.regex.Pattern REBUILD_STARTED = java.util.regex.Pattern.compile(
-            "rebuild of (\\S+) from image \\S+ and (\\d+) journal entr(?:y|ies) after it started");
+            "rebuild of (\\S+) started from image \\S+ plus (\\d+) journal entr(?:y|ies)");
 
     private static String plural(long n, String word) {
         return n + " " + word + (n == 1 ? "" : "s");

@@ -423,8 +423,8 @@ public final class BackupAdmin {
                 pool.changeTrackers.get(volume).giveBack(overlay.tracks());
             }
             pool.events.publish(Event.info("RESTORE", volume, (overlay == null ? "instant restore of " + volume + " from image "
-                    + id : "rebuild of " + volume + " from image " + id + " and " + Sizes.count(journalTo - journalFrom,
-                    "journal entry") + " after it") + " started: the volume is usable now; "
+                    + id + " started" : "rebuild of " + volume + " started from image " + id + " plus "
+                    + Sizes.count(journalTo - journalFrom, "journal entry")) + ": the volume is usable now; "
                     + Sizes.count(tracksOf(pool, v), "track") + " to copy in the background"
                     + (wt == null ? "" : "; writes go to image " + wt.header().id() + " too")));
             Job job = restoreJob(pool, r, record);
@@ -566,8 +566,9 @@ public final class BackupAdmin {
             pool.storage.delete(pool.paths.restoreMap(r.volume()));
             pool.storage.syncDirectory(pool.paths.meta());
             r.close();
-            pool.events.publish(Event.info("RESTORE", r.volume(), "instant restore of " + r.volume() + " from image " + last
-                    + " finished: " + r.onDemandFetches() + " tracks fetched on demand, " + r.bulkCopied().cardinality()
+            boolean rebuild = rec != null && rec.withJournal();
+            pool.events.publish(Event.info("RESTORE", r.volume(), (rebuild ? "rebuild of " : "instant restore of ") + r.volume()
+                    + " from image " + last + (rebuild ? " plus the journal" : "") + " finished: " + r.onDemandFetches() + " tracks fetched on demand, " + r.bulkCopied().cardinality()
                     + " copied in bulk" + (sealed == null ? "" : "; the writes made meanwhile are image " + sealed.id())
                     + "; the volume is " + v.state()));
             if (rec == null) {

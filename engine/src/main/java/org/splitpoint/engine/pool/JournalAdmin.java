@@ -420,9 +420,8 @@ public final class JournalAdmin {
             refuseStore(volume, storeDir);
             DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, true);
             for (String dn : driveNames) { // blank legs: an earlier use of the drive leaves nothing to read back
-                Drive d = pool.drives.get(dn);
-                pool.storage.rename(pool.paths.image(dn), pool.paths.image(dn).resolveSibling(dn + ".img.replaced-"
-                        + Instant.now().toString().replace(":", "").replace(".", "")));
+                Drive d = pool.drives.get(dn); // a SPARE's bytes belong to nothing: not kept
+                pool.storage.delete(pool.paths.image(dn));
                 PoolFiles.createImage(pool.storage, pool.paths, dn, d.size);
             }
             pool.storage.syncDirectory(pool.paths.drives());
@@ -614,6 +613,20 @@ public final class JournalAdmin {
      * for a journal without a base (its first backup failed, or a restore from elsewhere or a full
      * journal left it protecting nothing), at most once a minute.
      */
+    /** Ends the watch (a pool closing or abandoned): interrupted, and waited for while it starts a ship. */
+    static void stopWatch(Pool pool) {
+        Thread t = pool.journalWatch;
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        t.interrupt();
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void startWatch(Pool pool) {
         if (pool.journalWatch != null) {
             return;
@@ -625,6 +638,9 @@ public final class JournalAdmin {
                     Thread.sleep(1000);
                 } catch (InterruptedException e) {
                     return;
+                }
+                if (pool.isClosed()) {
+                    return; // closed while it slept: a ship now would write behind the pool's back
                 }
                 for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
                     String volume = rec.volume();

@@ -58,6 +58,33 @@ final class JournalOverlay implements InstantRestore.Overlay {
     }
 
     @Override
+    public boolean covers(long track, int length) {
+        List<WriteJournal.Entry> es = byTrack.get(track);
+        if (es == null) {
+            return false;
+        }
+        long start = track * trackSize;
+        long end = start + length;
+        long[][] spans = new long[es.size()][];
+        for (int i = 0; i < spans.length; i++) {
+            WriteJournal.Entry e = es.get(i);
+            spans[i] = new long[] {Math.max(start, e.offset()), Math.min(end, e.end())};
+        }
+        java.util.Arrays.sort(spans, java.util.Comparator.comparingLong(x -> x[0]));
+        long reached = start;
+        for (long[] x : spans) {
+            if (x[0] >= x[1]) {
+                continue; // the entry touches the track only beyond the length asked about
+            }
+            if (x[0] > reached) {
+                return false; // a gap no entry writes
+            }
+            reached = Math.max(reached, x[1]);
+        }
+        return reached >= end;
+    }
+
+    @Override
     public void apply(long track, byte[] buf, int off, int length) throws IOException {
         List<WriteJournal.Entry> es = byTrack.get(track);
         if (es == null) {

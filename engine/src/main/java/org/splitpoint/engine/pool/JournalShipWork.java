@@ -84,7 +84,10 @@ final class JournalShipWork implements JobWork {
         byte[] buf = new byte[chain.trackSize()];
         while (next < trackList.length && n < 16) {
             long t = trackList[next++];
-            int len = chain.readTrack(t, buf);
+            int len = chain.trackLength(t);
+            if (!overlay.covers(t, len)) { // entries over the whole track need nothing from the chain
+                chain.readTrack(t, buf);
+            }
             overlay.apply(t, buf, 0, len);
             writer.putTrack(t, buf, len);
             bytes += len;

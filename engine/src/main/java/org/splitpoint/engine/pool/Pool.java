@@ -471,6 +471,7 @@ public final class Pool implements AutoCloseable {
             return;
         }
         IOException first = null;
+        JournalAdmin.stopWatch(this); // before the jobs stop: it would start a ship or a backup
         for (Job j : jobs) {
             j.stop();
         }
@@ -535,8 +536,17 @@ public final class Pool implements AutoCloseable {
     /** Lets go of everything without flushing or writing (after a crash, or a failed open). */
     public void abandon() {
         closed = true;
+        JournalAdmin.stopWatch(this);
         for (Job j : jobs) {
             j.stop();
+        }
+        for (Job j : jobs) { // nothing of this opening may still touch the files once it returns
+            try {
+                j.await(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         for (RaidVolume v : copy(volumes)) {
             v.closeQuietly();

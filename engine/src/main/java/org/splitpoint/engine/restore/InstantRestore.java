@@ -57,6 +57,11 @@ public final class InstantRestore implements AutoCloseable {
     public interface Overlay {
         /** Applies the changes to track {@code track}, whose {@code length} bytes are at {@code buf[off]}. */
         void apply(long track, byte[] buf, int off, int length) throws IOException;
+
+        /** True when the changes write every byte of the track's first {@code length}: the image's bytes are not needed. */
+        default boolean covers(long track, int length) {
+            return false;
+        }
     }
 
     /** What the pool hears from a restore. */
@@ -384,6 +389,11 @@ public final class InstantRestore implements AutoCloseable {
             if (wholeTracks == 0) {
                 wholeTracks = wholeTracks(target.wholeWriteUnit(), trackSize, runTracks);
             }
+            // whole stripes per step and per run, so no run is left with a stripe's remainder
+            runTracks -= runTracks % wholeTracks;
+            if (maxTracks >= wholeTracks) {
+                maxTracks -= maxTracks % wholeTracks;
+            }
             long copiedBytes = 0;
             long a = owed.live().nextSetBit(cursor);
             if (a < 0) {
@@ -438,7 +448,9 @@ public final class InstantRestore implements AutoCloseable {
                         System.arraycopy(fetchedForARead, 0, runBuf, off, n); // written for the read, not copied
                         fromReads.set(e);
                     } else {
-                        reader(bulk).readTrack(e, runBuf, off);
+                        if (overlay == null || !overlay.covers(e, n)) {
+                            reader(bulk).readTrack(e, runBuf, off);
+                        }
                         if (overlay != null) {
                             overlay.apply(e, runBuf, off, n);
                         }

@@ -251,6 +251,9 @@ public final class FaultInjector implements StorageFactory {
             dirs.sort(Comparator.naturalOrder());
             for (Path dir : dirs) {
                 List<DirOp> ops = unsyncedNames.get(dir);
+                if (ops == null) {
+                    continue; // synced by a thread still running as the power went: nothing to undo
+                }
                 int keep = rnd.nextInt(ops.size() + 1);
                 for (int i = ops.size() - 1; i >= keep; i--) {
                     ops.get(i).undo();

@@ -224,7 +224,7 @@ class JournalTest {
             rebuild.setThrottle(0);
             assertThat(rebuild.await(60_000)).isTrue();
             pool.events().drain();
-            assertThat(events).extracting(Event::message).anyMatch(m -> m.contains("and 1 journal entry after it started"))
+            assertThat(events).extracting(Event::message).anyMatch(m -> m.contains("rebuild of v started from image") && m.contains(" plus 1 journal entry: "))
                     .noneMatch(m -> m.contains("protects nothing"));
             assertThat(pool.journals().status("v").protecting()).isTrue();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), image, "rebuilt onto the spares");
@@ -638,6 +638,29 @@ class JournalTest {
         try (Pool pool = Pool.open(dir)) {
             assertThat(pool.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expect, "rebuilt after a restore");
+        }
+    }
+
+    @Test
+    void aTrackIsCoveredOnlyWhenItsEntriesTogetherWriteEveryByte() throws Exception {
+        Path dir = journaled(tmp.resolve("pool"), tmp.resolve("store"), Layout.RAID1, 16);
+        try (Pool pool = Pool.open(dir)) {
+            var j = pool.journals.get("v").journal;
+            long from = j.nextSeq();
+            pool.device("v").write(0, ByteBuffer.wrap(new byte[2000]));            // track 0: [0, 2000)
+            pool.device("v").write(1500, ByteBuffer.wrap(new byte[TRACK - 1500])); // and [1500, end): all of it
+            pool.device("v").write(TRACK, ByteBuffer.wrap(new byte[2000]));        // track 1: [0, 2000)
+            pool.device("v").write(TRACK + 2001, ByteBuffer.wrap(new byte[TRACK - 2001])); // one byte left out
+            pool.device("v").write(3L * TRACK - 10, ByteBuffer.wrap(new byte[2 * TRACK + 20])); // 3 and 4 whole, 2 and 5 not
+            JournalOverlay o = new JournalOverlay(TRACK, j, from, j.nextSeq());
+            assertThat(o.covers(0, TRACK)).isTrue();
+            assertThat(o.covers(1, TRACK)).isFalse();
+            assertThat(o.covers(1, 2000)).as("the track's first 2000 bytes").isTrue();
+            assertThat(o.covers(2, TRACK)).isFalse();
+            assertThat(o.covers(3, TRACK)).isTrue();
+            assertThat(o.covers(4, TRACK)).isTrue();
+            assertThat(o.covers(5, TRACK)).isFalse();
+            assertThat(o.covers(6, TRACK)).as("no entry").isFalse();
         }
     }
 
