@@ -28,8 +28,39 @@ public final class RangeLocks {
         void close();
     }
 
+    /** Locks positions [fromRow, toRow) if no one holds any of their locks now, else returns null at once. */
+    public Held tryLock(long fromRow, long toRow) {
+        int[] idx = indexes(fromRow, toRow);
+        for (int k = 0; k < idx.length; k++) {
+            if (!locks[idx[k]].tryLock()) {
+                for (int i = k - 1; i >= 0; i--) {
+                    locks[idx[i]].unlock();
+                }
+                return null;
+            }
+        }
+        return release(idx);
+    }
+
     /** Locks positions [fromRow, toRow); close the result to unlock. */
     public Held lock(long fromRow, long toRow) {
+        int[] idx = indexes(fromRow, toRow);
+        for (int i : idx) {
+            locks[i].lock();
+        }
+        return release(idx);
+    }
+
+    private Held release(int[] taken) {
+        return () -> {
+            for (int i = taken.length - 1; i >= 0; i--) {
+                locks[taken[i]].unlock();
+            }
+        };
+    }
+
+    /** The distinct locks of positions [fromRow, toRow), in ascending order. */
+    private int[] indexes(long fromRow, long toRow) {
         long g0 = fromRow / grain;
         long g1 = Math.max(g0, (toRow - 1) / grain);
         int[] idx;
@@ -44,14 +75,6 @@ public final class RangeLocks {
             Arrays.sort(idx);
             idx = Arrays.stream(idx).distinct().toArray();
         }
-        for (int i : idx) {
-            locks[i].lock();
-        }
-        int[] taken = idx;
-        return () -> {
-            for (int i = taken.length - 1; i >= 0; i--) {
-                locks[taken[i]].unlock();
-            }
-        };
+        return idx;
     }
 }

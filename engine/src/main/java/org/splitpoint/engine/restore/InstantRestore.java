@@ -284,7 +284,23 @@ public final class InstantRestore implements AutoCloseable {
          * owed then, under its lock: a host write or the bulk copy that got there first wins.
          */
         private void fetchInto(long t, long pos, ByteBuffer part) throws IOException {
-            try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+            RangeLocks.Held held = trackLocks.tryLock(t, t + 1);
+            if (held == null && owed.isSet(t)) {
+                // the bulk copy's run (or a track sharing its lock) is being written: the image is
+                // immutable, so the read is answered from it without waiting; the run puts the
+                // track on the volume. A host write to the track clears its owed bit before it is
+                // acknowledged, so one racing this read is not yet: either answer is one the host
+                // may see.
+                byte[] buf = writeBehind.peek(t);
+                if (buf == null) {
+                    buf = fetchTrack(t, onDemand);
+                }
+                part.put(buf, (int) (pos - t * trackSize), part.remaining());
+                onDemandFetches.incrementAndGet();
+                onDemandRate.add(System.nanoTime(), 1);
+                return;
+            }
+            try (RangeLocks.Held h = held != null ? held : trackLocks.lock(t, t + 1)) {
                 if (!owed.isSet(t)) {
                     target.read(pos, part); // restored meanwhile: the volume has it, perhaps newer
                     return;
