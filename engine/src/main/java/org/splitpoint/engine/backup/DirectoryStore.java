@@ -173,9 +173,17 @@ public final class DirectoryStore implements BackupStore {
         return ImageWriter.resume(this, partial);
     }
 
-    /** True when a sealed image {@code id} is in this store (its manifest is; nothing else is read). */
+    /** True when a sealed image {@code id} is in this store with a manifest that reads back (only that one is read). */
     public boolean holds(String id) {
-        return Files.isRegularFile(images().resolve(id).resolve("manifest.json"));
+        if (!Files.isRegularFile(images().resolve(id).resolve("manifest.json"))) {
+            return false;
+        }
+        try {
+            manifest(id);
+            return true;
+        } catch (IOException e) {
+            return false; // damaged: nothing can build on it
+        }
     }
 
     @Override

@@ -15,13 +15,17 @@ import java.util.zip.CRC32C;
 public final class Crc32c {
 
     private static final int POLY = 0x82F63B78; // Castagnoli, reflected
-    /** X2N[k] = x^(2^k) modulo the polynomial. */
-    private static final int[] X2N = new int[32];
+    /**
+     * X2N[k] = x^(2^k) modulo the polynomial, for every k a length in bits can need (zlib keeps 32
+     * and wraps, which holds for its polynomial's order, not for Castagnoli's: lengths of 2^29
+     * bytes and more came out wrong).
+     */
+    private static final int[] X2N = new int[64];
 
     static {
         int p = 1 << 30; // x^1
         X2N[0] = p;
-        for (int n = 1; n < 32; n++) {
+        for (int n = 1; n < X2N.length; n++) {
             X2N[n] = p = multiply(p, p);
         }
     }
@@ -64,7 +68,7 @@ public final class Crc32c {
         int k = 3;
         while (n != 0) {
             if ((n & 1) != 0) {
-                p = multiply(X2N[k & 31], p);
+                p = multiply(X2N[k], p);
             }
             n >>>= 1;
             k++;

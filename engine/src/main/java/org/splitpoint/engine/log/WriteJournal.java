@@ -275,6 +275,8 @@ public final class WriteJournal implements AutoCloseable {
                 ? LEG_WRITER.submit(() -> legAppend(1, head, data, crc)) : null;
         long[] seqs = new long[2];
         IOException[] failed = new IOException[2];
+        // whatever leg 0 does, leg 1's write is waited for before this returns: the caller's buffer
+        // and the legs' order must outlast it
         for (int i = 0; i < 2; i++) {
             if (!healthy[i]) {
                 seqs[i] = -1;
@@ -285,6 +287,9 @@ public final class WriteJournal implements AutoCloseable {
             } catch (IOException e) {
                 seqs[i] = -1;
                 failed[i] = e;
+            } catch (RuntimeException e) { // a fault of ours: the leg is dropped like a failed one
+                seqs[i] = -1;
+                failed[i] = new IOException("journal leg " + i + " failed to take an entry: " + e, e);
             }
         }
         long seq = -1;

@@ -137,6 +137,7 @@ public final class BackupAdmin {
      */
     public Job backup(String volume, Path storeDir, boolean full, long throttle) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed();
             RaidVolume v = pool.volume(volume);
             refuseStoreInsidePool(storeDir);
             if (v.state() == VolumeState.FAILED) {
@@ -195,10 +196,10 @@ public final class BackupAdmin {
         if (!last.storeUuid().equals(store.uuid())) {
             throw incrementalRefused(volume, store.dir(), last);
         }
-        boolean present = store.holds(last.image()); // one file looked at, not every manifest read
+        boolean present = store.holds(last.image()); // its manifest read, not every image's
         if (!present) {
             throw new PoolException("the last backup of " + volume + " (image " + last.image() + ") is no longer in "
-                    + store.describe() + "; take a --full backup");
+                    + store.describe() + " or its manifest is damaged; take a --full backup");
         }
         return last.image();
     }

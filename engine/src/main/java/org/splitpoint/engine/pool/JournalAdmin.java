@@ -173,12 +173,22 @@ public final class JournalAdmin {
         if (o == null) {
             return;
         }
-        long seq = o.journal.append(offset, data);
+        long seq;
+        try {
+            seq = o.journal.append(offset, data);
+        } catch (RuntimeException e) {
+            // the members may take this write while the journal did not: base + journal would no
+            // longer make the volume, so the journal stops protecting it until a new base
+            stopProtecting(pool, volume, "a write could not be journaled (" + e + ")");
+            throw e;
+        }
         if (seq != -2) {
             return;
         }
         // full: a ship frees room; wait for it a while rather than leave a write out of the journal
-        new JournalAdmin(pool).shipQuietly(volume, "the journal is full");
+        // on another thread: this one holds the volume's gate (a ship needs the pool's monitor,
+        // which a backup starting now holds while it waits for that gate)
+        inBackground(pool, "ship", () -> new JournalAdmin(pool).shipQuietly(volume, "the journal is full"));
         if (!pool.jobsRunning()) {
             stopProtecting(pool, volume, "the journal is full and no job can run to ship it");
             return;
@@ -218,7 +228,19 @@ public final class JournalAdmin {
         }
         pool.events.publish(Event.critical("JOURNAL", volume, "the journal of " + volume + " stopped protecting it: " + why
                 + "; a backup into its store is started to give it a new base"));
-        new JournalAdmin(pool).rebaseQuietly(volume);
+        // on another thread: a writer may be the caller, holding the volume's gate that the
+        // backup's start takes exclusively
+        inBackground(pool, "rebase", () -> new JournalAdmin(pool).rebaseQuietly(volume));
+    }
+
+    /** Runs {@code work} on a thread of its own, unless the pool is closing. */
+    private static void inBackground(Pool pool, String what, Runnable work) {
+        if (pool.isClosed()) {
+            return;
+        }
+        Thread t = new Thread(work, "splitpoint-journal-" + what);
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void legFailed(Pool pool, String volume, int leg, IOException why) {
@@ -555,6 +577,7 @@ public final class JournalAdmin {
     /** Ships the journal of {@code volume} into its store now; returns the job. */
     public Job ship(String volume) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed();
             pool.volume(volume);
             PoolConfig.JournalRecord rec = record(volume);
             refuseWhileRebuilding(volume, "shipping its journal");

@@ -211,6 +211,13 @@ public final class Pool implements AutoCloseable {
         return null;
     }
 
+    /** Refuses work once the pool is closing (checked under this monitor, which close() takes to say so). */
+    void refuseIfClosed() throws PoolException {
+        if (closed) {
+            throw new PoolException("the pool at " + dir() + " is closed");
+        }
+    }
+
     void startJob(Job job) {
         // keep the jobs list to what is running plus the few last finished ones
         List<Job> finished = jobs.stream().filter(j -> j.state().isFinished()).toList();

@@ -59,12 +59,15 @@ final class MemberIo {
         }
         IOException first = null;
         RuntimeException unchecked = null;
+        Error error = null;
         try {
             tasks.get(tasks.size() - 1).run();
         } catch (IOException e) {
             first = e;
         } catch (RuntimeException e) {
             unchecked = e;
+        } catch (Error e) {
+            error = e; // thrown once the others have ended, like the rest
         }
         // every task ends before this returns, interrupted or not: a caller's locks (a write's
         // order on its tracks) must outlast the I/O they order
@@ -90,6 +93,9 @@ final class MemberIo {
         if (interrupted) {
             Thread.currentThread().interrupt();
             first = first != null ? first : new IOException("interrupted");
+        }
+        if (error != null) {
+            throw error;
         }
         if (unchecked != null) {
             throw unchecked;

@@ -24,4 +24,24 @@ class Crc32cTest {
                     .isEqualTo((int) whole.getValue());
         }
     }
+
+    /** Lengths of 2^29 bytes and more need powers of x past 2^31 bits (zlib's table of 32 wraps). */
+    @Test
+    void combiningHoldsForSecondPartsOfHalfAGibibyteAndMore() {
+        byte[] a = new byte[100];
+        new Random(3).nextBytes(a);
+        byte[] zeros = new byte[1 << 20];
+        for (long lengthB : new long[] {(1L << 29) - 1, 1L << 29, (1L << 29) + 12345, (1L << 30) + 7}) {
+            CRC32C whole = new CRC32C();
+            whole.update(a);
+            CRC32C b = new CRC32C();
+            for (long left = lengthB; left > 0; left -= zeros.length) {
+                int n = (int) Math.min(zeros.length, left);
+                whole.update(zeros, 0, n);
+                b.update(zeros, 0, n);
+            }
+            assertThat(Crc32c.combine(Crc32c.of(ByteBuffer.wrap(a)), (int) b.getValue(), lengthB)).as("length %d", lengthB)
+                    .isEqualTo((int) whole.getValue());
+        }
+    }
 }

@@ -641,6 +641,35 @@ class JournalTest {
         }
     }
 
+    /**
+     * A write that finds the journal full where no job can ship it (a pool opened without jobs)
+     * stops the journal protecting and returns; the ship and the re-basing backup it asks for
+     * start on threads of their own (the backup takes the volume's gate exclusively, which the
+     * writer holds shared).
+     */
+    @Test
+    void aWriteIntoAFullJournalThatCannotShipReturnsAndSaysTheJournalStoppedProtecting() throws Exception {
+        Path dir = tmp.resolve("pool");
+        TestPools.create(dir, Layout.RAID5, 3, DRIVE, TRACK);
+        try (Pool pool = Pool.open(dir)) {
+            List<String> two = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
+            Files.createDirectories(tmp.resolve("store"));
+            assertThat(pool.journals().enable("v", two, tmp.resolve("store"), 256 * 1024, 0).await(60_000)).isTrue();
+        }
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+                Random rnd = new Random(17);
+                for (int i = 0; i < 200; i++) { // 1.6 MiB into legs of 1 MiB
+                    byte[] d = new byte[8192];
+                    rnd.nextBytes(d);
+                    pool.device("v").write((long) rnd.nextInt((int) pool.volume("v").size() - d.length), ByteBuffer.wrap(d));
+                }
+                pool.device("v").flush();
+            });
+            assertThat(pool.journals().status("v").protecting()).as("full, and nothing could ship it").isFalse();
+        }
+    }
+
     @Test
     void aTrackIsCoveredOnlyWhenItsEntriesTogetherWriteEveryByte() throws Exception {
         Path dir = journaled(tmp.resolve("pool"), tmp.resolve("store"), Layout.RAID1, 16);
