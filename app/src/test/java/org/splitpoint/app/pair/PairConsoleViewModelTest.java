@@ -124,7 +124,7 @@ class PairConsoleViewModelTest {
         vm.restore();
         ui.drain();
         assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
-                () -> vm.copy().progressTextProperty().get().matches("\\d+\\.\\d% · \\d+\\.\\d MB/s · ETA \\d+:\\d\\d"))).isTrue();
+                () -> vm.copy().progressTextProperty().get().matches("\\d+\\.\\d% · \\d+(\\.\\d)? MB/s · ETA \\d+:\\d\\d"))).isTrue();
         assertThat(vm.stateProperty().get()).isEqualTo(PairState.RestInProg);
         assertThat(vm.directionProperty().get()).isEqualTo(PairRules.Direction.BCV_TO_STD);
         assertThat(vm.bcvInvalidProperty().get()).contains("to restore");

