@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -24,9 +22,7 @@ import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.io.BlockDevice;
-import org.splitpoint.engine.io.PoolLockHandle;
 import org.splitpoint.engine.io.StorageFactory;
-import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.Layout;
@@ -641,7 +637,7 @@ public final class InstantBench {
             shaSpeed();
         }
         prepare();
-        TimedStorage timed = new TimedStorage();
+        FileTiming.TimedStorage timed = new FileTiming.TimedStorage(InstantBench::kind);
         // what restore() does twice (an on-demand and a bulk reader): open the image's chain, warm
         if (phases.contains("chain")) {
             DirectoryStore st = DirectoryStore.open(store, StorageFactory.real(), false);
@@ -666,7 +662,7 @@ public final class InstantBench {
             try (Pool p = newPool(target, size, timed)) {
                 settle();
                 dropCaches();
-                STATS.clear();
+                FileTiming.clear();
                 Recording rec = startJfr();
                 long off = (size / MIB * 3 / 4) / fillEvery * fillEvery * MIB;
                 ByteBuffer b = ByteBuffer.allocateDirect(READ);
@@ -677,7 +673,7 @@ public final class InstantBench {
                 long t2 = System.nanoTime();
                 job.pause();
                 stopJfr(rec, jfr.resolve("first-read-" + (pass < 2 ? "warmup-" : "") + (small ? "1g" : "big") + ".jfr"));
-                printStats(which + "restore() call + first read, cold, " + (small ? "1 GiB" : bigSize / GIB + " GiB")
+                FileTiming.print(which + "restore() call + first read, cold, " + (small ? "1 GiB" : bigSize / GIB + " GiB")
                         + String.format(" (restore() %.1f ms, read %.1f ms; the bulk copy ran meanwhile)",
                         (t1 - t0) / 1e6, (t2 - t1) / 1e6), (t2 - t0) / 1e9, 0);
                 job.cancel();
@@ -689,13 +685,13 @@ public final class InstantBench {
         for (int once = phases.contains("bulk") ? 1 : 0; once > 0; once--) try (Pool p = newPool(target, GIB, timed)) {
             settle();
             dropCaches();
-            STATS.clear();
+            FileTiming.clear();
             Recording rec = startJfr();
             long t0 = System.nanoTime();
             await(p.backups().restore("v", store, image1, false, 0));
             double s = secs(t0);
             stopJfr(rec, jfr.resolve("bulk.jfr"));
-            printStats("bulk copy of 1 GiB, cold, restore() to DONE", s, GIB);
+            FileTiming.print("bulk copy of 1 GiB, cold, restore() to DONE", s, GIB);
             checkVolume(p.device("v"));
         }
         deleteTree(target);
@@ -717,7 +713,7 @@ public final class InstantBench {
                 ByteBuffer b = ByteBuffer.allocateDirect(READ);
                 List<Long> lat = new ArrayList<>();
                 List<Long> offs = new ArrayList<>();
-                STATS.clear();
+                FileTiming.clear();
                 Recording rec = startJfr();
                 long t0 = System.nanoTime();
                 while (lat.size() < 2000) {
@@ -733,12 +729,12 @@ public final class InstantBench {
                 }
                 double s = secs(t0);
                 stopJfr(rec, jfr.resolve("ondemand-" + (cold ? "cold" : "warm") + ".jfr"));
-                printStats("2000 on-demand 4 KiB reads of owed tracks, bulk copy paused, image "
+                FileTiming.print("2000 on-demand 4 KiB reads of owed tracks, bulk copy paused, image "
                         + (cold ? "cold" : "warm") + String.format(" (p50 %.0f µs, p99 %.0f µs)", pct(lat, 50) / 1e3,
                         pct(lat, 99) / 1e3), s, 2000L * TRACK);
                 // the same offsets again: now current
                 List<Long> lat2 = new ArrayList<>();
-                STATS.clear();
+                FileTiming.clear();
                 t0 = System.nanoTime();
                 for (long off : offs) {
                     b.clear();
@@ -746,7 +742,7 @@ public final class InstantBench {
                     dev.read(off, b);
                     lat2.add(System.nanoTime() - a);
                 }
-                printStats("the same 2000 reads again (current now, page cache)" + String.format(" (p50 %.1f µs, p99 %.1f µs)",
+                FileTiming.print("the same 2000 reads again (current now, page cache)" + String.format(" (p50 %.1f µs, p99 %.1f µs)",
                         pct(lat2, 50) / 1e3, pct(lat2, 99) / 1e3), secs(t0), 0);
                 job.cancel();
                 job.await(600_000);
@@ -768,7 +764,7 @@ public final class InstantBench {
                 ByteBuffer b = ByteBuffer.allocateDirect(READ);
                 List<Long> owed = new ArrayList<>();
                 List<Long> current = new ArrayList<>();
-                STATS.clear();
+                FileTiming.clear();
                 Recording rec = startJfr();
                 long t0 = System.nanoTime();
                 long end = t0 + windowNanos;
@@ -782,7 +778,7 @@ public final class InstantBench {
                 }
                 double s = secs(t0);
                 stopJfr(rec, jfr.resolve("during.jfr"));
-                printStats(String.format("random 4 KiB reads during the bulk copy (%d MiB/s), image warm: %d not yet current"
+                FileTiming.print(String.format("random 4 KiB reads during the bulk copy (%d MiB/s), image warm: %d not yet current"
                         + " (p50 %.0f µs, p99 %.0f µs), %d current (p50 %.1f µs, p99 %.1f µs)", throttle / MIB, owed.size(),
                         pct(owed, 50) / 1e3, pct(owed, 99) / 1e3, current.size(), pct(current, 50) / 1e3,
                         pct(current, 99) / 1e3), s, 0);
@@ -795,13 +791,13 @@ public final class InstantBench {
         for (int once = phases.contains("backup") ? 1 : 0; once > 0; once--) try (Pool p = Pool.open(work.resolve("src-1g"), timed)) {
             settle();
             dropCaches();
-            STATS.clear();
+            FileTiming.clear();
             Recording rec = startJfr();
             long t0 = System.nanoTime();
             await(p.backups().backup("v", store, true, 0));
             double s = secs(t0);
             stopJfr(rec, jfr.resolve("backup-full.jfr"));
-            printStats("full backup of 1 GiB, cold", s, GIB);
+            FileTiming.print("full backup of 1 GiB, cold", s, GIB);
             Random rnd = new Random(3);
             ByteBuffer w = ByteBuffer.allocateDirect(READ);
             List<Long> all = new ArrayList<>();
@@ -816,13 +812,13 @@ public final class InstantBench {
             p.device("v").flush();
             settle();
             dropCaches();
-            STATS.clear();
+            FileTiming.clear();
             rec = startJfr();
             t0 = System.nanoTime();
             await(p.backups().backup("v", store, false, 0));
             s = secs(t0);
             stopJfr(rec, jfr.resolve("backup-incr.jfr"));
-            printStats("incremental backup, 1% of tracks, cold", s, GIB / 100);
+            FileTiming.print("incremental backup, 1% of tracks, cold", s, GIB / 100);
         }
         System.out.println("\nJFR recordings: " + jfr + " (bench/instant/run.sh --profile summarizes them)");
     }
@@ -863,18 +859,7 @@ public final class InstantBench {
         rec.close();
     }
 
-    // ---- timing file layer (as bench/src/Profile.java) --------------------------------------------------
-
-    static final Map<String, long[]> STATS = new ConcurrentHashMap<>();
-
-    static void add(String key, long nanos, long bytes) {
-        long[] s = STATS.computeIfAbsent(key, k -> new long[3]);
-        synchronized (s) {
-            s[0]++;
-            s[1] += bytes;
-            s[2] += nanos;
-        }
-    }
+    // ---- the profile's names for files (bench/instant/FileTiming.java times them) -------------------
 
     static String kind(Path p) {
         String n = p.getFileName().toString();
@@ -895,127 +880,6 @@ public final class InstantBench {
             return "meta " + n.replaceAll("^[^.]*\\.", "*.");
         }
         return "other " + n;
-    }
-
-    static final class TimedFile implements StorageFile {
-        final StorageFile f;
-        final String kind;
-
-        TimedFile(StorageFile f, String kind) {
-            this.f = f;
-            this.kind = kind;
-        }
-
-        @Override
-        public void readFully(long position, ByteBuffer dst) throws IOException {
-            long t = System.nanoTime();
-            int n = dst.remaining();
-            f.readFully(position, dst);
-            add(kind + " read" + (dst.isDirect() ? "" : " (heap)"), System.nanoTime() - t, n);
-        }
-
-        @Override
-        public void writeFully(long position, ByteBuffer src) throws IOException {
-            long t = System.nanoTime();
-            int n = src.remaining();
-            f.writeFully(position, src);
-            add(kind + " write" + (src.isDirect() ? "" : " (heap)"), System.nanoTime() - t, n);
-        }
-
-        @Override
-        public void force() throws IOException {
-            long t = System.nanoTime();
-            f.force();
-            add(kind + " force", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public long size() throws IOException {
-            return f.size();
-        }
-
-        @Override
-        public void setLength(long length) throws IOException {
-            f.setLength(length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            f.close();
-        }
-    }
-
-    static final class TimedStorage implements StorageFactory {
-        final StorageFactory real = StorageFactory.real();
-
-        @Override
-        public StorageFile open(Path path) throws IOException {
-            return new TimedFile(real.open(path), kind(path));
-        }
-
-        @Override
-        public StorageFile openRead(Path path) throws IOException {
-            long t = System.nanoTime();
-            StorageFile f = real.openRead(path);
-            add("open " + kind(path), System.nanoTime() - t, 0);
-            return new TimedFile(f, kind(path));
-        }
-
-        @Override
-        public StorageFile create(Path path) throws IOException {
-            long t = System.nanoTime();
-            StorageFile f = real.create(path);
-            add("create file", System.nanoTime() - t, 0);
-            return new TimedFile(f, kind(path));
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            long t = System.nanoTime();
-            real.rename(from, to);
-            add("rename", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws IOException {
-            long t = System.nanoTime();
-            real.syncDirectory(dir);
-            add("fsync directory", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public void delete(Path path) throws IOException {
-            long t = System.nanoTime();
-            real.delete(path);
-            add("delete", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-            return real.tryLock(lockFile, holder);
-        }
-
-        @Override
-        public String lockHolder(Path lockFile) throws IOException {
-            return real.lockHolder(lockFile);
-        }
-    }
-
-    static void printStats(String phase, double wall, long bytes) {
-        System.out.printf("%n== %s: %.3f s wall%s%n", phase, wall,
-                bytes > 0 ? String.format(", %.1f MiB/s", bytes / (double) MIB / wall) : "");
-        System.out.printf("   %-36s %8s %10s %9s %7s %10s%n", "file op (all threads)", "calls", "MiB", "seconds", "% wall",
-                "µs/call");
-        double inside = 0;
-        for (Map.Entry<String, long[]> e : new TreeMap<>(STATS).entrySet()) {
-            long[] s = e.getValue();
-            double sec = s[2] / 1e9;
-            inside += sec;
-            System.out.printf("   %-36s %8d %10.1f %9.3f %6.1f%% %10.1f%n", e.getKey(), s[0], s[1] / (double) MIB, sec,
-                    100 * sec / wall, s[0] == 0 ? 0 : s[2] / 1e3 / s[0]);
-        }
-        System.out.printf("   %-36s %8s %10s %9.3f %6.1f%%  (can exceed the wall time: threads overlap)%n",
-                "wall minus file calls", "", "", wall - inside, 100 * (wall - inside) / wall);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------

@@ -16,8 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -25,9 +23,7 @@ import org.splitpoint.engine.backup.ChainReader;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.io.BlockDevice;
-import org.splitpoint.engine.io.PoolLockHandle;
 import org.splitpoint.engine.io.StorageFactory;
-import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.JournalAdmin;
@@ -698,7 +694,7 @@ public final class JournalBench {
         if (phases.contains("sha")) {
             shaSpeed();
         }
-        storage = new TimedStorage(this);
+        storage = new FileTiming.TimedStorage(this::kind);
         prepare();
         rebase();
         if (phases.contains("write") || phases.contains("ship")) {
@@ -706,14 +702,14 @@ public final class JournalBench {
                 for (boolean isOn : new boolean[] {false, true}) {
                     BlockDevice d = (isOn ? on : off).device("v");
                     settle();
-                    STATS.clear();
+                    FileTiming.clear();
                     Recording rec = startJfr();
                     long t0 = System.nanoTime();
                     long bytes = kind.equals("seq") ? seqWrite(d, ++sampleNo) : randWrite(d, 77);
                     double s = secs(t0);
                     mark("write-" + kind + "-" + (isOn ? "on" : "off"), t0);
                     stopJfr(rec, jfr.resolve("write-" + kind + "-" + (isOn ? "on" : "off") + ".jfr"));
-                    printStats(kind + " write, journal " + (isOn ? "ON" : "OFF") + ", warm", s, bytes);
+                    FileTiming.print(kind + " write, journal " + (isOn ? "ON" : "OFF") + ", warm", s, bytes);
                 }
                 profileShip(kind, false, jfr);
             }
@@ -740,14 +736,14 @@ public final class JournalBench {
                 } else {
                     warmChain(base);
                 }
-                STATS.clear();
+                FileTiming.clear();
                 Recording rec = startJfr();
                 long t0 = System.nanoTime();
                 await(on.journals().rebuildFromBackup("v", List.of(), 0));
                 double s = secs(t0);
                 mark(name, t0);
                 stopJfr(rec, jfr.resolve(name + ".jfr"));
-                printStats("rebuild of " + size / MIB + " MiB from backup + " + rebuildBytes / MIB + " MiB of journal entries, "
+                FileTiming.print("rebuild of " + size / MIB + " MiB from backup + " + rebuildBytes / MIB + " MiB of journal entries, "
                         + (cold ? "cold" : "warm"), s, size);
                 removeReplaced();
                 await(on.journals().ship("v"));
@@ -765,7 +761,7 @@ public final class JournalBench {
         } else {
             warmChain(st.base());
         }
-        STATS.clear();
+        FileTiming.clear();
         Recording rec = startJfr();
         long t0 = System.nanoTime();
         await(on.journals().ship("v"));
@@ -773,7 +769,7 @@ public final class JournalBench {
         mark("ship-" + kind + "-" + (cold ? "cold" : "warm"), t0);
         stopJfr(rec, jfr.resolve("ship-" + kind + "-" + (cold ? "cold" : "warm") + ".jfr"));
         ImageInfo img = image(on.journals().status("v").base());
-        printStats(String.format("ship of %d %s entries (%.0f MiB; image %d tracks, %.0f MiB), %s", st.entries(), kind,
+        FileTiming.print(String.format("ship of %d %s entries (%.0f MiB; image %d tracks, %.0f MiB), %s", st.entries(), kind,
                 eb / (double) MIB, img.tracks(), img.dataBytes() / (double) MIB, cold ? "cold" : "warm"), s, eb);
     }
 
@@ -828,18 +824,7 @@ public final class JournalBench {
         rec.close();
     }
 
-    // ---- timing file layer (as bench/instant/InstantBench.java) ---------------------------------------
-
-    static final Map<String, long[]> STATS = new ConcurrentHashMap<>();
-
-    static void add(String key, long nanos, long bytes) {
-        long[] s = STATS.computeIfAbsent(key, k -> new long[3]);
-        synchronized (s) {
-            s[0]++;
-            s[1] += bytes;
-            s[2] += nanos;
-        }
-    }
+    // ---- the profile's names for files (bench/instant/FileTiming.java times them) -------------------
 
     String kind(Path p) {
         String n = p.getFileName().toString();
@@ -861,132 +846,6 @@ public final class JournalBench {
             return "meta " + n.replaceAll("^[^.]*\\.", "*.");
         }
         return "other " + n;
-    }
-
-    static final class TimedFile implements StorageFile {
-        final StorageFile f;
-        final String kind;
-
-        TimedFile(StorageFile f, String kind) {
-            this.f = f;
-            this.kind = kind;
-        }
-
-        @Override
-        public void readFully(long position, ByteBuffer dst) throws IOException {
-            long t = System.nanoTime();
-            int n = dst.remaining();
-            f.readFully(position, dst);
-            add(kind + " read" + (dst.isDirect() ? "" : " (heap)"), System.nanoTime() - t, n);
-        }
-
-        @Override
-        public void writeFully(long position, ByteBuffer src) throws IOException {
-            long t = System.nanoTime();
-            int n = src.remaining();
-            f.writeFully(position, src);
-            add(kind + " write" + (src.isDirect() ? "" : " (heap)"), System.nanoTime() - t, n);
-        }
-
-        @Override
-        public void force() throws IOException {
-            long t = System.nanoTime();
-            f.force();
-            add(kind + " force", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public long size() throws IOException {
-            return f.size();
-        }
-
-        @Override
-        public void setLength(long length) throws IOException {
-            f.setLength(length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            f.close();
-        }
-    }
-
-    static final class TimedStorage implements StorageFactory {
-        final StorageFactory real = StorageFactory.real();
-        final JournalBench b;
-
-        TimedStorage(JournalBench b) {
-            this.b = b;
-        }
-
-        @Override
-        public StorageFile open(Path path) throws IOException {
-            return new TimedFile(real.open(path), b.kind(path));
-        }
-
-        @Override
-        public StorageFile openRead(Path path) throws IOException {
-            long t = System.nanoTime();
-            StorageFile f = real.openRead(path);
-            add("open " + b.kind(path), System.nanoTime() - t, 0);
-            return new TimedFile(f, b.kind(path));
-        }
-
-        @Override
-        public StorageFile create(Path path) throws IOException {
-            long t = System.nanoTime();
-            StorageFile f = real.create(path);
-            add("create file", System.nanoTime() - t, 0);
-            return new TimedFile(f, b.kind(path));
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            long t = System.nanoTime();
-            real.rename(from, to);
-            add("rename", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws IOException {
-            long t = System.nanoTime();
-            real.syncDirectory(dir);
-            add("fsync directory", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public void delete(Path path) throws IOException {
-            long t = System.nanoTime();
-            real.delete(path);
-            add("delete", System.nanoTime() - t, 0);
-        }
-
-        @Override
-        public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-            return real.tryLock(lockFile, holder);
-        }
-
-        @Override
-        public String lockHolder(Path lockFile) throws IOException {
-            return real.lockHolder(lockFile);
-        }
-    }
-
-    static void printStats(String phase, double wall, long bytes) {
-        System.out.printf("%n== %s: %.3f s wall%s%n", phase, wall,
-                bytes > 0 ? String.format(", %.1f MiB/s", bytes / (double) MIB / wall) : "");
-        System.out.printf("   %-36s %8s %10s %9s %7s %10s%n", "file op (all threads)", "calls", "MiB", "seconds", "% wall",
-                "µs/call");
-        double inside = 0;
-        for (Map.Entry<String, long[]> e : new TreeMap<>(STATS).entrySet()) {
-            long[] s = e.getValue();
-            double sec = s[2] / 1e9;
-            inside += sec;
-            System.out.printf("   %-36s %8d %10.1f %9.3f %6.1f%% %10.1f%n", e.getKey(), s[0], s[1] / (double) MIB, sec,
-                    100 * sec / wall, s[0] == 0 ? 0 : s[2] / 1e3 / s[0]);
-        }
-        System.out.printf("   %-36s %8s %10s %9.3f %6.1f%%  (can exceed the wall time: threads overlap)%n",
-                "wall minus file calls", "", "", wall - inside, 100 * (wall - inside) / wall);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------

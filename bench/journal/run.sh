@@ -72,7 +72,7 @@ say "building engine and cli (mvn -q -B -DskipTests package -pl engine,cli -am)"
 deps=$(tr ':' '\n' < "$root/cli/target/classpath.txt" | grep -v -E '/org/splitpoint/|/splitpoint-' | grep -v '^$' | paste -sd: -)
 cp="$root/engine/target/classes${deps:+:$deps}"
 mkdir -p "$out/classes"
-javac -d "$out/classes" -cp "$cp" "$here/JournalBench.java" "$root/bench/instant/JfrTop.java"
+javac -d "$out/classes" -cp "$cp" "$here/JournalBench.java" "$root/bench/instant/FileTiming.java" "$root/bench/instant/JfrTop.java"
 
 # ---- run ------------------------------------------------------------------------------------------
 mkdir -p "$scratch"
