@@ -464,6 +464,25 @@ public final class Pool implements AutoCloseable {
 
     // ---- close ------------------------------------------------------------------------------
 
+    /**
+     * Ends the journal's watch (first: it would start a ship or a backup), then stops every job and
+     * waits up to {@code millisEach} for each one's thread (an interrupt ends the waiting).
+     */
+    private void stopBackgroundWork(long millisEach) {
+        JournalAdmin.stopWatch(this);
+        for (Job j : jobs) {
+            j.stop();
+        }
+        for (Job j : jobs) {
+            try {
+                j.await(millisEach);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
     /** Stops jobs at a checkpoint, flushes and closes volumes cleanly, releases the lock. */
     @Override
     public void close() throws IOException {
@@ -478,17 +497,7 @@ public final class Pool implements AutoCloseable {
             return;
         }
         IOException first = null;
-        JournalAdmin.stopWatch(this); // before the jobs stop: it would start a ship or a backup
-        for (Job j : jobs) {
-            j.stop();
-        }
-        for (Job j : jobs) {
-            try {
-                j.await(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stopBackgroundWork(30_000);
         for (org.splitpoint.engine.restore.InstantRestore r : new ArrayList<>(restores.values())) {
             try {
                 r.flush();
@@ -543,18 +552,7 @@ public final class Pool implements AutoCloseable {
     /** Lets go of everything without flushing or writing (after a crash, or a failed open). */
     public void abandon() {
         closed = true;
-        JournalAdmin.stopWatch(this);
-        for (Job j : jobs) {
-            j.stop();
-        }
-        for (Job j : jobs) { // nothing of this opening may still touch the files once it returns
-            try {
-                j.await(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        stopBackgroundWork(10_000); // nothing of this opening may still touch the files once it returns
         for (RaidVolume v : copy(volumes)) {
             v.closeQuietly();
         }
