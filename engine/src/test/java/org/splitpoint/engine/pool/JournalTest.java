@@ -307,12 +307,32 @@ class JournalTest {
         }
     }
 
-    private long shipRun(Path template, Path storeTemplate, byte[] start, Path run, long cut, long seed) throws Exception {
-        Path dir = run.resolve("pool");
+    /** A run's pool from the template and the store afresh; the injector cuts after write {@code cut}. */
+    private FaultInjector freshRun(Path template, Path storeTemplate, Path dir, long cut, long seed) throws Exception {
         TestPools.copyDir(template, dir);
         freshStore(storeTemplate, tmp.resolve("store"));
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
+        return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
                 .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+    }
+
+    /**
+     * The power goes: the writers have stopped without a wrong read, unforced writes land or not,
+     * and {@code pool} (still open when the cut came) is dropped. Returns the writes the run made.
+     */
+    private static long powerGoes(FaultInjector inj, Pool pool, Writers w, long cut, long seed) throws Exception {
+        w.join();
+        assertThat(w.failure.get()).as("cut %d seed %d", cut, seed).isNull();
+        long writes = inj.writeCount();
+        inj.crash();
+        if (pool != null) {
+            pool.abandon();
+        }
+        return writes;
+    }
+
+    private long shipRun(Path template, Path storeTemplate, byte[] start, Path run, long cut, long seed) throws Exception {
+        Path dir = run.resolve("pool");
+        FaultInjector inj = freshRun(template, storeTemplate, dir, cut, seed);
         Writers w = new Writers(start);
         Pool pool = null;
         try {
@@ -339,13 +359,7 @@ class JournalTest {
                 throw new AssertionError("cut " + cut + ": failed without a cut: " + e, e);
             }
         }
-        w.join();
-        assertThat(w.failure.get()).as("cut %d seed %d", cut, seed).isNull();
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
+        long writes = powerGoes(inj, pool, w, cut, seed);
         if (cut > 0) {
             checkRebuildsExactly(dir, w.model, "cut " + cut + " seed " + seed);
         }
@@ -451,10 +465,7 @@ class JournalTest {
 
     private long rebuildRun(Path template, Path storeTemplate, byte[] start, Path run, long cut, long seed) throws Exception {
         Path dir = run.resolve("pool");
-        TestPools.copyDir(template, dir);
-        freshStore(storeTemplate, tmp.resolve("store"));
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
-                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        FaultInjector inj = freshRun(template, storeTemplate, dir, cut, seed);
         Writers w = new Writers(start);
         Pool pool = null;
         boolean started = false;
@@ -477,13 +488,7 @@ class JournalTest {
                 throw new AssertionError("cut " + cut + ": failed without a cut: " + e, e);
             }
         }
-        w.join();
-        assertThat(w.failure.get()).as("cut %d seed %d", cut, seed).isNull();
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
+        long writes = powerGoes(inj, pool, w, cut, seed);
         if (cut > 0) {
             boolean tookEffect;
             try (Pool reopened = Pool.open(dir)) {
