@@ -551,6 +551,9 @@ public final class FaultInjector implements StorageFactory {
                 c.pending.add(p);
                 if (counted.test(c.path)) {
                     long n = writeCount.incrementAndGet();
+                    if (Boolean.getBoolean("crash.debug")) {
+                        System.err.println("write " + n + " " + c.path + " @" + position + "+" + data.length);
+                    }
                     if (cutAfterWrite > 0 && n == cutAfterWrite) {
                         tornFile = c;
                         tornWrite = p;
