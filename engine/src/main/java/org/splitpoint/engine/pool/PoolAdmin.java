@@ -305,6 +305,7 @@ public final class PoolAdmin {
     void replaceLostDrives(RaidVolume v, List<String> spares) throws IOException, PoolException {
         List<Member> lost = checkReplacements(v, spares);
         List<String> replaced = new ArrayList<>();
+        List<String> blanks = new ArrayList<>();
         for (int i = 0; i < lost.size(); i++) {
             Member m = lost.get(i);
             Drive d = drive(m.drive());
@@ -315,9 +316,10 @@ public final class PoolAdmin {
                 pool.storage.rename(image, image.resolveSibling(into.name + ".img.replaced-" + java.time.Instant.now().toString()
                         .replace(":", "").replace(".", "")));
             }
-            PoolFiles.createImage(pool.storage, pool.paths, into.name, into.size);
+            PoolFiles.createBlank(pool.storage, pool.paths, into.name, into.size);
             pool.storage.syncDirectory(pool.paths.drives());
-            StorageFile f = pool.storage.open(image);
+            StorageFile f = pool.storage.open(PoolFiles.blank(pool.paths, into.name)); // renamed into place below
+            blanks.add(into.name);
             v.exclusive(() -> {
                 if (into == d) {
                     m.replaceFile(f);
@@ -346,6 +348,12 @@ public final class PoolAdmin {
             into.stale = false;
         }
         pool.persist();
+        // the replacement is on record (with the restore that fills the blanks): only now do the
+        // blanks take the drives' names (an open finishes this if a crash comes first)
+        for (String name : blanks) {
+            pool.storage.rename(PoolFiles.blank(pool.paths, name), pool.paths.image(name));
+        }
+        pool.storage.syncDirectory(pool.paths.drives());
         pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " was FAILED: blank images"
                 + " replaced " + String.join(", ", replaced) + " for a restore from a backup; it is " + v.state()));
     }

@@ -133,6 +133,25 @@ final class PoolFiles {
 
     static void createImage(StorageFactory storage, PoolPaths paths, String name, long size) throws IOException {
         Path tmp = paths.drives().resolve(name + ".img.new");
+        createSized(storage, tmp, size);
+        storage.rename(tmp, paths.image(name));
+    }
+
+    /**
+     * Where a blank image for a lost drive waits until pool.json records the restore that fills it
+     * (at its own path earlier, a crash before that record would leave a blank file the old record
+     * takes for the drive's image come back).
+     */
+    static Path blank(PoolPaths paths, String name) {
+        return paths.drives().resolve(name + ".img.blank");
+    }
+
+    /** Creates a blank image of {@code size} at {@code blank(paths, name)}, durably (not its name: the caller syncs the directory). */
+    static void createBlank(StorageFactory storage, PoolPaths paths, String name, long size) throws IOException {
+        createSized(storage, blank(paths, name), size);
+    }
+
+    private static void createSized(StorageFactory storage, Path tmp, long size) throws IOException {
         storage.delete(tmp);
         try (StorageFile f = storage.create(tmp)) {
             f.setLength(size);
@@ -145,6 +164,5 @@ final class PoolFiles {
             }
             throw e;
         }
-        storage.rename(tmp, paths.image(name));
     }
 }

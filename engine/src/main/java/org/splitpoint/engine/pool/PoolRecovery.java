@@ -29,10 +29,31 @@ final class PoolRecovery {
     private PoolRecovery() {
     }
 
+    /**
+     * A blank image left by a crash during {@code PoolAdmin.replaceLostDrives}: when pool.json
+     * records the restore of the drive's volume (or the drive is a SPARE, whose bytes belong to
+     * nothing), the blank takes the drive's name now; otherwise the replacement was not recorded
+     * and the blank goes (the drive stays as recorded).
+     */
+    private static void finishBlank(Pool pool, Drive d, Path image) throws IOException {
+        Path blank = PoolFiles.blank(pool.paths, d.name);
+        if (!Files.exists(blank) || pool.isReadOnly()) {
+            return;
+        }
+        boolean recorded = d.volume == null || pool.restoreRecords.containsKey(d.volume); // a SPARE's bytes belong to nothing
+        if (recorded && !Files.exists(image)) {
+            pool.storage.rename(blank, image);
+        } else {
+            pool.storage.delete(blank);
+        }
+        pool.storage.syncDirectory(pool.paths.drives());
+    }
+
     static void openDrivesAndVolumes(Pool pool) throws IOException, PoolException {
         Map<String, StorageFile> files = new LinkedHashMap<>();
         for (Drive d : Pool.copy(pool.drives)) {
             Path image = pool.paths.image(d.name);
+            finishBlank(pool, d, image);
             if (!Files.exists(image)) {
                 d.problem = "the image of drive " + d.name + " (" + image + ") is missing";
                 d.missing = true;
