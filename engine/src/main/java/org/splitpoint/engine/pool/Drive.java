@@ -15,6 +15,10 @@ final class Drive {
     volatile String volume;
     /** The volume whose journal this drive holds a leg of, or null. */
     volatile String journal;
+    /** The volume whose service window's repository this SPARE holds, or null. */
+    volatile String repository;
+    /** In a service window (OFFLINE on purpose, or being resynced after one): recorded as OFFLINE. */
+    volatile boolean inService;
     volatile Member member;
     volatile String problem;
     /** Writes went on without this drive: its image is older than the volume (recorded as FAILED). */
@@ -29,6 +33,8 @@ final class Drive {
         this.reason = r.reason();
         this.volume = r.volume();
         this.journal = r.journal();
+        this.repository = r.repository();
+        this.inService = r.state() == DriveState.OFFLINE;
     }
 
     /** The live state: a member's when the drive is in a volume. */
@@ -42,7 +48,10 @@ final class Drive {
         // MISSING is what we found, not what we decided: it is not written back, unless the volume
         // was written without the drive, whose image is then stale: FAILED, to be replaced.
         DriveState durable = s == DriveState.MISSING ? (stale ? DriveState.FAILED : state) : s;
+        if (inService && s != DriveState.FAILED && s != DriveState.MISSING) {
+            durable = DriveState.OFFLINE; // resyncing after a window: a crash finds it still in the window
+        }
         return new PoolConfig.DriveRecord(name, size, durable, durable == DriveState.OFFLINE ? reason : null, volume,
-                journal);
+                journal, repository);
     }
 }

@@ -70,6 +70,13 @@ public final class Pool implements AutoCloseable {
     /** Guards a journal's record against a ship and a backup completing at once (innermost but for persistLock). */
     final Object journalLock = new Object();
     volatile Thread journalWatch;
+    /** Service windows (a drive OFFLINE on purpose), by volume: the durable records and the open windows. */
+    final Map<String, PoolConfig.ServiceRecord> serviceRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, ServiceWindow> windows = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The last return of each drive from a service window in this opening. */
+    final Map<String, ServiceAdmin.Return> serviceReturns = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tracks a second failure in a service window lost, by volume. */
+    final Map<String, PoolConfig.LostRecord> lostRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Changed-block maps of the volumes that have been backed up, by volume. */
     final Map<String, org.splitpoint.engine.bitmap.ChangeTracker> changeTrackers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, HostView> hostViews = new java.util.concurrent.ConcurrentHashMap<>();
@@ -116,6 +123,12 @@ public final class Pool implements AutoCloseable {
         }
         for (PoolConfig.JournalRecord j : config.journals()) {
             journalRecords.put(j.volume(), j);
+        }
+        for (PoolConfig.ServiceRecord s : config.services()) {
+            serviceRecords.put(s.volume(), s);
+        }
+        for (PoolConfig.LostRecord l : config.lost()) {
+            lostRecords.put(l.volume(), l);
         }
     }
 
@@ -173,6 +186,7 @@ public final class Pool implements AutoCloseable {
             }
             MetaFiles.checkMetaDirectory(pool, haveMeta);
             PoolRecovery.openDrivesAndVolumes(pool);
+            ServiceAdmin.openWindows(pool);
             PairAdmin.openPairs(pool);
             BackupAdmin.openBackups(pool);
             JournalAdmin.openJournals(pool);
@@ -265,6 +279,9 @@ public final class Pool implements AutoCloseable {
             }
         }
         persist();
+        if (first && windows.containsKey(v.name())) {
+            ServiceAdmin.secondFailure(this, v, m);
+        }
         if (first) {
             DriveState shown = m.state() == DriveState.MISSING ? DriveState.FAILED : m.state();
             events.publish(Event.critical("DRIVE_STATE", m.drive(), "drive " + m.drive() + " " + shown + ": " + why));
@@ -296,7 +313,7 @@ public final class Pool implements AutoCloseable {
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
                     copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),
-                    copy(journalRecords));
+                    copy(journalRecords), copy(serviceRecords), copy(lostRecords));
             CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
             for (PoolConfig.PairRecord r : pr) {
                 // the counter as it is on disk now (the other fields may have changed meanwhile)
@@ -357,6 +374,11 @@ public final class Pool implements AutoCloseable {
     /** Staged backup journals: enable, disable, ship, status, rebuild from backup. */
     public JournalAdmin journals() {
         return new JournalAdmin(this);
+    }
+
+    /** Drive service windows: offline, online, and what a second failure costs. */
+    public ServiceAdmin service() {
+        return new ServiceAdmin(this);
     }
 
     /** BCV pair operations: create, establish, split, restore, query. */
@@ -527,6 +549,9 @@ public final class Pool implements AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        for (ServiceWindow w : windows.values()) {
+            w.closeQuietly(); // forced by the volumes' last flush
+        }
         for (org.splitpoint.engine.bitmap.ChangeTracker c : changeTrackers.values()) {
             try {
                 c.close();
@@ -555,6 +580,9 @@ public final class Pool implements AutoCloseable {
         stopBackgroundWork(10_000); // nothing of this opening may still touch the files once it returns
         for (RaidVolume v : copy(volumes)) {
             v.closeQuietly();
+        }
+        for (ServiceWindow w : windows.values()) {
+            w.closeQuietly();
         }
         for (org.splitpoint.engine.restore.InstantRestore r : restores.values()) {
             try {

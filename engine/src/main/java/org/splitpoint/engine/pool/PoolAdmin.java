@@ -149,20 +149,31 @@ public final class PoolAdmin {
                 return;
             }
             RaidVolume v = pool.volumes.get(d.volume);
+            ServiceWindow w = pool.windows.get(v.name());
+            if (w != null && w.drive == d) {
+                throw new PoolException("drive " + name + " is OFFLINE in a service window (" + w.record.reason().word()
+                        + "); bring it back with 'drive online' first");
+            }
             int unavailable = 0;
             for (Member m : v.members()) {
                 if (m != d.member && m.state() != DriveState.ONLINE) {
                     unavailable++;
                 }
             }
-            if (unavailable + 1 > v.layout().redundancy(v.members().size())) {
+            // in a service window a failure is the second one: allowed (a drill rehearses it), and
+            // what it costs is said at once (ServiceAdmin.secondFailure)
+            if (w == null && unavailable + 1 > v.layout().redundancy(v.members().size())) {
                 throw new PoolException("failing " + name + " would make volume " + v.name()
                         + " FAILED (data unavailable): it already has " + v.stateReason() + "; replace that first");
             }
             cancelRebuildOf(name);
             v.exclusive(() -> d.member.setState(DriveState.FAILED, 0));
             pool.persist();
+            d.member.markAbsenceRecorded();
             pool.events.publish(Event.critical("DRIVE_STATE", name, "drive " + name + " FAILED (by command)"));
+            if (w != null) {
+                ServiceAdmin.secondFailure(pool, v, d.member);
+            }
             pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()
                     + ": " + v.stateReason()));
         }

@@ -9,7 +9,7 @@ import java.util.List;
 public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive,
                          List<DriveRecord> drives, List<VolumeRecord> volumes, List<JobRecord> jobs,
                          List<PairRecord> pairs, List<BackupRecord> backups, List<RestoreRecord> restores,
-                         List<JournalRecord> journals) {
+                         List<JournalRecord> journals, List<ServiceRecord> services, List<LostRecord> lost) {
 
     public static final String MAGIC = "splitpoint-pool";
     public static final int VERSION = 1;
@@ -22,6 +22,52 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
         backups = backups == null ? List.of() : List.copyOf(backups);
         restores = restores == null ? List.of() : List.copyOf(restores);
         journals = journals == null ? List.of() : List.copyOf(journals);
+        services = services == null ? List.of() : List.copyOf(services);
+        lost = lost == null ? List.of() : List.copyOf(lost);
+    }
+
+    /** A pool without service windows or lost tracks. */
+    public PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive, List<DriveRecord> drives,
+                      List<VolumeRecord> volumes, List<JobRecord> jobs, List<PairRecord> pairs,
+                      List<BackupRecord> backups, List<RestoreRecord> restores, List<JournalRecord> journals) {
+        this(uuid, trackSize, driveSize, nextDrive, drives, volumes, jobs, pairs, backups, restores, journals,
+                List.of(), List.of());
+    }
+
+    /**
+     * A service window: {@code drive} of {@code volume} is OFFLINE on purpose since {@code since}
+     * (ISO time). Its delta: the tracks written ({@code meta/<volume>.delta}, every mode), and in
+     * {@code data} mode the bytes the drive missed ({@code meta/<volume>.delta.log}), in
+     * {@code repository} mode every write ({@code repository}: a SPARE drive's image, or null for
+     * {@code meta/<volume>.repo}). {@code phase} is {@code window} until {@code drive online},
+     * then {@code resync} until the drive is current. {@code samples} are CRC32Cs of a few tracks of
+     * the drive's image at offline time ("track:crc"), to see whether it was changed meanwhile.
+     */
+    public record ServiceRecord(String volume, String drive, OfflineReason reason, LogMode mode, String since,
+                                String phase, String repository, List<String> samples) {
+        public ServiceRecord {
+            samples = samples == null ? List.of() : List.copyOf(samples);
+        }
+
+        public ServiceRecord withPhase(String p) {
+            return new ServiceRecord(volume, drive, reason, mode, since, p, repository, samples);
+        }
+
+        public boolean resyncing() {
+            return "resync".equals(phase);
+        }
+    }
+
+    /**
+     * Member-row tracks of {@code volume} whose data a second failure in a service window lost on
+     * {@code drives} (the offline drive and the one that failed): reads there fail until the track
+     * is written whole.
+     */
+    public record LostRecord(String volume, List<String> drives, String why, List<Long> tracks) {
+        public LostRecord {
+            drives = List.copyOf(drives);
+            tracks = List.copyOf(tracks);
+        }
     }
 
     /** A pool as it was before backups existed (tests and tools that build configs by hand). */
@@ -103,12 +149,18 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
     /**
      * A drive: its image is {@code drives/<name>.img} of {@code size} bytes. {@code volume} names
      * the volume it is a member of; {@code journal} the volume whose staged backup journal it holds
-     * a leg of (then it is in no volume).
+     * a leg of (then it is in no volume); {@code repository} the volume whose service window's
+     * logging repository it holds (a SPARE lent for the window).
      */
     public record DriveRecord(String name, long size, DriveState state, OfflineReason reason, String volume,
-                              String journal) {
+                              String journal, String repository) {
         public DriveRecord(String name, long size, DriveState state, OfflineReason reason, String volume) {
-            this(name, size, state, reason, volume, null);
+            this(name, size, state, reason, volume, null, null);
+        }
+
+        public DriveRecord(String name, long size, DriveState state, OfflineReason reason, String volume,
+                           String journal) {
+            this(name, size, state, reason, volume, journal, null);
         }
     }
 

@@ -58,4 +58,19 @@ public record PoolPaths(Path dir) {
     public Path events() {
         return meta().resolve("events.jsonl");
     }
+
+    /** A service window's delta: the member-row tracks written while its drive is OFFLINE. */
+    public Path delta(String volume) {
+        return meta().resolve(volume + ".delta");
+    }
+
+    /** A data-mode window's bytes the offline drive missed. */
+    public Path deltaLog(String volume) {
+        return meta().resolve(volume + ".delta.log");
+    }
+
+    /** A repository-mode window's repository in meta/ (segment 0 when no spare holds it, else an overflow). */
+    public Path repository(String volume, int segment) {
+        return meta().resolve(volume + ".repo" + (segment == 0 ? "" : "." + segment));
+    }
 }

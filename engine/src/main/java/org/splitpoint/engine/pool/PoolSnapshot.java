@@ -12,7 +12,20 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
      * {@code journal} names the volume whose staged backup journal it holds a leg of.
      */
     public record DriveView(String name, DriveState state, OfflineReason reason, long size, String volume,
-                            double rebuildPercent, String journal) { }
+                            double rebuildPercent, String journal, ServiceView service, String repository) {
+        public DriveView(String name, DriveState state, OfflineReason reason, long size, String volume,
+                         double rebuildPercent, String journal) {
+            this(name, state, reason, size, volume, rebuildPercent, journal, null, null);
+        }
+    }
+
+    /**
+     * A drive's service window: since when ({@code since}, ISO time), how it logs ({@code logMode}),
+     * what its delta holds, and its {@code phase}: {@code window} while it is OFFLINE, {@code resync}
+     * while it comes back. {@code repository} is the SPARE holding a repository (null: meta/).
+     */
+    public record ServiceView(String volume, OfflineReason reason, LogMode logMode, String since, String phase,
+                              long deltaTracks, long deltaBytes, String repository) { }
 
     /**
      * A volume as shown: {@code stateReason} is e.g. "d3 FAILED", empty when OPTIMAL;
@@ -21,7 +34,14 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
      */
     public record VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
                              List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
-                             long dirtyTracks, String lastBackup, RestoreView restore) { }
+                             long dirtyTracks, String lastBackup, RestoreView restore, List<Long> lostTracks) {
+        public VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
+                          List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
+                          long dirtyTracks, String lastBackup, RestoreView restore) {
+            this(name, layout, state, stateReason, size, drives, stripUnit, bytesRead, bytesWritten, dirtyTracks,
+                    lastBackup, restore, List.of());
+        }
+    }
 
     /**
      * An instant restore as shown: from which image, how many tracks are current, how many reads

@@ -29,8 +29,9 @@ final class PoolSnapshots {
                 RaidVolume v = pool.volumes.get(d.volume);
                 pct = v == null ? 0 : Math.min(100.0, 100.0 * d.member.rebuiltUpTo() / Math.max(1, v.memberRows()));
             }
-            dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE ? d.reason : null, d.size, d.volume, pct,
-                    d.journal));
+            PoolSnapshot.ServiceView sv = ServiceAdmin.view(pool, d);
+            dv.add(new PoolSnapshot.DriveView(d.name, s, s == DriveState.OFFLINE || sv != null ? d.reason : null, d.size,
+                    d.volume, pct, d.journal, sv, d.repository));
         }
         List<PoolSnapshot.VolumeView> vv = new ArrayList<>();
         for (RaidVolume v : volumeList) {
@@ -46,7 +47,7 @@ final class PoolSnapshots {
             }
             vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
                     r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality(),
-                    b == null ? null : b.image(), rv));
+                    b == null ? null : b.image(), rv, ServiceAdmin.lostTracks(pool, v.name())));
         }
         List<JobProgress> jp = pool.jobs.stream().map(Job::progress).toList();
         return new PoolSnapshot(pool.paths.dir().toString(), pool.trackSize, dv, vv, jp, pool.problems());

@@ -37,6 +37,12 @@ public final class Member {
     private volatile long rebuiltUpTo;
     private volatile boolean absenceRecorded;
     private volatile String absenceReason;
+    /**
+     * Tracks of member rows this member does not hold although its state says it does: a drive
+     * back from a service window whose delta is being resynced (null: none).
+     */
+    private volatile org.splitpoint.engine.bitmap.TrackBitmap stale;
+    private volatile int staleTrackSize;
     /** Stripe updates to redo on this member, applied to reads until they are (see ParityVolume). */
     private volatile List<StripeJournal.Segment> overlay;
 
@@ -74,7 +80,7 @@ public final class Member {
         return absenceRecorded;
     }
 
-    void markAbsenceRecorded() {
+    public void markAbsenceRecorded() {
         absenceRecorded = true;
     }
 
@@ -120,7 +126,27 @@ public final class Member {
     /** True when the member holds valid data for member rows [from, to). */
     public boolean holds(long from, long to) {
         DriveState s = state;
-        return s == DriveState.ONLINE || (s == DriveState.REBUILDING && to <= rebuiltUpTo);
+        boolean valid = s == DriveState.ONLINE || (s == DriveState.REBUILDING && to <= rebuiltUpTo);
+        org.splitpoint.engine.bitmap.TrackBitmap st = stale;
+        if (!valid || st == null) {
+            return valid;
+        }
+        int ts = staleTrackSize;
+        long next = st.nextSetBit(from / ts);
+        return next < 0 || next * ts >= to;
+    }
+
+    /**
+     * The tracks (of {@code trackSize} rows) this member does not hold while it is resynced after
+     * a service window; the live bitmap, whose bits the resync clears as it goes (null: none).
+     */
+    public void setStale(org.splitpoint.engine.bitmap.TrackBitmap tracks, int trackSize) {
+        this.staleTrackSize = trackSize;
+        this.stale = tracks;
+    }
+
+    public org.splitpoint.engine.bitmap.TrackBitmap stale() {
+        return stale;
     }
 
     /**
@@ -128,7 +154,7 @@ public final class Member {
      * rebuilt mark: the rebuild recomputes those rows from the same data later, so nothing is lost,
      * and no stripe is ever left short of a member (no write hole while rebuilding).
      */
-    boolean takesWrites() {
+    public boolean takesWrites() {
         return takesWrites(state);
     }
 

@@ -93,6 +93,7 @@ public final class MirrorVolume extends RaidVolume {
             Member.FailedException failed = null;
             for (Member m : members) {
                 if (!m.takesWrites()) {
+                    missed(m, offset, src.duplicate().position(start).limit(start + (int) (to - offset)));
                     continue;
                 }
                 src.position(start);
@@ -132,6 +133,16 @@ public final class MirrorVolume extends RaidVolume {
         source.read(from, buf);
         buf.flip();
         target.write(from, buf);
+    }
+
+    @Override
+    protected byte[] reconstructed(Member target, long from, int len) throws IOException {
+        for (Member m : members) {
+            if (m != target && m.holds(from, from + len)) {
+                return readMember(m, from, len);
+            }
+        }
+        throw new Member.FailedException("volume " + name + " has no member holding rows " + from + ".." + (from + len), null);
     }
 
     @Override

@@ -112,6 +112,29 @@ public final class ParityVolume extends RaidVolume {
 
     // ---- reads ----------------------------------------------------------------------------
 
+    /** Per strip: only the bytes on the members that lost a track are lost there. */
+    @Override
+    protected boolean readsLost(Lost l, long offset, long length) {
+        long pos = offset;
+        long end = offset + length;
+        while (pos < end) {
+            long s = pos / stripeData;
+            long within = pos - s * stripeData;
+            int k = (int) (within / unit);
+            int o = (int) (within - (long) k * unit);
+            int len = (int) Math.min(unit - o, end - pos);
+            long row = s * unit + o;
+            if (l.members().contains(dataMember(s, k))) {
+                long t = l.tracks().nextSetBit(row / trackSize);
+                if (t >= 0 && t * trackSize < row + len) {
+                    return true;
+                }
+            }
+            pos += len;
+        }
+        return false;
+    }
+
     @Override
     protected void doRead(long offset, ByteBuffer dst) throws IOException {
         if (dst.remaining() >= 2 * stripeData && readInParallel(offset, dst)) {
@@ -343,8 +366,11 @@ public final class ParityVolume extends RaidVolume {
         redoPending();
         List<StripeJournal.Segment> writes = new ArrayList<>(segs.size());
         for (StripeJournal.Segment seg : segs) {
-            if (members[seg.member()].takesWrites()) {
+            Member m = members[seg.member()];
+            if (m.takesWrites()) {
                 writes.add(seg);
+            } else {
+                missed(m, seg.row(), ByteBuffer.wrap(seg.data()));
             }
         }
         boolean journaled = degraded(); // only a stripe short of a member has a write hole to close
@@ -554,6 +580,11 @@ public final class ParityVolume extends RaidVolume {
             }
         }
         target.write(from, ByteBuffer.wrap(acc, 0, len));
+    }
+
+    @Override
+    protected byte[] reconstructed(Member target, long from, int len) throws IOException {
+        return xorOfOthers(target, from, len);
     }
 
     @Override

@@ -138,6 +138,104 @@ public abstract class RaidVolume implements BlockDevice {
         this.writeLog = log;
     }
 
+    /**
+     * The delta of a service window (a member OFFLINE on purpose, see the pool's ServiceWindow):
+     * told, durably, which member-row tracks a write changes before the write goes on without the
+     * offline member, and given the bytes that member would have got (kept in {@code data} mode).
+     */
+    public interface ServiceLog {
+        void beforeWrite(long fromTrack, long toTrack) throws IOException;
+
+        /** Rows [row, row + bytes.remaining()) of the OFFLINE member, as they would now be (not consumed). */
+        void missed(long row, ByteBuffer bytes) throws IOException;
+
+        /** Makes what it was given durable (called by every flush, before write-intent bits clear). */
+        void force() throws IOException;
+    }
+
+    /**
+     * A logging repository outside the volume (seed 001): while set, host writes go to it and not
+     * to the members, and reads see its bytes over the members'.
+     */
+    public interface Redirect {
+        void write(long offset, ByteBuffer src) throws IOException;
+
+        boolean covers(long offset, long length);
+
+        void overlay(long offset, ByteBuffer dst) throws IOException;
+
+        void force() throws IOException;
+    }
+
+    /**
+     * Member-row tracks whose data is lost on some members (a second failure in a service window):
+     * reads of those members' bytes there fail, never returning stale bytes; a write that covers a
+     * lost track whole makes it good again (then {@code cleared} is told).
+     */
+    public record Lost(TrackBitmap tracks, java.util.Set<Integer> members, String why,
+                       java.util.function.LongConsumer cleared) { }
+
+    /** Thrown for a read (or partial write) of bytes a second failure lost. */
+    public static final class LostDataException extends IOException {
+        public LostDataException(String message) {
+            super(message);
+        }
+    }
+
+    private volatile ServiceLog serviceLog;
+    private volatile Redirect redirect;
+    private volatile Lost lost;
+
+    public void setServiceLog(ServiceLog log) {
+        this.serviceLog = log;
+    }
+
+    public ServiceLog serviceLog() {
+        return serviceLog;
+    }
+
+    public void setRedirect(Redirect r) {
+        this.redirect = r;
+    }
+
+    public Redirect redirect() {
+        return redirect;
+    }
+
+    public void setLost(Lost l) {
+        this.lost = l == null || l.tracks().cardinality() == 0 ? null : l;
+    }
+
+    public Lost lost() {
+        return lost;
+    }
+
+    /** Gives the bytes an OFFLINE member would have got to the service log (data mode). */
+    protected void missed(Member m, long row, ByteBuffer bytes) throws IOException {
+        ServiceLog l = serviceLog;
+        if (l != null && m.state() == DriveState.OFFLINE) {
+            l.missed(row, bytes);
+        }
+    }
+
+    /**
+     * True when volume bytes [offset, offset+length) include bytes a second failure lost: by
+     * default any lost track among their rows (a mirror); parity layouts look per strip.
+     */
+    protected boolean readsLost(Lost l, long offset, long length) {
+        long[] rows = rowsOf(offset, length);
+        long t = l.tracks().nextSetBit(rows[0] / trackSize);
+        return t >= 0 && t * trackSize < rows[1];
+    }
+
+    private LostDataException lostError(Lost l, long offset, long length, String what) {
+        long[] rows = rowsOf(offset, length);
+        long t = l.tracks().nextSetBit(rows[0] / trackSize);
+        return new LostDataException("volume " + name + ": " + what + " of bytes " + offset + ".." + (offset + length)
+                + " touches track " + t + ", whose data was lost (" + l.why() + "); write the track whole or restore"
+                + " it from a backup");
+    }
+
     /** Who records a member's absence durably (the pool); see {@link MemberFailureListener}. */
     public void setFailureListener(MemberFailureListener listener) {
         this.listener = listener;
@@ -169,10 +267,24 @@ public abstract class RaidVolume implements BlockDevice {
         try {
             int start = dst.position();
             int n = dst.remaining();
+            Redirect rd = redirect;
+            if (rd != null && rd.covers(offset, n)) {
+                rd.overlay(offset, dst); // the repository has every byte: the members are not read
+                dst.position(start + n);
+                bytesRead.addAndGet(n);
+                return;
+            }
+            Lost l = lost;
+            if (l != null && readsLost(l, offset, n)) {
+                throw lostError(l, offset, n, "a read");
+            }
             retrying(() -> {
                 dst.position(start);
                 doRead(offset, dst);
             });
+            if (rd != null) {
+                rd.overlay(offset, dst.duplicate().position(start));
+            }
             bytesRead.addAndGet(n);
         } finally {
             gate.readLock().unlock();
@@ -205,6 +317,18 @@ public abstract class RaidVolume implements BlockDevice {
      * need not be durable first (a refill of whole stripes or on a mirror).
      */
     private void write(long offset, ByteBuffer src, boolean refill, boolean noIntent) throws IOException {
+        write(offset, src, refill, noIntent, false);
+    }
+
+    /**
+     * Writes to the members even while a repository takes host writes: its replay into the
+     * volume when the offline drive returns (not journaled: the journal had the writes already).
+     */
+    public void writeBelowRedirect(long offset, ByteBuffer src) throws IOException {
+        write(offset, src, true, false, true);
+    }
+
+    private void write(long offset, ByteBuffer src, boolean refill, boolean noIntent, boolean below) throws IOException {
         BlockDevice.checkRange(name, size, offset, src.remaining());
         if (!src.hasRemaining()) {
             return;
@@ -224,15 +348,37 @@ public abstract class RaidVolume implements BlockDevice {
                 for (WriteObserver o : observers) {
                     o.beforeWrite(offset, n);
                 }
-                if (noIntent) {
-                    writeIntent.noteWritten(t0, t1); // a bit already set stays set two more intervals
+                Redirect rd = below ? null : redirect;
+                IoAction apply;
+                if (rd != null) {
+                    // the members are not written in a repository window: nothing for write intent
+                    apply = () -> rd.write(offset, src.duplicate().position(start));
                 } else {
-                    writeIntent.beginWrite(t0, t1);
+                    Lost l = lost;
+                    List<Long> healed = l == null ? List.of() : healedBy(l, offset, n);
+                    if (noIntent) {
+                        writeIntent.noteWritten(t0, t1); // a bit already set stays set two more intervals
+                    } else {
+                        writeIntent.beginWrite(t0, t1);
+                    }
+                    ServiceLog sl = serviceLog;
+                    if (sl != null) {
+                        sl.beforeWrite(t0, t1); // durable before any member has the write
+                    }
+                    apply = () -> {
+                        retrying(() -> {
+                            src.position(start);
+                            doWrite(offset, src);
+                        });
+                        for (long t : healed) {
+                            l.tracks().clear(t);
+                            l.cleared().accept(t);
+                        }
+                        if (!healed.isEmpty() && l.tracks().cardinality() == 0) {
+                            lost = null;
+                        }
+                    };
                 }
-                IoAction apply = () -> retrying(() -> {
-                    src.position(start);
-                    doWrite(offset, src);
-                });
                 if (log == null) {
                     apply.run();
                 } else {
@@ -267,6 +413,24 @@ public abstract class RaidVolume implements BlockDevice {
         } finally {
             gate.readLock().unlock();
         }
+    }
+
+    /**
+     * The lost tracks a write of volume bytes [offset, offset+length) makes good (it covers all
+     * their bytes); throws when it touches a lost track only in part (its other bytes are unknown).
+     */
+    private List<Long> healedBy(Lost l, long offset, long length) throws LostDataException {
+        long[] rows = rowsOf(offset, length);
+        List<Long> out = new ArrayList<>();
+        for (long t = l.tracks().nextSetBit(rows[0] / trackSize); t >= 0 && t * trackSize < rows[1];
+             t = l.tracks().nextSetBit(t + 1)) {
+            long[] r = volumeRangeOfRows(t * trackSize, (t + 1) * trackSize);
+            if (r[0] < offset || Math.min(size, r[1]) > offset + length) {
+                throw lostError(l, offset, length, "a write");
+            }
+            out.add(t);
+        }
+        return out;
     }
 
     /** A full file system said in the volume's words; anything else as it is. */
@@ -343,13 +507,21 @@ public abstract class RaidVolume implements BlockDevice {
             gate.writeLock().unlock();
             try {
                 forceMembers();
+                ServiceLog sl = serviceLog;
+                if (sl != null) {
+                    sl.force();
+                }
+                Redirect rd = redirect;
+                if (rd != null) {
+                    rd.force();
+                }
             } catch (IOException e) {
                 throw explain(e);
             }
             if (written) {
                 ensureAbsencesRecorded(); // the writes this flush acknowledges went on without them
             }
-            if (state() == VolumeState.FAILED) {
+            if (state() == VolumeState.FAILED && redirect == null) {
                 throw new IOException("volume " + name + " is FAILED: " + stateReason());
             }
             for (IoAction hook : flushHooks) {
@@ -358,6 +530,14 @@ public abstract class RaidVolume implements BlockDevice {
             resyncPinned();
             writeIntent.afterFlush();
         }
+    }
+
+    /**
+     * Makes the members' completed writes durable without the flush's barrier: for a caller that
+     * holds the volume exclusively ({@link #exclusive}), where a flush would wait for itself.
+     */
+    public void forceNow() throws IOException {
+        forceMembers();
     }
 
     /**
@@ -481,6 +661,11 @@ public abstract class RaidVolume implements BlockDevice {
         return out;
     }
 
+    /** The member-row tracks found dirty at open (see {@link #noteCrashDirty()}), or null. */
+    public TrackBitmap crashDirtyTracks() {
+        return crashDirty;
+    }
+
     /** The volume bytes whose data or parity lives in member rows [from, to) (a superset). */
     protected abstract long[] volumeRangeOfRows(long from, long to);
 
@@ -503,6 +688,55 @@ public abstract class RaidVolume implements BlockDevice {
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
             reconstructRows(target, from, to);
             target.advanceRebuilt(to);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** Rows [from, from+len) of {@code target} as the other members say they are (their XOR, or a mirror's copy). */
+    protected abstract byte[] reconstructed(Member target, long from, int len) throws IOException;
+
+    /**
+     * Rows [from, from+len) of {@code target} (absent) as the other members say they should be,
+     * under the rows' lock: what a drive back from a service window must get.
+     */
+    public byte[] rowsAsOthersHaveThem(Member target, long from, int len) throws IOException {
+        gate.readLock().lock();
+        try (RangeLocks.Held h = rowLocks.lock(from, from + len)) {
+            return reconstructed(target, from, len);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /**
+     * Resyncs member-row track {@code track} of {@code target} (back from a service window, its
+     * stale tracks marked) from the others, and clears its stale mark. The rows stay locked
+     * throughout, so a host write lands wholly before (and is reconstructed) or after (and reaches
+     * {@code target} too).
+     */
+    public void resyncTrack(Member target, long track) throws IOException {
+        long from = track * trackSize;
+        long to = Math.min(memberRows(), from + trackSize);
+        gate.readLock().lock();
+        try (RangeLocks.Held h = rowLocks.lock(from, to)) {
+            if (from < to) {
+                reconstructRows(target, from, to);
+            }
+            TrackBitmap st = target.stale();
+            if (st != null) {
+                st.clear(track);
+            }
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** Writes rows of {@code target} as they are given (a data-mode delta brought back), under their lock. */
+    public void writeMemberRows(Member target, long row, ByteBuffer data) throws IOException {
+        gate.readLock().lock();
+        try (RangeLocks.Held h = rowLocks.lock(row, row + data.remaining())) {
+            target.write(row, data);
         } finally {
             gate.readLock().unlock();
         }

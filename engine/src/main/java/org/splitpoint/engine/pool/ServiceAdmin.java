@@ -1,0 +1,535 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.log.Crc32c;
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * Drive service windows (seeds 000 and 001): the rules for taking a member OFFLINE on purpose and
+ * bringing it back, what a second failure in the window means, and the reopen of a window after
+ * a crash. The mechanism is {@link ServiceWindow}; the returns are {@link ServiceResync} jobs.
+ *
+ * <p>A drive comes back by its delta alone: the tracks written (pointers: rebuilt from the others),
+ * the bytes it missed (data: copied from the delta log, reading no other member), or every write
+ * of the window (repository: replayed into all members). A drive whose image was replaced by a
+ * blank one, or changed outside the engine (a few tracks sampled at offline time no longer match),
+ * is rebuilt whole, and the event says why.
+ */
+public final class ServiceAdmin {
+
+    /**
+     * How a drive's last return from a service window went: {@code tracksResynced} of the volume's
+     * {@code totalTracks} (member-row tracks; in repository mode volume tracks replayed), tracks left
+     * lost by a second failure, bytes written, seconds, and why it was then rebuilt whole (or null).
+     */
+    public record Return(String drive, String volume, LogMode mode, long tracksResynced, long totalTracks,
+                         long lostTracks, long bytes, double seconds, String wholeRebuild) { }
+
+    /** The last return of {@code drive} from a service window in this opening, or null. */
+    public Return lastReturn(String drive) {
+        return pool.serviceReturns.get(drive);
+    }
+
+    /** Tracks sampled from a drive's image at offline time. */
+    private static final int SAMPLES = 8;
+
+    private final Pool pool;
+
+    ServiceAdmin(Pool pool) {
+        this.pool = pool;
+    }
+
+    private Drive drive(String name) throws PoolException {
+        Drive d = pool.drives.get(name);
+        if (d == null) {
+            throw new PoolException("no drive named '" + name + "' in this pool (drives: "
+                    + String.join(", ", pool.drives.keySet()) + ")");
+        }
+        return d;
+    }
+
+    // ---- offline ------------------------------------------------------------------------------
+
+    /**
+     * Takes member {@code name} OFFLINE for {@code reason}, logging what it misses by {@code mode};
+     * its volume goes SERVICE and keeps serving. Returns the job of the reason's steps (firmware,
+     * diagnostics), or null.
+     */
+    public Job offline(String name, OfflineReason reason, LogMode mode) throws IOException, PoolException {
+        synchronized (pool) {
+            pool.refuseIfClosed();
+            Drive d = drive(name);
+            RaidVolume v = checkOffline(d);
+            Drive spare = mode == LogMode.REPOSITORY ? repositorySpare(v) : null;
+            Member m = d.member;
+            PoolConfig.ServiceRecord record = new PoolConfig.ServiceRecord(v.name(), d.name, reason, mode,
+                    Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), "window",
+                    spare == null ? null : spare.name, sample(pool, pool.paths.image(d.name), v));
+            ServiceWindow w = ServiceWindow.open(pool, v, m, d, record, true);
+            try {
+                v.exclusive(() -> {
+                    // no write is in flight: the next one finds the drive OFFLINE and its delta listening
+                    m.setState(DriveState.OFFLINE, 0);
+                    d.reason = reason;
+                    d.inService = true;
+                    if (spare != null) {
+                        spare.repository = v.name();
+                    }
+                    pool.serviceRecords.put(v.name(), record);
+                    v.setServiceLog(w);
+                    if (mode == LogMode.REPOSITORY) {
+                        v.setRedirect(w.redirect());
+                    }
+                    try {
+                        pool.persist();
+                    } catch (IOException e) {
+                        // not on record: as it was
+                        v.setRedirect(null);
+                        v.setServiceLog(null);
+                        pool.serviceRecords.remove(v.name());
+                        d.inService = false;
+                        d.reason = null;
+                        if (spare != null) {
+                            spare.repository = null;
+                        }
+                        m.setState(DriveState.ONLINE, 0);
+                        m.markAbsenceRecorded();
+                        throw e;
+                    }
+                    m.markAbsenceRecorded(); // pool.json says OFFLINE: writes may go on without it
+                });
+            } catch (IOException e) {
+                w.closeQuietly();
+                throw e;
+            }
+            pool.windows.put(v.name(), w);
+            pool.events.publish(Event.warning("DRIVE_STATE", d.name, "drive " + d.name + " OFFLINE (" + reason.word()
+                    + "); volume " + v.name() + " is " + v.state() + ", writes meanwhile kept as " + describe(mode, spare)));
+            return ServiceSteps.start(pool, d.name, reason);
+        }
+    }
+
+    private static String describe(LogMode mode, Drive spare) {
+        return switch (mode) {
+            case POINTERS -> "pointers (the tracks written)";
+            case DATA -> "data (the bytes " + "the drive misses, in meta/)";
+            case REPOSITORY -> "a repository (every write, on " + (spare == null ? "a file in meta/, no SPARE being free"
+                    : "SPARE drive " + spare.name) + "; the members are not written)";
+        };
+    }
+
+    /** The refusals of {@code drive offline}, in one place; returns the drive's volume. */
+    private RaidVolume checkOffline(Drive d) throws PoolException {
+        DriveState s = d.state();
+        if (d.journal != null) {
+            throw new PoolException("drive " + d.name + " holds a leg of volume " + d.journal + "'s journal, not a volume's"
+                    + " data; only a member of a volume is taken offline");
+        }
+        if (d.repository != null) {
+            throw new PoolException("drive " + d.name + " holds the repository of volume " + d.repository
+                    + "'s service window; only a member of a volume is taken offline");
+        }
+        if (s == DriveState.OFFLINE) {
+            throw new PoolException("drive " + d.name + " is already OFFLINE (" + (d.reason == null ? "service" : d.reason.word())
+                    + "); bring it back with 'drive online'");
+        }
+        if (d.volume == null) {
+            throw new PoolException("drive " + d.name + " is " + s + " in no volume; only a member of a volume is taken offline");
+        }
+        if (s != DriveState.ONLINE) {
+            throw new PoolException("drive " + d.name + " is " + s + "; only an ONLINE member is taken offline");
+        }
+        RaidVolume v = pool.volumes.get(d.volume);
+        if (pool.windows.containsKey(v.name()) || pool.serviceRecords.containsKey(v.name())) {
+            throw new PoolException("volume " + v.name() + " already has a drive in a service window; bring it back first");
+        }
+        int unavailable = 0;
+        for (Member m : v.members()) {
+            if (m.state() != DriveState.ONLINE) {
+                unavailable++;
+            }
+        }
+        if (unavailable > 0 || v.state() != VolumeState.OPTIMAL) {
+            throw new PoolException("volume " + v.name() + " is " + v.state() + " (" + v.stateReason() + "): taking "
+                    + d.name + " offline would leave it no redundancy; replace or rebuild first");
+        }
+        if (unavailable + 1 > v.layout().redundancy(v.members().size())) {
+            throw new PoolException("volume " + v.name() + " has no redundancy to serve without " + d.name);
+        }
+        if (pool.restores.containsKey(v.name())) {
+            throw new PoolException("volume " + v.name() + " is being restored from a backup; wait for the restore to finish");
+        }
+        if (pool.lostRecords.containsKey(v.name())) {
+            throw new PoolException("volume " + v.name() + " has tracks lost by an earlier second failure; write or restore"
+                    + " them first");
+        }
+        for (Pair p : pool.pairList()) {
+            if (p.bcv() == v && p.state() == PairState.SyncInProg) {
+                throw new PoolException("volume " + v.name() + " is the BCV of pair " + p.name() + ", being copied to"
+                        + " (SyncInProg); wait for the establish or split the pair first");
+            }
+            if (p.std() == v && p.state() == PairState.RestInProg) {
+                throw new PoolException("volume " + v.name() + " is the STD of pair " + p.name() + ", being restored from"
+                        + " its BCV (RestInProg); wait for the restore to finish");
+            }
+        }
+        return v;
+    }
+
+    /** The SPARE lent to a repository window (the largest free one), or null: a file in meta/. */
+    private Drive repositorySpare(RaidVolume v) {
+        Drive best = null;
+        for (Drive d : Pool.copy(pool.drives)) {
+            if (d.state() == DriveState.SPARE && d.journal == null && d.repository == null && !d.missing
+                    && Files.exists(pool.paths.image(d.name)) && (best == null || d.size > best.size)) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    /** CRC32Cs of a few tracks of the image, spread over the volume's rows ("track:crc"). */
+    static List<String> sample(Pool pool, Path image, RaidVolume v) throws IOException {
+        List<String> out = new ArrayList<>();
+        long tracks = v.rowTracks();
+        try (StorageFile f = pool.storage.openRead(image)) {
+            for (int i = 0; i < SAMPLES; i++) {
+                long t = tracks * i / SAMPLES;
+                out.add(t + ":" + Integer.toHexString(trackCrc(pool, f, t, v)));
+            }
+        }
+        return out;
+    }
+
+    private static int trackCrc(Pool pool, StorageFile f, long track, RaidVolume v) throws IOException {
+        long from = track * pool.trackSize;
+        int len = (int) Math.min(pool.trackSize, v.memberRows() - from);
+        ByteBuffer b = ByteBuffer.allocate(Math.max(0, len));
+        f.readFully(from, b);
+        b.flip();
+        return Crc32c.of(b);
+    }
+
+    /**
+     * Why the drive coming back must be rebuilt whole, or null: a replacement whose image is blank,
+     * or an image that changed outside the engine (a sampled track's checksum differs).
+     */
+    private String wholeRebuildReason(PoolConfig.ServiceRecord r, RaidVolume v, StorageFile f) throws IOException {
+        boolean blank = true;
+        boolean changed = false;
+        int zeroCrc = Crc32c.of(ByteBuffer.allocate(pool.trackSize));
+        for (String s : r.samples()) {
+            int colon = s.indexOf(':');
+            long t = Long.parseLong(s.substring(0, colon));
+            int was = Integer.parseUnsignedInt(s.substring(colon + 1), 16);
+            int now = trackCrc(pool, f, t, v);
+            changed |= now != was;
+            blank &= now == zeroCrc;
+        }
+        if (r.reason() == OfflineReason.REPLACEMENT && blank) {
+            return "its image is blank (a new drive replaced it)";
+        }
+        if (changed) {
+            return "its image changed outside Splitpoint while it was offline (sampled tracks differ)";
+        }
+        return null;
+    }
+
+    // ---- online -------------------------------------------------------------------------------
+
+    /**
+     * Brings OFFLINE drive {@code name} back: its delta is resynced (or it is rebuilt whole, see the
+     * class note) by a job, returned; the volume is OPTIMAL when it ends.
+     */
+    public Job online(String name) throws IOException, PoolException {
+        synchronized (pool) {
+            pool.refuseIfClosed();
+            Drive d = drive(name);
+            ServiceWindow w = d.volume == null ? null : pool.windows.get(d.volume);
+            if (w == null || w.drive != d) {
+                throw new PoolException("drive " + name + " is " + d.state() + "; only an OFFLINE drive is brought online");
+            }
+            if (w.record.resyncing()) {
+                throw new PoolException("drive " + name + " is already coming back (its resync is running)");
+            }
+            Job steps = ServiceSteps.running(pool, name);
+            if (steps != null) {
+                throw new PoolException("drive " + name + "'s " + w.record.reason().word() + " steps are still running (job "
+                        + steps.id() + "); wait for them or cancel the job first");
+            }
+            return bringBack(w);
+        }
+    }
+
+    /** Reopens the drive's image, decides delta or whole rebuild, and starts the job (pool monitor held). */
+    private Job bringBack(ServiceWindow w) throws IOException, PoolException {
+        Drive d = w.drive;
+        RaidVolume v = w.volume;
+        Path image = pool.paths.image(d.name);
+        if (!Files.exists(image)) {
+            throw new PoolException("the image of drive " + d.name + " (" + image + ") is missing; put the drive back first");
+        }
+        if (Files.size(image) != d.size) {
+            throw new PoolException("the image of drive " + d.name + " is " + Files.size(image) + " bytes, not " + d.size
+                    + "; put back a drive of the right size");
+        }
+        StorageFile f = pool.storage.open(image); // the drive may have been swapped: its image as it is now
+        String whole;
+        try {
+            // a return that was under way wrote the drive itself: its samples say nothing then
+            whole = w.record.resyncing() ? null : wholeRebuildReason(w.record, v, f);
+        } catch (IOException e) {
+            f.close();
+            throw e;
+        }
+        if (whole != null && !otherMembersHold(v, w.member)) {
+            f.close();
+            throw new PoolException("drive " + d.name + " must be rebuilt whole (" + whole + "), but volume " + v.name()
+                    + " has " + v.stateReason() + ": there is nothing to rebuild it from");
+        }
+        v.exclusive(() -> w.member.replaceFile(f));
+        return ServiceResync.start(pool, w, whole);
+    }
+
+    private static boolean otherMembersHold(RaidVolume v, Member except) {
+        for (Member m : v.members()) {
+            if (m != except && m.state() != DriveState.ONLINE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- second failure ----------------------------------------------------------------------
+
+    /**
+     * Another member of {@code v} failed while a drive is in a service window (called once the
+     * failure is on record): says at once what it costs. Repository mode loses nothing; data mode
+     * neither (the delta has the offline drive's bytes); pointers mode on parity (or a mirror left
+     * with no current member) loses the tracks written in the window, recorded durably and failing
+     * every read of them from now on.
+     */
+    static void secondFailure(Pool pool, RaidVolume v, Member failed) {
+        ServiceWindow w = pool.windows.get(v.name());
+        if (w == null || failed == w.member) {
+            return;
+        }
+        String off = w.drive.name;
+        String mode = w.record.mode().word();
+        if (w.record.mode() != LogMode.POINTERS) {
+            pool.events.publish(Event.critical("SECOND_FAILURE", v.name(), "second failure in the service window of "
+                    + off + ": drive " + failed.drive() + " FAILED while " + off + " is OFFLINE (" + mode + "); no"
+                    + " acknowledged write is lost: " + (w.record.mode() == LogMode.REPOSITORY
+                    ? "the volume as of the window's start plus the repository holds every byte"
+                    : "the delta log holds every byte " + off + " missed") + ". Bring " + off + " back online, then"
+                    + " replace " + failed.drive() + "; until then reads that need both fail"));
+            return;
+        }
+        boolean mirrorKept = false;
+        if (v.layout() == Layout.RAID1) {
+            for (Member m : v.members()) {
+                mirrorKept |= m != failed && m != w.member && m.state() == DriveState.ONLINE;
+            }
+        }
+        TrackBitmap lost = new TrackBitmap(v.rowTracks());
+        // the tracks the offline drive does not have yet: its delta, or what its resync has still to do
+        TrackBitmap missing = w.member.takesWrites() ? w.member.stale() : w.deltaBits();
+        if (!mirrorKept && missing != null) {
+            for (long t = missing.nextSetBit(0); t >= 0; t = missing.nextSetBit(t + 1)) {
+                lost.set(t);
+            }
+        }
+        if (lost.cardinality() == 0) {
+            pool.events.publish(Event.critical("SECOND_FAILURE", v.name(), "second failure in the service window of "
+                    + off + ": drive " + failed.drive() + " FAILED while " + off + " is OFFLINE (pointers); no track"
+                    + " written in the window depended on both, so nothing is lost"));
+            return;
+        }
+        String why = "written while " + off + " was OFFLINE (pointers) and " + failed.drive() + " failed";
+        List<Long> tracks = new ArrayList<>();
+        for (long t = lost.nextSetBit(0); t >= 0; t = lost.nextSetBit(t + 1)) {
+            tracks.add(t);
+        }
+        PoolConfig.LostRecord rec = new PoolConfig.LostRecord(v.name(), List.of(off, failed.drive()), why, tracks);
+        pool.lostRecords.put(v.name(), rec);
+        applyLost(pool, v, rec);
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            pool.events.publish(Event.critical("ERROR", v.name(), "the lost tracks of " + v.name()
+                    + " could not be recorded: " + e.getMessage()));
+        }
+        pool.events.publish(Event.critical("SECOND_FAILURE", v.name(), "second failure in the service window of "
+                + off + ": drive " + failed.drive() + " FAILED while " + off + " is OFFLINE (pointers); "
+                + tracks.size() + " tracks written in the window are lost (" + Sizes.format((long) tracks.size()
+                * pool.trackSize) + " of member rows: " + listTracks(tracks) + "); reads of them fail until they are"
+                + " written whole or restored from a backup"));
+    }
+
+    static String listTracks(List<Long> tracks) {
+        StringBuilder b = new StringBuilder("tracks ");
+        for (int i = 0; i < tracks.size() && i < 12; i++) {
+            b.append(i == 0 ? "" : ", ").append(tracks.get(i));
+        }
+        if (tracks.size() > 12) {
+            b.append(" and ").append(tracks.size() - 12).append(" more");
+        }
+        return b.toString();
+    }
+
+    /** Makes the volume fail reads of {@code rec}'s tracks; a write that heals one updates the record. */
+    static void applyLost(Pool pool, RaidVolume v, PoolConfig.LostRecord rec) {
+        TrackBitmap bits = new TrackBitmap(v.rowTracks());
+        for (long t : rec.tracks()) {
+            if (t < bits.size()) {
+                bits.set(t);
+            }
+        }
+        Set<Integer> members = new HashSet<>();
+        for (Member m : v.members()) {
+            if (rec.drives().contains(m.drive())) {
+                members.add(m.index());
+            }
+        }
+        v.setLost(new RaidVolume.Lost(bits, members, rec.why(), t -> healed(pool, v.name(), t)));
+    }
+
+    private static void healed(Pool pool, String volume, long track) {
+        PoolConfig.LostRecord r = pool.lostRecords.get(volume);
+        if (r == null) {
+            return;
+        }
+        List<Long> left = new ArrayList<>(r.tracks());
+        left.remove(track);
+        if (left.isEmpty()) {
+            pool.lostRecords.remove(volume);
+        } else {
+            pool.lostRecords.put(volume, new PoolConfig.LostRecord(volume, r.drives(), r.why(), left));
+        }
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            // still lost on record: after a reopen the track reads as lost again (never as garbage)
+        }
+        if (left.isEmpty()) {
+            pool.events.publish(Event.info("VOLUME_STATE", volume, "volume " + volume + ": every lost track was written"
+                    + " again; none is lost now"));
+        }
+    }
+
+    // ---- reopen -------------------------------------------------------------------------------
+
+    /**
+     * At open, after the volumes' recovery: the windows of pool.json open again with their deltas.
+     * Tracks a crash left uncertain (write-intent dirty) join the delta, as the other members have
+     * them; a window that was bringing its drive back resumes doing so. Lost tracks are applied.
+     */
+    static void openWindows(Pool pool) throws IOException, PoolException {
+        for (PoolConfig.LostRecord r : Pool.copy(pool.lostRecords)) {
+            RaidVolume v = pool.volumes.get(r.volume());
+            if (v != null) {
+                applyLost(pool, v, r);
+            }
+        }
+        if (pool.isReadOnly()) {
+            return;
+        }
+        for (PoolConfig.ServiceRecord r : Pool.copy(pool.serviceRecords)) {
+            RaidVolume v = pool.volumes.get(r.volume());
+            Drive d = pool.drives.get(r.drive());
+            if (v == null || d == null || d.member == null) {
+                continue;
+            }
+            Member m = d.member;
+            d.inService = true;
+            d.reason = r.reason();
+            ServiceWindow w = ServiceWindow.open(pool, v, m, d, r, false);
+            TrackBitmap dirty = v.crashDirtyTracks();
+            if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE) {
+                w.addToDelta(dirty);
+                if (r.mode() == LogMode.DATA) {
+                    relogAsOthersHaveThem(pool, v, w, dirty);
+                }
+            }
+            if (m.state() == DriveState.OFFLINE) {
+                v.setServiceLog(w);
+                if (r.mode() == LogMode.REPOSITORY) {
+                    v.setRedirect(w.redirect());
+                }
+            }
+            pool.windows.put(v.name(), w);
+            if (r.resyncing() && m.state() == DriveState.OFFLINE) {
+                try {
+                    synchronized (pool) {
+                        new ServiceAdmin(pool).bringBack(w);
+                    }
+                    pool.openNotes.add("drive " + d.name + " was coming back from its service window; its resync resumes");
+                } catch (PoolException e) {
+                    w.record = r.withPhase("window");
+                    pool.serviceRecords.put(v.name(), w.record);
+                    pool.persist();
+                    pool.openNotes.add("drive " + d.name + " was coming back from its service window, but " + e.getMessage()
+                            + "; it stays OFFLINE");
+                }
+            }
+        }
+    }
+
+    /** Data mode after a crash: the uncertain tracks go into the delta log as the other members have them. */
+    private static void relogAsOthersHaveThem(Pool pool, RaidVolume v, ServiceWindow w, TrackBitmap dirty) throws IOException {
+        for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+            long from = t * pool.trackSize;
+            if (from >= v.memberRows()) {
+                break;
+            }
+            int len = (int) Math.min(pool.trackSize, v.memberRows() - from);
+            try {
+                w.missed(from, ByteBuffer.wrap(v.rowsAsOthersHaveThem(w.member, from, len)));
+            } catch (IOException e) {
+                if (e instanceof org.splitpoint.engine.io.NoSpaceException) {
+                    throw e;
+                }
+                // another member is gone too: the bitmap keeps the track, a second failure rules it
+            }
+        }
+        w.force();
+    }
+
+    // ---- views --------------------------------------------------------------------------------
+
+    /** The service window of drive {@code d}, as shown (null when it is in none). */
+    static PoolSnapshot.ServiceView view(Pool pool, Drive d) {
+        if (d.volume == null) {
+            return null;
+        }
+        ServiceWindow w = pool.windows.get(d.volume);
+        if (w == null || w.drive != d) {
+            return null;
+        }
+        PoolConfig.ServiceRecord r = w.record;
+        return new PoolSnapshot.ServiceView(r.volume(), r.reason(), r.mode(), r.since(), r.resyncing() ? "resync" : "window",
+                w.deltaTracks(), w.deltaBytes(), r.repository());
+    }
+
+    /** The lost tracks of volume {@code v}, for views (empty when none). */
+    static List<Long> lostTracks(Pool pool, String volume) {
+        PoolConfig.LostRecord r = pool.lostRecords.get(volume);
+        return r == null ? List.of() : r.tracks();
+    }
+}

@@ -1,0 +1,322 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.service.DeltaLog;
+
+/**
+ * Brings a drive back from its service window: only its delta is written to it.
+ *
+ * <p>Design, per mode. {@code pointers}: the drive takes writes again at once (REBUILDING) with its
+ * delta tracks marked stale (not held: reads and partial-stripe writes reconstruct them), and each
+ * stale track is rebuilt from the others under its rows' lock, as a rebuild step is. {@code data}
+ * and {@code repository}: the log is replayed while it still takes the writes (the drive stays
+ * OFFLINE, or the members stay unwritten), in passes, each replaying the pieces not replayed yet;
+ * the last, small pass runs with no host I/O in flight and then the log stops taking writes. A data
+ * replay writes only the drive, reading nothing from the others; a repository replay writes the
+ * volume (every member, parity recomputed).
+ *
+ * <p>Crash safety: pool.json keeps the drive OFFLINE until the end (its window's phase says
+ * {@code resync}), so a reopen is still in the window with its delta and starts the return again:
+ * a replay is idempotent (the newest bytes per position), a pointers resync redoes the tracks its
+ * delta still names (a track leaves it only once the drive's copy is durable). The end (drive
+ * ONLINE, window gone) is one pool.json write; the window's files are deleted after it.
+ */
+final class ServiceResync implements org.splitpoint.engine.job.JobWork {
+
+    private final Pool pool;
+    private final ServiceWindow w;
+    private final RaidVolume v;
+    private final Member m;
+    private final LogMode mode;
+    private final long startNanos = System.nanoTime();
+    // pointers
+    private TrackBitmap stale;
+    private long cursor;
+    private final List<Long> resyncedSinceCheckpoint = new ArrayList<>();
+    private long resynced;
+    private long skippedLost;
+    // data and repository
+    private List<DeltaLog.Piece> pass = List.of();
+    private int next;
+    private final Set<DeltaLog.Piece> replayed = new HashSet<>();
+    private final TrackBitmap replayedTracks;
+    private long bytesMoved;
+    private final String wholeRebuild;
+    private long budget = Long.MAX_VALUE;
+
+    private ServiceResync(Pool pool, ServiceWindow w, String wholeRebuild) {
+        this.pool = pool;
+        this.w = w;
+        this.v = w.volume;
+        this.m = w.member;
+        this.mode = w.record.mode();
+        this.wholeRebuild = wholeRebuild;
+        this.replayedTracks = new TrackBitmap(mode == LogMode.REPOSITORY ? (v.size() + pool.trackSize - 1) / pool.trackSize
+                : v.rowTracks());
+    }
+
+    /**
+     * Starts bringing {@code w}'s drive back (pool monitor held, the drive's image reopened):
+     * {@code wholeRebuild} says why it must be rebuilt whole, or is null.
+     */
+    static Job start(Pool pool, ServiceWindow w, String wholeRebuild) throws IOException {
+        RaidVolume v = w.volume;
+        Member m = w.member;
+        if (wholeRebuild != null && w.record.mode() != LogMode.REPOSITORY) {
+            return rebuildWhole(pool, w, wholeRebuild);
+        }
+        ServiceResync r = new ServiceResync(pool, w, wholeRebuild);
+        w.record = w.record.withPhase("resync");
+        pool.serviceRecords.put(v.name(), w.record);
+        long total;
+        if (w.record.mode() == LogMode.POINTERS) {
+            TrackBitmap st = new TrackBitmap(v.rowTracks());
+            st.loadWords(w.deltaBits().toWords());
+            r.stale = st;
+            total = st.cardinality();
+            v.exclusive(() -> {
+                m.setStale(st, pool.trackSize);
+                m.setState(DriveState.REBUILDING, v.memberRows()); // holds all but its stale tracks
+                m.markAbsenceRecorded();
+                pool.persist();
+            });
+        } else {
+            if (w.record.mode() == LogMode.REPOSITORY) {
+                // the members were not written in the window: the drive is as current as the others
+                v.exclusive(() -> {
+                    m.setState(wholeRebuild != null ? DriveState.REBUILDING : DriveState.ONLINE, 0);
+                    pool.persist();
+                });
+            } else {
+                pool.persist();
+            }
+            r.pass = w.log.pieces();
+            total = Math.max(1, r.pass.size());
+        }
+        String id = "resync-" + m.drive();
+        Job job = new Job(id, "resync", m.drive() + " of " + v.name() + " (" + w.record.mode().word() + ")", 0, total,
+                pool.trackSize, false, 0, r, p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
+        pool.events.publish(Event.info("DRIVE_STATE", m.drive(), "drive " + m.drive() + " coming back online: "
+                + (w.record.mode() == LogMode.POINTERS ? total + " tracks written in the window are rebuilt from the others"
+                : w.record.mode() == LogMode.DATA ? "its delta log (" + Sizes.format(w.log.bytes()) + ") is copied to it,"
+                + " reading no other member"
+                : "the repository (" + Sizes.format(w.log.bytes()) + ") is replayed into every member")
+                + (wholeRebuild != null ? "; then it is rebuilt whole because " + wholeRebuild : "")));
+        pool.startJob(job);
+        return job;
+    }
+
+    /** The drive is rebuilt whole (pointers, data): the window ends in the same pool.json write that starts the rebuild. */
+    private static Job rebuildWhole(Pool pool, ServiceWindow w, String why) throws IOException {
+        RaidVolume v = w.volume;
+        Member m = w.member;
+        PoolConfig.JobRecord record = RebuildWork.newRecord(v, m, 0);
+        v.exclusive(() -> {
+            v.setServiceLog(null);
+            m.setState(DriveState.REBUILDING, 0);
+            m.markAbsenceRecorded();
+            endWindowRecord(pool, w);
+            pool.jobRecords.put(record.id(), record);
+            pool.persist();
+        });
+        w.closeAndDelete();
+        pool.events.publish(Event.warning("DRIVE_STATE", m.drive(), "drive " + m.drive() + " back from "
+                + w.record.reason().word() + " is rebuilt whole, not from its delta: " + why));
+        Job job = RebuildWork.job(pool, v, m, record);
+        pool.startJob(job);
+        return job;
+    }
+
+    private static void endWindowRecord(Pool pool, ServiceWindow w) {
+        pool.serviceRecords.remove(w.volume.name());
+        pool.windows.remove(w.volume.name());
+        w.drive.inService = false;
+        w.drive.reason = null;
+        if (w.record.repository() != null) {
+            Drive spare = pool.drives.get(w.record.repository());
+            if (spare != null) {
+                spare.repository = null;
+            }
+        }
+    }
+
+    @Override
+    public void stepBudget(long bytes) {
+        budget = bytes;
+    }
+
+    @Override
+    public boolean hasMore(long done, long total) {
+        if (mode == LogMode.POINTERS) {
+            return stale.nextSetBit(cursor) >= 0;
+        }
+        return next < pass.size();
+    }
+
+    @Override
+    public Step copyNext(long done) throws IOException {
+        long limit = Math.min(budget, 4L << 20);
+        long moved = 0;
+        long steps = 0;
+        if (mode == LogMode.POINTERS) {
+            RaidVolume.Lost lost = v.lost();
+            while (moved < limit) {
+                long t = stale.nextSetBit(cursor);
+                if (t < 0) {
+                    break;
+                }
+                cursor = t + 1;
+                if (lost != null && lost.tracks().get(t)) {
+                    skippedLost++; // a second failure took what it would be rebuilt from
+                } else {
+                    v.resyncTrack(m, t);
+                    resyncedSinceCheckpoint.add(t);
+                    resynced++;
+                }
+                moved += pool.trackSize;
+                steps++;
+            }
+            return new Step(steps, moved);
+        }
+        while (moved < limit && next < pass.size()) {
+            DeltaLog.Piece p = pass.get(next++);
+            replay(p);
+            moved += p.length();
+            steps++;
+        }
+        bytesMoved += moved;
+        return new Step(steps, moved);
+    }
+
+    private void replay(DeltaLog.Piece p) throws IOException {
+        if (!replayed.add(p)) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.wrap(w.log.read(p));
+        if (mode == LogMode.DATA) {
+            v.writeMemberRows(m, p.start(), b);
+        } else {
+            v.writeBelowRedirect(p.start(), b);
+        }
+        replayedTracks.setRange(p.start() / pool.trackSize, (p.end() + pool.trackSize - 1) / pool.trackSize);
+    }
+
+    @Override
+    public void checkpoint(long doneUpTo) throws IOException {
+        if (mode == LogMode.POINTERS && !resyncedSinceCheckpoint.isEmpty()) {
+            m.force(); // the drive's copy is durable before its tracks leave the delta
+            w.clearFromDelta(resyncedSinceCheckpoint);
+            resyncedSinceCheckpoint.clear();
+        }
+    }
+
+    @Override
+    public void finished() throws IOException {
+        long[] lastPass = {0};
+        synchronized (pool) {
+            v.exclusive(() -> {
+                if (mode != LogMode.POINTERS) {
+                    // the last pass: what came in while the earlier ones ran, with no host I/O in flight
+                    for (DeltaLog.Piece p : w.log.pieces()) {
+                        if (!replayed.contains(p)) {
+                            replay(p);
+                            lastPass[0]++;
+                        }
+                    }
+                }
+                // durable before the window ends: a repository replay through the volume's flush, a
+                // data replay or a resync on the drive itself
+                if (mode == LogMode.REPOSITORY) {
+                    v.forceNow(); // not flush(): a flush waits for the gate this section holds
+                } else {
+                    m.force();
+                }
+                v.setRedirect(null);
+                v.setServiceLog(null);
+                m.setStale(null, pool.trackSize);
+                if (wholeRebuild == null) {
+                    m.setState(DriveState.ONLINE, 0);
+                }
+                endWindowRecord(pool, w);
+                PoolConfig.JobRecord rebuild = null;
+                if (wholeRebuild != null) {
+                    rebuild = RebuildWork.newRecord(v, m, 0);
+                    pool.jobRecords.put(rebuild.id(), rebuild);
+                }
+                pool.persist();
+                if (rebuild != null) {
+                    pool.startJob(RebuildWork.job(pool, v, m, rebuild));
+                }
+            });
+        }
+        w.closeAndDelete();
+        double secs = (System.nanoTime() - startNanos) / 1e9;
+        long total = v.rowTracks();
+        pool.serviceReturns.put(m.drive(), new ServiceAdmin.Return(m.drive(), v.name(), mode, tracksResynced(), total,
+                skippedLost, bytesMoved + resynced * pool.trackSize, secs, wholeRebuild));
+        String what = switch (mode) {
+            case POINTERS -> resynced + " tracks resynced of " + total + String.format(" (%.2f%% of a full rebuild)",
+                    100.0 * resynced / Math.max(1, total)) + (skippedLost > 0 ? ", " + skippedLost + " lost tracks left" : "");
+            case DATA -> replayedTracks.cardinality() + " tracks copied from its delta log (" + Sizes.format(bytesMoved)
+                    + String.format(", %.2f%% of a full rebuild's tracks)", 100.0 * replayedTracks.cardinality() / Math.max(1, total));
+            case REPOSITORY -> "the repository replayed into every member (" + replayedTracks.cardinality() + " tracks, "
+                    + Sizes.format(bytesMoved) + ") and emptied";
+        };
+        pool.events.publish(Event.info("SERVICE_RESYNC", m.drive(), "drive " + m.drive() + " is back: " + what
+                + String.format(" in %.2f s", secs) + "; volume " + v.name() + " is " + v.state()
+                + (wholeRebuild != null ? "; rebuilding it whole now because " + wholeRebuild : "")));
+        pool.events.publish(Event.info("DRIVE_STATE", m.drive(), "drive " + m.drive() + " is " + m.state()));
+        pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
+    }
+
+    /** Tracks the resync wrote: the delta's tracks (pointers) or the log's (data, repository). */
+    long tracksResynced() {
+        return mode == LogMode.POINTERS ? resynced : replayedTracks.cardinality();
+    }
+
+    @Override
+    public void stopped(JobState state, Exception error) {
+        synchronized (pool) {
+            if (pool.isClosed()) {
+                return;
+            }
+            try {
+                // back into the window: the delta still names what the drive lacks
+                v.exclusive(() -> {
+                    if (mode == LogMode.POINTERS) {
+                        m.setStale(null, pool.trackSize);
+                        if (m.state() != DriveState.FAILED) {
+                            m.setState(DriveState.OFFLINE, 0);
+                            m.markAbsenceRecorded();
+                        }
+                    } else if (mode == LogMode.REPOSITORY && m.state() != DriveState.FAILED) {
+                        m.setState(DriveState.OFFLINE, 0); // the members already replayed agree with the repository
+                        m.markAbsenceRecorded();
+                    }
+                    // the return wrote the drive: what it holds now is what a later return compares with
+                    PoolConfig.ServiceRecord r = w.record.withPhase("window");
+                    w.record = new PoolConfig.ServiceRecord(r.volume(), r.drive(), r.reason(), r.mode(), r.since(), r.phase(),
+                            r.repository(), ServiceAdmin.sample(pool, pool.paths.image(m.drive()), v));
+                    pool.serviceRecords.put(v.name(), w.record);
+                    pool.persist();
+                });
+            } catch (IOException e) {
+                error = error == null ? e : error;
+            }
+        }
+        String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
+        pool.events.publish(Event.warning("SERVICE_RESYNC", m.drive(), "the return of drive " + m.drive() + " " + why
+                + "; it is OFFLINE again, its delta kept ('drive online' starts over)"));
+    }
+}

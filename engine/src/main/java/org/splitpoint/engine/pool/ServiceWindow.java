@@ -1,0 +1,313 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.bitmap.DurableBitmap;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.service.DeltaLog;
+
+/**
+ * An open service window of one volume: its drive is OFFLINE on purpose and what it misses is
+ * logged (the mechanism; the rules are {@link ServiceAdmin}'s).
+ *
+ * <p>Design. Every mode keeps the member-row tracks written in the window in a durable bitmap
+ * ({@code meta/<volume>.delta}), set and forced before the write reaches any member, exactly as a
+ * write-intent bit is: after a crash the bitmap still names every track the offline drive may be
+ * missing. In {@code data} mode the bytes the drive would have got go to a {@link DeltaLog}
+ * ({@code meta/<volume>.delta.log}), forced by the volume's flush before its write-intent bits may
+ * clear; a crash between a member write and its log record leaves the track write-intent dirty,
+ * and the reopen logs that track again as the other members have it. In {@code repository} mode
+ * the window is a {@link RaidVolume.Redirect}: writes go to a DeltaLog on a SPARE drive (then to
+ * files in meta/ once it is full) or in meta/, the members are not written, and reads see the
+ * repository over the volume.
+ */
+final class ServiceWindow implements RaidVolume.ServiceLog {
+
+    final Pool pool;
+    final RaidVolume volume;
+    final Member member;
+    final Drive drive;
+    volatile PoolConfig.ServiceRecord record;
+    private final DurableBitmap delta;
+    /** The bytes (data mode) or writes (repository mode); null in pointers mode. */
+    final DeltaLog log;
+    /** Tracks with bytes in the log: member-row tracks (data), volume tracks (repository). */
+    private final TrackBitmap logTracks;
+    private final List<StorageFile> extraFiles = new ArrayList<>();
+
+    private ServiceWindow(Pool pool, RaidVolume volume, Member member, Drive drive, PoolConfig.ServiceRecord record,
+                          DurableBitmap delta, DeltaLog log, TrackBitmap logTracks) {
+        this.pool = pool;
+        this.volume = volume;
+        this.member = member;
+        this.drive = drive;
+        this.record = record;
+        this.delta = delta;
+        this.log = log;
+        this.logTracks = logTracks;
+    }
+
+    /**
+     * Opens the window of {@code record}: its files are created when {@code fresh} (a new window,
+     * made durable with their directory), else read back.
+     */
+    static ServiceWindow open(Pool pool, RaidVolume v, Member m, Drive d, PoolConfig.ServiceRecord record, boolean fresh)
+            throws IOException {
+        PoolPaths paths = pool.paths;
+        String name = v.name();
+        DurableBitmap delta = null;
+        DeltaLog log = null;
+        List<StorageFile> opened = new ArrayList<>();
+        try {
+            if (fresh) {
+                pool.storage.delete(paths.delta(name));
+                delta = DurableBitmap.create(pool.storage, paths.delta(name), v.rowTracks(), false);
+            } else {
+                delta = MetaFiles.bitmap(pool, paths.delta(name), v.rowTracks(),
+                        "the service delta of volume " + name, "every track of " + d.name + " is resynced");
+            }
+            if (record.mode() == LogMode.DATA) {
+                Path p = paths.deltaLog(name);
+                if (fresh) {
+                    pool.storage.delete(p);
+                }
+                StorageFile f = Files.exists(p) ? pool.storage.open(p) : pool.storage.create(p);
+                opened.add(f);
+                log = DeltaLog.open(List.of(f), List.of(Long.MAX_VALUE / 4), null);
+            } else if (record.mode() == LogMode.REPOSITORY) {
+                List<StorageFile> files = new ArrayList<>();
+                List<Long> caps = new ArrayList<>();
+                int seg = 0;
+                if (record.repository() != null) {
+                    Drive spare = pool.drives.get(record.repository());
+                    StorageFile f = pool.storage.open(paths.image(spare.name));
+                    opened.add(f);
+                    if (fresh) {
+                        f.writeFully(0, ByteBuffer.allocate((int) org.splitpoint.engine.log.RingLog.DATA)); // no old log
+                        f.force();
+                    }
+                    files.add(f);
+                    caps.add(spare.size);
+                    seg = 1;
+                }
+                for (; ; seg++) {
+                    Path p = paths.repository(name, seg);
+                    if (fresh) {
+                        pool.storage.delete(p);
+                    }
+                    if (seg > 0 && !Files.exists(p)) {
+                        break;
+                    }
+                    StorageFile f = Files.exists(p) ? pool.storage.open(p) : pool.storage.create(p);
+                    opened.add(f);
+                    files.add(f);
+                    caps.add(Long.MAX_VALUE / 4);
+                    if (fresh) {
+                        break;
+                    }
+                }
+                log = DeltaLog.open(files, caps, i -> {
+                    Path p = paths.repository(name, i);
+                    StorageFile f = pool.storage.create(p);
+                    pool.storage.syncDirectory(paths.meta());
+                    return f;
+                });
+            }
+            if (fresh) {
+                pool.storage.syncDirectory(paths.meta());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (StorageFile f : opened) {
+                try {
+                    f.close();
+                } catch (IOException ignored) {
+                    // closing what could be opened
+                }
+            }
+            if (delta != null) {
+                delta.close();
+            }
+            throw e;
+        }
+        TrackBitmap tracks = new TrackBitmap(record.mode() == LogMode.REPOSITORY
+                ? (v.size() + pool.trackSize - 1) / pool.trackSize : v.rowTracks());
+        ServiceWindow w = new ServiceWindow(pool, v, m, d, record, delta, log, tracks);
+        if (log != null) {
+            for (DeltaLog.Piece p : log.pieces()) {
+                w.markLogTracks(p.start(), p.length());
+            }
+        }
+        return w;
+    }
+
+    private void markLogTracks(long at, long len) {
+        logTracks.setRange(at / pool.trackSize, (at + len + pool.trackSize - 1) / pool.trackSize);
+    }
+
+    // ---- RaidVolume.ServiceLog -----------------------------------------------------------------
+
+    @Override
+    public void beforeWrite(long fromTrack, long toTrack) throws IOException {
+        if (record.resyncing() && record.mode() != LogMode.POINTERS) {
+            return; // data and repository replays keep the drive OFFLINE: its log has the writes
+        }
+        if (member.takesWrites()) {
+            return; // resyncing in pointers mode: the drive gets the write itself
+        }
+        synchronized (delta) {
+            TrackBitmap b = delta.bits();
+            boolean all = true;
+            for (long t = fromTrack; t < toTrack && all; t++) {
+                all = b.get(t);
+            }
+            if (all) {
+                return;
+            }
+            b.setRange(fromTrack, toTrack);
+            delta.markChanged(fromTrack, toTrack);
+            delta.persist(true); // on record before any member has the write (and so before it is acknowledged)
+        }
+    }
+
+    @Override
+    public void missed(long row, ByteBuffer bytes) throws IOException {
+        if (record.mode() != LogMode.DATA) {
+            return;
+        }
+        log.append(row, bytes);
+        synchronized (logTracks) {
+            markLogTracks(row, bytes.remaining());
+        }
+    }
+
+    @Override
+    public void force() throws IOException {
+        if (log != null) {
+            log.force();
+        }
+    }
+
+    /** The repository as the volume's redirect (repository mode). */
+    RaidVolume.Redirect redirect() {
+        return new RaidVolume.Redirect() {
+            @Override
+            public void write(long offset, ByteBuffer src) throws IOException {
+                log.append(offset, src);
+                synchronized (logTracks) {
+                    markLogTracks(offset, src.remaining());
+                }
+            }
+
+            @Override
+            public boolean covers(long offset, long length) {
+                return log.covers(offset, length);
+            }
+
+            @Override
+            public void overlay(long offset, ByteBuffer dst) throws IOException {
+                log.overlay(offset, dst);
+            }
+
+            @Override
+            public void force() throws IOException {
+                log.force();
+            }
+        };
+    }
+
+    // ---- what it holds --------------------------------------------------------------------------
+
+    /** The durable delta bitmap's live bits (member-row tracks written in the window). */
+    TrackBitmap deltaBits() {
+        return delta.bits();
+    }
+
+    /** Adds tracks to the delta, durably (tracks a crash left uncertain). */
+    void addToDelta(TrackBitmap tracks) throws IOException {
+        synchronized (delta) {
+            for (long t = tracks.nextSetBit(0); t >= 0 && t < delta.bits().size(); t = tracks.nextSetBit(t + 1)) {
+                if (delta.bits().set(t)) {
+                    delta.markChanged(t, t + 1);
+                }
+            }
+            delta.persist(true);
+        }
+    }
+
+    /** Clears resynced tracks from the delta, durably (after the drive's copy of them is durable). */
+    void clearFromDelta(List<Long> tracks) throws IOException {
+        synchronized (delta) {
+            for (long t : tracks) {
+                if (delta.bits().clear(t)) {
+                    delta.markChanged(t, t + 1);
+                }
+            }
+            delta.persist(true);
+        }
+    }
+
+    /** Tracks the drive misses: the log's tracks in data and repository mode, the bitmap's in pointers mode. */
+    long deltaTracks() {
+        if (record.mode() == LogMode.POINTERS) {
+            return delta.bits().cardinality();
+        }
+        synchronized (logTracks) {
+            return logTracks.cardinality();
+        }
+    }
+
+    /** Bytes the delta keeps: the log's payload, or the tracks the bitmap names (pointers). */
+    long deltaBytes() {
+        return log != null ? log.bytes() : delta.bits().cardinality() * pool.trackSize;
+    }
+
+    /** The log's tracks (data: member rows; repository: volume tracks), a copy. */
+    TrackBitmap logTracks() {
+        synchronized (logTracks) {
+            TrackBitmap c = new TrackBitmap(logTracks.size());
+            c.loadWords(logTracks.toWords());
+            return c;
+        }
+    }
+
+    /** Releases the window's files and deletes them (the window is over, its end on record). */
+    void closeAndDelete() throws IOException {
+        closeQuietly();
+        String name = volume.name();
+        pool.storage.delete(pool.paths.delta(name));
+        pool.storage.delete(pool.paths.deltaLog(name));
+        for (int seg = 0; seg < 64; seg++) {
+            pool.storage.delete(pool.paths.repository(name, seg));
+        }
+        pool.storage.syncDirectory(pool.paths.meta());
+    }
+
+    void closeQuietly() {
+        try {
+            delta.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        if (log != null) {
+            try {
+                log.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+        for (StorageFile f : extraFiles) {
+            try {
+                f.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}

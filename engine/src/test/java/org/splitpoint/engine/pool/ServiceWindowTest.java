@@ -1,0 +1,173 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * Service windows (seeds 000, 001): a drive taken offline under random writes and brought back is
+ * byte-identical, member by member, to the same drive of a twin volume that took the same writes
+ * and never went offline; exactly the delta's tracks are written to it; a second failure costs
+ * exactly what the mode promises; refusals change nothing.
+ */
+class ServiceWindowTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void quickSteps() {
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    private static final int TRACK = 64 * 1024;
+
+    private Path pool(String name, Layout layout, int drives) throws Exception {
+        Path dir = tmp.resolve(name);
+        Pool.create(dir, drives + 1, 4L << 20, TRACK, org.splitpoint.engine.io.StorageFactory.real());
+        try (Pool p = Pool.open(dir)) {
+            List<String> names = new java.util.ArrayList<>();
+            for (int i = 1; i <= drives; i++) {
+                names.add("d" + i);
+            }
+            p.admin().createVolume("v", layout, names, 0);
+        }
+        return dir;
+    }
+
+    /** A random write: whole tracks, parts of tracks, and writes across stripe boundaries. */
+    private static void randomWrite(RaidVolume v, Random rnd, RaidVolume twin) throws Exception {
+        int len = switch (rnd.nextInt(3)) {
+            case 0 -> 512 * (1 + rnd.nextInt(16));
+            case 1 -> TRACK;
+            default -> 1 + rnd.nextInt(3 * TRACK);
+        };
+        long off = (long) rnd.nextInt((int) (v.size() - len));
+        if (rnd.nextBoolean()) {
+            off -= off % 512;
+        }
+        byte[] data = new byte[len];
+        rnd.nextBytes(data);
+        v.write(off, ByteBuffer.wrap(data));
+        twin.write(off, ByteBuffer.wrap(data));
+    }
+
+    private static String sha(Path image) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(Files.readAllBytes(image));
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "raid1, pointers", "raid1, data", "raid1, repository",
+            "raid3, pointers", "raid3, data", "raid3, repository",
+            "raid5, pointers", "raid5, data", "raid5, repository"})
+    void aDriveBackFromItsWindowIsByteIdenticalToATwinThatNeverLeft(String layoutWord, String modeWord) throws Exception {
+        Layout layout = Layout.parse(layoutWord);
+        LogMode mode = LogMode.parse(modeWord);
+        int n = layout == Layout.RAID1 ? 2 : 4;
+        Path a = pool("a", layout, n);
+        Path b = pool("b", layout, n);
+        Random rnd = new Random(layoutWord.hashCode() * 31L + modeWord.hashCode());
+        try (Pool pa = Pool.open(a); Pool pb = Pool.open(b)) {
+            RaidVolume va = pa.volume("v");
+            RaidVolume vb = pb.volume("v");
+            for (int i = 0; i < 20; i++) {
+                randomWrite(va, rnd, vb);
+            }
+            va.flush();
+            pa.service().offline("d2", OfflineReason.FIRMWARE, mode);
+            assertThat(va.state()).isEqualTo(VolumeState.SERVICE);
+            PoolSnapshot.DriveView d2 = pa.snapshot().drive("d2");
+            assertThat(d2.state()).isEqualTo(DriveState.OFFLINE);
+            assertThat(d2.reason()).isEqualTo(OfflineReason.FIRMWARE);
+            assertThat(d2.service().logMode()).isEqualTo(mode);
+            byte[] before = Files.readAllBytes(a.resolve("drives/d1.img"));
+            for (int i = 0; i < 40; i++) {
+                randomWrite(va, rnd, vb);
+                if (i % 7 == 0) {
+                    va.flush();
+                }
+                if (i % 5 == 0) { // reads in the window see every write
+                    long off = rnd.nextInt((int) (va.size() - 4096));
+                    assertThat(read(va, off, 4096)).isEqualTo(read(vb, off, 4096));
+                }
+            }
+            va.flush();
+            if (mode == LogMode.REPOSITORY) {
+                assertThat(Files.readAllBytes(a.resolve("drives/d1.img"))).as("members are not written in a repository window")
+                        .isEqualTo(before);
+            }
+            long delta = pa.snapshot().drive("d2").service().deltaTracks();
+            assertThat(delta).isPositive();
+            waitForSteps(pa);
+            Job job = pa.service().online("d2");
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.DONE);
+            ServiceAdmin.Return r = pa.service().lastReturn("d2");
+            assertThat(r.tracksResynced()).as("tracks resynced == tracks in the delta").isEqualTo(delta);
+            assertThat(r.wholeRebuild()).isNull();
+            assertThat(va.state()).isEqualTo(VolumeState.OPTIMAL);
+            assertThat(pa.snapshot().drive("d2").service()).isNull();
+            assertThat(Files.exists(a.resolve("meta/v.delta"))).isFalse();
+            assertThat(pa.admin().verify("v", false, null)).isZero();
+        }
+        for (int i = 1; i <= n; i++) {
+            assertThat(sha(a.resolve("drives/d" + i + ".img"))).as("member d" + i)
+                    .isEqualTo(sha(b.resolve("drives/d" + i + ".img")));
+        }
+    }
+
+    private static byte[] read(RaidVolume v, long off, int len) throws Exception {
+        byte[] b = new byte[len];
+        v.read(off, ByteBuffer.wrap(b));
+        return b;
+    }
+
+    private static void waitForSteps(Pool p) throws Exception {
+        for (Job j : p.jobs()) {
+            j.await(30_000);
+        }
+    }
+
+    @Test
+    void refusalsSayWhyAndChangeNothing() throws Exception {
+        Path a = pool("r", Layout.RAID5, 3);
+        try (Pool p = Pool.open(a)) {
+            byte[] config = Files.readAllBytes(a.resolve("pool.json"));
+            assertThatThrownBy(() -> p.service().online("d1")).hasMessageContaining("only an OFFLINE drive is brought online");
+            assertThatThrownBy(() -> p.service().offline("d4", OfflineReason.RESET, LogMode.POINTERS))
+                    .hasMessageContaining("in no volume");
+            assertThatThrownBy(() -> p.service().offline("d9", OfflineReason.RESET, LogMode.POINTERS))
+                    .hasMessageContaining("no drive named 'd9'");
+            assertThat(Files.readAllBytes(a.resolve("pool.json"))).isEqualTo(config);
+            p.service().offline("d1", OfflineReason.REPLACEMENT, LogMode.POINTERS);
+            byte[] inWindow = Files.readAllBytes(a.resolve("pool.json"));
+            assertThatThrownBy(() -> p.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS))
+                    .hasMessageContaining("already has a drive in a service window");
+            assertThatThrownBy(() -> p.service().offline("d1", OfflineReason.RESET, LogMode.POINTERS))
+                    .hasMessageContaining("already OFFLINE");
+            assertThatThrownBy(() -> p.admin().failDrive("d1")).hasMessageContaining("service window");
+            assertThat(Files.readAllBytes(a.resolve("pool.json"))).isEqualTo(inWindow);
+        }
+        assertThatThrownBy(() -> OfflineReason.parse("coffee")).hasMessageContaining("unknown offline reason");
+        assertThatThrownBy(() -> LogMode.parse("carbon")).hasMessageContaining("unknown log mode");
+    }
+}
