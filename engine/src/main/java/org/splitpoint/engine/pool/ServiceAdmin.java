@@ -527,6 +527,32 @@ public final class ServiceAdmin {
                 w.deltaTracks(), w.deltaBytes(), r.repository());
     }
 
+    /**
+     * The track map of {@code volume}'s service window: the tracks its drive still lacks (in the
+     * window, the delta growing; while it comes back, what is left, draining). {@code volumeTracks}
+     * says whether a bit is a volume track (repository mode) or a member-row track. Null when the
+     * volume has no window.
+     */
+    public record TrackMap(org.splitpoint.engine.bitmap.TrackBitmap owed, boolean volumeTracks, String phase) { }
+
+    public TrackMap trackMap(String volume) {
+        ServiceWindow w = pool.windows.get(volume);
+        if (w == null) {
+            return null;
+        }
+        boolean repo = w.record.mode() == LogMode.REPOSITORY;
+        ServiceResync r = w.returning;
+        if (w.record.resyncing() && r != null) {
+            return new TrackMap(r.remaining(), repo, "resync");
+        }
+        if (w.record.mode() == LogMode.POINTERS) {
+            TrackBitmap c = new TrackBitmap(w.deltaBits().size());
+            c.loadWords(w.deltaBits().toWords());
+            return new TrackMap(c, false, "window");
+        }
+        return new TrackMap(w.logTracks(), repo, "window");
+    }
+
     /** The lost tracks of volume {@code v}, for views (empty when none). */
     static List<Long> lostTracks(Pool pool, String volume) {
         PoolConfig.LostRecord r = pool.lostRecords.get(volume);

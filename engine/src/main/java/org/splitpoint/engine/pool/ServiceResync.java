@@ -104,6 +104,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             r.pass = w.log.pieces();
             total = Math.max(1, r.pass.size());
         }
+        w.returning = r;
         String id = "resync-" + m.drive();
         Job job = new Job(id, "resync", m.drive() + " of " + v.name() + " (" + w.record.mode().word() + ")", 0, total,
                 pool.trackSize, false, 0, r, p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
@@ -209,7 +210,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         } else {
             v.writeBelowRedirect(p.start(), b);
         }
-        replayedTracks.setRange(p.start() / pool.trackSize, (p.end() + pool.trackSize - 1) / pool.trackSize);
+        synchronized (replayedTracks) {
+            replayedTracks.setRange(p.start() / pool.trackSize, (p.end() + pool.trackSize - 1) / pool.trackSize);
+        }
     }
 
     @Override
@@ -278,6 +281,26 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 + (wholeRebuild != null ? "; rebuilding it whole now because " + wholeRebuild : "")));
         pool.events.publish(Event.info("DRIVE_STATE", m.drive(), "drive " + m.drive() + " is " + m.state()));
         pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
+    }
+
+    /** The tracks still to write to the drive: the stale ones (pointers), the log's not replayed yet (others). */
+    org.splitpoint.engine.bitmap.TrackBitmap remaining() {
+        TrackBitmap out;
+        if (mode == LogMode.POINTERS) {
+            TrackBitmap st = m.stale();
+            out = new TrackBitmap(v.rowTracks());
+            if (st != null) {
+                out.loadWords(st.toWords());
+            }
+            return out;
+        }
+        out = w.logTracks();
+        synchronized (replayedTracks) {
+            for (long t = replayedTracks.nextSetBit(0); t >= 0; t = replayedTracks.nextSetBit(t + 1)) {
+                out.clear(t);
+            }
+        }
+        return out;
     }
 
     /** Tracks the resync wrote: the delta's tracks (pointers) or the log's (data, repository). */

@@ -41,6 +41,8 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
     /** Tracks with bytes in the log: member-row tracks (data), volume tracks (repository). */
     private final TrackBitmap logTracks;
     private final List<StorageFile> extraFiles = new ArrayList<>();
+    /** The return under way (phase resync), or null. */
+    volatile ServiceResync returning;
 
     private ServiceWindow(Pool pool, RaidVolume volume, Member member, Drive drive, PoolConfig.ServiceRecord record,
                           DurableBitmap delta, DeltaLog log, TrackBitmap logTracks) {

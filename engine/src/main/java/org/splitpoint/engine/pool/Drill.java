@@ -1,0 +1,359 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A service drill: the whole rehearsal of a drive service window as one run, on the real engine —
+ * the drive goes OFFLINE with its reason, the reason's steps run, a verified workload of random
+ * writes goes on meanwhile, optionally another member fails in the window, the drive comes back
+ * online with its delta, and the volume is verified. The CLI's {@code drill run} and the app's
+ * Drills view run this class.
+ *
+ * <p>The workload writes 16 KiB blocks at random 16 KiB-aligned places through the volume's host
+ * view, each block's bytes derived from (block, generation), and reads every block it wrote back
+ * at the end: a block that reads otherwise is a workload error; one on a track a second failure
+ * lost must fail to read (never return stale bytes), and counts as bytes lost.
+ */
+public final class Drill {
+
+    /** What to rehearse; {@code secondFailureAfter} null for none. */
+    public record Plan(String volume, String drive, OfflineReason reason, LogMode mode, Duration writesFor,
+                       Duration secondFailureAfter) { }
+
+    /** One step of the timeline: its name, when it started and ended, and what it did. */
+    public record Step(String name, Instant start, Instant end, String detail) {
+        public double seconds() {
+            return Duration.between(start, end).toNanos() / 1e9;
+        }
+    }
+
+    /**
+     * The figures of a drill. {@code tracksResynced} of the drive's {@code totalTracks} (a full
+     * rebuild writes them all); {@code estimatedFullRebuildSeconds} at the resync's own rate per
+     * track; {@code bytesLost} the workload's bytes a second failure lost (reads of them fail).
+     */
+    public record Result(String volume, String drive, OfflineReason reason, LogMode mode, Instant started,
+                         long tracksResynced, long totalTracks, double resyncSeconds, double estimatedFullRebuildSeconds,
+                         long writes, long bytesWritten, long writesRefused, long workloadErrors, long bytesLost,
+                         long lostTracks, long verifyMismatches, String secondFailure, String wholeRebuild,
+                         List<Step> timeline) {
+        /** The resync's tracks as a fraction of a full rebuild's. */
+        public double resyncFraction() {
+            return totalTracks == 0 ? 0 : (double) tracksResynced / totalTracks;
+        }
+
+        /** One line: what the drill shows. */
+        public String summary() {
+            return String.format("drill on %s/%s (%s, %s%s): %d of %d tracks resynced (%.2f%% of a full rebuild) in %.2f s"
+                            + " vs ~%.1f s for a full rebuild; %d writes (%s)%s; %s bytes lost; %d verify mismatches;"
+                            + " %d workload errors",
+                    volume, drive, reason.word(), mode.word(), secondFailure == null ? "" : ", second failure of " + secondFailure,
+                    tracksResynced, totalTracks, 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds,
+                    writes, Sizes.format(bytesWritten), writesRefused > 0 ? ", " + writesRefused + " refused" : "",
+                    bytesLost, verifyMismatches, workloadErrors);
+        }
+    }
+
+    /** Told as the drill goes: a step starts (its name and what it does). */
+    public interface Listener {
+        void step(String name, String detail);
+
+        /** The workload's figures so far. */
+        default void writes(long writes, long bytes) {
+        }
+    }
+
+    private static final int BLOCK = 16 * 1024;
+    /** The workload's pace: at most this many bytes a second, so a drill shows a delta, not a full copy. */
+    private static final long WORKLOAD_BYTES_PER_SECOND = 4L << 20;
+
+    private final Pool pool;
+    private final Plan plan;
+    private final Listener listener;
+    private final List<Step> timeline = new ArrayList<>();
+    private final Map<Long, Integer> written = new HashMap<>();
+    private final long seed = System.nanoTime();
+    private String currentName;
+    private String currentDetail;
+    private Instant currentStart;
+
+    private Drill(Pool pool, Plan plan, Listener listener) {
+        this.pool = pool;
+        this.plan = plan;
+        this.listener = listener == null ? (n, d) -> { } : listener;
+    }
+
+    /** Runs the drill of {@code plan} on the calling thread; returns its result. */
+    public static Result run(Pool pool, Plan plan, Listener listener) throws IOException, PoolException, InterruptedException {
+        return new Drill(pool, plan, listener).run();
+    }
+
+    private void begin(String name, String detail) {
+        end(null);
+        currentName = name;
+        currentDetail = detail;
+        currentStart = Instant.now();
+        listener.step(name, detail);
+    }
+
+    private void end(String detail) {
+        if (currentName != null) {
+            timeline.add(new Step(currentName, currentStart, Instant.now(), detail != null ? detail : currentDetail));
+            currentName = null;
+        }
+    }
+
+    private Result run() throws IOException, PoolException, InterruptedException {
+        Instant started = Instant.now();
+        RaidVolume v = pool.volume(plan.volume());
+        BlockDevice host = pool.device(plan.volume());
+        Member offline = null;
+        for (Member m : v.members()) {
+            if (m.drive().equals(plan.drive())) {
+                offline = m;
+            }
+        }
+        if (offline == null) {
+            throw new PoolException("drive " + plan.drive() + " is not a member of volume " + plan.volume()
+                    + " (members: " + String.join(", ", v.members().stream().map(Member::drive).toList()) + ")");
+        }
+        pool.events.publish(Event.info("DRILL", plan.volume(), "drill started on " + plan.volume() + "/" + plan.drive()
+                + ": " + plan.reason().word() + ", " + plan.mode().word() + " log"
+                + (plan.secondFailureAfter() == null ? "" : ", second failure after " + plan.secondFailureAfter().toSeconds() + " s")));
+        begin("offline", plan.drive() + " OFFLINE (" + plan.reason().word() + "), volume SERVICE, " + plan.mode().word() + " log");
+        Job steps = pool.service().offline(plan.drive(), plan.reason(), plan.mode());
+        end(null);
+
+        // the workload runs from here to the return, on its own thread, beside the reason's steps
+        Workload workload = new Workload(host, v.size());
+        Thread writer = new Thread(workload, "drill-writes-" + plan.volume());
+        writer.setDaemon(true);
+        writer.start();
+        long windowStart = System.nanoTime();
+        try {
+            if (steps != null) {
+                begin(plan.reason().word(), stepsDetail());
+                while (!steps.await(200)) {
+                    listener.writes(workload.writes, workload.bytes);
+                }
+                end(plan.reason().word() + " " + steps.state().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (plan.reason() == OfflineReason.REPLACEMENT) {
+                begin("replacement", "a blank drive takes " + plan.drive() + "'s place");
+                swapInBlank(plan.drive());
+                end(null);
+            }
+            long writesNanos = plan.writesFor() == null ? 0 : plan.writesFor().toNanos();
+            long failAt = plan.secondFailureAfter() == null ? -1 : plan.secondFailureAfter().toNanos();
+            begin("writes", "a verified workload of random writes while " + plan.drive() + " is out");
+            String second = null;
+            while (System.nanoTime() - windowStart < Math.max(writesNanos, failAt + 500_000_000L)) {
+                if (failAt >= 0 && second == null && System.nanoTime() - windowStart >= failAt) {
+                    end(workload.writes + " writes so far");
+                    second = secondMember(v, plan.drive());
+                    begin("second failure", second + " FAILED while " + plan.drive() + " is OFFLINE");
+                    pool.admin().failDrive(second);
+                    end(null);
+                    begin("writes", "writes go on after the second failure");
+                }
+                listener.writes(workload.writes, workload.bytes);
+                Thread.sleep(100);
+            }
+            workload.stop();
+            writer.join();
+            end(workload.writes + " writes, " + Sizes.format(workload.bytes)
+                    + (workload.refused > 0 ? ", " + workload.refused + " refused (" + workload.firstRefusal + ")" : ""));
+            host.flush();
+
+            begin("online", plan.drive() + " comes back; only its delta is written to it");
+            long delta = pool.snapshot().drive(plan.drive()).service().deltaTracks();
+            Job resync = pool.service().online(plan.drive());
+            end(delta + " tracks in the delta");
+            begin("resync", resync.target());
+            while (!resync.await(200)) {
+                listener.writes(workload.writes, workload.bytes);
+            }
+            if (resync.state() != JobState.DONE) {
+                throw new IOException("the resync of " + plan.drive() + " " + resync.state() + ": " + resync.progress().message());
+            }
+            ServiceAdmin.Return ret = pool.service().lastReturn(plan.drive());
+            end(ret == null ? null : ret.tracksResynced() + " tracks resynced");
+            if (ret != null && ret.wholeRebuild() != null) {
+                begin("rebuild", plan.drive() + " rebuilt whole: " + ret.wholeRebuild());
+                awaitRebuildOf(plan.drive());
+                end(null);
+            }
+            if (second != null) {
+                begin("replace", second + " replaced by a blank drive and rebuilt");
+                Job rebuild = pool.admin().replaceDrive(second);
+                if (rebuild != null) {
+                    rebuild.await(Long.MAX_VALUE);
+                }
+                end(null);
+            }
+            begin("verify", "the workload's blocks read back; the volume's " + (v.layout() == Layout.RAID1 ? "mirrors" : "parity")
+                    + " checked");
+            long[] check = workload.verify();
+            long mismatches = pool.admin().verify(plan.volume(), false, null);
+            end(check[0] + " workload errors, " + check[1] + " bytes lost, " + mismatches + " mismatched sectors");
+            long total = v.rowTracks();
+            long resynced = ret == null ? 0 : ret.tracksResynced();
+            double resyncSecs = ret == null ? 0 : ret.seconds();
+            double fullEstimate = resynced == 0 ? 0 : resyncSecs / resynced * total;
+            List<Long> lost = ServiceAdmin.lostTracks(pool, plan.volume());
+            Result r = new Result(plan.volume(), plan.drive(), plan.reason(), plan.mode(), started, resynced, total, resyncSecs,
+                    fullEstimate, workload.writes, workload.bytes, workload.refused, check[0], check[1], lost.size(), mismatches,
+                    second, ret == null ? null : ret.wholeRebuild(), List.copyOf(timeline));
+            boolean bad = check[0] > 0 || mismatches > 0 || (check[1] > 0 && plan.mode() != LogMode.POINTERS);
+            pool.events.publish(bad ? Event.critical("DRILL", plan.volume(), r.summary())
+                    : check[1] > 0 ? Event.warning("DRILL", plan.volume(), r.summary()) : Event.info("DRILL", plan.volume(), r.summary()));
+            return r;
+        } finally {
+            workload.stop();
+            writer.join(10_000);
+            end(null);
+        }
+    }
+
+    private String stepsDetail() {
+        return switch (plan.reason()) {
+            case FIRMWARE -> "download, verify, activate, reset";
+            case DIAGNOSTICS -> "a read scan of " + plan.drive() + "'s image";
+            case RESET -> "reset";
+            case REPLACEMENT -> "";
+        };
+    }
+
+    /** A replacement drill: the drive's image is replaced by a blank one, as a new drive would be. */
+    private void swapInBlank(String drive) throws IOException {
+        Drive d = pool.drives.get(drive);
+        java.nio.file.Path image = pool.paths.image(drive);
+        java.nio.file.Path old = image.resolveSibling(drive + ".img.replaced-" + Instant.now().toString().replace(":", "")
+                .replace(".", ""));
+        pool.storage.rename(image, old);
+        PoolFiles.createImage(pool.storage, pool.paths, drive, d.size);
+        pool.storage.syncDirectory(pool.paths.drives());
+    }
+
+    /** The member to fail as the second failure: the first ONLINE one that is not in the window. */
+    private static String secondMember(RaidVolume v, String offline) throws PoolException {
+        for (Member m : v.members()) {
+            if (!m.drive().equals(offline) && m.state() == org.splitpoint.engine.pool.DriveState.ONLINE) {
+                return m.drive();
+            }
+        }
+        throw new PoolException("volume " + v.name() + " has no other ONLINE member to fail");
+    }
+
+    private void awaitRebuildOf(String drive) throws InterruptedException {
+        for (Job j : pool.jobs()) {
+            if (j.kind().equals("rebuild") && j.target().startsWith(drive + " ")) {
+                j.await(Long.MAX_VALUE);
+            }
+        }
+    }
+
+    /** The verified random writes. */
+    private final class Workload implements Runnable {
+        private final BlockDevice host;
+        private final long blocks;
+        private volatile boolean stop;
+        volatile long writes;
+        volatile long bytes;
+        volatile long refused;
+        volatile String firstRefusal;
+
+        Workload(BlockDevice host, long size) {
+            this.host = host;
+            this.blocks = size / BLOCK;
+        }
+
+        void stop() {
+            stop = true;
+        }
+
+        @Override
+        public void run() {
+            Random rnd = new Random(seed);
+            long start = System.nanoTime();
+            while (!stop && blocks > 0) {
+                long b = Math.floorMod(rnd.nextLong(), blocks);
+                int gen;
+                synchronized (written) {
+                    gen = written.getOrDefault(b, 0) + 1;
+                }
+                try {
+                    host.write(b * BLOCK, ByteBuffer.wrap(content(b, gen)));
+                    synchronized (written) {
+                        written.put(b, gen);
+                    }
+                    writes++;
+                    bytes += BLOCK;
+                } catch (IOException e) {
+                    refused++;
+                    if (firstRefusal == null) {
+                        firstRefusal = e.getMessage();
+                    }
+                    pause(50); // a host would retry later
+                }
+                long due = bytes * 1_000_000_000L / WORKLOAD_BYTES_PER_SECOND - (System.nanoTime() - start);
+                if (due > 0) {
+                    pause(due / 1_000_000);
+                }
+            }
+        }
+
+        private void pause(long millis) {
+            try {
+                Thread.sleep(Math.max(1, millis));
+            } catch (InterruptedException e) {
+                stop = true;
+            }
+        }
+
+        /** Reads every block written back: {workload errors, bytes lost}. */
+        long[] verify() {
+            long errors = 0;
+            long lost = 0;
+            Map<Long, Integer> copy;
+            synchronized (written) {
+                copy = new HashMap<>(written);
+            }
+            for (Map.Entry<Long, Integer> e : copy.entrySet()) {
+                byte[] got = new byte[BLOCK];
+                try {
+                    host.read(e.getKey() * BLOCK, ByteBuffer.wrap(got));
+                    if (!java.util.Arrays.equals(got, content(e.getKey(), e.getValue()))) {
+                        errors++;
+                    }
+                } catch (RaidVolume.LostDataException x) {
+                    lost += BLOCK;
+                } catch (IOException x) {
+                    errors++;
+                }
+            }
+            return new long[] {errors, lost};
+        }
+    }
+
+    /** The bytes of block {@code b}'s generation {@code gen}. */
+    private byte[] content(long b, int gen) {
+        byte[] out = new byte[BLOCK];
+        new Random(seed ^ (b * 0x9E3779B97F4A7C15L) ^ ((long) gen << 40)).nextBytes(out);
+        return out;
+    }
+}
