@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
 import org.splitpoint.engine.pool.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,10 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code splitpoint drive list|add|fail|replace}. */
-@Command(name = "drive", description = "List, add, fail or replace drives.",
-        subcommands = {DriveCommand.ListDrives.class, DriveCommand.Add.class, DriveCommand.Fail.class,
-                DriveCommand.Replace.class})
+/** {@code splitpoint drive list|add|offline|online|fail|replace}. */
+@Command(name = "drive", description = "List, add, take offline, bring online, fail or replace drives.",
+        subcommands = {DriveCommand.ListDrives.class, DriveCommand.Add.class, DriveCommand.Offline.class,
+                DriveCommand.Online.class, DriveCommand.Fail.class, DriveCommand.Replace.class})
 final class DriveCommand {
 
     @Command(name = "list", description = "List the pool's drives and their states.")
@@ -51,6 +53,89 @@ final class DriveCommand {
                 String name = pool.admin().addDrive(bytes);
                 out().println("added drive " + name + " (SPARE)");
                 return 0;
+            });
+        }
+    }
+
+    @Command(name = "offline", description = "Take a member OFFLINE for service; its volume goes SERVICE and keeps serving.",
+            footer = {"", "--log pointers keeps the tracks written meanwhile (they are rebuilt from the other members"
+                    + " when the drive returns); data keeps the bytes the drive misses in meta/ (copied back, reading no"
+                    + " other member); repository sends every write to a logging repository (a SPARE drive, else meta/)"
+                    + " and writes no member until the drive returns, so a second failure in the window loses nothing.",
+                    "firmware and diagnostics run their steps (simulated; diagnostics reads the whole image) and wait"
+                    + " for them unless --no-wait."})
+    static final class Offline extends OnPool {
+        @Parameters(index = "1", paramLabel = "DRIVE")
+        String drive;
+        @Option(names = "--reason", required = true, paramLabel = "REASON",
+                description = "firmware, diagnostics, replacement or reset")
+        String reason;
+        @Option(names = "--log", paramLabel = "MODE", defaultValue = "pointers",
+                description = "pointers, data or repository (default ${DEFAULT-VALUE})")
+        String log;
+        @Option(names = "--no-wait", description = "return at once; the reason's steps run only while this process holds the pool")
+        boolean noWait;
+
+        @Override
+        public Integer call() throws Exception {
+            OfflineReason r = OfflineReason.parse(reason);
+            LogMode m = LogMode.parse(log);
+            var out = out();
+            var err = err();
+            return PoolSession.with(dir, err, pool -> {
+                Job steps = pool.service().offline(drive, r, m);
+                var d = pool.snapshot().drive(drive);
+                var v = pool.snapshot().volume(d.volume());
+                out.println("drive " + drive + " is OFFLINE (" + r.word() + "); volume " + v.name() + " is " + v.state()
+                        + ", writes logged as " + m.word()
+                        + (d.service() != null && d.service().repository() != null
+                        ? " on SPARE drive " + d.service().repository() : m == LogMode.REPOSITORY ? " in meta/" : "")
+                        + "; bring it back with 'drive online'");
+                if (steps == null || noWait) {
+                    return 0;
+                }
+                return WaitCommand.awaitJobs(pool, err, List.of(steps));
+            });
+        }
+    }
+
+    @Command(name = "online", description = "Bring an OFFLINE drive back: only its delta is written to it.")
+    static final class Online extends OnPool {
+        @Parameters(index = "1", paramLabel = "DRIVE")
+        String drive;
+        @Option(names = "--no-wait", description = "return at once; the resync continues whenever a process holds the pool open")
+        boolean noWait;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = out();
+            var err = err();
+            return PoolSession.with(dir, err, pool -> {
+                var before = pool.snapshot().drive(drive);
+                Job job = pool.service().online(drive);
+                out.println("drive " + drive + " coming back: " + job.kind() + " job " + job.id() + " started"
+                        + (before != null && before.service() != null ? " (" + before.service().deltaTracks()
+                        + " tracks in its delta)" : ""));
+                if (noWait) {
+                    return 0;
+                }
+                int code = WaitCommand.awaitJobs(pool, err, List.of(job));
+                var ret = pool.service().lastReturn(drive);
+                if (code == 0 && ret != null) {
+                    out.println(ret.wholeRebuild() != null ? "drive " + drive + " is being rebuilt whole: " + ret.wholeRebuild()
+                            : String.format("drive %s is ONLINE: %d of %d tracks written to it (%.2f%% of a full rebuild)"
+                            + " in %.2f s; volume %s is %s", drive, ret.tracksResynced(), ret.totalTracks(),
+                            100.0 * ret.tracksResynced() / Math.max(1, ret.totalTracks()), ret.seconds(), ret.volume(),
+                            pool.snapshot().volume(ret.volume()).state()));
+                    if (ret.wholeRebuild() != null) {
+                        for (Job j : pool.jobs()) {
+                            if (j.kind().equals("rebuild") && !j.state().isFinished()) {
+                                code = WaitCommand.awaitJobs(pool, err, List.of(j));
+                            }
+                        }
+                    }
+                }
+                return code;
             });
         }
     }

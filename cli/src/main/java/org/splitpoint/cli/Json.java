@@ -29,6 +29,21 @@ final class Json {
         if (d.rebuildPercent() >= 0) {
             n.put("rebuildPercent", d.rebuildPercent());
         }
+        if (d.service() != null) {
+            var w = d.service();
+            n.put("reason", w.reason().word());
+            n.put("logMode", w.logMode().word());
+            n.put("deltaTracks", w.deltaTracks());
+            n.put("deltaBytes", w.deltaBytes());
+            n.put("since", w.since());
+            n.put("phase", w.phase());
+            if (w.repository() != null) {
+                n.put("repositoryDrive", w.repository());
+            }
+        }
+        if (d.repository() != null) {
+            n.put("repositoryOf", d.repository());
+        }
         return n;
     }
 
@@ -45,6 +60,10 @@ final class Json {
             n.put("stripUnit", v.stripUnit());
         }
         n.put("lastBackup", v.lastBackup());
+        if (!v.lostTracks().isEmpty()) {
+            ArrayNode lost = n.putArray("lostTracks");
+            v.lostTracks().forEach(lost::add);
+        }
         if (v.restore() != null) {
             ObjectNode r = n.putObject("restore");
             r.put("image", v.restore().image()).put("currentTracks", v.restore().currentTracks())
@@ -103,6 +122,28 @@ final class Json {
         s.jobs().forEach(j -> jobs.add(job(j)));
         ArrayNode problems = n.putArray("problems");
         s.problems().forEach(problems::add);
+        return n;
+    }
+
+    /** A drill's result: its figures and its timeline. */
+    static ObjectNode drill(org.splitpoint.engine.pool.Drill.Result r) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("volume", r.volume()).put("drive", r.drive()).put("reason", r.reason().word()).put("logMode", r.mode().word());
+        n.put("startedAt", r.started().toString());
+        n.put("tracksResynced", r.tracksResynced()).put("totalTracks", r.totalTracks())
+                .put("resyncFraction", r.resyncFraction()).put("resyncSeconds", r.resyncSeconds())
+                .put("estimatedFullRebuildSeconds", r.estimatedFullRebuildSeconds());
+        n.put("writes", r.writes()).put("bytesWritten", r.bytesWritten()).put("writesRefused", r.writesRefused())
+                .put("workloadErrors", r.workloadErrors()).put("bytesLost", r.bytesLost()).put("lostTracks", r.lostTracks())
+                .put("verifyMismatches", r.verifyMismatches());
+        n.put("secondFailure", r.secondFailure());
+        n.put("wholeRebuild", r.wholeRebuild());
+        ArrayNode t = n.putArray("timeline");
+        for (var s : r.timeline()) {
+            t.addObject().put("step", s.name()).put("start", s.start().toString()).put("seconds", s.seconds())
+                    .put("detail", s.detail());
+        }
+        n.put("summary", r.summary());
         return n;
     }
 

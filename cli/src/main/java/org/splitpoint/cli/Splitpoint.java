@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "splitpoint", mixinStandardHelpOptions = true, version = "splitpoint 0.1.0",
         description = "Manage a Splitpoint storage pool: drives, RAID volumes, background jobs.",
         subcommands = {PoolCommand.class, DriveCommand.class, VolumeCommand.class, PairCommand.class, JobCommand.class, BackupCommand.class,
-                WaitCommand.class, ServeCommand.class})
+                WaitCommand.class, ServeCommand.class, DrillCommand.class})
 public final class Splitpoint implements Runnable {
 
     @CommandLine.Spec

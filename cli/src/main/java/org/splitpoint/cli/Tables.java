@@ -35,7 +35,11 @@ final class Tables {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"DRIVE", "STATE", "SIZE", "VOLUME", "NOTE"});
         for (PoolSnapshot.DriveView d : s.drives()) {
-            String note = d.reason() != null ? "reason: " + d.reason().word()
+            String note = d.service() != null ? d.service().reason().word() + ", " + d.service().logMode().word() + " log: "
+                    + d.service().deltaTracks() + " tracks, " + Sizes.format(d.service().deltaBytes())
+                    + ("resync".equals(d.service().phase()) ? " (coming back)" : "")
+                    : d.repository() != null ? "repository of " + d.repository()
+                    : d.reason() != null ? "reason: " + d.reason().word()
                     : d.rebuildPercent() >= 0 ? String.format("rebuilt %.1f%%", d.rebuildPercent())
                     : d.journal() != null ? "journal of " + d.journal() : "";
             rows.add(new String[] {d.name(), d.state().name(), Sizes.format(d.size()),
@@ -52,8 +56,10 @@ final class Tables {
                     ? (v.restore().waiting() != null ? "restore from " + v.restore().image() + " waits for its store"
                     : String.format("restoring from %s: %.0f%%", v.restore().image(), 100 * v.restore().fraction()))
                     : v.lastBackup() == null ? "" : "last " + v.lastBackup();
+            String reason = v.stateReason() + (v.lostTracks().isEmpty() ? "" : (v.stateReason().isEmpty() ? "" : "; ")
+                    + v.lostTracks().size() + " tracks lost");
             rows.add(new String[] {v.name(), v.layout().word(), v.state().name(), Sizes.format(v.size()),
-                    String.join(",", v.drives()), v.stateReason(), backup});
+                    String.join(",", v.drives()), reason, backup});
         }
         print(out, rows);
     }

@@ -19,6 +19,10 @@ public record JobProgress(String id, String kind, String target, JobState state,
     /** "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12". */
     public String line() {
         String eta = etaSeconds < 0 ? "--:--" : String.format("%d:%02d", etaSeconds / 60, etaSeconds % 60);
+        if (trackBytes == 0) { // timed steps (a firmware update), not tracks: no rate to show
+            return String.format("%s %s  %5.1f%%  ETA %s%s", kind, target, fraction() * 100, eta,
+                    state == JobState.RUNNING ? "" : "  " + state);
+        }
         return String.format("%s %s  %5.1f%%  %d/%d tracks  %.1f MB/s  ETA %s%s", kind, target, fraction() * 100,
                 doneTracks, totalTracks, bytesPerSecond / 1e6, eta, state == JobState.RUNNING ? "" : "  " + state);
     }

@@ -447,9 +447,6 @@ public final class ServiceAdmin {
                 applyLost(pool, v, r);
             }
         }
-        if (pool.isReadOnly()) {
-            return;
-        }
         for (PoolConfig.ServiceRecord r : Pool.copy(pool.serviceRecords)) {
             RaidVolume v = pool.volumes.get(r.volume());
             Drive d = pool.drives.get(r.drive());
@@ -460,6 +457,10 @@ public final class ServiceAdmin {
             d.inService = true;
             d.reason = r.reason();
             ServiceWindow w = ServiceWindow.open(pool, v, m, d, r, false);
+            if (pool.isReadOnly()) {
+                pool.windows.put(v.name(), w); // to be shown; nothing recovered, nothing resumed
+                continue;
+            }
             TrackBitmap dirty = v.crashDirtyTracks();
             if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE) {
                 w.addToDelta(dirty);

@@ -75,7 +75,9 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 delta = MetaFiles.bitmap(pool, paths.delta(name), v.rowTracks(),
                         "the service delta of volume " + name, "every track of " + d.name + " is resynced");
             }
-            if (record.mode() == LogMode.DATA) {
+            if (pool.isReadOnly()) {
+                log = openForLooking(pool, record, name, opened); // a look: read what is there, change nothing
+            } else if (record.mode() == LogMode.DATA) {
                 Path p = paths.deltaLog(name);
                 if (fresh) {
                     pool.storage.delete(p);
@@ -147,6 +149,36 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             }
         }
         return w;
+    }
+
+    /** The log as a read-only open sees it (null when its files are not there, or in pointers mode). */
+    private static DeltaLog openForLooking(Pool pool, PoolConfig.ServiceRecord record, String name, List<StorageFile> opened)
+            throws IOException {
+        List<Path> paths = new ArrayList<>();
+        List<Long> caps = new ArrayList<>();
+        if (record.mode() == LogMode.DATA) {
+            paths.add(pool.paths.deltaLog(name));
+            caps.add(Long.MAX_VALUE / 4);
+        } else if (record.mode() == LogMode.REPOSITORY) {
+            if (record.repository() != null) {
+                paths.add(pool.paths.image(record.repository()));
+                caps.add(pool.drives.get(record.repository()).size);
+            }
+            for (int seg = record.repository() == null ? 0 : 1; Files.exists(pool.paths.repository(name, seg)); seg++) {
+                paths.add(pool.paths.repository(name, seg));
+                caps.add(Long.MAX_VALUE / 4);
+            }
+        }
+        if (paths.isEmpty() || !Files.exists(paths.get(0))) {
+            return null;
+        }
+        List<StorageFile> files = new ArrayList<>();
+        for (Path p : paths) {
+            StorageFile f = pool.storage.openRead(p);
+            opened.add(f);
+            files.add(f);
+        }
+        return DeltaLog.open(files, caps, null);
     }
 
     private void markLogTracks(long at, long len) {

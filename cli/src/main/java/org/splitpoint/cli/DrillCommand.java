@@ -1,0 +1,72 @@
+package org.splitpoint.cli;
+
+import java.time.Duration;
+import org.splitpoint.engine.pool.Drill;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code splitpoint drill run}: a drive service window rehearsed end to end. */
+@Command(name = "drill", description = "Rehearse drive service windows.", subcommands = {DrillCommand.Run.class})
+final class DrillCommand {
+
+    private DrillCommand() {
+    }
+
+    @Command(name = "run", description = "Take a drive offline under a verified workload, bring it back, and report.",
+            footer = {"", "The drill runs on the real pool: the drive goes OFFLINE with its reason, the reason's steps run,"
+                    + " random writes (verified at the end) go on for --writes-for, --second-failure-after fails another"
+                    + " member in the window (it is replaced and rebuilt at the end), the drive comes back with its delta,"
+                    + " and the volume is verified. With --log pointers a second failure loses the tracks written in the"
+                    + " window; data and repository lose nothing."})
+    static final class Run extends OnPool {
+        @Option(names = "--volume", required = true, paramLabel = "VOLUME")
+        String volume;
+        @Option(names = "--drive", required = true, paramLabel = "DRIVE")
+        String drive;
+        @Option(names = "--reason", required = true, paramLabel = "REASON", description = "firmware, diagnostics, replacement or reset")
+        String reason;
+        @Option(names = "--log", required = true, paramLabel = "MODE", description = "pointers, data or repository")
+        String log;
+        @Option(names = "--writes-for", paramLabel = "DURATION", defaultValue = "5s",
+                description = "how long the workload writes in the window (default ${DEFAULT-VALUE})")
+        String writesFor;
+        @Option(names = "--second-failure-after", paramLabel = "DURATION",
+                description = "fail another member this long after the drive went offline")
+        String secondFailureAfter;
+        @Option(names = "--json", description = "print the result as one JSON document")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            OfflineReason r = OfflineReason.parse(reason);
+            LogMode m = LogMode.parse(log);
+            Duration writes = Duration.ofSeconds(JournalCommand.seconds(writesFor));
+            Duration second = secondFailureAfter == null ? null : Duration.ofSeconds(JournalCommand.seconds(secondFailureAfter));
+            var out = out();
+            var err = err();
+            return PoolSession.with(dir, err, pool -> {
+                pool.startJobs();
+                Drill.Result res = Drill.run(pool, new Drill.Plan(volume, drive, r, m, writes, second), new Drill.Listener() {
+                    @Override
+                    public void step(String name, String detail) {
+                        if (!json) {
+                            err.println("drill: " + name + (detail.isEmpty() ? "" : ": " + detail));
+                        }
+                    }
+                });
+                if (json) {
+                    Json.print(out, Json.drill(res));
+                } else {
+                    for (Drill.Step s : res.timeline()) {
+                        out.println(String.format("  %-15s %7.2f s  %s", s.name(), s.seconds(), s.detail()));
+                    }
+                    out.println(res.summary());
+                }
+                boolean promised = res.bytesLost() == 0 || m == LogMode.POINTERS && res.secondFailure() != null;
+                return res.workloadErrors() == 0 && res.verifyMismatches() == 0 && promised ? 0 : 1;
+            });
+        }
+    }
+}
