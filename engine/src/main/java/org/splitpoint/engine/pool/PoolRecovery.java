@@ -123,6 +123,53 @@ final class PoolRecovery {
         if (pool.isReadOnly()) {
             describeRecovery(pool, r, v, journal != null);
         } else {
+            // a drive in a service window holds every track but its delta's: it takes part in the
+            // recovery there (a torn write its return had made whole is made consistent again)
+            Member inWindow = takePartInRecovery(pool, r, v);
+            try {
+                recoverVolume(pool, r, v, journalLost);
+            } finally {
+                if (inWindow != null) {
+                    inWindow.setStale(null, pool.trackSize);
+                    inWindow.setState(DriveState.OFFLINE, 0);
+                    inWindow.markAbsenceRecorded(); // pool.json says OFFLINE
+                }
+            }
+        }
+        return v;
+    }
+
+    /**
+     * The member of {@code r} in a service window, made a member that holds all but its delta's
+     * tracks (its delta read back) for the recovery; null when there is none.
+     */
+    private static Member takePartInRecovery(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v) throws IOException {
+        PoolConfig.ServiceRecord sr = pool.serviceRecords.get(r.name());
+        if (sr == null) {
+            return null;
+        }
+        for (Member m : v.members()) {
+            if (m.drive().equals(sr.drive()) && m.state() == DriveState.OFFLINE) {
+                org.splitpoint.engine.bitmap.TrackBitmap stale = new org.splitpoint.engine.bitmap.TrackBitmap(v.rowTracks());
+                if (sr.mode() != LogMode.REPOSITORY) { // a repository window's drive missed nothing the others have
+                    try (var b = org.splitpoint.engine.bitmap.DurableBitmap.open(pool.storage, pool.paths.delta(r.name()),
+                            v.rowTracks(), true)) {
+                        stale.loadWords(b.bits().toWords());
+                    } catch (IOException e) {
+                        stale.setAll(); // no delta to go by: it holds nothing (and its window resyncs everything)
+                    }
+                }
+                m.setStale(stale, pool.trackSize);
+                m.setState(DriveState.REBUILDING, v.memberRows());
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static void recoverVolume(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean journalLost)
+            throws IOException {
+        {
             if (journalLost) {
                 String msg = lostJournal(r, "is missing");
                 pool.openNotes.add(msg);
@@ -131,7 +178,6 @@ final class PoolRecovery {
             }
             recover(pool, r, v);
         }
-        return v;
     }
 
     private static String lostJournal(PoolConfig.VolumeRecord r, String problem) {

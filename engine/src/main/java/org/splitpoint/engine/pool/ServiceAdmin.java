@@ -462,7 +462,10 @@ public final class ServiceAdmin {
                 continue;
             }
             TrackBitmap dirty = v.crashDirtyTracks();
-            if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE) {
+            // with another member gone too (a second failure) nothing can be rebuilt from the others:
+            // the window's own tracks are in its delta already (and lost, see secondFailure), and a
+            // FAILED volume's close leaves its write-intent bits, which then say nothing new
+            if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE && otherMembersHold(v, m)) {
                 w.addToDelta(dirty);
                 if (r.mode() == LogMode.DATA) {
                     relogAsOthersHaveThem(pool, v, w, dirty);

@@ -220,6 +220,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         if (mode == LogMode.POINTERS && !resyncedSinceCheckpoint.isEmpty()) {
             m.force(); // the drive's copy is durable before its tracks leave the delta
             w.clearFromDelta(resyncedSinceCheckpoint);
+            for (long t : resyncedSinceCheckpoint) {
+                stale.clear(t); // only now do its writes go unjournaled (see RaidVolume.resyncTrack)
+            }
             resyncedSinceCheckpoint.clear();
         }
     }

@@ -189,12 +189,13 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
 
     @Override
     public void beforeWrite(long fromTrack, long toTrack) throws IOException {
-        if (record.resyncing() && record.mode() != LogMode.POINTERS) {
-            return; // data and repository replays keep the drive OFFLINE: its log has the writes
+        if (record.mode() == LogMode.REPOSITORY || member.takesWrites()) {
+            // a repository window writes no member but its replay, which writes the drive too; a
+            // pointers resync gives the drive the write itself
+            return;
         }
-        if (member.takesWrites()) {
-            return; // resyncing in pointers mode: the drive gets the write itself
-        }
+        // (a data replay keeps the drive OFFLINE: its log has the write, and the bitmap still names
+        // every track the drive lacks, for the recovery after a crash)
         synchronized (delta) {
             TrackBitmap b = delta.bits();
             boolean all = true;

@@ -349,9 +349,10 @@ public final class ParityVolume extends RaidVolume {
         }
     }
 
+    /** True when some member may not hold some rows: writes may need the journal (and runs are cut for it). */
     private boolean degraded() {
         for (Member m : members) {
-            if (!m.takesWrites()) {
+            if (!m.takesWrites() || m.state() == org.splitpoint.engine.pool.DriveState.REBUILDING || m.stale() != null) {
                 return true;
             }
         }
@@ -373,7 +374,11 @@ public final class ParityVolume extends RaidVolume {
                 missed(m, seg.row(), ByteBuffer.wrap(seg.data()));
             }
         }
-        boolean journaled = degraded(); // only a stripe short of a member has a write hole to close
+        // only a stripe short of a member has a write hole to close: a member that takes no writes,
+        // or one that takes them but does not hold these rows yet (rebuilding above its mark, or a
+        // drive back from a service window on a track still stale), whose rows a torn write would
+        // leave to be reconstructed from torn parity
+        boolean journaled = degraded() || !allHold(segs.get(0).row(), segs.get(0).row() + segs.get(0).data().length);
         long seq = journaled ? journal.append(writes) : -1;
         int written = 0;
         Member.FailedException failed = null;

@@ -711,9 +711,10 @@ public abstract class RaidVolume implements BlockDevice {
 
     /**
      * Resyncs member-row track {@code track} of {@code target} (back from a service window, its
-     * stale tracks marked) from the others, and clears its stale mark. The rows stay locked
-     * throughout, so a host write lands wholly before (and is reconstructed) or after (and reaches
-     * {@code target} too).
+     * stale tracks marked) from the others. The rows stay locked throughout, so a host write lands
+     * wholly before (and is reconstructed) or after (and reaches {@code target} too). The stale
+     * mark stays until the caller has made the copy durable and said so: until then a write to the
+     * track is journaled as a degraded one is, since after a crash the track counts as stale again.
      */
     public void resyncTrack(Member target, long track) throws IOException {
         long from = track * trackSize;
@@ -722,10 +723,6 @@ public abstract class RaidVolume implements BlockDevice {
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
             if (from < to) {
                 reconstructRows(target, from, to);
-            }
-            TrackBitmap st = target.stale();
-            if (st != null) {
-                st.clear(track);
             }
         } finally {
             gate.readLock().unlock();

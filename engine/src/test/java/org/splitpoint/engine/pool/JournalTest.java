@@ -73,78 +73,11 @@ class JournalTest {
     }
 
     /** Writer threads with an oracle, each in its own region, overlapping their own earlier writes. */
-    private static final class Writers {
-        final AckOracle model;
-        final AtomicLong clock = new AtomicLong();
-        final AtomicReference<String> failure = new AtomicReference<>();
-        final List<Thread> threads = new ArrayList<>();
-
-        Writers(byte[] initial) {
-            model = new AckOracle(initial);
-        }
-
-        void start(Pool pool, long seed, int writes, java.util.function.BooleanSupplier cut) {
-            int size = model.size();
-            for (int w = 0; w < WRITERS; w++) {
-                int id = w;
-                Thread t = new Thread(() -> {
-                    Random rnd = new Random(seed * 31 + id);
-                    int region = size / WRITERS;
-                    try {
-                        for (int k = 0; k < writes && !cut.getAsBoolean(); k++) {
-                            // now and then a write large enough to go to the journal's legs and
-                            // the members on several threads at once
-                            int len = rnd.nextInt(8) == 0 ? 64 * 1024 + rnd.nextInt(16 * 1024) : 1 + rnd.nextInt(2 * TRACK);
-                            int off = id * region + rnd.nextInt(Math.min(region - len, 12 * TRACK)); // overlaps often
-                            int what = rnd.nextInt(6);
-                            if (what < 3) {
-                                byte[] d = new byte[len];
-                                rnd.nextBytes(d);
-                                int i = model.wrote(off, d, Long.MAX_VALUE);
-                                pool.device("v").write(off, ByteBuffer.wrap(d));
-                                model.returned(i, clock.incrementAndGet());
-                            } else if (what == 3) {
-                                long start = clock.incrementAndGet();
-                                pool.device("v").flush();
-                                model.flushed(start);
-                            } else {
-                                byte[] got = new byte[len];
-                                pool.device("v").read(off, ByteBuffer.wrap(got));
-                                if (!java.util.Arrays.equals(got, model.currentRange(off, len)) && !cut.getAsBoolean()) {
-                                    failure.compareAndSet(null, "a read at " + off + " returned other bytes than written");
-                                }
-                            }
-                        }
-                    } catch (Exception e) {
-                        if (!cut.getAsBoolean()) {
-                            failure.compareAndSet(null, e.toString());
-                        }
-                    }
-                }, "writer-" + w);
-                threads.add(t);
-                t.start();
-            }
-        }
-
-        void join() throws InterruptedException {
-            for (Thread t : threads) {
-                t.join();
-            }
-            threads.clear();
-        }
-
-        void flushed(Pool pool) throws Exception {
-            long start = clock.incrementAndGet();
-            pool.device("v").flush();
-            model.flushed(start);
-        }
-    }
-
     @ParameterizedTest(name = "{0}, seed {1}")
     @CsvSource({"RAID5, 1", "RAID5, 2", "RAID1, 3", "RAID1, 4", "RAID3, 5", "RAID5, 6"})
     void aVolumeLostBeyondItsRedundancyIsRebuiltToItsLastAcknowledgedWrite(Layout layout, int seed) throws Exception {
         Path dir = journaled(tmp.resolve("pool"), tmp.resolve("store"), layout, seed);
-        Writers w = new Writers(image);
+        HostWriters w = new HostWriters(WRITERS, TRACK, image);
         AtomicBoolean never = new AtomicBoolean();
         try (Pool pool = Pool.open(dir)) {
             w.start(pool, seed, 120, never::get);
@@ -277,7 +210,7 @@ class JournalTest {
         Path template = tmp.resolve("template");
         Path store = tmp.resolve("template-store");
         journaled(template, tmp.resolve("store"), Layout.RAID5, 9);
-        Writers before = new Writers(image);
+        HostWriters before = new HostWriters(WRITERS, TRACK, image);
         try (Pool pool = Pool.open(template)) {
             before.start(pool, 9, 40, () -> false);
             before.join();
@@ -319,7 +252,7 @@ class JournalTest {
      * The power goes: the writers have stopped without a wrong read, unforced writes land or not,
      * and {@code pool} (still open when the cut came) is dropped. Returns the writes the run made.
      */
-    private static long powerGoes(FaultInjector inj, Pool pool, Writers w, long cut, long seed) throws Exception {
+    private static long powerGoes(FaultInjector inj, Pool pool, HostWriters w, long cut, long seed) throws Exception {
         w.join();
         assertThat(w.failure.get()).as("cut %d seed %d", cut, seed).isNull();
         long writes = inj.writeCount();
@@ -333,7 +266,7 @@ class JournalTest {
     private long shipRun(Path template, Path storeTemplate, byte[] start, Path run, long cut, long seed) throws Exception {
         Path dir = run.resolve("pool");
         FaultInjector inj = freshRun(template, storeTemplate, dir, cut, seed);
-        Writers w = new Writers(start);
+        HostWriters w = new HostWriters(WRITERS, TRACK, start);
         Pool pool = null;
         try {
             pool = Pool.open(dir, inj);
@@ -435,7 +368,7 @@ class JournalTest {
         Path template = tmp.resolve("template");
         Path store = tmp.resolve("template-store");
         journaled(template, tmp.resolve("store"), Layout.RAID5, 10);
-        Writers before = new Writers(image);
+        HostWriters before = new HostWriters(WRITERS, TRACK, image);
         try (Pool pool = Pool.open(template)) {
             before.start(pool, 10, 40, () -> false);
             before.join();
@@ -474,7 +407,7 @@ class JournalTest {
     private long rebuildRun(Path template, Path storeTemplate, byte[] start, Path run, long cut, long seed) throws Exception {
         Path dir = run.resolve("pool");
         FaultInjector inj = freshRun(template, storeTemplate, dir, cut, seed);
-        Writers w = new Writers(start);
+        HostWriters w = new HostWriters(WRITERS, TRACK, start);
         Pool pool = null;
         boolean started = false;
         try {

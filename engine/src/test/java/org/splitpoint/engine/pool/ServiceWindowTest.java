@@ -170,4 +170,124 @@ class ServiceWindowTest {
         assertThatThrownBy(() -> OfflineReason.parse("coffee")).hasMessageContaining("unknown offline reason");
         assertThatThrownBy(() -> LogMode.parse("carbon")).hasMessageContaining("unknown log mode");
     }
+
+    /** Writes random 16 KiB blocks at 16 KiB-aligned places; returns what each block holds now. */
+    private static java.util.Map<Long, byte[]> blocks(RaidVolume v, Random rnd, int count, java.util.Map<Long, byte[]> into)
+            throws Exception {
+        int block = 16 * 1024;
+        for (int i = 0; i < count; i++) {
+            long b = rnd.nextInt((int) (v.size() / block));
+            byte[] data = new byte[block];
+            rnd.nextBytes(data);
+            v.write(b * block, ByteBuffer.wrap(data));
+            into.put(b, data);
+        }
+        return into;
+    }
+
+    @Test
+    void aSecondFailureInARepositoryWindowLosesNoAcknowledgedWrite() throws Exception {
+        Path a = pool("s", Layout.RAID5, 4);
+        Random rnd = new Random(7);
+        java.util.Map<Long, byte[]> expect = new java.util.HashMap<>();
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            blocks(v, rnd, 200, expect);
+            v.flush();
+            p.service().offline("d2", OfflineReason.RESET, LogMode.REPOSITORY);
+            assertThat(p.snapshot().drive("d2").service().repository()).as("a SPARE holds the repository").isEqualTo("d5");
+            blocks(v, rnd, 100, expect);
+            v.flush();
+            p.admin().failDrive("d3");
+            blocks(v, rnd, 100, expect); // the repository keeps taking writes: no member is written
+            v.flush();
+            assertThat(p.snapshot().volume("v").lostTracks()).isEmpty();
+        }
+        try (Pool p = Pool.open(a)) { // the window and the second failure survive a reopen
+            RaidVolume v = p.volume("v");
+            waitForSteps(p);
+            Job job = p.service().online("d2");
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.DONE);
+            assertThat(v.state()).isEqualTo(VolumeState.DEGRADED);
+            assertThat(p.snapshot().drive("d5").state()).as("the spare is free again").isEqualTo(DriveState.SPARE);
+            assertThat(p.snapshot().drive("d5").repository()).isNull();
+            for (var e : expect.entrySet()) {
+                assertThat(read(v, e.getKey() * 16384, 16384)).as("block " + e.getKey()).isEqualTo(e.getValue());
+            }
+            Job rebuild = p.admin().replaceDrive("d3");
+            assertThat(rebuild.await(60_000)).isTrue();
+            assertThat(p.admin().verify("v", false, null)).isZero();
+            for (var e : expect.entrySet()) {
+                assertThat(read(v, e.getKey() * 16384, 16384)).as("block " + e.getKey()).isEqualTo(e.getValue());
+            }
+        }
+    }
+
+    @Test
+    void aSecondFailureInAPointersWindowLosesExactlyTheTracksWrittenInIt() throws Exception {
+        Path a = pool("s", Layout.RAID5, 4);
+        Random rnd = new Random(11);
+        java.util.Map<Long, byte[]> before = new java.util.HashMap<>();
+        java.util.Map<Long, byte[]> inWindow = new java.util.HashMap<>();
+        java.util.Set<Long> predicted = new java.util.TreeSet<>();
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            blocks(v, rnd, 300, before);
+            v.flush();
+            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.POINTERS);
+            blocks(v, rnd, 40, inWindow);
+            v.flush();
+            // 16 KiB blocks inside one 192 KiB stripe: the track of member rows is the stripe's
+            long stripeData = 3L * 64 * 1024;
+            for (long b : inWindow.keySet()) {
+                predicted.add(b * 16384 / stripeData);
+            }
+            p.admin().failDrive("d1");
+            assertThat(p.snapshot().volume("v").lostTracks()).as("the lost tracks, predicted").containsExactlyElementsOf(predicted);
+        }
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            assertThat(p.snapshot().volume("v").lostTracks()).containsExactlyElementsOf(predicted);
+            waitForSteps(p);
+            Job job = p.service().online("d2");
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).as(job.progress().message()).isEqualTo(JobState.DONE);
+            Job rebuild = p.admin().replaceDrive("d1");
+            assertThat(rebuild.await(60_000)).isTrue();
+            long stripeData = 3L * 64 * 1024;
+            int unit = 64 * 1024;
+            for (var e : before.entrySet()) {
+                long off = e.getKey() * 16384;
+                long stripe = off / stripeData;
+                int strip = (int) ((off % stripeData) / unit);
+                int member = (int) ((3 - stripe % 4 + 1 + strip) % 4); // left-symmetric: data strip k on (parity+1+k) mod n
+                boolean onLostMember = member == 0 || member == 1; // d1 failed, d2 was offline
+                byte[] now = inWindow.get(e.getKey());
+                if (predicted.contains(stripe) && onLostMember) {
+                    assertThatThrownBy(() -> read(v, off, 16384)).as("block " + e.getKey())
+                            .isInstanceOf(RaidVolume.LostDataException.class).hasMessageContaining("lost");
+                } else {
+                    assertThat(read(v, off, 16384)).as("block " + e.getKey()).isEqualTo(now != null ? now : e.getValue());
+                }
+            }
+            for (var e : inWindow.entrySet()) {
+                long off = e.getKey() * 16384;
+                long stripe = off / stripeData;
+                int strip = (int) ((off % stripeData) / unit);
+                int member = (int) ((3 - stripe % 4 + 1 + strip) % 4);
+                if (member != 0 && member != 1) {
+                    assertThat(read(v, off, 16384)).as("block " + e.getKey() + " on a member that kept it").isEqualTo(e.getValue());
+                }
+            }
+            // a lost track written whole is good again
+            long t = predicted.iterator().next();
+            byte[] whole = new byte[(int) stripeData];
+            rnd.nextBytes(whole);
+            v.write(t * stripeData, ByteBuffer.wrap(whole));
+            v.flush();
+            assertThat(read(v, t * stripeData, (int) stripeData)).isEqualTo(whole);
+            assertThat(p.snapshot().volume("v").lostTracks()).doesNotContain(t);
+        }
+    }
 }

@@ -1,0 +1,85 @@
+package org.splitpoint.engine.pool;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.splitpoint.engine.AckOracle;
+
+/**
+ * Host writers of the crash tests: threads writing, flushing and reading volume "v" through its
+ * host view, each in its own region (overlapping itself often), recorded in a per-byte oracle of
+ * acknowledged writes; a read that returns other bytes than written is a failure.
+ */
+public final class HostWriters {
+    private final int writers;
+    private final int track;
+    public final AckOracle model;
+    public final AtomicLong clock = new AtomicLong();
+    public final AtomicReference<String> failure = new AtomicReference<>();
+    public final List<Thread> threads = new ArrayList<>();
+
+    public HostWriters(int writers, int track, byte[] initial) {
+        this.writers = writers;
+        this.track = track;
+        model = new AckOracle(initial);
+    }
+
+    public void start(Pool pool, long seed, int writes, java.util.function.BooleanSupplier cut) {
+        int size = model.size();
+        for (int w = 0; w < writers; w++) {
+            int id = w;
+            Thread t = new Thread(() -> {
+                Random rnd = new Random(seed * 31 + id);
+                int region = size / writers;
+                try {
+                    for (int k = 0; k < writes && !cut.getAsBoolean(); k++) {
+                        // now and then a write large enough to go to the journal's legs and
+                        // the members on several threads at once
+                        int len = rnd.nextInt(8) == 0 ? 64 * 1024 + rnd.nextInt(16 * 1024) : 1 + rnd.nextInt(2 * track);
+                        int off = id * region + rnd.nextInt(Math.min(region - len, 12 * track)); // overlaps often
+                        int what = rnd.nextInt(6);
+                        if (what < 3) {
+                            byte[] d = new byte[len];
+                            rnd.nextBytes(d);
+                            int i = model.wrote(off, d, Long.MAX_VALUE);
+                            pool.device("v").write(off, ByteBuffer.wrap(d));
+                            model.returned(i, clock.incrementAndGet());
+                        } else if (what == 3) {
+                            long start = clock.incrementAndGet();
+                            pool.device("v").flush();
+                            model.flushed(start);
+                        } else {
+                            byte[] got = new byte[len];
+                            pool.device("v").read(off, ByteBuffer.wrap(got));
+                            if (!java.util.Arrays.equals(got, model.currentRange(off, len)) && !cut.getAsBoolean()) {
+                                failure.compareAndSet(null, "a read at " + off + " returned other bytes than written");
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    if (!cut.getAsBoolean()) {
+                        failure.compareAndSet(null, e.toString());
+                    }
+                }
+            }, "writer-" + w);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    public void join() throws InterruptedException {
+        for (Thread t : threads) {
+            t.join();
+        }
+        threads.clear();
+    }
+
+    public void flushed(Pool pool) throws Exception {
+        long start = clock.incrementAndGet();
+        pool.device("v").flush();
+        model.flushed(start);
+    }
+}

@@ -1,0 +1,161 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+
+/**
+ * The power goes at write indexes spread over a whole service window and the drive's return:
+ * offline, host writers (three threads, writing, reading and flushing), a clean close and a
+ * reopen inside the window, more writes, {@code drive online} with its resync on its own thread
+ * while the writers go on, and a close. Unforced writes land or not, and directory entries not
+ * synced are lost (the injector). Reopened and finished, every acknowledged write reads back and
+ * the members agree (verify finds nothing), whether the cut left the pool in the window, in the
+ * resync, or after it.
+ *
+ * <p>{@code -Dsplitpoint.longTests=true} cuts at every write index; {@code -Dservice.only=MODE:CUT:SEED}
+ * runs one cut.
+ */
+class ServiceCrashTest {
+
+    private static final int TRACK = 4096;
+    private static final long DRIVE = 1 << 20;
+    private static final int WRITERS = 3;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void quickSteps() {
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    private byte[] template(Path dir, Layout layout, long seed) throws Exception {
+        TestPools.create(dir, layout, layout == Layout.RAID1 ? 2 : 3, DRIVE, TRACK);
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().addDrive(2 * DRIVE); // a SPARE a repository window may take
+            byte[] image = new byte[(int) pool.volume("v").size()];
+            new Random(seed).nextBytes(image);
+            pool.device("v").write(0, ByteBuffer.wrap(image));
+            return image;
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"RAID5, pointers", "RAID5, data", "RAID5, repository", "RAID1, pointers", "RAID3, data"})
+    void aPowerCutAnywhereInAServiceWindowLosesNothingAcknowledged(Layout layout, String modeWord) throws Exception {
+        LogMode mode = LogMode.parse(modeWord);
+        Path template = tmp.resolve("template");
+        byte[] image = template(template, layout, 5);
+        String only = System.getProperty("service.only", "");
+        if (only.startsWith(modeWord + ":")) {
+            String[] a = only.split(":");
+            run(template, image, mode, tmp.resolve("only"), Long.parseLong(a[1]), Long.parseLong(a[2]));
+            return;
+        } else if (!only.isEmpty()) {
+            return;
+        }
+        String range = System.getProperty("service.range", ""); // "MODE:FROM:TO" runs those cuts, 4 seeds each
+        if (range.startsWith(modeWord + ":")) {
+            String[] a = range.split(":");
+            for (long cut = Long.parseLong(a[1]); cut <= Long.parseLong(a[2]); cut++) {
+                for (int seed = 1; seed <= 4; seed++) {
+                    run(template, image, mode, tmp.resolve("cut-" + cut + "-" + seed), cut, cut * 10 + seed);
+                }
+            }
+            return;
+        } else if (!range.isEmpty()) {
+            return;
+        }
+        long total = run(template, image, mode, tmp.resolve("count"), 0, 1);
+        assertThat(total).isGreaterThan(20);
+        boolean all = Boolean.getBoolean("splitpoint.longTests");
+        int points = all ? (int) total : "true".equals(System.getenv("CI")) ? 24 : 50;
+        for (int i = 1; i <= points; i++) {
+            long cut = all ? i : Math.max(1, total * i / points);
+            for (int seed = 1; seed <= 2; seed++) {
+                run(template, image, mode, tmp.resolve("cut-" + cut + "-" + seed), cut, cut * 10 + seed);
+            }
+        }
+    }
+
+    /** One run, cut after write {@code cut} (0: none, counting); returns the writes it made. */
+    private long run(Path template, byte[] image, LogMode mode, Path runDir, long cut, long seed) throws Exception {
+        Path dir = runDir.resolve("pool");
+        TestPools.copyDir(template, dir);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
+                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        HostWriters w = new HostWriters(WRITERS, TRACK, image);
+        String what = mode.word() + " cut " + cut + " seed " + seed;
+        Pool pool = null;
+        try {
+            pool = Pool.open(dir, inj);
+            pool.service().offline("d2", OfflineReason.RESET, mode);
+            w.start(pool, seed, 12, inj::isCut);
+            w.join();
+            long t = w.clock.incrementAndGet();
+            pool.close(); // a clean close inside the window
+            w.model.flushed(t);
+            pool = Pool.open(dir, inj);
+            assertThat(pool.snapshot().drive("d2").state()).as(what).isEqualTo(DriveState.OFFLINE);
+            w.start(pool, seed + 1, 10, inj::isCut);
+            w.join();
+            for (Job j : pool.jobs()) {
+                j.await(10_000); // the reset step
+            }
+            Job resync = pool.service().online("d2"); // on its own thread, beside the writers
+            w.start(pool, seed + 2, 12, inj::isCut);
+            w.join();
+            resync.await(30_000);
+            t = w.clock.incrementAndGet();
+            pool.close();
+            w.model.flushed(t);
+            pool = null;
+        } catch (Exception e) {
+            if (!inj.isCut()) {
+                throw new AssertionError(what + ": failed without a cut: " + e, e);
+            }
+        }
+        w.join();
+        assertThat(w.failure.get()).as(what).isNull();
+        long writes = inj.writeCount();
+        inj.crash();
+        if (pool != null) {
+            pool.abandon();
+        }
+        check(dir, w, what);
+        TestPools.deleteDir(runDir);
+        return writes;
+    }
+
+    /** Reopened: the acknowledged writes read back, in the window and after the drive is back. */
+    private static void check(Path dir, HostWriters w, String what) throws Exception {
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(w.model.check(TestPools.readAll(pool.volume("v")))).as(what + ": after reopening").isNull();
+            for (Job j : pool.jobs()) {
+                j.await(30_000);
+            }
+            var d2 = pool.snapshot().drive("d2");
+            if (d2.service() != null && "window".equals(d2.service().phase())) {
+                Job j = pool.service().online("d2");
+                assertThat(j.await(30_000)).isTrue();
+                assertThat(j.state()).as(what + ": " + j.progress().message()).isEqualTo(JobState.DONE);
+            }
+            assertThat(pool.snapshot().drive("d2").state()).as(what).isEqualTo(DriveState.ONLINE);
+            assertThat(pool.volume("v").state()).as(what).isEqualTo(VolumeState.OPTIMAL);
+            assertThat(w.model.check(TestPools.readAll(pool.volume("v")))).as(what + ": with the drive back").isNull();
+            assertThat(pool.admin().verify("v", false, null)).as(what + ": the members agree").isZero();
+        }
+    }
+}
