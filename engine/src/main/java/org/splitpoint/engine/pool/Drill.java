@@ -177,7 +177,13 @@ public final class Drill {
             writer.join();
             end(workload.writes + " writes, " + Sizes.format(workload.bytes)
                     + (workload.refused > 0 ? ", " + workload.refused + " refused (" + workload.firstRefusal + ")" : ""));
-            host.flush();
+            try {
+                host.flush();
+            } catch (IOException e) {
+                if (v.state() != VolumeState.FAILED) {
+                    throw e;
+                } // a second failure left the volume FAILED until the drive returns: nothing more to acknowledge
+            }
 
             begin("online", plan.drive() + " comes back; only its delta is written to it");
             long delta = pool.snapshot().drive(plan.drive()).service().deltaTracks();

@@ -382,6 +382,33 @@ public final class ServiceAdmin {
                 + " written whole or restored from a backup"));
     }
 
+    /** One more track a second failure lost (found by the return: written as the other member failed). */
+    static void addLost(Pool pool, RaidVolume v, long track, ServiceWindow w) {
+        PoolConfig.LostRecord r = pool.lostRecords.get(v.name());
+        List<Long> tracks = new ArrayList<>(r == null ? List.of() : r.tracks());
+        if (tracks.contains(track)) {
+            return;
+        }
+        tracks.add(track);
+        java.util.Collections.sort(tracks);
+        List<String> drives = new ArrayList<>(List.of(w.drive.name));
+        for (Member m : v.members()) {
+            if (m != w.member && m.state() != DriveState.ONLINE) {
+                drives.add(m.drive());
+            }
+        }
+        PoolConfig.LostRecord rec = new PoolConfig.LostRecord(v.name(), r == null ? drives : r.drives(),
+                r == null ? "written while " + w.drive.name + " was OFFLINE (pointers) and another member failed" : r.why(), tracks);
+        pool.lostRecords.put(v.name(), rec);
+        applyLost(pool, v, rec);
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            pool.events.publish(Event.critical("ERROR", v.name(), "a lost track of " + v.name() + " could not be recorded: "
+                    + e.getMessage()));
+        }
+    }
+
     static String listTracks(List<Long> tracks) {
         StringBuilder b = new StringBuilder("tracks ");
         for (int i = 0; i < tracks.size() && i < 12; i++) {
@@ -532,29 +559,27 @@ public final class ServiceAdmin {
     }
 
     /**
-     * The track map of {@code volume}'s service window: the tracks its drive still lacks (in the
-     * window, the delta growing; while it comes back, what is left, draining). {@code volumeTracks}
-     * says whether a bit is a volume track (repository mode) or a member-row track. Null when the
-     * volume has no window.
+     * The track map of {@code volume}'s service window: the member-row tracks its drive still
+     * lacks (in the window, the delta growing; while it comes back, what is left, draining). In
+     * repository mode, the tracks the repository's replay will write. Null when the volume has no window.
      */
-    public record TrackMap(org.splitpoint.engine.bitmap.TrackBitmap owed, boolean volumeTracks, String phase) { }
+    public record TrackMap(org.splitpoint.engine.bitmap.TrackBitmap owed, String phase) { }
 
     public TrackMap trackMap(String volume) {
         ServiceWindow w = pool.windows.get(volume);
         if (w == null) {
             return null;
         }
-        boolean repo = w.record.mode() == LogMode.REPOSITORY;
         ServiceResync r = w.returning;
         if (w.record.resyncing() && r != null) {
-            return new TrackMap(r.remaining(), repo, "resync");
+            return new TrackMap(r.remaining(), "resync");
         }
         if (w.record.mode() == LogMode.POINTERS) {
             TrackBitmap c = new TrackBitmap(w.deltaBits().size());
             c.loadWords(w.deltaBits().toWords());
-            return new TrackMap(c, false, "window");
+            return new TrackMap(c, "window");
         }
-        return new TrackMap(w.logTracks(), repo, "window");
+        return new TrackMap(w.logTracks(), "window");
     }
 
     /** The lost tracks of volume {@code v}, for views (empty when none). */

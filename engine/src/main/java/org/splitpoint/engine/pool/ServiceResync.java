@@ -62,8 +62,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         this.m = w.member;
         this.mode = w.record.mode();
         this.wholeRebuild = wholeRebuild;
-        this.replayedTracks = new TrackBitmap(mode == LogMode.REPOSITORY ? (v.size() + pool.trackSize - 1) / pool.trackSize
-                : v.rowTracks());
+        this.replayedTracks = new TrackBitmap(v.rowTracks());
     }
 
     /**
@@ -180,6 +179,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 cursor = t + 1;
                 if (lost != null && lost.tracks().get(t)) {
                     skippedLost++; // a second failure took what it would be rebuilt from
+                } else if (!othersHold()) {
+                    ServiceAdmin.addLost(pool, v, t, w); // a write that was under way when the other member failed
+                    skippedLost++;
                 } else {
                     v.resyncTrack(m, t);
                     resyncedSinceCheckpoint.add(t);
@@ -200,6 +202,15 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         return new Step(steps, moved);
     }
 
+    private boolean othersHold() {
+        for (Member o : v.members()) {
+            if (o != m && o.state() != DriveState.ONLINE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void replay(DeltaLog.Piece p) throws IOException {
         if (!replayed.add(p)) {
             return;
@@ -210,8 +221,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         } else {
             v.writeBelowRedirect(p.start(), b);
         }
+        long[] rows = mode == LogMode.REPOSITORY ? v.rowRange(p.start(), p.length()) : new long[] {p.start(), p.end()};
         synchronized (replayedTracks) {
-            replayedTracks.setRange(p.start() / pool.trackSize, (p.end() + pool.trackSize - 1) / pool.trackSize);
+            replayedTracks.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
         }
     }
 

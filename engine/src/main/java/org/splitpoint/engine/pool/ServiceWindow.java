@@ -38,7 +38,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
     private final DurableBitmap delta;
     /** The bytes (data mode) or writes (repository mode); null in pointers mode. */
     final DeltaLog log;
-    /** Tracks with bytes in the log: member-row tracks (data), volume tracks (repository). */
+    /** The member-row tracks the log's records change (data: the drive's own; repository: every member's). */
     private final TrackBitmap logTracks;
     private final List<StorageFile> extraFiles = new ArrayList<>();
     /** The return under way (phase resync), or null. */
@@ -140,8 +140,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             }
             throw e;
         }
-        TrackBitmap tracks = new TrackBitmap(record.mode() == LogMode.REPOSITORY
-                ? (v.size() + pool.trackSize - 1) / pool.trackSize : v.rowTracks());
+        TrackBitmap tracks = new TrackBitmap(v.rowTracks());
         ServiceWindow w = new ServiceWindow(pool, v, m, d, record, delta, log, tracks);
         if (log != null) {
             for (DeltaLog.Piece p : log.pieces()) {
@@ -181,8 +180,10 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         return DeltaLog.open(files, caps, null);
     }
 
+    /** Marks the member-row tracks a record changes (a repository's records are volume bytes: their rows). */
     private void markLogTracks(long at, long len) {
-        logTracks.setRange(at / pool.trackSize, (at + len + pool.trackSize - 1) / pool.trackSize);
+        long[] rows = record.mode() == LogMode.REPOSITORY ? volume.rowRange(at, len) : new long[] {at, at + len};
+        logTracks.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
     }
 
     // ---- RaidVolume.ServiceLog -----------------------------------------------------------------
@@ -303,7 +304,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         return log != null ? log.bytes() : delta.bits().cardinality() * pool.trackSize;
     }
 
-    /** The log's tracks (data: member rows; repository: volume tracks), a copy. */
+    /** The log's member-row tracks, a copy. */
     TrackBitmap logTracks() {
         synchronized (logTracks) {
             TrackBitmap c = new TrackBitmap(logTracks.size());

@@ -93,6 +93,11 @@ public abstract class RaidVolume implements BlockDevice {
     /** The member rows [from, to) that hold volume bytes [offset, offset+length). */
     protected abstract long[] rowsOf(long offset, long length);
 
+    /** The member rows [from, to) whose data or parity volume bytes [offset, offset+length) change. */
+    public long[] rowRange(long offset, long length) {
+        return rowsOf(offset, length);
+    }
+
     protected abstract void doRead(long offset, ByteBuffer dst) throws IOException;
 
     protected abstract void doWrite(long offset, ByteBuffer src) throws IOException;
@@ -335,6 +340,11 @@ public abstract class RaidVolume implements BlockDevice {
         }
         gate.readLock().lock();
         try {
+            if ((below || redirect == null) && state() == VolumeState.FAILED) {
+                // beyond its redundancy: a write would change parity the absent members' data is
+                // reconstructed from, and fail anyway; nothing is touched
+                throw new IOException("volume " + name + " is FAILED: " + stateReason() + "; the write was not done");
+            }
             long[] rows = rowsOf(offset, src.remaining());
             long t0 = rows[0] / trackSize;
             long t1 = (rows[1] + trackSize - 1) / trackSize;

@@ -39,8 +39,12 @@ class ServiceWindowTest {
     private static final int TRACK = 64 * 1024;
 
     private Path pool(String name, Layout layout, int drives) throws Exception {
+        return pool(name, layout, drives, 4L << 20);
+    }
+
+    private Path pool(String name, Layout layout, int drives, long driveSize) throws Exception {
         Path dir = tmp.resolve(name);
-        Pool.create(dir, drives + 1, 4L << 20, TRACK, org.splitpoint.engine.io.StorageFactory.real());
+        Pool.create(dir, drives + 1, driveSize, TRACK, org.splitpoint.engine.io.StorageFactory.real());
         try (Pool p = Pool.open(dir)) {
             List<String> names = new java.util.ArrayList<>();
             for (int i = 1; i <= drives; i++) {
@@ -289,5 +293,42 @@ class ServiceWindowTest {
             assertThat(read(v, t * stripeData, (int) stripeData)).isEqualTo(whole);
             assertThat(p.snapshot().volume("v").lostTracks()).doesNotContain(t);
         }
+    }
+
+    @ParameterizedTest(name = "{0}, second failure: {1}")
+    @CsvSource({"repository, true", "data, true", "pointers, true", "pointers, false"})
+    void aDrillReportsWhatItsModePromises(String modeWord, boolean secondFailure) throws Exception {
+        LogMode mode = LogMode.parse(modeWord);
+        Path a = pool("drill", Layout.RAID5, 4, 64L << 20);
+        List<String> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Pool p = Pool.open(a)) {
+            Drill.Result r = Drill.run(p, new Drill.Plan("v", "d2", OfflineReason.FIRMWARE, mode,
+                    java.time.Duration.ofMillis(1500), secondFailure ? java.time.Duration.ofMillis(700) : null), (n, d) -> steps.add(n));
+            assertThat(r.writes()).isPositive();
+            assertThat(r.workloadErrors()).as(r.summary()).isZero();
+            assertThat(r.verifyMismatches()).as(r.summary()).isZero();
+            boolean loses = secondFailure && mode == LogMode.POINTERS;
+            // pointers after a second failure: every track of the delta is lost, none can be rebuilt
+            assertThat(r.tracksResynced()).as(r.summary()).isLessThan(r.totalTracks());
+            if (!loses) {
+                assertThat(r.tracksResynced()).as(r.summary()).isPositive();
+            }
+            assertThat(steps).startsWith("offline", "firmware", "writes").contains("online", "resync", "verify");
+            if (secondFailure) {
+                assertThat(r.secondFailure()).isEqualTo("d1");
+                assertThat(steps).contains("second failure", "replace");
+            }
+            if (secondFailure && mode == LogMode.POINTERS) {
+                assertThat(r.bytesLost()).as("pointers: the window's writes on both drives are lost").isPositive();
+                assertThat(r.lostTracks()).as(r.summary()).isPositive();
+            } else {
+                assertThat(r.bytesLost()).as(r.summary()).isZero();
+            }
+            assertThat(p.volume("v").state()).isEqualTo(VolumeState.OPTIMAL);
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            p.events().drain();
+        }
+        List<org.splitpoint.engine.event.Event> log = org.splitpoint.engine.event.EventBus.readLog(a.resolve("meta/events.jsonl"), 500);
+        assertThat(log).as("the drill's result is in the event log").anyMatch(e -> e.type().equals("DRILL") && e.message().contains("tracks resynced"));
     }
 }
