@@ -37,6 +37,11 @@ final class DrillCommand {
         String secondFailureAfter;
         @Option(names = "--json", description = "print the result as one JSON document")
         boolean json;
+        @Option(names = "--no-writes", description = "the drill writes no test data: the window stays open for"
+                + " --writes-for with the hosts' own writes only")
+        boolean noWrites;
+        @Option(names = "--yes", description = "confirm that the drill's test writes overwrite the volume's blocks")
+        boolean yes;
 
         @Override
         public Integer call() throws Exception {
@@ -46,9 +51,14 @@ final class DrillCommand {
             Duration second = secondFailureAfter == null ? null : Duration.ofSeconds(JournalCommand.seconds(secondFailureAfter));
             var out = out();
             var err = err();
+            if (!noWrites && !yes && !Confirm.typed(err, "the drill writes random test data over blocks of volume " + volume
+                    + " (use a scratch volume, or --no-writes to rehearse with the hosts' own writes)", volume,
+                    "the drill was not run")) {
+                return 1;
+            }
             return PoolSession.with(dir, err, pool -> {
                 pool.startJobs();
-                Drill.Result res = Drill.run(pool, new Drill.Plan(volume, drive, r, m, writes, second), new Drill.Listener() {
+                Drill.Result res = Drill.run(pool, new Drill.Plan(volume, drive, r, m, writes, second, !noWrites), new Drill.Listener() {
                     @Override
                     public void step(String name, String detail) {
                         if (!json) {

@@ -38,6 +38,10 @@ public final class HeldPoolCommands implements CommandHandler {
         } catch (Exception e) {
             err.println("splitpoint: " + e.getMessage());
             code = 1;
+        } catch (Error e) {
+            // said to the client, not a connection that just closes ("stopped answering")
+            err.println("splitpoint: internal error in the process holding the pool: " + e);
+            code = 1;
         }
         out.flush();
         err.flush();

@@ -42,6 +42,21 @@ class BadInputTest {
     }
 
     @Test
+    void serviceWindowRefusals() throws Exception {
+        assertRefused(2, "unknown offline reason 'coffee'", "drive", "offline", pool, "d1", "--reason", "coffee");
+        assertRefused(2, "unknown log mode 'carbon'", "drive", "offline", pool, "d1", "--reason", "reset", "--log", "carbon");
+        assertRefused(1, "only an OFFLINE drive is brought online", "drive", "online", pool, "d1");
+        assertRefused(1, "only a member of a volume is taken offline", "drive", "offline", pool, "d4", "--reason", "reset");
+        assertRefused(1, "no drive named 'd9'", "drive", "offline", pool, "d9", "--reason", "reset");
+        assertRefused(2, "add --yes to confirm", "drill", "run", pool, "--volume", "v", "--drive", "d1", "--reason", "reset",
+                "--log", "pointers");
+        assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
+        assertRefused(1, "would leave it no redundancy", "drive", "offline", pool, "d1", "--reason", "firmware");
+        assertRefused(1, "d3 is FAILED; only an ONLINE member is taken offline", "drive", "offline", pool, "d3",
+                "--reason", "firmware");
+    }
+
+    @Test
     void corruptPoolJson() throws Exception {
         Path json = pool.resolve("pool.json");
         Files.writeString(json, Files.readString(json).replace("\"raid5\"", "\"raid1\""));

@@ -88,4 +88,36 @@ class CliFlowTest {
         assertThat(CliRun.of("pool", "frobnicate").code()).isEqualTo(2);
         assertThat(CliRun.of("--help").code()).isZero();
     }
+
+    @Test
+    void aDriveTakenOfflineShowsItsDeltaAndComesBackWithItAlone() throws Exception {
+        Path p = tmp.resolve("svc");
+        assertThat(CliRun.of("pool", "create", p, "--drives", 5, "--drive-size", "8M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", p, "v", "--layout", "raid5", "--drives", "d1,d2,d3,d4").code()).isZero();
+        CliRun off = CliRun.of("drive", "offline", p, "d3", "--reason", "diagnostics", "--log", "data");
+        assertThat(off.code()).as(off.err()).isZero();
+        assertThat(off.out()).contains("drive d3 is OFFLINE (diagnostics); volume v is SERVICE, writes logged as data");
+        assertThat(off.err()).contains("diagnostics d3").contains("DONE");
+        byte[] data = new byte[300_000];
+        new java.util.Random(3).nextBytes(data);
+        Path in = Files.write(tmp.resolve("svc-in"), data);
+        assertThat(CliRun.of("volume", "write", p, "v", "--offset", "1000000", "--in", in).code()).isZero();
+        var status = Json.MAPPER.readTree(CliRun.of("pool", "status", p, "--json").out());
+        var d3 = status.get("drives").get(2);
+        assertThat(d3.get("state").asText()).isEqualTo("OFFLINE");
+        assertThat(d3.get("reason").asText()).isEqualTo("diagnostics");
+        assertThat(d3.get("logMode").asText()).isEqualTo("data");
+        assertThat(d3.get("deltaTracks").asLong()).isPositive();
+        assertThat(d3.get("deltaBytes").asLong()).isPositive();
+        assertThat(d3.get("since").asText()).startsWith("20");
+        assertThat(status.get("volumes").get(0).get("state").asText()).isEqualTo("SERVICE");
+        long delta = d3.get("deltaTracks").asLong();
+        CliRun on = CliRun.of("drive", "online", p, "d3");
+        assertThat(on.code()).as(on.err()).isZero();
+        assertThat(on.out()).contains("drive d3 is ONLINE: " + delta + " of ").contains("volume v is OPTIMAL");
+        assertThat(CliRun.of("volume", "verify", p, "v").out().trim()).isEqualTo("0");
+        Path out = tmp.resolve("svc-out");
+        assertThat(CliRun.of("volume", "read", p, "v", "--offset", "1000000", "--length", "300000", "--out", out).code()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(data);
+    }
 }

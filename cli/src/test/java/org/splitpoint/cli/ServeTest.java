@@ -122,6 +122,48 @@ class ServeTest {
     }
 
     @Test
+    void fioVerifiesThroughARepositoryDrillWithASecondFailure() throws Exception {
+        assumeTrue(Tools.installed("fio"), "needs fio (.ci/run installs it)");
+        String a = "0x51510001";
+        String b = "0x52520002";
+        Path p = pool();
+        try (Holder h = new Holder(p)) {
+            Tools.Result writeA = Tools.run(fio(h.uri("prod"), "write", a, false));
+            assertThat(writeA.code()).as(writeA.out()).isZero();
+            // the drill runs in the holder (over the control socket), writing nothing itself: the
+            // window stays open 8 s, and d1 fails 1 s into it
+            java.util.concurrent.CompletableFuture<Tools.Result> drill = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Tools.run(Tools.splitpoint("drill", "run", p, "--volume", "prod", "--drive", "d2", "--reason", "reset",
+                            "--log", "repository", "--writes-for", "8s", "--second-failure-after", "1s", "--no-writes", "--json"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (h.pool.snapshot().drive("d2").service() == null && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(h.pool.snapshot().drive("d2").service()).as("the window is open; the drill: "
+                    + (drill.isDone() ? drill.get().out() : "still running")).isNotNull();
+            Tools.Result writeB = Tools.run(fio(h.uri("prod"), "write", b, false)); // in the window, across the failure
+            assertThat(writeB.code()).as(writeB.out()).isZero();
+            Tools.Result inWindow = Tools.run(fio(h.uri("prod"), "write", b, true));
+            Tools.Result d = drill.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(d.code()).as(d.out()).isZero();
+            var result = Json.MAPPER.readTree(d.out().substring(d.out().indexOf('{')));
+            assertThat(result.get("secondFailure").asText()).isEqualTo("d1");
+            assertThat(result.get("bytesLost").asLong()).isZero();
+            assertThat(result.get("verifyMismatches").asLong()).isZero();
+            Tools.Result after = Tools.run(fio(h.uri("prod"), "write", b, true));
+            assertThat(after.code()).as("every acknowledged write reads back: " + after.out()).isZero();
+            assertThat(after.out()).contains("err= 0");
+            assertThat(inWindow.out()).as("verified during the window too").contains("err= 0");
+            assertThat(h.pool.volume("prod").state().name()).isEqualTo("OPTIMAL");
+        }
+    }
+
+    @Test
     void commandsFromAnotherProcessRunInTheHolder() throws Exception {
         Path p = pool();
         String direct = CliRun.of("pool", "status", p).out();

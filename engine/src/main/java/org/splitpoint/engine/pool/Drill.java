@@ -30,9 +30,19 @@ import org.splitpoint.engine.raid.RaidVolume;
  */
 public final class Drill {
 
-    /** What to rehearse; {@code secondFailureAfter} null for none. */
+    /**
+     * What to rehearse; {@code secondFailureAfter} null for none. {@code workload}: the drill writes
+     * its own verified test data over the volume's blocks for {@code writesFor} (it overwrites what
+     * is there: a scratch volume, or a confirmed choice); without it the window stays open that long
+     * with the hosts' own writes only.
+     */
     public record Plan(String volume, String drive, OfflineReason reason, LogMode mode, Duration writesFor,
-                       Duration secondFailureAfter) { }
+                       Duration secondFailureAfter, boolean workload) {
+        public Plan(String volume, String drive, OfflineReason reason, LogMode mode, Duration writesFor,
+                    Duration secondFailureAfter) {
+            this(volume, drive, reason, mode, writesFor, secondFailureAfter, true);
+        }
+    }
 
     /** One step of the timeline: its name, when it started and ended, and what it did. */
     public record Step(String name, Instant start, Instant end, String detail) {
@@ -140,7 +150,7 @@ public final class Drill {
 
         // the workload runs from here to the return, on its own thread, beside the reason's steps
         Workload workload = new Workload(host, v.size());
-        Thread writer = new Thread(workload, "drill-writes-" + plan.volume());
+        Thread writer = new Thread(plan.workload() ? workload : () -> { }, "drill-writes-" + plan.volume());
         writer.setDaemon(true);
         writer.start();
         long windowStart = System.nanoTime();
@@ -159,7 +169,8 @@ public final class Drill {
             }
             long writesNanos = plan.writesFor() == null ? 0 : plan.writesFor().toNanos();
             long failAt = plan.secondFailureAfter() == null ? -1 : plan.secondFailureAfter().toNanos();
-            begin("writes", "a verified workload of random writes while " + plan.drive() + " is out");
+            begin("writes", plan.workload() ? "a verified workload of random writes while " + plan.drive() + " is out"
+                    : "the hosts' own writes while " + plan.drive() + " is out (the drill writes nothing)");
             String second = null;
             while (System.nanoTime() - windowStart < Math.max(writesNanos, failAt + 500_000_000L)) {
                 if (failAt >= 0 && second == null && System.nanoTime() - windowStart >= failAt) {
