@@ -428,6 +428,7 @@ public final class JournalAdmin {
                             + (d.journal != null ? ", holding the journal of " + d.journal : "")
                             + "; a journal needs SPARE drives");
                 }
+                ServiceAdmin.refuseIfLent(d, "a journal needs free SPARE drives");
             }
             long capacity = Math.min(pool.drives.get(driveNames.get(0)).size, pool.drives.get(driveNames.get(1)).size);
             long max = maxSize == 0 ? capacity / 2 : maxSize;

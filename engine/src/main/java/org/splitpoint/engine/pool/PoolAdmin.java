@@ -75,6 +75,7 @@ public final class PoolAdmin {
                     throw new PoolException("drive " + dn + " is " + d.state()
                             + (d.volume != null ? " in volume " + d.volume : "") + "; a new volume needs SPARE drives");
                 }
+                ServiceAdmin.refuseIfLent(d, "a new volume needs free SPARE drives");
                 memberSize = Math.min(memberSize, d.size);
             }
             int strip = layout.defaultStripUnit();
@@ -142,6 +143,7 @@ public final class PoolAdmin {
                 JournalAdmin.failLeg(pool, d, "by command");
                 return;
             }
+            ServiceAdmin.refuseIfLent(d, "bring that drive back online first, which empties the repository");
             if (d.volume == null) {
                 d.state = DriveState.FAILED;
                 pool.persist();
@@ -299,6 +301,7 @@ public final class PoolAdmin {
                         + (d.journal != null ? ", holding the journal of " + d.journal : "") + "; only a SPARE drive can take "
                         + names.get(i) + "'s place");
             }
+            ServiceAdmin.refuseIfLent(d, "only a free SPARE drive can take " + names.get(i) + "'s place");
             long need = drive(names.get(i)).size;
             if (d.size < need) {
                 throw new PoolException("drive " + s + " (" + Sizes.format(d.size) + ") is smaller than " + names.get(i) + " ("

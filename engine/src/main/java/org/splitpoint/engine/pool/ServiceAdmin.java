@@ -251,6 +251,14 @@ public final class ServiceAdmin {
         return null;
     }
 
+    /** Refuses a use of SPARE {@code d} while a repository window holds it ({@code what}: the rule that says no). */
+    static void refuseIfLent(Drive d, String what) throws PoolException {
+        if (d.repository != null) {
+            throw new PoolException("drive " + d.name + " holds the repository of volume " + d.repository
+                    + "'s service window; " + what);
+        }
+    }
+
     // ---- online -------------------------------------------------------------------------------
 
     /**

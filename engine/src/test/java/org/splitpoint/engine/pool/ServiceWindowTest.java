@@ -331,4 +331,87 @@ class ServiceWindowTest {
         List<org.splitpoint.engine.event.Event> log = org.splitpoint.engine.event.EventBus.readLog(a.resolve("meta/events.jsonl"), 500);
         assertThat(log).as("the drill's result is in the event log").anyMatch(e -> e.type().equals("DRILL") && e.message().contains("tracks resynced"));
     }
+
+    @Test
+    void aDataWindowsReturnReadsNoOtherMember() throws Exception {
+        Path a = pool("data", Layout.RAID5, 4);
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
+                org.splitpoint.engine.io.StorageFactory.real());
+        Random rnd = new Random(5);
+        try (Pool p = Pool.open(a, inj)) {
+            RaidVolume v = p.volume("v");
+            p.service().offline("d2", OfflineReason.RESET, LogMode.DATA);
+            blocks(v, rnd, 60, new java.util.HashMap<>());
+            v.flush();
+            waitForSteps(p);
+            // from now on any read of another member's image fails: the return must not need one
+            java.util.function.Predicate<Path> others = f -> f.getFileName().toString().matches("d[134]\\.img");
+            inj.eio(others, org.splitpoint.engine.io.FaultInjector.Op.READ, org.splitpoint.engine.io.FaultInjector.Mode.FROM_NTH, 1, 1);
+            Job job = p.service().online("d2");
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).as(job.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(p.snapshot().drives()).allMatch(d -> d.state() != DriveState.FAILED);
+            assertThat(p.service().lastReturn("d2").tracksResynced()).isPositive();
+        }
+    }
+
+    @Test
+    void aReplacedOrChangedDriveIsRebuiltWholeAndTheEventSaysWhy() throws Exception {
+        Path a = pool("repl", Layout.RAID5, 4);
+        Random rnd = new Random(9);
+        java.util.Map<Long, byte[]> expect = new java.util.HashMap<>();
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            blocks(v, rnd, 200, expect);
+            v.flush();
+            p.service().offline("d2", OfflineReason.REPLACEMENT, LogMode.POINTERS);
+            assertThat(p.snapshot().drive("d5").repository()).isNull();
+            blocks(v, rnd, 20, expect);
+            v.flush();
+            // the drive is swapped for a new, blank one
+            Files.delete(a.resolve("drives/d2.img"));
+            try (var ch = java.nio.channels.FileChannel.open(a.resolve("drives/d2.img"), java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(4L << 20);
+                ch.write(ByteBuffer.allocate(1), (4L << 20) - 1);
+            }
+            Job job = p.service().online("d2");
+            assertThat(job.kind()).isEqualTo("rebuild");
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(v.state()).isEqualTo(VolumeState.OPTIMAL);
+            for (var e : expect.entrySet()) {
+                assertThat(read(v, e.getKey() * 16384, 16384)).as("block " + e.getKey()).isEqualTo(e.getValue());
+            }
+            assertThat(p.admin().verify("v", false, null)).isZero();
+            p.events().drain();
+            // a drive changed behind the engine's back (not blank) is rebuilt whole too
+            p.service().offline("d3", OfflineReason.FIRMWARE, LogMode.DATA);
+            waitForSteps(p);
+            try (var ch = java.nio.channels.FileChannel.open(a.resolve("drives/d3.img"), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 10);
+            }
+            Job again = p.service().online("d3");
+            assertThat(again.kind()).isEqualTo("rebuild");
+            assertThat(again.await(60_000)).isTrue();
+            assertThat(p.admin().verify("v", false, null)).isZero();
+            p.events().drain();
+        }
+        String log = Files.readString(a.resolve("meta/events.jsonl"));
+        assertThat(log).contains("is rebuilt whole, not from its delta: its image is blank (a new drive replaced it)");
+        assertThat(log).contains("is rebuilt whole, not from its delta: its image changed outside Splitpoint");
+    }
+
+    @Test
+    void aSpareHoldingARepositoryIsNotLentTwice() throws Exception {
+        Path a = pool("lent", Layout.RAID5, 3);
+        try (Pool p = Pool.open(a)) {
+            p.service().offline("d1", OfflineReason.RESET, LogMode.REPOSITORY);
+            assertThat(p.snapshot().drive("d4").repository()).isEqualTo("v");
+            assertThatThrownBy(() -> p.admin().createVolume("w", Layout.RAID1, List.of("d4", "d5"), 0))
+                    .hasMessageContaining("holds the repository of volume v");
+            assertThatThrownBy(() -> p.admin().failDrive("d4")).hasMessageContaining("holds the repository of volume v");
+            assertThatThrownBy(() -> p.service().offline("d4", OfflineReason.RESET, LogMode.POINTERS))
+                    .hasMessageContaining("holds the repository");
+        }
+    }
 }
