@@ -93,6 +93,12 @@ public final class PoolAdmin {
             Member[] members = new Member[driveNames.size()];
             List<StorageFile> opened = new ArrayList<>();
             try {
+                // a SPARE may hold old bytes (a journal leg's, a repository's, a drive pulled and put
+                // back): a new volume starts from blank images, so its zeros agree with its parity
+                for (String dn : driveNames) {
+                    PoolFiles.createImage(pool.storage, pool.paths, dn, pool.drives.get(dn).size);
+                }
+                pool.storage.syncDirectory(pool.paths.drives());
                 for (int i = 0; i < members.length; i++) {
                     StorageFile f = pool.storage.open(pool.paths.image(driveNames.get(i)));
                     opened.add(f);
@@ -109,7 +115,7 @@ public final class PoolAdmin {
                 }
                 pool.storage.syncDirectory(pool.paths.meta());
                 RaidVolume v = RaidVolume.assemble(name, layout, members, volSize, pool.trackSize, strip, wi, journal);
-                // Blank drives are all zeros, and zeros are consistent mirrors and parity: no initial sync.
+                // Blank images are all zeros, and zeros are consistent mirrors and parity: no initial sync.
                 pool.volumeRecords.put(name, r);
                 for (int i = 0; i < members.length; i++) {
                     Drive d = pool.drives.get(driveNames.get(i));

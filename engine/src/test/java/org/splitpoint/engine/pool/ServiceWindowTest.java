@@ -405,6 +405,7 @@ class ServiceWindowTest {
     void aSpareHoldingARepositoryIsNotLentTwice() throws Exception {
         Path a = pool("lent", Layout.RAID5, 3);
         try (Pool p = Pool.open(a)) {
+            p.admin().addDrive(0); // d5
             p.service().offline("d1", OfflineReason.RESET, LogMode.REPOSITORY);
             assertThat(p.snapshot().drive("d4").repository()).isEqualTo("v");
             assertThatThrownBy(() -> p.admin().createVolume("w", Layout.RAID1, List.of("d4", "d5"), 0))
@@ -412,6 +413,18 @@ class ServiceWindowTest {
             assertThatThrownBy(() -> p.admin().failDrive("d4")).hasMessageContaining("holds the repository of volume v");
             assertThatThrownBy(() -> p.service().offline("d4", OfflineReason.RESET, LogMode.POINTERS))
                     .hasMessageContaining("holds the repository");
+            RaidVolume v = p.volume("v");
+            byte[] data = new byte[1 << 20];
+            new Random(2).nextBytes(data);
+            v.write(0, ByteBuffer.wrap(data)); // into the repository on d4
+            v.flush();
+            Job back = p.service().online("d1");
+            assertThat(back.await(30_000)).isTrue();
+            assertThat(p.snapshot().drive("d4").repository()).isNull();
+            // the spare held the repository's records: a volume made over it starts blank all the same
+            p.admin().createVolume("w", Layout.RAID1, List.of("d4", "d5"), 0);
+            assertThat(p.admin().verify("w", false, null)).isZero();
+            assertThat(read(p.volume("w"), 0, 4096)).isEqualTo(new byte[4096]);
         }
     }
 }
