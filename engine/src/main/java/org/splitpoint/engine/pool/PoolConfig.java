@@ -49,6 +49,10 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
             samples = samples == null ? List.of() : List.copyOf(samples);
         }
 
+        public ServiceRecord withSamples(List<String> s) {
+            return new ServiceRecord(volume, drive, reason, mode, since, phase, repository, s);
+        }
+
         public ServiceRecord withPhase(String p) {
             return new ServiceRecord(volume, drive, reason, mode, since, p, repository, samples);
         }

@@ -78,13 +78,18 @@ public final class ServiceAdmin {
             RaidVolume v = checkOffline(d);
             Drive spare = mode == LogMode.REPOSITORY ? repositorySpare(v) : null;
             Member m = d.member;
-            PoolConfig.ServiceRecord record = new PoolConfig.ServiceRecord(v.name(), d.name, reason, mode,
+            PoolConfig.ServiceRecord opening = new PoolConfig.ServiceRecord(v.name(), d.name, reason, mode,
                     Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), "window",
-                    spare == null ? null : spare.name, sample(pool, pool.paths.image(d.name), v));
-            ServiceWindow w = ServiceWindow.open(pool, v, m, d, record, true);
+                    spare == null ? null : spare.name, List.of());
+            ServiceWindow w = ServiceWindow.open(pool, v, m, d, opening, true);
             try {
                 v.exclusive(() -> {
-                    // no write is in flight: the next one finds the drive OFFLINE and its delta listening
+                    // no write is in flight: what the drive got so far is made durable (flushes stop
+                    // forcing it from now on), its image sampled as it stays, and the next write finds
+                    // it OFFLINE and its delta listening
+                    m.force();
+                    PoolConfig.ServiceRecord record = opening.withSamples(sample(pool, pool.paths.image(d.name), v));
+                    w.record = record;
                     m.setState(DriveState.OFFLINE, 0);
                     d.reason = reason;
                     d.inService = true;
@@ -204,14 +209,31 @@ public final class ServiceAdmin {
         return best;
     }
 
-    /** CRC32Cs of a few tracks of the image, spread over the volume's rows ("track:crc"). */
+    /** Tracks probed for data at offline time, so that the samples include tracks that hold some. */
+    private static final int PROBES = 256;
+
+    /**
+     * CRC32Cs of a few tracks of the image ("track:crc"): {@link #SAMPLES} spread over the volume's
+     * rows, and up to as many more among {@link #PROBES} spread tracks that hold data (a sparsely
+     * written volume's spread samples are often all zeros, and say nothing about a swapped drive).
+     */
     static List<String> sample(Pool pool, Path image, RaidVolume v) throws IOException {
         List<String> out = new ArrayList<>();
         long tracks = v.rowTracks();
+        int zero = Crc32c.of(ByteBuffer.allocate(pool.trackSize));
         try (StorageFile f = pool.storage.openRead(image)) {
             for (int i = 0; i < SAMPLES; i++) {
                 long t = tracks * i / SAMPLES;
                 out.add(t + ":" + Integer.toHexString(trackCrc(pool, f, t, v)));
+            }
+            int withData = 0;
+            for (int i = 0; i < PROBES && withData < SAMPLES && tracks > SAMPLES; i++) {
+                long t = (tracks * (2L * i + 1) / (2L * PROBES)); // between the spread samples
+                int crc = trackCrc(pool, f, t, v);
+                if (crc != zero) {
+                    out.add(t + ":" + Integer.toHexString(crc));
+                    withData++;
+                }
             }
         }
         return out;
@@ -233,6 +255,7 @@ public final class ServiceAdmin {
     private String wholeRebuildReason(PoolConfig.ServiceRecord r, RaidVolume v, StorageFile f) throws IOException {
         boolean blank = true;
         boolean changed = false;
+        boolean heldData = false;
         int zeroCrc = Crc32c.of(ByteBuffer.allocate(pool.trackSize));
         for (String s : r.samples()) {
             int colon = s.indexOf(':');
@@ -241,12 +264,17 @@ public final class ServiceAdmin {
             int now = trackCrc(pool, f, t, v);
             changed |= now != was;
             blank &= now == zeroCrc;
+            heldData |= was != zeroCrc;
         }
         if (r.reason() == OfflineReason.REPLACEMENT && blank) {
             return "its image is blank (a new drive replaced it)";
         }
         if (changed) {
             return "its image changed outside Splitpoint while it was offline (sampled tracks differ)";
+        }
+        if (r.reason() == OfflineReason.REPLACEMENT && !heldData) {
+            // nothing sampled shows it is the drive that left: a replacement is not trusted on no evidence
+            return "it was taken out for replacement and no sampled track shows it is the same drive";
         }
         return null;
     }
@@ -357,7 +385,9 @@ public final class ServiceAdmin {
         }
         TrackBitmap lost = new TrackBitmap(v.rowTracks());
         // the tracks the offline drive does not have yet: its delta, or what its resync has still to do
-        TrackBitmap missing = w.member.takesWrites() ? w.member.stale() : w.deltaBits();
+        ServiceResync returning = w.returning;
+        TrackBitmap missing = w.member.takesWrites() ? (returning != null ? returning.notYetResynced() : w.member.stale())
+                : w.deltaBits();
         if (!mirrorKept && missing != null) {
             for (long t = missing.nextSetBit(0); t >= 0; t = missing.nextSetBit(t + 1)) {
                 lost.set(t);
@@ -406,7 +436,8 @@ public final class ServiceAdmin {
             }
         }
         PoolConfig.LostRecord rec = new PoolConfig.LostRecord(v.name(), r == null ? drives : r.drives(),
-                r == null ? "written while " + w.drive.name + " was OFFLINE (pointers) and another member failed" : r.why(), tracks);
+                r == null ? "written while " + w.drive.name + " was OFFLINE (" + w.record.mode().word() + ") and another member"
+                        + " failed" : r.why(), tracks);
         pool.lostRecords.put(v.name(), rec);
         applyLost(pool, v, rec);
         try {
@@ -491,6 +522,17 @@ public final class ServiceAdmin {
             Member m = d.member;
             d.inService = true;
             d.reason = r.reason();
+            if (r.mode() == LogMode.DATA && !pool.isReadOnly() && !Files.exists(pool.paths.deltaLog(v.name()))) {
+                // its bytes are gone, its bitmap is not: the drive comes back by rebuilding those tracks
+                r = new PoolConfig.ServiceRecord(r.volume(), r.drive(), r.reason(), LogMode.POINTERS, r.since(), r.phase(),
+                        r.repository(), r.samples());
+                pool.serviceRecords.put(v.name(), r);
+                pool.persist();
+                String msg = "the delta log of " + d.name + "'s service window (meta/" + v.name() + ".delta.log) is missing:"
+                        + " the tracks its bitmap names are rebuilt from the other members when it returns (pointers)";
+                pool.openNotes.add(msg);
+                pool.events.publish(Event.warning("METADATA", v.name(), msg));
+            }
             ServiceWindow w = ServiceWindow.open(pool, v, m, d, r, false);
             if (pool.isReadOnly()) {
                 pool.windows.put(v.name(), w); // to be shown; nothing recovered, nothing resumed
@@ -505,6 +547,11 @@ public final class ServiceAdmin {
                 if (r.mode() == LogMode.DATA) {
                     relogAsOthersHaveThem(pool, v, w, dirty);
                 }
+            } else if (dirty != null && r.mode() == LogMode.DATA && m.state() == DriveState.OFFLINE) {
+                // a second failure and a crash: a window write whose parity reached the others (the
+                // stripe journal is forced) may have lost its bytes for the drive (its log is forced
+                // only by flushes), and nothing is left to rebuild them from: those tracks are lost
+                lostAfterCrash(pool, v, w, dirty);
             }
             if (m.state() == DriveState.OFFLINE) {
                 v.setServiceLog(w);
@@ -527,6 +574,23 @@ public final class ServiceAdmin {
                             + "; it stays OFFLINE");
                 }
             }
+        }
+    }
+
+    /** Records the window's tracks a crash left uncertain as lost (data mode, another member gone too). */
+    private static void lostAfterCrash(Pool pool, RaidVolume v, ServiceWindow w, TrackBitmap dirty) {
+        TrackBitmap delta = w.deltaBits();
+        for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+            if (t < delta.size() && delta.get(t)) {
+                addLost(pool, v, t, w);
+            }
+        }
+        List<Long> lost = lostTracks(pool, v.name());
+        if (!lost.isEmpty()) {
+            pool.events.publish(Event.critical("SECOND_FAILURE", v.name(), "volume " + v.name() + " was not shut down"
+                    + " cleanly while " + w.drive.name + " was OFFLINE (data) and another member had failed: "
+                    + lost.size() + " tracks written just before the crash cannot be rebuilt (" + listTracks(lost)
+                    + "); reads of them fail until they are written whole or restored from a backup"));
         }
     }
 

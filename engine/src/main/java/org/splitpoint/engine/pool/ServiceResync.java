@@ -81,15 +81,17 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         long total;
         if (w.record.mode() == LogMode.POINTERS) {
             TrackBitmap st = new TrackBitmap(v.rowTracks());
-            st.loadWords(w.deltaBits().toWords());
             r.stale = st;
-            total = st.cardinality();
             v.exclusive(() -> {
+                // the copy is taken with no write in flight: a write that marked the delta after it
+                // would otherwise reach the other members only, on a track the drive then "holds"
+                st.loadWords(w.deltaBits().toWords());
                 m.setStale(st, pool.trackSize);
                 m.setState(DriveState.REBUILDING, v.memberRows()); // holds all but its stale tracks
                 m.markAbsenceRecorded();
                 pool.persist();
             });
+            total = st.cardinality();
         } else {
             if (w.record.mode() == LogMode.REPOSITORY) {
                 // the members were not written in the window: the drive is as current as the others
@@ -184,7 +186,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     skippedLost++;
                 } else {
                     v.resyncTrack(m, t);
-                    resyncedSinceCheckpoint.add(t);
+                    synchronized (resyncedSinceCheckpoint) {
+                        resyncedSinceCheckpoint.add(t);
+                    }
                     resynced++;
                 }
                 moved += pool.trackSize;
@@ -229,13 +233,19 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
-        if (mode == LogMode.POINTERS && !resyncedSinceCheckpoint.isEmpty()) {
+        List<Long> done;
+        synchronized (resyncedSinceCheckpoint) {
+            done = new ArrayList<>(resyncedSinceCheckpoint);
+        }
+        if (mode == LogMode.POINTERS && !done.isEmpty()) {
             m.force(); // the drive's copy is durable before its tracks leave the delta
-            w.clearFromDelta(resyncedSinceCheckpoint);
-            for (long t : resyncedSinceCheckpoint) {
-                stale.clear(t); // only now do its writes go unjournaled (see RaidVolume.resyncTrack)
+            w.clearFromDelta(done);
+            synchronized (resyncedSinceCheckpoint) {
+                for (long t : done) {
+                    stale.clear(t); // only now do its writes go unjournaled (see RaidVolume.resyncTrack)
+                }
+                resyncedSinceCheckpoint.removeAll(done);
             }
-            resyncedSinceCheckpoint.clear();
         }
     }
 
@@ -298,6 +308,20 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
     }
 
+    /** Pointers: the tracks the drive does not hold yet (stale, less those resynced but not yet checkpointed). */
+    TrackBitmap notYetResynced() {
+        TrackBitmap out = new TrackBitmap(v.rowTracks());
+        if (stale != null) {
+            out.loadWords(stale.toWords());
+        }
+        synchronized (resyncedSinceCheckpoint) {
+            for (long t : resyncedSinceCheckpoint) {
+                out.clear(t);
+            }
+        }
+        return out;
+    }
+
     /** The tracks still to write to the drive: the stale ones (pointers), the log's not replayed yet (others). */
     org.splitpoint.engine.bitmap.TrackBitmap remaining() {
         TrackBitmap out;
@@ -335,11 +359,13 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     if (mode == LogMode.POINTERS) {
                         m.setStale(null, pool.trackSize);
                         if (m.state() != DriveState.FAILED) {
+                            m.force(); // what it got meanwhile is durable before flushes stop forcing it
                             m.setState(DriveState.OFFLINE, 0);
                             m.markAbsenceRecorded();
                         }
                     } else if (mode == LogMode.REPOSITORY && m.state() != DriveState.FAILED) {
-                        m.setState(DriveState.OFFLINE, 0); // the members already replayed agree with the repository
+                        m.force(); // the members already replayed agree with the repository
+                        m.setState(DriveState.OFFLINE, 0);
                         m.markAbsenceRecorded();
                     }
                     // the return wrote the drive: what it holds now is what a later return compares with

@@ -86,6 +86,11 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 opened.add(f);
                 log = DeltaLog.open(List.of(f), List.of(Long.MAX_VALUE / 4), null);
             } else if (record.mode() == LogMode.REPOSITORY) {
+                if (fresh) {
+                    for (int old = 0; old < 64; old++) { // an earlier window's leftovers must not be read as this one's
+                        pool.storage.delete(paths.repository(name, old));
+                    }
+                }
                 List<StorageFile> files = new ArrayList<>();
                 List<Long> caps = new ArrayList<>();
                 int seg = 0;

@@ -355,8 +355,13 @@ public abstract class RaidVolume implements BlockDevice {
             RangeLocks.Held order = log == null ? null
                     : orderLocks.lock(offset / trackSize, (offset + n + trackSize - 1) / trackSize);
             try {
-                for (WriteObserver o : observers) {
-                    o.beforeWrite(offset, n);
+                if (!below) {
+                    // a replay below the redirect changes nothing hosts see (they saw these bytes when
+                    // the repository took them, and so did the observers); it also runs with the volume
+                    // held exclusively, where an observer's own locks would invert the lock order
+                    for (WriteObserver o : observers) {
+                        o.beforeWrite(offset, n);
+                    }
                 }
                 Redirect rd = below ? null : redirect;
                 IoAction apply;
