@@ -1,6 +1,7 @@
 package org.splitpoint.engine.bitmap;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The write-intent protocol over a {@link DurableBitmap}, as md's bitmap does it.
@@ -71,6 +72,24 @@ public final class WriteIntent {
         bits.setRange(from, end);
         durable.markChanged(from, end);
         durable.persist(true);
+    }
+
+    /**
+     * Makes the tracks of every range {from, to} durable-dirty with one persist: a batch of writes
+     * about to go out (a repository's replay), each of which then finds its bits set and pays no sync.
+     */
+    public synchronized void beginWrites(List<long[]> ranges) throws IOException {
+        boolean changed = false;
+        for (long[] r : ranges) {
+            writtenThisInterval.setRange(r[0], r[1]);
+            if (bits.setRange(r[0], r[1]) > 0) {
+                durable.markChanged(r[0], r[1]);
+                changed = true;
+            }
+        }
+        if (changed) {
+            durable.persist(true);
+        }
     }
 
     /** Counts tracks [from, to) as written in this interval (writes that bypass beginWrite, such as a repair). */

@@ -196,12 +196,14 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             }
             return new Step(steps, moved);
         }
+        List<DeltaLog.Piece> batch = new ArrayList<>();
         while (moved < limit && next < pass.size()) {
             DeltaLog.Piece p = pass.get(next++);
-            replay(p);
+            batch.add(p);
             moved += p.length();
             steps++;
         }
+        replayAll(batch);
         bytesMoved += moved;
         return new Step(steps, moved);
     }
@@ -213,6 +215,20 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             }
         }
         return true;
+    }
+
+    /** Replays {@code pieces}; a repository's, after marking their write-intent tracks with one sync. */
+    private void replayAll(List<DeltaLog.Piece> pieces) throws IOException {
+        if (mode == LogMode.REPOSITORY && !pieces.isEmpty()) {
+            List<long[]> ranges = new ArrayList<>(pieces.size());
+            for (DeltaLog.Piece p : pieces) {
+                ranges.add(new long[] {p.start(), p.length()});
+            }
+            v.intendWrites(ranges);
+        }
+        for (DeltaLog.Piece p : pieces) {
+            replay(p);
+        }
     }
 
     private void replay(DeltaLog.Piece p) throws IOException {
@@ -256,19 +272,21 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             v.exclusive(() -> {
                 if (mode != LogMode.POINTERS) {
                     // the last pass: what came in while the earlier ones ran, with no host I/O in flight
+                    List<DeltaLog.Piece> rest = new ArrayList<>();
                     for (DeltaLog.Piece p : w.log.pieces()) {
                         if (!replayed.contains(p)) {
-                            replay(p);
-                            lastPass[0]++;
+                            rest.add(p);
                         }
                     }
+                    replayAll(rest);
+                    lastPass[0] = rest.size();
                 }
                 // durable before the window ends: a repository replay through the volume's flush, a
                 // data replay or a resync on the drive itself
                 if (mode == LogMode.REPOSITORY) {
                     v.forceNow(); // not flush(): a flush waits for the gate this section holds
-                } else {
-                    m.force();
+                } else if (mode == LogMode.DATA) {
+                    m.force(); // (a pointers resync's last checkpoint forced the drive already)
                 }
                 v.setRedirect(null);
                 v.setServiceLog(null);

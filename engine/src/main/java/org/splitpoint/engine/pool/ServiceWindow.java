@@ -324,8 +324,8 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         String name = volume.name();
         pool.storage.delete(pool.paths.delta(name));
         pool.storage.delete(pool.paths.deltaLog(name));
-        for (int seg = 0; seg < 64; seg++) {
-            pool.storage.delete(pool.paths.repository(name, seg));
+        for (int seg = 0; seg < 64 && (seg < 2 || Files.exists(pool.paths.repository(name, seg))); seg++) {
+            pool.storage.delete(pool.paths.repository(name, seg)); // (a fresh repository drops any left over)
         }
         pool.storage.syncDirectory(pool.paths.meta());
     }

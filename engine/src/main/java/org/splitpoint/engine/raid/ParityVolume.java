@@ -112,6 +112,11 @@ public final class ParityVolume extends RaidVolume {
 
     // ---- reads ----------------------------------------------------------------------------
 
+    @Override
+    protected boolean marksDeltaPerSegment() {
+        return true;
+    }
+
     /** Per strip: only the bytes on the members that lost a track are lost there. */
     @Override
     protected boolean readsLost(Lost l, long offset, long length) {
@@ -371,6 +376,9 @@ public final class ParityVolume extends RaidVolume {
             if (m.takesWrites()) {
                 writes.add(seg);
             } else {
+                // before any member or the journal has the update: only a stripe whose strip on the
+                // offline drive changes (its data, or the parity it holds) is in its delta
+                offlineRowsChange(m, seg.row(), seg.data().length);
                 missed(m, seg.row(), ByteBuffer.wrap(seg.data()));
             }
         }

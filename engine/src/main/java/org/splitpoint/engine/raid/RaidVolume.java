@@ -224,6 +224,23 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
+     * True when the layout tells the service log, per stripe, only the rows a write changes on the
+     * OFFLINE member ({@link #offlineRowsChange}); false: every row of the write (a mirror's
+     * write changes every member).
+     */
+    protected boolean marksDeltaPerSegment() {
+        return false;
+    }
+
+    /** Member rows [row, row+len) of OFFLINE member {@code m} change: the delta says so, durably, first. */
+    protected void offlineRowsChange(Member m, long row, long len) throws IOException {
+        ServiceLog l = serviceLog;
+        if (l != null && m.state() == DriveState.OFFLINE) {
+            l.beforeWrite(row / trackSize, (row + len + trackSize - 1) / trackSize);
+        }
+    }
+
+    /**
      * True when volume bytes [offset, offset+length) include bytes a second failure lost: by
      * default any lost track among their rows (a mirror); parity layouts look per strip.
      */
@@ -326,6 +343,19 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
+     * Marks the write-intent tracks of the volume byte ranges {offset, length} durably at once,
+     * before a batch of {@link #writeBelowRedirect} replays them (one sync, not one per track).
+     */
+    public void intendWrites(List<long[]> volumeRanges) throws IOException {
+        List<long[]> tracks = new ArrayList<>(volumeRanges.size());
+        for (long[] r : volumeRanges) {
+            long[] rows = rowsOf(r[0], r[1]);
+            tracks.add(new long[] {rows[0] / trackSize, (rows[1] + trackSize - 1) / trackSize});
+        }
+        writeIntent.beginWrites(tracks);
+    }
+
+    /**
      * Writes to the members even while a repository takes host writes: its replay into the
      * volume when the offline drive returns (not journaled: the journal had the writes already).
      */
@@ -377,7 +407,7 @@ public abstract class RaidVolume implements BlockDevice {
                         writeIntent.beginWrite(t0, t1);
                     }
                     ServiceLog sl = serviceLog;
-                    if (sl != null) {
+                    if (sl != null && !marksDeltaPerSegment()) {
                         sl.beforeWrite(t0, t1); // durable before any member has the write
                     }
                     apply = () -> {
