@@ -119,9 +119,9 @@ deps=$(tr ':' '\n' < "$root/cli/target/classpath.txt" \
 cp="$engine_classes${deps:+:$deps}"
 mkdir -p "$target/classes"
 if [ -z "$(ls "$target/classes"/Bench.class 2>/dev/null)" ] \
-   || [ -n "$(find "$bench/src" "$engine_classes" -newer "$target/classes/Bench.class" -type f -print -quit)" ]; then
+   || [ -n "$(find "$bench/src" "$bench/common" "$engine_classes" -newer "$target/classes/Bench.class" -type f -print -quit)" ]; then
   say "compiling the harness"
-  javac -d "$target/classes" -cp "$cp" "$bench"/src/*.java
+  javac -d "$target/classes" -cp "$cp" "$bench"/src/*.java "$bench/common/Harness.java"
 fi
 
 # ---- peers ----------------------------------------------------------------------------------------
