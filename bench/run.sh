@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Splitpoint benchmarks: the one command. See bench/README.md.
 #
-#   bench/run.sh             all five suites, one after the other, each appending its dated
+#   bench/run.sh             all six suites, one after the other, each appending its dated
 #                            section to bench/RESULTS.md:
 #                              core     raid1/raid5 write, read, rebuild vs fio and qemu-img (below)
 #                              pairs    establish/restore/split/latency (bench/pairs/run.sh)
@@ -15,12 +15,20 @@
 #                                       throughput with the journal on vs off, `volume journal ship`
 #                                       vs `qemu-img convert -W -m 8` of the same bytes, rebuild of
 #                                       1 GiB from backup + journal vs the same (page cache warm, cold)
-#   bench/run.sh core|pairs|nbd|instant|journal   just that suite
+#                              drills   drive service windows (bench/drills/run.sh): on a 1 GiB raid5
+#                                       volume over 4 drives, the resync after a window in which 1% /
+#                                       10% of the tracks were written, per log mode (pointers, data,
+#                                       repository), as a fraction of a full rebuild of the drive
+#                                       (targets <= 3% / <= 15%); the same stale drive image brought up
+#                                       to date by `rsync --inplace --no-whole-file`; host writes during
+#                                       the window vs OPTIMAL (page cache warm, cold)
+#   bench/run.sh core|pairs|nbd|instant|journal|drills   just that suite
 #   bench/run.sh --profile   diagnostics for the core: one pass per layout through a timing file
 #                            layer, printing where the engine's time goes per phase (appends nothing)
 #   bench/run.sh instant --profile   the same for backups and instant restore, with a JFR
 #                            recording per phase and its summary (appends nothing)
 #   bench/run.sh journal --profile   the same for journaled writes, ships and rebuilds (appends nothing)
+#   bench/run.sh drills --profile    the same for service windows, resyncs and the full rebuild (appends nothing)
 #
 # The core suite builds the project if needed, compiles the harness (bench/src/*.java) into
 # bench/target/, installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
@@ -32,7 +40,7 @@
 #   BENCH_DIR       scratch directory on the file system to measure (default bench/work/, git-ignored);
 #                   big files are deleted at the end
 #   BENCH_REPS      repetitions per measurement, median reported (default 3)
-#   BENCH_SIZE_MIB  volume size in MiB (default 1024; core, nbd and journal)
+#   BENCH_SIZE_MIB  volume size in MiB (default 1024; core, nbd, journal and drills)
 #   BENCH_ONLY      core: "raid1", "raid5" or "raid1,raid5" (default)
 #   BENCH_NO_RESULTS=1  print only; do not append to bench/RESULTS.md
 #   BENCH_JAVA_OPTS extra JVM options for the core harness
@@ -49,14 +57,14 @@ suite=all
 profile=
 for arg in "$@"; do
   case "$arg" in
-    all|core|pairs|nbd|instant|journal) suite=$arg ;;
+    all|core|pairs|nbd|instant|journal|drills) suite=$arg ;;
     --profile) profile=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, --profile, --help)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, drills, --profile, --help)" >&2; exit 2 ;;
   esac
 done
-if [ -n "$profile" ] && [ "$suite" != all ] && [ "$suite" != core ] && [ "$suite" != instant ] && [ "$suite" != journal ]; then
-  echo "bench: --profile is for the core, instant and journal suites only" >&2; exit 2
+if [ -n "$profile" ] && { [ "$suite" = pairs ] || [ "$suite" = nbd ]; }; then
+  echo "bench: --profile is for the core, instant, journal and drills suites only" >&2; exit 2
 fi
 [ -n "$profile" ] && [ "$suite" = all ] && suite=core
 case "$suite" in
@@ -64,10 +72,11 @@ case "$suite" in
   nbd) exec bash "$bench/nbd/run.sh" ;;
   instant) exec bash "$bench/instant/run.sh" ${profile:+--profile} ;;
   journal) exec bash "$bench/journal/run.sh" ${profile:+--profile} ;;
+  drills) exec bash "$bench/drills/run.sh" ${profile:+--profile} ;;
   all)
     # each suite in its own process, so one failing does not stop the others
     failed=()
-    for s in core pairs nbd instant journal; do
+    for s in core pairs nbd instant journal drills; do
       echo "bench: ==== suite $s ($(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)) ====" >&2
       case "$s" in
         core) bash "${BASH_SOURCE[0]}" core || failed+=("$s") ;;
@@ -78,7 +87,7 @@ case "$suite" in
       echo "bench: suites that failed: ${failed[*]}" >&2
       exit 1
     fi
-    echo "bench: all five suites ran" >&2
+    echo "bench: all six suites ran" >&2
     exit 0 ;;
 esac
 
@@ -119,9 +128,9 @@ deps=$(tr ':' '\n' < "$root/cli/target/classpath.txt" \
 cp="$engine_classes${deps:+:$deps}"
 mkdir -p "$target/classes"
 if [ -z "$(ls "$target/classes"/Bench.class 2>/dev/null)" ] \
-   || [ -n "$(find "$bench/src" "$engine_classes" -newer "$target/classes/Bench.class" -type f -print -quit)" ]; then
+   || [ -n "$(find "$bench/src" "$bench/common" "$engine_classes" -newer "$target/classes/Bench.class" -type f -print -quit)" ]; then
   say "compiling the harness"
-  javac -d "$target/classes" -cp "$cp" "$bench"/src/*.java
+  javac -d "$target/classes" -cp "$cp" "$bench"/src/*.java "$bench/common/Harness.java"
 fi
 
 # ---- peers ----------------------------------------------------------------------------------------

@@ -1,22 +1,14 @@
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
-import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
@@ -64,9 +56,8 @@ import org.splitpoint.engine.restore.InstantRestore;
  * <p>{@code InstantBench WORK OUT.md} runs the benchmark; {@code InstantBench WORK - profile} runs one
  * pass of each path through a timing file layer with a JFR recording per phase (WORK/jfr/*.jfr).
  */
-public final class InstantBench {
+public final class InstantBench extends Harness {
 
-    static final int MIB = 1 << 20;
     static final long GIB = 1L << 30;
     static final int TRACK = 64 * 1024;
     static final int READ = 4096;
@@ -77,16 +68,13 @@ public final class InstantBench {
     final int fillEvery;
     final long throttle;
     final long windowNanos;
-    final long settleMs;
     final ByteBuffer random;
-    boolean canDrop;
     final Path store;
     final Path plain;
     final Path copy;
     final Path target;
     String image1;
     String image16;
-    final Map<String, List<Double>> samples = new LinkedHashMap<>();
     final StringBuilder notes = new StringBuilder();
 
     InstantBench(Path work, int reps) {
@@ -96,24 +84,11 @@ public final class InstantBench {
         this.fillEvery = Integer.parseInt(env("BENCH_INSTANT_FILL_EVERY", "4"));
         this.throttle = Long.parseLong(env("BENCH_INSTANT_THROTTLE_MIB", "64")) * MIB;
         this.windowNanos = (long) (Double.parseDouble(env("BENCH_INSTANT_WINDOW_S", "5")) * 1e9);
-        this.settleMs = Long.parseLong(env("BENCH_SETTLE_MS", "500"));
         this.store = work.resolve("store");
         this.plain = work.resolve("plain.img");
         this.copy = work.resolve("copy.img");
         this.target = work.resolve("target-pool");
-        random = ByteBuffer.allocateDirect(64 * MIB);
-        byte[] chunk = new byte[MIB];
-        Random r = new Random(42);
-        while (random.hasRemaining()) {
-            r.nextBytes(chunk);
-            random.put(chunk);
-        }
-        random.clear();
-    }
-
-    static String env(String k, String d) {
-        String v = System.getenv(k);
-        return v == null || v.isBlank() ? d : v.trim();
+        random = randomBuffer(64);
     }
 
     public static void main(String[] args) throws Exception {
@@ -294,20 +269,6 @@ public final class InstantBench {
             readThrough(dir.resolve(f));
         }
         readThrough(store.resolve("store.json"));
-    }
-
-    static void readThrough(Path f) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(MIB);
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            for (long at = 0; ; ) {
-                b.clear();
-                int n = ch.read(b, at);
-                if (n < 0) {
-                    break;
-                }
-                at += n;
-            }
-        }
     }
 
     // ---- 2. read latency during the bulk copy ------------------------------------------------------
@@ -519,32 +480,6 @@ public final class InstantBench {
 
     // ---- report -------------------------------------------------------------------------------------
 
-    void record(String key, double v) {
-        samples.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
-    }
-
-    double med(String key) {
-        double[] a = samples.get(key).stream().mapToDouble(Double::doubleValue).filter(x -> !Double.isNaN(x)).sorted()
-                .toArray();
-        if (a.length == 0) {
-            return Double.NaN;
-        }
-        int n = a.length;
-        return n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
-    }
-
-    double best(String key) {
-        return samples.get(key).stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-    }
-
-    String runs(String key, double scale, String fmt) {
-        StringBuilder b = new StringBuilder();
-        for (double x : samples.get(key)) {
-            b.append(b.length() == 0 ? "" : ", ").append(String.format(fmt, x * scale));
-        }
-        return b.toString();
-    }
-
     void report(Path out) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("| line | ours | reference | ratio | target | result | samples |\n");
@@ -606,7 +541,7 @@ public final class InstantBench {
                 + " counted apart); cold = `sync; echo 3 > drop_caches` right before the window. Lines 3 and 4: caches"
                 + " dropped before each sample. Ours writes 2 GiB for 1 GiB restored (raid1); qemu-img writes 1 GiB.%s%n",
                 big, ordinal(fillEvery), bigSize / (double) fillEvery / GIB, bigSize / fillEvery / TRACK, reps, big, reps, reps,
-                throttle / MIB, windowNanos / 1e9, canDrop ? "" : " **Caches could not be dropped: every figure is warm.**"));
+                throttle / MIB, windowNanos / 1e9, dropNote()));
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
         System.out.println();
@@ -615,10 +550,6 @@ public final class InstantBench {
         for (String[] c : console) {
             System.out.printf(fmt, (Object[]) c);
         }
-    }
-
-    static String bold(String res) {
-        return res.equals("MISS") ? "**MISS**" : res;
     }
 
     // ---- profile ------------------------------------------------------------------------------------
@@ -630,8 +561,7 @@ public final class InstantBench {
      * 1% incremental backup. Prints per phase where the wall time went in file calls.
      */
     void profile() throws Exception {
-        Path jfr = work.resolve("jfr");
-        Files.createDirectories(jfr);
+        Path jfr = jfrDir(work);
         String phases = env("BENCH_INSTANT_PHASES", "sha,chain,first,bulk,ondemand,during,backup");
         if (phases.contains("sha")) {
             shaSpeed();
@@ -840,25 +770,6 @@ public final class InstantBench {
         }
     }
 
-    static Recording startJfr() throws Exception {
-        Recording rec = new Recording(Configuration.getConfiguration("profile"));
-        rec.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
-        rec.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(1));
-        rec.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.ThreadPark").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.FileRead").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.FileWrite").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.FileForce").withThreshold(Duration.ofMillis(0)).withStackTrace();
-        rec.start();
-        return rec;
-    }
-
-    static void stopJfr(Recording rec, Path to) throws IOException {
-        rec.stop();
-        rec.dump(to);
-        rec.close();
-    }
-
     // ---- the profile's names for files (bench/instant/FileTiming.java times them) -------------------
 
     static String kind(Path p) {
@@ -884,64 +795,11 @@ public final class InstantBench {
 
     // ---- helpers ------------------------------------------------------------------------------------
 
-    static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    static void await(Job j) throws Exception {
-        while (!j.await(600_000)) {
-            // keep waiting
-        }
-        if (j.state() != JobState.DONE) {
-            throw new IOException(j.kind() + " ended " + j.state() + ": " + j.progress().message());
-        }
-    }
-
-    void settle() throws IOException, InterruptedException {
-        exec(List.of("sync"));
-        Thread.sleep(settleMs);
-    }
-
-    boolean dropCaches() throws IOException, InterruptedException {
-        exec(List.of("sync"));
-        try {
-            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3\n");
-            return true;
-        } catch (IOException | SecurityException e) {
-            return false;
-        }
-    }
-
-    static String exec(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int rc = p.waitFor();
-        if (rc != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited with " + rc + ":\n" + text);
-        }
-        return text;
-    }
-
     void cleanup() throws IOException {
         for (String d : List.of("src-1g", "src-big", "target-pool", "store")) {
             deleteTree(work.resolve(d));
         }
         Files.deleteIfExists(plain);
         Files.deleteIfExists(copy);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> {
-                try {
-                    Files.delete(x);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

@@ -37,7 +37,7 @@ public final class JfrTop {
         {"locks (RangeLocks, ReentrantLock, monitors)", "org.splitpoint.engine.io.RangeLocks",
             "java.util.concurrent.locks", "Object.wait"},
         {"JSON (Jackson)", "com.fasterxml.jackson"},
-        {"JFR / harness", "jdk.jfr", "InstantBench", "JournalBench", "JfrTop"},
+        {"JFR / harness", "jdk.jfr", "InstantBench", "JournalBench", "DrillBench", "JfrTop"},
     };
 
     public static void main(String[] args) throws Exception {

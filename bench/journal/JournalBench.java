@@ -1,23 +1,16 @@
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.splitpoint.engine.backup.ChainReader;
 import org.splitpoint.engine.backup.DirectoryStore;
@@ -25,7 +18,6 @@ import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
-import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
@@ -67,9 +59,8 @@ import org.splitpoint.engine.pool.VolumeState;
  * <p>{@code JournalBench WORK OUT.md} runs the benchmark; {@code JournalBench WORK - profile} runs one
  * pass of each path through a timing file layer with a JFR recording per phase (WORK/jfr/*.jfr).
  */
-public final class JournalBench {
+public final class JournalBench extends Harness {
 
-    static final int MIB = 1 << 20;
     static final int TRACK = 64 * 1024;
     static final int STRIP = 64 * 1024;
     static final int RAND_IO = 64 * 1024;
@@ -81,10 +72,8 @@ public final class JournalBench {
     final long flushEvery;
     final long rebuildBytes;
     final int members;
-    final long settleMs;
     final List<String> regimes;
     final ByteBuffer random;
-    boolean canDrop;
     final Path dirOn;
     final Path dirOff;
     final Path store;
@@ -96,8 +85,6 @@ public final class JournalBench {
     Pool off;
     StorageFactory storage = StorageFactory.real();
     int sampleNo;
-    final Map<String, List<Double>> samples = new LinkedHashMap<>();
-    final Map<String, String> loads = new LinkedHashMap<>();
 
     JournalBench(Path work, int reps) {
         this.work = work;
@@ -107,7 +94,6 @@ public final class JournalBench {
         this.flushEvery = Long.parseLong(env("BENCH_JOURNAL_FLUSH_MIB", "64")) * MIB;
         this.rebuildBytes = Long.parseLong(env("BENCH_JOURNAL_REBUILD_MIB", "64")) * MIB;
         this.members = Integer.parseInt(env("BENCH_JOURNAL_DRIVES", "4"));
-        this.settleMs = Long.parseLong(env("BENCH_SETTLE_MS", "500"));
         this.regimes = List.of(env("BENCH_JOURNAL_REGIMES", "warm,cold").split(","));
         this.dirOn = work.resolve("pool-on");
         this.dirOff = work.resolve("pool-off");
@@ -117,19 +103,7 @@ public final class JournalBench {
         if (size % MIB != 0 || randBytes % RAND_IO != 0 || members < 3) {
             throw new IllegalArgumentException("BENCH_SIZE_MIB, BENCH_JOURNAL_RANDOM_MIB in MiB; BENCH_JOURNAL_DRIVES >= 3");
         }
-        random = ByteBuffer.allocateDirect(64 * MIB);
-        byte[] chunk = new byte[MIB];
-        Random r = new Random(42);
-        while (random.hasRemaining()) {
-            r.nextBytes(chunk);
-            random.put(chunk);
-        }
-        random.clear();
-    }
-
-    static String env(String k, String d) {
-        String v = System.getenv(k);
-        return v == null || v.isBlank() ? d : v.trim();
+        random = randomBuffer(64);
     }
 
     public static void main(String[] args) throws Exception {
@@ -138,48 +112,22 @@ public final class JournalBench {
         int reps = Integer.parseInt(env("BENCH_REPS", "3"));
         JournalBench b = new JournalBench(work, reps);
         Files.createDirectories(work);
-        b.canDrop = b.dropCaches();
-        System.out.println("page cache: " + (b.canDrop ? "'cold' samples run right after sync; echo 3 > drop_caches"
-                : "could not drop caches (not permitted): every 'cold' figure is WARM"));
-        System.out.println("load average at start: " + load());
-        try {
-            if (args.length > 2 && args[2].equals("profile")) {
-                b.profile();
-                return;
-            }
-            b.prepare();
-            for (String regime : b.regimes) {
-                boolean cold = regime.equals("cold");
-                String before = load();
-                b.rebase();
-                b.writesAndShips(cold);
-                b.rebase();
-                b.rebuilds(cold, regime.equals(b.regimes.get(0)));
-                b.loads.put(regime, before + " -> " + load());
-                System.out.printf("regime %s: load average %s%n", regime, b.loads.get(regime));
-            }
-            b.report(Path.of(args[1]).toAbsolutePath());
-        } finally {
+        b.runSuite(args, b.regimes, b::prepare, (regime, cold) -> {
+            b.rebase();
+            b.writesAndShips(cold);
+            b.rebase();
+            b.rebuilds(cold, regime.equals(b.regimes.get(0)));
+        }, b::report, b::profile, () -> {
             b.closePools();
             b.cleanup();
-        }
-    }
-
-    static String load() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
+        });
     }
 
     // ---- preparation ----------------------------------------------------------------------------
 
     /** Member drive size: just enough member rows for {@code size} volume bytes, a multiple of the strip. */
     long memberSize() {
-        long stripeData = (long) STRIP * (members - 1);
-        return (size + stripeData - 1) / stripeData * STRIP;
+        return parityMemberSize(size, members, STRIP);
     }
 
     /**
@@ -429,22 +377,6 @@ public final class JournalBench {
         }
     }
 
-    static long readThrough(Path f) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(MIB);
-        long at = 0;
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            while (true) {
-                b.clear();
-                int n = ch.read(b, at);
-                if (n < 0) {
-                    break;
-                }
-                at += n;
-            }
-        }
-        return at;
-    }
-
     void qemuSample(String key, boolean cold, long bytes) throws Exception {
         Files.deleteIfExists(copy);
         settle();
@@ -572,32 +504,6 @@ public final class JournalBench {
 
     // ---- report -------------------------------------------------------------------------------------
 
-    void record(String key, double v) {
-        samples.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
-    }
-
-    double med(String key) {
-        List<Double> l = samples.get(key);
-        if (l == null) {
-            return Double.NaN;
-        }
-        double[] a = l.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = a.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
-    }
-
-    double best(String key) {
-        return samples.get(key).stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-    }
-
-    String runs(String key) {
-        StringBuilder b = new StringBuilder();
-        for (double x : samples.getOrDefault(key, List.of())) {
-            b.append(b.length() == 0 ? "" : ", ").append(String.format("%.2f", x));
-        }
-        return b.toString();
-    }
-
     void report(Path out) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("| regime | line | ours | peer | ratio (best runs) | target | result | seconds: ours; peer |\n");
@@ -664,20 +570,9 @@ public final class JournalBench {
                         + " the backup images the ship or rebuild reads and qemu-img's source read through the page cache first;"
                         + " cold: `sync; echo 3 > /proc/sys/vm/drop_caches` before every sample.%s Load average (1/5/15 min) per"
                         + " regime: %s.%n", mib, members, legSize / MIB, legSize * 9 / 10 / MIB, flushEvery / MIB, rebuildBytes / MIB,
-                rebuildBytes / MIB, reps, reps, canDrop ? "" : " **Caches could not be dropped: every figure is warm.**",
-                loads.toString().replace("{", "").replace("}", "").replace("=", ": ")));
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, md.toString());
-        System.out.println();
-        String fmt = "%-6s %-28s %12s %12s %7s %7s  %s%n";
-        System.out.printf(fmt, "regime", "line", "ours", "peer", "ratio", "target", "result");
-        for (String[] c : console) {
-            System.out.printf(fmt, (Object[]) c);
-        }
-    }
-
-    static String bold(String res) {
-        return res.equals("MISS") ? "**MISS**" : res;
+                rebuildBytes / MIB, reps, reps, dropNote(),
+                loadsText()));
+        writeTables(out, md, console, "peer");
     }
 
     // ---- profile ------------------------------------------------------------------------------------
@@ -688,9 +583,8 @@ public final class JournalBench {
      * then a sequential one cold), and a rebuild warm and cold.
      */
     void profile() throws Exception {
-        Path jfr = work.resolve("jfr");
-        Files.createDirectories(jfr);
-        Set<String> phases = Set.of(env("BENCH_JOURNAL_PHASES", "sha,write,ship,rebuild").split(","));
+        Path jfr = jfrDir(work);
+        Set<String> phases = phases("BENCH_JOURNAL_PHASES", "sha,write,ship,rebuild");
         if (phases.contains("sha")) {
             shaSpeed();
         }
@@ -797,33 +691,6 @@ public final class JournalBench {
         }
     }
 
-    /**
-     * A profiled phase's window in System.nanoTime() (CLOCK_MONOTONIC), for bench/journal/perf-phases.py
-     * to cut a {@code perf record -k CLOCK_MONOTONIC} of the harness by phase.
-     */
-    static void mark(String phase, long t0) {
-        System.out.printf("perf-phase %s %d %d%n", phase, t0, System.nanoTime());
-    }
-
-    static Recording startJfr() throws Exception {
-        Recording rec = new Recording(Configuration.getConfiguration("profile"));
-        rec.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
-        rec.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(1));
-        rec.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.ThreadPark").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.FileRead").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.FileWrite").withThreshold(Duration.ofMillis(1)).withStackTrace();
-        rec.enable("jdk.FileForce").withThreshold(Duration.ofMillis(0)).withStackTrace();
-        rec.start();
-        return rec;
-    }
-
-    static void stopJfr(Recording rec, Path to) throws IOException {
-        rec.stop();
-        rec.dump(to);
-        rec.close();
-    }
-
     // ---- the profile's names for files (bench/instant/FileTiming.java times them) -------------------
 
     String kind(Path p) {
@@ -850,44 +717,6 @@ public final class JournalBench {
 
     // ---- helpers ------------------------------------------------------------------------------------
 
-    static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    static void await(Job j) throws Exception {
-        while (!j.await(600_000)) {
-            // keep waiting
-        }
-        if (j.state() != JobState.DONE) {
-            throw new IOException(j.kind() + " ended " + j.state() + ": " + j.progress().message());
-        }
-    }
-
-    void settle() throws IOException, InterruptedException {
-        exec(List.of("sync"));
-        Thread.sleep(settleMs);
-    }
-
-    boolean dropCaches() throws IOException, InterruptedException {
-        exec(List.of("sync"));
-        try {
-            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3\n");
-            return true;
-        } catch (IOException | SecurityException e) {
-            return false;
-        }
-    }
-
-    static String exec(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int rc = p.waitFor();
-        if (rc != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited with " + rc + ":\n" + text);
-        }
-        return text;
-    }
-
     void closePools() {
         for (Pool p : new Pool[] {on, off}) {
             try {
@@ -908,20 +737,5 @@ public final class JournalBench {
         }
         Files.deleteIfExists(plain);
         Files.deleteIfExists(copy);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> {
-                try {
-                    Files.delete(x);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

@@ -1,11 +1,8 @@
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +10,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
@@ -200,12 +196,12 @@ public final class Bench {
             }
         }
         Files.deleteIfExists(plain);
-        deleteTree(dirA);
-        deleteTree(dirB);
+        Harness.deleteTree(dirA);
+        Harness.deleteTree(dirB);
     }
 
     Pool newPool(Setup s, Path dir) throws Exception {
-        deleteTree(dir);
+        Harness.deleteTree(dir);
         Pool.create(dir, s.drives(), driveSize(s), TRACK, StorageFactory.real());
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= s.drives(); i++) {
@@ -248,9 +244,9 @@ public final class Bench {
         settle();
         dropCaches();
         long t0 = System.nanoTime();
-        exec(List.of("qemu-img", "convert", "-W", "-m", "8", "-f", "raw", "-O", "raw",
+        Harness.exec(List.of("qemu-img", "convert", "-W", "-m", "8", "-f", "raw", "-O", "raw",
                 member.toString(), copy.toString()));
-        exec(List.of("sync", copy.toString()));
+        Harness.exec(List.of("sync", copy.toString()));
         double pb = (System.nanoTime() - t0) / 1e9;
         record(s.name() + " rebuild peer", pb, memberBytes);
         Files.deleteIfExists(copy);
@@ -314,7 +310,7 @@ public final class Bench {
         if (rw.equals("write")) {
             cmd.add("--end_fsync=1");
         }
-        String json = exec(cmd);
+        String json = Harness.exec(cmd);
         Matcher m = RUNTIME.matcher(json);
         if (!m.find()) {
             throw new IOException("no job_runtime in fio output:\n" + json);
@@ -322,18 +318,8 @@ public final class Bench {
         return Long.parseLong(m.group(1)) / 1000.0;
     }
 
-    static String exec(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int rc = p.waitFor();
-        if (rc != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited with " + rc + ":\n" + text);
-        }
-        return text;
-    }
-
     void sync() throws IOException, InterruptedException {
-        exec(List.of("sync"));
+        Harness.exec(List.of("sync"));
     }
 
     /** sync, then drop the page cache; false when not permitted. */
@@ -426,24 +412,9 @@ public final class Bench {
 
     void cleanup() throws IOException {
         for (String d : List.of("pool-raid1-a", "pool-raid1-b", "pool-raid5-a", "pool-raid5-b")) {
-            deleteTree(work.resolve(d));
+            Harness.deleteTree(work.resolve(d));
         }
         Files.deleteIfExists(work.resolve("plain.img"));
         Files.deleteIfExists(work.resolve("copy.img"));
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> {
-                try {
-                    Files.delete(x);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

@@ -175,7 +175,7 @@ public final class Profile {
         TimedStorage storage = new TimedStorage();
         for (Bench.Setup s : setups) {
             Path dir = work.resolve("pool-" + s.name());
-            Bench.deleteTree(dir);
+            Harness.deleteTree(dir);
             Pool.create(dir, s.drives(), b.driveSize(s), Bench.TRACK, StorageFactory.real());
             List<String> names = new ArrayList<>();
             for (int i = 1; i <= s.drives(); i++) {
@@ -211,7 +211,7 @@ public final class Profile {
                 }
                 print(s.label() + " rebuild of d2 (member bytes)", tb, rows);
             }
-            Bench.deleteTree(dir);
+            Harness.deleteTree(dir);
         }
     }
 
