@@ -125,7 +125,7 @@ public final class NavView extends TreeView<NavItem> {
         String state = item.look() == null || item.look().word().isEmpty() ? "" : " — " + item.look().word();
         return switch (item.key()) {
             case NavItem.POOL -> "The pool" + state + ": its drive bay (Ctrl+1)";
-            case NavItem.DRIVES -> "The drive bay: fail, replace, add spares (Ctrl+1)";
+            case NavItem.DRIVES -> "The drive bay: fail, replace, add spares, take offline for service (Ctrl+1)";
             case NavItem.VOLUMES -> "Every volume with its state (Ctrl+2)";
             case NavItem.PAIRS -> "Every BCV pair; New pair… (Ctrl+3)";
             case NavItem.BACKUPS -> "Backup stores and their images: back up, verify, delete, restore (Ctrl+4)";
