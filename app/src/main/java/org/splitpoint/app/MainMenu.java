@@ -21,10 +21,10 @@ import org.splitpoint.app.session.AppPrefs;
 
 /**
  * The menu bar and its keyboard accelerators: File (new, open, recent, demo, quit), View (go to
- * drives, volumes, pairs, backups; dark theme), Pair (establish, split, restore on the pair console
- * shown), Drive (fail, replace, add spare, take offline, bring online on the drive bay), Help. Pair
- * and Drive items are enabled by the same "why not" bindings as the buttons, and say why in their
- * text when disabled.
+ * drives, volumes, pairs, backups, drills; dark theme), Pair (establish, split, restore on the pair
+ * console shown), Drive (fail, replace, add spare, take offline, bring online on the drive bay),
+ * Help. Pair and Drive items are enabled by the same "why not" bindings as the buttons, and say why
+ * in their text when disabled.
  */
 final class MainMenu {
 
@@ -83,7 +83,8 @@ final class MainMenu {
         m.getItems().addAll(item("Drive _bay", "Shortcut+1", () -> go(NavItem.DRIVES)),
                 item("_Volumes", "Shortcut+2", () -> go(NavItem.VOLUMES)),
                 item("_Pairs", "Shortcut+3", () -> go(NavItem.PAIRS)),
-                item("_Backups", "Shortcut+4", () -> go(NavItem.BACKUPS)), new SeparatorMenuItem(), dark);
+                item("_Backups", "Shortcut+4", () -> go(NavItem.BACKUPS)),
+                item("D_rills", "Shortcut+5", () -> go(NavItem.DRILLS)), new SeparatorMenuItem(), dark);
         return m;
     }
 
@@ -153,7 +154,7 @@ final class MainMenu {
             a.setHeaderText("Splitpoint keyboard shortcuts");
             a.setContentText(String.join("\n",
                     "Ctrl+N  new pool        Ctrl+O  open pool       Ctrl+Q  quit",
-                    "Ctrl+1  drive bay       Ctrl+2  volumes          Ctrl+3  pairs       Ctrl+4  backups",
+                    "Ctrl+1  drive bay       Ctrl+2  volumes          Ctrl+3  pairs       Ctrl+4  backups    Ctrl+5  drills",
                     "Ctrl+E  establish       Ctrl+Shift+S  split      Ctrl+R  restore…",
                     "Ctrl+Shift+F  fail drive   Ctrl+Shift+R  replace drive   Ctrl+Shift+A  add spare",
                     "Ctrl+Shift+O  take a drive offline…   Ctrl+Shift+N  bring it online",
