@@ -21,9 +21,10 @@ import org.splitpoint.app.session.AppPrefs;
 
 /**
  * The menu bar and its keyboard accelerators: File (new, open, recent, demo, quit), View (go to
- * drives, volumes, pairs, backups; dark theme), Pair (establish, split, restore on the pair console shown),
- * Drive (fail, replace, add spare on the drive bay), Help. Pair and Drive items are enabled by the
- * same "why not" bindings as the buttons, and say why in their text when disabled.
+ * drives, volumes, pairs, backups, drills; dark theme), Pair (establish, split, restore on the pair
+ * console shown), Drive (fail, replace, add spare, take offline, bring online on the drive bay),
+ * Help. Pair and Drive items are enabled by the same "why not" bindings as the buttons, and say why
+ * in their text when disabled.
  */
 final class MainMenu {
 
@@ -82,7 +83,8 @@ final class MainMenu {
         m.getItems().addAll(item("Drive _bay", "Shortcut+1", () -> go(NavItem.DRIVES)),
                 item("_Volumes", "Shortcut+2", () -> go(NavItem.VOLUMES)),
                 item("_Pairs", "Shortcut+3", () -> go(NavItem.PAIRS)),
-                item("_Backups", "Shortcut+4", () -> go(NavItem.BACKUPS)), new SeparatorMenuItem(), dark);
+                item("_Backups", "Shortcut+4", () -> go(NavItem.BACKUPS)),
+                item("D_rills", "Shortcut+5", () -> go(NavItem.DRILLS)), new SeparatorMenuItem(), dark);
         return m;
     }
 
@@ -124,10 +126,14 @@ final class MainMenu {
         MenuItem fail = item("", "Shortcut+Shift+F", () -> onBay(b -> b.fail()));
         MenuItem replace = item("", "Shortcut+Shift+R", () -> onBay(b -> b.replace()));
         MenuItem add = item("", "Shortcut+Shift+A", () -> onBay(b -> b.addSpare()));
+        MenuItem offline = item("", "Shortcut+Shift+O", () -> onBay(b -> b.takeOffline()));
+        MenuItem online = item("", "Shortcut+Shift+N", () -> onBay(b -> b.bringOnline()));
         Actions.bind(fail, why(drives.flatMap(d -> d.failBlockedProperty())), "_Fail drive");
         Actions.bind(replace, why(drives.flatMap(d -> d.replaceBlockedProperty())), "_Replace drive…");
         Actions.bind(add, why(drives.flatMap(d -> d.addBlockedProperty())), "_Add spare");
-        m.getItems().addAll(fail, replace, add);
+        Actions.bind(offline, why(drives.flatMap(d -> d.offlineBlockedProperty())), "Take _offline…");
+        Actions.bind(online, why(drives.flatMap(d -> d.onlineBlockedProperty())), "Bring o_nline");
+        m.getItems().addAll(fail, replace, add, new SeparatorMenuItem(), offline, online);
         return m;
     }
 
@@ -148,9 +154,10 @@ final class MainMenu {
             a.setHeaderText("Splitpoint keyboard shortcuts");
             a.setContentText(String.join("\n",
                     "Ctrl+N  new pool        Ctrl+O  open pool       Ctrl+Q  quit",
-                    "Ctrl+1  drive bay       Ctrl+2  volumes          Ctrl+3  pairs       Ctrl+4  backups",
+                    "Ctrl+1  drive bay       Ctrl+2  volumes          Ctrl+3  pairs       Ctrl+4  backups    Ctrl+5  drills",
                     "Ctrl+E  establish       Ctrl+Shift+S  split      Ctrl+R  restore…",
                     "Ctrl+Shift+F  fail drive   Ctrl+Shift+R  replace drive   Ctrl+Shift+A  add spare",
+                    "Ctrl+Shift+O  take a drive offline…   Ctrl+Shift+N  bring it online",
                     "Ctrl+Shift+D  dark theme   Arrow keys move between drive slots; Shift+F10 opens a slot's menu"));
             a.showAndWait();
         }));

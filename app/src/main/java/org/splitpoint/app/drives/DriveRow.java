@@ -18,6 +18,8 @@ public final class DriveRow {
     private final ReadOnlyStringWrapper volume = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper size = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper note = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper service = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper serviceTip = new ReadOnlyStringWrapper();
     private final ReadOnlyDoubleWrapper rebuild = new ReadOnlyDoubleWrapper(-1);
 
     DriveRow(DriveView v) {
@@ -27,10 +29,15 @@ public final class DriveRow {
 
     void update(DriveView v) {
         state.set(v.state());
-        // a journal drive is in no volume, but is not free either: say whose journal it holds
-        volume.set(v.volume() != null ? v.volume() : v.journal() != null ? "journal of " + v.journal() : "");
+        // a journal drive (or a SPARE lent as a window's repository) is in no volume, but is not free either
+        volume.set(v.volume() != null ? v.volume() : v.journal() != null ? "journal of " + v.journal()
+                : v.repository() != null ? "repository of " + v.repository() : "");
         size.set(Sizes.format(v.size()));
-        note.set(v.reason() == null ? "" : "offline: " + v.reason().word());
+        note.set(v.reason() == null ? "" : v.reason().word()); // the reason's word, beside OFFLINE
+        service.set(ServiceWords.slotLine(v.service()));
+        serviceTip.set(v.service() != null ? ServiceWords.describe(v.name(), v.service())
+                : v.repository() != null ? v.name() + " holds the repository of volume " + v.repository()
+                + "'s service window: every write to " + v.repository() + " goes here until its drive comes back" : "");
         rebuild.set(v.rebuildPercent() < 0 ? -1 : v.rebuildPercent() / 100.0);
     }
 
@@ -55,9 +62,19 @@ public final class DriveRow {
         return size.getReadOnlyProperty();
     }
 
-    /** Extra words: the offline reason, if any. */
+    /** Extra words: the offline reason ("firmware"), if any. */
     public ReadOnlyStringProperty noteProperty() {
         return note.getReadOnlyProperty();
+    }
+
+    /** While in a service window: its log mode and delta ("pointers · 37 tracks"), or "resync · data"; else empty. */
+    public ReadOnlyStringProperty serviceProperty() {
+        return service.getReadOnlyProperty();
+    }
+
+    /** The service window (or the repository held) in a sentence, for the slot's tooltip; empty when none. */
+    public ReadOnlyStringProperty serviceTipProperty() {
+        return serviceTip.getReadOnlyProperty();
     }
 
     /** Rebuild progress 0..1 while REBUILDING, else -1. */

@@ -13,8 +13,9 @@ import org.splitpoint.engine.pool.DriveState;
 
 /**
  * One drive bay slot: a drive drawn as a tile with its name, state (glyph + word, the tile's colour
- * follows the same tone — never colour alone), volume, size, offline reason, and while it rebuilds a
- * bar with the percent (hidden otherwise but keeping its room, so slots keep one size). Bound to a {@link DriveRow}; {@code #slot-<name>} for lookups.
+ * follows the same tone — never colour alone), volume, size, offline reason, and while in a service
+ * window its log mode and delta (the window in a sentence in the tooltip); while it rebuilds a bar
+ * with the percent (hidden otherwise but keeping its room, so slots keep one size). Bound to a {@link DriveRow}; {@code #slot-<name>} for lookups.
  */
 final class DriveSlot extends VBox {
 
@@ -26,6 +27,8 @@ final class DriveSlot extends VBox {
     private final Label volume = new Label();
     private final Label size = new Label();
     private final Label note = new Label();
+    private final Label service = new Label();
+    private final javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
     private final ProgressBar bar = new ProgressBar();
     private final Label percent = new Label();
     private final ChangeListener<Object> onChange = (o, was, now) -> refresh();
@@ -42,15 +45,28 @@ final class DriveSlot extends VBox {
         led.getStyleClass().add("drive-led");
         name.getStyleClass().add("drive-name");
         volume.getStyleClass().add("drive-volume");
+        volume.setWrapText(true); // "repository of prod", "journal of prod" take two lines
+        volume.setMaxWidth(104);
+        volume.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
+        volume.setAlignment(Pos.CENTER);
         size.getStyleClass().add("drive-size");
         note.getStyleClass().add("drive-note");
+        note.setId("reason-" + row.name());
+        service.getStyleClass().add("drive-service");
+        service.setId("service-" + row.name());
+        service.setWrapText(true);
+        service.setMaxWidth(104);
+        tip.setWrapText(true);
+        tip.setMaxWidth(420);
+        tip.setShowDelay(javafx.util.Duration.millis(300));
         percent.getStyleClass().add("drive-percent");
         percent.setId("rebuild-" + row.name());
         bar.setMaxWidth(Double.MAX_VALUE);
-        getChildren().addAll(led, name, badge, volume, size, note, bar, percent);
+        getChildren().addAll(led, name, badge, volume, size, note, service, bar, percent);
         row.stateProperty().addListener(onChange);
         row.rebuildProperty().addListener(onChange);
         row.noteProperty().addListener(onChange);
+        row.serviceProperty().addListener(onChange);
         row.volumeProperty().addListener(onChange);
         refresh();
     }
@@ -68,6 +84,7 @@ final class DriveSlot extends VBox {
         row.stateProperty().removeListener(onChange);
         row.rebuildProperty().removeListener(onChange);
         row.noteProperty().removeListener(onChange);
+        row.serviceProperty().removeListener(onChange);
         row.volumeProperty().removeListener(onChange);
     }
 
@@ -90,13 +107,27 @@ final class DriveSlot extends VBox {
         note.setText(n);
         note.setManaged(!n.isEmpty());
         note.setVisible(!n.isEmpty());
+        String sv = row.serviceProperty().get();
+        service.setText(sv);
+        service.setManaged(!sv.isEmpty());
+        service.setVisible(!sv.isEmpty());
+        String t = row.serviceTipProperty().get();
+        if (!t.equals(tip.getText())) {
+            tip.setText(t);
+            if (t.isEmpty()) {
+                javafx.scene.control.Tooltip.uninstall(this, tip);
+            } else {
+                javafx.scene.control.Tooltip.install(this, tip);
+            }
+        }
         double r = row.rebuildProperty().get();
         boolean rebuilding = r >= 0;
         bar.setVisible(rebuilding);
         percent.setVisible(rebuilding);
         bar.setProgress(rebuilding ? r : 0);
         percent.setText(rebuilding ? String.format("%.0f%%", r * 100) : "");
-        setAccessibleText("drive " + row.name() + " " + s + (rebuilding ? " " + percent.getText() : ""));
+        setAccessibleText("drive " + row.name() + " " + s + (n.isEmpty() ? "" : " " + n)
+                + (rebuilding ? " " + percent.getText() : ""));
     }
 
     /** The state word shown (tests). */

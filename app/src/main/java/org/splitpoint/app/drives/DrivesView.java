@@ -20,7 +20,8 @@ import org.splitpoint.app.common.TypedConfirmDialog;
 
 /**
  * The drive bay: the pool's drives as slots, coloured, with glyph and word by state; click (or the
- * arrow keys) to select, then Fail / Replace / Add spare from the buttons or the context menu. A
+ * arrow keys) to select, then Fail / Replace / Take offline / Bring online / Add spare from the
+ * buttons or the context menu. A
  * refused action says why in its tooltip (menu items: in their text). FXML: DrivesView.fxml.
  */
 public final class DrivesView extends VBox {
@@ -34,6 +35,10 @@ public final class DrivesView extends VBox {
     @FXML private StackPane failWrap;
     @FXML private StackPane replaceWrap;
     @FXML private StackPane addWrap;
+    @FXML private Button takeOffline;
+    @FXML private Button bringOnline;
+    @FXML private StackPane offlineWrap;
+    @FXML private StackPane onlineWrap;
     private final Map<String, DriveSlot> slots = new HashMap<>();
     private final ContextMenu menu = new ContextMenu();
     private DrivesViewModel model;
@@ -67,6 +72,11 @@ public final class DrivesView extends VBox {
         Actions.bind(replaceDrive, replaceWrap, vm.replaceBlockedProperty(),
                 "Swap a blank drive in for the selected FAILED drive and rebuild it from the others. (Ctrl+Shift+R)");
         Actions.bind(addSpare, addWrap, vm.addBlockedProperty(), "Add a blank SPARE drive to the pool. (Ctrl+Shift+A)");
+        Actions.bind(takeOffline, offlineWrap, vm.offlineBlockedProperty(), "Take the selected drive out for service"
+                + " (firmware, diagnostics, replacement, reset): its volume keeps serving and what is written meanwhile"
+                + " is kept as a delta. (Ctrl+Shift+O)");
+        Actions.bind(bringOnline, onlineWrap, vm.onlineBlockedProperty(), "Bring the selected OFFLINE drive back: only"
+                + " what was written while it was out is copied to it. (Ctrl+Shift+N)");
 
         MenuItem fail = new MenuItem();
         fail.setOnAction(e -> fail());
@@ -77,7 +87,13 @@ public final class DrivesView extends VBox {
         MenuItem add = new MenuItem();
         add.setOnAction(e -> addSpare());
         Actions.bind(add, vm.addBlockedProperty(), "Add spare");
-        menu.getItems().setAll(fail, replace, new SeparatorMenuItem(), add);
+        MenuItem offline = new MenuItem();
+        offline.setOnAction(e -> takeOffline());
+        Actions.bind(offline, vm.offlineBlockedProperty(), "Take offline…");
+        MenuItem online = new MenuItem();
+        online.setOnAction(e -> bringOnline());
+        Actions.bind(online, vm.onlineBlockedProperty(), "Bring online");
+        menu.getItems().setAll(fail, replace, new SeparatorMenuItem(), offline, online, new SeparatorMenuItem(), add);
     }
 
     private void syncSlots() {
@@ -158,5 +174,18 @@ public final class DrivesView extends VBox {
     @FXML
     public void addSpare() {
         model.addSpare();
+    }
+
+    @FXML
+    public void takeOffline() {
+        TakeOfflineForm form = model.offlineForm();
+        if (form != null) {
+            TakeOfflineDialog.ask(getScene().getWindow(), form);
+        }
+    }
+
+    @FXML
+    public void bringOnline() {
+        model.bringOnline();
     }
 }

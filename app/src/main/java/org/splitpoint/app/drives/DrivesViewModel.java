@@ -19,7 +19,8 @@ import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
 
 /**
  * The drives of the pool and the drive actions: Fail drive (a drill), Replace drive (blank image +
- * rebuild), Add spare. Each action has a "why not" property, empty when it is allowed, from the
+ * rebuild), Add spare, Take offline (a service window, with a reason and a log mode) and Bring online
+ * (the window's delta written back). Each action has a "why not" property, empty when it is allowed, from the
  * latest snapshot, the selected drive and whether another action is still running.
  */
 public final class DrivesViewModel {
@@ -36,6 +37,8 @@ public final class DrivesViewModel {
     private final ReadOnlyStringWrapper failBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper replaceBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper addBlocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper offlineBlocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper onlineBlocked = new ReadOnlyStringWrapper();
 
     /** {@code rebuildLimit} gives the bytes/s limit for a new rebuild (0 = none), read on the UI thread. */
     public DrivesViewModel(PoolBridge bridge, ActionStatus status, LongSupplier rebuildLimit) {
@@ -51,6 +54,12 @@ public final class DrivesViewModel {
         addBlocked.bind(Bindings.createStringBinding(
                 () -> busy() ? busyReason() : snapshot.get() == null ? "the pool is still loading" : "",
                 snapshot, status.busyProperty()));
+        offlineBlocked.bind(Bindings.createStringBinding(
+                () -> busy() ? busyReason() : DriveRules.whyNotOffline(snapshot.get(), selectedDrive.get()),
+                snapshot, selectedDrive, status.busyProperty()));
+        onlineBlocked.bind(Bindings.createStringBinding(
+                () -> busy() ? busyReason() : DriveRules.whyNotOnline(snapshot.get(), selectedDrive.get()),
+                snapshot, selectedDrive, status.busyProperty()));
     }
 
     private boolean busy() {
@@ -81,6 +90,16 @@ public final class DrivesViewModel {
 
     public ReadOnlyStringProperty addBlockedProperty() {
         return addBlocked.getReadOnlyProperty();
+    }
+
+    /** Why Take offline… is not allowed for the selected drive now; empty when it is. */
+    public ReadOnlyStringProperty offlineBlockedProperty() {
+        return offlineBlocked.getReadOnlyProperty();
+    }
+
+    /** Why Bring online is not allowed for the selected drive now; empty when it is. */
+    public ReadOnlyStringProperty onlineBlockedProperty() {
+        return onlineBlocked.getReadOnlyProperty();
     }
 
     /** Takes a new snapshot (UI thread). */
@@ -136,6 +155,32 @@ public final class DrivesViewModel {
         status.started("Adding a spare drive…");
         bridge.run(pool -> pool.admin().addDrive(0),
                 name -> status.succeeded("Added drive " + name + " as a SPARE"), status::failed);
+    }
+
+    /** The "Take offline" dialog's model for the selected drive; null when it cannot be taken offline now. */
+    public TakeOfflineForm offlineForm() {
+        if (!offlineBlocked.get().isEmpty()) {
+            return null;
+        }
+        return new TakeOfflineForm(bridge, status, snapshot.get(), selectedDrive.get());
+    }
+
+    /** Brings the selected OFFLINE drive back: only its delta is written to it (a job), or it is rebuilt whole. */
+    public void bringOnline() {
+        String name = selectedDrive.get();
+        if (!onlineBlocked.get().isEmpty()) {
+            return;
+        }
+        PoolSnapshot s = snapshot.get();
+        DriveView d = s.drive(name);
+        long delta = d.service() == null ? 0 : d.service().deltaTracks();
+        status.started("Bringing drive " + name + " online…");
+        bridge.run(pool -> {
+            pool.service().online(name);
+            return null;
+        }, ok -> status.succeeded("Drive " + name + " is coming back: its delta of "
+                + org.splitpoint.app.common.Format.tracks(delta) + " is being written to it" + volumeNote(name)),
+                status::failed);
     }
 
     private String volumeNote(String drive) {

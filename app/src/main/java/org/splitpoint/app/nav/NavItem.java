@@ -14,6 +14,7 @@ public record NavItem(String key, String label, StateLook look) {
     public static final String PAIRS = "pairs";
     public static final String SERVE = "serve";
     public static final String BACKUPS = "backups";
+    public static final String DRILLS = "drills";
 
     public static String volume(String name) {
         return "volume:" + name;

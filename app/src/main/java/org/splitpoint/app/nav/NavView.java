@@ -11,7 +11,7 @@ import org.splitpoint.app.common.StateLook;
 
 /**
  * The navigation tree: pool → Drives, Volumes (a volume's instant restore under it), Pairs,
- * Backups, Serving, each entry with its state glyph (and word in
+ * Backups, Drills, Serving, each entry with its state glyph (and word in
  * the tooltip-free label for volumes and pairs). Items are updated in place, so a refresh keeps the
  * selection and the expanded branches. {@code #navTree} for lookups.
  */
@@ -125,9 +125,11 @@ public final class NavView extends TreeView<NavItem> {
         String state = item.look() == null || item.look().word().isEmpty() ? "" : " — " + item.look().word();
         return switch (item.key()) {
             case NavItem.POOL -> "The pool" + state + ": its drive bay (Ctrl+1)";
-            case NavItem.DRIVES -> "The drive bay: fail, replace, add spares (Ctrl+1)";
+            case NavItem.DRIVES -> "The drive bay: fail, replace, add spares, take offline for service (Ctrl+1)";
             case NavItem.VOLUMES -> "Every volume with its state (Ctrl+2)";
             case NavItem.PAIRS -> "Every BCV pair; New pair… (Ctrl+3)";
+            case NavItem.DRILLS -> "Drive service drills: take a drive out under writes, watch its delta grow and"
+                    + " resync, and what a second failure costs (Ctrl+5)";
             case NavItem.BACKUPS -> "Backup stores and their images: back up, verify, delete, restore (Ctrl+4)";
             default -> item.key().startsWith("restore:") ? "Instant restore of " + NavItem.nameIn(item.key(), "restore")
                     + state + ": the overwrite map, on-demand fetches, the bulk copy"

@@ -21,8 +21,8 @@ import org.splitpoint.engine.pool.VolumeState;
  * The navigation tree's content: the pool, then Drives, Volumes (each volume, and under one that is
  * being restored from a backup, is FAILED, or was restored in this session, its "Instant restore", or
  * "Rebuild" when that is a rebuild from backup + journal),
- * Pairs (each pair), Backups and Serving, each with its state, and which entry is selected (the
- * detail pane shows it).
+ * Pairs (each pair), Backups, Drills (RUNNING while a drill runs) and Serving, each with its state,
+ * and which entry is selected (the detail pane shows it).
  */
 public final class NavViewModel {
 
@@ -43,6 +43,7 @@ public final class NavViewModel {
     private List<PairView> pairs = List.of();
     private final Set<String> keptRestores = new HashSet<>();
     private final Set<String> rebuilds = new HashSet<>();
+    private boolean drilling;
 
     public NavViewModel(String poolName) {
         this.poolName = poolName;
@@ -82,6 +83,14 @@ public final class NavViewModel {
         }
     }
 
+    /** Marks the Drills entry RUNNING while a drill runs. */
+    public void drilling(boolean on) {
+        if (drilling != on) {
+            drilling = on;
+            rebuild();
+        }
+    }
+
     private void rebuild() {
         PoolSnapshot s = snapshot;
         NavItem pool = new NavItem(NavItem.POOL, poolName, s == null ? null : StateLook.of(s.health()));
@@ -110,6 +119,8 @@ public final class NavViewModel {
                 new Group(new NavItem(NavItem.VOLUMES, "Volumes (" + volumes.size() + ")", null), volumes, restores),
                 new Group(new NavItem(NavItem.PAIRS, "Pairs (" + ps.size() + ")", null), ps),
                 new Group(new NavItem(NavItem.BACKUPS, "Backups", null), List.of()),
+                new Group(new NavItem(NavItem.DRILLS, "Drills", drilling
+                        ? new StateLook("RUNNING", StateLook.Glyph.ARROWS, StateLook.Tone.BUSY) : null), List.of()),
                 new Group(new NavItem(NavItem.SERVE, "Serving (NBD)", null), List.of()));
         Tree t = new Tree(pool, groups);
         if (!t.equals(tree.get())) {

@@ -31,8 +31,8 @@ import org.splitpoint.app.volumes.VolumesView;
 
 /**
  * The main window's content: the navigation tree, the detail of the selection (drive bay, volumes,
- * a volume, pairs, a pair console, backups, an instant restore), jobs over events, and the status bar. Detail views are made when
- * first selected and kept. FXML: PoolView.fxml.
+ * a volume, pairs, a pair console, backups, an instant restore, drills), jobs over events, and the
+ * status bar. Detail views are made when first selected and kept. FXML: PoolView.fxml.
  */
 public final class PoolView extends BorderPane {
 
@@ -192,6 +192,11 @@ public final class PoolView extends BorderPane {
             BackupsView v = new BackupsView();
             v.bind(model.backups(), (store, image) -> openRestore(image.volume(),
                     new org.splitpoint.app.restore.ImageChoice(store, image)));
+            return v;
+        }
+        if (NavItem.DRILLS.equals(key)) {
+            org.splitpoint.app.drill.DrillView v = new org.splitpoint.app.drill.DrillView();
+            v.bind(model.drills());
             return v;
         }
         if (NavItem.SERVE.equals(key)) {

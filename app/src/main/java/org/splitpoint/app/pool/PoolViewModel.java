@@ -14,6 +14,7 @@ import org.splitpoint.app.bridge.DemoPool;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
+import org.splitpoint.app.drill.DrillViewModel;
 import org.splitpoint.app.drives.DrivesViewModel;
 import org.splitpoint.app.events.EventsViewModel;
 import org.splitpoint.app.jobs.JobsViewModel;
@@ -36,8 +37,8 @@ import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
  * The main window's model: one open pool. It feeds each snapshot and pair query from the bridge to
- * the feature view models (navigation, drives, volumes, pairs, jobs, events) and keeps what the
- * title and status bar show: health in three levels and the host I/O rate. Volume and pair detail
+ * the feature view models (navigation, drives, volumes, pairs, jobs, events, drills) and keeps what
+ * the title and status bar show: health in three levels and the host I/O rate. Volume and pair detail
  * models are made when first shown and kept, so their histories survive switching views.
  */
 public final class PoolViewModel {
@@ -52,6 +53,7 @@ public final class PoolViewModel {
     private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
     private final KnownStores stores;
     private final BackupsViewModel backups;
+    private final DrillViewModel drills;
     private PoolSnapshot lastSnapshot;
     private List<PairView> lastPairs = List.of();
     private Map<String, JournalAdmin.Status> lastJournals = Map.of();
@@ -88,6 +90,8 @@ public final class PoolViewModel {
         this.pairs = new PairsViewModel(bridge, status);
         this.serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
         this.backups = new BackupsViewModel(bridge, status, stores);
+        this.drills = new DrillViewModel(bridge, status);
+        drills.runningProperty().addListener((o, was, now) -> nav.drilling(now));
         poolPath.set(bridge.poolDir().toString());
         title.set("Splitpoint — " + bridge.poolDir());
         // host I/O: the built-in workloads plus NBD clients (the copy jobs are not host I/O)
@@ -101,6 +105,7 @@ public final class PoolViewModel {
         bridge.onJournals(this::applyJournals);
         bridge.onEvents(events::add);
         bridge.onEvents(this::noticeRebuilds);
+        bridge.onEvents(drills::addEvents);
     }
 
     public ReadOnlyStringProperty titleProperty() {
@@ -185,6 +190,11 @@ public final class PoolViewModel {
         return backups;
     }
 
+    /** The Drills view's model (made with the window: it keeps the history of drills from the event log). */
+    public DrillViewModel drills() {
+        return drills;
+    }
+
     /** The instant restore model of volume {@code name} (its view and the FAILED banner), made on first use. */
     public InstantRestoreViewModel restore(String name) {
         return restores.computeIfAbsent(name, n -> {
@@ -228,6 +238,7 @@ public final class PoolViewModel {
     /** Starts live updates: events, the refresh timer, the event history. */
     public void start() {
         bridge.start();
+        drills.loadHistory();
     }
 
     /**
@@ -245,6 +256,7 @@ public final class PoolViewModel {
     /** Closes the pool (workloads stop first): running jobs stop at a checkpoint and resume on the next open. */
     public void close() {
         consoles.values().forEach(PairConsoleViewModel::stopSampling);
+        drills.map().stop();
         restores.values().forEach(InstantRestoreViewModel::stopSampling);
         bridge.close();
     }
@@ -260,6 +272,7 @@ public final class PoolViewModel {
         volumeDetails.values().forEach(v -> v.apply(s));
         consoles.values().forEach(c -> c.apply(s));
         backups.apply(s);
+        drills.apply(s);
         for (PoolSnapshot.VolumeView v : s.volumes()) {
             if (v.state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
                 restore(v.name()); // its banner needs the newest image, looked up now

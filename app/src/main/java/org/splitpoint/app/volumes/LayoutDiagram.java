@@ -12,7 +12,8 @@ import org.splitpoint.engine.pool.Layout;
 /**
  * Which drives hold a volume and where its parity lives: one column per member (drive name and
  * state), one row per stripe with "D4" for data strip 4 and "P" for parity, as the engine places
- * them; for raid1 one row of full copies. A member that is not ONLINE has its column marked.
+ * them; for raid1 one row of full copies. A member that is not ONLINE has its column marked (an OFFLINE
+ * one, out for service, in the service tone rather than as lost).
  */
 public final class LayoutDiagram extends GridPane {
 
@@ -62,7 +63,10 @@ public final class LayoutDiagram extends GridPane {
     private static Label cell(String text, String style, DriveState member) {
         Label l = new Label(text);
         l.getStyleClass().addAll("layout-cell", style);
-        if (member != DriveState.ONLINE) {
+        if (member == DriveState.OFFLINE) { // out for service, not lost: its writes are kept in the window's delta
+            l.getStyleClass().add("layout-offline");
+            l.setText(text + " ‖");
+        } else if (member != DriveState.ONLINE) {
             l.getStyleClass().add("layout-unavailable");
             l.setText(text + (member == DriveState.REBUILDING ? " ↻" : " ✕"));
         }

@@ -30,6 +30,23 @@ class DriveBayFxTest {
     static Path tmp;
     private FxPools fx;
 
+    private static String scaleWas;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void fastSteps() {
+        scaleWas = System.getProperty("splitpoint.serviceStepScale");
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreSteps() {
+        if (scaleWas == null) {
+            System.clearProperty("splitpoint.serviceStepScale");
+        } else {
+            System.setProperty("splitpoint.serviceStepScale", scaleWas);
+        }
+    }
+
     @Start
     void start(Stage stage) throws Exception {
         fx = FxPools.show(stage, tmp);
@@ -89,5 +106,45 @@ class DriveBayFxTest {
         List<Integer> numbers = percents.stream().map(p -> Integer.parseInt(p.replace("%", ""))).toList();
         assertThat(numbers).isSorted();
         assertThat(states).containsSubsequence(VolumeState.REBUILDING, VolumeState.OPTIMAL);
+    }
+
+    private String label(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).tryQueryAs(Label.class).map(l -> l.isVisible() ? l.getText() : "").orElse(""));
+    }
+
+    @Test
+    void aDriveTakenOfflineFromItsMenuShowsItsReasonAndModeAndARefusalStaysInTheDialog(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "ONLINE".equals(slotState("d2")));
+        robot.rightClickOn("#slot-d2");
+        robot.clickOn("Take offline…");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#offlineMode").tryQuery().isPresent());
+        robot.clickOn("#offlineMode").clickOn("data");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> label(robot, "#offlineModeLine")
+                .startsWith("The bytes the drive misses go to a delta file in meta/"));
+        assertThat(label(robot, "#offlineReasonLine")).startsWith("A firmware update:");
+
+        // meanwhile, from a shell, another drive of prod goes out: the engine refuses, the dialog stays
+        org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> pool.service().offline("d3",
+                org.splitpoint.engine.pool.OfflineReason.REPLACEMENT, org.splitpoint.engine.pool.LogMode.POINTERS));
+        robot.clickOn("#offlineTake");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> label(robot, "#offlineRefused")
+                .equals("volume prod already has a drive in a service window; bring it back first"));
+        assertThat(robot.lookup("#offlineTake").tryQuery()).as("the dialog is still open").isPresent();
+
+        org.splitpoint.engine.job.Job back = org.splitpoint.app.testing.TestPools.call(fx.bridge,
+                pool -> pool.service().online("d3"));
+        assertThat(back.await(10_000)).isTrue();
+        robot.clickOn("#offlineTake");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "OFFLINE".equals(slotState("d2")));
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> onFx(() -> robot.lookup("#offlineTake").tryQuery()
+                .map(n -> n.getScene().getWindow().isShowing()).orElse(false)) == Boolean.FALSE); // the dialog closed
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> "firmware".equals(label(robot, "#reason-d2"))
+                && "data · 0 tracks".equals(label(robot, "#service-d2")));
+
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !robot.lookup("#bringOnline").queryAs(Button.class)
+                .isDisabled()); // once the firmware steps are done
+        robot.clickOn("#bringOnline");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "ONLINE".equals(slotState("d2")));
+        assertThat(label(robot, "#reason-d2")).isEmpty();
     }
 }

@@ -140,4 +140,91 @@ class DrivesViewModelTest {
         assertThat(row("d7").getState()).isEqualTo(DriveState.SPARE);
         assertThat(status.messageProperty().get()).endsWith("Added drive d7 as a SPARE");
     }
+
+    @Test
+    void takeOfflineGoesThroughTheDialogsModelAndTheSlotShowsTheReasonAndTheDelta() {
+        vm.selectedDriveProperty().set("d2");
+        assertThat(vm.offlineBlockedProperty().get()).isEmpty();
+        assertThat(vm.onlineBlockedProperty().get()).isEqualTo("d2 is ONLINE; only an OFFLINE drive is brought online");
+        TakeOfflineForm form = vm.offlineForm();
+        form.reasonProperty().set(org.splitpoint.engine.pool.OfflineReason.REPLACEMENT);
+        form.modeProperty().set(org.splitpoint.engine.pool.LogMode.REPOSITORY);
+        assertThat(form.modeNoteProperty().get()).endsWith("Here: a file in meta/ (no SPARE is free).");
+        boolean[] closed = {false};
+        form.take(() -> closed[0] = true);
+        ui.drain();
+
+        assertThat(closed[0]).isTrue();
+        assertThat(row("d2").getState()).isEqualTo(DriveState.OFFLINE);
+        assertThat(row("d2").noteProperty().get()).isEqualTo("replacement");
+        assertThat(row("d2").serviceProperty().get()).isEqualTo("repository · 0 tracks");
+        assertThat(row("d2").serviceTipProperty().get()).contains("writes go to a repository on a file in meta/");
+        assertThat(status.messageProperty().get()).endsWith("Drive d2 is OFFLINE (replacement); volume prod is in SERVICE,"
+                + " writes kept as repository");
+        assertThat(vm.onlineBlockedProperty().get()).isEmpty();
+        vm.selectedDriveProperty().set("d1");
+        assertThat(vm.offlineBlockedProperty().get())
+                .isEqualTo("volume prod already has a drive in a service window (d2 OFFLINE); bring it back first");
+    }
+
+    @Test
+    void aRefusalTheRulesDidNotForeseeStaysInTheDialogInTheEnginesWords() {
+        vm.selectedDriveProperty().set("d1");
+        TakeOfflineForm form = vm.offlineForm();
+        bridge.run(pool -> pool.service().offline("d3", org.splitpoint.engine.pool.OfflineReason.REPLACEMENT,
+                org.splitpoint.engine.pool.LogMode.POINTERS), j -> { }, why -> {
+                    throw new AssertionError(why);
+                }); // meanwhile, from a shell
+        boolean[] closed = {false};
+        form.take(() -> closed[0] = true);
+        ui.drain();
+
+        assertThat(closed[0]).isFalse();
+        assertThat(form.refusedProperty().get())
+                .isEqualTo("volume prod already has a drive in a service window; bring it back first");
+        assertThat(row("d1").getState()).isEqualTo(DriveState.ONLINE);
+    }
+
+    @Test
+    void bringOnlineWaitsForTheFirmwareStepsThenWritesTheDeltaBackUntilTheDriveIsOnline() throws Exception {
+        vm.selectedDriveProperty().set("d2");
+        String scale = System.getProperty("splitpoint.serviceStepScale");
+        System.setProperty("splitpoint.serviceStepScale", "0.25"); // the firmware steps take a second
+        try {
+            vm.offlineForm().take(() -> { }); // firmware, pointers: the defaults
+            ui.drain();
+        } finally {
+            if (scale == null) {
+                System.clearProperty("splitpoint.serviceStepScale");
+            } else {
+                System.setProperty("splitpoint.serviceStepScale", scale);
+            }
+        }
+        assertThat(vm.onlineBlockedProperty().get()).startsWith("d2's firmware steps are still running (");
+        assertThat(TestPools.await(Duration.ofSeconds(10), () -> {
+            bridge.refresh();
+            ui.drain();
+        }, () -> vm.onlineBlockedProperty().get().isEmpty())).as("the steps end").isTrue();
+        bridge.run(pool -> {
+            pool.device("prod").write(0, java.nio.ByteBuffer.allocate(8192));
+            return null;
+        }, x -> { }, why -> {
+            throw new AssertionError(why);
+        });
+        bridge.refresh();
+        ui.drain();
+        assertThat(row("d2").serviceProperty().get()).isEqualTo("pointers · 1 track");
+
+        vm.bringOnline();
+        ui.drain();
+        assertThat(status.messageProperty().get()).contains("Drive d2 is coming back: its delta of 1 track is being"
+                + " written to it");
+        boolean online = TestPools.await(Duration.ofSeconds(20), () -> {
+            bridge.refresh();
+            ui.drain();
+        }, () -> row("d2").getState() == DriveState.ONLINE);
+        assertThat(online).isTrue();
+        assertThat(row("d2").noteProperty().get()).isEmpty();
+        assertThat(row("d2").serviceProperty().get()).isEmpty();
+    }
 }

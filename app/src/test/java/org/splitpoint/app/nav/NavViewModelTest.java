@@ -24,7 +24,7 @@ class NavViewModelTest {
 
             NavViewModel.Tree t = vm.treeProperty().get();
             assertThat(t.pool().look().word()).isEqualTo("HEALTHY");
-            assertThat(t.groups()).extracting(g -> g.item().label()).containsExactly("Drives (6)", "Volumes (2)", "Pairs (1)", "Backups",
+            assertThat(t.groups()).extracting(g -> g.item().label()).containsExactly("Drives (6)", "Volumes (2)", "Pairs (1)", "Backups", "Drills",
                     "Serving (NBD)");
             assertThat(t.groups().get(1).children()).extracting(NavItem::key).containsExactly("volume:prod", "volume:prod-bcv");
             assertThat(t.groups().get(2).children().get(0).look().word()).isEqualTo("Synchronized");

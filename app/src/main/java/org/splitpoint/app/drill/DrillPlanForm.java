@@ -1,0 +1,243 @@
+package org.splitpoint.app.drill;
+
+import java.time.Duration;
+import java.util.List;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.splitpoint.app.drives.DriveRules;
+import org.splitpoint.app.drives.ServiceWords;
+import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pool.Drill;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/**
+ * A drill's plan as the Drills view asks for it: the volume (its members offered as the drive),
+ * the reason and the log mode (each with its one-line meaning), how long the workload writes, and
+ * an optional second failure after N seconds; "why not" for Start from the latest snapshot, the
+ * same rules the drive bay's Take offline has (the engine's refusals, before it would refuse).
+ */
+public final class DrillPlanForm {
+
+    public static final int MAX_SECONDS = 600;
+
+    private final ReadOnlyBooleanProperty running;
+    private final ObjectProperty<PoolSnapshot> snapshot = new SimpleObjectProperty<>();
+
+    // ---- properties
+    private final ObservableList<String> volumes = FXCollections.observableArrayList();
+    private final ObservableList<String> drives = FXCollections.observableArrayList();
+    private final StringProperty volume = new SimpleStringProperty();
+    private final StringProperty drive = new SimpleStringProperty();
+    private final ObjectProperty<OfflineReason> reason = new SimpleObjectProperty<>(OfflineReason.FIRMWARE);
+    private final ObjectProperty<LogMode> mode = new SimpleObjectProperty<>(LogMode.POINTERS);
+    private final IntegerProperty writesFor = new SimpleIntegerProperty(5);
+    private final BooleanProperty secondFailure = new SimpleBooleanProperty(false);
+    private final IntegerProperty secondFailureAfter = new SimpleIntegerProperty(2);
+    private final ReadOnlyStringWrapper reasonNote = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper modeNote = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper secondNote = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper startBlocked = new ReadOnlyStringWrapper();
+    private String shownSecondNote = "";
+
+    DrillPlanForm(ReadOnlyBooleanProperty running) {
+        this.running = running;
+        reasonNote.bind(Bindings.createStringBinding(() -> reason.get() == null ? "" : ServiceWords.explain(reason.get()),
+                reason));
+        modeNote.bind(Bindings.createStringBinding(() -> mode.get() == null ? "" : ServiceWords.explain(mode.get())
+                + (mode.get() == LogMode.REPOSITORY && snapshot.get() != null ? " Here: " + repositoryHere() : ""),
+                mode, snapshot));
+        secondNote.bind(Bindings.createStringBinding(() -> {
+            if (!running.get()) { // a running drill's plan stays as it was started, whatever fails meanwhile
+                shownSecondNote = secondNote();
+            }
+            return shownSecondNote;
+        }, running, secondFailure, secondFailureAfter, writesFor, volume, drive, reason, snapshot));
+        startBlocked.bind(Bindings.createStringBinding(this::whyNotStart, running, snapshot, volume, drive, reason, mode,
+                writesFor, secondFailure, secondFailureAfter));
+        volume.addListener((o, was, now) -> fillDrives());
+    }
+
+    // ---- properties
+
+    /** The pool's volumes, by name. */
+    public ObservableList<String> volumes() {
+        return volumes;
+    }
+
+    /** The chosen volume's members. */
+    public ObservableList<String> drives() {
+        return drives;
+    }
+
+    public StringProperty volumeProperty() {
+        return volume;
+    }
+
+    public StringProperty driveProperty() {
+        return drive;
+    }
+
+    public ObjectProperty<OfflineReason> reasonProperty() {
+        return reason;
+    }
+
+    public ObjectProperty<LogMode> modeProperty() {
+        return mode;
+    }
+
+    /** Seconds the workload writes while the drive is out (1..600). */
+    public IntegerProperty writesForProperty() {
+        return writesFor;
+    }
+
+    public BooleanProperty secondFailureProperty() {
+        return secondFailure;
+    }
+
+    /** Seconds into the window when another member fails (if {@link #secondFailureProperty()}). */
+    public IntegerProperty secondFailureAfterProperty() {
+        return secondFailureAfter;
+    }
+
+    public ReadOnlyStringProperty reasonNoteProperty() {
+        return reasonNote.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty modeNoteProperty() {
+        return modeNote.getReadOnlyProperty();
+    }
+
+    /** What the second failure will do (which member fails, what the mode promises), or "" when off. */
+    public ReadOnlyStringProperty secondNoteProperty() {
+        return secondNote.getReadOnlyProperty();
+    }
+
+    /** Why Start is not allowed now; empty when it is. */
+    public ReadOnlyStringProperty startBlockedProperty() {
+        return startBlocked.getReadOnlyProperty();
+    }
+
+    /** The plan the choices make (Start allowed). */
+    public Drill.Plan plan() {
+        return new Drill.Plan(volume.get(), drive.get(), reason.get(), mode.get(), Duration.ofSeconds(writesFor.get()),
+                secondFailure.get() ? Duration.ofSeconds(secondFailureAfter.get()) : null);
+    }
+
+    // ---- updates
+
+    void apply(PoolSnapshot s) {
+        List<String> names = s.volumes().stream().map(PoolSnapshot.VolumeView::name).toList();
+        if (!names.equals(volumes)) {
+            volumes.setAll(names);
+        }
+        snapshot.set(s);
+        if (volume.get() == null || !names.contains(volume.get())) {
+            // the first volume a drill can run on, else the first
+            volume.set(names.stream().filter(n -> firstOnline(s, n) != null).findFirst()
+                    .orElse(names.isEmpty() ? null : names.get(0)));
+        } else {
+            fillDrives();
+        }
+    }
+
+    private void fillDrives() {
+        PoolSnapshot s = snapshot.get();
+        PoolSnapshot.VolumeView v = s == null || volume.get() == null ? null : s.volume(volume.get());
+        List<String> members = v == null ? List.of() : v.drives();
+        if (!members.equals(drives)) {
+            drives.setAll(members);
+        }
+        if (drive.get() == null || !members.contains(drive.get())) {
+            String first = v == null ? null : firstOnline(s, v.name());
+            drive.set(first != null ? first : members.isEmpty() ? null : members.get(0));
+        }
+    }
+
+    private static String firstOnline(PoolSnapshot s, String volume) {
+        PoolSnapshot.VolumeView v = s.volume(volume);
+        for (String d : v.drives()) {
+            if (DriveRules.whyNotOffline(s, d).isEmpty()) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private String whyNotStart() {
+        PoolSnapshot s = snapshot.get();
+        if (running.get()) {
+            return "a drill is running; wait for its result";
+        }
+        if (s == null) {
+            return "the pool is still loading";
+        }
+        if (s.volumes().isEmpty()) {
+            return "the pool has no volume to drill on";
+        }
+        PoolSnapshot.VolumeView v = volume.get() == null ? null : s.volume(volume.get());
+        if (v == null) {
+            return "choose a volume";
+        }
+        if (drive.get() == null || !v.drives().contains(drive.get())) {
+            return "choose a drive of " + v.name();
+        }
+        String why = DriveRules.whyNotOffline(s, drive.get());
+        if (!why.isEmpty()) {
+            return why;
+        }
+        if (reason.get() == null || mode.get() == null) {
+            return "choose a reason and a log mode";
+        }
+        if (writesFor.get() < 1 || writesFor.get() > MAX_SECONDS) {
+            return "the writes last 1 to " + MAX_SECONDS + " s";
+        }
+        if (secondFailure.get() && (secondFailureAfter.get() < 0 || secondFailureAfter.get() > MAX_SECONDS)) {
+            return "the second failure comes 0 to " + MAX_SECONDS + " s into the window";
+        }
+        return "";
+    }
+
+    /** Where a repository would go now. */
+    private String repositoryHere() {
+        String spare = org.splitpoint.app.drives.TakeOfflineForm.repositorySpare(snapshot.get());
+        return spare == null ? "a file in meta/ (no SPARE is free)." : "SPARE drive " + spare + ".";
+    }
+
+    private String secondNote() {
+        if (!secondFailure.get()) {
+            return "";
+        }
+        PoolSnapshot s = snapshot.get();
+        PoolSnapshot.VolumeView v = s == null || volume.get() == null ? null : s.volume(volume.get());
+        String other = null;
+        if (v != null) {
+            for (String d : v.drives()) {
+                PoolSnapshot.DriveView dv = s.drive(d);
+                if (other == null && !d.equals(drive.get()) && dv != null && dv.state() == DriveState.ONLINE) {
+                    other = d;
+                }
+            }
+        }
+        int after = secondFailureAfter.get();
+        String longer = after + 1 > writesFor.get() ? "; the writes go on until half a second after it" : "";
+        OfflineReason r = reason.get();
+        String steps = r == null || r == OfflineReason.REPLACEMENT ? ""
+                : " (not before the " + r.word() + " steps end: let the writes outlast them, or the window closes first)";
+        return (other == null ? "Another member" : other) + " FAILS " + after + " s into the window" + steps + longer
+                + ". Afterwards it is replaced by a blank drive and rebuilt.";
+    }
+}

@@ -1,0 +1,358 @@
+package org.splitpoint.app.drill;
+
+import java.util.List;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.common.StateLook;
+import org.splitpoint.app.drives.ServiceWords;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.pool.Drill;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/**
+ * The Drills view's model: the plan's choices ({@link DrillPlanForm}: volume, drive, reason, log
+ * mode, writes, second failure), Start, and the drill as it runs — the engine's {@link Drill} on a
+ * worker thread, its steps reaching the UI thread coalesced (concatenated: no step is lost) and its
+ * write counter too (latest wins); the timeline ({@link DrillTimeline}), live; the volume's window
+ * track map ({@link WindowMap}, sampled while shown); the result card ({@link DrillFigures}); and
+ * the history of past drills from the event log ({@link DrillHistory}). A drill cannot be cancelled: the engine's run has no cancel, and
+ * interrupting it would fail a drive (a closed channel); drills are seconds long.
+ */
+public final class DrillViewModel {
+
+    /** A step began, as the drill's thread saw it. */
+    record StepEvent(String name, String detail, long nanos) { }
+
+    private final PoolBridge bridge;
+    private final ActionStatus status;
+    private final DrillPlanForm form;
+    private final WindowMap map;
+    private final DrillHistory history = new DrillHistory();
+    private final Coalescer<List<StepEvent>> stepEvents;
+    private final Coalescer<long[]> writeCounts;
+    private DrillTimeline timeline;
+    private PoolSnapshot snapshot;
+    private Drill.Plan plan;
+    private String subStep = "";
+
+    // ---- properties
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(false);
+    private final ObservableList<DrillTimeline.Row> steps = FXCollections.observableArrayList();
+    private final ObservableList<DrillTimeline.Row> stepsView = FXCollections.unmodifiableObservableList(steps);
+    private final ReadOnlyStringWrapper writes = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<Drill.Result> result = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<DrillFigures> figures = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper stopped = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("No drill run yet");
+    private final ReadOnlyStringWrapper driveName = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<StateLook> driveLook = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper driveLine = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper volumeName = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<StateLook> volumeLook = new ReadOnlyObjectWrapper<>();
+
+    public DrillViewModel(PoolBridge bridge, ActionStatus status) {
+        this.bridge = bridge;
+        this.status = status;
+        this.form = new DrillPlanForm(running.getReadOnlyProperty());
+        this.map = new WindowMap(bridge, this::applyTick);
+        this.stepEvents = new Coalescer<>(bridge.ui(), DrillViewModel::concat, this::applySteps);
+        this.writeCounts = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::applyWrites);
+        // before the first drill, the timeline shows what the plan would do; the states and the map follow the
+        // plan's drive and volume while no drill runs
+        javafx.beans.InvalidationListener planChanged = o -> {
+            if (!running.get()) {
+                showPlan();
+                refreshStates();
+            }
+        };
+        for (javafx.beans.Observable o : List.of(form.volumeProperty(), form.driveProperty(), form.reasonProperty(),
+                form.modeProperty(), form.writesForProperty(), form.secondFailureProperty(),
+                form.secondFailureAfterProperty())) {
+            o.addListener(planChanged);
+        }
+        form.volumeProperty().addListener(o -> {
+            if (!running.get()) {
+                map.sampleNow(); // another volume: its window (or none) at once, not at the next tick
+            }
+        });
+    }
+
+    /** No drill yet: the timeline is the plan's, all to come. */
+    private void showPlan() {
+        if (plan != null || form.volumeProperty().get() == null || form.driveProperty().get() == null) {
+            return;
+        }
+        Drill.Plan p = form.plan();
+        steps.setAll(new DrillTimeline(p).rows());
+        title.set("Planned: " + describe(p));
+    }
+
+    /** "drill on prod/d2 (firmware, pointers, second failure after 2 s)". */
+    private static String describe(Drill.Plan p) {
+        return "drill on " + p.volume() + "/" + p.drive() + " (" + p.reason().word() + ", " + p.mode().word()
+                + (p.secondFailureAfter() == null ? "" : ", second failure after " + p.secondFailureAfter().toSeconds() + " s")
+                + ")";
+    }
+
+    private static <E> List<E> concat(List<E> a, List<E> b) {
+        List<E> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    // ---- properties
+
+    /** The plan's choices and whether Start is allowed. */
+    public DrillPlanForm form() {
+        return form;
+    }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    /** The timeline: the plan's steps, marked as they run; the engine's exact timeline once done. */
+    public ObservableList<DrillTimeline.Row> steps() {
+        return stepsView;
+    }
+
+    /** "1,234 writes · 19.3 MiB" while the workload writes (and after); empty before a drill. */
+    public ReadOnlyStringProperty writesProperty() {
+        return writes.getReadOnlyProperty();
+    }
+
+    /** The chosen (or drilled) volume's window track map. */
+    public WindowMap map() {
+        return map;
+    }
+
+    /** The last drill's result (this session), or null. */
+    public ReadOnlyObjectProperty<Drill.Result> resultProperty() {
+        return result.getReadOnlyProperty();
+    }
+
+    /** The result card's content, or null while none is shown. */
+    public ReadOnlyObjectProperty<DrillFigures> figuresProperty() {
+        return figures.getReadOnlyProperty();
+    }
+
+    /** Why the last drill stopped before its result (the engine's sentence); empty otherwise. */
+    public ReadOnlyStringProperty stoppedProperty() {
+        return stopped.getReadOnlyProperty();
+    }
+
+    /** "Drill on prod/d2 (firmware, pointers) — running" and the like. */
+    public ReadOnlyStringProperty titleProperty() {
+        return title.getReadOnlyProperty();
+    }
+
+    /** The drive drilled (or chosen), its state as the bay shows it, and its window ("firmware · pointers · 37 tracks"). */
+    public ReadOnlyStringProperty driveNameProperty() {
+        return driveName.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<StateLook> driveLookProperty() {
+        return driveLook.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty driveLineProperty() {
+        return driveLine.getReadOnlyProperty();
+    }
+
+    /** The volume drilled (or chosen) and its state (SERVICE while the drive is out). */
+    public ReadOnlyStringProperty volumeNameProperty() {
+        return volumeName.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<StateLook> volumeLookProperty() {
+        return volumeLook.getReadOnlyProperty();
+    }
+
+    public ObservableList<DrillHistory.Row> history() {
+        return history.rows();
+    }
+
+    // ---- updates (UI thread)
+
+    public void apply(PoolSnapshot s) {
+        snapshot = s;
+        form.apply(s);
+        refreshStates();
+    }
+
+    /** The map's volume and drive, and the states shown, for the drill running or else the plan. */
+    private void refreshStates() {
+        PoolSnapshot s = snapshot;
+        if (s == null) {
+            return;
+        }
+        String volume = running.get() ? plan.volume() : form.volumeProperty().get();
+        PoolSnapshot.VolumeView v = volume == null ? null : s.volume(volume);
+        map.lost(v == null ? List.of() : v.lostTracks());
+        String inWindow = null;
+        for (PoolSnapshot.DriveView d : s.drives()) {
+            if (d.service() != null && d.service().volume().equals(volume)) {
+                inWindow = d.name();
+            }
+        }
+        String drive = inWindow != null ? inWindow : running.get() ? plan.drive() : form.driveProperty().get();
+        map.follow(volume, drive);
+        showStates(s, volume, drive);
+    }
+
+    /** The drive's and the volume's state, as the bay and the volume page show them. */
+    private void showStates(PoolSnapshot s, String volume, String drive) {
+        PoolSnapshot.DriveView d = drive == null ? null : s.drive(drive);
+        PoolSnapshot.VolumeView v = volume == null ? null : s.volume(volume);
+        driveName.set(d == null ? "" : d.name());
+        driveLook.set(d == null ? null : StateLook.of(d.state()));
+        String line = d == null ? "" : d.reason() == null ? "" : d.reason().word();
+        String window = d == null ? "" : ServiceWords.slotLine(d.service());
+        driveLine.set(line.isEmpty() || window.isEmpty() ? line + window : line + " · " + window);
+        volumeName.set(v == null ? "" : v.name());
+        volumeLook.set(v == null ? null : StateLook.of(v.state()));
+    }
+
+    /** Takes a batch of events: finished drills for the history; a service step's name for the timeline. */
+    public void addEvents(List<Event> batch) {
+        history.add(batch);
+        if (running.get()) {
+            for (Event e : batch) {
+                if ("SERVICE_STEP".equals(e.type()) && plan.drive().equals(e.source()) && e.message().contains(": ")) {
+                    subStep = e.message().substring(e.message().indexOf(": ") + 2); // "download (step 1 of 4)"
+                }
+            }
+        }
+    }
+
+    /** Reads the finished drills of the whole event log (the bridge's history holds only the last events). */
+    public void loadHistory() {
+        bridge.run(pool -> org.splitpoint.engine.event.EventBus.readLog(
+                new org.splitpoint.engine.pool.PoolPaths(pool.dir()).events(), 20_000).stream()
+                .filter(e -> DrillHistory.TYPE.equals(e.type())).toList(), history::add, why -> { });
+    }
+
+    private void applySteps(List<StepEvent> batch) {
+        if (timeline == null) {
+            return;
+        }
+        for (StepEvent e : batch) {
+            timeline.began(e.name(), e.detail(), e.nanos());
+            subStep = "";
+        }
+        steps.setAll(timeline.rows());
+    }
+
+    private void applyWrites(long[] counts) {
+        writes.set(Format.count(counts[0]) + (counts[0] == 1 ? " write" : " writes") + " · " + Format.size(counts[1]));
+    }
+
+    private void applyTick(long nanos) {
+        if (timeline != null && running.get()) {
+            timeline.tick(nanos, live(timeline.running()));
+            steps.setAll(timeline.rows());
+        }
+    }
+
+    /** What the running step does now: its job's percent (and a firmware step's name), from the snapshot and events. */
+    private String live(DrillTimeline.Row r) {
+        if (r == null || snapshot == null) {
+            return "";
+        }
+        boolean reasonSteps = r.name().equals(plan.reason().word());
+        if (!reasonSteps && !r.name().equals("resync") && !r.name().equals("rebuild")) {
+            return "";
+        }
+        for (org.splitpoint.engine.job.JobProgress j : snapshot.jobs()) {
+            boolean mine = j.target().equals(plan.drive()) || j.target().startsWith(plan.drive() + " ");
+            if (j.kind().equals(r.name()) && mine && !j.state().isFinished()) {
+                return Format.percent(j.fraction()) + (reasonSteps && !subStep.isEmpty() ? " · " + subStep : "");
+            }
+        }
+        return "";
+    }
+
+    // ---- commands
+
+    /** Runs the drill the form describes, off the UI thread; the timeline, map and counter follow it. */
+    public void start() {
+        if (!form.startBlockedProperty().get().isEmpty()) {
+            return;
+        }
+        Drill.Plan p = form.plan();
+        plan = p;
+        subStep = "";
+        timeline = new DrillTimeline(p);
+        steps.setAll(timeline.rows());
+        result.set(null);
+        figures.set(null);
+        stopped.set("");
+        writes.set("0 writes");
+        String what = describe(p);
+        title.set(Character.toUpperCase(what.charAt(0)) + what.substring(1) + " — running");
+        map.follow(p.volume(), p.drive());
+        running.set(true);
+        // not status.started: that would hold every other action of the window for the whole drill
+        status.succeeded("Started the " + what);
+        bridge.run(pool -> Drill.run(pool, p, listener(pool)), r -> finished(r, what), why -> failed(why, what));
+    }
+
+    /** Told by the drill's thread; never waits for the UI. */
+    private Drill.Listener listener(org.splitpoint.engine.pool.Pool pool) {
+        return new Drill.Listener() {
+            @Override
+            public void step(String name, String detail) {
+                if (name.equals("online")) {
+                    map.sampleOn(pool); // the writes have stopped: the delta is final now
+                }
+                stepEvents.offer(List.of(new StepEvent(name, detail, System.nanoTime())));
+                bridge.refresh(); // the drive bay and the volume show the step's state at once
+            }
+
+            @Override
+            public void writes(long n, long bytes) {
+                writeCounts.offer(new long[] {n, bytes});
+            }
+        };
+    }
+
+    private void finished(Drill.Result r, String what) {
+        running.set(false);
+        timeline.finished(r);
+        steps.setAll(timeline.rows());
+        applyWrites(new long[] {r.writes(), r.bytesWritten()});
+        result.set(r);
+        PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(r.volume());
+        long volumeTracks = v == null || snapshot.trackSize() <= 0 ? -1
+                : (v.size() + snapshot.trackSize() - 1) / snapshot.trackSize();
+        DrillFigures f = DrillFigures.of(r, plan, volumeTracks);
+        figures.set(f);
+        title.set(Character.toUpperCase(what.charAt(0)) + what.substring(1) + " — " + f.verdict().word());
+        status.succeeded("Drill on " + r.volume() + "/" + r.drive() + ": " + f.verdict().word() + " · "
+                + DrillFigures.percent(r.resyncFraction()) + " of a full rebuild resynced");
+        map.sampleNow(); // the window is over: the map's last picture
+    }
+
+    private void failed(String why, String what) {
+        running.set(false);
+        timeline.failed(System.nanoTime(), why);
+        steps.setAll(timeline.rows());
+        PoolSnapshot.DriveView d = snapshot == null ? null : snapshot.drive(plan.drive());
+        boolean out = d != null && d.service() != null;
+        stopped.set(why + (out ? ". " + plan.drive() + " is still in its service window: bring it online from the drive"
+                + " bay" : ""));
+        title.set(Character.toUpperCase(what.charAt(0)) + what.substring(1) + " — stopped");
+        status.failed("The " + what + " stopped: " + why);
+        map.sampleNow();
+    }
+}

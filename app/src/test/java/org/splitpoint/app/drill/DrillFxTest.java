@@ -1,0 +1,137 @@
+package org.splitpoint.app.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.TestPools;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * A short drill from the Drills view on a plain pool (prod: RAID 5 on d1..d3): drive d2, writes for 1 s, the simulated
+ * firmware steps at no length; the timeline runs live, the track map shows the delta in the window,
+ * and the result card shows PASSED with only the delta resynced; the history lists the drill.
+ */
+@ExtendWith(ApplicationExtension.class)
+class DrillFxTest {
+
+    private static String scaleWas;
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+
+    @BeforeAll
+    static void fastSteps() {
+        scaleWas = System.getProperty("splitpoint.serviceStepScale");
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    @AfterAll
+    static void restoreSteps() {
+        if (scaleWas == null) {
+            System.clearProperty("splitpoint.serviceStepScale");
+        } else {
+            System.setProperty("splitpoint.serviceStepScale", scaleWas);
+        }
+    }
+
+    @Start
+    void start(Stage stage) throws Exception {
+        // 256 tracks a member: a second of writes is a delta, not all of them
+        fx = FxPools.open(stage, TestPools.plain(tmp.resolve("t" + System.nanoTime()), 16L << 20), List.of());
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private static String text(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).queryAs(Label.class).getText());
+    }
+
+    private static boolean visible(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).tryQuery().map(n -> n.isVisible() && n.isManaged()).orElse(false));
+    }
+
+    private static List<DrillTimeline.Row> timeline(FxRobot robot) throws Exception {
+        return onFx(() -> robot.lookup(".step-line").queryAll().stream().map(n -> ((StepLine) n).row()).toList());
+    }
+
+    @Test
+    void aShortDrillRunsLiveAndEndsOnItsResultCard(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "prod".equals(
+                onFx(() -> robot.lookup("#drillVolume").<ComboBox<String>>query().getValue())));
+        assertThat(visible(robot, "#resultCard")).as("no result before a drill").isFalse();
+
+        robot.clickOn("#drillDrive");
+        robot.clickOn(robot.lookup((Node n) -> n instanceof ListCell<?> c && "d2".equals(c.getText())).<Node>query());
+        Node writesFor = robot.lookup("#drillWritesFor").lookup(".text-field").query();
+        robot.doubleClickOn(writesFor).press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL)
+                .write("1").type(KeyCode.ENTER);
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(1);
+        assertThat(onFx(() -> fx.vm.drills().form().driveProperty().get())).isEqualTo("d2");
+
+        robot.clickOn("#startDrill");
+        Set<String> running = ConcurrentHashMap.newKeySet();
+        long[] owedInWindow = {0};
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {
+            for (DrillTimeline.Row r : timeline(robot)) {
+                if (r.state() == DrillTimeline.StepState.RUNNING) {
+                    running.add(r.name());
+                }
+            }
+            DrillSample s = onFx(() -> fx.vm.drills().map().sampleProperty().get());
+            if (s != null && "window".equals(s.phase())) {
+                owedInWindow[0] = Math.max(owedInWindow[0], s.owed());
+            }
+            return visible(robot, "#resultCard");
+        });
+
+        assertThat(onFx(() -> robot.lookup("#verdictBadge").queryAs(StateBadge.class).text())).isEqualTo("PASSED");
+        assertThat(running).as("steps seen running").contains("writes");
+        assertThat(owedInWindow[0]).as("the delta seen on the map in the window").isPositive();
+        List<DrillTimeline.Row> steps = timeline(robot);
+        assertThat(steps).extracting(DrillTimeline.Row::name)
+                .containsExactly("offline", "firmware", "writes", "online", "resync", "verify");
+        assertThat(steps).allMatch(r -> r.state() == DrillTimeline.StepState.DONE);
+        var result = onFx(() -> fx.vm.drills().resultProperty().get());
+        assertThat(result.tracksResynced()).isPositive().isLessThan(result.totalTracks());
+        assertThat(text(robot, "#figResynced")).isEqualTo(result.tracksResynced() + " of " + result.totalTracks()
+                + " · " + DrillFigures.percent(result.resyncFraction()) + " of a full rebuild");
+        assertThat(text(robot, "#figLost")).isEqualTo("0");
+        assertThat(text(robot, "#figMismatches")).isEqualTo("0");
+        assertThat(text(robot, "#drillTitle")).isEqualTo("Drill on prod/d2 (firmware, pointers) — PASSED");
+        assertThat(text(robot, "#writesCounter")).matches("[\\d,]+ writes · .+");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#mapLine")
+                .endsWith("window over: " + result.tracksResynced() + " tracks written back to d2"));
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> onFx(() ->
+                robot.lookup("#historyList").<ListView<DrillHistory.Row>>query().getItems().size()) == 1);
+        assertThat(onFx(() -> fx.view.drives().shownState("d2"))).isEqualTo("ONLINE");
+    }
+}

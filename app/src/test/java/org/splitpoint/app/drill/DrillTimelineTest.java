@@ -1,0 +1,120 @@
+package org.splitpoint.app.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.splitpoint.app.drill.DrillTimeline.StepState;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.pool.Drill;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
+
+/** The timeline's bookkeeping, the result card's verdicts and the history's rows, without a pool. */
+class DrillTimelineTest {
+
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void thePlanIsShownBeforeItRunsAndEachStepIsMarkedAsTheEngineReportsIt() {
+        DrillTimeline t = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.REPLACEMENT, LogMode.DATA,
+                Duration.ofSeconds(3), Duration.ofSeconds(1)));
+        assertThat(t.rows()).extracting(DrillTimeline.Row::name).containsExactly("offline", "replacement", "writes",
+                "second failure", "writes", "online", "resync", "rebuild", "replace", "verify");
+        assertThat(t.rows()).allMatch(r -> r.state() == StepState.PENDING);
+
+        t.began("offline", "d2 OFFLINE", 10 * S);
+        t.began("replacement", "", 11 * S);
+        t.tick(12 * S, "");
+        assertThat(t.running().name()).isEqualTo("replacement");
+        assertThat(t.running().seconds()).isEqualTo(1.0);
+        assertThat(t.rows().get(0)).extracting(DrillTimeline.Row::state, DrillTimeline.Row::seconds)
+                .containsExactly(StepState.DONE, 1.0);
+        t.began("writes", "w", 12 * S);
+        t.began("second failure", "d1 FAILED", 13 * S);
+        t.began("writes", "on", 13 * S);
+        t.began("online", "o", 15 * S);
+        t.began("resync", "r", 15 * S);
+        t.began("replace", "d1 replaced", 16 * S); // no whole rebuild of d2 was needed
+        assertThat(t.rows().get(7)).extracting(DrillTimeline.Row::name, DrillTimeline.Row::state)
+                .containsExactly("rebuild", StepState.SKIPPED);
+        assertThat(t.rows().get(8).startSeconds()).isEqualTo(6.0);
+        t.began("checking", "not foreseen", 17 * S);
+        assertThat(t.rows().get(9).name()).as("inserted where it happened").isEqualTo("checking");
+        assertThat(t.rows().get(10)).extracting(DrillTimeline.Row::name, DrillTimeline.Row::state)
+                .containsExactly("verify", StepState.PENDING);
+
+        t.failed(18 * S, "I/O error: gone");
+        assertThat(t.rows().get(9)).extracting(DrillTimeline.Row::state, DrillTimeline.Row::live)
+                .containsExactly(StepState.FAILED, "I/O error: gone");
+    }
+
+    @Test
+    void theEnginesTimelineReplacesTheLiveOneAtTheEnd() {
+        DrillTimeline t = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.RESET, LogMode.POINTERS,
+                Duration.ofSeconds(1), null));
+        Instant t0 = Instant.parse("2026-12-02T05:00:00Z");
+        t.finished(result(t0, List.of(new Drill.Step("offline", t0, t0.plusMillis(20), "x"),
+                new Drill.Step("reset", t0.plusMillis(20), t0.plusMillis(520), "reset done"))));
+        assertThat(t.rows()).extracting(DrillTimeline.Row::name, DrillTimeline.Row::startSeconds, DrillTimeline.Row::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("offline", 0.0, StepState.DONE),
+                        org.assertj.core.groups.Tuple.tuple("reset", 0.02, StepState.DONE));
+    }
+
+    @Test
+    void theVerdictIsTheEnginesSeverity() {
+        Instant t0 = Instant.now();
+        assertThat(DrillFigures.of(result(t0, List.of())).verdict().word()).isEqualTo("PASSED");
+        Drill.Result lostPointers = new Drill.Result("prod", "d2", OfflineReason.FIRMWARE, LogMode.POINTERS, t0, 10, 64,
+                0.1, 0.64, 100, 1_638_400, 0, 0, 32768, 2, 0, "d1", null, List.of());
+        DrillFigures f = DrillFigures.of(lostPointers);
+        assertThat(f.verdict().word()).isEqualTo("LOSS AS PREDICTED");
+        assertThat(f.figures()).filteredOn(x -> x.id().equals("figLost")).singleElement()
+                .extracting(DrillFigures.Figure::value).isEqualTo("32 KiB (32,768 bytes, 2 tracks)");
+        Drill.Result lostRepository = new Drill.Result("prod", "d2", OfflineReason.FIRMWARE, LogMode.REPOSITORY, t0, 10, 64,
+                0.1, 0.64, 100, 1_638_400, 0, 0, 32768, 2, 0, "d1", null, List.of());
+        assertThat(DrillFigures.of(lostRepository).verdict().word()).isEqualTo("FAILED");
+        assertThat(DrillFigures.of(lostRepository).headline()).contains("lost in repository mode, which promises no loss");
+    }
+
+    @Test
+    void aRepositoryReplayIsMeasuredAgainstTheVolumesTracksAndAMissedSecondFailureIsSaid() {
+        Drill.Result replayed = new Drill.Result("prod", "d2", OfflineReason.FIRMWARE, LogMode.REPOSITORY, Instant.now(),
+                1745, 1024, 23.4, 13.7, 2573, 42_000_000, 0, 0, 0, 0, 0, null, null, List.of());
+        Drill.Plan plan = new Drill.Plan("prod", "d2", OfflineReason.FIRMWARE, LogMode.REPOSITORY, Duration.ofSeconds(5),
+                Duration.ofSeconds(2));
+        DrillFigures f = DrillFigures.of(replayed, plan, 3072);
+        assertThat(f.figures()).extracting(DrillFigures.Figure::key, DrillFigures.Figure::value).contains(
+                org.assertj.core.groups.Tuple.tuple("Tracks replayed", "1,745 of 3,072 volume tracks · 56.8%"),
+                org.assertj.core.groups.Tuple.tuple("Resync time", "23.4 s vs ~13.7 s for a full rebuild (slower)"));
+        assertThat(f.resyncFraction()).isEqualTo(1745 / 3072.0);
+        assertThat(f.headline()).contains("only the window's writes were replayed: 56.8% of the volume's tracks")
+                .endsWith("The second failure asked for did not happen.");
+        assertThat(f.figures()).filteredOn(x -> x.id().equals("figSecond")).singleElement()
+                .extracting(DrillFigures.Figure::value).asString().startsWith("did not happen: a member fails only once the"
+                        + " firmware steps are done");
+    }
+
+    @Test
+    void theHistoryListsFinishedDrillsNewestFirstOnce() {
+        DrillHistory h = new DrillHistory();
+        Event start = Event.info("DRILL", "prod", "drill started on prod/d2: firmware, pointers log");
+        Event one = new Event(Instant.parse("2026-12-02T05:00:00Z"), org.splitpoint.engine.event.Severity.INFO, "DRILL",
+                "prod", "drill on prod/d2 (firmware, pointers): 3 of 64 tracks resynced (4.69% of a full rebuild)");
+        Event two = new Event(Instant.parse("2026-12-02T05:01:00Z"), org.splitpoint.engine.event.Severity.WARNING, "DRILL",
+                "prod", "drill on prod/d1 (reset, pointers, second failure of d2): 9 of 64 tracks resynced");
+        h.add(List.of(start, one, Event.info("DRIVE_STATE", "d2", "drive d2 OFFLINE")));
+        h.add(List.of(two, one));
+        assertThat(h.rows()).extracting(DrillHistory.Row::title).containsExactly(
+                "drill on prod/d1 (reset, pointers, second failure of d2)", "drill on prod/d2 (firmware, pointers)");
+        assertThat(h.rows().get(0).look().word()).isEqualTo("LOSS AS PREDICTED");
+        assertThat(h.rows().get(1).figures()).isEqualTo("3 of 64 tracks resynced (4.69% of a full rebuild)");
+    }
+
+    private static Drill.Result result(Instant t0, List<Drill.Step> steps) {
+        return new Drill.Result("prod", "d2", OfflineReason.RESET, LogMode.POINTERS, t0, 3, 64, 0.05, 1.07, 40, 655_360,
+                0, 0, 0, 0, 0, null, null, steps);
+    }
+}

@@ -1,0 +1,203 @@
+package org.splitpoint.app.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.EngineCall;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
+
+/**
+ * The Drills view's model against a real demo pool, no toolkit (the drill runs on the calling
+ * thread): a short drill reaches its result with the timeline, figures and history; Start says why
+ * not as the engine would; the window's map shows the delta and then its drain.
+ */
+class DrillViewModelTest {
+
+    private static String scaleWas;
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private PoolBridge bridge;
+    private DrillViewModel vm;
+
+    @BeforeAll
+    static void fastSteps() {
+        scaleWas = System.getProperty("splitpoint.serviceStepScale");
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    @AfterAll
+    static void restoreSteps() {
+        if (scaleWas == null) {
+            System.clearProperty("splitpoint.serviceStepScale");
+        } else {
+            System.setProperty("splitpoint.serviceStepScale", scaleWas);
+        }
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        // drives of 32 MiB: a second of the drill's writes (4 MB/s in 16 KiB blocks) leaves most tracks untouched
+        bridge = PoolBridge.open(TestPools.demo(tmp, TestPools.PAIR_DRIVE_SIZE), new CurrentThreadTaskExecutor(), ui);
+        vm = new DrillViewModel(bridge, status);
+        bridge.onSnapshot(vm::apply);
+        bridge.onEvents(vm::addEvents);
+        bridge.start();
+        refresh();
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    private void refresh() {
+        bridge.refresh();
+        ui.drain();
+    }
+
+    private <T> T call(EngineCall<T> c) {
+        AtomicReference<T> out = new AtomicReference<>();
+        bridge.run(c, out::set, why -> {
+            throw new AssertionError(why);
+        });
+        ui.drain();
+        return out.get();
+    }
+
+    private void plan(String drive, OfflineReason reason, LogMode mode, int writesFor) {
+        DrillPlanForm f = vm.form();
+        f.volumeProperty().set("prod");
+        f.driveProperty().set(drive);
+        f.reasonProperty().set(reason);
+        f.modeProperty().set(mode);
+        f.writesForProperty().set(writesFor);
+    }
+
+    @Test
+    void theFormOffersTheVolumesAndTheChosenVolumesMembers() {
+        DrillPlanForm f = vm.form();
+        assertThat(f.volumes()).containsExactly("prod", "prod-bcv");
+        assertThat(f.volumeProperty().get()).isEqualTo("prod");
+        assertThat(f.drives()).containsExactly("d1", "d2", "d3");
+        f.volumeProperty().set("prod-bcv");
+        assertThat(f.drives()).containsExactly("d4", "d5", "d6");
+        assertThat(f.driveProperty().get()).isEqualTo("d4");
+        assertThat(f.startBlockedProperty().get()).isEmpty();
+    }
+
+    @Test
+    void aShortDrillRunsToItsResultWithTheTimelineTheFiguresAndAHistoryEntry() throws Exception {
+        plan("d2", OfflineReason.FIRMWARE, LogMode.POINTERS, 1);
+        assertThat(vm.form().startBlockedProperty().get()).isEmpty();
+
+        vm.start(); // the drill runs here, on the test's thread
+        ui.drain();
+
+        assertThat(vm.stoppedProperty().get()).isEmpty();
+        assertThat(vm.runningProperty().get()).isFalse();
+        DrillFigures f = vm.figuresProperty().get();
+        assertThat(f).as("the result card").isNotNull();
+        assertThat(f.verdict().word()).isEqualTo("PASSED");
+        var r = vm.resultProperty().get();
+        assertThat(r.tracksResynced()).as("only the delta").isPositive().isLessThan(r.totalTracks());
+        assertThat(r.workloadErrors()).isZero();
+        assertThat(r.verifyMismatches()).isZero();
+        assertThat(r.bytesLost()).isZero();
+        assertThat(vm.steps()).extracting(DrillTimeline.Row::name)
+                .containsExactly("offline", "firmware", "writes", "online", "resync", "verify");
+        assertThat(vm.steps()).allMatch(s -> s.state() == DrillTimeline.StepState.DONE && s.startSeconds() >= 0);
+        assertThat(vm.steps().get(3).detail()).as("the delta when it came back").isEqualTo(r.tracksResynced()
+                + " tracks in the delta");
+        assertThat(vm.steps().get(4).detail()).isEqualTo(r.tracksResynced() + " tracks resynced");
+        assertThat(f.figures()).filteredOn(x -> x.id().equals("figResynced")).singleElement()
+                .extracting(DrillFigures.Figure::value).asString()
+                .isEqualTo(r.tracksResynced() + " of " + r.totalTracks() + " · " + DrillFigures.percent(r.resyncFraction())
+                        + " of a full rebuild");
+        assertThat(vm.writesProperty().get()).matches("[\\d,]+ writes · .+");
+        assertThat(vm.titleProperty().get()).isEqualTo("Drill on prod/d2 (firmware, pointers) — PASSED");
+        assertThat(status.messageProperty().get()).contains("Drill on prod/d2: PASSED");
+
+        // the engine's DRILL event reaches the history; the drive is back
+        assertThat(TestPools.await(Duration.ofSeconds(5), this::refresh, () -> vm.history().size() == 1)).isTrue();
+        DrillHistory.Row h = vm.history().get(0);
+        assertThat(h.title()).isEqualTo("drill on prod/d2 (firmware, pointers)");
+        assertThat(h.figures()).startsWith(r.tracksResynced() + " of " + r.totalTracks() + " tracks resynced");
+        assertThat(h.look().word()).isEqualTo("PASSED");
+        assertThat(vm.driveLookProperty().get().word()).isEqualTo("ONLINE");
+        assertThat(vm.volumeLookProperty().get().word()).isEqualTo("OPTIMAL");
+    }
+
+    @Test
+    void startSaysWhyNotTheWayTheEngineWould() {
+        plan("d2", OfflineReason.RESET, LogMode.DATA, 1);
+        call(pool -> pool.service().offline("d3", OfflineReason.DIAGNOSTICS, LogMode.POINTERS));
+        refresh();
+
+        assertThat(vm.form().startBlockedProperty().get())
+                .isEqualTo("volume prod already has a drive in a service window (d3 OFFLINE); bring it back first");
+        vm.form().driveProperty().set("d3");
+        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("d3 is OFFLINE already (diagnostics)");
+        vm.form().volumeProperty().set("prod-bcv");
+        vm.form().writesForProperty().set(0);
+        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("the writes last 1 to 600 s");
+        vm.form().writesForProperty().set(3);
+        assertThat(vm.form().startBlockedProperty().get()).isEmpty();
+        assertThat(vm.driveLookProperty().get().word()).as("the volume with the window shows its drive").isNotNull();
+    }
+
+    @Test
+    void theWindowMapShowsTheDeltaGrowingAndThenDrainedWhenTheDriveComesBack() throws Exception {
+        plan("d2", OfflineReason.REPLACEMENT, LogMode.POINTERS, 1);
+        call(pool -> pool.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS));
+        call(pool -> { // a host writes 5 tracks' worth, one 4 KiB write per track
+            for (int t = 0; t < 5; t++) {
+                pool.device("prod").write(t * 3L * 64 * 1024, ByteBuffer.allocate(4096));
+            }
+            return null;
+        });
+        refresh();
+        vm.map().sampleNow();
+        ui.drain();
+        DrillSample window = vm.map().sampleProperty().get();
+        assertThat(window.phase()).isEqualTo("window");
+        long delta = call(pool -> pool.snapshot().drive("d2").service().deltaTracks());
+        assertThat(window.owed()).isEqualTo(delta).isPositive();
+        assertThat(vm.map().lineProperty().get()).endsWith(delta + " tracks owed to d2 (the delta)");
+        assertThat(vm.driveLineProperty().get()).isEqualTo("reset · pointers · " + delta + " tracks");
+
+        Job resync = call(pool -> {
+            Job steps = pool.jobs().stream().filter(j -> j.kind().equals("reset")).findFirst().orElse(null);
+            if (steps != null) {
+                steps.await(10_000);
+            }
+            return pool.service().online("d2");
+        });
+        assertThat(resync.await(20_000)).isTrue();
+        vm.map().sampleNow();
+        ui.drain();
+        DrillSample after = vm.map().sampleProperty().get();
+        assertThat(after.phase()).isEqualTo("done");
+        assertThat(after.owed()).isZero();
+        assertThat(after.drained()).isEqualTo(delta);
+        assertThat(vm.map().lineProperty().get()).endsWith("window over: " + delta + " tracks written back to d2");
+    }
+}
