@@ -30,14 +30,12 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
 
     /**
      * As {@link #of(Drill.Result)}, knowing the {@code plan} run: a second failure it asked for that did
-     * not happen is said (the engine fails the member only in the writes after the reason's steps, so
-     * steps that outlast the window leave no time for it). {@code volumeTracks} (the volume's size in
-     * tracks; -1 unknown) is what a repository replay is measured against: it replays volume tracks
-     * into every member, while the result's total counts one member's tracks.
+     * not happen is said. Every mode counts member-row tracks (a repository replay: the rows its
+     * writes changed), so all are measured against a full rebuild of the drive.
      */
     public static DrillFigures of(Drill.Result r, Drill.Plan plan, long volumeTracks) {
-        boolean replay = r.mode() == LogMode.REPOSITORY && volumeTracks > 0;
-        double share = replay ? (double) r.tracksResynced() / volumeTracks : r.resyncFraction();
+        boolean replay = false;
+        double share = r.resyncFraction();
         boolean secondMissed = plan != null && plan.secondFailureAfter() != null && r.secondFailure() == null;
         boolean pointers = r.mode() == LogMode.POINTERS;
         boolean bad = r.workloadErrors() > 0 || r.verifyMismatches() > 0 || (r.bytesLost() > 0 && !pointers);

@@ -46,6 +46,8 @@ public final class DrillPlanForm {
     private final ObjectProperty<LogMode> mode = new SimpleObjectProperty<>(LogMode.POINTERS);
     private final IntegerProperty writesFor = new SimpleIntegerProperty(5);
     private final BooleanProperty secondFailure = new SimpleBooleanProperty(false);
+    /** The drill writes its own verified test data over the volume's blocks (else: the hosts' writes only). */
+    private final BooleanProperty testData = new SimpleBooleanProperty(true);
     private final IntegerProperty secondFailureAfter = new SimpleIntegerProperty(2);
     private final ReadOnlyStringWrapper reasonNote = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper modeNote = new ReadOnlyStringWrapper();
@@ -104,6 +106,24 @@ public final class DrillPlanForm {
         return writesFor;
     }
 
+    public BooleanProperty testDataProperty() {
+        return testData;
+    }
+
+    /**
+     * What the administrator confirms, by typing the volume's name, before a drill that writes
+     * test data over the volume's blocks.
+     */
+    public org.splitpoint.app.common.Confirmation testDataConfirmation() {
+        String v = volume.get();
+        return new org.splitpoint.app.common.Confirmation("Run a drill on " + v, "Overwrite blocks of " + v + " with test data?",
+                List.of("For " + writesFor.get() + " s the drill writes random 16 KiB blocks all over " + v + " (about "
+                        + writesFor.get() * 4 + " MiB), and reads each back at the end to verify it. Whatever those blocks"
+                        + " held is overwritten.",
+                        "Use a scratch volume, or untick \"Write test data\" to rehearse with the hosts' own writes only."),
+                v, "Run the drill");
+    }
+
     public BooleanProperty secondFailureProperty() {
         return secondFailure;
     }
@@ -134,7 +154,7 @@ public final class DrillPlanForm {
     /** The plan the choices make (Start allowed). */
     public Drill.Plan plan() {
         return new Drill.Plan(volume.get(), drive.get(), reason.get(), mode.get(), Duration.ofSeconds(writesFor.get()),
-                secondFailure.get() ? Duration.ofSeconds(secondFailureAfter.get()) : null);
+                secondFailure.get() ? Duration.ofSeconds(secondFailureAfter.get()) : null, testData.get());
     }
 
     // ---- updates

@@ -68,10 +68,10 @@ final class DrillSampler {
             phase = m.phase();
             windowDrive = drive;
             long tracks = m.owed().size();
-            if (ever == null || "done".equals(lastPhase) || tracks != everTracks || m.volumeTracks() != everVolumeTracks) {
+            if (ever == null || "done".equals(lastPhase) || tracks != everTracks) {
                 ever = new long[(int) ((tracks + 63) >>> 6)]; // a new window
                 everTracks = tracks;
-                everVolumeTracks = m.volumeTracks();
+                everVolumeTracks = false; // every mode's map is of member-row tracks
             }
             for (int i = 0; i < ever.length && i < owedWords.length; i++) {
                 ever[i] |= owedWords[i];

@@ -49,6 +49,7 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
     @FXML private ChoiceBox<LogMode> drillMode;
     @FXML private Spinner<Integer> drillWritesFor;
     @FXML private CheckBox drillSecond;
+    @FXML private CheckBox drillTestData;
     @FXML private Spinner<Integer> drillSecondAfter;
     @FXML private Button startDrill;
     @FXML private StackPane startWrap;
@@ -150,9 +151,13 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
         seconds(drillWritesFor, 1, f.writesForProperty());
         seconds(drillSecondAfter, 0, f.secondFailureAfterProperty());
         drillSecond.selectedProperty().bindBidirectional(f.secondFailureProperty());
+        drillTestData.selectedProperty().bindBidirectional(f.testDataProperty());
+        drillTestData.setTooltip(new javafx.scene.control.Tooltip("The drill writes verified random blocks over the volume"
+                + " (asks for its name first); untick to keep the window open with the hosts' own writes only."));
         drillSecondAfter.disableProperty().bind(f.secondFailureProperty().not().or(model.runningProperty()));
         var running = model.runningProperty();
-        for (javafx.scene.Node n : List.of(drillVolume, drillDrive, drillReason, drillMode, drillWritesFor, drillSecond)) {
+        for (javafx.scene.Node n : List.of(drillVolume, drillDrive, drillReason, drillMode, drillWritesFor, drillSecond,
+                drillTestData)) {
             n.disableProperty().bind(running); // the plan of a running drill stays as it was started
         }
         reasonKey.textProperty().bind(Bindings.createStringBinding(() -> f.reasonProperty().get() == null ? ""
@@ -313,6 +318,11 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
 
     @FXML
     public void start() {
+        DrillPlanForm f = model.form();
+        if (f.testDataProperty().get()
+                && !org.splitpoint.app.common.TypedConfirmDialog.ask(getScene().getWindow(), f.testDataConfirmation())) {
+            return;
+        }
         model.start();
     }
 

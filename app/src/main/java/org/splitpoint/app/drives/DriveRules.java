@@ -32,8 +32,16 @@ public final class DriveRules {
         if (d.state() == DriveState.FAILED || d.state() == DriveState.MISSING) {
             return name + " is already " + d.state();
         }
+        if (d.service() != null) {
+            return name + " is OFFLINE in a service window (" + d.service().reason().word() + "); bring it back online first";
+        }
+        if (d.repository() != null) {
+            return name + " holds the repository of volume " + d.repository() + "'s service window";
+        }
         VolumeView v = d.volume() == null ? null : s.volume(d.volume());
-        if (v != null && othersUnavailable(s, v, name) + 1 > v.layout().redundancy(v.drives().size())) {
+        boolean window = v != null && v.drives().stream().anyMatch(m -> s.drive(m) != null && s.drive(m).service() != null);
+        // in a service window a failure is the second one: the engine allows it (and says what it costs)
+        if (v != null && !window && othersUnavailable(s, v, name) + 1 > v.layout().redundancy(v.drives().size())) {
             return "failing " + name + " would make volume " + v.name() + " FAILED: it already has "
                     + v.stateReason() + "; replace that first";
         }

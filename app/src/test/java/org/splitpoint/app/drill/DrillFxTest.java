@@ -98,6 +98,13 @@ class DrillFxTest {
         assertThat(onFx(() -> fx.vm.drills().form().driveProperty().get())).isEqualTo("d2");
 
         robot.clickOn("#startDrill");
+        // the drill writes test data over the volume: its name is asked for first
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        javafx.scene.control.Button go = robot.lookup("#confirmAction").queryAs(javafx.scene.control.Button.class);
+        assertThat(go.isDisabled()).as("the name is not typed yet").isTrue();
+        robot.clickOn("#confirmName").write(onFx(() -> fx.vm.drills().form().volumeProperty().get()));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#confirmAction");
         Set<String> running = ConcurrentHashMap.newKeySet();
         long[] owedInWindow = {0};
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {

@@ -155,10 +155,12 @@ public final class Drill {
         writer.start();
         long windowStart = System.nanoTime();
         try {
+            long failAt = plan.secondFailureAfter() == null ? -1 : plan.secondFailureAfter().toNanos();
             if (steps != null) {
                 begin(plan.reason().word(), stepsDetail());
-                while (!steps.await(200)) {
+                while (!steps.await(100)) {
                     listener.writes(workload.writes, workload.bytes);
+                    secondFailureIfDue(v, failAt, windowStart); // the other drive may fail during the steps too
                 }
                 end(plan.reason().word() + " " + steps.state().name().toLowerCase(java.util.Locale.ROOT));
             }
@@ -168,22 +170,15 @@ public final class Drill {
                 end(null);
             }
             long writesNanos = plan.writesFor() == null ? 0 : plan.writesFor().toNanos();
-            long failAt = plan.secondFailureAfter() == null ? -1 : plan.secondFailureAfter().toNanos();
             begin("writes", plan.workload() ? "a verified workload of random writes while " + plan.drive() + " is out"
                     : "the hosts' own writes while " + plan.drive() + " is out (the drill writes nothing)");
-            String second = null;
             while (System.nanoTime() - windowStart < Math.max(writesNanos, failAt + 500_000_000L)) {
-                if (failAt >= 0 && second == null && System.nanoTime() - windowStart >= failAt) {
-                    end(workload.writes + " writes so far");
-                    second = secondMember(v, plan.drive());
-                    begin("second failure", second + " FAILED while " + plan.drive() + " is OFFLINE");
-                    pool.admin().failDrive(second);
-                    end(null);
-                    begin("writes", "writes go on after the second failure");
-                }
+                secondFailureIfDue(v, failAt, windowStart);
                 listener.writes(workload.writes, workload.bytes);
                 Thread.sleep(100);
             }
+            secondFailureIfDue(v, failAt, windowStart);
+            String second = this.second;
             workload.stop();
             writer.join();
             end(workload.writes + " writes, " + Sizes.format(workload.bytes)
@@ -234,7 +229,8 @@ public final class Drill {
             List<Long> lost = ServiceAdmin.lostTracks(pool, plan.volume());
             Result r = new Result(plan.volume(), plan.drive(), plan.reason(), plan.mode(), started, resynced, total, resyncSecs,
                     fullEstimate, workload.writes, workload.bytes, workload.refused, check[0], check[1], lost.size(), mismatches,
-                    second, ret == null ? null : ret.wholeRebuild(), List.copyOf(timeline));
+                    second, ret == null ? null : ret.wholeRebuild(),
+                    timeline.stream().sorted(java.util.Comparator.comparing(Step::start)).toList());
             boolean bad = check[0] > 0 || mismatches > 0 || (check[1] > 0 && plan.mode() != LogMode.POINTERS);
             pool.events.publish(bad ? Event.critical("DRILL", plan.volume(), r.summary())
                     : check[1] > 0 ? Event.warning("DRILL", plan.volume(), r.summary()) : Event.info("DRILL", plan.volume(), r.summary()));
@@ -244,6 +240,25 @@ public final class Drill {
             writer.join(10_000);
             end(null);
         }
+    }
+
+    /** The drive failed as the second failure, once it has; null before (or without one). */
+    private String second;
+
+    /**
+     * Fails another member once {@code failAt} nanoseconds of the window have passed (whatever step
+     * is running: the reason's steps may outlast it), as its own step of the timeline.
+     */
+    private void secondFailureIfDue(RaidVolume v, long failAt, long windowStart) throws IOException, PoolException {
+        if (failAt < 0 || second != null || System.nanoTime() - windowStart < failAt) {
+            return;
+        }
+        second = secondMember(v, plan.drive());
+        Instant at = Instant.now();
+        String detail = second + " FAILED while " + plan.drive() + " is OFFLINE";
+        listener.step("second failure", detail);
+        pool.admin().failDrive(second);
+        timeline.add(new Step("second failure", at, Instant.now(), detail));
     }
 
     private String stepsDetail() {
