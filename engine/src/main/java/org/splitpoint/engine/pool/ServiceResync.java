@@ -173,7 +173,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         long steps = 0;
         if (mode == LogMode.POINTERS) {
             RaidVolume.Lost lost = v.lost();
-            while (moved < limit) {
+            long[] batch = new long[(int) Math.max(1, Math.min(64, limit / pool.trackSize))];
+            int k = 0;
+            while (k < batch.length) {
                 long t = stale.nextSetBit(cursor);
                 if (t < 0) {
                     break;
@@ -185,14 +187,19 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     ServiceAdmin.addLost(pool, v, t, w); // a write that was under way when the other member failed
                     skippedLost++;
                 } else {
-                    v.resyncTrack(m, t);
-                    synchronized (resyncedSinceCheckpoint) {
-                        resyncedSinceCheckpoint.add(t);
-                    }
-                    resynced++;
+                    batch[k++] = t;
                 }
                 moved += pool.trackSize;
                 steps++;
+            }
+            if (k > 0) {
+                v.resyncTracks(m, java.util.Arrays.copyOf(batch, k)); // scattered tracks, one hand-off
+                synchronized (resyncedSinceCheckpoint) {
+                    for (int i = 0; i < k; i++) {
+                        resyncedSinceCheckpoint.add(batch[i]);
+                    }
+                }
+                resynced += k;
             }
             return new Step(steps, moved);
         }
@@ -258,7 +265,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             w.clearFromDelta(done);
             synchronized (resyncedSinceCheckpoint) {
                 for (long t : done) {
-                    stale.clear(t); // only now do its writes go unjournaled (see RaidVolume.resyncTrack)
+                    stale.clear(t); // only now do its writes go unjournaled (see RaidVolume.resyncTracks)
                 }
                 resyncedSinceCheckpoint.removeAll(done);
             }

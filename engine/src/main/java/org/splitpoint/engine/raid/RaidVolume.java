@@ -755,22 +755,46 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
-     * Resyncs member-row track {@code track} of {@code target} (back from a service window, its
-     * stale tracks marked) from the others. The rows stay locked throughout, so a host write lands
-     * wholly before (and is reconstructed) or after (and reaches {@code target} too). The stale
-     * mark stays until the caller has made the copy durable and said so: until then a write to the
-     * track is journaled as a degraded one is, since after a crash the track counts as stale again.
+     * Resyncs the member-row {@code tracks} (ascending) of {@code target} (back from a service
+     * window, its stale tracks marked) from the others: their rows locked in ascending order
+     * throughout, so a host write lands wholly before (and is reconstructed) or after (and reaches
+     * {@code target} too); each other member reads all of them on one thread, so a scattered delta
+     * costs one hand-off per batch, not per track. The stale marks stay until the caller has made
+     * the copies durable and said so: until then a write to such a track is journaled as a degraded
+     * one is, since after a crash the track counts as stale again.
      */
-    public void resyncTrack(Member target, long track) throws IOException {
-        long from = track * trackSize;
-        long to = Math.min(memberRows(), from + trackSize);
-        gate.readLock().lock();
-        try (RangeLocks.Held h = rowLocks.lock(from, to)) {
+    public void resyncTracks(Member target, long[] tracks) throws IOException {
+        long rows = memberRows();
+        List<long[]> ranges = new ArrayList<>(tracks.length);
+        for (long t : tracks) {
+            long from = t * trackSize;
+            long to = Math.min(rows, from + trackSize);
             if (from < to) {
-                reconstructRows(target, from, to);
+                ranges.add(new long[] {from, to});
             }
+        }
+        gate.readLock().lock();
+        List<RangeLocks.Held> held = new ArrayList<>(ranges.size());
+        try {
+            for (long[] r : ranges) {
+                held.add(rowLocks.lock(r[0], r[1])); // ascending, as every other locker takes them
+            }
+            reconstructRanges(target, ranges);
         } finally {
+            for (int i = held.size() - 1; i >= 0; i--) {
+                held.get(i).close();
+            }
             gate.readLock().unlock();
+        }
+    }
+
+    /**
+     * Recomputes the row {@code ranges} of {@code target} from the other members and writes them;
+     * by default range by range ({@link #reconstructRows}).
+     */
+    protected void reconstructRanges(Member target, List<long[]> ranges) throws IOException {
+        for (long[] r : ranges) {
+            reconstructRows(target, r[0], r[1]);
         }
     }
 
