@@ -25,7 +25,7 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
     public record Figure(String id, String key, String value, StateLook.Tone tone) { }
 
     public static DrillFigures of(Drill.Result r) {
-        return of(r, null, -1);
+        return of(r, null);
     }
 
     /**
@@ -33,8 +33,7 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
      * not happen is said. Every mode counts member-row tracks (a repository replay: the rows its
      * writes changed), so all are measured against a full rebuild of the drive.
      */
-    public static DrillFigures of(Drill.Result r, Drill.Plan plan, long volumeTracks) {
-        boolean replay = false;
+    public static DrillFigures of(Drill.Result r, Drill.Plan plan) {
         double share = r.resyncFraction();
         boolean secondMissed = plan != null && plan.secondFailureAfter() != null && r.secondFailure() == null;
         boolean pointers = r.mode() == LogMode.POINTERS;
@@ -53,20 +52,18 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
         } else if (r.wholeRebuild() != null) {
             headline = "No acknowledged write was lost; " + r.drive() + " was rebuilt whole (" + r.wholeRebuild() + ").";
         } else {
-            headline = "No acknowledged write was lost; " + (replay ? "only the window's writes were replayed: " + pct
-                    + " of the volume's tracks" : "only the delta went back to " + r.drive() + ": " + pct
-                    + " of a full rebuild") + (r.secondFailure() == null ? "." : ", with " + r.secondFailure()
-                    + " failing in the window.");
+            headline = "No acknowledged write was lost; " + (r.mode() == LogMode.REPOSITORY
+                    ? "only the window's writes were replayed: " + pct + " of a full rebuild's tracks"
+                    : "only the delta went back to " + r.drive() + ": " + pct + " of a full rebuild")
+                    + (r.secondFailure() == null ? "." : ", with " + r.secondFailure() + " failing in the window.");
         }
         if (secondMissed) {
             headline += " The second failure asked for did not happen.";
         }
         List<Figure> f = new ArrayList<>();
-        f.add(replay
-                ? new Figure("figResynced", "Tracks replayed", Format.count(r.tracksResynced()) + " of "
-                        + Format.count(volumeTracks) + " volume tracks · " + pct, StateLook.Tone.OK)
-                : new Figure("figResynced", "Tracks resynced", Format.count(r.tracksResynced()) + " of "
-                        + Format.count(r.totalTracks()) + " · " + pct + " of a full rebuild", StateLook.Tone.OK));
+        f.add(new Figure("figResynced", r.mode() == LogMode.REPOSITORY ? "Tracks replayed" : "Tracks resynced",
+                Format.count(r.tracksResynced()) + " of " + Format.count(r.totalTracks()) + " · " + pct
+                        + " of a full rebuild", StateLook.Tone.OK));
         boolean slower = r.estimatedFullRebuildSeconds() > 0 && r.resyncSeconds() > r.estimatedFullRebuildSeconds();
         f.add(new Figure("figResyncTime", "Resync time", seconds(r.resyncSeconds()) + " vs ~"
                 + seconds(r.estimatedFullRebuildSeconds()) + " for a full rebuild" + (slower ? " (slower)" : ""),

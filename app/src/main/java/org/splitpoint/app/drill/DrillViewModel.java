@@ -332,10 +332,7 @@ public final class DrillViewModel {
         steps.setAll(timeline.rows());
         applyWrites(new long[] {r.writes(), r.bytesWritten()});
         result.set(r);
-        PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(r.volume());
-        long volumeTracks = v == null || snapshot.trackSize() <= 0 ? -1
-                : (v.size() + snapshot.trackSize() - 1) / snapshot.trackSize();
-        DrillFigures f = DrillFigures.of(r, plan, volumeTracks);
+        DrillFigures f = DrillFigures.of(r, plan);
         figures.set(f);
         title.set(Character.toUpperCase(what.charAt(0)) + what.substring(1) + " — " + f.verdict().word());
         status.succeeded("Drill on " + r.volume() + "/" + r.drive() + ": " + f.verdict().word() + " · "

@@ -80,17 +80,18 @@ class DrillTimelineTest {
     }
 
     @Test
-    void aRepositoryReplayIsMeasuredAgainstTheVolumesTracksAndAMissedSecondFailureIsSaid() {
+    void aRepositoryReplayIsMeasuredAgainstAFullRebuildAndAMissedSecondFailureIsSaid() {
+        // the engine counts a replay in member-row tracks, the rows its writes changed
         Drill.Result replayed = new Drill.Result("prod", "d2", OfflineReason.FIRMWARE, LogMode.REPOSITORY, Instant.now(),
-                1745, 1024, 23.4, 13.7, 2573, 42_000_000, 0, 0, 0, 0, 0, null, null, List.of());
+                582, 1024, 23.4, 13.7, 2573, 42_000_000, 0, 0, 0, 0, 0, null, null, List.of());
         Drill.Plan plan = new Drill.Plan("prod", "d2", OfflineReason.FIRMWARE, LogMode.REPOSITORY, Duration.ofSeconds(5),
                 Duration.ofSeconds(2));
-        DrillFigures f = DrillFigures.of(replayed, plan, 3072);
+        DrillFigures f = DrillFigures.of(replayed, plan);
         assertThat(f.figures()).extracting(DrillFigures.Figure::key, DrillFigures.Figure::value).contains(
-                org.assertj.core.groups.Tuple.tuple("Tracks replayed", "1,745 of 3,072 volume tracks · 56.8%"),
+                org.assertj.core.groups.Tuple.tuple("Tracks replayed", "582 of 1,024 · 56.8% of a full rebuild"),
                 org.assertj.core.groups.Tuple.tuple("Resync time", "23.4 s vs ~13.7 s for a full rebuild (slower)"));
-        assertThat(f.resyncFraction()).isEqualTo(1745 / 3072.0);
-        assertThat(f.headline()).contains("only the window's writes were replayed: 56.8% of the volume's tracks")
+        assertThat(f.resyncFraction()).isEqualTo(582 / 1024.0);
+        assertThat(f.headline()).contains("only the window's writes were replayed: 56.8% of a full rebuild's tracks")
                 .endsWith("The second failure asked for did not happen.");
         assertThat(f.figures()).filteredOn(x -> x.id().equals("figSecond")).singleElement()
                 .extracting(DrillFigures.Figure::value).asString().startsWith("did not happen: a member fails only once the"

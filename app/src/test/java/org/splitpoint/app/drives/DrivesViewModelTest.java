@@ -206,7 +206,7 @@ class DrivesViewModelTest {
             ui.drain();
         }, () -> vm.onlineBlockedProperty().get().isEmpty())).as("the steps end").isTrue();
         bridge.run(pool -> {
-            pool.device("prod").write(0, java.nio.ByteBuffer.allocate(8192));
+            pool.device("prod").write(64 * 1024, java.nio.ByteBuffer.allocate(8192)); // d2's strip of stripe 0
             return null;
         }, x -> { }, why -> {
             throw new AssertionError(why);
