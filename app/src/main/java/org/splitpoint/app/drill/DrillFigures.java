@@ -65,8 +65,9 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
                 Format.count(r.tracksResynced()) + " of " + Format.count(r.totalTracks()) + " · " + pct
                         + " of a full rebuild", StateLook.Tone.OK));
         boolean slower = r.estimatedFullRebuildSeconds() > 0 && r.resyncSeconds() > r.estimatedFullRebuildSeconds();
-        f.add(new Figure("figResyncTime", "Resync time", seconds(r.resyncSeconds()) + " vs ~"
-                + seconds(r.estimatedFullRebuildSeconds()) + " for a full rebuild" + (slower ? " (slower)" : ""),
+        f.add(new Figure("figResyncTime", "Resync time", seconds(r.resyncSeconds()) + (r.estimatedFullRebuildSeconds() > 0
+                ? " vs ~" + seconds(r.estimatedFullRebuildSeconds()) + " for a full rebuild" + (slower ? " (slower)" : "")
+                : " (no track could be resynced: nothing to estimate a full rebuild from)"),
                 slower ? StateLook.Tone.WARN : StateLook.Tone.OK));
         f.add(new Figure("figWrites", "Writes in the window", Format.count(r.writes()) + " (" + Format.size(r.bytesWritten())
                 + ")" + (r.writesRefused() > 0 ? ", " + Format.count(r.writesRefused()) + " refused" : ""),
@@ -79,9 +80,8 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
         f.add(new Figure("figErrors", "Workload errors", Format.count(r.workloadErrors()),
                 r.workloadErrors() == 0 ? StateLook.Tone.OK : StateLook.Tone.BAD));
         if (secondMissed) {
-            f.add(new Figure("figSecond", "Second failure", "did not happen: a member fails only once the "
-                    + r.reason().word() + " steps are done, and they outlasted the window (writes for "
-                    + plan.writesFor().toSeconds() + " s); let the writes last longer", StateLook.Tone.WARN));
+            f.add(new Figure("figSecond", "Second failure", "did not happen: the window closed before it was due",
+                    StateLook.Tone.WARN));
         } else {
             f.add(new Figure("figSecond", "Second failure", r.secondFailure() == null ? "none"
                     : r.secondFailure() + " FAILED in the window; replaced and rebuilt after", r.secondFailure() == null

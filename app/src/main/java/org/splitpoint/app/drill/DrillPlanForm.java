@@ -255,8 +255,7 @@ public final class DrillPlanForm {
         int after = secondFailureAfter.get();
         String longer = after + 1 > writesFor.get() ? "; the writes go on until half a second after it" : "";
         OfflineReason r = reason.get();
-        String steps = r == null || r == OfflineReason.REPLACEMENT ? ""
-                : " (not before the " + r.word() + " steps end: let the writes outlast them, or the window closes first)";
+        String steps = r == null || r == OfflineReason.REPLACEMENT ? "" : " (during the " + r.word() + " steps if they run that long)";
         return (other == null ? "Another member" : other) + " FAILS " + after + " s into the window" + steps + longer
                 + ". Afterwards it is replaced by a blank drive and rebuilt.";
     }

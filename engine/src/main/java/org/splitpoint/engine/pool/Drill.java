@@ -69,10 +69,10 @@ public final class Drill {
         /** One line: what the drill shows. */
         public String summary() {
             return String.format("drill on %s/%s (%s, %s%s): %d of %d tracks resynced (%.2f%% of a full rebuild) in %.2f s"
-                            + " vs ~%.1f s for a full rebuild; %d writes (%s)%s; %s bytes lost; %d verify mismatches;"
-                            + " %d workload errors",
+                            + "%s; %d writes (%s)%s; %s bytes lost; %d verify mismatches; %d workload errors",
                     volume, drive, reason.word(), mode.word(), secondFailure == null ? "" : ", second failure of " + secondFailure,
-                    tracksResynced, totalTracks, 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds,
+                    tracksResynced, totalTracks, 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds > 0
+                            ? String.format(" vs ~%.1f s for a full rebuild", estimatedFullRebuildSeconds) : "",
                     writes, Sizes.format(bytesWritten), writesRefused > 0 ? ", " + writesRefused + " refused" : "",
                     bytesLost, verifyMismatches, workloadErrors);
         }
