@@ -49,6 +49,10 @@ final class DrillCommand {
             LogMode m = LogMode.parse(log);
             Duration writes = Duration.ofSeconds(JournalCommand.seconds(writesFor));
             Duration second = secondFailureAfter == null ? null : Duration.ofSeconds(JournalCommand.seconds(secondFailureAfter));
+            if (writes.isNegative() || second != null && second.isNegative()) {
+                throw new IllegalArgumentException((writes.isNegative() ? "--writes-for " + writesFor
+                        : "--second-failure-after " + secondFailureAfter) + " is negative; a duration counts from the window's start");
+            }
             var out = out();
             var err = err();
             if (!noWrites && !yes && !Confirm.typed(err, "the drill writes random test data over blocks of volume " + volume

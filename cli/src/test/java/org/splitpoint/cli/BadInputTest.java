@@ -50,6 +50,10 @@ class BadInputTest {
         assertRefused(1, "no drive named 'd9'", "drive", "offline", pool, "d9", "--reason", "reset");
         assertRefused(2, "add --yes to confirm", "drill", "run", pool, "--volume", "v", "--drive", "d1", "--reason", "reset",
                 "--log", "pointers");
+        assertRefused(2, "--writes-for -5s is negative", "drill", "run", pool, "--volume", "v", "--drive", "d1", "--reason",
+                "reset", "--log", "pointers", "--writes-for", "-5s", "--yes");
+        assertRefused(1, "drive d4 is not a member of volume v", "drill", "run", pool, "--volume", "v", "--drive", "d4",
+                "--reason", "reset", "--log", "pointers", "--yes");
         assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
         assertRefused(1, "would leave it no redundancy", "drive", "offline", pool, "d1", "--reason", "firmware");
         assertRefused(1, "d3 is FAILED; only an ONLINE member is taken offline", "drive", "offline", pool, "d3",
@@ -113,6 +117,10 @@ class BadInputTest {
     void lookingAtAPoolAfterAnUncleanShutdownChangesNoFile() throws Exception {
         assertThat(CliRun.of("pair", "query", pool).code()).isZero();
         // an unclean shutdown: dirty write-intent tracks and a live journal entry of a degraded volume
+        assertRefused(2, "--writes-for -5s is negative", "drill", "run", pool, "--volume", "v", "--drive", "d1", "--reason",
+                "reset", "--log", "pointers", "--writes-for", "-5s", "--yes");
+        assertRefused(1, "drive d4 is not a member of volume v", "drill", "run", pool, "--volume", "v", "--drive", "d4",
+                "--reason", "reset", "--log", "pointers", "--yes");
         assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
         Pool p = Pool.open(pool);
         p.volume("v").write(0, java.nio.ByteBuffer.wrap(new byte[70_000]));
