@@ -224,19 +224,35 @@ public final class ServiceAdmin {
         try (StorageFile f = pool.storage.openRead(image)) {
             for (int i = 0; i < SAMPLES; i++) {
                 long t = tracks * i / SAMPLES;
-                out.add(t + ":" + Integer.toHexString(trackCrc(pool, f, t, v)));
+                Integer crc = crcOrNull(pool, f, t, v);
+                out.add(t + ":" + (crc == null ? UNREADABLE : Integer.toHexString(crc)));
             }
             int withData = 0;
             for (int i = 0; i < PROBES && withData < SAMPLES && tracks > SAMPLES; i++) {
                 long t = (tracks * (2L * i + 1) / (2L * PROBES)); // between the spread samples
-                int crc = trackCrc(pool, f, t, v);
-                if (crc != zero) {
+                Integer crc = crcOrNull(pool, f, t, v);
+                if (crc != null && crc != zero) {
                     out.add(t + ":" + Integer.toHexString(crc));
                     withData++;
                 }
             }
         }
         return out;
+    }
+
+    /** A sample that could not be read (a drive taken out because it fails reads): no evidence either way. */
+    private static final String UNREADABLE = "unreadable";
+
+    /** The track's CRC32C, or null when it cannot be read (the drive's fault, not the pool's). */
+    private static Integer crcOrNull(Pool pool, StorageFile f, long track, RaidVolume v) throws IOException {
+        try {
+            return trackCrc(pool, f, track, v);
+        } catch (IOException e) {
+            if (e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+                throw e;
+            }
+            return null;
+        }
     }
 
     private static int trackCrc(Pool pool, StorageFile f, long track, RaidVolume v) throws IOException {
@@ -260,10 +276,16 @@ public final class ServiceAdmin {
         for (String s : r.samples()) {
             int colon = s.indexOf(':');
             long t = Long.parseLong(s.substring(0, colon));
-            int was = Integer.parseUnsignedInt(s.substring(colon + 1), 16);
-            int now = trackCrc(pool, f, t, v);
-            changed |= now != was;
+            Integer now = crcOrNull(pool, f, t, v);
+            if (now == null) {
+                return "its image cannot be read back (track " + t + " fails to read)";
+            }
             blank &= now == zeroCrc;
+            if (s.endsWith(":" + UNREADABLE)) {
+                continue; // unreadable when it left: says nothing about it now
+            }
+            int was = Integer.parseUnsignedInt(s.substring(colon + 1), 16);
+            changed |= now != was;
             heldData |= was != zeroCrc;
         }
         if (r.reason() == OfflineReason.REPLACEMENT && blank) {

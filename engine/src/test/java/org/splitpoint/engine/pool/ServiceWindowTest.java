@@ -433,4 +433,25 @@ class ServiceWindowTest {
             assertThat(read(p.volume("w"), 0, 4096)).isEqualTo(new byte[4096]);
         }
     }
+
+    @Test
+    void diagnosticsReadsTheWholeImageAndReportsBadReads() throws Exception {
+        Path a = pool("diag", Layout.RAID5, 3);
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
+                org.splitpoint.engine.io.StorageFactory.real());
+        try (Pool p = Pool.open(a, inj)) {
+            // every third read of d2's image fails once the drive is out
+            inj.eio(f -> f.getFileName().toString().equals("d2.img"), org.splitpoint.engine.io.FaultInjector.Op.READ,
+                    org.splitpoint.engine.io.FaultInjector.Mode.ONE_IN_N, 3, 7);
+            Job diag = p.service().offline("d2", OfflineReason.DIAGNOSTICS, LogMode.POINTERS);
+            assertThat(diag.kind()).isEqualTo("diagnostics");
+            assertThat(diag.await(30_000)).isTrue();
+            assertThat(diag.state()).isEqualTo(JobState.DONE);
+            assertThat(diag.progress().totalTracks()).as("1 MiB reads over the 4 MiB image").isEqualTo(4);
+            p.events().drain();
+        }
+        String log = Files.readString(a.resolve("meta/events.jsonl"));
+        assertThat(log).contains("diagnostics of d2: bad read at byte");
+        assertThat(log).containsPattern("diagnostics of d2 done: read 4 MiB, [1-9][0-9]* bad reads");
+    }
 }
