@@ -365,7 +365,8 @@ public final class ServiceAdmin {
         return ServiceResync.start(pool, w, whole);
     }
 
-    private static boolean otherMembersHold(RaidVolume v, Member except) {
+    /** True when every member of {@code v} but {@code except} is ONLINE: {@code except} can be rebuilt from them. */
+    static boolean otherMembersHold(RaidVolume v, Member except) {
         for (Member m : v.members()) {
             if (m != except && m.state() != DriveState.ONLINE) {
                 return false;

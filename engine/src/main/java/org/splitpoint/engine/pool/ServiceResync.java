@@ -183,7 +183,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 cursor = t + 1;
                 if (lost != null && lost.tracks().get(t)) {
                     skippedLost++; // a second failure took what it would be rebuilt from
-                } else if (!othersHold()) {
+                } else if (!ServiceAdmin.otherMembersHold(v, m)) {
                     ServiceAdmin.addLost(pool, v, t, w); // a write that was under way when the other member failed
                     skippedLost++;
                 } else {
@@ -213,15 +213,6 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         replayAll(batch);
         bytesMoved += moved;
         return new Step(steps, moved);
-    }
-
-    private boolean othersHold() {
-        for (Member o : v.members()) {
-            if (o != m && o.state() != DriveState.ONLINE) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Replays {@code pieces}; a repository's, after marking their write-intent tracks with one sync. */

@@ -40,7 +40,6 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
     final DeltaLog log;
     /** The member-row tracks the log's records change (data: the drive's own; repository: every member's). */
     private final TrackBitmap logTracks;
-    private final List<StorageFile> extraFiles = new ArrayList<>();
     /** The return under way (phase resync), or null. */
     volatile ServiceResync returning;
 
@@ -339,13 +338,6 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         if (log != null) {
             try {
                 log.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
-        for (StorageFile f : extraFiles) {
-            try {
-                f.close();
             } catch (IOException ignored) {
                 // closing
             }

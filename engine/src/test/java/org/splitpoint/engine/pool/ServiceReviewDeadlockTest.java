@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.raid.RaidVolume;
+import static org.splitpoint.engine.pool.ServicePools.*;
 
 /** Review finding: a deadlock (its own class: the stuck threads outlive the test). */
 class ServiceReviewDeadlockTest {
@@ -27,32 +28,6 @@ class ServiceReviewDeadlockTest {
         System.setProperty("splitpoint.serviceStepScale", "0");
     }
 
-    private static final int TRACK = 64 * 1024;
-
-    private Path pool(String name, Layout layout, int drives) throws Exception {
-        Path dir = tmp.resolve(name);
-        Pool.create(dir, drives + 1, 4L << 20, TRACK, org.splitpoint.engine.io.StorageFactory.real());
-        try (Pool p = Pool.open(dir)) {
-            List<String> names = new java.util.ArrayList<>();
-            for (int i = 1; i <= drives; i++) {
-                names.add("d" + i);
-            }
-            p.admin().createVolume("v", layout, names, 0);
-        }
-        return dir;
-    }
-
-    private static byte[] read(RaidVolume v, long off, int len) throws Exception {
-        byte[] b = new byte[len];
-        v.read(off, ByteBuffer.wrap(b));
-        return b;
-    }
-
-    private static void waitForJobs(Pool p) throws Exception {
-        for (Job j : p.jobs()) {
-            j.await(30_000);
-        }
-    }
 
     /**
      * Repository mode: ServiceResync.finished() replays the last pieces inside v.exclusive() via
@@ -62,7 +37,7 @@ class ServiceReviewDeadlockTest {
      */
     @Test
     void aRepositoryReturnsLastPassDoesNotDeadlockWithARunningBackup() throws Exception {
-        Path a = pool("bk", Layout.RAID5, 3);
+        Path a = pool(tmp, "bk", Layout.RAID5, 3);
         byte[] image;
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");

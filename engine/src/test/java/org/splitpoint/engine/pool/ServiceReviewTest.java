@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.raid.RaidVolume;
+import static org.splitpoint.engine.pool.ServicePools.*;
 
 /** Review findings: failing tests. */
 class ServiceReviewTest {
@@ -27,32 +28,6 @@ class ServiceReviewTest {
         System.setProperty("splitpoint.serviceStepScale", "0");
     }
 
-    private static final int TRACK = 64 * 1024;
-
-    private Path pool(String name, Layout layout, int drives) throws Exception {
-        Path dir = tmp.resolve(name);
-        Pool.create(dir, drives + 1, 4L << 20, TRACK, org.splitpoint.engine.io.StorageFactory.real());
-        try (Pool p = Pool.open(dir)) {
-            List<String> names = new java.util.ArrayList<>();
-            for (int i = 1; i <= drives; i++) {
-                names.add("d" + i);
-            }
-            p.admin().createVolume("v", layout, names, 0);
-        }
-        return dir;
-    }
-
-    private static byte[] read(RaidVolume v, long off, int len) throws Exception {
-        byte[] b = new byte[len];
-        v.read(off, ByteBuffer.wrap(b));
-        return b;
-    }
-
-    private static void waitForJobs(Pool p) throws Exception {
-        for (Job j : p.jobs()) {
-            j.await(30_000);
-        }
-    }
 
     /**
      * A host write in flight when 'drive online' (pointers) starts: ServiceResync.start copies the
@@ -63,13 +38,13 @@ class ServiceReviewTest {
      */
     @Test
     void aWriteInFlightWhenAPointersReturnStartsReachesTheReturningDrive() throws Exception {
-        Path a = pool("race", Layout.RAID1, 2);
+        Path a = pool(tmp, "race", Layout.RAID1, 2);
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");
             p.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS);
             v.write(0, ByteBuffer.wrap(new byte[4096])); // some delta
             v.flush();
-            waitForJobs(p);
+            awaitJobs(p);
             long x = 5L * TRACK;  // W1: holds the gate while online() asks for it
             long y = 10L * TRACK; // W2: queued behind online()'s first exclusive, slow after it
             CountDownLatch inW1 = new CountDownLatch(1);
@@ -143,7 +118,7 @@ class ServiceReviewTest {
      */
     @Test
     void aDataWindowWithASecondFailureAndACrashKeepsTheFailedMembersOldData() throws Exception {
-        Path a = pool("data2", Layout.RAID5, 4);
+        Path a = pool(tmp, "data2", Layout.RAID5, 4);
         byte[] image;
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");
@@ -157,7 +132,7 @@ class ServiceReviewTest {
         Pool p = Pool.open(a, inj);
         RaidVolume v = p.volume("v");
         p.service().offline("d2", OfflineReason.RESET, LogMode.DATA);
-        waitForJobs(p);
+        awaitJobs(p);
         // stripe 0: parity on d4, data strips on d1, d2, d3 (64 KiB each)
         v.write(64 * 1024 + 4096, ByteBuffer.wrap(new byte[4096])); // d2's strip: not acknowledged (no flush)
         p.admin().failDrive("d3"); // the second failure
@@ -165,7 +140,7 @@ class ServiceReviewTest {
         p.abandon();
         try (Pool q = Pool.open(a)) {
             RaidVolume w = q.volume("v");
-            waitForJobs(q);
+            awaitJobs(q);
             Job job = q.service().online("d2");
             assertThat(job.await(30_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.DONE);
@@ -190,7 +165,7 @@ class ServiceReviewTest {
      */
     @Test
     void aWriteFlushedAfterItsDriveWentOfflineIsOnThatDriveAfterAPowerCut() throws Exception {
-        Path a = pool("pre", Layout.RAID1, 2);
+        Path a = pool(tmp, "pre", Layout.RAID1, 2);
         org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
                 org.splitpoint.engine.io.StorageFactory.real()).powerCutAfterWrite(0, 0, 1).unforcedWritesLost();
         Pool p = Pool.open(a, inj);
@@ -198,7 +173,7 @@ class ServiceReviewTest {
         new Random(9).nextBytes(x);
         p.volume("v").write(3L * TRACK, ByteBuffer.wrap(x)); // completed on d1 and d2, not forced yet
         p.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS);
-        waitForJobs(p);
+        awaitJobs(p);
         RaidVolume v0 = p.volume("v");
         v0.flush(); // the write is acknowledged now: d1 forced, d2 (OFFLINE) not
         v0.flush();
@@ -217,7 +192,7 @@ class ServiceReviewTest {
             RaidVolume v = q.volume("v");
             System.err.println("DEBUG delta at reopen: " + bits(q.service().trackMap("v").owed()) + " crashDirty " + bits(q.volume("v").crashDirtyTracks()));
             assertThat(java.util.Arrays.equals(read(v, 3L * TRACK, TRACK), x)).as("read in the window").isTrue();
-            waitForJobs(q);
+            awaitJobs(q);
             Job job = q.service().online("d2");
             assertThat(job.await(30_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.DONE);

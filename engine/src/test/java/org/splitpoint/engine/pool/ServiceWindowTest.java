@@ -19,6 +19,7 @@ import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.raid.RaidVolume;
+import static org.splitpoint.engine.pool.ServicePools.*;
 
 /**
  * Service windows (seeds 000, 001): a drive taken offline under random writes and brought back is
@@ -34,25 +35,6 @@ class ServiceWindowTest {
     @BeforeAll
     static void quickSteps() {
         System.setProperty("splitpoint.serviceStepScale", "0");
-    }
-
-    private static final int TRACK = 64 * 1024;
-
-    private Path pool(String name, Layout layout, int drives) throws Exception {
-        return pool(name, layout, drives, 4L << 20);
-    }
-
-    private Path pool(String name, Layout layout, int drives, long driveSize) throws Exception {
-        Path dir = tmp.resolve(name);
-        Pool.create(dir, drives + 1, driveSize, TRACK, org.splitpoint.engine.io.StorageFactory.real());
-        try (Pool p = Pool.open(dir)) {
-            List<String> names = new java.util.ArrayList<>();
-            for (int i = 1; i <= drives; i++) {
-                names.add("d" + i);
-            }
-            p.admin().createVolume("v", layout, names, 0);
-        }
-        return dir;
     }
 
     /** A random write: whole tracks, parts of tracks, and writes across stripe boundaries. */
@@ -87,8 +69,8 @@ class ServiceWindowTest {
         Layout layout = Layout.parse(layoutWord);
         LogMode mode = LogMode.parse(modeWord);
         int n = layout == Layout.RAID1 ? 2 : 4;
-        Path a = pool("a", layout, n);
-        Path b = pool("b", layout, n);
+        Path a = pool(tmp, "a", layout, n);
+        Path b = pool(tmp, "b", layout, n);
         Random rnd = new Random(layoutWord.hashCode() * 31L + modeWord.hashCode());
         try (Pool pa = Pool.open(a); Pool pb = Pool.open(b)) {
             RaidVolume va = pa.volume("v");
@@ -121,7 +103,7 @@ class ServiceWindowTest {
             }
             long delta = pa.snapshot().drive("d2").service().deltaTracks();
             assertThat(delta).isPositive();
-            waitForSteps(pa);
+            awaitJobs(pa);
             Job job = pa.service().online("d2");
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.DONE);
@@ -139,21 +121,9 @@ class ServiceWindowTest {
         }
     }
 
-    private static byte[] read(RaidVolume v, long off, int len) throws Exception {
-        byte[] b = new byte[len];
-        v.read(off, ByteBuffer.wrap(b));
-        return b;
-    }
-
-    private static void waitForSteps(Pool p) throws Exception {
-        for (Job j : p.jobs()) {
-            j.await(30_000);
-        }
-    }
-
     @Test
     void refusalsSayWhyAndChangeNothing() throws Exception {
-        Path a = pool("r", Layout.RAID5, 3);
+        Path a = pool(tmp, "r", Layout.RAID5, 3);
         try (Pool p = Pool.open(a)) {
             byte[] config = Files.readAllBytes(a.resolve("pool.json"));
             assertThatThrownBy(() -> p.service().online("d1")).hasMessageContaining("only an OFFLINE drive is brought online");
@@ -191,7 +161,7 @@ class ServiceWindowTest {
 
     @Test
     void aSecondFailureInARepositoryWindowLosesNoAcknowledgedWrite() throws Exception {
-        Path a = pool("s", Layout.RAID5, 4);
+        Path a = pool(tmp, "s", Layout.RAID5, 4);
         Random rnd = new Random(7);
         java.util.Map<Long, byte[]> expect = new java.util.HashMap<>();
         try (Pool p = Pool.open(a)) {
@@ -209,7 +179,7 @@ class ServiceWindowTest {
         }
         try (Pool p = Pool.open(a)) { // the window and the second failure survive a reopen
             RaidVolume v = p.volume("v");
-            waitForSteps(p);
+            awaitJobs(p);
             Job job = p.service().online("d2");
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.DONE);
@@ -230,7 +200,7 @@ class ServiceWindowTest {
 
     @Test
     void aSecondFailureInAPointersWindowLosesExactlyTheTracksWrittenInIt() throws Exception {
-        Path a = pool("s", Layout.RAID5, 4);
+        Path a = pool(tmp, "s", Layout.RAID5, 4);
         Random rnd = new Random(11);
         java.util.Map<Long, byte[]> before = new java.util.HashMap<>();
         java.util.Map<Long, byte[]> inWindow = new java.util.HashMap<>();
@@ -259,7 +229,7 @@ class ServiceWindowTest {
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");
             assertThat(p.snapshot().volume("v").lostTracks()).containsExactlyElementsOf(predicted);
-            waitForSteps(p);
+            awaitJobs(p);
             Job job = p.service().online("d2");
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).as(job.progress().message()).isEqualTo(JobState.DONE);
@@ -305,7 +275,7 @@ class ServiceWindowTest {
     @CsvSource({"repository, true", "data, true", "pointers, true", "pointers, false"})
     void aDrillReportsWhatItsModePromises(String modeWord, boolean secondFailure) throws Exception {
         LogMode mode = LogMode.parse(modeWord);
-        Path a = pool("drill", Layout.RAID5, 4, 64L << 20);
+        Path a = pool(tmp, "drill", Layout.RAID5, 4, 64L << 20);
         List<String> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Pool p = Pool.open(a)) {
             Drill.Result r = Drill.run(p, new Drill.Plan("v", "d2", OfflineReason.FIRMWARE, mode,
@@ -340,7 +310,7 @@ class ServiceWindowTest {
 
     @Test
     void aDataWindowsReturnReadsNoOtherMember() throws Exception {
-        Path a = pool("data", Layout.RAID5, 4);
+        Path a = pool(tmp, "data", Layout.RAID5, 4);
         org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
                 org.splitpoint.engine.io.StorageFactory.real());
         Random rnd = new Random(5);
@@ -349,7 +319,7 @@ class ServiceWindowTest {
             p.service().offline("d2", OfflineReason.RESET, LogMode.DATA);
             blocks(v, rnd, 60, new java.util.HashMap<>());
             v.flush();
-            waitForSteps(p);
+            awaitJobs(p);
             // from now on any read of another member's image fails: the return must not need one
             java.util.function.Predicate<Path> others = f -> f.getFileName().toString().matches("d[134]\\.img");
             inj.eio(others, org.splitpoint.engine.io.FaultInjector.Op.READ, org.splitpoint.engine.io.FaultInjector.Mode.FROM_NTH, 1, 1);
@@ -363,7 +333,7 @@ class ServiceWindowTest {
 
     @Test
     void aReplacedOrChangedDriveIsRebuiltWholeAndTheEventSaysWhy() throws Exception {
-        Path a = pool("repl", Layout.RAID5, 4);
+        Path a = pool(tmp, "repl", Layout.RAID5, 4);
         Random rnd = new Random(9);
         java.util.Map<Long, byte[]> expect = new java.util.HashMap<>();
         try (Pool p = Pool.open(a)) {
@@ -392,7 +362,7 @@ class ServiceWindowTest {
             p.events().drain();
             // a drive changed behind the engine's back (not blank) is rebuilt whole too
             p.service().offline("d3", OfflineReason.FIRMWARE, LogMode.DATA);
-            waitForSteps(p);
+            awaitJobs(p);
             try (var ch = java.nio.channels.FileChannel.open(a.resolve("drives/d3.img"), java.nio.file.StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 10);
             }
@@ -409,7 +379,7 @@ class ServiceWindowTest {
 
     @Test
     void aSpareHoldingARepositoryIsNotLentTwice() throws Exception {
-        Path a = pool("lent", Layout.RAID5, 3);
+        Path a = pool(tmp, "lent", Layout.RAID5, 3);
         try (Pool p = Pool.open(a)) {
             p.admin().addDrive(0); // d5
             p.service().offline("d1", OfflineReason.RESET, LogMode.REPOSITORY);
@@ -436,7 +406,7 @@ class ServiceWindowTest {
 
     @Test
     void diagnosticsReadsTheWholeImageAndReportsBadReads() throws Exception {
-        Path a = pool("diag", Layout.RAID5, 3);
+        Path a = pool(tmp, "diag", Layout.RAID5, 3);
         org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
                 org.splitpoint.engine.io.StorageFactory.real());
         try (Pool p = Pool.open(a, inj)) {

@@ -1,0 +1,49 @@
+package org.splitpoint.engine.pool;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/** Pools and small steps of the service-window tests: one volume "v" over d1..dN, one SPARE more, 64 KiB tracks. */
+final class ServicePools {
+
+    static final int TRACK = 64 * 1024;
+
+    private ServicePools() {
+    }
+
+    /** A pool at {@code tmp/name}: volume "v" of {@code layout} over {@code drives} drives of 4 MiB, and one SPARE. */
+    static Path pool(Path tmp, String name, Layout layout, int drives) throws Exception {
+        return pool(tmp, name, layout, drives, 4L << 20);
+    }
+
+    static Path pool(Path tmp, String name, Layout layout, int drives, long driveSize) throws Exception {
+        Path dir = tmp.resolve(name);
+        Pool.create(dir, drives + 1, driveSize, TRACK, StorageFactory.real());
+        try (Pool p = Pool.open(dir)) {
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i <= drives; i++) {
+                names.add("d" + i);
+            }
+            p.admin().createVolume("v", layout, names, 0);
+        }
+        return dir;
+    }
+
+    static byte[] read(RaidVolume v, long off, int len) throws Exception {
+        byte[] b = new byte[len];
+        v.read(off, ByteBuffer.wrap(b));
+        return b;
+    }
+
+    /** Waits for the pool's jobs (the reason's steps, a return) to end. */
+    static void awaitJobs(Pool p) throws Exception {
+        for (Job j : p.jobs()) {
+            j.await(30_000);
+        }
+    }
+}
