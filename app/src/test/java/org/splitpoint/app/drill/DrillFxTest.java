@@ -1,5 +1,6 @@
 package org.splitpoint.app.drill;
 
+import org.splitpoint.app.testing.ServiceStepScale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
 
@@ -37,7 +38,7 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class DrillFxTest {
 
-    private static String scaleWas;
+    private static ServiceStepScale steps;
 
     @TempDir
     static Path tmp;
@@ -45,17 +46,12 @@ class DrillFxTest {
 
     @BeforeAll
     static void fastSteps() {
-        scaleWas = System.getProperty("splitpoint.serviceStepScale");
-        System.setProperty("splitpoint.serviceStepScale", "0");
+        steps = ServiceStepScale.set("0");
     }
 
     @AfterAll
     static void restoreSteps() {
-        if (scaleWas == null) {
-            System.clearProperty("splitpoint.serviceStepScale");
-        } else {
-            System.setProperty("splitpoint.serviceStepScale", scaleWas);
-        }
+        steps.close();
     }
 
     @Start

@@ -1,5 +1,6 @@
 package org.splitpoint.app.drill;
 
+import org.splitpoint.app.testing.ServiceStepScale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -29,7 +30,7 @@ import org.splitpoint.engine.pool.OfflineReason;
  */
 class DrillViewModelTest {
 
-    private static String scaleWas;
+    private static ServiceStepScale steps;
 
     @TempDir
     Path tmp;
@@ -40,17 +41,12 @@ class DrillViewModelTest {
 
     @BeforeAll
     static void fastSteps() {
-        scaleWas = System.getProperty("splitpoint.serviceStepScale");
-        System.setProperty("splitpoint.serviceStepScale", "0");
+        steps = ServiceStepScale.set("0");
     }
 
     @AfterAll
     static void restoreSteps() {
-        if (scaleWas == null) {
-            System.clearProperty("splitpoint.serviceStepScale");
-        } else {
-            System.setProperty("splitpoint.serviceStepScale", scaleWas);
-        }
+        steps.close();
     }
 
     @BeforeEach

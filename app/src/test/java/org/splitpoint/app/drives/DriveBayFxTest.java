@@ -1,5 +1,6 @@
 package org.splitpoint.app.drives;
 
+import org.splitpoint.app.testing.ServiceStepScale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
 
@@ -30,21 +31,16 @@ class DriveBayFxTest {
     static Path tmp;
     private FxPools fx;
 
-    private static String scaleWas;
+    private static ServiceStepScale steps;
 
     @org.junit.jupiter.api.BeforeAll
     static void fastSteps() {
-        scaleWas = System.getProperty("splitpoint.serviceStepScale");
-        System.setProperty("splitpoint.serviceStepScale", "0");
+        steps = ServiceStepScale.set("0");
     }
 
     @org.junit.jupiter.api.AfterAll
     static void restoreSteps() {
-        if (scaleWas == null) {
-            System.clearProperty("splitpoint.serviceStepScale");
-        } else {
-            System.setProperty("splitpoint.serviceStepScale", scaleWas);
-        }
+        steps.close();
     }
 
     @Start

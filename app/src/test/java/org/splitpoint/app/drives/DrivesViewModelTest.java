@@ -188,17 +188,9 @@ class DrivesViewModelTest {
     @Test
     void bringOnlineWaitsForTheFirmwareStepsThenWritesTheDeltaBackUntilTheDriveIsOnline() throws Exception {
         vm.selectedDriveProperty().set("d2");
-        String scale = System.getProperty("splitpoint.serviceStepScale");
-        System.setProperty("splitpoint.serviceStepScale", "0.25"); // the firmware steps take a second
-        try {
+        try (var steps = org.splitpoint.app.testing.ServiceStepScale.set("0.25")) { // the firmware steps take a second
             vm.offlineForm().take(() -> { }); // firmware, pointers: the defaults
             ui.drain();
-        } finally {
-            if (scale == null) {
-                System.clearProperty("splitpoint.serviceStepScale");
-            } else {
-                System.setProperty("splitpoint.serviceStepScale", scale);
-            }
         }
         assertThat(vm.onlineBlockedProperty().get()).startsWith("d2's firmware steps are still running (");
         assertThat(TestPools.await(Duration.ofSeconds(10), () -> {
