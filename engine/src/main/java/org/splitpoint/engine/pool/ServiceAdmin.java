@@ -82,13 +82,20 @@ public final class ServiceAdmin {
                     Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), "window",
                     spare == null ? null : spare.name, List.of());
             ServiceWindow w = ServiceWindow.open(pool, v, m, d, opening, true);
+            List<Long> sampled;
+            try {
+                sampled = sampleTracks(pool, pool.paths.image(d.name), v); // the probing reads, before the pause
+            } catch (IOException e) {
+                w.closeQuietly();
+                throw e;
+            }
             try {
                 v.exclusive(() -> {
                     // no write is in flight: what the drive got so far is made durable (flushes stop
                     // forcing it from now on), its image sampled as it stays, and the next write finds
                     // it OFFLINE and its delta listening
                     m.force();
-                    PoolConfig.ServiceRecord record = opening.withSamples(sample(pool, pool.paths.image(d.name), v));
+                    PoolConfig.ServiceRecord record = opening.withSamples(sample(pool, pool.paths.image(d.name), v, sampled));
                     w.record = record;
                     m.setState(DriveState.OFFLINE, 0);
                     d.reason = reason;
@@ -218,23 +225,42 @@ public final class ServiceAdmin {
      * written volume's spread samples are often all zeros, and say nothing about a swapped drive).
      */
     static List<String> sample(Pool pool, Path image, RaidVolume v) throws IOException {
-        List<String> out = new ArrayList<>();
+        return sample(pool, image, v, sampleTracks(pool, image, v));
+    }
+
+    /**
+     * Which tracks to sample: {@link #SAMPLES} spread over the rows, and up to as many of
+     * {@link #PROBES} spread tracks found holding data. Reads up to {@code SAMPLES + PROBES} tracks,
+     * so a caller that must sample at one instant (no write in flight) chooses them before.
+     */
+    static List<Long> sampleTracks(Pool pool, Path image, RaidVolume v) throws IOException {
+        List<Long> out = new ArrayList<>();
         long tracks = v.rowTracks();
         int zero = Crc32c.of(ByteBuffer.allocate(pool.trackSize));
+        for (int i = 0; i < SAMPLES; i++) {
+            out.add(tracks * i / SAMPLES);
+        }
         try (StorageFile f = pool.storage.openRead(image)) {
-            for (int i = 0; i < SAMPLES; i++) {
-                long t = tracks * i / SAMPLES;
-                Integer crc = crcOrNull(pool, f, t, v);
-                out.add(t + ":" + (crc == null ? UNREADABLE : Integer.toHexString(crc)));
-            }
             int withData = 0;
             for (int i = 0; i < PROBES && withData < SAMPLES && tracks > SAMPLES; i++) {
                 long t = (tracks * (2L * i + 1) / (2L * PROBES)); // between the spread samples
                 Integer crc = crcOrNull(pool, f, t, v);
                 if (crc != null && crc != zero) {
-                    out.add(t + ":" + Integer.toHexString(crc));
+                    out.add(t);
                     withData++;
                 }
+            }
+        }
+        return out;
+    }
+
+    /** The CRC32Cs of {@code tracks} of the image now ("track:crc", or "track:unreadable"). */
+    static List<String> sample(Pool pool, Path image, RaidVolume v, List<Long> tracks) throws IOException {
+        List<String> out = new ArrayList<>(tracks.size());
+        try (StorageFile f = pool.storage.openRead(image)) {
+            for (long t : tracks) {
+                Integer crc = crcOrNull(pool, f, t, v);
+                out.add(t + ":" + (crc == null ? UNREADABLE : Integer.toHexString(crc)));
             }
         }
         return out;
