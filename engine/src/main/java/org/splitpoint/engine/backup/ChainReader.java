@@ -13,7 +13,7 @@ import java.util.List;
  * <p>The chain is checked when it is opened: every parent present, one volume, one size, one track
  * size, ending at a full image. A reader is not thread-safe; the restore gives each path its own.
  */
-public final class ChainReader implements AutoCloseable {
+public final class ChainReader implements org.splitpoint.engine.restore.TrackSource {
 
     private final List<ImageReader> newestFirst;
     private final ImageInfo target;
@@ -126,6 +126,7 @@ public final class ChainReader implements AutoCloseable {
     }
 
     /** Reads track {@code t} as of the target image into {@code dst} from {@code off}; returns its length. */
+    @Override
     public int readTrack(long t, byte[] dst, int off) throws IOException {
         for (ImageReader r : newestFirst) {
             if (r.holds(t)) {

@@ -468,59 +468,14 @@ public final class BackupAdmin {
     private static Job restoreJob(Pool pool, InstantRestore r, PoolConfig.RestoreRecord record) {
         String id = "instant-restore-" + r.volume();
         return new Job(id, "instant-restore", r.volume(), r.currentTracks(), r.totalTracks(), pool.trackSize,
-                record.paused(), record.throttle(), new RestoreSettings(pool, r.volume(), r.bulkWork()),
+                record.paused(), record.throttle(), new SavedSettings(pool, r.volume(), r.bulkWork(), (paused, throttle) -> {
+                    PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+                    if (rec != null) {
+                        pool.restoreRecords.put(r.volume(), rec.with(throttle, paused));
+                    }
+                    return rec != null;
+                }),
                 p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
-    }
-
-    /** The bulk copy, plus saving pause and throttle in the restore's record. */
-    private record RestoreSettings(Pool pool, String volume, JobWork work) implements JobWork {
-        @Override
-        public Step copyNext(long done) throws IOException {
-            return work.copyNext(done);
-        }
-
-        @Override
-        public void stepBudget(long bytes) {
-            work.stepBudget(bytes);
-        }
-
-        @Override
-        public boolean hasMore(long done, long total) {
-            return work.hasMore(done, total);
-        }
-
-        @Override
-        public void checkpoint(long doneUpTo) throws IOException {
-            work.checkpoint(doneUpTo);
-        }
-
-        @Override
-        public void finished() throws IOException {
-            work.finished();
-        }
-
-        @Override
-        public void stopped(JobState state, Exception error) {
-            if (!pool.isClosed()) {
-                work.stopped(state, error);
-            }
-        }
-
-        @Override
-        public void settingsChanged(boolean paused, long throttle) {
-            synchronized (pool) {
-                PoolConfig.RestoreRecord r = pool.restoreRecords.get(volume);
-                if (r == null || pool.isClosed()) {
-                    return;
-                }
-                pool.restoreRecords.put(volume, r.with(throttle, paused));
-                try {
-                    pool.persist();
-                } catch (IOException e) {
-                    pool.events.publish(Event.warning("ERROR", volume, "could not save the restore's settings: " + e.getMessage()));
-                }
-            }
-        }
     }
 
     private static InstantRestore.Listener listener(Pool pool) {

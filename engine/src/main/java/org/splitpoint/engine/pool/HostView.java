@@ -6,7 +6,8 @@ import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.restore.InstantRestore;
 
 /**
- * A volume as hosts see it, whatever happens beneath: while an instant restore runs, its view;
+ * A volume as hosts see it, whatever happens beneath: while an instant restore (from a backup or
+ * to a snapshot) runs, its view;
  * else the volume's pair side, if it is in a pair; else the volume. Resolved at every request, so
  * a client connected before a restore started (an NBD export, the app's workload) goes through the
  * restore from its first request on, and straight to the volume again once it finished.
@@ -27,6 +28,9 @@ final class HostView implements BlockDevice {
 
     private BlockDevice current() throws IOException {
         InstantRestore r = pool.restores.get(volume);
+        if (r == null) {
+            r = pool.snapshotCatalog.restores.get(volume);
+        }
         if (r != null) {
             return r.view();
         }
@@ -59,6 +63,10 @@ final class HostView implements BlockDevice {
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
+        if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
+            throw new IOException("volume " + volume + " is the save area: snapshots keep their saved tracks there,"
+                    + " so hosts may not write it");
+        }
         current().write(offset, src);
     }
 

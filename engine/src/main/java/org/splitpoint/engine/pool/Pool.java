@@ -79,6 +79,8 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.LostRecord> lostRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Changed-block maps of the volumes that have been backed up, by volume. */
     final Map<String, org.splitpoint.engine.bitmap.ChangeTracker> changeTrackers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Snapshots: records, save area, copy on write, restores to a snapshot. */
+    final SnapshotCatalog snapshotCatalog;
     private final Map<String, HostView> hostViews = new java.util.concurrent.ConcurrentHashMap<>();
     final PoolOptions options;
     private final PoolLockHandle lock;
@@ -130,6 +132,7 @@ public final class Pool implements AutoCloseable {
         for (PoolConfig.LostRecord l : config.lost()) {
             lostRecords.put(l.volume(), l);
         }
+        this.snapshotCatalog = new SnapshotCatalog(this, config.snapshots());
     }
 
     // ---- create and open ------------------------------------------------------------------
@@ -190,9 +193,11 @@ public final class Pool implements AutoCloseable {
             PairAdmin.openPairs(pool);
             BackupAdmin.openBackups(pool);
             JournalAdmin.openJournals(pool);
+            pool.snapshotCatalog.open();
             PoolRecovery.resumeJobs(pool);
             PairAdmin.resumeCopies(pool);
             BackupAdmin.resumeRestores(pool);
+            SnapshotAdmin.resumeRestores(pool);
             JournalAdmin.rejournalAfterCrash(pool);
             return pool;
         } catch (CorruptMetadataException e) {
@@ -313,7 +318,7 @@ public final class Pool implements AutoCloseable {
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
                     copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),
-                    copy(journalRecords), copy(serviceRecords), copy(lostRecords));
+                    copy(journalRecords), copy(serviceRecords), copy(lostRecords), snapshotCatalog.config());
             CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
             for (PoolConfig.PairRecord r : pr) {
                 // the counter as it is on disk now (the other fields may have changed meanwhile)
@@ -379,6 +384,11 @@ public final class Pool implements AutoCloseable {
     /** Drive service windows: offline, online, and what a second failure costs. */
     public ServiceAdmin service() {
         return new ServiceAdmin(this);
+    }
+
+    /** Point-in-time snapshots: save area, create, list, delete, read, restore. */
+    public SnapshotAdmin snapshots() {
+        return new SnapshotAdmin(this);
     }
 
     /** BCV pair operations: create, establish, split, restore, query. */
@@ -520,7 +530,9 @@ public final class Pool implements AutoCloseable {
         }
         IOException first = null;
         stopBackgroundWork(30_000);
-        for (org.splitpoint.engine.restore.InstantRestore r : new ArrayList<>(restores.values())) {
+        List<org.splitpoint.engine.restore.InstantRestore> open = new ArrayList<>(restores.values());
+        open.addAll(snapshotCatalog.restores.values());
+        for (org.splitpoint.engine.restore.InstantRestore r : open) {
             try {
                 r.flush();
                 r.close();
@@ -551,6 +563,11 @@ public final class Pool implements AutoCloseable {
         }
         for (ServiceWindow w : windows.values()) {
             w.closeQuietly(); // forced by the volumes' last flush
+        }
+        try {
+            snapshotCatalog.close(); // its saves are durable: each one was committed before its write
+        } catch (IOException e) {
+            first = first == null ? e : first;
         }
         for (org.splitpoint.engine.bitmap.ChangeTracker c : changeTrackers.values()) {
             try {
@@ -590,6 +607,18 @@ public final class Pool implements AutoCloseable {
             } catch (IOException ignored) {
                 // abandoning
             }
+        }
+        for (org.splitpoint.engine.restore.InstantRestore r : snapshotCatalog.restores.values()) {
+            try {
+                r.close();
+            } catch (IOException ignored) {
+                // abandoning
+            }
+        }
+        try {
+            snapshotCatalog.close();
+        } catch (IOException ignored) {
+            // abandoning
         }
         for (org.splitpoint.engine.bitmap.ChangeTracker c : changeTrackers.values()) {
             try {

@@ -9,7 +9,8 @@ import java.util.List;
 public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive,
                          List<DriveRecord> drives, List<VolumeRecord> volumes, List<JobRecord> jobs,
                          List<PairRecord> pairs, List<BackupRecord> backups, List<RestoreRecord> restores,
-                         List<JournalRecord> journals, List<ServiceRecord> services, List<LostRecord> lost) {
+                         List<JournalRecord> journals, List<ServiceRecord> services, List<LostRecord> lost,
+                         SnapshotConfig snapshots) {
 
     public static final String MAGIC = "splitpoint-pool";
     public static final int VERSION = 1;
@@ -24,6 +25,60 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
         journals = journals == null ? List.of() : List.copyOf(journals);
         services = services == null ? List.of() : List.copyOf(services);
         lost = lost == null ? List.of() : List.copyOf(lost);
+        snapshots = snapshots == null ? SnapshotConfig.NONE : snapshots;
+    }
+
+    /** A pool without snapshots. */
+    public PoolConfig(String uuid, int trackSize, long driveSize, int nextDrive, List<DriveRecord> drives,
+                      List<VolumeRecord> volumes, List<JobRecord> jobs, List<PairRecord> pairs,
+                      List<BackupRecord> backups, List<RestoreRecord> restores, List<JournalRecord> journals,
+                      List<ServiceRecord> services, List<LostRecord> lost) {
+        this(uuid, trackSize, driveSize, nextDrive, drives, volumes, jobs, pairs, backups, restores, journals,
+                services, lost, SnapshotConfig.NONE);
+    }
+
+    /**
+     * Snapshots: the volume designated as the save area (null: none), the next generation to give,
+     * the snapshots, and the restores to a snapshot under way. The saved tracks are listed in
+     * {@code meta/snapshots.log}.
+     */
+    public record SnapshotConfig(String saveArea, long nextGen, List<SnapshotRecord> snapshots,
+                                 List<SnapshotRestoreRecord> restores) {
+        public static final SnapshotConfig NONE = new SnapshotConfig(null, 1, List.of(), List.of());
+
+        public SnapshotConfig {
+            nextGen = Math.max(1, nextGen);
+            snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+            restores = restores == null ? List.of() : List.copyOf(restores);
+        }
+    }
+
+    /**
+     * Snapshot {@code name} of {@code volume}, taken at {@code createdAt} (ISO time), generation
+     * {@code gen} (unique in the pool, increasing). {@code why} says why it is invalid (it can no
+     * longer show its image), or is null while it is valid.
+     */
+    public record SnapshotRecord(String volume, String name, long gen, String createdAt, String why) {
+        public boolean valid() {
+            return why == null;
+        }
+
+        public SnapshotRecord invalid(String reason) {
+            return new SnapshotRecord(volume, name, gen, createdAt, reason);
+        }
+    }
+
+    /**
+     * A restore of {@code volume} to snapshot {@code snapshot} of {@code source} (generation
+     * {@code gen}; the source is the volume itself unless restored from another volume's
+     * snapshot); its tracks still owed are in {@code meta/<volume>.snaprestore.inv}. {@code safety}
+     * names the snapshot taken first, or null. The copy's settings and starting size for a resume.
+     */
+    public record SnapshotRestoreRecord(String volume, String source, String snapshot, long gen, String safety,
+                                        long throttle, boolean paused, long total) {
+        public SnapshotRestoreRecord with(long newThrottle, boolean newPaused) {
+            return new SnapshotRestoreRecord(volume, source, snapshot, gen, safety, newThrottle, newPaused, total);
+        }
     }
 
     /** A pool without service windows or lost tracks. */

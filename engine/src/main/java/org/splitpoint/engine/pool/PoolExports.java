@@ -9,7 +9,8 @@ import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
- * The pool's volumes as NBD exports, named after the volumes. A pair's BCV is independently
+ * The pool's volumes as NBD exports, named after the volumes, and their valid snapshots as
+ * read-only exports named {@code VOLUME@NAME} (the save area is not exported). A pair's BCV is independently
  * addressable (seed 004 claims 8, 21): read-write while the pair is split, read-only while it is
  * established or restoring (its writes would then get EPERM anyway).
  */
@@ -34,11 +35,32 @@ public final class PoolExports implements ExportCatalog {
                 out.add(e);
             }
         }
+        for (PoolConfig.SnapshotRecord s : pool.snapshotCatalog.of(null)) {
+            if (s.valid()) {
+                Export e = find(s.volume() + "@" + s.name());
+                if (e != null) {
+                    out.add(e);
+                }
+            }
+        }
         return out;
     }
 
     @Override
     public Export find(String name) {
+        if (name.indexOf('@') > 0) {
+            try {
+                SnapshotAdmin.Info i = pool.snapshots().get(name.substring(0, name.indexOf('@')),
+                        name.substring(name.indexOf('@') + 1));
+                return new Export(name, pool.snapshots().reader(name), true, "snapshot of " + i.volume() + " taken "
+                        + i.createdAt() + ", read-only");
+            } catch (PoolException gone) {
+                return null;
+            }
+        }
+        if (name.equals(pool.snapshotCatalog.saveAreaVolume)) {
+            return null; // the save area holds snapshots' tracks, not a host's data
+        }
         RaidVolume v = pool.volumes.get(name);
         if (v == null) {
             return null;

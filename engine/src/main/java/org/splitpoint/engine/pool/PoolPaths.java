@@ -73,4 +73,14 @@ public record PoolPaths(Path dir) {
     public Path repository(String volume, int segment) {
         return meta().resolve(volume + ".repo" + (segment == 0 ? "" : "." + segment));
     }
+
+    /** The saved tracks of every snapshot (which save-area slot holds which track for which snapshots). */
+    public Path saveLog() {
+        return meta().resolve("snapshots.log");
+    }
+
+    /** The tracks a restore to a snapshot still owes. */
+    public Path snapshotRestoreMap(String volume) {
+        return meta().resolve(volume + ".snaprestore.inv");
+    }
 }

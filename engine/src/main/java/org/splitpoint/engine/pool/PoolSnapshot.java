@@ -5,7 +5,29 @@ import org.splitpoint.engine.job.JobProgress;
 
 /** An immutable picture of a pool at one instant, for the CLI, the app and tests. */
 public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, List<VolumeView> volumes,
-                           List<JobProgress> jobs, List<String> problems) {
+                           List<JobProgress> jobs, List<String> problems, List<SnapshotAdmin.Info> snapshots,
+                           SnapshotAdmin.SaveAreaInfo saveArea, List<SnapshotRestoreView> snapshotRestores) {
+
+    /**
+     * A restore of {@code volume} to snapshot {@code source}@{@code snapshot} under way: tracks
+     * current of the tracks it copies back, reads answered from the snapshot on demand.
+     */
+    public record SnapshotRestoreView(String volume, String source, String snapshot, String safety, long owedTracks,
+                                      long totalTracks, long onDemandFetches) {
+        public double fraction() {
+            return totalTracks == 0 ? 1.0 : 1.0 - (double) owedTracks / totalTracks;
+        }
+    }
+
+    /** The snapshots of {@code volume}, oldest first. */
+    public List<SnapshotAdmin.Info> snapshotsOf(String volume) {
+        return snapshots.stream().filter(s -> s.volume().equals(volume)).toList();
+    }
+
+    /** The restore of {@code volume} to a snapshot under way, or null. */
+    public SnapshotRestoreView snapshotRestore(String volume) {
+        return snapshotRestores.stream().filter(r -> r.volume().equals(volume)).findFirst().orElse(null);
+    }
 
     /**
      * A drive as shown: {@code rebuildPercent} is set (0..100) while REBUILDING, else -1;

@@ -50,6 +50,23 @@ final class PoolSnapshots {
                     b == null ? null : b.image(), rv, ServiceAdmin.lostTracks(pool, v.name())));
         }
         List<JobProgress> jp = pool.jobs.stream().map(Job::progress).toList();
-        return new PoolSnapshot(pool.paths.dir().toString(), pool.trackSize, dv, vv, jp, pool.problems());
+        SnapshotAdmin snaps = pool.snapshots();
+        List<PoolSnapshot.SnapshotRestoreView> srv = new ArrayList<>();
+        for (PoolConfig.SnapshotRestoreRecord rec : Pool.copy(pool.snapshotCatalog.restoreRecords)) {
+            org.splitpoint.engine.restore.InstantRestore ir = pool.snapshotCatalog.restores.get(rec.volume());
+            if (ir != null) {
+                long owed = ir.totalTracks() - ir.currentTracks();
+                srv.add(new PoolSnapshot.SnapshotRestoreView(rec.volume(), rec.source(), rec.snapshot(), rec.safety(), owed,
+                        Math.max(rec.total(), owed), ir.onDemandFetches()));
+            }
+        }
+        List<SnapshotAdmin.Info> si;
+        try {
+            si = snaps.list(null);
+        } catch (PoolException e) {
+            si = List.of();
+        }
+        return new PoolSnapshot(pool.paths.dir().toString(), pool.trackSize, dv, vv, jp, pool.problems(), si,
+                snaps.saveArea(), srv);
     }
 }

@@ -15,7 +15,8 @@ import org.splitpoint.engine.pair.HydrationFeed;
 import org.splitpoint.engine.pair.InvalidTracks;
 
 /**
- * Instant restore of a volume from a backup image (seed 002): the volume is usable at once.
+ * Instant restore of a volume from a backup image (seed 002), or to one of its snapshots: the
+ * volume is usable at once. The source is a {@link TrackSource}, an immutable point in time.
  *
  * <p>Design. The overwrite map (claims 9, 18) is kept inverted, as the tracks still owed
  * ({@link InvalidTracks}: live bits over durable ones), so it shares the pair restore's commit
@@ -75,8 +76,8 @@ public final class InstantRestore implements AutoCloseable {
 
     private final String volume;
     private final BlockDevice target;
-    private final ChainReader onDemand;
-    private final ChainReader bulk;
+    private final TrackSource onDemand;
+    private final TrackSource bulk;
     private final String unavailable;
     private final InvalidTracks owed;
     private final ImageWriter writeThrough;
@@ -105,7 +106,7 @@ public final class InstantRestore implements AutoCloseable {
      * store cannot be read they are null and {@code unavailable} says why. {@code owed} holds the
      * tracks not yet current; {@code writeThrough}, if not null, gets every track written meanwhile.
      */
-    public InstantRestore(String volume, BlockDevice target, int trackSize, ChainReader onDemand, ChainReader bulk,
+    public InstantRestore(String volume, BlockDevice target, int trackSize, TrackSource onDemand, TrackSource bulk,
                           String unavailable, InvalidTracks owed, ImageWriter writeThrough, Listener listener,
                           HostWrites hostWrites, Overlay overlay) {
         this.volume = volume;
@@ -144,9 +145,9 @@ public final class InstantRestore implements AutoCloseable {
         return bulkCopy;
     }
 
-    /** The image restored (the chain's newest), or null when the store cannot be read. */
+    /** The image restored (the chain's newest), or null when the store cannot be read or the source is no backup. */
     public ChainReader chain() {
-        return onDemand;
+        return onDemand instanceof ChainReader c ? c : null;
     }
 
     /** Why the store cannot be read, or null. */
@@ -206,9 +207,9 @@ public final class InstantRestore implements AutoCloseable {
         return writeThrough;
     }
 
-    private ChainReader reader(ChainReader r) throws IOException {
+    private TrackSource reader(TrackSource r) throws IOException {
         if (r == null) {
-            throw new IOException("volume " + volume + " is being restored from a backup that cannot be read now ("
+            throw new IOException("volume " + volume + " is being restored from a source that cannot be read now ("
                     + unavailable + "); its tracks not yet restored cannot be read or partly written");
         }
         return r;
@@ -219,9 +220,9 @@ public final class InstantRestore implements AutoCloseable {
     }
 
     /** Track {@code t} as the restore makes it: the chain's, with the overlay's changes on top. */
-    private byte[] fetchTrack(long t, ChainReader reader) throws IOException {
+    private byte[] fetchTrack(long t, TrackSource reader) throws IOException {
         byte[] buf = new byte[trackSize];
-        int n = reader(reader).readTrack(t, buf);
+        int n = reader(reader).readTrack(t, buf, 0);
         if (overlay != null) {
             overlay.apply(t, buf, 0, n);
         }
@@ -229,7 +230,7 @@ public final class InstantRestore implements AutoCloseable {
     }
 
     /** Makes track {@code t} current from {@code reader} if it is still owed; returns its bytes, or null. Holds its lock. */
-    private byte[] restoreTrack(long t, ChainReader reader) throws IOException {
+    private byte[] restoreTrack(long t, TrackSource reader) throws IOException {
         byte[] buf = writeBehind.take(t); // fetched for a read a moment ago: its bytes are here
         if (!owed.isSet(t)) {
             return null;

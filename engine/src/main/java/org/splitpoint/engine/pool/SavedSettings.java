@@ -1,0 +1,64 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.job.JobWork;
+
+/**
+ * A restore's copy as a job's work, whose pause and throttle are kept in the restore's record in
+ * pool.json, so a resume after a restart keeps them.
+ */
+record SavedSettings(Pool pool, String volume, JobWork work, Record record) implements JobWork {
+
+    /** Puts the settings into the restore's record; false when the restore has no record any more. */
+    interface Record {
+        boolean save(boolean paused, long throttle);
+    }
+
+    @Override
+    public Step copyNext(long done) throws IOException {
+        return work.copyNext(done);
+    }
+
+    @Override
+    public void stepBudget(long bytes) {
+        work.stepBudget(bytes);
+    }
+
+    @Override
+    public boolean hasMore(long done, long total) {
+        return work.hasMore(done, total);
+    }
+
+    @Override
+    public void checkpoint(long doneUpTo) throws IOException {
+        work.checkpoint(doneUpTo);
+    }
+
+    @Override
+    public void finished() throws IOException {
+        work.finished();
+    }
+
+    @Override
+    public void stopped(JobState state, Exception error) {
+        if (!pool.isClosed()) {
+            work.stopped(state, error);
+        }
+    }
+
+    @Override
+    public void settingsChanged(boolean paused, long throttle) {
+        synchronized (pool) {
+            if (pool.isClosed() || !record.save(paused, throttle)) {
+                return;
+            }
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                pool.events.publish(Event.warning("ERROR", volume, "could not save the restore's settings: " + e.getMessage()));
+            }
+        }
+    }
+}

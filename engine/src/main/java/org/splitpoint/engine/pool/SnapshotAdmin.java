@@ -1,0 +1,661 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import org.splitpoint.engine.bitmap.DurableBitmap;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.pair.InvalidTracks;
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.restore.InstantRestore;
+import org.splitpoint.engine.snapshot.OriginIndex;
+import org.splitpoint.engine.snapshot.SaveArea;
+import org.splitpoint.engine.snapshot.SnapshotReader;
+
+/**
+ * Point-in-time snapshots of volumes (policy): the save area, create, list, delete, read, and
+ * restore a volume to a snapshot. The mechanism is in {@code org.splitpoint.engine.snapshot}
+ * (copy on first write, the index of saved tracks, the save area) and {@link SnapshotCatalog}.
+ *
+ * <p>Design. Taking a snapshot is constant time: with the volumes held exclusively (no write in
+ * flight), each gets the next generation and pool.json is written once, so several volumes share
+ * one instant. A restore to a snapshot is an {@link InstantRestore} whose source is the snapshot:
+ * only the tracks written since it was taken are owed, reads of those are answered from the
+ * snapshot at once and written behind, writes go to the volume — and the restore's own writes are
+ * saved into later snapshots like any write, so those stay valid. By default a safety snapshot of
+ * the volume as it is comes first, so the restore itself can be undone.
+ */
+public final class SnapshotAdmin {
+
+    /** Words of a snapshot's state, as {@code snapshot list} shows them. */
+    public static final String VALID = "valid";
+    public static final String INVALID = "invalid";
+
+    private final Pool pool;
+    private final SnapshotCatalog cat;
+
+    SnapshotAdmin(Pool pool) {
+        this.pool = pool;
+        this.cat = pool.snapshotCatalog;
+    }
+
+    /** A snapshot as {@code snapshot list} shows it. */
+    public record Info(String volume, String name, long gen, String createdAt, long tracksHeld, long bytesHeld,
+                       String state, String why, boolean restoring) {
+        /** "volume@name", as reads and exports name it. */
+        public String ref() {
+            return volume + "@" + name;
+        }
+    }
+
+    /** The save area: its volume, slots (tracks) and how many are used. */
+    public record SaveAreaInfo(String volume, long slots, long usedSlots, int trackSize, long logBytes) {
+        public long bytes() {
+            return slots * trackSize;
+        }
+
+        public long usedBytes() {
+            return usedSlots * trackSize;
+        }
+
+        /** Percent used, 0..100. */
+        public double percentUsed() {
+            return slots == 0 ? 0 : 100.0 * usedSlots / slots;
+        }
+    }
+
+    /** What a restore would do: the tracks and bytes it copies back. */
+    public record RestorePlan(String volume, String source, String snapshot, long tracks, long bytes, long volumeTracks) { }
+
+    // ---- save area ----------------------------------------------------------------------------
+
+    /**
+     * Makes {@code volume} the pool's save area: a volume of its own (no snapshots, no pair, no
+     * journal, not being restored); its contents are given over to saved tracks. Changing it is
+     * refused while snapshots exist.
+     */
+    public SaveAreaInfo setSaveArea(String volume) throws IOException, PoolException {
+        synchronized (pool) {
+            pool.refuseIfClosed();
+            RaidVolume v = pool.volume(volume);
+            if (volume.equals(cat.saveAreaVolume)) {
+                throw new PoolException("volume " + volume + " is the save area already");
+            }
+            if (!cat.of(null).isEmpty()) {
+                throw new PoolException("the save area is " + cat.saveAreaVolume + " and holds "
+                        + Sizes.count(cat.of(null).size(), "snapshot") + "; delete them before designating another save area");
+            }
+            for (Pair p : pool.pairList()) {
+                if (p.std() == v || p.bcv() == v) {
+                    throw new PoolException("volume " + volume + " is in pair " + p.name()
+                            + "; a save area must be a volume of its own");
+                }
+            }
+            if (pool.journalRecords.containsKey(volume) || pool.restores.containsKey(volume)
+                    || cat.restores.containsKey(volume) || pool.windows.containsKey(volume)) {
+                throw new PoolException("volume " + volume + " has a journal, a restore or a service window under way;"
+                        + " a save area must be a volume of its own");
+            }
+            if (v.state() == VolumeState.FAILED) {
+                throw new PoolException("volume " + volume + " is FAILED: " + v.stateReason());
+            }
+            if (v.size() < pool.trackSize) {
+                throw new PoolException("volume " + volume + " is smaller than one track");
+            }
+            cat.designate(v);
+            pool.events.publish(Event.info("SAVE_AREA", volume, "volume " + volume + " is the save area: "
+                    + Sizes.count(v.size() / pool.trackSize, "track") + " (" + Sizes.format(v.size() / pool.trackSize
+                    * pool.trackSize) + ") for snapshots to keep"));
+            return saveArea();
+        }
+    }
+
+    /** The save area now, or null when the pool has none. */
+    public SaveAreaInfo saveArea() {
+        SaveArea a = cat.area();
+        String name = cat.saveAreaVolume;
+        if (name == null) {
+            return null;
+        }
+        if (a == null) {
+            return new SaveAreaInfo(name, 0, 0, pool.trackSize, 0);
+        }
+        return new SaveAreaInfo(name, a.slots(), a.usedSlots(), pool.trackSize, a.logBytes());
+    }
+
+    /** True when {@code volume} is the save area (hosts may not read or write it). */
+    public boolean isSaveArea(String volume) {
+        return volume.equals(cat.saveAreaVolume);
+    }
+
+    // ---- create, list, delete -----------------------------------------------------------------
+
+    /** Takes snapshot {@code name} of {@code volume} now. */
+    public Info create(String volume, String name) throws IOException, PoolException {
+        return create(List.of(volume), name).get(0);
+    }
+
+    /** Takes snapshot {@code name} of every volume of {@code volumes} at one instant. */
+    public List<Info> create(List<String> volumes, String name) throws IOException, PoolException {
+        synchronized (pool) {
+            pool.refuseIfClosed();
+            List<Info> out = createLocked(volumes, name);
+            pool.events.publish(Event.info("SNAPSHOT", out.get(0).ref(), volumes.size() == 1
+                    ? "snapshot " + out.get(0).ref() + " taken"
+                    : "snapshot " + name + " of " + String.join(", ", volumes) + " taken at one instant"));
+            return out;
+        }
+    }
+
+    private List<Info> createLocked(List<String> volumes, String name) throws IOException, PoolException {
+        Validation.name("snapshot", name);
+        if (volumes.isEmpty()) {
+            throw new PoolException("name at least one volume to take a snapshot of");
+        }
+        if (cat.saveAreaVolume == null) {
+            throw new PoolException("the pool has no save area for snapshots to keep their tracks in: designate a"
+                    + " volume of its own with 'snapshot save-area POOL VOLUME' (for example one made with"
+                    + " 'volume create POOL save raid1 2')");
+        }
+        if (cat.area() == null) {
+            throw new PoolException("the save area " + cat.saveAreaVolume + " cannot be used now; see 'pool status'");
+        }
+        TreeSet<String> sorted = new TreeSet<>();
+        List<RaidVolume> vols = new ArrayList<>();
+        for (String vn : volumes) {
+            RaidVolume v = pool.volume(vn);
+            if (!sorted.add(vn)) {
+                throw new PoolException("volume " + vn + " is named twice");
+            }
+            if (vn.equals(cat.saveAreaVolume)) {
+                throw new PoolException("volume " + vn + " is the save area; its snapshots would save into themselves");
+            }
+            if (cat.find(vn, name) != null) {
+                throw new PoolException("volume " + vn + " has a snapshot named " + name + " already ("
+                        + cat.find(vn, name).createdAt() + "); pick another name or delete that one first");
+            }
+            if (cat.restores.containsKey(vn) || pool.restores.containsKey(vn)) {
+                throw new PoolException("volume " + vn + " is being restored; take the snapshot once the restore finished");
+            }
+            if (v.state() == VolumeState.FAILED) {
+                throw new PoolException("volume " + vn + " is FAILED (" + v.stateReason() + "); its data cannot be read,"
+                        + " so a snapshot of it would hold nothing");
+            }
+            vols.add(v);
+        }
+        vols.sort(Comparator.comparing(RaidVolume::name));
+        String at = Instant.now().toString();
+        List<PoolConfig.SnapshotRecord> made = new ArrayList<>();
+        exclusively(vols, 0, () -> {
+            long gen = cat.nextGen;
+            for (RaidVolume v : vols) {
+                PoolConfig.SnapshotRecord r = new PoolConfig.SnapshotRecord(v.name(), name, gen, at, null);
+                cat.records.put(SnapshotCatalog.key(v.name(), name), r);
+                made.add(r);
+            }
+            cat.nextGen = gen + 1;
+            try {
+                pool.persist(); // durable before any write may change the volumes again
+            } catch (IOException e) {
+                for (PoolConfig.SnapshotRecord r : made) {
+                    cat.records.remove(SnapshotCatalog.key(r.volume(), r.name()));
+                }
+                throw e;
+            }
+            for (RaidVolume v : vols) {
+                cat.origin(v).index().addValid(gen);
+            }
+        });
+        List<Info> out = new ArrayList<>();
+        for (PoolConfig.SnapshotRecord r : made) {
+            out.add(info(r));
+        }
+        return out;
+    }
+
+    /** Runs {@code change} with every volume of {@code vols} (sorted) held exclusively. */
+    private static void exclusively(List<RaidVolume> vols, int i, RaidVolume.IoAction change) throws IOException {
+        if (i == vols.size()) {
+            change.run();
+            return;
+        }
+        vols.get(i).exclusive(() -> exclusively(vols, i + 1, change));
+    }
+
+    /** The snapshots of {@code volume} (null: of every volume), oldest first. */
+    public List<Info> list(String volume) throws PoolException {
+        if (volume != null) {
+            pool.volume(volume);
+        }
+        List<Info> out = new ArrayList<>();
+        for (PoolConfig.SnapshotRecord r : cat.of(volume)) {
+            out.add(info(r));
+        }
+        return out;
+    }
+
+    /** One snapshot, or a sentence saying which exist. */
+    public Info get(String volume, String name) throws PoolException {
+        return info(record(volume, name));
+    }
+
+    private PoolConfig.SnapshotRecord record(String volume, String name) throws PoolException {
+        pool.volume(volume);
+        PoolConfig.SnapshotRecord r = cat.find(volume, name);
+        if (r == null) {
+            List<String> names = cat.of(volume).stream().map(PoolConfig.SnapshotRecord::name).toList();
+            throw new PoolException("volume " + volume + " has no snapshot named '" + name + "' (snapshots: "
+                    + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+        }
+        return r;
+    }
+
+    private Info info(PoolConfig.SnapshotRecord r) {
+        OriginIndex idx = cat.index(r.volume());
+        long held = idx == null ? 0 : idx.heldBy(r.gen());
+        boolean restoring = false;
+        for (PoolConfig.SnapshotRestoreRecord rr : Pool.copy(cat.restoreRecords)) {
+            restoring |= rr.source().equals(r.volume()) && rr.gen() == r.gen();
+        }
+        return new Info(r.volume(), r.name(), r.gen(), r.createdAt(), held, held * pool.trackSize,
+                r.valid() ? VALID : INVALID, r.why(), restoring);
+    }
+
+    /** Deletes snapshot {@code name} of {@code volume}: the tracks no other snapshot needs go back to the save area. */
+    public Info delete(String volume, String name) throws IOException, PoolException {
+        synchronized (pool) {
+            pool.refuseIfClosed();
+            PoolConfig.SnapshotRecord r = record(volume, name);
+            Info before = info(r);
+            if (before.restoring()) {
+                throw new PoolException("snapshot " + before.ref() + " is the source of the restore under way (job "
+                        + restoreJobId(restoreTargetOf(r)) + "); wait for it or cancel it first");
+            }
+            synchronized (cat) {
+                cat.records.remove(SnapshotCatalog.key(volume, name));
+                try {
+                    pool.persist(); // durable before its slots can be reused
+                } catch (IOException e) {
+                    cat.records.put(SnapshotCatalog.key(volume, name), r);
+                    throw e;
+                }
+                cat.freeAll(volume, List.of(r.gen()), true);
+            }
+            pool.events.publish(Event.info("SNAPSHOT", before.ref(), "snapshot " + before.ref() + " deleted; "
+                    + Sizes.format(before.bytesHeld()) + " it held" + (before.tracksHeld() == 0 ? "" : " (less what other"
+                    + " snapshots share)") + " went back to the save area"));
+            return before;
+        }
+    }
+
+    private String restoreTargetOf(PoolConfig.SnapshotRecord r) {
+        for (PoolConfig.SnapshotRestoreRecord rr : Pool.copy(cat.restoreRecords)) {
+            if (rr.source().equals(r.volume()) && rr.gen() == r.gen()) {
+                return rr.volume();
+            }
+        }
+        return r.volume();
+    }
+
+    // ---- read ---------------------------------------------------------------------------------
+
+    /** Snapshot {@code ref} ("volume@name") as a read-only device, or a sentence why not. */
+    public BlockDevice reader(String ref) throws PoolException {
+        int at = ref.indexOf('@');
+        if (at <= 0 || at == ref.length() - 1) {
+            throw new PoolException("'" + ref + "' does not name a snapshot (VOLUME@NAME)");
+        }
+        return reader(ref.substring(0, at), ref.substring(at + 1));
+    }
+
+    /** Snapshot {@code name} of {@code volume} as a read-only device. */
+    public BlockDevice reader(String volume, String name) throws PoolException {
+        PoolConfig.SnapshotRecord r = record(volume, name);
+        if (!r.valid()) {
+            throw new PoolException("snapshot " + volume + "@" + name + " is invalid: " + r.why());
+        }
+        return cat.reader(pool.volume(volume), r, false);
+    }
+
+    // ---- restore ------------------------------------------------------------------------------
+
+    /** The job id of the restore of {@code volume} to a snapshot. */
+    public static String restoreJobId(String volume) {
+        return "snapshot-restore-" + volume;
+    }
+
+    /**
+     * What restoring {@code volume} to {@code snapshot} (a name of its own snapshot, or
+     * "other@name") would copy back, after the rules are checked.
+     */
+    public RestorePlan plan(String volume, String snapshot) throws PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            PoolConfig.SnapshotRecord s = sourceOf(volume, snapshot);
+            refuseRestore(v, s);
+            long tracks = owedFor(v, s).cardinality();
+            return new RestorePlan(volume, s.volume(), s.name(), tracks, tracks * pool.trackSize,
+                    (v.size() + pool.trackSize - 1) / pool.trackSize);
+        }
+    }
+
+    private PoolConfig.SnapshotRecord sourceOf(String volume, String snapshot) throws PoolException {
+        int at = snapshot.indexOf('@');
+        if (at < 0) {
+            return record(volume, snapshot);
+        }
+        return record(snapshot.substring(0, at), snapshot.substring(at + 1));
+    }
+
+    private TrackBitmap owedFor(RaidVolume v, PoolConfig.SnapshotRecord s) {
+        long tracks = (v.size() + pool.trackSize - 1) / pool.trackSize;
+        if (!s.volume().equals(v.name())) {
+            TrackBitmap all = new TrackBitmap(tracks);
+            all.setAll();
+            return all; // another volume's image: every track
+        }
+        OriginIndex idx = cat.index(v.name());
+        return idx == null ? new TrackBitmap(tracks) : idx.writtenSince(s.gen());
+    }
+
+    private void refuseRestore(RaidVolume v, PoolConfig.SnapshotRecord s) throws PoolException {
+        String volume = v.name();
+        String ref = s.volume() + "@" + s.name();
+        if (!s.valid()) {
+            throw new PoolException("snapshot " + ref + " is invalid (" + s.why() + "); it cannot be restored");
+        }
+        if (volume.equals(cat.saveAreaVolume)) {
+            throw new PoolException("volume " + volume + " is the save area; it cannot be restored to a snapshot");
+        }
+        RaidVolume src = pool.volume(s.volume());
+        if (src.size() != v.size()) {
+            throw new PoolException("snapshot " + ref + " is of a volume of " + Sizes.format(src.size()) + "; " + volume
+                    + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
+        }
+        if (cat.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored to a snapshot already (job "
+                    + restoreJobId(volume) + "); wait for it or cancel it first");
+        }
+        if (pool.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored from a backup (job instant-restore-"
+                    + volume + "); wait for it or cancel it first");
+        }
+        if (pool.windows.containsKey(volume) || pool.serviceRecords.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " has a drive in a service window; bring it online first");
+        }
+        if (v.state() == VolumeState.FAILED) {
+            throw new PoolException("volume " + volume + " is FAILED (" + v.stateReason() + "); replace its drives first");
+        }
+        for (Pair p : pool.pairList()) {
+            if (p.bcv() == v && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
+                throw new PoolException("volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state()
+                        + "; split the pair before restoring the BCV to a snapshot");
+            }
+            if (p.std() == v && (p.state() == PairState.RestInProg || p.state() == PairState.Restored)) {
+                throw new PoolException("volume " + volume + " is being restored from its BCV in pair " + p.name()
+                        + " (" + p.state() + "); split the pair before restoring it to a snapshot");
+            }
+        }
+        for (Job j : pool.activeJobs()) {
+            if ("backup".equals(j.kind()) && volume.equals(j.target())) {
+                throw new PoolException("a backup of " + volume + " is running (job " + j.id() + "); cancel it or wait"
+                        + " before restoring the volume");
+            }
+        }
+    }
+
+    /**
+     * Restores {@code volume} to {@code snapshot} (its own snapshot's name, or "other@name"): the
+     * volume is usable at once; the tracks written since the snapshot are copied back in the
+     * background. With {@code safety}, a snapshot of the volume as it is now is taken first
+     * (returned in the job's message and an event). Returns the copy's job.
+     */
+    public Job restore(String volume, String snapshot, boolean safety, long throttle) throws IOException, PoolException {
+        synchronized (pool) {
+            pool.refuseIfClosed();
+            RaidVolume v = pool.volume(volume);
+            PoolConfig.SnapshotRecord s = sourceOf(volume, snapshot);
+            refuseRestore(v, s);
+            String safetyName = null;
+            if (safety) {
+                safetyName = safetyName(volume);
+                createLocked(List.of(volume), safetyName);
+                pool.events.publish(Event.info("SNAPSHOT", volume + "@" + safetyName, "safety snapshot " + volume + "@"
+                        + safetyName + " taken before restoring " + volume + " to " + s.volume() + "@" + s.name()
+                        + " (restore it to undo the restore)"));
+            }
+            TrackBitmap owedBits = owedFor(v, s);
+            long tracks = (v.size() + pool.trackSize - 1) / pool.trackSize;
+            Path map = pool.paths.snapshotRestoreMap(volume);
+            pool.storage.delete(map);
+            InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracks, false));
+            try {
+                owed.addAll(owedBits);
+                pool.storage.syncDirectory(map.getParent());
+                cat.origin(pool.volume(s.volume())).index().pin(s.gen());
+                PoolConfig.SnapshotRestoreRecord rec = new PoolConfig.SnapshotRestoreRecord(volume, s.volume(), s.name(),
+                        s.gen(), safetyName, Math.max(0, throttle), false, owed.count());
+                cat.restoreRecords.put(volume, rec);
+                pool.persist();
+                InstantRestore r = newRestore(v, s, owed);
+                cat.restores.put(volume, r);
+                pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to snapshot " + s.volume() + "@"
+                        + s.name() + " started: the volume is usable now; " + Sizes.count(owed.count(), "track") + " ("
+                        + Sizes.format(owed.count() * pool.trackSize) + ") changed since the snapshot to copy back"
+                        + (safetyName == null ? "" : "; safety snapshot " + volume + "@" + safetyName)));
+                Job job = restoreJob(r, rec);
+                pool.startJob(job);
+                return job;
+            } catch (IOException | RuntimeException e) {
+                cat.restoreRecords.remove(volume);
+                owed.close();
+                throw e;
+            }
+        }
+    }
+
+    /** "before-restore-YYYYMMDD-HHMMSS", made unique. */
+    private String safetyName(String volume) {
+        String base = "before-restore-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
+                .format(Instant.now());
+        String n = base;
+        for (int i = 2; cat.find(volume, n) != null; i++) {
+            n = base + "-" + i;
+        }
+        return n;
+    }
+
+    private InstantRestore newRestore(RaidVolume v, PoolConfig.SnapshotRecord s, InvalidTracks owed) throws IOException {
+        RaidVolume src;
+        try {
+            src = pool.volume(s.volume());
+        } catch (PoolException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        SnapshotReader onDemand = cat.reader(src, s, true);
+        SnapshotReader bulk = cat.reader(src, s, true);
+        BlockDevice target;
+        try {
+            target = pool.deviceBelowRestore(v.name());
+        } catch (PoolException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (pool.journals.containsKey(v.name())) {
+            target = new JournaledRefills(target); // the staged journal must see the restored tracks
+        }
+        InstantRestore r = new InstantRestore(v.name(), target, pool.trackSize, onDemand, bulk, null, owed, null,
+                listener(), (offset, data) -> { }, null);
+        r.setReadOnly(pool.isReadOnly());
+        return r;
+    }
+
+    /** A restore's refills as plain writes, so the volume's staged journal logs them. */
+    private record JournaledRefills(BlockDevice below) implements BlockDevice {
+        @Override
+        public long size() {
+            return below.size();
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            below.read(offset, dst);
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws IOException {
+            below.write(offset, src);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            below.flush();
+        }
+
+        @Override
+        public long wholeWriteUnit() {
+            return below.wholeWriteUnit();
+        }
+    }
+
+    private Job restoreJob(InstantRestore r, PoolConfig.SnapshotRestoreRecord rec) {
+        String id = restoreJobId(r.volume());
+        long owedNow = r.totalTracks() - r.currentTracks();
+        long total = Math.max(rec.total(), owedNow);
+        return new Job(id, "snapshot-restore", r.volume(), total - owedNow, total, pool.trackSize, rec.paused(),
+                rec.throttle(), new SavedSettings(pool, r.volume(), r.bulkWork(), (paused, throttle) -> {
+                    PoolConfig.SnapshotRestoreRecord now = cat.restoreRecords.get(r.volume());
+                    if (now != null) {
+                        cat.restoreRecords.put(r.volume(), now.with(throttle, paused));
+                    }
+                    return now != null;
+                }), p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
+    }
+
+    /** The restore to a snapshot of {@code volume} under way, or null. */
+    public InstantRestore restoreOf(String volume) {
+        return cat.restores.get(volume);
+    }
+
+    /** The record of the restore to a snapshot of {@code volume} under way, or null. */
+    public PoolConfig.SnapshotRestoreRecord restoreRecordOf(String volume) {
+        return cat.restoreRecords.get(volume);
+    }
+
+    private InstantRestore.Listener listener() {
+        return new InstantRestore.Listener() {
+            @Override
+            public void completed(InstantRestore r) throws IOException {
+                ended(r, null);
+            }
+
+            @Override
+            public void stopped(InstantRestore r, JobState state, Exception error) {
+                if (state == JobState.CANCELLED) {
+                    try {
+                        ended(r, "cancelled");
+                    } catch (IOException e) {
+                        pool.events.publish(Event.warning("ERROR", r.volume(), "cleaning up after the cancelled restore of "
+                                + r.volume() + ": " + e.getMessage()));
+                    }
+                } else {
+                    pool.events.publish(Event.critical("RESTORE", r.volume(), "the copy of the restore of " + r.volume()
+                            + " to a snapshot failed: " + (error == null ? "" : error.getMessage()) + "; the volume keeps"
+                            + " serving (tracks not yet restored come from the snapshot) and the copy resumes when the"
+                            + " pool is next opened"));
+                }
+            }
+        };
+    }
+
+    /** The restore ended (finished, or cancelled when {@code cancelled} is not null). */
+    private void ended(InstantRestore r, String cancelled) throws IOException {
+        synchronized (pool) {
+            String volume = r.volume();
+            RaidVolume v = pool.volumes.get(volume);
+            long owedLeft = r.totalTracks() - r.currentTracks();
+            if (v != null) {
+                v.exclusive(() -> cat.restores.remove(volume));
+            } else {
+                cat.restores.remove(volume);
+            }
+            PoolConfig.SnapshotRestoreRecord rec = cat.restoreRecords.remove(volume);
+            pool.persist();
+            pool.storage.delete(pool.paths.snapshotRestoreMap(volume));
+            pool.storage.syncDirectory(pool.paths.meta());
+            r.close();
+            if (rec != null) {
+                cat.unpin(rec.source(), rec.gen());
+            }
+            String to = rec == null ? "a snapshot" : rec.source() + "@" + rec.snapshot();
+            if (cancelled == null) {
+                pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to " + to + " finished: "
+                        + r.onDemandFetches() + " tracks read on demand, " + r.bulkCopied().cardinality()
+                        + " copied in the background" + (rec != null && rec.safety() != null ? "; safety snapshot "
+                        + volume + "@" + rec.safety() + " holds what it was before" : "")));
+            } else {
+                pool.events.publish(Event.critical("RESTORE", volume, "the restore of " + volume + " to " + to
+                        + " was cancelled with " + Sizes.count(owedLeft, "track") + " not restored: those tracks hold what"
+                        + " the volume held before; restore it again to finish"));
+            }
+        }
+    }
+
+    /** At open: every restore to a snapshot under way resumes (its view in front of the volume, its copy a job). */
+    static void resumeRestores(Pool pool) throws IOException {
+        SnapshotAdmin admin = new SnapshotAdmin(pool);
+        SnapshotCatalog cat = pool.snapshotCatalog;
+        for (PoolConfig.SnapshotRestoreRecord rec : Pool.copy(cat.restoreRecords)) {
+            RaidVolume v = pool.volumes.get(rec.volume());
+            RaidVolume src = pool.volumes.get(rec.source());
+            PoolConfig.SnapshotRecord s = cat.find(rec.source(), rec.snapshot());
+            String lost = null;
+            InvalidTracks owed = null;
+            if (v == null || src == null || s == null || s.gen() != rec.gen() || cat.area() == null) {
+                lost = "its snapshot " + rec.source() + "@" + rec.snapshot() + " or the save area is gone";
+            } else {
+                try {
+                    owed = new InvalidTracks(DurableBitmap.open(pool.storage, pool.paths.snapshotRestoreMap(rec.volume()),
+                            (v.size() + pool.trackSize - 1) / pool.trackSize, pool.isReadOnly()));
+                } catch (IOException e) {
+                    lost = "its map of the tracks still to restore (meta/" + pool.paths.snapshotRestoreMap(rec.volume())
+                            .getFileName() + ") is lost (" + e.getMessage() + "), so which tracks hosts wrote since it"
+                            + " began is unknown";
+                }
+            }
+            if (lost != null) {
+                String msg = "the restore of " + rec.volume() + " to snapshot " + rec.source() + "@" + rec.snapshot()
+                        + " cannot go on: " + lost + "; the volume holds what it was restored to so far plus the writes"
+                        + " made meanwhile: restore it again";
+                pool.openNotes.add(msg);
+                if (!pool.isReadOnly()) {
+                    cat.restoreRecords.remove(rec.volume());
+                    pool.persist();
+                    cat.unpin(rec.source(), rec.gen());
+                    pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
+                }
+                continue;
+            }
+            InstantRestore r = admin.newRestore(v, s, owed);
+            cat.restores.put(rec.volume(), r);
+            pool.startJob(admin.restoreJob(r, rec));
+            if (!pool.isReadOnly()) {
+                pool.events.publish(Event.info("RESTORE", rec.volume(), "restore of " + rec.volume() + " to snapshot "
+                        + rec.source() + "@" + rec.snapshot() + " resumed: " + Sizes.count(r.totalTracks()
+                        - r.currentTracks(), "track") + " still to restore"));
+            }
+        }
+    }
+}

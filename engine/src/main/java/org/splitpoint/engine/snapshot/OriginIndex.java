@@ -1,0 +1,197 @@
+package org.splitpoint.engine.snapshot;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+
+/**
+ * What the save area holds for one volume's snapshots: per track, the saved copies and the
+ * generations each serves.
+ *
+ * <p>Design. Snapshots are numbered by generation, in the order they were taken. A track's saves
+ * cover consecutive ranges of generations: a write to a track saves its old bytes once for every
+ * snapshot taken since the track's last write ({@code last[t]}+1 up to the newest), so several
+ * snapshots share one copy and a track is never saved twice for one snapshot. A snapshot's image
+ * of a track is the save covering its generation, or else the volume itself (not written since).
+ * {@code last[t]} is the highest generation a kept save of the track covers: for every snapshot
+ * kept this says exactly whether the track was written since it was taken, so it is rebuilt from
+ * the kept records at open and need not be stored. A save is kept while a valid snapshot, or one a
+ * restore is reading (pinned), is in its range; the others are dropped and their slots freed.
+ */
+public final class OriginIndex {
+
+    private final String volume;
+    private final long tracks;
+    private final Map<Long, List<SaveRecord>> byTrack = new HashMap<>();
+    private final long[] last;
+    private final TreeSet<Long> valid = new TreeSet<>();
+    private final TreeSet<Long> pinned = new TreeSet<>();
+    /** Tracks held per kept generation. */
+    private final TreeMap<Long, Long> held = new TreeMap<>();
+    private volatile long newestValid;
+    private long records;
+
+    public OriginIndex(String volume, long tracks) {
+        this.volume = volume;
+        this.tracks = tracks;
+        this.last = new long[(int) tracks];
+    }
+
+    public String volume() {
+        return volume;
+    }
+
+    public long tracks() {
+        return tracks;
+    }
+
+    /** A snapshot of generation {@code gen} is valid (taken, or found valid at open). */
+    public synchronized void addValid(long gen) {
+        valid.add(gen);
+        held.putIfAbsent(gen, 0L);
+        newestValid = valid.last();
+    }
+
+    /** A restore reads snapshot {@code gen}: its saves are kept even if it becomes invalid. */
+    public synchronized void pin(long gen) {
+        pinned.add(gen);
+        held.putIfAbsent(gen, 0L);
+    }
+
+    /** True when no write need save anything: no valid snapshot. */
+    public boolean quiet() {
+        return newestValid == 0;
+    }
+
+    /** The generation range a write to track {@code t} must save the track for, or null. */
+    public synchronized long[] saveRange(long t) {
+        long nv = newestValid;
+        return nv > last[(int) t] ? new long[] {last[(int) t] + 1, nv} : null;
+    }
+
+    /** Records a durable save. */
+    public synchronized void add(SaveRecord r) {
+        byTrack.computeIfAbsent(r.track(), k -> new ArrayList<>(2)).add(r);
+        records++;
+        int t = (int) r.track();
+        last[t] = Math.max(last[t], r.to());
+        for (Map.Entry<Long, Long> e : held.subMap(r.from(), true, r.to(), true).entrySet()) {
+            e.setValue(e.getValue() + 1);
+        }
+    }
+
+    /** The save that is snapshot {@code gen}'s image of track {@code t}, or null (the volume has it). */
+    public synchronized SaveRecord find(long t, long gen) {
+        List<SaveRecord> l = byTrack.get(t);
+        if (l != null) {
+            for (SaveRecord r : l) {
+                if (r.covers(gen)) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** True while {@code r} is still kept (its slot not given back). */
+    public synchronized boolean holds(SaveRecord r) {
+        List<SaveRecord> l = byTrack.get(r.track());
+        return l != null && l.contains(r);
+    }
+
+    /** Tracks the save area holds for snapshot {@code gen}. */
+    public synchronized long heldBy(long gen) {
+        return held.getOrDefault(gen, 0L);
+    }
+
+    /** Saved copies kept (each one slot). */
+    public synchronized long records() {
+        return records;
+    }
+
+    /**
+     * Snapshots {@code gens} are no longer valid (deleted, or invalid): returns the slots of the
+     * saves no kept snapshot needs any more, which the caller frees once that is durable.
+     */
+    public synchronized List<Long> drop(List<Long> gens) {
+        for (long g : gens) {
+            valid.remove(g);
+            if (!pinned.contains(g)) {
+                held.remove(g);
+            }
+        }
+        newestValid = valid.isEmpty() ? 0 : valid.last();
+        return sweep();
+    }
+
+    /** The restore reading {@code gen} ended: returns the slots its saves no longer need. */
+    public synchronized List<Long> unpin(long gen) {
+        pinned.remove(gen);
+        if (!valid.contains(gen)) {
+            held.remove(gen);
+        }
+        return sweep();
+    }
+
+    private List<Long> sweep() {
+        List<Long> freed = new ArrayList<>();
+        var it = byTrack.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            List<SaveRecord> l = e.getValue();
+            boolean changed = l.removeIf(r -> {
+                if (kept(r)) {
+                    return false;
+                }
+                freed.add(r.slot());
+                return true;
+            });
+            if (changed) {
+                long m = 0;
+                for (SaveRecord r : l) {
+                    m = Math.max(m, r.to());
+                }
+                last[(int) (long) e.getKey()] = m;
+            }
+            if (l.isEmpty()) {
+                it.remove();
+            }
+        }
+        records -= freed.size();
+        return freed;
+    }
+
+    /** True when a valid or pinned snapshot is in the save's range. */
+    public synchronized boolean kept(SaveRecord r) {
+        Long v = valid.ceiling(r.from());
+        if (v != null && v <= r.to()) {
+            return true;
+        }
+        Long p = pinned.ceiling(r.from());
+        return p != null && p <= r.to();
+    }
+
+    /** Tracks written since snapshot {@code gen} was taken (what a restore to it must copy back). */
+    public synchronized TrackBitmap writtenSince(long gen) {
+        TrackBitmap out = new TrackBitmap(tracks);
+        for (int t = 0; t < tracks; t++) {
+            if (last[t] >= gen) {
+                out.set(t);
+            }
+        }
+        return out;
+    }
+
+    /** Every kept save (for compacting the log). */
+    public synchronized List<SaveRecord> all() {
+        List<SaveRecord> out = new ArrayList<>((int) records);
+        for (List<SaveRecord> l : byTrack.values()) {
+            out.addAll(l);
+        }
+        return out;
+    }
+}

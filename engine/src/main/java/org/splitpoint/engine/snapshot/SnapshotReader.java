@@ -1,0 +1,125 @@
+package org.splitpoint.engine.snapshot;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.Supplier;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.restore.TrackSource;
+
+/**
+ * A snapshot as a read-only block device: each track from its save, or from the volume when the
+ * track was not written since the snapshot was taken.
+ *
+ * <p>Design. A read of the volume races the writes to it, and the save that precedes a write is
+ * entered in the index before the write may begin: so a track read from the volume is looked up
+ * again afterwards, and if a save for it appeared meanwhile the track is read again from the save
+ * (the volume may already hold the newer bytes). A save read is checked to be still kept
+ * afterwards, since a snapshot deleted meanwhile gives its slots back for reuse.
+ */
+public final class SnapshotReader implements BlockDevice, TrackSource {
+
+    private final String name;
+    private final BlockDevice origin;
+    private final OriginIndex index;
+    private final long gen;
+    private final CopyOnWrite.Areas areas;
+    private final Supplier<String> unreadable;
+    private final int trackSize;
+
+    /**
+     * Snapshot {@code name} (generation {@code gen}) of {@code origin}; {@code unreadable} says
+     * why it cannot be read now (deleted, invalid), or null.
+     */
+    public SnapshotReader(String name, BlockDevice origin, int trackSize, OriginIndex index, long gen,
+                          CopyOnWrite.Areas areas, Supplier<String> unreadable) {
+        this.name = name;
+        this.origin = origin;
+        this.trackSize = trackSize;
+        this.index = index;
+        this.gen = gen;
+        this.areas = areas;
+        this.unreadable = unreadable;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long size() {
+        return origin.size();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        BlockDevice.checkRange(name, size(), offset, dst.remaining());
+        String why = unreadable.get();
+        if (why != null) {
+            throw new IOException(why);
+        }
+        long end = offset + dst.remaining();
+        long pos = offset;
+        while (pos < end) {
+            long t = pos / trackSize;
+            SaveRecord r = index.find(t, gen);
+            long runEnd = Math.min(end, (t + 1) * trackSize);
+            if (r == null) {
+                while (runEnd < end && index.find(runEnd / trackSize, gen) == null) {
+                    runEnd = Math.min(end, (runEnd / trackSize + 1) * trackSize);
+                }
+            }
+            int len = (int) (runEnd - pos);
+            ByteBuffer part = dst.slice(dst.position(), len);
+            if (r != null) {
+                readSaved(r, pos, part);
+            } else {
+                origin.read(pos, part);
+                // a save made during the read means the volume may have changed under it
+                for (long x = t; x * trackSize < runEnd; x++) {
+                    SaveRecord late = index.find(x, gen);
+                    if (late != null) {
+                        long a = Math.max(pos, x * trackSize);
+                        long b = Math.min(runEnd, (x + 1) * trackSize);
+                        readSaved(late, a, dst.slice(dst.position() + (int) (a - pos), (int) (b - a)));
+                    }
+                }
+            }
+            dst.position(dst.position() + len);
+            pos = runEnd;
+        }
+    }
+
+    private void readSaved(SaveRecord r, long pos, ByteBuffer part) throws IOException {
+        SaveArea area = areas.current();
+        if (area == null) {
+            throw new IOException("snapshot " + name + " cannot be read: the pool's save area is gone");
+        }
+        area.read(r.slot(), pos - r.track() * trackSize, part);
+        if (!index.holds(r)) {
+            String why = unreadable.get();
+            throw new IOException(why != null ? why : "snapshot " + name + " changed while it was read");
+        }
+    }
+
+    @Override
+    public int readTrack(long t, byte[] dst, int off) throws IOException {
+        int n = (int) Math.min(trackSize, size() - t * trackSize);
+        read(t * trackSize, ByteBuffer.wrap(dst, off, n));
+        return n;
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        throw new IOException("snapshot " + name + " is read-only: a snapshot never changes");
+    }
+
+    @Override
+    public void flush() {
+        // nothing is ever written
+    }
+
+    @Override
+    public void close() {
+        // the index and the save area belong to the pool
+    }
+}
