@@ -47,6 +47,22 @@ final class Json {
         return n;
     }
 
+    /** A snapshot as {@code snapshot list --json} shows it (SPEC: name, volume, createdAt, tracksHeld, bytesHeld, state). */
+    static ObjectNode snapshot(org.splitpoint.engine.pool.SnapshotAdmin.Info i) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("name", i.name());
+        n.put("volume", i.volume());
+        n.put("createdAt", i.createdAt());
+        n.put("tracksHeld", i.tracksHeld());
+        n.put("bytesHeld", i.bytesHeld());
+        n.put("state", i.state());
+        if (i.why() != null) {
+            n.put("why", i.why());
+        }
+        n.put("restoring", i.restoring());
+        return n;
+    }
+
     static ObjectNode volume(PoolSnapshot.VolumeView v) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("name", v.name());
@@ -122,6 +138,19 @@ final class Json {
         s.jobs().forEach(j -> jobs.add(job(j)));
         ArrayNode problems = n.putArray("problems");
         s.problems().forEach(problems::add);
+        if (s.saveArea() != null) {
+            var a = s.saveArea();
+            n.putObject("saveArea").put("volume", a.volume()).put("bytes", a.bytes()).put("usedBytes", a.usedBytes())
+                    .put("tracks", a.slots()).put("usedTracks", a.usedSlots()).put("percentUsed", a.percentUsed());
+        }
+        ArrayNode snaps = n.putArray("snapshots");
+        s.snapshots().forEach(i -> snaps.add(snapshot(i)));
+        ArrayNode sr = n.putArray("snapshotRestores");
+        for (var r : s.snapshotRestores()) {
+            sr.addObject().put("volume", r.volume()).put("snapshot", r.source() + "@" + r.snapshot())
+                    .put("safety", r.safety()).put("tracksToRestore", r.owedTracks()).put("totalTracks", r.totalTracks())
+                    .put("onDemandReads", r.onDemandFetches());
+        }
         return n;
     }
 

@@ -68,6 +68,17 @@ final class PoolCommand {
                 } else {
                     Tables.volumes(out, s);
                 }
+                if (s.saveArea() != null) {
+                    out.println();
+                    out.println(SnapshotCommand.describe(s.saveArea()) + "; " + Sizes.count(s.snapshots().size(), "snapshot")
+                            + (s.snapshots().stream().anyMatch(i -> !i.state().equals("valid")) ? " (some invalid: see"
+                            + " 'snapshot list')" : ""));
+                }
+                for (var r : s.snapshotRestores()) {
+                    out.println("volume " + r.volume() + " is being restored to " + r.source() + "@" + r.snapshot() + ": "
+                            + Sizes.count(r.owedTracks(), "track") + " of " + r.totalTracks() + " still to copy back, "
+                            + r.onDemandFetches() + " reads answered from the snapshot");
+                }
                 if (!s.jobs().isEmpty()) {
                     out.println();
                     s.jobs().forEach(j -> out.println("job " + j.id() + ": " + j.line()));

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "splitpoint", mixinStandardHelpOptions = true, version = "splitpoint 0.1.0",
         description = "Manage a Splitpoint storage pool: drives, RAID volumes, background jobs.",
         subcommands = {PoolCommand.class, DriveCommand.class, VolumeCommand.class, PairCommand.class, JobCommand.class, BackupCommand.class,
-                WaitCommand.class, ServeCommand.class, DrillCommand.class})
+                WaitCommand.class, ServeCommand.class, DrillCommand.class, SnapshotCommand.class})
 public final class Splitpoint implements Runnable {
 
     @CommandLine.Spec
@@ -23,7 +23,7 @@ public final class Splitpoint implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (pool, drive, volume, pair, job, backup, wait, serve)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (pool, drive, volume, pair, snapshot, job, backup, wait, serve, drill)");
     }
 
     public static void main(String[] args) {

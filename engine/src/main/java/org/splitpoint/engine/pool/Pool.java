@@ -400,8 +400,12 @@ public final class Pool implements AutoCloseable {
      * The volume called {@code name} as hosts see it: through an instant restore while one runs,
      * else through its pair when it is a pair's STD or BCV (so pair tracking, mirroring and on-demand
      * restore apply), else the volume itself. The same object for the pool's life (see {@link HostView}).
+     * A name {@code volume@snapshot} is that snapshot, read-only.
      */
     public org.splitpoint.engine.io.BlockDevice device(String name) throws PoolException {
+        if (name.indexOf('@') > 0) {
+            return snapshots().reader(name); // "volume@snapshot": read-only
+        }
         RaidVolume v = volume(name);
         return hostViews.computeIfAbsent(name, n -> new HostView(this, n, v.size()));
     }

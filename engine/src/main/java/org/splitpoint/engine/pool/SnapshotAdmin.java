@@ -168,7 +168,7 @@ public final class SnapshotAdmin {
         if (cat.saveAreaVolume == null) {
             throw new PoolException("the pool has no save area for snapshots to keep their tracks in: designate a"
                     + " volume of its own with 'snapshot save-area POOL VOLUME' (for example one made with"
-                    + " 'volume create POOL save raid1 2')");
+                    + " 'volume create POOL save --layout raid1 --drives D1,D2')");
         }
         if (cat.area() == null) {
             throw new PoolException("the save area " + cat.saveAreaVolume + " cannot be used now; see 'pool status'");
