@@ -41,6 +41,20 @@ public final class AckOracle {
         meta.get(index)[1] = tick;
     }
 
+    /**
+     * The device as it is now, for a snapshot taken now (no write in flight): the same writes and
+     * acknowledgements so far, and later flushes acknowledge its writes too (a flush makes durable
+     * what a snapshot reads from the volume).
+     */
+    public synchronized AckOracle copy() {
+        AckOracle c = new AckOracle(initial);
+        for (int i = 0; i < meta.size(); i++) {
+            c.wrote(meta.get(i)[0], data.get(i), meta.get(i)[1]);
+        }
+        c.ackedBefore = ackedBefore;
+        return c;
+    }
+
     public synchronized void flushed(long startTick) {
         ackedBefore = Math.max(ackedBefore, startTick);
     }

@@ -20,11 +20,20 @@ public final class HostWriters {
     public final AtomicLong clock = new AtomicLong();
     public final AtomicReference<String> failure = new AtomicReference<>();
     public final List<Thread> threads = new ArrayList<>();
+    /** Oracles of snapshots taken meanwhile: a flush acknowledges their writes too. */
+    public final List<AckOracle> alsoFlushed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int spanTracks = 12;
 
     public HostWriters(int writers, int track, byte[] initial) {
         this.writers = writers;
         this.track = track;
         model = new AckOracle(initial);
+    }
+
+    /** Writes land within the first {@code tracks} tracks of each writer's region (12 by default: overlapping often). */
+    public HostWriters span(int tracks) {
+        spanTracks = tracks;
+        return this;
     }
 
     public void start(Pool pool, long seed, int writes, java.util.function.BooleanSupplier cut) {
@@ -39,7 +48,7 @@ public final class HostWriters {
                         // now and then a write large enough to go to the journal's legs and
                         // the members on several threads at once
                         int len = rnd.nextInt(8) == 0 ? 64 * 1024 + rnd.nextInt(16 * 1024) : 1 + rnd.nextInt(2 * track);
-                        int off = id * region + rnd.nextInt(Math.min(region - len, 12 * track)); // overlaps often
+                        int off = id * region + rnd.nextInt(Math.min(region - len, spanTracks * track)); // overlaps often
                         int what = rnd.nextInt(6);
                         if (what < 3) {
                             byte[] d = new byte[len];
@@ -51,6 +60,7 @@ public final class HostWriters {
                             long start = clock.incrementAndGet();
                             pool.device("v").flush();
                             model.flushed(start);
+                            alsoFlushed.forEach(o -> o.flushed(start));
                         } else {
                             byte[] got = new byte[len];
                             pool.device("v").read(off, ByteBuffer.wrap(got));
@@ -81,5 +91,6 @@ public final class HostWriters {
         long start = clock.incrementAndGet();
         pool.device("v").flush();
         model.flushed(start);
+        alsoFlushed.forEach(o -> o.flushed(start));
     }
 }
