@@ -338,7 +338,7 @@ final class SnapshotCatalog {
         }
     }
 
-    /** Warnings as the save area's use crosses 80% and 95% (once per crossing). */
+    /** Warnings as the save area's use crosses 80% and 95% (once per crossing, each threshold its own). */
     void thresholdCheck(SaveArea a) {
         long slots = a.slots();
         if (slots == 0) {
@@ -346,17 +346,19 @@ final class SnapshotCatalog {
         }
         long pct = a.usedSlots() * 100 / slots;
         int level = pct >= 95 ? 95 : pct >= 80 ? 80 : 0;
+        int was;
         synchronized (thresholds) {
-            if (level <= warnedAt) {
-                warnedAt = level;
-                return;
-            }
+            was = warnedAt;
             warnedAt = level;
         }
-        pool.events.publish(Event.warning("SAVE_AREA", a.volume(), "the save area " + a.volume() + " is " + pct
-                + "% full (" + Sizes.format(a.usedSlots() * (long) pool.trackSize) + " of "
-                + Sizes.format(slots * (long) pool.trackSize) + "): when it is full, the snapshots that need a new"
-                + " track saved become invalid; delete snapshots or designate a larger save area"));
+        for (int threshold : new int[] {80, 95}) {
+            if (was < threshold && level >= threshold) {
+                pool.events.publish(Event.warning("SAVE_AREA", a.volume(), "the save area " + a.volume() + " is past "
+                        + threshold + "% full (" + pct + "%, " + Sizes.format(a.usedSlots() * (long) pool.trackSize) + " of "
+                        + Sizes.format(slots * (long) pool.trackSize) + "): when it is full, the snapshots that need a new"
+                        + " track saved become invalid; delete snapshots or designate a larger save area"));
+            }
+        }
     }
 
     // ---- reading ------------------------------------------------------------------------------
