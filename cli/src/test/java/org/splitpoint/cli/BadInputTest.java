@@ -61,6 +61,38 @@ class BadInputTest {
     }
 
     @Test
+    void snapshotRefusals() throws Exception {
+        pool = tmp.resolve("snaps");
+        assertThat(CliRun.of("pool", "create", pool, "--drives", 7, "--drive-size", "2M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "v", "--layout", "raid1", "--drives", "d1,d2").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "big", "--layout", "raid5", "--drives", "d3,d4,d5").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "save", "--layout", "raid1", "--drives", "d6,d7").code()).isZero();
+        assertRefused(1, "the pool has no save area for snapshots to keep their tracks in", "snapshot", "create", pool, "v", "s1");
+        assertRefused(2, "add --yes to confirm", "snapshot", "save-area", pool, "save");
+        assertThat(CliRun.of("snapshot", "save-area", pool, "save", "--yes").code()).isZero();
+        assertThat(CliRun.of("snapshot", "create", pool, "v", "s1").code()).isZero();
+        assertThat(CliRun.of("snapshot", "create", pool, "big", "b1").code()).isZero();
+        assertRefused(1, "no volume named 'nope'", "snapshot", "create", pool, "nope", "s2");
+        assertRefused(1, "volume v has a snapshot named s1 already", "snapshot", "create", pool, "v", "s1");
+        assertRefused(2, "'a/b' is not a valid snapshot name", "snapshot", "create", pool, "v", "a/b");
+        assertRefused(2, "'a@b' is not a valid snapshot name", "snapshot", "create", pool, "v", "a@b");
+        assertRefused(2, "name the snapshot", "snapshot", "create", pool, "v");
+        assertRefused(1, "volume v has no snapshot named 'nope' (snapshots: s1)", "snapshot", "delete", pool, "v", "nope",
+                "--yes");
+        assertRefused(2, "add --yes to confirm", "snapshot", "delete", pool, "v", "s1");
+        assertRefused(1, "volume v has no snapshot named 'nope'", "snapshot", "restore", pool, "v", "nope", "--yes");
+        assertRefused(1, "snapshot big@b1 is of a volume of 4 MiB; v is 2 MiB: restore it onto a volume of the same size",
+                "snapshot", "restore", pool, "v", "big@b1", "--yes");
+        assertRefused(2, "add --yes to confirm", "snapshot", "restore", pool, "v", "s1");
+        Path one = java.nio.file.Files.write(tmp.resolve("one"), new byte[] {1});
+        assertRefused(1, "snapshot v@s1 is read-only", "volume", "write", pool, "v@s1", "--offset", 0, "--in", one);
+        assertRefused(1, "volume v has no snapshot named 'zz'", "volume", "read", pool, "v@zz", "--offset", 0, "--length", 1);
+        assertRefused(1, "is the save area", "snapshot", "create", pool, "save", "x");
+        assertRefused(1, "the save area is save and holds 2 snapshots", "snapshot", "save-area", pool, "big", "--yes");
+        assertRefused(2, "--throttle must be a rate", "snapshot", "restore", pool, "v", "s1", "--throttle", "-1", "--yes");
+    }
+
+    @Test
     void corruptPoolJson() throws Exception {
         Path json = pool.resolve("pool.json");
         Files.writeString(json, Files.readString(json).replace("\"raid5\"", "\"raid1\""));

@@ -82,6 +82,54 @@ class CliFlowTest {
         assertThat(s.at("/volumes/0/state").asText()).isEqualTo("OPTIMAL");
     }
 
+    /** Snapshots from the CLI: one instant for two volumes, list --json with the SPEC's fields, restore, status. */
+    @Test
+    void snapshotsAreTakenListedAndRestoredFromTheCli() throws Exception {
+        Path p = tmp.resolve("snap");
+        assertThat(CliRun.of("pool", "create", p, "--drives", 7, "--drive-size", "4M", "--track-size", "16K").code()).isZero();
+        CliRun.of("volume", "create", p, "a", "--layout", "raid1", "--drives", "d1,d2");
+        CliRun.of("volume", "create", p, "b", "--layout", "raid1", "--drives", "d3,d4");
+        CliRun.of("volume", "create", p, "save", "--layout", "raid5", "--drives", "d5,d6,d7");
+        assertThat(CliRun.of("snapshot", "save-area", p, "save", "--yes").out()).contains("save area save: 0 B of 8 MiB used");
+        byte[] one = new byte[64 << 10];
+        new java.util.Random(1).nextBytes(one);
+        Path f = java.nio.file.Files.write(tmp.resolve("one"), one);
+        assertThat(CliRun.of("volume", "write", p, "a", "--offset", 0, "--in", f).code()).isZero();
+        CliRun take = CliRun.of("snapshot", "create", p, "a", "b", "--name", "both");
+        assertThat(take.out()).as(take.err()).startsWith("took snapshot both of a, b in ");
+        byte[] two = new byte[32 << 10];
+        java.util.Arrays.fill(two, (byte) 7);
+        Path g = java.nio.file.Files.write(tmp.resolve("two"), two);
+        assertThat(CliRun.of("volume", "write", p, "a", "--offset", "16K", "--in", g).code()).isZero();
+        JsonNode list = Json.MAPPER.readTree(CliRun.of("snapshot", "list", p, "--json").out());
+        assertThat(list).hasSize(2);
+        JsonNode a = list.get(0);
+        assertThat(a.get("name").asText()).isEqualTo("both");
+        assertThat(a.get("volume").asText()).isEqualTo("a");
+        assertThat(a.get("createdAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(a.get("tracksHeld").asLong()).isEqualTo(2);
+        assertThat(a.get("bytesHeld").asLong()).isEqualTo(32 << 10);
+        assertThat(a.get("state").asText()).isEqualTo("valid");
+        assertThat(list.get(1).get("tracksHeld").asLong()).isZero();
+        Path out = tmp.resolve("out");
+        assertThat(CliRun.of("volume", "read", p, "a@both", "--offset", 0, "--length", "64K", "--out", out).code()).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(out)).isEqualTo(one);
+        CliRun restore = CliRun.of("snapshot", "restore", p, "a", "both", "--yes");
+        assertThat(restore.code()).as(restore.err()).isZero();
+        assertThat(restore.out()).startsWith("restore of a to a@both started: 2 tracks to copy back; safety snapshot"
+                + " a@before-restore-");
+        assertThat(restore.err()).contains("snapshot-restore a: DONE");
+        assertThat(CliRun.of("volume", "read", p, "a", "--offset", 0, "--length", "64K", "--out", out).code()).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(out)).isEqualTo(one);
+        JsonNode status = Json.MAPPER.readTree(CliRun.of("pool", "status", p, "--json").out());
+        assertThat(status.at("/saveArea/volume").asText()).isEqualTo("save");
+        assertThat(status.at("/saveArea/usedTracks").asLong()).isEqualTo(4); // both's 2, the safety snapshot's 2
+        assertThat(status.at("/snapshots")).hasSize(3);
+        assertThat(CliRun.of("pool", "status", p).out()).contains("save area save: 64 KiB of 8 MiB used", "3 snapshots");
+        CliRun del = CliRun.of("snapshot", "delete", p, "a", "both", "--yes");
+        assertThat(del.out()).startsWith("deleted snapshot a@both; the save area is now 32 KiB of 8 MiB used");
+    }
+
     @Test
     void usageErrorsExitTwo() {
         assertThat(CliRun.of().code()).isEqualTo(2);

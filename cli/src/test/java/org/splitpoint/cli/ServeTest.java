@@ -121,6 +121,66 @@ class ServeTest {
         }
     }
 
+    /**
+     * A snapshot is exported read-only as VOLUME@NAME: {@code qemu-img convert} of it equals the
+     * image at snapshot time while fio writes over the volume, and a restore to it (served on
+     * demand while it runs) gives fio's verifier the old data set back.
+     */
+    @Test
+    void qemuImgCopiesASnapshotExportWhileFioWritesTheVolume() throws Exception {
+        assumeTrue(Tools.installed("fio") && Tools.installed("qemu-img") && Tools.installed("nbdinfo"),
+                "needs fio, qemu-utils and libnbd-bin (.ci/run installs them)");
+        Path p = tmp.resolve("pool");
+        CliRun.of("pool", "create", p, "--drives", 8, "--drive-size", "16M");
+        CliRun.of("volume", "create", p, "prod", "--layout", "raid5", "--drives", "d1,d2,d3");
+        // room for two full sets: "before" keeps set A while fio writes B, the safety snapshot keeps B
+        CliRun.of("volume", "create", p, "save", "--layout", "raid5", "--drives", "d4,d5,d6,d7,d8");
+        assertThat(CliRun.of("snapshot", "save-area", p, "save", "--yes").code()).isZero();
+        String a = "0x41410001";
+        String b = "0x42420002";
+        try (Holder h = new Holder(p)) {
+            Tools.Result writeA = Tools.run(fio(h.uri("prod"), "write", a, false));
+            assertThat(writeA.code()).as(writeA.out()).isZero();
+            byte[] atSnap = new byte[32 << 20];
+            h.pool.device("prod").read(0, ByteBuffer.wrap(atSnap));
+            CliRun snap = CliRun.of("snapshot", "create", p, "prod", "before");
+            assertThat(snap.code()).as(snap.err()).isZero();
+            Tools.Result list = Tools.run(List.of("nbdinfo", "--list", h.uri("")));
+            assertThat(list.out()).contains("export=\"prod@before\"").doesNotContain("export=\"save\"");
+            Thread writer = new Thread(() -> {
+                try {
+                    Tools.run(fio(h.uri("prod"), "randwrite", b, false));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            writer.start();
+            Path out = tmp.resolve("snap.img");
+            Tools.Result conv = Tools.run(List.of("qemu-img", "convert", "-f", "raw", "-O", "raw", h.uri("prod@before"),
+                    out.toString()));
+            writer.join();
+            assertThat(conv.code()).as(conv.out()).isZero();
+            assertThat(sha(Files.readAllBytes(out))).isEqualTo(sha(atSnap));
+            assertThat(Tools.run(fio(h.uri("prod"), "write", b, true)).code()).as("the volume holds set B").isZero();
+            Tools.Result ro = Tools.run(fio(h.uri("prod@before"), "write", b, false));
+            assertThat(ro.code()).as("a snapshot export is read-only").isNotZero();
+
+            CliRun restore = CliRun.of("snapshot", "restore", p, "prod", "before", "--no-wait", "--throttle", "2", "--yes");
+            assertThat(restore.code()).as(restore.err()).isZero();
+            Tools.Result during = Tools.run(fio(h.uri("prod"), "write", a, true));
+            assertThat(during.code()).as("set A is read back during the restore: " + during.out()).isZero();
+            assertThat(h.pool.snapshots().restoreOf("prod")).as("still restoring while fio verified").isNotNull();
+            assertThat(h.pool.snapshots().restoreOf("prod").onDemandFetches()).isPositive();
+            h.pool.activeJobs().forEach(j -> j.setThrottle(0));
+            assertThat(Tools.run(Tools.splitpoint("wait", p)).code()).isZero();
+            assertThat(Tools.run(fio(h.uri("prod"), "write", a, true)).code()).as("set A after the restore").isZero();
+            String safety = h.pool.snapshots().list("prod").stream().map(i -> i.name())
+                    .filter(n -> n.startsWith("before-restore")).findFirst().orElseThrow();
+            Tools.Result safe = Tools.run(fio(h.uri("prod@" + safety), "write", b, true));
+            assertThat(safe.code()).as("the safety snapshot holds set B: " + safe.out()).isZero();
+        }
+    }
+
     @Test
     void fioVerifiesThroughARepositoryDrillWithASecondFailure() throws Exception {
         assumeTrue(Tools.installed("fio"), "needs fio (.ci/run installs it)");
