@@ -147,6 +147,14 @@ public final class BackupAdmin {
                 throw new PoolException("volume " + volume + " is being restored from a backup; back it up once the restore"
                         + " finished");
             }
+            if (pool.snapshotCatalog.restores.containsKey(volume)) {
+                throw new PoolException("volume " + volume + " is being restored to a snapshot (job "
+                        + SnapshotAdmin.restoreJobId(volume) + "); back it up once the restore finished");
+            }
+            if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
+                throw new PoolException("volume " + volume + " is the save area: it holds snapshots' saved tracks, not a"
+                        + " host's data; back up the volumes themselves");
+            }
             Job running = runningJob("backup", volume);
             if (running != null) {
                 throw new PoolException("a backup of " + volume + " is running already (job " + running.id() + ")");
@@ -345,6 +353,13 @@ public final class BackupAdmin {
         if (pool.restores.containsKey(volume)) {
             throw new PoolException("volume " + volume + " is being restored already (job instant-restore-" + volume
                     + "); wait for it or cancel it first");
+        }
+        if (pool.snapshotCatalog.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored to a snapshot (job "
+                    + SnapshotAdmin.restoreJobId(volume) + "); wait for it or cancel it first");
+        }
+        if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
+            throw new PoolException("volume " + volume + " is the save area; it cannot be restored from a backup");
         }
         Job running = runningJob("backup", volume);
         if (running != null) {

@@ -402,6 +402,10 @@ public final class JournalAdmin {
             throws IOException, PoolException {
         synchronized (pool) {
             RaidVolume v = pool.volume(volume);
+            if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
+                throw new PoolException("volume " + volume + " is the save area: it holds snapshots' saved tracks, not a"
+                        + " host's data to journal");
+            }
             if (pool.journalRecords.containsKey(volume)) {
                 throw new PoolException("volume " + volume + " has a journal already (on "
                         + String.join(", ", pool.journalRecords.get(volume).drives()) + "); disable it first");

@@ -199,6 +199,12 @@ public final class PairAdmin {
             if (s == b) {
                 throw new IllegalArgumentException("--std and --bcv name the same volume " + std);
             }
+            for (RaidVolume v : List.of(s, b)) {
+                if (v.name().equals(pool.snapshotCatalog.saveAreaVolume)) {
+                    throw new PoolException("volume " + v.name() + " is the save area of the pool's snapshots; it cannot be"
+                            + " in a pair");
+                }
+            }
             for (Pair p : pool.pairList()) {
                 for (RaidVolume v : List.of(s, b)) {
                     if (p.std() == v || p.bcv() == v) {
@@ -322,6 +328,12 @@ public final class PairAdmin {
                         + ": split it first; a restore copies the split BCV back to the STD");
                 default -> {
                 }
+            }
+            String std = p.std().name();
+            if (pool.restores.containsKey(std) || pool.snapshotCatalog.restores.containsKey(std)) {
+                throw new PoolException("volume " + std + " (the STD of pair " + name + ") is being restored from "
+                        + (pool.restores.containsKey(std) ? "a backup" : "a snapshot") + "; wait for that restore"
+                        + " or cancel it before restoring from the BCV");
             }
             p.beginRestore(full, protect);
             return startCopy(pool, p, true, throttle);

@@ -123,7 +123,7 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
             }
             area.commit(records);
         } catch (IOException e) {
-            failure = "saving to the save area " + area.volume() + " failed: " + e.getMessage();
+            failure = "the track could not be saved in the save area " + area.volume() + ": " + e.getMessage();
             toFree = slots; // given back once the snapshots that would have used them are durably invalid
             records.clear();
         }

@@ -37,7 +37,9 @@ class SnapshotCrashTest {
 
     /** v with random bytes, the save area, s1, more writes, s2 (so saves are shared and not). */
     private Path template() throws Exception {
-        Path dir = SnapshotPools.create(tmp.resolve("template"), TRACK, 1L << 20);
+        // a save area of 4 times the volume: s1, s2, s3 and the safety snapshot never fill it (a full
+        // area is SnapshotBehaviourTest's; here every snapshot must stay valid)
+        Path dir = SnapshotPools.create(tmp.resolve("template"), TRACK, 1L << 20, 5);
         try (Pool p = Pool.open(dir)) {
             p.snapshots().setSaveArea("save");
             initial = new byte[(int) p.volume("v").size()];
