@@ -106,6 +106,44 @@ class SnapshotBehaviourTest {
         }
     }
 
+    /** The save log's dead records are dropped at open once they outweigh the live ones; the snapshots read the same. */
+    @Test
+    void theSaveLogIsCompactedAtOpenAndTheSnapshotsReadTheSame() throws Exception {
+        Path dir = SnapshotPools.create(tmp.resolve("p"), TRACK, 1L << 20, 5);
+        byte[] last = null;
+        byte[] current;
+        long used;
+        try (Pool p = Pool.open(dir)) {
+            p.snapshots().setSaveArea("save");
+            int size = (int) p.volume("v").size();
+            current = random(size, 0);
+            p.device("v").write(0, ByteBuffer.wrap(current));
+            for (int k = 1; k <= 18; k++) {
+                p.snapshots().create("v", "k" + k);
+                last = current;
+                current = random(size, k);
+                p.device("v").write(0, ByteBuffer.wrap(current)); // every track saved again: 256 records
+                if (k > 1) {
+                    p.snapshots().delete("v", "k" + (k - 1)); // their records are dead now
+                }
+            }
+            used = p.snapshots().saveArea().usedSlots();
+            assertThat(used).isEqualTo(256);
+        }
+        long before = Files.size(dir.resolve("meta/snapshots.log"));
+        try (Pool p = Pool.open(dir)) {
+            long after = Files.size(dir.resolve("meta/snapshots.log"));
+            assertThat(after).as("compacted from " + before).isLessThan(before / 10);
+            assertThat(p.snapshots().saveArea().usedSlots()).isEqualTo(used);
+            assertThat(readAll(p, "v@k18")).isEqualTo(last);
+            assertThat(readAll(p, "v")).isEqualTo(current);
+            p.device("v").write(0, ByteBuffer.wrap(random(TRACK, 99))); // and saves go on after it
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(readAll(p, "v@k18")).isEqualTo(last);
+        }
+    }
+
     /** Every refusal is one sentence and changes no file of the pool. */
     @Test
     void badInputIsRefusedInOneSentenceAndChangesNothing() throws Exception {

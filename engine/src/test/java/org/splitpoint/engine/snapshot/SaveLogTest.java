@@ -1,0 +1,116 @@
+package org.splitpoint.engine.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.meta.CorruptMetadataException;
+
+/** The save log: records replayed in order; a torn or stale tail is cut, never read. */
+class SaveLogTest {
+
+    @TempDir
+    Path tmp;
+
+    private static List<SaveRecord> records(int from, int n) {
+        List<SaveRecord> out = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            out.add(new SaveRecord(i % 2 == 0 ? "prod" : "logs-é", i, 1000 + i, 1 + i % 3, 3 + i % 3));
+        }
+        return out;
+    }
+
+    @Test
+    void recordsComeBackInOrderAcrossOpenings() throws Exception {
+        Path p = tmp.resolve("snapshots.log");
+        StorageFactory fs = StorageFactory.real();
+        try (SaveLog log = SaveLog.create(fs, p)) {
+            log.append(records(0, 5));
+            log.sync();
+        }
+        SaveLog.Replay r = SaveLog.read(fs, p);
+        assertThat(r.records()).isEqualTo(records(0, 5));
+        try (SaveLog log = SaveLog.open(fs, p, r)) {
+            log.append(records(5, 3));
+            log.sync();
+        }
+        assertThat(SaveLog.read(fs, p).records()).isEqualTo(records(0, 8));
+    }
+
+    @Test
+    void aTornTailIsCutAndWhatFollowsItIsNeverRead() throws Exception {
+        Path p = tmp.resolve("snapshots.log");
+        StorageFactory fs = StorageFactory.real();
+        try (SaveLog log = SaveLog.create(fs, p)) {
+            log.append(records(0, 6));
+            log.sync();
+        }
+        long size = Files.size(p);
+        // tear the fourth record's payload: records 4 and 5 after it are intact but must not be read
+        long fourth = 16;
+        for (int i = 0; i < 3; i++) {
+            ByteBuffer len = ByteBuffer.allocate(4);
+            try (FileChannel ch = FileChannel.open(p)) {
+                ch.read(len, fourth);
+            }
+            fourth += 8 + len.getInt(0);
+        }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {0x55, 0x55}), fourth + 12);
+        }
+        SaveLog.Replay r = SaveLog.read(fs, p);
+        assertThat(r.records()).isEqualTo(records(0, 3));
+        assertThat(r.end()).isEqualTo(fourth);
+        assertThat(r.fileSize()).isEqualTo(size);
+        try (SaveLog log = SaveLog.open(fs, p, r)) {
+            assertThat(Files.size(p)).as("the tail is cut at open").isEqualTo(fourth);
+            log.append(records(10, 1)); // shorter than what was there: nothing stale may follow it
+            log.sync();
+        }
+        assertThat(SaveLog.read(fs, p).records()).isEqualTo(List.of(records(0, 3).get(0), records(0, 3).get(1),
+                records(0, 3).get(2), records(10, 1).get(0)));
+    }
+
+    @Test
+    void aRecordOutOfSequenceEndsTheReplay() throws Exception {
+        Path a = tmp.resolve("a.log");
+        Path b = tmp.resolve("b.log");
+        StorageFactory fs = StorageFactory.real();
+        try (SaveLog log = SaveLog.create(fs, a)) {
+            log.append(records(0, 2));
+            log.sync();
+        }
+        try (SaveLog log = SaveLog.create(fs, b)) {
+            log.append(records(0, 3));
+            log.sync();
+        }
+        // a's file followed by b's third record (sequence 2 where 2 is due: valid) then b's again (stale: 2 twice)
+        byte[] ab = Files.readAllBytes(a);
+        byte[] bb = Files.readAllBytes(b);
+        int third = ab.length; // the first two records are the same bytes in both files
+        byte[] rec3 = java.util.Arrays.copyOfRange(bb, third, bb.length);
+        Path c = tmp.resolve("c.log");
+        try (var out = Files.newOutputStream(c)) {
+            out.write(ab);
+            out.write(rec3);
+            out.write(rec3);
+        }
+        assertThat(SaveLog.read(fs, c).records()).isEqualTo(records(0, 3));
+    }
+
+    @Test
+    void aFileThatIsNoSaveLogIsRefused() throws Exception {
+        Path p = Files.write(tmp.resolve("x.log"), new byte[64]);
+        assertThatThrownBy(() -> SaveLog.read(StorageFactory.real(), p)).isInstanceOf(CorruptMetadataException.class)
+                .hasMessageContaining("is not a snapshot save log");
+    }
+}
