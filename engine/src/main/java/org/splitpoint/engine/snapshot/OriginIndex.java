@@ -14,12 +14,13 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
  *
  * <p>Design. Snapshots are numbered by generation, in the order they were taken. A track's saves
  * cover consecutive ranges of generations: a write to a track saves its old bytes once for every
- * snapshot taken since the track's last write ({@code last[t]}+1 up to the newest), so several
+ * snapshot taken since the track's last write (up to the newest), so several
  * snapshots share one copy and a track is never saved twice for one snapshot. A snapshot's image
  * of a track is the save covering its generation, or else the volume itself (not written since).
- * {@code last[t]} is the highest generation a kept save of the track covers: for every snapshot
- * kept this says exactly whether the track was written since it was taken, so it is rebuilt from
- * the kept records at open and need not be stored. A save is kept while a valid snapshot, or one a
+ * The highest generation a kept save of a track covers says, for every snapshot kept, exactly
+ * whether the track was written since it was taken, so it is derived from the kept saves and never
+ * stored; memory grows with the saves kept, not with the volume's size (a snapshot of a huge volume
+ * costs nothing until its tracks are written). A save is kept while a valid snapshot, or one a
  * restore is reading (pinned), is in its range; the others are dropped and their slots freed.
  */
 public final class OriginIndex {
@@ -27,7 +28,6 @@ public final class OriginIndex {
     private final String volume;
     private final long tracks;
     private final Map<Long, List<SaveRecord>> byTrack = new HashMap<>();
-    private final long[] last;
     private final TreeSet<Long> valid = new TreeSet<>();
     private final TreeSet<Long> pinned = new TreeSet<>();
     /** Tracks held per kept generation. */
@@ -38,7 +38,18 @@ public final class OriginIndex {
     public OriginIndex(String volume, long tracks) {
         this.volume = volume;
         this.tracks = tracks;
-        this.last = new long[(int) tracks];
+    }
+
+    /** The highest generation a kept save of track {@code t} covers (0: none). */
+    private long last(long t) {
+        List<SaveRecord> l = byTrack.get(t);
+        long m = 0;
+        if (l != null) {
+            for (SaveRecord r : l) {
+                m = Math.max(m, r.to());
+            }
+        }
+        return m;
     }
 
     public String volume() {
@@ -70,15 +81,14 @@ public final class OriginIndex {
     /** The generation range a write to track {@code t} must save the track for, or null. */
     public synchronized long[] saveRange(long t) {
         long nv = newestValid;
-        return nv > last[(int) t] ? new long[] {last[(int) t] + 1, nv} : null;
+        long last = last(t);
+        return nv > last ? new long[] {last + 1, nv} : null;
     }
 
     /** Records a durable save. */
     public synchronized void add(SaveRecord r) {
         byTrack.computeIfAbsent(r.track(), k -> new ArrayList<>(2)).add(r);
         records++;
-        int t = (int) r.track();
-        last[t] = Math.max(last[t], r.to());
         for (Map.Entry<Long, Long> e : held.subMap(r.from(), true, r.to(), true).entrySet()) {
             e.setValue(e.getValue() + 1);
         }
@@ -143,20 +153,13 @@ public final class OriginIndex {
         while (it.hasNext()) {
             var e = it.next();
             List<SaveRecord> l = e.getValue();
-            boolean changed = l.removeIf(r -> {
+            l.removeIf(r -> {
                 if (kept(r)) {
                     return false;
                 }
                 freed.add(r.slot());
                 return true;
             });
-            if (changed) {
-                long m = 0;
-                for (SaveRecord r : l) {
-                    m = Math.max(m, r.to());
-                }
-                last[(int) (long) e.getKey()] = m;
-            }
             if (l.isEmpty()) {
                 it.remove();
             }
@@ -178,8 +181,8 @@ public final class OriginIndex {
     /** Tracks written since snapshot {@code gen} was taken (what a restore to it must copy back). */
     public synchronized TrackBitmap writtenSince(long gen) {
         TrackBitmap out = new TrackBitmap(tracks);
-        for (int t = 0; t < tracks; t++) {
-            if (last[t] >= gen) {
+        for (long t : byTrack.keySet()) {
+            if (last(t) >= gen) {
                 out.set(t);
             }
         }
