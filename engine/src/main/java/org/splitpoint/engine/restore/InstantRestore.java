@@ -209,7 +209,7 @@ public final class InstantRestore implements AutoCloseable {
 
     private TrackSource reader(TrackSource r) throws IOException {
         if (r == null) {
-            throw new IOException("volume " + volume + " is being restored from a source that cannot be read now ("
+            throw new IOException("volume " + volume + " is being restored from a backup that cannot be read now ("
                     + unavailable + "); its tracks not yet restored cannot be read or partly written");
         }
         return r;
