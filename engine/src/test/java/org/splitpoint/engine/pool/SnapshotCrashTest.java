@@ -68,6 +68,7 @@ class SnapshotCrashTest {
         long total = run(template, tmp.resolve("count"), 0, 1);
         boolean all = Boolean.getBoolean("splitpoint.longTests");
         int points = all ? (int) total : "true".equals(System.getenv("CI")) ? 14 : 24;
+        System.out.println("SnapshotCrashTest: a run writes " + total + " times; cutting at " + points + " of them, 2 seeds each");
         for (int i = 1; i <= points; i++) {
             long cut = all ? i : Math.max(1, total * i / points - (i % 3));
             for (int seed = 1; seed <= (all ? 2 : 2); seed++) {
