@@ -846,7 +846,8 @@ public final class SnapshotBench extends Harness {
     /**
      * One pass of each path through a timing file layer, with a JFR recording per phase: create on
      * both sizes (20 in a row, then twice each the first after the pool was reopened); per workload the writes with no snapshot, the first writes and the rewrites (warm),
-     * the random first writes again cold; the 1% restore warm and cold, the full restore, the first read.
+     * the random first writes again cold; the 1% restore warm and cold, with a safety snapshot warm,
+     * the full restore warm and cold, the first read cold.
      */
     void profile() throws Exception {
         Path jfr = jfrDir(work);
@@ -910,6 +911,16 @@ public final class SnapshotBench extends Harness {
                 FileTiming.print("restore after " + percent + "% of the tracks written (" + tracks.length + " tracks), " + c, s,
                         (long) tracks.length * TRACK);
                 pool.snapshots().delete("v", SNAP);
+            }
+            long[] st = pick(3500L);
+            changeTracks(st);
+            ready(false);
+            double ss = profiled("restore-" + percent + "-safety-warm", jfr, () -> await(pool.snapshots().restore("v", SNAP, true, 0)));
+            FileTiming.print("restore with a safety snapshot after " + percent + "% of the tracks written (" + st.length
+                    + " tracks), warm", ss, (long) st.length * TRACK);
+            perMib("the restore's first writes, saved for the safety snapshot", (long) st.length * TRACK);
+            for (SnapshotAdmin.Info i : pool.snapshots().list("v")) {
+                pool.snapshots().delete("v", i.name());
             }
             for (boolean cold : new boolean[] {false, true}) {
                 String c = cold ? "cold" : "warm";
