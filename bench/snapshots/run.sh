@@ -28,7 +28,7 @@
 #
 # Prints the table and appends a dated section (machine, JDK, load average and uptime before/after
 # and per regime, commit, table, console output) to bench/RESULTS.md. About 6-8 minutes on 2 cores
-# with the defaults; needs about 7 GiB of scratch space (the 64 GiB images are sparse), freed at the end.
+# with the defaults; needs about 8 GiB of scratch space (the 64 GiB images are sparse), freed at the end.
 #
 #   --profile   no table: one pass of each path through a timing file layer with a JFR recording
 #               per phase (bench/target/snapshots/jfr/*.jfr), the first writes' file time per MiB
