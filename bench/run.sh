@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Splitpoint benchmarks: the one command. See bench/README.md.
 #
-#   bench/run.sh             all six suites, one after the other, each appending its dated
+#   bench/run.sh             all seven suites, one after the other, each appending its dated
 #                            section to bench/RESULTS.md:
 #                              core     raid1/raid5 write, read, rebuild vs fio and qemu-img (below)
 #                              pairs    establish/restore/split/latency (bench/pairs/run.sh)
@@ -22,13 +22,25 @@
 #                                       (targets <= 3% / <= 15%); the same stale drive image brought up
 #                                       to date by `rsync --inplace --no-whole-file`; host writes during
 #                                       the window vs OPTIMAL (page cache warm, cold)
-#   bench/run.sh core|pairs|nbd|instant|journal|drills   just that suite
+#                              snapshots  point-in-time snapshots (bench/snapshots/run.sh):
+#                                       `snapshot create` on a 1 GiB vs a 64 GiB volume (also as the
+#                                       first since the pool opened); first writes and rewrites with a
+#                                       snapshot vs none (raid1 1 GiB, 256 MiB sequential and random
+#                                       64 KiB..1 MiB from 4 threads; targets >= 0.5x / >= 0.9x); restore
+#                                       after 1% of the tracks changed as a fraction of a full copy
+#                                       (target <= 3%); restore() to the first correct read of a changed
+#                                       track; create and restore vs `qemu-img snapshot -c` / `-a` on a
+#                                       qcow2 of the same size and changes (page cache warm, cold)
+#   bench/run.sh core|pairs|nbd|instant|journal|drills|snapshots   just that suite
 #   bench/run.sh --profile   diagnostics for the core: one pass per layout through a timing file
 #                            layer, printing where the engine's time goes per phase (appends nothing)
 #   bench/run.sh instant --profile   the same for backups and instant restore, with a JFR
 #                            recording per phase and its summary (appends nothing)
 #   bench/run.sh journal --profile   the same for journaled writes, ships and rebuilds (appends nothing)
 #   bench/run.sh drills --profile    the same for service windows, resyncs and the full rebuild (appends nothing)
+#   bench/run.sh snapshots --profile the same for snapshot creates, first writes, rewrites, restores and
+#                            the first read after a restore, with each first-write phase's file time
+#                            per MiB by part of the path (appends nothing)
 #
 # The core suite builds the project if needed, compiles the harness (bench/src/*.java) into
 # bench/target/, installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
@@ -40,7 +52,7 @@
 #   BENCH_DIR       scratch directory on the file system to measure (default bench/work/, git-ignored);
 #                   big files are deleted at the end
 #   BENCH_REPS      repetitions per measurement, median reported (default 3)
-#   BENCH_SIZE_MIB  volume size in MiB (default 1024; core, nbd, journal and drills)
+#   BENCH_SIZE_MIB  volume size in MiB (default 1024; core, nbd, journal, drills and snapshots)
 #   BENCH_ONLY      core: "raid1", "raid5" or "raid1,raid5" (default)
 #   BENCH_NO_RESULTS=1  print only; do not append to bench/RESULTS.md
 #   BENCH_JAVA_OPTS extra JVM options for the core harness
@@ -57,14 +69,14 @@ suite=all
 profile=
 for arg in "$@"; do
   case "$arg" in
-    all|core|pairs|nbd|instant|journal|drills) suite=$arg ;;
+    all|core|pairs|nbd|instant|journal|drills|snapshots) suite=$arg ;;
     --profile) profile=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, drills, --profile, --help)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, drills, snapshots, --profile, --help)" >&2; exit 2 ;;
   esac
 done
 if [ -n "$profile" ] && { [ "$suite" = pairs ] || [ "$suite" = nbd ]; }; then
-  echo "bench: --profile is for the core, instant, journal and drills suites only" >&2; exit 2
+  echo "bench: --profile is for the core, instant, journal, drills and snapshots suites only" >&2; exit 2
 fi
 [ -n "$profile" ] && [ "$suite" = all ] && suite=core
 case "$suite" in
@@ -73,10 +85,11 @@ case "$suite" in
   instant) exec bash "$bench/instant/run.sh" ${profile:+--profile} ;;
   journal) exec bash "$bench/journal/run.sh" ${profile:+--profile} ;;
   drills) exec bash "$bench/drills/run.sh" ${profile:+--profile} ;;
+  snapshots) exec bash "$bench/snapshots/run.sh" ${profile:+--profile} ;;
   all)
     # each suite in its own process, so one failing does not stop the others
     failed=()
-    for s in core pairs nbd instant journal drills; do
+    for s in core pairs nbd instant journal drills snapshots; do
       echo "bench: ==== suite $s ($(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)) ====" >&2
       case "$s" in
         core) bash "${BASH_SOURCE[0]}" core || failed+=("$s") ;;
@@ -87,7 +100,7 @@ case "$suite" in
       echo "bench: suites that failed: ${failed[*]}" >&2
       exit 1
     fi
-    echo "bench: all six suites ran" >&2
+    echo "bench: all seven suites ran" >&2
     exit 0 ;;
 esac
 

@@ -28,6 +28,17 @@ final class FileTiming {
         STATS.clear();
     }
 
+    /** What was counted since {@link #clear}: by "kind op", {calls, bytes, nanoseconds} (a copy). */
+    static Map<String, long[]> stats() {
+        Map<String, long[]> out = new TreeMap<>();
+        STATS.forEach((k, v) -> {
+            synchronized (v) {
+                out.put(k, v.clone());
+            }
+        });
+        return out;
+    }
+
     static void add(String key, long nanos, long bytes) {
         long[] s = STATS.computeIfAbsent(key, k -> new long[3]);
         synchronized (s) {

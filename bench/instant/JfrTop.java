@@ -37,7 +37,7 @@ public final class JfrTop {
         {"locks (RangeLocks, ReentrantLock, monitors)", "org.splitpoint.engine.io.RangeLocks",
             "java.util.concurrent.locks", "Object.wait"},
         {"JSON (Jackson)", "com.fasterxml.jackson"},
-        {"JFR / harness", "jdk.jfr", "InstantBench", "JournalBench", "DrillBench", "JfrTop"},
+        {"JFR / harness", "jdk.jfr", "InstantBench", "JournalBench", "DrillBench", "SnapshotBench", "JfrTop"},
     };
 
     public static void main(String[] args) throws Exception {
