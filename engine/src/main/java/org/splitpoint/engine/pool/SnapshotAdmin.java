@@ -499,6 +499,9 @@ public final class SnapshotAdmin {
         InstantRestore r = new InstantRestore(v.name(), target, pool.trackSize, onDemand, bulk, null, owed, null,
                 listener(), (offset, data) -> { }, null);
         r.setReadOnly(pool.isReadOnly());
+        // the copy writes scattered tracks one run at a time: the volume's snapshots (the safety
+        // snapshot first of all) save each step's tracks ahead in one commit, not one per run
+        r.setBeforeCopy(cat.origin(v)::saveAhead);
         return r;
     }
 

@@ -65,6 +65,14 @@ public final class InstantRestore implements AutoCloseable {
         }
     }
 
+    /**
+     * Told the owed tracks the bulk copy is about to write in its next step (ascending), before it
+     * writes them one run at a time: a volume with snapshots saves them ahead in one commit.
+     */
+    public interface BeforeCopy {
+        void tracksToCopy(long[] tracks) throws IOException;
+    }
+
     /** What the pool hears from a restore. */
     public interface Listener {
         /** Every track is current (called on the bulk copy's thread). */
@@ -99,6 +107,7 @@ public final class InstantRestore implements AutoCloseable {
     /** Opened only to look (a read-only pool): owed tracks are read from the backup, nothing is written. */
     private volatile boolean readOnly;
     private final BulkCopy bulkCopy = new BulkCopy();
+    private volatile BeforeCopy beforeCopy;
 
     /**
      * A restore of {@code volume} into {@code target} (the volume as hosts see it without the
@@ -128,6 +137,11 @@ public final class InstantRestore implements AutoCloseable {
 
     public String volume() {
         return volume;
+    }
+
+    /** Sets what the bulk copy tells of the tracks it is about to write (null: nobody). */
+    public void setBeforeCopy(BeforeCopy b) {
+        this.beforeCopy = b;
     }
 
     /** Marks the restore as opened only to look: reads of owed tracks write nothing behind them. */
@@ -415,6 +429,15 @@ public final class InstantRestore implements AutoCloseable {
             long a = owed.live().nextSetBit(cursor);
             if (a < 0) {
                 a = owed.live().nextSetBit(0);
+            }
+            BeforeCopy bc = beforeCopy;
+            if (bc != null && a >= 0 && !readOnly) {
+                long[] ahead = new long[(int) Math.min(maxTracks, 4096)];
+                int k = 0;
+                for (long t = a; t >= 0 && k < ahead.length; t = owed.live().nextSetBit(t + 1)) {
+                    ahead[k++] = t;
+                }
+                bc.tracksToCopy(java.util.Arrays.copyOf(ahead, k));
             }
             for (long n = 0; a >= 0 && n < maxTracks; a = owed.live().nextSetBit(cursor)) {
                 long b = a + 1;

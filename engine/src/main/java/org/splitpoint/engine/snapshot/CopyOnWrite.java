@@ -82,6 +82,36 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
         }
     }
 
+    /**
+     * Saves ahead the tracks of {@code tracks} (ascending) that a snapshot still needs, in one
+     * commit: for a copier about to write scattered tracks one run at a time (a restore's bulk
+     * copy), which would otherwise pay a commit per run. A track written meanwhile is saved by its
+     * writer as usual, and a track saved here and not written after all keeps a true copy.
+     */
+    public void saveAhead(long[] tracks) throws IOException {
+        if (index.quiet() || tracks.length == 0) {
+            return;
+        }
+        List<RangeLocks.Held> held = new ArrayList<>(tracks.length);
+        try {
+            List<long[]> need = new ArrayList<>();
+            for (long t : tracks) {
+                held.add(locks.lock(t, t + 1)); // ascending, one at a time: no writer holds a range it waits to grow
+                long[] r = index.saveRange(t);
+                if (r != null) {
+                    need.add(new long[] {t, r[0], r[1]});
+                }
+            }
+            if (!need.isEmpty()) {
+                save(need);
+            }
+        } finally {
+            for (RangeLocks.Held h : held) {
+                h.close();
+            }
+        }
+    }
+
     private int trackLength(long t) {
         return (int) Math.min(trackSize, origin.size() - t * trackSize);
     }

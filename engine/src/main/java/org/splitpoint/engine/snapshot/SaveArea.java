@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.engine.bitmap.TrackBitmap;
-import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.raid.RaidVolume;
 
 /**
  * The save area: a volume of the pool cut into track-sized slots that hold the tracks snapshots
@@ -14,16 +14,21 @@ import org.splitpoint.engine.io.BlockDevice;
  *
  * <p>Design. Slots are handed out from a cursor, so the saves of one write land side by side and
  * go to the volume in one request. A save is made durable by group commit: whoever finds no
- * commit running leads one for every save queued so far — the volume's members forced first, then
- * the records appended to the {@link SaveLog} and synced — and the others wait for it; so a record
+ * commit running leads one for every save queued so far — the volume's members forced first (at
+ * once, each on its own thread), then the records appended to the {@link SaveLog} and synced — and
+ * the others wait for it; so a record
  * never names bytes a power cut could lose, and concurrent first writes share their syncs. A commit
  * that fails leaves the log in doubt: the area refuses every later save (the snapshots that needed
  * them become invalid) until the pool is opened again.
  */
 public final class SaveArea implements AutoCloseable {
 
+    /** A full flush of the save area at most this often (its write-intent bits age only at flushes). */
+    private static final long FLUSH_EVERY_NANOS = 1_000_000_000L;
+
     private final String volume;
-    private final BlockDevice device;
+    private final RaidVolume device;
+    private long lastFlush = System.nanoTime();
     private final int trackSize;
     private final long slots;
     private final TrackBitmap used;
@@ -39,7 +44,7 @@ public final class SaveArea implements AutoCloseable {
     private boolean leading;
     private IOException broken;
 
-    public SaveArea(String volume, BlockDevice device, int trackSize, SaveLog log) {
+    public SaveArea(String volume, RaidVolume device, int trackSize, SaveLog log) {
         this.volume = volume;
         this.device = device;
         this.trackSize = trackSize;
@@ -157,7 +162,17 @@ public final class SaveArea implements AutoCloseable {
             }
             IOException failed = null;
             try {
-                device.flush(); // the bytes first: a record must never name bytes a power cut could lose
+                // the bytes first: a record must never name bytes a power cut could lose. A commit
+                // forces only what was written (no barrier, no write-intent ageing, which would make
+                // the next slot write sync the bitmap again); a full flush now and then lets the
+                // save area's write-intent bits clear
+                long now = System.nanoTime();
+                if (now - lastFlush > FLUSH_EVERY_NANOS) {
+                    device.flush();
+                    lastFlush = now;
+                } else {
+                    device.forceCompleted();
+                }
                 log.append(batch);
                 log.sync();
             } catch (IOException e) {

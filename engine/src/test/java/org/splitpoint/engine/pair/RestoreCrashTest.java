@@ -74,7 +74,7 @@ class RestoreCrashTest {
         pool.pairs().restore("p1", true, true);
         long b = 40;
         // the host's flush stops after forcing the STD's first member (d1), before its second (d2)
-        inj.holdForces(f -> f.getFileName().toString().equals("d2.img"), t -> t.getName().equals("test-flusher"), 3000);
+        inj.holdForces(f -> f.getFileName().toString().equals("d2.img"), t -> t.getName().endsWith("test-flusher"), 3000);
         Thread flusher = new Thread(() -> {
             try {
                 pair.stdView().flush();

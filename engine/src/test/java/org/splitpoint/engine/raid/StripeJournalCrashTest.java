@@ -131,7 +131,7 @@ class StripeJournalCrashTest {
         // one live entry before the flush (another stripe), so a retire has something to do
         v.write(stripeStart == 0 ? unit * 3L : 0, ByteBuffer.wrap(new byte[] {1}));
         // the flush stops after forcing d1, before forcing the stripe's parity member
-        inj.holdForces(f -> f.getFileName().toString().equals(parityImage), t -> t.getName().equals("test-flusher"), 1500);
+        inj.holdForces(f -> f.getFileName().toString().equals(parityImage), t -> t.getName().endsWith("test-flusher"), 1500);
         Thread flusher = new Thread(() -> {
             try {
                 v.flush();
