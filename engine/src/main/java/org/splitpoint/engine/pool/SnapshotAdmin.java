@@ -596,8 +596,9 @@ public final class SnapshotAdmin {
             }
             PoolConfig.SnapshotRestoreRecord rec = cat.restoreRecords.remove(volume);
             pool.persist();
+            // no directory sync: a map left by a crash names no restore in pool.json, and the next
+            // restore of the volume deletes it before making its own
             pool.storage.delete(pool.paths.snapshotRestoreMap(volume));
-            pool.storage.syncDirectory(pool.paths.meta());
             r.close();
             if (rec != null) {
                 cat.unpin(rec.source(), rec.gen());
