@@ -64,6 +64,7 @@ class SnapshotBehaviourTest {
             byte[] c = random(size, 3);
             p.device("v").write(0, ByteBuffer.wrap(c));
             assertThat(p.snapshots().saveArea().usedSlots()).isEqualTo(512); // full, nobody invalid yet
+            p.events().drain(); // events reach listeners on the bus's own thread
             assertThat(events.stream().filter(e -> e.type().equals("SAVE_AREA")).map(Event::message).toList())
                     .anySatisfy(m -> assertThat(m).contains("is past 80% full"))
                     .anySatisfy(m -> assertThat(m).contains("is past 95% full (100%"));
@@ -76,6 +77,7 @@ class SnapshotBehaviourTest {
             assertThat(p.snapshots().get("v", "s3").why()).contains("save area save is full");
             assertThat(readAll(p, "v@s1")).isEqualTo(a);
             assertThat(readAll(p, "v@s2")).isEqualTo(b);
+            p.events().drain();
             assertThat(events).anySatisfy(e -> {
                 assertThat(e.severity()).isEqualTo(Severity.CRITICAL);
                 assertThat(e.message()).startsWith("snapshot v@s3 is invalid");
