@@ -23,7 +23,9 @@ import org.splitpoint.engine.pool.SnapshotAdmin;
  * "Restore to a snapshot": the engine's plan (how many tracks and bytes change back: those
  * written since the snapshot), the safety snapshot (ticked by default: the volume as it is now is
  * kept first, so the restore can be undone), then the volume's name typed. The plan is read in
- * the background ({@link #load}); a refusal is the engine's sentence.
+ * the background ({@link #load}); a refusal is the engine's sentence. What the restore overwrites
+ * is saved for the safety snapshot and the later ones, so it warns when the save area has no room
+ * for it (the engine does not: those snapshots would become invalid).
  */
 public final class RestoreToSnapshotForm {
 
@@ -35,6 +37,7 @@ public final class RestoreToSnapshotForm {
     private final Instant now;
     private final Runnable started;
     private final SnapshotAdmin.SaveAreaInfo saveArea;
+    private final java.util.List<String> later;
 
     private final ReadOnlyObjectWrapper<SnapshotAdmin.RestorePlan> plan = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper refused = new ReadOnlyStringWrapper("");
@@ -43,7 +46,8 @@ public final class RestoreToSnapshotForm {
     private final ReadOnlyStringWrapper safetyNote = new ReadOnlyStringWrapper("");
 
     RestoreToSnapshotForm(PoolBridge bridge, ActionStatus status, Expectations expectations, String volume,
-                          SnapshotAdmin.Info snapshot, SnapshotAdmin.SaveAreaInfo saveArea, Instant now, Runnable started) {
+                          SnapshotAdmin.Info snapshot, java.util.List<String> later, SnapshotAdmin.SaveAreaInfo saveArea,
+                          Instant now, Runnable started) {
         this.bridge = bridge;
         this.status = status;
         this.expectations = expectations;
@@ -52,6 +56,7 @@ public final class RestoreToSnapshotForm {
         this.now = now;
         this.started = started;
         this.saveArea = saveArea;
+        this.later = java.util.List.copyOf(later);
         safetyNote.bind(Bindings.createStringBinding(this::describeSafety, safety, plan));
     }
 
@@ -123,15 +128,16 @@ public final class RestoreToSnapshotForm {
         SnapshotAdmin.RestorePlan p = plan.get();
         String what = p == null ? "the tracks it changes" : "those " + Format.tracks(p.tracks()) + " (" + Format.size(p.bytes())
                 + ")";
-        if (!safety.get()) {
-            return "Without a safety snapshot, what " + volume + " holds now in " + what + " is lost.";
-        }
-        String note = "First a safety snapshot (before-restore-…) keeps " + volume + " as it is now: restore it to undo"
-                + " this restore. As the restore copies back, it keeps " + what + " in the save area.";
-        if (p != null && saveArea != null && saveArea.slots() > 0 && p.tracks() > saveArea.slots() - saveArea.usedSlots()) {
-            note += " The save area " + saveArea.volume() + " has room for only " + Format.tracks(Math.max(0,
-                    saveArea.slots() - saveArea.usedSlots())) + " more: once it is full, the safety snapshot and the"
-                    + " others that need a track saved become invalid.";
+        String note = safety.get() ? "First a safety snapshot (before-restore-…) keeps " + volume + " as it is now: restore"
+                + " it to undo this restore. As the restore copies back, it keeps " + what + " in the save area."
+                : "Without a safety snapshot, what " + volume + " holds now in " + what + " is lost"
+                + (later.isEmpty() ? "." : ", except in the snapshots taken after " + snapshot.name() + ", which keep it"
+                + " in the save area.");
+        long free = saveArea == null ? -1 : saveArea.slots() - saveArea.usedSlots();
+        if (p != null && saveArea != null && saveArea.slots() > 0 && (safety.get() || !later.isEmpty()) && p.tracks() > free) {
+            note += " The save area " + saveArea.volume() + " has room for only " + Format.tracks(Math.max(0, free))
+                    + " more: once it is full, " + (safety.get() ? "the safety snapshot and the others" : "the snapshots")
+                    + " that need a track saved become invalid.";
         }
         return note;
     }

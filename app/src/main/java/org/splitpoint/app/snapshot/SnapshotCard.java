@@ -92,6 +92,8 @@ public final class SnapshotCard extends VBox implements Shown {
     public void bind(SnapshotCardViewModel vm) {
         this.model = vm;
         snapshotSummary.textProperty().bind(vm.summaryProperty());
+        // a narrow page keeps the buttons whole: the count is on the timeline anyway
+        collapse(snapshotSummary, widthProperty().greaterThan(620));
         snapshotHeadline.textProperty().bind(vm.headlineProperty());
         collapse(snapshotHeadline, Bindings.isNotEmpty(vm.headlineProperty()));
         // with no save area, why none can be made from here is said on the card, not only in the tooltip
@@ -117,7 +119,10 @@ public final class SnapshotCard extends VBox implements Shown {
         tip.setShowDelay(Duration.millis(300));
         Tooltip.install(saveAreaRow, tip);
         vm.modeProperty().addListener((o, was, now) -> showMode());
-        vm.axisProperty().addListener(o -> showMode());
+        vm.axisProperty().addListener(o -> {
+            showMode();
+            showTone();
+        });
         showMode();
 
         Actions.bind(useSaveArea, saveAreaWrap, vm.saveAreaBlockedProperty(), "Give a volume of its own over to the"
@@ -196,11 +201,18 @@ public final class SnapshotCard extends VBox implements Shown {
 
     private void showGauge(Gauge g) {
         saveAreaGauge.show(g);
+        showTone();
+    }
+
+    /** Red while a snapshot is invalid or the save area is past 95%, amber past 80%. */
+    private void showTone() {
+        Gauge g = model.gaugeProperty().get();
+        boolean invalid = model.axisProperty().get().points().stream().anyMatch(p -> !p.valid());
         getStyleClass().removeAll("snapshot-warn", "snapshot-bad");
-        if (g.level() == Gauge.Level.NEAR) {
-            getStyleClass().add("snapshot-warn");
-        } else if (g.level() == Gauge.Level.FULL) {
+        if (invalid || g.level() == Gauge.Level.FULL) {
             getStyleClass().add("snapshot-bad");
+        } else if (g.level() == Gauge.Level.NEAR) {
+            getStyleClass().add("snapshot-warn");
         }
     }
 

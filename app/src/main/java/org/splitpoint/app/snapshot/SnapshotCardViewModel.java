@@ -135,12 +135,12 @@ public final class SnapshotCardViewModel {
         return gauge.getReadOnlyProperty();
     }
 
-    /** "save · raid1 · 64 MiB", the save area's volume. */
+    /** The save area's volume. */
     public ReadOnlyStringProperty saveAreaNameProperty() {
         return saveAreaName.getReadOnlyProperty();
     }
 
-    /** What the gauge's marks mean. */
+    /** The save area's volume in a sentence and what the gauge's marks mean. */
     public ReadOnlyStringProperty saveAreaHintProperty() {
         return saveAreaHint.getReadOnlyProperty();
     }
@@ -233,9 +233,9 @@ public final class SnapshotCardViewModel {
         }
         gauge.set(SaveAreaFacts.gauge(a));
         PoolSnapshot.VolumeView av = a == null ? null : s.volume(a.volume());
-        saveAreaName.set(a == null ? "" : a.volume() + (av == null ? "" : " · " + av.layout().word() + " · "
-                + Format.size(av.size())));
-        saveAreaHint.set(SaveAreaFacts.marksHint(a));
+        saveAreaName.set(a == null ? "" : a.volume());
+        saveAreaHint.set((a == null || av == null ? "" : a.volume() + ": " + av.layout().word() + " over "
+                + String.join(", ", av.drives()) + ", " + Format.size(av.size()) + ". ") + SaveAreaFacts.marksHint(a));
         SnapshotAdmin.Info sel = selectedInfo();
         if (sel == null && selected.get() != null && ax.point(selected.get()) == null) {
             selected.set(null); // deleted: nothing is selected
@@ -327,10 +327,16 @@ public final class SnapshotCardViewModel {
         if (sel == null) {
             return null;
         }
-        RestoreToSnapshotForm f = new RestoreToSnapshotForm(bridge, status, expectations, volume, sel, snapshot.saveArea(),
-                clock.get(), restore::started);
+        RestoreToSnapshotForm f = new RestoreToSnapshotForm(bridge, status, expectations, volume, sel, later(sel),
+                snapshot.saveArea(), clock.get(), restore::started);
         f.refusedProperty().addListener((o, was, now) -> refused.set(now));
         return f;
+    }
+
+    /** The valid snapshots of the volume taken after {@code s}, by name. */
+    private List<String> later(SnapshotAdmin.Info s) {
+        return snapshot.snapshotsOf(volume).stream().filter(i -> i.gen() > s.gen() && SnapshotAdmin.VALID.equals(i.state()))
+                .map(SnapshotAdmin.Info::name).toList();
     }
 
     /** The save area dialog's model: the volumes that may be given over. */

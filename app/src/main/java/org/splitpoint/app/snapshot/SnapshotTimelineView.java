@@ -85,7 +85,8 @@ public final class SnapshotTimelineView extends Region {
             Tooltip.install(label, tip);
             point.setOnMouseClicked(e -> choose());
             label.setOnMouseClicked(e -> choose());
-            getChildren().addAll(leader, label, point);
+            getChildren().add(4, leader); // every leader behind every label (after the axis, its ends' labels)
+            getChildren().addAll(label, point);
         }
 
         void choose() {

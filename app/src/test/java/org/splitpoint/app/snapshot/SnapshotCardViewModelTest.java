@@ -142,7 +142,9 @@ class SnapshotCardViewModelTest {
                 + " to keep");
         assertThat(vm.modeProperty().get()).isEqualTo(SnapshotCardViewModel.Mode.SNAPSHOTS);
         assertThat(vm.headlineProperty().get()).startsWith("No snapshots of prod yet.");
-        assertThat(vm.saveAreaNameProperty().get()).isEqualTo("save · raid1 · 8 MiB");
+        assertThat(vm.saveAreaNameProperty().get()).isEqualTo("save");
+        assertThat(vm.saveAreaHintProperty().get()).startsWith("save: raid1 over d4, d5, 8 MiB. Tracks saved for snapshots in"
+                + " save. Marked at 80% and 95%");
         assertThat(vm.gaugeProperty().get().text()).isEqualTo("0 B of 8 MiB used · 0%");
         assertThat(vm.gaugeProperty().get().marks()).containsExactly(0.80, 0.95);
         assertThat(vm.takeBlockedProperty().get()).isEmpty();
@@ -247,10 +249,24 @@ class SnapshotCardViewModelTest {
         f.safetyProperty().set(false);
         assertThat(f.safetyNoteProperty().get()).isEqualTo("Without a safety snapshot, what prod holds now in those 10"
                 + " tracks (640 KiB) is lost.");
+        f.safetyProperty().set(true);
         Confirmation c = f.confirmation();
         assertThat(c.target()).isEqualTo("prod");
         assertThat(c.action()).isEqualTo("Restore prod");
         assertThat(c.header()).isEqualTo("Restore prod to base?");
+
+        // more to copy back than the save area has room for: the safety snapshot would become invalid
+        call(pool -> {
+            SnapshotPools.write(pool, 0, SnapshotPools.SAVE_TRACKS - 20, 3);
+            return null;
+        });
+        refresh();
+        RestoreToSnapshotForm big = plan();
+        assertThat(big.planProperty().get().tracks()).isEqualTo(SnapshotPools.SAVE_TRACKS - 20); // 20..29 among them
+        assertThat(big.safetyNoteProperty().get()).endsWith(" The save area save has room for only 20 tracks more: once"
+                + " it is full, the safety snapshot and the others that need a track saved become invalid.");
+        big.safetyProperty().set(false);
+        assertThat(big.safetyNoteProperty().get()).doesNotContain("room for only");
 
         // deleted behind the form's back: the plan is the engine's refusal, shown on the card too
         RestoreToSnapshotForm gone = vm.restoreForm();
