@@ -13,6 +13,10 @@ public final class Reveal {
 
     /** Scrolls so that {@code n}'s bottom is in view, but never its top out of it; nothing outside a scroll pane. */
     public static void reveal(Node n) {
+        reveal(n, 3);
+    }
+
+    private static void reveal(Node n, int tries) {
         Parent p = n.getParent();
         while (p != null && !(p instanceof ScrollPane)) {
             p = p.getParent();
@@ -27,6 +31,12 @@ public final class Reveal {
         }
         double content = sp.getContent().getBoundsInLocal().getHeight();
         double viewport = sp.getViewportBounds().getHeight();
+        if (viewport <= 0 || n.getBoundsInLocal().getHeight() <= 0) { // a page just shown: laid out by the next pulse
+            if (tries > 0) {
+                javafx.application.Platform.runLater(() -> reveal(n, tries - 1));
+            }
+            return;
+        }
         if (content <= viewport) {
             return;
         }

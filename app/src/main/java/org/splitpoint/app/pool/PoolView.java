@@ -133,6 +133,9 @@ public final class PoolView extends BorderPane {
         }
         if (snap != null) {
             model.snapshots(snap[0]).select(snap[1]);
+            if (n instanceof VolumeView v) { // chosen in the tree: the page shows it on the timeline
+                javafx.application.Platform.runLater(() -> v.snapshotCard().revealSelection());
+            }
         }
         if (n == shownNow) {
             return;

@@ -333,6 +333,16 @@ public final class SnapshotCard extends VBox implements Shown {
         keepFocus();
     }
 
+    /** Scrolls the page so that the timeline and the selected snapshot's line are in view. */
+    public void revealSelection() {
+        Runnable reveal = () -> Reveal.reveal(saveAreaRow.isVisible() ? saveAreaRow : selectedLine);
+        reveal.run();
+        // again once the timeline took the lanes its labels need (it grows a pulse after the selection)
+        javafx.animation.PauseTransition later = new javafx.animation.PauseTransition(Duration.millis(200));
+        later.setOnFinished(e -> reveal.run());
+        later.play();
+    }
+
     /** Scrolls the page so that the restore's map is in view. */
     public void revealRestore() {
         Reveal.reveal(restorePane);

@@ -44,6 +44,7 @@ public final class SnapshotRestoreViewModel {
     private final Coalescer<RestoreSample> samples;
     private final BulkControl bulk;
     private TaskExecutor.Repeating sampling;
+    private String safety;
     private boolean shown;
     private boolean seenRunning;
 
@@ -152,10 +153,9 @@ public final class SnapshotRestoreViewModel {
             snapshotName.set(r.snapshot());
             String to = r.source().equals(volume) ? r.snapshot() : r.source() + "@" + r.snapshot();
             title.set("Restoring " + volume + " to snapshot " + to);
-            safetyLine.set(r.safety() == null ? "No safety snapshot was taken: what " + volume + " held before is gone"
-                    + " once restored." : "Safety snapshot " + r.safety() + " keeps what " + volume + " held before:"
-                    + " restore it to undo this restore.");
+            safety = r.safety();
         }
+        safetyLine.set(safetyLine(s));
         if (live && !running.get()) {
             seenRunning = true;
             ended.set(false);
@@ -171,6 +171,22 @@ public final class SnapshotRestoreViewModel {
             end(j);
         }
         updateSampling();
+    }
+
+    /** What the safety snapshot keeps, as long as it does (the save area filling up makes it invalid). */
+    private String safetyLine(PoolSnapshot s) {
+        if (safety == null) {
+            return title.get().isEmpty() ? "" : "No safety snapshot was taken: what " + volume + " held before is gone"
+                    + " once restored.";
+        }
+        SnapshotAdmin.Info i = s.snapshotsOf(volume).stream().filter(x -> x.name().equals(safety)).findFirst().orElse(null);
+        if (i == null) {
+            return "Safety snapshot " + safety + " was deleted: this restore can no longer be undone.";
+        }
+        if (!SnapshotAdmin.VALID.equals(i.state())) {
+            return "Safety snapshot " + safety + " is INVALID (" + i.why() + "): this restore can no longer be undone.";
+        }
+        return "Safety snapshot " + safety + " keeps what " + volume + " held before: restore it to undo this restore.";
     }
 
     private void end(JobProgress j) {
@@ -265,11 +281,13 @@ public final class SnapshotRestoreViewModel {
      */
     public void cancel() {
         if (!bulk.cancelBlockedProperty().get().isEmpty()) {
+            status.succeeded("The restore of " + volume + " had ended already"); // while the question was asked
             return;
         }
         status.started("Cancelling the restore of " + volume + "…");
-        bridge.run(pool -> PairJobs.cancel(pool, jobId, expectations), st -> status.succeeded("The restore of " + volume
-                + " is " + st + "; the volume stays partly restored"), status::failed);
+        bridge.run(pool -> PairJobs.cancel(pool, jobId, expectations), st -> status.succeeded(st.equals("CANCELLED")
+                ? "The restore of " + volume + " is CANCELLED; the volume stays partly restored"
+                : "The restore of " + volume + " ended (" + st + ") before it could be cancelled"), status::failed);
     }
 
     /** What cancelling leaves, for the confirmation. */

@@ -22,8 +22,8 @@ import org.splitpoint.app.common.StateLook;
 
 /**
  * A volume's snapshots on a time axis: the oldest at the left, now at the right, each a point with
- * a label above it (name; age and bytes held) in up to three lanes, so labels never overlap (a label
- * with no room is left out; its point keeps the tooltip). Points closer than a click's width are
+ * a label above it (name; age and bytes held) in up to three lanes, so labels never overlap (the
+ * selected one's is placed first; a label with no room is left out, its point keeps the tooltip). Points closer than a click's width are
  * spread apart. A valid snapshot is a dot, a safety snapshot a ring, the one being restored to turns
  * arrows, an invalid one a red cross with "INVALID" (the reason in its tooltip and, selected, on the
  * card); the selected one is ringed. Click a point or its label to select it; Left/Right move the
@@ -231,11 +231,18 @@ public final class SnapshotTimelineView extends Region {
         List<SnapshotTimeline.Point> ps = axis.points();
         int n = ps.size();
         double[] xs = spread(ps, left, right);
-        // labels from the newest (right) to the oldest, each in the lowest lane with room, never overlapping
-        double[] laneLeft = new double[LANES];
-        java.util.Arrays.fill(laneLeft, Double.MAX_VALUE);
-        int used = 1;
+        // the selected label first, then from the newest (right) to the oldest, each in the lowest lane with room
+        List<double[]>[] taken = lanes();
+        List<Integer> order = new ArrayList<>();
         for (int i = n - 1; i >= 0; i--) {
+            if (ps.get(i).name().equals(selected)) {
+                order.add(0, i);
+            } else {
+                order.add(i);
+            }
+        }
+        int used = 1;
+        for (int i : order) {
             Mark m = marks.get(ps.get(i).name());
             if (m == null) {
                 continue;
@@ -248,7 +255,7 @@ public final class SnapshotTimelineView extends Region {
             double lx = Math.max(0, Math.min(w - lw, xs[i] - lw / 2));
             int lane = -1;
             for (int k = 0; k < LANES && lane < 0; k++) {
-                if (lx + lw + 10 <= laneLeft[k]) {
+                if (free(taken[k], lx - 5, lx + lw + 5)) {
                     lane = k;
                 }
             }
@@ -258,7 +265,7 @@ public final class SnapshotTimelineView extends Region {
             if (!fits) {
                 continue;
             }
-            laneLeft[lane] = lx;
+            taken[lane].add(new double[] {lx - 5, lx + lw + 5});
             used = Math.max(used, lane + 1);
             double bottom = axisY - 12 - lane * LANE;
             m.label.resizeRelocate(Math.round(lx), Math.round(bottom - lh), lw, lh);
@@ -274,6 +281,25 @@ public final class SnapshotTimelineView extends Region {
                 Platform.runLater(getParent()::requestLayout);
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<double[]>[] lanes() {
+        List<double[]>[] l = new List[LANES];
+        for (int k = 0; k < LANES; k++) {
+            l[k] = new ArrayList<>();
+        }
+        return l;
+    }
+
+    /** True when [from, to) overlaps none of {@code taken}. */
+    private static boolean free(List<double[]> taken, double from, double to) {
+        for (double[] t : taken) {
+            if (from < t[1] && t[0] < to) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** X of each point: by time, but never closer than {@link #MIN_GAP}, kept inside [left, right]. */

@@ -345,6 +345,11 @@ class SnapshotCardViewModelTest {
         assertThat(await(() -> r.sampleProperty().get() != null && r.sampleProperty().get().ended())).isTrue();
         assertThat(r.mapInfoProperty().get()).isEqualTo("256 tracks × 64 KiB · 256 current");
         assertThat(vm.restoreBlockedProperty().get()).isEmpty();
+        String safety = vm.axisProperty().get().points().stream().filter(SnapshotTimeline.Point::safety).findFirst()
+                .orElseThrow().name();
+        call(pool -> pool.snapshots().delete("prod", safety));
+        assertThat(r.safetyLineProperty().get()).isEqualTo("Safety snapshot " + safety + " was deleted: this restore can no"
+                + " longer be undone.");
         r.dismiss();
         assertThat(r.visibleProperty().get()).isFalse();
     }

@@ -105,6 +105,8 @@ class SnapshotFxTest {
         robot.clickOn("#snapshotTake");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#snapPoint-base"));
         assertThat(text(robot, "#selectedLine")).startsWith("base · taken ").endsWith(" · holds nothing yet");
+        assertThat(onFx(() -> robot.lookup("#snapshotTimeline").queryAs(SnapshotTimelineView.class).labelled()))
+                .containsExactly("base");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#nav-snapshot-prod@base").tryQuery().isPresent());
         byte[] image = TestPools.call(fx.bridge, pool -> SnapshotPools.read(pool.device(SnapshotPools.VOLUME)));
 
