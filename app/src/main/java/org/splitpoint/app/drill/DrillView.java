@@ -25,6 +25,7 @@ import javafx.util.StringConverter;
 import org.splitpoint.app.common.Actions;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.Palette;
+import org.splitpoint.app.common.Reveal;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 import org.splitpoint.engine.pool.LogMode;
@@ -119,7 +120,7 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
         vm.figuresProperty().addListener((o, was, now) -> {
             showFigures(now);
             if (now != null) {
-                javafx.application.Platform.runLater(() -> reveal(resultCard)); // once it is laid out
+                javafx.application.Platform.runLater(() -> Reveal.reveal(resultCard)); // once it is laid out
             }
         });
         showFigures(vm.figuresProperty().get());
@@ -128,7 +129,7 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
         showWhen(drillStopped, Bindings.isNotEmpty(vm.stoppedProperty()));
         vm.stoppedProperty().addListener((o, was, now) -> {
             if (!now.isEmpty()) {
-                javafx.application.Platform.runLater(() -> reveal(drillStopped));
+                javafx.application.Platform.runLater(() -> Reveal.reveal(drillStopped));
             }
         });
 
@@ -249,33 +250,6 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
                 cell.setMinWidth(0);
                 figuresGrid.addRow(row++, key, cell);
             }
-        }
-    }
-
-    /** Scrolls the page (the detail pane's scroll pane) just far enough that {@code n} is in view. */
-    private void reveal(javafx.scene.Node n) {
-        javafx.scene.Parent p = getParent();
-        while (p != null && !(p instanceof javafx.scene.control.ScrollPane)) {
-            p = p.getParent();
-        }
-        if (!(p instanceof javafx.scene.control.ScrollPane sp) || sp.getContent() == null) {
-            return;
-        }
-        sp.layout(); // the card was just shown: its place is known after a layout
-        if (sp.getContent() instanceof javafx.scene.Parent c) {
-            c.applyCss();
-            c.layout();
-        }
-        double content = sp.getContent().getBoundsInLocal().getHeight();
-        double viewport = sp.getViewportBounds().getHeight();
-        if (content <= viewport) {
-            return;
-        }
-        javafx.geometry.Bounds b = sp.getContent().sceneToLocal(n.localToScene(n.getBoundsInLocal()));
-        double top = sp.getVvalue() * (content - viewport);
-        if (b.getMaxY() > top + viewport) {
-            double target = Math.min(b.getMinY(), b.getMaxY() - viewport); // its bottom in view, but never its top out
-            sp.setVvalue(Math.max(0, Math.min(1, target / (content - viewport))));
         }
     }
 

@@ -19,7 +19,11 @@ import org.splitpoint.app.common.StateLook;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.Severity;
 
-/** The event log, newest first: time, severity (glyph + word), source, message; filtered by severity. FXML: EventsView.fxml. */
+/**
+ * The event log, newest first: time, severity (glyph + word), source, message (red for a critical
+ * event, amber for a warning: an invalid snapshot, a save area filling up); filtered by severity.
+ * FXML: EventsView.fxml.
+ */
 public final class EventsView extends VBox {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM d HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -54,6 +58,12 @@ public final class EventsView extends VBox {
         severityFilter.setTooltip(new Tooltip("Show only events at least this severe."));
     }
 
+    /** A source longer than this many characters is shown in {@link #SOURCE_MAX} pixels, cut in the middle. */
+    private static final int SOURCE_CHARS = 28;
+    private static final double SOURCE_MAX = 220;
+    private static final javafx.css.PseudoClass CRITICAL = javafx.css.PseudoClass.getPseudoClass("critical");
+    private static final javafx.css.PseudoClass WARNING = javafx.css.PseudoClass.getPseudoClass("warning");
+
     private static final class EventCell extends ListCell<Event> {
         private final Label time = new Label();
         private final StateBadge severity = new StateBadge();
@@ -68,6 +78,8 @@ public final class EventsView extends VBox {
             severity.setMinWidth(86);
             source.getStyleClass().add("event-source");
             source.setMinWidth(Region.USE_PREF_SIZE);
+            source.setMaxWidth(SOURCE_MAX); // a snapshot's "volume@before-restore-…" leaves the message its room
+            source.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
             message.getStyleClass().add("event-message");
             box.getStyleClass().add("event-cell");
             message.setMinWidth(0); // ellipsize long messages instead of scrolling sideways
@@ -88,6 +100,10 @@ public final class EventsView extends VBox {
                 time.setText(TIME.format(e.time()));
                 severity.show(StateLook.of(e.severity()));
                 source.setText(e.source());
+                // past SOURCE_MAX the source is cut in the middle; its whole name is in the tooltip
+                source.setMinWidth(e.source() != null && e.source().length() > SOURCE_CHARS ? SOURCE_MAX : Region.USE_PREF_SIZE);
+                box.pseudoClassStateChanged(CRITICAL, e.severity() == Severity.CRITICAL);
+                box.pseudoClassStateChanged(WARNING, e.severity() == Severity.WARNING);
                 message.setText(e.message());
                 tip.setText(TIME.format(e.time()) + "  " + e.severity() + "  " + e.type() + " (" + e.source() + ")\n"
                         + e.message());

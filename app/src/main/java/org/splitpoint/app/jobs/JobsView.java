@@ -2,9 +2,7 @@ package org.splitpoint.app.jobs;
 
 import javafx.beans.binding.Bindings;
 import javafx.fxml.FXML;
-import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -51,15 +49,11 @@ public final class JobsView extends VBox {
             }
             return;
         }
-        Alert a = new Alert(Alert.AlertType.CONFIRMATION, JobsViewModel.cancelConsequence(row),
-                new ButtonType("Cancel job", javafx.scene.control.ButtonBar.ButtonData.OK_DONE),
-                new ButtonType("Keep running", javafx.scene.control.ButtonBar.ButtonData.CANCEL_CLOSE));
-        a.initOwner(getScene().getWindow());
-        a.setHeaderText("Cancel " + row.titleProperty().get() + "?");
-        a.getDialogPane().getStylesheets().setAll(getScene().getRoot().getStylesheets());
-        a.getDialogPane().getStyleClass().addAll(getScene().getRoot().getStyleClass());
-        a.showAndWait().filter(b -> b.getButtonData() == javafx.scene.control.ButtonBar.ButtonData.OK_DONE)
-                .ifPresent(b -> model.cancel(row));
+        if (org.splitpoint.app.common.StopConfirmDialog.ask(getScene().getWindow(), "Cancel " + row.titleProperty().get(),
+                "Cancel " + row.titleProperty().get() + "?", java.util.List.of(JobsViewModel.cancelConsequence(row)),
+                "Cancel job", "Keep running")) {
+            model.cancel(row);
+        }
     }
 
     /** Title, bar, line and buttons of one job; bound to the row so it moves without re-rendering the list. */

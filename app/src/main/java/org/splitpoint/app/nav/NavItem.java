@@ -29,6 +29,18 @@ public record NavItem(String key, String label, StateLook look) {
         return "restore:" + name;
     }
 
+    /** Snapshot {@code name} of volume {@code volume} (under the volume in the tree; shown on the volume's page). */
+    public static String snapshot(String volume, String name) {
+        return "snapshot:" + volume + "@" + name;
+    }
+
+    /** The volume and the snapshot's name of a "snapshot:" key, or null when {@code key} is not one. */
+    public static String[] snapshotIn(String key) {
+        String ref = nameIn(key, "snapshot");
+        int at = ref == null ? -1 : ref.indexOf('@');
+        return at <= 0 ? null : new String[] {ref.substring(0, at), ref.substring(at + 1)};
+    }
+
     /** The name after "volume:", "pair:" or "restore:", or null when {@code key} is not of that kind. */
     public static String nameIn(String key, String kind) {
         return key != null && key.startsWith(kind + ":") ? key.substring(kind.length() + 1) : null;

@@ -10,7 +10,7 @@ import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 
 /**
- * The navigation tree: pool → Drives, Volumes (a volume's instant restore under it), Pairs,
+ * The navigation tree: pool → Drives, Volumes (a volume's instant restore and snapshots under it), Pairs,
  * Backups, Drills, Serving, each entry with its state glyph (and word in
  * the tooltip-free label for volumes and pairs). Items are updated in place, so a refresh keeps the
  * selection and the expanded branches. {@code #navTree} for lookups.
@@ -131,7 +131,9 @@ public final class NavView extends TreeView<NavItem> {
             case NavItem.DRILLS -> "Drive service drills: take a drive out under writes, watch its delta grow and"
                     + " resync, and what a second failure costs (Ctrl+5)";
             case NavItem.BACKUPS -> "Backup stores and their images: back up, verify, delete, restore (Ctrl+4)";
-            default -> item.key().startsWith("restore:") ? "Instant restore of " + NavItem.nameIn(item.key(), "restore")
+            default -> item.key().startsWith("snapshot:") ? "Snapshot " + NavItem.nameIn(item.key(), "snapshot") + state
+                    + ": shown on its volume's timeline, to restore or delete"
+                    : item.key().startsWith("restore:") ? "Instant restore of " + NavItem.nameIn(item.key(), "restore")
                     + state + ": the overwrite map, on-demand fetches, the bulk copy"
                     : item.key().startsWith("pair:") ? "Pair console of " + item.label() + state
                     : "Volume " + item.label() + state + ": layout, verify, throughput, host workload";

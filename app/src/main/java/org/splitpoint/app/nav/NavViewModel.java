@@ -15,12 +15,13 @@ import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.SnapshotAdmin;
 import org.splitpoint.engine.pool.VolumeState;
 
 /**
  * The navigation tree's content: the pool, then Drives, Volumes (each volume, and under one that is
  * being restored from a backup, is FAILED, or was restored in this session, its "Instant restore", or
- * "Rebuild" when that is a rebuild from backup + journal),
+ * "Rebuild" when that is a rebuild from backup + journal; then its snapshots, oldest first),
  * Pairs (each pair), Backups, Drills (RUNNING while a drill runs) and Serving, each with its state,
  * and which entry is selected (the detail pane shows it).
  */
@@ -100,9 +101,16 @@ public final class NavViewModel {
         if (s != null) {
             for (PoolSnapshot.VolumeView v : s.volumes()) {
                 volumes.add(new NavItem(NavItem.volume(v.name()), v.name(), StateLook.of(v.state())));
+                List<NavItem> below = new ArrayList<>();
                 NavItem r = restoreItem(s, v);
                 if (r != null) {
-                    restores.put(NavItem.volume(v.name()), List.of(r));
+                    below.add(r);
+                }
+                for (SnapshotAdmin.Info i : s.snapshotsOf(v.name())) {
+                    below.add(snapshotItem(i));
+                }
+                if (!below.isEmpty()) {
+                    restores.put(NavItem.volume(v.name()), List.copyOf(below));
                 }
             }
             badDrives = s.drives().stream().filter(d -> d.state() == DriveState.FAILED || d.state() == DriveState.MISSING
@@ -126,6 +134,14 @@ public final class NavViewModel {
         if (!t.equals(tree.get())) {
             tree.set(t);
         }
+    }
+
+    /** A snapshot under its volume: a red cross and INVALID when it is, arrows while the volume is restored to it. */
+    private static NavItem snapshotItem(SnapshotAdmin.Info i) {
+        StateLook look = !SnapshotAdmin.VALID.equals(i.state()) ? new StateLook("INVALID", StateLook.Glyph.CROSS,
+                StateLook.Tone.BAD) : i.restoring() ? new StateLook("RESTORING", StateLook.Glyph.ARROWS, StateLook.Tone.BUSY)
+                : new StateLook("", StateLook.Glyph.DOT, StateLook.Tone.BUSY);
+        return new NavItem(NavItem.snapshot(i.volume(), i.name()), i.name(), look);
     }
 
     /** The volume's "Instant restore" entry, or null when it has none to show. */

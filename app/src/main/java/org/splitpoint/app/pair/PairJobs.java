@@ -7,9 +7,10 @@ import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolException;
 
 /**
- * Cancelling a pair's copy job so that the verifying workloads stay right: a cancelled restore
- * leaves the STD's unrestored tracks with their old data, which the workloads' expectations must
- * forget in the same instant. Shared by the pair console and the jobs panel. Runs off the UI thread.
+ * Cancelling a copy job so that the verifying workloads stay right: a cancelled restore (a pair's,
+ * or a volume's to a snapshot) leaves the target's unrestored tracks with their old data, which the
+ * workloads' expectations must forget in the same instant. Shared by the pair console, the snapshot
+ * card and the jobs panel. Runs off the UI thread.
  */
 public final class PairJobs {
 
@@ -19,6 +20,18 @@ public final class PairJobs {
     /** Cancels job {@code id} and waits for it to stop; returns the job's final state word. */
     public static String cancel(Pool pool, String id, Expectations expectations) throws Exception {
         Job job = pool.job(id);
+        if ("snapshot-restore".equals(job.kind())) {
+            String volume = job.target();
+            org.splitpoint.engine.restore.InstantRestore r = pool.snapshots().restoreOf(volume);
+            return expectations.exclusive(() -> {
+                job.cancel();
+                job.await(30_000);
+                if (r != null) { // its bitmaps stay readable once the engine dropped it
+                    expectations.restoreCancelled(volume, r.owedTracks().toWords(), r.totalTracks(), r.trackSize());
+                }
+                return job.state().name();
+            });
+        }
         if (!"restore".equals(job.kind())) {
             job.cancel();
             job.await(30_000);

@@ -125,11 +125,22 @@ public final class PoolView extends BorderPane {
     }
 
     private void show(String key) {
-        Node n = detailFor(key == null || key.equals(NavItem.POOL) ? NavItem.DRIVES : key);
+        String[] snap = NavItem.snapshotIn(key); // a snapshot: its volume's page, with it selected on the timeline
+        Node n = detailFor(snap != null ? NavItem.volume(snap[0])
+                : key == null || key.equals(NavItem.POOL) ? NavItem.DRIVES : key);
         if (n == null) {
             return;
         }
-        if (shownNow instanceof Shown s && shownNow != n) {
+        if (snap != null) {
+            model.snapshots(snap[0]).select(snap[1]);
+            if (n instanceof VolumeView v) { // chosen in the tree: the page shows it on the timeline
+                javafx.application.Platform.runLater(() -> v.snapshotCard().revealSelection());
+            }
+        }
+        if (n == shownNow) {
+            return;
+        }
+        if (shownNow instanceof Shown s) {
             s.shown(false);
         }
         detail.getChildren().setAll(scrolling(n));
@@ -211,6 +222,16 @@ public final class PoolView extends BorderPane {
             v.bindRestore(model.restore(volume), () -> openRestore(volume, null), () -> openRebuild(volume),
                     () -> model.nav().selectedProperty().set(NavItem.restore(volume)));
             v.bindJournal(model.journal(volume));
+            var snapshots = model.snapshots(volume);
+            v.bindSnapshots(snapshots);
+            // a snapshot selected on the timeline is selected in the tree too, while the tree shows this volume
+            snapshots.selectedProperty().addListener((o, was, now) -> {
+                String at = model.nav().selectedProperty().get();
+                String[] snap = NavItem.snapshotIn(at);
+                if (NavItem.volume(volume).equals(at) || snap != null && snap[0].equals(volume)) {
+                    model.nav().selectedProperty().set(now == null ? NavItem.volume(volume) : NavItem.snapshot(volume, now));
+                }
+            });
             return v;
         }
         String restored = NavItem.nameIn(key, "restore");

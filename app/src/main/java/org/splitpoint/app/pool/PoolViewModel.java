@@ -24,6 +24,7 @@ import org.splitpoint.app.nav.NavViewModel;
 import org.splitpoint.app.pair.PairConsoleViewModel;
 import org.splitpoint.app.pair.PairsViewModel;
 import org.splitpoint.app.restore.InstantRestoreViewModel;
+import org.splitpoint.app.snapshot.SnapshotCardViewModel;
 import org.splitpoint.app.volumes.VolumeViewModel;
 import org.splitpoint.app.volumes.VolumesViewModel;
 import org.splitpoint.app.workload.Expectations;
@@ -50,6 +51,7 @@ public final class PoolViewModel {
     private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
     private final Map<String, InstantRestoreViewModel> restores = new HashMap<>();
     private final Map<String, JournalCardViewModel> journalCards = new HashMap<>();
+    private final Map<String, SnapshotCardViewModel> snapshotCards = new HashMap<>();
     private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
     private final KnownStores stores;
     private final BackupsViewModel backups;
@@ -221,6 +223,18 @@ public final class PoolViewModel {
         });
     }
 
+    /** The snapshot card model of volume {@code name}, made on first use. */
+    public SnapshotCardViewModel snapshots(String name) {
+        return snapshotCards.computeIfAbsent(name, n -> {
+            SnapshotCardViewModel vm = new SnapshotCardViewModel(bridge, status, expectations, n);
+            vm.apply(lastPairs);
+            if (lastSnapshot != null) {
+                vm.apply(lastSnapshot);
+            }
+            return vm;
+        });
+    }
+
     /** The console model of pair {@code name}, made on first use. */
     public PairConsoleViewModel pair(String name) {
         return consoles.computeIfAbsent(name, n -> {
@@ -258,6 +272,7 @@ public final class PoolViewModel {
         consoles.values().forEach(PairConsoleViewModel::stopSampling);
         drills.map().stop();
         restores.values().forEach(InstantRestoreViewModel::stopSampling);
+        snapshotCards.values().forEach(c -> c.restore().stop());
         bridge.close();
     }
 
@@ -284,6 +299,7 @@ public final class PoolViewModel {
         }
         restores.values().forEach(r -> r.apply(s));
         journalCards.values().forEach(j -> j.apply(s));
+        snapshotCards.values().forEach(c -> c.apply(s));
         showNewRestores(s, first);
         health.set(s.health());
         problems.set(String.join("; ", s.problems()));
@@ -327,6 +343,7 @@ public final class PoolViewModel {
         consoles.values().forEach(c -> c.apply(p));
         volumeDetails.values().forEach(v -> v.apply(p));
         restores.values().forEach(r -> r.apply(p));
+        snapshotCards.values().forEach(c -> c.apply(p));
         updateSummary(); // it counts pairs
     }
 

@@ -16,7 +16,7 @@ import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.JobState;
 
 /**
- * The bulk copy of an instant restore (its job): a throttle bound to the job's — shown as the job
+ * The bulk copy of an instant restore (its job; a restore from a backup or to a snapshot): a throttle bound to the job's — shown as the job
  * has it when first seen (a restore resumed at open keeps its saved limit), applied at once when
  * moved, values set while one is on its way folded into the next — pause or resume, and cancel.
  */
@@ -37,7 +37,7 @@ public final class BulkControl {
     private final ReadOnlyStringWrapper pauseBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper cancelBlocked = new ReadOnlyStringWrapper();
 
-    BulkControl(PoolBridge bridge, ActionStatus status) {
+    public BulkControl(PoolBridge bridge, ActionStatus status) {
         this.bridge = bridge;
         this.status = status;
         throttle.addListener((o, was, now) -> {
@@ -71,7 +71,7 @@ public final class BulkControl {
     }
 
     /** The job as the latest snapshot shows it (null: none). */
-    void apply(JobProgress j) {
+    public void apply(JobProgress j) {
         boolean live = j != null && !j.state().isFinished();
         running.set(live);
         paused.set(live && j.state() == JobState.PAUSED);

@@ -2,16 +2,13 @@ package org.splitpoint.app.restore;
 
 import javafx.beans.binding.Bindings;
 import javafx.fxml.FXML;
-import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Slider;
 import javafx.scene.layout.FlowPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
-import javafx.scene.shape.Rectangle;
 import org.splitpoint.app.common.Actions;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.common.Fxml;
@@ -108,21 +105,7 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
     }
 
     private void fillLegend() {
-        Palette p = Palette.current();
-        legend.getChildren().clear();
-        for (RestoreCellState s : new RestoreCellState[] {RestoreCellState.NOT_YET, RestoreCellState.BULK,
-            RestoreCellState.FETCHED, RestoreCellState.HOST, RestoreCellState.EARLIER}) {
-            legend.getChildren().add(swatch(RestoreMapCanvas.colourOf(p, s), s.word()));
-        }
-        legend.getChildren().add(swatch(p.flash(), "fetched just now (flash)"));
-    }
-
-    private static HBox swatch(javafx.scene.paint.Color c, String word) {
-        Rectangle r = new Rectangle(12, 12, c);
-        r.getStyleClass().add("legend-swatch");
-        HBox box = new HBox(4, r, new Label(word));
-        box.setAlignment(Pos.CENTER_LEFT);
-        return box;
+        legend.getChildren().setAll(RestoreMapCanvas.legend(Palette.current(), RestoreCellState.EARLIER.word()));
     }
 
     // ---- actions

@@ -13,8 +13,9 @@ import org.splitpoint.app.common.StateLook;
  * The banner over a volume's page and its restore view: while the volume is FAILED it says why and
  * offers "Rebuild from backup + journal…" when its journal can bring it back to its last write, else
  * "Restore from backup…" (the newest image of the known stores preselected); on the volume's page,
- * while a restore or a rebuild runs, it says how far it is and offers to show it. Hidden otherwise.
- * Ids: {@code #rebuildFromJournal}, {@code #restoreFromBackup}, {@code #showRestore}.
+ * while a restore or a rebuild runs (or, {@link #bindRunning}, a restore to a snapshot), it says how
+ * far it is and offers to show it. Hidden otherwise.
+ * Ids: {@code #rebuildFromJournal}, {@code #restoreFromBackup}, {@code #showRestore}, {@code #showSnapshotRestore}.
  */
 public final class RestoreBanner extends HBox {
 
@@ -36,6 +37,33 @@ public final class RestoreBanner extends HBox {
         getChildren().addAll(badge, text, action);
         setVisible(false);
         managedProperty().bind(visibleProperty());
+    }
+
+    /**
+     * A banner for another restore of the volume (to a snapshot): shown while {@code running}, saying
+     * {@code text}, with {@code action} (id {@code id}) running {@code show}.
+     */
+    public void bindRunning(javafx.beans.value.ObservableBooleanValue running, javafx.beans.value.ObservableStringValue text,
+                            String action, String id, Runnable show) {
+        Runnable update = () -> {
+            if (running.get()) {
+                showRunning(text, action, id, show);
+            }
+            setVisible(running.get());
+        };
+        running.addListener(o -> update.run());
+        update.run();
+    }
+
+    private void showRunning(javafx.beans.value.ObservableStringValue line, String label, String id, Runnable show) {
+        getStyleClass().remove("restoring");
+        getStyleClass().add("restoring");
+        badge.show(new StateLook("", StateLook.Glyph.ARROWS, StateLook.Tone.BUSY));
+        text.textProperty().unbind();
+        text.textProperty().bind(line);
+        action.setText(label);
+        action.setId(id);
+        action.setOnAction(e -> show.run());
     }
 
     /**
@@ -65,13 +93,9 @@ public final class RestoreBanner extends HBox {
                 action.setId("restoreFromBackup");
                 action.setOnAction(e -> restore.run());
             } else if (running) {
-                getStyleClass().add("restoring");
-                badge.show(new StateLook("", StateLook.Glyph.ARROWS, StateLook.Tone.BUSY));
-                text.textProperty().bind(Bindings.concat(rebuilding ? "Being rebuilt from backup + journal: "
-                        : "Being restored from a backup: ", vm.progressTextProperty()));
-                action.setText(rebuilding ? "Show the rebuild" : "Show the restore");
-                action.setId("showRestore");
-                action.setOnAction(e -> show.run());
+                showRunning(Bindings.concat(rebuilding ? "Being rebuilt from backup + journal: "
+                        : "Being restored from a backup: ", vm.progressTextProperty()),
+                        rebuilding ? "Show the rebuild" : "Show the restore", "showRestore", show);
             }
             setVisible(failed || running);
         };

@@ -42,6 +42,11 @@ public enum RestoreCellState {
 
     /** "Tracks 64–127 (64 KiB each, at 4 MiB): 12 not yet restored, 50 copied in bulk, 2 fetched on demand". */
     public static String describe(long from, int trackSize, RestoreCells.Counts c) {
+        return describe(from, trackSize, c, "restored before this session");
+    }
+
+    /** As {@link #describe(long, int, RestoreCells.Counts)}, with {@code earlier} the words for tracks current from the start. */
+    public static String describe(long from, int trackSize, RestoreCells.Counts c, String earlier) {
         long n = c.tracks();
         String head = (n == 1 ? "Track " + Format.count(from) : "Tracks " + Format.count(from) + "–" + Format.count(from + n - 1))
                 + " (" + Format.size((long) trackSize) + " each, at " + Format.size(from * trackSize) + "): ";
@@ -50,7 +55,7 @@ public enum RestoreCellState {
         part(b, c.bulk(), "copied in bulk");
         part(b, c.fetched(), "fetched on demand");
         part(b, c.host(), "written by hosts");
-        part(b, c.earlier(), "restored before this session");
+        part(b, c.earlier(), earlier);
         return head + b;
     }
 

@@ -15,13 +15,11 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
-import javafx.util.StringConverter;
 import org.controlsfx.control.ToggleSwitch;
 import org.splitpoint.app.backup.AddStoreDialog;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
-import org.splitpoint.app.pair.CopyControl;
 
 /**
  * "Restore from backup": the image (the volume's newest preselected; any image of the known stores,
@@ -80,24 +78,8 @@ public final class RestoreDialog {
         ToggleSwitch writeThrough = new ToggleSwitch("also write what hosts write meanwhile into a new incremental image");
         writeThrough.setId("restoreWriteThrough");
         writeThrough.selectedProperty().bindBidirectional(form.writeThroughProperty());
-        ComboBox<Long> throttle = new ComboBox<>();
+        ThrottleChoice throttle = new ThrottleChoice(form.throttleProperty());
         throttle.setId("restoreThrottle");
-        for (long s : CopyControl.THROTTLE_STEPS) {
-            throttle.getItems().add(s);
-        }
-        throttle.setConverter(new StringConverter<>() {
-            @Override
-            public String toString(Long v) {
-                return v == null ? "" : CopyControl.describe(v);
-            }
-
-            @Override
-            public Long fromString(String s) {
-                return null;
-            }
-        });
-        throttle.setValue(form.throttleProperty().get());
-        throttle.valueProperty().addListener((o, was, now) -> form.throttleProperty().set(now == null ? 0 : now));
 
         GridPane g = new GridPane();
         g.setHgap(8);

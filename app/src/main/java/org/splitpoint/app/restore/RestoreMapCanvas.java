@@ -12,8 +12,40 @@ import org.splitpoint.app.common.Palette;
  */
 public final class RestoreMapCanvas extends CellMapCanvas {
 
+    private String earlier = "restored before this session";
+
     public void show(RestoreSample s) {
-        showPicture(s == null ? null : new RestorePicture(s));
+        showPicture(s == null ? null : new RestorePicture(s, earlier));
+    }
+
+    /**
+     * What the hover line calls tracks current from the start ("restored before this session"; a
+     * restore to a snapshot owes only the tracks written since, so the others are "unchanged").
+     */
+    public void setEarlierWord(String words) {
+        this.earlier = words;
+    }
+
+    /**
+     * The map's legend: a swatch and a word for each state ({@code earlierWord} for tracks current
+     * from the start), and the flash of a fetch.
+     */
+    public static java.util.List<javafx.scene.Node> legend(Palette p, String earlierWord) {
+        java.util.List<javafx.scene.Node> out = new java.util.ArrayList<>();
+        for (RestoreCellState s : new RestoreCellState[] {RestoreCellState.NOT_YET, RestoreCellState.BULK,
+            RestoreCellState.FETCHED, RestoreCellState.HOST, RestoreCellState.EARLIER}) {
+            out.add(swatch(colourOf(p, s), s == RestoreCellState.EARLIER ? earlierWord : s.word()));
+        }
+        out.add(swatch(p.flash(), "fetched just now (flash)"));
+        return out;
+    }
+
+    private static javafx.scene.layout.HBox swatch(Color c, String word) {
+        javafx.scene.shape.Rectangle r = new javafx.scene.shape.Rectangle(12, 12, c);
+        r.getStyleClass().add("legend-swatch");
+        javafx.scene.layout.HBox box = new javafx.scene.layout.HBox(4, r, new javafx.scene.control.Label(word));
+        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return box;
     }
 
     /** The colour of {@code s}, as the canvas and the legend draw it. */
@@ -29,12 +61,14 @@ public final class RestoreMapCanvas extends CellMapCanvas {
 
     private static final class RestorePicture implements Picture {
         private final RestoreSample sample;
+        private final String earlier;
         private final RestoreCells cells;
         private final int[] colour = new int[RestoreCellState.values().length];
         private int done;
 
-        RestorePicture(RestoreSample sample) {
+        RestorePicture(RestoreSample sample, String earlier) {
             this.sample = sample;
+            this.earlier = earlier;
             this.cells = sample.cells();
         }
 
@@ -62,7 +96,7 @@ public final class RestoreMapCanvas extends CellMapCanvas {
 
         @Override
         public String describe(int from, int to) {
-            return RestoreCellState.describe(from * cells.perFine(), sample.trackSize(), cells.counts(from, to));
+            return RestoreCellState.describe(from * cells.perFine(), sample.trackSize(), cells.counts(from, to), earlier);
         }
 
         @Override

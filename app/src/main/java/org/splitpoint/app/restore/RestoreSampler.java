@@ -1,6 +1,7 @@
 package org.splitpoint.app.restore;
 
 import java.util.ArrayDeque;
+import java.util.function.Function;
 import org.splitpoint.app.common.CellMapCanvas;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
@@ -9,30 +10,39 @@ import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.restore.InstantRestore;
 
 /**
- * Takes {@link RestoreSample}s of one volume's instant restore on a background thread: counts the
+ * Takes {@link RestoreSample}s of one volume's instant restore (from a backup, or to a snapshot: the
+ * engine runs both as an {@link InstantRestore}) on a background thread: counts the
  * live bitmaps into cells and collects the tracks fetched since the last tick (the engine keeps
  * them in a ring; a late tick just misses some flashes). It holds on to the restore it saw, so
  * when the restore ends it gives one last picture of the full map (the engine drops the restore
  * then, but its bitmaps stay readable). Not thread-safe: one sampling thread at a time.
  */
-final class RestoreSampler {
+public final class RestoreSampler {
 
     private static final int MAX_FLASHES = 4096;
 
     private record Flash(long track, long nanos) { }
 
     private final String volume;
+    private final Function<Pool, InstantRestore> restoreOf;
+    private final String jobId;
     private final ArrayDeque<Flash> flashes = new ArrayDeque<>();
     private InstantRestore held;
     private long seq = -1;
 
-    RestoreSampler(String volume) {
+    /**
+     * Samples the restore of {@code volume} that {@code restoreOf} finds in the pool (null: none),
+     * whose bulk copy is job {@code jobId}.
+     */
+    public RestoreSampler(String volume, Function<Pool, InstantRestore> restoreOf, String jobId) {
         this.volume = volume;
+        this.restoreOf = restoreOf;
+        this.jobId = jobId;
     }
 
     /** The restore now, its last picture if it just ended, or null when there is none to show. */
-    RestoreSample sample(Pool pool) {
-        InstantRestore r = pool.backups().restoreOf(volume);
+    public RestoreSample sample(Pool pool) {
+        InstantRestore r = restoreOf.apply(pool);
         boolean ended = false;
         if (r == null) {
             if (held == null) {
@@ -75,9 +85,8 @@ final class RestoreSampler {
     }
 
     private JobProgress job(Pool pool) {
-        String id = InstantRestoreViewModel.jobId(volume);
         for (Job j : pool.jobs()) {
-            if (j.id().equals(id)) {
+            if (j.id().equals(jobId)) {
                 return j.progress();
             }
         }

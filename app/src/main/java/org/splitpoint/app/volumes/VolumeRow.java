@@ -18,6 +18,7 @@ public final class VolumeRow {
     private final ReadOnlyStringWrapper reason = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper size = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper drives = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper snapshots = new ReadOnlyStringWrapper("");
 
     VolumeRow(VolumeView v) {
         this.name = v.name();
@@ -73,6 +74,15 @@ public final class VolumeRow {
 
     public ReadOnlyStringProperty drivesProperty() {
         return drives.getReadOnlyProperty();
+    }
+
+    /** "3", "3 (1 invalid)", "save area" (the pool's), or "" with none. */
+    public ReadOnlyStringProperty snapshotsProperty() {
+        return snapshots.getReadOnlyProperty();
+    }
+
+    void snapshots(String text) {
+        snapshots.set(text);
     }
 
     @Override

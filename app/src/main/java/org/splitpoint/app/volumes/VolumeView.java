@@ -15,11 +15,11 @@ import org.splitpoint.app.workload.WorkloadView;
 
 /**
  * One volume: state with the reason, layout diagram (drives, where parity lives), size and pair
- * role, verify with the mismatch count, its staged backup journal, the last minute of throughput,
- * and its host workload.
+ * role, verify with the mismatch count, its snapshots (the timeline, and the map of a restore to a
+ * snapshot), its staged backup journal, the last minute of throughput, and its host workload.
  * FXML: VolumeView.fxml.
  */
-public final class VolumeView extends VBox {
+public final class VolumeView extends VBox implements org.splitpoint.app.common.Shown {
 
     @FXML private Label volumeName;
     @FXML private StateBadge stateBadge;
@@ -36,7 +36,9 @@ public final class VolumeView extends VBox {
     @FXML private Label rateLine;
     @FXML private WorkloadView workloadView;
     @FXML private org.splitpoint.app.restore.RestoreBanner restoreBanner;
+    @FXML private org.splitpoint.app.restore.RestoreBanner snapshotBanner;
     @FXML private org.splitpoint.app.journal.JournalCard journalCard;
+    @FXML private org.splitpoint.app.snapshot.SnapshotCard snapshotCard;
 
     public VolumeView() {
         Fxml.load(this, "VolumeView");
@@ -82,6 +84,24 @@ public final class VolumeView extends VBox {
     public void bindRestore(org.splitpoint.app.restore.InstantRestoreViewModel vm, Runnable restore, Runnable rebuild,
                             Runnable show) {
         restoreBanner.bind(vm, restore, rebuild, show);
+    }
+
+    /** The volume's snapshot card. */
+    public void bindSnapshots(org.splitpoint.app.snapshot.SnapshotCardViewModel vm) {
+        snapshotCard.bind(vm);
+        var r = vm.restore();
+        snapshotBanner.bindRunning(r.runningProperty(), Bindings.concat("Being restored to snapshot ", r.snapshotProperty(),
+                ": ", r.progressTextProperty()), "Show the restore", "showSnapshotRestore", snapshotCard::revealRestore);
+    }
+
+    /** The snapshot card (its restore's map is sampled while the page is shown). */
+    public org.splitpoint.app.snapshot.SnapshotCard snapshotCard() {
+        return snapshotCard;
+    }
+
+    @Override
+    public void shown(boolean on) {
+        snapshotCard.shown(on);
     }
 
     /** The volume's staged backup journal card. */

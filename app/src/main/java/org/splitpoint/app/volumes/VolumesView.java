@@ -14,7 +14,10 @@ import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 
-/** The volumes table: layout, state (glyph + word + colour) and why, size, member drives. FXML: VolumesView.fxml. */
+/**
+ * The volumes table: layout, state (glyph + word + colour) and why, size, member drives, snapshots
+ * (or "save area"); the save area's gauge in the header. FXML: VolumesView.fxml.
+ */
 public final class VolumesView extends VBox {
 
     @FXML private TableView<VolumeRow> volumesTable;
@@ -23,6 +26,10 @@ public final class VolumesView extends VBox {
     @FXML private TableColumn<VolumeRow, VolumeRow.Status> stateColumn;
     @FXML private TableColumn<VolumeRow, String> sizeColumn;
     @FXML private TableColumn<VolumeRow, String> drivesColumn;
+    @FXML private TableColumn<VolumeRow, String> snapshotsColumn;
+    @FXML private HBox saveAreaBox;
+    @FXML private Label saveAreaName;
+    @FXML private org.splitpoint.app.journal.LimitGauge saveAreaGauge;
 
     public VolumesView() {
         Fxml.load(this, "VolumesView");
@@ -52,6 +59,17 @@ public final class VolumesView extends VBox {
         stateColumn.setCellFactory(c -> new StatusCell());
         sizeColumn.setCellValueFactory(c -> c.getValue().sizeProperty());
         drivesColumn.setCellValueFactory(c -> c.getValue().drivesProperty());
+        snapshotsColumn.setCellValueFactory(c -> c.getValue().snapshotsProperty());
+        saveAreaName.textProperty().bind(vm.saveAreaNameProperty());
+        saveAreaBox.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.saveAreaNameProperty()));
+        saveAreaBox.managedProperty().bind(saveAreaBox.visibleProperty());
+        vm.saveAreaProperty().addListener((o, was, now) -> saveAreaGauge.show(now));
+        saveAreaGauge.show(vm.saveAreaProperty().get());
+        javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
+        tip.textProperty().bind(vm.saveAreaHintProperty());
+        tip.setWrapText(true);
+        tip.setMaxWidth(420);
+        javafx.scene.control.Tooltip.install(saveAreaBox, tip);
     }
 
     /** State badge (glyph + word + colour) followed by the members that make the state, e.g. "d3 FAILED". */

@@ -11,10 +11,10 @@ import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 
 /**
- * What the verifying workloads expect each volume to hold, kept right across pair operations, so
- * "0 errors" means the engine lost nothing: a split gives the BCV a copy of the STD's expectations
- * (the point-in-time image), a restore gives the STD a copy of the BCV's, and while a pair mirrors
- * both sides share one. Workload I/O runs under the read lock, a pair change under the write lock
+ * What the verifying workloads expect each volume to hold, kept right across pair operations and
+ * snapshots, so "0 errors" means the engine lost nothing: a split gives the BCV a copy of the STD's
+ * expectations (the point-in-time image), a restore gives the STD a copy of the BCV's, and while a
+ * pair mirrors both sides share one; a snapshot keeps a copy, and a restore to it brings the copy back. Workload I/O runs under the read lock, a pair change under the write lock
  * together with its engine call, so no write is half in the old picture and half in the new.
  */
 public final class Expectations {
@@ -30,6 +30,8 @@ public final class Expectations {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, VolumeExpect> maps = new ConcurrentHashMap<>();
+    /** Copies taken with snapshots, by "volume@name". */
+    private final Map<String, VolumeExpect> snapshots = new ConcurrentHashMap<>();
     private final Set<String> unsettled = ConcurrentHashMap.newKeySet();
     private final Map<String, PairState> lastSeen = new ConcurrentHashMap<>();
     private final AtomicInteger generation = new AtomicInteger();
@@ -112,6 +114,60 @@ public final class Expectations {
         }
     }
 
+    /**
+     * Runs {@code engineCall} (taking snapshot {@code name} of {@code volume}) and keeps a copy of what
+     * the volume is expected to hold, in one instant: a restore to the snapshot brings it back.
+     */
+    public <T> T snapshotTaken(String volume, String name, Callable<T> engineCall) throws Exception {
+        lock.writeLock().lock();
+        try {
+            T result = engineCall.call();
+            VolumeExpect e = maps.get(volume);
+            if (e != null && !unsettled.contains(volume)) {
+                snapshots.put(volume + "@" + name, e.copy());
+            }
+            return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Snapshot {@code name} of {@code volume} was deleted: its copy goes. */
+    public void snapshotDeleted(String volume, String name) {
+        snapshots.remove(volume + "@" + name);
+    }
+
+    /**
+     * Runs {@code engineCall} (restoring {@code volume} to its snapshot {@code name}) and gives the
+     * volume the snapshot's expectations in one instant, so a verifying workload checks every byte of
+     * the restore; {@code safety} (asked after the call) names the safety snapshot the engine took of
+     * the volume as it was, which gets the expectations the volume had. Without a copy of the
+     * snapshot's (taken outside this window), what the volume holds is forgotten, as after a restore
+     * from a backup.
+     */
+    public <T> T restoredToSnapshot(String volume, String name, Callable<T> engineCall,
+                                    java.util.function.Supplier<String> safety) throws Exception {
+        lock.writeLock().lock();
+        try {
+            T result = engineCall.call();
+            VolumeExpect before = maps.get(volume);
+            String safe = safety.get();
+            if (safe != null && before != null && !unsettled.contains(volume)) {
+                snapshots.put(volume + "@" + safe, before.copy());
+            }
+            VolumeExpect snap = snapshots.get(volume + "@" + name);
+            if (snap != null) {
+                maps.put(volume, snap.copy());
+            } else {
+                maps.remove(volume);
+            }
+            unsettled.remove(volume);
+            return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Runs {@code call} with workload I/O held off (a cancel whose outcome the expectations must follow). */
     public <T> T exclusive(Callable<T> call) throws Exception {
         lock.writeLock().lock();
@@ -124,7 +180,8 @@ public final class Expectations {
 
     /**
      * After a restore was cancelled: the STD's tracks still owed hold their old data, which the
-     * expectations no longer know; forget them. {@code owed} are the pair's BCV-invalid words.
+     * expectations no longer know; forget them. {@code owed} are the pair's BCV-invalid words (or
+     * the tracks a restore to a snapshot still owed).
      */
     public void restoreCancelled(String std, long[] owed, long tracks, int trackSize) {
         lock.writeLock().lock();

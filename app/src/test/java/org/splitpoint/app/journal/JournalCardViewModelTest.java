@@ -200,7 +200,7 @@ class JournalCardViewModelTest {
         List<org.splitpoint.engine.job.JobProgress> jobs = new java.util.ArrayList<>(real.jobs());
         jobs.add(running);
         vm.apply(new org.splitpoint.engine.pool.PoolSnapshot(real.path(), real.trackSize(), real.drives(), real.volumes(),
-                jobs, real.problems()));
+                jobs, real.problems(), real.snapshots(), real.saveArea(), real.snapshotRestores()));
 
         assertThat(vm.jobProgressProperty().get()).isEqualTo(0.25);
         assertThat(vm.jobTextProperty().get()).isEqualTo("shipping · " + org.splitpoint.app.common.Format.progress(0.25,

@@ -1,0 +1,52 @@
+package org.splitpoint.app.common;
+
+import java.util.List;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+
+/**
+ * Asks before stopping something that runs (a job, a restore): says what stopping leaves behind,
+ * and makes "keep it running" the default button, so Enter or a stray click keeps it going; the
+ * stopping button must be clicked. Escape keeps it too. Ids for tests and accessibility:
+ * {@code #stopAction}, {@code #stopKeep}.
+ */
+public final class StopConfirmDialog {
+
+    private StopConfirmDialog() {
+    }
+
+    /** Shows the dialog and waits; true only when {@code stop} was clicked. */
+    public static boolean ask(Window owner, String title, String header, List<String> sentences, String stop, String keep) {
+        Dialog<ButtonType> d = new Dialog<>();
+        DialogLook.apply(d, owner);
+        d.setTitle(title);
+        d.setHeaderText(header);
+        d.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
+        d.getDialogPane().getStyleClass().add("confirm-dialog");
+        VBox body = new VBox(8);
+        for (String s : sentences) {
+            Label l = new Label(s);
+            l.setWrapText(true);
+            l.setMinHeight(Label.USE_PREF_SIZE);
+            body.getChildren().add(l);
+        }
+        body.setPrefWidth(460);
+        d.getDialogPane().setContent(body);
+        ButtonType go = new ButtonType(stop, ButtonBar.ButtonData.OTHER);
+        ButtonType stay = new ButtonType(keep, ButtonBar.ButtonData.CANCEL_CLOSE);
+        d.getDialogPane().getButtonTypes().addAll(go, stay);
+        Button goButton = (Button) d.getDialogPane().lookupButton(go);
+        goButton.setId("stopAction");
+        goButton.setDefaultButton(false);
+        Button stayButton = (Button) d.getDialogPane().lookupButton(stay);
+        stayButton.setId("stopKeep");
+        stayButton.setDefaultButton(true); // Enter keeps it running
+        javafx.application.Platform.runLater(stayButton::requestFocus);
+        return d.showAndWait().filter(b -> b == go).isPresent();
+    }
+}

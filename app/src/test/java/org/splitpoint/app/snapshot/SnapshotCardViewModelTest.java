@@ -1,0 +1,448 @@
+package org.splitpoint.app.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.EngineCall;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Confirmation;
+import org.splitpoint.app.common.Format;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.nav.NavViewModel;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.SnapshotPools;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.app.volumes.VolumesViewModel;
+import org.splitpoint.app.workload.Expectations;
+import org.splitpoint.engine.pool.SnapshotAdmin;
+
+/**
+ * The snapshot card's model against a real pool, no toolkit: the save area designated from the
+ * card, snapshots taken (the name proposed and judged as typed), the timeline with ages and bytes
+ * held, the restore's plan and its safety snapshot, the restore's progress until the volume is as
+ * the snapshot was, cancel, delete, and a snapshot made invalid by a full save area.
+ */
+class SnapshotCardViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private final AtomicReference<Instant> clock = new AtomicReference<>();
+    private PoolBridge bridge;
+    private SnapshotCardViewModel vm;
+    private NavViewModel nav;
+    private VolumesViewModel volumes;
+
+    private void open(Path dir) throws Exception {
+        bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        vm = new SnapshotCardViewModel(bridge, status, new Expectations(), SnapshotPools.VOLUME,
+                () -> clock.get() == null ? Instant.now() : clock.get(), ZoneOffset.UTC);
+        nav = new NavViewModel("pool");
+        volumes = new VolumesViewModel();
+        bridge.onSnapshot(vm::apply);
+        bridge.onPairs(vm::apply);
+        bridge.onSnapshot(nav::apply);
+        bridge.onSnapshot(volumes::apply);
+        refresh();
+    }
+
+    @AfterEach
+    void close() {
+        if (bridge != null) {
+            bridge.close();
+        }
+    }
+
+    private void refresh() {
+        bridge.refresh();
+        ui.drain();
+    }
+
+    private <T> T call(EngineCall<T> c) {
+        AtomicReference<T> out = new AtomicReference<>();
+        bridge.run(c, out::set, why -> {
+            throw new AssertionError(why);
+        });
+        ui.drain();
+        return out.get();
+    }
+
+    /** Takes snapshot {@code name} through the card's form. */
+    private void take(String name) {
+        TakeSnapshotForm f = vm.takeForm();
+        f.nameProperty().set(name);
+        AtomicBoolean done = new AtomicBoolean();
+        f.take(() -> done.set(true));
+        ui.drain();
+        assertThat(f.refusedProperty().get()).isEmpty();
+        assertThat(done).isTrue();
+    }
+
+    /** The restore form of the selected snapshot with its plan read. */
+    private RestoreToSnapshotForm plan() {
+        RestoreToSnapshotForm f = vm.restoreForm();
+        AtomicBoolean ready = new AtomicBoolean();
+        f.load(() -> ready.set(true), why -> {
+            throw new AssertionError(why);
+        });
+        ui.drain();
+        assertThat(ready).isTrue();
+        return f;
+    }
+
+    private byte[] volumeBytes() {
+        return call(pool -> SnapshotPools.read(pool.device(SnapshotPools.VOLUME)));
+    }
+
+    private boolean await(java.util.function.BooleanSupplier c) throws InterruptedException {
+        return TestPools.await(Duration.ofSeconds(30), () -> {
+            refresh();
+            vm.restore().sampleNow();
+            ui.drain();
+        }, c);
+    }
+
+    @Test
+    void withNoSaveAreaTheCardSaysSoInOneSentenceAndGivesAVolumeOverWhenConfirmed() throws Exception {
+        open(SnapshotPools.fresh(tmp));
+
+        assertThat(vm.modeProperty().get()).isEqualTo(SnapshotCardViewModel.Mode.NO_SAVE_AREA);
+        assertThat(vm.headlineProperty().get()).isEqualTo("This pool has no save area yet, so no snapshot can be taken:"
+                + " snapshots keep the tracks written after them in a volume given over to that.");
+        assertThat(vm.takeBlockedProperty().get()).startsWith("the pool has no save area");
+        assertThat(vm.saveAreaBlockedProperty().get()).isEmpty();
+        assertThat(vm.gaugeProperty().get().fraction()).isEqualTo(-1);
+
+        SaveAreaForm f = vm.saveAreaForm();
+        assertThat(f.candidates()).extracting(SnapshotRules.Candidate::volume).containsExactly("prod", "save");
+        assertThat(f.chosenProperty().get().volume()).as("not the volume whose page asks").isEqualTo("save");
+        assertThat(f.chosenProperty().get().text()).isEqualTo("save · raid1 over d4, d5 · 8 MiB (128 tracks)");
+        Confirmation c = f.confirmation();
+        assertThat(c.target()).isEqualTo("save");
+        assertThat(c.action()).isEqualTo("Use save as save area");
+        assertThat(c.sentences().get(0)).isEqualTo("Everything save holds now (8 MiB) is given over to the tracks snapshots"
+                + " keep: its data is lost, and hosts can no longer read or write it.");
+        f.designate();
+        ui.drain();
+
+        assertThat(status.messageProperty().get()).endsWith("Volume save is the save area: 128 tracks (8 MiB) for snapshots"
+                + " to keep");
+        assertThat(vm.modeProperty().get()).isEqualTo(SnapshotCardViewModel.Mode.SNAPSHOTS);
+        assertThat(vm.headlineProperty().get()).startsWith("No snapshots of prod yet.");
+        assertThat(vm.saveAreaNameProperty().get()).isEqualTo("save");
+        assertThat(vm.saveAreaHintProperty().get()).startsWith("save: raid1 over d4, d5, 8 MiB. Tracks saved for snapshots in"
+                + " save. Marked at 80% and 95%");
+        assertThat(vm.gaugeProperty().get().text()).isEqualTo("0 B of 8 MiB used · 0%");
+        assertThat(vm.gaugeProperty().get().marks()).containsExactly(0.80, 0.95);
+        assertThat(vm.takeBlockedProperty().get()).isEmpty();
+        assertThat(vm.saveAreaBlockedProperty().get()).isEqualTo("the pool's save area is save already");
+        assertThat(volumes.row("save").snapshotsProperty().get()).isEqualTo("save area");
+        assertThat(volumes.saveAreaNameProperty().get()).isEqualTo("Save area save");
+    }
+
+    @Test
+    void aPoolWhoseVolumesAreAllPairedOffersNoSaveAreaAndSaysHowToMakeOne() throws Exception {
+        open(TestPools.demo(tmp));
+        assertThat(vm.saveAreaBlockedProperty().get()).startsWith("no volume can be the save area: each is in a pair,"
+                + " has snapshots, a journal or a restore under way, or is FAILED; make one of its own, e.g."
+                + " ./splitpoint volume create ");
+        assertThat(vm.saveAreaForm().candidates()).isEmpty();
+    }
+
+    @Test
+    void snapshotsTakenFromTheCardFillTheTimelineWithAgesAndBytesHeld() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        clock.set(Instant.parse("2026-12-02T08:12:00Z"));
+
+        TakeSnapshotForm f = vm.takeForm();
+        assertThat(f.nameProperty().get()).as("proposed from the time").isEqualTo("snap-20261202-0812");
+        assertThat(f.blockedProperty().get()).isEmpty();
+        f.nameProperty().set("1st");
+        assertThat(f.blockedProperty().get()).isEqualTo("'1st' is not a valid snapshot name (a letter, then up to 62"
+                + " letters, digits, '_', '.' or '-')");
+        f.nameProperty().set("base");
+        assertThat(f.blockedProperty().get()).isEmpty();
+        AtomicBoolean done = new AtomicBoolean();
+        f.take(() -> done.set(true));
+        ui.drain();
+        assertThat(done).isTrue();
+
+        SnapshotAdmin.Info base = vm.selectedInfo();
+        assertThat(vm.selectedProperty().get()).as("the new snapshot is selected").isEqualTo("base");
+        clock.set(Instant.parse(base.createdAt()).plusSeconds(2));
+        vm.tick();
+        assertThat(vm.axisProperty().get().points()).extracting(SnapshotTimeline.Point::name).containsExactly("base");
+        assertThat(vm.selectedLineProperty().get()).isEqualTo("base · taken " + Format.when(base.createdAt())
+                + " (just now) · holds nothing yet");
+        assertThat(vm.summaryProperty().get()).isEqualTo("1 snapshot");
+        assertThat(nav.treeProperty().get().groups().get(1).below().get(NavItem.volume("prod")))
+                .extracting(NavItem::key).containsExactly(NavItem.snapshot("prod", "base"));
+
+        clock.set(Instant.parse(base.createdAt()).plusSeconds(192));
+        call(pool -> {
+            SnapshotPools.write(pool, 40, 4, 1);
+            return null;
+        });
+        SnapshotTimeline.Point p = vm.axisProperty().get().point("base");
+        assertThat(p.age()).isEqualTo("3 min ago");
+        assertThat(p.held()).isEqualTo("holds 256 KiB");
+        assertThat(vm.selectedLineProperty().get()).endsWith("(3 min ago) · holds 256 KiB: the 4 tracks written since");
+        assertThat(vm.gaugeProperty().get().text()).isEqualTo("256 KiB of 8 MiB used · 3%");
+
+        TakeSnapshotForm again = vm.takeForm();
+        assertThat(again.nameProperty().get()).isEqualTo("snap-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")
+                .withZone(ZoneOffset.UTC).format(clock.get()));
+        again.nameProperty().set("base");
+        assertThat(again.blockedProperty().get()).isEqualTo("volume prod has a snapshot named base already ("
+                + Format.when(base.createdAt()) + "); pick another name or delete that one first");
+
+        // taken meanwhile behind the form's back: the engine refuses, and the dialog keeps its sentence
+        TakeSnapshotForm late = vm.takeForm();
+        late.nameProperty().set("later");
+        call(pool -> pool.snapshots().create("prod", "later"));
+        AtomicBoolean closed = new AtomicBoolean();
+        late.take(() -> closed.set(true));
+        ui.drain();
+        assertThat(closed).isFalse();
+        assertThat(late.refusedProperty().get()).startsWith("volume prod has a snapshot named later already (")
+                .endsWith("); pick another name or delete that one first");
+        refresh();
+        assertThat(vm.summaryProperty().get()).isEqualTo("2 snapshots");
+        assertThat(volumes.row("prod").snapshotsProperty().get()).isEqualTo("2");
+    }
+
+    @Test
+    void theRestorePlanSaysWhatChangesAndTheSafetySnapshotWhatItKeeps() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        take("base");
+        call(pool -> {
+            SnapshotPools.write(pool, 20, 10, 2);
+            return null;
+        });
+        refresh();
+        assertThat(vm.restoreBlockedProperty().get()).isEmpty();
+
+        RestoreToSnapshotForm f = plan();
+        SnapshotAdmin.RestorePlan plan = f.planProperty().get();
+        assertThat(plan.tracks()).isEqualTo(10);
+        assertThat(plan.volumeTracks()).isEqualTo(SnapshotPools.TRACKS);
+        assertThat(f.sentences().get(0)).isEqualTo("Restoring prod to base (taken " + Format.when(vm.selectedInfo()
+                .createdAt()) + ", just now) changes 10 tracks (640 KiB) of its 256: those written since the snapshot.");
+        assertThat(f.sentences().get(1)).startsWith("prod stays usable throughout");
+        assertThat(f.safetyProperty().get()).as("ticked by default").isTrue();
+        assertThat(f.safetyNoteProperty().get()).isEqualTo("First a safety snapshot (before-restore-…) keeps prod as it"
+                + " is now: restore it to undo this restore. As the restore copies back, it keeps those 10 tracks"
+                + " (640 KiB) in the save area.");
+        f.safetyProperty().set(false);
+        assertThat(f.safetyNoteProperty().get()).isEqualTo("Without a safety snapshot, what prod holds now in those 10"
+                + " tracks (640 KiB) is lost.");
+        f.safetyProperty().set(true);
+        Confirmation c = f.confirmation();
+        assertThat(c.target()).isEqualTo("prod");
+        assertThat(c.action()).isEqualTo("Restore prod");
+        assertThat(c.header()).isEqualTo("Restore prod to base?");
+
+        // more to copy back than the save area has room for: the safety snapshot would become invalid
+        call(pool -> {
+            SnapshotPools.write(pool, 0, SnapshotPools.SAVE_TRACKS - 20, 3);
+            return null;
+        });
+        refresh();
+        RestoreToSnapshotForm big = plan();
+        assertThat(big.planProperty().get().tracks()).isEqualTo(SnapshotPools.SAVE_TRACKS - 20); // 20..29 among them
+        assertThat(big.safetyNoteProperty().get()).endsWith(" The save area save has room for only 20 tracks more: once"
+                + " it is full, the safety snapshot and the others that need a track saved become invalid.");
+        big.safetyProperty().set(false);
+        assertThat(big.safetyNoteProperty().get()).doesNotContain("room for only");
+
+        // deleted behind the form's back: the plan is the engine's refusal, shown on the card too
+        RestoreToSnapshotForm gone = vm.restoreForm();
+        call(pool -> pool.snapshots().delete("prod", "base"));
+        AtomicReference<String> refused = new AtomicReference<>();
+        gone.load(() -> { }, refused::set);
+        ui.drain();
+        assertThat(refused.get()).isEqualTo("volume prod has no snapshot named 'base' (snapshots: none)");
+        assertThat(vm.refusedProperty().get()).isEqualTo(refused.get());
+    }
+
+    @Test
+    void aRestoreShowsItsMapAndProgressAndEndsWithTheVolumeAsTheSnapshotWas() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        take("base");
+        byte[] image = volumeBytes();
+        call(pool -> {
+            SnapshotPools.write(pool, 100, 32, 3);
+            return null;
+        });
+        refresh();
+        assertThat(volumeBytes()).isNotEqualTo(image);
+
+        RestoreToSnapshotForm f = plan();
+        f.throttleProperty().set(1_000_000);
+        f.restore();
+        ui.drain();
+        refresh();
+
+        SnapshotRestoreViewModel r = vm.restore();
+        assertThat(r.visibleProperty().get()).isTrue();
+        assertThat(r.runningProperty().get()).isTrue();
+        assertThat(r.titleProperty().get()).isEqualTo("Restoring prod to snapshot base");
+        assertThat(r.safetyLineProperty().get()).matches("Safety snapshot before-restore-\\d{8}-\\d{6} keeps what prod held"
+                + " before: restore it to undo this restore\\.");
+        assertThat(r.progressTextProperty().get()).matches("\\d+\\.\\d% · [\\d.]+ MB/s · ETA (\\d+:\\d\\d|--:--) · \\d+/32"
+                + " tracks");
+        assertThat(r.bulk().throttleProperty().get()).as("the limit chosen in the dialog").isEqualTo(1_000_000);
+        assertThat(vm.restoreBlockedProperty().get()).isEqualTo("volume prod is being restored to a snapshot already"
+                + " (job snapshot-restore-prod); wait for it or cancel it first");
+        assertThat(vm.takeBlockedProperty().get()).isEqualTo("volume prod is being restored; take the snapshot once the"
+                + " restore finished");
+        assertThat(vm.deleteBlockedProperty().get()).isEqualTo("snapshot prod@base is the source of the restore under way"
+                + " (job snapshot-restore-prod); wait for it or cancel it first");
+        assertThat(vm.axisProperty().get().point("base").restoring()).isTrue();
+        assertThat(vm.axisProperty().get().points()).anyMatch(p -> p.safety() && p.valid());
+
+        r.sampleNow();
+        ui.drain();
+        assertThat(r.sampleProperty().get().totalTracks()).isEqualTo(SnapshotPools.TRACKS);
+        assertThat(r.sampleProperty().get().currentTracks()).isBetween(224L, 255L);
+        assertThat(r.mapInfoProperty().get()).matches("256 tracks × 64 KiB · \\d+ current");
+        byte[] read = call(pool -> { // a host reads the last track, not copied back yet: served from the snapshot
+            ByteBuffer b = ByteBuffer.allocate(SnapshotPools.TRACK);
+            pool.device("prod").read(131L * SnapshotPools.TRACK, b);
+            return b.array();
+        });
+        assertThat(read).isEqualTo(java.util.Arrays.copyOfRange(image, 131 * SnapshotPools.TRACK, 132 * SnapshotPools.TRACK));
+        r.sampleNow();
+        ui.drain();
+        assertThat(r.onDemandProperty().get()).matches("1 track read on demand · \\d+/s");
+        assertThat(r.sampleProperty().get().cells().counts(131, 132).fetched()).isEqualTo(1);
+
+        r.bulk().throttleProperty().set(0);
+        ui.drain();
+        assertThat(await(() -> r.endedProperty().get())).isTrue();
+
+        assertThat(r.runningProperty().get()).isFalse();
+        assertThat(r.progressTextProperty().get()).isEqualTo("restore finished · 100% · 32 tracks copied back");
+        assertThat(r.progressProperty().get()).isEqualTo(1.0);
+        assertThat(r.titleProperty().get()).isEqualTo("Restored prod to snapshot base");
+        assertThat(r.visibleProperty().get()).as("shown until dismissed").isTrue();
+        assertThat(volumeBytes()).isEqualTo(image);
+        byte[] snapshotImage = call(pool -> SnapshotPools.read(pool.snapshots().reader("prod", "base")));
+        assertThat(snapshotImage).isEqualTo(image);
+        assertThat(await(() -> r.sampleProperty().get() != null && r.sampleProperty().get().ended())).isTrue();
+        assertThat(r.mapInfoProperty().get()).isEqualTo("256 tracks × 64 KiB · 256 current");
+        assertThat(vm.restoreBlockedProperty().get()).isEmpty();
+        String safety = vm.axisProperty().get().points().stream().filter(SnapshotTimeline.Point::safety).findFirst()
+                .orElseThrow().name();
+        call(pool -> pool.snapshots().delete("prod", safety));
+        assertThat(r.safetyLineProperty().get()).isEqualTo("Safety snapshot " + safety + " was deleted: this restore can no"
+                + " longer be undone.");
+        r.dismiss();
+        assertThat(r.visibleProperty().get()).isFalse();
+    }
+
+    @Test
+    void cancellingARestoreLeavesItPartlyDoneAndSaysWhatIsNotRestored() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        take("base");
+        call(pool -> {
+            SnapshotPools.write(pool, 0, 64, 4);
+            return null;
+        });
+        refresh();
+        RestoreToSnapshotForm f = plan();
+        f.throttleProperty().set(1_000_000);
+        f.restore();
+        ui.drain();
+        refresh();
+        SnapshotRestoreViewModel r = vm.restore();
+        r.sampleNow();
+        ui.drain();
+        assertThat(r.cancelSentences().get(0)).matches("The copy stops and the restore ends: prod stays partly restored,"
+                + " with \\d+ tracks \\(.+\\) not restored\\.");
+
+        r.cancel();
+        ui.drain();
+        refresh();
+
+        assertThat(r.runningProperty().get()).isFalse();
+        assertThat(r.endedProperty().get()).isTrue();
+        assertThat(r.progressTextProperty().get()).matches("restore cancelled with [\\d,]+ tracks not restored: they hold"
+                + " what prod held before; restore again to finish");
+        assertThat(status.messageProperty().get()).endsWith("The restore of prod is CANCELLED; the volume stays partly"
+                + " restored");
+        assertThat(vm.restoreBlockedProperty().get()).isEmpty();
+    }
+
+    @Test
+    void deletingAsksForTheSnapshotsNameAndClearsTheSelection() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        take("old");
+        assertThat(vm.deleteBlockedProperty().get()).isEmpty();
+        Confirmation c = vm.deleteConfirmation();
+        assertThat(c.target()).isEqualTo("old");
+        assertThat(c.action()).isEqualTo("Delete snapshot");
+        assertThat(c.sentences()).last().isEqualTo("prod itself is not changed.");
+
+        vm.delete();
+        ui.drain();
+
+        assertThat(vm.axisProperty().get().points()).isEmpty();
+        assertThat(vm.selectedProperty().get()).isNull();
+        assertThat(vm.deleteBlockedProperty().get()).isEqualTo("select a snapshot on the timeline first");
+        assertThat(status.messageProperty().get()).endsWith("Snapshot prod@old deleted; 0 B it held went back to the save"
+                + " area");
+    }
+
+    @Test
+    void aSnapshotMadeInvalidByAFullSaveAreaSaysWhyAndCannotBeRestored() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        take("doomed");
+        call(pool -> { // more tracks than the save area holds
+            SnapshotPools.write(pool, 0, SnapshotPools.SAVE_TRACKS + 8, 5);
+            return null;
+        });
+        refresh();
+
+        SnapshotTimeline.Point p = vm.axisProperty().get().point("doomed");
+        assertThat(p.valid()).isFalse();
+        assertThat(p.why()).isNotBlank();
+        assertThat(vm.selectedInvalidProperty().get()).isTrue();
+        assertThat(vm.selectedLineProperty().get()).isEqualTo("doomed is INVALID: " + p.why() + ". It can no longer show"
+                + " its image; delete it (prod is intact).");
+        assertThat(vm.restoreBlockedProperty().get()).isEqualTo("snapshot prod@doomed is invalid (" + p.why() + "); it"
+                + " cannot be restored");
+        assertThat(vm.deleteBlockedProperty().get()).isEmpty();
+        assertThat(vm.summaryProperty().get()).isEqualTo("1 snapshot · 1 invalid");
+        assertThat(nav.treeProperty().get().groups().get(1).below().get(NavItem.volume("prod")))
+                .singleElement().satisfies(n -> assertThat(n.look().word()).isEqualTo("INVALID"));
+        assertThat(volumes.row("prod").snapshotsProperty().get()).isEqualTo("1 (1 invalid)");
+    }
+
+    @Test
+    void theSaveAreaVolumesOwnCardSaysWhatItIs() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        SnapshotCardViewModel save = new SnapshotCardViewModel(bridge, status, new Expectations(), "save");
+        org.splitpoint.engine.pool.PoolSnapshot now = call(pool -> pool.snapshot());
+        save.apply(now);
+        assertThat(save.modeProperty().get()).isEqualTo(SnapshotCardViewModel.Mode.SAVE_AREA);
+        assertThat(save.headlineProperty().get()).isEqualTo("save is the pool's save area: it keeps the tracks that the"
+                + " snapshots of the other volumes hold, so it has no snapshots of its own and hosts cannot use it.");
+        assertThat(save.takeBlockedProperty().get()).isEqualTo("volume save is the save area; its snapshots would save into"
+                + " themselves");
+        assertThat(List.of(save.gaugeProperty().get().marks())).isNotEmpty();
+    }
+}

@@ -1,0 +1,181 @@
+package org.splitpoint.app.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.SnapshotPools;
+import org.splitpoint.app.testing.TestPools;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * A volume's snapshot timeline against the real engine: a snapshot taken from the card (its name
+ * judged as typed), the volume written through the engine, then restored to the snapshot from the
+ * timeline through the dialogs (the plan's numbers, the safety snapshot ticked, the volume's name
+ * typed, a slow copy); the track map fills while a host read is served on demand, the cancel
+ * question keeps the restore by default, and the restore ends with the volume's bytes the
+ * snapshot's. The navigation tree lists the snapshots under the volume and selects them on it.
+ */
+@ExtendWith(ApplicationExtension.class)
+class SnapshotFxTest {
+
+    private static final Pattern CURRENT = Pattern.compile("256 tracks × 64 KiB · ([\\d,]+) current");
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        fx = FxPools.open(stage, SnapshotPools.withSaveArea(tmp.resolve("t" + System.nanoTime())), List.of());
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private static String text(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).queryAs(Label.class).getText());
+    }
+
+    /** True when the node is in the scene and it and every parent are visible. */
+    private static boolean showing(FxRobot robot, String id) {
+        Node n = robot.lookup(id).tryQuery().orElse(null);
+        if (n == null || n.getScene() == null) {
+            return false;
+        }
+        for (Node p = n; p != null; p = p.getParent()) {
+            if (!p.isVisible()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tracks current as the map's line says, or -1 before the first sample. */
+    private static long current(FxRobot robot) throws Exception {
+        Matcher m = CURRENT.matcher(text(robot, "#restoreMapInfo"));
+        return m.matches() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+    }
+
+    @Test
+    void aSnapshotTakenFromTheTimelineIsRestoredThroughTheDialogsAndTheVolumeIsAsItWas(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-prod").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-prod");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#takeSnapshot"));
+        assertThat(showing(robot, "#useSaveArea")).as("the pool has a save area").isFalse();
+        assertThat(showing(robot, "#snapshotTimeline")).as("no snapshots yet").isFalse();
+
+        // take a snapshot: the name is proposed from the time, judged as typed
+        robot.clickOn("#takeSnapshot");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#snapshotTake").tryQuery().isPresent());
+        assertThat(onFx(() -> robot.lookup("#snapshotName").queryAs(TextField.class).getText())).matches("snap-\\d{8}-\\d{4}");
+        robot.clickOn("#snapshotName").push(KeyCode.CONTROL, KeyCode.A).write("9lives");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(text(robot, "#snapshotNameLine")).isEqualTo("'9lives' is not a valid snapshot name (a letter, then up"
+                + " to 62 letters, digits, '_', '.' or '-')");
+        assertThat(robot.lookup("#snapshotTake").queryAs(Button.class).isDisabled()).isTrue();
+        robot.push(KeyCode.CONTROL, KeyCode.A).write("base");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#snapshotTake").queryAs(Button.class).isDisabled()).isFalse();
+        robot.clickOn("#snapshotTake");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#snapPoint-base"));
+        assertThat(text(robot, "#selectedLine")).startsWith("base · taken ").endsWith(" · holds nothing yet");
+        assertThat(onFx(() -> robot.lookup("#snapshotTimeline").queryAs(SnapshotTimelineView.class).labelled()))
+                .containsExactly("base");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#nav-snapshot-prod@base").tryQuery().isPresent());
+        byte[] image = TestPools.call(fx.bridge, pool -> SnapshotPools.read(pool.device(SnapshotPools.VOLUME)));
+
+        // hosts write 32 tracks; the snapshot now holds them
+        TestPools.call(fx.bridge, pool -> {
+            SnapshotPools.write(pool, 100, 32, 7);
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#selectedLine").contains("holds 2 MiB"));
+
+        // the tree selects the volume's page with the snapshot selected; a click on the timeline does the same
+        robot.clickOn("#nav-volume-prod");
+        onFx(() -> {
+            fx.vm.snapshots("prod").select(null);
+            return null;
+        });
+        robot.clickOn("#snapPoint-base");
+        assertThat(onFx(() -> fx.vm.nav().selectedProperty().get())).isEqualTo(NavItem.snapshot("prod", "base"));
+
+        // restore: the plan, the safety snapshot ticked, a slow copy, the volume's name typed
+        robot.clickOn("#restoreSnapshot");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        assertThat(robot.lookup((Node n) -> n instanceof Label l && l.getText() != null && l.getText().startsWith(
+                "Restoring prod to base (taken ")).<Label>query().getText()).endsWith(" changes 32 tracks (2 MiB) of its 256:"
+                + " those written since the snapshot.");
+        assertThat(onFx(() -> robot.lookup("#safetySnapshot").queryAs(CheckBox.class).isSelected())).isTrue();
+        robot.clickOn("#restoreThrottle");
+        robot.clickOn(robot.lookup((Node n) -> n instanceof ListCell<?> c && "1 MB/s".equals(c.getText())).<Node>query());
+        assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).isTrue();
+        robot.clickOn("#confirmName").write("prod");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#confirmAction");
+
+        // the map fills, a read of a track not yet restored is served on demand
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#restorePane")
+                && current(robot) >= 224 && current(robot) < 256);
+        assertThat(text(robot, "#restoreTitle")).isEqualTo("Restoring prod to snapshot base");
+        assertThat(text(robot, "#restoreProgressText")).matches("\\d+\\.\\d% · [\\d.]+ MB/s · ETA (\\d+:\\d\\d|--:--) · \\d+/32"
+                + " tracks");
+        assertThat(showing(robot, "#showSnapshotRestore")).as("the banner at the top of the page").isTrue();
+        byte[] read = TestPools.call(fx.bridge, pool -> {
+            ByteBuffer b = ByteBuffer.allocate(SnapshotPools.TRACK);
+            pool.device("prod").read(131L * SnapshotPools.TRACK, b);
+            return b.array();
+        });
+        assertThat(read).isEqualTo(java.util.Arrays.copyOfRange(image, 131 * SnapshotPools.TRACK, 132 * SnapshotPools.TRACK));
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#restoreOnDemand").startsWith("1 track read on demand"));
+        AtomicLong partly = new AtomicLong(current(robot));
+        assertThat(partly.get()).isBetween(224L, 255L);
+
+        // cancelling asks first, and keeping the restore is the default
+        robot.clickOn("#cancelRestore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+        assertThat(robot.lookup("#stopKeep").queryAs(Button.class).isDefaultButton()).isTrue();
+        assertThat(robot.lookup("#stopAction").queryAs(Button.class).isDefaultButton()).isFalse();
+        robot.type(KeyCode.ENTER); // the default: keep restoring
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+
+        // it ends: the map full, the volume's bytes the snapshot's, the safety snapshot on the timeline
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> text(robot, "#restoreProgressText")
+                .equals("restore finished · 100% · 32 tracks copied back"));
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> current(robot) == 256);
+        assertThat(text(robot, "#restoreTitle")).isEqualTo("Restored prod to snapshot base");
+        byte[] after = TestPools.call(fx.bridge, pool -> SnapshotPools.read(pool.device(SnapshotPools.VOLUME)));
+        assertThat(after).isEqualTo(image);
+        assertThat(onFx(() -> fx.vm.snapshots("prod").axisProperty().get().points()))
+                .anyMatch(p -> p.safety() && p.valid());
+        assertThat(showing(robot, "#showSnapshotRestore")).isFalse();
+        robot.clickOn("#dismissRestore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !showing(robot, "#restorePane"));
+    }
+}
