@@ -197,6 +197,11 @@ final class SnapshotCommand {
             return PoolSession.with(dir, err(), pool -> {
                 SnapshotAdmin.RestorePlan plan = pool.snapshots().plan(volume, name);
                 String from = plan.source() + "@" + plan.snapshot();
+                if (!noSafety && plan.safetyMayNotFit()) {
+                    err().println("splitpoint: warning: the save area has room for " + plan.freeSlots() + " tracks; the"
+                            + " safety snapshot may need " + plan.tracks() + ", and if the area fills it becomes invalid"
+                            + " (the restore could then not be undone): delete snapshots first to be sure");
+                }
                 if (!yes && !Confirm.typed(err(), "restoring " + volume + " to " + from + " overwrites "
                         + Sizes.count(plan.tracks(), "track") + " (" + Sizes.format(plan.bytes()) + ") changed since"
                         + (noSafety ? ", and with --no-safety that cannot be undone" : " (a safety snapshot is taken first)"),

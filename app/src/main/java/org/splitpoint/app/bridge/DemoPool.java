@@ -23,8 +23,9 @@ import org.splitpoint.engine.pool.PoolPaths;
  * The demo pool the app opens on first run: six drives, a RAID5 volume "prod" on d1..d3 (the STD)
  * holding recognizable text records ("prod 00012340 splitpoint demo..."), a RAID5 volume
  * "prod-bcv" on d4..d6 (the BCV), and the pair "prod-pair" of the two, already established and
- * Synchronized, so a newcomer can split and restore at once. It is built in a sibling directory and
- * renamed into place, so an interrupted first run leaves no half-made pool behind.
+ * Synchronized, so a newcomer can split and restore at once; and a RAID1 volume "snaps" on two more
+ * drives, the save area, so snapshots of prod can be taken at once. It is built in a sibling
+ * directory and renamed into place, so an interrupted first run leaves no half-made pool behind.
  */
 public final class DemoPool {
 
@@ -37,6 +38,8 @@ public final class DemoPool {
     public static final String STD = "prod";
     public static final String BCV = "prod-bcv";
     public static final String PAIR = "prod-pair";
+    /** The first-run demo's save area for snapshots. */
+    public static final String SAVE_AREA = "snaps";
 
     private DemoPool() {
     }
@@ -55,6 +58,7 @@ public final class DemoPool {
         deleteTree(work); // left over from an interrupted first run: ours to remove
         Files.createDirectories(work.getParent());
         create(work, DRIVE_SIZE, TRACK_SIZE);
+        addSaveArea(work);
         Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
         return true;
     }
@@ -77,6 +81,16 @@ public final class DemoPool {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while establishing the demo pair", e);
             }
+        }
+    }
+
+    /** Two more drives with a RAID1 volume on them, designated as the save area for snapshots. */
+    static void addSaveArea(Path dir) throws IOException, PoolException {
+        try (Pool pool = Pool.open(dir)) {
+            String a = pool.admin().addDrive(0);
+            String b = pool.admin().addDrive(0);
+            pool.admin().createVolume(SAVE_AREA, Layout.RAID1, List.of(a, b), 0);
+            pool.snapshots().setSaveArea(SAVE_AREA);
         }
     }
 

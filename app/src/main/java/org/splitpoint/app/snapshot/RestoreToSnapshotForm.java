@@ -133,9 +133,8 @@ public final class RestoreToSnapshotForm {
                 : "Without a safety snapshot, what " + volume + " holds now in " + what + " is lost"
                 + (later.isEmpty() ? "." : ", except in the snapshots taken after " + snapshot.name() + ", which keep it"
                 + " in the save area.");
-        long free = saveArea == null ? -1 : saveArea.slots() - saveArea.usedSlots();
-        if (p != null && saveArea != null && saveArea.slots() > 0 && (safety.get() || !later.isEmpty()) && p.tracks() > free) {
-            note += " The save area " + saveArea.volume() + " has room for only " + Format.tracks(Math.max(0, free))
+        if (p != null && saveArea != null && saveArea.slots() > 0 && (safety.get() || !later.isEmpty()) && p.safetyMayNotFit()) {
+            note += " The save area " + saveArea.volume() + " has room for only " + Format.tracks(Math.max(0, p.freeSlots()))
                     + " more: once it is full, " + (safety.get() ? "the safety snapshot and the others" : "the snapshots")
                     + " that need a track saved become invalid.";
         }

@@ -6,19 +6,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.pool.SnapshotAdmin;
 
 /**
- * Snapshot names as the engine takes them: a letter, then up to 62 letters, digits, '_', '.' or
- * '-' (the engine's rule and sentence, repeated here because its check is not public, so a name is
- * judged as it is typed); a proposal from the local time ("snap-20261202-0812"), made unique.
+ * Snapshot names as the engine takes them (its rule and sentence, {@link SnapshotAdmin#nameProblem},
+ * so a name is judged as it is typed); a proposal from the local time ("snap-20261202-0812"), made unique.
  */
 public final class SnapshotNames {
-
-    /** The engine's name rule (pool.Validation). */
-    static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm", Locale.ROOT);
 
@@ -44,8 +39,9 @@ public final class SnapshotNames {
         if (name.isEmpty()) {
             return "type a name for the snapshot";
         }
-        if (!NAME.matcher(name).matches()) {
-            return "'" + name + "' is not a valid snapshot name (a letter, then up to 62 letters, digits, '_', '.' or '-')";
+        String problem = SnapshotAdmin.nameProblem(name);
+        if (problem != null) {
+            return problem;
         }
         for (SnapshotAdmin.Info s : existing) {
             if (s.volume().equals(volume) && s.name().equals(name)) {

@@ -71,14 +71,38 @@ public final class SnapshotAdmin {
             return usedSlots * trackSize;
         }
 
+        public long freeSlots() {
+            return slots - usedSlots;
+        }
+
         /** Percent used, 0..100. */
         public double percentUsed() {
             return slots == 0 ? 0 : 100.0 * usedSlots / slots;
         }
     }
 
-    /** What a restore would do: the tracks and bytes it copies back. */
-    public record RestorePlan(String volume, String source, String snapshot, long tracks, long bytes, long volumeTracks) { }
+    /**
+     * What a restore would do: the tracks and bytes it copies back. Each of those tracks is written
+     * once, so a safety snapshot (or a later one) must keep up to {@code tracks} saves, and the
+     * save area has {@code freeSlots} now: fewer, and it may fill and make them invalid.
+     */
+    public record RestorePlan(String volume, String source, String snapshot, long tracks, long bytes, long volumeTracks,
+                              long freeSlots) {
+        /** True when the save area may not hold what a safety snapshot must keep of this restore. */
+        public boolean safetyMayNotFit() {
+            return tracks > freeSlots;
+        }
+    }
+
+    /** Why {@code name} cannot name a snapshot (one sentence), or null when it can. */
+    public static String nameProblem(String name) {
+        try {
+            Validation.name("snapshot", name);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
 
     // ---- save area ----------------------------------------------------------------------------
 
@@ -347,8 +371,9 @@ public final class SnapshotAdmin {
             PoolConfig.SnapshotRecord s = sourceOf(volume, snapshot);
             refuseRestore(v, s);
             long tracks = owedFor(v, s).cardinality();
+            SaveAreaInfo area = saveArea();
             return new RestorePlan(volume, s.volume(), s.name(), tracks, tracks * pool.trackSize,
-                    (v.size() + pool.trackSize - 1) / pool.trackSize);
+                    (v.size() + pool.trackSize - 1) / pool.trackSize, area == null ? 0 : area.freeSlots());
         }
     }
 
