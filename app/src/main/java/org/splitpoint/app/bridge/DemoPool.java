@@ -84,11 +84,15 @@ public final class DemoPool {
         }
     }
 
-    /** Two more drives with a RAID1 volume on them, designated as the save area for snapshots. */
+    /**
+     * Two more drives with a RAID1 volume on them, designated as the save area for snapshots: twice
+     * prod's size (sparse images), so the demo's workload, which writes all over prod, does not fill
+     * it with the first snapshot or two.
+     */
     static void addSaveArea(Path dir) throws IOException, PoolException {
         try (Pool pool = Pool.open(dir)) {
-            String a = pool.admin().addDrive(0);
-            String b = pool.admin().addDrive(0);
+            String a = pool.admin().addDrive(4 * DRIVE_SIZE);
+            String b = pool.admin().addDrive(4 * DRIVE_SIZE);
             pool.admin().createVolume(SAVE_AREA, Layout.RAID1, List.of(a, b), 0);
             pool.snapshots().setSaveArea(SAVE_AREA);
         }
