@@ -75,8 +75,12 @@ public final class BulkControl {
         boolean live = j != null && !j.state().isFinished();
         running.set(live);
         paused.set(live && j.state() == JobState.PAUSED);
-        if (!live) {
+        if (j != null && j.state().isFinished()) {
             adopted = false; // the next restore's limit is shown as it has it
+        }
+        if (!live) {
+            // a sample that does not show the job (not listed yet, or for a moment) is no new job:
+            // adopting its limit again would undo a limit the user just set and the job has not yet
             return;
         }
         jobId = j.id();
