@@ -51,6 +51,23 @@ public final class RangeLocks {
         return release(idx);
     }
 
+    /**
+     * Locks the positions of {@code positions} (any order, scattered) at once: their distinct locks
+     * in ascending index order, as a range takes them, so this never deadlocks with ranges either.
+     */
+    public Held lockAll(long[] positions) {
+        int[] idx = new int[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            idx[i] = (int) Math.floorMod(positions[i] / grain, (long) LOCKS);
+        }
+        Arrays.sort(idx);
+        idx = Arrays.stream(idx).distinct().toArray();
+        for (int i : idx) {
+            locks[i].lock();
+        }
+        return release(idx);
+    }
+
     private Held release(int[] taken) {
         return () -> {
             for (int i = taken.length - 1; i >= 0; i--) {

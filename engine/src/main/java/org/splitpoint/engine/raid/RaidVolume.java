@@ -784,6 +784,20 @@ public abstract class RaidVolume implements BlockDevice {
     /** The volume bytes whose data or parity lives in member rows [from, to) (a superset). */
     protected abstract long[] volumeRangeOfRows(long from, long to);
 
+    /**
+     * Runs {@code action} with the volume's gate held for reading, as a write holds it around its
+     * observers: for work an observer does ahead of the writes (a copy on write saving tracks a copier
+     * is about to write), which must take its own locks after the gate, as writers do, never before.
+     */
+    public void shared(IoAction action) throws IOException {
+        gate.readLock().lock();
+        try {
+            action.run();
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
     /** Runs {@code change} with no host I/O in flight (membership changes). */
     public void exclusive(IoAction change) throws IOException {
         gate.writeLock().lock();

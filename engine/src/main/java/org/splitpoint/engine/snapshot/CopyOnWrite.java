@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.raid.RaidVolume;
 
@@ -41,14 +40,14 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
     }
 
     private final String volume;
-    private final BlockDevice origin;
+    private final RaidVolume origin;
     private final OriginIndex index;
     private final Areas areas;
     private final Unsaved unsaved;
     private final int trackSize;
     private final RangeLocks locks = new RangeLocks(1);
 
-    public CopyOnWrite(String volume, BlockDevice origin, int trackSize, OriginIndex index, Areas areas, Unsaved unsaved) {
+    public CopyOnWrite(String volume, RaidVolume origin, int trackSize, OriginIndex index, Areas areas, Unsaved unsaved) {
         this.volume = volume;
         this.origin = origin;
         this.trackSize = trackSize;
@@ -92,24 +91,25 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
         if (index.quiet() || tracks.length == 0) {
             return;
         }
-        List<RangeLocks.Held> held = new ArrayList<>(tracks.length);
-        try {
-            List<long[]> need = new ArrayList<>();
-            for (long t : tracks) {
-                held.add(locks.lock(t, t + 1)); // ascending, one at a time: no writer holds a range it waits to grow
-                long[] r = index.saveRange(t);
-                if (r != null) {
-                    need.add(new long[] {t, r[0], r[1]});
+        // the lock order of a write: the volume's gate (read), then the tracks' locks; taking the
+        // tracks first and the gate in the read of the old bytes would wait behind a flush's barrier
+        // that waits for a writer that waits for these tracks
+        origin.shared(() -> {
+            // all the tracks' locks at once, in the order ranges take them (scattered tracks one at
+            // a time would take the hashed locks out of order and could deadlock with a writer)
+            try (RangeLocks.Held held = locks.lockAll(tracks)) {
+                List<long[]> need = new ArrayList<>();
+                for (long t : tracks) {
+                    long[] r = index.saveRange(t);
+                    if (r != null) {
+                        need.add(new long[] {t, r[0], r[1]});
+                    }
+                }
+                if (!need.isEmpty()) {
+                    save(need);
                 }
             }
-            if (!need.isEmpty()) {
-                save(need);
-            }
-        } finally {
-            for (RangeLocks.Held h : held) {
-                h.close();
-            }
-        }
+        });
     }
 
     private int trackLength(long t) {

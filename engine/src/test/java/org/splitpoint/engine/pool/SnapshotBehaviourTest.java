@@ -146,6 +146,65 @@ class SnapshotBehaviourTest {
         }
     }
 
+    /**
+     * The restore's copy saves each step's tracks ahead for the safety snapshot while hosts write
+     * and flush the volume: a flush's barrier waits for writers, writers wait for tracks the copy
+     * is saving, and the copy reads the volume — it must take the volume's gate before the tracks,
+     * as writers do (the every-index crash run once hung here), and the hashed track locks in order.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void aRestoreSavingAheadUnderWritersAndFlushesNeverDeadlocks() throws Exception {
+        Path dir = SnapshotPools.create(tmp.resolve("p"), TRACK, 1L << 20, 5);
+        try (Pool p = Pool.open(dir)) {
+            p.snapshots().setSaveArea("save");
+            int size = (int) p.volume("v").size();
+            for (int round = 0; round < 6; round++) {
+                p.device("v").write(0, ByteBuffer.wrap(random(size, round)));
+                p.snapshots().create("v", "r" + round);
+                byte[] image = readAll(p, "v");
+                p.device("v").write(0, ByteBuffer.wrap(random(size, 100 + round)));
+                Job j = p.snapshots().restore("v", "r" + round, true, 200L * TRACK);
+                java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                List<Thread> hosts = new java.util.ArrayList<>();
+                for (int w = 0; w < 3; w++) {
+                    int id = w;
+                    Thread t = new Thread(() -> {
+                        Random r = new Random(id);
+                        try {
+                            while (j.state() == JobState.RUNNING) {
+                                int t0 = (id * size / 3 + r.nextInt(size / 3 - 4 * TRACK)) / TRACK * TRACK;
+                                if (r.nextInt(3) == 0) {
+                                    p.device("v").flush();
+                                } else {
+                                    byte[] d = new byte[TRACK * (1 + r.nextInt(3))];
+                                    p.device("v").read(t0, ByteBuffer.wrap(d)); // rewrite what is there: the image stays
+                                    p.device("v").write(t0, ByteBuffer.wrap(d));
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failed.compareAndSet(null, e);
+                        }
+                    });
+                    t.setDaemon(true); // a deadlock fails the test at its timeout instead of holding the JVM
+                    hosts.add(t);
+                    t.start();
+                }
+                assertThat(j.await(60_000)).as("round " + round + ": the restore ends").isTrue();
+                for (Thread t : hosts) {
+                    t.join(30_000);
+                    assertThat(t.isAlive()).as("a host thread is stuck").isFalse();
+                }
+                assertThat(failed.get()).isNull();
+                assertThat(j.state()).isEqualTo(JobState.DONE);
+                assertThat(readAll(p, "v")).isEqualTo(image);
+                for (SnapshotAdmin.Info i : p.snapshots().list("v")) {
+                    p.snapshots().delete("v", i.name());
+                }
+            }
+        }
+    }
+
     /** Every refusal is one sentence and changes no file of the pool. */
     @Test
     void badInputIsRefusedInOneSentenceAndChangesNothing() throws Exception {
