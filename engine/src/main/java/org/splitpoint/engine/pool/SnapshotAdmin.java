@@ -290,12 +290,8 @@ public final class SnapshotAdmin {
     private Info info(PoolConfig.SnapshotRecord r) {
         OriginIndex idx = cat.index(r.volume());
         long held = idx == null ? 0 : idx.heldBy(r.gen());
-        boolean restoring = false;
-        for (PoolConfig.SnapshotRestoreRecord rr : Pool.copy(cat.restoreRecords)) {
-            restoring |= rr.source().equals(r.volume()) && rr.gen() == r.gen();
-        }
         return new Info(r.volume(), r.name(), r.gen(), r.createdAt(), held, held * pool.trackSize,
-                r.valid() ? VALID : INVALID, r.why(), restoring);
+                r.valid() ? VALID : INVALID, r.why(), restoreFrom(r) != null);
     }
 
     /** Deletes snapshot {@code name} of {@code volume}: the tracks no other snapshot needs go back to the save area. */
@@ -304,9 +300,10 @@ public final class SnapshotAdmin {
             pool.refuseIfClosed();
             PoolConfig.SnapshotRecord r = record(volume, name);
             Info before = info(r);
-            if (before.restoring()) {
+            PoolConfig.SnapshotRestoreRecord reading = restoreFrom(r);
+            if (reading != null) {
                 throw new PoolException("snapshot " + before.ref() + " is the source of the restore under way (job "
-                        + restoreJobId(restoreTargetOf(r)) + "); wait for it or cancel it first");
+                        + restoreJobId(reading.volume()) + "); wait for it or cancel it first");
             }
             synchronized (cat) {
                 cat.records.remove(SnapshotCatalog.key(volume, name));
@@ -316,7 +313,7 @@ public final class SnapshotAdmin {
                     cat.records.put(SnapshotCatalog.key(volume, name), r);
                     throw e;
                 }
-                cat.freeAll(volume, List.of(r.gen()), true);
+                cat.drop(volume, List.of(r.gen()));
             }
             pool.events.publish(Event.info("SNAPSHOT", before.ref(), "snapshot " + before.ref() + " deleted; "
                     + Sizes.format(before.bytesHeld()) + " it held" + (before.tracksHeld() == 0 ? "" : " (less what other"
@@ -325,13 +322,14 @@ public final class SnapshotAdmin {
         }
     }
 
-    private String restoreTargetOf(PoolConfig.SnapshotRecord r) {
+    /** The restore under way that reads snapshot {@code r}, or null. */
+    private PoolConfig.SnapshotRestoreRecord restoreFrom(PoolConfig.SnapshotRecord r) {
         for (PoolConfig.SnapshotRestoreRecord rr : Pool.copy(cat.restoreRecords)) {
             if (rr.source().equals(r.volume()) && rr.gen() == r.gen()) {
-                return rr.volume();
+                return rr;
             }
         }
-        return r.volume();
+        return null;
     }
 
     // ---- read ---------------------------------------------------------------------------------

@@ -290,33 +290,31 @@ final class SnapshotCatalog {
             pool.events.publish(Event.critical("SNAPSHOT", key(r.volume(), r.name()), "snapshot " + key(r.volume(), r.name())
                     + " is invalid: " + why + "; it can no longer show its image (delete it; the volume is intact)"));
         }
-        freeAll(volume, gens, true);
+        drop(volume, gens);
     }
 
     /** Drops {@code gens} from {@code volume}'s index and frees what no kept snapshot needs (the drop is durable). */
-    void freeAll(String volume, List<Long> gens, boolean dropGens) {
+    void drop(String volume, List<Long> gens) {
         OriginIndex idx = index(volume);
-        SaveArea a = area;
-        if (idx == null) {
-            return;
-        }
-        List<Long> freed = dropGens ? idx.drop(gens) : List.of();
-        if (a != null) {
-            freed.forEach(a::free);
-            thresholdCheck(a);
+        if (idx != null) {
+            giveBack(idx.drop(gens));
         }
     }
 
     /** The restore reading {@code gen} of {@code volume} ended (durably): its saves no longer needed go back. */
     void unpin(String volume, long gen) {
         OriginIndex idx = index(volume);
-        SaveArea a = area;
         if (idx != null) {
-            List<Long> freed = idx.unpin(gen);
-            if (a != null) {
-                freed.forEach(a::free);
-                thresholdCheck(a);
-            }
+            giveBack(idx.unpin(gen));
+        }
+    }
+
+    /** Frees slots whose saves are dead (durably) and lets the thresholds see the area's new use. */
+    private void giveBack(List<Long> slots) {
+        SaveArea a = area;
+        if (a != null) {
+            slots.forEach(a::free);
+            thresholdCheck(a);
         }
     }
 

@@ -68,16 +68,7 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
         long t0 = offset / trackSize;
         long t1 = (offset + length + trackSize - 1) / trackSize;
         try (RangeLocks.Held h = locks.lock(t0, t1)) {
-            List<long[]> need = new ArrayList<>(); // {track, from, to}
-            for (long t = t0; t < t1; t++) {
-                long[] r = index.saveRange(t);
-                if (r != null) {
-                    need.add(new long[] {t, r[0], r[1]});
-                }
-            }
-            if (!need.isEmpty()) {
-                save(need);
-            }
+            saveNeeded(java.util.stream.LongStream.range(t0, t1).toArray());
         }
     }
 
@@ -98,18 +89,23 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
             // all the tracks' locks at once, in the order ranges take them (scattered tracks one at
             // a time would take the hashed locks out of order and could deadlock with a writer)
             try (RangeLocks.Held held = locks.lockAll(tracks)) {
-                List<long[]> need = new ArrayList<>();
-                for (long t : tracks) {
-                    long[] r = index.saveRange(t);
-                    if (r != null) {
-                        need.add(new long[] {t, r[0], r[1]});
-                    }
-                }
-                if (!need.isEmpty()) {
-                    save(need);
-                }
+                saveNeeded(tracks);
             }
         });
+    }
+
+    /** Saves those of {@code tracks} (ascending, their locks held) that a snapshot still needs. */
+    private void saveNeeded(long[] tracks) throws IOException {
+        List<long[]> need = new ArrayList<>(); // {track, from, to}
+        for (long t : tracks) {
+            long[] r = index.saveRange(t);
+            if (r != null) {
+                need.add(new long[] {t, r[0], r[1]});
+            }
+        }
+        if (!need.isEmpty()) {
+            save(need);
+        }
     }
 
     private int trackLength(long t) {

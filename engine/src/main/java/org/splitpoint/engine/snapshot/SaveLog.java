@@ -3,7 +3,6 @@ package org.splitpoint.engine.snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,14 +185,5 @@ public final class SaveLog implements AutoCloseable {
     @Override
     public void close() throws IOException {
         file.close();
-    }
-
-    /** True when no log exists at {@code path}. */
-    public static boolean missing(StorageFactory storage, Path path) throws IOException {
-        try (StorageFile f = storage.openRead(path)) {
-            return false;
-        } catch (NoSuchFileException e) {
-            return true;
-        }
     }
 }
