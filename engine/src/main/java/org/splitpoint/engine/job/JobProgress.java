@@ -23,7 +23,8 @@ public record JobProgress(String id, String kind, String target, JobState state,
             return String.format("%s %s  %5.1f%%  ETA %s%s", kind, target, fraction() * 100, eta,
                     state == JobState.RUNNING ? "" : "  " + state);
         }
-        return String.format("%s %s  %5.1f%%  %d/%d tracks  %.1f MB/s  ETA %s%s", kind, target, fraction() * 100,
-                doneTracks, totalTracks, bytesPerSecond / 1e6, eta, state == JobState.RUNNING ? "" : "  " + state);
+        String limit = throttle > 0 ? String.format(" (limit %.1f MB/s)", throttle / 1e6) : "";
+        return String.format("%s %s  %5.1f%%  %d/%d tracks  %.1f MB/s%s  ETA %s%s", kind, target, fraction() * 100,
+                doneTracks, totalTracks, bytesPerSecond / 1e6, limit, eta, state == JobState.RUNNING ? "" : "  " + state);
     }
 }

@@ -106,7 +106,10 @@ public final class PairAdmin {
         long remaining = work.remaining();
         long total = fresh || r.jobTotal() < remaining ? remaining : r.jobTotal();
         if (fresh || throttle >= 0) {
-            long t = throttle >= 0 ? throttle : r.throttle();
+            // a limit belongs to the operation it was given for: a fresh copy without one runs
+            // unlimited, whatever an earlier establish or restore of this pair was limited to; a
+            // copy resumed (after a pause, a restart) keeps its own
+            long t = throttle >= 0 ? throttle : fresh ? 0 : r.throttle();
             r = r.with(p.state(), p.isProtected(), t, false, total);
             pool.pairRecords.put(r.name(), r);
             pool.persist();
@@ -241,7 +244,7 @@ public final class PairAdmin {
         return establish(name, full, -1);
     }
 
-    /** As {@link #establish(String, boolean)}, limited to {@code throttle} bytes/s (-1: keep the pair's setting). */
+    /** As {@link #establish(String, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
     public Job establish(String name, boolean full, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
@@ -307,7 +310,7 @@ public final class PairAdmin {
         return restore(name, full, protect, -1);
     }
 
-    /** As {@link #restore(String, boolean, boolean)}, limited to {@code throttle} bytes/s (-1: keep the setting). */
+    /** As {@link #restore(String, boolean, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
     public Job restore(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);

@@ -110,6 +110,47 @@ class PairBehaviourTest {
     }
 
     @Test
+    void aThrottleGivenToOneOperationDoesNotApplyToTheNext() throws Exception {
+        int ts = 4096;
+        PairFixture.create(dir, Layout.RAID1, 2 << 20, ts, 1);
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.pairs().establish("p1", false).await(30_000)).isTrue();
+            pool.pairs().split(List.of("p1"));
+            pool.device("std").write(1L * ts, ByteBuffer.wrap(new byte[] {1}));
+            // a limited restore small enough to finish inside its first second's budget
+            Job slow = pool.pairs().restore("p1", false, false, 50_000);
+            assertThat(slow.progress().throttle()).isEqualTo(50_000);
+            assertThat(slow.progress().line()).contains("(limit 0.1 MB/s)");
+            assertThat(slow.await(30_000)).isTrue();
+            pool.pairs().split(List.of("p1"));
+            pool.device("std").write(5L * ts, ByteBuffer.wrap(new byte[] {8}));
+            // a plain establish after it: its own (no) limit, not the restore's
+            Job plain = pool.pairs().establish("p1", false);
+            assertThat(plain.progress().throttle()).isZero();
+            assertThat(plain.progress().line()).doesNotContain("limit");
+            assertThat(plain.await(30_000)).isTrue();
+        }
+        // nor after a restart: the pair's record keeps no limit for the next operation
+        try (Pool pool = Pool.open(dir)) {
+            pool.pairs().split(List.of("p1"));
+            for (long t = 100; t < 140; t++) {
+                pool.device("std").write(t * ts, ByteBuffer.wrap(new byte[] {9}));
+            }
+            assertThat(pool.pairs().restore("p1", false, false, 70_000).progress().throttle()).isEqualTo(70_000);
+        }
+        try (Pool pool = Pool.open(dir)) {
+            Job resumed = pool.jobs().stream().filter(j -> j.progress().kind().equals("restore")).findFirst().orElse(null);
+            assertThat(resumed).as("the limited restore was still copying at the close").isNotNull();
+            assertThat(resumed.progress().throttle()).as("a copy resumed after a restart keeps its limit").isEqualTo(70_000);
+            resumed.setThrottle(0);
+            assertThat(resumed.await(30_000)).isTrue();
+            pool.pairs().split(List.of("p1"));
+            pool.device("std").write(11L * ts, ByteBuffer.wrap(new byte[] {1}));
+            assertThat(pool.pairs().restore("p1", false, false).progress().throttle()).isZero();
+        }
+    }
+
+    @Test
     void aReadOfAnUnrestoredTrackIsServedFromTheBcvAndThenRestored() throws Exception {
         PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
         try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
