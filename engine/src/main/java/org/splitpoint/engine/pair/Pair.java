@@ -1,6 +1,7 @@
 package org.splitpoint.engine.pair;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -203,6 +204,7 @@ public final class Pair {
 
     /** Starts an establish (STD → BCV): the tracks to copy go to stdInvalid. */
     public void beginEstablish(boolean full) throws IOException {
+        settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         gate.writeLock().lock();
         try {
             flushBoth(); // the copy starts from a durable point
@@ -222,6 +224,7 @@ public final class Pair {
 
     /** Starts a restore (BCV → STD): the tracks to restore go to bcvInvalid. */
     public void beginRestore(boolean full, boolean protectBcv) throws IOException {
+        settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         gate.writeLock().lock();
         try {
             flushBoth(); // the restore starts from a durable BCV image
@@ -241,8 +244,36 @@ public final class Pair {
     }
 
     private void flushBoth() throws IOException {
-        std.flush();
-        bcv.flush();
+        RaidVolume.flushAll(List.of(std, bcv));
+    }
+
+    /** A pre-flush that ends quickly is one the flush under the gate can follow with little left to write. */
+    private static final long SETTLED_NANOS = 20_000_000L;
+    private static final int SETTLE_ROUNDS = 4;
+
+    /**
+     * Flushes both sides of {@code pairs} while hosts go on writing, again while a round took long
+     * (what hosts wrote meanwhile is the next round's work, a fraction of the last as long as the
+     * disks write back faster than hosts write), so the flush under the gates that follows holds
+     * hosts only for the writes of the last short round.
+     */
+    private static void settle(List<Pair> pairs) throws IOException {
+        for (int round = 0; round < SETTLE_ROUNDS; round++) {
+            long t0 = System.nanoTime();
+            flushSides(pairs);
+            if (System.nanoTime() - t0 < SETTLED_NANOS) {
+                return;
+            }
+        }
+    }
+
+    private static void flushSides(List<Pair> pairs) throws IOException {
+        List<RaidVolume> sides = new ArrayList<>();
+        for (Pair p : pairs) {
+            sides.add(p.std);
+            sides.add(p.bcv);
+        }
+        RaidVolume.flushAll(sides);
     }
 
     /**
@@ -251,6 +282,10 @@ public final class Pair {
      */
     public static void split(List<Pair> pairs, Runnable persistAll) throws IOException {
         List<Pair> ordered = pairs.stream().sorted(Comparator.comparing(Pair::name)).toList();
+        // Hosts are held only for the instant itself: flush first while they go on (that is where
+        // the time goes, writing back what they wrote), so the flush under the gates has only the
+        // writes of the last few milliseconds left, then one metadata write.
+        settle(ordered);
         for (Pair p : ordered) {
             p.gate.writeLock().lock();
         }
@@ -260,10 +295,7 @@ public final class Pair {
                 before.put(p, p.state);
                 p.state = PairState.SplitInProg;
             }
-            for (Pair p : ordered) {
-                p.std.flush();
-                p.bcv.flush();
-            }
+            flushSides(ordered);
             for (Pair p : ordered) {
                 p.protect = false;
                 p.state = PairState.Split;

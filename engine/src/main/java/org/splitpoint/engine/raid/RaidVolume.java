@@ -663,6 +663,61 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
+    /**
+     * Flushes {@code volumes} side by side (each as {@link #flush}); returns when all have, and
+     * throws the first failure. An administrative instant (a split, the start of a copy) flushes
+     * both sides of its pairs: in parallel, the pause hosts see is the slowest volume's, not the sum.
+     */
+    public static void flushAll(List<? extends RaidVolume> volumes) throws IOException {
+        List<java.util.concurrent.Future<?>> others = new ArrayList<>();
+        String caller = Thread.currentThread().getName();
+        for (int i = 1; i < volumes.size(); i++) {
+            RaidVolume v = volumes.get(i);
+            others.add(FORCES.submit(() -> {
+                Thread t = Thread.currentThread();
+                t.setName("splitpoint-force for " + caller);
+                try {
+                    v.flush();
+                } finally {
+                    t.setName("splitpoint-force");
+                }
+                return null;
+            }));
+        }
+        IOException first = null;
+        try {
+            if (!volumes.isEmpty()) {
+                volumes.get(0).flush();
+            }
+        } catch (IOException e) {
+            first = e;
+        }
+        boolean interrupted = false;
+        for (java.util.concurrent.Future<?> f : others) {
+            while (true) {
+                try {
+                    f.get(); // every flush ends before this returns, whatever happened to the others
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof IOException io ? io
+                                : e.getCause() instanceof RuntimeException re ? new IOException(re.getMessage(), re)
+                                : new IOException(e.getCause());
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     /** Threads that force members beside the flushing thread (daemons, idle ones end after a minute). */
     private static final java.util.concurrent.ExecutorService FORCES = new java.util.concurrent.ThreadPoolExecutor(0,
             Integer.MAX_VALUE, 60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
