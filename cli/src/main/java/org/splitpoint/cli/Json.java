@@ -76,6 +76,10 @@ final class Json {
             n.put("stripUnit", v.stripUnit());
         }
         n.put("lastBackup", v.lastBackup());
+        if (v.stripeJournal() != null) {
+            n.putObject("stripeJournal").put("liveBytes", v.stripeJournal().liveBytes())
+                    .put("capacity", v.stripeJournal().capacity()).put("fileBytes", v.stripeJournal().fileBytes());
+        }
         if (!v.lostTracks().isEmpty()) {
             ArrayNode lost = n.putArray("lostTracks");
             v.lostTracks().forEach(lost::add);

@@ -50,7 +50,7 @@ final class Tables {
 
     static void volumes(PrintWriter out, PoolSnapshot s) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"VOLUME", "LAYOUT", "STATE", "SIZE", "DRIVES", "REASON", "BACKUP"});
+        rows.add(new String[] {"VOLUME", "LAYOUT", "STATE", "SIZE", "DRIVES", "REASON", "STRIPE JOURNAL", "BACKUP"});
         for (PoolSnapshot.VolumeView v : s.volumes()) {
             String backup = v.restore() != null
                     ? (v.restore().waiting() != null ? "restore from " + v.restore().image() + " waits for its store"
@@ -58,8 +58,10 @@ final class Tables {
                     : v.lastBackup() == null ? "" : "last " + v.lastBackup();
             String reason = v.stateReason() + (v.lostTracks().isEmpty() ? "" : (v.stateReason().isEmpty() ? "" : "; ")
                     + v.lostTracks().size() + " tracks lost");
+            PoolSnapshot.StripeJournalView j = v.stripeJournal();
+            String journal = j == null ? "-" : Sizes.format(j.liveBytes()) + " of " + Sizes.format(j.capacity());
             rows.add(new String[] {v.name(), v.layout().word(), v.state().name(), Sizes.format(v.size()),
-                    String.join(",", v.drives()), reason, backup});
+                    String.join(",", v.drives()), reason, journal, backup});
         }
         print(out, rows);
     }

@@ -140,6 +140,11 @@ public final class RingLog {
         return capacity;
     }
 
+    /** The size of the ring's file now (never more than the capacity). */
+    public long fileBytes() throws IOException {
+        return file.size();
+    }
+
     // ---- reading back -------------------------------------------------------------------------
 
     /**

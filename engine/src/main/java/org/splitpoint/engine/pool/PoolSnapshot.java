@@ -56,14 +56,22 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
      */
     public record VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
                              List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
-                             long dirtyTracks, String lastBackup, RestoreView restore, List<Long> lostTracks) {
+                             long dirtyTracks, String lastBackup, RestoreView restore, List<Long> lostTracks,
+                             StripeJournalView stripeJournal) {
         public VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
                           List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
                           long dirtyTracks, String lastBackup, RestoreView restore) {
             this(name, layout, state, stateReason, size, drives, stripUnit, bytesRead, bytesWritten, dirtyTracks,
-                    lastBackup, restore, List.of());
+                    lastBackup, restore, List.of(), null);
         }
     }
+
+    /**
+     * A parity volume's stripe journal (the redo log of degraded writes): {@code liveBytes} its
+     * entries not yet retired hold, within a ring of {@code capacity} bytes; {@code fileBytes} the
+     * size of its file, which never grows past the ring (its header included).
+     */
+    public record StripeJournalView(long liveBytes, long capacity, long fileBytes) { }
 
     /**
      * An instant restore as shown: from which image, how many tracks are current, how many reads

@@ -47,7 +47,7 @@ final class PoolSnapshots {
             }
             vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
                     r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality(),
-                    b == null ? null : b.image(), rv, ServiceAdmin.lostTracks(pool, v.name())));
+                    b == null ? null : b.image(), rv, ServiceAdmin.lostTracks(pool, v.name()), stripeJournal(v)));
         }
         List<JobProgress> jp = pool.jobs.stream().map(Job::progress).toList();
         SnapshotAdmin snaps = pool.snapshots();
@@ -68,5 +68,18 @@ final class PoolSnapshots {
         }
         return new PoolSnapshot(pool.paths.dir().toString(), pool.trackSize, dv, vv, jp, pool.problems(), si,
                 snaps.saveArea(), srv);
+    }
+
+    /** A parity volume's stripe journal as shown; null for a mirror (it has none). */
+    private static PoolSnapshot.StripeJournalView stripeJournal(org.splitpoint.engine.raid.RaidVolume v) {
+        if (!(v instanceof org.splitpoint.engine.raid.ParityVolume pv)) {
+            return null;
+        }
+        try {
+            long[] use = pv.journalUse();
+            return new PoolSnapshot.StripeJournalView(use[0], use[1], use[2]);
+        } catch (java.io.IOException e) {
+            return null; // a status must not fail on a file it cannot stat; the volume's state says what is wrong
+        }
     }
 }

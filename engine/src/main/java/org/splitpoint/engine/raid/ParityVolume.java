@@ -554,9 +554,9 @@ public final class ParityVolume extends RaidVolume {
         }
     }
 
-    /** Bytes the journal's live entries hold now, and its capacity. */
-    public long[] journalUse() {
-        return new long[] {journal.liveBytes(), journal.capacity()};
+    /** Bytes the journal's live entries hold now, its capacity, and the size of its file. */
+    public long[] journalUse() throws IOException {
+        return new long[] {journal.liveBytes(), journal.capacity(), journal.fileBytes()};
     }
 
     // ---- rebuild and verify ---------------------------------------------------------------

@@ -257,6 +257,10 @@ final class StripeJournal implements AutoCloseable {
         return ring.capacity();
     }
 
+    long fileBytes() throws IOException {
+        return ring.fileBytes();
+    }
+
     @Override
     public void close() throws IOException {
         ring.close();
