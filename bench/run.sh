@@ -31,7 +31,10 @@
 #                                       (target <= 3%); restore() to the first correct read of a changed
 #                                       track; create and restore vs `qemu-img snapshot -c` / `-a` on a
 #                                       qcow2 of the same size and changes (page cache warm, cold)
-#   bench/run.sh core|pairs|nbd|instant|journal|drills|snapshots   just that suite
+#                              pause    how long a split, a restore's start and an establish's start
+#                                       stop host writes: fio through `splitpoint serve` (bench/pairs/pause.sh;
+#                                       target: split p99 <= 50 ms)
+#   bench/run.sh core|pairs|nbd|instant|journal|drills|snapshots|pause   just that suite
 #   bench/run.sh --profile   diagnostics for the core: one pass per layout through a timing file
 #                            layer, printing where the engine's time goes per phase (appends nothing)
 #   bench/run.sh instant --profile   the same for backups and instant restore, with a JFR
@@ -69,10 +72,10 @@ suite=all
 profile=
 for arg in "$@"; do
   case "$arg" in
-    all|core|pairs|nbd|instant|journal|drills|snapshots) suite=$arg ;;
+    all|core|pairs|nbd|instant|journal|drills|snapshots|pause) suite=$arg ;;
     --profile) profile=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, drills, snapshots, --profile, --help)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, drills, snapshots, pause, --profile, --help)" >&2; exit 2 ;;
   esac
 done
 if [ -n "$profile" ] && { [ "$suite" = pairs ] || [ "$suite" = nbd ]; }; then
@@ -86,13 +89,15 @@ case "$suite" in
   journal) exec bash "$bench/journal/run.sh" ${profile:+--profile} ;;
   drills) exec bash "$bench/drills/run.sh" ${profile:+--profile} ;;
   snapshots) exec bash "$bench/snapshots/run.sh" ${profile:+--profile} ;;
+  pause) exec bash "$bench/pairs/pause.sh" ;;
   all)
     # each suite in its own process, so one failing does not stop the others
     failed=()
-    for s in core pairs nbd instant journal drills snapshots; do
+    for s in core pairs nbd instant journal drills snapshots pause; do
       echo "bench: ==== suite $s ($(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)) ====" >&2
       case "$s" in
         core) bash "${BASH_SOURCE[0]}" core || failed+=("$s") ;;
+        pause) bash "$bench/pairs/pause.sh" || failed+=("$s") ;;
         *) bash "$bench/$s/run.sh" || failed+=("$s") ;;
       esac
     done
