@@ -16,10 +16,12 @@ public final class ChangeTracker {
     private static final long MAX_AHEAD = 1024;
 
     private final DurableBitmap durable;
+    private final BitmapGroupCommit group;
     private final TrackBitmap bits;
 
     public ChangeTracker(DurableBitmap durable) {
         this.durable = durable;
+        this.group = new BitmapGroupCommit(durable);
         this.bits = durable.bits();
     }
 
@@ -28,23 +30,31 @@ public final class ChangeTracker {
         return bits;
     }
 
-    /** Marks tracks [from, to) changed, durably, before a write to them starts. */
-    public synchronized void beginWrite(long from, long to) throws IOException {
-        boolean allSet = true;
-        for (long t = from; t < to && allSet; t++) {
-            allSet = bits.get(t);
+    /**
+     * Marks tracks [from, to) changed, durably, before a write to them starts: writers that find
+     * clear bits at the same time share one fsync ({@link BitmapGroupCommit}).
+     */
+    public void beginWrite(long from, long to) throws IOException {
+        long generation;
+        synchronized (this) {
+            boolean allSet = true;
+            for (long t = from; t < to && allSet; t++) {
+                allSet = bits.get(t);
+            }
+            if (allSet) {
+                generation = group.pendingGeneration(from, to); // set by a writer whose fsync may be under way
+            } else {
+                long run = 0;
+                while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
+                    run++;
+                }
+                long end = Math.min(bits.size(), to + run); // only a writer that continues a run looks ahead
+                bits.setRange(from, end);
+                durable.markChanged(from, end);
+                generation = group.changed(from, end);
+            }
         }
-        if (allSet) {
-            return;
-        }
-        long run = 0;
-        while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
-            run++;
-        }
-        long end = Math.min(bits.size(), to + run); // only a writer that continues a run looks ahead
-        bits.setRange(from, end);
-        durable.markChanged(from, end);
-        durable.persist(true);
+        group.await(generation);
     }
 
     /**
@@ -57,6 +67,7 @@ public final class ChangeTracker {
         bits.clearAll();
         durable.markChanged(0, bits.size());
         durable.persist(true);
+        group.allDurable();
         return out;
     }
 
@@ -68,6 +79,7 @@ public final class ChangeTracker {
             }
         }
         durable.persist(true);
+        group.allDurable();
     }
 
     public void close() throws IOException {

@@ -163,6 +163,13 @@ public final class DurableBitmap implements AutoCloseable {
         }
     }
 
+    /** Forces what {@link #persist} wrote to stable storage; not under this object's monitor, so changes go on meanwhile. */
+    void force() throws IOException {
+        if (file != null && !readOnly) {
+            file.force();
+        }
+    }
+
     private int pageCount() {
         return (int) ((bits.wordCount() * 8L + PAGE - 1) / PAGE);
     }

@@ -7,8 +7,8 @@ import java.util.List;
  * The write-intent protocol over a {@link DurableBitmap}, as md's bitmap does it.
  *
  * <p>Design. Bit i covers rows [i*track, (i+1)*track) of every member of a volume. Before a write
- * touches members, {@link #beginWrite} makes its bits durable (one fsync, only when a bit was
- * clear). A flush of the volume calls {@link #afterFlush}: bits of tracks not written during the
+ * touches members, {@link #beginWrite} makes its bits durable (an fsync, only when a bit was
+ * clear, shared by every writer needing one meanwhile). A flush of the volume calls {@link #afterFlush}: bits of tracks not written during the
  * last two flush intervals are cleared in memory and written back lazily, without an fsync, since a
  * stale set bit costs only a needless resync. After a crash, the set bits name every track whose
  * members may disagree.
@@ -28,6 +28,7 @@ public final class WriteIntent {
     private static final long MAX_AHEAD = 1024;
 
     private final DurableBitmap durable;
+    private final BitmapGroupCommit group;
     private final TrackBitmap bits;
     private final TrackBitmap pinned;
     private TrackBitmap writtenThisInterval;
@@ -35,6 +36,7 @@ public final class WriteIntent {
 
     public WriteIntent(DurableBitmap durable) {
         this.durable = durable;
+        this.group = new BitmapGroupCommit(durable);
         this.bits = durable.bits();
         this.pinned = new TrackBitmap(bits.size());
         this.writtenThisInterval = new TrackBitmap(bits.size());
@@ -51,27 +53,35 @@ public final class WriteIntent {
         return pinned;
     }
 
-    /** Makes tracks [from, to) durable-dirty before a write to them starts. */
-    public synchronized void beginWrite(long from, long to) throws IOException {
-        writtenThisInterval.setRange(from, to);
-        boolean allSet = true;
-        for (long t = from; t < to; t++) {
-            if (!bits.get(t)) {
-                allSet = false;
-                break;
+    /**
+     * Makes tracks [from, to) durable-dirty before a write to them starts: writers that find clear
+     * bits at the same time share one fsync ({@link BitmapGroupCommit}).
+     */
+    public void beginWrite(long from, long to) throws IOException {
+        long generation;
+        synchronized (this) {
+            writtenThisInterval.setRange(from, to);
+            boolean allSet = true;
+            for (long t = from; t < to; t++) {
+                if (!bits.get(t)) {
+                    allSet = false;
+                    break;
+                }
+            }
+            if (allSet) {
+                generation = group.pendingGeneration(from, to); // set by a writer whose fsync may be under way
+            } else {
+                long run = 0;
+                while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
+                    run++;
+                }
+                long end = Math.min(bits.size(), to + Math.max(run, to - from));
+                bits.setRange(from, end);
+                durable.markChanged(from, end);
+                generation = group.changed(from, end);
             }
         }
-        if (allSet) {
-            return;
-        }
-        long run = 0;
-        while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
-            run++;
-        }
-        long end = Math.min(bits.size(), to + Math.max(run, to - from));
-        bits.setRange(from, end);
-        durable.markChanged(from, end);
-        durable.persist(true);
+        group.await(generation);
     }
 
     /**
@@ -89,6 +99,7 @@ public final class WriteIntent {
         }
         if (changed) {
             durable.persist(true);
+            group.allDurable();
         }
     }
 
@@ -130,6 +141,7 @@ public final class WriteIntent {
         bits.setAll();
         durable.markChanged(0, bits.size());
         durable.persist(true);
+        group.allDurable();
     }
 
     /** After a clean flush with no writer left (close) or a finished resync: everything clean but what is pinned. */
@@ -142,6 +154,7 @@ public final class WriteIntent {
         writtenLastInterval.clearAll();
         durable.markChanged(0, bits.size());
         durable.persist(true);
+        group.allDurable();
     }
 
     public void close() throws IOException {

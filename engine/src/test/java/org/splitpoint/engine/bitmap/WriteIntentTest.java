@@ -30,6 +30,159 @@ class WriteIntentTest {
         wi.close();
     }
 
+    /**
+     * Real files whose content as of each force is kept: what a power cut would leave. A force
+     * takes 2 ms, so writers pile up behind it.
+     */
+    static final class ForcedImages implements StorageFactory {
+        final StorageFactory real = StorageFactory.real();
+        final java.util.concurrent.ConcurrentHashMap<Path, byte[]> forced = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicLong forces = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public org.splitpoint.engine.io.StorageFile open(Path path) throws java.io.IOException {
+            return wrap(path, real.open(path));
+        }
+
+        @Override
+        public org.splitpoint.engine.io.StorageFile openRead(Path path) throws java.io.IOException {
+            return real.openRead(path);
+        }
+
+        @Override
+        public org.splitpoint.engine.io.StorageFile create(Path path) throws java.io.IOException {
+            return wrap(path, real.create(path));
+        }
+
+        @Override
+        public void rename(Path from, Path to) throws java.io.IOException {
+            real.rename(from, to);
+        }
+
+        @Override
+        public void syncDirectory(Path d) throws java.io.IOException {
+            real.syncDirectory(d);
+        }
+
+        @Override
+        public void delete(Path path) throws java.io.IOException {
+            real.delete(path);
+        }
+
+        @Override
+        public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws java.io.IOException {
+            return real.tryLock(lockFile, holder);
+        }
+
+        @Override
+        public String lockHolder(Path lockFile) throws java.io.IOException {
+            return real.lockHolder(lockFile);
+        }
+
+        private org.splitpoint.engine.io.StorageFile wrap(Path path, org.splitpoint.engine.io.StorageFile f) {
+            return new org.splitpoint.engine.io.StorageFile() {
+                @Override
+                public void readFully(long position, java.nio.ByteBuffer dst) throws java.io.IOException {
+                    f.readFully(position, dst);
+                }
+
+                @Override
+                public void writeFully(long position, java.nio.ByteBuffer src) throws java.io.IOException {
+                    f.writeFully(position, src);
+                }
+
+                @Override
+                public void force() throws java.io.IOException {
+                    // what the disk holds is what the file held when the force began
+                    byte[] image = java.nio.file.Files.readAllBytes(path);
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    f.force();
+                    forced.merge(path, image, (old, now) -> now);
+                    forces.incrementAndGet();
+                }
+
+                @Override
+                public long size() throws java.io.IOException {
+                    return f.size();
+                }
+
+                @Override
+                public void setLength(long length) throws java.io.IOException {
+                    f.setLength(length);
+                }
+
+                @Override
+                public void close() throws java.io.IOException {
+                    f.close();
+                }
+            };
+        }
+
+        boolean durablySet(Path path, long bit) {
+            byte[] image = forced.get(path);
+            int at = 4096 + (int) (bit >>> 3);
+            return image != null && at < image.length && (image[at] & (1 << (bit & 7))) != 0;
+        }
+    }
+
+    @Test
+    void concurrentWritersShareFsyncsAndEachBitIsDurableWhenBeginWriteReturns() throws Exception {
+        ForcedImages storage = new ForcedImages();
+        Path wib = dir.resolve("g.wib");
+        Path cbt = dir.resolve("g.cbt");
+        WriteIntent wi = new WriteIntent(DurableBitmap.create(storage, wib, 100_000, false));
+        ChangeTracker ct = new ChangeTracker(DurableBitmap.create(storage, cbt, 100_000, false));
+        long before = storage.forces.get();
+        int threads = 16;
+        int each = 40;
+        java.util.List<String> misses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread[] ts = new Thread[threads];
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        for (int k = 0; k < threads; k++) {
+            int me = k;
+            ts[k] = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        long t = me * 5_000L + i * 10L; // apart: no writer continues another's run
+                        wi.beginWrite(t, t + 1);
+                        ct.beginWrite(t, t + 1);
+                        if (!storage.durablySet(wib, t)) {
+                            misses.add("write intent " + t);
+                        }
+                        if (!storage.durablySet(cbt, t)) {
+                            misses.add("changed " + t);
+                        }
+                        // a bit another writer set is relied on only once durable, too
+                        long other = ((me + 1) % threads) * 5_000L + i * 10L;
+                        if (wi.dirty().get(other)) {
+                            wi.beginWrite(other, other + 1);
+                            if (!storage.durablySet(wib, other)) {
+                                misses.add("write intent (set by another) " + other);
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    misses.add(e.toString());
+                }
+            });
+            ts[k].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        long forces = storage.forces.get() - before;
+        assertThat(misses).as("bits not durable when beginWrite returned").isEmpty();
+        assertThat(forces).as("fsyncs for %d first writes to clean tracks on two bitmaps", threads * each * 2)
+                .isLessThan(threads * each);
+        wi.close();
+        ct.close();
+    }
+
     @Test
     void pinnedTracksStayDirtyThroughFlushesAndAClearAll() throws Exception {
         WriteIntent wi = new WriteIntent(DurableBitmap.create(StorageFactory.real(), dir.resolve("p.wib"), 1000, false));
