@@ -405,6 +405,24 @@ public final class RingLog {
         file.force();
     }
 
+    /**
+     * Gives the file's space back when no entry is live: the header (tail at the start, durably)
+     * first, then the file is cut to it; an entry appended later grows it again. For a ring that
+     * is not expected to be written for a while (a stripe journal once its volume is whole).
+     * Returns true when the file was cut.
+     */
+    public synchronized boolean shrinkIfEmpty() throws IOException {
+        if (!live.isEmpty() || file.size() <= DATA) {
+            return false;
+        }
+        headPos = DATA;
+        writeHeader(nextSeq, DATA);
+        file.force();
+        file.setLength(DATA);
+        file.force();
+        return true;
+    }
+
     private void writeHeader(long tailSeq, long tailPos) throws IOException {
         generation++;
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);

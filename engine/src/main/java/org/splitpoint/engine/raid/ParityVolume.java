@@ -501,6 +501,9 @@ public final class ParityVolume extends RaidVolume {
         long retireBelow = journal.completedPrefix(); // before forcing: later writes keep their entries
         super.forceMembers();
         journal.retire(retireBelow);
+        if (!degraded()) {
+            journal.shrinkIfEmpty(); // whole again: the ring's space goes back to the file system
+        }
     }
 
     /** The ring is full: make the members durable and retire what that covers. */

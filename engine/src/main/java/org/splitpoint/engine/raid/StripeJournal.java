@@ -257,6 +257,11 @@ final class StripeJournal implements AutoCloseable {
         return ring.capacity();
     }
 
+    /** Cuts the file back to its header when nothing is live (see {@link RingLog#shrinkIfEmpty}). */
+    synchronized boolean shrinkIfEmpty() throws IOException {
+        return ring.shrinkIfEmpty();
+    }
+
     long fileBytes() throws IOException {
         return ring.fileBytes();
     }
