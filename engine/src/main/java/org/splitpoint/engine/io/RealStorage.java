@@ -140,12 +140,15 @@ final class RealStorage implements StorageFactory {
         private final Path path;
         private final OpenOption[] mode;
         private volatile FileChannel channel;
+        /** Large aligned writes from page-aligned buffers, around the page cache; null for a read-only open. */
+        private final DirectWrites direct;
         private volatile boolean closed;
 
         ChannelFile(Path path, FileChannel channel, OpenOption[] mode) {
             this.path = path;
             this.channel = channel;
             this.mode = mode;
+            this.direct = mode == READ_WRITE ? new DirectWrites(path) : null;
         }
 
         private interface Op<T> {
@@ -216,6 +219,15 @@ final class RealStorage implements StorageFactory {
         @Override
         public void writeFully(long position, ByteBuffer src) throws IOException {
             int start = src.position();
+            if (direct != null && DirectWrites.eligible(position, src)) {
+                try {
+                    if (direct.write(position, src)) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    throw noSpace(e, path);
+                }
+            }
             io(ch -> {
                 src.position(start);
                 long pos = position;
@@ -255,7 +267,13 @@ final class RealStorage implements StorageFactory {
         @Override
         public void close() throws IOException {
             closed = true;
-            channel.close();
+            try {
+                if (direct != null) {
+                    direct.close();
+                }
+            } finally {
+                channel.close();
+            }
         }
     }
 }

@@ -33,6 +33,8 @@ final class NbdConnection implements Runnable {
     private final Object replyLock = new Object();
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final BufferPool buffers = new BufferPool();
+    /** Write payloads: page-aligned, so the members can take them around the page cache (DirectWrites). */
+    private final BufferPool payloads = new BufferPool(true);
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
@@ -207,7 +209,7 @@ final class NbdConnection implements Runnable {
                 if (length > Nbd.MAX_REQUEST) {
                     throw new IOException("write of " + length + " bytes is larger than the 32 MiB limit");
                 }
-                payload = buffers.take((int) length);
+                payload = payloads.take((int) length);
                 readFully(payload);
                 payload.flip();
             }
@@ -218,7 +220,7 @@ final class NbdConnection implements Runnable {
                     try {
                         serve(type, flags, handle, offset, length, data);
                     } finally {
-                        buffers.give(data);
+                        payloads.give(data);
                         inFlight.release();
                     }
                 });
