@@ -5,7 +5,7 @@
 #                            section to bench/RESULTS.md:
 #                              core     raid1/raid5 write, read, rebuild vs fio and qemu-img (below)
 #                              pairs    establish/restore/split/latency (bench/pairs/run.sh)
-#                              nbd      nbdcopy through `splitpoint serve` vs nbdkit (bench/nbd/run.sh)
+#                              nbd      nbdcopy through `splitpoint serve` vs nbdkit (bench/nbd/run.sh), raid1 then raid5
 #                              instant  backup store and instant restore (bench/instant/run.sh):
 #                                       time to the first read after restore() on 1 vs 16 GiB,
 #                                       read latency of not-yet-current vs current tracks during the
@@ -84,7 +84,7 @@ fi
 [ -n "$profile" ] && [ "$suite" = all ] && suite=core
 case "$suite" in
   pairs) exec bash "$bench/pairs/run.sh" ;;
-  nbd) exec bash "$bench/nbd/run.sh" ;;
+  nbd) bash "$bench/nbd/run.sh"; BENCH_NBD_LAYOUT=raid5 exec bash "$bench/nbd/run.sh" ;;
   instant) exec bash "$bench/instant/run.sh" ${profile:+--profile} ;;
   journal) exec bash "$bench/journal/run.sh" ${profile:+--profile} ;;
   drills) exec bash "$bench/drills/run.sh" ${profile:+--profile} ;;
@@ -98,6 +98,7 @@ case "$suite" in
       case "$s" in
         core) bash "${BASH_SOURCE[0]}" core || failed+=("$s") ;;
         pause) bash "$bench/pairs/pause.sh" || failed+=("$s") ;;
+        nbd) { bash "$bench/nbd/run.sh" && BENCH_NBD_LAYOUT=raid5 bash "$bench/nbd/run.sh"; } || failed+=("$s") ;;
         *) bash "$bench/$s/run.sh" || failed+=("$s") ;;
       esac
     done

@@ -28,6 +28,8 @@
 #                      0: do not
 #   BENCH_NBDCOPY_OPTS extra nbdcopy options for both sides, e.g. "-C 1 -R 16" (default: none,
 #                      i.e. nbdcopy's defaults: up to 4 connections, 64 requests in flight, 256 KiB)
+#   BENCH_NBD_LAYOUT   raid1 (default: 2 drives of the volume's size) or raid5 (4 drives of a third
+#                      of it); targets: raid1 read >= 1.0x, write >= 0.9x; raid5 read >= 1.0x, write >= 0.7x
 #   SPLITPOINT_JAVA_OPTS  JVM options for `splitpoint serve` (read by the launcher)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +41,12 @@ size_mib="${BENCH_SIZE_MIB:-1024}"
 settle_ms="${BENCH_SETTLE_MS:-500}"
 copy_opts="${BENCH_NBDCOPY_OPTS:-}"
 warm_memory="${BENCH_NBD_WARM:-1}"
+layout="${BENCH_NBD_LAYOUT:-raid1}"
+case "$layout" in
+  raid1) vol=r1; drives=2; drive_mib=$size_mib; write_target=0.9 ;;
+  raid5) vol=r5; drives=4; drive_mib=$(( (size_mib + 2) / 3 )); write_target=0.7 ;;
+  *) echo "bench nbd: BENCH_NBD_LAYOUT must be raid1 or raid5" >&2; exit 2 ;;
+esac
 out="$root/bench/target/nbd"
 log="$out/last-run.txt"
 table_file="$out/table.md"
@@ -114,13 +122,13 @@ wait_nbd() { # wait_nbd URI PID NAME LOGFILE
   say "$3 did not answer on $1 within 300 s"; cat "$4" >&2; exit 1
 }
 
-say "creating the pool (2 drives of ${size_mib} MiB, raid1 volume r1)"
-"$root/splitpoint" pool create "$pool" --drives 2 --drive-size "${size_mib}M" >&2
-"$root/splitpoint" volume create "$pool" r1 --layout raid1 --drives d1,d2 >&2
+say "creating the pool ($drives drives of ${drive_mib} MiB, $layout volume $vol)"
+"$root/splitpoint" pool create "$pool" --drives "$drives" --drive-size "${drive_mib}M" >&2
+"$root/splitpoint" volume create "$pool" "$vol" --layout "$layout" --drives "$(seq -s, -f 'd%g' 1 "$drives")" >&2
 
 port1=$(free_port 10930)
 port2=$(free_port $((port1 + 1)) "$port1")
-ours_uri="nbd://127.0.0.1:$port1/r1"
+ours_uri="nbd://127.0.0.1:$port1/$vol"
 peer_uri="nbd://127.0.0.1:$port2/"
 "$root/splitpoint" serve "$pool" --nbd "127.0.0.1:$port1" >"$scratch/serve.log" 2>&1 &
 ours_pid=$! # the launcher execs java: this is the server's own pid
@@ -229,8 +237,8 @@ line() { # line PHASE LABEL TARGET
 table=$(cat <<T
 | nbdcopy, $((bytes / 1048576)) MiB | ours MiB/s | nbdkit MiB/s | ratio ours/nbdkit | target | result | best ratio |
 |---|---:|---:|---:|---:|---|---:|
-$(line read "read: \`nbdcopy nbd://…/r1 null:\` (raid1, cold)" 1.0)
-$(line write "write: \`nbdcopy --flush SRC nbd://…/r1\` (raid1, overwrite)" 0.9)
+$(line read "read: \`nbdcopy nbd://…/$vol null:\` ($layout, cold)" 1.0)
+$(line write "write: \`nbdcopy --flush SRC nbd://…/$vol\` ($layout, overwrite)" "$write_target")
 T
 )
 echo "$table" | tee "$table_file"
@@ -243,7 +251,7 @@ if [ "${BENCH_NO_RESULTS:-}" != "1" ]; then
   fi
   fs=$(findmnt -n -o FSTYPE,SOURCE -T "$parent" 2>/dev/null | tr -s ' ' || echo "?")
   {
-    printf '\n## %s — nbd (nbdcopy through `splitpoint serve` vs `nbdkit file`)\n\n' "$(date -u +%F)"
+    printf '\n## %s — nbd, %s (nbdcopy through `splitpoint serve` vs `nbdkit file`)\n\n' "$(date -u +%F)" "$layout"
     printf -- '- machine: %s CPUs (%s), %s RAM; kernel %s\n' "$(nproc)" \
       "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
       "$(free -h | awk '/^Mem:/{print $2}')" "$(uname -r)"
