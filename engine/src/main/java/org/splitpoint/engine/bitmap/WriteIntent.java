@@ -17,6 +17,9 @@ import java.util.List;
  * while the volume runs on; its tracks are {@linkplain #pin pinned}: they stay dirty, through flushes
  * and a clean close, until a resync made them agree and {@link #unpin} let them go.
  *
+ * <p>Random writers would pay one fsync per track they touch first; so a write dirties the whole
+ * aligned group of {@link #GROUP} tracks around it (md's bitmap chunk is larger still).
+ *
  * <p>Sequential writers would pay one fsync per track; so a write that begins right after a run of
  * dirty tracks also dirties as many tracks ahead as that run is long (up to 1024), the way
  * read-ahead grows. It needs no stream tracking, so several interleaved sequential writers (a
@@ -26,6 +29,8 @@ import java.util.List;
 public final class WriteIntent {
 
     private static final long MAX_AHEAD = 1024;
+    /** Tracks dirtied together, aligned (1 MiB of 64 KiB tracks); a crash resyncs at most this around a write. */
+    static final long GROUP = 16;
 
     private final DurableBitmap durable;
     private final BitmapGroupCommit group;
@@ -76,9 +81,13 @@ public final class WriteIntent {
                     run++;
                 }
                 long end = Math.min(bits.size(), to + Math.max(run, to - from));
-                bits.setRange(from, end);
-                durable.markChanged(from, end);
-                generation = group.changed(from, end);
+                // a random write dirties its whole aligned group of tracks, as md's bitmap chunk
+                // does: the next writes near it find their bits set and pay no fsync
+                long start = from / GROUP * GROUP;
+                end = Math.min(bits.size(), Math.max(end, (to + GROUP - 1) / GROUP * GROUP));
+                bits.setRange(start, end);
+                durable.markChanged(start, end);
+                generation = group.changed(start, end);
             }
         }
         group.await(generation);

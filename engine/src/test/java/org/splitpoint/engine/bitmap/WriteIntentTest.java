@@ -218,13 +218,35 @@ class WriteIntentTest {
 
     @Test
     void sequentialWritesDirtyAGrowingWindowAhead() throws Exception {
-        WriteIntent wi = new WriteIntent(DurableBitmap.create(StorageFactory.real(), dir.resolve("s.wib"), 1 << 16, false));
-        wi.beginWrite(0, 1);
-        wi.beginWrite(1, 2);
-        wi.beginWrite(2, 3);
-        // each newly dirtied range ran ahead of the writer, doubling
-        assertThat(wi.dirty().cardinality()).isGreaterThan(3);
-        assertThat(wi.dirty().cardinality()).isLessThanOrEqualTo(1 + 2 + 4 + 8);
+        ForcedImages storage = new ForcedImages();
+        WriteIntent wi = new WriteIntent(DurableBitmap.create(storage, dir.resolve("s.wib"), 1 << 16, false));
+        long before = storage.forces.get();
+        for (long t = 0; t < 4 * WriteIntent.GROUP; t++) {
+            wi.beginWrite(t, t + 1);
+        }
+        // the first write dirtied its group; each write past a dirty run dirtied as much again ahead
+        assertThat(storage.forces.get() - before).as("fsyncs for %d sequential tracks", 4 * WriteIntent.GROUP)
+                .isLessThanOrEqualTo(3);
+        assertThat(wi.dirty().cardinality()).isLessThanOrEqualTo(8 * WriteIntent.GROUP);
+        wi.close();
+    }
+
+    @Test
+    void aRandomWriteDirtiesItsAlignedGroupSoItsNeighboursPayNoFsync() throws Exception {
+        ForcedImages storage = new ForcedImages();
+        Path f = dir.resolve("r.wib");
+        WriteIntent wi = new WriteIntent(DurableBitmap.create(storage, f, 1 << 16, false));
+        long g = WriteIntent.GROUP;
+        long before = storage.forces.get();
+        wi.beginWrite(5 * g + 3, 5 * g + 4);
+        for (long t = 5 * g; t < 6 * g; t++) {
+            assertThat(storage.durablySet(f, t)).as("track " + t + " of the group, durably").isTrue();
+        }
+        assertThat(wi.dirty().get(5 * g - 1)).isFalse();
+        assertThat(wi.dirty().get(6 * g)).isFalse();
+        wi.beginWrite(5 * g + 9, 5 * g + 10);
+        wi.beginWrite(5 * g, 5 * g + 1);
+        assertThat(storage.forces.get() - before).as("one fsync for three writes in one group").isEqualTo(1);
         wi.close();
     }
 
