@@ -25,7 +25,7 @@ import org.splitpoint.engine.pool.Pool;
  * How long hosts are held at a split and at the start of an establish or a restore, on storage
  * whose force costs time in proportion to what was written since the last one (a page cache being
  * written back at 64 MB/s), while hosts write at 16 MB/s. Holding hosts while all of it is written
- * back would stop them for about half a second; only the writes of a short last round may remain
+ * back would stop them for about 0.75 s; only the writes of a short last round may remain
  * under the gate.
  */
 class AdminPauseTest {
@@ -195,16 +195,16 @@ class AdminPauseTest {
             long restoreStart;
             long establishStart;
             try (Hosts hosts = new Hosts(pool.device("std"))) {
-                hosts.run(2_000); // ~32 MB unflushed per member: half a second to write back
+                hosts.run(3_000); // ~48 MB unflushed per member: 0.75 s to write back
                 pool.pairs().split(List.of("p1"));
                 split = hosts.longestAfter();
 
-                hosts.run(2_000);
+                hosts.run(3_000);
                 Job restore = pool.pairs().restore("p1", false, true);
                 restoreStart = hosts.longestAfter();
                 assertThat(restore.await(60_000)).isTrue(); // protected: the pair stays Split
 
-                hosts.run(2_000);
+                hosts.run(3_000);
                 Job establish = pool.pairs().establish("p1", false);
                 establishStart = hosts.longestAfter();
                 establish.setThrottle(0);
@@ -213,10 +213,11 @@ class AdminPauseTest {
             }
             System.out.printf("longest host write: split %.1f ms, restore start %.1f ms, establish start %.1f ms%n",
                     split / 1e6, restoreStart / 1e6, establishStart / 1e6);
-            // held for the whole write-back this would be ~500 ms; the bound leaves room for a loaded machine
-            assertThat(split / 1_000_000L).as("longest host write across the split, ms").isLessThan(150);
-            assertThat(restoreStart / 1_000_000L).as("longest host write across the restore's start, ms").isLessThan(150);
-            assertThat(establishStart / 1_000_000L).as("longest host write across the establish's start, ms").isLessThan(150);
+            // held for the whole write-back this would be ~750 ms (measured: 820-880); without a load
+            // 10-80 ms; the bound leaves room for a loaded machine (236 ms seen at load 7 on 2 cores)
+            assertThat(split / 1_000_000L).as("longest host write across the split, ms").isLessThan(400);
+            assertThat(restoreStart / 1_000_000L).as("longest host write across the restore's start, ms").isLessThan(400);
+            assertThat(establishStart / 1_000_000L).as("longest host write across the establish's start, ms").isLessThan(400);
         }
     }
 }
