@@ -6,7 +6,10 @@ import org.splitpoint.engine.nbd.NbdServer;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolExports;
 
-/** What {@code splitpoint serve} runs, in the test's process: the pool, its NBD server, its control socket. */
+/**
+ * What {@code splitpoint serve} runs, in the test's process: the pool, its NBD server (logging to
+ * the pool's events, as serve does), its control socket.
+ */
 final class Holder implements AutoCloseable {
 
     final Pool pool;
@@ -21,7 +24,8 @@ final class Holder implements AutoCloseable {
         pool = Pool.open(dir);
         NbdServer n = null;
         try {
-            n = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), m -> { });
+            n = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool),
+                    m -> pool.events().publish(org.splitpoint.engine.event.Event.info("NBD", "serve", m)));
             control = ControlServer.start(dir, new HeldPoolCommands(pool), m -> { }, allowedUser);
         } catch (Exception e) {
             if (n != null) {

@@ -223,6 +223,93 @@ class ServeTest {
         }
     }
 
+    /**
+     * qemu (with reconnect-delay) keeps a connection to a split BCV and writes; an establish makes
+     * the BCV read-only, so the server disconnects it, saying why in the events; qemu's next write
+     * waits through its reconnects while the export stays read-only, and is done once a split
+     * makes it writable again, over a connection that negotiated the new writability.
+     */
+    @Test
+    @Timeout(120)
+    void qemuReconnectsWhenTheBcvChangesWritabilityAndWritesOnceItIsWritable() throws Exception {
+        assumeTrue(Tools.installed("qemu-io") && Tools.installed("nbdinfo"), "needs qemu-utils and libnbd-bin");
+        Path p = pool();
+        try (Holder h = new Holder(p)) {
+            Process q = new ProcessBuilder("qemu-io", "--image-opts", "driver=nbd,server.type=inet,"
+                    + "server.host=127.0.0.1,server.port=" + h.nbd.port() + ",export=copy,reconnect-delay=30")
+                    .redirectErrorStream(true).start();
+            StringBuffer out = new StringBuffer();
+            Thread pump = new Thread(() -> {
+                try {
+                    byte[] b = new byte[4096];
+                    for (int n = q.getInputStream().read(b); n > 0; n = q.getInputStream().read(b)) {
+                        out.append(new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                } catch (java.io.IOException ignored) {
+                    // qemu-io ended
+                }
+            });
+            pump.start();
+            var in = new java.io.PrintStream(q.getOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                in.println("write -P 0x41 0 64k");
+                awaitCount(out, "wrote 65536/65536", 1, 20_000);
+                assertThat(CliRun.of("pair", "establish", p, "p1").code()).isZero();
+                h.pool.events().drain();
+                awaitEvent(p, "on copy: the export became read-only (raid5 volume, OPTIMAL, BCV of pair p1 (S", 5_000);
+                in.println("write -P 0x42 0 64k"); // qemu reconnects; the export is read-only: it waits
+                Thread.sleep(1500);
+                assertThat(count(out, "wrote 65536/65536")).as("no write while the BCV is read-only: " + out).isEqualTo(1);
+                assertThat(CliRun.of("pair", "split", p, "p1").code()).isZero();
+                awaitCount(out, "wrote 65536/65536", 2, 25_000);
+                assertThat(out.toString()).doesNotContain("failed");
+            } finally {
+                in.println("quit");
+                in.close();
+                if (!q.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    q.destroyForcibly();
+                }
+                pump.join(5000);
+            }
+            byte[] got = new byte[65536];
+            h.pool.device("copy").read(0, ByteBuffer.wrap(got));
+            byte[] want = new byte[65536];
+            java.util.Arrays.fill(want, (byte) 0x42);
+            assertThat(got).as("qemu's write after the split is on the BCV").isEqualTo(want);
+            Tools.Result info = Tools.run(List.of("nbdinfo", h.uri("copy")));
+            assertThat(info.out()).contains("is_read_only: false");
+            h.pool.events().drain();
+        }
+        assertThat(Files.readString(p.resolve("meta/events.jsonl")))
+                .containsPattern("client 127\\.0\\.0\\.1:\\d+ disconnected from copy after \\d+ requests: the export became read-only")
+                .contains("left within a second without a request; more such brief connections are counted, not logged");
+    }
+
+    private static int count(CharSequence s, String part) {
+        int n = 0;
+        for (int i = s.toString().indexOf(part); i >= 0; i = s.toString().indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static void awaitCount(CharSequence s, String part, int n, long millis) throws InterruptedException {
+        long until = System.nanoTime() + millis * 1_000_000;
+        while (count(s, part) < n && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(count(s, part)).as("'" + part + "' in: " + s).isGreaterThanOrEqualTo(n);
+    }
+
+    private static void awaitEvent(Path pool, String part, long millis) throws Exception {
+        long until = System.nanoTime() + millis * 1_000_000;
+        Path events = pool.resolve("meta/events.jsonl");
+        while (!Files.readString(events).contains(part) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(events)).contains(part);
+    }
+
     @Test
     void commandsFromAnotherProcessRunInTheHolder() throws Exception {
         Path p = pool();

@@ -1,59 +1,180 @@
 package org.splitpoint.engine.nbd;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Reusable direct buffers for request payloads. Allocating a direct buffer per request costs a
- * zeroing pass and, under load, GC pressure that stalls the whole server; a connection keeps a
- * few and hands them back when the reply is sent.
+ * The server's direct buffers for request payloads and read replies, reused across connections.
+ *
+ * <p>Design. Allocating a direct buffer per request costs a zeroing pass and, under load, GC
+ * pressure; so buffers are reused. Before, each connection kept up to 64 buffers of up to 32 MiB,
+ * and nothing gave them back: memory stayed at gigabytes after the clients left. Now buffers are at
+ * most one piece ({@link NbdLimits#pieceBytes}) each, sized in powers of two from 4 KiB, and
+ * what is in use is bounded by the {@link MemoryBudget} (a request is charged
+ * {@link #capacityFor} of its pieces before any is taken). Idle buffers are kept up to
+ * {@code keepBytes}, and {@link #trim} frees them all once nothing was taken for a while, so the
+ * server's memory returns to its baseline when clients go quiet. Freeing is explicit (the
+ * buffer's cleaner, where the JDK lets us) rather than left to a garbage collection that a quiet
+ * server may not run for hours. Only buffers this pool lent and got back are ever freed, and a
+ * buffer given back twice is ignored, so a freed buffer can never still be in use.
  */
-final class BufferPool {
+final class BufferPool implements AutoCloseable {
 
-    private static final int KEEP = 64;
-    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger kept = new AtomicInteger();
-    private final boolean aligned;
+    static final int MIN = 4096;
+    private static final int ALIGN = 4096;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+    private static final MethodHandle FREE = cleaner();
 
-    BufferPool() {
-        this(false);
+    private final long keepBytes;
+    private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
+    private final Set<ByteBuffer> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Aligned slices lent or kept, and the buffers they are cut from (only a whole buffer can be freed). */
+    private final Map<ByteBuffer, ByteBuffer> parents = new IdentityHashMap<>();
+    private long kept;
+    private long lastTake = System.nanoTime();
+
+    BufferPool(long keepBytes) {
+        this.keepBytes = keepBytes;
+    }
+
+    /** The capacity of the buffer {@link #take} gives for {@code length} bytes. */
+    static int capacityFor(int length) {
+        if (length == 0) {
+            return 0;
+        }
+        return Math.max(MIN, Integer.highestOneBit(length - 1) << 1);
     }
 
     /**
-     * {@code aligned}: page-aligned buffers, for write payloads (see DirectWrites). Not for reads:
-     * a buffered read into, and a socket send out of, page-aligned buffers measured 2-4x the CPU.
+     * A buffer with position 0 and limit {@code length}. Throws OutOfMemoryError when direct
+     * memory cannot be had (the caller answers ENOMEM).
      */
-    BufferPool(boolean aligned) {
-        this.aligned = aligned;
+    ByteBuffer take(int length) {
+        return take(length, false);
     }
 
-    /** A buffer with position 0 and limit {@code length}. */
-    ByteBuffer take(int length) {
-        for (int tries = 0; tries < 4; tries++) {
-            ByteBuffer b = free.poll();
-            if (b == null) {
-                break;
-            }
-            kept.decrementAndGet();
-            if (b.capacity() >= length) {
+    /**
+     * As {@link #take}, page-aligned: for write payloads, which the member files then take around
+     * the page cache ({@code DirectWrites}). Read buffers stay unaligned: a buffered read into, and
+     * a socket send out of, page-aligned buffers measured 2-4x the CPU (bench/notes).
+     */
+    ByteBuffer takeAligned(int length) {
+        return take(length, true);
+    }
+
+    private ByteBuffer take(int length, boolean aligned) {
+        if (length == 0) {
+            return EMPTY.duplicate();
+        }
+        int cap = capacityFor(length);
+        int key = aligned ? -cap : cap;
+        ByteBuffer b;
+        synchronized (this) {
+            lastTake = System.nanoTime();
+            ArrayDeque<ByteBuffer> q = free.get(key);
+            b = q == null ? null : q.pollFirst();
+            if (b != null) {
+                kept -= cap;
+                lent.add(b);
                 return b.clear().limit(length);
             }
         }
-        if (!aligned) {
-            return ByteBuffer.allocateDirect(Math.max(length, 64 * 1024)).limit(length);
+        if (aligned) {
+            // one page more, so an aligned start always fits; the slice is freed through its parent
+            ByteBuffer parent = ByteBuffer.allocateDirect(cap + ALIGN);
+            b = parent.alignedSlice(ALIGN).slice(0, cap);
+            synchronized (this) {
+                parents.put(b, parent);
+                lent.add(b);
+            }
+            return b.limit(length);
         }
-        // page-aligned, so a member file can take a large write payload around the page cache
-        // (DirectWrites); the extra page is what aligning the start costs
-        int cap = (Math.max(length, 64 * 1024) + 4095) & ~4095;
-        return ByteBuffer.allocateDirect(cap + 4096).alignedSlice(4096).limit(length);
+        b = ByteBuffer.allocateDirect(cap);
+        synchronized (this) {
+            lent.add(b);
+        }
+        return b.limit(length);
     }
 
+    /** Gives back a buffer {@link #take} gave; anything else (or a second give) is ignored. */
     void give(ByteBuffer b) {
-        if (b != null && kept.incrementAndGet() <= KEEP) {
-            free.offer(b);
-        } else if (b != null) {
-            kept.decrementAndGet();
+        if (b == null || b.capacity() == 0) {
+            return;
+        }
+        synchronized (this) {
+            if (!lent.remove(b)) {
+                return;
+            }
+            if (kept + b.capacity() <= keepBytes) {
+                int key = parents.containsKey(b) ? -b.capacity() : b.capacity();
+                free.computeIfAbsent(key, c -> new ArrayDeque<>()).addFirst(b);
+                kept += b.capacity();
+                return;
+            }
+            b = unslice(b);
+        }
+        release(b);
+    }
+
+    /** The buffer to free for {@code b}: its parent when it is an aligned slice (forgotten here). */
+    private ByteBuffer unslice(ByteBuffer b) {
+        ByteBuffer parent = parents.remove(b);
+        return parent == null ? b : parent;
+    }
+
+    /** Frees every idle buffer when nothing was taken for {@code idleNanos}. */
+    void trim(long idleNanos) {
+        java.util.List<ByteBuffer> drop = new java.util.ArrayList<>();
+        synchronized (this) {
+            if (kept == 0 || System.nanoTime() - lastTake < idleNanos) {
+                return;
+            }
+            free.values().forEach(q -> q.forEach(b -> drop.add(unslice(b))));
+            free.clear();
+            kept = 0;
+        }
+        drop.forEach(BufferPool::release);
+    }
+
+    /** Bytes kept idle now. */
+    synchronized long kept() {
+        return kept;
+    }
+
+    /** Frees every idle buffer; buffers still lent are freed by the collector once dropped. */
+    @Override
+    public void close() {
+        trim(-1);
+    }
+
+    private static void release(ByteBuffer b) {
+        if (FREE != null) {
+            try {
+                FREE.invokeExact(b);
+            } catch (Throwable ignored) {
+                // left to the garbage collector, as any dropped direct buffer
+            }
+        }
+    }
+
+    /** sun.misc.Unsafe.invokeCleaner, bound; null where the JDK does not offer it. */
+    private static MethodHandle cleaner() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return MethodHandles.lookup().findVirtual(unsafeClass, "invokeCleaner",
+                    MethodType.methodType(void.class, ByteBuffer.class)).bindTo(f.get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 }

@@ -54,6 +54,7 @@ final class Nbd {
 
     static final int EPERM = 1;
     static final int EIO = 5;
+    static final int ENOMEM = 12;
     static final int EINVAL = 22;
     static final int ENOSPC = 28;
     static final int ENOTSUP = 95;

@@ -3,52 +3,83 @@ package org.splitpoint.engine.nbd;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.splitpoint.engine.pair.PairRefusedException;
 
 /**
  * One NBD client connection: the fixed-newstyle handshake, then the transmission phase.
  *
- * <p>Design. One thread reads requests in order (a write's payload must be read before the next
- * header), and hands each to the server's worker pool, so requests run concurrently and replies
- * go out in completion order, as the protocol allows; replies are serialized by a lock, header and
- * data in one gathering write. At most 64 requests are in flight per connection (backpressure).
- * A disconnect mid-request loses nothing acknowledged: only completed requests were replied to.
+ * <p>Design. This connection's thread reads requests in order (a write's payload must be read
+ * before the next header). Before it reads anything more of a request it takes the request's slot
+ * and buffer bytes from the connection's {@link MemoryBudget.Account}: a client with too much in
+ * flight or unreplied is simply no longer read from, and no payload is read into memory nobody
+ * granted. The request then runs on the server's shared workers as pieces on this connection's
+ * lane of the {@link RequestScheduler}, so requests run concurrently and no client's large request
+ * holds the workers; its reply goes to this connection's {@link Outbox}, written by a thread of its
+ * own, so no worker ever waits for a client to read. Replies go out in completion order, as the
+ * protocol allows. Every request taken is answered: an error (EPERM, EINVAL, ENOSPC, ENOMEM, EIO)
+ * when it cannot be done, never silence; a worker never dies of a request.
+ *
+ * <p>Ending. A connection ends when the client disconnects or breaks the protocol, when the server
+ * stops, when the client sits in the handshake too long, when it reads no reply for too long, or when
+ * it is retired because its export changed ({@link ExportWatch}). In every case the requests already
+ * taken run to their end before the connection is forgotten. A retired connection answers them,
+ * takes no new ones (the client sends those again after it reconnects), and then half-closes, so
+ * the client reads every reply before the end of the stream; it is cut after a grace period if the
+ * client does not hang up. Only completed requests are answered, so a disconnect loses nothing
+ * acknowledged.
  */
 final class NbdConnection implements Runnable {
 
-    private static final int MAX_IN_FLIGHT = 64;
+    private static final int HANDSHAKE = 0;
+    private static final int TRANSMISSION = 1;
+    private static final int ENDED = 2;
 
     private final long id;
-    private final ByteChannel ch;
+    private final SocketChannel ch;
     private final String remote;
     private final ExportCatalog catalog;
-    private final ExecutorService workers;
     private final NbdServer server;
+    private final BufferPool buffers;
     private final Object replyLock = new Object();
-    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    private final BufferPool buffers = new BufferPool();
-    /** Write payloads: page-aligned, so the members can take them around the page cache (DirectWrites). */
-    private final BufferPool payloads = new BufferPool(true);
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final Instant since = Instant.now();
+    private final AtomicInteger phase = new AtomicInteger(HANDSHAKE);
+    private final MemoryBudget.Account account;
+    private final RequestScheduler.Lane lane;
+    private final Outbox outbox;
+    /** Guards {@link #executing}, {@link #retired} and {@link #sealed}. */
+    private final Object state = new Object();
+    private int executing;
+    private String retired;
+    private boolean sealed;
+    private volatile boolean closed;
+    private final AtomicBoolean announced = new AtomicBoolean();
     private volatile Export export;
     private boolean noZeroes;
+    private ByteBuffer scratch;
 
-    NbdConnection(long id, ByteChannel ch, String remote, ExportCatalog catalog, ExecutorService workers, NbdServer server) {
+    NbdConnection(long id, SocketChannel ch, String remote, ExportCatalog catalog, NbdServer server) {
         this.id = id;
         this.ch = ch;
         this.remote = remote;
         this.catalog = catalog;
-        this.workers = workers;
         this.server = server;
+        this.buffers = server.buffers();
+        this.account = server.memory().open();
+        this.lane = server.scheduler().lane();
+        this.outbox = new Outbox(ch, this::close);
     }
 
     ClientStats stats() {
@@ -57,29 +88,175 @@ final class NbdConnection implements Runnable {
                 bytesRead.get(), bytesWritten.get(), requests.get());
     }
 
+    /** True the first time only: whoever gets it says (or decides not to say) that this client connected. */
+    boolean announce() {
+        return announced.compareAndSet(false, true);
+    }
+
+    /** The export this connection negotiated, once it is in the transmission phase; else null. */
+    Export negotiated() {
+        return phase.get() == TRANSMISSION ? export : null;
+    }
+
     @Override
     public void run() {
+        ScheduledFuture<?> timeout = server.timer().schedule(this::handshakeTimedOut,
+                server.limits().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
-            if (handshake()) {
+            boolean go = handshake();
+            if (phase.compareAndSet(HANDSHAKE, TRANSMISSION) && go) {
+                timeout.cancel(false);
                 transmission();
             }
-        } catch (EOFException | java.nio.channels.ClosedChannelException e) {
-            // the client went away
+        } catch (EOFException | ClosedChannelException e) {
+            // the client went away, or was cut off (handshake timeout, stall, server stop)
         } catch (IOException e) {
-            server.log("client " + remote + ": " + e.getMessage());
+            if (!closed) {
+                server.log("client " + remote + ": " + e.getMessage());
+            }
+        } catch (RuntimeException | Error e) { // e.g. a JDK class that could not load for want of a descriptor
+            server.log("client " + remote + ": connection failed: " + e);
         } finally {
-            // wait for requests still running so their effects are complete before we forget them
-            inFlight.acquireUninterruptibly(MAX_IN_FLIGHT);
-            close();
-            server.closed(this);
+            timeout.cancel(false);
+            end();
         }
     }
 
+    private void handshakeTimedOut() {
+        if (phase.compareAndSet(HANDSHAKE, ENDED)) {
+            java.time.Duration t = server.limits().handshakeTimeout();
+            server.log("client " + remote + " chose no export within " + (t.toMillis() < 1000 ? t.toMillis() + " ms"
+                    : t.toSeconds() + " s") + " of connecting; disconnected");
+            close();
+        }
+    }
+
+    /** Waits for the requests taken, lets their replies go out, then lets go of everything. */
+    private void end() {
+        awaitIdle();
+        outbox.finish(null);
+        try {
+            // the writer ends once all is written, or the client is gone; one that reads nothing
+            // is cut by the stall check, so this wait is a backstop only
+            if (!outbox.awaitEnd(server.limits().replyStall().toMillis() + 5_000)) {
+                close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        phase.set(ENDED);
+        try {
+            close();
+        } finally {
+            account.close();
+            server.closed(this, retired);
+        }
+    }
+
+    /** Cuts the connection at once; requests running go on, their replies are dropped. Idempotent. */
     void close() {
+        closed = true;
         try {
             ch.close();
-        } catch (IOException ignored) {
-            // closing anyway
+        } catch (IOException | RuntimeException | LinkageError ignored) {
+            // closing anyway (out of descriptors, even the JDK's close can fail to load a class)
+        } finally {
+            account.abort();
+            outbox.abort();
+        }
+    }
+
+    /** True once the connection was retired (its requests finish, no new ones are taken). */
+    boolean retiring() {
+        synchronized (state) {
+            return retired != null;
+        }
+    }
+
+    /**
+     * Ends this connection politely because of {@code reason}: the requests taken finish and are
+     * answered, later ones are not taken, then the server half-closes. With {@code renegotiate}
+     * the log says the client may reconnect (its export changed, not the server).
+     */
+    void retire(String reason, boolean renegotiate) {
+        int inFlight;
+        boolean seal;
+        synchronized (state) {
+            if (retired != null || closed) {
+                return;
+            }
+            retired = reason;
+            inFlight = executing;
+            seal = executing == 0 && !sealed;
+            sealed |= seal;
+        }
+        Export e = export;
+        server.announce(this);
+        server.log("client " + remote + " on " + (e == null ? "(negotiating)" : e.name()) + ": " + reason + "; "
+                + (inFlight == 0 ? "" : "finishing its " + inFlight + " requests in flight, then ")
+                + "disconnecting it" + (renegotiate ? ", so that it reconnects and negotiates again" : ""));
+        account.abort(); // a request waiting for memory is not taken
+        if (seal) {
+            seal();
+        }
+    }
+
+    /** Disconnects a client that has accepted no reply byte for {@code limitNanos} while replies wait. */
+    void checkStall(long limitNanos) {
+        long stalled = outbox.stalledNanos();
+        if (!closed && stalled > limitNanos) {
+            Export e = export;
+            server.announce(this);
+            server.log("client " + remote + " on " + (e == null ? "(negotiating)" : e.name()) + " has read none of its"
+                    + " replies for " + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s; disconnecting it");
+            close();
+        }
+    }
+
+    /** Last replies out, then FIN; a client that does not hang up within the grace is cut. */
+    private void seal() {
+        outbox.finish(() -> server.timer().schedule(this::close, server.limits().closeGrace().toMillis(),
+                TimeUnit.MILLISECONDS));
+    }
+
+    /** A request is taken, unless the connection was retired. */
+    private boolean enter() {
+        synchronized (state) {
+            if (retired != null) {
+                return false;
+            }
+            executing++;
+            return true;
+        }
+    }
+
+    /** A request taken is over (its reply queued, or dropped). */
+    private void exit() {
+        boolean seal;
+        synchronized (state) {
+            executing--;
+            seal = retired != null && executing == 0 && !sealed;
+            sealed |= seal;
+            state.notifyAll();
+        }
+        if (seal) {
+            seal();
+        }
+    }
+
+    private void awaitIdle() {
+        boolean interrupted = false;
+        synchronized (state) {
+            while (executing > 0) {
+                try {
+                    state.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the requests' effects must be complete before we forget them
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -190,6 +367,7 @@ final class NbdConnection implements Runnable {
     // ---- transmission -----------------------------------------------------------------------------
 
     private void transmission() throws IOException {
+        outbox.start("splitpoint-nbd-out-" + remote);
         server.attached(this);
         while (true) {
             ByteBuffer h = readBuf(28);
@@ -204,85 +382,232 @@ final class NbdConnection implements Runnable {
             if (type == Nbd.CMD_DISC) {
                 return;
             }
-            ByteBuffer payload = null;
-            if (type == Nbd.CMD_WRITE) {
-                if (length > Nbd.MAX_REQUEST) {
-                    throw new IOException("write of " + length + " bytes is larger than the 32 MiB limit");
-                }
-                payload = payloads.take((int) length);
-                readFully(payload);
-                payload.flip();
+            if (type == Nbd.CMD_WRITE && length > Nbd.MAX_REQUEST) {
+                throw new IOException("write of " + length + " bytes is larger than the 32 MiB limit");
             }
-            ByteBuffer data = payload;
-            inFlight.acquireUninterruptibly();
-            try {
-                workers.execute(() -> {
-                    try {
-                        serve(type, flags, handle, offset, length, data);
-                    } finally {
-                        payloads.give(data);
-                        inFlight.release();
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                inFlight.release();
-                reply(handle, Nbd.ESHUTDOWN, null);
-                return;
-            }
+            take(type, flags, handle, offset, length);
         }
     }
 
-    private void serve(int type, int flags, long handle, long offset, long length, ByteBuffer payload) {
+    /**
+     * Takes one request whose header was read: its slot and buffer bytes first, then its payload,
+     * then it goes to the workers; or it is answered with an error at once.
+     */
+    private void take(int type, int flags, long handle, long offset, long length) throws IOException {
+        long payload = type == Nbd.CMD_WRITE ? length : 0;
+        if (retiring()) {
+            discard(payload); // not taken, not answered: the client sends it again after reconnecting
+            return;
+        }
         requests.incrementAndGet();
-        Export e = export;
-        try {
-            switch (type) {
-                case Nbd.CMD_READ -> {
-                    if (length > Nbd.MAX_REQUEST || !inRange(e, offset, length)) {
-                        reply(handle, Nbd.EINVAL, null);
-                        return;
-                    }
-                    ByteBuffer b = buffers.take((int) length);
-                    try {
-                        e.device().read(offset, b);
-                        b.flip();
-                        bytesRead.addAndGet(length);
-                        reply(handle, 0, b);
-                    } finally {
-                        buffers.give(b);
-                    }
-                }
-                case Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES -> {
-                    if (e.readOnly()) {
-                        reply(handle, Nbd.EPERM, null);
-                        return;
-                    }
-                    if (!inRange(e, offset, length)) {
-                        reply(handle, Nbd.ENOSPC, null);
-                        return;
-                    }
-                    if (type == Nbd.CMD_WRITE) {
-                        e.device().write(offset, payload);
-                    } else {
-                        writeZeroes(e, offset, length);
-                    }
-                    if ((flags & Nbd.CMD_FLAG_FUA) != 0) {
-                        e.device().flush();
-                    }
-                    bytesWritten.addAndGet(length);
-                    reply(handle, 0, null);
-                }
-                case Nbd.CMD_FLUSH -> {
-                    e.device().flush();
-                    reply(handle, 0, null);
-                }
-                default -> reply(handle, Nbd.EINVAL, null);
+        int refusal = refusal(type, offset, length);
+        NbdRequest r = refusal == 0 ? new NbdRequest(type, flags, handle, offset, length, server.limits().pieceBytes()) : null;
+        long charge = r == null ? 0 : r.charge();
+        MemoryBudget.Grant grant = account.admit(charge, server.limits().memoryWait().toNanos());
+        if (grant == MemoryBudget.Grant.ABORTED) {
+            discard(payload);
+            return;
+        }
+        if (grant == MemoryBudget.Grant.NO_MEMORY) {
+            server.memoryShort(remote, charge, "the server's buffer memory stayed in use for "
+                    + server.limits().memoryWait().toSeconds() + " s");
+            r = null;
+            refusal = Nbd.ENOMEM;
+        } else if (r != null) {
+            r.granted(charge);
+            if (r.buffers != null && !takeBuffers(r)) {
+                r = null;
+                refusal = Nbd.ENOMEM;
             }
+        }
+        if (type == Nbd.CMD_WRITE) {
+            if (r == null) {
+                discard(payload);
+            } else {
+                try {
+                    for (ByteBuffer b : r.buffers) {
+                        readFully(b);
+                        b.flip();
+                    }
+                } catch (IOException e) {
+                    giveBack(r); // never written: a write cut short by a vanishing client is not done at all
+                    account.finish();
+                    throw e;
+                }
+            }
+        }
+        if (r == null) {
+            reply(handle, refusal, account::finish);
+            return;
+        }
+        if (!enter()) { // retired while its payload was read: not taken
+            giveBack(r);
+            account.finish();
+            return;
+        }
+        try {
+            lane.submit(new PieceJob(r));
+        } catch (RejectedExecutionException shuttingDown) {
+            giveBack(r);
+            reply(handle, Nbd.ESHUTDOWN, account::finish);
+            exit();
+        }
+    }
+
+    /** The error a request gets without running, or 0. */
+    private int refusal(int type, long offset, long length) {
+        Export e = export;
+        return switch (type) {
+            case Nbd.CMD_READ -> length > Nbd.MAX_REQUEST || !inRange(e, offset, length) ? Nbd.EINVAL : 0;
+            case Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES -> e.readOnly() ? Nbd.EPERM : !inRange(e, offset, length) ? Nbd.ENOSPC : 0;
+            default -> 0; // FLUSH, and what serve() answers itself
+        };
+    }
+
+    /** Takes a buffer per piece of {@code r}, already charged; false (nothing held) when memory ran out. */
+    private boolean takeBuffers(NbdRequest r) {
+        try {
+            for (int i = 0; i < r.pieces(); i++) {
+                // write payloads page-aligned: the member files take them around the page cache (DirectWrites)
+                r.buffers[i] = r.type == Nbd.CMD_WRITE ? buffers.takeAligned(r.pieceLength(i)) : buffers.take(r.pieceLength(i));
+            }
+            return true;
+        } catch (OutOfMemoryError oom) {
+            long charge = r.charge();
+            giveBack(r);
+            server.memoryShort(remote, charge, "direct memory ran out (" + oom.getMessage() + ")");
+            return false;
+        }
+    }
+
+    /** Returns the buffers {@code r} still holds, and what is left of its charge. */
+    private void giveBack(NbdRequest r) {
+        if (r.buffers != null) {
+            for (int i = 0; i < r.buffers.length; i++) {
+                buffers.give(r.buffers[i]);
+                r.buffers[i] = null;
+            }
+        }
+        account.release(r.releaseAll());
+    }
+
+    /** The pieces of one request, as the scheduler runs them. */
+    final class PieceJob implements RequestScheduler.Job {
+
+        private final NbdRequest r;
+
+        PieceJob(NbdRequest r) {
+            this.r = r;
+        }
+
+        @Override
+        public int pieces() {
+            return r.pieces();
+        }
+
+        @Override
+        public void run(int piece) {
+            if (!r.failed()) { // once a piece failed, the answer is known: skip the rest
+                r.fail(serve(r, piece));
+            }
+            pieceDone(r, piece);
+        }
+
+        @Override
+        public void crashed(int piece, Throwable t) {
+            server.log("client " + remote + ": request " + r.handle + " failed unexpectedly: " + t);
+            r.fail(Nbd.EIO);
+            pieceDone(r, piece);
+        }
+    }
+
+    /** Runs piece {@code piece} of {@code r} on a worker; returns 0, or the error to answer. */
+    private int serve(NbdRequest r, int piece) {
+        Export e = export;
+        long offset = r.pieceOffset(piece);
+        int length = r.pieceLength(piece);
+        try {
+            switch (r.type) {
+                case Nbd.CMD_READ -> {
+                    e.device().read(offset, r.buffers[piece]);
+                    bytesRead.addAndGet(length);
+                }
+                case Nbd.CMD_WRITE -> {
+                    e.device().write(offset, r.buffers[piece]);
+                    bytesWritten.addAndGet(length);
+                }
+                case Nbd.CMD_WRITE_ZEROES -> {
+                    writeZeroes(e, offset, length);
+                    bytesWritten.addAndGet(length);
+                }
+                case Nbd.CMD_FLUSH -> e.device().flush();
+                default -> {
+                    return Nbd.EINVAL;
+                }
+            }
+            return 0;
         } catch (PairRefusedException refused) {
-            reply(handle, Nbd.EPERM, null);
+            server.checkExportsSoon(); // the pair changed state: this client may have to renegotiate
+            return Nbd.EPERM;
         } catch (IOException | RuntimeException failed) {
             server.log("client " + remote + " on " + e.name() + ": " + failed.getMessage());
-            reply(handle, Nbd.EIO, null);
+            return Nbd.EIO;
+        } catch (OutOfMemoryError oom) {
+            server.log("client " + remote + " on " + e.name() + ": out of memory: " + oom.getMessage());
+            return Nbd.ENOMEM;
+        }
+    }
+
+    /** After a piece: a write's buffer goes back at once; the last piece answers the request. */
+    private void pieceDone(NbdRequest r, int piece) {
+        if (r.type == Nbd.CMD_WRITE) {
+            buffers.give(r.buffers[piece]);
+            r.buffers[piece] = null;
+            account.release(r.release(BufferPool.capacityFor(r.pieceLength(piece))));
+        }
+        if (r.pieceDone()) {
+            complete(r);
+        }
+    }
+
+    /** Answers {@code r}, all its pieces done: FUA first, then the reply (with the data of a read). */
+    private void complete(NbdRequest r) {
+        try {
+            int error = r.error();
+            if (error == 0 && (r.flags & Nbd.CMD_FLAG_FUA) != 0 && (r.type == Nbd.CMD_WRITE || r.type == Nbd.CMD_WRITE_ZEROES)) {
+                error = flush();
+            }
+            if (error == 0 && r.type == Nbd.CMD_READ) {
+                for (ByteBuffer b : r.buffers) {
+                    b.flip();
+                }
+                reply(r.handle, 0, () -> {
+                    giveBack(r);
+                    account.finish();
+                }, r.buffers);
+            } else {
+                giveBack(r);
+                reply(r.handle, error, account::finish);
+            }
+        } catch (Throwable t) { // never leave the client without an answer
+            server.log("client " + remote + ": answering request " + r.handle + " failed: " + t);
+            giveBack(r);
+            reply(r.handle, Nbd.EIO, account::finish);
+        } finally {
+            exit();
+        }
+    }
+
+    private int flush() {
+        Export e = export;
+        try {
+            e.device().flush();
+            return 0;
+        } catch (PairRefusedException refused) {
+            return Nbd.EPERM;
+        } catch (IOException | RuntimeException failed) {
+            server.log("client " + remote + " on " + e.name() + ": " + failed.getMessage());
+            return Nbd.EIO;
         }
     }
 
@@ -291,8 +616,11 @@ final class NbdConnection implements Runnable {
         return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
     }
 
+    /** Zeros shared by every write-zeroes: never written to, so duplicates can be used at once by any thread. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+
     private static void writeZeroes(Export e, long offset, long length) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(length, 1 << 20));
+        ByteBuffer zeros = ZEROS.duplicate();
         for (long done = 0; done < length; ) {
             int n = (int) Math.min(zeros.capacity(), length - done);
             zeros.clear().limit(n);
@@ -301,18 +629,16 @@ final class NbdConnection implements Runnable {
         }
     }
 
-    private void reply(long handle, int error, ByteBuffer data) {
+    /** Queues a simple reply; {@code done} runs once it was written or dropped. */
+    private void reply(long handle, int error, Runnable done, ByteBuffer... data) {
         ByteBuffer h = ByteBuffer.allocate(16);
         h.putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(handle).flip();
-        try {
-            if (data == null || error != 0) {
-                writeFully(h);
-            } else {
-                writeFully(h, data);
-            }
-        } catch (IOException gone) {
-            close(); // the reader thread sees the closed channel and ends the connection
+        ByteBuffer[] parts = new ByteBuffer[1 + (error == 0 ? data.length : 0)];
+        parts[0] = h;
+        if (error == 0) {
+            System.arraycopy(data, 0, parts, 1, data.length);
         }
+        outbox.send(done, parts);
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
@@ -328,6 +654,21 @@ final class NbdConnection implements Runnable {
             if (ch.read(b) < 0) {
                 throw new EOFException();
             }
+        }
+    }
+
+    /** Reads and drops {@code n} bytes: the payload of a write that is not done. */
+    private void discard(long n) throws IOException {
+        if (n == 0) {
+            return;
+        }
+        if (scratch == null) {
+            scratch = ByteBuffer.allocate(16 << 10);
+        }
+        for (long left = n; left > 0; ) {
+            scratch.clear().limit((int) Math.min(scratch.capacity(), left));
+            readFully(scratch);
+            left -= scratch.limit();
         }
     }
 

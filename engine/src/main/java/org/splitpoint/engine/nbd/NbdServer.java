@@ -8,57 +8,149 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * An NBD server (newstyle fixed handshake) exporting the devices of an {@link ExportCatalog} on a
  * TCP address or a Unix socket. Written from the NBD project's protocol document.
  *
- * <p>Design. An accept thread hands each connection to its own thread for the handshake and the
- * request stream; the requests themselves run on a shared worker pool. {@link #close()} stops
- * accepting, lets in-flight requests finish, closes connections and then flushes the exports, so a
- * clean shutdown leaves every completed write durable.
+ * <p>Design. An accept thread ({@link AcceptLoop}) hands each connection to its own thread for the
+ * handshake and the request stream, and to a writer thread of its own for the replies
+ * ({@link Outbox}); the requests themselves run on workers shared fairly between connections
+ * ({@link RequestScheduler}), within a memory budget ({@link MemoryBudget}, buffers from one
+ * {@link BufferPool}). Every limit is in {@link NbdLimits}. A timer thread times out handshakes,
+ * and runs the {@link ExportWatch}, which retires connections whose export changed writability or
+ * went away and cuts clients that stopped reading. {@link #close()} stops accepting, lets the
+ * requests in flight finish and be answered, closes the connections and then flushes the exports,
+ * so a clean shutdown leaves every completed write durable.
  */
 public final class NbdServer implements AutoCloseable {
 
+    /**
+     * Classes a connection needs, loaded while the server starts: loading one later needs a file
+     * descriptor to read it, and a fresh server out of descriptors lost its accept thread to the
+     * resulting Error.
+     */
+    private static final String[] CONNECTION_CLASSES = {"NbdConnection", "NbdConnection$PieceJob", "NbdRequest",
+        "Outbox", "Outbox$Message", "MemoryBudget$Account", "MemoryBudget$Grant", "RequestScheduler$Lane",
+        "RequestScheduler$Entry", "RequestScheduler$Job", "ClientStats", "EpisodeLog", "ExportWatch", "Nbd"};
+
     private final ServerSocketChannel listener;
     private final ExportCatalog catalog;
-    private final ExecutorService workers;
+    private final NbdLimits limits;
+    private final RequestScheduler scheduler;
+    private final MemoryBudget memory;
+    private final BufferPool buffers;
+    private final ScheduledThreadPoolExecutor timer;
     private final List<NbdConnection> connections = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
     private final Consumer<String> log;
     private final String address;
     private final Thread acceptor;
     private final org.splitpoint.engine.net.UnixSocketFile unixSocket;
+    private final ExportWatch watch;
+    private final ScheduledFuture<?> watching;
+    private final AtomicBoolean watchSoon = new AtomicBoolean();
+    private final EpisodeLog memoryShort;
+    private final EpisodeLog brief;
     private volatile boolean closing;
 
     private NbdServer(ServerSocketChannel listener, ExportCatalog catalog, Consumer<String> log, String address,
-                      org.splitpoint.engine.net.UnixSocketFile unixSocket) {
+                      org.splitpoint.engine.net.UnixSocketFile unixSocket, NbdLimits limits,
+                      UnaryOperator<AcceptLoop.Acceptor> acceptHook) {
         this.listener = listener;
         this.catalog = catalog;
         this.log = log;
         this.address = address;
         this.unixSocket = unixSocket;
-        this.workers = Executors.newFixedThreadPool(16, r -> { // blocking I/O: threads wait on disks and sockets, not CPU
-            Thread t = new Thread(r, "splitpoint-nbd-worker");
+        this.limits = limits;
+        preload();
+        this.memory = new MemoryBudget(limits.memoryTotal(), limits.memoryPerConnection(), limits.requestsPerConnection());
+        this.buffers = new BufferPool(Math.min(limits.memoryTotal() / 8, 16L << 20));
+        this.memoryShort = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
+        this.brief = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "splitpoint-nbd-timer");
             t.setDaemon(true);
             return t;
         });
-        this.acceptor = new Thread(this::acceptLoop, "splitpoint-nbd-accept");
+        this.timer.setRemoveOnCancelPolicy(true); // handshake timeouts are cancelled by the thousand
+        this.scheduler = new RequestScheduler(limits.workers(), limits.workersPerConnection(), log);
+        this.watch = new ExportWatch(this, catalog);
+        long every = limits.exportCheck().toMillis();
+        this.watching = timer.scheduleWithFixedDelay(watch, every, every, TimeUnit.MILLISECONDS);
+        AcceptLoop.Acceptor accept = listener::accept;
+        this.acceptor = new Thread(new AcceptLoop(acceptHook.apply(accept), this), "splitpoint-nbd-accept");
         this.acceptor.setDaemon(true);
         this.acceptor.start();
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * One loopback exchange per JVM before serving: the JDK sets up parts of its socket I/O on first
+     * use (sun.nio.ch.FileDispatcherImpl takes a descriptor then), and when that first use came with
+     * no descriptor free, the class failed to initialize and no socket could be written or closed in
+     * this JVM any more, even once descriptors were free again.
+     */
+    private static void warmUp() {
+        if (WARM.getAndSet(true)) {
+            return;
+        }
+        try (ServerSocketChannel l = ServerSocketChannel.open()) {
+            l.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            try (SocketChannel a = SocketChannel.open(l.getLocalAddress()); SocketChannel b = l.accept()) {
+                a.write(new java.nio.ByteBuffer[] {java.nio.ByteBuffer.allocate(1), java.nio.ByteBuffer.allocateDirect(1)});
+                b.read(java.nio.ByteBuffer.allocateDirect(2));
+                b.shutdownOutput();
+                a.read(java.nio.ByteBuffer.allocate(1));
+            }
+        } catch (IOException | RuntimeException e) {
+            WARM.set(false); // try again with the next server
+        }
+    }
+
+    private static void preload() {
+        warmUp();
+        ClassLoader loader = NbdServer.class.getClassLoader();
+        for (String c : CONNECTION_CLASSES) {
+            try {
+                Class.forName(NbdServer.class.getPackageName() + "." + c, true, loader);
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("the NBD server's class " + c + " is missing", e);
+            }
+        }
+    }
+
     /** Listens on {@code host:port} (TCP). Port 0 picks a free one (see {@link #address()}). */
     public static NbdServer tcp(String host, int port, ExportCatalog catalog, Consumer<String> log) throws IOException {
+        return tcp(host, port, catalog, log, NbdLimits.DEFAULT);
+    }
+
+    /** Listens on {@code host:port} (TCP) with {@code limits}. */
+    public static NbdServer tcp(String host, int port, ExportCatalog catalog, Consumer<String> log, NbdLimits limits)
+            throws IOException {
+        return tcp(host, port, catalog, log, limits, UnaryOperator.identity());
+    }
+
+    /** As {@link #tcp(String, int, ExportCatalog, Consumer, NbdLimits)}, accepting through {@code acceptHook} (tests). */
+    static NbdServer tcp(String host, int port, ExportCatalog catalog, Consumer<String> log, NbdLimits limits,
+                         UnaryOperator<AcceptLoop.Acceptor> acceptHook) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
-        ch.bind(new InetSocketAddress(host, port));
-        InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
-        return new NbdServer(ch, catalog, log, host + ":" + bound.getPort(), null);
+        try {
+            ch.bind(new InetSocketAddress(host, port));
+            InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
+            return new NbdServer(ch, catalog, log, host + ":" + bound.getPort(), null, limits, acceptHook);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /**
@@ -67,9 +159,15 @@ public final class NbdServer implements AutoCloseable {
      * and left as it is ({@link org.splitpoint.engine.net.UnixSocketFile}).
      */
     public static NbdServer unix(Path path, ExportCatalog catalog, Consumer<String> log) throws IOException {
+        return unix(path, catalog, log, NbdLimits.DEFAULT);
+    }
+
+    /** As {@link #unix(Path, ExportCatalog, Consumer)}, with {@code limits}. */
+    public static NbdServer unix(Path path, ExportCatalog catalog, Consumer<String> log, NbdLimits limits)
+            throws IOException {
         org.splitpoint.engine.net.UnixSocketFile sock = org.splitpoint.engine.net.UnixSocketFile.bind(path,
                 "choose another socket path");
-        return new NbdServer(sock.channel(), catalog, log, "unix:" + sock.path(), sock);
+        return new NbdServer(sock.channel(), catalog, log, "unix:" + sock.path(), sock, limits, UnaryOperator.identity());
     }
 
     /** True when {@code host} names only this machine; anything else is reachable from outside. */
@@ -96,39 +194,123 @@ public final class NbdServer implements AutoCloseable {
         return connections.stream().map(NbdConnection::stats).toList();
     }
 
-    private void acceptLoop() {
-        while (!closing) {
+    /** The limits this server keeps. */
+    public NbdLimits limits() {
+        return limits;
+    }
+
+    // ---- for the server's parts -------------------------------------------------------------------
+
+    boolean closing() {
+        return closing;
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    List<NbdConnection> connectionsNow() {
+        return connections;
+    }
+
+    ScheduledThreadPoolExecutor timer() {
+        return timer;
+    }
+
+    RequestScheduler scheduler() {
+        return scheduler;
+    }
+
+    MemoryBudget memory() {
+        return memory;
+    }
+
+    BufferPool buffers() {
+        return buffers;
+    }
+
+    /** Starts serving an accepted connection on a thread of its own (called by the accept loop). */
+    void start(SocketChannel c) throws IOException {
+        if (c.getLocalAddress() instanceof InetSocketAddress) {
+            c.socket().setTcpNoDelay(true);
+        }
+        SocketAddress ra = c.getRemoteAddress();
+        String remote = ra instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort()
+                : "unix socket";
+        NbdConnection conn = new NbdConnection(ids.incrementAndGet(), c, remote, catalog, this);
+        connections.add(conn);
+        try {
+            Thread t = new Thread(conn, "splitpoint-nbd-conn-" + remote);
+            t.setDaemon(true);
+            t.start();
+        } catch (Throwable t) {
+            connections.remove(conn);
+            conn.close();
+            throw t;
+        }
+    }
+
+    /**
+     * A client chose its export. Its "connected" line is logged a second later, or before anything
+     * else is said about it: a client that leaves before, without a request, is counted rather than
+     * logged (qemu reconnecting to an export that became read-only tries ~170 times a second).
+     */
+    void attached(NbdConnection c) {
+        try {
+            timer.schedule(() -> announce(c), 1, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            announce(c);
+        }
+    }
+
+    /** Logs that {@code c} connected, once. */
+    void announce(NbdConnection c) {
+        if (c.announce()) {
+            ClientStats s = c.stats();
+            brief.ended("a client stayed connected", "brief connections without a request");
+            log.accept("client " + s.remote() + " connected to " + s.export() + (s.readOnly() ? " (read-only)" : ""));
+        }
+    }
+
+    void closed(NbdConnection c, String reason) {
+        connections.remove(c);
+        ClientStats s = c.stats();
+        if ("(negotiating)".equals(s.export())) {
+            return;
+        }
+        if (reason == null && s.requests() == 0 && c.announce()) {
+            brief.occurred("client " + s.remote() + " connected to " + s.export() + " and left within a second without"
+                    + " a request; more such brief connections are counted, not logged");
+            return;
+        }
+        announce(c);
+        log.accept("client " + s.remote() + " disconnected from " + s.export() + " after " + s.requests() + " requests"
+                + (reason == null ? "" : ": " + reason));
+    }
+
+    /** A request was answered ENOMEM; logged once per episode (it ends when no buffer is in use). */
+    void memoryShort(String remote, long bytes, String why) {
+        memoryShort.occurred("requests answered ENOMEM (first: client " + remote + ", " + bytes + " bytes): " + why);
+    }
+
+    /** Asks for a check of the exports now rather than at the next round (a pair just refused a write). */
+    void checkExportsSoon() {
+        if (watchSoon.compareAndSet(false, true)) {
             try {
-                SocketChannel c = listener.accept();
-                if (c.getLocalAddress() instanceof InetSocketAddress) {
-                    c.socket().setTcpNoDelay(true);
-                }
-                SocketAddress ra = c.getRemoteAddress();
-                String remote = ra instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort()
-                        : "unix socket";
-                NbdConnection conn = new NbdConnection(ids.incrementAndGet(), c, remote, catalog, workers, this);
-                connections.add(conn);
-                Thread t = new Thread(conn, "splitpoint-nbd-conn-" + remote);
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                if (!closing) {
-                    log("accept failed: " + e.getMessage());
-                }
+                timer.execute(() -> {
+                    watchSoon.set(false);
+                    watch.run();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                watchSoon.set(false);
             }
         }
     }
 
-    void attached(NbdConnection c) {
-        ClientStats s = c.stats();
-        log.accept("client " + s.remote() + " connected to " + s.export() + (s.readOnly() ? " (read-only)" : ""));
-    }
-
-    void closed(NbdConnection c) {
-        connections.remove(c);
-        ClientStats s = c.stats();
-        if (!"(negotiating)".equals(s.export())) {
-            log.accept("client " + s.remote() + " disconnected from " + s.export() + " after " + s.requests() + " requests");
+    /** Called each round of the watch: an ENOMEM episode is over once no buffer is in use. */
+    void memoryCalm() {
+        if (memoryShort.inEpisode() && memory.used() == 0) {
+            memoryShort.ended("buffer memory is free again", "ENOMEM answers");
         }
     }
 
@@ -145,15 +327,23 @@ public final class NbdServer implements AutoCloseable {
         } else {
             listener.close();
         }
-        workers.shutdown();
-        try {
-            workers.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        acceptor.interrupt(); // out of a backoff sleep
+        for (NbdConnection c : connections) {
+            if (c.negotiated() == null) {
+                c.close(); // still negotiating: nothing in flight
+            } else {
+                c.retire("the server is stopping", false);
+            }
         }
+        awaitConnections(limits.closeGrace().toMillis() + 25_000);
         for (NbdConnection c : connections) {
             c.close();
         }
+        awaitConnections(30_000); // their requests in flight still run to their end
+        scheduler.close(30_000);
+        watching.cancel(false);
+        timer.shutdownNow();
+        buffers.close();
         IOException first = null;
         for (Export e : catalog.list()) {
             try {
@@ -164,6 +354,18 @@ public final class NbdServer implements AutoCloseable {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    private void awaitConnections(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

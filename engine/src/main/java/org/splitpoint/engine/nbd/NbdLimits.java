@@ -1,0 +1,101 @@
+package org.splitpoint.engine.nbd;
+
+import java.time.Duration;
+
+/**
+ * What one NBD server may spend, and how long it waits for clients.
+ *
+ * <p>Design. Every resource a client can make the server hold is bounded here, so that no client
+ * (slow, greedy, stuck or idle) can take the server from the others: worker threads (a connection
+ * runs at most {@code workersPerConnection} pieces at once, and a request runs as pieces of at most
+ * {@code pieceBytes}, so a huge request holds a worker only for one piece at a time), buffer memory
+ * (all connections together at most {@code memoryTotal}, one connection at most
+ * {@code memoryPerConnection}, counted from before a write's payload is read until its reply is
+ * written), requests (a connection has at most {@code requestsPerConnection} unreplied requests
+ * before the server stops reading from it), connections, and time (a handshake, a reply the
+ * client does not read, a wait for memory). The defaults are those of mature servers in spirit:
+ * qemu-nbd gives a handshake 10 s, nbdkit keeps a request under 64 MiB and a thread per request
+ * slot; we keep memory an order of magnitude under a GiB even with hundreds of clients.
+ *
+ * @param workers              shared threads running requests' pieces (blocking I/O: they wait on disks)
+ * @param workersPerConnection at most this many of them serve one connection at a time
+ * @param pieceBytes           a read, write or write-zeroes runs as pieces of at most this many bytes
+ * @param memoryTotal          buffer bytes all connections may hold together
+ * @param memoryPerConnection  buffer bytes one connection may hold (a lone request may exceed it)
+ * @param requestsPerConnection unreplied requests per connection before its requests are no longer read
+ * @param memoryWait           how long a request waits for buffer memory before it is answered ENOMEM
+ * @param handshakeTimeout     a client that has not chosen an export by then is disconnected
+ * @param maxConnections       connections (negotiating or not) beyond this are refused with a reason
+ * @param replyStall           a client that has read none of its waiting replies for this long is disconnected
+ * @param exportCheck          how often connected exports are checked for a change of writability or existence
+ * @param closeGrace           after the server's last reply on a closing connection, how long the
+ *                             client has to hang up before the connection is cut
+ */
+public record NbdLimits(int workers, int workersPerConnection, int pieceBytes, long memoryTotal,
+                        long memoryPerConnection, int requestsPerConnection, Duration memoryWait,
+                        Duration handshakeTimeout, int maxConnections, Duration replyStall,
+                        Duration exportCheck, Duration closeGrace) {
+
+    /** The limits {@code splitpoint serve} and the app use. */
+    public static final NbdLimits DEFAULT = new NbdLimits(16, 8, 1 << 20, 256L << 20, 64L << 20, 64,
+            Duration.ofSeconds(10), Duration.ofSeconds(30), 256, Duration.ofSeconds(60), Duration.ofMillis(250),
+            Duration.ofSeconds(2));
+
+    public NbdLimits {
+        if (workers < 1 || workersPerConnection < 1 || workersPerConnection > workers) {
+            throw new IllegalArgumentException("workers " + workers + " and per connection " + workersPerConnection
+                    + ": need 1 <= per connection <= workers");
+        }
+        if (pieceBytes < 4096 || Integer.bitCount(pieceBytes) != 1) {
+            throw new IllegalArgumentException("piece size " + pieceBytes + " must be a power of two of 4 KiB or more");
+        }
+        if (memoryPerConnection < pieceBytes || memoryTotal < memoryPerConnection) {
+            throw new IllegalArgumentException("memory " + memoryTotal + " total, " + memoryPerConnection
+                    + " per connection: need piece size <= per connection <= total");
+        }
+        if (requestsPerConnection < 1 || maxConnections < 1) {
+            throw new IllegalArgumentException("requests per connection and max connections must be at least 1");
+        }
+        for (Duration d : new Duration[] {memoryWait, handshakeTimeout, replyStall, exportCheck, closeGrace}) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("every NBD time limit must be positive");
+            }
+        }
+    }
+
+    /** These limits with {@code workers} shared workers, {@code perConnection} of them per connection. */
+    public NbdLimits withWorkers(int workers, int perConnection) {
+        return new NbdLimits(workers, perConnection, pieceBytes, memoryTotal, memoryPerConnection, requestsPerConnection,
+                memoryWait, handshakeTimeout, maxConnections, replyStall, exportCheck, closeGrace);
+    }
+
+    /** These limits with pieces of {@code bytes}. */
+    public NbdLimits withPieceBytes(int bytes) {
+        return new NbdLimits(workers, workersPerConnection, bytes, memoryTotal, memoryPerConnection, requestsPerConnection,
+                memoryWait, handshakeTimeout, maxConnections, replyStall, exportCheck, closeGrace);
+    }
+
+    /** These limits with {@code total} buffer bytes, {@code perConnection} per connection, waiting {@code wait}. */
+    public NbdLimits withMemory(long total, long perConnection, Duration wait) {
+        return new NbdLimits(workers, workersPerConnection, pieceBytes, total, perConnection, requestsPerConnection,
+                wait, handshakeTimeout, maxConnections, replyStall, exportCheck, closeGrace);
+    }
+
+    /** These limits with a handshake timeout of {@code d}. */
+    public NbdLimits withHandshakeTimeout(Duration d) {
+        return new NbdLimits(workers, workersPerConnection, pieceBytes, memoryTotal, memoryPerConnection,
+                requestsPerConnection, memoryWait, d, maxConnections, replyStall, exportCheck, closeGrace);
+    }
+
+    /** These limits with at most {@code n} connections. */
+    public NbdLimits withMaxConnections(int n) {
+        return new NbdLimits(workers, workersPerConnection, pieceBytes, memoryTotal, memoryPerConnection,
+                requestsPerConnection, memoryWait, handshakeTimeout, n, replyStall, exportCheck, closeGrace);
+    }
+
+    /** These limits with a reply stall of {@code d}. */
+    public NbdLimits withReplyStall(Duration d) {
+        return new NbdLimits(workers, workersPerConnection, pieceBytes, memoryTotal, memoryPerConnection,
+                requestsPerConnection, memoryWait, handshakeTimeout, maxConnections, d, exportCheck, closeGrace);
+    }
+}

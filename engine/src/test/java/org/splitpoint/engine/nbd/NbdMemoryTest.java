@@ -1,0 +1,212 @@
+package org.splitpoint.engine.nbd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolExports;
+
+/**
+ * The server's buffer memory is bounded per connection and in total, every request is answered
+ * (ENOMEM when memory does not come), and the memory is given back once clients are gone
+ * (issue 14, item 6).
+ */
+class NbdMemoryTest {
+
+    private static final int VOLUME = 64 << 20;
+
+    @TempDir
+    Path dir;
+    Pool pool;
+    NbdServer server;
+    final NbdLoad.Log log = new NbdLoad.Log();
+
+    private void start(NbdLimits limits) throws Exception {
+        Pool.create(dir, 4, VOLUME, 65536, StorageFactory.real());
+        pool = Pool.open(dir);
+        pool.admin().createVolume("big", Layout.RAID1, List.of("d1", "d2"), 0);
+        pool.admin().createVolume("quiet", Layout.RAID1, List.of("d3", "d4"), 0);
+        server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), log, limits);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    /**
+     * Four clients pipeline 32 MiB writes (8 each sent ahead) to an export slower than the network
+     * (so payloads would pile up in the server) on a server allowed 64 MiB; the direct memory in
+     * use stays within that budget (plus the idle buffers kept), a fifth client's reads of a
+     * volume are answered meanwhile, every write is answered (done, or ENOMEM), and once the
+     * clients have gone the memory is back near where it started, without waiting for a garbage
+     * collection. Before, each connection read every payload into a buffer of its own before taking
+     * a slot, so memory grew with what the clients sent ahead, and stayed.
+     */
+    @Test
+    @Timeout(90)
+    void pipelinedLargeWritesStayWithinTheBudgetAndTheMemoryComesBack() throws Exception {
+        long budget = 64L << 20;
+        Pool.create(dir, 4, VOLUME, 65536, StorageFactory.real());
+        pool = Pool.open(dir);
+        pool.admin().createVolume("quiet", Layout.RAID1, List.of("d3", "d4"), 0);
+        PoolExports volumes = new PoolExports(pool);
+        Export slow = new Export("big", new SlowDevice(VOLUME, 30), false, "writes take 30 ms per MiB");
+        server = NbdServer.tcp("127.0.0.1", 0, new ExportCatalog() {
+            @Override
+            public List<Export> list() {
+                return List.of(slow, volumes.find("quiet"));
+            }
+
+            @Override
+            public Export find(String name) {
+                return name.equals("big") ? slow : volumes.find(name);
+            }
+        }, log, NbdLimits.DEFAULT.withMemory(budget, 32L << 20, Duration.ofSeconds(10)));
+        System.gc();
+        Thread.sleep(200);
+        long baseline = NbdLoad.directUsed();
+        AtomicLong peak = new AtomicLong(baseline);
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(NbdLoad.directUsed(), Math::max);
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.start();
+        List<NbdLoad.Stream> writers = new ArrayList<>();
+        long[] probe;
+        try (NbdTestClient reader = new NbdTestClient(server.port())) {
+            reader.go("quiet", Nbd.OPT_GO);
+            for (int i = 0; i < 4; i++) {
+                writers.add(new NbdLoad.Stream(server.port(), "big", Nbd.CMD_WRITE, Nbd.MAX_REQUEST, 8, VOLUME, 6));
+            }
+            probe = NbdLoad.probe(reader, 100, VOLUME, 20_000);
+            for (NbdLoad.Stream w : writers) {
+                assertThat(w.awaitAnswered(6, 60_000)).as("every write is answered").isTrue();
+                assertThat(w.failure()).isNull();
+                assertThat(w.errors.keySet()).as("errors other than ENOMEM").isSubsetOf(Nbd.ENOMEM);
+            }
+        } finally {
+            for (NbdLoad.Stream w : writers) {
+                w.close();
+            }
+            sampler.interrupt();
+            sampler.join();
+        }
+        long answeredOk = writers.stream().mapToLong(w -> w.answered.get() - w.errors.values().stream()
+                .mapToLong(AtomicLong::get).sum()).sum();
+        double slowest = NbdLoad.quantileMillis(probe, 1.0);
+        System.out.printf("memory: baseline %d MiB, peak %d MiB over it (budget %d MiB), %d of 24 writes done,"
+                        + " slowest 4 KiB read %.1f ms; load %s%n", baseline >> 20, (peak.get() - baseline) >> 20, budget >> 20,
+                answeredOk, slowest, java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+        assertThat(answeredOk).as("writes done (the others got ENOMEM)").isPositive();
+        assertThat(slowest).as("the other client's slowest read, ms").isLessThan(5000);
+        assertThat(peak.get() - baseline).as("direct memory over the baseline at the peak")
+                .isLessThanOrEqualTo(budget + (16L << 20) + (8L << 20));
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < until && (!server.clients().isEmpty() || NbdLoad.directUsed() > baseline + (4 << 20))) {
+            Thread.sleep(50);
+        }
+        System.out.printf("memory: %d KiB over the baseline after the clients left%n", (NbdLoad.directUsed() - baseline) >> 10);
+        assertThat(server.clients()).isEmpty();
+        assertThat(NbdLoad.directUsed() - baseline).as("direct memory over the baseline after the clients left")
+                .isLessThanOrEqualTo(4 << 20);
+        assertThat(server.memory().used()).as("buffer bytes still granted").isZero();
+    }
+
+    /**
+     * When the memory stays taken (two clients hold the whole budget with replies they do not read),
+     * a third client's read is answered ENOMEM after the wait, the episode is logged once, and the
+     * connection stays usable once memory is free again.
+     */
+    @Test
+    @Timeout(60)
+    void aRequestThatGetsNoMemoryIsAnsweredEnomem() throws Exception {
+        start(NbdLimits.DEFAULT.withPieceBytes(1 << 20).withMemory(2 << 20, 1 << 20, Duration.ofMillis(300)));
+        try (NbdTestClient a = new NbdTestClient(server.port());
+             NbdTestClient b = new NbdTestClient(server.port());
+             NbdTestClient c = new NbdTestClient(server.port())) {
+            for (NbdTestClient hog : List.of(a, b)) {
+                hog.go("big", Nbd.OPT_GO);
+                // 64 MiB of replies, more than socket buffers hold: each connection keeps its share
+                for (int h = 0; h < 64; h++) {
+                    hog.request(Nbd.CMD_READ, 0, h, 0, 1 << 20, null);
+                }
+            }
+            c.go("quiet", Nbd.OPT_GO);
+            long until = System.nanoTime() + 20_000_000_000L;
+            long fullSince = 0;
+            while (System.nanoTime() < until) { // the whole budget held, and for a while
+                if (server.memory().used() < (2 << 20)) {
+                    fullSince = 0;
+                } else if (fullSince == 0) {
+                    fullSince = System.nanoTime();
+                } else if (System.nanoTime() - fullSince > 300_000_000L) {
+                    break;
+                }
+                Thread.sleep(5);
+            }
+            assertThat(server.memory().used()).as("the two clients hold the budget").isEqualTo(2 << 20);
+            long t0 = System.nanoTime();
+            c.request(Nbd.CMD_READ, 0, 1, 0, 4096, null);
+            NbdTestClient.Reply r = c.reply(h -> 4096);
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(r.error()).as("answered ENOMEM after %d ms", waited).isEqualTo(Nbd.ENOMEM);
+            assertThat(waited).isBetween(250L, 5000L);
+            c.request(Nbd.CMD_READ, 0, 2, 0, 4096, null);
+            assertThat(c.reply(h -> 4096).error()).isEqualTo(Nbd.ENOMEM);
+            assertThat(log.matching("answered ENOMEM")).as(log.toString()).hasSize(1);
+            for (int h = 0; h < 64; h++) { // the hogs read their replies: memory is free again
+                assertThat(a.reply(x -> 1 << 20).error()).isZero();
+                assertThat(b.reply(x -> 1 << 20).error()).isZero();
+            }
+            long usedNow = server.memory().used();
+            c.request(Nbd.CMD_READ, 0, 3, 0, 4096, null);
+            assertThat(c.reply(h -> 4096).error()).as("used %d before, %d after; %s", usedNow, server.memory().used(), log).isZero();
+        }
+    }
+
+    /** A device whose writes take {@code millisPerMiB} per MiB and keep nothing (reads give zeros). */
+    private record SlowDevice(long size, long millisPerMiB) implements org.splitpoint.engine.io.BlockDevice {
+
+        @Override
+        public void read(long offset, ByteBuffer dst) {
+            dst.position(dst.limit());
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws java.io.IOException {
+            try {
+                Thread.sleep(Math.max(1, src.remaining() * millisPerMiB >> 20));
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+            src.position(src.limit());
+        }
+
+        @Override
+        public void flush() {
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package org.splitpoint.engine.nbd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolExports;
+
+/**
+ * A client learns an export's writability in the handshake only; when it changes (a BCV's pair is
+ * split or established) or the export goes away, the client's requests in flight are answered and
+ * the server then closes the connection with a logged reason, so the client reconnects and
+ * negotiates again (issue 14, item 4).
+ */
+class NbdWritabilityTest {
+
+    @TempDir
+    Path dir;
+    Pool pool;
+    NbdServer server;
+    final NbdLoad.Log log = new NbdLoad.Log();
+
+    @BeforeEach
+    void start() throws Exception {
+        Pool.create(dir, 6, 8 << 20, 65536, StorageFactory.real());
+        pool = Pool.open(dir);
+        pool.admin().createVolume("prod", Layout.RAID1, List.of("d1", "d2"), 0);
+        pool.admin().createVolume("copy", Layout.RAID1, List.of("d3", "d4"), 0);
+        pool.pairs().create("p1", "prod", "copy");
+        pool.pairs().establish("p1", true).await(30_000);
+        server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), log);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        pool.close();
+    }
+
+    @Test
+    @Timeout(60)
+    void aClientOfAnEstablishedBcvIsDisconnectedAfterASplitAndWritesAfterReconnecting() throws Exception {
+        try (NbdTestClient c = new NbdTestClient(server.port())) {
+            c.go("copy", Nbd.OPT_GO);
+            assertThat(c.flags & Nbd.TFLAG_READ_ONLY).isNotZero();
+            String me = "client 127.0.0.1:" + c.ch.socket().getLocalPort();
+            // requests in flight when the pair splits: answered, whole, before the end of the stream
+            for (int h = 0; h < 8; h++) {
+                c.request(Nbd.CMD_READ, 0, h, (long) h << 20, 1 << 20, null);
+            }
+            long t0 = System.nanoTime();
+            pool.pairs().split(List.of("p1"));
+            int answered = answeredUntilEof(c, 1 << 20, 5000);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(answered).as("replies read before the end of the stream").isBetween(1, 8);
+            assertThat(millis).as("disconnected after the split, ms").isLessThan(3000);
+            assertThat(log.matching(me)).as(log.toString())
+                    .anyMatch(l -> l.contains("on copy: the export became writable") && l.contains("BCV of pair p1 (Split)"));
+            c.close(); // as a client does at the end of the stream
+            awaitLine(me + " disconnected from copy after ", 3000);
+            assertThat(log.matching(me + " disconnected from copy after ")).singleElement().asString()
+                    .endsWith("requests: the export became writable (raid1 volume, OPTIMAL, BCV of pair p1 (Split))");
+        }
+        try (NbdTestClient c = new NbdTestClient(server.port())) {
+            c.go("copy", Nbd.OPT_GO);
+            assertThat(c.flags & Nbd.TFLAG_READ_ONLY).as("writable after reconnecting").isZero();
+            byte[] d = "after the split".getBytes(StandardCharsets.UTF_8);
+            c.request(Nbd.CMD_WRITE, Nbd.CMD_FLAG_FUA, 1, 0, d.length, d);
+            assertThat(c.reply(h -> 0).error()).isZero();
+        }
+        byte[] got = new byte[15];
+        pool.device("copy").read(0, ByteBuffer.wrap(got));
+        assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo("after the split");
+    }
+
+    @Test
+    @Timeout(60)
+    void aReadWriteBcvClientIsDisconnectedAfterAnEstablishAndNoWriteSlipsThrough() throws Exception {
+        pool.pairs().split(List.of("p1"));
+        byte[] before = new byte[65536];
+        try (NbdTestClient c = new NbdTestClient(server.port())) {
+            c.go("copy", Nbd.OPT_GO);
+            assertThat(c.flags & Nbd.TFLAG_READ_ONLY).isZero();
+            String me = "client 127.0.0.1:" + c.ch.socket().getLocalPort();
+            c.request(Nbd.CMD_WRITE, 0, 1, 0, 4096, new byte[4096]);
+            assertThat(c.reply(h -> 0).error()).isZero();
+            pool.device("prod").write(0, ByteBuffer.wrap(NbdLoad.pattern(65536)));
+            pool.pairs().establish("p1", false).await(30_000);
+            pool.device("copy").read(0, ByteBuffer.wrap(before));
+            // a write sent now is refused or never taken, never done
+            c.request(Nbd.CMD_WRITE, 0, 2, 0, 4096, new byte[4096]);
+            long t0 = System.nanoTime();
+            List<Integer> errors = errorsUntilEof(c, 5000);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(errors).as("the write after the establish").allMatch(e -> e == Nbd.EPERM);
+            assertThat(millis).as("disconnected after the establish, ms").isLessThan(3000);
+            assertThat(log.matching(me)).as(log.toString())
+                    .anyMatch(l -> l.contains("on copy: the export became read-only") && l.contains("BCV of pair p1"));
+        }
+        byte[] after = new byte[65536];
+        pool.device("copy").read(0, ByteBuffer.wrap(after));
+        assertThat(after).as("the BCV is as the establish left it").isEqualTo(before).isEqualTo(NbdLoad.pattern(65536));
+        try (NbdTestClient c = new NbdTestClient(server.port())) {
+            c.go("copy", Nbd.OPT_GO);
+            assertThat(c.flags & Nbd.TFLAG_READ_ONLY).as("read-only after reconnecting").isNotZero();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void anIdleClientOfASnapshotIsDisconnectedWhenTheSnapshotIsDeleted() throws Exception {
+        pool.admin().createVolume("save", Layout.RAID1, List.of("d5", "d6"), 0);
+        pool.snapshots().setSaveArea("save");
+        pool.snapshots().create("prod", "s1");
+        try (NbdTestClient c = new NbdTestClient(server.port())) {
+            c.go("prod@s1", Nbd.OPT_GO);
+            assertThat(c.size).isEqualTo(8 << 20);
+            String me = "client 127.0.0.1:" + c.ch.socket().getLocalPort();
+            pool.snapshots().delete("prod", "s1");
+            assertThat(answeredUntilEof(c, 0, 5000)).isZero();
+            assertThat(log.matching(me)).as(log.toString())
+                    .anyMatch(l -> l.contains("on prod@s1: the export is no longer offered"));
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aClientWhoseExportDidNotChangeStaysConnected() throws Exception {
+        try (NbdTestClient c = new NbdTestClient(server.port())) {
+            c.go("prod", Nbd.OPT_GO);
+            pool.pairs().split(List.of("p1")); // prod is the STD: writable before and after
+            Thread.sleep(1000);
+            c.request(Nbd.CMD_WRITE, 0, 1, 0, 512, new byte[512]);
+            assertThat(c.reply(h -> 0).error()).isZero();
+            assertThat(server.clients()).hasSize(1);
+        }
+    }
+
+    private void awaitLine(String part, long millis) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (log.matching(part).isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(log.matching(part)).as(log.toString()).isNotEmpty();
+    }
+
+    /** Reads successful replies of {@code readLength} bytes until the end of the stream; how many. */
+    private static int answeredUntilEof(NbdTestClient c, int readLength, long millis) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            int n = 0;
+            try {
+                while (true) {
+                    NbdTestClient.Reply r = c.reply(h -> readLength);
+                    assertThat(r.error()).isZero();
+                    n++;
+                }
+            } catch (java.io.EOFException end) {
+                return n;
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not a clean end of stream", e);
+            }
+        }, r -> new Thread(r).start()).get(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads replies (without data) until the end of the stream; their errors. */
+    private static List<Integer> errorsUntilEof(NbdTestClient c, long millis) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Integer> errors = new java.util.ArrayList<>();
+            try {
+                while (true) {
+                    errors.add(c.reply(h -> 0).error());
+                }
+            } catch (java.io.EOFException end) {
+                return errors;
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not a clean end of stream", e);
+            }
+        }, r -> new Thread(r).start()).get(millis, TimeUnit.MILLISECONDS);
+    }
+}
