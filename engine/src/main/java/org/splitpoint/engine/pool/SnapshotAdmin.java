@@ -520,7 +520,7 @@ public final class SnapshotAdmin {
             target = new JournaledRefills(target); // the staged journal must see the restored tracks
         }
         InstantRestore r = new InstantRestore(v.name(), target, pool.trackSize, onDemand, bulk, null, owed, null,
-                listener(), (offset, data) -> { }, null);
+                listener(), (offset, length) -> { }, null);
         r.setReadOnly(pool.isReadOnly());
         // the copy writes scattered tracks one run at a time: the volume's snapshots (the safety
         // snapshot first of all) save each step's tracks ahead in one commit, not one per run
@@ -543,6 +543,16 @@ public final class SnapshotAdmin {
         @Override
         public void write(long offset, ByteBuffer src) throws IOException {
             below.write(offset, src);
+        }
+
+        @Override
+        public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+            below.writeZeroes(offset, length, mayUnmap);
+        }
+
+        @Override
+        public boolean zeroesFast(long offset, long length) {
+            return below.zeroesFast(offset, length);
         }
 
         @Override
