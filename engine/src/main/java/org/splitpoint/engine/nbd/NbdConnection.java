@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -12,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.splitpoint.engine.pair.PairRefusedException;
 
 /**
- * One NBD client connection: the fixed-newstyle handshake, then the transmission phase.
+ * One NBD client connection: the fixed-newstyle handshake ({@link Negotiation}), then the
+ * transmission phase (checks in {@link Requests}, replies encoded by {@link Replies}).
  *
  * <p>Design. One thread reads requests in order (a write's payload must be read before the next
  * header), and hands each to the server's worker pool, so requests run concurrently and replies
@@ -38,7 +38,8 @@ final class NbdConnection implements Runnable {
     private final AtomicLong requests = new AtomicLong();
     private final Instant since = Instant.now();
     private volatile Export export;
-    private boolean noZeroes;
+    private volatile Negotiation.Session session;
+    private volatile Replies replies;
 
     NbdConnection(long id, ByteChannel ch, String remote, ExportCatalog catalog, ExecutorService workers, NbdServer server) {
         this.id = id;
@@ -58,7 +59,11 @@ final class NbdConnection implements Runnable {
     @Override
     public void run() {
         try {
-            if (handshake()) {
+            Negotiation.Session s = new Negotiation(ch, catalog).run();
+            if (s != null) {
+                session = s;
+                replies = new Replies(this::send, s.structured());
+                export = s.export();
                 transmission();
             }
         } catch (EOFException | java.nio.channels.ClosedChannelException e) {
@@ -79,110 +84,6 @@ final class NbdConnection implements Runnable {
         } catch (IOException ignored) {
             // closing anyway
         }
-    }
-
-    // ---- handshake ------------------------------------------------------------------------------
-
-    private boolean handshake() throws IOException {
-        ByteBuffer hello = ByteBuffer.allocate(18);
-        hello.putLong(Nbd.INIT_MAGIC).putLong(Nbd.OPT_MAGIC).putShort((short) (Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES));
-        writeFully(hello.flip());
-        int clientFlags = readBuf(4).getInt();
-        noZeroes = (clientFlags & Nbd.FLAG_C_NO_ZEROES) != 0;
-        while (true) {
-            ByteBuffer h = readBuf(16);
-            if (h.getLong() != Nbd.OPT_MAGIC) {
-                throw new IOException("bad option magic");
-            }
-            int opt = h.getInt();
-            int len = h.getInt();
-            if (len < 0 || len > 1 << 20) {
-                throw new IOException("option of " + len + " bytes refused");
-            }
-            ByteBuffer data = readBuf(len);
-            switch (opt) {
-                case Nbd.OPT_EXPORT_NAME -> {
-                    Export e = catalog.find(StandardCharsets.UTF_8.decode(data).toString());
-                    if (e == null) {
-                        return false; // the protocol's only answer: close
-                    }
-                    export = e;
-                    ByteBuffer r = ByteBuffer.allocate(noZeroes ? 10 : 134);
-                    r.putLong(e.device().size()).putShort((short) flags(e));
-                    writeFully(r.position(0));
-                    return true;
-                }
-                case Nbd.OPT_ABORT -> {
-                    optReply(opt, Nbd.REP_ACK, ByteBuffer.allocate(0));
-                    return false;
-                }
-                case Nbd.OPT_LIST -> {
-                    for (Export e : catalog.list()) {
-                        byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
-                        byte[] d = e.description().getBytes(StandardCharsets.UTF_8);
-                        optReply(opt, Nbd.REP_SERVER, ByteBuffer.allocate(4 + n.length + d.length).putInt(n.length)
-                                .put(n).put(d).flip());
-                    }
-                    optReply(opt, Nbd.REP_ACK, ByteBuffer.allocate(0));
-                }
-                case Nbd.OPT_INFO, Nbd.OPT_GO -> {
-                    if (infoOrGo(opt, data)) {
-                        return true;
-                    }
-                }
-                default -> optError(opt, Nbd.REP_ERR_UNSUP, "option " + opt + " is not supported");
-            }
-        }
-    }
-
-    /** NBD_OPT_INFO / NBD_OPT_GO; returns true when GO moved to transmission. */
-    private boolean infoOrGo(int opt, ByteBuffer data) throws IOException {
-        if (data.remaining() < 6) {
-            optError(opt, Nbd.REP_ERR_INVALID, "malformed request");
-            return false;
-        }
-        int nameLen = data.getInt();
-        if (nameLen < 0 || nameLen > data.remaining() - 2) {
-            optError(opt, Nbd.REP_ERR_INVALID, "malformed export name");
-            return false;
-        }
-        byte[] n = new byte[nameLen];
-        data.get(n);
-        String name = new String(n, StandardCharsets.UTF_8);
-        Export e = catalog.find(name);
-        if (e == null) {
-            optError(opt, Nbd.REP_ERR_UNKNOWN, "no export named '" + name + "' (see the list)");
-            return false;
-        }
-        ByteBuffer info = ByteBuffer.allocate(12);
-        info.putShort((short) Nbd.INFO_EXPORT).putLong(e.device().size()).putShort((short) flags(e));
-        optReply(opt, Nbd.REP_INFO, info.flip());
-        ByteBuffer bs = ByteBuffer.allocate(14);
-        bs.putShort((short) Nbd.INFO_BLOCK_SIZE).putInt(1).putInt(4096).putInt(Nbd.MAX_REQUEST);
-        optReply(opt, Nbd.REP_INFO, bs.flip());
-        byte[] d = e.description().getBytes(StandardCharsets.UTF_8);
-        optReply(opt, Nbd.REP_INFO, ByteBuffer.allocate(2 + d.length).putShort((short) Nbd.INFO_DESCRIPTION).put(d).flip());
-        optReply(opt, Nbd.REP_ACK, ByteBuffer.allocate(0));
-        if (opt == Nbd.OPT_GO) {
-            export = e;
-            return true;
-        }
-        return false;
-    }
-
-    private static int flags(Export e) {
-        int f = Nbd.TFLAG_HAS_FLAGS | Nbd.TFLAG_SEND_FLUSH | Nbd.TFLAG_SEND_FUA | Nbd.TFLAG_CAN_MULTI_CONN;
-        return e.readOnly() ? f | Nbd.TFLAG_READ_ONLY : f | Nbd.TFLAG_SEND_WRITE_ZEROES;
-    }
-
-    private void optReply(int opt, int type, ByteBuffer data) throws IOException {
-        ByteBuffer h = ByteBuffer.allocate(20);
-        h.putLong(Nbd.REP_MAGIC).putInt(opt).putInt(type).putInt(data.remaining()).flip();
-        writeFully(h, data);
-    }
-
-    private void optError(int opt, int type, String message) throws IOException {
-        optReply(opt, type, ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)));
     }
 
     // ---- transmission -----------------------------------------------------------------------------
@@ -224,7 +125,7 @@ final class NbdConnection implements Runnable {
                 });
             } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
                 inFlight.release();
-                reply(handle, Nbd.ESHUTDOWN, null);
+                replies.error(handle, Nbd.ESHUTDOWN, "the server is shutting down");
                 return;
             }
         }
@@ -232,84 +133,78 @@ final class NbdConnection implements Runnable {
 
     private void serve(int type, int flags, long handle, long offset, long length, ByteBuffer payload) {
         requests.incrementAndGet();
-        Export e = export;
+        Negotiation.Session s = session;
+        Export e = s.export();
+        Replies r = replies;
         try {
+            Requests.Refusal no = Requests.check(s, type, flags, offset, length);
+            if (no != null) {
+                r.error(handle, no.error(), no.why());
+                return;
+            }
             switch (type) {
                 case Nbd.CMD_READ -> {
-                    if (length > Nbd.MAX_REQUEST || !inRange(e, offset, length)) {
-                        reply(handle, Nbd.EINVAL, null);
-                        return;
-                    }
                     ByteBuffer b = buffers.take((int) length);
                     try {
                         e.device().read(offset, b);
                         b.flip();
                         bytesRead.addAndGet(length);
-                        reply(handle, 0, b);
+                        r.read(handle, offset, b, (flags & Nbd.CMD_FLAG_DF) != 0);
                     } finally {
                         buffers.give(b);
                     }
                 }
-                case Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES -> {
-                    if (e.readOnly()) {
-                        reply(handle, Nbd.EPERM, null);
-                        return;
-                    }
-                    if (!inRange(e, offset, length)) {
-                        reply(handle, Nbd.ENOSPC, null);
-                        return;
-                    }
-                    if (type == Nbd.CMD_WRITE) {
-                        e.device().write(offset, payload);
-                    } else {
-                        writeZeroes(e, offset, length);
-                    }
+                case Nbd.CMD_WRITE -> {
+                    e.device().write(offset, payload);
                     if ((flags & Nbd.CMD_FLAG_FUA) != 0) {
                         e.device().flush();
                     }
                     bytesWritten.addAndGet(length);
-                    reply(handle, 0, null);
+                    r.ok(handle);
+                }
+                case Nbd.CMD_WRITE_ZEROES, Nbd.CMD_TRIM -> {
+                    if (Requests.zero(e.device(), type, flags, offset, length)) {
+                        r.ok(handle);
+                    } else {
+                        r.error(handle, Nbd.ENOTSUP, "zeroing this range would be no faster than writing it");
+                    }
                 }
                 case Nbd.CMD_FLUSH -> {
                     e.device().flush();
-                    reply(handle, 0, null);
+                    r.ok(handle);
                 }
-                default -> reply(handle, Nbd.EINVAL, null);
+                case Nbd.CMD_CACHE -> {
+                    Requests.cache(e.device(), offset, length);
+                    r.ok(handle);
+                }
+                case Nbd.CMD_BLOCK_STATUS -> r.blockStatus(handle, Requests.blockStatus(s, flags, offset, length));
+                default -> r.error(handle, Nbd.EINVAL, "unknown command " + type); // Requests.check refused it
             }
         } catch (PairRefusedException refused) {
-            reply(handle, Nbd.EPERM, null);
+            failed(r, handle, type, offset, Nbd.EPERM, refused.getMessage());
+        } catch (org.splitpoint.engine.io.NoSpaceException full) {
+            failed(r, handle, type, offset, Nbd.ENOSPC, full.getMessage());
         } catch (IOException | RuntimeException failed) {
             server.log("client " + remote + " on " + e.name() + ": " + failed.getMessage());
-            reply(handle, Nbd.EIO, null);
+            failed(r, handle, type, offset, Nbd.EIO, failed.getMessage());
         }
     }
 
-    private static boolean inRange(Export e, long offset, long length) {
-        long size = e.device().size();
-        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
-    }
-
-    private static void writeZeroes(Export e, long offset, long length) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(length, 1 << 20));
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(zeros.capacity(), length - done);
-            zeros.clear().limit(n);
-            e.device().write(offset + done, zeros);
-            done += n;
+    /** The error reply of a request that failed while it ran; data commands say from which offset. */
+    private static void failed(Replies r, long handle, int type, long offset, int error, String message) {
+        if (type == Nbd.CMD_FLUSH) {
+            r.error(handle, error, message);
+        } else {
+            r.errorAt(handle, error, message, offset);
         }
     }
 
-    private void reply(long handle, int error, ByteBuffer data) {
-        ByteBuffer h = ByteBuffer.allocate(16);
-        h.putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(handle).flip();
+    /** Sends one reply; a client that went away closes the connection (the reader thread then ends it). */
+    private void send(ByteBuffer... parts) {
         try {
-            if (data == null || error != 0) {
-                writeFully(h);
-            } else {
-                writeFully(h, data);
-            }
+            writeFully(parts);
         } catch (IOException gone) {
-            close(); // the reader thread sees the closed channel and ends the connection
+            close();
         }
     }
 

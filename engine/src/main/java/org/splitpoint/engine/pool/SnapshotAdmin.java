@@ -352,6 +352,22 @@ public final class SnapshotAdmin {
         return cat.reader(pool.volume(volume), r, false);
     }
 
+    /**
+     * The tracks of {@code volume} written since its snapshot {@code name} was taken (a copy): every
+     * track a snapshot still needs is saved before it is first written, so a track is in the
+     * snapshot's saves exactly when it changed since. What an incremental copy from the snapshot
+     * must take; a sentence when the snapshot does not exist or is invalid (its image is gone).
+     */
+    public TrackBitmap writtenSince(String volume, String name) throws PoolException {
+        PoolConfig.SnapshotRecord r = record(volume, name);
+        if (!r.valid()) {
+            throw new PoolException("snapshot " + volume + "@" + name + " is invalid: " + r.why());
+        }
+        OriginIndex idx = cat.index(volume);
+        return idx == null ? new TrackBitmap((pool.volume(volume).size() + pool.trackSize - 1) / pool.trackSize)
+                : idx.writtenSince(r.gen());
+    }
+
     // ---- restore ------------------------------------------------------------------------------
 
     /** The job id of the restore of {@code volume} to a snapshot. */
