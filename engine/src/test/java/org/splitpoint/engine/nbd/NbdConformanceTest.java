@@ -14,6 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.StorageFactory;
@@ -24,8 +25,10 @@ import org.splitpoint.engine.pool.PoolExports;
 /**
  * The protocol's rules at the edges, over a raw socket: what must be refused (and how), the
  * default export, structured replies, metadata contexts and block status against known data,
- * and the zeroing commands (TRIM, WRITE_ZEROES with its flags, CACHE).
+ * and the zeroing commands (TRIM, WRITE_ZEROES with its flags, CACHE). A server that fails to
+ * answer at all fails by the timeout.
  */
+@Timeout(60)
 class NbdConformanceTest {
 
     private static final int TRACK = 65536;

@@ -101,19 +101,22 @@ class ZeroingTest {
         }
     }
 
-    @Test
-    void zeroingWhatIsZeroAlreadyWritesNothing() throws Exception {
-        TestPools.create(dir, Layout.RAID5, 3, 8 << 20, TRACK);
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"RAID5", "RAID1"})
+    void zeroingWhatIsZeroAlreadyWritesNothing(Layout layout) throws Exception {
+        int drives = layout == Layout.RAID1 ? 2 : 3;
+        TestPools.create(dir, layout, drives, 8 << 20, TRACK);
         try (Pool pool = Pool.open(dir)) {
             RaidVolume v = pool.volume("v");
             v.write(6 << 20, ByteBuffer.wrap(new byte[] {1, 2, 3})); // one stripe with data, far away
             v.flush();
-            long[] before = memberBlocks(3);
+            long[] before = memberBlocks(drives);
             v.writeZeroes(100, 200_000, true); // small and partial: read, found zero, not written
             v.writeZeroes(300_000, 3 << 20, true); // large: holes punched in holes
             v.writeZeroes(4 << 20, 70_000, false);
+            v.writeZeroes(5 << 20, 4 * TRACK, true); // whole stripes, too few to punch: read, not written
             v.flush();
-            assertThat(memberBlocks(3)).isEqualTo(before);
+            assertThat(memberBlocks(drives)).isEqualTo(before);
             byte[] got = new byte[3];
             v.read(6 << 20, ByteBuffer.wrap(got));
             assertThat(got).containsExactly(1, 2, 3);
