@@ -110,6 +110,7 @@ final class ServeCommand implements Callable<Integer> {
             out.println("serving pool " + poolDir + " on " + NbdUri.of(address, def) + " (the default export " + def
                     + ", also " + NbdUri.of(address, "") + "; Ctrl-C stops cleanly)");
         }
+        out.println("trim and zeroing give drive space back through " + org.splitpoint.engine.io.Zeros.deallocator());
         out.println("exports (nbdinfo --list '" + NbdUri.of(address, "") + "'):");
         for (Export e : exports.list()) {
             out.println("  " + e.name() + "  " + e.device().size() + " bytes  " + e.description() + "  "

@@ -11,25 +11,29 @@ import java.util.concurrent.TimeUnit;
  * Punching holes in, and zeroing ranges of, a drive image without writing zeros: Linux's
  * fallocate(2) with FALLOC_FL_PUNCH_HOLE or FALLOC_FL_ZERO_RANGE (both with KEEP_SIZE).
  *
- * <p>Design: why a child process. Java 17 has no fallocate. Three ways were weighed:
+ * <p>Design: how to call fallocate from Java 17, which has no API for it. Three ways were weighed:
  * <ul>
- * <li>{@code jdk.incubator.foreign} (a downcall to libc's fallocate, about 0.1 ms a call): it needs
- *     {@code --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED} on every JVM
- *     that loads the engine (the launcher, the app, every test fork), prints an incubator warning
- *     on stderr at every start (the CLI promises one sentence there on error), and its API changed
- *     in every later JDK (18, 19, then {@code java.lang.foreign} in 22), so the code would tie the
- *     engine to exactly JDK 17;
+ * <li>{@code jdk.incubator.foreign}, a downcall to libc (about 0.1 ms a call): it needs
+ *     {@code --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED} on the JVM,
+ *     prints an incubator warning on stderr at every start (the CLI promises one sentence there on
+ *     error), and its API changed in every later JDK (18, 19, then {@code java.lang.foreign} in
+ *     22), so code written for it works on exactly JDK 17;
  * <li>JNI: a native library to build and ship per platform;
- * <li>util-linux {@code fallocate --punch-hole|--zero-range --keep-size -o OFF -l LEN FILE}, run
- *     as a child: no flag, no warning, no native code, the same system call; it costs a process
- *     start (about 8 ms here) per call.
+ * <li>util-linux {@code fallocate --punch-hole|--zero-range --keep-size -o OFF -l LEN FILE} run as
+ *     a child: no flag, no warning, no native code, the same system call, at the price of a
+ *     process start (8 ms on an idle machine, 40 ms and more on a busy one) per call.
  * </ul>
- * The last is taken; its cost is kept off small requests by the callers (a volume deallocates
- * only ranges of at least {@link #WORTH_IT} bytes and writes, or skips, smaller zeroings), and a
- * volume runs the calls for its members at once. When the tool is missing, or the file system
- * cannot punch or zero (EOPNOTSUPP), this returns false and the caller writes the zeros: the same
- * result, only slower. A punched hole reads back as zeros; it is made durable like a write, by the
- * file's next force, which then syncs the file's metadata too (see {@code RealStorage}).
+ * The child process is the way that always works, and the default; the downcall
+ * ({@link NativeFallocate}) is taken only where the JVM was started with the two flags, which the
+ * launcher does for the long-running holders of a pool ({@code serve}, the app), where zeroing
+ * speed matters and one warning line at start does no harm. {@code -Dsplitpoint.fallocate=process}
+ * forces the child process (tests use it to keep both ways tested). Either way the cost is kept
+ * off small requests by the callers (a volume deallocates only ranges of at least
+ * {@link #WORTH_IT} bytes and writes, or skips, smaller zeroings), and a volume makes the calls
+ * for its members at once. When neither way can do it (the tool is missing, the file system
+ * refuses: EOPNOTSUPP), this returns false and the caller writes the zeros: the same result, only
+ * slower. A punched hole reads back as zeros; it is made durable like a write, by the file's next
+ * force, which then syncs the file's metadata too (see {@code RealStorage}).
  */
 final class Fallocate {
 
@@ -38,7 +42,26 @@ final class Fallocate {
 
     private static final System.Logger LOG = System.getLogger(Fallocate.class.getName());
     private static final String TOOL = find();
+    private static final NativeFallocate NATIVE = loadNative();
     private static volatile boolean warned;
+
+    /** The downcall, when the JVM has the foreign API and lets the engine use it; else null. */
+    private static NativeFallocate loadNative() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.foreign").isEmpty()) {
+            return null; // not even loaded: NativeFallocate would not link
+        }
+        try {
+            return new NativeFallocate();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.INFO, "fallocate by downcall unavailable (" + e + "); util-linux fallocate is used");
+            return null;
+        }
+    }
+
+    /** True when calls go straight to libc (the JVM was started with the foreign API enabled). */
+    static boolean isNative() {
+        return NATIVE != null && !"process".equals(System.getProperty("splitpoint.fallocate"));
+    }
 
     private Fallocate() {
     }
@@ -57,6 +80,14 @@ final class Fallocate {
      * zeroed blocks kept allocated. Returns false (nothing done) when that cannot be done here.
      */
     static boolean zero(Path file, long position, long length, boolean punch) throws IOException {
+        if (isNative()) {
+            if (NATIVE.zero(file, position, length, punch)) {
+                return true;
+            }
+            warnOnce("fallocate " + (punch ? "PUNCH_HOLE" : "ZERO_RANGE") + " failed on " + file
+                    + ": zeros are written instead");
+            return false;
+        }
         if (TOOL == null) {
             warnOnce("util-linux fallocate is not installed: zeroings write zeros and free no space");
             return false;

@@ -32,6 +32,14 @@ public final class Zeros {
     private Zeros() {
     }
 
+    /**
+     * How drive images are given ranges back now: "fallocate(2)" (a direct call, the JVM has the
+     * foreign API enabled) or "util-linux fallocate" (a child process); see {@code Fallocate}.
+     */
+    public static String deallocator() {
+        return Fallocate.isNative() ? "fallocate(2)" : "util-linux fallocate";
+    }
+
     /** What takes zeros piece by piece: {@code zeros} are the bytes for [offset, offset + zeros.remaining()). */
     public interface Sink {
         void accept(long offset, ByteBuffer zeros) throws IOException;

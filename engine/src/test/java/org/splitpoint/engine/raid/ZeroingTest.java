@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.splitpoint.engine.io.Zeros;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,9 +54,31 @@ class ZeroingTest {
         return model;
     }
 
-    @ParameterizedTest(name = "{0} over {1} drives")
-    @CsvSource({"RAID1, 2", "RAID3, 3", "RAID5, 3", "RAID5, 4"})
-    void aLargeZeroingGivesTheSpaceBackOnEveryMemberAndVerifiesClean(Layout layout, int drives) throws Exception {
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} with images given space back by {@code way}: "native" (the downcall) or "process". */
+    private static void by(String way, Body body) throws Exception {
+        if (way.equals("process")) {
+            System.setProperty("splitpoint.fallocate", "process");
+        }
+        try {
+            assertThat(Zeros.deallocator())
+                    .isEqualTo(way.equals("process") ? "util-linux fallocate" : "fallocate(2)");
+            body.run();
+        } finally {
+            System.clearProperty("splitpoint.fallocate");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} over {1} drives, {2}")
+    @CsvSource({"RAID1, 2, native", "RAID1, 2, process", "RAID3, 3, native", "RAID5, 3, process", "RAID5, 4, native"})
+    void aLargeZeroingGivesTheSpaceBackOnEveryMemberAndVerifiesClean(Layout layout, int drives, String way) throws Exception {
+        by(way, () -> largeZeroing(layout, drives));
+    }
+
+    private void largeZeroing(Layout layout, int drives) throws Exception {
         TestPools.create(dir, layout, drives, 8 << 20, TRACK);
         byte[] model;
         long off = 12_345;
@@ -83,8 +106,13 @@ class ZeroingTest {
         }
     }
 
-    @Test
-    void zeroingInPlaceKeepsTheSpaceAllocated() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"native", "process"})
+    void zeroingInPlaceKeepsTheSpaceAllocated(String way) throws Exception {
+        by(way, this::inPlace);
+    }
+
+    private void inPlace() throws Exception {
         TestPools.create(dir, Layout.RAID1, 2, 8 << 20, TRACK);
         try (Pool pool = Pool.open(dir)) {
             RaidVolume v = pool.volume("v");
