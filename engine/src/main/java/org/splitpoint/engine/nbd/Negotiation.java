@@ -28,8 +28,12 @@ final class Negotiation {
     /** What the transmission phase works with. */
     record Session(Export export, boolean structured, List<MetaContexts.Selected> contexts, int flags) { }
 
-    /** Options accepted before the server gives up on a client that never picks an export. */
-    private static final int MAX_OPTIONS = 256;
+    /**
+     * Options accepted before the server gives up on a client that never picks an export: enough
+     * for {@code nbdinfo --list} (an INFO and a LIST_META_CONTEXT per export) of a pool with
+     * hundreds of snapshots, few enough to end a client that loops.
+     */
+    private static final int MAX_OPTIONS = 4096;
     /** Longest option payload read (the protocol's strings are at most 4 KiB; queries add up). */
     private static final int MAX_OPTION = 1 << 20;
     /** Longest string (name, query) the protocol allows. */
