@@ -7,6 +7,9 @@
 #
 #   write: nbdcopy --flush SRC nbd://.../r1   (random bytes, includes nbdcopy's final flush)
 #   read:  nbdcopy nbd://.../r1 null:
+#   zero:  qemu-io -f raw -c 'write -z 0 SIZE' nbd://.../r1   (WRITE_ZEROES with NO_HOLE in 32 MiB
+#          requests, then qemu's flush at close), over the random bytes: each side is filled again,
+#          untimed, before each of its zero samples (when qemu-io is installed; target >= 1.0x)
 #
 # Both the volume and the plain image are filled once, untimed, with the same random bytes, so
 # timed writes overwrite allocated blocks on both sides. Before every sample: sync, drop the page
@@ -56,6 +59,7 @@ say() { echo "bench nbd: $*" >&2; }
 # ---- tools and build -----------------------------------------------------------------------------
 missing=()
 command -v nbdkit >/dev/null || missing+=(nbdkit)
+command -v qemu-io >/dev/null || missing+=(qemu-utils)
 { command -v nbdcopy >/dev/null && command -v nbdinfo >/dev/null; } || missing+=(libnbd-bin)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
@@ -188,12 +192,20 @@ sample() { # sample PHASE SIDE
   drop_caches
   warm
   if [ "$phase" = write ]; then cat "$src" >/dev/null; fi
+  if [ "$phase" = zero ]; then
+    # zeroing over data, as the write phase overwrites data: fill this side again first (untimed)
+    # shellcheck disable=SC2086
+    nbdcopy $copy_opts --flush "$src" "$uri"
+    sync
+  fi
   settle
   c0=$(cpu_ticks "$pid")
   t0=$(date +%s%N)
   if [ "$phase" = write ]; then
     # shellcheck disable=SC2086
     nbdcopy $copy_opts --flush "$src" "$uri"
+  elif [ "$phase" = zero ]; then
+    qemu-io -f raw -c "write -z 0 $bytes" "$uri" >/dev/null
   else
     # shellcheck disable=SC2086
     nbdcopy $copy_opts "$uri" null:
@@ -212,15 +224,19 @@ echo "nbdcopy options: ${copy_opts:-(defaults)} ($copy_params); ${reps} repetiti
 for r in $(seq "$reps"); do
   echo "repetition $r/$reps (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
   if [ $((r % 2)) = 1 ]; then order="ours peer peer ours"; else order="peer ours ours peer"; fi
-  for phase in write read; do
+  for phase in write read zero; do
     for side in $order; do sample "$phase" "$side"; done
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-say "checking the volume's bytes against the source (untimed)"
-if nbdcopy "$ours_uri" - | cmp -s - "$src"; then verified="the volume's bytes read back equal the source"
-else verified="**the volume's bytes read back DIFFER from the source**"; fi
+say "checking the volume's bytes: zeros after the zero phase, then the source written again (untimed)"
+if nbdcopy "$ours_uri" - | cmp -s -n "$bytes" - /dev/zero; then zeroed="read back as zeros after the zero phase"
+else zeroed="**did NOT read back as zeros after the zero phase**"; fi
+# shellcheck disable=SC2086
+nbdcopy $copy_opts --flush "$src" "$ours_uri"
+if nbdcopy "$ours_uri" - | cmp -s - "$src"; then verified="the volume's bytes $zeroed, and equal the source written again"
+else verified="the volume's bytes $zeroed, and **DIFFER from the source written again**"; fi
 echo "check: $verified" | tee -a "$log"
 
 # ---- table -------------------------------------------------------------------------------------------
@@ -239,6 +255,7 @@ table=$(cat <<T
 |---|---:|---:|---:|---:|---|---:|
 $(line read "read: \`nbdcopy nbd://…/$vol null:\` ($layout, cold)" 1.0)
 $(line write "write: \`nbdcopy --flush SRC nbd://…/$vol\` ($layout, overwrite)" "$write_target")
+$(line zero "zero: \`qemu-io -c 'write -z 0 SIZE' nbd://…/$vol\` ($layout, over data)" 1.0)
 T
 )
 echo "$table" | tee "$table_file"

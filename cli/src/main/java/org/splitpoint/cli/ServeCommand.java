@@ -7,6 +7,7 @@ import org.splitpoint.engine.control.ControlServer;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.nbd.Export;
 import org.splitpoint.engine.nbd.NbdServer;
+import org.splitpoint.engine.nbd.NbdUri;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolExports;
 import picocli.CommandLine.Command;
@@ -20,7 +21,12 @@ import picocli.CommandLine.Spec;
  * jobs, and carries out other {@code splitpoint} commands for this pool sent over its control
  * socket. Stops cleanly (flush, close) on SIGINT or SIGTERM.
  */
-@Command(name = "serve", description = "Export the pool's volumes over NBD and hold the pool for other commands.")
+@Command(name = "serve", description = {"Export the pool's volumes over NBD and hold the pool for other commands.",
+        "Every volume is an export named after it, every valid snapshot a read-only export VOLUME@NAME; a client"
+                + " that names no export gets the default one. Structured replies, TRIM, WRITE_ZEROES (fast zero),"
+                + " CACHE and block status are served; metadata contexts: base:allocation (zeros), on a pair's"
+                + " volumes splitpoint:invalid (bit 1: invalid on the STD side, bit 2: on the BCV side), on a volume"
+                + " with snapshots splitpoint:changed-since:SNAPSHOT (bit 1: track written since the snapshot)."})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -33,6 +39,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH", description = "listen on a Unix socket instead of TCP; a file"
             + " already at PATH is never replaced unless it is a stale socket (nobody listening)")
     Path socket;
+    @Option(names = "--default-export", paramLabel = "NAME", description = "the export a client gets when it names"
+            + " none (nbd://HOST:PORT with no path); default: the first volume in the pool's order")
+    String defaultExport;
 
     @Override
     public Integer call() throws Exception {
@@ -69,8 +78,12 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         NbdServer opened = null;
         ControlServer control;
+        PoolExports exports = new PoolExports(pool, defaultExport);
         try {
-            PoolExports exports = new PoolExports(pool);
+            if (defaultExport != null && (defaultExport.isEmpty() || exports.find(defaultExport) == null)) {
+                throw new Splitpoint.CommandFailed("--default-export " + defaultExport + " is not an export of this pool"
+                        + " (exports: " + String.join(", ", exports.list().stream().map(Export::name).toList()) + ")");
+            }
             java.util.function.Consumer<String> log = m -> pool.events().publish(Event.info("NBD", "serve", m));
             opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
                     : listen(host, port, exports, log);
@@ -88,9 +101,20 @@ final class ServeCommand implements Callable<Integer> {
             err.println("splitpoint: warning: NBD has no authentication; anyone who can reach " + server.address()
                     + " can read and write these volumes");
         }
-        out.println("serving pool " + poolDir + " on nbd://" + server.address() + " (Ctrl-C stops cleanly)");
-        for (Export e : exports(pool)) {
-            out.println("  " + e.name() + "  " + e.device().size() + " bytes  " + e.description());
+        String def = exports.defaultName();
+        String address = server.address();
+        if (def == null) {
+            out.println("serving pool " + poolDir + " on " + NbdUri.of(address, "") + " (no default export: the pool has"
+                    + " no volume yet; Ctrl-C stops cleanly)");
+        } else {
+            out.println("serving pool " + poolDir + " on " + NbdUri.of(address, def) + " (the default export " + def
+                    + ", also " + NbdUri.of(address, "") + "; Ctrl-C stops cleanly)");
+        }
+        out.println("trim and zeroing give drive space back through " + org.splitpoint.engine.io.Zeros.deallocator());
+        out.println("exports (nbdinfo --list '" + NbdUri.of(address, "") + "'):");
+        for (Export e : exports.list()) {
+            out.println("  " + e.name() + "  " + e.device().size() + " bytes  " + e.description() + "  "
+                    + NbdUri.of(address, e.name()));
         }
         out.flush();
         Thread hook = new Thread(() -> {
@@ -133,9 +157,5 @@ final class ServeCommand implements Callable<Integer> {
         } catch (java.nio.channels.UnresolvedAddressException e) {
             throw new IllegalArgumentException("--nbd host '" + host + "' does not resolve to an address");
         }
-    }
-
-    private static java.util.List<Export> exports(Pool pool) {
-        return new PoolExports(pool).list();
     }
 }

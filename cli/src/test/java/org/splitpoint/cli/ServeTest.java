@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -455,5 +456,200 @@ class ServeTest {
         assertThat(Files.readString(p.resolve("meta/events.jsonl"))).contains("command received: splitpoint volume list");
         assertThat(Files.exists(pointer)).isFalse();
         assertThat(Files.exists(sock)).isFalse();
+    }
+
+    // ---- protocol: default export, block status, zeroing, trim (issue 14, item 7) --------------------
+
+    /** A pool for the protocol tests: prod and copy (raid5, a pair) and a save area, 16 MiB drives. */
+    private Path protocolPool() {
+        Path p = tmp.resolve("pool");
+        CliRun.of("pool", "create", p, "--drives", 8, "--drive-size", "16M");
+        CliRun.of("volume", "create", p, "prod", "--layout", "raid5", "--drives", "d1,d2,d3");
+        CliRun.of("volume", "create", p, "copy", "--layout", "raid5", "--drives", "d4,d5,d6");
+        CliRun.of("volume", "create", p, "save", "--layout", "raid1", "--drives", "d7,d8");
+        assertThat(CliRun.of("snapshot", "save-area", p, "save", "--yes").code()).isZero();
+        CliRun.of("pair", "create", p, "p1", "--std", "prod", "--bcv", "copy");
+        return p;
+    }
+
+    /** The extents of {@code nbdinfo --map[=CONTEXT] URI}: {offset, length, type} per line. */
+    private static List<long[]> map(String uri, String context) throws Exception {
+        Tools.Result r = Tools.run(List.of("nbdinfo", context == null ? "--map" : "--map=" + context, uri));
+        assertThat(r.code()).as(r.out()).isZero();
+        List<long[]> out = new java.util.ArrayList<>();
+        for (String line : r.out().lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            out.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])});
+        }
+        return out;
+    }
+
+    /** The tracks (64 KiB) whose extents have {@code type} set, from a map. */
+    private static java.util.SortedSet<Long> tracksWith(List<long[]> map, long type) {
+        java.util.SortedSet<Long> out = new java.util.TreeSet<>();
+        for (long[] e : map) {
+            if ((e[2] & type) != 0) {
+                for (long t = e[0] / 65536; t < (e[0] + e[1]) / 65536; t++) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void nbdinfoMapsZerosDataChangedSinceASnapshotAndAPairsInvalidTracks() throws Exception {
+        assumeTrue(Tools.installed("nbdinfo") && Tools.installed("qemu-io"), "needs libnbd-bin and qemu-utils");
+        Path p = protocolPool();
+        try (Holder h = new Holder(p)) {
+            byte[] data = new byte[1 << 20];
+            new Random(21).nextBytes(data);
+            h.pool.device("prod").write(4 << 20, ByteBuffer.wrap(data));
+            List<long[]> m = map(h.uri("prod"), null);
+            assertThat(m).as("base:allocation").containsExactly(new long[] {0, 4 << 20, 2}, new long[] {4 << 20, 1 << 20, 0},
+                    new long[] {5 << 20, 27 << 20, 2});
+            assertThat(Tools.run(Tools.splitpoint("pair", "establish", p, "p1")).code()).isZero();
+            assertThat(Tools.run(Tools.splitpoint("pair", "split", p, "p1")).code()).isZero();
+            h.pool.snapshots().create("prod", "s1");
+            // after the snapshot and the split: a write, a zeroing and a trim, from qemu-io
+            Tools.Result io = Tools.run(List.of("qemu-io", "-f", "raw", "-c", "write -P 0x5a 8M 64k",
+                    "-c", "write -z 4160k 64k", "-c", "discard 12M 2M", h.uri("prod")));
+            assertThat(io.code()).as(io.out()).isZero();
+            h.pool.device("copy").write(20 << 20, ByteBuffer.wrap(new byte[] {1}));
+            java.util.SortedSet<Long> changed = tracksWith(map(h.uri("prod"), "splitpoint:changed-since:s1"), 1);
+            java.util.SortedSet<Long> want = new java.util.TreeSet<>(List.of(128L, 65L));
+            for (long t = 192; t < 224; t++) {
+                want.add(t);
+            }
+            assertThat(changed).isEqualTo(want);
+            List<long[]> invalid = map(h.uri("copy"), "splitpoint:invalid");
+            assertThat(tracksWith(invalid, 1)).as("changed on the STD since the split").isEqualTo(want);
+            assertThat(tracksWith(invalid, 2)).as("changed on the BCV since the split").containsExactly(320L);
+            assertThat(h.pool.pairs().get("p1").stdInvalidTracks()).isEqualTo(want.size());
+            m = map(h.uri("prod"), null);
+            assertThat(m).contains(new long[] {4 << 20, 65536, 0}, new long[] {(4 << 20) + 65536, 65536, 2});
+        }
+    }
+
+    @Test
+    void qemuImgMapSeesZerosAndData() throws Exception {
+        assumeTrue(Tools.installed("qemu-img"), "needs qemu-utils");
+        Path p = pool();
+        try (Holder h = new Holder(p)) {
+            h.pool.device("prod").write(2 << 20, ByteBuffer.wrap(new byte[] {7, 7, 7}));
+            Tools.Result r = Tools.run(List.of("qemu-img", "map", "--output=json", "-f", "raw", h.uri("prod")));
+            assertThat(r.code()).as(r.out()).isZero();
+            var entries = Json.MAPPER.readTree(r.out());
+            List<String> got = new java.util.ArrayList<>();
+            for (var e : entries) {
+                got.add(e.get("start").asLong() + "+" + e.get("length").asLong() + (e.get("zero").asBoolean() ? " zero" : " data"));
+            }
+            assertThat(got).containsExactly("0+2097152 zero", "2097152+4096 data", "2101248+31453184 zero");
+        }
+    }
+
+    @Test
+    void qemuIoDiscardsZeroesAndWritesUnalignedAndReadsBack() throws Exception {
+        assumeTrue(Tools.installed("qemu-io"), "needs qemu-utils");
+        Path p = pool();
+        try (Holder h = new Holder(p)) {
+            byte[] model = new byte[32 << 20];
+            Arrays.fill(model, 0, 8 << 20, (byte) 0x33);
+            Arrays.fill(model, 65536, 65536 + (3 << 20), (byte) 0); // discard, large: holes punched
+            Arrays.fill(model, 3001, 3001 + 5003, (byte) 0); // write -z, unaligned
+            Arrays.fill(model, (5 << 20) + 17, (5 << 20) + 17 + (1 << 20), (byte) 0); // write -z -u, unaligned
+            Arrays.fill(model, 101, 101 + 300, (byte) 0x44); // aio_write, unaligned
+            Arrays.fill(model, (7 << 20) + 999, (7 << 20) + 999 + 70_001, (byte) 0x55);
+            Tools.Result io = Tools.run(List.of("qemu-io", "-f", "raw", "-c", "write -P 0x33 0 8M",
+                    "-c", "discard 64k 3M", "-c", "write -z 3001 5003", "-c", "write -z -u 5242897 1M",
+                    "-c", "aio_write -P 0x44 101 300", "-c", "aio_write -P 0x55 7341031 70001", "-c", "aio_flush",
+                    "-c", "read -P 0 64k 3M", "-c", "read -P 0x44 101 300", h.uri("prod")));
+            assertThat(io.code()).as(io.out()).isZero();
+            assertThat(io.out()).doesNotContain("Pattern verification failed", "error");
+            byte[] got = new byte[model.length];
+            h.pool.device("prod").read(0, ByteBuffer.wrap(got));
+            assertThat(sha(got)).isEqualTo(sha(model));
+            assertThat(h.pool.admin().verify("prod", false, null)).as("parity after the zeroings").isZero();
+        }
+    }
+
+    @Test
+    void nbdcopyWithFourConnectionsCopiesASparseImageInAndOut() throws Exception {
+        assumeTrue(Tools.installed("nbdcopy"), "needs libnbd-bin");
+        Path p = pool();
+        byte[] image = new byte[32 << 20];
+        Random rnd = new Random(22);
+        for (int i = 0; i < 24; i++) { // data in places, zeros between
+            int at = rnd.nextInt(image.length - 300_000);
+            byte[] d = new byte[1 + rnd.nextInt(300_000)];
+            rnd.nextBytes(d);
+            System.arraycopy(d, 0, image, at, d.length);
+        }
+        Path in = Files.write(tmp.resolve("in.img"), image);
+        try (Holder h = new Holder(p)) {
+            byte[] junk = new byte[32 << 20];
+            Arrays.fill(junk, (byte) 0x77); // the copy must zero what the image has as zeros
+            h.pool.device("prod").write(0, ByteBuffer.wrap(junk));
+            Tools.Result copyIn = Tools.run(List.of("nbdcopy", "--connections=4", in.toString(), h.uri("prod")));
+            assertThat(copyIn.code()).as(copyIn.out()).isZero();
+            byte[] got = new byte[image.length];
+            h.pool.device("prod").read(0, ByteBuffer.wrap(got));
+            assertThat(sha(got)).isEqualTo(sha(image));
+            Path out = tmp.resolve("out.img");
+            Tools.Result copyOut = Tools.run(List.of("nbdcopy", "--connections=4", h.uri("prod"), out.toString()));
+            assertThat(copyOut.code()).as(copyOut.out()).isZero();
+            assertThat(sha(Files.readAllBytes(out))).isEqualTo(sha(image));
+        }
+    }
+
+    /** {@code splitpoint serve} in its own JVM: the first line of its output, then it is stopped (SIGTERM). */
+    private static String serveFirstLine(Object... args) throws Exception {
+        List<String> cmd = Tools.splitpoint(args);
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(proc.getInputStream()));
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.startsWith("serving pool")) {
+                    return line;
+                }
+            }
+            throw new AssertionError("serve ended without its startup line");
+        } finally {
+            proc.destroy();
+            assertThat(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void nbdinfoWithoutAnExportNameGetsTheDefaultExportAndTheStartupUrisWork() throws Exception {
+        assumeTrue(Tools.installed("nbdinfo"), "needs libnbd-bin");
+        Path p = protocolPool();
+        try (Holder h = new Holder(p)) {
+            String plain = "nbd://127.0.0.1:" + h.nbd.port();
+            Tools.Result r = Tools.run(List.of("nbdinfo", plain));
+            assertThat(r.code()).as(r.out()).isZero();
+            assertThat(r.out()).contains("export=\"prod\"", "export-size: " + (32 << 20), "can_trim: true",
+                    "can_fast_zero: true", "can_df: true", "base:allocation");
+        }
+        Path sock = tmp.resolve("nbd.sock");
+        String line = serveFirstLine("serve", p, "--socket", sock, "--default-export", "copy");
+        String uri = line.substring(line.indexOf(" on ") + 4, line.indexOf(" (the default export"));
+        assertThat(uri).isEqualTo("nbd+unix:///copy?socket=" + sock);
+        // the same URI, from a server of this JVM (the one above has stopped): nbdinfo takes it
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(p);
+             org.splitpoint.engine.nbd.NbdServer s = org.splitpoint.engine.nbd.NbdServer.unix(sock,
+                     new org.splitpoint.engine.pool.PoolExports(pool, "copy"), m -> { })) {
+            Tools.Result info = Tools.run(List.of("nbdinfo", uri));
+            assertThat(info.code()).as(info.out()).isZero();
+            assertThat(info.out()).contains("export=\"copy\"", "splitpoint:invalid");
+            Tools.Result def = Tools.run(List.of("nbdinfo", "nbd+unix:///?socket=" + sock));
+            assertThat(def.out()).as("the default export").contains("export=\"copy\"");
+        }
+        String tcp = serveFirstLine("serve", p, "--nbd", "127.0.0.1:0");
+        assertThat(tcp).matches("serving pool .* on nbd://127\\.0\\.0\\.1:[0-9]+/prod \\(the default export prod, also"
+                + " nbd://127\\.0\\.0\\.1:[0-9]+/; Ctrl-C stops cleanly\\)");
+        CliRun bad = CliRun.of("serve", p, "--default-export", "nope");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(bad)).contains("--default-export nope is not an export of this pool", "prod, copy");
     }
 }

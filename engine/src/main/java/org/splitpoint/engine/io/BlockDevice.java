@@ -35,6 +35,27 @@ public interface BlockDevice extends AutoCloseable {
     }
 
     /**
+     * Makes [offset, offset+length) read as zeros: a write of zeros in every respect (acknowledged
+     * the same way, durable after a flush, seen by every layer that watches writes), which a device
+     * may carry out without moving zero bytes. {@code mayUnmap}: the space under the range may be
+     * given back (holes punched in the drive images; a TRIM, or a zeroing without NO_HOLE); false:
+     * it stays allocated, so later writes there cannot fail for space. By default the zeros are
+     * written, a megabyte at a time.
+     */
+    default void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        checkRange("zeroing", size(), offset, length);
+        Zeros.inChunks(offset, length, this::write);
+    }
+
+    /**
+     * True when {@link #writeZeroes} of the range is clearly cheaper than writing the zeros (the NBD
+     * fast-zero question); false when it would write them, or cannot tell in advance.
+     */
+    default boolean zeroesFast(long offset, long length) {
+        return false;
+    }
+
+    /**
      * Bytes a large write should start and end on to be written whole, without reading back what
      * it does not cover (a parity volume's stripe of data); 1 when any write is.
      */

@@ -143,6 +143,11 @@ final class RealStorage implements StorageFactory {
         /** Large aligned writes from page-aligned buffers, around the page cache; null for a read-only open. */
         private final DirectWrites direct;
         private volatile boolean closed;
+        /** A range was zeroed by fallocate since the last force: the next one syncs metadata too. */
+        private volatile boolean extentsChanged;
+        /** fallocate failed here once for punching / zeroing in place: zeros are written from then on. */
+        private volatile boolean cannotPunch;
+        private volatile boolean cannotZeroInPlace;
 
         ChannelFile(Path path, FileChannel channel, OpenOption[] mode) {
             this.path = path;
@@ -239,11 +244,42 @@ final class RealStorage implements StorageFactory {
         }
 
         @Override
+        public void zeroRange(long position, long length, boolean deallocate) throws IOException {
+            if (length >= Fallocate.WORTH_IT && !(deallocate ? cannotPunch : cannotZeroInPlace)) {
+                // set before the call (a force that runs while it does syncs the metadata too) and
+                // after it (a force that began meanwhile took the flag before this range was done)
+                extentsChanged = true;
+                boolean done = Fallocate.zero(path, position, length, deallocate);
+                extentsChanged = true;
+                if (done) {
+                    return;
+                }
+                if (deallocate) {
+                    cannotPunch = true;
+                } else {
+                    cannotZeroInPlace = true;
+                }
+            }
+            StorageFile.super.zeroRange(position, length, deallocate);
+        }
+
+        @Override
         public void force() throws IOException {
-            io(ch -> {
-                ch.force(false);
-                return null;
-            });
+            // a punched hole or zeroed range is a change of the file's extents, which fdatasync
+            // need not cover on every file system: then the whole inode is synced (fsync)
+            boolean metadata = extentsChanged;
+            extentsChanged = false;
+            try {
+                io(ch -> {
+                    ch.force(metadata);
+                    return null;
+                });
+            } catch (IOException | RuntimeException e) {
+                if (metadata) {
+                    extentsChanged = true;
+                }
+                throw e;
+            }
         }
 
         @Override

@@ -16,6 +16,16 @@ public interface StorageFile extends AutoCloseable {
     /** Writes all of {@code src} at {@code position}. */
     void writeFully(long position, ByteBuffer src) throws IOException;
 
+    /**
+     * Makes [position, position+length) of the file read as zeros, durable at the next
+     * {@link #force()} like a write. {@code deallocate}: the blocks may be given back (a punched
+     * hole); false: they stay allocated (zeroed in place). By default the zeros are written, which
+     * is what a file that cannot do better does (and what a fault injector must see).
+     */
+    default void zeroRange(long position, long length, boolean deallocate) throws IOException {
+        Zeros.inChunks(position, length, this::writeFully);
+    }
+
     /** Makes all completed writes durable (fdatasync). */
     void force() throws IOException;
 

@@ -8,6 +8,9 @@ public interface ExportCatalog {
     /** Every export name with its description, for NBD_OPT_LIST. */
     List<Export> list();
 
-    /** The export called {@code name}, or null. */
+    /**
+     * The export called {@code name}, or null. The empty name is the default export (the protocol's
+     * {@code nbd://host:port} with no path): the export it stands for, under its own name.
+     */
     Export find(String name);
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.splitpoint.engine.pair.PairRefusedException;
 
 /**
- * One NBD client connection: the fixed-newstyle handshake, then the transmission phase.
+ * One NBD client connection: the fixed-newstyle handshake ({@link Negotiation}), then the
+ * transmission phase (checks in {@link Requests}, replies encoded by {@link Replies}).
  *
  * <p>Design. This connection's thread reads requests in order (a write's payload must be read
  * before the next header). Before it reads anything more of a request it takes the request's slot
@@ -67,7 +68,8 @@ final class NbdConnection implements Runnable {
     private volatile boolean closed;
     private final AtomicBoolean announced = new AtomicBoolean();
     private volatile Export export;
-    private boolean noZeroes;
+    private volatile Negotiation.Session session;
+    private volatile Replies replies;
     private ByteBuffer scratch;
 
     NbdConnection(long id, SocketChannel ch, String remote, ExportCatalog catalog, NbdServer server) {
@@ -262,106 +264,16 @@ final class NbdConnection implements Runnable {
 
     // ---- handshake ------------------------------------------------------------------------------
 
+    /** The negotiation ({@link Negotiation}); true when it moved to transmission with an export. */
     private boolean handshake() throws IOException {
-        ByteBuffer hello = ByteBuffer.allocate(18);
-        hello.putLong(Nbd.INIT_MAGIC).putLong(Nbd.OPT_MAGIC).putShort((short) (Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES));
-        writeFully(hello.flip());
-        int clientFlags = readBuf(4).getInt();
-        noZeroes = (clientFlags & Nbd.FLAG_C_NO_ZEROES) != 0;
-        while (true) {
-            ByteBuffer h = readBuf(16);
-            if (h.getLong() != Nbd.OPT_MAGIC) {
-                throw new IOException("bad option magic");
-            }
-            int opt = h.getInt();
-            int len = h.getInt();
-            if (len < 0 || len > 1 << 20) {
-                throw new IOException("option of " + len + " bytes refused");
-            }
-            ByteBuffer data = readBuf(len);
-            switch (opt) {
-                case Nbd.OPT_EXPORT_NAME -> {
-                    Export e = catalog.find(StandardCharsets.UTF_8.decode(data).toString());
-                    if (e == null) {
-                        return false; // the protocol's only answer: close
-                    }
-                    export = e;
-                    ByteBuffer r = ByteBuffer.allocate(noZeroes ? 10 : 134);
-                    r.putLong(e.device().size()).putShort((short) flags(e));
-                    writeFully(r.position(0));
-                    return true;
-                }
-                case Nbd.OPT_ABORT -> {
-                    optReply(opt, Nbd.REP_ACK, ByteBuffer.allocate(0));
-                    return false;
-                }
-                case Nbd.OPT_LIST -> {
-                    for (Export e : catalog.list()) {
-                        byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
-                        byte[] d = e.description().getBytes(StandardCharsets.UTF_8);
-                        optReply(opt, Nbd.REP_SERVER, ByteBuffer.allocate(4 + n.length + d.length).putInt(n.length)
-                                .put(n).put(d).flip());
-                    }
-                    optReply(opt, Nbd.REP_ACK, ByteBuffer.allocate(0));
-                }
-                case Nbd.OPT_INFO, Nbd.OPT_GO -> {
-                    if (infoOrGo(opt, data)) {
-                        return true;
-                    }
-                }
-                default -> optError(opt, Nbd.REP_ERR_UNSUP, "option " + opt + " is not supported");
-            }
-        }
-    }
-
-    /** NBD_OPT_INFO / NBD_OPT_GO; returns true when GO moved to transmission. */
-    private boolean infoOrGo(int opt, ByteBuffer data) throws IOException {
-        if (data.remaining() < 6) {
-            optError(opt, Nbd.REP_ERR_INVALID, "malformed request");
+        Negotiation.Session s = new Negotiation(ch, catalog).run();
+        if (s == null) {
             return false;
         }
-        int nameLen = data.getInt();
-        if (nameLen < 0 || nameLen > data.remaining() - 2) {
-            optError(opt, Nbd.REP_ERR_INVALID, "malformed export name");
-            return false;
-        }
-        byte[] n = new byte[nameLen];
-        data.get(n);
-        String name = new String(n, StandardCharsets.UTF_8);
-        Export e = catalog.find(name);
-        if (e == null) {
-            optError(opt, Nbd.REP_ERR_UNKNOWN, "no export named '" + name + "' (see the list)");
-            return false;
-        }
-        ByteBuffer info = ByteBuffer.allocate(12);
-        info.putShort((short) Nbd.INFO_EXPORT).putLong(e.device().size()).putShort((short) flags(e));
-        optReply(opt, Nbd.REP_INFO, info.flip());
-        ByteBuffer bs = ByteBuffer.allocate(14);
-        bs.putShort((short) Nbd.INFO_BLOCK_SIZE).putInt(1).putInt(4096).putInt(Nbd.MAX_REQUEST);
-        optReply(opt, Nbd.REP_INFO, bs.flip());
-        byte[] d = e.description().getBytes(StandardCharsets.UTF_8);
-        optReply(opt, Nbd.REP_INFO, ByteBuffer.allocate(2 + d.length).putShort((short) Nbd.INFO_DESCRIPTION).put(d).flip());
-        optReply(opt, Nbd.REP_ACK, ByteBuffer.allocate(0));
-        if (opt == Nbd.OPT_GO) {
-            export = e;
-            return true;
-        }
-        return false;
-    }
-
-    private static int flags(Export e) {
-        int f = Nbd.TFLAG_HAS_FLAGS | Nbd.TFLAG_SEND_FLUSH | Nbd.TFLAG_SEND_FUA | Nbd.TFLAG_CAN_MULTI_CONN;
-        return e.readOnly() ? f | Nbd.TFLAG_READ_ONLY : f | Nbd.TFLAG_SEND_WRITE_ZEROES;
-    }
-
-    private void optReply(int opt, int type, ByteBuffer data) throws IOException {
-        ByteBuffer h = ByteBuffer.allocate(20);
-        h.putLong(Nbd.REP_MAGIC).putInt(opt).putInt(type).putInt(data.remaining()).flip();
-        writeFully(h, data);
-    }
-
-    private void optError(int opt, int type, String message) throws IOException {
-        optReply(opt, type, ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)));
+        session = s;
+        replies = new Replies(outbox::send, s.structured());
+        export = s.export();
+        return true;
     }
 
     // ---- transmission -----------------------------------------------------------------------------
@@ -400,7 +312,9 @@ final class NbdConnection implements Runnable {
             return;
         }
         requests.incrementAndGet();
-        int refusal = refusal(type, offset, length);
+        Requests.Refusal no = refusal(type, flags, offset, length);
+        int refusal = no == null ? 0 : no.error();
+        String why = no == null ? null : no.why();
         NbdRequest r = refusal == 0 ? new NbdRequest(type, flags, handle, offset, length, server.limits().pieceBytes()) : null;
         long charge = r == null ? 0 : r.charge();
         MemoryBudget.Grant grant = account.admit(charge, server.limits().memoryWait().toNanos());
@@ -413,11 +327,13 @@ final class NbdConnection implements Runnable {
                     + server.limits().memoryWait().toSeconds() + " s");
             r = null;
             refusal = Nbd.ENOMEM;
+            why = "the server's buffer memory is in use; try again";
         } else if (r != null) {
             r.granted(charge);
             if (r.buffers != null && !takeBuffers(r)) {
                 r = null;
                 refusal = Nbd.ENOMEM;
+                why = "the server is out of memory for buffers; try again";
             }
         }
         if (type == Nbd.CMD_WRITE) {
@@ -437,7 +353,7 @@ final class NbdConnection implements Runnable {
             }
         }
         if (r == null) {
-            reply(handle, refusal, account::finish);
+            replies.error(handle, refusal, why, account::finish);
             return;
         }
         if (!enter()) { // retired while its payload was read: not taken
@@ -449,19 +365,23 @@ final class NbdConnection implements Runnable {
             lane.submit(new PieceJob(r));
         } catch (RejectedExecutionException shuttingDown) {
             giveBack(r);
-            reply(handle, Nbd.ESHUTDOWN, account::finish);
+            replies.error(handle, Nbd.ESHUTDOWN, "the server is shutting down", account::finish);
             exit();
         }
     }
 
-    /** The error a request gets without running, or 0. */
-    private int refusal(int type, long offset, long length) {
-        Export e = export;
-        return switch (type) {
-            case Nbd.CMD_READ -> length > Nbd.MAX_REQUEST || !inRange(e, offset, length) ? Nbd.EINVAL : 0;
-            case Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES -> e.readOnly() ? Nbd.EPERM : !inRange(e, offset, length) ? Nbd.ENOSPC : 0;
-            default -> 0; // FLUSH, and what serve() answers itself
-        };
+    /**
+     * Why a request is refused before it runs, or null: the protocol's checks ({@link Requests}),
+     * and a FAST_ZERO that could not be fast (answered before any byte is touched).
+     */
+    private Requests.Refusal refusal(int type, int flags, long offset, long length) {
+        Negotiation.Session s = session;
+        Requests.Refusal no = Requests.check(s, type, flags, offset, length);
+        if (no == null && type == Nbd.CMD_WRITE_ZEROES && (flags & Nbd.CMD_FLAG_FAST_ZERO) != 0
+                && !s.export().device().zeroesFast(offset, length)) {
+            return new Requests.Refusal(Nbd.ENOTSUP, "zeroing this range would be no faster than writing it");
+        }
+        return no;
     }
 
     /** Takes a buffer per piece of {@code r}, already charged; false (nothing held) when memory ran out. */
@@ -536,24 +456,36 @@ final class NbdConnection implements Runnable {
                     e.device().write(offset, r.buffers[piece]);
                     bytesWritten.addAndGet(length);
                 }
-                case Nbd.CMD_WRITE_ZEROES -> {
-                    writeZeroes(e, offset, length);
-                    bytesWritten.addAndGet(length);
+                case Nbd.CMD_WRITE_ZEROES, Nbd.CMD_TRIM -> {
+                    // FAST_ZERO was settled before the request was taken, FUA comes after its last piece
+                    Requests.zero(e.device(), r.type, r.flags & ~(Nbd.CMD_FLAG_FUA | Nbd.CMD_FLAG_FAST_ZERO), offset, length);
+                    if (r.type == Nbd.CMD_WRITE_ZEROES) {
+                        bytesWritten.addAndGet(length);
+                    }
                 }
                 case Nbd.CMD_FLUSH -> e.device().flush();
+                case Nbd.CMD_CACHE -> Requests.cache(e.device(), r.offset, r.length);
+                case Nbd.CMD_BLOCK_STATUS -> r.status = Requests.blockStatus(session, r.flags, r.offset, r.length);
                 default -> {
+                    r.explain("unknown command " + r.type);
                     return Nbd.EINVAL;
                 }
             }
             return 0;
         } catch (PairRefusedException refused) {
             server.checkExportsSoon(); // the pair changed state: this client may have to renegotiate
+            r.explain(refused.getMessage());
             return Nbd.EPERM;
+        } catch (org.splitpoint.engine.io.NoSpaceException full) {
+            r.explain(full.getMessage());
+            return Nbd.ENOSPC;
         } catch (IOException | RuntimeException failed) {
             server.log("client " + remote + " on " + e.name() + ": " + failed.getMessage());
+            r.explain(failed.getMessage());
             return Nbd.EIO;
         } catch (OutOfMemoryError oom) {
             server.log("client " + remote + " on " + e.name() + ": out of memory: " + oom.getMessage());
+            r.explain("the server ran out of memory");
             return Nbd.ENOMEM;
         }
     }
@@ -574,71 +506,57 @@ final class NbdConnection implements Runnable {
     private void complete(NbdRequest r) {
         try {
             int error = r.error();
-            if (error == 0 && (r.flags & Nbd.CMD_FLAG_FUA) != 0 && (r.type == Nbd.CMD_WRITE || r.type == Nbd.CMD_WRITE_ZEROES)) {
-                error = flush();
+            if (error == 0 && (r.flags & Nbd.CMD_FLAG_FUA) != 0
+                    && (r.type == Nbd.CMD_WRITE || r.type == Nbd.CMD_WRITE_ZEROES || r.type == Nbd.CMD_TRIM)) {
+                error = flush(r);
             }
+            Replies out = replies;
             if (error == 0 && r.type == Nbd.CMD_READ) {
                 for (ByteBuffer b : r.buffers) {
                     b.flip();
                 }
-                reply(r.handle, 0, () -> {
+                out.read(r.handle, r.offset, r.buffers, (r.flags & Nbd.CMD_FLAG_DF) != 0, () -> {
                     giveBack(r);
                     account.finish();
-                }, r.buffers);
+                });
+            } else if (error == 0) {
+                giveBack(r);
+                if (r.type == Nbd.CMD_BLOCK_STATUS) {
+                    out.blockStatus(r.handle, r.status, account::finish);
+                } else {
+                    out.ok(r.handle, account::finish);
+                }
             } else {
                 giveBack(r);
-                reply(r.handle, error, account::finish);
+                String why = r.explanation() == null ? "request failed (error " + error + ")" : r.explanation();
+                if (r.type == Nbd.CMD_FLUSH || r.type == Nbd.CMD_BLOCK_STATUS || r.type == Nbd.CMD_CACHE) {
+                    out.error(r.handle, error, why, account::finish);
+                } else {
+                    out.errorAt(r.handle, error, why, r.offset, account::finish);
+                }
             }
         } catch (Throwable t) { // never leave the client without an answer
             server.log("client " + remote + ": answering request " + r.handle + " failed: " + t);
             giveBack(r);
-            reply(r.handle, Nbd.EIO, account::finish);
+            replies.error(r.handle, Nbd.EIO, "answering the request failed", account::finish);
         } finally {
             exit();
         }
     }
 
-    private int flush() {
+    private int flush(NbdRequest r) {
         Export e = export;
         try {
             e.device().flush();
             return 0;
         } catch (PairRefusedException refused) {
+            r.explain(refused.getMessage());
             return Nbd.EPERM;
         } catch (IOException | RuntimeException failed) {
             server.log("client " + remote + " on " + e.name() + ": " + failed.getMessage());
+            r.explain(failed.getMessage());
             return Nbd.EIO;
         }
-    }
-
-    private static boolean inRange(Export e, long offset, long length) {
-        long size = e.device().size();
-        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
-    }
-
-    /** Zeros shared by every write-zeroes: never written to, so duplicates can be used at once by any thread. */
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
-
-    private static void writeZeroes(Export e, long offset, long length) throws IOException {
-        ByteBuffer zeros = ZEROS.duplicate();
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(zeros.capacity(), length - done);
-            zeros.clear().limit(n);
-            e.device().write(offset + done, zeros);
-            done += n;
-        }
-    }
-
-    /** Queues a simple reply; {@code done} runs once it was written or dropped. */
-    private void reply(long handle, int error, Runnable done, ByteBuffer... data) {
-        ByteBuffer h = ByteBuffer.allocate(16);
-        h.putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(handle).flip();
-        ByteBuffer[] parts = new ByteBuffer[1 + (error == 0 ? data.length : 0)];
-        parts[0] = h;
-        if (error == 0) {
-            System.arraycopy(data, 0, parts, 1, data.length);
-        }
-        outbox.send(done, parts);
     }
 
     // ---- plumbing -----------------------------------------------------------------------------

@@ -30,6 +30,9 @@ final class NbdRequest {
     private final AtomicInteger left;
     private final AtomicLong held = new AtomicLong();
     private volatile int error;
+    private volatile String explanation;
+    /** A block status request's answer: per selected context, its id then (length, flags) pairs. */
+    volatile java.util.List<int[]> status;
 
     NbdRequest(int type, int flags, long handle, long offset, long length, int pieceBytes) {
         this.type = type;
@@ -37,7 +40,8 @@ final class NbdRequest {
         this.handle = handle;
         this.offset = offset;
         this.length = length;
-        boolean split = length > 0 && (type == Nbd.CMD_READ || type == Nbd.CMD_WRITE || type == Nbd.CMD_WRITE_ZEROES);
+        boolean split = length > 0 && (type == Nbd.CMD_READ || type == Nbd.CMD_WRITE || type == Nbd.CMD_WRITE_ZEROES
+                || type == Nbd.CMD_TRIM);
         this.step = pieceBytes;
         this.pieces = split ? (int) ((offset + length - 1) / step - offset / step + 1) : 1;
         this.buffers = type == Nbd.CMD_READ || type == Nbd.CMD_WRITE ? new ByteBuffer[pieces] : null;
@@ -104,6 +108,17 @@ final class NbdRequest {
 
     int error() {
         return error;
+    }
+
+    /** A sentence for the client about why a piece failed; the first one stays. */
+    void explain(String why) {
+        if (explanation == null) {
+            explanation = why;
+        }
+    }
+
+    String explanation() {
+        return explanation;
     }
 
     boolean failed() {

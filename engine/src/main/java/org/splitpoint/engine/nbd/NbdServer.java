@@ -39,7 +39,10 @@ public final class NbdServer implements AutoCloseable {
      */
     private static final String[] CONNECTION_CLASSES = {"NbdConnection", "NbdConnection$PieceJob", "NbdRequest",
         "Outbox", "Outbox$Message", "MemoryBudget$Account", "MemoryBudget$Grant", "RequestScheduler$Lane",
-        "RequestScheduler$Entry", "RequestScheduler$Job", "ClientStats", "EpisodeLog", "ExportWatch", "Nbd"};
+        "RequestScheduler$Entry", "RequestScheduler$Job", "ClientStats", "EpisodeLog", "ExportWatch", "Nbd",
+        "Negotiation", "Negotiation$Session", "Replies", "Replies$Wire", "Requests", "Requests$Refusal", "MetaContexts",
+        "MetaContexts$Selected", "BlockStatus", "BlockStatus$Extents", "TrackContext", "TrackContext$Flags", "NbdUri",
+        "org.splitpoint.engine.io.Zeros"};
 
     private final ServerSocketChannel listener;
     private final ExportCatalog catalog;
@@ -121,7 +124,7 @@ public final class NbdServer implements AutoCloseable {
         ClassLoader loader = NbdServer.class.getClassLoader();
         for (String c : CONNECTION_CLASSES) {
             try {
-                Class.forName(NbdServer.class.getPackageName() + "." + c, true, loader);
+                Class.forName(c.contains(".") ? c : NbdServer.class.getPackageName() + "." + c, true, loader);
             } catch (ClassNotFoundException e) {
                 throw new IllegalStateException("the NBD server's class " + c + " is missing", e);
             }

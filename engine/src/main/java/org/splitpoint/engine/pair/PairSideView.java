@@ -120,21 +120,63 @@ final class PairSideView implements BlockDevice {
         return b;
     }
 
+    /**
+     * What a host's change puts on a side: a buffer's bytes, or zeros. Every policy below works on
+     * volume ranges and hands the payload's part of a range to a volume, so a zeroing goes through
+     * exactly the marks, mirroring and merges a write goes through.
+     */
+    private interface Payload {
+        /** Puts the payload's bytes for volume range [from, to) (within the change) on {@code v}. */
+        void put(RaidVolume v, long from, long to) throws IOException;
+    }
+
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
         BlockDevice.checkRange(side().name(), size(), offset, src.remaining());
         if (!src.hasRemaining()) {
             return;
         }
+        int start = src.position();
+        change(offset, src.remaining(), (v, from, to) -> v.write(from, src.duplicate()
+                .position(start + (int) (from - offset)).limit(start + (int) (to - offset))));
+        src.position(src.limit());
+    }
+
+    /** A zeroing: the pair's policy as for a write; the volumes zero their part without writing zeros where they can. */
+    @Override
+    public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        BlockDevice.checkRange(side().name(), size(), offset, length);
+        if (length == 0) {
+            return;
+        }
+        change(offset, length, (v, from, to) -> v.writeZeroes(from, to - from, mayUnmap));
+    }
+
+    /** Fast when every volume the zeroing reaches in this state zeroes fast; never during a restore (it merges tracks). */
+    @Override
+    public boolean zeroesFast(long offset, long length) {
+        PairState s = pair.state();
+        if (!stdSide) {
+            return pair.bcv().zeroesFast(offset, length);
+        }
+        return switch (s) {
+            case RestInProg -> false;
+            case SyncInProg, Synchronized, Restored -> pair.std().zeroesFast(offset, length)
+                    && pair.bcv().zeroesFast(offset, length);
+            default -> pair.std().zeroesFast(offset, length);
+        };
+    }
+
+    private void change(long offset, long length, Payload p) throws IOException {
         pair.gate.readLock().lock();
         try {
-            long t0 = pair.tracksOf(offset, src.remaining(), false);
-            long t1 = pair.tracksOf(offset, src.remaining(), true);
+            long t0 = pair.tracksOf(offset, length, false);
+            long t1 = pair.tracksOf(offset, length, true);
             try (RangeLocks.Held h = pair.trackLocks.lock(t0, t1)) {
                 if (stdSide) {
-                    writeStd(offset, src, t0, t1);
+                    writeStd(offset, length, p, t0, t1);
                 } else {
-                    writeBcv(offset, src, t0, t1);
+                    writeBcv(offset, length, p, t0, t1);
                 }
             }
         } finally {
@@ -142,34 +184,33 @@ final class PairSideView implements BlockDevice {
         }
     }
 
-    private void writeBcv(long offset, ByteBuffer src, long t0, long t1) throws IOException {
+    private void writeBcv(long offset, long length, Payload p, long t0, long t1) throws IOException {
         PairState s = pair.state();
         if (s != PairState.Split && s != PairState.NeverEstab) {
             throw new PairRefusedException("volume " + pair.bcv().name() + " is the BCV of pair " + pair.name()
                     + ", which is " + s + "; a BCV is writable only while the pair is Split");
         }
         pair.bcvInvalid.mark(t0, t1);
-        pair.bcv().write(offset, src);
+        p.put(pair.bcv(), offset, offset + length);
     }
 
-    private void writeStd(long offset, ByteBuffer src, long t0, long t1) throws IOException {
+    private void writeStd(long offset, long length, Payload p, long t0, long t1) throws IOException {
         PairState s = pair.state();
         switch (s) {
-            case RestInProg -> writeStdWhileRestoring(offset, src, t0, t1);
-            case SyncInProg, Synchronized, Restored -> writeMirrored(offset, src, t0, t1);
+            case RestInProg -> writeStdWhileRestoring(offset, length, p, t0, t1);
+            case SyncInProg, Synchronized, Restored -> writeMirrored(offset, length, p, t0, t1);
             default -> {
                 pair.stdInvalid.mark(t0, t1);
-                pair.std().write(offset, src);
+                p.put(pair.std(), offset, offset + length);
             }
         }
     }
 
     /** STD and, for tracks already in sync, the BCV; tracks still to copy get the STD only. */
-    private void writeMirrored(long offset, ByteBuffer src, long t0, long t1) throws IOException {
-        int start = src.position();
-        pair.std().write(offset, src.duplicate());
+    private void writeMirrored(long offset, long length, Payload p, long t0, long t1) throws IOException {
+        long end = offset + length;
+        p.put(pair.std(), offset, end);
         int ts = pair.trackSize();
-        long end = offset + src.remaining();
         long t = t0;
         while (t < t1) {
             if (pair.stdInvalid.isSet(t)) {
@@ -182,17 +223,14 @@ final class PairSideView implements BlockDevice {
             }
             long from = Math.max(offset, runStart * ts);
             long to = Math.min(end, t * ts);
-            ByteBuffer seg = src.duplicate();
-            seg.position(start + (int) (from - offset)).limit(start + (int) (to - offset));
-            writeBcvMirror(from, seg, runStart, t);
+            writeBcvMirror(p, from, to, runStart, t);
         }
-        src.position(src.limit());
     }
 
     /** A mirrored BCV write that fails leaves its tracks marked for re-copy rather than failing the host. */
-    private void writeBcvMirror(long offset, ByteBuffer seg, long t0, long t1) throws IOException {
+    private void writeBcvMirror(Payload p, long from, long to, long t0, long t1) throws IOException {
         try {
-            pair.bcv().write(offset, seg);
+            p.put(pair.bcv(), from, to);
         } catch (IOException e) {
             pair.stdInvalid.mark(t0, t1);
             pair.problem("pair " + pair.name() + ": the BCV " + pair.bcv().name() + " missed a write ("
@@ -200,9 +238,9 @@ final class PairSideView implements BlockDevice {
         }
     }
 
-    private void writeStdWhileRestoring(long offset, ByteBuffer src, long t0, long t1) throws IOException {
+    private void writeStdWhileRestoring(long offset, long length, Payload p, long t0, long t1) throws IOException {
         int ts = pair.trackSize();
-        long end = offset + src.remaining();
+        long end = offset + length;
         // head and tail may cover tracks partly: merge the BCV's data first (the copier then skips them)
         for (long t : new long[] {t0, t1 - 1}) {
             boolean partial = offset > t * ts || end < Math.min(size(), (t + 1) * ts);
@@ -215,7 +253,7 @@ final class PairSideView implements BlockDevice {
         // the STD only (claim 2); the tracks are marked, so an unprotected restore copies them to the
         // BCV once everything is restored, and a protected one keeps them as the STD's changes
         pair.stdInvalid.mark(t0, t1);
-        pair.std().write(offset, src);
+        p.put(pair.std(), offset, end);
         boolean owedDurably = false;
         for (long t = t0; t < t1; t++) {
             pair.bcvInvalid.clearLive(t);

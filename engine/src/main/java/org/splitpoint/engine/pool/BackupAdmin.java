@@ -97,7 +97,7 @@ public final class BackupAdmin {
      * them from the volume's write log, which a restore's own refills bypass.)
      */
     static InstantRestore.HostWrites hostWrites(Pool pool, String volume) {
-        return (offset, data) -> markHostWrite(pool, volume, offset, data.remaining());
+        return (offset, length) -> markHostWrite(pool, volume, offset, length);
     }
 
     /** Marks volume bytes [offset, offset+length) changed in the volume's map, durably. */

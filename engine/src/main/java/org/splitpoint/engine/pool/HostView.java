@@ -63,11 +63,31 @@ final class HostView implements BlockDevice {
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
+        refuseSaveArea();
+        current().write(offset, src);
+    }
+
+    /** A zeroing goes where a write goes (a restore's view, a pair's side, the volume), as a write. */
+    @Override
+    public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        refuseSaveArea();
+        current().writeZeroes(offset, length, mayUnmap);
+    }
+
+    @Override
+    public boolean zeroesFast(long offset, long length) {
+        try {
+            return !volume.equals(pool.snapshotCatalog.saveAreaVolume) && current().zeroesFast(offset, length);
+        } catch (IOException e) {
+            return false; // cannot tell: not fast
+        }
+    }
+
+    private void refuseSaveArea() throws IOException {
         if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
             throw new IOException("volume " + volume + " is the save area: snapshots keep their saved tracks there,"
                     + " so hosts may not write it");
         }
-        current().write(offset, src);
     }
 
     @Override

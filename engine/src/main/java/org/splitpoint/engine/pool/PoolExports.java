@@ -1,9 +1,12 @@
 package org.splitpoint.engine.pool;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.nbd.Export;
 import org.splitpoint.engine.nbd.ExportCatalog;
+import org.splitpoint.engine.nbd.TrackContext;
 import org.splitpoint.engine.pair.Pair;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.raid.RaidVolume;
@@ -13,23 +16,66 @@ import org.splitpoint.engine.raid.RaidVolume;
  * read-only exports named {@code VOLUME@NAME} (the save area is not exported). A pair's BCV is independently
  * addressable (seed 004 claims 8, 21): read-write while the pair is split, read-only while it is
  * established or restoring (its writes would then get EPERM anyway).
+ *
+ * <p>The default export (the empty name, {@code nbd://host:port} with no path) is the volume named
+ * at construction ({@code serve --default-export}), else the first volume hosts may use in the
+ * pool's order.
+ *
+ * <p>Metadata contexts beside {@code base:allocation}, all track-granular (one extent boundary per
+ * track of the pool at most), for backup tools that copy only what changed:
+ * <ul>
+ * <li>{@code splitpoint:changed-since:SNAPSHOT} on a volume with that valid snapshot: bit 0 (value
+ *     1) set for a track written since the snapshot was taken (a track its saves hold), clear for
+ *     one the snapshot shares with the volume;
+ * <li>{@code splitpoint:invalid} on a pair's STD or BCV: bit 0 (1) set for a track invalid on the
+ *     STD side, bit 1 (2) for a track invalid on the BCV side, as {@code pair query} counts them:
+ *     while split, the tracks changed on that side since the split; while establishing, the tracks
+ *     still to copy (STD side); while restoring, the tracks still to restore (BCV side).
+ * </ul>
  */
 public final class PoolExports implements ExportCatalog {
 
+    /** The namespace of our metadata contexts. */
+    public static final String NAMESPACE = "splitpoint:";
+    public static final String INVALID = NAMESPACE + "invalid";
+    public static final String CHANGED_SINCE = NAMESPACE + "changed-since:";
+
     private final Pool pool;
+    private final String defaultExport;
 
     public PoolExports(Pool pool) {
+        this(pool, null);
+    }
+
+    /** Exports of {@code pool} whose default export is {@code defaultExport} (null: the first volume). */
+    public PoolExports(Pool pool, String defaultExport) {
         this.pool = pool;
+        this.defaultExport = defaultExport;
+    }
+
+    /** The name the empty export name stands for now, or null when the pool has no volume hosts may use. */
+    public String defaultName() {
+        if (defaultExport != null) {
+            return defaultExport;
+        }
+        for (String n : volumeNames()) {
+            if (!n.equals(pool.snapshotCatalog.saveAreaVolume)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private List<String> volumeNames() {
+        synchronized (pool.volumes) {
+            return new ArrayList<>(pool.volumes.keySet());
+        }
     }
 
     @Override
     public List<Export> list() {
-        List<String> names;
-        synchronized (pool.volumes) {
-            names = new ArrayList<>(pool.volumes.keySet());
-        }
         List<Export> out = new ArrayList<>();
-        for (String n : names) {
+        for (String n : volumeNames()) {
             Export e = find(n);
             if (e != null) {
                 out.add(e);
@@ -48,6 +94,10 @@ public final class PoolExports implements ExportCatalog {
 
     @Override
     public Export find(String name) {
+        if (name.isEmpty()) {
+            String d = defaultName();
+            return d == null || d.isEmpty() ? null : find(d);
+        }
         if (name.indexOf('@') > 0) {
             try {
                 SnapshotAdmin.Info i = pool.snapshots().get(name.substring(0, name.indexOf('@')),
@@ -67,19 +117,82 @@ public final class PoolExports implements ExportCatalog {
         }
         try {
             String what = v.layout().word() + " volume, " + v.state();
+            List<TrackContext> contexts = new ArrayList<>();
+            for (PoolConfig.SnapshotRecord s : pool.snapshotCatalog.of(name)) {
+                if (s.valid()) {
+                    contexts.add(changedSince(name, s.name()));
+                }
+            }
             for (Pair p : pool.pairList()) {
+                if (p.bcv() == v || p.std() == v) {
+                    contexts.add(invalid(p));
+                }
                 if (p.bcv() == v) {
                     boolean writable = p.state() == PairState.Split || p.state() == PairState.NeverEstab;
                     return new Export(name, pool.device(name), !writable, what + ", BCV of pair " + p.name() + " ("
-                            + p.state() + (writable ? ")" : ", read-only)"));
+                            + p.state() + (writable ? ")" : ", read-only)"), contexts);
                 }
                 if (p.std() == v) {
                     what += ", STD of pair " + p.name() + " (" + p.state() + ")";
                 }
             }
-            return new Export(name, pool.device(name), false, what);
+            return new Export(name, pool.device(name), false, what, contexts);
         } catch (PoolException gone) {
             return null;
         }
+    }
+
+    /** {@code splitpoint:changed-since:SNAPSHOT}: bit 0 for a track written since the snapshot. */
+    private TrackContext changedSince(String volume, String snapshot) {
+        return new TrackContext() {
+            @Override
+            public String name() {
+                return CHANGED_SINCE + snapshot;
+            }
+
+            @Override
+            public int trackSize() {
+                return pool.trackSize;
+            }
+
+            @Override
+            public Flags now() throws IOException {
+                TrackBitmap written;
+                try {
+                    written = pool.snapshots().writtenSince(volume, snapshot);
+                } catch (PoolException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+                return t -> t < written.size() && written.get(t) ? 1 : 0;
+            }
+        };
+    }
+
+    /** {@code splitpoint:invalid}: bit 0 for a track invalid on the STD side, bit 1 on the BCV side. */
+    private TrackContext invalid(Pair p) {
+        return new TrackContext() {
+            @Override
+            public String name() {
+                return INVALID;
+            }
+
+            @Override
+            public int trackSize() {
+                return p.trackSize();
+            }
+
+            @Override
+            public Flags now() {
+                TrackBitmap std = copy(p.stdInvalid().live());
+                TrackBitmap bcv = copy(p.bcvInvalid().live());
+                return t -> t >= std.size() ? 0 : (std.get(t) ? 1 : 0) | (bcv.get(t) ? 2 : 0);
+            }
+        };
+    }
+
+    private static TrackBitmap copy(TrackBitmap live) {
+        TrackBitmap b = new TrackBitmap(live.size());
+        b.loadWords(live.toWords());
+        return b;
     }
 }

@@ -352,6 +352,22 @@ public final class SnapshotAdmin {
         return cat.reader(pool.volume(volume), r, false);
     }
 
+    /**
+     * The tracks of {@code volume} written since its snapshot {@code name} was taken (a copy): every
+     * track a snapshot still needs is saved before it is first written, so a track is in the
+     * snapshot's saves exactly when it changed since. What an incremental copy from the snapshot
+     * must take; a sentence when the snapshot does not exist or is invalid (its image is gone).
+     */
+    public TrackBitmap writtenSince(String volume, String name) throws PoolException {
+        PoolConfig.SnapshotRecord r = record(volume, name);
+        if (!r.valid()) {
+            throw new PoolException("snapshot " + volume + "@" + name + " is invalid: " + r.why());
+        }
+        OriginIndex idx = cat.index(volume);
+        return idx == null ? new TrackBitmap((pool.volume(volume).size() + pool.trackSize - 1) / pool.trackSize)
+                : idx.writtenSince(r.gen());
+    }
+
     // ---- restore ------------------------------------------------------------------------------
 
     /** The job id of the restore of {@code volume} to a snapshot. */
@@ -520,7 +536,7 @@ public final class SnapshotAdmin {
             target = new JournaledRefills(target); // the staged journal must see the restored tracks
         }
         InstantRestore r = new InstantRestore(v.name(), target, pool.trackSize, onDemand, bulk, null, owed, null,
-                listener(), (offset, data) -> { }, null);
+                listener(), (offset, length) -> { }, null);
         r.setReadOnly(pool.isReadOnly());
         // the copy writes scattered tracks one run at a time: the volume's snapshots (the safety
         // snapshot first of all) save each step's tracks ahead in one commit, not one per run
@@ -543,6 +559,16 @@ public final class SnapshotAdmin {
         @Override
         public void write(long offset, ByteBuffer src) throws IOException {
             below.write(offset, src);
+        }
+
+        @Override
+        public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+            below.writeZeroes(offset, length, mayUnmap);
+        }
+
+        @Override
+        public boolean zeroesFast(long offset, long length) {
+            return below.zeroesFast(offset, length);
         }
 
         @Override

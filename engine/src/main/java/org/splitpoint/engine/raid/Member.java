@@ -194,6 +194,18 @@ public final class Member {
         }
     }
 
+    /**
+     * Makes rows [position, position+length) read as zeros without writing them where the image
+     * file can (see {@link StorageFile#zeroRange}); fails the member on an I/O error, as a write does.
+     */
+    void zeroRange(long position, long length, boolean deallocate) throws IOException {
+        try {
+            file.zeroRange(position, length, deallocate);
+        } catch (IOException e) {
+            throw fail("write", e);
+        }
+    }
+
     /** Makes the member's completed writes durable. */
     public void force() throws IOException {
         StorageFile f = file;

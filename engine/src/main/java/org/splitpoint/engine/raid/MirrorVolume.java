@@ -4,8 +4,13 @@ import org.splitpoint.engine.io.RangeLocks;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.Layout;
 
 /**
@@ -107,6 +112,41 @@ public final class MirrorVolume extends RaidVolume {
             src.position(start + (int) (to - offset));
             if (written == 0) {
                 throw failed != null ? failed : new Member.FailedException("no member of " + name + " takes writes", null);
+            }
+        }
+    }
+
+    /**
+     * Every member that takes writes zeroes the rows at once, on its own thread (each may start a
+     * process to punch its image); a member OFFLINE in a service window is given the zeros (a
+     * data-mode delta keeps them), as a write gives it the bytes.
+     */
+    @Override
+    protected void doZero(long offset, long length, boolean mayUnmap) throws IOException {
+        try (RangeLocks.Held h = rowLocks.lock(offset, offset + length)) {
+            List<IoAction> tasks = new ArrayList<>();
+            AtomicInteger zeroed = new AtomicInteger();
+            AtomicReference<Member.FailedException> failed = new AtomicReference<>();
+            for (Member m : members) {
+                if (!m.takesWrites()) {
+                    Zeros.inChunks(offset, length, (at, zeros) -> missed(m, at, zeros));
+                    continue;
+                }
+                tasks.add(() -> {
+                    try {
+                        zeroMemberRows(m, offset, length, mayUnmap);
+                        zeroed.incrementAndGet();
+                    } catch (Member.FailedException e) {
+                        failed.set(e); // the others go on; the zeroing still counts on them
+                    }
+                });
+            }
+            if (!tasks.isEmpty()) {
+                MemberIo.all(tasks);
+            }
+            if (zeroed.get() == 0) {
+                throw failed.get() != null ? failed.get()
+                        : new Member.FailedException("no member of " + name + " takes writes", null);
             }
         }
     }

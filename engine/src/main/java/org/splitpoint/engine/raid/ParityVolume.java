@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.Layout;
 
 /**
@@ -310,6 +312,14 @@ public final class ParityVolume extends RaidVolume {
 
     /** A write of {@code len} bytes at {@code within} of stripe {@code s}: reconstruct-write. */
     private void writePartialStripe(long s, int within, int len, ByteBuffer src) throws IOException {
+        writePartialStripe(s, within, len, src, false);
+    }
+
+    /**
+     * A reconstruct-write; {@code zeroing}: {@code src} is zeros, and a stripe whose bytes there are
+     * zero already is left as it is (nothing changes, so neither data nor parity is written).
+     */
+    private void writePartialStripe(long s, int within, int len, ByteBuffer src, boolean zeroing) throws IOException {
         int k0 = within / unit;
         int k1 = (within + len - 1) / unit;
         int r0 = k0 == k1 ? within % unit : 0;
@@ -329,6 +339,10 @@ public final class ParityVolume extends RaidVolume {
             }
             if (missing >= 0) {
                 data[missing] = xorOfOthers(members[dataMember(s, missing)], row, rl);
+            }
+            if (zeroing && alreadyZero(data, within, len, r0)) {
+                src.position(src.position() + len);
+                return;
             }
             // overlay the new bytes
             int pos = within;
@@ -351,6 +365,99 @@ public final class ParityVolume extends RaidVolume {
             }
             segs.add(new StripeJournal.Segment(parityMember(s), row, parity));
             apply(segs);
+        }
+    }
+
+    /** True when the bytes [within, within+len) of a stripe, whose strips from row offset r0 are {@code data}, are all zero. */
+    private boolean alreadyZero(byte[][] data, int within, int len, int r0) {
+        int pos = within;
+        int remaining = len;
+        while (remaining > 0) {
+            int k = pos / unit;
+            int o = pos % unit;
+            int n = Math.min(unit - o, remaining);
+            if (!Zeros.isZero(data[k], o - r0, n)) {
+                return false;
+            }
+            pos += n;
+            remaining -= n;
+        }
+        return true;
+    }
+
+    // ---- zeroing --------------------------------------------------------------------------
+
+    @Override
+    protected boolean zeroesWithoutWriting() {
+        return !degraded() && !redoNeeded;
+    }
+
+    /**
+     * Whole stripes are zeroed on every member at once, data and parity alike (zero data has zero
+     * parity, so the stripes stay consistent without reading anything); a partial stripe at either
+     * end is a reconstruct-write of zeros, skipped where its bytes are zero already. A degraded
+     * volume writes the zeros as any write (its stripe journal must carry the updates).
+     */
+    @Override
+    protected void doZero(long offset, long length, boolean mayUnmap) throws IOException {
+        redoPending();
+        if (degraded()) {
+            writeZeros(offset, length);
+            return;
+        }
+        long pos = offset;
+        long end = offset + length;
+        while (pos < end) {
+            long s = pos / stripeData;
+            long within = pos - s * stripeData;
+            if (within == 0 && end - pos >= stripeData) {
+                long stripes = (end - pos) / stripeData;
+                zeroFullStripes(s, stripes, mayUnmap);
+                pos += stripes * stripeData;
+            } else {
+                int len = (int) Math.min(end - pos, stripeData - within);
+                writePartialStripe(s, (int) within, len, Zeros.of(len), true);
+                pos += len;
+            }
+        }
+    }
+
+    /** Zeros written as any write, in pieces that end on whole stripes where they can (no reads for those). */
+    private void writeZeros(long offset, long length) throws IOException {
+        long per = stripeData <= Zeros.CHUNK ? Zeros.CHUNK / stripeData * stripeData : Zeros.CHUNK;
+        long end = offset + length;
+        for (long pos = offset; pos < end; ) {
+            long next = Math.min(end, (pos / per + 1) * per);
+            doWrite(pos, Zeros.of((int) (next - pos)));
+            pos = next;
+        }
+    }
+
+    /** Stripes [s0, s0+count) zeroed on every member, each on its own thread, under the rows' lock. */
+    private void zeroFullStripes(long s0, long count, boolean mayUnmap) throws IOException {
+        long row = s0 * unit;
+        long len = count * unit;
+        try (RangeLocks.Held h = rowLocks.lock(row, row + len)) {
+            if (degraded() || !allHold(row, row + len)) {
+                // a member went meanwhile: the stripes go through the journal as zeros written
+                writeZeros(s0 * stripeData, count * stripeData);
+                return;
+            }
+            List<IoAction> tasks = new ArrayList<>(members.length);
+            AtomicReference<Member.FailedException> failed = new AtomicReference<>();
+            for (Member m : members) {
+                tasks.add(() -> {
+                    try {
+                        zeroMemberRows(m, row, len, mayUnmap);
+                    } catch (Member.FailedException e) {
+                        failed.set(e); // the others' rows are zero: consistent without it, as after a degraded write
+                    }
+                });
+            }
+            MemberIo.all(tasks);
+            if (failed.get() != null && state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
+                throw failed.get();
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.NoSpaceException;
+import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.VolumeState;
@@ -368,6 +369,140 @@ public abstract class RaidVolume implements BlockDevice {
         if (!src.hasRemaining()) {
             return;
         }
+        int start = src.position();
+        change(offset, src.remaining(), refill, noIntent, below, new Body() {
+            @Override
+            public void log(WriteLog log) throws IOException {
+                log.append(offset, src.duplicate().position(start));
+            }
+
+            @Override
+            public void redirect(Redirect rd) throws IOException {
+                rd.write(offset, src.duplicate().position(start));
+            }
+
+            @Override
+            public void members() throws IOException {
+                src.position(start);
+                doWrite(offset, src);
+            }
+        });
+    }
+
+    /** A zeroing is cut into pieces of about this many bytes (whole stripes): bounded row locks and journal entries. */
+    private static final long ZERO_PIECE = 32 << 20;
+
+    /**
+     * A write of zeros to volume bytes [offset, offset+length), through everything a write goes
+     * through (observers first, write intent, the staged journal, a service window's log or
+     * repository, lost tracks healed), of which only the members' part differs: the layout zeroes
+     * them without moving zero bytes where it can ({@link #doZero}). Those that must be handed the
+     * bytes (the journal, a data-mode delta, a repository) get zeros. Pieces of {@link #ZERO_PIECE}
+     * (whole stripes) go one after the other, each acknowledged to the next only when done.
+     */
+    @Override
+    public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        BlockDevice.checkRange(name, size, offset, length);
+        long unit = wholeWriteUnit();
+        long piece = Math.max(unit, ZERO_PIECE / unit * unit);
+        long end = offset + length;
+        for (long pos = offset; pos < end; ) {
+            long at = pos;
+            long n = Math.min(end, (pos / piece + 1) * piece) - pos;
+            change(at, n, false, false, false, new Body() {
+                @Override
+                public void log(WriteLog log) throws IOException {
+                    Zeros.inChunks(at, n, log::append);
+                }
+
+                @Override
+                public void redirect(Redirect rd) throws IOException {
+                    Zeros.inChunks(at, n, rd::write);
+                }
+
+                @Override
+                public void members() throws IOException {
+                    doZero(at, n, mayUnmap);
+                }
+            });
+            pos += n;
+        }
+    }
+
+    /**
+     * True when a zeroing of the range gives member space back (or zeroes it in place) instead of
+     * writing zeros: large enough, and nothing that needs the zero bytes themselves is in the way (a
+     * staged journal, a service window, a repository, lost tracks, a degraded parity layout).
+     */
+    @Override
+    public boolean zeroesFast(long offset, long length) {
+        return length >= Zeros.DEALLOCATE_MIN && writeLog == null && redirect == null && serviceLog == null
+                && lost == null && state() != VolumeState.FAILED && zeroesWithoutWriting();
+    }
+
+    /** True when the layout can now zero members without writing zeros (a parity layout: not degraded). */
+    protected boolean zeroesWithoutWriting() {
+        return true;
+    }
+
+    /**
+     * Zeroes volume bytes [offset, offset+length) on the members (called where {@link #doWrite}
+     * would be, with the same bookkeeping done). A retry after a member failure calls it again.
+     */
+    protected abstract void doZero(long offset, long length, boolean mayUnmap) throws IOException;
+
+    /**
+     * Makes member rows [row, row+len) of {@code m} read as zeros: the aligned body of a large
+     * range is given back to the image file (or zeroed in place when {@code mayUnmap} is false); the
+     * rest is read and written with zeros only where it is not zero already, so zeroing zeros
+     * writes nothing. The caller holds the rows' lock.
+     */
+    protected void zeroMemberRows(Member m, long row, long len, boolean mayUnmap) throws IOException {
+        long end = row + len;
+        long a = (row + Zeros.DEALLOCATE_ALIGN - 1) / Zeros.DEALLOCATE_ALIGN * Zeros.DEALLOCATE_ALIGN;
+        long b = end / Zeros.DEALLOCATE_ALIGN * Zeros.DEALLOCATE_ALIGN;
+        if (b - a >= Zeros.DEALLOCATE_MIN) {
+            zeroWhereNotZero(m, row, a - row);
+            m.zeroRange(a, b - a, mayUnmap);
+            zeroWhereNotZero(m, b, end - b);
+        } else {
+            zeroWhereNotZero(m, row, len);
+        }
+    }
+
+    /** Checks member rows a segment at a time, writing zeros over the segments that are not zero. */
+    private static void zeroWhereNotZero(Member m, long row, long len) throws IOException {
+        final int segment = 64 * 1024;
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(len, Zeros.CHUNK));
+        for (long done = 0; done < len; ) {
+            int n = (int) Math.min(buf.capacity(), len - done);
+            buf.clear().limit(n);
+            m.read(row + done, buf);
+            for (int at = 0; at < n; at += segment) {
+                int k = Math.min(segment, n - at);
+                if (!Zeros.isZero(buf.duplicate().position(at).limit(at + k))) {
+                    m.write(row + done + at, Zeros.of(k));
+                }
+            }
+            done += n;
+        }
+    }
+
+    /** What a change puts on the volume: a buffer's bytes, or zeros. */
+    private interface Body {
+        /** To the staged journal, as the bytes of the change. */
+        void log(WriteLog log) throws IOException;
+
+        /** To a logging repository instead of the members. */
+        void redirect(Redirect rd) throws IOException;
+
+        /** To the members (the layout's part; may run again after a member failure). */
+        void members() throws IOException;
+    }
+
+    /** A change of volume bytes [offset, offset+n): everything a write does around its {@link Body}. */
+    private void change(long offset, long n, boolean refill, boolean noIntent, boolean below, Body body)
+            throws IOException {
         gate.readLock().lock();
         try {
             if ((below || redirect == null) && state() == VolumeState.FAILED) {
@@ -375,12 +510,10 @@ public abstract class RaidVolume implements BlockDevice {
                 // reconstructed from, and fail anyway; nothing is touched
                 throw new IOException("volume " + name + " is FAILED: " + stateReason() + "; the write was not done");
             }
-            long[] rows = rowsOf(offset, src.remaining());
+            long[] rows = rowsOf(offset, n);
             long t0 = rows[0] / trackSize;
             long t1 = (rows[1] + trackSize - 1) / trackSize;
             written = true;
-            int start = src.position();
-            int n = src.remaining();
             WriteLog log = refill ? null : writeLog;
             RangeLocks.Held order = log == null ? null
                     : orderLocks.lock(offset / trackSize, (offset + n + trackSize - 1) / trackSize);
@@ -397,7 +530,7 @@ public abstract class RaidVolume implements BlockDevice {
                 IoAction apply;
                 if (rd != null) {
                     // the members are not written in a repository window: nothing for write intent
-                    apply = () -> rd.write(offset, src.duplicate().position(start));
+                    apply = () -> body.redirect(rd);
                 } else {
                     Lost l = lost;
                     List<Long> healed = l == null ? List.of() : healedBy(l, offset, n);
@@ -411,10 +544,7 @@ public abstract class RaidVolume implements BlockDevice {
                         sl.beforeWrite(t0, t1); // durable before any member has the write
                     }
                     apply = () -> {
-                        retrying(() -> {
-                            src.position(start);
-                            doWrite(offset, src);
-                        });
+                        retrying(body::members);
                         for (long t : healed) {
                             l.tracks().clear(t);
                             l.cleared().accept(t);
@@ -431,8 +561,7 @@ public abstract class RaidVolume implements BlockDevice {
                     // but not the volume before a crash, or the volume but not the journal, is on
                     // tracks the reopen finds dirty (and journals again as the volume has them);
                     // so a large write goes to the journal's drives and the members at once
-                    ByteBuffer entry = src.duplicate().position(start);
-                    IoAction journal = () -> log.append(offset, entry);
+                    IoAction journal = () -> body.log(log);
                     if (n >= PARALLEL_JOURNAL) {
                         MemberIo.beside(journal, apply);
                     } else {

@@ -48,7 +48,8 @@ public final class InstantRestore implements AutoCloseable {
      * log; the restore's own refills go by {@link BlockDevice#writeRefill}, which bypasses it.)
      */
     public interface HostWrites {
-        void beforeHostWrite(long offset, ByteBuffer data) throws IOException;
+        /** A host is about to change volume bytes [offset, offset+length) (a write or a zeroing). */
+        void beforeHostWrite(long offset, long length) throws IOException;
     }
 
     /**
@@ -260,6 +261,11 @@ public final class InstantRestore implements AutoCloseable {
         return buf;
     }
 
+    /** How a host's change reaches the volume (a write of bytes, or a zeroing). */
+    private interface Put {
+        void run() throws IOException;
+    }
+
     /** The volume during the restore: the three-way branch of the class note. */
     private final class View implements BlockDevice {
 
@@ -341,18 +347,34 @@ public final class InstantRestore implements AutoCloseable {
             if (!src.hasRemaining()) {
                 return;
             }
-            long end = offset + src.remaining();
+            hostChange(offset, src.remaining(), () -> target.write(offset, src));
+        }
+
+        /** A zeroing is a host write of zeros: the same branch, merges and marks; the volume zeroes. */
+        @Override
+        public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+            BlockDevice.checkRange(volume, size(), offset, length);
+            if (length == 0) {
+                return;
+            }
+            hostChange(offset, length, () -> target.writeZeroes(offset, length, mayUnmap));
+        }
+
+        /** A host's change of [offset, offset+length), which {@code put} makes on the volume. */
+        private void hostChange(long offset, long length, Put put)
+                throws IOException {
+            long end = offset + length;
             long t0 = offset / trackSize;
             long t1 = (end + trackSize - 1) / trackSize;
             try (RangeLocks.Held h = trackLocks.lock(t0, t1)) {
-                hostWrites.beforeHostWrite(offset, src.duplicate());
+                hostWrites.beforeHostWrite(offset, length);
                 for (long t : new long[] {t0, t1 - 1}) {
                     boolean partial = offset > t * trackSize || end < t * trackSize + trackLength(t);
                     if (partial) {
                         restoreTrack(t, onDemand); // merge the backup's track first
                     }
                 }
-                target.write(offset, src);
+                put.run();
                 boolean owedDurably = false;
                 for (long t = t0; t < t1; t++) {
                     owed.clearLive(t);

@@ -30,12 +30,14 @@ class PairModelTest {
     private byte[] std;
     private byte[] bcv;
     private Random rnd;
+    private Random zeroRnd;
 
     @ParameterizedTest(name = "{0}, seed {1}")
     @CsvSource({"RAID1, 1", "RAID1, 2", "RAID5, 3", "RAID5, 4", "RAID3, 5"})
     void everyReadEqualsTheModel(Layout layout, long seed) throws Exception {
         PairFixture.create(dir, layout, 1 << 20, 4096, 1);
         rnd = new Random(seed);
+        zeroRnd = new Random(seed + 1000);
         try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
             Pair pair = pool.pairs().get("p1");
             BlockDevice s = pair.stdView();
@@ -115,15 +117,29 @@ class PairModelTest {
         int off = rnd.nextInt(std.length - len);
         byte[] data = new byte[len];
         rnd.nextBytes(data);
+        // a zeroing goes through the pair's policy as a write of zeros (its own random stream, so the
+        // scenario's writes, copies and restores stay what they were)
+        boolean zeroing = zeroRnd.nextInt(5) == 0;
+        if (zeroing) {
+            Arrays.fill(data, (byte) 0);
+        }
         PairState st = pair.state();
         if (toStd) {
-            s.write(off, ByteBuffer.wrap(data));
+            if (zeroing) {
+                s.writeZeroes(off, len, zeroRnd.nextBoolean());
+            } else {
+                s.write(off, ByteBuffer.wrap(data));
+            }
             System.arraycopy(data, 0, std, off, len);
             if (st.mirrors()) { // during a restore, host writes go to the STD only (claim 2)
                 System.arraycopy(data, 0, bcv, off, len);
             }
         } else {
-            b.write(off, ByteBuffer.wrap(data));
+            if (zeroing) {
+                b.writeZeroes(off, len, zeroRnd.nextBoolean());
+            } else {
+                b.write(off, ByteBuffer.wrap(data));
+            }
             System.arraycopy(data, 0, bcv, off, len);
         }
     }

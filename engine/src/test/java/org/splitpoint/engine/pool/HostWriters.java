@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.splitpoint.engine.AckOracle;
 
 /**
- * Host writers of the crash tests: threads writing, flushing and reading volume "v" through its
+ * Host writers of the crash tests: threads writing (now and then zeroing), flushing and reading volume "v" through its
  * host view, each in its own region (overlapping itself often), recorded in a per-byte oracle of
  * acknowledged writes; a read that returns other bytes than written is a failure.
  */
@@ -42,6 +42,7 @@ public final class HostWriters {
             int id = w;
             Thread t = new Thread(() -> {
                 Random rnd = new Random(seed * 31 + id);
+                Random zeroRnd = new Random(seed * 37 + id);
                 int region = size / writers;
                 try {
                     for (int k = 0; k < writes && !cut.getAsBoolean(); k++) {
@@ -53,8 +54,18 @@ public final class HostWriters {
                         if (what < 3) {
                             byte[] d = new byte[len];
                             rnd.nextBytes(d);
+                            // a write of zeros now and then, as hosts zero (decided by a stream of its
+                            // own: the writes, flushes and reads stay those of the seed)
+                            boolean zeroing = what == 2 && zeroRnd.nextInt(3) == 0;
+                            if (zeroing) {
+                                java.util.Arrays.fill(d, (byte) 0);
+                            }
                             int i = model.wrote(off, d, Long.MAX_VALUE);
-                            pool.device("v").write(off, ByteBuffer.wrap(d));
+                            if (zeroing) {
+                                pool.device("v").writeZeroes(off, len, zeroRnd.nextBoolean());
+                            } else {
+                                pool.device("v").write(off, ByteBuffer.wrap(d));
+                            }
                             model.returned(i, clock.incrementAndGet());
                         } else if (what == 3) {
                             long start = clock.incrementAndGet();

@@ -17,8 +17,8 @@ import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
- * A power cut after every write index of a scripted scenario (writes, fail, degraded writes,
- * replace, rebuild, writes), with the last unflushed write torn at 512 B and at 4 KiB. Reopening
+ * A power cut after every write index of a scripted scenario (writes and zeroings, fail, degraded
+ * writes, replace, rebuild, writes), with the last unflushed write torn at 512 B and at 4 KiB. Reopening
  * must recover: every write acknowledged by a flush reads back, and verify finds 0 mismatches.
  */
 class PowerCutTest {
@@ -66,9 +66,14 @@ class PowerCutTest {
             int len = 1 + rnd.nextInt(step % 3 == 0 ? 40_000 : 5000);
             int off = rnd.nextInt(m.current.length - len);
             byte[] data = new byte[len];
-            rnd.nextBytes(data);
             m.unacked.add(new long[] {off, off + len});
-            v.write(off, ByteBuffer.wrap(data));
+            if (step % 5 == 2) {
+                // a zeroing, before the failure, degraded and after the rebuild: acknowledged like a write
+                v.writeZeroes(off, len, step != 7);
+            } else {
+                rnd.nextBytes(data);
+                v.write(off, ByteBuffer.wrap(data));
+            }
             System.arraycopy(data, 0, m.current, off, len);
             if (step % 2 == 1) {
                 v.flush();

@@ -37,16 +37,29 @@ class ServiceWindowTest {
         System.setProperty("splitpoint.serviceStepScale", "0");
     }
 
-    /** A random write: whole tracks, parts of tracks, and writes across stripe boundaries. */
+    /**
+     * A random write: whole tracks, parts of tracks, and writes across stripe boundaries; one in
+     * five a zeroing instead (as large as 1.5 MiB, so the twin, never degraded, punches its images).
+     */
     private static void randomWrite(RaidVolume v, Random rnd, RaidVolume twin) throws Exception {
         int len = switch (rnd.nextInt(3)) {
             case 0 -> 512 * (1 + rnd.nextInt(16));
             case 1 -> TRACK;
             default -> 1 + rnd.nextInt(3 * TRACK);
         };
+        boolean zeroing = rnd.nextInt(5) == 0;
+        if (zeroing && rnd.nextBoolean()) {
+            len = (1 << 20) + rnd.nextInt(1 << 19);
+        }
         long off = (long) rnd.nextInt((int) (v.size() - len));
         if (rnd.nextBoolean()) {
             off -= off % 512;
+        }
+        if (zeroing) {
+            boolean mayUnmap = rnd.nextBoolean();
+            v.writeZeroes(off, len, mayUnmap);
+            twin.writeZeroes(off, len, mayUnmap);
+            return;
         }
         byte[] data = new byte[len];
         rnd.nextBytes(data);

@@ -126,8 +126,13 @@ class SnapshotModelTest {
             off = Math.min(off, v.bytes.length - len);
         }
         byte[] d = new byte[len];
-        rnd.nextBytes(d);
-        pool.device(v.name).write(off, ByteBuffer.wrap(d));
+        if (rnd.nextInt(4) == 0) {
+            // a zeroing is a write of zeros to every layer: saves, restores, the model
+            pool.device(v.name).writeZeroes(off, len, rnd.nextBoolean());
+        } else {
+            rnd.nextBytes(d);
+            pool.device(v.name).write(off, ByteBuffer.wrap(d));
+        }
         v.write(off, d);
     }
 

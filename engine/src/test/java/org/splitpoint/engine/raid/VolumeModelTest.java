@@ -18,8 +18,8 @@ import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.VolumeState;
 
 /**
- * Model-based: random writes and reads at random offsets and lengths, checked against a byte
- * array, with a random member failed and later replaced and rebuilt while the I/O goes on.
+ * Model-based: random writes, zeroings and reads at random offsets and lengths, checked against a
+ * byte array, with a random member failed and later replaced and rebuilt while the I/O goes on.
  */
 class VolumeModelTest {
 
@@ -52,7 +52,17 @@ class VolumeModelTest {
                 int len = rnd.nextInt(10) == 0 ? 1 + rnd.nextInt(300_000) : 1 + rnd.nextInt(9000);
                 len = Math.min(len, model.length);
                 long off = (long) rnd.nextInt(model.length - len + 1);
-                if (rnd.nextBoolean()) {
+                int kind = rnd.nextInt(8);
+                if (kind == 0) {
+                    // zeroings: small ones are written where not zero, large ones (1 MiB and more,
+                    // whole stripes) punched in the member images
+                    if (rnd.nextInt(12) == 0) {
+                        len = Math.min(model.length, (1 << 20) + rnd.nextInt(1 << 19));
+                        off = (long) rnd.nextInt(model.length - len + 1);
+                    }
+                    v.writeZeroes(off, len, rnd.nextBoolean());
+                    Arrays.fill(model, (int) off, (int) off + len, (byte) 0);
+                } else if (kind < 4) {
                     byte[] data = new byte[len];
                     rnd.nextBytes(data);
                     v.write(off, ByteBuffer.wrap(data));
