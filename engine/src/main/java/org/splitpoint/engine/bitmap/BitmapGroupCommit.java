@@ -35,6 +35,25 @@ final class BitmapGroupCommit {
         this.durable = durable;
     }
 
+    /** True when every bit of [from, to) is set (in memory). */
+    static boolean allSet(TrackBitmap bits, long from, long to) {
+        for (long t = from; t < to; t++) {
+            if (!bits.get(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How many set bits run right before {@code from}, up to {@code max}: a sequential writer's window. */
+    static long runBefore(TrackBitmap bits, long from, long max) {
+        long run = 0;
+        while (run < max && from - run - 1 >= 0 && bits.get(from - run - 1)) {
+            run++;
+        }
+        return run;
+    }
+
     /** Bits [from, to) were set in memory and their pages marked changed: the generation to await. */
     synchronized long changed(long from, long to) {
         long g = ++changeGeneration;

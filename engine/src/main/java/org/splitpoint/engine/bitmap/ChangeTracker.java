@@ -37,17 +37,10 @@ public final class ChangeTracker {
     public void beginWrite(long from, long to) throws IOException {
         long generation;
         synchronized (this) {
-            boolean allSet = true;
-            for (long t = from; t < to && allSet; t++) {
-                allSet = bits.get(t);
-            }
-            if (allSet) {
+            if (BitmapGroupCommit.allSet(bits, from, to)) {
                 generation = group.pendingGeneration(from, to); // set by a writer whose fsync may be under way
             } else {
-                long run = 0;
-                while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
-                    run++;
-                }
+                long run = BitmapGroupCommit.runBefore(bits, from, MAX_AHEAD);
                 long end = Math.min(bits.size(), to + run); // only a writer that continues a run looks ahead
                 bits.setRange(from, end);
                 durable.markChanged(from, end);

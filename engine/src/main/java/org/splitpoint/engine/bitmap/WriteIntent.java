@@ -66,20 +66,10 @@ public final class WriteIntent {
         long generation;
         synchronized (this) {
             writtenThisInterval.setRange(from, to);
-            boolean allSet = true;
-            for (long t = from; t < to; t++) {
-                if (!bits.get(t)) {
-                    allSet = false;
-                    break;
-                }
-            }
-            if (allSet) {
+            if (BitmapGroupCommit.allSet(bits, from, to)) {
                 generation = group.pendingGeneration(from, to); // set by a writer whose fsync may be under way
             } else {
-                long run = 0;
-                while (run < MAX_AHEAD && from - run - 1 >= 0 && bits.get(from - run - 1)) {
-                    run++;
-                }
+                long run = BitmapGroupCommit.runBefore(bits, from, MAX_AHEAD);
                 long end = Math.min(bits.size(), to + Math.max(run, to - from));
                 // a random write dirties its whole aligned group of tracks, as md's bitmap chunk
                 // does: the next writes near it find their bits set and pay no fsync

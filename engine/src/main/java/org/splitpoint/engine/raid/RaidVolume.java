@@ -695,45 +695,13 @@ public abstract class RaidVolume implements BlockDevice {
                 first = e;
             }
             if (hooks != null) {
-                IOException hookFailure = awaitHooks(hooks);
-                first = first == null ? hookFailure : first;
+                first = awaitAll(List.of(hooks), first);
             }
             if (first != null) {
                 throw first;
             }
             resyncPinned();
             writeIntent.afterFlush();
-        }
-    }
-
-    /** Waits for the flush hooks run beside a force; returns their failure, if any. */
-    private static IOException awaitHooks(java.util.concurrent.Future<?> hooks) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    hooks.get();
-                    return null;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the flush cannot return before its hooks are done
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) {
-                        return io;
-                    }
-                    if (c instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (c instanceof Error err) {
-                        throw err;
-                    }
-                    return new IOException(c);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -809,25 +777,7 @@ public abstract class RaidVolume implements BlockDevice {
         } catch (IOException e) {
             first = e;
         }
-        boolean interrupted = false;
-        for (java.util.concurrent.Future<?> f : others) {
-            while (true) {
-                try {
-                    f.get(); // every force ends before the flush returns, whatever happened to the others
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        first = awaitAll(others, first); // every force ends before the flush returns, whatever happened to the others
         if (first != null) {
             throw first;
         }
@@ -870,19 +820,30 @@ public abstract class RaidVolume implements BlockDevice {
         } catch (IOException e) {
             first = e;
         }
+        first = awaitAll(others, first); // every flush ends before this returns, whatever happened to the others
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Waits for every one of {@code tasks} (run beside the caller's own part), uninterruptibly, and
+     * returns {@code first}, or else the first task's failure as an IOException, or null.
+     */
+    private static IOException awaitAll(List<java.util.concurrent.Future<?>> tasks, IOException first) {
         boolean interrupted = false;
-        for (java.util.concurrent.Future<?> f : others) {
+        for (java.util.concurrent.Future<?> f : tasks) {
             while (true) {
                 try {
-                    f.get(); // every flush ends before this returns, whatever happened to the others
+                    f.get();
                     break;
                 } catch (InterruptedException e) {
-                    interrupted = true;
+                    interrupted = true; // the caller cannot go on before these are done
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (first == null) {
-                        first = e.getCause() instanceof IOException io ? io
-                                : e.getCause() instanceof RuntimeException re ? new IOException(re.getMessage(), re)
-                                : new IOException(e.getCause());
+                        Throwable c = e.getCause();
+                        first = c instanceof IOException io ? io
+                                : c instanceof RuntimeException re ? new IOException(re.getMessage(), re) : new IOException(c);
                     }
                     break;
                 }
@@ -891,9 +852,7 @@ public abstract class RaidVolume implements BlockDevice {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (first != null) {
-            throw first;
-        }
+        return first;
     }
 
     /** Threads that force members beside the flushing thread (daemons, idle ones end after a minute). */

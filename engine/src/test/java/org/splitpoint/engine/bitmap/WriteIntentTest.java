@@ -34,63 +34,13 @@ class WriteIntentTest {
      * Real files whose content as of each force is kept: what a power cut would leave. A force
      * takes 2 ms, so writers pile up behind it.
      */
-    static final class ForcedImages implements StorageFactory {
-        final StorageFactory real = StorageFactory.real();
+    static final class ForcedImages extends org.splitpoint.engine.io.ForwardingStorage {
         final java.util.concurrent.ConcurrentHashMap<Path, byte[]> forced = new java.util.concurrent.ConcurrentHashMap<>();
         final java.util.concurrent.atomic.AtomicLong forces = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
-        public org.splitpoint.engine.io.StorageFile open(Path path) throws java.io.IOException {
-            return wrap(path, real.open(path));
-        }
-
-        @Override
-        public org.splitpoint.engine.io.StorageFile openRead(Path path) throws java.io.IOException {
-            return real.openRead(path);
-        }
-
-        @Override
-        public org.splitpoint.engine.io.StorageFile create(Path path) throws java.io.IOException {
-            return wrap(path, real.create(path));
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws java.io.IOException {
-            real.rename(from, to);
-        }
-
-        @Override
-        public void syncDirectory(Path d) throws java.io.IOException {
-            real.syncDirectory(d);
-        }
-
-        @Override
-        public void delete(Path path) throws java.io.IOException {
-            real.delete(path);
-        }
-
-        @Override
-        public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws java.io.IOException {
-            return real.tryLock(lockFile, holder);
-        }
-
-        @Override
-        public String lockHolder(Path lockFile) throws java.io.IOException {
-            return real.lockHolder(lockFile);
-        }
-
-        private org.splitpoint.engine.io.StorageFile wrap(Path path, org.splitpoint.engine.io.StorageFile f) {
-            return new org.splitpoint.engine.io.StorageFile() {
-                @Override
-                public void readFully(long position, java.nio.ByteBuffer dst) throws java.io.IOException {
-                    f.readFully(position, dst);
-                }
-
-                @Override
-                public void writeFully(long position, java.nio.ByteBuffer src) throws java.io.IOException {
-                    f.writeFully(position, src);
-                }
-
+        protected org.splitpoint.engine.io.StorageFile wrap(Path path, org.splitpoint.engine.io.StorageFile f) {
+            return new org.splitpoint.engine.io.ForwardingStorage.ForwardingFile(f) {
                 @Override
                 public void force() throws java.io.IOException {
                     // what the disk holds is what the file held when the force began
@@ -100,24 +50,9 @@ class WriteIntentTest {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    f.force();
+                    file.force();
                     forced.merge(path, image, (old, now) -> now);
                     forces.incrementAndGet();
-                }
-
-                @Override
-                public long size() throws java.io.IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void setLength(long length) throws java.io.IOException {
-                    f.setLength(length);
-                }
-
-                @Override
-                public void close() throws java.io.IOException {
-                    f.close();
                 }
             };
         }

@@ -14,8 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.BlockDevice;
-import org.splitpoint.engine.io.PoolLockHandle;
-import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.io.ForwardingStorage;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.Layout;
@@ -34,63 +33,18 @@ class AdminPauseTest {
     Path dir;
 
     /** Real files whose {@code force} sleeps 1 ms per 64 KiB written to that file since its last force. */
-    static final class WriteBack implements StorageFactory {
-        private final StorageFactory real = StorageFactory.real();
+    static final class WriteBack extends ForwardingStorage {
         private final ConcurrentHashMap<Path, AtomicLong> dirty = new ConcurrentHashMap<>();
         volatile boolean on;
 
         @Override
-        public StorageFile open(Path path) throws IOException {
-            return wrap(path, real.open(path));
-        }
-
-        @Override
-        public StorageFile openRead(Path path) throws IOException {
-            return real.openRead(path);
-        }
-
-        @Override
-        public StorageFile create(Path path) throws IOException {
-            return wrap(path, real.create(path));
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            real.rename(from, to);
-        }
-
-        @Override
-        public void syncDirectory(Path d) throws IOException {
-            real.syncDirectory(d);
-        }
-
-        @Override
-        public void delete(Path path) throws IOException {
-            real.delete(path);
-        }
-
-        @Override
-        public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-            return real.tryLock(lockFile, holder);
-        }
-
-        @Override
-        public String lockHolder(Path lockFile) throws IOException {
-            return real.lockHolder(lockFile);
-        }
-
-        private StorageFile wrap(Path path, StorageFile f) {
+        protected StorageFile wrap(Path path, StorageFile f) {
             AtomicLong d = dirty.computeIfAbsent(path, k -> new AtomicLong());
-            return new StorageFile() {
-                @Override
-                public void readFully(long position, ByteBuffer dst) throws IOException {
-                    f.readFully(position, dst);
-                }
-
+            return new ForwardingStorage.ForwardingFile(f) {
                 @Override
                 public void writeFully(long position, ByteBuffer src) throws IOException {
                     d.addAndGet(src.remaining());
-                    f.writeFully(position, src);
+                    file.writeFully(position, src);
                 }
 
                 @Override
@@ -103,22 +57,7 @@ class AdminPauseTest {
                             Thread.currentThread().interrupt();
                         }
                     }
-                    f.force();
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void setLength(long length) throws IOException {
-                    f.setLength(length);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
+                    file.force();
                 }
             };
         }
