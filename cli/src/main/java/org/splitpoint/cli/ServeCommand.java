@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
         "Every volume is an export named after it, every valid snapshot a read-only export VOLUME@NAME; a client"
                 + " that names no export gets the default one. Structured replies, TRIM, WRITE_ZEROES (fast zero),"
                 + " CACHE and block status are served; metadata contexts: base:allocation (zeros), on a pair's"
-                + " volumes splitpoint:invalid (bit 1: invalid on the STD side, bit 2: on the BCV side), on a volume"
-                + " with snapshots splitpoint:changed-since:SNAPSHOT (bit 1: track written since the snapshot)."})
+                + " volumes splitpoint:invalid (flag 1: invalid on the STD side, flag 2: on the BCV side), on a"
+                + " volume with snapshots splitpoint:changed-since:SNAPSHOT (flag 1: track written since the"
+                + " snapshot); both per track."})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec

@@ -513,11 +513,11 @@ class ServeTest {
             h.pool.snapshots().create("prod", "s1");
             // after the snapshot and the split: a write, a zeroing and a trim, from qemu-io
             Tools.Result io = Tools.run(List.of("qemu-io", "-f", "raw", "-c", "write -P 0x5a 8M 64k",
-                    "-c", "write -z 4160k 64k", "-c", "discard 12M 2M", h.uri("prod")));
+                    "-c", "write -z 4M 64k", "-c", "discard 12M 2M", h.uri("prod")));
             assertThat(io.code()).as(io.out()).isZero();
             h.pool.device("copy").write(20 << 20, ByteBuffer.wrap(new byte[] {1}));
             java.util.SortedSet<Long> changed = tracksWith(map(h.uri("prod"), "splitpoint:changed-since:s1"), 1);
-            java.util.SortedSet<Long> want = new java.util.TreeSet<>(List.of(128L, 65L));
+            java.util.SortedSet<Long> want = new java.util.TreeSet<>(List.of(128L, 64L));
             for (long t = 192; t < 224; t++) {
                 want.add(t);
             }
@@ -527,7 +527,9 @@ class ServeTest {
             assertThat(tracksWith(invalid, 2)).as("changed on the BCV since the split").containsExactly(320L);
             assertThat(h.pool.pairs().get("p1").stdInvalidTracks()).isEqualTo(want.size());
             m = map(h.uri("prod"), null);
-            assertThat(m).contains(new long[] {4 << 20, 65536, 0}, new long[] {(4 << 20) + 65536, 65536, 2});
+            // the zeroed track opens its 1 MiB block: read whole, zeros then data (a block that starts
+            // with data is reported as data, unread)
+            assertThat(m).startsWith(new long[] {0, (4 << 20) + 65536, 2}, new long[] {(4 << 20) + 65536, (1 << 20) - 65536, 0});
         }
     }
 
@@ -544,7 +546,8 @@ class ServeTest {
             for (var e : entries) {
                 got.add(e.get("start").asLong() + "+" + e.get("length").asLong() + (e.get("zero").asBoolean() ? " zero" : " data"));
             }
-            assertThat(got).containsExactly("0+2097152 zero", "2097152+4096 data", "2101248+31453184 zero");
+            // data is reported a 1 MiB block at a time (a block whose first 4 KiB hold data is not read further)
+            assertThat(got).containsExactly("0+2097152 zero", "2097152+1048576 data", "3145728+30408704 zero");
         }
     }
 

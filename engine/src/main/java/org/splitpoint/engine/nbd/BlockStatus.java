@@ -15,9 +15,12 @@ import org.splitpoint.engine.io.Zeros;
  * are unallocated, but every layer can read them (reading holes of a sparse image moves no disk
  * data). 4 KiB granules that read as zeros are reported {@code NBD_STATE_ZERO}; {@code
  * NBD_STATE_HOLE} is never reported, since nothing here knows a range is unallocated (the spec
- * allows reporting allocated for anything). The work is bounded: at most {@link #SCAN_MAX} bytes are
- * read per request, and the reply covers that prefix of the range (the protocol lets a server
- * answer for less than asked; clients ask again from where the reply ended). Track contexts
+ * allows reporting allocated for anything). Reading costs what the client's own read of the data
+ * costs, and a copying client (nbdcopy, qemu-img convert) asks before it reads: so a 1 MiB block
+ * whose first granule holds data is reported as data unread (zeros inside it are copied as data),
+ * and only blocks that start with zeros are read whole, to find where the zeros end. The work is
+ * bounded: at most {@link #SCAN_MAX} bytes per request, the reply covering that prefix of the range
+ * (the protocol lets a server answer for less than asked; clients ask again from where it ended). Track contexts
  * ({@link TrackContext}) are answered from their bitmaps, one track at a time, at most
  * {@link #MAX_TRACKS} tracks per request.
  */
@@ -28,7 +31,8 @@ final class BlockStatus {
     /** Tracks looked at most for one track-context request. */
     static final long MAX_TRACKS = 1 << 20;
     private static final int GRANULE = 4096;
-    private static final int READ_CHUNK = 1 << 20;
+    /** Data is claimed, unread, a block at a time: a copy of a full volume does not read it twice. */
+    private static final int BLOCK = 1 << 20;
 
     private BlockStatus() {
     }
@@ -52,24 +56,32 @@ final class BlockStatus {
     }
 
     /**
-     * base:allocation of [offset, offset+length) (length > 0, inside the device) as extents of
-     * zero and non-zero granules, over at most {@link #SCAN_MAX} bytes; with {@code reqOne} only
-     * the first extent.
+     * base:allocation of [offset, offset+length) (length > 0, inside the device), over at most
+     * {@link #SCAN_MAX} bytes, a {@link #BLOCK} (aligned) at a time: a block whose first granule
+     * holds data is reported as data without reading more of it; any other block is read whole and
+     * reported granule by granule (zero or data). With {@code reqOne} only the first extent.
      */
     static int[] allocation(BlockDevice dev, int id, long offset, long length, boolean reqOne) throws IOException {
         Extents out = new Extents(id);
         long end = offset + Math.min(length, SCAN_MAX);
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_CHUNK, end - offset));
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BLOCK, end - offset));
         long runStart = offset;
         int runFlags = -1;
         for (long pos = offset; pos < end; ) {
-            int n = (int) Math.min(buf.capacity(), end - pos);
-            buf.clear().limit(n);
+            long blockEnd = Math.min(end, (pos / BLOCK + 1) * BLOCK);
+            int first = (int) Math.min(blockEnd - pos, (pos / GRANULE + 1) * GRANULE - pos);
+            buf.clear().limit(first);
             dev.read(pos, buf);
+            boolean data = !Zeros.isZeroRange(buf, 0, first);
+            int n = (int) (blockEnd - pos);
+            if (!data && n > first) {
+                buf.clear().limit(n);
+                dev.read(pos, buf);
+            }
             for (int i = 0; i < n; ) {
                 long at = pos + i;
-                int g = (int) Math.min(n - i, (at / GRANULE + 1) * GRANULE - at);
-                int flags = Zeros.isZeroRange(buf, i, g) ? Nbd.STATE_ZERO : 0;
+                int g = data ? n : (int) Math.min(n - i, (at / GRANULE + 1) * GRANULE - at);
+                int flags = !data && Zeros.isZeroRange(buf, i, g) ? Nbd.STATE_ZERO : 0;
                 if (runFlags < 0) {
                     runFlags = flags;
                 } else if (flags != runFlags) {
@@ -82,7 +94,7 @@ final class BlockStatus {
                 }
                 i += g;
             }
-            pos += n;
+            pos = blockEnd;
         }
         out.add(end - runStart, runFlags);
         return out.toArray();

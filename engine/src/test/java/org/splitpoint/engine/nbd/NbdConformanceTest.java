@@ -425,6 +425,11 @@ class NbdConformanceTest {
             e = extents(c.chunks().get(0));
             assertThat(e).hasSize(2);
             assertThat(e.get(1)).as("one extent, no longer than asked").containsExactly(8192, Nbd.STATE_ZERO);
+            // a block (1 MiB) that starts with data is data, unread: a copy does not read it twice
+            write("prod", 1 << 20, new byte[] {1});
+            c.request(Nbd.CMD_BLOCK_STATUS, 0, 4, 1 << 20, 2 << 20, null);
+            e = extents(c.chunks().get(0));
+            assertThat(e.subList(1, e.size())).containsExactly(new long[] {1 << 20, 0}, new long[] {1 << 20, Nbd.STATE_ZERO});
             // the whole volume: the reply covers a prefix (a bounded read), never more than asked
             c.request(Nbd.CMD_BLOCK_STATUS, 0, 3, 0, 4 << 20, null);
             e = extents(c.chunks().get(0));

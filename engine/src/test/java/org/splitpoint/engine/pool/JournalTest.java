@@ -319,9 +319,19 @@ class JournalTest {
                 StringBuilder h = new StringBuilder(what + ": the chain of " + rec.base() + " plus entries from "
                         + rec.shippedThrough() + " differs from the volume at " + m + "; entries there:");
                 var j = pool.journals.get("v").journal;
+                int mEnd = m;
+                while (mEnd < made.length && made[mEnd] != volume[mEnd]) {
+                    mEnd++;
+                }
+                h.append(" (differing bytes ").append(m).append("..").append(mEnd).append(", first: chain+journal ").append(made[m])
+                        .append(", volume ").append(volume[m]).append(")");
                 for (var e : j.entries(0, Long.MAX_VALUE)) {
                     if (e.offset() <= m && m < e.end()) {
-                        h.append(" [seq ").append(e.seq()).append(" at ").append(e.offset()).append("+").append(e.length()).append("]");
+                        byte[] d = new byte[(int) e.length()];
+                        j.readData(e.seq(), 0, ByteBuffer.wrap(d));
+                        h.append(" [seq ").append(e.seq()).append(" at ").append(e.offset()).append("+").append(e.length())
+                                .append(org.splitpoint.engine.io.Zeros.isZero(ByteBuffer.wrap(d)) ? ", zeros" : "")
+                                .append(", byte there ").append(d[(int) (m - e.offset())]).append("]");
                     }
                 }
                 h.append("; dirty at open:");
