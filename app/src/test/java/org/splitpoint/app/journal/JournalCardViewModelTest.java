@@ -175,8 +175,9 @@ class JournalCardViewModelTest {
 
         vm.ship();
         ui.drain();
-        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> !vm.shipsProperty().get().isEmpty()))
-                .isTrue();
+        // the engine records the ship, then retires the entries: wait for both
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> !vm.shipsProperty().get().isEmpty()
+                && vm.entriesProperty().get().startsWith("0 entries"))).isTrue();
         refresh();
 
         JournalFacts.ShipLine ship = vm.shipsProperty().get().get(0);
