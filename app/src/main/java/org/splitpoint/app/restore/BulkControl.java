@@ -86,9 +86,14 @@ public final class BulkControl {
         jobId = j.id();
         if (!adopted) {
             adopted = true;
-            adopting = true;
-            throttle.set(j.throttle());
-            adopting = false;
+            long wanted = pendingThrottle.get();
+            if (wanted >= 0) {
+                applyThrottle(wanted); // the user chose a limit before the job showed: it stands
+            } else {
+                adopting = true;
+                throttle.set(j.throttle());
+                adopting = false;
+            }
         }
     }
 

@@ -98,6 +98,7 @@ class InstantRestoreFxTest {
         assertThat(partly).isBetween(1L, 255L);
 
         robot.clickOn("#throttle").type(KeyCode.END); // unlimited
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text(robot, "#throttleText").equals("unlimited"));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> text(robot, "#restoreProgressText")
                 .equals("restore finished · 100%"));
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> current(robot) == 256);

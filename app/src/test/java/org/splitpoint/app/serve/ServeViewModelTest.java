@@ -53,8 +53,13 @@ class ServeViewModelTest {
             out.write(ByteBuffer.allocate(16 + name.length).putLong(0x49484156454f5054L).putInt(1).putInt(name.length)
                     .put(name).array()); // NBD_OPT_EXPORT_NAME
             in.readNBytes(10);
-            vm.sample();
-            ui.drain();
+            // the server records the export it answered a moment after the answer went out
+            long until = System.nanoTime() + 5_000_000_000L;
+            do {
+                vm.sample();
+                ui.drain();
+            } while (!vm.clientsProperty().get().isEmpty() && !"prod".equals(vm.clientsProperty().get().get(0).export())
+                    && System.nanoTime() < until);
             assertThat(vm.clientsProperty().get()).singleElement()
                     .satisfies(c -> assertThat(c.export()).isEqualTo("prod"));
         }
