@@ -98,7 +98,13 @@ class InstantRestoreFxTest {
         assertThat(partly).isBetween(1L, 255L);
 
         robot.clickOn("#throttle").type(KeyCode.END); // unlimited
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text(robot, "#throttleText").equals("unlimited"));
+        try {
+            WaitForAsyncUtils.waitFor(3, TimeUnit.SECONDS, () -> text(robot, "#throttleText").equals("unlimited"));
+        } catch (java.util.concurrent.TimeoutException keyLost) {
+            // on a loaded CI box the key can reach the control before the click gave it focus: press again
+            robot.clickOn("#throttle").type(KeyCode.END);
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text(robot, "#throttleText").equals("unlimited"));
+        }
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> text(robot, "#restoreProgressText")
                 .equals("restore finished · 100%"));
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> current(robot) == 256);
