@@ -207,7 +207,7 @@ public final class Pair {
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         gate.writeLock().lock();
         try {
-            flushBoth(); // the copy starts from a durable point
+            flushSides(List.of(this)); // the copy starts from a durable point
             if (full) {
                 stdInvalid.setAll();
             } else {
@@ -227,7 +227,7 @@ public final class Pair {
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         gate.writeLock().lock();
         try {
-            flushBoth(); // the restore starts from a durable BCV image
+            flushSides(List.of(this)); // the restore starts from a durable BCV image
             if (full) {
                 bcvInvalid.setAll();
             } else {
@@ -241,10 +241,6 @@ public final class Pair {
         } finally {
             gate.writeLock().unlock();
         }
-    }
-
-    private void flushBoth() throws IOException {
-        RaidVolume.flushAll(List.of(std, bcv));
     }
 
     /** A pre-flush that ends quickly is one the flush under the gate can follow with little left to write. */
@@ -414,7 +410,7 @@ public final class Pair {
             try {
                 // nothing is in flight (the gate is held, the hydrator and jobs stopped): flush both
                 // sides, then commit what was cleared before
-                stdInvalid.flushAndCommit(this::flushBoth);
+                stdInvalid.flushAndCommit(() -> flushSides(List.of(this)));
                 bcvInvalid.flushAndCommit(() -> { });
             } finally {
                 gate.writeLock().unlock();

@@ -682,23 +682,14 @@ public abstract class RaidVolume implements BlockDevice {
             // The hooks (a mirroring BCV's flush, pair marks, a staged journal's sync) need nothing
             // of this volume's force, only to be done before its write-intent bits clear: they run
             // beside it, so a paired flush costs the slower of the two, not their sum.
-            java.util.concurrent.Future<?> hooks = flushHooks.isEmpty() ? null : FORCES.submit(() -> {
-                for (IoAction hook : flushHooks) {
-                    hook.run();
-                }
-                return null;
-            });
-            IOException first = null;
-            try {
+            if (flushHooks.isEmpty()) {
                 forceCompleted();
-            } catch (IOException e) {
-                first = e;
-            }
-            if (hooks != null) {
-                first = awaitAll(List.of(hooks), first);
-            }
-            if (first != null) {
-                throw first;
+            } else {
+                sideBySide(List.of(this::forceCompleted, () -> {
+                    for (IoAction hook : flushHooks) {
+                        hook.run();
+                    }
+                }));
             }
             resyncPinned();
             writeIntent.afterFlush();
@@ -748,39 +739,13 @@ public abstract class RaidVolume implements BlockDevice {
      * they are files of their own, often on disks of their own.
      */
     protected void forceMembers() throws IOException {
-        List<Member> taking = new ArrayList<>(members.length);
+        List<IoAction> forces = new ArrayList<>(members.length);
         for (Member m : members) {
             if (m.takesWrites()) {
-                taking.add(m);
+                forces.add(() -> forceOne(m));
             }
         }
-        List<java.util.concurrent.Future<?>> others = new ArrayList<>(taking.size());
-        String caller = Thread.currentThread().getName();
-        for (int i = 1; i < taking.size(); i++) {
-            Member m = taking.get(i);
-            others.add(FORCES.submit(() -> {
-                Thread t = Thread.currentThread();
-                t.setName("splitpoint-force for " + caller); // whose flush it is, in dumps (and for tests' holds)
-                try {
-                    forceOne(m);
-                } finally {
-                    t.setName("splitpoint-force");
-                }
-                return null;
-            }));
-        }
-        IOException first = null;
-        try {
-            if (!taking.isEmpty()) {
-                forceOne(taking.get(0));
-            }
-        } catch (IOException e) {
-            first = e;
-        }
-        first = awaitAll(others, first); // every force ends before the flush returns, whatever happened to the others
-        if (first != null) {
-            throw first;
-        }
+        sideBySide(forces);
     }
 
     private static void forceOne(Member m) throws IOException {
@@ -797,15 +762,28 @@ public abstract class RaidVolume implements BlockDevice {
      * both sides of its pairs: in parallel, the pause hosts see is the slowest volume's, not the sum.
      */
     public static void flushAll(List<? extends RaidVolume> volumes) throws IOException {
-        List<java.util.concurrent.Future<?>> others = new ArrayList<>();
+        List<IoAction> flushes = new ArrayList<>(volumes.size());
+        for (RaidVolume v : volumes) {
+            flushes.add(v::flush);
+        }
+        sideBySide(flushes);
+    }
+
+    /**
+     * Runs {@code actions} side by side: the first on the calling thread, the others on threads of
+     * {@link #FORCES} (named after the caller, so a dump shows whose flush they serve). Returns
+     * once every one has ended, whatever happened to the others, and throws the first failure.
+     */
+    private static void sideBySide(List<IoAction> actions) throws IOException {
+        List<java.util.concurrent.Future<?>> others = new ArrayList<>(actions.size());
         String caller = Thread.currentThread().getName();
-        for (int i = 1; i < volumes.size(); i++) {
-            RaidVolume v = volumes.get(i);
+        for (int i = 1; i < actions.size(); i++) {
+            IoAction a = actions.get(i);
             others.add(FORCES.submit(() -> {
                 Thread t = Thread.currentThread();
                 t.setName("splitpoint-force for " + caller);
                 try {
-                    v.flush();
+                    a.run();
                 } finally {
                     t.setName("splitpoint-force");
                 }
@@ -814,13 +792,13 @@ public abstract class RaidVolume implements BlockDevice {
         }
         IOException first = null;
         try {
-            if (!volumes.isEmpty()) {
-                volumes.get(0).flush();
+            if (!actions.isEmpty()) {
+                actions.get(0).run();
             }
         } catch (IOException e) {
             first = e;
         }
-        first = awaitAll(others, first); // every flush ends before this returns, whatever happened to the others
+        first = awaitAll(others, first);
         if (first != null) {
             throw first;
         }
