@@ -407,6 +407,7 @@ class ServiceWindowTest {
             new Random(2).nextBytes(data);
             v.write(0, ByteBuffer.wrap(data)); // into the repository on d4
             v.flush();
+            awaitJobs(p); // the reset step (a loaded CI run came back while it still ran: refused, rightly)
             Job back = p.service().online("d1");
             assertThat(back.await(30_000)).isTrue();
             assertThat(p.snapshot().drive("d4").repository()).isNull();
