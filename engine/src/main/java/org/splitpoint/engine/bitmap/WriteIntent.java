@@ -17,6 +17,12 @@ import java.util.List;
  * while the volume runs on; its tracks are {@linkplain #pin pinned}: they stay dirty, through flushes
  * and a clean close, until a resync made them agree and {@link #unpin} let them go.
  *
+ * <p>After a crash the bits found set at open are <em>held</em> ({@link #holdForRecovery}) until the
+ * open has made durable everything it derives from them (a pair's invalid-track marks, a staged
+ * journal's re-journaled tracks): the resync at open does not clear them, nor do flushes, so a
+ * second crash during that recovery finds the same tracks uncertain again. {@link #releaseRecovery}
+ * lets them clear like any written track.
+ *
  * <p>Random writers would pay one fsync per track they touch first; so a write dirties the whole
  * aligned group of {@link #GROUP} tracks around it (md's bitmap chunk is larger still).
  *
@@ -36,6 +42,7 @@ public final class WriteIntent {
     private final BitmapGroupCommit group;
     private final TrackBitmap bits;
     private final TrackBitmap pinned;
+    private final TrackBitmap recovering;
     private TrackBitmap writtenThisInterval;
     private TrackBitmap writtenLastInterval;
 
@@ -44,6 +51,7 @@ public final class WriteIntent {
         this.group = new BitmapGroupCommit(durable);
         this.bits = durable.bits();
         this.pinned = new TrackBitmap(bits.size());
+        this.recovering = new TrackBitmap(bits.size());
         this.writtenThisInterval = new TrackBitmap(bits.size());
         this.writtenLastInterval = new TrackBitmap(bits.size());
     }
@@ -119,13 +127,29 @@ public final class WriteIntent {
     }
 
     /**
+     * Holds every bit set now (found at open after a crash) until {@link #releaseRecovery}: neither
+     * a flush nor {@link #clearAll} clears them meanwhile.
+     */
+    public synchronized void holdForRecovery() {
+        recovering.loadWords(bits.toWords());
+    }
+
+    /** The open made its recovery durable: the held tracks clear like written ones (after two idle flushes). */
+    public synchronized void releaseRecovery() {
+        for (long t = recovering.nextSetBit(0); t >= 0; t = recovering.nextSetBit(t + 1)) {
+            writtenThisInterval.set(t);
+        }
+        recovering.clearAll();
+    }
+
+    /**
      * Called after the volume's members were flushed: clears bits of tracks idle for the last two
      * intervals, unless pinned.
      */
     public synchronized void afterFlush() throws IOException {
         TrackBitmap recent = writtenThisInterval;
         for (long t = bits.nextSetBit(0); t >= 0; t = bits.nextSetBit(t + 1)) {
-            if (!recent.get(t) && !writtenLastInterval.get(t) && !pinned.get(t)) {
+            if (!recent.get(t) && !writtenLastInterval.get(t) && !pinned.get(t) && !recovering.get(t)) {
                 bits.clear(t);
                 durable.markChanged(t, t + 1);
             }
@@ -143,10 +167,13 @@ public final class WriteIntent {
         group.allDurable();
     }
 
-    /** After a clean flush with no writer left (close) or a finished resync: everything clean but what is pinned. */
+    /** After a clean flush with no writer left (close) or a finished resync: everything clean but what is pinned or held. */
     public synchronized void clearAll() throws IOException {
         bits.clearAll();
         for (long t = pinned.nextSetBit(0); t >= 0; t = pinned.nextSetBit(t + 1)) {
+            bits.set(t);
+        }
+        for (long t = recovering.nextSetBit(0); t >= 0; t = recovering.nextSetBit(t + 1)) {
             bits.set(t);
         }
         writtenThisInterval.clearAll();

@@ -199,6 +199,7 @@ public final class Pool implements AutoCloseable {
             BackupAdmin.resumeRestores(pool);
             SnapshotAdmin.resumeRestores(pool);
             JournalAdmin.rejournalAfterCrash(pool);
+            PoolRecovery.endCrashRecovery(pool); // last: what the steps above derived from the dirty tracks is durable
             return pool;
         } catch (CorruptMetadataException e) {
             closeAfterFailedOpen(pool, lock);

@@ -223,6 +223,22 @@ final class PoolRecovery {
         }
     }
 
+    /**
+     * The end of a writable open: the pairs' invalid-track marks and the journals' re-journaled
+     * tracks taken from the write-intent tracks found dirty are durable, so those tracks may clear
+     * (until now a crash during the recovery would have found them again).
+     */
+    static void endCrashRecovery(Pool pool) {
+        if (pool.isReadOnly()) {
+            return;
+        }
+        synchronized (pool.volumes) {
+            for (RaidVolume v : pool.volumes.values()) {
+                v.endCrashRecovery();
+            }
+        }
+    }
+
     /** A read-only open: what a writable open would recover, in a note; nothing changed. */
     private static void describeRecovery(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean haveJournal) {
         int pending;

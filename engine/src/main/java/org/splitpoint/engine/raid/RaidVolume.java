@@ -1081,7 +1081,16 @@ public abstract class RaidVolume implements BlockDevice {
         TrackBitmap copy = new TrackBitmap(dirty.size());
         copy.loadWords(dirty.toWords());
         crashDirty = copy;
+        writeIntent.holdForRecovery(); // dirty on disk until endCrashRecovery: a crash meanwhile finds them again
         return copy.cardinality();
+    }
+
+    /**
+     * The open has made durable everything it derived from the tracks found dirty (a pair's marks,
+     * a staged journal's re-journaled tracks): they may clear from now on.
+     */
+    public void endCrashRecovery() {
+        writeIntent.releaseRecovery();
     }
 
     /**

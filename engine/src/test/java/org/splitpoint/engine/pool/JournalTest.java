@@ -474,6 +474,66 @@ class JournalTest {
         }
     }
 
+    /**
+     * A crash leaves writes that reached the journal but not the volume (or the other way round);
+     * the power goes again at every write index of the open that recovers from it (the member
+     * resync, the write-intent bitmap, the journal's re-journaled tracks): the next open still finds
+     * the tracks the first crash left uncertain, so the chain plus the journal make the volume.
+     */
+    @Test
+    void aPowerCutDuringTheRecoveryFromACrashLeavesNothingUncertainBehind() throws Exception {
+        Path template = journaled(tmp.resolve("template"), tmp.resolve("store"), Layout.RAID5, 14);
+        Path store = tmp.resolve("template-store");
+        TestPools.copyDir(tmp.resolve("store"), store);
+        for (int seed = 1; seed <= 6; seed++) {
+            // the first crash: two unflushed writes land on some files and not on others
+            Path crashed = tmp.resolve("crashed-" + seed);
+            TestPools.copyDir(template, crashed);
+            FaultInjector first = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(0, 0, seed);
+            Pool pool = Pool.open(crashed, first);
+            AckOracle model = new AckOracle(image);
+            Random rnd = new Random(seed);
+            for (int k = 0; k < 2; k++) {
+                byte[] d = new byte[(1 + rnd.nextInt(3)) * TRACK / 2];
+                rnd.nextBytes(d);
+                long at = (long) rnd.nextInt((image.length - d.length) / 512) * 512;
+                model.wrote(at, d, Long.MAX_VALUE);
+                pool.device("v").write(at, ByteBuffer.wrap(d));
+            }
+            first.crash();
+            pool.abandon();
+            // how many writes the recovering open makes, then a power cut after each of them
+            long writes = recoveringOpen(crashed, store, tmp.resolve("count-" + seed), 0, seed);
+            assertThat(writes).as("seed %d: the recovering open writes", seed).isPositive();
+            for (long cut = 1; cut <= writes; cut++) {
+                Path run = tmp.resolve("recover-" + seed + "-" + cut);
+                recoveringOpen(crashed, store, run, cut, seed * 1000 + cut);
+                checkRebuildsExactly(run, model, "seed " + seed + ", cut " + cut + " of the recovering open");
+                TestPools.deleteDir(run);
+            }
+            TestPools.deleteDir(crashed);
+        }
+    }
+
+    /** Opens a copy of {@code crashed} at {@code run} with the power cut after write {@code cut} (0: none); returns the writes made. */
+    private long recoveringOpen(Path crashed, Path storeTemplate, Path run, long cut, long seed) throws Exception {
+        FaultInjector inj = freshRun(crashed, storeTemplate, run, cut, seed);
+        Pool pool = null;
+        try {
+            pool = Pool.open(run, inj);
+        } catch (Exception e) {
+            if (!inj.isCut()) {
+                throw new AssertionError("cut " + cut + ": the open failed without a cut: " + e, e);
+            }
+        }
+        long writes = inj.writeCount();
+        inj.crash();
+        if (pool != null) {
+            pool.abandon();
+        }
+        return writes;
+    }
+
     @Test
     void journalDrivesFailingOneThenBothLeaveTheVolumeServing() throws Exception {
         FaultInjector inj = new FaultInjector(StorageFactory.real());
