@@ -80,14 +80,20 @@ public record StateLook(String word, Glyph glyph, Tone tone) {
 
     public static StateLook of(PairState s) {
         return switch (s) {
-            case NeverEstab -> new StateLook("NeverEstab", Glyph.RING, Tone.IDLE);
-            case SyncInProg -> new StateLook("SyncInProg", Glyph.ARROWS, Tone.BUSY);
+            case NeverEstab -> new StateLook(label(s), Glyph.RING, Tone.IDLE);
+            case SyncInProg -> new StateLook(label(s), Glyph.ARROWS, Tone.BUSY);
             case Synchronized -> new StateLook("Synchronized", Glyph.JOINED, Tone.OK);
-            case SplitInProg -> new StateLook("SplitInProg", Glyph.ARROWS, Tone.BUSY);
+            case SplitInProg -> new StateLook(label(s), Glyph.ARROWS, Tone.BUSY);
             case Split -> new StateLook("Split", Glyph.APART, Tone.SERVICE);
-            case RestInProg -> new StateLook("RestInProg", Glyph.ARROWS, Tone.BUSY);
+            case RestInProg -> new StateLook(label(s), Glyph.ARROWS, Tone.BUSY);
             case Restored -> new StateLook("Restored", Glyph.JOINED, Tone.OK);
         };
+    }
+
+    /** A pair state's badge text: the plain words, capitalised, with the symmir word beside them. */
+    private static String label(PairState s) {
+        String d = s.described();
+        return Character.toUpperCase(d.charAt(0)) + d.substring(1);
     }
 
     public static StateLook of(Severity s) {

@@ -148,7 +148,7 @@ public final class CopyControl {
         running.set(false);
         paused.set(false);
         if (p.state().copying()) {
-            progressText.set(p.state() + ": the copy is not running; issue the "
+            progressText.set(p.state().described() + ": the copy is not running; issue the "
                     + (p.state() == org.splitpoint.engine.pair.PairState.RestInProg ? "restore" : "establish")
                     + " again to resume it");
         } else if (kind != null && !awaitingStart) {
@@ -166,7 +166,8 @@ public final class CopyControl {
         if (id == null || !pauseBlocked.get().isEmpty()) {
             return;
         }
-        org.splitpoint.app.jobs.JobsViewModel.pauseOrResume(bridge, status, id, paused.get(), id);
+        String what = (kind == null ? "copy" : kind) + " of pair " + (last == null ? "" : last.name()); // "the restore of prod-pair", not its job id
+        org.splitpoint.app.jobs.JobsViewModel.pauseOrResume(bridge, status, id, paused.get(), "the " + what);
     }
 
     /** Cancels the running copy; a cancelled restore leaves the STD partly restored and the pair Split. */

@@ -175,7 +175,7 @@ public final class RebuildForm {
         for (PairView pv : pairs) {
             if ((pv.std().equals(volume) || pv.bcv().equals(volume)) && pv.state() != PairState.Split
                     && pv.state() != PairState.NeverEstab) {
-                return "volume " + volume + " is in pair " + pv.name() + ", which is " + pv.state() + "; split the pair"
+                return "volume " + volume + " is in pair " + pv.name() + ", which is " + pv.state().described() + "; split the pair"
                         + " before restoring the volume from a backup";
             }
         }

@@ -146,7 +146,7 @@ public final class RestoreForm {
         for (PairView p : pairs) {
             if ((p.std().equals(volume) || p.bcv().equals(volume)) && p.state() != PairState.Split
                     && p.state() != PairState.NeverEstab) {
-                return "volume " + volume + " is in pair " + p.name() + ", which is " + p.state() + "; split the pair"
+                return "volume " + volume + " is in pair " + p.name() + ", which is " + p.state().described() + "; split the pair"
                         + " before restoring the volume from a backup";
             }
         }

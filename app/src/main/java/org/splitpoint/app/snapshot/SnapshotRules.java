@@ -84,11 +84,11 @@ final class SnapshotRules {
         }
         for (PairView p : pairs) {
             if (p.bcv().equals(volume) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
-                return "volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state()
+                return "volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state().described()
                         + "; split the pair before restoring the BCV to a snapshot";
             }
             if (p.std().equals(volume) && (p.state() == PairState.RestInProg || p.state() == PairState.Restored)) {
-                return "volume " + volume + " is being restored from its BCV in pair " + p.name() + " (" + p.state()
+                return "volume " + volume + " is being restored from its BCV in pair " + p.name() + " (" + p.state().described()
                         + "); split the pair before restoring it to a snapshot";
             }
         }

@@ -176,9 +176,9 @@ public final class VolumeViewModel {
         String r = "in no pair";
         for (PairView p : pairs) {
             if (p.std().equals(name)) {
-                r = "STD of pair " + p.name() + " (" + p.state() + ")";
+                r = "STD of pair " + p.name() + " (" + p.state().described() + ")";
             } else if (p.bcv().equals(name)) {
-                r = "BCV of pair " + p.name() + " (" + p.state() + ")";
+                r = "BCV of pair " + p.name() + " (" + p.state().described() + ")";
             }
         }
         role.set(r);

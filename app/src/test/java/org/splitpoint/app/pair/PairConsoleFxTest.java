@@ -98,7 +98,7 @@ class PairConsoleFxTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(go.isDisabled()).isFalse();
         robot.clickOn("#confirmAction");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "RestInProg".equals(shownState()));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Restoring (RestInProg)".equals(shownState()));
 
         long before = onDemandShown(robot);
         byte[] read = TestPools.call(fx.bridge, pool -> { // a host reads what is not restored yet

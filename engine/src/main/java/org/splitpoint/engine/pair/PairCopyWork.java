@@ -237,7 +237,7 @@ public final class PairCopyWork implements JobWork {
             }
         } else {
             pair.problem(kind() + " of " + pair.name() + " failed: " + (error == null ? "" : error.getMessage())
-                    + "; the pair stays " + pair.state() + " and the " + kind() + " resumes when it is issued again");
+                    + "; the pair stays " + pair.state().described() + " and the " + kind() + " resumes when it is issued again");
         }
     }
 }

@@ -9,6 +9,30 @@ public enum PairState {
         return this == SyncInProg || this == Synchronized || this == Restored;
     }
 
+    /**
+     * The state in plain words ("restoring"); the symmir word is what scripts and the CLI's
+     * columns show, this is what a sentence says.
+     */
+    public String phrase() {
+        return switch (this) {
+            case NeverEstab -> "never established";
+            case SyncInProg -> "establishing";
+            case Synchronized -> "synchronized";
+            case SplitInProg -> "splitting";
+            case Split -> "split";
+            case RestInProg -> "restoring";
+            case Restored -> "restored";
+        };
+    }
+
+    /**
+     * For sentences and labels: the plain words with the symmir word beside them where the word
+     * alone is an abbreviation ("restoring (RestInProg)"), else the word ("Synchronized").
+     */
+    public String described() {
+        return phrase().equalsIgnoreCase(name()) ? name() : phrase() + " (" + name() + ")";
+    }
+
     /** True while a copy job runs (or must be resumed). */
     public boolean copying() {
         return this == SyncInProg || this == RestInProg;

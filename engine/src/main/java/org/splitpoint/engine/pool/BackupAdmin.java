@@ -369,7 +369,7 @@ public final class BackupAdmin {
         refuseWhileShipping(volume, "restoring it");
         for (Pair p : pool.pairList()) {
             if ((p.std() == v || p.bcv() == v) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
-                throw new PoolException("volume " + volume + " is in pair " + p.name() + ", which is " + p.state()
+                throw new PoolException("volume " + volume + " is in pair " + p.name() + ", which is " + p.state().described()
                         + "; split the pair before restoring the volume from a backup");
             }
         }

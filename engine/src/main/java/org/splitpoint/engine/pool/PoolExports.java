@@ -133,7 +133,7 @@ public final class PoolExports implements ExportCatalog {
                             + p.state() + (writable ? ")" : ", read-only)"), contexts);
                 }
                 if (p.std() == v) {
-                    what += ", STD of pair " + p.name() + " (" + p.state() + ")";
+                    what += ", STD of pair " + p.name() + " (" + p.state().described() + ")";
                 }
             }
             return new Export(name, pool.device(name), false, what, contexts);

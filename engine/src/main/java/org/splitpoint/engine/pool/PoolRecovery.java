@@ -273,7 +273,7 @@ final class PoolRecovery {
                 if (d != null && v != null && d.state() == DriveState.REBUILDING) {
                     pool.startJob(RebuildWork.job(pool, v, d.member, j));
                     if (!pool.isReadOnly()) {
-                        pool.events.publish(Event.info("JOB_STATE", j.id(), "rebuild of " + d.name + " resumed at track "
+                        pool.events.publish(Event.info("JOB_STATE", d.name, "rebuild of " + d.name + " resumed at track "
                                 + j.checkpoint() + (pool.options.runJobs() ? "" : " (waiting for a process to run it)")));
                     }
                 } else if (!pool.isReadOnly()) {

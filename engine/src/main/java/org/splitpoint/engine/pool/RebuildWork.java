@@ -35,7 +35,7 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
         RebuildWork w = new RebuildWork(pool, v, target, record.id());
         return new Job(record.id(), "rebuild", target.drive() + " of " + v.name(), record.checkpoint(),
                 v.rowTracks(), pool.trackSize, record.paused(), record.throttle(), w,
-                p -> pool.events.publish(Event.info("JOB_PROGRESS", record.id(), p.line())));
+                p -> pool.events.publish(Event.info("JOB_PROGRESS", target.drive(), "rebuild of " + target.drive() + ": " + p.line())));
     }
 
     static PoolConfig.JobRecord newRecord(RaidVolume v, Member target, long throttle) {

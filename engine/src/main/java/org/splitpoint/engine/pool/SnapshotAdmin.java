@@ -440,12 +440,12 @@ public final class SnapshotAdmin {
         }
         for (Pair p : pool.pairList()) {
             if (p.bcv() == v && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
-                throw new PoolException("volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state()
+                throw new PoolException("volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state().described()
                         + "; split the pair before restoring the BCV to a snapshot");
             }
             if (p.std() == v && (p.state() == PairState.RestInProg || p.state() == PairState.Restored)) {
                 throw new PoolException("volume " + volume + " is being restored from its BCV in pair " + p.name()
-                        + " (" + p.state() + "); split the pair before restoring it to a snapshot");
+                        + " (" + p.state().described() + "); split the pair before restoring it to a snapshot");
             }
         }
         for (Job j : pool.activeJobs()) {
