@@ -17,24 +17,32 @@ public final class CopyPlan {
     }
 
     /** {@code union} = tracks invalid on either side (what an incremental restore copies). */
-    public static Confirmation restore(PairView p, boolean full, boolean protect, long union, long volumeSize) {
-        long tracks = full ? p.totalTracks() : union;
+    public static Confirmation restore(PairView p, boolean full, boolean protect,
+                                       org.splitpoint.engine.pair.Pair.Changes changes, long volumeSize) {
+        long tracks = full ? p.totalTracks() : changes.either();
         List<String> s = new ArrayList<>();
         s.add("Restore copies " + p.bcv() + " → " + p.std() + ": " + Format.tracks(tracks) + " ("
                 + Format.size(bytes(tracks, p, volumeSize)) + ") of " + p.std() + " are overwritten with the BCV's"
                 + " point-in-time image" + (full ? " (full: every track)." : " (incremental: the tracks changed on"
-                + " either side since the split)."));
-        if (p.stdInvalidTracks() > 0) {
-            s.add("What was written to " + p.std() + " since the split (" + Format.tracks(p.stdInvalidTracks())
+                + " either side since the split: " + Format.count(changes.std()) + " on " + p.std() + ", "
+                + Format.count(changes.bcv()) + " on " + p.bcv() + bothPart(changes) + ")."));
+        if (changes.std() > 0) {
+            s.add("What was written to " + p.std() + " since the split (" + Format.tracks(changes.std())
                     + ") is lost.");
         }
         s.add(protect ? "With Protect, " + p.bcv() + " stays Split and unchanged, so it can be restored from again."
                 : "Without Protect, the pair ends Restored: " + p.bcv() + " mirrors " + p.std()
                 + " again and its point-in-time image is not kept.");
         s.add("Hosts keep using " + p.std() + " meanwhile: reads of tracks not yet restored are served from "
-                + p.bcv() + ".");
+                + p.bcv() + "; tracks they write meanwhile are restored too.");
         return new Confirmation("Restore " + p.std(), "Overwrite " + p.std() + " with " + p.bcv() + "?", s, p.std(),
                 "Restore " + p.std());
+    }
+
+    /** ", 2 on both" when some track changed on both sides (counted once in the total). */
+    private static String bothPart(org.splitpoint.engine.pair.Pair.Changes c) {
+        long both = c.std() + c.bcv() - c.either();
+        return both > 0 ? ", " + Format.count(both) + " on both" : "";
     }
 
     /** A full establish (or the first one): the whole BCV is overwritten with the STD. */

@@ -217,10 +217,11 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         if (!model.restoreBlockedProperty().get().isEmpty()) {
             return;
         }
-        Confirmation c = model.restoreConfirmation();
-        if (c != null && TypedConfirmDialog.ask(getScene().getWindow(), c)) {
-            model.restore();
-        }
+        model.restoreConfirmation(c -> {
+            if (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c)) {
+                model.restore();
+            }
+        });
     }
 
     /** The state word shown (tests). */

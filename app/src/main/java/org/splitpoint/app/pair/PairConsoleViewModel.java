@@ -221,15 +221,20 @@ public final class PairConsoleViewModel {
         return p != null && PairRules.establishOverwritesAll(p, full.get()) ? CopyPlan.fullEstablish(p, stdSize()) : null;
     }
 
-    /** What a restore with the current options overwrites. */
-    public Confirmation restoreConfirmation() {
+    /**
+     * What a restore with the current options overwrites, counted by the engine now (the same
+     * counts the restore starts from, not a sample's), handed to {@code ask} on the FX thread.
+     */
+    public void restoreConfirmation(java.util.function.Consumer<Confirmation> ask) {
         PairView p = view.get();
         if (p == null) {
-            return null;
+            return;
         }
-        TrackSample s = sample.get();
-        long union = s != null ? s.cells().union() : p.stdInvalidTracks() + p.bcvInvalidTracks();
-        return CopyPlan.restore(p, full.get(), protect.get(), Math.min(p.totalTracks(), union), stdSize());
+        boolean f = full.get();
+        boolean prot = protect.get();
+        long size = stdSize();
+        bridge.run(pool -> pool.pairs().get(name).changes(), ch -> ask.accept(CopyPlan.restore(p, f, prot, ch, size)),
+                this::failed);
     }
 
     public void establish() {

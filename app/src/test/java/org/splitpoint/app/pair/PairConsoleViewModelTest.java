@@ -93,13 +93,36 @@ class PairConsoleViewModelTest {
         vm.sampleNow();
         ui.drain();
 
-        Confirmation c = vm.restoreConfirmation();
+        java.util.concurrent.atomic.AtomicReference<Confirmation> asked = new java.util.concurrent.atomic.AtomicReference<>();
+        vm.restoreConfirmation(asked::set);
+        ui.drain();
+        Confirmation c = asked.get();
         assertThat(c.target()).isEqualTo("prod");
         assertThat(c.header()).isEqualTo("Overwrite prod with prod-bcv?");
         assertThat(c.sentences().get(0)).startsWith("Restore copies prod-bcv → prod: 3 tracks (192 KiB) of prod");
         assertThat(String.join(" ", c.sentences())).contains("since the split (3 tracks) is lost")
                 .contains("With Protect, prod-bcv stays Split and unchanged");
         assertThat(vm.stdInvalidProperty().get()).isEqualTo("3 tracks changed (192 KiB)");
+    }
+
+    /** The dialog's counts agree with each other and with what the restore then copies (defect 9). */
+    @Test
+    void aRestoreCountsTheTracksChangedOnEitherSideOnceAndTheJobCopiesThem() throws Exception {
+        vm.split();
+        ui.drain();
+        writeTracks(10, 3); // STD tracks 10..12
+        call(pool -> {
+            pool.device("prod-bcv").write(12 * 65536L, ByteBuffer.allocate(2 * 65536)); // BCV tracks 12..13
+            return null;
+        });
+        java.util.concurrent.atomic.AtomicReference<Confirmation> asked = new java.util.concurrent.atomic.AtomicReference<>();
+        vm.restoreConfirmation(asked::set);
+        ui.drain();
+        String said = String.join(" ", asked.get().sentences());
+        assertThat(said).startsWith("Restore copies prod-bcv → prod: 4 tracks (256 KiB) of prod")
+                .contains("3 on prod, 2 on prod-bcv, 1 on both").contains("since the split (3 tracks) is lost");
+        org.splitpoint.engine.job.Job job = call(pool -> pool.pairs().restore("prod-pair", false, true));
+        assertThat(job.progress().totalTracks()).as("the tracks the restore copies").isEqualTo(4);
     }
 
     @Test

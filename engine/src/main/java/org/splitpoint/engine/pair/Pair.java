@@ -153,6 +153,29 @@ public final class Pair {
         return bcvInvalid.count();
     }
 
+    /**
+     * Tracks changed since the split on the STD, on the BCV, and on either side (what an
+     * incremental restore or establish copies: one track changed on both is copied once).
+     */
+    public record Changes(long std, long bcv, long either) { }
+
+    /** The changes since the split now, counted from one reading of both sides' live bits. */
+    public Changes changes() {
+        long[] a = stdInvalid.live().toWords();
+        long[] b = bcvInvalid.live().toWords();
+        long std = 0;
+        long bcv = 0;
+        long either = 0;
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            long x = i < a.length ? a[i] : 0;
+            long y = i < b.length ? b[i] : 0;
+            std += Long.bitCount(x);
+            bcv += Long.bitCount(y);
+            either += Long.bitCount(x | y);
+        }
+        return new Changes(std, bcv, either);
+    }
+
     /** The STD as hosts see it. */
     public BlockDevice stdView() {
         return stdView;
