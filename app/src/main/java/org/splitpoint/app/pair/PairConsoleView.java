@@ -68,11 +68,15 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
     public void bind(PairConsoleViewModel vm, java.util.function.Function<String, WorkloadViewModel> loads) {
         this.model = vm;
         pairTitle.setText("Pair " + vm.name());
-        vm.viewProperty().addListener((o, was, now) -> {
+        // the model may know the pair already (a console bound again after switching pools and
+        // back): show what it has now, not only what changes later
+        java.util.function.Consumer<org.splitpoint.engine.pool.PairAdmin.PairView> names = now -> {
             if (now != null) {
                 diagram.setNames(now.std(), now.bcv());
             }
-        });
+        };
+        vm.viewProperty().addListener((o, was, now) -> names.accept(now));
+        names.accept(vm.viewProperty().get());
         Runnable state = () -> diagram.show(vm.stateProperty().get(), vm.directionProperty().get());
         vm.stateProperty().addListener(o -> state.run());
         vm.directionProperty().addListener(o -> state.run());
@@ -80,6 +84,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         Runnable invalid = () -> diagram.setInvalid(vm.stdInvalidProperty().get(), vm.bcvInvalidProperty().get());
         vm.stdInvalidProperty().addListener(o -> invalid.run());
         vm.bcvInvalidProperty().addListener(o -> invalid.run());
+        invalid.run();
         meaning.textProperty().bind(vm.meaningProperty());
 
         Actions.bind(establishPair, establishWrap, vm.establishBlockedProperty(),

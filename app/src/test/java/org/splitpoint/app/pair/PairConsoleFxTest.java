@@ -117,4 +117,20 @@ class PairConsoleFxTest {
                 .isEqualTo("restore finished · 100%");
         assertThat(states).containsSubsequence(PairState.Split, PairState.RestInProg, PairState.Split);
     }
+
+    /** Defect 6: a console bound to a model that knows its pair already (after switching pools and back) shows both volumes. */
+    @Test
+    void aConsoleBoundAgainShowsItsVolumesAndInvalidTracksAtOnce() throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        List<String> shown = onFx(() -> {
+            PairConsoleView again = new PairConsoleView();
+            again.bind(fx.vm.pair("prod-pair"), fx.vm.workloads()::of);
+            List<String> texts = new java.util.ArrayList<>();
+            for (String style : List.of(".pair-volume", ".pair-invalid")) {
+                again.lookupAll(style).forEach(n -> texts.add(((Label) n).getText()));
+            }
+            return texts;
+        });
+        assertThat(shown).hasSize(4).doesNotContain("").contains("prod", "prod-bcv");
+    }
 }
