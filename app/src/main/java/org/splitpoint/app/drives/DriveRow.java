@@ -21,6 +21,7 @@ public final class DriveRow {
     private final ReadOnlyStringWrapper service = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper serviceTip = new ReadOnlyStringWrapper();
     private final ReadOnlyDoubleWrapper rebuild = new ReadOnlyDoubleWrapper(-1);
+    private final javafx.beans.property.ReadOnlyBooleanWrapper rebuildPaused = new javafx.beans.property.ReadOnlyBooleanWrapper();
 
     DriveRow(DriveView v) {
         this.name = v.name();
@@ -78,6 +79,15 @@ public final class DriveRow {
     }
 
     /** Rebuild progress 0..1 while REBUILDING, else -1. */
+    void setRebuildPaused(boolean paused) {
+        rebuildPaused.set(paused);
+    }
+
+    /** True while the drive's rebuild job is paused. */
+    public javafx.beans.property.ReadOnlyBooleanProperty rebuildPausedProperty() {
+        return rebuildPaused.getReadOnlyProperty();
+    }
+
     public ReadOnlyDoubleProperty rebuildProperty() {
         return rebuild.getReadOnlyProperty();
     }

@@ -65,6 +65,7 @@ final class DriveSlot extends VBox {
         getChildren().addAll(led, name, badge, volume, size, note, service, bar, percent);
         row.stateProperty().addListener(onChange);
         row.rebuildProperty().addListener(onChange);
+        row.rebuildPausedProperty().addListener(onChange);
         row.noteProperty().addListener(onChange);
         row.serviceProperty().addListener(onChange);
         row.volumeProperty().addListener(onChange);
@@ -83,6 +84,7 @@ final class DriveSlot extends VBox {
     void unbind() {
         row.stateProperty().removeListener(onChange);
         row.rebuildProperty().removeListener(onChange);
+        row.rebuildPausedProperty().removeListener(onChange);
         row.noteProperty().removeListener(onChange);
         row.serviceProperty().removeListener(onChange);
         row.volumeProperty().removeListener(onChange);
@@ -125,7 +127,7 @@ final class DriveSlot extends VBox {
         bar.setVisible(rebuilding);
         percent.setVisible(rebuilding);
         bar.setProgress(rebuilding ? r : 0);
-        percent.setText(rebuilding ? String.format("%.0f%%", r * 100) : "");
+        percent.setText(rebuilding ? String.format("%.0f%%", r * 100) + (row.rebuildPausedProperty().get() ? " · PAUSED" : "") : "");
         setAccessibleText("drive " + row.name() + " " + s + (n.isEmpty() ? "" : " " + n)
                 + (rebuilding ? " " + percent.getText() : ""));
     }

@@ -105,7 +105,16 @@ public final class DrivesViewModel {
     /** Takes a new snapshot (UI thread). */
     public void apply(PoolSnapshot s) {
         Rows.reconcile(rows, s.drives(), DriveRow::name, DriveView::name, DriveRow::new, DriveRow::update);
+        for (DriveRow r : rows) {
+            r.setRebuildPaused(rebuildPaused(s, r.name()));
+        }
         snapshot.set(s);
+    }
+
+    /** True when the rebuild of {@code drive} ("rebuild d3 of db") is paused: its card says so, not only a percentage. */
+    static boolean rebuildPaused(PoolSnapshot s, String drive) {
+        return s.jobs().stream().anyMatch(j -> j.kind().equals("rebuild") && j.target().startsWith(drive + " of ")
+                && j.state() == org.splitpoint.engine.job.JobState.PAUSED);
     }
 
     // ---- commands

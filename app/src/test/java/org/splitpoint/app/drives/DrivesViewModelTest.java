@@ -132,6 +132,36 @@ class DrivesViewModelTest {
         assertThat(row("d3").rebuildProperty().get()).isEqualTo(-1);
     }
 
+    /** Defect 11: a paused rebuild's card says PAUSED beside its percentage, and stops saying it once resumed. */
+    @Test
+    void aPausedRebuildIsShownPaused() throws Exception {
+        failByCommand("d3");
+        bridge.run(pool -> pool.admin().replaceDrive("d3", 1), job -> { }, why -> { throw new AssertionError(why); });
+        ui.drain();
+        bridge.run(pool -> {
+            for (org.splitpoint.engine.job.Job j : pool.jobs()) {
+                if (j.kind().equals("rebuild")) {
+                    j.pause();
+                }
+            }
+            return null;
+        }, ok -> { }, why -> { throw new AssertionError(why); });
+        bridge.refresh();
+        ui.drain();
+        assertThat(row("d3").getState()).isEqualTo(DriveState.REBUILDING);
+        assertThat(row("d3").rebuildPausedProperty().get()).isTrue();
+        bridge.run(pool -> {
+            pool.jobs().forEach(j -> {
+                j.setThrottle(0);
+                j.resume();
+            });
+            return null;
+        }, ok -> { }, why -> { throw new AssertionError(why); });
+        bridge.refresh();
+        ui.drain();
+        assertThat(row("d3").rebuildPausedProperty().get()).isFalse();
+    }
+
     @Test
     void addSpareAddsABlankSpareDrive() {
         vm.addSpare();
