@@ -145,6 +145,44 @@ final class MainMenu {
         }
     }
 
+    /** The shortcuts, by area: keys in a column, what they do beside them. */
+    static final String[][] SHORTCUTS = {
+        {"Pool", null},
+        {"Ctrl+N", "New pool…"}, {"Ctrl+O", "Open pool…"}, {"Ctrl+Q", "Quit"},
+        {"Go to", null},
+        {"Ctrl+1", "Drive bay"}, {"Ctrl+2", "Volumes"}, {"Ctrl+3", "Pairs"}, {"Ctrl+4", "Backups"}, {"Ctrl+5", "Drills"},
+        {"Pair console", null},
+        {"Ctrl+E", "Establish"}, {"Ctrl+Shift+S", "Split"}, {"Ctrl+R", "Restore…"},
+        {"Drive bay", null},
+        {"Ctrl+Shift+F", "Fail drive…"}, {"Ctrl+Shift+R", "Replace drive…"}, {"Ctrl+Shift+A", "Add spare"},
+        {"Ctrl+Shift+O", "Take a drive offline…"}, {"Ctrl+Shift+N", "Bring it online"},
+        {"Arrow keys", "Move between drive slots"}, {"Shift+F10", "A slot's menu"},
+        {"View", null},
+        {"Ctrl+Shift+D", "Dark theme"}, {"F1", "This list"},
+    };
+
+    static javafx.scene.layout.GridPane shortcutsGrid() {
+        javafx.scene.layout.GridPane g = new javafx.scene.layout.GridPane();
+        g.setHgap(18);
+        g.setVgap(3);
+        int row = 0;
+        for (String[] s : SHORTCUTS) {
+            if (s[1] == null) {
+                javafx.scene.control.Label head = new javafx.scene.control.Label(s[0]);
+                head.getStyleClass().add("form-key");
+                head.setPadding(new javafx.geometry.Insets(row == 0 ? 0 : 8, 0, 2, 0));
+                g.add(head, 0, row++, 2, 1);
+            } else {
+                javafx.scene.control.Label keys = new javafx.scene.control.Label(s[0]);
+                keys.getStyleClass().add("shortcut-keys");
+                keys.setStyle("-fx-font-family: 'DejaVu Sans Mono', monospace;");
+                g.add(keys, 0, row);
+                g.add(new javafx.scene.control.Label(s[1]), 1, row++);
+            }
+        }
+        return g;
+    }
+
     private Menu help() {
         Menu m = new Menu("_Help");
         m.getItems().add(item("_Keyboard shortcuts", "F1", () -> {
@@ -152,13 +190,8 @@ final class MainMenu {
             a.initOwner(window.stage());
             a.setTitle("Keyboard shortcuts");
             a.setHeaderText("Splitpoint keyboard shortcuts");
-            a.setContentText(String.join("\n",
-                    "Ctrl+N  new pool        Ctrl+O  open pool       Ctrl+Q  quit",
-                    "Ctrl+1  drive bay       Ctrl+2  volumes          Ctrl+3  pairs       Ctrl+4  backups    Ctrl+5  drills",
-                    "Ctrl+E  establish       Ctrl+Shift+S  split      Ctrl+R  restore…",
-                    "Ctrl+Shift+F  fail drive   Ctrl+Shift+R  replace drive   Ctrl+Shift+A  add spare",
-                    "Ctrl+Shift+O  take a drive offline…   Ctrl+Shift+N  bring it online",
-                    "Ctrl+Shift+D  dark theme   Arrow keys move between drive slots; Shift+F10 opens a slot's menu"));
+            a.getDialogPane().setContent(shortcutsGrid());
+            a.getDialogPane().setId("shortcutsDialog");
             a.showAndWait();
         }));
         return m;
