@@ -41,7 +41,7 @@ public final class WorkloadView extends VBox {
     }
 
     public void bind(WorkloadViewModel vm) {
-        startWorkload.disableProperty().bind(vm.runningProperty());
+        startWorkload.disableProperty().bind(vm.runningProperty().or(vm.startBlockedProperty().isNotEmpty()));
         stopWorkload.disableProperty().bind(vm.runningProperty().not());
         startWorkload.setOnAction(e -> vm.start());
         stopWorkload.setOnAction(e -> vm.stop());
@@ -82,8 +82,12 @@ public final class WorkloadView extends VBox {
         verifyLine.textProperty().bind(vm.verifyLineProperty());
         vm.errorsProperty().addListener((o, was, now) -> verifyLine.pseudoClassStateChanged(BAD, now.longValue() > 0));
         ioLine.textProperty().bind(vm.ioLineProperty());
-        problem.textProperty().bind(vm.problemProperty());
-        problem.visibleProperty().bind(Bindings.isNotEmpty(vm.problemProperty()));
+        // why Start is disabled (a disabled button shows no tooltip), else the last error
+        javafx.beans.binding.StringBinding shown = Bindings.createStringBinding(
+                () -> vm.startBlockedProperty().get().isEmpty() ? vm.problemProperty().get() : vm.startBlockedProperty().get(),
+                vm.startBlockedProperty(), vm.problemProperty());
+        problem.textProperty().bind(shown);
+        problem.visibleProperty().bind(Bindings.isNotEmpty(shown));
         problem.managedProperty().bind(problem.visibleProperty());
     }
 

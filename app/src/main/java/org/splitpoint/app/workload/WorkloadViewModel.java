@@ -40,6 +40,8 @@ public final class WorkloadViewModel {
     private final ReadOnlyStringWrapper ioLine = new ReadOnlyStringWrapper("not running");
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyLongWrapper errors = new ReadOnlyLongWrapper();
+    private final ReadOnlyStringWrapper writesRefused = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper startBlocked = new ReadOnlyStringWrapper("");
     private WorkloadStats last = WorkloadStats.NONE;
 
     WorkloadViewModel(Workload workload, ActionStatus status) {
@@ -54,6 +56,31 @@ public final class WorkloadViewModel {
         for (var p : new javafx.beans.Observable[] {readPercent, blockSize, rate, random, verify}) {
             p.addListener(o -> applySettings());
         }
+        for (var p : new javafx.beans.Observable[] {readPercent, writesRefused, running}) {
+            p.addListener(o -> updateStartBlocked());
+        }
+    }
+
+    /**
+     * Why hosts cannot write the volume now (the BCV of a pair that is not Split), or empty. A
+     * workload that writes is not started then: every write would be refused.
+     */
+    public ReadOnlyStringProperty writesRefusedProperty() {
+        return writesRefused.getReadOnlyProperty();
+    }
+
+    void setWritesRefused(String why) {
+        writesRefused.set(why == null ? "" : why);
+    }
+
+    /** Why Start is not allowed now, or empty (also empty while running: Stop is the action then). */
+    public ReadOnlyStringProperty startBlockedProperty() {
+        return startBlocked.getReadOnlyProperty();
+    }
+
+    private void updateStartBlocked() {
+        startBlocked.set(!running.get() && !writesRefused.get().isEmpty() && readPercent.get() < 100
+                ? writesRefused.get() + ": set the workload to 100% reads, or split the pair" : "");
     }
 
     public String volume() {
@@ -112,6 +139,10 @@ public final class WorkloadViewModel {
     // ---- commands
 
     public void start() {
+        if (!startBlocked.get().isEmpty()) {
+            status.failed(startBlocked.get());
+            return;
+        }
         if (!workload.isRunning()) {
             workload.start();
             running.set(true);

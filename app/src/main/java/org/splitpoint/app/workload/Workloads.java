@@ -35,6 +35,7 @@ public final class Workloads {
         this.status = status;
         this.stats = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
         bridge.beforeClose(this::stopAll);
+        bridge.onPairs(this::applyPairs);
         bridge.every(STATS_PERIOD, pool -> {
             pollNow();
             return null;
@@ -46,8 +47,30 @@ public final class Workloads {
         return byVolume.computeIfAbsent(volume, v -> {
             Workload w = new Workload(v, bridge::device, expectations, WorkloadSettings.LIGHT);
             running.put(v, w);
-            return new WorkloadViewModel(w, status);
+            WorkloadViewModel vm = new WorkloadViewModel(w, status);
+            vm.setWritesRefused(writesRefused(pairs, v));
+            return vm;
         });
+    }
+
+    private List<org.splitpoint.engine.pool.PairAdmin.PairView> pairs = List.of();
+
+    /** The pairs changed: a workload on a BCV learns whether hosts may write it now. */
+    private void applyPairs(List<org.splitpoint.engine.pool.PairAdmin.PairView> now) {
+        pairs = now;
+        byVolume.forEach((v, vm) -> vm.setWritesRefused(writesRefused(now, v)));
+    }
+
+    /** Why hosts cannot write {@code volume} in the pairs' states (the engine's rule: a BCV only while Split), or empty. */
+    static String writesRefused(List<org.splitpoint.engine.pool.PairAdmin.PairView> pairs, String volume) {
+        for (var p : pairs) {
+            if (p.bcv().equals(volume) && p.state() != org.splitpoint.engine.pair.PairState.Split
+                    && p.state() != org.splitpoint.engine.pair.PairState.NeverEstab) {
+                return "volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state().described()
+                        + "; a BCV takes host writes only while the pair is Split";
+            }
+        }
+        return "";
     }
 
     /** Reads every workload's counters now and posts them (any thread; the timer calls it). */
