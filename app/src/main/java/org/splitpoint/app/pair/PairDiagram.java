@@ -46,14 +46,26 @@ public final class PairDiagram extends HBox {
         headRight.getStyleClass().add("pair-head");
         headLeft.getStyleClass().add("pair-head");
         march.setCycleCount(Animation.INDEFINITE);
-        StackPane link = new StackPane(line);
+        // the line follows the link's width and is not laid out itself: a line sized from its
+        // container's width would hold that width as its minimum, and the console could grow with
+        // the window but never shrink back (it stayed clipped after the window grew)
+        line.setManaged(false);
+        javafx.scene.layout.Pane link = new javafx.scene.layout.Pane(line);
+        link.setMinWidth(40);
+        link.setPrefWidth(170);
+        link.setMinHeight(14);
+        line.startYProperty().bind(link.heightProperty().divide(2));
+        line.endYProperty().bind(link.heightProperty().divide(2));
+        line.endXProperty().bind(link.widthProperty());
+        HBox.setHgrow(link, Priority.ALWAYS);
         HBox arrow = new HBox(0, headLeft, link, headRight);
         arrow.setAlignment(Pos.CENTER);
+        state.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // the state is what the diagram is for: never cut
+        direction.setMinWidth(0);
         VBox middle = new VBox(6, state, arrow, direction);
         middle.setAlignment(Pos.CENTER);
         middle.getStyleClass().add("pair-middle");
         HBox.setHgrow(middle, Priority.ALWAYS);
-        line.endXProperty().bind(javafx.beans.binding.Bindings.max(60, middle.widthProperty().subtract(70)));
         getChildren().addAll(side("STD", stdName, stdInvalid, "pair-std"), middle, side("BCV", bcvName, bcvInvalid, "pair-bcv"));
     }
 
@@ -62,6 +74,10 @@ public final class PairDiagram extends HBox {
         r.getStyleClass().add("pair-role");
         name.getStyleClass().add("pair-volume");
         invalid.getStyleClass().add("pair-invalid");
+        invalid.setMinWidth(0); // the sides give way before the state does: their counts wrap
+        invalid.setWrapText(true);
+        invalid.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
+        name.setMinWidth(0);
         VBox box = new VBox(4, r, name, invalid);
         box.getStyleClass().addAll("pair-side", style);
         box.setAlignment(Pos.CENTER);
