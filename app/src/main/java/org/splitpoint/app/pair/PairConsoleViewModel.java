@@ -244,7 +244,7 @@ public final class PairConsoleViewModel {
         bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
             return pool.pairs().establish(name, f, limit); // the limit holds from the first step
         }), j -> {
-            copy.started();
+            copy.started(j.id());
             status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
         }, this::failed);
     }
@@ -276,7 +276,7 @@ public final class PairConsoleViewModel {
         bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
             return pool.pairs().restore(name, f, keep, limit);
         }), j -> {
-            copy.started();
+            copy.started(j.id());
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
                     + (keep ? "; the BCV stays protected" : ""));
         }, this::failed);

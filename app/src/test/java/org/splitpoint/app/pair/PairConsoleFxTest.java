@@ -13,6 +13,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,5 +117,50 @@ class PairConsoleFxTest {
         assertThat(onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))
                 .isEqualTo("restore finished · 100%");
         assertThat(states).containsSubsequence(PairState.Split, PairState.RestInProg, PairState.Split);
+    }
+
+    @Test
+    void cancellingARestoreAsksKeepingItOnEnterOrEscapeAndTheLastLineSaysCancelled(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        PairConsoleViewModel pair = fx.vm.pair("prod-pair");
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+        byte[] junk = new byte[512 * TRACK];
+        Arrays.fill(junk, (byte) 0x5a);
+        TestPools.call(fx.bridge, pool -> {
+            BlockDevice std = pool.device("prod");
+            std.write(0, ByteBuffer.wrap(junk));
+            std.flush();
+            return null;
+        });
+        robot.interact(() -> pair.copy().throttleProperty().set(1_000_000)); // 32 MiB at 1 MB/s: it runs for a while
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !robot.lookup("#restorePair").queryAs(Button.class).isDisabled());
+        robot.clickOn("#restorePair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("prod");
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "RestInProg".equals(shownState())
+                && !robot.lookup("#cancelCopy").queryAs(Button.class).isDisabled());
+
+        for (KeyCode key : List.of(KeyCode.ENTER, KeyCode.ESCAPE)) {
+            robot.clickOn("#cancelCopy");
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+            assertThat(robot.lookup("#stopKeep").queryAs(Button.class).isDefaultButton()).isTrue();
+            robot.type(key); // keeps the restore running
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+            WaitForAsyncUtils.waitForFxEvents();
+            assertThat(shownState()).as("after " + key).isEqualTo("RestInProg");
+            assertThat(onFx(() -> pair.copy().runningProperty().get())).as("after " + key).isTrue();
+        }
+
+        robot.clickOn("#cancelCopy");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
+        robot.clickOn("#stopAction");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> robot.lookup("#copyProgressText")
+                .queryAs(Label.class).getText()).startsWith("restore cancelled"));
+        assertThat(onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))
+                .matches("restore cancelled at \\d{1,2}% · [\\d,]+ tracks? not restored");
+        assertThat(onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress())).isLessThan(1.0);
     }
 }
