@@ -112,10 +112,9 @@ class PairConsoleFxTest {
 
         robot.interact(() -> pair.copy().throttleProperty().set(0));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
-        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () ->
-                onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress()) >= 1.0);
-        assertThat(onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))
-                .isEqualTo("restore finished · 100%");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "restore finished · 100%".equals(
+                onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))); // the job's own end
+        assertThat(onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress())).isEqualTo(1.0);
         assertThat(states).containsSubsequence(PairState.Split, PairState.RestInProg, PairState.Split);
     }
 
