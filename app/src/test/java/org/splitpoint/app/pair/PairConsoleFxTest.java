@@ -162,4 +162,30 @@ class PairConsoleFxTest {
                 .matches("restore cancelled at \\d{1,2}% · [\\d,]+ tracks? not restored");
         assertThat(onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress())).isLessThan(1.0);
     }
+
+    @Test
+    void anIncrementalEstablishOfASplitPairAsksForTheBcvNameAndEscapeKeepsTheImage(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState())
+                && !robot.lookup("#establishPair").queryAs(Button.class).isDisabled());
+        assertThat(robot.lookup("#copyFull").queryAs(javafx.scene.control.RadioButton.class).isSelected()).isFalse();
+
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        String header = onFx(() -> ((javafx.scene.control.DialogPane) robot.lookup("#confirmName").query().getScene()
+                .getRoot()).getHeaderText());
+        assertThat(header).isEqualTo("Overwrite prod-bcv's point-in-time image with prod?");
+        assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).isTrue();
+        robot.type(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shownState()).as("Escape establishes nothing").isEqualTo("Split");
+
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("prod-bcv");
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+    }
 }

@@ -103,10 +103,18 @@ class PairConsoleViewModelTest {
     }
 
     @Test
-    void anIncrementalEstablishAsksNothingButAFullOneNamesTheBcv() {
+    void anIncrementalEstablishOfASplitPairAsksForTheBcvNameSinceItEndsThePointInTimeImage() {
         vm.split();
         ui.drain();
-        assertThat(vm.establishConfirmation()).isNull();
+        writeTracks(0, 3);
+        vm.sampleNow();
+        ui.drain();
+        Confirmation inc = vm.establishConfirmation();
+        assertThat(inc).as("incremental from Split").isNotNull();
+        assertThat(inc.target()).isEqualTo("prod-bcv");
+        assertThat(inc.header()).isEqualTo("Overwrite prod-bcv's point-in-time image with prod?");
+        assertThat(inc.sentences().get(0)).startsWith("Establish copies prod → prod-bcv: 3 tracks (192 KiB) of prod-bcv");
+        assertThat(inc.sentences().get(1)).startsWith("prod-bcv's point-in-time image, taken at the split, is overwritten");
 
         vm.fullProperty().set(true);
         Confirmation c = vm.establishConfirmation();
@@ -142,14 +150,6 @@ class PairConsoleViewModelTest {
         assertThat(vm.copy().pauseBlockedProperty().get()).isEqualTo("no copy is running");
     }
 
-    @Test
-    void trackMapSamplesReachTheUiCoalescedLatestWins() {
-        AtomicInteger delivered = new AtomicInteger();
-        vm.sampleProperty().addListener((o, was, now) -> delivered.incrementAndGet());
-        for (int i = 0; i < 5; i++) {
-            vm.sampleNow();
-        }
-        ui.drain();
     @Test
     void aCancelledRestoreEndsOnTheJobsOwnEndStateNotAFullBar() throws Exception {
         vm.split();
@@ -189,6 +189,14 @@ class PairConsoleViewModelTest {
         assertThat(CopyControl.endLine("restore", done)).isEqualTo("restore finished · 100%");
     }
 
+    @Test
+    void trackMapSamplesReachTheUiCoalescedLatestWins() {
+        AtomicInteger delivered = new AtomicInteger();
+        vm.sampleProperty().addListener((o, was, now) -> delivered.incrementAndGet());
+        for (int i = 0; i < 5; i++) {
+            vm.sampleNow();
+        }
+        ui.drain();
 
         assertThat(delivered.get()).isEqualTo(1);
         assertThat(vm.sampleProperty().get().cells().tracks()).isEqualTo(1024);
