@@ -171,9 +171,18 @@ public final class CopyControl {
         }
         bridge.run(pool -> {
             org.splitpoint.engine.job.Job job = pool.job(id);
-            job.await(5_000); // the pair leaves RestInProg a moment before its job records DONE
+            if (!job.state().isFinished()) {
+                if (pool.pairs().get(job.target()).state().copying()) {
+                    return null; // still copying: the view that said otherwise predates the job (never wait on it)
+                }
+                job.await(5_000); // the pair leaves RestInProg a moment before its job records DONE
+            }
             return job.progress();
-        }, end -> showEnd(what, end), why -> showEnd(what, (JobProgress) null));
+        }, end -> {
+            if (end != null) {
+                showEnd(what, end);
+            }
+        }, why -> showEnd(what, (JobProgress) null));
     }
 
     private void showEnd(String what, JobProgress end) {

@@ -152,6 +152,16 @@ class PairConsoleFxTest {
             assertThat(onFx(() -> pair.copy().runningProperty().get())).as("after " + key).isTrue();
         }
 
+        // the jobs panel's Cancel asks the same way: Enter keeps the job
+        Button jobCancel = robot.lookup(".job-button").match(n -> "Cancel".equals(((Button) n).getText())).queryAs(Button.class);
+        robot.clickOn(jobCancel);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+        assertThat(robot.lookup("#stopAction").queryAs(Button.class).getText()).isEqualTo("Cancel job");
+        robot.type(KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(onFx(() -> pair.copy().runningProperty().get())).as("Enter in the jobs panel's dialog").isTrue();
+
         robot.clickOn("#cancelCopy");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
         robot.clickOn("#stopAction");
