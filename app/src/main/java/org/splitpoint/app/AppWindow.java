@@ -290,7 +290,7 @@ final class AppWindow {
         java.util.List<String> lines = new java.util.ArrayList<>();
         lines.add("Running in " + Path.of(vm.poolPathProperty().get()).getFileName() + ":");
         running.forEach(r -> lines.add("• " + r));
-        lines.add(RunningWork.consequence());
+        lines.add(RunningWork.consequence(running));
         return StopConfirmDialog.ask(stage, title, title + " while work is running?", lines, action, "Keep running");
     }
 

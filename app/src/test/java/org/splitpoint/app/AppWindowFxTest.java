@@ -173,7 +173,7 @@ class AppWindowFxTest {
             ctrl(robot, KeyCode.Q);
             WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
             assertThat(Dialogs.stopDialogText(robot)).contains("Quit Splitpoint while work is running?")
-                    .contains("the verified workload on prod");
+                    .contains("the verified workload on prod").contains("The workloads stop.").doesNotContain("NBD");
             robot.type(key);
             WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
             WaitForAsyncUtils.waitForFxEvents();

@@ -30,9 +30,19 @@ public final class RunningWork {
         return out;
     }
 
-    /** What leaving does to them, one sentence. */
-    public static String consequence() {
-        return "The workloads stop and NBD clients are disconnected; jobs stop at a checkpoint and resume when the"
-                + " pool is opened again.";
+    /** What leaving does to what {@link #of} named, one sentence about only those kinds. */
+    public static String consequence(List<String> running) {
+        List<String> parts = new ArrayList<>();
+        if (running.stream().anyMatch(r -> r.startsWith("the verified workload"))) {
+            parts.add("the workloads stop");
+        }
+        if (running.stream().anyMatch(r -> r.startsWith("NBD client"))) {
+            parts.add("NBD clients are disconnected");
+        }
+        if (running.stream().anyMatch(r -> !r.startsWith("the verified workload") && !r.startsWith("NBD client"))) {
+            parts.add("jobs stop at a checkpoint and resume when the pool is opened again");
+        }
+        String s = String.join("; ", parts);
+        return s.isEmpty() ? "" : Character.toUpperCase(s.charAt(0)) + s.substring(1) + ".";
     }
 }
