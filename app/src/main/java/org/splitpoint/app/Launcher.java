@@ -21,13 +21,16 @@ public final class Launcher {
         }
         try {
             SplitpointApp.main(args);
-        } catch (RuntimeException | Error e) {
-            if (String.valueOf(rootMessage(e)).contains("Unable to open DISPLAY")) { // set, but nothing there
+        } catch (UnsupportedOperationException e) { // the toolkit could not start (glass says why)
+            String why = String.valueOf(rootMessage(e));
+            if (why.contains("Unable to open DISPLAY")) { // set, but nothing there
                 System.err.println("splitpoint gui: cannot open the display " + System.getenv("DISPLAY")
                         + " (is the X server running, and may you use it?)");
                 System.exit(2);
             }
-            throw e;
+            System.err.println("splitpoint gui: JavaFX cannot start on this machine: " + why
+                    + (why.contains("GTK") ? " (the app needs GTK 3: install libgtk-3-0)" : ""));
+            System.exit(1);
         }
     }
 
