@@ -55,6 +55,7 @@ final class AppWindow {
     private volatile PoolViewModel current;
     private PoolLocation currentLocation;
     private boolean openInProgress;
+    private final java.util.List<Thread> closers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AppWindow(Stage stage, AppPrefs prefs) {
         this(stage, prefs, Platform::exit);
@@ -189,6 +190,7 @@ final class AppWindow {
                 if (previous != null) { // closing waits for jobs to checkpoint: never on the FX thread
                     Thread closer = new Thread(previous::close, "splitpoint-close-previous");
                     closer.setDaemon(true);
+                    closers.add(closer);
                     closer.start();
                 }
             });
@@ -349,13 +351,25 @@ final class AppWindow {
         t.start();
     }
 
-    /** Closes the pool (jobs stop at a checkpoint and resume on the next open). */
+    /**
+     * Closes the pool (jobs stop at a checkpoint and resume on the next open), and waits for a pool
+     * shown before that is still closing, so the app never exits in the middle of a close.
+     */
     void closePool() {
         PoolViewModel vm = current;
         current = null;
         if (vm != null) {
             vm.close();
         }
+        for (Thread closer : closers) {
+            try {
+                closer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        closers.clear();
     }
 
     // ---- content
