@@ -54,6 +54,7 @@ final class MainMenu {
 
     private Menu file() {
         Menu m = new Menu("_File");
+        m.setOnShowing(e -> refreshRecent()); // pools made or removed meanwhile (by the CLI too) show as they are
         m.getItems().addAll(item("_New pool…", "Shortcut+N", window::createPool),
                 item("_Open pool…", "Shortcut+O", window::chooseAndOpen), recent,
                 item("Open the _demo pool", null, window::openDemo), demoWorkload(), new SeparatorMenuItem(),
