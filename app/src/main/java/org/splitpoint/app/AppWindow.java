@@ -246,14 +246,16 @@ final class AppWindow {
         PoolView v = new PoolView();
         v.bind(vm);
         current = vm;
-        currentLocation = location;
+        // the demo pool opened by its path (recent pools, the command line) is the demo pool too
+        boolean demo = location.demo() || location.dir().equals(demoLocation().dir());
+        currentLocation = new PoolLocation(location.dir(), demo);
         setContent(v);
         view.set(v);
         stage.titleProperty().bind(vm.titleProperty());
         prefs.opened(location.dir());
         menu.refreshRecent();
         vm.start();
-        if (location.demo()) {
+        if (demo) {
             vm.startDemo(prefs.demoWorkload());
         }
         Platform.runLater(v::focusDetail);
@@ -321,7 +323,13 @@ final class AppWindow {
     }
 
     void openDemo() {
-        open(PoolLocation.resolve(java.util.List.of(), k -> null, System::getenv));
+        open(demoLocation());
+    }
+
+    /** Where the demo pool lives ($XDG_DATA_HOME or $HOME), whatever pool the command line named. */
+    private static PoolLocation demoLocation() {
+        return PoolLocation.resolve(java.util.List.of(), k -> PoolLocation.PROPERTY.equals(k) ? null : System.getProperty(k),
+                System::getenv);
     }
 
     void createPool() {
