@@ -7,6 +7,7 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Scene;
+import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.layout.BorderPane;
@@ -19,20 +20,28 @@ import org.splitpoint.app.bridge.BackgroundTaskExecutor;
 import org.splitpoint.app.bridge.DemoPool;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.bridge.PoolLocation;
+import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.Palette;
+import org.splitpoint.app.common.StopConfirmDialog;
 import org.splitpoint.app.pool.PoolView;
 import org.splitpoint.app.pool.PoolViewModel;
+import org.splitpoint.app.pool.RunningWork;
 import org.splitpoint.app.session.AppPrefs;
 import org.splitpoint.app.session.NewPoolDialog;
 import org.splitpoint.app.session.NewPoolForm;
+import org.splitpoint.app.session.OpenProblem;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Pool;
 
 /**
  * The application window: the menu bar over one open pool (or a start page when none could be
- * opened). Opening, creating and closing pools run on background threads; the window swaps its
- * content when the pool is ready. Remembers its bounds, the last pool, recent pools and the theme.
+ * opened). Opening, creating and closing pools run on background threads. Another pool is opened
+ * before the current one is closed: only once it opened does the window swap to it and close the old
+ * one, so a failed open keeps the pool on display and says why in a sentence for the app
+ * ({@link OpenProblem}). Quit, closing the window and opening another pool first ask when a workload,
+ * a job or an NBD client would be stopped ({@link RunningWork}), naming them. Remembers its bounds,
+ * the last pool, recent pools, the theme and whether the demo pool runs its workload.
  */
 final class AppWindow {
 
@@ -41,11 +50,24 @@ final class AppWindow {
     private final BorderPane root = new BorderPane();
     private final ReadOnlyObjectWrapper<PoolView> view = new ReadOnlyObjectWrapper<>();
     private final MainMenu menu;
+    private final Runnable exit;
+    private final Label opening = new Label();
     private volatile PoolViewModel current;
+    private PoolLocation currentLocation;
+    private boolean openInProgress;
+    private final java.util.List<Thread> closers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AppWindow(Stage stage, AppPrefs prefs) {
+        this(stage, prefs, Platform::exit);
+    }
+
+    /** {@code exit} ends the app after Quit (tests pass their own: the toolkit must live on). */
+    AppWindow(Stage stage, AppPrefs prefs, Runnable exit) {
         this.stage = stage;
         this.prefs = prefs;
+        this.exit = exit;
+        opening.setId("openingPool");
+        opening.getStyleClass().add("placeholder");
         this.menu = new MainMenu(this, prefs);
         root.setTop(menu.bar());
         root.getStylesheets().addAll(Fxml.resource("Theme.css").toExternalForm(), Fxml.resource("PoolView.css").toExternalForm());
@@ -78,7 +100,13 @@ final class AppWindow {
         stage.setMaximized(b != null && b.maximized());
         stage.setMinWidth(960);
         stage.setMinHeight(600);
-        stage.setOnCloseRequest(e -> saveBounds());
+        stage.setOnCloseRequest(e -> {
+            if (mayLeave("Close Splitpoint", "Close")) {
+                saveBounds();
+            } else {
+                e.consume();
+            }
+        });
         stage.show();
         open(start);
     }
@@ -108,41 +136,99 @@ final class AppWindow {
 
     // ---- opening and creating pools
 
-    /** Opens {@code location} in the background (creating the demo pool on first run), then shows it. */
+    /**
+     * Opens {@code location} in the background (creating the demo pool on first run), then shows it
+     * and only then closes the pool shown before; on failure that pool stays. Asks first when work
+     * runs in the current pool.
+     */
     void open(PoolLocation location) {
         PoolViewModel previous = current;
-        current = null;
-        view.set(null);
-        stage.titleProperty().unbind();
-        stage.setTitle("Splitpoint — " + location.dir());
-        setContent(message((location.demo() ? "Opening the demo pool " : "Opening pool ") + location.dir() + " …"));
-        Thread opener = new Thread(() -> {
-            if (previous != null) {
-                previous.close(); // waits for jobs to checkpoint: never on the FX thread
-            }
-            openNow(location);
-        }, "splitpoint-open");
+        if (openInProgress) {
+            return; // one open at a time: the first one's answer decides what shows
+        }
+        if (previous != null && location.dir().equals(Path.of(previous.poolPathProperty().get()))) {
+            return; // already the pool on display
+        }
+        if (previous != null && !mayLeave("Open another pool", "Open " + location.dir().getFileName())) {
+            return;
+        }
+        openInProgress = true;
+        String doing = (location.demo() ? "Opening the demo pool " : "Opening pool ") + location.dir() + " …";
+        if (previous == null) {
+            stage.titleProperty().unbind();
+            stage.setTitle("Splitpoint — " + location.dir());
+            setContent(message(doing));
+        } else {
+            opening.setText(doing);
+            root.setBottom(opening);
+        }
+        Thread opener = new Thread(() -> openNow(location), "splitpoint-open");
         opener.setDaemon(true);
         opener.start();
     }
 
     private void openNow(PoolLocation location) {
-        String doing = "open the pool";
         try {
             if (location.demo() && !DemoPool.exists(location.dir())) {
-                doing = "create the demo pool";
-                Platform.runLater(() -> setContent(message("Creating the demo pool in " + location.dir()
-                        + " (six drives, prod ⇄ prod-bcv) …")));
-                DemoPool.ensure(location.dir());
-                doing = "open the pool";
+                Platform.runLater(() -> progress("Creating the demo pool in " + location.dir()
+                        + " (six drives, prod ⇄ prod-bcv) …"));
+                try {
+                    DemoPool.ensure(location.dir());
+                } catch (Exception e) {
+                    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                    Platform.runLater(() -> openFailed("Splitpoint could not create the demo pool in " + location.dir()
+                            + ": " + why));
+                    return;
+                }
             }
             PoolBridge bridge = PoolBridge.open(location.dir(), new BackgroundTaskExecutor(), Platform::runLater);
-            Platform.runLater(() -> install(bridge, location));
+            Platform.runLater(() -> {
+                openInProgress = false;
+                root.setBottom(null);
+                PoolViewModel previous = current;
+                install(bridge, location);
+                if (previous != null) { // closing waits for jobs to checkpoint: never on the FX thread
+                    Thread closer = new Thread(previous::close, "splitpoint-close-previous");
+                    closer.setDaemon(true);
+                    closers.add(closer);
+                    closer.start();
+                }
+            });
         } catch (Exception e) {
-            String what = "Cannot " + doing + " " + location.dir();
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            Platform.runLater(() -> setContent(startPage(what + ":\n" + why)));
+            String sentence = OpenProblem.sentence(location.dir(), e, StorageFactory.real());
+            Platform.runLater(() -> openFailed(sentence));
         }
+    }
+
+    /** Says what is being done: over the start page, or under the pool on display (which stays until the new one opened). */
+    private void progress(String text) {
+        if (current == null) {
+            setContent(message(text));
+        } else {
+            opening.setText(text);
+            root.setBottom(opening);
+        }
+    }
+
+    /** The open failed: the pool on display stays and the reason shows over it; with none, the start page says it. */
+    private void openFailed(String sentence) {
+        openInProgress = false;
+        root.setBottom(null);
+        if (current == null) {
+            setContent(startPage(sentence));
+            return;
+        }
+        Alert a = new Alert(Alert.AlertType.ERROR);
+        DialogLook.apply(a, stage);
+        a.setTitle("Cannot open the pool");
+        a.setHeaderText(Path.of(current.poolPathProperty().get()).getFileName() + " stays open.");
+        Label text = new Label(sentence);
+        text.setId("openProblem");
+        text.setWrapText(true);
+        text.setPrefWidth(520);
+        text.setMinHeight(Label.USE_PREF_SIZE);
+        a.getDialogPane().setContent(text);
+        a.show();
     }
 
     private void install(PoolBridge bridge, PoolLocation location) {
@@ -160,16 +246,64 @@ final class AppWindow {
         PoolView v = new PoolView();
         v.bind(vm);
         current = vm;
+        // the demo pool opened by its path (recent pools, the command line) is the demo pool too
+        boolean demo = location.demo() || location.dir().equals(demoLocation().dir());
+        currentLocation = new PoolLocation(location.dir(), demo);
         setContent(v);
         view.set(v);
         stage.titleProperty().bind(vm.titleProperty());
         prefs.opened(location.dir());
         menu.refreshRecent();
         vm.start();
-        if (location.demo()) {
-            vm.startDemo();
+        if (demo) {
+            vm.startDemo(prefs.demoWorkload());
         }
         Platform.runLater(v::focusDetail);
+    }
+
+    /** The File menu's "Run the demo workload": remembered, and applied at once when the demo pool shows. */
+    void setDemoWorkload(boolean run) {
+        prefs.setDemoWorkload(run);
+        PoolViewModel vm = current;
+        if (vm != null && currentLocation != null && currentLocation.demo()) {
+            var load = vm.workloads().of(DemoPool.STD);
+            if (run && !load.runningProperty().get()) {
+                load.start();
+            } else if (!run && load.runningProperty().get()) {
+                load.stop();
+            }
+        }
+    }
+
+    boolean demoWorkload() {
+        return prefs.demoWorkload();
+    }
+
+    // ---- leaving a pool with work running
+
+    /**
+     * True when the pool on display may be left: nothing runs in it, or the administrator confirmed
+     * after reading what runs (keeping it is the default: Enter and Escape keep it).
+     */
+    boolean mayLeave(String title, String action) {
+        PoolViewModel vm = current;
+        java.util.List<String> running = vm == null ? java.util.List.of() : RunningWork.of(vm);
+        if (running.isEmpty()) {
+            return true;
+        }
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        lines.add("Running in " + Path.of(vm.poolPathProperty().get()).getFileName() + ":");
+        running.forEach(r -> lines.add("• " + r));
+        lines.add(RunningWork.consequence(running));
+        return StopConfirmDialog.ask(stage, title, title + " while work is running?", lines, action, "Keep running");
+    }
+
+    /** File → Quit (Ctrl+Q): asks first when work runs, then closes the window and ends the app. */
+    void quit() {
+        if (mayLeave("Quit Splitpoint", "Quit")) {
+            saveBounds();
+            exit.run();
+        }
     }
 
     void chooseAndOpen() {
@@ -189,16 +323,22 @@ final class AppWindow {
     }
 
     void openDemo() {
-        open(PoolLocation.resolve(java.util.List.of(), k -> null, System::getenv));
+        open(demoLocation());
+    }
+
+    /** Where the demo pool lives ($XDG_DATA_HOME or $HOME), whatever pool the command line named. */
+    private static PoolLocation demoLocation() {
+        return PoolLocation.resolve(java.util.List.of(), k -> PoolLocation.PROPERTY.equals(k) ? null : System.getProperty(k),
+                System::getenv);
     }
 
     void createPool() {
-        Path home = Path.of(System.getProperty("user.home"), "splitpoint-pool");
+        Path home = AppPrefs.home(System::getenv, System::getProperty).resolve("splitpoint-pool");
         NewPoolDialog.ask(stage, home).ifPresent(this::create);
     }
 
     private void create(NewPoolForm form) {
-        setContent(message("Creating pool " + form.dir() + " …"));
+        progress("Creating pool " + form.dir() + " …");
         Thread t = new Thread(() -> {
             try {
                 if (form.withDemo()) {
@@ -206,23 +346,38 @@ final class AppWindow {
                 } else {
                     Pool.create(form.dir(), form.drives(), form.driveBytes(), form.trackBytes(), StorageFactory.real());
                 }
-                Platform.runLater(() -> open(new PoolLocation(form.dir(), false)));
+                Platform.runLater(() -> {
+                    root.setBottom(null);
+                    open(new PoolLocation(form.dir(), false));
+                });
             } catch (Exception e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
-                Platform.runLater(() -> setContent(startPage("Cannot create pool " + form.dir() + ":\n" + why)));
+                Platform.runLater(() -> openFailed("Splitpoint could not create pool " + form.dir() + ": " + why));
             }
         }, "splitpoint-create");
         t.setDaemon(true);
         t.start();
     }
 
-    /** Closes the pool (jobs stop at a checkpoint and resume on the next open). */
+    /**
+     * Closes the pool (jobs stop at a checkpoint and resume on the next open), and waits for a pool
+     * shown before that is still closing, so the app never exits in the middle of a close.
+     */
     void closePool() {
         PoolViewModel vm = current;
         current = null;
         if (vm != null) {
             vm.close();
         }
+        for (Thread closer : closers) {
+            try {
+                closer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        closers.clear();
     }
 
     // ---- content
@@ -241,6 +396,7 @@ final class AppWindow {
 
     private Node startPage(String problem) {
         Label what = new Label(problem);
+        what.setId("openProblem");
         what.setWrapText(true);
         what.setMaxWidth(640);
         what.getStyleClass().add("form-error");

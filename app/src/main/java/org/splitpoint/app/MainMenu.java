@@ -1,7 +1,6 @@
 package org.splitpoint.app;
 
 import java.nio.file.Path;
-import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableStringValue;
 import javafx.beans.value.ObservableValue;
@@ -55,15 +54,21 @@ final class MainMenu {
 
     private Menu file() {
         Menu m = new Menu("_File");
+        m.setOnShowing(e -> refreshRecent()); // pools made or removed meanwhile (by the CLI too) show as they are
         m.getItems().addAll(item("_New pool…", "Shortcut+N", window::createPool),
                 item("_Open pool…", "Shortcut+O", window::chooseAndOpen), recent,
-                item("Open the _demo pool", null, window::openDemo), new SeparatorMenuItem(),
-                item("_Quit", "Shortcut+Q", () -> {
-                    window.stage().fireEvent(new javafx.stage.WindowEvent(window.stage(),
-                            javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST));
-                    Platform.exit();
-                }));
+                item("Open the _demo pool", null, window::openDemo), demoWorkload(), new SeparatorMenuItem(),
+                item("_Quit", "Shortcut+Q", window::quit));
         return m;
+    }
+
+    /** Whether the demo pool runs its verified workload: off until chosen, then remembered. */
+    private CheckMenuItem demoWorkload() {
+        CheckMenuItem run = new CheckMenuItem("Run the demo _workload");
+        run.setId("demoWorkload");
+        run.setSelected(window.demoWorkload());
+        run.selectedProperty().addListener((o, was, now) -> window.setDemoWorkload(now));
+        return run;
     }
 
     void refreshRecent() {

@@ -7,7 +7,8 @@ import java.util.function.Function;
 /**
  * Which pool the app opens: a path given on the command line, else the system property
  * {@code splitpoint.pool}, else the demo pool in the user's data directory
- * ({@code $XDG_DATA_HOME/splitpoint/demo-pool}, by default {@code ~/.local/share/splitpoint/demo-pool}).
+ * ({@code $XDG_DATA_HOME/splitpoint/demo-pool}, by default {@code $HOME/.local/share/splitpoint/demo-pool};
+ * {@code $HOME}, not the passwd home Java reports as {@code user.home}, so a fresh HOME gets a demo of its own).
  *
  * @param demo true when it is the demo pool, which the app creates on first run
  */
@@ -35,6 +36,7 @@ public record PoolLocation(Path dir, boolean demo) {
         if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
             return Path.of(xdg);
         }
-        return Path.of(properties.apply("user.home"), ".local", "share");
+        String home = environment.apply("HOME");
+        return Path.of(home != null && !home.isBlank() ? home : properties.apply("user.home"), ".local", "share");
     }
 }

@@ -157,9 +157,15 @@ public final class DrivesView extends VBox {
         return s == null ? "" : s.stateText();
     }
 
+    /** Failing a drive is a drill with consequences: they are named first, and Cancel is the default. */
     @FXML
     public void fail() {
-        model.fail();
+        FailPlan plan = model.failPlan();
+        if (plan != null && model.failBlockedProperty().get().isEmpty()
+                && org.splitpoint.app.common.StopConfirmDialog.ask(getScene().getWindow(), "Fail drive " + plan.drive(),
+                        plan.header(), plan.sentences(), "Fail " + plan.drive(), "Cancel")) {
+            model.fail();
+        }
     }
 
     @FXML

@@ -132,6 +132,11 @@ public final class DrivesViewModel {
         }, ok -> status.succeeded("Drive " + name + " is FAILED" + volumeNote(name)), status::failed);
     }
 
+    /** What failing the selected drive will do, for the confirmation; null with no selection. */
+    public FailPlan failPlan() {
+        return FailPlan.of(snapshot.get(), selectedDrive.get());
+    }
+
     /** What replacing the selected drive will do, for the confirmation; null with no selection. */
     public ReplacePlan replacePlan() {
         return DriveRules.plan(snapshot.get(), selectedDrive.get());

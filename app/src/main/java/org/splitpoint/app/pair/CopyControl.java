@@ -22,7 +22,10 @@ import org.splitpoint.engine.pool.PairAdmin.PairView;
 /**
  * A pair's copy (establish or restore) as the console shows it: progress with %, MB/s and ETA,
  * and its controls — a throttle that applies to the running copy at once and to the next one, pause
- * or resume, cancel. A copy that finished between two refreshes still ends at 100%.
+ * or resume, cancel. When the copy ends, the last line comes from the job's own end state (the
+ * engine keeps a few finished jobs): "restore finished · 100%" only when it finished, else
+ * "restore cancelled at 43% · 1,204 tracks not restored" or "restore failed at 43%: why", the bar
+ * staying where the copy stopped. A copy that finished between two refreshes still ends at 100%.
  */
 public final class CopyControl {
 
@@ -69,7 +72,7 @@ public final class CopyControl {
         return progress.getReadOnlyProperty();
     }
 
-    /** "42.1% · 180.3 MB/s · ETA 0:12", "restore finished · 100%", or "no copy running". */
+    /** "42.1% · 180.3 MB/s · ETA 0:12", "restore finished · 100%", "restore cancelled at 43% · …", or "no copy running". */
     public ReadOnlyStringProperty progressTextProperty() {
         return progressText.getReadOnlyProperty();
     }
@@ -110,11 +113,12 @@ public final class CopyControl {
     }
 
     /**
-     * The engine accepted the copy. A query taken meanwhile may predate it, so only from now on does
-     * "no job and not copying" mean the copy finished (a small one can finish before any refresh).
+     * The engine accepted the copy as job {@code id}. A query taken meanwhile may predate it, so only
+     * from now on does "no job and not copying" mean the copy ended (a small one can end before any refresh).
      */
-    void started() {
+    void started(String id) {
         awaitingStart = false;
+        jobId = id;
         if (last != null) {
             apply(last);
         }
@@ -124,7 +128,8 @@ public final class CopyControl {
         last = p;
         JobProgress j = p.job();
         if (j != null && !p.state().copying()) {
-            kind = j.kind(); // the pair left RestInProg/SyncInProg before its job said DONE: it is done
+            kind = j.kind(); // the pair left RestInProg/SyncInProg before its job said how it ended
+            jobId = j.id();
             awaitingStart = false;
             j = null;
         }
@@ -152,11 +157,54 @@ public final class CopyControl {
                     + (p.state() == org.splitpoint.engine.pair.PairState.RestInProg ? "restore" : "establish")
                     + " again to resume it");
         } else if (kind != null && !awaitingStart) {
-            progress.set(1);
-            progressText.set(kind + " finished · 100%");
+            showEnd(kind, jobId);
             kind = null;
             jobId = null;
         }
+    }
+
+    /** Shows how job {@code id} ended, as the engine says (in the background: it may still be writing its end). */
+    private void showEnd(String what, String id) {
+        if (id == null) { // ended before this console saw its id: it was accepted and is gone, so it finished
+            showEnd(what, (JobProgress) null);
+            return;
+        }
+        bridge.run(pool -> {
+            org.splitpoint.engine.job.Job job = pool.job(id);
+            if (!job.state().isFinished()) {
+                if (pool.pairs().get(job.target()).state().copying()) {
+                    return null; // still copying: the view that said otherwise predates the job (never wait on it)
+                }
+                job.await(5_000); // the pair leaves RestInProg a moment before its job records DONE
+            }
+            return job.progress();
+        }, end -> {
+            if (end != null) {
+                showEnd(what, end);
+            }
+        }, why -> showEnd(what, (JobProgress) null));
+    }
+
+    private void showEnd(String what, JobProgress end) {
+        if (running.get() || awaitingStart) {
+            return; // a newer copy started meanwhile: its line wins
+        }
+        progress.set(end == null || end.state() == JobState.DONE ? 1 : end.fraction());
+        progressText.set(endLine(what, end));
+    }
+
+    /** "restore finished · 100%", "restore cancelled at 43% · 1,204 tracks not restored", "establish failed at 12%: why". */
+    static String endLine(String what, JobProgress end) {
+        if (end == null || end.state() == JobState.DONE || !end.state().isFinished()) {
+            return what + " finished · 100%";
+        }
+        String at = String.format(java.util.Locale.ROOT, " at %.0f%%", Math.floor(end.fraction() * 100));
+        if (end.state() == JobState.CANCELLED) {
+            long left = Math.max(0, end.totalTracks() - end.doneTracks());
+            return what + " cancelled" + at + " · " + Format.tracks(left) + " not "
+                    + ("restore".equals(what) ? "restored" : "copied");
+        }
+        return what + " failed" + at + (end.message() == null || end.message().isBlank() ? "" : ": " + end.message());
     }
 
     // ---- commands
@@ -168,6 +216,11 @@ public final class CopyControl {
         }
         String what = (kind == null ? "copy" : kind) + " of pair " + (last == null ? "" : last.name()); // "the restore of prod-pair", not its job id
         org.splitpoint.app.jobs.JobsViewModel.pauseOrResume(bridge, status, id, paused.get(), "the " + what);
+    }
+
+    /** The kind of the running copy ("restore", "establish"), or null: for the cancel confirmation. */
+    public String runningKind() {
+        return running.get() ? kind : null;
     }
 
     /** Cancels the running copy; a cancelled restore leaves the STD partly restored and the pair Split. */

@@ -62,6 +62,24 @@ public final class CopyPlan {
                 "Establish (full)");
     }
 
+    /**
+     * An incremental establish of a Split pair: only the tracks changed on either side are copied, but
+     * that ends the BCV's point-in-time image (taken at the split), so the BCV's name is typed.
+     */
+    public static Confirmation incrementalEstablish(PairView p, long union, long volumeSize) {
+        List<String> s = new ArrayList<>();
+        s.add("Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(union) + " ("
+                + Format.size(bytes(union, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's"
+                + " data (incremental: the tracks changed on either side since the split).");
+        s.add(p.bcv() + "'s point-in-time image, taken at the split, is overwritten: it can no longer be restored"
+                + " from" + (p.bcvInvalidTracks() > 0 ? ", and what was written to " + p.bcv() + " since the split ("
+                + Format.tracks(p.bcvInvalidTracks()) + ") is lost." : "."));
+        s.add("Afterwards the pair is Synchronized: writes to " + p.std() + " go to " + p.bcv() + " too, until the"
+                + " next split. Split first to keep a new image.");
+        return new Confirmation("Establish " + p.name(), "Overwrite " + p.bcv() + "'s point-in-time image with "
+                + p.std() + "?", s, p.bcv(), "Establish");
+    }
+
     private static long bytes(long tracks, PairView p, long volumeSize) {
         long b = tracks * p.trackSize();
         return volumeSize > 0 ? Math.min(b, volumeSize) : b;

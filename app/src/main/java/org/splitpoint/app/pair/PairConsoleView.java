@@ -18,6 +18,7 @@ import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.Palette;
+import org.splitpoint.app.common.StopConfirmDialog;
 import org.splitpoint.app.common.TypedConfirmDialog;
 import org.splitpoint.app.workload.WorkloadViewModel;
 
@@ -106,7 +107,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         Actions.bind(cancelCopy, cancelWrap, copy.cancelBlockedProperty(),
                 "Stop the copy; the pair is Split with the tracks not copied still invalid.");
         pauseCopy.setOnAction(e -> copy.pauseOrResume());
-        cancelCopy.setOnAction(e -> copy.cancel());
+        cancelCopy.setOnAction(e -> confirmCancel(copy));
         bindThrottle(copy);
 
         onDemand.textProperty().bind(vm.onDemandProperty());
@@ -133,6 +134,25 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
                     }
                 }
             });
+        }
+    }
+
+    /** Cancelling asks first; keeping the copy running is the default (Enter, Escape). */
+    private void confirmCancel(CopyControl copy) {
+        String what = copy.runningKind();
+        if (what == null || !copy.cancelBlockedProperty().get().isEmpty()) {
+            return;
+        }
+        var p = model.viewProperty().get();
+        String consequence = "restore".equals(what)
+                ? "The pair becomes Split; " + p.std() + " keeps a partly restored image: the tracks not restored yet"
+                + " hold what was written to it since the split. Restore again to finish."
+                : "The pair becomes Split; " + p.bcv() + " keeps a partly copied image. Establish again to finish.";
+        if (StopConfirmDialog.ask(getScene().getWindow(), "Cancel " + what + " of " + model.name(),
+                "Cancel the " + what + " of " + model.name() + " ("
+                        + (int) Math.floor(copy.progressProperty().get() * 100) + "% done)?",
+                java.util.List.of(consequence), "Cancel " + what, "Keep running")) {
+            copy.cancel();
         }
     }
 

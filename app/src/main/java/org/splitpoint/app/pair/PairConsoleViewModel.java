@@ -215,10 +215,26 @@ public final class PairConsoleViewModel {
 
     // ---- commands
 
-    /** What an establish overwrites when it needs a typed confirmation (full, or first); null if not. */
+    /**
+     * What an establish overwrites when it needs a typed confirmation: full (or first), or incremental
+     * from Split, which overwrites the BCV's point-in-time image; null if not (Restored: no image to lose).
+     */
     public Confirmation establishConfirmation() {
         PairView p = view.get();
-        return p != null && PairRules.establishOverwritesAll(p, full.get()) ? CopyPlan.fullEstablish(p, stdSize()) : null;
+        if (p == null) {
+            return null;
+        }
+        if (PairRules.establishOverwritesAll(p, full.get())) {
+            return CopyPlan.fullEstablish(p, stdSize());
+        }
+        return p.state() == PairState.Split ? CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize()) : null;
+    }
+
+    /** Tracks changed on either side since the split: the track map's union, else the two counts' sum. */
+    private long changedTracks(PairView p) {
+        TrackSample s = sample.get();
+        long union = s != null ? s.cells().union() : p.stdInvalidTracks() + p.bcvInvalidTracks();
+        return Math.min(p.totalTracks(), union);
     }
 
     /**
@@ -249,7 +265,7 @@ public final class PairConsoleViewModel {
         bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
             return pool.pairs().establish(name, f, limit); // the limit holds from the first step
         }), j -> {
-            copy.started();
+            copy.started(j.id());
             status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
         }, this::failed);
     }
@@ -281,7 +297,7 @@ public final class PairConsoleViewModel {
         bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
             return pool.pairs().restore(name, f, keep, limit);
         }), j -> {
-            copy.started();
+            copy.started(j.id());
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
                     + (keep ? "; the BCV stays protected" : ""));
         }, this::failed);

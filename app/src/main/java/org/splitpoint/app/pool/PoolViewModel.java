@@ -256,15 +256,18 @@ public final class PoolViewModel {
     }
 
     /**
-     * The demo's first minute: show the pair console, give copies a visible pace, and start a light
-     * verified workload on the STD, so a newcomer sees motion at once.
+     * The demo's first minute: show the pair console, give copies a visible pace, and, when the
+     * administrator chose so ({@code workload}: File → Run the demo workload, remembered), start a
+     * light verified workload on the STD. It writes to the volume, so it never starts unasked.
      */
-    public void startDemo() {
+    public void startDemo(boolean workload) {
         nav.selectedProperty().set(NavItem.pair(DemoPool.PAIR));
         pair(DemoPool.PAIR).copy().throttleProperty().set(20_000_000);
         var load = workloads.of(DemoPool.STD);
         load.readPercentProperty().set(WorkloadSettings.LIGHT.readPercent());
-        load.start();
+        if (workload) {
+            load.start();
+        }
     }
 
     /** Closes the pool (workloads stop first): running jobs stop at a checkpoint and resume on the next open. */

@@ -1,5 +1,7 @@
 package org.splitpoint.app.serve;
 
+import java.util.ArrayList;
+import java.util.List;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
@@ -12,6 +14,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Fxml;
+import org.splitpoint.app.common.StopConfirmDialog;
 
 /** The serve panel: address, start/stop, connected clients with read/write rates. FXML: ServeView.fxml. */
 public final class ServeView extends VBox {
@@ -42,8 +45,10 @@ public final class ServeView extends VBox {
                 + " one read-only) for qemu-img, nbdcopy, fio or a VM."));
         serveToggle.setOnAction(e -> {
             if (vm.servingProperty().get()) {
-                vm.stop();
-            } else {
+                if (mayStop(vm.connectedClients())) {
+                    vm.stop();
+                }
+            } else if (mayExpose(vm.networkExposure())) {
                 vm.start();
             }
         });
@@ -55,6 +60,29 @@ public final class ServeView extends VBox {
         writeColumn.setCellValueFactory(c -> text(rate(c.getValue().writeBytesPerSecond())));
         requestsColumn.setCellValueFactory(c -> text(String.valueOf(c.getValue().requests())));
         sinceColumn.setCellValueFactory(c -> text(c.getValue().since()));
+    }
+
+    /** Stopping disconnects the clients: name them and ask; keeping the server is the default. */
+    private boolean mayStop(List<String> clients) {
+        if (clients.isEmpty()) {
+            return true;
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add((clients.size() == 1 ? "This client is" : "These " + clients.size() + " clients are")
+                + " connected and will be disconnected at once:");
+        clients.forEach(c -> lines.add("• " + c));
+        lines.add("Requests in flight finish and the volumes are flushed, but a VM or a copy using them sees its"
+                + " disk go away.");
+        return StopConfirmDialog.ask(getScene().getWindow(), "Stop serving",
+                "Disconnect " + (clients.size() == 1 ? "1 NBD client" : clients.size() + " NBD clients") + "?",
+                lines, "Stop serving", "Keep serving");
+    }
+
+    /** Serving beyond loopback exposes the volumes: say so and ask; not serving is the default. */
+    private boolean mayExpose(String exposure) {
+        return exposure == null || StopConfirmDialog.ask(getScene().getWindow(), "Serve to the network",
+                "Serve the volumes to the network?", List.of(exposure,
+                        "Serve on 127.0.0.1 to keep them on this machine."), "Serve to the network", "Cancel");
     }
 
     private static ReadOnlyObjectWrapper<String> text(String s) {

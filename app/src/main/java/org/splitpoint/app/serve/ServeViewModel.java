@@ -89,6 +89,44 @@ public final class ServeViewModel {
         return writeRate.getReadOnlyProperty();
     }
 
+    /**
+     * The clients connected now, as "127.0.0.1:51234 using prod" (asked of the server, not the last
+     * sample, so one that connected a moment ago is named too); empty when none or not serving.
+     */
+    public List<String> connectedClients() {
+        NbdServer s = server;
+        if (s == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (ClientStats c : s.clients()) {
+            out.add(c.remote() + (c.export() == null || c.export().isEmpty() ? " (choosing an export)"
+                    : " using " + c.export() + (c.readOnly() ? " (read-only)" : "")));
+        }
+        return out;
+    }
+
+    /**
+     * Why starting on the address typed needs a confirmation: it is not a loopback address, so the
+     * volumes are reachable from the network; null when it is (or when the address is not HOST:PORT,
+     * which {@link #start()} refuses with its own sentence).
+     */
+    public String networkExposure() {
+        String text = address.get() == null ? "" : address.get().trim();
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        String host = text.substring(0, colon).replace("[", "").replace("]", "");
+        if (NbdServer.isLoopback(host)) {
+            return null;
+        }
+        boolean all = host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+        return (all ? text + " listens on every network interface of this machine" : text + " is reachable from the network")
+                + ": anyone on the network who can reach it can read and write every volume of the pool. NBD has no"
+                + " authentication and no encryption.";
+    }
+
     // ---- commands
 
     /** Starts serving on {@link #addressProperty()}; refusals and bind errors come back as the status. */

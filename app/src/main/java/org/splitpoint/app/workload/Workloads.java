@@ -73,6 +73,12 @@ public final class Workloads {
         return "";
     }
 
+    /** The volumes whose workload runs now, in the order first asked for (UI thread). */
+    public List<String> runningVolumes() {
+        return byVolume.entrySet().stream().filter(e -> e.getValue().runningProperty().get()).map(Map.Entry::getKey)
+                .toList();
+    }
+
     /** Reads every workload's counters now and posts them (any thread; the timer calls it). */
     public void pollNow() {
         Map<String, WorkloadStats> m = new LinkedHashMap<>();

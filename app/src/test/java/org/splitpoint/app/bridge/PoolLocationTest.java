@@ -38,4 +38,10 @@ class PoolLocationTest {
         PoolLocation l = resolve(List.of(), Map.of("user.home", "/home/a"), Map.of("XDG_DATA_HOME", "relative"));
         assertThat(l).isEqualTo(new PoolLocation(Path.of("/home/a/.local/share/splitpoint/demo-pool"), true));
     }
+
+    @Test
+    void theDemoPoolFollowsHomeRatherThanThePasswdHome() {
+        PoolLocation l = resolve(List.of(), Map.of("user.home", "/home/a"), Map.of("HOME", "/tmp/fresh"));
+        assertThat(l).isEqualTo(new PoolLocation(Path.of("/tmp/fresh/.local/share/splitpoint/demo-pool"), true));
+    }
 }

@@ -68,7 +68,17 @@ class DriveBayFxTest {
 
         robot.clickOn("#slot-d3");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#failDrive").queryAs(Button.class).isDisabled());
+        robot.clickOn("#failDrive"); // asks first, naming what it costs; Enter cancels
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+        assertThat(org.splitpoint.app.testing.Dialogs.stopDialogText(robot)).contains("Fail drive d3 of volume prod?")
+                .contains("Volume prod (raid5) becomes DEGRADED").contains("Replace drive…");
+        robot.type(javafx.scene.input.KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(slotState("d3")).as("Enter keeps the drive").isEqualTo("ONLINE");
         robot.clickOn("#failDrive");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
+        robot.clickOn("#stopAction");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "FAILED".equals(slotState("d3")));
 
         robot.interact(() -> fx.vm.nav().selectedProperty().set(NavItem.volume("prod")));

@@ -13,6 +13,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,10 +112,9 @@ class PairConsoleFxTest {
 
         robot.interact(() -> pair.copy().throttleProperty().set(0));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
-        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () ->
-                onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress()) >= 1.0);
-        assertThat(onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))
-                .isEqualTo("restore finished · 100%");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "restore finished · 100%".equals(
+                onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))); // the job's own end
+        assertThat(onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress())).isEqualTo(1.0);
         assertThat(states).containsSubsequence(PairState.Split, PairState.RestInProg, PairState.Split);
     }
 
@@ -132,5 +132,86 @@ class PairConsoleFxTest {
             return texts;
         });
         assertThat(shown).hasSize(4).doesNotContain("").contains("prod", "prod-bcv");
+    }
+
+    @Test
+    void cancellingARestoreAsksKeepingItOnEnterOrEscapeAndTheLastLineSaysCancelled(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        PairConsoleViewModel pair = fx.vm.pair("prod-pair");
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+        byte[] junk = new byte[512 * TRACK];
+        Arrays.fill(junk, (byte) 0x5a);
+        TestPools.call(fx.bridge, pool -> {
+            BlockDevice std = pool.device("prod");
+            std.write(0, ByteBuffer.wrap(junk));
+            std.flush();
+            return null;
+        });
+        robot.interact(() -> pair.copy().throttleProperty().set(1_000_000)); // 32 MiB at 1 MB/s: it runs for a while
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !robot.lookup("#restorePair").queryAs(Button.class).isDisabled());
+        robot.clickOn("#restorePair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("prod");
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Restoring (RestInProg)".equals(shownState())
+                && !robot.lookup("#cancelCopy").queryAs(Button.class).isDisabled());
+
+        for (KeyCode key : List.of(KeyCode.ENTER, KeyCode.ESCAPE)) {
+            robot.clickOn("#cancelCopy");
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+            assertThat(robot.lookup("#stopKeep").queryAs(Button.class).isDefaultButton()).isTrue();
+            robot.type(key); // keeps the restore running
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+            WaitForAsyncUtils.waitForFxEvents();
+            assertThat(shownState()).as("after " + key).isEqualTo("Restoring (RestInProg)");
+            assertThat(onFx(() -> pair.copy().runningProperty().get())).as("after " + key).isTrue();
+        }
+
+        // the jobs panel's Cancel asks the same way: Enter keeps the job
+        Button jobCancel = robot.lookup(".job-button").match(n -> "Cancel".equals(((Button) n).getText())).queryAs(Button.class);
+        robot.clickOn(jobCancel);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+        assertThat(robot.lookup("#stopAction").queryAs(Button.class).getText()).isEqualTo("Cancel job");
+        robot.type(KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(onFx(() -> pair.copy().runningProperty().get())).as("Enter in the jobs panel's dialog").isTrue();
+
+        robot.clickOn("#cancelCopy");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
+        robot.clickOn("#stopAction");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> robot.lookup("#copyProgressText")
+                .queryAs(Label.class).getText()).startsWith("restore cancelled"));
+        assertThat(onFx(() -> robot.lookup("#copyProgressText").queryAs(Label.class).getText()))
+                .matches("restore cancelled at \\d{1,2}% · [\\d,]+ tracks? not restored");
+        assertThat(onFx(() -> robot.lookup("#copyProgress").queryAs(ProgressBar.class).getProgress())).isLessThan(1.0);
+    }
+
+    @Test
+    void anIncrementalEstablishOfASplitPairAsksForTheBcvNameAndEscapeKeepsTheImage(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState())
+                && !robot.lookup("#establishPair").queryAs(Button.class).isDisabled());
+        assertThat(robot.lookup("#copyFull").queryAs(javafx.scene.control.RadioButton.class).isSelected()).isFalse();
+
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        String header = onFx(() -> ((javafx.scene.control.DialogPane) robot.lookup("#confirmName").query().getScene()
+                .getRoot()).getHeaderText());
+        assertThat(header).isEqualTo("Overwrite prod-bcv's point-in-time image with prod?");
+        assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).isTrue();
+        robot.type(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shownState()).as("Escape establishes nothing").isEqualTo("Split");
+
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("prod-bcv");
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
     }
 }

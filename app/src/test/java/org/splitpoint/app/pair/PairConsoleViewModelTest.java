@@ -126,10 +126,18 @@ class PairConsoleViewModelTest {
     }
 
     @Test
-    void anIncrementalEstablishAsksNothingButAFullOneNamesTheBcv() {
+    void anIncrementalEstablishOfASplitPairAsksForTheBcvNameSinceItEndsThePointInTimeImage() {
         vm.split();
         ui.drain();
-        assertThat(vm.establishConfirmation()).isNull();
+        writeTracks(0, 3);
+        vm.sampleNow();
+        ui.drain();
+        Confirmation inc = vm.establishConfirmation();
+        assertThat(inc).as("incremental from Split").isNotNull();
+        assertThat(inc.target()).isEqualTo("prod-bcv");
+        assertThat(inc.header()).isEqualTo("Overwrite prod-bcv's point-in-time image with prod?");
+        assertThat(inc.sentences().get(0)).startsWith("Establish copies prod → prod-bcv: 3 tracks (192 KiB) of prod-bcv");
+        assertThat(inc.sentences().get(1)).startsWith("prod-bcv's point-in-time image, taken at the split, is overwritten");
 
         vm.fullProperty().set(true);
         Confirmation c = vm.establishConfirmation();
@@ -163,6 +171,45 @@ class PairConsoleViewModelTest {
         assertThat(vm.copy().progressProperty().get()).isEqualTo(1.0);
         assertThat(vm.copy().progressTextProperty().get()).isEqualTo("restore finished · 100%");
         assertThat(vm.copy().pauseBlockedProperty().get()).isEqualTo("no copy is running");
+    }
+
+    @Test
+    void aCancelledRestoreEndsOnTheJobsOwnEndStateNotAFullBar() throws Exception {
+        vm.split();
+        ui.drain();
+        writeTracks(0, 512);
+        vm.copy().throttleProperty().set(1_000_000);
+        vm.restore();
+        ui.drain();
+        assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
+                () -> vm.copy().runningProperty().get() && vm.copy().progressProperty().get() > 0)).isTrue();
+
+        vm.copy().cancel();
+        ui.drain();
+        awaitState(PairState.Split);
+        assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
+                () -> vm.copy().progressTextProperty().get().startsWith("restore cancelled"))).isTrue();
+        long left = call(pool -> {
+            var end = pool.job("restore-prod-pair").progress();
+            return end.totalTracks() - end.doneTracks();
+        });
+        assertThat(left).isPositive();
+        assertThat(vm.copy().progressTextProperty().get()).matches("restore cancelled at \\d{1,2}% · "
+                + org.splitpoint.app.common.Format.tracks(left) + " not restored");
+        assertThat(vm.copy().progressProperty().get()).isLessThan(1.0);
+    }
+
+    @Test
+    void aFailedOrCancelledCopyIsWordedFromItsEndState() {
+        var cancelled = new org.splitpoint.engine.job.JobProgress("restore-p", "restore", "p",
+                org.splitpoint.engine.job.JobState.CANCELLED, 430, 1000, 65536, 0, 0, 0, "");
+        assertThat(CopyControl.endLine("restore", cancelled)).isEqualTo("restore cancelled at 43% · 570 tracks not restored");
+        var failed = new org.splitpoint.engine.job.JobProgress("establish-p", "establish", "p",
+                org.splitpoint.engine.job.JobState.FAILED, 120, 1000, 65536, 0, 0, 0, "d4: input/output error");
+        assertThat(CopyControl.endLine("establish", failed)).isEqualTo("establish failed at 12%: d4: input/output error");
+        var done = new org.splitpoint.engine.job.JobProgress("restore-p", "restore", "p",
+                org.splitpoint.engine.job.JobState.DONE, 1000, 1000, 65536, 0, 0, 0, "");
+        assertThat(CopyControl.endLine("restore", done)).isEqualTo("restore finished · 100%");
     }
 
     @Test

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.prefs.Preferences;
-import org.junit.jupiter.api.AfterEach;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,12 +13,11 @@ class AppPrefsTest {
 
     @TempDir
     Path tmp;
-    private final Preferences node = Preferences.userRoot().node("org/splitpoint/test-" + System.nanoTime());
-    private final AppPrefs prefs = new AppPrefs(node);
+    private AppPrefs prefs;
 
-    @AfterEach
-    void clean() throws Exception {
-        node.removeNode();
+    @org.junit.jupiter.api.BeforeEach
+    void file() {
+        prefs = new AppPrefs(tmp.resolve("config/splitpoint/app.properties"));
     }
 
     private Path pool(String name) throws Exception {
@@ -55,6 +53,33 @@ class AppPrefsTest {
     void theThemeIsRemembered() {
         assertThat(prefs.darkTheme()).isFalse();
         prefs.setDarkTheme(true);
-        assertThat(new AppPrefs(node).darkTheme()).isTrue();
+        assertThat(new AppPrefs(prefs.file()).darkTheme()).isTrue();
+    }
+
+    @Test
+    void theDemoWorkloadIsOffUntilChosenAndThenRemembered() {
+        assertThat(prefs.demoWorkload()).isFalse();
+        prefs.setDemoWorkload(true);
+        assertThat(new AppPrefs(prefs.file()).demoWorkload()).isTrue();
+    }
+
+    @Test
+    void theFileFollowsXdgConfigHomeThenHomeNotThePasswdHome() {
+        Map<String, String> passwd = Map.of("user.home", "/home/other");
+        assertThat(AppPrefs.userFile(Map.of("XDG_CONFIG_HOME", "/cfg", "HOME", "/tmp/h")::get, passwd::get))
+                .isEqualTo(Path.of("/cfg/splitpoint/app.properties"));
+        assertThat(AppPrefs.userFile(Map.of("XDG_CONFIG_HOME", "relative", "HOME", "/tmp/h")::get, passwd::get))
+                .isEqualTo(Path.of("/tmp/h/.config/splitpoint/app.properties"));
+        assertThat(AppPrefs.userFile(Map.<String, String>of()::get, passwd::get))
+                .isEqualTo(Path.of("/home/other/.config/splitpoint/app.properties"));
+    }
+
+    @Test
+    void aFreshConfigDirectoryRemembersNoPool() throws Exception {
+        prefs.opened(pool("a"));
+        AppPrefs fresh = new AppPrefs(tmp.resolve("fresh-home/.config/splitpoint/app.properties"));
+        assertThat(fresh.lastPool()).isNull();
+        assertThat(fresh.recentPools()).isEmpty();
+        assertThat(new AppPrefs(prefs.file()).lastPool()).isEqualTo(tmp.resolve("a"));
     }
 }

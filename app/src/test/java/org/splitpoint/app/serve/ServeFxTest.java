@@ -1,0 +1,124 @@
+package org.splitpoint.app.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Button;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.testing.Dialogs;
+import org.splitpoint.app.testing.FxPools;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The serve panel by clicks and keys: stopping with a client connected names it (address and volume)
+ * and asks, keeping the server the default; serving beyond loopback says anyone on the network can
+ * reach the volumes and asks, not serving the default.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ServeFxTest {
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        fx = FxPools.show(stage, tmp);
+        fx.vm.nav().selectedProperty().set(NavItem.SERVE);
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private boolean serving() throws Exception {
+        return onFx(() -> fx.vm.serve().servingProperty().get());
+    }
+
+    private void listenOn(FxRobot robot, String address) {
+        robot.interact(() -> robot.lookup("#serveAddress").queryAs(TextField.class).clear());
+        robot.clickOn("#serveAddress").write(address);
+    }
+
+    /** Connects as an NBD client to {@code export} (fixed newstyle, NBD_OPT_EXPORT_NAME) and returns the socket. */
+    private static Socket client(int port, String export) throws Exception {
+        Socket s = new Socket("127.0.0.1", port);
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream();
+        in.readNBytes(18);
+        out.write(ByteBuffer.allocate(4).putInt(3).array());
+        byte[] name = export.getBytes();
+        out.write(ByteBuffer.allocate(16 + name.length).putLong(0x49484156454f5054L).putInt(1).putInt(name.length)
+                .put(name).array());
+        in.readNBytes(10);
+        return s;
+    }
+
+    @Test
+    void stoppingWithAClientConnectedNamesItAndKeepingTheServerIsTheDefault(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        listenOn(robot, "127.0.0.1:0");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, this::serving);
+        String status = onFx(() -> fx.vm.serve().statusProperty().get());
+        int port = Integer.parseInt(status.replaceAll(".*:(\\d+).*", "$1"));
+
+        try (Socket s = client(port, "prod")) {
+            String me = "127.0.0.1:" + s.getLocalPort();
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.serve().connectedClients())
+                    .contains(me + " using prod"));
+            for (KeyCode key : new KeyCode[] {KeyCode.ENTER, KeyCode.ESCAPE}) {
+                robot.clickOn("#serveToggle");
+                WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+                assertThat(Dialogs.stopDialogText(robot)).contains("Disconnect 1 NBD client?").contains(me + " using prod");
+                robot.type(key);
+                WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+                WaitForAsyncUtils.waitForFxEvents();
+                assertThat(serving()).as("after " + key).isTrue();
+            }
+            robot.clickOn("#serveToggle");
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
+            robot.clickOn("#stopAction");
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
+        }
+    }
+
+    @Test
+    void servingOnEveryInterfaceAsksFirstSayingTheNetworkCanReachTheVolumes(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        listenOn(robot, "0.0.0.0:0");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isPresent());
+        assertThat(Dialogs.stopDialogText(robot)).contains("Serve the volumes to the network?")
+                .contains("anyone on the network who can reach it can read and write every volume");
+        robot.type(KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopKeep").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(serving()).as("Enter does not serve").isFalse();
+
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
+        robot.clickOn("#stopAction");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, this::serving);
+        assertThat(robot.lookup("#serveToggle").queryAs(Button.class).getText()).isEqualTo("Stop serving");
+        robot.clickOn("#serveToggle"); // no client: stops without asking
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
+    }
+}
