@@ -160,8 +160,16 @@ public final class CopyControl {
             showEnd(kind, jobId);
             kind = null;
             jobId = null;
+        } else if (endedIn != null && p.state() != endedIn && !awaitingStart) {
+            // a later operation (a split after the establish, say) made the last copy's line old news
+            endedIn = null;
+            progress.set(0);
+            progressText.set("no copy running");
         }
     }
+
+    /** The pair's state when the last copy's end line was shown; null when none is shown. */
+    private org.splitpoint.engine.pair.PairState endedIn;
 
     /** Shows how job {@code id} ended, as the engine says (in the background: it may still be writing its end). */
     private void showEnd(String what, String id) {
@@ -191,6 +199,7 @@ public final class CopyControl {
         }
         progress.set(end == null || end.state() == JobState.DONE ? 1 : end.fraction());
         progressText.set(endLine(what, end));
+        endedIn = last == null ? null : last.state();
     }
 
     /** "restore finished · 100%", "restore cancelled at 43% · 1,204 tracks not restored", "establish failed at 12%: why". */

@@ -171,6 +171,18 @@ class PairConsoleViewModelTest {
         assertThat(vm.copy().progressProperty().get()).isEqualTo(1.0);
         assertThat(vm.copy().progressTextProperty().get()).isEqualTo("restore finished · 100%");
         assertThat(vm.copy().pauseBlockedProperty().get()).isEqualTo("no copy is running");
+
+        // defect 11: a later operation clears the last copy's line
+        vm.establish();
+        ui.drain();
+        awaitState(PairState.Synchronized);
+        assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
+                () -> vm.copy().progressTextProperty().get().equals("establish finished · 100%"))).isTrue();
+        vm.split();
+        ui.drain();
+        awaitState(PairState.Split);
+        assertThat(vm.copy().progressTextProperty().get()).isEqualTo("no copy running");
+        assertThat(vm.copy().progressProperty().get()).isZero();
     }
 
     @Test
