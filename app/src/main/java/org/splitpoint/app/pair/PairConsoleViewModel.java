@@ -16,7 +16,6 @@ import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.Expectations;
-import org.splitpoint.app.workload.Expectations.Change;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -241,9 +240,8 @@ public final class PairConsoleViewModel {
         copy.starting("establish");
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
         long limit = copy.limit();
-        bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
-            return pool.pairs().establish(name, f, limit); // the limit holds from the first step
-        }), j -> {
+        // the workloads' expectations follow through the pool's pair guard (Expectations)
+        bridge.run(pool -> pool.pairs().establish(name, f, limit), j -> { // the limit holds from the first step
             copy.started();
             status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
         }, this::failed);
@@ -255,10 +253,10 @@ public final class PairConsoleViewModel {
         }
         PairView p = view.get();
         status.started("Splitting " + name + "…");
-        bridge.run(pool -> expectations.change(Change.SPLIT, p.std(), p.bcv(), () -> {
+        bridge.run(pool -> {
             pool.pairs().split(List.of(name));
             return null;
-        }), ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
+        }, ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
                 this::failed);
     }
 
@@ -273,9 +271,7 @@ public final class PairConsoleViewModel {
         copy.starting("restore");
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
         long limit = copy.limit();
-        bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
-            return pool.pairs().restore(name, f, keep, limit);
-        }), j -> {
+        bridge.run(pool -> pool.pairs().restore(name, f, keep, limit), j -> {
             copy.started();
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
                     + (keep ? "; the BCV stays protected" : ""));

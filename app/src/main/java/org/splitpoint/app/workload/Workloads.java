@@ -34,6 +34,7 @@ public final class Workloads {
         this.expectations = expectations;
         this.status = status;
         this.stats = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
+        bridge.guardPairs(expectations); // pair changes from the CLI move the expectations too
         bridge.beforeClose(this::stopAll);
         bridge.every(STATS_PERIOD, pool -> {
             pollNow();

@@ -11,6 +11,8 @@ import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pair.InvalidTracks;
 import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairChange;
+import org.splitpoint.engine.pair.PairChangeGuard;
 import org.splitpoint.engine.pair.PairCopyWork;
 import org.splitpoint.engine.pair.PairListener;
 import org.splitpoint.engine.pair.PairState;
@@ -27,6 +29,37 @@ public final class PairAdmin {
 
     PairAdmin(Pool pool) {
         this.pool = pool;
+    }
+
+    /** Sets the guard run around every split, establish and restore, whoever starts it ({@code NONE} to drop it). */
+    public void guard(PairChangeGuard g) {
+        pool.pairGuard = g == null ? PairChangeGuard.NONE : g;
+    }
+
+    /** An engine operation as a guard sees it. */
+    private interface Operation<T> {
+        T run() throws IOException, PoolException;
+    }
+
+    /**
+     * Runs {@code op} inside the guard, before any engine lock is taken: the guard may wait for its
+     * hosts' I/O, which may need those locks. A pair not found is left for {@code op} to refuse.
+     */
+    private <T> T guarded(PairChange.Kind kind, List<String> names, Operation<T> op) throws IOException, PoolException {
+        List<PairChange.Sides> sides = new ArrayList<>();
+        for (String n : new LinkedHashSet<>(names)) {
+            Pair p = pool.pairs.get(n);
+            if (p != null) {
+                sides.add(new PairChange.Sides(n, p.std().name(), p.bcv().name(), p.state()));
+            }
+        }
+        try {
+            return pool.pairGuard.around(new PairChange(kind, sides), op::run);
+        } catch (IOException | PoolException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e); // a guard's own failure, not the operation's
+        }
     }
 
     /** A pair as {@code pair query} shows it. {@code progress} is 0..1 of the running copy, else null. */
@@ -246,6 +279,10 @@ public final class PairAdmin {
 
     /** As {@link #establish(String, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
     public Job establish(String name, boolean full, long throttle) throws IOException, PoolException {
+        return guarded(PairChange.Kind.ESTABLISH, List.of(name), () -> establishNow(name, full, throttle));
+    }
+
+    private Job establishNow(String name, boolean full, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
             checkSides(p);
@@ -273,6 +310,13 @@ public final class PairAdmin {
 
     /** Splits the named pairs at one instant (consistent across them). */
     public void split(List<String> names) throws IOException, PoolException {
+        guarded(PairChange.Kind.SPLIT, names, () -> {
+            splitNow(names);
+            return null;
+        });
+    }
+
+    private void splitNow(List<String> names) throws IOException, PoolException {
         synchronized (pool) {
             List<Pair> ps = new ArrayList<>();
             for (String n : new LinkedHashSet<>(names)) {
@@ -312,6 +356,11 @@ public final class PairAdmin {
 
     /** As {@link #restore(String, boolean, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
     public Job restore(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
+        return guarded(protect ? PairChange.Kind.RESTORE_PROTECTED : PairChange.Kind.RESTORE, List.of(name),
+                () -> restoreNow(name, full, protect, throttle));
+    }
+
+    private Job restoreNow(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
             checkSides(p);

@@ -58,6 +58,8 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.PairRecord> pairRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Innermost: writing pool.json (see the lock order above). */
     private final Object persistLock = new Object();
+    /** Run around every split, establish and restore (see {@link PairAdmin#guard}). */
+    volatile org.splitpoint.engine.pair.PairChangeGuard pairGuard = org.splitpoint.engine.pair.PairChangeGuard.NONE;
     final Map<String, org.splitpoint.engine.pair.Pair> pairs =
             java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, PoolConfig.BackupRecord> backupRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
