@@ -94,6 +94,7 @@ public final class Pool implements AutoCloseable {
     private volatile boolean closed;
     /** Jobs run on their own threads: from open (the default), or once {@link #startJobs()} was called. */
     private volatile boolean jobsRunning;
+    private final VolumeProblems volumeProblems;
 
     private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events,
                  PoolOptions options) {
@@ -103,6 +104,7 @@ public final class Pool implements AutoCloseable {
         this.storage = storage;
         this.lock = lock;
         this.events = events;
+        this.volumeProblems = new VolumeProblems(this);
         this.uuid = config.uuid();
         this.trackSize = config.trackSize();
         this.driveSize = config.driveSize();
@@ -362,6 +364,11 @@ public final class Pool implements AutoCloseable {
 
     public EventBus events() {
         return events;
+    }
+
+    /** The volumes' data problems (verify mismatches, lost writes) standing until repaired. */
+    public VolumeProblems volumeProblems() {
+        return volumeProblems;
     }
 
     public void addListener(EventListener l) {
