@@ -222,6 +222,7 @@ public final class PoolView extends BorderPane {
             v.bindRestore(model.restore(volume), () -> openRestore(volume, null), () -> openRebuild(volume),
                     () -> model.nav().selectedProperty().set(NavItem.restore(volume)));
             v.bindJournal(model.journal(volume));
+            v.bindProblem(model.problem(volume));
             var snapshots = model.snapshots(volume);
             v.bindSnapshots(snapshots);
             // a snapshot selected on the timeline is selected in the tree too, while the tree shows this volume

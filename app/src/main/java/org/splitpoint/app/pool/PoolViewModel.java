@@ -51,6 +51,7 @@ public final class PoolViewModel {
     private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
     private final Map<String, InstantRestoreViewModel> restores = new HashMap<>();
     private final Map<String, JournalCardViewModel> journalCards = new HashMap<>();
+    private final Map<String, org.splitpoint.app.volumes.VolumeProblemViewModel> volumeProblems = new HashMap<>();
     private final Map<String, SnapshotCardViewModel> snapshotCards = new HashMap<>();
     private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
     private final KnownStores stores;
@@ -87,6 +88,8 @@ public final class PoolViewModel {
         this.jobs = new JobsViewModel(bridge, status, expectations);
         this.drives = new DrivesViewModel(bridge, status, jobs::limitBytesPerSecond);
         this.workloads = new Workloads(bridge, expectations, status);
+        // an image removed or resized under the app fails its drive (a critical event, the bay shows it)
+        bridge.every(org.splitpoint.engine.pool.DriveImageCheck.PERIOD, org.splitpoint.engine.pool.DriveImageCheck::run);
         this.nav = new NavViewModel(bridge.poolDir().getFileName() == null ? bridge.poolDir().toString()
                 : bridge.poolDir().getFileName().toString());
         this.pairs = new PairsViewModel(bridge, status);
@@ -223,6 +226,17 @@ public final class PoolViewModel {
         });
     }
 
+    /** The problem banner's model of volume {@code name} (a verify's mismatches, lost writes), made on first use. */
+    public org.splitpoint.app.volumes.VolumeProblemViewModel problem(String name) {
+        return volumeProblems.computeIfAbsent(name, n -> {
+            var vm = new org.splitpoint.app.volumes.VolumeProblemViewModel(bridge, status, expectations, n);
+            if (lastSnapshot != null) {
+                vm.apply(lastSnapshot);
+            }
+            return vm;
+        });
+    }
+
     /** The snapshot card model of volume {@code name}, made on first use. */
     public SnapshotCardViewModel snapshots(String name) {
         return snapshotCards.computeIfAbsent(name, n -> {
@@ -300,9 +314,12 @@ public final class PoolViewModel {
         restores.values().forEach(r -> r.apply(s));
         journalCards.values().forEach(j -> j.apply(s));
         snapshotCards.values().forEach(c -> c.apply(s));
+        volumeProblems.values().forEach(c -> c.apply(s));
         showNewRestores(s, first);
         health.set(s.health());
-        problems.set(String.join("; ", s.problems()));
+        List<String> all = new java.util.ArrayList<>(s.problems());
+        s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);
+        problems.set(String.join("; ", all));
         updateSummary();
     }
 

@@ -188,6 +188,24 @@ public final class Expectations implements PairChangeGuard {
         }
     }
 
+    /**
+     * Forgets what {@code volume} is expected to hold (after a repair: its data is what it is now),
+     * keeping it shared with a pair side that shares it.
+     */
+    public void forget(String volume) {
+        lock.writeLock().lock();
+        try {
+            VolumeExpect old = maps.get(volume);
+            if (old == null) {
+                return;
+            }
+            VolumeExpect fresh = new VolumeExpect(0);
+            maps.replaceAll((v, e) -> e == old ? fresh : e);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Runs {@code call} with workload I/O held off (a cancel whose outcome the expectations must follow). */
     public <T> T exclusive(Callable<T> call) throws Exception {
         lock.writeLock().lock();

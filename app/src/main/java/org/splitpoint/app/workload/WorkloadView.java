@@ -80,7 +80,9 @@ public final class WorkloadView extends VBox {
                 + " is counted as an error.");
 
         verifyLine.textProperty().bind(vm.verifyLineProperty());
+        // red from the first error, also when the page opens after the errors were counted
         vm.errorsProperty().addListener((o, was, now) -> verifyLine.pseudoClassStateChanged(BAD, now.longValue() > 0));
+        verifyLine.pseudoClassStateChanged(BAD, vm.errorsProperty().get() > 0);
         ioLine.textProperty().bind(vm.ioLineProperty());
         problem.textProperty().bind(vm.problemProperty());
         problem.visibleProperty().bind(Bindings.isNotEmpty(vm.problemProperty()));

@@ -26,6 +26,7 @@ public final class Workloads {
     private final Map<String, WorkloadViewModel> byVolume = new LinkedHashMap<>();
     private final Map<String, Workload> running = new java.util.concurrent.ConcurrentHashMap<>();
     private final Coalescer<Map<String, WorkloadStats>> stats;
+    private final WorkloadErrors errors = new WorkloadErrors();
     private final ReadOnlyDoubleWrapper hostRead = new ReadOnlyDoubleWrapper();
     private final ReadOnlyDoubleWrapper hostWrite = new ReadOnlyDoubleWrapper();
 
@@ -38,6 +39,7 @@ public final class Workloads {
         bridge.beforeClose(this::stopAll);
         bridge.every(STATS_PERIOD, pool -> {
             pollNow();
+            errors.report(pool, running);
             return null;
         });
     }
