@@ -129,6 +129,7 @@ final class Json {
             n.put("progress", v.progress());
         }
         n.put("onDemandReads", v.onDemandReads());
+        n.put("splitAt", v.splitAt()); // SPEC: ISO time of the last split, else null
         return n;
     }
 

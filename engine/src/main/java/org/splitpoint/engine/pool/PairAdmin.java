@@ -65,7 +65,21 @@ public final class PairAdmin {
     /** A pair as {@code pair query} shows it. {@code progress} is 0..1 of the running copy, else null. */
     public record PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
                            long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
-                           Double progress, long onDemandReads, JobProgress job) { }
+                           Double progress, long onDemandReads, JobProgress job, String splitAt) {
+        /** A view without the split time (null: not known). */
+        public PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
+                        long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
+                        Double progress, long onDemandReads, JobProgress job) {
+            this(name, std, bcv, state, stdInvalidTracks, bcvInvalidTracks, totalTracks, trackSize, isProtected,
+                    progress, onDemandReads, job, null);
+        }
+
+        /** True while the BCV holds the point-in-time image taken at {@code splitAt} (Split, or a protected restore). */
+        public boolean holdsImage() {
+            return splitAt != null && (state == PairState.Split || state == PairState.SplitInProg
+                    || state == PairState.RestInProg && isProtected);
+        }
+    }
 
     // ---- life in the pool ---------------------------------------------------------------------
 
@@ -331,8 +345,16 @@ public final class PairAdmin {
                     default -> throw new PoolException("pair " + n + " is " + s + ": wait for the restore to finish, then split");
                 }
             }
+            // the instant goes on record with the split itself (when the BCV's image was taken)
+            String at = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            java.util.Map<String, PoolConfig.PairRecord> before = new java.util.HashMap<>();
             try {
                 Pair.split(ps, () -> {
+                    for (Pair p : ps) {
+                        PoolConfig.PairRecord r = pool.pairRecords.get(p.name());
+                        before.put(p.name(), r);
+                        pool.pairRecords.put(p.name(), r.withSplitAt(at));
+                    }
                     try {
                         pool.persist();
                     } catch (IOException e) {
@@ -340,7 +362,11 @@ public final class PairAdmin {
                     }
                 });
             } catch (UncheckedIOException e) {
+                pool.pairRecords.putAll(before);
                 throw e.getCause(); // the split was not recorded: the pairs are as they were
+            } catch (RuntimeException e) {
+                pool.pairRecords.putAll(before);
+                throw e;
             }
             for (Pair p : ps) {
                 pool.events.publish(Event.info("PAIR_STATE", p.name(), "pair " + p.name() + " split"
@@ -401,6 +427,11 @@ public final class PairAdmin {
         }
     }
 
+    private String splitAt(String pair) {
+        PoolConfig.PairRecord r = pool.pairRecords.get(pair);
+        return r == null ? null : r.splitAt();
+    }
+
     /** The live pair, for track maps and on-demand counters. */
     public Pair get(String name) throws PoolException {
         return pair(name);
@@ -424,7 +455,7 @@ public final class PairAdmin {
             JobProgress jp = j == null ? null : j.progress();
             out.add(new PairView(p.name(), p.std().name(), p.bcv().name(), p.state(), p.stdInvalidTracks(),
                     p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(),
-                    jp == null ? null : jp.fraction(), p.onDemandReads(), jp));
+                    jp == null ? null : jp.fraction(), p.onDemandReads(), jp, splitAt(p.name())));
         }
         return out;
     }

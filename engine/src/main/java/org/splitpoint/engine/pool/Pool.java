@@ -95,6 +95,7 @@ public final class Pool implements AutoCloseable {
     /** Jobs run on their own threads: from open (the default), or once {@link #startJobs()} was called. */
     private volatile boolean jobsRunning;
     private final VolumeProblems volumeProblems;
+    private final JobHistory jobHistory;
 
     private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events,
                  PoolOptions options) {
@@ -105,6 +106,7 @@ public final class Pool implements AutoCloseable {
         this.lock = lock;
         this.events = events;
         this.volumeProblems = new VolumeProblems(this);
+        this.jobHistory = new JobHistory(this);
         this.uuid = config.uuid();
         this.trackSize = config.trackSize();
         this.driveSize = config.driveSize();
@@ -248,6 +250,7 @@ public final class Pool implements AutoCloseable {
             jobs.remove(finished.get(i));
         }
         jobs.removeIf(j -> j.state().isFinished() && j.id().equals(job.id()));
+        jobHistory.follow(job);
         jobs.add(job);
         if (jobsRunning) {
             job.start();
@@ -318,7 +321,7 @@ public final class Pool implements AutoCloseable {
             for (PoolConfig.PairRecord r : copy(pairRecords)) {
                 org.splitpoint.engine.pair.Pair p = pairs.get(r.name());
                 pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(),
-                        r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads()));
+                        r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads(), r.splitAt()));
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
                     copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),
@@ -364,6 +367,11 @@ public final class Pool implements AutoCloseable {
 
     public EventBus events() {
         return events;
+    }
+
+    /** The jobs that ended, kept across openings. */
+    public JobHistory jobHistory() {
+        return jobHistory;
     }
 
     /** The volumes' data problems (verify mismatches, lost writes) standing until repaired. */
