@@ -50,6 +50,7 @@ public final class PairConsoleViewModel {
     private final ReadOnlyStringWrapper stdInvalid = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper bcvInvalid = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper onDemand = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper pointInTime = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<TrackSample> sample = new ReadOnlyObjectWrapper<>();
     private final BooleanProperty full = new SimpleBooleanProperty(false);
     private final BooleanProperty protect = new SimpleBooleanProperty(true);
@@ -159,6 +160,22 @@ public final class PairConsoleViewModel {
             onDemand.set(onDemandLine(p.onDemandReads(), 0));
         }
         copy.apply(p);
+        tick(java.time.Instant.now());
+    }
+
+    /**
+     * When the BCV's point-in-time image was taken, and how old it is ("BCV image taken 2026-12-03
+     * 01:04:31 (12 min ago)"), while the BCV holds one; else empty. The view calls it every second
+     * so the age moves.
+     */
+    public ReadOnlyStringProperty pointInTimeProperty() {
+        return pointInTime.getReadOnlyProperty();
+    }
+
+    /** Recomputes the image's age at {@code now} (UI thread). */
+    public void tick(java.time.Instant now) {
+        PairView p = view.get();
+        pointInTime.set(p == null || !p.holdsImage() ? "" : PointInTime.line(java.time.Instant.parse(p.splitAt()), now));
     }
 
     /** Takes a new pool snapshot (UI thread): the STD's size, for the confirmations. */

@@ -62,6 +62,7 @@ public final class PoolView extends BorderPane {
         this.model = vm;
         navView.bind(vm.nav());
         jobsView.bind(vm.jobs());
+        jobsView.history().bind(vm.jobHistory());
         eventsView.bind(vm.events());
         poolPath.textProperty().bind(vm.poolPathProperty());
         vm.healthProperty().addListener((o, was, now) -> healthBadge.show(now == null ? null : StateLook.of(now)));

@@ -51,6 +51,7 @@ public final class PoolViewModel {
     private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
     private final Map<String, InstantRestoreViewModel> restores = new HashMap<>();
     private final Map<String, JournalCardViewModel> journalCards = new HashMap<>();
+    private final org.splitpoint.app.jobs.JobHistoryViewModel jobHistory;
     private final Map<String, org.splitpoint.app.volumes.VolumeProblemViewModel> volumeProblems = new HashMap<>();
     private final Map<String, SnapshotCardViewModel> snapshotCards = new HashMap<>();
     private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
@@ -86,6 +87,7 @@ public final class PoolViewModel {
         this.bridge = bridge;
         this.stores = new KnownStores(storeMemory);
         this.jobs = new JobsViewModel(bridge, status, expectations);
+        this.jobHistory = new org.splitpoint.app.jobs.JobHistoryViewModel(bridge);
         this.drives = new DrivesViewModel(bridge, status, jobs::limitBytesPerSecond);
         this.workloads = new Workloads(bridge, expectations, status);
         // an image removed or resized under the app fails its drive (a critical event, the bay shows it)
@@ -188,6 +190,11 @@ public final class PoolViewModel {
             vm.apply(lastPairs);
             return vm;
         });
+    }
+
+    /** The Jobs panel's History (jobs that ended). */
+    public org.splitpoint.app.jobs.JobHistoryViewModel jobHistory() {
+        return jobHistory;
     }
 
     /** The Backups view's model. */
