@@ -48,6 +48,7 @@ public final class PoolView extends BorderPane {
     @FXML private Label hostIo;
     @FXML private Label problems;
     @FXML private Label statusMessage;
+    @FXML private org.controlsfx.control.StatusBar statusBar;
     private final Map<String, Node> details = new HashMap<>();
     private final ReadOnlyObjectWrapper<PairConsoleView> console = new ReadOnlyObjectWrapper<>();
     private PoolViewModel model;
@@ -63,6 +64,8 @@ public final class PoolView extends BorderPane {
         navView.bind(vm.nav());
         jobsView.bind(vm.jobs());
         jobsView.history().bind(vm.jobHistory());
+        org.splitpoint.app.notify.Notices.show(vm.notices(), this);
+        statusBar.progressProperty().bind(vm.jobsProgressProperty());
         eventsView.bind(vm.events());
         poolPath.textProperty().bind(vm.poolPathProperty());
         vm.healthProperty().addListener((o, was, now) -> healthBadge.show(now == null ? null : StateLook.of(now)));
