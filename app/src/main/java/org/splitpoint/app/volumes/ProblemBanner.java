@@ -26,7 +26,7 @@ public final class ProblemBanner extends HBox {
     public ProblemBanner() {
         getStyleClass().addAll("restore-banner", "problem-banner");
         text.setId("volumeProblem");
-        text.getStyleClass().add("banner-text");
+        text.getStyleClass().add("problem-text"); // not .banner-text: the restore banners below answer to that
         text.setWrapText(true);
         text.setMinWidth(0);
         text.setMinHeight(USE_PREF_SIZE);
