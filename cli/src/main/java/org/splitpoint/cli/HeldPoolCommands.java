@@ -30,7 +30,8 @@ public final class HeldPoolCommands implements CommandHandler {
         String line = "splitpoint " + String.join(" ", args);
         pool.events().publish(Event.info("COMMAND", "control", "command received: " + line));
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        LastLine said = new LastLine(stderr); // the failure's sentence, for the event log
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(said, StandardCharsets.UTF_8), true);
         int code;
         try {
             code = new CliContext(stdin, stdout, cwd, terminal, pool)
@@ -46,7 +47,59 @@ public final class HeldPoolCommands implements CommandHandler {
         out.flush();
         err.flush();
         pool.events().publish(code == 0 ? Event.info("COMMAND", "control", "command done: " + line)
-                : Event.warning("COMMAND", "control", "command failed (exit " + code + "): " + line));
+                : Event.warning("COMMAND", "control", "command failed (exit " + code + "): " + line
+                        + (said.line().isEmpty() ? "" : ": " + said.line())));
         return code;
+    }
+
+    /**
+     * Passes stderr on and keeps its last line of words: the sentence a failed command ended with
+     * ("splitpoint: " and progress lines redrawn with a carriage return left out).
+     */
+    static final class LastLine extends OutputStream {
+        private final OutputStream next;
+        private final java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream();
+        private String last = "";
+
+        LastLine(OutputStream next) {
+            this.next = next;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            next.write(b);
+            take(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            next.write(b, off, len);
+            for (int i = off; i < off + len; i++) {
+                take(b[i]);
+            }
+        }
+
+        private synchronized void take(int b) {
+            if (b == '\n') {
+                String l = current.toString(StandardCharsets.UTF_8);
+                int cr = l.lastIndexOf('\r');
+                l = (cr >= 0 ? l.substring(cr + 1) : l).strip();
+                if (!l.isEmpty()) {
+                    last = l.startsWith("splitpoint: ") ? l.substring("splitpoint: ".length()) : l;
+                }
+                current.reset();
+            } else if (current.size() < 4096) {
+                current.write(b);
+            }
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            next.flush();
+        }
+
+        synchronized String line() {
+            return last;
+        }
     }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "job", description = "List, pause, resume, cancel or throttle background jobs.",
         subcommands = {JobCommand.ListJobs.class, JobCommand.Pause.class, JobCommand.Resume.class,
-                JobCommand.Cancel.class, JobCommand.Throttle.class})
+                JobCommand.Cancel.class, JobCommand.Throttle.class, JobHistoryCommand.class})
 final class JobCommand {
 
     private JobCommand() {

@@ -84,6 +84,9 @@ final class Json {
             ArrayNode lost = n.putArray("lostTracks");
             v.lostTracks().forEach(lost::add);
         }
+        ArrayNode problems = n.putArray("problems");
+        v.problems().forEach(p -> problems.addObject().put("kind", p.kind().word()).put("count", p.count())
+                .put("since", p.since()).put("detail", p.detail()).put("sentence", p.sentence()));
         if (v.restore() != null) {
             ObjectNode r = n.putObject("restore");
             r.put("image", v.restore().image()).put("currentTracks", v.restore().currentTracks())
@@ -126,6 +129,7 @@ final class Json {
             n.put("progress", v.progress());
         }
         n.put("onDemandReads", v.onDemandReads());
+        n.put("splitAt", v.splitAt()); // SPEC: ISO time of the last split, else null
         return n;
     }
 

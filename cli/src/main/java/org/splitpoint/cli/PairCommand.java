@@ -177,11 +177,11 @@ final class PairCommand {
                     return 0;
                 }
                 List<String[]> rows = new ArrayList<>();
-                rows.add(new String[] {"PAIR", "STANDARD", "BCV", "STD INV", "BCV INV", "STATE", "PROGRESS"});
+                rows.add(new String[] {"PAIR", "STANDARD", "BCV", "STD INV", "BCV INV", "STATE", "PROGRESS", "SPLIT AT"});
                 for (PairAdmin.PairView v : views) {
                     rows.add(new String[] {v.name(), v.std(), v.bcv(), String.valueOf(v.stdInvalidTracks()),
                             String.valueOf(v.bcvInvalidTracks()), v.state().name() + (v.isProtected() ? " (protected)" : ""),
-                            v.job() == null ? "" : v.job().line()});
+                            v.job() == null ? "" : v.job().line(), v.splitAt() == null ? "-" : v.splitAt()});
                 }
                 Tables.print(out, rows);
                 out.println();

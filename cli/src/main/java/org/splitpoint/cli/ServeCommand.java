@@ -118,8 +118,10 @@ final class ServeCommand implements Callable<Integer> {
                     + NbdUri.of(address, e.name()));
         }
         out.flush();
+        AutoCloseable imageCheck = org.splitpoint.engine.pool.DriveImageCheck.watch(pool); // images changed under us
         Thread hook = new Thread(() -> {
             try {
+                imageCheck.close();
                 server.close();
                 control.close();
                 pool.close();

@@ -60,9 +60,12 @@ final class Tables {
                     + v.lostTracks().size() + " tracks lost");
             PoolSnapshot.StripeJournalView j = v.stripeJournal();
             String journal = j == null ? "-" : Sizes.format(j.liveBytes()) + " of " + Sizes.format(j.capacity());
-            rows.add(new String[] {v.name(), v.layout().word(), v.state().name(), Sizes.format(v.size()),
-                    String.join(",", v.drives()), reason, journal, backup});
+            rows.add(new String[] {v.name(), v.layout().word(), v.state().name() + (v.problems().isEmpty() ? "" : " (problem)"),
+                    Sizes.format(v.size()), String.join(",", v.drives()), reason, journal, backup});
         }
         print(out, rows);
+        for (PoolSnapshot.VolumeView v : s.volumes()) {
+            v.problems().forEach(p -> out.println("problem: " + p.sentence()));
+        }
     }
 }

@@ -115,6 +115,11 @@ public final class PoolBridge implements AutoCloseable {
         return pool.device(volume);
     }
 
+    /** Sets the guard the pool runs around every pair change, whoever starts it (the workloads' expectations). */
+    public void guardPairs(org.splitpoint.engine.pair.PairChangeGuard guard) {
+        pool.pairs().guard(guard);
+    }
+
     public Path poolDir() {
         return pool.dir();
     }

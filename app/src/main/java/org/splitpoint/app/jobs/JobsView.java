@@ -23,6 +23,7 @@ public final class JobsView extends VBox {
 
     @FXML private ListView<JobRow> jobsList;
     @FXML private ComboBox<RateLimit> jobLimit;
+    @FXML private JobHistoryView historyView;
     private JobsViewModel model;
 
     public JobsView() {
@@ -37,6 +38,11 @@ public final class JobsView extends VBox {
         jobLimit.getItems().setAll(RateLimit.values());
         jobLimit.valueProperty().bindBidirectional(vm.limitProperty());
         jobLimit.setTooltip(new Tooltip("Limit every running background copy (and rebuilds started later)."));
+    }
+
+    /** The History section under the running jobs. */
+    public JobHistoryView history() {
+        return historyView;
     }
 
     private void confirmCancel(JobRow row) {

@@ -42,6 +42,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
     @FXML private RadioButton copyFull;
     @FXML private CheckBox protectBcv;
     @FXML private Label meaning;
+    @FXML private Label pointInTime;
     @FXML private ProgressBar copyProgress;
     @FXML private Label copyProgressText;
     @FXML private Button pauseCopy;
@@ -87,6 +88,13 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         vm.bcvInvalidProperty().addListener(o -> invalid.run());
         invalid.run();
         meaning.textProperty().bind(vm.meaningProperty());
+        pointInTime.textProperty().bind(vm.pointInTimeProperty());
+        pointInTime.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.pointInTimeProperty()));
+        pointInTime.managedProperty().bind(pointInTime.visibleProperty());
+        javafx.animation.Timeline ages = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(1), e -> vm.tick(java.time.Instant.now()))); // the image's age moves
+        ages.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        ages.play();
 
         Actions.bind(establishPair, establishWrap, vm.establishBlockedProperty(),
                 "Copy the STD to the BCV (only the invalid tracks unless Full), then keep mirroring. (Ctrl+E)");

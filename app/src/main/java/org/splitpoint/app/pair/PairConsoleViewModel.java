@@ -16,7 +16,6 @@ import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.Expectations;
-import org.splitpoint.app.workload.Expectations.Change;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -51,6 +50,7 @@ public final class PairConsoleViewModel {
     private final ReadOnlyStringWrapper stdInvalid = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper bcvInvalid = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper onDemand = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper pointInTime = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<TrackSample> sample = new ReadOnlyObjectWrapper<>();
     private final BooleanProperty full = new SimpleBooleanProperty(false);
     private final BooleanProperty protect = new SimpleBooleanProperty(true);
@@ -160,6 +160,22 @@ public final class PairConsoleViewModel {
             onDemand.set(onDemandLine(p.onDemandReads(), 0));
         }
         copy.apply(p);
+        tick(java.time.Instant.now());
+    }
+
+    /**
+     * When the BCV's point-in-time image was taken, and how old it is ("BCV image taken 2026-12-03
+     * 01:04:31 (12 min ago)"), while the BCV holds one; else empty. The view calls it every second
+     * so the age moves.
+     */
+    public ReadOnlyStringProperty pointInTimeProperty() {
+        return pointInTime.getReadOnlyProperty();
+    }
+
+    /** Recomputes the image's age at {@code now} (UI thread). */
+    public void tick(java.time.Instant now) {
+        PairView p = view.get();
+        pointInTime.set(p == null || !p.holdsImage() ? "" : PointInTime.line(java.time.Instant.parse(p.splitAt()), now));
     }
 
     /** Takes a new pool snapshot (UI thread): the STD's size, for the confirmations. */
@@ -262,9 +278,8 @@ public final class PairConsoleViewModel {
         copy.starting("establish");
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
         long limit = copy.limit();
-        bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
-            return pool.pairs().establish(name, f, limit); // the limit holds from the first step
-        }), j -> {
+        // the workloads' expectations follow through the pool's pair guard (Expectations)
+        bridge.run(pool -> pool.pairs().establish(name, f, limit), j -> { // the limit holds from the first step
             copy.started(j.id());
             status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
         }, this::failed);
@@ -276,10 +291,10 @@ public final class PairConsoleViewModel {
         }
         PairView p = view.get();
         status.started("Splitting " + name + "…");
-        bridge.run(pool -> expectations.change(Change.SPLIT, p.std(), p.bcv(), () -> {
+        bridge.run(pool -> {
             pool.pairs().split(List.of(name));
             return null;
-        }), ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
+        }, ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
                 this::failed);
     }
 
@@ -294,9 +309,7 @@ public final class PairConsoleViewModel {
         copy.starting("restore");
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
         long limit = copy.limit();
-        bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
-            return pool.pairs().restore(name, f, keep, limit);
-        }), j -> {
+        bridge.run(pool -> pool.pairs().restore(name, f, keep, limit), j -> {
             copy.started(j.id());
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
                     + (keep ? "; the BCV stays protected" : ""));

@@ -48,6 +48,7 @@ public final class PoolView extends BorderPane {
     @FXML private Label hostIo;
     @FXML private Label problems;
     @FXML private Label statusMessage;
+    @FXML private org.controlsfx.control.StatusBar statusBar;
     private final Map<String, Node> details = new HashMap<>();
     private final ReadOnlyObjectWrapper<PairConsoleView> console = new ReadOnlyObjectWrapper<>();
     private PoolViewModel model;
@@ -62,6 +63,9 @@ public final class PoolView extends BorderPane {
         this.model = vm;
         navView.bind(vm.nav());
         jobsView.bind(vm.jobs());
+        jobsView.history().bind(vm.jobHistory());
+        org.splitpoint.app.notify.Notices.show(vm.notices(), this);
+        statusBar.progressProperty().bind(vm.jobsProgressProperty());
         eventsView.bind(vm.events());
         poolPath.textProperty().bind(vm.poolPathProperty());
         vm.healthProperty().addListener((o, was, now) -> healthBadge.show(now == null ? null : StateLook.of(now)));
@@ -222,6 +226,7 @@ public final class PoolView extends BorderPane {
             v.bindRestore(model.restore(volume), () -> openRestore(volume, null), () -> openRebuild(volume),
                     () -> model.nav().selectedProperty().set(NavItem.restore(volume)));
             v.bindJournal(model.journal(volume));
+            v.bindProblem(model.problem(volume));
             var snapshots = model.snapshots(volume);
             v.bindSnapshots(snapshots);
             // a snapshot selected on the timeline is selected in the tree too, while the tree shows this volume

@@ -51,6 +51,10 @@ public final class PoolViewModel {
     private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
     private final Map<String, InstantRestoreViewModel> restores = new HashMap<>();
     private final Map<String, JournalCardViewModel> journalCards = new HashMap<>();
+    private final org.splitpoint.app.jobs.JobHistoryViewModel jobHistory;
+    private final org.splitpoint.app.notify.NoticeFeed notices;
+    private final javafx.beans.property.ReadOnlyDoubleWrapper jobsProgress = new javafx.beans.property.ReadOnlyDoubleWrapper();
+    private final Map<String, org.splitpoint.app.volumes.VolumeProblemViewModel> volumeProblems = new HashMap<>();
     private final Map<String, SnapshotCardViewModel> snapshotCards = new HashMap<>();
     private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
     private final KnownStores stores;
@@ -83,10 +87,16 @@ public final class PoolViewModel {
     /** {@code storeMemory} keeps the backup stores known between runs (the app's preferences). */
     public PoolViewModel(PoolBridge bridge, KnownStores.Memory storeMemory) {
         this.bridge = bridge;
+        this.notices = org.splitpoint.app.notify.NoticeFeed.onTimer(bridge.ui());
         this.stores = new KnownStores(storeMemory);
         this.jobs = new JobsViewModel(bridge, status, expectations);
+        this.jobHistory = new org.splitpoint.app.jobs.JobHistoryViewModel(bridge);
+        jobHistory.onEnded(notices::jobsEnded); // one notification per burst of ended jobs
+        bridge.onEvents(notices::events); // and of critical events
         this.drives = new DrivesViewModel(bridge, status, jobs::limitBytesPerSecond);
         this.workloads = new Workloads(bridge, expectations, status);
+        // an image removed or resized under the app fails its drive (a critical event, the bay shows it)
+        bridge.every(org.splitpoint.engine.pool.DriveImageCheck.PERIOD, org.splitpoint.engine.pool.DriveImageCheck::run);
         this.nav = new NavViewModel(bridge.poolDir().getFileName() == null ? bridge.poolDir().toString()
                 : bridge.poolDir().getFileName().toString());
         this.pairs = new PairsViewModel(bridge, status);
@@ -187,6 +197,21 @@ public final class PoolViewModel {
         });
     }
 
+    /** Notifications: jobs that ended and critical events, one per burst. */
+    public org.splitpoint.app.notify.NoticeFeed notices() {
+        return notices;
+    }
+
+    /** How far the running jobs are together (0..1; 0 when none runs), for the status bar. */
+    public javafx.beans.property.ReadOnlyDoubleProperty jobsProgressProperty() {
+        return jobsProgress.getReadOnlyProperty();
+    }
+
+    /** The Jobs panel's History (jobs that ended). */
+    public org.splitpoint.app.jobs.JobHistoryViewModel jobHistory() {
+        return jobHistory;
+    }
+
     /** The Backups view's model. */
     public BackupsViewModel backups() {
         return backups;
@@ -219,6 +244,17 @@ public final class PoolViewModel {
                 vm.apply(lastSnapshot);
             }
             vm.apply(lastJournals);
+            return vm;
+        });
+    }
+
+    /** The problem banner's model of volume {@code name} (a verify's mismatches, lost writes), made on first use. */
+    public org.splitpoint.app.volumes.VolumeProblemViewModel problem(String name) {
+        return volumeProblems.computeIfAbsent(name, n -> {
+            var vm = new org.splitpoint.app.volumes.VolumeProblemViewModel(bridge, status, expectations, n);
+            if (lastSnapshot != null) {
+                vm.apply(lastSnapshot);
+            }
             return vm;
         });
     }
@@ -303,9 +339,14 @@ public final class PoolViewModel {
         restores.values().forEach(r -> r.apply(s));
         journalCards.values().forEach(j -> j.apply(s));
         snapshotCards.values().forEach(c -> c.apply(s));
+        volumeProblems.values().forEach(c -> c.apply(s));
+        jobsProgress.set(s.jobs().stream().filter(j -> !j.state().isFinished()).mapToDouble(JobProgress::fraction)
+                .average().orElse(0));
         showNewRestores(s, first);
         health.set(s.health());
-        problems.set(String.join("; ", s.problems()));
+        List<String> all = new java.util.ArrayList<>(s.problems());
+        s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);
+        problems.set(String.join("; ", all));
         updateSummary();
     }
 

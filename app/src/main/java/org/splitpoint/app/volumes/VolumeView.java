@@ -36,6 +36,7 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
     @FXML private Label rateLine;
     @FXML private WorkloadView workloadView;
     @FXML private org.splitpoint.app.restore.RestoreBanner restoreBanner;
+    @FXML private ProblemBanner problemBanner;
     @FXML private org.splitpoint.app.restore.RestoreBanner snapshotBanner;
     @FXML private org.splitpoint.app.journal.JournalCard journalCard;
     @FXML private org.splitpoint.app.snapshot.SnapshotCard snapshotCard;
@@ -102,6 +103,11 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
     @Override
     public void shown(boolean on) {
         snapshotCard.shown(on);
+    }
+
+    /** The banner of the volume's data problem, with Repair. */
+    public void bindProblem(VolumeProblemViewModel vm) {
+        problemBanner.bind(vm);
     }
 
     /** The volume's staged backup journal card. */

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.splitpoint.engine.pair.PairChange;
+import org.splitpoint.engine.pair.PairChangeGuard;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 
@@ -14,13 +16,13 @@ import org.splitpoint.engine.pool.PairAdmin.PairView;
  * What the verifying workloads expect each volume to hold, kept right across pair operations and
  * snapshots, so "0 errors" means the engine lost nothing: a split gives the BCV a copy of the STD's
  * expectations (the point-in-time image), a restore gives the STD a copy of the BCV's, and while a
- * pair mirrors both sides share one; a snapshot keeps a copy, and a restore to it brings the copy back. Workload I/O runs under the read lock, a pair change under the write lock
- * together with its engine call, so no write is half in the old picture and half in the new.
+ * pair mirrors both sides share one; a snapshot keeps a copy, and a restore to it brings the copy back.
+ * Workload I/O runs under the read lock, a pair change under the write lock together with its
+ * engine call, so no write is half in the old picture and half in the new. Pair changes arrive as
+ * the pool's {@link PairChangeGuard} (set when the pool opens), so a split or restore made from
+ * the CLI while the app holds the pool moves the expectations as one made from the app does.
  */
-public final class Expectations {
-
-    /** Pair operations that change what a side holds. */
-    public enum Change { SPLIT, ESTABLISH, RESTORE, RESTORE_PROTECTED }
+public final class Expectations implements PairChangeGuard {
 
     /** One workload I/O against a volume's expectations (null when the volume has none yet). */
     @FunctionalInterface
@@ -58,38 +60,56 @@ public final class Expectations {
         }
     }
 
-    /** Runs {@code engineCall} (the pair operation) and moves the expectations with it, in one instant. */
-    public <T> T change(Change c, String std, String bcv, Callable<T> engineCall) throws Exception {
+    /**
+     * The pool's guard around every split, establish and restore, whoever starts it (the app's
+     * buttons, a CLI command forwarded to this process): workload I/O is held off while the engine
+     * changes the pair, and the expectations move with it in the same instant. A copy resumed (the
+     * pair already RestInProg or SyncInProg) moves nothing: its expectations moved when it began.
+     */
+    @Override
+    public <T> T around(PairChange change, Callable<T> operation) throws Exception {
         lock.writeLock().lock();
         try {
-            T result = engineCall.call();
-            VolumeExpect s = maps.get(std);
-            VolumeExpect b = maps.get(bcv);
-            switch (c) {
-                case SPLIT -> {
-                    if (s != null) {
-                        maps.put(bcv, s.copy());
-                    }
-                    unsettled.remove(bcv);
+            T result = operation.call();
+            for (PairChange.Sides p : change.pairs()) {
+                moved(change.kind(), p);
+            }
+            return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void moved(PairChange.Kind kind, PairChange.Sides p) {
+        String std = p.std();
+        String bcv = p.bcv();
+        switch (kind) {
+            case SPLIT -> {
+                VolumeExpect s = maps.get(std);
+                if (s != null) {
+                    maps.put(bcv, s.copy());
                 }
-                case ESTABLISH -> {
+                unsettled.remove(bcv);
+            }
+            case ESTABLISH -> {
+                if (p.before() != PairState.SyncInProg) {
                     share(std, bcv);
                     unsettled.add(bcv); // partly copied until Synchronized: not checked meanwhile
                 }
-                case RESTORE, RESTORE_PROTECTED -> {
+            }
+            case RESTORE, RESTORE_PROTECTED -> {
+                if (p.before() != PairState.RestInProg) {
+                    VolumeExpect b = maps.get(bcv);
                     if (b != null) {
                         maps.put(std, b.copy());
                     } else {
                         maps.remove(std);
                     }
-                    if (c == Change.RESTORE) {
+                    if (kind == PairChange.Kind.RESTORE) {
                         share(std, bcv); // unprotected: host writes go to both sides from now on
                     }
                 }
             }
-            return result;
-        } finally {
-            lock.writeLock().unlock();
         }
     }
 
@@ -163,6 +183,24 @@ public final class Expectations {
             }
             unsettled.remove(volume);
             return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Forgets what {@code volume} is expected to hold (after a repair: its data is what it is now),
+     * keeping it shared with a pair side that shares it.
+     */
+    public void forget(String volume) {
+        lock.writeLock().lock();
+        try {
+            VolumeExpect old = maps.get(volume);
+            if (old == null) {
+                return;
+            }
+            VolumeExpect fresh = new VolumeExpect(0);
+            maps.replaceAll((v, e) -> e == old ? fresh : e);
         } finally {
             lock.writeLock().unlock();
         }

@@ -26,6 +26,7 @@ public final class Workloads {
     private final Map<String, WorkloadViewModel> byVolume = new LinkedHashMap<>();
     private final Map<String, Workload> running = new java.util.concurrent.ConcurrentHashMap<>();
     private final Coalescer<Map<String, WorkloadStats>> stats;
+    private final WorkloadErrors errors = new WorkloadErrors();
     private final ReadOnlyDoubleWrapper hostRead = new ReadOnlyDoubleWrapper();
     private final ReadOnlyDoubleWrapper hostWrite = new ReadOnlyDoubleWrapper();
 
@@ -34,10 +35,12 @@ public final class Workloads {
         this.expectations = expectations;
         this.status = status;
         this.stats = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
+        bridge.guardPairs(expectations); // pair changes from the CLI move the expectations too
         bridge.beforeClose(this::stopAll);
         bridge.onPairs(this::applyPairs);
         bridge.every(STATS_PERIOD, pool -> {
             pollNow();
+            errors.report(pool, running);
             return null;
         });
     }

@@ -31,6 +31,9 @@ public final class Job implements Runnable {
     private volatile boolean stopRequested;
     private volatile String message = "";
     private Thread thread;
+    private final java.util.List<JobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.time.Instant startedAt = java.time.Instant.now();
+    private final java.util.concurrent.atomic.AtomicLong bytesMoved = new java.util.concurrent.atomic.AtomicLong();
 
     public Job(String id, String kind, String target, long start, long total, long trackBytes,
                boolean paused, long throttle, JobWork work, Consumer<JobProgress> onProgress) {
@@ -48,6 +51,21 @@ public final class Job implements Runnable {
 
     public String id() {
         return id;
+    }
+
+    /** {@code l} hears this job pause, resume and finish (on the thread that does it). */
+    public void addListener(JobListener l) {
+        listeners.add(l);
+    }
+
+    /** When this job was made in this process (a job resumed after a restart: when it resumed). */
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Bytes this job copied in this process (what a step moved, not the tracks it walked past). */
+    public long bytesMoved() {
+        return bytesMoved.get();
     }
 
     public String kind() {
@@ -91,6 +109,7 @@ public final class Job implements Runnable {
             notifyAll();
         }
         work.settingsChanged(true, t);
+        listeners.forEach(l -> l.pausedChanged(this, true));
     }
 
     public void resume() {
@@ -104,6 +123,7 @@ public final class Job implements Runnable {
             notifyAll();
         }
         work.settingsChanged(false, t);
+        listeners.forEach(l -> l.pausedChanged(this, false));
     }
 
     public synchronized void cancel() {
@@ -185,6 +205,14 @@ public final class Job implements Runnable {
             fail(e);
         }
         onProgress.accept(progress());
+        finishedNow();
+    }
+
+    private void finishedNow() {
+        if (state.isFinished()) {
+            JobProgress p = progress();
+            listeners.forEach(l -> l.finished(this, p));
+        }
     }
 
     /**
@@ -202,10 +230,12 @@ public final class Job implements Runnable {
             if (!work.hasMore(done, total) || cancelRequested) {
                 complete();
                 onProgress.accept(progress());
+                finishedNow();
                 return false;
             }
         } catch (Exception e) {
             fail(e);
+            finishedNow();
             return false;
         }
         return true;
@@ -220,6 +250,7 @@ public final class Job implements Runnable {
         work.stepBudget(t > 0 ? Math.max(trackBytes, t / 4) : Long.MAX_VALUE);
         JobWork.Step step = work.copyNext(done);
         done = Math.min(total, done + step.tracks());
+        bytesMoved.addAndGet(step.bytes());
         long now = System.nanoTime();
         rate.add(now, step.bytes());
         if (now - lastCheckpoint >= CHECKPOINT_NANOS) {

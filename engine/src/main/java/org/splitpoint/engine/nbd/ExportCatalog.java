@@ -13,4 +13,12 @@ public interface ExportCatalog {
      * {@code nbd://host:port} with no path): the export it stands for, under its own name.
      */
     Export find(String name);
+
+    /** A server began serving these exports at {@code address} (a pool says so in its event log). */
+    default void serving(String address) {
+    }
+
+    /** The server at {@code address} stopped; its clients were disconnected and the exports flushed. */
+    default void stopped(String address) {
+    }
 }

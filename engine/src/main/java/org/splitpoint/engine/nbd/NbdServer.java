@@ -92,6 +92,7 @@ public final class NbdServer implements AutoCloseable {
         this.acceptor = new Thread(new AcceptLoop(acceptHook.apply(accept), this), "splitpoint-nbd-accept");
         this.acceptor.setDaemon(true);
         this.acceptor.start();
+        catalog.serving(address);
     }
 
     private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
@@ -355,6 +356,7 @@ public final class NbdServer implements AutoCloseable {
                 first = first == null ? ex : first;
             }
         }
+        catalog.stopped(address);
         if (first != null) {
             throw first;
         }

@@ -11,6 +11,8 @@ import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pair.InvalidTracks;
 import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairChange;
+import org.splitpoint.engine.pair.PairChangeGuard;
 import org.splitpoint.engine.pair.PairCopyWork;
 import org.splitpoint.engine.pair.PairListener;
 import org.splitpoint.engine.pair.PairState;
@@ -29,10 +31,55 @@ public final class PairAdmin {
         this.pool = pool;
     }
 
+    /** Sets the guard run around every split, establish and restore, whoever starts it ({@code NONE} to drop it). */
+    public void guard(PairChangeGuard g) {
+        pool.pairGuard = g == null ? PairChangeGuard.NONE : g;
+    }
+
+    /** An engine operation as a guard sees it. */
+    private interface Operation<T> {
+        T run() throws IOException, PoolException;
+    }
+
+    /**
+     * Runs {@code op} inside the guard, before any engine lock is taken: the guard may wait for its
+     * hosts' I/O, which may need those locks. A pair not found is left for {@code op} to refuse.
+     */
+    private <T> T guarded(PairChange.Kind kind, List<String> names, Operation<T> op) throws IOException, PoolException {
+        List<PairChange.Sides> sides = new ArrayList<>();
+        for (String n : new LinkedHashSet<>(names)) {
+            Pair p = pool.pairs.get(n);
+            if (p != null) {
+                sides.add(new PairChange.Sides(n, p.std().name(), p.bcv().name(), p.state()));
+            }
+        }
+        try {
+            return pool.pairGuard.around(new PairChange(kind, sides), op::run);
+        } catch (IOException | PoolException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e); // a guard's own failure, not the operation's
+        }
+    }
+
     /** A pair as {@code pair query} shows it. {@code progress} is 0..1 of the running copy, else null. */
     public record PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
                            long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
-                           Double progress, long onDemandReads, JobProgress job) { }
+                           Double progress, long onDemandReads, JobProgress job, String splitAt) {
+        /** A view without the split time (null: not known). */
+        public PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
+                        long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
+                        Double progress, long onDemandReads, JobProgress job) {
+            this(name, std, bcv, state, stdInvalidTracks, bcvInvalidTracks, totalTracks, trackSize, isProtected,
+                    progress, onDemandReads, job, null);
+        }
+
+        /** True while the BCV holds the point-in-time image taken at {@code splitAt} (Split, or a protected restore). */
+        public boolean holdsImage() {
+            return splitAt != null && (state == PairState.Split || state == PairState.SplitInProg
+                    || state == PairState.RestInProg && isProtected);
+        }
+    }
 
     // ---- life in the pool ---------------------------------------------------------------------
 
@@ -246,6 +293,10 @@ public final class PairAdmin {
 
     /** As {@link #establish(String, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
     public Job establish(String name, boolean full, long throttle) throws IOException, PoolException {
+        return guarded(PairChange.Kind.ESTABLISH, List.of(name), () -> establishNow(name, full, throttle));
+    }
+
+    private Job establishNow(String name, boolean full, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
             checkSides(p);
@@ -273,6 +324,13 @@ public final class PairAdmin {
 
     /** Splits the named pairs at one instant (consistent across them). */
     public void split(List<String> names) throws IOException, PoolException {
+        guarded(PairChange.Kind.SPLIT, names, () -> {
+            splitNow(names);
+            return null;
+        });
+    }
+
+    private void splitNow(List<String> names) throws IOException, PoolException {
         synchronized (pool) {
             List<Pair> ps = new ArrayList<>();
             for (String n : new LinkedHashSet<>(names)) {
@@ -287,8 +345,16 @@ public final class PairAdmin {
                     default -> throw new PoolException("pair " + n + " is " + s + ": wait for the restore to finish, then split");
                 }
             }
+            // the instant goes on record with the split itself (when the BCV's image was taken)
+            String at = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            java.util.Map<String, PoolConfig.PairRecord> before = new java.util.HashMap<>();
             try {
                 Pair.split(ps, () -> {
+                    for (Pair p : ps) {
+                        PoolConfig.PairRecord r = pool.pairRecords.get(p.name());
+                        before.put(p.name(), r);
+                        pool.pairRecords.put(p.name(), r.withSplitAt(at));
+                    }
                     try {
                         pool.persist();
                     } catch (IOException e) {
@@ -296,7 +362,11 @@ public final class PairAdmin {
                     }
                 });
             } catch (UncheckedIOException e) {
+                pool.pairRecords.putAll(before);
                 throw e.getCause(); // the split was not recorded: the pairs are as they were
+            } catch (RuntimeException e) {
+                pool.pairRecords.putAll(before);
+                throw e;
             }
             for (Pair p : ps) {
                 pool.events.publish(Event.info("PAIR_STATE", p.name(), "pair " + p.name() + " split"
@@ -312,6 +382,11 @@ public final class PairAdmin {
 
     /** As {@link #restore(String, boolean, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
     public Job restore(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
+        return guarded(protect ? PairChange.Kind.RESTORE_PROTECTED : PairChange.Kind.RESTORE, List.of(name),
+                () -> restoreNow(name, full, protect, throttle));
+    }
+
+    private Job restoreNow(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
             checkSides(p);
@@ -352,6 +427,11 @@ public final class PairAdmin {
         }
     }
 
+    private String splitAt(String pair) {
+        PoolConfig.PairRecord r = pool.pairRecords.get(pair);
+        return r == null ? null : r.splitAt();
+    }
+
     /** The live pair, for track maps and on-demand counters. */
     public Pair get(String name) throws PoolException {
         return pair(name);
@@ -375,7 +455,7 @@ public final class PairAdmin {
             JobProgress jp = j == null ? null : j.progress();
             out.add(new PairView(p.name(), p.std().name(), p.bcv().name(), p.state(), p.stdInvalidTracks(),
                     p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(),
-                    jp == null ? null : jp.fraction(), p.onDemandReads(), jp));
+                    jp == null ? null : jp.fraction(), p.onDemandReads(), jp, splitAt(p.name())));
         }
         return out;
     }

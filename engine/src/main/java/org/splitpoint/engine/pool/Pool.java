@@ -58,6 +58,8 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.PairRecord> pairRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Innermost: writing pool.json (see the lock order above). */
     private final Object persistLock = new Object();
+    /** Run around every split, establish and restore (see {@link PairAdmin#guard}). */
+    volatile org.splitpoint.engine.pair.PairChangeGuard pairGuard = org.splitpoint.engine.pair.PairChangeGuard.NONE;
     final Map<String, org.splitpoint.engine.pair.Pair> pairs =
             java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, PoolConfig.BackupRecord> backupRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -92,6 +94,8 @@ public final class Pool implements AutoCloseable {
     private volatile boolean closed;
     /** Jobs run on their own threads: from open (the default), or once {@link #startJobs()} was called. */
     private volatile boolean jobsRunning;
+    private final VolumeProblems volumeProblems;
+    private final JobHistory jobHistory;
 
     private Pool(PoolPaths paths, StorageFactory storage, PoolLockHandle lock, PoolConfig config, EventBus events,
                  PoolOptions options) {
@@ -101,6 +105,8 @@ public final class Pool implements AutoCloseable {
         this.storage = storage;
         this.lock = lock;
         this.events = events;
+        this.volumeProblems = new VolumeProblems(this);
+        this.jobHistory = new JobHistory(this);
         this.uuid = config.uuid();
         this.trackSize = config.trackSize();
         this.driveSize = config.driveSize();
@@ -245,6 +251,7 @@ public final class Pool implements AutoCloseable {
             jobs.remove(finished.get(i));
         }
         jobs.removeIf(j -> j.state().isFinished() && j.id().equals(job.id()));
+        jobHistory.follow(job);
         jobs.add(job);
         if (jobsRunning) {
             job.start();
@@ -315,7 +322,7 @@ public final class Pool implements AutoCloseable {
             for (PoolConfig.PairRecord r : copy(pairRecords)) {
                 org.splitpoint.engine.pair.Pair p = pairs.get(r.name());
                 pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(),
-                        r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads()));
+                        r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads(), r.splitAt()));
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
                     copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),
@@ -361,6 +368,16 @@ public final class Pool implements AutoCloseable {
 
     public EventBus events() {
         return events;
+    }
+
+    /** The jobs that ended, kept across openings. */
+    public JobHistory jobHistory() {
+        return jobHistory;
+    }
+
+    /** The volumes' data problems (verify mismatches, lost writes) standing until repaired. */
+    public VolumeProblems volumeProblems() {
+        return volumeProblems;
     }
 
     public void addListener(EventListener l) {

@@ -398,6 +398,14 @@ public final class PoolAdmin {
         }
         String msg = "verify of " + volume + ": " + mismatches + " mismatched sectors" + (repair && mismatches > 0 ? " repaired" : "");
         pool.events.publish(mismatches == 0 ? Event.info("VERIFY", volume, msg) : Event.warning("VERIFY", volume, msg));
+        // the volume's problem stands until a repair, or a verify that finds the copies agree
+        if (repair) {
+            pool.volumeProblems().clear(volume, "repaired by verify --repair", VolumeProblem.Kind.values());
+        } else if (mismatches == 0) {
+            pool.volumeProblems().clear(volume, "a verify found no mismatch", VolumeProblem.Kind.VERIFY_MISMATCH);
+        } else {
+            pool.volumeProblems().report(volume, VolumeProblem.Kind.VERIFY_MISMATCH, mismatches, msg);
+        }
         return mismatches;
     }
 }

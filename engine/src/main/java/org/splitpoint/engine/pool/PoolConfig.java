@@ -233,18 +233,32 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
     /**
      * A BCV pair. Its bitmaps are in {@code meta/<name>.std.inv} and {@code .bcv.inv}; a pair found SyncInProg or RestInProg at open resumes its copy, whose
      * settings (throttle, paused) and starting size ({@code jobTotal}, for progress) are kept here,
-     * with the count of reads served on demand from the BCV over the pair's life ({@code onDemandReads}).
+     * with the count of reads served on demand from the BCV over the pair's life ({@code onDemandReads}),
+     * and when it was last split ({@code splitAt}, ISO time; null if never): when the BCV's
+     * point-in-time image was taken.
      */
     public record PairRecord(String name, String std, String bcv, org.splitpoint.engine.pair.PairState state,
-                             boolean protect, long throttle, boolean paused, long jobTotal, long onDemandReads) {
+                             boolean protect, long throttle, boolean paused, long jobTotal, long onDemandReads,
+                             String splitAt) {
+        /** A pair record of before splitAt was kept (as older pool.json files have it). */
+        public PairRecord(String name, String std, String bcv, org.splitpoint.engine.pair.PairState state,
+                          boolean protect, long throttle, boolean paused, long jobTotal, long onDemandReads) {
+            this(name, std, bcv, state, protect, throttle, paused, jobTotal, onDemandReads, null);
+        }
+
         /** The same pair with another copy state, throttle, pause and total. */
         public PairRecord with(org.splitpoint.engine.pair.PairState st, boolean prot, long thr, boolean pause, long total) {
-            return new PairRecord(name, std, bcv, st, prot, thr, pause, total, onDemandReads);
+            return new PairRecord(name, std, bcv, st, prot, thr, pause, total, onDemandReads, splitAt);
         }
 
         /** The same pair with another on-demand read count. */
         public PairRecord withOnDemandReads(long n) {
-            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, n);
+            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, n, splitAt);
+        }
+
+        /** The same pair, split at {@code at} (ISO time). */
+        public PairRecord withSplitAt(String at) {
+            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, onDemandReads, at);
         }
     }
 

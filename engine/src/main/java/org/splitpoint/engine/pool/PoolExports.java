@@ -53,6 +53,18 @@ public final class PoolExports implements ExportCatalog {
         this.defaultExport = defaultExport;
     }
 
+    @Override
+    public void serving(String address) {
+        pool.events.publish(org.splitpoint.engine.event.Event.info("NBD", address, "NBD server started on " + address
+                + " (exports: " + String.join(", ", list().stream().map(Export::name).toList()) + ")"));
+    }
+
+    @Override
+    public void stopped(String address) {
+        pool.events.publish(org.splitpoint.engine.event.Event.info("NBD", address, "NBD server on " + address
+                + " stopped"));
+    }
+
     /** The name the empty export name stands for now, or null when the pool has no volume hosts may use. */
     public String defaultName() {
         if (defaultExport != null) {

@@ -57,12 +57,26 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
     public record VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
                              List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
                              long dirtyTracks, String lastBackup, RestoreView restore, List<Long> lostTracks,
-                             StripeJournalView stripeJournal) {
+                             StripeJournalView stripeJournal, List<VolumeProblem> problems) {
+        public VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
+                          List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
+                          long dirtyTracks, String lastBackup, RestoreView restore, List<Long> lostTracks,
+                          StripeJournalView stripeJournal) {
+            this(name, layout, state, stateReason, size, drives, stripUnit, bytesRead, bytesWritten, dirtyTracks,
+                    lastBackup, restore, lostTracks, stripeJournal, List.of());
+        }
+
+        /** The worst of its problems in one sentence, or null when it has none. */
+        public String problemLine() {
+            return problems.stream().filter(VolumeProblem::critical).findFirst()
+                    .or(() -> problems.stream().findFirst()).map(VolumeProblem::sentence).orElse(null);
+        }
+
         public VolumeView(String name, Layout layout, VolumeState state, String stateReason, long size,
                           List<String> drives, int stripUnit, long bytesRead, long bytesWritten,
                           long dirtyTracks, String lastBackup, RestoreView restore) {
             this(name, layout, state, stateReason, size, drives, stripUnit, bytesRead, bytesWritten, dirtyTracks,
-                    lastBackup, restore, List.of(), null);
+                    lastBackup, restore, List.of(), null, List.of());
         }
     }
 
@@ -93,7 +107,10 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
             if (v.state() == VolumeState.FAILED) {
                 return Health.CRITICAL;
             }
-            if (v.state() != VolumeState.OPTIMAL) {
+            if (v.problems().stream().anyMatch(VolumeProblem::critical)) {
+                return Health.CRITICAL; // a lost write
+            }
+            if (v.state() != VolumeState.OPTIMAL || !v.problems().isEmpty()) {
                 h = Health.WARNING;
             }
         }

@@ -1,0 +1,88 @@
+package org.splitpoint.app.notify;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.event.Severity;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.pool.JobHistory;
+
+/**
+ * What deserves a notification — jobs that ended, critical events — gathered in bursts: the first
+ * item of a burst waits {@link #BURST} for others, then the burst is one {@link Notice}, so a
+ * rebuild failing with its volume and drive events, or ten restores ending together, is one
+ * popup and not a flood. No toolkit here: the view shows the notices (ControlsFX Notifications).
+ * UI thread only.
+ */
+public final class NoticeFeed {
+
+    public static final Duration BURST = Duration.ofMillis(1500);
+
+    /** Runs a task later on the UI thread (a PauseTransition in the app, by hand in tests). */
+    @FunctionalInterface
+    public interface Later {
+        void after(Duration delay, Runnable task);
+    }
+
+    private final Later later;
+    private final List<Notice.Item> burst = new ArrayList<>();
+    private final List<Consumer<Notice>> sinks = new CopyOnWriteArrayList<>();
+
+    public NoticeFeed(Later later) {
+        this.later = later;
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "splitpoint-notices");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** A feed whose bursts end on a timer thread and are handed to {@code ui} (no toolkit needed). */
+    public static NoticeFeed onTimer(java.util.concurrent.Executor ui) {
+        return new NoticeFeed((delay, task) -> TIMER.schedule(() -> ui.execute(task), delay.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    /** {@code sink} gets each burst's notice (UI thread). */
+    public void onNotice(Consumer<Notice> sink) {
+        sinks.add(sink);
+    }
+
+    /** Jobs that ended while the window is open. */
+    public void jobsEnded(List<JobHistory.Entry> ended) {
+        for (JobHistory.Entry e : ended) {
+            boolean failed = e.result() == JobState.FAILED;
+            offer(new Notice.Item(failed ? "Job failed" : "Job ended", e.line(), failed));
+        }
+    }
+
+    /** New events: the critical ones are notices. */
+    public void events(List<Event> events) {
+        for (Event e : events) {
+            if (e.severity() == Severity.CRITICAL) {
+                offer(new Notice.Item("Critical event", e.message(), true));
+            }
+        }
+    }
+
+    private void offer(Notice.Item item) {
+        burst.add(item);
+        if (burst.size() == 1) {
+            later.after(BURST, this::flush);
+        }
+    }
+
+    private void flush() {
+        if (burst.isEmpty()) {
+            return;
+        }
+        Notice n = Notice.of(List.copyOf(burst));
+        burst.clear();
+        sinks.forEach(s -> s.accept(n));
+    }
+}

@@ -1,0 +1,42 @@
+package org.splitpoint.app.pair;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/** The words for when a BCV's point-in-time image was taken: the local time of the split and its age. */
+final class PointInTime {
+
+    private static final DateTimeFormatter AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private PointInTime() {
+    }
+
+    /** "BCV image taken 2026-12-03 01:04:31 (12 min ago)". */
+    static String line(Instant splitAt, Instant now) {
+        return "BCV image taken " + AT.format(LocalDateTime.ofInstant(splitAt, ZoneId.systemDefault())) + " ("
+                + age(Duration.between(splitAt, now)) + ")";
+    }
+
+    /** "just now", "42 s ago", "12 min ago", "3 h 5 min ago", "2 days 4 h ago". */
+    static String age(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 5) {
+            return "just now";
+        }
+        if (s < 60) {
+            return s + " s ago";
+        }
+        long m = s / 60;
+        if (m < 60) {
+            return m + " min ago";
+        }
+        long h = m / 60;
+        if (h < 48) {
+            return h + " h " + (m % 60) + " min ago";
+        }
+        return (h / 24) + " days " + (h % 24) + " h ago";
+    }
+}

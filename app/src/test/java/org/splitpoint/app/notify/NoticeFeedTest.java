@@ -1,0 +1,76 @@
+package org.splitpoint.app.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.pool.JobHistory;
+
+/** Notifications come one per burst: a single item as it is, a burst counted with its first lines. */
+class NoticeFeedTest {
+
+    private final List<Runnable> pending = new ArrayList<>();
+    private final List<Notice> shown = new ArrayList<>();
+    private final NoticeFeed feed = new NoticeFeed((delay, task) -> pending.add(task));
+
+    NoticeFeedTest() {
+        feed.onNotice(shown::add);
+    }
+
+    private static JobHistory.Entry ended(String target, JobState result) {
+        return new JobHistory.Entry("restore-" + target, "restore", target, result,
+                result == JobState.FAILED ? "drive d2 failed on read" : "", "2026-12-03T01:00:00Z",
+                "2026-12-03T01:00:12Z", 12, 64 << 20, 1024, 1024);
+    }
+
+    private void burstEnds() {
+        List<Runnable> now = new ArrayList<>(pending);
+        pending.clear();
+        now.forEach(Runnable::run);
+    }
+
+    @Test
+    void oneEndedJobIsOneInformationNotice() {
+        feed.jobsEnded(List.of(ended("p1", JobState.DONE)));
+        assertThat(shown).isEmpty(); // the burst is still open
+        burstEnds();
+        assertThat(shown).containsExactly(new Notice("Job ended", "restore p1 DONE in 0:12, 64 MiB, 1024/1024 tracks", false));
+    }
+
+    @Test
+    void aBurstIsOneNoticeCountingEverything() {
+        for (int i = 1; i <= 5; i++) {
+            feed.jobsEnded(List.of(ended("p" + i, JobState.DONE)));
+        }
+        feed.events(List.of(Event.info("PAIR_STATE", "p1", "pair p1 split"),
+                Event.critical("DRIVE_STATE", "d2", "drive d2 FAILED: read error")));
+        assertThat(pending).as("one timer per burst").hasSize(1);
+        burstEnds();
+
+        assertThat(shown).singleElement().satisfies(n -> {
+            assertThat(n.title()).isEqualTo("6 things happened");
+            assertThat(n.critical()).isTrue();
+            assertThat(n.text().lines()).hasSize(4).last().asString().isEqualTo(
+                    "… and 3 more (see Jobs › History and the event log)");
+        });
+        feed.jobsEnded(List.of(ended("p9", JobState.FAILED), ended("p8", JobState.FAILED)));
+        burstEnds();
+        assertThat(shown).last().satisfies(n -> {
+            assertThat(n.title()).isEqualTo("2 jobs failed");
+            assertThat(n.critical()).isTrue();
+            assertThat(n.text()).contains("(drive d2 failed on read)");
+        });
+    }
+
+    @Test
+    void infoEventsAreNotNotices() {
+        feed.events(List.of(Event.info("PAIR_STATE", "p1", "pair p1 split"), Event.warning("VERIFY", "v", "3 mismatches")));
+        burstEnds();
+        assertThat(shown).isEmpty();
+        assertThat(pending).isEmpty();
+    }
+}

@@ -1,0 +1,83 @@
+package org.splitpoint.app.workload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.backup.KnownStores;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.pair.PairConsoleViewModel;
+import org.splitpoint.app.pool.PoolViewModel;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.pair.PairState;
+
+/**
+ * Defect 1 of issue 13 through the app's view models: the demo's verified workload runs on prod,
+ * the pair is split from a shell (the engine call the forwarded `pair split` makes, not the
+ * console's button), then the console restores with Protect: the workload ends with 0 errors and
+ * the volume has no problem.
+ */
+class CliPairChangesTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private PoolBridge bridge;
+    private PoolViewModel vm;
+
+    @BeforeEach
+    void open() throws Exception {
+        bridge = PoolBridge.open(TestPools.demo(tmp, TestPools.PAIR_DRIVE_SIZE), new CurrentThreadTaskExecutor(), ui);
+        vm = new PoolViewModel(bridge, KnownStores.Memory.inMemory(List.of()));
+        vm.start();
+        ui.drain();
+    }
+
+    @AfterEach
+    void close() {
+        vm.close();
+    }
+
+    private void refresh() {
+        bridge.refresh();
+        ui.drain();
+        vm.workloads().pollNow();
+        ui.drain();
+    }
+
+    @Test
+    void aSplitFromTheShellAndAProtectedRestoreLeaveTheWorkloadAtZeroErrors() throws Exception {
+        WorkloadViewModel w = vm.workloads().of("prod");
+        w.start();
+        PairConsoleViewModel console = vm.pair("prod-pair");
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> w.verifyLineProperty().get()
+                .matches("verified [1-9][\\d,]* blocks.*"))).isTrue();
+
+        bridge.run(pool -> {
+            pool.pairs().split(List.of("prod-pair")); // what `./splitpoint pair split POOL prod-pair` runs in the app
+            return null;
+        }, ok -> { }, why -> { throw new AssertionError(why); });
+        assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
+                () -> console.stateProperty().get() == PairState.Split)).isTrue();
+        Thread.sleep(1500); // the workload writes the STD after the split: the restore takes those writes back
+
+        console.protectProperty().set(true);
+        console.restore();
+        assertThat(TestPools.await(Duration.ofSeconds(60), this::refresh,
+                () -> console.stateProperty().get() == PairState.Split && vm.jobs().rows().isEmpty())).isTrue();
+        Thread.sleep(1500); // reads after the restore check what it brought back
+        w.stop();
+        refresh();
+
+        assertThat(w.errorsProperty().get()).as(w.problemProperty().get()).isZero();
+        assertThat(w.verifyLineProperty().get()).endsWith(", 0 errors");
+        assertThat(vm.problem("prod").problemProperty().get()).isEmpty();
+    }
+}

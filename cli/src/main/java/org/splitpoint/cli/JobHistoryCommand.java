@@ -1,0 +1,43 @@
+package org.splitpoint.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.pool.JobHistory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code splitpoint job history POOL [--json]}: the jobs that ended (kept across openings), oldest first. */
+@Command(name = "history", description = "List the jobs that ended: result, duration, bytes (the last "
+        + JobHistory.KEPT + ").")
+final class JobHistoryCommand extends OnPool {
+
+    @Option(names = "--json", description = "print one JSON document")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = out();
+        return PoolSession.look(dir, err(), pool -> {
+            List<JobHistory.Entry> all = pool.jobHistory().list();
+            if (json) {
+                Json.print(out, Json.MAPPER.valueToTree(all));
+                return 0;
+            }
+            if (all.isEmpty()) {
+                out.println("no job has ended yet");
+                return 0;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"FINISHED", "ID", "KIND", "TARGET", "RESULT", "DURATION", "BYTES", "TRACKS"});
+            for (JobHistory.Entry e : all) {
+                long s = Math.round(e.seconds());
+                rows.add(new String[] {e.finishedAt(), e.id(), e.kind(), e.target(),
+                        e.result().name() + (e.message().isEmpty() ? "" : ": " + e.message()),
+                        String.format("%d:%02d", s / 60, s % 60), org.splitpoint.engine.pool.Sizes.format(e.bytes()),
+                        e.doneTracks() + "/" + e.totalTracks()});
+            }
+            Tables.print(out, rows);
+            return 0;
+        });
+    }
+}

@@ -1,0 +1,88 @@
+package org.splitpoint.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.event.Event;
+
+/**
+ * What the CLI shows of what happened: `job history`, `pair query`'s splitAt, a volume's problem in
+ * `pool status` until `volume verify --repair`, and the sentence of a failed forwarded command in
+ * the holder's event log.
+ */
+class CliHistoryTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path pairPool() {
+        Path pool = tmp.resolve("pool");
+        CliRun.of("pool", "create", pool, "--drives", 4, "--drive-size", "4M");
+        CliRun.of("volume", "create", pool, "prod", "--layout", "raid1", "--drives", "d1,d2");
+        CliRun.of("volume", "create", pool, "copy", "--layout", "raid1", "--drives", "d3,d4");
+        CliRun.of("pair", "create", pool, "p1", "--std", "prod", "--bcv", "copy");
+        return pool;
+    }
+
+    @Test
+    void jobHistoryAndSplitAt() throws Exception {
+        Path pool = pairPool();
+        assertThat(CliRun.of("job", "history", pool).out()).contains("no job has ended yet");
+        assertThat(CliRun.of("pair", "establish", pool, "p1").code()).isZero();
+        assertThat(CliRun.of("pair", "split", pool, "p1").code()).isZero();
+
+        JsonNode history = Json.MAPPER.readTree(CliRun.of("job", "history", pool, "--json").out());
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("kind").asText()).isEqualTo("establish");
+        assertThat(history.get(0).get("result").asText()).isEqualTo("DONE");
+        assertThat(history.get(0).get("bytes").asLong()).isEqualTo(4L << 20);
+        assertThat(CliRun.of("job", "history", pool).out()).contains("establish-p1", "DONE", "4 MiB", "64/64");
+
+        JsonNode pair = Json.MAPPER.readTree(CliRun.of("pair", "query", pool, "--json").out()).get(0);
+        assertThat(Instant.parse(pair.get("splitAt").asText())).isBeforeOrEqualTo(Instant.now());
+        assertThat(CliRun.of("pair", "query", pool).out()).contains("SPLIT AT", pair.get("splitAt").asText());
+    }
+
+    @Test
+    void aVolumeProblemShowsInPoolStatusUntilRepaired() throws Exception {
+        Path pool = pairPool();
+        CliRun.withStdin(new byte[1 << 20], "volume", "write", pool, "prod", "--offset", 0);
+        try (FileChannel ch = FileChannel.open(pool.resolve("drives/d2.img"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 100);
+        }
+        assertThat(CliRun.of("volume", "verify", pool, "prod").out()).contains("1");
+        CliRun status = CliRun.of("pool", "status", pool);
+        assertThat(status.out()).contains("OPTIMAL (problem)", "problem: verify found 1 mismatched sector in volume prod");
+        JsonNode v = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out()).get("volumes").get(0);
+        assertThat(v.get("problems").get(0).get("kind").asText()).isEqualTo("verify-mismatch");
+        assertThat(CliRun.of("volume", "verify", pool, "prod", "--repair").code()).isZero();
+        assertThat(CliRun.of("pool", "status", pool).out()).doesNotContain("problem");
+    }
+
+    @Test
+    void aFailedForwardedCommandLogsItsSentence() throws Exception {
+        Path pool = pairPool();
+        try (Holder h = new Holder(pool)) {
+            List<Event> events = new CopyOnWriteArrayList<>();
+            h.pool.addListener(events::add);
+            CliRun r = CliRun.of("pair", "split", pool, "p1");
+            assertThat(r.code()).isEqualTo(1);
+            long end = System.nanoTime() + 20_000_000_000L; // the bus delivers on its own thread
+            while (events.stream().noneMatch(e -> e.message().startsWith("command failed")) && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertThat(events).filteredOn(e -> e.message().startsWith("command failed")).singleElement()
+                    .extracting(Event::message).asString()
+                    .endsWith(": pair p1 was never established; establish it first");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.event.EventBus;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobListener;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.meta.AtomicFile;
+
+/**
+ * Jobs that ended, newest last, in {@code meta/jobs-history.jsonl} (one JSON object a line, the
+ * last {@link #KEPT} kept), so the app's Jobs history and {@code job history} show them after the
+ * pool is closed and opened again. Every job the pool starts is followed ({@link Pool#startJob});
+ * a job stopped by a close, to resume at the next opening, has not ended and is not listed. Also
+ * says when a job is paused or resumed, as an event, whoever asked. The file is a record for
+ * people, rewritten atomically at each end; an unreadable one starts an empty history (logged).
+ */
+public final class JobHistory {
+
+    /** How many ended jobs are kept. */
+    public static final int KEPT = 200;
+
+    private static final System.Logger LOG = System.getLogger(JobHistory.class.getName());
+
+    /**
+     * One ended job: {@code result} DONE, CANCELLED or FAILED ({@code message} the failure's
+     * sentence); {@code seconds} from its start (or resumption) in the process that ran it to its
+     * end; {@code bytes} it copied in that process.
+     */
+    public record Entry(String id, String kind, String target, JobState result, String message, String startedAt,
+                        String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks) {
+
+        /** "establish prod-pair DONE in 0:12, 64.0 MiB, 1024/1024 tracks". */
+        public String line() {
+            long s = Math.round(seconds);
+            return kind + " " + target + " " + result + " in " + String.format("%d:%02d", s / 60, s % 60) + ", "
+                    + Sizes.format(bytes) + ", " + doneTracks + "/" + totalTracks + " tracks"
+                    + (message == null || message.isEmpty() ? "" : " (" + message + ")");
+        }
+    }
+
+    private final Pool pool;
+    private final Path file;
+    private final List<Entry> entries = new ArrayList<>(); // guarded by this
+    private long version;
+
+    JobHistory(Pool pool) {
+        this.pool = pool;
+        this.file = pool.paths.meta().resolve("jobs-history.jsonl");
+        load();
+    }
+
+    private void load() {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            for (String line : new String(AtomicFile.read(pool.storage, file), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    entries.add(EventBus.JSON.readValue(line, Entry.class));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "ignoring " + file + ": " + e.getMessage());
+            entries.clear();
+        }
+    }
+
+    /** Follows {@code job}: its end goes into the history, its pause and resume out as events. */
+    void follow(Job job) {
+        job.addListener(new JobListener() {
+            @Override
+            public void pausedChanged(Job j, boolean paused) {
+                pool.events.publish(Event.info("JOB_STATE", j.id(), j.kind() + " " + j.target()
+                        + (paused ? " paused" : " resumed")));
+            }
+
+            @Override
+            public void finished(Job j, JobProgress last) {
+                ended(j, last);
+            }
+        });
+    }
+
+    private void ended(Job j, JobProgress last) {
+        Instant now = Instant.now();
+        Entry e = new Entry(j.id(), j.kind(), j.target(), last.state(), last.state() == JobState.FAILED ? last.message() : "",
+                j.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(), now.truncatedTo(ChronoUnit.SECONDS).toString(),
+                Duration.between(j.startedAt(), now).toMillis() / 1000.0, j.bytesMoved(), last.doneTracks(),
+                last.totalTracks());
+        synchronized (this) {
+            entries.add(e);
+            while (entries.size() > KEPT) {
+                entries.remove(0);
+            }
+            version++;
+            if (pool.isReadOnly()) {
+                return;
+            }
+            try {
+                StringBuilder out = new StringBuilder();
+                for (Entry x : entries) {
+                    out.append(EventBus.JSON.writeValueAsString(x)).append('\n');
+                }
+                AtomicFile.replace(pool.storage, file, out.toString().getBytes(StandardCharsets.UTF_8));
+            } catch (IOException ex) {
+                // the job's own outcome is on record where it matters (pool.json); the history is for people
+                LOG.log(System.Logger.Level.WARNING, "could not write " + file + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    /** The ended jobs, oldest first. */
+    public synchronized List<Entry> list() {
+        return List.copyOf(entries);
+    }
+
+    /** Grows by one with each ended job (for a view that polls: has anything changed?). */
+    public synchronized long version() {
+        return version;
+    }
+}
