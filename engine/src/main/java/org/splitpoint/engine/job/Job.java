@@ -9,7 +9,9 @@ import java.util.function.Consumer;
  * <p>Design. One thread per job. The loop checks pause and cancel between tracks, paces itself
  * to the throttle (a token bucket of one second), and checkpoints about once a second, so a restart
  * resumes within a second of work of where it stopped. Progress goes out as immutable
- * {@link JobProgress} values through {@code onProgress}, at most every 200 ms.
+ * {@link JobProgress} values through {@code onProgress}, at most every 200 ms. The total is what
+ * the work owed when it started, grown by what it reports added on the way (tracks written during an
+ * establish, an unprotected restore's catch-up), so "100%" and "ETA 0:00" mean nothing is left.
  */
 public final class Job implements Runnable {
 
@@ -19,7 +21,8 @@ public final class Job implements Runnable {
     private final String id;
     private final String kind;
     private final String target;
-    private final long total;
+    /** Grows when the work reports tracks added (never shrinks): total − done is what is left. */
+    private volatile long total;
     private final long trackBytes;
     private final JobWork work;
     private final Consumer<JobProgress> onProgress;
@@ -146,9 +149,11 @@ public final class Job implements Runnable {
     public JobProgress progress() {
         long now = System.nanoTime();
         double bps = state == JobState.RUNNING ? rate.bytesPerSecond(now) : 0;
-        long remaining = (total - done) * trackBytes;
+        long d = done;
+        long t = total; // read after done: it only grows, so it is never below the done read
+        long remaining = (t - d) * trackBytes;
         long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
-        return new JobProgress(id, kind, target, state, done, total, trackBytes, bps, eta, throttle, message);
+        return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, throttle, message);
     }
 
     @Override
@@ -219,6 +224,9 @@ public final class Job implements Runnable {
         long t = throttle;
         work.stepBudget(t > 0 ? Math.max(trackBytes, t / 4) : Long.MAX_VALUE);
         JobWork.Step step = work.copyNext(done);
+        if (step.added() > 0) {
+            total += step.added(); // only this thread writes total and done
+        }
         done = Math.min(total, done + step.tracks());
         long now = System.nanoTime();
         rate.add(now, step.bytes());
