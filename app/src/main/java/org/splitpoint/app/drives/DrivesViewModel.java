@@ -1,6 +1,5 @@
 package org.splitpoint.app.drives;
 
-import java.util.function.LongSupplier;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -27,7 +26,6 @@ public final class DrivesViewModel {
 
     private final PoolBridge bridge;
     private final ActionStatus status;
-    private final LongSupplier rebuildLimit;
 
     // ---- properties
     private final ObservableList<DriveRow> rows = FXCollections.observableArrayList();
@@ -40,11 +38,10 @@ public final class DrivesViewModel {
     private final ReadOnlyStringWrapper offlineBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper onlineBlocked = new ReadOnlyStringWrapper();
 
-    /** {@code rebuildLimit} gives the bytes/s limit for a new rebuild (0 = none), read on the UI thread. */
-    public DrivesViewModel(PoolBridge bridge, ActionStatus status, LongSupplier rebuildLimit) {
+    /** A rebuild starts unlimited; its limit is the job's own, set in its Jobs row or with {@code job throttle}. */
+    public DrivesViewModel(PoolBridge bridge, ActionStatus status) {
         this.bridge = bridge;
         this.status = status;
-        this.rebuildLimit = rebuildLimit;
         failBlocked.bind(Bindings.createStringBinding(
                 () -> busy() ? busyReason() : DriveRules.whyNotFail(snapshot.get(), selectedDrive.get()),
                 snapshot, selectedDrive, status.busyProperty()));
@@ -128,19 +125,20 @@ public final class DrivesViewModel {
         return DriveRules.plan(snapshot.get(), selectedDrive.get());
     }
 
-    /** Replaces the selected drive with a blank image and starts its rebuild (after confirmation). */
+    /** Replaces the selected drive with a blank image and starts its rebuild, unlimited (after confirmation). */
     public void replace() {
+        replace(0);
+    }
+
+    /** As {@link #replace()}, the rebuild limited to {@code limit} bytes/s (0 = none) from its start. */
+    public void replace(long limit) {
         String name = selectedDrive.get();
         if (!replaceBlocked.get().isEmpty()) {
             return;
         }
-        long limit = rebuildLimit.getAsLong();
         status.started("Replacing drive " + name + "…");
         bridge.run(pool -> {
-            Job job = pool.admin().replaceDrive(name);
-            if (job != null && limit > 0) {
-                job.setThrottle(limit);
-            }
+            Job job = pool.admin().replaceDrive(name, limit);
             return job != null;
         }, rebuilding -> status.succeeded(rebuilding
                 ? "Drive " + name + " replaced with a blank image; rebuilding" + volumeNote(name)

@@ -242,7 +242,7 @@ public final class PairConsoleViewModel {
         PairView p = view.get();
         copy.starting("establish");
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
-        long limit = copy.limit();
+        long limit = copy.limitForStart();
         bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
             return pool.pairs().establish(name, f, limit); // the limit holds from the first step
         }), j -> {
@@ -274,7 +274,7 @@ public final class PairConsoleViewModel {
         PairView p = view.get();
         copy.starting("restore");
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
-        long limit = copy.limit();
+        long limit = copy.limitForStart();
         bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
             return pool.pairs().restore(name, f, keep, limit);
         }), j -> {

@@ -85,7 +85,7 @@ public final class PoolViewModel {
         this.bridge = bridge;
         this.stores = new KnownStores(storeMemory);
         this.jobs = new JobsViewModel(bridge, status, expectations);
-        this.drives = new DrivesViewModel(bridge, status, jobs::limitBytesPerSecond);
+        this.drives = new DrivesViewModel(bridge, status);
         this.workloads = new Workloads(bridge, expectations, status);
         this.nav = new NavViewModel(bridge.poolDir().getFileName() == null ? bridge.poolDir().toString()
                 : bridge.poolDir().getFileName().toString());

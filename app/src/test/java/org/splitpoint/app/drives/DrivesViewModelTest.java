@@ -28,7 +28,7 @@ class DrivesViewModelTest {
     @BeforeEach
     void open() throws Exception {
         bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
-        vm = new DrivesViewModel(bridge, status, () -> 0);
+        vm = new DrivesViewModel(bridge, status);
         bridge.onSnapshot(vm::apply);
         bridge.refresh();
         ui.drain();

@@ -30,6 +30,10 @@ public final class Job implements Runnable {
     private volatile long done;
     private volatile JobState state;
     private volatile long throttle;
+    /** The stamp of {@link #throttle}: written after it, read before it (so a read stamp never claims a newer limit). */
+    private volatile long throttleStamp;
+    /** One sequence for every job's limit stamps: a job created later stamps its first limit later. */
+    private static final java.util.concurrent.atomic.AtomicLong THROTTLE_STAMPS = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean cancelRequested;
     private volatile boolean stopRequested;
     private volatile String message = "";
@@ -45,6 +49,7 @@ public final class Job implements Runnable {
         this.trackBytes = trackBytes;
         this.state = paused ? JobState.PAUSED : JobState.RUNNING;
         this.throttle = throttle;
+        this.throttleStamp = THROTTLE_STAMPS.incrementAndGet();
         this.work = work;
         this.onProgress = onProgress;
     }
@@ -123,15 +128,22 @@ public final class Job implements Runnable {
         notifyAll();
     }
 
-    /** Sets the limit in bytes per second (0 = unlimited); applies from the next track on. */
-    public void setThrottle(long bytesPerSecond) {
+    /**
+     * Sets the limit in bytes per second (0 = unlimited); applies from the next track on. Returns
+     * the limit's stamp: a {@link JobProgress} with an older {@code throttleStamp} was taken before it.
+     */
+    public long setThrottle(long bytesPerSecond) {
         boolean paused;
+        long stamp;
         synchronized (this) {
             throttle = Math.max(0, bytesPerSecond);
+            stamp = THROTTLE_STAMPS.incrementAndGet();
+            throttleStamp = stamp;
             paused = state == JobState.PAUSED;
             notifyAll();
         }
         work.settingsChanged(paused, Math.max(0, bytesPerSecond));
+        return stamp;
     }
 
     /** Waits up to {@code millis} for the job to finish; returns true if it did. */
@@ -149,11 +161,13 @@ public final class Job implements Runnable {
     public JobProgress progress() {
         long now = System.nanoTime();
         double bps = state == JobState.RUNNING ? rate.bytesPerSecond(now) : 0;
+        long stamp = throttleStamp; // before the limit: the limit read is at least as new as its stamp says
+        long limit = throttle;
         long d = done;
         long t = total; // read after done: it only grows, so it is never below the done read
         long remaining = (t - d) * trackBytes;
         long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
-        return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, throttle, message);
+        return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, limit, message, stamp);
     }
 
     @Override
