@@ -12,6 +12,7 @@ import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Rows;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.DriveRules;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.PoolSnapshot.DriveView;
 import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
@@ -43,19 +44,19 @@ public final class DrivesViewModel {
         this.bridge = bridge;
         this.status = status;
         failBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotFail(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::fail),
                 snapshot, selectedDrive, status.busyProperty()));
         replaceBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotReplace(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::replace),
                 snapshot, selectedDrive, status.busyProperty()));
         addBlocked.bind(Bindings.createStringBinding(
                 () -> busy() ? busyReason() : snapshot.get() == null ? "the pool is still loading" : "",
                 snapshot, status.busyProperty()));
         offlineBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotOffline(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::offline),
                 snapshot, selectedDrive, status.busyProperty()));
         onlineBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotOnline(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::online),
                 snapshot, selectedDrive, status.busyProperty()));
     }
 
@@ -122,7 +123,7 @@ public final class DrivesViewModel {
 
     /** What replacing the selected drive will do, for the confirmation; null with no selection. */
     public ReplacePlan replacePlan() {
-        return DriveRules.plan(snapshot.get(), selectedDrive.get());
+        return DriveChecks.plan(snapshot.get(), selectedDrive.get());
     }
 
     /** Replaces the selected drive with a blank image and starts its rebuild, unlimited (after confirmation). */

@@ -42,6 +42,14 @@ public final class PairAdmin {
          * being restored from ("a backup", "a snapshot"), else null.
          */
         public record Sides(VolumeState std, String stdReason, VolumeState bcv, String bcvReason, String stdRestoredFrom) { }
+
+        /** A view whose sides are not known (as another process described it): no rule refuses for them. */
+        public PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
+                        long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
+                        Double progress, long onDemandReads, JobProgress job) {
+            this(name, std, bcv, state, stdInvalidTracks, bcvInvalidTracks, totalTracks, trackSize, isProtected,
+                    progress, onDemandReads, job, new Sides(null, null, null, null, null));
+        }
     }
 
     // ---- life in the pool ---------------------------------------------------------------------
