@@ -61,8 +61,10 @@ public final class JobsView extends VBox {
         private final LimitChoice limit = new LimitChoice();
         private final javafx.beans.value.ChangeListener<Number> fromJob = (o, was, now) -> limit.show(now.longValue());
         private JobRow shown;
-        private final HBox head = new HBox(6, title, new Region(), limit, pause, cancel);
-        private final VBox box = new VBox(3, head, bar, line);
+        private final HBox head = new HBox(6, title, new Region(), pause, cancel);
+        private final Label limitKey = new Label("Speed limit");
+        private final HBox limitRow = new HBox(6, limitKey, limit); // its own row: the title keeps the width
+        private final VBox box = new VBox(3, head, bar, line, limitRow);
 
         JobCell() {
             box.getStyleClass().add("job-cell");
@@ -74,6 +76,8 @@ public final class JobsView extends VBox {
             cancel.setMinWidth(Button.USE_PREF_SIZE);
             limit.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             limit.getStyleClass().add("job-limit");
+            limitKey.getStyleClass().add("job-line");
+            limitRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
             limit.setTooltip(new Tooltip("This job's speed limit: the pair console's slider and 'job throttle' show and"
                     + " set the same."));
             limit.valueProperty().addListener((o, was, now) -> {
