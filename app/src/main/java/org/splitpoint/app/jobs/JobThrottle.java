@@ -27,11 +27,17 @@ public final class JobThrottle {
     /** Latest user value not yet handed to the engine (engine side takes it); -1: none. */
     private final AtomicLong toSend = new AtomicLong(-1);
     private String jobId;
+    /** The live job last seen, kept while a sample does not show it (null once it finished). */
+    private String lastJobId;
     private long knownStamp;
     /** A call setting the user's limit is on its way (its answer not back yet). */
     private boolean sending;
     private boolean adopting;
-    /** The user chose a limit while no job was live: the next job seen gets it. */
+    /**
+     * The user chose a limit while a sample did not show the job it was showing (listed late, or
+     * for a moment not at all): when that job shows again, the choice stands. A choice made with no
+     * job at all is the next copy's, which its start takes ({@link #takeForStart}).
+     */
     private boolean choiceForNextJob;
 
     public JobThrottle(PoolBridge bridge, ActionStatus status) {
@@ -60,13 +66,21 @@ public final class JobThrottle {
     public void follow(JobProgress j) {
         if (j == null || j.state().isFinished()) {
             jobId = null;
+            if (j != null) {
+                lastJobId = null; // it ended: a choice now is for the next copy
+            }
             return;
         }
         jobId = j.id();
-        if (choiceForNextJob) { // chosen before this job showed: the choice stands
+        boolean same = j.id().equals(lastJobId);
+        lastJobId = j.id();
+        if (choiceForNextJob) {
             choiceForNextJob = false;
-            chosen(limit.get());
-            return;
+            if (same) { // chosen while a sample missed this job: the choice stands
+                chosen(limit.get());
+                return;
+            }
+            // a job started elsewhere (job throttle, --throttle, another view): its own limit shows
         }
         if (sending || j.throttleStamp() < knownStamp) {
             return; // taken before the user's change (or while it travels): not news
@@ -75,6 +89,12 @@ public final class JobThrottle {
         adopting = true;
         limit.set(j.throttle());
         adopting = false;
+    }
+
+    /** The job this control showed has ended: a choice from now on is for the next copy. */
+    public void ended() {
+        jobId = null;
+        lastJobId = null;
     }
 
     /**

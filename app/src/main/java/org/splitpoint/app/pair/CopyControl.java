@@ -139,6 +139,7 @@ public final class CopyControl {
                     + (p.state() == org.splitpoint.engine.pair.PairState.RestInProg ? "restore" : "establish")
                     + " again to resume it");
         } else if (kind != null && !awaitingStart) {
+            throttle.ended();
             progress.set(1);
             progressText.set(kind + " finished · 100%");
             kind = null;

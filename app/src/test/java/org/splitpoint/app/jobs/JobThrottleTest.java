@@ -69,6 +69,31 @@ class JobThrottleTest {
     }
 
     @Test
+    void aChoiceMadeWhileASampleMissedTheJobStandsButNotOnAJobStartedElsewhere() throws Exception {
+        Pool pool = establishing();
+        try (PoolBridge bridge = new PoolBridge(pool, new CurrentThreadTaskExecutor(), ui)) {
+            Job job = pool.job("establish-" + PAIR);
+            JobThrottle throttle = new JobThrottle(bridge, new ActionStatus());
+            throttle.follow(job.progress());
+            throttle.follow(null); // a sample without the job, for a moment
+            throttle.limitProperty().set(50_000_000);
+            ui.drain();
+            throttle.follow(job.progress()); // it shows again: the choice is applied, not undone
+            ui.drain();
+            assertThat(job.progress().throttle()).isEqualTo(50_000_000);
+            assertThat(throttle.limit()).isEqualTo(50_000_000);
+
+            throttle.ended(); // that copy finished; the user picks a limit for the next one
+            throttle.limitProperty().set(1_000_000);
+            job.setThrottle(7_000_000); // a copy started elsewhere with its own limit (job throttle, --throttle)
+            throttle.follow(job.progress());
+            ui.drain();
+            assertThat(throttle.limit()).as("the job's own limit shows").isEqualTo(7_000_000);
+            assertThat(job.progress().throttle()).as("and is not overwritten").isEqualTo(7_000_000);
+        }
+    }
+
+    @Test
     void theJobsRowAndThePairConsoleShowAndSetTheSameLimit() throws Exception {
         Pool pool = establishing();
         try (PoolBridge bridge = new PoolBridge(pool, new CurrentThreadTaskExecutor(), ui)) {
