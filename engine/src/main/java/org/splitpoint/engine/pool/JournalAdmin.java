@@ -402,7 +402,7 @@ public final class JournalAdmin {
             throws IOException, PoolException {
         synchronized (pool) {
             RaidVolume v = pool.volume(volume);
-            Refusal.check(JournalRules.enable(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
+            Refusal.check(JournalRules.enableVolume(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             if (driveNames.size() != 2 || driveNames.get(0).equals(driveNames.get(1))) {
                 throw new IllegalArgumentException("--drives names the journal's two drives, two different ones, not "
                         + String.join(",", driveNames));

@@ -9,15 +9,32 @@ import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
  * {@link PoolSnapshot} and the journal's {@link JournalAdmin.Status} (null: no journal) before
  * acting, and the app's journal card asks them with what it shows, so a disabled button's tooltip
  * is the CLI's error in that state. Each returns null when the operation is allowed. The checks of
- * the drives an enable names (members, SPARE, sizes) and of its store stay with the operation.
+ * the drives an enable names (members, SPARE, sizes) and of its store stay with the operation; they
+ * come after {@link #enableVolume} and before the count of spares, which they imply when they pass
+ * (a named drive that is not a free SPARE is refused with its own, more precise, sentence).
  */
 public final class JournalRules {
 
     private JournalRules() {
     }
 
-    /** {@code volume journal enable}, as far as the volume and the pool's spares decide. */
+    /** {@code volume journal enable}, as far as the volume and the pool's spares decide (the Enable button). */
     public static Refusal enable(PoolSnapshot s, String volume, JournalAdmin.Status j) {
+        Refusal r = enableVolume(s, volume, j);
+        if (r != null) {
+            return r;
+        }
+        long spares = s.drives().stream().filter(d -> d.state() == DriveState.SPARE && d.journal() == null
+                && d.repository() == null).count();
+        if (spares < 2) {
+            return new Refusal("a journal needs two SPARE drives outside " + volume + "; the pool has " + spares + ": add "
+                    + (spares == 1 ? "one" : "two") + " (Add spare in the drive bay, or 'drive add')");
+        }
+        return null;
+    }
+
+    /** {@code volume journal enable}, as far as the volume alone decides (before the named drives are checked). */
+    public static Refusal enableVolume(PoolSnapshot s, String volume, JournalAdmin.Status j) {
         VolumeView v = s.volume(volume);
         if (v == null) {
             return noVolume(s, volume);
@@ -35,12 +52,6 @@ public final class JournalRules {
         }
         if (restoring(s, volume)) {
             return new Refusal("volume " + volume + " is being restored; enable its journal once the restore finished");
-        }
-        long spares = s.drives().stream().filter(d -> d.state() == DriveState.SPARE && d.journal() == null
-                && d.repository() == null).count();
-        if (spares < 2) {
-            return new Refusal("a journal needs two SPARE drives outside " + volume + "; the pool has " + spares + ": add "
-                    + (spares == 1 ? "one" : "two") + " (Add spare in the drive bay, or 'drive add')");
         }
         return null;
     }
