@@ -18,6 +18,14 @@ import org.splitpoint.engine.pool.Pool;
  */
 public final class HeldPoolCommands implements CommandHandler {
 
+    /** The CLI's command set as the engine's {@code PoolCommands} service, for holders that are not the CLI (the app). */
+    public static final class Provider implements org.splitpoint.engine.control.PoolCommands {
+        @Override
+        public CommandHandler forPool(Pool pool) {
+            return new HeldPoolCommands(pool);
+        }
+    }
+
     private final Pool pool;
 
     public HeldPoolCommands(Pool pool) {

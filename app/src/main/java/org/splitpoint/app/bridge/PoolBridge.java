@@ -74,9 +74,15 @@ public final class PoolBridge implements AutoCloseable {
     public static PoolBridge open(Path dir, TaskExecutor executor, Executor ui) throws IOException, PoolException {
         Pool pool = Pool.open(dir);
         PoolBridge bridge = new PoolBridge(pool, executor, ui);
+        var commands = org.splitpoint.engine.control.PoolCommands.installed();
+        if (commands.isEmpty()) { // the CLI provides the command set; the app does not depend on it
+            pool.events().publish(Event.warning("COMMAND", "control", "the splitpoint command is not on the app's class"
+                    + " path: ./splitpoint commands for this pool are refused while the app holds it"));
+            return bridge;
+        }
         try {
             org.splitpoint.engine.control.ControlServer control = org.splitpoint.engine.control.ControlServer.start(
-                    pool.dir(), new org.splitpoint.cli.HeldPoolCommands(pool),
+                    pool.dir(), commands.get().forPool(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
             bridge.beforeClose(() -> {
                 try {

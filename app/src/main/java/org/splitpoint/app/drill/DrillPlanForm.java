@@ -16,8 +16,9 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.splitpoint.app.drives.DriveRules;
+import org.splitpoint.app.drives.DriveChecks;
 import org.splitpoint.app.drives.ServiceWords;
+import org.splitpoint.engine.pool.DriveRules;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Drill;
 import org.splitpoint.engine.pool.LogMode;
@@ -190,7 +191,7 @@ public final class DrillPlanForm {
     private static String firstOnline(PoolSnapshot s, String volume) {
         PoolSnapshot.VolumeView v = s.volume(volume);
         for (String d : v.drives()) {
-            if (DriveRules.whyNotOffline(s, d).isEmpty()) {
+            if (DriveChecks.whyNot(s, d, DriveRules::offline).isEmpty()) {
                 return d;
             }
         }
@@ -215,7 +216,7 @@ public final class DrillPlanForm {
         if (drive.get() == null || !v.drives().contains(drive.get())) {
             return "choose a drive of " + v.name();
         }
-        String why = DriveRules.whyNotOffline(s, drive.get());
+        String why = DriveChecks.whyNot(s, drive.get(), DriveRules::offline);
         if (!why.isEmpty()) {
             return why;
         }

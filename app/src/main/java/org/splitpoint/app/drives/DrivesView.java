@@ -171,9 +171,19 @@ public final class DrivesView extends VBox {
     @FXML
     public void replace() {
         ReplacePlan plan = model.replacePlan();
-        if (plan != null && model.replaceBlockedProperty().get().isEmpty()
-                && TypedConfirmDialog.ask(getScene().getWindow(), plan.confirmation())) {
-            model.replace();
+        if (plan == null || !model.replaceBlockedProperty().get().isEmpty()) {
+            return;
+        }
+        // the rebuild's own limit from its start (its Jobs row changes it later); there is no limit for all jobs
+        javafx.beans.property.LongProperty limit = new javafx.beans.property.SimpleLongProperty(0);
+        var choice = new org.splitpoint.app.restore.ThrottleChoice(limit);
+        choice.setId("rebuildThrottle");
+        Label key = new Label("Rebuild at");
+        key.setMinWidth(Label.USE_PREF_SIZE);
+        var row = new javafx.scene.layout.HBox(8, key, choice);
+        row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        if (TypedConfirmDialog.ask(getScene().getWindow(), plan.confirmation(), row, null)) {
+            model.replace(limit.get());
         }
     }
 

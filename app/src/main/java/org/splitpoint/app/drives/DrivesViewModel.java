@@ -1,6 +1,5 @@
 package org.splitpoint.app.drives;
 
-import java.util.function.LongSupplier;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -13,6 +12,7 @@ import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Rows;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.DriveRules;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.PoolSnapshot.DriveView;
 import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
@@ -27,7 +27,6 @@ public final class DrivesViewModel {
 
     private final PoolBridge bridge;
     private final ActionStatus status;
-    private final LongSupplier rebuildLimit;
 
     // ---- properties
     private final ObservableList<DriveRow> rows = FXCollections.observableArrayList();
@@ -40,25 +39,24 @@ public final class DrivesViewModel {
     private final ReadOnlyStringWrapper offlineBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper onlineBlocked = new ReadOnlyStringWrapper();
 
-    /** {@code rebuildLimit} gives the bytes/s limit for a new rebuild (0 = none), read on the UI thread. */
-    public DrivesViewModel(PoolBridge bridge, ActionStatus status, LongSupplier rebuildLimit) {
+    /** A rebuild starts unlimited; its limit is the job's own, set in its Jobs row or with {@code job throttle}. */
+    public DrivesViewModel(PoolBridge bridge, ActionStatus status) {
         this.bridge = bridge;
         this.status = status;
-        this.rebuildLimit = rebuildLimit;
         failBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotFail(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::fail),
                 snapshot, selectedDrive, status.busyProperty()));
         replaceBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotReplace(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::replace),
                 snapshot, selectedDrive, status.busyProperty()));
         addBlocked.bind(Bindings.createStringBinding(
                 () -> busy() ? busyReason() : snapshot.get() == null ? "the pool is still loading" : "",
                 snapshot, status.busyProperty()));
         offlineBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotOffline(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::offline),
                 snapshot, selectedDrive, status.busyProperty()));
         onlineBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveRules.whyNotOnline(snapshot.get(), selectedDrive.get()),
+                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::online),
                 snapshot, selectedDrive, status.busyProperty()));
     }
 
@@ -139,22 +137,23 @@ public final class DrivesViewModel {
 
     /** What replacing the selected drive will do, for the confirmation; null with no selection. */
     public ReplacePlan replacePlan() {
-        return DriveRules.plan(snapshot.get(), selectedDrive.get());
+        return DriveChecks.plan(snapshot.get(), selectedDrive.get());
     }
 
-    /** Replaces the selected drive with a blank image and starts its rebuild (after confirmation). */
+    /** Replaces the selected drive with a blank image and starts its rebuild, unlimited (after confirmation). */
     public void replace() {
+        replace(0);
+    }
+
+    /** As {@link #replace()}, the rebuild limited to {@code limit} bytes/s (0 = none) from its start. */
+    public void replace(long limit) {
         String name = selectedDrive.get();
         if (!replaceBlocked.get().isEmpty()) {
             return;
         }
-        long limit = rebuildLimit.getAsLong();
         status.started("Replacing drive " + name + "…");
         bridge.run(pool -> {
-            Job job = pool.admin().replaceDrive(name);
-            if (job != null && limit > 0) {
-                job.setThrottle(limit);
-            }
+            Job job = pool.admin().replaceDrive(name, limit);
             return job != null;
         }, rebuilding -> status.succeeded(rebuilding
                 ? "Drive " + name + " replaced with a blank image; rebuilding" + volumeNote(name)

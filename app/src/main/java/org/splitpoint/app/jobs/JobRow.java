@@ -10,7 +10,7 @@ import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.JobState;
 
-/** A running job as a list row: what it is, percent, tracks, rate, ETA, limit, and whether it is paused. */
+/** A running job as a list row: what it is, percent, tracks, rate, ETA, whether it is paused, and its own limit. */
 public final class JobRow {
 
     private final String id;
@@ -20,11 +20,13 @@ public final class JobRow {
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper line = new ReadOnlyStringWrapper();
     private final ReadOnlyDoubleWrapper fraction = new ReadOnlyDoubleWrapper();
+    private final JobThrottle throttle;
 
-    JobRow(JobProgress p) {
+    JobRow(JobProgress p, JobThrottle throttle) {
         this.id = p.id();
         this.kind = p.kind();
         this.target = p.target();
+        this.throttle = throttle;
         update(p);
     }
 
@@ -32,10 +34,15 @@ public final class JobRow {
         String name = p.kind() + " " + p.target();
         title.set(name);
         paused.set(p.state() == JobState.PAUSED);
-        String limit = p.throttle() > 0 ? " · limit " + RateLimit.describe(p.throttle()) : "";
         line.set(Format.progress(p.fraction(), p.bytesPerSecond(), p.etaSeconds(), paused.get()) + " · "
-                + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " tracks" + limit);
+                + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " tracks");
         fraction.set(p.fraction());
+        throttle.follow(p);
+    }
+
+    /** The job's own limit in bytes per second, 0 = unlimited (input: applies to the job at once). */
+    public javafx.beans.property.LongProperty limitProperty() {
+        return throttle.limitProperty();
     }
 
     public String id() {
@@ -61,7 +68,7 @@ public final class JobRow {
         return title.getReadOnlyProperty();
     }
 
-    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks · limit 10 MB/s". */
+    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks". */
     public ReadOnlyStringProperty lineProperty() {
         return line.getReadOnlyProperty();
     }

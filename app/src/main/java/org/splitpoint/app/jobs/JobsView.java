@@ -3,7 +3,6 @@ package org.splitpoint.app.jobs;
 import javafx.beans.binding.Bindings;
 import javafx.fxml.FXML;
 import javafx.scene.control.Button;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -16,13 +15,12 @@ import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Fxml;
 
 /**
- * Running jobs, each with a progress bar, %, rate, ETA and Pause/Resume and Cancel, and the speed
- * limit for all of them. FXML: JobsView.fxml.
+ * Running jobs, each with a progress bar, %, rate, ETA, its own speed limit, Pause/Resume and
+ * Cancel. FXML: JobsView.fxml.
  */
 public final class JobsView extends VBox {
 
     @FXML private ListView<JobRow> jobsList;
-    @FXML private ComboBox<RateLimit> jobLimit;
     @FXML private JobHistoryView historyView;
     private JobsViewModel model;
 
@@ -35,9 +33,6 @@ public final class JobsView extends VBox {
         jobsList.setItems(vm.rows());
         jobsList.setCellFactory(l -> new JobCell());
         jobsList.setFocusTraversable(false);
-        jobLimit.getItems().setAll(RateLimit.values());
-        jobLimit.valueProperty().bindBidirectional(vm.limitProperty());
-        jobLimit.setTooltip(new Tooltip("Limit every running background copy (and rebuilds started later)."));
     }
 
     /** The History section under the running jobs. */
@@ -69,8 +64,13 @@ public final class JobsView extends VBox {
         private final Label line = new Label();
         private final Button pause = new Button();
         private final Button cancel = new Button("Cancel");
+        private final LimitChoice limit = new LimitChoice();
+        private final javafx.beans.value.ChangeListener<Number> fromJob = (o, was, now) -> limit.show(now.longValue());
+        private JobRow shown;
         private final HBox head = new HBox(6, title, new Region(), pause, cancel);
-        private final VBox box = new VBox(3, head, bar, line);
+        private final Label limitKey = new Label("Speed limit");
+        private final HBox limitRow = new HBox(6, limitKey, limit); // its own row: the title keeps the width
+        private final VBox box = new VBox(3, head, bar, line, limitRow);
 
         JobCell() {
             box.getStyleClass().add("job-cell");
@@ -80,6 +80,17 @@ public final class JobsView extends VBox {
             cancel.getStyleClass().add("job-button");
             pause.setMinWidth(Button.USE_PREF_SIZE); // the title gives way, not the buttons
             cancel.setMinWidth(Button.USE_PREF_SIZE);
+            limit.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            limit.getStyleClass().add("job-limit");
+            limitKey.getStyleClass().add("job-line");
+            limitRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+            limit.setTooltip(new Tooltip("This job's speed limit: the pair console's slider and 'job throttle' show and"
+                    + " set the same."));
+            limit.valueProperty().addListener((o, was, now) -> {
+                if (!limit.following() && shown != null && now != null) {
+                    shown.limitProperty().set(now);
+                }
+            });
             HBox.setHgrow(head.getChildren().get(1), Priority.ALWAYS);
             head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
             bar.setMaxWidth(Double.MAX_VALUE);
@@ -98,6 +109,10 @@ public final class JobsView extends VBox {
             line.textProperty().unbind();
             bar.progressProperty().unbind();
             pause.textProperty().unbind();
+            if (shown != null) {
+                shown.limitProperty().removeListener(fromJob);
+                shown = null;
+            }
             if (empty || row == null) {
                 setGraphic(null);
             } else {
@@ -107,6 +122,9 @@ public final class JobsView extends VBox {
                 pause.textProperty().bind(Bindings.when(row.pausedProperty()).then("Resume").otherwise("Pause"));
                 pause.setOnAction(e -> model.pauseOrResume(row));
                 cancel.setOnAction(e -> confirmCancel(row));
+                limit.show(row.limitProperty().get());
+                row.limitProperty().addListener(fromJob);
+                shown = row;
                 setGraphic(box);
             }
         }

@@ -1,8 +1,6 @@
 package org.splitpoint.app.jobs;
 
 import java.util.List;
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.splitpoint.app.bridge.PoolBridge;
@@ -10,14 +8,14 @@ import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Rows;
 import org.splitpoint.app.pair.PairJobs;
 import org.splitpoint.app.workload.Expectations;
-import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
- * Running background jobs (rebuilds, establishes, restores) with pause, resume and cancel, and the
- * speed limit for them. Changing the limit applies it to every running job and to rebuilds started
- * afterwards. Cancelling a restore goes through {@link PairJobs}, so the verifying workloads follow.
+ * Running background jobs (rebuilds, establishes, restores) with pause, resume, cancel and each
+ * job's own speed limit ({@link JobThrottle}: the value the pair console's slider and
+ * {@code job throttle} show and set too; there is no limit for all jobs). Cancelling a restore goes
+ * through {@link PairJobs}, so the verifying workloads follow.
  */
 public final class JobsViewModel {
 
@@ -28,9 +26,6 @@ public final class JobsViewModel {
     // ---- properties
     private final ObservableList<JobRow> rows = FXCollections.observableArrayList();
     private final ObservableList<JobRow> rowsView = FXCollections.unmodifiableObservableList(rows);
-    private final ObjectProperty<RateLimit> limit = new SimpleObjectProperty<>(RateLimit.UNLIMITED);
-    private boolean firstSnapshot = true;
-    private boolean adopting;
 
     public JobsViewModel(PoolBridge bridge, ActionStatus status) {
         this(bridge, status, new Expectations());
@@ -40,11 +35,6 @@ public final class JobsViewModel {
         this.bridge = bridge;
         this.status = status;
         this.expectations = expectations;
-        limit.addListener((o, was, now) -> {
-            if (!adopting) {
-                applyLimit(now == null ? RateLimit.UNLIMITED : now);
-            }
-        });
     }
 
     /** Jobs not finished yet, in the order started. */
@@ -52,37 +42,11 @@ public final class JobsViewModel {
         return rowsView;
     }
 
-    /** Speed limit for background copies (input from the view). */
-    public ObjectProperty<RateLimit> limitProperty() {
-        return limit;
-    }
-
-    /** The limit in bytes per second, 0 for none. */
-    public long limitBytesPerSecond() {
-        return limit.get() == null ? 0 : limit.get().bytesPerSecond();
-    }
-
     /** Takes a new snapshot (UI thread). */
     public void apply(PoolSnapshot s) {
         List<JobProgress> running = s.jobs().stream().filter(j -> !j.state().isFinished()).toList();
-        if (firstSnapshot) {
-            firstSnapshot = false;
-            adoptLimit(running);
-        }
-        Rows.reconcile(rows, running, JobRow::id, JobProgress::id, JobRow::new, JobRow::update);
-    }
-
-    /** A job resumed at open keeps its saved limit; show that limit rather than pretend there is none. */
-    private void adoptLimit(List<JobProgress> running) {
-        if (running.isEmpty()) {
-            return;
-        }
-        RateLimit saved = RateLimit.of(running.get(0).throttle());
-        if (saved != null) {
-            adopting = true;
-            limit.set(saved);
-            adopting = false;
-        }
+        Rows.reconcile(rows, running, JobRow::id, JobProgress::id, p -> new JobRow(p, new JobThrottle(bridge, status)),
+                JobRow::update);
     }
 
     // ---- commands
@@ -126,14 +90,5 @@ public final class JobsViewModel {
         status.started("Cancelling " + row.titleProperty().get() + "…");
         bridge.run(pool -> PairJobs.cancel(pool, id, expectations),
                 st -> status.succeeded(row.titleProperty().get() + " is " + st), status::failed);
-    }
-
-    private void applyLimit(RateLimit l) {
-        bridge.run(pool -> {
-            for (Job j : pool.activeJobs()) {
-                j.setThrottle(l.bytesPerSecond());
-            }
-            return null;
-        }, ok -> { }, status::failed);
     }
 }

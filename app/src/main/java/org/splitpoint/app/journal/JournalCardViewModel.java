@@ -18,7 +18,9 @@ import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.JournalAdmin;
+import org.splitpoint.engine.pool.JournalRules;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Refusal;
 
 /**
  * The journal card of one volume: its staged backup journal's state and sentence, the two legs
@@ -159,6 +161,21 @@ public final class JournalCardViewModel {
         update();
     }
 
+    /** A journal verb's rule, the engine's (the sentence the CLI would print), then "busy"; "" when allowed. */
+    private interface Rule {
+        Refusal check(PoolSnapshot s, String volume, JournalAdmin.Status j);
+    }
+
+    private String whyNot(PoolSnapshot s, JournalAdmin.Status j, Rule rule) {
+        if (s == null || s.volume(volume) == null) {
+            return "the volume is still loading";
+        }
+        String why = Refusal.sentenceOf(rule.check(s, volume, j));
+        return !why.isEmpty() ? why : status.isBusy() ? BUSY : "";
+    }
+
+    private static final String BUSY = "another action is still running; wait for it to finish";
+
     private void update() {
         PoolSnapshot s = snapshot;
         PoolSnapshot.VolumeView v = s == null ? null : s.volume(volume);
@@ -168,9 +185,9 @@ public final class JournalCardViewModel {
         JournalState st = JournalFacts.state(j, backup != null);
         state.set(st);
         headline.set(JournalFacts.headline(st, j, v));
-        enableBlocked.set(JournalRules.whyNotEnable(s, volume, j, status.isBusy()));
-        shipBlocked.set(JournalRules.whyNotShip(s, volume, j, status.isBusy()));
-        disableBlocked.set(JournalRules.whyNotDisable(s, volume, j, status.isBusy()));
+        enableBlocked.set(whyNot(s, j, JournalRules::enable));
+        shipBlocked.set(whyNot(s, j, JournalRules::ship));
+        disableBlocked.set(whyNot(s, j, JournalRules::disable));
         JobProgress running = ship != null ? ship : j != null && !j.protecting() ? backup : null;
         if (running == null) {
             jobProgress.set(-1);

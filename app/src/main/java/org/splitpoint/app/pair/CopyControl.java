@@ -1,7 +1,5 @@
 package org.splitpoint.app.pair;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -10,10 +8,10 @@ import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.beans.property.SimpleLongProperty;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
+import org.splitpoint.app.jobs.JobThrottle;
 import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.JobState;
@@ -21,9 +19,10 @@ import org.splitpoint.engine.pool.PairAdmin.PairView;
 
 /**
  * A pair's copy (establish or restore) as the console shows it: progress with %, MB/s and ETA,
- * and its controls — a throttle that applies to the running copy at once and to the next one, pause
- * or resume, cancel. When the copy ends, the last line comes from the job's own end state (the
- * engine keeps a few finished jobs): "restore finished · 100%" only when it finished, else
+ * and its controls — the copy job's own limit ({@link JobThrottle}: the same value the Jobs row and
+ * {@code job throttle} show and set, followed live; with no copy running, the limit the next one
+ * starts with), pause or resume, cancel. When the copy ends, the last line comes from the job's own end
+ * state (the engine keeps a few finished jobs): "restore finished · 100%" only when it finished, else
  * "restore cancelled at 43% · 1,204 tracks not restored" or "restore failed at 43%: why", the bar
  * staying where the copy stopped. A copy that finished between two refreshes still ends at 100%.
  */
@@ -36,21 +35,17 @@ public final class CopyControl {
     private final PoolBridge bridge;
     private final ActionStatus status;
     private final Expectations expectations;
-    private final AtomicLong pendingThrottle = new AtomicLong(-1);
-    private final AtomicBoolean throttleInFlight = new AtomicBoolean();
+    private final JobThrottle throttle;
     private String jobId;
     private String kind;
     private boolean awaitingStart;
     private PairView last;
-    private boolean adopting;
-    private boolean adopted;
 
     // ---- properties
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
     private final ReadOnlyStringWrapper progressText = new ReadOnlyStringWrapper("no copy running");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper();
-    private final LongProperty throttle = new SimpleLongProperty(0);
     private final ReadOnlyStringWrapper pauseBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper cancelBlocked = new ReadOnlyStringWrapper();
 
@@ -58,11 +53,7 @@ public final class CopyControl {
         this.bridge = bridge;
         this.status = status;
         this.expectations = expectations;
-        throttle.addListener((o, was, now) -> {
-            if (!adopting) {
-                applyThrottle(now.longValue());
-            }
-        });
+        this.throttle = new JobThrottle(bridge, status);
         pauseBlocked.bind(Bindings.when(running).then("").otherwise("no copy is running"));
         cancelBlocked.bind(Bindings.when(running).then("").otherwise("no copy is running"));
     }
@@ -85,9 +76,9 @@ public final class CopyControl {
         return paused.getReadOnlyProperty();
     }
 
-    /** Bytes per second for the copy, 0 = unlimited (input; applies while running). */
+    /** The copy job's limit in bytes per second, 0 = unlimited (input: applies to the running copy at once). */
     public LongProperty throttleProperty() {
-        return throttle;
+        return throttle.limitProperty();
     }
 
     public ReadOnlyStringProperty pauseBlockedProperty() {
@@ -98,8 +89,9 @@ public final class CopyControl {
         return cancelBlocked.getReadOnlyProperty();
     }
 
-    long limit() {
-        return throttle.get();
+    /** The limit a copy about to start gets from its first step: the one shown. */
+    long limitForStart() {
+        return throttle.takeForStart();
     }
 
     /** A copy of {@code what} ("restore") was asked for; null when the request failed. */
@@ -141,15 +133,10 @@ public final class CopyControl {
             paused.set(j.state() == JobState.PAUSED);
             progress.set(j.fraction());
             progressText.set(Format.progress(j.fraction(), j.bytesPerSecond(), j.etaSeconds(), paused.get()));
-            if (!adopted) { // a copy resumed at open keeps its saved limit: show it rather than pretend none
-                adopted = true;
-                adopting = true;
-                throttle.set(j.throttle());
-                adopting = false;
-            }
+            throttle.follow(j); // the job's own limit, whoever set it (a copy resumed at open keeps its saved one)
             return;
         }
-        adopted = true;
+        throttle.follow(null);
         running.set(false);
         paused.set(false);
         if (p.state().copying()) {
@@ -157,6 +144,7 @@ public final class CopyControl {
                     + (p.state() == org.splitpoint.engine.pair.PairState.RestInProg ? "restore" : "establish")
                     + " again to resume it");
         } else if (kind != null && !awaitingStart) {
+            throttle.ended();
             showEnd(kind, jobId);
             kind = null;
             jobId = null;
@@ -241,30 +229,6 @@ public final class CopyControl {
         status.started("Cancelling " + id + "…");
         bridge.run(pool -> PairJobs.cancel(pool, id, expectations),
                 st -> status.succeeded("Job " + id + " is " + st), status::failed);
-    }
-
-    /** Applies the latest throttle to the running copy; values set while one is on its way fold into the next. */
-    private void applyThrottle(long bytesPerSecond) {
-        pendingThrottle.set(bytesPerSecond);
-        if (jobId == null || !throttleInFlight.compareAndSet(false, true)) {
-            return;
-        }
-        String id = jobId;
-        bridge.run(pool -> {
-            long v;
-            while ((v = pendingThrottle.getAndSet(-1)) >= 0) {
-                pool.job(id).setThrottle(v);
-            }
-            return null;
-        }, ok -> {
-            throttleInFlight.set(false);
-            if (pendingThrottle.get() >= 0) {
-                applyThrottle(pendingThrottle.get());
-            }
-        }, why -> {
-            throttleInFlight.set(false);
-            status.failed(why);
-        });
     }
 
     /** The index in {@link #THROTTLE_STEPS} of {@code v}, or of the step just below it (unlimited for 0). */

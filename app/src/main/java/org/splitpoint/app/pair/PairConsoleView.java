@@ -181,16 +181,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
     }
 
     private void bindThrottle(CopyControl copy) {
-        long[] steps = CopyControl.THROTTLE_STEPS;
-        throttle.setMax(steps.length - 1);
-        throttle.setValue(CopyControl.stepOf(copy.throttleProperty().get()));
-        throttleText.setText(CopyControl.describe(copy.throttleProperty().get()));
-        throttle.valueProperty().addListener((o, was, now) -> {
-            long v = steps[(int) Math.round(now.doubleValue())];
-            throttleText.setText(CopyControl.describe(v));
-            copy.throttleProperty().set(v); // coalesced in the model: the latest value wins
-        });
-        copy.throttleProperty().addListener((o, was, now) -> throttle.setValue(CopyControl.stepOf(now.longValue())));
+        ThrottleSlider.bind(throttle, throttleText, copy.throttleProperty());
     }
 
     private static String mapLine(TrackSample s) {

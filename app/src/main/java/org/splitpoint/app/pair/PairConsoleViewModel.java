@@ -18,12 +18,14 @@ import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
+import org.splitpoint.engine.pool.PairRules;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
  * The pair console's model: one pair's state, invalid tracks, the running copy and the track map,
  * and the verbs Establish, Split, Restore (with Full and Protect). Each verb has a "why not" from
- * {@link PairRules}; restore and a full establish first need the typed {@link Confirmation} the
+ * the engine's {@link PairRules} (through {@link PairWords}), the sentence the CLI would print;
+ * restore and a full establish first need the typed {@link Confirmation} the
  * view asks for. The track map is sampled ten times a second off the UI thread while the console is
  * shown, coalesced (latest sample wins). The copy's progress, throttle, pause and cancel are in
  * {@link CopyControl}.
@@ -45,7 +47,7 @@ public final class PairConsoleViewModel {
     // ---- properties
     private final ReadOnlyObjectWrapper<PairView> view = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<PairState> state = new ReadOnlyObjectWrapper<>();
-    private final ReadOnlyObjectWrapper<PairRules.Direction> direction = new ReadOnlyObjectWrapper<>(PairRules.Direction.NONE);
+    private final ReadOnlyObjectWrapper<PairWords.Direction> direction = new ReadOnlyObjectWrapper<>(PairWords.Direction.NONE);
     private final ReadOnlyStringWrapper meaning = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper stdInvalid = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper bcvInvalid = new ReadOnlyStringWrapper("");
@@ -65,12 +67,12 @@ public final class PairConsoleViewModel {
         this.name = name;
         this.samples = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::applySample);
         this.copy = new CopyControl(bridge, status, expectations);
-        establishBlocked.bind(Bindings.createStringBinding(() -> PairRules.whyNotEstablish(view.get(), status.isBusy()),
-                view, status.busyProperty()));
-        splitBlocked.bind(Bindings.createStringBinding(() -> PairRules.whyNotSplit(view.get(), status.isBusy()),
-                view, status.busyProperty()));
-        restoreBlocked.bind(Bindings.createStringBinding(() -> PairRules.whyNotRestore(view.get(), status.isBusy()),
-                view, status.busyProperty()));
+        establishBlocked.bind(Bindings.createStringBinding(() -> PairWords.whyNot(view.get(), status.isBusy(),
+                PairRules::establish), view, status.busyProperty()));
+        splitBlocked.bind(Bindings.createStringBinding(() -> PairWords.whyNot(view.get(), status.isBusy(),
+                PairRules::split), view, status.busyProperty()));
+        restoreBlocked.bind(Bindings.createStringBinding(() -> PairWords.whyNot(view.get(), status.isBusy(),
+                PairRules::restore), view, status.busyProperty()));
     }
 
     public String name() {
@@ -86,7 +88,7 @@ public final class PairConsoleViewModel {
         return state.getReadOnlyProperty();
     }
 
-    public ReadOnlyObjectProperty<PairRules.Direction> directionProperty() {
+    public ReadOnlyObjectProperty<PairWords.Direction> directionProperty() {
         return direction.getReadOnlyProperty();
     }
 
@@ -150,8 +152,8 @@ public final class PairConsoleViewModel {
         }
         view.set(p);
         state.set(p.state());
-        direction.set(PairRules.direction(p.state()));
-        meaning.set(PairRules.meaning(p));
+        direction.set(PairWords.direction(p.state()));
+        meaning.set(PairWords.meaning(p));
         PairState st = p.state();
         stdInvalid.set(invalid(p.stdInvalidTracks(), p, st == PairState.SyncInProg ? "to copy"
                 : st == PairState.NeverEstab ? "never copied" : "changed"));
@@ -277,7 +279,7 @@ public final class PairConsoleViewModel {
         PairView p = view.get();
         copy.starting("establish");
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
-        long limit = copy.limit();
+        long limit = copy.limitForStart();
         // the workloads' expectations follow through the pool's pair guard (Expectations)
         bridge.run(pool -> pool.pairs().establish(name, f, limit), j -> { // the limit holds from the first step
             copy.started(j.id());
@@ -308,7 +310,7 @@ public final class PairConsoleViewModel {
         PairView p = view.get();
         copy.starting("restore");
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
-        long limit = copy.limit();
+        long limit = copy.limitForStart();
         bridge.run(pool -> pool.pairs().restore(name, f, keep, limit), j -> {
             copy.started(j.id());
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"

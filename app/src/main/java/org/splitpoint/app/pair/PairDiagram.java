@@ -34,7 +34,7 @@ public final class PairDiagram extends HBox {
     private final Polygon headRight = new Polygon(0, -7, 12, 0, 0, 7);
     private final Polygon headLeft = new Polygon(12, -7, 0, 0, 12, 7);
     private final Timeline march = new Timeline();
-    private PairRules.Direction marching;
+    private PairWords.Direction marching;
 
     public PairDiagram() {
         getStyleClass().add("pair-diagram");
@@ -94,24 +94,24 @@ public final class PairDiagram extends HBox {
         bcvInvalid.setText(bcv);
     }
 
-    void show(PairState s, PairRules.Direction d) {
+    void show(PairState s, PairWords.Direction d) {
         state.show(s == null ? null : StateLook.of(s));
-        headRight.setVisible(d == PairRules.Direction.STD_TO_BCV || d == PairRules.Direction.MIRROR);
-        headLeft.setVisible(d == PairRules.Direction.BCV_TO_STD || d == PairRules.Direction.MIRROR);
-        line.getStrokeDashArray().setAll(d == PairRules.Direction.NONE ? java.util.List.of(4.0, 14.0)
-                : d == PairRules.Direction.MIRROR ? java.util.List.<Double>of() : java.util.List.of(10.0, 10.0));
+        headRight.setVisible(d == PairWords.Direction.STD_TO_BCV || d == PairWords.Direction.MIRROR);
+        headLeft.setVisible(d == PairWords.Direction.BCV_TO_STD || d == PairWords.Direction.MIRROR);
+        line.getStrokeDashArray().setAll(d == PairWords.Direction.NONE ? java.util.List.of(4.0, 14.0)
+                : d == PairWords.Direction.MIRROR ? java.util.List.<Double>of() : java.util.List.of(10.0, 10.0));
         direction.setText(switch (d) {
             case STD_TO_BCV -> "copying STD → BCV";
             case BCV_TO_STD -> "restoring BCV → STD";
             case MIRROR -> "mirroring STD ⇄ BCV";
             case NONE -> s == PairState.NeverEstab ? "not established" : "split: independent";
         });
-        boolean copying = d == PairRules.Direction.STD_TO_BCV || d == PairRules.Direction.BCV_TO_STD;
+        boolean copying = d == PairWords.Direction.STD_TO_BCV || d == PairWords.Direction.BCV_TO_STD;
         if (copying && d != marching) {
             march.stop();
             // a falling dash offset moves the dashes along the line (rightwards), a rising one back; in
             // 8 discrete steps a second, so the copy's motion costs 8 repaints a second, not one per pulse
-            double step = d == PairRules.Direction.STD_TO_BCV ? -2.5 : 2.5;
+            double step = d == PairWords.Direction.STD_TO_BCV ? -2.5 : 2.5;
             march.getKeyFrames().clear();
             for (int i = 0; i < 8; i++) {
                 double offset = i * step;

@@ -30,7 +30,7 @@ public final class PairsViewModel {
     public PairsViewModel(PoolBridge bridge, ActionStatus status) {
         this.bridge = bridge;
         this.status = status;
-        createBlocked.bind(Bindings.createStringBinding(() -> status.isBusy() ? PairRules.BUSY
+        createBlocked.bind(Bindings.createStringBinding(() -> status.isBusy() ? PairWords.BUSY
                 : freeVolumes().size() < 2 ? "a pair needs two volumes of the same size that are in no pair yet" : "",
                 snapshot, pairs, status.busyProperty()));
     }

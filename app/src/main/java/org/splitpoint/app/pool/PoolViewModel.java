@@ -93,7 +93,7 @@ public final class PoolViewModel {
         this.jobHistory = new org.splitpoint.app.jobs.JobHistoryViewModel(bridge);
         jobHistory.onEnded(notices::jobsEnded); // one notification per burst of ended jobs
         bridge.onEvents(notices::events); // and of critical events
-        this.drives = new DrivesViewModel(bridge, status, jobs::limitBytesPerSecond);
+        this.drives = new DrivesViewModel(bridge, status);
         this.workloads = new Workloads(bridge, expectations, status);
         // an image removed or resized under the app fails its drive (a critical event, the bay shows it)
         bridge.every(org.splitpoint.engine.pool.DriveImageCheck.PERIOD, org.splitpoint.engine.pool.DriveImageCheck::run);

@@ -92,16 +92,7 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
     }
 
     private void bindThrottle(BulkControl bulk) {
-        long[] steps = CopyControl.THROTTLE_STEPS;
-        throttle.setMax(steps.length - 1);
-        throttle.setValue(CopyControl.stepOf(bulk.throttleProperty().get()));
-        throttleText.setText(CopyControl.describe(bulk.throttleProperty().get()));
-        throttle.valueProperty().addListener((o, was, now) -> {
-            long v = steps[(int) Math.round(now.doubleValue())];
-            throttleText.setText(CopyControl.describe(v));
-            bulk.throttleProperty().set(v); // coalesced in the model: the latest value wins
-        });
-        bulk.throttleProperty().addListener((o, was, now) -> throttle.setValue(CopyControl.stepOf(now.longValue())));
+        org.splitpoint.app.pair.ThrottleSlider.bind(throttle, throttleText, bulk.throttleProperty());
     }
 
     private void fillLegend() {

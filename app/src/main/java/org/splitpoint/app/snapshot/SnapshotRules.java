@@ -88,8 +88,8 @@ final class SnapshotRules {
                         + "; split the pair before restoring the BCV to a snapshot";
             }
             if (p.std().equals(volume) && (p.state() == PairState.RestInProg || p.state() == PairState.Restored)) {
-                return "volume " + volume + " is being restored from its BCV in pair " + p.name() + " (" + p.state().described()
-                        + "); split the pair before restoring it to a snapshot";
+                return "volume " + volume + " is being restored from its BCV in pair " + p.name() + ", which is " + p.state().described()
+                        + "; split the pair before restoring it to a snapshot";
             }
         }
         return busy ? BUSY : "";

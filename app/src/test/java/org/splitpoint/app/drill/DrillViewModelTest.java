@@ -149,9 +149,9 @@ class DrillViewModelTest {
         refresh();
 
         assertThat(vm.form().startBlockedProperty().get())
-                .isEqualTo("volume prod already has a drive in a service window (d3 OFFLINE); bring it back first");
+                .isEqualTo("volume prod already has a drive in a service window; bring it back first");
         vm.form().driveProperty().set("d3");
-        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("d3 is OFFLINE already (diagnostics)");
+        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("drive d3 is already OFFLINE (diagnostics); bring it back with 'drive online'");
         vm.form().volumeProperty().set("prod-bcv");
         vm.form().writesForProperty().set(0);
         assertThat(vm.form().startBlockedProperty().get()).isEqualTo("the writes last 1 to 600 s");

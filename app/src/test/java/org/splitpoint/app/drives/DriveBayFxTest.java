@@ -86,11 +86,11 @@ class DriveBayFxTest {
         List<VolumeState> states = new CopyOnWriteArrayList<>();
         robot.interact(() -> fx.vm.volume("prod").stateProperty().addListener((o, was, now) -> states.add(now)));
 
-        // slow the rebuild (1 MB/s for 4 MiB) so its percent can be watched
         robot.interact(() -> fx.vm.nav().selectedProperty().set(NavItem.DRIVES));
-        robot.clickOn("#jobLimit").clickOn("1 MB/s");
         robot.clickOn("#slot-d3").clickOn("#replaceDrive");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        // the rebuild's own limit from its start (1 MB/s for 4 MiB), so its percent can be watched
+        robot.clickOn("#rebuildThrottle").clickOn("1 MB/s");
         assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).isTrue();
         robot.clickOn("#confirmName").write("d3");
         WaitForAsyncUtils.waitForFxEvents();

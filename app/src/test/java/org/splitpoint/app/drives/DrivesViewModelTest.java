@@ -28,7 +28,7 @@ class DrivesViewModelTest {
     @BeforeEach
     void open() throws Exception {
         bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
-        vm = new DrivesViewModel(bridge, status, () -> 0);
+        vm = new DrivesViewModel(bridge, status);
         bridge.onSnapshot(vm::apply);
         bridge.refresh();
         ui.drain();
@@ -71,14 +71,14 @@ class DrivesViewModelTest {
         assertThat(d3.getState()).isEqualTo(DriveState.FAILED);
         assertThat(status.kindProperty().get()).isEqualTo(ActionStatus.Kind.DONE);
         assertThat(status.messageProperty().get()).endsWith("Drive d3 is FAILED; volume prod is DEGRADED");
-        assertThat(vm.failBlockedProperty().get()).isEqualTo("d3 is already FAILED");
+        assertThat(vm.failBlockedProperty().get()).isEqualTo("drive d3 is already FAILED");
     }
 
     @Test
     void replaceIsOnlyOfferedForAFailedDrive() {
         vm.selectedDriveProperty().set("d3");
         assertThat(vm.replaceBlockedProperty().get())
-                .isEqualTo("d3 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first)");
+                .isEqualTo("drive d3 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first with 'drive fail')");
         failByCommand("d3");
         assertThat(vm.replaceBlockedProperty().get()).isEmpty();
     }
@@ -89,7 +89,7 @@ class DrivesViewModelTest {
         vm.selectedDriveProperty().set("d1");
 
         assertThat(vm.failBlockedProperty().get())
-                .isEqualTo("failing d1 would make volume prod FAILED: it already has d3 FAILED; replace that first");
+                .isEqualTo("failing d1 would make volume prod FAILED (data unavailable): it already has d3 FAILED; replace that first");
         assertThat(row("d1").getState()).isEqualTo(DriveState.ONLINE);
     }
 
@@ -175,7 +175,7 @@ class DrivesViewModelTest {
     void takeOfflineGoesThroughTheDialogsModelAndTheSlotShowsTheReasonAndTheDelta() {
         vm.selectedDriveProperty().set("d2");
         assertThat(vm.offlineBlockedProperty().get()).isEmpty();
-        assertThat(vm.onlineBlockedProperty().get()).isEqualTo("d2 is ONLINE; only an OFFLINE drive is brought online");
+        assertThat(vm.onlineBlockedProperty().get()).isEqualTo("drive d2 is ONLINE; only an OFFLINE drive is brought online");
         TakeOfflineForm form = vm.offlineForm();
         form.reasonProperty().set(org.splitpoint.engine.pool.OfflineReason.REPLACEMENT);
         form.modeProperty().set(org.splitpoint.engine.pool.LogMode.REPOSITORY);
@@ -194,7 +194,7 @@ class DrivesViewModelTest {
         assertThat(vm.onlineBlockedProperty().get()).isEmpty();
         vm.selectedDriveProperty().set("d1");
         assertThat(vm.offlineBlockedProperty().get())
-                .isEqualTo("volume prod already has a drive in a service window (d2 OFFLINE); bring it back first");
+                .isEqualTo("volume prod already has a drive in a service window; bring it back first");
     }
 
     @Test
@@ -222,7 +222,7 @@ class DrivesViewModelTest {
             vm.offlineForm().take(() -> { }); // firmware, pointers: the defaults
             ui.drain();
         }
-        assertThat(vm.onlineBlockedProperty().get()).startsWith("d2's firmware steps are still running (");
+        assertThat(vm.onlineBlockedProperty().get()).startsWith("drive d2's firmware steps are still running (job ");
         assertThat(TestPools.await(Duration.ofSeconds(10), () -> {
             bridge.refresh();
             ui.drain();

@@ -72,16 +72,16 @@ class PairConsoleViewModelTest {
     @Test
     void splitTurnsSynchronizedIntoSplitAndEnablesRestoreAndEstablish() {
         assertThat(vm.stateProperty().get()).isEqualTo(PairState.Synchronized);
-        assertThat(vm.restoreBlockedProperty().get()).startsWith("pair is Synchronized: split it first");
+        assertThat(vm.restoreBlockedProperty().get()).startsWith("pair prod-pair is Synchronized: split it first");
 
         vm.split();
         ui.drain();
 
         assertThat(vm.stateProperty().get()).isEqualTo(PairState.Split);
-        assertThat(vm.splitBlockedProperty().get()).isEqualTo("pair is already Split");
+        assertThat(vm.splitBlockedProperty().get()).isEqualTo("pair prod-pair is already Split");
         assertThat(vm.restoreBlockedProperty().get()).isEmpty();
         assertThat(vm.establishBlockedProperty().get()).isEmpty();
-        assertThat(vm.directionProperty().get()).isEqualTo(PairRules.Direction.NONE);
+        assertThat(vm.directionProperty().get()).isEqualTo(PairWords.Direction.NONE);
         assertThat(status.messageProperty().get()).endsWith("Pair prod-pair is Split: prod-bcv holds the point-in-time image");
     }
 
@@ -157,7 +157,7 @@ class PairConsoleViewModelTest {
         assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
                 () -> vm.copy().progressTextProperty().get().matches("\\d+\\.\\d% · \\d+(\\.\\d)? MB/s · ETA \\d+:\\d\\d"))).isTrue();
         assertThat(vm.stateProperty().get()).isEqualTo(PairState.RestInProg);
-        assertThat(vm.directionProperty().get()).isEqualTo(PairRules.Direction.BCV_TO_STD);
+        assertThat(vm.directionProperty().get()).isEqualTo(PairWords.Direction.BCV_TO_STD);
         assertThat(vm.bcvInvalidProperty().get()).contains("to restore");
 
         vm.copy().throttleProperty().set(2_000_000);

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.jobs.JobRow;
-import org.splitpoint.app.jobs.RateLimit;
 import org.splitpoint.app.testing.ManualUi;
 import org.splitpoint.app.testing.TestPools;
 import org.splitpoint.engine.pool.PoolSnapshot.Health;
@@ -59,18 +58,17 @@ class PoolViewModelTest {
 
     @Test
     void aRebuildStartsUnderTheChosenSpeedLimitAndShowsAsAJob() {
-        vm.jobs().limitProperty().set(RateLimit.MB_1);
         vm.drives().selectedDriveProperty().set("d3");
         vm.drives().fail();
         ui.drain();
-        vm.drives().replace();
+        vm.drives().replace(1_000_000);
         ui.drain();
 
         assertThat(vm.volumes().row("prod").getState()).isEqualTo(VolumeState.REBUILDING);
         assertThat(vm.jobs().rows()).hasSize(1);
         JobRow job = vm.jobs().rows().get(0);
         assertThat(job.titleProperty().get()).isEqualTo("rebuild d3 of prod");
-        assertThat(job.lineProperty().get()).endsWith("limit 1 MB/s");
+        assertThat(job.limitProperty().get()).as("the job's own limit, shown in its row").isEqualTo(1_000_000);
         assertThat(vm.summaryProperty().get()).endsWith("1 job running");
     }
 

@@ -97,12 +97,14 @@ class InstantRestoreFxTest {
         long partly = current(robot);
         assertThat(partly).isBetween(1L, 255L);
 
-        robot.clickOn("#throttle").type(KeyCode.END); // unlimited
+        // a click on the thumb focuses the slider without moving it (a click on its track would set a
+        // faster limit, and the restore could finish before End reaches a slider then disabled)
+        robot.clickOn(robot.lookup("#throttle .thumb").<Node>query()).type(KeyCode.END); // unlimited
         try {
             WaitForAsyncUtils.waitFor(3, TimeUnit.SECONDS, () -> text(robot, "#throttleText").equals("unlimited"));
         } catch (java.util.concurrent.TimeoutException keyLost) {
             // on a loaded CI box the key can reach the control before the click gave it focus: press again
-            robot.clickOn("#throttle").type(KeyCode.END);
+            robot.clickOn(robot.lookup("#throttle .thumb").<Node>query()).type(KeyCode.END);
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text(robot, "#throttleText").equals("unlimited"));
         }
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> text(robot, "#restoreProgressText")

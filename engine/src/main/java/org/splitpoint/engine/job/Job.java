@@ -9,7 +9,9 @@ import java.util.function.Consumer;
  * <p>Design. One thread per job. The loop checks pause and cancel between tracks, paces itself
  * to the throttle (a token bucket of one second), and checkpoints about once a second, so a restart
  * resumes within a second of work of where it stopped. Progress goes out as immutable
- * {@link JobProgress} values through {@code onProgress}, at most every 200 ms.
+ * {@link JobProgress} values through {@code onProgress}, at most every 200 ms. The total is what
+ * the work owed when it started, grown by what it reports added on the way (tracks written during an
+ * establish, an unprotected restore's catch-up), so "100%" and "ETA 0:00" mean nothing is left.
  */
 public final class Job implements Runnable {
 
@@ -19,7 +21,8 @@ public final class Job implements Runnable {
     private final String id;
     private final String kind;
     private final String target;
-    private final long total;
+    /** Grows when the work reports tracks added (never shrinks): total − done is what is left. */
+    private volatile long total;
     private final long trackBytes;
     private final JobWork work;
     private final Consumer<JobProgress> onProgress;
@@ -27,6 +30,10 @@ public final class Job implements Runnable {
     private volatile long done;
     private volatile JobState state;
     private volatile long throttle;
+    /** The stamp of {@link #throttle}: written after it, read before it (so a read stamp never claims a newer limit). */
+    private volatile long throttleStamp;
+    /** One sequence for every job's limit stamps: a job created later stamps its first limit later. */
+    private static final java.util.concurrent.atomic.AtomicLong THROTTLE_STAMPS = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean cancelRequested;
     private volatile boolean stopRequested;
     private volatile String message = "";
@@ -45,6 +52,7 @@ public final class Job implements Runnable {
         this.trackBytes = trackBytes;
         this.state = paused ? JobState.PAUSED : JobState.RUNNING;
         this.throttle = throttle;
+        this.throttleStamp = THROTTLE_STAMPS.incrementAndGet();
         this.work = work;
         this.onProgress = onProgress;
     }
@@ -140,15 +148,22 @@ public final class Job implements Runnable {
         notifyAll();
     }
 
-    /** Sets the limit in bytes per second (0 = unlimited); applies from the next track on. */
-    public void setThrottle(long bytesPerSecond) {
+    /**
+     * Sets the limit in bytes per second (0 = unlimited); applies from the next track on. Returns
+     * the limit's stamp: a {@link JobProgress} with an older {@code throttleStamp} was taken before it.
+     */
+    public long setThrottle(long bytesPerSecond) {
         boolean paused;
+        long stamp;
         synchronized (this) {
             throttle = Math.max(0, bytesPerSecond);
+            stamp = THROTTLE_STAMPS.incrementAndGet();
+            throttleStamp = stamp;
             paused = state == JobState.PAUSED;
             notifyAll();
         }
         work.settingsChanged(paused, Math.max(0, bytesPerSecond));
+        return stamp;
     }
 
     /** Waits up to {@code millis} for the job to finish; returns true if it did. */
@@ -166,9 +181,13 @@ public final class Job implements Runnable {
     public JobProgress progress() {
         long now = System.nanoTime();
         double bps = state == JobState.RUNNING ? rate.bytesPerSecond(now) : 0;
-        long remaining = (total - done) * trackBytes;
+        long stamp = throttleStamp; // before the limit: the limit read is at least as new as its stamp says
+        long limit = throttle;
+        long d = done;
+        long t = total; // read after done: it only grows, so it is never below the done read
+        long remaining = (t - d) * trackBytes;
         long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
-        return new JobProgress(id, kind, target, state, done, total, trackBytes, bps, eta, throttle, message);
+        return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, limit, message, stamp);
     }
 
     @Override
@@ -249,6 +268,9 @@ public final class Job implements Runnable {
         long t = throttle;
         work.stepBudget(t > 0 ? Math.max(trackBytes, t / 4) : Long.MAX_VALUE);
         JobWork.Step step = work.copyNext(done);
+        if (step.added() > 0) {
+            total += step.added(); // only this thread writes total and done
+        }
         done = Math.min(total, done + step.tracks());
         bytesMoved.addAndGet(step.bytes());
         long now = System.nanoTime();

@@ -6,10 +6,19 @@ package org.splitpoint.engine.job;
  * @param bytesPerSecond rate over the last few seconds (0 while paused)
  * @param etaSeconds     estimated seconds to completion, or -1 when unknown
  * @param throttle       bytes per second limit, 0 for none
+ * @param throttleStamp  when that limit was set, on a process-wide sequence ({@link Job#setThrottle}
+ *                       returns the stamp of the limit it set): a view that set a limit itself knows
+ *                       a value read with an older stamp was read before its change, and keeps its own
  */
 public record JobProgress(String id, String kind, String target, JobState state, long doneTracks,
                           long totalTracks, long trackBytes, double bytesPerSecond, long etaSeconds,
-                          long throttle, String message) {
+                          long throttle, String message, long throttleStamp) {
+
+    /** A job view whose limit's stamp does not matter (0: older than any limit set). */
+    public JobProgress(String id, String kind, String target, JobState state, long doneTracks, long totalTracks,
+                       long trackBytes, double bytesPerSecond, long etaSeconds, long throttle, String message) {
+        this(id, kind, target, state, doneTracks, totalTracks, trackBytes, bytesPerSecond, etaSeconds, throttle, message, 0);
+    }
 
     /** Fraction done, 0..1. */
     public double fraction() {

@@ -10,8 +10,16 @@ import java.io.IOException;
  */
 public interface JobWork {
 
-    /** What one step did: how many tracks it advanced over and how many bytes it moved. */
-    record Step(long tracks, long bytes) { }
+    /**
+     * What one step did: how many tracks it advanced over, how many bytes it moved, and how many
+     * tracks of work it found added meanwhile (host writes during an establish, an unprotected
+     * restore's catch-up), by which the job's total grows so its percent and ETA stay true.
+     */
+    record Step(long tracks, long bytes, long added) {
+        public Step(long tracks, long bytes) {
+            this(tracks, bytes, 0);
+        }
+    }
 
     /** Copies (rebuilds, resyncs...) from track {@code done} on, as much as one step takes. */
     Step copyNext(long done) throws IOException;

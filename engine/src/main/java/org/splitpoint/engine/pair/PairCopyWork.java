@@ -15,7 +15,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * bcvInvalid). Walks the set bits in runs of up to 1 MiB, each run under its track locks,
  * re-checking every bit there since host I/O may have copied a track meanwhile (a hydrating read,
  * a merging write); only tracks still owed are copied, so newer host data is never overwritten.
- * Progress counts the tracks that left the set by any path, so on-demand reads advance it too.
+ * Progress counts the tracks that left the set by any path, so on-demand reads advance it too;
+ * tracks that joined it (host writes during an establish, the catch-up of an unprotected restore)
+ * are reported as added, so the job's total grows rather than showing 100% with work left.
  */
 public final class PairCopyWork implements JobWork {
 
@@ -28,6 +30,8 @@ public final class PairCopyWork implements JobWork {
     private boolean catchingUp;
     private long cursor;
     private long lastRemaining;
+    /** Tracks this job's own copies took out of the set since the last step ended (copier threads add). */
+    private final java.util.concurrent.atomic.AtomicLong copiedTracks = new java.util.concurrent.atomic.AtomicLong();
 
     PairCopyWork(Pair pair, boolean restore) {
         this.pair = pair;
@@ -69,8 +73,12 @@ public final class PairCopyWork implements JobWork {
 
     @Override
     public Step copyNext(long done) throws IOException {
+        long advanced = 0;
+        long added = 0;
         if (restore && !catchingUp && !pair.isProtected() && pair.bcvInvalid.count() == 0) {
+            advanced = lastRemaining; // restored since the last step by other paths (hydrating reads)
             catchUp();
+            added = lastRemaining; // the tracks hosts wrote to the STD alone are work of this job too
         }
         List<long[]> runs = new ArrayList<>();
         long from = cursor;
@@ -100,10 +108,15 @@ public final class PairCopyWork implements JobWork {
             cursor = runs.get(runs.size() - 1)[1];
             bytes = copyRuns(runs);
         }
+        // net change of what is owed: fewer tracks are progress, more (host writes during an
+        // establish, the catch-up's tracks) grow the job's total, so total - done stays what is left
+        long copied = copiedTracks.getAndSet(0);
         long remaining = set.count();
-        long advanced = Math.max(0, lastRemaining - remaining);
+        long others = remaining - (lastRemaining - copied); // > 0: tracks marked meanwhile; < 0: cleared by reads
+        advanced += copied + Math.max(0, -others);
+        added += Math.max(0, others);
         lastRemaining = remaining;
-        return new Step(advanced, bytes);
+        return new Step(advanced, bytes, added);
     }
 
     @Override
@@ -182,7 +195,9 @@ public final class PairCopyWork implements JobWork {
                 buf.flip();
                 target.write(from, buf);
                 for (long x = s; x < t; x++) {
-                    set.clearLive(x);
+                    if (set.clearLive(x)) {
+                        copiedTracks.incrementAndGet();
+                    }
                 }
                 moved += len;
             }

@@ -188,7 +188,7 @@ final class PairSideView implements BlockDevice {
         PairState s = pair.state();
         if (s != PairState.Split && s != PairState.NeverEstab) {
             throw new PairRefusedException("volume " + pair.bcv().name() + " is the BCV of pair " + pair.name()
-                    + ", which is " + s + "; a BCV is writable only while the pair is Split");
+                    + ", which is " + s.described() + "; a BCV is writable only while the pair is Split");
         }
         pair.bcvInvalid.mark(t0, t1);
         p.put(pair.bcv(), offset, offset + length);

@@ -402,14 +402,7 @@ public final class JournalAdmin {
             throws IOException, PoolException {
         synchronized (pool) {
             RaidVolume v = pool.volume(volume);
-            if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
-                throw new PoolException("volume " + volume + " is the save area: it holds snapshots' saved tracks, not a"
-                        + " host's data to journal");
-            }
-            if (pool.journalRecords.containsKey(volume)) {
-                throw new PoolException("volume " + volume + " has a journal already (on "
-                        + String.join(", ", pool.journalRecords.get(volume).drives()) + "); disable it first");
-            }
+            Refusal.check(JournalRules.enableVolume(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             if (driveNames.size() != 2 || driveNames.get(0).equals(driveNames.get(1))) {
                 throw new IllegalArgumentException("--drives names the journal's two drives, two different ones, not "
                         + String.join(",", driveNames));
@@ -513,8 +506,8 @@ public final class JournalAdmin {
     public void disable(String volume) throws IOException, PoolException {
         synchronized (pool) {
             RaidVolume v = pool.volume(volume);
+            Refusal.check(JournalRules.disable(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             PoolConfig.JournalRecord rec = record(volume);
-            refuseWhileRebuilding(volume, "disabling its journal");
             Open o = pool.journals.remove(volume);
             v.exclusive(() -> v.setWriteLog(null));
             if (o != null) {
@@ -545,10 +538,9 @@ public final class JournalAdmin {
         return rec;
     }
 
-    private void refuseWhileRebuilding(String volume, String what) throws PoolException {
-        if (pool.restores.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " is being restored or rebuilt; wait for it to finish before " + what);
-        }
+    /** The journal's status for its rules, or null when the volume has none. */
+    private Status statusOrNull(String volume) throws PoolException {
+        return pool.journalRecords.containsKey(volume) ? status(volume) : null;
     }
 
     // ---- status -------------------------------------------------------------------------------
@@ -584,25 +576,11 @@ public final class JournalAdmin {
         synchronized (pool) {
             pool.refuseIfClosed();
             pool.volume(volume);
+            Refusal.check(JournalRules.ship(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             PoolConfig.JournalRecord rec = record(volume);
-            refuseWhileRebuilding(volume, "shipping its journal");
-            if (rec.base() == null) {
-                throw new PoolException("the journal of " + volume + " has no base yet (its first backup into "
-                        + rec.store() + " has not completed): there is nothing to ship onto");
-            }
-            for (Job j : pool.jobs) {
-                if ((j.kind().equals("journal-ship") || j.kind().equals("backup")) && j.target().equals(volume)
-                        && !j.state().isFinished()) {
-                    throw new PoolException("a " + j.kind() + " of " + volume + " is running (job " + j.id() + "); the"
-                            + " journal ships when it ends");
-                }
-            }
             Open o = pool.journals.get(volume);
             long from = Math.max(rec.shippedThrough(), o.journal.oldestSeq());
             long to = o.journal.nextSeq();
-            if (o.journal.entries() == 0) {
-                throw new PoolException("the journal of " + volume + " holds no entry to ship");
-            }
             DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
             JournalShipWork work = new JournalShipWork(pool, volume, store, rec.base(),
                     new JournalOverlay(pool.trackSize, o.journal, from, to), to);

@@ -19,9 +19,9 @@ import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
- * The rules of BCV pairs (policy): which operation is allowed in which state, with a sentence
- * naming the state and what to do when it is not; and the pairs' life in the pool (open, persist,
- * resume). The mechanism is in {@link Pair}.
+ * BCV pairs in the pool: their operations, checked against {@link PairRules} (which operation is
+ * allowed in which state, with the sentence when not: the rules the app's buttons ask too) before
+ * acting, and their life in the pool (open, persist, resume). The mechanism is in {@link Pair}.
  */
 public final class PairAdmin {
 
@@ -62,16 +62,35 @@ public final class PairAdmin {
         }
     }
 
-    /** A pair as {@code pair query} shows it. {@code progress} is 0..1 of the running copy, else null. */
+    /**
+     * A pair as {@code pair query} shows it. {@code progress} is 0..1 of the running copy, else null;
+     * {@code job} the running copy job, else null; {@code sides} what its volumes add to its rules;
+     * {@code splitAt} when the BCV's point-in-time image was taken (null: not known).
+     */
     public record PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
                            long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
-                           Double progress, long onDemandReads, JobProgress job, String splitAt) {
-        /** A view without the split time (null: not known). */
+                           Double progress, long onDemandReads, JobProgress job, Sides sides, String splitAt) {
+
+        /**
+         * The pair's volumes as its rules see them: each side's state (and why), and what the STD is
+         * being restored from ("a backup", "a snapshot"), else null.
+         */
+        public record Sides(VolumeState std, String stdReason, VolumeState bcv, String bcvReason, String stdRestoredFrom) { }
+
+        /** A view whose sides are not known (as another process described it): no rule refuses for them. */
         public PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
                         long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
                         Double progress, long onDemandReads, JobProgress job) {
             this(name, std, bcv, state, stdInvalidTracks, bcvInvalidTracks, totalTracks, trackSize, isProtected,
-                    progress, onDemandReads, job, null);
+                    progress, onDemandReads, job, new Sides(null, null, null, null, null), null);
+        }
+
+        /** As the canonical constructor, without the split time (null: not known). */
+        public PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
+                        long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
+                        Double progress, long onDemandReads, JobProgress job, Sides sides) {
+            this(name, std, bcv, state, stdInvalidTracks, bcvInvalidTracks, totalTracks, trackSize, isProtected,
+                    progress, onDemandReads, job, sides, null);
         }
 
         /** True while the BCV holds the point-in-time image taken at {@code splitAt} (Split, or a protected restore). */
@@ -299,23 +318,9 @@ public final class PairAdmin {
     private Job establishNow(String name, boolean full, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
-            checkSides(p);
-            PairState s = p.state();
-            switch (s) {
-                case SyncInProg -> {
-                    Job j = runningJob(p);
-                    if (j != null) {
-                        throw new PoolException("pair " + name + " is already SyncInProg (" + Sizes.count(p.stdInvalidTracks(), "track")
-                                + " to copy); wait for it or cancel job " + j.id());
-                    }
-                    return startCopy(pool, p, false, throttle); // resume a copy that stopped
-                }
-                case Synchronized, Restored -> throw new PoolException("pair " + name + " is already " + s
-                        + " (established); split it to take a point-in-time copy");
-                case RestInProg -> throw new PoolException("pair " + name + " is RestInProg: wait for the restore to finish"
-                        + " (or cancel it) before establishing");
-                default -> {
-                }
+            Refusal.check(PairRules.establish(view(p)));
+            if (p.state() == PairState.SyncInProg) {
+                return startCopy(pool, p, false, throttle); // resume a copy that stopped
             }
             p.beginEstablish(full);
             return startCopy(pool, p, true, throttle);
@@ -335,15 +340,8 @@ public final class PairAdmin {
             List<Pair> ps = new ArrayList<>();
             for (String n : new LinkedHashSet<>(names)) {
                 Pair p = pair(n);
-                PairState s = p.state();
-                switch (s) {
-                    case Synchronized, Restored -> ps.add(p);
-                    case NeverEstab -> throw new PoolException("pair " + n + " was never established; establish it first");
-                    case SyncInProg -> throw new PoolException("pair " + n + " is SyncInProg (" + Sizes.count(p.stdInvalidTracks(), "track")
-                            + " to copy): wait until it is Synchronized, then split");
-                    case Split -> throw new PoolException("pair " + n + " is already Split");
-                    default -> throw new PoolException("pair " + n + " is " + s + ": wait for the restore to finish, then split");
-                }
+                Refusal.check(PairRules.split(view(p)));
+                ps.add(p);
             }
             // the instant goes on record with the split itself (when the BCV's image was taken)
             String at = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
@@ -389,42 +387,27 @@ public final class PairAdmin {
     private Job restoreNow(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Pair p = pair(name);
-            checkSides(p);
-            PairState s = p.state();
-            switch (s) {
-                case RestInProg -> {
-                    Job j = runningJob(p);
-                    if (j != null) {
-                        throw new PoolException("pair " + name + " is already RestInProg (" + Sizes.count(p.bcvInvalidTracks(), "track")
-                                + " to restore); wait for it or cancel job " + j.id());
-                    }
-                    return startCopy(pool, p, false, throttle);
-                }
-                case NeverEstab -> throw new PoolException("pair " + name + " was never established: its BCV holds no copy"
-                        + " of the STD to restore");
-                case SyncInProg, Synchronized, Restored -> throw new PoolException("pair " + name + " is " + s
-                        + ": split it first; a restore copies the split BCV back to the STD");
-                default -> {
-                }
-            }
-            String std = p.std().name();
-            if (pool.restores.containsKey(std) || pool.snapshotCatalog.restores.containsKey(std)) {
-                throw new PoolException("volume " + std + " (the STD of pair " + name + ") is being restored from "
-                        + (pool.restores.containsKey(std) ? "a backup" : "a snapshot") + "; wait for that restore"
-                        + " or cancel it before restoring from the BCV");
+            Refusal.check(PairRules.restore(view(p)));
+            if (p.state() == PairState.RestInProg) {
+                return startCopy(pool, p, false, throttle); // resume a copy that stopped
             }
             p.beginRestore(full, protect);
             return startCopy(pool, p, true, throttle);
         }
     }
 
-    private void checkSides(Pair p) throws PoolException {
-        for (RaidVolume v : List.of(p.std(), p.bcv())) {
-            if (v.state() == VolumeState.FAILED) {
-                throw new PoolException("volume " + v.name() + " of pair " + p.name() + " is FAILED (" + v.stateReason()
-                        + "); replace its drives first");
-            }
-        }
+    /** The pair as its rules and {@code pair query} see it now. */
+    private PairView view(Pair p) {
+        Job j = runningJob(p);
+        JobProgress jp = j == null ? null : j.progress();
+        String std = p.std().name();
+        String restoredFrom = pool.restores.containsKey(std) ? "a backup"
+                : pool.snapshotCatalog.restores.containsKey(std) ? "a snapshot" : null;
+        PairView.Sides sides = new PairView.Sides(p.std().state(), p.std().stateReason(), p.bcv().state(),
+                p.bcv().stateReason(), restoredFrom);
+        return new PairView(p.name(), std, p.bcv().name(), p.state(), p.stdInvalidTracks(),
+                p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(),
+                jp == null ? null : jp.fraction(), p.onDemandReads(), jp, sides, splitAt(p.name()));
     }
 
     private String splitAt(String pair) {
@@ -451,11 +434,7 @@ public final class PairAdmin {
             if (only != null && !only.equals(p.name())) {
                 continue;
             }
-            Job j = runningJob(p);
-            JobProgress jp = j == null ? null : j.progress();
-            out.add(new PairView(p.name(), p.std().name(), p.bcv().name(), p.state(), p.stdInvalidTracks(),
-                    p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(),
-                    jp == null ? null : jp.fraction(), p.onDemandReads(), jp, splitAt(p.name())));
+            out.add(view(p));
         }
         return out;
     }

@@ -141,15 +141,11 @@ public final class PoolAdmin {
     public void failDrive(String name) throws IOException, PoolException {
         synchronized (pool) {
             Drive d = drive(name);
-            DriveState s = d.state();
-            if (s == DriveState.FAILED || s == DriveState.MISSING) {
-                throw new PoolException("drive " + name + " is already " + s);
-            }
+            Refusal.check(DriveRules.fail(PoolSnapshots.of(pool), name));
             if (d.journal != null) {
                 JournalAdmin.failLeg(pool, d, "by command");
                 return;
             }
-            ServiceAdmin.refuseIfLent(d, "bring that drive back online first, which empties the repository");
             if (d.volume == null) {
                 d.state = DriveState.FAILED;
                 pool.persist();
@@ -157,23 +153,7 @@ public final class PoolAdmin {
                 return;
             }
             RaidVolume v = pool.volumes.get(d.volume);
-            ServiceWindow w = pool.windows.get(v.name());
-            if (w != null && w.drive == d) {
-                throw new PoolException("drive " + name + " is OFFLINE in a service window (" + w.record.reason().word()
-                        + "); bring it back with 'drive online' first");
-            }
-            int unavailable = 0;
-            for (Member m : v.members()) {
-                if (m != d.member && m.state() != DriveState.ONLINE) {
-                    unavailable++;
-                }
-            }
-            // in a service window a failure is the second one: allowed (a drill rehearses it), and
-            // what it costs is said at once (ServiceAdmin.secondFailure)
-            if (w == null && unavailable + 1 > v.layout().redundancy(v.members().size())) {
-                throw new PoolException("failing " + name + " would make volume " + v.name()
-                        + " FAILED (data unavailable): it already has " + v.stateReason() + "; replace that first");
-            }
+            ServiceWindow w = pool.windows.get(v.name()); // a failure in a window is the second one (ServiceAdmin.secondFailure)
             cancelRebuildOf(name);
             v.exclusive(() -> d.member.setState(DriveState.FAILED, 0));
             pool.persist();
@@ -211,24 +191,8 @@ public final class PoolAdmin {
     public Job replaceDrive(String name, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             Drive d = drive(name);
-            DriveState s = d.state();
-            if (s != DriveState.FAILED && s != DriveState.MISSING) {
-                throw new PoolException("drive " + name + " is " + s + "; only a FAILED or MISSING drive is replaced"
-                        + (s == DriveState.ONLINE ? " (fail it first with 'drive fail')" : ""));
-            }
+            Refusal.check(DriveRules.replace(PoolSnapshots.of(pool), name));
             RaidVolume v = d.volume == null ? null : pool.volumes.get(d.volume);
-            if (v != null) {
-                int others = 0;
-                for (Member m : v.members()) {
-                    if (m != d.member && m.state() != DriveState.ONLINE) {
-                        others++;
-                    }
-                }
-                if (others + 1 > v.layout().redundancy(v.members().size())) {
-                    throw new PoolException("volume " + v.name() + " is FAILED (" + v.stateReason()
-                            + "): there is no redundancy left to rebuild " + name + " from");
-                }
-            }
             Path image = pool.paths.image(name);
             // keep the removed image for forensics, as a pulled drive would be kept; one per replacement
             Path old = image.resolveSibling(name + ".img.replaced-" + java.time.Instant.now().toString()

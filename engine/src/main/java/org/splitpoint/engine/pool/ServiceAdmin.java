@@ -146,51 +146,13 @@ public final class ServiceAdmin {
         };
     }
 
-    /** The refusals of {@code drive offline}, in one place; returns the drive's volume. */
+    /**
+     * The refusals of {@code drive offline}: {@link DriveRules#offline} on a snapshot, then the pairs
+     * copying onto the volume (a snapshot does not show them); returns the drive's volume.
+     */
     private RaidVolume checkOffline(Drive d) throws PoolException {
-        DriveState s = d.state();
-        if (d.journal != null) {
-            throw new PoolException("drive " + d.name + " holds a leg of volume " + d.journal + "'s journal, not a volume's"
-                    + " data; only a member of a volume is taken offline");
-        }
-        if (d.repository != null) {
-            throw new PoolException("drive " + d.name + " holds the repository of volume " + d.repository
-                    + "'s service window; only a member of a volume is taken offline");
-        }
-        if (s == DriveState.OFFLINE) {
-            throw new PoolException("drive " + d.name + " is already OFFLINE (" + (d.reason == null ? "service" : d.reason.word())
-                    + "); bring it back with 'drive online'");
-        }
-        if (d.volume == null) {
-            throw new PoolException("drive " + d.name + " is " + s + " in no volume; only a member of a volume is taken offline");
-        }
-        if (s != DriveState.ONLINE) {
-            throw new PoolException("drive " + d.name + " is " + s + "; only an ONLINE member is taken offline");
-        }
+        Refusal.check(DriveRules.offline(PoolSnapshots.of(pool), d.name));
         RaidVolume v = pool.volumes.get(d.volume);
-        if (pool.windows.containsKey(v.name()) || pool.serviceRecords.containsKey(v.name())) {
-            throw new PoolException("volume " + v.name() + " already has a drive in a service window; bring it back first");
-        }
-        int unavailable = 0;
-        for (Member m : v.members()) {
-            if (m.state() != DriveState.ONLINE) {
-                unavailable++;
-            }
-        }
-        if (unavailable > 0 || v.state() != VolumeState.OPTIMAL) {
-            throw new PoolException("volume " + v.name() + " is " + v.state() + " (" + v.stateReason() + "): taking "
-                    + d.name + " offline would leave it no redundancy; replace or rebuild first");
-        }
-        if (unavailable + 1 > v.layout().redundancy(v.members().size())) {
-            throw new PoolException("volume " + v.name() + " has no redundancy to serve without " + d.name);
-        }
-        if (pool.restores.containsKey(v.name())) {
-            throw new PoolException("volume " + v.name() + " is being restored from a backup; wait for the restore to finish");
-        }
-        if (pool.lostRecords.containsKey(v.name())) {
-            throw new PoolException("volume " + v.name() + " has tracks lost by an earlier second failure; write or restore"
-                    + " them first");
-        }
         for (Pair p : pool.pairList()) {
             if (p.bcv() == v && p.state() == PairState.SyncInProg) {
                 throw new PoolException("volume " + v.name() + " is the BCV of pair " + p.name() + ", being copied to"
@@ -345,19 +307,8 @@ public final class ServiceAdmin {
         synchronized (pool) {
             pool.refuseIfClosed();
             Drive d = drive(name);
-            ServiceWindow w = d.volume == null ? null : pool.windows.get(d.volume);
-            if (w == null || w.drive != d) {
-                throw new PoolException("drive " + name + " is " + d.state() + "; only an OFFLINE drive is brought online");
-            }
-            if (w.record.resyncing()) {
-                throw new PoolException("drive " + name + " is already coming back (its resync is running)");
-            }
-            Job steps = ServiceSteps.running(pool, name);
-            if (steps != null) {
-                throw new PoolException("drive " + name + "'s " + w.record.reason().word() + " steps are still running (job "
-                        + steps.id() + "); wait for them or cancel the job first");
-            }
-            return bringBack(w);
+            Refusal.check(DriveRules.online(PoolSnapshots.of(pool), name));
+            return bringBack(pool.windows.get(d.volume));
         }
     }
 

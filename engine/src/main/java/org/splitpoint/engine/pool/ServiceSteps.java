@@ -100,12 +100,16 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
     /** The steps job of {@code drive} still running, or null. */
     static Job running(Pool pool, String drive) {
         for (Job j : pool.jobs) {
-            if (j.target().equals(drive) && !j.state().isFinished()
-                    && (j.kind().equals("firmware") || j.kind().equals("diagnostics") || j.kind().equals("reset"))) {
+            if (j.target().equals(drive) && !j.state().isFinished() && isStepKind(j.kind())) {
                 return j;
             }
         }
         return null;
+    }
+
+    /** True for the kinds of a service window's step jobs. */
+    static boolean isStepKind(String kind) {
+        return kind.equals("firmware") || kind.equals("diagnostics") || kind.equals("reset");
     }
 
     @Override

@@ -445,7 +445,7 @@ public final class SnapshotAdmin {
             }
             if (p.std() == v && (p.state() == PairState.RestInProg || p.state() == PairState.Restored)) {
                 throw new PoolException("volume " + volume + " is being restored from its BCV in pair " + p.name()
-                        + " (" + p.state().described() + "); split the pair before restoring it to a snapshot");
+                        + ", which is " + p.state().described() + "; split the pair before restoring it to a snapshot");
             }
         }
         for (Job j : pool.activeJobs()) {

@@ -151,6 +151,75 @@ class PairBehaviourTest {
     }
 
     @Test
+    void theCatchUpOfAnUnprotectedRestoreGrowsTheJobSoItIsNotDoneWhileTracksRemain() throws Exception {
+        int ts = 4096;
+        PairFixture.create(dir, Layout.RAID1, 4 << 20, ts, 1);
+        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
+                new org.splitpoint.engine.pool.PoolOptions(false))) {
+            Job est = pool.pairs().establish("p1", true);
+            while (est.stepOnce()) {
+                // copy
+            }
+            pool.pairs().split(List.of("p1"));
+            pool.device("bcv").write(3L * ts, ByteBuffer.wrap(new byte[] {7})); // one track to restore
+            Job restore = pool.pairs().restore("p1", false, false);
+            Pair p = pool.pairs().get("p1");
+            // hosts write 100 scattered tracks meanwhile: the STD only (claim 2), to catch up at the end
+            for (long t = 10; t < 1000; t += 10) {
+                pool.device("std").write(t * ts, ByteBuffer.wrap(new byte[] {1}));
+            }
+            long written = p.stdInvalidTracks();
+            assertThat(written).isGreaterThanOrEqualTo(99);
+            boolean sawCatchUp = false;
+            while (restore.stepOnce()) {
+                var pr = restore.progress();
+                assertThat(pr.totalTracks() - pr.doneTracks()).as("what the job says is left")
+                        .isEqualTo(p.state() == PairState.SyncInProg ? p.stdInvalidTracks() : p.bcvInvalidTracks());
+                if (p.state() == PairState.SyncInProg && p.stdInvalidTracks() > 0) {
+                    sawCatchUp = true;
+                    assertThat(pr.fraction()).as("catching up %d tracks", p.stdInvalidTracks()).isLessThan(1.0);
+                    assertThat(pr.line()).doesNotContain("100.0%");
+                    assertThat(pool.pairs().query("p1").get(0).progress()).isLessThan(1.0);
+                }
+            }
+            assertThat(sawCatchUp).as("the catch-up took more than one step").isTrue();
+            assertThat(restore.progress().totalTracks()).as("the restored track and the caught-up ones")
+                    .isGreaterThanOrEqualTo(1 + written);
+            assertThat(restore.progress().fraction()).isEqualTo(1.0);
+            assertThat(p.state()).isEqualTo(PairState.Restored);
+        }
+    }
+
+    @Test
+    void tracksWrittenDuringAnEstablishGrowItsTotal() throws Exception {
+        int ts = 4096;
+        PairFixture.create(dir, Layout.RAID1, 4 << 20, ts, 1);
+        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
+                new org.splitpoint.engine.pool.PoolOptions(false))) {
+            Job est = pool.pairs().establish("p1", true);
+            while (est.stepOnce()) {
+                // copy
+            }
+            pool.pairs().split(List.of("p1"));
+            for (long t = 0; t < 20; t++) {
+                pool.device("std").write(t * ts, ByteBuffer.wrap(new byte[] {2}));
+            }
+            Job again = pool.pairs().establish("p1", false);
+            assertThat(again.progress().totalTracks()).isEqualTo(20);
+            // host writes are mirrored while SyncInProg; tracks whose BCV write failed are owed again
+            // (PairSideView.writeBcvMirror marks them), as if two such writes came now
+            Pair p = pool.pairs().get("p1");
+            p.stdInvalid.mark(500, 501);
+            p.stdInvalid.mark(700, 701);
+            while (again.stepOnce()) {
+                var pr = again.progress();
+                assertThat(pr.totalTracks() - pr.doneTracks()).isEqualTo(p.stdInvalidTracks());
+            }
+            assertThat(again.progress().totalTracks()).as("20 owed at the start, 2 added on the way").isEqualTo(22);
+        }
+    }
+
+    @Test
     void aReadOfAnUnrestoredTrackIsServedFromTheBcvAndThenRestored() throws Exception {
         PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
         try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),

@@ -63,10 +63,10 @@ class PairRefusalTest {
             refused(pool, "restore", "pair p1 was never established: its BCV holds no copy of the STD to restore");
             // SyncInProg (the copy is not stepped)
             var job = pool.pairs().establish("p1", false);
-            refused(pool, "establish", "pair p1 is already SyncInProg (256 tracks to copy); wait for it or cancel job establish-p1");
-            refused(pool, "split", "pair p1 is SyncInProg (256 tracks to copy): wait until it is Synchronized, then split");
-            refused(pool, "restore", "pair p1 is SyncInProg: split it first; a restore copies the split BCV back to the STD");
-            refused(pool, "bcv write", "volume bcv is the BCV of pair p1, which is SyncInProg; a BCV is writable only while the pair is Split");
+            refused(pool, "establish", "pair p1 is already establishing (SyncInProg, 256 tracks to copy); wait for it or cancel job establish-p1");
+            refused(pool, "split", "pair p1 is establishing (SyncInProg, 256 tracks to copy): wait until it is Synchronized, then split");
+            refused(pool, "restore", "pair p1 is establishing (SyncInProg): split it first; a restore copies the split BCV back to the STD");
+            refused(pool, "bcv write", "volume bcv is the BCV of pair p1, which is establishing (SyncInProg); a BCV is writable only while the pair is Split");
             while (job.stepOnce()) {
                 // finish
             }
@@ -80,10 +80,10 @@ class PairRefusalTest {
             pool.device("std").write(0, ByteBuffer.wrap(new byte[] {1}));
             var restore = pool.pairs().restore("p1", false, false);
             // RestInProg
-            refused(pool, "establish", "pair p1 is RestInProg: wait for the restore to finish (or cancel it) before establishing");
-            refused(pool, "split", "pair p1 is RestInProg: wait for the restore to finish, then split");
-            refused(pool, "restore", "pair p1 is already RestInProg (1 track to restore); wait for it or cancel job restore-p1");
-            refused(pool, "bcv write", "volume bcv is the BCV of pair p1, which is RestInProg; a BCV is writable only while the pair is Split");
+            refused(pool, "establish", "pair p1 is restoring (RestInProg): wait for the restore to finish (or cancel it) before establishing");
+            refused(pool, "split", "pair p1 is restoring (RestInProg): wait for the restore to finish, then split");
+            refused(pool, "restore", "pair p1 is already restoring (RestInProg, 1 track to restore); wait for it or cancel job restore-p1");
+            refused(pool, "bcv write", "volume bcv is the BCV of pair p1, which is restoring (RestInProg); a BCV is writable only while the pair is Split");
             while (restore.stepOnce()) {
                 // finish
             }

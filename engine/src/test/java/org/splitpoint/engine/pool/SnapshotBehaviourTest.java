@@ -283,7 +283,7 @@ class SnapshotBehaviourTest {
             p.device("v").write(0, ByteBuffer.wrap(random(TRACK * 8, 2))); // 8 tracks changed since the split
             Job restore = p.pairs().restore("pr", false, false, 1024);
             assertThatThrownBy(() -> p.snapshots().restore("v", "vs", true, 0))
-                    .hasMessage("volume v is being restored from its BCV in pair pr (RestInProg); split the pair before"
+                    .hasMessage("volume v is being restored from its BCV in pair pr, which is restoring (RestInProg); split the pair before"
                             + " restoring it to a snapshot");
             restore.cancel();
             restore.await(30_000);

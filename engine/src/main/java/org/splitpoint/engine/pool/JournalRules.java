@@ -1,0 +1,134 @@
+package org.splitpoint.engine.pool;
+
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
+
+/**
+ * When a volume's staged backup journal may be enabled, shipped or disabled, with the sentence
+ * when not (policy). The one source of these rules: {@link JournalAdmin} checks them on a
+ * {@link PoolSnapshot} and the journal's {@link JournalAdmin.Status} (null: no journal) before
+ * acting, and the app's journal card asks them with what it shows, so a disabled button's tooltip
+ * is the CLI's error in that state. Each returns null when the operation is allowed. The checks of
+ * the drives an enable names (members, SPARE, sizes) and of its store stay with the operation; they
+ * come after {@link #enableVolume} and before the count of spares, which they imply when they pass
+ * (a named drive that is not a free SPARE is refused with its own, more precise, sentence).
+ */
+public final class JournalRules {
+
+    private JournalRules() {
+    }
+
+    /** {@code volume journal enable}, as far as the volume and the pool's spares decide (the Enable button). */
+    public static Refusal enable(PoolSnapshot s, String volume, JournalAdmin.Status j) {
+        Refusal r = enableVolume(s, volume, j);
+        if (r != null) {
+            return r;
+        }
+        long spares = s.drives().stream().filter(d -> d.state() == DriveState.SPARE && d.journal() == null
+                && d.repository() == null).count();
+        if (spares < 2) {
+            return new Refusal("a journal needs two SPARE drives outside " + volume + "; the pool has " + spares + ": add "
+                    + (spares == 1 ? "one" : "two") + " (Add spare in the drive bay, or 'drive add')");
+        }
+        return null;
+    }
+
+    /** {@code volume journal enable}, as far as the volume alone decides (before the named drives are checked). */
+    public static Refusal enableVolume(PoolSnapshot s, String volume, JournalAdmin.Status j) {
+        VolumeView v = s.volume(volume);
+        if (v == null) {
+            return noVolume(s, volume);
+        }
+        if (s.saveArea() != null && volume.equals(s.saveArea().volume())) {
+            return new Refusal("volume " + volume + " is the save area: it holds snapshots' saved tracks, not a host's"
+                    + " data to journal");
+        }
+        if (j != null) {
+            return new Refusal("volume " + volume + " has a journal already (on " + String.join(", ", j.drives())
+                    + "); disable it first");
+        }
+        if (v.state() == VolumeState.FAILED) {
+            return new Refusal("volume " + volume + " is FAILED (" + v.stateReason() + "): restore it before journaling it");
+        }
+        if (restoring(s, volume)) {
+            return new Refusal("volume " + volume + " is being restored; enable its journal once the restore finished");
+        }
+        return null;
+    }
+
+    /** {@code volume journal ship}. */
+    public static Refusal ship(PoolSnapshot s, String volume, JournalAdmin.Status j) {
+        VolumeView v = s.volume(volume);
+        if (v == null) {
+            return noVolume(s, volume);
+        }
+        if (j == null) {
+            return noJournal(volume);
+        }
+        if (restoring(s, volume)) {
+            return new Refusal("volume " + volume + " is being restored or rebuilt; wait for it to finish before shipping"
+                    + " its journal");
+        }
+        if (j.unprotected()) {
+            return new Refusal("the journal of " + volume + " lost both its drives: there is nothing left to ship");
+        }
+        if (v.state() == VolumeState.FAILED) {
+            return new Refusal("volume " + volume + " is FAILED: rebuild it from backup + journal first (the rebuild"
+                    + " applies the journal's entries; they ship afterwards)");
+        }
+        if (j.base() == null) {
+            return new Refusal("the journal of " + volume + " has no base yet (its first backup into " + j.store()
+                    + " has not completed): there is nothing to ship onto");
+        }
+        for (JobProgress p : s.jobs()) {
+            if ((p.kind().equals("journal-ship") || p.kind().equals("backup")) && p.target().equals(volume)
+                    && !p.state().isFinished()) {
+                return new Refusal("a " + p.kind() + " of " + volume + " is running (job " + p.id() + "); the journal"
+                        + " ships when it ends");
+            }
+        }
+        if (j.entries() == 0) {
+            return new Refusal("the journal of " + volume + " holds no entry to ship");
+        }
+        return null;
+    }
+
+    /** {@code volume journal disable}. */
+    public static Refusal disable(PoolSnapshot s, String volume, JournalAdmin.Status j) {
+        VolumeView v = s.volume(volume);
+        if (v == null) {
+            return noVolume(s, volume);
+        }
+        if (j == null) {
+            return noJournal(volume);
+        }
+        if (restoring(s, volume)) {
+            return new Refusal("volume " + volume + " is being restored or rebuilt; wait for it to finish before disabling"
+                    + " its journal");
+        }
+        if (v.state() == VolumeState.FAILED && j.protecting() && !j.unprotected()) {
+            return new Refusal("volume " + volume + " is FAILED: its journal is what rebuilds it to its last acknowledged"
+                    + " write; rebuild it first");
+        }
+        return null;
+    }
+
+    /** True while an instant restore (or a rebuild from backup, the same machinery) of the volume runs. */
+    public static boolean restoring(PoolSnapshot s, String volume) {
+        VolumeView v = s.volume(volume);
+        if (v != null && v.restore() != null) {
+            return true;
+        }
+        return s.jobs().stream().anyMatch(p -> p.kind().equals("instant-restore") && p.target().equals(volume)
+                && !p.state().isFinished());
+    }
+
+    private static Refusal noJournal(String volume) {
+        return new Refusal("volume " + volume + " has no journal; enable one with 'volume journal enable'");
+    }
+
+    private static Refusal noVolume(PoolSnapshot s, String volume) {
+        return new Refusal("no volume named '" + volume + "' in this pool (volumes: "
+                + String.join(", ", s.volumes().stream().map(VolumeView::name).toList()) + ")");
+    }
+}

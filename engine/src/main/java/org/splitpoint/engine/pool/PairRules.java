@@ -1,0 +1,98 @@
+package org.splitpoint.engine.pool;
+
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+
+/**
+ * Which pair operation is allowed in which state, with the sentence naming the state and what to
+ * do when it is not (policy; the mechanism is in {@code pair.Pair}). The one source of these rules:
+ * {@link PairAdmin} checks them before acting, and the app asks them, with the {@link PairView} of
+ * the latest query, to disable its buttons and word their tooltips — so a tooltip and the CLI's
+ * error say the same sentence in the same state. Each returns null when the operation is allowed.
+ *
+ * <p>Everything a rule looks at is in the view: the pair's state and invalid tracks, its running
+ * copy job, and its volumes' {@link PairView.Sides} (a FAILED side, a restore of the STD from a
+ * backup or a snapshot).
+ */
+public final class PairRules {
+
+    private PairRules() {
+    }
+
+    /** Establish (STD → BCV). A SyncInProg pair whose copy is not running may be established again: it resumes. */
+    public static Refusal establish(PairView p) {
+        Refusal failed = failedSide(p);
+        if (failed != null) {
+            return failed;
+        }
+        String n = p.name();
+        return switch (p.state()) {
+            case NeverEstab, Split -> null;
+            case SyncInProg -> p.job() == null ? null : new Refusal("pair " + n + " is already establishing (SyncInProg, "
+                    + Sizes.count(p.stdInvalidTracks(), "track") + " to copy); wait for it or cancel job " + p.job().id());
+            case Synchronized, Restored -> new Refusal("pair " + n + " is already " + p.state()
+                    + " (established); split it to take a point-in-time copy");
+            case RestInProg -> new Refusal("pair " + n + " is restoring (RestInProg): wait for the restore to finish (or cancel it)"
+                    + " before establishing");
+            case SplitInProg -> splitting(n);
+        };
+    }
+
+    /** Split (one of the pairs of a consistent split). */
+    public static Refusal split(PairView p) {
+        String n = p.name();
+        return switch (p.state()) {
+            case Synchronized, Restored -> null;
+            case NeverEstab -> new Refusal("pair " + n + " was never established; establish it first");
+            case SyncInProg -> new Refusal("pair " + n + " is establishing (SyncInProg, " + Sizes.count(p.stdInvalidTracks(), "track")
+                    + " to copy): wait until it is Synchronized, then split");
+            case Split -> new Refusal("pair " + n + " is already Split");
+            case RestInProg -> new Refusal("pair " + n + " is restoring (RestInProg): wait for the restore to finish, then split");
+            case SplitInProg -> splitting(n);
+        };
+    }
+
+    /** Restore (BCV → STD). A RestInProg pair whose copy is not running may be restored again: it resumes. */
+    public static Refusal restore(PairView p) {
+        Refusal failed = failedSide(p);
+        if (failed != null) {
+            return failed;
+        }
+        String n = p.name();
+        return switch (p.state()) {
+            case RestInProg -> p.job() == null ? null : new Refusal("pair " + n + " is already restoring (RestInProg, "
+                    + Sizes.count(p.bcvInvalidTracks(), "track") + " to restore); wait for it or cancel job " + p.job().id());
+            case NeverEstab -> new Refusal("pair " + n + " was never established: its BCV holds no copy of the STD to restore");
+            case SyncInProg, Synchronized, Restored -> new Refusal("pair " + n + " is " + p.state().described()
+                    + ": split it first; a restore copies the split BCV back to the STD");
+            case SplitInProg -> splitting(n);
+            case Split -> p.sides().stdRestoredFrom() == null ? null : new Refusal("volume " + p.std() + " (the STD of pair "
+                    + n + ") is being restored from " + p.sides().stdRestoredFrom() + "; wait for that restore or cancel"
+                    + " it before restoring from the BCV");
+        };
+    }
+
+    private static Refusal failedSide(PairView p) {
+        PairView.Sides s = p.sides();
+        if (s.std() == VolumeState.FAILED) {
+            return failed(p.std(), p.name(), s.stdReason());
+        }
+        if (s.bcv() == VolumeState.FAILED) {
+            return failed(p.bcv(), p.name(), s.bcvReason());
+        }
+        return null;
+    }
+
+    private static Refusal failed(String volume, String pair, String reason) {
+        return new Refusal("volume " + volume + " of pair " + pair + " is FAILED (" + reason + "); replace its drives first");
+    }
+
+    private static Refusal splitting(String pair) {
+        return new Refusal("pair " + pair + " is splitting (SplitInProg): wait a moment");
+    }
+
+    /** True when an establish with {@code full} overwrites the whole BCV (full, or never established). */
+    public static boolean establishOverwritesAll(PairView p, boolean full) {
+        return full || p.state() == PairState.NeverEstab;
+    }
+}
