@@ -13,4 +13,12 @@ public interface ExportCatalog {
      * {@code nbd://host:port} with no path): the export it stands for, under its own name.
      */
     Export find(String name);
+
+    /**
+     * A server starts ({@code on}) or stops serving this catalog; {@code clients} tells who is
+     * connected to which export meanwhile (the same supplier both times), so what the exports stand
+     * for can refuse to go away under a client.
+     */
+    default void serving(java.util.function.Supplier<List<ClientStats>> clients, boolean on) {
+    }
 }
