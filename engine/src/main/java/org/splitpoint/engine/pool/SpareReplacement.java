@@ -104,13 +104,11 @@ final class SpareReplacement {
             PoolConfig.JobRecord job = new PoolConfig.JobRecord(RebuildWork.newRecord(v, m, throttle).id(), "rebuild",
                     v.name(), spare, 0, throttle, false);
             StorageFile f = pool.storage.open(pool.paths.image(spare));
-            String problemBefore = d.problem;
             DriveState failedBefore = d.state;
             try {
                 d.member = null;
                 d.volume = null;
                 d.state = DriveState.FAILED;
-                d.problem = "replaced by " + spare + " in volume " + v.name();
                 sp.volume = v.name();
                 sp.state = DriveState.REBUILDING;
                 pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(before.name(), before.layout(), drives,
@@ -121,7 +119,6 @@ final class SpareReplacement {
                 d.member = m;
                 d.volume = v.name();
                 d.state = failedBefore;
-                d.problem = problemBefore;
                 sp.volume = null;
                 sp.state = DriveState.SPARE;
                 pool.volumeRecords.put(v.name(), before);
