@@ -138,6 +138,16 @@ public final class PoolAdmin {
         }
     }
 
+    /** Why {@code name} is not a valid name for a {@code what} ("volume", "pair"), or null when it is. */
+    public static String nameProblem(String what, String name) {
+        try {
+            Validation.name(what, name);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
     /** Why volume {@code name} cannot be deleted now (one sentence naming what holds it), or null when it can. */
     public String whyNotDeleteVolume(String name) {
         return VolumeRemoval.whyNot(pool, name);
