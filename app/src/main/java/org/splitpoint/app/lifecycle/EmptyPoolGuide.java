@@ -8,12 +8,13 @@ import javafx.scene.layout.VBox;
 /**
  * What a pool with no volume shows above its drive bay (after "New pool" without the demo): what
  * to do next, in a sentence, with the buttons that do it. Hidden once the pool has a volume.
- * Ids: {@code #nextStep}, {@code #guideAddDrives}, {@code #guideNewVolume}.
+ * Ids: {@code #emptyPoolGuide}, {@code #nextStep}, {@code #guideAddDrives}, {@code #guideNewVolume}.
  */
 public final class EmptyPoolGuide extends VBox {
 
     public EmptyPoolGuide(LifecycleActions actions) {
         LifecycleViewModel vm = actions.model();
+        setId("emptyPoolGuide");
         getStyleClass().addAll("section", "empty-pool-guide");
         setSpacing(8);
         Label title = new Label("Next: make a volume");

@@ -189,6 +189,11 @@ public final class PoolViewModel {
         return lifecycle;
     }
 
+    /** The bridge to the open pool (for hosts of the pool in this process, and tests). */
+    public PoolBridge bridge() {
+        return bridge;
+    }
+
     /** A volume or pair ("volume:NAME", "pair:NAME") was deleted: its page closes, the list of its kind shows. */
     private void leaveDeleted(String what) {
         String key = nav.selectedProperty().get();
