@@ -26,7 +26,6 @@ import org.splitpoint.app.common.TypedConfirmDialog;
  */
 public final class DrivesView extends VBox {
 
-    @FXML private javafx.scene.layout.HBox header;
     @FXML private FlowPane bay;
     @FXML private javafx.scene.control.ScrollPane bayScroll;
     @FXML private Label bayHint;
@@ -97,11 +96,10 @@ public final class DrivesView extends VBox {
         menu.getItems().setAll(fail, replace, new SeparatorMenuItem(), offline, online, new SeparatorMenuItem(), add);
     }
 
-    /** Actions of other features: {@code items} at the end of a slot's context menu, {@code buttons} at the end of the header. */
-    public void addActions(java.util.List<MenuItem> items, javafx.scene.Node... buttons) {
+    /** Actions of other features at the end of a slot's context menu. */
+    public void addActions(java.util.List<MenuItem> items) {
         menu.getItems().add(new SeparatorMenuItem());
         menu.getItems().addAll(items);
-        header.getChildren().addAll(buttons);
     }
 
     private void syncSlots() {

@@ -17,16 +17,27 @@ public final class LifecycleBars {
     private LifecycleBars() {
     }
 
+    /**
+     * The bay's slots get Replace with spare… and Add drives… in their context menu; the buttons go in a
+     * bar under the bay (its header is full), with New volume….
+     */
     public static void addToBay(DrivesView bay, LifecycleActions a) {
         LifecycleViewModel vm = a.model();
         bay.addActions(List.of(
-                        LifecycleActions.item("Replace with spare…", null, vm.spareBlockedProperty(), a::replaceWithSpare),
-                        LifecycleActions.item("Add drives…", null, vm.addDrivesBlockedProperty(), a::addDrives)),
+                LifecycleActions.item("Replace with spare…", null, vm.spareBlockedProperty(), a::replaceWithSpare),
+                LifecycleActions.item("Add drives…", null, vm.addDrivesBlockedProperty(), a::addDrives)));
+    }
+
+    /** Under the bay: Add drives…, Replace with spare… (on the selected FAILED drive), New volume…. */
+    public static Node underBay(LifecycleActions a) {
+        LifecycleViewModel vm = a.model();
+        return bar(LifecycleActions.button("addDrives", "Add drives…", vm.addDrivesBlockedProperty(),
+                        "Add blank SPARE drives to the bay: how many, and their size.", a::addDrives),
                 LifecycleActions.button("replaceWithSpare", "Replace with spare…", vm.spareBlockedProperty(),
                         "Put a SPARE drive in the selected FAILED drive's place and rebuild it from the other members.",
                         a::replaceWithSpare),
-                LifecycleActions.button("addDrives", "Add drives…", vm.addDrivesBlockedProperty(),
-                        "Add blank SPARE drives to the bay: how many, and their size.", a::addDrives));
+                LifecycleActions.button("newVolume", "New volume…", vm.newVolumeBlockedProperty(),
+                        "Make a RAID volume from SPARE drives of the bay.", a::newVolume));
     }
 
     public static Node volumes(LifecycleActions a) {
@@ -58,6 +69,7 @@ public final class LifecycleBars {
     private static Node bar(Node... buttons) {
         HBox b = new HBox(8, buttons);
         b.setAlignment(Pos.CENTER_LEFT);
+        b.setPadding(new javafx.geometry.Insets(6, 12, 6, 12));
         b.getStyleClass().add("lifecycle-bar");
         return b;
     }

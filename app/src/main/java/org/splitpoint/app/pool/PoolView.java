@@ -197,7 +197,7 @@ public final class PoolView extends BorderPane {
             volumes.setPrefHeight(160); // the bay first; the table takes what is left
             // an empty pool says what to do next above the bay (after "New pool" without the demo)
             return new javafx.scene.layout.VBox(new org.splitpoint.app.lifecycle.EmptyPoolGuide(lifecycle), bay,
-                    org.splitpoint.app.lifecycle.LifecycleBars.volumes(lifecycle), volumes);
+                    org.splitpoint.app.lifecycle.LifecycleBars.underBay(lifecycle), volumes);
         }
         if (NavItem.VOLUMES.equals(key)) {
             VolumesView v = new VolumesView();
