@@ -8,9 +8,9 @@ import org.splitpoint.app.drives.DrivesView;
 
 /**
  * Where the lifecycle verbs appear beside the views they concern: the drive bay (buttons and the
- * slots' context menu), the volumes list, the volume page's header, the pairs list, the pair
- * console's header. Ids: {@code #addDrives}, {@code #replaceWithSpare}, {@code #newVolume},
- * {@code #deleteVolume}, {@code #verifyVolumeRepair}, {@code #newPair}, {@code #deletePair}.
+ * slots' context menu), the volumes list, the volume page's header, the pair console's header
+ * (the pairs list's own New pair… button opens the same dialog). Ids: {@code #addDrives}, {@code #replaceWithSpare}, {@code #newVolume},
+ * {@code #deleteVolume}, {@code #verifyVolumeRepair}, {@code #deletePair}.
  */
 public final class LifecycleBars {
 
@@ -53,12 +53,6 @@ public final class LifecycleBars {
                     "Check every stripe's mirror copies or parity; optionally rewrite what disagrees.", a::verify),
             LifecycleActions.button("deleteVolume", "Delete volume…", vm.deleteVolumeBlockedProperty(),
                     "Delete this volume and its data; its drives go back to the bay as SPARE.", a::deleteVolume)};
-    }
-
-    public static Node pairs(LifecycleActions a) {
-        LifecycleViewModel vm = a.model();
-        return bar(LifecycleActions.button("newPair", "New pair…", vm.newPairBlockedProperty(),
-                "Pair a standard volume with a BCV of the same size.", a::newPair));
     }
 
     public static Node pairConsole(LifecycleActions a) {

@@ -209,8 +209,8 @@ public final class PoolView extends BorderPane {
         if (NavItem.PAIRS.equals(key)) {
             PairsView v = new PairsView();
             v.bind(model.pairs(), name -> model.nav().selectedProperty().set(NavItem.pair(name)));
-            javafx.scene.layout.VBox.setVgrow(v, javafx.scene.layout.Priority.ALWAYS);
-            return new javafx.scene.layout.VBox(org.splitpoint.app.lifecycle.LifecycleBars.pairs(lifecycle), v);
+            v.onNewPair(lifecycle::newPair);
+            return v;
         }
         if (NavItem.BACKUPS.equals(key)) {
             BackupsView v = new BackupsView();
