@@ -29,6 +29,11 @@ class ServedVolumeDeletionTest {
             try (NbdServer server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), m -> { })) {
                 try (NbdTestClient c = new NbdTestClient(server.port())) {
                     c.go("prod", Nbd.OPT_GO);
+                    // the server records the export chosen just after it answered GO: wait for that
+                    long chosen = System.nanoTime() + 30_000_000_000L;
+                    while (pool.admin().whyNotDeleteVolume("prod") == null && System.nanoTime() < chosen) {
+                        Thread.sleep(5);
+                    }
                     String why = pool.admin().whyNotDeleteVolume("prod");
                     assertThat(why).startsWith("volume prod is served over NBD to 127.0.0.1:")
                             .endsWith("; disconnect the client or stop serving first");
