@@ -35,7 +35,7 @@ final class MainMenu {
     MainMenu(AppWindow window, AppPrefs prefs) {
         this.window = window;
         this.prefs = prefs;
-        bar.getMenus().addAll(file(), view(), pair(), drive(), help());
+        bar.getMenus().addAll(file(), view(), volume(), pair(), drive(), help());
         refreshRecent();
     }
 
@@ -108,8 +108,37 @@ final class MainMenu {
         Actions.bind(establish, why(console.flatMap(c -> c.model().establishBlockedProperty())), "_Establish");
         Actions.bind(split, why(console.flatMap(c -> c.model().splitBlockedProperty())), "_Split");
         Actions.bind(restore, why(console.flatMap(c -> c.model().restoreBlockedProperty())), "_Restore…");
-        m.getItems().addAll(establish, split, restore);
+        m.getItems().addAll(establish, split, restore, new SeparatorMenuItem(),
+                lifecycleItem("_New pair…", "Shortcut+Shift+P", vm -> vm.newPairBlockedProperty(), a -> a.newPair()),
+                lifecycleItem("_Delete pair…", null, vm -> vm.deletePairBlockedProperty(), a -> a.deletePair()));
         return m;
+    }
+
+    /** Volumes: new, verify (with repair), delete; on the volume whose page is shown. */
+    private Menu volume() {
+        Menu m = new Menu("V_olume");
+        m.getItems().addAll(
+                lifecycleItem("_New volume…", "Shortcut+Shift+V", vm -> vm.newVolumeBlockedProperty(), a -> a.newVolume()),
+                lifecycleItem("_Verify / repair…", null, vm -> vm.verifyBlockedProperty(), a -> a.verify()),
+                lifecycleItem("_Delete volume…", null, vm -> vm.deleteVolumeBlockedProperty(), a -> a.deleteVolume()));
+        return m;
+    }
+
+    /** A lifecycle verb as a menu item, enabled by its "why not" (and saying it in its text). */
+    private MenuItem lifecycleItem(String label, String keys,
+                                   java.util.function.Function<org.splitpoint.app.lifecycle.LifecycleViewModel,
+                                           ObservableValue<String>> blocked,
+                                   java.util.function.Consumer<org.splitpoint.app.lifecycle.LifecycleActions> action) {
+        ObservableValue<String> why = window.viewProperty().flatMap(v -> blocked.apply(v.lifecycle().model()));
+        MenuItem i = item("", keys, () -> {
+            PoolView v = window.viewProperty().get();
+            if (v != null) {
+                action.accept(v.lifecycle());
+            }
+        });
+        Actions.bind(i, Bindings.createStringBinding(() -> why.getValue() == null ? "open a pool first" : why.getValue(),
+                why), label);
+        return i;
     }
 
     private static ObservableStringValue why(ObservableValue<String> blocked) {
@@ -138,7 +167,10 @@ final class MainMenu {
         Actions.bind(add, why(drives.flatMap(d -> d.addBlockedProperty())), "_Add spare");
         Actions.bind(offline, why(drives.flatMap(d -> d.offlineBlockedProperty())), "Take _offline…");
         Actions.bind(online, why(drives.flatMap(d -> d.onlineBlockedProperty())), "Bring o_nline");
-        m.getItems().addAll(fail, replace, add, new SeparatorMenuItem(), offline, online);
+        m.getItems().addAll(fail, replace,
+                lifecycleItem("Replace with _spare…", null, vm -> vm.spareBlockedProperty(), a -> a.replaceWithSpare()),
+                add, lifecycleItem("Add _drives…", null, vm -> vm.addDrivesBlockedProperty(), a -> a.addDrives()),
+                new SeparatorMenuItem(), offline, online);
         return m;
     }
 

@@ -158,10 +158,16 @@ final class DriveCommand {
         }
     }
 
-    @Command(name = "replace", description = "Swap a blank image in for a FAILED or MISSING drive and rebuild it.")
+    @Command(name = "replace", description = {"Swap a blank image in for a FAILED or MISSING drive and rebuild it.",
+            "With --spare NAME the SPARE drive NAME takes the drive's place in its volume instead and is rebuilt; the"
+                    + " failed drive leaves the volume and stays FAILED."})
     static final class Replace extends OnPool {
         @Parameters(index = "1", paramLabel = "DRIVE")
         String drive;
+        @Option(names = "--spare", paramLabel = "NAME", description = "a SPARE drive to take the failed drive's place")
+        String spare;
+        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the rebuild to this rate (0 = unlimited)")
+        Double throttle;
         @Option(names = "--no-wait", description = "return at once; the rebuild continues whenever a process holds the pool open")
         boolean noWait;
 
@@ -169,8 +175,16 @@ final class DriveCommand {
         public Integer call() throws Exception {
             var out = out();
             var err = err();
+            long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
             return PoolSession.with(dir, err, pool -> {
-                Job job = pool.admin().replaceDrive(drive);
+                if (spare != null) {
+                    Job job = pool.admin().replaceWithSpare(drive, spare, limit);
+                    out.println("spare drive " + spare + " takes the place of " + drive + " in volume "
+                            + pool.snapshot().drive(spare).volume() + "; rebuild job " + job.id() + " started; "
+                            + drive + " stays FAILED");
+                    return noWait ? 0 : WaitCommand.awaitJobs(pool, err, List.of(job));
+                }
+                Job job = pool.admin().replaceDrive(drive, limit);
                 if (job == null) {
                     String journal = pool.snapshot().drive(drive).journal();
                     out.println("drive " + drive + " replaced; " + (journal == null ? "it is SPARE"

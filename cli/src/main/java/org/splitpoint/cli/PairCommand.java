@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code splitpoint pair create|establish|split|restore|query}: BCV mirror pairs (seed 004). */
-@Command(name = "pair", description = "BCV mirror pairs: create, establish, split, restore, query.",
-        subcommands = {PairCommand.Create.class, PairCommand.Establish.class, PairCommand.SplitPairs.class,
+/** {@code splitpoint pair create|delete|establish|split|restore|query}: BCV mirror pairs (seed 004). */
+@Command(name = "pair", description = "BCV mirror pairs: create, delete, establish, split, restore, query.",
+        subcommands = {PairCommand.Create.class, PairCommand.Delete.class, PairCommand.Establish.class, PairCommand.SplitPairs.class,
                 PairCommand.Restore.class, PairCommand.Query.class})
 final class PairCommand {
 
@@ -62,6 +62,40 @@ final class PairCommand {
             return PoolSession.with(dir, err(), pool -> {
                 pool.pairs().create(name, std, bcv);
                 out().println("created pair " + name + ": STD " + std + ", BCV " + bcv + ", NeverEstab");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "delete", description = {"Delete a pair: its volumes stay, independent, with what they hold now.",
+            "Refused while a copy runs unless --stop, which cancels it first (an establish leaves the BCV partly copied,"
+                    + " a restore leaves the STD partly restored). Asks for the pair's name on a terminal; needs --yes otherwise."})
+    static final class Delete extends OnPool {
+        @Parameters(index = "1", paramLabel = "PAIR")
+        String name;
+        @Option(names = "--stop", description = "cancel a running establish or restore first")
+        boolean stop;
+        @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
+        boolean yes;
+
+        @Override
+        public Integer call() throws Exception {
+            return PoolSession.with(dir, err(), pool -> {
+                String why = pool.pairs().whyNotDelete(name, stop);
+                if (why != null) {
+                    throw new org.splitpoint.engine.pool.PoolException(why + (why.contains("stop the copy") ? " (--stop)" : ""));
+                }
+                PairAdmin.PairView p = pool.pairs().query(name).get(0);
+                String consequence = "deleting pair " + name + " ends the tracking between " + p.std() + " and " + p.bcv()
+                        + " (a new pair of them starts with a full establish)"
+                        + (p.state().copying() ? "; the running " + (p.state() == org.splitpoint.engine.pair.PairState.RestInProg
+                        ? "restore is cancelled, leaving " + p.std() + " partly restored"
+                        : "establish is cancelled, leaving " + p.bcv() + " partly copied") : "");
+                if (!yes && !Confirm.typed(err(), consequence, name, "nothing was deleted")) {
+                    return 1;
+                }
+                pool.pairs().delete(name, stop);
+                out().println("deleted pair " + name + "; volumes " + p.std() + " and " + p.bcv() + " are independent");
                 return 0;
             });
         }

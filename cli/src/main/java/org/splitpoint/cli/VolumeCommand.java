@@ -15,9 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code splitpoint volume create|list|write|read|verify}. */
-@Command(name = "volume", description = "Create, list, read, write or verify volumes.",
-        subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Write.class,
+/** {@code splitpoint volume create|delete|list|write|read|verify}. */
+@Command(name = "volume", description = "Create, delete, list, read, write or verify volumes.",
+        subcommands = {VolumeCommand.Create.class, VolumeCommand.Delete.class, VolumeCommand.ListVolumes.class, VolumeCommand.Write.class,
                 VolumeCommand.Read.class, VolumeCommand.Verify.class, JournalCommand.class, JournalCommand.Rebuild.class})
 final class VolumeCommand {
 
@@ -49,6 +49,35 @@ final class VolumeCommand {
                 var v = pool.snapshot().volume(name);
                 out().println("created volume " + name + ": " + l.word() + " over "
                         + String.join(",", drives) + ", " + Sizes.format(v.size()) + ", " + v.state());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "delete", description = {"Delete a volume: its data is lost and its drives go back to the bay as SPARE"
+            + " (failed members stay FAILED).", "Refused while the volume is in a pair, served over NBD, journaled, has"
+            + " snapshots, or a job works on it. Asks for the volume's name on a terminal; needs --yes otherwise."})
+    static final class Delete extends OnPool {
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+        @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
+        boolean yes;
+
+        @Override
+        public Integer call() throws Exception {
+            return PoolSession.with(dir, err(), pool -> {
+                String why = pool.admin().whyNotDeleteVolume(name);
+                if (why != null) {
+                    throw new org.splitpoint.engine.pool.PoolException(why);
+                }
+                var v = pool.snapshot().volume(name);
+                if (!yes && !Confirm.typed(err(), "deleting volume " + name + " loses the " + Sizes.format(v.size())
+                        + " it holds (" + v.layout().word() + " over " + String.join(",", v.drives()) + ")", name,
+                        "nothing was deleted")) {
+                    return 1;
+                }
+                pool.admin().deleteVolume(name);
+                out().println("deleted volume " + name + "; drives " + String.join(",", v.drives()) + " are back in the bay");
                 return 0;
             });
         }

@@ -48,6 +48,7 @@ public final class TypedConfirmDialog {
         for (String s : c.sentences()) {
             Label l = new Label(s);
             l.setWrapText(true);
+            l.setMinHeight(Label.USE_PREF_SIZE); // a long sentence wraps instead of ending in "…"
             body.getChildren().add(l);
         }
         if (extra != null) {
@@ -63,8 +64,10 @@ public final class TypedConfirmDialog {
         why.setId("confirmRefused");
         why.getStyleClass().add("form-error");
         why.setWrapText(true);
+        why.setMinHeight(Label.USE_PREF_SIZE);
         if (refused != null) {
             why.textProperty().bind(refused);
+            why.textProperty().addListener(o -> DialogLook.fit(dialog)); // the engine's sentence may come after opening
             why.visibleProperty().bind(why.textProperty().isNotEmpty());
             why.managedProperty().bind(why.visibleProperty());
             body.getChildren().add(why);

@@ -96,6 +96,12 @@ public final class DrivesView extends VBox {
         menu.getItems().setAll(fail, replace, new SeparatorMenuItem(), offline, online, new SeparatorMenuItem(), add);
     }
 
+    /** Actions of other features at the end of a slot's context menu. */
+    public void addActions(java.util.List<MenuItem> items) {
+        menu.getItems().add(new SeparatorMenuItem());
+        menu.getItems().addAll(items);
+    }
+
     private void syncSlots() {
         Map<String, DriveSlot> keep = new HashMap<>();
         bay.getChildren().clear();

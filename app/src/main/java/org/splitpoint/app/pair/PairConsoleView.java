@@ -30,6 +30,7 @@ import org.splitpoint.app.workload.WorkloadViewModel;
  */
 public final class PairConsoleView extends VBox implements org.splitpoint.app.common.Shown {
 
+    @FXML private javafx.scene.layout.HBox header;
     @FXML private Label pairTitle;
     @FXML private PairDiagram diagram;
     @FXML private Button establishPair;
@@ -67,6 +68,11 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
     }
 
     /** {@code loads} gives a volume's workload: the STD's is shown once the pair's STD is known. */
+    /** Buttons of other features (Delete pair…) at the end of the header. */
+    public void addHeaderActions(javafx.scene.Node... actions) {
+        header.getChildren().addAll(actions);
+    }
+
     public void bind(PairConsoleViewModel vm, java.util.function.Function<String, WorkloadViewModel> loads) {
         this.model = vm;
         pairTitle.setText("Pair " + vm.name());

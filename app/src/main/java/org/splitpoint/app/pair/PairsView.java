@@ -1,21 +1,13 @@
 package org.splitpoint.app.pair;
 
 import java.util.function.Consumer;
-import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
 import javafx.scene.control.Button;
-import javafx.scene.control.ButtonBar;
-import javafx.scene.control.ButtonType;
-import javafx.scene.control.ComboBox;
-import javafx.scene.control.Dialog;
-import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextField;
-import javafx.scene.layout.GridPane;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Actions;
@@ -76,35 +68,15 @@ public final class PairsView extends VBox {
                 "Make a pair of two volumes of the same size: a STD and its BCV.");
     }
 
+    private Runnable newPairAction = () -> { };
+
+    /** What New pair… does: the lifecycle's New pair dialog (STD and a BCV of its size). */
+    public void onNewPair(Runnable action) {
+        this.newPairAction = action;
+    }
+
     @FXML
     private void newPair() {
-        Dialog<ButtonType> d = new Dialog<>();
-        d.initOwner(getScene().getWindow());
-        d.setTitle("New pair");
-        d.setHeaderText("Pair a standard volume (STD) with a business-continuance volume (BCV)");
-        d.getDialogPane().getStylesheets().setAll(getScene().getRoot().getStylesheets());
-        d.getDialogPane().getStyleClass().addAll(getScene().getRoot().getStyleClass());
-        TextField name = new TextField();
-        name.setId("newPairName");
-        ComboBox<String> std = new ComboBox<>();
-        ComboBox<String> bcv = new ComboBox<>();
-        std.getItems().setAll(model.freeVolumes());
-        bcv.getItems().setAll(model.freeVolumes());
-        Label why = new Label();
-        why.getStyleClass().add("form-error");
-        GridPane g = new GridPane();
-        g.setHgap(8);
-        g.setVgap(8);
-        g.addRow(0, new Label("Name"), name);
-        g.addRow(1, new Label("STD"), std);
-        g.addRow(2, new Label("BCV"), bcv);
-        g.add(why, 0, 3, 2, 1);
-        d.getDialogPane().setContent(g);
-        ButtonType create = new ButtonType("Create pair", ButtonBar.ButtonData.OK_DONE);
-        d.getDialogPane().getButtonTypes().addAll(create, ButtonType.CANCEL);
-        why.textProperty().bind(Bindings.createStringBinding(() -> model.whyNot(name.getText(), std.getValue(),
-                bcv.getValue()), name.textProperty(), std.valueProperty(), bcv.valueProperty()));
-        d.getDialogPane().lookupButton(create).disableProperty().bind(Bindings.isNotEmpty(why.textProperty()));
-        d.showAndWait().filter(b -> b == create).ifPresent(b -> model.create(name.getText(), std.getValue(), bcv.getValue()));
+        newPairAction.run();
     }
 }

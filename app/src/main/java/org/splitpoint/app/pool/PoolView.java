@@ -52,6 +52,7 @@ public final class PoolView extends BorderPane {
     private final Map<String, Node> details = new HashMap<>();
     private final ReadOnlyObjectWrapper<PairConsoleView> console = new ReadOnlyObjectWrapper<>();
     private PoolViewModel model;
+    private org.splitpoint.app.lifecycle.LifecycleActions lifecycle;
     private DrivesView bay;
     private Node shownNow;
 
@@ -61,6 +62,7 @@ public final class PoolView extends BorderPane {
 
     public void bind(PoolViewModel vm) {
         this.model = vm;
+        this.lifecycle = new org.splitpoint.app.lifecycle.LifecycleActions(vm.lifecycle(), () -> getScene().getWindow());
         navView.bind(vm.nav());
         jobsView.bind(vm.jobs());
         jobsView.history().bind(vm.jobHistory());
@@ -107,6 +109,11 @@ public final class PoolView extends BorderPane {
     /** The pair console on display, or null: the Pair menu acts on it. */
     public ReadOnlyObjectProperty<PairConsoleView> consoleProperty() {
         return console.getReadOnlyProperty();
+    }
+
+    /** The lifecycle verbs (new and delete volume and pair, add drives, verify, replace with spare): the menus use them. */
+    public org.splitpoint.app.lifecycle.LifecycleActions lifecycle() {
+        return lifecycle;
     }
 
     /** The drive bay (made on first use): the Drive menu acts on it. */
@@ -185,22 +192,28 @@ public final class PoolView extends BorderPane {
             // the bay over the volumes it holds: a failed drive and its DEGRADED volume side by side
             bay = new DrivesView();
             bay.bind(model.drives());
+            org.splitpoint.app.lifecycle.LifecycleBars.addToBay(bay, lifecycle);
             VolumesView volumes = new VolumesView();
             volumes.bind(model.volumes(), name -> model.nav().selectedProperty().set(NavItem.volume(name)));
             javafx.scene.layout.VBox.setVgrow(bay, javafx.scene.layout.Priority.SOMETIMES);
             javafx.scene.layout.VBox.setVgrow(volumes, javafx.scene.layout.Priority.ALWAYS);
             volumes.setMinHeight(150);
             volumes.setPrefHeight(160); // the bay first; the table takes what is left
-            return new javafx.scene.layout.VBox(bay, volumes);
+            // an empty pool says what to do next above the bay (after "New pool" without the demo)
+            return new javafx.scene.layout.VBox(new org.splitpoint.app.lifecycle.EmptyPoolGuide(lifecycle), bay,
+                    org.splitpoint.app.lifecycle.LifecycleBars.underBay(lifecycle), volumes);
         }
         if (NavItem.VOLUMES.equals(key)) {
             VolumesView v = new VolumesView();
             v.bind(model.volumes(), name -> model.nav().selectedProperty().set(NavItem.volume(name)));
-            return v;
+            javafx.scene.layout.VBox.setVgrow(v, javafx.scene.layout.Priority.ALWAYS);
+            return new javafx.scene.layout.VBox(new org.splitpoint.app.lifecycle.EmptyPoolGuide(lifecycle),
+                    org.splitpoint.app.lifecycle.LifecycleBars.volumes(lifecycle), v);
         }
         if (NavItem.PAIRS.equals(key)) {
             PairsView v = new PairsView();
             v.bind(model.pairs(), name -> model.nav().selectedProperty().set(NavItem.pair(name)));
+            v.onNewPair(lifecycle::newPair);
             return v;
         }
         if (NavItem.BACKUPS.equals(key)) {
@@ -223,6 +236,7 @@ public final class PoolView extends BorderPane {
         if (volume != null) {
             VolumeView v = new VolumeView();
             v.bind(model.volume(volume));
+            v.addHeaderActions(org.splitpoint.app.lifecycle.LifecycleBars.volumePage(lifecycle));
             v.bindRestore(model.restore(volume), () -> openRestore(volume, null), () -> openRebuild(volume),
                     () -> model.nav().selectedProperty().set(NavItem.restore(volume)));
             v.bindJournal(model.journal(volume));
@@ -250,6 +264,7 @@ public final class PoolView extends BorderPane {
         if (pair != null) {
             PairConsoleView v = new PairConsoleView();
             v.bind(model.pair(pair), model.workloads()::of);
+            v.addHeaderActions(org.splitpoint.app.lifecycle.LifecycleBars.pairConsole(lifecycle));
             return v;
         }
         return null;

@@ -79,6 +79,7 @@ public final class PoolViewModel {
     private final NavViewModel nav;
     private final PairsViewModel pairs;
     private final Workloads workloads;
+    private final org.splitpoint.app.lifecycle.LifecycleViewModel lifecycle;
 
     public PoolViewModel(PoolBridge bridge) {
         this(bridge, KnownStores.Memory.inMemory(List.of()));
@@ -104,6 +105,14 @@ public final class PoolViewModel {
         this.backups = new BackupsViewModel(bridge, status, stores);
         this.drills = new DrillViewModel(bridge, status);
         drills.runningProperty().addListener((o, was, now) -> nav.drilling(now));
+        this.lifecycle = new org.splitpoint.app.lifecycle.LifecycleViewModel(bridge, status,
+                v -> workloads.of(v).stop(), this::leaveDeleted);
+        lifecycle.selectedDriveProperty().bind(drives.selectedDriveProperty());
+        lifecycle.selectedVolumeProperty().bind(nav.selectedProperty().map(k -> {
+            String[] snap = NavItem.snapshotIn(k);
+            return snap != null ? snap[0] : NavItem.nameIn(k, "volume");
+        }));
+        lifecycle.selectedPairProperty().bind(nav.selectedProperty().map(k -> NavItem.nameIn(k, "pair")));
         poolPath.set(bridge.poolDir().toString());
         title.set("Splitpoint — " + bridge.poolDir());
         // host I/O: the built-in workloads plus NBD clients (the copy jobs are not host I/O)
@@ -183,6 +192,27 @@ public final class PoolViewModel {
 
     public Workloads workloads() {
         return workloads;
+    }
+
+    /** The lifecycle verbs: drives added, volumes and pairs made and deleted, verify, a spare in a failed drive's place. */
+    public org.splitpoint.app.lifecycle.LifecycleViewModel lifecycle() {
+        return lifecycle;
+    }
+
+    /** The bridge to the open pool (for hosts of the pool in this process, and tests). */
+    public PoolBridge bridge() {
+        return bridge;
+    }
+
+    /** A volume or pair ("volume:NAME", "pair:NAME") was deleted: its page closes, the list of its kind shows. */
+    private void leaveDeleted(String what) {
+        String key = nav.selectedProperty().get();
+        String[] kindName = what.split(":", 2);
+        String[] snap = NavItem.snapshotIn(key);
+        String on = snap != null ? snap[0] : NavItem.nameIn(key, kindName[0]);
+        if (kindName[1].equals(on)) {
+            nav.selectedProperty().set(kindName[0].equals("pair") ? NavItem.PAIRS : NavItem.VOLUMES);
+        }
     }
 
     /** The detail model of volume {@code name}, made on first use. */
@@ -327,6 +357,7 @@ public final class PoolViewModel {
         consoles.values().forEach(c -> c.apply(s));
         backups.apply(s);
         drills.apply(s);
+        lifecycle.apply(s);
         for (PoolSnapshot.VolumeView v : s.volumes()) {
             if (v.state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
                 restore(v.name()); // its banner needs the newest image, looked up now
@@ -384,6 +415,7 @@ public final class PoolViewModel {
         expectations.observeLater(p);
         nav.apply(p);
         pairs.apply(p);
+        lifecycle.apply(p);
         consoles.values().forEach(c -> c.apply(p));
         volumeDetails.values().forEach(v -> v.apply(p));
         restores.values().forEach(r -> r.apply(p));

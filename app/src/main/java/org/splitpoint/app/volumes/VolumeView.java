@@ -21,6 +21,7 @@ import org.splitpoint.app.workload.WorkloadView;
  */
 public final class VolumeView extends VBox implements org.splitpoint.app.common.Shown {
 
+    @FXML private javafx.scene.layout.HBox header;
     @FXML private Label volumeName;
     @FXML private StateBadge stateBadge;
     @FXML private Label stateReason;
@@ -43,6 +44,14 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
 
     public VolumeView() {
         Fxml.load(this, "VolumeView");
+    }
+
+    /** Buttons of other features (Verify / repair…, Delete volume…) at the right of the header. */
+    public void addHeaderActions(javafx.scene.Node... actions) {
+        javafx.scene.layout.Region gap = new javafx.scene.layout.Region();
+        javafx.scene.layout.HBox.setHgrow(gap, javafx.scene.layout.Priority.ALWAYS);
+        header.getChildren().add(gap);
+        header.getChildren().addAll(actions);
     }
 
     public void bind(VolumeViewModel vm) {

@@ -21,4 +21,12 @@ public interface ExportCatalog {
     /** The server at {@code address} stopped; its clients were disconnected and the exports flushed. */
     default void stopped(String address) {
     }
+
+    /**
+     * A server starts ({@code on}) or stops serving this catalog; {@code clients} tells who is
+     * connected to which export meanwhile (the same supplier both times), so what the exports stand
+     * for can refuse to go away under a client.
+     */
+    default void serving(java.util.function.Supplier<List<ClientStats>> clients, boolean on) {
+    }
 }

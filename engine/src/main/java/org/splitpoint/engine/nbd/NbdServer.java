@@ -46,6 +46,8 @@ public final class NbdServer implements AutoCloseable {
 
     private final ServerSocketChannel listener;
     private final ExportCatalog catalog;
+    /** One supplier for both of {@link ExportCatalog#serving}'s calls, so the catalog can forget it. */
+    private final java.util.function.Supplier<List<ClientStats>> clientsNow = this::clients;
     private final NbdLimits limits;
     private final RequestScheduler scheduler;
     private final MemoryBudget memory;
@@ -91,6 +93,7 @@ public final class NbdServer implements AutoCloseable {
         AcceptLoop.Acceptor accept = listener::accept;
         this.acceptor = new Thread(new AcceptLoop(acceptHook.apply(accept), this), "splitpoint-nbd-accept");
         this.acceptor.setDaemon(true);
+        catalog.serving(clientsNow, true); // the pool refuses to delete a volume a client uses
         this.acceptor.start();
         catalog.serving(address);
     }
@@ -326,6 +329,7 @@ public final class NbdServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
+        catalog.serving(clientsNow, false);
         if (unixSocket != null) {
             unixSocket.close(); // removes the socket file only if it is still the one we made
         } else {

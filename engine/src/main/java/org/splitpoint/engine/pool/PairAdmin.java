@@ -415,6 +415,82 @@ public final class PairAdmin {
         return r == null ? null : r.splitAt();
     }
 
+    /**
+     * Why pair {@code name} cannot be deleted now (one sentence), or null when it can. A copy that
+     * runs (SyncInProg, RestInProg) holds it unless {@code stopCopy}: then the copy is cancelled
+     * first, as a job's cancel does (an establish leaves the BCV partly copied, a restore the STD
+     * partly restored).
+     */
+    public String whyNotDelete(String name, boolean stopCopy) {
+        Pair p = pool.pairs.get(name);
+        if (p == null) {
+            return "no pair named '" + name + "' in this pool";
+        }
+        PairState s = p.state();
+        if (s.copying() && !stopCopy) {
+            return "pair " + name + " is " + s + " (" + (s == PairState.RestInProg ? "the STD is being restored from the BCV"
+                    : "the BCV is being copied from the STD") + "); stop the copy first, or wait until it finishes";
+        }
+        if (s == PairState.SplitInProg) {
+            return "pair " + name + " is SplitInProg; wait for the split to finish";
+        }
+        return null;
+    }
+
+    /**
+     * Deletes pair {@code name}: its volumes stay, independent, with what they hold now (the BCV no
+     * longer mirrors the STD). One atomic pool.json write removes it; its bitmaps go after. With
+     * {@code stopCopy} a running establish or restore is cancelled first; otherwise refused while one runs.
+     */
+    public void delete(String name, boolean stopCopy) throws IOException, PoolException, InterruptedException {
+        pool.refuseIfClosed();
+        String why = whyNotDelete(name, stopCopy);
+        if (why != null) {
+            throw new PoolException(why);
+        }
+        Pair p = pair(name);
+        if (p.state().copying()) {
+            // outside the pool's monitor: the job's end records the pair Split through it
+            Job j = runningJob(p);
+            if (j == null) {
+                j = startCopy(pool, p, false); // a copy recorded but not running here: its own cancel path
+            }
+            j.cancel();
+            j.start();
+            if (!j.await(60_000)) {
+                throw new PoolException("the " + j.kind() + " of pair " + name + " did not stop within a minute; try again");
+            }
+        }
+        synchronized (pool) {
+            why = whyNotDelete(name, false);
+            if (why != null) {
+                throw new PoolException(why); // a copy started again meanwhile
+            }
+            p = pair(name);
+            PoolConfig.PairRecord record = pool.pairRecords.get(name);
+            PairState was = p.state();
+            pool.pairs.remove(name);
+            pool.pairRecords.remove(name);
+            try {
+                pool.persist(); // the decision: one atomic write
+            } catch (IOException e) {
+                pool.pairRecords.put(name, record);
+                pool.pairs.put(name, p);
+                throw e;
+            }
+            // hosts go to the volumes themselves from now on; requests in flight through the pair end
+            // first (its gate), then its bitmaps close and go
+            pool.pairsChanged();
+            p.flushAndClose();
+            for (String kind : List.of("std.inv", "bcv.inv")) {
+                pool.storage.delete(pool.paths.pairBitmap(name, kind));
+            }
+            pool.storage.syncDirectory(pool.paths.meta());
+            pool.events.publish(Event.info("PAIR_STATE", name, "pair " + name + " deleted (was " + was + "); volumes "
+                    + p.std().name() + " and " + p.bcv().name() + " are independent"));
+        }
+    }
+
     /** The live pair, for track maps and on-demand counters. */
     public Pair get(String name) throws PoolException {
         return pair(name);

@@ -428,6 +428,40 @@ public final class Pool implements AutoCloseable {
         return hostViews.computeIfAbsent(name, n -> new HostView(this, n, v.size()));
     }
 
+    /** Volume {@code name} was deleted: a host view still held by a client finds no volume from now on. */
+    void forgetDevice(String name) {
+        HostView h = hostViews.remove(name);
+        if (h != null) {
+            h.forget();
+        }
+    }
+
+    /** NBD servers serving this pool in this process, each as its clients now (see {@link PoolExports}). */
+    private final List<java.util.function.Supplier<List<org.splitpoint.engine.nbd.ClientStats>>> servers =
+            new CopyOnWriteArrayList<>();
+
+    /** Records that {@code clients} (an NBD server's) use this pool's exports, until {@link #notServedBy}. */
+    void servedBy(java.util.function.Supplier<List<org.splitpoint.engine.nbd.ClientStats>> clients) {
+        servers.add(clients);
+    }
+
+    void notServedBy(java.util.function.Supplier<List<org.splitpoint.engine.nbd.ClientStats>> clients) {
+        servers.remove(clients);
+    }
+
+    /** The NBD clients connected to volume {@code name} or one of its snapshots, as "remote (export)". */
+    List<String> clientsOf(String name) {
+        List<String> out = new ArrayList<>();
+        for (var s : servers) {
+            for (org.splitpoint.engine.nbd.ClientStats c : s.get()) {
+                if (c.export() != null && (c.export().equals(name) || c.export().startsWith(name + "@"))) {
+                    out.add(c.remote() + (c.export().equals(name) ? "" : " (" + c.export() + ")"));
+                }
+            }
+        }
+        return out;
+    }
+
     /** A pair was created: the host views of its volumes go through it from now on. */
     void pairsChanged() {
         hostViews.values().forEach(HostView::forget);

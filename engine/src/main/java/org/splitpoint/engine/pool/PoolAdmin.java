@@ -104,8 +104,9 @@ public final class PoolAdmin {
                     opened.add(f);
                     members[i] = new Member(i, driveNames.get(i), f, DriveState.ONLINE, true);
                 }
+                // files a crash left of an earlier volume of this name (deleted) belong to nothing
+                VolumeRemoval.removeMetaFiles(pool, name);
                 Path wib = pool.paths.writeIntent(name);
-                pool.storage.delete(wib);
                 WriteIntent wi = new WriteIntent(DurableBitmap.create(pool.storage, wib,
                         PoolRecovery.rowTracks(pool, r, members.length), false));
                 StorageFile journal = null;
@@ -135,6 +136,44 @@ public final class PoolAdmin {
             pool.events.publish(Event.info("VOLUME_STATE", name, "volume " + name + " created: " + layout.word()
                     + " over " + String.join(",", driveNames) + ", " + Sizes.format(volSize)));
         }
+    }
+
+    /** Why {@code name} is not a valid name for a {@code what} ("volume", "pair"), or null when it is. */
+    public static String nameProblem(String what, String name) {
+        try {
+            Validation.name(what, name);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Why volume {@code name} cannot be deleted now (one sentence naming what holds it), or null when it can. */
+    public String whyNotDeleteVolume(String name) {
+        return VolumeRemoval.whyNot(pool, name);
+    }
+
+    /**
+     * Deletes volume {@code name}: its drives go back to the bay (SPARE, or FAILED for members that
+     * had failed) in the same atomic pool.json write that removes it. Refused while it is in a pair,
+     * served over NBD, journaled, has snapshots (or is the save area), or a job or window works on it.
+     */
+    public void deleteVolume(String name) throws IOException, PoolException {
+        VolumeRemoval.delete(pool, name);
+    }
+
+    /** Why SPARE {@code spare} cannot take FAILED {@code failed}'s place now (one sentence), or null when it can. */
+    public String whyNotReplaceWithSpare(String failed, String spare) {
+        return SpareReplacement.whyNot(pool, failed, spare);
+    }
+
+    /**
+     * Puts SPARE drive {@code spare} in the place of FAILED or MISSING member {@code failed} and
+     * rebuilds it from the others (limited to {@code throttle} bytes/s, 0: none); {@code failed}
+     * leaves the volume and stays FAILED. Returns the rebuild job.
+     */
+    public Job replaceWithSpare(String failed, String spare, long throttle) throws IOException, PoolException {
+        return SpareReplacement.replace(pool, failed, spare, throttle);
     }
 
     /** Marks a member FAILED (a drill, or an administrator's decision); the volume serves degraded. */

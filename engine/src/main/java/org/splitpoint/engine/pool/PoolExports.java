@@ -65,6 +65,16 @@ public final class PoolExports implements ExportCatalog {
                 + " stopped"));
     }
 
+    /** The pool learns who uses its volumes, so it refuses to delete one a client is connected to. */
+    @Override
+    public void serving(java.util.function.Supplier<List<org.splitpoint.engine.nbd.ClientStats>> clients, boolean on) {
+        if (on) {
+            pool.servedBy(clients);
+        } else {
+            pool.notServedBy(clients);
+        }
+    }
+
     /** The name the empty export name stands for now, or null when the pool has no volume hosts may use. */
     public String defaultName() {
         if (defaultExport != null) {

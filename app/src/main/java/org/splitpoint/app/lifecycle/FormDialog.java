@@ -1,0 +1,125 @@
+package org.splitpoint.app.lifecycle;
+
+import javafx.event.ActionEvent;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+import org.splitpoint.app.common.DialogLook;
+import org.splitpoint.app.common.StateBadge;
+import org.splitpoint.app.common.StateLook;
+
+/**
+ * The look the lifecycle dialogs share (that of "Take offline" and "Enable journal"): a header with
+ * a glyph, the fields, the problem in the error style under them, and the action button, which
+ * waits while there is a problem or the engine is at work and keeps the dialog open on a refusal,
+ * so it is read where it was made. Ids: {@code #<prefix>Problem}, {@code #<prefix>Go},
+ * {@code #<prefix>Cancel}.
+ */
+final class FormDialog {
+
+    private FormDialog() {
+    }
+
+    /** Shows the dialog and waits; true when the action was carried out. */
+    static boolean show(Window owner, String title, String header, StateLook look, Node fields, String action,
+                        String prefix, LifecycleForm form) {
+        return show(owner, title, header, look, fields, action, prefix, form, true);
+    }
+
+    /** As above; with {@code closeWhenDone} false the dialog stays open after the action (to show its result) and Cancel reads Close. */
+    static boolean show(Window owner, String title, String header, StateLook look, Node fields, String action,
+                        String prefix, LifecycleForm form, boolean closeWhenDone) {
+        Dialog<ButtonType> d = new Dialog<>();
+        DialogLook.apply(d, owner);
+        d.setTitle(title);
+        d.setHeaderText(header);
+        d.setGraphic(new StateBadge(look));
+
+        Label problem = new Label();
+        problem.setId(prefix + "Problem");
+        problem.getStyleClass().add("form-error");
+        problem.setWrapText(true);
+        problem.setMinHeight(Label.USE_PREF_SIZE);
+        problem.textProperty().bind(form.problemProperty());
+        problem.visibleProperty().bind(problem.textProperty().isNotEmpty());
+        problem.managedProperty().bind(problem.visibleProperty());
+        problem.textProperty().addListener(o -> DialogLook.fit(d)); // a sentence shows in full
+
+        VBox body = new VBox(10, fields, problem);
+        body.setPrefWidth(620);
+        d.getDialogPane().setContent(body);
+
+        ButtonType go = new ButtonType(action, ButtonBar.ButtonData.OK_DONE);
+        ButtonType cancelType = closeWhenDone ? ButtonType.CANCEL : new ButtonType("Close", ButtonBar.ButtonData.CANCEL_CLOSE);
+        d.getDialogPane().getButtonTypes().addAll(go, cancelType);
+        Button ok = (Button) d.getDialogPane().lookupButton(go);
+        ok.setId(prefix + "Go");
+        ok.setDefaultButton(true);
+        ok.disableProperty().bind(form.workingProperty().or(form.problemProperty().isNotEmpty()));
+        ok.addEventFilter(ActionEvent.ACTION, e -> {
+            e.consume(); // open until the engine did it
+            form.submit(() -> {
+                if (closeWhenDone) {
+                    d.setResult(go);
+                    d.close();
+                }
+            });
+        });
+        ((Button) d.getDialogPane().lookupButton(cancelType)).setId(prefix + "Cancel");
+        return d.showAndWait().filter(b -> b == go).isPresent();
+    }
+
+    static Label key(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("form-key");
+        l.setMinWidth(Label.USE_PREF_SIZE);
+        return l;
+    }
+
+    /** A line of explanation under a field, bound to {@code text}. */
+    static Label note(String id, javafx.beans.value.ObservableStringValue text) {
+        Label l = new Label();
+        l.textProperty().bind(text);
+        l.setId(id);
+        l.setWrapText(true);
+        l.setMinHeight(Label.USE_PREF_SIZE);
+        l.getStyleClass().add("form-note");
+        GridPane.setHgrow(l, Priority.ALWAYS);
+        return l;
+    }
+
+    static Label sentence(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setMinHeight(Label.USE_PREF_SIZE);
+        return l;
+    }
+
+    static GridPane grid() {
+        GridPane g = new GridPane();
+        g.setHgap(10);
+        g.setVgap(6);
+        return g;
+    }
+
+    static <T> javafx.util.StringConverter<T> words(java.util.function.Function<T, String> word) {
+        return new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(T t) {
+                return t == null ? "" : word.apply(t);
+            }
+
+            @Override
+            public T fromString(String s) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package org.splitpoint.app.lifecycle;
+
+import java.util.List;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/**
+ * "Replace with spare": a FAILED drive's place in its volume taken by a chosen SPARE, rebuilt from
+ * the other members, optionally at a limited speed. The engine's rule (whyNotReplaceWithSpare) is
+ * asked again whenever the choice changes, so the dialog says what the engine would say.
+ */
+public final class SpareForm implements LifecycleForm {
+
+    private final PoolBridge bridge;
+    private final ActionStatus status;
+    private final String failed;
+    private final String volume;
+    private final List<String> spares;
+
+    // ---- properties
+    private final ObjectProperty<String> spare = new SimpleObjectProperty<>();
+    private final StringProperty limit = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper engineSays = new ReadOnlyStringWrapper("");
+    private final FormState form;
+
+    SpareForm(PoolBridge bridge, ActionStatus status, PoolSnapshot s, String failed) {
+        this.bridge = bridge;
+        this.status = status;
+        this.failed = failed;
+        PoolSnapshot.DriveView d = s.drive(failed);
+        this.volume = d == null ? null : d.volume();
+        long need = d == null ? 0 : d.size();
+        this.spares = NewVolumeForm.freeSpares(s).stream().filter(sp -> sp.size() >= need)
+                .map(NewVolumeForm.Spare::name).toList();
+        spare.addListener((o, was, now) -> askEngine());
+        spare.set(spares.isEmpty() ? null : spares.get(0));
+        form = new FormState(this::check, spare, limit, engineSays);
+        askEngine();
+    }
+
+    private void askEngine() {
+        String f = failed;
+        String s = spare.get();
+        bridge.run(pool -> {
+            String why = pool.admin().whyNotReplaceWithSpare(f, s);
+            return why == null ? "" : why;
+        }, why -> {
+            if (java.util.Objects.equals(s, spare.get())) {
+                engineSays.set(why);
+            }
+        }, engineSays::set);
+    }
+
+    public String failed() {
+        return failed;
+    }
+
+    /** The failed drive's volume, or null. */
+    public String volume() {
+        return volume;
+    }
+
+    /** Free SPARE drives at least as large as the failed one. */
+    public List<String> spares() {
+        return spares;
+    }
+
+    public ObjectProperty<String> spareProperty() {
+        return spare;
+    }
+
+    /** The rebuild's limit in MB/s as typed; empty or 0: none. */
+    public StringProperty limitProperty() {
+        return limit;
+    }
+
+    @Override
+    public ReadOnlyStringProperty problemProperty() {
+        return form.problem();
+    }
+
+    @Override
+    public ReadOnlyBooleanProperty workingProperty() {
+        return form.working();
+    }
+
+    private long limitBytes() {
+        String t = limit.get() == null ? "" : limit.get().trim();
+        if (t.isEmpty()) {
+            return 0;
+        }
+        try {
+            double mb = Double.parseDouble(t);
+            if (mb >= 0 && !Double.isInfinite(mb) && (mb == 0 || mb * 1e6 >= 1)) {
+                return Math.round(mb * 1e6);
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("the speed limit is a rate in MB/s (0 or empty: none), not '" + t + "'");
+    }
+
+    private String check() {
+        if (spares.isEmpty()) {
+            return "no free SPARE drive is as large as " + failed + "; add drives first (Drive → Add drives…)";
+        }
+        if (spare.get() == null) {
+            return "choose the SPARE that takes " + failed + "'s place";
+        }
+        try {
+            limitBytes();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return engineSays.get();
+    }
+
+    @Override
+    public void submit(Runnable done) {
+        if (!form.begin()) {
+            return;
+        }
+        String s = spare.get();
+        long l = limitBytes();
+        bridge.run(pool -> pool.admin().replaceWithSpare(failed, s, l).id(), job -> {
+            form.succeeded();
+            status.succeeded("Spare drive " + s + " takes the place of " + failed + " in volume " + volume
+                    + "; rebuilding" + (l > 0 ? " at up to " + org.splitpoint.app.common.Format.rate(l) : "")
+                    + "; " + failed + " stays FAILED");
+            done.run();
+        }, form::refused);
+    }
+}

@@ -1,0 +1,103 @@
+package org.splitpoint.app.lifecycle;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.common.Format;
+
+/**
+ * "Verify": reads every stripe of a volume and checks its mirrors or parity, like md's check; with
+ * Repair ticked it rewrites what disagrees (md's repair). Progress reaches the UI coalesced (one post
+ * pending at most, the latest fraction wins); the result stays in the dialog.
+ */
+public final class VerifyForm implements LifecycleForm {
+
+    private final PoolBridge bridge;
+    private final ActionStatus status;
+    private final String volume;
+    private final long rows;
+
+    // ---- properties
+    private final BooleanProperty repair = new SimpleBooleanProperty(false);
+    private final ReadOnlyDoubleWrapper fraction = new ReadOnlyDoubleWrapper(-1);
+    private final ReadOnlyStringWrapper result = new ReadOnlyStringWrapper("");
+    private final FormState form;
+    private final AtomicLong latest = new AtomicLong();
+    private final AtomicBoolean posted = new AtomicBoolean();
+
+    /** {@code memberRows}: the bytes of a member verify reads (its progress counts these). */
+    VerifyForm(PoolBridge bridge, ActionStatus status, String volume, long memberRows) {
+        this.bridge = bridge;
+        this.status = status;
+        this.volume = volume;
+        this.rows = Math.max(1, memberRows);
+        form = new FormState(() -> "", repair);
+    }
+
+    public String volume() {
+        return volume;
+    }
+
+    /** Rewrite the copies or parity that disagree. */
+    public BooleanProperty repairProperty() {
+        return repair;
+    }
+
+    /** 0..1 while running; -1 before. */
+    public ReadOnlyDoubleProperty fractionProperty() {
+        return fraction.getReadOnlyProperty();
+    }
+
+    /** "0 mismatched sectors: the copies agree" / "12 mismatched sectors repaired". */
+    public ReadOnlyStringProperty resultProperty() {
+        return result.getReadOnlyProperty();
+    }
+
+    @Override
+    public ReadOnlyStringProperty problemProperty() {
+        return form.problem();
+    }
+
+    @Override
+    public ReadOnlyBooleanProperty workingProperty() {
+        return form.working();
+    }
+
+    private void progress(long done) {
+        latest.set(done);
+        if (posted.compareAndSet(false, true)) {
+            bridge.ui().execute(() -> {
+                posted.set(false);
+                fraction.set(Math.min(1.0, (double) latest.get() / rows));
+            });
+        }
+    }
+
+    @Override
+    public void submit(Runnable done) {
+        if (!form.begin()) {
+            return;
+        }
+        boolean fix = repair.get();
+        fraction.set(0);
+        result.set(fix ? "Verifying and repairing " + volume + "…" : "Verifying " + volume + "…");
+        bridge.run(pool -> pool.admin().verify(volume, fix, this::progress), mismatches -> {
+            form.succeeded();
+            fraction.set(1);
+            result.set(mismatches == 0 ? "0 mismatched sectors: every copy and parity agrees."
+                    : Format.count(mismatches) + " mismatched sectors" + (fix ? " repaired." : "; tick Repair and verify"
+                    + " again to rewrite them."));
+            status.succeeded("Verify of " + volume + ": " + Format.count(mismatches) + " mismatched sectors"
+                    + (fix && mismatches > 0 ? " repaired" : ""));
+            done.run();
+        }, form::refused);
+    }
+}

@@ -1,0 +1,197 @@
+package org.splitpoint.app.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Pool;
+
+/** The lifecycle's view models against a real pool, no toolkit: the rules, the forms' lines and problems, what they do. */
+class LifecycleViewModelTest {
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private final List<String> stopped = new ArrayList<>();
+    private final List<String> deleted = new ArrayList<>();
+    private PoolBridge bridge;
+    private LifecycleViewModel vm;
+
+    @BeforeEach
+    void open() throws Exception {
+        Path dir = tmp.resolve("p");
+        Pool.create(dir, 6, 4 << 20, 65536, StorageFactory.real());
+        bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        vm = new LifecycleViewModel(bridge, status, stopped::add, deleted::add);
+        bridge.onSnapshot(vm::apply);
+        bridge.onPairs(vm::apply);
+        bridge.refresh();
+        ui.drain();
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    private void done(LifecycleForm f) {
+        boolean[] closed = {false};
+        f.submit(() -> closed[0] = true);
+        ui.drain();
+        assertThat(closed[0]).as(f.problemProperty().get()).isTrue();
+    }
+
+    private void newVolume(String name, Layout layout, String... drives) {
+        NewVolumeForm f = vm.newVolumeForm();
+        f.nameProperty().set(name);
+        f.layoutProperty().set(layout);
+        f.chosen().addAll(List.of(drives));
+        done(f);
+    }
+
+    @Test
+    void anEmptyPoolSaysWhatToDoNextUntilItHasAVolume() {
+        assertThat(vm.nextStepProperty().get()).startsWith("This pool has no volume yet. Its 6 SPARE drives are ready");
+        assertThat(vm.newPairBlockedProperty().get()).isEqualTo("a pair needs two volumes of the same size in no pair;"
+                + " make volumes first");
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        assertThat(vm.nextStepProperty().get()).isEmpty();
+    }
+
+    @Test
+    void theNewVolumeRuleLineFollowsTheTicksAndCreateWaitsForEnoughDrives() {
+        NewVolumeForm f = vm.newVolumeForm();
+        assertThat(f.layoutProperty().get()).isEqualTo(Layout.RAID5);
+        assertThat(f.nameProperty().get()).isEqualTo("vol1");
+        f.chosen().add("d1");
+        assertThat(f.ruleProperty().get()).endsWith("Chosen: 1 of the 3 needed.");
+        assertThat(f.problemProperty().get()).isEqualTo("raid5 needs at least 3 drives; tick 2 more");
+        f.chosen().addAll(List.of("d2", "d3"));
+        assertThat(f.ruleProperty().get()).endsWith("Chosen: 3 drives, holding 8 MiB; it survives one drive failing.");
+        assertThat(f.problemProperty().get()).isEmpty();
+        f.sizeProperty().set("9M");
+        assertThat(f.problemProperty().get()).isEqualTo("the size 9 MiB is larger than the 8 MiB these drives hold");
+        f.sizeProperty().set("2M");
+        f.nameProperty().set("9lives");
+        assertThat(f.problemProperty().get()).startsWith("'9lives' is not a valid volume name");
+        f.nameProperty().set("db");
+        done(f);
+        assertThat(snapshot().volume("db").size()).isEqualTo(2 << 20);
+    }
+
+    @Test
+    void aRefusalByTheEngineStaysInTheFormUntilAFieldChanges() {
+        NewVolumeForm f = vm.newVolumeForm();
+        f.layoutProperty().set(Layout.RAID1);
+        f.chosen().addAll(List.of("d1", "d2"));
+        newVolume("other", Layout.RAID1, "d1", "d2"); // the drives go meanwhile, as from a shell
+        f.submit(() -> { });
+        ui.drain();
+        assertThat(f.problemProperty().get()).isEqualTo("drive d1 is ONLINE in volume other; a new volume needs SPARE drives");
+        f.chosen().remove("d1");
+        f.chosen().add("d3");
+        assertThat(f.problemProperty().get()).isEmpty();
+    }
+
+    @Test
+    void newPairOffersOnlyBcvsOfTheStdsSize() {
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        newVolume("b", Layout.RAID5, "d3", "d4", "d5");
+        NewPairForm f = vm.newPairForm();
+        f.stdProperty().set("a");
+        assertThat(f.bcvChoices()).isEmpty();
+        assertThat(f.problemProperty().get()).isEqualTo("no volume can be a's BCV: a BCV is a free volume of the same size");
+        assertThat(f.ruleProperty().get()).startsWith("No other free volume has a's size (4 MiB)");
+    }
+
+    @Test
+    void deletingTheVolumeOnDisplayStopsItsWorkloadAndLeavesItsPage() {
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        vm.selectedVolumeProperty().set("a");
+        VolumeDeletion d = vm.volumeDeletion();
+        ui.drain();
+        assertThat(d.refusedProperty().get()).isEmpty();
+        assertThat(d.confirmation().sentences()).contains("Drives d1, d2 go back to the bay as SPARE drives.");
+        d.delete();
+        ui.drain();
+        assertThat(stopped).containsExactly("a");
+        assertThat(deleted).containsExactly("volume:a");
+        assertThat(snapshot().drive("d1").state()).isEqualTo(DriveState.SPARE);
+    }
+
+    @Test
+    void aVolumeInAPairIsRefusedInTheEnginesWords() {
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        newVolume("b", Layout.RAID1, "d3", "d4");
+        NewPairForm p = vm.newPairForm();
+        done(p);
+        vm.selectedVolumeProperty().set("b");
+        VolumeDeletion d = vm.volumeDeletion();
+        ui.drain();
+        assertThat(d.refusedProperty().get()).isEqualTo("volume b is the BCV of pair pair1; delete the pair first");
+    }
+
+    @Test
+    void replaceWithSpareNeedsAFailedDriveAndASpareAndRebuildsOntoIt() {
+        newVolume("a", Layout.RAID5, "d1", "d2", "d3");
+        vm.selectedDriveProperty().set("d2");
+        assertThat(vm.spareBlockedProperty().get()).isEqualTo("drive d2 is ONLINE; only a FAILED drive is replaced by a spare");
+        run(p -> {
+            p.admin().failDrive("d2");
+            return null;
+        });
+        ui.drain();
+        assertThat(vm.spareBlockedProperty().get()).isEmpty();
+        SpareForm f = vm.spareForm();
+        ui.drain();
+        assertThat(f.spares()).containsExactly("d4", "d5", "d6");
+        f.limitProperty().set("fast");
+        assertThat(f.problemProperty().get()).isEqualTo("the speed limit is a rate in MB/s (0 or empty: none), not 'fast'");
+        f.limitProperty().set("");
+        f.spareProperty().set("d6");
+        done(f);
+        run(p -> {
+            p.awaitJobs(null);
+            return null;
+        });
+        assertThat(snapshot().volume("a").drives()).containsExactly("d1", "d6", "d3");
+    }
+
+    @Test
+    void verifyWithRepairSaysWhatItFound() {
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        vm.selectedVolumeProperty().set("a");
+        VerifyForm f = vm.verifyForm();
+        f.repairProperty().set(true);
+        done(f);
+        assertThat(f.resultProperty().get()).isEqualTo("0 mismatched sectors: every copy and parity agrees.");
+        assertThat(f.fractionProperty().get()).isEqualTo(1.0);
+    }
+
+    /** An engine call on the bridge's (current-thread) executor, its answer taken from the UI queue. */
+    private <T> T run(org.splitpoint.app.bridge.EngineCall<T> call) {
+        java.util.concurrent.atomic.AtomicReference<T> got = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        bridge.run(call, got::set, failed::set);
+        ui.drain();
+        assertThat(failed.get()).isNull();
+        return got.get();
+    }
+
+    private org.splitpoint.engine.pool.PoolSnapshot snapshot() {
+        return run(Pool::snapshot);
+    }
+}
