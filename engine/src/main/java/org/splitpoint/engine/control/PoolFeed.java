@@ -1,0 +1,385 @@
+package org.splitpoint.engine.control;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.event.EventBus;
+import org.splitpoint.engine.event.EventListener;
+import org.splitpoint.engine.pair.HydrationFeed;
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pool.JournalAdmin;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolException;
+import org.splitpoint.engine.pool.PoolPaths;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/**
+ * The subscription stream of a held pool: what a process attached to the holder (the app, when
+ * {@code serve} holds the pool) needs to show the pool live. Actions do not travel here: they are
+ * the forwarded {@code ./splitpoint} commands of {@link ControlServer}, run by the holder.
+ *
+ * <p>Wire format, version {@value #VERSION}. The client opens a connection to the control socket
+ * and sends one {@code S} frame, {@code {"version":1,"pid":N}}. A client of another user, or one
+ * that speaks another major version, gets {@code {"type":"refused","message":...}} and the
+ * connection closes. Otherwise both sides exchange {@code M} frames (type byte, 32-bit length),
+ * each one JSON object with a {@code type}:
+ * <ul>
+ * <li>holder to client, first: {@code hello} — {@code version}, {@code holder} (what holds the
+ *     pool: {@code serve} or {@code app}), {@code pid}, {@code pool} (its directory);</li>
+ * <li>{@code events} — {@code events}: a list of {@link Event}s (time ISO-8601, severity, type,
+ *     source, message); the first one carries the log's recent history and {@code history:true};</li>
+ * <li>{@code snapshot} — {@code snapshot} ({@link PoolSnapshot}: drives, volumes, job progress,
+ *     snapshots...), {@code pairs} (the {@link PairView}s of {@code pair query}, each with its
+ *     copy job's progress) and {@code journals} (volume to {@link JournalAdmin.Status}); sent when
+ *     any of them changed (looked at every {@value #SNAPSHOT_MILLIS} ms and at once after an event)
+ *     and at least every {@value #HEARTBEAT_MILLIS} ms, so a silent holder is a gone holder;</li>
+ * <li>{@code track} — while the client watches a pair: {@code pair}, {@code state},
+ *     {@code trackSize}, {@code totalTracks}, {@code std} and {@code bcv} (the invalid-track
+ *     bitmaps as base64 of big-endian 64-bit words), {@code hydrated} (tracks read on demand from
+ *     the BCV since the previous track message: the read flashes), {@code onDemandReads},
+ *     {@code onDemandPerSecond}; every {@value #TRACK_MILLIS} ms;</li>
+ * <li>{@code bye} — {@code message}: the holder is closing the pool; the connection ends.</li>
+ * </ul>
+ * Client to holder: {@code {"type":"watch","pair":NAME}} (track messages of that pair from now
+ * on; a later watch replaces it) and {@code {"type":"unwatch"}}. Unknown types and fields are
+ * ignored both ways, so a minor addition needs no new version.
+ *
+ * <p>Design. One thread per subscriber polls (the engine never waits for a subscriber: events are
+ * queued by the bus's listener and sent by that thread); a subscriber that stops reading only
+ * blocks its own thread. A write that fails ends the subscription and removes its listener.
+ */
+public final class PoolFeed implements AutoCloseable {
+
+    /** The major version of the wire format; a client of another one is refused. */
+    public static final int VERSION = 1;
+    static final long SNAPSHOT_MILLIS = 500;
+    static final long HEARTBEAT_MILLIS = 5000;
+    static final long TRACK_MILLIS = 250;
+    private static final int HISTORY = 200;
+    private static final int MAX_QUEUED_EVENTS = 10_000;
+    private static final System.Logger LOG = System.getLogger(PoolFeed.class.getName());
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Pool pool;
+    private final String holder;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /** The feed of {@code pool}, held by {@code holder} ({@code serve} or {@code app}: shown to attached clients). */
+    public PoolFeed(Pool pool, String holder) {
+        this.pool = pool;
+        this.holder = holder;
+    }
+
+    /** The JSON mapping of the wire format (ISO times, unknown fields ignored), for clients decoding messages. */
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    /** How many subscribers are connected now. */
+    public int subscribers() {
+        return sessions.size();
+    }
+
+    static void refuse(DataOutputStream out, String message) throws IOException {
+        ObjectNode m = JSON.createObjectNode().put("type", "refused").put("message", message);
+        byte[] b = JSON.writeValueAsBytes(m);
+        Frames.write(out, Frames.MESSAGE, b, 0, b.length);
+    }
+
+    /** Serves one subscriber until it leaves or the feed closes; blocks the calling (connection) thread. */
+    void serve(JsonNode request, DataInputStream in, DataOutputStream out, SocketChannel channel) throws IOException {
+        int version = request.path("version").asInt(0);
+        if (version != VERSION) {
+            refuse(out, "this holder speaks version " + VERSION + " of the subscription stream, not " + version
+                    + "; use the same splitpoint version as the holder");
+            return;
+        }
+        if (closed) {
+            refuse(out, "the holder is closing the pool");
+            return;
+        }
+        Session s = new Session(out, channel);
+        sessions.add(s);
+        pool.events().addListener(s);
+        try {
+            s.run(in);
+        } finally {
+            pool.events().removeListener(s);
+            sessions.remove(s);
+        }
+    }
+
+    /** Says goodbye to every subscriber and ends their streams; new ones are refused. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Session s : sessions) {
+            s.bye("the holder (" + holder + ", pid " + ProcessHandle.current().pid() + ") closed the pool");
+        }
+    }
+
+    /** One subscriber: its queue of events, the pair it watches, and the thread that writes to it. */
+    private final class Session implements EventListener {
+        private final DataOutputStream out;
+        private final SocketChannel channel;
+        private final ConcurrentLinkedQueue<Event> queued = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger queuedCount = new AtomicInteger();
+        private final Object wake = new Object();
+        private volatile boolean ended;
+        private volatile String watched;
+        private String sampledPair;
+        private long hydrationSeq = -1;
+        private PoolSnapshot lastSnapshot;
+        private List<PairView> lastPairs;
+        private Map<String, JournalAdmin.Status> lastJournals;
+        private long lastSnapshotSent;
+        private long lastLook;
+        private long lastTrack;
+        private boolean eventSinceLook;
+
+        Session(DataOutputStream out, SocketChannel channel) {
+            this.out = out;
+            this.channel = channel;
+        }
+
+        @Override
+        public void onEvent(Event e) {
+            if (queuedCount.incrementAndGet() > MAX_QUEUED_EVENTS) {
+                queuedCount.decrementAndGet(); // a subscriber this far behind is gone; its writer ends it
+                return;
+            }
+            queued.add(e);
+            synchronized (wake) {
+                wake.notifyAll();
+            }
+        }
+
+        void run(DataInputStream in) throws IOException {
+            Thread reader = new Thread(() -> readRequests(in), "splitpoint-feed-requests");
+            reader.setDaemon(true);
+            reader.start();
+            send(JSON.createObjectNode().put("type", "hello").put("version", VERSION).put("holder", holder)
+                    .put("pid", ProcessHandle.current().pid()).put("pool", pool.dir().toString()));
+            sendHistory();
+            while (!ended && !closed) {
+                tick();
+                synchronized (wake) {
+                    if (queued.isEmpty() && !ended && !closed) {
+                        try {
+                            wake.wait(Math.min(SNAPSHOT_MILLIS, TRACK_MILLIS));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+
+        private void tick() throws IOException {
+            List<Event> batch = new ArrayList<>();
+            for (Event e; (e = queued.poll()) != null; ) {
+                queuedCount.decrementAndGet();
+                batch.add(e);
+            }
+            if (!batch.isEmpty()) {
+                sendEvents(batch, false);
+                eventSinceLook = true;
+            }
+            long now = System.nanoTime();
+            if (eventSinceLook || now - lastLook >= TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_MILLIS)) {
+                lastLook = now;
+                eventSinceLook = false;
+                look(now);
+            }
+            if (watched != null && now - lastTrack >= TimeUnit.MILLISECONDS.toNanos(TRACK_MILLIS)) {
+                lastTrack = now;
+                sendTrack(watched);
+            }
+        }
+
+        private void sendHistory() throws IOException {
+            List<Event> history;
+            try {
+                pool.events().drain(); // what was published before we listened is in the log by now
+                history = EventBus.readLog(new PoolPaths(pool.dir()).events(), HISTORY);
+            } catch (IOException e) {
+                history = List.of(Event.warning("ERROR", "feed", "the holder could not read the event log: "
+                        + e.getMessage()));
+            }
+            sendEvents(history, true);
+        }
+
+        private void sendEvents(List<Event> events, boolean history) throws IOException {
+            ObjectNode m = JSON.createObjectNode().put("type", "events");
+            if (history) {
+                m.put("history", true);
+            }
+            m.set("events", JSON.valueToTree(events));
+            send(m);
+        }
+
+        /** Sends a snapshot when anything changed, or when the heartbeat is due. */
+        private void look(long now) throws IOException {
+            PoolSnapshot s = pool.snapshot();
+            List<PairView> p = queryPairs();
+            Map<String, JournalAdmin.Status> j = journals();
+            boolean changed = !s.equals(lastSnapshot) || (p != null && !p.equals(lastPairs))
+                    || (j != null && !j.equals(lastJournals));
+            if (!changed && now - lastSnapshotSent < TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
+                return;
+            }
+            lastSnapshot = s;
+            lastPairs = p != null ? p : lastPairs;
+            lastJournals = j != null ? j : lastJournals;
+            lastSnapshotSent = now;
+            ObjectNode m = JSON.createObjectNode().put("type", "snapshot");
+            m.set("snapshot", JSON.valueToTree(s));
+            m.set("pairs", JSON.valueToTree(lastPairs == null ? List.of() : lastPairs));
+            m.set("journals", JSON.valueToTree(lastJournals == null ? Map.of() : lastJournals));
+            send(m);
+        }
+
+        private List<PairView> queryPairs() {
+            try {
+                return List.copyOf(pool.pairs().query(null));
+            } catch (PoolException | RuntimeException e) {
+                return null; // the pair map changing under the query: the next look sees it settled
+            }
+        }
+
+        private Map<String, JournalAdmin.Status> journals() {
+            Map<String, JournalAdmin.Status> out = new TreeMap<>();
+            try {
+                for (String v : pool.journals().volumes()) {
+                    try {
+                        out.put(v, pool.journals().status(v));
+                    } catch (PoolException | RuntimeException unreadable) {
+                        // a journal whose status cannot be read: the client shows it from its drives
+                    }
+                }
+            } catch (RuntimeException e) {
+                return null;
+            }
+            return out;
+        }
+
+        private void sendTrack(String name) throws IOException {
+            Pair pair;
+            try {
+                pair = pool.pairs().get(name);
+            } catch (PoolException gone) {
+                send(JSON.createObjectNode().put("type", "track").put("pair", name).put("missing", true));
+                watched = null;
+                return;
+            }
+            if (!name.equals(sampledPair)) {
+                sampledPair = name;
+                hydrationSeq = -1;
+            }
+            HydrationFeed.Batch batch = pair.hydratedSince(Math.max(0, hydrationSeq));
+            long[] hydrated = hydrationSeq >= 0 ? batch.tracks() : new long[0]; // the first look only learns where the feed is
+            hydrationSeq = batch.nextSeq();
+            ObjectNode m = JSON.createObjectNode().put("type", "track").put("pair", name)
+                    .put("state", pair.state().name()).put("trackSize", pair.trackSize())
+                    .put("totalTracks", pair.totalTracks())
+                    .put("onDemandReads", pair.onDemandReads()).put("onDemandPerSecond", pair.onDemandReadsPerSecond());
+            m.put("std", words(pair.stdInvalid().live().toWords()));
+            m.put("bcv", words(pair.bcvInvalid().live().toWords()));
+            m.set("hydrated", JSON.valueToTree(hydrated));
+            send(m);
+        }
+
+        private void readRequests(DataInputStream in) {
+            try {
+                while (!ended) {
+                    Frames.Frame f = Frames.read(in);
+                    if (f.type() != Frames.MESSAGE) {
+                        continue;
+                    }
+                    JsonNode r = JSON.readTree(f.data());
+                    switch (r.path("type").asText()) {
+                        case "watch" -> watched = r.path("pair").asText(null);
+                        case "unwatch" -> watched = null;
+                        default -> { } // a request of a later minor version: ignored
+                    }
+                    synchronized (wake) {
+                        wake.notifyAll();
+                    }
+                }
+            } catch (IOException gone) {
+                end(); // the subscriber closed its end
+            }
+        }
+
+        private void send(ObjectNode m) throws IOException {
+            byte[] b = JSON.writeValueAsBytes(m);
+            try {
+                Frames.write(out, Frames.MESSAGE, b, 0, b.length);
+            } catch (IOException e) {
+                end();
+                throw e;
+            }
+        }
+
+        void bye(String message) {
+            try {
+                send(JSON.createObjectNode().put("type", "bye").put("message", message));
+            } catch (IOException gone) {
+                // the subscriber is gone already
+            }
+            end();
+        }
+
+        private void end() {
+            ended = true;
+            synchronized (wake) {
+                wake.notifyAll();
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing a subscriber: " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@code words} as the bytes of big-endian 64-bit words (Jackson writes them as base64). */
+    private static byte[] words(long[] words) {
+        ByteBuffer b = ByteBuffer.allocate(words.length * Long.BYTES);
+        b.asLongBuffer().put(words);
+        return b.array();
+    }
+
+    /** Decodes a bitmap of a {@code track} message. */
+    public static long[] words(JsonNode base64) throws IOException {
+        byte[] b = base64.binaryValue();
+        long[] out = new long[b.length / Long.BYTES];
+        ByteBuffer.wrap(b).asLongBuffer().get(out);
+        return out;
+    }
+}
