@@ -10,6 +10,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.bridge.TaskExecutor;
 import org.splitpoint.app.common.ActionStatus;
@@ -191,6 +193,16 @@ public final class PairConsoleViewModel {
 
     /** Starts sampling the track map (the console is shown). */
     public void startSampling() {
+        if (sampling == null && bridge.attachedTo() != null) { // the holder samples: its stream brings the map
+            sampling = bridge.watchPair(name, m -> {
+                try {
+                    samples.offer(sampler.sample(m));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a message this version cannot read: the next one may
+                }
+            });
+            return;
+        }
         if (sampling == null) {
             sampling = bridge.every(SAMPLE_PERIOD, pool -> {
                 samples.offer(sampler.sample(pool.pairs().get(name)));
@@ -241,9 +253,10 @@ public final class PairConsoleViewModel {
         copy.starting("establish");
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
         long limit = copy.limit();
-        bridge.run(pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
+        bridge.run(HolderAction.of(HolderCommands.establish(name, f, limit),
+                pool -> expectations.change(Change.ESTABLISH, p.std(), p.bcv(), () -> {
             return pool.pairs().establish(name, f, limit); // the limit holds from the first step
-        }), j -> {
+        })), j -> {
             copy.started();
             status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
         }, this::failed);
@@ -255,10 +268,11 @@ public final class PairConsoleViewModel {
         }
         PairView p = view.get();
         status.started("Splitting " + name + "…");
-        bridge.run(pool -> expectations.change(Change.SPLIT, p.std(), p.bcv(), () -> {
+        bridge.run(HolderAction.of(HolderCommands.split(List.of(name)),
+                pool -> expectations.change(Change.SPLIT, p.std(), p.bcv(), () -> {
             pool.pairs().split(List.of(name));
             return null;
-        }), ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
+        })), ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
                 this::failed);
     }
 
@@ -273,9 +287,10 @@ public final class PairConsoleViewModel {
         copy.starting("restore");
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
         long limit = copy.limit();
-        bridge.run(pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
+        bridge.run(HolderAction.of(HolderCommands.restore(name, f, keep, limit),
+                pool -> expectations.change(keep ? Change.RESTORE_PROTECTED : Change.RESTORE, p.std(), p.bcv(), () -> {
             return pool.pairs().restore(name, f, keep, limit);
-        }), j -> {
+        })), j -> {
             copy.started();
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
                     + (keep ? "; the BCV stays protected" : ""));

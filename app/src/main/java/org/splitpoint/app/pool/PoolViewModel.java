@@ -95,7 +95,8 @@ public final class PoolViewModel {
         this.drills = new DrillViewModel(bridge, status);
         drills.runningProperty().addListener((o, was, now) -> nav.drilling(now));
         poolPath.set(bridge.poolDir().toString());
-        title.set("Splitpoint — " + bridge.poolDir());
+        title.set("Splitpoint — " + bridge.poolDir()
+                + (bridge.attachedTo() == null ? "" : " (attached to " + bridge.attachedTo() + ")"));
         // host I/O: the built-in workloads plus NBD clients (the copy jobs are not host I/O)
         hostIo.bind(Bindings.createStringBinding(() -> "host I/O  R "
                 + Format.rate(workloads.hostReadProperty().get() + serve.readRateProperty().get())
