@@ -57,6 +57,9 @@ final class HolderLink implements AutoCloseable {
     private final FeedSubscription feed;
     private final Object watchLock = new Object();
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicLong nextSync = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<Long, java.util.concurrent.CompletableFuture<Void>> syncs =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Thread reader;
     private String watchedPair;
     private Consumer<JsonNode> watcher;
@@ -94,6 +97,7 @@ final class HolderLink implements AutoCloseable {
                             List.of(JSON.treeToValue(m.get("pairs"), PairView[].class)), journals(m.get("journals")));
                     case "events" -> listener.events(List.of(JSON.treeToValue(m.get("events"), Event[].class)));
                     case "track" -> track(m);
+                    case "synced" -> synced(m.path("id").asLong());
                     case "bye" -> why = m.path("message").asText(why);
                     default -> { } // a message of a later minor version
                 }
@@ -106,6 +110,35 @@ final class HolderLink implements AutoCloseable {
         }
         if (!closing) {
             listener.gone(why);
+        }
+    }
+
+    private void synced(long id) {
+        java.util.concurrent.CompletableFuture<Void> f = syncs.remove(id);
+        if (f != null) {
+            f.complete(null);
+        }
+    }
+
+    /**
+     * Waits (up to {@code timeout}) until the stream has brought the holder's state of this
+     * instant, so a result reported next is already on show; false when it did not come in time.
+     */
+    boolean sync(java.time.Duration timeout) {
+        long id = nextSync.incrementAndGet();
+        java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+        syncs.put(id, f);
+        try {
+            feed.sync(id);
+            f.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            syncs.remove(id);
         }
     }
 

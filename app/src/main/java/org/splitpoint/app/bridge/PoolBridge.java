@@ -37,6 +37,8 @@ public final class PoolBridge implements AutoCloseable {
 
     public static final Duration REFRESH_PERIOD = Duration.ofMillis(500);
     public static final int HISTORY = 200;
+    /** How long a result waits for the holder's stream to show it (a late stream is not an error). */
+    private static final Duration HOLDER_SYNC = Duration.ofSeconds(10);
 
     private final Pool pool;
     private final HolderLink holder;
@@ -368,8 +370,10 @@ public final class PoolBridge implements AutoCloseable {
         }
         HolderLink.Outcome o = holder.run(action.command(dir.toString()));
         if (o.exitCode() != 0) {
+            holder.sync(HOLDER_SYNC);
             throw new PoolException(o.sentence());
         }
+        holder.sync(HOLDER_SYNC); // the result is reported once the views show it, as when the app holds the pool
         return action.result(o.stdout());
     }
 

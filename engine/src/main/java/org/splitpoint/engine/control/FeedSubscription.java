@@ -94,6 +94,12 @@ public final class FeedSubscription implements AutoCloseable {
         Frames.write(out, Frames.MESSAGE, b, 0, b.length);
     }
 
+    /** Asks the holder for its state of this instant; it answers {@code synced} with {@code id}. */
+    public void sync(long id) throws IOException {
+        byte[] b = JSON.writeValueAsBytes(JSON.createObjectNode().put("type", "sync").put("id", id));
+        Frames.write(out, Frames.MESSAGE, b, 0, b.length);
+    }
+
     private static JsonNode readMessage(DataInputStream in) throws IOException {
         while (true) {
             Frames.Frame f;

@@ -56,11 +56,16 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  *     {@code trackSize}, {@code totalTracks}, {@code std} and {@code bcv} (the invalid-track
  *     bitmaps as base64 of big-endian 64-bit words), {@code hydrated} (tracks read on demand from
  *     the BCV since the previous track message: the read flashes), {@code onDemandReads},
- *     {@code onDemandPerSecond}; every {@value #TRACK_MILLIS} ms;</li>
+ *     {@code onDemandPerSecond}; looked at every {@value #TRACK_MILLIS} ms, sent when anything in it
+ *     changed or reads were served on demand, else every {@value #HEARTBEAT_MILLIS} ms;</li>
+ * <li>{@code synced} — {@code id}: the answer to a {@code sync} request, sent after a snapshot
+ *     message if anything changed since the last one, so the client has the holder's state of
+ *     that instant;</li>
  * <li>{@code bye} — {@code message}: the holder is closing the pool; the connection ends.</li>
  * </ul>
  * Client to holder: {@code {"type":"watch","pair":NAME}} (track messages of that pair from now
- * on; a later watch replaces it) and {@code {"type":"unwatch"}}. Unknown types and fields are
+ * on; a later watch replaces it), {@code {"type":"unwatch"}}, and {@code {"type":"sync","id":N}}
+ * (after an action the client had the holder carry out: answered by {@code synced}). Unknown types and fields are
  * ignored both ways, so a minor addition needs no new version.
  *
  * <p>Design. One thread per subscriber polls (the engine never waits for a subscriber: events are
@@ -159,6 +164,11 @@ public final class PoolFeed implements AutoCloseable {
         private long lastSnapshotSent;
         private long lastLook;
         private long lastTrack;
+        private long lastTrackLook;
+        private long lastTrackSent;
+        private volatile int watchEpoch;
+        private final ConcurrentLinkedQueue<Long> syncs = new ConcurrentLinkedQueue<>();
+        private int sampledEpoch;
         private boolean eventSinceLook;
 
         Session(DataOutputStream out, SocketChannel channel) {
@@ -188,7 +198,7 @@ public final class PoolFeed implements AutoCloseable {
             while (!ended && !closed) {
                 tick();
                 synchronized (wake) {
-                    if (queued.isEmpty() && !ended && !closed) {
+                    if (queued.isEmpty() && syncs.isEmpty() && !ended && !closed) {
                         try {
                             wake.wait(Math.min(SNAPSHOT_MILLIS, TRACK_MILLIS));
                         } catch (InterruptedException e) {
@@ -211,6 +221,14 @@ public final class PoolFeed implements AutoCloseable {
                 eventSinceLook = true;
             }
             long now = System.nanoTime();
+            if (!syncs.isEmpty()) {
+                lastLook = now;
+                eventSinceLook = false;
+                look(now); // the state of this instant, which includes what the client's action did
+                for (Long id; (id = syncs.poll()) != null; ) {
+                    send(JSON.createObjectNode().put("type", "synced").put("id", id));
+                }
+            }
             if (eventSinceLook || now - lastLook >= TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_MILLIS)) {
                 lastLook = now;
                 eventSinceLook = false;
@@ -297,8 +315,10 @@ public final class PoolFeed implements AutoCloseable {
                 watched = null;
                 return;
             }
-            if (!name.equals(sampledPair)) {
+            boolean fresh = !name.equals(sampledPair) || sampledEpoch != watchEpoch;
+            if (fresh) { // a new watch starts with the whole map, and with no old reads as news
                 sampledPair = name;
+                sampledEpoch = watchEpoch;
                 hydrationSeq = -1;
             }
             HydrationFeed.Batch batch = pair.hydratedSince(Math.max(0, hydrationSeq));
@@ -308,8 +328,19 @@ public final class PoolFeed implements AutoCloseable {
                     .put("state", pair.state().name()).put("trackSize", pair.trackSize())
                     .put("totalTracks", pair.totalTracks())
                     .put("onDemandReads", pair.onDemandReads()).put("onDemandPerSecond", pair.onDemandReadsPerSecond());
-            m.put("std", words(pair.stdInvalid().live().toWords()));
-            m.put("bcv", words(pair.bcvInvalid().live().toWords()));
+            long[] std = pair.stdInvalid().live().toWords();
+            long[] bcv = pair.bcvInvalid().live().toWords();
+            long look = java.util.Arrays.hashCode(std) * 31L + java.util.Arrays.hashCode(bcv)
+                    + pair.state().hashCode() * 17L + pair.onDemandReads();
+            long now = System.nanoTime();
+            if (!fresh && hydrated.length == 0 && look == lastTrackLook
+                    && now - lastTrackSent < TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
+                return; // an unchanged map is not sent again (a large pair's bitmaps are megabytes)
+            }
+            lastTrackLook = look;
+            lastTrackSent = now;
+            m.put("std", words(std));
+            m.put("bcv", words(bcv));
             m.set("hydrated", JSON.valueToTree(hydrated));
             send(m);
         }
@@ -323,8 +354,12 @@ public final class PoolFeed implements AutoCloseable {
                     }
                     JsonNode r = JSON.readTree(f.data());
                     switch (r.path("type").asText()) {
-                        case "watch" -> watched = r.path("pair").asText(null);
+                        case "watch" -> {
+                            watched = r.path("pair").asText(null);
+                            watchEpoch++; // only this thread writes it
+                        }
                         case "unwatch" -> watched = null;
+                        case "sync" -> syncs.add(r.path("id").asLong());
                         default -> { } // a request of a later minor version: ignored
                     }
                     synchronized (wake) {

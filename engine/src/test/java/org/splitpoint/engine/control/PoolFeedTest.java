@@ -124,6 +124,24 @@ class PoolFeedTest {
     }
 
     @Test
+    void aSyncIsAnsweredAfterTheSnapshotThatShowsWhatWasJustDone() throws Exception {
+        Path dir = hold(System.getProperty("user.name"));
+        try (FeedSubscription sub = FeedSubscription.open(dir)) {
+            List<JsonNode> got = collect(sub);
+            await().atMost(WAIT).until(() -> !ofType(got, "snapshot").isEmpty());
+            pool.admin().failDrive("d4"); // as a forwarded command would, just before the client syncs
+            sub.sync(7);
+            await().atMost(WAIT).until(() -> !ofType(got, "synced").isEmpty());
+            int synced = got.indexOf(ofType(got, "synced").get(0));
+            assertThat(ofType(got, "synced").get(0).path("id").asLong()).isEqualTo(7);
+            JsonNode before = got.subList(0, synced).stream().filter(m -> "snapshot".equals(m.path("type").asText()))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(decode(before.get("snapshot"), PoolSnapshot.class).drive("d4").state())
+                    .isEqualTo(org.splitpoint.engine.pool.DriveState.FAILED);
+        }
+    }
+
+    @Test
     void anotherUsersSubscriptionIsRefused() throws Exception {
         Path dir = hold("someone-else");
         assertThatThrownBy(() -> FeedSubscription.open(dir)).isInstanceOf(ControlClient.Refused.class)

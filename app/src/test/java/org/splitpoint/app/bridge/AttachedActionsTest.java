@@ -1,0 +1,115 @@
+package org.splitpoint.app.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.drives.TakeOfflineForm;
+import org.splitpoint.app.pool.PoolViewModel;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.ServeHolder;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
+import org.splitpoint.engine.pool.VolumeState;
+
+/**
+ * The main window's model attached to a pool {@code serve} holds, no toolkit: its title names the
+ * holder, and the drive and volume actions are carried out by the holder, their results shown from
+ * its stream.
+ */
+class AttachedActionsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60); // a loaded 2-CPU CI box
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private ServeHolder holder;
+    private PoolViewModel vm;
+    private PoolBridge bridge;
+    private Path dir;
+
+    @BeforeEach
+    void attach() throws Exception {
+        dir = TestPools.demo(tmp);
+        holder = new ServeHolder(dir);
+        bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        vm = new PoolViewModel(bridge);
+        vm.start();
+        shows(() -> vm.volumes().row("prod") != null);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        vm.close();
+        holder.close();
+    }
+
+    /** Drains the UI queue until {@code condition} holds (the holder's stream reaches the model). */
+    private void shows(BooleanSupplier condition) throws InterruptedException {
+        assertThat(TestPools.await(WAIT, ui::drain, condition)).as("shown within " + WAIT).isTrue();
+    }
+
+    @Test
+    void theTitleNamesTheHolder() {
+        assertThat(vm.titleProperty().get())
+                .isEqualTo("Splitpoint — " + dir + " (attached to serve, pid " + ProcessHandle.current().pid() + ")");
+    }
+
+    @Test
+    void failingADriveIsDoneByTheHolderAndShownFromItsStream() throws Exception {
+        vm.drives().selectedDriveProperty().set("d5");
+        vm.drives().fail();
+
+        assertThat(holder.pool.snapshot().drive("d5").state()).isEqualTo(DriveState.FAILED);
+        shows(() -> vm.volumes().row("prod-bcv").getState() == VolumeState.DEGRADED);
+        assertThat(vm.status().messageProperty().get()).as("the result is reported once the stream shows it")
+                .endsWith("Drive d5 is FAILED; volume prod-bcv is DEGRADED");
+    }
+
+    @Test
+    void aServiceWindowIsOpenedAndClosedByTheHolder() throws Exception {
+        vm.drives().selectedDriveProperty().set("d2");
+        shows(() -> vm.drives().offlineForm() != null);
+        TakeOfflineForm form = vm.drives().offlineForm();
+        form.reasonProperty().set(OfflineReason.RESET);
+        form.modeProperty().set(LogMode.DATA);
+        boolean[] done = new boolean[1];
+        form.take(() -> done[0] = true);
+        shows(() -> done[0]);
+        assertThat(form.refusedProperty().get()).isEmpty();
+        assertThat(holder.pool.snapshot().drive("d2").state()).isEqualTo(DriveState.OFFLINE);
+        assertThat(holder.pool.snapshot().drive("d2").service().logMode()).isEqualTo(LogMode.DATA);
+        shows(() -> vm.volumes().row("prod").getState() == VolumeState.SERVICE);
+
+        shows(() -> vm.drives().onlineBlockedProperty().get().isEmpty());
+        vm.drives().bringOnline();
+        assertThat(TestPools.await(WAIT, ui::drain,
+                () -> holder.pool.snapshot().drive("d2").state() == DriveState.ONLINE)).isTrue();
+        shows(() -> vm.volumes().row("prod").getState() == VolumeState.OPTIMAL);
+    }
+
+    @Test
+    void verifyRunsInTheHolderAndShowsItsCount() throws Exception {
+        shows(() -> vm.volume("prod") != null && vm.volume("prod").verifyBlockedProperty().get().isEmpty());
+        vm.volume("prod").verify();
+        shows(() -> vm.volume("prod").verifyResultProperty().get().startsWith("0 mismatched sectors"));
+    }
+
+    @Test
+    void anActionWithoutACommandIsRefusedWithASentence() throws Exception {
+        int drives = holder.pool.snapshot().drives().size();
+        String[] why = new String[1];
+        bridge.run(pool -> pool.admin().addDrive(0), ok -> why[0] = "done", w -> why[0] = w);
+        shows(() -> why[0] != null);
+        assertThat(why[0]).startsWith("not available while attached to serve, pid ");
+        assertThat(holder.pool.snapshot().drives()).hasSize(drives);
+    }
+}
