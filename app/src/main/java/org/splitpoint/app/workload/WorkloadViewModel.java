@@ -41,10 +41,17 @@ public final class WorkloadViewModel {
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyLongWrapper errors = new ReadOnlyLongWrapper();
     private WorkloadStats last = WorkloadStats.NONE;
+    private final String unavailable;
 
     WorkloadViewModel(Workload workload, ActionStatus status) {
+        this(workload, status, "");
+    }
+
+    /** {@code unavailable}: why this app cannot run a workload at all (attached to another holder), else empty. */
+    WorkloadViewModel(Workload workload, ActionStatus status, String unavailable) {
         this.workload = workload;
         this.status = status;
+        this.unavailable = unavailable;
         WorkloadSettings s = workload.settings();
         readPercent.set(s.readPercent());
         blockSize.set(s.blockSize());
@@ -54,6 +61,11 @@ public final class WorkloadViewModel {
         for (var p : new javafx.beans.Observable[] {readPercent, blockSize, rate, random, verify}) {
             p.addListener(o -> applySettings());
         }
+    }
+
+    /** Why no workload can run from this app (it is attached to the pool's holder), or empty. */
+    public String unavailable() {
+        return unavailable;
     }
 
     public String volume() {
@@ -112,6 +124,10 @@ public final class WorkloadViewModel {
     // ---- commands
 
     public void start() {
+        if (!unavailable.isEmpty()) {
+            status.failed("The workload on " + volume() + " cannot start: " + unavailable);
+            return;
+        }
         if (!workload.isRunning()) {
             workload.start();
             running.set(true);

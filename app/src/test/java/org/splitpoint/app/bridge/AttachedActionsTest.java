@@ -104,6 +104,15 @@ class AttachedActionsTest {
     }
 
     @Test
+    void theBuiltInWorkloadSaysWhyItCannotRunWhileAttached() {
+        var load = vm.workloads().of("prod");
+        load.start();
+        assertThat(load.runningProperty().get()).isFalse();
+        assertThat(vm.status().messageProperty().get()).contains("The workload on prod cannot start: the pool is held by"
+                + " serve, pid " + ProcessHandle.current().pid());
+    }
+
+    @Test
     void anActionWithoutACommandIsRefusedWithASentence() throws Exception {
         int drives = holder.pool.snapshot().drives().size();
         String[] why = new String[1];
