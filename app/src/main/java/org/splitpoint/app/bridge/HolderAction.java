@@ -1,8 +1,10 @@
 package org.splitpoint.app.bridge;
 
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
  * An action a view model asks of the pool in two forms: the engine call the app makes when it
@@ -17,9 +19,10 @@ public final class HolderAction<T> implements EngineCall<T> {
 
     private final EngineCall<T> local;
     private final Function<String, List<String>> command;
-    private final Function<String, T> fromOutput;
+    private final BiFunction<String, PoolSnapshot, T> fromOutput;
 
-    private HolderAction(EngineCall<T> local, Function<String, List<String>> command, Function<String, T> fromOutput) {
+    private HolderAction(EngineCall<T> local, Function<String, List<String>> command,
+                         BiFunction<String, PoolSnapshot, T> fromOutput) {
         this.local = local;
         this.command = command;
         this.fromOutput = fromOutput;
@@ -31,13 +34,22 @@ public final class HolderAction<T> implements EngineCall<T> {
      * caller does not use.
      */
     public static <T> HolderAction<T> of(Function<String, List<String>> command, EngineCall<T> local) {
-        return new HolderAction<>(local, command, out -> null);
+        return new HolderAction<>(local, command, (out, s) -> null);
     }
 
     /** As {@link #of}, the attached result read from the command's standard output. */
     public static <T> HolderAction<T> of(Function<String, List<String>> command, Function<String, T> fromOutput,
                                          EngineCall<T> local) {
-        return new HolderAction<>(local, command, fromOutput);
+        return new HolderAction<>(local, command, (out, s) -> fromOutput.apply(out));
+    }
+
+    /**
+     * As {@link #of}, the attached result made of the command's standard output and the holder's
+     * snapshot taken right after the command (e.g. the save area it now has).
+     */
+    public static <T> HolderAction<T> ofState(Function<String, List<String>> command,
+                                              BiFunction<String, PoolSnapshot, T> fromOutputAndState, EngineCall<T> local) {
+        return new HolderAction<>(local, command, fromOutputAndState);
     }
 
     @Override
@@ -50,8 +62,8 @@ public final class HolderAction<T> implements EngineCall<T> {
         return command.apply(poolDir);
     }
 
-    /** The result of the command that printed {@code stdout}. */
-    T result(String stdout) {
-        return fromOutput.apply(stdout);
+    /** The result of the command that printed {@code stdout}, the holder then being in {@code state}. */
+    T result(String stdout, PoolSnapshot state) {
+        return fromOutput.apply(stdout, state);
     }
 }

@@ -116,6 +116,16 @@ public final class HolderCommands {
         };
     }
 
+    /** {@code snapshot save-area POOL VOLUME --yes}: the app asked its own confirmation first. */
+    public static Function<String, List<String>> saveArea(String volume) {
+        return dir -> List.of("snapshot", "save-area", dir, volume, "--yes");
+    }
+
+    /** {@code volume journal disable POOL VOLUME}. */
+    public static Function<String, List<String>> disableJournal(String volume) {
+        return dir -> List.of("volume", "journal", "disable", dir, volume);
+    }
+
     /** {@code volume journal ship POOL VOLUME} (the holder waits for the image to be verified). */
     public static Function<String, List<String>> shipJournal(String volume) {
         return dir -> List.of("volume", "journal", "ship", dir, volume);

@@ -374,7 +374,11 @@ public final class PoolBridge implements AutoCloseable {
             throw new PoolException(o.sentence());
         }
         holder.sync(HOLDER_SYNC); // the result is reported once the views show it, as when the app holds the pool
-        return action.result(o.stdout());
+        PoolSnapshot state;
+        synchronized (refreshLock) {
+            state = lastOffered;
+        }
+        return action.result(o.stdout(), state);
     }
 
     /** The holder's stream into the same sinks a held pool feeds; values equal to the last are dropped. */

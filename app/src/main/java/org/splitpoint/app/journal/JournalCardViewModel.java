@@ -264,9 +264,9 @@ public final class JournalCardViewModel {
         }
         String drives = journal == null ? "" : String.join(" and ", journal.drives());
         status.started("Disabling the journal of " + volume + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.disableJournal(volume), pool -> {
             pool.journals().disable(volume);
             return null;
-        }, ok -> status.succeeded("Journal of " + volume + " disabled; " + drives + " are SPARE again"), status::failed);
+        }), ok -> status.succeeded("Journal of " + volume + " disabled; " + drives + " are SPARE again"), status::failed);
     }
 }

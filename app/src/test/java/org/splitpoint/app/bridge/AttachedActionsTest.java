@@ -103,6 +103,44 @@ class AttachedActionsTest {
         shows(() -> vm.volume("prod").verifyResultProperty().get().startsWith("0 mismatched sectors"));
     }
 
+    /** A RAID1 volume "snaps" on two new drives, made in the holder (as an administrator did earlier). */
+    private void addSnapsVolume() throws Exception {
+        String a = holder.pool.admin().addDrive(0);
+        String b = holder.pool.admin().addDrive(0);
+        holder.pool.admin().createVolume("snaps", org.splitpoint.engine.pool.Layout.RAID1, java.util.List.of(a, b), 0);
+    }
+
+    @Test
+    void aSnapshotIsTakenAndDeletedByTheHolder() throws Exception {
+        addSnapsVolume();
+        holder.pool.snapshots().setSaveArea("snaps");
+        shows(() -> vm.snapshots("prod") != null && vm.snapshots("prod").takeBlockedProperty().get().isEmpty());
+        var form = vm.snapshots("prod").takeForm();
+        form.nameProperty().set("before-upgrade");
+        boolean[] done = new boolean[1];
+        form.take(() -> done[0] = true);
+        shows(() -> done[0]);
+        assertThat(holder.pool.snapshots().list("prod")).extracting(i -> i.name()).containsExactly("before-upgrade");
+        assertThat(vm.status().messageProperty().get()).endsWith("Snapshot prod@before-upgrade taken");
+
+        vm.snapshots("prod").select("before-upgrade");
+        shows(() -> vm.snapshots("prod").deleteBlockedProperty().get().isEmpty());
+        vm.snapshots("prod").delete();
+        shows(() -> vm.status().messageProperty().get().contains("Snapshot prod@before-upgrade deleted"));
+        assertThat(holder.pool.snapshots().list("prod")).isEmpty();
+    }
+
+    @Test
+    void theSaveAreaIsChosenByTheHolderAndReportedFromItsState() throws Exception {
+        addSnapsVolume();
+        String[] said = new String[1];
+        bridge.run(HolderAction.ofState(HolderCommands.saveArea("snaps"), (out, state) -> state.saveArea(),
+                pool -> pool.snapshots().setSaveArea("snaps")), a -> said[0] = a.volume() + " " + a.slots(), w -> said[0] = w);
+        shows(() -> said[0] != null);
+        assertThat(holder.pool.snapshot().saveArea()).as("the holder's save area; the app heard: " + said[0]).isNotNull();
+        assertThat(said[0]).isEqualTo("snaps " + holder.pool.snapshot().saveArea().slots());
+    }
+
     @Test
     void theBuiltInWorkloadSaysWhyItCannotRunWhileAttached() {
         var load = vm.workloads().of("prod");
