@@ -142,6 +142,15 @@ class AttachedActionsTest {
     }
 
     @Test
+    void theServeViewSaysTheHolderServes() {
+        var serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
+        assertThat(serve.statusProperty().get()).startsWith("served by the holder (serve, pid ");
+        serve.start();
+        assertThat(serve.servingProperty().get()).isFalse();
+        assertThat(serve.statusProperty().get()).startsWith("not started: the pool is held by serve, pid ");
+    }
+
+    @Test
     void theBuiltInWorkloadSaysWhyItCannotRunWhileAttached() {
         var load = vm.workloads().of("prod");
         load.start();
