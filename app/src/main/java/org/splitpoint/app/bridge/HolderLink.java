@@ -63,6 +63,8 @@ final class HolderLink implements AutoCloseable {
     private volatile Thread reader;
     private String watchedPair;
     private Consumer<JsonNode> watcher;
+    private String watchedRestore;
+    private Consumer<JsonNode> restoreWatcher;
 
     private HolderLink(Path dir, FeedSubscription feed) {
         this.dir = dir;
@@ -97,6 +99,7 @@ final class HolderLink implements AutoCloseable {
                             List.of(JSON.treeToValue(m.get("pairs"), PairView[].class)), journals(m.get("journals")));
                     case "events" -> listener.events(List.of(JSON.treeToValue(m.get("events"), Event[].class)));
                     case "track" -> track(m);
+                    case "restore" -> restore(m);
                     case "synced" -> synced(m.path("id").asLong());
                     case "bye" -> why = m.path("message").asText(why);
                     default -> { } // a message of a later minor version
@@ -158,6 +161,45 @@ final class HolderLink implements AutoCloseable {
         }
         if (w != null) {
             w.accept(m);
+        }
+    }
+
+    private void restore(JsonNode m) {
+        Consumer<JsonNode> w;
+        synchronized (watchLock) {
+            w = m.path("volume").asText().equals(watchedRestore) ? restoreWatcher : null;
+        }
+        if (w != null) {
+            w.accept(m);
+        }
+    }
+
+    /**
+     * Streams the restore messages of {@code volume}'s instant restore ({@code snapshot}: to a
+     * snapshot, else from a backup; {@code job} its job) to {@code sink} until the handle is cancelled.
+     */
+    TaskExecutor.Repeating watchRestore(String volume, boolean snapshot, String job, Consumer<JsonNode> sink) {
+        synchronized (watchLock) {
+            watchedRestore = volume;
+            restoreWatcher = sink;
+            sendRestoreWatch(volume, snapshot, job);
+        }
+        return () -> {
+            synchronized (watchLock) {
+                if (restoreWatcher == sink) {
+                    watchedRestore = null;
+                    restoreWatcher = null;
+                    sendRestoreWatch(null, false, null);
+                }
+            }
+        };
+    }
+
+    private void sendRestoreWatch(String volume, boolean snapshot, String job) {
+        try {
+            feed.watchRestore(volume, snapshot, job);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "restore watch request not sent: " + e.getMessage());
         }
     }
 

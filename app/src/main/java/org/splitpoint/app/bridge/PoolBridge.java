@@ -160,6 +160,16 @@ public final class PoolBridge implements AutoCloseable {
         return holder == null || closed.get() ? null : holder.watch(pair, sink);
     }
 
+    /**
+     * While attached: streams the holder's restore messages of {@code volume}'s instant restore
+     * ({@code snapshot}: to a snapshot, else from a backup; {@code job}: its job id) to {@code sink}
+     * on the link's thread until the handle is cancelled. Null when the app holds the pool.
+     */
+    public TaskExecutor.Repeating watchRestore(String volume, boolean snapshot, String job,
+                                               Consumer<com.fasterxml.jackson.databind.JsonNode> sink) {
+        return holder == null || closed.get() ? null : holder.watchRestore(volume, snapshot, job, sink);
+    }
+
     private static <E> List<E> concat(List<E> a, List<E> b) {
         List<E> out = new ArrayList<>(a.size() + b.size());
         out.addAll(a);

@@ -97,6 +97,11 @@ public final class RestoreToSnapshotForm {
 
     /** Reads the plan in the background; then {@code ready} runs with it, or {@code refusedWith} with the engine's sentence. */
     public void load(Runnable ready, java.util.function.Consumer<String> refusedWith) {
+        if (bridge.attachedTo() != null) { // the plan is the holder's to compute: the holder's restore checks it
+            refused.set("");
+            ready.run();
+            return;
+        }
         bridge.run(pool -> pool.snapshots().plan(volume, snapshot.name()), p -> {
             plan.set(p);
             refused.set("");

@@ -230,7 +230,15 @@ public final class SnapshotRestoreViewModel {
 
     private void updateSampling() {
         boolean want = shown && running.get();
-        if (want && sampling == null) {
+        if (want && sampling == null && bridge.attachedTo() != null) { // the holder samples: its stream brings the map
+            sampling = bridge.watchRestore(volume, true, jobId, m -> {
+                try {
+                    samples.offer(sampler.sample(m));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a message this version cannot read: the next one may
+                }
+            });
+        } else if (want && sampling == null) {
             sampling = bridge.every(InstantRestoreViewModel.SAMPLE_PERIOD, pool -> {
                 RestoreSample s = sampler.sample(pool);
                 if (s != null) {

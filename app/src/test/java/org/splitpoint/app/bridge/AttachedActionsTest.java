@@ -131,6 +131,38 @@ class AttachedActionsTest {
     }
 
     @Test
+    void aRestoreToASnapshotRunsInTheHolderAndItsMapAndReadFlashesAreStreamed() throws Exception {
+        addSnapsVolume();
+        holder.pool.snapshots().setSaveArea("snaps");
+        holder.pool.snapshots().create("prod", "s1");
+        var prod = holder.pool.device("prod");
+        byte[] later = new byte[(int) Math.min(prod.size(), 4 << 20)];
+        java.util.Arrays.fill(later, (byte) 0x6b);
+        prod.write(0, java.nio.ByteBuffer.wrap(later)); // written after s1: the restore copies these tracks back
+        prod.flush();
+        var card = vm.snapshots("prod");
+        shows(() -> card.restoreBlockedProperty().get().isEmpty() || !card.selectedLineProperty().get().isEmpty());
+        card.select("s1");
+        shows(() -> card.restoreBlockedProperty().get().isEmpty());
+        var form = card.restoreForm();
+        form.throttleProperty().set(256_000); // slow, so the map is streamed while it runs
+        boolean[] ready = new boolean[1];
+        form.load(() -> ready[0] = true, why -> { });
+        assertThat(ready[0]).as("attached, the plan is the holder's: the form is ready at once").isTrue();
+        card.restore().setShown(true);
+        form.restore();
+        shows(() -> holder.pool.snapshots().restoreOf("prod") != null);
+        shows(() -> vm.status().messageProperty().get().contains("Restoring prod to s1: "));
+        shows(() -> card.restore().sampleProperty().get() != null && card.restore().sampleProperty().get().totalTracks() > 0);
+
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 << 10); // a host reads a track not yet copied back
+        prod.read(prod.size() / 2 - (64 << 10), b);
+        shows(() -> card.restore().sampleProperty().get().fetches() > 0
+                && card.restore().sampleProperty().get().flashTracks().length > 0);
+        holder.pool.job(card.restore().sampleProperty().get().job().id()).setThrottle(0);
+    }
+
+    @Test
     void theSaveAreaIsChosenByTheHolderAndReportedFromItsState() throws Exception {
         addSnapsVolume();
         String[] said = new String[1];

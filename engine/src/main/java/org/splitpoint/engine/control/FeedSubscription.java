@@ -94,6 +94,22 @@ public final class FeedSubscription implements AutoCloseable {
         Frames.write(out, Frames.MESSAGE, b, 0, b.length);
     }
 
+    /**
+     * Asks for the restore messages of {@code volume}'s instant restore ({@code snapshot}: a restore
+     * to a snapshot, else from a backup) with the progress of job {@code job}; {@code volume} null: none.
+     */
+    public void watchRestore(String volume, boolean snapshot, String job) throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        if (volume == null) {
+            m.put("type", "unwatchRestore");
+        } else {
+            m.put("type", "watchRestore").put("volume", volume).put("source", snapshot ? "snapshot" : "backup")
+                    .put("job", job);
+        }
+        byte[] b = JSON.writeValueAsBytes(m);
+        Frames.write(out, Frames.MESSAGE, b, 0, b.length);
+    }
+
     /** Asks the holder for its state of this instant; it answers {@code synced} with {@code id}. */
     public void sync(long id) throws IOException {
         byte[] b = JSON.writeValueAsBytes(JSON.createObjectNode().put("type", "sync").put("id", id));

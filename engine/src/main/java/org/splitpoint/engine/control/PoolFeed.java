@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.EventBus;
 import org.splitpoint.engine.event.EventListener;
+import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pair.HydrationFeed;
 import org.splitpoint.engine.pair.Pair;
 import org.splitpoint.engine.pool.JournalAdmin;
@@ -58,6 +59,15 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  *     the BCV since the previous track message: the read flashes), {@code onDemandReads},
  *     {@code onDemandPerSecond}; looked at every {@value #TRACK_MILLIS} ms, sent when anything in it
  *     changed or reads were served on demand, else every {@value #HEARTBEAT_MILLIS} ms;</li>
+ * <li>{@code restore} — while the client watches a volume's instant restore (from a backup, or to
+ *     a snapshot): {@code volume}, {@code trackSize}, {@code totalTracks}, {@code currentTracks},
+ *     the bitmaps {@code owed}, {@code hostWritten}, {@code fetchedOnDemand}, {@code bulkCopied}
+ *     (as {@code std} above), {@code fetched} (tracks fetched on demand since the previous restore
+ *     message: the read flashes), {@code onDemandFetches}, {@code onDemandPerSecond}, {@code image}
+ *     (the image restored from, or null), {@code chainImages}, {@code unavailable},
+ *     {@code writeThrough} (the id of the image written through, or null), {@code job} (the
+ *     progress of the watched job, or null), {@code ended} (the restore just ended: its last
+ *     picture); every {@value #TRACK_MILLIS} ms while one runs;</li>
  * <li>{@code synced} — {@code id}: the answer to a {@code sync} request, sent after a snapshot
  *     message if anything changed since the last one, so the client has the holder's state of
  *     that instant;</li>
@@ -65,7 +75,9 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * </ul>
  * Client to holder: {@code {"type":"watch","pair":NAME}} (track messages of that pair from now
  * on; a later watch replaces it), {@code {"type":"unwatch"}}, and {@code {"type":"sync","id":N}}
- * (after an action the client had the holder carry out: answered by {@code synced}). Unknown types and fields are
+ * (after an action the client had the holder carry out: answered by {@code synced}),
+ * {@code {"type":"watchRestore","volume":V,"source":"backup"|"snapshot","job":ID}} and
+ * {@code {"type":"unwatchRestore"}}. Unknown types and fields are
  * ignored both ways, so a minor addition needs no new version.
  *
  * <p>Design. One thread per subscriber polls (the engine never waits for a subscriber: events are
@@ -167,6 +179,11 @@ public final class PoolFeed implements AutoCloseable {
         private long lastTrackLook;
         private long lastTrackSent;
         private volatile int watchEpoch;
+        private volatile RestoreWatch restoreWatch;
+        private RestoreWatch sampledRestore;
+        private org.splitpoint.engine.restore.InstantRestore heldRestore;
+        private long fetchSeq = -1;
+        private long lastRestore;
         private final ConcurrentLinkedQueue<Long> syncs = new ConcurrentLinkedQueue<>();
         private int sampledEpoch;
         private boolean eventSinceLook;
@@ -237,6 +254,11 @@ public final class PoolFeed implements AutoCloseable {
             if (watched != null && now - lastTrack >= TimeUnit.MILLISECONDS.toNanos(TRACK_MILLIS)) {
                 lastTrack = now;
                 sendTrack(watched);
+            }
+            RestoreWatch rw = restoreWatch;
+            if (rw != null && now - lastRestore >= TimeUnit.MILLISECONDS.toNanos(TRACK_MILLIS)) {
+                lastRestore = now;
+                sendRestore(rw);
             }
         }
 
@@ -345,6 +367,53 @@ public final class PoolFeed implements AutoCloseable {
             send(m);
         }
 
+        /** A restore message while one runs, and one last when it ended; nothing while there is none. */
+        private void sendRestore(RestoreWatch w) throws IOException {
+            if (w != sampledRestore) {
+                sampledRestore = w;
+                heldRestore = null;
+            }
+            org.splitpoint.engine.restore.InstantRestore r = w.snapshot()
+                    ? pool.snapshots().restoreOf(w.volume()) : pool.backups().restoreOf(w.volume());
+            boolean ended = false;
+            if (r == null) {
+                if (heldRestore == null) {
+                    return;
+                }
+                r = heldRestore; // its bitmaps stay readable once the engine dropped it
+                heldRestore = null;
+                ended = true;
+            } else if (r != heldRestore) {
+                heldRestore = r;
+                fetchSeq = -1;
+            }
+            HydrationFeed.Batch batch = r.fetchedSince(Math.max(0, fetchSeq));
+            long[] fetched = fetchSeq >= 0 ? batch.tracks() : new long[0]; // the first look only learns where the feed is
+            fetchSeq = batch.nextSeq();
+            var chain = r.chain();
+            ObjectNode m = JSON.createObjectNode().put("type", "restore").put("volume", w.volume())
+                    .put("trackSize", r.trackSize()).put("totalTracks", r.totalTracks())
+                    .put("currentTracks", r.currentTracks()).put("onDemandFetches", r.onDemandFetches())
+                    .put("onDemandPerSecond", r.onDemandPerSecond()).put("chainImages", chain == null ? 0 : chain.images().size())
+                    .put("unavailable", r.unavailable())
+                    .put("writeThrough", r.writeThrough() == null ? null : r.writeThrough().header().id())
+                    .put("ended", ended);
+            m.put("owed", words(r.owedTracks().toWords()));
+            m.put("hostWritten", words(r.hostWritten().toWords()));
+            m.put("fetchedOnDemand", words(r.fetchedOnDemand().toWords()));
+            m.put("bulkCopied", words(r.bulkCopied().toWords()));
+            m.set("fetched", JSON.valueToTree(fetched));
+            m.set("image", chain == null ? null : JSON.valueToTree(chain.target()));
+            JobProgress job = null;
+            for (org.splitpoint.engine.job.Job j : pool.jobs()) {
+                if (j.id().equals(w.job())) {
+                    job = j.progress();
+                }
+            }
+            m.set("job", JSON.valueToTree(job));
+            send(m);
+        }
+
         private void readRequests(DataInputStream in) {
             try {
                 while (!ended) {
@@ -360,6 +429,9 @@ public final class PoolFeed implements AutoCloseable {
                         }
                         case "unwatch" -> watched = null;
                         case "sync" -> syncs.add(r.path("id").asLong());
+                        case "watchRestore" -> restoreWatch = new RestoreWatch(r.path("volume").asText(),
+                                "snapshot".equals(r.path("source").asText()), r.path("job").asText(""));
+                        case "unwatchRestore" -> restoreWatch = null;
                         default -> { } // a request of a later minor version: ignored
                     }
                     synchronized (wake) {
@@ -402,6 +474,9 @@ public final class PoolFeed implements AutoCloseable {
             }
         }
     }
+
+    /** A watched instant restore: of which volume, from a backup or to a snapshot, under which job. */
+    private record RestoreWatch(String volume, boolean snapshot, String job) { }
 
     /** {@code words} as the bytes of big-endian 64-bit words (Jackson writes them as base64). */
     private static byte[] words(long[] words) {
