@@ -140,13 +140,22 @@ public final class PoolFeed implements AutoCloseable {
             return;
         }
         Session s = new Session(out, channel);
+        String who = "process " + request.path("pid").asLong();
         sessions.add(s);
         pool.events().addListener(s);
+        pool.events().publish(Event.info("COMMAND", "control", who + " attached to follow the pool live"));
         try {
             s.run(in);
+        } catch (IOException e) {
+            if (!s.ended && !closed) {
+                throw e;
+            } // a subscriber that left while a message was on its way: not a failure
         } finally {
             pool.events().removeListener(s);
             sessions.remove(s);
+            if (!closed) {
+                pool.events().publish(Event.info("COMMAND", "control", who + " detached"));
+            }
         }
     }
 
