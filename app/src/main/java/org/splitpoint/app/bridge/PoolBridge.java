@@ -87,6 +87,8 @@ public final class PoolBridge implements AutoCloseable {
      * Opens the pool in {@code dir} (blocking: call it off the UI thread) and its control socket,
      * so {@code ./splitpoint} commands for this pool run here while the app holds it (and show in
      * the event log).
+     * When another process holds the pool and answers on its control socket ({@code serve}), the
+     * bridge returned is attached to that holder instead (see {@link #attachedTo()}).
      */
     public static PoolBridge open(Path dir, TaskExecutor executor, Executor ui) throws IOException, PoolException {
         Pool pool;
