@@ -144,6 +144,9 @@ public final class PoolFeed implements AutoCloseable {
         sessions.add(s);
         pool.events().addListener(s);
         pool.events().publish(Event.info("COMMAND", "control", who + " attached to follow the pool live"));
+        if (closed) { // close() went through the sessions before this one was among them
+            s.bye("the holder (" + holder + ", pid " + ProcessHandle.current().pid() + ") closed the pool");
+        }
         try {
             s.run(in);
         } catch (IOException e) {
@@ -163,8 +166,27 @@ public final class PoolFeed implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        String why = "the holder (" + holder + ", pid " + ProcessHandle.current().pid() + ") closed the pool";
+        List<Thread> byes = new ArrayList<>();
         for (Session s : sessions) {
-            s.bye("the holder (" + holder + ", pid " + ProcessHandle.current().pid() + ") closed the pool");
+            // a subscriber that stopped reading must not hold up the holder's close: each bye gets
+            // its own thread and a bounded wait, then the connection is cut
+            Thread t = new Thread(() -> s.bye(why), "splitpoint-feed-bye");
+            t.setDaemon(true);
+            t.start();
+            byes.add(t);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (Thread t : byes) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Session s : sessions) {
+            s.end(); // only those whose bye is still stuck
         }
     }
 
@@ -221,10 +243,12 @@ public final class PoolFeed implements AutoCloseable {
             send(JSON.createObjectNode().put("type", "hello").put("version", VERSION).put("holder", holder)
                     .put("pid", ProcessHandle.current().pid()).put("pool", pool.dir().toString()));
             sendHistory();
-            while (!ended && !closed) {
+            // runs until the subscriber leaves or close() said bye: leaving on 'closed' alone would
+            // close the connection (the server's try-with-resources) before the bye is written
+            while (!ended) {
                 tick();
                 synchronized (wake) {
-                    if (queued.isEmpty() && syncs.isEmpty() && !ended && !closed) {
+                    if (queued.isEmpty() && syncs.isEmpty() && !ended) {
                         try {
                             wake.wait(Math.min(SNAPSHOT_MILLIS, TRACK_MILLIS));
                         } catch (InterruptedException e) {
@@ -471,7 +495,7 @@ public final class PoolFeed implements AutoCloseable {
             end();
         }
 
-        private void end() {
+        void end() {
             ended = true;
             synchronized (wake) {
                 wake.notifyAll();
