@@ -252,6 +252,7 @@ final class AppWindow {
         setContent(v);
         view.set(v);
         stage.titleProperty().bind(vm.titleProperty());
+        bridge.onHolderGone(why -> holderGone(vm, location, why));
         prefs.opened(location.dir());
         menu.refreshRecent();
         vm.start();
@@ -304,6 +305,20 @@ final class AppWindow {
             saveBounds();
             exit.run();
         }
+    }
+
+    /** The process the app was attached to went away: say so, in the title too, and offer to open the pool here. */
+    private void holderGone(PoolViewModel vm, PoolLocation location, String why) {
+        if (current != vm) {
+            return; // another pool is open by now
+        }
+        stage.titleProperty().unbind();
+        stage.setTitle("Splitpoint — " + location.dir() + " (not live: its holder went away)");
+        org.splitpoint.app.session.HolderGoneDialog.show(stage, location.dir().toString(), why, () -> {
+            if (current == vm) {
+                open(new PoolLocation(location.dir(), false));
+            }
+        });
     }
 
     void chooseAndOpen() {

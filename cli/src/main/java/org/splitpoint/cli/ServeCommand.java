@@ -90,6 +90,7 @@ final class ServeCommand implements Callable<Integer> {
                     : listen(host, port, exports, log);
             control = ControlServer.start(poolDir, new HeldPoolCommands(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
+            control.offerSubscriptions(new org.splitpoint.engine.control.PoolFeed(pool, "serve")); // the app attaches here
         } catch (Exception e) {
             if (opened != null) {
                 opened.close();

@@ -26,13 +26,24 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * snapshot wins). Engine threads never wait for the UI: the event listener only flags a refresh and
  * queues the event. Long-lived users of the pool (workload generators) register a close hook, so
  * they stop before the pool closes.
+ *
+ * <p>When another process holds the pool ({@code splitpoint serve}), the bridge is attached to it
+ * instead ({@link HolderLink}): the same sinks are fed from the holder's subscription stream, every
+ * {@link HolderAction} runs as a command in the holder, and closing only disconnects. There is no
+ * {@link Pool} in this process then: engine calls that are not holder actions are refused with a
+ * sentence, and samplers that need the pool in this process do not run.
  */
 public final class PoolBridge implements AutoCloseable {
 
     public static final Duration REFRESH_PERIOD = Duration.ofMillis(500);
     public static final int HISTORY = 200;
+    /** How long a result waits for the holder's stream to show it (a late stream is not an error). */
+    private static final Duration HOLDER_SYNC = Duration.ofSeconds(10);
 
     private final Pool pool;
+    private final HolderLink holder;
+    private final Path dir;
+    private final List<Consumer<String>> holderGoneSinks = new CopyOnWriteArrayList<>();
     private final TaskExecutor executor;
     private final Executor ui;
     private final List<Consumer<PoolSnapshot>> snapshotSinks = new CopyOnWriteArrayList<>();
@@ -57,7 +68,13 @@ public final class PoolBridge implements AutoCloseable {
 
     /** Wraps an open pool; {@code ui} runs a task on the UI thread (Platform::runLater in the app). */
     public PoolBridge(Pool pool, TaskExecutor executor, Executor ui) {
+        this(pool, null, pool.dir(), executor, ui);
+    }
+
+    private PoolBridge(Pool pool, HolderLink holder, Path dir, TaskExecutor executor, Executor ui) {
         this.pool = pool;
+        this.holder = holder;
+        this.dir = dir;
         this.executor = executor;
         this.ui = ui;
         this.snapshots = new Coalescer<>(ui, Coalescer.latestWins(), s -> snapshotSinks.forEach(c -> c.accept(s)));
@@ -70,9 +87,20 @@ public final class PoolBridge implements AutoCloseable {
      * Opens the pool in {@code dir} (blocking: call it off the UI thread) and its control socket,
      * so {@code ./splitpoint} commands for this pool run here while the app holds it (and show in
      * the event log).
+     * When another process holds the pool and answers on its control socket ({@code serve}), the
+     * bridge returned is attached to that holder instead (see {@link #attachedTo()}).
      */
     public static PoolBridge open(Path dir, TaskExecutor executor, Executor ui) throws IOException, PoolException {
-        Pool pool = Pool.open(dir);
+        Pool pool;
+        try {
+            pool = Pool.open(dir);
+        } catch (PoolException notHere) {
+            PoolBridge attached = attach(dir, executor, ui, notHere);
+            if (attached == null) {
+                throw notHere;
+            }
+            return attached;
+        }
         PoolBridge bridge = new PoolBridge(pool, executor, ui);
         var commands = org.splitpoint.engine.control.PoolCommands.installed();
         if (commands.isEmpty()) { // the CLI provides the command set; the app does not depend on it
@@ -84,6 +112,7 @@ public final class PoolBridge implements AutoCloseable {
             org.splitpoint.engine.control.ControlServer control = org.splitpoint.engine.control.ControlServer.start(
                     pool.dir(), commands.get().forPool(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
+            control.offerSubscriptions(new org.splitpoint.engine.control.PoolFeed(pool, "app")); // another app may attach
             bridge.beforeClose(() -> {
                 try {
                     control.close();
@@ -96,6 +125,57 @@ public final class PoolBridge implements AutoCloseable {
                     + "): ./splitpoint commands for this pool are refused while the app holds it"));
         }
         return bridge;
+    }
+
+    /**
+     * Attaches to the process holding the pool in {@code dir} when its lock refused us
+     * ({@code refused}); null when no holder answers on the pool's control socket (then the
+     * refusal stands). A holder of another user refuses with its own sentence.
+     */
+    private static PoolBridge attach(Path dir, TaskExecutor executor, Executor ui, PoolException refused)
+            throws IOException {
+        HolderLink link;
+        try {
+            link = HolderLink.attach(dir);
+        } catch (org.splitpoint.engine.control.ControlClient.Refused r) {
+            throw r;
+        } catch (IOException e) {
+            refused.addSuppressed(e);
+            return null;
+        }
+        return link == null ? null : new PoolBridge(null, link, dir.toAbsolutePath().normalize(), executor, ui);
+    }
+
+    /** The process this app is attached to ("serve, pid 1234"), or null when the app holds the pool itself. */
+    public String attachedTo() {
+        return holder == null ? null : holder.holderName();
+    }
+
+    /**
+     * {@code sink} hears, on the UI thread, why the holder the app is attached to went away (it
+     * closed the pool or died); the views stop being live then.
+     */
+    public void onHolderGone(Consumer<String> sink) {
+        holderGoneSinks.add(sink);
+    }
+
+    /**
+     * While attached: streams the holder's track messages of {@code pair} (see
+     * {@link org.splitpoint.engine.control.PoolFeed}) to {@code sink} on the link's thread, until
+     * the handle is cancelled. Null when the app holds the pool (sample it with {@link #every}).
+     */
+    public TaskExecutor.Repeating watchPair(String pair, Consumer<com.fasterxml.jackson.databind.JsonNode> sink) {
+        return holder == null || closed.get() ? null : holder.watch(pair, sink);
+    }
+
+    /**
+     * While attached: streams the holder's restore messages of {@code volume}'s instant restore
+     * ({@code snapshot}: to a snapshot, else from a backup; {@code job}: its job id) to {@code sink}
+     * on the link's thread until the handle is cancelled. Null when the app holds the pool.
+     */
+    public TaskExecutor.Repeating watchRestore(String volume, boolean snapshot, String job,
+                                               Consumer<com.fasterxml.jackson.databind.JsonNode> sink) {
+        return holder == null || closed.get() ? null : holder.watchRestore(volume, snapshot, job, sink);
     }
 
     private static <E> List<E> concat(List<E> a, List<E> b) {
@@ -118,6 +198,10 @@ public final class PoolBridge implements AutoCloseable {
         if (closed.get()) {
             throw new PoolException("the pool is closed");
         }
+        if (holder != null) {
+            throw new PoolException("the pool is held by " + holder.holderName() + " and this app is attached to it:"
+                    + " its volumes are used in that process (through its NBD exports), not here");
+        }
         return pool.device(volume);
     }
 
@@ -127,7 +211,7 @@ public final class PoolBridge implements AutoCloseable {
     }
 
     public Path poolDir() {
-        return pool.dir();
+        return dir;
     }
 
     /** {@code sink} gets every new snapshot on the UI thread. */
@@ -163,6 +247,9 @@ public final class PoolBridge implements AutoCloseable {
      * tests, whose executor does not repeat) until the handle is cancelled or the pool closes.
      */
     public TaskExecutor.Repeating every(Duration period, EngineCall<?> task) {
+        if (holder != null) {
+            return () -> { }; // no pool in this process to sample: attached views use the holder's stream
+        }
         return executor.repeat(period, () -> {
             if (closed.get()) {
                 return;
@@ -183,6 +270,10 @@ public final class PoolBridge implements AutoCloseable {
     /** Starts listening, loads the event history, starts the refresh timer and takes a first snapshot. */
     public void start() {
         if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        if (holder != null) {
+            holder.start(new FromHolder());
             return;
         }
         pool.addListener(e -> {
@@ -209,6 +300,9 @@ public final class PoolBridge implements AutoCloseable {
 
     /** Asks for a fresh snapshot; requests made while one is queued are folded into it. */
     public void refresh() {
+        if (holder != null) {
+            return; // the holder sends a snapshot whenever anything changed
+        }
         if (closed.get() || !refreshQueued.compareAndSet(false, true)) {
             return;
         }
@@ -272,9 +366,12 @@ public final class PoolBridge implements AutoCloseable {
             if (closed.get()) {
                 throw new PoolException("the pool is closed");
             }
-            result = call.call(pool);
+            result = holder != null ? inHolder(call) : call.call(pool);
         } catch (Exception | Error e) { // an Error too: the UI must never wait forever for an answer
             ui.execute(() -> onFailure.accept(sentence(e)));
+            if (holder != null) {
+                return;
+            }
             try {
                 takeSnapshot();
             } catch (RuntimeException ignored) {
@@ -282,8 +379,67 @@ public final class PoolBridge implements AutoCloseable {
             }
             return;
         }
-        takeSnapshot(); // posted before the callback, so the callback sees the result applied
+        if (holder == null) {
+            takeSnapshot(); // posted before the callback, so the callback sees the result applied
+        }
         ui.execute(() -> onSuccess.accept(result));
+    }
+
+    /** Runs a holder action as a command in the holder; anything else cannot run without the pool here. */
+    private <T> T inHolder(EngineCall<T> call) throws Exception {
+        if (!(call instanceof HolderAction<T> action)) {
+            throw new PoolException("not available while attached to " + holder.holderName()
+                    + ": the holder carries out the actions it has a command for; run this one where the pool is held");
+        }
+        HolderLink.Outcome o = holder.run(action.command(dir.toString()));
+        if (o.exitCode() != 0) {
+            holder.sync(HOLDER_SYNC);
+            throw new PoolException(o.sentence());
+        }
+        holder.sync(HOLDER_SYNC); // the result is reported once the views show it, as when the app holds the pool
+        PoolSnapshot state;
+        synchronized (refreshLock) {
+            state = lastOffered;
+        }
+        return action.result(o.stdout(), state);
+    }
+
+    /** The holder's stream into the same sinks a held pool feeds; values equal to the last are dropped. */
+    private final class FromHolder implements HolderLink.Listener {
+        @Override
+        public void snapshot(PoolSnapshot s, List<PairView> p, Map<String, JournalAdmin.Status> j) {
+            synchronized (refreshLock) {
+                if (closed.get()) {
+                    return;
+                }
+                if (!s.equals(lastOffered)) {
+                    lastOffered = s;
+                    snapshots.offer(s);
+                }
+                if (!p.equals(lastPairs)) {
+                    lastPairs = p;
+                    pairs.offer(p);
+                }
+                if (!j.equals(lastJournals)) {
+                    lastJournals = j;
+                    journals.offer(j);
+                }
+            }
+        }
+
+        @Override
+        public void events(List<Event> batch) {
+            if (!closed.get()) {
+                events.offer(batch);
+            }
+        }
+
+        @Override
+        public void gone(String why) {
+            if (!closed.get()) {
+                ui.execute(() -> holderGoneSinks.forEach(c -> c.accept(why)));
+            }
+        }
     }
 
     /** A failure as one sentence for the status bar. */
@@ -318,6 +474,10 @@ public final class PoolBridge implements AutoCloseable {
             }
         }
         executor.shutdown();
+        if (holder != null) {
+            holder.close(); // only this app's connection: the holder carries on
+            return;
+        }
         synchronized (refreshLock) {
             try {
                 pool.close();

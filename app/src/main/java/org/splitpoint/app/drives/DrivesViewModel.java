@@ -8,6 +8,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Rows;
@@ -124,10 +126,10 @@ public final class DrivesViewModel {
             return;
         }
         status.started("Failing drive " + name + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.failDrive(name), pool -> {
             pool.admin().failDrive(name);
             return null;
-        }, ok -> status.succeeded("Drive " + name + " is FAILED" + volumeNote(name)), status::failed);
+        }), ok -> status.succeeded("Drive " + name + " is FAILED" + volumeNote(name)), status::failed);
     }
 
     /** What failing the selected drive will do, for the confirmation; null with no selection. */
@@ -188,10 +190,10 @@ public final class DrivesViewModel {
         DriveView d = s.drive(name);
         long delta = d.service() == null ? 0 : d.service().deltaTracks();
         status.started("Bringing drive " + name + " online…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.onlineDrive(name), pool -> {
             pool.service().online(name);
             return null;
-        }, ok -> status.succeeded("Drive " + name + " is coming back: its delta of "
+        }), ok -> status.succeeded("Drive " + name + " is coming back: its delta of "
                 + org.splitpoint.app.common.Format.tracks(delta) + " is being written to it" + volumeNote(name)),
                 status::failed);
     }

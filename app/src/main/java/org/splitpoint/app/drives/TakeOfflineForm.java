@@ -7,6 +7,8 @@ import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.DriveState;
@@ -109,7 +111,9 @@ public final class TakeOfflineForm {
         }
         working.set(true);
         refused.set("");
-        bridge.run(pool -> pool.service().offline(drive, r, m) != null, steps -> {
+        bridge.run(HolderAction.of(HolderCommands.offlineDrive(drive, r.word(), m.word()),
+                out -> r == OfflineReason.FIRMWARE || r == OfflineReason.DIAGNOSTICS, // the reasons with steps
+                pool -> pool.service().offline(drive, r, m) != null), steps -> {
             working.set(false);
             status.succeeded("Drive " + drive + " is OFFLINE (" + r.word() + ")" + (volume == null ? ""
                     : "; volume " + volume + " is in SERVICE, writes kept as " + m.word())

@@ -59,14 +59,15 @@ public final class JobsViewModel {
     /** Pauses job {@code id}, or resumes it when {@code resume}; reports "Paused/Resumed {@code label}". */
     public static void pauseOrResume(PoolBridge bridge, org.splitpoint.app.common.ActionStatus status, String id,
                                      boolean resume, String label) {
-        bridge.run(pool -> {
+        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.pauseJob(id, resume),
+                pool -> {
             if (resume) {
                 pool.job(id).resume();
             } else {
                 pool.job(id).pause();
             }
             return null;
-        }, ok -> status.succeeded((resume ? "Resumed " : "Paused ") + label), status::failed);
+        }), ok -> status.succeeded((resume ? "Resumed " : "Paused ") + label), status::failed);
     }
 
     /** What cancelling {@code row} leaves behind, for the question the view asks first. */
@@ -88,7 +89,8 @@ public final class JobsViewModel {
     public void cancel(JobRow row) {
         String id = row.id();
         status.started("Cancelling " + row.titleProperty().get() + "…");
-        bridge.run(pool -> PairJobs.cancel(pool, id, expectations),
+        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.cancelJob(id),
+                org.splitpoint.app.bridge.HolderCommands::jobState, pool -> PairJobs.cancel(pool, id, expectations)),
                 st -> status.succeeded(row.titleProperty().get() + " is " + st), status::failed);
     }
 }

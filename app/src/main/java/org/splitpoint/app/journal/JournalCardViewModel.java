@@ -11,6 +11,8 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.splitpoint.app.backup.KnownStores;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
@@ -249,7 +251,8 @@ public final class JournalCardViewModel {
             return;
         }
         status.started("Shipping the journal of " + volume + "…");
-        bridge.run(pool -> pool.journals().ship(volume).progress(), p -> status.succeeded("Shipping the journal of "
+        bridge.run(HolderAction.of(HolderCommands.shipJournal(volume), out -> HolderCommands.started("ship", volume, out),
+                pool -> pool.journals().ship(volume).progress()), p -> status.succeeded("Shipping the journal of "
                 + volume + ": " + Format.tracks(p.totalTracks()) + " into " + store.get()
                 + "; its entries go once the image is verified"), status::failed);
     }
@@ -278,9 +281,9 @@ public final class JournalCardViewModel {
         }
         String drives = journal == null ? "" : String.join(" and ", journal.drives());
         status.started("Disabling the journal of " + volume + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.disableJournal(volume), pool -> {
             pool.journals().disable(volume);
             return null;
-        }, ok -> status.succeeded("Journal of " + volume + " disabled; " + drives + " are SPARE again"), status::failed);
+        }), ok -> status.succeeded("Journal of " + volume + " disabled; " + drives + " are SPARE again"), status::failed);
     }
 }

@@ -227,7 +227,8 @@ public final class CopyControl {
             return;
         }
         status.started("Cancelling " + id + "…");
-        bridge.run(pool -> PairJobs.cancel(pool, id, expectations),
+        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.cancelJob(id),
+                org.splitpoint.app.bridge.HolderCommands::jobState, pool -> PairJobs.cancel(pool, id, expectations)),
                 st -> status.succeeded("Job " + id + " is " + st), status::failed);
     }
 

@@ -10,6 +10,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.bridge.TaskExecutor;
 import org.splitpoint.app.common.ActionStatus;
@@ -209,6 +211,16 @@ public final class PairConsoleViewModel {
 
     /** Starts sampling the track map (the console is shown). */
     public void startSampling() {
+        if (sampling == null && bridge.attachedTo() != null) { // the holder samples: its stream brings the map
+            sampling = bridge.watchPair(name, m -> {
+                try {
+                    samples.offer(sampler.sample(m));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a message this version cannot read: the next one may
+                }
+            });
+            return;
+        }
         if (sampling == null) {
             sampling = bridge.every(SAMPLE_PERIOD, pool -> {
                 samples.offer(sampler.sample(pool.pairs().get(name)));
@@ -281,8 +293,9 @@ public final class PairConsoleViewModel {
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
         long limit = copy.limitForStart();
         // the workloads' expectations follow through the pool's pair guard (Expectations)
-        bridge.run(pool -> pool.pairs().establish(name, f, limit), j -> { // the limit holds from the first step
-            copy.started(j.id());
+        bridge.run(HolderAction.of(HolderCommands.establish(name, f, limit),
+                pool -> pool.pairs().establish(name, f, limit)), j -> { // the limit holds from the first step
+            copy.started(j == null ? null : j.id());
             status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
         }, this::failed);
     }
@@ -293,10 +306,10 @@ public final class PairConsoleViewModel {
         }
         PairView p = view.get();
         status.started("Splitting " + name + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.split(List.of(name)), pool -> {
             pool.pairs().split(List.of(name));
             return null;
-        }, ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
+        }), ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
                 this::failed);
     }
 
@@ -311,8 +324,9 @@ public final class PairConsoleViewModel {
         copy.starting("restore");
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
         long limit = copy.limitForStart();
-        bridge.run(pool -> pool.pairs().restore(name, f, keep, limit), j -> {
-            copy.started(j.id());
+        bridge.run(HolderAction.of(HolderCommands.restore(name, f, keep, limit),
+                pool -> pool.pairs().restore(name, f, keep, limit)), j -> {
+            copy.started(j == null ? null : j.id());
             status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
                     + (keep ? "; the BCV stays protected" : ""));
         }, this::failed);

@@ -1,8 +1,10 @@
 package org.splitpoint.app.pair;
 
 import java.util.ArrayDeque;
+import org.splitpoint.engine.control.PoolFeed;
 import org.splitpoint.engine.pair.HydrationFeed;
 import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairState;
 
 /**
  * Takes {@link TrackSample}s of one pair on a background thread: counts the invalid-track words
@@ -22,16 +24,34 @@ public final class TrackSampler {
 
     /** Samples {@code pair} now. */
     public TrackSample sample(Pair pair) {
-        long now = System.nanoTime();
-        long[] std = TrackWords.std(pair);
-        long[] bcv = TrackWords.bcv(pair);
         HydrationFeed.Batch batch = pair.hydratedSince(Math.max(0, seq));
-        if (seq >= 0) { // the first tick only learns where the feed is: older reads are not news
-            for (long t : batch.tracks()) {
-                flashes.addLast(new Flash(t, now));
-            }
-        }
+        long[] hydrated = seq >= 0 ? batch.tracks() : new long[0]; // the first tick only learns where the feed is
         seq = batch.nextSeq();
+        return sample(pair.name(), pair.state(), pair.trackSize(), pair.totalTracks(), TrackWords.std(pair),
+                TrackWords.bcv(pair), hydrated, pair.onDemandReads(), pair.onDemandReadsPerSecond());
+    }
+
+    /**
+     * Samples a pair held by another process from its holder's {@code track} message (see
+     * {@link org.splitpoint.engine.control.PoolFeed}): the holder sends the tracks read on demand
+     * since its previous message, so every one of them flashes from now.
+     */
+    public TrackSample sample(com.fasterxml.jackson.databind.JsonNode m) throws java.io.IOException {
+        long[] hydrated = new long[m.path("hydrated").size()];
+        for (int i = 0; i < hydrated.length; i++) {
+            hydrated[i] = m.get("hydrated").get(i).asLong();
+        }
+        return sample(m.path("pair").asText(), PairState.valueOf(m.path("state").asText()), m.path("trackSize").asInt(),
+                m.path("totalTracks").asLong(), PoolFeed.words(m.get("std")), PoolFeed.words(m.get("bcv")), hydrated,
+                m.path("onDemandReads").asLong(), m.path("onDemandPerSecond").asDouble());
+    }
+
+    private TrackSample sample(String name, PairState state, int trackSize, long totalTracks, long[] std, long[] bcv,
+                               long[] hydrated, long onDemandReads, double onDemandPerSecond) {
+        long now = System.nanoTime();
+        for (long t : hydrated) {
+            flashes.addLast(new Flash(t, now));
+        }
         while (!flashes.isEmpty() && (flashes.size() > MAX_FLASHES || now - flashes.peekFirst().nanos() > FLASH_NANOS)) {
             flashes.removeFirst();
         }
@@ -42,8 +62,7 @@ public final class TrackSampler {
             ft[i] = f.track();
             fn[i++] = f.nanos();
         }
-        TrackCells cells = TrackCells.of(pair.totalTracks(), std, bcv);
-        return new TrackSample(pair.name(), pair.state(), pair.trackSize(), cells, ft, fn, pair.onDemandReads(),
-                pair.onDemandReadsPerSecond(), now);
+        TrackCells cells = TrackCells.of(totalTracks, std, bcv);
+        return new TrackSample(name, state, trackSize, cells, ft, fn, onDemandReads, onDemandPerSecond, now);
     }
 }

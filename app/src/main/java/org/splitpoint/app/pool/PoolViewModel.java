@@ -114,7 +114,8 @@ public final class PoolViewModel {
         }));
         lifecycle.selectedPairProperty().bind(nav.selectedProperty().map(k -> NavItem.nameIn(k, "pair")));
         poolPath.set(bridge.poolDir().toString());
-        title.set("Splitpoint — " + bridge.poolDir());
+        title.set("Splitpoint — " + bridge.poolDir()
+                + (bridge.attachedTo() == null ? "" : " (attached to " + bridge.attachedTo() + ")"));
         // host I/O: the built-in workloads plus NBD clients (the copy jobs are not host I/O)
         hostIo.bind(Bindings.createStringBinding(() -> "host I/O  R "
                 + Format.rate(workloads.hostReadProperty().get() + serve.readRateProperty().get())

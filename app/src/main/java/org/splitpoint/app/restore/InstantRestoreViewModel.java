@@ -296,6 +296,16 @@ public final class InstantRestoreViewModel {
 
     /** Starts sampling the map (the view is shown). */
     public void startSampling() {
+        if (sampling == null && bridge.attachedTo() != null) { // the holder samples: its stream brings the map
+            sampling = bridge.watchRestore(volume, false, jobId(volume), m -> {
+                try {
+                    samples.offer(sampler.sample(m));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a message this version cannot read: the next one may
+                }
+            });
+            return;
+        }
         if (sampling == null) {
             sampling = bridge.every(SAMPLE_PERIOD, pool -> {
                 RestoreSample s = sampler.sample(pool);

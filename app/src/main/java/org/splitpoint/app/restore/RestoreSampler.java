@@ -1,5 +1,7 @@
 package org.splitpoint.app.restore;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.ArrayDeque;
 import java.util.function.Function;
 import org.splitpoint.app.common.CellMapCanvas;
@@ -82,6 +84,49 @@ public final class RestoreSampler {
                 r.currentTracks(), r.totalTracks(), chain == null ? null : chain.target(),
                 chain == null ? 0 : chain.images().size(), r.unavailable(),
                 r.writeThrough() == null ? null : r.writeThrough().header().id(), job(pool), ended, now);
+    }
+
+    /**
+     * A sample of a restore run by the holder this app is attached to, from its {@code restore}
+     * message (see {@link org.splitpoint.engine.control.PoolFeed}): the tracks fetched since its
+     * previous message flash from now.
+     */
+    public RestoreSample sample(com.fasterxml.jackson.databind.JsonNode m) throws java.io.IOException {
+        var json = org.splitpoint.engine.control.PoolFeed.json();
+        long now = System.nanoTime();
+        for (var t : m.path("fetched")) {
+            flashes.addLast(new Flash(t.asLong(), now));
+        }
+        while (!flashes.isEmpty() && (flashes.size() > MAX_FLASHES
+                || now - flashes.peekFirst().nanos() > CellMapCanvas.FLASH_NANOS)) {
+            flashes.removeFirst();
+        }
+        long[] ft = new long[flashes.size()];
+        long[] fn = new long[flashes.size()];
+        int i = 0;
+        for (Flash f : flashes) {
+            ft[i] = f.track();
+            fn[i++] = f.nanos();
+        }
+        long total = m.path("totalTracks").asLong();
+        RestoreCells cells = RestoreCells.of(total, words(m, "owed"), words(m, "hostWritten"),
+                words(m, "fetchedOnDemand"), words(m, "bulkCopied"));
+        JsonNode image = m.path("image");
+        JsonNode job = m.path("job");
+        return new RestoreSample(volume, m.path("trackSize").asInt(), cells, ft, fn, m.path("onDemandFetches").asLong(),
+                m.path("onDemandPerSecond").asDouble(), m.path("currentTracks").asLong(), total,
+                image.isObject() ? json.treeToValue(image, org.splitpoint.engine.backup.ImageInfo.class) : null,
+                m.path("chainImages").asInt(), text(m, "unavailable"), text(m, "writeThrough"),
+                job.isObject() ? json.treeToValue(job, JobProgress.class) : null, m.path("ended").asBoolean(), now);
+    }
+
+    private static long[] words(JsonNode m, String field) throws java.io.IOException {
+        return org.splitpoint.engine.control.PoolFeed.words(m.get(field));
+    }
+
+    private static String text(JsonNode m, String field) {
+        JsonNode n = m.path(field);
+        return n.isTextual() ? n.asText() : null;
     }
 
     private JobProgress job(Pool pool) {

@@ -54,6 +54,10 @@ public final class ServeViewModel {
             writeRate.set(rows.stream().mapToDouble(ClientRow::writeBytesPerSecond).sum());
         });
         bridge.beforeClose(this::stopNow);
+        if (bridge.attachedTo() != null) { // the holder serves the volumes; this app holds no pool to serve
+            status.set("served by the holder (" + bridge.attachedTo() + "); this app is attached to it and does"
+                    + " not serve");
+        }
     }
 
     // ---- properties
@@ -131,6 +135,11 @@ public final class ServeViewModel {
 
     /** Starts serving on {@link #addressProperty()}; refusals and bind errors come back as the status. */
     public void start() {
+        if (bridge.attachedTo() != null) {
+            status.set("not started: the pool is held by " + bridge.attachedTo() + ", which serves its volumes;"
+                    + " connect NBD clients to it");
+            return;
+        }
         String text = address.get().trim();
         int colon = text.lastIndexOf(':');
         int port;

@@ -12,6 +12,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleLongProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
@@ -95,6 +97,11 @@ public final class RestoreToSnapshotForm {
 
     /** Reads the plan in the background; then {@code ready} runs with it, or {@code refusedWith} with the engine's sentence. */
     public void load(Runnable ready, java.util.function.Consumer<String> refusedWith) {
+        if (bridge.attachedTo() != null) { // the plan is the holder's to compute: the holder's restore checks it
+            refused.set("");
+            ready.run();
+            return;
+        }
         bridge.run(pool -> pool.snapshots().plan(volume, snapshot.name()), p -> {
             plan.set(p);
             refused.set("");
@@ -153,11 +160,13 @@ public final class RestoreToSnapshotForm {
         long limit = throttle.get();
         String name = snapshot.name();
         status.started("Restoring " + volume + " to " + name + "…");
-        bridge.run(pool -> expectations.restoredToSnapshot(volume, name,
+        bridge.run(HolderAction.of(HolderCommands.restoreToSnapshot(volume, name, keep, limit),
+                out -> HolderCommands.started("snapshot-restore", volume, out),
+                pool -> expectations.restoredToSnapshot(volume, name,
                 () -> pool.snapshots().restore(volume, name, keep, limit).progress(), () -> {
                     var rec = pool.snapshots().restoreRecordOf(volume);
                     return rec == null ? null : rec.safety();
-                }), p -> {
+                })), p -> {
             status.succeeded("Restoring " + volume + " to " + name + ": " + Format.tracks(p.totalTracks())
                     + " to copy back; the volume is usable now" + (keep ? "; a safety snapshot keeps what it held" : ""));
             started.run();

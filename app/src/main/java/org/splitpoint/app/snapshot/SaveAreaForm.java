@@ -69,7 +69,8 @@ public final class SaveAreaForm {
         }
         String v = c.volume();
         status.started("Making " + v + " the save area…");
-        bridge.run(pool -> pool.snapshots().setSaveArea(v), a -> status.succeeded("Volume " + v + " is the save area: "
+        bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.saveArea(v),
+                (out, state) -> state.saveArea(), pool -> pool.snapshots().setSaveArea(v)), a -> status.succeeded("Volume " + v + " is the save area: "
                 + Format.tracks(a.slots()) + " (" + Format.size(a.bytes()) + ") for snapshots to keep"), status::failed);
     }
 }

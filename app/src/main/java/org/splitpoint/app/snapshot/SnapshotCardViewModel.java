@@ -13,6 +13,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
@@ -305,11 +307,11 @@ public final class SnapshotCardViewModel {
         }
         String n = sel.name();
         status.started("Deleting snapshot " + sel.ref() + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.deleteSnapshot(volume, n), out -> sel, pool -> {
             SnapshotAdmin.Info i = pool.snapshots().delete(volume, n);
             expectations.snapshotDeleted(volume, n);
             return i;
-        }, i -> {
+        }), i -> {
             status.succeeded("Snapshot " + i.ref() + " deleted; " + Format.size(i.bytesHeld()) + " it held went back to"
                     + " the save area");
             if (n.equals(selected.get())) {

@@ -11,6 +11,8 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.bridge.TaskExecutor;
 import org.splitpoint.app.common.ActionStatus;
@@ -228,7 +230,15 @@ public final class SnapshotRestoreViewModel {
 
     private void updateSampling() {
         boolean want = shown && running.get();
-        if (want && sampling == null) {
+        if (want && sampling == null && bridge.attachedTo() != null) { // the holder samples: its stream brings the map
+            sampling = bridge.watchRestore(volume, true, jobId, m -> {
+                try {
+                    samples.offer(sampler.sample(m));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a message this version cannot read: the next one may
+                }
+            });
+        } else if (want && sampling == null) {
             sampling = bridge.every(InstantRestoreViewModel.SAMPLE_PERIOD, pool -> {
                 RestoreSample s = sampler.sample(pool);
                 if (s != null) {
@@ -285,7 +295,8 @@ public final class SnapshotRestoreViewModel {
             return;
         }
         status.started("Cancelling the restore of " + volume + "…");
-        bridge.run(pool -> PairJobs.cancel(pool, jobId, expectations), st -> status.succeeded(st.equals("CANCELLED")
+        bridge.run(HolderAction.of(HolderCommands.cancelJob(jobId), HolderCommands::jobState,
+                pool -> PairJobs.cancel(pool, jobId, expectations)), st -> status.succeeded(st.equals("CANCELLED")
                 ? "The restore of " + volume + " is CANCELLED; the volume stays partly restored"
                 : "The restore of " + volume + " ended (" + st + ") before it could be cancelled"), status::failed);
     }

@@ -10,6 +10,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.workload.Expectations;
@@ -87,7 +89,9 @@ public final class TakeSnapshotForm {
         String n = name.get().strip();
         working.set(true);
         refused.set("");
-        bridge.run(pool -> expectations.snapshotTaken(volume, n, () -> pool.snapshots().create(volume, n)), info -> {
+        bridge.run(HolderAction.of(HolderCommands.createSnapshot(volume, n),
+                out -> new SnapshotAdmin.Info(volume, n, 0, "", 0, 0, "", "", false), // the stream brings the rest
+                pool -> expectations.snapshotTaken(volume, n, () -> pool.snapshots().create(volume, n))), info -> {
             working.set(false);
             status.succeeded("Snapshot " + info.ref() + " taken");
             taken.accept(info.name());

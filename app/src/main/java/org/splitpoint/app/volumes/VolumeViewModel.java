@@ -11,6 +11,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import org.splitpoint.app.bridge.Coalescer;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.WorkloadViewModel;
@@ -214,7 +216,8 @@ public final class VolumeViewModel {
         verifyFraction.set(0);
         verifyResult.set("verifying…");
         long rows = Math.max(1, memberRows);
-        bridge.run(pool -> pool.admin().verify(name, false, done -> verifyProgress.offer(Math.min(1.0, (double) done / rows))),
+        bridge.run(HolderAction.of(HolderCommands.verifyVolume(name), HolderCommands::firstNumber,
+                pool -> pool.admin().verify(name, false, done -> verifyProgress.offer(Math.min(1.0, (double) done / rows)))),
                 n -> {
                     verifying.set(false);
                     verifyProgress.offer(-1.0);

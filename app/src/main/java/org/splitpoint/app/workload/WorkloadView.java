@@ -41,11 +41,14 @@ public final class WorkloadView extends VBox {
     }
 
     public void bind(WorkloadViewModel vm) {
-        startWorkload.disableProperty().bind(vm.runningProperty().or(vm.startBlockedProperty().isNotEmpty()));
+        startWorkload.disableProperty().bind(vm.runningProperty().or(vm.startBlockedProperty().isNotEmpty()).or(
+                new javafx.beans.property.SimpleBooleanProperty(!vm.unavailable().isEmpty())));
         stopWorkload.disableProperty().bind(vm.runningProperty().not());
         startWorkload.setOnAction(e -> vm.start());
         stopWorkload.setOnAction(e -> vm.stop());
-        tip(startWorkload, "Start reading and writing " + vm.volume() + " as a host would (through its pair, if any).");
+        tip(startWorkload, vm.unavailable().isEmpty()
+                ? "Start reading and writing " + vm.volume() + " as a host would (through its pair, if any)."
+                : "Not now: " + vm.unavailable());
         tip(stopWorkload, "Stop the workload on " + vm.volume() + ".");
 
         readShare.setValue(vm.readPercentProperty().get());

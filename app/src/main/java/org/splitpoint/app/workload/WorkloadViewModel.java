@@ -43,10 +43,17 @@ public final class WorkloadViewModel {
     private final ReadOnlyStringWrapper writesRefused = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper startBlocked = new ReadOnlyStringWrapper("");
     private WorkloadStats last = WorkloadStats.NONE;
+    private final String unavailable;
 
     WorkloadViewModel(Workload workload, ActionStatus status) {
+        this(workload, status, "");
+    }
+
+    /** {@code unavailable}: why this app cannot run a workload at all (attached to another holder), else empty. */
+    WorkloadViewModel(Workload workload, ActionStatus status, String unavailable) {
         this.workload = workload;
         this.status = status;
+        this.unavailable = unavailable;
         WorkloadSettings s = workload.settings();
         readPercent.set(s.readPercent());
         blockSize.set(s.blockSize());
@@ -81,6 +88,11 @@ public final class WorkloadViewModel {
     private void updateStartBlocked() {
         startBlocked.set(!running.get() && !writesRefused.get().isEmpty() && readPercent.get() < 100
                 ? writesRefused.get() + ": set the workload to 100% reads, or split the pair" : "");
+    }
+
+    /** Why no workload can run from this app (it is attached to the pool's holder), or empty. */
+    public String unavailable() {
+        return unavailable;
     }
 
     public String volume() {
@@ -139,6 +151,10 @@ public final class WorkloadViewModel {
     // ---- commands
 
     public void start() {
+        if (!unavailable.isEmpty()) {
+            status.failed("The workload on " + volume() + " cannot start: " + unavailable);
+            return;
+        }
         if (!startBlocked.get().isEmpty()) {
             status.failed(startBlocked.get());
             return;

@@ -50,7 +50,9 @@ public final class Workloads {
         return byVolume.computeIfAbsent(volume, v -> {
             Workload w = new Workload(v, bridge::device, expectations, WorkloadSettings.LIGHT);
             running.put(v, w);
-            WorkloadViewModel vm = new WorkloadViewModel(w, status);
+            String holder = bridge.attachedTo();
+            WorkloadViewModel vm = new WorkloadViewModel(w, status, holder == null ? "" : "the pool is held by " + holder
+                    + " and the built-in workload writes only where the pool is held; use a client of its NBD exports");
             vm.setWritesRefused(writesRefused(pairs, v));
             return vm;
         });

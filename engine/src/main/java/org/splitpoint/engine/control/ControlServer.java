@@ -35,7 +35,8 @@ import org.splitpoint.engine.net.UnixSocketFile;
  * (SO_PEERCRED) must name the server's own user, so a file-permission slip still lets no one else
  * in. What is at the socket's path is replaced only when it is a stale socket, and removed at
  * close only when it is still ours ({@link UnixSocketFile}). Each connection carries one command: its arguments and working directory in, its stdout,
- * stderr and exit code out, and stdin streamed only once the command asks for it.
+ * stderr and exit code out, and stdin streamed only once the command asks for it. A connection
+ * may instead subscribe to the pool's live state ({@link PoolFeed}), under the same owner-only rule.
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -49,6 +50,7 @@ public final class ControlServer implements AutoCloseable {
     private final Thread acceptor;
     private final String allowedUser;
     private volatile boolean closing;
+    private volatile PoolFeed feed;
 
     private ControlServer(UnixSocketFile socket, Path pointer, CommandHandler handler, Consumer<String> log,
                           String allowedUser) {
@@ -132,18 +134,20 @@ public final class ControlServer implements AutoCloseable {
             DataInputStream in = new DataInputStream(new BufferedInputStream(ChannelStreams.in(c)));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ChannelStreams.out(c)));
             Frames.Frame first = Frames.read(in);
+            if (first.type() == Frames.SUBSCRIBE) {
+                subscribe(c, first, in, out);
+                return;
+            }
             if (first.type() != Frames.COMMAND) {
                 return;
             }
             // read the command first, so the refusal reaches a client that is still writing it
-            String me = allowedUser;
-            UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            if (!peer.user().getName().equals(me)) {
-                byte[] msg = ("splitpoint: the pool is held by user " + me + "; user " + peer.user().getName()
-                        + " may not use its control socket\n").getBytes(StandardCharsets.UTF_8);
+            String refused = refusal(c);
+            if (refused != null) {
+                byte[] msg = ("splitpoint: " + refused + "\n").getBytes(StandardCharsets.UTF_8);
                 Frames.write(out, Frames.STDERR, msg, 0, msg.length);
                 exit(out, 1);
-                log.accept("refused a command from user " + peer.user().getName());
+                log.accept("refused a command from " + peerName(c));
                 return;
             }
             JsonNode cmd = JSON.readTree(first.data());
@@ -158,6 +162,48 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException e) {
             log.accept("control command ended: " + e.getMessage());
         }
+    }
+
+    /** Why the peer of {@code c} may not use this socket (it is not the holder's user), or null. */
+    private String refusal(SocketChannel c) throws IOException {
+        UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        if (peer.user().getName().equals(allowedUser)) {
+            return null;
+        }
+        return "the pool is held by user " + allowedUser + "; user " + peer.user().getName()
+                + " may not use its control socket";
+    }
+
+    private static String peerName(SocketChannel c) {
+        try {
+            return "user " + c.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName();
+        } catch (IOException | RuntimeException e) {
+            return "a peer whose user is unknown";
+        }
+    }
+
+    /** A subscription: the same owner-only rule as a command, then the feed streams until either side leaves. */
+    private void subscribe(SocketChannel c, Frames.Frame first, DataInputStream in, DataOutputStream out)
+            throws IOException {
+        String refused = refusal(c);
+        PoolFeed f = feed;
+        if (refused == null && f == null) {
+            refused = "this holder of the pool offers no subscriptions";
+        }
+        if (refused != null) {
+            PoolFeed.refuse(out, refused);
+            log.accept("refused a subscription from " + peerName(c));
+            return;
+        }
+        f.serve(JSON.readTree(first.data()), in, out, c);
+    }
+
+    /**
+     * Offers the subscription stream of {@code poolFeed} on this socket (see {@link PoolFeed}); the
+     * holders ({@code serve}, the app) call it right after {@link #start}.
+     */
+    public void offerSubscriptions(PoolFeed poolFeed) {
+        this.feed = poolFeed;
     }
 
     private static void exit(DataOutputStream out, int code) throws IOException {
@@ -237,6 +283,10 @@ public final class ControlServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
+        PoolFeed f = feed;
+        if (f != null) {
+            f.close(); // subscribers hear that the holder is going before the socket goes
+        }
         try {
             socket.close(); // removes the socket file only if it is still the one we made
         } finally {

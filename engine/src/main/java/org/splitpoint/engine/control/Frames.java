@@ -9,7 +9,9 @@ import java.io.IOException;
  * The control socket's framing: a type byte, a 32-bit length, the payload. Client to server:
  * {@code A} the command (JSON: args, cwd, terminal), {@code I} stdin bytes, {@code E} end of stdin.
  * Server to client: {@code O} stdout bytes, {@code R} stderr bytes, {@code N} the command wants
- * stdin, {@code X} the exit code (4 bytes), last.
+ * stdin, {@code X} the exit code (4 bytes), last. A subscription ({@link PoolFeed}) opens with
+ * {@code S} (JSON: version, pid) instead of {@code A}; then both sides send {@code M} frames, one
+ * JSON message each, until either closes.
  */
 final class Frames {
 
@@ -20,6 +22,8 @@ final class Frames {
     static final byte STDERR = 'R';
     static final byte NEED_STDIN = 'N';
     static final byte EXIT = 'X';
+    static final byte SUBSCRIBE = 'S';
+    static final byte MESSAGE = 'M';
 
     private static final int MAX = 16 << 20;
 

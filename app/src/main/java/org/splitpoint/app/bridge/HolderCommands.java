@@ -1,0 +1,161 @@
+package org.splitpoint.app.bridge;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code ./splitpoint} commands by which a holder carries out the app's actions while the app
+ * is attached to it (see {@link HolderAction}), each a function of the pool's directory. Copies
+ * are started with {@code --no-wait}: the holder runs them, the app follows their progress in the
+ * stream, as it does for a pool it holds.
+ */
+public final class HolderCommands {
+
+    private static final Pattern NUMBER = Pattern.compile("(\\d+)");
+    private static final Pattern TRACKS = Pattern.compile("(\\d+) tracks?\\b");
+    private static final Pattern JOB_STATE = Pattern.compile("^job \\S+ is ([A-Z_]+)", Pattern.MULTILINE);
+
+    private HolderCommands() {
+    }
+
+    /** {@code pair establish POOL PAIR --no-wait [--full] [--throttle MB/s]}; {@code limit} bytes/s, -1 keeps the pair's. */
+    public static Function<String, List<String>> establish(String pair, boolean full, long limit) {
+        return dir -> copy("establish", dir, pair, full, false, limit);
+    }
+
+    /** {@code pair restore POOL PAIR --no-wait [--full] [--protect] [--throttle MB/s]}. */
+    public static Function<String, List<String>> restore(String pair, boolean full, boolean protect, long limit) {
+        return dir -> copy("restore", dir, pair, full, protect, limit);
+    }
+
+    private static List<String> copy(String verb, String dir, String pair, boolean full, boolean protect, long limit) {
+        List<String> a = new ArrayList<>(List.of("pair", verb, dir, pair, "--no-wait"));
+        if (full) {
+            a.add("--full");
+        }
+        if (protect) {
+            a.add("--protect");
+        }
+        if (limit >= 0) {
+            a.add("--throttle");
+            a.add(megabytes(limit));
+        }
+        return a;
+    }
+
+    /** {@code pair split POOL PAIR...}: one instant for all. */
+    public static Function<String, List<String>> split(List<String> pairs) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("pair", "split", dir));
+            a.addAll(pairs);
+            return a;
+        };
+    }
+
+    /** {@code job cancel POOL ID --yes}: the app asked its own confirmation first. */
+    public static Function<String, List<String>> cancelJob(String id) {
+        return dir -> List.of("job", "cancel", dir, id, "--yes");
+    }
+
+    /** {@code job pause|resume POOL ID}. */
+    public static Function<String, List<String>> pauseJob(String id, boolean resume) {
+        return dir -> List.of("job", resume ? "resume" : "pause", dir, id);
+    }
+
+    /** {@code job throttle POOL ID MB/s}; {@code bytesPerSecond} 0 is no limit. */
+    public static Function<String, List<String>> throttleJob(String id, long bytesPerSecond) {
+        return dir -> List.of("job", "throttle", dir, id, megabytes(bytesPerSecond));
+    }
+
+    /** {@code drive fail POOL DRIVE}. */
+    public static Function<String, List<String>> failDrive(String drive) {
+        return dir -> List.of("drive", "fail", dir, drive);
+    }
+
+    /** {@code drive online POOL DRIVE --no-wait}: the resync runs in the holder. */
+    public static Function<String, List<String>> onlineDrive(String drive) {
+        return dir -> List.of("drive", "online", dir, drive, "--no-wait");
+    }
+
+    /** {@code drive offline POOL DRIVE --reason R --log M --no-wait}: the reason's steps run in the holder. */
+    public static Function<String, List<String>> offlineDrive(String drive, String reason, String logMode) {
+        return dir -> List.of("drive", "offline", dir, drive, "--reason", reason, "--log", logMode, "--no-wait");
+    }
+
+    /** {@code volume verify POOL VOLUME}: prints the mismatch count. */
+    public static Function<String, List<String>> verifyVolume(String volume) {
+        return dir -> List.of("volume", "verify", dir, volume);
+    }
+
+    /** {@code snapshot create POOL VOLUME NAME}. */
+    public static Function<String, List<String>> createSnapshot(String volume, String name) {
+        return dir -> List.of("snapshot", "create", dir, volume, name);
+    }
+
+    /** {@code snapshot delete POOL VOLUME NAME --yes}: the app asked its own confirmation first. */
+    public static Function<String, List<String>> deleteSnapshot(String volume, String name) {
+        return dir -> List.of("snapshot", "delete", dir, volume, name, "--yes");
+    }
+
+    /** {@code snapshot restore POOL VOLUME NAME --no-wait --yes [--no-safety] [--throttle MB/s]}. */
+    public static Function<String, List<String>> restoreToSnapshot(String volume, String name, boolean safety, long limit) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("snapshot", "restore", dir, volume, name, "--no-wait", "--yes"));
+            if (!safety) {
+                a.add("--no-safety");
+            }
+            if (limit > 0) {
+                a.add("--throttle");
+                a.add(megabytes(limit));
+            }
+            return a;
+        };
+    }
+
+    /** {@code snapshot save-area POOL VOLUME --yes}: the app asked its own confirmation first. */
+    public static Function<String, List<String>> saveArea(String volume) {
+        return dir -> List.of("snapshot", "save-area", dir, volume, "--yes");
+    }
+
+    /** {@code volume journal disable POOL VOLUME}. */
+    public static Function<String, List<String>> disableJournal(String volume) {
+        return dir -> List.of("volume", "journal", "disable", dir, volume);
+    }
+
+    /** {@code volume journal ship POOL VOLUME} (the holder waits for the image to be verified). */
+    public static Function<String, List<String>> shipJournal(String volume) {
+        return dir -> List.of("volume", "journal", "ship", dir, volume);
+    }
+
+    /** The first whole number the holder printed ("verify" prints the mismatch count), or -1. */
+    public static long firstNumber(String stdout) {
+        Matcher m = NUMBER.matcher(stdout);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * What the holder said of a job it started, as a progress with only {@code totalTracks} known
+     * ("... started: 120 tracks to copy back"): the stream brings the rest.
+     */
+    public static org.splitpoint.engine.job.JobProgress started(String kind, String target, String stdout) {
+        Matcher m = TRACKS.matcher(stdout);
+        long tracks = m.find() ? Long.parseLong(m.group(1)) : 0;
+        return new org.splitpoint.engine.job.JobProgress("", kind, target, org.splitpoint.engine.job.JobState.RUNNING, 0,
+                tracks, 0, 0, -1, 0, "");
+    }
+
+    /** The state word of a job the holder printed ("job 7 is CANCELLED"), or null. */
+    public static String jobState(String stdout) {
+        Matcher m = JOB_STATE.matcher(stdout);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** Bytes per second as the decimal MB/s the CLI takes, exactly. */
+    static String megabytes(long bytesPerSecond) {
+        return new BigDecimal(bytesPerSecond).movePointLeft(6).stripTrailingZeros().toPlainString();
+    }
+}

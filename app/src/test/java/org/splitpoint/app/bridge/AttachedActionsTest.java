@@ -1,0 +1,203 @@
+package org.splitpoint.app.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.drives.TakeOfflineForm;
+import org.splitpoint.app.pool.PoolViewModel;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.ServeHolder;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.pool.DriveState;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
+import org.splitpoint.engine.pool.VolumeState;
+
+/**
+ * The main window's model attached to a pool {@code serve} holds, no toolkit: its title names the
+ * holder, and the drive and volume actions are carried out by the holder, their results shown from
+ * its stream.
+ */
+class AttachedActionsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60); // a loaded 2-CPU CI box
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private ServeHolder holder;
+    private PoolViewModel vm;
+    private PoolBridge bridge;
+    private Path dir;
+
+    @BeforeEach
+    void attach() throws Exception {
+        dir = TestPools.demo(tmp);
+        holder = new ServeHolder(dir);
+        bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        vm = new PoolViewModel(bridge);
+        vm.start();
+        shows(() -> vm.volumes().row("prod") != null);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        vm.close();
+        holder.close();
+    }
+
+    /** Drains the UI queue until {@code condition} holds (the holder's stream reaches the model). */
+    private void shows(BooleanSupplier condition) throws InterruptedException {
+        assertThat(TestPools.await(WAIT, ui::drain, condition)).as("shown within " + WAIT).isTrue();
+    }
+
+    @Test
+    void theTitleNamesTheHolder() {
+        assertThat(vm.titleProperty().get())
+                .isEqualTo("Splitpoint — " + dir + " (attached to serve, pid " + ProcessHandle.current().pid() + ")");
+    }
+
+    @Test
+    void failingADriveIsDoneByTheHolderAndShownFromItsStream() throws Exception {
+        vm.drives().selectedDriveProperty().set("d5");
+        vm.drives().fail();
+
+        assertThat(holder.pool.snapshot().drive("d5").state()).isEqualTo(DriveState.FAILED);
+        shows(() -> vm.volumes().row("prod-bcv").getState() == VolumeState.DEGRADED);
+        assertThat(vm.status().messageProperty().get()).as("the result is reported once the stream shows it")
+                .endsWith("Drive d5 is FAILED; volume prod-bcv is DEGRADED");
+    }
+
+    @Test
+    void aServiceWindowIsOpenedAndClosedByTheHolder() throws Exception {
+        vm.drives().selectedDriveProperty().set("d2");
+        shows(() -> vm.drives().offlineForm() != null);
+        TakeOfflineForm form = vm.drives().offlineForm();
+        form.reasonProperty().set(OfflineReason.RESET);
+        form.modeProperty().set(LogMode.DATA);
+        boolean[] done = new boolean[1];
+        form.take(() -> done[0] = true);
+        shows(() -> done[0]);
+        assertThat(form.refusedProperty().get()).isEmpty();
+        assertThat(holder.pool.snapshot().drive("d2").state()).isEqualTo(DriveState.OFFLINE);
+        assertThat(holder.pool.snapshot().drive("d2").service().logMode()).isEqualTo(LogMode.DATA);
+        shows(() -> vm.volumes().row("prod").getState() == VolumeState.SERVICE);
+
+        shows(() -> vm.drives().onlineBlockedProperty().get().isEmpty());
+        vm.drives().bringOnline();
+        assertThat(TestPools.await(WAIT, ui::drain,
+                () -> holder.pool.snapshot().drive("d2").state() == DriveState.ONLINE)).isTrue();
+        shows(() -> vm.volumes().row("prod").getState() == VolumeState.OPTIMAL);
+    }
+
+    @Test
+    void verifyRunsInTheHolderAndShowsItsCount() throws Exception {
+        shows(() -> vm.volume("prod") != null && vm.volume("prod").verifyBlockedProperty().get().isEmpty());
+        vm.volume("prod").verify();
+        shows(() -> vm.volume("prod").verifyResultProperty().get().startsWith("0 mismatched sectors"));
+    }
+
+    /** A RAID1 volume "snaps" on two new drives, made in the holder (as an administrator did earlier). */
+    private void addSnapsVolume() throws Exception {
+        String a = holder.pool.admin().addDrive(0);
+        String b = holder.pool.admin().addDrive(0);
+        holder.pool.admin().createVolume("snaps", org.splitpoint.engine.pool.Layout.RAID1, java.util.List.of(a, b), 0);
+    }
+
+    @Test
+    void aSnapshotIsTakenAndDeletedByTheHolder() throws Exception {
+        addSnapsVolume();
+        holder.pool.snapshots().setSaveArea("snaps");
+        shows(() -> vm.snapshots("prod") != null && vm.snapshots("prod").takeBlockedProperty().get().isEmpty());
+        var form = vm.snapshots("prod").takeForm();
+        form.nameProperty().set("before-upgrade");
+        boolean[] done = new boolean[1];
+        form.take(() -> done[0] = true);
+        shows(() -> done[0]);
+        assertThat(holder.pool.snapshots().list("prod")).extracting(i -> i.name()).containsExactly("before-upgrade");
+        assertThat(vm.status().messageProperty().get()).endsWith("Snapshot prod@before-upgrade taken");
+
+        vm.snapshots("prod").select("before-upgrade");
+        shows(() -> vm.snapshots("prod").deleteBlockedProperty().get().isEmpty());
+        vm.snapshots("prod").delete();
+        shows(() -> vm.status().messageProperty().get().contains("Snapshot prod@before-upgrade deleted"));
+        assertThat(holder.pool.snapshots().list("prod")).isEmpty();
+    }
+
+    @Test
+    void aRestoreToASnapshotRunsInTheHolderAndItsMapAndReadFlashesAreStreamed() throws Exception {
+        addSnapsVolume();
+        holder.pool.snapshots().setSaveArea("snaps");
+        holder.pool.snapshots().create("prod", "s1");
+        var prod = holder.pool.device("prod");
+        byte[] later = new byte[(int) Math.min(prod.size(), 4 << 20)];
+        java.util.Arrays.fill(later, (byte) 0x6b);
+        prod.write(0, java.nio.ByteBuffer.wrap(later)); // written after s1: the restore copies these tracks back
+        prod.flush();
+        var card = vm.snapshots("prod");
+        shows(() -> card.restoreBlockedProperty().get().isEmpty() || !card.selectedLineProperty().get().isEmpty());
+        card.select("s1");
+        shows(() -> card.restoreBlockedProperty().get().isEmpty());
+        var form = card.restoreForm();
+        form.throttleProperty().set(256_000); // slow, so the map is streamed while it runs
+        boolean[] ready = new boolean[1];
+        form.load(() -> ready[0] = true, why -> { });
+        assertThat(ready[0]).as("attached, the plan is the holder's: the form is ready at once").isTrue();
+        card.restore().setShown(true);
+        form.restore();
+        shows(() -> holder.pool.snapshots().restoreOf("prod") != null);
+        shows(() -> vm.status().messageProperty().get().contains("Restoring prod to s1: "));
+        shows(() -> card.restore().sampleProperty().get() != null && card.restore().sampleProperty().get().totalTracks() > 0);
+
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 << 10); // a host reads a track not yet copied back
+        prod.read(prod.size() / 2 - (64 << 10), b);
+        shows(() -> card.restore().sampleProperty().get().fetches() > 0
+                && card.restore().sampleProperty().get().flashTracks().length > 0);
+        holder.pool.job(card.restore().sampleProperty().get().job().id()).setThrottle(0);
+    }
+
+    @Test
+    void theSaveAreaIsChosenByTheHolderAndReportedFromItsState() throws Exception {
+        addSnapsVolume();
+        String[] said = new String[1];
+        bridge.run(HolderAction.ofState(HolderCommands.saveArea("snaps"), (out, state) -> state.saveArea(),
+                pool -> pool.snapshots().setSaveArea("snaps")), a -> said[0] = a.volume() + " " + a.slots(), w -> said[0] = w);
+        shows(() -> said[0] != null);
+        assertThat(holder.pool.snapshot().saveArea()).as("the holder's save area; the app heard: " + said[0]).isNotNull();
+        assertThat(said[0]).isEqualTo("snaps " + holder.pool.snapshot().saveArea().slots());
+    }
+
+    @Test
+    void theServeViewSaysTheHolderServes() {
+        var serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
+        assertThat(serve.statusProperty().get()).startsWith("served by the holder (serve, pid ");
+        serve.start();
+        assertThat(serve.servingProperty().get()).isFalse();
+        assertThat(serve.statusProperty().get()).startsWith("not started: the pool is held by serve, pid ");
+    }
+
+    @Test
+    void theBuiltInWorkloadSaysWhyItCannotRunWhileAttached() {
+        var load = vm.workloads().of("prod");
+        load.start();
+        assertThat(load.runningProperty().get()).isFalse();
+        assertThat(vm.status().messageProperty().get()).contains("The workload on prod cannot start: the pool is held by"
+                + " serve, pid " + ProcessHandle.current().pid());
+    }
+
+    @Test
+    void anActionWithoutACommandIsRefusedWithASentence() throws Exception {
+        int drives = holder.pool.snapshot().drives().size();
+        String[] why = new String[1];
+        bridge.run(pool -> pool.admin().addDrive(0), ok -> why[0] = "done", w -> why[0] = w);
+        shows(() -> why[0] != null);
+        assertThat(why[0]).startsWith("not available while attached to serve, pid ");
+        assertThat(holder.pool.snapshot().drives()).hasSize(drives);
+    }
+}

@@ -1,0 +1,177 @@
+package org.splitpoint.engine.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolSnapshot;
+
+/** The subscription stream of the control socket, as an attached app sees it. */
+class PoolFeedTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60); // a loaded 2-CPU CI box
+    private static final ObjectMapper JSON = PoolFeed.json();
+
+    @TempDir
+    Path tmp;
+
+    private Pool pool;
+    private ControlServer control;
+    private PoolFeed feed;
+
+    @AfterEach
+    void close() throws Exception {
+        if (control != null) {
+            control.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    /** A pool with pair p1 (std, bcv: raid1 each), held with its control socket offering the feed, as serve does. */
+    private Path hold(String allowedUser) throws Exception {
+        Path dir = tmp.resolve("pool");
+        Pool.create(dir, 4, 4 << 20, 64 << 10, StorageFactory.real());
+        try (Pool p = Pool.open(dir)) {
+            p.admin().createVolume("std", Layout.RAID1, List.of("d1", "d2"), 0);
+            p.admin().createVolume("bcv", Layout.RAID1, List.of("d3", "d4"), 0);
+            p.pairs().create("p1", "std", "bcv");
+        }
+        pool = Pool.open(dir);
+        control = ControlServer.start(dir, (args, cwd, terminal, in, out, err) -> 0, m -> { }, allowedUser);
+        feed = new PoolFeed(pool, "serve");
+        control.offerSubscriptions(feed);
+        return dir;
+    }
+
+    /** Reads every message of {@code sub} on a thread of its own into the returned list. */
+    private static List<JsonNode> collect(FeedSubscription sub) {
+        List<JsonNode> got = new CopyOnWriteArrayList<>();
+        Thread t = new Thread(() -> {
+            try {
+                for (JsonNode m; (m = sub.next()) != null; ) {
+                    got.add(m);
+                }
+            } catch (java.io.IOException ended) {
+                // the test closed it
+            }
+        }, "feed-test-reader");
+        t.setDaemon(true);
+        t.start();
+        return got;
+    }
+
+    private static List<JsonNode> ofType(List<JsonNode> got, String type) {
+        return got.stream().filter(m -> type.equals(m.path("type").asText())).toList();
+    }
+
+    @Test
+    void subscriberGetsSnapshotsEventsAndJobProgress() throws Exception {
+        Path dir = hold(System.getProperty("user.name"));
+        try (FeedSubscription sub = FeedSubscription.open(dir)) {
+            assertThat(sub.hello().path("version").asInt()).isEqualTo(PoolFeed.VERSION);
+            assertThat(sub.holderName()).isEqualTo("serve, pid " + ProcessHandle.current().pid());
+            List<JsonNode> got = collect(sub);
+
+            await().atMost(WAIT).until(() -> !ofType(got, "snapshot").isEmpty());
+            PoolSnapshot first = JSON.treeToValue(ofType(got, "snapshot").get(0).get("snapshot"), PoolSnapshot.class);
+            assertThat(first.volumes()).extracting(PoolSnapshot.VolumeView::name).contains("std", "bcv");
+            assertThat(first.drives()).hasSize(4);
+
+            pool.events().publish(Event.warning("TEST", "feed-test", "a warning the subscriber must see"));
+            await().atMost(WAIT).until(() -> ofType(got, "events").stream().flatMap(m -> eventsOf(m).stream())
+                    .anyMatch(e -> e.message().equals("a warning the subscriber must see")));
+
+            pool.pairs().establish("p1", true, 64 << 10); // 64 KiB/s over 4 MiB: running for the whole test
+            await().atMost(WAIT).until(() -> ofType(got, "snapshot").stream().anyMatch(m -> {
+                PoolSnapshot s = decode(m.get("snapshot"), PoolSnapshot.class);
+                PairView[] pairs = decode(m.get("pairs"), PairView[].class);
+                return s.jobs().stream().map(JobProgress::target).anyMatch(t -> t.contains("p1"))
+                        && pairs.length == 1 && pairs[0].job() != null && pairs[0].job().doneTracks() > 0;
+            }));
+        }
+    }
+
+    @Test
+    void watchedPairStreamsItsTrackMap() throws Exception {
+        Path dir = hold(System.getProperty("user.name"));
+        try (FeedSubscription sub = FeedSubscription.open(dir)) {
+            List<JsonNode> got = collect(sub);
+            sub.watch("p1");
+            await().atMost(WAIT).until(() -> !ofType(got, "track").isEmpty());
+            JsonNode t = ofType(got, "track").get(0);
+            assertThat(t.path("pair").asText()).isEqualTo("p1");
+            assertThat(t.path("state").asText()).isEqualTo("NeverEstab");
+            assertThat(t.path("totalTracks").asLong()).isEqualTo(64);
+            assertThat(PoolFeed.words(t.get("std"))).hasSize(1).containsExactly(-1L); // never established: all invalid
+        }
+    }
+
+    @Test
+    void aSyncIsAnsweredAfterTheSnapshotThatShowsWhatWasJustDone() throws Exception {
+        Path dir = hold(System.getProperty("user.name"));
+        try (FeedSubscription sub = FeedSubscription.open(dir)) {
+            List<JsonNode> got = collect(sub);
+            await().atMost(WAIT).until(() -> !ofType(got, "snapshot").isEmpty());
+            pool.admin().failDrive("d4"); // as a forwarded command would, just before the client syncs
+            sub.sync(7);
+            await().atMost(WAIT).until(() -> !ofType(got, "synced").isEmpty());
+            int synced = got.indexOf(ofType(got, "synced").get(0));
+            assertThat(ofType(got, "synced").get(0).path("id").asLong()).isEqualTo(7);
+            JsonNode before = got.subList(0, synced).stream().filter(m -> "snapshot".equals(m.path("type").asText()))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(decode(before.get("snapshot"), PoolSnapshot.class).drive("d4").state())
+                    .isEqualTo(org.splitpoint.engine.pool.DriveState.FAILED);
+        }
+    }
+
+    @Test
+    void anotherUsersSubscriptionIsRefused() throws Exception {
+        Path dir = hold("someone-else");
+        assertThatThrownBy(() -> FeedSubscription.open(dir)).isInstanceOf(ControlClient.Refused.class)
+                .hasMessageContaining("held by user someone-else")
+                .hasMessageContaining("may not use its control socket");
+        assertThat(feed.subscribers()).isZero();
+    }
+
+    @Test
+    void holderClosingSaysBye() throws Exception {
+        Path dir = hold(System.getProperty("user.name"));
+        try (FeedSubscription sub = FeedSubscription.open(dir)) {
+            List<JsonNode> got = collect(sub);
+            await().atMost(WAIT).until(() -> !ofType(got, "snapshot").isEmpty());
+            control.close();
+            control = null;
+            await().atMost(WAIT).until(() -> !ofType(got, "bye").isEmpty());
+            assertThat(ofType(got, "bye").get(0).path("message").asText()).contains("closed the pool");
+        }
+    }
+
+    private static List<Event> eventsOf(JsonNode m) {
+        return List.of(decode(m.get("events"), Event[].class));
+    }
+
+    private static <T> T decode(JsonNode n, Class<T> type) {
+        try {
+            return JSON.treeToValue(n, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError("the feed sent what does not decode as " + type.getSimpleName() + ": " + e, e);
+        }
+    }
+}
