@@ -142,11 +142,16 @@ final class AppWindow {
      * runs in the current pool.
      */
     void open(PoolLocation location) {
+        open(location, false);
+    }
+
+    /** {@code again}: open it even when it is the pool on display (an attached view whose holder went away). */
+    private void open(PoolLocation location, boolean again) {
         PoolViewModel previous = current;
         if (openInProgress) {
             return; // one open at a time: the first one's answer decides what shows
         }
-        if (previous != null && location.dir().equals(Path.of(previous.poolPathProperty().get()))) {
+        if (!again && previous != null && location.dir().equals(Path.of(previous.poolPathProperty().get()))) {
             return; // already the pool on display
         }
         if (previous != null && !mayLeave("Open another pool", "Open " + location.dir().getFileName())) {
@@ -316,7 +321,7 @@ final class AppWindow {
         stage.setTitle("Splitpoint — " + location.dir() + " (not live: its holder went away)");
         org.splitpoint.app.session.HolderGoneDialog.show(stage, location.dir().toString(), why, () -> {
             if (current == vm) {
-                open(new PoolLocation(location.dir(), false));
+                open(new PoolLocation(location.dir(), false), true);
             }
         });
     }

@@ -207,6 +207,9 @@ public final class PoolBridge implements AutoCloseable {
 
     /** Sets the guard the pool runs around every pair change, whoever starts it (the workloads' expectations). */
     public void guardPairs(org.splitpoint.engine.pair.PairChangeGuard guard) {
+        if (pool == null) {
+            return; // attached: the pool's pairs change in the holder, and no built-in workload runs here
+        }
         pool.pairs().guard(guard);
     }
 

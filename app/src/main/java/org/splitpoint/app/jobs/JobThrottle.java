@@ -120,16 +120,23 @@ public final class JobThrottle {
 
     private void send(String id) {
         sending = true;
-        bridge.run(pool -> {
-            long v;
-            long stamp = -1;
-            while ((v = toSend.getAndSet(-1)) >= 0) { // values chosen meanwhile fold into this call
-                stamp = pool.job(id).setThrottle(v);
-            }
-            return stamp;
-        }, stamp -> {
+        long first = toSend.getAndSet(-1);
+        if (first < 0) {
             sending = false;
-            knownStamp = Math.max(knownStamp, stamp);
+            return;
+        }
+        // attached to serve, the holder sets it ('job throttle'); here the engine does
+        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.throttleJob(id, first),
+                pool -> {
+                    long stamp = pool.job(id).setThrottle(first);
+                    long v;
+                    while ((v = toSend.getAndSet(-1)) >= 0) { // values chosen meanwhile fold into this call
+                        stamp = pool.job(id).setThrottle(v);
+                    }
+                    return stamp;
+                }), stamp -> {
+            sending = false;
+            knownStamp = Math.max(knownStamp, stamp == null ? -1 : stamp);
             if (toSend.get() >= 0 && jobId != null) {
                 send(jobId);
             }
