@@ -1,34 +1,13 @@
 package org.splitpoint.app.jobs;
 
-import javafx.scene.control.ComboBox;
-import javafx.util.StringConverter;
-import org.splitpoint.app.pair.CopyControl;
-
 /**
  * A job's limit as a Jobs row offers it: the copy throttle's steps ("unlimited" last), plus the
  * job's own value when it is none of them (set with {@code job throttle 7}). {@link #show} moves it
  * to the job's value without that counting as the user's choice.
  */
-final class LimitChoice extends ComboBox<Long> {
+final class LimitChoice extends org.splitpoint.app.restore.ThrottleChoice {
 
     private boolean showing;
-
-    LimitChoice() {
-        for (long s : CopyControl.THROTTLE_STEPS) {
-            getItems().add(s);
-        }
-        setConverter(new StringConverter<>() {
-            @Override
-            public String toString(Long v) {
-                return v == null ? "" : CopyControl.describe(v);
-            }
-
-            @Override
-            public Long fromString(String s) {
-                return null;
-            }
-        });
-    }
 
     /** Shows {@code bytesPerSecond} (adding it to the choices when no step matches). */
     void show(long bytesPerSecond) {

@@ -10,9 +10,10 @@ import org.splitpoint.app.pair.CopyControl;
  * steps ({@link CopyControl#THROTTLE_STEPS}, "unlimited" last), bound to a form's limit in bytes
  * per second. Used by the restore from backup and the restore to a snapshot.
  */
-public final class ThrottleChoice extends ComboBox<Long> {
+public class ThrottleChoice extends ComboBox<Long> {
 
-    public ThrottleChoice(LongProperty limit) {
+    /** The steps, shown as "20 MB/s" … "unlimited"; the value is the caller's to follow. */
+    protected ThrottleChoice() {
         for (long s : CopyControl.THROTTLE_STEPS) {
             getItems().add(s);
         }
@@ -27,6 +28,10 @@ public final class ThrottleChoice extends ComboBox<Long> {
                 return null;
             }
         });
+    }
+
+    public ThrottleChoice(LongProperty limit) {
+        this();
         setValue(limit.get());
         valueProperty().addListener((o, was, now) -> limit.set(now == null ? 0 : now));
     }
