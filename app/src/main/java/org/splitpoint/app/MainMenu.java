@@ -190,6 +190,8 @@ final class MainMenu {
         {"Ctrl+1", "Drive bay"}, {"Ctrl+2", "Volumes"}, {"Ctrl+3", "Pairs"}, {"Ctrl+4", "Backups"}, {"Ctrl+5", "Drills"},
         {"Pair console", null},
         {"Ctrl+E", "Establish"}, {"Ctrl+Shift+S", "Split"}, {"Ctrl+R", "Restore…"},
+        {"Lifecycle", null},
+        {"Ctrl+Shift+V", "New volume…"}, {"Ctrl+Shift+P", "New pair…"},
         {"Drive bay", null},
         {"Ctrl+Shift+F", "Fail drive…"}, {"Ctrl+Shift+R", "Replace drive…"}, {"Ctrl+Shift+A", "Add spare"},
         {"Ctrl+Shift+O", "Take a drive offline…"}, {"Ctrl+Shift+N", "Bring it online"},
