@@ -66,13 +66,14 @@ public final class Workloads {
         byVolume.forEach((v, vm) -> vm.setWritesRefused(writesRefused(now, v)));
     }
 
-    /** Why hosts cannot write {@code volume} in the pairs' states (the engine's rule: a BCV only while Split), or empty. */
+    /** Why hosts cannot write {@code volume} in the pairs' states (the engine's own rule and sentence), or empty. */
     static String writesRefused(List<org.splitpoint.engine.pool.PairAdmin.PairView> pairs, String volume) {
         for (var p : pairs) {
-            if (p.bcv().equals(volume) && p.state() != org.splitpoint.engine.pair.PairState.Split
-                    && p.state() != org.splitpoint.engine.pair.PairState.NeverEstab) {
-                return "volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state().described()
-                        + "; a BCV takes host writes only while the pair is Split";
+            if (p.bcv().equals(volume)) {
+                String why = p.state().bcvWriteRefusal(p.name(), p.bcv());
+                if (why != null) {
+                    return why;
+                }
             }
         }
         return "";

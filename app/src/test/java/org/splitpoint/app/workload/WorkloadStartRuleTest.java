@@ -44,7 +44,7 @@ class WorkloadStartRuleTest {
     void aWritingWorkloadOnAnEstablishedBcvIsNotStarted() {
         WorkloadViewModel bcv = workloads.of("prod-bcv");
         assertThat(bcv.startBlockedProperty().get())
-                .isEqualTo("volume prod-bcv is the BCV of pair prod-pair, which is Synchronized; a BCV takes host writes"
+                .isEqualTo("volume prod-bcv is the BCV of pair prod-pair, which is Synchronized; a BCV is writable"
                         + " only while the pair is Split: set the workload to 100% reads, or split the pair");
         bcv.start();
         assertThat(bcv.runningProperty().get()).isFalse();

@@ -185,10 +185,9 @@ final class PairSideView implements BlockDevice {
     }
 
     private void writeBcv(long offset, long length, Payload p, long t0, long t1) throws IOException {
-        PairState s = pair.state();
-        if (s != PairState.Split && s != PairState.NeverEstab) {
-            throw new PairRefusedException("volume " + pair.bcv().name() + " is the BCV of pair " + pair.name()
-                    + ", which is " + s.described() + "; a BCV is writable only while the pair is Split");
+        String refused = pair.state().bcvWriteRefusal(pair.name(), pair.bcv().name());
+        if (refused != null) {
+            throw new PairRefusedException(refused);
         }
         pair.bcvInvalid.mark(t0, t1);
         p.put(pair.bcv(), offset, offset + length);

@@ -33,6 +33,17 @@ public enum PairState {
         return phrase().equalsIgnoreCase(name()) ? name() : phrase() + " (" + name() + ")";
     }
 
+    /**
+     * Why hosts may not write BCV {@code bcv} of pair {@code pair} in this state, or null: a BCV
+     * takes host writes only while the pair is Split (or was never established). The one rule and
+     * sentence, for the pair's BCV view and for whoever asks before writing (the app's workload).
+     */
+    public String bcvWriteRefusal(String pair, String bcv) {
+        return this == Split || this == NeverEstab ? null
+                : "volume " + bcv + " is the BCV of pair " + pair + ", which is " + described()
+                + "; a BCV is writable only while the pair is Split";
+    }
+
     /** True while a copy job runs (or must be resumed). */
     public boolean copying() {
         return this == SyncInProg || this == RestInProg;
