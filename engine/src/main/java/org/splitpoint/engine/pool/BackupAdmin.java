@@ -631,6 +631,7 @@ public final class BackupAdmin {
                     onDemand, bulk, unavailable, owed, wt, listener(pool), hostWrites(pool, rec.volume()),
                     JournalAdmin.overlayFor(pool, rec));
             r.setReadOnly(pool.isReadOnly());
+            JournalAdmin.restoreResumed(pool, rec, owed.live(), v.size()); // before the copy starts
             pool.restores.put(rec.volume(), r);
             String state = Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
             if (unavailable != null) {

@@ -61,6 +61,8 @@ public final class JournalAdmin {
         final String volume;
         final WriteJournal journal;
         final RaidVolume.IoAction flushHook;
+        /** Volume byte ranges a resumed restore still owes that entries written during it touch (see {@link #restoreResumed}). */
+        volatile List<long[]> owedButJournaled = List.of();
 
         Open(String volume, WriteJournal journal, RaidVolume.IoAction flushHook) {
             this.volume = volume;
@@ -131,7 +133,8 @@ public final class JournalAdmin {
      * (neither was acknowledged: the flush forces the journal before write-intent bits clear). The
      * volume shows such a write from now on, so the journal takes the tracks that may hold one
      * again, as hosts see them after recovery (through a restore under way, which was resumed
-     * first), forced before any host writes: base + journal equals the volume again.
+     * first), forced before any host writes: base + journal equals the volume again. A resumed
+     * restore's owed tracks that entries written during it touch are taken too ({@link #restoreResumed}).
      */
     static void rejournalAfterCrash(Pool pool) throws IOException {
         if (pool.isReadOnly()) {
@@ -139,7 +142,8 @@ public final class JournalAdmin {
         }
         for (Open o : pool.journals.values()) {
             RaidVolume v = pool.volumes.get(o.volume);
-            List<long[]> dirty = v == null ? List.of() : v.crashDirtyVolumeRanges();
+            List<long[]> dirty = v == null ? List.of() : merged(v.crashDirtyVolumeRanges(), o.owedButJournaled);
+            o.owedButJournaled = List.of();
             if (dirty.isEmpty() || v.state() == VolumeState.FAILED && !pool.restores.containsKey(o.volume)) {
                 continue;
             }
@@ -165,6 +169,54 @@ public final class JournalAdmin {
             }
             o.journal.sync();
         }
+    }
+
+    /**
+     * An instant restore of a journaled volume is resumed at open, its copy not yet started: the
+     * tracks it still owes that journal entries written during the restore touch are taken again by
+     * {@link #rejournalAfterCrash}. Such an entry is a host write that reached the journal while its
+     * track's owed bit was not yet cleared durably (a write to an owed track commits that clear
+     * after a volume flush, and other writers' flushes may clear the track's write-intent bit
+     * first), so the write-intent bits need not name it: the restore copies the track again from
+     * its source, over whatever of the write the volume took, and the journal must say so too.
+     * Entries before {@code from} are the restore's source already (a rebuild's overlay), or
+     * predate the journal's base (a plain restore re-bases it).
+     */
+    static void restoreResumed(Pool pool, PoolConfig.RestoreRecord restore, TrackBitmap owed, long volumeSize) {
+        Open o = pool.journals.get(restore.volume());
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(restore.volume());
+        if (o == null || rec == null || rec.base() == null || pool.isReadOnly()) {
+            return;
+        }
+        long from = Math.max(restore.journalTo(), rec.shippedThrough());
+        List<long[]> ranges = new ArrayList<>();
+        for (WriteJournal.Entry e : o.journal.entries(from, o.journal.nextSeq())) {
+            long t1 = (e.end() + pool.trackSize - 1) / pool.trackSize;
+            for (long t = e.offset() / pool.trackSize; t < t1; t++) {
+                if (owed.get(t)) {
+                    ranges.add(new long[] {t * pool.trackSize, Math.min(volumeSize, (t + 1) * pool.trackSize)});
+                }
+            }
+        }
+        o.owedButJournaled = merged(ranges, List.of());
+    }
+
+    /** Byte ranges {from, to} of both lists, sorted and merged where they touch. */
+    private static List<long[]> merged(List<long[]> a, List<long[]> b) {
+        List<long[]> all = new ArrayList<>(a.size() + b.size());
+        all.addAll(a);
+        all.addAll(b);
+        all.sort(java.util.Comparator.comparingLong(r -> r[0]));
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : all) {
+            long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && r[0] <= last[1]) {
+                last[1] = Math.max(last[1], r[1]);
+            } else {
+                out.add(new long[] {r[0], r[1]});
+            }
+        }
+        return out;
     }
 
     /** Appends a write to the volume's journal; when the journal is full, ships first (or stops protecting). */
