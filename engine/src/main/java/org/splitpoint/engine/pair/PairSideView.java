@@ -89,7 +89,22 @@ final class PairSideView implements BlockDevice {
 
     /** Serves [pos, pos+len) of unrestored tracks [t0, t1) from the BCV, then queues their restore. */
     private void readFromBcv(long pos, ByteBuffer slice, long t0, long t1) throws IOException {
-        try (RangeLocks.Held h = pair.trackLocks.lock(t0, t1)) {
+        RangeLocks.Held held = pair.trackLocks.tryLock(t0, t1);
+        if (held == null && allUnrestored(t0, t1)) {
+            // the copier's run (or a host write under way) holds these tracks: the BCV does not
+            // change during a restore, so the read is answered from it without waiting behind a
+            // run's read and write; the copier puts the tracks on the STD. A host write holding
+            // them clears their bits only once its data is on the STD, so one racing this read
+            // was not acknowledged when the read began: either answer is one the host may see.
+            pair.bcv().read(pos, slice);
+            if (!pair.isReadOnly()) {
+                for (long t = t0; t < t1; t++) {
+                    pair.countOnDemand(t);
+                }
+            }
+            return;
+        }
+        try (RangeLocks.Held h = held != null ? held : pair.trackLocks.lock(t0, t1)) {
             // under the locks no writer is halfway through these tracks; a track restored
             // meanwhile is read from the STD, which now holds it (and perhaps newer data)
             int ts = pair.trackSize();
@@ -109,6 +124,15 @@ final class PairSideView implements BlockDevice {
                 }
             }
         }
+    }
+
+    private boolean allUnrestored(long t0, long t1) {
+        for (long t = t0; t < t1; t++) {
+            if (!pair.bcvInvalid.isSet(t)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private ByteBuffer readTrack(RaidVolume v, long t) throws IOException {
