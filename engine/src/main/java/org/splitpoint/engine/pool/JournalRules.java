@@ -58,17 +58,11 @@ public final class JournalRules {
 
     /** {@code volume journal ship}. */
     public static Refusal ship(PoolSnapshot s, String volume, JournalAdmin.Status j) {
+        Refusal r = journalOfASettledVolume(s, volume, j, "shipping");
+        if (r != null) {
+            return r;
+        }
         VolumeView v = s.volume(volume);
-        if (v == null) {
-            return noVolume(s, volume);
-        }
-        if (j == null) {
-            return noJournal(volume);
-        }
-        if (restoring(s, volume)) {
-            return new Refusal("volume " + volume + " is being restored or rebuilt; wait for it to finish before shipping"
-                    + " its journal");
-        }
         if (j.unprotected()) {
             return new Refusal("the journal of " + volume + " lost both its drives: there is nothing left to ship");
         }
@@ -95,17 +89,11 @@ public final class JournalRules {
 
     /** {@code volume journal disable}. */
     public static Refusal disable(PoolSnapshot s, String volume, JournalAdmin.Status j) {
+        Refusal r = journalOfASettledVolume(s, volume, j, "disabling");
+        if (r != null) {
+            return r;
+        }
         VolumeView v = s.volume(volume);
-        if (v == null) {
-            return noVolume(s, volume);
-        }
-        if (j == null) {
-            return noJournal(volume);
-        }
-        if (restoring(s, volume)) {
-            return new Refusal("volume " + volume + " is being restored or rebuilt; wait for it to finish before disabling"
-                    + " its journal");
-        }
         if (v.state() == VolumeState.FAILED && j.protecting() && !j.unprotected()) {
             return new Refusal("volume " + volume + " is FAILED: its journal is what rebuilds it to its last acknowledged"
                     + " write; rebuild it first");
@@ -121,6 +109,21 @@ public final class JournalRules {
         }
         return s.jobs().stream().anyMatch(p -> p.kind().equals("instant-restore") && p.target().equals(volume)
                 && !p.state().isFinished());
+    }
+
+    /** Shipping and disabling both need the volume, its journal, and no restore or rebuild under way. */
+    private static Refusal journalOfASettledVolume(PoolSnapshot s, String volume, JournalAdmin.Status j, String doing) {
+        if (s.volume(volume) == null) {
+            return noVolume(s, volume);
+        }
+        if (j == null) {
+            return noJournal(volume);
+        }
+        if (restoring(s, volume)) {
+            return new Refusal("volume " + volume + " is being restored or rebuilt; wait for it to finish before " + doing
+                    + " its journal");
+        }
+        return null;
     }
 
     private static Refusal noJournal(String volume) {
