@@ -276,7 +276,7 @@ public final class Job implements Runnable {
         long now = System.nanoTime();
         rate.add(now, step.bytes());
         if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
-            work.checkpoint(done);
+            work.checkpointBeside(done);
             lastCheckpoint = now;
         }
         if (now - lastProgress >= PROGRESS_NANOS) {

@@ -39,6 +39,15 @@ public interface JobWork {
     /** Makes tracks [0, doneUpTo) durable and records the checkpoint. */
     void checkpoint(long doneUpTo) throws IOException;
 
+    /**
+     * The periodic checkpoint during the work: a work may run it beside its copy (see
+     * {@link CheckpointThread}) and return at once; by default it is {@link #checkpoint}. The
+     * checkpoints at a stop and at the end are always {@link #checkpoint}.
+     */
+    default void checkpointBeside(long doneUpTo) throws IOException {
+        checkpoint(doneUpTo);
+    }
+
     /** The job completed every track. */
     void finished() throws IOException;
 

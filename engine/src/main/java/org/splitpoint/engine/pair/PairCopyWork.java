@@ -23,9 +23,11 @@ public final class PairCopyWork implements JobWork {
 
     private final Pair pair;
     private final boolean restore;
-    private InvalidTracks set;
+    private volatile InvalidTracks set;
     private RaidVolume source;
-    private RaidVolume target;
+    private volatile RaidVolume target;
+    /** The periodic checkpoints, beside the copy: its writes go on while the target is forced. */
+    private final org.splitpoint.engine.job.CheckpointThread beside;
     /** An unprotected restore ends by copying the STD's host-written tracks to the BCV. */
     private boolean catchingUp;
     private long cursor;
@@ -40,6 +42,8 @@ public final class PairCopyWork implements JobWork {
         this.source = restore ? pair.bcv() : pair.std();
         this.target = restore ? pair.std() : pair.bcv();
         this.lastRemaining = set.count();
+        this.beside = new org.splitpoint.engine.job.CheckpointThread("splitpoint-" + kind() + "-commit-" + pair.name(),
+                () -> set.flushAndCommit(target::flush));
     }
 
     /** Tracks still to copy when the job (re)starts: its total. */
@@ -209,7 +213,13 @@ public final class PairCopyWork implements JobWork {
 
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
+        beside.awaitIdle();
         set.flushAndCommit(target::flush); // clears taken before the flush, committed after it
+    }
+
+    @Override
+    public void checkpointBeside(long doneUpTo) throws IOException {
+        beside.startIfIdle();
     }
 
     @Override

@@ -96,7 +96,7 @@ public final class InstantRestore implements AutoCloseable {
     private final int trackSize;
     private final long tracks;
     private final RangeLocks trackLocks = new RangeLocks(1);
-    private final Committer committer = new Committer();
+    private final org.splitpoint.engine.job.CheckpointThread committer;
     private final WriteBehind writeBehind = new WriteBehind();
     private final TrackBitmap fetched;
     private final TrackBitmap bulkCopied;
@@ -120,6 +120,7 @@ public final class InstantRestore implements AutoCloseable {
                           String unavailable, InvalidTracks owed, ImageWriter writeThrough, Listener listener,
                           HostWrites hostWrites, Overlay overlay) {
         this.volume = volume;
+        this.committer = new org.splitpoint.engine.job.CheckpointThread("splitpoint-restore-commit-" + volume, this::commitNow);
         this.target = target;
         this.trackSize = trackSize;
         this.tracks = (target.size() + trackSize - 1) / trackSize;
@@ -549,7 +550,7 @@ public final class InstantRestore implements AutoCloseable {
          */
         @Override
         public void checkpoint(long doneUpTo) throws IOException {
-            committer.commitInBackground();
+            committer.startIfIdle();
         }
 
         @Override
@@ -649,71 +650,6 @@ public final class InstantRestore implements AutoCloseable {
         owed.flushAndCommit(target::flush);
         if (writeThrough != null) {
             writeThrough.sync();
-        }
-    }
-
-    /** The bulk copy's checkpoints, one at a time on their own thread (see {@code BulkCopy.checkpoint}). */
-    private final class Committer {
-        private java.util.concurrent.ExecutorService thread;
-        private java.util.concurrent.Future<?> running;
-
-        synchronized void commitInBackground() throws IOException {
-            if (running != null && !running.isDone()) {
-                return;
-            }
-            rethrow();
-            if (thread == null) {
-                thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "splitpoint-restore-commit-" + volume);
-                    t.setDaemon(true);
-                    return t;
-                });
-            }
-            running = thread.submit(() -> {
-                commitNow();
-                return null;
-            });
-        }
-
-        /** Waits for the commit under way, if any; throws what it failed with. */
-        synchronized void awaitIdle() throws IOException {
-            if (running == null) {
-                return;
-            }
-            try {
-                running.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted waiting for the restore's checkpoint");
-            } catch (java.util.concurrent.ExecutionException e) {
-                running = null;
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            }
-        }
-
-        private void rethrow() throws IOException {
-            if (running != null) {
-                java.util.concurrent.Future<?> done = running;
-                running = null;
-                try {
-                    done.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-                }
-            }
-        }
-
-        synchronized void shutdown() {
-            try {
-                awaitIdle();
-            } catch (IOException ignored) {
-                // closing: the clears not committed are copied again next time
-            }
-            if (thread != null) {
-                thread.shutdown();
-            }
         }
     }
 
