@@ -22,8 +22,9 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * <p>Reading back accepts only entries of the header's epoch with consecutive sequence numbers from
  * its tail; when the entry expected is not where the last one ended, it may have wrapped, so the
  * start of the ring is tried once. Each opening writes a fresh random epoch before its first entry,
- * so an entry left by an earlier opening can never pass for a live one, and within an epoch
- * sequence numbers only grow, so an old lap cannot either. An opening that appends nothing leaves
+ * so an entry left by an earlier opening can never pass for a live one, and sequence numbers
+ * only grow, within an epoch and across epochs, so an old lap cannot either, nor a number an
+ * owner took before a new epoch name an entry of it. An opening that appends nothing leaves
  * the file untouched.
  *
  * <p>Not forced by append: the owner decides when ({@link #force}) and what an entry's durability
@@ -279,9 +280,16 @@ public final class RingLog {
 
     // ---- writing ------------------------------------------------------------------------------
 
-    /** A fresh random epoch and an empty log, durably (before this opening's first entry). */
+    /**
+     * A fresh random epoch and an empty log, durably (before this opening's first entry). Its
+     * numbers go on from the last ones read or written, never from 0 again: an owner may hold a
+     * number from before the new epoch (a flush takes the tail to retire before it forces the
+     * members, and a writer may begin the epoch meanwhile), and a retire or a completion of that
+     * number must not reach an entry of the new epoch (a stripe journal retired its new entries,
+     * torn writes and all, with the tail of a flush that began before them).
+     */
     public synchronized void begin() throws IOException {
-        beginAt(0);
+        beginAt(nextSeq);
     }
 
     /**

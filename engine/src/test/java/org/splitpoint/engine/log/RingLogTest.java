@@ -57,6 +57,35 @@ class RingLogTest {
         }
     }
 
+    /**
+     * A retire computed before a new epoch began (a flush takes the tail to retire before forcing
+     * the members; a writer's first append of the opening begins the epoch meanwhile) drops none of
+     * the new epoch's entries: numbers go on from the last ones, they never start at 0 again.
+     * Before, the new entries were numbered from 0 and the flush's retire dropped them all, and a
+     * crash left the stripes they journaled torn with nothing to replay.
+     */
+    @Test
+    void aRetireTakenBeforeANewEpochDropsNoneOfItsEntries() throws Exception {
+        Path f = dir.resolve("log");
+        RingLog log = open(f);
+        for (long n = 0; n < 5; n++) {
+            assertThat(log.append(payload(n))).isEqualTo(n);
+        }
+        log.retire(5); // all done with: the header says the tail is at 5
+        log.close();
+        RingLog again = open(f);
+        assertThat(again.readLive()).isEmpty();
+        long tailTakenByAFlush = again.nextSeq();
+        long seq = again.append(payload(7)); // the opening's first append begins a new epoch
+        assertThat(seq).isGreaterThanOrEqualTo(tailTakenByAFlush);
+        again.force();
+        again.retire(tailTakenByAFlush); // the flush that began before the append ends
+        again.close();
+        List<RingLog.Entry> live = open(f).readLive();
+        assertThat(live).extracting(RingLog.Entry::seq).containsExactly(seq);
+        assertThat(live.get(0).payload()).isEqualTo(payload(7));
+    }
+
     /** The write journal keeps its entries across openings: it goes on where the last opening ended, wrapped or not. */
     @Test
     void anAdoptedLogGoesOnAfterItsLiveEntriesAcrossManyOpenings() throws Exception {
