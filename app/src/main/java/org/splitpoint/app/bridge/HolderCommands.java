@@ -18,7 +18,7 @@ public final class HolderCommands {
     private static final Pattern NUMBER = Pattern.compile("(\\d+)");
     private static final Pattern TRACKS = Pattern.compile("(\\d+) tracks?\\b");
     private static final Pattern ADDED = Pattern.compile("^added drive (\\S+) ", Pattern.MULTILINE);
-    private static final Pattern JOB_ID = Pattern.compile("\\bjob (\\S+) started");
+    private static final Pattern JOB_ID = Pattern.compile("\\bjob ([\\w.@-]+)");
     private static final Pattern JOB_STATE = Pattern.compile("^job \\S+ is ([A-Z_]+)", Pattern.MULTILINE);
 
     private HolderCommands() {
@@ -227,10 +227,60 @@ public final class HolderCommands {
         return out;
     }
 
-    /** The id of the job the holder said it started ("rebuild job rebuild-3 started"), or "". */
+    /** {@code backup create POOL VOLUME --store DIR --no-wait [--full]}: the copy runs in the holder. */
+    public static Function<String, List<String>> backup(String volume, java.nio.file.Path store, boolean full) {
+        return dir -> withFlag(List.of("backup", "create", dir, volume, "--store", store.toString(), "--no-wait"),
+                full, "--full");
+    }
+
+    /**
+     * {@code backup restore POOL VOLUME --store DIR --at ID --no-wait --yes [--write-through]
+     * [--bulk-throttle MB/s]}: the app asked its own confirmation first; the restore runs in the holder.
+     */
+    public static Function<String, List<String>> restoreFromBackup(String volume, java.nio.file.Path store, String image,
+                                                                   boolean writeThrough, long bulkLimit) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("backup", "restore", dir, volume, "--store", store.toString(),
+                    "--at", image, "--no-wait", "--yes"));
+            if (writeThrough) {
+                a.add("--write-through");
+            }
+            if (bulkLimit > 0) {
+                a.add("--bulk-throttle");
+                a.add(megabytes(bulkLimit));
+            }
+            return a;
+        };
+    }
+
+    /**
+     * The progress of the job the holder said it started ("...; job backup-db"), as its snapshot
+     * {@code state} taken after the command shows it; when the job already ended and left the
+     * snapshot, what the holder printed ({@link #started}) under the job's id.
+     */
+    public static org.splitpoint.engine.job.JobProgress startedJob(String kind, String target, String stdout,
+                                                                   org.splitpoint.engine.pool.PoolSnapshot state) {
+        String id = startedJob(stdout);
+        if (state != null) {
+            for (var j : state.jobs()) {
+                if (j.id().equals(id)) {
+                    return j;
+                }
+            }
+        }
+        var p = started(kind, target, stdout);
+        return new org.splitpoint.engine.job.JobProgress(id, p.kind(), p.target(), p.state(), 0, p.totalTracks(), 0, 0,
+                -1, 0, "");
+    }
+
+    /** The id of the job the holder said it started ("rebuild job rebuild-3 started", "...; job backup-db"), or "". */
     public static String startedJob(String stdout) {
         Matcher m = JOB_ID.matcher(stdout);
-        return m.find() ? m.group(1) : "";
+        String id = "";
+        while (m.find()) { // the last: a store's path before it may hold the word
+            id = m.group(1);
+        }
+        return id;
     }
 
     private static List<String> withFlag(List<String> args, boolean on, String flag) {

@@ -394,6 +394,17 @@ public final class PoolBridge implements AutoCloseable {
             throw new PoolException("not available while attached to " + holder.holderName()
                     + ": the holder carries out the actions it has a command for; run this one where the pool is held");
         }
+        if (!action.hasCommand()) {
+            PoolSnapshot state;
+            synchronized (refreshLock) {
+                state = lastOffered;
+            }
+            try {
+                return action.result(null, state);
+            } catch (HolderAction.Unfinished e) {
+                throw (Exception) e.getCause();
+            }
+        }
         HolderLink.Outcome o = holder.run(action.command(dir.toString()));
         if (o.exitCode() != 0) {
             holder.sync(HOLDER_SYNC);
