@@ -192,6 +192,15 @@ class AttachedActionsTest {
     }
 
     @Test
+    void theDrillSaysAtStartThatOnlyTheHolderWritesItsTestData() throws Exception {
+        var drill = new org.splitpoint.app.drill.DrillViewModel(bridge, vm.status());
+        bridge.onSnapshot(drill::apply);
+        holder.pool.admin().addDrive(0); // a change, so the stream brings a snapshot to the sink added late
+        shows(() -> drill.form().startBlockedProperty().get().startsWith("the pool is held by serve, pid "));
+        assertThat(drill.form().startBlockedProperty().get()).contains("run ./splitpoint drill run in a shell");
+    }
+
+    @Test
     void anActionWithoutACommandIsRefusedWithASentence() throws Exception {
         int drives = holder.pool.snapshot().drives().size();
         String[] why = new String[1];

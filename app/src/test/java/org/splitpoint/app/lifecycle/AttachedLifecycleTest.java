@@ -95,6 +95,18 @@ class AttachedLifecycleTest {
     }
 
     @Test
+    void aRefusalByTheHolderIsTheEnginesSentenceInTheForm() throws Exception {
+        NewVolumeForm f = vm.newVolumeForm();
+        f.layoutProperty().set(Layout.RAID1);
+        f.chosen().addAll(List.of("d1", "d2"));
+        holder.pool.admin().createVolume("other", Layout.RAID1, List.of("d1", "d2"), 0); // from a shell meanwhile
+        f.submit(() -> { });
+        shows(() -> !f.problemProperty().get().isEmpty());
+        assertThat(f.problemProperty().get()).isEqualTo("drive d1 is ONLINE in volume other; a new volume needs SPARE drives");
+        assertThat(holder.pool.snapshot().volume("vol1")).isNull();
+    }
+
+    @Test
     void drivesAreAddedByTheHolderAndNamedAsItAddedThem() throws Exception {
         AddDrivesForm f = vm.addDrivesForm();
         f.countProperty().set("2");
