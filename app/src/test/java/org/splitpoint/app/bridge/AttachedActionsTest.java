@@ -61,6 +61,8 @@ class AttachedActionsTest {
     void theTitleNamesTheHolder() {
         assertThat(vm.titleProperty().get())
                 .isEqualTo("Splitpoint — " + dir + " (attached to serve, pid " + ProcessHandle.current().pid() + ")");
+        assertThat(vm.holderLineProperty().get()).as("the header says it too (no title bar without a window manager)")
+                .isEqualTo("attached to serve, pid " + ProcessHandle.current().pid() + ": the holder carries out every action");
     }
 
     @Test
