@@ -265,6 +265,19 @@ public final class PoolBridge implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs {@code task}, which needs no pool in this process (it reads a file the pool's holder
+     * replaces atomically), every {@code period} off the UI thread, whether the app holds the pool
+     * or is attached to its holder, until the handle is cancelled or the bridge closes.
+     */
+    public TaskExecutor.Repeating everyHere(Duration period, Runnable task) {
+        return executor.repeat(period, () -> {
+            if (!closed.get()) {
+                task.run();
+            }
+        });
+    }
+
     /** {@code sink} gets events in batches on the UI thread: first the log's history, then live ones. */
     public void onEvents(Consumer<List<Event>> sink) {
         eventSinks.add(sink);

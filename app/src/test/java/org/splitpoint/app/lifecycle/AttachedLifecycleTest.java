@@ -178,6 +178,31 @@ class AttachedLifecycleTest {
     }
 
     @Test
+    void theRebuildTheHolderRanEndsInTheJobHistoryItSaved() throws Exception {
+        var history = new org.splitpoint.app.jobs.JobHistoryViewModel(bridge);
+        history.pollSaved();
+        ui.drain();
+        assertThat(history.entries()).isEmpty();
+        List<String> ended = new ArrayList<>();
+        history.onEnded(l -> l.forEach(e -> ended.add(e.kind() + " " + e.target() + " " + e.result())));
+        newVolume("a", Layout.RAID5, "d1", "d2", "d3");
+        holder.pool.admin().failDrive("d2");
+        vm.selectedDriveProperty().set("d2");
+        shows(() -> vm.spareBlockedProperty().get().isEmpty());
+        SpareForm f = vm.spareForm();
+        f.spareProperty().set("d6");
+        shows(() -> f.problemProperty().get().isEmpty());
+        done(f);
+        holder.pool.awaitJobs(null);
+        assertThat(TestPools.await(WAIT, () -> {
+            history.pollSaved();
+            ui.drain();
+        }, () -> !ended.isEmpty())).as("the ended job is heard (its notification)").isTrue();
+        assertThat(ended).containsExactly("rebuild d6 of a DONE");
+        assertThat(history.entries()).extracting(e -> e.kind()).containsExactly("rebuild");
+    }
+
+    @Test
     void aSpareTheEngineRefusesIsSaidInTheFormBeforeSubmitting() throws Exception {
         newVolume("a", Layout.RAID5, "d1", "d2", "d3");
         newVolume("b", Layout.RAID1, "d4", "d5");
