@@ -140,6 +140,27 @@ public final class HolderCommands {
         return dir -> List.of("snapshot", "save-area", dir, volume, "--yes");
     }
 
+    /**
+     * {@code volume journal enable POOL VOLUME --drives D1,D2 --store DIR --no-wait [--max-size BYTES]
+     * [--max-age SECONDSs]}: the base backup runs in the holder; 0 keeps the engine's default.
+     */
+    public static Function<String, List<String>> enableJournal(String volume, List<String> drives, java.nio.file.Path store,
+                                                               long maxBytes, long maxAgeSeconds) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("volume", "journal", "enable", dir, volume, "--drives",
+                    String.join(",", drives), "--store", store.toString(), "--no-wait"));
+            if (maxBytes > 0) {
+                a.add("--max-size");
+                a.add(Long.toString(maxBytes));
+            }
+            if (maxAgeSeconds > 0) {
+                a.add("--max-age");
+                a.add(maxAgeSeconds + "s");
+            }
+            return a;
+        };
+    }
+
     /** {@code volume journal disable POOL VOLUME}. */
     public static Function<String, List<String>> disableJournal(String volume) {
         return dir -> List.of("volume", "journal", "disable", dir, volume);
