@@ -91,7 +91,10 @@ final class AppWindow {
 
     void show(PoolLocation start) {
         AppPrefs.Bounds b = prefs.bounds();
-        Scene scene = new Scene(root, b == null ? 1360 : b.width(), b == null ? 860 : b.height());
+        // a first run's size fits the screen (a 1024x700 one, where 1360x860 opened partly off it)
+        javafx.geometry.Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(root, b == null ? Math.min(1360, screen.getWidth()) : b.width(),
+                b == null ? Math.min(860, screen.getHeight()) : b.height());
         stage.setScene(scene);
         if (b != null && !Screen.getScreensForRectangle(b.x(), b.y(), 40, 40).isEmpty()) {
             stage.setX(b.x());

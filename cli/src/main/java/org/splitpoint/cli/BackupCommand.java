@@ -58,7 +58,7 @@ final class BackupCommand {
                 }
                 Job job = pool.backups().backup(volume, dirStore, full, limit);
                 out().println("backup of " + volume + " started: " + job.progress().totalTracks() + " tracks to copy ("
-                        + (full ? "full" : "incremental") + ") into " + dirStore);
+                        + (full ? "full" : "incremental") + ") into " + dirStore + "; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }
@@ -243,7 +243,7 @@ final class BackupCommand {
                 Job job = pool.backups().restore(volume, dirStore, at, writeThrough, limit);
                 var r = pool.backups().restoreOf(volume);
                 out().println("restore of " + volume + " from image " + r.chain().target().id() + " started: the volume is"
-                        + " usable now; " + job.progress().totalTracks() + " tracks to copy in the background");
+                        + " usable now; " + job.progress().totalTracks() + " tracks to copy in the background; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }

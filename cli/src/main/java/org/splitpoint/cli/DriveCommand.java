@@ -45,13 +45,20 @@ final class DriveCommand {
     static final class Add extends OnPool {
         @Option(names = "--size", paramLabel = "SIZE", description = "drive size (default: the pool's drive size)")
         String size;
+        @Option(names = "--count", paramLabel = "N", defaultValue = "1", description = "how many drives to add (default 1)")
+        int count;
 
         @Override
         public Integer call() throws Exception {
             long bytes = size == null ? 0 : Sizes.parse(size);
+            if (count < 1) {
+                throw new IllegalArgumentException("--count must be 1 or more, not " + count);
+            }
             return PoolSession.with(dir, err(), pool -> {
-                String name = pool.admin().addDrive(bytes);
-                out().println("added drive " + name + " (SPARE)");
+                for (int i = 0; i < count; i++) {
+                    String name = pool.admin().addDrive(bytes);
+                    out().println("added drive " + name + " (SPARE)");
+                }
                 return 0;
             });
         }
@@ -170,13 +177,27 @@ final class DriveCommand {
         Double throttle;
         @Option(names = "--no-wait", description = "return at once; the rebuild continues whenever a process holds the pool open")
         boolean noWait;
+        @Option(names = "--check", description = "with --spare: change nothing, say whether that spare may take the"
+                + " drive's place now (exit 0) or why not (exit 1)")
+        boolean check;
 
         @Override
         public Integer call() throws Exception {
             var out = out();
             var err = err();
             long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            if (check && spare == null) {
+                throw new IllegalArgumentException("--check goes with --spare NAME");
+            }
             return PoolSession.with(dir, err, pool -> {
+                if (check) {
+                    String why = pool.admin().whyNotReplaceWithSpare(drive, spare);
+                    if (why != null) {
+                        throw new org.splitpoint.engine.pool.PoolException(why);
+                    }
+                    out.println("spare drive " + spare + " may take the place of " + drive);
+                    return 0;
+                }
                 if (spare != null) {
                     Job job = pool.admin().replaceWithSpare(drive, spare, limit);
                     out.println("spare drive " + spare + " takes the place of " + drive + " in volume "

@@ -54,9 +54,11 @@ public final class HeldPoolCommands implements CommandHandler {
         }
         out.flush();
         err.flush();
+        String why = said.line().isEmpty() ? "" : ": " + said.line();
         pool.events().publish(code == 0 ? Event.info("COMMAND", "control", "command done: " + line)
-                : Event.warning("COMMAND", "control", "command failed (exit " + code + "): " + line
-                        + (said.line().isEmpty() ? "" : ": " + said.line())));
+                : args.contains("--check") // a question the engine answered no (a dialog asking), not a failure
+                ? Event.info("COMMAND", "control", "check answered no: " + line + why)
+                : Event.warning("COMMAND", "control", "command failed (exit " + code + "): " + line + why));
         return code;
     }
 

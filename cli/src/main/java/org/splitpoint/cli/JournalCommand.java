@@ -53,6 +53,9 @@ final class JournalCommand {
         String maxSize;
         @Option(names = "--max-age", paramLabel = "DURATION", description = "ship when the oldest entry is this old (e.g. 15m)")
         String maxAge;
+        @Option(names = "--no-wait", description = "return once the base backup started (only while serve or the app"
+                + " holds the pool: the backup runs in that process)")
+        boolean noWait;
 
         @Override
         public Integer call() throws Exception {
@@ -66,10 +69,14 @@ final class JournalCommand {
             }
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {
+                if (noWait && CliContext.current().resident() == null) {
+                    throw new IllegalArgumentException("--no-wait needs the pool held by serve or the app: the journal's"
+                            + " base backup runs in the process that holds the pool");
+                }
                 Job backup = pool.journals().enable(volume, drives, dirStore, size, age);
                 out().println("journal of " + volume + " enabled on " + String.join(" and ", drives) + "; the backup it"
                         + " builds on is running (" + backup.progress().totalTracks() + " tracks)");
-                return WaitCommand.awaitJobs(pool, err(), List.of(backup));
+                return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(backup));
             });
         }
     }

@@ -77,13 +77,21 @@ final class PairCommand {
         boolean stop;
         @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
         boolean yes;
+        @Option(names = "--check", description = "change nothing: say whether the pair may be deleted now (exit 0) or"
+                + " why not (exit 1)")
+        boolean check;
 
         @Override
         public Integer call() throws Exception {
             return PoolSession.with(dir, err(), pool -> {
                 String why = pool.pairs().whyNotDelete(name, stop);
-                if (why != null) {
-                    throw new org.splitpoint.engine.pool.PoolException(why + (why.contains("stop the copy") ? " (--stop)" : ""));
+                if (why != null) { // --check: the engine's sentence as it is (the app attached to serve shows it)
+                    throw new org.splitpoint.engine.pool.PoolException(why + (!check && why.contains("stop the copy")
+                            ? " (--stop)" : ""));
+                }
+                if (check) {
+                    out().println("pair " + name + " may be deleted" + (stop ? " (its running copy stopped first)" : ""));
+                    return 0;
                 }
                 PairAdmin.PairView p = pool.pairs().query(name).get(0);
                 String consequence = "deleting pair " + name + " ends the tracking between " + p.std() + " and " + p.bcv()

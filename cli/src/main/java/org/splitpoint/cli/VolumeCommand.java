@@ -62,6 +62,9 @@ final class VolumeCommand {
         String name;
         @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
         boolean yes;
+        @Option(names = "--check", description = "change nothing: say whether the volume may be deleted now (exit 0) or"
+                + " why not (exit 1)")
+        boolean check;
 
         @Override
         public Integer call() throws Exception {
@@ -69,6 +72,10 @@ final class VolumeCommand {
                 String why = pool.admin().whyNotDeleteVolume(name);
                 if (why != null) {
                     throw new org.splitpoint.engine.pool.PoolException(why);
+                }
+                if (check) {
+                    out().println("volume " + name + " may be deleted");
+                    return 0;
                 }
                 var v = pool.snapshot().volume(name);
                 if (!yes && !Confirm.typed(err(), "deleting volume " + name + " loses the " + Sizes.format(v.size())

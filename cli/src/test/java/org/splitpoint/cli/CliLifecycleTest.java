@@ -55,6 +55,51 @@ class CliLifecycleTest {
     }
 
     @Test
+    void checkSaysWhetherTheEngineWouldGoAheadAndChangesNothing() throws Exception {
+        Path pool = poolWithAPair();
+        var before = CliRun.fingerprint(pool.resolve("drives"));
+        CliRun no = CliRun.of("volume", "delete", pool, "a", "--check");
+        assertThat(no.code()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(no)).isEqualTo("splitpoint: volume a is the STD of pair p; delete the pair first");
+        CliRun yes = CliRun.of("pair", "delete", pool, "p", "--check");
+        assertThat(yes.code()).as(yes.err()).isZero();
+        assertThat(yes.out()).contains("pair p may be deleted");
+        assertThat(CliRun.of("pair", "query", pool, "p").code()).as("--check deleted nothing").isZero();
+        assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
+        CliRun spare = CliRun.of("drive", "replace", pool, "d3", "--spare", "d5", "--check");
+        assertThat(spare.code()).as(spare.err()).isZero();
+        assertThat(spare.out()).contains("spare drive d5 may take the place of d3");
+        JsonNode status = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
+        assertThat(status.at("/volumes/1/drives").toString()).as("--check replaced nothing").contains("d3");
+        assertThat(CliRun.fingerprint(pool.resolve("drives"))).isEqualTo(before);
+    }
+
+    @Test
+    void checkAnsweredNoInTheHolderIsNoWarning() throws Exception {
+        Path pool = poolWithAPair();
+        try (Holder h = new Holder(pool)) {
+            java.util.List<org.splitpoint.engine.event.Event> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            h.pool.addListener(seen::add);
+            assertThat(CliRun.of("volume", "delete", pool, "a", "--check").code()).isEqualTo(1);
+            h.pool.events().drain();
+            assertThat(seen).extracting(e -> e.severity() + " " + e.message())
+                    .contains("INFO check answered no: splitpoint volume delete " + pool + " a --check: volume a is the STD"
+                            + " of pair p; delete the pair first")
+                    .noneMatch(l -> l.startsWith("WARNING"));
+        }
+    }
+
+    @Test
+    void driveAddCountAddsThatManySpares() {
+        Path pool = poolWithAPair();
+        CliRun added = CliRun.of("drive", "add", pool, "--count", 2);
+        assertThat(added.code()).as(added.err()).isZero();
+        assertThat(added.out()).isEqualTo("added drive d7 (SPARE)\nadded drive d8 (SPARE)\n");
+        assertThat(CliRun.oneSentence(CliRun.of("drive", "add", pool, "--count", 0))).isEqualTo("splitpoint: --count must be 1"
+                + " or more, not 0");
+    }
+
+    @Test
     void aSpareTakesAFailedDrivesPlaceAndIsRebuilt() throws Exception {
         Path pool = poolWithAPair();
         assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();

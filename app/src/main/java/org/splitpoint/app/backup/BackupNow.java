@@ -256,7 +256,9 @@ public final class BackupNow {
         status.started("Starting a " + (f ? "full" : "incremental") + " backup of " + v + "…");
         progress.set(0);
         progressText.set("backup of " + v + " starting…");
-        bridge.run(pool -> pool.backups().backup(v, dir, f, 0).progress(), p -> {
+        bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.backup(v, dir, f),
+                (out, state) -> org.splitpoint.app.bridge.HolderCommands.startedJob("backup", v, out, state),
+                pool -> pool.backups().backup(v, dir, f, 0).progress()), p -> {
             watched = p.id();
             watchedState = JobState.RUNNING;
             status.succeeded("Backup of " + v + " started: " + Format.tracks(p.totalTracks()) + " to copy ("
@@ -278,11 +280,12 @@ public final class BackupNow {
             return;
         }
         status.started("Cancelling " + id + "…");
-        bridge.run(pool -> {
-            var job = pool.job(id);
-            job.cancel();
-            job.await(30_000);
-            return job.state().name();
-        }, st -> status.succeeded("Job " + id + " is " + st), status::failed);
+        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.cancelJob(id),
+                org.splitpoint.app.bridge.HolderCommands::jobState, pool -> {
+                    var job = pool.job(id);
+                    job.cancel();
+                    job.await(30_000);
+                    return job.state().name();
+                }), st -> status.succeeded("Job " + id + " is " + st), status::failed);
     }
 }

@@ -171,13 +171,13 @@ public final class BackupsViewModel {
     /** Reads every known store again (in the background). */
     public void refresh() {
         List<Path> dirs = List.copyOf(stores.list());
-        bridge.run(pool -> {
+        bridge.run(StoreListing.reading(read -> {
             Map<Path, StoreListing> out = new HashMap<>();
             for (Path d : dirs) {
-                out.put(d, StoreListing.read(pool, d));
+                out.put(d, read.apply(d));
             }
             return out;
-        }, m -> {
+        }), m -> {
             listings.set(Map.copyOf(m));
             showListing();
         }, status::failed);
@@ -258,7 +258,7 @@ public final class BackupsViewModel {
                     + " with the pool is no backup)");
             return;
         }
-        bridge.run(pool -> StoreListing.read(pool, dir), l -> {
+        bridge.run(StoreListing.reading(read -> read.apply(dir)), l -> {
             if (l.problem() != null) {
                 status.failed(l.problem());
                 return;

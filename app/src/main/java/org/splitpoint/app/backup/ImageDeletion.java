@@ -92,13 +92,13 @@ final class ImageDeletion {
             doomed.addAll(dependents(i, l));
         }
         status.started("Deleting " + String.join(", ", doomed) + "…");
-        bridge.run(pool -> {
+        bridge.run(org.splitpoint.app.bridge.HolderAction.notOnThePool(() -> { // as backup delete DIR ID: here
             DirectoryStore s = DirectoryStore.open(dir, StorageFactory.real(), false);
             for (int n = doomed.size() - 1; n >= 0; n--) { // those built on it first: never half a chain
                 s.delete(doomed.get(n));
             }
             return null;
-        }, ok -> {
+        }), ok -> {
             doomed.forEach(id -> verify.forget(dir, id));
             status.succeeded(doomed.size() == 1 ? "Deleted image " + i.id() : "Deleted images " + String.join(", ", doomed));
             done.run();

@@ -45,6 +45,47 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
                 r.chain().images().forEach(i -> inRestore.add(i.store() + "/" + i.id()));
             }
         }
+        return readStore(dir, last, inRestore);
+    }
+
+    /**
+     * As {@link #read(Pool, Path)} while the app is attached to the pool's holder: the store read
+     * here, the pool's backup facts from the holder's snapshot {@code s} (null before its first):
+     * each volume's last backup image (found in this store, or said to be in another one) and the
+     * chain of each instant restore's image as far as this store holds it.
+     */
+    public static StoreListing read(PoolSnapshot s, Path dir) {
+        StoreListing l = readStore(dir, Map.of(), Set.of());
+        if (s == null || l.uuid() == null) {
+            return l;
+        }
+        Map<String, BackupRecord> last = new HashMap<>();
+        Set<String> inRestore = new HashSet<>();
+        for (PoolSnapshot.VolumeView v : s.volumes()) {
+            if (v.lastBackup() != null) {
+                boolean here = l.image(v.lastBackup()) != null;
+                last.put(v.name(), new BackupRecord(v.name(), here ? l.uuid() : "", here ? dir.toString()
+                        : "another directory", v.lastBackup()));
+            }
+            for (ImageInfo i = v.restore() == null ? null : l.image(v.restore().image()); i != null;
+                 i = i.parent() == null ? null : l.image(i.parent())) {
+                inRestore.add(l.uuid() + "/" + i.id());
+            }
+        }
+        return new StoreListing(l.dir(), l.isNew(), l.uuid(), l.images(), l.unfinished(), l.problem(), last, inRestore);
+    }
+
+    /**
+     * Work over store listings ({@code body} is handed the reader), as an action for the bridge:
+     * with the pool when the app holds it, with the holder's snapshot when attached.
+     */
+    public static <T> org.splitpoint.app.bridge.HolderAction<T> reading(
+            java.util.function.Function<java.util.function.Function<Path, StoreListing>, T> body) {
+        return org.splitpoint.app.bridge.HolderAction.fromState(s -> body.apply(d -> read(s, d)),
+                pool -> body.apply(d -> read(pool, d)));
+    }
+
+    private static StoreListing readStore(Path dir, Map<String, BackupRecord> last, Set<String> inRestore) {
         try {
             DirectoryStore store = DirectoryStore.open(dir, StorageFactory.real(), false);
             return new StoreListing(dir, false, store.uuid(), store.list(), store.unfinished(), null, last, inRestore);

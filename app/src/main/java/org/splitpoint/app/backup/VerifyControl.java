@@ -85,7 +85,7 @@ final class VerifyControl {
         }
         line.set("Verifying " + (images.size() == 1 ? images.get(0).id() : images.size() + " images") + "…");
         changed.run();
-        bridge.run(pool -> check(store, images), this::finished, why -> {
+        bridge.run(org.splitpoint.app.bridge.HolderAction.notOnThePool(() -> check(store, images)), this::finished, why -> {
             running.set(false);
             for (ImageInfo i : images) {
                 if (stateOf(store, i.id()).kind() == VerifyState.Kind.VERIFYING) {

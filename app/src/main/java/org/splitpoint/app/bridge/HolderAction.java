@@ -52,6 +52,45 @@ public final class HolderAction<T> implements EngineCall<T> {
         return new HolderAction<>(local, command, fromOutputAndState);
     }
 
+    /**
+     * An action whose attached form needs no command: its result is made in this process from the
+     * holder's latest snapshot ({@code attached}), e.g. a backup store's listing, which this process
+     * reads itself (the store is a directory, as for {@code backup list DIR}), with the pool's backup
+     * facts taken from the holder's state. {@code local} when the app holds the pool.
+     */
+    public static <T> HolderAction<T> fromState(java.util.function.Function<PoolSnapshot, T> attached, EngineCall<T> local) {
+        return new HolderAction<>(local, null, (out, s) -> attached.apply(s));
+    }
+
+    /**
+     * Work on files this process reads and writes itself, not on the pool (a backup store's images:
+     * verify, delete — as {@code backup verify|delete DIR} run in the calling process): the same
+     * whether the app holds the pool or is attached to its holder.
+     */
+    public static <T> HolderAction<T> notOnThePool(java.util.concurrent.Callable<T> work) {
+        return new HolderAction<>(pool -> work.call(), null, (out, s) -> {
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new Unfinished(e);
+            }
+        });
+    }
+
+    /** A checked failure of {@link #notOnThePool} work, carried out of {@link #result}. */
+    static final class Unfinished extends RuntimeException {
+        Unfinished(Exception cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** True when the attached form runs a command in the holder (else it is made here: {@link #result}). */
+    boolean hasCommand() {
+        return command != null;
+    }
+
     @Override
     public T call(Pool pool) throws Exception {
         return local.call(pool);

@@ -17,6 +17,8 @@ public final class HolderCommands {
 
     private static final Pattern NUMBER = Pattern.compile("(\\d+)");
     private static final Pattern TRACKS = Pattern.compile("(\\d+) tracks?\\b");
+    private static final Pattern ADDED = Pattern.compile("^added drive (\\S+) ", Pattern.MULTILINE);
+    private static final Pattern JOB_ID = Pattern.compile("\\bjob ([\\w.@-]+)");
     private static final Pattern JOB_STATE = Pattern.compile("^job \\S+ is ([A-Z_]+)", Pattern.MULTILINE);
 
     private HolderCommands() {
@@ -88,7 +90,24 @@ public final class HolderCommands {
 
     /** {@code volume verify POOL VOLUME}: prints the mismatch count. */
     public static Function<String, List<String>> verifyVolume(String volume) {
-        return dir -> List.of("volume", "verify", dir, volume);
+        return verifyVolume(volume, false);
+    }
+
+    /** {@code volume verify POOL VOLUME [--repair]}: prints the mismatch count (rewritten ones with --repair). */
+    public static Function<String, List<String>> verifyVolume(String volume, boolean repair) {
+        return dir -> withFlag(List.of("volume", "verify", dir, volume), repair, "--repair");
+    }
+
+    /** {@code drive replace POOL DRIVE --no-wait [--throttle MB/s]}: a blank image, rebuilt in the holder. */
+    public static Function<String, List<String>> replaceDrive(String drive, long limit) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("drive", "replace", dir, drive, "--no-wait"));
+            if (limit > 0) {
+                a.add("--throttle");
+                a.add(megabytes(limit));
+            }
+            return a;
+        };
     }
 
     /** {@code snapshot create POOL VOLUME NAME}. */
@@ -121,6 +140,27 @@ public final class HolderCommands {
         return dir -> List.of("snapshot", "save-area", dir, volume, "--yes");
     }
 
+    /**
+     * {@code volume journal enable POOL VOLUME --drives D1,D2 --store DIR --no-wait [--max-size BYTES]
+     * [--max-age SECONDSs]}: the base backup runs in the holder; 0 keeps the engine's default.
+     */
+    public static Function<String, List<String>> enableJournal(String volume, List<String> drives, java.nio.file.Path store,
+                                                               long maxBytes, long maxAgeSeconds) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("volume", "journal", "enable", dir, volume, "--drives",
+                    String.join(",", drives), "--store", store.toString(), "--no-wait"));
+            if (maxBytes > 0) {
+                a.add("--max-size");
+                a.add(Long.toString(maxBytes));
+            }
+            if (maxAgeSeconds > 0) {
+                a.add("--max-age");
+                a.add(maxAgeSeconds + "s");
+            }
+            return a;
+        };
+    }
+
     /** {@code volume journal disable POOL VOLUME}. */
     public static Function<String, List<String>> disableJournal(String volume) {
         return dir -> List.of("volume", "journal", "disable", dir, volume);
@@ -129,6 +169,147 @@ public final class HolderCommands {
     /** {@code volume journal ship POOL VOLUME} (the holder waits for the image to be verified). */
     public static Function<String, List<String>> shipJournal(String volume) {
         return dir -> List.of("volume", "journal", "ship", dir, volume);
+    }
+
+    /** {@code pair create POOL PAIR --std VOLUME --bcv VOLUME}. */
+    public static Function<String, List<String>> createPair(String pair, String std, String bcv) {
+        return dir -> List.of("pair", "create", dir, pair, "--std", std, "--bcv", bcv);
+    }
+
+    /** {@code pair delete POOL PAIR --yes [--stop]}: the app asked its own typed confirmation first. */
+    public static Function<String, List<String>> deletePair(String pair, boolean stop) {
+        return dir -> withFlag(List.of("pair", "delete", dir, pair, "--yes"), stop, "--stop");
+    }
+
+    /** {@code pair delete POOL PAIR --check [--stop]}: the engine's reason not to delete now, changing nothing. */
+    public static Function<String, List<String>> checkDeletePair(String pair, boolean stop) {
+        return dir -> withFlag(List.of("pair", "delete", dir, pair, "--check"), stop, "--stop");
+    }
+
+    /** {@code volume create POOL NAME --layout L --drives D1,D2,... [--size BYTES]}; {@code bytes} 0: all the drives hold. */
+    public static Function<String, List<String>> createVolume(String name, String layout, List<String> drives, long bytes) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("volume", "create", dir, name, "--layout", layout,
+                    "--drives", String.join(",", drives)));
+            if (bytes > 0) {
+                a.add("--size");
+                a.add(Long.toString(bytes)); // plain bytes: exactly the size the form computed
+            }
+            return a;
+        };
+    }
+
+    /** {@code volume delete POOL NAME --yes}: the app asked its own typed confirmation first. */
+    public static Function<String, List<String>> deleteVolume(String name) {
+        return dir -> List.of("volume", "delete", dir, name, "--yes");
+    }
+
+    /** {@code volume delete POOL NAME --check}: the engine's reason not to delete now, changing nothing. */
+    public static Function<String, List<String>> checkDeleteVolume(String name) {
+        return dir -> List.of("volume", "delete", dir, name, "--check");
+    }
+
+    /** {@code drive add POOL --count N [--size BYTES]}; {@code bytes} 0: the pool's drive size. */
+    public static Function<String, List<String>> addDrives(int count, long bytes) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("drive", "add", dir, "--count", Integer.toString(count)));
+            if (bytes > 0) {
+                a.add("--size");
+                a.add(Long.toString(bytes));
+            }
+            return a;
+        };
+    }
+
+    /** {@code drive replace POOL DRIVE --spare SPARE --no-wait [--throttle MB/s]}: the rebuild runs in the holder. */
+    public static Function<String, List<String>> replaceWithSpare(String failed, String spare, long limit) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("drive", "replace", dir, failed, "--spare", spare, "--no-wait"));
+            if (limit > 0) {
+                a.add("--throttle");
+                a.add(megabytes(limit));
+            }
+            return a;
+        };
+    }
+
+    /** {@code drive replace POOL DRIVE --spare SPARE --check}: the engine's reason the spare cannot, changing nothing. */
+    public static Function<String, List<String>> checkReplaceWithSpare(String failed, String spare) {
+        return dir -> List.of("drive", "replace", dir, failed, "--spare", spare, "--check");
+    }
+
+    /** The drives the holder said it added ("added drive d7 (SPARE)", one line each). */
+    public static List<String> addedDrives(String stdout) {
+        List<String> out = new ArrayList<>();
+        Matcher m = ADDED.matcher(stdout);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** {@code backup create POOL VOLUME --store DIR --no-wait [--full]}: the copy runs in the holder. */
+    public static Function<String, List<String>> backup(String volume, java.nio.file.Path store, boolean full) {
+        return dir -> withFlag(List.of("backup", "create", dir, volume, "--store", store.toString(), "--no-wait"),
+                full, "--full");
+    }
+
+    /**
+     * {@code backup restore POOL VOLUME --store DIR --at ID --no-wait --yes [--write-through]
+     * [--bulk-throttle MB/s]}: the app asked its own confirmation first; the restore runs in the holder.
+     */
+    public static Function<String, List<String>> restoreFromBackup(String volume, java.nio.file.Path store, String image,
+                                                                   boolean writeThrough, long bulkLimit) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("backup", "restore", dir, volume, "--store", store.toString(),
+                    "--at", image, "--no-wait", "--yes"));
+            if (writeThrough) {
+                a.add("--write-through");
+            }
+            if (bulkLimit > 0) {
+                a.add("--bulk-throttle");
+                a.add(megabytes(bulkLimit));
+            }
+            return a;
+        };
+    }
+
+    /**
+     * The progress of the job the holder said it started ("...; job backup-db"), as its snapshot
+     * {@code state} taken after the command shows it; when the job already ended and left the
+     * snapshot, what the holder printed ({@link #started}) under the job's id.
+     */
+    public static org.splitpoint.engine.job.JobProgress startedJob(String kind, String target, String stdout,
+                                                                   org.splitpoint.engine.pool.PoolSnapshot state) {
+        String id = startedJob(stdout);
+        if (state != null) {
+            for (var j : state.jobs()) {
+                if (j.id().equals(id)) {
+                    return j;
+                }
+            }
+        }
+        var p = started(kind, target, stdout);
+        return new org.splitpoint.engine.job.JobProgress(id, p.kind(), p.target(), p.state(), 0, p.totalTracks(), 0, 0,
+                -1, 0, "");
+    }
+
+    /** The id of the job the holder said it started ("rebuild job rebuild-3 started", "...; job backup-db"), or "". */
+    public static String startedJob(String stdout) {
+        Matcher m = JOB_ID.matcher(stdout);
+        String id = "";
+        while (m.find()) { // the last: a store's path before it may hold the word
+            id = m.group(1);
+        }
+        return id;
+    }
+
+    private static List<String> withFlag(List<String> args, boolean on, String flag) {
+        List<String> a = new ArrayList<>(args);
+        if (on) {
+            a.add(flag);
+        }
+        return a;
     }
 
     /** The first whole number the holder printed ("verify" prints the mismatch count), or -1. */

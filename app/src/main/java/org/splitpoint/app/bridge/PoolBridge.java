@@ -11,37 +11,30 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.splitpoint.engine.event.Event;
-import org.splitpoint.engine.event.EventBus;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolException;
-import org.splitpoint.engine.pool.PoolPaths;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
- * The app's one door to the engine. It owns the open {@link Pool}, runs engine calls on the
- * {@link TaskExecutor}, and turns the engine's events plus a 500 ms timer into pool snapshots (and
- * the pairs' query views) that reach the UI thread coalesced (at most one pending post, the latest
- * snapshot wins). Engine threads never wait for the UI: the event listener only flags a refresh and
- * queues the event. Long-lived users of the pool (workload generators) register a close hook, so
- * they stop before the pool closes.
+ * The app's one door to the engine. It runs engine calls on the {@link TaskExecutor} and hands the
+ * pool's state — snapshots, the pairs' query views, the journals' status, events — to the UI
+ * thread coalesced (at most one pending post per kind, the latest snapshot wins; a value equal to
+ * the last one is dropped). Long-lived users of the pool (workload generators) register a close
+ * hook, so they stop before the pool closes.
  *
- * <p>When another process holds the pool ({@code splitpoint serve}), the bridge is attached to it
- * instead ({@link HolderLink}): the same sinks are fed from the holder's subscription stream, every
- * {@link HolderAction} runs as a command in the holder, and closing only disconnects. There is no
- * {@link Pool} in this process then: engine calls that are not holder actions are refused with a
- * sentence, and samplers that need the pool in this process do not run.
+ * <p>Where the pool is, is its {@link PoolSide}: held in this process ({@link HeldPool}: the
+ * engine's events and a timer make the snapshots), or held by another process the app is attached
+ * to ({@link AttachedPool}: the holder's subscription stream feeds the same sinks, every
+ * {@link HolderAction} runs as a command in the holder, closing only disconnects).
  */
 public final class PoolBridge implements AutoCloseable {
 
     public static final Duration REFRESH_PERIOD = Duration.ofMillis(500);
     public static final int HISTORY = 200;
-    /** How long a result waits for the holder's stream to show it (a late stream is not an error). */
-    private static final Duration HOLDER_SYNC = Duration.ofSeconds(10);
 
-    private final Pool pool;
-    private final HolderLink holder;
+    private final PoolSide side;
     private final Path dir;
     private final List<Consumer<String>> holderGoneSinks = new CopyOnWriteArrayList<>();
     private final TaskExecutor executor;
@@ -55,28 +48,26 @@ public final class PoolBridge implements AutoCloseable {
     private final List<Consumer<Map<String, JournalAdmin.Status>>> journalSinks = new CopyOnWriteArrayList<>();
     private final Coalescer<Map<String, JournalAdmin.Status>> journals;
     private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Object refreshLock = new Object();
+    private final Object offerLock = new Object(); // the last values offered, and offering in order
     private PoolSnapshot lastOffered;
     private List<PairView> lastPairs;
     private Map<String, JournalAdmin.Status> lastJournals;
-    private TaskExecutor.Repeating timer;
-    private TaskExecutor.Repeating nicer;
-    private final ThreadNice threadNice = new ThreadNice();
 
     /** Wraps an open pool; {@code ui} runs a task on the UI thread (Platform::runLater in the app). */
     public PoolBridge(Pool pool, TaskExecutor executor, Executor ui) {
-        this(pool, null, pool.dir(), executor, ui);
+        this(null, pool, pool.dir(), executor, ui);
     }
 
-    private PoolBridge(Pool pool, HolderLink holder, Path dir, TaskExecutor executor, Executor ui) {
-        this.pool = pool;
-        this.holder = holder;
+    /** Attached to {@code holder} when it is not null, else holding {@code pool}. */
+    private PoolBridge(HolderLink holder, Pool pool, Path dir, TaskExecutor executor, Executor ui) {
         this.dir = dir;
         this.executor = executor;
         this.ui = ui;
+        Feed feed = new Feed();
+        this.side = holder != null ? new AttachedPool(holder, dir, feed, this::lastShown)
+                : new HeldPool(pool, executor, feed, closed);
         this.snapshots = new Coalescer<>(ui, Coalescer.latestWins(), s -> snapshotSinks.forEach(c -> c.accept(s)));
         this.events = new Coalescer<>(ui, PoolBridge::concat, l -> eventSinks.forEach(c -> c.accept(l)));
         this.pairs = new Coalescer<>(ui, Coalescer.latestWins(), l -> pairSinks.forEach(c -> c.accept(l)));
@@ -143,12 +134,12 @@ public final class PoolBridge implements AutoCloseable {
             refused.addSuppressed(e);
             return null;
         }
-        return link == null ? null : new PoolBridge(null, link, dir.toAbsolutePath().normalize(), executor, ui);
+        return link == null ? null : new PoolBridge(link, null, dir.toAbsolutePath().normalize(), executor, ui);
     }
 
     /** The process this app is attached to ("serve, pid 1234"), or null when the app holds the pool itself. */
     public String attachedTo() {
-        return holder == null ? null : holder.holderName();
+        return side.attachedTo();
     }
 
     /**
@@ -165,7 +156,7 @@ public final class PoolBridge implements AutoCloseable {
      * the handle is cancelled. Null when the app holds the pool (sample it with {@link #every}).
      */
     public TaskExecutor.Repeating watchPair(String pair, Consumer<com.fasterxml.jackson.databind.JsonNode> sink) {
-        return holder == null || closed.get() ? null : holder.watch(pair, sink);
+        return closed.get() ? null : side.watchPair(pair, sink);
     }
 
     /**
@@ -175,7 +166,7 @@ public final class PoolBridge implements AutoCloseable {
      */
     public TaskExecutor.Repeating watchRestore(String volume, boolean snapshot, String job,
                                                Consumer<com.fasterxml.jackson.databind.JsonNode> sink) {
-        return holder == null || closed.get() ? null : holder.watchRestore(volume, snapshot, job, sink);
+        return closed.get() ? null : side.watchRestore(volume, snapshot, job, sink);
     }
 
     private static <E> List<E> concat(List<E> a, List<E> b) {
@@ -198,19 +189,12 @@ public final class PoolBridge implements AutoCloseable {
         if (closed.get()) {
             throw new PoolException("the pool is closed");
         }
-        if (holder != null) {
-            throw new PoolException("the pool is held by " + holder.holderName() + " and this app is attached to it:"
-                    + " its volumes are used in that process (through its NBD exports), not here");
-        }
-        return pool.device(volume);
+        return side.device(volume);
     }
 
     /** Sets the guard the pool runs around every pair change, whoever starts it (the workloads' expectations). */
     public void guardPairs(org.splitpoint.engine.pair.PairChangeGuard guard) {
-        if (pool == null) {
-            return; // attached: the pool's pairs change in the holder, and no built-in workload runs here
-        }
-        pool.pairs().guard(guard);
+        side.guardPairs(guard);
     }
 
     public Path poolDir() {
@@ -247,20 +231,22 @@ public final class PoolBridge implements AutoCloseable {
 
     /**
      * Runs {@code task} with the pool every {@code period} off the UI thread (never in view-model
-     * tests, whose executor does not repeat) until the handle is cancelled or the pool closes.
+     * tests, whose executor does not repeat) until the handle is cancelled or the pool closes; a
+     * no-op while attached (there is no pool here: attached views use the holder's stream).
      */
     public TaskExecutor.Repeating every(Duration period, EngineCall<?> task) {
-        if (holder != null) {
-            return () -> { }; // no pool in this process to sample: attached views use the holder's stream
-        }
+        return side.every(period, task);
+    }
+
+    /**
+     * Runs {@code task}, which needs no pool in this process (it reads a file the pool's holder
+     * replaces atomically), every {@code period} off the UI thread, whether the app holds the pool
+     * or is attached to its holder, until the handle is cancelled or the bridge closes.
+     */
+    public TaskExecutor.Repeating everyHere(Duration period, Runnable task) {
         return executor.repeat(period, () -> {
-            if (closed.get()) {
-                return;
-            }
-            try {
-                task.call(pool);
-            } catch (Exception e) {
-                // a sampling tick that failed (the pool closing) is simply skipped
+            if (!closed.get()) {
+                task.run();
             }
         });
     }
@@ -272,82 +258,22 @@ public final class PoolBridge implements AutoCloseable {
 
     /** Starts listening, loads the event history, starts the refresh timer and takes a first snapshot. */
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            return;
+        if (started.compareAndSet(false, true)) {
+            side.start();
         }
-        if (holder != null) {
-            holder.start(new FromHolder());
-            return;
-        }
-        pool.addListener(e -> {
-            events.offer(List.of(e));
-            refresh();
-        });
-        timer = executor.repeat(REFRESH_PERIOD, this::refresh);
-        nicer = executor.repeat(Duration.ofSeconds(1), threadNice::apply); // new copy jobs start at any time
-        executor.execute(() -> {
-            // events published before the listener are in the log once the bus is drained;
-            // the events view drops the few that arrive both ways
-            pool.events().drain();
-            try {
-                List<Event> history = EventBus.readLog(new PoolPaths(pool.dir()).events(), HISTORY);
-                if (!history.isEmpty()) {
-                    events.offer(history);
-                }
-            } catch (IOException e) {
-                events.offer(List.of(Event.warning("ERROR", "app", "could not read the event log: " + e.getMessage())));
-            }
-        });
-        refresh();
     }
 
     /** Asks for a fresh snapshot; requests made while one is queued are folded into it. */
     public void refresh() {
-        if (holder != null) {
-            return; // the holder sends a snapshot whenever anything changed
-        }
-        if (closed.get() || !refreshQueued.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            executor.execute(this::takeSnapshot);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            refreshQueued.set(false);
+        if (!closed.get()) {
+            side.refresh();
         }
     }
 
-    private void takeSnapshot() {
-        refreshQueued.set(false);
-        if (closed.get()) {
-            return;
-        }
-        synchronized (refreshLock) { // keeps snapshots in the order they were taken
-            if (closed.get()) {
-                return;
-            }
-            PoolSnapshot s = pool.snapshot();
-            if (!s.equals(lastOffered)) {
-                lastOffered = s;
-                snapshots.offer(s);
-            }
-            List<PairView> p = queryPairs();
-            if (p != null && !p.equals(lastPairs)) {
-                lastPairs = p;
-                pairs.offer(p);
-            }
-            Map<String, JournalAdmin.Status> j = JournalStatuses.of(pool, s);
-            if (j != null && !j.equals(lastJournals)) {
-                lastJournals = j;
-                journals.offer(j);
-            }
-        }
-    }
-
-    private List<PairView> queryPairs() {
-        try {
-            return List.copyOf(pool.pairs().query(null));
-        } catch (PoolException | RuntimeException e) {
-            return null; // a pair map changing under the query: the next refresh sees it settled
+    /** The snapshot the sinks were last offered (the holder's, while attached); null before the first. */
+    private PoolSnapshot lastShown() {
+        synchronized (offerLock) {
+            return lastOffered;
         }
     }
 
@@ -369,49 +295,20 @@ public final class PoolBridge implements AutoCloseable {
             if (closed.get()) {
                 throw new PoolException("the pool is closed");
             }
-            result = holder != null ? inHolder(call) : call.call(pool);
+            result = side.carryOut(call);
         } catch (Exception | Error e) { // an Error too: the UI must never wait forever for an answer
             ui.execute(() -> onFailure.accept(sentence(e)));
-            if (holder != null) {
-                return;
-            }
-            try {
-                takeSnapshot();
-            } catch (RuntimeException ignored) {
-                // the next refresh tries again
-            }
+            side.failed();
             return;
-        }
-        if (holder == null) {
-            takeSnapshot(); // posted before the callback, so the callback sees the result applied
         }
         ui.execute(() -> onSuccess.accept(result));
     }
 
-    /** Runs a holder action as a command in the holder; anything else cannot run without the pool here. */
-    private <T> T inHolder(EngineCall<T> call) throws Exception {
-        if (!(call instanceof HolderAction<T> action)) {
-            throw new PoolException("not available while attached to " + holder.holderName()
-                    + ": the holder carries out the actions it has a command for; run this one where the pool is held");
-        }
-        HolderLink.Outcome o = holder.run(action.command(dir.toString()));
-        if (o.exitCode() != 0) {
-            holder.sync(HOLDER_SYNC);
-            throw new PoolException(o.sentence());
-        }
-        holder.sync(HOLDER_SYNC); // the result is reported once the views show it, as when the app holds the pool
-        PoolSnapshot state;
-        synchronized (refreshLock) {
-            state = lastOffered;
-        }
-        return action.result(o.stdout(), state);
-    }
-
-    /** The holder's stream into the same sinks a held pool feeds; values equal to the last are dropped. */
-    private final class FromHolder implements HolderLink.Listener {
+    /** The pool's state from either side into the sinks; values equal to the last are dropped. */
+    private final class Feed implements HolderLink.Listener {
         @Override
         public void snapshot(PoolSnapshot s, List<PairView> p, Map<String, JournalAdmin.Status> j) {
-            synchronized (refreshLock) {
+            synchronized (offerLock) {
                 if (closed.get()) {
                     return;
                 }
@@ -419,11 +316,11 @@ public final class PoolBridge implements AutoCloseable {
                     lastOffered = s;
                     snapshots.offer(s);
                 }
-                if (!p.equals(lastPairs)) {
+                if (p != null && !p.equals(lastPairs)) { // null: a pair map changing under the query
                     lastPairs = p;
                     pairs.offer(p);
                 }
-                if (!j.equals(lastJournals)) {
+                if (j != null && !j.equals(lastJournals)) {
                     lastJournals = j;
                     journals.offer(j);
                 }
@@ -457,17 +354,11 @@ public final class PoolBridge implements AutoCloseable {
         return m;
     }
 
-    /** Stops the timer, stops jobs at a checkpoint (they resume on the next open), closes the pool. */
+    /** Stops jobs at a checkpoint (they resume on the next open) and closes the pool, or only disconnects. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
-        }
-        if (timer != null) {
-            timer.cancel();
-        }
-        if (nicer != null) {
-            nicer.cancel();
         }
         for (Runnable hook : closeHooks) {
             try {
@@ -477,16 +368,6 @@ public final class PoolBridge implements AutoCloseable {
             }
         }
         executor.shutdown();
-        if (holder != null) {
-            holder.close(); // only this app's connection: the holder carries on
-            return;
-        }
-        synchronized (refreshLock) {
-            try {
-                pool.close();
-            } catch (IOException e) {
-                System.err.println("splitpoint: closing the pool: " + e.getMessage());
-            }
-        }
+        side.close();
     }
 }

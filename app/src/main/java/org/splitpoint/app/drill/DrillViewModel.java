@@ -64,6 +64,7 @@ public final class DrillViewModel {
         this.bridge = bridge;
         this.status = status;
         this.form = new DrillPlanForm(running.getReadOnlyProperty());
+        form.attachedTo(bridge.attachedTo());
         this.map = new WindowMap(bridge, this::applyTick);
         this.stepEvents = new Coalescer<>(bridge.ui(), DrillViewModel::concat, this::applySteps);
         this.writeCounts = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::applyWrites);

@@ -154,10 +154,10 @@ public final class DrivesViewModel {
             return;
         }
         status.started("Replacing drive " + name + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.replaceDrive(name, limit), out -> out.contains(" rebuild job "), pool -> {
             Job job = pool.admin().replaceDrive(name, limit);
             return job != null;
-        }, rebuilding -> status.succeeded(rebuilding
+        }), rebuilding -> status.succeeded(rebuilding
                 ? "Drive " + name + " replaced with a blank image; rebuilding" + volumeNote(name)
                 : "Drive " + name + " replaced; it is a SPARE"), status::failed);
     }
@@ -168,7 +168,8 @@ public final class DrivesViewModel {
             return;
         }
         status.started("Adding a spare drive…");
-        bridge.run(pool -> pool.admin().addDrive(0),
+        bridge.run(HolderAction.of(HolderCommands.addDrives(1, 0), out -> HolderCommands.addedDrives(out).get(0),
+                        pool -> pool.admin().addDrive(0)),
                 name -> status.succeeded("Added drive " + name + " as a SPARE"), status::failed);
     }
 

@@ -31,10 +31,36 @@ public final class JobHistoryViewModel {
 
     public JobHistoryViewModel(PoolBridge bridge) {
         this.updates = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
+        this.poolDir = bridge.poolDir();
+        if (bridge.attachedTo() != null) { // the holder keeps the history: follow the file it saves
+            bridge.everyHere(POLL, this::pollSaved);
+            return;
+        }
         bridge.every(POLL, pool -> {
             pollNow(pool);
             return null;
         });
+    }
+
+    private final java.nio.file.Path poolDir;
+    private String seenFile = ""; // the saved file's time and size, the poller's thread only
+
+    /**
+     * While attached to the pool's holder: reads the history it saved when the file changed, and
+     * posts it (any thread; the timer calls it).
+     */
+    public void pollSaved() {
+        java.nio.file.Path file = new org.splitpoint.engine.pool.PoolPaths(poolDir).meta().resolve("jobs-history.jsonl");
+        String stamp;
+        try {
+            stamp = java.nio.file.Files.getLastModifiedTime(file) + "/" + java.nio.file.Files.size(file);
+        } catch (java.io.IOException none) {
+            stamp = "none";
+        }
+        if (!stamp.equals(seenFile)) {
+            seenFile = stamp;
+            updates.offer(JobHistory.readSaved(poolDir));
+        }
     }
 
     /** Reads the history when it changed and posts it (any thread; the timer calls it). */

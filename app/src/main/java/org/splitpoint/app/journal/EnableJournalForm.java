@@ -15,6 +15,9 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.splitpoint.app.backup.KnownStores;
+import org.splitpoint.app.backup.StoreListing;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
@@ -248,7 +251,8 @@ public final class EnableJournalForm {
         }
         storeProblem.set("looking at " + dir + "…");
         Path n = KnownStores.normal(dir);
-        bridge.run(pool -> StoreCheck.of(pool, n, volume, journals), c -> {
+        Path poolDir = bridge.poolDir();
+        bridge.run(StoreListing.reading(read -> StoreCheck.of(poolDir, read, n, volume, journals)), c -> {
             if (mine == storeCheck) {
                 storeProblem.set(c.problem());
                 storeNote.set(c.note());
@@ -276,7 +280,9 @@ public final class EnableJournalForm {
         long age = Limits.age(maxAge.get()).value();
         working.set(true);
         refused.set("");
-        bridge.run(pool -> pool.journals().enable(volume, drives, dir, size, age).progress(), p -> {
+        bridge.run(HolderAction.of(HolderCommands.enableJournal(volume, drives, dir, size, age),
+                out -> HolderCommands.started("backup", volume, out),
+                pool -> pool.journals().enable(volume, drives, dir, size, age).progress()), p -> {
             working.set(false);
             stores.add(dir); // the Backups view lists the journal's images
             status.succeeded("Journal of " + volume + " enabled on " + String.join(" and ", drives) + "; its base backup"

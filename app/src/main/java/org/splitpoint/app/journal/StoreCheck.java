@@ -9,7 +9,7 @@ import java.util.TreeSet;
 import org.splitpoint.app.backup.StoreListing;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.pool.JournalAdmin;
-import org.splitpoint.engine.pool.Pool;
+
 import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
 
 /**
@@ -22,8 +22,10 @@ import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
  */
 record StoreCheck(String problem, String note) {
 
-    static StoreCheck of(Pool pool, Path dir, String volume, Map<String, JournalAdmin.Status> journals) {
-        if (dir.startsWith(pool.dir().toAbsolutePath().normalize())) {
+    /** {@code read} lists a store (with the pool's backup facts: {@link StoreListing#reading}). */
+    static StoreCheck of(Path poolDir, java.util.function.Function<Path, StoreListing> read, Path dir, String volume,
+                         Map<String, JournalAdmin.Status> journals) {
+        if (dir.startsWith(poolDir.toAbsolutePath().normalize())) {
             return bad("the backup store " + dir + " is inside the pool; keep backups outside it");
         }
         if (Files.isRegularFile(dir)) {
@@ -47,7 +49,7 @@ record StoreCheck(String problem, String note) {
         } catch (IOException e) {
             return bad("cannot read " + dir + ": " + e.getMessage());
         }
-        StoreListing l = StoreListing.read(pool, dir);
+        StoreListing l = read.apply(dir);
         if (l.problem() != null) {
             return bad(l.problem());
         }

@@ -6,6 +6,8 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -91,13 +93,13 @@ public final class AddDrivesForm implements LifecycleForm {
         }
         int n = drives();
         long b = bytes();
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.addDrives(n, b), HolderCommands::addedDrives, pool -> {
             List<String> added = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 added.add(pool.admin().addDrive(b));
             }
             return added;
-        }, added -> {
+        }), added -> {
             form.succeeded();
             status.succeeded("Added " + (added.size() == 1 ? "drive " : "drives ") + String.join(", ", added)
                     + " as SPARE (" + Sizes.format(b) + " each)");

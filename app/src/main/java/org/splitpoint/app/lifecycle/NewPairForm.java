@@ -12,6 +12,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
@@ -160,10 +162,10 @@ public final class NewPairForm implements LifecycleForm {
         String n = name.get().trim();
         String s = std.get();
         String b = bcv.get();
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.createPair(n, s, b), pool -> {
             pool.pairs().create(n, s, b);
             return null;
-        }, ok -> {
+        }), ok -> {
             form.succeeded();
             status.succeeded("Created pair " + n + ": STD " + s + ", BCV " + b + "; NeverEstab");
             done.run();

@@ -12,6 +12,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableSet;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.DriveState;
@@ -195,10 +197,11 @@ public final class NewVolumeForm implements LifecycleForm {
         Layout l = layout.get();
         List<String> drives = spares.stream().map(Spare::name).filter(chosen::contains).toList(); // bay order
         long bytes = bytes();
-        bridge.run(pool -> {
-            pool.admin().createVolume(n, l, drives, bytes);
-            return pool.snapshot().volume(n).size();
-        }, made -> {
+        bridge.run(HolderAction.ofState(HolderCommands.createVolume(n, l.word(), drives, bytes),
+                (out, state) -> state.volume(n).size(), pool -> {
+                    pool.admin().createVolume(n, l, drives, bytes);
+                    return pool.snapshot().volume(n).size();
+                }), made -> {
             form.succeeded();
             status.succeeded("Created volume " + n + ": " + l.word() + " over " + String.join(", ", drives) + ", "
                     + Sizes.format(made));

@@ -6,6 +6,8 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
@@ -37,10 +39,10 @@ public final class PairDeletion {
     private void ask() {
         boolean stop = stopCopy.get();
         refused.set("Checking whether pair " + pair.name() + " can be deleted…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.checkDeletePair(pair.name(), stop), out -> "", pool -> {
             String why = pool.pairs().whyNotDelete(pair.name(), stop);
             return why == null ? "" : why;
-        }, why -> {
+        }), why -> {
             if (stop == stopCopy.get()) {
                 refused.set(why);
             }
@@ -87,10 +89,10 @@ public final class PairDeletion {
         String n = pair.name();
         boolean stop = stopCopy.get();
         status.started("Deleting pair " + n + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.deletePair(n, stop), pool -> {
             pool.pairs().delete(n, stop);
             return null;
-        }, ok -> {
+        }), ok -> {
             status.succeeded("Deleted pair " + n + "; volumes " + pair.std() + " and " + pair.bcv() + " are independent");
             afterDelete.run();
         }, status::failed);

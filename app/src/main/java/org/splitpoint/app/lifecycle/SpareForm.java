@@ -8,6 +8,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -49,10 +51,10 @@ public final class SpareForm implements LifecycleForm {
     private void askEngine() {
         String f = failed;
         String s = spare.get();
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.checkReplaceWithSpare(f, s), out -> "", pool -> {
             String why = pool.admin().whyNotReplaceWithSpare(f, s);
             return why == null ? "" : why;
-        }, why -> {
+        }), why -> {
             if (java.util.Objects.equals(s, spare.get())) {
                 engineSays.set(why);
             }
@@ -130,7 +132,8 @@ public final class SpareForm implements LifecycleForm {
         }
         String s = spare.get();
         long l = limitBytes();
-        bridge.run(pool -> pool.admin().replaceWithSpare(failed, s, l).id(), job -> {
+        bridge.run(HolderAction.of(HolderCommands.replaceWithSpare(failed, s, l), HolderCommands::startedJob,
+                pool -> pool.admin().replaceWithSpare(failed, s, l).id()), job -> {
             form.succeeded();
             status.succeeded("Spare drive " + s + " takes the place of " + failed + " in volume " + volume
                     + "; rebuilding" + (l > 0 ? " at up to " + org.splitpoint.app.common.Format.rate(l) : "")

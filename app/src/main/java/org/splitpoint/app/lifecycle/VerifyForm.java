@@ -9,6 +9,8 @@ import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
@@ -89,7 +91,8 @@ public final class VerifyForm implements LifecycleForm {
         boolean fix = repair.get();
         fraction.set(0);
         result.set(fix ? "Verifying and repairing " + volume + "…" : "Verifying " + volume + "…");
-        bridge.run(pool -> pool.admin().verify(volume, fix, this::progress), mismatches -> {
+        bridge.run(HolderAction.of(HolderCommands.verifyVolume(volume, fix), HolderCommands::firstNumber,
+                pool -> pool.admin().verify(volume, fix, this::progress)), mismatches -> {
             form.succeeded();
             fraction.set(1);
             result.set(mismatches == 0 ? "0 mismatched sectors: every copy and parity agrees."

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
@@ -39,10 +41,10 @@ public final class VolumeDeletion {
             (dv != null && dv.state() == DriveState.ONLINE ? spares : failed).add(d);
         }
         refused.set("Checking whether " + name + " can be deleted…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.checkDeleteVolume(name), out -> "", pool -> {
             String why = pool.admin().whyNotDeleteVolume(name);
             return why == null ? "" : why;
-        }, refused::set, refused::set);
+        }), refused::set, refused::set);
     }
 
     public String name() {
@@ -73,10 +75,10 @@ public final class VolumeDeletion {
         String n = volume.name();
         beforeDelete.run();
         status.started("Deleting volume " + n + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.deleteVolume(n), pool -> {
             pool.admin().deleteVolume(n);
             return null;
-        }, ok -> {
+        }), ok -> {
             status.succeeded("Deleted volume " + n + (spares.isEmpty() ? "" : "; drives " + String.join(", ", spares)
                     + " are SPARE"));
             afterDelete.run();

@@ -7,6 +7,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
@@ -94,10 +96,10 @@ public final class PairsViewModel {
             return;
         }
         status.started("Creating pair " + name + "…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.createPair(name, std, bcv), pool -> {
             pool.pairs().create(name, std, bcv);
             return null;
-        }, ok -> status.succeeded("Pair " + name + " created: STD " + std + ", BCV " + bcv + "; establish it to copy"),
+        }), ok -> status.succeeded("Pair " + name + " created: STD " + std + ", BCV " + bcv + "; establish it to copy"),
                 status::failed);
     }
 }

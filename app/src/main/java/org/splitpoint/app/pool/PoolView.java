@@ -39,6 +39,7 @@ public final class PoolView extends BorderPane {
     private static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
 
     @FXML private Label poolPath;
+    @FXML private Label holderLine;
     @FXML private NavView navView;
     @FXML private StackPane detail;
     @FXML private JobsView jobsView;
@@ -70,6 +71,9 @@ public final class PoolView extends BorderPane {
         statusBar.progressProperty().bind(vm.jobsProgressProperty());
         eventsView.bind(vm.events());
         poolPath.textProperty().bind(vm.poolPathProperty());
+        holderLine.textProperty().bind(vm.holderLineProperty());
+        holderLine.visibleProperty().bind(vm.holderLineProperty().isNotEmpty());
+        holderLine.managedProperty().bind(holderLine.visibleProperty());
         vm.healthProperty().addListener((o, was, now) -> healthBadge.show(now == null ? null : StateLook.of(now)));
         summary.textProperty().bind(vm.summaryProperty());
         hostIo.textProperty().bind(vm.hostIoProperty());

@@ -67,6 +67,7 @@ public final class PoolViewModel {
     // ---- properties
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper poolPath = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper holderLine = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<PoolSnapshot.Health> health = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("Loading…");
     private final ReadOnlyStringWrapper problems = new ReadOnlyStringWrapper("");
@@ -114,6 +115,11 @@ public final class PoolViewModel {
         }));
         lifecycle.selectedPairProperty().bind(nav.selectedProperty().map(k -> NavItem.nameIn(k, "pair")));
         poolPath.set(bridge.poolDir().toString());
+        if (bridge.attachedTo() != null) { // the header says it too: a window manager may show no title bar
+            String holder = bridge.attachedTo();
+            holderLine.set("attached to " + holder + ": the holder carries out every action");
+            bridge.onHolderGone(why -> holderLine.set("not live: its holder (" + holder + ") went away"));
+        }
         title.set("Splitpoint — " + bridge.poolDir()
                 + (bridge.attachedTo() == null ? "" : " (attached to " + bridge.attachedTo() + ")"));
         // host I/O: the built-in workloads plus NBD clients (the copy jobs are not host I/O)
@@ -136,6 +142,11 @@ public final class PoolViewModel {
 
     public ReadOnlyStringProperty poolPathProperty() {
         return poolPath.getReadOnlyProperty();
+    }
+
+    /** "attached to serve, pid N: ..." while attached to the pool's holder, "not live: ..." once it went away; else "". */
+    public ReadOnlyStringProperty holderLineProperty() {
+        return holderLine.getReadOnlyProperty();
     }
 
     /** HEALTHY, WARNING or CRITICAL; null until the first snapshot. */

@@ -251,17 +251,17 @@ public final class InstantRestoreViewModel {
     /** Looks for the newest image of this volume in the known stores (in the background). */
     public void findNewest() {
         List<Path> dirs = List.copyOf(stores.list());
-        bridge.run(pool -> {
+        bridge.run(StoreListing.reading(read -> {
             ImageChoice best = null;
             for (Path d : dirs) {
-                StoreListing l = StoreListing.read(pool, d);
+                StoreListing l = read.apply(d);
                 List<org.splitpoint.engine.backup.ImageInfo> mine = l.imagesOf(volume);
                 if (!mine.isEmpty() && (best == null || mine.get(0).createdAt().compareTo(best.image().createdAt()) > 0)) {
                     best = new ImageChoice(d, mine.get(0));
                 }
             }
             return java.util.Optional.ofNullable(best);
-        }, b -> {
+        }), b -> {
             newest.set(b.orElse(null));
             refreshBanner();
         }, why -> { });

@@ -175,12 +175,12 @@ public final class RestoreForm {
     public void load(ImageChoice want) {
         List<Path> dirs = List.copyOf(stores.list());
         long size = snapshot == null || snapshot.volume(volume) == null ? -1 : snapshot.volume(volume).size();
-        bridge.run(pool -> {
+        bridge.run(StoreListing.reading(read -> {
             List<ImageChoice> mine = new ArrayList<>();
             List<ImageChoice> others = new ArrayList<>();
             List<String> problems = new ArrayList<>();
             for (Path d : dirs) {
-                StoreListing l = StoreListing.read(pool, d);
+                StoreListing l = read.apply(d);
                 if (l.problem() != null) {
                     problems.add(l.problem());
                 }
@@ -197,7 +197,7 @@ public final class RestoreForm {
             others.sort(newest);
             mine.addAll(others);
             return new Loaded(mine, problems);
-        }, r -> {
+        }), r -> {
             List<ImageChoice> all = r.choices();
             List<String> problems = r.problems();
             choices.setAll(all);
@@ -217,7 +217,7 @@ public final class RestoreForm {
 
     /** Adds another store (a directory) to the known ones and reads them again. */
     public void addStore(Path dir) {
-        bridge.run(pool -> StoreListing.read(pool, KnownStores.normal(dir)), l -> {
+        bridge.run(StoreListing.reading(read -> read.apply(KnownStores.normal(dir))), l -> {
             if (l.problem() != null) {
                 loading.set(l.problem());
                 return;
@@ -236,8 +236,10 @@ public final class RestoreForm {
         boolean wt = writeThrough.get();
         long limit = throttle.get();
         status.started("Restoring " + volume + " from image " + c.image().id() + "…");
-        bridge.run(pool -> expectations.replaced(volume,
-                () -> pool.backups().restore(volume, c.store(), c.image().id(), wt, limit).progress()), p -> {
+        bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.restoreFromBackup(
+                volume, c.store(), c.image().id(), wt, limit), (out, state) -> org.splitpoint.app.bridge.HolderCommands
+                .startedJob("instant-restore", volume, out, state), pool -> expectations.replaced(volume,
+                () -> pool.backups().restore(volume, c.store(), c.image().id(), wt, limit).progress())), p -> {
                     status.succeeded("Restore of " + volume + " from image " + c.image().id() + " started: the volume is"
                             + " usable now; " + Format.tracks(p.totalTracks() - p.doneTracks()) + " to copy in the"
                             + " background" + (wt ? "; writes go to a new image too" : ""));

@@ -4,6 +4,8 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.bridge.HolderAction;
+import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
@@ -71,11 +73,11 @@ public final class VolumeProblemViewModel {
         }
         repairing.set(true);
         status.started("Repairing " + name + " (verify with repair)…");
-        bridge.run(pool -> {
+        bridge.run(HolderAction.of(HolderCommands.verifyVolume(name, true), HolderCommands::firstNumber, pool -> {
             long n = pool.admin().verify(name, true, null);
             expectations.forget(name); // its data is what it is now
             return n;
-        }, n -> {
+        }), n -> {
             repairing.set(false);
             status.succeeded("Volume " + name + " repaired: " + Format.count(n)
                     + (n == 1 ? " mismatched sector rewritten" : " mismatched sectors rewritten"));

@@ -61,6 +61,8 @@ class AttachedActionsTest {
     void theTitleNamesTheHolder() {
         assertThat(vm.titleProperty().get())
                 .isEqualTo("Splitpoint — " + dir + " (attached to serve, pid " + ProcessHandle.current().pid() + ")");
+        assertThat(vm.holderLineProperty().get()).as("the header says it too (no title bar without a window manager)")
+                .isEqualTo("attached to serve, pid " + ProcessHandle.current().pid() + ": the holder carries out every action");
     }
 
     @Test
@@ -189,6 +191,15 @@ class AttachedActionsTest {
         assertThat(load.runningProperty().get()).isFalse();
         assertThat(vm.status().messageProperty().get()).contains("The workload on prod cannot start: the pool is held by"
                 + " serve, pid " + ProcessHandle.current().pid());
+    }
+
+    @Test
+    void theDrillSaysAtStartThatOnlyTheHolderWritesItsTestData() throws Exception {
+        var drill = new org.splitpoint.app.drill.DrillViewModel(bridge, vm.status());
+        bridge.onSnapshot(drill::apply);
+        holder.pool.admin().addDrive(0); // a change, so the stream brings a snapshot to the sink added late
+        shows(() -> drill.form().startBlockedProperty().get().startsWith("the pool is held by serve, pid "));
+        assertThat(drill.form().startBlockedProperty().get()).contains("run ./splitpoint drill run in a shell");
     }
 
     @Test

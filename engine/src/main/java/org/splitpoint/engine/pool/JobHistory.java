@@ -61,19 +61,34 @@ public final class JobHistory {
     }
 
     private void load() {
+        entries.addAll(read(pool.storage, file));
+    }
+
+    /**
+     * The history the process holding the pool in {@code poolDir} saved last, oldest first, read
+     * without opening the pool (the app attached to that holder follows it so); the file is
+     * replaced atomically, so a read sees one whole version. Empty when there is none yet.
+     */
+    public static List<Entry> readSaved(Path poolDir) {
+        return read(org.splitpoint.engine.io.StorageFactory.real(), new PoolPaths(poolDir).meta().resolve("jobs-history.jsonl"));
+    }
+
+    private static List<Entry> read(org.splitpoint.engine.io.StorageFactory storage, Path file) {
+        List<Entry> out = new ArrayList<>();
         if (!Files.exists(file)) {
-            return;
+            return out;
         }
         try {
-            for (String line : new String(AtomicFile.read(pool.storage, file), StandardCharsets.UTF_8).split("\n")) {
+            for (String line : new String(AtomicFile.read(storage, file), StandardCharsets.UTF_8).split("\n")) {
                 if (!line.isBlank()) {
-                    entries.add(EventBus.JSON.readValue(line, Entry.class));
+                    out.add(EventBus.JSON.readValue(line, Entry.class));
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "ignoring " + file + ": " + e.getMessage());
-            entries.clear();
+            out.clear();
         }
+        return out;
     }
 
     /** Follows {@code job}: its end goes into the history, its pause and resume out as events. */

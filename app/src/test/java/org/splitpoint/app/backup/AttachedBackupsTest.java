@@ -1,0 +1,91 @@
+package org.splitpoint.app.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.BackupPools;
+import org.splitpoint.app.testing.ManualUi;
+import org.splitpoint.app.testing.ServeHolder;
+import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.backup.ImageInfo;
+
+/**
+ * The Backups view's model while the app is attached to a pool {@code serve} holds, no toolkit:
+ * the stores are listed here with the pool's backup facts from the holder's stream, a backup is
+ * taken by the holder (its job followed in the stream) and ends listed.
+ */
+class AttachedBackupsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60); // a loaded 2-CPU CI box
+
+    @TempDir
+    Path tmp;
+    private final ManualUi ui = new ManualUi();
+    private final ActionStatus status = new ActionStatus();
+    private BackupPools.Made made;
+    private ServeHolder holder;
+    private PoolBridge bridge;
+    private BackupsViewModel vm;
+
+    @BeforeEach
+    void attach() throws Exception {
+        made = BackupPools.withBackup(tmp);
+        holder = new ServeHolder(made.pool());
+        bridge = PoolBridge.open(made.pool(), new CurrentThreadTaskExecutor(), ui);
+        assertThat(bridge.attachedTo()).startsWith("serve, pid ");
+        Path store = made.store().toAbsolutePath().normalize();
+        vm = new BackupsViewModel(bridge, status, new KnownStores(KnownStores.Memory.inMemory(List.of(store))));
+        bridge.onSnapshot(vm::apply);
+        bridge.start();
+        shows(() -> vm.backupNow().volumeProperty().get() != null);
+        vm.refresh();
+        shows(() -> vm.listingProperty().get() != null && vm.listingProperty().get().images().size() == 1);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        bridge.close();
+        holder.close();
+    }
+
+    private void shows(BooleanSupplier condition) throws InterruptedException {
+        assertThat(TestPools.await(WAIT, ui::drain, condition)).as("shown within " + WAIT).isTrue();
+    }
+
+    @Test
+    void theStoreIsListedWithTheHoldersLastBackupSoAnIncrementalIsOffered() {
+        StoreListing l = vm.listingProperty().get();
+        assertThat(l.problem()).isNull();
+        assertThat(l.lastBackups().get(BackupPools.VOLUME).image()).isEqualTo(made.image());
+        assertThat(BackupNow.incrementalProblem(BackupPools.VOLUME, l)).as("it builds on the image in this store").isNull();
+    }
+
+    @Test
+    void aBackupIsTakenByTheHolderFollowedInItsStreamAndListed() throws Exception {
+        vm.backupNow().volumeProperty().set(BackupPools.VOLUME);
+        vm.backupNow().fullProperty().set(true);
+        shows(() -> vm.backupNow().blockedProperty().get().isEmpty());
+        vm.backupNow().backUp();
+        shows(() -> status.messageProperty().get().contains("Backup of data started: "));
+        assertThat(status.messageProperty().get()).contains("(full) into " + made.store().toAbsolutePath().normalize());
+        holder.pool.awaitJobs(null);
+        shows(() -> vm.backupNow().progressTextProperty().get().startsWith("backup of data finished"));
+        assertThat(TestPools.await(WAIT, () -> {
+            vm.refresh();
+            ui.drain();
+        }, () -> vm.listingProperty().get().images().size() == 2)).isTrue();
+        List<ImageInfo> images = vm.listingProperty().get().imagesOf(BackupPools.VOLUME);
+        assertThat(images.get(0).kind()).isEqualTo(ImageInfo.Kind.FULL);
+        assertThat(holder.pool.backups().lastBackup(BackupPools.VOLUME).image()).isEqualTo(images.get(0).id());
+    }
+}
