@@ -41,6 +41,7 @@ public final class PoolView extends BorderPane {
     @FXML private Label poolPath;
     @FXML private NavView navView;
     @FXML private StackPane detail;
+    @FXML private javafx.scene.control.SplitPane sides;
     @FXML private JobsView jobsView;
     @FXML private EventsView eventsView;
     @FXML private StateBadge healthBadge;
@@ -58,6 +59,7 @@ public final class PoolView extends BorderPane {
 
     public PoolView() {
         Fxml.load(this, "PoolView");
+        SideWidths.follow(sides, 170, 250, 200, 330); // the detail gets the room in a small window
     }
 
     public void bind(PoolViewModel vm) {

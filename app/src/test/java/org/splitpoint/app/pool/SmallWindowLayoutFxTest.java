@@ -1,0 +1,106 @@
+package org.splitpoint.app.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.control.Labeled;
+import javafx.scene.text.Text;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.nav.NavItem;
+import org.splitpoint.app.pair.PairConsoleView;
+import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.TestPools;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * At 1024x700, after the window shrank from its default size, the Jobs pane gives its room back to
+ * the detail: the pair console's controls are inside the window and its boxes' words (volume names,
+ * invalid-track counts) show in full, not ellipsised (the Jobs pane kept ~290 px before).
+ */
+@ExtendWith(ApplicationExtension.class)
+class SmallWindowLayoutFxTest {
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+    private Stage stage;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        this.stage = stage;
+        fx = FxPools.show(stage, tmp, TestPools.PAIR_DRIVE_SIZE);
+        fx.vm.nav().selectedProperty().set(NavItem.pair("prod-pair"));
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private void resize(FxRobot robot, double w, double h) {
+        robot.interact(() -> {
+            stage.setWidth(w);
+            stage.setHeight(h);
+        });
+        WaitForAsyncUtils.waitForFxEvents(5);
+    }
+
+    /** What is wrong with the console on screen: a control outside the window, a label cut short. */
+    private List<String> problems() throws Exception {
+        return onFx(() -> {
+            PairConsoleView console = fx.view.consoleProperty().get();
+            Bounds window = new javafx.geometry.BoundingBox(0, 0, stage.getScene().getWidth(), stage.getScene().getHeight());
+            List<String> out = new ArrayList<>();
+            for (String sel : List.of(".pair-std", ".pair-bcv", "#pairState", "#throttle", "#onDemand", "#restorePair",
+                    "#cancelCopy", "#protectBcv")) {
+                for (Node n : console.lookupAll(sel)) {
+                    Bounds b = n.localToScene(n.getBoundsInLocal());
+                    if (b.getMinX() < window.getMinX() - 1 || b.getMaxX() > window.getMaxX() + 1) {
+                        out.add(sel + " " + (int) b.getMinX() + ".." + (int) b.getMaxX() + " outside the window");
+                    }
+                }
+            }
+            for (String box : List.of(".pair-std", ".pair-bcv")) {
+                for (Node l : console.lookup(box).lookupAll(".label")) {
+                    if (l instanceof Labeled lab && lab.getText() != null && !lab.getText().isEmpty()) {
+                        Text shown = (Text) lab.lookup(".text");
+                        if (shown != null && !shown.getText().replace("\n", " ").equals(lab.getText().replace("\n", " "))) {
+                            out.add(box + " shows '" + shown.getText() + "' for '" + lab.getText() + "'");
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Test
+    void afterShrinkingTo1024x700ThePairConsoleHasTheRoomAndItsCountsShowInFull(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
+        // the boxes show their counts once the pair's first state arrived
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() -> {
+            Node b = fx.view.consoleProperty().get().lookup(".pair-bcv .pair-invalid");
+            return b instanceof Labeled l && l.getText() != null && !l.getText().isEmpty();
+        }));
+        resize(robot, 1024, 700);
+        try { // the dividers move a pulse after the resize: wait for it, then say what is still wrong
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> problems().isEmpty());
+        } catch (java.util.concurrent.TimeoutException e) {
+            // asserted below, with the problems named
+        }
+        assertThat(problems()).as("at 1024x700").isEmpty();
+    }
+}
