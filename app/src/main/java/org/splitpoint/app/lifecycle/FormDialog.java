@@ -5,6 +5,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.Control;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
@@ -14,17 +15,62 @@ import javafx.stage.Window;
 import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
+import org.controlsfx.validation.ValidationResult;
+import org.controlsfx.validation.ValidationSupport;
+import org.controlsfx.validation.decoration.CompoundValidationDecoration;
+import org.controlsfx.validation.decoration.GraphicValidationDecoration;
+import org.controlsfx.validation.decoration.StyleClassValidationDecoration;
 
 /**
  * The look the lifecycle dialogs share (that of "Take offline" and "Enable journal"): a header with
  * a glyph, the fields, the problem in the error style under them, and the action button, which
  * waits while there is a problem or the engine is at work and keeps the dialog open on a refusal,
- * so it is read where it was made. Ids: {@code #<prefix>Problem}, {@code #<prefix>Go},
- * {@code #<prefix>Cancel}.
+ * so it is read where it was made. The field the problem is about is marked where it is (ControlsFX
+ * validation decoration: an error mark with the sentence as its tooltip, and the {@code error} style
+ * class); a field is tied to its form's name for it with {@link #field}. Ids: {@code #<prefix>Problem},
+ * {@code #<prefix>Go}, {@code #<prefix>Cancel}.
  */
 final class FormDialog {
 
+    private static final String FIELD = "splitpoint.form-field";
+
     private FormDialog() {
+    }
+
+    /** Ties {@code control} to the form's field {@code name} (as its {@code Problem} names it), so a problem with it marks it. */
+    static <C extends Control> C field(C control, String name) {
+        control.getProperties().put(FIELD, name);
+        return control;
+    }
+
+    /** Marks the controls under {@code fields} tied to the field the form's problem is about, and unmarks the others. */
+    static ValidationSupport decorate(Node fields, LifecycleForm form) {
+        ValidationSupport marks = new ValidationSupport();
+        marks.setValidationDecorator(new CompoundValidationDecoration(new GraphicValidationDecoration(),
+                new StyleClassValidationDecoration()));
+        for (Control c : tied(fields)) {
+            String name = (String) c.getProperties().get(FIELD);
+            marks.registerValidator(c, false, (Control ctl, Object value) -> {
+                LifecycleForm.Problem p = form.problemDetailProperty().get();
+                return ValidationResult.fromErrorIf(ctl, p.sentence(), name.equals(p.field()));
+            });
+        }
+        // the problem follows every field (a size too large for the drives ticked), not only the control's own value
+        form.problemDetailProperty().addListener((o, was, now) -> marks.revalidate());
+        return marks;
+    }
+
+    private static java.util.List<Control> tied(Node n) {
+        java.util.List<Control> out = new java.util.ArrayList<>();
+        if (n instanceof Control c && c.getProperties().containsKey(FIELD)) {
+            out.add(c);
+        }
+        if (n instanceof javafx.scene.Parent p) {
+            for (Node child : p.getChildrenUnmodifiable()) {
+                out.addAll(tied(child));
+            }
+        }
+        return out;
     }
 
     /** Shows the dialog and waits; true when the action was carried out. */
@@ -54,7 +100,13 @@ final class FormDialog {
 
         VBox body = new VBox(10, fields, problem);
         body.setPrefWidth(620);
-        d.getDialogPane().setContent(body);
+        // the marks are drawn on a layer inside the dialog: without it ControlsFX puts one in place of the
+        // scene's root, and the dialog no longer grew to show a problem's sentence (its buttons were cut)
+        impl.org.controlsfx.skin.DecorationPane layer = new impl.org.controlsfx.skin.DecorationPane();
+        layer.setRoot(body);
+        d.getDialogPane().setContent(layer);
+        ValidationSupport marks = decorate(fields, form);
+        d.getDialogPane().getProperties().put(ValidationSupport.class, marks); // held while the dialog is
 
         ButtonType go = new ButtonType(action, ButtonBar.ButtonData.OK_DONE);
         ButtonType cancelType = closeWhenDone ? ButtonType.CANCEL : new ButtonType("Close", ButtonBar.ButtonData.CANCEL_CLOSE);
