@@ -199,4 +199,44 @@ class JournalCardFxTest {
         assertThat(d6).isEqualTo(DriveState.SPARE);
         assertThat(Files.isDirectory(made.store().resolve("images"))).as("the shipped images stay").isTrue();
     }
+
+    @Test
+    void cancellingTheEnableOrTheDisableDialogChangesNothing(FxRobot robot) throws Exception {
+        openVolume(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "OFF".equals(badge(robot)) && showing(robot, "#enableJournal"));
+
+        // Enable journal…, filled in, then Cancel: no journal, its drives stay SPARE
+        robot.clickOn("#enableJournal");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#journalEnable").tryQuery().isPresent());
+        onFx(() -> {
+            robot.lookup("#journalStore .text-field").queryAs(TextField.class).setText(made.store().toString());
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#journalEnable").queryAs(Button.class)
+                .isDisabled());
+        robot.clickOn("#journalCancel");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#journalEnable").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(badge(robot)).isEqualTo("OFF");
+        DriveState d6 = TestPools.call(fx.bridge, pool -> pool.snapshot().drive("d6").state());
+        assertThat(d6).isEqualTo(DriveState.SPARE);
+
+        // a journal enabled (through the engine), then Disable journal… with a wrong name and Cancel: it stays
+        org.splitpoint.engine.job.Job baseBackup = TestPools.call(fx.bridge, pool -> pool.journals().enable(JournalPools.VOLUME,
+                List.of("d6", "d7"), made.store(), 0, 0));
+        assertThat(baseBackup.await(30_000)).isTrue();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "PROTECTING".equals(badge(robot))
+                && showing(robot, "#disableJournal"));
+        robot.clickOn("#disableJournal");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("date");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).as("a wrong name is refused").isTrue();
+        robot.clickOn("#confirmCancel");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(badge(robot)).isEqualTo("PROTECTING");
+        JournalAdmin.Status s = TestPools.call(fx.bridge, pool -> pool.journals().status(JournalPools.VOLUME));
+        assertThat(s.drives()).containsExactly("d6", "d7");
+    }
 }
