@@ -206,9 +206,13 @@ class LifecycleFxTest {
         typeInto(robot, "#confirmName", "db-pair");
         click(robot, "#confirmAction");
         waitFor(() -> TestPoolsQuery.pairs(bridge()).isEmpty());
+        // the tree drops the pair's row: a click meant for a volume's row must not land while the rows move
+        waitFor(() -> onFx(() -> robot.lookup("#nav-pair-db-pair").tryQuery().isEmpty()));
+        WaitForAsyncUtils.waitForFxEvents();
 
         // the BCV volume's page, from the tree; Delete volume… names what is lost
         click(robot, "#nav-volume-db-bcv");
+        waitFor(() -> "volume:db-bcv".equals(onFx(() -> window.model().nav().selectedProperty().get())));
         click(robot, "#deleteVolume");
         waitFor(() -> robot.lookup("#confirmName").tryQuery().isPresent());
         String lost = onFx(() -> robot.lookup(".dialog-pane").queryAs(javafx.scene.control.DialogPane.class)

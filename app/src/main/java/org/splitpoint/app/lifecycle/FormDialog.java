@@ -15,11 +15,8 @@ import javafx.stage.Window;
 import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
-import org.controlsfx.validation.ValidationResult;
-import org.controlsfx.validation.ValidationSupport;
-import org.controlsfx.validation.decoration.CompoundValidationDecoration;
-import org.controlsfx.validation.decoration.GraphicValidationDecoration;
-import org.controlsfx.validation.decoration.StyleClassValidationDecoration;
+import javafx.beans.binding.Bindings;
+import org.splitpoint.app.common.FieldMarks;
 
 /**
  * The look the lifecycle dialogs share (that of "Take offline" and "Enable journal"): a header with
@@ -43,20 +40,16 @@ final class FormDialog {
         return control;
     }
 
-    /** Marks the controls under {@code fields} tied to the field the form's problem is about, and unmarks the others. */
-    static ValidationSupport decorate(Node fields, LifecycleForm form) {
-        ValidationSupport marks = new ValidationSupport();
-        marks.setValidationDecorator(new CompoundValidationDecoration(new GraphicValidationDecoration(),
-                new StyleClassValidationDecoration()));
+    /** Marks the controls under {@code fields} tied to the field the form's problem is about. */
+    static FieldMarks decorate(Node fields, LifecycleForm form) {
+        FieldMarks marks = new FieldMarks();
         for (Control c : tied(fields)) {
             String name = (String) c.getProperties().get(FIELD);
-            marks.registerValidator(c, false, (Control ctl, Object value) -> {
+            marks.mark(c, Bindings.createStringBinding(() -> {
                 LifecycleForm.Problem p = form.problemDetailProperty().get();
-                return ValidationResult.fromErrorIf(ctl, p.sentence(), name.equals(p.field()));
-            });
+                return name.equals(p.field()) ? p.sentence() : "";
+            }, form.problemDetailProperty()));
         }
-        // the problem follows every field (a size too large for the drives ticked), not only the control's own value
-        form.problemDetailProperty().addListener((o, was, now) -> marks.revalidate());
         return marks;
     }
 
@@ -100,13 +93,7 @@ final class FormDialog {
 
         VBox body = new VBox(10, fields, problem);
         body.setPrefWidth(620);
-        // the marks are drawn on a layer inside the dialog: without it ControlsFX puts one in place of the
-        // scene's root, and the dialog no longer grew to show a problem's sentence (its buttons were cut)
-        impl.org.controlsfx.skin.DecorationPane layer = new impl.org.controlsfx.skin.DecorationPane();
-        layer.setRoot(body);
-        d.getDialogPane().setContent(layer);
-        ValidationSupport marks = decorate(fields, form);
-        d.getDialogPane().getProperties().put(ValidationSupport.class, marks); // held while the dialog is
+        d.getDialogPane().setContent(decorate(fields, form).layer(body));
 
         ButtonType go = new ButtonType(action, ButtonBar.ButtonData.OK_DONE);
         ButtonType cancelType = closeWhenDone ? ButtonType.CANCEL : new ButtonType("Close", ButtonBar.ButtonData.CANCEL_CLOSE);

@@ -74,6 +74,11 @@ class JournalCardFxTest {
         return true;
     }
 
+    /** The field carries the validation mark of its problem (ControlsFX's error style class). */
+    private static boolean marked(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).tryQuery().map(n -> n.getStyleClass().contains("error")).orElse(false));
+    }
+
     private static void openVolume(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
         robot.clickOn("#nav-volume-data");
@@ -119,11 +124,15 @@ class JournalCardFxTest {
         replace(robot, "#journalMaxSize", "0");
         assertThat(text(robot, "#journalSizeLine")).isEqualTo("the max size must be larger than 0 (leave it empty for"
                 + " half a journal drive)");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> marked(robot, "#journalMaxSize")); // ControlsFX's mark
+        assertThat(marked(robot, "#journalMaxAge")).isFalse();
         assertThat(enable.isDisabled()).isTrue();
         replace(robot, "#journalMaxSize", "2M");
         replace(robot, "#journalMaxAge", "soon");
         assertThat(text(robot, "#journalAgeLine")).isEqualTo("'soon' is not a duration (use e.g. 90s, 15m, 2h, 1d)");
         assertThat(enable.isDisabled()).isTrue();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> marked(robot, "#journalMaxAge")
+                && !marked(robot, "#journalMaxSize"));
         replace(robot, "#journalMaxAge", "15m");
         assertThat(text(robot, "#journalAgeLine")).isEqualTo("15 min");
         robot.clickOn("#journalDrive-d7"); // one drive is not a mirror
