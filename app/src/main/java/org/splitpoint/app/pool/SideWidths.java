@@ -8,7 +8,8 @@ import javafx.scene.control.SplitPane;
  * a SplitPane keeps its dividers' fractions, so the Jobs pane kept ~290 px when the window shrank to
  * 1024 px and the pair console's boxes cut their counts. Here the sides take a fixed share of the
  * width above 1024 px on top of a minimum, so at a small width the detail gets the room and at a
- * large one the sides widen; a divider the user drags stays until the window is resized again.
+ * large one the sides widen; a divider the user drags stays until the window is resized again. The
+ * event log under them does the same with the height, so a short window leaves the detail its height.
  */
 final class SideWidths {
 
@@ -29,6 +30,30 @@ final class SideWidths {
         this.jobsMin = jobsMin;
         this.jobsMax = jobsMax;
     }
+
+    /** Keeps the height of {@code main}'s second item (the event log) between its minimum and maximum. */
+    static void followHeight(SplitPane main, double min, double max) {
+        Runnable apply = () -> {
+            double h = main.getHeight();
+            if (h > 0 && main.getDividers().size() == 1) {
+                double events = Math.max(min, Math.min(max, min + 0.35 * (h - SHORT)));
+                main.setDividerPositions((h - events) / h);
+            }
+        };
+        boolean[] posted = {false};
+        main.heightProperty().addListener((o, was, now) -> {
+            if (!posted[0]) {
+                posted[0] = true;
+                Platform.runLater(() -> {
+                    posted[0] = false;
+                    apply.run();
+                });
+            }
+        });
+    }
+
+    /** The height of the tree, detail and jobs row plus the event log at a 700 px window. */
+    static final double SHORT = 600;
 
     /** Keeps {@code split}'s (three items: tree, detail, jobs) side widths between their minimum and maximum. */
     static void follow(SplitPane split, double navMin, double navMax, double jobsMin, double jobsMax) {
