@@ -28,7 +28,8 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * At 1024x700, after the window shrank from its default size, the Jobs pane gives its room back to
  * the detail: the pair console's controls are inside the window and its boxes' words (volume names,
- * invalid-track counts) show in full, not ellipsised (the Jobs pane kept ~290 px before).
+ * a split pair's changed-track count with its size) show in full, not ellipsised (the Jobs pane kept
+ * ~290 px before, and "181 tracks changed (11.3 MiB)" read "181 tracks changed (11.3...").
  */
 @ExtendWith(ApplicationExtension.class)
 class SmallWindowLayoutFxTest {
@@ -90,10 +91,20 @@ class SmallWindowLayoutFxTest {
     @Test
     void afterShrinkingTo1024x700ThePairConsoleHasTheRoomAndItsCountsShowInFull(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
-        // the boxes show their counts once the pair's first state arrived
+        // split, then a host changes 181 tracks of the STD: its box counts them, with their size
+        TestPools.call(fx.bridge, pool -> {
+            pool.pairs().split(List.of("prod-pair"));
+            byte[] track = new byte[64 << 10];
+            java.util.Arrays.fill(track, (byte) 0x5a);
+            for (int t = 0; t < 181; t++) {
+                pool.device("prod").write(t * 5L * track.length % pool.device("prod").size(), java.nio.ByteBuffer.wrap(track));
+            }
+            pool.device("prod").flush();
+            return null;
+        });
         WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() -> {
-            Node b = fx.view.consoleProperty().get().lookup(".pair-bcv .pair-invalid");
-            return b instanceof Labeled l && l.getText() != null && !l.getText().isEmpty();
+            Node b = fx.view.consoleProperty().get().lookup(".pair-std .pair-invalid");
+            return b instanceof Labeled l && l.getText() != null && l.getText().replace("\n", " ").equals("181 tracks changed (11.3 MiB)");
         }));
         resize(robot, 1024, 700);
         try { // the dividers move a pulse after the resize: wait for it, then say what is still wrong
