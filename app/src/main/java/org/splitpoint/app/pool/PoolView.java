@@ -60,7 +60,7 @@ public final class PoolView extends BorderPane {
 
     public PoolView() {
         Fxml.load(this, "PoolView");
-        SideWidths.follow(sides, 190, 250, 190, 330); // the detail gets the room in a small window
+        SideWidths.follow(sides, 190, 250, 210, 330); // the detail gets the room in a small window
         SideWidths.followHeight(mainSplit, 110, 175);
     }
 
