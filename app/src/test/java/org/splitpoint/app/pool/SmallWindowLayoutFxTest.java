@@ -114,4 +114,50 @@ class SmallWindowLayoutFxTest {
         }
         assertThat(problems()).as("at 1024x700").isEmpty();
     }
+
+    /** What is cut in the Jobs pane: a job's title ellipsised, a control of its row outside the pane. */
+    private List<String> jobProblems() throws Exception {
+        return onFx(() -> {
+            Node pane = stage.getScene().getRoot().lookup(".jobs-view");
+            Node list = pane.lookup(".list-view");
+            Bounds port = list.localToScene(list.getBoundsInLocal());
+            List<String> out = new ArrayList<>();
+            Node title = list.lookup(".job-title");
+            if (title == null) {
+                out.add("no job shown");
+                return out;
+            }
+            Text shown = (Text) title.lookup(".text");
+            if (shown == null || !shown.getText().equals(((Labeled) title).getText())) {
+                out.add("the title shows '" + (shown == null ? "" : shown.getText()) + "' for '" + ((Labeled) title).getText() + "'");
+            }
+            for (Node n : list.lookupAll(".job-cell *")) {
+                if (!n.isVisible() || !(n instanceof javafx.scene.control.Control)) {
+                    continue;
+                }
+                Bounds b = n.localToScene(n.getBoundsInLocal());
+                if (b.getMaxX() > port.getMaxX() + 1) {
+                    out.add(n.getClass().getSimpleName() + " " + (int) b.getMinX() + ".." + (int) b.getMaxX() + " beyond "
+                            + (int) port.getMaxX());
+                }
+            }
+            return out;
+        });
+    }
+
+    @Test
+    void at1024x700ARunningJobsTitleAndItsSpeedLimitShowInTheJobsPane(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
+        TestPools.call(fx.bridge, pool -> { // a full establish at 1 MB/s: it runs for a minute
+            pool.pairs().split(List.of("prod-pair"));
+            return pool.pairs().establish("prod-pair", true, 1_000_000);
+        });
+        resize(robot, 1024, 700);
+        try {
+            WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> jobProblems().isEmpty());
+        } catch (java.util.concurrent.TimeoutException e) {
+            // asserted below, with the problems named
+        }
+        assertThat(jobProblems()).as("the Jobs pane at 1024x700").isEmpty();
+    }
 }
