@@ -34,6 +34,13 @@ public final class FieldMarks {
         });
         // the problem can follow other fields (a size too large for the drives ticked), not only this one's value
         problem.addListener((o, was, now) -> support.revalidate(field));
+        // a problem that stands when the dialog opens (the engine refuses the store offered) is marked
+        // at once, not only after the first change: once the field is shown, so the mark has a place
+        field.sceneProperty().addListener((o, was, now) -> {
+            if (now != null) {
+                javafx.application.Platform.runLater(() -> support.revalidate(field));
+            }
+        });
         return this;
     }
 
