@@ -96,8 +96,9 @@ public final class EnableJournalDialog {
                 form.storeProperty().set(Path.of(f.getAbsolutePath()).toString());
             }
         });
-        // an empty store is asked for by its line; a store typed that is not one is marked
-        marks.mark(store, Bindings.createStringBinding(() -> form.storeProperty().get() == null
+        // an empty store is asked for by its line; a store typed that is not one is marked (on the box's
+        // text field: ControlsFX left the editable combo box itself unmarked)
+        marks.mark(store.getEditor(), Bindings.createStringBinding(() -> form.storeProperty().get() == null
                 || form.storeProperty().get().isBlank() ? "" : form.storeProblemProperty().get(),
                 form.storeProperty(), form.storeProblemProperty()));
         HBox storeRow = new HBox(6, store, browse);

@@ -115,6 +115,7 @@ class JournalCardFxTest {
         assertThat(text(robot, "#journalStoreLine")).isEqualTo("no backup store at " + nowhere + ": the directory does"
                 + " not exist; create it (an empty directory becomes a store) or name the store the volume is backed up to");
         assertThat(enable.isDisabled()).isTrue();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> marked(robot, "#journalStore .text-field")); // the store typed is marked
 
         onFx(() -> { // a long path: pasted rather than typed
             robot.lookup("#journalStore .text-field").queryAs(TextField.class).setText(made.store().toString());
