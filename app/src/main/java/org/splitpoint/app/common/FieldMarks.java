@@ -15,7 +15,10 @@ import org.controlsfx.validation.decoration.StyleClassValidationDecoration;
  * class (a red border, PoolView.css). The sentence itself comes from the form (the engine's words);
  * this only says where it applies. The marks are drawn on {@link #layer}, which must hold the
  * dialog's content: without it ControlsFX puts its layer in place of the scene's root, and a dialog
- * then no longer grew to show a problem's sentence (its buttons were cut). UI thread only.
+ * then no longer grew to show a problem's sentence (its buttons were cut). A field is marked from the
+ * first change of the form on; a problem that stands when the dialog opens is said by the dialog's
+ * problem line only (ControlsFX did not draw a mark for a revalidation before the first change).
+ * UI thread only.
  */
 public final class FieldMarks {
 
@@ -34,13 +37,6 @@ public final class FieldMarks {
         });
         // the problem can follow other fields (a size too large for the drives ticked), not only this one's value
         problem.addListener((o, was, now) -> support.revalidate(field));
-        // a problem that stands when the dialog opens (the engine refuses the store offered) is marked
-        // at once, not only after the first change: once the field is shown, so the mark has a place
-        field.sceneProperty().addListener((o, was, now) -> {
-            if (now != null) {
-                javafx.application.Platform.runLater(() -> support.revalidate(field));
-            }
-        });
         return this;
     }
 
