@@ -82,6 +82,11 @@ class LifecycleFxTest {
         WaitForAsyncUtils.waitFor(WAIT, TimeUnit.SECONDS, c);
     }
 
+    /** The field carries the ControlsFX validation mark (its error style class) of the form's problem. */
+    private boolean marked(FxRobot robot, String query) throws Exception {
+        return onFx(() -> robot.lookup(query).tryQuery().map(n -> n.getStyleClass().contains("error")).orElse(false));
+    }
+
     private boolean enabled(FxRobot robot, String query) throws Exception {
         return onFx(() -> robot.lookup(query).tryQuery().map(n -> !n.isDisabled() && n.isVisible()).orElse(false));
     }
@@ -153,7 +158,14 @@ class LifecycleFxTest {
         assertThat(text(robot, "#nextStep")).contains("6 SPARE drives");
 
         click(robot, "#guideAddDrives");
+        typeInto(robot, "#addDrivesCount", "none"); // refused where it is typed, the field marked
+        waitFor(() -> marked(robot, "#addDrivesCount"));
+        assertThat(text(robot, "#addDrivesProblem")).isEqualTo("the number of drives must be a whole number from 1 to 64,"
+                + " not 'none'");
+        assertThat(enabled(robot, "#addDrivesGo")).isFalse();
+        assertThat(marked(robot, "#addDrivesSize")).isFalse();
         typeInto(robot, "#addDrivesCount", "2");
+        waitFor(() -> !marked(robot, "#addDrivesCount"));
         click(robot, "#addDrivesGo");
         waitFor(() -> lastSnapshot().drives().size() == 8);
         assertThat(lastSnapshot().drive("d8").state()).isEqualTo(DriveState.SPARE);
@@ -166,6 +178,8 @@ class LifecycleFxTest {
         waitFor(() -> text(robot, "#newVolumeRule").contains("Chosen: 1 of the 3 needed"));
         assertThat(enabled(robot, "#newVolumeGo")).isFalse();
         assertThat(text(robot, "#newVolumeProblem")).isEqualTo("raid5 needs at least 3 drives; tick 2 more");
+        waitFor(() -> marked(robot, "#newVolumeDrive-d4")); // the drives are what is wrong, not the name
+        assertThat(marked(robot, "#newVolumeName")).isFalse();
         click(robot, "#newVolumeDrive-d2");
         click(robot, "#newVolumeDrive-d3");
         waitFor(() -> text(robot, "#newVolumeRule").contains("Chosen: 3 drives, holding"));
@@ -192,9 +206,13 @@ class LifecycleFxTest {
         typeInto(robot, "#confirmName", "db-pair");
         click(robot, "#confirmAction");
         waitFor(() -> TestPoolsQuery.pairs(bridge()).isEmpty());
+        // the tree drops the pair's row: a click meant for a volume's row must not land while the rows move
+        waitFor(() -> onFx(() -> robot.lookup("#nav-pair-db-pair").tryQuery().isEmpty()));
+        WaitForAsyncUtils.waitForFxEvents();
 
         // the BCV volume's page, from the tree; Delete volume… names what is lost
         click(robot, "#nav-volume-db-bcv");
+        waitFor(() -> "volume:db-bcv".equals(onFx(() -> window.model().nav().selectedProperty().get())));
         click(robot, "#deleteVolume");
         waitFor(() -> robot.lookup("#confirmName").tryQuery().isPresent());
         String lost = onFx(() -> robot.lookup(".dialog-pane").queryAs(javafx.scene.control.DialogPane.class)

@@ -228,7 +228,11 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
         for (DrillFigures.Figure fig : f.figures()) {
             Label key = new Label(fig.key());
             key.getStyleClass().add("fact-key");
-            key.setMinWidth(Label.USE_PREF_SIZE);
+            // a long key wraps ("Writes in the / window") so the values keep the room in a narrow window
+            key.setWrapText(true);
+            key.setMaxWidth(130);
+            key.setMinWidth(Math.min(130, key.prefWidth(-1)));
+            key.setMinHeight(Label.USE_PREF_SIZE);
             Label value = new Label(fig.value());
             value.setId(fig.id());
             value.getStyleClass().addAll("figure", "figure-" + fig.tone().name().toLowerCase(java.util.Locale.ROOT));

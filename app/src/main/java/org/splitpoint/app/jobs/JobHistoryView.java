@@ -43,6 +43,12 @@ public final class JobHistoryView extends TitledPane {
     }
 
     private static final class EntryCell extends ListCell<JobHistory.Entry> {
+        EntryCell() {
+            // the list's width, not the line's: a finished job's line wraps instead of running off under a scroll bar
+            setWrapText(true);
+            setPrefWidth(0);
+        }
+
         @Override
         protected void updateItem(JobHistory.Entry e, boolean empty) {
             super.updateItem(e, empty);

@@ -57,6 +57,9 @@ public final class JobsView extends VBox {
         }
     }
 
+    /** The column width from which a job's title and its buttons share a row. */
+    private static final double WIDE = 260;
+
     /** Title, bar, line and buttons of one job; bound to the row so it moves without re-rendering the list. */
     private final class JobCell extends ListCell<JobRow> {
         private final Label title = new Label();
@@ -70,7 +73,8 @@ public final class JobsView extends VBox {
         private final HBox head = new HBox(6, title, new Region(), pause, cancel);
         private final Label limitKey = new Label("Speed limit");
         private final HBox limitRow = new HBox(6, limitKey, limit); // its own row: the title keeps the width
-        private final VBox box = new VBox(3, head, bar, line, limitRow);
+        private final HBox buttons = new HBox(6); // under the speed limit in a narrow column
+        private final VBox box = new VBox(3, head, bar, line, limitRow, buttons);
 
         JobCell() {
             box.getStyleClass().add("job-cell");
@@ -83,6 +87,7 @@ public final class JobsView extends VBox {
             limit.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             limit.getStyleClass().add("job-limit");
             limitKey.getStyleClass().add("job-line");
+            limitKey.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             limitRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
             limit.setTooltip(new Tooltip("This job's speed limit: the pair console's slider and 'job throttle' show and"
                     + " set the same."));
@@ -100,6 +105,27 @@ public final class JobsView extends VBox {
             pause.setTooltip(new Tooltip("Pause the job, or resume it; it keeps its place."));
             cancel.setTooltip(new Tooltip("Stop the job (asks first, and says what it leaves behind)."));
             setPrefWidth(0);
+            buttons.managedProperty().bind(buttons.visibleProperty());
+            // a narrow column (1024 px window) cut the title to "e..." beside the buttons: they take a row of their own there
+            widthProperty().addListener((o, was, now) -> placeButtons(now.doubleValue()));
+            placeButtons(0);
+        }
+
+        /** The buttons beside the title when the column has room for both, else on their own row (and the limit's key short). */
+        private void placeButtons(double width) {
+            boolean wide = width >= WIDE;
+            if (wide == (pause.getParent() == head)) {
+                return;
+            }
+            if (wide) {
+                buttons.getChildren().clear();
+                head.getChildren().addAll(pause, cancel);
+            } else {
+                head.getChildren().removeAll(pause, cancel);
+                buttons.getChildren().setAll(pause, cancel);
+            }
+            buttons.setVisible(!wide);
+            limitKey.setText(wide ? "Speed limit" : "Limit"); // the row fits the narrow column with its choice
         }
 
         @Override

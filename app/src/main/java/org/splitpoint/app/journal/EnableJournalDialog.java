@@ -3,6 +3,7 @@ package org.splitpoint.app.journal;
 import java.io.File;
 import java.nio.file.Path;
 import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableStringValue;
 import javafx.collections.ListChangeListener;
 import javafx.css.PseudoClass;
@@ -23,6 +24,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
 import org.splitpoint.app.common.DialogLook;
+import org.splitpoint.app.common.FieldMarks;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 
@@ -58,6 +60,7 @@ public final class EnableJournalDialog {
         what.setWrapText(true);
         what.setMinHeight(Label.USE_PREF_SIZE);
 
+        FieldMarks marks = new FieldMarks(); // the field a problem is about, marked where it is
         FlowPane drives = new FlowPane(14, 4);
         for (EnableJournalForm.Spare s : form.spares()) {
             CheckBox c = new CheckBox(s.describe());
@@ -66,6 +69,7 @@ public final class EnableJournalDialog {
             c.setOnAction(e -> form.choose(s.drive(), c.isSelected()));
             form.chosen().addListener((ListChangeListener<String>) ch -> c.setSelected(form.chosen().contains(s.drive())));
             drives.getChildren().add(c);
+            marks.mark(c, form.drivesProblemProperty());
         }
         if (form.spares().isEmpty()) {
             drives.getChildren().add(new Label("no SPARE drive in the pool"));
@@ -92,6 +96,11 @@ public final class EnableJournalDialog {
                 form.storeProperty().set(Path.of(f.getAbsolutePath()).toString());
             }
         });
+        // an empty store is asked for by its line; a store typed that is not one is marked (on the box's
+        // text field: ControlsFX left the editable combo box itself unmarked)
+        marks.mark(store.getEditor(), Bindings.createStringBinding(() -> form.storeProperty().get() == null
+                || form.storeProperty().get().isBlank() ? "" : form.storeProblemProperty().get(),
+                form.storeProperty(), form.storeProblemProperty()));
         HBox storeRow = new HBox(6, store, browse);
         HBox.setHgrow(store, Priority.ALWAYS);
 
@@ -100,11 +109,13 @@ public final class EnableJournalDialog {
         size.setPrefColumnCount(8);
         size.setPromptText("default");
         size.textProperty().bindBidirectional(form.maxSizeProperty());
+        marks.mark(size, form.sizeProblemProperty());
         TextField age = new TextField();
         age.setId("journalMaxAge");
         age.setPrefColumnCount(8);
         age.setPromptText("none");
         age.textProperty().bindBidirectional(form.maxAgeProperty());
+        marks.mark(age, form.ageProblemProperty());
 
         GridPane g = new GridPane();
         g.setHgap(10);
@@ -130,7 +141,7 @@ public final class EnableJournalDialog {
 
         VBox body = new VBox(10, what, g, refused);
         body.setPrefWidth(660);
-        d.getDialogPane().setContent(body);
+        d.getDialogPane().setContent(marks.layer(body));
 
         ButtonType go = new ButtonType("Enable journal", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(go, ButtonType.CANCEL);

@@ -15,10 +15,12 @@ public final class AddDrivesDialog {
     public static boolean ask(Window owner, AddDrivesForm form) {
         TextField count = new TextField();
         count.setId("addDrivesCount");
+        FormDialog.field(count, "count");
         count.setPrefColumnCount(4);
         count.textProperty().bindBidirectional(form.countProperty());
         TextField size = new TextField();
         size.setId("addDrivesSize");
+        FormDialog.field(size, "size");
         size.setPromptText(form.usualSize());
         size.textProperty().bindBidirectional(form.sizeProperty());
         GridPane g = FormDialog.grid();

@@ -2,8 +2,6 @@ package org.splitpoint.app.lifecycle;
 
 import java.util.ArrayList;
 import java.util.List;
-import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.splitpoint.app.bridge.HolderAction;
@@ -14,24 +12,20 @@ import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Sizes;
 
 /** "Add drives": how many blank SPARE drives, and their size (empty: the size of the pool's drives). */
-public final class AddDrivesForm implements LifecycleForm {
+public final class AddDrivesForm extends LifecycleForm {
 
     static final int MAX = 64;
 
-    private final PoolBridge bridge;
-    private final ActionStatus status;
     private final long usualSize;
 
     // ---- properties
     private final StringProperty count = new SimpleStringProperty("1");
     private final StringProperty size = new SimpleStringProperty("");
-    private final FormState form;
 
     AddDrivesForm(PoolBridge bridge, ActionStatus status, PoolSnapshot s) {
-        this.bridge = bridge;
-        this.status = status;
+        super(bridge, status);
         this.usualSize = s.drives().isEmpty() ? 0 : s.drives().get(0).size();
-        form = new FormState(this::check, count, size);
+        watch(count, size);
     }
 
     public StringProperty countProperty() {
@@ -46,16 +40,6 @@ public final class AddDrivesForm implements LifecycleForm {
     /** The size of the pool's first drive, which an empty size means ("" when the pool has none: then the pool's own). */
     public String usualSize() {
         return usualSize == 0 ? "the pool's drive size" : Sizes.format(usualSize);
-    }
-
-    @Override
-    public ReadOnlyStringProperty problemProperty() {
-        return form.problem();
-    }
-
-    @Override
-    public ReadOnlyBooleanProperty workingProperty() {
-        return form.working();
     }
 
     private int drives() {
@@ -76,34 +60,32 @@ public final class AddDrivesForm implements LifecycleForm {
         return t.isEmpty() ? usualSize : Sizes.parse(t);
     }
 
-    private String check() {
+    @Override
+    protected Problem check() {
         try {
             drives();
-            bytes();
-            return "";
         } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            return Problem.of("count", e.getMessage());
         }
+        try {
+            bytes();
+        } catch (IllegalArgumentException e) {
+            return Problem.of("size", e.getMessage());
+        }
+        return Problem.NONE;
     }
 
     @Override
-    public void submit(Runnable done) {
-        if (!form.begin()) {
-            return;
-        }
+    protected Submission<?> submission() {
         int n = drives();
         long b = bytes();
-        bridge.run(HolderAction.of(HolderCommands.addDrives(n, b), HolderCommands::addedDrives, pool -> {
+        return new Submission<>(HolderAction.of(HolderCommands.addDrives(n, b), HolderCommands::addedDrives, pool -> {
             List<String> added = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 added.add(pool.admin().addDrive(b));
             }
             return added;
-        }), added -> {
-            form.succeeded();
-            status.succeeded("Added " + (added.size() == 1 ? "drive " : "drives ") + String.join(", ", added)
-                    + " as SPARE (" + Sizes.format(b) + " each)");
-            done.run();
-        }, form::refused);
+        }), added -> status.succeeded("Added " + (added.size() == 1 ? "drive " : "drives ") + String.join(", ", added)
+                + " as SPARE (" + Sizes.format(b) + " each)"));
     }
 }

@@ -5,6 +5,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.Control;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
@@ -14,17 +15,55 @@ import javafx.stage.Window;
 import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
+import javafx.beans.binding.Bindings;
+import org.splitpoint.app.common.FieldMarks;
 
 /**
  * The look the lifecycle dialogs share (that of "Take offline" and "Enable journal"): a header with
  * a glyph, the fields, the problem in the error style under them, and the action button, which
  * waits while there is a problem or the engine is at work and keeps the dialog open on a refusal,
- * so it is read where it was made. Ids: {@code #<prefix>Problem}, {@code #<prefix>Go},
- * {@code #<prefix>Cancel}.
+ * so it is read where it was made. The field the problem is about is marked where it is (ControlsFX
+ * validation decoration: an error mark with the sentence as its tooltip, and the {@code error} style
+ * class); a field is tied to its form's name for it with {@link #field}. Ids: {@code #<prefix>Problem},
+ * {@code #<prefix>Go}, {@code #<prefix>Cancel}.
  */
 final class FormDialog {
 
+    private static final String FIELD = "splitpoint.form-field";
+
     private FormDialog() {
+    }
+
+    /** Ties {@code control} to the form's field {@code name} (as its {@code Problem} names it), so a problem with it marks it. */
+    static <C extends Control> C field(C control, String name) {
+        control.getProperties().put(FIELD, name);
+        return control;
+    }
+
+    /** Marks the controls under {@code fields} tied to the field the form's problem is about. */
+    static FieldMarks decorate(Node fields, LifecycleForm form) {
+        FieldMarks marks = new FieldMarks();
+        for (Control c : tied(fields)) {
+            String name = (String) c.getProperties().get(FIELD);
+            marks.mark(c, Bindings.createStringBinding(() -> {
+                LifecycleForm.Problem p = form.problemDetailProperty().get();
+                return name.equals(p.field()) ? p.sentence() : "";
+            }, form.problemDetailProperty()));
+        }
+        return marks;
+    }
+
+    private static java.util.List<Control> tied(Node n) {
+        java.util.List<Control> out = new java.util.ArrayList<>();
+        if (n instanceof Control c && c.getProperties().containsKey(FIELD)) {
+            out.add(c);
+        }
+        if (n instanceof javafx.scene.Parent p) {
+            for (Node child : p.getChildrenUnmodifiable()) {
+                out.addAll(tied(child));
+            }
+        }
+        return out;
     }
 
     /** Shows the dialog and waits; true when the action was carried out. */
@@ -54,7 +93,7 @@ final class FormDialog {
 
         VBox body = new VBox(10, fields, problem);
         body.setPrefWidth(620);
-        d.getDialogPane().setContent(body);
+        d.getDialogPane().setContent(decorate(fields, form).layer(body));
 
         ButtonType go = new ButtonType(action, ButtonBar.ButtonData.OK_DONE);
         ButtonType cancelType = closeWhenDone ? ButtonType.CANCEL : new ButtonType("Close", ButtonBar.ButtonData.CANCEL_CLOSE);

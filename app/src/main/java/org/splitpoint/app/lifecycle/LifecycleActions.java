@@ -95,7 +95,9 @@ public final class LifecycleActions {
         Button b = new Button(text);
         b.setId(id);
         b.setOnAction(e -> action.run());
+        b.setMinWidth(Button.USE_PREF_SIZE); // a verb is never cut ("Del..." at 1024 px): the line beside it gives way
         StackPane wrap = new StackPane(b);
+        wrap.setMinWidth(StackPane.USE_PREF_SIZE);
         Actions.bind(b, wrap, whyNot, does);
         return wrap;
     }

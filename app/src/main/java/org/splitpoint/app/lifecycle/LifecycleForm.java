@@ -1,21 +1,106 @@
 package org.splitpoint.app.lifecycle;
 
+import java.util.function.Consumer;
+import javafx.beans.Observable;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.bridge.EngineCall;
+import org.splitpoint.app.bridge.PoolBridge;
+import org.splitpoint.app.common.ActionStatus;
 
 /**
- * What every lifecycle dialog's model offers its dialog ({@link FormDialog}): why the action cannot
- * go ahead now (a field's problem, or the engine's refusal of the last try, in its words; empty when
- * it can), whether the engine is at work, and the action itself.
+ * The shape every lifecycle dialog's model shares, which its dialog ({@link FormDialog}) shows: the
+ * problem that stops the action (the fields' own, naming the field it is about so the dialog can mark
+ * it, else the engine's refusal of the last try in the engine's words, which any change of a field
+ * clears), whether the engine is at work, and the action, carried out once on the engine's thread.
+ * A form says what its fields' problem is ({@link #check()}) and what the engine does
+ * ({@link #submission()}); the rules themselves are the engine's (PoolAdmin, PairAdmin), asked or
+ * refused with, never copied here. UI thread only.
  */
-interface LifecycleForm {
+abstract class LifecycleForm {
+
+    /** What stops the action: the field it is about ({@code null}: none in particular) and the sentence. */
+    record Problem(String field, String sentence) {
+        static final Problem NONE = new Problem(null, "");
+
+        static Problem of(String field, String sentence) {
+            return sentence == null || sentence.isEmpty() ? NONE : new Problem(field, sentence);
+        }
+    }
+
+    /** The engine's part of the action, and what the form does with its result on the UI thread. */
+    record Submission<T>(EngineCall<T> call, Consumer<T> succeeded) { }
+
+    protected final PoolBridge bridge;
+    protected final ActionStatus status;
+    private final ReadOnlyObjectWrapper<Problem> problem = new ReadOnlyObjectWrapper<>(Problem.NONE);
+    private final ReadOnlyStringWrapper sentence = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper refused = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper working = new ReadOnlyBooleanWrapper(false);
+
+    protected LifecycleForm(PoolBridge bridge, ActionStatus status) {
+        this.bridge = bridge;
+        this.status = status;
+    }
+
+    /** Called once, last in a form's constructor: {@link #check()} runs again whenever one of {@code fields} changes. */
+    protected final void watch(Observable... fields) {
+        for (Observable f : fields) {
+            f.addListener(o -> refused.set(""));
+        }
+        Observable[] deps = java.util.Arrays.copyOf(fields, fields.length + 1);
+        deps[fields.length] = refused;
+        problem.bind(Bindings.createObjectBinding(() -> {
+            Problem own = check();
+            return own != null && !own.sentence().isEmpty() ? own : Problem.of(null, refused.get());
+        }, deps));
+        sentence.bind(Bindings.createStringBinding(() -> problem.get().sentence(), problem));
+    }
+
+    /** The fields' problem, {@link Problem#NONE} when they are fine. */
+    protected abstract Problem check();
+
+    /** The action with the fields as they are now; called only when there is no problem. */
+    protected abstract Submission<?> submission();
 
     /** One sentence saying what stops the action; empty when nothing does. */
-    ReadOnlyStringProperty problemProperty();
+    public final ReadOnlyStringProperty problemProperty() {
+        return sentence.getReadOnlyProperty();
+    }
+
+    /** The problem with the field it is about, for the dialog to mark that field. */
+    public final ReadOnlyObjectProperty<Problem> problemDetailProperty() {
+        return problem.getReadOnlyProperty();
+    }
 
     /** True while the engine carries the action out. */
-    ReadOnlyBooleanProperty workingProperty();
+    public final ReadOnlyBooleanProperty workingProperty() {
+        return working.getReadOnlyProperty();
+    }
 
     /** Carries the action out; {@code done} runs on the UI thread once the engine did, else the refusal becomes the problem. */
-    void submit(Runnable done);
+    public final void submit(Runnable done) {
+        if (working.get() || !sentence.get().isEmpty()) {
+            return;
+        }
+        working.set(true);
+        refused.set("");
+        run(submission(), done);
+    }
+
+    private <T> void run(Submission<T> s, Runnable done) {
+        bridge.run(s.call(), result -> {
+            working.set(false);
+            s.succeeded().accept(result);
+            done.run();
+        }, why -> {
+            working.set(false);
+            refused.set(why);
+        });
+    }
 }

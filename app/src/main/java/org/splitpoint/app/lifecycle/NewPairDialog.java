@@ -20,13 +20,16 @@ public final class NewPairDialog {
     public static boolean ask(Window owner, NewPairForm form) {
         TextField name = new TextField();
         name.setId("newPairName");
+        FormDialog.field(name, "name");
         name.textProperty().bindBidirectional(form.nameProperty());
         ChoiceBox<String> std = new ChoiceBox<>();
         std.setId("newPairStd");
+        FormDialog.field(std, "std");
         std.getItems().setAll(form.stdChoices());
         std.valueProperty().bindBidirectional(form.stdProperty());
         ChoiceBox<String> bcv = new ChoiceBox<>(form.bcvChoices());
         bcv.setId("newPairBcv");
+        FormDialog.field(bcv, "bcv");
         bcv.valueProperty().bindBidirectional(form.bcvProperty());
 
         GridPane g = FormDialog.grid();

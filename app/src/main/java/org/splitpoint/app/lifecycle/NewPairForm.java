@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
@@ -25,10 +24,8 @@ import org.splitpoint.engine.pool.Sizes;
  * "New pair": a name, the STD (a volume in no pair, not the save area) and the BCV, offered only
  * among the other such volumes of the STD's size, as a pair needs. The pair starts NeverEstab.
  */
-public final class NewPairForm implements LifecycleForm {
+public final class NewPairForm extends LifecycleForm {
 
-    private final PoolBridge bridge;
-    private final ActionStatus status;
     private final List<PoolSnapshot.VolumeView> free;
     private final List<String> taken;
 
@@ -38,11 +35,9 @@ public final class NewPairForm implements LifecycleForm {
     private final ObjectProperty<String> bcv = new SimpleObjectProperty<>();
     private final ObservableList<String> bcvChoices = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper rule = new ReadOnlyStringWrapper();
-    private final FormState form;
 
     NewPairForm(PoolBridge bridge, ActionStatus status, PoolSnapshot s, List<PairView> pairs) {
-        this.bridge = bridge;
-        this.status = status;
+        super(bridge, status);
         this.free = freeVolumes(s, pairs);
         this.taken = pairs.stream().map(PairView::name).toList();
         name.set(NewVolumeForm.freeName(taken, "pair"));
@@ -54,7 +49,7 @@ public final class NewPairForm implements LifecycleForm {
         std.set(free.stream().map(PoolSnapshot.VolumeView::name).filter(v -> !bcvsFor(v).isEmpty()).findFirst()
                 .orElse(free.isEmpty() ? null : free.get(0).name()));
         rule.bind(Bindings.createStringBinding(this::ruleLine, std, bcv));
-        form = new FormState(this::check, name, std, bcv);
+        watch(name, std, bcv);
     }
 
     /** Volumes that may join a pair: in none yet, and not the snapshots' save area. */
@@ -110,16 +105,6 @@ public final class NewPairForm implements LifecycleForm {
         return rule.getReadOnlyProperty();
     }
 
-    @Override
-    public ReadOnlyStringProperty problemProperty() {
-        return form.problem();
-    }
-
-    @Override
-    public ReadOnlyBooleanProperty workingProperty() {
-        return form.working();
-    }
-
     private String ruleLine() {
         PoolSnapshot.VolumeView s = volume(std.get());
         if (s == null) {
@@ -133,42 +118,37 @@ public final class NewPairForm implements LifecycleForm {
                 + " NeverEstab; establish copies " + s.name() + " onto " + bcv.get() + ", overwriting what it holds.";
     }
 
-    private String check() {
+    @Override
+    protected Problem check() {
         String n = name.get() == null ? "" : name.get().trim();
         String bad = PoolAdmin.nameProblem("pair", n);
         if (bad != null) {
-            return bad;
+            return Problem.of("name", bad);
         }
         if (taken.contains(n)) {
-            return "a pair named '" + n + "' already exists";
+            return Problem.of("name", "a pair named '" + n + "' already exists");
         }
         if (free.size() < 2) {
-            return "a pair needs two volumes in no pair; the pool has " + free.size() + " (make one with New volume…)";
+            return Problem.of("std", "a pair needs two volumes in no pair; the pool has " + free.size()
+                    + " (make one with New volume…)");
         }
         if (std.get() == null) {
-            return "choose the STD";
+            return Problem.of("std", "choose the STD");
         }
         if (bcv.get() == null) {
-            return "no volume can be " + std.get() + "'s BCV: a BCV is a free volume of the same size";
+            return Problem.of("bcv", "no volume can be " + std.get() + "'s BCV: a BCV is a free volume of the same size");
         }
-        return "";
+        return Problem.NONE;
     }
 
     @Override
-    public void submit(Runnable done) {
-        if (!form.begin()) {
-            return;
-        }
+    protected Submission<?> submission() {
         String n = name.get().trim();
         String s = std.get();
         String b = bcv.get();
-        bridge.run(HolderAction.of(HolderCommands.createPair(n, s, b), pool -> {
+        return new Submission<Void>(HolderAction.of(HolderCommands.createPair(n, s, b), pool -> {
             pool.pairs().create(n, s, b);
             return null;
-        }), ok -> {
-            form.succeeded();
-            status.succeeded("Created pair " + n + ": STD " + s + ", BCV " + b + "; NeverEstab");
-            done.run();
-        }, form::refused);
+        }), ok -> status.succeeded("Created pair " + n + ": STD " + s + ", BCV " + b + "; NeverEstab"));
     }
 }

@@ -25,9 +25,11 @@ public final class NewVolumeDialog {
     public static boolean ask(Window owner, NewVolumeForm form) {
         TextField name = new TextField();
         name.setId("newVolumeName");
+        FormDialog.field(name, "name");
         name.textProperty().bindBidirectional(form.nameProperty());
         ChoiceBox<Layout> layout = new ChoiceBox<>();
         layout.setId("newVolumeLayout");
+        FormDialog.field(layout, "layout");
         layout.getItems().setAll(Layout.values());
         layout.setConverter(FormDialog.words(Layout::word));
         layout.valueProperty().bindBidirectional(form.layoutProperty());
@@ -36,6 +38,7 @@ public final class NewVolumeDialog {
         for (NewVolumeForm.Spare s : form.spares()) {
             CheckBox c = new CheckBox(s.name() + " · " + Sizes.format(s.size()));
             c.setId("newVolumeDrive-" + s.name());
+            FormDialog.field(c, "drives");
             c.setSelected(form.chosen().contains(s.name()));
             c.selectedProperty().addListener((o, was, now) -> {
                 if (now) {
@@ -51,6 +54,7 @@ public final class NewVolumeDialog {
         }
         TextField size = new TextField();
         size.setId("newVolumeSize");
+        FormDialog.field(size, "size");
         size.setPromptText("all the drives hold");
         size.textProperty().bindBidirectional(form.sizeProperty());
 

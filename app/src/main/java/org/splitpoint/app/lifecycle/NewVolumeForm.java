@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
@@ -29,13 +28,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * what the chosen ones hold; the problem names the first field that is wrong; the engine's refusal
  * is shown in its words.
  */
-public final class NewVolumeForm implements LifecycleForm {
+public final class NewVolumeForm extends LifecycleForm {
 
     /** A free SPARE drive that can be picked. */
     public record Spare(String name, long size) { }
 
-    private final PoolBridge bridge;
-    private final ActionStatus status;
     private final List<Spare> spares;
     private final List<String> taken;
 
@@ -45,17 +42,15 @@ public final class NewVolumeForm implements LifecycleForm {
     private final ObservableSet<String> chosen = FXCollections.observableSet(new java.util.LinkedHashSet<>());
     private final StringProperty size = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper rule = new ReadOnlyStringWrapper();
-    private final FormState form;
 
     NewVolumeForm(PoolBridge bridge, ActionStatus status, PoolSnapshot s) {
-        this.bridge = bridge;
-        this.status = status;
+        super(bridge, status);
         this.spares = freeSpares(s);
         this.taken = s.volumes().stream().map(PoolSnapshot.VolumeView::name).toList();
         name.set(freeName(taken, "vol"));
         layout.set(spares.size() >= 3 ? Layout.RAID5 : Layout.RAID1);
         rule.bind(Bindings.createStringBinding(this::ruleLine, layout, chosen));
-        form = new FormState(this::check, name, layout, chosen, size);
+        watch(name, layout, chosen, size);
     }
 
     /** The SPARE drives a new volume may take: not a journal's, not a service window's repository. */
@@ -105,16 +100,6 @@ public final class NewVolumeForm implements LifecycleForm {
         return rule.getReadOnlyProperty();
     }
 
-    @Override
-    public ReadOnlyStringProperty problemProperty() {
-        return form.problem();
-    }
-
-    @Override
-    public ReadOnlyBooleanProperty workingProperty() {
-        return form.working();
-    }
-
     /** What the chosen drives hold under the layout, or -1 when too few are chosen. */
     long capacity() {
         Layout l = layout.get();
@@ -143,36 +128,38 @@ public final class NewVolumeForm implements LifecycleForm {
                 : l.redundancy(chosen.size()) + " drives failing") + ".";
     }
 
-    private String check() {
+    @Override
+    protected Problem check() {
         String n = name.get() == null ? "" : name.get().trim();
         String bad = PoolAdmin.nameProblem("volume", n);
         if (bad != null) {
-            return bad;
+            return Problem.of("name", bad);
         }
         if (taken.contains(n)) {
-            return "a volume named '" + n + "' already exists";
+            return Problem.of("name", "a volume named '" + n + "' already exists");
         }
         if (spares.isEmpty()) {
-            return "the pool has no free SPARE drive; add drives first";
+            return Problem.of("drives", "the pool has no free SPARE drive; add drives first");
         }
         Layout l = layout.get();
         if (l == null) {
-            return "choose a layout";
+            return Problem.of("layout", "choose a layout");
         }
         if (chosen.size() < l.minDrives()) {
-            return l.word() + " needs at least " + l.minDrives() + " drives; tick " + (l.minDrives() - chosen.size())
-                    + " more";
+            return Problem.of("drives", l.word() + " needs at least " + l.minDrives() + " drives; tick "
+                    + (l.minDrives() - chosen.size()) + " more");
         }
         long bytes;
         try {
             bytes = bytes();
         } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            return Problem.of("size", e.getMessage());
         }
         if (bytes > capacity()) {
-            return "the size " + Sizes.format(bytes) + " is larger than the " + Sizes.format(capacity()) + " these drives hold";
+            return Problem.of("size", "the size " + Sizes.format(bytes) + " is larger than the "
+                    + Sizes.format(capacity()) + " these drives hold");
         }
-        return "";
+        return Problem.NONE;
     }
 
     /** The size typed in bytes (0: all the drives hold); throws with a sentence when it is not a size. */
@@ -189,23 +176,16 @@ public final class NewVolumeForm implements LifecycleForm {
     }
 
     @Override
-    public void submit(Runnable done) {
-        if (!form.begin()) {
-            return;
-        }
+    protected Submission<?> submission() {
         String n = name.get().trim();
         Layout l = layout.get();
         List<String> drives = spares.stream().map(Spare::name).filter(chosen::contains).toList(); // bay order
         long bytes = bytes();
-        bridge.run(HolderAction.ofState(HolderCommands.createVolume(n, l.word(), drives, bytes),
+        return new Submission<>(HolderAction.ofState(HolderCommands.createVolume(n, l.word(), drives, bytes),
                 (out, state) -> state.volume(n).size(), pool -> {
                     pool.admin().createVolume(n, l, drives, bytes);
                     return pool.snapshot().volume(n).size();
-                }), made -> {
-            form.succeeded();
-            status.succeeded("Created volume " + n + ": " + l.word() + " over " + String.join(", ", drives) + ", "
-                    + Sizes.format(made));
-            done.run();
-        }, form::refused);
+                }), made -> status.succeeded("Created volume " + n + ": " + l.word() + " over " + String.join(", ", drives)
+                + ", " + Sizes.format(made)));
     }
 }

@@ -19,10 +19,12 @@ public final class SpareDialog {
     public static boolean ask(Window owner, SpareForm form) {
         ChoiceBox<String> spare = new ChoiceBox<>();
         spare.setId("spareChoice");
+        FormDialog.field(spare, "spare");
         spare.getItems().setAll(form.spares());
         spare.valueProperty().bindBidirectional(form.spareProperty());
         TextField limit = new TextField();
         limit.setId("spareLimit");
+        FormDialog.field(limit, "limit");
         limit.setPromptText("no limit");
         limit.setPrefColumnCount(8);
         limit.textProperty().bindBidirectional(form.limitProperty());

@@ -2,8 +2,6 @@ package org.splitpoint.app.lifecycle;
 
 import java.util.List;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -19,10 +17,8 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * the other members, optionally at a limited speed. The engine's rule (whyNotReplaceWithSpare) is
  * asked again whenever the choice changes, so the dialog says what the engine would say.
  */
-public final class SpareForm implements LifecycleForm {
+public final class SpareForm extends LifecycleForm {
 
-    private final PoolBridge bridge;
-    private final ActionStatus status;
     private final String failed;
     private final String volume;
     private final List<String> spares;
@@ -31,11 +27,9 @@ public final class SpareForm implements LifecycleForm {
     private final ObjectProperty<String> spare = new SimpleObjectProperty<>();
     private final StringProperty limit = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper engineSays = new ReadOnlyStringWrapper("");
-    private final FormState form;
 
     SpareForm(PoolBridge bridge, ActionStatus status, PoolSnapshot s, String failed) {
-        this.bridge = bridge;
-        this.status = status;
+        super(bridge, status);
         this.failed = failed;
         PoolSnapshot.DriveView d = s.drive(failed);
         this.volume = d == null ? null : d.volume();
@@ -44,7 +38,7 @@ public final class SpareForm implements LifecycleForm {
                 .map(NewVolumeForm.Spare::name).toList();
         spare.addListener((o, was, now) -> askEngine());
         spare.set(spares.isEmpty() ? null : spares.get(0));
-        form = new FormState(this::check, spare, limit, engineSays);
+        watch(spare, limit, engineSays);
         askEngine();
     }
 
@@ -84,16 +78,6 @@ public final class SpareForm implements LifecycleForm {
         return limit;
     }
 
-    @Override
-    public ReadOnlyStringProperty problemProperty() {
-        return form.problem();
-    }
-
-    @Override
-    public ReadOnlyBooleanProperty workingProperty() {
-        return form.working();
-    }
-
     private long limitBytes() {
         String t = limit.get() == null ? "" : limit.get().trim();
         if (t.isEmpty()) {
@@ -110,35 +94,31 @@ public final class SpareForm implements LifecycleForm {
         throw new IllegalArgumentException("the speed limit is a rate in MB/s (0 or empty: none), not '" + t + "'");
     }
 
-    private String check() {
+    @Override
+    protected Problem check() {
         if (spares.isEmpty()) {
-            return "no free SPARE drive is as large as " + failed + "; add drives first (Drive → Add drives…)";
+            return Problem.of("spare", "no free SPARE drive is as large as " + failed
+                    + "; add drives first (Drive → Add drives…)");
         }
         if (spare.get() == null) {
-            return "choose the SPARE that takes " + failed + "'s place";
+            return Problem.of("spare", "choose the SPARE that takes " + failed + "'s place");
         }
         try {
             limitBytes();
         } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            return Problem.of("limit", e.getMessage());
         }
-        return engineSays.get();
+        return Problem.of("spare", engineSays.get()); // the engine's rule about this spare, in its words
     }
 
     @Override
-    public void submit(Runnable done) {
-        if (!form.begin()) {
-            return;
-        }
+    protected Submission<?> submission() {
         String s = spare.get();
         long l = limitBytes();
-        bridge.run(HolderAction.of(HolderCommands.replaceWithSpare(failed, s, l), HolderCommands::startedJob,
-                pool -> pool.admin().replaceWithSpare(failed, s, l).id()), job -> {
-            form.succeeded();
-            status.succeeded("Spare drive " + s + " takes the place of " + failed + " in volume " + volume
-                    + "; rebuilding" + (l > 0 ? " at up to " + org.splitpoint.app.common.Format.rate(l) : "")
-                    + "; " + failed + " stays FAILED");
-            done.run();
-        }, form::refused);
+        return new Submission<>(HolderAction.of(HolderCommands.replaceWithSpare(failed, s, l), HolderCommands::startedJob,
+                pool -> pool.admin().replaceWithSpare(failed, s, l).id()), job ->
+                status.succeeded("Spare drive " + s + " takes the place of " + failed + " in volume " + volume
+                        + "; rebuilding" + (l > 0 ? " at up to " + org.splitpoint.app.common.Format.rate(l) : "")
+                        + "; " + failed + " stays FAILED"));
     }
 }

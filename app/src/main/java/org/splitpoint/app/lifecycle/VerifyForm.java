@@ -3,7 +3,6 @@ package org.splitpoint.app.lifecycle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -20,10 +19,8 @@ import org.splitpoint.app.common.Format;
  * Repair ticked it rewrites what disagrees (md's repair). Progress reaches the UI coalesced (one post
  * pending at most, the latest fraction wins); the result stays in the dialog.
  */
-public final class VerifyForm implements LifecycleForm {
+public final class VerifyForm extends LifecycleForm {
 
-    private final PoolBridge bridge;
-    private final ActionStatus status;
     private final String volume;
     private final long rows;
 
@@ -31,17 +28,15 @@ public final class VerifyForm implements LifecycleForm {
     private final BooleanProperty repair = new SimpleBooleanProperty(false);
     private final ReadOnlyDoubleWrapper fraction = new ReadOnlyDoubleWrapper(-1);
     private final ReadOnlyStringWrapper result = new ReadOnlyStringWrapper("");
-    private final FormState form;
     private final AtomicLong latest = new AtomicLong();
     private final AtomicBoolean posted = new AtomicBoolean();
 
     /** {@code memberRows}: the bytes of a member verify reads (its progress counts these). */
     VerifyForm(PoolBridge bridge, ActionStatus status, String volume, long memberRows) {
-        this.bridge = bridge;
-        this.status = status;
+        super(bridge, status);
         this.volume = volume;
         this.rows = Math.max(1, memberRows);
-        form = new FormState(() -> "", repair);
+        watch(repair);
     }
 
     public String volume() {
@@ -63,16 +58,6 @@ public final class VerifyForm implements LifecycleForm {
         return result.getReadOnlyProperty();
     }
 
-    @Override
-    public ReadOnlyStringProperty problemProperty() {
-        return form.problem();
-    }
-
-    @Override
-    public ReadOnlyBooleanProperty workingProperty() {
-        return form.working();
-    }
-
     private void progress(long done) {
         latest.set(done);
         if (posted.compareAndSet(false, true)) {
@@ -84,23 +69,23 @@ public final class VerifyForm implements LifecycleForm {
     }
 
     @Override
-    public void submit(Runnable done) {
-        if (!form.begin()) {
-            return;
-        }
+    protected Problem check() {
+        return Problem.NONE; // any volume may be verified; the engine refuses one it cannot read, in its words
+    }
+
+    @Override
+    protected Submission<?> submission() {
         boolean fix = repair.get();
         fraction.set(0);
         result.set(fix ? "Verifying and repairing " + volume + "…" : "Verifying " + volume + "…");
-        bridge.run(HolderAction.of(HolderCommands.verifyVolume(volume, fix), HolderCommands::firstNumber,
+        return new Submission<>(HolderAction.of(HolderCommands.verifyVolume(volume, fix), HolderCommands::firstNumber,
                 pool -> pool.admin().verify(volume, fix, this::progress)), mismatches -> {
-            form.succeeded();
             fraction.set(1);
             result.set(mismatches == 0 ? "0 mismatched sectors: every copy and parity agrees."
                     : Format.count(mismatches) + " mismatched sectors" + (fix ? " repaired." : "; tick Repair and verify"
                     + " again to rewrite them."));
             status.succeeded("Verify of " + volume + ": " + Format.count(mismatches) + " mismatched sectors"
                     + (fix && mismatches > 0 ? " repaired" : ""));
-            done.run();
-        }, form::refused);
+        });
     }
 }

@@ -67,6 +67,8 @@ public final class PairDiagram extends HBox {
         middle.getStyleClass().add("pair-middle");
         HBox.setHgrow(middle, Priority.ALWAYS);
         getChildren().addAll(side("STD", stdName, stdInvalid, "pair-std"), middle, side("BCV", bcvName, bcvInvalid, "pair-bcv"));
+        // in a short window the console gives height up from its track map, not from the boxes' words
+        setMinHeight(USE_PREF_SIZE);
     }
 
     private static VBox side(String role, Label name, Label invalid, String style) {
@@ -76,6 +78,7 @@ public final class PairDiagram extends HBox {
         invalid.getStyleClass().add("pair-invalid");
         invalid.setMinWidth(0); // the sides give way before the state does: their counts wrap
         invalid.setWrapText(true);
+        invalid.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         invalid.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
         name.setMinWidth(0);
         VBox box = new VBox(4, r, name, invalid);
@@ -90,8 +93,17 @@ public final class PairDiagram extends HBox {
     }
 
     void setInvalid(String std, String bcv) {
-        stdInvalid.setText(std);
-        bcvInvalid.setText(bcv);
+        stdInvalid.setText(twoLines(std));
+        bcvInvalid.setText(twoLines(bcv));
+    }
+
+    /**
+     * "181 tracks changed" over "(11.3 MiB)": a box in a narrow window cut the one-line count to
+     * "181 tracks changed (11.3..." (a wrapping label in a box laid out at its one-line height does
+     * not wrap, it ellipsises), so the size always takes the second line and the boxes stay narrow.
+     */
+    static String twoLines(String count) {
+        return count == null ? null : count.replace(" (", "\n(");
     }
 
     void show(PairState s, PairWords.Direction d) {

@@ -42,6 +42,8 @@ public final class PoolView extends BorderPane {
     @FXML private Label holderLine;
     @FXML private NavView navView;
     @FXML private StackPane detail;
+    @FXML private javafx.scene.control.SplitPane sides;
+    @FXML private javafx.scene.control.SplitPane mainSplit;
     @FXML private JobsView jobsView;
     @FXML private EventsView eventsView;
     @FXML private StateBadge healthBadge;
@@ -59,6 +61,8 @@ public final class PoolView extends BorderPane {
 
     public PoolView() {
         Fxml.load(this, "PoolView");
+        SideWidths.follow(sides, 190, 250, 210, 330); // the detail gets the room in a small window
+        SideWidths.followHeight(mainSplit, 110, 175);
     }
 
     public void bind(PoolViewModel vm) {

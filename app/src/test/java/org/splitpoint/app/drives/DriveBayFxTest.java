@@ -153,4 +153,32 @@ class DriveBayFxTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "ONLINE".equals(slotState("d2")));
         assertThat(label(robot, "#reason-d2")).isEmpty();
     }
+
+    @Test
+    void takeOfflineCancelledChangesNothingThenTheBaysButtonsTakeTheDriveOutAndBringItBack(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "ONLINE".equals(slotState("d2")));
+        robot.clickOn("#slot-d2");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#takeOffline").queryAs(Button.class).isDisabled());
+        assertThat(robot.lookup("#bringOnline").queryAs(Button.class).isDisabled()).as("d2 is not offline").isTrue();
+
+        robot.clickOn("#takeOffline");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#offlineMode").tryQuery().isPresent());
+        robot.clickOn("#offlineCancel");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#offlineMode").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(slotState("d2")).isEqualTo("ONLINE");
+        org.splitpoint.engine.pool.DriveState d2 = org.splitpoint.app.testing.TestPools.call(fx.bridge,
+                pool -> pool.snapshot().drive("d2").state());
+        assertThat(d2).isEqualTo(org.splitpoint.engine.pool.DriveState.ONLINE);
+
+        robot.clickOn("#takeOffline");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#offlineTake").tryQuery().isPresent());
+        robot.clickOn("#offlineTake");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "OFFLINE".equals(slotState("d2")));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !robot.lookup("#bringOnline").queryAs(Button.class)
+                .isDisabled());
+        robot.clickOn("#bringOnline");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "ONLINE".equals(slotState("d2")));
+        assertThat(label(robot, "#reason-d2")).isEmpty();
+    }
 }

@@ -74,6 +74,11 @@ class JournalCardFxTest {
         return true;
     }
 
+    /** The field carries the validation mark of its problem (ControlsFX's error style class). */
+    private static boolean marked(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).tryQuery().map(n -> n.getStyleClass().contains("error")).orElse(false));
+    }
+
     private static void openVolume(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
         robot.clickOn("#nav-volume-data");
@@ -110,6 +115,7 @@ class JournalCardFxTest {
         assertThat(text(robot, "#journalStoreLine")).isEqualTo("no backup store at " + nowhere + ": the directory does"
                 + " not exist; create it (an empty directory becomes a store) or name the store the volume is backed up to");
         assertThat(enable.isDisabled()).isTrue();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> marked(robot, "#journalStore .text-field")); // the store typed is marked
 
         onFx(() -> { // a long path: pasted rather than typed
             robot.lookup("#journalStore .text-field").queryAs(TextField.class).setText(made.store().toString());
@@ -119,11 +125,15 @@ class JournalCardFxTest {
         replace(robot, "#journalMaxSize", "0");
         assertThat(text(robot, "#journalSizeLine")).isEqualTo("the max size must be larger than 0 (leave it empty for"
                 + " half a journal drive)");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> marked(robot, "#journalMaxSize")); // ControlsFX's mark
+        assertThat(marked(robot, "#journalMaxAge")).isFalse();
         assertThat(enable.isDisabled()).isTrue();
         replace(robot, "#journalMaxSize", "2M");
         replace(robot, "#journalMaxAge", "soon");
         assertThat(text(robot, "#journalAgeLine")).isEqualTo("'soon' is not a duration (use e.g. 90s, 15m, 2h, 1d)");
         assertThat(enable.isDisabled()).isTrue();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> marked(robot, "#journalMaxAge")
+                && !marked(robot, "#journalMaxSize"));
         replace(robot, "#journalMaxAge", "15m");
         assertThat(text(robot, "#journalAgeLine")).isEqualTo("15 min");
         robot.clickOn("#journalDrive-d7"); // one drive is not a mirror
@@ -198,5 +208,45 @@ class JournalCardFxTest {
         DriveState d6 = TestPools.call(fx.bridge, pool -> pool.snapshot().drive("d6").state());
         assertThat(d6).isEqualTo(DriveState.SPARE);
         assertThat(Files.isDirectory(made.store().resolve("images"))).as("the shipped images stay").isTrue();
+    }
+
+    @Test
+    void cancellingTheEnableOrTheDisableDialogChangesNothing(FxRobot robot) throws Exception {
+        openVolume(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "OFF".equals(badge(robot)) && showing(robot, "#enableJournal"));
+
+        // Enable journal…, filled in, then Cancel: no journal, its drives stay SPARE
+        robot.clickOn("#enableJournal");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#journalEnable").tryQuery().isPresent());
+        onFx(() -> {
+            robot.lookup("#journalStore .text-field").queryAs(TextField.class).setText(made.store().toString());
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#journalEnable").queryAs(Button.class)
+                .isDisabled());
+        robot.clickOn("#journalCancel");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#journalEnable").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(badge(robot)).isEqualTo("OFF");
+        DriveState d6 = TestPools.call(fx.bridge, pool -> pool.snapshot().drive("d6").state());
+        assertThat(d6).isEqualTo(DriveState.SPARE);
+
+        // a journal enabled (through the engine), then Disable journal… with a wrong name and Cancel: it stays
+        org.splitpoint.engine.job.Job baseBackup = TestPools.call(fx.bridge, pool -> pool.journals().enable(JournalPools.VOLUME,
+                List.of("d6", "d7"), made.store(), 0, 0));
+        assertThat(baseBackup.await(30_000)).isTrue();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "PROTECTING".equals(badge(robot))
+                && showing(robot, "#disableJournal"));
+        robot.clickOn("#disableJournal");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("date");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).as("a wrong name is refused").isTrue();
+        robot.clickOn("#confirmCancel");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(badge(robot)).isEqualTo("PROTECTING");
+        JournalAdmin.Status s = TestPools.call(fx.bridge, pool -> pool.journals().status(JournalPools.VOLUME));
+        assertThat(s.drives()).containsExactly("d6", "d7");
     }
 }
