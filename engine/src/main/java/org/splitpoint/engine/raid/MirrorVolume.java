@@ -16,10 +16,12 @@ import org.splitpoint.engine.pool.Layout;
 /**
  * RAID 1: an n-way mirror. Volume byte x is row x of every member.
  *
- * <p>Reads go to one member that holds the rows, chosen by the {@link #READ_REGION} they start in
- * (region r to member r mod n): each member reads whole regions, so its read-ahead serves a
- * sequential stream however its requests are ordered, and a large sequential read, like random
- * reads, spreads over all mirrors; writes go to every member that takes writes. A
+ * <p>Reads go to one member that holds the rows, chosen by the region they start in (region r to
+ * member r mod n; regions of {@link #READ_REGION}, smaller on a small volume so that it still has
+ * two per member): each member reads whole regions, so its read-ahead serves a sequential stream
+ * however its requests are ordered, and a whole-volume read, like random reads, spreads over all
+ * mirrors (every mirror is read, so a failing one is found); writes go to every member that takes
+ * writes. A
  * mirror has no cross-member parity, so a degraded write needs no journal: the members that got it
  * are consistent among themselves.
  */
@@ -37,11 +39,21 @@ public final class MirrorVolume extends RaidVolume {
      */
     static final long READ_REGION = 256L << 20;
 
+    /** This volume's region: {@link #READ_REGION}, or less on a volume of under two regions per member. */
+    private final long readRegion;
+
     /** The rebuild's buffer, reused from step to step (one per rebuilding thread). */
     private final ThreadLocal<ByteBuffer> rebuildBuffer = new ThreadLocal<>();
 
     public MirrorVolume(String name, Member[] members, long size, int trackSize, WriteIntent writeIntent) {
         super(name, Layout.RAID1, members, size, trackSize, writeIntent);
+        long perTwo = Math.max(trackSize, size / (2L * members.length));
+        this.readRegion = Math.min(READ_REGION, Long.highestOneBit(perTwo));
+    }
+
+    /** Reads starting in the same region of this many bytes go to the same member. */
+    long readRegion() {
+        return readRegion;
     }
 
     /** Capacity of a mirror over members of {@code memberSize} bytes. */
@@ -78,7 +90,7 @@ public final class MirrorVolume extends RaidVolume {
 
     /** The member a read of rows [from, to) goes to (see the class note). */
     Member reader(long from, long to) throws IOException {
-        int first = (int) ((from / READ_REGION) % members.length);
+        int first = (int) ((from / readRegion) % members.length);
         for (int i = 0; i < members.length; i++) {
             Member m = members[(first + i) % members.length];
             if (m.holds(from, to)) {

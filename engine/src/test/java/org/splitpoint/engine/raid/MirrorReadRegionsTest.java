@@ -33,6 +33,7 @@ class MirrorReadRegionsTest {
         TestPools.create(dir, Layout.RAID1, 2, size, 65536);
         try (Pool pool = Pool.open(dir)) {
             MirrorVolume v = (MirrorVolume) pool.volume("v");
+            assertThat(v.readRegion()).isEqualTo(MirrorVolume.READ_REGION);
             int piece = 256 << 10;
             List<String> byRegion = new ArrayList<>();
             for (long region = 0; region < 4; region++) {
@@ -51,6 +52,21 @@ class MirrorReadRegionsTest {
             assertThat(byRegion).as("member of each region: a read of the whole volume uses both mirrors")
                     .containsExactly(byRegion.get(0), byRegion.get(1), byRegion.get(0), byRegion.get(1));
             assertThat(byRegion.get(0)).isNotEqualTo(byRegion.get(1));
+        }
+    }
+
+    /** A volume smaller than two regions per member still reads from every mirror. */
+    @Test
+    void aSmallVolumeHasSmallerRegionsAndReadsFromEveryMirror() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        try (Pool pool = Pool.open(dir)) {
+            MirrorVolume v = (MirrorVolume) pool.volume("v");
+            assertThat(v.readRegion()).isEqualTo(256 << 10);
+            Set<String> members = new HashSet<>();
+            for (long at = 0; at < v.size(); at += 4096) {
+                members.add(v.reader(at, at + 4096).drive());
+            }
+            assertThat(members).containsExactlyInAnyOrder("d1", "d2");
         }
     }
 }
