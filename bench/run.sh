@@ -44,6 +44,8 @@
 #   bench/run.sh snapshots --profile the same for snapshot creates, first writes, rewrites, restores and
 #                            the first read after a restore, with each first-write phase's file time
 #                            per MiB by part of the path (appends nothing)
+#   bench/run.sh nbd --profile        where `splitpoint serve` spends its time under an nbdcopy cold read and
+#                            overwrite: JFR per phase, server CPU per GiB (bench/nbd/profile.sh; appends nothing)
 #
 # The core suite builds the project if needed, compiles the harness (bench/src/*.java) into
 # bench/target/, installs fio and qemu-utils with apt-get when missing, runs on 1 GiB volumes:
@@ -78,9 +80,10 @@ for arg in "$@"; do
     *) echo "bench: unknown argument '$arg' (use: all, core, pairs, nbd, instant, journal, drills, snapshots, pause, --profile, --help)" >&2; exit 2 ;;
   esac
 done
-if [ -n "$profile" ] && { [ "$suite" = pairs ] || [ "$suite" = nbd ]; }; then
-  echo "bench: --profile is for the core, instant, journal, drills and snapshots suites only" >&2; exit 2
+if [ -n "$profile" ] && [ "$suite" = pairs ]; then
+  echo "bench: --profile is for the core, nbd, instant, journal, drills and snapshots suites only" >&2; exit 2
 fi
+[ -n "$profile" ] && [ "$suite" = nbd ] && exec bash "$bench/nbd/profile.sh"
 [ -n "$profile" ] && [ "$suite" = all ] && suite=core
 case "$suite" in
   pairs) exec bash "$bench/pairs/run.sh" ;;

@@ -68,8 +68,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q "${missing[@]}" >&2
   fi
 fi
-say "building engine and cli (mvn -q -B -DskipTests install -pl engine,cli -am)"
-(cd "$root" && mvn -q -B -DskipTests install -pl engine,cli -am) >&2 || { say "the build failed"; exit 1; }
+# package, not install: ~/.m2 is shared with other checkouts; the launcher runs the classes dirs and
+# cli/target/classpath.txt, and builds only when that stamp is older than a source (touched here)
+say "building engine and cli (mvn -q -B -DskipTests package -pl engine,cli -am)"
+(cd "$root" && { mvn -o -q -B -DskipTests package -pl engine,cli -am || mvn -q -B -DskipTests package -pl engine,cli -am; }) >&2 \
+  || { say "the build failed"; exit 1; }
+touch "$root/cli/target/classpath.txt"
 
 # ---- scratch, servers, cleanup --------------------------------------------------------------------
 mkdir -p "$out" "$parent"

@@ -64,17 +64,27 @@ final class BlockStatus {
     static int[] allocation(BlockDevice dev, int id, long offset, long length, boolean reqOne) throws IOException {
         Extents out = new Extents(id);
         long end = offset + Math.min(length, SCAN_MAX);
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BLOCK, end - offset));
+        // the first granule of a block in a buffer of its own; a block's buffer only for a block
+        // that starts with zeros: a copy of a full volume asks about every MiB, and a 1 MiB heap
+        // buffer per request (a humongous object for G1, zeroed, then collected) was most of what
+        // a cold nbdcopy read allocated (bench/notes/nbd-profile-2026-12-03.txt)
+        ByteBuffer head = ByteBuffer.allocate(GRANULE);
+        ByteBuffer whole = null;
         long runStart = offset;
         int runFlags = -1;
         for (long pos = offset; pos < end; ) {
             long blockEnd = Math.min(end, (pos / BLOCK + 1) * BLOCK);
             int first = (int) Math.min(blockEnd - pos, (pos / GRANULE + 1) * GRANULE - pos);
-            buf.clear().limit(first);
-            dev.read(pos, buf);
-            boolean data = !Zeros.isZeroRange(buf, 0, first);
+            head.clear().limit(first);
+            dev.read(pos, head);
+            boolean data = !Zeros.isZeroRange(head, 0, first);
             int n = (int) (blockEnd - pos);
+            ByteBuffer buf = head;
             if (!data && n > first) {
+                if (whole == null) {
+                    whole = ByteBuffer.allocate((int) Math.min(BLOCK, end - offset));
+                }
+                buf = whole;
                 buf.clear().limit(n);
                 dev.read(pos, buf);
             }

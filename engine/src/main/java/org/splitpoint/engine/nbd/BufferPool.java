@@ -19,9 +19,13 @@ import java.util.Set;
  * and nothing gave them back: memory stayed at gigabytes after the clients left. Now buffers are at
  * most one piece ({@link NbdLimits#pieceBytes}) each, sized in powers of two from 4 KiB, and
  * what is in use is bounded by the {@link MemoryBudget} (a request is charged
- * {@link #capacityFor} of its pieces before any is taken). Idle buffers are kept up to
- * {@code keepBytes}, and {@link #trim} frees them all once nothing was taken for a while, so the
- * server's memory returns to its baseline when clients go quiet. Freeing is explicit (the
+ * {@link #capacityFor} of its pieces before any is taken). An idle buffer is kept while the
+ * buffers lent and kept together stay within {@code keepBytes} (the server's buffer budget), so a
+ * busy server allocates nothing in its steady state; and {@link #trim} frees them all once nothing
+ * was taken for a while, so the server's memory returns to its baseline when clients go quiet.
+ * (Keeping only 16 MiB idle, under nbdcopy's 32 MiB in flight, freed and allocated again a buffer
+ * for every other request: a zeroing pass and fresh pages each time, for the reads' copies into
+ * them twice the system time of copies into reused ones; bench/notes/nbd-profile-2026-12-03.txt.) Freeing is explicit (the
  * buffer's cleaner, where the JDK lets us) rather than left to a garbage collection that a quiet
  * server may not run for hours. Only buffers this pool lent and got back are ever freed, and a
  * buffer given back twice is ignored, so a freed buffer can never still be in use.
@@ -39,6 +43,8 @@ final class BufferPool implements AutoCloseable {
     /** Aligned slices lent or kept, and the buffers they are cut from (only a whole buffer can be freed). */
     private final Map<ByteBuffer, ByteBuffer> parents = new IdentityHashMap<>();
     private long kept;
+    /** Capacity of the buffers lent now. */
+    private long lentBytes;
     private long lastTake = System.nanoTime();
 
     BufferPool(long keepBytes) {
@@ -83,6 +89,7 @@ final class BufferPool implements AutoCloseable {
             b = q == null ? null : q.pollFirst();
             if (b != null) {
                 kept -= cap;
+                lentBytes += cap;
                 lent.add(b);
                 return b.clear().limit(length);
             }
@@ -94,12 +101,14 @@ final class BufferPool implements AutoCloseable {
             synchronized (this) {
                 parents.put(b, parent);
                 lent.add(b);
+                lentBytes += cap;
             }
             return b.limit(length);
         }
         b = ByteBuffer.allocateDirect(cap);
         synchronized (this) {
             lent.add(b);
+            lentBytes += cap;
         }
         return b.limit(length);
     }
@@ -113,7 +122,8 @@ final class BufferPool implements AutoCloseable {
             if (!lent.remove(b)) {
                 return;
             }
-            if (kept + b.capacity() <= keepBytes) {
+            lentBytes -= b.capacity();
+            if (kept + lentBytes + b.capacity() <= keepBytes) {
                 int key = parents.containsKey(b) ? -b.capacity() : b.capacity();
                 free.computeIfAbsent(key, c -> new ArrayDeque<>()).addFirst(b);
                 kept += b.capacity();

@@ -77,7 +77,7 @@ public final class NbdServer implements AutoCloseable {
         this.limits = limits;
         preload();
         this.memory = new MemoryBudget(limits.memoryTotal(), limits.memoryPerConnection(), limits.requestsPerConnection());
-        this.buffers = new BufferPool(Math.min(limits.memoryTotal() / 8, 16L << 20));
+        this.buffers = new BufferPool(limits.memoryTotal());
         this.memoryShort = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.brief = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {

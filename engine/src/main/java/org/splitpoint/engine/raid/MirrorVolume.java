@@ -16,23 +16,44 @@ import org.splitpoint.engine.pool.Layout;
 /**
  * RAID 1: an n-way mirror. Volume byte x is row x of every member.
  *
- * <p>Reads go to one member that holds the rows, rotating between members per request so that
- * concurrent readers spread over the mirrors; writes go to every member that takes writes. A
+ * <p>Reads go to one member that holds the rows, chosen by the region they start in (region r to
+ * member r mod n; regions of {@link #READ_REGION}, smaller on a small volume so that it still has
+ * two per member): each member reads whole regions, so its read-ahead serves a sequential stream
+ * however its requests are ordered, and a whole-volume read, like random reads, spreads over all
+ * mirrors (every mirror is read, so a failing one is found); writes go to every member that takes
+ * writes. A
  * mirror has no cross-member parity, so a degraded write needs no journal: the members that got it
  * are consistent among themselves.
  */
 public final class MirrorVolume extends RaidVolume {
 
-    private int nextReader;
-    /** Per member, the row after its last read: a read that continues there stays on it. */
-    private final long[] lastReadEnd;
+    /**
+     * Reads starting in the same region of this many bytes go to the same member. Choosing by
+     * request (round robin, or "continues where a member's last read ended") split a sequential
+     * stream whose requests run out of order (nbdcopy: 64 of 256 KiB in flight per connection)
+     * between the members: each one's read-ahead then read bytes that were read from the other,
+     * 1.2 GiB cached for a 1 GiB read and twice nbdkit's system time (see
+     * bench/notes/nbd-profile-2026-12-03.txt). With whole regions, the read-ahead past a region's
+     * end is the only overlap: up to the device's read-ahead (8 MiB on the bench's virtio disk) per
+     * region, so regions are large (32 MiB ones still cached 1.2 GiB; 256 MiB ones 1.04 GiB).
+     */
+    static final long READ_REGION = 256L << 20;
+
+    /** This volume's region: {@link #READ_REGION}, or less on a volume of under two regions per member. */
+    private final long readRegion;
+
     /** The rebuild's buffer, reused from step to step (one per rebuilding thread). */
     private final ThreadLocal<ByteBuffer> rebuildBuffer = new ThreadLocal<>();
 
     public MirrorVolume(String name, Member[] members, long size, int trackSize, WriteIntent writeIntent) {
         super(name, Layout.RAID1, members, size, trackSize, writeIntent);
-        this.lastReadEnd = new long[members.length];
-        Arrays.fill(lastReadEnd, -1);
+        long perTwo = Math.max(trackSize, size / (2L * members.length));
+        this.readRegion = Math.min(READ_REGION, Long.highestOneBit(perTwo));
+    }
+
+    /** Reads starting in the same region of this many bytes go to the same member. */
+    long readRegion() {
+        return readRegion;
     }
 
     /** Capacity of a mirror over members of {@code memberSize} bytes. */
@@ -67,23 +88,13 @@ public final class MirrorVolume extends RaidVolume {
         m.read(offset, dst);
     }
 
-    private Member reader(long from, long to) throws IOException {
-        synchronized (this) {
-            // A sequential stream stays on one member, so that member's read-ahead keeps working
-            // (alternating members per request made every member see a strided pattern).
-            for (int i = 0; i < members.length; i++) {
-                if (lastReadEnd[i] == from && members[i].holds(from, to)) {
-                    lastReadEnd[i] = to;
-                    return members[i];
-                }
-            }
-            int start = nextReader++ & 0x7fff_ffff;
-            for (int i = 0; i < members.length; i++) {
-                int k = (start + i) % members.length;
-                if (members[k].holds(from, to)) {
-                    lastReadEnd[k] = to;
-                    return members[k];
-                }
+    /** The member a read of rows [from, to) goes to (see the class note). */
+    Member reader(long from, long to) throws IOException {
+        int first = (int) ((from / readRegion) % members.length);
+        for (int i = 0; i < members.length; i++) {
+            Member m = members[(first + i) % members.length];
+            if (m.holds(from, to)) {
+                return m;
             }
         }
         throw new Member.FailedException("no member of " + name + " holds rows " + from + ".." + to, null);
