@@ -280,12 +280,6 @@ public final class BackupNow {
             return;
         }
         status.started("Cancelling " + id + "…");
-        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.cancelJob(id),
-                org.splitpoint.app.bridge.HolderCommands::jobState, pool -> {
-                    var job = pool.job(id);
-                    job.cancel();
-                    job.await(30_000);
-                    return job.state().name();
-                }), st -> status.succeeded("Job " + id + " is " + st), status::failed);
+        bridge.run(org.splitpoint.app.bridge.HolderAction.cancelJob(id), st -> status.succeeded("Job " + id + " is " + st), status::failed);
     }
 }

@@ -43,6 +43,21 @@ public final class HolderAction<T> implements EngineCall<T> {
         return new HolderAction<>(local, command, (out, s) -> fromOutput.apply(out));
     }
 
+    /** Cancels job {@code id}: the holder's {@code job cancel}, or {@code local} here; the name of the state it ended in. */
+    public static HolderAction<String> cancelJob(String id, EngineCall<String> local) {
+        return of(HolderCommands.cancelJob(id), HolderCommands::jobState, local);
+    }
+
+    /** Cancels job {@code id}, here a plain cancel that waits for the job to end; the name of the state it ended in. */
+    public static HolderAction<String> cancelJob(String id) {
+        return cancelJob(id, pool -> {
+            var job = pool.job(id);
+            job.cancel();
+            job.await(30_000);
+            return job.state().name();
+        });
+    }
+
     /**
      * As {@link #of}, the attached result made of the command's standard output and the holder's
      * snapshot taken right after the command (e.g. the save area it now has).

@@ -89,8 +89,7 @@ public final class JobsViewModel {
     public void cancel(JobRow row) {
         String id = row.id();
         status.started("Cancelling " + row.titleProperty().get() + "…");
-        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.cancelJob(id),
-                org.splitpoint.app.bridge.HolderCommands::jobState, pool -> PairJobs.cancel(pool, id, expectations)),
+        bridge.run(org.splitpoint.app.bridge.HolderAction.cancelJob(id, pool -> PairJobs.cancel(pool, id, expectations)),
                 st -> status.succeeded(row.titleProperty().get() + " is " + st), status::failed);
     }
 }

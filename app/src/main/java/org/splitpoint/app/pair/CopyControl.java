@@ -227,8 +227,7 @@ public final class CopyControl {
             return;
         }
         status.started("Cancelling " + id + "…");
-        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.cancelJob(id),
-                org.splitpoint.app.bridge.HolderCommands::jobState, pool -> PairJobs.cancel(pool, id, expectations)),
+        bridge.run(org.splitpoint.app.bridge.HolderAction.cancelJob(id, pool -> PairJobs.cancel(pool, id, expectations)),
                 st -> status.succeeded("Job " + id + " is " + st), status::failed);
     }
 

@@ -12,7 +12,6 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.splitpoint.app.bridge.Coalescer;
 import org.splitpoint.app.bridge.HolderAction;
-import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.bridge.TaskExecutor;
 import org.splitpoint.app.common.ActionStatus;
@@ -295,8 +294,7 @@ public final class SnapshotRestoreViewModel {
             return;
         }
         status.started("Cancelling the restore of " + volume + "…");
-        bridge.run(HolderAction.of(HolderCommands.cancelJob(jobId), HolderCommands::jobState,
-                pool -> PairJobs.cancel(pool, jobId, expectations)), st -> status.succeeded(st.equals("CANCELLED")
+        bridge.run(HolderAction.cancelJob(jobId, pool -> PairJobs.cancel(pool, jobId, expectations)), st -> status.succeeded(st.equals("CANCELLED")
                 ? "The restore of " + volume + " is CANCELLED; the volume stays partly restored"
                 : "The restore of " + volume + " ended (" + st + ") before it could be cancelled"), status::failed);
     }
