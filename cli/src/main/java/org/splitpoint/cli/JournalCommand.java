@@ -169,12 +169,19 @@ final class JournalCommand {
         Double throttle;
         @Option(names = "--no-wait", description = "return at once; the rebuild goes on whenever a process holds the pool")
         boolean noWait;
+        @Option(names = "--preview", description = "print what the rebuild would use (lost drives, chain, journal"
+                + " entries, bytes) as JSON and start nothing; exit 1 with the reason when the volume cannot be rebuilt")
+        boolean preview;
 
         @Override
         public Integer call() throws Exception {
             long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
             return PoolSession.with(dir, err(), pool -> {
                 JournalAdmin.RebuildPreview p = pool.journals().previewRebuild(volume);
+                if (preview) {
+                    Json.print(out(), p);
+                    return 0;
+                }
                 out().println("volume " + volume + " is FAILED (" + p.reason() + "); lost: " + String.join(", ", p.lostDrives())
                         + (drives.isEmpty() ? "" : " (replaced by " + String.join(", ", drives) + ")"));
                 out().println("  rebuilding from " + String.join(" + ", p.chain()) + " in " + p.store());
@@ -182,7 +189,7 @@ final class JournalCommand {
                         + Sizes.format(p.entryBytes()) + "), then copying " + Sizes.format(p.bytes()));
                 Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
                 out().println("rebuild of " + volume + " from its backup and journal started: the volume is usable now; "
-                        + job.progress().totalTracks() + " tracks to copy");
+                        + job.progress().totalTracks() + " tracks to copy; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }

@@ -79,8 +79,14 @@ class JournalCommandTest {
         assertThat(CliRun.of("pool", "status", pool).out()).contains("d4", "journal of v");
         assertThat(CliRun.of("drive", "fail", pool, "d1").code()).isZero();
         Files.delete(pool.resolve("drives/d2.img"));
+        CliRun preview = CliRun.of("volume", "rebuild-from-backup", pool, "v", "--preview");
+        // exit 1 for the pool's standing problem (d2's image is missing), said after the preview
+        assertThat(preview.err()).contains("the image of drive d2").doesNotContain("Exception");
+        assertThat(preview.out()).contains("\"lostDrives\" : [ \"d1\", \"d2\" ]", "\"entries\" : 1");
+        assertThat(CliRun.of("pool", "status", pool).out()).as("a preview starts nothing").doesNotContain("rebuild", "restoring", "instant-restore");
         CliRun rebuild = CliRun.of("volume", "rebuild-from-backup", pool, "v");
         assertThat(rebuild.code()).as(rebuild.err()).isZero();
+        assertThat(rebuild.out()).containsPattern("; job \\S+");
         assertThat(rebuild.out()).contains("volume v is FAILED", "lost: d1, d2", "-journal in ", "plus 1 journal entry");
         assertThat(Arrays.mismatch(volume(), expect)).as("the rebuilt volume").isEqualTo(-1);
     }

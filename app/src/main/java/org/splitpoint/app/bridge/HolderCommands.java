@@ -249,6 +249,40 @@ public final class HolderCommands {
     }
 
     /** {@code backup create POOL VOLUME --store DIR --no-wait [--full]}: the copy runs in the holder. */
+    /** {@code volume rebuild-from-backup POOL VOLUME --preview}: what a rebuild would use, as JSON. */
+    public static Function<String, List<String>> previewRebuild(String volume) {
+        return dir -> List.of("volume", "rebuild-from-backup", dir, volume, "--preview");
+    }
+
+    /** The preview {@link #previewRebuild} printed. */
+    public static org.splitpoint.engine.pool.JournalAdmin.RebuildPreview rebuildPreview(String stdout) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(stdout.strip(),
+                    org.splitpoint.engine.pool.JournalAdmin.RebuildPreview.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the holder's rebuild preview could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code volume rebuild-from-backup POOL VOLUME --no-wait [--drives D1,D2] [--throttle MB/s]}:
+     * the app asked its own confirmation first; the rebuild runs in the holder.
+     */
+    public static Function<String, List<String>> rebuildFromBackup(String volume, List<String> drives, long limit) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("volume", "rebuild-from-backup", dir, volume, "--no-wait"));
+            if (!drives.isEmpty()) {
+                a.add("--drives");
+                a.add(String.join(",", drives));
+            }
+            if (limit > 0) {
+                a.add("--throttle");
+                a.add(megabytes(limit));
+            }
+            return a;
+        };
+    }
+
     public static Function<String, List<String>> backup(String volume, java.nio.file.Path store, boolean full) {
         return dir -> withFlag(List.of("backup", "create", dir, volume, "--store", store.toString(), "--no-wait"),
                 full, "--full");

@@ -145,9 +145,15 @@ public final class RebuildForm {
 
     // ---- commands
 
+    /** The engine's preview of a rebuild of {@code volume}: asked of the holder when attached to one. */
+    static org.splitpoint.app.bridge.HolderAction<JournalAdmin.RebuildPreview> preview(String volume) {
+        return org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.previewRebuild(volume),
+                org.splitpoint.app.bridge.HolderCommands::rebuildPreview, pool -> pool.journals().previewRebuild(volume));
+    }
+
     /** Reads the engine's preview in the background. */
     public void load() {
-        bridge.run(pool -> pool.journals().previewRebuild(volume), p -> {
+        bridge.run(preview(volume), p -> {
             replacements.clear();
             for (int i = 0; i < p.lostDrives().size(); i++) {
                 ObjectProperty<String> r = new SimpleObjectProperty<>(IN_PLACE);
@@ -218,7 +224,10 @@ public final class RebuildForm {
         status.started("Rebuilding " + volume + " from backup + journal…");
         // no Expectations.replaced: the volume comes back as hosts last wrote it, so the workloads'
         // expectations stay, and their reads check the rebuild
-        bridge.run(pool -> pool.journals().rebuildFromBackup(volume, into, limit).progress(), j -> {
+        bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(
+                org.splitpoint.app.bridge.HolderCommands.rebuildFromBackup(volume, into, limit),
+                (out, state) -> org.splitpoint.app.bridge.HolderCommands.startedJob("instant-restore", volume, out, state),
+                pool -> pool.journals().rebuildFromBackup(volume, into, limit).progress()), j -> {
             status.succeeded("Rebuild of " + volume + " from image " + p.chain().get(p.chain().size() - 1) + " and "
                     + RebuildOffer.entries(p.entries(), p.entryBytes()) + " of journal started: the volume is usable now; "
                     + Format.tracks(j.totalTracks() - j.doneTracks()) + " to copy in the background"

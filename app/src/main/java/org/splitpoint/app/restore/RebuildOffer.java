@@ -123,7 +123,7 @@ public final class RebuildOffer {
             return;
         }
         lookedAt = key;
-        bridge.run(pool -> pool.journals().previewRebuild(volume), p -> {
+        bridge.run(RebuildForm.preview(volume), p -> {
             if (key.equals(lookedAt)) {
                 preview.set(p);
                 refused.set("");
