@@ -49,6 +49,8 @@ public final class DrillPlanForm {
     private final BooleanProperty secondFailure = new SimpleBooleanProperty(false);
     /** The drill writes its own verified test data over the volume's blocks (else: the hosts' writes only). */
     private final BooleanProperty testData = new SimpleBooleanProperty(true);
+    /** The volumes whose built-in workload runs with verification now (kept by the pool's view model). */
+    private final javafx.collections.ObservableSet<String> verifiedWorkloads = javafx.collections.FXCollections.observableSet();
     private final IntegerProperty secondFailureAfter = new SimpleIntegerProperty(2);
     private final ReadOnlyStringWrapper reasonNote = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper modeNote = new ReadOnlyStringWrapper();
@@ -70,11 +72,16 @@ public final class DrillPlanForm {
             return shownSecondNote;
         }, running, secondFailure, secondFailureAfter, writesFor, volume, drive, reason, snapshot));
         startBlocked.bind(Bindings.createStringBinding(this::whyNotStart, running, snapshot, volume, drive, reason, mode,
-                writesFor, secondFailure, secondFailureAfter));
+                writesFor, secondFailure, secondFailureAfter, testData, verifiedWorkloads));
         volume.addListener((o, was, now) -> fillDrives());
     }
 
     // ---- properties
+
+    /** The volumes whose built-in workload runs with verification now: a drill writing test data there is refused. */
+    public javafx.collections.ObservableSet<String> verifiedWorkloads() {
+        return verifiedWorkloads;
+    }
 
     /** The pool's volumes, by name. */
     public ObservableList<String> volumes() {
@@ -234,6 +241,12 @@ public final class DrillPlanForm {
         String why = DriveChecks.whyNot(s, drive.get(), DriveRules::offline);
         if (!why.isEmpty()) {
             return why;
+        }
+        if (testData.get() && verifiedWorkloads.contains(v.name())) {
+            // the workload checks every block it wrote; the drill's random test data over them would
+            // read back as thousands of "lost writes" and mark the volume with a problem
+            return "the built-in workload verifies " + v.name() + " and would count the drill's test writes as lost"
+                    + " writes: stop it first, or untick Write test data";
         }
         if (reason.get() == null || mode.get() == null) {
             return "choose a reason and a log mode";

@@ -106,6 +106,7 @@ public final class PoolViewModel {
         this.backups = new BackupsViewModel(bridge, status, stores);
         this.drills = new DrillViewModel(bridge, status);
         drills.runningProperty().addListener((o, was, now) -> nav.drilling(now));
+        Bindings.bindContent(drills.form().verifiedWorkloads(), workloads.verifying());
         this.lifecycle = new org.splitpoint.app.lifecycle.LifecycleViewModel(bridge, status,
                 v -> workloads.of(v).stop(), this::leaveDeleted);
         lifecycle.selectedDriveProperty().bind(drives.selectedDriveProperty());

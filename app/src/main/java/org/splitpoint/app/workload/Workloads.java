@@ -54,6 +54,9 @@ public final class Workloads {
             WorkloadViewModel vm = new WorkloadViewModel(w, status, holder == null ? "" : "the pool is held by " + holder
                     + " and the built-in workload writes only where the pool is held; use a client of its NBD exports");
             vm.setWritesRefused(writesRefused(pairs, v));
+            vm.runningProperty().addListener(o -> noteVerifying(v, vm));
+            vm.verifyProperty().addListener(o -> noteVerifying(v, vm));
+            noteVerifying(v, vm);
             return vm;
         });
     }
@@ -77,6 +80,21 @@ public final class Workloads {
             }
         }
         return "";
+    }
+
+    private final javafx.collections.ObservableSet<String> verifying = javafx.collections.FXCollections.observableSet();
+
+    private void noteVerifying(String volume, WorkloadViewModel vm) {
+        if (vm.runningProperty().get() && vm.verifyProperty().get()) {
+            verifying.add(volume);
+        } else {
+            verifying.remove(volume);
+        }
+    }
+
+    /** The volumes whose workload runs with verification now (UI thread; observable). */
+    public javafx.collections.ObservableSet<String> verifying() {
+        return verifying;
     }
 
     /** The volumes whose workload runs now, in the order first asked for (UI thread). */

@@ -37,6 +37,33 @@ class PoolViewModelTest {
         vm.close();
     }
 
+    /**
+     * A drill that writes random test data over a volume whose built-in workload verifies it would
+     * read back, to the workload, as thousands of lost writes and mark the volume with a problem:
+     * the drill's Start says why instead, until the workload stops or the test data is unticked.
+     */
+    @Test
+    void aDrillWritingTestDataIsRefusedWhileTheVolumesVerifiedWorkloadRuns() {
+        var form = vm.drills().form();
+        form.volumeProperty().set("prod");
+        form.testDataProperty().set(true);
+        ui.drain();
+        assertThat(form.startBlockedProperty().get()).doesNotContain("workload");
+
+        var workload = vm.workloads().of("prod");
+        workload.verifyProperty().set(true);
+        workload.start();
+        ui.drain();
+        assertThat(form.startBlockedProperty().get()).isEqualTo("the built-in workload verifies prod and would count the"
+                + " drill's test writes as lost writes: stop it first, or untick Write test data");
+        form.testDataProperty().set(false);
+        assertThat(form.startBlockedProperty().get()).doesNotContain("workload");
+        form.testDataProperty().set(true);
+        workload.stop();
+        ui.drain();
+        assertThat(form.startBlockedProperty().get()).doesNotContain("workload");
+    }
+
     @Test
     void theTitleNamesThePool() {
         assertThat(vm.titleProperty().get()).isEqualTo("Splitpoint — " + dir);
