@@ -249,6 +249,54 @@ public final class HolderCommands {
     }
 
     /** {@code backup create POOL VOLUME --store DIR --no-wait [--full]}: the copy runs in the holder. */
+    /**
+     * {@code drill run POOL --volume V --drive D --reason R --log M --writes-for Ns
+     * [--second-failure-after Ns] [--no-writes] --yes --json}: the app asked its own confirmation
+     * first; the drill runs in the holder, which alone writes its verified test data.
+     */
+    public static Function<String, List<String>> drill(org.splitpoint.engine.pool.Drill.Plan p) {
+        return dir -> {
+            List<String> a = new ArrayList<>(List.of("drill", "run", dir, "--volume", p.volume(), "--drive", p.drive(),
+                    "--reason", p.reason().word(), "--log", p.mode().word(), "--writes-for",
+                    p.writesFor().toSeconds() + "s"));
+            if (p.secondFailureAfter() != null) {
+                a.add("--second-failure-after");
+                a.add(p.secondFailureAfter().toSeconds() + "s");
+            }
+            if (!p.workload()) {
+                a.add("--no-writes");
+            }
+            a.add("--yes");
+            a.add("--json");
+            return a;
+        };
+    }
+
+    /** The drill's result as {@code drill run --json} printed it. */
+    public static org.splitpoint.engine.pool.Drill.Result drillResult(String stdout) {
+        try {
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout.strip());
+            List<org.splitpoint.engine.pool.Drill.Step> steps = new ArrayList<>();
+            for (var s : n.path("timeline")) {
+                java.time.Instant start = java.time.Instant.parse(s.path("start").asText());
+                steps.add(new org.splitpoint.engine.pool.Drill.Step(s.path("step").asText(), start,
+                        start.plusNanos((long) (s.path("seconds").asDouble() * 1e9)), s.path("detail").asText()));
+            }
+            return new org.splitpoint.engine.pool.Drill.Result(n.path("volume").asText(), n.path("drive").asText(),
+                    org.splitpoint.engine.pool.OfflineReason.parse(n.path("reason").asText()),
+                    org.splitpoint.engine.pool.LogMode.parse(n.path("logMode").asText()),
+                    java.time.Instant.parse(n.path("startedAt").asText()), n.path("tracksResynced").asLong(),
+                    n.path("totalTracks").asLong(), n.path("resyncSeconds").asDouble(),
+                    n.path("estimatedFullRebuildSeconds").asDouble(), n.path("writes").asLong(),
+                    n.path("bytesWritten").asLong(), n.path("writesRefused").asLong(), n.path("workloadErrors").asLong(),
+                    n.path("bytesLost").asLong(), n.path("lostTracks").asLong(), n.path("verifyMismatches").asLong(),
+                    n.path("secondFailure").isNull() ? null : n.path("secondFailure").asText(),
+                    n.path("wholeRebuild").isNull() ? null : n.path("wholeRebuild").asText(), steps);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("the holder's drill result could not be read: " + e.getMessage(), e);
+        }
+    }
+
     /** {@code volume rebuild-from-backup POOL VOLUME --preview}: what a rebuild would use, as JSON. */
     public static Function<String, List<String>> previewRebuild(String volume) {
         return dir -> List.of("volume", "rebuild-from-backup", dir, volume, "--preview");

@@ -205,25 +205,10 @@ public final class DrillPlanForm {
         return null;
     }
 
-    /**
-     * While the app is attached to the pool's holder ({@code holder}: "serve, pid N"): the drill
-     * writes verified test data, host I/O, which only the holder does; the form says so at Start.
-     */
-    void attachedTo(String holder) {
-        attachedTo = holder;
-    }
-
-    private String attachedTo;
-
     private String whyNotStart() {
         PoolSnapshot s = snapshot.get();
         if (running.get()) {
             return "a drill is running; wait for its result";
-        }
-        if (attachedTo != null) {
-            return "the pool is held by " + attachedTo + ": a drill writes verified test data to the volume, which only"
-                    + " the holder does; run ./splitpoint drill run in a shell (the holder carries it out), or use Take"
-                    + " offline… and Bring online here";
         }
         if (s == null) {
             return "the pool is still loading";

@@ -64,7 +64,6 @@ public final class DrillViewModel {
         this.bridge = bridge;
         this.status = status;
         this.form = new DrillPlanForm(running.getReadOnlyProperty());
-        form.attachedTo(bridge.attachedTo());
         this.map = new WindowMap(bridge, this::applyTick);
         this.stepEvents = new Coalescer<>(bridge.ui(), DrillViewModel::concat, this::applySteps);
         this.writeCounts = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::applyWrites);
@@ -305,7 +304,11 @@ public final class DrillViewModel {
         running.set(true);
         // not status.started: that would hold every other action of the window for the whole drill
         status.succeeded("Started the " + what);
-        bridge.run(pool -> Drill.run(pool, p, listener(pool)), r -> finished(r, what), why -> failed(why, what));
+        // attached to serve, the holder runs it (its test data is host I/O, which only the holder
+        // writes): the steps show from its stream's states, the timeline from its result
+        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.drill(p),
+                org.splitpoint.app.bridge.HolderCommands::drillResult, pool -> Drill.run(pool, p, listener(pool))),
+                r -> finished(r, what), why -> failed(why, what));
     }
 
     /** Told by the drill's thread; never waits for the UI. */

@@ -193,13 +193,35 @@ class AttachedActionsTest {
                 + " serve, pid " + ProcessHandle.current().pid());
     }
 
+    /**
+     * A drill while attached runs in the holder, which alone writes its verified test data (before,
+     * Start said to run it in a shell): its result comes back as the holder's drill run --json printed
+     * it, and the drive is back ONLINE in the holder.
+     */
     @Test
-    void theDrillSaysAtStartThatOnlyTheHolderWritesItsTestData() throws Exception {
+    void aDrillRunsInTheHolderAndItsResultComesBack() throws Exception {
         var drill = new org.splitpoint.app.drill.DrillViewModel(bridge, vm.status());
         bridge.onSnapshot(drill::apply);
         holder.pool.admin().addDrive(0); // a change, so the stream brings a snapshot to the sink added late
-        shows(() -> drill.form().startBlockedProperty().get().startsWith("the pool is held by serve, pid "));
-        assertThat(drill.form().startBlockedProperty().get()).contains("run ./splitpoint drill run in a shell");
+        shows(() -> drill.form().volumes().contains("prod"));
+        var f = drill.form();
+        f.volumeProperty().set("prod");
+        f.driveProperty().set("d2");
+        f.reasonProperty().set(org.splitpoint.engine.pool.OfflineReason.RESET);
+        f.modeProperty().set(org.splitpoint.engine.pool.LogMode.POINTERS);
+        f.writesForProperty().set(1);
+        shows(() -> f.startBlockedProperty().get().isEmpty());
+        drill.start();
+        shows(() -> drill.resultProperty().get() != null || !drill.stoppedProperty().get().isEmpty());
+        assertThat(drill.stoppedProperty().get()).isEmpty();
+        var r = drill.resultProperty().get();
+        assertThat(r.volume()).isEqualTo("prod");
+        assertThat(r.drive()).isEqualTo("d2");
+        assertThat(r.workloadErrors()).isZero();
+        assertThat(r.verifyMismatches()).isZero();
+        assertThat(r.timeline()).extracting(org.splitpoint.engine.pool.Drill.Step::name).contains("offline", "online");
+        assertThat(drill.figuresProperty().get().verdict().word()).isEqualTo("PASSED");
+        assertThat(holder.pool.snapshot().drive("d2").state()).isEqualTo(org.splitpoint.engine.pool.DriveState.ONLINE);
     }
 
     @Test
