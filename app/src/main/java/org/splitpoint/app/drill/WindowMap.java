@@ -35,6 +35,11 @@ public final class WindowMap {
         this.bridge = bridge;
         this.samples = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
         this.ticks = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), onTick::accept);
+        if (bridge.attachedTo() != null) {
+            // the delta bitmaps are sampled in the process holding the pool; the stream does not carry them
+            line.set("the window's track map is drawn where the pool is held (" + bridge.attachedTo() + "); the"
+                    + " drill's result gives its counts");
+        }
     }
 
     /** The latest picture (null: not sampled yet). */

@@ -222,6 +222,7 @@ class AttachedActionsTest {
         assertThat(r.timeline()).extracting(org.splitpoint.engine.pool.Drill.Step::name).contains("offline", "online");
         assertThat(drill.figuresProperty().get().verdict().word()).isEqualTo("PASSED");
         assertThat(holder.pool.snapshot().drive("d2").state()).isEqualTo(org.splitpoint.engine.pool.DriveState.ONLINE);
+        assertThat(drill.map().lineProperty().get()).startsWith("the window's track map is drawn where the pool is held");
     }
 
     @Test
