@@ -71,7 +71,7 @@ final class DrillCommand {
                     }
                 });
                 if (json) {
-                    Json.print(out, Json.drill(res));
+                    Json.print(out, org.splitpoint.engine.pool.DrillJson.write(res));
                 } else {
                     for (Drill.Step s : res.timeline()) {
                         out.println(String.format("  %-15s %7.2f s  %s", s.name(), s.seconds(), s.detail()));

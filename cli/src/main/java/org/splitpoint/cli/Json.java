@@ -163,27 +163,6 @@ final class Json {
     }
 
     /** A drill's result: its figures and its timeline. */
-    static ObjectNode drill(org.splitpoint.engine.pool.Drill.Result r) {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("volume", r.volume()).put("drive", r.drive()).put("reason", r.reason().word()).put("logMode", r.mode().word());
-        n.put("startedAt", r.started().toString());
-        n.put("tracksResynced", r.tracksResynced()).put("totalTracks", r.totalTracks())
-                .put("resyncFraction", r.resyncFraction()).put("resyncSeconds", r.resyncSeconds())
-                .put("estimatedFullRebuildSeconds", r.estimatedFullRebuildSeconds());
-        n.put("writes", r.writes()).put("bytesWritten", r.bytesWritten()).put("writesRefused", r.writesRefused())
-                .put("workloadErrors", r.workloadErrors()).put("bytesLost", r.bytesLost()).put("lostTracks", r.lostTracks())
-                .put("verifyMismatches", r.verifyMismatches());
-        n.put("secondFailure", r.secondFailure());
-        n.put("wholeRebuild", r.wholeRebuild());
-        ArrayNode t = n.putArray("timeline");
-        for (var s : r.timeline()) {
-            t.addObject().put("step", s.name()).put("start", s.start().toString()).put("seconds", s.seconds())
-                    .put("detail", s.detail());
-        }
-        n.put("summary", r.summary());
-        return n;
-    }
-
     static void print(PrintWriter out, Object node) throws java.io.IOException {
         out.println(MAPPER.writeValueAsString(node));
         out.flush();

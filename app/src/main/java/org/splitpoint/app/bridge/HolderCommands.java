@@ -275,23 +275,7 @@ public final class HolderCommands {
     /** The drill's result as {@code drill run --json} printed it. */
     public static org.splitpoint.engine.pool.Drill.Result drillResult(String stdout) {
         try {
-            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout.strip());
-            List<org.splitpoint.engine.pool.Drill.Step> steps = new ArrayList<>();
-            for (var s : n.path("timeline")) {
-                java.time.Instant start = java.time.Instant.parse(s.path("start").asText());
-                steps.add(new org.splitpoint.engine.pool.Drill.Step(s.path("step").asText(), start,
-                        start.plusNanos((long) (s.path("seconds").asDouble() * 1e9)), s.path("detail").asText()));
-            }
-            return new org.splitpoint.engine.pool.Drill.Result(n.path("volume").asText(), n.path("drive").asText(),
-                    org.splitpoint.engine.pool.OfflineReason.parse(n.path("reason").asText()),
-                    org.splitpoint.engine.pool.LogMode.parse(n.path("logMode").asText()),
-                    java.time.Instant.parse(n.path("startedAt").asText()), n.path("tracksResynced").asLong(),
-                    n.path("totalTracks").asLong(), n.path("resyncSeconds").asDouble(),
-                    n.path("estimatedFullRebuildSeconds").asDouble(), n.path("writes").asLong(),
-                    n.path("bytesWritten").asLong(), n.path("writesRefused").asLong(), n.path("workloadErrors").asLong(),
-                    n.path("bytesLost").asLong(), n.path("lostTracks").asLong(), n.path("verifyMismatches").asLong(),
-                    n.path("secondFailure").isNull() ? null : n.path("secondFailure").asText(),
-                    n.path("wholeRebuild").isNull() ? null : n.path("wholeRebuild").asText(), steps);
+            return org.splitpoint.engine.pool.DrillJson.read(org.splitpoint.engine.control.PoolFeed.json().readTree(stdout.strip()));
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("the holder's drill result could not be read: " + e.getMessage(), e);
         }
@@ -305,7 +289,7 @@ public final class HolderCommands {
     /** The preview {@link #previewRebuild} printed. */
     public static org.splitpoint.engine.pool.JournalAdmin.RebuildPreview rebuildPreview(String stdout) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(stdout.strip(),
+            return org.splitpoint.engine.control.PoolFeed.json().readValue(stdout.strip(),
                     org.splitpoint.engine.pool.JournalAdmin.RebuildPreview.class);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the holder's rebuild preview could not be read: " + e.getMessage(), e);
