@@ -3,19 +3,14 @@ package org.splitpoint.app.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
-import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.Attached;
 import org.splitpoint.app.testing.BackupPools;
-import org.splitpoint.app.testing.ManualUi;
-import org.splitpoint.app.testing.ServeHolder;
 import org.splitpoint.app.testing.TestPools;
 import org.splitpoint.engine.backup.ImageInfo;
 
@@ -26,40 +21,29 @@ import org.splitpoint.engine.backup.ImageInfo;
  */
 class AttachedBackupsTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60); // a loaded 2-CPU CI box
-
     @TempDir
     Path tmp;
-    private final ManualUi ui = new ManualUi();
     private final ActionStatus status = new ActionStatus();
     private BackupPools.Made made;
-    private ServeHolder holder;
-    private PoolBridge bridge;
+    private Attached app;
     private BackupsViewModel vm;
 
     @BeforeEach
     void attach() throws Exception {
         made = BackupPools.withBackup(tmp);
-        holder = new ServeHolder(made.pool());
-        bridge = PoolBridge.open(made.pool(), new CurrentThreadTaskExecutor(), ui);
-        assertThat(bridge.attachedTo()).startsWith("serve, pid ");
+        app = new Attached(made.pool());
         Path store = made.store().toAbsolutePath().normalize();
-        vm = new BackupsViewModel(bridge, status, new KnownStores(KnownStores.Memory.inMemory(List.of(store))));
-        bridge.onSnapshot(vm::apply);
-        bridge.start();
-        shows(() -> vm.backupNow().volumeProperty().get() != null);
+        vm = new BackupsViewModel(app.bridge, status, new KnownStores(KnownStores.Memory.inMemory(List.of(store))));
+        app.bridge.onSnapshot(vm::apply);
+        app.bridge.start();
+        app.shows(() -> vm.backupNow().volumeProperty().get() != null);
         vm.refresh();
-        shows(() -> vm.listingProperty().get() != null && vm.listingProperty().get().images().size() == 1);
+        app.shows(() -> vm.listingProperty().get() != null && vm.listingProperty().get().images().size() == 1);
     }
 
     @AfterEach
     void close() throws Exception {
-        bridge.close();
-        holder.close();
-    }
-
-    private void shows(BooleanSupplier condition) throws InterruptedException {
-        assertThat(TestPools.await(WAIT, ui::drain, condition)).as("shown within " + WAIT).isTrue();
+        app.close();
     }
 
     @Test
@@ -74,18 +58,18 @@ class AttachedBackupsTest {
     void aBackupIsTakenByTheHolderFollowedInItsStreamAndListed() throws Exception {
         vm.backupNow().volumeProperty().set(BackupPools.VOLUME);
         vm.backupNow().fullProperty().set(true);
-        shows(() -> vm.backupNow().blockedProperty().get().isEmpty());
+        app.shows(() -> vm.backupNow().blockedProperty().get().isEmpty());
         vm.backupNow().backUp();
-        shows(() -> status.messageProperty().get().contains("Backup of data started: "));
+        app.shows(() -> status.messageProperty().get().contains("Backup of data started: "));
         assertThat(status.messageProperty().get()).contains("(full) into " + made.store().toAbsolutePath().normalize());
-        holder.pool.awaitJobs(null);
-        shows(() -> vm.backupNow().progressTextProperty().get().startsWith("backup of data finished"));
-        assertThat(TestPools.await(WAIT, () -> {
+        app.holder.pool.awaitJobs(null);
+        app.shows(() -> vm.backupNow().progressTextProperty().get().startsWith("backup of data finished"));
+        assertThat(TestPools.await(Attached.WAIT, () -> {
             vm.refresh();
-            ui.drain();
+            app.ui.drain();
         }, () -> vm.listingProperty().get().images().size() == 2)).isTrue();
         List<ImageInfo> images = vm.listingProperty().get().imagesOf(BackupPools.VOLUME);
         assertThat(images.get(0).kind()).isEqualTo(ImageInfo.Kind.FULL);
-        assertThat(holder.pool.backups().lastBackup(BackupPools.VOLUME).image()).isEqualTo(images.get(0).id());
+        assertThat(app.holder.pool.backups().lastBackup(BackupPools.VOLUME).image()).isEqualTo(images.get(0).id());
     }
 }

@@ -3,21 +3,15 @@ package org.splitpoint.app.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.backup.KnownStores;
-import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
-import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.app.testing.Attached;
 import org.splitpoint.app.testing.JournalPools;
-import org.splitpoint.app.testing.ManualUi;
-import org.splitpoint.app.testing.ServeHolder;
-import org.splitpoint.app.testing.TestPools;
 import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.VolumeState;
@@ -30,45 +24,32 @@ import org.splitpoint.engine.pool.VolumeState;
  */
 class AttachedRebuildTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60); // a loaded 2-CPU CI box
-
     @TempDir
     Path tmp;
-    private final ManualUi ui = new ManualUi();
     private final ActionStatus status = new ActionStatus();
     private final AtomicInteger started = new AtomicInteger();
-    private ServeHolder holder;
-    private PoolBridge bridge;
+    private Attached app;
 
     @AfterEach
     void close() throws Exception {
-        if (bridge != null) {
-            bridge.close();
+        if (app != null) {
+            app.close();
         }
-        if (holder != null) {
-            holder.close();
-        }
-    }
-
-    private void shows(BooleanSupplier condition) throws InterruptedException {
-        assertThat(TestPools.await(WAIT, ui::drain, condition)).as("shown within " + WAIT).isTrue();
     }
 
     @Test
     void theHolderPreviewsAndRebuildsToTheLastAcknowledgedWrite() throws Exception {
         JournalPools.Made made = JournalPools.lostWithJournal(tmp, 3, 5);
-        holder = new ServeHolder(made.pool());
-        bridge = PoolBridge.open(made.pool(), new CurrentThreadTaskExecutor(), ui);
-        assertThat(bridge.attachedTo()).startsWith("serve, pid ");
+        app = new Attached(made.pool());
         KnownStores stores = new KnownStores(KnownStores.Memory.inMemory(List.of(made.store())));
-        InstantRestoreViewModel vm = new InstantRestoreViewModel(bridge, status, new Expectations(), stores,
+        InstantRestoreViewModel vm = new InstantRestoreViewModel(app.bridge, status, new Expectations(), stores,
                 JournalPools.VOLUME, started::incrementAndGet);
-        bridge.onSnapshot(vm::apply);
-        bridge.onPairs(vm::apply);
-        bridge.onJournals(vm::apply);
-        bridge.start();
+        app.bridge.onSnapshot(vm::apply);
+        app.bridge.onPairs(vm::apply);
+        app.bridge.onJournals(vm::apply);
+        app.bridge.start();
 
-        shows(() -> vm.rebuild().previewProperty().get() != null);
+        app.shows(() -> vm.rebuild().previewProperty().get() != null);
         JournalAdmin.RebuildPreview p = vm.rebuild().previewProperty().get();
         assertThat(p.lostDrives()).containsExactly("d1", "d2");
         assertThat(p.chain()).hasSize(2);
@@ -76,14 +57,14 @@ class AttachedRebuildTest {
         assertThat(vm.rebuild().bannerProperty().get()).startsWith("Volume data is FAILED (");
 
         RebuildForm f = vm.rebuild().form();
-        shows(() -> f.previewProperty().get() != null && f.blockedProperty().get().isEmpty());
+        app.shows(() -> f.previewProperty().get() != null && f.blockedProperty().get().isEmpty());
         f.rebuild();
-        shows(() -> started.get() == 1);
+        app.shows(() -> started.get() == 1);
         assertThat(status.messageProperty().get()).contains("Rebuild of data from image ")
                 .contains(" of journal started: the volume is usable now");
-        shows(() -> holder.pool.snapshot().volume(JournalPools.VOLUME).state() == VolumeState.OPTIMAL
-                && holder.pool.snapshot().volume(JournalPools.VOLUME).restore() == null);
-        byte[] now = JournalPools.read(holder.pool);
+        app.shows(() -> app.holder.pool.snapshot().volume(JournalPools.VOLUME).state() == VolumeState.OPTIMAL
+                && app.holder.pool.snapshot().volume(JournalPools.VOLUME).restore() == null);
+        byte[] now = JournalPools.read(app.holder.pool);
         assertThat(JournalPools.sha256(now)).as("the volume as of its last acknowledged write")
                 .isEqualTo(JournalPools.sha256(made.expect()));
     }
