@@ -15,7 +15,11 @@ import java.util.function.Consumer;
  */
 public final class Job implements Runnable {
 
-    private static final long CHECKPOINT_NANOS = 1_000_000_000L;
+    /**
+     * About once a second; crash tests shorten it (system property {@code splitpoint.checkpointMillis},
+     * read per job; 0: at every step) so that short copies checkpoint, beside them too, before a cut.
+     */
+    private final long checkpointNanos = Long.getLong("splitpoint.checkpointMillis", 1000) * 1_000_000L;
     private static final long PROGRESS_NANOS = 200_000_000L;
 
     private final String id;
@@ -275,7 +279,7 @@ public final class Job implements Runnable {
         bytesMoved.addAndGet(step.bytes());
         long now = System.nanoTime();
         rate.add(now, step.bytes());
-        if (now - lastCheckpoint >= CHECKPOINT_NANOS) {
+        if (now - lastCheckpoint >= checkpointNanos) {
             work.checkpointBeside(done);
             lastCheckpoint = now;
         }

@@ -182,58 +182,17 @@ public final class PairAdmin {
         }
         String id = work.kind() + "-" + p.name();
         Job job = new Job(id, work.kind(), p.name(), total - remaining, total, pool.trackSize, r.paused(), r.throttle(),
-                new PersistedSettings(pool, p.name(), work),
+                new SavedSettings(pool, p.name(), work, (paused, limit) -> {
+                    PoolConfig.PairRecord pr = pool.pairRecords.get(p.name());
+                    if (pr == null) {
+                        return false; // the pair was deleted
+                    }
+                    pool.pairRecords.put(p.name(), pr.with(pr.state(), pr.protect(), limit, paused, pr.jobTotal()));
+                    return true;
+                }),
                 pr -> pool.events.publish(Event.info("JOB_PROGRESS", id, pr.line())));
         pool.startJob(job);
         return job;
-    }
-
-    /** The copy work, plus saving pause and throttle in the pair's record. */
-    private record PersistedSettings(Pool pool, String pair, PairCopyWork work) implements org.splitpoint.engine.job.JobWork {
-        @Override
-        public Step copyNext(long done) throws IOException {
-            return work.copyNext(done);
-        }
-
-        @Override
-        public void stepBudget(long bytes) {
-            work.stepBudget(bytes); // the throttle holds from the first step
-        }
-
-        @Override
-        public boolean hasMore(long done, long total) {
-            return work.hasMore(done, total);
-        }
-
-        @Override
-        public void checkpoint(long doneUpTo) throws IOException {
-            work.checkpoint(doneUpTo);
-        }
-
-        @Override
-        public void finished() throws IOException {
-            work.finished();
-        }
-
-        @Override
-        public void stopped(org.splitpoint.engine.job.JobState state, Exception error) {
-            if (!pool.isClosed()) {
-                work.stopped(state, error);
-            }
-        }
-
-        @Override
-        public void settingsChanged(boolean paused, long throttle) {
-            synchronized (pool) {
-                PoolConfig.PairRecord r = pool.pairRecords.get(pair);
-                pool.pairRecords.put(pair, r.with(r.state(), r.protect(), throttle, paused, r.jobTotal()));
-                try {
-                    pool.persist();
-                } catch (IOException e) {
-                    pool.events.publish(Event.warning("ERROR", pair, "could not save the job settings: " + e.getMessage()));
-                }
-            }
-        }
     }
 
     // ---- operations -----------------------------------------------------------------------------

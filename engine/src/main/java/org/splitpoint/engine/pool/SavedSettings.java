@@ -6,12 +6,13 @@ import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.job.JobWork;
 
 /**
- * A restore's copy as a job's work, whose pause and throttle are kept in the restore's record in
- * pool.json, so a resume after a restart keeps them.
+ * A copy as a job's work (a restore's bulk copy, a pair's establish or restore), whose pause and
+ * throttle are kept in its record in pool.json, so a resume after a restart keeps them. Everything
+ * else is the work's own, the periodic checkpoint beside the copy included.
  */
-record SavedSettings(Pool pool, String volume, JobWork work, Record record) implements JobWork {
+record SavedSettings(Pool pool, String subject, JobWork work, Record record) implements JobWork {
 
-    /** Puts the settings into the restore's record; false when the restore has no record any more. */
+    /** Puts the settings into the copy's record; false when there is no record any more. */
     interface Record {
         boolean save(boolean paused, long throttle);
     }
@@ -37,6 +38,11 @@ record SavedSettings(Pool pool, String volume, JobWork work, Record record) impl
     }
 
     @Override
+    public void checkpointBeside(long doneUpTo) throws IOException {
+        work.checkpointBeside(doneUpTo);
+    }
+
+    @Override
     public void finished() throws IOException {
         work.finished();
     }
@@ -57,7 +63,8 @@ record SavedSettings(Pool pool, String volume, JobWork work, Record record) impl
             try {
                 pool.persist();
             } catch (IOException e) {
-                pool.events.publish(Event.warning("ERROR", volume, "could not save the restore's settings: " + e.getMessage()));
+                pool.events.publish(Event.warning("ERROR", subject, "could not save the job settings of " + subject + ": "
+                        + e.getMessage()));
             }
         }
     }

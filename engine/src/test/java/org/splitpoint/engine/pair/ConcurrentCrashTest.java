@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,6 +67,21 @@ class ConcurrentCrashTest {
     private byte[] stdBeforeRestore;
     private byte[] stdAfterRestore;
     private byte[] splitImage;
+
+    /**
+     * The copies here last milliseconds: a periodic checkpoint at every step (not once a second)
+     * makes the checkpoints that run beside the copy happen over a thousand times per run of this
+     * class, cuts and reopens among them.
+     */
+    @BeforeAll
+    static void checkpointOften() {
+        System.setProperty("splitpoint.checkpointMillis", "0");
+    }
+
+    @AfterAll
+    static void checkpointAsUsual() {
+        System.clearProperty("splitpoint.checkpointMillis");
+    }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Layout.class)
