@@ -38,8 +38,7 @@ public final class ParityVolume extends RaidVolume {
 
     private static final int MAX_RUN_BYTES = 4 << 20;
 
-    /** Per-thread member buffers, reused across requests and rebuild steps. */
-    private final ThreadLocal<ByteBuffer[]> readBuffers = new ThreadLocal<>();
+    /** Per-thread member buffers, reused across rebuild steps. */
     private final ThreadLocal<byte[][]> rebuildBuffers = new ThreadLocal<>();
 
     private final int unit;
@@ -170,23 +169,28 @@ public final class ParityVolume extends RaidVolume {
     }
 
     /**
-     * A large read with every member present: each member reads the rows from its first to its
-     * last piece of the request with one call (parity strips in between included), on its own
-     * thread, then the pieces are gathered into the destination. Per member, a sequential stream's
-     * reads then never overlap, go backwards or come in 64 KiB pieces, so the kernel's read-ahead
-     * keeps working on every member. Returns false (nothing read) when a member is absent.
+     * A large read with every member present: each member reads its data strips of the request
+     * straight into the destination, one positioned read per strip, on its own thread. Nothing is
+     * read twice or copied twice: the parity strips between them are not read (the kernel's
+     * read-ahead still sees one forward stream per member, gaps of one strip in it), and no
+     * bounce buffer gathers the pieces (that second copy and the parity's third of extra bytes
+     * had held a 1 MiB read to a quarter of a mirror's rate; bench/notes/raid5-read-2026-12-03.txt).
+     * Returns false (nothing read) when a member is absent.
      */
     private boolean readInParallel(long offset, ByteBuffer dst) throws IOException {
         int n = members.length;
         long end = offset + dst.remaining();
         long[] rows = rowsOf(offset, end - offset);
-        if (!allHold(rows[0], rows[1]) || rows[1] - rows[0] > MAX_RUN_BYTES) {
+        if (!allHold(rows[0], rows[1])) {
             return false;
         }
-        long[] first = new long[n];
-        long[] last = new long[n];
-        Arrays.fill(first, Long.MAX_VALUE);
-        Arrays.fill(last, Long.MIN_VALUE);
+        List<List<ByteBuffer>> slices = new ArrayList<>(n);
+        List<List<Long>> at = new ArrayList<>(n);
+        for (int m = 0; m < n; m++) {
+            slices.add(new ArrayList<>());
+            at.add(new ArrayList<>());
+        }
+        int base = dst.position();
         for (long pos = offset; pos < end; ) {
             long s = pos / stripeData;
             long within = pos - s * stripeData;
@@ -194,39 +198,25 @@ public final class ParityVolume extends RaidVolume {
             int o = (int) (within - (long) k * unit);
             int len = (int) Math.min(unit - o, end - pos);
             int m = dataMember(s, k);
-            first[m] = Math.min(first[m], s * unit + o);
-            last[m] = Math.max(last[m], s * unit + o + len);
+            slices.get(m).add(dst.slice(base + (int) (pos - offset), len));
+            at.get(m).add(s * unit + o);
             pos += len;
         }
-        ByteBuffer[] bufs = readBuffers.get();
-        if (bufs == null) {
-            bufs = new ByteBuffer[n];
-            for (int i = 0; i < n; i++) {
-                bufs[i] = ByteBuffer.allocateDirect(MAX_RUN_BYTES);
-            }
-            readBuffers.set(bufs);
-        }
-        List<IoAction> tasks = new ArrayList<>();
+        List<IoAction> tasks = new ArrayList<>(n);
         for (int m = 0; m < n; m++) {
-            if (last[m] > first[m]) {
+            List<ByteBuffer> mine = slices.get(m);
+            if (!mine.isEmpty()) {
                 Member member = members[m];
-                ByteBuffer b = bufs[m].clear().limit((int) (last[m] - first[m]));
-                long row = first[m];
-                tasks.add(() -> member.read(row, b));
+                List<Long> where = at.get(m);
+                tasks.add(() -> {
+                    for (int i = 0; i < mine.size(); i++) {
+                        member.read(where.get(i), mine.get(i));
+                    }
+                });
             }
         }
         MemberIo.all(tasks);
-        for (long pos = offset; dst.hasRemaining(); ) {
-            long s = pos / stripeData;
-            long within = pos - s * stripeData;
-            int k = (int) (within / unit);
-            int o = (int) (within - (long) k * unit);
-            int len = Math.min(unit - o, dst.remaining());
-            int m = dataMember(s, k);
-            dst.put(dst.position(), bufs[m], (int) (s * unit + o - first[m]), len);
-            dst.position(dst.position() + len);
-            pos += len;
-        }
+        dst.position(base + (int) (end - offset));
         return true;
     }
 
