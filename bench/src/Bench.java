@@ -89,6 +89,7 @@ public final class Bench {
         Files.createDirectories(work);
         canDrop = dropCaches();
         System.out.println("page cache: " + (canDrop ? "dropped before every read and rebuild (cold)"
+                : WARM ? "kept warm (BENCH_CACHE=warm): reads are HOT for both sides"
                 : "could not drop caches (not permitted): reads are HOT for both sides"));
         List<Setup> setups = new ArrayList<>();
         if (only.contains("raid1")) {
@@ -322,9 +323,15 @@ public final class Bench {
         Harness.exec(List.of("sync"));
     }
 
-    /** sync, then drop the page cache; false when not permitted. */
+    /** The page-cache regime: BENCH_CACHE=warm keeps what the writes left cached (no drops). */
+    static final boolean WARM = env("BENCH_CACHE", "cold").equals("warm");
+
+    /** sync, then drop the page cache; false when not permitted or when the run is warm. */
     boolean dropCaches() throws IOException, InterruptedException {
         sync();
+        if (WARM) {
+            return false;
+        }
         try {
             Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3\n");
             return true;
@@ -390,6 +397,7 @@ public final class Bench {
                         + "to allocated blocks. Page cache: ")
                 .append(canDrop ? "dropped (`sync; echo 3 > /proc/sys/vm/drop_caches`) before every read and every rebuild/copy, "
                         + "so reads and rebuilds are **cold** on both sides; writes start from a synced cache."
+                        : WARM ? "**warm** on both sides (BENCH_CACHE=warm: never dropped); reads follow the writes at once."
                         : "**hot** on both sides (dropping caches was not permitted); reads follow the writes at once.")
                 .append(" Rebuild bytes are member bytes (raid5: one member of 4 = 1/3 of the volume); "
                         + "the peer copies member image d1 of the same pool.\n");
