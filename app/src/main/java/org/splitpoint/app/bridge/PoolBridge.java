@@ -3,6 +3,7 @@ package org.splitpoint.app.bridge;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,17 +53,19 @@ public final class PoolBridge implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object offerLock = new Object(); // the last values offered, and offering in order
     private PoolSnapshot lastOffered;
+    private final Instant since;
     private List<PairView> lastPairs;
     private Map<String, JournalAdmin.Status> lastJournals;
 
     /** Wraps an open pool; {@code ui} runs a task on the UI thread (Platform::runLater in the app). */
     public PoolBridge(Pool pool, TaskExecutor executor, Executor ui) {
-        this(null, pool, pool.dir(), executor, ui);
+        this(null, pool, pool.dir(), executor, ui, Instant.now());
     }
 
-    /** Attached to {@code holder} when it is not null, else holding {@code pool}. */
-    private PoolBridge(HolderLink holder, Pool pool, Path dir, TaskExecutor executor, Executor ui) {
+    /** Attached to {@code holder} when it is not null, else holding {@code pool}; opened at {@code since}. */
+    private PoolBridge(HolderLink holder, Pool pool, Path dir, TaskExecutor executor, Executor ui, Instant since) {
         this.dir = dir;
+        this.since = since;
         this.executor = executor;
         this.ui = ui;
         Feed feed = new Feed();
@@ -75,6 +78,14 @@ public final class PoolBridge implements AutoCloseable {
     }
 
     /**
+     * When this bridge began to open or attach to the pool: events before it are the pool's history
+     * (the event log shows them; notifications are for what happens from now on, opening included).
+     */
+    public Instant since() {
+        return since;
+    }
+
+    /**
      * Opens the pool in {@code dir} (blocking: call it off the UI thread) and its control socket,
      * so {@code ./splitpoint} commands for this pool run here while the app holds it (and show in
      * the event log).
@@ -83,6 +94,7 @@ public final class PoolBridge implements AutoCloseable {
      */
     public static PoolBridge open(Path dir, TaskExecutor executor, Executor ui) throws IOException, PoolException {
         Pool pool;
+        Instant opening = Instant.now();
         try {
             pool = Pool.open(dir);
         } catch (PoolException notHere) {
@@ -92,7 +104,7 @@ public final class PoolBridge implements AutoCloseable {
             }
             return attached;
         }
-        PoolBridge bridge = new PoolBridge(pool, executor, ui);
+        PoolBridge bridge = new PoolBridge(null, pool, pool.dir(), executor, ui, opening);
         var commands = org.splitpoint.engine.control.PoolCommands.installed();
         if (commands.isEmpty()) { // the CLI provides the command set; the app does not depend on it
             pool.events().publish(Event.warning("COMMAND", "control", "the splitpoint command is not on the app's class"
@@ -134,7 +146,7 @@ public final class PoolBridge implements AutoCloseable {
             refused.addSuppressed(e);
             return null;
         }
-        return link == null ? null : new PoolBridge(link, null, dir.toAbsolutePath().normalize(), executor, ui);
+        return link == null ? null : new PoolBridge(link, null, dir.toAbsolutePath().normalize(), executor, ui, Instant.now());
     }
 
     /** The process this app is attached to ("serve, pid 1234"), or null when the app holds the pool itself. */

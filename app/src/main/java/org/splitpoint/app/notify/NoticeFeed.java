@@ -1,6 +1,7 @@
 package org.splitpoint.app.notify;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +31,7 @@ public final class NoticeFeed {
     private final Later later;
     private final List<Notice.Item> burst = new ArrayList<>();
     private final List<Consumer<Notice>> sinks = new CopyOnWriteArrayList<>();
+    private Instant historyBefore;
 
     public NoticeFeed(Later later) {
         this.later = later;
@@ -61,10 +63,18 @@ public final class NoticeFeed {
         }
     }
 
+    /**
+     * Events before {@code since} are history (the event log's, shown when a pool opens): they are
+     * not notified again each time the pool is opened.
+     */
+    public void historyBefore(Instant since) {
+        this.historyBefore = since;
+    }
+
     /** New events: the critical ones are notices. */
     public void events(List<Event> events) {
         for (Event e : events) {
-            if (e.severity() == Severity.CRITICAL) {
+            if (e.severity() == Severity.CRITICAL && (historyBefore == null || !e.time().isBefore(historyBefore))) {
                 offer(new Notice.Item("Critical event", e.message(), true));
             }
         }

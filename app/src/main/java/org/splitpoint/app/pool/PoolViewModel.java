@@ -94,6 +94,7 @@ public final class PoolViewModel {
         this.jobs = new JobsViewModel(bridge, status, expectations);
         this.jobHistory = new org.splitpoint.app.jobs.JobHistoryViewModel(bridge);
         jobHistory.onEnded(notices::jobsEnded); // one notification per burst of ended jobs
+        notices.historyBefore(bridge.since()); // the log's old critical events are not notified again
         bridge.onEvents(notices::events); // and of critical events
         this.drives = new DrivesViewModel(bridge, status);
         this.workloads = new Workloads(bridge, expectations, status);

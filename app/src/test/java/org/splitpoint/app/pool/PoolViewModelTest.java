@@ -3,6 +3,8 @@ package org.splitpoint.app.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,8 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.bridge.CurrentThreadTaskExecutor;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.jobs.JobRow;
+import org.splitpoint.app.notify.Notice;
+import org.splitpoint.app.notify.NoticeFeed;
 import org.splitpoint.app.testing.ManualUi;
 import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.pool.PoolSnapshot.Health;
 import org.splitpoint.engine.pool.VolumeState;
 
@@ -35,6 +40,40 @@ class PoolViewModelTest {
     @AfterEach
     void close() {
         vm.close();
+    }
+
+    /**
+     * The critical events already in the pool's event log are its history: opening the pool shows
+     * them in the event log but does not pop them up again as notifications; a new one does.
+     */
+    @Test
+    void criticalEventsOfTheLogAreNotNotifiedAgainWhenThePoolOpens() throws Exception {
+        vm.close();
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(dir)) {
+            pool.events().publish(Event.critical("DRIVE_STATE", "d2", "drive d2 FAILED: read error (old)"));
+            pool.events().drain();
+        }
+        PoolBridge bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        vm = new PoolViewModel(bridge);
+        List<Notice> shown = new ArrayList<>();
+        vm.notices().onNotice(shown::add);
+        vm.start();
+        ui.drain();
+        assertThat(vm.events().events()).extracting(Event::message).contains("drive d2 FAILED: read error (old)");
+        Thread.sleep(NoticeFeed.BURST.toMillis() + 700);
+        ui.drain();
+        assertThat(shown).as("notices at open").isEmpty();
+
+        bridge.run(pool -> {
+            pool.events().publish(Event.critical("DRIVE_STATE", "d3", "drive d3 FAILED: read error (new)"));
+            return null;
+        }, x -> { }, e -> { });
+        long until = System.currentTimeMillis() + 20_000;
+        while (shown.isEmpty() && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+            ui.drain();
+        }
+        assertThat(shown).singleElement().satisfies(n -> assertThat(n.text()).contains("d3 FAILED"));
     }
 
     /**
