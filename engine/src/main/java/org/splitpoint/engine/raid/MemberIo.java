@@ -91,8 +91,9 @@ final class MemberIo {
             }
         }
         if (interrupted) {
+            // the I/O is done all the same: it is not failed for the interrupt (a write on the
+            // members would then be reported lost while the members hold it); the caller sees the flag
             Thread.currentThread().interrupt();
-            first = first != null ? first : new IOException("interrupted");
         }
         if (error != null) {
             throw error;
