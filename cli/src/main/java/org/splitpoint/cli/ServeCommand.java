@@ -48,6 +48,11 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (socket != null && spec.commandLine().getParseResult().hasMatchedOption("--nbd")) {
+            // one listener: --socket used to win silently, and a client sent to the TCP address found nobody
+            throw new IllegalArgumentException("--nbd and --socket are alternatives: serve on TCP (--nbd HOST:PORT)"
+                    + " or on a Unix socket (--socket PATH), not both");
+        }
         Path poolDir = CliContext.current().resolve(dir);
         String host = null;
         int port = 0;

@@ -354,6 +354,14 @@ class BadInputTest {
 
     @Test
     @Timeout(60) // a serve that binds would run until stopped
+    void tcpAndUnixSocketTogetherAreRefused() throws Exception {
+        assertRefused(2, "--nbd and --socket are alternatives", "serve", pool, "--nbd", "127.0.0.1:10999",
+                "--socket", tmp.resolve("s.sock"));
+        assertThat(tmp.resolve("s.sock")).doesNotExist();
+    }
+
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
     void anNbdPortInUseNamesTheAddress() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             String address = "127.0.0.1:" + taken.getLocalPort();
