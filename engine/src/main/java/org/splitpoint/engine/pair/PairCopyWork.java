@@ -177,6 +177,22 @@ public final class PairCopyWork implements JobWork {
         return bytes;
     }
 
+    /**
+     * Each copying thread's buffer, reused from run to run: a new direct buffer per run (1 MiB,
+     * zeroed, freed only by a later GC) was 1 GiB of allocation per GiB copied, and the collections
+     * it brought stopped the window's thread too (bench/gui-bench.sh during a full-speed restore).
+     */
+    private static final ThreadLocal<ByteBuffer> COPY_BUFFER = new ThreadLocal<>();
+
+    private static ByteBuffer copyBuffer(int len) {
+        ByteBuffer b = COPY_BUFFER.get();
+        if (b == null || b.capacity() < len) {
+            b = ByteBuffer.allocateDirect(len);
+            COPY_BUFFER.set(b);
+        }
+        return b.clear().limit(len);
+    }
+
     private long copyRun(long a, long b) throws IOException {
         int ts = pair.trackSize();
         long moved = 0;
@@ -194,7 +210,7 @@ public final class PairCopyWork implements JobWork {
                 }
                 long from = s * ts;
                 int len = (int) (Math.min(source.size(), t * ts) - from);
-                ByteBuffer buf = ByteBuffer.allocateDirect(len);
+                ByteBuffer buf = copyBuffer(len);
                 source.read(from, buf);
                 buf.flip();
                 target.write(from, buf);
