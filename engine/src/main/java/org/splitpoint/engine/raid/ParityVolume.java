@@ -40,6 +40,8 @@ public final class ParityVolume extends RaidVolume {
 
     /** Per-thread member buffers, reused across rebuild steps. */
     private final ThreadLocal<byte[][]> rebuildBuffers = new ThreadLocal<>();
+    /** Per-thread buffers of full-stripe writes, reused from write to write (see {@link StripeBuffers}). */
+    private final StripeBuffers stripeBuffers = new StripeBuffers();
 
     private final int unit;
     private final int dataStrips;
@@ -279,7 +281,7 @@ public final class ParityVolume extends RaidVolume {
     private void writeFullStripes(long s0, long count, ByteBuffer src) throws IOException {
         int n = members.length;
         int perMember = (int) (count * unit);
-        byte[][] buf = new byte[n][perMember];
+        byte[][] buf = stripeBuffers.take(n, perMember);
         for (long i = 0; i < count; i++) {
             long s = s0 + i;
             int at = (int) (i * unit);
@@ -287,7 +289,11 @@ public final class ParityVolume extends RaidVolume {
             for (int k = 0; k < dataStrips; k++) {
                 byte[] b = buf[dataMember(s, k)];
                 src.get(b, at, unit);
-                Xor.into(parity, at, b, at, unit);
+                if (k == 0) {
+                    System.arraycopy(b, at, parity, at, unit); // the buffers are reused: parity starts from the first strip
+                } else {
+                    Xor.into(parity, at, b, at, unit);
+                }
             }
         }
         long row = s0 * unit;
@@ -529,7 +535,12 @@ public final class ParityVolume extends RaidVolume {
     private void abandon(long seq, List<StripeJournal.Segment> writes) {
         synchronized (redoLock) {
             journal.abandon(seq);
-            redo.add(java.util.Map.entry(seq, writes));
+            // kept to redo: copies, since a full-stripe write's arrays are its thread's, reused by its next write
+            List<StripeJournal.Segment> kept = new ArrayList<>(writes.size());
+            for (StripeJournal.Segment w : writes) {
+                kept.add(new StripeJournal.Segment(w.member(), w.row(), w.data().clone()));
+            }
+            redo.add(java.util.Map.entry(seq, kept));
             showRedoToReads();
             redoNeeded = true;
         }
