@@ -95,7 +95,9 @@ final class ServeCommand implements Callable<Integer> {
                     : listen(host, port, exports, log);
             control = ControlServer.start(poolDir, new HeldPoolCommands(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
-            control.offerSubscriptions(new org.splitpoint.engine.control.PoolFeed(pool, "serve")); // the app attaches here
+            NbdServer served = opened;
+            control.offerSubscriptions(new org.splitpoint.engine.control.PoolFeed(pool, "serve") // the app attaches here
+                    .serving(served::clients)); // and shows the clients of this server
         } catch (Exception e) {
             if (opened != null) {
                 opened.close();

@@ -39,6 +39,9 @@ final class HolderLink implements AutoCloseable {
 
         void events(List<Event> events);
 
+        /** The clients of the holder's NBD server now (its counters), about once a second while it serves. */
+        void clients(List<org.splitpoint.engine.nbd.ClientStats> clients);
+
         /** The holder went away (closed the pool, died) or the stream broke: {@code why} as a sentence. */
         void gone(String why);
     }
@@ -98,6 +101,8 @@ final class HolderLink implements AutoCloseable {
                     case "snapshot" -> listener.snapshot(JSON.treeToValue(m.get("snapshot"), PoolSnapshot.class),
                             List.of(JSON.treeToValue(m.get("pairs"), PairView[].class)), journals(m.get("journals")));
                     case "events" -> listener.events(List.of(JSON.treeToValue(m.get("events"), Event[].class)));
+                    case "clients" -> listener.clients(List.of(JSON.treeToValue(m.get("clients"),
+                            org.splitpoint.engine.nbd.ClientStats[].class)));
                     case "track" -> track(m);
                     case "restore" -> restore(m);
                     case "synced" -> synced(m.path("id").asLong());

@@ -38,6 +38,7 @@ public final class PoolBridge implements AutoCloseable {
     private final PoolSide side;
     private final Path dir;
     private final List<Consumer<String>> holderGoneSinks = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<org.splitpoint.engine.nbd.ClientStats>>> holderClientSinks = new CopyOnWriteArrayList<>();
     private final TaskExecutor executor;
     private final Executor ui;
     private final List<Consumer<PoolSnapshot>> snapshotSinks = new CopyOnWriteArrayList<>();
@@ -160,6 +161,14 @@ public final class PoolBridge implements AutoCloseable {
      */
     public void onHolderGone(Consumer<String> sink) {
         holderGoneSinks.add(sink);
+    }
+
+    /**
+     * While attached to a holder that serves the pool: {@code sink} hears its NBD clients (their
+     * counters) about once a second, on the link's thread. Never called while the app holds the pool.
+     */
+    public void onHolderClients(Consumer<List<org.splitpoint.engine.nbd.ClientStats>> sink) {
+        holderClientSinks.add(sink);
     }
 
     /**
@@ -343,6 +352,13 @@ public final class PoolBridge implements AutoCloseable {
         public void events(List<Event> batch) {
             if (!closed.get()) {
                 events.offer(batch);
+            }
+        }
+
+        @Override
+        public void clients(List<org.splitpoint.engine.nbd.ClientStats> clients) {
+            if (!closed.get()) {
+                holderClientSinks.forEach(c -> c.accept(clients));
             }
         }
 

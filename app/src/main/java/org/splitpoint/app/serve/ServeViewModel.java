@@ -57,6 +57,7 @@ public final class ServeViewModel {
         if (bridge.attachedTo() != null) { // the holder serves the volumes; this app holds no pool to serve
             status.set("served by the holder (" + bridge.attachedTo() + "); this app is attached to it and does"
                     + " not serve");
+            bridge.onHolderClients(this::sample); // its clients and their I/O, as of a server of this app's
         }
     }
 
@@ -212,14 +213,18 @@ public final class ServeViewModel {
     /** Off the UI thread: turns the server's counters into per-client rates. */
     void sample() {
         NbdServer s = server;
-        if (s == null) {
-            return;
+        if (s != null) {
+            sample(s.clients());
         }
-        long now = System.nanoTime();
-        double secs = lastNanos == 0 ? 1 : Math.max(1e-3, (now - lastNanos) / 1e9);
+    }
+
+    /** Off the UI thread: the clients' counters now (this app's server's, or its holder's) into rates. */
+    private synchronized void sample(List<ClientStats> now) {
+        long nanos = System.nanoTime();
+        double secs = lastNanos == 0 ? 1 : Math.max(1e-3, (nanos - lastNanos) / 1e9);
         List<ClientRow> rows = new ArrayList<>();
         Map<Long, ClientStats> seen = new HashMap<>();
-        for (ClientStats c : s.clients()) {
+        for (ClientStats c : now) {
             ClientStats before = last.get(c.id());
             double r = before == null ? 0 : (c.bytesRead() - before.bytesRead()) / secs;
             double w = before == null ? 0 : (c.bytesWritten() - before.bytesWritten()) / secs;
@@ -228,7 +233,7 @@ public final class ServeViewModel {
         }
         last.clear();
         last.putAll(seen);
-        lastNanos = now;
+        lastNanos = nanos;
         clientUpdates.offer(List.copyOf(rows));
     }
 }

@@ -184,6 +184,42 @@ class AttachedActionsTest {
         assertThat(serve.statusProperty().get()).startsWith("not started: the pool is held by serve, pid ");
     }
 
+    /**
+     * The holder's NBD clients are this app's host I/O: the Serve view lists them and the status
+     * bar counts what they write (it said 0 while attached, however busy the holder's clients were).
+     */
+    @Test
+    void theHoldersNbdClientsAndTheirWritesShowInTheServeViewAndTheStatusBar() throws Exception {
+        var serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", holder.port())) {
+            var in = s.getInputStream();
+            var out = s.getOutputStream();
+            in.readNBytes(18); // greeting
+            out.write(java.nio.ByteBuffer.allocate(4).putInt(3).array()); // fixed newstyle, no zeroes
+            byte[] name = "prod".getBytes();
+            out.write(java.nio.ByteBuffer.allocate(16 + name.length).putLong(0x49484156454f5054L).putInt(1)
+                    .putInt(name.length).put(name).array()); // NBD_OPT_EXPORT_NAME
+            in.readNBytes(10);
+            byte[] data = new byte[64 << 10];
+            long until = System.nanoTime() + WAIT.toNanos();
+            long handle = 0;
+            while (System.nanoTime() < until && !(serve.writeRateProperty().get() > 0
+                    && !vm.hostIoProperty().get().contains("W 0.0 MB/s"))) {
+                out.write(java.nio.ByteBuffer.allocate(28).putInt(0x25609513).putShort((short) 0).putShort((short) 1)
+                        .putLong(++handle).putLong((handle % 64) * data.length).putInt(data.length).array());
+                out.write(data); // NBD_CMD_WRITE
+                java.nio.ByteBuffer reply = java.nio.ByteBuffer.wrap(in.readNBytes(16));
+                assertThat(reply.getInt(0)).isEqualTo(0x67446698);
+                assertThat(reply.getInt(4)).as("write error").isZero();
+                ui.drain();
+                Thread.sleep(20);
+            }
+            assertThat(serve.clientsProperty().get()).singleElement().satisfies(c -> assertThat(c.export()).isEqualTo("prod"));
+            assertThat(serve.writeRateProperty().get()).as("the holder's clients' write rate").isPositive();
+            assertThat(vm.hostIoProperty().get()).contains(" · W ").doesNotContain("W 0.0 MB/s");
+        }
+    }
+
     @Test
     void theBuiltInWorkloadSaysWhyItCannotRunWhileAttached() {
         var load = vm.workloads().of("prod");

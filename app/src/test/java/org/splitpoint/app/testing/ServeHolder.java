@@ -29,7 +29,8 @@ public final class ServeHolder implements AutoCloseable {
             n = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), m -> pool.events().publish(Event.info("NBD", "serve", m)));
             control = ControlServer.start(dir, new HeldPoolCommands(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
-            feed = new PoolFeed(pool, "serve");
+            NbdServer served = n;
+            feed = new PoolFeed(pool, "serve").serving(served::clients); // as serve does
             control.offerSubscriptions(feed);
         } catch (Exception e) {
             if (n != null) {

@@ -20,10 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.EventBus;
 import org.splitpoint.engine.event.EventListener;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.nbd.ClientStats;
 import org.splitpoint.engine.pair.HydrationFeed;
 import org.splitpoint.engine.pair.Pair;
 import org.splitpoint.engine.pool.JournalAdmin;
@@ -68,6 +70,10 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  *     {@code writeThrough} (the id of the image written through, or null), {@code job} (the
  *     progress of the watched job, or null), {@code ended} (the restore just ended: its last
  *     picture); every {@value #TRACK_MILLIS} ms while one runs;</li>
+ * <li>{@code clients} — when the holder serves the pool over NBD ({@code serve}): {@code clients},
+ *     its connected clients as {@link ClientStats} (id, remote, export, readOnly, since, bytesRead,
+ *     bytesWritten, requests: counters, so the client makes the rates); every
+ *     {@value #CLIENTS_MILLIS} ms;</li>
  * <li>{@code synced} — {@code id}: the answer to a {@code sync} request, sent after a snapshot
  *     message if anything changed since the last one, so the client has the holder's state of
  *     that instant;</li>
@@ -91,6 +97,7 @@ public final class PoolFeed implements AutoCloseable {
     static final long SNAPSHOT_MILLIS = 500;
     static final long HEARTBEAT_MILLIS = 5000;
     static final long TRACK_MILLIS = 250;
+    static final long CLIENTS_MILLIS = 1000;
     private static final int HISTORY = 200;
     private static final int MAX_QUEUED_EVENTS = 10_000;
     private static final System.Logger LOG = System.getLogger(PoolFeed.class.getName());
@@ -102,6 +109,7 @@ public final class PoolFeed implements AutoCloseable {
 
     private final Pool pool;
     private final String holder;
+    private volatile Supplier<List<ClientStats>> clients;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -109,6 +117,15 @@ public final class PoolFeed implements AutoCloseable {
     public PoolFeed(Pool pool, String holder) {
         this.pool = pool;
         this.holder = holder;
+    }
+
+    /**
+     * The holder serves the pool over NBD: its clients go to every subscriber (an attached app shows
+     * them, and their I/O as the host I/O, as it would of its own server).
+     */
+    public PoolFeed serving(Supplier<List<ClientStats>> clients) {
+        this.clients = clients;
+        return this;
     }
 
     /** The JSON mapping of the wire format (ISO times, unknown fields ignored), for clients decoding messages. */
@@ -215,6 +232,7 @@ public final class PoolFeed implements AutoCloseable {
         private org.splitpoint.engine.restore.InstantRestore heldRestore;
         private long fetchSeq = -1;
         private long lastRestore;
+        private long lastClients;
         private final ConcurrentLinkedQueue<Long> syncs = new ConcurrentLinkedQueue<>();
         private int sampledEpoch;
         private boolean eventSinceLook;
@@ -292,6 +310,13 @@ public final class PoolFeed implements AutoCloseable {
             if (rw != null && now - lastRestore >= TimeUnit.MILLISECONDS.toNanos(TRACK_MILLIS)) {
                 lastRestore = now;
                 sendRestore(rw);
+            }
+            Supplier<List<ClientStats>> served = clients;
+            if (served != null && now - lastClients >= TimeUnit.MILLISECONDS.toNanos(CLIENTS_MILLIS)) {
+                lastClients = now;
+                ObjectNode m = JSON.createObjectNode().put("type", "clients");
+                m.set("clients", JSON.valueToTree(served.get()));
+                send(m);
             }
         }
 
