@@ -290,7 +290,9 @@ public final class ParityVolume extends RaidVolume {
                     pos += stripes * stripeData;
                 } else {
                     int len = (int) Math.min(end - pos, stripeData - within);
-                    StripeGather.Offer o = w == null ? null : gather.offer(w, s, (int) within, len, src);
+                    // where a streaming-size write begins or ends inside a stripe, its neighbour may bring the rest
+                    boolean boundary = end - offset >= stripeData && (pos == offset || pos + len == end);
+                    StripeGather.Offer o = w == null ? null : gather.offer(w, s, (int) within, len, src, boundary);
                     if (o == null) {
                         writePartialStripe(s, (int) within, len, src);
                     } else if (o.commitNow()) {
@@ -324,6 +326,11 @@ public final class ParityVolume extends RaidVolume {
                 }
             }
         }
+    }
+
+    /** Gathers open now, written whole, and waited for in vain until their deadline (see {@link StripeGather}). */
+    long[] gatherCounts() {
+        return gather.counts();
     }
 
     /** Stripes [s0, s0+count) entirely from {@code src}: no reads, one write per member. */

@@ -16,9 +16,12 @@ import java.util.Map;
  * against 4 drives' 192 KiB of data per stripe) leaves most stripes split between two neighbouring
  * requests in flight at the same time. Each write registers the range it will write ({@link
  * #enter}) and, under this object's lock, the position up to which it has handed out its pieces;
- * so a piece knows whether the rest of its stripe is still to come from writes in flight. Only then
- * it is deposited ({@link #offer}) in the stripe's gather instead of written; the write goes on
- * with its other stripes and, at its end, waits for its gathers ({@link #await}). The piece that
+ * so a piece knows whether the rest of its stripe is still to come from writes in flight. Then it
+ * is deposited ({@link #offer}) in the stripe's gather instead of written; the write goes on with
+ * its other stripes and, at its end, waits for its gathers ({@link #await}). Most neighbours of a
+ * stream have not reached the volume yet when a piece comes (they wait in the server's queue), so
+ * a piece where a streaming-size write begins or ends inside a stripe is also deposited on a
+ * prediction, while recent predictions came true (see {@link #offer}). The piece that
  * completes a gather commits it (writes the whole stripe), and the others return once it is done.
  * A gather not complete by its deadline (the partner failed, or wrote those bytes another way) is
  * closed by the first participant that sees the deadline pass and written with the reads its
@@ -36,7 +39,13 @@ import java.util.Map;
 final class StripeGather {
 
     /** How long a gathered piece waits for the rest of its stripe before it is written alone. */
-    static final long WAIT_NANOS = 20_000_000L;
+    static final long WAIT_NANOS = 50_000_000L;
+
+    /** Speculation credit: a gather that came whole earns one, one that waited in vain costs this many. */
+    private static final int MISS_COST = 8;
+    private static final int MAX_CREDIT = 64;
+    /** Without credit, one boundary piece in this many is gathered all the same, to notice a stream beginning. */
+    private static final int PROBE_EVERY = 256;
 
     /** Writes the stripe of a closed gather (the volume's stripe update). */
     interface Committer {
@@ -63,6 +72,8 @@ final class StripeGather {
         final List<int[]> covered = new ArrayList<>(2);
         private final int unit;
         private final long deadline;
+        /** Opened on the prediction that the rest comes (no write in flight was known to bring it). */
+        private boolean speculative;
         private boolean closed;
         private boolean done;
         private Throwable failure;
@@ -125,6 +136,11 @@ final class StripeGather {
     private final long volumeSize;
     private final List<Writer> writers = new ArrayList<>();
     private final Map<Long, Gather> open = new HashMap<>();
+    private int credit = MAX_CREDIT / 8;
+    private long probes;
+    /** Gathers written whole, and gathers that waited until their deadline (for tests and notes). */
+    private long whole;
+    private long missed;
 
     StripeGather(int unit, int dataStrips, long volumeSize) {
         this.unit = unit;
@@ -153,10 +169,15 @@ final class StripeGather {
     /**
      * Offers the piece [within, within+len) of stripe {@code s} from {@code src} (consumed when
      * taken). Returns null when it is not gathered (the caller writes it as before, {@code src}
-     * untouched): no open gather takes it and the rest of the stripe is not still to come from other
-     * writes in flight.
+     * untouched): no open gather takes it, the rest of the stripe is not known to be still to come
+     * from writes in flight, and it is not predicted to come. {@code boundary}: the piece is where a
+     * streaming-size write begins or ends inside a stripe, so the rest may come from the write just
+     * before or after it that has not reached the volume yet (queued in the server): such a piece is
+     * gathered while recent predictions came true (each whole gather earns credit, each one that
+     * waited in vain costs more), and one in {@value #PROBE_EVERY} is gathered without credit, so a
+     * stream beginning is noticed. Random writes thus pay a wait rarely, a stream almost never.
      */
-    synchronized Offer offer(Writer w, long s, int within, int len, ByteBuffer src) {
+    synchronized Offer offer(Writer w, long s, int within, int len, ByteBuffer src, boolean boundary) {
         long stripeStart = s * stripeData;
         w.next = Math.max(w.next, stripeStart + within + len);
         if (stripeStart + stripeData > volumeSize) {
@@ -171,14 +192,22 @@ final class StripeGather {
             if (g.full()) {
                 g.closed = true;
                 open.remove(s);
+                whole++;
+                if (g.speculative) {
+                    credit = Math.min(MAX_CREDIT, credit + 1);
+                }
                 return new Offer(g, true);
             }
             return new Offer(g, false);
         }
-        if (!stillToCome(w, stripeStart, stripeStart + within) || !stillToCome(w, stripeStart + within + len, stripeStart + stripeData)) {
+        boolean known = stillToCome(w, stripeStart, stripeStart + within)
+                && stillToCome(w, stripeStart + within + len, stripeStart + stripeData);
+        boolean predicted = !known && boundary && (credit > 0 || ++probes % PROBE_EVERY == 0);
+        if (!known && !predicted) {
             return null;
         }
         g = new Gather(s, dataStrips, unit);
+        g.speculative = predicted;
         g.add(within, len, src);
         open.put(s, g);
         return new Offer(g, false);
@@ -238,6 +267,10 @@ final class StripeGather {
                         g.closed = true;
                         open.remove(g.stripe, g);
                         mine = true;
+                        missed += now ? 0 : 1;
+                        if (g.speculative && !now) {
+                            credit = Math.max(0, credit - MISS_COST); // the rest did not come: predict less
+                        }
                         break;
                     }
                     try {
@@ -279,8 +312,8 @@ final class StripeGather {
         notifyAll();
     }
 
-    /** Gathers open now (for tests). */
-    synchronized int openGathers() {
-        return open.size();
+    /** Gathers open now, gathers written whole, gathers that waited until their deadline (tests, profiles). */
+    synchronized long[] counts() {
+        return new long[] {open.size(), whole, missed};
     }
 }
