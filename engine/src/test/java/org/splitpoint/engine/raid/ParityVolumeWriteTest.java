@@ -300,6 +300,36 @@ class ParityVolumeWriteTest {
     }
 
     /**
+     * A client's 32 MiB zeroing that does not begin on a stripe: cut into pieces counted from its first
+     * whole stripe, its whole stripes are given back on every member without reading them, and only
+     * its two partial stripes are read (before, pieces counted from the volume's start left a run of
+     * one whole stripe, too small to give back, which was read and written with zeros on every member).
+     */
+    @Test
+    void aLargeZeroingReadsOnlyItsPartialStripes() throws Exception {
+        TestPools.create(dir, Layout.RAID5, 4, 24 << 20, 65536);
+        Members members = new Members(65536, 1024);
+        try (Pool pool = Pool.open(dir, members)) {
+            ParityVolume v = (ParityVolume) pool.volume("v");
+            long stripe = 3L * v.stripUnit();
+            long at = 32 << 20;
+            long len = 32 << 20;
+            assertThat(at % stripe).as("begins inside a stripe").isNotZero();
+            assertThat(v.size()).isGreaterThanOrEqualTo(at + len);
+            byte[] model = random((int) v.size(), 20);
+            v.write(0, ByteBuffer.wrap(model));
+            v.flush();
+            members.resetCounts();
+
+            v.writeZeroes(at, len, true);
+            assertThat(members.readTotal()).as("bytes read: the rows of the two partial stripes").isEqualTo(2 * stripe);
+            java.util.Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
+            TestPools.assertSameBytes(TestPools.readAll(v), model, "after the zeroing");
+            assertThat(pool.admin().verify("v", false, null)).isZero();
+        }
+    }
+
+    /**
      * Eight writers stream the volume in 256 KiB requests from one counter (as a client's requests in
      * flight run on the server's workers), three passes; a drive fails during the second. The bytes
      * are the model's, degraded and after the rebuild, and parity verifies clean.
