@@ -58,7 +58,9 @@ public final class ParityVolume extends RaidVolume {
         this.dataStrips = members.length - 1;
         this.stripeData = (long) stripUnit * dataStrips;
         this.journal = journal;
-        this.gather = new StripeGather(stripUnit, dataStrips, size);
+        // a test can lengthen the wait, to tell a wait ended by its deadline from one ended otherwise
+        long waitMillis = Long.getLong("splitpoint.stripeGatherWaitMillis", StripeGather.WAIT_NANOS / 1_000_000);
+        this.gather = new StripeGather(stripUnit, dataStrips, size, waitMillis * 1_000_000);
         journal.setCheckpointer(this::checkpointJournal);
     }
 
@@ -326,6 +328,11 @@ public final class ParityVolume extends RaidVolume {
                 }
             }
         }
+    }
+
+    @Override
+    protected void barrierWaiting(boolean waiting) {
+        gather.barrier(waiting);
     }
 
     /** Gathers open now, written whole, and waited for in vain until their deadline (see {@link StripeGather}). */

@@ -682,7 +682,7 @@ public abstract class RaidVolume implements BlockDevice {
     public void flush() throws IOException {
         synchronized (flushLock) {
             // Barrier: every write that began before this point has finished.
-            gate.writeLock().lock();
+            lockGateExclusively();
             gate.writeLock().unlock();
             // The hooks (a mirroring BCV's flush, pair marks, a staged journal's sync) need nothing
             // of this volume's force, only to be done before its write-intent bits clear: they run
@@ -973,9 +973,30 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
+    /**
+     * Takes the gate's write lock, telling the layout first that writes in flight should not wait for
+     * writes that come after this point (they wait behind the barrier): see {@link #barrierWaiting}.
+     */
+    private void lockGateExclusively() {
+        barrierWaiting(true);
+        try {
+            gate.writeLock().lock();
+        } finally {
+            barrierWaiting(false);
+        }
+    }
+
+    /**
+     * Told while a flush or an exclusive change waits for the writes in flight ({@code waiting}), and
+     * when it got them all: a layout whose writes wait for the pieces of later writes (a parity
+     * layout's stripe gather) stops waiting for them then, since those writes are held behind it.
+     */
+    protected void barrierWaiting(boolean waiting) {
+    }
+
     /** Runs {@code change} with no host I/O in flight (membership changes). */
     public void exclusive(IoAction change) throws IOException {
-        gate.writeLock().lock();
+        lockGateExclusively();
         try {
             change.run();
         } finally {

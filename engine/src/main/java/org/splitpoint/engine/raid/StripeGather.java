@@ -25,7 +25,9 @@ import java.util.Map;
  * completes a gather commits it (writes the whole stripe), and the others return once it is done.
  * A gather not complete by its deadline (the partner failed, or wrote those bytes another way) is
  * closed by the first participant that sees the deadline pass and written with the reads its
- * missing bytes need, as without gathering.
+ * missing bytes need, as without gathering; so is every open gather as soon as a flush or an
+ * exclusive change waits for the writes in flight ({@link #barrier}), since later writes wait
+ * behind it and a flush must not wait for a deadline.
  *
  * <p>Safety. Nothing here changes what is durable when: every participant had its write-intent
  * bits made durable before its piece came here (the volume does that before any layout work), the
@@ -38,7 +40,7 @@ import java.util.Map;
  */
 final class StripeGather {
 
-    /** How long a gathered piece waits for the rest of its stripe before it is written alone. */
+    /** How long a gathered piece waits for the rest of its stripe before it is written alone (by default). */
     static final long WAIT_NANOS = 50_000_000L;
 
     /** Speculation credit: a gather that came whole earns one, one that waited in vain costs this many. */
@@ -78,11 +80,11 @@ final class StripeGather {
         private boolean done;
         private Throwable failure;
 
-        private Gather(long stripe, int dataStrips, int unit) {
+        private Gather(long stripe, int dataStrips, int unit, long waitNanos) {
             this.stripe = stripe;
             this.strips = new byte[dataStrips][];
             this.unit = unit;
-            this.deadline = System.nanoTime() + WAIT_NANOS;
+            this.deadline = System.nanoTime() + waitNanos;
         }
 
         private boolean overlaps(int from, int to) {
@@ -134,15 +136,19 @@ final class StripeGather {
     private final int dataStrips;
     private final long stripeData;
     private final long volumeSize;
+    private final long waitNanos;
     private final List<Writer> writers = new ArrayList<>();
     private final Map<Long, Gather> open = new HashMap<>();
+    /** Barriers (a flush, an exclusive change) waiting for the writes in flight: no gather waits then. */
+    private int barriers;
     private int credit = MAX_CREDIT / 8;
     private long probes;
     /** Gathers written whole, and gathers that waited until their deadline (for tests and notes). */
     private long whole;
     private long missed;
 
-    StripeGather(int unit, int dataStrips, long volumeSize) {
+    StripeGather(int unit, int dataStrips, long volumeSize, long waitNanos) {
+        this.waitNanos = waitNanos;
         this.unit = unit;
         this.dataStrips = dataStrips;
         this.stripeData = (long) unit * dataStrips;
@@ -159,11 +165,6 @@ final class StripeGather {
     /** The write has handed out everything (or gave up): it brings nothing more. */
     synchronized void leave(Writer w) {
         writers.remove(w);
-    }
-
-    /** The write will hand out nothing below {@code pos} any more (it writes those bytes itself). */
-    synchronized void passed(Writer w, long pos) {
-        w.next = Math.max(w.next, pos);
     }
 
     /**
@@ -200,13 +201,16 @@ final class StripeGather {
             }
             return new Offer(g, false);
         }
+        if (barriers > 0) {
+            return null; // the writes that would bring the rest wait behind the barrier, which waits for this one
+        }
         boolean known = stillToCome(w, stripeStart, stripeStart + within)
                 && stillToCome(w, stripeStart + within + len, stripeStart + stripeData);
         boolean predicted = !known && boundary && (credit > 0 || ++probes % PROBE_EVERY == 0);
         if (!known && !predicted) {
             return null;
         }
-        g = new Gather(s, dataStrips, unit);
+        g = new Gather(s, dataStrips, unit, waitNanos);
         g.speculative = predicted;
         g.add(within, len, src);
         open.put(s, g);
@@ -263,12 +267,13 @@ final class StripeGather {
             while (!g.done) {
                 if (!g.closed) {
                     long left = g.deadline - System.nanoTime();
-                    if (now || left <= 0) {
+                    if (now || left <= 0 || barriers > 0) {
                         g.closed = true;
                         open.remove(g.stripe, g);
                         mine = true;
-                        missed += now ? 0 : 1;
-                        if (g.speculative && !now) {
+                        boolean inVain = !now && left <= 0;
+                        missed += inVain ? 1 : 0;
+                        if (g.speculative && inVain) {
                             credit = Math.max(0, credit - MISS_COST); // the rest did not come: predict less
                         }
                         break;
@@ -304,6 +309,16 @@ final class StripeGather {
         if (f instanceof Error e) {
             throw e;
         }
+    }
+
+    /**
+     * A flush or an exclusive change of the volume waits ({@code waiting}) for the writes in flight, or
+     * got them: while one waits, open gathers are written as they are (with reads) and no new one is
+     * opened, since the writes that would complete them are held behind the barrier.
+     */
+    synchronized void barrier(boolean waiting) {
+        barriers += waiting ? 1 : -1;
+        notifyAll();
     }
 
     private synchronized void finish(Gather g, Throwable failure) {

@@ -261,6 +261,43 @@ class ParityVolumeWriteTest {
         }
     }
 
+    /**
+     * A flush while a write waits for the rest of its stripe: the write stops waiting at once (the
+     * write that would bring the rest waits behind the flush's barrier), so the flush does not wait
+     * for the gather's deadline (made 60 s here, so that only the barrier can end the wait in time).
+     */
+    @Test
+    void aFlushDoesNotWaitForAGathersDeadline() throws Exception {
+        TestPools.create(dir, Layout.RAID5, 4, 4 << 20, 65536);
+        System.setProperty("splitpoint.stripeGatherWaitMillis", "60000");
+        try (Pool pool = Pool.open(dir)) {
+            System.clearProperty("splitpoint.stripeGatherWaitMillis");
+            ParityVolume v = (ParityVolume) pool.volume("v");
+            int request = 256 << 10;
+            byte[] model = random((int) v.size(), 30);
+            v.write(0, ByteBuffer.wrap(model));
+            v.flush();
+
+            byte[] first = random(request, 31); // its piece of stripe 1 waits for a next request
+            Future<?> a = threads.submit(() -> {
+                v.write(0, ByteBuffer.wrap(first));
+                return null;
+            });
+            awaitOpenGathers(v, 1);
+            long t0 = System.nanoTime();
+            v.flush();
+            assertThat(System.nanoTime() - t0).as("the flush's time").isLessThan(TimeUnit.SECONDS.toNanos(30));
+            assertThat(a).as("the flush waited for the write in flight").isDone();
+            a.get();
+            assertThat(v.gatherCounts()).as("open, whole, waited in vain").containsExactly(0, 0, 0);
+            System.arraycopy(first, 0, model, 0, request);
+            TestPools.assertSameBytes(TestPools.readAll(v), model, "after the flush");
+            assertThat(pool.admin().verify("v", false, null)).isZero();
+        } finally {
+            System.clearProperty("splitpoint.stripeGatherWaitMillis");
+        }
+    }
+
     @Test
     void aSharedStripeWhosePartnerDoesNotComeIsWrittenAloneAtTheDeadline() throws Exception {
         TestPools.create(dir, Layout.RAID5, 4, 4 << 20, 65536);
