@@ -24,7 +24,10 @@ import org.splitpoint.engine.pool.Layout;
  *
  * <p>Writes: runs of whole stripes are assembled per member and written with one call per member,
  * without reading; a partial stripe is a reconstruct-write over the touched rows (read the rows
- * of the other data strips, overlay, recompute parity). When any member cannot take the write,
+ * of the data strips the write does not replace there, overlay, recompute parity). A partial piece
+ * whose stripe's other bytes are still to come from writes in flight (a client streaming requests
+ * that are not whole stripes) is gathered with them ({@link StripeGather}) and the stripe written
+ * whole, without reads, once they are all there. When any member cannot take the write,
  * the stripe update goes through the {@link StripeJournal} first, closing the write hole; a flush
  * retires only the entries whose member writes had returned before it forced the members.
  *
@@ -47,6 +50,7 @@ public final class ParityVolume extends RaidVolume {
     private final int dataStrips;
     private final long stripeData;
     private final StripeJournal journal;
+    private final StripeGather gather;
 
     ParityVolume(String name, Layout layout, Member[] members, long size, int trackSize, int stripUnit,
                  WriteIntent writeIntent, StripeJournal journal) {
@@ -55,6 +59,9 @@ public final class ParityVolume extends RaidVolume {
         this.dataStrips = members.length - 1;
         this.stripeData = (long) stripUnit * dataStrips;
         this.journal = journal;
+        // a test can lengthen the wait, to tell a wait ended by its deadline from one ended otherwise
+        long waitMillis = Long.getLong("splitpoint.stripeGatherWaitMillis", StripeGather.WAIT_NANOS / 1_000_000);
+        this.gather = new StripeGather(stripUnit, dataStrips, size, waitMillis * 1_000_000);
         journal.setCheckpointer(this::checkpointJournal);
     }
 
@@ -259,22 +266,70 @@ public final class ParityVolume extends RaidVolume {
 
     @Override
     protected void doWrite(long offset, ByteBuffer src) throws IOException {
-        long pos = offset;
         long end = offset + src.remaining();
-        while (pos < end) {
-            long s = pos / stripeData;
-            long within = pos - s * stripeData;
-            if (within == 0 && end - pos >= stripeData) {
-                long run = degraded() ? maxJournaledRun() : MAX_RUN_BYTES;
-                long stripes = Math.min((end - pos) / stripeData, Math.max(1, run / unit));
-                writeFullStripes(s, stripes, src);
-                pos += stripes * stripeData;
-            } else {
-                int len = (int) Math.min(end - pos, stripeData - within);
-                writePartialStripe(s, (int) within, len, src);
-                pos += len;
+        // pieces of stripes that neighbouring writes in flight complete are gathered (see StripeGather);
+        // a degraded volume or one with updates to redo writes every piece as it comes
+        StripeGather.Writer w = degraded() || redoNeeded ? null : gather.enter(offset, end);
+        List<StripeGather.Gather> waits = new ArrayList<>(2);
+        boolean ok = false;
+        try {
+            long pos = offset;
+            while (pos < end) {
+                long s = pos / stripeData;
+                long within = pos - s * stripeData;
+                if (within == 0 && end - pos >= stripeData) {
+                    long run = degraded() ? maxJournaledRun() : MAX_RUN_BYTES;
+                    long stripes = Math.min((end - pos) / stripeData, Math.max(1, run / unit));
+                    writeFullStripes(s, stripes, src);
+                    pos += stripes * stripeData;
+                } else {
+                    int len = (int) Math.min(end - pos, stripeData - within);
+                    // where a streaming-size write begins or ends inside a stripe, its neighbour may bring the rest
+                    boolean boundary = end - offset >= stripeData && (pos == offset || pos + len == end);
+                    StripeGather.Offer o = w == null ? null : gather.offer(w, s, (int) within, len, src, boundary);
+                    if (o == null) {
+                        writePartialStripe(s, (int) within, len, src);
+                    } else if (o.commitNow()) {
+                        gather.commit(o.gather(), this::writeGathered);
+                    } else {
+                        waits.add(o.gather());
+                    }
+                    pos += len;
+                }
+            }
+            if (w != null) {
+                gather.leave(w); // everything handed out: no one waits for more from this write
+            }
+            for (StripeGather.Gather g : waits) {
+                gather.await(g, this::writeGathered);
+            }
+            ok = true;
+        } finally {
+            if (w != null) {
+                gather.leave(w);
+            }
+            if (!ok) {
+                // the write fails; the pieces it left in gathers are written now, not at their deadline,
+                // so that no gather waits on a write that has given up (their partners' bytes are there)
+                for (StripeGather.Gather g : waits) {
+                    try {
+                        gather.settleNow(g, this::writeGathered);
+                    } catch (IOException | RuntimeException e) {
+                        // this write's own failure is the one reported; each partner sees this one itself
+                    }
+                }
             }
         }
+    }
+
+    @Override
+    protected void barrierWaiting(boolean waiting) {
+        gather.barrier(waiting);
+    }
+
+    /** Gathers open now, written whole, and waited for in vain until their deadline (see {@link StripeGather}). */
+    long[] gatherCounts() {
+        return gather.counts();
     }
 
     /** Stripes [s0, s0+count) entirely from {@code src}: no reads, one write per member. */
@@ -316,16 +371,57 @@ public final class ParityVolume extends RaidVolume {
      * zero already is left as it is (nothing changes, so neither data nor parity is written).
      */
     private void writePartialStripe(long s, int within, int len, ByteBuffer src, boolean zeroing) throws IOException {
-        int k0 = within / unit;
-        int k1 = (within + len - 1) / unit;
-        int r0 = k0 == k1 ? within % unit : 0;
-        int r1 = k0 == k1 ? (within + len - 1) % unit + 1 : unit;
+        byte[][] strips = new byte[dataStrips][];
+        for (int pos = within; pos < within + len; ) {
+            int k = pos / unit;
+            int o = pos % unit;
+            int n = Math.min(unit - o, within + len - pos);
+            strips[k] = new byte[unit];
+            src.get(strips[k], o, n);
+            pos += n;
+        }
+        writeStripe(s, strips, List.of(new int[] {within, within + len}), zeroing);
+    }
+
+    /** The stripe update of a closed gather: whole (no reads), or with the reads its missing bytes need. */
+    private void writeGathered(StripeGather.Gather g) throws IOException {
+        writeStripe(g.stripe, g.strips, g.covered, false);
+    }
+
+    /**
+     * Writes the new bytes of stripe {@code s}: {@code strips[k]} holds data strip k's new bytes at
+     * their rows' offsets where {@code covered} (sorted disjoint [from, to) ranges of the stripe's
+     * data) says. Only the rows the new bytes span are touched; of those, a data strip is read only
+     * where the new bytes do not cover it (a strip the write replaces on those rows is not read:
+     * parity needs its new bytes, not its old ones), then parity is recomputed: a reconstruct-write,
+     * and no reads at all when the whole stripe is new. {@code zeroing}: the new bytes are zeros, and
+     * a stripe already zero there is left as it is (so every strip is read, to know).
+     */
+    private void writeStripe(long s, byte[][] strips, List<int[]> covered, boolean zeroing) throws IOException {
+        int r0 = unit;
+        int r1 = 0;
+        for (int[] c : covered) {
+            int k0 = c[0] / unit;
+            int k1 = (c[1] - 1) / unit;
+            r0 = Math.min(r0, k0 == k1 ? c[0] - k0 * unit : 0);
+            r1 = Math.max(r1, k0 == k1 ? c[1] - k0 * unit : unit);
+        }
         int rl = r1 - r0;
         long row = s * unit + r0;
+        boolean[] touched = new boolean[dataStrips];
+        boolean[] whole = new boolean[dataStrips];
+        for (int k = 0; k < dataStrips; k++) {
+            touched[k] = overlapsAny(covered, k * unit + r0, k * unit + r1);
+            whole[k] = !zeroing && coversAll(covered, k * unit + r0, k * unit + r1);
+        }
         try (RangeLocks.Held h = rowLocks.lock(row, row + rl)) {
             byte[][] data = new byte[dataStrips][];
             int missing = -1;
             for (int k = 0; k < dataStrips; k++) {
+                if (whole[k]) {
+                    data[k] = r0 == 0 && rl == unit ? strips[k] : Arrays.copyOfRange(strips[k], r0, r1);
+                    continue;
+                }
                 Member m = members[dataMember(s, k)];
                 if (m.holds(row, row + rl)) {
                     data[k] = readMember(m, row, rl);
@@ -336,47 +432,66 @@ public final class ParityVolume extends RaidVolume {
             if (missing >= 0) {
                 data[missing] = xorOfOthers(members[dataMember(s, missing)], row, rl);
             }
-            if (zeroing && alreadyZero(data, within, len, r0)) {
-                src.position(src.position() + len);
+            if (zeroing && alreadyZero(data, covered, r0)) {
                 return;
             }
-            // overlay the new bytes
-            int pos = within;
-            int remaining = len;
-            while (remaining > 0) {
-                int k = pos / unit;
-                int o = pos % unit;
-                int n = Math.min(unit - o, remaining);
-                src.get(data[k], o - r0, n);
-                pos += n;
-                remaining -= n;
+            // overlay the new bytes on the strips that were read
+            for (int[] c : covered) {
+                for (int pos = c[0]; pos < c[1]; ) {
+                    int k = pos / unit;
+                    int o = pos % unit;
+                    int n = Math.min(unit - o, c[1] - pos);
+                    if (!whole[k]) {
+                        System.arraycopy(strips[k], o, data[k], o - r0, n);
+                    }
+                    pos += n;
+                }
             }
             byte[] parity = new byte[rl];
             for (byte[] d : data) {
                 Xor.into(parity, 0, d, 0, rl);
             }
-            List<StripeJournal.Segment> segs = new ArrayList<>(k1 - k0 + 2);
-            for (int k = k0; k <= k1; k++) {
-                segs.add(new StripeJournal.Segment(dataMember(s, k), row, data[k]));
+            List<StripeJournal.Segment> segs = new ArrayList<>(dataStrips + 1);
+            for (int k = 0; k < dataStrips; k++) {
+                if (touched[k]) {
+                    segs.add(new StripeJournal.Segment(dataMember(s, k), row, data[k]));
+                }
             }
             segs.add(new StripeJournal.Segment(parityMember(s), row, parity));
             apply(segs);
         }
     }
 
-    /** True when the bytes [within, within+len) of a stripe, whose strips from row offset r0 are {@code data}, are all zero. */
-    private boolean alreadyZero(byte[][] data, int within, int len, int r0) {
-        int pos = within;
-        int remaining = len;
-        while (remaining > 0) {
-            int k = pos / unit;
-            int o = pos % unit;
-            int n = Math.min(unit - o, remaining);
-            if (!Zeros.isZero(data[k], o - r0, n)) {
-                return false;
+    private static boolean overlapsAny(List<int[]> covered, int from, int to) {
+        for (int[] c : covered) {
+            if (from < c[1] && c[0] < to) {
+                return true;
             }
-            pos += n;
-            remaining -= n;
+        }
+        return false;
+    }
+
+    private static boolean coversAll(List<int[]> covered, int from, int to) {
+        for (int[] c : covered) {
+            if (c[0] <= from && to <= c[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when the new bytes' places in a stripe, whose strips from row offset r0 are {@code data}, are all zero there already. */
+    private boolean alreadyZero(byte[][] data, List<int[]> covered, int r0) {
+        for (int[] c : covered) {
+            for (int pos = c[0]; pos < c[1]; ) {
+                int k = pos / unit;
+                int o = pos % unit;
+                int n = Math.min(unit - o, c[1] - pos);
+                if (!Zeros.isZero(data[k], o - r0, n)) {
+                    return false;
+                }
+                pos += n;
+            }
         }
         return true;
     }
