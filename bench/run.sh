@@ -87,7 +87,9 @@ fi
 [ -n "$profile" ] && [ "$suite" = all ] && suite=core
 case "$suite" in
   pairs) exec bash "$bench/pairs/run.sh" ;;
-  nbd) bash "$bench/nbd/run.sh"; BENCH_NBD_LAYOUT=raid5 exec bash "$bench/nbd/run.sh" ;;
+  nbd) # raid1 then raid5, or just the layout BENCH_NBD_LAYOUT names
+    if [ -n "${BENCH_NBD_LAYOUT:-}" ]; then exec bash "$bench/nbd/run.sh"; fi
+    bash "$bench/nbd/run.sh"; BENCH_NBD_LAYOUT=raid5 exec bash "$bench/nbd/run.sh" ;;
   instant) exec bash "$bench/instant/run.sh" ${profile:+--profile} ;;
   journal) exec bash "$bench/journal/run.sh" ${profile:+--profile} ;;
   drills) exec bash "$bench/drills/run.sh" ${profile:+--profile} ;;
