@@ -106,20 +106,14 @@ public final class MirrorVolume extends RaidVolume {
         int start = src.position();
         int len = (int) (to - offset);
         try (RangeLocks.Held h = rowLocks.lock(offset, to)) {
+            // one member after the other, on this thread: writing them at once (each on a member-I/O
+            // thread) was tried and made a single stream's writes slower, 0.35-0.47 of fio against
+            // 0.54-0.83, and gave nbdcopy nothing (bench/RESULTS.md, 2026-12-03)
             onEveryMember(m -> missed(m, offset, src.duplicate().position(start).limit(start + len)),
-                    m -> m.write(offset, src.duplicate().position(start).limit(start + len)),
-                    len >= PARALLEL_WRITE);
+                    m -> m.write(offset, src.duplicate().position(start).limit(start + len)), false);
         }
         src.position(start + len);
     }
-
-    /**
-     * A write at least this long goes to the members at once, each on its own thread: a host write is
-     * two device writes on a mirror (O_DIRECT for NBD payloads, see io.DirectWrites), and one after the
-     * other they doubled each request's time. Smaller ones stay on the caller's thread, where a
-     * hand-off would cost more than the second write.
-     */
-    static final int PARALLEL_WRITE = 64 * 1024;
 
     /**
      * Every member that takes writes zeroes the rows at once, on its own thread (each may start a
