@@ -66,4 +66,15 @@ class AttachedWindowFxTest {
                 && window.model() != null);
         assertThat(window.model().titleProperty().get()).as("held here now, not attached").doesNotContain("attached");
     }
+
+    /** Attached, the holder serves: the Serve view lists its clients and has nothing to start here. */
+    @Test
+    void theServeViewHasNothingToStartWhileAttached(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(WAIT, TimeUnit.SECONDS, () -> window.model() != null
+                && robot.lookup("Serving (NBD)").tryQuery().isPresent());
+        robot.clickOn("Serving (NBD)");
+        WaitForAsyncUtils.waitFor(WAIT, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        assertThat(robot.lookup("#serveToggle").query().isDisabled()).as("Start serving").isTrue();
+        assertThat(robot.lookup("#serveAddress").query().isDisabled()).as("Listen on").isTrue();
+    }
 }

@@ -36,11 +36,13 @@ public final class ServeView extends VBox {
 
     public void bind(ServeViewModel vm) {
         serveAddress.textProperty().bindBidirectional(vm.addressProperty());
-        serveAddress.disableProperty().bind(vm.servingProperty().or(vm.busyProperty()));
+        // attached, the holder serves: nothing to start here (the status line says so)
+        var heldElsewhere = new javafx.beans.property.ReadOnlyBooleanWrapper(vm.attached());
+        serveAddress.disableProperty().bind(vm.servingProperty().or(vm.busyProperty()).or(heldElsewhere));
         serveAddress.setTooltip(new Tooltip("HOST:PORT. Loopback (127.0.0.1) keeps the volumes on this machine;"
                 + " NBD has no authentication."));
         serveToggle.textProperty().bind(Bindings.when(vm.servingProperty()).then("Stop serving").otherwise("Start serving"));
-        serveToggle.disableProperty().bind(vm.busyProperty());
+        serveToggle.disableProperty().bind(vm.busyProperty().or(heldElsewhere));
         serveToggle.setTooltip(new Tooltip("Export every volume under its name (a split BCV read-write, an established"
                 + " one read-only) for qemu-img, nbdcopy, fio or a VM."));
         serveToggle.setOnAction(e -> {

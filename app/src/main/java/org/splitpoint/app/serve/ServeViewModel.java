@@ -84,6 +84,11 @@ public final class ServeViewModel {
         return clients.getReadOnlyProperty();
     }
 
+    /** True when the app is attached to a holder, which serves the pool (this app starts no server). */
+    public boolean attached() {
+        return bridge.attachedTo() != null;
+    }
+
     /** Bytes per second read by all NBD clients (host I/O, for the status bar). */
     public javafx.beans.property.ReadOnlyDoubleProperty readRateProperty() {
         return readRate.getReadOnlyProperty();
