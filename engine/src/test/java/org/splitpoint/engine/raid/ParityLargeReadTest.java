@@ -2,16 +2,12 @@ package org.splitpoint.engine.raid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
-import org.splitpoint.engine.io.ForwardingStorage;
-import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
 
@@ -26,32 +22,13 @@ class ParityLargeReadTest {
     @TempDir
     Path dir;
 
-    /** Counts the bytes read from the drive images. */
-    static final class CountingReads extends ForwardingStorage {
-        final AtomicLong bytes = new AtomicLong();
-
-        @Override
-        protected StorageFile wrap(Path path, StorageFile file) {
-            if (!path.getFileName().toString().matches("d\\d+\\.img")) {
-                return file;
-            }
-            return new ForwardingFile(file) {
-                @Override
-                public void readFully(long position, ByteBuffer dst) throws IOException {
-                    bytes.addAndGet(dst.remaining());
-                    super.readFully(position, dst);
-                }
-            };
-        }
-    }
-
     @Test
     void aLargeReadReadsEachDataByteOnceAndNoParity() throws Exception {
         int unit = 64 << 10;
         TestPools.create(dir, Layout.RAID5, 4, 16L << 20, unit);
         byte[] data = new byte[5 << 20];
         new Random(7).nextBytes(data);
-        CountingReads storage = new CountingReads();
+        ParityVolumeWriteTest.Members storage = new ParityVolumeWriteTest.Members(16 << 20, 1); // bytes read, all rows
         try (Pool pool = Pool.open(dir, storage)) {
             RaidVolume v = pool.volume("v");
             v.write(0, ByteBuffer.wrap(data));
@@ -59,10 +36,10 @@ class ParityLargeReadTest {
                 int at = req[0], len = req[1];
                 for (ByteBuffer dst : new ByteBuffer[] {ByteBuffer.allocateDirect(len + 10), ByteBuffer.allocate(len + 10)}) {
                     dst.position(10); // a destination that does not start at 0
-                    storage.bytes.set(0);
+                    storage.resetCounts();
                     v.read(at, dst);
                     assertThat(dst.position()).isEqualTo(len + 10);
-                    assertThat(storage.bytes.get()).as("bytes read from the members for %d at %d", len, at)
+                    assertThat(storage.readTotal()).as("bytes read from the members for %d at %d", len, at)
                             .isEqualTo(len);
                     byte[] got = new byte[len];
                     dst.get(10, got);
