@@ -14,7 +14,8 @@ import java.util.Map;
  * restore of 14 s, every pause stopping the window's thread too. A thread here writes runs of a few
  * lengths (a copier's 1 MiB runs, a client's 256 KiB requests), so it keeps a set of arrays per
  * length for its last {@link #LENGTHS} lengths, up to {@link #MAX_ROWS} rows each; longer writes
- * take new arrays. The arrays are only the writer's while its write lasts: nothing keeps a segment
+ * take new arrays. One instance serves every volume (ParityVolume holds it statically), so what a
+ * thread keeps does not grow with the volumes it writes: at most 3 x members x 1 MiB. The arrays are only the writer's while its write lasts: nothing keeps a segment
  * past it (the stripe journal copies what it appends; an update kept to redo is copied, see
  * ParityVolume.abandon).
  */

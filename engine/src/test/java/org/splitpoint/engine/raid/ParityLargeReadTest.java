@@ -48,4 +48,27 @@ class ParityLargeReadTest {
             }
         }
     }
+
+    /**
+     * RAID 3's strips are 512 B: a large read goes through one read per member over its rows, not one
+     * per strip (2,048 calls per MiB on four drives, 3.5 times slower than before, a review found).
+     */
+    @Test
+    void aLargeRaid3ReadIsOneReadPerMember() throws Exception {
+        TestPools.create(dir, Layout.RAID3, 4, 8L << 20, 4096);
+        byte[] data = new byte[1 << 20];
+        new Random(9).nextBytes(data);
+        ParityVolumeWriteTest.Members storage = new ParityVolumeWriteTest.Members(8 << 20, 1);
+        try (Pool pool = Pool.open(dir, storage)) {
+            RaidVolume v = pool.volume("v");
+            v.write(4096, ByteBuffer.wrap(data));
+            storage.resetCounts();
+            ByteBuffer dst = ByteBuffer.allocateDirect(data.length);
+            v.read(4096, dst);
+            assertThat(storage.readCalls.get()).as("member reads for 1 MiB").isLessThanOrEqualTo(4);
+            byte[] got = new byte[data.length];
+            dst.flip().get(got);
+            assertThat(got).isEqualTo(data);
+        }
+    }
 }

@@ -50,6 +50,8 @@ class ParityVolumeWriteTest {
         /** Bytes read from member rows [from, to) of any member, in rows [0, rowsWatched). */
         final AtomicLong[] readAt;
         final int grain;
+        /** Reads of member images, counted as calls (whatever their length). */
+        final AtomicLong readCalls = new AtomicLong();
         volatile boolean holdRowZero;
         final CountDownLatch rowZeroHeld = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
@@ -74,6 +76,7 @@ class ParityVolumeWriteTest {
             for (AtomicLong a : readAt) {
                 a.set(0);
             }
+            readCalls.set(0);
         }
 
         @Override
@@ -85,6 +88,7 @@ class ParityVolumeWriteTest {
                 @Override
                 public void readFully(long position, ByteBuffer dst) throws IOException {
                     int n = dst.remaining();
+                    readCalls.incrementAndGet();
                     super.readFully(position, dst);
                     for (long at = position; at < position + n; ) {
                         long g = at / grain;
