@@ -33,6 +33,9 @@ public final class InvalidTracks implements AutoCloseable {
     private final TrackBitmap pendingClear;
     private final Object commitLock = new Object();
     private boolean unpersisted;
+    private long written;                  // guarded by this: page writes so far
+    private final Object forceLock = new Object();
+    private long forced;                   // guarded by forceLock: the page writes an fsync covered
     private long clearGeneration;          // guarded by this: one more at every live clear
     private volatile long committedGeneration;
 
@@ -73,11 +76,38 @@ public final class InvalidTracks implements AutoCloseable {
         }
     }
 
-    /** Makes marks durable (called in the side's flush, after its data is durable). */
-    public synchronized void persistMarks() throws IOException {
-        if (unpersisted) {
-            durable.persist(true);
-            unpersisted = false;
+    /**
+     * Makes marks durable (called in the side's flush, after its data is durable). The pages are
+     * written under this object's monitor, the fsync outside it: host writes mark tracks under the
+     * monitor, and would otherwise wait for the fsync.
+     */
+    public void persistMarks() throws IOException {
+        long g;
+        synchronized (this) {
+            g = unpersisted ? writePages() : written; // pages another caller wrote may still be unforced
+        }
+        forceThrough(g);
+    }
+
+    /** Writes the changed pages (no fsync); returns their generation for {@link #forceThrough}. Under this monitor. */
+    private long writePages() throws IOException {
+        durable.persist(false);
+        unpersisted = false;
+        return ++written;
+    }
+
+    /** Returns once the pages of generation {@code g} are forced; one fsync serves every caller waiting meanwhile. */
+    private void forceThrough(long g) throws IOException {
+        synchronized (forceLock) {
+            if (forced >= g) {
+                return;
+            }
+            long target;
+            synchronized (this) {
+                target = written;
+            }
+            durable.force();
+            forced = target;
         }
     }
 
@@ -139,15 +169,16 @@ public final class InvalidTracks implements AutoCloseable {
                 throw e;
             }
             if (batch.cardinality() > 0) {
+                long g;
                 synchronized (this) {
                     for (long t = batch.nextSetBit(0); t >= 0; t = batch.nextSetBit(t + 1)) {
                         if (!live.get(t) && durable.bits().clear(t)) {
                             durable.markChanged(t, t + 1);
                         }
                     }
-                    durable.persist(true);
-                    unpersisted = false;
+                    g = writePages();
                 }
+                forceThrough(g); // outside the monitor: host marks and clears go on meanwhile
             }
             committedGeneration = Math.max(committedGeneration, taken);
         }

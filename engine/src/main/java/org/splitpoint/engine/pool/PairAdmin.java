@@ -320,14 +320,34 @@ public final class PairAdmin {
                 });
             } catch (UncheckedIOException e) {
                 pool.pairRecords.putAll(before);
-                throw e.getCause(); // the split was not recorded: the pairs are as they were
-            } catch (RuntimeException e) {
+                resumeAfterFailedSplit(ps);
+                throw e.getCause(); // the split was not recorded: the pairs mirror again
+            } catch (IOException | RuntimeException e) {
                 pool.pairRecords.putAll(before);
+                resumeAfterFailedSplit(ps);
                 throw e;
             }
             for (Pair p : ps) {
                 pool.events.publish(Event.info("PAIR_STATE", p.name(), "pair " + p.name() + " split"
                         + (ps.size() > 1 ? " (consistently with " + (ps.size() - 1) + " other pairs)" : "")));
+            }
+        }
+    }
+
+    /**
+     * A split that failed after hosts wrote the STD alone left those pairs SyncInProg: their copy
+     * starts now (or, should that fail too, when the pool next opens).
+     */
+    private void resumeAfterFailedSplit(List<Pair> ps) {
+        for (Pair p : ps) {
+            if (p.state().copying()) {
+                try {
+                    startCopy(pool, p, true);
+                } catch (IOException | RuntimeException e) {
+                    pool.events.publish(Event.critical("PAIR_STATE", p.name(), "pair " + p.name() + ": the split failed"
+                            + " and the copy of the STD's changes since could not start (" + e.getMessage()
+                            + "); establish the pair again"));
+                }
             }
         }
     }
