@@ -222,6 +222,19 @@ public final class InvalidTracks implements AutoCloseable {
         unpersisted = false;
     }
 
+    /**
+     * No track invalid, written but not forced: for a clear whose loss in a crash only leaves an
+     * over-count (tracks copied once more, never one missed); the next {@link #persistMarks} or
+     * commit forces it with whatever else changed.
+     */
+    public synchronized void clearAllLazily() throws IOException {
+        live.clearAll();
+        pendingClear.clearAll();
+        durable.bits().clearAll();
+        durable.markChanged(0, live.size());
+        writePages();
+    }
+
     @Override
     public void close() throws IOException {
         durable.close();

@@ -224,6 +224,12 @@ public final class Pair {
         listener.stateChanged(this, message);
     }
 
+    /** As {@link #changeState}, without a metadata write of its own (see {@link PairListener#stateChangedUnrecorded}). */
+    void changeStateUnrecorded(PairState next, String message) {
+        state = next;
+        listener.stateChangedUnrecorded(this, message);
+    }
+
     void problem(String message) {
         listener.problem(this, message);
     }
@@ -262,10 +268,12 @@ public final class Pair {
                 bcvInvalid.addAll(stdInvalid);
             }
             protect = protectBcv;
-            // the state is durable before stdInvalid is emptied: a crash leaves an over-count, never a miss
+            // the state is durable before stdInvalid is emptied: a crash leaves an over-count, never a
+            // miss; so the emptying itself need not be durable at once (no fsync of its own: the
+            // restore's first flush or commit carries it)
             changeState(PairState.RestInProg, "restore of " + name + " started: " + Sizes.count(bcvInvalid.count(), "track")
                     + " to restore" + (full ? " (full)" : " (incremental)") + (protectBcv ? ", BCV protected" : ""));
-            stdInvalid.clearAll();
+            stdInvalid.clearAllLazily();
         } finally {
             gate.writeLock().unlock();
         }
