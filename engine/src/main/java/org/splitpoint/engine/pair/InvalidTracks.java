@@ -133,7 +133,18 @@ public final class InvalidTracks implements AutoCloseable {
      * Flushes the data ({@code dataFlush}, always) and commits the clears made before it began.
      */
     public void flushAndCommit(DataFlush dataFlush) throws IOException {
-        commit(Long.MAX_VALUE, dataFlush, true);
+        commit(Long.MAX_VALUE, dataFlush, true, true);
+    }
+
+    /**
+     * As {@link #flushAndCommit}, but the committed clears are written without an fsync of their
+     * own: for a copy's last commit, after which its end records the pair's new state durably. The
+     * data is durable before the clears are written, so the clears can never run ahead of it; a
+     * crash that loses them leaves tracks marked that need no copy (copied once more), never one
+     * unmarked. The next persist or commit forces them.
+     */
+    public void flushAndCommitUnforced(DataFlush dataFlush) throws IOException {
+        commit(Long.MAX_VALUE, dataFlush, true, false);
     }
 
     /**
@@ -141,10 +152,10 @@ public final class InvalidTracks implements AutoCloseable {
      * already did, else flushes the data and commits.
      */
     public void commitThrough(long generation, DataFlush dataFlush) throws IOException {
-        commit(generation, dataFlush, false);
+        commit(generation, dataFlush, false, true);
     }
 
-    private void commit(long generation, DataFlush dataFlush, boolean alwaysFlush) throws IOException {
+    private void commit(long generation, DataFlush dataFlush, boolean alwaysFlush, boolean force) throws IOException {
         synchronized (commitLock) {
             if (!alwaysFlush && committedGeneration >= generation) {
                 return;
@@ -178,7 +189,9 @@ public final class InvalidTracks implements AutoCloseable {
                     }
                     g = writePages();
                 }
-                forceThrough(g); // outside the monitor: host marks and clears go on meanwhile
+                if (force) {
+                    forceThrough(g); // outside the monitor: host marks and clears go on meanwhile
+                }
             }
             committedGeneration = Math.max(committedGeneration, taken);
         }

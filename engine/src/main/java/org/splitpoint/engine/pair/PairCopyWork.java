@@ -259,7 +259,14 @@ public final class PairCopyWork implements JobWork {
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
         beside.awaitIdle();
-        set.flushAndCommit(target::flush); // clears taken before the flush, committed after it
+        if (set.count() == 0 && !hasMore(doneUpTo, doneUpTo)) {
+            // the copy's last commit: its end records the pair's state next, durably; the clears
+            // need not be forced on their own (an fsync of the bitmap, up to tens of ms on a busy
+            // file system: a large share of an incremental copy), see flushAndCommitUnforced
+            set.flushAndCommitUnforced(target::flush);
+        } else {
+            set.flushAndCommit(target::flush); // clears taken before the flush, committed after it
+        }
     }
 
     @Override
