@@ -312,7 +312,7 @@ public final class Pair {
      * Splits {@code pairs} at one instant, held for hosts only as long as a flag flip: under the
      * gates of all of them (no host write halfway between the sides) each goes SplitInProg, in
      * which STD writes go to the STD only, marked, and BCV writes are refused. Then, while hosts go
-     * on, both sides are flushed (the BCV's image is durable) and the states are written as Split
+     * on, the BCVs are flushed (their image is durable) and the states are written as Split
      * in one atomic metadata write ({@code persistAll}); only then do the pairs show Split and take
      * BCV writes, so no BCV write is acknowledged before the split is on record. A crash before
      * that finds them mirroring with the STD's changes to copy ({@link #recoverAfterCrash}).
@@ -336,7 +336,16 @@ public final class Pair {
             }
         }
         try {
-            flushSides(ordered);
+            // The BCVs only: their image is what the split keeps. The STDs need no flush of their
+            // own: what hosts wrote to them before the flip and lose in a power cut, and what they
+            // write after it, is on tracks their write-intent bits hold dirty, which the recovery
+            // compares side by side and marks. A split that flushed the STDs too held every host
+            // FLUSH arriving meanwhile behind that flush (the STD's flush lock) and then its own.
+            List<RaidVolume> bcvs = new ArrayList<>();
+            for (Pair p : ordered) {
+                bcvs.add(p.bcv);
+            }
+            RaidVolume.flushAll(bcvs);
             for (Pair p : ordered) {
                 p.protect = false;
                 p.recordAs = PairState.Split;
