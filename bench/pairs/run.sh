@@ -9,7 +9,10 @@ reps="${BENCH_REPS:-3}"
 out="$root/bench/target/pairs"
 mkdir -p "$out" "$work"
 command -v qemu-img >/dev/null || { apt-get update -q && apt-get install -y -q qemu-utils; } >&2
-(cd "$root" && mvn -q -B -DskipTests install -pl engine,cli -am) >&2
+# package, never install (~/.m2 is shared); the ./splitpoint launcher runs from the target/classes dirs and
+# rebuilds only when a source is newer than cli/target/classpath.txt, which is touched for that reason
+(cd "$root" && { mvn -o -q -B -DskipTests package -pl engine,cli -am || mvn -q -B -DskipTests package -pl engine,cli -am; } \
+  && touch "$root/cli/target/classpath.txt") >&2
 deps=$(tr ':' '\n' < "$root/cli/target/classpath.txt" | grep -v -E '/org/splitpoint/|/splitpoint-' | grep -v '^$' | paste -sd: -)
 cp="$root/engine/target/classes:$deps"
 javac -d "$out" -cp "$cp" "$here/PairBench.java"

@@ -164,7 +164,7 @@ public final class DurableBitmap implements AutoCloseable {
     }
 
     /** Forces what {@link #persist} wrote to stable storage; not under this object's monitor, so changes go on meanwhile. */
-    void force() throws IOException {
+    public void force() throws IOException {
         if (file != null && !readOnly) {
             file.force();
         }

@@ -33,6 +33,9 @@ public final class InvalidTracks implements AutoCloseable {
     private final TrackBitmap pendingClear;
     private final Object commitLock = new Object();
     private boolean unpersisted;
+    private long written;                  // guarded by this: page writes so far
+    private final Object forceLock = new Object();
+    private long forced;                   // guarded by forceLock: the page writes an fsync covered
     private long clearGeneration;          // guarded by this: one more at every live clear
     private volatile long committedGeneration;
 
@@ -73,11 +76,38 @@ public final class InvalidTracks implements AutoCloseable {
         }
     }
 
-    /** Makes marks durable (called in the side's flush, after its data is durable). */
-    public synchronized void persistMarks() throws IOException {
-        if (unpersisted) {
-            durable.persist(true);
-            unpersisted = false;
+    /**
+     * Makes marks durable (called in the side's flush, after its data is durable). The pages are
+     * written under this object's monitor, the fsync outside it: host writes mark tracks under the
+     * monitor, and would otherwise wait for the fsync.
+     */
+    public void persistMarks() throws IOException {
+        long g;
+        synchronized (this) {
+            g = unpersisted ? writePages() : written; // pages another caller wrote may still be unforced
+        }
+        forceThrough(g);
+    }
+
+    /** Writes the changed pages (no fsync); returns their generation for {@link #forceThrough}. Under this monitor. */
+    private long writePages() throws IOException {
+        durable.persist(false);
+        unpersisted = false;
+        return ++written;
+    }
+
+    /** Returns once the pages of generation {@code g} are forced; one fsync serves every caller waiting meanwhile. */
+    private void forceThrough(long g) throws IOException {
+        synchronized (forceLock) {
+            if (forced >= g) {
+                return;
+            }
+            long target;
+            synchronized (this) {
+                target = written;
+            }
+            durable.force();
+            forced = target;
         }
     }
 
@@ -103,7 +133,18 @@ public final class InvalidTracks implements AutoCloseable {
      * Flushes the data ({@code dataFlush}, always) and commits the clears made before it began.
      */
     public void flushAndCommit(DataFlush dataFlush) throws IOException {
-        commit(Long.MAX_VALUE, dataFlush, true);
+        commit(Long.MAX_VALUE, dataFlush, true, true);
+    }
+
+    /**
+     * As {@link #flushAndCommit}, but the committed clears are written without an fsync of their
+     * own: for a copy's last commit, after which its end records the pair's new state durably. The
+     * data is durable before the clears are written, so the clears can never run ahead of it; a
+     * crash that loses them leaves tracks marked that need no copy (copied once more), never one
+     * unmarked. The next persist or commit forces them.
+     */
+    public void flushAndCommitUnforced(DataFlush dataFlush) throws IOException {
+        commit(Long.MAX_VALUE, dataFlush, true, false);
     }
 
     /**
@@ -111,10 +152,10 @@ public final class InvalidTracks implements AutoCloseable {
      * already did, else flushes the data and commits.
      */
     public void commitThrough(long generation, DataFlush dataFlush) throws IOException {
-        commit(generation, dataFlush, false);
+        commit(generation, dataFlush, false, true);
     }
 
-    private void commit(long generation, DataFlush dataFlush, boolean alwaysFlush) throws IOException {
+    private void commit(long generation, DataFlush dataFlush, boolean alwaysFlush, boolean force) throws IOException {
         synchronized (commitLock) {
             if (!alwaysFlush && committedGeneration >= generation) {
                 return;
@@ -139,14 +180,17 @@ public final class InvalidTracks implements AutoCloseable {
                 throw e;
             }
             if (batch.cardinality() > 0) {
+                long g;
                 synchronized (this) {
                     for (long t = batch.nextSetBit(0); t >= 0; t = batch.nextSetBit(t + 1)) {
                         if (!live.get(t) && durable.bits().clear(t)) {
                             durable.markChanged(t, t + 1);
                         }
                     }
-                    durable.persist(true);
-                    unpersisted = false;
+                    g = writePages();
+                }
+                if (force) {
+                    forceThrough(g); // outside the monitor: host marks and clears go on meanwhile
                 }
             }
             committedGeneration = Math.max(committedGeneration, taken);
@@ -189,6 +233,19 @@ public final class InvalidTracks implements AutoCloseable {
         durable.markChanged(0, live.size());
         durable.persist(true);
         unpersisted = false;
+    }
+
+    /**
+     * No track invalid, written but not forced: for a clear whose loss in a crash only leaves an
+     * over-count (tracks copied once more, never one missed); the next {@link #persistMarks} or
+     * commit forces it with whatever else changed.
+     */
+    public synchronized void clearAllLazily() throws IOException {
+        live.clearAll();
+        pendingClear.clearAll();
+        durable.bits().clearAll();
+        durable.markChanged(0, live.size());
+        writePages();
     }
 
     @Override

@@ -58,6 +58,8 @@ public final class Pair {
     final RangeLocks trackLocks = new RangeLocks(1);
     private final PairListener listener;
     private volatile PairState state;
+    /** Set while a split writes its record: what pool.json is to say, ahead of {@link #state}. */
+    private volatile PairState recordAs;
     private volatile boolean protect;
     private final AtomicLong onDemandReads;
     private final RateMeter onDemandRate = new RateMeter(3000);
@@ -84,8 +86,11 @@ public final class Pair {
             if (closed) {
                 return;
             }
-            if (this.state.mirrors()) {
-                bcv.flush(); // mirrored writes are durable on both sides before the STD's bits clear
+            PairState s = this.state;
+            if (s.mirrors() || s == PairState.SplitInProg) {
+                // mirrored writes are durable on both sides before the STD's bits clear (a split
+                // under way flushes the BCV too, but a host flush may have begun before it)
+                bcv.flush();
             }
             stdInvalid.persistMarks();
         });
@@ -219,6 +224,12 @@ public final class Pair {
         listener.stateChanged(this, message);
     }
 
+    /** As {@link #changeState}, without a metadata write of its own (see {@link PairListener#stateChangedUnrecorded}). */
+    void changeStateUnrecorded(PairState next, String message) {
+        state = next;
+        listener.stateChangedUnrecorded(this, message);
+    }
+
     void problem(String message) {
         listener.problem(this, message);
     }
@@ -257,10 +268,12 @@ public final class Pair {
                 bcvInvalid.addAll(stdInvalid);
             }
             protect = protectBcv;
-            // the state is durable before stdInvalid is emptied: a crash leaves an over-count, never a miss
+            // the state is durable before stdInvalid is emptied: a crash leaves an over-count, never a
+            // miss; so the emptying itself need not be durable at once (no fsync of its own: the
+            // restore's first flush or commit carries it)
             changeState(PairState.RestInProg, "restore of " + name + " started: " + Sizes.count(bcvInvalid.count(), "track")
                     + " to restore" + (full ? " (full)" : " (incremental)") + (protectBcv ? ", BCV protected" : ""));
-            stdInvalid.clearAll();
+            stdInvalid.clearAllLazily();
         } finally {
             gate.writeLock().unlock();
         }
@@ -296,40 +309,72 @@ public final class Pair {
     }
 
     /**
-     * Splits {@code pairs} at one instant: host I/O to all of them is held, both sides flushed,
-     * and all states change together (the caller persists them in one atomic write).
+     * Splits {@code pairs} at one instant, held for hosts only as long as a flag flip: under the
+     * gates of all of them (no host write halfway between the sides) each goes SplitInProg, in
+     * which STD writes go to the STD only, marked, and BCV writes are refused. Then, while hosts go
+     * on, the BCVs are flushed (their image is durable) and the states are written as Split
+     * in one atomic metadata write ({@code persistAll}); only then do the pairs show Split and take
+     * BCV writes, so no BCV write is acknowledged before the split is on record. A crash before
+     * that finds them mirroring with the STD's changes to copy ({@link #recoverAfterCrash}).
+     * On failure a pair whose STD changed meanwhile is left SyncInProg (its copy to start), else
+     * as it was.
      */
     public static void split(List<Pair> pairs, Runnable persistAll) throws IOException {
         List<Pair> ordered = pairs.stream().sorted(Comparator.comparing(Pair::name)).toList();
-        // Hosts are held only for the instant itself: flush first while they go on (that is where
-        // the time goes, writing back what they wrote), so the flush under the gates has only the
-        // writes of the last few milliseconds left, then one metadata write.
-        settle(ordered);
+        java.util.Map<Pair, PairState> before = new java.util.HashMap<>();
         for (Pair p : ordered) {
             p.gate.writeLock().lock();
         }
-        java.util.Map<Pair, PairState> before = new java.util.HashMap<>();
         try {
             for (Pair p : ordered) {
                 before.put(p, p.state);
                 p.state = PairState.SplitInProg;
             }
-            flushSides(ordered);
-            for (Pair p : ordered) {
-                p.protect = false;
-                p.state = PairState.Split;
-            }
-            persistAll.run();
-        } catch (IOException | RuntimeException e) {
-            for (Pair p : ordered) {
-                p.state = before.getOrDefault(p, p.state);
-            }
-            throw e;
         } finally {
             for (Pair p : ordered) {
                 p.gate.writeLock().unlock();
             }
         }
+        try {
+            // The BCVs only: their image is what the split keeps. The STDs need no flush of their
+            // own: what hosts wrote to them before the flip and lose in a power cut, and what they
+            // write after it, is on tracks their write-intent bits hold dirty, which the recovery
+            // compares side by side and marks. A split that flushed the STDs too held every host
+            // FLUSH arriving meanwhile behind that flush (the STD's flush lock) and then its own.
+            List<RaidVolume> bcvs = new ArrayList<>();
+            for (Pair p : ordered) {
+                bcvs.add(p.bcv);
+            }
+            RaidVolume.flushAll(bcvs);
+            for (Pair p : ordered) {
+                p.protect = false;
+                p.recordAs = PairState.Split;
+            }
+            persistAll.run();
+            for (Pair p : ordered) {
+                p.state = PairState.Split; // on record: the BCV takes host writes from now on
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Pair p : ordered) {
+                p.gate.writeLock().lock();
+                try {
+                    p.state = p.stdInvalid.count() > 0 ? PairState.SyncInProg : before.get(p);
+                } finally {
+                    p.gate.writeLock().unlock();
+                }
+            }
+            throw e;
+        } finally {
+            for (Pair p : ordered) {
+                p.recordAs = null;
+            }
+        }
+    }
+
+    /** The state pool.json records for this pair now (Split while a split is being recorded). */
+    public PairState recordedState() {
+        PairState r = recordAs;
+        return r != null ? r : state;
     }
 
     /**
@@ -369,7 +414,11 @@ public final class Pair {
         }
         stdInvalid.persistMarks();
         bcvInvalid.persistMarks();
-        if ((state == PairState.Synchronized || state == PairState.Restored) && stdInvalid.count() > 0) {
+        if (state == PairState.SplitInProg) {
+            // a split not on record when the process stopped (its command had not returned): the
+            // BCV took no host write; the STD's changes since are marked, to copy
+            state = stdInvalid.count() > 0 ? PairState.SyncInProg : PairState.Synchronized;
+        } else if ((state == PairState.Synchronized || state == PairState.Restored) && stdInvalid.count() > 0) {
             state = PairState.SyncInProg;
         }
     }

@@ -110,6 +110,7 @@ public final class PairCopyWork implements JobWork {
         long bytes = 0;
         if (!runs.isEmpty()) {
             cursor = runs.get(runs.size() - 1)[1];
+            intendAhead(runs.get(0)[0]);
             bytes = copyRuns(runs);
         }
         // net change of what is owed: fewer tracks are progress, more (host writes during an
@@ -144,11 +145,55 @@ public final class PairCopyWork implements JobWork {
             target = pair.bcv();
             cursor = 0;
             lastRemaining = set.count();
-            pair.changeState(PairState.SyncInProg, "restore of " + pair.name() + ": every track restored; copying "
+            // not recorded on its own: a crash resumes the recorded RestInProg, which finds every
+            // track restored (the checkpoint above committed them) and comes here again; the
+            // restore's end records Restored (one metadata write fewer for an incremental restore)
+            pair.changeStateUnrecorded(PairState.SyncInProg, "restore of " + pair.name() + ": every track restored; copying "
                     + Sizes.count(set.count(), "track") + " written during the restore to the BCV");
         } finally {
             pair.gate.writeLock().unlock();
         }
+    }
+
+    /** Tracks of the set whose write intent is made durable together, ahead of the copy. */
+    static final int INTENT_AHEAD = 1024;
+    private RaidVolume intendedOn;
+    private long intendedFrom;
+    private long intendedTo;
+
+    /**
+     * Makes the target's write-intent bits of the next {@link #INTENT_AHEAD} tracks to copy from
+     * {@code from} durable with one bitmap sync, when {@code from} is outside the window done last.
+     * A copy of scattered tracks (an incremental restore) otherwise paid a sync of the target's
+     * write-intent bitmap every step (its writes each finding clear bits); the writes then find
+     * their bits set and durable. Setting bits early is always safe (a crash resyncs a few more).
+     */
+    private void intendAhead(long from) throws IOException {
+        RaidVolume t = target;
+        if (t == intendedOn && from >= intendedFrom && from < intendedTo) {
+            return;
+        }
+        int ts = pair.trackSize();
+        List<long[]> ranges = new ArrayList<>();
+        long n = 0;
+        long last = from;
+        for (long a = set.live().nextSetBit(from); a >= 0 && n < INTENT_AHEAD; ) {
+            long b = a;
+            while (b < pair.totalTracks() && n < INTENT_AHEAD && set.isSet(b)) {
+                b++;
+                n++;
+            }
+            long off = a * ts;
+            ranges.add(new long[] {off, Math.min(t.size(), b * ts) - off});
+            last = b;
+            a = b < pair.totalTracks() ? set.live().nextSetBit(b) : -1;
+        }
+        if (!ranges.isEmpty()) {
+            t.intendWrites(ranges);
+        }
+        intendedOn = t;
+        intendedFrom = from;
+        intendedTo = Math.max(last, from + 1);
     }
 
     private long copyRuns(List<long[]> runs) throws IOException {
@@ -230,7 +275,14 @@ public final class PairCopyWork implements JobWork {
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
         beside.awaitIdle();
-        set.flushAndCommit(target::flush); // clears taken before the flush, committed after it
+        if (set.count() == 0 && !hasMore(doneUpTo, doneUpTo)) {
+            // the copy's last commit: its end records the pair's state next, durably; the clears
+            // need not be forced on their own (an fsync of the bitmap, up to tens of ms on a busy
+            // file system: a large share of an incremental copy), see flushAndCommitUnforced
+            set.flushAndCommitUnforced(target::flush);
+        } else {
+            set.flushAndCommit(target::flush); // clears taken before the flush, committed after it
+        }
     }
 
     @Override

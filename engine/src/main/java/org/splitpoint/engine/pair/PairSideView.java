@@ -290,13 +290,27 @@ final class PairSideView implements BlockDevice {
 
     @Override
     public void flush() throws IOException {
+        if (!stdSide) {
+            pair.bcv().flush(); // its own writes; nothing of the pair's state to follow
+            return;
+        }
+        PairState seen = pair.state();
+        if (!seen.copying()) {
+            // Without the gate: a split waits for the gate's holders, and hosts queue behind it, so
+            // a flush (fsyncs, tens of milliseconds) under the gate would stop them all that long.
+            // The STD's flush covers its completed writes whatever the state does meanwhile; its
+            // hook flushes the BCV while they mirror (or a split is under way), before the STD's
+            // write-intent bits may clear; a split flushes the BCV itself before it is recorded.
+            // A copy that starts meanwhile flushes both sides before it begins.
+            pair.std().flush();
+            if (!pair.state().copying()) {
+                return;
+            }
+            // a copy began during the flush: commit its clears too, as below
+        }
         pair.gate.readLock().lock();
         try {
             PairState s = pair.state();
-            if (!stdSide) {
-                pair.bcv().flush();
-                return;
-            }
             // its flush hook flushes the BCV too while they mirror; then the clears of copied or
             // restored tracks taken before the flush become durable (metadata after data)
             if (s == PairState.RestInProg) {

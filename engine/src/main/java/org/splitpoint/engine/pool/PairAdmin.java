@@ -141,6 +141,11 @@ public final class PairAdmin {
             }
 
             @Override
+            public void stateChangedUnrecorded(Pair pair, String message) {
+                pool.events.publish(Event.info("PAIR_STATE", pair.name(), message));
+            }
+
+            @Override
             public void problem(Pair pair, String message) {
                 pool.events.publish(Event.critical("PAIR_STATE", pair.name(), message));
             }
@@ -165,6 +170,20 @@ public final class PairAdmin {
         return startCopy(pool, p, fresh, -1);
     }
 
+    /**
+     * Puts the settings of a fresh copy of {@code p} (its limit, not paused, its total as the
+     * tracks to copy are counted now) in the pair's record before the copy's start records the
+     * pair's new state, so that one metadata write carries both; {@link #startCopy} writes again
+     * only when they changed meanwhile (a host write marked a track in between). Returns the
+     * record as it was, to put back should the start fail.
+     */
+    private static PoolConfig.PairRecord copySettingsAhead(Pool pool, Pair p, boolean full, long throttle) {
+        PoolConfig.PairRecord r = pool.pairRecords.get(p.name());
+        long total = full ? p.totalTracks() : p.changes().either();
+        pool.pairRecords.put(r.name(), r.with(r.state(), r.protect(), Math.max(0, throttle), false, total));
+        return r;
+    }
+
     /** Starts (or resumes) the copy job; {@code throttle} ≥ 0 sets its limit from the start. */
     private static Job startCopy(Pool pool, Pair p, boolean fresh, long throttle) throws IOException {
         PairCopyWork work = p.copyWork();
@@ -176,9 +195,12 @@ public final class PairAdmin {
             // unlimited, whatever an earlier establish or restore of this pair was limited to; a
             // copy resumed (after a pause, a restart) keeps its own
             long t = throttle >= 0 ? throttle : fresh ? 0 : r.throttle();
+            PoolConfig.PairRecord was = r;
             r = r.with(p.state(), p.isProtected(), t, false, total);
             pool.pairRecords.put(r.name(), r);
-            pool.persist();
+            if (was.throttle() != t || was.paused() || was.jobTotal() != total) {
+                pool.persist(); // else the copy's start already wrote these (see copySettingsAhead)
+            }
         }
         String id = work.kind() + "-" + p.name();
         Job job = new Job(id, work.kind(), p.name(), total - remaining, total, pool.trackSize, r.paused(), r.throttle(),
@@ -281,7 +303,13 @@ public final class PairAdmin {
             if (p.state() == PairState.SyncInProg) {
                 return startCopy(pool, p, false, throttle); // resume a copy that stopped
             }
-            p.beginEstablish(full);
+            PoolConfig.PairRecord was = copySettingsAhead(pool, p, full, throttle);
+            try {
+                p.beginEstablish(full);
+            } catch (IOException | RuntimeException e) {
+                pool.pairRecords.put(name, was);
+                throw e;
+            }
             return startCopy(pool, p, true, throttle);
         }
     }
@@ -320,14 +348,34 @@ public final class PairAdmin {
                 });
             } catch (UncheckedIOException e) {
                 pool.pairRecords.putAll(before);
-                throw e.getCause(); // the split was not recorded: the pairs are as they were
-            } catch (RuntimeException e) {
+                resumeAfterFailedSplit(ps);
+                throw e.getCause(); // the split was not recorded: the pairs mirror again
+            } catch (IOException | RuntimeException e) {
                 pool.pairRecords.putAll(before);
+                resumeAfterFailedSplit(ps);
                 throw e;
             }
             for (Pair p : ps) {
                 pool.events.publish(Event.info("PAIR_STATE", p.name(), "pair " + p.name() + " split"
                         + (ps.size() > 1 ? " (consistently with " + (ps.size() - 1) + " other pairs)" : "")));
+            }
+        }
+    }
+
+    /**
+     * A split that failed after hosts wrote the STD alone left those pairs SyncInProg: their copy
+     * starts now (or, should that fail too, when the pool next opens).
+     */
+    private void resumeAfterFailedSplit(List<Pair> ps) {
+        for (Pair p : ps) {
+            if (p.state().copying()) {
+                try {
+                    startCopy(pool, p, true);
+                } catch (IOException | RuntimeException e) {
+                    pool.events.publish(Event.critical("PAIR_STATE", p.name(), "pair " + p.name() + ": the split failed"
+                            + " and the copy of the STD's changes since could not start (" + e.getMessage()
+                            + "); establish the pair again"));
+                }
             }
         }
     }
@@ -350,7 +398,13 @@ public final class PairAdmin {
             if (p.state() == PairState.RestInProg) {
                 return startCopy(pool, p, false, throttle); // resume a copy that stopped
             }
-            p.beginRestore(full, protect);
+            PoolConfig.PairRecord was = copySettingsAhead(pool, p, full, throttle);
+            try {
+                p.beginRestore(full, protect);
+            } catch (IOException | RuntimeException e) {
+                pool.pairRecords.put(name, was);
+                throw e;
+            }
             return startCopy(pool, p, true, throttle);
         }
     }

@@ -321,7 +321,7 @@ public final class Pool implements AutoCloseable {
             List<PoolConfig.PairRecord> pr = new ArrayList<>();
             for (PoolConfig.PairRecord r : copy(pairRecords)) {
                 org.splitpoint.engine.pair.Pair p = pairs.get(r.name());
-                pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.state(), p.isProtected(),
+                pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.recordedState(), p.isProtected(),
                         r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads(), r.splitAt()));
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,

@@ -23,9 +23,10 @@ import org.splitpoint.engine.pool.VolumeState;
  * <p>Design. Every layout maps volume bytes onto "rows" of its members: row r is byte r of every
  * member, and all consistency work (write intent, resync, rebuild, verify) is done on row ranges,
  * which is what makes those procedures layout-independent. A host write takes the gate's read
- * lock, makes its write-intent bits durable, then locks its rows; {@link #flush()} takes the gate's
- * write lock for an instant as a barrier, forces the members, and lets the write-intent bits of
- * idle tracks clear lazily.
+ * lock, makes its write-intent bits durable, then locks its rows; {@link #flush()} waits for the
+ * writes in flight when it began (writes that begin meanwhile go on: a flush covers the writes
+ * completed before it, and holding new ones behind the slowest in flight stalled hosts at every
+ * flush), forces the members, and lets the write-intent bits of idle tracks clear lazily.
  *
  * <p>Members fail on I/O errors (see {@link Member}); an operation that saw a member fail is
  * retried on the remaining members, so the caller sees an error only when the volume itself is
@@ -46,6 +47,11 @@ public abstract class RaidVolume implements BlockDevice {
     protected final RangeLocks rowLocks;
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final Object flushLock = new Object();
+    /** [0] flushes asked for (guarded by the array), [1] the newest ticket a finished flush covered (guarded by flushLock). */
+    private final long[] flushTickets = new long[2];
+    /** Writers in flight (holders of the gate's read lock but reads), by the parity of the epoch they began in. */
+    private final long[] inFlight = new long[2];
+    private long epoch; // guarded by inFlight
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final List<IoAction> flushHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -508,7 +514,7 @@ public abstract class RaidVolume implements BlockDevice {
     /** A change of volume bytes [offset, offset+n): everything a write does around its {@link Body}. */
     private void change(long offset, long n, boolean refill, boolean noIntent, boolean below, Body body)
             throws IOException {
-        gate.readLock().lock();
+        long sharedEpoch = enterShared();
         try {
             if ((below || redirect == null) && state() == VolumeState.FAILED) {
                 // beyond its redundancy: a write would change parity the absent members' data is
@@ -590,7 +596,7 @@ public abstract class RaidVolume implements BlockDevice {
             }
             bytesWritten.addAndGet(n);
         } finally {
-            gate.readLock().unlock();
+            exitShared(sharedEpoch);
         }
     }
 
@@ -680,10 +686,31 @@ public abstract class RaidVolume implements BlockDevice {
 
     @Override
     public void flush() throws IOException {
+        long request;
+        synchronized (flushTickets) {
+            request = ++flushTickets[0];
+        }
         synchronized (flushLock) {
-            // Barrier: every write that began before this point has finished.
-            lockGateExclusively();
-            gate.writeLock().unlock();
+            // Flushes asked for while another ran share the next one (hosts flush often and from
+            // many connections at once; one after the other, the last would wait for all of them):
+            // a flush that began after this one was asked for covers everything it must.
+            if (flushTickets[1] >= request) {
+                return;
+            }
+            long covers;
+            synchronized (flushTickets) {
+                covers = flushTickets[0];
+            }
+            // Barrier: every write that began before this point has finished. Writes that begin
+            // meanwhile go on (they are not this flush's to cover, as NBD's FLUSH says): an
+            // exclusive lock here would hold every new write until the slowest in flight ended.
+            // the layout stops holding writes in flight for later ones meanwhile (see barrierWaiting)
+            barrierWaiting(true);
+            try {
+                drainWrites();
+            } finally {
+                barrierWaiting(false);
+            }
             // The hooks (a mirroring BCV's flush, pair marks, a staged journal's sync) need nothing
             // of this volume's force, only to be done before its write-intent bits clear: they run
             // beside it, so a paired flush costs the slower of the two, not their sum.
@@ -698,6 +725,7 @@ public abstract class RaidVolume implements BlockDevice {
             }
             resyncPinned();
             writeIntent.afterFlush();
+            flushTickets[1] = covers; // under the flush lock; only a flush that succeeded covers
         }
     }
 
@@ -965,11 +993,53 @@ public abstract class RaidVolume implements BlockDevice {
      * is about to write), which must take its own locks after the gate, as writers do, never before.
      */
     public void shared(IoAction action) throws IOException {
-        gate.readLock().lock();
+        long sharedEpoch = enterShared();
         try {
             action.run();
         } finally {
-            gate.readLock().unlock();
+            exitShared(sharedEpoch);
+        }
+    }
+
+    /** Takes the gate for a change of the members and counts it in flight for {@link #drainWrites}. */
+    private long enterShared() {
+        gate.readLock().lock();
+        synchronized (inFlight) {
+            inFlight[(int) (epoch & 1)]++;
+            return epoch;
+        }
+    }
+
+    private void exitShared(long began) {
+        synchronized (inFlight) {
+            if (--inFlight[(int) (began & 1)] == 0) {
+                inFlight.notifyAll();
+            }
+        }
+        gate.readLock().unlock();
+    }
+
+    /**
+     * Returns once every change counted in flight when it was called has ended; changes that begin
+     * meanwhile count in the next epoch and are not waited for. Flushes run one at a time (the
+     * flush lock), and each waits for its epoch to empty, so the other parity holds only the
+     * current epoch's changes.
+     */
+    private void drainWrites() {
+        boolean interrupted = false;
+        synchronized (inFlight) {
+            int slot = (int) (epoch & 1);
+            epoch++;
+            while (inFlight[slot] > 0) {
+                try {
+                    inFlight.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the flush must not cover less than it promises
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -1009,12 +1079,12 @@ public abstract class RaidVolume implements BlockDevice {
      * The rows stay locked throughout, so host writes to them wait and are never overwritten.
      */
     public void rebuildRows(Member target, long from, long to) throws IOException {
-        gate.readLock().lock();
+        long sharedEpoch = enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
             reconstructRows(target, from, to);
             target.advanceRebuilt(to);
         } finally {
-            gate.readLock().unlock();
+            exitShared(sharedEpoch);
         }
     }
 
@@ -1026,11 +1096,11 @@ public abstract class RaidVolume implements BlockDevice {
      * under the rows' lock: what a drive back from a service window must get.
      */
     public byte[] rowsAsOthersHaveThem(Member target, long from, int len) throws IOException {
-        gate.readLock().lock();
+        long sharedEpoch = enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, from + len)) {
             return reconstructed(target, from, len);
         } finally {
-            gate.readLock().unlock();
+            exitShared(sharedEpoch);
         }
     }
 
@@ -1053,7 +1123,7 @@ public abstract class RaidVolume implements BlockDevice {
                 ranges.add(new long[] {from, to});
             }
         }
-        gate.readLock().lock();
+        long sharedEpoch = enterShared();
         List<RangeLocks.Held> held = new ArrayList<>(ranges.size());
         try {
             for (long[] r : ranges) {
@@ -1064,7 +1134,7 @@ public abstract class RaidVolume implements BlockDevice {
             for (int i = held.size() - 1; i >= 0; i--) {
                 held.get(i).close();
             }
-            gate.readLock().unlock();
+            exitShared(sharedEpoch);
         }
     }
 
@@ -1080,21 +1150,21 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** Writes rows of {@code target} as they are given (a data-mode delta brought back), under their lock. */
     public void writeMemberRows(Member target, long row, ByteBuffer data) throws IOException {
-        gate.readLock().lock();
+        long sharedEpoch = enterShared();
         try (RangeLocks.Held h = rowLocks.lock(row, row + data.remaining())) {
             target.write(row, data);
         } finally {
-            gate.readLock().unlock();
+            exitShared(sharedEpoch);
         }
     }
 
     /** Checks (and with {@code repair} fixes) rows [from, to) under their lock. */
     public long verifyRows(long from, long to, boolean repair) throws IOException {
-        gate.readLock().lock();
+        long sharedEpoch = enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
             return checkRows(from, Math.min(to, memberRows()), repair);
         } finally {
-            gate.readLock().unlock();
+            exitShared(sharedEpoch);
         }
     }
 

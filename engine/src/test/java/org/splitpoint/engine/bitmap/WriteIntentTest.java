@@ -15,7 +15,7 @@ class WriteIntentTest {
     @Test
     void dirtyBitsAreDurableBeforeTheWriteAndClearAfterTwoIdleFlushes() throws Exception {
         Path f = dir.resolve("v.wib");
-        WriteIntent wi = new WriteIntent(DurableBitmap.create(StorageFactory.real(), f, 10_000, false));
+        WriteIntent wi = new WriteIntent(DurableBitmap.create(StorageFactory.real(), f, 10_000, false), 0, System::nanoTime);
         wi.beginWrite(100, 102);
         try (DurableBitmap reread = DurableBitmap.open(StorageFactory.real(), f, 10_000, true)) {
             assertThat(reread.bits().get(100)).isTrue();
@@ -27,6 +27,34 @@ class WriteIntentTest {
         assertThat(wi.dirty().get(100)).isTrue();
         wi.afterFlush(); // idle two intervals: cleared
         assertThat(wi.dirty().cardinality()).isZero();
+        wi.close();
+    }
+
+    /**
+     * Hosts that flush often (every few milliseconds) do not make a track's bit clear, and the next
+     * write near it pay an fsync of the bitmap: a track stays dirty until it was idle for the idle
+     * time, however many flushes came meanwhile, then clears after two more interval ends as before.
+     */
+    @Test
+    void frequentFlushesDoNotClearBitsBeforeTheIdleTime() throws Exception {
+        long[] now = {0};
+        WriteIntent wi = new WriteIntent(DurableBitmap.create(StorageFactory.real(), dir.resolve("t.wib"), 10_000, false),
+                5_000, () -> now[0]);
+        wi.beginWrite(100, 101);
+        for (int i = 0; i < 100; i++) {
+            now[0] += 10_000_000L; // a flush every 10 ms for a second
+            wi.afterFlush();
+        }
+        assertThat(wi.dirty().get(100)).as("dirty 1 s after its write, after 100 flushes").isTrue();
+        now[0] += 4_000_000_000L;
+        wi.afterFlush(); // 5 s after the start: the first interval ends (the track was written in it)
+        assertThat(wi.dirty().get(100)).isTrue();
+        now[0] += 5_000_000_000L;
+        wi.afterFlush(); // idle one whole interval, but written in the last
+        assertThat(wi.dirty().get(100)).isTrue();
+        now[0] += 5_000_000_000L;
+        wi.afterFlush(); // idle two intervals: cleared
+        assertThat(wi.dirty().get(100)).isFalse();
         wi.close();
     }
 
@@ -120,7 +148,8 @@ class WriteIntentTest {
 
     @Test
     void pinnedTracksStayDirtyThroughFlushesAndAClearAll() throws Exception {
-        WriteIntent wi = new WriteIntent(DurableBitmap.create(StorageFactory.real(), dir.resolve("p.wib"), 1000, false));
+        WriteIntent wi = new WriteIntent(DurableBitmap.create(StorageFactory.real(), dir.resolve("p.wib"), 1000, false),
+                0, System::nanoTime);
         wi.beginWrite(7, 8);
         wi.pin(7, 8);
         for (int i = 0; i < 4; i++) {
