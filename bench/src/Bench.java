@@ -311,6 +311,9 @@ public final class Bench {
         if (rw.equals("write")) {
             cmd.add("--end_fsync=1");
         }
+        if (WARM) {
+            cmd.add("--invalidate=0"); // fio drops the file's cached pages before a job unless told not to
+        }
         String json = Harness.exec(cmd);
         Matcher m = RUNTIME.matcher(json);
         if (!m.find()) {
