@@ -134,20 +134,31 @@ public final class ParityVolume extends RaidVolume {
     /** Per strip: only the bytes on the members that lost a track are lost there. */
     @Override
     protected boolean readsLost(Lost l, long offset, long length) {
-        long pos = offset;
-        long end = offset + length;
-        while (pos < end) {
+        return anyStripPiece(offset, offset + length, (pos, m, row, len) -> {
+            if (!l.members().contains(m)) {
+                return false;
+            }
+            long t = l.tracks().nextSetBit(row / trackSize);
+            return t >= 0 && t * trackSize < row + len;
+        });
+    }
+
+    /** A piece of volume bytes [pos, pos+len) within one data strip: on member {@code m}, at member row {@code row}. */
+    private interface StripPiece<E extends Exception> {
+        /** True to stop the walk here. */
+        boolean at(long pos, int m, long row, int len) throws E;
+    }
+
+    /** Walks volume bytes [offset, end) strip by strip; true when {@code piece} stopped it. */
+    private <E extends Exception> boolean anyStripPiece(long offset, long end, StripPiece<E> piece) throws E {
+        for (long pos = offset; pos < end; ) {
             long s = pos / stripeData;
             long within = pos - s * stripeData;
             int k = (int) (within / unit);
             int o = (int) (within - (long) k * unit);
             int len = (int) Math.min(unit - o, end - pos);
-            long row = s * unit + o;
-            if (l.members().contains(dataMember(s, k))) {
-                long t = l.tracks().nextSetBit(row / trackSize);
-                if (t >= 0 && t * trackSize < row + len) {
-                    return true;
-                }
+            if (piece.at(pos, dataMember(s, k), s * unit + o, len)) {
+                return true;
             }
             pos += len;
         }
@@ -159,16 +170,11 @@ public final class ParityVolume extends RaidVolume {
         if (dst.remaining() >= 2 * stripeData && readInParallel(offset, dst)) {
             return;
         }
-        long pos = offset;
-        while (dst.hasRemaining()) {
-            long s = pos / stripeData;
-            long within = pos - s * stripeData;
-            int k = (int) (within / unit);
-            int o = (int) (within - (long) k * unit);
-            int len = Math.min(unit - o, dst.remaining());
-            long row = s * unit + o;
-            Member m = members[dataMember(s, k)];
-            ByteBuffer slice = dst.slice(dst.position(), len);
+        int base = dst.position();
+        int n = dst.remaining();
+        anyStripPiece(offset, offset + n, (pos, k, row, len) -> {
+            Member m = members[k];
+            ByteBuffer slice = dst.slice(base + (int) (pos - offset), len);
             if (m.holds(row, row + len)) {
                 m.read(row, slice);
             } else {
@@ -176,9 +182,9 @@ public final class ParityVolume extends RaidVolume {
                     slice.put(xorOfOthers(m, row, len));
                 }
             }
-            dst.position(dst.position() + len);
-            pos += len;
-        }
+            return false;
+        });
+        dst.position(base + n);
     }
 
     /**
@@ -207,17 +213,11 @@ public final class ParityVolume extends RaidVolume {
             at.add(new ArrayList<>());
         }
         int base = dst.position();
-        for (long pos = offset; pos < end; ) {
-            long s = pos / stripeData;
-            long within = pos - s * stripeData;
-            int k = (int) (within / unit);
-            int o = (int) (within - (long) k * unit);
-            int len = (int) Math.min(unit - o, end - pos);
-            int m = dataMember(s, k);
+        anyStripPiece(offset, end, (pos, m, row, len) -> {
             slices.get(m).add(dst.slice(base + (int) (pos - offset), len));
-            at.get(m).add(s * unit + o);
-            pos += len;
-        }
+            at.get(m).add(row);
+            return false;
+        });
         List<IoAction> tasks = new ArrayList<>(n);
         for (int m = 0; m < n; m++) {
             List<ByteBuffer> mine = slices.get(m);
@@ -253,17 +253,11 @@ public final class ParityVolume extends RaidVolume {
         long[] last = new long[n];
         Arrays.fill(first, Long.MAX_VALUE);
         Arrays.fill(last, Long.MIN_VALUE);
-        for (long pos = offset; pos < end; ) {
-            long s = pos / stripeData;
-            long within = pos - s * stripeData;
-            int k = (int) (within / unit);
-            int o = (int) (within - (long) k * unit);
-            int len = (int) Math.min(unit - o, end - pos);
-            int m = dataMember(s, k);
-            first[m] = Math.min(first[m], s * unit + o);
-            last[m] = Math.max(last[m], s * unit + o + len);
-            pos += len;
-        }
+        anyStripPiece(offset, end, (pos, m, row, len) -> {
+            first[m] = Math.min(first[m], row);
+            last[m] = Math.max(last[m], row + len);
+            return false;
+        });
         ByteBuffer[] bufs = readBuffers.get();
         if (bufs == null) {
             bufs = new ByteBuffer[n];
@@ -282,17 +276,13 @@ public final class ParityVolume extends RaidVolume {
             }
         }
         MemberIo.all(tasks);
-        for (long pos = offset; dst.hasRemaining(); ) {
-            long s = pos / stripeData;
-            long within = pos - s * stripeData;
-            int k = (int) (within / unit);
-            int o = (int) (within - (long) k * unit);
-            int len = Math.min(unit - o, dst.remaining());
-            int m = dataMember(s, k);
-            dst.put(dst.position(), bufs[m], (int) (s * unit + o - first[m]), len);
-            dst.position(dst.position() + len);
-            pos += len;
-        }
+        int base = dst.position();
+        ByteBuffer[] read = bufs;
+        anyStripPiece(offset, end, (pos, m, row, len) -> {
+            dst.put(base + (int) (pos - offset), read[m], (int) (row - first[m]), len);
+            return false;
+        });
+        dst.position(base + (int) (end - offset));
         return true;
     }
 
