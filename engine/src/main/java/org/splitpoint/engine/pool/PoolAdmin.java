@@ -194,7 +194,10 @@ public final class PoolAdmin {
             RaidVolume v = pool.volumes.get(d.volume);
             ServiceWindow w = pool.windows.get(v.name()); // a failure in a window is the second one (ServiceAdmin.secondFailure)
             cancelRebuildOf(name);
-            v.exclusive(() -> d.member.setState(DriveState.FAILED, 0));
+            v.exclusive(() -> {
+                d.member.setState(DriveState.FAILED, 0);
+                v.settleWithoutAbsent(); // before a write is done without it (see there)
+            });
             pool.persist();
             d.member.markAbsenceRecorded();
             pool.events.publish(Event.critical("DRIVE_STATE", name, "drive " + name + " FAILED (by command)"));
