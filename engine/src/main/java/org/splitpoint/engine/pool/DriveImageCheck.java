@@ -105,7 +105,7 @@ public final class DriveImageCheck {
             pool.events.publish(Event.critical("DRIVE_STATE", d.name, "drive " + d.name + " FAILED: " + why));
             return;
         }
-        v.exclusive(() -> m.setState(DriveState.FAILED, 0));
+        v.exclusive(() -> v.takeOut(m, DriveState.FAILED));
         pool.recordAbsence(v, m, why); // pool.json first, then the critical event and the volume's state
         m.markAbsenceRecorded();
     }

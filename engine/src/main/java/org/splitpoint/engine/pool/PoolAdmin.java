@@ -195,8 +195,7 @@ public final class PoolAdmin {
             ServiceWindow w = pool.windows.get(v.name()); // a failure in a window is the second one (ServiceAdmin.secondFailure)
             cancelRebuildOf(name);
             v.exclusive(() -> {
-                d.member.setState(DriveState.FAILED, 0);
-                v.settleWithoutAbsent(); // before a write is done without it (see there)
+                v.takeOut(d.member, DriveState.FAILED);
             });
             pool.persist();
             d.member.markAbsenceRecorded();

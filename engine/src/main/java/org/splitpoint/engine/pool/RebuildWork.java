@@ -89,7 +89,7 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
             }
             pool.jobRecords.remove(jobId);
             try {
-                volume.exclusive(() -> target.setState(DriveState.FAILED, 0));
+                volume.exclusive(() -> volume.takeOut(target, DriveState.FAILED));
                 pool.persist();
             } catch (IOException e) {
                 error = error == null ? e : error;

@@ -91,13 +91,13 @@ public final class ServiceAdmin {
             }
             try {
                 v.exclusive(() -> {
-                    // no write is in flight: what the drive got so far is made durable (flushes stop
-                    // forcing it from now on), its image sampled as it stays, and the next write finds
-                    // it OFFLINE and its delta listening
-                    m.force();
+                    // no write is in flight: what every member got so far is made durable (flushes
+                    // stop forcing the drive from now on, and the others' stripes must not be torn
+                    // once its rows are read from them: RaidVolume.takeOut), its image sampled as it
+                    // stays, and the next write finds it OFFLINE and its delta listening
+                    v.takeOut(m, DriveState.OFFLINE);
                     PoolConfig.ServiceRecord record = opening.withSamples(sample(pool, pool.paths.image(d.name), v, sampled));
                     w.record = record;
-                    m.setState(DriveState.OFFLINE, 0);
                     d.reason = reason;
                     d.inService = true;
                     if (spare != null) {

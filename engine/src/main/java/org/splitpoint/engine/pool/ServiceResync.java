@@ -375,13 +375,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     if (mode == LogMode.POINTERS) {
                         m.setStale(null, pool.trackSize);
                         if (m.state() != DriveState.FAILED) {
-                            m.force(); // what it got meanwhile is durable before flushes stop forcing it
-                            m.setState(DriveState.OFFLINE, 0);
+                            v.takeOut(m, DriveState.OFFLINE); // what all got meanwhile is durable first
                             m.markAbsenceRecorded();
                         }
                     } else if (mode == LogMode.REPOSITORY && m.state() != DriveState.FAILED) {
-                        m.force(); // the members already replayed agree with the repository
-                        m.setState(DriveState.OFFLINE, 0);
+                        v.takeOut(m, DriveState.OFFLINE); // the members already replayed agree with the repository, durably
                         m.markAbsenceRecorded();
                     }
                     // the return wrote the drive: what it holds now is what a later return compares with

@@ -679,6 +679,18 @@ public abstract class RaidVolume implements BlockDevice {
         forceMembers();
     }
 
+    /**
+     * Takes member {@code m} out of the writes, into {@code state} (FAILED, or OFFLINE for a service
+     * window), inside an exclusive change: every member that takes writes, {@code m} still among
+     * them, is forced first ({@link #settleWithoutAbsent}), so what the volume got while whole is
+     * durable before any write is done without {@code m}. The one way a member leaves, so that no
+     * path (a command, a failed image check, a stopped rebuild or return) forgets the settle.
+     */
+    public void takeOut(Member m, DriveState state) throws IOException {
+        settleWithoutAbsent();
+        m.setState(state, 0);
+    }
+
     /** An action on the volume's files that may fail with an I/O error. */
     public interface IoAction {
         void run() throws IOException;

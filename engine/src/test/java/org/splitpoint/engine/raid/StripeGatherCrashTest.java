@@ -18,6 +18,8 @@ import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
 import org.splitpoint.engine.pool.Pool;
 
 /**
@@ -45,8 +47,11 @@ class StripeGatherCrashTest {
     private final AtomicLong clock = new AtomicLong();
     private final AtomicReference<String> failure = new AtomicReference<>();
 
-    /** Fail a member (an exclusive change: the gathers' barrier) once this many chunks of pass 1 were handed out; -1: never. */
+    /** Take d2 out (an exclusive change: the gathers' barrier) once this many chunks of pass 1 were handed out; -1: never. */
     private int failAfterChunks = -1;
+
+    /** How d2 is taken out: failed by command (null), or OFFLINE for a service window logging by this mode. */
+    private LogMode offlineMode;
 
     private void scenario(Pool pool, AckOracle model, long seed, FaultInjector inj) throws Exception {
         int size = model.size();
@@ -65,7 +70,11 @@ class StripeGatherCrashTest {
                         while (!inj.isCut()) {
                             int i = cursor.getAndIncrement();
                             if (failAfterChunks >= 0 && pass == 1 && i == failAfterChunks) {
-                                pool.admin().failDrive("d2"); // among the writes in flight, their gathers open
+                                if (offlineMode == null) {
+                                    pool.admin().failDrive("d2"); // among the writes in flight, their gathers open
+                                } else {
+                                    pool.service().offline("d2", OfflineReason.RESET, offlineMode);
+                                }
                             }
                             long off = shift + (long) i * CHUNK;
                             if (off >= size) {
@@ -125,6 +134,19 @@ class StripeGatherCrashTest {
     void aMemberFailingAmongGatheredWritesLosesNoAcknowledgedWrite(long seed) throws Exception {
         failAfterChunks = 5;
         run(seed);
+    }
+
+    /**
+     * The same with d2 taken OFFLINE for a service window instead: the writes done while the volume
+     * was whole must be durable on the other members before any is done without d2, or a cut can
+     * leave their stripes torn and d2's rows, read from the others, garbage.
+     */
+    @ParameterizedTest(name = "{0} log")
+    @ValueSource(strings = {"POINTERS", "DATA"})
+    void aMemberTakenOfflineAmongGatheredWritesLosesNoAcknowledgedWrite(String mode) throws Exception {
+        failAfterChunks = 5;
+        offlineMode = LogMode.valueOf(mode);
+        run(mode.length());
     }
 
     private void run(long seed) throws Exception {
