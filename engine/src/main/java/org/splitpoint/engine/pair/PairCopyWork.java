@@ -59,8 +59,14 @@ public final class PairCopyWork implements JobWork {
         return Math.max(1, (1 << 20) / pair.trackSize());
     }
 
-    /** Runs copied at once per step: scattered tracks (an incremental copy) overlap their I/O. */
-    private static final int PARALLEL_RUNS = 8;
+    /**
+     * Runs copied at once per step, at most: scattered tracks (an incremental copy) overlap their
+     * I/O. Cold, a track read from the other side waits ~1 ms on the disk; 8 at a time, an
+     * incremental restore of 1% of a GiB spent two thirds of its time in those waits.
+     */
+    private static final int PARALLEL_RUNS = 32;
+    /** Bytes a step copies at most: 8 runs of 1 MiB in a full copy, more runs when they are shorter. */
+    private static final long STEP_BYTES = 8L << 20;
     private static final java.util.concurrent.ExecutorService COPIERS =
             java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_RUNS, r -> {
                 Thread t = new Thread(r, "splitpoint-copy");
@@ -87,7 +93,7 @@ public final class PairCopyWork implements JobWork {
         List<long[]> runs = new ArrayList<>();
         long from = cursor;
         boolean wrapped = false;
-        long maxTracks = Math.max(1, budget / pair.trackSize());
+        long maxTracks = Math.max(1, Math.min(budget, STEP_BYTES) / pair.trackSize());
         long planned = 0;
         while (runs.size() < PARALLEL_RUNS && planned < maxTracks) {
             long a = set.live().nextSetBit(from);
@@ -222,22 +228,6 @@ public final class PairCopyWork implements JobWork {
         return bytes;
     }
 
-    /**
-     * Each copying thread's buffer, reused from run to run: a new direct buffer per run (1 MiB,
-     * zeroed, freed only by a later GC) was 1 GiB of allocation per GiB copied, and the collections
-     * it brought stopped the window's thread too (bench/gui-bench.sh during a full-speed restore).
-     */
-    private static final ThreadLocal<ByteBuffer> COPY_BUFFER = new ThreadLocal<>();
-
-    private static ByteBuffer copyBuffer(int len) {
-        ByteBuffer b = COPY_BUFFER.get();
-        if (b == null || b.capacity() < len) {
-            b = ByteBuffer.allocateDirect(len);
-            COPY_BUFFER.set(b);
-        }
-        return b.clear().limit(len);
-    }
-
     private long copyRun(long a, long b) throws IOException {
         int ts = pair.trackSize();
         long moved = 0;
@@ -255,10 +245,12 @@ public final class PairCopyWork implements JobWork {
                 }
                 long from = s * ts;
                 int len = (int) (Math.min(source.size(), t * ts) - from);
-                ByteBuffer buf = copyBuffer(len);
+                CopyBuffers kind = len >= runTracks() * ts ? CopyBuffers.WHOLE_RUNS : CopyBuffers.SHORT_RUNS;
+                ByteBuffer buf = kind.take(len);
                 source.read(from, buf);
                 buf.flip();
                 target.write(from, buf);
+                kind.give(buf); // not after a failure: nothing may still be using it then
                 for (long x = s; x < t; x++) {
                     if (set.clearLive(x)) {
                         copiedTracks.incrementAndGet();
