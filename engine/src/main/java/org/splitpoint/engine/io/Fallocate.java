@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * slower. A punched hole reads back as zeros; it is made durable like a write, by the file's next
  * force, which then syncs the file's metadata too (see {@code RealStorage}).
  */
-final class Fallocate {
+public final class Fallocate {
 
     /** Below this many bytes a zeroing is written (or skipped where already zero): cheaper than a process. */
     static final long WORTH_IT = Zeros.DEALLOCATE_MIN;
@@ -56,6 +56,16 @@ final class Fallocate {
             LOG.log(System.Logger.Level.INFO, "fallocate by downcall unavailable (" + e + "); util-linux fallocate is used");
             return null;
         }
+    }
+
+    /**
+     * Loads this class, and so links the downcall, on a thread of its own: a holder of the pool
+     * (serve, the app) calls it at start, so the first zeroing a client asks for does not wait for it.
+     */
+    public static void prepareInBackground() {
+        Thread t = new Thread(() -> isNative(), "splitpoint-fallocate-link");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** True when calls go straight to libc (the JVM was started with the foreign API enabled). */

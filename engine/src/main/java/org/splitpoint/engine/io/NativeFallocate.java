@@ -48,6 +48,25 @@ final class NativeFallocate {
                 FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG));
         close = c.downcallHandle(libc.lookup("close").orElseThrow(),
                 MethodType.methodType(int.class, int.class), FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
+        link();
+    }
+
+    /**
+     * Makes one harmless call through each handle (an empty path, descriptor -1: ENOENT, EBADF): a
+     * downcall's first call builds its glue, 150-200 ms here, which would otherwise fall on the
+     * first zeroing a client asks for.
+     */
+    private void link() {
+        try (ResourceScope scope = ResourceScope.newConfinedScope()) {
+            int fd = (int) open.invokeExact(CLinker.toCString("", scope).address(), O_WRONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                int ignored = (int) close.invokeExact(fd);
+            }
+            int ignored = (int) fallocate.invokeExact(-1, FALLOC_FL_KEEP_SIZE, 0L, 0L);
+            ignored = (int) close.invokeExact(-1);
+        } catch (Throwable t) {
+            // linked at the first real call then, or that call fails and zeros are written
+        }
     }
 
     /** Punches ({@code punch}) or zeroes in place [position, position+length) of {@code file}; false when not done. */
