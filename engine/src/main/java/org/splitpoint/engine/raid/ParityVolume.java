@@ -187,9 +187,31 @@ public final class ParityVolume extends RaidVolume {
         dst.position(base + n);
     }
 
+    /** Reads that start this close to where the last large read ended continue a stream. */
+    private static final long STREAM_WINDOW = 16L << 20;
+    /** Where the last large read ended; racy by design (a hint: a wrong guess costs speed, not bytes). */
+    private volatile long lastLargeReadEnd = -1;
+
+    /**
+     * True when a large read of [offset, end) continues a sequential stream (a copy, a backup, a
+     * client's read-ahead; NBD clients' requests in flight arrive a little out of order, hence a
+     * window rather than an exact match). The kernel's read-ahead then fetches ahead on every
+     * member already, and the members' parts are read one after the other on the caller's thread:
+     * handed to other threads, a 1 MiB read from the page cache went at 2.1-3.5 GB/s on two cores
+     * against 4.0-5.3 GB/s on one thread (fio on a plain file: 5.7), and cold reads were the same
+     * either way. A read elsewhere (random) is spread over the members' threads, so a cold one waits
+     * for the slowest member, not for their sum.
+     */
+    private boolean continuesAStream(long offset, long end) {
+        long last = lastLargeReadEnd;
+        lastLargeReadEnd = end;
+        return last >= 0 && Math.abs(offset - last) <= STREAM_WINDOW;
+    }
+
     /**
      * A large read with every member present: each member reads its data strips of the request
-     * straight into the destination, one positioned read per strip, on its own thread. Nothing is
+     * straight into the destination, one positioned read per strip (on its own thread unless the
+     * read continues a stream, see {@link #continuesAStream}). Nothing is
      * read twice or copied twice: the parity strips between them are not read (the kernel's
      * read-ahead still sees one forward stream per member, gaps of one strip in it), and no
      * bounce buffer gathers the pieces (that second copy and the parity's third of extra bytes
@@ -231,7 +253,13 @@ public final class ParityVolume extends RaidVolume {
                 });
             }
         }
-        MemberIo.all(tasks);
+        if (continuesAStream(offset, end)) {
+            for (IoAction t : tasks) {
+                t.run(); // the members' read-ahead is already fetching: no thread to hand them to
+            }
+        } else {
+            MemberIo.all(tasks);
+        }
         dst.position(base + (int) (end - offset));
         return true;
     }
