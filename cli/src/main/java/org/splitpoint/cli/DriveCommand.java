@@ -147,14 +147,25 @@ final class DriveCommand {
         }
     }
 
-    @Command(name = "fail", description = "Mark a drive FAILED; its volume carries on degraded.")
+    @Command(name = "fail", description = {"Mark a drive FAILED; its volume carries on degraded.",
+            "When that would make the volume FAILED (another of its drives is out, say OFFLINE for service), it asks"
+                    + " for confirmation on a terminal and needs --yes otherwise."})
     static final class Fail extends OnPool {
         @Parameters(index = "1", paramLabel = "DRIVE")
         String drive;
+        @Option(names = "--yes", description = "confirm failing a drive that takes its volume beyond its redundancy")
+        boolean yes;
 
         @Override
         public Integer call() throws Exception {
             return PoolSession.with(dir, err(), pool -> {
+                // a refusal first: nobody is asked to confirm what would not be done
+                org.splitpoint.engine.pool.Refusal.check(org.splitpoint.engine.pool.DriveRules.fail(pool.snapshot(), drive));
+                org.splitpoint.engine.pool.FailPlan plan = org.splitpoint.engine.pool.FailPlan.of(pool.snapshot(), drive);
+                if (plan != null && plan.volumeFails() && !yes
+                        && !Confirm.typed(err(), plan.volumeFailure(), "fail", "drive " + drive + " was not failed")) {
+                    return 1;
+                }
                 pool.admin().failDrive(drive);
                 var d = pool.snapshot().drive(drive);
                 var v = d.volume() == null ? null : pool.snapshot().volume(d.volume());

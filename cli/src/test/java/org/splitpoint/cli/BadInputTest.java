@@ -218,6 +218,22 @@ class BadInputTest {
         assertRefused(2, "Missing required option: '--drives", "volume", "create", pool, "w", "--layout", "raid1");
     }
 
+    /**
+     * Failing a drive while another of its volume's drives is OFFLINE for service (a second failure
+     * in the window) makes the volume FAILED: asked for, like the app's confirmation; refused without
+     * --yes off a terminal, saying what it would do, and nothing changes.
+     */
+    @Test
+    void failingADriveThatTakesItsVolumeDownNeedsConfirming() throws Exception {
+        assertThat(CliRun.of("drive", "offline", pool, "d2", "--reason", "reset", "--log", "pointers").code()).isZero();
+        assertRefused(2, "failing drive d3 makes volume v FAILED (2 of its 3 drives unavailable, more than raid5 can lose)",
+                "drive", "fail", pool, "d3");
+        assertRefused(2, "add --yes to confirm", "drive", "fail", pool, "d3");
+        CliRun yes = CliRun.of("drive", "fail", pool, "d3", "--yes");
+        assertThat(yes.code()).as(yes.err()).isZero();
+        assertThat(yes.out()).contains("drive d3 is FAILED; volume v is FAILED");
+    }
+
     @Test
     void refusedOperationsSayWhy() throws Exception {
         assertRefused(1, "drive d1 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first",

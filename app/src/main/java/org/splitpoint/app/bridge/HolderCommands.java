@@ -73,9 +73,9 @@ public final class HolderCommands {
         return dir -> List.of("job", "throttle", dir, id, megabytes(bytesPerSecond));
     }
 
-    /** {@code drive fail POOL DRIVE}. */
+    /** {@code drive fail POOL DRIVE --yes}: the app asked for confirmation before (FailPlan). */
     public static Function<String, List<String>> failDrive(String drive) {
-        return dir -> List.of("drive", "fail", dir, drive);
+        return dir -> List.of("drive", "fail", dir, drive, "--yes");
     }
 
     /** {@code drive online POOL DRIVE --no-wait}: the resync runs in the holder. */

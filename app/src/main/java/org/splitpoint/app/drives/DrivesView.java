@@ -17,6 +17,7 @@ import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Actions;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.TypedConfirmDialog;
+import org.splitpoint.engine.pool.FailPlan;
 
 /**
  * The drive bay: the pool's drives as slots, coloured, with glyph and word by state; click (or the

@@ -15,6 +15,7 @@ import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Rows;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.DriveRules;
+import org.splitpoint.engine.pool.FailPlan;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.PoolSnapshot.DriveView;
 import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;

@@ -1,9 +1,7 @@
-package org.splitpoint.app.drives;
+package org.splitpoint.engine.pool;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.splitpoint.engine.pool.DriveState;
-import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.PoolSnapshot.DriveView;
 import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
 
@@ -11,8 +9,16 @@ import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
  * What failing a drive does, for the confirmation asked before it: the volume it leaves DEGRADED
  * (with what redundancy is left) or FAILED (a second failure during a service window), and that its
  * data comes back only by Replace drive… and a full rebuild. A drive in no volume is just lost as a spare.
+ * The app's confirmation shows it; {@code drive fail} asks for one when the volume would fail
+ * ({@code volumeFailure}: that consequence in one clause, for its prompt; null when it keeps serving).
  */
-public record FailPlan(String drive, String header, List<String> sentences) {
+public record FailPlan(String drive, String header, List<String> sentences, String volumeFailure) {
+
+    /** True when failing the drive makes its volume FAILED. */
+    public boolean volumeFails() {
+        return volumeFailure != null;
+    }
+
 
     /** The plan for failing {@code drive} as {@code s} shows the pool; null when there is no such drive. */
     public static FailPlan of(PoolSnapshot s, String drive) {
@@ -25,7 +31,7 @@ public record FailPlan(String drive, String header, List<String> sentences) {
         if (v == null) {
             lines.add("Drive " + drive + " is " + d.state() + " and in no volume: no data is affected, but it can no"
                     + " longer serve as a spare until it is replaced.");
-            return new FailPlan(drive, "Fail drive " + drive + "?", lines);
+            return new FailPlan(drive, "Fail drive " + drive + "?", lines, null);
         }
         int members = v.drives().size();
         int unavailable = 1;
@@ -48,6 +54,9 @@ public record FailPlan(String drive, String header, List<String> sentences) {
         }
         lines.add(drive + " stays FAILED: its data comes back only by Replace drive… (a blank image and a full"
                 + " rebuild of it from the other drives).");
-        return new FailPlan(drive, "Fail drive " + drive + " of volume " + v.name() + "?", lines);
+        String failure = unavailable <= redundancy ? null : "failing drive " + drive + " makes volume " + v.name()
+                + " FAILED (" + unavailable + " of its " + members + " drives unavailable, more than " + v.layout().word()
+                + " can lose): its data is unavailable to hosts until drives come back";
+        return new FailPlan(drive, "Fail drive " + drive + " of volume " + v.name() + "?", lines, failure);
     }
 }
