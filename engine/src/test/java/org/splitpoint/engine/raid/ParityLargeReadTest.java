@@ -2,18 +2,13 @@ package org.splitpoint.engine.raid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.splitpoint.engine.io.ForwardingStorage.ForwardingFile;
-import org.splitpoint.engine.io.ForwardingStorage;
 import org.splitpoint.engine.TestPools;
-import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
 
@@ -87,22 +82,8 @@ class ParityLargeReadTest {
     @Test
     void aStreamIsReadOnTheCallersThreadAndARandomReadOnTheMembersThreads() throws Exception {
         TestPools.create(dir, Layout.RAID5, 4, 64L << 20, 64 << 10);
-        Set<String> readers = ConcurrentHashMap.newKeySet();
-        ForwardingStorage storage = new ForwardingStorage() {
-            @Override
-            protected StorageFile wrap(Path path, StorageFile file) {
-                if (!path.getFileName().toString().matches("d\\d+\\.img")) {
-                    return file;
-                }
-                return new ForwardingFile(file) {
-                    @Override
-                    public void readFully(long position, ByteBuffer dst) throws IOException {
-                        readers.add(Thread.currentThread().getName());
-                        super.readFully(position, dst);
-                    }
-                };
-            }
-        };
+        ParityVolumeWriteTest.Members storage = new ParityVolumeWriteTest.Members(64 << 20, 1);
+        Set<String> readers = storage.readers;
         try (Pool pool = Pool.open(dir, storage)) {
             RaidVolume v = pool.volume("v");
             ByteBuffer dst = ByteBuffer.allocateDirect(1 << 20);

@@ -52,6 +52,8 @@ class ParityVolumeWriteTest {
         final int grain;
         /** Reads of member images, counted as calls (whatever their length). */
         final AtomicLong readCalls = new AtomicLong();
+        /** The threads that read member images. */
+        final java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         volatile boolean holdRowZero;
         final CountDownLatch rowZeroHeld = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
@@ -89,6 +91,7 @@ class ParityVolumeWriteTest {
                 public void readFully(long position, ByteBuffer dst) throws IOException {
                     int n = dst.remaining();
                     readCalls.incrementAndGet();
+                    readers.add(Thread.currentThread().getName());
                     super.readFully(position, dst);
                     for (long at = position; at < position + n; ) {
                         long g = at / grain;
