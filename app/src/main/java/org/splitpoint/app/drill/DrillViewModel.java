@@ -30,6 +30,8 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  */
 public final class DrillViewModel {
 
+    private static final System.Logger LOG = System.getLogger(DrillViewModel.class.getName());
+
     /** A step began, as the drill's thread saw it. */
     record StepEvent(String name, String detail, long nanos) { }
 
@@ -305,19 +307,40 @@ public final class DrillViewModel {
         // not status.started: that would hold every other action of the window for the whole drill
         status.succeeded("Started the " + what);
         // attached to serve, the holder runs it (its test data is host I/O, which only the holder
-        // writes): the steps show from its stream's states, the timeline from its result
-        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.drill(p),
-                org.splitpoint.app.bridge.HolderCommands::drillResult, pool -> Drill.run(pool, p, listener(pool))),
-                r -> finished(r, what), why -> failed(why, what));
+        // writes) and prints it as it runs (drill run --json-lines): its lines feed the same listener
+        // the engine's drill tells here, so the timeline, the count and the map move alike both ways;
+        // the exact timeline comes with the result, its last line
+        Drill.Listener attached = listener(null);
+        bridge.run(org.splitpoint.app.bridge.HolderAction.following(org.splitpoint.app.bridge.HolderCommands.drill(p),
+                line -> follow(line, attached), org.splitpoint.app.bridge.HolderCommands::drillResult,
+                pool -> Drill.run(pool, p, listener(pool))), r -> finished(r, what), why -> failed(why, what));
     }
 
-    /** Told by the drill's thread; never waits for the UI. */
+    /** A line the holder's drill printed (on the thread running its command; never waits for the UI). */
+    private void follow(String text, Drill.Listener to) {
+        org.splitpoint.engine.pool.DrillLines.Line line;
+        try {
+            line = org.splitpoint.engine.pool.DrillLines.read(text);
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "a line of the holder's drill was not understood: " + e.getMessage());
+            return;
+        }
+        if (line instanceof org.splitpoint.engine.pool.DrillLines.Began b) {
+            to.step(b.step(), b.detail());
+        } else if (line instanceof org.splitpoint.engine.pool.DrillLines.Writes w) {
+            to.writes(w.writes(), w.bytes());
+        } else if (line instanceof org.splitpoint.engine.pool.DrillLines.Window w) {
+            map.show(w);
+        } // else the result (read from the last line when the command ends), or a later version's line
+    }
+
+    /** Told by the drill's thread (or, {@code pool} null, the thread reading the holder's drill); never waits for the UI. */
     private Drill.Listener listener(org.splitpoint.engine.pool.Pool pool) {
         return new Drill.Listener() {
             @Override
             public void step(String name, String detail) {
-                if (name.equals("online")) {
-                    map.sampleOn(pool); // the writes have stopped: the delta is final now
+                if (name.equals("online") && pool != null) {
+                    map.sampleOn(pool); // the writes have stopped: the delta is final now (the holder sends it itself)
                 }
                 stepEvents.offer(List.of(new StepEvent(name, detail, System.nanoTime())));
                 bridge.refresh(); // the drive bay and the volume show the step's state at once
