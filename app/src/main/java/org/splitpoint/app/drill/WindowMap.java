@@ -40,8 +40,8 @@ public final class WindowMap {
         if (bridge.attachedTo() != null) {
             // the delta bitmaps are sampled in the process holding the pool: a drill started here sends its
             // window as it runs (drill run --json-lines), the subscription stream does not carry windows
-            line.set("the map fills while a drill started here runs: " + bridge.attachedTo() + " sends its window;"
-                    + " a window opened otherwise is not shown here");
+            line.set("The map fills while a drill started here runs (" + bridge.attachedTo() + " sends its window);"
+                    + " a service window opened otherwise is not drawn here.");
         }
     }
 
