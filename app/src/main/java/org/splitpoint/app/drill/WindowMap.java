@@ -40,9 +40,13 @@ public final class WindowMap {
         if (bridge.attachedTo() != null) {
             // the delta bitmaps are sampled in the process holding the pool: a drill started here sends its
             // window as it runs (drill run --json-lines), the subscription stream does not carry windows
-            line.set("The map fills while a drill started here runs (" + bridge.attachedTo() + " sends its window);"
-                    + " a service window opened otherwise is not drawn here.");
+            line.set(attachedLine());
         }
+    }
+
+    private String attachedLine() {
+        return "The map fills while a drill started here runs (" + bridge.attachedTo() + " sends its window);"
+                + " a service window opened otherwise is not drawn here.";
     }
 
     /** The latest picture (null: not sampled yet). */
@@ -59,6 +63,13 @@ public final class WindowMap {
     void follow(String volume, String drive) {
         sampler.volume(volume);
         sampler.drive(drive);
+        DrillSample shown = sample.get();
+        if (bridge.attachedTo() != null && shown != null && !shown.volume().equals(volume)) {
+            // another volume chosen after a drill: its picture was the drilled volume's, and nothing here samples
+            // this one (attached, only a drill's own lines draw the map)
+            sample.set(null);
+            line.set(attachedLine());
+        }
     }
 
     void lost(List<Long> tracks) {

@@ -48,7 +48,8 @@ class AttachedDrillLiveTest {
         bridge.onSnapshot(drill::apply);
         bridge.onEvents(drill::addEvents);
         bridge.start();
-        shows(() -> drill.form().volumes().contains("prod"));
+        holder.pool.admin().createVolume("scratch", org.splitpoint.engine.pool.Layout.RAID1, java.util.List.of("d4", "d5"), 0);
+        shows(() -> drill.form().volumes().containsAll(java.util.List.of("prod", "scratch")));
     }
 
     @AfterEach
@@ -110,5 +111,9 @@ class AttachedDrillLiveTest {
         assertThat(last.drained()).as("the map's last picture: the whole delta written back")
                 .isEqualTo(drill.resultProperty().get().tracksResynced()).isPositive();
         assertThat(drill.map().lineProperty().get()).contains("window over: ").contains("written back to d2");
+
+        f.volumeProperty().set("scratch");
+        assertThat(drill.map().sampleProperty().get()).as("another volume: not the drilled volume's picture").isNull();
+        assertThat(drill.map().lineProperty().get()).contains("fills while a drill started here runs");
     }
 }
