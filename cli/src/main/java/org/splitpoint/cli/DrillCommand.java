@@ -19,7 +19,10 @@ final class DrillCommand {
                     + " random writes (verified at the end) go on for --writes-for, --second-failure-after fails another"
                     + " member in the window (it is replaced and rebuilt at the end), the drive comes back with its delta,"
                     + " and the volume is verified. With --log pointers a second failure loses the tracks written in the"
-                    + " window; data and repository lose nothing."})
+                    + " window; data and repository lose nothing.", "",
+                    "--json prints the result once, as one document. --json-lines prints the drill as it runs, one JSON"
+                    + " object a line (step, writes, window; last the result, the --json document's fields with"
+                    + " \"type\":\"result\"): the app attached to serve follows a drill this way (docs/control-protocol.md)."})
     static final class Run extends OnPool {
         @Option(names = "--volume", required = true, paramLabel = "VOLUME")
         String volume;
@@ -37,6 +40,10 @@ final class DrillCommand {
         String secondFailureAfter;
         @Option(names = "--json", description = "print the result as one JSON document")
         boolean json;
+        @Option(names = "--json-lines", description = "print the drill as it runs, one JSON object a line: each step as it"
+                + " begins, the write count and the service window's owed tracks as they change, and last the result"
+                + " (the --json document's fields, with \"type\":\"result\")")
+        boolean jsonLines;
         @Option(names = "--no-writes", description = "the drill writes no test data: the window stays open for"
                 + " --writes-for with the hosts' own writes only")
         boolean noWrites;
@@ -53,6 +60,9 @@ final class DrillCommand {
                 throw new IllegalArgumentException((writes.isNegative() ? "--writes-for " + writesFor
                         : "--second-failure-after " + secondFailureAfter) + " is negative; a duration counts from the window's start");
             }
+            if (json && jsonLines) {
+                throw new IllegalArgumentException("--json and --json-lines are two forms of the same output: choose one");
+            }
             var out = out();
             var err = err();
             if (!noWrites && !yes && !Confirm.typed(err, "the drill writes random test data over blocks of volume " + volume
@@ -62,7 +72,13 @@ final class DrillCommand {
             }
             return PoolSession.with(dir, err, pool -> {
                 pool.startJobs();
-                Drill.Result res = Drill.run(pool, new Drill.Plan(volume, drive, r, m, writes, second, !noWrites), new Drill.Listener() {
+                // --json-lines: each line flushed as it is printed, so the holder's client (the attached app) sees it now
+                var lines = jsonLines ? new org.splitpoint.engine.pool.DrillLines.Printer(pool, volume, l -> {
+                    out.println(l);
+                    out.flush();
+                }) : null;
+                Drill.Result res = Drill.run(pool, new Drill.Plan(volume, drive, r, m, writes, second, !noWrites),
+                        lines != null ? lines : new Drill.Listener() {
                     @Override
                     public void step(String name, String detail) {
                         if (!json) {
@@ -70,7 +86,9 @@ final class DrillCommand {
                         }
                     }
                 });
-                if (json) {
+                if (lines != null) {
+                    lines.finished(res);
+                } else if (json) {
                     Json.print(out, org.splitpoint.engine.pool.DrillJson.write(res));
                 } else {
                     for (Drill.Step s : res.timeline()) {

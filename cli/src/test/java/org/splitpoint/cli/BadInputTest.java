@@ -54,6 +54,8 @@ class BadInputTest {
                 "reset", "--log", "pointers", "--writes-for", "-5s", "--yes");
         assertRefused(1, "drive d4 is not a member of volume v", "drill", "run", pool, "--volume", "v", "--drive", "d4",
                 "--reason", "reset", "--log", "pointers", "--yes");
+        assertRefused(2, "--json and --json-lines are two forms of the same output", "drill", "run", pool, "--volume", "v",
+                "--drive", "d1", "--reason", "reset", "--log", "pointers", "--yes", "--json", "--json-lines");
         assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
         assertRefused(1, "would leave it no redundancy", "drive", "offline", pool, "d1", "--reason", "firmware");
         assertRefused(1, "d3 is FAILED; only an ONLINE member is taken offline", "drive", "offline", pool, "d3",
@@ -153,6 +155,8 @@ class BadInputTest {
                 "reset", "--log", "pointers", "--writes-for", "-5s", "--yes");
         assertRefused(1, "drive d4 is not a member of volume v", "drill", "run", pool, "--volume", "v", "--drive", "d4",
                 "--reason", "reset", "--log", "pointers", "--yes");
+        assertRefused(2, "--json and --json-lines are two forms of the same output", "drill", "run", pool, "--volume", "v",
+                "--drive", "d1", "--reason", "reset", "--log", "pointers", "--yes", "--json", "--json-lines");
         assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
         Pool p = Pool.open(pool);
         p.volume("v").write(0, java.nio.ByteBuffer.wrap(new byte[70_000]));

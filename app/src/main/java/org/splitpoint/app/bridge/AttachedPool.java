@@ -65,7 +65,7 @@ final class AttachedPool implements PoolSide {
                 throw (Exception) e.getCause();
             }
         }
-        HolderLink.Outcome o = holder.run(action.command(dir.toString()));
+        HolderLink.Outcome o = holder.run(action.command(dir.toString()), action.lines());
         holder.sync(HOLDER_SYNC); // the result is reported once the views show it, as when the app holds the pool
         if (o.exitCode() != 0) {
             throw new PoolException(o.sentence());

@@ -20,12 +20,19 @@ public final class HolderAction<T> implements EngineCall<T> {
     private final EngineCall<T> local;
     private final Function<String, List<String>> command;
     private final BiFunction<String, PoolSnapshot, T> fromOutput;
+    private final java.util.function.Consumer<String> lines;
 
     private HolderAction(EngineCall<T> local, Function<String, List<String>> command,
                          BiFunction<String, PoolSnapshot, T> fromOutput) {
+        this(local, command, fromOutput, null);
+    }
+
+    private HolderAction(EngineCall<T> local, Function<String, List<String>> command,
+                         BiFunction<String, PoolSnapshot, T> fromOutput, java.util.function.Consumer<String> lines) {
         this.local = local;
         this.command = command;
         this.fromOutput = fromOutput;
+        this.lines = lines;
     }
 
     /**
@@ -41,6 +48,18 @@ public final class HolderAction<T> implements EngineCall<T> {
     public static <T> HolderAction<T> of(Function<String, List<String>> command, Function<String, T> fromOutput,
                                          EngineCall<T> local) {
         return new HolderAction<>(local, command, (out, s) -> fromOutput.apply(out));
+    }
+
+    /**
+     * As {@link #of(Function, Function, EngineCall)} for a command that prints as it goes (e.g. {@code drill
+     * run --json-lines}): while attached, each line of its output goes to {@code lines} as the holder
+     * prints it (on the worker thread running the command: hand it on, never wait for the UI), and
+     * {@code fromOutput} reads the result from its last line.
+     */
+    public static <T> HolderAction<T> following(Function<String, List<String>> command,
+                                                java.util.function.Consumer<String> lines,
+                                                Function<String, T> fromOutput, EngineCall<T> local) {
+        return new HolderAction<>(local, command, (out, s) -> fromOutput.apply(out), lines);
     }
 
     /** Cancels job {@code id}: the holder's {@code job cancel}, or {@code local} here; the name of the state it ended in. */
@@ -109,6 +128,11 @@ public final class HolderAction<T> implements EngineCall<T> {
     @Override
     public T call(Pool pool) throws Exception {
         return local.call(pool);
+    }
+
+    /** Where the command's output lines go as they come, or null (the output is read once it ended). */
+    java.util.function.Consumer<String> lines() {
+        return lines;
     }
 
     /** The command's arguments for the pool in {@code poolDir}. */

@@ -248,11 +248,12 @@ public final class HolderCommands {
         return out;
     }
 
-    /** {@code backup create POOL VOLUME --store DIR --no-wait [--full]}: the copy runs in the holder. */
     /**
      * {@code drill run POOL --volume V --drive D --reason R --log M --writes-for Ns
-     * [--second-failure-after Ns] [--no-writes] --yes --json}: the app asked its own confirmation
-     * first; the drill runs in the holder, which alone writes its verified test data.
+     * [--second-failure-after Ns] [--no-writes] --yes --json-lines}: the app asked its own confirmation
+     * first; the drill runs in the holder, which alone writes its verified test data, and prints it
+     * as it runs (its steps, write count and window map: {@link org.splitpoint.engine.pool.DrillLines}),
+     * the result last.
      */
     public static Function<String, List<String>> drill(org.splitpoint.engine.pool.Drill.Plan p) {
         return dir -> {
@@ -267,18 +268,24 @@ public final class HolderCommands {
                 a.add("--no-writes");
             }
             a.add("--yes");
-            a.add("--json");
+            a.add("--json-lines");
             return a;
         };
     }
 
-    /** The drill's result as {@code drill run --json} printed it. */
+    /** The drill's result: the last line {@code drill run --json-lines} printed. */
     public static org.splitpoint.engine.pool.Drill.Result drillResult(String stdout) {
+        String last = stdout.strip().lines().reduce((a, b) -> b).orElse("");
+        org.splitpoint.engine.pool.DrillLines.Line line;
         try {
-            return org.splitpoint.engine.pool.DrillJson.read(org.splitpoint.engine.control.PoolFeed.json().readTree(stdout.strip()));
-        } catch (java.io.IOException | RuntimeException e) {
+            line = org.splitpoint.engine.pool.DrillLines.read(last);
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("the holder's drill result could not be read: " + e.getMessage(), e);
         }
+        if (line instanceof org.splitpoint.engine.pool.DrillLines.Finished f) {
+            return f.result();
+        }
+        throw new IllegalStateException("the holder's drill ended without its result (its last line: " + last + ")");
     }
 
     /** {@code volume rebuild-from-backup POOL VOLUME --preview}: what a rebuild would use, as JSON. */
@@ -315,6 +322,7 @@ public final class HolderCommands {
         };
     }
 
+    /** {@code backup create POOL VOLUME --store DIR --no-wait [--full]}: the copy runs in the holder. */
     public static Function<String, List<String>> backup(String volume, java.nio.file.Path store, boolean full) {
         return dir -> withFlag(List.of("backup", "create", dir, volume, "--store", store.toString(), "--no-wait"),
                 full, "--full");

@@ -239,15 +239,34 @@ final class HolderLink implements AutoCloseable {
 
     /** Runs {@code args} in the holder (blocking) and returns what it printed and its exit code. */
     Outcome run(List<String> args) throws IOException {
+        return run(args, null);
+    }
+
+    /**
+     * As {@link #run(List)}; with {@code lines} not null, each line of standard output goes to it as
+     * the holder prints it (on the calling thread: it must not wait for the UI), and the outcome's
+     * stdout is only the last line (a command that follows something prints many, the last its result).
+     */
+    Outcome run(List<String> args, Consumer<String> lines) throws IOException {
         SocketChannel ch = ControlClient.connect(dir);
         if (ch == null) {
             throw new IOException("the holder of pool " + dir + " (" + holderName() + ") no longer answers on its"
                     + " control socket; the action was not carried out");
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        if (lines == null) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = ControlClient.run(ch, args, dir, false, new ByteArrayInputStream(new byte[0]), out, err);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+        String[] last = {""};
+        LineSplitter out = new LineSplitter(l -> {
+            last[0] = l;
+            lines.accept(l);
+        });
         int code = ControlClient.run(ch, args, dir, false, new ByteArrayInputStream(new byte[0]), out, err);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        out.close(); // a last line without its newline
+        return new Outcome(code, last[0], err.toString(StandardCharsets.UTF_8));
     }
 
     /** Leaves the stream; the holder carries on serving. */

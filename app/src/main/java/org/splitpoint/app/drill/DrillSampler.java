@@ -7,7 +7,7 @@ import org.splitpoint.engine.pool.ServiceAdmin;
 
 /**
  * Takes {@link DrillSample}s of one volume's service window on a background thread
- * ({@code pool.service().trackMap}): the owed tracks now, or-ed into "owed at all in this window"
+ * ({@code pool.service().trackMap}, or while attached the window lines of the holder's drill): the owed tracks now, or-ed into "owed at all in this window"
  * so the resync shows as the delta draining; when the window ends, one last picture with nothing
  * owed. A new window (or another volume) starts afresh. Returns null when nothing changed since
  * the last sample, so the map redraws only on news. Sampling is synchronized: the timer samples, and
@@ -44,7 +44,16 @@ final class DrillSampler {
 
     synchronized DrillSample sample(Pool pool) {
         String v = volume;
-        if (v == null) {
+        return v == null ? null : sample(v, pool.service().trackMap(v), pool.trackSize());
+    }
+
+    /**
+     * The picture of {@code v}'s window {@code m} (null: none open) as the holder's drill sent it while
+     * the app is attached ({@link org.splitpoint.engine.pool.DrillLines}); null when it is of another
+     * volume than the one followed, or nothing changed.
+     */
+    synchronized DrillSample sample(String v, ServiceAdmin.TrackMap m, int trackSize) {
+        if (v == null || !v.equals(volume)) {
             return null;
         }
         if (!v.equals(lastVolume)) {
@@ -54,7 +63,6 @@ final class DrillSampler {
             lastKey = null;
             windowDrive = null;
         }
-        ServiceAdmin.TrackMap m = pool.service().trackMap(v);
         long[] owedWords;
         String phase;
         if (m == null) {
@@ -94,7 +102,7 @@ final class DrillSampler {
             return null;
         }
         return new DrillSample(v, named, phase, cells, cells.stdTotal(), cells.bcvTotal(), everTracks, everVolumeTracks,
-                pool.trackSize(), lostPerFine, lostCount, System.nanoTime());
+                trackSize, lostPerFine, lostCount, System.nanoTime());
     }
 
     private boolean changed(String key) {

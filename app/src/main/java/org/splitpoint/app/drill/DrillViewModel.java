@@ -25,10 +25,15 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * worker thread, its steps reaching the UI thread coalesced (concatenated: no step is lost) and its
  * write counter too (latest wins); the timeline ({@link DrillTimeline}), live; the volume's window
  * track map ({@link WindowMap}, sampled while shown); the result card ({@link DrillFigures}); and
- * the history of past drills from the event log ({@link DrillHistory}). A drill cannot be cancelled: the engine's run has no cancel, and
- * interrupting it would fail a drive (a closed channel); drills are seconds long.
+ * the history of past drills from the event log ({@link DrillHistory}). Attached to {@code serve}, the
+ * holder runs the drill and prints it line by line ({@link org.splitpoint.engine.pool.DrillLines}),
+ * and the lines feed the same coalescers, so the view moves as when the app holds the pool. A drill
+ * cannot be cancelled: the engine's run has no cancel, and interrupting it would fail a drive (a
+ * closed channel); drills are seconds long.
  */
 public final class DrillViewModel {
+
+    private static final System.Logger LOG = System.getLogger(DrillViewModel.class.getName());
 
     /** A step began, as the drill's thread saw it. */
     record StepEvent(String name, String detail, long nanos) { }
@@ -305,10 +310,42 @@ public final class DrillViewModel {
         // not status.started: that would hold every other action of the window for the whole drill
         status.succeeded("Started the " + what);
         // attached to serve, the holder runs it (its test data is host I/O, which only the holder
-        // writes): the steps show from its stream's states, the timeline from its result
-        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.drill(p),
-                org.splitpoint.app.bridge.HolderCommands::drillResult, pool -> Drill.run(pool, p, listener(pool))),
-                r -> finished(r, what), why -> failed(why, what));
+        // writes) and prints it as it runs (drill run --json-lines): its lines feed the same coalescers
+        // the engine's drill feeds here, so the timeline, the count and the map move alike both ways;
+        // the exact timeline comes with the result, its last line
+        bridge.run(org.splitpoint.app.bridge.HolderAction.following(org.splitpoint.app.bridge.HolderCommands.drill(p),
+                this::follow, org.splitpoint.app.bridge.HolderCommands::drillResult,
+                pool -> Drill.run(pool, p, listener(pool))), r -> finished(r, what), why -> failed(why, what));
+    }
+
+    /**
+     * A line the holder's drill printed (on the thread running its command; never waits for the UI):
+     * the same coalescers the engine's drill feeds here, so both ways show alike.
+     */
+    private void follow(String text) {
+        org.splitpoint.engine.pool.DrillLines.Line line;
+        try {
+            line = org.splitpoint.engine.pool.DrillLines.read(text);
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "a line of the holder's drill was not understood: " + e.getMessage());
+            return;
+        }
+        if (line instanceof org.splitpoint.engine.pool.DrillLines.Began b) {
+            // when the step began in the holder, on this clock (the control socket is local: one host, one
+            // clock), so a step's length is the holder's, not the gap between two lines' arrivals
+            long ago = java.time.Duration.between(b.at(), java.time.Instant.now()).toNanos();
+            began(b.step(), b.detail(), System.nanoTime() - Math.max(0, ago));
+        } else if (line instanceof org.splitpoint.engine.pool.DrillLines.Writes w) {
+            writeCounts.offer(new long[] {w.writes(), w.bytes()});
+        } else if (line instanceof org.splitpoint.engine.pool.DrillLines.Window w) {
+            map.show(w);
+        } // else the result (read from the last line when the command ends), or a later version's line
+    }
+
+    /** Step {@code name} began at {@code nanos} (System.nanoTime), told by the drill's thread or the holder's lines. */
+    private void began(String name, String detail, long nanos) {
+        stepEvents.offer(List.of(new StepEvent(name, detail, nanos)));
+        bridge.refresh(); // the drive bay and the volume show the step's state at once (attached: the stream does)
     }
 
     /** Told by the drill's thread; never waits for the UI. */
@@ -319,8 +356,7 @@ public final class DrillViewModel {
                 if (name.equals("online")) {
                     map.sampleOn(pool); // the writes have stopped: the delta is final now
                 }
-                stepEvents.offer(List.of(new StepEvent(name, detail, System.nanoTime())));
-                bridge.refresh(); // the drive bay and the volume show the step's state at once
+                began(name, detail, System.nanoTime());
             }
 
             @Override

@@ -14,7 +14,9 @@ import org.splitpoint.app.common.Format;
 /**
  * The Drills view's track map: one volume's service window sampled five times a second while the
  * view is shown ({@link DrillSampler} on the bridge's timer; the pictures reach the UI thread
- * coalesced, latest wins), and the line over it. Each tick also tells {@code onTick} the time, so
+ * coalesced, latest wins), and the line over it. Attached to a holder, there is no pool here to
+ * sample: the window of a drill started here comes in the drill's own lines ({@link #show}), and the
+ * timer only ticks the clock. Each tick also tells {@code onTick} the time, so
  * the running step's clock moves (latest wins too).
  */
 public final class WindowMap {
@@ -36,10 +38,15 @@ public final class WindowMap {
         this.samples = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
         this.ticks = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), onTick::accept);
         if (bridge.attachedTo() != null) {
-            // the delta bitmaps are sampled in the process holding the pool; the stream does not carry them
-            line.set("the window's track map is drawn where the pool is held (" + bridge.attachedTo() + "); the"
-                    + " drill's result gives its counts");
+            // the delta bitmaps are sampled in the process holding the pool: a drill started here sends its
+            // window as it runs (drill run --json-lines), the subscription stream does not carry windows
+            line.set(attachedLine());
         }
+    }
+
+    private String attachedLine() {
+        return "The map fills while a drill started here runs (" + bridge.attachedTo() + " sends its window);"
+                + " a service window opened otherwise is not drawn here.";
     }
 
     /** The latest picture (null: not sampled yet). */
@@ -56,6 +63,13 @@ public final class WindowMap {
     void follow(String volume, String drive) {
         sampler.volume(volume);
         sampler.drive(drive);
+        DrillSample shown = sample.get();
+        if (bridge.attachedTo() != null && shown != null && !shown.volume().equals(volume)) {
+            // another volume chosen after a drill: its picture was the drilled volume's, and nothing here samples
+            // this one (attached, only a drill's own lines draw the map)
+            sample.set(null);
+            line.set(attachedLine());
+        }
     }
 
     void lost(List<Long> tracks) {
@@ -82,7 +96,10 @@ public final class WindowMap {
 
     /** Samples while the view is shown. */
     public void start() {
-        if (sampling == null) {
+        if (sampling == null && bridge.attachedTo() != null) {
+            // no pool here to sample (a drill's window comes in its lines, see show); the running step's clock moves
+            sampling = bridge.everyHere(SAMPLE_PERIOD, () -> ticks.offer(System.nanoTime()));
+        } else if (sampling == null) {
             sampling = bridge.every(SAMPLE_PERIOD, pool -> {
                 DrillSample s = sampler.sample(pool);
                 if (s != null) {
@@ -113,8 +130,19 @@ public final class WindowMap {
         }
     }
 
+    /** The window as the holder's drill sent it (attached; on the thread reading its lines). */
+    void show(org.splitpoint.engine.pool.DrillLines.Window w) {
+        DrillSample s = sampler.sample(w.volume(), w.map(), w.trackSize());
+        if (s != null) {
+            samples.offer(s);
+        }
+    }
+
     /** One sample now, in the background. */
     public void sampleNow() {
+        if (bridge.attachedTo() != null) {
+            return; // no pool here: the holder's drill sends its window's pictures
+        }
         bridge.run(pool -> java.util.Optional.ofNullable(sampler.sample(pool)), s -> s.ifPresent(samples::offer), e -> { });
     }
 }

@@ -29,6 +29,9 @@ public final class DrivesView extends VBox {
 
     @FXML private FlowPane bay;
     @FXML private javafx.scene.control.ScrollPane bayScroll;
+    @FXML private FlowPane header;
+    /** The theme's least height of a section header (Theme.css .section-header), which the binding below keeps. */
+    private static final double HEADER_MIN = 30;
     @FXML private Label bayHint;
     @FXML private Button failDrive;
     @FXML private Button replaceDrive;
@@ -49,6 +52,13 @@ public final class DrivesView extends VBox {
         // as tall as the slots need (rows wrap when drives are added), up to two rows, then it scrolls
         bayScroll.prefViewportHeightProperty().bind(javafx.beans.binding.Bindings.min(356,
                 javafx.beans.binding.Bindings.max(172, bay.heightProperty())));
+        // the header is never shorter than its rows: squeezed to one row's height (the theme's min) by a bay of two
+        // rows of drives at 1024x700, it centred its two rows in it and the title row slid 12 px up under the view's
+        // top edge (the page looked scrolled by a few pixels); the bay's scroll pane gives the room instead. Bound, so
+        // the theme's min height does not replace it
+        header.minHeightProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
+                () -> Math.max(HEADER_MIN, header.prefHeight(header.getWidth() > 0 ? header.getWidth() : -1)),
+                header.widthProperty()));
     }
 
     /** Puts the keyboard focus on the selected slot (or the first, unselected: a choice is the user's). */

@@ -231,8 +231,8 @@ class AttachedActionsTest {
 
     /**
      * A drill while attached runs in the holder, which alone writes its verified test data (before,
-     * Start said to run it in a shell): its result comes back as the holder's drill run --json printed
-     * it, and the drive is back ONLINE in the holder.
+     * Start said to run it in a shell): its result comes back as the last line the holder's drill run
+     * --json-lines printed, and the drive is back ONLINE in the holder.
      */
     @Test
     void aDrillRunsInTheHolderAndItsResultComesBack() throws Exception {
@@ -258,7 +258,9 @@ class AttachedActionsTest {
         assertThat(r.timeline()).extracting(org.splitpoint.engine.pool.Drill.Step::name).contains("offline", "online");
         assertThat(drill.figuresProperty().get().verdict().word()).isEqualTo("PASSED");
         assertThat(holder.pool.snapshot().drive("d2").state()).isEqualTo(org.splitpoint.engine.pool.DriveState.ONLINE);
-        assertThat(drill.map().lineProperty().get()).startsWith("the window's track map is drawn where the pool is held");
+        // the holder's drill sent its window as it ran (drill run --json-lines): the map's last picture is drawn here
+        shows(() -> drill.map().lineProperty().get().contains("written back to d2"));
+        assertThat(drill.map().sampleProperty().get().phase()).isEqualTo("done");
     }
 
     @Test
