@@ -42,8 +42,8 @@ public final class MirrorVolume extends RaidVolume {
     /** This volume's region: {@link #READ_REGION}, or less on a volume of under two regions per member. */
     private final long readRegion;
 
-    /** The rebuild's buffer, reused from step to step (one per rebuilding thread). */
-    private final ThreadLocal<ByteBuffer> rebuildBuffer = new ThreadLocal<>();
+    /** Each thread's rebuild buffer, reused from step to step and for every volume (held per volume, a thread kept one for every volume it had rebuilt, closed or not). */
+    private static final ThreadLocal<ByteBuffer> REBUILD_BUFFER = new ThreadLocal<>();
 
     public MirrorVolume(String name, Member[] members, long size, int trackSize, WriteIntent writeIntent) {
         super(name, Layout.RAID1, members, size, trackSize, writeIntent);
@@ -182,10 +182,10 @@ public final class MirrorVolume extends RaidVolume {
             throw new IOException("volume " + name + " has no member to rebuild " + target.drive() + " from");
         }
         int len = (int) (to - from);
-        ByteBuffer buf = rebuildBuffer.get();
+        ByteBuffer buf = REBUILD_BUFFER.get();
         if (buf == null || buf.capacity() < len) {
             buf = ByteBuffer.allocateDirect(len);
-            rebuildBuffer.set(buf);
+            REBUILD_BUFFER.set(buf);
         }
         buf.clear().limit(len);
         source.read(from, buf);

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.io.BufferStash;
 import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.Layout;
 
@@ -44,9 +45,14 @@ public final class ParityVolume extends RaidVolume {
     /** Strips at least this long are read straight into the destination; smaller ones through {@link #readThroughSpans}. */
     private static final int DIRECT_STRIP = 16 << 10;
 
-    /** Per-thread member buffers, reused across requests (small-strip reads) and rebuild steps. */
-    private final ThreadLocal<ByteBuffer[]> readBuffers = new ThreadLocal<>();
-    private final ThreadLocal<byte[][]> rebuildBuffers = new ThreadLocal<>();
+    /**
+     * Member buffers of small-strip reads, shared by every thread and volume (see
+     * {@link BufferStash}): per thread and per volume, they were 4 MiB a member for every volume
+     * object a thread had read, held by the thread long after the volume was closed.
+     */
+    private static final BufferStash SPANS = new BufferStash(false, 48L << 20);
+    /** Each thread's rebuild buffers, one set for every volume (rebuilds run on their jobs' threads). */
+    private static final ThreadLocal<byte[][]> REBUILD_BUFFERS = new ThreadLocal<>();
     /** Per-thread buffers of full-stripe writes, reused from write to write (see {@link StripeBuffers}). */
     private static final StripeBuffers stripeBuffers = new StripeBuffers(); // a thread's, whatever the volume
 
@@ -266,7 +272,7 @@ public final class ParityVolume extends RaidVolume {
 
     /**
      * A large read of small strips (RAID 3's 512 B): each member reads the rows from its first to its
-     * last piece of the request with one call, into a buffer of its thread's, on its own thread; then
+     * last piece of the request with one call, into a buffer of {@link #SPANS}, on its own thread; then
      * the pieces are gathered into the destination. One read per strip would be thousands of calls
      * per MiB here. Returns false (nothing read) when a member is absent or the rows are too many.
      */
@@ -286,31 +292,31 @@ public final class ParityVolume extends RaidVolume {
             last[m] = Math.max(last[m], row + len);
             return false;
         });
-        ByteBuffer[] bufs = readBuffers.get();
-        if (bufs == null) {
-            bufs = new ByteBuffer[n];
-            for (int i = 0; i < n; i++) {
-                bufs[i] = ByteBuffer.allocateDirect(MAX_RUN_BYTES);
+        ByteBuffer[] bufs = new ByteBuffer[n];
+        try {
+            List<IoAction> tasks = new ArrayList<>();
+            for (int m = 0; m < n; m++) {
+                if (last[m] > first[m]) {
+                    Member member = members[m];
+                    ByteBuffer b = bufs[m] = SPANS.take((int) (last[m] - first[m]));
+                    long row = first[m];
+                    tasks.add(() -> member.read(row, b));
+                }
             }
-            readBuffers.set(bufs);
-        }
-        List<IoAction> tasks = new ArrayList<>();
-        for (int m = 0; m < n; m++) {
-            if (last[m] > first[m]) {
-                Member member = members[m];
-                ByteBuffer b = bufs[m].clear().limit((int) (last[m] - first[m]));
-                long row = first[m];
-                tasks.add(() -> member.read(row, b));
+            MemberIo.all(tasks); // returns or throws once every read has ended: the buffers are free after
+            int base = dst.position();
+            anyStripPiece(offset, end, (pos, m, row, len) -> {
+                dst.put(base + (int) (pos - offset), bufs[m], (int) (row - first[m]), len);
+                return false;
+            });
+            dst.position(base + (int) (end - offset));
+        } finally {
+            for (ByteBuffer b : bufs) {
+                if (b != null) {
+                    SPANS.give(b);
+                }
             }
         }
-        MemberIo.all(tasks);
-        int base = dst.position();
-        ByteBuffer[] read = bufs;
-        anyStripPiece(offset, end, (pos, m, row, len) -> {
-            dst.put(base + (int) (pos - offset), read[m], (int) (row - first[m]), len);
-            return false;
-        });
-        dst.position(base + (int) (end - offset));
         return true;
     }
 
@@ -877,10 +883,10 @@ public final class ParityVolume extends RaidVolume {
         // the other members are read in parallel into buffers reused from step to step, then XORed
         int len = (int) (to - from);
         int n = members.length;
-        byte[][] bufs = rebuildBuffers.get();
-        if (bufs == null || bufs[0].length < len) {
+        byte[][] bufs = REBUILD_BUFFERS.get();
+        if (bufs == null || bufs.length != n || bufs[0].length < len) {
             bufs = new byte[n][len];
-            rebuildBuffers.set(bufs);
+            REBUILD_BUFFERS.set(bufs);
         }
         List<IoAction> reads = new ArrayList<>(n - 1);
         for (int i = 0; i < n; i++) {

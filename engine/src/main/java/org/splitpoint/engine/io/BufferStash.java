@@ -1,0 +1,68 @@
+package org.splitpoint.engine.io;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Direct buffers reused from one use to the next and shared by every thread and every volume, up
+ * to a number of idle bytes.
+ *
+ * <p>Design. A new direct buffer per use is a zeroing pass and memory freed only by a later GC (a
+ * pair copy allocated 1 GiB per GiB copied, and its collections stopped the window's thread too).
+ * Kept per thread and per volume instead, buffers grew with both: RAID 3's span reads kept 4 MiB per
+ * member for every volume object every thread had read, in a map of the thread's that nothing
+ * emptied, and a crash test opening its pools hundreds of times in one JVM ran its 32 copier
+ * threads out of direct memory (6 GB; the copy failed with OutOfMemoryError). Here what is kept is
+ * bounded once for the process: an idle buffer is kept while the stash's idle bytes stay within
+ * its bound, else dropped. A polled buffer shorter than asked for is dropped too, so the sizes
+ * settle on the largest in use.
+ */
+public final class BufferStash {
+
+    private static final int ALIGN = 4096;
+
+    private final boolean aligned;
+    private final long maxIdleBytes;
+    private final ConcurrentLinkedDeque<ByteBuffer> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicLong idleBytes = new AtomicLong();
+
+    /**
+     * {@code aligned}: buffers start on a page (for writes around the page cache, see
+     * {@link DirectWrites}); {@code maxIdleBytes}: capacity kept idle at most.
+     */
+    public BufferStash(boolean aligned, long maxIdleBytes) {
+        this.aligned = aligned;
+        this.maxIdleBytes = maxIdleBytes;
+    }
+
+    /** A buffer of at least {@code len} bytes, limited to {@code len}; give it back when done. */
+    public ByteBuffer take(int len) {
+        ByteBuffer b = idle.pollFirst();
+        if (b != null) {
+            idleBytes.addAndGet(-b.capacity());
+        }
+        if (b == null || b.capacity() < len) {
+            int cap = (len + ALIGN - 1) / ALIGN * ALIGN;
+            b = aligned ? ByteBuffer.allocateDirect(cap + ALIGN).alignedSlice(ALIGN) : ByteBuffer.allocateDirect(cap);
+        }
+        return b.clear().limit(len);
+    }
+
+    /**
+     * Gives back a buffer {@link #take} gave, once nothing uses it (not after a failed I/O that
+     * may still be under way on another thread: drop it then).
+     */
+    public void give(ByteBuffer b) {
+        if (idleBytes.addAndGet(b.capacity()) <= maxIdleBytes) {
+            idle.offerFirst(b);
+        } else {
+            idleBytes.addAndGet(-b.capacity());
+        }
+    }
+
+    /** Capacity kept idle now (for tests). */
+    public long idleBytes() {
+        return idleBytes.get();
+    }
+}
