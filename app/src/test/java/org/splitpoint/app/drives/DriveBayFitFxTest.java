@@ -53,11 +53,7 @@ class DriveBayFitFxTest {
 
     /** The window's size less the menu bar the app's window has above this view. */
     private void resize(FxRobot robot, double w, double h) {
-        robot.interact(() -> {
-            stage.setWidth(w);
-            stage.setHeight(h - 26);
-        });
-        WaitForAsyncUtils.waitForFxEvents(5);
+        fx.resize(robot, w, h - 26);
     }
 
     /** What is wrong with the page: a part of the bay's header above the view's top, a page taller than its view. */

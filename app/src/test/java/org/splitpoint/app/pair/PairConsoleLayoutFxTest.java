@@ -33,11 +33,9 @@ class PairConsoleLayoutFxTest {
     @TempDir
     static Path tmp;
     private FxPools fx;
-    private Stage stage;
 
     @Start
     void start(Stage stage) throws Exception {
-        this.stage = stage;
         fx = FxPools.show(stage, tmp, TestPools.PAIR_DRIVE_SIZE);
         fx.vm.nav().selectedProperty().set(NavItem.pair("prod-pair"));
     }
@@ -45,14 +43,6 @@ class PairConsoleLayoutFxTest {
     @AfterEach
     void close() {
         fx.close();
-    }
-
-    private void resize(FxRobot robot, double w, double h) {
-        robot.interact(() -> {
-            stage.getScene().getWindow().setWidth(w);
-            stage.getScene().getWindow().setHeight(h);
-        });
-        WaitForAsyncUtils.waitForFxEvents(5);
     }
 
     /** The controls named, each within the scroll pane's viewport horizontally; the content no wider than it. */
@@ -81,10 +71,10 @@ class PairConsoleLayoutFxTest {
     @Test
     void atTheSmallestSupportedSizeThePairConsoleFitsAcross(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
-        resize(robot, 1024, 700);
+        fx.resize(robot, 1024, 700);
         assertFitsAcross(robot, "at 1024x700");
-        resize(robot, 1270, 790);
-        resize(robot, 1024, 700);
+        fx.resize(robot, 1270, 790);
+        fx.resize(robot, 1024, 700);
         assertFitsAcross(robot, "at 1024x700 after growing the window and shrinking it back");
     }
 }

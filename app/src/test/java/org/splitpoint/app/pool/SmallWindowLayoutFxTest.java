@@ -51,14 +51,6 @@ class SmallWindowLayoutFxTest {
         fx.close();
     }
 
-    private void resize(FxRobot robot, double w, double h) {
-        robot.interact(() -> {
-            stage.setWidth(w);
-            stage.setHeight(h);
-        });
-        WaitForAsyncUtils.waitForFxEvents(5);
-    }
-
     /** What is wrong with the console on screen: a control outside the window, a label cut short. */
     private List<String> problems() throws Exception {
         return onFx(() -> {
@@ -106,7 +98,7 @@ class SmallWindowLayoutFxTest {
             Node b = fx.view.consoleProperty().get().lookup(".pair-std .pair-invalid");
             return b instanceof Labeled l && l.getText() != null && l.getText().replace("\n", " ").equals("181 tracks changed (11.3 MiB)");
         }));
-        resize(robot, 1024, 700);
+        fx.resize(robot, 1024, 700);
         try { // the dividers move a pulse after the resize: wait for it, then say what is still wrong
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> problems().isEmpty());
         } catch (java.util.concurrent.TimeoutException e) {
@@ -152,7 +144,7 @@ class SmallWindowLayoutFxTest {
             pool.pairs().split(List.of("prod-pair"));
             return pool.pairs().establish("prod-pair", true, 1_000_000);
         });
-        resize(robot, 1024, 700);
+        fx.resize(robot, 1024, 700);
         try {
             WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> jobProblems().isEmpty());
         } catch (java.util.concurrent.TimeoutException e) {

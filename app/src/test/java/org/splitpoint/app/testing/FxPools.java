@@ -51,6 +51,16 @@ public final class FxPools {
         return WaitForAsyncUtils.asyncFx(c).get(5, TimeUnit.SECONDS);
     }
 
+    /** Resizes the window showing the pool to {@code w} x {@code h} and lets layout settle. */
+    public void resize(org.testfx.api.FxRobot robot, double w, double h) {
+        robot.interact(() -> {
+            javafx.stage.Window window = view.getScene().getWindow();
+            window.setWidth(w);
+            window.setHeight(h);
+        });
+        WaitForAsyncUtils.waitForFxEvents(5);
+    }
+
     public void close() {
         vm.close();
     }
