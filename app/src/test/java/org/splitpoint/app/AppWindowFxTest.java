@@ -56,7 +56,7 @@ class AppWindowFxTest {
         broken = Files.createDirectories(dir.resolve("broken"));
         Files.writeString(broken.resolve("pool.json"), "this is not a pool's metadata");
         prefs = new AppPrefs(dir.resolve("config/splitpoint/app.properties"));
-        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1260, 780, false)); // within Monocle's 1280x800 screen
+        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1260, 780, false)); // within the headless screen (1440x900, app/pom.xml)
         prefs.opened(broken);
         window = new AppWindow(stage, prefs, exits::incrementAndGet);
         window.show(new PoolLocation(poolA, true)); // pool a is opened as the demo pool would be

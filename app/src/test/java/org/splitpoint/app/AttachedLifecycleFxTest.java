@@ -50,7 +50,7 @@ class AttachedLifecycleFxTest {
         holder.pool.admin().createVolume("app", Layout.RAID1, d.subList(0, 2), 0);
         holder.pool.admin().createVolume("app-bcv", Layout.RAID1, d.subList(2, 4), 0);
         AppPrefs prefs = new AppPrefs(tmp.resolve("config-" + System.nanoTime()).resolve("app.properties"));
-        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1260, 780, false)); // within Monocle's 1280x800 headless screen
+        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1260, 780, false)); // within the headless screen (1440x900, app/pom.xml)
         window = new AppWindow(stage, prefs);
         window.show(new PoolLocation(dir, false));
     }

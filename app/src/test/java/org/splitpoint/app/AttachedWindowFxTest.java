@@ -41,7 +41,7 @@ class AttachedWindowFxTest {
         dir = TestPools.demo(tmp.resolve("t" + System.nanoTime()));
         holder = new ServeHolder(dir);
         AppPrefs prefs = new AppPrefs(tmp.resolve("config-" + System.nanoTime()).resolve("app.properties"));
-        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1200, 760, false)); // within Monocle's 1280x800 headless screen
+        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1200, 760, false)); // within the headless screen (1440x900, app/pom.xml)
         window = new AppWindow(stage, prefs);
         window.show(new PoolLocation(dir, false));
     }

@@ -45,7 +45,7 @@ class LifecycleFxTest {
     @Start
     void start(Stage stage) throws Exception {
         AppPrefs prefs = new AppPrefs(tmp.resolve("config-" + System.nanoTime()).resolve("app.properties"));
-        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1260, 780, false)); // within Monocle's 1280x800 headless screen
+        prefs.saveBounds(new AppPrefs.Bounds(0, 0, 1260, 780, false)); // within the headless screen (1440x900, app/pom.xml)
         window = new AppWindow(stage, prefs);
         poolDir = tmp.resolve("p" + System.nanoTime());
         // no pool there yet: the window opens on its start page, as a first run does

@@ -45,14 +45,14 @@ class CatchUpProgressTest {
             pool.pairs().split(List.of(PAIR));
             pool.device("prod-bcv").write(0, ByteBuffer.allocate(65536)); // one track to restore
             Job restore = pool.pairs().restore(PAIR, false, false);
-            for (long t = 10; t < 500; t += 4) { // hosts write 123 scattered tracks: the STD only, to catch up
+            for (long t = 10; t < 500; t += 2) { // hosts write 245 scattered tracks: the STD only, to catch up
                 pool.device("prod").write(t * 65536, ByteBuffer.allocate(512));
             }
             int steps = 0;
             while (pool.pairs().get(PAIR).state() != PairState.SyncInProg && restore.stepOnce()) {
                 steps++;
             }
-            restore.stepOnce(); // one step of the catch-up: 8 of its tracks
+            restore.stepOnce(); // one step of the catch-up: 32 of its tracks (PairCopyWork's runs at once)
             long left = pool.pairs().get(PAIR).stdInvalidTracks();
             assertThat(left).as("tracks still to catch up after %d steps", steps).isGreaterThan(100);
 

@@ -40,7 +40,7 @@ public final class FxPools {
     public static FxPools open(Stage stage, Path dir, java.util.List<Path> stores) throws Exception {
         FxPools f = new FxPools(PoolBridge.open(dir, new BackgroundTaskExecutor(), Platform::runLater), stores);
         f.view.bind(f.vm);
-        stage.setScene(new Scene(f.view, 1260, 780)); // within Monocle's 1280x800 headless screen
+        stage.setScene(new Scene(f.view, 1260, 780)); // within the headless screen (1440x900, app/pom.xml)
         stage.show();
         f.vm.start();
         return f;
