@@ -42,7 +42,9 @@ fi
 
 out="$work/gui-bench.md"
 say "running on DISPLAY=$DISPLAY with a ${size} MiB STD"
-java -Xmx2g ${GUI_BENCH_JAVA_OPTS:-} --module-path "$modpath" --add-modules javafx.controls,javafx.fxml \
+# as the launcher starts the app: with the foreign API (fallocate, background threads' priority)
+java -Xmx2g ${GUI_BENCH_JAVA_OPTS:-} --module-path "$modpath" --add-modules javafx.controls,javafx.fxml,jdk.incubator.foreign \
+  --enable-native-access=ALL-UNNAMED \
   -cp "$classes:$cp" GuiBench "$work" "$size" > "$out"
 rm -rf "$work/gui-pool"
 cat "$out"

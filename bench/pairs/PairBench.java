@@ -46,9 +46,11 @@ public final class PairBench {
                 }
                 dropCaches();
                 est.add(time(() -> await(p.pairs().establish("p", true))));
+                System.out.println("establish_full_rep_s " + est.get(est.size() - 1));
                 p.pairs().split(List.of("p"));
                 dropCaches();
                 rest.add(time(() -> await(p.pairs().restore("p", true, false))));
+                System.out.println("restore_full_rep_s " + rest.get(rest.size() - 1));
                 p.pairs().split(List.of("p"));
                 // 1% of the tracks changed at random, then an incremental restore
                 Random rnd = new Random(r);
