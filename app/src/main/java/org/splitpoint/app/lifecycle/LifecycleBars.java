@@ -40,10 +40,11 @@ public final class LifecycleBars {
                         "Make a RAID volume from SPARE drives of the bay.", a::newVolume));
     }
 
+    /** The volumes list's header verb: New volume…. */
     public static Node volumes(LifecycleActions a) {
         LifecycleViewModel vm = a.model();
-        return bar(LifecycleActions.button("newVolume", "New volume…", vm.newVolumeBlockedProperty(),
-                "Make a RAID volume from SPARE drives of the bay.", a::newVolume));
+        return LifecycleActions.button("newVolume", "New volume…", vm.newVolumeBlockedProperty(),
+                "Make a RAID volume from SPARE drives of the bay.", a::newVolume);
     }
 
     public static Node[] volumePage(LifecycleActions a) {

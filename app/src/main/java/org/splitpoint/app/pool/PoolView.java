@@ -214,9 +214,9 @@ public final class PoolView extends BorderPane {
         if (NavItem.VOLUMES.equals(key)) {
             VolumesView v = new VolumesView();
             v.bind(model.volumes(), name -> model.nav().selectedProperty().set(NavItem.volume(name)));
+            v.addHeaderActions(org.splitpoint.app.lifecycle.LifecycleBars.volumes(lifecycle));
             javafx.scene.layout.VBox.setVgrow(v, javafx.scene.layout.Priority.ALWAYS);
-            return new javafx.scene.layout.VBox(new org.splitpoint.app.lifecycle.EmptyPoolGuide(lifecycle),
-                    org.splitpoint.app.lifecycle.LifecycleBars.volumes(lifecycle), v);
+            return new javafx.scene.layout.VBox(new org.splitpoint.app.lifecycle.EmptyPoolGuide(lifecycle), v);
         }
         if (NavItem.PAIRS.equals(key)) {
             PairsView v = new PairsView();

@@ -27,12 +27,18 @@ public final class VolumesView extends VBox {
     @FXML private TableColumn<VolumeRow, String> sizeColumn;
     @FXML private TableColumn<VolumeRow, String> drivesColumn;
     @FXML private TableColumn<VolumeRow, String> snapshotsColumn;
+    @FXML private HBox header;
     @FXML private HBox saveAreaBox;
     @FXML private Label saveAreaName;
     @FXML private org.splitpoint.app.journal.LimitGauge saveAreaGauge;
 
     public VolumesView() {
         Fxml.load(this, "VolumesView");
+    }
+
+    /** Puts {@code actions} (New volume…) at the right of the header, after the save area's gauge. */
+    public void addHeaderActions(javafx.scene.Node... actions) {
+        header.getChildren().addAll(actions);
     }
 
     /** {@code open} shows the named volume in detail (double-click or Enter on its row). */
@@ -61,6 +67,9 @@ public final class VolumesView extends VBox {
         drivesColumn.setCellValueFactory(c -> c.getValue().drivesProperty());
         snapshotsColumn.setCellValueFactory(c -> c.getValue().snapshotsProperty());
         saveAreaName.textProperty().bind(vm.saveAreaNameProperty());
+        javafx.scene.control.Tooltip whole = new javafx.scene.control.Tooltip();
+        whole.textProperty().bind(vm.saveAreaNameProperty()); // the key in full when a narrow window cut it
+        saveAreaName.setTooltip(whole);
         saveAreaBox.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.saveAreaNameProperty()));
         saveAreaBox.managedProperty().bind(saveAreaBox.visibleProperty());
         vm.saveAreaProperty().addListener((o, was, now) -> saveAreaGauge.show(now));
