@@ -147,4 +147,44 @@ class SplitInstantTest {
             assertThat(storage.forces.keySet()).contains("d3.img", "d4.img").doesNotContain("d1.img", "d2.img");
         }
     }
+
+    /**
+     * The other side of not flushing the STD: a power cut after a split loses the STD's writes that
+     * no host flushed (as a cut does on any disk), while the BCV keeps them (the split made its
+     * image durable). Recovery marks every such track, so nothing is silently different: an
+     * incremental restore brings the write back to the STD, an incremental establish makes the BCV
+     * equal the STD. (ConcurrentCrashTest's oracle had counted the split as a flush of the STD.)
+     */
+    @Test
+    void aWriteTheStdLosesInACutAfterASplitIsMarkedAndTheBcvStillHoldsIt() throws Exception {
+        PairFixture.create(dir, Layout.RAID1, 4L << 20, 64 * 1024, 1);
+        byte[] x = new byte[4096];
+        java.util.Arrays.fill(x, (byte) 0x5A);
+        long at = 5 * 65536L + 1000;
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
+                org.splitpoint.engine.io.StorageFactory.real()).powerCutAfterWrite(0, 0, 1).unforcedWritesLost(); // caching, no cut: crash() is the cut
+        Pool pool = Pool.open(dir, inj);
+        assertThat(pool.pairs().establish("p1", false).await(60_000)).isTrue();
+        pool.device("std").flush();
+        byte[] before = new byte[4096];
+        pool.device("std").read(at, ByteBuffer.wrap(before));
+        pool.device("std").write(at, ByteBuffer.wrap(x)); // mirrored to the BCV; no host flush after it
+        pool.pairs().split(List.of("p1"));
+        inj.crash();
+        pool.abandon();
+        try (Pool reopened = Pool.open(dir)) {
+            Pair p = reopened.pairs().get("p1");
+            assertThat(p.state()).isEqualTo(PairState.Split);
+            byte[] bcvGot = new byte[4096];
+            reopened.device("bcv").read(at, ByteBuffer.wrap(bcvGot));
+            assertThat(bcvGot).as("the split BCV's image holds the write").isEqualTo(x);
+            byte[] stdGot = new byte[4096];
+            reopened.device("std").read(at, ByteBuffer.wrap(stdGot));
+            assertThat(stdGot).as("the STD lost the unflushed write (nothing forced it)").isEqualTo(before);
+            assertThat(p.stdInvalid().isSet(5) || p.bcvInvalid().isSet(5)).as("the track that differs is marked").isTrue();
+            assertThat(reopened.pairs().restore("p1", false, false).await(60_000)).isTrue();
+            reopened.device("std").read(at, ByteBuffer.wrap(stdGot));
+            assertThat(stdGot).as("an incremental restore brings it back").isEqualTo(x);
+        }
+    }
 }
