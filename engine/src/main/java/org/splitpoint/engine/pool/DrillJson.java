@@ -46,7 +46,8 @@ public final class DrillJson {
         for (JsonNode s : n.path("timeline")) {
             Instant start = Instant.parse(s.path("start").asText());
             steps.add(new Drill.Step(s.path("step").asText(), start,
-                    start.plusNanos((long) (s.path("seconds").asDouble() * 1e9)), s.path("detail").asText()));
+                    // rounded, not cut: cut, a step's end came back a nanosecond early now and then
+                    start.plusNanos(Math.round(s.path("seconds").asDouble() * 1e9)), s.path("detail").asText()));
         }
         return new Drill.Result(n.path("volume").asText(), n.path("drive").asText(),
                 OfflineReason.parse(n.path("reason").asText()), LogMode.parse(n.path("logMode").asText()),

@@ -26,4 +26,21 @@ class DrillJsonTest {
                 5, 6, 7, 8, 9, "d3 failed 2 s into the window", "its delta log is missing", List.of());
         assertThat(DrillJson.read(DrillJson.write(second))).isEqualTo(second);
     }
+
+    /**
+     * A step's end comes back to the nanosecond: its length travels as seconds (a double), and
+     * 960 ns is 9.599999999999999e-7 s; cut rather than rounded on the way back it lost a
+     * nanosecond (DrillLinesTest failed now and then in CI on that, a step ending ...317 for ...318).
+     */
+    @Test
+    void aStepsEndComesBackToTheNanosecond() {
+        Instant t = Instant.parse("2026-12-03T13:24:16.627551018Z");
+        for (long nanos : new long[] {15, 120, 960, 974, 1_999_999_999L}) {
+            Drill.Step step = new Drill.Step("online", t, t.plusNanos(nanos), "119 tracks in the delta");
+            Drill.Result r = new Drill.Result("v", "d2", OfflineReason.RESET, LogMode.POINTERS, t, 119, 128, 0.007, 0.008,
+                    514, 8_421_376, 0, 0, 0, 0, 0, null, null, List.of(step));
+            assertThat(DrillJson.read(DrillJson.write(r)).timeline().get(0).end()).as("the end of a step of %d ns", nanos)
+                    .isEqualTo(step.end());
+        }
+    }
 }
