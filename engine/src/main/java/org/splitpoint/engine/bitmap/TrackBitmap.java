@@ -114,6 +114,23 @@ public final class TrackBitmap {
         return words.clone();
     }
 
+    /**
+     * {@code words} (of {@link #toWords}) as the bytes of big-endian 64-bit words: how a map travels
+     * in JSON, which Jackson writes as base64 (the subscription stream, a drill's lines).
+     */
+    public static byte[] wordBytes(long[] words) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(words.length * Long.BYTES);
+        b.asLongBuffer().put(words);
+        return b.array();
+    }
+
+    /** The words {@link #wordBytes} encoded. */
+    public static long[] wordsOf(byte[] bytes) {
+        long[] out = new long[bytes.length / Long.BYTES];
+        java.nio.ByteBuffer.wrap(bytes).asLongBuffer().get(out);
+        return out;
+    }
+
     /** Replaces the content with {@code source}'s words (same size). */
     public synchronized void loadWords(long[] source) {
         if (source.length != words.length) {

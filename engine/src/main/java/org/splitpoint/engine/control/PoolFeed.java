@@ -9,7 +9,6 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +20,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.EventBus;
 import org.splitpoint.engine.event.EventListener;
@@ -419,8 +419,8 @@ public final class PoolFeed implements AutoCloseable {
             }
             lastTrackLook = look;
             lastTrackSent = now;
-            m.put("std", words(std));
-            m.put("bcv", words(bcv));
+            m.put("std", TrackBitmap.wordBytes(std));
+            m.put("bcv", TrackBitmap.wordBytes(bcv));
             m.set("hydrated", JSON.valueToTree(hydrated));
             send(m);
         }
@@ -456,10 +456,10 @@ public final class PoolFeed implements AutoCloseable {
                     .put("unavailable", r.unavailable())
                     .put("writeThrough", r.writeThrough() == null ? null : r.writeThrough().header().id())
                     .put("ended", ended);
-            m.put("owed", words(r.owedTracks().toWords()));
-            m.put("hostWritten", words(r.hostWritten().toWords()));
-            m.put("fetchedOnDemand", words(r.fetchedOnDemand().toWords()));
-            m.put("bulkCopied", words(r.bulkCopied().toWords()));
+            m.put("owed", TrackBitmap.wordBytes(r.owedTracks().toWords()));
+            m.put("hostWritten", TrackBitmap.wordBytes(r.hostWritten().toWords()));
+            m.put("fetchedOnDemand", TrackBitmap.wordBytes(r.fetchedOnDemand().toWords()));
+            m.put("bulkCopied", TrackBitmap.wordBytes(r.bulkCopied().toWords()));
             m.set("fetched", JSON.valueToTree(fetched));
             m.set("image", chain == null ? null : JSON.valueToTree(chain.target()));
             JobProgress job = null;
@@ -536,18 +536,8 @@ public final class PoolFeed implements AutoCloseable {
     /** A watched instant restore: of which volume, from a backup or to a snapshot, under which job. */
     private record RestoreWatch(String volume, boolean snapshot, String job) { }
 
-    /** {@code words} as the bytes of big-endian 64-bit words (Jackson writes them as base64). */
-    private static byte[] words(long[] words) {
-        ByteBuffer b = ByteBuffer.allocate(words.length * Long.BYTES);
-        b.asLongBuffer().put(words);
-        return b.array();
-    }
-
     /** Decodes a bitmap of a {@code track} message. */
     public static long[] words(JsonNode base64) throws IOException {
-        byte[] b = base64.binaryValue();
-        long[] out = new long[b.length / Long.BYTES];
-        ByteBuffer.wrap(b).asLongBuffer().get(out);
-        return out;
+        return TrackBitmap.wordsOf(base64.binaryValue());
     }
 }

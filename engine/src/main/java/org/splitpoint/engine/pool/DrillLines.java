@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.function.Consumer;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 
@@ -82,11 +80,8 @@ public final class DrillLines {
             n.putNull("phase");
             return n.toString();
         }
-        long[] words = map.owed().toWords();
-        ByteBuffer b = ByteBuffer.allocate(words.length * Long.BYTES);
-        b.asLongBuffer().put(words);
         return n.put("phase", map.phase()).put("tracks", map.owed().size())
-                .put("owed", Base64.getEncoder().encodeToString(b.array())).toString();
+                .put("owed", TrackBitmap.wordBytes(map.owed().toWords())).toString(); // base64, as Jackson writes bytes
     }
 
     public static String result(Drill.Result r) {
@@ -117,19 +112,18 @@ public final class DrillLines {
                 case "result" -> new Finished(DrillJson.read(n));
                 default -> new Other(type);
             };
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) { // an IOException here: owed's base64 is malformed
             throw new IOException("a drill line could not be read (" + e.getMessage() + "): " + abbreviate(text), e);
         }
     }
 
-    private static ServiceAdmin.TrackMap trackMap(JsonNode n) {
+    private static ServiceAdmin.TrackMap trackMap(JsonNode n) throws IOException {
         if (n.path("phase").isNull() || n.path("phase").isMissingNode()) {
             return null;
         }
         long tracks = n.path("tracks").asLong();
-        byte[] bytes = Base64.getDecoder().decode(n.path("owed").asText());
-        long[] words = new long[bytes.length / Long.BYTES];
-        ByteBuffer.wrap(bytes).asLongBuffer().get(words);
+        byte[] bytes = n.path("owed").binaryValue(); // null when missing: no words
+        long[] words = TrackBitmap.wordsOf(bytes == null ? new byte[0] : bytes);
         if (words.length != (tracks + 63) >>> 6) {
             throw new IllegalArgumentException(tracks + " tracks in " + words.length + " words");
         }

@@ -19,7 +19,6 @@ public record FailPlan(String drive, String header, List<String> sentences, Stri
         return volumeFailure != null;
     }
 
-
     /** The plan for failing {@code drive} as {@code s} shows the pool; null when there is no such drive. */
     public static FailPlan of(PoolSnapshot s, String drive) {
         DriveView d = s == null || drive == null ? null : s.drive(drive);

@@ -194,9 +194,7 @@ public final class PoolAdmin {
             RaidVolume v = pool.volumes.get(d.volume);
             ServiceWindow w = pool.windows.get(v.name()); // a failure in a window is the second one (ServiceAdmin.secondFailure)
             cancelRebuildOf(name);
-            v.exclusive(() -> {
-                v.takeOut(d.member, DriveState.FAILED);
-            });
+            v.exclusive(() -> v.takeOut(d.member, DriveState.FAILED));
             pool.persist();
             d.member.markAbsenceRecorded();
             pool.events.publish(Event.critical("DRIVE_STATE", name, "drive " + name + " FAILED (by command)"));
