@@ -42,7 +42,10 @@ public final class MirrorVolume extends RaidVolume {
     /** This volume's region: {@link #READ_REGION}, or less on a volume of under two regions per member. */
     private final long readRegion;
 
-    /** Each thread's rebuild buffer, reused from step to step and for every volume (held per volume, a thread kept one for every volume it had rebuilt, closed or not). */
+    /**
+     * Each thread's rebuild buffer, reused from step to step and for every volume (held per volume,
+     * a thread kept one for every volume it had rebuilt, closed or not).
+     */
     private static final ThreadLocal<ByteBuffer> REBUILD_BUFFER = new ThreadLocal<>();
 
     public MirrorVolume(String name, Member[] members, long size, int trackSize, WriteIntent writeIntent) {

@@ -70,7 +70,7 @@ class ConcurrentCrashTest {
     private byte[] splitImage;
     /** Where the cut fell (the opening, the pair's state then, the restore's kind): for a failure's message. */
     private String cutIn;
-    private volatile String restoring;
+    private String restoring; // set and read on the run's own thread, as cutIn
 
     /**
      * The copies here last milliseconds: a periodic checkpoint at every step (not once a second)
