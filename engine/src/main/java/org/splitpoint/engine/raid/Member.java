@@ -178,9 +178,9 @@ public final class Member {
         if (o != null) {
             for (StripeJournal.Segment s : o) {
                 long from = Math.max(position, s.row());
-                long to = Math.min(position + len, s.row() + s.data().length);
+                long to = Math.min(position + len, s.row() + s.length());
                 if (from < to) {
-                    dst.put(start + (int) (from - position), s.data(), (int) (from - s.row()), (int) (to - from));
+                    dst.put(start + (int) (from - position), s.data(), s.data().position() + (int) (from - s.row()), (int) (to - from));
                 }
             }
         }

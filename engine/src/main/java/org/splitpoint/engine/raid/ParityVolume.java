@@ -53,8 +53,20 @@ public final class ParityVolume extends RaidVolume {
     private static final BufferStash SPANS = new BufferStash(false, 48L << 20);
     /** Each thread's rebuild buffers, one set for every volume (rebuilds run on their jobs' threads). */
     private static final ThreadLocal<byte[][]> REBUILD_BUFFERS = new ThreadLocal<>();
-    /** Per-thread buffers of full-stripe writes, reused from write to write (see {@link StripeBuffers}). */
-    private static final StripeBuffers stripeBuffers = new StripeBuffers(); // a thread's, whatever the volume
+    /**
+     * Member rows of stripe updates whose new bytes came in page-aligned direct buffers (NBD
+     * payloads, the short runs of an incremental copy): direct and page-aligned too, so that the
+     * member files write them around the page cache as they write a mirror's ({@link
+     * org.splitpoint.engine.io.DirectWrites}) and no byte is copied on the heap on the way. Shared
+     * by every thread and volume, bounded once (see {@link BufferStash}).
+     */
+    private static final BufferStash ROWS_AROUND = new BufferStash(true, 32L << 20);
+    /**
+     * Member rows of full-stripe writes from other buffers (a full copy's runs, heap arrays): direct,
+     * so the JDK does not copy them again into a temporary buffer of its own for the write, but not
+     * aligned, so that they stay in the page cache, written back behind the copier as it reads on.
+     */
+    private static final BufferStash ROWS_CACHED = new BufferStash(false, 32L << 20);
 
     private final int unit;
     private final int dataStrips;
@@ -423,25 +435,35 @@ public final class ParityVolume extends RaidVolume {
         return gather.counts();
     }
 
-    /** Stripes [s0, s0+count) entirely from {@code src}: no reads, one write per member. */
+    /**
+     * Stripes [s0, s0+count) entirely from {@code src}: no reads, one write per member, from direct
+     * buffers the strips are copied into (one copy: the payload to the member's rows) and parity
+     * computed in.
+     */
     private void writeFullStripes(long s0, long count, ByteBuffer src) throws IOException {
         int n = members.length;
         int perMember = (int) (count * unit);
-        byte[][] buf = stripeBuffers.take(n, perMember);
+        BufferStash stash = aroundPageCache(src) ? ROWS_AROUND : ROWS_CACHED;
+        ByteBuffer[] buf = new ByteBuffer[n];
+        for (int m = 0; m < n; m++) {
+            buf[m] = stash.take(perMember);
+        }
+        int base = src.position();
         for (long i = 0; i < count; i++) {
             long s = s0 + i;
             int at = (int) (i * unit);
-            byte[] parity = buf[parityMember(s)];
+            ByteBuffer parity = buf[parityMember(s)];
             for (int k = 0; k < dataStrips; k++) {
-                byte[] b = buf[dataMember(s, k)];
-                src.get(b, at, unit);
+                int from = base + (int) (i * stripeData) + k * unit;
+                buf[dataMember(s, k)].put(at, src, from, unit);
                 if (k == 0) {
-                    System.arraycopy(b, at, parity, at, unit); // the buffers are reused: parity starts from the first strip
+                    parity.put(at, src, from, unit); // the buffers are reused: parity starts from the first strip
                 } else {
-                    Xor.into(parity, at, b, at, unit);
+                    Xor.into(parity, at, src, from, unit);
                 }
             }
         }
+        src.position(base + (int) (count * stripeData));
         long row = s0 * unit;
         List<StripeJournal.Segment> segs = new ArrayList<>(n);
         for (int m = 0; m < n; m++) {
@@ -449,6 +471,20 @@ public final class ParityVolume extends RaidVolume {
         }
         try (RangeLocks.Held h = rowLocks.lock(row, row + perMember)) {
             apply(segs);
+        }
+        giveBack(stash, buf); // not after a failure: drop them then (see BufferStash.give)
+    }
+
+    /** True when {@code src} is a page-aligned direct buffer: its writer chose writes around the page cache. */
+    private static boolean aroundPageCache(ByteBuffer src) {
+        return src.isDirect() && src.alignmentOffset(src.position(), 4096) == 0;
+    }
+
+    private static void giveBack(BufferStash stash, ByteBuffer... bufs) {
+        for (ByteBuffer b : bufs) {
+            if (b != null && b.isDirect()) {
+                stash.give(b);
+            }
         }
     }
 
@@ -462,21 +498,22 @@ public final class ParityVolume extends RaidVolume {
      * zero already is left as it is (nothing changes, so neither data nor parity is written).
      */
     private void writePartialStripe(long s, int within, int len, ByteBuffer src, boolean zeroing) throws IOException {
-        byte[][] strips = new byte[dataStrips][];
+        ByteBuffer[] strips = new ByteBuffer[dataStrips];
         for (int pos = within; pos < within + len; ) {
             int k = pos / unit;
             int o = pos % unit;
             int n = Math.min(unit - o, within + len - pos);
-            strips[k] = new byte[unit];
-            src.get(strips[k], o, n);
+            byte[] strip = new byte[unit];
+            src.get(strip, o, n);
+            strips[k] = ByteBuffer.wrap(strip);
             pos += n;
         }
-        writeStripe(s, strips, List.of(new int[] {within, within + len}), zeroing);
+        writeStripe(s, strips, List.of(new int[] {within, within + len}), zeroing, false);
     }
 
     /** The stripe update of a closed gather: whole (no reads), or with the reads its missing bytes need. */
     private void writeGathered(StripeGather.Gather g) throws IOException {
-        writeStripe(g.stripe, g.strips, g.covered, false);
+        writeStripe(g.stripe, g.strips, g.covered, false, g.aroundPageCache);
     }
 
     /**
@@ -486,9 +523,12 @@ public final class ParityVolume extends RaidVolume {
      * where the new bytes do not cover it (a strip the write replaces on those rows is not read:
      * parity needs its new bytes, not its old ones), then parity is recomputed: a reconstruct-write,
      * and no reads at all when the whole stripe is new. {@code zeroing}: the new bytes are zeros, and
-     * a stripe already zero there is left as it is (so every strip is read, to know).
+     * a stripe already zero there is left as it is (so every strip is read, to know). {@code around}:
+     * the strips are page-aligned direct buffers, and parity is computed in one too, so that rows
+     * written whole go around the page cache (see {@link #ROWS_AROUND}).
      */
-    private void writeStripe(long s, byte[][] strips, List<int[]> covered, boolean zeroing) throws IOException {
+    private void writeStripe(long s, ByteBuffer[] strips, List<int[]> covered, boolean zeroing, boolean around)
+            throws IOException {
         int r0 = unit;
         int r1 = 0;
         for (int[] c : covered) {
@@ -506,22 +546,22 @@ public final class ParityVolume extends RaidVolume {
             whole[k] = !zeroing && coversAll(covered, k * unit + r0, k * unit + r1);
         }
         try (RangeLocks.Held h = rowLocks.lock(row, row + rl)) {
-            byte[][] data = new byte[dataStrips][];
+            ByteBuffer[] data = new ByteBuffer[dataStrips];
             int missing = -1;
             for (int k = 0; k < dataStrips; k++) {
                 if (whole[k]) {
-                    data[k] = r0 == 0 && rl == unit ? strips[k] : Arrays.copyOfRange(strips[k], r0, r1);
+                    data[k] = r0 == 0 && rl == unit ? strips[k] : strips[k].slice(r0, rl);
                     continue;
                 }
                 Member m = members[dataMember(s, k)];
                 if (m.holds(row, row + rl)) {
-                    data[k] = readMember(m, row, rl);
+                    data[k] = ByteBuffer.wrap(readMember(m, row, rl));
                 } else {
                     missing = k;
                 }
             }
             if (missing >= 0) {
-                data[missing] = xorOfOthers(members[dataMember(s, missing)], row, rl);
+                data[missing] = ByteBuffer.wrap(xorOfOthers(members[dataMember(s, missing)], row, rl));
             }
             if (zeroing && alreadyZero(data, covered, r0)) {
                 return;
@@ -533,14 +573,15 @@ public final class ParityVolume extends RaidVolume {
                     int o = pos % unit;
                     int n = Math.min(unit - o, c[1] - pos);
                     if (!whole[k]) {
-                        System.arraycopy(strips[k], o, data[k], o - r0, n);
+                        data[k].put(o - r0, strips[k], o, n);
                     }
                     pos += n;
                 }
             }
-            byte[] parity = new byte[rl];
-            for (byte[] d : data) {
-                Xor.into(parity, 0, d, 0, rl);
+            ByteBuffer parity = around ? ROWS_AROUND.take(rl) : ByteBuffer.allocate(rl);
+            parity.put(0, data[0], 0, rl);
+            for (int k = 1; k < dataStrips; k++) {
+                Xor.into(parity, 0, data[k], 0, rl);
             }
             List<StripeJournal.Segment> segs = new ArrayList<>(dataStrips + 1);
             for (int k = 0; k < dataStrips; k++) {
@@ -550,6 +591,7 @@ public final class ParityVolume extends RaidVolume {
             }
             segs.add(new StripeJournal.Segment(parityMember(s), row, parity));
             apply(segs);
+            giveBack(ROWS_AROUND, parity);
         }
     }
 
@@ -572,13 +614,13 @@ public final class ParityVolume extends RaidVolume {
     }
 
     /** True when the new bytes' places in a stripe, whose strips from row offset r0 are {@code data}, are all zero there already. */
-    private boolean alreadyZero(byte[][] data, List<int[]> covered, int r0) {
+    private boolean alreadyZero(ByteBuffer[] data, List<int[]> covered, int r0) {
         for (int[] c : covered) {
             for (int pos = c[0]; pos < c[1]; ) {
                 int k = pos / unit;
                 int o = pos % unit;
                 int n = Math.min(unit - o, c[1] - pos);
-                if (!Zeros.isZero(data[k], o - r0, n)) {
+                if (!Zeros.isZeroRange(data[k], o - r0, n)) {
                     return false;
                 }
                 pos += n;
@@ -687,15 +729,15 @@ public final class ParityVolume extends RaidVolume {
             } else {
                 // before any member or the journal has the update: only a stripe whose strip on the
                 // offline drive changes (its data, or the parity it holds) is in its delta
-                offlineRowsChange(m, seg.row(), seg.data().length);
-                missed(m, seg.row(), ByteBuffer.wrap(seg.data()));
+                offlineRowsChange(m, seg.row(), seg.length());
+                missed(m, seg.row(), seg.bytes());
             }
         }
         // only a stripe short of a member has a write hole to close: a member that takes no writes,
         // or one that takes them but does not hold these rows yet (rebuilding above its mark, or a
         // drive back from a service window on a track still stale), whose rows a torn write would
         // leave to be reconstructed from torn parity
-        boolean journaled = degraded() || !allHold(segs.get(0).row(), segs.get(0).row() + segs.get(0).data().length);
+        boolean journaled = degraded() || !allHold(segs.get(0).row(), segs.get(0).row() + segs.get(0).length());
         long seq = journaled ? journal.append(writes) : -1;
         int written = 0;
         Member.FailedException failed = null;
@@ -706,7 +748,7 @@ public final class ParityVolume extends RaidVolume {
                     continue;
                 }
                 try {
-                    m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                    m.write(seg.row(), seg.bytes());
                     written++;
                 } catch (Member.FailedException e) {
                     failed = e;
@@ -741,10 +783,12 @@ public final class ParityVolume extends RaidVolume {
     private void abandon(long seq, List<StripeJournal.Segment> writes) {
         synchronized (redoLock) {
             journal.abandon(seq);
-            // kept to redo: copies, since a full-stripe write's arrays are its thread's, reused by its next write
+            // kept to redo: copies, since a write's buffers go back to a stash (or its caller) when it returns
             List<StripeJournal.Segment> kept = new ArrayList<>(writes.size());
             for (StripeJournal.Segment w : writes) {
-                kept.add(new StripeJournal.Segment(w.member(), w.row(), w.data().clone()));
+                byte[] copy = new byte[w.length()];
+                w.bytes().get(copy);
+                kept.add(new StripeJournal.Segment(w.member(), w.row(), copy));
             }
             redo.add(java.util.Map.entry(seq, kept));
             showRedoToReads();
@@ -781,7 +825,7 @@ public final class ParityVolume extends RaidVolume {
                 for (StripeJournal.Segment seg : e.getValue()) {
                     Member m = members[seg.member()];
                     if (m.takesWrites()) {
-                        m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                        m.write(seg.row(), seg.bytes());
                     }
                 }
             }
@@ -835,7 +879,7 @@ public final class ParityVolume extends RaidVolume {
                 for (StripeJournal.Segment seg : e) {
                     Member m = members[seg.member()];
                     if (m.takesWrites()) {
-                        m.write(seg.row(), ByteBuffer.wrap(seg.data()));
+                        m.write(seg.row(), seg.bytes());
                     }
                 }
             }

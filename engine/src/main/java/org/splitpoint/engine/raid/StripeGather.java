@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.splitpoint.engine.io.BufferStash;
 
 /**
  * Gathers the pieces of one parity stripe that concurrent writes bring, so that the stripe is
@@ -69,7 +70,12 @@ final class StripeGather {
     static final class Gather {
         final long stripe;
         /** New bytes of data strip k at its rows' offsets (null: nothing of that strip yet). */
-        final byte[][] strips;
+        final ByteBuffer[] strips;
+        /**
+         * Opened by a page-aligned direct write (an NBD payload): its strips are page-aligned direct
+         * buffers, so the stripe's rows go around the page cache as that write's own would.
+         */
+        final boolean aroundPageCache;
         /** Covered bytes of the stripe's data, as sorted disjoint [from, to) ranges. */
         final List<int[]> covered = new ArrayList<>(2);
         private final int unit;
@@ -80,9 +86,10 @@ final class StripeGather {
         private boolean done;
         private Throwable failure;
 
-        private Gather(long stripe, int dataStrips, int unit, long waitNanos) {
+        private Gather(long stripe, int dataStrips, int unit, long waitNanos, boolean aroundPageCache) {
             this.stripe = stripe;
-            this.strips = new byte[dataStrips][];
+            this.strips = new ByteBuffer[dataStrips];
+            this.aroundPageCache = aroundPageCache;
             this.unit = unit;
             this.deadline = System.nanoTime() + waitNanos;
         }
@@ -104,9 +111,10 @@ final class StripeGather {
                 int o = pos - k * unit;
                 int n = Math.min(unit - o, end - pos);
                 if (strips[k] == null) {
-                    strips[k] = new byte[unit];
+                    strips[k] = aroundPageCache ? STRIPS.take(unit) : ByteBuffer.allocate(unit);
                 }
-                src.get(strips[k], o, n);
+                strips[k].put(o, src, src.position(), n);
+                src.position(src.position() + n);
                 pos += n;
             }
             covered.add(new int[] {within, end});
@@ -131,6 +139,9 @@ final class StripeGather {
 
     /** What became of an offered piece: deposited to wait for, or deposited and to be committed now. */
     record Offer(Gather gather, boolean commitNow) { }
+
+    /** Strips of gathers opened by page-aligned direct writes, shared by every volume (see {@link BufferStash}). */
+    private static final BufferStash STRIPS = new BufferStash(true, 16L << 20);
 
     private final int unit;
     private final int dataStrips;
@@ -210,7 +221,8 @@ final class StripeGather {
         if (!known && !predicted) {
             return null;
         }
-        g = new Gather(s, dataStrips, unit, waitNanos);
+        g = new Gather(s, dataStrips, unit, waitNanos,
+                src.isDirect() && src.alignmentOffset(src.position(), 4096) == 0);
         g.speculative = predicted;
         g.add(within, len, src);
         open.put(s, g);
@@ -253,6 +265,11 @@ final class StripeGather {
     void commit(Gather g, Committer committer) throws IOException {
         try {
             committer.commit(g);
+            for (ByteBuffer b : g.strips) {
+                if (b != null && b.isDirect()) {
+                    STRIPS.give(b); // written: nothing reads a gather's strips after its commit
+                }
+            }
             finish(g, null);
         } catch (IOException | RuntimeException | Error e) {
             finish(g, e);

@@ -43,7 +43,24 @@ final class StripeJournal implements AutoCloseable {
     static final long DEFAULT_CAPACITY = 64L << 20;
 
     /** One member write: rows [row, row+data.length) of member {@code member}. */
-    record Segment(int member, long row, byte[] data) { }
+    /**
+     * New bytes of member rows [row, row + length()): {@code data}'s remaining bytes, which a reader
+     * takes through {@link #bytes()} or absolute gets, never by moving {@code data}'s position.
+     */
+    record Segment(int member, long row, ByteBuffer data) {
+        Segment(int member, long row, byte[] data) {
+            this(member, row, ByteBuffer.wrap(data));
+        }
+
+        int length() {
+            return data.remaining();
+        }
+
+        /** The bytes as a buffer of the caller's own (a write or a copy moves its position). */
+        ByteBuffer bytes() {
+            return data.duplicate();
+        }
+    }
 
     /** Forces the volume's members and retires what that made safe; called when the ring is full. */
     interface Checkpointer {
@@ -102,12 +119,12 @@ final class StripeJournal implements AutoCloseable {
     private static byte[] encode(List<Segment> segments) {
         int payload = 4;
         for (Segment s : segments) {
-            payload += 14 + s.data.length;
+            payload += 14 + s.length();
         }
         ByteBuffer b = ByteBuffer.allocate(payload).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(segments.size());
         for (Segment s : segments) {
-            b.putShort((short) s.member).putLong(s.row).putInt(s.data.length).put(s.data);
+            b.putShort((short) s.member).putLong(s.row).putInt(s.length()).put(s.bytes());
         }
         return b.array();
     }

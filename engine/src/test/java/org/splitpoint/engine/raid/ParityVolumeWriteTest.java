@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.ForwardingStorage;
 import org.splitpoint.engine.io.StorageFile;
@@ -378,8 +380,16 @@ class ParityVolumeWriteTest {
      * flight run on the server's workers), three passes; a drive fails during the second. The bytes
      * are the model's, degraded and after the rebuild, and parity verifies clean.
      */
-    @Test
-    void manyWritersStreamingUnalignedRequestsKeepBytesAndParityRightThroughAFailure() throws Exception {
+    /**
+     * {@code nbdPayloads}: each writer writes from one page-aligned direct buffer it fills again for
+     * its next request, as the NBD server's connections do with their payload buffers: the volume
+     * then writes member rows around the page cache from direct buffers of its own, and nothing it
+     * keeps past a write (a gather, the stripe journal, an update to redo) may still point at the
+     * payload the writer has since overwritten.
+     */
+    @ParameterizedTest(name = "NBD-like payloads: {0}")
+    @ValueSource(booleans = {false, true})
+    void manyWritersStreamingUnalignedRequestsKeepBytesAndParityRightThroughAFailure(boolean nbdPayloads) throws Exception {
         TestPools.create(dir, Layout.RAID5, 4, 8 << 20, 65536);
         try (Pool pool = Pool.open(dir)) {
             RaidVolume v = pool.volume("v");
@@ -392,12 +402,22 @@ class ParityVolumeWriteTest {
                 List<Future<?>> writers = new ArrayList<>();
                 for (int t = 0; t < 8; t++) {
                     writers.add(threads.submit(() -> {
+                        ByteBuffer payload = ByteBuffer.allocateDirect(request + 4096).alignedSlice(4096);
                         for (long at; (at = next.getAndAdd(request)) < model.length; ) {
                             if (at == failAt) {
                                 pool.admin().failDrive("d3");
                             }
                             int n = (int) Math.min(request, model.length - at);
-                            v.write(at, ByteBuffer.wrap(bytes, (int) at, n));
+                            if (nbdPayloads) {
+                                payload.clear().put(bytes, (int) at, n).flip();
+                                v.write(at, payload);
+                                payload.clear();
+                                while (payload.hasRemaining()) {
+                                    payload.put((byte) 0xA5); // the connection's next request
+                                }
+                            } else {
+                                v.write(at, ByteBuffer.wrap(bytes, (int) at, n));
+                            }
                         }
                         return null;
                     }));

@@ -66,6 +66,9 @@ class StripeGatherCrashTest {
             List<Thread> threads = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 threads.add(new Thread(() -> {
+                    // odd seeds write as the NBD server does: from one page-aligned direct payload
+                    // buffer per writer, filled again for the next request once this one returned
+                    ByteBuffer payload = seed % 2 == 1 ? ByteBuffer.allocateDirect(CHUNK + 4096).alignedSlice(4096) : null;
                     try {
                         while (!inj.isCut()) {
                             int i = cursor.getAndIncrement();
@@ -84,7 +87,16 @@ class StripeGatherCrashTest {
                             byte[] d = new byte[len];
                             new Random(passSeed * 1_000_003 + i).nextBytes(d);
                             int at = model.wrote(off, d, Long.MAX_VALUE);
-                            pool.device("v").write(off, ByteBuffer.wrap(d));
+                            if (payload == null) {
+                                pool.device("v").write(off, ByteBuffer.wrap(d));
+                            } else {
+                                payload.clear().put(d).flip();
+                                pool.device("v").write(off, payload);
+                                payload.clear();
+                                while (payload.hasRemaining()) {
+                                    payload.put((byte) 0x5A);
+                                }
+                            }
                             model.returned(at, clock.incrementAndGet());
                         }
                     } catch (Exception e) {

@@ -13,12 +13,13 @@ import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
 
 /**
- * Full-stripe writes reuse their thread's arrays (issue 14: the FX pulse gap during a full-speed
- * restore): new arrays per write were 4/3 of every byte written on a 4-drive RAID 5, in humongous
- * arrays whose collections stopped every thread. The bytes still land right: parity starts from the
- * first strip of each stripe, not from whatever the reused array held.
+ * Full-stripe writes take their member rows from buffers shared by every thread and reused from
+ * write to write (issue 14: the FX pulse gap during a full-speed restore): new arrays per write were
+ * 4/3 of every byte written on a 4-drive RAID 5, in humongous arrays whose collections stopped every
+ * thread. The bytes still land right: parity starts from the first strip of each stripe, not from
+ * whatever the reused buffer held.
  */
-class StripeBuffersTest {
+class FullStripeBuffersTest {
 
     @TempDir
     Path dir;
