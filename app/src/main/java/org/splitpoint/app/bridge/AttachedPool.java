@@ -105,6 +105,11 @@ final class AttachedPool implements PoolSide {
     }
 
     @Override
+    public TaskExecutor.Repeating watchWindow(String volume, Consumer<JsonNode> sink) {
+        return holder.watchWindow(volume, sink);
+    }
+
+    @Override
     public void close() {
         holder.close(); // only this app's connection: the holder carries on
     }

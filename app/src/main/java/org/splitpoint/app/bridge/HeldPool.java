@@ -156,6 +156,11 @@ final class HeldPool implements PoolSide {
         return null;
     }
 
+    @Override
+    public TaskExecutor.Repeating watchWindow(String volume, Consumer<JsonNode> sink) {
+        return null; // sampled with every()
+    }
+
     /** Stops the timers and closes the pool (its jobs stop at a checkpoint and resume on the next open). */
     @Override
     public void close() {

@@ -64,10 +64,9 @@ final class HolderLink implements AutoCloseable {
     private final Map<Long, java.util.concurrent.CompletableFuture<Void>> syncs =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Thread reader;
-    private String watchedPair;
-    private Consumer<JsonNode> watcher;
-    private String watchedRestore;
-    private Consumer<JsonNode> restoreWatcher;
+    private final Watch pairWatch = new Watch("pair", "watch");
+    private final Watch restoreWatch = new Watch("volume", "restore watch");
+    private final Watch windowWatch = new Watch("volume", "window watch");
 
     private HolderLink(Path dir, FeedSubscription feed) {
         this.dir = dir;
@@ -103,8 +102,9 @@ final class HolderLink implements AutoCloseable {
                     case "events" -> listener.events(List.of(JSON.treeToValue(m.get("events"), Event[].class)));
                     case "clients" -> listener.clients(List.of(JSON.treeToValue(m.get("clients"),
                             org.splitpoint.engine.nbd.ClientStats[].class)));
-                    case "track" -> track(m);
-                    case "restore" -> restore(m);
+                    case "track" -> pairWatch.deliver(m);
+                    case "restore" -> restoreWatch.deliver(m);
+                    case "window" -> windowWatch.deliver(m);
                     case "synced" -> synced(m.path("id").asLong());
                     case "bye" -> why = m.path("message").asText(why);
                     default -> { } // a message of a later minor version
@@ -159,23 +159,62 @@ final class HolderLink implements AutoCloseable {
         return Map.copyOf(out);
     }
 
-    private void track(JsonNode m) {
-        Consumer<JsonNode> w;
-        synchronized (watchLock) {
-            w = m.path("pair").asText().equals(watchedPair) ? watcher : null;
-        }
-        if (w != null) {
-            w.accept(m);
-        }
+    /** What the holder sends is asked for one watch at a time per kind (a later watch replaces it). */
+    private interface WatchRequest {
+        /** Asks for the messages of {@code key}; null: none. */
+        void send(String key) throws IOException;
     }
 
-    private void restore(JsonNode m) {
-        Consumer<JsonNode> w;
-        synchronized (watchLock) {
-            w = m.path("volume").asText().equals(watchedRestore) ? restoreWatcher : null;
+    /**
+     * One kind of watch: which pair or volume is watched and where its messages go. Messages of
+     * another key (one still under way when the watch changed) are dropped.
+     */
+    private final class Watch {
+        private final String field;
+        private final String what;
+        private String key; // guarded by watchLock, as sink and request
+        private Consumer<JsonNode> sink;
+        private WatchRequest request;
+
+        Watch(String field, String what) {
+            this.field = field;
+            this.what = what;
         }
-        if (w != null) {
-            w.accept(m);
+
+        void deliver(JsonNode m) {
+            Consumer<JsonNode> w;
+            synchronized (watchLock) {
+                w = m.path(field).asText().equals(key) ? sink : null;
+            }
+            if (w != null) {
+                w.accept(m);
+            }
+        }
+
+        TaskExecutor.Repeating start(String watched, Consumer<JsonNode> to, WatchRequest how) {
+            synchronized (watchLock) {
+                key = watched;
+                sink = to;
+                request = how;
+                send(how, watched);
+            }
+            return () -> {
+                synchronized (watchLock) {
+                    if (sink == to) {
+                        key = null;
+                        sink = null;
+                        send(request, null);
+                    }
+                }
+            };
+        }
+
+        private void send(WatchRequest how, String watched) {
+            try {
+                how.send(watched);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, what + " request not sent: " + e.getMessage()); // the reader hears the end
+            }
         }
     }
 
@@ -184,28 +223,15 @@ final class HolderLink implements AutoCloseable {
      * snapshot, else from a backup; {@code job} its job) to {@code sink} until the handle is cancelled.
      */
     TaskExecutor.Repeating watchRestore(String volume, boolean snapshot, String job, Consumer<JsonNode> sink) {
-        synchronized (watchLock) {
-            watchedRestore = volume;
-            restoreWatcher = sink;
-            sendRestoreWatch(volume, snapshot, job);
-        }
-        return () -> {
-            synchronized (watchLock) {
-                if (restoreWatcher == sink) {
-                    watchedRestore = null;
-                    restoreWatcher = null;
-                    sendRestoreWatch(null, false, null);
-                }
-            }
-        };
+        return restoreWatch.start(volume, sink, v -> feed.watchRestore(v, snapshot, job));
     }
 
-    private void sendRestoreWatch(String volume, boolean snapshot, String job) {
-        try {
-            feed.watchRestore(volume, snapshot, job);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "restore watch request not sent: " + e.getMessage());
-        }
+    /**
+     * Streams the window messages of {@code volume}'s service window (none open: phase null) to
+     * {@code sink} on the reader thread until the handle is cancelled.
+     */
+    TaskExecutor.Repeating watchWindow(String volume, Consumer<JsonNode> sink) {
+        return windowWatch.start(volume, sink, feed::watchWindow);
     }
 
     /**
@@ -213,28 +239,7 @@ final class HolderLink implements AutoCloseable {
      * handle is cancelled; a later watch replaces it (the holder streams one pair per subscriber).
      */
     TaskExecutor.Repeating watch(String pair, Consumer<JsonNode> sink) {
-        synchronized (watchLock) {
-            watchedPair = pair;
-            watcher = sink;
-            send(pair);
-        }
-        return () -> {
-            synchronized (watchLock) {
-                if (watcher == sink) {
-                    watchedPair = null;
-                    watcher = null;
-                    send(null);
-                }
-            }
-        };
-    }
-
-    private void send(String pair) {
-        try {
-            feed.watch(pair);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "watch request not sent: " + e.getMessage()); // the reader hears the end
-        }
+        return pairWatch.start(pair, sink, feed::watch);
     }
 
     /** Runs {@code args} in the holder (blocking) and returns what it printed and its exit code. */

@@ -190,6 +190,15 @@ public final class PoolBridge implements AutoCloseable {
         return closed.get() ? null : side.watchRestore(volume, snapshot, job, sink);
     }
 
+    /**
+     * While attached: streams the holder's window messages of {@code volume}'s service window (see
+     * {@link org.splitpoint.engine.control.PoolFeed}) to {@code sink} on the link's thread until the
+     * handle is cancelled. Null when the app holds the pool (sample it with {@link #every}).
+     */
+    public TaskExecutor.Repeating watchWindow(String volume, Consumer<com.fasterxml.jackson.databind.JsonNode> sink) {
+        return closed.get() ? null : side.watchWindow(volume, sink);
+    }
+
     private static <E> List<E> concat(List<E> a, List<E> b) {
         List<E> out = new ArrayList<>(a.size() + b.size());
         out.addAll(a);

@@ -48,6 +48,9 @@ interface PoolSide {
     /** Streams an instant restore's messages while attached; null when the pool is here. */
     TaskExecutor.Repeating watchRestore(String volume, boolean snapshot, String job, Consumer<JsonNode> sink);
 
+    /** Streams a volume's service-window messages while attached; null when the pool is here. */
+    TaskExecutor.Repeating watchWindow(String volume, Consumer<JsonNode> sink);
+
     /** Closes the pool here, or only this app's connection to its holder. */
     void close();
 }

@@ -15,8 +15,9 @@ import org.splitpoint.app.common.Format;
  * The Drills view's track map: one volume's service window sampled five times a second while the
  * view is shown ({@link DrillSampler} on the bridge's timer; the pictures reach the UI thread
  * coalesced, latest wins), and the line over it. Attached to a holder, there is no pool here to
- * sample: the window of a drill started here comes in the drill's own lines ({@link #show}), and the
- * timer only ticks the clock. Each tick also tells {@code onTick} the time, so
+ * sample: while the view is shown the holder streams the followed volume's window (whoever opened it:
+ * a drill, `drive offline`, the app), a drill started here also sends it in its own lines ({@link
+ * #show}), and the timer only ticks the clock. Each tick also tells {@code onTick} the time, so
  * the running step's clock moves (latest wins too).
  */
 public final class WindowMap {
@@ -28,6 +29,10 @@ public final class WindowMap {
     private final Coalescer<DrillSample> samples;
     private final Coalescer<Long> ticks;
     private TaskExecutor.Repeating sampling;
+    /** Attached: the holder's window messages of {@link #watched}, while the view is shown. */
+    private TaskExecutor.Repeating watching;
+    private String followed;
+    private String watched;
 
     // ---- properties
     private final ReadOnlyObjectWrapper<DrillSample> sample = new ReadOnlyObjectWrapper<>();
@@ -37,16 +42,6 @@ public final class WindowMap {
         this.bridge = bridge;
         this.samples = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
         this.ticks = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), onTick::accept);
-        if (bridge.attachedTo() != null) {
-            // the delta bitmaps are sampled in the process holding the pool: a drill started here sends its
-            // window as it runs (drill run --json-lines), the subscription stream does not carry windows
-            line.set(attachedLine());
-        }
-    }
-
-    private String attachedLine() {
-        return "The map fills while a drill started here runs (" + bridge.attachedTo() + " sends its window);"
-                + " a service window opened otherwise is not drawn here.";
     }
 
     /** The latest picture (null: not sampled yet). */
@@ -63,13 +58,43 @@ public final class WindowMap {
     void follow(String volume, String drive) {
         sampler.volume(volume);
         sampler.drive(drive);
+        followed = volume;
         DrillSample shown = sample.get();
         if (bridge.attachedTo() != null && shown != null && !shown.volume().equals(volume)) {
-            // another volume chosen after a drill: its picture was the drilled volume's, and nothing here samples
-            // this one (attached, only a drill's own lines draw the map)
+            // another volume chosen: the picture was the last one's, until the holder sends this one's
             sample.set(null);
-            line.set(attachedLine());
+            line.set("");
         }
+        if (sampling != null) {
+            watch(volume);
+        }
+    }
+
+    /** Attached: asks the holder for {@code volume}'s window messages (replacing the last watch). */
+    private void watch(String volume) {
+        if (bridge.attachedTo() == null || java.util.Objects.equals(volume, watched)) {
+            return;
+        }
+        unwatch();
+        watched = volume;
+        if (volume != null) {
+            watching = bridge.watchWindow(volume, m -> {
+                try {
+                    show(org.splitpoint.engine.pool.DrillLines.window(m));
+                } catch (java.io.IOException e) {
+                    System.getLogger(WindowMap.class.getName()).log(System.Logger.Level.WARNING,
+                            "a window message of the holder was not understood: " + e.getMessage());
+                }
+            });
+        }
+    }
+
+    private void unwatch() {
+        if (watching != null) {
+            watching.cancel();
+            watching = null;
+        }
+        watched = null;
     }
 
     void lost(List<Long> tracks) {
@@ -97,8 +122,9 @@ public final class WindowMap {
     /** Samples while the view is shown. */
     public void start() {
         if (sampling == null && bridge.attachedTo() != null) {
-            // no pool here to sample (a drill's window comes in its lines, see show); the running step's clock moves
+            // no pool here to sample: the holder streams the window (see watch); the running step's clock moves
             sampling = bridge.everyHere(SAMPLE_PERIOD, () -> ticks.offer(System.nanoTime()));
+            watch(followed);
         } else if (sampling == null) {
             sampling = bridge.every(SAMPLE_PERIOD, pool -> {
                 DrillSample s = sampler.sample(pool);
@@ -117,6 +143,7 @@ public final class WindowMap {
             sampling.cancel();
             sampling = null;
         }
+        unwatch();
     }
 
     /**
@@ -141,7 +168,7 @@ public final class WindowMap {
     /** One sample now, in the background. */
     public void sampleNow() {
         if (bridge.attachedTo() != null) {
-            return; // no pool here: the holder's drill sends its window's pictures
+            return; // no pool here: the holder sends its window's pictures (see watch)
         }
         bridge.run(pool -> java.util.Optional.ofNullable(sampler.sample(pool)), s -> s.ifPresent(samples::offer), e -> { });
     }

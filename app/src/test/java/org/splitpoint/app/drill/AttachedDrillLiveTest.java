@@ -78,8 +78,7 @@ class AttachedDrillLiveTest {
         f.modeProperty().set(LogMode.POINTERS);
         f.writesForProperty().set(8);
         shows(() -> f.startBlockedProperty().get().isEmpty());
-        assertThat(drill.map().lineProperty().get()).as("before a drill, the map says when it fills while attached")
-                .contains("fills while a drill started here runs");
+        assertThat(drill.map().sampleProperty().get()).as("the view is not shown: nothing watched, nothing drawn").isNull();
 
         drill.start();
         // each condition is looked at only while the result is not back (the UI queue is drained on this thread)
@@ -116,6 +115,48 @@ class AttachedDrillLiveTest {
 
         f.volumeProperty().set("scratch");
         assertThat(drill.map().sampleProperty().get()).as("another volume: not the drilled volume's picture").isNull();
-        assertThat(drill.map().lineProperty().get()).contains("fills while a drill started here runs");
+        assertThat(drill.map().lineProperty().get()).isEmpty();
+    }
+
+    /**
+     * A window opened in the holder by anything but a drill started here (`drive offline`, another
+     * app) is drawn while the view is shown: the holder streams the followed volume's window. It was
+     * not drawn at all before ("a service window opened otherwise is not drawn here").
+     */
+    @Test
+    void aWindowOpenedInTheHolderByACommandIsDrawnWhileTheViewIsShown() throws Exception {
+        var f = drill.form();
+        f.volumeProperty().set("prod");
+        drill.map().start(); // the view shown
+        try {
+            shows(() -> drill.map().lineProperty().get().contains("no service window on prod"));
+
+            holder.pool.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS).await(60_000);
+            // whole stripes (prod is a RAID 5 of 3 drives: 2 strips of a track each), which change every member:
+            // stripe s is member track s, owed to d2 while it is out
+            int stripe = 2 * holder.pool.trackSize();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(stripe);
+            holder.pool.device("prod").write(5L * stripe, b);
+            holder.pool.device("prod").write(9L * stripe, b.clear());
+            shows(() -> {
+                DrillSample s = drill.map().sampleProperty().get();
+                return s != null && "window".equals(s.phase()) && s.owed() == 2
+                        && drill.map().lineProperty().get().contains("2 tracks owed to d2 (the delta)");
+            });
+
+            f.volumeProperty().set("scratch");
+            shows(() -> drill.map().lineProperty().get().contains("no service window on scratch"));
+            drill.map().stop();
+            f.volumeProperty().set("prod");
+            holder.pool.device("prod").write(12L * stripe, b.clear());
+            Thread.sleep(1000);
+            ui.drain();
+            assertThat(drill.map().lineProperty().get()).as("the view hidden: nothing streamed").doesNotContain("owed to d2");
+            drill.map().start();
+            shows(() -> drill.map().lineProperty().get().contains("3 tracks owed to d2 (the delta)"));
+        } finally {
+            drill.map().stop();
+            holder.pool.service().online("d2").await(60_000);
+        }
     }
 }

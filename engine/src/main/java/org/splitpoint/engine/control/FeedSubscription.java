@@ -90,8 +90,7 @@ public final class FeedSubscription implements AutoCloseable {
         } else {
             m.put("type", "watch").put("pair", pair);
         }
-        byte[] b = JSON.writeValueAsBytes(m);
-        Frames.write(out, Frames.MESSAGE, b, 0, b.length);
+        send(m);
     }
 
     /**
@@ -106,13 +105,27 @@ public final class FeedSubscription implements AutoCloseable {
             m.put("type", "watchRestore").put("volume", volume).put("source", snapshot ? "snapshot" : "backup")
                     .put("job", job);
         }
-        byte[] b = JSON.writeValueAsBytes(m);
-        Frames.write(out, Frames.MESSAGE, b, 0, b.length);
+        send(m);
+    }
+
+    /** Asks for the window messages of {@code volume}'s service window; {@code volume} null: none. */
+    public void watchWindow(String volume) throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        if (volume == null) {
+            m.put("type", "unwatchWindow");
+        } else {
+            m.put("type", "watchWindow").put("volume", volume);
+        }
+        send(m);
     }
 
     /** Asks the holder for its state of this instant; it answers {@code synced} with {@code id}. */
     public void sync(long id) throws IOException {
-        byte[] b = JSON.writeValueAsBytes(JSON.createObjectNode().put("type", "sync").put("id", id));
+        send(JSON.createObjectNode().put("type", "sync").put("id", id));
+    }
+
+    private synchronized void send(ObjectNode m) throws IOException { // requests come from several threads: one frame at a time
+        byte[] b = JSON.writeValueAsBytes(m);
         Frames.write(out, Frames.MESSAGE, b, 0, b.length);
     }
 

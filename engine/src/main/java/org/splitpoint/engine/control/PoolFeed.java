@@ -70,6 +70,10 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  *     {@code writeThrough} (the id of the image written through, or null), {@code job} (the
  *     progress of the watched job, or null), {@code ended} (the restore just ended: its last
  *     picture); every {@value #TRACK_MILLIS} ms while one runs;</li>
+ * <li>{@code window} — while the client watches a volume's service window: the fields of a drill's
+ *     window line ({@code pool.DrillLines#windowNode}: {@code volume}, {@code trackSize}, {@code phase}
+ *     ({@code window}, {@code resync}, or null when none is open), {@code tracks}, {@code owed}); looked
+ *     at every {@value #TRACK_MILLIS} ms, sent when it changed, else every {@value #HEARTBEAT_MILLIS} ms;</li>
  * <li>{@code clients} — when the holder serves the pool over NBD ({@code serve}): {@code clients},
  *     its connected clients as {@link ClientStats} (id, remote, export, readOnly, since, bytesRead,
  *     bytesWritten, requests: counters, so the client makes the rates); every
@@ -83,7 +87,8 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * on; a later watch replaces it), {@code {"type":"unwatch"}}, and {@code {"type":"sync","id":N}}
  * (after an action the client had the holder carry out: answered by {@code synced}),
  * {@code {"type":"watchRestore","volume":V,"source":"backup"|"snapshot","job":ID}} and
- * {@code {"type":"unwatchRestore"}}. Unknown types and fields are
+ * {@code {"type":"unwatchRestore"}}, {@code {"type":"watchWindow","volume":V}} and
+ * {@code {"type":"unwatchWindow"}}. Unknown types and fields are
  * ignored both ways, so a minor addition needs no new version.
  *
  * <p>Design. One thread per subscriber polls (the engine never waits for a subscriber: events are
@@ -233,6 +238,12 @@ public final class PoolFeed implements AutoCloseable {
         private long fetchSeq = -1;
         private long lastRestore;
         private long lastClients;
+        private volatile String windowWatch;
+        private volatile int windowEpoch; // counts watchWindow requests (the reader writes it, the writer reads it)
+        private int sentEpoch;
+        private String sentWindow; // the last window message sent, as text: a change is a new text
+        private long lastWindowLook;
+        private long lastWindowSent;
         private final ConcurrentLinkedQueue<Long> syncs = new ConcurrentLinkedQueue<>();
         private int sampledEpoch;
         private boolean eventSinceLook;
@@ -310,6 +321,11 @@ public final class PoolFeed implements AutoCloseable {
             if (rw != null && now - lastRestore >= TimeUnit.MILLISECONDS.toNanos(TRACK_MILLIS)) {
                 lastRestore = now;
                 sendRestore(rw);
+            }
+            String ww = windowWatch;
+            if (ww != null && now - lastWindowLook >= TimeUnit.MILLISECONDS.toNanos(TRACK_MILLIS)) {
+                lastWindowLook = now;
+                sendWindow(ww, now);
             }
             Supplier<List<ClientStats>> served = clients;
             if (served != null && now - lastClients >= TimeUnit.MILLISECONDS.toNanos(CLIENTS_MILLIS)) {
@@ -425,6 +441,21 @@ public final class PoolFeed implements AutoCloseable {
             send(m);
         }
 
+        /** {@code volume}'s service window (none open: phase null) when it changed or a heartbeat is due. */
+        private void sendWindow(String volume, long now) throws IOException {
+            ObjectNode m = org.splitpoint.engine.pool.DrillLines.windowNode(volume, pool.trackSize(),
+                    pool.service().trackMap(volume));
+            String text = m.toString();
+            int epoch = windowEpoch;
+            if (epoch == sentEpoch && text.equals(sentWindow) && now - lastWindowSent < TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
+                return;
+            }
+            sentWindow = text;
+            sentEpoch = epoch; // a new watch gets its picture at once, even one the last watch was sent
+            lastWindowSent = now;
+            send(m);
+        }
+
         /** A restore message while one runs, and one last when it ended; nothing while there is none. */
         private void sendRestore(RestoreWatch w) throws IOException {
             if (w != sampledRestore) {
@@ -490,6 +521,11 @@ public final class PoolFeed implements AutoCloseable {
                         case "watchRestore" -> restoreWatch = new RestoreWatch(r.path("volume").asText(),
                                 "snapshot".equals(r.path("source").asText()), r.path("job").asText(""));
                         case "unwatchRestore" -> restoreWatch = null;
+                        case "watchWindow" -> {
+                            windowWatch = r.path("volume").asText(null);
+                            windowEpoch++; // only this thread writes it
+                        }
+                        case "unwatchWindow" -> windowWatch = null;
                         default -> { } // a request of a later minor version: ignored
                     }
                     synchronized (wake) {

@@ -75,13 +75,30 @@ public final class DrillLines {
 
     /** {@code volume}'s window as {@code map} shows it (null: no window open). */
     public static String window(String volume, int trackSize, ServiceAdmin.TrackMap map) {
+        return windowNode(volume, trackSize, map).toString();
+    }
+
+    /**
+     * The window line as a JSON object: also the {@code window} message of the subscription stream
+     * (control.PoolFeed), so an attached app draws a window opened by any command, not only a drill's.
+     */
+    public static ObjectNode windowNode(String volume, int trackSize, ServiceAdmin.TrackMap map) {
         ObjectNode n = line("window").put("volume", volume).put("trackSize", trackSize);
         if (map == null) {
             n.putNull("phase");
-            return n.toString();
+            return n;
         }
         return n.put("phase", map.phase()).put("tracks", map.owed().size())
-                .put("owed", TrackBitmap.wordBytes(map.owed().toWords())).toString(); // base64, as Jackson writes bytes
+                .put("owed", TrackBitmap.wordBytes(map.owed().toWords())); // base64, as Jackson writes bytes
+    }
+
+    /** A window line or message (see {@link #windowNode}) read back; an {@link IOException} when malformed. */
+    public static Window window(JsonNode n) throws IOException {
+        try {
+            return new Window(n.path("volume").asText(), n.path("trackSize").asInt(), trackMap(n));
+        } catch (RuntimeException e) {
+            throw new IOException("a window could not be read (" + e.getMessage() + ")", e);
+        }
     }
 
     public static String result(Drill.Result r) {
@@ -108,7 +125,7 @@ public final class DrillLines {
                 case "step" -> new Began(n.path("step").asText(), n.path("detail").asText(""),
                         Instant.parse(n.path("at").asText()));
                 case "writes" -> new Writes(n.path("writes").asLong(), n.path("bytesWritten").asLong());
-                case "window" -> new Window(n.path("volume").asText(), n.path("trackSize").asInt(), trackMap(n));
+                case "window" -> window(n);
                 case "result" -> new Finished(DrillJson.read(n));
                 default -> new Other(type);
             };

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.LogMode;
+import org.splitpoint.engine.pool.OfflineReason;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -120,6 +123,49 @@ class PoolFeedTest {
             assertThat(t.path("state").asText()).isEqualTo("NeverEstab");
             assertThat(t.path("totalTracks").asLong()).isEqualTo(64);
             assertThat(PoolFeed.words(t.get("std"))).hasSize(1).containsExactly(-1L); // never established: all invalid
+        }
+    }
+
+    /**
+     * A window opened by any command (here the engine's own call, as `drive offline` makes it) reaches a
+     * subscriber that watches its volume: no window, then the tracks written while the drive is out.
+     */
+    @Test
+    void watchedVolumeStreamsItsServiceWindow() throws Exception {
+        Path dir = hold(System.getProperty("user.name"));
+        try (FeedSubscription sub = FeedSubscription.open(dir)) {
+            List<JsonNode> got = collect(sub);
+            sub.watchWindow("std");
+            await().atMost(WAIT).until(() -> !ofType(got, "window").isEmpty());
+            org.splitpoint.engine.pool.DrillLines.Window none = org.splitpoint.engine.pool.DrillLines.window(
+                    ofType(got, "window").get(0));
+            assertThat(none.volume()).isEqualTo("std");
+            assertThat(none.map()).as("no window open yet").isNull();
+
+            Job offline = pool.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS);
+            assertThat(offline.await(60_000)).isTrue();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+            pool.device("std").write(3L * (64 << 10) + 100, b); // track 3
+            pool.device("std").flush();
+            await().atMost(WAIT).until(() -> ofType(got, "window").stream().anyMatch(m -> {
+                try {
+                    var w = org.splitpoint.engine.pool.DrillLines.window(m);
+                    return w.map() != null && w.map().owed().get(3);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            }));
+            var last = org.splitpoint.engine.pool.DrillLines.window(ofType(got, "window").get(ofType(got, "window").size() - 1));
+            assertThat(last.map().phase()).isEqualTo("window");
+            assertThat(last.map().owed().cardinality()).isEqualTo(1);
+            assertThat(last.trackSize()).isEqualTo(64 << 10);
+
+            sub.watchWindow(null);
+            Thread.sleep(3 * PoolFeed.TRACK_MILLIS); // one message may be under way when the unwatch lands
+            int after = ofType(got, "window").size();
+            pool.device("std").write(5L * (64 << 10), java.nio.ByteBuffer.allocate(4096));
+            Thread.sleep(4 * PoolFeed.TRACK_MILLIS);
+            assertThat(ofType(got, "window")).as("nothing after the unwatch").hasSize(after);
         }
     }
 
