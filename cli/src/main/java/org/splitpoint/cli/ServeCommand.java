@@ -97,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
             NbdServer served = opened;
             control.offerSubscriptions(new org.splitpoint.engine.control.PoolFeed(pool, "serve") // the app attaches here
-                    .serving(served::clients)); // and shows the clients of this server
+                    .serving(served)); // and shows the clients of this server
         } catch (Exception e) {
             if (opened != null) {
                 opened.close();

@@ -39,8 +39,12 @@ final class HolderLink implements AutoCloseable {
 
         void events(List<Event> events);
 
-        /** The clients of the holder's NBD server now (its counters), about once a second while it serves. */
-        void clients(List<org.splitpoint.engine.nbd.ClientStats> clients);
+        /**
+         * The clients of the holder's NBD server now (their counters) and what all its clients served
+         * since it started ({@code served}; null from a holder that does not say), about once a second
+         * while it serves.
+         */
+        void clients(List<org.splitpoint.engine.nbd.ClientStats> clients, org.splitpoint.engine.nbd.ServedBytes served);
 
         /** The holder went away (closed the pool, died) or the stream broke: {@code why} as a sentence. */
         void gone(String why);
@@ -101,7 +105,8 @@ final class HolderLink implements AutoCloseable {
                             List.of(JSON.treeToValue(m.get("pairs"), PairView[].class)), journals(m.get("journals")));
                     case "events" -> listener.events(List.of(JSON.treeToValue(m.get("events"), Event[].class)));
                     case "clients" -> listener.clients(List.of(JSON.treeToValue(m.get("clients"),
-                            org.splitpoint.engine.nbd.ClientStats[].class)));
+                            org.splitpoint.engine.nbd.ClientStats[].class)), m.hasNonNull("served")
+                            ? JSON.treeToValue(m.get("served"), org.splitpoint.engine.nbd.ServedBytes.class) : null);
                     case "track" -> pairWatch.deliver(m);
                     case "restore" -> restoreWatch.deliver(m);
                     case "window" -> windowWatch.deliver(m);

@@ -38,7 +38,8 @@ public final class PoolBridge implements AutoCloseable {
     private final PoolSide side;
     private final Path dir;
     private final List<Consumer<String>> holderGoneSinks = new CopyOnWriteArrayList<>();
-    private final List<Consumer<List<org.splitpoint.engine.nbd.ClientStats>>> holderClientSinks = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<List<org.splitpoint.engine.nbd.ClientStats>,
+            org.splitpoint.engine.nbd.ServedBytes>> holderClientSinks = new CopyOnWriteArrayList<>();
     private final TaskExecutor executor;
     private final Executor ui;
     private final List<Consumer<PoolSnapshot>> snapshotSinks = new CopyOnWriteArrayList<>();
@@ -165,9 +166,11 @@ public final class PoolBridge implements AutoCloseable {
 
     /**
      * While attached to a holder that serves the pool: {@code sink} hears its NBD clients (their
-     * counters) about once a second, on the link's thread. Never called while the app holds the pool.
+     * counters) and what all its clients served since it started (null from a holder that does not
+     * say) about once a second, on the link's thread. Never called while the app holds the pool.
      */
-    public void onHolderClients(Consumer<List<org.splitpoint.engine.nbd.ClientStats>> sink) {
+    public void onHolderClients(java.util.function.BiConsumer<List<org.splitpoint.engine.nbd.ClientStats>,
+            org.splitpoint.engine.nbd.ServedBytes> sink) {
         holderClientSinks.add(sink);
     }
 
@@ -365,9 +368,10 @@ public final class PoolBridge implements AutoCloseable {
         }
 
         @Override
-        public void clients(List<org.splitpoint.engine.nbd.ClientStats> clients) {
+        public void clients(List<org.splitpoint.engine.nbd.ClientStats> clients,
+                            org.splitpoint.engine.nbd.ServedBytes served) {
             if (!closed.get()) {
-                holderClientSinks.forEach(c -> c.accept(clients));
+                holderClientSinks.forEach(c -> c.accept(clients, served));
             }
         }
 

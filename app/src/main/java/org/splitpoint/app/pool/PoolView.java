@@ -90,7 +90,8 @@ public final class PoolView extends BorderPane {
                 statusMessage.pseudoClassStateChanged(ERROR, now == ActionStatus.Kind.ERROR));
         tip(healthBadge, "Pool health: HEALTHY when every volume is OPTIMAL; WARNING when a volume is DEGRADED,"
                 + " REBUILDING or in SERVICE, or a drive FAILED; CRITICAL when a volume FAILED (data unavailable).");
-        tip(hostIo, "Reads and writes of the built-in host workloads (Host workload on a volume's page), per second.");
+        tip(hostIo, "Reads and writes per second of the hosts: the built-in workloads (Host workload on a volume's page)"
+                + " and the NBD clients, those that came and went between two samples included.");
         tip(summary, "What the pool holds, and how many background jobs run (see Jobs).");
         vm.nav().selectedProperty().addListener((o, was, now) -> show(now));
         show(vm.nav().selectedProperty().get());

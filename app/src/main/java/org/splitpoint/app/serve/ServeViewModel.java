@@ -33,7 +33,7 @@ public final class ServeViewModel {
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final PoolBridge bridge;
-    private final Coalescer<List<ClientRow>> clientUpdates;
+    private final Coalescer<Sample> clientUpdates;
     private final StringProperty address = new SimpleStringProperty("127.0.0.1:10809");
     private final ReadOnlyBooleanWrapper serving = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
@@ -45,13 +45,17 @@ public final class ServeViewModel {
     private TaskExecutor.Repeating sampler;
     private final Map<Long, ClientStats> last = new HashMap<>();
     private long lastNanos;
+    private org.splitpoint.engine.nbd.ServedBytes lastServed;
+
+    /** The clients' rows and the host I/O rates of one sample. */
+    private record Sample(List<ClientRow> rows, double readRate, double writeRate) { }
 
     public ServeViewModel(PoolBridge bridge) {
         this.bridge = bridge;
-        this.clientUpdates = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), rows -> {
-            clients.set(rows);
-            readRate.set(rows.stream().mapToDouble(ClientRow::readBytesPerSecond).sum());
-            writeRate.set(rows.stream().mapToDouble(ClientRow::writeBytesPerSecond).sum());
+        this.clientUpdates = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), s -> {
+            clients.set(s.rows());
+            readRate.set(s.readRate());
+            writeRate.set(s.writeRate());
         });
         bridge.beforeClose(this::stopNow);
         if (bridge.attachedTo() != null) { // the holder serves the volumes; this app holds no pool to serve
@@ -219,12 +223,17 @@ public final class ServeViewModel {
     void sample() {
         NbdServer s = server;
         if (s != null) {
-            sample(s.clients());
+            sample(s.clients(), s.served());
         }
     }
 
-    /** Off the UI thread: the clients' counters now (this app's server's, or its holder's) into rates. */
-    private synchronized void sample(List<ClientStats> now) {
+    /**
+     * Off the UI thread: the clients' counters now (this app's server's, or its holder's) into rates.
+     * The host I/O rate is the change of what every client served ({@code served}; null from a holder
+     * that does not say: the sum of the rows), so a client that came and went between two samples (an
+     * nbdcopy of a second) counts too; the rows' rates are of the clients connected at both.
+     */
+    private synchronized void sample(List<ClientStats> now, org.splitpoint.engine.nbd.ServedBytes served) {
         long nanos = System.nanoTime();
         double secs = lastNanos == 0 ? 1 : Math.max(1e-3, (nanos - lastNanos) / 1e9);
         List<ClientRow> rows = new ArrayList<>();
@@ -236,9 +245,19 @@ public final class ServeViewModel {
             rows.add(new ClientRow(c.id(), c.remote(), c.export(), c.readOnly(), r, w, c.requests(), SINCE.format(c.since())));
             seen.put(c.id(), c);
         }
+        double readTotal;
+        double writeTotal;
+        if (served != null && lastServed != null) {
+            readTotal = Math.max(0, served.read() - lastServed.read()) / secs;
+            writeTotal = Math.max(0, served.written() - lastServed.written()) / secs;
+        } else {
+            readTotal = rows.stream().mapToDouble(ClientRow::readBytesPerSecond).sum();
+            writeTotal = rows.stream().mapToDouble(ClientRow::writeBytesPerSecond).sum();
+        }
         last.clear();
         last.putAll(seen);
         lastNanos = nanos;
-        clientUpdates.offer(List.copyOf(rows));
+        lastServed = served;
+        clientUpdates.offer(new Sample(List.copyOf(rows), readTotal, writeTotal));
     }
 }

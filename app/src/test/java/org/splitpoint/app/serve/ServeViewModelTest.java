@@ -70,6 +70,54 @@ class ServeViewModelTest {
         assertThat(vm.statusProperty().get()).isEqualTo("not serving");
     }
 
+    /**
+     * A client that connects, writes and leaves between two samples (an nbdcopy of a second) is host
+     * I/O all the same: the rate is the change of what every client served, not of the clients
+     * connected at both samples (it read 0 B/s for a stream of such copies, seen by hand).
+     */
+    @Test
+    void aClientThatCameAndWentBetweenTwoSamplesCountsInTheHostIoRate() throws Exception {
+        vm.addressProperty().set("127.0.0.1:0");
+        vm.start();
+        ui.drain();
+        int port = Integer.parseInt(vm.statusProperty().get().replaceAll(".*:(\\d+).*", "$1"));
+        vm.sample();
+        ui.drain();
+        int len = 1 << 20;
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            in.readNBytes(18);
+            out.write(ByteBuffer.allocate(4).putInt(3).array());
+            byte[] name = "prod".getBytes();
+            out.write(ByteBuffer.allocate(16 + name.length).putLong(0x49484156454f5054L).putInt(1).putInt(name.length)
+                    .put(name).array());
+            in.readNBytes(10);
+            out.write(ByteBuffer.allocate(28).putInt(0x25609513).putShort((short) 0).putShort((short) 1) // NBD_CMD_WRITE
+                    .putLong(7).putLong(0).putInt(len).array());
+            out.write(new byte[len]);
+            ByteBuffer reply = ByteBuffer.wrap(in.readNBytes(16));
+            assertThat(reply.getInt()).isEqualTo(0x67446698);
+            assertThat(reply.getInt()).as("the write's error").isZero();
+            out.write(ByteBuffer.allocate(28).putInt(0x25609513).putShort((short) 0).putShort((short) 2) // NBD_CMD_DISC
+                    .putLong(8).putLong(0).putInt(0).array());
+            in.readAllBytes(); // the server closes
+        }
+        long until = System.nanoTime() + 10_000_000_000L;
+        boolean gone = false;
+        while (!gone && System.nanoTime() < until) {
+            Thread.sleep(20);
+            gone = vm.connectedClients().isEmpty();
+        }
+        assertThat(gone).as("the client left").isTrue();
+        vm.sample();
+        ui.drain();
+        assertThat(vm.clientsProperty().get()).as("no client connected at either sample").isEmpty();
+        assertThat(vm.writeRateProperty().get()).as("its megabyte in the host write rate").isPositive();
+        vm.stop();
+        ui.drain();
+    }
+
     @Test
     void aBadAddressIsRefusedWithASentence() {
         vm.addressProperty().set("localhost");

@@ -30,7 +30,7 @@ public final class ServeHolder implements AutoCloseable {
             control = ControlServer.start(dir, new HeldPoolCommands(pool),
                     m -> pool.events().publish(Event.info("COMMAND", "control", m)));
             NbdServer served = n;
-            feed = new PoolFeed(pool, "serve").serving(served::clients); // as serve does
+            feed = new PoolFeed(pool, "serve").serving(served); // as serve does
             control.offerSubscriptions(feed);
         } catch (Exception e) {
             if (n != null) {

@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.EventBus;
@@ -76,7 +75,9 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  *     at every {@value #TRACK_MILLIS} ms, sent when it changed, else every {@value #HEARTBEAT_MILLIS} ms;</li>
  * <li>{@code clients} — when the holder serves the pool over NBD ({@code serve}): {@code clients},
  *     its connected clients as {@link ClientStats} (id, remote, export, readOnly, since, bytesRead,
- *     bytesWritten, requests: counters, so the client makes the rates); every
+ *     bytesWritten, requests: counters, so the client makes the rates) and {@code served} ({@code read},
+ *     {@code written}: every client's bytes since the server started, gone ones included, whose change
+ *     is the host I/O rate); every
  *     {@value #CLIENTS_MILLIS} ms;</li>
  * <li>{@code synced} — {@code id}: the answer to a {@code sync} request, sent after a snapshot
  *     message if anything changed since the last one, so the client has the holder's state of
@@ -114,7 +115,7 @@ public final class PoolFeed implements AutoCloseable {
 
     private final Pool pool;
     private final String holder;
-    private volatile Supplier<List<ClientStats>> clients;
+    private volatile org.splitpoint.engine.nbd.NbdServer server;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -128,8 +129,8 @@ public final class PoolFeed implements AutoCloseable {
      * The holder serves the pool over NBD: its clients go to every subscriber (an attached app shows
      * them, and their I/O as the host I/O, as it would of its own server).
      */
-    public PoolFeed serving(Supplier<List<ClientStats>> clients) {
-        this.clients = clients;
+    public PoolFeed serving(org.splitpoint.engine.nbd.NbdServer server) {
+        this.server = server;
         return this;
     }
 
@@ -327,11 +328,12 @@ public final class PoolFeed implements AutoCloseable {
                 lastWindowLook = now;
                 sendWindow(ww, now);
             }
-            Supplier<List<ClientStats>> served = clients;
+            org.splitpoint.engine.nbd.NbdServer served = server;
             if (served != null && now - lastClients >= TimeUnit.MILLISECONDS.toNanos(CLIENTS_MILLIS)) {
                 lastClients = now;
                 ObjectNode m = JSON.createObjectNode().put("type", "clients");
-                m.set("clients", JSON.valueToTree(served.get()));
+                m.set("clients", JSON.valueToTree(served.clients()));
+                m.set("served", JSON.valueToTree(served.served()));
                 send(m);
             }
         }

@@ -54,6 +54,9 @@ public final class NbdServer implements AutoCloseable {
     private final BufferPool buffers;
     private final ScheduledThreadPoolExecutor timer;
     private final List<NbdConnection> connections = new CopyOnWriteArrayList<>();
+    private final Object goneLock = new Object();
+    private long goneRead; // guarded by goneLock: bytes of the clients that left
+    private long goneWritten;
     private final AtomicLong ids = new AtomicLong();
     private final Consumer<String> log;
     private final String address;
@@ -202,6 +205,20 @@ public final class NbdServer implements AutoCloseable {
         return connections.stream().map(NbdConnection::stats).toList();
     }
 
+    /** Bytes read and written by every client since the server started, gone ones included. */
+    public ServedBytes served() {
+        synchronized (goneLock) { // a client leaving is counted once: either live here or among the gone
+            long r = goneRead;
+            long w = goneWritten;
+            for (NbdConnection c : connections) {
+                ClientStats s = c.stats();
+                r += s.bytesRead();
+                w += s.bytesWritten();
+            }
+            return new ServedBytes(r, w);
+        }
+    }
+
     /** The limits this server keeps. */
     public NbdLimits limits() {
         return limits;
@@ -281,8 +298,14 @@ public final class NbdServer implements AutoCloseable {
     }
 
     void closed(NbdConnection c, String reason) {
-        connections.remove(c);
-        ClientStats s = c.stats();
+        ClientStats s;
+        synchronized (goneLock) {
+            s = c.stats();
+            if (connections.remove(c)) {
+                goneRead += s.bytesRead();
+                goneWritten += s.bytesWritten();
+            }
+        }
         if ("(negotiating)".equals(s.export())) {
             return;
         }
