@@ -84,13 +84,7 @@ public final class FeedSubscription implements AutoCloseable {
 
     /** Asks for the track messages of {@code pair} (null: none). */
     public void watch(String pair) throws IOException {
-        ObjectNode m = JSON.createObjectNode();
-        if (pair == null) {
-            m.put("type", "unwatch");
-        } else {
-            m.put("type", "watch").put("pair", pair);
-        }
-        send(m);
+        send(watchRequest("watch", "pair", pair));
     }
 
     /**
@@ -98,25 +92,22 @@ public final class FeedSubscription implements AutoCloseable {
      * to a snapshot, else from a backup) with the progress of job {@code job}; {@code volume} null: none.
      */
     public void watchRestore(String volume, boolean snapshot, String job) throws IOException {
-        ObjectNode m = JSON.createObjectNode();
-        if (volume == null) {
-            m.put("type", "unwatchRestore");
-        } else {
-            m.put("type", "watchRestore").put("volume", volume).put("source", snapshot ? "snapshot" : "backup")
-                    .put("job", job);
+        ObjectNode m = watchRequest("watchRestore", "volume", volume);
+        if (volume != null) {
+            m.put("source", snapshot ? "snapshot" : "backup").put("job", job);
         }
         send(m);
     }
 
     /** Asks for the window messages of {@code volume}'s service window; {@code volume} null: none. */
     public void watchWindow(String volume) throws IOException {
+        send(watchRequest("watchWindow", "volume", volume));
+    }
+
+    /** {@code {"type":TYPE, FIELD:VALUE}}, or {@code {"type":"unTYPE"}} when {@code value} is null (the watch ends). */
+    private static ObjectNode watchRequest(String type, String field, String value) {
         ObjectNode m = JSON.createObjectNode();
-        if (volume == null) {
-            m.put("type", "unwatchWindow");
-        } else {
-            m.put("type", "watchWindow").put("volume", volume);
-        }
-        send(m);
+        return value == null ? m.put("type", "un" + type) : m.put("type", type).put(field, value);
     }
 
     /** Asks the holder for its state of this instant; it answers {@code synced} with {@code id}. */
