@@ -649,20 +649,36 @@ public final class ParityVolume extends RaidVolume {
             writeZeros(offset, length);
             return;
         }
-        long pos = offset;
         long end = offset + length;
-        while (pos < end) {
+        long firstWhole = (offset + stripeData - 1) / stripeData * stripeData;
+        long lastWhole = end / stripeData * stripeData;
+        if (lastWhole <= firstWhole) {
+            zeroPartialStripes(offset, end); // no whole stripe in the range
+            return;
+        }
+        RaidVolume.IoAction whole = () -> zeroFullStripes(firstWhole / stripeData, (lastWhole - firstWhole) / stripeData, mayUnmap);
+        if (firstWhole == offset && lastWhole == end) {
+            whole.run();
+            return;
+        }
+        // the partial stripes at the ends (reads, then zeros and parity written) go beside the whole
+        // stripes' fallocates, not before and after them: other stripes, other rows, other row locks. A
+        // client's 32 MiB zeroings are never whole stripes, so each had its two ends' I/O in series with
+        // the rest (bench/notes/raid5-cold-read-zero-fx-2026-12-03c.txt)
+        MemberIo.beside(() -> {
+            zeroPartialStripes(offset, firstWhole);
+            zeroPartialStripes(lastWhole, end);
+        }, whole);
+    }
+
+    /** Zeros over volume bytes [from, to), none of its stripes whole: a reconstruct-write per stripe, skipped where zero. */
+    private void zeroPartialStripes(long from, long to) throws IOException {
+        for (long pos = from; pos < to; ) {
             long s = pos / stripeData;
             long within = pos - s * stripeData;
-            if (within == 0 && end - pos >= stripeData) {
-                long stripes = (end - pos) / stripeData;
-                zeroFullStripes(s, stripes, mayUnmap);
-                pos += stripes * stripeData;
-            } else {
-                int len = (int) Math.min(end - pos, stripeData - within);
-                writePartialStripe(s, (int) within, len, Zeros.of(len), true);
-                pos += len;
-            }
+            int len = (int) Math.min(to - pos, stripeData - within);
+            writePartialStripe(s, (int) within, len, Zeros.of(len), true);
+            pos += len;
         }
     }
 

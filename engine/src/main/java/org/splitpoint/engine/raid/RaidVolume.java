@@ -408,7 +408,8 @@ public abstract class RaidVolume implements BlockDevice {
      * counted from the range's first whole stripe, not from the volume's start: cut at the volume's
      * multiples of a piece, a client's 32 MiB zeroings left a run of a few whole stripes in every
      * other request, under the size where member rows are given back without reading them (a RAID 5
-     * of 4 drives read 60 MiB and wrote 54 MiB of its members per GiB zeroed).
+     * of 4 drives read 60 MiB and wrote 54 MiB of its members per GiB zeroed). A rest shorter than half
+     * a piece joins the last piece (pieces of at most 1.5 x {@link #ZERO_PIECE}).
      */
     @Override
     public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
@@ -419,7 +420,10 @@ public abstract class RaidVolume implements BlockDevice {
         long first = (offset + unit - 1) / unit * unit; // the first whole stripe: the head goes with the first piece
         for (long pos = offset; pos < end; ) {
             long at = pos;
-            long n = Math.min(end, first + (Math.max(0, pos - first) / piece + 1) * piece) - pos;
+            long cut = Math.min(end, first + (Math.max(0, pos - first) / piece + 1) * piece);
+            // a short rest goes with this piece rather than alone after it: a client's 32 MiB zeroing is
+            // then one piece, its partial stripes at both ends written beside its whole stripes
+            long n = (end - cut < piece / 2 ? end : cut) - pos;
             change(at, n, false, false, false, new Body() {
                 @Override
                 public void log(WriteLog log) throws IOException {

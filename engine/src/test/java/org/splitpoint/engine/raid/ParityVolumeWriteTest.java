@@ -59,6 +59,11 @@ class ParityVolumeWriteTest {
         volatile boolean holdRowZero;
         final CountDownLatch rowZeroHeld = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
+        /** Set: zeroRange waits (at most 5 s) for a write at a member row in [watchFrom, watchTo) before it zeroes. */
+        volatile CountDownLatch zeroRangeWaits;
+        volatile long watchFrom;
+        volatile long watchTo;
+        final java.util.concurrent.atomic.AtomicBoolean zeroRangeWaitedInVain = new java.util.concurrent.atomic.AtomicBoolean();
 
         Members(int grain, int grains) {
             this.grain = grain;
@@ -106,7 +111,26 @@ class ParityVolumeWriteTest {
                 }
 
                 @Override
+                public void zeroRange(long position, long length, boolean deallocate) throws IOException {
+                    CountDownLatch l = zeroRangeWaits;
+                    if (l != null) {
+                        try {
+                            if (!l.await(5, TimeUnit.SECONDS)) {
+                                zeroRangeWaitedInVain.set(true);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    super.zeroRange(position, length, deallocate);
+                }
+
+                @Override
                 public void writeFully(long position, ByteBuffer src) throws IOException {
+                    CountDownLatch l = zeroRangeWaits;
+                    if (l != null && position >= watchFrom && position < watchTo) {
+                        l.countDown();
+                    }
                     if (position == 0 && holdRowZero) {
                         holdRowZero = false;
                         rowZeroHeld.countDown();
@@ -369,6 +393,38 @@ class ParityVolumeWriteTest {
 
             v.writeZeroes(at, len, true);
             assertThat(members.readTotal()).as("bytes read: the rows of the two partial stripes").isEqualTo(2 * stripe);
+            java.util.Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
+            TestPools.assertSameBytes(TestPools.readAll(v), model, "after the zeroing");
+            assertThat(pool.admin().verify("v", false, null)).isZero();
+        }
+    }
+
+    /**
+     * The partial stripes at a zeroing's ends are written beside its whole stripes' zeroing, not
+     * before and after it: here the members' zeroRange of the whole stripes waits for the write of
+     * the tail's partial stripe, which came only after them before (5 s in vain, then on).
+     */
+    @Test
+    void aZeroingsPartialStripesAreWrittenBesideItsWholeStripes() throws Exception {
+        TestPools.create(dir, Layout.RAID5, 4, 24 << 20, 65536);
+        Members members = new Members(65536, 1024);
+        try (Pool pool = Pool.open(dir, members)) {
+            ParityVolume v = (ParityVolume) pool.volume("v");
+            long stripe = 3L * v.stripUnit();
+            long at = 32 << 20;
+            long len = 32 << 20;
+            byte[] model = random((int) v.size(), 21);
+            v.write(0, ByteBuffer.wrap(model));
+            v.flush();
+            long tailStripe = (at + len) / stripe;
+            assertThat((at + len) % stripe).as("ends inside a stripe").isNotZero();
+            members.watchFrom = tailStripe * v.stripUnit();
+            members.watchTo = (tailStripe + 1) * v.stripUnit();
+            members.zeroRangeWaits = new CountDownLatch(1);
+
+            v.writeZeroes(at, len, true);
+            members.zeroRangeWaits = null;
+            assertThat(members.zeroRangeWaitedInVain).as("the whole stripes waited for the tail in vain").isFalse();
             java.util.Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
             TestPools.assertSameBytes(TestPools.readAll(v), model, "after the zeroing");
             assertThat(pool.admin().verify("v", false, null)).isZero();
