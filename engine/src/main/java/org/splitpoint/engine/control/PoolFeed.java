@@ -242,7 +242,8 @@ public final class PoolFeed implements AutoCloseable {
         private volatile String windowWatch;
         private volatile int windowEpoch; // counts watchWindow requests (the reader writes it, the writer reads it)
         private int sentEpoch;
-        private String sentWindow; // the last window message sent, as text: a change is a new text
+        private final org.splitpoint.engine.pool.DrillLines.WindowChanges windows =
+                new org.splitpoint.engine.pool.DrillLines.WindowChanges();
         private long lastWindowLook;
         private long lastWindowSent;
         private final ConcurrentLinkedQueue<Long> syncs = new ConcurrentLinkedQueue<>();
@@ -445,17 +446,16 @@ public final class PoolFeed implements AutoCloseable {
 
         /** {@code volume}'s service window (none open: phase null) when it changed or a heartbeat is due. */
         private void sendWindow(String volume, long now) throws IOException {
-            ObjectNode m = org.splitpoint.engine.pool.DrillLines.windowNode(volume, pool.trackSize(),
-                    pool.service().trackMap(volume));
-            String text = m.toString();
             int epoch = windowEpoch;
-            if (epoch == sentEpoch && text.equals(sentWindow) && now - lastWindowSent < TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
-                return;
+            if (epoch != sentEpoch || now - lastWindowSent >= TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
+                sentEpoch = epoch; // a new watch gets its picture at once, even one the last watch was sent
+                windows.forget();
             }
-            sentWindow = text;
-            sentEpoch = epoch; // a new watch gets its picture at once, even one the last watch was sent
-            lastWindowSent = now;
-            send(m);
+            ObjectNode m = windows.next(volume, pool.trackSize(), pool.service().trackMap(volume));
+            if (m != null) {
+                lastWindowSent = now;
+                send(m);
+            }
         }
 
         /** A restore message while one runs, and one last when it ended; nothing while there is none. */

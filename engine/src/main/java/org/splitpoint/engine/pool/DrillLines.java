@@ -73,14 +73,10 @@ public final class DrillLines {
         return line("writes").put("writes", writes).put("bytesWritten", bytes).toString();
     }
 
-    /** {@code volume}'s window as {@code map} shows it (null: no window open). */
-    public static String window(String volume, int trackSize, ServiceAdmin.TrackMap map) {
-        return windowNode(volume, trackSize, map).toString();
-    }
-
     /**
-     * The window line as a JSON object: also the {@code window} message of the subscription stream
-     * (control.PoolFeed), so an attached app draws a window opened by any command, not only a drill's.
+     * {@code volume}'s window line as {@code map} shows it (null: no window open), as a JSON object:
+     * also the {@code window} message of the subscription stream (control.PoolFeed), so an attached
+     * app draws a window opened by any command, not only a drill's.
      */
     public static ObjectNode windowNode(String volume, int trackSize, ServiceAdmin.TrackMap map) {
         ObjectNode n = line("window").put("volume", volume).put("trackSize", trackSize);
@@ -164,8 +160,7 @@ public final class DrillLines {
         private final Consumer<String> out;
         private long lastPaced = Long.MIN_VALUE / 2;
         private long lastWrites = -1;
-        private String lastPhase = "";
-        private long[] lastOwed;
+        private final WindowChanges windows = new WindowChanges();
 
         public Printer(Pool pool, String volume, Consumer<String> out) {
             this.pool = pool;
@@ -200,15 +195,38 @@ public final class DrillLines {
         }
 
         private void window() {
-            ServiceAdmin.TrackMap m = pool.service().trackMap(volume);
-            String phase = m == null ? null : m.phase();
-            long[] owed = m == null ? null : m.owed().toWords();
+            ObjectNode n = windows.next(volume, pool.trackSize(), pool.service().trackMap(volume));
+            if (n != null) {
+                out.accept(n.toString());
+            }
+        }
+    }
+
+    /**
+     * A volume's window pictures, each only when it changed (its phase or its owed tracks): what a
+     * drill prints and what the subscription stream sends (control.PoolFeed). Compared as words, so
+     * an unchanged window is not encoded again.
+     */
+    public static final class WindowChanges {
+        private static final String NONE_YET = ""; // no phase is empty: the next picture differs
+        private String lastPhase = NONE_YET;
+        private long[] lastOwed;
+
+        /** {@code map}'s window message (see {@link #windowNode}) when it differs from the last one returned, else null. */
+        public ObjectNode next(String volume, int trackSize, ServiceAdmin.TrackMap map) {
+            String phase = map == null ? null : map.phase();
+            long[] owed = map == null ? null : map.owed().toWords();
             if (java.util.Objects.equals(phase, lastPhase) && Arrays.equals(owed, lastOwed)) {
-                return;
+                return null;
             }
             lastPhase = phase;
             lastOwed = owed;
-            out.accept(DrillLines.window(volume, pool.trackSize(), m));
+            return windowNode(volume, trackSize, map);
+        }
+
+        /** The next picture is returned whatever it is (a new watch, a heartbeat). */
+        public void forget() {
+            lastPhase = NONE_YET;
         }
     }
 }

@@ -35,7 +35,7 @@ class DrillLinesTest {
         owed.set(0);
         owed.set(64);
         owed.set(129);
-        String line = DrillLines.window("prod", 65536, new ServiceAdmin.TrackMap(owed, "resync"));
+        String line = DrillLines.windowNode("prod", 65536, new ServiceAdmin.TrackMap(owed, "resync")).toString();
         assertThat(line).doesNotContain("\n");
         var w = (DrillLines.Window) DrillLines.read(line);
         assertThat(w.volume()).isEqualTo("prod");
@@ -43,7 +43,7 @@ class DrillLinesTest {
         assertThat(w.map().phase()).isEqualTo("resync");
         assertThat(w.map().owed().size()).isEqualTo(130);
         assertThat(w.map().owed().toWords()).isEqualTo(owed.toWords());
-        assertThat(((DrillLines.Window) DrillLines.read(DrillLines.window("prod", 65536, null))).map())
+        assertThat(((DrillLines.Window) DrillLines.read(DrillLines.windowNode("prod", 65536, null).toString())).map())
                 .as("no window open").isNull();
 
         Drill.Result r = new Drill.Result("prod", "d1", OfflineReason.FIRMWARE, LogMode.POINTERS, t, 545, 1024, 0.32, 0.61,
