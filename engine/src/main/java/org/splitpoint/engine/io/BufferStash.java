@@ -61,6 +61,26 @@ public final class BufferStash {
         }
     }
 
+    /**
+     * Gives back those of {@code bufs} that are direct (a stash's: a null, or a heap buffer a caller
+     * made instead of taking one, is skipped), as {@link #give} does each.
+     */
+    public void giveAll(ByteBuffer... bufs) {
+        for (ByteBuffer b : bufs) {
+            if (b != null && b.isDirect()) {
+                give(b);
+            }
+        }
+    }
+
+    /**
+     * True when {@code b} is a direct buffer whose bytes start on a page, as an aligned stash's do:
+     * what a writer hands over when it wants its bytes written around the page cache ({@link DirectWrites}).
+     */
+    public static boolean pageAligned(ByteBuffer b) {
+        return b.isDirect() && b.alignmentOffset(b.position(), ALIGN) == 0;
+    }
+
     /** Capacity kept idle now (for tests). */
     public long idleBytes() {
         return idleBytes.get();

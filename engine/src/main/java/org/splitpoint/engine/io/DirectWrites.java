@@ -42,8 +42,7 @@ final class DirectWrites {
     /** True when {@code src} at {@code position} is a write this path takes. */
     static boolean eligible(long position, ByteBuffer src) {
         int n = src.remaining();
-        return src.isDirect() && n >= MIN && n % ALIGN == 0 && position % ALIGN == 0
-                && src.alignmentOffset(src.position(), ALIGN) == 0;
+        return n >= MIN && n % ALIGN == 0 && position % ALIGN == 0 && BufferStash.pageAligned(src);
     }
 
     /** Writes all of {@code src} at {@code position}; false when it could not and nothing may be assumed written. */

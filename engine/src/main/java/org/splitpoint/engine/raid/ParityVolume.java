@@ -323,11 +323,7 @@ public final class ParityVolume extends RaidVolume {
             });
             dst.position(base + (int) (end - offset));
         } finally {
-            for (ByteBuffer b : bufs) {
-                if (b != null) {
-                    SPANS.give(b);
-                }
-            }
+            SPANS.giveAll(bufs);
         }
         return true;
     }
@@ -443,7 +439,7 @@ public final class ParityVolume extends RaidVolume {
     private void writeFullStripes(long s0, long count, ByteBuffer src) throws IOException {
         int n = members.length;
         int perMember = (int) (count * unit);
-        BufferStash stash = aroundPageCache(src) ? ROWS_AROUND : ROWS_CACHED;
+        BufferStash stash = BufferStash.pageAligned(src) ? ROWS_AROUND : ROWS_CACHED; // the writer's choice of the page cache
         ByteBuffer[] buf = new ByteBuffer[n];
         for (int m = 0; m < n; m++) {
             buf[m] = stash.take(perMember);
@@ -472,20 +468,7 @@ public final class ParityVolume extends RaidVolume {
         try (RangeLocks.Held h = rowLocks.lock(row, row + perMember)) {
             apply(segs);
         }
-        giveBack(stash, buf); // not after a failure: drop them then (see BufferStash.give)
-    }
-
-    /** True when {@code src} is a page-aligned direct buffer: its writer chose writes around the page cache. */
-    private static boolean aroundPageCache(ByteBuffer src) {
-        return src.isDirect() && src.alignmentOffset(src.position(), 4096) == 0;
-    }
-
-    private static void giveBack(BufferStash stash, ByteBuffer... bufs) {
-        for (ByteBuffer b : bufs) {
-            if (b != null && b.isDirect()) {
-                stash.give(b);
-            }
-        }
+        stash.giveAll(buf); // not after a failure: drop them then (see BufferStash.give)
     }
 
     /** A write of {@code len} bytes at {@code within} of stripe {@code s}: reconstruct-write. */
@@ -591,7 +574,7 @@ public final class ParityVolume extends RaidVolume {
             }
             segs.add(new StripeJournal.Segment(parityMember(s), row, parity));
             apply(segs);
-            giveBack(ROWS_AROUND, parity);
+            ROWS_AROUND.giveAll(parity); // a stash's when the strips are, else the heap's
         }
     }
 

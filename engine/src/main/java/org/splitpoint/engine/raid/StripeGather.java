@@ -222,7 +222,7 @@ final class StripeGather {
             return null;
         }
         g = new Gather(s, dataStrips, unit, waitNanos,
-                src.isDirect() && src.alignmentOffset(src.position(), 4096) == 0);
+                BufferStash.pageAligned(src));
         g.speculative = predicted;
         g.add(within, len, src);
         open.put(s, g);
@@ -265,11 +265,7 @@ final class StripeGather {
     void commit(Gather g, Committer committer) throws IOException {
         try {
             committer.commit(g);
-            for (ByteBuffer b : g.strips) {
-                if (b != null && b.isDirect()) {
-                    STRIPS.give(b); // written: nothing reads a gather's strips after its commit
-                }
-            }
+            STRIPS.giveAll(g.strips); // written: nothing reads a gather's strips after its commit
             finish(g, null);
         } catch (IOException | RuntimeException | Error e) {
             finish(g, e);
