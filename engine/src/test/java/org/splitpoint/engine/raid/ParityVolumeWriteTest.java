@@ -377,26 +377,20 @@ class ParityVolumeWriteTest {
      */
     @Test
     void aLargeZeroingReadsOnlyItsPartialStripes() throws Exception {
-        TestPools.create(dir, Layout.RAID5, 4, 24 << 20, 65536);
-        Members members = new Members(65536, 1024);
-        try (Pool pool = Pool.open(dir, members)) {
-            ParityVolume v = (ParityVolume) pool.volume("v");
-            long stripe = 3L * v.stripUnit();
-            long at = 32 << 20;
-            long len = 32 << 20;
-            assertThat(at % stripe).as("begins inside a stripe").isNotZero();
-            assertThat(v.size()).isGreaterThanOrEqualTo(at + len);
-            byte[] model = random((int) v.size(), 20);
-            v.write(0, ByteBuffer.wrap(model));
-            v.flush();
-            members.resetCounts();
+        zeroOverData(20, new ZeroingProbe() {
+            @Override
+            public void before(ParityVolume v, Members members, long at, long len) {
+                assertThat(at % (3L * v.stripUnit())).as("begins inside a stripe").isNotZero();
+                assertThat(v.size()).isGreaterThanOrEqualTo(at + len);
+                members.resetCounts();
+            }
 
-            v.writeZeroes(at, len, true);
-            assertThat(members.readTotal()).as("bytes read: the rows of the two partial stripes").isEqualTo(2 * stripe);
-            java.util.Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
-            TestPools.assertSameBytes(TestPools.readAll(v), model, "after the zeroing");
-            assertThat(pool.admin().verify("v", false, null)).isZero();
-        }
+            @Override
+            public void after(ParityVolume v, Members members) {
+                assertThat(members.readTotal()).as("bytes read: the rows of the two partial stripes")
+                        .isEqualTo(2 * 3L * v.stripUnit());
+            }
+        });
     }
 
     /**
@@ -406,25 +400,51 @@ class ParityVolumeWriteTest {
      */
     @Test
     void aZeroingsPartialStripesAreWrittenBesideItsWholeStripes() throws Exception {
+        zeroOverData(21, new ZeroingProbe() {
+            @Override
+            public void before(ParityVolume v, Members members, long at, long len) {
+                long stripe = 3L * v.stripUnit();
+                long tailStripe = (at + len) / stripe;
+                assertThat((at + len) % stripe).as("ends inside a stripe").isNotZero();
+                members.watchFrom = tailStripe * v.stripUnit();
+                members.watchTo = (tailStripe + 1) * v.stripUnit();
+                members.zeroRangeWaits = new CountDownLatch(1);
+            }
+
+            @Override
+            public void after(ParityVolume v, Members members) {
+                members.zeroRangeWaits = null;
+                assertThat(members.zeroRangeWaitedInVain).as("the whole stripes waited for the tail in vain").isFalse();
+            }
+        });
+    }
+
+    /** What a zeroing test looks at just before and after the zeroing of {@link #zeroOverData}. */
+    private interface ZeroingProbe {
+        void before(ParityVolume v, Members members, long at, long len) throws Exception;
+
+        void after(ParityVolume v, Members members) throws Exception;
+    }
+
+    /**
+     * A client's 32 MiB zeroing at 32 MiB of a 4-drive RAID 5 (64 KiB strips) filled with random
+     * bytes ({@code seed}), between {@code probe}'s two looks; then the bytes are the model's (zeros
+     * there) and parity verifies clean.
+     */
+    private void zeroOverData(long seed, ZeroingProbe probe) throws Exception {
         TestPools.create(dir, Layout.RAID5, 4, 24 << 20, 65536);
         Members members = new Members(65536, 1024);
         try (Pool pool = Pool.open(dir, members)) {
             ParityVolume v = (ParityVolume) pool.volume("v");
-            long stripe = 3L * v.stripUnit();
             long at = 32 << 20;
             long len = 32 << 20;
-            byte[] model = random((int) v.size(), 21);
+            byte[] model = random((int) v.size(), seed);
             v.write(0, ByteBuffer.wrap(model));
             v.flush();
-            long tailStripe = (at + len) / stripe;
-            assertThat((at + len) % stripe).as("ends inside a stripe").isNotZero();
-            members.watchFrom = tailStripe * v.stripUnit();
-            members.watchTo = (tailStripe + 1) * v.stripUnit();
-            members.zeroRangeWaits = new CountDownLatch(1);
+            probe.before(v, members, at, len);
 
             v.writeZeroes(at, len, true);
-            members.zeroRangeWaits = null;
-            assertThat(members.zeroRangeWaitedInVain).as("the whole stripes waited for the tail in vain").isFalse();
+            probe.after(v, members);
             java.util.Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
             TestPools.assertSameBytes(TestPools.readAll(v), model, "after the zeroing");
             assertThat(pool.admin().verify("v", false, null)).isZero();
@@ -435,9 +455,7 @@ class ParityVolumeWriteTest {
      * Eight writers stream the volume in 256 KiB requests from one counter (as a client's requests in
      * flight run on the server's workers), three passes; a drive fails during the second. The bytes
      * are the model's, degraded and after the rebuild, and parity verifies clean.
-     */
-    /**
-     * {@code nbdPayloads}: each writer writes from one page-aligned direct buffer it fills again for
+     * <p>{@code nbdPayloads}: each writer writes from one page-aligned direct buffer it fills again for
      * its next request, as the NBD server's connections do with their payload buffers: the volume
      * then writes member rows around the page cache from direct buffers of its own, and nothing it
      * keeps past a write (a gather, the stripe journal, an update to redo) may still point at the
