@@ -180,8 +180,11 @@ if [ -n "$profile" ]; then
   exit 0
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# the engine runs as in the holders of a pool (serve, the app: see the launcher): with native
+# fallocate and read advice; BENCH_JAVA_OPTS=-Dsplitpoint.readAdvice=off measures without the advice
 # shellcheck disable=SC2086
-java ${BENCH_JAVA_OPTS:-} -cp "$target/classes:$cp" Bench "$work" "$section" | tee "$log"
+java --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+  ${BENCH_JAVA_OPTS:-} -cp "$target/classes:$cp" Bench "$work" "$section" 2> >(grep -v 'Using incubator modules' >&2) | tee "$log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- record ----------------------------------------------------------------------------------------

@@ -19,6 +19,14 @@ public interface BlockDevice extends AutoCloseable {
     /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
     void read(long offset, ByteBuffer dst) throws IOException;
 
+    /**
+     * A hint: [offset, offset+length) will be read soon. A device that fetches ahead of its reads
+     * itself (a parity volume, whose members read without the kernel's read-ahead) may start
+     * fetching it now, without waiting; by default nothing is done.
+     */
+    default void willRead(long offset, long length) {
+    }
+
     /** Writes {@code src} from its position to its limit at {@code offset}. */
     void write(long offset, ByteBuffer src) throws IOException;
 

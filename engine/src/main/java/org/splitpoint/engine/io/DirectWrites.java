@@ -31,12 +31,17 @@ final class DirectWrites {
     static final int MIN = 64 * 1024;
 
     private final Path path;
+    private final SameFile same;
+    /** The buffered channel of the same file (for {@link SameFile}), as the caller has it now. */
+    private final java.util.function.Supplier<FileChannel> buffered;
     private volatile FileChannel channel;
     private volatile boolean refused;
     private volatile boolean closed;
 
-    DirectWrites(Path path) {
+    DirectWrites(Path path, SameFile same, java.util.function.Supplier<FileChannel> buffered) {
         this.path = path;
+        this.same = same;
+        this.buffered = buffered;
     }
 
     /** True when {@code src} at {@code position} is a write this path takes. */
@@ -82,7 +87,10 @@ final class DirectWrites {
     private synchronized FileChannel channel() {
         if (channel == null && !refused && !closed) {
             try {
-                channel = FileChannel.open(path, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+                channel = same.open(buffered.get(), StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+                if (channel == null) {
+                    refused = true; // the image was renamed and cannot be reached again: buffered writes only
+                }
             } catch (IOException | UnsupportedOperationException e) {
                 refused = true; // O_DIRECT refused here (tmpfs): buffered writes only
             }

@@ -59,11 +59,16 @@ public final class Fallocate {
     }
 
     /**
-     * Loads this class, and so links the downcall, on a thread of its own: a holder of the pool
-     * (serve, the app) calls it at start, so the first zeroing a client asks for does not wait for it.
+     * Loads this class and {@link ReadAdvice}, and so links their downcalls, on a thread of its own
+     * (150-200 ms each here): the first file the engine opens for real starts it ({@link
+     * RealStorage}), so the first zeroing a client asks for, or the first stream read of a RAID 5
+     * volume, does not wait for it.
      */
-    public static void prepareInBackground() {
-        Thread t = new Thread(() -> isNative(), "splitpoint-fallocate-link");
+    static void prepareInBackground() {
+        Thread t = new Thread(() -> {
+            isNative();
+            ReadAdvice.available();
+        }, "splitpoint-native-link");
         t.setDaemon(true);
         t.start();
     }

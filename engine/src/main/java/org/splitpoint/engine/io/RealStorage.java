@@ -30,6 +30,10 @@ final class RealStorage implements StorageFactory {
 
     static final RealStorage INSTANCE = new RealStorage();
 
+    static {
+        Fallocate.prepareInBackground(); // the downcalls' glue, built before the first zeroing or read needs it
+    }
+
     private static final OpenOption[] READ_WRITE = {StandardOpenOption.READ, StandardOpenOption.WRITE};
     private static final OpenOption[] READ_ONLY = {StandardOpenOption.READ};
 
@@ -134,33 +138,44 @@ final class RealStorage implements StorageFactory {
         return e;
     }
 
-    /** A file through a {@link FileChannel}, reopened when an interrupt closed it (see the class note). */
-    private static final class ChannelFile implements StorageFile {
+    /**
+     * A channel that is reopened when an interrupt closed it (see the class note), with what it
+     * was told at open told again: the kernel's read-ahead turned off ({@code noReadAhead}).
+     */
+    private static final class Reopening {
         private static final int MAX_REOPENS = 1000;
         private final Path path;
-        private final OpenOption[] mode;
+        private final Opener opener;
+        private final boolean noReadAhead;
         private volatile FileChannel channel;
-        /** Large aligned writes from page-aligned buffers, around the page cache; null for a read-only open. */
-        private final DirectWrites direct;
+        /** The descriptor of {@link #channel} for {@link ReadAdvice}; -1 when none is given. */
+        private volatile int fd = -1;
         private volatile boolean closed;
-        /** A range was zeroed by fallocate since the last force: the next one syncs metadata too. */
-        private volatile boolean extentsChanged;
-        /** fallocate failed here once for punching / zeroing in place: zeros are written from then on. */
-        private volatile boolean cannotPunch;
-        private volatile boolean cannotZeroInPlace;
 
-        ChannelFile(Path path, FileChannel channel, OpenOption[] mode) {
-            this.path = path;
-            this.channel = channel;
-            this.mode = mode;
-            this.direct = mode == READ_WRITE ? new DirectWrites(path) : null;
+        /** Opens the file again; null when it cannot be reached any more. */
+        interface Opener {
+            FileChannel open() throws IOException;
         }
 
-        private interface Op<T> {
+        Reopening(Path path, FileChannel channel, Opener opener, boolean noReadAhead) {
+            this.path = path;
+            this.opener = opener;
+            this.noReadAhead = noReadAhead;
+            adopt(channel);
+        }
+
+        private void adopt(FileChannel ch) {
+            ReadAdvice advice = noReadAhead ? ReadAdvice.get() : null;
+            int d = advice == null ? -1 : advice.descriptor(ch);
+            fd = d >= 0 && advice.random(d) ? d : -1;
+            channel = ch;
+        }
+
+        interface Op<T> {
             T run(FileChannel ch) throws IOException;
         }
 
-        private <T> T io(Op<T> op) throws IOException {
+        <T> T io(Op<T> op) throws IOException {
             boolean interrupted = false;
             try {
                 for (int attempt = 0; ; attempt++) {
@@ -192,19 +207,145 @@ final class RealStorage implements StorageFactory {
             if (closed || attempt >= MAX_REOPENS) {
                 throw e;
             }
-            reopen(broken);
+            if (!reopen(broken)) {
+                throw e;
+            }
         }
 
-        private synchronized void reopen(FileChannel broken) throws IOException {
+        private synchronized boolean reopen(FileChannel broken) throws IOException {
             if (!closed && channel == broken) {
-                channel = FileChannel.open(path, mode);
+                FileChannel ch = opener.open();
+                if (ch == null) {
+                    return false;
+                }
+                adopt(ch);
+            }
+            return true;
+        }
+
+        /**
+         * Starts fetching a range into the page cache. The descriptor may have been closed by an
+         * interrupt since it was read (even reused by another open): the hint is then wasted or
+         * prefetches another file's pages, which costs time, never bytes.
+         */
+        void willNeed(long position, long length) {
+            int d = fd;
+            if (d >= 0 && !closed && channel.isOpen()) {
+                ReadAdvice.get().willNeed(d, position, length);
+            }
+        }
+
+        /** True when the byte at {@code position} is in the page cache (see {@link ReadAdvice#cached}). */
+        boolean cached(long position) {
+            int d = fd;
+            return d >= 0 && !closed && channel.isOpen() && ReadAdvice.get().cached(d, position);
+        }
+
+        void close() throws IOException {
+            closed = true;
+            channel.close();
+        }
+    }
+
+    /** A file through a {@link FileChannel}, reopened when an interrupt closed it (see the class note). */
+    private static final class ChannelFile implements StorageFile {
+        private final Path path;
+        private final Reopening main;
+        /**
+         * A second channel, read-only and without the kernel's read-ahead, for {@link
+         * #readWithoutReadAhead}; opened at its first use, and only where {@link ReadAdvice} works.
+         */
+        private volatile Reopening unreadAhead;
+        private volatile boolean cannotReadWithoutReadAhead;
+        /** The file as first opened, for the second descriptors (see {@link SameFile}). */
+        private final SameFile same;
+        /** Large aligned writes from page-aligned buffers, around the page cache; null for a read-only open. */
+        private final DirectWrites direct;
+        private volatile boolean closed;
+        /** A range was zeroed by fallocate since the last force: the next one syncs metadata too. */
+        private volatile boolean extentsChanged;
+        /** fallocate failed here once for punching / zeroing in place: zeros are written from then on. */
+        private volatile boolean cannotPunch;
+        private volatile boolean cannotZeroInPlace;
+
+        ChannelFile(Path path, FileChannel channel, OpenOption[] mode) {
+            this.path = path;
+            this.main = new Reopening(path, channel, () -> FileChannel.open(path, mode), false);
+            this.same = new SameFile(path);
+            this.direct = mode == READ_WRITE ? new DirectWrites(path, same, () -> main.channel) : null;
+        }
+
+        private <T> T io(Reopening.Op<T> op) throws IOException {
+            return main.io(op);
+        }
+
+        /** The channel without read-ahead, opened now if need be; null where the kernel cannot be told. */
+        private Reopening unreadAhead() throws IOException {
+            Reopening r = unreadAhead;
+            if (r != null || !ReadAdvice.available()) {
+                return r;
+            }
+            synchronized (this) {
+                if (unreadAhead == null && !closed && !cannotReadWithoutReadAhead) {
+                    FileChannel ch = same.open(main.channel, READ_ONLY);
+                    if (ch == null) {
+                        cannotReadWithoutReadAhead = true; // renamed and out of reach: reads keep the kernel's read-ahead
+                        return null;
+                    }
+                    Reopening opened = new Reopening(path, ch, () -> same.open(main.channel, READ_ONLY), true);
+                    if (opened.fd < 0) {
+                        opened.close(); // the advice was refused: a second channel would read as the first
+                        return null;
+                    }
+                    unreadAhead = opened;
+                }
+                return unreadAhead;
             }
         }
 
         @Override
-        public void readFully(long position, ByteBuffer dst) throws IOException {
+        public void readWithoutReadAhead(long position, ByteBuffer dst) throws IOException {
+            Reopening r = closed ? null : unreadAhead();
             int start = dst.position();
-            io(ch -> {
+            if (r != null) {
+                try {
+                    read(r, position, dst);
+                    return;
+                } catch (ClosedChannelException e) {
+                    if (closed) {
+                        throw e;
+                    }
+                    cannotReadWithoutReadAhead = true; // closed by an interrupt and out of reach since: the main channel reads
+                    unreadAhead = null;
+                    r.close();
+                    dst.position(start);
+                }
+            }
+            readFully(position, dst);
+        }
+
+        @Override
+        public void willNeed(long position, long length) {
+            Reopening r = unreadAhead;
+            if (r != null) {
+                r.willNeed(position, length);
+            }
+        }
+
+        @Override
+        public boolean cached(long position) {
+            Reopening r = unreadAhead;
+            return r != null && r.cached(position);
+        }
+
+        @Override
+        public void readFully(long position, ByteBuffer dst) throws IOException {
+            read(main, position, dst);
+        }
+
+        private static void read(Reopening r, long position, ByteBuffer dst) throws IOException {
+            int start = dst.position();
+            r.io(ch -> {
                 dst.position(start);
                 long pos = position;
                 while (dst.hasRemaining()) {
@@ -308,7 +449,15 @@ final class RealStorage implements StorageFactory {
                     direct.close();
                 }
             } finally {
-                channel.close();
+                try {
+                    main.close();
+                } finally {
+                    synchronized (this) {
+                        if (unreadAhead != null) {
+                            unreadAhead.close();
+                        }
+                    }
+                }
             }
         }
     }

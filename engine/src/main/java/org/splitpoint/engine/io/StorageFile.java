@@ -13,6 +13,32 @@ public interface StorageFile extends AutoCloseable {
     /** Reads until {@code dst} is full; bytes past the end of the file read as zeros. */
     void readFully(long position, ByteBuffer dst) throws IOException;
 
+    /**
+     * Reads as {@link #readFully} does, but where the file can, without the kernel's read-ahead:
+     * the caller fetches ahead itself with {@link #willNeed}, what it will read and nothing else
+     * (a RAID 5 member, whose read-ahead would also fetch the parity strips between the data
+     * strips a stream reads). By default, and where the kernel cannot be told, it is readFully.
+     */
+    default void readWithoutReadAhead(long position, ByteBuffer dst) throws IOException {
+        readFully(position, dst);
+    }
+
+    /**
+     * A hint: [position, position+length) will be read soon; where the file can, the kernel starts
+     * fetching it into the page cache now and this returns at once. By default nothing is done.
+     */
+    default void willNeed(long position, long length) {
+    }
+
+    /**
+     * True when the byte at {@code position} is known to be in the page cache (a hint: false
+     * also when that cannot be told, which is the default). Asked before {@link #willNeed}, which
+     * costs time over a range that is cached already.
+     */
+    default boolean cached(long position) {
+        return false;
+    }
+
     /** Writes all of {@code src} at {@code position}. */
     void writeFully(long position, ByteBuffer src) throws IOException;
 

@@ -128,7 +128,6 @@ public final class NbdServer implements AutoCloseable {
 
     private static void preload() {
         warmUp();
-        org.splitpoint.engine.io.Fallocate.prepareInBackground(); // clients' zeroings and TRIMs use it
         ClassLoader loader = NbdServer.class.getClassLoader();
         for (String c : CONNECTION_CLASSES) {
             try {

@@ -62,6 +62,15 @@ final class HostView implements BlockDevice {
     }
 
     @Override
+    public void willRead(long offset, long length) {
+        try {
+            current().willRead(offset, length);
+        } catch (IOException e) {
+            // a hint: nothing to fetch for a volume that cannot be read
+        }
+    }
+
+    @Override
     public void write(long offset, ByteBuffer src) throws IOException {
         refuseSaveArea();
         current().write(offset, src);

@@ -167,10 +167,22 @@ public final class Member {
     }
 
     void read(long position, ByteBuffer dst) throws IOException {
+        read(position, dst, false);
+    }
+
+    /**
+     * Reads member rows into {@code dst}; {@code fetchedAhead}: without the kernel's read-ahead,
+     * the volume having asked for these rows with {@link #willNeed} (see {@link StorageFile#readWithoutReadAhead}).
+     */
+    void read(long position, ByteBuffer dst, boolean fetchedAhead) throws IOException {
         int start = dst.position();
         int len = dst.remaining();
         try {
-            file.readFully(position, dst);
+            if (fetchedAhead) {
+                file.readWithoutReadAhead(position, dst);
+            } else {
+                file.readFully(position, dst);
+            }
         } catch (IOException e) {
             throw fail("read", e);
         }
@@ -184,6 +196,20 @@ public final class Member {
                 }
             }
         }
+    }
+
+    /** A hint: rows [position, position+length) will be read soon (see {@link StorageFile#willNeed}). */
+    void willNeed(long position, long length) {
+        StorageFile f = file;
+        if (f != null) {
+            f.willNeed(position, length);
+        }
+    }
+
+    /** True when the byte at member row {@code position} is known to be in the page cache (see {@link StorageFile#cached}). */
+    boolean cached(long position) {
+        StorageFile f = file;
+        return f != null && f.cached(position);
     }
 
     void write(long position, ByteBuffer src) throws IOException {

@@ -81,6 +81,7 @@ public final class ParityVolume extends RaidVolume {
         this.dataStrips = members.length - 1;
         this.stripeData = (long) stripUnit * dataStrips;
         this.journal = journal;
+        this.streams = new StreamFetch(size);
         // a test can lengthen the wait, to tell a wait ended by its deadline from one ended otherwise
         long waitMillis = Long.getLong("splitpoint.stripeGatherWaitMillis", StripeGather.WAIT_NANOS / 1_000_000);
         this.gather = new StripeGather(stripUnit, dataStrips, size, waitMillis * 1_000_000);
@@ -183,9 +184,17 @@ public final class ParityVolume extends RaidVolume {
         return false;
     }
 
+    /**
+     * Reads members without the kernel's read-ahead (see {@link Member#read(long, ByteBuffer,
+     * boolean)}) and fetches ahead of each stream itself, data strips only ({@link #fetch}).
+     */
     @Override
     protected void doRead(long offset, ByteBuffer dst) throws IOException {
-        if (dst.remaining() >= 2 * stripeData && readInParallel(offset, dst)) {
+        StreamFetch.Ahead ahead = streams.read(offset, offset + dst.remaining());
+        if (ahead.fetches()) {
+            fetch(ahead.from(), ahead.to());
+        }
+        if (dst.remaining() >= 2 * stripeData && readInParallel(offset, dst, ahead.stream())) {
             return;
         }
         int base = dst.position();
@@ -194,7 +203,7 @@ public final class ParityVolume extends RaidVolume {
             Member m = members[k];
             ByteBuffer slice = dst.slice(base + (int) (pos - offset), len);
             if (m.holds(row, row + len)) {
-                m.read(row, slice);
+                m.read(row, slice, true);
             } else {
                 try (RangeLocks.Held h = rowLocks.lock(row, row + len)) {
                     slice.put(xorOfOthers(m, row, len));
@@ -205,38 +214,66 @@ public final class ParityVolume extends RaidVolume {
         dst.position(base + n);
     }
 
-    /** Reads that start this close to where the last large read ended continue a stream. */
-    private static final long STREAM_WINDOW = 16L << 20;
-    /** Where the last large read ended; racy by design (a hint: a wrong guess costs speed, not bytes). */
-    private volatile long lastLargeReadEnd = -1;
+    /** The streams among this volume's reads, and what to fetch ahead of them. */
+    private final StreamFetch streams;
 
     /**
-     * True when a large read of [offset, end) continues a sequential stream (a copy, a backup, a
-     * client's read-ahead; NBD clients' requests in flight arrive a little out of order, hence a
-     * window rather than an exact match). The kernel's read-ahead then fetches ahead on every
-     * member already, and the members' parts are read one after the other on the caller's thread:
-     * handed to other threads, a 1 MiB read from the page cache went at 2.1-3.5 GB/s on two cores
-     * against 4.0-5.3 GB/s on one thread (fio on a plain file: 5.7), and cold reads were the same
-     * either way. A read elsewhere (random) is spread over the members' threads, so a cold one waits
-     * for the slowest member, not for their sum.
+     * Asks the members to fetch the data strips of volume bytes [from, to), ahead of a stream
+     * ({@link StreamFetch}), data strips only: the members read without the kernel's read-ahead
+     * ({@link Member#read(long, ByteBuffer, boolean)}), which would have fetched the parity strips
+     * between them too. A 4-drive volume's cold sequential read made the disk read 1367 MiB per
+     * 1026 MiB served that way, 4/3 of a plain file; fetching ahead this way it reads what it
+     * serves, four members at once (bench/notes/raid5-fetch-ahead-2026-12-03d.txt). Where the
+     * kernel cannot be told (no native access), the hints do nothing and the members' reads keep
+     * the kernel's read-ahead. Where the last byte of the range is cached already (a warm volume),
+     * no hint is given: over cached pages it costs time and fetches nothing.
      */
-    private boolean continuesAStream(long offset, long end) {
-        long last = lastLargeReadEnd;
-        lastLargeReadEnd = end;
-        return last >= 0 && Math.abs(offset - last) <= STREAM_WINDOW;
+    @Override
+    protected void fetch(long from, long to) {
+        long s = (to - 1) / stripeData;
+        int k = (int) ((to - 1 - s * stripeData) / unit);
+        long lastRow = s * unit + (to - 1 - s * stripeData - (long) k * unit);
+        if (members[dataMember(s, k)].cached(lastRow)) {
+            return; // the stream's bytes ahead are in the page cache already: a hint would walk them for nothing
+        }
+        int n = members.length;
+        long[] runFrom = new long[n];
+        long[] runTo = new long[n];
+        Arrays.fill(runFrom, -1);
+        anyStripPiece(from, to, (pos, m, row, len) -> {
+            if (runFrom[m] >= 0 && runTo[m] == row) {
+                runTo[m] += len; // the next row's strip on the same member: one hint for both
+                return false;
+            }
+            if (runFrom[m] >= 0) {
+                members[m].willNeed(runFrom[m], runTo[m] - runFrom[m]);
+            }
+            runFrom[m] = row;
+            runTo[m] = row + len;
+            return false;
+        });
+        for (int m = 0; m < n; m++) {
+            if (runFrom[m] >= 0) {
+                members[m].willNeed(runFrom[m], runTo[m] - runFrom[m]);
+            }
+        }
     }
 
     /**
      * A large read with every member present: each member reads its data strips of the request
-     * straight into the destination, one positioned read per strip (on its own thread unless the
-     * read continues a stream, see {@link #continuesAStream}). Nothing is
-     * read twice or copied twice: the parity strips between them are not read (the kernel's
-     * read-ahead still sees one forward stream per member, gaps of one strip in it), and no
-     * bounce buffer gathers the pieces (that second copy and the parity's third of extra bytes
-     * had held a 1 MiB read to a quarter of a mirror's rate; bench/notes/raid5-read-2026-12-03.txt).
-     * Returns false (nothing read) when a member is absent.
+     * straight into the destination, one positioned read per strip. A read that continues a
+     * {@code stream} reads the members one after the other on the caller's thread, its strips being
+     * fetched already: handed to other threads, a 1 MiB read from the page cache went at 2.1-3.5
+     * GB/s on two cores against 4.0-5.3 GB/s on one thread (fio on a plain file: 5.7), and cold
+     * reads were the same either way. A read elsewhere (random) is spread over the members'
+     * threads, so a cold one waits for the slowest member, not for their sum. Nothing is read twice or copied
+     * twice: the parity strips between them are not read, not even by the kernel's read-ahead
+     * (the members read without it; a stream's strips are fetched ahead by {@link #fetch}),
+     * and no bounce buffer gathers the pieces (that second copy and the parity's third of extra
+     * bytes had held a 1 MiB read to a quarter of a mirror's rate;
+     * bench/notes/raid5-read-2026-12-03.txt). Returns false (nothing read) when a member is absent.
      */
-    private boolean readInParallel(long offset, ByteBuffer dst) throws IOException {
+    private boolean readInParallel(long offset, ByteBuffer dst, boolean stream) throws IOException {
         int n = members.length;
         long end = offset + dst.remaining();
         long[] rows = rowsOf(offset, end - offset);
@@ -266,14 +303,14 @@ public final class ParityVolume extends RaidVolume {
                 List<Long> where = at.get(m);
                 tasks.add(() -> {
                     for (int i = 0; i < mine.size(); i++) {
-                        member.read(where.get(i), mine.get(i));
+                        member.read(where.get(i), mine.get(i), true);
                     }
                 });
             }
         }
-        if (continuesAStream(offset, end)) {
+        if (stream) {
             for (IoAction t : tasks) {
-                t.run(); // the members' read-ahead is already fetching: no thread to hand them to
+                t.run(); // the strips ahead are already being fetched: no thread to hand them to
             }
         } else {
             MemberIo.all(tasks);

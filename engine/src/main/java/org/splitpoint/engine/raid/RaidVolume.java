@@ -290,6 +290,20 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     @Override
+    public void willRead(long offset, long length) {
+        if (offset >= 0 && length > 0 && offset <= size - length && redirect == null && lost == null) {
+            fetch(offset, offset + length);
+        }
+    }
+
+    /**
+     * Starts fetching the member rows of volume bytes [offset, end) where the layout fetches ahead
+     * itself (see {@link ParityVolume}); a mirror's members keep the kernel's read-ahead: nothing.
+     */
+    protected void fetch(long offset, long end) {
+    }
+
+    @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         BlockDevice.checkRange(name, size, offset, dst.remaining());
         gate.readLock().lock();

@@ -1,0 +1,81 @@
+package org.splitpoint.engine.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The file a channel was opened on, opened again later for a second descriptor (O_DIRECT writes,
+ * reads without read-ahead) only if it is still that file. Images are renamed while open (a
+ * {@code .img.blank} becomes the drive's {@code .img} once filled), so the path a file was opened
+ * by may name nothing, or another file, by the time a second descriptor is wanted: opened by that
+ * path, it would fail, or read and write another drive's bytes.
+ *
+ * <p>Design. The file's identity (device and inode, {@link BasicFileAttributes#fileKey()}) is taken
+ * right after the first open. A later open by path is kept only when the path names that file
+ * before and after the open; else, where the first channel's descriptor can be read ({@link
+ * ReadAdvice}), the file is opened through {@code /proc/self/fd/N}, which names the open file
+ * itself wherever it was renamed, checked the same way. Otherwise there is no second descriptor
+ * and the caller does without (buffered writes, reads with read-ahead).
+ */
+final class SameFile {
+
+    private final Path path;
+    private final Object key;
+
+    /** Takes the identity of the file {@code path} names now (just opened by it). */
+    SameFile(Path path) {
+        this.path = path;
+        this.key = keyOf(path);
+    }
+
+    /** A new channel on the same file, or null when it cannot be reached any more; {@code first} may be null. */
+    FileChannel open(FileChannel first, OpenOption... options) throws IOException {
+        if (key == null) {
+            return null;
+        }
+        FileChannel ch = openIfSame(path, options);
+        if (ch != null) {
+            return ch;
+        }
+        ReadAdvice advice = ReadAdvice.get();
+        int fd = advice == null || first == null ? -1 : advice.descriptor(first);
+        if (fd < 0 || !first.isOpen()) {
+            return null;
+        }
+        ch = openIfSame(Path.of("/proc/self/fd/" + fd), options);
+        if (ch != null && !first.isOpen()) { // the descriptor may have been closed and reused meanwhile
+            ch.close();
+            return null;
+        }
+        return ch;
+    }
+
+    private FileChannel openIfSame(Path p, OpenOption... options) throws IOException {
+        if (!key.equals(keyOf(p))) {
+            return null;
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(p, options);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null; // renamed between the look and the open
+        }
+        if (!key.equals(keyOf(p))) {
+            ch.close();
+            return null;
+        }
+        return ch;
+    }
+
+    private static Object keyOf(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
