@@ -57,6 +57,9 @@ public final class DrillPlanForm {
     private final ReadOnlyStringWrapper secondNote = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper startBlocked = new ReadOnlyStringWrapper();
     private String shownSecondNote = "";
+    /** The drive is the form's own proposal (not one the administrator picked): a window opening may move it. */
+    private boolean driveProposed;
+    private boolean proposing;
 
     DrillPlanForm(ReadOnlyBooleanProperty running) {
         this.running = running;
@@ -74,6 +77,7 @@ public final class DrillPlanForm {
         startBlocked.bind(Bindings.createStringBinding(this::whyNotStart, running, snapshot, volume, drive, reason, mode,
                 writesFor, secondFailure, secondFailureAfter, testData, verifiedWorkloads));
         volume.addListener((o, was, now) -> fillDrives());
+        drive.addListener((o, was, now) -> driveProposed = proposing);
     }
 
     // ---- properties
@@ -189,10 +193,28 @@ public final class DrillPlanForm {
         if (!members.equals(drives)) {
             drives.setAll(members);
         }
-        if (drive.get() == null || !members.contains(drive.get())) {
-            String first = v == null ? null : firstOnline(s, v.name());
-            drive.set(first != null ? first : members.isEmpty() ? null : members.get(0));
+        // a volume with a drive in a service window takes no other drive out until that one is back: it is
+        // the proposal (Start then names it and says to bring it back), unless the administrator picked a drive
+        String out = v == null ? null : driveInWindow(s, v.name());
+        if (drive.get() == null || !members.contains(drive.get()) || (driveProposed && out != null && !running.get())) {
+            String first = out != null ? out : v == null ? null : firstOnline(s, v.name());
+            proposing = true;
+            try {
+                drive.set(first != null ? first : members.isEmpty() ? null : members.get(0));
+            } finally {
+                proposing = false;
+            }
         }
+    }
+
+    /** The member of {@code volume} in a service window (the engine allows one at a time), or null. */
+    static String driveInWindow(PoolSnapshot s, String volume) {
+        for (PoolSnapshot.DriveView d : s.drives()) {
+            if (d.service() != null && d.service().volume().equals(volume)) {
+                return d.name();
+            }
+        }
+        return null;
     }
 
     private static String firstOnline(PoolSnapshot s, String volume) {

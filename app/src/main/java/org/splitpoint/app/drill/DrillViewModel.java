@@ -204,12 +204,7 @@ public final class DrillViewModel {
         String volume = running.get() ? plan.volume() : form.volumeProperty().get();
         PoolSnapshot.VolumeView v = volume == null ? null : s.volume(volume);
         map.lost(v == null ? List.of() : v.lostTracks());
-        String inWindow = null;
-        for (PoolSnapshot.DriveView d : s.drives()) {
-            if (d.service() != null && d.service().volume().equals(volume)) {
-                inWindow = d.name();
-            }
-        }
+        String inWindow = volume == null ? null : DrillPlanForm.driveInWindow(s, volume);
         String drive = inWindow != null ? inWindow : running.get() ? plan.drive() : form.driveProperty().get();
         map.follow(volume, drive);
         showStates(s, volume, drive);

@@ -160,6 +160,33 @@ class DrillViewModelTest {
         assertThat(vm.driveLookProperty().get().word()).as("the volume with the window shows its drive").isNotNull();
     }
 
+    /**
+     * A volume with a drive in a service window proposes that drive, so Start names it and what to do
+     * next; the form proposed d1 and said only "bring it back first". A drive the administrator picked stays.
+     */
+    @Test
+    void theFormProposesTheDriveAlreadyInAServiceWindow() {
+        DrillPlanForm f = vm.form();
+        assertThat(f.driveProperty().get()).as("no window: the first drive a drill can take").isEqualTo("d1");
+        call(pool -> pool.service().offline("d2", OfflineReason.DIAGNOSTICS, LogMode.POINTERS));
+        refresh();
+
+        assertThat(f.driveProperty().get()).as("the window opened while d1 was only proposed").isEqualTo("d2");
+        assertThat(f.startBlockedProperty().get())
+                .isEqualTo("drive d2 is already OFFLINE (diagnostics); bring it back with 'drive online'");
+        f.volumeProperty().set("prod-bcv");
+        assertThat(f.driveProperty().get()).isEqualTo("d4");
+        f.volumeProperty().set("prod");
+        assertThat(f.driveProperty().get()).as("prod chosen again").isEqualTo("d2");
+
+        f.driveProperty().set("d1");
+        refresh();
+        assertThat(f.driveProperty().get()).as("the administrator's choice").isEqualTo("d1");
+        assertThat(f.startBlockedProperty().get())
+                .isEqualTo("volume prod already has a drive in a service window; bring it back first");
+        assertThat(vm.driveNameProperty().get()).as("the drive shown is the one out").isEqualTo("d2");
+    }
+
     @Test
     void theWindowMapShowsTheDeltaGrowingAndThenDrainedWhenTheDriveComesBack() throws Exception {
         plan("d2", OfflineReason.REPLACEMENT, LogMode.POINTERS, 1);
