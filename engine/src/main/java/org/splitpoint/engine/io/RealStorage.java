@@ -270,8 +270,10 @@ final class RealStorage implements StorageFactory {
 
         ChannelFile(Path path, FileChannel channel, OpenOption[] mode) {
             this.path = path;
-            this.main = new Reopening(path, channel, () -> FileChannel.open(path, mode), false);
             this.same = new SameFile(path);
+            // reopened after an interrupt only while the path still names this file: another image may
+            // stand there by then (images are renamed while open), and its bytes are not this drive's
+            this.main = new Reopening(path, channel, () -> same.open(null, mode), false);
             this.direct = mode == READ_WRITE ? new DirectWrites(path, same, () -> main.channel) : null;
         }
 

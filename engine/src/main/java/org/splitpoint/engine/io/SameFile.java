@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * The file a channel was opened on, opened again later for a second descriptor (O_DIRECT writes,
- * reads without read-ahead) only if it is still that file. Images are renamed while open (a
+ * The file a channel was opened on, opened again later (a second descriptor for O_DIRECT writes or
+ * reads without read-ahead; the channel itself after an interrupt closed it) only if it is still
+ * that file. Images are renamed while open (a
  * {@code .img.blank} becomes the drive's {@code .img} once filled), so the path a file was opened
  * by may name nothing, or another file, by the time a second descriptor is wanted: opened by that
  * path, it would fail, or read and write another drive's bytes.

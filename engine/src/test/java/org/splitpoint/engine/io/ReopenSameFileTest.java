@@ -1,0 +1,68 @@
+package org.splitpoint.engine.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An interrupt closes a FileChannel; the file is opened again and the operation redone (see
+ * RealStorage). Opened again by its path, it must still be the same file: images are renamed
+ * while open, and another file may stand at the old path by then. Reading that one would hand a
+ * drive's reader another drive's bytes.
+ */
+class ReopenSameFileTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aChannelClosedByAnInterruptIsNotReopenedOnAnotherFileAtItsPath() throws IOException {
+        Path image = dir.resolve("d1.img");
+        byte[] mine = new byte[8192];
+        Arrays.fill(mine, (byte) 1);
+        Files.write(image, mine);
+        try (StorageFile f = RealStorage.INSTANCE.open(image)) {
+            Files.move(image, dir.resolve("d1.img.moved"), StandardCopyOption.ATOMIC_MOVE);
+            byte[] other = new byte[8192];
+            Arrays.fill(other, (byte) 2);
+            Files.write(image, other); // another image where this one was
+            ByteBuffer dst = ByteBuffer.allocate(4096);
+            Thread.currentThread().interrupt(); // the read closes the channel, which is then opened again
+            try {
+                f.readFully(0, dst);
+                assertArrayEquals(Arrays.copyOf(mine, 4096), dst.array(), "read this file's bytes, not the other's");
+            } catch (IOException refused) {
+                // refusing is right too: what it must not do is read the other file
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    @Test
+    void aChannelClosedByAnInterruptIsReopenedWhenItsPathStillNamesIt() throws IOException {
+        Path image = dir.resolve("d1.img");
+        byte[] mine = new byte[8192];
+        Arrays.fill(mine, (byte) 1);
+        Files.write(image, mine);
+        try (StorageFile f = RealStorage.INSTANCE.open(image)) {
+            ByteBuffer dst = ByteBuffer.allocate(4096);
+            Thread.currentThread().interrupt();
+            try {
+                f.readFully(0, dst);
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is given back to the caller");
+            } finally {
+                Thread.interrupted();
+            }
+            assertArrayEquals(Arrays.copyOf(mine, 4096), dst.array());
+        }
+    }
+}
