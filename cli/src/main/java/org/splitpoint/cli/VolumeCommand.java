@@ -228,7 +228,11 @@ final class VolumeCommand {
                     line.show(String.format("verify %s  %5.1f%%  %.1f MB/s  ETA %d:%02d", name, 100.0 * done / rows,
                             rate * v.members().size() / 1e6, eta / 60, eta % 60));
                 });
-                line.done(null);
+                double secs = (System.nanoTime() - start) / 1e9;
+                // the last progress line would otherwise stay the last word (printed every 5 s
+                // when stderr is not a terminal: "verify v 0.3%" for a check that went to the end)
+                line.done(String.format("verify %s: DONE in %.1f s (%.1f MB/s)", name, secs,
+                        rows * v.members().size() / Math.max(1e-9, secs) / 1e6));
                 out().println(mismatches);
                 if (mismatches > 0) {
                     err.println(repair ? "repaired " + mismatches + " mismatched sectors in " + name

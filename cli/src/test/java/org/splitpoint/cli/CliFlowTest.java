@@ -48,6 +48,7 @@ class CliFlowTest {
 
         CliRun verify = CliRun.of("volume", "verify", pool, "db");
         assertThat(verify.out().trim()).isEqualTo("0");
+        assertThat(verify.err()).as("the check's end is said, not left at its last progress line").contains("verify db: DONE in ");
 
         JsonNode status = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
         assertThat(status.at("/health").asText()).isEqualTo("HEALTHY");
