@@ -23,12 +23,18 @@ class ReopenSameFileTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aChannelClosedByAnInterruptIsNotReopenedOnAnotherFileAtItsPath() throws IOException {
+    /** An image of 8 KiB of ones at d1.img. */
+    private Path image(byte[] mine) throws IOException {
         Path image = dir.resolve("d1.img");
-        byte[] mine = new byte[8192];
         Arrays.fill(mine, (byte) 1);
         Files.write(image, mine);
+        return image;
+    }
+
+    @Test
+    void aChannelClosedByAnInterruptIsNotReopenedOnAnotherFileAtItsPath() throws IOException {
+        byte[] mine = new byte[8192];
+        Path image = image(mine);
         try (StorageFile f = RealStorage.INSTANCE.open(image)) {
             Files.move(image, dir.resolve("d1.img.moved"), StandardCopyOption.ATOMIC_MOVE);
             byte[] other = new byte[8192];
@@ -49,10 +55,8 @@ class ReopenSameFileTest {
 
     @Test
     void aChannelClosedByAnInterruptIsReopenedWhenItsPathStillNamesIt() throws IOException {
-        Path image = dir.resolve("d1.img");
         byte[] mine = new byte[8192];
-        Arrays.fill(mine, (byte) 1);
-        Files.write(image, mine);
+        Path image = image(mine);
         try (StorageFile f = RealStorage.INSTANCE.open(image)) {
             ByteBuffer dst = ByteBuffer.allocate(4096);
             Thread.currentThread().interrupt();
