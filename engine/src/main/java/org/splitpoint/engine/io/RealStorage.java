@@ -229,16 +229,22 @@ final class RealStorage implements StorageFactory {
          * prefetches another file's pages, which costs time, never bytes.
          */
         void willNeed(long position, long length) {
-            int d = fd;
-            if (d >= 0 && !closed && channel.isOpen()) {
+            int d = liveFd();
+            if (d >= 0) {
                 ReadAdvice.get().willNeed(d, position, length);
             }
         }
 
         /** True when the byte at {@code position} is in the page cache (see {@link ReadAdvice#cached}). */
         boolean cached(long position) {
+            int d = liveFd();
+            return d >= 0 && ReadAdvice.get().cached(d, position);
+        }
+
+        /** The advised descriptor while its channel is open; -1 otherwise (see {@link #willNeed} for the race left). */
+        private int liveFd() {
             int d = fd;
-            return d >= 0 && !closed && channel.isOpen() && ReadAdvice.get().cached(d, position);
+            return d >= 0 && !closed && channel.isOpen() ? d : -1;
         }
 
         void close() throws IOException {
@@ -284,7 +290,7 @@ final class RealStorage implements StorageFactory {
         /** The channel without read-ahead, opened now if need be; null where the kernel cannot be told. */
         private Reopening unreadAhead() throws IOException {
             Reopening r = unreadAhead;
-            if (r != null || !ReadAdvice.available()) {
+            if (r != null || cannotReadWithoutReadAhead || !ReadAdvice.available()) {
                 return r;
             }
             synchronized (this) {
@@ -296,7 +302,10 @@ final class RealStorage implements StorageFactory {
                     }
                     Reopening opened = new Reopening(path, ch, () -> same.open(main.channel, READ_ONLY), true);
                     if (opened.fd < 0) {
-                        opened.close(); // the advice was refused: a second channel would read as the first
+                        // the advice was refused: a second channel would read as the first, and
+                        // trying again would open and close a file on every read
+                        cannotReadWithoutReadAhead = true;
+                        opened.close();
                         return null;
                     }
                     unreadAhead = opened;

@@ -238,10 +238,7 @@ public final class ParityVolume extends RaidVolume {
      */
     @Override
     protected void fetch(long from, long to) {
-        long s = (to - 1) / stripeData;
-        int k = (int) ((to - 1 - s * stripeData) / unit);
-        long lastRow = s * unit + (to - 1 - s * stripeData - (long) k * unit);
-        if (members[dataMember(s, k)].cached(lastRow)) {
+        if (anyStripPiece(to - 1, to, (pos, m, row, len) -> members[m].cached(row))) {
             return; // the stream's bytes ahead are in the page cache already: a hint would walk them for nothing
         }
         int n = members.length;

@@ -24,7 +24,10 @@ final class StreamFetch {
     static final long MAX_AHEAD = 16L << 20;
     /** The widest window in which a read continues a stream. */
     static final long MAX_WINDOW = 16L << 20;
-    /** The fetched range grows by at most this much beyond what is needed (and at least a quarter of the distance ahead). */
+    /**
+     * A stream's fetched range grows only by steps of a quarter of its distance ahead, at most this
+     * much: fewer, longer hints, the fetch never more than a step short of the distance.
+     */
     static final long MAX_STEP = 4L << 20;
     /** Streams followed at once. */
     static final int STREAMS = 4;
@@ -35,6 +38,8 @@ final class StreamFetch {
     /** What to do for a read: whether it continues a stream, and [from, to) of the volume to fetch now (empty: nothing). */
     record Ahead(boolean stream, long from, long to) {
         static final Ahead NONE = new Ahead(false, 0, 0);
+        /** A read of a stream that has nothing new to fetch (most of them: the fetch grows in steps). */
+        static final Ahead STREAM = new Ahead(true, 0, 0);
 
         boolean fetches() {
             return to > from;
@@ -42,12 +47,13 @@ final class StreamFetch {
     }
 
     private final long size;
+    // per slot; slots [0, STREAMS) hold streams, the others candidates
     private final long[] lastEnd = new long[SLOTS];
     private final long[] fetchedUpTo = new long[SLOTS];
     private final long[] lastUse = new long[SLOTS];
     /** Bytes a slot's reads have read: how far its stream has come (a span would let two random reads far apart fetch much). */
     private final long[] streamed = new long[SLOTS];
-    /** Slots [0, STREAMS) hold streams, the others candidates. */
+    /** Reads recorded so far: the clock of lastUse. */
     private long reads;
 
     StreamFetch(long size) {
@@ -87,7 +93,7 @@ final class StreamFetch {
         long from = Math.max(fetchedUpTo[s], end); // what the reads overtook they read themselves
         long step = Math.min(MAX_STEP, ahead / 4);
         if (to <= from || to - from < step && to < size) {
-            return new Ahead(true, 0, 0);
+            return Ahead.STREAM;
         }
         fetchedUpTo[s] = to;
         return new Ahead(true, from, to);
