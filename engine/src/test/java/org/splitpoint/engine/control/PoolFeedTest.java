@@ -17,6 +17,7 @@ import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.DrillLines;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.LogMode;
 import org.splitpoint.engine.pool.OfflineReason;
@@ -84,6 +85,12 @@ class PoolFeedTest {
         return got.stream().filter(m -> type.equals(m.path("type").asText())).toList();
     }
 
+    /** The first message of {@code type} the subscriber got, once one came. */
+    private static JsonNode first(List<JsonNode> got, String type) {
+        await().atMost(WAIT).until(() -> !ofType(got, type).isEmpty());
+        return ofType(got, type).get(0);
+    }
+
     @Test
     void subscriberGetsSnapshotsEventsAndJobProgress() throws Exception {
         Path dir = hold(System.getProperty("user.name"));
@@ -92,8 +99,7 @@ class PoolFeedTest {
             assertThat(sub.holderName()).isEqualTo("serve, pid " + ProcessHandle.current().pid());
             List<JsonNode> got = collect(sub);
 
-            await().atMost(WAIT).until(() -> !ofType(got, "snapshot").isEmpty());
-            PoolSnapshot first = JSON.treeToValue(ofType(got, "snapshot").get(0).get("snapshot"), PoolSnapshot.class);
+            PoolSnapshot first = JSON.treeToValue(first(got, "snapshot").get("snapshot"), PoolSnapshot.class);
             assertThat(first.volumes()).extracting(PoolSnapshot.VolumeView::name).contains("std", "bcv");
             assertThat(first.drives()).hasSize(4);
 
@@ -117,8 +123,7 @@ class PoolFeedTest {
         try (FeedSubscription sub = FeedSubscription.open(dir)) {
             List<JsonNode> got = collect(sub);
             sub.watch("p1");
-            await().atMost(WAIT).until(() -> !ofType(got, "track").isEmpty());
-            JsonNode t = ofType(got, "track").get(0);
+            JsonNode t = first(got, "track");
             assertThat(t.path("pair").asText()).isEqualTo("p1");
             assertThat(t.path("state").asText()).isEqualTo("NeverEstab");
             assertThat(t.path("totalTracks").asLong()).isEqualTo(64);
@@ -136,9 +141,7 @@ class PoolFeedTest {
         try (FeedSubscription sub = FeedSubscription.open(dir)) {
             List<JsonNode> got = collect(sub);
             sub.watchWindow("std");
-            await().atMost(WAIT).until(() -> !ofType(got, "window").isEmpty());
-            org.splitpoint.engine.pool.DrillLines.Window none = org.splitpoint.engine.pool.DrillLines.window(
-                    ofType(got, "window").get(0));
+            DrillLines.Window none = DrillLines.window(first(got, "window"));
             assertThat(none.volume()).isEqualTo("std");
             assertThat(none.map()).as("no window open yet").isNull();
 
@@ -149,13 +152,13 @@ class PoolFeedTest {
             pool.device("std").flush();
             await().atMost(WAIT).until(() -> ofType(got, "window").stream().anyMatch(m -> {
                 try {
-                    var w = org.splitpoint.engine.pool.DrillLines.window(m);
+                    var w = DrillLines.window(m);
                     return w.map() != null && w.map().owed().get(3);
                 } catch (java.io.IOException e) {
                     throw new AssertionError(e);
                 }
             }));
-            var last = org.splitpoint.engine.pool.DrillLines.window(ofType(got, "window").get(ofType(got, "window").size() - 1));
+            var last = DrillLines.window(ofType(got, "window").get(ofType(got, "window").size() - 1));
             assertThat(last.map().phase()).isEqualTo("window");
             assertThat(last.map().owed().cardinality()).isEqualTo(1);
             assertThat(last.trackSize()).isEqualTo(64 << 10);
@@ -177,9 +180,9 @@ class PoolFeedTest {
             await().atMost(WAIT).until(() -> !ofType(got, "snapshot").isEmpty());
             pool.admin().failDrive("d4"); // as a forwarded command would, just before the client syncs
             sub.sync(7);
-            await().atMost(WAIT).until(() -> !ofType(got, "synced").isEmpty());
-            int synced = got.indexOf(ofType(got, "synced").get(0));
-            assertThat(ofType(got, "synced").get(0).path("id").asLong()).isEqualTo(7);
+            JsonNode syncedMessage = first(got, "synced");
+            int synced = got.indexOf(syncedMessage);
+            assertThat(syncedMessage.path("id").asLong()).isEqualTo(7);
             JsonNode before = got.subList(0, synced).stream().filter(m -> "snapshot".equals(m.path("type").asText()))
                     .reduce((a, b) -> b).orElseThrow();
             assertThat(decode(before.get("snapshot"), PoolSnapshot.class).drive("d4").state())
@@ -204,8 +207,7 @@ class PoolFeedTest {
             await().atMost(WAIT).until(() -> !ofType(got, "snapshot").isEmpty());
             control.close();
             control = null;
-            await().atMost(WAIT).until(() -> !ofType(got, "bye").isEmpty());
-            assertThat(ofType(got, "bye").get(0).path("message").asText()).contains("closed the pool");
+            assertThat(first(got, "bye").path("message").asText()).contains("closed the pool");
         }
     }
 
