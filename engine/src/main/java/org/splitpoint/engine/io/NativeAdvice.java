@@ -36,6 +36,13 @@ final class NativeAdvice {
             CLinker.systemLookup().lookup("posix_fadvise").orElseThrow(),
             MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
             FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
+    /** off_t lseek(int fd, off_t offset, int whence), for SEEK_DATA. */
+    private static final MethodHandle LSEEK = CLinker.getInstance().downcallHandle(
+            CLinker.systemLookup().lookup("lseek").orElseThrow(),
+            MethodType.methodType(long.class, int.class, long.class, int.class),
+            FunctionDescriptor.of(CLinker.C_LONG, CLinker.C_INT, CLinker.C_LONG, CLinker.C_INT));
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
     /** long syscall(long number, ...) with cachestat's four arguments: fd, range, result, flags. */
     private static final MethodHandle CACHESTAT = CLinker.getInstance().downcallHandle(
             CLinker.systemLookup().lookup("syscall").orElseThrow(),
@@ -60,6 +67,8 @@ final class NativeAdvice {
         fadvise(-1, 0, 0, RANDOM);
         for (int i = 0; i < 20_000; i++) {
             cachedPages(-1, 0, 4096);
+            nextData(-1, 0);
+            nextHole(-1, 0);
         }
     }
 
@@ -69,6 +78,29 @@ final class NativeAdvice {
             return (int) FADVISE.invokeExact(fd, position, length, advice) == 0;
         } catch (Throwable t) {
             return false;
+        }
+    }
+
+    /**
+     * lseek(fd, position, SEEK_DATA): where the first byte of data at or after {@code position}
+     * lies (a hole's bytes are not data); -1 for an error, which includes "no data after it"
+     * (ENXIO) and a bad descriptor alike: errno cannot be read here, so -1 proves nothing.
+     * Moves the open file's offset, which positional reads do not use.
+     */
+    static long nextData(int fd, long position) {
+        try {
+            return (long) LSEEK.invokeExact(fd, position, SEEK_DATA);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    /** lseek(fd, position, SEEK_HOLE): where the first hole at or after {@code position} begins; -1 for an error. */
+    static long nextHole(int fd, long position) {
+        try {
+            return (long) LSEEK.invokeExact(fd, position, SEEK_HOLE);
+        } catch (Throwable t) {
+            return -1;
         }
     }
 

@@ -93,6 +93,24 @@ final class ReadAdvice {
         return fd >= 0 && NativeAdvice.cachedPages(fd, position & ~4095L, 4096) > 0;
     }
 
+    /**
+     * True when the file of {@code fd} is known to hold no data in [position, position+length): a
+     * hole, which reads as zeros (SEEK_DATA finds the next data past it). False when there is data
+     * there, or when that cannot be told (no SEEK_DATA, an error).
+     */
+    boolean hole(int fd, long position, long length) {
+        if (fd < 0) {
+            return false;
+        }
+        long data = NativeAdvice.nextData(fd, position);
+        if (data >= 0) {
+            return data >= position + length;
+        }
+        // -1: no data after the position (ENXIO), or an error; SEEK_HOLE answering the position
+        // itself tells the first: the descriptor works and the position lies in a hole
+        return NativeAdvice.nextHole(fd, position) == position;
+    }
+
     /** Drops [position, position+length) of {@code fd}'s file from the page cache where it is clean (tests use it for a cold file). */
     boolean dontNeed(int fd, long position, long length) {
         return fd >= 0 && NativeAdvice.fadvise(fd, position, length, NativeAdvice.DONTNEED);

@@ -241,6 +241,22 @@ final class RealStorage implements StorageFactory {
             return d >= 0 && ReadAdvice.get().cached(d, position);
         }
 
+        /**
+         * True when [position, position+length) is a hole ({@link ReadAdvice#hole}). Unlike a hint,
+         * a wrong answer here would read zeros in place of data, so the descriptor must name this
+         * file during the whole call: its channel is open after the call, and a channel's closing
+         * marks it closed before its descriptor is released, hence before the number can be reused.
+         */
+        boolean hole(long position, long length) {
+            FileChannel ch = channel;
+            int d = fd;
+            if (d < 0 || closed || !ch.isOpen()) {
+                return false;
+            }
+            boolean hole = ReadAdvice.get().hole(d, position, length);
+            return hole && ch.isOpen() && channel == ch && fd == d;
+        }
+
         /** The advised descriptor while its channel is open; -1 otherwise (see {@link #willNeed} for the race left). */
         private int liveFd() {
             int d = fd;
@@ -347,6 +363,21 @@ final class RealStorage implements StorageFactory {
         public boolean cached(long position) {
             Reopening r = unreadAhead;
             return r != null && r.cached(position);
+        }
+
+        @Override
+        public boolean hole(long position, long length) {
+            Reopening r = closed ? null : unreadAheadOrNull();
+            return r != null && r.hole(position, length);
+        }
+
+        /** {@link #unreadAhead()}, or null where it cannot be opened now. */
+        private Reopening unreadAheadOrNull() {
+            try {
+                return unreadAhead();
+            } catch (IOException e) {
+                return null;
+            }
         }
 
         @Override

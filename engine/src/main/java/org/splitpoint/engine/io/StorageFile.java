@@ -39,6 +39,17 @@ public interface StorageFile extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True when [position, position+length) is known to be a hole of the file, bytes never written
+     * (or deallocated) that read as zeros, so that a caller who only needs them can skip the read,
+     * and the page cache is not filled with pages of zeros. False when the file holds data there,
+     * and also when that cannot be told (the default): false is always a safe answer, true never is
+     * unless proven.
+     */
+    default boolean hole(long position, long length) {
+        return false;
+    }
+
     /** Writes all of {@code src} at {@code position}. */
     void writeFully(long position, ByteBuffer src) throws IOException;
 

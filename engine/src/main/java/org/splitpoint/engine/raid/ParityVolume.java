@@ -537,6 +537,22 @@ public final class ParityVolume extends RaidVolume {
     }
 
     /** The stripe update of a closed gather: whole (no reads), or with the reads its missing bytes need. */
+    /**
+     * The old bytes of a data strip a partial-stripe write does not cover (for the parity): a long
+     * one is read without the kernel's read-ahead, which on a stream of writes fetched megabytes
+     * ahead of them, and not read at all where the image holds a hole (see {@link
+     * Member#readSkippingHoles}); a short one keeps the kernel's way, as small reads do in {@link #doRead}.
+     */
+    private static ByteBuffer oldStrip(Member m, long row, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        if (len >= EXACT_READ) {
+            m.readSkippingHoles(row, b);
+        } else {
+            m.read(row, b);
+        }
+        return b.flip();
+    }
+
     private void writeGathered(StripeGather.Gather g) throws IOException {
         writeStripe(g.stripe, g.strips, g.covered, false, g.aroundPageCache);
     }
@@ -580,7 +596,7 @@ public final class ParityVolume extends RaidVolume {
                 }
                 Member m = members[dataMember(s, k)];
                 if (m.holds(row, row + rl)) {
-                    data[k] = ByteBuffer.wrap(readMember(m, row, rl));
+                    data[k] = oldStrip(m, row, rl);
                 } else {
                     missing = k;
                 }

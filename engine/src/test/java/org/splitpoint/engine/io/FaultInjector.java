@@ -515,6 +515,25 @@ public final class FaultInjector implements StorageFactory {
             }
         }
 
+        /** A hole of the real file that no cached write covers any byte of; false once the power is cut. */
+        @Override
+        public boolean hole(long position, long length) {
+            c.lock.readLock().lock();
+            try {
+                if (cut) {
+                    return false;
+                }
+                for (Pending p : c.pending) {
+                    if (p.position < position + length && position < p.position + p.data.length) {
+                        return false;
+                    }
+                }
+                return file.hole(position, length);
+            } finally {
+                c.lock.readLock().unlock();
+            }
+        }
+
         @Override
         public void writeFully(long position, ByteBuffer src) throws IOException {
             if (readOnly) {
