@@ -15,7 +15,10 @@
 # timed writes overwrite allocated blocks on both sides. Before every sample: sync, drop the page
 # cache (both servers read cold), and for writes read the source file once (warm on both sides).
 # Each repetition runs each phase in ABBA order (ours, peer, peer, ours; BAAB on even
-# repetitions): medians of BENCH_REPS x 2 samples per side. Prints a table and appends a dated
+# repetitions): medians of BENCH_REPS x 2 samples per side. Before the repetitions, one untimed
+# warm-up round runs every phase once per side (a fresh JVM runs its first requests of a kind
+# interpreted, and a zeroing's first runs went 1.5-2x slower than its later ones); its times are
+# printed and shown in the table's "first sample" column, not counted in the medians. Prints a table and appends a dated
 # section to bench/RESULTS.md. Both servers are stopped (SIGTERM by PID; splitpoint serve flushes
 # and closes the pool) and the scratch is deleted at the end.
 #
@@ -190,8 +193,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hz=$(getconf CLK_TCK)
 declare -A samples=()
 
-sample() { # sample PHASE SIDE
-  local phase=$1 side=$2 uri pid t0 t1 c0 c1 secs
+sample() { # sample PHASE SIDE [first]   (first: the warm-up round's sample, kept apart)
+  local phase=$1 side=$2 kind=${3:-} uri pid t0 t1 c0 c1 secs
   if [ "$side" = ours ]; then uri=$ours_uri; pid=$ours_pid; else uri=$peer_uri; pid=$peer_pid; fi
   drop_caches
   warm
@@ -217,14 +220,18 @@ sample() { # sample PHASE SIDE
   t1=$(date +%s%N)
   c1=$(cpu_ticks "$pid")
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-  samples[$phase.$side]+=" $secs"
-  awk -v p="$phase" -v s="$side" -v t="$secs" -v n="$bytes" -v c="$(( c1 - c0 ))" -v hz="$hz" \
+  samples[$phase.$side${kind:+.$kind}]+=" $secs"
+  awk -v p="$phase${kind:+ ($kind)}" -v s="$side" -v t="$secs" -v n="$bytes" -v c="$(( c1 - c0 ))" -v hz="$hz" \
     'BEGIN { printf "  %-5s %-6s %8.3f s %9.1f MiB/s   server cpu %5.2f s\n", p, s, t, n / 1048576 / t, c / hz }' | tee -a "$log"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$log"
 echo "nbdcopy options: ${copy_opts:-(defaults)} ($copy_params); ${reps} repetitions; memory warm-up before each sample: $([ "$warm_memory" = 1 ] && echo yes || echo no); load average before: $load_before" | tee -a "$log"
+echo "warm-up round: every phase once per side, not counted (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
+for phase in write read zero; do
+  for side in ours peer; do sample "$phase" "$side" first; done
+done
 for r in $(seq "$reps"); do
   echo "repetition $r/$reps (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
   if [ $((r % 2)) = 1 ]; then order="ours peer peer ours"; else order="peer ours ours peer"; fi
@@ -250,13 +257,14 @@ line() { # line PHASE LABEL TARGET
   local mo mp fo fp
   mo=$(echo "${samples[$1.ours]}" | median); mp=$(echo "${samples[$1.peer]}" | median)
   fo=$(echo "${samples[$1.ours]}" | fastest); fp=$(echo "${samples[$1.peer]}" | fastest)
-  awk -v l="$2" -v t="$3" -v mo="$mo" -v mp="$mp" -v fo="$fo" -v fp="$fp" -v n="$bytes" 'BEGIN {
+  awk -v l="$2" -v t="$3" -v mo="$mo" -v mp="$mp" -v fo="$fo" -v fp="$fp" -v n="$bytes" \
+    -v wo="${samples[$1.ours.first]}" -v wp="${samples[$1.peer.first]}" 'BEGIN {
     m = n / 1048576; ro = m / mo; rp = m / mp; ratio = ro / rp
-    printf "| %s | %.0f | %.0f | %.2f | ≥ %.1f | %s | %.2f |\n", l, ro, rp, ratio, t, (ratio >= t ? "PASS" : "**MISS**"), (m / fo) / (m / fp) }'
+    printf "| %s | %.0f | %.0f | %.2f | ≥ %.1f | %s | %.2f | %.3f / %.3f s |\n", l, ro, rp, ratio, t, (ratio >= t ? "PASS" : "**MISS**"), (m / fo) / (m / fp), wo, wp }'
 }
 table=$(cat <<T
-| nbdcopy, $((bytes / 1048576)) MiB | ours MiB/s | nbdkit MiB/s | ratio ours/nbdkit | target | result | best ratio |
-|---|---:|---:|---:|---:|---|---:|
+| nbdcopy, $((bytes / 1048576)) MiB | ours MiB/s | nbdkit MiB/s | ratio ours/nbdkit | target | result | best ratio | first sample, ours / nbdkit (warm-up, not counted) |
+|---|---:|---:|---:|---:|---|---:|---:|
 $(line read "read: \`nbdcopy nbd://…/$vol null:\` ($layout, cold)" 1.0)
 $(line write "write: \`nbdcopy --flush SRC nbd://…/$vol\` ($layout, overwrite)" "$write_target")
 $(line zero "zero: \`qemu-io -c 'write -z 0 SIZE' nbd://…/$vol\` ($layout, over data)" 1.0)
@@ -286,7 +294,7 @@ if [ "${BENCH_NO_RESULTS:-}" != "1" ]; then
       "$([ "$warm_memory" = 1 ] && [ "$can_drop" = 1 ] && echo '; guest memory warmed (3 x the volume read and dropped) right before each sample' || true)"
     printf -- '- engine: commit %s%s\n' "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
       "$([ -n "$(git -C "$root" status --porcelain -- engine cli 2>/dev/null)" ] && echo ' + uncommitted engine/cli changes' || true)"
-    printf -- '- medians of %s samples per side (ABBA order); %s\n\n' "$((reps * 2))" "$verified"
+    printf -- '- medians of %s samples per side (ABBA order) after one warm-up sample per side and phase; %s\n\n' "$((reps * 2))" "$verified"
     echo "$table"
     printf '\n<details><summary>console output</summary>\n\n```\n'
     cat "$log"
