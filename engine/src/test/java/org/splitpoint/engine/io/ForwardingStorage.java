@@ -12,6 +12,16 @@ public class ForwardingStorage implements StorageFactory {
 
     private final StorageFactory real = StorageFactory.real();
 
+    /** Real storage whose drive images ({@code *.img}) the engine gets through {@code wrapImage}. */
+    public static ForwardingStorage images(java.util.function.UnaryOperator<StorageFile> wrapImage) {
+        return new ForwardingStorage() {
+            @Override
+            protected StorageFile wrap(Path path, StorageFile file) {
+                return path.getFileName().toString().endsWith(".img") ? wrapImage.apply(file) : file;
+            }
+        };
+    }
+
     /** The file handed to the engine for {@code path}; by default the real one. */
     protected StorageFile wrap(Path path, StorageFile file) {
         return file;

@@ -74,39 +74,31 @@ class ParityHoleWriteTest {
         TestPools.create(dir, Layout.RAID5, MEMBERS, 8L * MIB, UNIT);
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger holesRead = new AtomicInteger();
-        ForwardingStorage counting = new ForwardingStorage() {
+        ForwardingStorage counting = ForwardingStorage.images(file -> new ForwardingStorage.ForwardingFile(file) {
             @Override
-            protected StorageFile wrap(Path path, StorageFile file) {
-                if (!path.getFileName().toString().endsWith(".img")) {
-                    return file;
-                }
-                return new ForwardingFile(file) {
-                    @Override
-                    public void readFully(long position, ByteBuffer dst) throws IOException {
-                        count(position, dst.remaining());
-                        super.readFully(position, dst);
-                    }
-
-                    @Override
-                    public void readWithoutReadAhead(long position, ByteBuffer dst) throws IOException {
-                        count(position, dst.remaining());
-                        file.readWithoutReadAhead(position, dst);
-                    }
-
-                    private void count(long position, int length) {
-                        reads.incrementAndGet();
-                        if (file.hole(position, length)) {
-                            holesRead.incrementAndGet();
-                        }
-                    }
-
-                    @Override
-                    public boolean hole(long position, long length) {
-                        return file.hole(position, length);
-                    }
-                };
+            public void readFully(long position, ByteBuffer dst) throws IOException {
+                count(position, dst.remaining());
+                super.readFully(position, dst);
             }
-        };
+
+            @Override
+            public void readWithoutReadAhead(long position, ByteBuffer dst) throws IOException {
+                count(position, dst.remaining());
+                file.readWithoutReadAhead(position, dst);
+            }
+
+            @Override
+            public boolean hole(long position, long length) {
+                return file.hole(position, length);
+            }
+
+            private void count(long position, int length) {
+                reads.incrementAndGet();
+                if (file.hole(position, length)) {
+                    holesRead.incrementAndGet();
+                }
+            }
+        });
         try (Pool pool = Pool.open(dir, counting)) {
             RaidVolume v = pool.volume("v");
             byte[] model = new byte[(int) v.size()];

@@ -94,13 +94,8 @@ class ParityStreamFetchTest {
         TestPools.create(dir, Layout.RAID5, MEMBERS, 24L << 20, UNIT);
         java.util.concurrent.atomic.AtomicInteger plain = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger exact = new java.util.concurrent.atomic.AtomicInteger();
-        org.splitpoint.engine.io.ForwardingStorage storage = new org.splitpoint.engine.io.ForwardingStorage() {
-            @Override
-            protected org.splitpoint.engine.io.StorageFile wrap(Path path, org.splitpoint.engine.io.StorageFile file) {
-                if (!path.getFileName().toString().endsWith(".img")) {
-                    return file;
-                }
-                return new ForwardingFile(file) {
+        org.splitpoint.engine.io.ForwardingStorage storage = org.splitpoint.engine.io.ForwardingStorage.images(
+                file -> new org.splitpoint.engine.io.ForwardingStorage.ForwardingFile(file) {
                     @Override
                     public void readFully(long position, ByteBuffer dst) throws java.io.IOException {
                         plain.incrementAndGet();
@@ -112,9 +107,7 @@ class ParityStreamFetchTest {
                         exact.incrementAndGet();
                         file.readWithoutReadAhead(position, dst);
                     }
-                };
-            }
-        };
+                });
         try (Pool pool = Pool.open(dir, storage)) {
             RaidVolume v = pool.volume("v");
             ByteBuffer small = ByteBuffer.allocate(4096);
