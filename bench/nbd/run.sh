@@ -18,8 +18,8 @@
 # repetitions): medians of BENCH_REPS x 2 samples per side. Before the repetitions, one untimed
 # warm-up round runs every phase once per side (a fresh JVM runs its first requests of a kind
 # interpreted, and a zeroing's first runs went 1.5-2x slower than its later ones); its times are
-# printed and shown in the table's "first sample" column, not counted in the medians. Prints a table and appends a dated
-# section to bench/RESULTS.md. Both servers are stopped (SIGTERM by PID; splitpoint serve flushes
+# printed and shown in the table's "first sample" column, not counted in the medians. Prints a
+# table and appends a dated section to bench/RESULTS.md. Both servers are stopped (SIGTERM by PID; splitpoint serve flushes
 # and closes the pool) and the scratch is deleted at the end.
 #
 # Environment:

@@ -196,10 +196,7 @@ public final class Member {
         int len = dst.remaining();
         try {
             if (skipHoles && file.hole(position, len)) {
-                for (int at = 0; at < len; at += Zeros.CHUNK) {
-                    int n = Math.min(Zeros.CHUNK, len - at);
-                    dst.put(start + at, Zeros.of(n), 0, n);
-                }
+                Zeros.inChunks(0, len, (at, zeros) -> dst.put(start + (int) at, zeros, 0, zeros.remaining()));
                 dst.position(start + len);
             } else if (fetchedAhead) {
                 file.readWithoutReadAhead(position, dst);

@@ -536,7 +536,6 @@ public final class ParityVolume extends RaidVolume {
         writeStripe(s, strips, List.of(new int[] {within, within + len}), zeroing, false);
     }
 
-    /** The stripe update of a closed gather: whole (no reads), or with the reads its missing bytes need. */
     /**
      * The old bytes of a data strip a partial-stripe write does not cover (for the parity): a long
      * one is read without the kernel's read-ahead, which on a stream of writes fetched megabytes
@@ -553,6 +552,7 @@ public final class ParityVolume extends RaidVolume {
         return b.flip();
     }
 
+    /** The stripe update of a closed gather: whole (no reads), or with the reads its missing bytes need. */
     private void writeGathered(StripeGather.Gather g) throws IOException {
         writeStripe(g.stripe, g.strips, g.covered, false, g.aroundPageCache);
     }
