@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.splitpoint.engine.AckOracle;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.ForwardingStorage;
+import org.splitpoint.engine.io.PageCacheProbe;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.LogMode;
@@ -33,6 +35,10 @@ import org.splitpoint.engine.pool.Pool;
  * or a later one, and parity verifies. A count run first checks that the gathers are exercised.
  *
  * <p>Scale: -Dgather.cuts=N cut points per seed (12 by default), seeds as the parameters.
+ *
+ * <p>Every run starts on a new pool, whose images are sparse as {@code pool create} makes them: with
+ * strips of 64 KiB a partial stripe's other strips are holes at first, which the write does not
+ * read ({@link Member#readSkippingHoles}), and data later.
  */
 class StripeGatherCrashTest {
 
@@ -47,18 +53,32 @@ class StripeGatherCrashTest {
     private final AtomicLong clock = new AtomicLong();
     private final AtomicReference<String> failure = new AtomicReference<>();
 
+    /** Strip unit (the pool's track size). */
+    private int track = TRACK;
+
+    /** Close the pool cleanly and open it again between passes (the cut can land in either opening, or in the close). */
+    private boolean reopenBetweenPasses;
+
     /** Take d2 out (an exclusive change: the gathers' barrier) once this many chunks of pass 1 were handed out; -1: never. */
     private int failAfterChunks = -1;
 
     /** How d2 is taken out: failed by command (null), or OFFLINE for a service window logging by this mode. */
     private LogMode offlineMode;
 
-    private void scenario(Pool pool, AckOracle model, long seed, FaultInjector inj) throws Exception {
+    /** Runs the passes on {@code pools[0]}, which a reopen between passes replaces. */
+    private void scenario(Pool[] pools, Path dir, AckOracle model, long seed, FaultInjector inj) throws Exception {
         int size = model.size();
-        ParityVolume v = (ParityVolume) pool.volume("v");
+        ParityVolume v = (ParityVolume) pools[0].volume("v");
         int stripeData = v.stripUnit() * 3;
         Random r = new Random(seed);
         for (int p = 0; p < PASSES && !inj.isCut(); p++) {
+            if (p > 0 && reopenBetweenPasses) {
+                long start = clock.incrementAndGet();
+                pools[0].close(); // a clean close makes every acknowledged write durable
+                model.flushed(start);
+                pools[0] = Pool.open(dir, inj);
+            }
+            Pool pool = pools[0];
             int shift = 4096 * (1 + r.nextInt(stripeData / 4096 - 1)) + (p == 2 ? 512 : 0);
             AtomicInteger cursor = new AtomicInteger();
             int pass = p;
@@ -129,7 +149,7 @@ class StripeGatherCrashTest {
         }
         if (!inj.isCut()) {
             long start = clock.incrementAndGet();
-            pool.device("v").flush();
+            pools[0].device("v").flush();
             model.flushed(start);
         }
     }
@@ -161,26 +181,54 @@ class StripeGatherCrashTest {
         run(mode.length());
     }
 
-    private void run(long seed) throws Exception {
-        Path template = tmp.resolve("template");
-        TestPools.create(template, Layout.RAID5, 4, 2 << 20, TRACK);
-        int size = (int) TestPools.readAllSize(template);
+    /** A new pool in {@code dir}: sparse images, as {@code pool create} makes them (a copy would fill the holes). */
+    private void newPool(Path dir) throws Exception {
+        TestPools.create(dir, Layout.RAID5, 4, 2 << 20, track);
+    }
 
-        // the count run: how many writes a run makes, and that stripes are gathered whole
+    /**
+     * Strips of 64 KiB on new, sparse images, the pool closed and opened again between passes: a
+     * partial stripe's strips the write does not cover are holes in the first pass (zeros, not read)
+     * and data in the later ones; a wrong "hole" would compute parity from zeros.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {6, 7, 8, 9})
+    void partialStripesOverHolesLoseNoAcknowledgedWriteAcrossReopens(long seed) throws Exception {
+        track = 64 << 10;
+        reopenBetweenPasses = true;
+        run(seed);
+    }
+
+    private void run(long seed) throws Exception {
         Path count = tmp.resolve("count");
-        TestPools.copyDir(template, count);
-        FaultInjector counting = new FaultInjector(StorageFactory.real())
-                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"))
+        newPool(count);
+        int size = (int) TestPools.readAllSize(count);
+
+        // the count run: how many writes a run makes, that stripes are gathered whole, and that holes are skipped
+        AtomicInteger holes = new AtomicInteger();
+        FaultInjector counting = new FaultInjector(ForwardingStorage.images(file -> new ForwardingStorage.ForwardingFile(file) {
+            @Override
+            public boolean hole(long position, long length) {
+                boolean hole = file.hole(position, length);
+                if (hole) {
+                    holes.incrementAndGet();
+                }
+                return hole;
+            }
+        })).countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"))
                 .powerCutAfterWrite(0, 0, 0);
-        Pool cp = Pool.open(count, counting);
-        scenario(cp, new AckOracle(new byte[size]), seed, counting);
+        Pool[] cp = {Pool.open(count, counting)};
+        scenario(cp, count, new AckOracle(new byte[size]), seed, counting);
         assertThat(failure.get()).isNull();
-        long[] gathered = ((ParityVolume) cp.volume("v")).gatherCounts();
+        long[] gathered = ((ParityVolume) cp[0].volume("v")).gatherCounts();
         long total = counting.writeCount();
         counting.crash();
-        cp.abandon();
+        cp[0].abandon();
         TestPools.deleteDir(count);
         assertThat(gathered[1]).as("stripes gathered whole in the count run").isGreaterThan(0);
+        if (track >= 64 << 10 && PageCacheProbe.available()) {
+            assertThat(holes.get()).as("strips of partial stripes found to be holes, not read, in the count run").isPositive();
+        }
 
         int cuts = Integer.getInteger("gather.cuts", 12);
         Random pick = new Random(seed * 7919);
@@ -189,21 +237,21 @@ class StripeGatherCrashTest {
             int tear = pick.nextBoolean() ? 512 : 4096;
             long crashSeed = seed * 1000 + c;
             Path dir = tmp.resolve("cut-" + c);
-            TestPools.copyDir(template, dir);
+            newPool(dir);
             FaultInjector inj = new FaultInjector(StorageFactory.real())
                     .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"))
                     .powerCutAfterWrite(cutAt, tear, crashSeed);
             AckOracle model = new AckOracle(new byte[size]);
-            Pool pool = null;
+            Pool[] pool = {null};
             try {
-                pool = Pool.open(dir, inj);
-                scenario(pool, model, seed, inj);
+                pool[0] = Pool.open(dir, inj);
+                scenario(pool, dir, model, seed, inj);
             } catch (Exception expected) {
-                // the power went out
+                // the power went out (in an opening, or in the close between two)
             }
             inj.crash();
-            if (pool != null) {
-                pool.abandon();
+            if (pool[0] != null) {
+                pool[0].abandon();
             }
             String what = "seed " + seed + ", cut after write " + cutAt + " of ~" + total + ", crash seed " + crashSeed;
             assertThat(failure.get()).as(what).isNull();
