@@ -69,16 +69,20 @@ public final class PairCopyWork implements JobWork {
     /** Bytes a step copies at most: 8 runs of 1 MiB in a full copy, more runs when they are shorter. */
     private static final long STEP_BYTES = 8L << 20;
     /**
-     * The runs' buffers, shared by every copy. A whole run (a full copy) goes through the page
-     * cache: the kernel writes it back behind the copier, which reads on meanwhile. A shorter run
-     * (scattered tracks: an incremental copy) is copied from a page-aligned buffer, which the
-     * target's files write around the page cache (see io.DirectWrites): written back at the copy's
-     * last commit, those tracks took a third of an incremental restore after its reads were done;
-     * written as they are copied, they overlap the reads of the others. Each stash keeps as many
-     * idle buffers as its runs go at once.
+     * The runs' buffers, shared by every copy: page-aligned, so the target's files write each run
+     * around the page cache (see io.DirectWrites), and as many idle ones kept as runs go at once.
+     * Whole runs (a full copy) went through the page cache once, on the idea that the kernel
+     * would write them back behind the copier: on a machine with memory to spare it does not (a
+     * GiB of a mirror's two members stays under the background dirty threshold), so the copy
+     * read everything first and wrote everything at its last commit, one after the other, and
+     * the two vCPUs copied every byte into the cache once per member on the way; now and then
+     * the copier threads queued on the member files' inode locks and a full copy took 2.4-3.4 s
+     * instead of 1.5 (bench/notes/pair-copy-direct-2026-12-03f.txt). Written as they are copied,
+     * the writes overlap the reads of the runs after them. Short runs (scattered tracks: an
+     * incremental copy) went this way already for the same reason: written back at the last
+     * commit, they took a third of an incremental restore after its reads were done.
      */
-    private static final BufferStash WHOLE_RUNS = new BufferStash(false, 8L << 20);
-    private static final BufferStash SHORT_RUNS = new BufferStash(true, PARALLEL_RUNS * (1L << 20));
+    private static final BufferStash RUNS = new BufferStash(true, PARALLEL_RUNS * (1L << 20));
     private static final java.util.concurrent.ExecutorService COPIERS =
             java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_RUNS, r -> {
                 Thread t = new Thread(r, "splitpoint-copy");
@@ -257,12 +261,11 @@ public final class PairCopyWork implements JobWork {
                 }
                 long from = s * ts;
                 int len = (int) (Math.min(source.size(), t * ts) - from);
-                BufferStash kind = len >= runTracks() * ts ? WHOLE_RUNS : SHORT_RUNS;
-                ByteBuffer buf = kind.take(len);
+                ByteBuffer buf = RUNS.take(len);
                 source.read(from, buf);
                 buf.flip();
                 target.write(from, buf);
-                kind.give(buf); // not after a failure: nothing may still be using it then
+                RUNS.give(buf); // not after a failure: nothing may still be using it then
                 for (long x = s; x < t; x++) {
                     if (set.clearLive(x)) {
                         copiedTracks.incrementAndGet();

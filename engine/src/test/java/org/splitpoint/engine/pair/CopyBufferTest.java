@@ -1,19 +1,29 @@
 package org.splitpoint.engine.pair;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.PageCacheProbe;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
 
 /**
- * A pair copy reuses its threads' buffers: it allocated a new 1 MiB direct buffer per run, 1 GiB per
- * GiB copied, left for a later garbage collection to free (and the collections it brought stopped
- * the app's window thread during a full-speed restore). Counted by the JVM's direct buffer pool.
+ * A pair copy's buffers. It reuses its threads' buffers: it allocated a new 1 MiB direct buffer per
+ * run, 1 GiB per GiB copied, left for a later garbage collection to free (and the collections it
+ * brought stopped the app's window thread during a full-speed restore); counted by the JVM's direct
+ * buffer pool. And a full copy writes around the page cache: through it, the copy read everything
+ * first and wrote it all back at its last commit (see PairCopyWork.RUNS); counted by the pages of
+ * the target's member images left in the cache.
  */
 class CopyBufferTest {
 
@@ -31,6 +41,36 @@ class CopyBufferTest {
             long before = direct.getCount();
             assertThat(pool.pairs().restore("p1", true, false).await(60_000)).isTrue(); // 64 runs of 1 MiB
             assertThat(direct.getCount() - before).as("direct buffers allocated by a 64 MiB restore").isLessThan(24);
+        }
+    }
+
+    @Test
+    void aFullCopyWritesTheTargetAroundThePageCache() throws Exception {
+        assumeTrue(PageCacheProbe.available(), "needs the JVM flags that let the engine advise the kernel");
+        for (Layout layout : List.of(Layout.RAID1, Layout.RAID5)) {
+            Path at = dir.resolve(layout.name());
+            PairFixture.create(at, layout, 32L << 20, 65536, 1);
+            List<Path> targets;
+            try (Pool pool = Pool.open(at)) {
+                BlockDevice std = pool.device("std");
+                byte[] image = new byte[(int) std.size()];
+                new Random(5).nextBytes(image);
+                std.write(0, ByteBuffer.wrap(image));
+                std.flush();
+                targets = layout == Layout.RAID1 ? List.of(at.resolve("drives/d3.img"), at.resolve("drives/d4.img"))
+                        : List.of(at.resolve("drives/d4.img"), at.resolve("drives/d5.img"), at.resolve("drives/d6.img"));
+                for (Path t : targets) {
+                    assertThat(PageCacheProbe.evict(t)).isTrue();
+                }
+                assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
+                for (Path t : targets) {
+                    long pages = Files.size(t) / 4096;
+                    // a few at most: a short last run written through the cache
+                    assertThat(PageCacheProbe.cachedPages(t, 0, Files.size(t))).as(layout + ": pages of " + t.getFileName()
+                            + " cached after the copy wrote it (of " + pages + ")").isLessThan(pages / 20);
+                }
+                assertThat(PairFixture.read(pool.device("bcv"))).as(layout + " BCV after the establish").isEqualTo(image);
+            }
         }
     }
 }
