@@ -10,7 +10,9 @@
 #
 # Environment: BENCH_DIR scratch directory (default bench/work/; the pool is deleted at the end),
 # GUI_BENCH_SIZE_MIB STD size (default 1024), GUI_BENCH_JAVA_OPTS extra JVM options,
-# GUI_BENCH_ONLY=restore to skip the track map part (profiling the restore alone).
+# GUI_BENCH_ONLY=restore to skip the track map part (profiling the restore alone), GUI_BENCH_RESTORES=N
+# restores one after the other (the first shows what a window's first job costs), GUI_BENCH_WORST=1 the
+# five longest gaps and the FX thread's stacks during the longest (sampled every 2 ms; diagnosis).
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -40,6 +40,10 @@ public final class GuiBenchApp extends Application {
     private volatile int gapCount;
     private volatile int lateCount;
     private final AtomicBoolean recording = new AtomicBoolean();
+    /** GUI_BENCH_WORST (diagnosis): the FX thread's stack every 2 ms while recording, to name what the longest gap held. */
+    private final java.util.List<long[]> stackAt = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.List<String> stacks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private Thread fxThread;
     private PoolViewModel vm;
     private PoolView view;
     private final StringBuilder out = new StringBuilder();
@@ -71,6 +75,12 @@ public final class GuiBenchApp extends Application {
         Thread probe = new Thread(this::probe, "bench-probe");
         probe.setDaemon(true);
         probe.start();
+        fxThread = Thread.currentThread();
+        if (System.getenv("GUI_BENCH_WORST") != null) {
+            Thread sampler = new Thread(this::sampleFxStacks, "bench-fx-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
         Thread driver = new Thread(() -> {
             try {
                 drive();
@@ -106,6 +116,27 @@ public final class GuiBenchApp extends Application {
         }
     }
 
+    /** Records the FX thread's top frames every 2 ms while recording (a handshake each: diagnosis only). */
+    private void sampleFxStacks() {
+        while (true) {
+            if (recording.get()) {
+                StackTraceElement[] st = fxThread.getStackTrace();
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < Math.min(14, st.length); i++) {
+                    b.append(i == 0 ? "" : " < ").append(st[i].getClassName().replaceAll(".*\\.", "")).append('.')
+                            .append(st[i].getMethodName()).append(':').append(st[i].getLineNumber());
+                }
+                stackAt.add(new long[] {System.nanoTime() - recordStart});
+                stacks.add(b.toString());
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     private static <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         Platform.runLater(() -> {
@@ -122,6 +153,8 @@ public final class GuiBenchApp extends Application {
         if (on) {
             gapCount = 0;
             lateCount = 0;
+            stackAt.clear();
+            stacks.clear();
             recordStart = System.nanoTime();
         }
         recording.set(on);
@@ -150,25 +183,31 @@ public final class GuiBenchApp extends Application {
             pair.copy().throttleProperty().set(THROTTLE);
             return null;
         });
-        record(true);
-        long t0 = System.nanoTime();
-        fx(() -> {
-            pair.restore();
-            return null;
-        });
-        boolean started = false;
-        while (System.nanoTime() - t0 < 600_000_000_000L) {
-            PairState s = fx(() -> pair.stateProperty().get());
-            started |= s == PairState.RestInProg;
-            if (started && s == PairState.Split) {
-                break;
+        // GUI_BENCH_RESTORES=N: N restores one after the other; the first shows what a window's first job costs
+        int restores = Integer.parseInt(System.getenv().getOrDefault("GUI_BENCH_RESTORES", "1"));
+        for (int i = 1; i <= restores; i++) {
+            record(true);
+            long t0 = System.nanoTime();
+            fx(() -> {
+                pair.restore();
+                return null;
+            });
+            boolean started = false;
+            while (System.nanoTime() - t0 < 600_000_000_000L) {
+                PairState s = fx(() -> pair.stateProperty().get());
+                started |= s == PairState.RestInProg;
+                if (started && s == PairState.Split) {
+                    break;
+                }
+                Thread.sleep(20);
             }
-            Thread.sleep(20);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            record(false);
+            report(String.format("full restore of %d MiB at %s (%.1f s, %.0f MB/s)%s", GuiBench.size >> 20,
+                    THROTTLE == 0 ? "full speed" : THROTTLE / 1_000_000 + " MB/s", secs, GuiBench.size / secs / 1e6,
+                    restores == 1 ? "" : i == 1 ? ", the window's first job" : ", restore " + i));
+            Thread.sleep(1000);
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        record(false);
-        report(String.format("full restore of %d MiB at %s (%.1f s, %.0f MB/s)", GuiBench.size >> 20,
-                THROTTLE == 0 ? "full speed" : THROTTLE / 1_000_000 + " MB/s", secs, GuiBench.size / secs / 1e6));
         String verified = fx(() -> vm.workloads().of("prod").verifyLineProperty().get());
         line("Workload during the run: " + verified + ".");
         line("");
@@ -191,6 +230,21 @@ public final class GuiBenchApp extends Application {
                 w.append(String.format(" %.0f@%.2f", gaps[idx[i]] / 1e6, gapAt[idx[i]] / 1e9));
             }
             System.err.println(w);
+            if (idx.length > 0) { // what the FX thread was doing during the longest gap, by stack
+                long end = gapAt[idx[0]];
+                long start = end - gaps[idx[0]];
+                java.util.Map<String, Integer> seen = new java.util.LinkedHashMap<>();
+                synchronized (stacks) {
+                    for (int i = 0; i < stacks.size(); i++) {
+                        long t = stackAt.get(i)[0];
+                        if (t >= start && t <= end) {
+                            seen.merge(stacks.get(i), 1, Integer::sum);
+                        }
+                    }
+                }
+                System.err.println("  the FX thread during the longest gap (samples every 2 ms, in order of first sight):");
+                seen.forEach((k, n) -> System.err.println("    " + n + "x " + k));
+            }
         }
         line("- " + what + ": pulse gaps " + g + " (" + Stats.over(gaps, gapCount, 33.4) + " over 33 ms, i.e. a"
                 + " frame missed); runLater lateness " + l + " (" + Stats.over(lates, lateCount, 16) + " over 16 ms)");

@@ -23,6 +23,16 @@ public final class JobsView extends VBox {
     @FXML private ListView<JobRow> jobsList;
     @FXML private JobHistoryView historyView;
     private JobsViewModel model;
+    /**
+     * The rows' tooltips, one of each for every row (a node may share a tooltip): each tooltip is a
+     * popup window with a scene of its own, and three per row were a good part of a new row's cost.
+     */
+    private final Tooltip limitTip = new Tooltip("This job's speed limit: the pair console's slider and 'job throttle'"
+            + " show and set the same.");
+    private final Tooltip pauseTip = new Tooltip("Pause the job, or resume it; it keeps its place.");
+    private final Tooltip cancelTip = new Tooltip("Stop the job (asks first, and says what it leaves behind).");
+    /** How long after the window opens a first row is built off screen (see {@link #warmUpRow}). */
+    static final javafx.util.Duration WARM_UP_AFTER = javafx.util.Duration.seconds(2);
 
     public JobsView() {
         Fxml.load(this, "JobsView");
@@ -33,6 +43,38 @@ public final class JobsView extends VBox {
         jobsList.setItems(vm.rows());
         jobsList.setCellFactory(l -> new JobCell());
         jobsList.setFocusTraversable(false);
+        javafx.animation.PauseTransition later = new javafx.animation.PauseTransition(WARM_UP_AFTER);
+        later.setOnFinished(e -> warmUpRow());
+        later.play();
+    }
+
+    /**
+     * Builds, styles and lays out one job row off screen, then drops it. A window's first job row
+     * held the FX thread 100-280 ms (bench/gui-bench.sh, GUI_BENCH_WORST=1: the classes of the
+     * row's choice box, skins and popup loaded, and its CSS matched, all for the first time): the
+     * window froze just as the user started a job. Done once while the window is idle after
+     * opening, a real first row then costs what later ones do. Never shown: it is in the scene only
+     * within this call, with no pulse in between.
+     */
+    void warmUpRow() {
+        if (getScene() == null) {
+            return; // not in a window (a test that only binds): nothing to style against
+        }
+        JobCell cell = new JobCell();
+        cell.box.setManaged(false);
+        getChildren().add(cell.box);
+        try {
+            cell.box.applyCss();
+            cell.box.resize(300, 120);
+            cell.box.layout();
+        } finally {
+            getChildren().remove(cell.box);
+        }
+    }
+
+    /** The tooltip of every row's Pause button (for tests). */
+    Tooltip pauseTip() {
+        return pauseTip;
     }
 
     /** The History section under the running jobs. */
@@ -89,8 +131,7 @@ public final class JobsView extends VBox {
             limitKey.getStyleClass().add("job-line");
             limitKey.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             limitRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-            limit.setTooltip(new Tooltip("This job's speed limit: the pair console's slider and 'job throttle' show and"
-                    + " set the same."));
+            limit.setTooltip(limitTip);
             limit.valueProperty().addListener((o, was, now) -> {
                 if (!limit.following() && shown != null && now != null) {
                     shown.limitProperty().set(now);
@@ -102,8 +143,8 @@ public final class JobsView extends VBox {
             line.setMinWidth(0);
             line.setWrapText(true); // a narrow column wraps the line rather than cut off the ETA
             title.setMinWidth(0);
-            pause.setTooltip(new Tooltip("Pause the job, or resume it; it keeps its place."));
-            cancel.setTooltip(new Tooltip("Stop the job (asks first, and says what it leaves behind)."));
+            pause.setTooltip(pauseTip);
+            cancel.setTooltip(cancelTip);
             setPrefWidth(0);
             buttons.managedProperty().bind(buttons.visibleProperty());
             // a narrow column (1024 px window) cut the title to "e..." beside the buttons: they take a row of their own there
