@@ -191,6 +191,27 @@ public final class Member {
         read(position, dst, true, true);
     }
 
+    /**
+     * True when member rows [position, position+length) are known to read as zeros without reading
+     * them: the image holds a hole there ({@link StorageFile#hole}) and no overlaid journal segment
+     * covers any of them. False whenever that cannot be told.
+     */
+    boolean holeAt(long position, long length) {
+        StorageFile f = file;
+        if (f == null || !f.hole(position, length)) {
+            return false;
+        }
+        List<StripeJournal.Segment> o = overlay;
+        if (o != null) {
+            for (StripeJournal.Segment seg : o) {
+                if (seg.row() < position + length && position < seg.row() + seg.length()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private void read(long position, ByteBuffer dst, boolean fetchedAhead, boolean skipHoles) throws IOException {
         int start = dst.position();
         int len = dst.remaining();

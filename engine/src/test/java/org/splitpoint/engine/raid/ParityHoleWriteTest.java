@@ -114,4 +114,96 @@ class ParityHoleWriteTest {
             assertThat(v.verifyRows(0, v.memberRows(), false)).isZero();
         }
     }
+
+    /** Member reads counted, by image and length, through {@code ForwardingStorage.images}. */
+    private static ForwardingStorage countingReads(java.util.List<Integer> lengths) {
+        return ForwardingStorage.images(file -> new ForwardingStorage.ForwardingFile(file) {
+            @Override
+            public void readFully(long position, ByteBuffer dst) throws IOException {
+                lengths.add(dst.remaining());
+                super.readFully(position, dst);
+            }
+
+            @Override
+            public void readWithoutReadAhead(long position, ByteBuffer dst) throws IOException {
+                lengths.add(dst.remaining());
+                file.readWithoutReadAhead(position, dst);
+            }
+
+            @Override
+            public boolean hole(long position, long length) {
+                return file.hole(position, length);
+            }
+        });
+    }
+
+    /**
+     * Zeros over data at a partial stripe read only the strips they leave (for the parity), not the
+     * ones they cover: telling whether data is zero already would need those read too, cold on the
+     * disk for a client zeroing over data (qemu's write-zeroes: every 32 MiB request has a partial
+     * stripe at each end). Over holes nothing is read and nothing written (ZeroingTest).
+     */
+    @Test
+    void zerosOverDataReadOnlyTheStripsTheyLeave() throws Exception {
+        assumeTrue(PageCacheProbe.available(), "needs --add-modules jdk.incubator.foreign, native access and sun.nio.ch open");
+        TestPools.create(dir, Layout.RAID5, MEMBERS, 8L * MIB, UNIT);
+        java.util.List<Integer> reads = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (Pool pool = Pool.open(dir, countingReads(reads))) {
+            RaidVolume v = pool.volume("v");
+            byte[] model = new byte[(int) v.size()];
+            new Random(4).nextBytes(model);
+            v.write(0, ByteBuffer.wrap(model));
+            v.flush();
+            long stripe = (long) (MEMBERS - 1) * UNIT;
+            // stripe 5: its first two strips zeroed, the third left
+            reads.clear();
+            v.writeZeroes(5 * stripe, 2 * UNIT, false);
+            assertThat(reads).as("member reads for zeros over two of a stripe's three strips").containsExactly(UNIT);
+            java.util.Arrays.fill(model, (int) (5 * stripe), (int) (5 * stripe + 2 * UNIT), (byte) 0);
+            // stripe 9: its first strip and half the second zeroed
+            reads.clear();
+            v.writeZeroes(9 * stripe, UNIT + UNIT / 2, false);
+            assertThat(reads).as("member reads for zeros over a strip and a half").hasSize(2);
+            java.util.Arrays.fill(model, (int) (9 * stripe), (int) (9 * stripe + UNIT + UNIT / 2), (byte) 0);
+            // and zeroed again: zeros over zeros written as zeros, the same bytes
+            v.writeZeroes(5 * stripe, 2 * UNIT, false);
+            assertThat(TestPools.readAll(v)).isEqualTo(model);
+            assertThat(v.verifyRows(0, v.memberRows(), false)).isZero();
+        }
+    }
+
+    @Test
+    void randomWritesAndZeroingsOverDataHolesAndZerosKeepBytesAndParity() throws Exception {
+        assumeTrue(PageCacheProbe.available(), "needs --add-modules jdk.incubator.foreign, native access and sun.nio.ch open");
+        for (long seed = 1; seed <= 5; seed++) {
+            Path d = dir.resolve("z" + seed);
+            TestPools.create(d, Layout.RAID5, MEMBERS, 8L * MIB, UNIT);
+            try (Pool pool = Pool.open(d)) {
+                RaidVolume v = pool.volume("v");
+                byte[] model = new byte[(int) v.size()];
+                Random rnd = new Random(seed);
+                for (int i = 0; i < 150; i++) {
+                    long at = rnd.nextBoolean() ? (long) rnd.nextInt(model.length / UNIT) * UNIT : rnd.nextInt(model.length);
+                    int len = (int) Math.min(rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(3 * MIB) : 1 + rnd.nextInt(4 * UNIT),
+                            model.length - at);
+                    if (rnd.nextInt(3) == 0) {
+                        v.writeZeroes(at, len, rnd.nextBoolean());
+                        java.util.Arrays.fill(model, (int) at, (int) at + len, (byte) 0);
+                    } else {
+                        byte[] b = new byte[len];
+                        if (rnd.nextInt(4) != 0) { // now and then zeros written as data: allocated, zero
+                            rnd.nextBytes(b);
+                        }
+                        System.arraycopy(b, 0, model, (int) at, len);
+                        v.write(at, ByteBuffer.wrap(b));
+                    }
+                    if (rnd.nextInt(20) == 0) {
+                        v.flush();
+                    }
+                }
+                assertThat(TestPools.readAll(v)).as("seed %d: the volume's bytes", seed).isEqualTo(model);
+                assertThat(v.verifyRows(0, v.memberRows(), false)).as("seed %d: stripes whose parity is wrong", seed).isZero();
+            }
+        }
+    }
 }

@@ -59,6 +59,9 @@ class StripeGatherCrashTest {
     /** Close the pool cleanly and open it again between passes (the cut can land in either opening, or in the close). */
     private boolean reopenBetweenPasses;
 
+    /** Every this many chunks, one is zeroed (writeZeroes, with unmap or without) instead of written; 0: none. */
+    private int zeroEvery;
+
     /** Take d2 out (an exclusive change: the gathers' barrier) once this many chunks of pass 1 were handed out; -1: never. */
     private int failAfterChunks = -1;
 
@@ -105,9 +108,15 @@ class StripeGatherCrashTest {
                             }
                             int len = (int) Math.min(CHUNK, size - off);
                             byte[] d = new byte[len];
-                            new Random(passSeed * 1_000_003 + i).nextBytes(d);
+                            boolean zero = zeroEvery > 0 && Math.floorMod(i * 7 + pass, zeroEvery) == 0;
+                            if (!zero) {
+                                new Random(passSeed * 1_000_003 + i).nextBytes(d);
+                            }
                             int at = model.wrote(off, d, Long.MAX_VALUE);
-                            if (payload == null) {
+                            if (zero) {
+                                // over holes in the first pass (found zero: nothing written), over data later
+                                pool.device("v").writeZeroes(off, len, i % 2 == 0);
+                            } else if (payload == null) {
                                 pool.device("v").write(off, ByteBuffer.wrap(d));
                             } else {
                                 payload.clear().put(d).flip();
@@ -196,6 +205,20 @@ class StripeGatherCrashTest {
     void partialStripesOverHolesLoseNoAcknowledgedWriteAcrossReopens(long seed) throws Exception {
         track = 64 << 10;
         reopenBetweenPasses = true;
+        run(seed);
+    }
+
+    /**
+     * As above, with every third chunk zeroed instead of written: a zeroing's partial stripes over
+     * data write zeros over the strips they cover without reading them (nor knowing whether they
+     * were zero), over holes they read and write nothing; its whole stripes are zeroed on every member.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {10, 11, 12})
+    void zeroingsAmongPartialStripesLoseNoAcknowledgedWriteAcrossReopens(long seed) throws Exception {
+        track = 64 << 10;
+        reopenBetweenPasses = true;
+        zeroEvery = 3;
         run(seed);
     }
 
