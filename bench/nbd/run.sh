@@ -15,9 +15,10 @@
 # timed writes overwrite allocated blocks on both sides. Before every sample: sync, drop the page
 # cache (both servers read cold), and for writes read the source file once (warm on both sides).
 # Each repetition runs each phase in ABBA order (ours, peer, peer, ours; BAAB on even
-# repetitions): medians of BENCH_REPS x 2 samples per side. Before the repetitions, one untimed
-# warm-up round runs every phase once per side (a fresh JVM runs its first requests of a kind
-# interpreted, and a zeroing's first runs went 1.5-2x slower than its later ones); its times are
+# repetitions): medians of BENCH_REPS x 2 samples per side. Before the repetitions, untimed
+# warm-up rounds (BENCH_WARMUP_ROUNDS, 3) run every phase once per side each (a fresh JVM runs its
+# first requests of a kind interpreted and compiles them meanwhile: a zeroing's first runs went
+# 1.5-2x slower than its later ones, a read's second 1 GiB still 1.4x); the first round's times are
 # printed and shown in the table's "first sample" column, not counted in the medians. Prints a
 # table and appends a dated section to bench/RESULTS.md. Both servers are stopped (SIGTERM by PID; splitpoint serve flushes
 # and closes the pool) and the scratch is deleted at the end.
@@ -28,6 +29,11 @@
 #   BENCH_SIZE_MIB     volume and image size in MiB (default 1024)
 #   BENCH_NO_RESULTS=1 print only; do not append to bench/RESULTS.md
 #   BENCH_SETTLE_MS    idle time after the sync before each timed run (default 500)
+#   BENCH_WARMUP_ROUNDS  untimed rounds before the repetitions (default 3): a fresh server's JIT
+#                      compiles its read path over its first ~10,000 requests (perf: the C2 compiler
+#                      thread took 27% of both CPUs during a second 1 GiB read, 1% by the tenth),
+#                      and the table is about a server that has been running; the first round's
+#                      times stay in the "first sample" column
 #   BENCH_NBD_WARM     1 (default): before each sample, after dropping the page cache, read the
 #                      source, the plain image and one member image once (3 x the volume) and drop
 #                      the cache again (see "warm" below);
@@ -45,6 +51,7 @@ scratch="$parent/nbd"
 reps="${BENCH_REPS:-3}"
 size_mib="${BENCH_SIZE_MIB:-1024}"
 settle_ms="${BENCH_SETTLE_MS:-500}"
+warmup_rounds="${BENCH_WARMUP_ROUNDS:-3}"
 copy_opts="${BENCH_NBDCOPY_OPTS:-}"
 warm_memory="${BENCH_NBD_WARM:-1}"
 layout="${BENCH_NBD_LAYOUT:-raid1}"
@@ -228,9 +235,11 @@ sample() { # sample PHASE SIDE [first]   (first: the warm-up round's sample, kep
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$log"
 echo "nbdcopy options: ${copy_opts:-(defaults)} ($copy_params); ${reps} repetitions; memory warm-up before each sample: $([ "$warm_memory" = 1 ] && echo yes || echo no); load average before: $load_before" | tee -a "$log"
-echo "warm-up round: every phase once per side, not counted (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
-for phase in write read zero; do
-  for side in ours peer; do sample "$phase" "$side" first; done
+echo "warm-up: $warmup_rounds round(s), every phase once per side each, not counted; the first round's times are the table's 'first sample' (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
+for w in $(seq "$warmup_rounds"); do
+  for phase in write read zero; do
+    for side in ours peer; do sample "$phase" "$side" "$([ "$w" = 1 ] && echo first || echo warm-up)"; done
+  done
 done
 for r in $(seq "$reps"); do
   echo "repetition $r/$reps (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$log"
@@ -294,7 +303,7 @@ if [ "${BENCH_NO_RESULTS:-}" != "1" ]; then
       "$([ "$warm_memory" = 1 ] && [ "$can_drop" = 1 ] && echo '; guest memory warmed (3 x the volume read and dropped) right before each sample' || true)"
     printf -- '- engine: commit %s%s\n' "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
       "$([ -n "$(git -C "$root" status --porcelain -- engine cli 2>/dev/null)" ] && echo ' + uncommitted engine/cli changes' || true)"
-    printf -- '- medians of %s samples per side (ABBA order) after one warm-up sample per side and phase; %s\n\n' "$((reps * 2))" "$verified"
+    printf -- '- medians of %s samples per side (ABBA order) after %s warm-up round(s) per side and phase; %s\n\n' "$((reps * 2))" "$warmup_rounds" "$verified"
     echo "$table"
     printf '\n<details><summary>console output</summary>\n\n```\n'
     cat "$log"
