@@ -43,10 +43,13 @@ public final class JobsView extends VBox {
         jobsList.setItems(vm.rows());
         jobsList.setCellFactory(l -> new JobCell());
         jobsList.setFocusTraversable(false);
-        javafx.animation.PauseTransition later = new javafx.animation.PauseTransition(WARM_UP_AFTER);
-        later.setOnFinished(e -> warmUpRow());
-        later.play();
+        warmUp.stop();
+        warmUp.setOnFinished(e -> warmUpRow());
+        warmUp.play();
     }
+
+    /** Builds a row off screen once the window is idle after opening (see {@link #warmUpRow}). */
+    private final javafx.animation.PauseTransition warmUp = new javafx.animation.PauseTransition(WARM_UP_AFTER);
 
     /**
      * Builds, styles and lays out one job row off screen, then drops it. A window's first job row
@@ -54,11 +57,13 @@ public final class JobsView extends VBox {
      * row's choice box, skins and popup loaded, and its CSS matched, all for the first time): the
      * window froze just as the user started a job. Done once while the window is idle after
      * opening, a real first row then costs what later ones do. Never shown: it is in the scene only
-     * within this call, with no pulse in between.
+     * within this call, with no pulse in between. Returns the row built, or null when there was no
+     * point (no window showing, or jobs already shown).
      */
-    void warmUpRow() {
-        if (getScene() == null) {
-            return; // not in a window (a test that only binds): nothing to style against
+    javafx.scene.Node warmUpRow() {
+        if (getScene() == null || getScene().getWindow() == null || !getScene().getWindow().isShowing()
+                || !jobsList.getItems().isEmpty()) {
+            return null; // no window to style against, or a real row came first: nothing left to gain
         }
         JobCell cell = new JobCell();
         cell.box.setManaged(false);
@@ -70,6 +75,7 @@ public final class JobsView extends VBox {
         } finally {
             getChildren().remove(cell.box);
         }
+        return cell.box;
     }
 
     /** The tooltip of every row's Pause button (for tests). */

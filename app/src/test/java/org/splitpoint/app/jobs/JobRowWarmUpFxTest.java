@@ -51,10 +51,10 @@ class JobRowWarmUpFxTest {
     void theWarmUpRowLeavesNothingBehindAndRealRowsShareTheirTooltips() throws Exception {
         List<Node> before = onFx(() -> List.copyOf(jobsView().getChildren()));
         int cells = onFx(() -> jobsView().lookupAll(".job-cell").size());
-        onFx(() -> {
-            jobsView().warmUpRow();
-            return null;
-        });
+        Node row = onFx(() -> jobsView().warmUpRow());
+        assertThat(row).as("the row built off screen (a window showing, no job yet)").isNotNull();
+        assertThat(onFx(() -> ((Control) row.lookup(".job-limit")).getSkin())).as("its speed limit's skin, made by the CSS pass")
+                .isNotNull();
         assertThat(onFx(() -> List.copyOf(jobsView().getChildren()))).as("the pane's children after the warm-up").isEqualTo(before);
         assertThat(onFx(() -> jobsView().lookupAll(".job-cell").size())).as("rows in the pane").isEqualTo(cells);
 

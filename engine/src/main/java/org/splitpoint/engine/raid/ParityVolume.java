@@ -564,12 +564,11 @@ public final class ParityVolume extends RaidVolume {
      * where the new bytes do not cover it (a strip the write replaces on those rows is not read:
      * parity needs its new bytes, not its old ones), then parity is recomputed: a reconstruct-write,
      * and no reads at all when the whole stripe is new. {@code zeroing}: the new bytes are zeros, and
-     * a stripe already zero there is left as it is — known without I/O only where the strips the
-     * zeros cover are holes (then every strip is read, holes as zeros, to know). Where one of them
-     * holds data, those strips are not read, as for any write: knowing whether data is zero costs a
-     * read of every covered strip, cold on the disk, for a client zeroing over data (qemu's 32 MiB
-     * write-zeroes: two or three 64 KiB reads in series at each end of every request, most of its
-     * time); zeros written over zeros are the same bytes. {@code around}:
+     * a stripe whose strips they touch are holes there is left as it is, unread and unwritten
+     * (zeros already: nothing changes). Over data the strips they cover are not read, as for any
+     * write: knowing whether data is zero would cost a read of every covered strip, cold on the disk
+     * for a client zeroing over data (qemu's 32 MiB write-zeroes: two or three 64 KiB reads in
+     * series at each end of every request); zeros written over zeros are the same bytes. {@code around}:
      * the strips are page-aligned direct buffers, and parity is computed in one too, so that rows
      * written whole go around the page cache (see {@link #ROWS_AROUND}).
      */
@@ -590,10 +589,12 @@ public final class ParityVolume extends RaidVolume {
         for (int k = 0; k < dataStrips; k++) {
             touched[k] = overlapsAny(covered, k * unit + r0, k * unit + r1);
         }
+        for (int k = 0; k < dataStrips; k++) {
+            whole[k] = coversAll(covered, k * unit + r0, k * unit + r1);
+        }
         try (RangeLocks.Held h = rowLocks.lock(row, row + rl)) {
-            boolean mayBeZero = zeroing && touchedAreHoles(s, touched, row, rl);
-            for (int k = 0; k < dataStrips; k++) {
-                whole[k] = !mayBeZero && coversAll(covered, k * unit + r0, k * unit + r1);
+            if (zeroing && touchedAreHoles(s, touched, row, rl)) {
+                return; // zeros over holes: the stripe is what it would become
             }
             ByteBuffer[] data = new ByteBuffer[dataStrips];
             int missing = -1;
@@ -611,9 +612,6 @@ public final class ParityVolume extends RaidVolume {
             }
             if (missing >= 0) {
                 data[missing] = ByteBuffer.wrap(xorOfOthers(members[dataMember(s, missing)], row, rl));
-            }
-            if (mayBeZero && alreadyZero(data, covered, r0)) {
-                return;
             }
             // overlay the new bytes on the strips that were read
             for (int[] c : covered) {
@@ -673,22 +671,6 @@ public final class ParityVolume extends RaidVolume {
             }
         }
         return false;
-    }
-
-    /** True when the new bytes' places in a stripe, whose strips from row offset r0 are {@code data}, are all zero there already. */
-    private boolean alreadyZero(ByteBuffer[] data, List<int[]> covered, int r0) {
-        for (int[] c : covered) {
-            for (int pos = c[0]; pos < c[1]; ) {
-                int k = pos / unit;
-                int o = pos % unit;
-                int n = Math.min(unit - o, c[1] - pos);
-                if (!Zeros.isZeroRange(data[k], o - r0, n)) {
-                    return false;
-                }
-                pos += n;
-            }
-        }
-        return true;
     }
 
     // ---- zeroing --------------------------------------------------------------------------

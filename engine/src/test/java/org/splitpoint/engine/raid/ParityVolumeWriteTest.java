@@ -385,6 +385,9 @@ class ParityVolumeWriteTest {
             public void before(ParityVolume v, Members members, long at, long len) {
                 assertThat(at % (3L * v.stripUnit())).as("begins inside a stripe").isNotZero();
                 assertThat(v.size()).isGreaterThanOrEqualTo(at + len);
+                // the count below holds for ends on strip boundaries (as a client's MiB-aligned zeroing is)
+                assertThat(at % v.stripUnit()).as("begins on a strip").isZero();
+                assertThat((at + len) % v.stripUnit()).as("ends on a strip").isZero();
                 range[0] = at;
                 range[1] = at + len;
                 members.resetCounts();
@@ -394,8 +397,8 @@ class ParityVolumeWriteTest {
             public void after(ParityVolume v, Members members) {
                 long unit = v.stripUnit();
                 long stripe = 3 * unit;
-                long headLeft = (range[0] % stripe + unit - 1) / unit; // strips before the zeros, or partly
-                long tailLeft = 3 - (range[1] % stripe) / unit; // strips after the zeros' end, or partly
+                long headLeft = (range[0] % stripe) / unit; // the head stripe's strips before the zeros
+                long tailLeft = 3 - (range[1] % stripe) / unit; // the tail stripe's strips after them
                 assertThat(members.readTotal()).as("bytes read: the strips the zeros leave in the two partial stripes")
                         .isEqualTo((headLeft + tailLeft) * unit);
             }
