@@ -2,8 +2,6 @@ package org.splitpoint.app.drives;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,18 +9,13 @@ import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.ScrollPane;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.nav.NavItem;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * The Drives view at 1024x700 with two rows of drives (the demo's eight) fits the window: nothing
@@ -31,24 +24,11 @@ import org.testfx.util.WaitForAsyncUtils;
  * and centred both rows in it, so its title row slid 12 px up under the view's top edge: the page
  * looked scrolled by a few pixels. At 1440x900 the header keeps its one row at the theme's height.
  */
-@ExtendWith(ApplicationExtension.class)
-class DriveBayFitFxTest {
+class DriveBayFitFxTest extends PoolWindowFxTest {
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-    private Stage stage;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        this.stage = stage;
-        fx = FxPools.show(stage, tmp);
-        fx.vm.nav().selectedProperty().set(NavItem.DRIVES);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
+    @Override
+    protected String view() {
+        return NavItem.DRIVES;
     }
 
     /** The window's size less the menu bar the app's window has above this view. */

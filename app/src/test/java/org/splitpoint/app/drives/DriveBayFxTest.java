@@ -3,33 +3,21 @@ package org.splitpoint.app.drives;
 import org.splitpoint.app.testing.ServiceStepScale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.nav.NavItem;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.engine.pool.VolumeState;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** The drive bay against a real pool: fail a drive, see DEGRADED; replace it, watch the rebuild % run to OPTIMAL. */
-@ExtendWith(ApplicationExtension.class)
-class DriveBayFxTest {
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
+/** The drive bay against a real pool: fail a drive, see DEGRADED; replace it, watch the rebuild % run to OPTIMAL. */
+class DriveBayFxTest extends PoolWindowFxTest {
 
     private static ServiceStepScale steps;
 
@@ -41,16 +29,6 @@ class DriveBayFxTest {
     @org.junit.jupiter.api.AfterAll
     static void restoreSteps() {
         steps.close();
-    }
-
-    @Start
-    void start(Stage stage) throws Exception {
-        fx = FxPools.show(stage, tmp);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
     }
 
     private String slotState(String drive) throws Exception {

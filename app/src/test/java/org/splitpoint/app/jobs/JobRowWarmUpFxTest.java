@@ -2,23 +2,16 @@ package org.splitpoint.app.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Control;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * The Jobs pane builds one row off screen while the window is idle (a window's first job row held
@@ -26,21 +19,11 @@ import org.testfx.util.WaitForAsyncUtils;
  * and the first real row shows its job. Its rows share their tooltips (one popup window each, per
  * pane, not per row).
  */
-@ExtendWith(ApplicationExtension.class)
-class JobRowWarmUpFxTest {
+class JobRowWarmUpFxTest extends PoolWindowFxTest {
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        fx = FxPools.show(stage, tmp, TestPools.PAIR_DRIVE_SIZE);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
+    @Override
+    protected long driveSize() {
+        return TestPools.PAIR_DRIVE_SIZE;
     }
 
     private JobsView jobsView() {

@@ -1,44 +1,23 @@
 package org.splitpoint.app.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * A restore started from a shell (an engine call, not the app's buttons) ends: a ControlsFX
  * notification says so, and a click on the Jobs panel's History shows it first in the list.
  */
-@ExtendWith(ApplicationExtension.class)
-class NotificationsFxTest {
-
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        fx = FxPools.show(stage, tmp);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
-    }
+class NotificationsFxTest extends PoolWindowFxTest {
 
     private static boolean notificationSays(FxRobot robot, String text) {
         return robot.lookup(".notification-bar .label").queryAllAs(Label.class).stream()

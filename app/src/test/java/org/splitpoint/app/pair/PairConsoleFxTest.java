@@ -2,9 +2,7 @@ package org.splitpoint.app.pair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,44 +12,33 @@ import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.nav.NavItem;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.pair.PairState;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * The pair console against a real pool: split, write through the engine, restore with Protect after
  * typing the STD's name; the state goes RestInProg → Split, the bar reaches 100%, and host reads of
  * unrestored tracks raise the on-demand counter.
  */
-@ExtendWith(ApplicationExtension.class)
-class PairConsoleFxTest {
+class PairConsoleFxTest extends PoolWindowFxTest {
 
     private static final int TRACK = 64 << 10;
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        fx = FxPools.show(stage, tmp, TestPools.PAIR_DRIVE_SIZE);
-        fx.vm.nav().selectedProperty().set(NavItem.pair("prod-pair"));
+    @Override
+    protected long driveSize() {
+        return TestPools.PAIR_DRIVE_SIZE;
     }
 
-    @AfterEach
-    void close() {
-        fx.close();
+    @Override
+    protected String view() {
+        return NavItem.pair("prod-pair");
     }
 
     private String shownState() throws Exception {

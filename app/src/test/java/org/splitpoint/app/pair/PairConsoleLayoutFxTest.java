@@ -2,47 +2,34 @@ package org.splitpoint.app.pair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.control.ScrollPane;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.nav.NavItem;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * Defect 5: at 1024x700 the pair console needs no horizontal scrolling: the BCV box, the throttle
  * and the on-demand counter are inside the window, and after growing the window and shrinking it
  * back the console fits again (a link sized from its container's width kept it wide before).
  */
-@ExtendWith(ApplicationExtension.class)
-class PairConsoleLayoutFxTest {
+class PairConsoleLayoutFxTest extends PoolWindowFxTest {
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        fx = FxPools.show(stage, tmp, TestPools.PAIR_DRIVE_SIZE);
-        fx.vm.nav().selectedProperty().set(NavItem.pair("prod-pair"));
+    @Override
+    protected long driveSize() {
+        return TestPools.PAIR_DRIVE_SIZE;
     }
 
-    @AfterEach
-    void close() {
-        fx.close();
+    @Override
+    protected String view() {
+        return NavItem.pair("prod-pair");
     }
 
     /** The controls named, each within the scroll pane's viewport horizontally; the content no wider than it. */

@@ -2,8 +2,6 @@ package org.splitpoint.app.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,19 +9,14 @@ import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.control.Labeled;
 import javafx.scene.text.Text;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.nav.NavItem;
 import org.splitpoint.app.pair.PairConsoleView;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * At 1024x700, after the window shrank from its default size, the Jobs pane gives its room back to
@@ -31,24 +24,16 @@ import org.testfx.util.WaitForAsyncUtils;
  * a split pair's changed-track count with its size) show in full, not ellipsised (the Jobs pane kept
  * ~290 px before, and "181 tracks changed (11.3 MiB)" read "181 tracks changed (11.3...").
  */
-@ExtendWith(ApplicationExtension.class)
-class SmallWindowLayoutFxTest {
+class SmallWindowLayoutFxTest extends PoolWindowFxTest {
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-    private Stage stage;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        this.stage = stage;
-        fx = FxPools.show(stage, tmp, TestPools.PAIR_DRIVE_SIZE);
-        fx.vm.nav().selectedProperty().set(NavItem.pair("prod-pair"));
+    @Override
+    protected long driveSize() {
+        return TestPools.PAIR_DRIVE_SIZE;
     }
 
-    @AfterEach
-    void close() {
-        fx.close();
+    @Override
+    protected String view() {
+        return NavItem.pair("prod-pair");
     }
 
     /** What is wrong with the console on screen: a control outside the window, a label cut short. */

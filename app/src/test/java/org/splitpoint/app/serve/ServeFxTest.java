@@ -2,50 +2,32 @@ package org.splitpoint.app.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.nav.NavItem;
 import org.splitpoint.app.testing.Dialogs;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * The serve panel by clicks and keys: stopping with a client connected names it (address and volume)
  * and asks, keeping the server the default; serving beyond loopback says anyone on the network can
  * reach the volumes and asks, not serving the default.
  */
-@ExtendWith(ApplicationExtension.class)
-class ServeFxTest {
+class ServeFxTest extends PoolWindowFxTest {
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        fx = FxPools.show(stage, tmp);
-        fx.vm.nav().selectedProperty().set(NavItem.SERVE);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
+    @Override
+    protected String view() {
+        return NavItem.SERVE;
     }
 
     private boolean serving() throws Exception {

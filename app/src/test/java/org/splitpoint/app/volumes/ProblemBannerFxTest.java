@@ -2,44 +2,22 @@ package org.splitpoint.app.volumes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.testing.Corruption;
-import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * A verify done outside the page (as `volume verify` forwarded from a shell) finds mismatches: the
  * volume's page shows the problem with Repair, the status bar names it; a click on Repair clears both.
  */
-@ExtendWith(ApplicationExtension.class)
-class ProblemBannerFxTest {
-
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        fx = FxPools.show(stage, tmp);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
-    }
+class ProblemBannerFxTest extends PoolWindowFxTest {
 
     private static boolean showing(FxRobot robot, String id) {
         Node n = robot.lookup(id).tryQuery().orElse(null);

@@ -2,45 +2,25 @@ package org.splitpoint.app.volumes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
-
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.nav.NavItem;
-import org.splitpoint.app.testing.FxPools;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
+import org.splitpoint.app.testing.PoolWindowFxTest;
 import org.testfx.util.WaitForAsyncUtils;
+
 
 /**
  * The Volumes page's New volume… sits in its header, at the right of the title and the save
  * area's gauge, as the pairs list's New pair… and a volume page's verbs do; it was in a bar of its
  * own above the title, which read as belonging to nothing.
  */
-@ExtendWith(ApplicationExtension.class)
-class VolumesHeaderFxTest {
+class VolumesHeaderFxTest extends PoolWindowFxTest {
 
-    @TempDir
-    static Path tmp;
-    private FxPools fx;
-    private Stage stage;
-
-    @Start
-    void start(Stage stage) throws Exception {
-        this.stage = stage;
-        fx = FxPools.show(stage, tmp);
-        fx.vm.nav().selectedProperty().set(NavItem.VOLUMES);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
+    @Override
+    protected String view() {
+        return NavItem.VOLUMES;
     }
 
     @Test

@@ -33,32 +33,27 @@ class ParityHoleWriteTest {
     @TempDir
     Path dir;
 
-    @Test
-    void randomWritesOnANewVolumeKeepItsBytesAndParity() throws Exception {
+    /** One step of a random run: changes the volume and the model alike. */
+    private interface Step {
+        void run(RaidVolume v, byte[] model, Random rnd) throws Exception;
+    }
+
+    /**
+     * {@code steps} random steps on a new volume per seed (its images sparse), a flush now and then;
+     * then the volume's bytes are the model's and every stripe's parity verifies.
+     */
+    private void randomRuns(String name, int seeds, int steps, Step step) throws Exception {
         assumeTrue(PageCacheProbe.available(), "needs --add-modules jdk.incubator.foreign, native access and sun.nio.ch open");
-        for (long seed = 1; seed <= 6; seed++) {
-            Path d = dir.resolve("p" + seed);
+        for (long seed = 1; seed <= seeds; seed++) {
+            Path d = dir.resolve(name + seed);
             TestPools.create(d, Layout.RAID5, MEMBERS, 8L * MIB, UNIT);
             try (Pool pool = Pool.open(d)) {
                 RaidVolume v = pool.volume("v");
                 byte[] model = new byte[(int) v.size()];
                 Random rnd = new Random(seed);
-                for (int i = 0; i < 120; i++) {
-                    int len = switch (rnd.nextInt(4)) {
-                        case 0 -> 1 + rnd.nextInt(4096);
-                        case 1 -> UNIT * (1 + rnd.nextInt(3));           // whole strips
-                        case 2 -> 1 + rnd.nextInt(3 * UNIT);
-                        default -> UNIT * (1 + rnd.nextInt(8)) + rnd.nextInt(UNIT);
-                    };
-                    long at = rnd.nextBoolean() ? (long) rnd.nextInt(model.length / UNIT) * UNIT
-                            : rnd.nextInt(model.length);
-                    len = (int) Math.min(len, model.length - at);
-                    byte[] b = new byte[len];
-                    rnd.nextBytes(b);
-                    System.arraycopy(b, 0, model, (int) at, len);
-                    ByteBuffer src = rnd.nextBoolean() ? ByteBuffer.wrap(b) : ByteBuffer.allocateDirect(len).put(b).flip();
-                    v.write(at, src);
-                    if (rnd.nextInt(25) == 0) {
+                for (int i = 0; i < steps; i++) {
+                    step.run(v, model, rnd);
+                    if (rnd.nextInt(22) == 0) {
                         v.flush(); // some strips written back, most only in the page cache
                     }
                 }
@@ -66,6 +61,24 @@ class ParityHoleWriteTest {
                 assertThat(v.verifyRows(0, v.memberRows(), false)).as("seed %d: stripes whose parity is wrong", seed).isZero();
             }
         }
+    }
+
+    @Test
+    void randomWritesOnANewVolumeKeepItsBytesAndParity() throws Exception {
+        randomRuns("p", 6, 120, (v, model, rnd) -> {
+            int len = switch (rnd.nextInt(4)) {
+                case 0 -> 1 + rnd.nextInt(4096);
+                case 1 -> UNIT * (1 + rnd.nextInt(3));           // whole strips
+                case 2 -> 1 + rnd.nextInt(3 * UNIT);
+                default -> UNIT * (1 + rnd.nextInt(8)) + rnd.nextInt(UNIT);
+            };
+            long at = rnd.nextBoolean() ? (long) rnd.nextInt(model.length / UNIT) * UNIT : rnd.nextInt(model.length);
+            len = (int) Math.min(len, model.length - at);
+            byte[] b = new byte[len];
+            rnd.nextBytes(b);
+            System.arraycopy(b, 0, model, (int) at, len);
+            v.write(at, rnd.nextBoolean() ? ByteBuffer.wrap(b) : ByteBuffer.allocateDirect(len).put(b).flip());
+        });
     }
 
     @Test
@@ -174,36 +187,21 @@ class ParityHoleWriteTest {
 
     @Test
     void randomWritesAndZeroingsOverDataHolesAndZerosKeepBytesAndParity() throws Exception {
-        assumeTrue(PageCacheProbe.available(), "needs --add-modules jdk.incubator.foreign, native access and sun.nio.ch open");
-        for (long seed = 1; seed <= 5; seed++) {
-            Path d = dir.resolve("z" + seed);
-            TestPools.create(d, Layout.RAID5, MEMBERS, 8L * MIB, UNIT);
-            try (Pool pool = Pool.open(d)) {
-                RaidVolume v = pool.volume("v");
-                byte[] model = new byte[(int) v.size()];
-                Random rnd = new Random(seed);
-                for (int i = 0; i < 150; i++) {
-                    long at = rnd.nextBoolean() ? (long) rnd.nextInt(model.length / UNIT) * UNIT : rnd.nextInt(model.length);
-                    int len = (int) Math.min(rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(3 * MIB) : 1 + rnd.nextInt(4 * UNIT),
-                            model.length - at);
-                    if (rnd.nextInt(3) == 0) {
-                        v.writeZeroes(at, len, rnd.nextBoolean());
-                        java.util.Arrays.fill(model, (int) at, (int) at + len, (byte) 0);
-                    } else {
-                        byte[] b = new byte[len];
-                        if (rnd.nextInt(4) != 0) { // now and then zeros written as data: allocated, zero
-                            rnd.nextBytes(b);
-                        }
-                        System.arraycopy(b, 0, model, (int) at, len);
-                        v.write(at, ByteBuffer.wrap(b));
-                    }
-                    if (rnd.nextInt(20) == 0) {
-                        v.flush();
-                    }
-                }
-                assertThat(TestPools.readAll(v)).as("seed %d: the volume's bytes", seed).isEqualTo(model);
-                assertThat(v.verifyRows(0, v.memberRows(), false)).as("seed %d: stripes whose parity is wrong", seed).isZero();
+        randomRuns("z", 5, 150, (v, model, rnd) -> {
+            long at = rnd.nextBoolean() ? (long) rnd.nextInt(model.length / UNIT) * UNIT : rnd.nextInt(model.length);
+            int len = (int) Math.min(rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(3 * MIB) : 1 + rnd.nextInt(4 * UNIT),
+                    model.length - at);
+            if (rnd.nextInt(3) == 0) {
+                v.writeZeroes(at, len, rnd.nextBoolean());
+                java.util.Arrays.fill(model, (int) at, (int) at + len, (byte) 0);
+                return;
             }
-        }
+            byte[] b = new byte[len];
+            if (rnd.nextInt(4) != 0) { // now and then zeros written as data: allocated, zero
+                rnd.nextBytes(b);
+            }
+            System.arraycopy(b, 0, model, (int) at, len);
+            v.write(at, ByteBuffer.wrap(b));
+        });
     }
 }
