@@ -13,8 +13,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
-import org.splitpoint.app.nav.NavItem;
-import org.splitpoint.app.testing.PoolWindowFxTest;
+import org.splitpoint.app.testing.PairConsoleWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.pair.PairState;
@@ -27,19 +26,9 @@ import org.testfx.util.WaitForAsyncUtils;
  * typing the STD's name; the state goes RestInProg → Split, the bar reaches 100%, and host reads of
  * unrestored tracks raise the on-demand counter.
  */
-class PairConsoleFxTest extends PoolWindowFxTest {
+class PairConsoleFxTest extends PairConsoleWindowFxTest {
 
     private static final int TRACK = 64 << 10;
-
-    @Override
-    protected long driveSize() {
-        return TestPools.PAIR_DRIVE_SIZE;
-    }
-
-    @Override
-    protected String view() {
-        return NavItem.pair("prod-pair");
-    }
 
     private String shownState() throws Exception {
         return onFx(() -> ((PairConsoleView) fx.view.consoleProperty().get()).shownState());

@@ -8,9 +8,7 @@ import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.control.ScrollPane;
 import org.junit.jupiter.api.Test;
-import org.splitpoint.app.nav.NavItem;
-import org.splitpoint.app.testing.PoolWindowFxTest;
-import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.app.testing.PairConsoleWindowFxTest;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -20,17 +18,7 @@ import org.testfx.util.WaitForAsyncUtils;
  * and the on-demand counter are inside the window, and after growing the window and shrinking it
  * back the console fits again (a link sized from its container's width kept it wide before).
  */
-class PairConsoleLayoutFxTest extends PoolWindowFxTest {
-
-    @Override
-    protected long driveSize() {
-        return TestPools.PAIR_DRIVE_SIZE;
-    }
-
-    @Override
-    protected String view() {
-        return NavItem.pair("prod-pair");
-    }
+class PairConsoleLayoutFxTest extends PairConsoleWindowFxTest {
 
     /** The controls named, each within the scroll pane's viewport horizontally; the content no wider than it. */
     private void assertFitsAcross(FxRobot robot, String when) throws Exception {

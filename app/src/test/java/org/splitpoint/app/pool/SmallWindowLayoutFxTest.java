@@ -10,9 +10,8 @@ import javafx.scene.Node;
 import javafx.scene.control.Labeled;
 import javafx.scene.text.Text;
 import org.junit.jupiter.api.Test;
-import org.splitpoint.app.nav.NavItem;
 import org.splitpoint.app.pair.PairConsoleView;
-import org.splitpoint.app.testing.PoolWindowFxTest;
+import org.splitpoint.app.testing.PairConsoleWindowFxTest;
 import org.splitpoint.app.testing.TestPools;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
@@ -24,17 +23,7 @@ import org.testfx.util.WaitForAsyncUtils;
  * a split pair's changed-track count with its size) show in full, not ellipsised (the Jobs pane kept
  * ~290 px before, and "181 tracks changed (11.3 MiB)" read "181 tracks changed (11.3...").
  */
-class SmallWindowLayoutFxTest extends PoolWindowFxTest {
-
-    @Override
-    protected long driveSize() {
-        return TestPools.PAIR_DRIVE_SIZE;
-    }
-
-    @Override
-    protected String view() {
-        return NavItem.pair("prod-pair");
-    }
+class SmallWindowLayoutFxTest extends PairConsoleWindowFxTest {
 
     /** What is wrong with the console on screen: a control outside the window, a label cut short. */
     private List<String> problems() throws Exception {
