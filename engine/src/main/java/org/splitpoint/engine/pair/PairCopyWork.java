@@ -56,8 +56,11 @@ public final class PairCopyWork implements JobWork {
         return restore ? "restore" : "establish";
     }
 
+    /** Bytes a run copies at most at once (a run of tracks larger than this goes in pieces of it). */
+    private static final int RUN_BYTES = 1 << 20;
+
     private long runTracks() {
-        return Math.max(1, (1 << 20) / pair.trackSize());
+        return Math.max(1, RUN_BYTES / pair.trackSize());
     }
 
     /**
@@ -260,18 +263,25 @@ public final class PairCopyWork implements JobWork {
                     t++;
                 }
                 long from = s * ts;
-                int len = (int) (Math.min(source.size(), t * ts) - from);
-                ByteBuffer buf = RUNS.take(len);
-                source.read(from, buf);
-                buf.flip();
-                target.write(from, buf);
-                RUNS.give(buf); // not after a failure: nothing may still be using it then
+                long to = Math.min(source.size(), t * ts);
+                // in pieces of at most a run's bytes: a pool of 1 GiB tracks copied each through a
+                // buffer of its own size, 1 GiB of direct memory a track (3.2 GB resident for a 3 GiB
+                // pair), too large for the stash to keep; under the tracks' locks either way
+                for (long at = from; at < to; ) {
+                    int len = (int) Math.min(RUN_BYTES, to - at);
+                    ByteBuffer buf = RUNS.take(len);
+                    source.read(at, buf);
+                    buf.flip();
+                    target.write(at, buf);
+                    RUNS.give(buf); // not after a failure: nothing may still be using it then
+                    at += len;
+                }
                 for (long x = s; x < t; x++) {
                     if (set.clearLive(x)) {
                         copiedTracks.incrementAndGet();
                     }
                 }
-                moved += len;
+                moved += to - from;
             }
         } finally {
             pair.gate.readLock().unlock();

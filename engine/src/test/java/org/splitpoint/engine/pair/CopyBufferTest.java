@@ -77,4 +77,27 @@ class CopyBufferTest {
             }
         }
     }
+
+    /**
+     * Tracks larger than a run's MiB are copied in pieces of it: a pool of 1 GiB tracks copied each
+     * through a buffer of its own size (3.2 GB resident for a 3 GiB pair). Counted by the JVM's direct
+     * buffer pool: a 16 MiB track's buffer would stay in it (kept for the next run), pieces of 1 MiB do not.
+     */
+    @Test
+    void tracksLargerThanARunAreCopiedInPieces() throws Exception {
+        PairFixture.create(dir, Layout.RAID1, 64L << 20, 16 << 20, 1);
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        try (Pool pool = Pool.open(dir)) {
+            BlockDevice std = pool.device("std");
+            byte[] image = new byte[(int) std.size()];
+            new Random(8).nextBytes(image);
+            std.write(0, ByteBuffer.wrap(image));
+            long before = direct.getTotalCapacity();
+            assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
+            assertThat(direct.getTotalCapacity() - before).as("direct bytes held after copying 16 MiB tracks")
+                    .isLessThan(8L << 20);
+            assertThat(PairFixture.read(pool.device("bcv"))).isEqualTo(image);
+        }
+    }
 }
