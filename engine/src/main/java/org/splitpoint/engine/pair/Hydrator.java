@@ -1,7 +1,6 @@
 package org.splitpoint.engine.pair;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,21 +52,17 @@ final class Hydrator {
         }
     }
 
-    /** Copies track {@code t} BCV → STD if it is still unrestored; returns its bytes, or null. */
-    ByteBuffer hydrateNow(long t) throws IOException {
+    /** Copies track {@code t} BCV → STD if it is still unrestored; returns whether it did. */
+    boolean hydrateNow(long t) throws IOException {
         pair.gate.readLock().lock();
         try (RangeLocks.Held h = pair.trackLocks.lock(t, t + 1)) {
             if (pair.state() != PairState.RestInProg || !pair.bcvInvalid.isSet(t)) {
-                return null;
+                return false;
             }
             long from = t * pair.trackSize();
-            int len = (int) Math.min(pair.trackSize(), pair.bcv().size() - from);
-            ByteBuffer track = ByteBuffer.allocate(len);
-            pair.bcv().read(from, track);
-            track.flip();
-            pair.std().write(from, track.duplicate());
+            PairCopyWork.copy(pair.bcv(), pair.std(), from, Math.min(pair.bcv().size(), from + pair.trackSize()));
             pair.bcvInvalid.clearLive(t);
-            return track;
+            return true;
         } finally {
             pair.gate.readLock().unlock();
         }

@@ -264,18 +264,7 @@ public final class PairCopyWork implements JobWork {
                 }
                 long from = s * ts;
                 long to = Math.min(source.size(), t * ts);
-                // in pieces of at most a run's bytes: a pool of 1 GiB tracks copied each through a
-                // buffer of its own size, 1 GiB of direct memory a track (3.2 GB resident for a 3 GiB
-                // pair), too large for the stash to keep; under the tracks' locks either way
-                for (long at = from; at < to; ) {
-                    int len = (int) Math.min(RUN_BYTES, to - at);
-                    ByteBuffer buf = RUNS.take(len);
-                    source.read(at, buf);
-                    buf.flip();
-                    target.write(at, buf);
-                    RUNS.give(buf); // not after a failure: nothing may still be using it then
-                    at += len;
-                }
+                copy(source, target, from, to);
                 for (long x = s; x < t; x++) {
                     if (set.clearLive(x)) {
                         copiedTracks.incrementAndGet();
@@ -287,6 +276,25 @@ public final class PairCopyWork implements JobWork {
             pair.gate.readLock().unlock();
         }
         return moved;
+    }
+
+    /**
+     * Copies volume bytes [from, to) of {@code source} to {@code target} (the caller holds their
+     * tracks' locks), in pieces of at most {@link #RUN_BYTES} through the shared page-aligned
+     * buffers. In pieces: a pool of 1 GiB tracks copied each track through a buffer of its own size,
+     * 1 GiB of direct memory a track for the copy (3.2 GB resident for a 3 GiB pair), and a whole
+     * track on the heap for every on-demand restore of one and every host write merged into one.
+     */
+    static void copy(RaidVolume source, RaidVolume target, long from, long to) throws IOException {
+        for (long at = from; at < to; ) {
+            int len = (int) Math.min(RUN_BYTES, to - at);
+            ByteBuffer buf = RUNS.take(len);
+            source.read(at, buf);
+            buf.flip();
+            target.write(at, buf);
+            RUNS.give(buf); // not after a failure: nothing may still be using it then
+            at += len;
+        }
     }
 
     @Override

@@ -135,15 +135,6 @@ final class PairSideView implements BlockDevice {
         return true;
     }
 
-    private ByteBuffer readTrack(RaidVolume v, long t) throws IOException {
-        long from = t * pair.trackSize();
-        int len = (int) Math.min(pair.trackSize(), v.size() - from);
-        ByteBuffer b = ByteBuffer.allocate(len);
-        v.read(from, b);
-        b.flip();
-        return b;
-    }
-
     /**
      * What a host's change puts on a side: a buffer's bytes, or zeros. Every policy below works on
      * volume ranges and hands the payload's part of a range to a volume, so a zeroing goes through
@@ -268,8 +259,7 @@ final class PairSideView implements BlockDevice {
         for (long t : new long[] {t0, t1 - 1}) {
             boolean partial = offset > t * ts || end < Math.min(size(), (t + 1) * ts);
             if (partial && pair.bcvInvalid.isSet(t)) {
-                ByteBuffer track = readTrack(pair.bcv(), t);
-                pair.std().write(t * ts, track);
+                PairCopyWork.copy(pair.bcv(), pair.std(), t * ts, Math.min(size(), (t + 1) * ts));
                 pair.bcvInvalid.clearLive(t);
             }
         }

@@ -100,4 +100,38 @@ class CopyBufferTest {
             assertThat(PairFixture.read(pool.device("bcv"))).isEqualTo(image);
         }
     }
+
+    /**
+     * A host write over part of a track still to restore merges the BCV's track first, and a host
+     * read of one has it restored in the background: both copied the whole track through a buffer of
+     * its size on the heap (1 GiB a write, on a pool of 1 GiB tracks). Now in pieces of 1 MiB:
+     * counted by the bytes the writing thread allocates, on 16 MiB tracks; and the bytes are right.
+     */
+    @Test
+    void aHostWriteIntoATrackStillToRestoreMergesItInPieces() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        PairFixture.create(dir, Layout.RAID1, 64L << 20, 16 << 20, 1);
+        try (Pool pool = Pool.open(dir)) {
+            BlockDevice std = pool.device("std");
+            byte[] image = new byte[(int) std.size()];
+            new Random(9).nextBytes(image);
+            std.write(0, ByteBuffer.wrap(image));
+            assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
+            pool.pairs().split(List.of("p1"));
+            std.write(0, ByteBuffer.wrap(new byte[(int) std.size()])); // the STD zeroed: the BCV keeps the image
+            pool.pairs().restore("p1", true, true, 1); // 1 byte/s: the copier leaves the tracks to the host
+            byte[] small = new byte[4096];
+            java.util.Arrays.fill(small, (byte) 7);
+            long tid = Thread.currentThread().getId();
+            long before = threads.getThreadAllocatedBytes(tid);
+            std.write((16L << 20) + 100_000, ByteBuffer.wrap(small)); // inside track 1, still to restore
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            assertThat(allocated).as("bytes the host's 4 KiB write allocated, merging a 16 MiB track").isLessThan(4L << 20);
+            System.arraycopy(small, 0, image, (16 << 20) + 100_000, small.length);
+            byte[] back = new byte[(int) std.size()];
+            std.read(0, ByteBuffer.wrap(back)); // tracks 0, 2, 3 from the BCV, track 1 merged
+            assertThat(back).isEqualTo(image);
+        }
+    }
 }
