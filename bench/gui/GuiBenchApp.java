@@ -41,8 +41,10 @@ public final class GuiBenchApp extends Application {
     private volatile int lateCount;
     private final AtomicBoolean recording = new AtomicBoolean();
     /** GUI_BENCH_WORST (diagnosis): the FX thread's stack every 2 ms while recording, to name what the longest gap held. */
-    private final java.util.List<long[]> stackAt = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    private final java.util.List<String> stacks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.List<StackSample> stacks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    /** The FX thread's top frames, {@code at} nanoseconds into the recorded phase. */
+    private record StackSample(long at, String frames) { }
     private Thread fxThread;
     private PoolViewModel vm;
     private PoolView view;
@@ -126,8 +128,7 @@ public final class GuiBenchApp extends Application {
                     b.append(i == 0 ? "" : " < ").append(st[i].getClassName().replaceAll(".*\\.", "")).append('.')
                             .append(st[i].getMethodName()).append(':').append(st[i].getLineNumber());
                 }
-                stackAt.add(new long[] {System.nanoTime() - recordStart});
-                stacks.add(b.toString());
+                stacks.add(new StackSample(System.nanoTime() - recordStart, b.toString()));
             }
             try {
                 Thread.sleep(2);
@@ -153,7 +154,6 @@ public final class GuiBenchApp extends Application {
         if (on) {
             gapCount = 0;
             lateCount = 0;
-            stackAt.clear();
             stacks.clear();
             recordStart = System.nanoTime();
         }
@@ -235,10 +235,9 @@ public final class GuiBenchApp extends Application {
                 long start = end - gaps[idx[0]];
                 java.util.Map<String, Integer> seen = new java.util.LinkedHashMap<>();
                 synchronized (stacks) {
-                    for (int i = 0; i < stacks.size(); i++) {
-                        long t = stackAt.get(i)[0];
-                        if (t >= start && t <= end) {
-                            seen.merge(stacks.get(i), 1, Integer::sum);
+                    for (StackSample sample : stacks) {
+                        if (sample.at() >= start && sample.at() <= end) {
+                            seen.merge(sample.frames(), 1, Integer::sum);
                         }
                     }
                 }

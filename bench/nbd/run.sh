@@ -200,7 +200,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hz=$(getconf CLK_TCK)
 declare -A samples=()
 
-sample() { # sample PHASE SIDE [first]   (first: the warm-up round's sample, kept apart)
+sample() { # sample PHASE SIDE [KIND]   (KIND first or warm-up: a warm-up round's sample, kept apart from the medians)
   local phase=$1 side=$2 kind=${3:-} uri pid t0 t1 c0 c1 secs
   if [ "$side" = ours ]; then uri=$ours_uri; pid=$ours_pid; else uri=$peer_uri; pid=$peer_pid; fi
   drop_caches

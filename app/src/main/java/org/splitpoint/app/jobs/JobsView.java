@@ -33,9 +33,12 @@ public final class JobsView extends VBox {
     private final Tooltip cancelTip = new Tooltip("Stop the job (asks first, and says what it leaves behind).");
     /** How long after the window opens a first row is built off screen (see {@link #warmUpRow}). */
     static final javafx.util.Duration WARM_UP_AFTER = javafx.util.Duration.seconds(2);
+    /** Builds a row off screen once the window is idle after opening (see {@link #warmUpRow}). */
+    private final javafx.animation.PauseTransition warmUp = new javafx.animation.PauseTransition(WARM_UP_AFTER);
 
     public JobsView() {
         Fxml.load(this, "JobsView");
+        warmUp.setOnFinished(e -> warmUpRow());
     }
 
     public void bind(JobsViewModel vm) {
@@ -43,13 +46,8 @@ public final class JobsView extends VBox {
         jobsList.setItems(vm.rows());
         jobsList.setCellFactory(l -> new JobCell());
         jobsList.setFocusTraversable(false);
-        warmUp.stop();
-        warmUp.setOnFinished(e -> warmUpRow());
-        warmUp.play();
+        warmUp.playFromStart();
     }
-
-    /** Builds a row off screen once the window is idle after opening (see {@link #warmUpRow}). */
-    private final javafx.animation.PauseTransition warmUp = new javafx.animation.PauseTransition(WARM_UP_AFTER);
 
     /**
      * Builds, styles and lays out one job row off screen, then drops it. A window's first job row

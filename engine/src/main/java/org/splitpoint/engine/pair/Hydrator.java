@@ -59,9 +59,7 @@ final class Hydrator {
             if (pair.state() != PairState.RestInProg || !pair.bcvInvalid.isSet(t)) {
                 return false;
             }
-            long from = t * pair.trackSize();
-            PairCopyWork.copy(pair.bcv(), pair.std(), from, Math.min(pair.bcv().size(), from + pair.trackSize()));
-            pair.bcvInvalid.clearLive(t);
+            pair.restoreTrack(t);
             return true;
         } finally {
             pair.gate.readLock().unlock();

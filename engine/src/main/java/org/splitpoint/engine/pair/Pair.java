@@ -442,6 +442,17 @@ public final class Pair {
         return x < 0 ? y : y < 0 ? x : Math.min(x, y);
     }
 
+    /**
+     * Copies track {@code t} BCV → STD and takes it out of the tracks still to restore: an on-demand
+     * restore, or the merge before a host write that covers the track only in part. The caller
+     * holds the track's lock and has seen it still to restore.
+     */
+    void restoreTrack(long t) throws IOException {
+        long from = t * trackSize;
+        PairCopyWork.copy(bcv, std, from, Math.min(bcv.size(), from + trackSize));
+        bcvInvalid.clearLive(t);
+    }
+
     private boolean sidesDiffer(long t) throws IOException {
         long from = t * trackSize;
         int len = (int) Math.min(trackSize, std.size() - from);

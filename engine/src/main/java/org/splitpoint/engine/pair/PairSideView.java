@@ -259,8 +259,7 @@ final class PairSideView implements BlockDevice {
         for (long t : new long[] {t0, t1 - 1}) {
             boolean partial = offset > t * ts || end < Math.min(size(), (t + 1) * ts);
             if (partial && pair.bcvInvalid.isSet(t)) {
-                PairCopyWork.copy(pair.bcv(), pair.std(), t * ts, Math.min(size(), (t + 1) * ts));
-                pair.bcvInvalid.clearLive(t);
+                pair.restoreTrack(t);
             }
         }
         // the STD only (claim 2); the tracks are marked, so an unprotected restore copies them to the

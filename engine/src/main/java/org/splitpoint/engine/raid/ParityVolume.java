@@ -588,8 +588,6 @@ public final class ParityVolume extends RaidVolume {
         boolean[] whole = new boolean[dataStrips];
         for (int k = 0; k < dataStrips; k++) {
             touched[k] = overlapsAny(covered, k * unit + r0, k * unit + r1);
-        }
-        for (int k = 0; k < dataStrips; k++) {
             whole[k] = coversAll(covered, k * unit + r0, k * unit + r1);
         }
         try (RangeLocks.Held h = rowLocks.lock(row, row + rl)) {
