@@ -27,6 +27,16 @@ public interface BlockDevice extends AutoCloseable {
     default void willRead(long offset, long length) {
     }
 
+    /**
+     * What is known of [offset, offset+length) without reading it: holes beneath ({@link Peek#ZEROS}),
+     * or data not in the page cache ({@link Peek#COLD_DATA}). A hint for a client's question about
+     * allocation, which may always be answered "data"; {@link Peek#ZEROS} must be true, since the
+     * client then skips the bytes. By default, and where any layer cannot tell: {@link Peek#UNKNOWN}.
+     */
+    default Peek peek(long offset, long length) {
+        return Peek.UNKNOWN;
+    }
+
     /** Writes {@code src} from its position to its limit at {@code offset}. */
     void write(long offset, ByteBuffer src) throws IOException;
 

@@ -93,6 +93,11 @@ final class ReadAdvice {
         return fd >= 0 && NativeAdvice.cachedPages(fd, position & ~4095L, 4096) > 0;
     }
 
+    /** True when the page holding byte {@code position} is known not to be in the page cache (cachestat answered 0). */
+    boolean uncached(int fd, long position) {
+        return fd >= 0 && NativeAdvice.cachedPages(fd, position & ~4095L, 4096) == 0;
+    }
+
     /**
      * True when the file of {@code fd} is known to hold no data in [position, position+length): a
      * hole, which reads as zeros (SEEK_DATA finds the next data past it). False when there is data

@@ -241,6 +241,12 @@ final class RealStorage implements StorageFactory {
             return d >= 0 && ReadAdvice.get().cached(d, position);
         }
 
+        /** True when the byte at {@code position} is known not to be in the page cache (see {@link ReadAdvice#uncached}). */
+        boolean uncached(long position) {
+            int d = liveFd();
+            return d >= 0 && ReadAdvice.get().uncached(d, position);
+        }
+
         /**
          * True when [position, position+length) is a hole ({@link ReadAdvice#hole}). Unlike a hint,
          * a wrong answer here would read zeros in place of data, so the descriptor must name this
@@ -363,6 +369,12 @@ final class RealStorage implements StorageFactory {
         public boolean cached(long position) {
             Reopening r = unreadAhead;
             return r != null && r.cached(position);
+        }
+
+        @Override
+        public boolean uncached(long position) {
+            Reopening r = closed ? null : unreadAheadOrNull();
+            return r != null && r.uncached(position);
         }
 
         @Override

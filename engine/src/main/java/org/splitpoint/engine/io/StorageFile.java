@@ -40,6 +40,15 @@ public interface StorageFile extends AutoCloseable {
     }
 
     /**
+     * True when the page holding byte {@code position} is known not to be in the page cache, so that
+     * reading it would go to the disk. False when it is cached, and also when that cannot be told
+     * (the default).
+     */
+    default boolean uncached(long position) {
+        return false;
+    }
+
+    /**
      * True when [position, position+length) is known to be a hole of the file, bytes never written
      * (or deallocated) that read as zeros, so that a caller who only needs them can skip the read,
      * and the page cache is not filled with pages of zeros. False when the file holds data there,

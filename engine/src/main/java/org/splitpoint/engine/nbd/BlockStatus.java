@@ -5,20 +5,26 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.Peek;
 import org.splitpoint.engine.io.Zeros;
 
 /**
  * The extents of NBD_CMD_BLOCK_STATUS, per metadata context.
  *
- * <p>Design. {@code base:allocation} is answered by reading: a volume is striped or mirrored over
- * sparse images, and below it may be a pair or a restore, so no layer can say cheaply which bytes
- * are unallocated, but every layer can read them (reading holes of a sparse image moves no disk
- * data). 4 KiB granules that read as zeros are reported {@code NBD_STATE_ZERO}; {@code
- * NBD_STATE_HOLE} is never reported, since nothing here knows a range is unallocated (the spec
- * allows reporting allocated for anything). Reading costs what the client's own read of the data
- * costs, and a copying client (nbdcopy, qemu-img convert) asks before it reads: so a 1 MiB block
- * whose first granule holds data is reported as data unread (zeros inside it are copied as data),
- * and only blocks that start with zeros are read whole, to find where the zeros end. The work is
+ * <p>Design. {@code base:allocation} asks the device first what it can tell without reading
+ * ({@link BlockDevice#peek}): a RAID volume asks its members' images (lseek SEEK_DATA for holes,
+ * cachestat for whether a page is cached), through a pair's side or the pool's host view when
+ * nothing in between changes where the bytes come from. Holes are reported {@code NBD_STATE_ZERO};
+ * data that is not cached is reported as data unread, as nbdkit's file plugin and qemu-nbd do: a
+ * copying client (nbdcopy, qemu-img convert) asks before it reads, and reading the first 4 KiB of
+ * every MiB to look for zeros was a cold disk read of its own ahead of the client's (1024 per GiB,
+ * a quarter more server CPU per GiB copied; bench/notes/nbd-block-status-2026-12-04.txt). Where the
+ * device cannot tell (a restore's view, a service window, a fault injector), or the data is cached,
+ * the block is read: 4 KiB granules that read as zeros are reported {@code NBD_STATE_ZERO}, a 1 MiB
+ * block whose first granule holds data is reported as data unread (zeros inside it are copied as
+ * data), and only blocks that start with zeros are read whole, to find where the zeros end. {@code
+ * NBD_STATE_HOLE} is never reported: a volume's zeros may be allocated on some member (the spec
+ * allows reporting allocated for anything). The work is
  * bounded: at most {@link #SCAN_MAX} bytes per request, the reply covering that prefix of the range
  * (the protocol lets a server answer for less than asked; clients ask again from where it ended). Track contexts
  * ({@link TrackContext}) are answered from their bitmaps, one track at a time, at most
@@ -57,36 +63,53 @@ final class BlockStatus {
 
     /**
      * base:allocation of [offset, offset+length) (length > 0, inside the device), over at most
-     * {@link #SCAN_MAX} bytes, a {@link #BLOCK} (aligned) at a time: a block whose first granule
-     * holds data is reported as data without reading more of it; any other block is read whole and
-     * reported granule by granule (zero or data). With {@code reqOne} only the first extent.
+     * {@link #SCAN_MAX} bytes, a {@link #BLOCK} (aligned) at a time. The device is asked first what
+     * it knows unread ({@link BlockDevice#peek}): a block of holes is zeros, a block of data not in
+     * the page cache is data, neither read. Any other block is read: one whose first granule holds
+     * data is reported as data without reading more of it, the rest is read whole and reported
+     * granule by granule (zero or data). With {@code reqOne} only the first extent.
      */
     static int[] allocation(BlockDevice dev, int id, long offset, long length, boolean reqOne) throws IOException {
-        Extents out = new Extents(id);
+        Runs out = new Runs(id, reqOne);
         long end = offset + Math.min(length, SCAN_MAX);
+        List<long[]> blocks = new ArrayList<>(); // from, to, Peek ordinal
+        for (long pos = offset; pos < end; pos = Math.min(end, (pos / BLOCK + 1) * BLOCK)) {
+            long blockEnd = Math.min(end, (pos / BLOCK + 1) * BLOCK);
+            blocks.add(new long[] {pos, blockEnd, dev.peek(pos, blockEnd - pos).ordinal()});
+        }
+        // the first granules of the blocks to read are asked for at once: a cold volume fetches them
+        // side by side (eight 4 KiB disk reads in series had held up a cold nbdcopy)
+        for (long[] b : blocks) {
+            if (b[2] == Peek.UNKNOWN.ordinal()) {
+                dev.willRead(b[0], Math.min(b[1] - b[0], (b[0] / GRANULE + 1) * GRANULE - b[0]));
+            }
+        }
         // the first granule of a block in a buffer of its own; a block's buffer only for a block
         // that starts with zeros: a copy of a full volume asks about every MiB, and a 1 MiB heap
         // buffer per request (a humongous object for G1, zeroed, then collected) was most of what
         // a cold nbdcopy read allocated (bench/notes/nbd-profile-2026-12-03.txt)
         ByteBuffer head = ByteBuffer.allocate(GRANULE);
         ByteBuffer whole = null;
-        // the blocks' first granules are read one after the other below: asked for at once first,
-        // a cold volume fetches them side by side (eight 4 KiB disk reads in series had held up a
-        // cold nbdcopy, which asks before it reads every 8 MiB)
-        for (long pos = offset; pos < end; pos = Math.min(end, (pos / BLOCK + 1) * BLOCK)) {
-            dev.willRead(pos, Math.min(end - pos, (pos / GRANULE + 1) * GRANULE - pos));
-        }
-        long runStart = offset;
-        int runFlags = -1;
-        for (long pos = offset; pos < end; ) {
-            long blockEnd = Math.min(end, (pos / BLOCK + 1) * BLOCK);
-            int first = (int) Math.min(blockEnd - pos, (pos / GRANULE + 1) * GRANULE - pos);
+        for (long[] b : blocks) {
+            long pos = b[0];
+            int n = (int) (b[1] - pos);
+            if (b[2] != Peek.UNKNOWN.ordinal()) {
+                if (out.add(pos, n, b[2] == Peek.ZEROS.ordinal() ? Nbd.STATE_ZERO : 0)) {
+                    return out.toArray();
+                }
+                continue;
+            }
+            int first = (int) Math.min(n, (pos / GRANULE + 1) * GRANULE - pos);
             head.clear().limit(first);
             dev.read(pos, head);
-            boolean data = !Zeros.isZeroRange(head, 0, first);
-            int n = (int) (blockEnd - pos);
+            if (!Zeros.isZeroRange(head, 0, first)) {
+                if (out.add(pos, n, 0)) {
+                    return out.toArray();
+                }
+                continue;
+            }
             ByteBuffer buf = head;
-            if (!data && n > first) {
+            if (n > first) {
                 if (whole == null) {
                     whole = ByteBuffer.allocate((int) Math.min(BLOCK, end - offset));
                 }
@@ -96,24 +119,53 @@ final class BlockStatus {
             }
             for (int i = 0; i < n; ) {
                 long at = pos + i;
-                int g = data ? n : (int) Math.min(n - i, (at / GRANULE + 1) * GRANULE - at);
-                int flags = !data && Zeros.isZeroRange(buf, i, g) ? Nbd.STATE_ZERO : 0;
-                if (runFlags < 0) {
-                    runFlags = flags;
-                } else if (flags != runFlags) {
-                    out.add(at - runStart, runFlags);
-                    if (reqOne) {
-                        return out.toArray();
-                    }
-                    runStart = at;
-                    runFlags = flags;
+                int g = (int) Math.min(n - i, (at / GRANULE + 1) * GRANULE - at);
+                if (out.add(at, g, Zeros.isZeroRange(buf, i, g) ? Nbd.STATE_ZERO : 0)) {
+                    return out.toArray();
                 }
                 i += g;
             }
-            pos = blockEnd;
         }
-        out.add(end - runStart, runFlags);
-        return out.toArray();
+        return out.finish(end);
+    }
+
+    /** Extents built from consecutive runs, equal flags merged; with {@code reqOne}, done at the first change. */
+    private static final class Runs {
+        private final Extents out;
+        private final boolean reqOne;
+        private long runStart = -1;
+        private int runFlags;
+
+        Runs(int id, boolean reqOne) {
+            this.out = new Extents(id);
+            this.reqOne = reqOne;
+        }
+
+        /** Adds [at, at+length) with {@code flags}; true when the answer is complete (reqOne, first extent ended). */
+        boolean add(long at, long length, int flags) {
+            if (runStart < 0) {
+                runStart = at;
+                runFlags = flags;
+            } else if (flags != runFlags) {
+                out.add(at - runStart, runFlags);
+                if (reqOne) {
+                    return true;
+                }
+                runStart = at;
+                runFlags = flags;
+            }
+            return false;
+        }
+
+        int[] toArray() {
+            return out.toArray();
+        }
+
+        /** The extents, the last run ending at {@code end}. */
+        int[] finish(long end) {
+            out.add(end - runStart, runFlags);
+            return out.toArray();
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package org.splitpoint.engine.pair;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.Peek;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.raid.RaidVolume;
 
@@ -55,6 +56,17 @@ final class PairSideView implements BlockDevice {
             } else {
                 side().read(offset, dst);
             }
+        } finally {
+            pair.gate.readLock().unlock();
+        }
+    }
+
+    /** The side's own peek, except on the STD during a restore, whose unrestored tracks read from the BCV. */
+    @Override
+    public Peek peek(long offset, long length) {
+        pair.gate.readLock().lock();
+        try {
+            return stdSide && pair.state() == PairState.RestInProg ? Peek.UNKNOWN : side().peek(offset, length);
         } finally {
             pair.gate.readLock().unlock();
         }

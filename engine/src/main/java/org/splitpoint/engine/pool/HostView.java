@@ -3,6 +3,7 @@ package org.splitpoint.engine.pool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.Peek;
 import org.splitpoint.engine.restore.InstantRestore;
 
 /**
@@ -67,6 +68,15 @@ final class HostView implements BlockDevice {
             current().willRead(offset, length);
         } catch (IOException e) {
             // a hint: nothing to fetch for a volume that cannot be read
+        }
+    }
+
+    @Override
+    public Peek peek(long offset, long length) {
+        try {
+            return current().peek(offset, length);
+        } catch (IOException e) {
+            return Peek.UNKNOWN;
         }
     }
 

@@ -247,6 +247,12 @@ public final class Member {
         }
     }
 
+    /** True when the byte at member row {@code position} is known not to be in the page cache (see {@link StorageFile#uncached}). */
+    boolean uncached(long position) {
+        StorageFile f = file;
+        return f != null && f.uncached(position);
+    }
+
     /** True when the byte at member row {@code position} is known to be in the page cache (see {@link StorageFile#cached}). */
     boolean cached(long position) {
         StorageFile f = file;

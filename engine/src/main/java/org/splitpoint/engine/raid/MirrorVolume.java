@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.splitpoint.engine.bitmap.WriteIntent;
+import org.splitpoint.engine.io.Peek;
 import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.Layout;
 
@@ -89,6 +90,21 @@ public final class MirrorVolume extends RaidVolume {
         long to = offset + dst.remaining();
         Member m = reader(offset, to);
         m.read(offset, dst);
+    }
+
+    /** What the member a read would go to holds there: a hole, or data it has not cached. */
+    @Override
+    protected Peek peekMembers(long from, long to) {
+        Member m;
+        try {
+            m = reader(from, to);
+        } catch (IOException none) {
+            return Peek.UNKNOWN;
+        }
+        if (m.holeAt(from, to - from)) {
+            return Peek.ZEROS;
+        }
+        return m.uncached(from) ? Peek.COLD_DATA : Peek.UNKNOWN;
     }
 
     /** The member a read of rows [from, to) goes to (see the class note). */

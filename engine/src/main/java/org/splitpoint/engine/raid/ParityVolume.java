@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.io.BufferStash;
+import org.splitpoint.engine.io.Peek;
 import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.Layout;
 
@@ -182,6 +183,20 @@ public final class ParityVolume extends RaidVolume {
             pos += len;
         }
         return false;
+    }
+
+    /**
+     * Zeros where every data strip of the range is a hole on a member that holds it (a member that
+     * does not would be rebuilt from the others: not known); cold data where the first strip's
+     * member holds it and has not cached its first byte.
+     */
+    @Override
+    protected Peek peekMembers(long from, long to) {
+        if (!anyStripPiece(from, to, (pos, m, row, len) -> !members[m].holds(row, row + len) || !members[m].holeAt(row, len))) {
+            return Peek.ZEROS;
+        }
+        boolean cold = anyStripPiece(from, from + 1, (pos, m, row, len) -> members[m].holds(row, row + len) && members[m].uncached(row));
+        return cold ? Peek.COLD_DATA : Peek.UNKNOWN;
     }
 
     /** Reads at least this long are read exactly, without the kernel's read-ahead, stream or not. */

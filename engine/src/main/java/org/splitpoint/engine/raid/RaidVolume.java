@@ -12,6 +12,7 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.NoSpaceException;
+import org.splitpoint.engine.io.Peek;
 import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Layout;
@@ -295,6 +296,26 @@ public abstract class RaidVolume implements BlockDevice {
             fetch(offset, offset + length);
         }
     }
+
+    /**
+     * Asks the members, under the gate, with nothing in the way: while a repository takes the
+     * writes of a service window or tracks are lost, the members do not say what a read returns.
+     */
+    @Override
+    public Peek peek(long offset, long length) {
+        if (offset < 0 || length <= 0 || offset > size - length) {
+            return Peek.UNKNOWN;
+        }
+        gate.readLock().lock();
+        try {
+            return redirect != null || lost != null ? Peek.UNKNOWN : peekMembers(offset, offset + length);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** {@link #peek} of volume bytes [from, to) as the members' images tell it (called under the gate). */
+    protected abstract Peek peekMembers(long from, long to);
 
     /**
      * Starts fetching the member rows of volume bytes [offset, end) where the layout fetches ahead
