@@ -453,14 +453,28 @@ public final class Pair {
         bcvInvalid.clearLive(t);
     }
 
+    /**
+     * True when track {@code t} differs between the sides, compared a piece of at most
+     * {@link PairCopyWork#RUN_BYTES} at a time: a pool may have tracks of up to 1 GiB, and two
+     * buffers of a track's size each were 2 GiB of heap for the open after a crash.
+     */
     private boolean sidesDiffer(long t) throws IOException {
         long from = t * trackSize;
-        int len = (int) Math.min(trackSize, std.size() - from);
-        java.nio.ByteBuffer a = java.nio.ByteBuffer.allocate(len);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(len);
-        std.read(from, a);
-        bcv.read(from, b);
-        return !java.util.Arrays.equals(a.array(), b.array());
+        long to = Math.min(std.size(), from + trackSize);
+        int piece = (int) Math.min(PairCopyWork.RUN_BYTES, to - from);
+        java.nio.ByteBuffer a = java.nio.ByteBuffer.allocate(piece);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(piece);
+        for (long at = from; at < to; at += piece) {
+            int n = (int) Math.min(piece, to - at);
+            a.clear().limit(n);
+            b.clear().limit(n);
+            std.read(at, a);
+            bcv.read(at, b);
+            if (!a.flip().equals(b.flip())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The copy job's work for the current state (establish or restore). */

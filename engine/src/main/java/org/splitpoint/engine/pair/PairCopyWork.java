@@ -57,7 +57,7 @@ public final class PairCopyWork implements JobWork {
     }
 
     /** Bytes a run copies at most at once (a run of tracks larger than this goes in pieces of it). */
-    private static final int RUN_BYTES = 1 << 20;
+    static final int RUN_BYTES = 1 << 20;
 
     private long runTracks() {
         return Math.max(1, RUN_BYTES / pair.trackSize());

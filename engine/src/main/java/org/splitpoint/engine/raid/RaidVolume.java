@@ -1224,11 +1224,23 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
-    /** Checks (and with {@code repair} fixes) rows [from, to) under their lock. */
+    /** Rows {@link #verifyRows} hands {@link #checkRows} at most at once. */
+    static final int CHECK_PIECE = 1 << 20;
+
+    /**
+     * Checks (and with {@code repair} fixes) rows [from, to) under their lock, {@link #CHECK_PIECE}
+     * rows at a time: callers pass whole tracks (up to 1 GiB), and a check reads every member's rows
+     * into the heap (a mirror's resync after a crash took two buffers of a track's size per track).
+     */
     public long verifyRows(long from, long to, boolean repair) throws IOException {
         long sharedEpoch = enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
-            return checkRows(from, Math.min(to, memberRows()), repair);
+            long end = Math.min(to, memberRows());
+            long mismatches = 0;
+            for (long at = from; at < end; at += CHECK_PIECE) {
+                mismatches += checkRows(at, Math.min(end, at + CHECK_PIECE), repair);
+            }
+            return mismatches;
         } finally {
             exitShared(sharedEpoch);
         }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.LargestAllocation;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.PageCacheProbe;
 import org.splitpoint.engine.pool.Layout;
@@ -132,6 +133,48 @@ class CopyBufferTest {
             byte[] back = new byte[(int) std.size()];
             std.read(0, ByteBuffer.wrap(back)); // tracks 0, 2, 3 from the BCV, track 1 merged
             assertThat(back).isEqualTo(image);
+        }
+    }
+
+    /**
+     * The open after a crash resyncs each volume's dirty tracks and compares the pair tracks either
+     * side may have written: both read whole tracks into heap buffers of a track's size (a mirror's
+     * resync one per member, the comparison two; gigabytes on a pool of 1 GiB tracks). Now in pieces
+     * of 1 MiB: the largest buffer the opening thread allocates, on 16 MiB tracks; and a track that
+     * differs only in its last piece is still found.
+     */
+    @Test
+    void theOpenAfterACrashReadsLargeTracksInPieces() throws Exception {
+        int track = 16 << 20;
+        PairFixture.create(dir, Layout.RAID1, 64L << 20, track, 1);
+        byte[] image = new byte[64 << 20];
+        new Random(10).nextBytes(image);
+        Pool pool = Pool.open(dir);
+        pool.device("std").write(0, ByteBuffer.wrap(image));
+        assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
+        pool.device("std").flush(); // a flush of the STD flushes the BCV too
+        byte[] small = new byte[4096];
+        java.util.Arrays.fill(small, (byte) 3);
+        pool.device("std").write(track, ByteBuffer.wrap(small));        // tracks 1 and 2 mirrored, not flushed
+        pool.device("std").write(2L * track, ByteBuffer.wrap(small));
+        pool.abandon();                                                  // the process dies
+        // as if track 1's mirrored write had reached the BCV only in part: its last MiB differs
+        byte[] other = new byte[1 << 20];
+        java.util.Arrays.fill(other, (byte) 9);
+        for (String bcvDrive : List.of("d3", "d4")) {
+            try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(dir.resolve("drives/" + bcvDrive + ".img"),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                f.write(ByteBuffer.wrap(other), 2L * track - other.length);
+            }
+        }
+        Pool[] opened = new Pool[1];
+        long largest = LargestAllocation.during(() -> opened[0] = Pool.open(dir));
+        try (Pool reopened = opened[0]) {
+            assertThat(largest).as("the largest buffer of the open, resyncing and comparing dirty 16 MiB tracks")
+                    .isLessThanOrEqualTo(2L << 20);
+            reopened.awaitJobs(null); // the resync the open started
+            assertThat(PairFixture.read(reopened.device("bcv"))).as("track 1, different in its last MiB only, copied again")
+                    .isEqualTo(PairFixture.read(reopened.device("std")));
         }
     }
 }
