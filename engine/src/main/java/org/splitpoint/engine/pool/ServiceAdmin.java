@@ -10,11 +10,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.CRC32C;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.job.Job;
-import org.splitpoint.engine.log.Crc32c;
 import org.splitpoint.engine.pair.Pair;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.raid.Member;
@@ -198,7 +199,7 @@ public final class ServiceAdmin {
     static List<Long> sampleTracks(Pool pool, Path image, RaidVolume v) throws IOException {
         List<Long> out = new ArrayList<>();
         long tracks = v.rowTracks();
-        int zero = Crc32c.of(ByteBuffer.allocate(pool.trackSize));
+        int zero = zeroTrackCrc(pool);
         for (int i = 0; i < SAMPLES; i++) {
             out.add(tracks * i / SAMPLES);
         }
@@ -243,13 +244,30 @@ public final class ServiceAdmin {
         }
     }
 
+    /**
+     * The track's CRC32C, read {@link Zeros#CHUNK} at a time: a pool's tracks may be up to 1 GiB,
+     * and a buffer of a track's size per sample was a gigabyte of heap each.
+     */
     private static int trackCrc(Pool pool, StorageFile f, long track, RaidVolume v) throws IOException {
         long from = track * pool.trackSize;
-        int len = (int) Math.min(pool.trackSize, v.memberRows() - from);
-        ByteBuffer b = ByteBuffer.allocate(Math.max(0, len));
-        f.readFully(from, b);
-        b.flip();
-        return Crc32c.of(b);
+        long end = from + Math.max(0, Math.min(pool.trackSize, v.memberRows() - from));
+        CRC32C crc = new CRC32C();
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(Zeros.CHUNK, end - from));
+        for (long at = from; at < end; at += b.capacity()) {
+            b.clear().limit((int) Math.min(b.capacity(), end - at));
+            f.readFully(at, b);
+            crc.update(b.flip());
+        }
+        return (int) crc.getValue();
+    }
+
+    /** The CRC32C of a track of zeros (a blank image's tracks), without a track-sized buffer. */
+    static int zeroTrackCrc(Pool pool) {
+        CRC32C crc = new CRC32C();
+        for (long left = pool.trackSize; left > 0; left -= Zeros.CHUNK) {
+            crc.update(Zeros.of((int) Math.min(Zeros.CHUNK, left)));
+        }
+        return (int) crc.getValue();
     }
 
     /**
@@ -260,7 +278,7 @@ public final class ServiceAdmin {
         boolean blank = true;
         boolean changed = false;
         boolean heldData = false;
-        int zeroCrc = Crc32c.of(ByteBuffer.allocate(pool.trackSize));
+        int zeroCrc = zeroTrackCrc(pool);
         for (String s : r.samples()) {
             int colon = s.indexOf(':');
             long t = Long.parseLong(s.substring(0, colon));
