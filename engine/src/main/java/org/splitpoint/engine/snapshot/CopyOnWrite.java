@@ -135,12 +135,16 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
                     j++;
                 }
                 long first = need.get(i)[0];
-                int len = 0;
+                long len = 0;
                 for (int k = i; k < j; k++) {
                     len += trackLength(need.get(k)[0]);
                 }
-                origin.read(first * trackSize, ByteBuffer.wrap(buf, 0, len));
-                area.write(slots[i], buf, 0, len);
+                // a run is one track when a track is larger than the buffer: it goes in pieces of it
+                for (long done = 0; done < len; done += buf.length) {
+                    int n = (int) Math.min(buf.length, len - done);
+                    origin.read(first * trackSize + done, ByteBuffer.wrap(buf, 0, n));
+                    area.write(slots[i], done, buf, 0, n);
+                }
                 for (int k = i; k < j; k++) {
                     long[] n = need.get(k);
                     records.add(new SaveRecord(volume, n[0], slots[k], n[1], n[2]));

@@ -108,9 +108,12 @@ public final class SaveArea implements AutoCloseable {
         }
     }
 
-    /** Writes {@code len} bytes of {@code buf} from {@code off} at the start of {@code slot} and the slots after it. */
-    public void write(long slot, byte[] buf, int off, int len) throws IOException {
-        device.write(slot * trackSize, ByteBuffer.wrap(buf, off, len));
+    /**
+     * Writes {@code len} bytes of {@code buf} from {@code off} at {@code within} of {@code slot} and
+     * on into the slots after it (a run of tracks, or a track larger than the writer's buffer in pieces).
+     */
+    public void write(long slot, long within, byte[] buf, int off, int len) throws IOException {
+        device.write(slot * trackSize + within, ByteBuffer.wrap(buf, off, len));
     }
 
     /** Reads the bytes at {@code within} of {@code slot} into {@code dst}. */
