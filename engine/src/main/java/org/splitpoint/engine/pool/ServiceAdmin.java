@@ -619,9 +619,12 @@ public final class ServiceAdmin {
             if (from >= v.memberRows()) {
                 break;
             }
-            int len = (int) Math.min(pool.trackSize, v.memberRows() - from);
+            long end = from + Math.min(pool.trackSize, v.memberRows() - from);
             try {
-                w.missed(from, ByteBuffer.wrap(v.rowsAsOthersHaveThem(w.member, from, len)));
+                for (long at = from; at < end; at += Zeros.CHUNK) { // a megabyte at a time: tracks may be up to 1 GiB
+                    int n = (int) Math.min(Zeros.CHUNK, end - at);
+                    w.missed(at, ByteBuffer.wrap(v.rowsAsOthersHaveThem(w.member, at, n)));
+                }
             } catch (IOException e) {
                 if (e instanceof org.splitpoint.engine.io.NoSpaceException) {
                     throw e;

@@ -1147,7 +1147,9 @@ public abstract class RaidVolume implements BlockDevice {
     public void rebuildRows(Member target, long from, long to) throws IOException {
         long sharedEpoch = enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
-            reconstructRows(target, from, to);
+            for (long at = from; at < to; at += PIECE) {
+                reconstructRows(target, at, Math.min(to, at + PIECE));
+            }
             target.advanceRebuilt(to);
         } finally {
             exitShared(sharedEpoch);
@@ -1195,7 +1197,25 @@ public abstract class RaidVolume implements BlockDevice {
             for (long[] r : ranges) {
                 held.add(rowLocks.lock(r[0], r[1])); // ascending, as every other locker takes them
             }
-            reconstructRanges(target, ranges);
+            // reconstructed a batch of at most BATCH bytes at a time, in pieces of at most PIECE: a
+            // reconstruction holds every member's rows in memory, and tracks may be up to 1 GiB
+            List<long[]> batch = new ArrayList<>();
+            long bytes = 0;
+            for (long[] r : ranges) {
+                for (long at = r[0]; at < r[1]; at += PIECE) {
+                    long end = Math.min(r[1], at + PIECE);
+                    if (bytes + (end - at) > BATCH && !batch.isEmpty()) {
+                        reconstructRanges(target, batch);
+                        batch = new ArrayList<>();
+                        bytes = 0;
+                    }
+                    batch.add(new long[] {at, end});
+                    bytes += end - at;
+                }
+            }
+            if (!batch.isEmpty()) {
+                reconstructRanges(target, batch);
+            }
         } finally {
             for (int i = held.size() - 1; i >= 0; i--) {
                 held.get(i).close();
@@ -1224,21 +1244,27 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
-    /** Rows {@link #verifyRows} hands {@link #checkRows} at most at once. */
-    static final int CHECK_PIECE = 1 << 20;
+    /**
+     * Rows checked ({@link #checkRows}) or reconstructed ({@link #reconstructRows}) at most at once:
+     * callers pass whole tracks (up to 1 GiB each), and both hold every member's rows in memory (a
+     * mirror's resync after a crash took a heap buffer of a track's size per member, a RAID 5
+     * rebuild of 1 GiB tracks one per member per step, 4 GiB).
+     */
+    static final int PIECE = 1 << 20;
+    /** Rows a resync of scattered tracks reconstructs at most in one batch ({@link #reconstructRanges}). */
+    static final int BATCH = 4 << 20;
 
     /**
-     * Checks (and with {@code repair} fixes) rows [from, to) under their lock, {@link #CHECK_PIECE}
-     * rows at a time: callers pass whole tracks (up to 1 GiB), and a check reads every member's rows
-     * into the heap (a mirror's resync after a crash took two buffers of a track's size per track).
+     * Checks (and with {@code repair} fixes) rows [from, to) under their lock, {@link #PIECE} rows
+     * at a time.
      */
     public long verifyRows(long from, long to, boolean repair) throws IOException {
         long sharedEpoch = enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
             long end = Math.min(to, memberRows());
             long mismatches = 0;
-            for (long at = from; at < end; at += CHECK_PIECE) {
-                mismatches += checkRows(at, Math.min(end, at + CHECK_PIECE), repair);
+            for (long at = from; at < end; at += PIECE) {
+                mismatches += checkRows(at, Math.min(end, at + PIECE), repair);
             }
             return mismatches;
         } finally {
