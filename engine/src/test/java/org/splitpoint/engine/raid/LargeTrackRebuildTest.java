@@ -34,12 +34,19 @@ class LargeTrackRebuildTest {
     @TempDir
     Path dir;
 
-    private byte[] fill(RaidVolume v) throws Exception {
-        byte[] data = new byte[(int) v.size()];
+    /** The bytes {@link #filledPool} wrote. */
+    private byte[] data;
+
+    /** A new pool of 16 MiB tracks whose volume v, over {@code members} drives, is filled with random bytes; opened. */
+    private Pool filledPool(Layout layout, int members) throws Exception {
+        TestPools.create(dir, layout, members, 64L << 20, TRACK);
+        Pool pool = Pool.open(dir);
+        RaidVolume v = pool.volume("v");
+        data = new byte[(int) v.size()];
         new Random(7).nextBytes(data);
         v.write(0, ByteBuffer.wrap(data));
         v.flush();
-        return data;
+        return pool;
     }
 
     private static byte[] readAll(RaidVolume v) throws Exception {
@@ -48,22 +55,21 @@ class LargeTrackRebuildTest {
         return b;
     }
 
-    /** The member's image swapped for a blank one, the member REBUILDING from row 0. */
-    private void blankAndRebuilding(Member m) throws Exception {
+    /** Member {@code index} of {@code v} with its image swapped for a blank one, REBUILDING from row 0. */
+    private Member blankAndRebuilding(RaidVolume v, int index) throws Exception {
+        Member m = v.members().get(index);
         StorageFile spare = StorageFactory.real().create(dir.resolve("spare-" + m.drive() + ".img"));
         spare.setLength(64L << 20);
         m.replaceFile(spare);
         m.setState(DriveState.REBUILDING, 0);
+        return m;
     }
 
     @Test
     void aParityRebuildAndResyncHoldAMegabyteOfRowsPerMember() throws Exception {
-        TestPools.create(dir, Layout.RAID5, 4, 64L << 20, TRACK);
-        try (Pool pool = Pool.open(dir)) {
+        try (Pool pool = filledPool(Layout.RAID5, 4)) {
             RaidVolume v = pool.volume("v");
-            byte[] data = fill(v);
-            Member m = v.members().get(1);
-            blankAndRebuilding(m);
+            Member m = blankAndRebuilding(v, 1);
             long largest = LargestAllocation.during(() -> v.rebuildRows(m, 0, TRACK));
             assertThat(largest).as("the largest buffer rebuilding a 16 MiB track").isLessThanOrEqualTo(2L << 20);
             v.rebuildRows(m, TRACK, v.memberRows());
@@ -85,12 +91,9 @@ class LargeTrackRebuildTest {
 
     @Test
     void aMirrorRebuildKeepsAMegabyteOfDirectMemory() throws Exception {
-        TestPools.create(dir, Layout.RAID1, 2, 64L << 20, TRACK);
-        try (Pool pool = Pool.open(dir)) {
+        try (Pool pool = filledPool(Layout.RAID1, 2)) {
             RaidVolume v = pool.volume("v");
-            byte[] data = fill(v);
-            Member m = v.members().get(0);
-            blankAndRebuilding(m);
+            Member m = blankAndRebuilding(v, 0);
             BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                     .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
             long before = direct.getMemoryUsed();
