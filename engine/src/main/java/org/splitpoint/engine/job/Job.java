@@ -226,6 +226,8 @@ public final class Job implements Runnable {
             complete();
         } catch (Exception e) {
             fail(e);
+        } catch (Error e) {
+            fail(failureOf(e)); // else the thread dies with the job RUNNING for good, its waiters with it
         }
         onProgress.accept(progress());
         finishedNow();
@@ -260,8 +262,23 @@ public final class Job implements Runnable {
             fail(e);
             finishedNow();
             return false;
+        } catch (Error e) {
+            fail(failureOf(e));
+            finishedNow();
+            return false;
         }
         return true;
+    }
+
+    /**
+     * An error thrown by the work (out of memory, most likely) as the job's failure: the job ends
+     * FAILED and says why, as for an I/O error, instead of its thread dying with it RUNNING.
+     */
+    static Exception failureOf(Error e) {
+        String why = e instanceof OutOfMemoryError
+                ? "out of memory (" + e.getMessage() + "): the job's buffers did not fit in the Java heap"
+                : e.toString();
+        return new java.io.IOException(why, e);
     }
 
     private long lastCheckpoint = System.nanoTime();

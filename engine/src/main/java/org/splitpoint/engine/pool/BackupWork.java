@@ -21,6 +21,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * copy first copies the track's old bytes into the image. The copier walks the tracks in order;
  * both take the track's lock and copy a track only once, so the image holds every track exactly as
  * it was at the start. A full image leaves out all-zero tracks (they read as zeros from it).
+ * Both take the volume's gate (for reading) before the track's lock, as a host write holds the gate
+ * around its observers: a copier that took the lock first and then asked the gate could be queued
+ * behind a membership change that waits for a host write that waits for that lock.
  *
  * <p>The changed tracks were taken from the volume's map at the start and saved in
  * {@code meta/<volume>.cbt.taken} first; a backup that does not complete gives them back, and so
@@ -120,7 +123,9 @@ final class BackupWork implements JobWork {
             if (t < 0) {
                 break;
             }
-            bytes += copy(t);
+            long[] moved = new long[1];
+            volume.shared(() -> moved[0] = copy(t)); // the gate before the track's lock, as a host write
+            bytes += moved[0];
             cursor = t + 1;
         }
         long remaining = toCopy.cardinality() - copied.cardinality();

@@ -140,7 +140,7 @@ public final class FaultInjector implements StorageFactory {
     }
 
     /**
-     * Operations {@code op} (WRITE, or READ standing for a force) on matching files, by matching
+     * Operations {@code op} (READ, WRITE, or ANY standing for a force) on matching files, by matching
      * threads, wait up to {@code millis} before they start. Tests use it to put one thread's I/O at
      * an exact point of another's (a hydrator's write between a flush's force and its commit).
      */
@@ -503,6 +503,7 @@ public final class FaultInjector implements StorageFactory {
         @Override
         public void readFully(long position, ByteBuffer dst) throws IOException {
             check(c.path, Op.READ);
+            holdIfAsked(Op.READ, c.path);
             int start = dst.position();
             int len = dst.remaining();
             c.lock.readLock().lock();

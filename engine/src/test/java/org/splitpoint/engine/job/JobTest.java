@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class JobTest {
 
     /** Work that copies nothing but reports 64 KiB a track and remembers its checkpoints. */
-    static final class CountingWork implements JobWork {
+    static class CountingWork implements JobWork {
         final AtomicLong copied = new AtomicLong();
         final CopyOnWriteArrayList<Long> checkpoints = new CopyOnWriteArrayList<>();
         volatile JobState stoppedAs;
@@ -50,6 +50,49 @@ class JobTest {
         assertThat(job.state()).isEqualTo(JobState.DONE);
         assertThat(w.finished).isTrue();
         assertThat(w.checkpoints).last().isEqualTo(1000L);
+    }
+
+    /**
+     * Work that runs out of memory (a buffer too large for the heap) fails its job with the reason:
+     * the thread died with the job RUNNING, and `backup create` on a pool of 1 GiB tracks under
+     * -Xmx1g waited for it forever.
+     */
+    @Test
+    void anErrorInTheWorkFailsTheJobInsteadOfLeavingItRunning() throws Exception {
+        CountingWork w = new CountingWork() {
+            @Override
+            public Step copyNext(long done) {
+                if (copied.incrementAndGet() == 3) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                return new Step(1, 65536);
+            }
+        };
+        java.util.List<JobProgress> finished = new CopyOnWriteArrayList<>();
+        Job job = new Job("j", "test", "t", 0, 10, 65536, false, 0, w, p -> { });
+        job.addListener(new JobListener() {
+            @Override
+            public void finished(Job j, JobProgress p) {
+                finished.add(p);
+            }
+        });
+        job.start();
+        assertThat(job.await(10_000)).as("the job ended").isTrue();
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(w.stoppedAs).isEqualTo(JobState.FAILED);
+        assertThat(job.progress().message()).contains("out of memory").contains("Java heap space");
+        assertThat(finished).hasSize(1);
+
+        CountingWork stepped = new CountingWork() {
+            @Override
+            public Step copyNext(long done) {
+                throw new StackOverflowError();
+            }
+        };
+        Job driven = new Job("k", "test", "t", 0, 10, 65536, false, 0, stepped, p -> { });
+        assertThat(driven.stepOnce()).isFalse();
+        assertThat(driven.state()).isEqualTo(JobState.FAILED);
+        assertThat(driven.progress().message()).contains("StackOverflowError");
     }
 
     @Test
