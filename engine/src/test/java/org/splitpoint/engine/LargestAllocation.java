@@ -23,8 +23,21 @@ public final class LargestAllocation {
 
     /** Runs {@code work} and returns the size in bytes of the largest object it allocated outside a TLAB on this thread. */
     public static long during(Work work) throws Exception {
-        Path file = Files.createTempFile("allocations", ".jfr");
         long tid = Thread.currentThread().getId();
+        return during(work, t -> t.getJavaThreadId() == tid);
+    }
+
+    /**
+     * Runs {@code work} and returns the size of the largest object allocated outside a TLAB meanwhile
+     * by threads whose name starts with {@code threadPrefix} (a job's thread, say).
+     */
+    public static long byThreads(String threadPrefix, Work work) throws Exception {
+        return during(work, t -> t.getJavaName() != null && t.getJavaName().startsWith(threadPrefix));
+    }
+
+    private static long during(Work work, java.util.function.Predicate<jdk.jfr.consumer.RecordedThread> threads)
+            throws Exception {
+        Path file = Files.createTempFile("allocations", ".jfr");
         try (Recording rec = new Recording()) {
             rec.enable("jdk.ObjectAllocationOutsideTLAB");
             rec.start();
@@ -36,7 +49,7 @@ public final class LargestAllocation {
             rec.dump(file);
             long largest = 0;
             for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-                if (e.getThread() != null && e.getThread().getJavaThreadId() == tid) {
+                if (e.getThread() != null && threads.test(e.getThread())) {
                     largest = Math.max(largest, e.getLong("allocationSize"));
                 }
             }

@@ -191,9 +191,24 @@ public final class ImageReader implements AutoCloseable {
         if (!HexFormat.of().formatHex(whole.digest()).equals(info.dataSha256())) {
             throw new BackupException("image " + info.id() + ": its data fails the SHA-256 in its manifest (damaged)");
         }
-        byte[] track = new byte[info.trackSize()];
-        for (long t : index.tracks) {
-            readTrack(t, track);
+        for (int i = 0; i < index.tracks.length; i++) {
+            checkTrack(i, buf);
+        }
+    }
+
+    /** Checks the track of index slot {@code i} against its SHA-256, reading it into {@code buf} a piece at a time. */
+    private void checkTrack(int i, byte[] buf) throws IOException {
+        MessageDigest md = IndexRecord.newDigest();
+        int len = index.lengths[i];
+        for (int at = 0; at < len; ) {
+            int n = Math.min(buf.length, len - at);
+            data.readFully(index.offsets[i] + at, ByteBuffer.wrap(buf, 0, n));
+            md.update(buf, 0, n);
+            at += n;
+        }
+        if (!Arrays.equals(md.digest(), 0, 32, index.sums, i * 32, i * 32 + 32)) {
+            throw new BackupException("image " + info.id() + ": track " + index.tracks[i]
+                    + " fails its SHA-256 (the backup is damaged)");
         }
     }
 

@@ -18,6 +18,11 @@ import org.splitpoint.engine.meta.CheckedJson;
  * bytes that are not on disk; {@link #resume} keeps the records whose bytes check out and drops a
  * torn tail. The header (what the image will be) is saved in the partial directory at once, so an
  * unfinished image can be resumed or named.
+ *
+ * <p>A track is put a megabyte at a time ({@link #putTrack(long, int, TrackBytes, boolean)}): tracks
+ * go up to 1 GiB, and a buffer of a track's size per copy ran a backup out of heap. A track's bytes
+ * are contiguous in the data file, so its pieces are read and appended with the writer held; the
+ * image's digest is put back as it was if a piece cannot be read (the track is then not put).
  */
 public final class ImageWriter implements AutoCloseable {
 
@@ -26,7 +31,7 @@ public final class ImageWriter implements AutoCloseable {
     private final ImageInfo header;
     private final StorageFile data;
     private final StorageFile index;
-    private final MessageDigest dataSha = IndexRecord.newDigest();
+    private MessageDigest dataSha = IndexRecord.newDigest();
     private final MessageDigest indexSha = IndexRecord.newDigest();
     private final java.util.BitSet held = new java.util.BitSet();
     private long dataEnd;
@@ -76,12 +81,11 @@ public final class ImageWriter implements AutoCloseable {
             if (r == null || r.offset() != goodData || r.offset() + r.length() > dataSize) {
                 break;
             }
-            byte[] bytes = new byte[r.length()];
-            data.readFully(r.offset(), ByteBuffer.wrap(bytes));
-            if (!java.util.Arrays.equals(IndexRecord.digestOf(bytes, 0, bytes.length), r.sha256())) {
+            MessageDigest before = copyOf(dataSha);
+            if (!java.util.Arrays.equals(digestOfStored(r.offset(), r.length()), r.sha256())) {
+                dataSha = before;
                 break;
             }
-            dataSha.update(bytes);
             indexSha.update(rec.array(), 0, IndexRecord.SIZE);
             held.set((int) r.track());
             goodData += r.length();
@@ -91,6 +95,20 @@ public final class ImageWriter implements AutoCloseable {
         index.setLength(goodIndex);
         dataEnd = goodData;
         indexEnd = goodIndex;
+    }
+
+    /** The SHA-256 of data bytes [offset, offset+length), read a piece at a time; the image's digest takes them too. */
+    private byte[] digestOfStored(long offset, int length) throws IOException {
+        MessageDigest md = IndexRecord.newDigest();
+        byte[] buf = new byte[Math.min(length, PIECE)];
+        for (long at = 0; at < length; ) {
+            int n = (int) Math.min(buf.length, length - at);
+            data.readFully(offset + at, ByteBuffer.wrap(buf, 0, n));
+            md.update(buf, 0, n);
+            dataSha.update(buf, 0, n);
+            at += n;
+        }
+        return md.digest();
     }
 
     public ImageInfo header() {
@@ -103,20 +121,100 @@ public final class ImageWriter implements AutoCloseable {
     }
 
     /** Appends track {@code track}'s bytes {@code buf[0, len)}. */
-    public synchronized void putTrack(long track, byte[] buf, int len) throws IOException {
+    public void putTrack(long track, byte[] buf, int len) throws IOException {
+        putTrack(track, len, (within, piece, n) -> System.arraycopy(buf, (int) within, piece, 0, n), false);
+    }
+
+    /** A track's bytes, a piece at a time. */
+    @FunctionalInterface
+    public interface TrackBytes {
+        /** Fills {@code piece[0, n)} with the track's bytes [within, within + n). */
+        void read(long within, byte[] piece, int n) throws IOException;
+    }
+
+    /** The most of a track held in memory at once. */
+    static final int PIECE = 1 << 20;
+
+    private byte[] piece;
+    private static final byte[] ZEROS = new byte[1 << 16];
+
+    /**
+     * Appends track {@code track} of {@code len} bytes, read from {@code src} a piece at a time;
+     * with {@code skipZero}, a track whose bytes are all zero is not put (it reads as zeros from a
+     * full image). Returns whether it was put.
+     */
+    public synchronized boolean putTrack(long track, int len, TrackBytes src, boolean skipZero) throws IOException {
         if (closed) {
             throw new IOException("image " + header.id() + " is closed");
         }
-        byte[] sha = IndexRecord.digestOf(buf, 0, len);
-        data.writeFully(dataEnd, ByteBuffer.wrap(buf, 0, len));
-        IndexRecord r = new IndexRecord(track, dataEnd, len, sha);
+        if (piece == null) {
+            piece = new byte[PIECE];
+        }
+        MessageDigest before = copyOf(dataSha);
+        MessageDigest trackSha = IndexRecord.newDigest();
+        long zeros = 0; // leading zero bytes read and not yet appended (while they may be the whole track)
+        boolean any = !skipZero;
+        try {
+            for (long within = 0; within < len; ) {
+                int n = (int) Math.min(PIECE, len - within);
+                src.read(within, piece, n);
+                if (!any && isZero(piece, n)) {
+                    zeros += n;
+                } else {
+                    if (!any) {
+                        appendZeros(zeros, trackSha);
+                        any = true;
+                    }
+                    data.writeFully(dataEnd + within, ByteBuffer.wrap(piece, 0, n));
+                    trackSha.update(piece, 0, n);
+                    dataSha.update(piece, 0, n);
+                }
+                within += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            dataSha = before; // the bytes appended past dataEnd are overwritten by the next track, or cut at the seal
+            throw e;
+        }
+        if (!any) {
+            return false;
+        }
+        IndexRecord r = new IndexRecord(track, dataEnd, len, trackSha.digest());
         ByteBuffer e = r.encode();
         index.writeFully(indexEnd, e.duplicate());
-        dataSha.update(buf, 0, len);
         indexSha.update(e.array(), 0, IndexRecord.SIZE);
         dataEnd += len;
         indexEnd += IndexRecord.SIZE;
         held.set((int) track);
+        return true;
+    }
+
+    /** Appends the {@code count} zero bytes a track began with, at the track's start (dataEnd). */
+    private void appendZeros(long count, MessageDigest trackSha) throws IOException {
+        for (long at = 0; at < count; ) {
+            int n = (int) Math.min(ZEROS.length, count - at);
+            data.writeFully(dataEnd + at, ByteBuffer.wrap(ZEROS, 0, n));
+            trackSha.update(ZEROS, 0, n);
+            dataSha.update(ZEROS, 0, n);
+            at += n;
+        }
+    }
+
+    private static boolean isZero(byte[] b, int len) {
+        for (int i = 0; i < len; i += ZEROS.length) {
+            int n = Math.min(ZEROS.length, len - i);
+            if (!java.util.Arrays.equals(b, i, i + n, ZEROS, 0, n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static MessageDigest copyOf(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be copied", e);
+        }
     }
 
     /** True when track {@code t} was put in this image already. */
@@ -152,6 +250,9 @@ public final class ImageWriter implements AutoCloseable {
 
     /** Makes the image durable and visible (immutable from now on); returns its manifest. */
     public synchronized ImageInfo seal() throws IOException {
+        if (data.size() > dataEnd) {
+            data.setLength(dataEnd); // what a track that could not be read left past the last one
+        }
         sync();
         ImageInfo sealed = header.sealed(held.cardinality(), dataEnd, HexFormat.of().formatHex(dataSha.digest()),
                 HexFormat.of().formatHex(indexSha.digest()));

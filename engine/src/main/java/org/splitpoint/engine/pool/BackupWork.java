@@ -2,7 +2,6 @@ package org.splitpoint.engine.pool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.backup.ImageWriter;
 import org.splitpoint.engine.bitmap.TrackBitmap;
@@ -87,26 +86,12 @@ final class BackupWork implements JobWork {
                 return 0;
             }
             int len = (int) Math.min(trackSize, volume.size() - t * trackSize);
-            byte[] buf = new byte[len];
-            volume.read(t * trackSize, ByteBuffer.wrap(buf));
-            if (!(full && isZero(buf))) {
-                writer.putTrack(t, buf, len);
-            }
+            long at = t * trackSize;
+            // a megabyte at a time (tracks go up to 1 GiB); a full image leaves out all-zero tracks
+            writer.putTrack(t, len, (within, piece, n) -> volume.read(at + within, ByteBuffer.wrap(piece, 0, n)), full);
             copied.set(t);
             return len;
         }
-    }
-
-    private static final byte[] ZEROS = new byte[1 << 16];
-
-    private static boolean isZero(byte[] b) {
-        for (int i = 0; i < b.length; i += ZEROS.length) {
-            int n = Math.min(ZEROS.length, b.length - i);
-            if (!Arrays.equals(b, i, i + n, ZEROS, 0, n)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
