@@ -940,25 +940,39 @@ public abstract class RaidVolume implements BlockDevice {
                 return t;
             });
 
-    /** Makes the members agree again on pinned tracks that every member holds; others stay pinned. */
+    /**
+     * Makes the members agree again on pinned tracks that every member holds; others stay pinned.
+     * Runs at a flush's end, under the flush lock, so it never waits for the gate: an exclusive
+     * change that flushes (a backup's start) holds the gate and waits for that lock.
+     */
     private void resyncPinned() {
         TrackBitmap p = writeIntent.pinned();
         if (p.cardinality() == 0) {
             return;
         }
-        long rows = memberRows();
-        for (long t = p.nextSetBit(0); t >= 0; t = p.nextSetBit(t + 1)) {
-            long from = t * trackSize;
-            long to = Math.min(rows, from + trackSize);
-            if (from >= rows || !allHold(from, to)) {
-                continue;
+        // under the flush lock: the gate only if no exclusive change holds it, since one may be
+        // waiting for this very lock (a backup's start flushes inside its exclusive section); the
+        // tracks then stay pinned for the next flush
+        if (!gate.readLock().tryLock()) {
+            return;
+        }
+        try {
+            long rows = memberRows();
+            for (long t = p.nextSetBit(0); t >= 0; t = p.nextSetBit(t + 1)) {
+                long from = t * trackSize;
+                long to = Math.min(rows, from + trackSize);
+                if (from >= rows || !allHold(from, to)) {
+                    continue;
+                }
+                try {
+                    verifyRows(from, to, true);
+                    writeIntent.unpin(t);
+                } catch (IOException e) {
+                    return; // still no space, say: the tracks stay pinned for the next flush or open
+                }
             }
-            try {
-                verifyRows(from, to, true);
-                writeIntent.unpin(t);
-            } catch (IOException e) {
-                return; // still no space, say: the tracks stay pinned for the next flush or open
-            }
+        } finally {
+            gate.readLock().unlock();
         }
     }
 

@@ -1,0 +1,119 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.splitpoint.engine.pool.ServicePools.pool;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.NoSpaceException;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * Review finding: a flush resyncs pinned tracks ({@code resyncPinned -> verifyRows -> enterShared})
+ * under the volume's flush lock, so it asks the gate for reading while holding that lock; a backup's
+ * start holds the gate exclusively and then flushes (BackupAdmin.startAtInstant), asking for the
+ * flush lock. A host FLUSH that is forcing the members when the backup starts takes the gate after
+ * the backup took it, and each waits for the other for good (with the pool's monitor held by the
+ * backup's start: every admin verb hangs too).
+ */
+class FlushUnderExclusiveTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aHostFlushResyncingAPinnedTrackAndABackupStartingBothFinish() throws Exception {
+        Path dir = pool(tmp, "fx", Layout.RAID1, 2);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        Thread flusher = null;
+        Thread admin = null;
+        boolean finished = false;
+        try {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(new byte[65536]));
+            v.flush();
+            // a write the file system has no room for: its track stays pinned until a flush resyncs it
+            inj.diskFullAfter(f -> f.getFileName().toString().endsWith(".img"), 0);
+            assertThatThrownBy(() -> v.write(0, ByteBuffer.wrap(new byte[4096]))).isInstanceOf(NoSpaceException.class);
+            inj.diskFreed();
+            assertThat(v.dirtyTracks().cardinality()).isGreaterThan(0);
+
+            // the host's flush waits in its force of the members (the flush lock held)
+            inj.hold(FaultInjector.Op.ANY, f -> f.getFileName().toString().endsWith(".img"),
+                    t -> t.getName().equals("host-flush"), 60_000);
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            flusher = new Thread(() -> {
+                try {
+                    v.flush();
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "host-flush");
+            flusher.start();
+            awaitTrue(() -> inj.waitingOnHolds() > 0, "the flush forcing the members");
+
+            // a backup starts: the gate exclusively, then its own flush (the flush lock)
+            admin = new Thread(() -> {
+                try {
+                    p.backups().backup("v", tmp.resolve("store"), true, 0);
+                } catch (Throwable e) {
+                    failed.compareAndSet(null, e);
+                }
+            }, "admin-backup");
+            admin.start();
+            Thread a = admin;
+            awaitTrue(() -> a.getState() == Thread.State.BLOCKED || a.getState() == Thread.State.WAITING,
+                    "the backup's start waiting for the flush lock");
+
+            inj.releaseHolds(); // the flush goes on to resync the pinned track: enterShared
+            flusher.join(20_000);
+            admin.join(20_000);
+            boolean stuck = flusher.isAlive() || admin.isAlive();
+            if (stuck) {
+                dumpThreads();
+            }
+            assertThat(stuck).as("the host's flush and the backup's start finished (no deadlock)").isFalse();
+            assertThat(failed.get()).isNull();
+            finished = true;
+        } finally {
+            inj.releaseHolds();
+            if (finished) {
+                p.close();
+            } else {
+                p.abandon();
+            }
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitTrue(Condition c, String what) throws Exception {
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (!c.holds()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(until);
+            Thread.sleep(5);
+        }
+        Thread.sleep(100);
+    }
+
+    private static void dumpThreads() {
+        for (var e : Thread.getAllStackTraces().entrySet()) {
+            String n = e.getKey().getName();
+            if (n.equals("host-flush") || n.equals("admin-backup")) {
+                System.err.println("--- " + n + " " + e.getKey().getState());
+                for (StackTraceElement el : e.getValue()) {
+                    System.err.println("    at " + el);
+                }
+            }
+        }
+    }
+}
