@@ -578,19 +578,25 @@ public final class InstantRestore implements AutoCloseable {
      */
     private final class WriteBehind {
         private static final int MAX = 256;
+        /**
+         * The most bytes of fetched tracks held at once: 256 tracks of 16 MiB were 4 GiB of heap
+         * under a random reader; past it a fetch writes its track to the volume itself.
+         */
+        private static final long MAX_BYTES = 64L << 20;
         private final java.util.Map<Long, byte[]> pending = new java.util.concurrent.ConcurrentHashMap<>();
         private final java.util.concurrent.BlockingQueue<Long> queue = new java.util.concurrent.ArrayBlockingQueue<>(MAX);
+        private final AtomicLong pendingBytes = new AtomicLong();
         private Thread thread;
         private volatile boolean closed;
 
         /** Queues track {@code t} (its lock held) to be written; false when the queue is full. */
         synchronized boolean offer(long t, byte[] buf) {
-            if (closed) {
+            if (closed || pendingBytes.get() + buf.length > MAX_BYTES) {
                 return false;
             }
-            pending.put(t, buf);
+            put(t, buf);
             if (!queue.offer(t)) {
-                pending.remove(t);
+                take(t);
                 return false;
             }
             if (thread == null) {
@@ -601,13 +607,22 @@ public final class InstantRestore implements AutoCloseable {
             return true;
         }
 
+        private void put(long t, byte[] buf) {
+            byte[] old = pending.put(t, buf);
+            pendingBytes.addAndGet(buf.length - (old == null ? 0 : old.length));
+        }
+
         byte[] peek(long t) {
             return pending.get(t);
         }
 
         /** Takes track {@code t}'s bytes if they wait here (its lock held): the caller writes them. */
         byte[] take(long t) {
-            return pending.remove(t);
+            byte[] b = pending.remove(t);
+            if (b != null) {
+                pendingBytes.addAndGet(-b.length);
+            }
+            return b;
         }
 
         private void run() {
@@ -623,7 +638,7 @@ public final class InstantRestore implements AutoCloseable {
                         restoreTrack(t, onDemand); // takes the bytes; writes them only if still owed
                     }
                 } catch (IOException | RuntimeException e) {
-                    pending.remove(t); // still owed: fetched again by the next read or the bulk copy
+                    take(t); // still owed: fetched again by the next read or the bulk copy
                 }
             }
         }
@@ -643,6 +658,7 @@ public final class InstantRestore implements AutoCloseable {
                 }
             }
             pending.clear(); // those tracks stay owed
+            pendingBytes.set(0);
         }
     }
 
@@ -651,6 +667,11 @@ public final class InstantRestore implements AutoCloseable {
         if (writeThrough != null) {
             writeThrough.sync();
         }
+    }
+
+    /** Bytes of tracks fetched for reads and held in memory until the write-behind thread writes them. */
+    public long writeBehindBytes() {
+        return writeBehind.pendingBytes.get();
     }
 
     /** Makes what was done durable (the owed tracks' clears after their data). */
