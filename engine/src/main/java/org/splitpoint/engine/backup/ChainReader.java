@@ -143,6 +143,31 @@ public final class ChainReader implements org.splitpoint.engine.restore.TrackSou
         return n;
     }
 
+    /** Track {@code t} as of the target image, read in order a piece at a time (zeros where no image holds it). */
+    @Override
+    public TrackStream stream(long t) throws IOException {
+        for (ImageReader r : newestFirst) {
+            if (r.holds(t)) {
+                if (r.trackBytes(t) != trackLength(t)) {
+                    throw new BackupException("image " + r.info().id() + ": track " + t + " holds " + r.trackBytes(t)
+                            + " bytes, " + trackLength(t) + " expected (damaged)");
+                }
+                return r.stream(t);
+            }
+        }
+        return new TrackStream() {
+            @Override
+            public void read(byte[] dst, int off, int n) {
+                Arrays.fill(dst, off, off + n, (byte) 0);
+            }
+
+            @Override
+            public void verify() {
+                // zeros: nothing was read
+            }
+        };
+    }
+
     @Override
     public void close() throws IOException {
         IOException first = null;

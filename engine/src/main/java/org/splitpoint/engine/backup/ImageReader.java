@@ -173,6 +173,46 @@ public final class ImageReader implements AutoCloseable {
     }
 
     /**
+     * Track {@code t} (which this image holds) read in order, a piece at a time, its SHA-256 summed
+     * on the way and checked by {@link org.splitpoint.engine.restore.TrackSource.TrackStream#verify}.
+     */
+    public org.splitpoint.engine.restore.TrackSource.TrackStream stream(long t) {
+        int i = index.slot(t);
+        if (i < 0) {
+            throw new IllegalArgumentException("image " + info.id() + " does not hold track " + t);
+        }
+        MessageDigest md = IndexRecord.newDigest();
+        long start = index.offsets[i];
+        int len = index.lengths[i];
+        return new org.splitpoint.engine.restore.TrackSource.TrackStream() {
+            private long at;
+
+            @Override
+            public void read(byte[] dst, int off, int n) throws IOException {
+                if (at + n > len) {
+                    throw new BackupException("image " + info.id() + ": track " + t + " holds " + len + " bytes, "
+                            + (at + n) + " asked (damaged)");
+                }
+                data.readFully(start + at, ByteBuffer.wrap(dst, off, n));
+                md.update(dst, off, n);
+                at += n;
+            }
+
+            @Override
+            public void verify() throws IOException {
+                if (at != len || !Arrays.equals(md.digest(), 0, 32, index.sums, i * 32, i * 32 + 32)) {
+                    throw new BackupException("image " + info.id() + ": track " + t + " fails its SHA-256 (the backup is damaged)");
+                }
+            }
+        };
+    }
+
+    /** The length of track {@code t}'s bytes in this image (which holds it). */
+    public int trackBytes(long t) {
+        return index.lengths[index.slot(t)];
+    }
+
+    /**
      * Reads every track and the data file whole, checking each SHA-256; {@code progress} gets bytes
      * done. Throws naming the first damage found.
      */

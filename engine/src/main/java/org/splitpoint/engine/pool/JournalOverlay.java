@@ -85,12 +85,12 @@ final class JournalOverlay implements InstantRestore.Overlay {
     }
 
     @Override
-    public void apply(long track, byte[] buf, int off, int length) throws IOException {
+    public void applyPart(long track, long within, byte[] buf, int off, int length) throws IOException {
         List<WriteJournal.Entry> es = byTrack.get(track);
         if (es == null) {
             return;
         }
-        long start = track * trackSize;
+        long start = track * trackSize + within;
         for (WriteJournal.Entry e : es) {
             long from = Math.max(start, e.offset());
             long to = Math.min(start + length, e.end());

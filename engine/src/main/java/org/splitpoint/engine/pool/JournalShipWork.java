@@ -1,6 +1,7 @@
 package org.splitpoint.engine.pool;
 
 import java.io.IOException;
+import org.splitpoint.engine.restore.TrackSource;
 import java.time.Instant;
 import org.splitpoint.engine.backup.ChainReader;
 import org.splitpoint.engine.backup.DirectoryStore;
@@ -81,15 +82,22 @@ final class JournalShipWork implements JobWork {
         open();
         long bytes = 0;
         int n = 0;
-        byte[] buf = new byte[chain.trackSize()];
         while (next < trackList.length && n < 16) {
             long t = trackList[next++];
             int len = chain.trackLength(t);
-            if (!overlay.covers(t, len)) { // entries over the whole track need nothing from the chain
-                chain.readTrack(t, buf);
+            // a megabyte at a time (tracks go up to 1 GiB); entries over the whole track need nothing from the chain
+            TrackSource.TrackStream in = overlay.covers(t, len) ? null : chain.stream(t);
+            writer.putTrack(t, len, (within, piece, k) -> {
+                if (in != null) {
+                    in.read(piece, 0, k);
+                } else {
+                    java.util.Arrays.fill(piece, 0, k, (byte) 0);
+                }
+                overlay.applyPart(t, within, piece, 0, k);
+            }, false);
+            if (in != null) {
+                in.verify(); // the image's track as read fails its SHA-256: the ship fails, its image is dropped
             }
-            overlay.apply(t, buf, 0, len);
-            writer.putTrack(t, buf, len);
             bytes += len;
             n++;
         }

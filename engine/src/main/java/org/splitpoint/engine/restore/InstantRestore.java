@@ -39,6 +39,13 @@ import org.splitpoint.engine.pair.InvalidTracks;
  * track is still owed, so the bulk copy never overwrites a track written or fetched meanwhile.
  * Refills go by {@link BlockDevice#writeRefill} (no write-intent fsync: a track owed durably is
  * copied again after a crash), and the bulk copy's checkpoints run beside it on their own thread.
+ *
+ * <p>Large tracks (over {@link #WHOLE_TRACK_MAX}; they go up to 1 GiB) are never held whole: every
+ * copy of one (a read's fetch, a partial write's merge, the bulk copy) goes from the source to the
+ * volume a piece at a time under the track's lock, and the backup's check of the track (its
+ * SHA-256) is made once all of it was read; a track that fails it stays owed. A read of such a
+ * track waits for its copy, then reads the volume (nothing is kept for a write-behind). A pool
+ * opened only to look streams the track and keeps the part asked for.
  */
 public final class InstantRestore implements AutoCloseable {
 
@@ -58,7 +65,12 @@ public final class InstantRestore implements AutoCloseable {
      */
     public interface Overlay {
         /** Applies the changes to track {@code track}, whose {@code length} bytes are at {@code buf[off]}. */
-        void apply(long track, byte[] buf, int off, int length) throws IOException;
+        default void apply(long track, byte[] buf, int off, int length) throws IOException {
+            applyPart(track, 0, buf, off, length);
+        }
+
+        /** Applies the changes to track {@code track}'s bytes [within, within+length), which are at {@code buf[off]}. */
+        void applyPart(long track, long within, byte[] buf, int off, int length) throws IOException;
 
         /** True when the changes write every byte of the track's first {@code length}: the image's bytes are not needed. */
         default boolean covers(long track, int length) {
@@ -235,6 +247,56 @@ public final class InstantRestore implements AutoCloseable {
         return (int) Math.min(trackSize, target.size() - t * trackSize);
     }
 
+    /** Tracks larger than this are copied in pieces, never held whole. */
+    static final int WHOLE_TRACK_MAX = 8 << 20;
+
+    private boolean inPieces() {
+        return trackSize > WHOLE_TRACK_MAX;
+    }
+
+    /** The bytes of a piece: about a megabyte, whole writes of the volume (a parity volume's stripes). */
+    private int pieceBytes() {
+        long unit = Math.max(1, target.wholeWriteUnit());
+        long piece = unit >= (1 << 20) ? unit : (1 << 20) / unit * unit;
+        return (int) Math.min(piece, Math.min(trackSize, 16L << 20));
+    }
+
+    /**
+     * Track {@code t} from {@code reader} (with the overlay's changes) handed to {@code sink} a
+     * piece at a time, in order, then checked against the source (throws if damaged: the pieces
+     * handed were then damaged too).
+     */
+    private void streamTrack(long t, TrackSource reader, PieceSink sink) throws IOException {
+        int n = trackLength(t);
+        byte[] buf = new byte[Math.min(n, pieceBytes())];
+        TrackSource.TrackStream in = overlay != null && overlay.covers(t, n) ? null : reader(reader).stream(t);
+        for (long within = 0; within < n; ) {
+            int k = (int) Math.min(buf.length, n - within);
+            if (in != null) {
+                in.read(buf, 0, k);
+            }
+            if (overlay != null) {
+                overlay.applyPart(t, within, buf, 0, k);
+            }
+            sink.accept(within, buf, k);
+            within += k;
+        }
+        if (in != null) {
+            in.verify();
+        }
+    }
+
+    private interface PieceSink {
+        void accept(long within, byte[] piece, int n) throws IOException;
+    }
+
+    /** Copies owed track {@code t} to the volume in pieces (its lock held); it is current afterwards. */
+    private void copyInPieces(long t, TrackSource reader) throws IOException {
+        long start = t * trackSize;
+        streamTrack(t, reader, (within, piece, n) -> target.writeRefill(start + within, ByteBuffer.wrap(piece, 0, n)));
+        owed.clearLive(t); // still owed durably until a flush
+    }
+
     /** Track {@code t} as the restore makes it: the chain's, with the overlay's changes on top. */
     private byte[] fetchTrack(long t, TrackSource reader) throws IOException {
         byte[] buf = new byte[trackSize];
@@ -247,6 +309,12 @@ public final class InstantRestore implements AutoCloseable {
 
     /** Makes track {@code t} current from {@code reader} if it is still owed; returns its bytes, or null. Holds its lock. */
     private byte[] restoreTrack(long t, TrackSource reader) throws IOException {
+        if (inPieces()) {
+            if (owed.isSet(t) && !readOnly) {
+                copyInPieces(t, reader);
+            }
+            return null;
+        }
         byte[] buf = writeBehind.take(t); // fetched for a read a moment ago: its bytes are here
         if (!owed.isSet(t)) {
             return null;
@@ -306,6 +374,10 @@ public final class InstantRestore implements AutoCloseable {
          * owed then, under its lock: a host write or the bulk copy that got there first wins.
          */
         private void fetchInto(long t, long pos, ByteBuffer part) throws IOException {
+            if (inPieces()) {
+                fetchLargeInto(t, pos, part);
+                return;
+            }
             RangeLocks.Held held = trackLocks.tryLock(t, t + 1);
             if (held == null && owed.isSet(t)) {
                 // the bulk copy's run (or a track sharing its lock) is being written: the image is
@@ -340,6 +412,42 @@ public final class InstantRestore implements AutoCloseable {
                 onDemandRate.add(System.nanoTime(), 1);
                 feed.add(t);
             }
+        }
+
+        /** {@link #fetchInto} of a large track: copied to the volume in pieces, then read from it. */
+        private void fetchLargeInto(long t, long pos, ByteBuffer part) throws IOException {
+            try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+                if (owed.isSet(t)) {
+                    if (readOnly) {
+                        keepPart(t, pos, part);
+                    } else {
+                        copyInPieces(t, onDemand);
+                        fetched.set(t);
+                        feed.add(t);
+                    }
+                    onDemandFetches.incrementAndGet();
+                    onDemandRate.add(System.nanoTime(), 1);
+                    if (readOnly) {
+                        return;
+                    }
+                }
+                target.read(pos, part);
+            }
+        }
+
+        /** Streams owed track {@code t} from the backup and keeps its bytes [pos, pos+part) in {@code part}. */
+        private void keepPart(long t, long pos, ByteBuffer part) throws IOException {
+            long from = pos - t * trackSize;
+            long to = from + part.remaining();
+            int base = part.position();
+            streamTrack(t, onDemand, (within, piece, n) -> {
+                long a = Math.max(from, within);
+                long b = Math.min(to, within + n);
+                if (a < b) {
+                    part.put(base + (int) (a - from), piece, (int) (a - within), (int) (b - a));
+                }
+            });
+            part.position(base + (int) (to - from));
         }
 
         @Override
@@ -386,11 +494,10 @@ public final class InstantRestore implements AutoCloseable {
                     owed.commitThrough(owed.clearGeneration(), target::flush);
                 }
                 if (writeThrough != null) {
-                    byte[] buf = new byte[trackSize];
                     for (long t = t0; t < t1; t++) {
-                        int n = trackLength(t);
-                        target.read(t * trackSize, ByteBuffer.wrap(buf, 0, n));
-                        writeThrough.putTrack(t, buf, n);
+                        long start = t * trackSize;
+                        writeThrough.putTrack(t, trackLength(t),
+                                (within, piece, n) -> target.read(start + within, ByteBuffer.wrap(piece, 0, n)), false);
                     }
                 }
             }
@@ -436,10 +543,10 @@ public final class InstantRestore implements AutoCloseable {
             if (fromReads == null) {
                 fromReads = new TrackBitmap(tracks);
             }
-            if (runBuf == null) {
+            if (runBuf == null && !inPieces()) {
                 runBuf = new byte[(int) Math.min((long) trackSize * Math.max(1, (1 << 20) / trackSize), Integer.MAX_VALUE)];
             }
-            long runTracks = runBuf.length / trackSize;
+            long runTracks = inPieces() ? 1 : runBuf.length / trackSize;
             if (wholeTracks == 0) {
                 wholeTracks = wholeTracks(target.wholeWriteUnit(), trackSize, runTracks);
             }
@@ -494,6 +601,9 @@ public final class InstantRestore implements AutoCloseable {
 
         /** Copies the tracks of [a, b) still owed (their locks held), in runs; returns the bytes. */
         private long copyRun(long a, long b) throws IOException {
+            if (inPieces()) {
+                return copyLargeTracks(a, b);
+            }
             long bytes = 0;
             long t = a;
             while (t < b) {
@@ -533,6 +643,20 @@ public final class InstantRestore implements AutoCloseable {
                 }
                 bytes += len;
                 t = e;
+            }
+            return bytes;
+        }
+
+        /** {@link #copyRun} of large tracks: each still owed copied in pieces. */
+        private long copyLargeTracks(long a, long b) throws IOException {
+            long bytes = 0;
+            for (long t = a; t < b; t++) {
+                if (!owed.isSet(t) || readOnly) {
+                    continue;
+                }
+                copyInPieces(t, bulk);
+                bulkCopied.set(t);
+                bytes += trackLength(t);
             }
             return bytes;
         }

@@ -108,6 +108,26 @@ public final class SnapshotReader implements BlockDevice, TrackSource {
         return n;
     }
 
+    /** Track {@code t} read in order, a piece at a time, each piece as any read of the snapshot. */
+    @Override
+    public TrackStream stream(long t) {
+        long start = t * trackSize;
+        return new TrackStream() {
+            private long at;
+
+            @Override
+            public void read(byte[] dst, int off, int n) throws IOException {
+                SnapshotReader.this.read(start + at, ByteBuffer.wrap(dst, off, n));
+                at += n;
+            }
+
+            @Override
+            public void verify() {
+                // each piece was checked as it was read (its save still kept)
+            }
+        };
+    }
+
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
         throw new IOException("snapshot " + name + " is read-only: a snapshot never changes");
