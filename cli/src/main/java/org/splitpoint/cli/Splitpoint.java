@@ -51,8 +51,16 @@ public final class Splitpoint implements Runnable {
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;
         });
-        Integer forwarded = forwardToHolder(cl, args, out, err);
-        int code = forwarded != null ? forwarded : cl.execute(args);
+        int code;
+        try {
+            Integer forwarded = forwardToHolder(cl, args, out, err);
+            code = forwarded != null ? forwarded : cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // one sentence, not a stack trace: what ran out and how to give the command more
+            err.println("splitpoint: out of memory (" + e.getMessage() + "); give the command a larger Java heap,"
+                    + " e.g. SPLITPOINT_JAVA_OPTS=-Xmx4g");
+            code = 1;
+        }
         out.flush();
         err.flush();
         return code;

@@ -127,8 +127,12 @@ final class VolumeCommand {
         public Integer call() throws Exception {
             long off = Sizes.parse(offset);
             Path in = this.in == null ? null : CliContext.current().resolve(this.in);
-            if (in != null && !Files.isRegularFile(in)) {
+            if (in != null && !Files.exists(in)) {
                 throw new IllegalArgumentException("input file " + in + " does not exist");
+            }
+            if (in != null && !Files.isRegularFile(in)) {
+                throw new IllegalArgumentException("input file " + in + " is not a regular file (a device, a pipe or a"
+                        + " directory): give its bytes on standard input instead");
             }
             return PoolSession.with(dir, err(), pool -> {
                 BlockDevice v = pool.device(name);

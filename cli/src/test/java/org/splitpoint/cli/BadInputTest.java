@@ -392,6 +392,14 @@ class BadInputTest {
     }
 
     @Test
+    void anInputThatIsNoRegularFileIsNamedAsSuch() throws Exception {
+        // it said "does not exist" of /dev/null
+        assertRefused(2, "is not a regular file", "volume", "write", pool, "v", "--offset", 0, "--in", "/dev/null");
+        assertRefused(2, "is not a regular file", "volume", "write", pool, "v", "--offset", 0, "--in", tmp);
+        assertRefused(2, "does not exist", "volume", "write", pool, "v", "--offset", 0, "--in", tmp.resolve("none"));
+    }
+
+    @Test
     void readingIntoAMissingDirectoryNamesIt() throws Exception {
         Path out = tmp.resolve("nodir").resolve("x.bin");
         CliRun r = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", 1, "--out", out);
