@@ -68,7 +68,7 @@ class BackupLockOrderTest {
             RaidVolume v = p.volume("v");
             Job backup = p.backups().backup("v", store, true, 0);
             backup.start();
-            awaitTrue(() -> inj.waitingOnHolds() > 0, "the copier reading track 0");
+            StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0, "the copier reading track 0");
 
             byte[] write = new byte[8192];
             new Random(12).nextBytes(write);
@@ -82,7 +82,7 @@ class BackupLockOrderTest {
             }, "host-writer");
             host.start();
             Thread h = host;
-            awaitTrue(() -> h.getState() == Thread.State.WAITING || h.getState() == Thread.State.TIMED_WAITING,
+            StuckThreads.awaitTrue(() -> StuckThreads.waiting(h),
                     "the host write waiting for track 0's copy");
 
             admin = new Thread(() -> {
@@ -94,7 +94,7 @@ class BackupLockOrderTest {
             }, "admin-fail");
             admin.start();
             Thread a = admin;
-            awaitTrue(() -> a.getState() == Thread.State.WAITING || a.getState() == Thread.State.TIMED_WAITING,
+            StuckThreads.awaitTrue(() -> StuckThreads.waiting(a),
                     "the drive failure queued for the gate");
 
             inj.releaseHolds();
@@ -102,7 +102,7 @@ class BackupLockOrderTest {
             admin.join(20_000);
             boolean stuck = host.isAlive() || admin.isAlive();
             if (stuck) {
-                dumpThreads();
+                StuckThreads.dump(n -> n.equals("host-writer") || n.equals("admin-fail") || n.startsWith("splitpoint-job-backup"));
             }
             assertThat(stuck).as("round " + round + ": the host write and the drive failure finished (no deadlock with the backup's copier)")
                     .isFalse();
@@ -132,31 +132,6 @@ class BackupLockOrderTest {
             assertThat(restore.await(60_000)).isTrue();
             assertThat(Arrays.equals(read(p2.volume("v"), 0, image.length), image))
                     .as("the backup image is the volume as it was when the backup started").isTrue();
-        }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitTrue(Condition c, String what) throws Exception {
-        long until = System.nanoTime() + 20_000_000_000L;
-        while (!c.holds()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(until);
-            Thread.sleep(5);
-        }
-        Thread.sleep(100); // settled where it waits
-    }
-
-    private static void dumpThreads() {
-        for (var e : Thread.getAllStackTraces().entrySet()) {
-            String n = e.getKey().getName();
-            if (n.equals("host-writer") || n.equals("admin-fail") || n.startsWith("splitpoint-job-backup")) {
-                System.err.println("--- " + n + " " + e.getKey().getState());
-                for (StackTraceElement el : e.getValue()) {
-                    System.err.println("    at " + el);
-                }
-            }
         }
     }
 }

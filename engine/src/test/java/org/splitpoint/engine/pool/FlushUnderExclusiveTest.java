@@ -57,7 +57,7 @@ class FlushUnderExclusiveTest {
                 }
             }, "host-flush");
             flusher.start();
-            awaitTrue(() -> inj.waitingOnHolds() > 0, "the flush forcing the members");
+            StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0, "the flush forcing the members");
 
             // a backup starts: the gate exclusively, then its own flush (the flush lock)
             admin = new Thread(() -> {
@@ -69,7 +69,7 @@ class FlushUnderExclusiveTest {
             }, "admin-backup");
             admin.start();
             Thread a = admin;
-            awaitTrue(() -> a.getState() == Thread.State.BLOCKED || a.getState() == Thread.State.WAITING,
+            StuckThreads.awaitTrue(() -> StuckThreads.waiting(a),
                     "the backup's start waiting for the flush lock");
 
             inj.releaseHolds(); // the flush goes on to resync the pinned track: enterShared
@@ -77,7 +77,7 @@ class FlushUnderExclusiveTest {
             admin.join(20_000);
             boolean stuck = flusher.isAlive() || admin.isAlive();
             if (stuck) {
-                dumpThreads();
+                StuckThreads.dump(n -> n.equals("host-flush") || n.equals("admin-backup"));
             }
             assertThat(stuck).as("the host's flush and the backup's start finished (no deadlock)").isFalse();
             assertThat(failed.get()).isNull();
@@ -88,31 +88,6 @@ class FlushUnderExclusiveTest {
                 p.close();
             } else {
                 p.abandon();
-            }
-        }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitTrue(Condition c, String what) throws Exception {
-        long until = System.nanoTime() + 20_000_000_000L;
-        while (!c.holds()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(until);
-            Thread.sleep(5);
-        }
-        Thread.sleep(100);
-    }
-
-    private static void dumpThreads() {
-        for (var e : Thread.getAllStackTraces().entrySet()) {
-            String n = e.getKey().getName();
-            if (n.equals("host-flush") || n.equals("admin-backup")) {
-                System.err.println("--- " + n + " " + e.getKey().getState());
-                for (StackTraceElement el : e.getValue()) {
-                    System.err.println("    at " + el);
-                }
             }
         }
     }

@@ -1,0 +1,44 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.function.Predicate;
+
+/** For lock-order tests: waiting until threads stand where a scene needs them, and showing where stuck ones wait. */
+final class StuckThreads {
+
+    private StuckThreads() {
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits (up to 20 s, else fails naming {@code what}) until {@code c} holds, then a little more: settled where it waits. */
+    static void awaitTrue(Condition c, String what) throws Exception {
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (!c.holds()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(until);
+            Thread.sleep(5);
+        }
+        Thread.sleep(100);
+    }
+
+    /** True when {@code t} waits (on a lock, a monitor or a condition). */
+    static boolean waiting(Thread t) {
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+    }
+
+    /** Prints the stacks of the threads whose names {@code names} accepts, to the test's output. */
+    static void dump(Predicate<String> names) {
+        for (var e : Thread.getAllStackTraces().entrySet()) {
+            if (names.test(e.getKey().getName())) {
+                System.err.println("--- " + e.getKey().getName() + " " + e.getKey().getState());
+                for (StackTraceElement el : e.getValue()) {
+                    System.err.println("    at " + el);
+                }
+            }
+        }
+    }
+}
