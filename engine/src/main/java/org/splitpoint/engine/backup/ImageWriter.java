@@ -154,6 +154,7 @@ public final class ImageWriter implements AutoCloseable {
         MessageDigest trackSha = IndexRecord.newDigest();
         long zeros = 0; // leading zero bytes read and not yet appended (while they may be the whole track)
         boolean any = !skipZero;
+        ByteBuffer e;
         try {
             for (long within = 0; within < len; ) {
                 int n = (int) Math.min(PIECE, len - within);
@@ -171,16 +172,15 @@ public final class ImageWriter implements AutoCloseable {
                 }
                 within += n;
             }
-        } catch (IOException | RuntimeException e) {
+            if (!any) {
+                return false;
+            }
+            e = new IndexRecord(track, dataEnd, len, trackSha.digest()).encode();
+            index.writeFully(indexEnd, e.duplicate()); // a failure here too: the track was not put
+        } catch (IOException | RuntimeException x) {
             dataSha = before; // the bytes appended past dataEnd are overwritten by the next track, or cut at the seal
-            throw e;
+            throw x;
         }
-        if (!any) {
-            return false;
-        }
-        IndexRecord r = new IndexRecord(track, dataEnd, len, trackSha.digest());
-        ByteBuffer e = r.encode();
-        index.writeFully(indexEnd, e.duplicate());
         indexSha.update(e.array(), 0, IndexRecord.SIZE);
         dataEnd += len;
         indexEnd += IndexRecord.SIZE;
@@ -251,7 +251,8 @@ public final class ImageWriter implements AutoCloseable {
     /** Makes the image durable and visible (immutable from now on); returns its manifest. */
     public synchronized ImageInfo seal() throws IOException {
         if (data.size() > dataEnd) {
-            data.setLength(dataEnd); // what a track that could not be read left past the last one
+            data.setLength(dataEnd); // what a track that could not be put left past the last one
+            data.force(); // the cut before the manifest says how long the data is (sync skips a file synced since)
         }
         sync();
         ImageInfo sealed = header.sealed(held.cardinality(), dataEnd, HexFormat.of().formatHex(dataSha.digest()),

@@ -309,6 +309,11 @@ public final class InstantRestore implements AutoCloseable {
 
     /** Makes track {@code t} current from {@code reader} if it is still owed; returns its bytes, or null. Holds its lock. */
     private byte[] restoreTrack(long t, TrackSource reader) throws IOException {
+        return restoreTrack(t, reader, null);
+    }
+
+    /** {@link #restoreTrack}, with the track's bytes fetched already ({@code fetched}, or null). */
+    private byte[] restoreTrack(long t, TrackSource reader, byte[] fetched) throws IOException {
         if (inPieces()) {
             if (owed.isSet(t) && !readOnly) {
                 copyInPieces(t, reader);
@@ -316,6 +321,9 @@ public final class InstantRestore implements AutoCloseable {
             return null;
         }
         byte[] buf = writeBehind.take(t); // fetched for a read a moment ago: its bytes are here
+        if (buf == null) {
+            buf = fetched;
+        }
         if (!owed.isSet(t)) {
             return null;
         }
@@ -403,7 +411,7 @@ public final class InstantRestore implements AutoCloseable {
                 if (buf == null) {
                     buf = fetchTrack(t, onDemand);
                     if (!readOnly && !writeBehind.offer(t, buf)) {
-                        restoreTrack(t, onDemand); // the queue is full: write it now
+                        restoreTrack(t, onDemand, buf); // the queue is full: write the bytes fetched now
                     }
                 }
                 part.put(buf, (int) (pos - t * trackSize), part.remaining());

@@ -64,9 +64,10 @@ public final class FaultInjector implements StorageFactory {
     }
 
     /** A slow disk: matching operations of matching threads wait up to {@code millis} before they start. */
-    private record Hold(Op op, Predicate<Path> files, Predicate<Thread> threads, long millis, Object release) {
+    private record Hold(Op op, Predicate<Path> files, Predicate<Thread> threads, long millis, Object release,
+                        java.util.concurrent.atomic.AtomicBoolean released) {
         boolean applies(Op actual, Path path) {
-            return op == actual && files.test(path) && threads.test(Thread.currentThread());
+            return op == actual && files.test(path) && threads.test(Thread.currentThread()) && !released.get();
         }
     }
 
@@ -145,7 +146,7 @@ public final class FaultInjector implements StorageFactory {
      * an exact point of another's (a hydrator's write between a flush's force and its commit).
      */
     public FaultInjector hold(Op op, Predicate<Path> files, Predicate<Thread> threads, long millis) {
-        holds.add(new Hold(op, files, threads, millis, new Object()));
+        holds.add(new Hold(op, files, threads, millis, new Object(), new java.util.concurrent.atomic.AtomicBoolean()));
         return this;
     }
 
@@ -178,6 +179,7 @@ public final class FaultInjector implements StorageFactory {
     public void releaseHolds() {
         for (Hold h : holds) {
             synchronized (h.release) {
+                h.released.set(true); // a thread that found the hold a moment ago does not wait on it now
                 h.release.notifyAll();
             }
         }
@@ -294,7 +296,11 @@ public final class FaultInjector implements StorageFactory {
                 waitingOnHolds.incrementAndGet();
                 try {
                     synchronized (h.release) {
-                        h.release.wait(h.millis);
+                        long until = System.nanoTime() + h.millis * 1_000_000L;
+                        for (long left = h.millis; !h.released.get() && left > 0;
+                                left = (until - System.nanoTime()) / 1_000_000L) {
+                            h.release.wait(left);
+                        }
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
