@@ -566,8 +566,8 @@ public final class BackupAdmin {
                         + r.volume() + ": " + e.getMessage()));
             }
             pool.events.publish(Event.critical("RESTORE", r.volume(), "the instant restore of " + r.volume()
-                    + " was cancelled with " + Sizes.count(owed, "track") + " not restored: those tracks hold whatever the"
-                    + " volume held before; restore it again to finish"));
+                    + " was cancelled with " + Sizes.count(owed, "track") + " not restored: those tracks hold what the"
+                    + " volume held before, some of them perhaps partly restored; restore it again to finish"));
         }
     }
 

@@ -661,7 +661,7 @@ public final class SnapshotAdmin {
             } else {
                 pool.events.publish(Event.critical("RESTORE", volume, "the restore of " + volume + " to " + to
                         + " was cancelled with " + Sizes.count(owedLeft, "track") + " not restored: those tracks hold what"
-                        + " the volume held before; restore it again to finish"));
+                        + " the volume held before, some of them perhaps partly restored; restore it again to finish"));
             }
         }
     }
