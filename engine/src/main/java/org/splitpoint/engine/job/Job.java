@@ -58,6 +58,7 @@ public final class Job implements Runnable {
         this.throttle = throttle;
         this.throttleStamp = THROTTLE_STAMPS.incrementAndGet();
         this.work = work;
+        work.reportWithin(this::movedWithinStep);
         this.onProgress = onProgress;
     }
 
@@ -189,7 +190,7 @@ public final class Job implements Runnable {
         long limit = throttle;
         long d = done;
         long t = total; // read after done: it only grows, so it is never below the done read
-        long remaining = (t - d) * trackBytes;
+        long remaining = Math.max(0, (t - d) * trackBytes - withinStep);
         long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
         return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, limit, message, stamp);
     }
@@ -283,6 +284,19 @@ public final class Job implements Runnable {
 
     private long lastCheckpoint = System.nanoTime();
     private long lastProgress;
+    /** Bytes the running step told it moved so far ({@link JobWork#reportWithin}); only this thread writes it. */
+    private volatile long withinStep;
+
+    /** A long step's bytes so far: into the rate now, and the ETA counts them done. */
+    private void movedWithinStep(long bytes) {
+        withinStep += bytes;
+        long now = System.nanoTime();
+        rate.add(now, bytes);
+        if (now - lastProgress >= PROGRESS_NANOS) {
+            onProgress.accept(progress());
+            lastProgress = now;
+        }
+    }
 
     /** One step of work, with a checkpoint about once a second; returns the bytes moved. */
     private long step() throws Exception {
@@ -292,10 +306,12 @@ public final class Job implements Runnable {
         if (step.added() > 0) {
             total += step.added(); // only this thread writes total and done
         }
+        long toldWithin = withinStep;
+        withinStep = 0;
         done = Math.min(total, done + step.tracks());
         bytesMoved.addAndGet(step.bytes());
         long now = System.nanoTime();
-        rate.add(now, step.bytes());
+        rate.add(now, Math.max(0, step.bytes() - toldWithin)); // what the step told on the way is in already
         if (now - lastCheckpoint >= checkpointNanos) {
             work.checkpointBeside(done);
             lastCheckpoint = now;

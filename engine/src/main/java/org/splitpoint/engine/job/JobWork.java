@@ -54,6 +54,14 @@ public interface JobWork {
     /** The job stopped: {@code state} is FAILED (with {@code error}) or CANCELLED. */
     void stopped(JobState state, Exception error);
 
+    /**
+     * Given once, before the first step: where a step that moves a large amount (a track of up to
+     * 1 GiB) tells the bytes it moved so far, on the job's thread, so the job's rate and ETA move
+     * during it. The step's {@link Step#bytes} still counts them all.
+     */
+    default void reportWithin(java.util.function.LongConsumer moved) {
+    }
+
     /** Pause state or throttle changed; persist it so it survives a restart. */
     default void settingsChanged(boolean paused, long throttle) {
     }

@@ -78,6 +78,11 @@ final class BackupWork implements JobWork {
 
     /** Copies track {@code t} into the image if it is to be copied and was not yet; returns bytes moved. */
     private long copy(long t) throws IOException {
+        return copy(t, null);
+    }
+
+    /** {@link #copy}, telling {@code moved} each piece read (the copier's job; a host's copy tells nobody). */
+    private long copy(long t, java.util.function.LongConsumer moved) throws IOException {
         if (!toCopy.get(t) || copied.get(t)) {
             return 0;
         }
@@ -88,10 +93,22 @@ final class BackupWork implements JobWork {
             int len = (int) Math.min(trackSize, volume.size() - t * trackSize);
             long at = t * trackSize;
             // a megabyte at a time (tracks go up to 1 GiB); a full image leaves out all-zero tracks
-            writer.putTrack(t, len, (within, piece, n) -> volume.read(at + within, ByteBuffer.wrap(piece, 0, n)), full);
+            writer.putTrack(t, len, (within, piece, n) -> {
+                volume.read(at + within, ByteBuffer.wrap(piece, 0, n));
+                if (moved != null) {
+                    moved.accept(n);
+                }
+            }, full);
             copied.set(t);
             return len;
         }
+    }
+
+    private java.util.function.LongConsumer movedWithin;
+
+    @Override
+    public void reportWithin(java.util.function.LongConsumer moved) {
+        movedWithin = moved;
     }
 
     @Override
@@ -109,7 +126,7 @@ final class BackupWork implements JobWork {
                 break;
             }
             long[] moved = new long[1];
-            volume.shared(() -> moved[0] = copy(t)); // the gate before the track's lock, as a host write
+            volume.shared(() -> moved[0] = copy(t, movedWithin)); // the gate before the track's lock, as a host write
             bytes += moved[0];
             cursor = t + 1;
         }

@@ -52,8 +52,24 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
     public Step copyNext(long done) throws IOException {
         long from = done * pool.trackSize;
         long to = Math.min(volume.memberRows(), from + tracksPerStep() * pool.trackSize);
-        volume.rebuildRows(target, from, to);
+        // a megabyte of rows at a time: a track may be 1 GiB, whose rows host writes would wait for
+        // all at once, and the job's rate and ETA move during it
+        for (long at = from; at < to; at += SLICE) {
+            long end = Math.min(to, at + SLICE);
+            volume.rebuildRows(target, at, end);
+            if (movedWithin != null) {
+                movedWithin.accept(end - at);
+            }
+        }
         return new Step((to - from + pool.trackSize - 1) / pool.trackSize, to - from);
+    }
+
+    private static final long SLICE = 1 << 20;
+    private java.util.function.LongConsumer movedWithin;
+
+    @Override
+    public void reportWithin(java.util.function.LongConsumer moved) {
+        movedWithin = moved;
     }
 
     @Override

@@ -28,6 +28,11 @@ record SavedSettings(Pool pool, String subject, JobWork work, Record record) imp
     }
 
     @Override
+    public void reportWithin(java.util.function.LongConsumer moved) {
+        work.reportWithin(moved);
+    }
+
+    @Override
     public boolean hasMore(long done, long total) {
         return work.hasMore(done, total);
     }

@@ -292,8 +292,18 @@ public final class InstantRestore implements AutoCloseable {
 
     /** Copies owed track {@code t} to the volume in pieces (its lock held); it is current afterwards. */
     private void copyInPieces(long t, TrackSource reader) throws IOException {
+        copyInPieces(t, reader, null);
+    }
+
+    /** {@link #copyInPieces}, telling {@code moved} each piece's bytes (the bulk copy's job, or null). */
+    private void copyInPieces(long t, TrackSource reader, java.util.function.LongConsumer moved) throws IOException {
         long start = t * trackSize;
-        streamTrack(t, reader, (within, piece, n) -> target.writeRefill(start + within, ByteBuffer.wrap(piece, 0, n)));
+        streamTrack(t, reader, (within, piece, n) -> {
+            target.writeRefill(start + within, ByteBuffer.wrap(piece, 0, n));
+            if (moved != null) {
+                moved.accept(n);
+            }
+        });
         owed.clearLive(t); // still owed durably until a flush
     }
 
@@ -662,11 +672,18 @@ public final class InstantRestore implements AutoCloseable {
                 if (!owed.isSet(t) || readOnly) {
                     continue;
                 }
-                copyInPieces(t, bulk);
+                copyInPieces(t, bulk, movedWithin);
                 bulkCopied.set(t);
                 bytes += trackLength(t);
             }
             return bytes;
+        }
+
+        private java.util.function.LongConsumer movedWithin;
+
+        @Override
+        public void reportWithin(java.util.function.LongConsumer moved) {
+            movedWithin = moved;
         }
 
         @Override

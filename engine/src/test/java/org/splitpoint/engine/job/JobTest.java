@@ -95,6 +95,54 @@ class JobTest {
         assertThat(driven.progress().message()).contains("StackOverflowError");
     }
 
+    /**
+     * A step over a large track (1 GiB) tells the job what it moved on the way: the rate and the ETA
+     * move during it (they showed 0.0 MB/s and no ETA until the track was done), and the bytes are
+     * counted once.
+     */
+    @Test
+    void aLongStepsBytesMoveTheRateAndEtaWhileItRuns() throws Exception {
+        long mib = 1 << 20;
+        java.util.concurrent.CountDownLatch halfway = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch goOn = new java.util.concurrent.CountDownLatch(1);
+        JobWork w = new CountingWork() {
+            java.util.function.LongConsumer moved;
+
+            @Override
+            public void reportWithin(java.util.function.LongConsumer m) {
+                moved = m;
+            }
+
+            @Override
+            public Step copyNext(long done) {
+                for (int i = 0; i < 8; i++) {
+                    moved.accept(mib);
+                    if (i == 3 && done == 0) {
+                        halfway.countDown();
+                        try {
+                            goOn.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+                return new Step(1, 8 * mib);
+            }
+        };
+        Job job = new Job("j", "test", "t", 0, 2, 8 * mib, false, 0, w, p -> { });
+        job.start();
+        assertThat(halfway.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(300);
+        JobProgress mid = job.progress();
+        goOn.countDown();
+        assertThat(mid.doneTracks()).isZero();
+        assertThat(mid.bytesPerSecond()).as("the rate during the first track").isGreaterThan(0);
+        assertThat(mid.etaSeconds()).as("the ETA during the first track").isGreaterThanOrEqualTo(0);
+        assertThat(job.await(10_000)).isTrue();
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(job.bytesMoved()).isEqualTo(16 * mib);
+    }
+
     @Test
     void pauseHoldsAndResumeContinuesWhereItStopped() throws Exception {
         CountingWork w = new CountingWork();
