@@ -548,10 +548,22 @@ public final class BackupAdmin {
         }
     }
 
-    /** A cancelled restore: the volume keeps what it has (partly restored); said loudly. */
+    /**
+     * A cancelled restore: the volume keeps what it has (partly restored); said loudly. The restore's
+     * start made the volume's changed-block map count from the image restored, and the journal build
+     * on it; neither holds now: the tracks not restored are marked changed again (every track, when
+     * the image was not the volume's last backup, on which the next incremental builds), and the
+     * journal stops protecting until a backup gives it a base (a rebuild from backup keeps it).
+     */
     private static void restoreCancelled(Pool pool, InstantRestore r) {
         synchronized (pool) {
             long owed = r.totalTracks() - r.currentTracks();
+            markNotRestored(pool, r);
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+            if (rec == null || !rec.withJournal()) {
+                // a rebuild from backup keeps its journal: base and entries still make the volume, to rebuild again
+                JournalAdmin.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
+            }
             pool.restores.remove(r.volume());
             pool.restoreRecords.remove(r.volume());
             try {
@@ -568,6 +580,29 @@ public final class BackupAdmin {
             pool.events.publish(Event.critical("RESTORE", r.volume(), "the instant restore of " + r.volume()
                     + " was cancelled with " + Sizes.count(owed, "track") + " not restored: those tracks hold what the"
                     + " volume held before, some of them perhaps partly restored; restore it again to finish"));
+        }
+    }
+
+    /** The tracks a cancelled restore leaves unlike what the next incremental backup builds on, marked changed. */
+    private static void markNotRestored(Pool pool, InstantRestore r) {
+        ChangeTracker cbt = pool.changeTrackers.get(r.volume());
+        if (cbt == null) {
+            return;
+        }
+        PoolConfig.BackupRecord last = pool.backupRecords.get(r.volume());
+        ChainReader chain = r.chain();
+        boolean fromLast = last != null && chain != null && chain.target().id().equals(last.image());
+        TrackBitmap changed = new TrackBitmap(r.totalTracks());
+        if (fromLast) {
+            changed.loadWords(r.owedTracks().toWords()); // restored tracks are the last backup's again
+        } else {
+            changed.setAll();
+        }
+        try {
+            cbt.giveBack(changed);
+        } catch (IOException e) {
+            pool.events.publish(Event.critical("BACKUP", r.volume(), "the changed tracks of " + r.volume() + " could not"
+                    + " be recorded after its restore was cancelled (" + e.getMessage() + "): take a --full backup next"));
         }
     }
 

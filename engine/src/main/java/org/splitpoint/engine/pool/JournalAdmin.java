@@ -265,7 +265,7 @@ public final class JournalAdmin {
      * The journal misses writes from now on: it protects nothing until a backup into its store
      * re-bases it (one is started now).
      */
-    private static void stopProtecting(Pool pool, String volume, String why) {
+    static void stopProtecting(Pool pool, String volume, String why) {
         synchronized (pool.journalLock) {
             PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
             if (rec == null || rec.base() == null) {
