@@ -110,6 +110,11 @@ public final class ChainReader implements org.splitpoint.engine.restore.TrackSou
         return (int) Math.min(target.trackSize(), target.size() - t * target.trackSize());
     }
 
+    @Override
+    public boolean knownZero(long t) {
+        return isZero(t);
+    }
+
     /** True when no image of the chain holds track {@code t}: it is zeros. */
     public boolean isZero(long t) {
         for (ImageReader r : newestFirst) {

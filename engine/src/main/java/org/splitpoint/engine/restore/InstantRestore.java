@@ -432,6 +432,45 @@ public final class InstantRestore implements AutoCloseable {
             }
         }
 
+        /**
+         * What the range holds, told without reading: a read of an owed track would fetch it from the
+         * backup (a client asking block status of a volume being restored pulled every owed track
+         * in at full speed, past the bulk copy's throttle). An owed track is the backup's: zeros
+         * where the chain leaves it out (and no overlay changes it), else data; current tracks are
+         * the volume's to tell.
+         */
+        @Override
+        public org.splitpoint.engine.io.Peek peek(long offset, long length) {
+            if (length <= 0) {
+                return target.peek(offset, length);
+            }
+            long end = offset + length;
+            boolean anyOwed = false;
+            for (long t = offset / trackSize; t * trackSize < end; t++) {
+                if (owed.isSet(t)) {
+                    anyOwed = true;
+                    if (overlay != null || onDemand == null || !onDemand.knownZero(t)) {
+                        return org.splitpoint.engine.io.Peek.COLD_DATA; // data, which may always be said
+                    }
+                }
+            }
+            if (!anyOwed) {
+                return target.peek(offset, length);
+            }
+            // the owed tracks are zeros: the range is, if its current runs are
+            for (long pos = offset; pos < end; ) {
+                long t = pos / trackSize;
+                long runEnd = Math.min(end, (t + 1) * trackSize);
+                if (!owed.isSet(t)) {
+                    if (target.peek(pos, runEnd - pos) != org.splitpoint.engine.io.Peek.ZEROS) {
+                        return org.splitpoint.engine.io.Peek.COLD_DATA;
+                    }
+                }
+                pos = runEnd;
+            }
+            return org.splitpoint.engine.io.Peek.ZEROS;
+        }
+
         /** {@link #fetchInto} of a large track: copied to the volume in pieces, then read from it. */
         private void fetchLargeInto(long t, long pos, ByteBuffer part) throws IOException {
             try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {

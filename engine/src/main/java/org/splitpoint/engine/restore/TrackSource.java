@@ -19,6 +19,11 @@ public interface TrackSource extends AutoCloseable {
      */
     TrackStream stream(long t) throws IOException;
 
+    /** True when track {@code t} is known to be all zeros without reading it (a backup image that leaves it out). */
+    default boolean knownZero(long t) {
+        return false;
+    }
+
     /** One track read in order. */
     interface TrackStream {
         /** Fills {@code dst[off, off+n)} with the track's next {@code n} bytes. */
