@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
 import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.restore.TrackSource.TrackStream;
 
 /**
  * Reads one sealed image: its index is loaded at open (and its SHA-256 checked against the
@@ -159,24 +160,18 @@ public final class ImageReader implements AutoCloseable {
 
     /** Reads track {@code t} (which this image holds) into {@code dst[off, off + length)}; returns the length. */
     public int readTrack(long t, byte[] dst, int off) throws IOException {
-        int i = index.slot(t);
-        if (i < 0) {
-            throw new IllegalArgumentException("image " + info.id() + " does not hold track " + t);
-        }
-        int len = index.lengths[i];
-        data.readFully(index.offsets[i], ByteBuffer.wrap(dst, off, len));
-        byte[] sha = IndexRecord.digestOf(dst, off, len);
-        if (!Arrays.equals(sha, 0, 32, index.sums, i * 32, i * 32 + 32)) {
-            throw new BackupException("image " + info.id() + ": track " + t + " fails its SHA-256 (the backup is damaged)");
-        }
+        TrackStream in = stream(t); // one piece: the whole track
+        int len = trackBytes(t);
+        in.read(dst, off, len);
+        in.verify();
         return len;
     }
 
     /**
      * Track {@code t} (which this image holds) read in order, a piece at a time, its SHA-256 summed
-     * on the way and checked by {@link org.splitpoint.engine.restore.TrackSource.TrackStream#verify}.
+     * on the way and checked by {@link TrackStream#verify}.
      */
-    public org.splitpoint.engine.restore.TrackSource.TrackStream stream(long t) {
+    public TrackStream stream(long t) {
         int i = index.slot(t);
         if (i < 0) {
             throw new IllegalArgumentException("image " + info.id() + " does not hold track " + t);
@@ -184,7 +179,7 @@ public final class ImageReader implements AutoCloseable {
         MessageDigest md = IndexRecord.newDigest();
         long start = index.offsets[i];
         int len = index.lengths[i];
-        return new org.splitpoint.engine.restore.TrackSource.TrackStream() {
+        return new TrackStream() {
             private long at;
 
             @Override
@@ -232,23 +227,13 @@ public final class ImageReader implements AutoCloseable {
             throw new BackupException("image " + info.id() + ": its data fails the SHA-256 in its manifest (damaged)");
         }
         for (int i = 0; i < index.tracks.length; i++) {
-            checkTrack(i, buf);
-        }
-    }
-
-    /** Checks the track of index slot {@code i} against its SHA-256, reading it into {@code buf} a piece at a time. */
-    private void checkTrack(int i, byte[] buf) throws IOException {
-        MessageDigest md = IndexRecord.newDigest();
-        int len = index.lengths[i];
-        for (int at = 0; at < len; ) {
-            int n = Math.min(buf.length, len - at);
-            data.readFully(index.offsets[i] + at, ByteBuffer.wrap(buf, 0, n));
-            md.update(buf, 0, n);
-            at += n;
-        }
-        if (!Arrays.equals(md.digest(), 0, 32, index.sums, i * 32, i * 32 + 32)) {
-            throw new BackupException("image " + info.id() + ": track " + index.tracks[i]
-                    + " fails its SHA-256 (the backup is damaged)");
+            TrackStream in = stream(index.tracks[i]);
+            for (int at = 0; at < index.lengths[i]; ) {
+                int n = Math.min(buf.length, index.lengths[i] - at);
+                in.read(buf, 0, n);
+                at += n;
+            }
+            in.verify();
         }
     }
 

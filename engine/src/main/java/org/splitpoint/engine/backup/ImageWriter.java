@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.meta.CheckedJson;
 
 /**
@@ -136,7 +137,6 @@ public final class ImageWriter implements AutoCloseable {
     static final int PIECE = 1 << 20;
 
     private byte[] piece;
-    private static final byte[] ZEROS = new byte[1 << 16];
 
     /**
      * Appends track {@code track} of {@code len} bytes, read from {@code src} a piece at a time;
@@ -159,7 +159,7 @@ public final class ImageWriter implements AutoCloseable {
             for (long within = 0; within < len; ) {
                 int n = (int) Math.min(PIECE, len - within);
                 src.read(within, piece, n);
-                if (!any && isZero(piece, n)) {
+                if (!any && Zeros.isZero(piece, 0, n)) {
                     zeros += n;
                 } else {
                     if (!any) {
@@ -190,23 +190,11 @@ public final class ImageWriter implements AutoCloseable {
 
     /** Appends the {@code count} zero bytes a track began with, at the track's start (dataEnd). */
     private void appendZeros(long count, MessageDigest trackSha) throws IOException {
-        for (long at = 0; at < count; ) {
-            int n = (int) Math.min(ZEROS.length, count - at);
-            data.writeFully(dataEnd + at, ByteBuffer.wrap(ZEROS, 0, n));
-            trackSha.update(ZEROS, 0, n);
-            dataSha.update(ZEROS, 0, n);
-            at += n;
-        }
-    }
-
-    private static boolean isZero(byte[] b, int len) {
-        for (int i = 0; i < len; i += ZEROS.length) {
-            int n = Math.min(ZEROS.length, len - i);
-            if (!java.util.Arrays.equals(b, i, i + n, ZEROS, 0, n)) {
-                return false;
-            }
-        }
-        return true;
+        Zeros.inChunks(dataEnd, count, (at, zeros) -> {
+            data.writeFully(at, zeros.duplicate());
+            trackSha.update(zeros.duplicate());
+            dataSha.update(zeros);
+        });
     }
 
     private static MessageDigest copyOf(MessageDigest md) {

@@ -84,8 +84,16 @@ public final class Zeros {
         return true;
     }
 
-    /** True when {@code len} bytes of {@code a} from {@code off} are all zero. */
+    private static final byte[] ZERO_BYTES = new byte[1 << 16];
+
+    /** True when {@code len} bytes of {@code a} from {@code off} are all zero (compared a vector at a time). */
     public static boolean isZero(byte[] a, int off, int len) {
-        return isZero(ByteBuffer.wrap(a, off, len));
+        for (int i = 0; i < len; i += ZERO_BYTES.length) {
+            int n = Math.min(ZERO_BYTES.length, len - i);
+            if (!java.util.Arrays.equals(a, off + i, off + i + n, ZERO_BYTES, 0, n)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

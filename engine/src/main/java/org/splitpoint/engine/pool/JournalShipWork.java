@@ -1,7 +1,6 @@
 package org.splitpoint.engine.pool;
 
 import java.io.IOException;
-import org.splitpoint.engine.restore.TrackSource;
 import java.time.Instant;
 import org.splitpoint.engine.backup.ChainReader;
 import org.splitpoint.engine.backup.DirectoryStore;
@@ -12,6 +11,7 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.job.JobWork;
+import org.splitpoint.engine.restore.BuiltTrack;
 
 /**
  * A ship: an incremental image on top of the journal's base, made of the base chain's tracks
@@ -86,18 +86,9 @@ final class JournalShipWork implements JobWork {
             long t = trackList[next++];
             int len = chain.trackLength(t);
             // a megabyte at a time (tracks go up to 1 GiB); entries over the whole track need nothing from the chain
-            TrackSource.TrackStream in = overlay.covers(t, len) ? null : chain.stream(t);
-            writer.putTrack(t, len, (within, piece, k) -> {
-                if (in != null) {
-                    in.read(piece, 0, k);
-                } else {
-                    java.util.Arrays.fill(piece, 0, k, (byte) 0);
-                }
-                overlay.applyPart(t, within, piece, 0, k);
-            }, false);
-            if (in != null) {
-                in.verify(); // the image's track as read fails its SHA-256: the ship fails, its image is dropped
-            }
+            BuiltTrack track = new BuiltTrack(() -> chain, overlay, t, len);
+            writer.putTrack(t, len, track::read, false);
+            track.verify(); // the image's track as read fails its SHA-256: the ship fails, its image is dropped
             bytes += len;
             n++;
         }

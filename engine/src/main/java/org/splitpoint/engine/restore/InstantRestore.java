@@ -269,21 +269,14 @@ public final class InstantRestore implements AutoCloseable {
     private void streamTrack(long t, TrackSource reader, PieceSink sink) throws IOException {
         int n = trackLength(t);
         byte[] buf = new byte[Math.min(n, pieceBytes())];
-        TrackSource.TrackStream in = overlay != null && overlay.covers(t, n) ? null : reader(reader).stream(t);
+        BuiltTrack track = new BuiltTrack(() -> reader(reader), overlay, t, n);
         for (long within = 0; within < n; ) {
             int k = (int) Math.min(buf.length, n - within);
-            if (in != null) {
-                in.read(buf, 0, k);
-            }
-            if (overlay != null) {
-                overlay.applyPart(t, within, buf, 0, k);
-            }
+            track.read(within, buf, k);
             sink.accept(within, buf, k);
             within += k;
         }
-        if (in != null) {
-            in.verify();
-        }
+        track.verify();
     }
 
     private interface PieceSink {
