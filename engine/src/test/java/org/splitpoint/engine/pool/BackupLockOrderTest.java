@@ -73,39 +73,22 @@ class BackupLockOrderTest {
             byte[] write = new byte[8192];
             new Random(12).nextBytes(write);
             AtomicReference<Throwable> failed = new AtomicReference<>();
-            host = new Thread(() -> {
-                try {
-                    v.write(TRACK - 4096, ByteBuffer.wrap(write)); // the end of track 0 and the start of track 1
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            }, "host-writer");
-            host.start();
+            // the end of track 0 and the start of track 1
+            host = StuckThreads.start("host-writer", () -> v.write(TRACK - 4096, ByteBuffer.wrap(write)), failed);
             Thread h = host;
             StuckThreads.awaitTrue(() -> StuckThreads.waiting(h),
                     "the host write waiting for track 0's copy");
 
-            admin = new Thread(() -> {
-                try {
-                    p.admin().failDrive("d3");
-                } catch (Throwable e) {
-                    failed.compareAndSet(null, e);
-                }
-            }, "admin-fail");
-            admin.start();
+            admin = StuckThreads.start("admin-fail", () -> p.admin().failDrive("d3"), failed);
             Thread a = admin;
             StuckThreads.awaitTrue(() -> StuckThreads.waiting(a),
                     "the drive failure queued for the gate");
 
             inj.releaseHolds();
-            host.join(20_000);
-            admin.join(20_000);
-            boolean stuck = host.isAlive() || admin.isAlive();
-            if (stuck) {
-                StuckThreads.dump(n -> n.equals("host-writer") || n.equals("admin-fail") || n.startsWith("splitpoint-job-backup"));
-            }
-            assertThat(stuck).as("round " + round + ": the host write and the drive failure finished (no deadlock with the backup's copier)")
-                    .isFalse();
+            boolean done = StuckThreads.finished(
+                    n -> n.equals("host-writer") || n.equals("admin-fail") || n.startsWith("splitpoint-job-backup"), host, admin);
+            assertThat(done).as("round " + round + ": the host write and the drive failure finished (no deadlock with the backup's copier)")
+                    .isTrue();
             assertThat(failed.get()).isNull();
             assertThat(backup.await(60_000)).isTrue();
             assertThat(backup.state()).isEqualTo(JobState.DONE);

@@ -49,37 +49,18 @@ class FlushUnderExclusiveTest {
             inj.hold(FaultInjector.Op.ANY, f -> f.getFileName().toString().endsWith(".img"),
                     t -> t.getName().equals("host-flush"), 60_000);
             AtomicReference<Throwable> failed = new AtomicReference<>();
-            flusher = new Thread(() -> {
-                try {
-                    v.flush();
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            }, "host-flush");
-            flusher.start();
+            flusher = StuckThreads.start("host-flush", v::flush, failed);
             StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0, "the flush forcing the members");
 
             // a backup starts: the gate exclusively, then its own flush (the flush lock)
-            admin = new Thread(() -> {
-                try {
-                    p.backups().backup("v", tmp.resolve("store"), true, 0);
-                } catch (Throwable e) {
-                    failed.compareAndSet(null, e);
-                }
-            }, "admin-backup");
-            admin.start();
+            admin = StuckThreads.start("admin-backup", () -> p.backups().backup("v", tmp.resolve("store"), true, 0), failed);
             Thread a = admin;
             StuckThreads.awaitTrue(() -> StuckThreads.waiting(a),
                     "the backup's start waiting for the flush lock");
 
             inj.releaseHolds(); // the flush goes on to resync the pinned track: enterShared
-            flusher.join(20_000);
-            admin.join(20_000);
-            boolean stuck = flusher.isAlive() || admin.isAlive();
-            if (stuck) {
-                StuckThreads.dump(n -> n.equals("host-flush") || n.equals("admin-backup"));
-            }
-            assertThat(stuck).as("the host's flush and the backup's start finished (no deadlock)").isFalse();
+            boolean done = StuckThreads.finished(n -> n.equals("host-flush") || n.equals("admin-backup"), flusher, admin);
+            assertThat(done).as("the host's flush and the backup's start finished (no deadlock)").isTrue();
             assertThat(failed.get()).isNull();
             finished = true;
         } finally {

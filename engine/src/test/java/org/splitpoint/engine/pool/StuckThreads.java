@@ -24,6 +24,39 @@ final class StuckThreads {
         Thread.sleep(100);
     }
 
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /** Starts {@code action} on a thread named {@code name}; its failure, the first of them, goes into {@code failed}. */
+    static Thread start(String name, Action action, java.util.concurrent.atomic.AtomicReference<Throwable> failed) {
+        Thread t = new Thread(() -> {
+            try {
+                action.run();
+            } catch (Throwable e) {
+                failed.compareAndSet(null, e);
+            }
+        }, name);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Waits up to 20 s for each of {@code threads}; false when one is still alive, after printing
+     * the stacks of the threads {@code shown} accepts (the stuck ones and those they wait for).
+     */
+    static boolean finished(Predicate<String> shown, Thread... threads) throws InterruptedException {
+        boolean stuck = false;
+        for (Thread t : threads) {
+            t.join(20_000);
+            stuck |= t.isAlive();
+        }
+        if (stuck) {
+            dump(shown);
+        }
+        return !stuck;
+    }
+
     /** True when {@code t} waits (on a lock, a monitor or a condition). */
     static boolean waiting(Thread t) {
         Thread.State s = t.getState();
