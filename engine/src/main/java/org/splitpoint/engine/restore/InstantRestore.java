@@ -250,14 +250,22 @@ public final class InstantRestore implements AutoCloseable {
     /** Tracks larger than this are copied in pieces, never held whole. */
     static final int WHOLE_TRACK_MAX = 8 << 20;
 
+    /**
+     * {@link #WHOLE_TRACK_MAX} and the piece size (about a megabyte), read per restore: crash tests
+     * set them small (system properties {@code splitpoint.restoreWholeTrackMax},
+     * {@code splitpoint.restorePieceBytes}) to run the piece path over small pools with many seeds.
+     */
+    private final int wholeTrackMax = Integer.getInteger("splitpoint.restoreWholeTrackMax", WHOLE_TRACK_MAX);
+    private final int pieceMax = Integer.getInteger("splitpoint.restorePieceBytes", 1 << 20);
+
     private boolean inPieces() {
-        return trackSize > WHOLE_TRACK_MAX;
+        return trackSize > wholeTrackMax;
     }
 
     /** The bytes of a piece: about a megabyte, whole writes of the volume (a parity volume's stripes). */
     private int pieceBytes() {
         long unit = Math.max(1, target.wholeWriteUnit());
-        long piece = unit >= (1 << 20) ? unit : (1 << 20) / unit * unit;
+        long piece = unit >= pieceMax ? unit : pieceMax / unit * unit;
         return (int) Math.min(piece, Math.min(trackSize, 16L << 20));
     }
 
