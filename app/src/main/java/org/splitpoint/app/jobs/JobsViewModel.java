@@ -78,7 +78,7 @@ public final class JobsViewModel {
             case "establish" -> "The pair becomes Split; the BCV keeps a partly copied image.";
             case "backup" -> "No image is made; the tracks it was to copy count for the next backup.";
             case "instant-restore" -> "The volume stays partly restored: tracks not yet restored hold what it held"
-                    + " before.";
+                    + " before (one being copied at that moment perhaps partly restored).";
             case "snapshot-restore" -> "The volume stays partly restored to the snapshot: tracks not yet restored hold"
                     + " what it held before the restore (its safety snapshot, if one was taken, holds all of that).";
             default -> "The job stops where it is.";

@@ -233,8 +233,10 @@ public final class InstantRestoreViewModel {
         return switch (j.state()) {
             case DONE -> what + " finished · 100%";
             case CANCELLED -> what + " cancelled with " + Format.tracks(j.totalTracks() - j.doneTracks()) + " not restored:"
-                    + " they hold what " + volume + " held before; restore again to finish";
-            default -> "the bulk copy stopped: " + j.message() + "; it resumes when the pool is next opened";
+                    + " they hold what " + volume + " held before (one being copied then perhaps partly restored);"
+                    + " restore again to finish";
+            default -> "the bulk copy stopped: " + j.message()
+                    + (j.message().contains("next opening of the pool") ? "" : "; it resumes when the pool is next opened");
         };
     }
 
@@ -353,7 +355,8 @@ public final class InstantRestoreViewModel {
                 + (owed >= 0 ? ", with " + Format.tracks(owed) + " (" + Format.size(owed * s.trackSize()) + ") not restored" : "")
                 + ".");
         lines.add("Tracks not restored hold whatever " + volume + " held before (blank, for drives replaced after a"
-                + " failure); reads of them no longer come from the backup.");
+                + " failure; one being copied at that moment perhaps partly restored); reads of them no longer come"
+                + " from the backup.");
         lines.add("What hosts wrote meanwhile stays. Restore again to finish.");
         return new Confirmation("Cancel restore of " + volume, "Stop restoring " + volume + "?", lines, volume,
                 "Cancel restore");

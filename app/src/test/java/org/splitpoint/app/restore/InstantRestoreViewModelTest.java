@@ -195,7 +195,7 @@ class InstantRestoreViewModelTest {
 
         assertThat(vm.restoringProperty().get()).isFalse();
         assertThat(vm.progressTextProperty().get()).matches("restore cancelled with [\\d,]+ tracks not restored: they hold"
-                + " what data held before; restore again to finish");
+                + " what data held before \\(one being copied then perhaps partly restored\\); restore again to finish");
         assertThat(vm.bulk().cancelBlockedProperty().get()).isEqualTo("no restore is running");
     }
 

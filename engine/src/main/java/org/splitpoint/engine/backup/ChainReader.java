@@ -137,7 +137,7 @@ public final class ChainReader implements org.splitpoint.engine.restore.TrackSou
             if (r.holds(t)) {
                 int n = r.readTrack(t, dst, off);
                 if (n != trackLength(t)) {
-                    throw new BackupException("image " + r.info().id() + ": track " + t + " holds " + n + " bytes, "
+                    throw new DamagedTrackException(t, "image " + r.info().id() + ": track " + t + " holds " + n + " bytes, "
                             + trackLength(t) + " expected (damaged)");
                 }
                 return n;
@@ -154,7 +154,7 @@ public final class ChainReader implements org.splitpoint.engine.restore.TrackSou
         for (ImageReader r : newestFirst) {
             if (r.holds(t)) {
                 if (r.trackBytes(t) != trackLength(t)) {
-                    throw new BackupException("image " + r.info().id() + ": track " + t + " holds " + r.trackBytes(t)
+                    throw new DamagedTrackException(t, "image " + r.info().id() + ": track " + t + " holds " + r.trackBytes(t)
                             + " bytes, " + trackLength(t) + " expected (damaged)");
                 }
                 return r.stream(t);

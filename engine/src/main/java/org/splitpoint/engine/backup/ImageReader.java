@@ -185,7 +185,7 @@ public final class ImageReader implements AutoCloseable {
             @Override
             public void read(byte[] dst, int off, int n) throws IOException {
                 if (at + n > len) {
-                    throw new BackupException("image " + info.id() + ": track " + t + " holds " + len + " bytes, "
+                    throw new DamagedTrackException(t, "image " + info.id() + ": track " + t + " holds " + len + " bytes, "
                             + (at + n) + " asked (damaged)");
                 }
                 data.readFully(start + at, ByteBuffer.wrap(dst, off, n));
@@ -196,7 +196,7 @@ public final class ImageReader implements AutoCloseable {
             @Override
             public void verify() throws IOException {
                 if (at != len || !Arrays.equals(md.digest(), 0, 32, index.sums, i * 32, i * 32 + 32)) {
-                    throw new BackupException("image " + info.id() + ": track " + t + " fails its SHA-256 (the backup is damaged)");
+                    throw new DamagedTrackException(t, "image " + info.id() + ": track " + t + " fails its SHA-256 (the backup is damaged)");
                 }
             }
         };

@@ -504,6 +504,9 @@ public final class BackupAdmin {
             public void stopped(InstantRestore r, JobState state, Exception error) {
                 if (state == JobState.CANCELLED) {
                     restoreCancelled(pool, r);
+                } else if (error instanceof InstantRestore.TracksDamagedException) {
+                    pool.events.publish(Event.critical("RESTORE", r.volume(), "the bulk copy of the restore of " + r.volume()
+                            + " stopped: " + error.getMessage()));
                 } else {
                     pool.events.publish(Event.critical("RESTORE", r.volume(), "the bulk copy of the restore of " + r.volume()
                             + " failed: " + (error == null ? "" : error.getMessage()) + "; the volume keeps serving (tracks"

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.splitpoint.engine.backup.ChainReader;
+import org.splitpoint.engine.backup.DamagedTrackException;
 import org.splitpoint.engine.backup.ImageWriter;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.io.BlockDevice;
@@ -572,6 +573,7 @@ public final class InstantRestore implements AutoCloseable {
 
     /** The bulk copy: every owed track, in order, from its own reader. */
     private final class BulkCopy implements JobWork {
+        private final Damage damage = new Damage();
         private long cursor;
         private long budget = Long.MAX_VALUE;
         private long lastOwed = -1;
@@ -614,22 +616,28 @@ public final class InstantRestore implements AutoCloseable {
                 maxTracks -= maxTracks % wholeTracks;
             }
             long copiedBytes = 0;
-            long a = owed.live().nextSetBit(cursor);
+            long a = nextToCopy(cursor);
             if (a < 0) {
-                a = owed.live().nextSetBit(0);
+                a = nextToCopy(0);
+            }
+            if (a < 0 && owed.count() > 0) {
+                TracksDamagedException left = damage.summary();
+                if (left.count() > 0) {
+                    throw left; // every track left is damaged in the backup
+                }
             }
             BeforeCopy bc = beforeCopy;
             if (bc != null && a >= 0 && !readOnly) {
                 long[] ahead = new long[(int) Math.min(maxTracks, 4096)];
                 int k = 0;
-                for (long t = a; t >= 0 && k < ahead.length; t = owed.live().nextSetBit(t + 1)) {
+                for (long t = a; t >= 0 && k < ahead.length; t = nextToCopy(t + 1)) {
                     ahead[k++] = t;
                 }
                 bc.tracksToCopy(java.util.Arrays.copyOf(ahead, k));
             }
-            for (long n = 0; a >= 0 && n < maxTracks; a = owed.live().nextSetBit(cursor)) {
+            for (long n = 0; a >= 0 && n < maxTracks; a = nextToCopy(cursor)) {
                 long b = a + 1;
-                while (b < tracks && b - a < Math.min(runTracks, maxTracks - n) && owed.isSet(b)) {
+                while (b < tracks && b - a < Math.min(runTracks, maxTracks - n) && owed.isSet(b) && !damage.has(b)) {
                     b++;
                 }
                 if (b < tracks && b % wholeTracks != 0 && b - b % wholeTracks > a) {
@@ -645,6 +653,15 @@ public final class InstantRestore implements AutoCloseable {
             long advanced = Math.max(0, lastOwed - now);
             lastOwed = now;
             return new Step(advanced, copiedBytes);
+        }
+
+        /** The first owed track from {@code from} on that is not known damaged, or -1. */
+        private long nextToCopy(long from) {
+            long t = owed.live().nextSetBit(from);
+            while (t >= 0 && damage.has(t)) {
+                t = owed.live().nextSetBit(t + 1);
+            }
+            return t;
         }
 
         /**
@@ -665,13 +682,13 @@ public final class InstantRestore implements AutoCloseable {
             long bytes = 0;
             long t = a;
             while (t < b) {
-                if (!owed.isSet(t)) {
+                if (!owed.isSet(t) || damage.has(t)) {
                     t++;
                     continue;
                 }
                 long e = t;
                 int len = 0;
-                while (e < b && owed.isSet(e)) {
+                while (e < b && owed.isSet(e) && !damage.has(e)) {
                     int off = (int) ((e - t) * trackSize);
                     int n = trackLength(e);
                     byte[] fetchedForARead = writeBehind.take(e);
@@ -679,8 +696,13 @@ public final class InstantRestore implements AutoCloseable {
                         System.arraycopy(fetchedForARead, 0, runBuf, off, n); // written for the read, not copied
                         fromReads.set(e);
                     } else {
-                        if (overlay == null || !overlay.covers(e, n)) {
-                            reader(bulk).readTrack(e, runBuf, off);
+                        try {
+                            if (overlay == null || !overlay.covers(e, n)) {
+                                reader(bulk).readTrack(e, runBuf, off);
+                            }
+                        } catch (DamagedTrackException d) {
+                            damage.add(e, d); // the run ends before it; the copy goes on after it
+                            break;
                         }
                         if (overlay != null) {
                             overlay.apply(e, runBuf, off, n);
@@ -689,7 +711,7 @@ public final class InstantRestore implements AutoCloseable {
                     len = off + n;
                     e++;
                 }
-                if (!readOnly) {
+                if (e > t && !readOnly) {
                     target.writeRefill(t * trackSize, ByteBuffer.wrap(runBuf, 0, len)); // owed durably until a commit
                     for (long x = t; x < e; x++) {
                         owed.clearLive(x);
@@ -709,10 +731,15 @@ public final class InstantRestore implements AutoCloseable {
         private long copyLargeTracks(long a, long b) throws IOException {
             long bytes = 0;
             for (long t = a; t < b; t++) {
-                if (!owed.isSet(t) || readOnly) {
+                if (!owed.isSet(t) || readOnly || damage.has(t)) {
                     continue;
                 }
-                copyInPieces(t, bulk, movedWithin);
+                try {
+                    copyInPieces(t, bulk, movedWithin);
+                } catch (DamagedTrackException d) {
+                    damage.add(t, d); // its pieces on the volume are not read: the track stays owed
+                    continue;
+                }
                 bulkCopied.set(t);
                 bytes += trackLength(t);
             }
@@ -757,6 +784,70 @@ public final class InstantRestore implements AutoCloseable {
                 // the job stops anyway; what was not committed is copied again
             }
             listener.stopped(InstantRestore.this, state, error);
+        }
+    }
+
+    /**
+     * The tracks the bulk copy found damaged in the backup (their check failed): it goes on with the
+     * others, so one bad track does not leave the rest of the volume on the backup; they stay owed
+     * (a read of one fails, a host's write of it whole makes it current), and once only they are
+     * left the copy fails naming them. The next opening of the pool tries them again.
+     */
+    private final class Damage {
+        private TrackBitmap tracks; // made at the first damaged track (the bulk copy exists before the restore's size is set)
+        private String first;
+
+        boolean has(long t) {
+            return tracks != null && tracks.get(t);
+        }
+
+        void add(long t, DamagedTrackException e) {
+            if (tracks == null) {
+                tracks = new TrackBitmap(InstantRestore.this.tracks);
+            }
+            tracks.set(t);
+            if (first == null) {
+                first = e.getMessage();
+            }
+        }
+
+        /** The failure once every track left is damaged. */
+        TracksDamagedException summary() {
+            long n = 0;
+            StringBuilder list = new StringBuilder();
+            for (long t = tracks == null ? -1 : tracks.nextSetBit(0); t >= 0; t = tracks.nextSetBit(t + 1)) {
+                if (owed.isSet(t)) { // a host may have written one whole since
+                    if (n < 8) {
+                        list.append(n == 0 ? "" : ", ").append(t);
+                    }
+                    n++;
+                }
+            }
+            if (n > 8) {
+                list.append(", ...");
+            }
+            boolean one = n == 1;
+            return new TracksDamagedException(n, n + (one ? " track" : " tracks") + " of the backup " + (one ? "is" : "are")
+                    + " damaged (track" + (one ? " " : "s ") + list + "; " + first + "); every other track is restored. "
+                    + (one ? "It stays" : "They stay") + " owed: reads of " + (one ? "it" : "them") + " fail until a host"
+                    + " writes " + (one ? "it" : "them") + " whole; to restore " + (one ? "it" : "them") + " from another"
+                    + " image, cancel this restore and restore that image (the next opening of the pool tries "
+                    + (one ? "it" : "them") + " again)");
+        }
+    }
+
+    /** The bulk copy ended with only tracks left that are damaged in the backup. */
+    public static final class TracksDamagedException extends org.splitpoint.engine.backup.BackupException {
+        private final long count;
+
+        TracksDamagedException(long count, String message) {
+            super(message);
+            this.count = count;
+        }
+
+        /** How many tracks. */
+        public long count() {
+            return count;
         }
     }
 

@@ -1,0 +1,131 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.io.BlockDevice;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.restore.InstantRestore;
+
+/**
+ * A backup with damaged tracks does not stop a restore at the first one: the bulk copy stopped there
+ * (job FAILED at 47%) and every track after it stayed on the backup, so one bad sector in a store
+ * left most of a volume unrestored. Now every other track is copied, the damaged ones stay owed
+ * (reads of them fail, a host's whole write makes one current), the job fails naming them, and the
+ * next opening of the pool tries them again and finishes the restore once none is left.
+ */
+class RestoreDamagedTrackTest {
+
+    private static final int TRACK = 64 << 10;
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void clearPieces() {
+        System.clearProperty("splitpoint.restoreWholeTrackMax");
+        System.clearProperty("splitpoint.restorePieceBytes");
+    }
+
+    @ParameterizedTest(name = "tracks copied in pieces: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyOtherTrackIsRestoredAndTheDamagedOnesStayOwed(boolean pieces) throws Exception {
+        if (pieces) {
+            System.setProperty("splitpoint.restoreWholeTrackMax", String.valueOf(16 << 10));
+            System.setProperty("splitpoint.restorePieceBytes", String.valueOf(4 << 10));
+        }
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 2L << 20, TRACK);
+        Path store = tmp.resolve("store");
+        byte[] model;
+        try (Pool pool = Pool.open(dir)) {
+            BlockDevice v = pool.device("v");
+            model = new byte[(int) v.size()];
+            new Random(61).nextBytes(model);
+            v.write(0, ByteBuffer.wrap(model));
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+            byte[] other = new byte[model.length];
+            new Random(62).nextBytes(other);
+            v.write(0, ByteBuffer.wrap(other));
+            v.flush();
+        }
+        int tracks = model.length / TRACK;
+        damage(store, 3, 100);
+        damage(store, 10, TRACK - 1);
+        try (Pool pool = Pool.open(dir)) {
+            Job job = pool.backups().restore("v", store, null, false, 0);
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.FAILED);
+            assertThat(job.progress().message()).contains("2 tracks of the backup are damaged (tracks 3, 10;")
+                    .contains("track 3 fails its SHA-256").contains("every other track is restored");
+            InstantRestore r = pool.backups().restoreOf("v");
+            assertThat(r.owedTracks().cardinality()).isEqualTo(2);
+            assertThat(r.owedTracks().get(3)).isTrue();
+            assertThat(r.owedTracks().get(10)).isTrue();
+            BlockDevice v = pool.device("v");
+            for (int t = 0; t < tracks; t++) {
+                if (t == 3 || t == 10) {
+                    int track = t;
+                    assertThatThrownBy(() -> v.read((long) track * TRACK, ByteBuffer.allocate(512)))
+                            .hasMessageContaining("track " + track + " fails its SHA-256");
+                    continue;
+                }
+                byte[] got = new byte[TRACK];
+                v.read((long) t * TRACK, ByteBuffer.wrap(got));
+                TestPools.assertSameBytes(got, Arrays.copyOfRange(model, t * TRACK, (t + 1) * TRACK), "track " + t);
+            }
+            byte[] whole = new byte[TRACK];
+            new Random(63).nextBytes(whole);
+            v.write(3L * TRACK, ByteBuffer.wrap(whole)); // the administrator's choice for track 3: new bytes
+            v.flush();
+            System.arraycopy(whole, 0, model, 3 * TRACK, TRACK);
+            assertThat(r.owedTracks().get(3)).isFalse();
+        }
+        try (Pool pool = Pool.open(dir)) { // tried again: track 10 is still damaged
+            Job job = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore")).findFirst().orElseThrow();
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.FAILED);
+            assertThat(job.progress().message()).contains("1 track of the backup is damaged (track 10;");
+            BlockDevice v = pool.device("v");
+            byte[] whole = new byte[TRACK];
+            new Random(64).nextBytes(whole);
+            v.write(10L * TRACK, ByteBuffer.wrap(whole));
+            v.flush();
+            System.arraycopy(whole, 0, model, 10 * TRACK, TRACK);
+        }
+        try (Pool pool = Pool.open(dir)) { // nothing owed is left: the restore finishes
+            Job job = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore")).findFirst().orElseThrow();
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.DONE);
+            assertThat(pool.backups().restoreOf("v")).isNull();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume");
+        }
+    }
+
+    /** Flips a byte of track {@code t} in the store's only image (a full image of random tracks: track t at t * TRACK). */
+    private static void damage(Path store, int t, int within) throws Exception {
+        ImageInfo image = DirectoryStore.open(store, StorageFactory.real(), false).list().get(0);
+        Path data = store.resolve("images").resolve(image.id()).resolve("data");
+        try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            long at = (long) t * TRACK + within;
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
+            ch.write(b, at);
+        }
+    }
+}
