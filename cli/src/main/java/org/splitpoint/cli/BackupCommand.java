@@ -3,6 +3,7 @@ package org.splitpoint.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.splitpoint.engine.backup.BackupException;
 import org.splitpoint.engine.backup.DirectoryStore;
@@ -10,6 +11,7 @@ import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.backup.ImageReader;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.ImagesInUse;
 import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.pool.VolumeState;
 import picocli.CommandLine.Command;
@@ -173,7 +175,9 @@ final class BackupCommand {
             var out = spec.commandLine().getOut();
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
             List<ImageInfo> images = s.list();
+            Map<String, String> inUse = ImagesInUse.of(s);
             if (s.unfinished().contains(id)) {
+                refuseInUse(inUse, id);
                 s.delete(id);
                 out.println("deleted the unfinished image " + id);
                 return 0;
@@ -188,6 +192,9 @@ final class BackupCommand {
                         + "; deleting it would break their chain: delete those first, or add --chain to delete them too");
             }
             doomed.add(0, id);
+            for (String d : doomed) {
+                refuseInUse(inUse, d);
+            }
             if (!yes && !Confirm.typed(spec.commandLine().getErr(), "deleting " + String.join(", ", doomed)
                     + " from " + s.describe() + " cannot be undone", id, "nothing was deleted")) {
                 return 1;
@@ -197,6 +204,14 @@ final class BackupCommand {
                 out.println("deleted image " + doomed.get(i));
             }
             return 0;
+        }
+
+        /** Refuses to delete an image some pool needs now (a restore reads it, a journal builds on it). */
+        private static void refuseInUse(Map<String, String> inUse, String id) {
+            String why = inUse.get(id);
+            if (why != null) {
+                throw new Splitpoint.CommandFailed("image " + id + " is in use and was not deleted: " + why);
+            }
         }
 
         private static void dependents(List<ImageInfo> images, String id, List<String> out) {

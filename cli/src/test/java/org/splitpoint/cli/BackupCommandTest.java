@@ -134,6 +134,41 @@ class BackupCommandTest {
         assertRefused(1, "has tracks of 128 KiB, this pool 64 KiB", "backup", "restore", pool, "v", "--store", store, "--yes");
     }
 
+    /**
+     * An image a running restore reads (its chain) or writes through to cannot be deleted: it was, and
+     * the restore's owed tracks were then lost for good (its job failed naming a bare path). The
+     * refusal says who uses it and how to end that; the store is untouched; once the restore is
+     * cancelled the images go.
+     */
+    @Test
+    void imagesARunningRestoreNeedsAreNotDeleted() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", "100K", "--in", tmp.resolve("in")).code()).isZero();
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store).code()).isZero();
+        String full = first();
+        String inc = onlyImage();
+        try (Holder h = new Holder(pool)) {
+            CliRun restore = CliRun.of("backup", "restore", pool, "v", "--store", store, "--bulk-throttle", "0.001",
+                    "--write-through", "--no-wait", "--yes");
+            assertThat(restore.code()).as(restore.err()).isZero();
+            String wt = h.pool.backups().restoreOf("v").writeThrough().header().id();
+            Map<String, String> storeBefore = CliRun.fingerprint(store);
+            for (String id : List.of(inc, full, wt)) {
+                CliRun del = CliRun.of("backup", "delete", store, id, "--chain", "--yes");
+                assertThat(del.code()).as(del.err()).isEqualTo(1);
+                assertThat(CliRun.oneSentence(del)).contains("is in use and was not deleted")
+                        .contains(id.equals(wt) ? "the writes made during the restore of volume v" : "volume v of the pool at "
+                                + pool.toAbsolutePath().normalize() + " is being restored from image " + inc)
+                        .contains("job cancel");
+            }
+            assertThat(CliRun.fingerprint(store)).isEqualTo(storeBefore);
+            assertThat(CliRun.of("job", "cancel", pool, "instant-restore-v", "--yes").code()).isZero();
+        }
+        CliRun del = CliRun.of("backup", "delete", store, full, "--chain", "--yes");
+        assertThat(del.code()).as(del.err()).isZero();
+        assertThat(CliRun.of("backup", "list", store).out()).contains("no images");
+    }
+
     /** fio writes and verifies through serve from the first second of an instant restore: 0 errors. */
     @Test
     @Timeout(180)

@@ -44,6 +44,10 @@ final class ImageDeletion {
         if (l.restoring(i.id())) {
             return "a restore of a volume reads image " + i.id() + "; delete it once the restore finished";
         }
+        String use = l.inUse(i.id());
+        if (use != null) {
+            return "in use: " + use;
+        }
         if (s != null && BackupNow.job(s, "backup", i.volume()) != null) {
             return "a backup of " + i.volume() + " is running; delete its images once it finished";
         }

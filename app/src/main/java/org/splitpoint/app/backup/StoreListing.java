@@ -14,6 +14,7 @@ import org.splitpoint.engine.backup.BackupException;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.pool.ImagesInUse;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -25,9 +26,12 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * at that moment: each volume's last backup, and the images that running restores read from.
  *
  * @param inRestore "storeUuid/imageId" of every image in the chain of a restore under way
+ * @param inUse     images some pool (this one or another) needs now, each with the engine's sentence
+ *                  ({@link ImagesInUse}: a restore reads it, a journal builds on it)
  */
 public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo> images, List<String> unfinished,
-                           String problem, Map<String, BackupRecord> lastBackups, Set<String> inRestore) {
+                           String problem, Map<String, BackupRecord> lastBackups, Set<String> inRestore,
+                           Map<String, String> inUse) {
 
     /** Reads {@code dir} and the pool's backup records (an engine call: never on the UI thread). */
     public static StoreListing read(Pool pool, Path dir) {
@@ -72,7 +76,8 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
                 inRestore.add(l.uuid() + "/" + i.id());
             }
         }
-        return new StoreListing(l.dir(), l.isNew(), l.uuid(), l.images(), l.unfinished(), l.problem(), last, inRestore);
+        return new StoreListing(l.dir(), l.isNew(), l.uuid(), l.images(), l.unfinished(), l.problem(), last, inRestore,
+                l.inUse());
     }
 
     /**
@@ -88,19 +93,20 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
     private static StoreListing readStore(Path dir, Map<String, BackupRecord> last, Set<String> inRestore) {
         try {
             DirectoryStore store = DirectoryStore.open(dir, StorageFactory.real(), false);
-            return new StoreListing(dir, false, store.uuid(), store.list(), store.unfinished(), null, last, inRestore);
+            return new StoreListing(dir, false, store.uuid(), store.list(), store.unfinished(), null, last, inRestore,
+                    ImagesInUse.of(store));
         } catch (BackupException e) {
             if (Files.isRegularFile(dir)) { // the engine's sentence names the CLI's --store
                 return new StoreListing(dir, false, null, List.of(), List.of(), dir + " is a file, not a backup store"
-                        + " directory", last, inRestore);
+                        + " directory", last, inRestore, Map.of());
             }
             if (isNewStore(dir)) {
-                return new StoreListing(dir, true, null, List.of(), List.of(), null, last, inRestore);
+                return new StoreListing(dir, true, null, List.of(), List.of(), null, last, inRestore, Map.of());
             }
-            return new StoreListing(dir, false, null, List.of(), List.of(), e.getMessage(), last, inRestore);
+            return new StoreListing(dir, false, null, List.of(), List.of(), e.getMessage(), last, inRestore, Map.of());
         } catch (IOException | RuntimeException e) {
             return new StoreListing(dir, false, null, List.of(), List.of(), "cannot read " + dir + ": " + e.getMessage(),
-                    last, inRestore);
+                    last, inRestore, Map.of());
         }
     }
 
@@ -135,6 +141,11 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
     /** True when image {@code id} of this store is read by a restore under way. */
     public boolean restoring(String id) {
         return uuid != null && inRestore.contains(uuid + "/" + id);
+    }
+
+    /** Why some pool needs image {@code id} now (a restore reads it, a journal builds on it), or null. */
+    public String inUse(String id) {
+        return inUse.get(id);
     }
 
     public ImageInfo image(String id) {

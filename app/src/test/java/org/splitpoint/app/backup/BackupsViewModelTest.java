@@ -241,6 +241,33 @@ class BackupsViewModelTest {
         assertThat(status.messageProperty().get()).endsWith("Deleted images " + full + ", " + inc);
     }
 
+    /**
+     * An image another pool's restore reads cannot be deleted from the app either (the app knew only
+     * its own pool's restores): the reason names that pool and volume; it holds after that pool closed
+     * (its restore resumes at its next opening).
+     */
+    @Test
+    void anImageAnotherPoolRestoresFromIsNotDeleted() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        String full = backUp(true).get(0).id();
+        Path other = tmp.resolve("other-pool").toAbsolutePath().normalize();
+        ImageInfo image = vm.listingProperty().get().image(full);
+        org.splitpoint.engine.pool.Pool.create(other, 2, image.size() + (1 << 20), image.trackSize(),
+                org.splitpoint.engine.io.StorageFactory.real());
+        try (org.splitpoint.engine.pool.Pool o = org.splitpoint.engine.pool.Pool.open(other)) {
+            long size = image.size();
+            o.admin().createVolume("prod", org.splitpoint.engine.pool.Layout.RAID1, List.of("d1", "d2"), size);
+            o.backups().restore("prod", store("backups"), full, false, 1);
+        }
+        vm.refresh(); // the stores read again
+        ui.drain();
+        vm.selectedProperty().set(row(full));
+        assertThat(vm.deleteBlockedProperty().get()).startsWith("in use: volume prod of the pool at " + other
+                + " is being restored from image " + full);
+        assertThat(Files.isDirectory(store("backups").resolve("images").resolve(full))).isTrue();
+    }
+
     @Test
     void removingAStoreForgetsItButLeavesItsImages() throws Exception {
         vm.addStore(store("backups").toString());

@@ -21,6 +21,8 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * with the SHA-256 of both files). An image is written in {@code images/<id>.partial/} and becomes
  * visible by one rename once its files and manifest are durable; the directory is synced after, so
  * a crash leaves either no image or a whole one, and a partial directory is never listed as one.
+ * {@code users/} names the pools that back up to or restore from the store ({@link StoreUser}), so a
+ * delete can ask them whether an image is in use.
  */
 public final class DirectoryStore implements BackupStore {
 
@@ -30,6 +32,15 @@ public final class DirectoryStore implements BackupStore {
 
     /** The body of store.json. */
     public record StoreRecord(String uuid, String createdAt) { }
+
+    private static final String USER_MAGIC = "splitpoint-store-user";
+
+    /**
+     * A pool that uses this store ({@code users/<pool uuid>-<place>.json}): what it needs of the store (the
+     * images a restore reads, a journal's base) is in its own pool.json, which a delete reads, so
+     * nothing here has to be taken back when the pool stops needing an image — or is lost in a crash.
+     */
+    public record StoreUser(String poolUuid, String poolDir) { }
 
     private final Path dir;
     private final StorageFactory storage;
@@ -99,7 +110,7 @@ public final class DirectoryStore implements BackupStore {
         return dir.resolve("images");
     }
 
-    StorageFactory storage() {
+    public StorageFactory storage() {
         return storage;
     }
 
@@ -205,6 +216,51 @@ public final class DirectoryStore implements BackupStore {
         }
         Files.deleteIfExists(p);
         storage.syncDirectory(images());
+    }
+
+    /** Records that the pool {@code poolUuid} at {@code poolDir} uses this store (durable; once per place). */
+    public void addUser(String poolUuid, Path poolDir) throws IOException {
+        Path users = dir.resolve("users");
+        StoreUser u = new StoreUser(poolUuid, poolDir.toAbsolutePath().normalize().toString());
+        // one record per pool and place: a copied pool directory keeps its uuid, and both copies count
+        String place = java.util.HexFormat.of().formatHex(IndexRecord.newDigest()
+                .digest(u.poolDir().getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 4);
+        Path file = users.resolve(poolUuid + "-" + place + ".json");
+        if (Files.isRegularFile(file)) {
+            try {
+                if (u.equals(CheckedJson.read(storage, file, USER_MAGIC, VERSION, StoreUser.class))) {
+                    return;
+                }
+            } catch (CorruptMetadataException e) {
+                // written again below
+            }
+        }
+        if (!Files.isDirectory(users)) {
+            Files.createDirectories(users);
+            storage.syncDirectory(dir);
+        }
+        CheckedJson.write(storage, file, USER_MAGIC, VERSION, u);
+    }
+
+    /** The pools recorded as using this store (a damaged record is skipped: its pool records itself again). */
+    public List<StoreUser> users() throws IOException {
+        Path users = dir.resolve("users");
+        List<StoreUser> out = new ArrayList<>();
+        if (!Files.isDirectory(users)) {
+            return out;
+        }
+        try (var s = Files.list(users)) {
+            for (Path p : s.sorted().toList()) {
+                if (p.getFileName().toString().endsWith(".json")) {
+                    try {
+                        out.add(CheckedJson.read(storage, p, USER_MAGIC, VERSION, StoreUser.class));
+                    } catch (CorruptMetadataException e) {
+                        // skipped
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Seals {@code partial}: its manifest written durably, then renamed into place (see the class note). */

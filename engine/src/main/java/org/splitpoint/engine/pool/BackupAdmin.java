@@ -170,6 +170,7 @@ public final class BackupAdmin {
             ImageInfo header = new ImageInfo(newId(volume, full), store.uuid(), volume, v.size(), pool.trackSize,
                     java.time.Instant.now().toString(), parent, full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL,
                     0, 0, null, null);
+            ImagesInUse.register(pool, store); // a journal may build on this image
             ImageWriter writer = store.create(header);
             BackupWork[] work = new BackupWork[1];
             try {
@@ -214,8 +215,9 @@ public final class BackupAdmin {
 
     /** Images of {@code volume} left unfinished by an earlier backup (a crash): they cannot be finished. */
     private static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
+        java.util.Map<String, String> inUse = ImagesInUse.of(store);
         for (String id : store.unfinished()) {
-            if (id.startsWith(volume + "-")) {
+            if (id.startsWith(volume + "-") && !inUse.containsKey(id)) { // not a restore's write-through image
                 store.delete(id);
             }
         }
@@ -405,6 +407,7 @@ public final class BackupAdmin {
             pool.storage.delete(map);
             InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracksOf(pool, v), true));
             pool.storage.syncDirectory(map.getParent());
+            ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
             if (writeThrough) {
                 wt = store.create(new ImageInfo(newId(volume, false), store.uuid(), volume, v.size(), pool.trackSize,
                         java.time.Instant.now().toString(), id, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
@@ -643,6 +646,9 @@ public final class BackupAdmin {
             String unavailable = null;
             try {
                 DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+                if (!pool.isReadOnly()) {
+                    ImagesInUse.register(pool, store); // again: a pool moved, or restoring since before stores knew their users
+                }
                 onDemand = ChainReader.open(store, rec.image());
                 bulk = onDemand.duplicate();
                 if (rec.writeThrough() != null && !pool.isReadOnly()) {

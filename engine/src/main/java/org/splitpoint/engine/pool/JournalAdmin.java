@@ -491,6 +491,7 @@ public final class JournalAdmin {
             }
             refuseStore(volume, storeDir);
             DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, true);
+            ImagesInUse.register(pool, st);
             for (String dn : driveNames) { // blank legs: an earlier use of the drive leaves nothing to read back
                 Drive d = pool.drives.get(dn); // a SPARE's bytes belong to nothing: not kept
                 pool.storage.delete(pool.paths.image(dn));

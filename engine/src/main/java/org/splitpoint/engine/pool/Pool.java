@@ -514,6 +514,11 @@ public final class Pool implements AutoCloseable {
         return List.copyOf(openNotes);
     }
 
+    /** The pool's identity (pool.json). */
+    public String uuid() {
+        return uuid;
+    }
+
     public List<Job> jobs() {
         return List.copyOf(jobs);
     }

@@ -1,0 +1,109 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.meta.CheckedJson;
+
+/**
+ * Which images of a store a pool still needs, so that {@code backup delete} (and the app's delete)
+ * can refuse them: the chain an instant restore reads its owed tracks from and the unfinished image
+ * its writes go through to (deleted, the restore can never finish: those tracks are lost), and the
+ * chain a staged journal builds on (deleted, the journal can no longer rebuild the volume).
+ *
+ * <p>Design. The store lists the pools that use it ({@link DirectoryStore#addUser}, recorded when a
+ * pool backs up to it, restores from it or journals into it); each pool's own pool.json says what it
+ * needs, and is read here, from any process: it is replaced atomically, so it is read whole. Nothing
+ * has to be released when a restore ends or a journal goes, and no crash leaves a stale claim: a
+ * pool whose pool.json is gone, or is another pool's now, needs nothing.
+ */
+public final class ImagesInUse {
+
+    private ImagesInUse() {
+    }
+
+    /** Records that {@code pool} uses {@code store} (called before it starts to need any of its images). */
+    static void register(Pool pool, DirectoryStore store) throws IOException {
+        store.addUser(pool.uuid(), pool.paths.dir());
+    }
+
+    /** The images of {@code store} some pool needs now, each with one sentence saying who and why. */
+    public static Map<String, String> of(DirectoryStore store) throws IOException {
+        Map<String, ImageInfo> images = new HashMap<>();
+        for (ImageInfo i : store.list()) {
+            images.put(i.id(), i);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (DirectoryStore.StoreUser u : store.users()) {
+            Path dir = Path.of(u.poolDir());
+            Path json = new PoolPaths(dir).config();
+            if (!Files.isRegularFile(json)) {
+                continue; // that pool is gone
+            }
+            PoolConfig config;
+            try {
+                config = CheckedJson.read(store.storage(), json, PoolConfig.MAGIC, PoolConfig.VERSION, PoolConfig.class);
+            } catch (IOException e) {
+                continue; // a pool that cannot be read cannot open, so restore or journal nothing
+            }
+            if (!u.poolUuid().equals(config.uuid())) {
+                continue; // another pool lives there now
+            }
+            for (PoolConfig.RestoreRecord r : config.restores()) {
+                if (!sameDir(r.store(), store.dir())) {
+                    continue;
+                }
+                String why = "volume " + r.volume() + " of the pool at " + dir + " is being restored from image " + r.image()
+                        + ": its tracks not yet restored are read from it; wait for the restore to finish, or cancel it"
+                        + " (splitpoint job cancel " + dir + " instant-restore-" + r.volume() + ")";
+                for (String id : chain(images, r.image())) {
+                    out.putIfAbsent(id, why);
+                }
+                if (r.writeThrough() != null) {
+                    out.putIfAbsent(r.writeThrough(), "the writes made during the restore of volume " + r.volume()
+                            + " of the pool at " + dir + " go into image " + r.writeThrough() + ", sealed when the"
+                            + " restore finishes; wait for it, or cancel it (splitpoint job cancel " + dir
+                            + " instant-restore-" + r.volume() + ")");
+                }
+            }
+            for (PoolConfig.JournalRecord j : config.journals()) {
+                if (j.base() == null || !store.uuid().equals(j.storeUuid())) {
+                    continue;
+                }
+                String why = "the staged journal of volume " + j.volume() + " of the pool at " + dir + " builds on image "
+                        + j.base() + ": the volume is rebuilt from it and the journal; back the volume up again (its"
+                        + " journal then builds on the new image) or disable the journal first";
+                for (String id : chain(images, j.base())) {
+                    out.putIfAbsent(id, why);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code id} and the images it builds on. */
+    private static List<String> chain(Map<String, ImageInfo> images, String id) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String at = id; at != null && !out.contains(at); ) {
+            out.add(at);
+            ImageInfo i = images.get(at);
+            at = i == null ? null : i.parent();
+        }
+        return out;
+    }
+
+    private static boolean sameDir(String recorded, Path store) {
+        try {
+            Path r = Path.of(recorded);
+            return Files.exists(r) && Files.isSameFile(r, store);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.io.StorageFactory;
+
+/**
+ * What a store's images are needed for, asked of the pools that use it: a staged journal's base
+ * chain, a restore's chain and its write-through image; nothing once the journal is disabled or
+ * the restore ends, nor for a pool that is gone or replaced by another at the same place.
+ */
+class ImagesInUseTest {
+
+    private static final int TRACK = 64 << 10;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aJournalsBaseAndARestoresImagesAreInUseWhileTheyAreNeeded() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1L << 20, TRACK);
+        Path store = tmp.resolve("store");
+        Files.createDirectories(store);
+        String base;
+        try (Pool pool = Pool.open(dir)) {
+            List<String> legs = List.of(pool.admin().addDrive(4L << 20), pool.admin().addDrive(4L << 20));
+            byte[] data = new byte[(int) pool.volume("v").size()];
+            new Random(71).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data));
+            assertThat(pool.journals().enable("v", legs, store, 3L << 20, 0).await(60_000)).isTrue();
+            base = pool.journals().status("v").base();
+            Map<String, String> inUse = ImagesInUse.of(open(store));
+            assertThat(inUse).containsOnlyKeys(base);
+            assertThat(inUse.get(base)).contains("the staged journal of volume v of the pool at " + dir.toAbsolutePath().normalize());
+            pool.journals().disable("v");
+            assertThat(ImagesInUse.of(open(store))).isEmpty();
+
+            assertThat(pool.backups().backup("v", store, false, 0).await(60_000)).isTrue();
+            String inc = pool.backups().lastBackup("v").image();
+            pool.backups().restore("v", store, null, true, 1); // a byte a second: it stays
+            String wt = pool.backups().restoreOf("v").writeThrough().header().id();
+            inUse = ImagesInUse.of(open(store));
+            assertThat(inUse).containsOnlyKeys(base, inc, wt);
+            assertThat(inUse.get(base)).contains("volume v of the pool at").contains("is being restored from image " + inc);
+            assertThat(inUse.get(wt)).contains("the writes made during the restore of volume v");
+        }
+        Path moved = tmp.resolve("elsewhere");
+        Files.move(dir, moved); // the pool is gone from where the store saw it
+        assertThat(ImagesInUse.of(open(store))).isEmpty();
+        TestPools.create(dir, Layout.RAID1, 2, 1L << 20, TRACK); // another pool at the same place
+        assertThat(ImagesInUse.of(open(store))).isEmpty();
+        TestPools.deleteDir(dir);
+        Files.move(moved, dir);
+        try (Pool pool = Pool.open(dir)) { // the restore resumes: in use again, until it finishes
+            assertThat(ImagesInUse.of(open(store))).hasSize(3);
+            pool.activeJobs().forEach(j -> j.setThrottle(0));
+            assertThat(pool.activeJobs().get(0).await(60_000)).isTrue();
+            assertThat(ImagesInUse.of(open(store))).isEmpty();
+        }
+    }
+
+    private static DirectoryStore open(Path store) throws Exception {
+        return DirectoryStore.open(store, StorageFactory.real(), false);
+    }
+}
