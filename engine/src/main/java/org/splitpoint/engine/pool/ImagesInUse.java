@@ -28,9 +28,17 @@ public final class ImagesInUse {
     private ImagesInUse() {
     }
 
-    /** Records that {@code pool} uses {@code store} (called before it starts to need any of its images). */
-    static void register(Pool pool, DirectoryStore store) throws IOException {
-        store.addUser(pool.uuid(), pool.paths.dir());
+    /**
+     * Records that {@code pool} uses {@code store} (called before it starts to need any of its
+     * images). A store that cannot be written (backup media mounted read-only) is still restored
+     * from: nobody deletes images there either, so the record is skipped.
+     */
+    static void register(Pool pool, DirectoryStore store) {
+        try {
+            store.addUser(pool.uuid(), pool.paths.dir());
+        } catch (IOException e) {
+            // read-only store: see above
+        }
     }
 
     /** The images of {@code store} some pool needs now, each with one sentence saying who and why. */
