@@ -126,7 +126,8 @@ final class ServeCommand implements Callable<Integer> {
                     + NbdUri.of(address, e.name()));
         }
         out.flush();
-        AutoCloseable imageCheck = org.splitpoint.engine.pool.DriveImageCheck.watch(pool); // images changed under us
+        // images changed under us; restores waiting for their backup store
+        AutoCloseable imageCheck = org.splitpoint.engine.pool.HolderChecks.watch(pool);
         Thread hook = new Thread(() -> {
             try {
                 imageCheck.close();

@@ -98,8 +98,9 @@ public final class PoolViewModel {
         bridge.onEvents(notices::events); // and of critical events
         this.drives = new DrivesViewModel(bridge, status);
         this.workloads = new Workloads(bridge, expectations, status);
-        // an image removed or resized under the app fails its drive (a critical event, the bay shows it)
-        bridge.every(org.splitpoint.engine.pool.DriveImageCheck.PERIOD, org.splitpoint.engine.pool.DriveImageCheck::run);
+        // an image removed or resized under the app fails its drive (a critical event, the bay shows it);
+        // a restore waiting for its backup store goes on once the store can be read
+        bridge.every(org.splitpoint.engine.pool.HolderChecks.PERIOD, org.splitpoint.engine.pool.HolderChecks::run);
         this.nav = new NavViewModel(bridge.poolDir().getFileName() == null ? bridge.poolDir().toString()
                 : bridge.poolDir().getFileName().toString());
         this.pairs = new PairsViewModel(bridge, status);

@@ -692,4 +692,92 @@ public final class BackupAdmin {
             }
         }
     }
+
+    /** How often a restore waiting for its store tries it again (a holder's timer calls {@link #retryWaiting} more often). */
+    static final long RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Restores waiting for their store (it could not be read when the pool opened: a backup disk
+     * not yet mounted) try it again, at most every {@link #RETRY_NANOS}: once it reads, reads of
+     * owed tracks fetch again and the bulk copy starts. Before, the restore waited until the pool was
+     * next opened, its owed tracks unreadable all that time. A write-through image is not resumed
+     * then: the writes made while waiting are not in it, so it is dropped (the volume's changed-block
+     * map still has them for the next incremental backup). Returns what happened, for the holder.
+     */
+    public static List<String> retryWaiting(Pool pool) {
+        return retryWaiting(pool, RETRY_NANOS);
+    }
+
+    /** {@link #retryWaiting(Pool)}, trying a store again once {@code minNanos} passed since the last try. */
+    static List<String> retryWaiting(Pool pool, long minNanos) {
+        List<String> said = new ArrayList<>();
+        if (pool.isReadOnly()) {
+            return said;
+        }
+        long now = System.nanoTime();
+        for (InstantRestore r : new ArrayList<>(pool.restores.values())) {
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+            Long last = pool.restoreRetries.get(r.volume());
+            if (r.unavailable() == null || rec == null || (last != null && now - last < minNanos)) {
+                continue;
+            }
+            pool.restoreRetries.put(r.volume(), now);
+            ChainReader onDemand = null;
+            ChainReader bulk = null;
+            DirectoryStore store;
+            try { // outside the pool's monitor: a store on a slow mount must not stop the pool
+                store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+                onDemand = ChainReader.open(store, rec.image());
+                bulk = onDemand.duplicate();
+            } catch (IOException e) {
+                closeQuietly(onDemand);
+                continue; // still waiting; the event at open said why
+            }
+            synchronized (pool) {
+                if (pool.restores.get(r.volume()) != r || r.unavailable() == null || pool.isClosed()) {
+                    closeQuietly(onDemand);
+                    closeQuietly(bulk);
+                    continue;
+                }
+                r.sourceAvailable(onDemand, bulk);
+                pool.restoreRetries.remove(r.volume());
+                pool.openNotes.removeIf(n -> n.startsWith("the instant restore of " + r.volume() + " from image "));
+                ImagesInUse.register(pool, store);
+                String dropped = "";
+                if (rec.writeThrough() != null) {
+                    String wt = rec.writeThrough();
+                    rec = new PoolConfig.RestoreRecord(rec.volume(), rec.store(), rec.image(), null, rec.throttle(),
+                            rec.paused(), rec.total(), rec.journalFrom(), rec.journalTo());
+                    pool.restoreRecords.put(r.volume(), rec);
+                    try {
+                        pool.persist();
+                        if (store.unfinished().contains(wt)) {
+                            store.delete(wt);
+                        }
+                    } catch (IOException e) {
+                        // the record says no image now; an unfinished one left behind is listed as such
+                    }
+                    dropped = "; its write-through image " + wt + " is dropped (the writes made while the store could"
+                            + " not be read are not in it; the next incremental backup copies them)";
+                }
+                pool.startJob(restoreJob(pool, r, rec));
+                String msg = "the backup store of the instant restore of " + r.volume() + " can be read again: the restore"
+                        + " goes on, " + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore"
+                        + dropped;
+                pool.events.publish(Event.info("RESTORE", r.volume(), msg));
+                said.add(msg);
+            }
+        }
+        return said;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (Exception e) {
+            // nothing more to do with it
+        }
+    }
 }

@@ -49,31 +49,6 @@ public final class DriveImageCheck {
         return found;
     }
 
-    /** How often a holder looks: a resized image is found within this long. */
-    public static final java.time.Duration PERIOD = java.time.Duration.ofSeconds(2);
-
-    /**
-     * Runs {@link #run} every {@link #PERIOD} on a daemon thread of its own until closed (a holder
-     * of the pool: {@code serve}; the app runs it on its own timer). A pass that fails is logged
-     * and the next one tries again.
-     */
-    public static AutoCloseable watch(Pool pool) {
-        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "splitpoint-image-check");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                run(pool);
-            } catch (IOException | RuntimeException e) {
-                System.getLogger(DriveImageCheck.class.getName()).log(System.Logger.Level.WARNING,
-                        "drive image check: " + e.getMessage());
-            }
-        }, PERIOD.toMillis(), PERIOD.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        return timer::shutdownNow;
-    }
-
     /** What is wrong with {@code image}, or null when it is there at its recorded size. */
     static String wrongImage(Path image, Drive d) {
         try {

@@ -66,6 +66,8 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.RestoreRecord> restoreRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Instant restores under way, by volume (their views are what hosts see). */
     final Map<String, org.splitpoint.engine.restore.InstantRestore> restores = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When a restore waiting for its store last tried it (System.nanoTime), by volume: {@link BackupAdmin#retryWaiting}. */
+    final Map<String, Long> restoreRetries = new java.util.concurrent.ConcurrentHashMap<>();
     final Map<String, PoolConfig.JournalRecord> journalRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Open staged backup journals, by volume. */
     final Map<String, JournalAdmin.Open> journals = new java.util.concurrent.ConcurrentHashMap<>();

@@ -98,9 +98,10 @@ public final class InstantRestore implements AutoCloseable {
 
     private final String volume;
     private final BlockDevice target;
-    private final TrackSource onDemand;
-    private final TrackSource bulk;
-    private final String unavailable;
+    /** The chain's readers; null while the store cannot be read (then {@link #unavailable} says why). */
+    private volatile TrackSource onDemand;
+    private volatile TrackSource bulk;
+    private volatile String unavailable;
     private final InvalidTracks owed;
     private final ImageWriter writeThrough;
     private final Listener listener;
@@ -182,6 +183,19 @@ public final class InstantRestore implements AutoCloseable {
     /** Why the store cannot be read, or null. */
     public String unavailable() {
         return unavailable;
+    }
+
+    /**
+     * The store can be read again (it could not when the pool opened): the chain's readers, each
+     * its own handles. Reads of owed tracks fetch from now on; the caller starts the bulk copy.
+     */
+    public synchronized void sourceAvailable(TrackSource onDemand, TrackSource bulk) {
+        if (this.onDemand != null) {
+            throw new IllegalStateException("the restore of " + volume + " reads its backup already");
+        }
+        this.bulk = bulk;
+        this.onDemand = onDemand;
+        this.unavailable = null;
     }
 
     public long totalTracks() {
