@@ -81,7 +81,9 @@ final class BackupCommand {
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
             List<ImageInfo> images = s.list();
             List<String> unfinished = s.unfinished();
+            Map<String, String> damaged = s.damaged();
             if (json) {
+                damaged.forEach((id, why) -> spec.commandLine().getErr().println("splitpoint: not listed: " + why));
                 var arr = Json.MAPPER.createArrayNode();
                 for (ImageInfo i : images) {
                     arr.addObject().put("id", i.id()).put("volume", i.volume()).put("createdAt", i.createdAt())
@@ -106,7 +108,11 @@ final class BackupCommand {
             for (String u : unfinished) {
                 out.println("unfinished (not an image; 'backup delete' removes it): " + u);
             }
-            return 0;
+            for (var d : damaged.entrySet()) {
+                out.println("DAMAGED (cannot be read or restored; 'backup delete' removes it): " + d.getKey() + ": "
+                        + d.getValue());
+            }
+            return damaged.isEmpty() ? 0 : 1;
         }
     }
 
@@ -125,12 +131,16 @@ final class BackupCommand {
             var err = spec.commandLine().getErr();
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
             List<String> ids = new ArrayList<>();
+            int bad = 0;
             if (id != null) {
                 ids.add(id);
             } else {
                 s.list().forEach(i -> ids.add(i.id()));
+                for (var d : s.damaged().entrySet()) { // their manifest cannot be read: nothing to verify against
+                    out.println(d.getKey() + ": DAMAGED: " + d.getValue());
+                    bad++;
+                }
             }
-            int bad = 0;
             ProgressLine line = new ProgressLine(err);
             for (String x : ids) {
                 try (ImageReader r = s.open(x)) {
@@ -150,7 +160,8 @@ final class BackupCommand {
                 }
             }
             if (bad > 0) {
-                err.println("splitpoint: " + bad + " of " + ids.size() + " images failed verification");
+                int all = ids.size() + (id == null ? s.damaged().size() : 0);
+                err.println("splitpoint: " + bad + " of " + all + " images failed verification");
                 return 1;
             }
             return 0;
@@ -180,6 +191,17 @@ final class BackupCommand {
                 refuseInUse(inUse, id);
                 s.delete(id);
                 out.println("deleted the unfinished image " + id);
+                return 0;
+            }
+            String damage = s.damaged().get(id);
+            if (damage != null) { // no manifest to read: no chain to know; what builds on it is broken already
+                refuseInUse(inUse, id);
+                if (!yes && !Confirm.typed(spec.commandLine().getErr(), "deleting the damaged image " + id + " from "
+                        + s.describe() + " cannot be undone (" + damage + ")", id, "nothing was deleted")) {
+                    return 1;
+                }
+                s.delete(id);
+                out.println("deleted the damaged image " + id);
                 return 0;
             }
             if (images.stream().noneMatch(i -> i.id().equals(id))) {

@@ -135,6 +135,38 @@ class BackupCommandTest {
     }
 
     /**
+     * One image whose manifest is damaged hid every other one (list, verify and delete failed with its
+     * sentence, and it could not be deleted); now it is listed apart as DAMAGED, the others list and
+     * verify, a restore without --at refuses rather than take an older image, and it can be deleted.
+     */
+    @Test
+    void aDamagedManifestHidesNothingElseAndCanBeDeleted() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store).code()).isZero();
+        String full = first();
+        String inc = onlyImage();
+        Path manifest = store.resolve("images").resolve(inc).resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"tracks\"", "\"trackz\""));
+
+        CliRun list = CliRun.of("backup", "list", store);
+        assertThat(list.code()).isEqualTo(1);
+        assertThat(list.out()).contains(full).contains("DAMAGED (cannot be read or restored; 'backup delete' removes it): "
+                + inc + ": image " + inc + " in " + store + ": manifest.json fails its CRC32C check");
+        CliRun verify = CliRun.of("backup", "verify", store);
+        assertThat(verify.code()).isEqualTo(1);
+        assertThat(verify.out()).contains(full + ": ok", inc + ": DAMAGED: ");
+        assertThat(verify.err()).contains("1 of 2 images failed verification");
+        assertRefused(1, "it may be the newest image of v: name the image to restore with --at ID", "backup", "restore",
+                pool, "v", "--store", store, "--yes");
+        CliRun del = CliRun.of("backup", "delete", store, inc, "--yes");
+        assertThat(del.code()).as(del.err()).isZero();
+        assertThat(del.out()).contains("deleted the damaged image " + inc);
+        CliRun after = CliRun.of("backup", "list", store);
+        assertThat(after.code()).isZero();
+        assertThat(after.out()).contains(full).doesNotContain("DAMAGED");
+    }
+
+    /**
      * An image a running restore reads (its chain) or writes through to cannot be deleted: it was, and
      * the restore's owed tracks were then lost for good (its job failed naming a bare path). The
      * refusal says who uses it and how to end that; the store is untouched; once the restore is

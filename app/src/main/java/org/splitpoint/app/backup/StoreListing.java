@@ -28,10 +28,11 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * @param inRestore "storeUuid/imageId" of every image in the chain of a restore under way
  * @param inUse     images some pool (this one or another) needs now, each with the engine's sentence
  *                  ({@link ImagesInUse}: a restore reads it, a journal builds on it)
+ * @param damaged   image directories whose manifest cannot be read, each with why (not in {@code images})
  */
 public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo> images, List<String> unfinished,
                            String problem, Map<String, BackupRecord> lastBackups, Set<String> inRestore,
-                           Map<String, String> inUse) {
+                           Map<String, String> inUse, Map<String, String> damaged) {
 
     /** Reads {@code dir} and the pool's backup records (an engine call: never on the UI thread). */
     public static StoreListing read(Pool pool, Path dir) {
@@ -77,7 +78,7 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
             }
         }
         return new StoreListing(l.dir(), l.isNew(), l.uuid(), l.images(), l.unfinished(), l.problem(), last, inRestore,
-                l.inUse());
+                l.inUse(), l.damaged());
     }
 
     /**
@@ -94,19 +95,19 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
         try {
             DirectoryStore store = DirectoryStore.open(dir, StorageFactory.real(), false);
             return new StoreListing(dir, false, store.uuid(), store.list(), store.unfinished(), null, last, inRestore,
-                    ImagesInUse.of(store));
+                    ImagesInUse.of(store), store.damaged());
         } catch (BackupException e) {
             if (Files.isRegularFile(dir)) { // the engine's sentence names the CLI's --store
                 return new StoreListing(dir, false, null, List.of(), List.of(), dir + " is a file, not a backup store"
-                        + " directory", last, inRestore, Map.of());
+                        + " directory", last, inRestore, Map.of(), Map.of());
             }
             if (isNewStore(dir)) {
-                return new StoreListing(dir, true, null, List.of(), List.of(), null, last, inRestore, Map.of());
+                return new StoreListing(dir, true, null, List.of(), List.of(), null, last, inRestore, Map.of(), Map.of());
             }
-            return new StoreListing(dir, false, null, List.of(), List.of(), e.getMessage(), last, inRestore, Map.of());
+            return new StoreListing(dir, false, null, List.of(), List.of(), e.getMessage(), last, inRestore, Map.of(), Map.of());
         } catch (IOException | RuntimeException e) {
             return new StoreListing(dir, false, null, List.of(), List.of(), "cannot read " + dir + ": " + e.getMessage(),
-                    last, inRestore, Map.of());
+                    last, inRestore, Map.of(), Map.of());
         }
     }
 
@@ -135,7 +136,9 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
         }
         long bytes = images.stream().mapToLong(ImageInfo::dataBytes).sum();
         String n = images.size() == 1 ? "1 image" : images.size() + " images";
-        return n + " · " + Format.size(bytes) + (unfinished.isEmpty() ? "" : " · " + unfinished.size() + " unfinished");
+        return n + " · " + Format.size(bytes) + (unfinished.isEmpty() ? "" : " · " + unfinished.size() + " unfinished")
+                + (damaged.isEmpty() ? "" : " · " + damaged.size() + " DAMAGED (manifest unreadable: "
+                + String.join(", ", damaged.keySet()) + "; 'splitpoint backup delete' removes it)");
     }
 
     /** True when image {@code id} of this store is read by a restore under way. */

@@ -268,6 +268,24 @@ class BackupsViewModelTest {
         assertThat(Files.isDirectory(store("backups").resolve("images").resolve(full))).isTrue();
     }
 
+    /** An image whose manifest is damaged no longer hides the store's other images: they list, it is named. */
+    @Test
+    void aDamagedManifestIsNamedAndTheOtherImagesList() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        String full = backUp(true).get(0).id();
+        writeTracks(0, 1);
+        String inc = backUp(false).get(0).id();
+        Path manifest = store("backups").resolve("images").resolve(inc).resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"tracks\"", "\"trackz\""));
+        vm.refresh();
+        ui.drain();
+        StoreListing l = vm.listingProperty().get();
+        assertThat(l.problem()).isNull();
+        assertThat(l.images()).extracting(ImageInfo::id).containsExactly(full);
+        assertThat(l.summary()).contains("1 DAMAGED (manifest unreadable: " + inc);
+    }
+
     @Test
     void removingAStoreForgetsItButLeavesItsImages() throws Exception {
         vm.addStore(store("backups").toString());

@@ -114,19 +114,48 @@ public final class DirectoryStore implements BackupStore {
         return storage;
     }
 
+    /**
+     * The sealed images whose manifest reads back, oldest first. One whose manifest is damaged or
+     * missing is left out (see {@link #damaged}): it hid every other image before, and could not
+     * even be deleted.
+     */
     @Override
     public List<ImageInfo> list() throws IOException {
         List<ImageInfo> out = new ArrayList<>();
-        try (var s = Files.list(images())) {
-            for (Path p : s.toList()) {
-                String name = p.getFileName().toString();
-                if (!Files.isDirectory(p) || name.endsWith(PARTIAL)) {
-                    continue;
-                }
+        for (String name : sealedNames()) {
+            try {
                 out.add(manifest(name));
+            } catch (BackupException e) {
+                // damaged(): listed apart
             }
         }
         out.sort(Comparator.comparing(ImageInfo::createdAt).thenComparing(ImageInfo::id));
+        return out;
+    }
+
+    /** Image directories whose manifest is damaged or missing, each with why (sorted by id). */
+    public java.util.SortedMap<String, String> damaged() throws IOException {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        for (String name : sealedNames()) {
+            try {
+                manifest(name);
+            } catch (BackupException e) {
+                out.put(name, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private List<String> sealedNames() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.list(images())) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && !name.endsWith(PARTIAL)) {
+                    out.add(name);
+                }
+            }
+        }
         return out;
     }
 

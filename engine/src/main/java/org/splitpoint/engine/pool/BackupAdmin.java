@@ -476,6 +476,12 @@ public final class BackupAdmin {
                 newest = i;
             }
         }
+        for (var d : store.damaged().entrySet()) {
+            if (d.getKey().startsWith(volume + "-")) { // perhaps the newest: never restore an older one unasked
+                throw new BackupException(d.getValue() + "; it may be the newest image of " + volume + ": name the image"
+                        + " to restore with --at ID ('backup list " + store.describe() + "')");
+            }
+        }
         if (newest == null) {
             throw new BackupException("the backup store " + store.describe() + " holds no image of a volume named "
                     + volume + "; name one with --at ID ('backup list " + store.describe() + "')");
