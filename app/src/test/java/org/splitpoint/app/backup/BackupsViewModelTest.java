@@ -209,7 +209,8 @@ class BackupsViewModelTest {
 
         VerifyState s = row(id).verifyProperty().get();
         assertThat(s.kind()).isEqualTo(VerifyState.Kind.DAMAGED);
-        assertThat(s.detail()).isEqualTo("image " + id + ": its data fails the SHA-256 in its manifest (damaged)");
+        assertThat(s.detail()).matches("image " + id + ": 1 of \\d+ tracks fail their SHA-256 \\(track \\d+; damaged\\): a"
+                + " restore of it copies the others and leaves that one unrestored");
         assertThat(s.look().word()).isEqualTo("DAMAGED");
         assertThat(vm.verifyLineProperty().get()).isEqualTo("1 image verified: 0 ok, 1 DAMAGED");
     }

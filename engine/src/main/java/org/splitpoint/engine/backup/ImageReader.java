@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
 import org.splitpoint.engine.io.StorageFile;
@@ -209,7 +211,8 @@ public final class ImageReader implements AutoCloseable {
 
     /**
      * Reads every track and the data file whole, checking each SHA-256; {@code progress} gets bytes
-     * done. Throws naming the first damage found.
+     * done. Throws naming the damage: the tracks that fail their own SHA-256 (what a restore leaves
+     * owed), or the data file's only.
      */
     public void verify(LongConsumer progress) throws IOException {
         MessageDigest whole = IndexRecord.newDigest();
@@ -223,17 +226,30 @@ public final class ImageReader implements AutoCloseable {
                 progress.accept(at);
             }
         }
-        if (!HexFormat.of().formatHex(whole.digest()).equals(info.dataSha256())) {
-            throw new BackupException("image " + info.id() + ": its data fails the SHA-256 in its manifest (damaged)");
-        }
+        boolean wholeOk = HexFormat.of().formatHex(whole.digest()).equals(info.dataSha256());
+        List<Long> bad = new ArrayList<>();
         for (int i = 0; i < index.tracks.length; i++) {
             TrackStream in = stream(index.tracks[i]);
-            for (int at = 0; at < index.lengths[i]; ) {
-                int n = Math.min(buf.length, index.lengths[i] - at);
-                in.read(buf, 0, n);
-                at += n;
+            try {
+                for (int at = 0; at < index.lengths[i]; ) {
+                    int n = Math.min(buf.length, index.lengths[i] - at);
+                    in.read(buf, 0, n);
+                    at += n;
+                }
+                in.verify();
+            } catch (DamagedTrackException e) {
+                bad.add(index.tracks[i]);
             }
-            in.verify();
+        }
+        if (!bad.isEmpty()) {
+            String list = bad.subList(0, Math.min(8, bad.size())).stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ")) + (bad.size() > 8 ? ", ..." : "");
+            throw new BackupException("image " + info.id() + ": " + bad.size() + " of " + index.tracks.length
+                    + " tracks fail their SHA-256 (track" + (bad.size() == 1 ? " " : "s ") + list + "; damaged): a restore"
+                    + " of it copies the others and leaves " + (bad.size() == 1 ? "that one" : "those") + " unrestored");
+        }
+        if (!wholeOk) {
+            throw new BackupException("image " + info.id() + ": its data fails the SHA-256 in its manifest (damaged)");
         }
     }
 
