@@ -59,6 +59,7 @@ public final class Job implements Runnable {
         this.throttleStamp = THROTTLE_STAMPS.incrementAndGet();
         this.work = work;
         work.reportWithin(this::movedWithinStep);
+        work.paceWithin(this::paceWithinStep);
         this.onProgress = onProgress;
     }
 
@@ -198,8 +199,8 @@ public final class Job implements Runnable {
     @Override
     public void run() {
         rate.add(System.nanoTime(), 0); // the rate's first point: the job's start
-        long bucketStart = System.nanoTime();
-        long bucketBytes = 0;
+        bucketStart = System.nanoTime();
+        bucketBytes = 0;
         try {
             while (work.hasMore(done, total)) {
                 if (!waitWhilePaused()) {
@@ -222,7 +223,8 @@ public final class Job implements Runnable {
                         bucketBytes = 0;
                     }
                 }
-                bucketBytes += step();
+                long moved = step(); // apart: the step adds what it tells within to the bucket itself
+                bucketBytes += moved;
             }
             complete();
         } catch (Exception e) {
@@ -282,6 +284,36 @@ public final class Job implements Runnable {
         return new java.io.IOException(why, e);
     }
 
+    /** The throttle's token bucket (one second): when it began and the bytes moved since; only this thread. */
+    private long bucketStart;
+    private long bucketBytes;
+
+    /** {@link JobWork#paceWithin}: waits as the throttle asks for the bytes moved; false when the step should end. */
+    private boolean paceWithinStep() {
+        while (!cancelRequested && !stopRequested && state != JobState.PAUSED) {
+            long t = throttle;
+            if (t <= 0) {
+                return true;
+            }
+            long elapsed = System.nanoTime() - bucketStart;
+            long allowedNanos = bucketBytes * 1_000_000_000L / t;
+            if (allowedNanos <= elapsed) {
+                if (elapsed > 1_000_000_000L) {
+                    bucketStart = System.nanoTime();
+                    bucketBytes = 0;
+                }
+                return true;
+            }
+            try {
+                sleepNanos(allowedNanos - elapsed);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
     private long lastCheckpoint = System.nanoTime();
     private long lastProgress;
     /** Bytes the running step told it moved so far ({@link JobWork#reportWithin}); only this thread writes it. */
@@ -290,6 +322,7 @@ public final class Job implements Runnable {
     /** A long step's bytes so far: into the rate now, and the ETA counts them done. */
     private void movedWithinStep(long bytes) {
         withinStep += bytes;
+        bucketBytes += bytes;
         long now = System.nanoTime();
         rate.add(now, bytes);
         if (now - lastProgress >= PROGRESS_NANOS) {
@@ -298,7 +331,7 @@ public final class Job implements Runnable {
         }
     }
 
-    /** One step of work, with a checkpoint about once a second; returns the bytes moved. */
+    /** One step of work, with a checkpoint about once a second; returns the bytes moved not yet in the bucket. */
     private long step() throws Exception {
         long t = throttle;
         work.stepBudget(t > 0 ? Math.max(trackBytes, t / 4) : Long.MAX_VALUE);
@@ -320,7 +353,7 @@ public final class Job implements Runnable {
             onProgress.accept(progress());
             lastProgress = now;
         }
-        return step.bytes();
+        return Math.max(0, step.bytes() - toldWithin); // what the step told on the way is in the bucket already
     }
 
     private void complete() throws Exception {

@@ -62,6 +62,17 @@ public interface JobWork {
     default void reportWithin(java.util.function.LongConsumer moved) {
     }
 
+    /**
+     * Given once, before the first step: a step that moves a large amount (a track of up to 1 GiB)
+     * calls {@code pace} between its pieces, holding no lock a host waits for. It waits as long as
+     * the job's throttle asks for the bytes told so far ({@link #reportWithin}), so a limit holds
+     * within a track too (without it a 1 GiB track copied at full speed, then the job idled), and
+     * returns false when the step should end now (a pause, cancel or stop was asked): the step then
+     * returns what it finished, and what it did of the rest is done again later.
+     */
+    default void paceWithin(java.util.function.BooleanSupplier pace) {
+    }
+
     /** Pause state or throttle changed; persist it so it survives a restart. */
     default void settingsChanged(boolean paused, long throttle) {
     }

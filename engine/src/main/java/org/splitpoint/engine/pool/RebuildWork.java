@@ -53,8 +53,13 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
         long from = done * pool.trackSize;
         long to = Math.min(volume.memberRows(), from + tracksPerStep() * pool.trackSize);
         // a megabyte of rows at a time: a track may be 1 GiB, whose rows host writes would wait for
-        // all at once, and the job's rate and ETA move during it
+        // all at once, and the job's rate and ETA move during it, and its throttle holds within it
         for (long at = from; at < to; at += SLICE) {
+            if (at > from && pace != null && !pace.getAsBoolean()) {
+                // paused, cancelled or stopping: the whole tracks rebuilt count; the rest is rebuilt again
+                long tracks = (at - from) / pool.trackSize;
+                return new Step(tracks, at - from);
+            }
             long end = Math.min(to, at + SLICE);
             volume.rebuildRows(target, at, end);
             if (movedWithin != null) {
@@ -62,6 +67,13 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
             }
         }
         return new Step((to - from + pool.trackSize - 1) / pool.trackSize, to - from);
+    }
+
+    private java.util.function.BooleanSupplier pace;
+
+    @Override
+    public void paceWithin(java.util.function.BooleanSupplier pace) {
+        this.pace = pace;
     }
 
     private static final long SLICE = 1 << 20;

@@ -33,6 +33,11 @@ record SavedSettings(Pool pool, String subject, JobWork work, Record record) imp
     }
 
     @Override
+    public void paceWithin(java.util.function.BooleanSupplier pace) {
+        work.paceWithin(pace);
+    }
+
+    @Override
     public boolean hasMore(long done, long total) {
         return work.hasMore(done, total);
     }

@@ -308,18 +308,8 @@ public final class InstantRestore implements AutoCloseable {
 
     /** Copies owed track {@code t} to the volume in pieces (its lock held); it is current afterwards. */
     private void copyInPieces(long t, TrackSource reader) throws IOException {
-        copyInPieces(t, reader, null);
-    }
-
-    /** {@link #copyInPieces}, telling {@code moved} each piece's bytes (the bulk copy's job, or null). */
-    private void copyInPieces(long t, TrackSource reader, java.util.function.LongConsumer moved) throws IOException {
         long start = t * trackSize;
-        streamTrack(t, reader, (within, piece, n) -> {
-            target.writeRefill(start + within, ByteBuffer.wrap(piece, 0, n));
-            if (moved != null) {
-                moved.accept(n);
-            }
-        });
+        streamTrack(t, reader, (within, piece, n) -> target.writeRefill(start + within, ByteBuffer.wrap(piece, 0, n)));
         owed.clearLive(t); // still owed durably until a flush
     }
 
@@ -657,8 +647,16 @@ public final class InstantRestore implements AutoCloseable {
                 if (b < tracks && b % wholeTracks != 0 && b - b % wholeTracks > a) {
                     b -= b % wholeTracks; // end on a whole stripe: the next run starts on one, and neither reads parity back
                 }
-                try (RangeLocks.Held h = trackLocks.lock(a, b)) {
-                    copiedBytes += copyRun(a, b);
+                if (inPieces()) { // one track, its lock taken a piece at a time
+                    long moved = copyLargeTrack(a);
+                    if (moved < 0) {
+                        break; // a pause, cancel or stop while the throttle waited: the track is copied again
+                    }
+                    copiedBytes += moved;
+                } else {
+                    try (RangeLocks.Held h = trackLocks.lock(a, b)) {
+                        copiedBytes += copyRun(a, b);
+                    }
                 }
                 n += b - a;
                 cursor = b;
@@ -690,9 +688,6 @@ public final class InstantRestore implements AutoCloseable {
 
         /** Copies the tracks of [a, b) still owed (their locks held), in runs; returns the bytes. */
         private long copyRun(long a, long b) throws IOException {
-            if (inPieces()) {
-                return copyLargeTracks(a, b);
-            }
             long bytes = 0;
             long t = a;
             while (t < b) {
@@ -741,23 +736,66 @@ public final class InstantRestore implements AutoCloseable {
             return bytes;
         }
 
-        /** {@link #copyRun} of large tracks: each still owed copied in pieces. */
-        private long copyLargeTracks(long a, long b) throws IOException {
-            long bytes = 0;
-            for (long t = a; t < b; t++) {
-                if (!owed.isSet(t) || readOnly || damage.has(t)) {
-                    continue;
-                }
-                try {
-                    copyInPieces(t, bulk, movedWithin);
-                } catch (DamagedTrackException d) {
-                    damage.add(t, d); // its pieces on the volume are not read: the track stays owed
-                    continue;
-                }
-                bulkCopied.set(t);
-                bytes += trackLength(t);
+        /**
+         * Copies large owed track {@code t} a piece at a time, its lock taken for each piece only, so
+         * the job's throttle can wait between pieces without a host waiting on the track (a read or a
+         * write of it meanwhile copies it whole itself, as it would at any time; this copy then stops,
+         * the track no longer owed). The backup's check of the track is made at the end, under the
+         * lock; a damaged track stays owed. Returns the bytes copied (0 when the track became current
+         * meanwhile or is damaged), or -1 when the step must end now: the track stays owed.
+         */
+        private long copyLargeTrack(long t) throws IOException {
+            if (readOnly || damage.has(t)) {
+                return 0;
             }
-            return bytes;
+            int n = trackLength(t);
+            long start = t * trackSize;
+            if (pieceBuf == null) {
+                pieceBuf = new byte[pieceBytes()];
+            }
+            BuiltTrack track = null;
+            try {
+                for (long within = 0; within < n; ) {
+                    int k = (int) Math.min(pieceBuf.length, n - within);
+                    try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+                        if (!owed.isSet(t)) {
+                            return 0;
+                        }
+                        if (track == null) {
+                            track = new BuiltTrack(() -> reader(bulk), overlay, t, n);
+                        }
+                        track.read(within, pieceBuf, k);
+                        target.writeRefill(start + within, ByteBuffer.wrap(pieceBuf, 0, k)); // owed durably until a commit
+                    }
+                    within += k;
+                    if (movedWithin != null) {
+                        movedWithin.accept(k);
+                    }
+                    if (within < n && pace != null && !pace.getAsBoolean()) {
+                        return -1;
+                    }
+                }
+                try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+                    if (!owed.isSet(t)) {
+                        return 0;
+                    }
+                    track.verify();
+                    owed.clearLive(t);
+                    bulkCopied.set(t);
+                }
+                return n;
+            } catch (DamagedTrackException d) {
+                damage.add(t, d); // its pieces on the volume are not read: the track stays owed
+                return 0;
+            }
+        }
+
+        private byte[] pieceBuf;
+        private java.util.function.BooleanSupplier pace;
+
+        @Override
+        public void paceWithin(java.util.function.BooleanSupplier pace) {
+            this.pace = pace;
         }
 
         private java.util.function.LongConsumer movedWithin;

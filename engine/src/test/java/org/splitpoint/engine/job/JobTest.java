@@ -52,6 +52,85 @@ class JobTest {
         assertThat(w.checkpoints).last().isEqualTo(1000L);
     }
 
+    /** One step of a 4 MiB "track" in 64 KiB pieces, telling each and pacing between them, as a large track's copy does. */
+    static class LargeTrackWork extends CountingWork {
+        final AtomicLong pieces = new AtomicLong();
+        volatile boolean endedEarly;
+        private java.util.function.LongConsumer moved;
+        private java.util.function.BooleanSupplier pace;
+
+        @Override
+        public void reportWithin(java.util.function.LongConsumer m) {
+            moved = m;
+        }
+
+        @Override
+        public void paceWithin(java.util.function.BooleanSupplier p) {
+            pace = p;
+        }
+
+        @Override
+        public Step copyNext(long done) {
+            for (int i = 0; i < 64; i++) {
+                pieces.incrementAndGet();
+                moved.accept(65536);
+                if (i < 63 && !pace.getAsBoolean()) {
+                    endedEarly = true;
+                    return new Step(0, (i + 1) * 65536L);
+                }
+            }
+            return new Step(1, 4 << 20);
+        }
+    }
+
+    /**
+     * A work that tells its bytes within a step but cannot wait inside it (a backup holds the
+     * track's lock throughout) is paced between steps by all it moved, as before.
+     */
+    @Test
+    void aStepThatToldItsBytesWithoutPacingIsPacedAfter() throws Exception {
+        LargeTrackWork w = new LargeTrackWork() {
+            @Override
+            public void paceWithin(java.util.function.BooleanSupplier p) {
+                super.paceWithin(() -> true); // never waits inside
+            }
+        };
+        Job job = new Job("j", "test", "t", 0, 100, 4 << 20, false, 4 << 20, w, p -> { });
+        job.start();
+        Thread.sleep(1500);
+        assertThat(w.pieces.get() / 64).as("4 MiB tracks in 1.5 s at 4 MiB/s").isBetween(1L, 3L);
+        job.cancel();
+        assertThat(job.await(10_000)).isTrue();
+    }
+
+    /**
+     * A throttle holds within a step that moves a large track (up to 1 GiB): the step copied it at
+     * full speed and the job idled after, so a limit given to spare hosts did not spare them while
+     * a track was copied. A pause is answered within a piece, not at the end of the track.
+     */
+    @Test
+    void theThrottleHoldsWithinALargeTrackAndAPauseEndsTheStep() throws Exception {
+        LargeTrackWork w = new LargeTrackWork();
+        Job job = new Job("j", "test", "t", 0, 4, 4 << 20, false, 1 << 20, w, p -> { });
+        job.start();
+        Thread.sleep(1000);
+        assertThat(w.pieces.get()).as("64 KiB pieces in a second at 1 MiB/s").isBetween(10L, 40L);
+        long t0 = System.nanoTime();
+        job.pause();
+        while (!w.endedEarly && System.nanoTime() - t0 < 2_000_000_000L) {
+            Thread.sleep(5);
+        }
+        assertThat(w.endedEarly).as("the step ended at the pause").isTrue();
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to answer the pause").isLessThan(600);
+        long paused = w.pieces.get();
+        Thread.sleep(300);
+        assertThat(w.pieces.get()).as("nothing moves while paused").isEqualTo(paused);
+        job.setThrottle(0);
+        job.resume();
+        assertThat(job.await(10_000)).isTrue();
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+    }
+
     /**
      * Work that runs out of memory (a buffer too large for the heap) fails its job with the reason:
      * the thread died with the job RUNNING, and `backup create` on a pool of 1 GiB tracks under

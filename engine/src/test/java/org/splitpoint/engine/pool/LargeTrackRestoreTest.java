@@ -88,6 +88,47 @@ class LargeTrackRestoreTest {
     }
 
     /**
+     * The bulk copy's throttle holds within a large track, and a host does not wait for the track
+     * meanwhile: the copy took a 16 MiB track at full speed (then idled four seconds at 4 MiB/s),
+     * holding the track's lock throughout; now it takes the lock for a piece at a time and waits
+     * between pieces, and a host's write into the track merges it and goes on.
+     */
+    @Test
+    void theBulkThrottleHoldsWithinATrackAndAHostWriteDoesNotWaitForIt() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 4L * TRACK, TRACK);
+        Path store = tmp.resolve("store");
+        byte[] model;
+        try (Pool pool = Pool.open(dir)) {
+            BlockDevice v = pool.device("v");
+            model = new byte[(int) v.size()];
+            new Random(91).nextBytes(model);
+            v.write(0, ByteBuffer.wrap(model));
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+            byte[] other = new byte[model.length];
+            new Random(92).nextBytes(other);
+            v.write(0, ByteBuffer.wrap(other));
+            v.flush();
+        }
+        try (Pool pool = Pool.open(dir)) {
+            Job bulk = pool.backups().restore("v", store, null, false, 4 << 20);
+            for (int i = 0; i < 15; i++) { Thread.sleep(100); System.err.println("DBG " + bulk.progress().line() + " " + bulk.bytesMoved()); }
+            assertThat(pool.backups().restoreOf("v").owedTracks().get(0)).as("track 0 after 1.5 s at 4 MiB/s").isTrue();
+            assertThat(bulk.progress().bytesPerSecond()).as("the bulk copy's rate").isBetween(1e6, 8e6);
+            byte[] write = new byte[4096];
+            new Random(93).nextBytes(write);
+            long t0 = System.nanoTime();
+            pool.device("v").write((1 << 20) + 7, ByteBuffer.wrap(write)); // into track 0, being copied
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("ms for a host write into the track being copied").isLessThan(1000);
+            System.arraycopy(write, 0, model, (1 << 20) + 7, write.length);
+            bulk.setThrottle(0);
+            assertThat(bulk.await(120_000)).isTrue();
+            assertThat(bulk.state()).isEqualTo(JobState.DONE);
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume restored");
+        }
+    }
+
+    /**
      * A track whose bytes in the backup were damaged past its first pieces: the read that needs it
      * fails naming the damage (the pieces before were already on the volume), the track stays owed,
      * and a read of it fails again rather than answering the damaged bytes; other tracks read right.
