@@ -1,6 +1,7 @@
 package org.splitpoint.engine.pool;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -683,6 +684,9 @@ public final class BackupAdmin {
             r.setReadOnly(pool.isReadOnly());
             JournalAdmin.restoreResumed(pool, rec, owed.live(), v.size()); // before the copy starts
             pool.restores.put(rec.volume(), r);
+            if (wt != null) {
+                rewriteThrough(pool, v, r, wt);
+            }
             String state = Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
             if (unavailable != null) {
                 String msg = "the instant restore of " + rec.volume() + " from image " + rec.image() + " waits: the backup"
@@ -697,6 +701,55 @@ public final class BackupAdmin {
                         + state));
             }
         }
+    }
+
+    /**
+     * A write reaches the volume before its tracks are appended to the write-through image, so a
+     * crash between the two left the image without it (the volume had it after the restart, the
+     * sealed image did not: restoring that image gave a state the volume never had). At a resume,
+     * every track hosts wrote since the restore began (the volume's changed-block map, marked
+     * durably before each write) is put into the image again as the volume has it now, and synced.
+     * If that fails the image is dropped, as when the store was away (said in an event).
+     */
+    private static void rewriteThrough(Pool pool, RaidVolume v, InstantRestore r, ImageWriter wt) {
+        ChangeTracker cbt = pool.changeTrackers.get(v.name());
+        TrackBitmap written = cbt == null ? null : cbt.changed();
+        try {
+            if (written == null) {
+                throw new IOException("the volume has no changed-block map to tell what hosts wrote");
+            }
+            org.splitpoint.engine.io.BlockDevice view = r.view();
+            for (long t = written.nextSetBit(0); t >= 0; t = written.nextSetBit(t + 1)) {
+                long start = t * pool.trackSize;
+                int len = (int) Math.min(pool.trackSize, v.size() - start);
+                wt.putTrack(t, len, (within, piece, n) -> view.read(start + within, ByteBuffer.wrap(piece, 0, n)), false);
+            }
+            wt.sync();
+        } catch (IOException e) {
+            dropWriteThrough(pool, r.volume(), wt.header().id(), "it could not be brought up to date after a restart ("
+                    + e.getMessage() + ")");
+            r.dropWriteThrough();
+        }
+    }
+
+    /** Records that the restore of {@code volume} has no write-through image any more, and deletes what there is of it. */
+    private static void dropWriteThrough(Pool pool, String volume, String id, String why) {
+        PoolConfig.RestoreRecord rec = pool.restoreRecords.get(volume);
+        if (rec != null) {
+            pool.restoreRecords.put(volume, new PoolConfig.RestoreRecord(rec.volume(), rec.store(), rec.image(), null,
+                    rec.throttle(), rec.paused(), rec.total(), rec.journalFrom(), rec.journalTo()));
+        }
+        try {
+            pool.persist();
+            DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+            if (store.unfinished().contains(id)) {
+                store.delete(id);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the record says no image now; an unfinished one left behind is listed as such
+        }
+        pool.events.publish(Event.warning("RESTORE", volume, "the write-through image " + id + " of the restore of "
+                + volume + " is dropped: " + why + "; the next incremental backup copies the writes made during the restore"));
     }
 
     /** How often a restore waiting for its store tries it again (a holder's timer calls {@link #retryWaiting} more often). */
@@ -752,17 +805,8 @@ public final class BackupAdmin {
                 String dropped = "";
                 if (rec.writeThrough() != null) {
                     String wt = rec.writeThrough();
-                    rec = new PoolConfig.RestoreRecord(rec.volume(), rec.store(), rec.image(), null, rec.throttle(),
-                            rec.paused(), rec.total(), rec.journalFrom(), rec.journalTo());
-                    pool.restoreRecords.put(r.volume(), rec);
-                    try {
-                        pool.persist();
-                        if (store.unfinished().contains(wt)) {
-                            store.delete(wt);
-                        }
-                    } catch (IOException e) {
-                        // the record says no image now; an unfinished one left behind is listed as such
-                    }
+                    dropWriteThrough(pool, r.volume(), wt, "the writes made while the store could not be read are not in it");
+                    rec = pool.restoreRecords.get(r.volume());
                     dropped = "; its write-through image " + wt + " is dropped (the writes made while the store could"
                             + " not be read are not in it; the next incremental backup copies them)";
                 }

@@ -103,7 +103,7 @@ public final class InstantRestore implements AutoCloseable {
     private volatile TrackSource bulk;
     private volatile String unavailable;
     private final InvalidTracks owed;
-    private final ImageWriter writeThrough;
+    private volatile ImageWriter writeThrough;
     private final Listener listener;
     private final HostWrites hostWrites;
     private final Overlay overlay;
@@ -248,6 +248,11 @@ public final class InstantRestore implements AutoCloseable {
     /** The write-through image, or null. */
     public ImageWriter writeThrough() {
         return writeThrough;
+    }
+
+    /** Writes no longer go through to an image (it could not be kept up to date: the pool dropped it). */
+    public void dropWriteThrough() {
+        writeThrough = null;
     }
 
     private TrackSource reader(TrackSource r) throws IOException {
@@ -556,10 +561,11 @@ public final class InstantRestore implements AutoCloseable {
                 if (owedDurably) {
                     owed.commitThrough(owed.clearGeneration(), target::flush);
                 }
-                if (writeThrough != null) {
+                ImageWriter wt = writeThrough;
+                if (wt != null) {
                     for (long t = t0; t < t1; t++) {
                         long start = t * trackSize;
-                        writeThrough.putTrack(t, trackLength(t),
+                        wt.putTrack(t, trackLength(t),
                                 (within, piece, n) -> target.read(start + within, ByteBuffer.wrap(piece, 0, n)), false);
                     }
                 }
@@ -569,8 +575,9 @@ public final class InstantRestore implements AutoCloseable {
         @Override
         public void flush() throws IOException {
             owed.flushAndCommit(target::flush);
-            if (writeThrough != null) {
-                writeThrough.sync();
+            ImageWriter wt = writeThrough;
+            if (wt != null) {
+                wt.sync();
             }
         }
     }

@@ -308,6 +308,20 @@ class InstantRestoreTest {
         }
     }
 
+    /**
+     * The same with a write-through image: a write reaches the volume before the image, so a cut
+     * between them left the sealed image without it (restoring it gave a state the volume never
+     * had). After finishing, when the image is the volume's last backup, its chain is the volume.
+     */
+    @Test
+    void aPowerCutDuringARestoreWithWriteThroughLeavesAnImageOfTheVolume() throws Exception {
+        writeThrough = true;
+        powerCuts(Layout.RAID1, 23);
+    }
+
+    /** Whether the power-cut runs restore with a write-through image. */
+    private boolean writeThrough;
+
     private void powerCuts(Layout layout, int imageSeed) throws Exception {
         Path template = backedUpThenScribbled(layout, imageSeed);
         Path storeTemplate = store();
@@ -338,7 +352,7 @@ class InstantRestoreTest {
         boolean started = false;
         try {
             pool = Pool.open(dir, inj);
-            Job bulk = pool.backups().restore("v", st, imageId, false, image.length * 2L);
+            Job bulk = pool.backups().restore("v", st, imageId, writeThrough, image.length * 2L);
             started = true;
             Pool p = pool;
             List<Thread> threads = new ArrayList<>();
@@ -408,6 +422,11 @@ class InstantRestoreTest {
                 if (tookEffect) {
                     String bad = model.check(got);
                     assertThat(bad).as("cut %d seed %d: the volume after the restore finished", cut, seed).isNull();
+                    String last = reopened.backups().lastBackup("v").image();
+                    if (writeThrough && !last.equals(imageId)) { // kept (not dropped, or sealed but not recorded)
+                        TestPools.assertSameBytes(BackupTest.imageBytes(st, last), got,
+                                "cut " + cut + " seed " + seed + ": the write-through image's chain against the volume");
+                    }
                 }
                 assertThat(reopened.admin().verify("v", false, null)).isZero();
             }
