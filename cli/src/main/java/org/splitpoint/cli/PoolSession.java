@@ -2,6 +2,7 @@ package org.splitpoint.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolOptions;
@@ -49,6 +50,8 @@ final class PoolSession {
             return body.run(ctx.resident()); // forwarded to this process: the pool stays open
         }
         Pool pool = Pool.open(resolved, StorageFactory.real(), options);
+        Thread interrupt = new Thread(() -> interrupted(pool, err), "splitpoint-interrupt");
+        Runtime.getRuntime().addShutdownHook(interrupt);
         int code;
         try {
             for (String note : pool.openNotes()) {
@@ -62,9 +65,43 @@ final class PoolSession {
                 code = Math.max(code, 1);
             }
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupt);
+            } catch (IllegalStateException e) {
+                // shutting down (Ctrl-C): the hook closes the pool and says what stopped
+            }
             pool.close();
         }
         return code;
+    }
+
+    /**
+     * Ctrl-C (or a kill) while the command holds the pool: says what stops and what becomes of it,
+     * and closes the pool (jobs stop at a checkpoint, everything flushed) instead of leaving it as a
+     * crash would. Before, the command printed nothing and the pool was recovered at the next open.
+     */
+    private static void interrupted(Pool pool, PrintWriter err) {
+        List<String> lines = new java.util.ArrayList<>();
+        for (org.splitpoint.engine.job.Job j : pool.activeJobs()) {
+            if (!j.isStarted()) {
+                continue; // created, never run here: recorded (or not kept) as it is
+            }
+            var p = j.progress();
+            String at = p.kind() + " " + p.target() + " stopped at " + String.format("%.1f%%", 100 * p.fraction());
+            lines.add(p.kind().equals("backup")
+                    ? at + ": no image is made; the next backup of " + p.target() + " removes the unfinished one and copies its tracks"
+                    : at + "; it goes on when a process holds the pool (serve, the app, or 'splitpoint wait')");
+        }
+        err.println();
+        err.println("splitpoint: interrupted: closing the pool cleanly" + (lines.isEmpty() ? "" : ":"));
+        lines.forEach(l -> err.println("  " + l));
+        err.flush();
+        try {
+            pool.close();
+        } catch (Exception e) {
+            err.println("splitpoint: closing the pool: " + e.getMessage() + " (it is recovered at its next opening)");
+        }
+        err.flush();
     }
 
     private static boolean samePool(Path a, Path b) {

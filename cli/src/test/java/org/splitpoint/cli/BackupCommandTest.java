@@ -135,6 +135,39 @@ class BackupCommandTest {
     }
 
     /**
+     * Ctrl-C (here SIGTERM, which a terminal's Ctrl-C shares the shutdown path with) during a
+     * backup the command runs itself: it said nothing and left the pool as a crash does; now it
+     * says what stopped and what becomes of it, and closes the pool.
+     */
+    @Test
+    @Timeout(60)
+    void anInterruptedBackupSaysWhatStoppedAndClosesThePool() throws Exception {
+        byte[] data = new byte[4 << 20];
+        new Random(5).nextBytes(data);
+        Path in = Files.write(tmp.resolve("big"), data);
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", in).code()).isZero();
+        Path errFile = tmp.resolve("err");
+        Process p = new ProcessBuilder(Tools.splitpoint("backup", "create", pool, "v", "--store", store, "--full",
+                "--throttle", "0.5")).redirectError(errFile.toFile()).redirectOutput(tmp.resolve("out").toFile()).start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(Files.exists(errFile) && Files.readString(errFile).contains("tracks")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(500);
+        p.destroy();
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(errFile);
+        assertThat(err).contains("splitpoint: interrupted: closing the pool cleanly:")
+                .containsPattern("backup v stopped at \\d+\\.\\d%: no image is made; the next backup of v removes the"
+                        + " unfinished one");
+        CliRun status = CliRun.of("pool", "status", pool);
+        assertThat(status.code()).as(status.err()).isZero();
+        CliRun again = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(CliRun.of("backup", "list", store).out()).doesNotContain("unfinished");
+    }
+
+    /**
      * One image whose manifest is damaged hid every other one (list, verify and delete failed with its
      * sentence, and it could not be deleted); now it is listed apart as DAMAGED, the others list and
      * verify, a restore without --at refuses rather than take an older image, and it can be deleted.
