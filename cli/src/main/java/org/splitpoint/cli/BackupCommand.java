@@ -105,8 +105,10 @@ final class BackupCommand {
                 }
                 Tables.print(out, rows);
             }
+            Map<String, String> inUse = unfinished.isEmpty() ? Map.of() : ImagesInUse.of(s);
             for (String u : unfinished) {
-                out.println("unfinished (not an image; 'backup delete' removes it): " + u);
+                out.println(inUse.containsKey(u) ? "unfinished, being written (" + inUse.get(u) + "): " + u
+                        : "unfinished (not an image; 'backup delete' removes it): " + u);
             }
             for (var d : damaged.entrySet()) {
                 out.println("DAMAGED (cannot be read or restored; 'backup delete' removes it): " + d.getKey() + ": "

@@ -159,6 +159,10 @@ final class JobCommand {
         @Override
         public Integer call() throws Exception {
             return PoolSession.with(dir, err(), pool -> {
+                Integer stopped = cancelStoppedRestore(pool);
+                if (stopped != null) {
+                    return stopped;
+                }
                 Job j = find(pool, id);
                 if (j.state().isFinished()) {
                     throw new Splitpoint.CommandFailed("job " + id + " is already " + j.state());
@@ -175,6 +179,35 @@ final class JobCommand {
                 out().println("job " + id + " is " + p.state() + (p.message().isEmpty() ? "" : ": " + p.message()));
                 return p.state() == JobState.CANCELLED ? 0 : 1;
             });
+        }
+
+        /**
+         * {@code instant-restore-VOLUME} of a restore whose copy is not running — it FAILED (tracks
+         * damaged in the backup) or waits for a store that cannot be read, so it has no job — ends
+         * that restore (as its job's cancel would); null when that is not the case.
+         */
+        private Integer cancelStoppedRestore(Pool pool) throws Exception {
+            String prefix = "instant-restore-";
+            if (!id.startsWith(prefix) || pool.backups().restoreOf(id.substring(prefix.length())) == null) {
+                return null;
+            }
+            String volume = id.substring(prefix.length());
+            for (Job j : pool.jobs()) {
+                if (j.id().equals(id) && !j.state().isFinished()) {
+                    return null; // running (or not started here): its own cancel
+                }
+            }
+            var r = pool.backups().restoreOf(volume);
+            long owed = r.totalTracks() - r.currentTracks();
+            if (!yes && !Confirm.typed(err(), "cancelling the restore of " + volume + " leaves it partly restored ("
+                    + (r.totalTracks() - owed) + " of " + r.totalTracks() + " tracks): the others keep what the volume"
+                    + " held before", "yes", "the restore of " + volume + " was not cancelled")) {
+                return 1;
+            }
+            pool.backups().cancelStopped(volume);
+            out().println("job " + id + " is CANCELLED: the restore of " + volume + " ended with " + owed
+                    + (owed == 1 ? " track" : " tracks") + " not restored; they keep what the volume held before");
+            return 0;
         }
 
         /** Asks on a terminal; without one a restore's cancel needs --yes (a usage error otherwise). */

@@ -135,6 +135,32 @@ class BackupCommandTest {
     }
 
     /**
+     * A restore that FAILED on a damaged track is ended by 'job cancel' while serve holds the pool
+     * (it said the job had failed already, and a new restore that one was under way: a dead end).
+     */
+    @Test
+    void aRestoreThatFailedOnADamagedTrackIsCancelledWhileHeld() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        String id = onlyImage();
+        try (FileChannel ch = FileChannel.open(store.resolve("images").resolve(id).resolve("data"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 70_000); // in the second track
+        }
+        try (Holder h = new Holder(pool)) {
+            assertThat(CliRun.of("backup", "restore", pool, "v", "--store", store, "--no-wait", "--yes").code()).isZero();
+            var job = h.pool.job("instant-restore-v");
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.progress().message()).contains("1 track of the backup is damaged (track 1;");
+            CliRun cancel = CliRun.of("job", "cancel", pool, "instant-restore-v", "--yes");
+            assertThat(cancel.code()).as(cancel.err()).isZero();
+            assertThat(cancel.out()).contains("job instant-restore-v is CANCELLED: the restore of v ended with 1 track not"
+                    + " restored");
+            assertThat(h.pool.backups().restoreOf("v")).isNull();
+            CliRun again = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");
+            assertThat(again.code()).as("a backup once the restore ended: " + again.err()).isZero();
+        }
+    }
+
+    /**
      * Ctrl-C (here SIGTERM, which a terminal's Ctrl-C shares the shutdown path with) during a
      * backup the command runs itself: it said nothing and left the pool as a crash does; now it
      * says what stopped and what becomes of it, and closes the pool.

@@ -26,19 +26,23 @@ public final class BulkControl {
     private final ActionStatus status;
     private final JobThrottle throttle;
     private String jobId;
+    /** The volume whose restore this is, once known; a restore under way without a running copy is cancelled by it. */
+    private String stoppedVolume;
 
     // ---- properties
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper pauseBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper cancelBlocked = new ReadOnlyStringWrapper();
+    /** A restore under way whose copy is not running (it failed on damaged tracks, or waits for its store). */
+    private final ReadOnlyBooleanWrapper stopped = new ReadOnlyBooleanWrapper();
 
     public BulkControl(PoolBridge bridge, ActionStatus status) {
         this.bridge = bridge;
         this.status = status;
         this.throttle = new JobThrottle(bridge, status);
         pauseBlocked.bind(Bindings.when(running).then("").otherwise("no bulk copy is running"));
-        cancelBlocked.bind(Bindings.when(running).then("").otherwise("no restore is running"));
+        cancelBlocked.bind(Bindings.when(running.or(stopped)).then("").otherwise("no restore is running"));
     }
 
     public ReadOnlyBooleanProperty runningProperty() {
@@ -64,7 +68,17 @@ public final class BulkControl {
 
     /** The job as the latest snapshot shows it (null: none). */
     public void apply(JobProgress j) {
+        apply(j, null);
+    }
+
+    /**
+     * The job as the latest snapshot shows it (null: none), and the volume when a restore of it is
+     * under way (null: none): one whose copy is not running can still be cancelled.
+     */
+    public void apply(JobProgress j, String restoringVolume) {
         boolean live = j != null && !j.state().isFinished();
+        stopped.set(!live && restoringVolume != null);
+        stoppedVolume = restoringVolume;
         running.set(live);
         paused.set(live && j.state() == JobState.PAUSED);
         throttle.follow(j);
@@ -83,6 +97,17 @@ public final class BulkControl {
 
     /** Cancels the restore (after the typed confirmation): the volume stays partly restored. */
     public void cancel() {
+        if (stopped.get() && stoppedVolume != null) {
+            String volume = stoppedVolume;
+            String id = "instant-restore-" + volume;
+            status.started("Cancelling the restore of " + volume + "…");
+            bridge.run(org.splitpoint.app.bridge.HolderAction.cancelJob(id, pool -> {
+                pool.backups().cancelStopped(volume);
+                return "CANCELLED";
+            }), st -> status.succeeded("The restore of " + volume + " is " + st + "; the volume stays partly restored"),
+                    status::failed);
+            return;
+        }
         String id = jobId;
         if (id == null || !cancelBlocked.get().isEmpty()) {
             return;

@@ -188,7 +188,7 @@ public final class InstantRestoreViewModel {
                 j = p;
             }
         }
-        bulk.apply(j);
+        bulk.apply(j, v != null && v.restore() != null ? volume : null);
         boolean live = j != null && !j.state().isFinished();
         restoring.set(live);
         if (live) {

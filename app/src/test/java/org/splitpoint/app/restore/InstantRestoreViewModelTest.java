@@ -199,6 +199,31 @@ class InstantRestoreViewModelTest {
         assertThat(vm.bulk().cancelBlockedProperty().get()).isEqualTo("no restore is running");
     }
 
+    /**
+     * A restore whose copy FAILED on a track damaged in the backup can still be cancelled from its
+     * pane (the button was disabled once the job had ended, and the restore could not be ended).
+     */
+    @Test
+    void aRestoreThatFailedOnADamagedTrackCanBeCancelled() throws Exception {
+        BackupPools.Made m = BackupPools.failed(tmp);
+        BackupPools.corrupt(m.store(), m.image());
+        open(m);
+        restore(0);
+        assertThat(TestPools.await(Duration.ofSeconds(20), this::refresh,
+                () -> call(pool -> pool.job("instant-restore-data").state().isFinished()))).isTrue();
+        refresh();
+        Boolean underWay = call(pool -> pool.backups().restoreOf("data") != null);
+        assertThat(underWay).as("still under way").isTrue();
+        assertThat(vm.bulk().cancelBlockedProperty().get()).isEmpty();
+        vm.bulk().cancel();
+        ui.drain();
+        refresh();
+        assertThat(status.messageProperty().get()).contains("The restore of data is CANCELLED");
+        Boolean after = call(pool -> pool.backups().restoreOf("data") != null);
+        assertThat(after).isFalse();
+        assertThat(vm.bulk().cancelBlockedProperty().get()).isEqualTo("no restore is running");
+    }
+
     @Test
     void aPairThatMirrorsTheVolumeBlocksTheRestoreWithTheEngineSentence() throws Exception {
         bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);

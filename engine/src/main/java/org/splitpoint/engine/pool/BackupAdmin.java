@@ -218,7 +218,7 @@ public final class BackupAdmin {
     private static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
         java.util.Map<String, String> inUse = ImagesInUse.of(store);
         for (String id : store.unfinished()) {
-            if (id.startsWith(volume + "-") && !inUse.containsKey(id)) { // not a restore's write-through image
+            if (isIdOf(id, volume) && !inUse.containsKey(id)) { // not a restore's write-through image
                 store.delete(id);
             }
         }
@@ -226,6 +226,17 @@ public final class BackupAdmin {
 
     private static String newId(String volume, boolean full) {
         return newId(volume, full ? "full" : "inc");
+    }
+
+    private static final java.util.regex.Pattern ID_TAIL = java.util.regex.Pattern.compile("\\d{8}-\\d{6}-[0-9a-f]{4}-[a-z]+");
+
+    /**
+     * True when image id {@code id} was made for volume {@code volume} ({@link #newId}): its name
+     * then the id's own tail. A prefix alone took volume db-logs's images for db's (a backup of db
+     * removed db-logs's running backup's unfinished image).
+     */
+    static boolean isIdOf(String id, String volume) {
+        return id.startsWith(volume + "-") && ID_TAIL.matcher(id.substring(volume.length() + 1)).matches();
     }
 
     /** An image id: the volume, the time, a random tag and what made it ("full", "inc", "journal"). */
@@ -478,7 +489,7 @@ public final class BackupAdmin {
             }
         }
         for (var d : store.damaged().entrySet()) {
-            if (d.getKey().startsWith(volume + "-")) { // perhaps the newest: never restore an older one unasked
+            if (isIdOf(d.getKey(), volume)) { // perhaps the newest: never restore an older one unasked
                 throw new BackupException(d.getValue() + "; it may be the newest image of " + volume + ": name the image"
                         + " to restore with --at ID ('backup list " + store.describe() + "')");
             }
@@ -577,7 +588,16 @@ public final class BackupAdmin {
                 // a rebuild from backup keeps its journal: base and entries still make the volume, to rebuild again
                 JournalAdmin.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
             }
-            pool.restores.remove(r.volume());
+            RaidVolume v = pool.volumes.get(r.volume());
+            try {
+                if (v != null) {
+                    v.exclusive(() -> pool.restores.remove(r.volume())); // no host I/O inside the restore's view then
+                } else {
+                    pool.restores.remove(r.volume());
+                }
+            } catch (IOException e) {
+                pool.restores.remove(r.volume());
+            }
             pool.restoreRecords.remove(r.volume());
             try {
                 pool.persist();
@@ -593,6 +613,30 @@ public final class BackupAdmin {
             pool.events.publish(Event.critical("RESTORE", r.volume(), "the instant restore of " + r.volume()
                     + " was cancelled with " + Sizes.count(owed, "track") + " not restored: those tracks hold what the"
                     + " volume held before, some of them perhaps partly restored; restore it again to finish"));
+        }
+    }
+
+    /**
+     * Ends the instant restore of {@code volume} whose bulk copy is not running — it failed (tracks
+     * damaged in the backup, the store gone mid-way) or never started (waiting for a store that
+     * cannot be read) — as a cancel of its job ends one. Before, such a restore had no job to cancel
+     * (or one already FAILED): nothing could end it, restore the volume again or delete it while a
+     * holder ran. Returns the tracks left not restored. A restore whose copy is running is cancelled
+     * through its job.
+     */
+    public long cancelStopped(String volume) throws PoolException {
+        synchronized (pool) {
+            InstantRestore r = pool.restores.get(volume);
+            if (r == null) {
+                throw new PoolException("volume " + volume + " is not being restored from a backup");
+            }
+            Job running = runningJob("instant-restore", volume);
+            if (running != null) {
+                throw new PoolException("the restore of " + volume + " is running (job " + running.id() + "); cancel that job");
+            }
+            long owed = r.totalTracks() - r.currentTracks();
+            restoreCancelled(pool, r);
+            return owed;
         }
     }
 
@@ -775,6 +819,7 @@ public final class BackupAdmin {
         }
         long now = System.nanoTime();
         for (InstantRestore r : new ArrayList<>(pool.restores.values())) {
+            finishIfNothingOwed(pool, r, said);
             PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
             Long last = pool.restoreRetries.get(r.volume());
             if (r.unavailable() == null || rec == null || (last != null && now - last < minNanos)) {
@@ -819,6 +864,23 @@ public final class BackupAdmin {
             }
         }
         return said;
+    }
+
+    /**
+     * A restore whose bulk copy failed (tracks damaged in the backup) while hosts then wrote every
+     * track it still owed has nothing left to copy: its copy runs again, finds nothing and ends the
+     * restore. Before, it stayed recorded (its backups and deletes refused) until the pool reopened.
+     */
+    private static void finishIfNothingOwed(Pool pool, InstantRestore r, List<String> said) {
+        synchronized (pool) {
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+            if (pool.isClosed() || rec == null || pool.restores.get(r.volume()) != r || r.unavailable() != null
+                    || r.currentTracks() < r.totalTracks() || new BackupAdmin(pool).runningJob("instant-restore", r.volume()) != null) {
+                return;
+            }
+            pool.startJob(restoreJob(pool, r, rec));
+            said.add("the restore of " + r.volume() + " has no track left to copy: it ends");
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -63,8 +63,10 @@ public final class ImagesInUse {
             if (!u.poolUuid().equals(config.uuid())) {
                 continue; // another pool lives there now
             }
+            java.util.List<String> unfinished = store.unfinished();
             for (PoolConfig.RestoreRecord r : config.restores()) {
-                if (!sameDir(r.store(), store.dir())) {
+                // by the image (ids are unique), not the path: the store may be reached by another one now
+                if (!images.containsKey(r.image()) && !sameDir(r.store(), store.dir())) {
                     continue;
                 }
                 String why = "volume " + r.volume() + " of the pool at " + dir + " is being restored from image " + r.image()
@@ -73,7 +75,7 @@ public final class ImagesInUse {
                 for (String id : chain(images, r.image())) {
                     out.putIfAbsent(id, why);
                 }
-                if (r.writeThrough() != null) {
+                if (r.writeThrough() != null && (unfinished.contains(r.writeThrough()) || images.containsKey(r.writeThrough()))) {
                     out.putIfAbsent(r.writeThrough(), "the writes made during the restore of volume " + r.volume()
                             + " of the pool at " + dir + " go into image " + r.writeThrough() + ", sealed when the"
                             + " restore finishes; wait for it, or cancel it (splitpoint job cancel " + dir
@@ -81,7 +83,7 @@ public final class ImagesInUse {
                 }
             }
             for (PoolConfig.JournalRecord j : config.journals()) {
-                if (j.base() == null || !store.uuid().equals(j.storeUuid())) {
+                if (j.base() == null || !store.uuid().equals(j.storeUuid()) && !images.containsKey(j.base())) {
                     continue;
                 }
                 String why = "the staged journal of volume " + j.volume() + " of the pool at " + dir + " builds on image "

@@ -66,7 +66,7 @@ final class JournalShipWork implements JobWork {
      */
     private void removeOrphans() throws IOException {
         for (String id : store.unfinished()) {
-            if (id.startsWith(volume + "-") && id.endsWith("-journal")) {
+            if (BackupAdmin.isIdOf(id, volume) && id.endsWith("-journal")) {
                 store.delete(id);
             }
         }

@@ -888,10 +888,10 @@ public final class InstantRestore implements AutoCloseable {
             boolean one = n == 1;
             return new TracksDamagedException(n, n + (one ? " track" : " tracks") + " of the backup " + (one ? "is" : "are")
                     + " damaged (track" + (one ? " " : "s ") + list + "; " + first + "); every other track is restored. "
-                    + (one ? "It stays" : "They stay") + " owed: reads of " + (one ? "it" : "them") + " fail until a host"
-                    + " writes " + (one ? "it" : "them") + " whole; to restore " + (one ? "it" : "them") + " from another"
-                    + " image, cancel this restore and restore that image (the next opening of the pool tries "
-                    + (one ? "it" : "them") + " again)");
+                    + (one ? "It stays" : "They stay") + " owed: reads of " + (one ? "it" : "them") + " fail. To give "
+                    + (one ? "it" : "them") + " up, cancel the restore (job instant-restore-" + volume + "): "
+                    + (one ? "it keeps" : "they keep") + " what the volume held before; or cancel and restore another"
+                    + " image (the next opening of the pool tries " + (one ? "it" : "them") + " again)");
         }
     }
 

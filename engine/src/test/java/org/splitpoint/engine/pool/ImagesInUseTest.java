@@ -53,6 +53,10 @@ class ImagesInUseTest {
             assertThat(inUse).containsOnlyKeys(base, inc, wt);
             assertThat(inUse.get(base)).contains("volume v of the pool at").contains("is being restored from image " + inc);
             assertThat(inUse.get(wt)).contains("the writes made during the restore of volume v");
+            Path other = tmp.resolve("store-mounted-elsewhere"); // the same store reached by another path
+            Files.move(store, other);
+            assertThat(ImagesInUse.of(open(other))).containsOnlyKeys(base, inc, wt);
+            Files.move(other, store);
         }
         Path moved = tmp.resolve("elsewhere");
         Files.move(dir, moved); // the pool is gone from where the store saw it
@@ -67,6 +71,16 @@ class ImagesInUseTest {
             assertThat(pool.activeJobs().get(0).await(60_000)).isTrue();
             assertThat(ImagesInUse.of(open(store))).isEmpty();
         }
+    }
+
+    /** An image id names its volume whole: volume db's clean-up took db-logs's unfinished images for its own. */
+    @Test
+    void anImageIdIsOfItsVolumeOnly() {
+        String id = BackupAdmin.newId("db-logs", "full");
+        assertThat(BackupAdmin.isIdOf(id, "db-logs")).isTrue();
+        assertThat(BackupAdmin.isIdOf(id, "db")).isFalse();
+        assertThat(BackupAdmin.isIdOf(BackupAdmin.newId("db", "journal"), "db")).isTrue();
+        assertThat(BackupAdmin.isIdOf("db-notes", "db")).isFalse();
     }
 
     private static DirectoryStore open(Path store) throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -99,20 +100,59 @@ class RestoreDamagedTrackTest {
             Job job = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore")).findFirst().orElseThrow();
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.FAILED);
-            assertThat(job.progress().message()).contains("1 track of the backup is damaged (track 10;");
+            assertThat(job.progress().message()).contains("1 track of the backup is damaged (track 10;")
+                    .contains("To give it up, cancel the restore (job instant-restore-v)");
             BlockDevice v = pool.device("v");
             byte[] whole = new byte[TRACK];
             new Random(64).nextBytes(whole);
             v.write(10L * TRACK, ByteBuffer.wrap(whole));
             v.flush();
             System.arraycopy(whole, 0, model, 10 * TRACK, TRACK);
-        }
-        try (Pool pool = Pool.open(dir)) { // nothing owed is left: the restore finishes
-            Job job = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore")).findFirst().orElseThrow();
-            assertThat(job.await(60_000)).isTrue();
-            assertThat(job.state()).isEqualTo(JobState.DONE);
+            // nothing owed is left: the holder's next look ends the restore, without reopening the pool
+            assertThat(HolderChecks.run(pool)).anyMatch(s -> s.contains("has no track left to copy"));
+            Job end = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore") && j != job).findFirst().orElseThrow();
+            assertThat(end.await(60_000)).isTrue();
+            assertThat(end.state()).isEqualTo(JobState.DONE);
             assertThat(pool.backups().restoreOf("v")).isNull();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume");
+        }
+    }
+
+    /**
+     * A restore whose copy failed on damaged tracks is ended by a cancel: its job was FAILED, so
+     * nothing could end it while the pool was held (a cancel said the job had failed already, a
+     * new restore said one was under way). The same holds for a restore waiting for its store.
+     */
+    @org.junit.jupiter.api.Test
+    void aRestoreThatFailedOnDamagedTracksIsCancelled() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1L << 20, TRACK);
+        Path store = tmp.resolve("store");
+        try (Pool pool = Pool.open(dir)) {
+            byte[] data = new byte[(int) pool.volume("v").size()];
+            new Random(65).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data));
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+        }
+        damage(store, 5, 10);
+        try (Pool pool = Pool.open(dir)) {
+            Job job = pool.backups().restore("v", store, null, false, 0);
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.FAILED);
+            assertThat(pool.backups().cancelStopped("v")).isEqualTo(1);
+            assertThat(pool.backups().restoreOf("v")).isNull();
+            pool.device("v").read(5L * TRACK, ByteBuffer.allocate(512)); // the volume's own bytes now: no error
+        }
+        Files.move(store, tmp.resolve("away"));
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
+            pool.backups().restore("v", tmp.resolve("away"), null, false, 0); // not run: stays under way
+        }
+        Files.move(tmp.resolve("away"), tmp.resolve("gone"));
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.backups().restoreOf("v").unavailable()).isNotNull();
+            assertThat(pool.jobs()).as("waiting: no job").isEmpty();
+            long owed = pool.backups().restoreOf("v").totalTracks() - pool.backups().restoreOf("v").currentTracks();
+            assertThat(pool.backups().cancelStopped("v")).isEqualTo(owed).isPositive();
+            assertThat(pool.backups().restoreOf("v")).isNull();
         }
     }
 
