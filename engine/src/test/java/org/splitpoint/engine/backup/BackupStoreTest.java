@@ -132,7 +132,8 @@ class BackupStoreTest {
             assertThatThrownBy(() -> r.readTrack(5, got)).isInstanceOf(BackupException.class)
                     .hasMessage("image v-full: track 5 fails its SHA-256 (the backup is damaged)");
             assertThatThrownBy(() -> r.verify(null)).isInstanceOf(BackupException.class)
-                    .hasMessageContaining("fails the SHA-256 in its manifest");
+                    .hasMessage("image v-full: 1 of 3 tracks fail their SHA-256 (track 5; damaged): a restore of it copies"
+                            + " the others and leaves that one unrestored");
         }
     }
 
@@ -156,7 +157,9 @@ class BackupStoreTest {
         }
         assertThatThrownBy(() -> s.open("v-full")).isInstanceOf(BackupException.class).hasMessageContaining("truncated");
         Files.delete(img.resolve("manifest.json"));
-        assertThatThrownBy(() -> s.list()).isInstanceOf(BackupException.class).hasMessageContaining("has no manifest");
+        assertThat(s.list()).as("a damaged image hides no other: it is listed apart").isEmpty();
+        assertThat(s.damaged()).containsOnlyKeys("v-full");
+        assertThat(s.damaged().get("v-full")).contains("has no manifest");
     }
 
     @Test
