@@ -579,7 +579,10 @@ public abstract class RaidVolume implements BlockDevice {
                 Redirect rd = below ? null : redirect;
                 IoAction apply;
                 if (rd != null) {
-                    // the members are not written in a repository window: nothing for write intent
+                    // the members are not written in a repository window, but the repository and the
+                    // write's second copies (the staged journal, a mirroring BCV) may part in a crash:
+                    // the bit names the track for the recoveries at open, as for a member write
+                    writeIntent.beginWrite(t0, t1);
                     apply = () -> body.redirect(rd);
                 } else {
                     Lost l = lost;
