@@ -280,7 +280,7 @@ public final class DirectoryStore implements BackupStore {
         }
         try (var s = Files.list(users)) {
             for (Path p : s.sorted().toList()) {
-                if (p.getFileName().toString().endsWith(".json")) {
+                if (p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)) {
                     try {
                         out.add(CheckedJson.read(storage, p, USER_MAGIC, VERSION, StoreUser.class));
                     } catch (CorruptMetadataException e) {

@@ -469,6 +469,13 @@ public final class BackupAdmin {
             if (wt != null) {
                 wt.abandon();
             }
+            if (!recorded) { // a refused restore leaves nothing behind (its overwrite map was made first)
+                try {
+                    pool.storage.delete(pool.paths.restoreMap(volume));
+                } catch (IOException ignored) {
+                    // an unused map is replaced by the next restore's
+                }
+            }
             throw e;
         }
     }

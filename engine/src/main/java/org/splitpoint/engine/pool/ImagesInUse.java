@@ -87,8 +87,8 @@ public final class ImagesInUse {
                     continue;
                 }
                 String why = "the staged journal of volume " + j.volume() + " of the pool at " + dir + " builds on image "
-                        + j.base() + ": the volume is rebuilt from it and the journal; back the volume up again (its"
-                        + " journal then builds on the new image) or disable the journal first";
+                        + j.base() + ": the volume is rebuilt from it and the journal; take a --full backup of the volume"
+                        + " (its journal then builds on the new chain) or disable the journal first";
                 for (String id : chain(images, j.base())) {
                     out.putIfAbsent(id, why);
                 }
