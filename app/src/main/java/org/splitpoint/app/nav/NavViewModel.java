@@ -153,13 +153,16 @@ public final class NavViewModel {
             }
         }
         boolean running = job != null && !job.state().isFinished();
-        if (!running && v.state() != VolumeState.FAILED && !keptRestores.contains(v.name())) {
+        // under way without a running copy: it failed (damaged tracks) or waits for its store
+        boolean stopped = !running && v.restore() != null;
+        if (!running && !stopped && v.state() != VolumeState.FAILED && !keptRestores.contains(v.name())) {
             return null;
         }
-        if (running) {
+        if (running || stopped) {
             keptRestores.add(v.name()); // it stays, so the view does not vanish when the restore ends
         }
-        StateLook look = job == null ? null : switch (job.state()) {
+        StateLook look = stopped && job == null ? new StateLook("WAITING", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)
+                : job == null ? null : switch (job.state()) {
             case RUNNING -> new StateLook(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * job.fraction()),
                     StateLook.Glyph.ARROWS, StateLook.Tone.BUSY); // short: the tree is narrow
             case PAUSED -> new StateLook("PAUSED", StateLook.Glyph.PAUSE, StateLook.Tone.SERVICE);

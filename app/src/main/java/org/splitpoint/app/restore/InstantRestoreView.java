@@ -65,6 +65,11 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
         banner.bind(vm, openRestore, openRebuild, null);
         restoreProgress.progressProperty().bind(vm.progressProperty());
         restoreProgressText.textProperty().bind(vm.progressTextProperty());
+        javafx.scene.control.Tooltip whole = new javafx.scene.control.Tooltip(); // the line is cut to the pane's width
+        whole.setWrapText(true);
+        whole.setMaxWidth(520);
+        whole.textProperty().bind(vm.progressTextProperty());
+        restoreProgressText.setTooltip(whole);
         BulkControl bulk = vm.bulk();
         pauseBulk.textProperty().bind(Bindings.when(bulk.pausedProperty()).then("Resume").otherwise("Pause"));
         Actions.bind(pauseBulk, pauseWrap, bulk.pauseBlockedProperty(),

@@ -176,6 +176,9 @@ public final class InstantRestoreViewModel {
 
     // ---- updates
 
+    /** True while the progress line shows a restore under way whose copy is not running. */
+    private boolean stoppedShown;
+
     /** Takes a new snapshot (UI thread): the volume's state and the restore's job. */
     public void apply(PoolSnapshot s) {
         snapshot = s;
@@ -196,6 +199,16 @@ public final class InstantRestoreViewModel {
             progress.set(j.fraction());
             progressText.set(Format.progress(j.fraction(), j.bytesPerSecond(), j.etaSeconds(),
                     j.state() == JobState.PAUSED)); // the tracks current are over the map
+        } else if (v != null && v.restore() != null) { // under way, its copy not running (failed, or no job yet)
+            progress.set(j == null ? 0 : j.fraction());
+            progressText.set(j == null ? "the restore waits: its backup store cannot be read; Cancel ends it"
+                    : "the bulk copy stopped: " + j.message() + (j.message().contains("next opening of the pool") ? ""
+                    : "; it resumes when the pool is next opened, or Cancel ends the restore"));
+            stoppedShown = true;
+        } else if (stoppedShown) { // such a restore ended (cancelled here or elsewhere)
+            stoppedShown = false;
+            progressText.set("restore ended: the tracks not restored keep what " + volume + " held before; restore again"
+                    + " to finish");
         } else if (j != null && seenRunning) {
             progressText.set(ended(j));
             if (j.state() == JobState.DONE) {

@@ -215,10 +215,12 @@ class InstantRestoreViewModelTest {
         Boolean underWay = call(pool -> pool.backups().restoreOf("data") != null);
         assertThat(underWay).as("still under way").isTrue();
         assertThat(vm.bulk().cancelBlockedProperty().get()).isEmpty();
+        assertThat(vm.progressTextProperty().get()).startsWith("the bulk copy stopped: 1 track of the backup is damaged");
         vm.bulk().cancel();
         ui.drain();
         refresh();
         assertThat(status.messageProperty().get()).contains("The restore of data is CANCELLED");
+        assertThat(vm.progressTextProperty().get()).startsWith("restore ended: the tracks not restored keep what data");
         Boolean after = call(pool -> pool.backups().restoreOf("data") != null);
         assertThat(after).isFalse();
         assertThat(vm.bulk().cancelBlockedProperty().get()).isEqualTo("no restore is running");
