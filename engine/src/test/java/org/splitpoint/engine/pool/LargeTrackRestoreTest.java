@@ -97,18 +97,7 @@ class LargeTrackRestoreTest {
     void theBulkThrottleHoldsWithinATrackAndAHostWriteDoesNotWaitForIt() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 4L * TRACK, TRACK);
         Path store = tmp.resolve("store");
-        byte[] model;
-        try (Pool pool = Pool.open(dir)) {
-            BlockDevice v = pool.device("v");
-            model = new byte[(int) v.size()];
-            new Random(91).nextBytes(model);
-            v.write(0, ByteBuffer.wrap(model));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-            byte[] other = new byte[model.length];
-            new Random(92).nextBytes(other);
-            v.write(0, ByteBuffer.wrap(other));
-            v.flush();
-        }
+        byte[] model = BackedUp.volume(dir, store, 91, true);
         try (Pool pool = Pool.open(dir)) {
             Job bulk = pool.backups().restore("v", store, null, false, 4 << 20);
             for (int i = 0; i < 15; i++) { Thread.sleep(100); System.err.println("DBG " + bulk.progress().line() + " " + bulk.bytesMoved()); }
@@ -137,24 +126,8 @@ class LargeTrackRestoreTest {
     void aDamagedTrackFailsItsReadsAndStaysOwed() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 4L * TRACK, TRACK);
         Path store = tmp.resolve("store");
-        byte[] model;
-        try (Pool pool = Pool.open(dir)) {
-            BlockDevice v = pool.device("v");
-            model = new byte[(int) v.size()];
-            new Random(51).nextBytes(model);
-            v.write(0, ByteBuffer.wrap(model));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-        }
-        ImageInfo image = DirectoryStore.open(store, StorageFactory.real(), false).list().get(0);
-        Path data = store.resolve("images").resolve(image.id()).resolve("data");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(data,
-                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            long at = TRACK + (10L << 20); // track 1, ten pieces in
-            ch.read(b, at);
-            b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
-            ch.write(b, at);
-        }
+        byte[] model = BackedUp.volume(dir, store, 51, false);
+        BackedUp.damage(store, TRACK + (10L << 20)); // track 1, ten pieces in
         try (Pool pool = Pool.open(dir)) {
             pool.backups().restore("v", store, null, false, 1); // the bulk copy: track 0, then a byte a second
             BlockDevice v = pool.device("v");

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -15,8 +13,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
-import org.splitpoint.engine.backup.DirectoryStore;
-import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
@@ -52,21 +48,10 @@ class RestoreDamagedTrackTest {
         }
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 2L << 20, TRACK);
         Path store = tmp.resolve("store");
-        byte[] model;
-        try (Pool pool = Pool.open(dir)) {
-            BlockDevice v = pool.device("v");
-            model = new byte[(int) v.size()];
-            new Random(61).nextBytes(model);
-            v.write(0, ByteBuffer.wrap(model));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-            byte[] other = new byte[model.length];
-            new Random(62).nextBytes(other);
-            v.write(0, ByteBuffer.wrap(other));
-            v.flush();
-        }
+        byte[] model = BackedUp.volume(dir, store, 61, true);
         int tracks = model.length / TRACK;
-        damage(store, 3, 100);
-        damage(store, 10, TRACK - 1);
+        BackedUp.damage(store, 3L * TRACK + 100);
+        BackedUp.damage(store, 10L * TRACK + TRACK - 1);
         try (Pool pool = Pool.open(dir)) {
             Job job = pool.backups().restore("v", store, null, false, 0);
             assertThat(job.await(60_000)).isTrue();
@@ -127,13 +112,8 @@ class RestoreDamagedTrackTest {
     void aRestoreThatFailedOnDamagedTracksIsCancelled() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1L << 20, TRACK);
         Path store = tmp.resolve("store");
-        try (Pool pool = Pool.open(dir)) {
-            byte[] data = new byte[(int) pool.volume("v").size()];
-            new Random(65).nextBytes(data);
-            pool.device("v").write(0, ByteBuffer.wrap(data));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-        }
-        damage(store, 5, 10);
+        BackedUp.volume(dir, store, 65, false);
+        BackedUp.damage(store, 5L * TRACK + 10);
         try (Pool pool = Pool.open(dir)) {
             Job job = pool.backups().restore("v", store, null, false, 0);
             assertThat(job.await(60_000)).isTrue();
@@ -153,19 +133,6 @@ class RestoreDamagedTrackTest {
             long owed = pool.backups().restoreOf("v").totalTracks() - pool.backups().restoreOf("v").currentTracks();
             assertThat(pool.backups().cancelStopped("v")).isEqualTo(owed).isPositive();
             assertThat(pool.backups().restoreOf("v")).isNull();
-        }
-    }
-
-    /** Flips a byte of track {@code t} in the store's only image (a full image of random tracks: track t at t * TRACK). */
-    private static void damage(Path store, int t, int within) throws Exception {
-        ImageInfo image = DirectoryStore.open(store, StorageFactory.real(), false).list().get(0);
-        Path data = store.resolve("images").resolve(image.id()).resolve("data");
-        try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            long at = (long) t * TRACK + within;
-            ch.read(b, at);
-            b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
-            ch.write(b, at);
         }
     }
 }

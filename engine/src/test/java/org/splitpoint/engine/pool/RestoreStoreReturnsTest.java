@@ -35,17 +35,8 @@ class RestoreStoreReturnsTest {
     void aRestoreWaitingForItsStoreGoesOnOnceTheStoreIsBack() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID5, 3, 1L << 20, TRACK);
         Path store = tmp.resolve("store");
-        byte[] model;
+        byte[] model = BackedUp.volume(dir, store, 81, true);
         try (Pool pool = Pool.open(dir)) {
-            BlockDevice v = pool.device("v");
-            model = new byte[(int) v.size()];
-            new Random(81).nextBytes(model);
-            v.write(0, ByteBuffer.wrap(model));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-            byte[] other = new byte[model.length];
-            new Random(82).nextBytes(other);
-            v.write(0, ByteBuffer.wrap(other));
-            v.flush();
             pool.backups().restore("v", store, null, true, 1); // a byte a second: still owed at close
         }
         Path away = tmp.resolve("store-unmounted");
