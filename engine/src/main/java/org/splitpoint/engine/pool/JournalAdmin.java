@@ -115,6 +115,13 @@ public final class JournalAdmin {
         Open open = new Open(volume, journal, hook);
         pool.journals.put(volume, open);
         if (!pool.isReadOnly()) {
+            if (rec.base() != null) { // again at each opening: the pool may have been moved or copied since
+                try {
+                    ImagesInUse.register(pool, DirectoryStore.open(Path.of(rec.store()), pool.storage, false));
+                } catch (IOException e) {
+                    // the store cannot be read now: a ship says so when it runs
+                }
+            }
             v.addFlushHook(hook);
             // every write but a restore's refills (which bypass the log: they are the base, or the
             // base with the journal's own entries), in the order the volume applies them
