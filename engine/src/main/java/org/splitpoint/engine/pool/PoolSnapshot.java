@@ -110,7 +110,7 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
             if (v.problems().stream().anyMatch(VolumeProblem::critical)) {
                 return Health.CRITICAL; // a lost write
             }
-            if (v.state() != VolumeState.OPTIMAL || !v.problems().isEmpty()) {
+            if (v.state() != VolumeState.OPTIMAL || !v.problems().isEmpty() || restoreStopped(v)) {
                 h = Health.WARNING;
             }
         }
@@ -123,6 +123,21 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
     }
 
     public enum Health { HEALTHY, WARNING, CRITICAL }
+
+    /**
+     * True when {@code v} is being restored but its copy does not run: it waits for a store that
+     * cannot be read, or failed (tracks damaged in the backup); its owed tracks cannot be read.
+     */
+    public boolean restoreStopped(VolumeView v) {
+        if (v.restore() == null) {
+            return false;
+        }
+        if (v.restore().waiting() != null) {
+            return true;
+        }
+        return jobs.stream().anyMatch(j -> j.id().equals("instant-restore-" + v.name())
+                && j.state() == org.splitpoint.engine.job.JobState.FAILED);
+    }
 
     public VolumeView volume(String name) {
         return volumes.stream().filter(v -> v.name().equals(name)).findFirst().orElse(null);

@@ -118,8 +118,10 @@ class RestoreDamagedTrackTest {
             Job job = pool.backups().restore("v", store, null, false, 0);
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.FAILED);
+            assertThat(pool.snapshot().health()).as("a track cannot be read").isEqualTo(PoolSnapshot.Health.WARNING);
             assertThat(pool.backups().cancelStopped("v")).isEqualTo(1);
             assertThat(pool.backups().restoreOf("v")).isNull();
+            assertThat(pool.snapshot().health()).isEqualTo(PoolSnapshot.Health.HEALTHY);
             pool.device("v").read(5L * TRACK, ByteBuffer.allocate(512)); // the volume's own bytes now: no error
         }
         Files.move(store, tmp.resolve("away"));
@@ -130,6 +132,7 @@ class RestoreDamagedTrackTest {
         try (Pool pool = Pool.open(dir)) {
             assertThat(pool.backups().restoreOf("v").unavailable()).isNotNull();
             assertThat(pool.jobs()).as("waiting: no job").isEmpty();
+            assertThat(pool.snapshot().health()).as("waiting for its store").isEqualTo(PoolSnapshot.Health.WARNING);
             long owed = pool.backups().restoreOf("v").totalTracks() - pool.backups().restoreOf("v").currentTracks();
             assertThat(pool.backups().cancelStopped("v")).isEqualTo(owed).isPositive();
             assertThat(pool.backups().restoreOf("v")).isNull();
