@@ -67,6 +67,15 @@ final class PoolCommand {
                     out.println("no volumes");
                 } else {
                     Tables.volumes(out, s);
+                    for (PoolSnapshot.VolumeView v : s.volumes()) {
+                        if (s.restoreStopped(v)) { // why the health says WARNING
+                            long owed = v.restore().totalTracks() - v.restore().currentTracks();
+                            out.println("the restore of " + v.name() + " is stopped (" + (v.restore().waiting() != null
+                                    ? "its backup store cannot be read" : "tracks damaged in the backup: 'job list'")
+                                    + "): " + Sizes.count(owed, "track") + " cannot be read; 'job cancel " + s.path()
+                                    + " instant-restore-" + v.name() + "' ends it");
+                        }
+                    }
                 }
                 if (s.saveArea() != null) {
                     out.println();

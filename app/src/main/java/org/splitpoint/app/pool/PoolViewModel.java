@@ -392,6 +392,14 @@ public final class PoolViewModel {
         health.set(s.health());
         List<String> all = new java.util.ArrayList<>(s.problems());
         s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);
+        for (PoolSnapshot.VolumeView v : s.volumes()) {
+            if (s.restoreStopped(v)) { // why the health says WARNING
+                long owed = v.restore().totalTracks() - v.restore().currentTracks();
+                all.add("the restore of " + v.name() + " is stopped (" + (v.restore().waiting() != null
+                        ? "its backup store cannot be read" : "tracks damaged in the backup") + "): " + Format.tracks(owed)
+                        + " cannot be read; its Instant restore page can cancel it");
+            }
+        }
         problems.set(String.join("; ", all));
         updateSummary();
     }
