@@ -863,9 +863,10 @@ public final class BackupAdmin {
                             + " not be read are not in it; the next incremental backup copies them)";
                 }
                 pool.startJob(restoreJob(pool, r, rec));
-                String msg = "the backup store of the instant restore of " + r.volume() + " can be read again: the restore"
-                        + " goes on, " + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore"
-                        + dropped;
+                String msg = "the backup store of the instant restore of " + r.volume() + " can be read again: "
+                        + (rec.paused() ? "reads of tracks not yet restored are fetched again; its bulk copy stays paused"
+                        + " (resume job instant-restore-" + r.volume() + " to go on), " : "the restore goes on, ")
+                        + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore" + dropped;
                 pool.events.publish(Event.info("RESTORE", r.volume(), msg));
                 said.add(msg);
             }
