@@ -161,7 +161,8 @@ public final class NavViewModel {
         if (running || stopped) {
             keptRestores.add(v.name()); // it stays, so the view does not vanish when the restore ends
         }
-        StateLook look = stopped && job == null ? new StateLook("WAITING", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)
+        StateLook look = stopped && job == null ? new StateLook(v.restore().waiting() != null ? "WAITING" : "STOPPED",
+                StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)
                 : job == null ? null : switch (job.state()) {
             case RUNNING -> new StateLook(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * job.fraction()),
                     StateLook.Glyph.ARROWS, StateLook.Tone.BUSY); // short: the tree is narrow

@@ -588,6 +588,9 @@ public final class BackupAdmin {
      */
     private static void restoreCancelled(Pool pool, InstantRestore r) {
         synchronized (pool) {
+            if (pool.restores.get(r.volume()) != r) {
+                return; // ended already (a cancelStopped between its job's CANCELLED and this)
+            }
             long owed = r.totalTracks() - r.currentTracks();
             markNotRestored(pool, r);
             PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
@@ -777,9 +780,14 @@ public final class BackupAdmin {
             }
             wt.sync();
         } catch (IOException e) {
+            r.dropWriteThrough();
+            try {
+                wt.abandon(); // its handles closed; what there is of it goes below
+            } catch (IOException | RuntimeException ignored) {
+                // deleted below, or listed as unfinished
+            }
             dropWriteThrough(pool, r.volume(), wt.header().id(), "it could not be brought up to date after a restart ("
                     + e.getMessage() + ")");
-            r.dropWriteThrough();
         }
     }
 
@@ -883,7 +891,9 @@ public final class BackupAdmin {
         synchronized (pool) {
             PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
             if (pool.isClosed() || rec == null || pool.restores.get(r.volume()) != r || r.unavailable() != null
-                    || r.currentTracks() < r.totalTracks() || new BackupAdmin(pool).runningJob("instant-restore", r.volume()) != null) {
+                    || r.currentTracks() < r.totalTracks() || new BackupAdmin(pool).runningJob("instant-restore", r.volume()) != null
+                    || pool.jobs.stream().anyMatch(j -> j.id().equals("instant-restore-" + r.volume())
+                            && j.state() == JobState.CANCELLED)) { // its cancel is ending it (the listener waits for the monitor)
                 return;
             }
             pool.startJob(restoreJob(pool, r, rec));

@@ -135,8 +135,8 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
         if (v.restore().waiting() != null) {
             return true;
         }
-        return jobs.stream().anyMatch(j -> j.id().equals("instant-restore-" + v.name())
-                && j.state() == org.splitpoint.engine.job.JobState.FAILED);
+        // no copy under way: its job FAILED, or is gone from the list (only the last few finished are kept)
+        return jobs.stream().noneMatch(j -> j.id().equals("instant-restore-" + v.name()) && !j.state().isFinished());
     }
 
     public VolumeView volume(String name) {
