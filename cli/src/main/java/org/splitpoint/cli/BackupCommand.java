@@ -134,11 +134,12 @@ final class BackupCommand {
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
             List<String> ids = new ArrayList<>();
             int bad = 0;
+            Map<String, String> damaged = id == null ? s.damaged() : Map.of();
             if (id != null) {
                 ids.add(id);
             } else {
                 s.list().forEach(i -> ids.add(i.id()));
-                for (var d : s.damaged().entrySet()) { // their manifest cannot be read: nothing to verify against
+                for (var d : damaged.entrySet()) { // their manifest cannot be read: nothing to verify against
                     out.println(d.getKey() + ": DAMAGED: " + d.getValue());
                     bad++;
                 }
@@ -162,7 +163,7 @@ final class BackupCommand {
                 }
             }
             if (bad > 0) {
-                int all = ids.size() + (id == null ? s.damaged().size() : 0);
+                int all = ids.size() + damaged.size();
                 err.println("splitpoint: " + bad + " of " + all + " images failed verification");
                 return 1;
             }

@@ -187,11 +187,15 @@ final class JobCommand {
          * that restore (as its job's cancel would); null when that is not the case.
          */
         private Integer cancelStoppedRestore(Pool pool) throws Exception {
-            String prefix = "instant-restore-";
-            if (!id.startsWith(prefix) || pool.backups().restoreOf(id.substring(prefix.length())) == null) {
+            String volume = null;
+            for (var r : pool.backups().restores()) {
+                if (org.splitpoint.engine.pool.BackupAdmin.restoreJobId(r.volume()).equals(id)) {
+                    volume = r.volume();
+                }
+            }
+            if (volume == null) {
                 return null;
             }
-            String volume = id.substring(prefix.length());
             for (Job j : pool.jobs()) {
                 if (j.id().equals(id) && !j.state().isFinished()) {
                     return null; // running (or not started here): its own cancel

@@ -69,11 +69,8 @@ final class PoolCommand {
                     Tables.volumes(out, s);
                     for (PoolSnapshot.VolumeView v : s.volumes()) {
                         if (s.restoreStopped(v)) { // why the health says WARNING
-                            long owed = v.restore().totalTracks() - v.restore().currentTracks();
-                            out.println("the restore of " + v.name() + " is stopped (" + (v.restore().waiting() != null
-                                    ? "its backup store cannot be read" : "tracks damaged in the backup: 'job list'")
-                                    + "): " + Sizes.count(owed, "track") + " cannot be read; 'job cancel " + s.path()
-                                    + " instant-restore-" + v.name() + "' ends it");
+                            out.println(s.restoreStoppedLine(v) + "; 'job list' says why, 'job cancel " + s.path() + " "
+                                    + org.splitpoint.engine.pool.BackupAdmin.restoreJobId(v.name()) + "' ends it");
                         }
                     }
                 }

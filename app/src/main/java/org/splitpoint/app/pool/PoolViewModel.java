@@ -394,10 +394,7 @@ public final class PoolViewModel {
         s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);
         for (PoolSnapshot.VolumeView v : s.volumes()) {
             if (s.restoreStopped(v)) { // why the health says WARNING
-                long owed = v.restore().totalTracks() - v.restore().currentTracks();
-                all.add("the restore of " + v.name() + " is stopped (" + (v.restore().waiting() != null
-                        ? "its backup store cannot be read" : "tracks damaged in the backup") + "): " + Format.tracks(owed)
-                        + " cannot be read; its Instant restore page can cancel it");
+                all.add(s.restoreStoppedLine(v) + "; its Instant restore page can cancel it");
             }
         }
         problems.set(String.join("; ", all));

@@ -99,7 +99,7 @@ public final class BulkControl {
     public void cancel() {
         if (stopped.get() && stoppedVolume != null) {
             String volume = stoppedVolume;
-            String id = "instant-restore-" + volume;
+            String id = org.splitpoint.engine.pool.BackupAdmin.restoreJobId(volume);
             status.started("Cancelling the restore of " + volume + "…");
             bridge.run(org.splitpoint.app.bridge.HolderAction.cancelJob(id, pool -> {
                 pool.backups().cancelStopped(volume);

@@ -92,7 +92,7 @@ public final class InstantRestoreViewModel {
     }
 
     public static String jobId(String volume) {
-        return "instant-restore-" + volume;
+        return org.splitpoint.engine.pool.BackupAdmin.restoreJobId(volume);
     }
 
     public String volume() {

@@ -210,18 +210,10 @@ public final class Job implements Runnable {
                     work.checkpoint(done);
                     return;
                 }
-                long t = throttle;
-                if (t > 0) {
-                    long elapsed = System.nanoTime() - bucketStart;
-                    long allowedNanos = bucketBytes * 1_000_000_000L / t;
-                    if (allowedNanos > elapsed) {
-                        sleepNanos(allowedNanos - elapsed);
-                        continue; // re-check pause/cancel/throttle after sleeping
-                    }
-                    if (elapsed > 1_000_000_000L) {
-                        bucketStart = System.nanoTime();
-                        bucketBytes = 0;
-                    }
+                long wait = bucketWait();
+                if (wait > 0) {
+                    sleepNanos(wait);
+                    continue; // re-check pause/cancel/throttle after sleeping
                 }
                 long moved = step(); // apart: the step adds what it tells within to the bucket itself
                 bucketBytes += moved;
@@ -288,24 +280,36 @@ public final class Job implements Runnable {
     private long bucketStart;
     private long bucketBytes;
 
+    /**
+     * How long the throttle asks to wait before more bytes move (0: none, or no limit); a bucket
+     * older than a second, once paid for, starts again.
+     */
+    private long bucketWait() {
+        long t = throttle;
+        if (t <= 0) {
+            return 0;
+        }
+        long elapsed = System.nanoTime() - bucketStart;
+        long allowedNanos = bucketBytes * 1_000_000_000L / t;
+        if (allowedNanos > elapsed) {
+            return allowedNanos - elapsed;
+        }
+        if (elapsed > 1_000_000_000L) {
+            bucketStart = System.nanoTime();
+            bucketBytes = 0;
+        }
+        return 0;
+    }
+
     /** {@link JobWork#paceWithin}: waits as the throttle asks for the bytes moved; false when the step should end. */
     private boolean paceWithinStep() {
         while (!cancelRequested && !stopRequested && state != JobState.PAUSED) {
-            long t = throttle;
-            if (t <= 0) {
-                return true;
-            }
-            long elapsed = System.nanoTime() - bucketStart;
-            long allowedNanos = bucketBytes * 1_000_000_000L / t;
-            if (allowedNanos <= elapsed) {
-                if (elapsed > 1_000_000_000L) {
-                    bucketStart = System.nanoTime();
-                    bucketBytes = 0;
-                }
+            long wait = bucketWait();
+            if (wait == 0) {
                 return true;
             }
             try {
-                sleepNanos(allowedNanos - elapsed);
+                sleepNanos(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
@@ -344,7 +348,8 @@ public final class Job implements Runnable {
         done = Math.min(total, done + step.tracks());
         bytesMoved.addAndGet(step.bytes());
         long now = System.nanoTime();
-        rate.add(now, Math.max(0, step.bytes() - toldWithin)); // what the step told on the way is in already
+        long rest = Math.max(0, step.bytes() - toldWithin); // what the step told on the way is in the rate and bucket already
+        rate.add(now, rest);
         if (now - lastCheckpoint >= checkpointNanos) {
             work.checkpointBeside(done);
             lastCheckpoint = now;
@@ -353,7 +358,7 @@ public final class Job implements Runnable {
             onProgress.accept(progress());
             lastProgress = now;
         }
-        return Math.max(0, step.bytes() - toldWithin); // what the step told on the way is in the bucket already
+        return rest;
     }
 
     private void complete() throws Exception {

@@ -216,9 +216,15 @@ public final class BackupAdmin {
 
     /** Images of {@code volume} left unfinished by an earlier backup (a crash): they cannot be finished. */
     private static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
-        java.util.Map<String, String> inUse = ImagesInUse.of(store);
+        java.util.Map<String, String> inUse = null; // asked only when there is one to remove (it reads every user's pool.json)
         for (String id : store.unfinished()) {
-            if (isIdOf(id, volume) && !inUse.containsKey(id)) { // not a restore's write-through image
+            if (!isIdOf(id, volume)) {
+                continue;
+            }
+            if (inUse == null) {
+                inUse = ImagesInUse.of(store);
+            }
+            if (!inUse.containsKey(id)) { // not a restore's write-through image
                 store.delete(id);
             }
         }
@@ -508,8 +514,13 @@ public final class BackupAdmin {
         return newest.id();
     }
 
+    /** The id of the job of the instant restore of {@code volume} (its bulk copy). */
+    public static String restoreJobId(String volume) {
+        return "instant-restore-" + volume;
+    }
+
     private static Job restoreJob(Pool pool, InstantRestore r, PoolConfig.RestoreRecord record) {
-        String id = "instant-restore-" + r.volume();
+        String id = restoreJobId(r.volume());
         return new Job(id, "instant-restore", r.volume(), r.currentTracks(), r.totalTracks(), pool.trackSize,
                 record.paused(), record.throttle(), new SavedSettings(pool, r.volume(), r.bulkWork(), (paused, throttle) -> {
                     PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
@@ -795,8 +806,7 @@ public final class BackupAdmin {
     private static void dropWriteThrough(Pool pool, String volume, String id, String why) {
         PoolConfig.RestoreRecord rec = pool.restoreRecords.get(volume);
         if (rec != null) {
-            pool.restoreRecords.put(volume, new PoolConfig.RestoreRecord(rec.volume(), rec.store(), rec.image(), null,
-                    rec.throttle(), rec.paused(), rec.total(), rec.journalFrom(), rec.journalTo()));
+            pool.restoreRecords.put(volume, rec.withoutWriteThrough());
         }
         try {
             pool.persist();
@@ -873,7 +883,7 @@ public final class BackupAdmin {
                 pool.startJob(restoreJob(pool, r, rec));
                 String msg = "the backup store of the instant restore of " + r.volume() + " can be read again: "
                         + (rec.paused() ? "reads of tracks not yet restored are fetched again; its bulk copy stays paused"
-                        + " (resume job instant-restore-" + r.volume() + " to go on), " : "the restore goes on, ")
+                        + " (resume job " + restoreJobId(r.volume()) + " to go on), " : "the restore goes on, ")
                         + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore" + dropped;
                 pool.events.publish(Event.info("RESTORE", r.volume(), msg));
                 said.add(msg);
@@ -892,7 +902,7 @@ public final class BackupAdmin {
             PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
             if (pool.isClosed() || rec == null || pool.restores.get(r.volume()) != r || r.unavailable() != null
                     || r.currentTracks() < r.totalTracks() || new BackupAdmin(pool).runningJob("instant-restore", r.volume()) != null
-                    || pool.jobs.stream().anyMatch(j -> j.id().equals("instant-restore-" + r.volume())
+                    || pool.jobs.stream().anyMatch(j -> j.id().equals(restoreJobId(r.volume()))
                             && j.state() == JobState.CANCELLED)) { // its cancel is ending it (the listener waits for the monitor)
                 return;
             }

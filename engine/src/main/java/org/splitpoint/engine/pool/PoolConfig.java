@@ -155,6 +155,11 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
                     journalTo);
         }
 
+        /** This restore without its write-through image (dropped). */
+        public RestoreRecord withoutWriteThrough() {
+            return new RestoreRecord(volume, store, image, null, throttle, paused, total, journalFrom, journalTo);
+        }
+
         /** True for a rebuild from backup: the journal's entries [journalFrom, journalTo) go on top of the image. */
         public boolean withJournal() {
             return journalTo > journalFrom;

@@ -136,7 +136,15 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
             return true;
         }
         // no copy under way: its job FAILED, or is gone from the list (only the last few finished are kept)
-        return jobs.stream().noneMatch(j -> j.id().equals("instant-restore-" + v.name()) && !j.state().isFinished());
+        return jobs.stream().noneMatch(j -> j.id().equals(BackupAdmin.restoreJobId(v.name())) && !j.state().isFinished());
+    }
+
+    /** Why {@link #restoreStopped} for {@code v}, for the CLI's status and the app's problems line (each adds what ends it). */
+    public String restoreStoppedLine(VolumeView v) {
+        long owed = v.restore().totalTracks() - v.restore().currentTracks();
+        return "the restore of " + v.name() + " is stopped (" + (v.restore().waiting() != null
+                ? "its backup store cannot be read" : "tracks damaged in the backup") + "): "
+                + Sizes.count(owed, "track") + " cannot be read";
     }
 
     public VolumeView volume(String name) {

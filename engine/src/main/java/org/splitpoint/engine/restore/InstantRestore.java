@@ -648,7 +648,7 @@ public final class InstantRestore implements AutoCloseable {
             }
             for (long n = 0; a >= 0 && n < maxTracks; a = nextToCopy(cursor)) {
                 long b = a + 1;
-                while (b < tracks && b - a < Math.min(runTracks, maxTracks - n) && owed.isSet(b) && !damage.has(b)) {
+                while (b < tracks && b - a < Math.min(runTracks, maxTracks - n) && toCopy(b)) {
                     b++;
                 }
                 if (b < tracks && b % wholeTracks != 0 && b - b % wholeTracks > a) {
@@ -683,6 +683,11 @@ public final class InstantRestore implements AutoCloseable {
             return t;
         }
 
+        /** True when track {@code t} is owed and not known damaged: the bulk copy copies it. */
+        private boolean toCopy(long t) {
+            return owed.isSet(t) && !damage.has(t);
+        }
+
         /**
          * The fewest tracks that make whole writes of the volume ({@code unit} bytes each: a parity
          * volume's stripe), or 1 when more than a run would take.
@@ -698,13 +703,13 @@ public final class InstantRestore implements AutoCloseable {
             long bytes = 0;
             long t = a;
             while (t < b) {
-                if (!owed.isSet(t) || damage.has(t)) {
+                if (!toCopy(t)) {
                     t++;
                     continue;
                 }
                 long e = t;
                 int len = 0;
-                while (e < b && owed.isSet(e) && !damage.has(e)) {
+                while (e < b && toCopy(e)) {
                     int off = (int) ((e - t) * trackSize);
                     int n = trackLength(e);
                     byte[] fetchedForARead = writeBehind.take(e);
