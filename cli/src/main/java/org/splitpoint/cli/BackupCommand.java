@@ -79,9 +79,10 @@ final class BackupCommand {
         public Integer call() throws Exception {
             var out = spec.commandLine().getOut();
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
-            List<ImageInfo> images = s.list();
+            DirectoryStore.Contents contents = s.contents();
+            List<ImageInfo> images = contents.images();
             List<String> unfinished = s.unfinished();
-            Map<String, String> damaged = s.damaged();
+            Map<String, String> damaged = contents.damaged();
             if (json) {
                 damaged.forEach((id, why) -> spec.commandLine().getErr().println("splitpoint: not listed: " + why));
                 var arr = Json.MAPPER.createArrayNode();
@@ -134,11 +135,12 @@ final class BackupCommand {
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
             List<String> ids = new ArrayList<>();
             int bad = 0;
-            Map<String, String> damaged = id == null ? s.damaged() : Map.of();
+            DirectoryStore.Contents contents = id == null ? s.contents() : null;
+            Map<String, String> damaged = id == null ? contents.damaged() : Map.of();
             if (id != null) {
                 ids.add(id);
             } else {
-                s.list().forEach(i -> ids.add(i.id()));
+                contents.images().forEach(i -> ids.add(i.id()));
                 for (var d : damaged.entrySet()) { // their manifest cannot be read: nothing to verify against
                     out.println(d.getKey() + ": DAMAGED: " + d.getValue());
                     bad++;
@@ -188,7 +190,8 @@ final class BackupCommand {
         public Integer call() throws Exception {
             var out = spec.commandLine().getOut();
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
-            List<ImageInfo> images = s.list();
+            DirectoryStore.Contents contents = s.contents();
+            List<ImageInfo> images = contents.images();
             Map<String, String> inUse = ImagesInUse.of(s);
             if (s.unfinished().contains(id)) {
                 refuseInUse(inUse, id);
@@ -196,7 +199,7 @@ final class BackupCommand {
                 out.println("deleted the unfinished image " + id);
                 return 0;
             }
-            String damage = s.damaged().get(id);
+            String damage = contents.damaged().get(id);
             if (damage != null) { // no manifest to read: no chain to know; what builds on it is broken already
                 refuseInUse(inUse, id);
                 if (!yes && !Confirm.typed(spec.commandLine().getErr(), "deleting the damaged image " + id + " from "

@@ -50,29 +50,24 @@ final class PoolSession {
             return body.run(ctx.resident()); // forwarded to this process: the pool stays open
         }
         Pool pool = Pool.open(resolved, StorageFactory.real(), options);
-        Thread interrupt = new Thread(() -> interrupted(pool, err), "splitpoint-interrupt");
-        Runtime.getRuntime().addShutdownHook(interrupt);
-        int code;
         try {
-            for (String note : pool.openNotes()) {
-                if (!pool.problems().contains(note)) {
-                    err.println("splitpoint: note: " + note);
+            // Ctrl-C meanwhile: the hook closes the pool and says what stopped
+            return OnInterrupt.run(() -> interrupted(pool, err), () -> {
+                for (String note : pool.openNotes()) {
+                    if (!pool.problems().contains(note)) {
+                        err.println("splitpoint: note: " + note);
+                    }
                 }
-            }
-            code = body.run(pool);
-            for (String p : pool.problems()) {
-                err.println("splitpoint: " + p);
-                code = Math.max(code, 1);
-            }
+                int code = body.run(pool);
+                for (String p : pool.problems()) {
+                    err.println("splitpoint: " + p);
+                    code = Math.max(code, 1);
+                }
+                return code;
+            });
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(interrupt);
-            } catch (IllegalStateException e) {
-                // shutting down (Ctrl-C): the hook closes the pool and says what stopped
-            }
             pool.close();
         }
-        return code;
     }
 
     /**

@@ -133,23 +133,13 @@ public final class Splitpoint implements Runnable {
                 }
             };
             Path held = dir;
-            Thread interrupt = new Thread(() -> { // Ctrl-C: the holder goes on with what was asked
+            return OnInterrupt.run(() -> { // Ctrl-C: the holder goes on with what was asked
                 err.println();
                 err.println("splitpoint: interrupted; the command went to the process that holds pool " + held
                         + ", and what it started goes on there ('splitpoint job list " + held + "' shows it)");
                 err.flush();
-            }, "splitpoint-interrupt");
-            Runtime.getRuntime().addShutdownHook(interrupt);
-            try {
-                return org.splitpoint.engine.control.ControlClient.run(ch, java.util.List.of(args), ctx.cwd(),
-                        ctx.terminal(), ctx.stdin(), stdout, stderr);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(interrupt);
-                } catch (IllegalStateException e) {
-                    // shutting down: the hook says so
-                }
-            }
+            }, () -> org.splitpoint.engine.control.ControlClient.run(ch, java.util.List.of(args), ctx.cwd(),
+                    ctx.terminal(), ctx.stdin(), stdout, stderr));
         } catch (org.splitpoint.engine.control.ControlClient.Refused e) {
             err.println("splitpoint: " + e.getMessage());
             return 1;

@@ -94,8 +94,9 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
     private static StoreListing readStore(Path dir, Map<String, BackupRecord> last, Set<String> inRestore) {
         try {
             DirectoryStore store = DirectoryStore.open(dir, StorageFactory.real(), false);
-            return new StoreListing(dir, false, store.uuid(), store.list(), store.unfinished(), null, last, inRestore,
-                    ImagesInUse.of(store), store.damaged());
+            DirectoryStore.Contents contents = store.contents();
+            return new StoreListing(dir, false, store.uuid(), contents.images(), store.unfinished(), null, last, inRestore,
+                    ImagesInUse.of(store), contents.damaged());
         } catch (BackupException e) {
             if (Files.isRegularFile(dir)) { // the engine's sentence names the CLI's --store
                 return new StoreListing(dir, false, null, List.of(), List.of(), dir + " is a file, not a backup store"

@@ -121,29 +121,30 @@ public final class DirectoryStore implements BackupStore {
      */
     @Override
     public List<ImageInfo> list() throws IOException {
-        List<ImageInfo> out = new ArrayList<>();
-        for (String name : sealedNames()) {
-            try {
-                out.add(manifest(name));
-            } catch (BackupException e) {
-                // damaged(): listed apart
-            }
-        }
-        out.sort(Comparator.comparing(ImageInfo::createdAt).thenComparing(ImageInfo::id));
-        return out;
+        return contents().images();
     }
 
     /** Image directories whose manifest is damaged or missing, each with why (sorted by id). */
     public java.util.SortedMap<String, String> damaged() throws IOException {
-        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        return contents().damaged();
+    }
+
+    /** The sealed images (oldest first) and the damaged ones (by id), from one reading of the manifests. */
+    public record Contents(List<ImageInfo> images, java.util.SortedMap<String, String> damaged) { }
+
+    /** {@link #list} and {@link #damaged} at once, for a caller that needs both. */
+    public Contents contents() throws IOException {
+        List<ImageInfo> images = new ArrayList<>();
+        java.util.SortedMap<String, String> damaged = new java.util.TreeMap<>();
         for (String name : sealedNames()) {
             try {
-                manifest(name);
+                images.add(manifest(name));
             } catch (BackupException e) {
-                out.put(name, e.getMessage());
+                damaged.put(name, e.getMessage()); // listed apart
             }
         }
-        return out;
+        images.sort(Comparator.comparing(ImageInfo::createdAt).thenComparing(ImageInfo::id));
+        return new Contents(images, damaged);
     }
 
     private List<String> sealedNames() throws IOException {

@@ -496,12 +496,13 @@ public final class BackupAdmin {
 
     private static String newestImageOf(DirectoryStore store, String volume) throws IOException {
         ImageInfo newest = null;
-        for (ImageInfo i : store.list()) {
+        DirectoryStore.Contents contents = store.contents();
+        for (ImageInfo i : contents.images()) {
             if (i.volume().equals(volume)) {
                 newest = i;
             }
         }
-        for (var d : store.damaged().entrySet()) {
+        for (var d : contents.damaged().entrySet()) {
             if (isIdOf(d.getKey(), volume)) { // perhaps the newest: never restore an older one unasked
                 throw new BackupException(d.getValue() + "; it may be the newest image of " + volume + ": name the image"
                         + " to restore with --at ID ('backup list " + store.describe() + "')");
