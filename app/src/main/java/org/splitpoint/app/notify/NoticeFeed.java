@@ -15,7 +15,7 @@ import org.splitpoint.engine.pool.JobHistory;
  * What deserves a notification — jobs that ended, critical events — gathered in bursts: the first
  * item of a burst waits {@link #BURST} for others, then the burst is one {@link Notice}, so a
  * rebuild failing with its volume and drive events, or ten restores ending together, is one
- * popup and not a flood. No toolkit here: the view shows the notices (ControlsFX Notifications).
+ * popup and not a flood. No toolkit here: the view shows the notices ({@link NoticeStack}).
  * UI thread only.
  */
 public final class NoticeFeed {

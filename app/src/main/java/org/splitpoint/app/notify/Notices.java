@@ -1,14 +1,8 @@
 package org.splitpoint.app.notify;
 
-import javafx.geometry.Pos;
-import javafx.stage.Window;
-import org.controlsfx.control.Notifications;
-
 /**
- * Shows the feed's notices as ControlsFX notifications in the window's bottom right corner:
- * bad news as an error that stays 20 s, the rest as information for 8 s. Clicking one closes it.
- * A long sentence is broken into lines: the popup does not wrap, and one line wider than the window
- * was cut at both ends.
+ * How a notice's text is laid out on its card ({@link NoticeStack}): a long sentence is broken into
+ * lines of a fixed width, so a card never grows wider than a window, and a long burst is cut.
  */
 public final class Notices {
 
@@ -42,22 +36,5 @@ public final class Notices {
             out.set(MAX_LINES - 1, out.get(MAX_LINES - 1) + " …");
         }
         return String.join("\n", out);
-    }
-
-    /** Shows every notice of {@code feed} over {@code owner}'s window. */
-    public static void show(NoticeFeed feed, javafx.scene.Node owner) {
-        feed.onNotice(n -> {
-            Window w = owner.getScene() == null ? null : owner.getScene().getWindow();
-            if (w == null || !w.isShowing()) {
-                return; // no window to show it over (closing): the event log and the history keep it
-            }
-            Notifications popup = Notifications.create().title(n.title()).text(lines(n.text())).owner(w)
-                    .position(Pos.BOTTOM_RIGHT).hideAfter(javafx.util.Duration.seconds(n.critical() ? 20 : 8));
-            if (n.critical()) {
-                popup.showError();
-            } else {
-                popup.showInformation();
-            }
-        });
     }
 }

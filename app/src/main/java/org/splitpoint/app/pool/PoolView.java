@@ -42,6 +42,7 @@ public final class PoolView extends BorderPane {
     @FXML private Label holderLine;
     @FXML private NavView navView;
     @FXML private StackPane detail;
+    @FXML private org.splitpoint.app.notify.NoticeStack notices;
     @FXML private javafx.scene.control.SplitPane sides;
     @FXML private javafx.scene.control.SplitPane mainSplit;
     @FXML private JobsView jobsView;
@@ -71,7 +72,7 @@ public final class PoolView extends BorderPane {
         navView.bind(vm.nav());
         jobsView.bind(vm.jobs());
         jobsView.history().bind(vm.jobHistory());
-        org.splitpoint.app.notify.Notices.show(vm.notices(), this);
+        notices.follow(vm.notices());
         statusBar.progressProperty().bind(vm.jobsProgressProperty());
         eventsView.bind(vm.events());
         poolPath.textProperty().bind(vm.poolPathProperty());

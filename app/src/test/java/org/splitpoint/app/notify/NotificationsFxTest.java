@@ -14,13 +14,13 @@ import org.testfx.util.WaitForAsyncUtils;
 
 
 /**
- * A restore started from a shell (an engine call, not the app's buttons) ends: a ControlsFX
+ * A restore started from a shell (an engine call, not the app's buttons) ends: a
  * notification says so, and a click on the Jobs panel's History shows it first in the list.
  */
 class NotificationsFxTest extends PoolWindowFxTest {
 
     private static boolean notificationSays(FxRobot robot, String text) {
-        return robot.lookup(".notification-bar .label").queryAllAs(Label.class).stream()
+        return robot.lookup("#notices .notice-text").queryAllAs(Label.class).stream()
                 .anyMatch(l -> l.getText() != null && l.getText().contains(text));
     }
 
