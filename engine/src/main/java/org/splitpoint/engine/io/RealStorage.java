@@ -76,54 +76,112 @@ final class RealStorage implements StorageFactory {
         Files.deleteIfExists(path);
     }
 
-    @Override
-    public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE);
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by another Pool object in this JVM
+    /**
+     * The lock files this process holds, by file (device and inode), with the text each holder
+     * recorded. Why: the kernel's record locks belong to the process, and closing any descriptor of
+     * a file drops every lock the process holds on it. A second open of a held lock file in this
+     * process (a pool opened twice, a "who holds it" probe, a clean-up asking whether an image is
+     * being written) followed by its close silently gave the lock up: another process could then
+     * open the same pool and write it beside this one. A lock file held here is never opened again
+     * here; a descriptor that found the file held after all is kept open until the lock goes.
+     */
+    private static final java.util.Map<Object, Held> HELD = new java.util.HashMap<>();
+
+    private static final class Held {
+        final String holder;
+        final java.util.List<FileChannel> parked = new java.util.ArrayList<>();
+
+        Held(String holder) {
+            this.holder = holder;
         }
-        if (lock == null) {
-            ch.close();
+    }
+
+    /** The file's identity (device and inode), or null when it does not exist. */
+    private static Object fileKey(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (java.nio.file.NoSuchFileException e) {
             return null;
         }
-        // Only the holder rewrites the file, so a refused opener changes nothing in the pool.
-        byte[] text = holder.getBytes(StandardCharsets.UTF_8);
-        ch.truncate(0);
-        ch.write(ByteBuffer.wrap(text), 0);
-        FileLock held = lock;
-        return () -> {
-            try {
-                ch.truncate(0); // a closed pool leaves the lock file as it found it: empty
-                held.release();
-            } finally {
-                ch.close();
+    }
+
+    @Override
+    public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+        synchronized (HELD) {
+            Object key = fileKey(lockFile);
+            if (key != null && HELD.containsKey(key)) {
+                return null; // held by another object of this process: not a descriptor more
             }
-        };
+            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE);
+            Object opened = fileKey(lockFile);
+            Held other = opened == null ? null : HELD.get(opened);
+            if (other != null) { // the path came to name a held file between the two looks
+                other.parked.add(ch);
+                return null;
+            }
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return null; // held in this JVM outside the registry (not by us): the descriptor stays open, see HELD
+            }
+            if (lock == null) {
+                ch.close(); // another process holds it: closing our descriptor takes nothing from it
+                return null;
+            }
+            // Only the holder rewrites the file, so a refused opener changes nothing in the pool.
+            byte[] text = holder.getBytes(StandardCharsets.UTF_8);
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(text), 0);
+            Held held = new Held(holder);
+            Object heldKey = opened;
+            if (heldKey != null) {
+                HELD.put(heldKey, held);
+            }
+            FileLock taken = lock;
+            return () -> {
+                synchronized (HELD) {
+                    try {
+                        ch.truncate(0); // a closed pool leaves the lock file as it found it: empty
+                        taken.release();
+                    } finally {
+                        if (heldKey != null) {
+                            HELD.remove(heldKey, held);
+                        }
+                        ch.close();
+                        for (FileChannel c : held.parked) {
+                            c.close();
+                        }
+                    }
+                }
+            };
+        }
     }
 
     @Override
     public String lockHolder(Path lockFile) throws IOException {
-        if (!Files.exists(lockFile)) {
-            return null;
-        }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
-            FileLock probe;
-            try {
-                probe = ch.tryLock(0, Long.MAX_VALUE, true);
-            } catch (OverlappingFileLockException e) {
-                probe = null; // a Pool object of this JVM holds it
-            }
-            if (probe != null) {
-                probe.release();
+        synchronized (HELD) {
+            Object key = fileKey(lockFile);
+            if (key == null) {
                 return null;
             }
-            ByteBuffer b = ByteBuffer.allocate((int) Math.min(4096, ch.size()));
-            ch.read(b, 0);
-            return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim();
+            Held mine = HELD.get(key);
+            if (mine != null) {
+                return mine.holder; // this process: opening and closing the file would drop the lock
+            }
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+                FileLock probe = ch.tryLock(0, Long.MAX_VALUE, true);
+                if (probe != null) {
+                    probe.release();
+                    return null;
+                }
+                ByteBuffer b = ByteBuffer.allocate((int) Math.min(4096, ch.size()));
+                ch.read(b, 0);
+                return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim();
+            } catch (java.nio.file.NoSuchFileException e) {
+                return null;
+            }
         }
     }
 
