@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import org.splitpoint.engine.io.PoolLockHandle;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.meta.CheckedJson;
 import org.splitpoint.engine.meta.CorruptMetadataException;
@@ -230,13 +231,68 @@ public final class DirectoryStore implements BackupStore {
     @Override
     public void delete(String id) throws IOException {
         Path p = images().resolve(id);
-        if (!Files.isDirectory(p)) {
-            p = images().resolve(id + PARTIAL);
+        if (Files.isDirectory(p)) {
+            deleteTree(p);
+            return;
         }
+        p = images().resolve(id + PARTIAL);
         if (!Files.isDirectory(p)) {
             throw new BackupException("no image '" + id + "' in the backup store " + dir);
         }
-        // the manifest first: from then on the directory is no image, whatever a crash leaves of it
+        if (!deleteIfAbandoned(id)) {
+            String who = writer(id);
+            throw new BackupException("the unfinished image " + id + " is being written now"
+                    + (who == null || who.isBlank() ? "" : " (" + who + ")") + ": it goes when its backup ends or stops");
+        }
+    }
+
+    /**
+     * Deletes unfinished image {@code id} unless something writes it now (a backup, a restore's
+     * write-through image, a journal's ship, in this process or another); false when it does or the
+     * image is gone already. Its writer's lock is held while it goes.
+     */
+    public boolean deleteIfAbandoned(String id) throws IOException {
+        Path p = images().resolve(id + PARTIAL);
+        PoolLockHandle lock;
+        try {
+            lock = storage.tryLock(p.resolve(WRITER_LOCK), "removing it, pid " + ProcessHandle.current().pid());
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false; // sealed or removed meanwhile
+        }
+        if (lock == null) {
+            return false;
+        }
+        try {
+            deleteTree(p);
+            return true;
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Who writes unfinished image {@code id} now (the text its writer recorded), or null when nobody does. */
+    public String writer(String id) throws IOException {
+        return storage.lockHolder(images().resolve(id + PARTIAL).resolve(WRITER_LOCK));
+    }
+
+    /** The lock of the writer of an unfinished image, in its directory. */
+    public static final String WRITER_LOCK = "writer.lock";
+
+    /** Takes the writer's lock of unfinished image {@code id} in {@code partial}, or fails naming who holds it. */
+    PoolLockHandle lockWriter(String id, Path partial) throws IOException {
+        PoolLockHandle h = storage.tryLock(partial.resolve(WRITER_LOCK), "pid " + ProcessHandle.current().pid()
+                + " since " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " ("
+                + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + ")");
+        if (h == null) {
+            String who = storage.lockHolder(partial.resolve(WRITER_LOCK));
+            throw new BackupException("the unfinished image " + id + " in " + dir + " is being written by another"
+                    + " backup" + (who == null || who.isBlank() ? "" : " (" + who + ")"));
+        }
+        return h;
+    }
+
+    /** Removes an image's directory: the manifest first, so whatever a crash leaves of it is no image. */
+    void deleteTree(Path p) throws IOException {
         storage.delete(p.resolve("manifest.json"));
         storage.syncDirectory(p);
         try (var s = Files.list(p)) {

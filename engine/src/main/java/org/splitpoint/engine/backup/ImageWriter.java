@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import org.splitpoint.engine.io.PoolLockHandle;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.meta.CheckedJson;
@@ -19,6 +20,11 @@ import org.splitpoint.engine.meta.CheckedJson;
  * bytes that are not on disk; {@link #resume} keeps the records whose bytes check out and drops a
  * torn tail. The header (what the image will be) is saved in the partial directory at once, so an
  * unfinished image can be resumed or named.
+ *
+ * <p>A writer holds its image's lock ({@link DirectoryStore#WRITER_LOCK}) from creation or resumption
+ * until it is sealed, abandoned or closed, so nothing else removes it meanwhile: another pool's
+ * backup of a volume of the same name into the same store took it for a crash's leftover. The lock
+ * is the kernel's, so a crash releases it.
  *
  * <p>A track is put a megabyte at a time ({@link #putTrack(long, int, TrackBytes, boolean)}): tracks
  * go up to 1 GiB, and a buffer of a track's size per copy ran a backup out of heap. A track's bytes
@@ -38,33 +44,62 @@ public final class ImageWriter implements AutoCloseable {
     private long dataEnd;
     private long indexEnd;
     private boolean closed;
+    private final PoolLockHandle writing;
 
-    private ImageWriter(DirectoryStore store, Path partial, ImageInfo header, StorageFile data, StorageFile index) {
+    private ImageWriter(DirectoryStore store, Path partial, ImageInfo header, StorageFile data, StorageFile index,
+                        PoolLockHandle writing) {
         this.store = store;
         this.partial = partial;
         this.header = header;
         this.data = data;
         this.index = index;
+        this.writing = once(writing);
+    }
+
+    /** {@code h} closed at most once (close, then abandon, both release it). */
+    private static PoolLockHandle once(PoolLockHandle h) {
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                h.close();
+            }
+        };
     }
 
     static ImageWriter create(DirectoryStore store, ImageInfo header, Path partial) throws IOException {
         Files.createDirectories(partial);
-        store.storage().syncDirectory(store.images());
-        CheckedJson.write(store.storage(), partial.resolve("header.json"), ImageInfo.MAGIC, ImageInfo.VERSION, header);
-        StorageFile d = store.storage().create(partial.resolve("data"));
-        StorageFile i = store.storage().create(partial.resolve("index"));
-        store.storage().syncDirectory(partial);
-        return new ImageWriter(store, partial, header, d, i);
+        PoolLockHandle writing = store.lockWriter(header.id(), partial); // first: a clean-up meanwhile finds it written
+        try {
+            store.storage().syncDirectory(store.images());
+            CheckedJson.write(store.storage(), partial.resolve("header.json"), ImageInfo.MAGIC, ImageInfo.VERSION, header);
+            StorageFile d = store.storage().create(partial.resolve("data"));
+            StorageFile i = store.storage().create(partial.resolve("index"));
+            store.storage().syncDirectory(partial);
+            return new ImageWriter(store, partial, header, d, i, writing);
+        } catch (IOException | RuntimeException e) {
+            writing.close();
+            throw e;
+        }
     }
 
     static ImageWriter resume(DirectoryStore store, Path partial) throws IOException {
         ImageInfo header = CheckedJson.read(store.storage(), partial.resolve("header.json"), ImageInfo.MAGIC,
                 ImageInfo.VERSION, ImageInfo.class);
-        StorageFile d = store.storage().open(partial.resolve("data"));
-        StorageFile i = store.storage().open(partial.resolve("index"));
-        ImageWriter w = new ImageWriter(store, partial, header, d, i);
-        w.reload();
-        return w;
+        PoolLockHandle writing = store.lockWriter(header.id(), partial);
+        StorageFile d = null;
+        try {
+            d = store.storage().open(partial.resolve("data"));
+            StorageFile i = store.storage().open(partial.resolve("index"));
+            ImageWriter w = new ImageWriter(store, partial, header, d, i, writing);
+            w.reload();
+            return w;
+        } catch (IOException | RuntimeException e) {
+            if (d != null) {
+                d.close();
+            }
+            writing.close();
+            throw e;
+        }
     }
 
     /** Keeps the index records whose bytes are in the data file and match their SHA-256. */
@@ -248,22 +283,41 @@ public final class ImageWriter implements AutoCloseable {
         data.close();
         index.close();
         closed = true;
-        store.storage().delete(partial.resolve("header.json"));
-        return store.seal(partial, sealed);
+        try {
+            store.storage().delete(partial.resolve("header.json"));
+            ImageInfo done = store.seal(partial, sealed);
+            // the lock stays in the directory up to its rename, so no clean-up can find it unlocked before
+            store.storage().delete(store.images().resolve(sealed.id()).resolve(DirectoryStore.WRITER_LOCK));
+            return done;
+        } finally {
+            writing.close();
+        }
     }
 
     /** Throws the unfinished image away. */
     public synchronized void abandon() throws IOException {
-        close();
-        store.delete(header.id());
+        if (!closed) {
+            closed = true;
+            data.close();
+            index.close();
+        }
+        try {
+            store.deleteTree(partial); // with its lock held: nothing else takes it meanwhile
+        } finally {
+            writing.close();
+        }
     }
 
     @Override
     public synchronized void close() throws IOException {
         if (!closed) {
             closed = true;
-            data.close();
-            index.close();
+            try {
+                data.close();
+                index.close();
+            } finally {
+                writing.close();
+            }
         }
     }
 }

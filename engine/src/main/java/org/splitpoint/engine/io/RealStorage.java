@@ -142,6 +142,9 @@ final class RealStorage implements StorageFactory {
             FileLock taken = lock;
             return () -> {
                 synchronized (HELD) {
+                    if (!ch.isOpen()) {
+                        return; // released already (a power cut in tests closes every lock, its owner may too)
+                    }
                     try {
                         ch.truncate(0); // a closed pool leaves the lock file as it found it: empty
                         taken.release();

@@ -145,6 +145,13 @@ public final class Job implements Runnable {
         notifyAll();
     }
 
+    /** After the pool closed: a job that did not finish lets go of what its work holds open ({@link JobWork#released}). */
+    public void releaseIfUnfinished() {
+        if (!state.isFinished()) {
+            work.released();
+        }
+    }
+
     /**
      * Stops the thread at the next track with a checkpoint, without finishing or cancelling: the
      * job stays recorded and resumes when the pool is opened again (the pool is closing).

@@ -73,6 +73,14 @@ public interface JobWork {
     default void paceWithin(java.util.function.BooleanSupplier pace) {
     }
 
+    /**
+     * The pool closed with this job stopped at a checkpoint (it resumes or is cleaned up at the next
+     * opening): let go of what it holds open, as an unfinished image's writer and its lock. Called
+     * once the pool's volumes are closed, so no host write reaches the work any more.
+     */
+    default void released() {
+    }
+
     /** Pause state or throttle changed; persist it so it survives a restart. */
     default void settingsChanged(boolean paused, long throttle) {
     }

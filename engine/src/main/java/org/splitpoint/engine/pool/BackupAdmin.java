@@ -214,7 +214,11 @@ public final class BackupAdmin {
         return last.image();
     }
 
-    /** Images of {@code volume} left unfinished by an earlier backup (a crash): they cannot be finished. */
+    /**
+     * Images of {@code volume} left unfinished by an earlier backup (a crash): they cannot be finished.
+     * One being written now is not left over: a volume of the same name in another pool may be
+     * backed up into the same store at this moment.
+     */
     private static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
         java.util.Map<String, String> inUse = null; // asked only when there is one to remove (it reads every user's pool.json)
         for (String id : store.unfinished()) {
@@ -225,7 +229,7 @@ public final class BackupAdmin {
                 inUse = ImagesInUse.of(store);
             }
             if (!inUse.containsKey(id)) { // not a restore's write-through image
-                store.delete(id);
+                store.deleteIfAbandoned(id); // not one a backup writes now (another pool's volume of the same name)
             }
         }
     }

@@ -157,6 +157,15 @@ final class BackupWork implements JobWork {
     }
 
     @Override
+    public void released() {
+        try {
+            writer.close(); // the image stays unfinished; the next backup of the volume removes it
+        } catch (IOException e) {
+            // closing what the pool let go of: the next backup's clean-up finds it either way
+        }
+    }
+
+    @Override
     public void stopped(JobState state, Exception error) {
         volume.removeWriteObserver(copyBeforeWrite);
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());

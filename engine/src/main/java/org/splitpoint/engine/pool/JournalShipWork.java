@@ -67,7 +67,7 @@ final class JournalShipWork implements JobWork {
     private void removeOrphans() throws IOException {
         for (String id : store.unfinished()) {
             if (BackupAdmin.isIdOf(id, volume) && id.endsWith("-journal")) {
-                store.delete(id);
+                store.deleteIfAbandoned(id); // one being written now is another pool's ship
             }
         }
         for (ImageInfo i : store.list()) {
@@ -138,6 +138,17 @@ final class JournalShipWork implements JobWork {
         }
         pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " shipped: image " + sealed.id()
                 + " (" + Sizes.count(sealed.tracks(), "track") + ", verified); its entries are removed"));
+    }
+
+    @Override
+    public void released() {
+        if (writer != null) {
+            try {
+                writer.close(); // unfinished: the next ship removes it as an orphan
+            } catch (IOException e) {
+                // closing what the pool let go of
+            }
+        }
     }
 
     @Override

@@ -627,6 +627,9 @@ public final class Pool implements AutoCloseable {
         for (ServiceWindow w : windows.values()) {
             w.closeQuietly(); // forced by the volumes' last flush
         }
+        for (Job j : jobs) {
+            j.releaseIfUnfinished(); // a stopped backup's image writer: no host write reaches it now
+        }
         try {
             snapshotCatalog.close(); // its saves are durable: each one was committed before its write
         } catch (IOException e) {
@@ -663,6 +666,9 @@ public final class Pool implements AutoCloseable {
         }
         for (ServiceWindow w : windows.values()) {
             w.closeQuietly();
+        }
+        for (Job j : jobs) {
+            j.releaseIfUnfinished();
         }
         for (org.splitpoint.engine.restore.InstantRestore r : restores.values()) {
             try {

@@ -1028,7 +1028,8 @@ public final class InstantRestore implements AutoCloseable {
         writeBehind.close();
         committer.shutdown();
         IOException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {onDemand, bulk, owed}) {
+        // the write-through image too: it stays unfinished, resumed at the next opening, which must find it unlocked
+        for (AutoCloseable c : new AutoCloseable[] {onDemand, bulk, owed, writeThrough}) {
             try {
                 if (c != null) {
                     c.close();
