@@ -238,9 +238,9 @@ public final class InstantBench extends Harness {
             }
             ByteBuffer b = ByteBuffer.allocateDirect(READ);
             long t0 = System.nanoTime();
-            Job job = p.backups().restore("v", store, image, false, 0);
+            Job job = p.instantRestores().restore("v", store, image, false, 0);
             long t1 = System.nanoTime();
-            InstantRestore r = p.backups().restoreOf("v");
+            InstantRestore r = p.instantRestores().restoreOf("v");
             boolean owed = r.owedTracks().get(track);
             p.device("v").read(off, b);
             long t2 = System.nanoTime();
@@ -289,8 +289,8 @@ public final class InstantBench extends Harness {
             if (!cold) {
                 warmImage(image1, true);
             }
-            Job job = p.backups().restore("v", store, image1, false, throttle);
-            InstantRestore r = p.backups().restoreOf("v");
+            Job job = p.instantRestores().restore("v", store, image1, false, throttle);
+            InstantRestore r = p.instantRestores().restoreOf("v");
             long total = r.totalTracks();
             while (r.currentTracks() < total / 4 && !job.state().isFinished()) {
                 Thread.sleep(20);
@@ -381,7 +381,7 @@ public final class InstantBench extends Harness {
             settle();
             dropCaches();
             long t0 = System.nanoTime();
-            Job job = p.backups().restore("v", store, image1, false, 0);
+            Job job = p.instantRestores().restore("v", store, image1, false, 0);
             await(job);
             double s = secs(t0);
             record("bulk ours", s);
@@ -597,7 +597,7 @@ public final class InstantBench extends Harness {
                 long off = (size / MIB * 3 / 4) / fillEvery * fillEvery * MIB;
                 ByteBuffer b = ByteBuffer.allocateDirect(READ);
                 long t0 = System.nanoTime();
-                Job job = p.backups().restore("v", store, image, false, 0);
+                Job job = p.instantRestores().restore("v", store, image, false, 0);
                 long t1 = System.nanoTime();
                 p.device("v").read(off, b);
                 long t2 = System.nanoTime();
@@ -618,7 +618,7 @@ public final class InstantBench extends Harness {
             FileTiming.clear();
             Recording rec = startJfr();
             long t0 = System.nanoTime();
-            await(p.backups().restore("v", store, image1, false, 0));
+            await(p.instantRestores().restore("v", store, image1, false, 0));
             double s = secs(t0);
             stopJfr(rec, jfr.resolve("bulk.jfr"));
             FileTiming.print("bulk copy of 1 GiB, cold, restore() to DONE", s, GIB);
@@ -631,10 +631,10 @@ public final class InstantBench extends Harness {
                 if (!cold) {
                     warmImage(image1, true);
                 }
-                Job job = p.backups().restore("v", store, image1, false, 0);
+                Job job = p.instantRestores().restore("v", store, image1, false, 0);
                 job.pause();
                 Thread.sleep(300);
-                InstantRestore r = p.backups().restoreOf("v");
+                InstantRestore r = p.instantRestores().restoreOf("v");
                 BlockDevice dev = p.device("v");
                 if (cold) {
                     dropCaches();
@@ -684,8 +684,8 @@ public final class InstantBench extends Harness {
         for (int once = phases.contains("during") ? 1 : 0; once > 0; once--) {
             try (Pool p = newPool(target, GIB, timed)) {
                 warmImage(image1, true);
-                Job job = p.backups().restore("v", store, image1, false, throttle);
-                InstantRestore r = p.backups().restoreOf("v");
+                Job job = p.instantRestores().restore("v", store, image1, false, throttle);
+                InstantRestore r = p.instantRestores().restoreOf("v");
                 while (r.currentTracks() < r.totalTracks() / 4 && !job.state().isFinished()) {
                     Thread.sleep(20);
                 }

@@ -283,8 +283,8 @@ final class BackupCommand {
                                 + ") with the backup's", volume, volume + " was not restored")) {
                     return 1;
                 }
-                Job job = pool.backups().restore(volume, dirStore, at, writeThrough, limit);
-                var r = pool.backups().restoreOf(volume);
+                Job job = pool.instantRestores().restore(volume, dirStore, at, writeThrough, limit);
+                var r = pool.instantRestores().restoreOf(volume);
                 out().println("restore of " + volume + " from image " + r.chain().target().id() + " started: the volume is"
                         + " usable now; " + job.progress().totalTracks() + " tracks to copy in the background; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));

@@ -188,8 +188,8 @@ final class JobCommand {
          */
         private Integer cancelStoppedRestore(Pool pool) throws Exception {
             String volume = null;
-            for (var r : pool.backups().restores()) {
-                if (org.splitpoint.engine.pool.BackupAdmin.restoreJobId(r.volume()).equals(id)) {
+            for (var r : pool.instantRestores().all()) {
+                if (org.splitpoint.engine.pool.RestoreAdmin.restoreJobId(r.volume()).equals(id)) {
                     volume = r.volume();
                 }
             }
@@ -201,14 +201,14 @@ final class JobCommand {
                     return null; // running (or not started here): its own cancel
                 }
             }
-            var r = pool.backups().restoreOf(volume);
+            var r = pool.instantRestores().restoreOf(volume);
             long owed = r.totalTracks() - r.currentTracks();
             if (!yes && !Confirm.typed(err(), "cancelling the restore of " + volume + " leaves it partly restored ("
                     + (r.totalTracks() - owed) + " of " + r.totalTracks() + " tracks): the others keep what the volume"
                     + " held before", "yes", "the restore of " + volume + " was not cancelled")) {
                 return 1;
             }
-            pool.backups().cancelStopped(volume);
+            pool.instantRestores().cancelStopped(volume);
             out().println("job " + id + " is CANCELLED: the restore of " + volume + " ended with " + owed
                     + (owed == 1 ? " track" : " tracks") + " not restored; they keep what the volume held before");
             return 0;

@@ -70,7 +70,7 @@ final class PoolCommand {
                     for (PoolSnapshot.VolumeView v : s.volumes()) {
                         if (s.restoreStopped(v)) { // why the health says WARNING
                             out.println(s.restoreStoppedLine(v) + "; 'job list' says why, 'job cancel " + s.path() + " "
-                                    + org.splitpoint.engine.pool.BackupAdmin.restoreJobId(v.name()) + "' ends it");
+                                    + org.splitpoint.engine.pool.RestoreAdmin.restoreJobId(v.name()) + "' ends it");
                         }
                     }
                 }

@@ -154,7 +154,7 @@ class BackupCommandTest {
             assertThat(cancel.code()).as(cancel.err()).isZero();
             assertThat(cancel.out()).contains("job instant-restore-v is CANCELLED: the restore of v ended with 1 track not"
                     + " restored");
-            assertThat(h.pool.backups().restoreOf("v")).isNull();
+            assertThat(h.pool.instantRestores().restoreOf("v")).isNull();
             CliRun again = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");
             assertThat(again.code()).as("a backup once the restore ended: " + again.err()).isZero();
         }
@@ -242,7 +242,7 @@ class BackupCommandTest {
             CliRun restore = CliRun.of("backup", "restore", pool, "v", "--store", store, "--bulk-throttle", "0.001",
                     "--write-through", "--no-wait", "--yes");
             assertThat(restore.code()).as(restore.err()).isZero();
-            String wt = h.pool.backups().restoreOf("v").writeThrough().header().id();
+            String wt = h.pool.instantRestores().restoreOf("v").writeThrough().header().id();
             Map<String, String> storeBefore = CliRun.fingerprint(store);
             for (String id : List.of(inc, full, wt)) {
                 CliRun del = CliRun.of("backup", "delete", store, id, "--chain", "--yes");
@@ -279,8 +279,8 @@ class BackupCommandTest {
             Tools.Result verifyA = Tools.run(fio(h.uri("v"), a, true)); // the client connected before: same export
             assertThat(verifyA.code()).as("the volume reads the backup's set A at once: " + verifyA.out()).isZero();
             assertThat(verifyA.out()).contains("err= 0");
-            assertThat(h.pool.backups().restoreOf("v")).as("still restoring while fio verified").isNotNull();
-            assertThat(h.pool.backups().restoreOf("v").onDemandFetches()).isPositive();
+            assertThat(h.pool.instantRestores().restoreOf("v")).as("still restoring while fio verified").isNotNull();
+            assertThat(h.pool.instantRestores().restoreOf("v").onDemandFetches()).isPositive();
             Tools.Result writeB2 = Tools.run(fio(h.uri("v"), b, false)); // writes during the restore
             assertThat(writeB2.code()).as(writeB2.out()).isZero();
             h.pool.activeJobs().forEach(j -> j.setThrottle(0));

@@ -45,7 +45,7 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
             }
         }
         Set<String> inRestore = new HashSet<>();
-        for (var r : pool.backups().restores()) {
+        for (var r : pool.instantRestores().all()) {
             if (r.chain() != null) {
                 r.chain().images().forEach(i -> inRestore.add(i.store() + "/" + i.id()));
             }

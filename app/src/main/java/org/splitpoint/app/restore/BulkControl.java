@@ -99,10 +99,10 @@ public final class BulkControl {
     public void cancel() {
         if (stopped.get() && stoppedVolume != null) {
             String volume = stoppedVolume;
-            String id = org.splitpoint.engine.pool.BackupAdmin.restoreJobId(volume);
+            String id = org.splitpoint.engine.pool.RestoreAdmin.restoreJobId(volume);
             status.started("Cancelling the restore of " + volume + "…");
             bridge.run(org.splitpoint.app.bridge.HolderAction.cancelJob(id, pool -> {
-                pool.backups().cancelStopped(volume);
+                pool.instantRestores().cancelStopped(volume);
                 return "CANCELLED";
             }), st -> status.succeeded("The restore of " + volume + " is " + st + "; the volume stays partly restored"),
                     status::failed);

@@ -79,7 +79,7 @@ public final class InstantRestoreViewModel {
         this.stores = stores;
         this.volume = volume;
         this.started = started;
-        this.sampler = new RestoreSampler(volume, pool -> pool.backups().restoreOf(volume), jobId(volume));
+        this.sampler = new RestoreSampler(volume, pool -> pool.instantRestores().restoreOf(volume), jobId(volume));
         this.samples = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::applySample);
         this.bulk = new BulkControl(bridge, status);
         this.rebuild = new RebuildOffer(bridge, status, volume, () -> {
@@ -92,7 +92,7 @@ public final class InstantRestoreViewModel {
     }
 
     public static String jobId(String volume) {
-        return org.splitpoint.engine.pool.BackupAdmin.restoreJobId(volume);
+        return org.splitpoint.engine.pool.RestoreAdmin.restoreJobId(volume);
     }
 
     public String volume() {

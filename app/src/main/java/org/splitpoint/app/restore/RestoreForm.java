@@ -239,7 +239,7 @@ public final class RestoreForm {
         bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.restoreFromBackup(
                 volume, c.store(), c.image().id(), wt, limit), (out, state) -> org.splitpoint.app.bridge.HolderCommands
                 .startedJob("instant-restore", volume, out, state), pool -> expectations.replaced(volume,
-                () -> pool.backups().restore(volume, c.store(), c.image().id(), wt, limit).progress())), p -> {
+                () -> pool.instantRestores().restore(volume, c.store(), c.image().id(), wt, limit).progress())), p -> {
                     status.succeeded("Restore of " + volume + " from image " + c.image().id() + " started: the volume is"
                             + " usable now; " + Format.tracks(p.totalTracks() - p.doneTracks()) + " to copy in the"
                             + " background" + (wt ? "; writes go to a new image too" : ""));

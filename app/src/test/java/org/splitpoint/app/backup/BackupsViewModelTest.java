@@ -259,7 +259,7 @@ class BackupsViewModelTest {
         try (org.splitpoint.engine.pool.Pool o = org.splitpoint.engine.pool.Pool.open(other)) {
             long size = image.size();
             o.admin().createVolume("prod", org.splitpoint.engine.pool.Layout.RAID1, List.of("d1", "d2"), size);
-            o.backups().restore("prod", store("backups"), full, false, 1);
+            o.instantRestores().restore("prod", store("backups"), full, false, 1);
         }
         vm.refresh(); // the stores read again
         ui.drain();

@@ -49,7 +49,7 @@ class NavViewModelTest {
             assertThat(NavItem.nameIn("restore:data", "restore")).isEqualTo("data");
 
             vm.keepRestore("data");
-            pool.backups().restore("data", m.store(), null, false, 0).await(30_000);
+            pool.instantRestores().restore("data", m.store(), null, false, 0).await(30_000);
             vm.apply(pool.snapshot());
             NavItem entry = vm.treeProperty().get().groups().get(1).below().get("volume:data").get(0);
             assertThat(entry.look().word()).as("restored: the entry stays, with how it ended").isEqualTo("DONE");

@@ -62,7 +62,7 @@ class AttachedInstantRestoreTest {
         app.shows(() -> started.get() == 1);
         assertThat(status.messageProperty().get()).contains("Restore of data from image " + made.image()
                 + " started: the volume is usable now; ");
-        assertThat(app.holder.pool.backups().restoreOf(BackupPools.VOLUME)).isNotNull();
+        assertThat(app.holder.pool.instantRestores().restoreOf(BackupPools.VOLUME)).isNotNull();
         app.shows(() -> vm.restoringProperty().get());
 
         app.shows(() -> vm.bulk().cancelBlockedProperty().get().isEmpty());

@@ -212,7 +212,7 @@ class InstantRestoreViewModelTest {
         assertThat(TestPools.await(Duration.ofSeconds(20), this::refresh,
                 () -> call(pool -> pool.job("instant-restore-data").state().isFinished()))).isTrue();
         refresh();
-        Boolean underWay = call(pool -> pool.backups().restoreOf("data") != null);
+        Boolean underWay = call(pool -> pool.instantRestores().restoreOf("data") != null);
         assertThat(underWay).as("still under way").isTrue();
         assertThat(vm.bulk().cancelBlockedProperty().get()).isEmpty();
         assertThat(vm.progressTextProperty().get()).startsWith("the bulk copy stopped: 1 track of the backup is damaged");
@@ -221,7 +221,7 @@ class InstantRestoreViewModelTest {
         refresh();
         assertThat(status.messageProperty().get()).contains("The restore of data is CANCELLED");
         assertThat(vm.progressTextProperty().get()).startsWith("restore ended: the tracks not restored keep what data");
-        Boolean after = call(pool -> pool.backups().restoreOf("data") != null);
+        Boolean after = call(pool -> pool.instantRestores().restoreOf("data") != null);
         assertThat(after).isFalse();
         assertThat(vm.bulk().cancelBlockedProperty().get()).isEqualTo("no restore is running");
     }

@@ -465,7 +465,7 @@ public final class PoolFeed implements AutoCloseable {
                 heldRestore = null;
             }
             org.splitpoint.engine.restore.InstantRestore r = w.snapshot()
-                    ? pool.snapshots().restoreOf(w.volume()) : pool.backups().restoreOf(w.volume());
+                    ? pool.snapshots().restoreOf(w.volume()) : pool.instantRestores().restoreOf(w.volume());
             boolean ended = false;
             if (r == null) {
                 if (heldRestore == null) {

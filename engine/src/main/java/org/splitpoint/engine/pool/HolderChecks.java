@@ -22,7 +22,7 @@ public final class HolderChecks {
     /** One pass; returns the sentences of what it found or changed now (empty when nothing). */
     public static List<String> run(Pool pool) throws IOException {
         List<String> out = new ArrayList<>(DriveImageCheck.run(pool));
-        out.addAll(BackupAdmin.retryWaiting(pool));
+        out.addAll(RestoreAdmin.retryWaiting(pool));
         return out;
     }
 

@@ -820,8 +820,8 @@ public final class JournalAdmin {
             RaidVolume v = pool.volume(volume);
             PoolConfig.JournalRecord rec = rebuildable(v);
             Open o = pool.journals.get(volume);
-            BackupAdmin backups = new BackupAdmin(pool);
-            backups.refuseRestoreNow(v);
+            RestoreAdmin restores = new RestoreAdmin(pool);
+            restores.refuseRestoreNow(v);
             new PoolAdmin(pool).checkReplacements(v, replacements);
             long from = rec.shippedThrough();
             long to = o.journal.nextSeq();
@@ -830,7 +830,7 @@ public final class JournalAdmin {
             pool.events.publish(Event.critical("JOURNAL", volume, "volume " + volume + " is FAILED (" + v.stateReason()
                     + "), beyond its redundancy: rebuilding it from image " + rec.base() + " and " + (to - from)
                     + (to - from == 1 ? " journal entry" : " journal entries")));
-            return backups.startRestore(v, store, rec.base(), false, throttle, overlay, from, to, replacements);
+            return restores.startRestore(v, store, rec.base(), false, throttle, overlay, from, to, replacements);
         }
     }
 }

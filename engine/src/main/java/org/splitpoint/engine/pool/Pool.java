@@ -204,7 +204,7 @@ public final class Pool implements AutoCloseable {
             pool.snapshotCatalog.open();
             PoolRecovery.resumeJobs(pool);
             PairAdmin.resumeCopies(pool);
-            BackupAdmin.resumeRestores(pool);
+            RestoreAdmin.resumeRestores(pool);
             SnapshotAdmin.resumeRestores(pool);
             JournalAdmin.rejournalAfterCrash(pool);
             PoolRecovery.endCrashRecovery(pool); // last: what the steps above derived from the dirty tracks is durable
@@ -391,9 +391,14 @@ public final class Pool implements AutoCloseable {
         return new PoolAdmin(this);
     }
 
-    /** Backups of volumes to a store, and instant restores from them. */
+    /** Backups of volumes to a store. */
     public BackupAdmin backups() {
         return new BackupAdmin(this);
+    }
+
+    /** Instant restores of volumes from a backup store. */
+    public RestoreAdmin instantRestores() {
+        return new RestoreAdmin(this);
     }
 
     /** Staged backup journals: enable, disable, ship, status, rebuild from backup. */

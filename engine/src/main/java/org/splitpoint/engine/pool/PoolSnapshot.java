@@ -136,7 +136,7 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
             return true;
         }
         // no copy under way: its job FAILED, or is gone from the list (only the last few finished are kept)
-        return jobs.stream().noneMatch(j -> j.id().equals(BackupAdmin.restoreJobId(v.name())) && !j.state().isFinished());
+        return jobs.stream().noneMatch(j -> j.id().equals(RestoreAdmin.restoreJobId(v.name())) && !j.state().isFinished());
     }
 
     /** Why {@link #restoreStopped} for {@code v}, for the CLI's status and the app's problems line (each adds what ends it). */

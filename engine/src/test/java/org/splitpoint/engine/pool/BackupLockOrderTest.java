@@ -110,7 +110,7 @@ class BackupLockOrderTest {
         }
         // the image holds the volume as it was at the backup's instant: before the host's write
         try (Pool p2 = Pool.open(dir)) {
-            Job restore = p2.backups().restore("v", store, null, false, 0);
+            Job restore = p2.instantRestores().restore("v", store, null, false, 0);
             restore.start();
             assertThat(restore.await(60_000)).isTrue();
             assertThat(Arrays.equals(read(p2.volume("v"), 0, image.length), image))

@@ -34,13 +34,13 @@ class CancelVsHolderChecksTest {
         try (Pool pool = Pool.open(dir)) {
             List<Event> events = new CopyOnWriteArrayList<>();
             pool.addListener(events::add);
-            Job job = pool.backups().restore("v", store, null, false, 1); // 1 byte/s: it copies a track, then waits
+            Job job = pool.instantRestores().restore("v", store, null, false, 1); // 1 byte/s: it copies a track, then waits
             Thread.sleep(300);
             job.pause();
             BlockDevice v = pool.device("v");
             v.write(0, ByteBuffer.wrap(new byte[(int) v.size()])); // hosts write every track whole: nothing owed
             v.flush();
-            assertThat(pool.backups().restoreOf("v").currentTracks()).isEqualTo(pool.backups().restoreOf("v").totalTracks());
+            assertThat(pool.instantRestores().restoreOf("v").currentTracks()).isEqualTo(pool.instantRestores().restoreOf("v").totalTracks());
             List<String> said;
             synchronized (pool) { // as any command holding the monitor a moment: the job's listener waits for it
                 job.cancel();
@@ -49,7 +49,7 @@ class CancelVsHolderChecksTest {
                     Thread.sleep(5);
                 }
                 assertThat(job.state()).isEqualTo(JobState.CANCELLED);
-                said = BackupAdmin.retryWaiting(pool, 0); // the holder's 2-second check runs now
+                said = RestoreAdmin.retryWaiting(pool, 0); // the holder's 2-second check runs now
             }
             for (Job j : pool.jobs()) {
                 j.await(10_000);

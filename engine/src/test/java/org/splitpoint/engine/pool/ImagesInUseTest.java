@@ -47,8 +47,8 @@ class ImagesInUseTest {
 
             assertThat(pool.backups().backup("v", store, false, 0).await(60_000)).isTrue();
             String inc = pool.backups().lastBackup("v").image();
-            pool.backups().restore("v", store, null, true, 1); // a byte a second: it stays
-            String wt = pool.backups().restoreOf("v").writeThrough().header().id();
+            pool.instantRestores().restore("v", store, null, true, 1); // a byte a second: it stays
+            String wt = pool.instantRestores().restoreOf("v").writeThrough().header().id();
             inUse = ImagesInUse.of(open(store));
             assertThat(inUse).containsOnlyKeys(base, inc, wt);
             assertThat(inUse.get(base)).contains("volume v of the pool at").contains("is being restored from image " + inc);

@@ -72,8 +72,8 @@ class InstantRestoreTest {
     void aRestoredVolumeIsUsableAtOnceAndEndsAsTheImageWithTheWritesMadeMeanwhile(Layout layout, int seed) throws Exception {
         Path dir = backedUpThenScribbled(layout, seed);
         try (Pool pool = Pool.open(dir)) {
-            Job bulk = pool.backups().restore("v", store(), null, false, image.length); // about a second
-            InstantRestore r = pool.backups().restoreOf("v");
+            Job bulk = pool.instantRestores().restore("v", store(), null, false, image.length); // about a second
+            InstantRestore r = pool.instantRestores().restoreOf("v");
             BlockDevice v = pool.device("v");
             AckOracle model = new AckOracle(image);
             byte[] first = new byte[TRACK];
@@ -137,7 +137,7 @@ class InstantRestoreTest {
             flusher.join();
             assertThat(failure.get()).isNull();
             assertThat(bulk.state()).isEqualTo(JobState.DONE);
-            assertThat(pool.backups().restoreOf("v")).isNull();
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model.currentCopy(), "the volume after the restore");
             assertThat(r.onDemandFetches()).as("reads were served from the backup").isPositive();
             TrackBitmap both = new TrackBitmap(r.totalTracks());
@@ -161,7 +161,7 @@ class InstantRestoreTest {
         Files.delete(dir.resolve("drives/d3.img"));
         try (Pool pool = Pool.open(dir)) {
             assertThat(pool.volume("v").state()).isEqualTo(VolumeState.FAILED);
-            Job bulk = pool.backups().restore("v", store(), imageId, false, 0);
+            Job bulk = pool.instantRestores().restore("v", store(), imageId, false, 0);
             assertThat(pool.volume("v").state()).isEqualTo(VolumeState.OPTIMAL);
             byte[] atOnce = new byte[image.length];
             pool.device("v").read(0, ByteBuffer.wrap(atOnce)); // as hosts see it: through the restore
@@ -185,11 +185,11 @@ class InstantRestoreTest {
             pool.device("std").write(0, ByteBuffer.wrap(img));
             assertThat(pool.backups().backup("std", store(), true, 0).await(60_000)).isTrue();
             assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
-            assertThatThrownBy(() -> pool.backups().restore("std", store(), null, false, 0))
+            assertThatThrownBy(() -> pool.instantRestores().restore("std", store(), null, false, 0))
                     .isInstanceOf(PoolException.class).hasMessageContaining("split the pair before restoring");
             pool.pairs().split(List.of("p1"));
             pool.device("std").write(0, ByteBuffer.wrap(new byte[5 * TRACK])); // a change to undo
-            assertThat(pool.backups().restore("std", store(), null, false, 0).await(60_000)).isTrue();
+            assertThat(pool.instantRestores().restore("std", store(), null, false, 0).await(60_000)).isTrue();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("std")), img, "the STD after its restore");
             assertThat(pool.pairs().get("p1").stdInvalidTracks()).as("the restore's writes count as STD changes").isPositive();
             assertThat(pool.pairs().establish("p1", false).await(60_000)).isTrue();
@@ -202,7 +202,7 @@ class InstantRestoreTest {
         Path dir = backedUpThenScribbled(Layout.RAID1, 11);
         byte[] expect = image.clone();
         try (Pool pool = Pool.open(dir)) {
-            Job bulk = pool.backups().restore("v", store(), imageId, true, image.length / 2);
+            Job bulk = pool.instantRestores().restore("v", store(), imageId, true, image.length / 2);
             BlockDevice v = pool.device("v");
             Random rnd = new Random(3);
             for (int i = 0; i < 30; i++) {
@@ -227,7 +227,7 @@ class InstantRestoreTest {
     void aRestoreWaitsForAStoreThatCannotBeReadAndGoesOnWhenItCan() throws Exception {
         Path dir = backedUpThenScribbled(Layout.RAID5, 13);
         try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
-            pool.backups().restore("v", store(), imageId, false, 0);
+            pool.instantRestores().restore("v", store(), imageId, false, 0);
             pool.device("v").write(0, ByteBuffer.wrap(new byte[TRACK])); // a whole track: current without the backup
             pool.device("v").flush();
         }
@@ -260,7 +260,7 @@ class InstantRestoreTest {
         Path dir = backedUpThenScribbled(Layout.RAID5, 15);
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(0, 0, 1);
         Pool pool = Pool.open(dir, inj, new PoolOptions(false));
-        Job bulk = pool.backups().restore("v", store(), imageId, false, 4L * TRACK); // one track a step
+        Job bulk = pool.instantRestores().restore("v", store(), imageId, false, 4L * TRACK); // one track a step
         assertThat(bulk.stepOnce()).isTrue(); // track 0 restored in bulk (not committed)
         byte[] expect = image.clone();
         Random rnd = new Random(4);
@@ -352,7 +352,7 @@ class InstantRestoreTest {
         boolean started = false;
         try {
             pool = Pool.open(dir, inj);
-            Job bulk = pool.backups().restore("v", st, imageId, writeThrough, image.length * 2L);
+            Job bulk = pool.instantRestores().restore("v", st, imageId, writeThrough, image.length * 2L);
             started = true;
             Pool p = pool;
             List<Thread> threads = new ArrayList<>();
@@ -415,7 +415,7 @@ class InstantRestoreTest {
         if (cut > 0) {
             try (Pool reopened = Pool.open(dir)) {
                 // the restore took effect when restore() returned, or when it is found under way
-                boolean tookEffect = started || reopened.backups().restoreOf("v") != null;
+                boolean tookEffect = started || reopened.instantRestores().restoreOf("v") != null;
                 reopened.jobs().forEach(j -> j.setThrottle(0));
                 reopened.awaitJobs(null);
                 byte[] got = TestPools.readAll(reopened.volume("v"));

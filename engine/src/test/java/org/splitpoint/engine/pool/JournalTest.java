@@ -444,7 +444,7 @@ class JournalTest {
         if (cut > 0) {
             boolean tookEffect;
             try (Pool reopened = Pool.open(dir)) {
-                tookEffect = started || reopened.backups().restoreOf("v") != null
+                tookEffect = started || reopened.instantRestores().restoreOf("v") != null
                         || reopened.volume("v").state() != VolumeState.FAILED;
                 if (!tookEffect) {
                     assertThat(reopened.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
@@ -484,7 +484,7 @@ class JournalTest {
         if (kind.equals("rebuild")) {
             pool.journals().rebuildFromBackup("v", List.of(), 1); // the copy crawls: the last tracks stay owed
         } else {
-            pool.backups().restore("v", tmp.resolve("store"), null, false, 1);
+            pool.instantRestores().restore("v", tmp.resolve("store"), null, false, 1);
         }
         byte[] d = new byte[TRACK / 2];
         new Random(15).nextBytes(d);
@@ -681,7 +681,7 @@ class JournalTest {
         byte[] expect = image.clone();
         try (Pool pool = Pool.open(dir)) {
             write(pool, new byte[image.length], 0, 9000); // undone by the restore
-            Job restore = pool.backups().restore("v", tmp.resolve("store"), null, false, TRACK);
+            Job restore = pool.instantRestores().restore("v", tmp.resolve("store"), null, false, TRACK);
             // a read of an owed track refills that one track: on RAID 5 a partial stripe, with
             // write-intent bits first, and still no journal entry (the base says those bytes)
             ByteBuffer one = ByteBuffer.allocate(100);

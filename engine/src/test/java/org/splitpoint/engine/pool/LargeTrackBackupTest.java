@@ -74,7 +74,7 @@ class LargeTrackBackupTest {
             byte[] other = new byte[model.length];
             new Random(22).nextBytes(other);
             p.volume("v").write(0, ByteBuffer.wrap(other));
-            Job restore = p.backups().restore("v", store, image.id(), false, 0);
+            Job restore = p.instantRestores().restore("v", store, image.id(), false, 0);
             restore.start();
             assertThat(restore.await(60_000)).isTrue();
             assertThat(restore.state()).isEqualTo(JobState.DONE);

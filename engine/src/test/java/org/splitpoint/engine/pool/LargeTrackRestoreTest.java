@@ -54,7 +54,7 @@ class LargeTrackRestoreTest {
         try (Pool pool = Pool.open(dir)) {
             // with a write-through image; the bulk copy at a byte a second: its first step copies
             // track 0, then it waits until the reads and the write below are done
-            Job bulk = pool.backups().restore("v", store, null, true, 1);
+            Job bulk = pool.instantRestores().restore("v", store, null, true, 1);
             BlockDevice v = pool.device("v");
             byte[] write = new byte[4096];
             new Random(43).nextBytes(write);
@@ -99,9 +99,9 @@ class LargeTrackRestoreTest {
         Path store = tmp.resolve("store");
         byte[] model = BackedUp.volume(dir, store, 91, true);
         try (Pool pool = Pool.open(dir)) {
-            Job bulk = pool.backups().restore("v", store, null, false, 4 << 20);
+            Job bulk = pool.instantRestores().restore("v", store, null, false, 4 << 20);
             for (int i = 0; i < 15; i++) { Thread.sleep(100); System.err.println("DBG " + bulk.progress().line() + " " + bulk.bytesMoved()); }
-            assertThat(pool.backups().restoreOf("v").owedTracks().get(0)).as("track 0 after 1.5 s at 4 MiB/s").isTrue();
+            assertThat(pool.instantRestores().restoreOf("v").owedTracks().get(0)).as("track 0 after 1.5 s at 4 MiB/s").isTrue();
             assertThat(bulk.progress().bytesPerSecond()).as("the bulk copy's rate").isBetween(1e6, 8e6);
             byte[] write = new byte[4096];
             new Random(93).nextBytes(write);
@@ -129,13 +129,13 @@ class LargeTrackRestoreTest {
         byte[] model = BackedUp.volume(dir, store, 51, false);
         BackedUp.damage(store, TRACK + (10L << 20)); // track 1, ten pieces in
         try (Pool pool = Pool.open(dir)) {
-            pool.backups().restore("v", store, null, false, 1); // the bulk copy: track 0, then a byte a second
+            pool.instantRestores().restore("v", store, null, false, 1); // the bulk copy: track 0, then a byte a second
             BlockDevice v = pool.device("v");
             for (int round = 0; round < 2; round++) {
                 byte[] got = new byte[512];
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> v.read(TRACK + 4096, ByteBuffer.wrap(got)))
                         .hasMessageContaining("track 1 fails its SHA-256");
-                assertThat(pool.backups().restoreOf("v").owedTracks().get(1)).as("track 1 still owed").isTrue();
+                assertThat(pool.instantRestores().restoreOf("v").owedTracks().get(1)).as("track 1 still owed").isTrue();
             }
             byte[] other = new byte[512];
             v.read(2L * TRACK + 4096, ByteBuffer.wrap(other));

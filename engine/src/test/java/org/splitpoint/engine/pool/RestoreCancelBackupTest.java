@@ -57,7 +57,7 @@ class RestoreCancelBackupTest {
         byte[] volume;
         try (Pool pool = Pool.open(dir)) {
             // a megabyte a second: its first step restores 16 tracks, then it waits
-            Job restore = pool.backups().restore("v", store, restoreFrom, false, 1 << 20);
+            Job restore = pool.instantRestores().restore("v", store, restoreFrom, false, 1 << 20);
             BlockDevice v = pool.device("v");
             byte[] b = new byte[100];
             v.read(40L * TRACK + 7, ByteBuffer.wrap(b)); // an owed track fetched on demand: restored too
@@ -65,7 +65,7 @@ class RestoreCancelBackupTest {
             restore.cancel();
             assertThat(restore.await(10_000)).isTrue();
             assertThat(restore.state()).isEqualTo(JobState.CANCELLED);
-            long restored = pool.backups().restores().isEmpty() ? -1 : 0;
+            long restored = pool.instantRestores().all().isEmpty() ? -1 : 0;
             assertThat(restored).as("the restore ended").isEqualTo(-1);
             volume = TestPools.readAll(pool.volume("v"));
             Job inc = pool.backups().backup("v", store, false, 0);

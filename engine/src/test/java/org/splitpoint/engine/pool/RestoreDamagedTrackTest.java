@@ -53,12 +53,12 @@ class RestoreDamagedTrackTest {
         BackedUp.damage(store, 3L * TRACK + 100);
         BackedUp.damage(store, 10L * TRACK + TRACK - 1);
         try (Pool pool = Pool.open(dir)) {
-            Job job = pool.backups().restore("v", store, null, false, 0);
+            Job job = pool.instantRestores().restore("v", store, null, false, 0);
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.FAILED);
             assertThat(job.progress().message()).contains("2 tracks of the backup are damaged (tracks 3, 10;")
                     .contains("track 3 fails its SHA-256").contains("every other track is restored");
-            InstantRestore r = pool.backups().restoreOf("v");
+            InstantRestore r = pool.instantRestores().restoreOf("v");
             assertThat(r.owedTracks().cardinality()).isEqualTo(2);
             assertThat(r.owedTracks().get(3)).isTrue();
             assertThat(r.owedTracks().get(10)).isTrue();
@@ -98,7 +98,7 @@ class RestoreDamagedTrackTest {
             Job end = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore") && j != job).findFirst().orElseThrow();
             assertThat(end.await(60_000)).isTrue();
             assertThat(end.state()).isEqualTo(JobState.DONE);
-            assertThat(pool.backups().restoreOf("v")).isNull();
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume");
         }
     }
@@ -115,27 +115,27 @@ class RestoreDamagedTrackTest {
         BackedUp.volume(dir, store, 65, false);
         BackedUp.damage(store, 5L * TRACK + 10);
         try (Pool pool = Pool.open(dir)) {
-            Job job = pool.backups().restore("v", store, null, false, 0);
+            Job job = pool.instantRestores().restore("v", store, null, false, 0);
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.FAILED);
             assertThat(pool.snapshot().health()).as("a track cannot be read").isEqualTo(PoolSnapshot.Health.WARNING);
-            assertThat(pool.backups().cancelStopped("v")).isEqualTo(1);
-            assertThat(pool.backups().restoreOf("v")).isNull();
+            assertThat(pool.instantRestores().cancelStopped("v")).isEqualTo(1);
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
             assertThat(pool.snapshot().health()).isEqualTo(PoolSnapshot.Health.HEALTHY);
             pool.device("v").read(5L * TRACK, ByteBuffer.allocate(512)); // the volume's own bytes now: no error
         }
         Files.move(store, tmp.resolve("away"));
         try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
-            pool.backups().restore("v", tmp.resolve("away"), null, false, 0); // not run: stays under way
+            pool.instantRestores().restore("v", tmp.resolve("away"), null, false, 0); // not run: stays under way
         }
         Files.move(tmp.resolve("away"), tmp.resolve("gone"));
         try (Pool pool = Pool.open(dir)) {
-            assertThat(pool.backups().restoreOf("v").unavailable()).isNotNull();
+            assertThat(pool.instantRestores().restoreOf("v").unavailable()).isNotNull();
             assertThat(pool.jobs()).as("waiting: no job").isEmpty();
             assertThat(pool.snapshot().health()).as("waiting for its store").isEqualTo(PoolSnapshot.Health.WARNING);
-            long owed = pool.backups().restoreOf("v").totalTracks() - pool.backups().restoreOf("v").currentTracks();
-            assertThat(pool.backups().cancelStopped("v")).isEqualTo(owed).isPositive();
-            assertThat(pool.backups().restoreOf("v")).isNull();
+            long owed = pool.instantRestores().restoreOf("v").totalTracks() - pool.instantRestores().restoreOf("v").currentTracks();
+            assertThat(pool.instantRestores().cancelStopped("v")).isEqualTo(owed).isPositive();
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
         }
     }
 }

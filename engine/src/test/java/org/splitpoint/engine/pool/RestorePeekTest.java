@@ -44,8 +44,8 @@ class RestorePeekTest {
             v.flush();
         }
         try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false))) {
-            pool.backups().restore("v", store, null, false, 0); // jobs not started: every track owed
-            InstantRestore r = pool.backups().restoreOf("v");
+            pool.instantRestores().restore("v", store, null, false, 0); // jobs not started: every track owed
+            InstantRestore r = pool.instantRestores().restoreOf("v");
             BlockDevice v = pool.device("v");
             assertThat(v.peek(10L * TRACK, 10L * TRACK)).as("owed tracks the backup leaves out").isEqualTo(Peek.ZEROS);
             assertThat(v.peek(12L * TRACK + 4096, 4096)).isEqualTo(Peek.ZEROS);

@@ -32,7 +32,7 @@ class RestoreStoppedHealthTest {
         BackedUp.volume(dir, store, 65, false);
         BackedUp.damage(store, 5L * TRACK + 10);
         try (Pool pool = Pool.open(dir)) {
-            Job job = pool.backups().restore("v", store, null, false, 0);
+            Job job = pool.instantRestores().restore("v", store, null, false, 0);
             assertThat(job.await(60_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.FAILED);
             assertThat(pool.snapshot().health()).isEqualTo(PoolSnapshot.Health.WARNING);
@@ -41,7 +41,7 @@ class RestoreStoppedHealthTest {
                 assertThat(b.await(60_000)).isTrue();
                 assertThat(b.state()).isEqualTo(JobState.DONE);
             }
-            assertThat(pool.backups().restoreOf("v")).as("still under way, track 5 unreadable").isNotNull();
+            assertThat(pool.instantRestores().restoreOf("v")).as("still under way, track 5 unreadable").isNotNull();
             PoolSnapshot snap = pool.snapshot();
             assertThat(snap.restoreStopped(snap.volume("v"))).as("restoreStopped(v)").isTrue();
             assertThat(pool.snapshot().health()).as("track 5 of v still cannot be read")

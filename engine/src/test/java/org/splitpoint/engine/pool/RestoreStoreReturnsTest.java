@@ -37,12 +37,12 @@ class RestoreStoreReturnsTest {
         Path store = tmp.resolve("store");
         byte[] model = BackedUp.volume(dir, store, 81, true);
         try (Pool pool = Pool.open(dir)) {
-            pool.backups().restore("v", store, null, true, 1); // a byte a second: still owed at close
+            pool.instantRestores().restore("v", store, null, true, 1); // a byte a second: still owed at close
         }
         Path away = tmp.resolve("store-unmounted");
         Files.move(store, away);
         try (Pool pool = Pool.open(dir)) {
-            InstantRestore r = pool.backups().restoreOf("v");
+            InstantRestore r = pool.instantRestores().restoreOf("v");
             assertThat(r.unavailable()).contains("there is no backup store at " + store);
             assertThat(pool.jobs()).isEmpty();
             BlockDevice v = pool.device("v");
@@ -57,7 +57,7 @@ class RestoreStoreReturnsTest {
             System.arraycopy(whole, 0, model, (int) at, TRACK);
 
             Files.move(away, store);
-            assertThat(BackupAdmin.retryWaiting(pool, 0)).singleElement().asString()
+            assertThat(RestoreAdmin.retryWaiting(pool, 0)).singleElement().asString()
                     .contains("can be read again: the restore goes on").contains("write-through image")
                     .contains("is dropped");
             assertThat(r.unavailable()).isNull();

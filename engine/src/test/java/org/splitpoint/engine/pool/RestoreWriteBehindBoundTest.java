@@ -51,8 +51,8 @@ class RestoreWriteBehindBoundTest {
                 t -> t.getName().startsWith("splitpoint-restore-writeback"), 60_000);
         try (Pool pool = Pool.open(dir, inj, new PoolOptions(false))) {
             // jobs are not started in a pool opened so: every owed track read is fetched for the read
-            Job bulk = pool.backups().restore("v", store, null, false, 0);
-            InstantRestore r = pool.backups().restoreOf("v");
+            Job bulk = pool.instantRestores().restore("v", store, null, false, 0);
+            InstantRestore r = pool.instantRestores().restoreOf("v");
             BlockDevice v = pool.device("v");
             long most = 0;
             byte[] one = new byte[1];

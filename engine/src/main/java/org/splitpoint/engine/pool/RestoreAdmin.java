@@ -1,0 +1,627 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.backup.BackupException;
+import org.splitpoint.engine.backup.ChainReader;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.bitmap.ChangeTracker;
+import org.splitpoint.engine.bitmap.DurableBitmap;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.pair.InvalidTracks;
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.restore.InstantRestore;
+
+/**
+ * Instant restores from a backup store in the pool's life: the rules a restore must pass, its start
+ * (records in pool.json, the overwrite map, a write-through image), its bulk copy's job, its end
+ * (completed, cancelled, stopped on damaged tracks or waiting for its store), resuming it at open
+ * and a holder's retries while its store cannot be read. The mechanism is {@link InstantRestore};
+ * backups and the changed-block maps a restore resets are {@link BackupAdmin}'s.
+ *
+ * <p>Crash safety. A restore is on record (pool.json) before anything of it is written: its images
+ * are registered as in use first, a FAILED volume's blank drives come in the same record, and the
+ * overwrite map is durable before the record; at open the record and the map say which tracks are
+ * still owed, and host writes made during the restore were marked in the changed-block map before
+ * they reached the volume.
+ */
+public final class RestoreAdmin {
+
+    private final Pool pool;
+
+    RestoreAdmin(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The instant restore of {@code volume} under way, or null. */
+    public InstantRestore restoreOf(String volume) {
+        return pool.restores.get(volume);
+    }
+
+    /** Every instant restore under way. */
+    public List<InstantRestore> all() {
+        return new ArrayList<>(pool.restores.values());
+    }
+
+    /**
+     * Restores {@code volume} from image {@code imageId} (null: the newest image of a volume of that
+     * name) of the store at {@code storeDir}: the volume is usable at once (see {@link InstantRestore}),
+     * a bulk copy fills it in the background. A FAILED volume gets blank images for its lost drives
+     * first. Returns the bulk copy's job.
+     */
+    public Job restore(String volume, Path storeDir, String imageId, boolean writeThrough, long throttle)
+            throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            refuseRestoreNow(v);
+            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
+            String id = imageId != null ? imageId : newestImageOf(store, volume);
+            return startRestore(v, store, id, writeThrough, throttle, null, 0, 0, List.of());
+        }
+    }
+
+    /** The rules a restore (or a rebuild from backup) of {@code v} must pass now. */
+    void refuseRestoreNow(RaidVolume v) throws PoolException {
+        String volume = v.name();
+        if (pool.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored already (job instant-restore-" + volume
+                    + "); wait for it or cancel it first");
+        }
+        if (pool.snapshotCatalog.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored to a snapshot (job "
+                    + SnapshotAdmin.restoreJobId(volume) + "); wait for it or cancel it first");
+        }
+        if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
+            throw new PoolException("volume " + volume + " is the save area; it cannot be restored from a backup");
+        }
+        Job running = BackupAdmin.runningJob(pool, "backup", volume);
+        if (running != null) {
+            throw new PoolException("a backup of " + volume + " is running (job " + running.id() + "); cancel it or"
+                    + " wait before restoring over the volume");
+        }
+        BackupAdmin.refuseWhileShipping(pool, volume, "restoring it");
+        for (Pair p : pool.pairList()) {
+            if ((p.std() == v || p.bcv() == v) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
+                throw new PoolException("volume " + volume + " is in pair " + p.name() + ", which is " + p.state().described()
+                        + "; split the pair before restoring the volume from a backup");
+            }
+        }
+    }
+
+    /**
+     * Starts the instant restore of {@code v} from image {@code id} of {@code store}; with an
+     * overlay (a rebuild from backup), the journal's entries [journalFrom, journalTo) go on top of
+     * every track read from the image. A FAILED volume's lost drives get blank images, on the
+     * {@code replacements} (spares) when named. Called holding the pool's monitor, after
+     * {@link #refuseRestoreNow}.
+     */
+    Job startRestore(RaidVolume v, DirectoryStore store, String id, boolean writeThrough, long throttle,
+                     JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
+            throws IOException, PoolException {
+        String volume = v.name();
+        ChainReader onDemand = ChainReader.open(store, id);
+        ChainReader bulk = null;
+        ImageWriter wt = null;
+        boolean recorded = false;
+        try {
+            if (onDemand.size() != v.size()) {
+                throw new BackupException("image " + id + " is of a volume of " + Sizes.format(onDemand.size()) + "; "
+                        + volume + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
+            }
+            if (onDemand.trackSize() != pool.trackSize) {
+                throw new BackupException("image " + id + " has tracks of " + Sizes.format(onDemand.trackSize())
+                        + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
+                        + " track size");
+            }
+            bulk = onDemand.duplicate(); // one index load for both paths
+            Path map = pool.paths.restoreMap(volume);
+            pool.storage.delete(map);
+            InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, BackupAdmin.tracksOf(pool, v), true));
+            pool.storage.syncDirectory(map.getParent());
+            ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
+            if (writeThrough) {
+                wt = store.create(new ImageInfo(BackupAdmin.newId(volume, false), store.uuid(), volume, v.size(), pool.trackSize,
+                        java.time.Instant.now().toString(), id, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
+            }
+            PoolConfig.RestoreRecord record = new PoolConfig.RestoreRecord(volume, store.dir().toString(), id,
+                    wt == null ? null : wt.header().id(), Math.max(0, throttle), false, BackupAdmin.tracksOf(pool, v), journalFrom,
+                    journalTo);
+            pool.restoreRecords.put(volume, record);
+            recorded = true;
+            long journalBase = overlay == null ? JournalAdmin.restoreStarting(pool, volume, store.uuid(), id) : -1;
+            if (v.state() == VolumeState.FAILED) {
+                // blank drives only with the restore on record in the same pool.json: a crash must
+                // never leave a volume that looks whole with blank drives and nothing to fill them
+                new PoolAdmin(pool).replaceLostDrives(v, replacements);
+            }
+            pool.persist();
+            if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
+                JournalAdmin.restoreStarted(pool, volume, id, journalBase);
+            }
+            InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
+                    null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
+            pool.restores.put(volume, r);
+            // the volume is the image restored from now on: what changed before does not count, but
+            // the journal's entries put on top of it do (recorded after the restore is, so a crash
+            // between only leaves extra marks)
+            if (!pool.changeTrackers.containsKey(volume)) {
+                startChangeMap(pool, v);
+            } else {
+                pool.changeTrackers.get(volume).take();
+            }
+            if (overlay != null) {
+                pool.changeTrackers.get(volume).giveBack(overlay.tracks());
+            }
+            pool.events.publish(Event.info("RESTORE", volume, (overlay == null ? "instant restore of " + volume + " from image "
+                    + id + " started" : "rebuild of " + volume + " started from image " + id + " plus "
+                    + Sizes.count(journalTo - journalFrom, "journal entry")) + ": the volume is usable now; "
+                    + Sizes.count(BackupAdmin.tracksOf(pool, v), "track") + " to copy in the background"
+                    + (wt == null ? "" : "; writes go to image " + wt.header().id() + " too")));
+            Job job = restoreJob(pool, r, record);
+            pool.startJob(job);
+            return job;
+        } catch (IOException | PoolException | RuntimeException e) {
+            onDemand.close();
+            if (bulk != null) {
+                bulk.close();
+            }
+            if (wt != null) {
+                wt.abandon();
+            }
+            if (!recorded) { // a refused restore leaves nothing behind (its overwrite map was made first)
+                try {
+                    pool.storage.delete(pool.paths.restoreMap(volume));
+                } catch (IOException ignored) {
+                    // an unused map is replaced by the next restore's
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void startChangeMap(Pool pool, RaidVolume v) throws IOException {
+        Path map = pool.paths.changeMap(v.name());
+        pool.storage.delete(map);
+        ChangeTracker cbt = new ChangeTracker(DurableBitmap.create(pool.storage, map, BackupAdmin.tracksOf(pool, v), false));
+        pool.storage.syncDirectory(map.getParent());
+        BackupAdmin.watch(pool, v, cbt);
+    }
+
+    private static String newestImageOf(DirectoryStore store, String volume) throws IOException {
+        ImageInfo newest = null;
+        DirectoryStore.Contents contents = store.contents();
+        for (ImageInfo i : contents.images()) {
+            if (i.volume().equals(volume)) {
+                newest = i;
+            }
+        }
+        for (var d : contents.damaged().entrySet()) {
+            if (BackupAdmin.isIdOf(d.getKey(), volume)) { // perhaps the newest: never restore an older one unasked
+                throw new BackupException(d.getValue() + "; it may be the newest image of " + volume + ": name the image"
+                        + " to restore with --at ID ('backup list " + store.describe() + "')");
+            }
+        }
+        if (newest == null) {
+            throw new BackupException("the backup store " + store.describe() + " holds no image of a volume named "
+                    + volume + "; name one with --at ID ('backup list " + store.describe() + "')");
+        }
+        return newest.id();
+    }
+
+    /** The id of the job of the instant restore of {@code volume} (its bulk copy). */
+    public static String restoreJobId(String volume) {
+        return "instant-restore-" + volume;
+    }
+
+    private static Job restoreJob(Pool pool, InstantRestore r, PoolConfig.RestoreRecord record) {
+        String id = restoreJobId(r.volume());
+        return new Job(id, "instant-restore", r.volume(), r.currentTracks(), r.totalTracks(), pool.trackSize,
+                record.paused(), record.throttle(), new SavedSettings(pool, r.volume(), r.bulkWork(), (paused, throttle) -> {
+                    PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+                    if (rec != null) {
+                        pool.restoreRecords.put(r.volume(), rec.with(throttle, paused));
+                    }
+                    return rec != null;
+                }),
+                p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
+    }
+
+    private static InstantRestore.Listener listener(Pool pool) {
+        return new InstantRestore.Listener() {
+            @Override
+            public void completed(InstantRestore r) throws IOException {
+                restoreCompleted(pool, r);
+            }
+
+            @Override
+            public void stopped(InstantRestore r, JobState state, Exception error) {
+                if (state == JobState.CANCELLED) {
+                    restoreCancelled(pool, r);
+                } else if (error instanceof InstantRestore.TracksDamagedException) {
+                    pool.events.publish(Event.critical("RESTORE", r.volume(), "the bulk copy of the restore of " + r.volume()
+                            + " stopped: " + error.getMessage()));
+                } else {
+                    pool.events.publish(Event.critical("RESTORE", r.volume(), "the bulk copy of the restore of " + r.volume()
+                            + " failed: " + (error == null ? "" : error.getMessage()) + "; the volume keeps serving (tracks"
+                            + " not yet restored come from the backup) and the copy resumes when the pool is next opened"));
+                }
+            }
+        };
+    }
+
+    /**
+     * Every track is current: the restore ends. The write-through image is sealed; the volume's last
+     * backup is it, or the image restored (the map holds what hosts wrote since).
+     */
+    private static void restoreCompleted(Pool pool, InstantRestore r) throws IOException {
+        synchronized (pool) {
+            RaidVolume v;
+            try {
+                v = pool.volume(r.volume());
+            } catch (PoolException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            String last = r.chain().target().id();
+            String store = pool.restoreRecords.get(r.volume()).store();
+            v.exclusive(() -> pool.restores.remove(r.volume())); // from here writes count as changes again
+            ImageWriter wt = r.writeThrough();
+            ImageInfo sealed = wt == null ? null : wt.seal();
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.remove(r.volume());
+            pool.backupRecords.put(r.volume(), new PoolConfig.BackupRecord(r.volume(), r.chain().target().store(), store,
+                    sealed != null ? sealed.id() : last));
+            pool.persist();
+            pool.storage.delete(pool.paths.restoreMap(r.volume()));
+            pool.storage.syncDirectory(pool.paths.meta());
+            r.close();
+            boolean rebuild = rec != null && rec.withJournal();
+            pool.events.publish(Event.info("RESTORE", r.volume(), (rebuild ? "rebuild of " : "instant restore of ") + r.volume()
+                    + " from image " + last + (rebuild ? " plus the journal" : "") + " finished: " + r.onDemandFetches() + " tracks fetched on demand, " + r.bulkCopied().cardinality()
+                    + " copied in bulk" + (sealed == null ? "" : "; the writes made meanwhile are image " + sealed.id())
+                    + "; the volume is " + v.state()));
+            if (rec == null) {
+                pool.events.publish(Event.warning("RESTORE", r.volume(), "the restore of " + r.volume() + " had no record"));
+            }
+        }
+    }
+
+    /**
+     * A cancelled restore: the volume keeps what it has (partly restored); said loudly. The restore's
+     * start made the volume's changed-block map count from the image restored, and the journal build
+     * on it; neither holds now: the tracks not restored are marked changed again (every track, when
+     * the image was not the volume's last backup, on which the next incremental builds), and the
+     * journal stops protecting until a backup gives it a base (a rebuild from backup keeps it).
+     */
+    private static void restoreCancelled(Pool pool, InstantRestore r) {
+        synchronized (pool) {
+            if (pool.restores.get(r.volume()) != r) {
+                return; // ended already (a cancelStopped between its job's CANCELLED and this)
+            }
+            long owed = r.totalTracks() - r.currentTracks();
+            markNotRestored(pool, r);
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+            if (rec == null || !rec.withJournal()) {
+                // a rebuild from backup keeps its journal: base and entries still make the volume, to rebuild again
+                JournalAdmin.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
+            }
+            RaidVolume v = pool.volumes.get(r.volume());
+            try {
+                if (v != null) {
+                    v.exclusive(() -> pool.restores.remove(r.volume())); // no host I/O inside the restore's view then
+                } else {
+                    pool.restores.remove(r.volume());
+                }
+            } catch (IOException e) {
+                pool.restores.remove(r.volume());
+            }
+            pool.restoreRecords.remove(r.volume());
+            try {
+                pool.persist();
+                pool.storage.delete(pool.paths.restoreMap(r.volume()));
+                if (r.writeThrough() != null) {
+                    r.writeThrough().abandon();
+                }
+                r.close();
+            } catch (IOException e) {
+                pool.events.publish(Event.warning("ERROR", r.volume(), "cleaning up after the cancelled restore of "
+                        + r.volume() + ": " + e.getMessage()));
+            }
+            pool.events.publish(Event.critical("RESTORE", r.volume(), "the instant restore of " + r.volume()
+                    + " was cancelled with " + Sizes.count(owed, "track") + " not restored: those tracks hold what the"
+                    + " volume held before, some of them perhaps partly restored; restore it again to finish"));
+        }
+    }
+
+    /**
+     * Ends the instant restore of {@code volume} whose bulk copy is not running — it failed (tracks
+     * damaged in the backup, the store gone mid-way) or never started (waiting for a store that
+     * cannot be read) — as a cancel of its job ends one. Before, such a restore had no job to cancel
+     * (or one already FAILED): nothing could end it, restore the volume again or delete it while a
+     * holder ran. Returns the tracks left not restored. A restore whose copy is running is cancelled
+     * through its job.
+     */
+    public long cancelStopped(String volume) throws PoolException {
+        synchronized (pool) {
+            InstantRestore r = pool.restores.get(volume);
+            if (r == null) {
+                throw new PoolException("volume " + volume + " is not being restored from a backup");
+            }
+            Job running = BackupAdmin.runningJob(pool, "instant-restore", volume);
+            if (running != null) {
+                throw new PoolException("the restore of " + volume + " is running (job " + running.id() + "); cancel that job");
+            }
+            long owed = r.totalTracks() - r.currentTracks();
+            restoreCancelled(pool, r);
+            return owed;
+        }
+    }
+
+    /** The tracks a cancelled restore leaves unlike what the next incremental backup builds on, marked changed. */
+    private static void markNotRestored(Pool pool, InstantRestore r) {
+        ChangeTracker cbt = pool.changeTrackers.get(r.volume());
+        if (cbt == null) {
+            return;
+        }
+        PoolConfig.BackupRecord last = pool.backupRecords.get(r.volume());
+        ChainReader chain = r.chain();
+        boolean fromLast = last != null && chain != null && chain.target().id().equals(last.image());
+        TrackBitmap changed = new TrackBitmap(r.totalTracks());
+        if (fromLast) {
+            changed.loadWords(r.owedTracks().toWords()); // restored tracks are the last backup's again
+        } else {
+            changed.setAll();
+        }
+        try {
+            cbt.giveBack(changed);
+        } catch (IOException e) {
+            pool.events.publish(Event.critical("BACKUP", r.volume(), "the changed tracks of " + r.volume() + " could not"
+                    + " be recorded after its restore was cancelled (" + e.getMessage() + "): take a --full backup next"));
+        }
+    }
+
+    /**
+     * At open: every restore under way resumes (its view in front of the volume, its bulk copy as a
+     * job). A store that cannot be read leaves the restore waiting (reads of what is not restored fail
+     * with a sentence); a lost overwrite map ends it, said critically.
+     */
+    static void resumeRestores(Pool pool) throws IOException {
+        for (PoolConfig.RestoreRecord rec : Pool.copy(pool.restoreRecords)) {
+            RaidVolume v = pool.volumes.get(rec.volume());
+            if (v == null) {
+                continue;
+            }
+            Path map = pool.paths.restoreMap(rec.volume());
+            InvalidTracks owed;
+            try {
+                owed = new InvalidTracks(DurableBitmap.open(pool.storage, map, BackupAdmin.tracksOf(pool, v), pool.isReadOnly()));
+            } catch (IOException e) {
+                String msg = "the overwrite map of the instant restore of " + rec.volume() + " (meta/" + map.getFileName()
+                        + ") is lost (" + e.getMessage() + "): which tracks hosts wrote since the restore began is"
+                        + " unknown, so it cannot go on; the volume holds what it was restored to so far plus those"
+                        + " writes: restore it again";
+                pool.openNotes.add(msg);
+                if (!pool.isReadOnly()) {
+                    pool.restoreRecords.remove(rec.volume());
+                    pool.persist();
+                    pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
+                }
+                continue;
+            }
+            ChainReader onDemand = null;
+            ChainReader bulk = null;
+            ImageWriter wt = null;
+            String unavailable = null;
+            try {
+                DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+                if (!pool.isReadOnly()) {
+                    ImagesInUse.register(pool, store); // again: a pool moved, or restoring since before stores knew their users
+                }
+                onDemand = ChainReader.open(store, rec.image());
+                bulk = onDemand.duplicate();
+                if (rec.writeThrough() != null && !pool.isReadOnly()) {
+                    wt = store.unfinished().contains(rec.writeThrough()) ? store.resume(rec.writeThrough()) : null;
+                }
+            } catch (IOException e) {
+                unavailable = e.getMessage();
+                if (onDemand != null) {
+                    onDemand.close();
+                    onDemand = null;
+                }
+                if (bulk != null) {
+                    bulk.close();
+                    bulk = null;
+                }
+            }
+            org.splitpoint.engine.io.BlockDevice target;
+            try {
+                target = pool.deviceBelowRestore(rec.volume());
+            } catch (PoolException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            InstantRestore r = new InstantRestore(rec.volume(), target, pool.trackSize,
+                    onDemand, bulk, unavailable, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, rec.volume()),
+                    JournalAdmin.overlayFor(pool, rec));
+            r.setReadOnly(pool.isReadOnly());
+            JournalAdmin.restoreResumed(pool, rec, owed.live(), v.size()); // before the copy starts
+            pool.restores.put(rec.volume(), r);
+            if (wt != null) {
+                rewriteThrough(pool, v, r, wt);
+            }
+            String state = Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
+            if (unavailable != null) {
+                String msg = "the instant restore of " + rec.volume() + " from image " + rec.image() + " waits: the backup"
+                        + " store cannot be read (" + unavailable + "); " + state + " cannot be read until it can";
+                pool.openNotes.add(msg);
+                pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
+                continue;
+            }
+            pool.startJob(restoreJob(pool, r, rec));
+            if (!pool.isReadOnly()) {
+                pool.events.publish(Event.info("RESTORE", rec.volume(), "instant restore of " + rec.volume() + " resumed: "
+                        + state));
+            }
+        }
+    }
+
+    /**
+     * A write reaches the volume before its tracks are appended to the write-through image, so a
+     * crash between the two left the image without it (the volume had it after the restart, the
+     * sealed image did not: restoring that image gave a state the volume never had). At a resume,
+     * every track hosts wrote since the restore began (the volume's changed-block map, marked
+     * durably before each write) is put into the image again as the volume has it now, and synced.
+     * If that fails the image is dropped, as when the store was away (said in an event).
+     */
+    private static void rewriteThrough(Pool pool, RaidVolume v, InstantRestore r, ImageWriter wt) {
+        ChangeTracker cbt = pool.changeTrackers.get(v.name());
+        TrackBitmap written = cbt == null ? null : cbt.changed();
+        try {
+            if (written == null) {
+                throw new IOException("the volume has no changed-block map to tell what hosts wrote");
+            }
+            org.splitpoint.engine.io.BlockDevice view = r.view();
+            for (long t = written.nextSetBit(0); t >= 0; t = written.nextSetBit(t + 1)) {
+                long start = t * pool.trackSize;
+                int len = (int) Math.min(pool.trackSize, v.size() - start);
+                wt.putTrack(t, len, (within, piece, n) -> view.read(start + within, ByteBuffer.wrap(piece, 0, n)), false);
+            }
+            wt.sync();
+        } catch (IOException e) {
+            r.dropWriteThrough();
+            try {
+                wt.abandon(); // its handles closed; what there is of it goes below
+            } catch (IOException | RuntimeException ignored) {
+                // deleted below, or listed as unfinished
+            }
+            dropWriteThrough(pool, r.volume(), wt.header().id(), "it could not be brought up to date after a restart ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /** Records that the restore of {@code volume} has no write-through image any more, and deletes what there is of it. */
+    private static void dropWriteThrough(Pool pool, String volume, String id, String why) {
+        PoolConfig.RestoreRecord rec = pool.restoreRecords.get(volume);
+        if (rec != null) {
+            pool.restoreRecords.put(volume, rec.withoutWriteThrough());
+        }
+        try {
+            pool.persist();
+            DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+            if (store.unfinished().contains(id)) {
+                store.delete(id);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the record says no image now; an unfinished one left behind is listed as such
+        }
+        pool.events.publish(Event.warning("RESTORE", volume, "the write-through image " + id + " of the restore of "
+                + volume + " is dropped: " + why + "; the next incremental backup copies the writes made during the restore"));
+    }
+
+    /** How often a restore waiting for its store tries it again (a holder's timer calls {@link #retryWaiting} more often). */
+    static final long RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Restores waiting for their store (it could not be read when the pool opened: a backup disk
+     * not yet mounted) try it again, at most every {@link #RETRY_NANOS}: once it reads, reads of
+     * owed tracks fetch again and the bulk copy starts. Before, the restore waited until the pool was
+     * next opened, its owed tracks unreadable all that time. A write-through image is not resumed
+     * then: the writes made while waiting are not in it, so it is dropped (the volume's changed-block
+     * map still has them for the next incremental backup). Returns what happened, for the holder.
+     */
+    public static List<String> retryWaiting(Pool pool) {
+        return retryWaiting(pool, RETRY_NANOS);
+    }
+
+    /** {@link #retryWaiting(Pool)}, trying a store again once {@code minNanos} passed since the last try. */
+    static List<String> retryWaiting(Pool pool, long minNanos) {
+        List<String> said = new ArrayList<>();
+        if (pool.isReadOnly()) {
+            return said;
+        }
+        long now = System.nanoTime();
+        for (InstantRestore r : new ArrayList<>(pool.restores.values())) {
+            finishIfNothingOwed(pool, r, said);
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+            Long last = pool.restoreRetries.get(r.volume());
+            if (r.unavailable() == null || rec == null || (last != null && now - last < minNanos)) {
+                continue;
+            }
+            pool.restoreRetries.put(r.volume(), now);
+            ChainReader onDemand = null;
+            ChainReader bulk = null;
+            DirectoryStore store;
+            try { // outside the pool's monitor: a store on a slow mount must not stop the pool
+                store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+                onDemand = ChainReader.open(store, rec.image());
+                bulk = onDemand.duplicate();
+            } catch (IOException e) {
+                closeQuietly(onDemand);
+                continue; // still waiting; the event at open said why
+            }
+            synchronized (pool) {
+                if (pool.restores.get(r.volume()) != r || r.unavailable() == null || pool.isClosed()) {
+                    closeQuietly(onDemand);
+                    closeQuietly(bulk);
+                    continue;
+                }
+                r.sourceAvailable(onDemand, bulk);
+                pool.restoreRetries.remove(r.volume());
+                pool.openNotes.removeIf(n -> n.startsWith("the instant restore of " + r.volume() + " from image "));
+                ImagesInUse.register(pool, store);
+                String dropped = "";
+                if (rec.writeThrough() != null) {
+                    String wt = rec.writeThrough();
+                    dropWriteThrough(pool, r.volume(), wt, "the writes made while the store could not be read are not in it");
+                    rec = pool.restoreRecords.get(r.volume());
+                    dropped = "; its write-through image " + wt + " is dropped (the writes made while the store could"
+                            + " not be read are not in it; the next incremental backup copies them)";
+                }
+                pool.startJob(restoreJob(pool, r, rec));
+                String msg = "the backup store of the instant restore of " + r.volume() + " can be read again: "
+                        + (rec.paused() ? "reads of tracks not yet restored are fetched again; its bulk copy stays paused"
+                        + " (resume job " + restoreJobId(r.volume()) + " to go on), " : "the restore goes on, ")
+                        + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore" + dropped;
+                pool.events.publish(Event.info("RESTORE", r.volume(), msg));
+                said.add(msg);
+            }
+        }
+        return said;
+    }
+
+    /**
+     * A restore whose bulk copy failed (tracks damaged in the backup) while hosts then wrote every
+     * track it still owed has nothing left to copy: its copy runs again, finds nothing and ends the
+     * restore. Before, it stayed recorded (its backups and deletes refused) until the pool reopened.
+     */
+    private static void finishIfNothingOwed(Pool pool, InstantRestore r, List<String> said) {
+        synchronized (pool) {
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
+            if (pool.isClosed() || rec == null || pool.restores.get(r.volume()) != r || r.unavailable() != null
+                    || r.currentTracks() < r.totalTracks() || BackupAdmin.runningJob(pool, "instant-restore", r.volume()) != null
+                    || pool.jobs.stream().anyMatch(j -> j.id().equals(restoreJobId(r.volume()))
+                            && j.state() == JobState.CANCELLED)) { // its cancel is ending it (the listener waits for the monitor)
+                return;
+            }
+            pool.startJob(restoreJob(pool, r, rec));
+            said.add("the restore of " + r.volume() + " has no track left to copy: it ends");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (Exception e) {
+            // nothing more to do with it
+        }
+    }
+}
