@@ -108,7 +108,9 @@ final class BackupCommand {
             }
             Map<String, String> inUse = unfinished.isEmpty() ? Map.of() : ImagesInUse.of(s);
             for (String u : unfinished) {
+                String writer = inUse.containsKey(u) ? null : s.writer(u);
                 out.println(inUse.containsKey(u) ? "unfinished, being written (" + inUse.get(u) + "): " + u
+                        : writer != null ? "unfinished, being written now (a backup in " + writer + "): " + u
                         : "unfinished (not an image; 'backup delete' removes it): " + u);
             }
             for (var d : damaged.entrySet()) {

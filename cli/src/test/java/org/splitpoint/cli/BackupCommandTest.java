@@ -180,8 +180,16 @@ class BackupCommandTest {
             Thread.sleep(50);
         }
         Thread.sleep(500);
+        // while it runs, its image is being written: listed so, and not deleted from under it
+        String listed = CliRun.of("backup", "list", store).out();
+        assertThat(listed).contains("unfinished, being written now (a backup in pid " + p.pid());
+        String id = listed.substring(listed.lastIndexOf(": ") + 2).trim();
+        CliRun refused = CliRun.of("backup", "delete", store, id, "--yes");
+        assertThat(refused.code()).isNotZero();
+        assertThat(refused.err()).contains("the unfinished image " + id + " is being written now (pid " + p.pid());
         p.destroy();
         assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(CliRun.of("backup", "list", store).out()).contains("unfinished (not an image; 'backup delete' removes it): " + id);
         String err = Files.readString(errFile);
         assertThat(err).contains("splitpoint: interrupted: closing the pool cleanly:")
                 .containsPattern("backup v stopped at \\d+\\.\\d%: no image is made; the next backup of v removes the"
