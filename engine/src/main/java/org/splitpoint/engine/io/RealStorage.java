@@ -132,8 +132,17 @@ final class RealStorage implements StorageFactory {
             }
             // Only the holder rewrites the file, so a refused opener changes nothing in the pool.
             byte[] text = holder.getBytes(StandardCharsets.UTF_8);
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap(text), 0);
+            try {
+                ch.truncate(0);
+                ch.write(ByteBuffer.wrap(text), 0);
+            } catch (IOException e) {
+                // not kept (a full file system): nothing else of this process locks the file (not in HELD)
+                ch.close(); // releases the lock
+                throw noSpace(e, lockFile);
+            } catch (RuntimeException e) {
+                ch.close();
+                throw e;
+            }
             Held held = new Held(holder);
             Object heldKey = opened;
             if (heldKey != null) {
@@ -174,7 +183,12 @@ final class RealStorage implements StorageFactory {
                 return mine.holder; // this process: opening and closing the file would drop the lock
             }
             try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
-                FileLock probe = ch.tryLock(0, Long.MAX_VALUE, true);
+                FileLock probe;
+                try {
+                    probe = ch.tryLock(0, Long.MAX_VALUE, true);
+                } catch (OverlappingFileLockException e) {
+                    probe = null; // held in this JVM outside the registry: read its text
+                }
                 if (probe != null) {
                     probe.release();
                     return null;

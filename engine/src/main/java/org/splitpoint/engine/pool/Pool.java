@@ -603,7 +603,11 @@ public final class Pool implements AutoCloseable {
         for (org.splitpoint.engine.restore.InstantRestore r : open) {
             try {
                 r.flush();
-                r.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+            try {
+                r.close(); // even when its flush failed: its write-through image's writer lets go of its lock
             } catch (IOException e) {
                 first = first == null ? e : first;
             }
