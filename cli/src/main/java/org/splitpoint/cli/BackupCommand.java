@@ -110,6 +110,7 @@ final class BackupCommand {
             for (String u : unfinished) {
                 String writer = inUse.containsKey(u) ? null : s.writer(u);
                 out.println(inUse.containsKey(u) ? "unfinished, being written (" + inUse.get(u) + "): " + u
+                        : DirectoryStore.isCleanUp(writer) ? "unfinished, being removed now (" + writer + "): " + u
                         : writer != null ? "unfinished, being written now (a backup in " + writer + "): " + u
                         : "unfinished (not an image; 'backup delete' removes it): " + u);
             }

@@ -153,7 +153,7 @@ public final class DirectoryStore implements BackupStore {
         try (var s = Files.list(images())) {
             for (Path p : s.toList()) {
                 String name = p.getFileName().toString();
-                if (Files.isDirectory(p) && !name.endsWith(PARTIAL)) {
+                if (Files.isDirectory(p) && !name.endsWith(PARTIAL) && !name.startsWith(TRASH)) {
                     out.add(name);
                 }
             }
@@ -167,7 +167,7 @@ public final class DirectoryStore implements BackupStore {
         try (var s = Files.list(images())) {
             for (Path p : s.toList()) {
                 String name = p.getFileName().toString();
-                if (Files.isDirectory(p) && name.endsWith(PARTIAL)) {
+                if (Files.isDirectory(p) && name.endsWith(PARTIAL) && !name.startsWith(TRASH)) {
                     out.add(name.substring(0, name.length() - PARTIAL.length()));
                 }
             }
@@ -255,7 +255,7 @@ public final class DirectoryStore implements BackupStore {
         Path p = images().resolve(id + PARTIAL);
         PoolLockHandle lock;
         try {
-            lock = storage.tryLock(p.resolve(WRITER_LOCK), "removing it, pid " + ProcessHandle.current().pid());
+            lock = storage.tryLock(p.resolve(WRITER_LOCK), CLEAN_UP + " (a clean-up in pid " + ProcessHandle.current().pid() + ")");
         } catch (java.nio.file.NoSuchFileException e) {
             return false; // sealed or removed meanwhile
         }
@@ -263,11 +263,32 @@ public final class DirectoryStore implements BackupStore {
             return false;
         }
         try {
-            deleteTree(p);
+            if (beingCreated(p)) {
+                return false;
+            }
+            removePartial(p);
             return true;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false; // another clean-up of the same leftover got there first
         } finally {
             lock.close();
         }
+    }
+
+    /** How long an unfinished image without its header counts as one being created (see {@link #beingCreated}). */
+    private static final long CREATING_MILLIS = 60_000;
+
+    /**
+     * True for an image directory made moments ago whose writer has not taken its lock yet: a writer
+     * makes the directory, then takes the lock, then writes the header. One without a header that is
+     * older than a minute is a crash's leftover.
+     */
+    private static boolean beingCreated(Path partial) throws IOException {
+        if (Files.exists(partial.resolve("header.json"))) {
+            return false;
+        }
+        long age = System.currentTimeMillis() - Files.getLastModifiedTime(partial).toMillis();
+        return age < CREATING_MILLIS;
     }
 
     /** Who writes unfinished image {@code id} now (the text its writer recorded), or null when nobody does. */
@@ -280,15 +301,64 @@ public final class DirectoryStore implements BackupStore {
 
     /** Takes the writer's lock of unfinished image {@code id} in {@code partial}, or fails naming who holds it. */
     PoolLockHandle lockWriter(String id, Path partial) throws IOException {
-        PoolLockHandle h = storage.tryLock(partial.resolve(WRITER_LOCK), "pid " + ProcessHandle.current().pid()
-                + " since " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " ("
-                + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + ")");
-        if (h == null) {
+        String me = "pid " + ProcessHandle.current().pid() + " since "
+                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " ("
+                + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + ")";
+        // a clean-up looking at it (a moment: it finds it being created and lets go) is waited for
+        for (int attempt = 0; ; attempt++) {
+            PoolLockHandle h = storage.tryLock(partial.resolve(WRITER_LOCK), me);
+            if (h != null) {
+                return h;
+            }
             String who = storage.lockHolder(partial.resolve(WRITER_LOCK));
-            throw new BackupException("the unfinished image " + id + " in " + dir + " is being written by another"
-                    + " backup" + (who == null || who.isBlank() ? "" : " (" + who + ")"));
+            if (attempt >= 50 || who != null && !isCleanUp(who)) {
+                throw new BackupException("the unfinished image " + id + " in " + dir + " is being written by another"
+                        + " backup" + (who == null || who.isBlank() ? "" : " (" + who + ")"));
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for a clean-up of " + dir);
+            }
         }
-        return h;
+    }
+
+    /** How a clean-up's hold on an image's lock starts its text. */
+    private static final String CLEAN_UP = "removing it";
+
+    /** True when {@code holderText} (from {@link #writer}) is a clean-up's, not a writer's. */
+    public static boolean isCleanUp(String holderText) {
+        return holderText != null && holderText.startsWith(CLEAN_UP);
+    }
+
+    /**
+     * Where removed unfinished images go first: {@code images/.trash-<name>-<tag>}. Renamed there with
+     * the writer's lock held, an image is gone for every other clean-up at once (one deleting it in
+     * place had unlinked the lock file while the directory still stood, and a second clean-up took a
+     * fresh lock there and made the first one's removal fail). Listings skip these; a crash's
+     * leftovers go with the next backup's clean-up ({@link #removeTrash}).
+     */
+    static final String TRASH = ".trash-";
+
+    /** Removes unfinished image directory {@code partial}, whose writer's lock the caller holds. */
+    void removePartial(Path partial) throws IOException {
+        Path trash = images().resolve(TRASH + partial.getFileName() + "-"
+                + String.format("%08x", java.util.concurrent.ThreadLocalRandom.current().nextInt()));
+        storage.rename(partial, trash);
+        storage.syncDirectory(images());
+        deleteTree(trash);
+    }
+
+    /** Deletes what removals cut short by a crash left in the trash. */
+    public void removeTrash() throws IOException {
+        List<Path> left;
+        try (var s = Files.list(images())) {
+            left = s.filter(p -> p.getFileName().toString().startsWith(TRASH) && Files.isDirectory(p)).toList();
+        }
+        for (Path p : left) {
+            deleteTree(p);
+        }
     }
 
     /** Removes an image's directory: the manifest first, so whatever a crash leaves of it is no image. */

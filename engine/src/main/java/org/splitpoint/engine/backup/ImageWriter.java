@@ -273,28 +273,50 @@ public final class ImageWriter implements AutoCloseable {
 
     /** Makes the image durable and visible (immutable from now on); returns its manifest. */
     public synchronized ImageInfo seal() throws IOException {
-        if (data.size() > dataEnd) {
-            data.setLength(dataEnd); // what a track that could not be put left past the last one
-            data.force(); // the cut before the manifest says how long the data is (sync skips a file synced since)
-        }
-        sync();
-        ImageInfo sealed = header.sealed(held.cardinality(), dataEnd, HexFormat.of().formatHex(dataSha.digest()),
-                HexFormat.of().formatHex(indexSha.digest()));
-        data.close();
-        index.close();
-        closed = true;
         try {
+            if (data.size() > dataEnd) {
+                data.setLength(dataEnd); // what a track that could not be put left past the last one
+                data.force(); // the cut before the manifest says how long the data is (sync skips a file synced since)
+            }
+            sync();
+            ImageInfo sealed = header.sealed(held.cardinality(), dataEnd, HexFormat.of().formatHex(dataSha.digest()),
+                    HexFormat.of().formatHex(indexSha.digest()));
+            data.close();
+            index.close();
+            closed = true;
             store.storage().delete(partial.resolve("header.json"));
             ImageInfo done = store.seal(partial, sealed);
+            sealedAs = done;
             // the lock stays in the directory up to its rename, so no clean-up can find it unlocked before
             store.storage().delete(store.images().resolve(sealed.id()).resolve(DirectoryStore.WRITER_LOCK));
             return done;
         } finally {
+            // sealed or not, this writer is done: an image left unfinished by a failure here is a
+            // leftover from now on (abandon still removes it), not held for the life of the process
+            if (!closed) {
+                closed = true;
+                closeQuietly(data);
+                closeQuietly(index);
+            }
             writing.close();
         }
     }
 
-    /** Throws the unfinished image away. */
+    /** What {@link #seal} made, once it renamed the image into place (abandon then removes that). */
+    private ImageInfo sealedAs;
+
+    private static void closeQuietly(StorageFile f) {
+        try {
+            f.close();
+        } catch (IOException e) {
+            // giving up on the image: the failure that brought us here is the one to report
+        }
+    }
+
+    /**
+     * Throws the image away: the unfinished one, or the sealed one when a step after the seal failed
+     * (a journal ship's verify, recording a backup): it was never recorded, and no restore may pick it.
+     */
     public synchronized void abandon() throws IOException {
         if (!closed) {
             closed = true;
@@ -302,7 +324,11 @@ public final class ImageWriter implements AutoCloseable {
             index.close();
         }
         try {
-            store.deleteTree(partial); // with its lock held: nothing else takes it meanwhile
+            if (sealedAs != null) {
+                store.delete(sealedAs.id());
+            } else {
+                store.removePartial(partial); // with its lock held (unless closed before): nothing else takes it meanwhile
+            }
         } finally {
             writing.close();
         }

@@ -77,19 +77,26 @@ final class RealStorage implements StorageFactory {
     }
 
     /**
-     * The lock files this process holds, by file (device and inode), with the text each holder
-     * recorded. Why: the kernel's record locks belong to the process, and closing any descriptor of
-     * a file drops every lock the process holds on it. A second open of a held lock file in this
-     * process (a pool opened twice, a "who holds it" probe, a clean-up asking whether an image is
-     * being written) followed by its close silently gave the lock up: another process could then
-     * open the same pool and write it beside this one. A lock file held here is never opened again
-     * here; a descriptor that found the file held after all is kept open until the lock goes.
+     * The lock files this process holds or is taking, by file (device and inode), with the text each
+     * holder recorded. Why: the kernel's record locks belong to the process, and closing any
+     * descriptor of a file drops every lock the process holds on it. A second open of a held lock
+     * file in this process (a pool opened twice, a "who holds it" probe, a clean-up asking whether an
+     * image is being written) followed by its close silently gave the lock up: another process could
+     * then open the same pool and write it beside this one.
+     *
+     * <p>The rules: a file is reserved here before this process opens it to lock it, and stays so
+     * until every descriptor of that attempt is closed; a descriptor opened for any other reason is
+     * closed only under this monitor and only while nobody here reserves its file (else it is kept
+     * open for good, {@link #KEPT}). The monitor is held for those decisions only: no open, stat,
+     * read or write happens under it, so a store on a hung file system stalls the callers looking at
+     * it and not every pool's open and close in the process.
      */
     private static final java.util.Map<Object, Held> HELD = new java.util.HashMap<>();
+    /** Descriptors that could not be closed without dropping a lock of this process (races only). */
+    private static final java.util.List<FileChannel> KEPT = new java.util.ArrayList<>();
 
     private static final class Held {
         final String holder;
-        final java.util.List<FileChannel> parked = new java.util.ArrayList<>();
 
         Held(String holder) {
             this.holder = holder;
@@ -105,100 +112,140 @@ final class RealStorage implements StorageFactory {
         }
     }
 
-    @Override
-    public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+    /** Reserves {@code key} for {@code h}; false when this process holds or is taking it already. */
+    private static boolean reserve(Object key, Held h) {
         synchronized (HELD) {
-            Object key = fileKey(lockFile);
+            return HELD.putIfAbsent(key, h) == null;
+        }
+    }
+
+    private static void unreserve(Object key, Held h) {
+        synchronized (HELD) {
+            HELD.remove(key, h);
+        }
+    }
+
+    /** Closes {@code ch} (a file not reserved by {@code mine}) unless someone here reserves its file now. */
+    private static void closeUnlessReserved(Object key, FileChannel ch) throws IOException {
+        synchronized (HELD) {
             if (key != null && HELD.containsKey(key)) {
-                return null; // held by another object of this process: not a descriptor more
+                KEPT.add(ch); // closing it would drop that holder's lock
+                return;
             }
-            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE);
-            Object opened = fileKey(lockFile);
-            Held other = opened == null ? null : HELD.get(opened);
-            if (other != null) { // the path came to name a held file between the two looks
-                other.parked.add(ch);
-                return null;
-            }
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return null; // held in this JVM outside the registry (not by us): the descriptor stays open, see HELD
-            }
-            if (lock == null) {
-                ch.close(); // another process holds it: closing our descriptor takes nothing from it
-                return null;
-            }
-            // Only the holder rewrites the file, so a refused opener changes nothing in the pool.
-            byte[] text = holder.getBytes(StandardCharsets.UTF_8);
-            try {
-                ch.truncate(0);
-                ch.write(ByteBuffer.wrap(text), 0);
-            } catch (IOException e) {
-                // not kept (a full file system): nothing else of this process locks the file (not in HELD)
-                ch.close(); // releases the lock
-                throw noSpace(e, lockFile);
-            } catch (RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-            Held held = new Held(holder);
-            Object heldKey = opened;
-            if (heldKey != null) {
-                HELD.put(heldKey, held);
-            }
-            FileLock taken = lock;
-            return () -> {
-                synchronized (HELD) {
-                    if (!ch.isOpen()) {
-                        return; // released already (a power cut in tests closes every lock, its owner may too)
-                    }
-                    try {
-                        ch.truncate(0); // a closed pool leaves the lock file as it found it: empty
-                        taken.release();
-                    } finally {
-                        if (heldKey != null) {
-                            HELD.remove(heldKey, held);
-                        }
-                        ch.close();
-                        for (FileChannel c : held.parked) {
-                            c.close();
-                        }
-                    }
-                }
-            };
+            ch.close();
         }
     }
 
     @Override
+    public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+        Held mine = new Held(holder);
+        Object key = fileKey(lockFile);
+        if (key != null && !reserve(key, mine)) {
+            return null; // held (or being taken) by another object of this process: not a descriptor more
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        } catch (IOException | RuntimeException e) {
+            if (key != null) {
+                unreserve(key, mine);
+            }
+            throw e;
+        }
+        Object opened;
+        try {
+            opened = fileKey(lockFile);
+        } catch (IOException e) {
+            opened = null;
+        }
+        if (opened == null || !opened.equals(key)) { // created now, or the name came to mean another file
+            if (key != null) {
+                unreserve(key, mine);
+            }
+            if (opened == null || !reserve(opened, mine)) {
+                closeUnlessReserved(opened, ch);
+                return null;
+            }
+            key = opened;
+        }
+        // reserved: no other descriptor of this process locks the file, so closing ours drops no one's lock
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // cannot happen while reserved; answered as "held" to be safe
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            unreserve(key, mine);
+            throw e;
+        }
+        if (lock == null) {
+            ch.close(); // another process holds it: closing our descriptor takes nothing from it
+            unreserve(key, mine);
+            return null;
+        }
+        // Only the holder rewrites the file, so a refused opener changes nothing in the pool.
+        byte[] text = holder.getBytes(StandardCharsets.UTF_8);
+        try {
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(text), 0);
+        } catch (IOException | RuntimeException e) {
+            ch.close(); // a lock whose holder cannot be recorded (a full file system) is not kept
+            unreserve(key, mine);
+            if (e instanceof IOException io) {
+                throw noSpace(io, lockFile);
+            }
+            throw (RuntimeException) e;
+        }
+        Object heldKey = key;
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (!released.compareAndSet(false, true)) {
+                return; // released already (a power cut in tests closes every lock, its owner may too)
+            }
+            try {
+                ch.truncate(0); // a closed pool leaves the lock file as it found it: empty
+            } finally {
+                ch.close(); // drops the lock; the file stays reserved until then
+                unreserve(heldKey, mine);
+            }
+        };
+    }
+
+    @Override
     public String lockHolder(Path lockFile) throws IOException {
+        Object key = fileKey(lockFile);
+        if (key == null) {
+            return null;
+        }
         synchronized (HELD) {
-            Object key = fileKey(lockFile);
-            if (key == null) {
+            Held h = HELD.get(key);
+            if (h != null) {
+                return h.holder; // this process: opening and closing the file could drop the lock
+            }
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(lockFile, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+        try {
+            FileLock probe;
+            try {
+                probe = ch.tryLock(0, Long.MAX_VALUE, true);
+            } catch (OverlappingFileLockException e) {
+                probe = null; // taken by this process meanwhile: read its text
+            }
+            if (probe != null) {
+                probe.release();
                 return null;
             }
-            Held mine = HELD.get(key);
-            if (mine != null) {
-                return mine.holder; // this process: opening and closing the file would drop the lock
-            }
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
-                FileLock probe;
-                try {
-                    probe = ch.tryLock(0, Long.MAX_VALUE, true);
-                } catch (OverlappingFileLockException e) {
-                    probe = null; // held in this JVM outside the registry: read its text
-                }
-                if (probe != null) {
-                    probe.release();
-                    return null;
-                }
-                ByteBuffer b = ByteBuffer.allocate((int) Math.min(4096, ch.size()));
-                ch.read(b, 0);
-                return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim();
-            } catch (java.nio.file.NoSuchFileException e) {
-                return null;
-            }
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(4096, ch.size()));
+            ch.read(b, 0);
+            return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim();
+        } finally {
+            closeUnlessReserved(key, ch);
         }
     }
 

@@ -211,6 +211,11 @@ public final class BackupAdmin {
      * backed up into the same store at this moment.
      */
     private static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
+        try {
+            store.removeTrash();
+        } catch (IOException e) {
+            // what a crash cut short stays in the trash (listed nowhere) for the next backup
+        }
         java.util.Map<String, String> inUse = null; // asked only when there is one to remove (it reads every user's pool.json)
         for (String id : store.unfinished()) {
             if (!isIdOf(id, volume)) {
@@ -220,7 +225,11 @@ public final class BackupAdmin {
                 inUse = ImagesInUse.of(store);
             }
             if (!inUse.containsKey(id)) { // not a restore's write-through image
-                store.deleteIfAbandoned(id); // not one a backup writes now (another pool's volume of the same name)
+                try {
+                    store.deleteIfAbandoned(id); // not one a backup writes now (another pool's volume of the same name)
+                } catch (IOException e) {
+                    // a leftover that cannot be removed now is listed as unfinished; the backup goes on
+                }
             }
         }
     }

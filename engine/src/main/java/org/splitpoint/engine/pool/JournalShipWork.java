@@ -67,7 +67,11 @@ final class JournalShipWork implements JobWork {
     private void removeOrphans() throws IOException {
         for (String id : store.unfinished()) {
             if (BackupAdmin.isIdOf(id, volume) && id.endsWith("-journal")) {
-                store.deleteIfAbandoned(id); // one being written now is another pool's ship
+                try {
+                    store.deleteIfAbandoned(id); // one being written now is another pool's ship
+                } catch (IOException e) {
+                    // left for a later ship: it is not this ship's base or its entries
+                }
             }
         }
         for (ImageInfo i : store.list()) {

@@ -330,10 +330,13 @@ public final class RestoreAdmin {
                 if (r.writeThrough() != null) {
                     r.writeThrough().abandon();
                 }
-                r.close();
             } catch (IOException e) {
                 pool.events.publish(Event.warning("ERROR", r.volume(), "cleaning up after the cancelled restore of "
                         + r.volume() + ": " + e.getMessage()));
+            } finally {
+                // whatever failed above, the restore lets go of its files and its write-through image's
+                // lock (when the record could not be saved, the next opening resumes it with that image)
+                closeQuietly(r);
             }
             pool.events.publish(Event.critical("RESTORE", r.volume(), "the instant restore of " + r.volume()
                     + " was cancelled with " + Sizes.count(owed, "track") + " not restored: those tracks hold what the"
