@@ -23,6 +23,8 @@ public final class JobsView extends VBox {
     @FXML private ListView<JobRow> jobsList;
     @FXML private JobHistoryView historyView;
     private JobsViewModel model;
+    /** The parts of job rows no cell shows now (see {@link JobCell}); the warm-up leaves one here. */
+    private final java.util.ArrayDeque<Parts> spareParts = new java.util.ArrayDeque<>();
     /**
      * The rows' tooltips, one of each for every row (a node may share a tooltip): each tooltip is a
      * popup window with a scene of its own, and three per row were a good part of a new row's cost.
@@ -31,9 +33,9 @@ public final class JobsView extends VBox {
             + " show and set the same.");
     private final Tooltip pauseTip = new Tooltip("Pause the job, or resume it; it keeps its place.");
     private final Tooltip cancelTip = new Tooltip("Stop the job (asks first, and says what it leaves behind).");
-    /** How long after the window opens a first row is built off screen (see {@link #warmUpRow}). */
+    /** How long after the window opens the list makes its cells for a first job (see {@link #warmUpRow}). */
     static final javafx.util.Duration WARM_UP_AFTER = javafx.util.Duration.seconds(2);
-    /** Builds a row off screen once the window is idle after opening (see {@link #warmUpRow}). */
+    /** Has the list make its cells for a job once the window is idle after opening (see {@link #warmUpRow}). */
     private final javafx.animation.PauseTransition warmUp = new javafx.animation.PauseTransition(WARM_UP_AFTER);
 
     public JobsView() {
@@ -50,30 +52,40 @@ public final class JobsView extends VBox {
     }
 
     /**
-     * Builds, styles and lays out one job row off screen, then drops it. A window's first job row
-     * held the FX thread 100-280 ms (bench/gui-bench.sh, GUI_BENCH_WORST=1: the classes of the
-     * row's choice box, skins and popup loaded, and its CSS matched, all for the first time): the
-     * window froze just as the user started a job. Done once while the window is idle after
-     * opening, a real first row then costs what later ones do. Never shown: it is in the scene only
-     * within this call, with no pulse in between. Returns the row built, or null when there was no
-     * point (no window showing, or jobs already shown).
+     * Has the list make, style and lay out its cells and a row's parts for one job while the window
+     * is idle after opening, then shows no job again: the list keeps its cells and the parts wait
+     * as spare ones ({@link #spareParts}), which the first real job takes. A window's first job row
+     * held the FX thread 300-380 ms during a restore (bench/gui-bench.sh, GUI_BENCH_WORST=1): the
+     * list made a cell to measure the row and one to show it, each with its parts (a choice box
+     * whose skin made a popup list of its own), all styled for the first time, and over a dozen
+     * empty cells to fill its height. A row built outside the list (as this did before) left most of that to
+     * the real one. Never shown: the list holds the sample job only within this call, with no pulse
+     * in between. Returns the row's parts built (its box), or null when there was no point (no
+     * window showing, or jobs already shown).
      */
     javafx.scene.Node warmUpRow() {
         if (getScene() == null || getScene().getWindow() == null || !getScene().getWindow().isShowing()
-                || !jobsList.getItems().isEmpty()) {
+                || !jobsList.getItems().isEmpty() || model == null) {
             return null; // no window to style against, or a real row came first: nothing left to gain
         }
-        JobCell cell = new JobCell();
-        cell.box.setManaged(false);
-        getChildren().add(cell.box);
+        javafx.collections.ObservableList<JobRow> rows = jobsList.getItems();
+        JobRow sample = model.sampleRow();
+        javafx.scene.Node made = null;
+        jobsList.setItems(javafx.collections.FXCollections.observableArrayList(sample));
         try {
-            cell.box.applyCss();
-            cell.box.resize(300, 120);
-            cell.box.layout();
+            jobsList.applyCss();
+            jobsList.layout();
+            jobsList.applyCss(); // what the layout added (the row's parts) styled now, not at the next pulse
+            for (javafx.scene.Node n : jobsList.lookupAll(".list-cell")) {
+                if (n instanceof JobCell c && c.getItem() == sample && c.isVisible()) {
+                    made = c.getGraphic();
+                }
+            }
         } finally {
-            getChildren().remove(cell.box);
+            jobsList.setItems(rows);
+            jobsList.layout();
         }
-        return cell.box;
+        return made;
     }
 
     /** The tooltip of every row's Pause button (for tests). */
@@ -106,23 +118,89 @@ public final class JobsView extends VBox {
     /** The column width from which a job's title and its buttons share a row. */
     private static final double WIDE = 260;
 
-    /** Title, bar, line and buttons of one job; bound to the row so it moves without re-rendering the list. */
+    /**
+     * Title, bar, line and buttons of one job; bound to the row so it moves without re-rendering the
+     * list. Its parts are taken when it shows a job and given back when it shows none ({@link
+     * #spareParts}): a list fills its height with empty cells below its rows (over a dozen under
+     * one job), which stay bare, and the cell that shows the first job is any of them.
+     */
     private final class JobCell extends ListCell<JobRow> {
+        private Parts parts;
+        private JobRow shown;
+        private final javafx.beans.value.ChangeListener<Number> fromJob = (o, was, now) -> parts.limit.show(now.longValue());
+
+        JobCell() {
+            setPrefWidth(0);
+            // a narrow column (1024 px window) cut the title to "e..." beside the buttons: they take a row of their own there
+            widthProperty().addListener((o, was, now) -> {
+                if (parts != null) {
+                    parts.placeButtons(now.doubleValue());
+                }
+            });
+        }
+
+        @Override
+        protected void updateItem(JobRow row, boolean empty) {
+            super.updateItem(row, empty);
+            if (parts != null) {
+                parts.title.textProperty().unbind();
+                parts.line.textProperty().unbind();
+                parts.bar.progressProperty().unbind();
+                parts.pause.textProperty().unbind();
+            }
+            if (shown != null) {
+                shown.limitProperty().removeListener(fromJob);
+                shown = null;
+            }
+            if (empty || row == null) {
+                setGraphic(null);
+                if (parts != null) {
+                    parts.owner = null;
+                    spareParts.push(parts);
+                    parts = null;
+                }
+            } else {
+                if (parts == null) {
+                    parts = spareParts.isEmpty() ? new Parts() : spareParts.pop();
+                    parts.owner = this;
+                    parts.placeButtons(getWidth());
+                }
+                Parts p = parts;
+                p.title.textProperty().bind(row.titleProperty());
+                p.line.textProperty().bind(row.lineProperty());
+                p.bar.progressProperty().bind(row.fractionProperty());
+                p.pause.textProperty().bind(Bindings.when(row.pausedProperty()).then("Resume").otherwise("Pause"));
+                p.pause.setOnAction(e -> model.pauseOrResume(row));
+                p.cancel.setOnAction(e -> confirmCancel(row));
+                p.limit.show(row.limitProperty().get());
+                row.limitProperty().addListener(fromJob);
+                shown = row;
+                setGraphic(p.box);
+            }
+        }
+    }
+
+    /**
+     * The nodes of one job's row, shown by one {@link JobCell} at a time. Made when a cell shows a
+     * job and no spare parts are left, kept when it shows none: styled, with their skins, they
+     * cost far less in their next cell than new ones.
+     */
+    private final class Parts {
+        /** The cell showing these parts; null while they are spare. */
+        private JobCell owner;
         private final Label title = new Label();
         private final ProgressBar bar = new ProgressBar();
         private final Label line = new Label();
         private final Button pause = new Button();
         private final Button cancel = new Button("Cancel");
         private final LimitChoice limit = new LimitChoice();
-        private final javafx.beans.value.ChangeListener<Number> fromJob = (o, was, now) -> limit.show(now.longValue());
-        private JobRow shown;
         private final HBox head = new HBox(6, title, new Region(), pause, cancel);
         private final Label limitKey = new Label("Speed limit");
         private final HBox limitRow = new HBox(6, limitKey, limit); // its own row: the title keeps the width
         private final HBox buttons = new HBox(6); // under the speed limit in a narrow column
         private final VBox box = new VBox(3, head, bar, line, limitRow, buttons);
 
-        JobCell() {
+        Parts() {
             box.getStyleClass().add("job-cell");
             title.getStyleClass().add("job-title");
             line.getStyleClass().add("job-line");
@@ -137,8 +215,8 @@ public final class JobsView extends VBox {
             limitRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
             limit.setTooltip(limitTip);
             limit.valueProperty().addListener((o, was, now) -> {
-                if (!limit.following() && shown != null && now != null) {
-                    shown.limitProperty().set(now);
+                if (!limit.following() && owner != null && owner.shown != null && now != null) {
+                    owner.shown.limitProperty().set(now);
                 }
             });
             HBox.setHgrow(head.getChildren().get(1), Priority.ALWAYS);
@@ -149,10 +227,7 @@ public final class JobsView extends VBox {
             title.setMinWidth(0);
             pause.setTooltip(pauseTip);
             cancel.setTooltip(cancelTip);
-            setPrefWidth(0);
             buttons.managedProperty().bind(buttons.visibleProperty());
-            // a narrow column (1024 px window) cut the title to "e..." beside the buttons: they take a row of their own there
-            widthProperty().addListener((o, was, now) -> placeButtons(now.doubleValue()));
             placeButtons(0);
         }
 
@@ -171,33 +246,6 @@ public final class JobsView extends VBox {
             }
             buttons.setVisible(!wide);
             limitKey.setText(wide ? "Speed limit" : "Limit"); // the row fits the narrow column with its choice
-        }
-
-        @Override
-        protected void updateItem(JobRow row, boolean empty) {
-            super.updateItem(row, empty);
-            title.textProperty().unbind();
-            line.textProperty().unbind();
-            bar.progressProperty().unbind();
-            pause.textProperty().unbind();
-            if (shown != null) {
-                shown.limitProperty().removeListener(fromJob);
-                shown = null;
-            }
-            if (empty || row == null) {
-                setGraphic(null);
-            } else {
-                title.textProperty().bind(row.titleProperty());
-                line.textProperty().bind(row.lineProperty());
-                bar.progressProperty().bind(row.fractionProperty());
-                pause.textProperty().bind(Bindings.when(row.pausedProperty()).then("Resume").otherwise("Pause"));
-                pause.setOnAction(e -> model.pauseOrResume(row));
-                cancel.setOnAction(e -> confirmCancel(row));
-                limit.show(row.limitProperty().get());
-                row.limitProperty().addListener(fromJob);
-                shown = row;
-                setGraphic(box);
-            }
         }
     }
 }

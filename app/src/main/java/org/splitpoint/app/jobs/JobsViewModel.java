@@ -49,6 +49,15 @@ public final class JobsViewModel {
                 JobRow::update);
     }
 
+    /**
+     * A row like a running job's that no list holds: the Jobs pane lays one out while the window is
+     * idle, so that its list has its cells made before the first real job (JobsView.warmUpRow).
+     */
+    JobRow sampleRow() {
+        return new JobRow(new JobProgress("", "restore", "", org.splitpoint.engine.job.JobState.RUNNING, 0, 1, 65536,
+                0, -1, 0, ""), new JobThrottle(bridge, status));
+    }
+
     // ---- commands
 
     /** Pauses job {@code id}, or resumes it when paused. */

@@ -14,10 +14,11 @@ import org.testfx.util.WaitForAsyncUtils;
 
 
 /**
- * The Jobs pane builds one row off screen while the window is idle (a window's first job row held
- * the FX thread up to 280 ms), and leaves nothing behind: the pane's children are what they were,
- * and the first real row shows its job. Its rows share their tooltips (one popup window each, per
- * pane, not per row).
+ * While the window is idle the Jobs list makes, styles and lays out its cells for one job (a
+ * window's first job row held the FX thread 300-380 ms during a restore), and a row's parts, and
+ * shows no job afterwards: the pane's children are what they were, the list says it has no jobs,
+ * no cell shows one. The first real job shows in the row the warm-up made. Its rows share their
+ * tooltips (one popup window each, per pane, not per row).
  */
 class JobRowWarmUpFxTest extends PoolWindowFxTest {
 
@@ -30,16 +31,31 @@ class JobRowWarmUpFxTest extends PoolWindowFxTest {
         return (JobsView) fx.view.lookup(".jobs-view");
     }
 
+    private javafx.scene.control.ListView<?> list() {
+        return (javafx.scene.control.ListView<?>) jobsView().lookup(".list-view");
+    }
+
+    /** The list's cells that show a job (a cell kept for later is invisible, an empty one shows none). */
+    private List<Node> showing() {
+        return list().lookupAll(".list-cell").stream()
+                .filter(n -> n instanceof javafx.scene.control.ListCell<?> c && c.getListView() == list() && c.isVisible()
+                        && !c.isEmpty())
+                .toList();
+    }
+
     @Test
-    void theWarmUpRowLeavesNothingBehindAndRealRowsShareTheirTooltips() throws Exception {
+    void theWarmUpMakesTheCellsTheFirstJobTakesAndShowsNoJob() throws Exception {
         List<Node> before = onFx(() -> List.copyOf(jobsView().getChildren()));
-        int cells = onFx(() -> jobsView().lookupAll(".job-cell").size());
-        Node row = onFx(() -> jobsView().warmUpRow());
-        assertThat(row).as("the row built off screen (a window showing, no job yet)").isNotNull();
-        assertThat(onFx(() -> ((Control) row.lookup(".job-limit")).getSkin())).as("its speed limit's skin, made by the CSS pass")
+        Node made = onFx(() -> jobsView().warmUpRow());
+        assertThat(made).as("the row made for a job (a window showing, no job yet)").isNotNull();
+        assertThat(onFx(() -> made.lookup(".job-title"))).as("its title").isNotNull();
+        assertThat(onFx(() -> ((Control) made.lookup(".job-limit")).getSkin())).as("its speed limit's skin, made by the CSS pass")
                 .isNotNull();
+        assertThat(onFx(() -> made.getParent())).as("the row after the warm-up: spare, in no cell").isNull();
         assertThat(onFx(() -> List.copyOf(jobsView().getChildren()))).as("the pane's children after the warm-up").isEqualTo(before);
-        assertThat(onFx(() -> jobsView().lookupAll(".job-cell").size())).as("rows in the pane").isEqualTo(cells);
+        assertThat(onFx(() -> list().getItems().isEmpty())).as("the list's jobs after the warm-up").isTrue();
+        assertThat(onFx(() -> list().lookup(".placeholder").isVisible())).as("'No jobs running' shows").isTrue();
+        assertThat(onFx(this::showing)).as("cells showing a job").isEmpty();
 
         TestPools.call(fx.bridge, pool -> { // a full establish at 1 MB/s: it runs for a minute
             pool.pairs().split(List.of("prod-pair"));
@@ -49,6 +65,8 @@ class JobRowWarmUpFxTest extends PoolWindowFxTest {
             Node title = jobsView().lookup(".job-title");
             return title instanceof javafx.scene.control.Label l && l.getText() != null && l.getText().contains("prod-pair");
         }));
+        assertThat(onFx(() -> showing().stream().map(c -> ((javafx.scene.control.ListCell<?>) c).getGraphic()).toList()))
+                .as("the first job's row: the one the warm-up made").containsExactly(made);
         List<Button> pauses = onFx(() -> jobsView().lookupAll(".job-button").stream()
                 .filter(n -> n instanceof Button b && ("Pause".equals(b.getText()) || "Resume".equals(b.getText())))
                 .map(n -> (Button) n).toList());
