@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.backup.DirectoryStore;
-import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.ForwardingStorage;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.StorageFile;
@@ -38,15 +36,8 @@ class WriteThroughLockAfterFailedCloseTest {
     void aFailedFlushAtCloseStillLetsTheNextOpeningInThisProcessResumeTheWriteThroughImage() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1 << 20, TRACK);
         Path store = tmp.resolve("store");
-        String imageId;
-        try (Pool pool = Pool.open(dir)) {
-            BlockDevice v = pool.device("v");
-            byte[] image = new byte[(int) v.size()];
-            new Random(1).nextBytes(image);
-            v.write(0, ByteBuffer.wrap(image));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-            imageId = pool.backups().lastBackup("v").image();
-        }
+        BackedUp.volume(dir, store, 1, false);
+        String imageId = DirectoryStore.open(store, StorageFactory.real(), false).list().get(0).id();
         AtomicBoolean failForces = new AtomicBoolean();
         ForwardingStorage storage = new ForwardingStorage() {
             @Override
