@@ -33,6 +33,10 @@ class LockKeptInProcessTest {
 
             assertThatThrownBy(() -> Pool.open(dir, StorageFactory.real())).isInstanceOf(PoolException.class)
                     .hasMessageContaining("already open in another process").hasMessageContaining("pid " + ProcessHandle.current().pid());
+            Path link = java.nio.file.Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+            assertThatThrownBy(() -> Pool.open(link, StorageFactory.real())).isInstanceOf(PoolException.class)
+                    .hasMessageContaining("already open");
+            assertThat(LockProbe.fromAnotherProcess(lockFile)).as("after a refused open through a link").isEqualTo("held");
             assertThat(LockProbe.fromAnotherProcess(lockFile)).as("after a refused second open in this process").isEqualTo("held");
 
             try (Pool look = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
