@@ -286,6 +286,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 } else if (mode == LogMode.DATA) {
                     m.force(); // (a pointers resync's last checkpoint forced the drive already)
                 }
+                // the log too, before the redirect and service log go: from then on a flush forces
+                // neither, and until pool.json says the window is over a crash reopens it, reading
+                // (and replaying) the log over the members; a write it held unforced, acknowledged by
+                // such a flush, was lost (RepositoryReturnFlushCrashTest)
+                w.force();
                 v.setRedirect(null);
                 v.setServiceLog(null);
                 m.setStale(null, pool.trackSize);
