@@ -125,6 +125,8 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         Member m = w.member;
         PoolConfig.JobRecord record = RebuildWork.newRecord(v, m, 0);
         v.exclusive(() -> {
+            w.force(); // as at a return's end: a flush after the log goes forces it no more, and a crash
+            // before this pool.json write reopens the window with that log (see finished())
             v.setServiceLog(null);
             m.setState(DriveState.REBUILDING, 0);
             m.markAbsenceRecorded();
