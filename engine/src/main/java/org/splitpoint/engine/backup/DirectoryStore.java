@@ -301,9 +301,7 @@ public final class DirectoryStore implements BackupStore {
 
     /** Takes the writer's lock of unfinished image {@code id} in {@code partial}, or fails naming who holds it. */
     PoolLockHandle lockWriter(String id, Path partial) throws IOException {
-        String me = "pid " + ProcessHandle.current().pid() + " since "
-                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " ("
-                + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + ")";
+        String me = PoolLockHandle.thisProcess();
         // a clean-up looking at it (a moment: it finds it being created and lets go) is waited for
         for (int attempt = 0; ; attempt++) {
             PoolLockHandle h = storage.tryLock(partial.resolve(WRITER_LOCK), me);

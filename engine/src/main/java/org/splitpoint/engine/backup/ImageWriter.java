@@ -53,18 +53,9 @@ public final class ImageWriter implements AutoCloseable {
         this.header = header;
         this.data = data;
         this.index = index;
-        this.writing = once(writing);
+        this.writing = writing; // closed at most once by contract: close, then abandon, both release it
     }
 
-    /** {@code h} closed at most once (close, then abandon, both release it). */
-    private static PoolLockHandle once(PoolLockHandle h) {
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        return () -> {
-            if (released.compareAndSet(false, true)) {
-                h.close();
-            }
-        };
-    }
 
     static ImageWriter create(DirectoryStore store, ImageInfo header, Path partial) throws IOException {
         Files.createDirectories(partial);

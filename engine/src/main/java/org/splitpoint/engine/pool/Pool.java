@@ -1,11 +1,9 @@
 package org.splitpoint.engine.pool;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,10 +171,7 @@ public final class Pool implements AutoCloseable {
             lock = () -> { };
             heldBy = storage.lockHolder(paths.lock());
         } else {
-            String holder = "pid " + ProcessHandle.current().pid() + " since "
-                    + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                    + " (" + ManagementFactory.getRuntimeMXBean().getName() + ")";
-            lock = storage.tryLock(paths.lock(), holder);
+            lock = storage.tryLock(paths.lock(), PoolLockHandle.thisProcess());
             if (lock == null) {
                 String who = storage.lockHolder(paths.lock());
                 throw new PoolException("pool " + dir + " is already open in another process"
