@@ -2,6 +2,7 @@ package org.splitpoint.engine.io;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
 import jdk.incubator.foreign.CLinker;
 import jdk.incubator.foreign.FunctionDescriptor;
 import jdk.incubator.foreign.MemoryAccess;
@@ -10,9 +11,11 @@ import jdk.incubator.foreign.MemorySegment;
 import jdk.incubator.foreign.ResourceScope;
 
 /**
- * posix_fadvise(2) and cachestat(2) (Linux 6.5 and later), called through JDK 17's {@code
- * jdk.incubator.foreign}, for {@link ReadAdvice}, which touches this class only where the module
- * is in the boot layer (its first use links the calls, or throws when native access is refused).
+ * posix_fadvise(2), cachestat(2) (Linux 6.5 and later), lseek(2) for holes and preadv(2), called
+ * through JDK 17's {@code jdk.incubator.foreign}, for {@link ReadAdvice}, which touches this class
+ * only where the module is in the boot layer (its first use links the calls, or throws when native
+ * access is refused). preadv because a FileChannel's scattering read has no position: a RAID 5
+ * member's neighbouring strips, bound for places apart in the volume's buffer, took a call each.
  *
  * <p>Whether a page is cached is asked with cachestat, which only looks. A one-byte preadv2 with
  * RWF_NOWAIT was tried first: on a miss it starts reading the page, and when the disk (or the
@@ -51,6 +54,17 @@ final class NativeAdvice {
                     CLinker.asVarArg(CLinker.C_POINTER), CLinker.asVarArg(CLinker.C_POINTER),
                     CLinker.asVarArg(CLinker.C_INT)));
 
+    /** ssize_t preadv(int fd, const struct iovec *iov, int iovcnt, off_t offset). */
+    private static final MethodHandle PREADV = CLinker.getInstance().downcallHandle(
+            CLinker.systemLookup().lookup("preadv").orElseThrow(),
+            MethodType.methodType(long.class, int.class, MemoryAddress.class, int.class, long.class),
+            FunctionDescriptor.of(CLinker.C_LONG, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_LONG));
+    /** The most buffers one {@link #preadv} takes (far under the kernel's IOV_MAX of 1024). */
+    static final int MAX_IOVECS = 64;
+    /** Each thread's array of struct iovec (16 bytes each: base, length) for {@link #preadv}. */
+    private static final ThreadLocal<MemorySegment> IOVECS = ThreadLocal.withInitial(
+            () -> MemorySegment.allocateNative(16L * MAX_IOVECS, 8, ResourceScope.newImplicitScope()));
+
     /** Each thread's struct cachestat_range (16 bytes) then struct cachestat (40); freed after the thread's last use. */
     private static final ThreadLocal<MemorySegment> STATS = ThreadLocal.withInitial(
             () -> MemorySegment.allocateNative(56, 8, ResourceScope.newImplicitScope()));
@@ -69,6 +83,36 @@ final class NativeAdvice {
             cachedPages(-1, 0, 4096);
             nextData(-1, 0);
             nextHole(-1, 0);
+            preadv(-1, WARM_UP, 0);
+        }
+    }
+
+    private static final ByteBuffer[] WARM_UP = {ByteBuffer.allocateDirect(1)};
+
+    /**
+     * preadv(2) of the file at {@code position} into the remaining bytes of {@code dsts}, direct
+     * buffers, one after the other (at most {@link #MAX_IOVECS}); their positions are not moved.
+     * Returns what the call returned: the bytes read (fewer than asked at the end of the file or
+     * when a signal cut it short), or -1 for an error, a heap buffer among them, or too many.
+     */
+    static long preadv(int fd, ByteBuffer[] dsts, long position) {
+        if (dsts.length > MAX_IOVECS) {
+            return -1;
+        }
+        try {
+            MemorySegment iov = IOVECS.get();
+            for (int i = 0; i < dsts.length; i++) {
+                ByteBuffer b = dsts[i];
+                if (!b.isDirect()) {
+                    return -1;
+                }
+                // the segment of a buffer runs from its position to its limit
+                MemoryAccess.setLongAtOffset(iov, 16L * i, MemorySegment.ofByteBuffer(b).address().toRawLongValue());
+                MemoryAccess.setLongAtOffset(iov, 16L * i + 8, b.remaining());
+            }
+            return (long) PREADV.invokeExact(fd, iov.address(), dsts.length, position);
+        } catch (Throwable t) {
+            return -1;
         }
     }
 

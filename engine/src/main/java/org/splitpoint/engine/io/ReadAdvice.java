@@ -3,6 +3,7 @@ package org.splitpoint.engine.io;
 import java.io.FileDescriptor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -114,6 +115,15 @@ final class ReadAdvice {
         // -1: no data after the position (ENXIO), or an error; SEEK_HOLE answering the position
         // itself tells the first: the descriptor works and the position lies in a hole
         return NativeAdvice.nextHole(fd, position) == position;
+    }
+
+    /**
+     * One preadv(2) of {@code fd}'s file at {@code position} into the remaining bytes of {@code
+     * dsts} (direct buffers), whose positions are not moved: the bytes read, fewer at the end of
+     * the file or after a signal; -1 when the call could not be made or failed.
+     */
+    long readv(int fd, long position, ByteBuffer[] dsts) {
+        return fd < 0 ? -1 : NativeAdvice.preadv(fd, dsts, position);
     }
 
     /** Drops [position, position+length) of {@code fd}'s file from the page cache where it is clean (tests use it for a cold file). */

@@ -385,6 +385,33 @@ final class RealStorage implements StorageFactory {
             return hole && ch.isOpen() && channel == ch && fd == d;
         }
 
+        /**
+         * One preadv(2) of [position, ...) into the remaining bytes of {@code dsts}, through the
+         * advised descriptor; moves their positions past what it read and returns that count: 0
+         * when nothing was read or nothing can be trusted. As for {@link #hole}, a descriptor
+         * closed and reused under the call would have read another file's bytes: they are kept
+         * only when the channel is still open after the call, which proves the number named this
+         * file throughout.
+         */
+        long readScattered(long position, ByteBuffer[] dsts) {
+            FileChannel ch = channel;
+            int d = fd;
+            if (d < 0 || closed || !ch.isOpen()) {
+                return 0;
+            }
+            long n = ReadAdvice.get().readv(d, position, dsts);
+            if (n <= 0 || !ch.isOpen() || channel != ch || fd != d) {
+                return 0;
+            }
+            long left = n;
+            for (ByteBuffer b : dsts) {
+                int step = (int) Math.min(left, b.remaining());
+                b.position(b.position() + step);
+                left -= step;
+            }
+            return n;
+        }
+
         /** The advised descriptor while its channel is open; -1 otherwise (see {@link #willNeed} for the race left). */
         private int liveFd() {
             int d = fd;
@@ -477,6 +504,31 @@ final class RealStorage implements StorageFactory {
                 }
             }
             readFully(position, dst);
+        }
+
+        /**
+         * Reads the member rows of a run into several buffers with one call where it can (see
+         * {@link StorageFile#readWithoutReadAhead(long, ByteBuffer[])}); what that call did not read
+         * (all of it where it could not be made, the tail of a short read) is read buffer by buffer.
+         */
+        @Override
+        public void readWithoutReadAhead(long position, ByteBuffer[] dsts) throws IOException {
+            int[] lengths = new int[dsts.length];
+            for (int i = 0; i < dsts.length; i++) {
+                lengths[i] = dsts[i].remaining();
+            }
+            Reopening r = closed || dsts.length < 2 ? null : unreadAhead();
+            if (r != null) {
+                r.readScattered(position, dsts);
+            }
+            long pos = position;
+            for (int i = 0; i < dsts.length; i++) {
+                ByteBuffer d = dsts[i];
+                if (d.hasRemaining()) {
+                    readWithoutReadAhead(pos + lengths[i] - d.remaining(), d);
+                }
+                pos += lengths[i];
+            }
         }
 
         @Override

@@ -24,6 +24,23 @@ public interface StorageFile extends AutoCloseable {
     }
 
     /**
+     * Reads consecutive bytes of the file from {@code position} into {@code dsts}, one after the
+     * other, as {@link #readWithoutReadAhead(long, ByteBuffer)} does for each. Where the file can,
+     * with one call for them all: a RAID 5 member's strips of a stream lie side by side in the
+     * member but apart in the volume's buffer, and a call per 64 KiB strip cost as much as the
+     * copy itself where calls are dear (bench/notes/raid5-warm-read-2026-12-04.txt). By default
+     * each buffer is read in turn.
+     */
+    default void readWithoutReadAhead(long position, ByteBuffer[] dsts) throws IOException {
+        long pos = position;
+        for (ByteBuffer d : dsts) {
+            int len = d.remaining();
+            readWithoutReadAhead(pos, d);
+            pos += len;
+        }
+    }
+
+    /**
      * A hint: [position, position+length) will be read soon; where the file can, the kernel starts
      * fetching it into the page cache now and this returns at once. By default nothing is done.
      */

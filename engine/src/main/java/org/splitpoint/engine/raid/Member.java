@@ -227,6 +227,36 @@ public final class Member {
         } catch (IOException e) {
             throw fail("read", e);
         }
+        overlay(position, dst, start, len);
+    }
+
+    /**
+     * Reads consecutive member rows from {@code position} into {@code dsts}, one after the other,
+     * without the kernel's read-ahead ({@link #read(long, ByteBuffer, boolean)} with {@code
+     * fetchedAhead}), with one call where the file can ({@link StorageFile#readWithoutReadAhead(long,
+     * ByteBuffer[])}): a stream's strips of this member in neighbouring rows.
+     */
+    void readRun(long position, ByteBuffer[] dsts) throws IOException {
+        int[] starts = new int[dsts.length];
+        int[] lengths = new int[dsts.length];
+        for (int i = 0; i < dsts.length; i++) {
+            starts[i] = dsts[i].position();
+            lengths[i] = dsts[i].remaining();
+        }
+        try {
+            file.readWithoutReadAhead(position, dsts);
+        } catch (IOException e) {
+            throw fail("read", e);
+        }
+        long pos = position;
+        for (int i = 0; i < dsts.length; i++) {
+            overlay(pos, dsts[i], starts[i], lengths[i]);
+            pos += lengths[i];
+        }
+    }
+
+    /** Lays the journal's segments over rows [position, position+len) just read into dst at {@code start}. */
+    private void overlay(long position, ByteBuffer dst, int start, int len) {
         List<StripeJournal.Segment> o = overlay;
         if (o != null) {
             for (StripeJournal.Segment s : o) {
