@@ -71,7 +71,7 @@ public final class ImagesInUse {
                 }
                 String why = "volume " + r.volume() + " of the pool at " + dir + " is being restored from image " + r.image()
                         + ": its tracks not yet restored are read from it; wait for the restore to finish, or cancel it"
-                        + " (splitpoint job cancel " + dir + " instant-restore-" + r.volume() + ")";
+                        + " (splitpoint job cancel " + dir + " " + RestoreAdmin.restoreJobId(r.volume()) + ")";
                 for (String id : chain(images, r.image())) {
                     out.putIfAbsent(id, why);
                 }
@@ -79,7 +79,7 @@ public final class ImagesInUse {
                     out.putIfAbsent(r.writeThrough(), "the writes made during the restore of volume " + r.volume()
                             + " of the pool at " + dir + " go into image " + r.writeThrough() + ", sealed when the"
                             + " restore finishes; wait for it, or cancel it (splitpoint job cancel " + dir
-                            + " instant-restore-" + r.volume() + ")");
+                            + " " + RestoreAdmin.restoreJobId(r.volume()) + ")");
                 }
             }
             for (PoolConfig.JournalRecord j : config.journals()) {

@@ -74,7 +74,7 @@ public final class RestoreAdmin {
     void refuseRestoreNow(RaidVolume v) throws PoolException {
         String volume = v.name();
         if (pool.restores.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " is being restored already (job instant-restore-" + volume
+            throw new PoolException("volume " + volume + " is being restored already (job " + restoreJobId(volume)
                     + "); wait for it or cancel it first");
         }
         if (pool.snapshotCatalog.restores.containsKey(volume)) {

@@ -429,8 +429,8 @@ public final class SnapshotAdmin {
                     + restoreJobId(volume) + "); wait for it or cancel it first");
         }
         if (pool.restores.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " is being restored from a backup (job instant-restore-"
-                    + volume + "); wait for it or cancel it first");
+            throw new PoolException("volume " + volume + " is being restored from a backup (job "
+                    + RestoreAdmin.restoreJobId(volume) + "); wait for it or cancel it first");
         }
         if (pool.windows.containsKey(volume) || pool.serviceRecords.containsKey(volume)) {
             throw new PoolException("volume " + volume + " has a drive in a service window; bring it online first");
