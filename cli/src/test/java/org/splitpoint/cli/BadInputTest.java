@@ -362,6 +362,12 @@ class BadInputTest {
         assertThat(dir).isEmptyDirectory();
     }
 
+    @Test
+    void driveAddOfAnExplicitZeroSizeIsRefused() throws Exception {
+        // an explicit --size 0 used to add a drive of the pool's drive size, as if --size were not given
+        assertRefused(2, "drive size must be at least 1M, not 0 B", "drive", "add", pool, "--size", "0");
+    }
+
     // ---- error sentences that say what is wrong (issue 8, item 17)
 
     @Test
