@@ -368,6 +368,16 @@ class BadInputTest {
         assertRefused(2, "drive size must be at least 1M, not 0 B", "drive", "add", pool, "--size", "0");
     }
 
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
+    void aSocketInADirectoryThatDoesNotExistIsNamed() throws Exception {
+        Path sock = tmp.resolve("nope").resolve("s.sock");
+        CliRun r = CliRun.of("serve", pool, "--socket", sock);
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        // was the bare "splitpoint: No such file or directory"
+        assertThat(CliRun.oneSentence(r)).contains(sock.toString(), "directory " + sock.getParent() + " does not exist");
+    }
+
     // ---- error sentences that say what is wrong (issue 8, item 17)
 
     @Test

@@ -78,7 +78,13 @@ public final class UnixSocketFile implements AutoCloseable {
             if (String.valueOf(e.getMessage()).contains("in use")) {
                 throw inUse(p, hint); // another server bound it between our look and our bind
             }
-            throw e;
+            // the JDK's message is the bare cause ("No such file or directory"): name the path
+            Path parent = p.getParent();
+            IOException named = new IOException("cannot listen on " + p + ": "
+                    + (parent != null && !Files.isDirectory(parent) ? "directory " + parent + " does not exist"
+                    : e.getMessage()) + "; " + hint);
+            named.initCause(e);
+            throw named;
         }
     }
 
