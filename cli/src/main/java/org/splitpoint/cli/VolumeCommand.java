@@ -200,13 +200,33 @@ final class VolumeCommand {
                     for (long done = 0; done < len; ) {
                         int n = (int) Math.min(CHUNK, len - done);
                         v.read(off + done, ByteBuffer.wrap(buf, 0, n));
-                        os.write(buf, 0, n);
+                        try {
+                            os.write(buf, 0, n);
+                        } catch (java.io.IOException e) {
+                            throw outputFailed(outFile, e);
+                        }
                         done += n;
                     }
-                    os.flush();
+                    try {
+                        os.flush();
+                    } catch (java.io.IOException e) {
+                        throw outputFailed(outFile, e);
+                    }
                 }
                 return 0;
             });
+        }
+
+        /** A failed write of the output, naming it (the JDK's message is the bare cause, "No space left on device"). */
+        private static java.io.IOException outputFailed(Path outFile, java.io.IOException e) {
+            if (e instanceof java.nio.file.FileSystemException) {
+                return e;
+            }
+            java.io.IOException named = outFile == null
+                    ? new java.io.IOException("cannot write to standard output: " + e.getMessage())
+                    : new java.nio.file.FileSystemException(outFile.toString(), null, e.getMessage());
+            named.initCause(e);
+            return named;
         }
     }
 

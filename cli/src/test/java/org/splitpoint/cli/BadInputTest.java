@@ -378,6 +378,15 @@ class BadInputTest {
         assertThat(CliRun.oneSentence(r)).contains(sock.toString(), "directory " + sock.getParent() + " does not exist");
     }
 
+    @Test
+    void aReadToAFullOutputNamesTheFile() throws Exception {
+        assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        CliRun r = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "2M", "--out", "/dev/full");
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        // was the bare "splitpoint: No space left on device"
+        assertThat(CliRun.oneSentence(r)).contains("/dev/full", "No space left on device");
+    }
+
     // ---- error sentences that say what is wrong (issue 8, item 17)
 
     @Test
