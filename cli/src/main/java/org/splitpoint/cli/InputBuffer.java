@@ -81,9 +81,15 @@ final class InputBuffer implements AutoCloseable {
 
     /** Writes everything held to {@code device} from {@code offset} on. */
     void writeTo(BlockDevice device, long offset) throws IOException {
+        writeTo(device, offset, n -> { });
+    }
+
+    /** As {@link #writeTo(BlockDevice, long)}, telling {@code written} the bytes of each piece that landed. */
+    void writeTo(BlockDevice device, long offset, java.util.function.LongConsumer written) throws IOException {
         long at = offset;
         for (byte[] m : memory) {
             device.write(at, ByteBuffer.wrap(m));
+            written.accept(m.length);
             at += m.length;
         }
         if (spool != null) {
@@ -99,6 +105,7 @@ final class InputBuffer implements AutoCloseable {
                 }
                 buf.flip();
                 device.write(at, buf);
+                written.accept(buf.limit());
                 at += buf.limit();
                 pos += buf.limit();
             }

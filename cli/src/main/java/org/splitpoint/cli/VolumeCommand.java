@@ -142,7 +142,7 @@ final class VolumeCommand {
                 if (in != null) {
                     long length = Files.size(in);
                     BlockDevice.checkRange("volume " + name, v.size(), off, length);
-                    total = copyFile(in, length, v, off);
+                    total = copyFile(name, in, length, v, off);
                 } else {
                     // the whole input first: a refusal must find nothing written
                     try (InputBuffer input = InputBuffer.read(CliContext.current().stdin(), room)) {
@@ -151,7 +151,12 @@ final class VolumeCommand {
                                     + " in volume " + name + " (" + v.size() + " bytes) at offset " + off
                                     + "; nothing was written");
                         }
-                        input.writeTo(v, off);
+                        long[] done = {0};
+                        try {
+                            input.writeTo(v, off, n -> done[0] += n);
+                        } catch (java.io.IOException e) {
+                            throw partly(name, off, done[0], input.length(), e);
+                        }
                         total = input.length();
                     }
                 }
@@ -162,17 +167,42 @@ final class VolumeCommand {
         }
 
         /** Copies the {@code length} bytes of {@code in} (checked to fit) to {@code v} at {@code off}. */
-        private static long copyFile(Path in, long length, BlockDevice v, long off) throws java.io.IOException {
+        private static long copyFile(String name, Path in, long length, BlockDevice v, long off) throws java.io.IOException {
             long total = 0;
             try (InputStream is = Files.newInputStream(in)) {
                 byte[] buf = new byte[CHUNK];
                 int n;
                 while (total < length && (n = is.readNBytes(buf, 0, (int) Math.min(CHUNK, length - total))) > 0) {
-                    v.write(off + total, ByteBuffer.wrap(buf, 0, n));
+                    try {
+                        v.write(off + total, ByteBuffer.wrap(buf, 0, n));
+                    } catch (java.io.IOException e) {
+                        throw partly(name, off, total, length, e);
+                    }
                     total += n;
                 }
             }
             return total;
+        }
+
+        /**
+         * A write that failed after {@code done} of its {@code length} bytes landed: the volume's
+         * "the write was not done" is about the last piece only, so say what the command did write.
+         */
+        static java.io.IOException partly(String name, long off, long done, long length, java.io.IOException e) {
+            if (done == 0) {
+                return e;
+            }
+            String cause = String.valueOf(e.getMessage());
+            String piece = "volume " + name + ": the write was not done: ";
+            if (cause.startsWith(piece)) {
+                cause = cause.substring(piece.length());
+            }
+            String m = "volume " + name + ": only the first " + done + " of the " + length + " bytes were written (at offset "
+                    + off + "); the rest was not: " + cause;
+            java.io.IOException out = e instanceof org.splitpoint.engine.io.NoSpaceException
+                    ? new org.splitpoint.engine.io.NoSpaceException(m) : new java.io.IOException(m);
+            out.initCause(e);
+            return out;
         }
     }
 

@@ -387,6 +387,110 @@ class BadInputTest {
         assertThat(CliRun.oneSentence(r)).contains("/dev/full", "No space left on device");
     }
 
+    @Test
+    void aWriteTheFileSystemStopsPartWaySaysWhatWasWritten() throws Exception {
+        // the drives' file system fills up after 1.5 MiB of image writes: the first megabyte of a 3 MiB write lands
+        java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(3L << 19);
+        StorageFactory real = StorageFactory.real();
+        StorageFactory filling = new StorageFactory() {
+            @Override
+            public StorageFile open(Path path) throws IOException {
+                StorageFile f = real.open(path);
+                if (!path.getFileName().toString().endsWith(".img")) {
+                    return f;
+                }
+                return new StorageFile() {
+                    @Override
+                    public void readFully(long position, ByteBuffer dst) throws IOException {
+                        f.readFully(position, dst);
+                    }
+
+                    @Override
+                    public void writeFully(long position, ByteBuffer src) throws IOException {
+                        if (budget.addAndGet(-src.remaining()) < 0) {
+                            throw new org.splitpoint.engine.io.NoSpaceException("no space left on the file system holding "
+                                    + path + " (No space left on device)");
+                        }
+                        f.writeFully(position, src);
+                    }
+
+                    @Override
+                    public void force() throws IOException {
+                        f.force();
+                    }
+
+                    @Override
+                    public long size() throws IOException {
+                        return f.size();
+                    }
+
+                    @Override
+                    public void setLength(long length) throws IOException {
+                        f.setLength(length);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        f.close();
+                    }
+                };
+            }
+
+            @Override
+            public StorageFile openRead(Path path) throws IOException {
+                return real.openRead(path);
+            }
+
+            @Override
+            public StorageFile create(Path path) throws IOException {
+                return real.create(path);
+            }
+
+            @Override
+            public void rename(Path from, Path to) throws IOException {
+                real.rename(from, to);
+            }
+
+            @Override
+            public void syncDirectory(Path d) throws IOException {
+                real.syncDirectory(d);
+            }
+
+            @Override
+            public void delete(Path path) throws IOException {
+                real.delete(path);
+            }
+
+            @Override
+            public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+                return real.tryLock(lockFile, holder);
+            }
+
+            @Override
+            public String lockHolder(Path lockFile) throws IOException {
+                return real.lockHolder(lockFile);
+            }
+        };
+        byte[] data = new byte[3 << 20];
+        java.util.Arrays.fill(data, (byte) 0x5a);
+        Path in = Files.write(tmp.resolve("in.bin"), data);
+        CliRun r;
+        CliRun piped;
+        try (Holder h = new Holder(pool, filling)) {
+            r = CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", in);
+            budget.set(3L << 19);
+            piped = CliRun.withStdin(data, "volume", "write", pool, "v", "--offset", 0);
+        }
+        for (CliRun run : java.util.List.of(r, piped)) {
+            assertThat(run.code()).as(run.err()).isEqualTo(1);
+            // was "volume v: the write was not done: no space left ...", with its first megabyte written
+            assertThat(CliRun.oneSentence(run)).contains("1048576 of the 3145728 bytes", "no space left")
+                    .doesNotContain("the write was not done");
+        }
+        CliRun read = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", 1 << 20);
+        assertThat(read.out().chars().allMatch(c -> c == 0x5a)).as("the first megabyte was written, as said").isTrue();
+    }
+
     // ---- error sentences that say what is wrong (issue 8, item 17)
 
     @Test

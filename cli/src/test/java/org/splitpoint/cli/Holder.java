@@ -21,7 +21,16 @@ final class Holder implements AutoCloseable {
     }
 
     Holder(Path dir, String allowedUser) throws Exception {
-        pool = Pool.open(dir);
+        this(dir, allowedUser, org.splitpoint.engine.io.StorageFactory.real());
+    }
+
+    /** As serve, over {@code storage} (a test's disk that fills up, say). */
+    Holder(Path dir, org.splitpoint.engine.io.StorageFactory storage) throws Exception {
+        this(dir, System.getProperty("user.name"), storage);
+    }
+
+    private Holder(Path dir, String allowedUser, org.splitpoint.engine.io.StorageFactory storage) throws Exception {
+        pool = Pool.open(dir, storage);
         NbdServer n = null;
         try {
             n = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool),
