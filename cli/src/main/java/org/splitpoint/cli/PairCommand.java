@@ -137,6 +137,11 @@ final class PairCommand {
         }
     }
 
+    /** "1 track", "12 tracks". */
+    static String tracks(long n) {
+        return n + (n == 1 ? " track" : " tracks");
+    }
+
     @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
     static final class Establish extends CopyCommand {
         @Override
@@ -146,7 +151,7 @@ final class PairCommand {
 
         @Override
         String started(Job job) {
-            return "establish of " + name + " started: " + job.progress().totalTracks() + " tracks to copy"
+            return "establish of " + name + " started: " + tracks(job.progress().totalTracks()) + " to copy"
                     + (full ? " (full)" : " (incremental)");
         }
     }
@@ -180,7 +185,7 @@ final class PairCommand {
 
         @Override
         String started(Job job) {
-            return "restore of " + name + " started: " + job.progress().totalTracks() + " tracks to restore"
+            return "restore of " + name + " started: " + tracks(job.progress().totalTracks()) + " to restore"
                     + (full ? " (full)" : " (incremental)") + (protect ? ", BCV protected" : "");
         }
     }

@@ -170,4 +170,23 @@ class CliPairTest {
             assertThat(copied).as("tracks copied in the first half second at 1 MB/s").isLessThanOrEqualTo(12);
         }
     }
+
+    @Test
+    void aCopyOfOneTrackSaysTrack() throws Exception {
+        Path pool = tmp.resolve("one");
+        CliRun.of("pool", "create", pool, "--drives", 4, "--drive-size", "1M");
+        CliRun.of("volume", "create", pool, "a", "--layout", "raid1", "--drives", "d1,d2");
+        CliRun.of("volume", "create", pool, "b", "--layout", "raid1", "--drives", "d3,d4");
+        CliRun.of("pair", "create", pool, "p", "--std", "a", "--bcv", "b");
+        assertThat(CliRun.of("pair", "establish", pool, "p").code()).isZero();
+        assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
+        assertThat(CliRun.withStdin(new byte[] {1}, "volume", "write", pool, "b", "--offset", 0).code()).isZero();
+        CliRun r = CliRun.of("pair", "restore", pool, "p", "--no-wait");
+        // was "1 tracks to restore" (the event of the same start says "1 track")
+        assertThat(r.out()).as(r.err()).contains("started: 1 track to restore (incremental)");
+        assertThat(CliRun.of("wait", pool).code()).isZero();
+        assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
+        assertThat(CliRun.withStdin(new byte[] {2}, "volume", "write", pool, "a", "--offset", 0).code()).isZero();
+        assertThat(CliRun.of("pair", "establish", pool, "p", "--no-wait").out()).contains("started: 1 track to copy (incremental)");
+    }
 }
