@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pair.TrackMap;
 import org.splitpoint.engine.pool.PairAdmin;
+import org.splitpoint.engine.pool.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -139,20 +141,25 @@ final class PairCommand {
 
     /** "1 track", "12 tracks". */
     static String tracks(long n) {
-        return n + (n == 1 ? " track" : " tracks");
+        return Sizes.count(n, "track");
     }
 
     @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
     static final class Establish extends CopyCommand {
+        /** The pair's state before this establish: a first one copies every track, a stopped one is resumed. */
+        private PairState was;
+
         @Override
         Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception {
+            was = pool.pairs().get(name).state();
             return pool.pairs().establish(name, full, limit);
         }
 
         @Override
         String started(Job job) {
             return "establish of " + name + " started: " + tracks(job.progress().totalTracks()) + " to copy"
-                    + (full ? " (full)" : " (incremental)");
+                    + (was == PairState.SyncInProg ? " (resumed)"
+                    : full ? " (full)" : was == PairState.NeverEstab ? " (full: its first establish)" : " (incremental)");
         }
     }
 

@@ -206,7 +206,7 @@ final class PoolRecovery {
             try {
                 resynced = v.resyncDirtyTracks();
             } catch (NoSpaceException e) {
-                postponed = "resyncing " + dirty + " dirty tracks";
+                postponed = "resyncing " + Sizes.count(dirty, "dirty track");
             }
         }
         if (postponed != null) {
@@ -216,8 +216,8 @@ final class PoolRecovery {
             pool.openNotes.add(msg);
             pool.events.publish(Event.critical("VOLUME_STATE", r.name(), msg));
         } else if (replayed > 0 || dirty > 0) {
-            String msg = "volume " + r.name() + " was not shut down cleanly: replayed " + replayed
-                    + " journaled stripe updates and resynced " + resynced + " dirty tracks";
+            String msg = "volume " + r.name() + " was not shut down cleanly: replayed " + Sizes.count(replayed, "journaled stripe update")
+                    + " and resynced " + Sizes.count(resynced, "dirty track");
             pool.openNotes.add(msg);
             pool.events.publish(Event.warning("VOLUME_STATE", r.name(), msg));
         }
@@ -252,8 +252,8 @@ final class PoolRecovery {
         }
         long dirty = v.noteCrashDirty();
         if (pending > 0 || dirty > 0) {
-            pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + pending
-                    + " journaled stripe updates and " + dirty + " dirty tracks will be replayed and resynced when the"
+            pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + Sizes.count(pending, "journaled stripe update")
+                    + " and " + Sizes.count(dirty, "dirty track") + " will be replayed and resynced when the"
                     + " pool is next opened for writing");
         }
     }
