@@ -58,6 +58,11 @@ final class DriveCommand {
                 throw new IllegalArgumentException("--count must be 1 or more, not " + count);
             }
             return PoolSession.with(dir, err(), pool -> {
+                int room = pool.admin().driveRoom();
+                if (count > room) { // refused whole rather than stopped part way
+                    throw new IllegalArgumentException("--count " + count + " would take the pool past the most drives"
+                            + " a pool holds (" + (room == 0 ? "it has them all" : "at most " + room + " more can be added") + ")");
+                }
                 for (int i = 0; i < count; i++) {
                     String name = pool.admin().addDrive(bytes);
                     out().println("added drive " + name + " (SPARE)");

@@ -369,6 +369,24 @@ class BadInputTest {
     }
 
     @Test
+    void drivesAreNotAddedPastTheMostAPoolHolds() throws Exception {
+        // pool create caps a pool at 256 drives; drive add --count 1000 used to take one to 1062
+        Path full = tmp.resolve("full");
+        assertThat(CliRun.of("pool", "create", full, "--drives", 255, "--drive-size", "1M").code()).isZero();
+        Map<String, String> before = CliRun.fingerprint(full);
+        CliRun many = CliRun.of("drive", "add", full, "--count", 2);
+        assertThat(many.code()).as(many.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(many)).contains("--count 2", "at most 1 more can be added");
+        Map<String, String> after = new java.util.TreeMap<>(CliRun.fingerprint(full));
+        after.keySet().removeAll(java.util.List.of("pool.lock", "meta/events.jsonl")); // made by the writable open
+        assertThat(after.equals(before)).as("nothing added when the count does not fit").isTrue();
+        assertThat(CliRun.of("drive", "add", full).out()).contains("added drive d256");
+        CliRun one = CliRun.of("drive", "add", full);
+        assertThat(one.code()).as(one.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(one)).contains("it has them all");
+    }
+
+    @Test
     @Timeout(60) // a serve that binds would run until stopped
     void aSocketInADirectoryThatDoesNotExistIsNamed() throws Exception {
         Path sock = tmp.resolve("nope").resolve("s.sock");

@@ -80,6 +80,11 @@ public final class AddDrivesForm extends LifecycleForm {
         int n = drives();
         long b = bytes();
         return new Submission<>(HolderAction.of(HolderCommands.addDrives(n, b), HolderCommands::addedDrives, pool -> {
+            int room = pool.admin().driveRoom();
+            if (n > room) { // refused whole rather than stopped part way, as the CLI refuses it
+                throw new IllegalArgumentException(n + " more drives would take the pool past the most a pool holds ("
+                        + (room == 0 ? "it has them all" : "at most " + room + " more can be added") + ")");
+            }
             List<String> added = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 added.add(pool.admin().addDrive(b));

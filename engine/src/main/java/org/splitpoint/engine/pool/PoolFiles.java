@@ -20,6 +20,9 @@ import org.splitpoint.engine.meta.CheckedJson;
  */
 final class PoolFiles {
 
+    /** The most drives a pool holds, at its creation and after drives are added. */
+    static final int MAX_DRIVES = 256;
+
     private PoolFiles() {
     }
 
@@ -27,8 +30,8 @@ final class PoolFiles {
     static void create(Path dir, int count, long driveSize, int trackSize, StorageFactory storage)
             throws IOException, PoolException {
         Validation.trackSize(trackSize);
-        if (count < 1 || count > 256) {
-            throw new IllegalArgumentException("--drives must be between 1 and 256, not " + count);
+        if (count < 1 || count > MAX_DRIVES) {
+            throw new IllegalArgumentException("--drives must be between 1 and " + MAX_DRIVES + ", not " + count);
         }
         Validation.driveSize(driveSize, trackSize);
         if (Files.exists(dir)) {
