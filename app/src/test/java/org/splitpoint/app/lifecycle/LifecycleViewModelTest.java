@@ -181,6 +181,27 @@ class LifecycleViewModelTest {
         assertThat(f.fractionProperty().get()).isEqualTo(1.0);
     }
 
+    @Test
+    void drivesAreNotAddedPastTheMostAPoolHoldsNotEvenSome() throws Exception {
+        bridge.close(); // this test's pool is one of 250 drives
+        Path dir = tmp.resolve("big");
+        Pool.create(dir, 250, 4 << 20, 65536, StorageFactory.real());
+        bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        vm = new LifecycleViewModel(bridge, status, stopped::add, deleted::add);
+        bridge.onSnapshot(vm::apply);
+        bridge.refresh();
+        ui.drain();
+        AddDrivesForm f = vm.addDrivesForm();
+        f.countProperty().set("7");
+        f.submit(() -> { });
+        ui.drain();
+        assertThat(f.problemProperty().get()).contains("at most 6 more can be added");
+        assertThat(snapshot().drives()).as("none added, not six of the seven").hasSize(250);
+        f.countProperty().set("6");
+        done(f);
+        assertThat(snapshot().drives()).hasSize(256);
+    }
+
     /** An engine call on the bridge's (current-thread) executor, its answer taken from the UI queue. */
     private <T> T run(org.splitpoint.app.bridge.EngineCall<T> call) {
         java.util.concurrent.atomic.AtomicReference<T> got = new java.util.concurrent.atomic.AtomicReference<>();
