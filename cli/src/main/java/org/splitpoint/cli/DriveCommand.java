@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.DriveRules;
 import org.splitpoint.engine.pool.LogMode;
 import org.splitpoint.engine.pool.OfflineReason;
+import org.splitpoint.engine.pool.Refusal;
 import org.splitpoint.engine.pool.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,10 +60,9 @@ final class DriveCommand {
                 throw new IllegalArgumentException("--count must be 1 or more, not " + count);
             }
             return PoolSession.with(dir, err(), pool -> {
-                int room = pool.admin().driveRoom();
-                if (count > room) { // refused whole rather than stopped part way
-                    throw new IllegalArgumentException("--count " + count + " would take the pool past the most drives"
-                            + " a pool holds (" + (room == 0 ? "it has them all" : "at most " + room + " more can be added") + ")");
+                Refusal full = DriveRules.add(pool.snapshot(), count);
+                if (full != null) { // refused whole rather than stopped part way
+                    throw new IllegalArgumentException(full.sentence());
                 }
                 for (int i = 0; i < count; i++) {
                     String name = pool.admin().addDrive(bytes);

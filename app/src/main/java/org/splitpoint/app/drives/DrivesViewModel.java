@@ -19,6 +19,7 @@ import org.splitpoint.engine.pool.FailPlan;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.PoolSnapshot.DriveView;
 import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
+import org.splitpoint.engine.pool.Refusal;
 
 /**
  * The drives of the pool and the drive actions: Fail drive (a drill), Replace drive (blank image +
@@ -53,7 +54,8 @@ public final class DrivesViewModel {
                 () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::replace),
                 snapshot, selectedDrive, status.busyProperty()));
         addBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : snapshot.get() == null ? "the pool is still loading" : "",
+                () -> busy() ? busyReason() : snapshot.get() == null ? "the pool is still loading"
+                        : Refusal.sentenceOf(DriveRules.add(snapshot.get(), 1)),
                 snapshot, status.busyProperty()));
         offlineBlocked.bind(Bindings.createStringBinding(
                 () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::offline),

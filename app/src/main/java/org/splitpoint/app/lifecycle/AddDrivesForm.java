@@ -8,7 +8,9 @@ import org.splitpoint.app.bridge.HolderAction;
 import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.engine.pool.DriveRules;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Refusal;
 import org.splitpoint.engine.pool.Sizes;
 
 /** "Add drives": how many blank SPARE drives, and their size (empty: the size of the pool's drives). */
@@ -80,11 +82,7 @@ public final class AddDrivesForm extends LifecycleForm {
         int n = drives();
         long b = bytes();
         return new Submission<>(HolderAction.of(HolderCommands.addDrives(n, b), HolderCommands::addedDrives, pool -> {
-            int room = pool.admin().driveRoom();
-            if (n > room) { // refused whole rather than stopped part way, as the CLI refuses it
-                throw new IllegalArgumentException(n + " more drives would take the pool past the most a pool holds ("
-                        + (room == 0 ? "it has them all" : "at most " + room + " more can be added") + ")");
-            }
+            Refusal.check(DriveRules.add(pool.snapshot(), n)); // refused whole rather than stopped part way, as the CLI does
             List<String> added = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 added.add(pool.admin().addDrive(b));

@@ -10,10 +10,12 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.engine.pool.DriveRules;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Refusal;
 
 /**
  * The pool's lifecycle verbs: add drives, new and delete volume, verify (and repair), new and
@@ -52,8 +54,8 @@ public final class LifecycleViewModel {
         this.status = status;
         this.stopWorkload = stopWorkload;
         this.deleted = deleted;
-        addDrivesBlocked.bind(Bindings.createStringBinding(() -> snapshot.get() == null ? "the pool is still loading" : "",
-                snapshot));
+        addDrivesBlocked.bind(Bindings.createStringBinding(() -> snapshot.get() == null ? "the pool is still loading"
+                : Refusal.sentenceOf(DriveRules.add(snapshot.get(), 1)), snapshot));
         newVolumeBlocked.bind(Bindings.createStringBinding(this::whyNotNewVolume, snapshot));
         deleteVolumeBlocked.bind(Bindings.createStringBinding(() -> whyNotVolume("delete"), snapshot, selectedVolume));
         verifyBlocked.bind(Bindings.createStringBinding(() -> whyNotVolume("verify"), snapshot, selectedVolume));
@@ -179,7 +181,8 @@ public final class LifecycleViewModel {
                     + ". Add drives, then make a volume from them.";
         }
         return "This pool has no volume yet. Its " + spares + " SPARE drives are ready: make a volume from them (choose a"
-                + " layout and the drives), or add drives first. Then make a second volume of the same size to pair"
+                + " layout and the drives)" + (DriveRules.add(s, 1) == null ? ", or add drives first" : "")
+                + ". Then make a second volume of the same size to pair"
                 + " it with a BCV.";
     }
 

@@ -200,6 +200,10 @@ class LifecycleViewModelTest {
         f.countProperty().set("6");
         done(f);
         assertThat(snapshot().drives()).hasSize(256);
+        assertThat(vm.addDrivesBlockedProperty().get()).isEqualTo("the pool has 256 drives, the most a pool holds: no more can be added");
+        assertThat(vm.addDrivesForm()).isNull();
+        assertThat(vm.nextStepProperty().get()).startsWith("This pool has no volume yet. Its 256 SPARE drives are ready")
+                .doesNotContain("add drives");
     }
 
     /** An engine call on the bridge's (current-thread) executor, its answer taken from the UI queue. */

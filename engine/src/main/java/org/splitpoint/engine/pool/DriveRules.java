@@ -20,6 +20,23 @@ public final class DriveRules {
     private DriveRules() {
     }
 
+    /** {@code drive add}: {@code count} more drives fit under the most a pool holds ({@link PoolFiles#MAX_DRIVES}). */
+    public static Refusal add(PoolSnapshot s, int count) {
+        return room(s.drives().size(), count);
+    }
+
+    /** {@link #add} for a pool of {@code has} drives. */
+    static Refusal room(int has, int count) {
+        int room = Math.max(0, PoolFiles.MAX_DRIVES - has);
+        if (count <= room) {
+            return null;
+        }
+        return new Refusal(room == 0
+                ? "the pool has " + has + " drives, the most a pool holds: no more can be added"
+                : count + " more drives would take the pool past the " + PoolFiles.MAX_DRIVES + " drives a pool holds:"
+                + " at most " + room + " more can be added");
+    }
+
     /** {@code drive fail}: a spare, a journal leg or a member whose volume keeps its data (or is in a window: a second failure). */
     public static Refusal fail(PoolSnapshot s, String name) {
         DriveView d = s.drive(name);

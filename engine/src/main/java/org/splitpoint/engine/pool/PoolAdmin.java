@@ -37,22 +37,12 @@ public final class PoolAdmin {
         return d;
     }
 
-    /** How many more drives this pool can take (see {@link PoolFiles#MAX_DRIVES}). */
-    public int driveRoom() {
-        synchronized (pool) {
-            return Math.max(0, PoolFiles.MAX_DRIVES - pool.drives.size());
-        }
-    }
-
     /** Adds a blank SPARE drive of {@code size} bytes (0 = the pool's drive size); returns its name. */
     public String addDrive(long size) throws IOException, PoolException {
         long s = size <= 0 ? pool.driveSize : size;
         Validation.driveSize(s, pool.trackSize);
         synchronized (pool) {
-            if (pool.drives.size() >= PoolFiles.MAX_DRIVES) {
-                throw new PoolException("the pool has " + pool.drives.size() + " drives, the most a pool holds ("
-                        + PoolFiles.MAX_DRIVES + "); no drive was added");
-            }
+            Refusal.check(DriveRules.room(pool.drives.size(), 1));
             String name = "d" + pool.nextDrive;
             PoolFiles.createImage(pool.storage, pool.paths, name, s);
             pool.storage.syncDirectory(pool.paths.drives());

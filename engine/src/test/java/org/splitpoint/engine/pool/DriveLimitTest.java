@@ -20,12 +20,12 @@ class DriveLimitTest {
         Path p = dir.resolve("p");
         Pool.create(p, PoolFiles.MAX_DRIVES - 1, 1 << 20, 64 << 10, StorageFactory.real());
         try (Pool pool = Pool.open(p)) {
-            assertThat(pool.admin().driveRoom()).isEqualTo(1);
+            assertThat(DriveRules.add(pool.snapshot(), 1)).isNull();
+            assertThat(DriveRules.add(pool.snapshot(), 2).sentence()).contains("at most 1 more can be added");
             assertThat(pool.admin().addDrive(0)).isEqualTo("d" + PoolFiles.MAX_DRIVES);
-            assertThat(pool.admin().driveRoom()).isZero();
             byte[] before = Files.readAllBytes(p.resolve("pool.json"));
             assertThatThrownBy(() -> pool.admin().addDrive(0)).isInstanceOf(PoolException.class)
-                    .hasMessageContaining("the most a pool holds").hasMessageContaining("no drive was added");
+                    .hasMessageContaining("the most a pool holds: no more can be added");
             assertThat(Files.readAllBytes(p.resolve("pool.json"))).isEqualTo(before);
             assertThat(pool.snapshot().drives()).hasSize(PoolFiles.MAX_DRIVES);
         }
