@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.ForwardingStorage;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.pool.Pool;
@@ -308,7 +309,7 @@ class BadInputTest {
     void poolCreateRemovesTheImagesItMadeWhenALaterOneFails() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("q"));
         StorageFactory real = StorageFactory.real();
-        StorageFactory thirdFails = new StorageFactory() {
+        StorageFactory thirdFails = new ForwardingStorage() {
             int creates;
 
             @Override
@@ -319,41 +320,6 @@ class BadInputTest {
                     throw new IOException("No space left on device");
                 }
                 return real.create(path);
-            }
-
-            @Override
-            public StorageFile open(Path path) throws IOException {
-                return real.open(path);
-            }
-
-            @Override
-            public StorageFile openRead(Path path) throws IOException {
-                return real.openRead(path);
-            }
-
-            @Override
-            public String lockHolder(Path lockFile) throws IOException {
-                return real.lockHolder(lockFile);
-            }
-
-            @Override
-            public void rename(Path from, Path to) throws IOException {
-                real.rename(from, to);
-            }
-
-            @Override
-            public void syncDirectory(Path d) throws IOException {
-                real.syncDirectory(d);
-            }
-
-            @Override
-            public void delete(Path path) throws IOException {
-                real.delete(path);
-            }
-
-            @Override
-            public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-                return real.tryLock(lockFile, holder);
             }
         };
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Pool.create(dir, 4, 1 << 20, 65536, thirdFails))
@@ -409,86 +375,16 @@ class BadInputTest {
     void aWriteTheFileSystemStopsPartWaySaysWhatWasWritten() throws Exception {
         // the drives' file system fills up after 1.5 MiB of image writes: the first megabyte of a 3 MiB write lands
         java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(3L << 19);
-        StorageFactory real = StorageFactory.real();
-        StorageFactory filling = new StorageFactory() {
+        StorageFactory filling = ForwardingStorage.images(f -> new ForwardingStorage.ForwardingFile(f) {
             @Override
-            public StorageFile open(Path path) throws IOException {
-                StorageFile f = real.open(path);
-                if (!path.getFileName().toString().endsWith(".img")) {
-                    return f;
+            public void writeFully(long position, ByteBuffer src) throws IOException {
+                if (budget.addAndGet(-src.remaining()) < 0) {
+                    throw new org.splitpoint.engine.io.NoSpaceException("no space left on the file system holding "
+                            + "a drive image (No space left on device)");
                 }
-                return new StorageFile() {
-                    @Override
-                    public void readFully(long position, ByteBuffer dst) throws IOException {
-                        f.readFully(position, dst);
-                    }
-
-                    @Override
-                    public void writeFully(long position, ByteBuffer src) throws IOException {
-                        if (budget.addAndGet(-src.remaining()) < 0) {
-                            throw new org.splitpoint.engine.io.NoSpaceException("no space left on the file system holding "
-                                    + path + " (No space left on device)");
-                        }
-                        f.writeFully(position, src);
-                    }
-
-                    @Override
-                    public void force() throws IOException {
-                        f.force();
-                    }
-
-                    @Override
-                    public long size() throws IOException {
-                        return f.size();
-                    }
-
-                    @Override
-                    public void setLength(long length) throws IOException {
-                        f.setLength(length);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        f.close();
-                    }
-                };
+                file.writeFully(position, src);
             }
-
-            @Override
-            public StorageFile openRead(Path path) throws IOException {
-                return real.openRead(path);
-            }
-
-            @Override
-            public StorageFile create(Path path) throws IOException {
-                return real.create(path);
-            }
-
-            @Override
-            public void rename(Path from, Path to) throws IOException {
-                real.rename(from, to);
-            }
-
-            @Override
-            public void syncDirectory(Path d) throws IOException {
-                real.syncDirectory(d);
-            }
-
-            @Override
-            public void delete(Path path) throws IOException {
-                real.delete(path);
-            }
-
-            @Override
-            public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-                return real.tryLock(lockFile, holder);
-            }
-
-            @Override
-            public String lockHolder(Path lockFile) throws IOException {
-                return real.lockHolder(lockFile);
-            }
-        };
+        });
         byte[] data = new byte[3 << 20];
         java.util.Arrays.fill(data, (byte) 0x5a);
         Path in = Files.write(tmp.resolve("in.bin"), data);
@@ -578,10 +474,7 @@ class BadInputTest {
     @Test
     void aReadOnlyPoolDirectoryIsNamedWithItsCauseNotAStackTrace() throws Exception {
         Path q = tmp.resolve("q");
-        CliRun.of("pool", "create", q, "--drives", 4, "--drive-size", "1M");
-        CliRun.of("volume", "create", q, "a", "--layout", "raid1", "--drives", "d1,d2");
-        CliRun.of("volume", "create", q, "b", "--layout", "raid1", "--drives", "d3,d4");
-        CliRun.of("pair", "create", q, "p", "--std", "a", "--bcv", "b");
+        CliRun.pairedPool(q, "1M");
         assertThat(CliRun.of("pair", "establish", q, "p").code()).isZero();
         try (ReadOnly ro = ReadOnly.make(q)) {
             CliRun r = CliRun.of("pair", "split", q, "p");

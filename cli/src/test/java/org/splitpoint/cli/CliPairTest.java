@@ -69,10 +69,7 @@ class CliPairTest {
     @Test
     void refusedPairOperationsExitOneWithTheirSentence() throws Exception {
         Path pool = tmp.resolve("p");
-        CliRun.of("pool", "create", pool, "--drives", 4, "--drive-size", "2M");
-        CliRun.of("volume", "create", pool, "a", "--layout", "raid1", "--drives", "d1,d2");
-        CliRun.of("volume", "create", pool, "b", "--layout", "raid1", "--drives", "d3,d4");
-        CliRun.of("pair", "create", pool, "p", "--std", "a", "--bcv", "b");
+        CliRun.pairedPool(pool, "2M");
         CliRun split = CliRun.of("pair", "split", pool, "p");
         assertThat(split.code()).isEqualTo(1);
         assertThat(split.err()).isEqualTo("splitpoint: pair p was never established; establish it first\n");
@@ -174,10 +171,7 @@ class CliPairTest {
     @Test
     void aCopyOfOneTrackSaysTrack() throws Exception {
         Path pool = tmp.resolve("one");
-        CliRun.of("pool", "create", pool, "--drives", 4, "--drive-size", "1M");
-        CliRun.of("volume", "create", pool, "a", "--layout", "raid1", "--drives", "d1,d2");
-        CliRun.of("volume", "create", pool, "b", "--layout", "raid1", "--drives", "d3,d4");
-        CliRun.of("pair", "create", pool, "p", "--std", "a", "--bcv", "b");
+        CliRun.pairedPool(pool, "1M");
         CliRun first = CliRun.of("pair", "establish", pool, "p");
         assertThat(first.code()).isZero();
         // was "(incremental)", though a first establish copies every track

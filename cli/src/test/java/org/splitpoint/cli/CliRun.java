@@ -34,6 +34,23 @@ record CliRun(int code, String out, String err) {
         }
     }
 
+    /**
+     * A pool of four drives of {@code driveSize} at {@code pool}, raid1 volumes a (d1,d2) and b (d3,d4),
+     * and pair p of them, never established; each step must succeed.
+     */
+    static Path pairedPool(Path pool, String driveSize) {
+        for (CliRun r : java.util.List.of(
+                of("pool", "create", pool, "--drives", 4, "--drive-size", driveSize),
+                of("volume", "create", pool, "a", "--layout", "raid1", "--drives", "d1,d2"),
+                of("volume", "create", pool, "b", "--layout", "raid1", "--drives", "d3,d4"),
+                of("pair", "create", pool, "p", "--std", "a", "--bcv", "b"))) {
+            if (r.code() != 0) {
+                throw new AssertionError("setting up " + pool + ": " + r.err());
+            }
+        }
+        return pool;
+    }
+
     /** The one "splitpoint: " line of a refusal; fails when there are more, or a stack trace. */
     static String oneSentence(CliRun r) {
         org.assertj.core.api.Assertions.assertThat(r.err()).as(r.err()).doesNotContain("\tat ", "internal error", ": null");
