@@ -93,7 +93,8 @@ final class NativeAdvice {
      * preadv(2) of the file at {@code position} into the remaining bytes of {@code dsts}, direct
      * buffers, one after the other (at most {@link #MAX_IOVECS}); their positions are not moved.
      * Returns what the call returned: the bytes read (fewer than asked at the end of the file or
-     * when a signal cut it short), or -1 for an error, a heap buffer among them, or too many.
+     * when a signal cut it short), or -1 for an error, a heap or read-only buffer among them (a
+     * read-only view of direct memory would be written all the same), or too many.
      */
     static long preadv(int fd, ByteBuffer[] dsts, long position) {
         if (dsts.length > MAX_IOVECS) {
@@ -103,8 +104,8 @@ final class NativeAdvice {
             MemorySegment iov = IOVECS.get();
             for (int i = 0; i < dsts.length; i++) {
                 ByteBuffer b = dsts[i];
-                if (!b.isDirect()) {
-                    return -1;
+                if (!b.isDirect() || b.isReadOnly()) {
+                    return -1; // one by one: the channel refuses a read-only buffer as before
                 }
                 // the segment of a buffer runs from its position to its limit
                 MemoryAccess.setLongAtOffset(iov, 16L * i, MemorySegment.ofByteBuffer(b).address().toRawLongValue());

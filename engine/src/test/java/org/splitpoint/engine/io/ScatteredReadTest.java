@@ -146,4 +146,21 @@ class ScatteredReadTest {
         ByteBuffer[] again = slices(ByteBuffer.allocateDirect(1024 * KIB), new int[] {64 * KIB, 64 * KIB}, 64 * KIB);
         assertThrows(ClosedChannelException.class, () -> f.readWithoutReadAhead(0, again));
     }
+
+    /**
+     * A read-only buffer among a run's is refused as one read into it is (FileChannel: "Read-only
+     * buffer"), and its bytes are left alone: preadv would write under a read-only view all the same.
+     */
+    @Test
+    void aReadOnlyBufferIsRefusedAndNotWritten() throws IOException {
+        ByteBuffer whole = ByteBuffer.allocateDirect(256 * KIB);
+        ByteBuffer[] dsts = {whole.slice(0, 64 * KIB), whole.slice(128 * KIB, 64 * KIB).asReadOnlyBuffer()};
+        try (StorageFile f = RealStorage.INSTANCE.open(image)) {
+            assertThrows(IllegalArgumentException.class, () -> f.readWithoutReadAhead(0, dsts[1]), "one read");
+            assertThrows(IllegalArgumentException.class, () -> f.readWithoutReadAhead(0, dsts), "a run");
+        }
+        for (int i = 128 * KIB; i < 192 * KIB; i++) {
+            assertEquals(0, whole.get(i), "byte " + i + " under the read-only view");
+        }
+    }
 }
