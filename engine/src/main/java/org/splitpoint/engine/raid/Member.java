@@ -215,6 +215,7 @@ public final class Member {
     private void read(long position, ByteBuffer dst, boolean fetchedAhead, boolean skipHoles) throws IOException {
         int start = dst.position();
         int len = dst.remaining();
+        List<StripeJournal.Segment> o = overlay; // before the read: see overlay(...)
         try {
             if (skipHoles && file.hole(position, len)) {
                 Zeros.inChunks(0, len, (at, zeros) -> dst.put(start + (int) at, zeros, 0, zeros.remaining()));
@@ -227,7 +228,7 @@ public final class Member {
         } catch (IOException e) {
             throw fail("read", e);
         }
-        overlay(position, dst, start, len);
+        overlay(o, position, dst, start, len);
     }
 
     /**
@@ -243,6 +244,7 @@ public final class Member {
             starts[i] = dsts[i].position();
             lengths[i] = dsts[i].remaining();
         }
+        List<StripeJournal.Segment> o = overlay; // before the read: see overlay(...)
         try {
             file.readWithoutReadAhead(position, dsts);
         } catch (IOException e) {
@@ -250,14 +252,19 @@ public final class Member {
         }
         long pos = position;
         for (int i = 0; i < dsts.length; i++) {
-            overlay(pos, dsts[i], starts[i], lengths[i]);
+            overlay(o, pos, dsts[i], starts[i], lengths[i]);
             pos += lengths[i];
         }
     }
 
-    /** Lays the journal's segments over rows [position, position+len) just read into dst at {@code start}. */
-    private void overlay(long position, ByteBuffer dst, int start, int len) {
-        List<StripeJournal.Segment> o = overlay;
+    /**
+     * Lays the journal's segments {@code o} over rows [position, position+len) just read into dst at
+     * {@code start}. {@code o} is the overlay as it was before the rows were read: a redo (a write or
+     * flush writes the pending updates to the member, then clears the overlay; reads do not wait for
+     * it) that lands during the read would otherwise leave the read with the member's old bytes and
+     * no overlay to correct them. Taken before, the updates show whether the redo got there or not.
+     */
+    private static void overlay(List<StripeJournal.Segment> o, long position, ByteBuffer dst, int start, int len) {
         if (o != null) {
             for (StripeJournal.Segment s : o) {
                 long from = Math.max(position, s.row());
