@@ -198,10 +198,12 @@ public final class Member {
      */
     boolean holeAt(long position, long length) {
         StorageFile f = file;
+        // the overlay before the image, as a read takes it: a redo between the two would otherwise
+        // leave a hole answered for rows it had just written, and no overlay to say so
+        List<StripeJournal.Segment> o = overlay;
         if (f == null || !f.hole(position, length)) {
             return false;
         }
-        List<StripeJournal.Segment> o = overlay;
         if (o != null) {
             for (StripeJournal.Segment seg : o) {
                 if (seg.row() < position + length && position < seg.row() + seg.length()) {

@@ -127,4 +127,40 @@ class MemberReadRunTest {
             }
         }
     }
+    /**
+     * The same race for a hole's answer ({@link Member#holeAt}, which a partial-stripe write and a
+     * block-status peek trust to mean zeros): the image said "hole", the redo then wrote the update
+     * into it and cleared the overlay, and the empty overlay let the hole stand for rows that hold
+     * the update. The overlay is taken before the image is asked.
+     */
+    @Test
+    void aHoleAnsweredDuringARedoIsNotTakenForZeros() throws Exception {
+        Path img = dir.resolve("d2.img");
+        try (StorageFile create = StorageFactory.real().create(img)) {
+            create.setLength(1 << 20); // a hole throughout
+        }
+        byte[] update = new byte[4096];
+        java.util.Arrays.fill(update, (byte) 0x5d);
+        long row = 64 << 10;
+        Member[] member = new Member[1];
+        StorageFile real = StorageFactory.real().open(img);
+        StorageFile file = new org.splitpoint.engine.io.ForwardingStorage.ForwardingFile(real) {
+            @Override
+            public boolean hole(long position, long length) {
+                boolean hole = file.hole(position, length);
+                try { // the redo, between the image's answer and the look at the overlay
+                    file.writeFully(row, ByteBuffer.wrap(update));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                member[0].setOverlay(null);
+                return hole;
+            }
+        };
+        try (file) {
+            member[0] = new Member(0, "d2", file, DriveState.ONLINE, true);
+            member[0].setOverlay(List.of(new StripeJournal.Segment(0, row, update.clone())));
+            assertThat(member[0].holeAt(row, update.length)).as("rows the update covers are no hole").isFalse();
+        }
+    }
 }
