@@ -107,11 +107,16 @@ class ServeTest {
 
             CliRun restore = CliRun.of("pair", "restore", p, "p1", "--protect", "--no-wait", "--throttle", "2");
             assertThat(restore.code()).as(restore.err()).isZero();
+            assertThat(h.pool.pairs().get("p1").state()).as("restoring when fio starts").isEqualTo(PairState.RestInProg);
+            long copiedBefore = h.pool.pairs().get("p1").onDemandReads();
             Tools.Result during = Tools.run(fio(h.uri("prod"), "write", a, true));
-            assertThat(h.pool.pairs().get("p1").state()).as("still restoring while fio verified").isEqualTo(PairState.RestInProg);
+            // fio's reads restore the tracks they read (host reads before the copier): on a fast machine they can
+            // finish the restore before fio does, so the state after is RestInProg or Split; the reads served from
+            // the BCV below are what shows fio read during the restore
+            assertThat(h.pool.pairs().get("p1").state()).isIn(PairState.RestInProg, PairState.Split);
             assertThat(during.code()).as("the STD reads A during the restore: " + during.out()).isZero();
             assertThat(during.out()).contains("err= 0");
-            assertThat(h.pool.pairs().get("p1").onDemandReads()).as("reads were served from the BCV").isPositive();
+            assertThat(h.pool.pairs().get("p1").onDemandReads()).as("reads were served from the BCV").isGreaterThan(copiedBefore);
 
             h.pool.activeJobs().forEach(j -> j.setThrottle(0));
             assertThat(Tools.run(Tools.splitpoint("wait", p)).code()).isZero();
