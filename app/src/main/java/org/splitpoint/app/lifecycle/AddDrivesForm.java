@@ -57,9 +57,23 @@ public final class AddDrivesForm extends LifecycleForm {
         throw new IllegalArgumentException("the number of drives must be a whole number from 1 to " + MAX + ", not '" + t + "'");
     }
 
+    /** The size typed, judged as the engine judges a drive's size, so the field is marked before Add is pressed. */
     private long bytes() {
         String t = size.get() == null ? "" : size.get().trim();
-        return t.isEmpty() ? usualSize : Sizes.parse(t);
+        if (t.isEmpty()) {
+            return usualSize;
+        }
+        long b = Sizes.parse(t);
+        if (b < 1L << 20) {
+            throw new IllegalArgumentException("a drive must be at least 1M, not " + Sizes.format(b));
+        }
+        if (b % 4096 != 0) {
+            throw new IllegalArgumentException("the drive size must be a multiple of 4K, not " + b + " bytes");
+        }
+        if (b > 1L << 46) {
+            throw new IllegalArgumentException("a drive must be at most 64T");
+        }
+        return b;
     }
 
     @Override

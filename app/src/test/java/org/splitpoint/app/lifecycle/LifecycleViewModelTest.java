@@ -206,6 +206,22 @@ class LifecycleViewModelTest {
                 .doesNotContain("add drives");
     }
 
+    @Test
+    void anAbsurdDriveSizeIsMarkedOnTheSizeFieldBeforeAddIsPressed() {
+        AddDrivesForm f = vm.addDrivesForm();
+        f.sizeProperty().set("99999T");
+        assertThat(f.problemProperty().get()).isEqualTo("a drive must be at most 64T");
+        assertThat(f.problemDetailProperty().get().field()).isEqualTo("size");
+        f.sizeProperty().set("512K");
+        assertThat(f.problemProperty().get()).isEqualTo("a drive must be at least 1M, not 512 KiB");
+        f.sizeProperty().set("2000001");
+        assertThat(f.problemProperty().get()).startsWith("the drive size must be a multiple of 4K");
+        f.sizeProperty().set("8M");
+        assertThat(f.problemProperty().get()).isEmpty();
+        done(f);
+        assertThat(snapshot().drives()).hasSize(7);
+    }
+
     /** An engine call on the bridge's (current-thread) executor, its answer taken from the UI queue. */
     private <T> T run(org.splitpoint.app.bridge.EngineCall<T> call) {
         java.util.concurrent.atomic.AtomicReference<T> got = new java.util.concurrent.atomic.AtomicReference<>();
