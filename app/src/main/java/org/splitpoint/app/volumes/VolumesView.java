@@ -90,6 +90,8 @@ public final class VolumesView extends VBox {
         StatusCell() {
             why.getStyleClass().add("state-why");
             why.setMinWidth(0);
+            // the reason gives way first ("d9 REBUILDING (rebu..."), never the state word ("REBUIL...")
+            badge.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             box.setAlignment(Pos.CENTER_LEFT);
             setContentDisplay(ContentDisplay.GRAPHIC_ONLY);
         }
