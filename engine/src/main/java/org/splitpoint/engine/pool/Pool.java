@@ -295,9 +295,18 @@ public final class Pool implements AutoCloseable {
         if (first) {
             DriveState shown = m.state() == DriveState.MISSING ? DriveState.FAILED : m.state();
             events.publish(Event.critical("DRIVE_STATE", m.drive(), "drive " + m.drive() + " " + shown + ": " + why));
-            events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()
-                    + ": " + v.stateReason()));
+            events.publish(lostMemberEvent(v));
         }
+    }
+
+    /**
+     * The volume's state after it lost a member: a warning while it still serves (DEGRADED), critical once
+     * its data is unavailable (FAILED), which is worse than the drive's own failure that caused it.
+     */
+    static Event lostMemberEvent(RaidVolume v) {
+        String m = "volume " + v.name() + " is " + v.state() + ": " + v.stateReason();
+        return v.state() == VolumeState.FAILED ? Event.critical("VOLUME_STATE", v.name(), m)
+                : Event.warning("VOLUME_STATE", v.name(), m);
     }
 
     // ---- state ------------------------------------------------------------------------------

@@ -202,8 +202,7 @@ public final class PoolAdmin {
             if (w != null) {
                 ServiceAdmin.secondFailure(pool, v, d.member);
             }
-            pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()
-                    + ": " + v.stateReason()));
+            pool.events.publish(Pool.lostMemberEvent(v));
         }
     }
 

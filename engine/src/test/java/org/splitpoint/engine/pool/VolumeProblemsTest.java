@@ -116,4 +116,24 @@ class VolumeProblemsTest {
             assertThat(pool.snapshot().drive("d2").state()).as("on record").isEqualTo(DriveState.FAILED);
         }
     }
+
+    @Test
+    void aVolumeLeftWithoutItsDataIsACriticalEventNotAWarning() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        fill();
+        try (Pool pool = Pool.open(dir)) {
+            List<Event> events = new CopyOnWriteArrayList<>();
+            pool.addListener(events::add);
+            pool.admin().failDrive("d1");
+            org.awaitility.Awaitility.await().until(() -> events.stream().anyMatch(e -> e.type().equals("VOLUME_STATE")));
+            assertThat(events).filteredOn(e -> e.type().equals("VOLUME_STATE")).singleElement()
+                    .satisfies(e -> assertThat(e.severity()).as(e.message()).isEqualTo(Severity.WARNING));
+            java.nio.file.Files.delete(dir.resolve("drives/d2.img")); // the last copy pulled
+            assertThat(DriveImageCheck.run(pool)).singleElement().asString().contains("d2");
+            assertThat(pool.volume("v").state()).isEqualTo(VolumeState.FAILED);
+            org.awaitility.Awaitility.await().until(() -> events.stream().filter(e -> e.type().equals("VOLUME_STATE")).count() == 2);
+            assertThat(events).filteredOn(e -> e.type().equals("VOLUME_STATE")).last()
+                    .satisfies(e -> assertThat(e.severity()).as(e.message()).isEqualTo(Severity.CRITICAL));
+        }
+    }
 }
