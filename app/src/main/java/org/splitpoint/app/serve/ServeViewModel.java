@@ -155,11 +155,15 @@ public final class ServeViewModel {
         int port;
         try {
             port = Integer.parseInt(text.substring(colon + 1));
-            if (colon <= 0 || port < 0 || port > 65535) {
+            if (colon <= 0) {
                 throw new NumberFormatException();
             }
         } catch (RuntimeException e) {
             status.set("'" + text + "' is not HOST:PORT (for example 127.0.0.1:10809)");
+            return;
+        }
+        if (port < 0 || port > 65535) { // HOST:PORT it is: say what is wrong with it
+            status.set("'" + text + "': the port must be a number from 0 to 65535, not " + port);
             return;
         }
         String host = text.substring(0, colon).replace("[", "").replace("]", "");

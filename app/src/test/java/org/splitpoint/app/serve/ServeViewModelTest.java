@@ -126,4 +126,13 @@ class ServeViewModelTest {
         assertThat(vm.servingProperty().get()).isFalse();
         assertThat(vm.statusProperty().get()).isEqualTo("'localhost' is not HOST:PORT (for example 127.0.0.1:10809)");
     }
+
+    @Test
+    void aPortOutOfRangeIsNamedAsSuchNotAsAnAddressThatIsNotHostPort() {
+        vm.addressProperty().set("localhost:99999");
+        vm.start();
+        ui.drain();
+        assertThat(vm.servingProperty().get()).isFalse();
+        assertThat(vm.statusProperty().get()).isEqualTo("'localhost:99999': the port must be a number from 0 to 65535, not 99999");
+    }
 }
