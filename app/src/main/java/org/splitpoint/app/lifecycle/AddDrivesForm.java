@@ -64,15 +64,7 @@ public final class AddDrivesForm extends LifecycleForm {
             return usualSize;
         }
         long b = Sizes.parse(t);
-        if (b < 1L << 20) {
-            throw new IllegalArgumentException("a drive must be at least 1M, not " + Sizes.format(b));
-        }
-        if (b % 4096 != 0) {
-            throw new IllegalArgumentException("the drive size must be a multiple of 4K, not " + b + " bytes");
-        }
-        if (b > 1L << 46) {
-            throw new IllegalArgumentException("a drive must be at most 64T");
-        }
+        Sizes.checkDriveSize(b);
         return b;
     }
 

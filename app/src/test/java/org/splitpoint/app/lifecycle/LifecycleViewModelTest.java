@@ -210,12 +210,12 @@ class LifecycleViewModelTest {
     void anAbsurdDriveSizeIsMarkedOnTheSizeFieldBeforeAddIsPressed() {
         AddDrivesForm f = vm.addDrivesForm();
         f.sizeProperty().set("99999T");
-        assertThat(f.problemProperty().get()).isEqualTo("a drive must be at most 64T");
+        assertThat(f.problemProperty().get()).isEqualTo("drive size must be at most 64T");
         assertThat(f.problemDetailProperty().get().field()).isEqualTo("size");
         f.sizeProperty().set("512K");
-        assertThat(f.problemProperty().get()).isEqualTo("a drive must be at least 1M, not 512 KiB");
+        assertThat(f.problemProperty().get()).isEqualTo("drive size must be at least 1M, not 512 KiB");
         f.sizeProperty().set("2000001");
-        assertThat(f.problemProperty().get()).startsWith("the drive size must be a multiple of 4K");
+        assertThat(f.problemProperty().get()).startsWith("drive size must be a multiple of 4K");
         f.sizeProperty().set("8M");
         assertThat(f.problemProperty().get()).isEmpty();
         done(f);

@@ -57,6 +57,11 @@ public final class Sizes {
         return (v == Math.rint(v) ? String.format("%.0f", v) : String.format("%.1f", v)) + " " + units[u];
     }
 
+    /** Throws, with the engine's sentence, when a drive of {@code bytes} would be refused (1M to 64T, a multiple of 4K). */
+    public static void checkDriveSize(long bytes) {
+        Validation.driveSize(bytes, 0);
+    }
+
     /** "1 track", "2 tracks": a count with its noun. */
     public static String count(long n, String noun) {
         if (n == 1) {
