@@ -249,6 +249,10 @@ public final class DrillPlanForm {
         if (!why.isEmpty()) {
             return why;
         }
+        if (testData.get() && s.saveArea() != null && v.name().equals(s.saveArea().volume())) {
+            // the save area's host view refuses writes: every test write would come back refused
+            return "volume " + v.name() + " is the snapshots' save area and takes no host writes: untick Write test data";
+        }
         if (testData.get() && verifiedWorkloads.contains(v.name())) {
             // the workload checks every block it wrote; the drill's random test data over them would
             // read back as thousands of "lost writes" and mark the volume with a problem

@@ -223,4 +223,23 @@ class DrillViewModelTest {
         assertThat(after.drained()).isEqualTo(delta);
         assertThat(vm.map().lineProperty().get()).endsWith("window over: " + delta + " tracks written back to d2");
     }
+
+    /** The snapshots' save area takes no host writes: a drill with test data there would only count refusals. */
+    @Test
+    void aDrillWritingTestDataIsNotOfferedOnTheSaveArea() {
+        String a = call(pool -> pool.admin().addDrive(0));
+        String b = call(pool -> pool.admin().addDrive(0));
+        call(pool -> {
+            pool.admin().createVolume("snaps", org.splitpoint.engine.pool.Layout.RAID1, java.util.List.of(a, b), 0);
+            return pool.snapshots().setSaveArea("snaps");
+        });
+        refresh();
+        DrillPlanForm f = vm.form();
+        f.volumeProperty().set("snaps");
+        f.testDataProperty().set(true);
+        assertThat(f.startBlockedProperty().get())
+                .isEqualTo("volume snaps is the snapshots' save area and takes no host writes: untick Write test data");
+        f.testDataProperty().set(false);
+        assertThat(f.startBlockedProperty().get()).as("a rehearsal with the hosts' writes only").isEmpty();
+    }
 }
