@@ -26,8 +26,14 @@ public final class AddStoreDialog {
     private AddStoreDialog() {
     }
 
-    /** Asks for the directory; the text as typed, or empty when cancelled. */
-    public static Optional<String> ask(Window owner, String title, Path suggested) {
+    /**
+     * Asks for the directory; the text as typed, or empty when cancelled. {@code whyNot} says why a
+     * directory cannot be a store ("" when it can): the dialog then stays open with that sentence
+     * under the field (id {@code #storeProblem}) and the path as typed, instead of closing into a
+     * refusal in the status bar.
+     */
+    public static Optional<String> ask(Window owner, String title, Path suggested,
+                                       java.util.function.UnaryOperator<String> whyNot) {
         Dialog<ButtonType> d = new Dialog<>();
         d.initOwner(owner);
         d.setTitle(title);
@@ -59,7 +65,14 @@ public final class AddStoreDialog {
                 + " empty, becomes a store when the first backup goes there.");
         note.setWrapText(true);
         note.setMaxWidth(520);
-        VBox body = new VBox(8, row, note);
+        Label problem = new Label();
+        problem.setId("storeProblem");
+        problem.getStyleClass().add("form-error");
+        problem.setWrapText(true);
+        problem.setMaxWidth(520);
+        problem.managedProperty().bind(problem.textProperty().isNotEmpty());
+        path.textProperty().addListener((o, was, now) -> problem.setText(""));
+        VBox body = new VBox(8, row, note, problem);
         d.getDialogPane().setContent(body);
         ButtonType add = new ButtonType("Add store", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(add, ButtonType.CANCEL);
@@ -67,6 +80,13 @@ public final class AddStoreDialog {
         ok.setId("storeAdd");
         ok.setDefaultButton(true);
         ok.disableProperty().bind(path.textProperty().map(String::isBlank));
+        ok.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
+            String why = whyNot.apply(path.getText());
+            if (why != null && !why.isEmpty()) {
+                problem.setText(why);
+                e.consume(); // the dialog stays open
+            }
+        });
         Platform.runLater(path::requestFocus);
         return d.showAndWait().filter(b -> b == add).map(b -> path.getText());
     }

@@ -243,21 +243,32 @@ public final class BackupsViewModel {
      * or a new or empty directory that becomes one with its first backup. Anything else is refused
      * with the engine's sentence, and nothing is remembered.
      */
-    public void addStore(String typed) {
+    /** Why the directory typed cannot be added as a store, before anything is read; "" when it can be tried. */
+    public String whyNotStore(String typed) {
         String t = typed == null ? "" : typed.trim();
         if (t.isEmpty()) {
-            status.failed("type or choose the store's directory");
-            return;
+            return "type or choose the store's directory";
         }
-        if (t.startsWith("~")) {
-            t = System.getProperty("user.home") + t.substring(1);
-        }
-        Path dir = KnownStores.normal(Path.of(t));
+        Path dir = storeDir(t);
         if (dir.startsWith(KnownStores.normal(bridge.poolDir()))) {
-            status.failed("the backup store " + dir + " is inside the pool; keep backups outside it (a backup that dies"
-                    + " with the pool is no backup)");
+            return "the backup store " + dir + " is inside the pool; keep backups outside it (a backup that dies"
+                    + " with the pool is no backup)";
+        }
+        return "";
+    }
+
+    private static Path storeDir(String trimmed) {
+        String t = trimmed.startsWith("~") ? System.getProperty("user.home") + trimmed.substring(1) : trimmed;
+        return KnownStores.normal(Path.of(t));
+    }
+
+    public void addStore(String typed) {
+        String why = whyNotStore(typed);
+        if (!why.isEmpty()) {
+            status.failed(why);
             return;
         }
+        Path dir = storeDir(typed.trim());
         bridge.run(StoreListing.reading(read -> read.apply(dir)), l -> {
             if (l.problem() != null) {
                 status.failed(l.problem());

@@ -72,6 +72,26 @@ class BackupsFxTest {
         return onFx(() -> robot.lookup(id).queryAs(Label.class).getText());
     }
 
+    /** A store inside the pool is refused in the dialog, which stays open with the path as typed (it closed into the status bar). */
+    @Test
+    void aStoreInsideThePoolIsRefusedInTheDialogThatStaysOpen(FxRobot robot) throws Exception {
+        openBackups(robot);
+        Path inside = made.pool().resolve("meta").resolve("backups");
+        robot.clickOn("#addStore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isPresent());
+        robot.clickOn("#storePath").write(inside.toString());
+        robot.clickOn("#storeAdd");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !text(robot, "#storeProblem").isEmpty());
+        assertThat(text(robot, "#storeProblem")).contains("is inside the pool");
+        assertThat(onFx(() -> robot.lookup("#storePath").queryAs(javafx.scene.control.TextField.class).getText()))
+                .isEqualTo(inside.toString());
+        robot.clickOn("#storePath").write("-x");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#storeProblem").isEmpty());
+        robot.press(javafx.scene.input.KeyCode.ESCAPE).release(javafx.scene.input.KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isEmpty());
+        assertThat(Files.exists(inside)).as("nothing made inside the pool").isFalse();
+    }
+
     @Test
     void backingUpAVolumeIntoANewStoreAddedThroughTheDialogListsItsImage(FxRobot robot) throws Exception {
         openBackups(robot);
