@@ -65,11 +65,13 @@ public final class AddStoreDialog {
                 + " empty, becomes a store when the first backup goes there.");
         note.setWrapText(true);
         note.setMaxWidth(520);
+        note.setMinHeight(Label.USE_PREF_SIZE); // wrapped whole, not cut to one line with "..."
         Label problem = new Label();
         problem.setId("storeProblem");
         problem.getStyleClass().add("form-error");
         problem.setWrapText(true);
         problem.setMaxWidth(520);
+        problem.setMinHeight(Label.USE_PREF_SIZE);
         problem.managedProperty().bind(problem.textProperty().isNotEmpty());
         path.textProperty().addListener((o, was, now) -> problem.setText(""));
         VBox body = new VBox(8, row, note, problem);
@@ -84,7 +86,8 @@ public final class AddStoreDialog {
             String why = whyNot.apply(path.getText());
             if (why != null && !why.isEmpty()) {
                 problem.setText(why);
-                e.consume(); // the dialog stays open
+                e.consume(); // the dialog stays open, grown to show the sentence whole
+                d.getDialogPane().getScene().getWindow().sizeToScene();
             }
         });
         Platform.runLater(path::requestFocus);
