@@ -23,6 +23,7 @@ import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Drill;
 import org.splitpoint.engine.pool.LogMode;
 import org.splitpoint.engine.pool.OfflineReason;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
@@ -37,6 +38,8 @@ public final class DrillPlanForm {
 
     private final ReadOnlyBooleanProperty running;
     private final ObjectProperty<PoolSnapshot> snapshot = new SimpleObjectProperty<>();
+    /** The pool's pairs, for what a drill's test data does to a pair's copy (see {@link #testDataConfirmation}). */
+    private List<PairView> pairs = List.of();
 
     // ---- properties
     private final ObservableList<String> volumes = FXCollections.observableArrayList();
@@ -128,12 +131,27 @@ public final class DrillPlanForm {
      */
     public org.splitpoint.app.common.Confirmation testDataConfirmation() {
         String v = volume.get();
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("For " + writesFor.get() + " s the drill writes random 16 KiB blocks all over " + v + " (about "
+                + writesFor.get() * 4 + " MiB), and reads each back at the end to verify it. Whatever those blocks"
+                + " held is overwritten.");
+        for (PairView p : pairs) {
+            if (v != null && v.equals(p.bcv())) {
+                lines.add(v + " is the BCV of pair " + p.name() + " (" + p.state() + "): the copy of " + p.std()
+                        + " it holds is changed where the drill writes.");
+            } else if (v != null && v.equals(p.std()) && p.state() == org.splitpoint.engine.pair.PairState.Synchronized) {
+                lines.add(v + " is the STD of pair " + p.name() + ", which mirrors every write: the test data goes to "
+                        + p.bcv() + " too.");
+            }
+        }
+        lines.add("Use a scratch volume, or untick \"Write test data\" to rehearse with the hosts' own writes only.");
         return new org.splitpoint.app.common.Confirmation("Run a drill on " + v, "Overwrite blocks of " + v + " with test data?",
-                List.of("For " + writesFor.get() + " s the drill writes random 16 KiB blocks all over " + v + " (about "
-                        + writesFor.get() * 4 + " MiB), and reads each back at the end to verify it. Whatever those blocks"
-                        + " held is overwritten.",
-                        "Use a scratch volume, or untick \"Write test data\" to rehearse with the hosts' own writes only."),
-                v, "Run the drill");
+                List.copyOf(lines), v, "Run the drill");
+    }
+
+    /** The pool's pairs now (UI thread). */
+    void applyPairs(List<PairView> p) {
+        pairs = p == null ? List.of() : List.copyOf(p);
     }
 
     public BooleanProperty secondFailureProperty() {

@@ -195,6 +195,11 @@ public final class DrillViewModel {
         refreshStates();
     }
 
+    /** The pool's pairs, for the test-data confirmation's word on a pair's copy. */
+    public void applyPairs(java.util.List<org.splitpoint.engine.pool.PairAdmin.PairView> p) {
+        form.applyPairs(p);
+    }
+
     /** The map's volume and drive, and the states shown, for the drill running or else the plan. */
     private void refreshStates() {
         PoolSnapshot s = snapshot;

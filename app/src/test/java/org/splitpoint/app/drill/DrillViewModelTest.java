@@ -55,6 +55,7 @@ class DrillViewModelTest {
         bridge = PoolBridge.open(TestPools.demo(tmp, TestPools.PAIR_DRIVE_SIZE), new CurrentThreadTaskExecutor(), ui);
         vm = new DrillViewModel(bridge, status);
         bridge.onSnapshot(vm::apply);
+        bridge.onPairs(vm::applyPairs);
         bridge.onEvents(vm::addEvents);
         bridge.start();
         refresh();
@@ -241,5 +242,22 @@ class DrillViewModelTest {
                 .isEqualTo("volume snaps is the snapshots' save area and takes no host writes: untick Write test data");
         f.testDataProperty().set(false);
         assertThat(f.startBlockedProperty().get()).as("a rehearsal with the hosts' writes only").isEmpty();
+    }
+
+    /** The confirmation of a drill writing test data says what it does to a pair's copy (it only said "overwritten"). */
+    @Test
+    void theTestDataConfirmationNamesThePairsCopyItChanges() {
+        DrillPlanForm f = vm.form();
+        f.volumeProperty().set("prod");
+        assertThat(String.join(" ", f.testDataConfirmation().sentences()))
+                .contains("prod is the STD of pair prod-pair, which mirrors every write: the test data goes to prod-bcv too.");
+        call(pool -> {
+            pool.pairs().split(java.util.List.of("prod-pair"));
+            return null;
+        });
+        refresh();
+        f.volumeProperty().set("prod-bcv");
+        assertThat(String.join(" ", f.testDataConfirmation().sentences()))
+                .contains("prod-bcv is the BCV of pair prod-pair (Split): the copy of prod it holds is changed where the drill writes.");
     }
 }
