@@ -53,8 +53,8 @@ final class DriveCommand {
         @Override
         public Integer call() throws Exception {
             long bytes = size == null ? 0 : Sizes.parse(size);
-            if (size != null && bytes == 0) { // 0 is the engine's "the pool's drive size": not what was asked
-                throw new IllegalArgumentException("drive size must be at least 1M, not 0 B");
+            if (size != null) { // judged here: 0 would be the engine's "the pool's drive size", not what was asked
+                Sizes.checkDriveSize(bytes);
             }
             if (count < 1) {
                 throw new IllegalArgumentException("--count must be 1 or more, not " + count);

@@ -238,11 +238,6 @@ public final class BackupsViewModel {
 
     // ---- commands
 
-    /**
-     * Adds the store at {@code typed} (a path; "~" is the home directory) after reading it: a store,
-     * or a new or empty directory that becomes one with its first backup. Anything else is refused
-     * with the engine's sentence, and nothing is remembered.
-     */
     /** Why the directory typed cannot be added as a store, before anything is read; "" when it can be tried. */
     public String whyNotStore(String typed) {
         String t = typed == null ? "" : typed.trim();
@@ -262,6 +257,11 @@ public final class BackupsViewModel {
         return KnownStores.normal(Path.of(t));
     }
 
+    /**
+     * Adds the store at {@code typed} (a path; "~" is the home directory) after reading it: a store,
+     * or a new or empty directory that becomes one with its first backup. Anything else is refused
+     * with the engine's sentence, and nothing is remembered.
+     */
     public void addStore(String typed) {
         String why = whyNotStore(typed);
         if (!why.isEmpty()) {

@@ -56,7 +56,6 @@ public final class ImageWriter implements AutoCloseable {
         this.writing = writing; // closed at most once by contract: close, then abandon, both release it
     }
 
-
     static ImageWriter create(DirectoryStore store, ImageInfo header, Path partial) throws IOException {
         Files.createDirectories(partial);
         PoolLockHandle writing = store.lockWriter(header.id(), partial); // first: a clean-up meanwhile finds it written

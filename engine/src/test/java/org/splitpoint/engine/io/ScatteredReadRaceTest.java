@@ -29,17 +29,26 @@ class ScatteredReadRaceTest {
     @TempDir
     Path dir;
 
+    /**
+     * d1.img of 4 MiB of random bytes from {@code seed} (returned), and other.img of as many bytes of
+     * {@code fill}: the file a reused descriptor number would name.
+     */
+    private byte[] images(long seed, byte fill) throws java.io.IOException {
+        byte[] bytes = new byte[4 * 1024 * KIB];
+        new Random(seed).nextBytes(bytes);
+        Files.write(dir.resolve("d1.img"), bytes);
+        byte[] others = new byte[bytes.length];
+        Arrays.fill(others, fill);
+        Files.write(dir.resolve("other.img"), others);
+        return bytes;
+    }
+
     @Test
     void interruptsAndReusedDescriptorsNeverLendAnotherFilesBytes() throws Exception {
         assumeTrue(ReadAdvice.available(), "needs --add-modules jdk.incubator.foreign, native access and sun.nio.ch open");
-        byte[] bytes = new byte[4 * 1024 * KIB];
-        new Random(1).nextBytes(bytes);
+        byte[] bytes = images(1, (byte) 0x77);
         Path image = dir.resolve("d1.img");
-        Files.write(image, bytes);
         Path other = dir.resolve("other.img");
-        byte[] sevens = new byte[bytes.length];
-        Arrays.fill(sevens, (byte) 0x77);
-        Files.write(other, sevens);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (StorageFile f = RealStorage.INSTANCE.open(image)) {
@@ -115,12 +124,9 @@ class ScatteredReadRaceTest {
     @Test
     void aFileClosedUnderARunGivesItsBytesOrClosedChannelException() throws Exception {
         assumeTrue(ReadAdvice.available(), "needs --add-modules jdk.incubator.foreign, native access and sun.nio.ch open");
-        byte[] bytes = new byte[4 * 1024 * KIB];
-        new Random(2).nextBytes(bytes);
+        byte[] bytes = images(2, (byte) 0);
         Path image = dir.resolve("d1.img");
-        Files.write(image, bytes);
         Path other = dir.resolve("other.img");
-        Files.write(other, new byte[bytes.length]);
         Random r = new Random(3);
         int closedUnder = 0;
         for (int round = 0; round < 300; round++) {
