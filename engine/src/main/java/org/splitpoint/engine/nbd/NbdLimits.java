@@ -36,8 +36,15 @@ public record NbdLimits(int workers, int workersPerConnection, int pieceBytes, l
                         Duration handshakeTimeout, int maxConnections, Duration replyStall,
                         Duration exportCheck, Duration closeGrace) {
 
-    /** The limits {@code splitpoint serve} and the app use. */
-    public static final NbdLimits DEFAULT = new NbdLimits(16, 8, 1 << 20, 256L << 20, 64L << 20, 64,
+    /**
+     * The limits {@code splitpoint serve} and the app use. Requests per connection are twice
+     * nbdcopy's 64 in flight: a slot is free only once its reply is written, and a client that
+     * keeps exactly the limit in flight sends the next request the moment it has a reply, often
+     * before the server has counted that reply as written; at 64 the connection's reader waited
+     * for the slot (a sleep and a wake-up) for 5-18% of a 1 GiB nbdcopy read's requests, at 128 for
+     * none (bench/notes/nbd-user-cpu-2026-12-04.txt). Bytes stay bounded by the memory limits.
+     */
+    public static final NbdLimits DEFAULT = new NbdLimits(16, 8, 1 << 20, 256L << 20, 64L << 20, 128,
             Duration.ofSeconds(10), Duration.ofSeconds(30), 256, Duration.ofSeconds(60), Duration.ofMillis(250),
             Duration.ofSeconds(2));
 

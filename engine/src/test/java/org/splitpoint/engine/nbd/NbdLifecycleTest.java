@@ -194,7 +194,10 @@ class NbdLifecycleTest {
     @Timeout(60)
     void aFreshServerOutOfFileDescriptorsRecoversWhenTheyAreFreeAgain() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder("bash", "-c", "ulimit -n 256 && exec \"$0\" -Xmx64m -XX:TieredStopAtLevel=1 -cp \"$1\" "
+        Process child = new ProcessBuilder("bash", "-c", "ulimit -n 256 && exec \"$0\" -Xmx64m -XX:TieredStopAtLevel=1 "
+                // as the launcher runs serve: native calls (quick replies, read advice) on
+                + "--add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED "
+                + "-cp \"$1\" "
                 + NbdChildServer.class.getName(), java, System.getProperty("java.class.path"))
                 .redirectErrorStream(true).start();
         BlockingQueue<String> out = new LinkedBlockingQueue<>();
