@@ -55,6 +55,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
     @FXML private Label storeSummary;
     @FXML private TreeTableView<BackupRow> imagesTree;
     @FXML private TreeTableColumn<BackupRow, BackupRow> nameColumn;
+    private Runnable refitColumns = () -> { };
     @FXML private TreeTableColumn<BackupRow, String> kindColumn;
     @FXML private TreeTableColumn<BackupRow, String> createdColumn;
     @FXML private TreeTableColumn<BackupRow, String> sizeColumn;
@@ -180,8 +181,9 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         verifyColumn.setCellValueFactory(c -> c.getValue().getValue().isImage()
                 ? c.getValue().getValue().verifyProperty() : new javafx.beans.property.ReadOnlyObjectWrapper<>(null));
         verifyColumn.setCellFactory(c -> new VerifyCell());
-        ImageColumns.fit(imagesTree, nameColumn, List.of(sizeColumn, tracksColumn),
-                List.of(kindColumn, createdColumn));
+        // kind and time step aside first: an image's id says both
+        refitColumns = ImageColumns.fit(imagesTree, nameColumn, List.of(kindColumn, createdColumn),
+                List.of(sizeColumn, tracksColumn));
         vm.treeProperty().addListener((o, was, now) -> showTree(now));
         showTree(vm.treeProperty().get());
         imagesTree.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
@@ -215,6 +217,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             TreeItem<BackupRow> root = imagesTree.getRoot();
             root.getChildren().setAll(nodes.stream().map(BackupsView::item).toList());
             imagesTree.refresh(); // rows are kept across listings: their cells must show the new figures
+            refitColumns.run(); // the ids listed now may be longer or shorter
             TreeItem<BackupRow> again = keep == null ? null : find(root, keep);
             if (again != null) {
                 imagesTree.getSelectionModel().select(again);

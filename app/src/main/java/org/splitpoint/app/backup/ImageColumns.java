@@ -2,50 +2,63 @@ package org.splitpoint.app.backup;
 
 import java.util.ArrayList;
 import java.util.List;
+import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeTableColumn;
 import javafx.scene.control.TreeTableView;
+import javafx.scene.text.Font;
+import javafx.scene.text.Text;
 
 /**
  * The images tree's column widths: the image column takes the width the others leave (ids are long
- * and are what is typed to delete). In a narrow window the {@code first} columns step aside, in a
- * narrower one the {@code then} columns too (an id says its kind and time, and the lines under the
- * table say all), unless the administrator chose columns from the column menu.
+ * and are what is typed to restore or delete one: {@code --at ID}). The {@code first} columns step
+ * aside when the ids would not show whole beside them (an id says its kind and time), or in a
+ * narrow window; in a narrower one the {@code then} columns too (the lines under the table say all),
+ * unless the administrator chose columns from the column menu.
  */
 final class ImageColumns {
 
     static final double ALL_FROM = 750;
     static final double SOME_FROM = 580;
+    /** A tree level's indent and a row's disclosure arrow, cell padding and warning badge, px. */
+    private static final double INDENT = 18;
+    private static final double ROW_EXTRA = 48;
 
     private ImageColumns() {
     }
 
-    static void fit(TreeTableView<BackupRow> tree, TreeTableColumn<BackupRow, ?> name,
-                    List<TreeTableColumn<BackupRow, ?>> first, List<TreeTableColumn<BackupRow, ?>> then) {
+    /** Sets the columns up; the returned action fits them again (after the listing changed). */
+    static Runnable fit(TreeTableView<BackupRow> tree, TreeTableColumn<BackupRow, ?> name,
+                        List<TreeTableColumn<BackupRow, ?>> first, List<TreeTableColumn<BackupRow, ?>> then) {
         boolean[] chosen = {false};
-        boolean[] ours = {false};
+        boolean[] busy = {false}; // our own changes of visibility call back in: neither a choice nor a new fit
         Runnable fit = () -> {
             double w = tree.getWidth();
-            if (w <= 0) {
+            if (w <= 0 || busy[0]) {
                 return;
             }
-            if (!chosen[0]) {
-                ours[0] = true;
-                first.forEach(c -> c.setVisible(w >= ALL_FROM));
-                then.forEach(c -> c.setVisible(w >= SOME_FROM));
-                ours[0] = false;
-            }
-            double others = 0;
-            for (TreeTableColumn<BackupRow, ?> c : tree.getVisibleLeafColumns()) {
-                if (c != name) {
-                    others += c.getWidth();
+            busy[0] = true;
+            try {
+                if (!chosen[0]) {
+                    boolean some = w >= SOME_FROM;
+                    double beside = 0; // what the other columns take with the first ones shown
+                    for (TreeTableColumn<BackupRow, ?> c : tree.getColumns()) {
+                        if (c != name && (first.contains(c) || (then.contains(c) ? some : c.isVisible()))) {
+                            beside += c.getWidth();
+                        }
+                    }
+                    boolean idsFit = w - beside - 20 >= idsWidth(tree);
+                    then.forEach(c -> c.setVisible(some));
+                    first.forEach(c -> c.setVisible(w >= ALL_FROM && idsFit));
                 }
+                name.setPrefWidth(Math.max(name.getMinWidth(), w - othersWidth(tree, name) - 20));
+            } finally {
+                busy[0] = false;
             }
-            name.setPrefWidth(Math.max(name.getMinWidth(), w - others - 20));
         };
         List<TreeTableColumn<BackupRow, ?>> stepping = new ArrayList<>(first);
         stepping.addAll(then);
         for (TreeTableColumn<BackupRow, ?> c : stepping) {
-            c.visibleProperty().addListener(o -> chosen[0] |= !ours[0]);
+            c.visibleProperty().addListener(o -> chosen[0] |= !busy[0]);
         }
         tree.widthProperty().addListener(o -> fit.run());
         for (TreeTableColumn<BackupRow, ?> c : tree.getColumns()) {
@@ -54,5 +67,38 @@ final class ImageColumns {
                 c.visibleProperty().addListener(o -> fit.run());
             }
         }
+        return fit;
+    }
+
+    private static double othersWidth(TreeTableView<BackupRow> tree, TreeTableColumn<BackupRow, ?> name) {
+        double others = 0;
+        for (TreeTableColumn<BackupRow, ?> c : tree.getColumns()) {
+            if (c != name && c.isVisible()) {
+                others += c.getWidth();
+            }
+        }
+        return others;
+    }
+
+    /** The width the image column needs to show every listed name whole; 0 with nothing listed. */
+    static double idsWidth(TreeTableView<BackupRow> tree) {
+        Text t = new Text();
+        t.setFont(Font.getDefault());
+        return widest(tree.getRoot(), 0, t);
+    }
+
+    private static double widest(TreeItem<BackupRow> item, int level, Text t) {
+        double w = 0;
+        if (item == null) {
+            return 0;
+        }
+        for (TreeItem<BackupRow> c : item.getChildren()) {
+            t.setText(c.getValue().name());
+            w = Math.max(w, INDENT * level + ROW_EXTRA + t.getLayoutBounds().getWidth());
+            if (c.isExpanded()) {
+                w = Math.max(w, widest(c, level + 1, t));
+            }
+        }
+        return w;
     }
 }
