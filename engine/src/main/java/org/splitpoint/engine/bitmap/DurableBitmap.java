@@ -25,24 +25,36 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  *
  * <p>A missing, truncated or damaged file is never read as "all clear": {@link #open} refuses it
  * and the caller decides what the conservative answer is (every bit set, and say so).
+ *
+ * <p>Closed-clean mark. A clean close may leave bits set on purpose (a write-intent track whose
+ * members a failed write left disagreeing); {@link #markClosedClean} says so in the header, so the
+ * next open can tell those from bits a crash left. The mark has its own CRC32C after the header's
+ * (files written before it hold zeros there, which fail the check: not marked), and it only ever
+ * changes what is said, never what is done with the bits. It is taken off the disk, and forced,
+ * before the first page of changed bits is written, so a crash after that is never read as clean.
  */
 public final class DurableBitmap implements AutoCloseable {
 
     private static final int PAGE = 4096;
     private static final long MAGIC = 0x5350_4254_4D41_5031L; // "SPBTMAP1"
     private static final int VERSION = 1;
+    private static final int CLOSED_CLEAN = 0x434C4E31; // "CLN1", at offset 24; its CRC32C at 28
 
     private final StorageFile file;  // null: kept in memory only (a read-only stand-in)
     private final boolean readOnly;
     private final TrackBitmap bits;
     private final BitSet dirtyPages = new BitSet();
     private final String name;
+    private final boolean closedClean; // as found at open
+    private boolean markOnDisk;
 
-    private DurableBitmap(String name, StorageFile file, boolean readOnly, TrackBitmap bits) {
+    private DurableBitmap(String name, StorageFile file, boolean readOnly, TrackBitmap bits, boolean closedClean) {
         this.name = name;
         this.file = file;
         this.readOnly = readOnly;
         this.bits = bits;
+        this.closedClean = closedClean;
+        this.markOnDisk = closedClean;
     }
 
     /**
@@ -55,9 +67,9 @@ public final class DurableBitmap implements AutoCloseable {
             bits.setAll();
         }
         StorageFile f = storage.create(path);
-        DurableBitmap b = new DurableBitmap(path.getFileName().toString(), f, false, bits);
+        DurableBitmap b = new DurableBitmap(path.getFileName().toString(), f, false, bits, false);
         try {
-            b.writeHeader();
+            b.writeHeader(false);
             b.dirtyPages.set(0, Math.max(1, b.pageCount()));
             b.persist(true);
         } catch (IOException | RuntimeException e) {
@@ -73,7 +85,7 @@ public final class DurableBitmap implements AutoCloseable {
         if (allSet) {
             bits.setAll();
         }
-        return new DurableBitmap(name, null, true, bits);
+        return new DurableBitmap(name, null, true, bits, false);
     }
 
     /**
@@ -112,7 +124,8 @@ public final class DurableBitmap implements AutoCloseable {
             body.flip();
             body.asLongBuffer().get(words);
             bits.loadWords(words);
-            return new DurableBitmap(path.getFileName().toString(), f, readOnly, bits);
+            boolean clean = header.getInt(24) == CLOSED_CLEAN && header.getInt(28) == markCrc(header);
+            return new DurableBitmap(path.getFileName().toString(), f, readOnly, bits, clean);
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;
@@ -122,6 +135,27 @@ public final class DurableBitmap implements AutoCloseable {
     /** The live bits. Callers change them, then call {@link #markChanged} and {@link #persist}. */
     public TrackBitmap bits() {
         return bits;
+    }
+
+    /**
+     * Whether the file was {@linkplain #markClosedClean marked} at its last close: the bits set at
+     * open were left on purpose by a clean close, not by a crash.
+     */
+    public boolean closedClean() {
+        return closedClean;
+    }
+
+    /**
+     * After a clean close's last {@link #persist}: marks the header so the next open knows the set
+     * bits were kept on purpose, durably.
+     */
+    public synchronized void markClosedClean() throws IOException {
+        if (file == null || readOnly) {
+            return;
+        }
+        writeHeader(true);
+        file.force();
+        markOnDisk = true;
     }
 
     /** Records that bits [from, to) changed and their pages must be rewritten. */
@@ -142,6 +176,12 @@ public final class DurableBitmap implements AutoCloseable {
         }
         if (readOnly) {
             throw new IOException(name + " is open read-only; nothing may change it");
+        }
+        if (markOnDisk && !dirtyPages.isEmpty()) {
+            // off the disk before any changed bit: a crash from now on is not a clean close
+            writeHeader(false);
+            file.force();
+            markOnDisk = false;
         }
         int words = bits.wordCount();
         for (int p = dirtyPages.nextSetBit(0); p >= 0; p = dirtyPages.nextSetBit(p + 1)) {
@@ -174,18 +214,28 @@ public final class DurableBitmap implements AutoCloseable {
         return (int) ((bits.wordCount() * 8L + PAGE - 1) / PAGE);
     }
 
-    private void writeHeader() throws IOException {
+    private void writeHeader(boolean closedClean) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(PAGE).order(ByteOrder.LITTLE_ENDIAN);
         header.putLong(0, MAGIC);
         header.putInt(8, VERSION);
         header.putLong(12, bits.size());
         header.putInt(20, headerCrc(header));
+        if (closedClean) {
+            header.putInt(24, CLOSED_CLEAN);
+            header.putInt(28, markCrc(header));
+        }
         file.writeFully(0, header);
     }
 
     private static int headerCrc(ByteBuffer header) {
         CRC32C crc = new CRC32C();
         crc.update(header.array(), 0, 20);
+        return (int) crc.getValue();
+    }
+
+    private static int markCrc(ByteBuffer header) {
+        CRC32C crc = new CRC32C();
+        crc.update(header.array(), 0, 28); // the header's fields and the mark
         return (int) crc.getValue();
     }
 

@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>A write that failed part-way (a full file system, say) may leave the members disagreeing
  * while the volume runs on; its tracks are {@linkplain #pin pinned}: they stay dirty, through flushes
- * and a clean close, until a resync made them agree and {@link #unpin} let them go.
+ * and a clean close, until a resync made them agree and {@link #unpin} let them go. A clean close
+ * that leaves only such tracks says so in the file ({@link #closeClean}), so that the next open
+ * resyncs them as it would after a crash but does not report a crash that did not happen.
  *
  * <p>After a crash the bits found set at open are <em>held</em> ({@link #holdForRecovery}) until the
  * open has made durable everything it derives from them (a pair's invalid-track marks, a staged
@@ -213,6 +215,23 @@ public final class WriteIntent {
         durable.markChanged(0, bits.size());
         durable.persist(true);
         group.allDurable();
+    }
+
+    /**
+     * A clean close's last word, with no writer left: {@link #clearAll}, and when what stays set
+     * is only pinned tracks (no crash recovery still held), a mark saying the close was clean. An
+     * all-clear file needs no mark (and its first write after the next open no extra fsync).
+     */
+    public synchronized void closeClean() throws IOException {
+        clearAll();
+        if (recovering.cardinality() == 0 && bits.cardinality() > 0) {
+            durable.markClosedClean();
+        }
+    }
+
+    /** Whether the bits found set at open were left by a clean close (pinned tracks), not by a crash. */
+    public boolean closedClean() {
+        return durable.closedClean();
     }
 
     public void close() throws IOException {

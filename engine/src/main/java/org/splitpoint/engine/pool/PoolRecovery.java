@@ -201,6 +201,7 @@ final class PoolRecovery {
             postponed = "replaying its stripe journal";
         }
         long dirty = v.noteCrashDirty();
+        boolean leftOver = v.dirtyFromCleanClose();
         long resynced = 0;
         if (postponed == null && (replayed > 0 || dirty > 0)) {
             try {
@@ -209,7 +210,21 @@ final class PoolRecovery {
                 postponed = "resyncing " + Sizes.count(dirty, "dirty track");
             }
         }
-        if (postponed != null) {
+        if (leftOver && (postponed != null || replayed > 0 || dirty > 0)) {
+            // no crash: the last close was clean and kept these tracks dirty on purpose
+            String msg = postponed != null
+                    ? "volume " + r.name() + " was shut down cleanly, but " + leftOverTracks(dirty) + ", and resyncing"
+                            + (dirty == 1 ? " it" : " them") + " needs space the file system holding the pool does not"
+                            + " have: reads are served correctly, writes fail until space is freed, and the resync"
+                            + " finishes then"
+                    : "volume " + r.name() + ": resynced " + Sizes.count(resynced, "track") + " its drives may have"
+                            + " disagreed on after a write or resync that failed for lack of space"
+                            + (replayed > 0 ? " and replayed " + Sizes.count(replayed, "journaled stripe update") : "")
+                            + " (the pool was shut down cleanly)";
+            pool.openNotes.add(msg);
+            pool.events.publish(postponed != null ? Event.warning("VOLUME_STATE", r.name(), msg)
+                    : Event.info("VOLUME_STATE", r.name(), msg));
+        } else if (postponed != null) {
             String msg = "volume " + r.name() + " was not shut down cleanly and its recovery (" + postponed
                     + ") needs space the file system holding the pool does not have: reads are served correctly,"
                     + " writes fail until space is freed, and the recovery finishes then";
@@ -251,11 +266,21 @@ final class PoolRecovery {
             pending = 0;
         }
         long dirty = v.noteCrashDirty();
-        if (pending > 0 || dirty > 0) {
+        if (v.dirtyFromCleanClose() && (pending > 0 || dirty > 0)) {
+            pool.openNotes.add("volume " + r.name() + " was shut down cleanly, but " + leftOverTracks(dirty)
+                    + (pending > 0 ? " (and " + Sizes.count(pending, "journaled stripe update") + " to replay)" : "")
+                    + ": " + (dirty == 1 ? "it is" : "they are") + " resynced when the pool is next opened for writing");
+        } else if (pending > 0 || dirty > 0) {
             pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + Sizes.count(pending, "journaled stripe update")
                     + " and " + Sizes.count(dirty, "dirty track") + " will be replayed and resynced when the"
                     + " pool is next opened for writing");
         }
+    }
+
+    /** The tracks a clean close kept dirty (pinned), and what left them so. */
+    private static String leftOverTracks(long tracks) {
+        return Sizes.count(tracks, "track") + " its drives may disagree on " + (tracks == 1 ? "was" : "were")
+                + " left by a write or resync that failed for lack of space";
     }
 
     /** Bits of a volume's write-intent map: one per track of member rows. */

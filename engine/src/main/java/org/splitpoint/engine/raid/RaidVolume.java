@@ -1303,6 +1303,14 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
+     * Whether the tracks found dirty at open were left pinned by a clean close (members a failed
+     * write, a full file system say, left disagreeing) rather than by a crash.
+     */
+    public boolean dirtyFromCleanClose() {
+        return writeIntent.closedClean();
+    }
+
+    /**
      * The open has made durable everything it derived from the tracks found dirty (a pair's marks,
      * a staged journal's re-journaled tracks): they may clear from now on.
      */
@@ -1360,7 +1368,7 @@ public abstract class RaidVolume implements BlockDevice {
                 return;
             }
             flush();
-            writeIntent.clearAll();
+            writeIntent.closeClean();
         } finally {
             closeQuietly();
         }

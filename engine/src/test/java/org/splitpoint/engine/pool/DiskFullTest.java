@@ -163,6 +163,69 @@ class DiskFullTest {
         }
     }
 
+    /**
+     * A mirror write that lands on d1 but finds d2's file system full leaves the legs disagreeing on
+     * its track, which stays dirty through the clean close (pinned) so that the next open resyncs
+     * it. That open must not call the pool "not shut down cleanly": it was, and nothing
+     * acknowledged was lost; it says what is left over and why.
+     */
+    @Test
+    void aWriteRefusedForLackOfSpaceIsNotReportedAsAnUncleanShutdownAtTheNextOpen() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        byte[] kept = new byte[8192];
+        Arrays.fill(kept, (byte) 5);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(kept));
+            v.flush(); // acknowledged and durable
+            inj.diskFullAfter(f -> f.getFileName().toString().equals("d2.img"), 0);
+            byte[] refused = new byte[4096]; // one track
+            Arrays.fill(refused, (byte) 9);
+            assertThatThrownBy(() -> v.write(65_536, ByteBuffer.wrap(refused))).isInstanceOf(NoSpaceException.class);
+        }
+        try (Pool p = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
+            assertThat(p.openNotes()).noneMatch(n -> n.contains("not shut down cleanly"));
+            assertThat(p.openNotes()).anyMatch(n -> n.startsWith("volume v was shut down cleanly")
+                    && n.contains("1 track") && n.contains("lack of space")
+                    && n.contains("when the pool is next opened for writing"));
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.openNotes()).noneMatch(n -> n.contains("not shut down cleanly"));
+            assertThat(p.openNotes()).anyMatch(n -> n.startsWith("volume v: resynced 1 track") && n.contains("lack of space"));
+            TestPools.assertSameBytes(p.read("v", 0, kept.length), kept, "the acknowledged write");
+        }
+        try (Pool p = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
+            assertThat(p.openNotes()).isEmpty(); // the resync made the legs agree: nothing is left over
+        }
+    }
+
+    /**
+     * The clean-close mark is cleared before the first new dirty bit is durable: a crash after the
+     * reopen's writes is still an unclean shutdown, even when the last close left a track pinned.
+     */
+    @Test
+    void aCrashAfterACleanCloseThatLeftATrackPinnedIsStillAnUncleanShutdown() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            inj.diskFullAfter(f -> f.getFileName().toString().equals("d2.img"), 0);
+            byte[] refused = new byte[4096];
+            Arrays.fill(refused, (byte) 9); // lands on d1 only: the legs disagree
+            assertThatThrownBy(() -> p.volume("v").write(0, ByteBuffer.wrap(refused))).isInstanceOf(NoSpaceException.class);
+        }
+        FaultInjector crash = new FaultInjector(StorageFactory.real())
+                .diskFullAfter(f -> f.getFileName().toString().equals("d2.img"), 0); // the open cannot resync it
+        Pool p = Pool.open(dir, crash);
+        crash.diskFreed();
+        p.volume("v").write(500_000, ByteBuffer.wrap(new byte[100])); // a new dirty bit, durable before the write
+        crash.processCrash();
+        p.abandon();
+        try (Pool q = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
+            assertThat(q.openNotes()).anyMatch(n -> n.startsWith("volume v was not shut down cleanly"));
+        }
+    }
+
     @Test
     void aStateFileThatCannotBeWrittenLeavesNoTemporaryBehind() throws Exception {
         TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
