@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Sizes;
+import org.splitpoint.engine.pool.UnrecordedVerifyException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -275,13 +276,21 @@ final class VolumeCommand {
                 long rows = v.memberRows();
                 ProgressLine line = new ProgressLine(err);
                 long start = System.nanoTime();
-                long mismatches = pool.admin().verify(name, repair, done -> {
-                    double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-                    double rate = done / secs;
-                    long eta = rate > 0 ? (long) ((rows - done) / rate) : -1;
-                    line.show(String.format("verify %s  %5.1f%%  %.1f MB/s  ETA %d:%02d", name, 100.0 * done / rows,
-                            rate * v.members().size() / 1e6, eta / 60, eta % 60));
-                });
+                long mismatches;
+                String unrecorded = null;
+                try {
+                    mismatches = pool.admin().verify(name, repair, done -> {
+                        double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                        double rate = done / secs;
+                        long eta = rate > 0 ? (long) ((rows - done) / rate) : -1;
+                        line.show(String.format("verify %s  %5.1f%%  %.1f MB/s  ETA %d:%02d", name, 100.0 * done / rows,
+                                rate * v.members().size() / 1e6, eta / 60, eta % 60));
+                    });
+                } catch (UnrecordedVerifyException e) {
+                    // the check went to the end: print its result, then fail for the record it could not keep
+                    mismatches = e.mismatches();
+                    unrecorded = e.getMessage();
+                }
                 double secs = (System.nanoTime() - start) / 1e9;
                 // the last progress line would otherwise stay the last word (printed every 5 s
                 // when stderr is not a terminal: "verify v 0.3%" for a check that went to the end)
@@ -291,6 +300,9 @@ final class VolumeCommand {
                 if (mismatches > 0) {
                     err.println(repair ? "repaired " + mismatches + " mismatched sectors in " + name
                             : name + " has " + mismatches + " mismatched sectors; run with --repair to fix them");
+                }
+                if (unrecorded != null) {
+                    throw new Splitpoint.CommandFailed(unrecorded);
                 }
                 return 0;
             });

@@ -405,6 +405,33 @@ class BadInputTest {
         assertThat(read.out().chars().allMatch(c -> c == 0x5a)).as("the first megabyte was written, as said").isTrue();
     }
 
+    @Test
+    void aVerifyWhoseProblemCannotBeRecordedStillSaysWhatItFound() throws Exception {
+        try (java.nio.channels.FileChannel d1 = java.nio.channels.FileChannel.open(pool.resolve("drives/d1.img"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            d1.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), 100); // the parity no longer agrees
+        }
+        // the file system is full when the verify records the mismatch in meta/problems.json
+        StorageFactory full = new ForwardingStorage() {
+            @Override
+            public StorageFile create(Path path) throws IOException {
+                if (path.getFileName().toString().startsWith("problems.json")) {
+                    throw new org.splitpoint.engine.io.NoSpaceException("no space left on the file system holding "
+                            + path + " (No space left on device)");
+                }
+                return super.create(path);
+            }
+        };
+        CliRun r;
+        try (Holder h = new Holder(pool, full)) {
+            r = CliRun.of("volume", "verify", pool, "v");
+        }
+        // was: exit 1 with only "no space left ... meta/problems.json.tmp", the count never printed
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.out().trim()).isEqualTo("1");
+        assertThat(CliRun.oneSentence(r)).contains("1 mismatched sector", "could not be recorded", "no space left");
+    }
+
     // ---- error sentences that say what is wrong (issue 8, item 17)
 
     @Test

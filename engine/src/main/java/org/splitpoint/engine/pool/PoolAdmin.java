@@ -384,6 +384,8 @@ public final class PoolAdmin {
     /**
      * Checks a volume's mirrors or parity, like md's check; with {@code repair} rewrites what
      * disagrees. Returns the number of inconsistent 512-byte sectors; {@code progress} gets bytes done.
+     * When the finding cannot be saved as the volume's problem, throws {@link UnrecordedVerifyException},
+     * which carries the count.
      */
     public long verify(String volume, boolean repair, LongConsumer progress) throws IOException, PoolException {
         RaidVolume v = pool.volume(volume);
@@ -402,12 +404,22 @@ public final class PoolAdmin {
         String msg = "verify of " + volume + ": " + mismatches + " mismatched sectors" + (repair && mismatches > 0 ? " repaired" : "");
         pool.events.publish(mismatches == 0 ? Event.info("VERIFY", volume, msg) : Event.warning("VERIFY", volume, msg));
         // the volume's problem stands until a repair, or a verify that finds the copies agree
-        if (repair) {
-            pool.volumeProblems().clear(volume, "repaired by verify --repair", VolumeProblem.Kind.values());
-        } else if (mismatches == 0) {
-            pool.volumeProblems().clear(volume, "a verify found no mismatch", VolumeProblem.Kind.VERIFY_MISMATCH);
-        } else {
-            pool.volumeProblems().report(volume, VolumeProblem.Kind.VERIFY_MISMATCH, mismatches, msg);
+        boolean clearing = repair || mismatches == 0;
+        try {
+            if (repair) {
+                pool.volumeProblems().clear(volume, "repaired by verify --repair", VolumeProblem.Kind.values());
+            } else if (mismatches == 0) {
+                pool.volumeProblems().clear(volume, "a verify found no mismatch", VolumeProblem.Kind.VERIFY_MISMATCH);
+            } else {
+                pool.volumeProblems().report(volume, VolumeProblem.Kind.VERIFY_MISMATCH, mismatches, msg);
+            }
+        } catch (IOException e) {
+            // the check is done and sound: its result is not lost with the record (a full file system)
+            throw new UnrecordedVerifyException("verify of " + volume + " " + (repair ? "repaired " : "found ")
+                    + Sizes.count(mismatches, "mismatched sector") + ", but "
+                    + (clearing ? "the problem on record could not be cleared (the next opening of the pool may still show it)"
+                            : "the problem could not be recorded (the next opening of the pool will not show it)")
+                    + ": " + e.getMessage(), mismatches, e);
         }
         return mismatches;
     }
