@@ -46,7 +46,8 @@ public final class Splitpoint implements Runnable {
             return f.code();
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("splitpoint: " + ex.getMessage());
+            String dashed = DashArgument.explain(ex);
+            err.println("splitpoint: " + (dashed != null ? dashed : ex.getMessage()));
             CommandLine c = ex.getCommandLine();
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;

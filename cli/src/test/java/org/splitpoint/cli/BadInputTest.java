@@ -223,6 +223,21 @@ class BadInputTest {
         assertRefused(2, "Missing required option: '--drives", "volume", "create", pool, "w", "--layout", "raid1");
     }
 
+    @Test
+    void aNameStartingWithADashIsRefusedByTheNamingRuleNotAsAMissingParameter() throws Exception {
+        // picocli took '-x' for an unknown option and said "Missing required parameter: 'NAME'"
+        assertRefused(2, "'-x' is not a valid volume name (a letter, then", "volume", "create", pool, "-x", "--layout",
+                "raid1", "--drives", "d4,d1");
+        assertRefused(2, "'-v' is not a valid volume name (a letter, then", "volume", "read", pool, "-v", "--offset", "0",
+                "--length", "1");
+        assertRefused(2, "'-p' is not a valid pair name (a letter, then", "pair", "create", pool, "-p", "--std", "v",
+                "--bcv", "v");
+        // a path may begin with '-': say how to write it
+        CliRun r = CliRun.of("volume", "list", "-pool");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(r)).contains("'-pool'", "./-pool");
+    }
+
     /**
      * Failing a drive while another of its volume's drives is OFFLINE for service (a second failure
      * in the window) makes the volume FAILED: asked for, like the app's confirmation; refused without
