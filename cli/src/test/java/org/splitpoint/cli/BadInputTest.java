@@ -224,6 +224,16 @@ class BadInputTest {
     }
 
     @Test
+    void aSizeTooLargeToHoldIsSaidToBeTooLargeNotToBeNoSize() throws Exception {
+        // was "'99999999T' is not a size (use a number with an optional K, M, G or T suffix)"
+        assertRefused(2, "'99999999T' is too large: sizes stop at 9223372036854775807 bytes (8388607T)", "drive", "add",
+                pool, "--size", "99999999T");
+        assertRefused(2, "'99999999999999999999' is too large: sizes stop at 9223372036854775807 bytes", "volume", "read",
+                pool, "v", "--offset", "99999999999999999999", "--length", "1");
+        assertRefused(2, "'12Q' is not a size", "drive", "add", pool, "--size", "12Q"); // still not a size
+    }
+
+    @Test
     void aNameStartingWithADashIsRefusedByTheNamingRuleNotAsAMissingParameter() throws Exception {
         // picocli took '-x' for an unknown option and said "Missing required parameter: 'NAME'"
         assertRefused(2, "'-x' is not a valid volume name (a letter, then", "volume", "create", pool, "-x", "--layout",

@@ -31,15 +31,30 @@ public final class Sizes {
                 s = s.substring(0, s.length() - 1);
             }
         }
+        boolean tooLarge;
         try {
             long v = Long.parseLong(s);
-            if (v < 0 || v > Long.MAX_VALUE / mult) {
-                throw new NumberFormatException();
+            if (v >= 0 && v <= Long.MAX_VALUE / mult) {
+                return v * mult;
             }
-            return v * mult;
+            tooLarge = v > 0;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (use a number with an optional K, M, G or T suffix)");
+            tooLarge = s.matches("\\+?[0-9]+"); // a number, just one no long holds
         }
+        if (tooLarge) {
+            throw new IllegalArgumentException("'" + text + "' is too large: sizes stop at " + Long.MAX_VALUE + " bytes"
+                    + (mult > 1 ? " (" + Long.MAX_VALUE / mult + suffix(mult) + ")" : ""));
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a size (use a number with an optional K, M, G or T suffix)");
+    }
+
+    private static String suffix(long mult) {
+        return switch (Long.numberOfTrailingZeros(mult)) {
+            case 10 -> "K";
+            case 20 -> "M";
+            case 30 -> "G";
+            default -> "T";
+        };
     }
 
     /** 65536 → "64 KiB", 1.5 GiB → "1.5 GiB". */
