@@ -41,6 +41,8 @@ public final class Job implements Runnable {
     private volatile boolean cancelRequested;
     private volatile boolean stopRequested;
     private volatile String message = "";
+    /** What other paths did for the work while it was paused ({@link JobWork#doneSinceLastStep}), fixed when it ended. */
+    private volatile long doneElsewhereAtEnd;
     private Thread thread;
     private final java.util.List<JobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.time.Instant startedAt = java.time.Instant.now();
@@ -196,8 +198,12 @@ public final class Job implements Runnable {
         double bps = state == JobState.RUNNING ? rate.bytesPerSecond(now) : 0;
         long stamp = throttleStamp; // before the limit: the limit read is at least as new as its stamp says
         long limit = throttle;
-        long d = done;
+        long stepped = done;
         long t = total; // read after done: it only grows, so it is never below the done read
+        // a paused job takes no steps, but other paths may go on doing its work (a restore's
+        // hydrating reads): they count, so a paused restore's figure follows the tracks restored
+        long elsewhere = state == JobState.PAUSED ? work.doneSinceLastStep() : doneElsewhereAtEnd;
+        long d = Math.min(t, stepped + elsewhere);
         long remaining = Math.max(0, (t - d) * trackBytes - withinStep);
         long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
         return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, limit, message, stamp);
@@ -374,6 +380,7 @@ public final class Job implements Runnable {
             done = total;
         }
         if (cancelRequested) {
+            doneElsewhereAtEnd = work.doneSinceLastStep(); // a restore cancelled while paused: what reads restored meanwhile
             state = JobState.CANCELLED;
             work.stopped(JobState.CANCELLED, null);
         } else {

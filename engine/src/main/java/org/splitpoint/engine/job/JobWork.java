@@ -31,6 +31,15 @@ public interface JobWork {
     default void stepBudget(long bytes) {
     }
 
+    /**
+     * Tracks of the work that other paths did since the last step ended (a restore's hydrating
+     * reads), not yet in the job's count: a paused job takes no steps, yet its progress should
+     * follow them. 0 by default. Called from any thread.
+     */
+    default long doneSinceLastStep() {
+        return 0;
+    }
+
     /** True while there is work left; by default while fewer than {@code total} tracks are done. */
     default boolean hasMore(long done, long total) {
         return done < total;

@@ -32,7 +32,7 @@ public final class PairCopyWork implements JobWork {
     /** An unprotected restore ends by copying the STD's host-written tracks to the BCV. */
     private boolean catchingUp;
     private long cursor;
-    private long lastRemaining;
+    private volatile long lastRemaining;
     /** Tracks this job's own copies took out of the set since the last step ended (copier threads add). */
     private final java.util.concurrent.atomic.AtomicLong copiedTracks = new java.util.concurrent.atomic.AtomicLong();
 
@@ -147,6 +147,12 @@ public final class PairCopyWork implements JobWork {
         added += Math.max(0, others);
         lastRemaining = remaining;
         return new Step(advanced, bytes, added);
+    }
+
+    /** Tracks that left the set by other paths (hydrating reads, merging writes) since the last step. */
+    @Override
+    public long doneSinceLastStep() {
+        return Math.max(0, lastRemaining - copiedTracks.get() - set.count());
     }
 
     @Override

@@ -38,6 +38,11 @@ record SavedSettings(Pool pool, String subject, JobWork work, Record record) imp
     }
 
     @Override
+    public long doneSinceLastStep() {
+        return work.doneSinceLastStep();
+    }
+
+    @Override
     public boolean hasMore(long done, long total) {
         return work.hasMore(done, total);
     }

@@ -247,6 +247,37 @@ class PairBehaviourTest {
     }
 
     /**
+     * While a restore is paused, host reads keep restoring the tracks they read (claim 11): the
+     * job's progress (the pair console's, the Jobs view's, {@code pair query}'s) follows them
+     * instead of staying at the figure it had when it was paused.
+     */
+    @Test
+    void aPausedRestoresProgressFollowsTheTracksHostReadsRestore() throws Exception {
+        PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
+        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
+                new org.splitpoint.engine.pool.PoolOptions(false))) {
+            Job est = pool.pairs().establish("p1", true);
+            while (est.stepOnce()) {
+                // copy
+            }
+            pool.pairs().split(List.of("p1"));
+            byte[] changed = new byte[40 * 4096];
+            java.util.Arrays.fill(changed, (byte) 3);
+            pool.device("bcv").write(0, ByteBuffer.wrap(changed)); // 40 tracks to restore
+            Job restore = pool.pairs().restore("p1", false, false);
+            restore.pause();
+            assertThat(restore.progress().doneTracks()).isZero();
+            pool.device("std").read(0, ByteBuffer.allocate(10 * 4096)); // restores 10 of them
+            pool.pairs().get("p1").hydrator().drain();
+            assertThat(pool.pairs().get("p1").bcvInvalidTracks()).isEqualTo(30);
+            assertThat(restore.progress().state()).isEqualTo(JobState.PAUSED);
+            assertThat(restore.progress().doneTracks()).as("tracks restored while paused").isEqualTo(10);
+            assertThat(restore.progress().totalTracks()).isEqualTo(40);
+            assertThat(pool.pairs().query("p1").get(0).progress()).isEqualTo(0.25);
+        }
+    }
+
+    /**
      * A host read of an unrestored track does not wait behind the copier's run over it (the run
      * holds its tracks' locks through a read of up to 1 MiB and its write): the BCV does not
      * change during a restore, so the read is answered from it at once (issue 14: host reads
