@@ -70,6 +70,11 @@ public record StateLook(String word, Glyph glyph, Tone tone) {
         };
     }
 
+    /** A volume (or snapshot) being restored to: its tracks are still being copied back. */
+    public static StateLook restoring() {
+        return new StateLook("RESTORING", Glyph.ARROWS, Tone.BUSY);
+    }
+
     public static StateLook of(PoolSnapshot.Health h) {
         return switch (h) {
             case HEALTHY -> new StateLook("HEALTHY", Glyph.CHECK, Tone.OK);

@@ -11,6 +11,7 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.splitpoint.app.common.StateLook;
+import org.splitpoint.app.volumes.VolumeLook;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
@@ -100,7 +101,7 @@ public final class NavViewModel {
         long badDrives = 0;
         if (s != null) {
             for (PoolSnapshot.VolumeView v : s.volumes()) {
-                volumes.add(new NavItem(NavItem.volume(v.name()), v.name(), StateLook.of(v.state())));
+                volumes.add(new NavItem(NavItem.volume(v.name()), v.name(), VolumeLook.of(v, s)));
                 List<NavItem> below = new ArrayList<>();
                 NavItem r = restoreItem(s, v);
                 if (r != null) {
@@ -139,7 +140,7 @@ public final class NavViewModel {
     /** A snapshot under its volume: a red cross and INVALID when it is, arrows while the volume is restored to it. */
     private static NavItem snapshotItem(SnapshotAdmin.Info i) {
         StateLook look = !SnapshotAdmin.VALID.equals(i.state()) ? new StateLook("INVALID", StateLook.Glyph.CROSS,
-                StateLook.Tone.BAD) : i.restoring() ? new StateLook("RESTORING", StateLook.Glyph.ARROWS, StateLook.Tone.BUSY)
+                StateLook.Tone.BAD) : i.restoring() ? StateLook.restoring()
                 : new StateLook("", StateLook.Glyph.DOT, StateLook.Tone.BUSY);
         return new NavItem(NavItem.snapshot(i.volume(), i.name()), i.name(), look);
     }

@@ -4,6 +4,7 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.splitpoint.app.common.StateLook;
 import org.splitpoint.engine.pool.PoolSnapshot.VolumeView;
 import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.pool.VolumeState;
@@ -26,16 +27,22 @@ public final class VolumeRow {
     }
 
     void update(VolumeView v) {
-        update(v, "");
+        update(v, "", StateLook.of(v.state()), "");
     }
 
-    /** {@code progress} is appended to the reason, e.g. " (rebuild 42%)". */
-    void update(VolumeView v, String progress) {
+    /**
+     * {@code progress} is appended to the reason, e.g. " (rebuild 42%)"; {@code look} is the badge
+     * ({@link VolumeLook}); {@code restore} what restores the volume ("42% · from backup IMAGE"), or "".
+     */
+    void update(VolumeView v, String progress, StateLook look, String restore) {
         layout.set(v.layout().word());
         state.set(v.state());
         String why = v.stateReason() == null || v.stateReason().isEmpty() ? "" : v.stateReason() + progress;
-        status.set(new Status(v.state(), why));
-        reason.set(why.isEmpty() ? v.state() + "" : v.state() + ": " + why);
+        if (!restore.isEmpty()) {
+            why = why.isEmpty() ? restore : why + "; restoring " + restore;
+        }
+        status.set(new Status(look, why));
+        reason.set(why.isEmpty() ? look.word() : look.word() + ": " + why);
         size.set(Sizes.format(v.size()));
         drives.set(String.join(", ", v.drives()));
     }
@@ -56,14 +63,14 @@ public final class VolumeRow {
         return layout.getReadOnlyProperty();
     }
 
-    /** The state and the members that make it so, for the state cell. */
-    public record Status(VolumeState state, String why) { }
+    /** The state's badge and the members (or the restore) that make it so, for the state cell. */
+    public record Status(StateLook look, String why) { }
 
     public ReadOnlyObjectProperty<Status> statusProperty() {
         return status.getReadOnlyProperty();
     }
 
-    /** "DEGRADED: d3 FAILED", "REBUILDING: d3 REBUILDING (rebuild 42%)", or "OPTIMAL". */
+    /** "DEGRADED: d3 FAILED", "REBUILDING: d3 REBUILDING (rebuild 42%)", "RESTORING: 42% · from backup IMAGE", or "OPTIMAL". */
     public ReadOnlyStringProperty reasonProperty() {
         return reason.getReadOnlyProperty();
     }

@@ -103,9 +103,9 @@ public final class VolumesView extends VBox {
                 setText(null);
                 setGraphic(null);
             } else {
-                badge.show(StateLook.of(s.state()));
+                badge.show(s.look());
                 why.setText(s.why());
-                setText(s.why().isEmpty() ? s.state().name() : s.state() + ": " + s.why()); // for lookups
+                setText(s.why().isEmpty() ? s.look().word() : s.look().word() + ": " + s.why()); // for lookups
                 setGraphic(box);
             }
         }

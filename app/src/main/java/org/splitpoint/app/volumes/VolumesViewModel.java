@@ -70,8 +70,13 @@ public final class VolumesViewModel {
 
     /** Takes a new snapshot (UI thread). */
     public void apply(PoolSnapshot s) {
-        Rows.reconcile(rows, s.volumes(), VolumeRow::name, VolumeView::name, VolumeRow::new,
-                (row, v) -> row.update(v, rebuildNote(s, v)));
+        java.util.function.BiConsumer<VolumeRow, VolumeView> update =
+                (row, v) -> row.update(v, rebuildNote(s, v), VolumeLook.of(v, s), VolumeLook.restore(v, s));
+        Rows.reconcile(rows, s.volumes(), VolumeRow::name, VolumeView::name, v -> {
+            VolumeRow row = new VolumeRow(v);
+            update.accept(row, v); // a new row shows its rebuild or restore from the first snapshot on
+            return row;
+        }, update);
         for (VolumeRow r : rows) {
             r.snapshots(snapshotsNote(s, r.name()));
         }
