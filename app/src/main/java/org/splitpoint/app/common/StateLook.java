@@ -95,6 +95,15 @@ public record StateLook(String word, Glyph glyph, Tone tone) {
         };
     }
 
+    /**
+     * A pair state's badge with its SPEC word alone ("RestInProg"), for a narrow place (the
+     * navigation tree): "Restoring (RestInProg)" did not fit there in a 1024 px window.
+     */
+    public static StateLook brief(PairState s) {
+        StateLook full = of(s);
+        return new StateLook(s.name(), full.glyph(), full.tone());
+    }
+
     /** A pair state's badge text: the plain words, capitalised, with the symmir word beside them. */
     private static String label(PairState s) {
         String d = s.described();

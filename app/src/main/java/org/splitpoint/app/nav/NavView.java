@@ -148,6 +148,10 @@ public final class NavView extends TreeView<NavItem> {
         NavCell() {
             setContentDisplay(ContentDisplay.RIGHT);
             setGraphicTextGap(8);
+            // as wide as the tree, never wider: the tree hides its horizontal scroll bar, so a wider
+            // cell was clipped at the tree's edge, state badge first ("prod-pair ⟳ Restoring (Res");
+            // within the tree's width the name gives way ("prod-p…") and the badge stays whole
+            setPrefWidth(0);
         }
 
         @Override
