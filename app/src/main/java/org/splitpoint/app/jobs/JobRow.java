@@ -31,7 +31,11 @@ public final class JobRow {
     }
 
     void update(JobProgress p) {
-        String name = p.kind() + " " + p.target();
+        update(p, JobTitle.of(p, null));
+    }
+
+    /** {@code name}: what the job does ({@link JobTitle}). */
+    void update(JobProgress p, String name) {
         title.set(name);
         paused.set(p.state() == JobState.PAUSED);
         line.set(Format.progress(p.fraction(), p.bytesPerSecond(), p.etaSeconds(), paused.get()) + " · "
@@ -63,7 +67,7 @@ public final class JobRow {
         return paused.getReadOnlyProperty();
     }
 
-    /** "rebuild d3 of db". */
+    /** "rebuild d3 of db", "instant restore of prod from IMAGE". */
     public ReadOnlyStringProperty titleProperty() {
         return title.getReadOnlyProperty();
     }

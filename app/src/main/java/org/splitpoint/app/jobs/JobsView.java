@@ -225,6 +225,7 @@ public final class JobsView extends VBox {
             line.setMinWidth(0);
             line.setWrapText(true); // a narrow column wraps the line rather than cut off the ETA
             title.setMinWidth(0);
+            title.setWrapText(true); // "instant restore of prod from IMAGE" takes two lines rather than lose its end
             pause.setTooltip(pauseTip);
             cancel.setTooltip(cancelTip);
             buttons.managedProperty().bind(buttons.visibleProperty());

@@ -45,8 +45,11 @@ public final class JobsViewModel {
     /** Takes a new snapshot (UI thread). */
     public void apply(PoolSnapshot s) {
         List<JobProgress> running = s.jobs().stream().filter(j -> !j.state().isFinished()).toList();
-        Rows.reconcile(rows, running, JobRow::id, JobProgress::id, p -> new JobRow(p, new JobThrottle(bridge, status)),
-                JobRow::update);
+        Rows.reconcile(rows, running, JobRow::id, JobProgress::id, p -> {
+            JobRow row = new JobRow(p, new JobThrottle(bridge, status));
+            row.update(p, JobTitle.of(p, s));
+            return row;
+        }, (row, p) -> row.update(p, JobTitle.of(p, s)));
     }
 
     /**

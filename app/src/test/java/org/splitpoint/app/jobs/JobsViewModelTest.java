@@ -44,6 +44,20 @@ class JobsViewModelTest {
         }
     }
 
+    /** An instant restore's row was titled "instant-restore data": its job id, cut to "instant-restore d...". */
+    @Test
+    void anInstantRestoreIsTitledByWhatItRestoresAndFromWhichImage() throws Exception {
+        org.splitpoint.app.testing.BackupPools.Made m = org.splitpoint.app.testing.BackupPools.withBackup(tmp);
+        try (Pool pool = Pool.open(m.pool(), org.splitpoint.engine.io.StorageFactory.real(),
+                new org.splitpoint.engine.pool.PoolOptions(false))) { // the copy waits
+            pool.instantRestores().restore("data", m.store(), null, false, 0);
+            JobsViewModel vm = new JobsViewModel(null, new ActionStatus());
+            vm.apply(pool.snapshot());
+            assertThat(vm.rows()).extracting(r -> r.titleProperty().get())
+                    .containsExactly("instant restore of data from " + m.image());
+        }
+    }
+
     @Test
     void aJobIsPausedResumedAndCancelledFromItsRow() throws Exception {
         Path dir = tmp.resolve("pool2");
