@@ -16,6 +16,7 @@ public final class JobRow {
     private final String id;
     private final String kind;
     private final String target;
+    private final boolean movesBytes;
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper line = new ReadOnlyStringWrapper();
@@ -26,6 +27,7 @@ public final class JobRow {
         this.id = p.id();
         this.kind = p.kind();
         this.target = p.target();
+        this.movesBytes = p.trackBytes() > 0;
         this.throttle = throttle;
         update(p);
     }
@@ -38,8 +40,14 @@ public final class JobRow {
     void update(JobProgress p, String name) {
         title.set(name);
         paused.set(p.state() == JobState.PAUSED);
-        line.set(Format.progress(p.fraction(), p.bytesPerSecond(), p.etaSeconds(), paused.get()) + " · "
-                + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " tracks");
+        if (p.trackBytes() == 0) {
+            // a timed step (a firmware update's): no bytes, so no rate or ETA to show ("0.0 MB/s ·
+            // ETA --:--" said it was stuck), and its units are ticks, not tracks
+            line.set(Format.percent(p.fraction()) + " · " + (paused.get() ? "PAUSED" : "timed step, no data moves"));
+        } else {
+            line.set(Format.progress(p.fraction(), p.bytesPerSecond(), p.etaSeconds(), paused.get()) + " · "
+                    + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " tracks");
+        }
         fraction.set(p.fraction());
         throttle.follow(p);
     }
@@ -58,6 +66,11 @@ public final class JobRow {
         return target;
     }
 
+    /** False for a timed step (a firmware update's): no rate, no ETA, and a speed limit would limit nothing. */
+    public boolean movesBytes() {
+        return movesBytes;
+    }
+
     /** "rebuild", "establish", "restore", "backup", "instant-restore". */
     public String kind() {
         return kind;
@@ -72,7 +85,7 @@ public final class JobRow {
         return title.getReadOnlyProperty();
     }
 
-    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks". */
+    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks"; "42.1% · timed step, no data moves" for a step that moves no bytes. */
     public ReadOnlyStringProperty lineProperty() {
         return line.getReadOnlyProperty();
     }

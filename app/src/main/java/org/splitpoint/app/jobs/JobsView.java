@@ -173,6 +173,8 @@ public final class JobsView extends VBox {
                 p.pause.setOnAction(e -> model.pauseOrResume(row));
                 p.cancel.setOnAction(e -> confirmCancel(row));
                 p.limit.show(row.limitProperty().get());
+                p.limitRow.setVisible(row.movesBytes()); // no speed to limit in a timed step
+                p.limitRow.setManaged(row.movesBytes());
                 row.limitProperty().addListener(fromJob);
                 shown = row;
                 setGraphic(p.box);

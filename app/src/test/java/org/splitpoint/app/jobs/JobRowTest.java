@@ -1,0 +1,36 @@
+package org.splitpoint.app.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.splitpoint.app.common.ActionStatus;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.job.JobState;
+
+/** What a job's row says about its progress. */
+class JobRowTest {
+
+    private static JobRow row(JobProgress p) {
+        return new JobRow(p, new JobThrottle(null, new ActionStatus()));
+    }
+
+    /**
+     * A firmware update's steps are timed and move no bytes (their job has no bytes per unit): the
+     * row read "5.5% · 0.0 MB/s · ETA --:-- · 11/200 tracks", a rate and an ETA it never has, and
+     * its 20 ms ticks counted as tracks.
+     */
+    @Test
+    void aStepThatMovesNoBytesShowsItsPercentWithoutARateOrTracks() {
+        JobRow r = row(new JobProgress("firmware-d6", "firmware", "d6", JobState.RUNNING, 11, 200, 0, 0, -1, 0, ""));
+        assertThat(r.lineProperty().get()).isEqualTo("5.5% · timed step, no data moves");
+        r.update(new JobProgress("firmware-d6", "firmware", "d6", JobState.PAUSED, 11, 200, 0, 0, -1, 0, ""));
+        assertThat(r.lineProperty().get()).isEqualTo("5.5% · PAUSED");
+        assertThat(r.movesBytes()).as("no speed limit offered").isFalse();
+    }
+
+    @Test
+    void aCopyShowsItsRateEtaAndTracks() {
+        JobRow r = row(new JobProgress("restore-p1", "restore", "p1", JobState.RUNNING, 100, 1000, 65536, 2e6, 30, 0, ""));
+        assertThat(r.lineProperty().get()).isEqualTo("10.0% · 2.0 MB/s · ETA 0:30 · 100/1,000 tracks");
+    }
+}
