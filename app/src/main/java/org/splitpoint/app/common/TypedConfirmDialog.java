@@ -31,6 +31,17 @@ public final class TypedConfirmDialog {
      */
     public static boolean ask(Window owner, Confirmation c, javafx.scene.Node extra,
                               javafx.beans.value.ObservableValue<String> refused) {
+        return ask(owner, new javafx.beans.property.SimpleObjectProperty<>(c), extra, refused);
+    }
+
+    /**
+     * As above, for a confirmation whose sentences follow what is overwritten while the dialog is
+     * open (the tracks a restore copies, as hosts write): they are shown anew at each change; the
+     * title, the name to type and the action stay those of the first.
+     */
+    public static boolean ask(Window owner, javafx.beans.value.ObservableValue<Confirmation> live, javafx.scene.Node extra,
+                              javafx.beans.value.ObservableValue<String> refused) {
+        Confirmation c = live.getValue();
         Dialog<ButtonType> dialog = new Dialog<>();
         dialog.initOwner(owner);
         dialog.setTitle(c.title());
@@ -44,13 +55,16 @@ public final class TypedConfirmDialog {
         }
         dialog.getDialogPane().getStyleClass().add("confirm-dialog");
 
-        VBox body = new VBox(8);
-        for (String s : c.sentences()) {
-            Label l = new Label(s);
-            l.setWrapText(true);
-            l.setMinHeight(Label.USE_PREF_SIZE); // a long sentence wraps instead of ending in "…"
-            body.getChildren().add(l);
-        }
+        VBox said = new VBox(8);
+        said.getChildren().setAll(sentences(c));
+        javafx.beans.value.ChangeListener<Confirmation> follow = (o, was, now) -> {
+            if (now != null) {
+                said.getChildren().setAll(sentences(now));
+                DialogLook.fit(dialog);
+            }
+        };
+        live.addListener(follow);
+        VBox body = new VBox(8, said);
         if (extra != null) {
             body.getChildren().add(extra);
         }
@@ -90,6 +104,21 @@ public final class TypedConfirmDialog {
         Button cancel = (Button) dialog.getDialogPane().lookupButton(ButtonType.CANCEL);
         cancel.setId("confirmCancel");
         Platform.runLater(typed::requestFocus);
-        return dialog.showAndWait().filter(b -> b == go).isPresent();
+        try {
+            return dialog.showAndWait().filter(b -> b == go).isPresent();
+        } finally {
+            live.removeListener(follow);
+        }
+    }
+
+    private static java.util.List<Label> sentences(Confirmation c) {
+        java.util.List<Label> out = new java.util.ArrayList<>();
+        for (String s : c.sentences()) {
+            Label l = new Label(s);
+            l.setWrapText(true);
+            l.setMinHeight(Label.USE_PREF_SIZE); // a long sentence wraps instead of ending in "…"
+            out.add(l);
+        }
+        return out;
     }
 }

@@ -248,7 +248,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             return;
         }
         model.restoreConfirmation(c -> {
-            if (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c)) {
+            if (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null, null)) {
                 model.restore();
             }
         });

@@ -268,19 +268,38 @@ public final class PairConsoleViewModel {
     }
 
     /**
-     * What a restore with the current options overwrites, counted by the engine now (the same
-     * counts the restore starts from, not a sample's), handed to {@code ask} on the FX thread.
+     * What a restore with the current options overwrites, counted by the engine (the same counts
+     * the restore starts from, not a sample's), handed to {@code ask} on the FX thread. Hosts keep
+     * writing while {@code ask} runs (its dialog is open): the value is counted again whenever the
+     * pair's counts move meanwhile, so what is confirmed is what the restore overwrites then.
      */
-    public void restoreConfirmation(java.util.function.Consumer<Confirmation> ask) {
-        PairView p = view.get();
-        if (p == null) {
+    public void restoreConfirmation(java.util.function.Consumer<javafx.beans.value.ObservableValue<Confirmation>> ask) {
+        if (view.get() == null) {
             return;
         }
         boolean f = full.get();
         boolean prot = protect.get();
+        countRestore(f, prot, first -> {
+            ReadOnlyObjectWrapper<Confirmation> plan = new ReadOnlyObjectWrapper<>(first);
+            javafx.beans.value.ChangeListener<PairView> recount = (o, was, now) -> countRestore(f, prot, plan::set);
+            view.addListener(recount);
+            try {
+                ask.accept(plan.getReadOnlyProperty());
+            } finally {
+                view.removeListener(recount);
+            }
+        });
+    }
+
+    /** Counts, in the background, what a restore overwrites now; {@code then} gets it on the FX thread. */
+    private void countRestore(boolean f, boolean prot, java.util.function.Consumer<Confirmation> then) {
         long size = stdSize();
-        bridge.run(pool -> pool.pairs().get(name).changes(), ch -> ask.accept(CopyPlan.restore(p, f, prot, ch, size)),
-                this::failed);
+        bridge.run(pool -> pool.pairs().get(name).changes(), ch -> {
+            PairView p = view.get();
+            if (p != null) {
+                then.accept(CopyPlan.restore(p, f, prot, ch, size));
+            }
+        }, this::failed);
     }
 
     public void establish() {

@@ -94,7 +94,7 @@ class PairConsoleViewModelTest {
         ui.drain();
 
         java.util.concurrent.atomic.AtomicReference<Confirmation> asked = new java.util.concurrent.atomic.AtomicReference<>();
-        vm.restoreConfirmation(asked::set);
+        vm.restoreConfirmation(c -> asked.set(c.getValue()));
         ui.drain();
         Confirmation c = asked.get();
         assertThat(c.target()).isEqualTo("prod");
@@ -116,7 +116,7 @@ class PairConsoleViewModelTest {
             return null;
         });
         java.util.concurrent.atomic.AtomicReference<Confirmation> asked = new java.util.concurrent.atomic.AtomicReference<>();
-        vm.restoreConfirmation(asked::set);
+        vm.restoreConfirmation(c -> asked.set(c.getValue()));
         ui.drain();
         String said = String.join(" ", asked.get().sentences());
         assertThat(said).startsWith("Restore copies prod-bcv → prod: 4 tracks (256 KiB) of prod")
