@@ -219,16 +219,27 @@ class PairBehaviourTest {
         }
     }
 
-    @Test
-    void aReadOfAnUnrestoredTrackIsServedFromTheBcvAndThenRestored() throws Exception {
+    /** A 1 MiB RAID 1 pair of 4 KiB tracks, established in full and split, in a pool opened for writing. */
+    private Pool splitPair() throws Exception {
         PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
-        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
-                new org.splitpoint.engine.pool.PoolOptions(false))) {
+        Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
+                new org.splitpoint.engine.pool.PoolOptions(false));
+        try {
             Job est = pool.pairs().establish("p1", true);
             while (est.stepOnce()) {
                 // copy
             }
             pool.pairs().split(List.of("p1"));
+            return pool;
+        } catch (Exception | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    @Test
+    void aReadOfAnUnrestoredTrackIsServedFromTheBcvAndThenRestored() throws Exception {
+        try (Pool pool = splitPair()) {
             pool.device("bcv").write(10 * 4096, ByteBuffer.wrap("from the BCV".getBytes()));
             pool.pairs().restore("p1", false, true); // not stepped: nothing is copied by the job
             Pair p = pool.pairs().get("p1");
@@ -253,14 +264,7 @@ class PairBehaviourTest {
      */
     @Test
     void aPausedRestoresProgressFollowsTheTracksHostReadsRestore() throws Exception {
-        PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
-        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
-                new org.splitpoint.engine.pool.PoolOptions(false))) {
-            Job est = pool.pairs().establish("p1", true);
-            while (est.stepOnce()) {
-                // copy
-            }
-            pool.pairs().split(List.of("p1"));
+        try (Pool pool = splitPair()) {
             byte[] changed = new byte[40 * 4096];
             java.util.Arrays.fill(changed, (byte) 3);
             pool.device("bcv").write(0, ByteBuffer.wrap(changed)); // 40 tracks to restore
@@ -285,14 +289,7 @@ class PairBehaviourTest {
      */
     @Test
     void aReadOfAnUnrestoredTrackDoesNotWaitForTheCopiersRunOverIt() throws Exception {
-        PairFixture.create(dir, Layout.RAID1, 1 << 20, 4096, 1);
-        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
-                new org.splitpoint.engine.pool.PoolOptions(false))) {
-            Job est = pool.pairs().establish("p1", true);
-            while (est.stepOnce()) {
-                // copy
-            }
-            pool.pairs().split(List.of("p1"));
+        try (Pool pool = splitPair()) {
             pool.device("bcv").write(10 * 4096 + 5, ByteBuffer.wrap("from the BCV".getBytes()));
             pool.pairs().restore("p1", false, true); // not stepped: nothing is copied by the job
             Pair p = pool.pairs().get("p1");
