@@ -297,9 +297,10 @@ final class PoolRecovery {
                 RaidVolume v = pool.volumes.get(j.volume());
                 if (d != null && v != null && d.state() == DriveState.REBUILDING) {
                     pool.startJob(RebuildWork.job(pool, v, d.member, j));
-                    if (!pool.isReadOnly()) {
+                    if (!pool.isReadOnly() && pool.options.runJobs()) {
+                        // an open that runs no jobs (a short CLI command) resumes nothing: no event for it
                         pool.events.publish(Event.info("JOB_STATE", d.name, "rebuild of " + d.name + " resumed at track "
-                                + j.checkpoint() + (pool.options.runJobs() ? "" : " (waiting for a process to run it)")));
+                                + j.checkpoint()));
                     }
                 } else if (!pool.isReadOnly()) {
                     pool.jobRecords.remove(j.id());

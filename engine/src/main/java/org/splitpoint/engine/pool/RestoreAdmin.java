@@ -468,7 +468,9 @@ public final class RestoreAdmin {
                 continue;
             }
             pool.startJob(restoreJob(pool, r, rec));
-            if (!pool.isReadOnly()) {
+            if (!pool.isReadOnly() && pool.options.runJobs()) {
+                // an open that runs no jobs (a short CLI command) resumes nothing: every such command
+                // logged "resumed" for a restore that went on waiting
                 pool.events.publish(Event.info("RESTORE", rec.volume(), "instant restore of " + rec.volume() + " resumed: "
                         + state));
             }
