@@ -14,7 +14,6 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.shape.Rectangle;
 import org.splitpoint.app.common.Actions;
-import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.Palette;
@@ -231,10 +230,11 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         if (!model.establishBlockedProperty().get().isEmpty()) {
             return;
         }
-        Confirmation c = model.establishConfirmation();
-        if (c == null || TypedConfirmDialog.ask(getScene().getWindow(), c)) {
-            model.establish();
-        }
+        model.establishConfirmation(c -> {
+            if (c == null || (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null, null))) {
+                model.establish();
+            }
+        });
     }
 
     @FXML

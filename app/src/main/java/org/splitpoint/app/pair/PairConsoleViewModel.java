@@ -260,6 +260,35 @@ public final class PairConsoleViewModel {
         return p.state() == PairState.Split ? CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize()) : null;
     }
 
+    /**
+     * As {@link #establishConfirmation()}, handed to {@code ask} (null: none needed) as a value that
+     * follows the pair while {@code ask} runs (its dialog is open): hosts keep writing while the
+     * administrator reads it and types the name, and an incremental establish from Split then
+     * overwrites more of the BCV's image than a count taken when the dialog opened said.
+     */
+    public void establishConfirmation(java.util.function.Consumer<javafx.beans.value.ObservableValue<Confirmation>> ask) {
+        Confirmation first = establishConfirmation();
+        if (first == null) {
+            ask.accept(null);
+            return;
+        }
+        ReadOnlyObjectWrapper<Confirmation> plan = new ReadOnlyObjectWrapper<>(first);
+        javafx.beans.InvalidationListener recount = o -> {
+            Confirmation now = establishConfirmation();
+            if (now != null) {
+                plan.set(now);
+            }
+        };
+        view.addListener(recount);
+        sample.addListener(recount);
+        try {
+            ask.accept(plan.getReadOnlyProperty());
+        } finally {
+            view.removeListener(recount);
+            sample.removeListener(recount);
+        }
+    }
+
     /** Tracks changed on either side since the split: the track map's union, else the two counts' sum. */
     private long changedTracks(PairView p) {
         TrackSample s = sample.get();
