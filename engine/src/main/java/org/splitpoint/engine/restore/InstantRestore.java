@@ -587,7 +587,7 @@ public final class InstantRestore implements AutoCloseable {
         private final Damage damage = new Damage();
         private long cursor;
         private long budget = Long.MAX_VALUE;
-        private long lastOwed = -1;
+        private volatile long lastOwed = -1; // read by doneSinceLastStep from other threads
         private byte[] runBuf;
         /** Tracks that make a whole write of the volume (see {@link #wholeTracks}); 0 until the first step. */
         private long wholeTracks;
@@ -597,6 +597,16 @@ public final class InstantRestore implements AutoCloseable {
         @Override
         public void stepBudget(long bytes) {
             budget = bytes;
+        }
+
+        /**
+         * Owed tracks that reads (their write-behind) or host writes restored since the last step:
+         * a paused restore takes no steps, and its progress follows them all the same.
+         */
+        @Override
+        public long doneSinceLastStep() {
+            long last = lastOwed;
+            return last < 0 ? 0 : Math.max(0, last - owed.count());
         }
 
         /**
