@@ -190,20 +190,12 @@ final class RealStorage implements StorageFactory {
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(text), 0);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IOException io && NoSpaceException.isNoSpace(io)) {
-                // A full file system: the lock is the kernel's and holds all the same; only the
-                // name of its holder goes unsaid (others are told the pool is open, not by whom).
-                // Refusing here made a full pool impossible to open for the very commands that free
-                // space in it (deleting a snapshot or a volume).
-                truncateQuietly(ch);
-            } else {
-                ch.close(); // a lock whose holder cannot be recorded is not kept
-                unreserve(key, mine);
-                if (e instanceof IOException other) {
-                    throw other;
-                }
-                throw (RuntimeException) e;
+            ch.close(); // a lock whose holder cannot be recorded (a full file system) is not kept
+            unreserve(key, mine);
+            if (e instanceof IOException io) {
+                throw noSpace(io, lockFile);
             }
+            throw (RuntimeException) e;
         }
         Object heldKey = key;
         java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
@@ -258,14 +250,6 @@ final class RealStorage implements StorageFactory {
     }
 
     /** {@code e} as a {@link NoSpaceException} naming the file when it is ENOSPC/EDQUOT, else {@code e}. */
-    private static void truncateQuietly(FileChannel ch) {
-        try {
-            ch.truncate(0); // no half-written holder left behind
-        } catch (IOException | RuntimeException ignored) {
-            // empty or not, the file's text is only a hint
-        }
-    }
-
     static IOException noSpace(IOException e, Path path) {
         if (NoSpaceException.isNoSpace(e) && !(e instanceof NoSpaceException)) {
             NoSpaceException n = new NoSpaceException("no space left on the file system holding " + path

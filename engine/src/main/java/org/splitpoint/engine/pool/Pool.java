@@ -159,6 +159,20 @@ public final class Pool implements AutoCloseable {
         return open(dir, storage, PoolOptions.DEFAULT);
     }
 
+    /**
+     * The pool's lock, its holder named in the lock file; on a file system with no byte free, the
+     * lock without the name (an empty text needs no block): the lock is the kernel's, the name only
+     * a hint, and refusing the open made a full pool impossible to open for the very commands that
+     * free space in it (deleting a snapshot or a volume).
+     */
+    private static PoolLockHandle lockForWriting(StorageFactory storage, Path lockFile) throws IOException {
+        try {
+            return storage.tryLock(lockFile, PoolLockHandle.thisProcess());
+        } catch (org.splitpoint.engine.io.NoSpaceException full) {
+            return storage.tryLock(lockFile, "");
+        }
+    }
+
     /** As {@link #open(Path, StorageFactory)}, with options (e.g. jobs not started, for stepping). */
     public static Pool open(Path dir, StorageFactory storage, PoolOptions options) throws IOException, PoolException {
         PoolPaths paths = new PoolPaths(dir);
@@ -171,7 +185,7 @@ public final class Pool implements AutoCloseable {
             lock = () -> { };
             heldBy = storage.lockHolder(paths.lock());
         } else {
-            lock = storage.tryLock(paths.lock(), PoolLockHandle.thisProcess());
+            lock = lockForWriting(storage, paths.lock());
             if (lock == null) {
                 String who = storage.lockHolder(paths.lock());
                 throw new PoolException("pool " + dir + " is already open in another process"
