@@ -149,6 +149,45 @@ public final class DrillPlanForm {
                 List.copyOf(lines), v, "Run the drill");
     }
 
+    /**
+     * What the administrator confirms before Start, by typing the volume's name: the test data it
+     * writes (see {@link #testDataConfirmation}) and a second failure's cost (a member failed for
+     * real, the volume FAILED beyond its redundancy until the drive is back, what the log mode
+     * loses, the member wiped and rebuilt); null when the drill needs no confirmation.
+     */
+    public org.splitpoint.app.common.Confirmation startConfirmation() {
+        org.splitpoint.app.common.Confirmation data = testData.get() ? testDataConfirmation() : null;
+        if (!secondFailure.get()) {
+            return data;
+        }
+        String v = volume.get();
+        String other = secondVictim();
+        String failed = other == null ? "another member" : other;
+        List<String> lines = new java.util.ArrayList<>();
+        if (data != null) {
+            lines.addAll(data.sentences().subList(0, data.sentences().size() - 1));
+        }
+        lines.add("The drill fails " + failed + " of " + v + " for real " + secondFailureAfter.get() + " s into the window,"
+                + " while " + drive.get() + " is out.");
+        PoolSnapshot s = snapshot.get();
+        PoolSnapshot.VolumeView vv = s == null || v == null ? null : s.volume(v);
+        if (vv == null || vv.layout().redundancy(vv.drives().size()) < 2) {
+            lines.add(v + " is then FAILED, beyond its redundancy, until " + drive.get() + " is back: hosts' and NBD"
+                    + " clients' reads that need both drives fail" + (mode.get() == LogMode.REPOSITORY
+                    ? " (their writes go on into the repository)." : ", and their writes are refused."));
+            if (mode.get() == LogMode.POINTERS) {
+                lines.add("With a pointers log, the tracks written in the window before then are lost: they cannot be"
+                        + " rebuilt on " + drive.get() + ". Choose data or repository to lose nothing.");
+            }
+        }
+        lines.add("Afterwards " + failed + " is replaced by a blank drive and rebuilt.");
+        lines.add(data != null ? data.sentences().get(data.sentences().size() - 1)
+                : "Use a scratch volume to rehearse a second failure.");
+        return new org.splitpoint.app.common.Confirmation("Run a drill on " + v,
+                (data != null ? "Overwrite blocks of " + v + " with test data and fail " : "Fail ") + failed + " of " + v + "?",
+                List.copyOf(lines), v, "Run the drill");
+    }
+
     /** The pool's pairs now (UI thread). */
     void applyPairs(List<PairView> p) {
         pairs = p == null ? List.of() : List.copyOf(p);
@@ -295,10 +334,8 @@ public final class DrillPlanForm {
         return spare == null ? "a file in meta/ (no SPARE is free)." : "SPARE drive " + spare + ".";
     }
 
-    private String secondNote() {
-        if (!secondFailure.get()) {
-            return "";
-        }
+    /** The member the second failure fails (the engine's choice: the first other ONLINE one), or null. */
+    private String secondVictim() {
         PoolSnapshot s = snapshot.get();
         PoolSnapshot.VolumeView v = s == null || volume.get() == null ? null : s.volume(volume.get());
         String other = null;
@@ -310,6 +347,14 @@ public final class DrillPlanForm {
                 }
             }
         }
+        return other;
+    }
+
+    private String secondNote() {
+        if (!secondFailure.get()) {
+            return "";
+        }
+        String other = secondVictim();
         int after = secondFailureAfter.get();
         String longer = after + 1 > writesFor.get() ? "; the writes go on until half a second after it" : "";
         OfflineReason r = reason.get();

@@ -297,8 +297,8 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
     @FXML
     public void start() {
         DrillPlanForm f = model.form();
-        if (f.testDataProperty().get()
-                && !org.splitpoint.app.common.TypedConfirmDialog.ask(getScene().getWindow(), f.testDataConfirmation())) {
+        org.splitpoint.app.common.Confirmation c = f.startConfirmation();
+        if (c != null && !org.splitpoint.app.common.TypedConfirmDialog.ask(getScene().getWindow(), c)) {
             return;
         }
         model.start();

@@ -137,4 +137,37 @@ class DrillFxTest {
                 robot.lookup("#historyList").<ListView<DrillHistory.Row>>query().getItems().size()) == 1);
         assertThat(onFx(() -> fx.view.drives().shownState("d2"))).isEqualTo("ONLINE");
     }
+
+    /**
+     * A drill with a second failure fails a member of the volume for real: Start asks for the
+     * volume's name and says what it costs, also with "Write test data" unticked (it started at
+     * once, with not a word on the volume going FAILED or the pointers log losing the window's writes).
+     */
+    @Test
+    void aSecondFailureIsConfirmedNamingWhatItCosts(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "prod".equals(
+                onFx(() -> robot.lookup("#drillVolume").<ComboBox<String>>query().getValue())));
+        robot.clickOn("#drillTestData");
+        robot.clickOn("#drillSecond");
+        assertThat(onFx(() -> fx.vm.drills().form().testDataProperty().get())).isFalse();
+        assertThat(onFx(() -> fx.vm.drills().form().secondFailureProperty().get())).isTrue();
+
+        robot.clickOn("#startDrill");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        String said = onFx(() -> String.join(" ", robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
+                .map(n -> ((Label) n).getText()).toList()));
+        assertThat(said).contains("Fail d2 of prod?")
+                .contains("The drill fails d2 of prod for real 2 s into the window, while d1 is out.")
+                .contains("prod is then FAILED, beyond its redundancy, until d1 is back: hosts' and NBD clients' reads"
+                        + " that need both drives fail, and their writes are refused.")
+                .contains("With a pointers log, the tracks written in the window before then are lost")
+                .contains("Afterwards d2 is replaced by a blank drive and rebuilt.");
+        assertThat(robot.lookup("#confirmAction").queryAs(javafx.scene.control.Button.class).isDisabled()).isTrue();
+        robot.clickOn("#confirmCancel");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(onFx(() -> fx.vm.drills().runningProperty().get())).as("cancelled: no drill").isFalse();
+        assertThat(onFx(() -> fx.view.drives().shownState("d2"))).isEqualTo("ONLINE");
+    }
 }
