@@ -11,6 +11,7 @@ import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.job.RateMeter;
 import org.splitpoint.engine.pool.Sizes;
+import org.splitpoint.engine.pool.VolumeState;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
@@ -390,6 +391,7 @@ public final class Pair {
         }
         TrackBitmap stdDirty = crashDirtyTracks(std);
         TrackBitmap bcvDirty = crashDirtyTracks(bcv);
+        boolean readable = std.state() != VolumeState.FAILED && bcv.state() != VolumeState.FAILED;
         for (long t = 0; t < tracks; t++) {
             t = nextOf(stdDirty, bcvDirty, t);
             if (t < 0) {
@@ -398,9 +400,9 @@ public final class Pair {
             if (stdInvalid.isSet(t) || (state == PairState.RestInProg && bcvInvalid.isSet(t))) {
                 continue; // recorded already, or owed by the restore, which overwrites it
             }
-            if (!sidesDiffer(t)) {
+            if (readable && !sidesDiffer(t)) {
                 continue; // the sides agree: nothing to copy
-            }
+            } // a FAILED side cannot be read to compare: the track counts as differing (it is copied, never lost)
             if (state == PairState.Split) {
                 if (stdDirty.get(t)) {
                     stdInvalid.mark(t, t + 1);
@@ -506,9 +508,12 @@ public final class Pair {
             gate.writeLock().lock();
             try {
                 // nothing is in flight (the gate is held, the hydrator and jobs stopped): flush both
-                // sides, then commit what was cleared before
-                stdInvalid.flushAndCommit(() -> flushSides(List.of(this)));
-                bcvInvalid.flushAndCommit(() -> { });
+                // sides, then commit what was cleared before; a FAILED side acknowledges nothing more
+                // (its flush refuses), so the clears stay uncommitted: those tracks are copied once more
+                if (std.state() != VolumeState.FAILED && bcv.state() != VolumeState.FAILED) {
+                    stdInvalid.flushAndCommit(() -> flushSides(List.of(this)));
+                    bcvInvalid.flushAndCommit(() -> { });
+                }
             } finally {
                 gate.writeLock().unlock();
             }
