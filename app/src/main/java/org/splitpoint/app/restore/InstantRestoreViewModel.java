@@ -57,6 +57,8 @@ public final class InstantRestoreViewModel {
     private TaskExecutor.Repeating sampling;
     private PoolSnapshot snapshot;
     private List<PairView> pairs = List.of();
+    /** The restore dialog's form opened last: it follows the pairs while open. */
+    private RestoreForm form;
     private boolean seenRunning;
 
     // ---- properties
@@ -227,6 +229,9 @@ public final class InstantRestoreViewModel {
     /** Takes the pairs of a new query (a pair that mirrors the volume blocks a restore). */
     public void apply(List<PairView> p) {
         pairs = List.copyOf(p);
+        if (form != null) {
+            form.applyPairs(pairs);
+        }
         rebuild.apply(p);
     }
 
@@ -357,6 +362,7 @@ public final class InstantRestoreViewModel {
             started.run();
         });
         f.load(want != null ? want : newest.get());
+        form = f;
         return f;
     }
 

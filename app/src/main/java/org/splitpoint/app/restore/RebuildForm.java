@@ -38,7 +38,7 @@ public final class RebuildForm {
     private final ActionStatus status;
     private final String volume;
     private final PoolSnapshot snapshot;
-    private final List<PairView> pairs;
+    private List<PairView> pairs;
     private final Consumer<JournalAdmin.RebuildPreview> started;
 
     // ---- properties
@@ -66,6 +66,12 @@ public final class RebuildForm {
 
     public String volume() {
         return volume;
+    }
+
+    /** Takes the pairs of a new query while the dialog is open (a pair split meanwhile no longer blocks it). */
+    void applyPairs(List<PairView> p) {
+        pairs = List.copyOf(p);
+        updateBlocked();
     }
 
     /** The engine's preview once read; null before (or when the engine refused: see {@link #blockedProperty()}). */

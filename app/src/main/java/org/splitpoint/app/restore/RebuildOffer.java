@@ -30,6 +30,8 @@ public final class RebuildOffer {
     private final Runnable started;
     private PoolSnapshot snapshot;
     private List<PairView> pairs = List.of();
+    /** The form of the dialog opened last: it follows the pairs while open. */
+    private RebuildForm form;
     private JournalAdmin.Status journal;
     private String lookedAt;
     private long lineEntries = -1;
@@ -83,6 +85,9 @@ public final class RebuildOffer {
 
     void apply(List<PairView> p) {
         pairs = List.copyOf(p);
+        if (form != null) {
+            form.applyPairs(pairs);
+        }
     }
 
     /** Takes the volume's journal status (null: it has none). */
@@ -159,6 +164,7 @@ public final class RebuildOffer {
             started.run();
         });
         f.load();
+        form = f;
         return f;
     }
 }

@@ -42,7 +42,7 @@ public final class RestoreForm {
     private final KnownStores stores;
     private final String volume;
     private final PoolSnapshot snapshot;
-    private final List<PairView> pairs;
+    private final ObjectProperty<List<PairView>> pairs = new SimpleObjectProperty<>(List.of());
     private final Runnable started;
 
     // ---- properties
@@ -62,14 +62,19 @@ public final class RestoreForm {
         this.stores = stores;
         this.volume = volume;
         this.snapshot = snapshot;
-        this.pairs = List.copyOf(pairs);
+        this.pairs.set(List.copyOf(pairs));
         this.started = started;
-        blocked.bind(Bindings.createStringBinding(() -> whyNot(volume, snapshot, this.pairs, image.get(), typed.get(),
-                status.isBusy()), image, typed, status.busyProperty()));
+        blocked.bind(Bindings.createStringBinding(() -> whyNot(volume, snapshot, this.pairs.get(), image.get(), typed.get(),
+                status.isBusy()), image, typed, status.busyProperty(), this.pairs));
     }
 
     public String volume() {
         return volume;
+    }
+
+    /** Takes the pairs of a new query while the dialog is open (a pair split meanwhile no longer blocks it). */
+    void applyPairs(List<PairView> p) {
+        pairs.set(List.copyOf(p));
     }
 
     /** Images to choose from: this volume's (newest first), then other volumes' of the same size. */

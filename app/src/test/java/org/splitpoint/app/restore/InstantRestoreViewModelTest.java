@@ -235,4 +235,18 @@ class InstantRestoreViewModelTest {
         assertThat(RestoreForm.whyNot("prod", snapshot, pairs, null, "prod", false)).isEqualTo("volume prod is in pair"
                 + " prod-pair, which is Synchronized; split the pair before restoring the volume from a backup");
     }
+
+    /** A pair of the volume split while the restore dialog is open no longer blocks the restore (the refusal stayed). */
+    @Test
+    void theRestoreDialogFollowsThePairsWhileOpen() throws Exception {
+        open(BackupPools.failed(tmp));
+        vm.apply(List.of(RebuildOfferTest.pair(org.splitpoint.engine.pair.PairState.Synchronized)));
+        RestoreForm f = vm.restoreForm(null);
+        ui.drain();
+        assertThat(f.blockedProperty().get()).isEqualTo("volume data is in pair p, which is Synchronized; split the pair"
+                + " before restoring the volume from a backup");
+
+        vm.apply(List.of(RebuildOfferTest.pair(org.splitpoint.engine.pair.PairState.Split)));
+        assertThat(f.blockedProperty().get()).as("split meanwhile").isEmpty();
+    }
 }

@@ -183,4 +183,22 @@ class RebuildOfferTest {
         assertThat(vm.bannerProperty().get()).startsWith("Volume data is FAILED (d1 MISSING, d2 MISSING): its data is"
                 + " unavailable. ");
     }
+
+    /** A pair of the volume split while the dialog is open no longer blocks the rebuild (the refusal stayed, stale). */
+    @Test
+    void theDialogFollowsThePairsWhileOpen() throws Exception {
+        open(JournalPools.lostWithJournal(tmp, 2, 2));
+        vm.apply(List.of(pair(org.splitpoint.engine.pair.PairState.Synchronized)));
+        RebuildForm f = form();
+        assertThat(f.blockedProperty().get()).isEqualTo("volume data is in pair p, which is Synchronized; split the pair"
+                + " before restoring the volume from a backup");
+
+        vm.apply(List.of(pair(org.splitpoint.engine.pair.PairState.Split)));
+        assertThat(f.blockedProperty().get()).as("split meanwhile").isEmpty();
+    }
+
+    static org.splitpoint.engine.pool.PairAdmin.PairView pair(org.splitpoint.engine.pair.PairState state) {
+        return new org.splitpoint.engine.pool.PairAdmin.PairView("p", JournalPools.VOLUME, "copy", state, 0, 0, 256,
+                64 * 1024, false, null, 0, null, null, null);
+    }
 }
