@@ -58,6 +58,8 @@ public final class PoolViewModel {
     private final Map<String, SnapshotCardViewModel> snapshotCards = new HashMap<>();
     private final java.util.Set<String> restoreJobsSeen = new java.util.HashSet<>();
     private final KnownStores stores;
+    /** The journals' stores seen in this session (each is added to the known stores once). */
+    private final java.util.Set<String> journalStoresSeen = new java.util.HashSet<>();
     private final BackupsViewModel backups;
     private final DrillViewModel drills;
     private PoolSnapshot lastSnapshot;
@@ -446,6 +448,13 @@ public final class PoolViewModel {
 
     void applyJournals(Map<String, JournalAdmin.Status> j) {
         lastJournals = j;
+        for (JournalAdmin.Status s : j.values()) {
+            // a journal enabled from a shell ships into a store the Backups view should list; once a
+            // session, so a store removed from the list stays removed until the app opens the pool again
+            if (s.store() != null && journalStoresSeen.add(s.store())) {
+                stores.add(java.nio.file.Path.of(s.store()));
+            }
+        }
         journalCards.values().forEach(c -> c.apply(j));
         restores.values().forEach(r -> r.apply(j));
     }

@@ -143,4 +143,28 @@ class PoolViewModelTest {
         assertThat(vm.events().events()).extracting(e -> e.message())
                 .contains("volume prod-bcv created: raid5 over d4,d5,d6, 8 MiB");
     }
+
+    /**
+     * A journal enabled from a shell (or before this app ran) ships into a store the Backups view
+     * did not list: it said "No backup store yet" while the volume's journal and its base image were
+     * there. The stores the pool's journals use are listed as known stores.
+     */
+    @Test
+    void theStoreOfAJournalEnabledFromAShellIsAKnownBackupStore() throws Exception {
+        vm.close();
+        org.splitpoint.app.testing.JournalPools.Made m = org.splitpoint.app.testing.JournalPools.fresh(tmp.resolve("j"));
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(m.pool())) {
+            assertThat(pool.journals().enable(org.splitpoint.app.testing.JournalPools.VOLUME, List.of("d6", "d7"),
+                    m.store(), 0, 0).await(30_000)).isTrue();
+        }
+        vm = new PoolViewModel(PoolBridge.open(m.pool(), new CurrentThreadTaskExecutor(), ui));
+        vm.start();
+        ui.drain();
+        long until = System.currentTimeMillis() + 10_000;
+        while (vm.backups().stores().isEmpty() && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+            ui.drain();
+        }
+        assertThat(vm.backups().stores()).containsExactly(m.store().toAbsolutePath().normalize());
+    }
 }
