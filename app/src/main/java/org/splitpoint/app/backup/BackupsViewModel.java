@@ -66,6 +66,12 @@ public final class BackupsViewModel {
             showListing();
             refresh();
         });
+        stores.list().addListener((javafx.collections.ListChangeListener<Path>) c -> {
+            // a store added elsewhere (a journal enabled) while none is shown is shown
+            if (selectedStore.get() == null && !stores.list().isEmpty()) {
+                selectedStore.set(stores.list().get(stores.list().size() - 1));
+            }
+        });
         removeBlocked.bind(Bindings.createStringBinding(() -> selectedStore.get() == null ? "choose a store first" : "",
                 selectedStore));
         verifyBlocked.bind(Bindings.createStringBinding(() -> verify.runningProperty().get() ? "a verify is running; wait"

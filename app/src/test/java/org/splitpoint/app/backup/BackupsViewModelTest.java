@@ -301,4 +301,24 @@ class BackupsViewModelTest {
         assertThat(Files.list(store("backups").resolve("images")).count()).isEqualTo(1);
         assertThat(vm.backupNow().blockedProperty().get()).isEqualTo("add a backup store first (Add store…), or choose one");
     }
+
+    /**
+     * A store added to the list elsewhere (a journal enabled, from the app or a shell) while none
+     * was shown is shown: the images pane said "Add a store to see its images." under the store.
+     */
+    @Test
+    void aStoreAddedElsewhereWhileNoneIsShownIsShown() throws Exception {
+        KnownStores known = new KnownStores(KnownStores.Memory.inMemory(List.of()));
+        BackupsViewModel other = new BackupsViewModel(bridge, status, known);
+        assertThat(other.selectedStoreProperty().get()).isNull();
+        Path dir = store("journal-store");
+        java.nio.file.Files.createDirectories(dir);
+
+        known.add(dir);
+        ui.drain();
+
+        assertThat(other.selectedStoreProperty().get()).isEqualTo(dir);
+        known.add(store("second"));
+        assertThat(other.selectedStoreProperty().get()).as("the one shown stays").isEqualTo(dir);
+    }
 }
