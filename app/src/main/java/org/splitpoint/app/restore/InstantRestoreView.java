@@ -124,7 +124,7 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
     @FXML
     public void cancel() {
         if (model.bulk().cancelBlockedProperty().get().isEmpty()
-                && TypedConfirmDialog.ask(getScene().getWindow(), model.cancelConfirmation())) {
+                && TypedConfirmDialog.ask(getScene().getWindow(), model.cancelConfirmationLive(), null, null)) {
             model.bulk().cancel();
         }
     }

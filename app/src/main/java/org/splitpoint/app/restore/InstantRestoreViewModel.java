@@ -366,6 +366,14 @@ public final class InstantRestoreViewModel {
         return f;
     }
 
+    /**
+     * {@link #cancelConfirmation()} following the samples while its dialog is open: the bulk copy
+     * goes on meanwhile, and the tracks it would leave not restored are those of the latest sample.
+     */
+    public javafx.beans.value.ObservableValue<Confirmation> cancelConfirmationLive() {
+        return javafx.beans.binding.Bindings.createObjectBinding(this::cancelConfirmation, sample);
+    }
+
     /** What cancelling the restore leaves, for the typed confirmation (the volume's name is typed). */
     public Confirmation cancelConfirmation() {
         RestoreSample s = sample.get();

@@ -116,4 +116,42 @@ class InstantRestoreFxTest {
                 .anyMatch(n -> n.isVisible() && "OPTIMAL".equals(((Label) n).getText())));
         assertThat(robot.lookup("#restoreFromBackup").tryQuery().map(Node::isVisible).orElse(false)).isFalse();
     }
+
+    /** The first sentence of the open confirmation dialog, or "" when none is open. */
+    private static String confirmFirst(FxRobot robot) throws Exception {
+        return onFx(() -> robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
+                .map(n -> ((Label) n).getText()).filter(t -> t.startsWith("The bulk copy stops")).findFirst().orElse(""));
+    }
+
+    /**
+     * "Cancel…" asks with what the cancel leaves not restored; the bulk copy goes on while the
+     * dialog is open, and the count follows it (it stayed as the dialog opened: hundreds of tracks
+     * said not restored of a restore nearly done).
+     */
+    @Test
+    void theCancelDialogsCountFollowsTheBulkCopy(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-data");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreFromBackup").tryQuery()
+                .map(Node::isVisible).orElse(false));
+        robot.clickOn("#restoreFromBackup");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreImageChoice").tryQuery()
+                .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
+        robot.clickOn("#restoreThrottle");
+        robot.clickOn(robot.lookup((Node n) -> n instanceof ListCell<?> c && "2 MB/s".equals(c.getText()))
+                .<Node>query());
+        robot.clickOn("#restoreStart");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> current(robot) > 0 && current(robot) < 200);
+
+        robot.clickOn("#cancelRestore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !confirmFirst(robot).isEmpty());
+        String first = confirmFirst(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !confirmFirst(robot).equals(first));
+        Pattern owed = Pattern.compile(".*with ([\\d,]+) tracks .*");
+        Matcher before = owed.matcher(first);
+        Matcher after = owed.matcher(confirmFirst(robot));
+        assertThat(before.matches() && after.matches()).as(first).isTrue();
+        assertThat(Long.parseLong(after.group(1).replace(",", ""))).isLessThan(Long.parseLong(before.group(1).replace(",", "")));
+        robot.clickOn("#confirmCancel");
+    }
 }
