@@ -10,7 +10,6 @@ import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Actions;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
-import org.splitpoint.app.common.StateLook;
 import org.splitpoint.app.workload.WorkloadView;
 
 /**
@@ -56,9 +55,9 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
 
     public void bind(VolumeViewModel vm) {
         volumeName.setText("Volume " + vm.name());
-        vm.stateProperty().addListener((o, was, now) -> stateBadge.show(now == null ? null : StateLook.of(now)));
-        if (vm.stateProperty().get() != null) {
-            stateBadge.show(StateLook.of(vm.stateProperty().get()));
+        vm.lookProperty().addListener((o, was, now) -> stateBadge.show(now));
+        if (vm.lookProperty().get() != null) {
+            stateBadge.show(vm.lookProperty().get());
         }
         stateReason.textProperty().bind(vm.reasonProperty());
         // the badge says the state already; the line adds the why ("DEGRADED: d3 FAILED") when there is one

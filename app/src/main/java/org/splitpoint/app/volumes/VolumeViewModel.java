@@ -45,6 +45,7 @@ public final class VolumeViewModel {
 
     // ---- properties
     private final ReadOnlyObjectWrapper<VolumeState> state = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<org.splitpoint.app.common.StateLook> look = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper reason = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper layout = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper size = new ReadOnlyStringWrapper("");
@@ -78,6 +79,11 @@ public final class VolumeViewModel {
 
     public ReadOnlyObjectProperty<VolumeState> stateProperty() {
         return state.getReadOnlyProperty();
+    }
+
+    /** The header's badge: the state's, or RESTORING while OPTIMAL and restored, as the table and tree show it. */
+    public ReadOnlyObjectProperty<org.splitpoint.app.common.StateLook> lookProperty() {
+        return look.getReadOnlyProperty();
     }
 
     /** "DEGRADED: d3 FAILED", or "OPTIMAL". */
@@ -154,6 +160,7 @@ public final class VolumeViewModel {
             return;
         }
         state.set(v.state());
+        look.set(VolumeLook.of(v, s));
         reason.set(v.stateReason() == null || v.stateReason().isEmpty() ? v.state().name()
                 : v.state() + ": " + v.stateReason());
         layout.set(v.layout().word() + " over " + String.join(", ", v.drives())

@@ -41,4 +41,31 @@ class RestoringVolumeTest {
             assertThat(data.look().word()).isEqualTo("RESTORING");
         }
     }
+
+    /** The volume's own page said the same green OPTIMAL in its header, beside the banner "Being restored". */
+    @Test
+    void theVolumePageSaysRestoringToo() throws Exception {
+        BackupPools.Made m = BackupPools.withBackup(tmp);
+        org.splitpoint.app.testing.ManualUi ui = new org.splitpoint.app.testing.ManualUi();
+        org.splitpoint.app.bridge.PoolBridge bridge = org.splitpoint.app.bridge.PoolBridge.open(m.pool(),
+                new org.splitpoint.app.bridge.CurrentThreadTaskExecutor(), ui);
+        try {
+            VolumeViewModel vm = new VolumeViewModel(bridge, BackupPools.VOLUME, new RateHistory(),
+                    new org.splitpoint.app.workload.Workloads(bridge, new org.splitpoint.app.workload.Expectations(),
+                            new org.splitpoint.app.common.ActionStatus()).of(BackupPools.VOLUME));
+            bridge.onSnapshot(vm::apply);
+            bridge.refresh();
+            ui.drain();
+            assertThat(vm.lookProperty().get().word()).isEqualTo("OPTIMAL");
+            bridge.run(pool -> pool.instantRestores().restore(BackupPools.VOLUME, m.store(), null, false, 64 << 10),
+                    ok -> { }, why -> { throw new AssertionError(why); });
+            bridge.refresh();
+            ui.drain();
+            assertThat(vm.stateProperty().get()).as("the engine's word").isEqualTo(
+                    org.splitpoint.engine.pool.VolumeState.OPTIMAL);
+            assertThat(vm.lookProperty().get().word()).isEqualTo("RESTORING");
+        } finally {
+            bridge.close();
+        }
+    }
 }
