@@ -60,6 +60,7 @@ public final class TakeSnapshotDialog {
         };
         form.problemProperty().addListener(o -> update.run());
         update.run();
+        line.textProperty().addListener(o -> DialogLook.fit(d)); // a refused name takes two lines: the buttons stay whole
         Label refused = new Label();
         refused.setId("snapshotRefused");
         refused.getStyleClass().add("form-error");

@@ -178,4 +178,26 @@ class SnapshotFxTest {
         robot.clickOn("#dismissRestore");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !showing(robot, "#restorePane"));
     }
+
+    /**
+     * A name refused in two lines grows the Take snapshot dialog: its buttons were cut off at the
+     * bottom (the dialog kept the height of the one-line hint).
+     */
+    @Test
+    void aRefusedNameLeavesTheDialogsButtonsWhole(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-prod").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-prod");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#takeSnapshot"));
+        robot.clickOn("#takeSnapshot");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#snapshotTake").tryQuery().isPresent());
+        robot.clickOn("#snapshotName").push(KeyCode.CONTROL, KeyCode.A).write("bad name");
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        Button cancel = robot.lookup("#snapshotCancel").queryAs(Button.class);
+        double bottom = onFx(() -> cancel.localToScene(cancel.getLayoutBounds()).getMaxY());
+        double height = onFx(() -> cancel.getScene().getHeight());
+        assertThat(bottom).as("the buttons' bottom within the dialog").isLessThanOrEqualTo(height);
+        robot.clickOn("#snapshotCancel");
+    }
 }
