@@ -37,6 +37,7 @@ final class StepLine extends HBox {
         setSpacing(6);
         badge.setMinWidth(HBox.USE_PREF_SIZE);
         name.getStyleClass().add("step-name");
+        name.setMinWidth(Label.USE_PREF_SIZE); // "second failure" whole beside the time columns
         at.getStyleClass().add("step-at");
         took.getStyleClass().add("step-took");
         detail.getStyleClass().add("step-detail");

@@ -153,6 +153,11 @@ class DrillFxTest {
         robot.clickOn("#drillSecond");
         assertThat(onFx(() -> fx.vm.drills().form().testDataProperty().get())).isFalse();
         assertThat(onFx(() -> fx.vm.drills().form().secondFailureProperty().get())).isTrue();
+        WaitForAsyncUtils.waitForFxEvents();
+        // the planned timeline names the step in full (it read "second fa…" beside the time columns)
+        assertThat(onFx(() -> robot.lookup(".step-name").queryAll().stream()
+                .map(n -> ((javafx.scene.text.Text) n.lookup(".text")).getText()).toList()))
+                .contains("second failure").noneMatch(t -> t.endsWith("…") || t.endsWith("..."));
 
         robot.clickOn("#startDrill");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
