@@ -395,6 +395,10 @@ public final class PoolViewModel {
         List<String> all = new java.util.ArrayList<>(s.problems());
         s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);
         for (PoolSnapshot.VolumeView v : s.volumes()) {
+            if (!v.lostTracks().isEmpty()) { // why the health says CRITICAL
+                all.add("volume " + v.name() + ": " + org.splitpoint.app.common.Format.tracks(v.lostTracks().size())
+                        + " lost by a second failure; reads of them fail until they are written whole or restored");
+            }
             if (s.restoreStopped(v)) { // why the health says WARNING
                 all.add(s.restoreStoppedLine(v) + "; its Instant restore page can cancel it");
             }

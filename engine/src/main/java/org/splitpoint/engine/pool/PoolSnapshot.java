@@ -110,6 +110,9 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
             if (v.problems().stream().anyMatch(VolumeProblem::critical)) {
                 return Health.CRITICAL; // a lost write
             }
+            if (!v.lostTracks().isEmpty()) {
+                return Health.CRITICAL; // a second failure lost tracks: reads of them fail until rewritten or restored
+            }
             if (v.state() != VolumeState.OPTIMAL || !v.problems().isEmpty() || restoreStopped(v)) {
                 h = Health.WARNING;
             }

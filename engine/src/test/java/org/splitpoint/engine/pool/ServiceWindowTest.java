@@ -248,6 +248,9 @@ class ServiceWindowTest {
             assertThat(job.state()).as(job.progress().message()).isEqualTo(JobState.DONE);
             Job rebuild = p.admin().replaceDrive("d1");
             assertThat(rebuild.await(60_000)).isTrue();
+            assertThat(p.snapshot().volume("v").state()).isEqualTo(VolumeState.OPTIMAL);
+            assertThat(p.snapshot().health()).as("OPTIMAL with tracks lost: the pool is not HEALTHY (it said so)")
+                    .isEqualTo(PoolSnapshot.Health.CRITICAL);
             long stripeData = 3L * 64 * 1024;
             int unit = 64 * 1024;
             for (var e : before.entrySet()) {
