@@ -513,6 +513,12 @@ public final class Pair {
                 if (std.state() != VolumeState.FAILED && bcv.state() != VolumeState.FAILED) {
                     stdInvalid.flushAndCommit(() -> flushSides(List.of(this)));
                     bcvInvalid.flushAndCommit(() -> { });
+                } else {
+                    // but every mark is saved: a write to the healthy side whose mark were lost here
+                    // (its write-intent bits clear at its clean close) would be a track the next
+                    // copy skips. A mark saved ahead of its data only costs a copy.
+                    stdInvalid.persistMarks();
+                    bcvInvalid.persistMarks();
                 }
             } finally {
                 gate.writeLock().unlock();
