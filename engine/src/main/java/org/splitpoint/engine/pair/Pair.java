@@ -391,7 +391,7 @@ public final class Pair {
         }
         TrackBitmap stdDirty = crashDirtyTracks(std);
         TrackBitmap bcvDirty = crashDirtyTracks(bcv);
-        boolean readable = std.state() != VolumeState.FAILED && bcv.state() != VolumeState.FAILED;
+        boolean readable = bothSidesServe();
         for (long t = 0; t < tracks; t++) {
             t = nextOf(stdDirty, bcvDirty, t);
             if (t < 0) {
@@ -510,11 +510,11 @@ public final class Pair {
                 // nothing is in flight (the gate is held, the hydrator and jobs stopped): flush both
                 // sides, then commit what was cleared before; a FAILED side acknowledges nothing more
                 // (its flush refuses), so the clears stay uncommitted: those tracks are copied once more
-                if (std.state() != VolumeState.FAILED && bcv.state() != VolumeState.FAILED) {
+                if (bothSidesServe()) {
                     stdInvalid.flushAndCommit(() -> flushSides(List.of(this)));
                     bcvInvalid.flushAndCommit(() -> { });
                 } else {
-                    // but every mark is saved: a write to the healthy side whose mark were lost here
+                    // but every mark is saved: a write to the healthy side whose mark was lost here
                     // (its write-intent bits clear at its clean close) would be a track the next
                     // copy skips. A mark saved ahead of its data only costs a copy.
                     stdInvalid.persistMarks();
@@ -526,6 +526,11 @@ public final class Pair {
         } finally {
             close();
         }
+    }
+
+    /** Neither side is FAILED: both can be read to compare and flushed (a FAILED side refuses both). */
+    private boolean bothSidesServe() {
+        return std.state() != VolumeState.FAILED && bcv.state() != VolumeState.FAILED;
     }
 
     public void close() throws IOException {
