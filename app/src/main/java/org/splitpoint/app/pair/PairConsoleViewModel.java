@@ -267,26 +267,9 @@ public final class PairConsoleViewModel {
      * overwrites more of the BCV's image than a count taken when the dialog opened said.
      */
     public void establishConfirmation(java.util.function.Consumer<javafx.beans.value.ObservableValue<Confirmation>> ask) {
-        Confirmation first = establishConfirmation();
-        if (first == null) {
-            ask.accept(null);
-            return;
-        }
-        ReadOnlyObjectWrapper<Confirmation> plan = new ReadOnlyObjectWrapper<>(first);
-        javafx.beans.InvalidationListener recount = o -> {
-            Confirmation now = establishConfirmation();
-            if (now != null) {
-                plan.set(now);
-            }
-        };
-        view.addListener(recount);
-        sample.addListener(recount);
-        try {
-            ask.accept(plan.getReadOnlyProperty());
-        } finally {
-            view.removeListener(recount);
-            sample.removeListener(recount);
-        }
+        // a null recount (the pair left Split meanwhile) is not shown: the dialog keeps the last sentences
+        ask.accept(establishConfirmation() == null ? null
+                : javafx.beans.binding.Bindings.createObjectBinding(this::establishConfirmation, view, sample));
     }
 
     /** Tracks changed on either side since the split: the track map's union, else the two counts' sum. */
