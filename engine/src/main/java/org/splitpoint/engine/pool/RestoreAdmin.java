@@ -273,6 +273,7 @@ public final class RestoreAdmin {
             }
             String last = r.chain().target().id();
             String store = pool.restoreRecords.get(r.volume()).store();
+            r.endHostIo(); // before the seal: a request inside the restore's view puts its tracks in the image
             v.exclusive(() -> pool.restores.remove(r.volume())); // from here writes count as changes again
             ImageWriter wt = r.writeThrough();
             ImageInfo sealed = wt == null ? null : wt.seal();
@@ -313,10 +314,11 @@ public final class RestoreAdmin {
                 // a rebuild from backup keeps its journal: base and entries still make the volume, to rebuild again
                 JournalAdmin.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
             }
+            r.endHostIo(); // no host I/O inside the restore's view from here: its files close below
             RaidVolume v = pool.volumes.get(r.volume());
             try {
                 if (v != null) {
-                    v.exclusive(() -> pool.restores.remove(r.volume())); // no host I/O inside the restore's view then
+                    v.exclusive(() -> pool.restores.remove(r.volume()));
                 } else {
                     pool.restores.remove(r.volume());
                 }

@@ -119,6 +119,7 @@ public final class InstantRestore implements AutoCloseable {
     private final RateMeter onDemandRate = new RateMeter(3000);
     private final HydrationFeed feed = new HydrationFeed(4096);
     private final View view = new View();
+    private final HostIoGate hostIo = new HostIoGate();
     /** Opened only to look (a read-only pool): owed tracks are read from the backup, nothing is written. */
     private volatile boolean readOnly;
     private final BulkCopy bulkCopy = new BulkCopy();
@@ -168,6 +169,21 @@ public final class InstantRestore implements AutoCloseable {
     /** The volume as hosts see it during the restore. */
     public BlockDevice view() {
         return view;
+    }
+
+    /**
+     * The restore ends (it finished, or it was cancelled): host requests that still come through
+     * its view go straight to the volume from now on (a write marked as a change as the restore
+     * marked them), and this waits for the ones inside it. Call it before the end seals or closes
+     * anything, and not holding the volume's gate: a request inside may be waiting for it.
+     */
+    public void endHostIo() {
+        hostIo.close();
+    }
+
+    /** True once {@link #endHostIo}: host requests no longer go through the restore. */
+    public boolean hostIoEnded() {
+        return hostIo.isClosed();
     }
 
     /** The bulk copy, for a job. */
@@ -374,6 +390,18 @@ public final class InstantRestore implements AutoCloseable {
 
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
+            if (!hostIo.enter()) {
+                target.read(offset, dst); // the restore ended
+                return;
+            }
+            try {
+                readRestoring(offset, dst);
+            } finally {
+                hostIo.leave();
+            }
+        }
+
+        private void readRestoring(long offset, ByteBuffer dst) throws IOException {
             BlockDevice.checkRange(volume, size(), offset, dst.remaining());
             long end = offset + dst.remaining();
             long pos = offset;
@@ -452,6 +480,17 @@ public final class InstantRestore implements AutoCloseable {
          */
         @Override
         public org.splitpoint.engine.io.Peek peek(long offset, long length) {
+            if (!hostIo.enter()) {
+                return target.peek(offset, length);
+            }
+            try {
+                return peekRestoring(offset, length);
+            } finally {
+                hostIo.leave();
+            }
+        }
+
+        private org.splitpoint.engine.io.Peek peekRestoring(long offset, long length) {
             if (length <= 0) {
                 return target.peek(offset, length);
             }
@@ -538,8 +577,21 @@ public final class InstantRestore implements AutoCloseable {
         }
 
         /** A host's change of [offset, offset+length), which {@code put} makes on the volume. */
-        private void hostChange(long offset, long length, Put put)
-                throws IOException {
+        private void hostChange(long offset, long length, Put put) throws IOException {
+            if (!hostIo.enter()) {
+                // the restore ended: the volume's own marking may not have taken over yet
+                hostWrites.beforeHostWrite(offset, length);
+                put.run();
+                return;
+            }
+            try {
+                hostChangeRestoring(offset, length, put);
+            } finally {
+                hostIo.leave();
+            }
+        }
+
+        private void hostChangeRestoring(long offset, long length, Put put) throws IOException {
             long end = offset + length;
             long t0 = offset / trackSize;
             long t1 = (end + trackSize - 1) / trackSize;
@@ -574,10 +626,18 @@ public final class InstantRestore implements AutoCloseable {
 
         @Override
         public void flush() throws IOException {
-            owed.flushAndCommit(target::flush);
-            ImageWriter wt = writeThrough;
-            if (wt != null) {
-                wt.sync();
+            if (!hostIo.enter()) {
+                target.flush();
+                return;
+            }
+            try {
+                owed.flushAndCommit(target::flush);
+                ImageWriter wt = writeThrough;
+                if (wt != null) {
+                    wt.sync();
+                }
+            } finally {
+                hostIo.leave();
             }
         }
     }
