@@ -274,9 +274,12 @@ public final class ImageWriter implements AutoCloseable {
             data.close();
             index.close();
             closed = true;
-            store.storage().delete(partial.resolve("header.json"));
+            // the header stays until the image is sealed: an unfinished image without it cannot be
+            // resumed, and a crash between its deletion and the rename left a restore's write-through
+            // image so (the restore then waited for a store it took for unreadable)
             ImageInfo done = store.seal(partial, sealed);
             sealedAs = done;
+            store.storage().delete(store.images().resolve(sealed.id()).resolve("header.json")); // a leftover is harmless
             // the lock stays in the directory up to its rename, so no clean-up can find it unlocked before
             store.storage().delete(store.images().resolve(sealed.id()).resolve(DirectoryStore.WRITER_LOCK));
             return done;

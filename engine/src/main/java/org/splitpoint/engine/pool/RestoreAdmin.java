@@ -433,7 +433,7 @@ public final class RestoreAdmin {
                 onDemand = ChainReader.open(store, rec.image());
                 bulk = onDemand.duplicate();
                 if (rec.writeThrough() != null && !pool.isReadOnly()) {
-                    wt = store.unfinished().contains(rec.writeThrough()) ? store.resume(rec.writeThrough()) : null;
+                    wt = resumeWriteThrough(pool, store, rec);
                 }
             } catch (IOException e) {
                 unavailable = e.getMessage();
@@ -476,6 +476,26 @@ public final class RestoreAdmin {
                 pool.events.publish(Event.info("RESTORE", rec.volume(), "instant restore of " + rec.volume() + " resumed: "
                         + state));
             }
+        }
+    }
+
+    /**
+     * The restore's write-through image, resumed; null when it is not unfinished in the store (sealed
+     * by a completion whose record a crash lost, or gone). One that cannot be resumed (a crash
+     * damaged what it had) is dropped, as one that cannot be brought up to date is: the store reads,
+     * so the restore goes on (it waited, all its tracks restored, for a store it took for unreadable).
+     */
+    private static ImageWriter resumeWriteThrough(Pool pool, DirectoryStore store, PoolConfig.RestoreRecord rec)
+            throws IOException {
+        String id = rec.writeThrough();
+        if (!store.unfinished().contains(id)) {
+            return null;
+        }
+        try {
+            return store.resume(id);
+        } catch (IOException e) {
+            dropWriteThrough(pool, rec.volume(), id, "it could not be resumed after a restart (" + e.getMessage() + ")");
+            return null;
         }
     }
 
