@@ -274,6 +274,7 @@ public final class RestoreAdmin {
             String last = r.chain().target().id();
             String store = pool.restoreRecords.get(r.volume()).store();
             r.endHostIo(); // before the seal: a request inside the restore's view puts its tracks in the image
+            r.view().flush(); // and the sealed image holds no write the volume could still lose to a power cut
             v.exclusive(() -> pool.restores.remove(r.volume())); // from here writes count as changes again
             ImageWriter wt = r.writeThrough();
             ImageInfo sealed = wt == null ? null : wt.seal();

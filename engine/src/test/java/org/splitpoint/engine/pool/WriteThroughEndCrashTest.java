@@ -77,6 +77,62 @@ class WriteThroughEndCrashTest {
         }
     }
 
+    /**
+     * A write the restore's view takes in after the bulk copy's last flush, just before the end
+     * seals the image: acknowledged, not flushed. The sealed image must not hold it unless the
+     * volume does durably, or a power cut leaves an image of a state the volume does not come back
+     * with (it did: the seal made the image durable and nothing flushed the volume).
+     */
+    @Test
+    void theImageSealedAtTheEndHoldsNoWriteTheVolumeCouldStillLose() throws Exception {
+        Path dir = tmp.resolve("pool");
+        Path store = tmp.resolve("store");
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, TRACK);
+        byte[] image = new byte[1 << 20];
+        new Random(8).nextBytes(image);
+        String imageId;
+        try (Pool pool = Pool.open(dir)) {
+            pool.device("v").write(0, ByteBuffer.wrap(image));
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+            imageId = pool.backups().lastBackup("v").image();
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(0, 0, 1).unforcedWritesLost()
+                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        Pool pool = Pool.open(dir, inj);
+        Job job = pool.instantRestores().restore("v", store, imageId, true, TRACK); // slow until told
+        BlockDevice v = pool.device("v");
+        byte[] w = new byte[TRACK];
+        new Random(9).nextBytes(w);
+        synchronized (pool) { // the restore's end waits for the monitor, its bulk copy flushed
+            job.setThrottle(0);
+            awaitBlockedIn("splitpoint-job-" + job.id(), "restoreCompleted");
+            v.write(9L * TRACK, ByteBuffer.wrap(w)); // acknowledged, not flushed
+        }
+        assertThat(job.await(10_000)).as("the restore ended").isTrue(); // its end sealed and recorded the image
+        inj.crash();
+        pool.abandon();
+        try (Pool reopened = Pool.open(dir)) {
+            String last = reopened.backups().lastBackup("v").image();
+            assertThat(last).as("the write-through image is the last backup").isNotEqualTo(imageId);
+            TestPools.assertSameBytes(BackupTest.imageBytes(store, last), TestPools.readAll(reopened.volume("v")),
+                    "the sealed image against the volume after the cut");
+        }
+    }
+
+    private static void awaitBlockedIn(String threadName, String method) throws InterruptedException {
+        long until = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < until) {
+            for (var e : Thread.getAllStackTraces().entrySet()) {
+                if (e.getKey().getName().equals(threadName) && e.getKey().getState() == Thread.State.BLOCKED
+                        && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals(method))) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError(threadName + " did not block in " + method + " within 10 s");
+    }
+
     /** One restore whose end the power cut may hit; returns the writes counted. */
     private long run(Path template, Path storeTemplate, String imageId, Path run, long cut, long seed) throws Exception {
         Path dir = run.resolve("pool");
