@@ -23,6 +23,9 @@ final class DashArgument {
 
     /** The sentence for {@code ex} when it is a positional lost to a dash, else null. */
     static String explain(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && ex.getCommandLine() != null) {
+            return oneOfSeveralNames(unmatched);
+        }
         if (!(ex instanceof CommandLine.MissingParameterException missing) || ex.getCommandLine() == null) {
             return null;
         }
@@ -49,5 +52,29 @@ final class DashArgument {
         }
         return "'" + dashed + "' is not an option of '" + spec.qualifiedName() + "', and " + label
                 + " is missing; a " + label + " cannot begin with '-'";
+    }
+
+    /**
+     * A dashed word after a list of names ({@code snapshot create POOL VOLUME... }, whose last word
+     * is the snapshot's name when one volume is named): picocli found the list satisfied and said
+     * "Unknown option: '-nightly'". Only a word with a single dash is taken for a name: a mistyped
+     * long option ({@code --nmae}) keeps picocli's sentence.
+     */
+    private static String oneOfSeveralNames(CommandLine.UnmatchedArgumentException ex) {
+        String dashed = ex.getUnmatched().stream()
+                .filter(a -> a.length() > 1 && a.charAt(0) == '-' && a.charAt(1) != '-').findFirst().orElse(null);
+        CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+        if (dashed == null || spec.findOption(dashed) != null) {
+            return null;
+        }
+        for (CommandLine.Model.PositionalParamSpec p : spec.positionalParameters()) {
+            if (NAMES.contains(p.paramLabel()) && p.arity().max() > 1) {
+                // a snapshot command's trailing name is the snapshot's
+                String what = spec.parent() != null && spec.parent().name().equals("snapshot") ? "snapshot"
+                        : p.paramLabel().toLowerCase();
+                return PoolAdmin.nameProblem(what, dashed);
+            }
+        }
+        return null;
     }
 }

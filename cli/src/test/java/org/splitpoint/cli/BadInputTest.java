@@ -242,6 +242,10 @@ class BadInputTest {
                 "--length", "1");
         assertRefused(2, "'-p' is not a valid pair name (a letter, then", "pair", "create", pool, "-p", "--std", "v",
                 "--bcv", "v");
+        // after a list of names ('snapshot create POOL VOLUME NAME'): picocli said "Unknown option: '-nightly'"
+        assertRefused(2, "'-nightly' is not a valid snapshot name (a letter, then", "snapshot", "create", pool, "v",
+                "-nightly");
+        assertRefused(2, "Unknown option: '--nmae=x'", "snapshot", "create", pool, "v", "--nmae=x"); // a typo stays one
         // a path may begin with '-': say how to write it
         CliRun r = CliRun.of("volume", "list", "-pool");
         assertThat(r.code()).as(r.err()).isEqualTo(2);
