@@ -2,8 +2,11 @@ package org.splitpoint.engine.pool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.Peek;
+import org.splitpoint.engine.raid.RaidVolume;
 import org.splitpoint.engine.restore.InstantRestore;
 
 /**
@@ -12,6 +15,12 @@ import org.splitpoint.engine.restore.InstantRestore;
  * else the volume's pair side, if it is in a pair; else the volume. Resolved at every request, so
  * a client connected before a restore started (an NBD export, the app's workload) goes through the
  * restore from its first request on, and straight to the volume again once it finished.
+ *
+ * <p>A request holds the way it found from finding it to its end ({@link #changeWay}): a change of
+ * the way waits for the requests under way on the old one. A write that found the volume just
+ * before an instant restore began and reached the disk after landed below the restore, which
+ * then copied the backup's track over a write acknowledged after the restore had begun. (A
+ * restore's end needs no wait here: its view sends what comes late straight to the volume.)
  */
 final class HostView implements BlockDevice {
 
@@ -20,6 +29,9 @@ final class HostView implements BlockDevice {
     private final long size;
     /** The pair side or the volume, found once: pairs are created rarely ({@link #forget}). */
     private volatile BlockDevice below;
+    /** Held shared by each request, exclusively by a change of the way. */
+    private final ReentrantReadWriteLock way = new ReentrantReadWriteLock();
+    private final Lock request = way.readLock();
 
     HostView(Pool pool, String volume, long size) {
         this.pool = pool;
@@ -52,6 +64,20 @@ final class HostView implements BlockDevice {
         below = null;
     }
 
+    /**
+     * Makes {@code change} (a restore beginning, a pair made or deleted) once no request is under
+     * way on the way it found; requests that come meanwhile wait, and find the new way. Called
+     * holding no lock a request may wait for (the volume's gate).
+     */
+    void changeWay(RaidVolume.IoAction change) throws IOException {
+        way.writeLock().lock();
+        try {
+            change.run();
+        } finally {
+            way.writeLock().unlock();
+        }
+    }
+
     @Override
     public long size() {
         return size;
@@ -59,46 +85,70 @@ final class HostView implements BlockDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        current().read(offset, dst);
+        request.lock();
+        try {
+            current().read(offset, dst);
+        } finally {
+            request.unlock();
+        }
     }
 
     @Override
     public void willRead(long offset, long length) {
+        request.lock();
         try {
             current().willRead(offset, length);
         } catch (IOException e) {
             // a hint: nothing to fetch for a volume that cannot be read
+        } finally {
+            request.unlock();
         }
     }
 
     @Override
     public Peek peek(long offset, long length) {
+        request.lock();
         try {
             return current().peek(offset, length);
         } catch (IOException e) {
             return Peek.UNKNOWN;
+        } finally {
+            request.unlock();
         }
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
         refuseSaveArea();
-        current().write(offset, src);
+        request.lock();
+        try {
+            current().write(offset, src);
+        } finally {
+            request.unlock();
+        }
     }
 
     /** A zeroing goes where a write goes (a restore's view, a pair's side, the volume), as a write. */
     @Override
     public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
         refuseSaveArea();
-        current().writeZeroes(offset, length, mayUnmap);
+        request.lock();
+        try {
+            current().writeZeroes(offset, length, mayUnmap);
+        } finally {
+            request.unlock();
+        }
     }
 
     @Override
     public boolean zeroesFast(long offset, long length) {
+        request.lock();
         try {
             return !volume.equals(pool.snapshotCatalog.saveAreaVolume) && current().zeroesFast(offset, length);
         } catch (IOException e) {
             return false; // cannot tell: not fast
+        } finally {
+            request.unlock();
         }
     }
 
@@ -111,6 +161,11 @@ final class HostView implements BlockDevice {
 
     @Override
     public void flush() throws IOException {
-        current().flush();
+        request.lock();
+        try {
+            current().flush();
+        } finally {
+            request.unlock();
+        }
     }
 }

@@ -278,8 +278,10 @@ public final class PairAdmin {
             pool.storage.syncDirectory(pool.paths.meta());
             Pair p = newPair(pool, r, si, bi);
             pool.pairRecords.put(name, r);
-            pool.pairs.put(name, p);
-            pool.pairsChanged();
+            pool.changeHostWay(List.of(std, bcv), () -> { // after the requests under way to the volumes themselves
+                pool.pairs.put(name, p);
+                pool.pairsChanged();
+            });
             pool.persist();
             pool.events.publish(Event.info("PAIR_STATE", name, "pair " + name + " created: STD " + std + ", BCV " + bcv
                     + "; NeverEstab"));
@@ -492,8 +494,8 @@ public final class PairAdmin {
                 throw e;
             }
             // hosts go to the volumes themselves from now on; requests in flight through the pair end
-            // first (its gate), then its bitmaps close and go
-            pool.pairsChanged();
+            // first, then its bitmaps close and go
+            pool.changeHostWay(List.of(p.std().name(), p.bcv().name()), pool::pairsChanged);
             p.flushAndClose();
             for (String kind : List.of("std.inv", "bcv.inv")) {
                 pool.storage.delete(pool.paths.pairBitmap(name, kind));

@@ -492,6 +492,32 @@ public final class Pool implements AutoCloseable {
         hostViews.values().forEach(HostView::forget);
     }
 
+    /**
+     * Makes {@code change} to the way hosts' requests to {@code volumes} go (a restore beginning, a
+     * pair made or deleted) once the requests under way on the old way ended (see {@link HostView}).
+     * The views are taken in name order.
+     */
+    void changeHostWay(List<String> volumes, org.splitpoint.engine.raid.RaidVolume.IoAction change) throws IOException {
+        List<String> names = new ArrayList<>(new java.util.TreeSet<>(volumes));
+        changeHostWay(names, 0, change);
+    }
+
+    private void changeHostWay(List<String> names, int i, org.splitpoint.engine.raid.RaidVolume.IoAction change)
+            throws IOException {
+        if (i == names.size()) {
+            change.run();
+            return;
+        }
+        RaidVolume v = volumes.get(names.get(i));
+        if (v == null) {
+            changeHostWay(names, i + 1, change);
+            return;
+        }
+        // made now if no host asked for it yet: one made during the change could find the old way
+        HostView h = hostViews.computeIfAbsent(v.name(), n -> new HostView(this, n, v.size()));
+        h.changeWay(() -> changeHostWay(names, i + 1, change));
+    }
+
     /** The volume as hosts see it without an instant restore: its pair side, or the volume. */
     org.splitpoint.engine.io.BlockDevice deviceBelowRestore(String name) throws PoolException {
         RaidVolume v = volume(name);

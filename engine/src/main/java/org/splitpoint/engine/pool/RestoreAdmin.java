@@ -150,7 +150,8 @@ public final class RestoreAdmin {
             }
             InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
                     null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
-            pool.restores.put(volume, r);
+            InstantRestore begun = r;
+            pool.changeHostWay(List.of(volume), () -> pool.restores.put(volume, begun)); // after the writes under way
             // the volume is the image restored from now on: what changed before does not count, but
             // the journal's entries put on top of it do (recorded after the restore is, so a crash
             // between only leaves extra marks)

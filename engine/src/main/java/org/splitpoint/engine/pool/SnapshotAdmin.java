@@ -490,7 +490,7 @@ public final class SnapshotAdmin {
                 cat.restoreRecords.put(volume, rec);
                 pool.persist();
                 InstantRestore r = newRestore(v, s, owed);
-                cat.restores.put(volume, r);
+                pool.changeHostWay(List.of(volume), () -> cat.restores.put(volume, r)); // after the writes under way
                 pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to snapshot " + s.volume() + "@"
                         + s.name() + " started: the volume is usable now; " + Sizes.count(owed.count(), "track") + " ("
                         + Sizes.format(owed.count() * pool.trackSize) + ") changed since the snapshot to copy back"
