@@ -9,14 +9,15 @@ import org.splitpoint.engine.pool.Pool;
  * Where a command runs: its binary stdin and stdout, working directory, whether stderr is a
  * terminal, and the pool this process already holds (when the command was forwarded to the
  * holder over its control socket). Per thread, since a holder runs forwarded commands
- * concurrently.
+ * concurrently. {@code changing} runs when the command opens the pool to change it, not only to
+ * look: the holder logs a forwarded command then, so a query leaves its event log alone.
  */
-record CliContext(InputStream stdin, OutputStream stdout, Path cwd, boolean terminal, Pool resident) {
+record CliContext(InputStream stdin, OutputStream stdout, Path cwd, boolean terminal, Pool resident, Runnable changing) {
 
     private static final ThreadLocal<CliContext> CURRENT = new ThreadLocal<>();
 
     static CliContext local() {
-        return new CliContext(System.in, System.out, Path.of("").toAbsolutePath(), System.console() != null, null);
+        return new CliContext(System.in, System.out, Path.of("").toAbsolutePath(), System.console() != null, null, () -> { });
     }
 
     static CliContext current() {

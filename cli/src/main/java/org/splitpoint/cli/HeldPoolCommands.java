@@ -13,8 +13,11 @@ import org.splitpoint.engine.pool.Pool;
 
 /**
  * Runs commands forwarded over the control socket inside the process that holds the pool, as
- * the CLI would run them, against the pool already open here. Each command is logged as an event,
- * so the app's event log shows what administrators did from a shell.
+ * the CLI would run them, against the pool already open here. A command that changes the pool is
+ * logged as events (received when it opens the pool to change it, then done or failed), so the
+ * app's event log shows what administrators did from a shell. A command that only looks (status,
+ * lists, queries) and answers is not: a {@code watch pool status} put two INFO lines a second
+ * there, burying the events that matter. One that fails still logs its sentence.
  */
 public final class HeldPoolCommands implements CommandHandler {
 
@@ -36,13 +39,18 @@ public final class HeldPoolCommands implements CommandHandler {
     public int run(List<String> args, Path cwd, boolean terminal, InputStream stdin, OutputStream stdout,
                    OutputStream stderr) {
         String line = "splitpoint " + String.join(" ", args);
-        pool.events().publish(Event.info("COMMAND", "control", "command received: " + line));
+        java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable received = () -> {
+            if (changing.compareAndSet(false, true)) {
+                pool.events().publish(Event.info("COMMAND", "control", "command received: " + line));
+            }
+        };
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         LastLine said = new LastLine(stderr); // the failure's sentence, for the event log
         PrintWriter err = new PrintWriter(new OutputStreamWriter(said, StandardCharsets.UTF_8), true);
         int code;
         try {
-            code = new CliContext(stdin, stdout, cwd, terminal, pool)
+            code = new CliContext(stdin, stdout, cwd, terminal, pool, received)
                     .with(() -> Splitpoint.run(args.toArray(String[]::new), out, err));
         } catch (Exception e) {
             err.println("splitpoint: " + e.getMessage());
@@ -54,6 +62,9 @@ public final class HeldPoolCommands implements CommandHandler {
         }
         out.flush();
         err.flush();
+        if (code == 0 && !changing.get()) {
+            return code; // a query that answered: nothing happened worth an event
+        }
         String why = said.line().isEmpty() ? "" : ": " + said.line();
         pool.events().publish(code == 0 ? Event.info("COMMAND", "control", "command done: " + line)
                 : args.contains("--check") // a question the engine answered no (a dialog asking), not a failure

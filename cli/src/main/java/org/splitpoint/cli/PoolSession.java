@@ -47,6 +47,9 @@ final class PoolSession {
         CliContext ctx = CliContext.current();
         Path resolved = ctx.resolve(dir);
         if (ctx.resident() != null && samePool(ctx.resident().dir(), resolved)) {
+            if (options != PoolOptions.READ_ONLY) {
+                ctx.changing().run(); // the holder logs a command that changes its pool; a look stays out of its event log
+            }
             return body.run(ctx.resident()); // forwarded to this process: the pool stays open
         }
         Pool pool = Pool.open(resolved, StorageFactory.real(), options);
