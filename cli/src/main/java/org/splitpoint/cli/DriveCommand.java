@@ -157,19 +157,26 @@ final class DriveCommand {
     }
 
     @Command(name = "fail", description = {"Mark a drive FAILED; its volume carries on degraded.",
-            "When that would make the volume FAILED (another of its drives is out, say OFFLINE for service), it asks"
-                    + " for confirmation on a terminal and needs --yes otherwise."})
+            "When that would make the volume FAILED while another of its drives is OFFLINE for service (a second"
+                    + " failure in the window, as a drill rehearses), it asks for confirmation on a terminal and needs --yes"
+                    + " otherwise. It is refused when another drive of the volume is FAILED: that would lose the data."})
     static final class Fail extends OnPool {
         @Parameters(index = "1", paramLabel = "DRIVE")
         String drive;
-        @Option(names = "--yes", description = "confirm failing a drive that takes its volume beyond its redundancy")
+        @Option(names = "--yes", description = "confirm failing a drive while another of its volume's drives is OFFLINE"
+                + " for service, which makes the volume FAILED until that drive comes back")
         boolean yes;
 
         @Override
         public Integer call() throws Exception {
             return PoolSession.with(dir, err(), pool -> {
                 // a refusal first: nobody is asked to confirm what would not be done
-                org.splitpoint.engine.pool.Refusal.check(org.splitpoint.engine.pool.DriveRules.fail(pool.snapshot(), drive));
+                org.splitpoint.engine.pool.Refusal refused = org.splitpoint.engine.pool.DriveRules.fail(pool.snapshot(), drive);
+                if (refused != null && yes) { // the help offers --yes for a volume failing: say why it is no help here
+                    refused = new org.splitpoint.engine.pool.Refusal(refused.sentence()
+                            + " (--yes confirms only a failure during a service window, whose drive comes back)");
+                }
+                org.splitpoint.engine.pool.Refusal.check(refused);
                 org.splitpoint.engine.pool.FailPlan plan = org.splitpoint.engine.pool.FailPlan.of(pool.snapshot(), drive);
                 if (plan != null && plan.volumeFails() && !yes
                         && !Confirm.typed(err(), plan.volumeFailure(), "fail", "drive " + drive + " was not failed")) {

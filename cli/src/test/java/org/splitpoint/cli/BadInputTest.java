@@ -268,12 +268,29 @@ class BadInputTest {
         assertThat(yes.out()).contains("drive d3 is FAILED; volume v is FAILED");
     }
 
+    /**
+     * Failing a second drive of a RAID 5 whose first is FAILED (not OFFLINE for service) loses the
+     * volume's data for good: refused, --yes or not, and the refusal says so and that nothing
+     * overrides it. It used to say "data unavailable" and nothing of --yes, whose help promised it
+     * confirmed exactly this.
+     */
+    @Test
+    void failingASecondDriveBeyondRedundancyIsRefusedEvenWithYesSayingTheDataIsLost() throws Exception {
+        assertThat(CliRun.of("drive", "fail", pool, "d1").code()).isZero();
+        assertRefused(1, "failing d2 would make volume v FAILED and lose its data: it already has d1 FAILED",
+                "drive", "fail", pool, "d2", "--yes");
+        assertRefused(1, "no confirmation overrides this: replace that first (--yes confirms only a failure during a service window",
+                "drive", "fail", pool, "d2", "--yes");
+        assertThat(CliRun.of("drive", "fail", "--help").out().replaceAll("\\s+", " "))
+                .contains("--yes confirm failing a drive while another of its volume's drives is OFFLINE for service");
+    }
+
     @Test
     void refusedOperationsSayWhy() throws Exception {
         assertRefused(1, "drive d1 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first",
                 "drive", "replace", pool, "d1");
         assertThat(CliRun.of("drive", "fail", pool, "d1").code()).isZero();
-        assertRefused(1, "failing d2 would make volume v FAILED (data unavailable): it already has d1 FAILED",
+        assertRefused(1, "failing d2 would make volume v FAILED and lose its data: it already has d1 FAILED",
                 "drive", "fail", pool, "d2");
     }
 

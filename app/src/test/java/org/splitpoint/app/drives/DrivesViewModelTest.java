@@ -89,7 +89,8 @@ class DrivesViewModelTest {
         vm.selectedDriveProperty().set("d1");
 
         assertThat(vm.failBlockedProperty().get())
-                .isEqualTo("failing d1 would make volume prod FAILED (data unavailable): it already has d3 FAILED; replace that first");
+                .isEqualTo("failing d1 would make volume prod FAILED and lose its data: it already has d3 FAILED, and only a backup"
+                        + " would bring the data back; no confirmation overrides this: replace that first");
         assertThat(row("d1").getState()).isEqualTo(DriveState.ONLINE);
     }
 

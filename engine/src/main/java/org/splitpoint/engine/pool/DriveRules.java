@@ -62,10 +62,13 @@ public final class DriveRules {
                     + "); bring it back with 'drive online' first");
         }
         // in a service window a failure is the second one: allowed (a drill rehearses it), and what
-        // it costs is said at once
+        // it costs is said at once. Outside one the drives already out are FAILED (or rebuilding):
+        // a FAILED drive never comes back with its data, so this failure would lose the volume's data
+        // for good, not make it unavailable for a while; nothing overrides that (a backup restores it)
         if (!inWindow(s, v) && othersUnavailable(s, v, name) + 1 > v.layout().redundancy(v.drives().size())) {
-            return new Refusal("failing " + name + " would make volume " + v.name() + " FAILED (data unavailable): it"
-                    + " already has " + v.stateReason() + "; replace that first");
+            return new Refusal("failing " + name + " would make volume " + v.name() + " FAILED and lose its data: it"
+                    + " already has " + v.stateReason() + ", and only a backup would bring the data back; no"
+                    + " confirmation overrides this: replace that first");
         }
         return null;
     }
