@@ -10,15 +10,24 @@ import org.splitpoint.engine.pool.VolumeState;
  * what its drives hold up; a volume being restored (a backup's instant restore, a restore to a
  * snapshot) is OPTIMAL while many of its tracks still come from the backup or the snapshot, so a
  * green OPTIMAL read as "all there". Such a volume shows RESTORING; any other state keeps its word
- * (a DEGRADED or FAILED volume matters more) and the restore goes into the reason.
+ * (a DEGRADED or FAILED volume matters more) and the restore goes into the reason. Likewise a
+ * volume whose tracks a second failure in a pointers window lost is OPTIMAL again once its drives
+ * are back, while reads of those tracks fail and the pool is CRITICAL: it shows TRACKS LOST in the
+ * bad tone, unless it is FAILED (all of it is unreadable then).
  */
 public final class VolumeLook {
 
     private VolumeLook() {
     }
 
-    /** The badge for {@code v}: RESTORING while it is OPTIMAL and being restored, else its state's. */
+    /**
+     * The badge for {@code v}: TRACKS LOST while a second failure's lost tracks stand (unless it is
+     * FAILED), RESTORING while it is OPTIMAL and being restored, else its state's.
+     */
     public static StateLook of(VolumeView v, PoolSnapshot s) {
+        if (v.state() != VolumeState.FAILED && v.lostTracks() != null && !v.lostTracks().isEmpty()) {
+            return new StateLook("TRACKS LOST", StateLook.Glyph.TRIANGLE, StateLook.Tone.BAD); // not FAILED's cross
+        }
         return v.state() == VolumeState.OPTIMAL && !restore(v, s).isEmpty() ? StateLook.restoring() : StateLook.of(v.state());
     }
 

@@ -41,6 +41,10 @@ public final class VolumeRow {
         if (!restore.isEmpty()) {
             why = why.isEmpty() ? restore : why + "; restoring " + restore;
         }
+        if (v.lostTracks() != null && !v.lostTracks().isEmpty()) { // what TRACKS LOST counts
+            String lost = org.splitpoint.app.common.Format.tracks(v.lostTracks().size()) + " lost by a second failure";
+            why = why.isEmpty() ? lost : why + "; " + lost;
+        }
         status.set(new Status(look, why));
         reason.set(why.isEmpty() ? look.word() : look.word() + ": " + why);
         size.set(Sizes.format(v.size()));

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.app.testing.BackupPools;
 import org.splitpoint.app.testing.TestPools;
+import org.splitpoint.app.common.StateLook;
 import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolSnapshot;
 
 /** The navigation tree: pool → drives, volumes (each), pairs (each), with states. */
 class NavViewModelTest {
@@ -32,6 +34,31 @@ class NavViewModelTest {
             assertThat(NavItem.nameIn("volume:prod", "pair")).isNull();
             assertThat(vm.selectedProperty().get()).isEqualTo(NavItem.DRIVES);
             assertThat(t.groups().get(1).below()).as("no volume is FAILED or restored").isEmpty();
+        }
+    }
+
+    /**
+     * A volume OPTIMAL again after a second failure in a pointers window lost tracks (reads of them
+     * fail): the pool says CRITICAL, and the tree said the volume was a green OPTIMAL.
+     */
+    @Test
+    void aVolumeWithLostTracksIsNotShownOptimal() throws Exception {
+        try (Pool pool = Pool.open(TestPools.demo(tmp))) {
+            PoolSnapshot s = pool.snapshot();
+            PoolSnapshot lost = new PoolSnapshot(s.path(), s.trackSize(), s.drives(), s.volumes().stream()
+                    .map(v -> !v.name().equals("prod") ? v : new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(),
+                            v.stateReason(), v.size(), v.drives(), v.stripUnit(), v.bytesRead(), v.bytesWritten(),
+                            v.dirtyTracks(), v.lastBackup(), v.restore(), java.util.List.of(3L, 4L, 9L), v.stripeJournal(),
+                            v.problems())).toList(), s.jobs(), s.problems(), s.snapshots(), s.saveArea(), s.snapshotRestores());
+            NavViewModel vm = new NavViewModel("demo");
+            vm.apply(lost);
+
+            NavViewModel.Tree t = vm.treeProperty().get();
+            assertThat(t.pool().look().word()).isEqualTo("CRITICAL");
+            NavItem prod = t.groups().get(1).children().get(0);
+            assertThat(prod.look().word()).isEqualTo("TRACKS LOST");
+            assertThat(prod.look().tone()).isEqualTo(StateLook.Tone.BAD);
+            assertThat(t.groups().get(1).children().get(1).look().word()).isEqualTo("OPTIMAL");
         }
     }
 
