@@ -119,7 +119,7 @@ public final class NavViewModel {
         }
         List<NavItem> ps = new ArrayList<>();
         for (PairView p : pairs) {
-            ps.add(new NavItem(NavItem.pair(p.name()), p.name(), StateLook.brief(p.state())));
+            ps.add(new NavItem(NavItem.pair(p.name()), p.name(), org.splitpoint.app.pair.PairLook.brief(p)));
         }
         int drives = s == null ? 0 : s.drives().size();
         NavItem drivesItem = new NavItem(NavItem.DRIVES, "Drives (" + drives + ")",

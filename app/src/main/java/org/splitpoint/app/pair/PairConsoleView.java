@@ -84,8 +84,9 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         };
         vm.viewProperty().addListener((o, was, now) -> names.accept(now));
         names.accept(vm.viewProperty().get());
-        Runnable state = () -> diagram.show(vm.stateProperty().get(), vm.directionProperty().get());
+        Runnable state = () -> diagram.show(vm.lookProperty().get(), vm.stateProperty().get(), vm.directionProperty().get());
         vm.stateProperty().addListener(o -> state.run());
+        vm.lookProperty().addListener(o -> state.run());
         vm.directionProperty().addListener(o -> state.run());
         state.run();
         Runnable invalid = () -> diagram.setInvalid(vm.stdInvalidProperty().get(), vm.bcvInvalidProperty().get());

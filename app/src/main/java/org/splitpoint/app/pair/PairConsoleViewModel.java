@@ -49,6 +49,7 @@ public final class PairConsoleViewModel {
     // ---- properties
     private final ReadOnlyObjectWrapper<PairView> view = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<PairState> state = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<org.splitpoint.app.common.StateLook> look = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<PairWords.Direction> direction = new ReadOnlyObjectWrapper<>(PairWords.Direction.NONE);
     private final ReadOnlyStringWrapper meaning = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper stdInvalid = new ReadOnlyStringWrapper("");
@@ -84,6 +85,11 @@ public final class PairConsoleViewModel {
     /** The pair as the last query showed it; null until the first. */
     public ReadOnlyObjectProperty<PairView> viewProperty() {
         return view.getReadOnlyProperty();
+    }
+
+    /** The state's badge, or the FAILED side's ({@link PairLook}). */
+    public ReadOnlyObjectProperty<org.splitpoint.app.common.StateLook> lookProperty() {
+        return look.getReadOnlyProperty();
     }
 
     public ReadOnlyObjectProperty<PairState> stateProperty() {
@@ -154,7 +160,8 @@ public final class PairConsoleViewModel {
         }
         view.set(p);
         state.set(p.state());
-        direction.set(PairWords.direction(p.state()));
+        look.set(PairLook.of(p));
+        direction.set(PairLook.direction(p));
         meaning.set(PairWords.meaning(p));
         PairState st = p.state();
         stdInvalid.set(invalid(p.stdInvalidTracks(), p, st == PairState.SyncInProg ? "to copy"

@@ -106,8 +106,9 @@ public final class PairDiagram extends HBox {
         return count == null ? null : count.replace(" (", "\n(");
     }
 
-    void show(PairState s, PairWords.Direction d) {
-        state.show(s == null ? null : StateLook.of(s));
+    /** {@code look} is the badge ({@link PairLook}: a FAILED side over the state's word), {@code s} the state. */
+    void show(StateLook look, PairState s, PairWords.Direction d) {
+        state.show(look != null ? look : s == null ? null : StateLook.of(s));
         headRight.setVisible(d == PairWords.Direction.STD_TO_BCV || d == PairWords.Direction.MIRROR);
         headLeft.setVisible(d == PairWords.Direction.BCV_TO_STD || d == PairWords.Direction.MIRROR);
         line.getStrokeDashArray().setAll(d == PairWords.Direction.NONE ? java.util.List.of(4.0, 14.0)
@@ -116,7 +117,9 @@ public final class PairDiagram extends HBox {
             case STD_TO_BCV -> "copying STD → BCV";
             case BCV_TO_STD -> "restoring BCV → STD";
             case MIRROR -> "mirroring STD ⇄ BCV";
-            case NONE -> s == PairState.NeverEstab ? "not established" : "split: independent";
+            case NONE -> s == PairState.NeverEstab ? "not established"
+                    : s == PairState.Split || s == PairState.SplitInProg ? "split: independent"
+                    : "not mirroring: a side is FAILED"; // PairLook.direction
         });
         boolean copying = d == PairWords.Direction.STD_TO_BCV || d == PairWords.Direction.BCV_TO_STD;
         if (copying && d != marching) {

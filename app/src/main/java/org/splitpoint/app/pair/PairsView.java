@@ -15,7 +15,6 @@ import org.splitpoint.app.common.BadgeCell;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateLook;
-import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 
 /** The pool's pairs; double-click (or Enter) opens a pair's console; New pair… makes one. FXML: PairsView.fxml. */
@@ -25,7 +24,7 @@ public final class PairsView extends VBox {
     @FXML private TableColumn<PairView, String> nameColumn;
     @FXML private TableColumn<PairView, String> stdColumn;
     @FXML private TableColumn<PairView, String> bcvColumn;
-    @FXML private TableColumn<PairView, PairState> stateColumn;
+    @FXML private TableColumn<PairView, StateLook> stateColumn; // PairLook: a FAILED side over a mirroring state
     @FXML private TableColumn<PairView, String> invalidColumn;
     @FXML private TableColumn<PairView, String> progressColumn;
     @FXML private Button newPair;
@@ -43,8 +42,8 @@ public final class PairsView extends VBox {
         nameColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
         stdColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().std()));
         bcvColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().bcv()));
-        stateColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().state()));
-        stateColumn.setCellFactory(c -> new BadgeCell<>(StateLook::of));
+        stateColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(PairLook.of(c.getValue())));
+        stateColumn.setCellFactory(c -> new BadgeCell<>(look -> look));
         invalidColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(Format.count(c.getValue().stdInvalidTracks())
                 + " / " + Format.count(c.getValue().bcvInvalidTracks())));
         progressColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().job() == null ? ""
