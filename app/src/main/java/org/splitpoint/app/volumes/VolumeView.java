@@ -60,8 +60,8 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
             stateBadge.show(vm.lookProperty().get());
         }
         stateReason.textProperty().bind(vm.reasonProperty());
-        // the badge says the state already; the line adds the why ("DEGRADED: d3 FAILED") when there is one
-        stateReason.visibleProperty().bind(Bindings.createBooleanBinding(() -> vm.reasonProperty().get().contains(":"),
+        // the badge says the state already; the line adds the why ("d3 FAILED") when there is one
+        stateReason.visibleProperty().bind(Bindings.createBooleanBinding(() -> !vm.reasonProperty().get().isEmpty(),
                 vm.reasonProperty()));
         layoutText.textProperty().bind(vm.layoutProperty());
         sizeText.textProperty().bind(vm.sizeProperty());

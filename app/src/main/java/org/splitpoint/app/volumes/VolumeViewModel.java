@@ -86,7 +86,11 @@ public final class VolumeViewModel {
         return look.getReadOnlyProperty();
     }
 
-    /** "DEGRADED: d3 FAILED", or "OPTIMAL". */
+    /**
+     * Why the volume is in its state, beside the header's badge, which says the state: "d3 FAILED", or
+     * "" when there is no why (OPTIMAL). The state is not said again: "FAILED: d1 FAILED, d2 MISSING"
+     * beside the FAILED badge read "FAILED FAILED".
+     */
     public ReadOnlyStringProperty reasonProperty() {
         return reason.getReadOnlyProperty();
     }
@@ -161,8 +165,7 @@ public final class VolumeViewModel {
         }
         state.set(v.state());
         look.set(VolumeLook.of(v, s));
-        reason.set(v.stateReason() == null || v.stateReason().isEmpty() ? v.state().name()
-                : v.state() + ": " + v.stateReason());
+        reason.set(v.stateReason() == null ? "" : v.stateReason());
         layout.set(v.layout().word() + " over " + String.join(", ", v.drives())
                 + (v.layout() == Layout.RAID1 ? " (mirrors)" : " · strip " + Format.size(v.stripUnit())));
         layoutKind.set(v.layout());
