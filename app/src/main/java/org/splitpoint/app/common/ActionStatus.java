@@ -50,6 +50,71 @@ public final class ActionStatus {
         set(Kind.DONE, what);
     }
 
+    /**
+     * As {@link #succeeded}, for the start of a job ({@code jobKind} on {@code target}) that goes on
+     * after it: the line goes when that job ends (done, failed or cancelled; {@link #jobs} sees it).
+     * "Restoring prod to snap-1: 12 tracks to copy back" stayed at the status bar's right end after
+     * the restore had ended, reading as if it still ran.
+     */
+    public void succeededWhileRunning(String what, String jobKind, String target) {
+        succeeded(what);
+        following = new Following(kind.get(), message.get(), jobKind, target);
+    }
+
+    /** The pool's jobs as a new sample shows them: clears the line of a started job that has ended. */
+    public void jobs(java.util.List<org.splitpoint.engine.job.JobProgress> jobs) {
+        Following f = following;
+        if (f == null) {
+            return;
+        }
+        if (kind.get() != f.kind || !message.get().equals(f.message)) {
+            following = null; // a later action's line: not ours to clear
+            return;
+        }
+        boolean running = false;
+        java.util.Set<String> ended = new java.util.HashSet<>();
+        for (org.splitpoint.engine.job.JobProgress j : jobs) {
+            if (j.kind().equals(f.jobKind) && j.target().equals(f.target)) {
+                if (j.state().isFinished()) {
+                    ended.add(j.id());
+                } else {
+                    running = true;
+                }
+            }
+        }
+        if (f.endedBefore == null) { // the first sample after the start may predate it: what had ended then is older
+            f.endedBefore = ended;
+            f.seenRunning = running;
+            return;
+        }
+        f.seenRunning |= running;
+        ended.removeAll(f.endedBefore);
+        if ((f.seenRunning && !running) || !ended.isEmpty()) {
+            following = null;
+            kind.set(Kind.NONE);
+            message.set("");
+        }
+    }
+
+    /** The started job whose line is shown, and what was seen of it. */
+    private static final class Following {
+        final Kind kind;
+        final String message;
+        final String jobKind;
+        final String target;
+        java.util.Set<String> endedBefore;
+        boolean seenRunning;
+
+        Following(Kind kind, String message, String jobKind, String target) {
+            this.kind = kind;
+            this.message = message;
+            this.jobKind = jobKind;
+            this.target = target;
+        }
+    }
+
+    private Following following;
+
     public void failed(String why) {
         busy.set(false);
         set(Kind.ERROR, why);

@@ -365,8 +365,8 @@ public final class PairConsoleViewModel {
         bridge.run(HolderAction.of(HolderCommands.restore(name, f, keep, limit),
                 pool -> pool.pairs().restore(name, f, keep, limit)), j -> {
             copy.started(j == null ? null : j.id());
-            status.succeeded("Restore of " + p.std() + " from " + p.bcv() + " started"
-                    + (keep ? "; the BCV stays protected" : ""));
+            status.succeededWhileRunning("Restore of " + p.std() + " from " + p.bcv() + " started"
+                    + (keep ? "; the BCV stays protected" : ""), "restore", name);
         }, this::failed);
     }
 

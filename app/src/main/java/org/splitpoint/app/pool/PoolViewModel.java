@@ -375,6 +375,7 @@ public final class PoolViewModel {
         backups.apply(s);
         drills.apply(s);
         lifecycle.apply(s);
+        status.jobs(s.jobs()); // a started restore's line goes when it ends
         for (PoolSnapshot.VolumeView v : s.volumes()) {
             if (v.state() == org.splitpoint.engine.pool.VolumeState.FAILED) {
                 restore(v.name()); // its banner needs the newest image, looked up now

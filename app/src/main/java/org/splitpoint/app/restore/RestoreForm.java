@@ -245,9 +245,9 @@ public final class RestoreForm {
                 volume, c.store(), c.image().id(), wt, limit), (out, state) -> org.splitpoint.app.bridge.HolderCommands
                 .startedJob("instant-restore", volume, out, state), pool -> expectations.replaced(volume,
                 () -> pool.instantRestores().restore(volume, c.store(), c.image().id(), wt, limit).progress())), p -> {
-                    status.succeeded("Restore of " + volume + " from image " + c.image().id() + " started: the volume is"
-                            + " usable now; " + Format.tracks(p.totalTracks() - p.doneTracks()) + " to copy in the"
-                            + " background" + (wt ? "; writes go to a new image too" : ""));
+                    status.succeededWhileRunning("Restore of " + volume + " from image " + c.image().id() + " started: the"
+                            + " volume is usable now; " + Format.tracks(p.totalTracks() - p.doneTracks()) + " to copy in the"
+                            + " background" + (wt ? "; writes go to a new image too" : ""), "instant-restore", volume);
                     started.run();
                 }, status::failed);
     }

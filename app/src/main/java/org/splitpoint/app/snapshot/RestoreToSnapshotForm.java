@@ -167,8 +167,9 @@ public final class RestoreToSnapshotForm {
                     var rec = pool.snapshots().restoreRecordOf(volume);
                     return rec == null ? null : rec.safety();
                 })), p -> {
-            status.succeeded("Restoring " + volume + " to " + name + ": " + Format.tracks(p.totalTracks())
-                    + " to copy back; the volume is usable now" + (keep ? "; a safety snapshot keeps what it held" : ""));
+            status.succeededWhileRunning("Restoring " + volume + " to " + name + ": " + Format.tracks(p.totalTracks())
+                    + " to copy back; the volume is usable now" + (keep ? "; a safety snapshot keeps what it held" : ""),
+                    "snapshot-restore", volume);
             started.run();
         }, status::failed);
     }
