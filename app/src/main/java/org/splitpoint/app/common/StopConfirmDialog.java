@@ -22,6 +22,15 @@ public final class StopConfirmDialog {
 
     /** Shows the dialog and waits; true only when {@code stop} was clicked. */
     public static boolean ask(Window owner, String title, String header, List<String> sentences, String stop, String keep) {
+        return ask(owner, title, header, new javafx.beans.property.SimpleObjectProperty<>(sentences), stop, keep);
+    }
+
+    /**
+     * As above, with sentences that follow what goes on while the dialog is open (a copy's tracks
+     * left to do): shown anew each time they change, until the dialog closes.
+     */
+    public static boolean ask(Window owner, String title, String header,
+                              javafx.beans.value.ObservableValue<List<String>> live, String stop, String keep) {
         Dialog<ButtonType> d = new Dialog<>();
         DialogLook.apply(d, owner);
         d.setTitle(title);
@@ -29,12 +38,13 @@ public final class StopConfirmDialog {
         d.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
         d.getDialogPane().getStyleClass().add("confirm-dialog");
         VBox body = new VBox(8);
-        for (String s : sentences) {
-            Label l = new Label(s);
-            l.setWrapText(true);
-            l.setMinHeight(Label.USE_PREF_SIZE);
-            body.getChildren().add(l);
-        }
+        body.getChildren().setAll(labels(live.getValue()));
+        javafx.beans.value.ChangeListener<List<String>> follow = (o, was, now) -> {
+            if (now != null && !now.equals(was)) {
+                body.getChildren().setAll(labels(now));
+            }
+        };
+        live.addListener(follow);
         body.setPrefWidth(460);
         d.getDialogPane().setContent(body);
         ButtonType go = new ButtonType(stop, ButtonBar.ButtonData.OTHER);
@@ -47,6 +57,21 @@ public final class StopConfirmDialog {
         stayButton.setId("stopKeep");
         stayButton.setDefaultButton(true); // Enter keeps it running
         javafx.application.Platform.runLater(stayButton::requestFocus);
-        return d.showAndWait().filter(b -> b == go).isPresent();
+        try {
+            return d.showAndWait().filter(b -> b == go).isPresent();
+        } finally {
+            live.removeListener(follow);
+        }
+    }
+
+    private static List<Label> labels(List<String> sentences) {
+        List<Label> out = new java.util.ArrayList<>();
+        for (String s : sentences) {
+            Label l = new Label(s);
+            l.setWrapText(true);
+            l.setMinHeight(Label.USE_PREF_SIZE);
+            out.add(l);
+        }
+        return out;
     }
 }

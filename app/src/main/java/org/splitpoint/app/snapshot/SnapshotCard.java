@@ -322,7 +322,7 @@ public final class SnapshotCard extends VBox implements Shown {
         SnapshotRestoreViewModel r = model.restore();
         if (r.bulk().cancelBlockedProperty().get().isEmpty() && StopConfirmDialog.ask(getScene().getWindow(),
                 "Cancel restore of " + model.volume(), "Stop restoring " + model.volume() + " to "
-                        + r.snapshotProperty().get() + "?", r.cancelSentences(), "Cancel restore", "Keep restoring")) {
+                        + r.snapshotProperty().get() + "?", r.cancelSentencesLive(), "Cancel restore", "Keep restoring")) {
             r.cancel();
         }
     }

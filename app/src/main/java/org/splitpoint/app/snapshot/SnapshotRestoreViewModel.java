@@ -300,6 +300,15 @@ public final class SnapshotRestoreViewModel {
     }
 
     /** What cancelling leaves, for the confirmation. */
+    /**
+     * {@link #cancelSentences()} following the samples while the cancel dialog is open: the copy goes
+     * on meanwhile, and the tracks it would leave not restored are the latest sample's (as the
+     * instant restore's cancel dialog, f419acc).
+     */
+    public javafx.beans.value.ObservableValue<List<String>> cancelSentencesLive() {
+        return javafx.beans.binding.Bindings.createObjectBinding(this::cancelSentences, sample);
+    }
+
     public List<String> cancelSentences() {
         RestoreSample s = sample.get();
         long owed = s == null ? -1 : s.totalTracks() - s.currentTracks();

@@ -179,6 +179,49 @@ class SnapshotFxTest {
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !showing(robot, "#restorePane"));
     }
 
+    /** The first sentence of the open stop dialog ("The copy stops and …"), or "" when none is open. */
+    private static String stopFirst(FxRobot robot) throws Exception {
+        return onFx(() -> robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
+                .map(n -> ((Label) n).getText()).filter(t -> t != null && t.startsWith("The copy stops")).findFirst().orElse(""));
+    }
+
+    /**
+     * "Cancel…" of a restore to a snapshot says how many tracks it leaves not restored; the copy goes
+     * on while the dialog is open, and the count follows it, as the instant restore's does (f419acc):
+     * it stayed as the dialog opened.
+     */
+    @Test
+    void theCancelDialogsCountFollowsTheCopy(FxRobot robot) throws Exception {
+        TestPools.call(fx.bridge, pool -> {
+            pool.snapshots().create(SnapshotPools.VOLUME, "base");
+            SnapshotPools.write(pool, 100, 128, 7); // 8 MiB to copy back: 8 s at 1 MB/s
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-snapshot-prod@base").tryQuery().isPresent());
+        robot.clickOn("#nav-snapshot-prod@base");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#restoreSnapshot"));
+        robot.clickOn("#restoreSnapshot");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#restoreThrottle");
+        robot.clickOn(robot.lookup((Node n) -> n instanceof ListCell<?> c && "1 MB/s".equals(c.getText())).<Node>query());
+        robot.clickOn("#confirmName").write("prod");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#restorePane")
+                && current(robot) > 128 && current(robot) < 200);
+
+        robot.clickOn("#cancelRestore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !stopFirst(robot).isEmpty());
+        String first = stopFirst(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !stopFirst(robot).equals(first));
+        Pattern owed = Pattern.compile(".*with ([\\d,]+) tracks? .*");
+        Matcher before = owed.matcher(first);
+        Matcher after = owed.matcher(stopFirst(robot));
+        assertThat(before.matches() && after.matches()).as(first).isTrue();
+        assertThat(Long.parseLong(after.group(1).replace(",", ""))).isLessThan(Long.parseLong(before.group(1).replace(",", "")));
+        robot.clickOn("#stopKeep");
+    }
+
     /**
      * A name refused in two lines grows the Take snapshot dialog: its buttons were cut off at the
      * bottom (the dialog kept the height of the one-line hint).
