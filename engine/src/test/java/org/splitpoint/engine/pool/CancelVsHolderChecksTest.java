@@ -37,7 +37,11 @@ class CancelVsHolderChecksTest {
             Job job = pool.instantRestores().restore("v", store, null, false, 1); // 1 byte/s: it copies a track, then waits
             Thread.sleep(300);
             job.pause();
-            awaitParkedWhilePaused(job);
+            // until its thread sleeps in its pause: a job still in its step or its throttle's sleep when
+            // the hosts made every track current would come back to its loop, find nothing owed and
+            // complete on its own, its end waiting for the monitor this test holds, the job PAUSED (CI
+            // failed so, once in many runs)
+            StuckThreads.awaitWaitingIn("splitpoint-job-" + job.id(), "waitWhilePaused");
             BlockDevice v = pool.device("v");
             v.write(0, ByteBuffer.wrap(new byte[(int) v.size()])); // hosts write every track whole: nothing owed
             v.flush();
@@ -61,27 +65,5 @@ class CancelVsHolderChecksTest {
             assertThat(said).as("the holder check started a copy on a restore being cancelled").isEmpty();
             assertThat(pool.jobs()).noneMatch(j -> j.state() == JobState.FAILED);
         }
-    }
-
-    /**
-     * Waits until the job's thread sleeps in its pause. Until then it may still be in its step (a
-     * loaded machine need not run it for a while after the pause), and a job that comes back to its
-     * loop after the hosts wrote every track finds nothing owed and completes on its own: its end
-     * then waits for the monitor this test holds with the job still PAUSED, and the cancel this test
-     * is about never happens (CI failed so, once in many runs).
-     */
-    private static void awaitParkedWhilePaused(Job job) throws InterruptedException {
-        String name = "splitpoint-job-" + job.id();
-        long until = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < until) {
-            for (var e : Thread.getAllStackTraces().entrySet()) {
-                if (e.getKey().getName().equals(name) && StuckThreads.waiting(e.getKey())
-                        && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("waitWhilePaused"))) {
-                    return;
-                }
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("the job's thread did not come to its pause within 10 s");
     }
 }

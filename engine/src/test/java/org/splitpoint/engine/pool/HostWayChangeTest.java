@@ -100,7 +100,7 @@ class HostWayChangeTest {
             });
             restorer.start();
             until = System.currentTimeMillis() + 10_000; // the restore begins, or waits for the write under way
-            while (begun.get() == 0 && !waitsInChangeWay(restorer) && System.currentTimeMillis() < until) {
+            while (begun.get() == 0 && !StuckThreads.waitsIn(restorer, "changeWay") && System.currentTimeMillis() < until) {
                 Thread.sleep(2);
             }
             inj.releaseHolds();
@@ -117,11 +117,6 @@ class HostWayChangeTest {
                     ? "a write acknowledged after the restore began is kept"
                     : "a write acknowledged before the restore began is restored over").isTrue();
         }
-    }
-
-    private static boolean waitsInChangeWay(Thread t) {
-        return (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)
-                && Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("changeWay"));
     }
 
     private static byte[] random(int n, long seed) {

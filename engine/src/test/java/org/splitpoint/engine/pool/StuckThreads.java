@@ -57,6 +57,25 @@ final class StuckThreads {
         return !stuck;
     }
 
+    /** True when {@code t} waits (see {@link #waiting}) inside a method named {@code method}. */
+    static boolean waitsIn(Thread t, String method) {
+        return waiting(t) && java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals(method));
+    }
+
+    /** Waits up to 10 s until the thread named {@code name} waits inside {@code method}; fails else. */
+    static void awaitWaitingIn(String name, String method) throws InterruptedException {
+        long until = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < until) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals(name) && waitsIn(t, method)) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError(name + " did not come to wait in " + method + " within 10 s");
+    }
+
     /** True when {@code t} waits (on a lock, a monitor or a condition). */
     static boolean waiting(Thread t) {
         Thread.State s = t.getState();

@@ -105,7 +105,7 @@ class WriteThroughEndCrashTest {
         new Random(9).nextBytes(w);
         synchronized (pool) { // the restore's end waits for the monitor, its bulk copy flushed
             job.setThrottle(0);
-            awaitBlockedIn("splitpoint-job-" + job.id(), "restoreCompleted");
+            StuckThreads.awaitWaitingIn("splitpoint-job-" + job.id(), "restoreCompleted");
             v.write(9L * TRACK, ByteBuffer.wrap(w)); // acknowledged, not flushed
         }
         assertThat(job.await(10_000)).as("the restore ended").isTrue(); // its end sealed and recorded the image
@@ -117,20 +117,6 @@ class WriteThroughEndCrashTest {
             TestPools.assertSameBytes(BackupTest.imageBytes(store, last), TestPools.readAll(reopened.volume("v")),
                     "the sealed image against the volume after the cut");
         }
-    }
-
-    private static void awaitBlockedIn(String threadName, String method) throws InterruptedException {
-        long until = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < until) {
-            for (var e : Thread.getAllStackTraces().entrySet()) {
-                if (e.getKey().getName().equals(threadName) && e.getKey().getState() == Thread.State.BLOCKED
-                        && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals(method))) {
-                    return;
-                }
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError(threadName + " did not block in " + method + " within 10 s");
     }
 
     /** One restore whose end the power cut may hit; returns the writes counted. */
