@@ -143,7 +143,7 @@ public final class JobsView extends VBox {
         protected void updateItem(JobRow row, boolean empty) {
             super.updateItem(row, empty);
             if (parts != null) {
-                parts.title.textProperty().unbind();
+                parts.title.wholeProperty().unbind();
                 parts.line.textProperty().unbind();
                 parts.bar.progressProperty().unbind();
                 parts.pause.textProperty().unbind();
@@ -166,7 +166,7 @@ public final class JobsView extends VBox {
                     parts.placeButtons(getWidth());
                 }
                 Parts p = parts;
-                p.title.textProperty().bind(row.titleProperty());
+                p.title.wholeProperty().bind(row.titleProperty());
                 p.line.textProperty().bind(row.lineProperty());
                 p.bar.progressProperty().bind(row.fractionProperty());
                 p.pause.textProperty().bind(Bindings.when(row.pausedProperty()).then("Resume").otherwise("Pause"));
@@ -190,7 +190,11 @@ public final class JobsView extends VBox {
     private final class Parts {
         /** The cell showing these parts; null while they are spare. */
         private JobCell owner;
-        private final Label title = new Label();
+        /**
+         * Wraps between words only: a Label's wrapping cut an instant restore's image id in the middle
+         * in a narrow column ("prod-20261204-230858-" / "5064-full"); the whole title is its tooltip.
+         */
+        private final org.splitpoint.app.common.WordWrapLabel title = new org.splitpoint.app.common.WordWrapLabel();
         private final ProgressBar bar = new ProgressBar();
         private final Label line = new Label();
         private final Button pause = new Button();
@@ -221,22 +225,39 @@ public final class JobsView extends VBox {
                     owner.shown.limitProperty().set(now);
                 }
             });
+            title.wholeProperty().addListener((o, was, now) -> { // an id wider than before may move the buttons
+                if (owner != null) {
+                    placeButtons(owner.getWidth());
+                }
+            });
             HBox.setHgrow(head.getChildren().get(1), Priority.ALWAYS);
             head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
             bar.setMaxWidth(Double.MAX_VALUE);
             line.setMinWidth(0);
             line.setWrapText(true); // a narrow column wraps the line rather than cut off the ETA
-            title.setMinWidth(0);
-            title.setWrapText(true); // "instant restore of prod from IMAGE" takes two lines rather than lose its end
+            // "instant restore of prod from IMAGE" takes two lines or more rather than lose its end (WordWrapLabel
+            // wraps it between words, the id whole on a line of its own, or ending in an ellipsis if no line holds it)
             pause.setTooltip(pauseTip);
             cancel.setTooltip(cancelTip);
             buttons.managedProperty().bind(buttons.visibleProperty());
             placeButtons(0);
         }
 
+        /**
+         * Whether the title's widest word (an instant restore's image id) shows whole beside the
+         * buttons in a cell {@code width} wide; else the buttons take a row of their own, so that the
+         * id has the whole width rather than end in an ellipsis.
+         */
+        private boolean titleFitsBesideButtons(double width) {
+            double insets = box.snappedLeftInset() + box.snappedRightInset()
+                    + (owner == null ? 0 : owner.snappedLeftInset() + owner.snappedRightInset());
+            double buttons = pause.prefWidth(-1) + cancel.prefWidth(-1) + 3 * head.getSpacing();
+            return width - insets - buttons >= title.widestWordWidth();
+        }
+
         /** The buttons beside the title when the column has room for both, else on their own row (and the limit's key short). */
         private void placeButtons(double width) {
-            boolean wide = width >= WIDE;
+            boolean wide = width >= WIDE && titleFitsBesideButtons(width);
             if (wide == (pause.getParent() == head)) {
                 return;
             }
