@@ -169,6 +169,25 @@ final class PairSideView implements BlockDevice {
         src.position(src.limit());
     }
 
+    /**
+     * An instant restore's refill of a side (a split pair's volume restored from a backup): the
+     * pair's policy as for a write (its tracks are marked: the side no longer matches the other),
+     * and the volumes take it as a refill. As a plain write the staged journal logged every
+     * restored track and the next ship carried the whole volume, and each track paid a
+     * write-intent fsync.
+     */
+    @Override
+    public void writeRefill(long offset, ByteBuffer src) throws IOException {
+        BlockDevice.checkRange(side().name(), size(), offset, src.remaining());
+        if (!src.hasRemaining()) {
+            return;
+        }
+        int start = src.position();
+        change(offset, src.remaining(), (v, from, to) -> v.writeRefill(from, src.duplicate()
+                .position(start + (int) (from - offset)).limit(start + (int) (to - offset))));
+        src.position(src.limit());
+    }
+
     /** A zeroing: the pair's policy as for a write; the volumes zero their part without writing zeros where they can. */
     @Override
     public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
