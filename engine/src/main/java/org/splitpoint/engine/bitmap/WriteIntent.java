@@ -17,7 +17,9 @@ import java.util.List;
  * while the volume runs on; its tracks are {@linkplain #pin pinned}: they stay dirty, through flushes
  * and a clean close, until a resync made them agree and {@link #unpin} let them go. A clean close
  * that leaves only such tracks says so in the file ({@link #closeClean}), so that the next open
- * resyncs them as it would after a crash but does not report a crash that did not happen.
+ * resyncs them as it would after a crash but does not report a crash that did not happen. A volume
+ * FAILED beyond its redundancy keeps all its bits at a close, marked the same way
+ * ({@link #closeKeepingDirty}): they name what to resync when its drives come back.
  *
  * <p>After a crash the bits found set at open are <em>held</em> ({@link #holdForRecovery}) until the
  * open has made durable everything it derives from them (a pair's invalid-track marks, a staged
@@ -224,6 +226,21 @@ public final class WriteIntent {
      */
     public synchronized void closeClean() throws IOException {
         clearAll();
+        if (recovering.cardinality() == 0 && bits.cardinality() > 0) {
+            durable.markClosedClean();
+        }
+    }
+
+    /**
+     * The clean close of a volume FAILED beyond its redundancy, with no writer left: every bit
+     * stays, since nothing can make its members agree until its drives come back (no flush reaches
+     * a FAILED volume, so its bits never clear), and they are made durable and, when no crash
+     * recovery is still held, marked as a clean close's, as {@link #closeClean} marks pinned
+     * tracks. Without the mark every later open took them for a crash's and said so.
+     */
+    public synchronized void closeKeepingDirty() throws IOException {
+        durable.persist(true); // bits cleared in memory were cleared after a flush made their writes durable
+        group.allDurable();
         if (recovering.cardinality() == 0 && bits.cardinality() > 0) {
             durable.markClosedClean();
         }

@@ -210,7 +210,11 @@ final class PoolRecovery {
                 postponed = "resyncing " + Sizes.count(dirty, "dirty track");
             }
         }
-        if (leftOver && (postponed != null || replayed > 0 || dirty > 0)) {
+        if (leftOver && postponed == null && v.state() == VolumeState.FAILED) {
+            // kept by the clean close of a volume FAILED beyond its redundancy: they stay dirty (the
+            // resync above could make no member agree with an absent one) until its drives come
+            // back; that it is FAILED is said already, and every open said a crash before
+        } else if (leftOver && (postponed != null || replayed > 0 || dirty > 0)) {
             // no crash: the last close was clean and kept these tracks dirty on purpose
             String msg = postponed != null
                     ? "volume " + r.name() + " was shut down cleanly, but " + leftOverTracks(dirty) + ", and resyncing"
@@ -218,7 +222,7 @@ final class PoolRecovery {
                             + " have: reads are served correctly, writes fail until space is freed, and the resync"
                             + " finishes then"
                     : "volume " + r.name() + ": resynced " + Sizes.count(resynced, "track") + " its drives may have"
-                            + " disagreed on after a write or resync that failed for lack of space"
+                            + " disagreed on after " + FAILED_PART_WAY
                             + (replayed > 0 ? " and replayed " + Sizes.count(replayed, "journaled stripe update") : "")
                             + " (the pool was shut down cleanly)";
             pool.openNotes.add(msg);
@@ -266,7 +270,9 @@ final class PoolRecovery {
             pending = 0;
         }
         long dirty = v.noteCrashDirty();
-        if (v.dirtyFromCleanClose() && (pending > 0 || dirty > 0)) {
+        if (v.dirtyFromCleanClose() && v.state() == VolumeState.FAILED) {
+            // kept by a clean close until its drives come back, as a writable open says nothing of them
+        } else if (v.dirtyFromCleanClose() && (pending > 0 || dirty > 0)) {
             pool.openNotes.add("volume " + r.name() + " was shut down cleanly, but " + leftOverTracks(dirty)
                     + (pending > 0 ? " (and " + Sizes.count(pending, "journaled stripe update") + " to replay)" : "")
                     + ": " + (dirty == 1 ? "it is" : "they are") + " resynced when the pool is next opened for writing");
@@ -277,10 +283,14 @@ final class PoolRecovery {
         }
     }
 
-    /** The tracks a clean close kept dirty (pinned), and what left them so. */
+    /** What leaves tracks a clean close keeps dirty. */
+    private static final String FAILED_PART_WAY = "a write or resync that failed for lack of space or as the volume"
+            + " lost drives beyond its redundancy";
+
+    /** The tracks a clean close kept dirty (pinned, or a FAILED volume's), and what left them so. */
     private static String leftOverTracks(long tracks) {
         return Sizes.count(tracks, "track") + " its drives may disagree on " + (tracks == 1 ? "was" : "were")
-                + " left by a write or resync that failed for lack of space";
+                + " left by " + FAILED_PART_WAY;
     }
 
     /** Bits of a volume's write-intent map: one per track of member rows. */

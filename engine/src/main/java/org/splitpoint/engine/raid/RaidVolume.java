@@ -1303,8 +1303,9 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
-     * Whether the tracks found dirty at open were left pinned by a clean close (members a failed
-     * write, a full file system say, left disagreeing) rather than by a crash.
+     * Whether the tracks found dirty at open were left by a clean close (members a failed write, a
+     * full file system say, left disagreeing, or the volume FAILED beyond its redundancy) rather
+     * than by a crash.
      */
     public boolean dirtyFromCleanClose() {
         return writeIntent.closedClean();
@@ -1357,14 +1358,16 @@ public abstract class RaidVolume implements BlockDevice {
         return done;
     }
 
-    /** Clean shutdown: flush, then an all-clear write-intent bitmap. */
+    /** Clean shutdown: flush, then an all-clear write-intent bitmap (a FAILED volume's kept, marked clean). */
     @Override
     public void close() throws IOException {
         try {
             if (state() == VolumeState.FAILED) {
                 // nothing more can be acknowledged: what the members still have goes to disk, and
-                // the write-intent bits stay for whatever brings the volume back
+                // the write-intent bits stay for whatever brings the volume back (marked as a clean
+                // close's: the next open must not take them for a crash's)
                 forceMembers();
+                writeIntent.closeKeepingDirty();
                 return;
             }
             flush();
