@@ -63,6 +63,8 @@ public final class JournalAdmin {
         final RaidVolume.IoAction flushHook;
         /** Volume byte ranges a resumed restore still owes that entries written during it touch (see {@link #restoreResumed}). */
         volatile List<long[]> owedButJournaled = List.of();
+        /** Volume tracks a resumed restore still owes that no entry written during it touches (see {@link #restoreResumed}), or null. */
+        volatile TrackBitmap owedAsBase;
 
         Open(String volume, WriteJournal journal, RaidVolume.IoAction flushHook) {
             this.volume = volume;
@@ -149,8 +151,10 @@ public final class JournalAdmin {
         }
         for (Open o : pool.journals.values()) {
             RaidVolume v = pool.volumes.get(o.volume);
-            List<long[]> dirty = v == null ? List.of() : merged(v.crashDirtyVolumeRanges(), o.owedButJournaled);
+            List<long[]> dirty = v == null ? List.of()
+                    : merged(without(v.crashDirtyVolumeRanges(), o.owedAsBase, pool.trackSize), o.owedButJournaled);
             o.owedButJournaled = List.of();
+            o.owedAsBase = null;
             if (dirty.isEmpty() || v.state() == VolumeState.FAILED && !pool.restores.containsKey(o.volume)) {
                 continue;
             }
@@ -197,15 +201,49 @@ public final class JournalAdmin {
         }
         long from = Math.max(restore.journalTo(), rec.shippedThrough());
         List<long[]> ranges = new ArrayList<>();
+        TrackBitmap asBase = new TrackBitmap(owed.size());
+        asBase.loadWords(owed.toWords());
         for (WriteJournal.Entry e : o.journal.entries(from, o.journal.nextSeq())) {
             long t1 = (e.end() + pool.trackSize - 1) / pool.trackSize;
             for (long t = e.offset() / pool.trackSize; t < t1; t++) {
                 if (owed.get(t)) {
                     ranges.add(new long[] {t * pool.trackSize, Math.min(volumeSize, (t + 1) * pool.trackSize)});
+                    asBase.clear(t);
                 }
             }
         }
         o.owedButJournaled = merged(ranges, List.of());
+        // an owed track no entry since the restore began touches is, through the restore, its
+        // source: the base's chain (plus, for a rebuild, the entries of its overlay, all before
+        // {@code from}); base + journal says it already, whatever the crash left on the members
+        // (the restore copies it again over them). Journaling it again as the crash's dirty
+        // tracks are made the next ship carry the tracks the copy had not reached, up to the whole volume.
+        o.owedAsBase = asBase;
+    }
+
+    /** Byte ranges {from, to} less their parts in the tracks {@code skip} names (null: none). */
+    private static List<long[]> without(List<long[]> ranges, TrackBitmap skip, int trackSize) {
+        if (skip == null) {
+            return ranges;
+        }
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : ranges) {
+            long at = r[0];
+            while (at < r[1]) {
+                long t = at / trackSize;
+                long end = Math.min(r[1], (t + 1) * trackSize);
+                if (t >= skip.size() || !skip.get(t)) {
+                    long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+                    if (last != null && last[1] == at) {
+                        last[1] = end;
+                    } else {
+                        out.add(new long[] {at, end});
+                    }
+                }
+                at = end;
+            }
+        }
+        return out;
     }
 
     /** Byte ranges {from, to} of both lists, sorted and merged where they touch. */
