@@ -70,12 +70,21 @@ final class HostView implements BlockDevice {
      * holding no lock a request may wait for (the volume's gate).
      */
     void changeWay(RaidVolume.IoAction change) throws IOException {
-        way.writeLock().lock();
+        holdWay();
         try {
             change.run();
         } finally {
-            way.writeLock().unlock();
+            releaseWay();
         }
+    }
+
+    /** Waits for the requests under way, then holds new ones off until {@link #releaseWay}. */
+    void holdWay() {
+        way.writeLock().lock();
+    }
+
+    void releaseWay() {
+        way.writeLock().unlock();
     }
 
     @Override

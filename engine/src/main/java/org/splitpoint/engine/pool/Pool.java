@@ -498,24 +498,39 @@ public final class Pool implements AutoCloseable {
      * The views are taken in name order.
      */
     void changeHostWay(List<String> volumes, org.splitpoint.engine.raid.RaidVolume.IoAction change) throws IOException {
-        List<String> names = new ArrayList<>(new java.util.TreeSet<>(volumes));
-        changeHostWay(names, 0, change);
+        try (HostWayHeld held = holdHostWay(volumes)) {
+            change.run();
+        }
     }
 
-    private void changeHostWay(List<String> names, int i, org.splitpoint.engine.raid.RaidVolume.IoAction change)
-            throws IOException {
-        if (i == names.size()) {
-            change.run();
-            return;
+    /** Host requests to some volumes held off (see {@link #holdHostWay}); closing lets them go on. */
+    interface HostWayHeld extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Holds host requests to {@code volumes} off once those under way ended, until the result is
+     * closed: for a change of their way made in several steps (a restore's beginning: the journal's
+     * new base, the restore put in place, the changed-block map taken, at one instant for hosts).
+     * The views are taken in name order.
+     */
+    HostWayHeld holdHostWay(List<String> volumes) {
+        List<HostView> held = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(volumes)) {
+            RaidVolume v = this.volumes.get(name);
+            if (v != null) {
+                // made now if no host asked for it yet: one made during the change could find the old way
+                HostView h = hostViews.computeIfAbsent(v.name(), n -> new HostView(this, n, v.size()));
+                h.holdWay();
+                held.add(h);
+            }
         }
-        RaidVolume v = volumes.get(names.get(i));
-        if (v == null) {
-            changeHostWay(names, i + 1, change);
-            return;
-        }
-        // made now if no host asked for it yet: one made during the change could find the old way
-        HostView h = hostViews.computeIfAbsent(v.name(), n -> new HostView(this, n, v.size()));
-        h.changeWay(() -> changeHostWay(names, i + 1, change));
+        return () -> {
+            for (int i = held.size() - 1; i >= 0; i--) {
+                held.get(i).releaseWay();
+            }
+        };
     }
 
     /** The volume as hosts see it without an instant restore: its pair side, or the volume. */

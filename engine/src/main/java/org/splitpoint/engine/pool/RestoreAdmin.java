@@ -138,30 +138,36 @@ public final class RestoreAdmin {
                     journalTo);
             pool.restoreRecords.put(volume, record);
             recorded = true;
-            long journalBase = overlay == null ? JournalAdmin.restoreStarting(pool, volume, store.uuid(), id) : -1;
-            if (v.state() == VolumeState.FAILED) {
-                // blank drives only with the restore on record in the same pool.json: a crash must
-                // never leave a volume that looks whole with blank drives and nothing to fill them
-                new PoolAdmin(pool).replaceLostDrives(v, replacements);
-            }
-            pool.persist();
-            if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
-                JournalAdmin.restoreStarted(pool, volume, id, journalBase);
-            }
-            InstantRestore r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
-                    null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
-            InstantRestore begun = r;
-            pool.changeHostWay(List.of(volume), () -> pool.restores.put(volume, begun)); // after the writes under way
-            // the volume is the image restored from now on: what changed before does not count, but
-            // the journal's entries put on top of it do (recorded after the restore is, so a crash
-            // between only leaves extra marks)
-            if (!pool.changeTrackers.containsKey(volume)) {
-                startChangeMap(pool, v);
-            } else {
-                pool.changeTrackers.get(volume).take();
-            }
-            if (overlay != null) {
-                pool.changeTrackers.get(volume).giveBack(overlay.tracks());
+            InstantRestore r;
+            // one instant for hosts, after the writes under way: a write between the journal's new
+            // base and the restore in place was journaled after the base and then restored over (base
+            // + journal no longer made the volume); one between the restore in place and the map's
+            // take lost its mark (the next incremental missed it)
+            try (Pool.HostWayHeld held = pool.holdHostWay(List.of(volume))) {
+                long journalBase = overlay == null ? JournalAdmin.restoreStarting(pool, volume, store.uuid(), id) : -1;
+                if (v.state() == VolumeState.FAILED) {
+                    // blank drives only with the restore on record in the same pool.json: a crash must
+                    // never leave a volume that looks whole with blank drives and nothing to fill them
+                    new PoolAdmin(pool).replaceLostDrives(v, replacements);
+                }
+                pool.persist();
+                if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
+                    JournalAdmin.restoreStarted(pool, volume, id, journalBase);
+                }
+                r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
+                        null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
+                pool.restores.put(volume, r);
+                // the volume is the image restored from now on: what changed before does not count, but
+                // the journal's entries put on top of it do (recorded after the restore is, so a crash
+                // between only leaves extra marks)
+                if (!pool.changeTrackers.containsKey(volume)) {
+                    startChangeMap(pool, v);
+                } else {
+                    pool.changeTrackers.get(volume).take();
+                }
+                if (overlay != null) {
+                    pool.changeTrackers.get(volume).giveBack(overlay.tracks());
+                }
             }
             pool.events.publish(Event.info("RESTORE", volume, (overlay == null ? "instant restore of " + volume + " from image "
                     + id + " started" : "rebuild of " + volume + " started from image " + id + " plus "

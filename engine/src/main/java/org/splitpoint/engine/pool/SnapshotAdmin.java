@@ -468,40 +468,45 @@ public final class SnapshotAdmin {
             RaidVolume v = pool.volume(volume);
             PoolConfig.SnapshotRecord s = sourceOf(volume, snapshot);
             refuseRestore(v, s);
-            String safetyName = null;
-            if (safety) {
-                safetyName = safetyName(volume);
-                createLocked(List.of(volume), safetyName);
-                pool.events.publish(Event.info("SNAPSHOT", volume + "@" + safetyName, "safety snapshot " + volume + "@"
-                        + safetyName + " taken before restoring " + volume + " to " + s.volume() + "@" + s.name()
-                        + " (restore it to undo the restore)"));
-            }
-            TrackBitmap owedBits = owedFor(v, s);
-            long tracks = (v.size() + pool.trackSize - 1) / pool.trackSize;
-            Path map = pool.paths.snapshotRestoreMap(volume);
-            pool.storage.delete(map);
-            InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracks, false));
-            try {
-                owed.addAll(owedBits);
-                pool.storage.syncDirectory(map.getParent());
-                cat.origin(pool.volume(s.volume())).index().pin(s.gen());
-                PoolConfig.SnapshotRestoreRecord rec = new PoolConfig.SnapshotRestoreRecord(volume, s.volume(), s.name(),
-                        s.gen(), safetyName, Math.max(0, throttle), false, owed.count());
-                cat.restoreRecords.put(volume, rec);
-                pool.persist();
-                InstantRestore r = newRestore(v, s, owed);
-                pool.changeHostWay(List.of(volume), () -> cat.restores.put(volume, r)); // after the writes under way
-                pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to snapshot " + s.volume() + "@"
-                        + s.name() + " started: the volume is usable now; " + Sizes.count(owed.count(), "track") + " ("
-                        + Sizes.format(owed.count() * pool.trackSize) + ") changed since the snapshot to copy back"
-                        + (safetyName == null ? "" : "; safety snapshot " + volume + "@" + safetyName)));
-                Job job = restoreJob(r, rec);
-                pool.startJob(job);
-                return job;
-            } catch (IOException | RuntimeException e) {
-                cat.restoreRecords.remove(volume);
-                owed.close();
-                throw e;
+            // one instant for hosts, after the writes under way: the safety snapshot, the tracks to
+            // copy back and the restore in place (a write between the tracks' count and the restore
+            // in place stayed where the volume was to become the snapshot)
+            try (Pool.HostWayHeld held = pool.holdHostWay(List.of(volume))) {
+                String safetyName = null;
+                if (safety) {
+                    safetyName = safetyName(volume);
+                    createLocked(List.of(volume), safetyName);
+                    pool.events.publish(Event.info("SNAPSHOT", volume + "@" + safetyName, "safety snapshot " + volume + "@"
+                            + safetyName + " taken before restoring " + volume + " to " + s.volume() + "@" + s.name()
+                            + " (restore it to undo the restore)"));
+                }
+                TrackBitmap owedBits = owedFor(v, s);
+                long tracks = (v.size() + pool.trackSize - 1) / pool.trackSize;
+                Path map = pool.paths.snapshotRestoreMap(volume);
+                pool.storage.delete(map);
+                InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracks, false));
+                try {
+                    owed.addAll(owedBits);
+                    pool.storage.syncDirectory(map.getParent());
+                    cat.origin(pool.volume(s.volume())).index().pin(s.gen());
+                    PoolConfig.SnapshotRestoreRecord rec = new PoolConfig.SnapshotRestoreRecord(volume, s.volume(), s.name(),
+                            s.gen(), safetyName, Math.max(0, throttle), false, owed.count());
+                    cat.restoreRecords.put(volume, rec);
+                    pool.persist();
+                    InstantRestore r = newRestore(v, s, owed);
+                    cat.restores.put(volume, r);
+                    pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to snapshot " + s.volume() + "@"
+                            + s.name() + " started: the volume is usable now; " + Sizes.count(owed.count(), "track") + " ("
+                            + Sizes.format(owed.count() * pool.trackSize) + ") changed since the snapshot to copy back"
+                            + (safetyName == null ? "" : "; safety snapshot " + volume + "@" + safetyName)));
+                    Job job = restoreJob(r, rec);
+                    pool.startJob(job);
+                    return job;
+                } catch (IOException | RuntimeException e) {
+                    cat.restoreRecords.remove(volume);
+                    owed.close();
+                    throw e;
+                }
             }
         }
     }

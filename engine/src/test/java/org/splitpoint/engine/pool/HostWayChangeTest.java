@@ -100,7 +100,7 @@ class HostWayChangeTest {
             });
             restorer.start();
             until = System.currentTimeMillis() + 10_000; // the restore begins, or waits for the write under way
-            while (begun.get() == 0 && !StuckThreads.waitsIn(restorer, "changeWay") && System.currentTimeMillis() < until) {
+            while (begun.get() == 0 && !StuckThreads.waitsIn(restorer, "holdWay") && System.currentTimeMillis() < until) {
                 Thread.sleep(2);
             }
             inj.releaseHolds();
