@@ -172,6 +172,35 @@ public final class BackupsViewModel {
     public void apply(PoolSnapshot s) {
         pool.set(s);
         backupNow.apply(s);
+        learnStoresOfLastBackups(s);
+    }
+
+    /** The volumes' last backups seen in this session, each looked up once for its store. */
+    private final java.util.Set<String> lastBackupsSeen = new java.util.HashSet<>();
+
+    /**
+     * A backup made from a shell (forwarded to this app, or before it ran) into a store the view
+     * did not list: the volume's last backup was there, and the Backups view said "No backup store
+     * yet" or showed another store. The store of each last backup is listed once a session when it is
+     * first seen, as a journal's store is (a store the administrator removed comes back only with a
+     * new backup into it).
+     */
+    private void learnStoresOfLastBackups(PoolSnapshot s) {
+        for (PoolSnapshot.VolumeView v : s.volumes()) {
+            String id = v.lastBackup();
+            if (id == null || !lastBackupsSeen.add(v.name() + "/" + id)) {
+                continue;
+            }
+            String volume = v.name();
+            bridge.run(p -> {
+                org.splitpoint.engine.pool.PoolConfig.BackupRecord r = p.backups().lastBackup(volume);
+                return r == null || r.store() == null ? "" : r.store();
+            }, store -> {
+                if (!store.isEmpty() && stores.add(KnownStores.normal(Path.of(store)))) {
+                    refresh();
+                }
+            }, why -> { }); // the listing says what is wrong with a store; a lookup that failed tries nothing
+        }
     }
 
     /** Reads every known store again (in the background). */

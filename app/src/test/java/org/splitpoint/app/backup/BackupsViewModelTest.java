@@ -321,4 +321,19 @@ class BackupsViewModelTest {
         known.add(store("second"));
         assertThat(other.selectedStoreProperty().get()).as("the one shown stays").isEqualTo(dir);
     }
+
+    /**
+     * A backup made from a shell (or before the app ran) into a store the Backups view did not list:
+     * the view said "No backup store yet" while the volume's last backup was there. The store of a
+     * volume's last backup is listed.
+     */
+    @Test
+    void theStoreOfABackupMadeFromAShellIsListed() throws Exception {
+        Path shell = store("shell-store");
+        assertThat(vm.stores()).doesNotContain(shell);
+        bridge.run(p -> p.backups().backup("prod", shell, true, 0).await(30_000), done -> { }, why -> { });
+        assertThat(TestPools.await(Duration.ofSeconds(20), this::refresh, () -> vm.stores().contains(shell)))
+                .as("the store of prod's last backup is listed").isTrue();
+        assertThat(vm.selectedStoreProperty().get()).as("shown, no other store being listed").isEqualTo(shell);
+    }
 }
