@@ -16,7 +16,7 @@ import org.splitpoint.engine.restore.InstantRestore;
  * a client connected before a restore started (an NBD export, the app's workload) goes through the
  * restore from its first request on, and straight to the volume again once it finished.
  *
- * <p>A request holds the way it found from finding it to its end ({@link #changeWay}): a change of
+ * <p>A request holds the way it found from finding it to its end ({@link #holdWay}): a change of
  * the way waits for the requests under way on the old one. A write that found the volume just
  * before an instant restore began and reached the disk after landed below the restore, which
  * then copied the backup's track over a write acknowledged after the restore had begun. (A
@@ -65,20 +65,10 @@ final class HostView implements BlockDevice {
     }
 
     /**
-     * Makes {@code change} (a restore beginning, a pair made or deleted) once no request is under
-     * way on the way it found; requests that come meanwhile wait, and find the new way. Called
-     * holding no lock a request may wait for (the volume's gate).
+     * Waits for the requests under way, then holds new ones off until {@link #releaseWay}: a change
+     * of the way (a restore beginning, a pair made or deleted) is made meanwhile, and the requests
+     * that waited find the new way. Called holding no lock a request may wait for (the volume's gate).
      */
-    void changeWay(RaidVolume.IoAction change) throws IOException {
-        holdWay();
-        try {
-            change.run();
-        } finally {
-            releaseWay();
-        }
-    }
-
-    /** Waits for the requests under way, then holds new ones off until {@link #releaseWay}. */
     void holdWay() {
         way.writeLock().lock();
     }
