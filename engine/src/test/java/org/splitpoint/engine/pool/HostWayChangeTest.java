@@ -39,11 +39,7 @@ class HostWayChangeTest {
     void aWriteUnderWayWhenARestoreFromABackupBeginsIsNotUndoneByIt() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1 << 20, TRACK);
         Path store = tmp.resolve("store");
-        byte[] image = random(1 << 20, 3);
-        try (Pool pool = Pool.open(dir)) {
-            pool.device("v").write(0, ByteBuffer.wrap(image));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-        }
+        byte[] image = BackedUp.volume(dir, store, 3, false);
         writeDuringTheBeginning(dir, image, p -> p.instantRestores().restore("v", store, null, false, TRACK));
     }
 

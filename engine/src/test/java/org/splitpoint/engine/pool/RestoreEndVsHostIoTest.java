@@ -30,12 +30,7 @@ class RestoreEndVsHostIoTest {
     void aRequestThatFoundTheRestoreJustBeforeItEndedLandsAndCountsAsAChange() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1 << 20, TRACK);
         Path store = tmp.resolve("store");
-        byte[] image = new byte[1 << 20];
-        new Random(41).nextBytes(image);
-        try (Pool pool = Pool.open(dir)) {
-            pool.device("v").write(0, ByteBuffer.wrap(image));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-        }
+        byte[] image = BackedUp.volume(dir, store, 41, false);
         try (Pool pool = Pool.open(dir)) {
             Job bulk = pool.instantRestores().restore("v", store, null, true, 0);
             InstantRestore r = pool.instantRestores().restoreOf("v");

@@ -9,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
@@ -35,14 +36,7 @@ class WriteThroughEndCrashTest {
         Path template = tmp.resolve("template");
         Path storeTemplate = tmp.resolve("store-template");
         TestPools.create(template, Layout.RAID1, 2, 1 << 20, TRACK);
-        String imageId;
-        try (Pool pool = Pool.open(template)) {
-            byte[] image = new byte[1 << 20];
-            new Random(5).nextBytes(image);
-            pool.device("v").write(0, ByteBuffer.wrap(image));
-            assertThat(pool.backups().backup("v", storeTemplate, true, 0).await(60_000)).isTrue();
-            imageId = pool.backups().lastBackup("v").image();
-        }
+        String imageId = backedUp(template, storeTemplate, 5);
         long total = run(template, storeTemplate, imageId, tmp.resolve("count"), 0, 1);
         int cuts = 0;
         for (long cut = Math.max(1, total - 40); cut <= total; cut++) {
@@ -88,14 +82,7 @@ class WriteThroughEndCrashTest {
         Path dir = tmp.resolve("pool");
         Path store = tmp.resolve("store");
         TestPools.create(dir, Layout.RAID1, 2, 1 << 20, TRACK);
-        byte[] image = new byte[1 << 20];
-        new Random(8).nextBytes(image);
-        String imageId;
-        try (Pool pool = Pool.open(dir)) {
-            pool.device("v").write(0, ByteBuffer.wrap(image));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-            imageId = pool.backups().lastBackup("v").image();
-        }
+        String imageId = backedUp(dir, store, 8);
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(0, 0, 1).unforcedWritesLost()
                 .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
         Pool pool = Pool.open(dir, inj);
@@ -117,6 +104,12 @@ class WriteThroughEndCrashTest {
             TestPools.assertSameBytes(BackupTest.imageBytes(store, last), TestPools.readAll(reopened.volume("v")),
                     "the sealed image against the volume after the cut");
         }
+    }
+
+    /** Volume v filled and backed up in full ({@link BackedUp#volume}); returns the image's id. */
+    private static String backedUp(Path dir, Path store, long seed) throws Exception {
+        BackedUp.volume(dir, store, seed, false);
+        return DirectoryStore.open(store, StorageFactory.real(), false).list().get(0).id();
     }
 
     /** One restore whose end the power cut may hit; returns the writes counted. */
