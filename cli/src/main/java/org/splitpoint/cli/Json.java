@@ -130,6 +130,7 @@ final class Json {
         }
         n.put("onDemandReads", v.onDemandReads());
         n.put("splitAt", v.splitAt()); // SPEC: ISO time of the last split, else null
+        n.put("failedSide", v.failedSide()); // "STD" / "BCV" FAILED under a mirroring state, else null
         return n;
     }
 

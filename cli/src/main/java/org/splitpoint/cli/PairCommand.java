@@ -197,6 +197,15 @@ final class PairCommand {
         }
     }
 
+    /**
+     * The STATE column: the recorded state, and a FAILED side beside it. The engine keeps the state
+     * when a side's drives fail, and "Synchronized" alone read as if the sides were in sync.
+     */
+    static String stateText(PairAdmin.PairView v) {
+        String side = v.failedSide();
+        return v.state().name() + (side == null ? "" : ", " + side + " FAILED") + (v.isProtected() ? " (protected)" : "");
+    }
+
     @Command(name = "query", description = "Show pairs as symmir query does: invalid tracks each side, state, progress.")
     static final class Query extends OnPool {
         @Parameters(index = "1", arity = "0..1", paramLabel = "PAIR")
@@ -234,13 +243,19 @@ final class PairCommand {
                 rows.add(new String[] {"PAIR", "STANDARD", "BCV", "STD INV", "BCV INV", "STATE", "PROGRESS", "SPLIT AT"});
                 for (PairAdmin.PairView v : views) {
                     rows.add(new String[] {v.name(), v.std(), v.bcv(), String.valueOf(v.stdInvalidTracks()),
-                            String.valueOf(v.bcvInvalidTracks()), v.state().name() + (v.isProtected() ? " (protected)" : ""),
+                            String.valueOf(v.bcvInvalidTracks()), stateText(v),
                             v.job() == null ? "" : v.job().line(), v.splitAt() == null ? "-" : v.splitAt()});
                 }
                 Tables.print(out, rows);
                 out.println();
                 out.println("tracks of " + (views.get(0).trackSize() / 1024) + " KiB; invalid = changed since the split"
                         + " (while copying: still to copy)");
+                for (PairAdmin.PairView v : views) {
+                    if (v.failedSide() != null) {
+                        out.println("pair " + v.name() + ": " + v.failedSideMeaning()
+                                + "; establish and restore are refused until its drives are replaced");
+                    }
+                }
                 if (tracks) {
                     for (PairAdmin.PairView v : views) {
                         out.println();

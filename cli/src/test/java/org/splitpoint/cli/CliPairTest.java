@@ -66,6 +66,33 @@ class CliPairTest {
         assertThat(text.out()).contains("PAIR", "STD INV", "BCV INV", "p1", "prod", "copy", "Split (protected)");
     }
 
+    /**
+     * The engine keeps a pair's recorded state when a side's drives fail; {@code pair query} said
+     * "Synchronized" for a pair whose BCV was FAILED, as if the sides were in sync.
+     */
+    @Test
+    void aPairWithAFailedSideSaysSoBesideItsRecordedState() throws Exception {
+        Path pool = tmp.resolve("p");
+        CliRun.pairedPool(pool, "2M");
+        assertThat(CliRun.of("pair", "establish", pool, "p").code()).isZero();
+        assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
+        Files.move(pool.resolve("drives/d4.img"), tmp.resolve("d4.img.away")); // a disk not mounted
+
+        CliRun text = CliRun.of("pair", "query", pool);
+        assertThat(text.err()).as("a pool with a problem exits 1 after its answer").contains("image of drive d4");
+        assertThat(text.out()).contains("Synchronized, BCV FAILED")
+                .contains("pair p: volume b (the BCV) is FAILED (d3 FAILED, d4 MISSING): host writes to the STD are not"
+                        + " mirrored");
+        JsonNode q = Json.MAPPER.readTree(CliRun.of("pair", "query", pool, "p", "--json").out()).get(0);
+        assertThat(q.get("state").asText()).isEqualTo("Synchronized");
+        assertThat(q.get("failedSide").asText()).isEqualTo("BCV");
+
+        Files.move(tmp.resolve("d4.img.away"), pool.resolve("drives/d4.img"));
+        q = Json.MAPPER.readTree(CliRun.of("pair", "query", pool, "p", "--json").out()).get(0);
+        assertThat(q.get("failedSide").isNull()).as("b is DEGRADED, not FAILED, with d4 back").isTrue();
+        assertThat(CliRun.of("pair", "query", pool).out()).doesNotContain("FAILED");
+    }
+
     @Test
     void refusedPairOperationsExitOneWithTheirSentence() throws Exception {
         Path pool = tmp.resolve("p");

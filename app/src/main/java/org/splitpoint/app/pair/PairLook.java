@@ -1,9 +1,7 @@
 package org.splitpoint.app.pair;
 
 import org.splitpoint.app.common.StateLook;
-import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
-import org.splitpoint.engine.pool.VolumeState;
 
 /**
  * A pair's badge where the tree, the Pairs table and the console show it. The engine keeps the
@@ -33,12 +31,8 @@ public final class PairLook {
         return failedSide(p) != null ? PairWords.Direction.NONE : PairWords.direction(p.state());
     }
 
-    /** "STD" or "BCV" when that side is FAILED and the state would say the sides mirror or copy; else null. */
+    /** {@link PairView#failedSide()}, null-safe. */
     static String failedSide(PairView p) {
-        if (p == null || p.sides() == null || p.state() == PairState.Split || p.state() == PairState.SplitInProg
-                || p.state() == PairState.NeverEstab) {
-            return null;
-        }
-        return p.sides().std() == VolumeState.FAILED ? "STD" : p.sides().bcv() == VolumeState.FAILED ? "BCV" : null;
+        return p == null ? null : p.failedSide();
     }
 }

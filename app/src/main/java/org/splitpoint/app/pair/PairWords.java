@@ -50,15 +50,8 @@ public final class PairWords {
         if (p == null) {
             return "";
         }
-        String failed = PairLook.failedSide(p);
-        if ("STD".equals(failed)) {
-            return "volume " + p.std() + " (the STD) is FAILED (" + p.sides().stdReason() + "): nothing is mirrored while"
-                    + " it is; the BCV keeps what was mirrored to it (the pair's record says " + p.state() + ")";
-        }
-        if ("BCV".equals(failed)) {
-            return "volume " + p.bcv() + " (the BCV) is FAILED (" + p.sides().bcvReason() + "): host writes to the STD are"
-                    + " not mirrored; their tracks are marked to copy once its drives are replaced (the pair's record says "
-                    + p.state() + ")";
+        if (PairLook.failedSide(p) != null) {
+            return p.failedSideMeaning();
         }
         return switch (p.state()) {
             case NeverEstab -> "never established: the BCV holds no copy yet";

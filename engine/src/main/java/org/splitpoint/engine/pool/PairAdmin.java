@@ -98,6 +98,35 @@ public final class PairAdmin {
             return splitAt != null && (state == PairState.Split || state == PairState.SplitInProg
                     || state == PairState.RestInProg && isProtected);
         }
+
+        /**
+         * "STD" or "BCV" when that side's volume is FAILED while the recorded state says the sides
+         * mirror or copy, else null. The record keeps its state when a side's drives fail (an
+         * establish or a restore is then refused until they are replaced), so "Synchronized" alone
+         * would claim the sides in sync while nothing is mirrored; every view says this beside it.
+         * Split and NeverEstab claim nothing of the kind.
+         */
+        public String failedSide() {
+            if (sides == null || state == PairState.Split || state == PairState.SplitInProg
+                    || state == PairState.NeverEstab) {
+                return null;
+            }
+            return sides.std() == VolumeState.FAILED ? "STD" : sides.bcv() == VolumeState.FAILED ? "BCV" : null;
+        }
+
+        /** What a {@linkplain #failedSide() FAILED side} means for hosts, in one sentence; null without one. */
+        public String failedSideMeaning() {
+            String side = failedSide();
+            if (side == null) {
+                return null;
+            }
+            return side.equals("STD")
+                    ? "volume " + std + " (the STD) is FAILED (" + sides.stdReason() + "): nothing is mirrored while it is;"
+                            + " the BCV keeps what was mirrored to it (the pair's record says " + state + ")"
+                    : "volume " + bcv + " (the BCV) is FAILED (" + sides.bcvReason() + "): host writes to the STD are not"
+                            + " mirrored; their tracks are marked to copy once its drives are replaced (the pair's record"
+                            + " says " + state + ")";
+        }
     }
 
     // ---- life in the pool ---------------------------------------------------------------------
