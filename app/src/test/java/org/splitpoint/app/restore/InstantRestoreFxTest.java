@@ -58,12 +58,11 @@ class InstantRestoreFxTest {
     }
 
     /** Tracks current as the map's line says, or -1 before the first sample. */
+    /** The map's count of current tracks, -1 without the map; looked up on the FX thread (the view changes under a restore). */
     private static long current(FxRobot robot) throws Exception {
-        if (robot.lookup("#mapInfo").tryQuery().isEmpty()) {
-            return -1;
-        }
-        Matcher m = CURRENT.matcher(text(robot, "#mapInfo"));
-        return m.matches() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+        String info = onFx(() -> robot.lookup("#mapInfo").tryQuery().map(n -> ((Label) n).getText()).orElse(null));
+        Matcher m = info == null ? null : CURRENT.matcher(info);
+        return m != null && m.matches() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
     }
 
     @Test
