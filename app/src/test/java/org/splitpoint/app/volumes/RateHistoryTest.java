@@ -1,5 +1,7 @@
 package org.splitpoint.app.volumes;
 
+import org.splitpoint.app.common.RateFrame;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -33,8 +35,8 @@ class RateHistoryTest {
 
     @Test
     void theChartScaleRoundsUpToOneTwoOrFive() {
-        assertThat(ThroughputChart.niceCeiling(1.3e6)).isEqualTo(2e6);
-        assertThat(ThroughputChart.niceCeiling(3e6)).isEqualTo(5e6);
-        assertThat(ThroughputChart.niceCeiling(7e7)).isEqualTo(1e8);
+        assertThat(RateFrame.niceCeiling(1.3e6)).isEqualTo(2e6);
+        assertThat(RateFrame.niceCeiling(3e6)).isEqualTo(5e6);
+        assertThat(RateFrame.niceCeiling(7e7)).isEqualTo(1e8);
     }
 }
