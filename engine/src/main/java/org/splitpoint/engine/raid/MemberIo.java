@@ -34,6 +34,31 @@ final class MemberIo {
     private MemberIo() {
     }
 
+    /**
+     * Runs {@code actions} side by side (forces of members, flushes of volumes, a flush's hooks), the
+     * last on the calling thread, the others on {@link #BESIDE} threads named after the caller (a
+     * dump shows whose flush they serve); rethrows the first failure after all have ended. Those
+     * threads are not bounded: a volume's flush run there forces its members beside it in turn.
+     */
+    static void sideBySide(List<RaidVolume.IoAction> actions) throws IOException {
+        String caller = Thread.currentThread().getName();
+        List<RaidVolume.IoAction> named = new ArrayList<>(actions.size());
+        for (int i = 0; i < actions.size(); i++) {
+            RaidVolume.IoAction a = actions.get(i);
+            named.add(i == actions.size() - 1 ? a : () -> {
+                Thread t = Thread.currentThread();
+                String own = t.getName();
+                t.setName("splitpoint-force for " + caller);
+                try {
+                    a.run();
+                } finally {
+                    t.setName(own);
+                }
+            });
+        }
+        all(BESIDE, named);
+    }
+
     /** Runs every task, in parallel; rethrows the first failure after all have ended. */
     static void all(List<RaidVolume.IoAction> tasks) throws IOException {
         all(POOL, tasks);
@@ -45,6 +70,9 @@ final class MemberIo {
     }
 
     private static void all(ExecutorService pool, List<RaidVolume.IoAction> tasks) throws IOException {
+        if (tasks.isEmpty()) {
+            return;
+        }
         if (tasks.size() == 1) {
             tasks.get(0).run();
             return;

@@ -786,11 +786,11 @@ public abstract class RaidVolume implements BlockDevice {
             if (flushHooks.isEmpty()) {
                 forceCompleted();
             } else {
-                sideBySide(List.of(this::forceCompleted, () -> {
+                MemberIo.sideBySide(List.of(() -> {
                     for (IoAction hook : flushHooks) {
                         hook.run();
                     }
-                }));
+                }, this::forceCompleted)); // the caller forces its own members
             }
             resyncPinned();
             writeIntent.afterFlush();
@@ -847,7 +847,7 @@ public abstract class RaidVolume implements BlockDevice {
                 forces.add(() -> forceOne(m));
             }
         }
-        sideBySide(forces);
+        MemberIo.sideBySide(forces);
     }
 
     private static void forceOne(Member m) throws IOException {
@@ -868,80 +868,8 @@ public abstract class RaidVolume implements BlockDevice {
         for (RaidVolume v : volumes) {
             flushes.add(v::flush);
         }
-        sideBySide(flushes);
+        MemberIo.sideBySide(flushes);
     }
-
-    /**
-     * Runs {@code actions} side by side: the first on the calling thread, the others on threads of
-     * {@link #FORCES} (named after the caller, so a dump shows whose flush they serve). Returns
-     * once every one has ended, whatever happened to the others, and throws the first failure.
-     */
-    private static void sideBySide(List<IoAction> actions) throws IOException {
-        List<java.util.concurrent.Future<?>> others = new ArrayList<>(actions.size());
-        String caller = Thread.currentThread().getName();
-        for (int i = 1; i < actions.size(); i++) {
-            IoAction a = actions.get(i);
-            others.add(FORCES.submit(() -> {
-                Thread t = Thread.currentThread();
-                t.setName("splitpoint-force for " + caller);
-                try {
-                    a.run();
-                } finally {
-                    t.setName("splitpoint-force");
-                }
-                return null;
-            }));
-        }
-        IOException first = null;
-        try {
-            if (!actions.isEmpty()) {
-                actions.get(0).run();
-            }
-        } catch (IOException e) {
-            first = e;
-        }
-        first = awaitAll(others, first);
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    /**
-     * Waits for every one of {@code tasks} (run beside the caller's own part), uninterruptibly, and
-     * returns {@code first}, or else the first task's failure as an IOException, or null.
-     */
-    private static IOException awaitAll(List<java.util.concurrent.Future<?>> tasks, IOException first) {
-        boolean interrupted = false;
-        for (java.util.concurrent.Future<?> f : tasks) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the caller cannot go on before these are done
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (first == null) {
-                        Throwable c = e.getCause();
-                        first = c instanceof IOException io ? io
-                                : c instanceof RuntimeException re ? new IOException(re.getMessage(), re) : new IOException(c);
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return first;
-    }
-
-    /** Threads that force members beside the flushing thread (daemons, idle ones end after a minute). */
-    private static final java.util.concurrent.ExecutorService FORCES = new java.util.concurrent.ThreadPoolExecutor(0,
-            Integer.MAX_VALUE, 60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "splitpoint-force");
-                t.setDaemon(true);
-                return t;
-            });
 
     /**
      * Makes the members agree again on pinned tracks that every member holds; others stay pinned.
