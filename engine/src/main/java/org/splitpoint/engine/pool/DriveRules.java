@@ -167,8 +167,7 @@ public final class DriveRules {
     }
 
     private static Refusal noDrive(PoolSnapshot s, String name) {
-        return new Refusal("no drive named '" + name + "' in this pool (drives: "
-                + String.join(", ", s.drives().stream().map(DriveView::name).toList()) + ")");
+        return new Refusal(Pool.noSuchDrive(name, s.drives().stream().map(DriveView::name).toList()));
     }
 
     /** True when a member of {@code v} is in a service window. */

@@ -508,11 +508,7 @@ public final class JournalAdmin {
                 throw new IllegalArgumentException("--max-size and --max-age must be positive");
             }
             for (String dn : driveNames) {
-                Drive d = pool.drives.get(dn);
-                if (d == null) {
-                    throw new PoolException("no drive named '" + dn + "' in this pool (drives: "
-                            + String.join(", ", pool.drives.keySet()) + ")");
-                }
+                Drive d = pool.driveNamed(dn);
                 if (v.members().stream().anyMatch(m -> m.drive().equals(dn))) {
                     throw new PoolException("drive " + dn + " is a member of volume " + volume + "; its journal must be on"
                             + " drives outside it (the second redundancy scheme)");

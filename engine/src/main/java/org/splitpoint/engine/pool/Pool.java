@@ -373,6 +373,24 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    /** The drive named {@code name}; refused, naming the pool's drives, when there is none. */
+    Drive driveNamed(String name) throws PoolException {
+        Drive d = drives.get(name);
+        if (d == null) {
+            List<String> names;
+            synchronized (drives) {
+                names = new ArrayList<>(drives.keySet());
+            }
+            throw new PoolException(noSuchDrive(name, names));
+        }
+        return d;
+    }
+
+    /** "no drive named 'd9' in this pool (drives: d1, d2, …)": every refusal of an unknown drive says it so. */
+    static String noSuchDrive(String name, List<String> names) {
+        return "no drive named '" + name + "' in this pool (drives: " + String.join(", ", names) + ")";
+    }
+
     /** True when opened read-only ({@link PoolOptions#READ_ONLY}): nothing is written. */
     public boolean isReadOnly() {
         return options.readOnly();

@@ -29,12 +29,7 @@ public final class PoolAdmin {
     }
 
     private Drive drive(String name) throws PoolException {
-        Drive d = pool.drives.get(name);
-        if (d == null) {
-            throw new PoolException("no drive named '" + name + "' in this pool (drives: "
-                    + String.join(", ", pool.drives.keySet()) + ")");
-        }
-        return d;
+        return pool.driveNamed(name);
     }
 
     /** Adds a blank SPARE drive of {@code size} bytes (0 = the pool's drive size); returns its name. */

@@ -57,12 +57,7 @@ public final class ServiceAdmin {
     }
 
     private Drive drive(String name) throws PoolException {
-        Drive d = pool.drives.get(name);
-        if (d == null) {
-            throw new PoolException("no drive named '" + name + "' in this pool (drives: "
-                    + String.join(", ", pool.drives.keySet()) + ")");
-        }
-        return d;
+        return pool.driveNamed(name);
     }
 
     // ---- offline ------------------------------------------------------------------------------
