@@ -57,8 +57,18 @@ public final class ActionStatus {
      * the restore had ended, reading as if it still ran.
      */
     public void succeededWhileRunning(String what, String jobKind, String target) {
+        succeededWhileRunning(what, jobKind, target, null);
+    }
+
+    /**
+     * As {@link #succeededWhileRunning(String, String, String)}, for the job {@code jobId} (null or
+     * empty when not known): a job that ended before the next sample was taken is told from an
+     * older one by its id (without it, its end read as an earlier restore's, and the line stayed).
+     */
+    public void succeededWhileRunning(String what, String jobKind, String target, String jobId) {
         succeeded(what);
-        following = new Following(kind.get(), message.get(), jobKind, target);
+        following = new Following(kind.get(), message.get(), jobKind, target,
+                jobId == null || jobId.isEmpty() ? null : jobId);
     }
 
     /** The pool's jobs as a new sample shows them: clears the line of a started job that has ended. */
@@ -69,6 +79,10 @@ public final class ActionStatus {
         }
         if (kind.get() != f.kind || !message.get().equals(f.message)) {
             following = null; // a later action's line: not ours to clear
+            return;
+        }
+        if (f.jobId != null) {
+            followById(f, jobs);
             return;
         }
         boolean running = false;
@@ -90,10 +104,29 @@ public final class ActionStatus {
         f.seenRunning |= running;
         ended.removeAll(f.endedBefore);
         if ((f.seenRunning && !running) || !ended.isEmpty()) {
-            following = null;
-            kind.set(Kind.NONE);
-            message.set("");
+            clearFollowed();
         }
+    }
+
+    /** Clears the line once job {@code f.jobId} shows as ended, or is gone after it was seen running. */
+    private void followById(Following f, java.util.List<org.splitpoint.engine.job.JobProgress> jobs) {
+        org.splitpoint.engine.job.JobProgress mine = null;
+        for (org.splitpoint.engine.job.JobProgress j : jobs) {
+            if (f.jobId.equals(j.id())) {
+                mine = j;
+            }
+        }
+        if (mine != null && !mine.state().isFinished()) {
+            f.seenRunning = true;
+        } else if (mine != null || f.seenRunning) {
+            clearFollowed();
+        }
+    }
+
+    private void clearFollowed() {
+        following = null;
+        kind.set(Kind.NONE);
+        message.set("");
     }
 
     /** The started job whose line is shown, and what was seen of it. */
@@ -102,12 +135,14 @@ public final class ActionStatus {
         final String message;
         final String jobKind;
         final String target;
+        final String jobId;
         java.util.Set<String> endedBefore;
         boolean seenRunning;
 
-        Following(Kind kind, String message, String jobKind, String target) {
+        Following(Kind kind, String message, String jobKind, String target, String jobId) {
             this.kind = kind;
             this.message = message;
+            this.jobId = jobId;
             this.jobKind = jobKind;
             this.target = target;
         }

@@ -366,7 +366,7 @@ public final class PairConsoleViewModel {
                 pool -> pool.pairs().restore(name, f, keep, limit)), j -> {
             copy.started(j == null ? null : j.id());
             status.succeededWhileRunning("Restore of " + p.std() + " from " + p.bcv() + " started"
-                    + (keep ? "; the BCV stays protected" : ""), "restore", name);
+                    + (keep ? "; the BCV stays protected" : ""), "restore", name, j == null ? null : j.id());
         }, this::failed);
     }
 

@@ -247,7 +247,7 @@ public final class RestoreForm {
                 () -> pool.instantRestores().restore(volume, c.store(), c.image().id(), wt, limit).progress())), p -> {
                     status.succeededWhileRunning("Restore of " + volume + " from image " + c.image().id() + " started: the"
                             + " volume is usable now; " + Format.tracks(p.totalTracks() - p.doneTracks()) + " to copy in the"
-                            + " background" + (wt ? "; writes go to a new image too" : ""), "instant-restore", volume);
+                            + " background" + (wt ? "; writes go to a new image too" : ""), "instant-restore", volume, p.id());
                     started.run();
                 }, status::failed);
     }

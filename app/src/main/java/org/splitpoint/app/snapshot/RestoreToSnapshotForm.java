@@ -169,7 +169,7 @@ public final class RestoreToSnapshotForm {
                 })), p -> {
             status.succeededWhileRunning("Restoring " + volume + " to " + name + ": " + Format.tracks(p.totalTracks())
                     + " to copy back; the volume is usable now" + (keep ? "; a safety snapshot keeps what it held" : ""),
-                    "snapshot-restore", volume);
+                    "snapshot-restore", volume, p.id());
             started.run();
         }, status::failed);
     }

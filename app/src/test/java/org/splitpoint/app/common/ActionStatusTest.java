@@ -42,6 +42,26 @@ class ActionStatusTest {
         assertThat(status.messageProperty().get()).isEmpty();
     }
 
+    /** A restore of a few tracks can end before the window's next sample: its id tells it from older ones. */
+    @Test
+    void aRestoreThatEndedBeforeTheFirstSampleClears() {
+        ActionStatus status = new ActionStatus();
+        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod", "j2");
+        // the first sample after the start: an earlier restore's job and this one, both ended
+        status.jobs(List.of(job("j1", JobState.DONE), job("j2", JobState.DONE)));
+        assertThat(status.messageProperty().get()).isEmpty();
+    }
+
+    @Test
+    void aFollowedJobGoneFromTheListAfterItRanClears() {
+        ActionStatus status = new ActionStatus();
+        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod", "j2");
+        status.jobs(List.of(job("j2", JobState.RUNNING)));
+        assertThat(status.messageProperty().get()).contains("Restoring prod");
+        status.jobs(List.of());
+        assertThat(status.messageProperty().get()).isEmpty();
+    }
+
     @Test
     void aLaterActionsLineIsNotCleared() {
         ActionStatus status = new ActionStatus();
