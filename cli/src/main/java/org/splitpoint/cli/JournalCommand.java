@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.JournalAdmin;
+import org.splitpoint.engine.pool.JournalRules;
+import org.splitpoint.engine.pool.Refusal;
 import org.splitpoint.engine.pool.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,19 +83,39 @@ final class JournalCommand {
         }
     }
 
-    @Command(name = "disable", description = "Stop journaling a volume; its journal drives become SPARE.")
+    @Command(name = "disable", description = "Stop journaling a volume; its journal drives become SPARE (asks for the"
+            + " volume's name, or --yes).")
     static final class Disable extends OnPool {
         @Parameters(index = "1", paramLabel = "VOLUME")
         String volume;
+        @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
+        boolean yes;
 
         @Override
         public Integer call() throws Exception {
             return PoolSession.with(dir, err(), pool -> {
+                // the journal's drives are wiped: entries not yet shipped are then in no backup, as the
+                // app's typed confirmation says; asked only once the engine's rules would let it go ahead
+                JournalAdmin.Status s = pool.journals().status(volume);
+                Refusal.check(JournalRules.disable(pool.snapshot(), volume, s));
+                if (!yes && !Confirm.typed(err(), disabling(s), volume, "the journal was not disabled")) {
+                    return 1;
+                }
                 pool.journals().disable(volume);
                 out().println("journal of " + volume + " disabled");
                 return 0;
             });
         }
+    }
+
+    /** What disabling drops, in one sentence: the app's confirmation says the same. */
+    static String disabling(JournalAdmin.Status s) {
+        String what = "disabling the journal of " + s.volume() + " drops what " + String.join(" and ", s.drives()) + " hold";
+        if (s.entries() == 0) {
+            return what;
+        }
+        return what + ": its " + s.entries() + (s.entries() == 1 ? " entry" : " entries") + " (" + Sizes.format(s.bytes())
+                + ") not yet shipped to " + s.store() + " are then in no backup ('volume journal ship' first keeps them)";
     }
 
     @Command(name = "ship", description = "Ship the journal into its store now (an incremental image, verified).")

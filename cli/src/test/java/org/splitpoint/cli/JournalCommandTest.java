@@ -122,4 +122,23 @@ class JournalCommandTest {
         assertThat(replace.out()).contains("it holds the journal of v again");
         assertThat(CliRun.of("volume", "journal", "status", pool, "v").out()).doesNotContain("FAILED").contains("1 entry");
     }
+
+    /**
+     * Disabling wipes the journal's drives: its entries not yet shipped are then in no backup. The app
+     * asks for the volume's name; the CLI disabled at once, saying nothing of them.
+     */
+    @Test
+    void disablingAsksFirstAndNamesTheEntriesNotYetShipped() throws Exception {
+        assertThat(CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d4,d5", "--store", store).code()).isZero();
+        write(0, 200_000, 5);
+        assertRefused(2, "disabling the journal of v drops what d4 and d5 hold: its 1 entry (", "volume", "journal",
+                "disable", pool, "v");
+        assertRefused(2, "not yet shipped to " + store + " are then in no backup ('volume journal ship' first keeps them);"
+                + " add --yes to confirm", "volume", "journal", "disable", pool, "v");
+        assertRefused(1, "no volume named", "volume", "journal", "disable", pool, "nosuch");
+        CliRun yes = CliRun.of("volume", "journal", "disable", pool, "v", "--yes");
+        assertThat(yes.code()).as(yes.err()).isZero();
+        assertThat(yes.out()).contains("journal of v disabled");
+        assertRefused(1, "has no journal; enable one", "volume", "journal", "disable", pool, "v", "--yes");
+    }
 }

@@ -161,9 +161,9 @@ public final class HolderCommands {
         };
     }
 
-    /** {@code volume journal disable POOL VOLUME}. */
+    /** {@code volume journal disable POOL VOLUME --yes} (the app asked for the volume's name first). */
     public static Function<String, List<String>> disableJournal(String volume) {
-        return dir -> List.of("volume", "journal", "disable", dir, volume);
+        return dir -> List.of("volume", "journal", "disable", dir, volume, "--yes");
     }
 
     /** {@code volume journal ship POOL VOLUME} (the holder waits for the image to be verified). */

@@ -164,6 +164,21 @@ class AttachedActionsTest {
         holder.pool.job(card.restore().sampleProperty().get().job().id()).setThrottle(0);
     }
 
+    /** The card asked for the volume's name; the holder's command, not a terminal, needs it said with --yes. */
+    @Test
+    void aJournalIsDisabledByTheHolder() throws Exception {
+        String a = holder.pool.admin().addDrive(0);
+        String b = holder.pool.admin().addDrive(0);
+        Path store = java.nio.file.Files.createDirectories(tmp.resolve("store"));
+        assertThat(holder.pool.journals().enable("prod", java.util.List.of(a, b), store, 0, 0).await(WAIT.toMillis())).isTrue();
+        var card = vm.journal("prod");
+        shows(() -> card.disableBlockedProperty().get().isEmpty());
+        card.disable();
+        shows(() -> !vm.status().messageProperty().get().contains("Disabling"));
+        assertThat(vm.status().messageProperty().get()).endsWith("Journal of prod disabled; " + a + " and " + b + " are SPARE again");
+        assertThat(holder.pool.snapshot().drive(a).state()).isEqualTo(DriveState.SPARE);
+    }
+
     @Test
     void theSaveAreaIsChosenByTheHolderAndReportedFromItsState() throws Exception {
         addSnapsVolume();
