@@ -103,7 +103,14 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 pool.persist();
             }
             r.pass = w.log.pieces();
-            total = Math.max(1, r.pass.size());
+            // counted in tracks, as the window's delta and the return's result are: the log's pieces
+            // (one per write, many per track) made the job read '0/1815 tracks' for 895 tracks owed
+            TrackBitmap owed = new TrackBitmap(v.rowTracks());
+            for (DeltaLog.Piece p : r.pass) {
+                long[] rows = r.rowsOf(p);
+                owed.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
+            }
+            total = Math.max(1, owed.cardinality());
         }
         w.returning = r;
         String id = "resync-" + m.drive();
@@ -210,11 +217,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             DeltaLog.Piece p = pass.get(next++);
             batch.add(p);
             moved += p.length();
-            steps++;
         }
+        long before = replayedTracks.cardinality(); // only this job's thread replays
         replayAll(batch);
         bytesMoved += moved;
-        return new Step(steps, moved);
+        return new Step(replayedTracks.cardinality() - before, moved);
     }
 
     /** Replays {@code pieces}; a repository's, after marking their write-intent tracks with one sync. */
@@ -241,10 +248,15 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         } else {
             v.writeBelowRedirect(p.start(), b);
         }
-        long[] rows = mode == LogMode.REPOSITORY ? v.rowRange(p.start(), p.length()) : new long[] {p.start(), p.end()};
+        long[] rows = rowsOf(p);
         synchronized (replayedTracks) {
             replayedTracks.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
         }
+    }
+
+    /** The member rows [from, to) a piece lands on: a repository's through the layout, a data log's as they are. */
+    private long[] rowsOf(DeltaLog.Piece p) {
+        return mode == LogMode.REPOSITORY ? v.rowRange(p.start(), p.length()) : new long[] {p.start(), p.end()};
     }
 
     @Override

@@ -122,6 +122,8 @@ class ServiceWindowTest {
             assertThat(job.state()).isEqualTo(JobState.DONE);
             ServiceAdmin.Return r = pa.service().lastReturn("d2");
             assertThat(r.tracksResynced()).as("tracks resynced == tracks in the delta").isEqualTo(delta);
+            assertThat(job.progress().totalTracks()).as("the job counts the delta's tracks, not the log's pieces")
+                    .isEqualTo(delta);
             assertThat(r.wholeRebuild()).isNull();
             assertThat(va.state()).isEqualTo(VolumeState.OPTIMAL);
             assertThat(pa.snapshot().drive("d2").service()).isNull();
