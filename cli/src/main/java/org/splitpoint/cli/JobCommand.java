@@ -150,7 +150,8 @@ final class JobCommand {
     @Command(name = "cancel", description = {
             "Cancel a job: a rebuild leaves its drive FAILED; an establish leaves the pair Split with the BCV partly"
                     + " copied; a restore leaves the pair Split with the STD partly restored (a mix of old and"
-                    + " restored tracks), which cannot be undone.",
+                    + " restored tracks), which cannot be undone; an instant restore or a restore to a snapshot leaves"
+                    + " its volume partly restored.",
             "Cancelling a restore asks for confirmation when stdin is a terminal, and needs --yes otherwise."})
     static final class Cancel extends OnJob {
         @Option(names = "--yes", description = "confirm cancelling a restore without being asked")
@@ -167,7 +168,7 @@ final class JobCommand {
                 if (j.state().isFinished()) {
                     throw new Splitpoint.CommandFailed("job " + id + " is already " + j.state());
                 }
-                if (("restore".equals(j.kind()) || "instant-restore".equals(j.kind())) && !yes && !confirmed(j)) {
+                if (List.of("restore", "instant-restore", "snapshot-restore").contains(j.kind()) && !yes && !confirmed(j)) {
                     return 1;
                 }
                 j.cancel();
@@ -217,7 +218,7 @@ final class JobCommand {
         /** Asks on a terminal; without one a restore's cancel needs --yes (a usage error otherwise). */
         private boolean confirmed(Job j) throws java.io.IOException {
             JobProgress p = j.progress();
-            String consequence = "instant-restore".equals(j.kind())
+            String consequence = !"restore".equals(j.kind()) // an instant restore's or a restore to a snapshot's target is its volume
                     ? "cancelling job " + id + " leaves volume " + j.target() + " partly restored (" + p.doneTracks()
                     + " of " + p.totalTracks() + " tracks): the others keep what the volume held before"
                     : "cancelling job " + id + " leaves the STD of pair " + j.target() + " partly restored ("

@@ -123,6 +123,35 @@ class JobCommandTest {
         assertThat(w.out()).contains("no background jobs");
     }
 
+    /** A restore to a snapshot, cancelled, leaves its volume a mix as a pair's restore does: it was cancelled unasked. */
+    @Test
+    void cancellingARestoreToASnapshotWithoutATerminalNeedsYes() throws Exception {
+        Path snaps = tmp.resolve("s");
+        for (CliRun r : java.util.List.of(
+                CliRun.of("pool", "create", snaps, "--drives", 4, "--drive-size", "4M"),
+                CliRun.of("volume", "create", snaps, "v", "--layout", "raid1", "--drives", "d1,d2"),
+                CliRun.of("volume", "create", snaps, "save", "--layout", "raid1", "--drives", "d3,d4"),
+                CliRun.of("snapshot", "save-area", snaps, "save", "--yes"),
+                CliRun.of("snapshot", "create", snaps, "v", "before"),
+                CliRun.of("volume", "write", snaps, "v", "--offset", 0, "--in", Files.write(tmp.resolve("c.bin"),
+                        new byte[1 << 20])),
+                CliRun.of("snapshot", "restore", snaps, "v", "before", "--no-wait", "--throttle", 1, "--yes"))) {
+            assertThat(r.code()).as(r.err()).isZero();
+        }
+        Map<String, String> before = CliRun.fingerprint(snaps);
+        CliRun refused = CliRun.of("job", "cancel", snaps, "snapshot-restore-v");
+        assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(refused)).contains("leaves volume v partly restored (0 of 16 tracks)", "--yes");
+        Map<String, String> after = CliRun.fingerprint(snaps);
+        before.remove("meta/events.jsonl"); // the open logs the pending restore's resumption
+        after.remove("meta/events.jsonl");
+        assertThat(after).isEqualTo(before);
+
+        CliRun cancel = CliRun.of("job", "cancel", snaps, "snapshot-restore-v", "--yes");
+        assertThat(cancel.code()).as(cancel.err()).isZero();
+        assertThat(cancel.out()).contains("job snapshot-restore-v is CANCELLED");
+    }
+
     @Test
     void anUnknownJobIsRefusedWithTheJobsThereAre() throws Exception {
         CliRun r = CliRun.of("job", "pause", pool, "restore-p2");
