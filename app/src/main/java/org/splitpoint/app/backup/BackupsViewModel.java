@@ -1,5 +1,6 @@
 package org.splitpoint.app.backup;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -279,10 +280,22 @@ public final class BackupsViewModel {
         if (t.isEmpty()) {
             return "type or choose the store's directory";
         }
+        if (!t.startsWith("~") && !Path.of(t).isAbsolute()) {
+            // relative to wherever the app was started: not a place anyone means (the journal's form says the same)
+            return "give the store's full path (from /)";
+        }
         Path dir = storeDir(t);
         if (dir.startsWith(KnownStores.normal(bridge.poolDir()))) {
             return "the backup store " + dir + " is inside the pool; keep backups outside it (a backup that dies"
                     + " with the pool is no backup)";
+        }
+        // what a look at the path itself tells, said in the dialog (the engine's words); reading the
+        // store's images is left to the listing, off this thread
+        if (Files.isRegularFile(dir)) {
+            return dir + " is a file, not a backup store directory";
+        }
+        if (Files.isDirectory(dir) && !Files.exists(dir.resolve("store.json")) && !StoreListing.isNewStore(dir)) {
+            return dir + " is not a Splitpoint backup store (it has no store.json and is not empty)";
         }
         return "";
     }

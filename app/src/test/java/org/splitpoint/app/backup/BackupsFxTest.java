@@ -92,6 +92,36 @@ class BackupsFxTest {
         assertThat(Files.exists(inside)).as("nothing made inside the pool").isFalse();
     }
 
+    /**
+     * A file, a directory holding other things, a relative path: each is refused in the dialog, which stays
+     * open with the path as typed. They passed it, and the dialog closed into a red line in the status bar.
+     */
+    @Test
+    void aPathThatCannotBeAStoreIsRefusedInTheDialog(FxRobot robot) throws Exception {
+        openBackups(robot);
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Path junk = Files.createDirectories(dir.resolve("junk"));
+        Files.writeString(junk.resolve("notes.txt"), "not a store");
+        robot.clickOn("#addStore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isPresent());
+        for (String[] typed : new String[][] {
+                {file.toString(), file + " is a file, not a backup store directory"},
+                {junk.toString(), junk + " is not a Splitpoint backup store (it has no store.json and is not empty)"},
+                {"backups", "give the store's full path (from /)"}}) {
+            var field = robot.lookup("#storePath").queryAs(javafx.scene.control.TextField.class);
+            onFx(() -> {
+                field.setText(typed[0]);
+                return null;
+            });
+            robot.clickOn("#storeAdd");
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !text(robot, "#storeProblem").isEmpty());
+            assertThat(text(robot, "#storeProblem")).isEqualTo(typed[1]);
+            assertThat(onFx(() -> field.getText())).isEqualTo(typed[0]);
+        }
+        robot.press(javafx.scene.input.KeyCode.ESCAPE).release(javafx.scene.input.KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isEmpty());
+    }
+
     @Test
     void backingUpAVolumeIntoANewStoreAddedThroughTheDialogListsItsImage(FxRobot robot) throws Exception {
         openBackups(robot);
