@@ -29,6 +29,20 @@ public final class Actions {
         Tooltip.install(wrapper, tip);
     }
 
+    /**
+     * A button that becomes its opposite once pressed (Pause, which then reads Resume) takes no
+     * second click of a double-click: it paused a copy and resumed it at once, the job running on
+     * while the administrator meant it paused. The second press is dropped before the button arms,
+     * so it does not fire; a later single click acts as usual.
+     */
+    public static void ignoreSecondClick(ButtonBase button) {
+        button.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> {
+            if (e.getClickCount() > 1) {
+                e.consume();
+            }
+        });
+    }
+
     public static void bind(MenuItem item, ObservableStringValue whyNot, String label) {
         item.disableProperty().bind(Bindings.isNotEmpty(whyNot));
         item.textProperty().bind(Bindings.when(Bindings.isEmpty(whyNot)).then(label)

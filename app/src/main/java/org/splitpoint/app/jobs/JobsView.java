@@ -238,6 +238,7 @@ public final class JobsView extends VBox {
             // "instant restore of prod from IMAGE" takes two lines or more rather than lose its end (WordWrapLabel
             // wraps it between words, the id whole on a line of its own, or ending in an ellipsis if no line holds it)
             pause.setTooltip(pauseTip);
+            org.splitpoint.app.common.Actions.ignoreSecondClick(pause);
             cancel.setTooltip(cancelTip);
             buttons.managedProperty().bind(buttons.visibleProperty());
             placeButtons(0);

@@ -116,6 +116,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         CopyControl copy = vm.copy();
         copyProgress.progressProperty().bind(copy.progressProperty());
         copyProgressText.textProperty().bind(copy.progressTextProperty());
+        Actions.ignoreSecondClick(pauseCopy);
         pauseCopy.textProperty().bind(Bindings.when(copy.pausedProperty()).then("Resume").otherwise("Pause"));
         Actions.bind(pauseCopy, pauseWrap, copy.pauseBlockedProperty(), "Pause the copy, or resume it; it keeps its place.");
         Actions.bind(cancelCopy, cancelWrap, copy.cancelBlockedProperty(),

@@ -71,6 +71,7 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
         whole.textProperty().bind(vm.progressTextProperty());
         restoreProgressText.setTooltip(whole);
         BulkControl bulk = vm.bulk();
+        Actions.ignoreSecondClick(pauseBulk);
         pauseBulk.textProperty().bind(Bindings.when(bulk.pausedProperty()).then("Resume").otherwise("Pause"));
         Actions.bind(pauseBulk, pauseWrap, bulk.pauseBlockedProperty(),
                 "Pause the bulk copy, or resume it; reads of tracks not yet restored are still fetched on demand.");

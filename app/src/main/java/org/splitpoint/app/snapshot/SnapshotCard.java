@@ -156,6 +156,7 @@ public final class SnapshotCard extends VBox implements Shown {
         restoreHover.textProperty().bind(Bindings.when(Bindings.isEmpty(restoreMap.hoverTextProperty()))
                 .then("Hover over the map to see a cell's tracks.").otherwise(restoreMap.hoverTextProperty()));
         BulkControl bulk = r.bulk();
+        Actions.ignoreSecondClick(pauseRestore);
         pauseRestore.textProperty().bind(Bindings.when(bulk.pausedProperty()).then("Resume").otherwise("Pause"));
         Actions.bind(pauseRestore, pauseWrap, bulk.pauseBlockedProperty(), "Pause the copy back, or resume it; reads of"
                 + " tracks not yet restored are still served from the snapshot.");

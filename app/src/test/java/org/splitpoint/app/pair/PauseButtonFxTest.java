@@ -36,4 +36,24 @@ class PauseButtonFxTest extends PairConsoleWindowFxTest {
         String shown = onFx(() -> ((Text) fx.view.consoleProperty().get().lookup("#pauseCopy").lookup(".text")).getText());
         assertThat(shown).isEqualTo("Resume");
     }
+
+    /** A double-click on Pause pauses: its second click hit the button, now Resume, and resumed the copy. */
+    @Test
+    void aDoubleClickOnPauseLeavesTheCopyPaused(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
+        var job = TestPools.call(fx.bridge, pool -> {
+            pool.pairs().split(List.of("prod-pair"));
+            return pool.pairs().establish("prod-pair", true, 1_000_000);
+        });
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() -> {
+            Button b = (Button) fx.view.consoleProperty().get().lookup("#pauseCopy");
+            return !b.isDisabled() && "Pause".equals(b.getText());
+        }));
+        robot.doubleClickOn("#pauseCopy");
+        WaitForAsyncUtils.waitForFxEvents(5);
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() ->
+                "Resume".equals(((Button) fx.view.consoleProperty().get().lookup("#pauseCopy")).getText())));
+        assertThat(job.state()).isEqualTo(org.splitpoint.engine.job.JobState.PAUSED);
+        robot.moveBy(300, 300); // a click after this one, here, would count as a third
+    }
 }
