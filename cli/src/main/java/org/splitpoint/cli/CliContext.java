@@ -42,6 +42,11 @@ record CliContext(InputStream stdin, OutputStream stdout, Path cwd, boolean term
 
     /** {@code p} resolved against the command's working directory. */
     Path resolve(Path p) {
+        if (p.toString().isBlank()) {
+            // '' would be the current directory (a store made there by a --full backup), ' ' a directory named so
+            throw new IllegalArgumentException("an empty path ('" + p + "') names no file or directory: give one (an"
+                    + " unset shell variable expands to '')");
+        }
         return p.isAbsolute() ? p : cwd.resolve(p).normalize();
     }
 }

@@ -87,7 +87,7 @@ public final class Splitpoint implements Runnable {
                 return null;
             }
             dir = ctx.resolve(t.poolDir());
-        } catch (CommandLine.ParameterException e) {
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
             return null; // execute() reports it
         }
         try {

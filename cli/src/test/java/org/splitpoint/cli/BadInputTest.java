@@ -42,6 +42,20 @@ class BadInputTest {
         assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
     }
 
+    /**
+     * An empty path (an unset shell variable) named the current directory: 'backup list ""' answered that the
+     * directory the command ran in was no store, and '--store ""' with --full made a store there when it was empty.
+     */
+    @Test
+    void anEmptyPathIsRefusedNotTakenForTheCurrentDirectory() throws Exception {
+        for (String blank : new String[] {"", " "}) {
+            assertRefused(2, "an empty path ('" + blank + "') names no file or directory", "backup", "list", blank);
+            assertRefused(2, "an empty path", "backup", "restore", pool, "v", "--store", blank, "--yes");
+            assertRefused(2, "an empty path", "volume", "journal", "enable", pool, "v", "--drives", "d4,d1", "--store", blank);
+            assertRefused(2, "an empty path", "pool", "status", blank);
+        }
+    }
+
     @Test
     void serviceWindowRefusals() throws Exception {
         assertRefused(2, "unknown offline reason 'coffee'", "drive", "offline", pool, "d1", "--reason", "coffee");
