@@ -72,10 +72,17 @@ public final class PairAdmin {
                            Double progress, long onDemandReads, JobProgress job, Sides sides, String splitAt) {
 
         /**
-         * The pair's volumes as its rules see them: each side's state (and why), and what the STD is
+         * The pair's volumes as its rules see them: each side's state (and why), and what each side is
          * being restored from ("a backup", "a snapshot"), else null.
          */
-        public record Sides(VolumeState std, String stdReason, VolumeState bcv, String bcvReason, String stdRestoredFrom) { }
+        public record Sides(VolumeState std, String stdReason, VolumeState bcv, String bcvReason, String stdRestoredFrom,
+                            String bcvRestoredFrom) {
+
+            /** Sides whose BCV is not being restored. */
+            public Sides(VolumeState std, String stdReason, VolumeState bcv, String bcvReason, String stdRestoredFrom) {
+                this(std, stdReason, bcv, bcvReason, stdRestoredFrom, null);
+            }
+        }
 
         /** A view whose sides are not known (as another process described it): no rule refuses for them. */
         public PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
@@ -445,13 +452,17 @@ public final class PairAdmin {
         Job j = runningJob(p);
         JobProgress jp = j == null ? null : j.progress();
         String std = p.std().name();
-        String restoredFrom = pool.restores.containsKey(std) ? "a backup"
-                : pool.snapshotCatalog.restores.containsKey(std) ? "a snapshot" : null;
         PairView.Sides sides = new PairView.Sides(p.std().state(), p.std().stateReason(), p.bcv().state(),
-                p.bcv().stateReason(), restoredFrom);
+                p.bcv().stateReason(), restoredFrom(std), restoredFrom(p.bcv().name()));
         return new PairView(p.name(), std, p.bcv().name(), p.state(), p.stdInvalidTracks(),
                 p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(),
                 jp == null ? null : jp.fraction(), p.onDemandReads(), jp, sides, splitAt(p.name()));
+    }
+
+    /** What volume {@code name} is being restored from ("a backup", "a snapshot"), else null. */
+    private String restoredFrom(String name) {
+        return pool.restores.containsKey(name) ? "a backup"
+                : pool.snapshotCatalog.restores.containsKey(name) ? "a snapshot" : null;
     }
 
     private String splitAt(String pair) {

@@ -27,7 +27,7 @@ public final class PairRules {
         }
         String n = p.name();
         return switch (p.state()) {
-            case NeverEstab, Split -> null;
+            case NeverEstab, Split -> sideRestored(p, "establishing");
             case SyncInProg -> p.job() == null ? null : new Refusal("pair " + n + " is already establishing (SyncInProg, "
                     + Sizes.count(p.stdInvalidTracks(), "track") + " to copy); wait for it or cancel job " + p.job().id());
             case Synchronized, Restored -> new Refusal("pair " + n + " is already " + p.state()
@@ -42,7 +42,7 @@ public final class PairRules {
     public static Refusal split(PairView p) {
         String n = p.name();
         return switch (p.state()) {
-            case Synchronized, Restored -> null;
+            case Synchronized, Restored -> sideRestored(p, "splitting"); // the BCV has the restored tracks only at its end
             case NeverEstab -> new Refusal("pair " + n + " was never established; establish it first");
             case SyncInProg -> new Refusal("pair " + n + " is establishing (SyncInProg, " + Sizes.count(p.stdInvalidTracks(), "track")
                     + " to copy): wait until it is Synchronized, then split");
@@ -66,10 +66,26 @@ public final class PairRules {
             case SyncInProg, Synchronized, Restored -> new Refusal("pair " + n + " is " + p.state().described()
                     + ": split it first; a restore copies the split BCV back to the STD");
             case SplitInProg -> splitting(n);
-            case Split -> p.sides().stdRestoredFrom() == null ? null : new Refusal("volume " + p.std() + " (the STD of pair "
-                    + n + ") is being restored from " + p.sides().stdRestoredFrom() + "; wait for that restore or cancel"
-                    + " it before restoring from the BCV");
+            case Split -> sideRestored(p, "restoring from the BCV");
         };
+    }
+
+    /**
+     * A side being restored from a backup or to a snapshot: a pair's copy reads and writes the
+     * volumes themselves, which hold the tracks that restore has not brought back yet as they were
+     * (an establish then split left those on the BCV, not what hosts read on the STD); a mirroring
+     * BCV gets each restored track as it is restored, so a split before the restore's end left it
+     * half restored.
+     */
+    private static Refusal sideRestored(PairView p, String doing) {
+        PairView.Sides s = p.sides();
+        String side = s.stdRestoredFrom() != null ? "STD" : s.bcvRestoredFrom() != null ? "BCV" : null;
+        if (side == null) {
+            return null;
+        }
+        return new Refusal("volume " + (side.equals("STD") ? p.std() : p.bcv()) + " (the " + side + " of pair " + p.name()
+                + ") is being restored from " + (side.equals("STD") ? s.stdRestoredFrom() : s.bcvRestoredFrom())
+                + "; wait for that restore or cancel it before " + doing);
     }
 
     private static Refusal failedSide(PairView p) {
