@@ -204,12 +204,13 @@ final class JournalCommand {
                     Json.print(out(), p);
                     return 0;
                 }
+                // the plan is said once the engine took it: a refusal (a --drives that is no SPARE) says only why
+                Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
                 out().println("volume " + volume + " is FAILED (" + p.reason() + "); lost: " + String.join(", ", p.lostDrives())
                         + (drives.isEmpty() ? "" : " (replaced by " + String.join(", ", drives) + ")"));
                 out().println("  rebuilding from " + String.join(" + ", p.chain()) + " in " + p.store());
                 out().println("  plus " + p.entries() + (p.entries() == 1 ? " journal entry (" : " journal entries (")
                         + Sizes.format(p.entryBytes()) + "), then copying " + Sizes.format(p.bytes()));
-                Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
                 out().println("rebuild of " + volume + " from its backup and journal started: the volume is usable now; "
                         + job.progress().totalTracks() + " tracks to copy; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));

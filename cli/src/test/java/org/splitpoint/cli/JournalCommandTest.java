@@ -84,6 +84,11 @@ class JournalCommandTest {
         assertThat(preview.err()).contains("the image of drive d2").doesNotContain("Exception");
         assertThat(preview.out()).contains("\"lostDrives\" : [ \"d1\", \"d2\" ]", "\"entries\" : 1");
         assertThat(CliRun.of("pool", "status", pool).out()).as("a preview starts nothing").doesNotContain("rebuild", "restoring", "instant-restore");
+        // a refusal says only why: it printed the plan first ('lost: d1, d2 (replaced by d4, d5) … then copying 8 MiB')
+        CliRun refused = CliRun.of("volume", "rebuild-from-backup", pool, "v", "--drives", "d4,d5");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(refused)).contains("drive d4 is ONLINE, holding the journal of v");
+        assertThat(refused.out()).isEmpty();
         CliRun rebuild = CliRun.of("volume", "rebuild-from-backup", pool, "v");
         assertThat(rebuild.code()).as(rebuild.err()).isZero();
         assertThat(rebuild.out()).containsPattern("; job \\S+");
