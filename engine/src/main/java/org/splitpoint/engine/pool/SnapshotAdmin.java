@@ -711,9 +711,12 @@ public final class SnapshotAdmin {
             cat.restores.put(rec.volume(), r);
             pool.startJob(admin.restoreJob(r, rec));
             if (!pool.isReadOnly()) {
-                pool.events.publish(Event.info("RESTORE", rec.volume(), "restore of " + rec.volume() + " to snapshot "
-                        + rec.source() + "@" + rec.snapshot() + " resumed: " + Sizes.count(r.totalTracks()
-                        - r.currentTracks(), "track") + " still to restore"));
+                String resumed = "restore of " + rec.volume() + " to snapshot " + rec.source() + "@" + rec.snapshot()
+                        + " resumed: " + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
+                if (pool.options.runJobs()) {
+                    pool.openNotes.add(resumed); // a holder's start says it (serve prints the open notes)
+                }
+                pool.events.publish(Event.info("RESTORE", rec.volume(), resumed));
             }
         }
     }

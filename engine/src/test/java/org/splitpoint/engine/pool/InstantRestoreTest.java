@@ -275,6 +275,9 @@ class InstantRestoreTest {
         inj.processCrash();
         pool.abandon();
         try (Pool reopened = Pool.open(dir)) {
+            // the holder's start says what it resumed (serve prints these notes), not only the dirty tracks
+            assertThat(reopened.openNotes()).anyMatch(n -> n.matches("instant restore of v from image " + imageId
+                    + " resumed: \\d+ tracks? still to restore"));
             reopened.jobs().forEach(j -> j.setThrottle(0));
             reopened.awaitJobs(null);
             TestPools.assertSameBytes(TestPools.readAll(reopened.volume("v")), expect, "the volume after the crash");

@@ -144,6 +144,10 @@ class SnapshotCrashTest {
         try (Pool p = Pool.open(dir)) {
             String at = "cut " + cut + " seed " + seed + ": ";
             boolean restoring = p.snapshots().restoreOf("v") != null;
+            if (restoring) { // the holder's start says what it resumed (serve prints these notes)
+                assertThat(p.openNotes()).as(at + "the open notes").anyMatch(n -> n.matches(
+                        "restore of v to snapshot v@s2 resumed: \\d+ tracks? still to restore"));
+            }
             p.jobs().forEach(j -> j.setThrottle(0));
             p.awaitJobs(null);
             assertThat(p.snapshots().restoreOf("v")).as(at + "the restore finished after the reopen").isNull();
