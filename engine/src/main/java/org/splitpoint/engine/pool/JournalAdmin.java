@@ -48,6 +48,15 @@ public final class JournalAdmin {
                          String lastShipAt, String lastShipResult, List<PoolConfig.ShipRecord> recentShips,
                          boolean protecting, boolean unprotected, String nextShip) { }
 
+    /**
+     * What gives a journal without a base its base. It has none before its first backup completes,
+     * and again after it stopped protecting the volume (a crash's uncertain tracks or a write it
+     * could not take); "its first backup has not completed" was said then too, of a journal whose
+     * first backup had long completed. The watch starts that backup (again within a minute).
+     */
+    static final String NO_BASE_YET = "a backup into %s gives it one (its first, or a new one after the journal stopped"
+            + " protecting the volume; a pool held open starts it within a minute)";
+
     private final Pool pool;
 
     JournalAdmin(Pool pool) {
@@ -648,7 +657,7 @@ public final class JournalAdmin {
         long oldest = j == null ? -1 : j.oldestTime();
         long age = oldest < 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000);
         long bytes = j == null ? 0 : j.liveBytes();
-        String next = rec.base() == null ? "after the journal's first backup completes"
+        String next = rec.base() == null ? "once " + NO_BASE_YET.formatted(rec.store())
                 : "at " + Sizes.format(rec.maxSize()) + " (now " + Sizes.format(bytes) + ")"
                 + (rec.maxAgeSeconds() > 0 ? " or when the oldest entry is " + rec.maxAgeSeconds() + " s old (now " + age + " s)" : "")
                 + ", or on 'volume journal ship'";
@@ -708,11 +717,6 @@ public final class JournalAdmin {
         }
     }
 
-    /**
-     * Every second: ships the journals that reached their size or age limit, and starts a backup
-     * for a journal without a base (its first backup failed, or a restore from elsewhere or a full
-     * journal left it protecting nothing), at most once a minute.
-     */
     /** Ends the watch (a pool closing or abandoned): interrupted, and waited for while it starts a ship. */
     static void stopWatch(Pool pool) {
         Thread t = pool.journalWatch;
@@ -727,6 +731,11 @@ public final class JournalAdmin {
         }
     }
 
+    /**
+     * Every second: ships the journals that reached their size or age limit, and starts a backup
+     * for a journal without a base (its first backup failed, or a restore from elsewhere or a full
+     * journal left it protecting nothing), at most once a minute.
+     */
     private static void startWatch(Pool pool) {
         if (pool.journalWatch != null) {
             return;

@@ -71,8 +71,8 @@ public final class JournalRules {
                     + " applies the journal's entries; they ship afterwards)");
         }
         if (j.base() == null) {
-            return new Refusal("the journal of " + volume + " has no base yet (its first backup into " + j.store()
-                    + " has not completed): there is nothing to ship onto");
+            return new Refusal("the journal of " + volume + " has no base: " + JournalAdmin.NO_BASE_YET.formatted(j.store())
+                    + "; there is nothing to ship onto until then");
         }
         for (JobProgress p : s.jobs()) {
             if ((p.kind().equals("journal-ship") || p.kind().equals("backup")) && p.target().equals(volume)

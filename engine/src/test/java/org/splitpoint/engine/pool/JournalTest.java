@@ -726,6 +726,12 @@ class JournalTest {
                 pool.device("v").flush();
             });
             assertThat(pool.journals().status("v").protecting()).as("full, and nothing could ship it").isFalse();
+            // its first backup completed long ago: the journal lost its base, and says what gives it a new one
+            assertThat(pool.journals().status("v").nextShip()).startsWith("once a backup into " + tmp.resolve("store"))
+                    .contains("a new one after the journal stopped protecting the volume");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.journals().ship("v"))
+                    .hasMessageStartingWith("the journal of v has no base: a backup into")
+                    .hasMessageNotContaining("has not completed");
         }
     }
 
