@@ -261,8 +261,8 @@ public final class BackupNow {
                 pool -> pool.backups().backup(v, dir, f, 0).progress()), p -> {
             watched = p.id();
             watchedState = JobState.RUNNING;
-            status.succeeded("Backup of " + v + " started: " + Format.tracks(p.totalTracks()) + " to copy ("
-                    + (f ? "full" : "incremental") + ") into " + dir);
+            status.succeededWhileRunning("Backup of " + v + " started: " + Format.tracks(p.totalTracks()) + " to copy ("
+                    + (f ? "full" : "incremental") + ") into " + dir, "backup", v, p.id()); // goes when the backup ends
             if (snapshot != null) {
                 showJob(snapshot);
             }

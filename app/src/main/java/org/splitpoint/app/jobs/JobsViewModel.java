@@ -79,7 +79,13 @@ public final class JobsViewModel {
                 pool.job(id).pause();
             }
             return null;
-        }), ok -> status.succeeded((resume ? "Resumed " : "Paused ") + label), status::failed);
+        }), ok -> { // "Resumed …" goes when the job ends; "Paused …" stays true while it is paused
+            if (resume) {
+                status.succeededWhileRunning("Resumed " + label, "", "", id);
+            } else {
+                status.succeeded("Paused " + label);
+            }
+        }, status::failed);
     }
 
     /** What cancelling {@code row} leaves behind, for the question the view asks first. */
