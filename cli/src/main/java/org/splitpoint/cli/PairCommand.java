@@ -29,18 +29,26 @@ final class PairCommand {
         return mbPerSecond == null ? -1 : rateBytes("--throttle", mbPerSecond);
     }
 
+    /** The largest limit taken, in MB/s (1 TB/s): beyond it a limit limits nothing a pool could do. */
+    static final double MAX_RATE_MB = 1_000_000;
+
     /**
      * A rate in MB/s given as {@code what} to bytes/s: 0 is no limit, and a positive rate below
-     * 1 byte/s is refused rather than rounded to 0, which would silently mean no limit at all.
+     * 1 byte/s is refused rather than rounded to 0, which would silently mean no limit at all; one
+     * above {@link #MAX_RATE_MB} is refused too (1e99 was taken and shown as "9223372036854.8 MB/s").
      */
     static long rateBytes(String what, double mbPerSecond) {
         if (mbPerSecond < 0 || Double.isNaN(mbPerSecond) || Double.isInfinite(mbPerSecond)) {
-            throw new IllegalArgumentException(what + " must be a rate in MB/s of 0 or more, not " + plain(mbPerSecond));
+            throw new IllegalArgumentException(what + " must be 0 or more MB/s, not " + plain(mbPerSecond));
         }
         double bytes = mbPerSecond * 1e6;
         if (mbPerSecond > 0 && bytes < 1) {
             throw new IllegalArgumentException(what + " " + plain(mbPerSecond) + " MB/s is below 1 byte/s, the smallest"
                     + " limit; give at least 0.000001 (1 byte/s), or 0 for no limit");
+        }
+        if (mbPerSecond > MAX_RATE_MB) {
+            throw new IllegalArgumentException(what + " " + plain(mbPerSecond) + " MB/s is above 1000000 MB/s (1 TB/s),"
+                    + " the largest limit; give 0 for no limit");
         }
         return Math.round(bytes);
     }

@@ -106,7 +106,7 @@ class BadInputTest {
         assertRefused(1, "volume v has no snapshot named 'zz'", "volume", "read", pool, "v@zz", "--offset", 0, "--length", 1);
         assertRefused(1, "is the save area", "snapshot", "create", pool, "save", "x");
         assertRefused(1, "the save area is save and holds 2 snapshots", "snapshot", "save-area", pool, "big", "--yes");
-        assertRefused(2, "--throttle must be a rate", "snapshot", "restore", pool, "v", "s1", "--throttle", "-1", "--yes");
+        assertRefused(2, "--throttle must be 0 or more MB/s, not -1", "snapshot", "restore", pool, "v", "s1", "--throttle", "-1", "--yes");
     }
 
     @Test
@@ -573,5 +573,13 @@ class BadInputTest {
     @Test
     void aThrottleBelowOneBytePerSecondIsRefused() throws Exception {
         assertRefused(2, "below 1 byte/s", "pair", "establish", pool, "p", "--throttle", "0.0000001");
+    }
+
+    /** 1e99 was taken, capped and shown as "limit 9223372036854.8 MB/s" (helper 52). */
+    @Test
+    void aThrottleBeyondAnyDiskIsRefused() throws Exception {
+        assertRefused(2, "--throttle 1000000000000000000000000000000 MB/s is above 1000000 MB/s (1 TB/s), the largest"
+                + " limit; give 0 for no limit", "pair", "establish", pool, "p", "--throttle", "1e30");
+        assertRefused(2, "the rate 2000000 MB/s is above 1000000 MB/s", "job", "throttle", pool, "establish-p", "2e6");
     }
 }
