@@ -281,6 +281,11 @@ final class BackupCommand {
             long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes("--bulk-throttle", bulkThrottle);
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {
+                String risk = pool.volume(volume).state() == VolumeState.FAILED ? null
+                        : pool.snapshot().overwriteRisksSnapshots(volume);
+                if (risk != null) {
+                    err().println("splitpoint: warning: " + risk);
+                }
                 if (!yes && pool.volume(volume).state() != VolumeState.FAILED && !Confirm.typed(err(),
                         "restoring " + volume + " replaces all its data (" + Sizes.format(pool.volume(volume).size())
                                 + ") with the backup's", volume, volume + " was not restored")) {

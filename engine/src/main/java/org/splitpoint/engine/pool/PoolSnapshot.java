@@ -154,6 +154,29 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
         return volumes.stream().filter(v -> v.name().equals(name)).findFirst().orElse(null);
     }
 
+    /**
+     * Why overwriting all of {@code volume} (an instant restore from a backup) may cost its
+     * snapshots, one sentence, or null: each track written over keeps its old bytes in the save area
+     * for the volume's snapshots, and once the area is full the snapshots that need a track saved
+     * become invalid. Said when the area has room for fewer tracks than the volume has.
+     */
+    public String overwriteRisksSnapshots(String volume) {
+        VolumeView v = volume(volume);
+        long kept = snapshotsOf(volume).stream().filter(i -> !SnapshotAdmin.INVALID.equals(i.state())).count();
+        if (v == null || kept == 0 || saveArea == null || saveArea.slots() == 0) {
+            return null;
+        }
+        long tracks = (v.size() + trackSize - 1) / trackSize;
+        long free = Math.max(0, saveArea.slots() - saveArea.usedSlots());
+        if (free >= tracks) {
+            return null;
+        }
+        return "volume " + volume + " has " + Sizes.count(kept, "snapshot") + ": the restore writes up to "
+                + Sizes.count(tracks, "track") + " over it, whose old bytes they keep in the save area " + saveArea.volume()
+                + ", which has room for only " + Sizes.count(free, "track") + " more; once it is full, the snapshots that"
+                + " need a track saved become invalid (delete snapshots first to be sure)";
+    }
+
     public DriveView drive(String name) {
         return drives.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
