@@ -281,8 +281,7 @@ final class BackupCommand {
             long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes("--bulk-throttle", bulkThrottle);
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {
-                String risk = pool.volume(volume).state() == VolumeState.FAILED ? null
-                        : pool.snapshot().overwriteRisksSnapshots(volume);
+                String risk = pool.snapshot().overwriteRisksSnapshots(volume);
                 if (risk != null) {
                     err().println("splitpoint: warning: " + risk);
                 }

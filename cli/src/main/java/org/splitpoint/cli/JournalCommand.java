@@ -114,7 +114,7 @@ final class JournalCommand {
         if (s.entries() == 0) {
             return what;
         }
-        return what + ": its " + s.entries() + (s.entries() == 1 ? " entry" : " entries") + " (" + Sizes.format(s.bytes())
+        return what + ": its " + Sizes.count(s.entries(), "entry") + " (" + Sizes.format(s.bytes())
                 + ") not yet shipped to " + s.store() + " are then in no backup ('volume journal ship' first keeps them)";
     }
 

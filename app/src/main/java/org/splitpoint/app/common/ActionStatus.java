@@ -51,19 +51,12 @@ public final class ActionStatus {
     }
 
     /**
-     * As {@link #succeeded}, for the start of a job ({@code jobKind} on {@code target}) that goes on
-     * after it: the line goes when that job ends (done, failed or cancelled; {@link #jobs} sees it).
-     * "Restoring prod to snap-1: 12 tracks to copy back" stayed at the status bar's right end after
-     * the restore had ended, reading as if it still ran.
-     */
-    public void succeededWhileRunning(String what, String jobKind, String target) {
-        succeededWhileRunning(what, jobKind, target, null);
-    }
-
-    /**
-     * As {@link #succeededWhileRunning(String, String, String)}, for the job {@code jobId} (null or
-     * empty when not known): a job that ended before the next sample was taken is told from an
-     * older one by its id (without it, its end read as an earlier restore's, and the line stayed).
+     * As {@link #succeeded}, for the start of job {@code jobId} ({@code jobKind} on {@code target})
+     * that goes on after it: the line goes when that job ends (done, failed or cancelled; {@link
+     * #jobs} sees it). "Restoring prod to snap-1: 12 tracks to copy back" stayed at the status bar's
+     * right end after the restore had ended, reading as if it still ran. The id (null or empty when
+     * not known, as a holder's output may not name it) tells a job that ended before the next sample
+     * from an older one; without it, kind and target and what the first sample showed do.
      */
     public void succeededWhileRunning(String what, String jobKind, String target, String jobId) {
         succeeded(what);

@@ -130,8 +130,7 @@ public final class RestoreForm {
         }
         s.add("Hosts can use " + volume + " at once: reads of tracks not yet restored are fetched from the backup, and a"
                 + " bulk copy fills the rest in the background, never over a track written or fetched meanwhile.");
-        String risk = snapshot == null || v == null || v.state() == VolumeState.FAILED ? null
-                : snapshot.overwriteRisksSnapshots(volume);
+        String risk = snapshot == null ? null : snapshot.overwriteRisksSnapshots(volume);
         if (risk != null) {
             s.add(Character.toUpperCase(risk.charAt(0)) + risk.substring(1) + ".");
         }

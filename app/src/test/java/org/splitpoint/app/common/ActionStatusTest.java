@@ -21,7 +21,7 @@ class ActionStatusTest {
     @Test
     void aStartedRestoresLineClearsWhenItsJobEnds() {
         ActionStatus status = new ActionStatus();
-        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod");
+        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod", null);
         status.jobs(List.of(job("j1", JobState.DONE))); // a sample from before: an earlier restore's job, ended
         assertThat(status.messageProperty().get()).endsWith("Restoring prod to snap-1: 10 tracks to copy back");
 
@@ -36,7 +36,7 @@ class ActionStatusTest {
     @Test
     void aRestoreThatEndedBetweenTwoSamplesClearsToo() {
         ActionStatus status = new ActionStatus();
-        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod");
+        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod", null);
         status.jobs(List.of());
         status.jobs(List.of(job("j2", JobState.DONE)));
         assertThat(status.messageProperty().get()).isEmpty();
@@ -65,7 +65,7 @@ class ActionStatusTest {
     @Test
     void aLaterActionsLineIsNotCleared() {
         ActionStatus status = new ActionStatus();
-        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod");
+        status.succeededWhileRunning("Restoring prod to snap-1: 10 tracks to copy back", "snapshot-restore", "prod", null);
         status.jobs(List.of(job("j2", JobState.RUNNING)));
         status.succeeded("Split prod-pair");
         status.jobs(List.of(job("j2", JobState.DONE)));

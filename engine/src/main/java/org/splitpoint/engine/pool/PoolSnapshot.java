@@ -158,12 +158,13 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
      * Why overwriting all of {@code volume} (an instant restore from a backup) may cost its
      * snapshots, one sentence, or null: each track written over keeps its old bytes in the save area
      * for the volume's snapshots, and once the area is full the snapshots that need a track saved
-     * become invalid. Said when the area has room for fewer tracks than the volume has.
+     * become invalid. Said when the area has room for fewer tracks than the volume has; not of a
+     * FAILED volume, whose data is lost already.
      */
     public String overwriteRisksSnapshots(String volume) {
         VolumeView v = volume(volume);
         long kept = snapshotsOf(volume).stream().filter(i -> !SnapshotAdmin.INVALID.equals(i.state())).count();
-        if (v == null || kept == 0 || saveArea == null || saveArea.slots() == 0) {
+        if (v == null || v.state() == VolumeState.FAILED || kept == 0 || saveArea == null || saveArea.slots() == 0) {
             return null;
         }
         long tracks = (v.size() + trackSize - 1) / trackSize;

@@ -107,8 +107,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             // (one per write, many per track) made the job read '0/1815 tracks' for 895 tracks owed
             TrackBitmap owed = new TrackBitmap(v.rowTracks());
             for (DeltaLog.Piece p : r.pass) {
-                long[] rows = r.rowsOf(p);
-                owed.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
+                r.markTracks(owed, p);
             }
             total = Math.max(1, owed.cardinality());
         }
@@ -248,15 +247,18 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         } else {
             v.writeBelowRedirect(p.start(), b);
         }
-        long[] rows = rowsOf(p);
         synchronized (replayedTracks) {
-            replayedTracks.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
+            markTracks(replayedTracks, p);
         }
     }
 
-    /** The member rows [from, to) a piece lands on: a repository's through the layout, a data log's as they are. */
-    private long[] rowsOf(DeltaLog.Piece p) {
-        return mode == LogMode.REPOSITORY ? v.rowRange(p.start(), p.length()) : new long[] {p.start(), p.end()};
+    /**
+     * Sets in {@code tracks} the member tracks a piece lands on: a repository's rows through the
+     * layout, a data log's as they are.
+     */
+    private void markTracks(TrackBitmap tracks, DeltaLog.Piece p) {
+        long[] rows = mode == LogMode.REPOSITORY ? v.rowRange(p.start(), p.length()) : new long[] {p.start(), p.end()};
+        tracks.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
     }
 
     @Override
