@@ -23,7 +23,7 @@ size="${GUI_BENCH_SIZE_MIB:-1024}"
 say() { echo "gui-bench: $*" >&2; }
 
 say "building the engine and the app"
-(cd "$root" && mvn -q -B install -DskipTests -pl engine,app -am) >&2
+(cd "$root" && mvn -q -B package -DskipTests -pl engine,app -am) >&2
 
 deps() { tr ':' '\n' < "$root/app/target/classpath.txt" | grep -v -E '/org/splitpoint/|/splitpoint-(engine|cli|app)-[^/]*\.jar$' | grep -v '^$' || true; }
 modpath=$(deps | grep '/org/openjfx/' | paste -sd: -)
