@@ -195,24 +195,28 @@ public final class InstantRestoreViewModel {
         }
         bulk.apply(j, v != null && v.restore() != null ? volume : null);
         boolean live = j != null && !j.state().isFinished();
+        // a job DONE while the volume still shows its restore: the restore's end is being recorded, the
+        // copy did not stop (a sample between the two said "the bulk copy stopped", then "restore ended")
+        boolean finishing = j != null && j.state() == JobState.DONE;
         restoring.set(live);
         if (live) {
             seenRunning = true;
             progress.set(j.fraction());
             progressText.set(Format.progress(j.fraction(), j.bytesPerSecond(), j.etaSeconds(),
                     j.state() == JobState.PAUSED)); // the tracks current are over the map
-        } else if (v != null && v.restore() != null) { // under way, its copy not running (failed, or no job yet)
+        } else if (v != null && v.restore() != null && !finishing) { // under way, its copy not running (failed, or no job yet)
             progress.set(j == null ? 0 : j.fraction());
             progressText.set(j == null ? (v.restore().waiting() != null ? "the restore waits: its backup store cannot be"
                     + " read; Cancel ends it" : "the bulk copy stopped (its reason is in the events); Cancel ends the restore")
                     : "the bulk copy stopped: " + j.message() + (j.message().contains("next opening of the pool") ? ""
                     : "; it resumes when the pool is next opened, or Cancel ends the restore"));
             stoppedShown = true;
-        } else if (stoppedShown) { // such a restore ended (cancelled here or elsewhere)
+        } else if (stoppedShown && !finishing) { // such a restore ended (cancelled here or elsewhere)
             stoppedShown = false;
             progressText.set("restore ended: the tracks not restored keep what " + volume + " held before; restore again"
                     + " to finish");
         } else if (j != null && seenRunning) {
+            stoppedShown = false;
             progressText.set(ended(j));
             if (j.state() == JobState.DONE) {
                 progress.set(1);

@@ -155,6 +155,35 @@ class InstantRestoreViewModelTest {
         assertThat(back[0]).isEqualTo(BackupPools.pattern(200L * BackupPools.TRACK));
     }
 
+    /**
+     * A sample can catch a restore's job DONE while the volume still shows the restore (its end is
+     * being recorded): that is a restore finishing, not one whose copy stopped. Under CI's load the
+     * rebuild's view said "restore ended: the tracks not restored keep what data held before" over a
+     * map of 256 current tracks (RebuildFxTest, 2026-12-05).
+     */
+    @Test
+    void aSampleBetweenTheJobsEndAndTheRestoresEndIsNotTakenForAStoppedCopy() throws Exception {
+        open(BackupPools.failed(tmp));
+        restore(1_000_000);
+        org.splitpoint.engine.pool.PoolSnapshot live = call(pool -> pool.snapshot());
+        assertThat(live.volume("data").restore()).isNotNull();
+        vm.apply(new org.splitpoint.engine.pool.PoolSnapshot(live.path(), live.trackSize(), live.drives(), live.volumes(),
+                live.jobs().stream().map(j -> !j.id().equals(InstantRestoreViewModel.jobId("data")) ? j
+                        : new org.splitpoint.engine.job.JobProgress(j.id(), j.kind(), j.target(),
+                                org.splitpoint.engine.job.JobState.DONE, j.totalTracks(), j.totalTracks(), j.trackBytes(),
+                                0, 0, j.throttle(), "")).toList(),
+                live.problems(), live.snapshots(), live.saveArea(), live.snapshotRestores()));
+        assertThat(vm.progressTextProperty().get()).doesNotContain("stopped");
+
+        vm.bulk().throttleProperty().set(0);
+        ui.drain();
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh,
+                () -> !vm.restoringProperty().get() && call(pool -> pool.snapshot()).volume("data").restore() == null))
+                .isTrue();
+        refresh();
+        assertThat(vm.progressTextProperty().get()).isEqualTo("restore finished · 100%");
+    }
+
     @Test
     void hostReadsOfTracksNotYetRestoredAreFetchedOnDemandCountedAndFlashed() throws Exception {
         open(BackupPools.failed(tmp));
