@@ -25,7 +25,8 @@ import org.splitpoint.engine.pair.PairRefusedException;
  * flight or unreplied is simply no longer read from, and no payload is read into memory nobody
  * granted. The request then runs on the server's shared workers as pieces on this connection's
  * lane of the {@link RequestScheduler}, so requests run concurrently and no client's large request
- * holds the workers; its reply goes to this connection's {@link Outbox}, written by a thread of its
+ * holds the workers (a read is run by this thread itself while the connection's reads come back from
+ * memory, see {@link InlineReads}); its reply goes to this connection's {@link Outbox}, written by a thread of its
  * own, so no worker ever waits for a client to read. Replies go out in completion order, as the
  * protocol allows. Every request taken is answered: an error (EPERM, EINVAL, ENOSPC, ENOMEM, EIO)
  * when it cannot be done, never silence; a worker never dies of a request.
@@ -71,6 +72,7 @@ final class NbdConnection implements Runnable {
     private volatile Negotiation.Session session;
     private volatile Replies replies;
     private ByteBuffer scratch;
+    private final InlineReads inlineReads = new InlineReads();
 
     NbdConnection(long id, SocketChannel ch, String remote, ExportCatalog catalog, NbdServer server) {
         this.id = id;
@@ -362,7 +364,11 @@ final class NbdConnection implements Runnable {
             return;
         }
         try {
-            lane.submit(new PieceJob(r));
+            PieceJob job = new PieceJob(r);
+            if (r.type == Nbd.CMD_READ && inlineReads.mayRunHere() && lane.runHere(job)) {
+                return; // answered from memory by this thread: no worker woken (InlineReads)
+            }
+            lane.submit(job);
         } catch (RejectedExecutionException shuttingDown) {
             giveBack(r);
             replies.error(handle, Nbd.ESHUTDOWN, "the server is shutting down", account::finish);
@@ -469,7 +475,9 @@ final class NbdConnection implements Runnable {
         try {
             switch (r.type) {
                 case Nbd.CMD_READ -> {
+                    long began = System.nanoTime();
                     e.device().read(offset, r.buffers[piece]);
+                    inlineReads.served(length, System.nanoTime() - began);
                     bytesRead.addAndGet(length);
                 }
                 case Nbd.CMD_WRITE -> {

@@ -160,4 +160,87 @@ class RequestSchedulerTest {
             assertThat(ran).containsExactlyInAnyOrder("crashed0: Direct buffer memory", "crashed1: Direct buffer memory", "next0");
         }
     }
+
+    /**
+     * A connection runs a one-piece job itself only when its lane has nothing queued and room for one
+     * more piece; the piece counts in the lane while it runs, and a crash still becomes its reply.
+     */
+    @Test
+    @Timeout(20)
+    void aJobRunsOnTheCallerOnlyWhenItsLaneHasNothingQueuedAndRoom() throws Exception {
+        try (RequestScheduler s = new RequestScheduler(1, 2, m -> { })) {
+            List<String> ran = new CopyOnWriteArrayList<>();
+            CountDownLatch open = new CountDownLatch(0);
+            RequestScheduler.Lane lane = s.lane();
+            assertThat(lane.runHere(job("h", 1, ran, open))).isTrue();
+            assertThat(ran).containsExactly("h0");
+            assertThat(lane.runHere(job("m", 2, ran, open))).as("a job of two pieces").isFalse();
+
+            CountDownLatch hold = new CountDownLatch(1);
+            lane.submit(job("w", 1, ran, hold)); // runs on the only worker, and waits
+            lane.submit(job("x", 1, ran, open)); // queued: no worker free
+            awaitSize(ran, 2);
+            assertThat(lane.runHere(job("y", 1, ran, open))).as("something queued in the lane").isFalse();
+            hold.countDown();
+            awaitSize(ran, 3);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lane.busy() > 0 && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread caller = new Thread(() -> lane.runHere(new RequestScheduler.Job() {
+                @Override
+                public int pieces() {
+                    return 1;
+                }
+
+                @Override
+                public void run(int piece) {
+                    inside.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void crashed(int piece, Throwable t) {
+                }
+            }));
+            caller.start();
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(lane.busy()).as("the caller's piece counts as running").isEqualTo(1);
+            CountDownLatch zGate = new CountDownLatch(1);
+            lane.submit(job("z", 1, ran, zGate)); // the second of perLane = 2: runs on the worker
+            awaitSize(ran, 4);
+            assertThat(lane.runHere(job("full", 1, ran, open))).as("the lane runs perLane pieces already").isFalse();
+            release.countDown();
+            zGate.countDown();
+            caller.join(10_000);
+
+            RequestScheduler.Lane other = s.lane();
+            AtomicInteger crashed = new AtomicInteger();
+            assertThat(other.runHere(new RequestScheduler.Job() {
+                @Override
+                public int pieces() {
+                    return 1;
+                }
+
+                @Override
+                public void run(int piece) {
+                    throw new IllegalStateException("injected");
+                }
+
+                @Override
+                public void crashed(int piece, Throwable t) {
+                    crashed.incrementAndGet();
+                }
+            })).isTrue();
+            assertThat(crashed).hasValue(1);
+            assertThat(other.busy()).isZero();
+        }
+    }
 }

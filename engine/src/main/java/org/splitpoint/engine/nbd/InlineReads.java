@@ -1,0 +1,44 @@
+package org.splitpoint.engine.nbd;
+
+/**
+ * Whether a connection's next read may run on the connection's own thread instead of the shared workers.
+ *
+ * <p>Design. Handing a request to a worker costs a wake-up and a thread switch, which this machine's
+ * paravirtual host makes dear: a streamed read of 1 GiB in 256 KiB requests woke a worker about once
+ * per two requests and took 1.5-2.5 times nbdkit's CPU (bench/notes/nbd-inline-reads-2026-12-05.txt).
+ * A read answered from the page cache takes microseconds; the connection's reader can do it itself
+ * and go on reading requests, as nbdkit's threads do. A read that waits for the disk must not: the
+ * client's other requests would wait behind it where the workers would run them side by side. So a
+ * read runs on the reader only while the connection's recent reads all came back fast (within
+ * {@link #budgetNanos}, far below a disk's latency): one slow read sends the following ones to the
+ * workers until {@link #STREAK} in a row were fast again. A connection's first reads go to the
+ * workers. The counter is a hint updated without a lock by whichever thread served a read: a lost
+ * update only moves one read to the other side. Only reads: a write's piece may wait in a stripe
+ * gather for its neighbour, the client's next request, which the reader must be free to read.
+ * {@code -Dsplitpoint.nbdInlineReads=false} sends every read to the workers (for comparisons).
+ */
+final class InlineReads {
+
+    /** False: every read goes to the workers, as before this class (bench comparisons). */
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("splitpoint.nbdInlineReads", "true"));
+
+    /** Fast reads in a row before the reader serves reads itself. */
+    static final int STREAK = 16;
+
+    private volatile int fast;
+
+    /** True when the next read may run on the connection's own thread. */
+    boolean mayRunHere() {
+        return ENABLED && fast >= STREAK;
+    }
+
+    /** A read of {@code length} bytes took {@code nanos} on whatever thread served it. */
+    void served(long length, long nanos) {
+        fast = nanos <= budgetNanos(length) ? Math.min(fast + 1, STREAK) : 0;
+    }
+
+    /** What a read served from memory may take: 50 us, plus 0.5 ms per MiB (2 GB/s). */
+    static long budgetNanos(long length) {
+        return 50_000L + (length * 500_000L >> 20);
+    }
+}

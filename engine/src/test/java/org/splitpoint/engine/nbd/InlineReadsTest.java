@@ -1,0 +1,160 @@
+package org.splitpoint.engine.nbd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.splitpoint.engine.io.BlockDevice;
+
+/**
+ * Reads served on a connection's own thread while they come back fast, on the shared workers once
+ * one waited (see {@link InlineReads}).
+ */
+class InlineReadsTest {
+
+    private static final int SIZE = 1 << 20;
+
+    @Test
+    void readsRunOnTheReaderOnlyAfterAStreakOfFastOnesAndLeaveItAtTheFirstSlowOne() {
+        InlineReads r = new InlineReads();
+        assertThat(r.mayRunHere()).as("a new connection's first read").isFalse();
+        for (int i = 0; i < InlineReads.STREAK - 1; i++) {
+            r.served(256 << 10, 20_000);
+        }
+        assertThat(r.mayRunHere()).as("one fast read short of the streak").isFalse();
+        r.served(256 << 10, 20_000);
+        assertThat(r.mayRunHere()).isTrue();
+        r.served(4096, 2_000_000); // 2 ms: the disk
+        assertThat(r.mayRunHere()).as("right after a read that waited").isFalse();
+    }
+
+    @Test
+    void theBudgetGrowsWithTheLength() {
+        assertThat(InlineReads.budgetNanos(4096)).isBetween(50_000L, 53_000L);
+        assertThat(InlineReads.budgetNanos(256 << 10)).isEqualTo(50_000L + 125_000L);
+        assertThat(InlineReads.budgetNanos(1 << 20)).isEqualTo(550_000L);
+    }
+
+    /** A memory device whose reads of {@link #held} wait for {@link #release}, and which notes who read. */
+    private static final class HoldingDevice implements BlockDevice {
+        final byte[] bytes = new byte[SIZE];
+        final Set<String> readers = ConcurrentHashMap.newKeySet();
+        volatile long held = -1;
+        volatile CountDownLatch entered = new CountDownLatch(1);
+        volatile CountDownLatch release = new CountDownLatch(0);
+
+        HoldingDevice() {
+            for (int i = 0; i < SIZE; i++) {
+                bytes[i] = (byte) (i * 31 + (i >> 12));
+            }
+        }
+
+        @Override
+        public long size() {
+            return SIZE;
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            readers.add(Thread.currentThread().getName());
+            if (offset == held) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            dst.put(bytes, (int) offset, dst.remaining());
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) {
+            src.get(bytes, (int) offset, src.remaining());
+        }
+
+        @Override
+        public void flush() {
+        }
+    }
+
+    private static ExportCatalog one(BlockDevice d) {
+        return new ExportCatalog() {
+            @Override
+            public List<Export> list() {
+                return List.of(find("v"));
+            }
+
+            @Override
+            public Export find(String name) {
+                return name.equals("v") ? new Export("v", d, false, "test") : null;
+            }
+        };
+    }
+
+    private static boolean worker(String threadName) {
+        return threadName.startsWith("splitpoint-nbd-worker-");
+    }
+
+    private static void readOk(NbdTestClient c, long handle, HoldingDevice d, int offset) throws IOException {
+        NbdTestClient.Reply r = c.reply(h -> 4096);
+        assertThat(r.error()).isZero();
+        assertThat(r.handle()).isEqualTo(handle);
+        byte[] want = new byte[4096];
+        System.arraycopy(d.bytes, offset, want, 0, 4096);
+        assertThat(r.data()).isEqualTo(want);
+    }
+
+    /**
+     * Fast reads end up served by the connection's own thread (no worker woken); a read that waited
+     * sends the next ones to the workers, so a second slow read does not hold up the client's
+     * request behind it.
+     */
+    @Test
+    @Timeout(30)
+    void afterASlowReadTheNextSlowOneDoesNotHoldTheRequestsBehindIt() throws Exception {
+        HoldingDevice d = new HoldingDevice();
+        try (NbdServer s = NbdServer.tcp("127.0.0.1", 0, one(d), m -> { });
+             NbdTestClient c = new NbdTestClient(s.port(), Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES)) {
+            c.go("v", Nbd.OPT_GO);
+            // one at a time, each answered before the next; the first ones of a fresh JVM may be slow
+            // (classes loading, the JIT), so as many as it takes to make a streak of fast ones
+            long h = 1;
+            for (int i = 0; i < 5000 && d.readers.stream().allMatch(InlineReadsTest::worker); i++, h++) {
+                int offset = (i % 200) * 4096;
+                c.request(Nbd.CMD_READ, 0, h, offset, 4096, null);
+                readOk(c, h, d, offset);
+            }
+            assertThat(d.readers).as("who served the reads").anyMatch(InlineReadsTest::worker)
+                    .anyMatch(n -> !worker(n));
+            assertThat(h).as("reads it took").isGreaterThan(InlineReads.STREAK);
+
+            // a read that waits (as for the disk): served inline after the streak, it holds the reader
+            d.held = 64 * 4096;
+            d.release = new CountDownLatch(1);
+            c.request(Nbd.CMD_READ, 0, h, d.held, 4096, null);
+            assertThat(d.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(1); // it took longer than a read from memory may
+            d.release.countDown();
+            readOk(c, h, d, 64 * 4096);
+            h++;
+
+            // the next slow read goes to a worker: the read sent after it is answered while it waits
+            d.entered = new CountDownLatch(1);
+            d.release = new CountDownLatch(1);
+            c.request(Nbd.CMD_READ, 0, h, d.held, 4096, null);
+            assertThat(d.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            c.request(Nbd.CMD_READ, 0, h + 1, 8192, 4096, null);
+            readOk(c, h + 1, d, 8192);
+            d.release.countDown();
+            readOk(c, h, d, 64 * 4096);
+        }
+    }
+}
