@@ -79,7 +79,8 @@ final class PairCommand {
 
     @Command(name = "delete", description = {"Delete a pair: its volumes stay, independent, with what they hold now.",
             "Refused while a copy runs unless --stop, which cancels it first (an establish leaves the BCV partly copied,"
-                    + " a restore leaves the STD partly restored). Asks for the pair's name on a terminal; needs --yes otherwise."})
+                    + " a restore leaves the STD partly restored), and while one of its volumes is being restored from a backup"
+                    + " or to a snapshot. Asks for the pair's name on a terminal; needs --yes otherwise."})
     static final class Delete extends OnPool {
         @Parameters(index = "1", paramLabel = "PAIR")
         String name;

@@ -133,4 +133,28 @@ class CliLifecycleTest {
         assertThat(stopped.code()).as(stopped.err()).isZero();
         assertThat(CliRun.of("pair", "query", pool).out()).doesNotContain("SyncInProg");
     }
+
+    @Test
+    void aRestoreOfASideHoldsThePairEvenWithStop() {
+        Path pool = poolWithAPair();
+        assertThat(CliRun.of("volume", "create", pool, "save", "--layout", "raid1", "--drives", "d5,d6").code()).isZero();
+        assertThat(CliRun.of("snapshot", "save-area", pool, "save", "--yes").code()).isZero();
+        assertThat(CliRun.of("snapshot", "create", pool, "a", "s1").code()).isZero();
+        CliRun written = CliRun.withStdin(new byte[65536], "volume", "write", pool, "a", "--offset", 0);
+        assertThat(written.code()).as(written.err()).isZero();
+        CliRun restore = CliRun.of("snapshot", "restore", pool, "a", "s1", "--no-wait", "--no-safety", "--yes");
+        assertThat(restore.code()).as(restore.err()).isZero();
+        String sentence = "splitpoint: volume a (the STD of pair p) is being restored from a snapshot; wait for that"
+                + " restore or cancel it before deleting the pair";
+        CliRun check = CliRun.of("pair", "delete", pool, "p", "--check");
+        assertThat(check.code()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(check)).isEqualTo(sentence);
+        CliRun refused = CliRun.of("pair", "delete", pool, "p", "--stop", "--yes");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(refused)).isEqualTo(sentence);
+        assertThat(CliRun.of("pair", "query", pool, "p").code()).as("the pair stays").isZero();
+        assertThat(CliRun.of("wait", pool).code()).isZero();
+        CliRun deleted = CliRun.of("pair", "delete", pool, "p", "--yes");
+        assertThat(deleted.code()).as(deleted.err()).isZero();
+    }
 }

@@ -145,6 +145,33 @@ class LifecycleViewModelTest {
     }
 
     @Test
+    void aPairWhoseStdIsBeingRestoredIsNotDeletedAndTheDialogSaysWhyInTheEnginesWords() throws Exception {
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        newVolume("b", Layout.RAID1, "d3", "d4");
+        newVolume("save", Layout.RAID1, "d5", "d6");
+        done(vm.newPairForm());
+        org.splitpoint.engine.job.Job restore = run(p -> {
+            p.snapshots().setSaveArea("save");
+            p.snapshots().create("a", "s1");
+            p.device("a").write(0, java.nio.ByteBuffer.allocate(4 << 20)); // every track changed since
+            return p.snapshots().restore("a", "s1", false, 1); // a byte a second: it runs while the dialog asks
+        });
+        vm.selectedPairProperty().set("pair1");
+        PairDeletion d = vm.pairDeletion();
+        d.stopCopyProperty().set(true); // stopping the pair's copy does not stop the volume's restore
+        ui.drain();
+        String sentence = "volume a (the STD of pair pair1) is being restored from a snapshot; wait for that restore or"
+                + " cancel it before deleting the pair";
+        assertThat(d.refusedProperty().get()).isEqualTo(sentence);
+        d.delete(); // as a holder answers a delete asked all the same
+        ui.drain();
+        assertThat(status.messageProperty().get()).contains(sentence);
+        assertThat(deleted).isEmpty();
+        restore.cancel();
+        assertThat(restore.await(30_000)).isTrue();
+    }
+
+    @Test
     void replaceWithSpareNeedsAFailedDriveAndASpareAndRebuildsOntoIt() {
         newVolume("a", Layout.RAID5, "d1", "d2", "d3");
         vm.selectedDriveProperty().set("d2");

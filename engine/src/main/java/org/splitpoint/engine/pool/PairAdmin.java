@@ -471,7 +471,8 @@ public final class PairAdmin {
     }
 
     /**
-     * Why pair {@code name} cannot be deleted now (one sentence), or null when it can. A copy that
+     * Why pair {@code name} cannot be deleted now (one sentence), or null when it can. A side being
+     * restored from a backup or to a snapshot holds it ({@link PairRules#delete}). A copy that
      * runs (SyncInProg, RestInProg) holds it unless {@code stopCopy}: then the copy is cancelled
      * first, as a job's cancel does (an establish leaves the BCV partly copied, a restore the STD
      * partly restored).
@@ -480,6 +481,10 @@ public final class PairAdmin {
         Pair p = pool.pairs.get(name);
         if (p == null) {
             return "no pair named '" + name + "' in this pool";
+        }
+        Refusal restored = PairRules.delete(view(p)); // before a copy is stopped for nothing
+        if (restored != null) {
+            return restored.sentence();
         }
         PairState s = p.state();
         if (s.copying() && !stopCopy) {

@@ -11,7 +11,7 @@ import org.splitpoint.engine.pool.PairAdmin.PairView;
  * error say the same sentence in the same state. Each returns null when the operation is allowed.
  *
  * <p>Everything a rule looks at is in the view: the pair's state and invalid tracks, its running
- * copy job, and its volumes' {@link PairView.Sides} (a FAILED side, a restore of the STD from a
+ * copy job, and its volumes' {@link PairView.Sides} (a FAILED side, a restore of a side from a
  * backup or a snapshot).
  */
 public final class PairRules {
@@ -68,6 +68,16 @@ public final class PairRules {
             case SplitInProg -> splitting(n);
             case Split -> sideRestored(p, "restoring from the BCV");
         };
+    }
+
+    /**
+     * Delete, as far as the pair's sides go (a running copy is {@link PairAdmin#whyNotDelete}'s): a
+     * restore of a side writes through that side's pair view, found when it began, until its end;
+     * deleted meanwhile, the pair went on steering those writes — a mirrored STD's restored tracks
+     * and host writes still went to the BCV, independent by then, over what its hosts wrote.
+     */
+    public static Refusal delete(PairView p) {
+        return sideRestored(p, "deleting the pair");
     }
 
     /**
