@@ -94,7 +94,8 @@ public final class DriveRules {
 
     /**
      * {@code drive offline}: an ONLINE member of an OPTIMAL volume with no other drive in a window,
-     * no restore from a backup and no tracks lost by an earlier second failure.
+     * no restore (from a backup or to a snapshot: a restore rewrites every track, which a window
+     * would log whole; restores wait for a window too) and no tracks lost by an earlier second failure.
      */
     public static Refusal offline(PoolSnapshot s, String name) {
         DriveView d = s.drive(name);
@@ -137,6 +138,9 @@ public final class DriveRules {
         }
         if (v.restore() != null) {
             return new Refusal("volume " + v.name() + " is being restored from a backup; wait for the restore to finish");
+        }
+        if (s.snapshotRestore(v.name()) != null) { // the same rule for either restore (and a restore waits for a window)
+            return new Refusal("volume " + v.name() + " is being restored to a snapshot; wait for the restore to finish");
         }
         if (v.lostTracks() != null && !v.lostTracks().isEmpty()) {
             return new Refusal("volume " + v.name() + " has tracks lost by an earlier second failure; write or restore"
