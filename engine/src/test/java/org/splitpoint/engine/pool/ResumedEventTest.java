@@ -9,9 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 
 /**
- * "Instant restore of v resumed" is said by the opens that run the restore (serve, the app, wait),
- * not by every short CLI command, which opens the pool without running jobs: each such command
- * logged a resume of a restore that went on waiting.
+ * "Instant restore of v resumed" (and "restore of v to snapshot v@s resumed", as a rebuild's) is
+ * said by the opens that run the restore (serve, the app, wait), not by every short CLI command,
+ * which opens the pool without running jobs: each such command logged a resume of a restore that
+ * went on waiting (a restore to a snapshot still did, after instant restores and rebuilds no longer).
  */
 class ResumedEventTest {
 
@@ -21,8 +22,12 @@ class ResumedEventTest {
     Path tmp;
 
     private static long resumedLines(Path dir) throws Exception {
+        return lines(dir, "instant restore of v resumed");
+    }
+
+    private static long lines(Path dir, String text) throws Exception {
         Path events = new PoolPaths(dir).events();
-        return Files.readAllLines(events).stream().filter(l -> l.contains("instant restore of v resumed")).count();
+        return Files.readAllLines(events).stream().filter(l -> l.contains(text)).count();
     }
 
     @Test
@@ -43,5 +48,28 @@ class ResumedEventTest {
             assertThat(pool.jobs()).isNotEmpty();
         }
         assertThat(resumedLines(dir)).as("the open that ran it").isEqualTo(1);
+    }
+
+    @Test
+    void onlyAnOpenThatRunsARestoreToASnapshotSaysItResumed() throws Exception {
+        Path dir = SnapshotPools.create(tmp.resolve("pool"), TRACK, 1L << 20);
+        try (Pool pool = Pool.open(dir)) {
+            pool.snapshots().setSaveArea("save");
+            pool.snapshots().create("v", "s1");
+            pool.device("v").write(0, java.nio.ByteBuffer.allocate(4 * TRACK)); // tracks to restore
+            pool.snapshots().restore("v", "s1", false, 1); // a byte a second: still owed at close
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false))) {
+                assertThat(pool.snapshot().snapshotRestore("v")).as("the restore is there, waiting").isNotNull();
+                assertThat(pool.openNotes()).noneMatch(n -> n.contains("resumed"));
+            }
+        }
+        assertThat(lines(dir, "restore of v to snapshot v@s1 resumed")).as("opens that run no jobs").isZero();
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.jobs()).isNotEmpty();
+            assertThat(pool.openNotes()).anyMatch(n -> n.startsWith("restore of v to snapshot v@s1 resumed: "));
+        }
+        assertThat(lines(dir, "restore of v to snapshot v@s1 resumed")).as("the open that ran it").isEqualTo(1);
     }
 }
