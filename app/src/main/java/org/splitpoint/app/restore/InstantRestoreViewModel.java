@@ -227,6 +227,9 @@ public final class InstantRestoreViewModel {
             findNewest();
         }
         banner.set(failed ? bannerText(v) : "");
+        if (form != null) {
+            form.applySnapshot(s); // an open dialog follows the pool (a service window closed meanwhile)
+        }
         rebuild.apply(s, live);
     }
 

@@ -22,12 +22,15 @@ import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Refusal;
+import org.splitpoint.engine.pool.RestoreRules;
 
 /**
  * The "Rebuild from backup + journal" dialog's model: the engine's preview (the lost drives, the
  * backup chain, the journal's entries and their bytes, the oldest entry's age, what is copied), a
  * SPARE drive to take each lost drive's place (or none: blank images in place), and the bulk
- * throttle. Rebuild is enabled by the engine's rules, so a refusal is seen before the click.
+ * throttle. Rebuild is enabled by the engine's rules, so a refusal is seen before the click; they
+ * follow the pool's snapshots and pairs while the dialog is open.
  */
 public final class RebuildForm {
 
@@ -37,7 +40,7 @@ public final class RebuildForm {
     private final PoolBridge bridge;
     private final ActionStatus status;
     private final String volume;
-    private final PoolSnapshot snapshot;
+    private PoolSnapshot snapshot;
     private List<PairView> pairs;
     private final Consumer<JournalAdmin.RebuildPreview> started;
 
@@ -71,6 +74,12 @@ public final class RebuildForm {
     /** Takes the pairs of a new query while the dialog is open (a pair split meanwhile no longer blocks it). */
     void applyPairs(List<PairView> p) {
         pairs = List.copyOf(p);
+        updateBlocked();
+    }
+
+    /** Takes a new snapshot while the dialog is open (a drive back from its service window no longer blocks it). */
+    void applySnapshot(PoolSnapshot s) {
+        snapshot = s;
         updateBlocked();
     }
 
@@ -184,6 +193,10 @@ public final class RebuildForm {
     /** Why the rebuild cannot start as chosen (the engine's rules and words); empty when it can. */
     String whyNot() {
         JournalAdmin.RebuildPreview p = preview.get();
+        Refusal window = snapshot == null ? null : RestoreRules.window(snapshot, volume);
+        if (window != null) {
+            return window.sentence();
+        }
         for (PairView pv : pairs) {
             if ((pv.std().equals(volume) || pv.bcv().equals(volume)) && pv.state() != PairState.Split
                     && pv.state() != PairState.NeverEstab) {

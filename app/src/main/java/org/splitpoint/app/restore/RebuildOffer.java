@@ -80,6 +80,9 @@ public final class RebuildOffer {
     /** Takes a snapshot (UI thread); {@code restoring}: a restore of the volume is under way. */
     void apply(PoolSnapshot s, boolean restoring) {
         snapshot = s;
+        if (form != null) {
+            form.applySnapshot(s); // an open dialog follows the pool (a service window closed meanwhile)
+        }
         update(restoring);
     }
 

@@ -26,13 +26,16 @@ import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Refusal;
+import org.splitpoint.engine.pool.RestoreRules;
 import org.splitpoint.engine.pool.VolumeState;
 
 /**
  * The "Restore from backup" dialog's model for one volume: the images of the known stores (this
  * volume's newest first, preselected), write-through, the bulk throttle, and — when the volume is
  * not FAILED — its name typed to confirm that its data is replaced. Restore is enabled by the rules
- * the engine applies, so a refusal is seen before the click.
+ * the engine applies, so a refusal is seen before the click; they follow the pool's snapshots and
+ * pairs while the dialog is open (a drive back from its service window, a pair split meanwhile).
  */
 public final class RestoreForm {
 
@@ -41,7 +44,7 @@ public final class RestoreForm {
     private final Expectations expectations;
     private final KnownStores stores;
     private final String volume;
-    private final PoolSnapshot snapshot;
+    private final ObjectProperty<PoolSnapshot> snapshot = new SimpleObjectProperty<>();
     private final ObjectProperty<List<PairView>> pairs = new SimpleObjectProperty<>(List.of());
     private final Runnable started;
 
@@ -61,11 +64,11 @@ public final class RestoreForm {
         this.expectations = expectations;
         this.stores = stores;
         this.volume = volume;
-        this.snapshot = snapshot;
+        this.snapshot.set(snapshot);
         this.pairs.set(List.copyOf(pairs));
         this.started = started;
-        blocked.bind(Bindings.createStringBinding(() -> whyNot(volume, snapshot, this.pairs.get(), image.get(), typed.get(),
-                status.isBusy()), image, typed, status.busyProperty(), this.pairs));
+        blocked.bind(Bindings.createStringBinding(() -> whyNot(volume, this.snapshot.get(), this.pairs.get(), image.get(),
+                typed.get(), status.isBusy()), image, typed, status.busyProperty(), this.pairs, this.snapshot));
     }
 
     public String volume() {
@@ -75,6 +78,11 @@ public final class RestoreForm {
     /** Takes the pairs of a new query while the dialog is open (a pair split meanwhile no longer blocks it). */
     void applyPairs(List<PairView> p) {
         pairs.set(List.copyOf(p));
+    }
+
+    /** Takes a new snapshot while the dialog is open (a drive back from its service window no longer blocks it). */
+    void applySnapshot(PoolSnapshot s) {
+        snapshot.set(s);
     }
 
     /** Images to choose from: this volume's (newest first), then other volumes' of the same size. */
@@ -104,7 +112,8 @@ public final class RestoreForm {
 
     /** True when the volume's name must be typed (it is not FAILED: its data is replaced). */
     public boolean needsTypedName() {
-        PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(volume);
+        PoolSnapshot s = snapshot.get();
+        PoolSnapshot.VolumeView v = s == null ? null : s.volume(volume);
         return v == null || v.state() != VolumeState.FAILED;
     }
 
@@ -119,6 +128,7 @@ public final class RestoreForm {
 
     /** What the restore does, for the dialog. */
     public List<String> sentences() {
+        PoolSnapshot snapshot = this.snapshot.get();
         PoolSnapshot.VolumeView v = snapshot == null ? null : snapshot.volume(volume);
         List<String> s = new ArrayList<>();
         if (v != null && v.state() == VolumeState.FAILED) {
@@ -152,6 +162,10 @@ public final class RestoreForm {
                         + " the volume";
             }
         }
+        Refusal window = RestoreRules.window(s, volume);
+        if (window != null) {
+            return window.sentence();
+        }
         for (PairView p : pairs) {
             if ((p.std().equals(volume) || p.bcv().equals(volume)) && p.state() != PairState.Split
                     && p.state() != PairState.NeverEstab) {
@@ -183,6 +197,7 @@ public final class RestoreForm {
     /** Reads the known stores in the background; then preselects {@code want}, or the volume's newest image. */
     public void load(ImageChoice want) {
         List<Path> dirs = List.copyOf(stores.list());
+        PoolSnapshot snapshot = this.snapshot.get();
         long size = snapshot == null || snapshot.volume(volume) == null ? -1 : snapshot.volume(volume).size();
         bridge.run(StoreListing.reading(read -> {
             List<ImageChoice> mine = new ArrayList<>();

@@ -27,7 +27,9 @@ import org.splitpoint.engine.pool.SnapshotAdmin;
  * kept first, so the restore can be undone), then the volume's name typed. The plan is read in
  * the background ({@link #load}); a refusal is the engine's sentence. What the restore overwrites
  * is saved for the safety snapshot and the later ones, so it warns when the save area has no room
- * for it (the engine does not: those snapshots would become invalid).
+ * for it (the engine does not: those snapshots would become invalid). While the dialog is open
+ * the card's rules follow the pool ({@link #blockedProperty}): a drive taken into a service window
+ * meanwhile disables Restore with the engine's sentence, its return enables it again.
  */
 public final class RestoreToSnapshotForm {
 
@@ -46,10 +48,11 @@ public final class RestoreToSnapshotForm {
     private final BooleanProperty safety = new SimpleBooleanProperty(true);
     private final LongProperty throttle = new SimpleLongProperty(0);
     private final ReadOnlyStringWrapper safetyNote = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper blocked = new ReadOnlyStringWrapper("");
 
     RestoreToSnapshotForm(PoolBridge bridge, ActionStatus status, Expectations expectations, String volume,
                           SnapshotAdmin.Info snapshot, java.util.List<String> later, SnapshotAdmin.SaveAreaInfo saveArea,
-                          Instant now, Runnable started) {
+                          Instant now, Runnable started, javafx.beans.value.ObservableValue<String> rules) {
         this.bridge = bridge;
         this.status = status;
         this.expectations = expectations;
@@ -60,6 +63,8 @@ public final class RestoreToSnapshotForm {
         this.saveArea = saveArea;
         this.later = java.util.List.copyOf(later);
         safetyNote.bind(Bindings.createStringBinding(this::describeSafety, safety, plan));
+        blocked.bind(Bindings.createStringBinding(() -> !refused.get().isEmpty() ? refused.get()
+                : rules.getValue() == null ? "" : rules.getValue(), refused, rules));
     }
 
     public String volume() {
@@ -78,6 +83,14 @@ public final class RestoreToSnapshotForm {
     /** Why the engine refuses the restore (its sentence), or empty. */
     public ReadOnlyStringProperty refusedProperty() {
         return refused.getReadOnlyProperty();
+    }
+
+    /**
+     * Why Restore cannot be confirmed now, following the pool while the dialog is open (the card's
+     * rules: {@code SnapshotRules.whyNotRestore}), or the engine's refusal of the plan; empty when it can.
+     */
+    public ReadOnlyStringProperty blockedProperty() {
+        return blocked.getReadOnlyProperty();
     }
 
     /** Take a safety snapshot of the volume as it is first (input; ticked by default). */

@@ -290,7 +290,8 @@ public final class SnapshotCard extends VBox implements Shown {
         limitRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         limitRow.setPadding(new javafx.geometry.Insets(4, 0, 0, 0));
         VBox extra = new VBox(6, safety, note, limitRow);
-        if (TypedConfirmDialog.ask(getScene().getWindow(), f.confirmation(), extra, null)) {
+        // Restore follows the pool while the dialog is open (a service window opened or closed meanwhile)
+        if (TypedConfirmDialog.ask(getScene().getWindow(), f.confirmation(), extra, f.blockedProperty())) {
             keepFocus();
             f.restore();
         }

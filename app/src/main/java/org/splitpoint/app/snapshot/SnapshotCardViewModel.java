@@ -330,7 +330,7 @@ public final class SnapshotCardViewModel {
             return null;
         }
         RestoreToSnapshotForm f = new RestoreToSnapshotForm(bridge, status, expectations, volume, sel, later(sel),
-                snapshot.saveArea(), clock.get(), restore::started);
+                snapshot.saveArea(), clock.get(), restore::started, restoreBlocked.getReadOnlyProperty());
         f.refusedProperty().addListener((o, was, now) -> refused.set(now));
         return f;
     }

@@ -7,6 +7,8 @@ import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Refusal;
+import org.splitpoint.engine.pool.RestoreRules;
 import org.splitpoint.engine.pool.SnapshotAdmin;
 import org.splitpoint.engine.pool.VolumeState;
 
@@ -78,6 +80,10 @@ final class SnapshotRules {
         if (v.restore() != null) {
             return "volume " + volume + " is being restored from a backup (job instant-restore-" + volume + "); wait for"
                     + " it or cancel it first";
+        }
+        Refusal window = RestoreRules.window(s, volume);
+        if (window != null) {
+            return window.sentence();
         }
         if (v.state() == VolumeState.FAILED) {
             return "volume " + volume + " is FAILED (" + v.stateReason() + "); replace its drives first";

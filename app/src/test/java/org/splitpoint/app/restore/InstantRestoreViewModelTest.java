@@ -278,4 +278,44 @@ class InstantRestoreViewModelTest {
         vm.apply(List.of(RebuildOfferTest.pair(org.splitpoint.engine.pair.PairState.Split)));
         assertThat(f.blockedProperty().get()).as("split meanwhile").isEmpty();
     }
+
+    /**
+     * A drive of the volume taken into a service window while the restore dialog is open disables
+     * Restore with the engine's sentence (what pressing it answered), and its return enables it again.
+     */
+    @Test
+    void theRestoreDialogSaysADriveIsInAServiceWindowAndFollowsItsReturn() throws Exception {
+        try (var steps = org.splitpoint.app.testing.ServiceStepScale.set("0")) {
+            open(BackupPools.withBackup(tmp));
+            RestoreForm f = vm.restoreForm(null);
+            ui.drain();
+            f.typedProperty().set("data");
+            assertThat(f.blockedProperty().get()).isEmpty();
+
+            String sentence = "volume data has a drive in a service window; bring it online first";
+            call(pool -> done(pool.service().offline("d2", org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS,
+                    org.splitpoint.engine.pool.LogMode.POINTERS)));
+            refresh();
+            assertThat(f.blockedProperty().get()).isEqualTo(sentence);
+            assertThat(this.<String>call(pool -> {
+                try {
+                    pool.instantRestores().restore("data", made.store(), made.image(), false, 0);
+                    return "started";
+                } catch (org.splitpoint.engine.pool.PoolException e) {
+                    return e.getMessage();
+                }
+            })).as("what the engine answers").isEqualTo(sentence);
+
+            call(pool -> done(pool.service().online("d2")));
+            refresh();
+            assertThat(f.blockedProperty().get()).as("back online meanwhile").isEmpty();
+        }
+    }
+
+    /** Waits for {@code j} (a window's steps, a return's resync) to end DONE. */
+    static Void done(org.splitpoint.engine.job.Job j) throws InterruptedException {
+        assertThat(j.await(60_000)).isTrue();
+        assertThat(j.state()).isEqualTo(org.splitpoint.engine.job.JobState.DONE);
+        return null;
+    }
 }

@@ -197,6 +197,38 @@ class RebuildOfferTest {
         assertThat(f.blockedProperty().get()).as("split meanwhile").isEmpty();
     }
 
+    /**
+     * A drive of the volume in a service window (d3 here: the FAILED volume's window drive after a
+     * second failure) disables Rebuild with the engine's sentence while the dialog is open, and the
+     * window's end enables it again. The window is put into the snapshot the model is given.
+     */
+    @Test
+    void theDialogSaysADriveIsInAServiceWindowAndFollowsItsEnd() throws Exception {
+        open(JournalPools.lostWithJournal(tmp, 2, 2));
+        RebuildForm f = form();
+        assertThat(f.blockedProperty().get()).isEmpty();
+        org.splitpoint.engine.pool.PoolSnapshot live = call(pool -> pool.snapshot());
+
+        vm.apply(inWindow(live, "d3"));
+        assertThat(f.blockedProperty().get())
+                .isEqualTo("volume data has a drive in a service window; bring it online first");
+
+        vm.apply(live);
+        assertThat(f.blockedProperty().get()).as("the window ended meanwhile").isEmpty();
+    }
+
+    /** {@code s} with {@code drive} OFFLINE in a service window of its volume. */
+    static org.splitpoint.engine.pool.PoolSnapshot inWindow(org.splitpoint.engine.pool.PoolSnapshot s, String drive) {
+        List<org.splitpoint.engine.pool.PoolSnapshot.DriveView> drives = s.drives().stream().map(d -> !d.name().equals(drive)
+                ? d : new org.splitpoint.engine.pool.PoolSnapshot.DriveView(d.name(),
+                org.splitpoint.engine.pool.DriveState.OFFLINE, org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS,
+                d.size(), d.volume(), -1, null, new org.splitpoint.engine.pool.PoolSnapshot.ServiceView(d.volume(),
+                org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS, org.splitpoint.engine.pool.LogMode.POINTERS,
+                "2026-12-05T08:00:00Z", "window", 0, 0, null), null)).toList();
+        return new org.splitpoint.engine.pool.PoolSnapshot(s.path(), s.trackSize(), drives, s.volumes(), s.jobs(),
+                s.problems(), s.snapshots(), s.saveArea(), s.snapshotRestores());
+    }
+
     static org.splitpoint.engine.pool.PairAdmin.PairView pair(org.splitpoint.engine.pair.PairState state) {
         return new org.splitpoint.engine.pool.PairAdmin.PairView("p", JournalPools.VOLUME, "copy", state, 0, 0, 256,
                 64 * 1024, false, null, 0, null, null, null);

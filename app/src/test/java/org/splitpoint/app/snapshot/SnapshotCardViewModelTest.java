@@ -224,6 +224,51 @@ class SnapshotCardViewModelTest {
         assertThat(volumes.row("prod").snapshotsProperty().get()).isEqualTo("2");
     }
 
+    /**
+     * A drive of the volume in a service window disables the card's Restore with the engine's
+     * sentence (the button and the dialog used to allow it, and the engine then refused), and the
+     * open dialog follows the window: taken offline meanwhile, Restore is disabled; back, enabled.
+     */
+    @Test
+    void aDriveInAServiceWindowDisablesTheRestoreAndTheOpenDialogFollowsIt() throws Exception {
+        try (var steps = org.splitpoint.app.testing.ServiceStepScale.set("0")) {
+            open(SnapshotPools.withSaveArea(tmp));
+            take("base");
+            String sentence = "volume prod has a drive in a service window; bring it online first";
+            call(pool -> done(pool.service().offline("d2", org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS,
+                    org.splitpoint.engine.pool.LogMode.POINTERS)));
+            refresh();
+            assertThat(vm.restoreBlockedProperty().get()).isEqualTo(sentence);
+            assertThat(this.<String>call(pool -> {
+                try {
+                    pool.snapshots().restore("prod", "base", false, 0);
+                    return "started";
+                } catch (org.splitpoint.engine.pool.PoolException e) {
+                    return e.getMessage();
+                }
+            })).as("what the engine answers").isEqualTo(sentence);
+
+            call(pool -> done(pool.service().online("d2")));
+            refresh();
+            assertThat(vm.restoreBlockedProperty().get()).isEmpty();
+            RestoreToSnapshotForm f = plan();
+            assertThat(f.blockedProperty().get()).isEmpty();
+            call(pool -> done(pool.service().offline("d2", org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS,
+                    org.splitpoint.engine.pool.LogMode.POINTERS)));
+            refresh();
+            assertThat(f.blockedProperty().get()).as("taken offline while the dialog is open").isEqualTo(sentence);
+            call(pool -> done(pool.service().online("d2")));
+            refresh();
+            assertThat(f.blockedProperty().get()).as("back online meanwhile").isEmpty();
+        }
+    }
+
+    private static Void done(org.splitpoint.engine.job.Job j) throws InterruptedException {
+        assertThat(j.await(60_000)).isTrue();
+        assertThat(j.state()).isEqualTo(org.splitpoint.engine.job.JobState.DONE);
+        return null;
+    }
+
     @Test
     void theRestorePlanSaysWhatChangesAndTheSafetySnapshotWhatItKeeps() throws Exception {
         open(SnapshotPools.withSaveArea(tmp));

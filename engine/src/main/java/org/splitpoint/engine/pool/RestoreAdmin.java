@@ -84,13 +84,7 @@ public final class RestoreAdmin {
         if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
             throw new PoolException("volume " + volume + " is the save area; it cannot be restored from a backup");
         }
-        if (pool.windows.containsKey(volume) || pool.serviceRecords.containsKey(volume)) {
-            // as a restore to a snapshot is, and as a window is not opened during a restore
-            // (DriveRules.offline): a restore rewrites every track, so the window's delta (a data
-            // log or a repository: the bytes themselves) would hold the whole volume and its
-            // return be a whole resync, and a second failure in it would cost the restore too
-            throw new PoolException("volume " + volume + " has a drive in a service window; bring it online first");
-        }
+        Refusal.check(RestoreRules.window(PoolSnapshots.of(pool), volume)); // as a restore to a snapshot
         Job running = BackupAdmin.runningJob(pool, "backup", volume);
         if (running != null) {
             throw new PoolException("a backup of " + volume + " is running (job " + running.id() + "); cancel it or"

@@ -432,9 +432,7 @@ public final class SnapshotAdmin {
             throw new PoolException("volume " + volume + " is being restored from a backup (job "
                     + RestoreAdmin.restoreJobId(volume) + "); wait for it or cancel it first");
         }
-        if (pool.windows.containsKey(volume) || pool.serviceRecords.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " has a drive in a service window; bring it online first");
-        }
+        Refusal.check(RestoreRules.window(PoolSnapshots.of(pool), volume)); // as a restore from a backup
         if (v.state() == VolumeState.FAILED) {
             throw new PoolException("volume " + volume + " is FAILED (" + v.stateReason() + "); replace its drives first");
         }

@@ -58,6 +58,7 @@ class RestoreInServiceWindowTest {
             pool.service().offline("d2", OfflineReason.DIAGNOSTICS, mode);
             awaitJobs(pool);
             String sentence = "volume v has a drive in a service window; bring it online first";
+            assertThat(Refusal.sentenceOf(RestoreRules.window(pool.snapshot(), "v"))).isEqualTo(sentence); // the app's too
             assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, TRACK))
                     .isInstanceOf(PoolException.class).hasMessage(sentence);
             assertThatThrownBy(() -> pool.snapshots().restore("v", "s1", false, TRACK))
