@@ -104,6 +104,38 @@ class RestoreInServiceWindowTest {
         }
     }
 
+    /**
+     * A window whose drive was missing at open is not opened, but its record stays: should the image
+     * come back, the window reopens and the drive returns by its delta, which would not hold a
+     * restore's writes made meanwhile. The pool still shows the drive in its window, so the rule
+     * (which reads the snapshot) holds the restores then too.
+     */
+    @Test
+    void aWindowWhoseDriveIsMissingStillHoldsTheRestores() throws Exception {
+        Path dir = pool(tmp, Layout.RAID1, 3);
+        Path store = tmp.resolve("store");
+        try (Pool pool = Pool.open(dir)) {
+            fill(pool, 1);
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+            pool.snapshots().setSaveArea("save");
+            pool.snapshots().create("v", "s1");
+            awaitJobs(pool);
+            pool.service().offline("d2", OfflineReason.DIAGNOSTICS, LogMode.POINTERS);
+            awaitJobs(pool);
+        }
+        Path image = dir.resolve("drives/d2.img");
+        Path aside = tmp.resolve("d2.img.aside");
+        java.nio.file.Files.move(image, aside);
+        try (Pool pool = Pool.open(dir)) {
+            String sentence = "volume v has a drive in a service window; bring it online first";
+            assertThat(Refusal.sentenceOf(RestoreRules.window(pool.snapshot(), "v"))).isEqualTo(sentence);
+            assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, TRACK))
+                    .isInstanceOf(PoolException.class).hasMessage(sentence);
+            assertThatThrownBy(() -> pool.snapshots().restore("v", "s1", false, TRACK))
+                    .isInstanceOf(PoolException.class).hasMessage(sentence);
+        }
+    }
+
     /** Volume v of {@code layout} over d1..dN, "save" of RAID 1 for the save area, and a SPARE (a repository's); 4 MiB drives. */
     private static Path pool(Path tmp, Layout layout, int drives) throws Exception {
         Path dir = tmp.resolve("p");
