@@ -32,7 +32,7 @@ final class InlineReads {
         return ENABLED && fast >= STREAK;
     }
 
-    /** A read of {@code length} bytes took {@code nanos} on whatever thread served it. */
+    /** A read of {@code length} bytes took {@code nanos} on whatever thread served it (whether it succeeded or failed). */
     void served(long length, long nanos) {
         fast = nanos <= budgetNanos(length) ? Math.min(fast + 1, STREAK) : 0;
     }

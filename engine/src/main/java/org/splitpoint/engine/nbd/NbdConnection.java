@@ -476,8 +476,13 @@ final class NbdConnection implements Runnable {
             switch (r.type) {
                 case Nbd.CMD_READ -> {
                     long began = System.nanoTime();
-                    e.device().read(offset, r.buffers[piece]);
-                    inlineReads.served(length, System.nanoTime() - began);
+                    try {
+                        e.device().read(offset, r.buffers[piece]);
+                    } finally {
+                        // a read that failed after waiting (say a backup store that stopped answering) was
+                        // slow too: it must send the next reads to the workers like any slow one
+                        inlineReads.served(length, System.nanoTime() - began);
+                    }
                     bytesRead.addAndGet(length);
                 }
                 case Nbd.CMD_WRITE -> {

@@ -3,12 +3,15 @@ package org.splitpoint.engine.nbd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.splitpoint.engine.io.BlockDevice;
@@ -49,6 +52,8 @@ class InlineReadsTest {
         volatile long held = -1;
         volatile CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch release = new CountDownLatch(0);
+        /** The held read fails once released (as a fetch from a backup store that went away). */
+        volatile boolean heldFails;
 
         HoldingDevice() {
             for (int i = 0; i < SIZE; i++) {
@@ -70,6 +75,9 @@ class InlineReadsTest {
                     release.await();
                 } catch (InterruptedException e) {
                     throw new IOException(e);
+                }
+                if (heldFails) {
+                    throw new IOException("the backup store cannot be read now");
                 }
             }
             dst.put(bytes, (int) offset, dst.remaining());
@@ -124,17 +132,7 @@ class InlineReadsTest {
         try (NbdServer s = NbdServer.tcp("127.0.0.1", 0, one(d), m -> { });
              NbdTestClient c = new NbdTestClient(s.port(), Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES)) {
             c.go("v", Nbd.OPT_GO);
-            // one at a time, each answered before the next; the first ones of a fresh JVM may be slow
-            // (classes loading, the JIT), so as many as it takes to make a streak of fast ones
-            long h = 1;
-            for (int i = 0; i < 5000 && d.readers.stream().allMatch(InlineReadsTest::worker); i++, h++) {
-                int offset = (i % 200) * 4096;
-                c.request(Nbd.CMD_READ, 0, h, offset, 4096, null);
-                readOk(c, h, d, offset);
-            }
-            assertThat(d.readers).as("who served the reads").anyMatch(InlineReadsTest::worker)
-                    .anyMatch(n -> !worker(n));
-            assertThat(h).as("reads it took").isGreaterThan(InlineReads.STREAK);
+            long h = streakOfFastReads(c, d);
 
             // a read that waits (as for the disk): served inline after the streak, it holds the reader
             d.held = 64 * 4096;
@@ -154,6 +152,77 @@ class InlineReadsTest {
             c.request(Nbd.CMD_READ, 0, h + 1, 8192, 4096, null);
             readOk(c, h + 1, d, 8192);
             d.release.countDown();
+            readOk(c, h, d, 64 * 4096);
+        }
+    }
+
+    /**
+     * Reads one at a time, each answered before the next, until the connection's own thread served
+     * one; the first ones of a fresh JVM may be slow (classes loading, the JIT), so as many as it
+     * takes to make a streak of fast ones. Returns the next handle.
+     */
+    private static long streakOfFastReads(NbdTestClient c, HoldingDevice d) throws IOException {
+        long h = 1;
+        for (int i = 0; i < 5000 && d.readers.stream().allMatch(InlineReadsTest::worker); i++, h++) {
+            int offset = (i % 200) * 4096;
+            c.request(Nbd.CMD_READ, 0, h, offset, 4096, null);
+            readOk(c, h, d, offset);
+        }
+        assertThat(d.readers).as("who served the reads").anyMatch(InlineReadsTest::worker)
+                .anyMatch(n -> !worker(n));
+        assertThat(h).as("reads it took").isGreaterThan(InlineReads.STREAK);
+        return h;
+    }
+
+    /**
+     * A read that fails after waiting (an instant restore's fetch from a backup store that stopped
+     * answering) counts as slow too: the next read that waits goes to a
+     * worker, and the client's read behind it is answered meanwhile, not held behind it on the reader.
+     */
+    @Test
+    @Timeout(30)
+    void aReadThatFailsSlowlyAlsoSendsTheNextOnesToTheWorkers() throws Exception {
+        HoldingDevice d = new HoldingDevice();
+        try (NbdServer s = NbdServer.tcp("127.0.0.1", 0, one(d), m -> { });
+             NbdTestClient c = new NbdTestClient(s.port(), Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES)) {
+            c.go("v", Nbd.OPT_GO);
+            long h = streakOfFastReads(c, d);
+
+            // a read that waits, then fails: served inline after the streak, answered EIO
+            d.held = 64 * 4096;
+            d.heldFails = true;
+            d.release = new CountDownLatch(1);
+            c.request(Nbd.CMD_READ, 0, h, d.held, 4096, null);
+            assertThat(d.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(1); // it took longer than a read from memory may
+            d.release.countDown();
+            NbdTestClient.Reply failed = c.reply(x -> 0);
+            assertThat(failed.handle()).isEqualTo(h);
+            assertThat(failed.error()).isEqualTo(Nbd.EIO);
+            h++;
+
+            // the next slow read goes to a worker: the read sent after it is answered while it waits
+            d.heldFails = false;
+            d.entered = new CountDownLatch(1);
+            d.release = new CountDownLatch(1);
+            c.request(Nbd.CMD_READ, 0, h, d.held, 4096, null);
+            assertThat(d.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            c.request(Nbd.CMD_READ, 0, h + 1, 8192, 4096, null);
+            long behind = h + 1;
+            CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> {
+                try {
+                    readOk(c, behind, d, 8192);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try {
+                answered.get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException stuck) {
+                throw new AssertionError("the read behind the slow one waited for it: the slow one ran on the reader");
+            } finally {
+                d.release.countDown();
+            }
             readOk(c, h, d, 64 * 4096);
         }
     }
