@@ -54,8 +54,8 @@ final class DrillCommand {
         public Integer call() throws Exception {
             OfflineReason r = OfflineReason.parse(reason);
             LogMode m = LogMode.parse(log);
-            Duration writes = Duration.ofSeconds(JournalCommand.seconds(writesFor));
-            Duration second = secondFailureAfter == null ? null : Duration.ofSeconds(JournalCommand.seconds(secondFailureAfter));
+            Duration writes = Duration.ofSeconds(JournalCommand.seconds("--writes-for", writesFor));
+            Duration second = secondFailureAfter == null ? null : Duration.ofSeconds(JournalCommand.seconds("--second-failure-after", secondFailureAfter));
             if (writes.isNegative() || second != null && second.isNegative()) {
                 throw new IllegalArgumentException((writes.isNegative() ? "--writes-for " + writesFor
                         : "--second-failure-after " + secondFailureAfter) + " is negative; a duration counts from the window's start");

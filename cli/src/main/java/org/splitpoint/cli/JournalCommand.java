@@ -1,10 +1,9 @@
 package org.splitpoint.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.Durations;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.JournalRules;
 import org.splitpoint.engine.pool.Refusal;
@@ -25,18 +24,12 @@ final class JournalCommand {
     private JournalCommand() {
     }
 
-    /** "90s", "15m", "2h", "1d" (or ISO-8601 "PT15M") to seconds. */
-    static long seconds(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
+    /** {@code option}'s duration in seconds ({@link Durations}); a refusal names the option. */
+    static long seconds(String option, String text) {
         try {
-            if (t.startsWith("p")) {
-                return Duration.parse(t.toUpperCase(Locale.ROOT)).toSeconds();
-            }
-            long unit = t.endsWith("d") ? 86400 : t.endsWith("h") ? 3600 : t.endsWith("m") ? 60 : 1;
-            String digits = Character.isLetter(t.charAt(t.length() - 1)) ? t.substring(0, t.length() - 1) : t;
-            return Long.parseLong(digits) * unit;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 90s, 15m, 2h, 1d)");
+            return Durations.seconds(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage());
         }
     }
 
@@ -53,7 +46,7 @@ final class JournalCommand {
         Path store;
         @Option(names = "--max-size", paramLabel = "SIZE", description = "ship when the journal holds this much (default: half a drive)")
         String maxSize;
-        @Option(names = "--max-age", paramLabel = "DURATION", description = "ship when the oldest entry is this old (e.g. 15m)")
+        @Option(names = "--max-age", paramLabel = "DURATION", description = "ship when the oldest entry is this old: 90s, 15m, 2h, 1d (a unit is needed)")
         String maxAge;
         @Option(names = "--no-wait", description = "return once the base backup started (only while serve or the app"
                 + " holds the pool: the backup runs in that process)")
@@ -62,7 +55,7 @@ final class JournalCommand {
         @Override
         public Integer call() throws Exception {
             long size = maxSize == null ? 0 : Sizes.parse(maxSize);
-            long age = maxAge == null ? 0 : seconds(maxAge);
+            long age = maxAge == null ? 0 : seconds("--max-age", maxAge);
             if (maxSize != null && size <= 0) {
                 throw new IllegalArgumentException("--max-size must be larger than 0");
             }

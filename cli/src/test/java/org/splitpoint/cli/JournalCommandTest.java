@@ -104,6 +104,10 @@ class JournalCommandTest {
                 "--store", store, "--max-age", "0s");
         assertRefused(2, "is not a duration", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
                 "--store", store, "--max-age", "soon");
+        // a bare number was taken for seconds: the unit is asked for, with the forms taken
+        assertRefused(2, "--max-age '5' has no unit: write 5s, 5m, 5h or 5d; durations are a whole number with s, m, h"
+                + " or d (90s, 15m, 2h, 1d) or ISO-8601 (PT15M)", "volume", "journal", "enable", pool, "v", "--drives",
+                "d4,d5", "--store", store, "--max-age", "5");
         assertRefused(1, "drive d3 is a member of volume v", "volume", "journal", "enable", pool, "v", "--drives", "d3,d4",
                 "--store", store);
         assertRefused(1, "the directory does not exist", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",

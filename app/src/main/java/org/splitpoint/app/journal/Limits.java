@@ -1,8 +1,7 @@
 package org.splitpoint.app.journal;
 
-import java.time.Duration;
-import java.util.Locale;
 import org.splitpoint.app.common.Format;
+import org.splitpoint.engine.pool.Durations;
 import org.splitpoint.engine.pool.Sizes;
 
 /**
@@ -57,29 +56,19 @@ final class Limits {
         return Parsed.ok(v);
     }
 
-    /** Seconds, 0 for none (empty): "90s", "15m", "2h", "1d", a plain number of seconds, or ISO-8601 ("PT15M"). */
+    /**
+     * Seconds, 0 for none (empty): "90s", "15m", "2h", "1d" or ISO-8601 ("PT15M"), as {@link Durations}
+     * takes them for {@code --max-age}; a bare number is refused there, so here too.
+     */
     static Parsed age(String text) {
         if (text == null || text.isBlank()) {
             return Parsed.ok(0);
         }
-        String t = text.trim().toLowerCase(Locale.ROOT).replace(" ", "");
         long v;
         try {
-            if (t.startsWith("p")) {
-                v = Duration.parse(t.toUpperCase(Locale.ROOT)).toSeconds();
-            } else {
-                String unit = t.replaceAll("^[0-9]+", "");
-                long n = Long.parseLong(t.substring(0, t.length() - unit.length()));
-                v = switch (unit) {
-                    case "", "s", "sec" -> n;
-                    case "m", "min" -> n * 60;
-                    case "h" -> n * 3600;
-                    case "d" -> n * 86400;
-                    default -> throw new NumberFormatException(unit);
-                };
-            }
-        } catch (RuntimeException e) {
-            return Parsed.bad("'" + text.trim() + "' is not a duration (use e.g. 90s, 15m, 2h, 1d)");
+            v = Durations.seconds(text);
+        } catch (IllegalArgumentException e) {
+            return Parsed.bad(e.getMessage());
         }
         if (v <= 0) {
             return Parsed.bad("the max age must be longer than 0 (leave it empty for no age limit)");

@@ -1,0 +1,46 @@
+package org.splitpoint.engine.pool;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Parses the durations an administrator types (a journal's max age, a drill's --writes-for): a
+ * whole number with its unit, {@code 90s}, {@code 15m}, {@code 2h}, {@code 1d}, or ISO-8601
+ * ({@code PT15M}). A bare number is refused, not taken as seconds: '--max-age 5' meant five
+ * minutes to some and five seconds to the parser, and a journal that ships every five seconds
+ * fills the store with images; the CLI and the app's dialog share these words.
+ */
+public final class Durations {
+
+    /** The forms accepted, as the refusals say them. */
+    public static final String FORMS = "durations are a whole number with s, m, h or d (90s, 15m, 2h, 1d) or ISO-8601 (PT15M)";
+
+    private Durations() {
+    }
+
+    /** "15m" → 900; a negative one ("-5s") is returned as such, for the caller to refuse in its words. */
+    public static long seconds(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace(" ", "");
+        if (t.matches("[-+]?[0-9]+")) {
+            throw new IllegalArgumentException("'" + text.trim() + "' has no unit: write " + t + "s, " + t + "m, " + t + "h or "
+                    + t + "d; " + FORMS);
+        }
+        try {
+            if (t.startsWith("p") || t.startsWith("-p")) {
+                return Duration.parse(t.toUpperCase(Locale.ROOT)).toSeconds();
+            }
+            String unit = t.replaceAll("^[-+]?[0-9]+", "");
+            long n = Long.parseLong(t.substring(0, t.length() - unit.length()));
+            long scale = switch (unit) {
+                case "s", "sec" -> 1;
+                case "m", "min" -> 60;
+                case "h" -> 3600;
+                case "d" -> 86400;
+                default -> throw new NumberFormatException(unit);
+            };
+            return Math.multiplyExact(n, scale);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + (text == null ? "" : text.trim()) + "' is not a duration; " + FORMS);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class DurationsTest {
+
+    @Test
+    void aNumberWithItsUnitOrIsoIsTaken() {
+        assertThat(Durations.seconds("30s")).isEqualTo(30);
+        assertThat(Durations.seconds("15m")).isEqualTo(900);
+        assertThat(Durations.seconds("2h")).isEqualTo(7200);
+        assertThat(Durations.seconds("1d")).isEqualTo(86400);
+        assertThat(Durations.seconds(" 15 min ")).isEqualTo(900);
+        assertThat(Durations.seconds("PT90S")).isEqualTo(90);
+        assertThat(Durations.seconds("-5s")).isEqualTo(-5); // the caller says why a negative one is refused
+    }
+
+    @Test
+    void aBareNumberIsRefusedWithTheFormsThatWouldBeTaken() {
+        assertThatThrownBy(() -> Durations.seconds("5")).hasMessage("'5' has no unit: write 5s, 5m, 5h or 5d; durations"
+                + " are a whole number with s, m, h or d (90s, 15m, 2h, 1d) or ISO-8601 (PT15M)");
+        assertThatThrownBy(() -> Durations.seconds("soon")).hasMessage("'soon' is not a duration; durations are a whole"
+                + " number with s, m, h or d (90s, 15m, 2h, 1d) or ISO-8601 (PT15M)");
+        assertThatThrownBy(() -> Durations.seconds("1.5h")).hasMessageStartingWith("'1.5h' is not a duration");
+        assertThatThrownBy(() -> Durations.seconds("99999999999999999d")).hasMessageStartingWith("'99999999999999999d' is not");
+    }
+}
