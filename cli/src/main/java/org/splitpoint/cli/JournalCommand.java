@@ -185,29 +185,49 @@ final class JournalCommand {
         @Option(names = "--no-wait", description = "return at once; the rebuild goes on whenever a process holds the pool")
         boolean noWait;
         @Option(names = "--preview", description = "print what the rebuild would use (lost drives, chain, journal"
-                + " entries, bytes) as JSON and start nothing; exit 1 with the reason when the volume cannot be rebuilt")
+                + " entries, bytes) and start nothing; exit 1 with the reason when the volume cannot be rebuilt")
         boolean preview;
+        @Option(names = "--json", description = "with --preview: print the preview as one JSON document")
+        boolean json;
 
         @Override
         public Integer call() throws Exception {
             long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            if (json && !preview) {
+                throw new IllegalArgumentException("--json prints a --preview: add --preview (the rebuild itself says its"
+                        + " plan in lines)");
+            }
             return PoolSession.with(dir, err(), pool -> {
                 JournalAdmin.RebuildPreview p = pool.journals().previewRebuild(volume);
-                if (preview) {
+                if (preview && json) {
                     Json.print(out(), p);
+                    return 0;
+                }
+                if (preview) {
+                    plan(p, List.of(), true);
+                    out().println("nothing was started: the same command without --preview rebuilds it");
                     return 0;
                 }
                 // the plan is said once the engine took it: a refusal (a --drives that is no SPARE) says only why
                 Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
-                out().println("volume " + volume + " is FAILED (" + p.reason() + "); lost: " + String.join(", ", p.lostDrives())
-                        + (drives.isEmpty() ? "" : " (replaced by " + String.join(", ", drives) + ")"));
-                out().println("  rebuilding from " + String.join(" + ", p.chain()) + " in " + p.store());
-                out().println("  plus " + p.entries() + (p.entries() == 1 ? " journal entry (" : " journal entries (")
-                        + Sizes.format(p.entryBytes()) + "), then copying " + Sizes.format(p.bytes()));
+                plan(p, drives, false);
                 out().println("rebuild of " + volume + " from its backup and journal started: the volume is usable now; "
                         + job.progress().totalTracks() + " tracks to copy; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
+        }
+
+        /** The rebuild's three lines: what is lost, the chain it starts from, the entries and bytes on it. */
+        private void plan(JournalAdmin.RebuildPreview p, List<String> replacements, boolean wouldBe) {
+            out().println("volume " + volume + " is FAILED (" + p.reason() + "); lost: " + String.join(", ", p.lostDrives())
+                    + (replacements.isEmpty() ? "" : " (replaced by " + String.join(", ", replacements) + ")"));
+            out().println((wouldBe ? "  would rebuild from " : "  rebuilding from ") + String.join(" + ", p.chain())
+                    + " in " + p.store());
+            out().println("  plus " + p.entries() + (p.entries() == 1 ? " journal entry (" : " journal entries (")
+                    + Sizes.format(p.entryBytes()) + (p.oldestEntryMillis() < 0 ? "" : ", the oldest of "
+                    + java.time.Instant.ofEpochMilli(p.oldestEntryMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                    + (wouldBe ? "), then copy " : "), then copying ") + Sizes.format(p.bytes())
+                    + (wouldBe ? " (" + p.tracks() + " tracks)" : ""));
         }
     }
 }

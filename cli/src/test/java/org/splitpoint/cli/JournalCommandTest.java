@@ -82,7 +82,13 @@ class JournalCommandTest {
         CliRun preview = CliRun.of("volume", "rebuild-from-backup", pool, "v", "--preview");
         // exit 1 for the pool's standing problem (d2's image is missing), said after the preview
         assertThat(preview.err()).contains("the image of drive d2").doesNotContain("Exception");
-        assertThat(preview.out()).contains("\"lostDrives\" : [ \"d1\", \"d2\" ]", "\"entries\" : 1");
+        // a person reads lines; JSON with --json, as the other commands do
+        assertThat(preview.out()).contains("volume v is FAILED (", "); lost: d1, d2\n", "  would rebuild from v-",
+                "  plus 1 journal entry (", "), then copy 8 MiB (128 tracks)\n",
+                "nothing was started: the same command without --preview rebuilds it").doesNotContain("{");
+        CliRun asJson = CliRun.of("volume", "rebuild-from-backup", pool, "v", "--preview", "--json");
+        assertThat(asJson.out()).contains("\"lostDrives\" : [ \"d1\", \"d2\" ]", "\"entries\" : 1");
+        assertThat(Json.MAPPER.readTree(asJson.out()).get("chain").size()).isPositive();
         assertThat(CliRun.of("pool", "status", pool).out()).as("a preview starts nothing").doesNotContain("rebuild", "restoring", "instant-restore");
         // a refusal says only why: it printed the plan first ('lost: d1, d2 (replaced by d4, d5) … then copying 8 MiB')
         CliRun refused = CliRun.of("volume", "rebuild-from-backup", pool, "v", "--drives", "d4,d5");

@@ -288,9 +288,9 @@ public final class HolderCommands {
         throw new IllegalStateException("the holder's drill ended without its result (its last line: " + last + ")");
     }
 
-    /** {@code volume rebuild-from-backup POOL VOLUME --preview}: what a rebuild would use, as JSON. */
+    /** {@code volume rebuild-from-backup POOL VOLUME --preview --json}: what a rebuild would use, as JSON. */
     public static Function<String, List<String>> previewRebuild(String volume) {
-        return dir -> List.of("volume", "rebuild-from-backup", dir, volume, "--preview");
+        return dir -> List.of("volume", "rebuild-from-backup", dir, volume, "--preview", "--json");
     }
 
     /** The preview {@link #previewRebuild} printed. */
