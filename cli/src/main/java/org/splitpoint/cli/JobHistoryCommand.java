@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code splitpoint job history POOL [--json]}: the jobs that ended (kept across openings), oldest first. */
-@Command(name = "history", description = "List the jobs that ended: result, duration, bytes (the last "
-        + JobHistory.KEPT + ").")
+@Command(name = "history", description = "List the jobs that ended (the last " + JobHistory.KEPT
+        + "): result, duration, bytes and tracks; a firmware update's or a reset's steps.")
 final class JobHistoryCommand extends OnPool {
 
     @Option(names = "--json", description = "print one JSON document")
@@ -28,13 +28,14 @@ final class JobHistoryCommand extends OnPool {
                 return 0;
             }
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"FINISHED", "ID", "KIND", "TARGET", "RESULT", "DURATION", "BYTES", "TRACKS"});
+            rows.add(new String[] {"FINISHED", "ID", "KIND", "TARGET", "RESULT", "DURATION", "BYTES", "DONE"});
             for (JobHistory.Entry e : all) {
                 long s = Math.round(e.seconds());
                 rows.add(new String[] {e.finishedAt(), e.id(), e.kind(), e.target(),
                         e.result().name() + (e.message().isEmpty() ? "" : ": " + e.message()),
-                        String.format("%d:%02d", s / 60, s % 60), org.splitpoint.engine.pool.Sizes.format(e.bytes()),
-                        e.doneTracks() + "/" + e.totalTracks()});
+                        String.format("%d:%02d", s / 60, s % 60),
+                        // a firmware update or a reset waits through its steps: it copied no bytes, no tracks
+                        e.timed() ? "-" : org.splitpoint.engine.pool.Sizes.format(e.bytes()), e.work()});
             }
             Tables.print(out, rows);
             return 0;

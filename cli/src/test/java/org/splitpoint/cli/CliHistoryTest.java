@@ -53,6 +53,26 @@ class CliHistoryTest {
     }
 
     @Test
+    void aResetsHistorySaysItsStepsNotBytesAndTracks() throws Exception {
+        Path pool = pairPool();
+        CliRun drill = CliRun.of("drill", "run", pool, "--volume", "prod", "--drive", "d2", "--reason", "reset", "--log",
+                "pointers", "--writes-for", "0s", "--no-writes");
+        assertThat(drill.code()).as(drill.err()).isZero();
+
+        JsonNode reset = null;
+        for (JsonNode e : Json.MAPPER.readTree(CliRun.of("job", "history", pool, "--json").out())) {
+            reset = e.get("kind").asText().equals("reset") ? e : reset;
+        }
+        assertThat(reset).as("the reset's entry").isNotNull();
+        // it waited through one timed step: 40 ticks of 20 ms were shown as '0 B, 40/40 tracks'
+        assertThat(reset.get("doneSteps").asLong()).isEqualTo(1);
+        assertThat(reset.get("totalSteps").asLong()).isEqualTo(1);
+        assertThat(reset.get("totalTracks").asLong()).isZero();
+        String line = CliRun.of("job", "history", pool).out().lines().filter(l -> l.contains("reset-d2")).findFirst().orElseThrow();
+        assertThat(line).contains("reset-d2", "DONE", " - ", "1 of 1 steps").doesNotContain("tracks", "0 B");
+    }
+
+    @Test
     void aVolumeProblemShowsInPoolStatusUntilRepaired() throws Exception {
         Path pool = pairPool();
         CliRun.withStdin(new byte[1 << 20], "volume", "write", pool, "prod", "--offset", 0);

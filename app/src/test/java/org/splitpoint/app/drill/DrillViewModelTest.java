@@ -141,6 +141,12 @@ class DrillViewModelTest {
         assertThat(h.look().word()).isEqualTo("PASSED");
         assertThat(vm.driveLookProperty().get().word()).isEqualTo("ONLINE");
         assertThat(vm.volumeLookProperty().get().word()).isEqualTo("OPTIMAL");
+
+        // the Jobs history's line of the firmware update: its steps, not bytes and ticks taken for tracks ("0 B, 4/4 tracks")
+        org.splitpoint.engine.pool.JobHistory.Entry fw = call(pool -> pool.jobHistory().list()).stream()
+                .filter(e -> e.kind().equals("firmware")).findFirst().orElseThrow();
+        assertThat(org.splitpoint.app.jobs.JobHistoryViewModel.line(fw)).contains("firmware d2 DONE in 0:0")
+                .endsWith(", 4 of 4 steps").doesNotContain("tracks", " B,");
     }
 
     @Test

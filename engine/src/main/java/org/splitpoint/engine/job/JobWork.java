@@ -40,6 +40,18 @@ public interface JobWork {
         return 0;
     }
 
+    /**
+     * Steps done of steps in all, for a work that counts timed steps rather than tracks (a firmware
+     * update's download, verify, activate, reset): its tracks are ticks of a clock and it moves no
+     * bytes, so the job's history says its steps instead. Null (the default) for a copy of tracks.
+     */
+    record Steps(long done, long total) { }
+
+    /** The steps behind {@code doneTracks}, or null for a copy of tracks (see {@link Steps}). */
+    default Steps steps(long doneTracks) {
+        return null;
+    }
+
     /** True while there is work left; by default while fewer than {@code total} tracks are done. */
     default boolean hasMore(long done, long total) {
         return done < total;

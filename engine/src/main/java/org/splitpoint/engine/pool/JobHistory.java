@@ -35,16 +35,36 @@ public final class JobHistory {
     /**
      * One ended job: {@code result} DONE, CANCELLED or FAILED ({@code message} the failure's
      * sentence); {@code seconds} from its start (or resumption) in the process that ran it to its
-     * end; {@code bytes} it copied in that process.
+     * end; {@code bytes} it copied in that process. A job of timed steps (a firmware update, a
+     * reset: it waits, copying nothing) has {@code totalSteps} above 0 and the steps it finished,
+     * with no bytes nor tracks (its tracks were ticks of a clock); an older saved line without steps
+     * reads as 0 of 0.
      */
     public record Entry(String id, String kind, String target, JobState result, String message, String startedAt,
-                        String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks) {
+                        String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks,
+                        long doneSteps, long totalSteps) {
 
-        /** "establish prod-pair DONE in 0:12, 64.0 MiB, 1024/1024 tracks". */
+        /** A job that copied tracks. */
+        public Entry(String id, String kind, String target, JobState result, String message, String startedAt,
+                     String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks) {
+            this(id, kind, target, result, message, startedAt, finishedAt, seconds, bytes, doneTracks, totalTracks, 0, 0);
+        }
+
+        /** True for a job of timed steps, which copied nothing. */
+        public boolean timed() {
+            return totalSteps > 0;
+        }
+
+        /** "1024/1024 tracks", or for timed steps "4 of 4 steps". */
+        public String work() {
+            return timed() ? doneSteps + " of " + totalSteps + " steps" : doneTracks + "/" + totalTracks + " tracks";
+        }
+
+        /** "establish prod-pair DONE in 0:12, 64.0 MiB, 1024/1024 tracks"; "firmware d2 DONE in 0:04, 4 of 4 steps". */
         public String line() {
             long s = Math.round(seconds);
             return kind + " " + target + " " + result + " in " + String.format("%d:%02d", s / 60, s % 60) + ", "
-                    + Sizes.format(bytes) + ", " + doneTracks + "/" + totalTracks + " tracks"
+                    + (timed() ? "" : Sizes.format(bytes) + ", ") + work()
                     + (message == null || message.isEmpty() ? "" : " (" + message + ")");
         }
     }
@@ -109,10 +129,12 @@ public final class JobHistory {
 
     private void ended(Job j, JobProgress last) {
         Instant now = Instant.now();
+        org.splitpoint.engine.job.JobWork.Steps steps = j.steps();
+        boolean timed = steps != null && steps.total() > 0;
         Entry e = new Entry(j.id(), j.kind(), j.target(), last.state(), last.state() == JobState.FAILED ? last.message() : "",
                 j.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(), now.truncatedTo(ChronoUnit.SECONDS).toString(),
-                Duration.between(j.startedAt(), now).toMillis() / 1000.0, j.bytesMoved(), last.doneTracks(),
-                last.totalTracks());
+                Duration.between(j.startedAt(), now).toMillis() / 1000.0, j.bytesMoved(), timed ? 0 : last.doneTracks(),
+                timed ? 0 : last.totalTracks(), timed ? steps.done() : 0, timed ? steps.total() : 0);
         synchronized (this) {
             entries.add(e);
             while (entries.size() > KEPT) {

@@ -150,6 +150,19 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
         pool.events.publish(Event.info("SERVICE_STEP", drive, reason.word() + " of " + drive + ": " + name + " (" + detail + ")"));
     }
 
+    /** A firmware update's or a reset's steps finished by {@code done} ticks; null for the scan, which reads bytes. */
+    @Override
+    public org.splitpoint.engine.job.JobWork.Steps steps(long done) {
+        if (scan != null) {
+            return null;
+        }
+        int finished = 0;
+        while (finished < stepEnds.length && done >= stepEnds[finished]) {
+            finished++;
+        }
+        return new org.splitpoint.engine.job.JobWork.Steps(finished, steps.size());
+    }
+
     @Override
     public void checkpoint(long doneUpTo) {
         // nothing durable: the steps are not resumed
