@@ -48,6 +48,8 @@ public final class PoolViewModel {
     private final org.splitpoint.app.serve.ServeViewModel serve;
     private final Expectations expectations = new Expectations();
     private final Map<String, VolumeViewModel> volumeDetails = new HashMap<>();
+    /** The last verify of each volume since the window opened ({@link #noticeVerifies}), UI thread. */
+    private final Map<String, Event> lastVerifies = new HashMap<>();
     private final Map<String, PairConsoleViewModel> consoles = new HashMap<>();
     private final Map<String, InstantRestoreViewModel> restores = new HashMap<>();
     private final Map<String, JournalCardViewModel> journalCards = new HashMap<>();
@@ -138,6 +140,7 @@ public final class PoolViewModel {
         bridge.onJournals(this::applyJournals);
         bridge.onEvents(events::add);
         bridge.onEvents(this::noticeRebuilds);
+        bridge.onEvents(this::noticeVerifies);
         bridge.onEvents(drills::addEvents);
     }
 
@@ -232,6 +235,22 @@ public final class PoolViewModel {
         }
     }
 
+    /**
+     * The last VERIFY event of each volume since the window opened, for the volume pages: a page is
+     * made on first use, after a drill's verify perhaps (UI thread).
+     */
+    private void noticeVerifies(List<Event> batch) {
+        for (Event e : batch) {
+            if (e.type().equals("VERIFY") && e.source() != null && !e.time().isBefore(bridge.since())) {
+                lastVerifies.put(e.source(), e);
+                VolumeViewModel page = volumeDetails.get(e.source());
+                if (page != null) {
+                    page.verified(e);
+                }
+            }
+        }
+    }
+
     /** The detail model of volume {@code name}, made on first use. */
     public VolumeViewModel volume(String name) {
         return volumeDetails.computeIfAbsent(name, n -> {
@@ -240,6 +259,10 @@ public final class PoolViewModel {
                 vm.apply(lastSnapshot);
             }
             vm.apply(lastPairs);
+            Event verified = lastVerifies.get(n);
+            if (verified != null) {
+                vm.verified(verified);
+            }
             return vm;
         });
     }

@@ -217,6 +217,29 @@ public final class VolumeViewModel {
 
     // ---- commands
 
+    /** The engine's VERIFY event (PoolAdmin.verify): "verify of V: N mismatched sectors[ repaired]". */
+    private static final java.util.regex.Pattern VERIFIED =
+            java.util.regex.Pattern.compile("verify of (.+): (\\d+) mismatched sectors( repaired)?");
+
+    /**
+     * A verify of this volume that ran anywhere: a drill's last step, a shell's 'volume verify' run
+     * by this process or its holder, this page's own (UI thread). The page heard only its own Verify
+     * button, so after a drill it still said "not verified since the window opened".
+     */
+    public void verified(org.splitpoint.engine.event.Event e) {
+        java.util.regex.Matcher m = VERIFIED.matcher(e.message());
+        if (verifying.get() || !e.type().equals("VERIFY") || !m.matches() || !m.group(1).equals(name)) {
+            return; // while this page's verify runs, its own result is the one to say
+        }
+        long n = Long.parseLong(m.group(2));
+        verifyResult.set(mismatches(n) + (m.group(3) == null ? "" : " repaired") + " (verified "
+                + java.time.LocalTime.ofInstant(e.time(), java.time.ZoneId.systemDefault()).withNano(0) + ")");
+    }
+
+    private static String mismatches(long n) {
+        return Format.count(n) + (n == 1 ? " mismatched sector" : " mismatched sectors");
+    }
+
     /** Checks mirrors or parity in the background and reports the mismatch count. */
     public void verify() {
         if (!verifyBlocked.get().isEmpty()) {
@@ -231,8 +254,7 @@ public final class VolumeViewModel {
                 n -> {
                     verifying.set(false);
                     verifyProgress.offer(-1.0);
-                    verifyResult.set(Format.count(n) + (n == 1 ? " mismatched sector" : " mismatched sectors")
-                            + " (verified " + java.time.LocalTime.now().withNano(0) + ")");
+                    verifyResult.set(mismatches(n) + " (verified " + java.time.LocalTime.now().withNano(0) + ")");
                 }, why -> {
                     verifying.set(false);
                     verifyProgress.offer(-1.0);

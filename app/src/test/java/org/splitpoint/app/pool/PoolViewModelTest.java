@@ -43,6 +43,41 @@ class PoolViewModelTest {
     }
 
     /**
+     * A drill ends with a verify of its volume (mirrors or parity): the volume's page counts it,
+     * whether the page was open during the drill or opened after a verify; it said "not verified
+     * since the window opened" because only its own Verify button was heard.
+     */
+    @Test
+    void aDrillsVerifyAndAnyOtherVerifyAreTheVolumePagesLastVerify() throws Exception {
+        org.splitpoint.app.volumes.VolumeViewModel prod = vm.volume("prod");
+        assertThat(prod.verifyResultProperty().get()).isEqualTo("not verified since the window opened");
+        try (var fast = org.splitpoint.app.testing.ServiceStepScale.set("0")) {
+            var f = vm.drills().form();
+            f.volumeProperty().set("prod");
+            f.driveProperty().set("d2");
+            f.reasonProperty().set(org.splitpoint.engine.pool.OfflineReason.RESET);
+            f.modeProperty().set(org.splitpoint.engine.pool.LogMode.POINTERS);
+            f.writesForProperty().set(1);
+            assertThat(f.startBlockedProperty().get()).isEmpty();
+            vm.drills().start(); // on this thread: CurrentThreadTaskExecutor
+            ui.drain();
+        }
+        assertThat(vm.drills().resultProperty().get()).as("the drill's result; " + vm.drills().stoppedProperty().get()).isNotNull();
+        awaitUi(() -> !prod.verifyResultProperty().get().startsWith("not verified"));
+        assertThat(prod.verifyResultProperty().get()).matches("0 mismatched sectors \\(verified \\d\\d:\\d\\d:\\d\\d\\)");
+
+        // a verify run elsewhere (a shell's 'volume verify' forwarded here) before the page was first shown
+        vm.bridge().run(pool -> pool.admin().verify("prod-bcv", false, null), n -> { }, why -> { });
+        awaitUi(() -> vm.events().events().stream().anyMatch(e -> e.type().equals("VERIFY") && e.source().equals("prod-bcv")));
+        assertThat(vm.volume("prod-bcv").verifyResultProperty().get()).startsWith("0 mismatched sectors (verified ");
+    }
+
+    /** The events reach the UI through the event bus's thread: polls the UI queue until {@code done}. */
+    private void awaitUi(java.util.function.BooleanSupplier done) throws InterruptedException {
+        TestPools.await(java.time.Duration.ofSeconds(10), ui::drain, done);
+    }
+
+    /**
      * The critical events already in the pool's event log are its history: opening the pool shows
      * them in the event log but does not pop them up again as notifications; a new one does.
      */
