@@ -45,6 +45,24 @@ public class StateBadge extends HBox {
         }
     }
 
+    /**
+     * Glyph only (the word hidden, taking no room) when {@code compact}: where a name beside the
+     * badge would otherwise be cut to nothing, the name matters more and the word goes to a tooltip.
+     */
+    public final void setCompact(boolean compact) {
+        word.setManaged(!compact);
+        word.setVisible(!compact);
+    }
+
+    public boolean isCompact() {
+        return !word.isManaged();
+    }
+
+    /** The room the word takes when shown: its width and the gap before it. */
+    public double wordRoom() {
+        return word.prefWidth(-1) + getSpacing();
+    }
+
     public StateLook look() {
         return look;
     }

@@ -124,7 +124,7 @@ public final class NavView extends TreeView<NavItem> {
     private static String hint(NavItem item) {
         String state = item.look() == null || item.look().word().isEmpty() ? "" : " — " + item.look().word();
         return switch (item.key()) {
-            case NavItem.POOL -> "The pool" + state + ": its drive bay (Ctrl+1)";
+            case NavItem.POOL -> "Pool " + item.label() + state + ": its drive bay (Ctrl+1)";
             case NavItem.DRIVES -> "The drive bay: fail, replace, add spares, take offline for service (Ctrl+1)";
             case NavItem.VOLUMES -> "Every volume with its state (Ctrl+2)";
             case NavItem.PAIRS -> "Every BCV pair; New pair… (Ctrl+3)";
@@ -150,8 +150,30 @@ public final class NavView extends TreeView<NavItem> {
             setGraphicTextGap(8);
             // as wide as the tree, never wider: the tree hides its horizontal scroll bar, so a wider
             // cell was clipped at the tree's edge, state badge first ("prod-pair ⟳ Restoring (Res");
-            // within the tree's width the name gives way ("prod-p…") and the badge stays whole
+            // within the tree's width the badge's word gives way first (see layoutChildren), then the
+            // name, in its middle, so "prod-bcv" and "prod-pair" stay told apart ("pro…air")
             setPrefWidth(0);
+            setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+        }
+
+        /**
+         * At the smallest window the tree is under 200 px: the whole word beside "prod-pair" left its
+         * name "…". When the name is cut the badge keeps its glyph only (the tooltip says the state);
+         * it takes its word back once there is room for it again.
+         */
+        @Override
+        protected void layoutChildren() {
+            super.layoutChildren();
+            if (getGraphic() != badge) {
+                return;
+            }
+            boolean cut = getChildrenUnmodifiable().stream().anyMatch(c -> c instanceof javafx.scene.text.Text t
+                    && !t.getText().equals(getText()));
+            double room = getWidth() - snappedRightInset() - (badge.getLayoutX() + badge.getWidth());
+            if (!badge.isCompact() && cut || badge.isCompact() && !cut && room >= badge.wordRoom()) {
+                badge.setCompact(!badge.isCompact());
+                super.layoutChildren(); // again, in this pass: the text's room follows the badge's new width
+            }
         }
 
         @Override

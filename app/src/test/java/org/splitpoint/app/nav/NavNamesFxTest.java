@@ -1,0 +1,62 @@
+package org.splitpoint.app.nav;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.TreeCell;
+import javafx.scene.text.Text;
+import org.junit.jupiter.api.Test;
+import org.splitpoint.app.testing.PoolWindowFxTest;
+import org.testfx.api.FxRobot;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * At the smallest window (1024x700) the tree is under 200 px wide: "prod-bcv" read "prod-…" and the
+ * pair "prod-pair" only "…" beside its whole "Synchronized", the name given way to the state word.
+ * There the badge keeps its glyph and the name shows; the word is in the tooltip, which names the
+ * entry in full (the pool's too).
+ */
+class NavNamesFxTest extends PoolWindowFxTest {
+
+    /** Each entry whose name the tree shows cut: "key shows 'prod-…'". */
+    private List<String> cut() throws Exception {
+        return onFx(() -> {
+            List<String> out = new ArrayList<>();
+            for (Node n : stage.getScene().lookup("#navTree").lookupAll(".tree-cell")) {
+                if (n instanceof TreeCell<?> cell && cell.getItem() instanceof NavItem item && cell.isVisible()) {
+                    Text shown = (Text) cell.getChildrenUnmodifiable().stream().filter(c -> c instanceof Text)
+                            .findFirst().orElse(null); // the cell's own, not its badge's word
+                    if (shown != null && !shown.getText().equals(item.label())) {
+                        out.add(item.key() + " shows '" + shown.getText() + "'");
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private String tooltip(String id) throws Exception {
+        return onFx(() -> {
+            TreeCell<?> cell = (TreeCell<?>) stage.getScene().lookup("#navTree").lookup("#" + id);
+            return cell == null || cell.getTooltip() == null ? "" : cell.getTooltip().getText();
+        });
+    }
+
+    @Test
+    void atTheSmallestWindowTheTreeShowsEveryNameAndItsTooltipNamesItInFull(FxRobot robot) throws Exception {
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> stage.getScene().lookup("#nav-pair-prod-pair") != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass after the resize
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(cut()).isEmpty();
+        assertThat(tooltip("nav-pair-prod-pair")).startsWith("Pair console of prod-pair — Synchronized");
+        assertThat(tooltip("nav-volume-prod-bcv")).startsWith("Volume prod-bcv — OPTIMAL");
+        String pool = fx.bridge.poolDir().getFileName().toString();
+        assertThat(tooltip("nav-pool")).startsWith("Pool " + pool + " — HEALTHY");
+    }
+}
