@@ -116,6 +116,39 @@ class InstantRestoreFxTest {
         assertThat(robot.lookup("#restoreFromBackup").tryQuery().map(Node::isVisible).orElse(false)).isFalse();
     }
 
+    /** A label's text and what it shows on screen (its own Text node: "…" where it was cut), read at once. */
+    private static List<String> textAndShown(FxRobot robot, String id) throws Exception {
+        return onFx(() -> {
+            Label l = robot.lookup(id).queryAs(Label.class);
+            return List.of(l.getText(), l.getChildrenUnmodifiable().stream().filter(c -> c instanceof javafx.scene.text.Text)
+                    .map(c -> ((javafx.scene.text.Text) c).getText()).findFirst().orElse(""), "width " + l.getWidth());
+        });
+    }
+
+    /**
+     * At 1024x700 the overwrite map's header read "2,048 tracks × 64 KiB · 80 cu…": the count of
+     * current tracks, what the map is about, was cut to make room for the on-demand count. The
+     * header now puts the on-demand count on a second line when both do not fit; neither is cut.
+     * This pool's volume has 256 tracks, a shorter line: the window is at its narrowest, 960 px.
+     */
+    @Test
+    void atTheNarrowestWindowTheMapsHeaderShowsItsCountsInFull(FxRobot robot) throws Exception {
+        TestPools.call(fx.bridge, pool -> pool.instantRestores().restore("data", made.store(), made.image(), false,
+                100_000)); // 0.1 MB/s: the restore outlives the test
+        robot.interact(() -> fx.vm.nav().selectedProperty().set("restore:data"));
+        Stage stage = (Stage) fx.view.getScene().getWindow();
+        robot.interact(() -> {
+            stage.setWidth(960); // the window's minimum width, 64 px under the smallest supported size
+            stage.setHeight(700);
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> current(robot) >= 0);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        List<String> info = textAndShown(robot, "#mapInfo");
+        assertThat(info.get(1)).as(info.toString()).isEqualTo(info.get(0));
+        List<String> onDemand = textAndShown(robot, "#onDemand");
+        assertThat(onDemand.get(1)).as(onDemand.toString()).isEqualTo(onDemand.get(0)).startsWith("0 tracks fetched on demand");
+    }
+
     /** The first sentence of the open confirmation dialog, or "" when none is open. */
     private static String confirmFirst(FxRobot robot) throws Exception {
         return onFx(() -> robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
