@@ -225,7 +225,8 @@ public final class DrillViewModel {
         String window = d == null ? "" : ServiceWords.slotLine(d.service());
         driveLine.set(line.isEmpty() || window.isEmpty() ? line + window : line + " · " + window);
         volumeName.set(v == null ? "" : v.name());
-        volumeLook.set(v == null ? null : StateLook.of(v.state()));
+        // RESTORING while being restored (OPTIMAL to the engine), TRACKS LOST…, as the tree says it
+        volumeLook.set(v == null ? null : org.splitpoint.app.volumes.VolumeLook.of(v, s));
     }
 
     /** Takes a batch of events: finished drills for the history; a service step's name for the timeline. */

@@ -149,6 +149,27 @@ class DrillViewModelTest {
                 .endsWith(", 4 of 4 steps").doesNotContain("tracks", " B,");
     }
 
+    /**
+     * The plan's volume badge is the one the tree and the volume page show: a volume being restored
+     * to a snapshot is OPTIMAL to the engine, and the plan said "prod ✓ OPTIMAL" beside the tree's
+     * "prod ⟳ RESTORING" (and Start's "volume prod is being restored …").
+     */
+    @Test
+    void theVolumesBadgeSaysRestoringAsTheTreeDoes() {
+        call(pool -> {
+            String a = pool.admin().addDrive(0);
+            String b = pool.admin().addDrive(0);
+            pool.admin().createVolume("snaps", org.splitpoint.engine.pool.Layout.RAID1, java.util.List.of(a, b), 0);
+            pool.snapshots().setSaveArea("snaps");
+            pool.snapshots().create("prod", "s1");
+            pool.device("prod").write(0, ByteBuffer.wrap(new byte[1 << 20]));
+            return pool.snapshots().restore("prod", "s1", false, 1000); // 1 kB/s: it outlives the test
+        });
+        plan("d2", OfflineReason.RESET, LogMode.POINTERS, 1);
+        refresh();
+        assertThat(vm.volumeLookProperty().get().word()).isEqualTo("RESTORING");
+    }
+
     @Test
     void startSaysWhyNotTheWayTheEngineWould() {
         plan("d2", OfflineReason.RESET, LogMode.DATA, 1);
