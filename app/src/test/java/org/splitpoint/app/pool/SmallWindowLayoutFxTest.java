@@ -81,6 +81,24 @@ class SmallWindowLayoutFxTest extends PairConsoleWindowFxTest {
         assertThat(problems()).as("at 1024x700").isEmpty();
     }
 
+    /**
+     * A copy's Pause and Cancel wrap together: at 1024x700 Pause ended the progress line and Cancel
+     * began the next one, beside the throttle, as if it were the throttle's.
+     */
+    @Test
+    void at1024x700PauseAndCancelStayOnOneLine(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        double[] tops = onFx(() -> {
+            Node pause = fx.view.consoleProperty().get().lookup("#pauseCopy");
+            Node cancel = fx.view.consoleProperty().get().lookup("#cancelCopy");
+            return new double[] {pause.localToScene(pause.getBoundsInLocal()).getMinY(),
+                    cancel.localToScene(cancel.getBoundsInLocal()).getMinY()};
+        });
+        assertThat(tops[1]).as("Cancel's top against Pause's").isEqualTo(tops[0], org.assertj.core.data.Offset.offset(1.0));
+    }
+
     /** What is cut in the Jobs pane: a job's title ellipsised, a control of its row outside the pane. */
     private List<String> jobProblems() throws Exception {
         return onFx(() -> {
