@@ -99,6 +99,29 @@ class SmallWindowLayoutFxTest extends PairConsoleWindowFxTest {
         assertThat(tops[1]).as("Cancel's top against Pause's").isEqualTo(tops[0], org.assertj.core.data.Offset.offset(1.0));
     }
 
+    /**
+     * The header's sentence of what the pair's state means wraps under a narrow header: at 1024x700
+     * a split pair's read "split: STD and BCV are independent; each records…", with no tooltip.
+     */
+    @Test
+    void at1024x700ThePairStatesMeaningShowsInFull(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
+        TestPools.call(fx.bridge, pool -> {
+            pool.pairs().split(List.of("prod-pair"));
+            return null;
+        });
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> ((Labeled) fx.view.consoleProperty().get()
+                .lookup("#meaning")).getText().startsWith("split: ")));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        String[] meaning = onFx(() -> {
+            Labeled l = (Labeled) fx.view.consoleProperty().get().lookup("#meaning");
+            Text shown = (Text) l.lookup(".text");
+            return new String[] {l.getText(), shown == null ? "" : shown.getText().replace("\n", " ")};
+        });
+        assertThat(meaning[1]).isEqualTo(meaning[0]);
+    }
+
     /** What is cut in the Jobs pane: a job's title ellipsised, a control of its row outside the pane. */
     private List<String> jobProblems() throws Exception {
         return onFx(() -> {
