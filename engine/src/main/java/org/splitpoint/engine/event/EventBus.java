@@ -35,6 +35,10 @@ public final class EventBus implements AutoCloseable {
     private final ExecutorService dispatcher;
     private final StorageFile log;
     private long logEnd;
+    /** The log's last line has no end (a write cut by a kill): the next line begins with one. */
+    private boolean unterminated;
+    /** A write failed partway: bytes past {@link #logEnd} may hold part of a line, dropped before the next. */
+    private boolean torn;
 
     /** A bus logging to {@code logFile} (created if needed); null logs nowhere. */
     public EventBus(StorageFactory storage, Path logFile) throws IOException {
@@ -48,6 +52,11 @@ public final class EventBus implements AutoCloseable {
         } else {
             this.log = Files.exists(logFile) ? storage.open(logFile) : storage.create(logFile);
             this.logEnd = log.size();
+            if (logEnd > 0) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                log.readFully(logEnd - 1, last);
+                unterminated = last.get(0) != '\n';
+            }
         }
     }
 
@@ -83,11 +92,22 @@ public final class EventBus implements AutoCloseable {
     private void deliver(Event e, boolean logIt) {
         if (log != null && logIt) {
             try {
-                byte[] line = (JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
-                log.writeFully(logEnd, ByteBuffer.wrap(line));
+                if (torn) {
+                    log.setLength(logEnd); // what the failed write put down goes, or the next line is glued to it
+                    torn = false;
+                }
+                byte[] line = ((unterminated ? "\n" : "") + JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
+                try {
+                    log.writeFully(logEnd, ByteBuffer.wrap(line));
+                } catch (IOException cut) {
+                    torn = true; // a full disk may have taken part of it
+                    throw cut;
+                }
                 logEnd += line.length;
+                unterminated = false;
             } catch (IOException ignored) {
-                // the log is advisory; losing a line must not stop the engine
+                // the log is advisory; losing a line must not stop the engine (a cut line costs that line
+                // only: readers skip a line that is not whole, and the next one starts a line of its own)
             }
         }
         for (EventListener l : listeners) {

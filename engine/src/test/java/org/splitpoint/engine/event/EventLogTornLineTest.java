@@ -1,0 +1,156 @@
+package org.splitpoint.engine.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.io.StorageFile;
+
+/**
+ * A line of the event log cut short (a full disk, a kill during the write) costs that line only:
+ * the next event starts a line of its own, in the same process and after a restart. A real client
+ * audit filled the disk once: the server's log kept half a line and the next open's "was not shut
+ * down cleanly" warning was glued onto it, unreadable.
+ */
+class EventLogTornLineTest {
+
+    @TempDir
+    Path tmp;
+
+    private static List<String> messages(Path log) throws IOException {
+        return EventBus.readLog(log, 100).stream().map(Event::message).toList();
+    }
+
+    @Test
+    void anEventAfterAnUnterminatedLastLineStartsALineOfItsOwn() throws Exception {
+        Path log = tmp.resolve("events.jsonl");
+        try (EventBus bus = new EventBus(StorageFactory.real(), log)) {
+            bus.publish(Event.info("TEST", "v", "first"));
+            bus.drain();
+        }
+        String whole = Files.readString(log);
+        Files.writeString(log, whole + whole.substring(0, whole.length() / 2)); // a second line, cut halfway
+
+        try (EventBus bus = new EventBus(StorageFactory.real(), log)) {
+            bus.publish(Event.warning("POOL", "v", "volume v was not shut down cleanly"));
+            bus.drain();
+        }
+        assertThat(messages(log)).containsExactly("first", "volume v was not shut down cleanly");
+    }
+
+    @Test
+    void aWriteThatFailsHalfwayLeavesNothingTheNextLinesAreGluedTo() throws Exception {
+        Path log = tmp.resolve("events.jsonl");
+        AtomicBoolean diskFull = new AtomicBoolean();
+        StorageFactory real = StorageFactory.real();
+        StorageFactory fills = new StorageFactory() {
+            @Override
+            public StorageFile open(Path path) throws IOException {
+                return halfWrites(real.open(path), diskFull);
+            }
+
+            @Override
+            public StorageFile openRead(Path path) throws IOException {
+                return real.openRead(path);
+            }
+
+            @Override
+            public StorageFile create(Path path) throws IOException {
+                return halfWrites(real.create(path), diskFull);
+            }
+
+            @Override
+            public void rename(Path from, Path to) throws IOException {
+                real.rename(from, to);
+            }
+
+            @Override
+            public void syncDirectory(Path dir) throws IOException {
+                real.syncDirectory(dir);
+            }
+
+            @Override
+            public void delete(Path path) throws IOException {
+                real.delete(path);
+            }
+
+            @Override
+            public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+                return real.tryLock(lockFile, holder);
+            }
+
+            @Override
+            public String lockHolder(Path lockFile) throws IOException {
+                return real.lockHolder(lockFile);
+            }
+        };
+        try (EventBus bus = new EventBus(fills, log)) {
+            bus.publish(Event.info("TEST", "v", "before"));
+            bus.drain();
+            diskFull.set(true);
+            // longer than two of the next line: half of it outlasts the next line written over it
+            bus.publish(Event.info("TEST", "v", "a long message cut in the middle of its line " + "x".repeat(400)));
+            bus.drain();
+            diskFull.set(false);
+            bus.publish(Event.info("TEST", "v", "short"));
+            bus.drain();
+        }
+        try (EventBus bus = new EventBus(fills, log)) {
+            bus.publish(Event.info("TEST", "v", "after a restart"));
+            bus.drain();
+        }
+        assertThat(messages(log)).containsExactly("before", "short", "after a restart");
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            assertThat(line).as("every line whole").startsWith("{").endsWith("}");
+        }
+    }
+
+    /** A file whose writes, while {@code full}, put half their bytes down and then fail (ENOSPC). */
+    private static StorageFile halfWrites(StorageFile f, AtomicBoolean full) {
+        return new StorageFile() {
+            @Override
+            public void readFully(long position, ByteBuffer dst) throws IOException {
+                f.readFully(position, dst);
+            }
+
+            @Override
+            public void writeFully(long position, ByteBuffer src) throws IOException {
+                if (full.get()) {
+                    ByteBuffer half = src.duplicate();
+                    half.limit(half.position() + half.remaining() / 2);
+                    f.writeFully(position, half);
+                    throw new IOException("No space left on device");
+                }
+                f.writeFully(position, src);
+            }
+
+            @Override
+            public void force() throws IOException {
+                f.force();
+            }
+
+            @Override
+            public long size() throws IOException {
+                return f.size();
+            }
+
+            @Override
+            public void setLength(long length) throws IOException {
+                f.setLength(length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                f.close();
+            }
+        };
+    }
+}
