@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.ForwardingStorage;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.StorageFile;
 
@@ -50,46 +51,10 @@ class EventLogTornLineTest {
     void aWriteThatFailsHalfwayLeavesNothingTheNextLinesAreGluedTo() throws Exception {
         Path log = tmp.resolve("events.jsonl");
         AtomicBoolean diskFull = new AtomicBoolean();
-        StorageFactory real = StorageFactory.real();
-        StorageFactory fills = new StorageFactory() {
+        StorageFactory fills = new ForwardingStorage() {
             @Override
-            public StorageFile open(Path path) throws IOException {
-                return halfWrites(real.open(path), diskFull);
-            }
-
-            @Override
-            public StorageFile openRead(Path path) throws IOException {
-                return real.openRead(path);
-            }
-
-            @Override
-            public StorageFile create(Path path) throws IOException {
-                return halfWrites(real.create(path), diskFull);
-            }
-
-            @Override
-            public void rename(Path from, Path to) throws IOException {
-                real.rename(from, to);
-            }
-
-            @Override
-            public void syncDirectory(Path dir) throws IOException {
-                real.syncDirectory(dir);
-            }
-
-            @Override
-            public void delete(Path path) throws IOException {
-                real.delete(path);
-            }
-
-            @Override
-            public org.splitpoint.engine.io.PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-                return real.tryLock(lockFile, holder);
-            }
-
-            @Override
-            public String lockHolder(Path lockFile) throws IOException {
-                return real.lockHolder(lockFile);
+            protected StorageFile wrap(Path path, StorageFile file) {
+                return halfWrites(file, diskFull);
             }
         };
         try (EventBus bus = new EventBus(fills, log)) {
@@ -115,41 +80,16 @@ class EventLogTornLineTest {
 
     /** A file whose writes, while {@code full}, put half their bytes down and then fail (ENOSPC). */
     private static StorageFile halfWrites(StorageFile f, AtomicBoolean full) {
-        return new StorageFile() {
-            @Override
-            public void readFully(long position, ByteBuffer dst) throws IOException {
-                f.readFully(position, dst);
-            }
-
+        return new ForwardingStorage.ForwardingFile(f) {
             @Override
             public void writeFully(long position, ByteBuffer src) throws IOException {
                 if (full.get()) {
                     ByteBuffer half = src.duplicate();
                     half.limit(half.position() + half.remaining() / 2);
-                    f.writeFully(position, half);
+                    file.writeFully(position, half);
                     throw new IOException("No space left on device");
                 }
-                f.writeFully(position, src);
-            }
-
-            @Override
-            public void force() throws IOException {
-                f.force();
-            }
-
-            @Override
-            public long size() throws IOException {
-                return f.size();
-            }
-
-            @Override
-            public void setLength(long length) throws IOException {
-                f.setLength(length);
-            }
-
-            @Override
-            public void close() throws IOException {
-                f.close();
+                file.writeFully(position, src);
             }
         };
     }
