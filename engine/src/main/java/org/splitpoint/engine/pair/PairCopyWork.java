@@ -86,12 +86,33 @@ public final class PairCopyWork implements JobWork {
      * commit, they took a third of an incremental restore after its reads were done.
      */
     private static final BufferStash RUNS = new BufferStash(true, PARALLEL_RUNS * (1L << 20));
-    private static final java.util.concurrent.ExecutorService COPIERS =
-            java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_RUNS, r -> {
-                Thread t = new Thread(r, "splitpoint-copy");
-                t.setDaemon(true);
-                return t;
-            });
+    /**
+     * The runs' threads: up to {@link #PARALLEL_RUNS}, each ending after a minute without a run. A
+     * fixed pool kept all 32 for the life of a holder that had copied once (a real-client audit
+     * counted them in `serve` long after its establish).
+     */
+    private static final java.util.concurrent.ThreadPoolExecutor COPIERS = copiers();
+
+    private static java.util.concurrent.ThreadPoolExecutor copiers() {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(PARALLEL_RUNS,
+                PARALLEL_RUNS, 60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "splitpoint-copy");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** Copy threads alive now, and how long an idle one stays (tests). */
+    static int copierThreads() {
+        return COPIERS.getPoolSize();
+    }
+
+    static void copierIdleMillis(long millis) {
+        COPIERS.setKeepAliveTime(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 
     private long budget = Long.MAX_VALUE;
 

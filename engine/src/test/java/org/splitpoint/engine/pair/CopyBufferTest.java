@@ -177,4 +177,24 @@ class CopyBufferTest {
                     .isEqualTo(PairFixture.read(reopened.device("std")));
         }
     }
+
+    /** The copy's threads end once idle: a holder that copied once kept all 32 of them for its life. */
+    @Test
+    void theCopysThreadsEndOnceIdle() throws Exception {
+        PairFixture.create(dir.resolve("idle"), Layout.RAID1, 16L << 20, 65536, 1);
+        try (Pool pool = Pool.open(dir.resolve("idle"))) {
+            assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
+            assertThat(PairCopyWork.copierThreads()).as("threads the copy started").isPositive();
+            PairCopyWork.copierIdleMillis(50);
+            try {
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (PairCopyWork.copierThreads() > 0 && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
+                assertThat(PairCopyWork.copierThreads()).as("copy threads left 10 s after the copy").isZero();
+            } finally {
+                PairCopyWork.copierIdleMillis(60_000);
+            }
+        }
+    }
 }
