@@ -241,9 +241,10 @@ public final class PoolViewModel {
      */
     private void noticeVerifies(List<Event> batch) {
         for (Event e : batch) {
-            if (e.type().equals("VERIFY") && e.source() != null && !e.time().isBefore(bridge.since())) {
-                lastVerifies.put(e.source(), e);
-                VolumeViewModel page = volumeDetails.get(e.source());
+            org.splitpoint.engine.pool.VerifyEvent v = org.splitpoint.engine.pool.VerifyEvent.of(e);
+            if (v != null && !e.time().isBefore(bridge.since())) {
+                lastVerifies.put(v.volume(), e);
+                VolumeViewModel page = volumeDetails.get(v.volume());
                 if (page != null) {
                     page.verified(e);
                 }

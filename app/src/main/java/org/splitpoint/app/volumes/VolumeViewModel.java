@@ -217,22 +217,17 @@ public final class VolumeViewModel {
 
     // ---- commands
 
-    /** The engine's VERIFY event (PoolAdmin.verify): "verify of V: N mismatched sectors[ repaired]". */
-    private static final java.util.regex.Pattern VERIFIED =
-            java.util.regex.Pattern.compile("verify of (.+): (\\d+) mismatched sectors( repaired)?");
-
     /**
      * A verify of this volume that ran anywhere: a drill's last step, a shell's 'volume verify' run
      * by this process or its holder, this page's own (UI thread). The page heard only its own Verify
      * button, so after a drill it still said "not verified since the window opened".
      */
     public void verified(org.splitpoint.engine.event.Event e) {
-        java.util.regex.Matcher m = VERIFIED.matcher(e.message());
-        if (verifying.get() || !e.type().equals("VERIFY") || !m.matches() || !m.group(1).equals(name)) {
+        org.splitpoint.engine.pool.VerifyEvent v = org.splitpoint.engine.pool.VerifyEvent.of(e);
+        if (verifying.get() || v == null || !v.volume().equals(name)) {
             return; // while this page's verify runs, its own result is the one to say
         }
-        long n = Long.parseLong(m.group(2));
-        verifyResult.set(mismatches(n) + (m.group(3) == null ? "" : " repaired") + " (verified "
+        verifyResult.set(mismatches(v.mismatches()) + (v.repaired() ? " repaired" : "") + " (verified "
                 + java.time.LocalTime.ofInstant(e.time(), java.time.ZoneId.systemDefault()).withNano(0) + ")");
     }
 

@@ -396,8 +396,8 @@ public final class PoolAdmin {
         if (repair && mismatches > 0) {
             v.flush();
         }
-        String msg = "verify of " + volume + ": " + mismatches + " mismatched sectors" + (repair && mismatches > 0 ? " repaired" : "");
-        pool.events.publish(mismatches == 0 ? Event.info("VERIFY", volume, msg) : Event.warning("VERIFY", volume, msg));
+        Event verified = new VerifyEvent(volume, mismatches, repair && mismatches > 0).event();
+        pool.events.publish(verified);
         // the volume's problem stands until a repair, or a verify that finds the copies agree
         boolean clearing = repair || mismatches == 0;
         try {
@@ -406,7 +406,7 @@ public final class PoolAdmin {
             } else if (mismatches == 0) {
                 pool.volumeProblems().clear(volume, "a verify found no mismatch", VolumeProblem.Kind.VERIFY_MISMATCH);
             } else {
-                pool.volumeProblems().report(volume, VolumeProblem.Kind.VERIFY_MISMATCH, mismatches, msg);
+                pool.volumeProblems().report(volume, VolumeProblem.Kind.VERIFY_MISMATCH, mismatches, verified.message());
             }
         } catch (IOException e) {
             // the check is done and sound: its result is not lost with the record (a full file system)
