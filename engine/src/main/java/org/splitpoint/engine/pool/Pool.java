@@ -593,6 +593,19 @@ public final class Pool implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A job of the pool's records (a restore, a rebuild) went on at this open: said by a holder at
+     * its start ({@code note}, printed by serve) and in the event log ({@code event} of {@code type},
+     * about {@code source}); said by nobody when the open runs no jobs (a short CLI command resumes
+     * nothing: every such command had logged "resumed" for a job that went on waiting) or only reads.
+     */
+    void noteResumed(String type, String source, String note, String event) {
+        if (!isReadOnly() && options.runJobs()) {
+            openNotes.add(note);
+            events.publish(Event.info(type, source, event));
+        }
+    }
+
     /** What recovery did at open (unclean shutdown), plus problems, as sentences. */
     public List<String> openNotes() {
         return List.copyOf(openNotes);

@@ -308,16 +308,11 @@ final class PoolRecovery {
                 if (d != null && v != null && d.state() == DriveState.REBUILDING) {
                     org.splitpoint.engine.job.Job job = RebuildWork.job(pool, v, d.member, j);
                     pool.startJob(job);
-                    if (!pool.isReadOnly() && pool.options.runJobs()) {
-                        // an open that runs no jobs (a short CLI command) resumes nothing: no event for it. A
-                        // holder's start says it too (serve prints the open notes), as for a resumed restore
-                        var p = job.progress();
-                        String resumed = "rebuild of " + d.name + " (volume " + v.name() + ") resumed at track "
-                                + j.checkpoint() + ": " + Sizes.count(p.totalTracks() - p.doneTracks(), "track")
-                                + " still to rebuild";
-                        pool.openNotes.add(resumed);
-                        pool.events.publish(Event.info("JOB_STATE", d.name, resumed));
-                    }
+                    var p = job.progress();
+                    String resumed = "rebuild of " + d.name + " (volume " + v.name() + ") resumed at track "
+                            + j.checkpoint() + ": " + Sizes.count(p.totalTracks() - p.doneTracks(), "track")
+                            + " still to rebuild";
+                    pool.noteResumed("JOB_STATE", d.name, resumed, resumed);
                 } else if (!pool.isReadOnly()) {
                     pool.jobRecords.remove(j.id());
                 }

@@ -479,16 +479,10 @@ public final class RestoreAdmin {
                 continue;
             }
             pool.startJob(restoreJob(pool, r, rec));
-            if (!pool.isReadOnly() && pool.options.runJobs()) {
-                // an open that runs no jobs (a short CLI command) resumes nothing: every such command
-                // logged "resumed" for a restore that went on waiting. A holder also says it at its
-                // start (serve prints the open notes): after a crash it only said it resynced dirty
-                // tracks, not that a restore went on, nor how much of it was left
-                String resumed = "instant restore of " + rec.volume() + " from image " + rec.image() + " resumed: " + state;
-                pool.openNotes.add(resumed);
-                pool.events.publish(Event.info("RESTORE", rec.volume(), "instant restore of " + rec.volume() + " resumed: "
-                        + state));
-            }
+            // after a crash a holder's start only said it resynced dirty tracks, not that a restore went
+            // on, nor how much of it was left
+            pool.noteResumed("RESTORE", rec.volume(), "instant restore of " + rec.volume() + " from image " + rec.image()
+                    + " resumed: " + state, "instant restore of " + rec.volume() + " resumed: " + state);
         }
     }
 

@@ -708,15 +708,9 @@ public final class SnapshotAdmin {
             InstantRestore r = admin.newRestore(v, s, owed);
             cat.restores.put(rec.volume(), r);
             pool.startJob(admin.restoreJob(r, rec));
-            if (!pool.isReadOnly() && pool.options.runJobs()) {
-                // an open that runs no jobs (a short CLI command) resumes nothing: every such command
-                // logged "resumed" for a restore that went on waiting, as an instant restore's and a
-                // rebuild's opens no longer did. A holder's start says it (serve prints the open notes)
-                String resumed = "restore of " + rec.volume() + " to snapshot " + rec.source() + "@" + rec.snapshot()
-                        + " resumed: " + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
-                pool.openNotes.add(resumed);
-                pool.events.publish(Event.info("RESTORE", rec.volume(), resumed));
-            }
+            String resumed = "restore of " + rec.volume() + " to snapshot " + rec.source() + "@" + rec.snapshot()
+                    + " resumed: " + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
+            pool.noteResumed("RESTORE", rec.volume(), resumed, resumed);
         }
     }
 }
