@@ -223,8 +223,7 @@ final class JournalCommand {
                     + (replacements.isEmpty() ? "" : " (replaced by " + String.join(", ", replacements) + ")"));
             out().println((wouldBe ? "  would rebuild from " : "  rebuilding from ") + String.join(" + ", p.chain())
                     + " in " + p.store());
-            out().println("  plus " + p.entries() + (p.entries() == 1 ? " journal entry (" : " journal entries (")
-                    + Sizes.format(p.entryBytes()) + (p.oldestEntryMillis() < 0 ? "" : ", the oldest of "
+            out().println("  plus " + Sizes.count(p.entries(), "journal entry") + " (" + Sizes.format(p.entryBytes()) + (p.oldestEntryMillis() < 0 ? "" : ", the oldest of "
                     + java.time.Instant.ofEpochMilli(p.oldestEntryMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                     + (wouldBe ? "), then copy " : "), then copying ") + Sizes.format(p.bytes())
                     + (wouldBe ? " (" + p.tracks() + " tracks)" : ""));
