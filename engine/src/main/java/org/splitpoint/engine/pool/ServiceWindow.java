@@ -319,6 +319,9 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
 
     /** Releases the window's files and deletes them (the window is over, its end on record). */
     void closeAndDelete() throws IOException {
+        if (log != null) {
+            log.retire(); // after a flush forcing it, if one took it before the end (FlushAtWindowEndTest)
+        }
         closeQuietly();
         String name = volume.name();
         pool.storage.delete(pool.paths.delta(name));

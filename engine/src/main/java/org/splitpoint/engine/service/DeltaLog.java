@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.log.Crc32c;
 import org.splitpoint.engine.log.RingLog;
@@ -29,6 +30,11 @@ import org.splitpoint.engine.log.RingLog;
  * (a file in meta/). Records are made durable by {@link #force}: the volume's flush calls it, so
  * a flushed (acknowledged) write is in the log. The index is rebuilt at open from the records in
  * order, newest winning, exactly as it was built while they were appended.
+ *
+ * <p>A flush takes the log from its volume and forces it under no lock the window's end waits for:
+ * the end forces the log itself, takes it from the volume and then {@link #retire}s it, which waits
+ * for forces in flight before closing the files; a force after that has nothing left to make
+ * durable (the members have every byte, forced) and returns.
  */
 public final class DeltaLog implements AutoCloseable {
 
@@ -53,6 +59,9 @@ public final class DeltaLog implements AutoCloseable {
     private final TreeMap<Long, Piece> index = new TreeMap<>();
     private long records;
     private long bytes;
+    /** Forces hold it for reading; {@link #retire} for writing, so it never closes a file a force is on. */
+    private final ReentrantReadWriteLock forcing = new ReentrantReadWriteLock();
+    private volatile boolean retired;
 
     private DeltaLog(Overflow overflow) {
         this.overflow = overflow;
@@ -199,14 +208,37 @@ public final class DeltaLog implements AutoCloseable {
         return b;
     }
 
-    /** Makes every appended record durable. */
+    /** Makes every appended record durable (nothing once {@link #retire}d). */
     public void force() throws IOException {
-        List<RingLog> now;
-        synchronized (this) {
-            now = new ArrayList<>(segments);
+        forcing.readLock().lock();
+        try {
+            if (retired) {
+                return;
+            }
+            List<RingLog> now;
+            synchronized (this) {
+                now = new ArrayList<>(segments);
+            }
+            for (RingLog r : now) {
+                r.force();
+            }
+        } finally {
+            forcing.readLock().unlock();
         }
-        for (RingLog r : now) {
-            r.force();
+    }
+
+    /**
+     * Closes a log whose window is over: its owner forced it and the members hold its bytes durably.
+     * Waits for forces in flight (a host flush that took the log before the end) and makes later
+     * ones return at once, so neither meets a closed file.
+     */
+    public void retire() throws IOException {
+        forcing.writeLock().lock();
+        try {
+            retired = true;
+            close();
+        } finally {
+            forcing.writeLock().unlock();
         }
     }
 
