@@ -36,7 +36,8 @@ final class BackupCommand {
             footer = {"", "The image is the volume as it was when the command started: a write meanwhile first copies the"
                     + " old bytes of its tracks into the image. The store is created when DIR is new or empty."})
     static final class Create extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the volume to back up")
         String volume;
         @Option(names = "--store", required = true, paramLabel = "DIR", description = "the backup store directory")
         Path store;
@@ -126,9 +127,11 @@ final class BackupCommand {
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "DIR")
+        @Parameters(index = "0", paramLabel = "DIR",
+                description = "the backup store")
         Path store;
-        @Parameters(index = "1", arity = "0..1", paramLabel = "ID")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "ID",
+                description = "one image's id (default: every image)")
         String id;
 
         @Override
@@ -180,9 +183,11 @@ final class BackupCommand {
     static final class Delete implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "DIR")
+        @Parameters(index = "0", paramLabel = "DIR",
+                description = "the backup store")
         Path store;
-        @Parameters(index = "1", paramLabel = "ID")
+        @Parameters(index = "1", paramLabel = "ID",
+                description = "the image to delete")
         String id;
         @Option(names = "--chain", description = "also delete the incremental images that build on it")
         boolean chain;
@@ -261,9 +266,11 @@ final class BackupCommand {
                     + " written or fetched meanwhile. A FAILED volume gets blank images for its lost drives first."
                     + " Overwriting a volume that is not FAILED asks for its name to be typed, or --yes."})
     static final class Restore extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the volume to restore: what it holds now is replaced")
         String volume;
-        @Option(names = "--store", required = true, paramLabel = "DIR")
+        @Option(names = "--store", required = true, paramLabel = "DIR",
+                description = "the backup store holding the image")
         Path store;
         @Option(names = "--at", paramLabel = "ID", description = "the image to restore (default: the volume's newest)")
         String at;

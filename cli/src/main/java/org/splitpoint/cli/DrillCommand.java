@@ -24,9 +24,11 @@ final class DrillCommand {
                     + " object a line (step, writes, window; last the result, the --json document's fields with"
                     + " \"type\":\"result\"): the app attached to serve follows a drill this way (docs/control-protocol.md)."})
     static final class Run extends OnPool {
-        @Option(names = "--volume", required = true, paramLabel = "VOLUME")
+        @Option(names = "--volume", required = true, paramLabel = "VOLUME",
+                description = "the volume to rehearse on")
         String volume;
-        @Option(names = "--drive", required = true, paramLabel = "DRIVE")
+        @Option(names = "--drive", required = true, paramLabel = "DRIVE",
+                description = "the volume's member drive to take offline")
         String drive;
         @Option(names = "--reason", required = true, paramLabel = "REASON", description = "firmware, diagnostics, replacement or reset")
         String reason;

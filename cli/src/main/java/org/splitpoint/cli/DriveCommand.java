@@ -81,7 +81,8 @@ final class DriveCommand {
                     "firmware and diagnostics run their steps (simulated; diagnostics reads the whole image) and wait"
                     + " for them unless --no-wait."})
     static final class Offline extends OnPool {
-        @Parameters(index = "1", paramLabel = "DRIVE")
+        @Parameters(index = "1", paramLabel = "DRIVE",
+                description = "the member drive to take offline")
         String drive;
         @Option(names = "--reason", required = true, paramLabel = "REASON",
                 description = "firmware, diagnostics, replacement or reset")
@@ -117,7 +118,8 @@ final class DriveCommand {
 
     @Command(name = "online", description = "Bring an OFFLINE drive back: only its delta is written to it.")
     static final class Online extends OnPool {
-        @Parameters(index = "1", paramLabel = "DRIVE")
+        @Parameters(index = "1", paramLabel = "DRIVE",
+                description = "the OFFLINE drive to bring back")
         String drive;
         @Option(names = "--no-wait", description = "return at once; the resync continues whenever a process holds the pool open")
         boolean noWait;
@@ -161,7 +163,8 @@ final class DriveCommand {
                     + " failure in the window, as a drill rehearses), it asks for confirmation on a terminal and needs --yes"
                     + " otherwise. It is refused when another drive of the volume is FAILED: that would lose the data."})
     static final class Fail extends OnPool {
-        @Parameters(index = "1", paramLabel = "DRIVE")
+        @Parameters(index = "1", paramLabel = "DRIVE",
+                description = "the drive to mark FAILED")
         String drive;
         @Option(names = "--yes", description = "confirm failing a drive while another of its volume's drives is OFFLINE"
                 + " for service, which makes the volume FAILED until that drive comes back")
@@ -196,7 +199,8 @@ final class DriveCommand {
             "With --spare NAME the SPARE drive NAME takes the drive's place in its volume instead and is rebuilt; the"
                     + " failed drive leaves the volume and stays FAILED."})
     static final class Replace extends OnPool {
-        @Parameters(index = "1", paramLabel = "DRIVE")
+        @Parameters(index = "1", paramLabel = "DRIVE",
+                description = "the FAILED or MISSING drive to replace")
         String drive;
         @Option(names = "--spare", paramLabel = "NAME", description = "a SPARE drive to take the failed drive's place")
         String spare;

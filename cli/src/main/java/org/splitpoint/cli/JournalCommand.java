@@ -38,11 +38,13 @@ final class JournalCommand {
                     + " acknowledged only when both the volume and the journal hold it; the journal ships (an incremental"
                     + " image, verified) at --max-size, after --max-age, or on 'volume journal ship'."})
     static final class Enable extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the volume to journal")
         String volume;
         @Option(names = "--drives", required = true, split = ",", paramLabel = "D1,D2", description = "two SPARE drives")
         List<String> drives;
-        @Option(names = "--store", required = true, paramLabel = "DIR")
+        @Option(names = "--store", required = true, paramLabel = "DIR",
+                description = "the backup store the journal ships into")
         Path store;
         @Option(names = "--max-size", paramLabel = "SIZE", description = "ship when the journal holds this much (default: half a drive)")
         String maxSize;
@@ -79,7 +81,8 @@ final class JournalCommand {
     @Command(name = "disable", description = "Stop journaling a volume; its journal drives become SPARE (asks for the"
             + " volume's name, or --yes).")
     static final class Disable extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the volume whose journal stops")
         String volume;
         @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
         boolean yes;
@@ -113,7 +116,8 @@ final class JournalCommand {
 
     @Command(name = "ship", description = "Ship the journal into its store now (an incremental image, verified).")
     static final class Ship extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the journaled volume")
         String volume;
 
         @Override
@@ -128,7 +132,8 @@ final class JournalCommand {
 
     @Command(name = "status", description = "The journal: size, entries, oldest entry's age, last ship, next ship condition.")
     static final class Status extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the journaled volume")
         String volume;
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
@@ -175,7 +180,8 @@ final class JournalCommand {
             + " --drives names take their places); the volume is usable at once (reads of tracks not yet rebuilt come from"
             + " the backup and the journal) and ends as of its last acknowledged write."})
     static final class Rebuild extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the FAILED volume to rebuild")
         String volume;
         @Option(names = "--drives", split = ",", paramLabel = "D1,D2",
                 description = "SPARE drives to take the lost drives' places, in the volume's order (default: blank images in place)")

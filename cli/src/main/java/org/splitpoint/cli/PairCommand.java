@@ -60,11 +60,14 @@ final class PairCommand {
 
     @Command(name = "create", description = "Pair a standard volume with a BCV of the same size (starts NeverEstab).")
     static final class Create extends OnPool {
-        @Parameters(index = "1", paramLabel = "PAIR")
+        @Parameters(index = "1", paramLabel = "PAIR",
+                description = "the new pair's name")
         String name;
-        @Option(names = "--std", required = true, paramLabel = "VOLUME")
+        @Option(names = "--std", required = true, paramLabel = "VOLUME",
+                description = "the standard volume, the one hosts use")
         String std;
-        @Option(names = "--bcv", required = true, paramLabel = "VOLUME")
+        @Option(names = "--bcv", required = true, paramLabel = "VOLUME",
+                description = "the BCV: a volume of the same size that mirrors the standard one")
         String bcv;
 
         @Override
@@ -82,7 +85,8 @@ final class PairCommand {
                     + " a restore leaves the STD partly restored), and while one of its volumes is being restored from a backup"
                     + " or to a snapshot. Asks for the pair's name on a terminal; needs --yes otherwise."})
     static final class Delete extends OnPool {
-        @Parameters(index = "1", paramLabel = "PAIR")
+        @Parameters(index = "1", paramLabel = "PAIR",
+                description = "the pair to delete")
         String name;
         @Option(names = "--stop", description = "cancel a running establish or restore first")
         boolean stop;
@@ -122,7 +126,8 @@ final class PairCommand {
 
     /** What establish and restore share: the pair, --full, --no-wait, --throttle, and waiting with a progress line. */
     abstract static class CopyCommand extends OnPool {
-        @Parameters(index = "1", paramLabel = "PAIR")
+        @Parameters(index = "1", paramLabel = "PAIR",
+                description = "the pair")
         String name;
         @Option(names = "--full", description = "copy every track, not only the invalid ones")
         boolean full;
@@ -174,7 +179,8 @@ final class PairCommand {
 
     @Command(name = "split", description = "Split one or more pairs at one instant (consistent across them).")
     static final class SplitPairs extends OnPool {
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PAIR")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PAIR",
+                description = "the pairs to split at one instant")
         List<String> names;
 
         @Override
@@ -217,7 +223,8 @@ final class PairCommand {
 
     @Command(name = "query", description = "Show pairs as symmir query does: invalid tracks each side, state, progress.")
     static final class Query extends OnPool {
-        @Parameters(index = "1", arity = "0..1", paramLabel = "PAIR")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "PAIR",
+                description = "one pair (default: every pair)")
         String name;
         @Option(names = "--json", description = "print one JSON document")
         boolean json;

@@ -32,7 +32,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "POOL")
+    @Parameters(index = "0", paramLabel = "POOL",
+            description = "pool directory")
     Path dir;
     @Option(names = "--nbd", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10809",
             description = "TCP address to listen on (default ${DEFAULT-VALUE})")

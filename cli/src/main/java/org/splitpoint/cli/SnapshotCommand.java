@@ -23,7 +23,8 @@ final class SnapshotCommand {
     @Command(name = "save-area", description = {"Make a volume the save area, where snapshots keep the tracks they save.",
             "Its contents are given over to the snapshots; hosts can no longer write it."})
     static final class SaveArea extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME", arity = "0..1")
+        @Parameters(index = "1", paramLabel = "VOLUME", arity = "0..1",
+                description = "the volume to make the save area (none: show the save area)")
         String volume;
         @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
         boolean yes;
@@ -59,7 +60,8 @@ final class SnapshotCommand {
     @Command(name = "create", description = {"Take a snapshot now: 'create POOL VOLUME NAME', or of several volumes at one"
             + " instant: 'create POOL V1 V2 ... --name NAME'."})
     static final class Create extends OnPool {
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "VOLUME")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "VOLUME",
+                description = "VOLUME NAME, or several volumes with --name")
         List<String> args;
         @Option(names = "--name", paramLabel = "NAME", description = "the snapshot's name (with several volumes)")
         String name;
@@ -88,7 +90,8 @@ final class SnapshotCommand {
 
     @Command(name = "list", description = "List snapshots: name, volume, time, tracks and bytes held, state.")
     static final class ListSnapshots extends OnPool {
-        @Parameters(index = "1", arity = "0..1", paramLabel = "VOLUME")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VOLUME",
+                description = "only this volume's snapshots (default: every volume's)")
         String volume;
         @Option(names = "--json", description = "print one JSON document")
         boolean json;
@@ -150,9 +153,11 @@ final class SnapshotCommand {
 
     @Command(name = "delete", description = "Delete a snapshot; the tracks no other snapshot needs go back to the save area.")
     static final class Delete extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the snapshot's volume")
         String volume;
-        @Parameters(index = "2", paramLabel = "NAME")
+        @Parameters(index = "2", paramLabel = "NAME",
+                description = "the snapshot to delete")
         String name;
         @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
         boolean yes;
@@ -178,9 +183,11 @@ final class SnapshotCommand {
             "NAME is one of the volume's snapshots, or OTHER@NAME for another volume's of the same size. A safety snapshot"
                     + " of the volume as it is now is taken first unless --no-safety."})
     static final class Restore extends OnPool {
-        @Parameters(index = "1", paramLabel = "VOLUME")
+        @Parameters(index = "1", paramLabel = "VOLUME",
+                description = "the volume to restore")
         String volume;
-        @Parameters(index = "2", paramLabel = "NAME")
+        @Parameters(index = "2", paramLabel = "NAME",
+                description = "the snapshot to restore it to")
         String name;
         @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
         boolean noWait;

@@ -29,11 +29,14 @@ final class VolumeCommand {
 
     @Command(name = "create", description = "Create a RAID volume over SPARE drives.")
     static final class Create extends OnPool {
-        @Parameters(index = "1", paramLabel = "NAME")
+        @Parameters(index = "1", paramLabel = "NAME",
+                description = "the new volume's name: a letter, then letters, digits, '_', '.' or '-'")
         String name;
-        @Option(names = "--layout", required = true, paramLabel = "raid1|raid3|raid5")
+        @Option(names = "--layout", required = true, paramLabel = "raid1|raid3|raid5",
+                description = "raid1 (mirrors), raid3 (a parity drive) or raid5 (parity rotating over the drives)")
         String layout;
-        @Option(names = "--drives", required = true, split = ",", paramLabel = "D1,D2,...")
+        @Option(names = "--drives", required = true, split = ",", paramLabel = "DRIVE",
+                description = "the SPARE drives to build it on, comma-separated")
         java.util.List<String> drives;
         @Option(names = "--size", paramLabel = "SIZE", description = "volume size (default: all the drives hold)")
         String size;
@@ -59,7 +62,8 @@ final class VolumeCommand {
             + " (failed members stay FAILED).", "Refused while the volume is in a pair, served over NBD, journaled, has"
             + " snapshots, or a job works on it. Asks for the volume's name on a terminal; needs --yes otherwise."})
     static final class Delete extends OnPool {
-        @Parameters(index = "1", paramLabel = "NAME")
+        @Parameters(index = "1", paramLabel = "NAME",
+                description = "the volume to delete")
         String name;
         @Option(names = "--yes", description = "confirm without being asked (needed when stdin is not a terminal)")
         boolean yes;
@@ -117,9 +121,11 @@ final class VolumeCommand {
 
     @Command(name = "write", description = "Write bytes from a file (or stdin) into a volume; flushed before exit.")
     static final class Write extends OnPool {
-        @Parameters(index = "1", paramLabel = "NAME")
+        @Parameters(index = "1", paramLabel = "NAME",
+                description = "the volume to write")
         String name;
-        @Option(names = "--offset", required = true, paramLabel = "OFF")
+        @Option(names = "--offset", required = true, paramLabel = "OFF",
+                description = "where in the volume to write, in bytes (K, M, G, T)")
         String offset;
         @Option(names = "--in", paramLabel = "FILE", description = "input file (default: stdin)")
         Path in;
@@ -209,11 +215,14 @@ final class VolumeCommand {
 
     @Command(name = "read", description = "Read bytes of a volume to a file (or stdout).")
     static final class Read extends OnPool {
-        @Parameters(index = "1", paramLabel = "NAME")
+        @Parameters(index = "1", paramLabel = "NAME",
+                description = "the volume to read")
         String name;
-        @Option(names = "--offset", required = true, paramLabel = "OFF")
+        @Option(names = "--offset", required = true, paramLabel = "OFF",
+                description = "where in the volume to read from, in bytes (K, M, G, T)")
         String offset;
-        @Option(names = "--length", required = true, paramLabel = "LEN")
+        @Option(names = "--length", required = true, paramLabel = "LEN",
+                description = "how many bytes to read (K, M, G, T)")
         String length;
         @Option(names = "--out", paramLabel = "FILE", description = "output file (default: stdout)")
         Path outFile;
@@ -263,7 +272,8 @@ final class VolumeCommand {
 
     @Command(name = "verify", description = "Check mirrors or parity; print the mismatch count (512-byte sectors).")
     static final class Verify extends OnPool {
-        @Parameters(index = "1", paramLabel = "NAME")
+        @Parameters(index = "1", paramLabel = "NAME",
+                description = "the volume to check")
         String name;
         @Option(names = "--repair", description = "rewrite parity / mirror copies that disagree")
         boolean repair;
