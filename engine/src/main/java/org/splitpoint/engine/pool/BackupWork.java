@@ -22,7 +22,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * it was at the start. A full image leaves out all-zero tracks (they read as zeros from it).
  * Both take the volume's gate (for reading) before the track's lock, as a host write holds the gate
  * around its observers: a copier that took the lock first and then asked the gate could be queued
- * behind a membership change that waits for a host write that waits for that lock.
+ * behind a membership change that waits for a host write that waits for that lock. A cancelled or
+ * failed backup takes the observer away as it was put in, with no write in flight, before its image
+ * is abandoned; a finished one need not (a write still inside finds every track copied).
  *
  * <p>The changed tracks were taken from the volume's map at the start and saved in
  * {@code meta/<volume>.cbt.taken} first; a backup that does not complete gives them back, and so
@@ -148,6 +150,8 @@ final class BackupWork implements JobWork {
 
     @Override
     public void finished() throws IOException {
+        // no wait for writes in flight here: every track to copy is copied now, so a write still
+        // inside the observer finds its tracks copied and never touches the image sealed below
         volume.removeWriteObserver(copyBeforeWrite);
         ImageInfo sealed = writer.seal();
         BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalSeq);
@@ -167,7 +171,15 @@ final class BackupWork implements JobWork {
 
     @Override
     public void stopped(JobState state, Exception error) {
-        volume.removeWriteObserver(copyBeforeWrite);
+        // The observer goes as it came, with no write in flight: a write runs the observers it found
+        // as it began, so one already past the list (in the changed-block map's fsync, say) would
+        // still copy into the image abandoned below and fail (BackupCancelWriteTest). This thread
+        // holds nothing such a write waits for (no track lock: its steps are over).
+        try {
+            volume.exclusive(() -> volume.removeWriteObserver(copyBeforeWrite));
+        } catch (IOException e) {
+            volume.removeWriteObserver(copyBeforeWrite); // (the removal itself throws nothing)
+        }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
         try {
             writer.abandon();
