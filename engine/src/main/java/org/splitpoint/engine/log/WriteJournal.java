@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
 import org.splitpoint.engine.io.StorageFile;
 
@@ -30,6 +31,11 @@ import org.splitpoint.engine.io.StorageFile;
  * <p>At open the legs are read back and brought level: the tail is the newer of the two (a retire
  * that reached one leg only had shipped its entries already), an entry one leg holds beyond the
  * other's end is copied to it (it was written, not yet acknowledged; keeping it is allowed).
+ *
+ * <p>A volume's flush syncs the journal under no lock its disabling waits for (a flush hook, taken
+ * from the volume before the journal closes). {@link #close} therefore waits for syncs in flight
+ * and a sync after it returns at once: a sync of closed legs failed, and the failure was taken for
+ * the legs' drives failing, the drives of the journal enabled on them next.
  */
 public final class WriteJournal implements AutoCloseable {
 
@@ -64,6 +70,9 @@ public final class WriteJournal implements AutoCloseable {
     private long bytes;
     /** The next sequence number when no leg is left to say it. */
     private long floor;
+    /** Syncs hold it for reading, {@link #close} for writing: a leg never closes under a sync. */
+    private final ReentrantReadWriteLock syncing = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     private WriteJournal(RingLog[] legs, boolean[] healthy, LegListener listener) {
         this.legs = legs;
@@ -344,8 +353,22 @@ public final class WriteJournal implements AutoCloseable {
         }
     }
 
-    /** Makes every journaled write durable on every working leg. */
+    /**
+     * Makes every journaled write durable on every working leg; nothing once {@link #close}d (the
+     * journal is disabled, or the pool closing after its volumes' last flush synced it).
+     */
     public void sync() throws IOException {
+        syncing.readLock().lock();
+        try {
+            if (!closed) {
+                syncLegs();
+            }
+        } finally {
+            syncing.readLock().unlock();
+        }
+    }
+
+    private void syncLegs() {
         RingLog[] now = new RingLog[2];
         synchronized (this) {
             for (int i = 0; i < 2; i++) {
@@ -472,12 +495,19 @@ public final class WriteJournal implements AutoCloseable {
         return index.isEmpty() ? -1 : index.peekFirst().timeMillis;
     }
 
+    /** Closes the legs once the syncs in flight ended (a host flush's, see the class note); later syncs return. */
     @Override
     public void close() throws IOException {
-        for (RingLog leg : legs) {
-            if (leg != null) {
-                leg.close();
+        syncing.writeLock().lock();
+        try {
+            closed = true;
+            for (RingLog leg : legs) {
+                if (leg != null) {
+                    leg.close();
+                }
             }
+        } finally {
+            syncing.writeLock().unlock();
         }
     }
 }
