@@ -14,7 +14,9 @@ import org.splitpoint.engine.restore.TrackSource;
  * entered in the index before the write may begin: so a track read from the volume is looked up
  * again afterwards, and if a save for it appeared meanwhile the track is read again from the save
  * (the volume may already hold the newer bytes). A save read is checked to be still kept
- * afterwards, since a snapshot deleted meanwhile gives its slots back for reuse.
+ * afterwards, since a snapshot deleted meanwhile gives its slots back for reuse; and a read of
+ * the volume is checked to be still of a snapshot that is there, since its deletion drops the
+ * saves a second look would have found.
  */
 public final class SnapshotReader implements BlockDevice, TrackSource {
 
@@ -82,6 +84,13 @@ public final class SnapshotReader implements BlockDevice, TrackSource {
                         long b = Math.min(runEnd, (x + 1) * trackSize);
                         readSaved(late, a, dst.slice(dst.position() + (int) (a - pos), (int) (b - a)));
                     }
+                }
+                // a save made during the read and dropped as the snapshot went (deleted, or invalid)
+                // is not found above: the volume's bytes read may be newer than the snapshot
+                // (SnapshotReadAtDeleteTest); the record goes before its saves do
+                why = unreadable.get();
+                if (why != null) {
+                    throw new IOException(why);
                 }
             }
             dst.position(dst.position() + len);
