@@ -157,4 +157,28 @@ class CliLifecycleTest {
         CliRun deleted = CliRun.of("pair", "delete", pool, "p", "--yes");
         assertThat(deleted.code()).as(deleted.err()).isZero();
     }
+
+    @Test
+    void aPairIsNotMadeOfAVolumeBeingRestoredAndNothingChanges() throws Exception {
+        Path pool = tmp.resolve("p");
+        assertThat(CliRun.of("pool", "create", pool, "--drives", 6, "--drive-size", "4M", "--track-size", "16K").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "a", "--layout", "raid1", "--drives", "d1,d2").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "b", "--layout", "raid1", "--drives", "d3,d4").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "save", "--layout", "raid1", "--drives", "d5,d6").code()).isZero();
+        assertThat(CliRun.of("snapshot", "save-area", pool, "save", "--yes").code()).isZero();
+        assertThat(CliRun.of("snapshot", "create", pool, "a", "s1").code()).isZero();
+        CliRun written = CliRun.withStdin(new byte[65536], "volume", "write", pool, "a", "--offset", 0);
+        assertThat(written.code()).as(written.err()).isZero();
+        CliRun restore = CliRun.of("snapshot", "restore", pool, "a", "s1", "--no-wait", "--no-safety", "--yes");
+        assertThat(restore.code()).as(restore.err()).isZero();
+        CliRun refused = CliRun.of("pair", "create", pool, "p", "--std", "a", "--bcv", "b");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(refused)).isEqualTo("splitpoint: volume a (the STD of pair p) is being restored from"
+                + " a snapshot; wait for that restore or cancel it before creating the pair");
+        assertThat(pool.resolve("meta").resolve("p.std.inv")).as("no pair bitmap made").doesNotExist();
+        assertThat(CliRun.of("pair", "query", pool, "p").code()).as("no pair").isEqualTo(1);
+        assertThat(CliRun.of("wait", pool).code()).isZero();
+        CliRun made = CliRun.of("pair", "create", pool, "p", "--std", "a", "--bcv", "b");
+        assertThat(made.code()).as(made.err()).isZero();
+    }
 }

@@ -42,10 +42,20 @@ abstract class LifecycleForm {
     private final ReadOnlyStringWrapper sentence = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper refused = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper working = new ReadOnlyBooleanWrapper(false);
+    private final java.util.List<Observable> followed = new java.util.ArrayList<>();
 
     protected LifecycleForm(PoolBridge bridge, ActionStatus status) {
         this.bridge = bridge;
         this.status = status;
+    }
+
+    /**
+     * Called before {@link #watch}: {@link #check()} runs again whenever one of {@code pool} changes
+     * too (the pool's state the engine's rules look at), which, unlike a field, leaves the engine's
+     * last refusal standing: a new sample of the pool is no answer to it.
+     */
+    protected final void follow(Observable... pool) {
+        followed.addAll(java.util.List.of(pool));
     }
 
     /** Called once, last in a form's constructor: {@link #check()} runs again whenever one of {@code fields} changes. */
@@ -53,8 +63,10 @@ abstract class LifecycleForm {
         for (Observable f : fields) {
             f.addListener(o -> refused.set(""));
         }
-        Observable[] deps = java.util.Arrays.copyOf(fields, fields.length + 1);
-        deps[fields.length] = refused;
+        java.util.List<Observable> all = new java.util.ArrayList<>(java.util.List.of(fields));
+        all.addAll(followed);
+        all.add(refused);
+        Observable[] deps = all.toArray(Observable[]::new);
         problem.bind(Bindings.createObjectBinding(() -> {
             Problem own = check();
             return own != null && !own.sentence().isEmpty() ? own : Problem.of(null, refused.get());

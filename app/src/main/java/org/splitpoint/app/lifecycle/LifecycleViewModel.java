@@ -44,6 +44,8 @@ public final class LifecycleViewModel {
     private final ReadOnlyStringWrapper deletePairBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper spareBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper nextStep = new ReadOnlyStringWrapper("");
+    /** The New pair dialog's form opened last: it follows the pool's snapshots while open. */
+    private NewPairForm pairForm;
 
     /**
      * {@code stopWorkload} stops the built-in workload of a volume about to be deleted; {@code deleted}
@@ -118,6 +120,9 @@ public final class LifecycleViewModel {
 
     public void apply(PoolSnapshot s) {
         snapshot.set(s);
+        if (pairForm != null) {
+            pairForm.applySnapshot(s); // an open New pair dialog follows the pool (a restore ended meanwhile)
+        }
     }
 
     public void apply(List<PairView> p) {
@@ -201,7 +206,8 @@ public final class LifecycleViewModel {
     }
 
     public NewPairForm newPairForm() {
-        return newPairBlocked.get().isEmpty() ? new NewPairForm(bridge, status, snapshot.get(), pairs.get()) : null;
+        pairForm = newPairBlocked.get().isEmpty() ? new NewPairForm(bridge, status, snapshot.get(), pairs.get()) : null;
+        return pairForm;
     }
 
     public SpareForm spareForm() {

@@ -16,18 +16,24 @@ import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
+import org.splitpoint.engine.pool.PairRules;
 import org.splitpoint.engine.pool.PoolAdmin;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.Refusal;
 import org.splitpoint.engine.pool.Sizes;
 
 /**
  * "New pair": a name, the STD (a volume in no pair, not the save area) and the BCV, offered only
  * among the other such volumes of the STD's size, as a pair needs. The pair starts NeverEstab.
+ * Create pair waits while the engine's rule refuses the chosen volumes ({@link PairRules#create}:
+ * one being restored), saying its sentence, and follows the pool's snapshots while the dialog is
+ * open ({@link #applySnapshot}): the restore's end enables it.
  */
 public final class NewPairForm extends LifecycleForm {
 
     private final List<PoolSnapshot.VolumeView> free;
     private final List<String> taken;
+    private final ObjectProperty<PoolSnapshot> snapshot = new SimpleObjectProperty<>();
 
     // ---- properties
     private final StringProperty name = new SimpleStringProperty();
@@ -38,6 +44,7 @@ public final class NewPairForm extends LifecycleForm {
 
     NewPairForm(PoolBridge bridge, ActionStatus status, PoolSnapshot s, List<PairView> pairs) {
         super(bridge, status);
+        this.snapshot.set(s);
         this.free = freeVolumes(s, pairs);
         this.taken = pairs.stream().map(PairView::name).toList();
         name.set(NewVolumeForm.freeName(taken, "pair"));
@@ -49,7 +56,13 @@ public final class NewPairForm extends LifecycleForm {
         std.set(free.stream().map(PoolSnapshot.VolumeView::name).filter(v -> !bcvsFor(v).isEmpty()).findFirst()
                 .orElse(free.isEmpty() ? null : free.get(0).name()));
         rule.bind(Bindings.createStringBinding(this::ruleLine, std, bcv));
+        follow(snapshot);
         watch(name, std, bcv);
+    }
+
+    /** Takes a new snapshot while the dialog is open (a restore of a chosen volume started or ended meanwhile). */
+    void applySnapshot(PoolSnapshot s) {
+        snapshot.set(s);
     }
 
     /** Volumes that may join a pair: in none yet, and not the snapshots' save area. */
@@ -137,6 +150,11 @@ public final class NewPairForm extends LifecycleForm {
         }
         if (bcv.get() == null) {
             return Problem.of("bcv", "no volume can be " + std.get() + "'s BCV: a BCV is a free volume of the same size");
+        }
+        Refusal restored = snapshot.get() == null ? null : PairRules.create(snapshot.get(), n, std.get(), bcv.get());
+        if (restored != null) {
+            // the field of the volume the sentence names ("volume a (the STD of pair p) is being restored ...")
+            return Problem.of(restored.sentence().startsWith("volume " + std.get() + " ") ? "std" : "bcv", restored.sentence());
         }
         return Problem.NONE;
     }

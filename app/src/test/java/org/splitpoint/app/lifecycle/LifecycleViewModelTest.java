@@ -172,6 +172,50 @@ class LifecycleViewModelTest {
     }
 
     @Test
+    void newPairWaitsWhileTheStdIsBeingRestoredSayingTheEnginesSentenceAndFollowsThePool() throws Exception {
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        newVolume("b", Layout.RAID1, "d3", "d4");
+        newVolume("save", Layout.RAID1, "d5", "d6");
+        NewPairForm f = vm.newPairForm(); // opened before the restore: it follows the pool while open
+        f.stdProperty().set("a");
+        f.bcvProperty().set("b");
+        assertThat(f.problemProperty().get()).isEmpty();
+        org.splitpoint.engine.job.Job restore = run(p -> {
+            p.snapshots().setSaveArea("save");
+            p.snapshots().create("a", "s1");
+            p.device("a").write(0, java.nio.ByteBuffer.allocate(4 << 20)); // every track changed since
+            return p.snapshots().restore("a", "s1", false, 1); // a byte a second: it runs while the dialog is open
+        });
+        String sentence = "volume a (the STD of pair pair1) is being restored from a snapshot; wait for that restore or"
+                + " cancel it before creating the pair";
+        assertThat(f.problemProperty().get()).isEqualTo(sentence);
+        assertThat(f.problemDetailProperty().get().field()).isEqualTo("std");
+        String engine = run(p -> {
+            try {
+                p.pairs().create("pair1", "a", "b");
+                return null;
+            } catch (org.splitpoint.engine.pool.PoolException e) {
+                return e.getMessage();
+            }
+        });
+        assertThat(engine).as("the engine's answer").isEqualTo(sentence);
+        f.submit(() -> { }); // Create pair waits: nothing is asked of the engine
+        ui.drain();
+        assertThat(pairs()).isEmpty();
+        restore.cancel();
+        assertThat(restore.await(30_000)).isTrue();
+        bridge.refresh();
+        ui.drain();
+        assertThat(f.problemProperty().get()).as("the restore ended while the dialog was open").isEmpty();
+        done(f);
+        assertThat(pairs()).containsExactly("pair1");
+    }
+
+    private List<String> pairs() {
+        return run(p -> p.pairs().query(null)).stream().map(org.splitpoint.engine.pool.PairAdmin.PairView::name).toList();
+    }
+
+    @Test
     void replaceWithSpareNeedsAFailedDriveAndASpareAndRebuildsOntoIt() {
         newVolume("a", Layout.RAID5, "d1", "d2", "d3");
         vm.selectedDriveProperty().set("d2");

@@ -303,6 +303,7 @@ public final class PairAdmin {
                 throw new PoolException("volumes " + std + " (" + Sizes.format(s.size()) + ") and " + bcv + " ("
                         + Sizes.format(b.size()) + ") differ in size; a pair needs two volumes of the same size");
             }
+            Refusal.check(PairRules.create(PoolSnapshots.of(pool), name, std, bcv)); // restores start under this monitor too
             for (String kind : List.of("std.inv", "bcv.inv")) {
                 pool.storage.delete(pool.paths.pairBitmap(name, kind));
             }

@@ -81,6 +81,26 @@ public final class PairRules {
     }
 
     /**
+     * Create, as far as the volumes' restores go (the checks of names, sizes and other pairs stay
+     * with {@link PairAdmin#create}): refused while either volume is being restored from a backup
+     * (a rebuild from backup + journal too) or to a snapshot, as an establish of the pair would be.
+     * That restore found its way below where the pair's side view would go (the volume itself), so
+     * it would write below the pair until its end; and the pair could do nothing meanwhile. The
+     * reverse stays allowed: a side of a NeverEstab or Split pair may be restored (the restore
+     * writes through the side's view), its establish, split and restore waiting for that restore.
+     */
+    public static Refusal create(PoolSnapshot s, String pair, String std, String bcv) {
+        Refusal r = restored(pair, std, "STD", restoredFrom(s, std), "creating the pair");
+        return r != null ? r : restored(pair, bcv, "BCV", restoredFrom(s, bcv), "creating the pair");
+    }
+
+    /** What {@code volume} is being restored from in {@code s} ("a backup", "a snapshot"), else null. */
+    private static String restoredFrom(PoolSnapshot s, String volume) {
+        PoolSnapshot.VolumeView v = s.volume(volume);
+        return v != null && v.restore() != null ? "a backup" : s.snapshotRestore(volume) != null ? "a snapshot" : null;
+    }
+
+    /**
      * A side being restored from a backup or to a snapshot: a pair's copy reads and writes the
      * volumes themselves, which hold the tracks that restore has not brought back yet as they were
      * (an establish then split left those on the BCV, not what hosts read on the STD); a mirroring
@@ -89,13 +109,14 @@ public final class PairRules {
      */
     private static Refusal sideRestored(PairView p, String doing) {
         PairView.Sides s = p.sides();
-        String side = s.stdRestoredFrom() != null ? "STD" : s.bcvRestoredFrom() != null ? "BCV" : null;
-        if (side == null) {
-            return null;
-        }
-        return new Refusal("volume " + (side.equals("STD") ? p.std() : p.bcv()) + " (the " + side + " of pair " + p.name()
-                + ") is being restored from " + (side.equals("STD") ? s.stdRestoredFrom() : s.bcvRestoredFrom())
-                + "; wait for that restore or cancel it before " + doing);
+        Refusal r = restored(p.name(), p.std(), "STD", s.stdRestoredFrom(), doing);
+        return r != null ? r : restored(p.name(), p.bcv(), "BCV", s.bcvRestoredFrom(), doing);
+    }
+
+    /** The one sentence for a side being restored ({@code from} null: it is not). */
+    private static Refusal restored(String pair, String volume, String side, String from, String doing) {
+        return from == null ? null : new Refusal("volume " + volume + " (the " + side + " of pair " + pair
+                + ") is being restored from " + from + "; wait for that restore or cancel it before " + doing);
     }
 
     private static Refusal failedSide(PairView p) {

@@ -45,9 +45,13 @@ class PairVsVolumeRestoreTest {
         pool(dir, store);
         try (Pool pool = Pool.open(dir)) {
             Job restore = pool.instantRestores().restore("v", store, null, false, TRACK); // a track a second
-            pool.pairs().create("p", "v", "w"); // the restore goes on writing v itself, below the pair
-            establishAndSplitDuring(pool, restore, "volume v (the STD of pair p) is being restored from a backup; wait for"
-                    + " that restore or cancel it before establishing");
+            // the restore would go on writing v itself, below the pair: the pair is made once it ended
+            String refused = tryIt(() -> pool.pairs().create("p", "v", "w"));
+            assertThat(refused).isEqualTo("volume v (the STD of pair p) is being restored from a backup; wait for that"
+                    + " restore or cancel it before creating the pair");
+            finish(restore);
+            pool.pairs().create("p", "v", "w");
+            establishAndSplitDuring(pool, restore, null);
         }
     }
 
