@@ -284,7 +284,7 @@ public final class BackupAdmin {
             taken = cbt.take();
         }
         TrackBitmap toCopy = full ? allSet(tracks) : taken;
-        BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full, JournalAdmin.seqNow(pool, v.name()));
+        BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full, JournalAdmin.backupInstant(pool, v.name()));
         work.install();
         return work;
     }

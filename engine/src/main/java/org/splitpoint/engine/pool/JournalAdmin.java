@@ -39,6 +39,12 @@ import org.splitpoint.engine.restore.InstantRestore;
  * verifies it, records it as the base (pool.json), and only then retires the entries. A crash at
  * any point loses no entry, and one shipped is never applied again: the record says through which
  * entry the base holds the writes.
+ *
+ * <p>A full journal. A write that finds no room waits for a ship only while one can come
+ * ({@link ShipForRoom}: not one refused, nor one held up by an operation that holds the pool's
+ * monitor and waits for this very write); otherwise the journal stops protecting the volume at
+ * once, durably before the write goes on, and a backup whose instant came before a write left
+ * out is not its base: a base never claims a write the journal does not hold.
  */
 public final class JournalAdmin {
 
@@ -74,6 +80,17 @@ public final class JournalAdmin {
         volatile List<long[]> owedButJournaled = List.of();
         /** Volume tracks a resumed restore still owes that no entry written during it touches (see {@link #restoreResumed}), or null. */
         volatile TrackBitmap owedAsBase;
+        /**
+         * Operations holding the pool's monitor, which a ship needs to start, that wait for the
+         * volume's writes under way (a restore's beginning, a backup's start, a pair made): a write
+         * waiting for a ship to make room in the full journal would wait for them in vain.
+         */
+        final java.util.concurrent.atomic.AtomicInteger shipHolders = new java.util.concurrent.atomic.AtomicInteger();
+        /**
+         * A write was left out of the journal (it was full, or protecting nothing) since the last
+         * backup's instant ({@link #backupInstant}): that backup cannot be its base.
+         */
+        volatile boolean leftOutSinceInstant;
 
         Open(String volume, WriteJournal journal, RaidVolume.IoAction flushHook) {
             this.volume = volume;
@@ -136,7 +153,17 @@ public final class JournalAdmin {
             v.addFlushHook(hook);
             // every write but a restore's refills (which bypass the log: they are the base, or the
             // base with the journal's own entries), in the order the volume applies them
-            v.setWriteLog((offset, data) -> append(pool, volume, offset, data));
+            v.setWriteLog(new RaidVolume.WriteLog() {
+                @Override
+                public void append(long offset, ByteBuffer data) throws IOException {
+                    JournalAdmin.append(pool, volume, offset, data);
+                }
+
+                @Override
+                public void exclusiveWaiting(boolean waiting) {
+                    shipHeld(pool, open, waiting); // told on the waiting thread itself: only it can say what it holds
+                }
+            });
         }
         if (journal.unprotected()) {
             String msg = "the journal of volume " + volume + " has lost both its drives (" + String.join(", ", rec.drives())
@@ -273,7 +300,14 @@ public final class JournalAdmin {
         return out;
     }
 
-    /** Appends a write to the volume's journal; when the journal is full, ships first (or stops protecting). */
+    /**
+     * Appends a write to the volume's journal. When it is full, a ship makes room: the write waits
+     * for one (up to 20 s) only while one can come ({@link ShipForRoom}); a write that waited for a
+     * ship no one could start or one that was refused stalled its host for the 20 s, and with the
+     * journal then protecting nothing every later write did too. Otherwise, or past the 20 s, the
+     * journal stops protecting the volume (persisted before the write goes on) and the write goes
+     * on without it.
+     */
     private static void append(Pool pool, String volume, long offset, ByteBuffer data) throws IOException {
         Open o = pool.journals.get(volume);
         if (o == null) {
@@ -285,25 +319,41 @@ public final class JournalAdmin {
         } catch (RuntimeException e) {
             // the members may take this write while the journal did not: base + journal would no
             // longer make the volume, so the journal stops protecting it until a new base
-            stopProtecting(pool, volume, "a write could not be journaled (" + e + ")");
+            leaveOut(pool, o, "a write could not be journaled (" + e + ")");
             throw e;
         }
         if (seq != -2) {
             return;
         }
-        // full: a ship frees room; wait for it a while rather than leave a write out of the journal
-        // on another thread: this one holds the volume's gate (a ship needs the pool's monitor,
-        // which a backup starting now holds while it waits for that gate)
-        inBackground(pool, "ship", () -> new JournalAdmin(pool).shipQuietly(volume, "the journal is full"));
-        if (!pool.jobsRunning()) {
-            stopProtecting(pool, volume, "the journal is full and no job can run to ship it");
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+        if (rec == null || rec.base() == null) {
+            // protecting nothing: a ship needs a base, so none can make room; a backup under way
+            // whose instant came before this write must not become the base (see backupCompleted)
+            o.leftOutSinceInstant = true;
             return;
         }
+        // full: a ship frees room; wait for it a while rather than leave a write out of the journal
+        if (!pool.jobsRunning()) {
+            leaveOut(pool, o, "the journal is full and no job can run to ship it");
+            return;
+        }
+        ShipForRoom ship = ShipForRoom.ask(pool, volume);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             seq = o.journal.append(offset, data);
             if (seq != -2) {
                 return;
+            }
+            String vain = ship.whyInVain(o);
+            if (vain != null) {
+                if (o.journal.append(offset, data) != -2) {
+                    return; // room made just now
+                }
+                leaveOut(pool, o, vain);
+                return;
+            }
+            if (ship.endedWithoutRoom()) {
+                ship = ShipForRoom.ask(pool, volume); // others took the room it made: the next ship
             }
             try {
                 Thread.sleep(20);
@@ -312,7 +362,34 @@ public final class JournalAdmin {
                 break;
             }
         }
-        stopProtecting(pool, volume, "the journal filled up before a ship could empty it");
+        leaveOut(pool, o, "the journal filled up before a ship could empty it");
+    }
+
+    /** A write goes on without the journal: it stops protecting, and no backup whose instant came before is its base. */
+    private static void leaveOut(Pool pool, Open o, String why) {
+        o.leftOutSinceInstant = true;
+        stopProtecting(pool, o.volume, why);
+    }
+
+    /**
+     * An operation holding the pool's monitor begins ({@code waiting}) or ends waiting for the
+     * writes under way to {@code volume} ({@link Pool#holdHostWay}); see {@link Open#shipHolders}.
+     */
+    static void shipHeld(Pool pool, String volume, boolean waiting) {
+        Open o = pool.journals.get(volume); // the same Open both times: enable and disable need the monitor
+        if (o != null) {
+            shipHeld(pool, o, waiting);
+        }
+    }
+
+    private static void shipHeld(Pool pool, Open o, boolean waiting) {
+        if (Thread.holdsLock(pool)) {
+            if (waiting) {
+                o.shipHolders.incrementAndGet();
+            } else {
+                o.shipHolders.decrementAndGet();
+            }
+        }
     }
 
     /**
@@ -333,14 +410,15 @@ public final class JournalAdmin {
             }
         }
         pool.events.publish(Event.critical("JOURNAL", volume, "the journal of " + volume + " stopped protecting it: " + why
-                + "; a backup into its store is started to give it a new base"));
+                + "; a backup into its store gives it a new base (started now, or once a restore or backup of " + volume
+                + " under way ended)"));
         // on another thread: a writer may be the caller, holding the volume's gate that the
         // backup's start takes exclusively
         inBackground(pool, "rebase", () -> new JournalAdmin(pool).rebaseQuietly(volume));
     }
 
     /** Runs {@code work} on a thread of its own, unless the pool is closing. */
-    private static void inBackground(Pool pool, String what, Runnable work) {
+    static void inBackground(Pool pool, String what, Runnable work) {
         if (pool.isClosed()) {
             return;
         }
@@ -439,6 +517,18 @@ public final class JournalAdmin {
                 return;
             }
             boolean wasProtecting = rec.base() != null;
+            if (o.leftOutSinceInstant) {
+                // a write after the backup's instant is in neither the image nor the journal: the
+                // entries before the instant go (the image holds them), the base waits for another
+                // backup (the journal's watch starts one)
+                pool.journalRecords.put(volume, rec.based(null, Math.max(seqAtInstant, rec.shippedThrough())));
+                pool.persist();
+                o.journal.retire(seqAtInstant);
+                pool.events.publish(Event.warning("JOURNAL", volume, "backup " + image + " of " + volume + " is not the"
+                        + " journal's base: a write made while it ran was left out of the journal (it was full); the"
+                        + " next backup into its store gives it one"));
+                return;
+            }
             pool.journalRecords.put(volume, rec.based(image, Math.max(seqAtInstant, rec.shippedThrough())));
             pool.persist();
             o.journal.retire(seqAtInstant);
@@ -491,10 +581,17 @@ public final class JournalAdmin {
         }
     }
 
-    /** The journal's next entry now (for a backup's instant), or -1 when the volume has no journal. */
-    static long seqNow(Pool pool, String volume) {
+    /**
+     * A backup's instant (no write in flight): the journal's next entry now, or -1 when the volume
+     * has no journal. Writes left out before it do not count against that backup as the base.
+     */
+    static long backupInstant(Pool pool, String volume) {
         Open o = pool.journals.get(volume);
-        return o == null ? -1 : o.journal.nextSeq();
+        if (o == null) {
+            return -1;
+        }
+        o.leftOutSinceInstant = false;
+        return o.journal.nextSeq();
     }
 
     // ---- enable, disable ----------------------------------------------------------------------
@@ -708,7 +805,10 @@ public final class JournalAdmin {
     private void rebaseQuietly(String volume) {
         try {
             PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
-            if (rec != null) {
+            // not while a restore or a backup of the volume runs: a restore's start may have given
+            // the base already, and the watch starts the backup once either ended
+            if (rec != null && rec.base() == null && !pool.restores.containsKey(volume)
+                    && !pool.snapshotCatalog.restores.containsKey(volume) && !busy(pool, volume)) {
                 new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.hasChainIn(pool, volume, rec.storeUuid()), 0);
             }
         } catch (IOException | PoolException e) {

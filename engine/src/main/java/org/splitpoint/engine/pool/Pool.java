@@ -540,7 +540,12 @@ public final class Pool implements AutoCloseable {
             if (v != null) {
                 // made now if no host asked for it yet: one made during the change could find the old way
                 HostView h = hostViews.computeIfAbsent(v.name(), n -> new HostView(this, n, v.size()));
-                h.holdWay();
+                JournalAdmin.shipHeld(this, name, true); // a write under way may wait for a ship this monitor holds up
+                try {
+                    h.holdWay();
+                } finally {
+                    JournalAdmin.shipHeld(this, name, false);
+                }
                 held.add(h);
             }
         }

@@ -140,6 +140,15 @@ public abstract class RaidVolume implements BlockDevice {
      */
     public interface WriteLog {
         void append(long offset, ByteBuffer data) throws IOException;
+
+        /**
+         * Told on the thread of an exclusive change ({@link #exclusive}) before it waits for the
+         * writes in flight ({@code true}) and once it has them all ({@code false}): a write waiting
+         * in {@link #append} for something that thread holds (a journal's ship needs the pool's
+         * monitor) learns it would wait in vain.
+         */
+        default void exclusiveWaiting(boolean waiting) {
+        }
     }
 
     private volatile WriteLog writeLog;
@@ -1077,7 +1086,17 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** Runs {@code change} with no host I/O in flight (membership changes). */
     public void exclusive(IoAction change) throws IOException {
-        lockGateExclusively();
+        WriteLog log = writeLog;
+        if (log != null) {
+            log.exclusiveWaiting(true);
+        }
+        try {
+            lockGateExclusively();
+        } finally {
+            if (log != null) {
+                log.exclusiveWaiting(false);
+            }
+        }
         try {
             change.run();
         } finally {

@@ -1,0 +1,269 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.ForwardingStorage;
+import org.splitpoint.engine.io.StorageFile;
+import org.splitpoint.engine.job.Job;
+
+/**
+ * A host write that finds the staged journal full waits for a ship to make room only while one
+ * can come. It waited up to 20 s polling, then stopped the journal protecting the volume, also
+ * when no ship could come: a restore's beginning holds the pool's monitor (which a ship needs to
+ * start) while it waits for the writes under way to end, this one among them; a restore under
+ * way, a running backup or a journal without a base refuse the ship outright, so every such write
+ * (and, with no base left, every later one) waited the 20 s. Now such a write stops the journal
+ * protecting at once (said in a critical event, persisted before the write returns) and goes on;
+ * a backup whose instant came before a write the journal left out does not become its base.
+ */
+class FullJournalWriteTest {
+
+    private static final int TRACK = 4096;
+    private static final long DRIVE = 1 << 20;
+    /** The write that does not fit: more than the room left once the journal holds {@link #FILLED}. */
+    private static final int BIG = 256 * 1024;
+    /** Below --max-size (900 KiB), so the journal's watch does not ship it meanwhile. */
+    private static final long FILLED = 800 * 1024;
+    /** "Not seconds": the write returns well within this; before, it took 20 s. */
+    private static final long PROMPT_MILLIS = 5_000;
+
+    @TempDir
+    Path tmp;
+
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+
+    /** RAID 5 volume v with a journal of 1 MiB legs and --max-size 900K, based in store/. */
+    private Path journaled() throws Exception {
+        Path dir = tmp.resolve("pool");
+        TestPools.create(dir, Layout.RAID5, 3, DRIVE, TRACK);
+        try (Pool pool = Pool.open(dir)) {
+            List<String> legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
+            byte[] image = new byte[(int) pool.volume("v").size()];
+            new Random(1).nextBytes(image);
+            pool.device("v").write(0, ByteBuffer.wrap(image));
+            Files.createDirectories(tmp.resolve("store"));
+            assertThat(pool.journals().enable("v", legs, tmp.resolve("store"), 900 * 1024, 0).await(60_000)).isTrue();
+            assertThat(pool.journals().status("v").protecting()).isTrue();
+        }
+        return dir;
+    }
+
+    /** Small host writes until the journal holds {@link #FILLED} bytes: the next {@link #BIG} write does not fit. */
+    private static void fill(Pool pool, Random rnd) throws Exception {
+        JournalAdmin.Open o = pool.journals.get("v");
+        while (o.journal.liveBytes() < FILLED) {
+            byte[] d = new byte[8192];
+            rnd.nextBytes(d);
+            pool.device("v").write(rnd.nextInt((int) pool.volume("v").size() - d.length), ByteBuffer.wrap(d));
+        }
+        pool.device("v").flush();
+        assertThat(o.journal.fits(BIG)).as("the next write does not fit").isFalse();
+    }
+
+    /** A host write of {@link #BIG} random bytes at 0 and its flush, on a thread of its own; completes with its time. */
+    private static CompletableFuture<Long> bigWrite(Pool pool, byte[] into) {
+        return CompletableFuture.supplyAsync(() -> {
+            long t0 = System.nanoTime();
+            try {
+                byte[] d = new byte[BIG];
+                new Random(99).nextBytes(d);
+                pool.device("v").write(0, ByteBuffer.wrap(d));
+                pool.device("v").flush();
+                System.arraycopy(d, 0, into, 0, BIG);
+            } catch (IOException | PoolException e) {
+                throw new IllegalStateException(e);
+            }
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        });
+    }
+
+    /** True once an event saying {@code text} is delivered (the bus delivers on a thread of its own), within 10 s. */
+    private boolean said(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (events.stream().noneMatch(e -> e.message().contains(text))) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /** Storage whose next creation of a file {@link #armed} names waits until released: an operation's start held there. */
+    private static final class HeldCreate extends ForwardingStorage {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile java.util.function.Predicate<Path> armed = p -> false;
+
+        @Override
+        public StorageFile create(Path path) throws IOException {
+            if (armed.test(path)) {
+                armed = p -> false;
+                entered.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.create(path);
+        }
+    }
+
+    @Test
+    void aWriteIntoAFullJournalDoesNotWaitForTheShipARestoresBeginningHolds() throws Exception {
+        Path dir = journaled();
+        HeldCreate storage = new HeldCreate();
+        try (Pool pool = Pool.open(dir, storage, new PoolOptions(true))) {
+            pool.addListener(events::add);
+            fill(pool, new Random(2));
+            storage.armed = p -> p.getFileName().toString().equals("v.restore.inv"); // its overwrite map
+            // the restore takes the pool's monitor and is held there, before it waits for the writes under way
+            CompletableFuture<Job> restore = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pool.instantRestores().restore("v", tmp.resolve("store"), null, false, TRACK);
+                } catch (IOException | PoolException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(storage.entered.await(30, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Long> write = bigWrite(pool, new byte[BIG]);
+            awaitShipAskedAndHeld();
+            storage.release.countDown(); // the restore goes on to wait for the write, which waits for the ship
+            long took = write.get(60, TimeUnit.SECONDS);
+            assertThat(took).as("the write's time (ms), the restore's start held until the ship was asked").isLessThan(PROMPT_MILLIS);
+            assertThat(restore.get(60, TimeUnit.SECONDS)).isNotNull();
+            assertThat(said("the journal of v stopped protecting it")).isTrue();
+            // the restore from the journal's store gave it its base again
+            assertThat(pool.journals().status("v").protecting()).isTrue();
+            assertThat(pool.journals().status("v").base()).isEqualTo(pool.restoreRecords.get("v").image());
+        }
+    }
+
+    /**
+     * A backup's start holds the pool's monitor and waits for the writes in flight to take its
+     * instant (the volume's gate exclusively): a write into the full journal waiting for a ship
+     * waited the 20 s for it. The write is not in the journal, and before the backup's instant:
+     * the backup holds it, and becomes the journal's base.
+     */
+    @Test
+    void aWriteIntoAFullJournalDoesNotWaitForTheShipABackupsStartHolds() throws Exception {
+        Path dir = journaled();
+        HeldCreate storage = new HeldCreate();
+        byte[] expect;
+        try (Pool pool = Pool.open(dir, storage, new PoolOptions(true))) {
+            pool.addListener(events::add);
+            fill(pool, new Random(5));
+            expect = TestPools.readAll(pool.volume("v"));
+            storage.armed = p -> p.startsWith(tmp.resolve("store")); // the backup's image, made before its instant
+            CompletableFuture<Job> backup = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pool.backups().backup("v", tmp.resolve("store"), false, 0);
+                } catch (IOException | PoolException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(storage.entered.await(30, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Long> write = bigWrite(pool, expect);
+            awaitShipAskedAndHeld();
+            storage.release.countDown();
+            long took = write.get(60, TimeUnit.SECONDS);
+            assertThat(took).as("the write's time (ms), the backup's start held until the ship was asked").isLessThan(PROMPT_MILLIS);
+            assertThat(backup.get(60, TimeUnit.SECONDS).await(60_000)).isTrue();
+            assertThat(said("the journal of v stopped protecting it")).isTrue();
+            assertThat(pool.journals().status("v").protecting()).as("the backup holds the write: it is the base").isTrue();
+        }
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expect, "rebuilt from the backup made the base");
+        }
+    }
+
+    /** Until the journal's ship request waits for the pool's monitor (which the held restore has). */
+    private static void awaitShipAskedAndHeld() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("splitpoint-journal-ship") && t.getState() == Thread.State.BLOCKED) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no ship was asked for");
+    }
+
+    @Test
+    void writesIntoAFullJournalDuringARestoreDoNotWaitForAShipItRefuses() throws Exception {
+        Path dir = journaled();
+        try (Pool pool = Pool.open(dir)) {
+            pool.addListener(events::add);
+            Job restore = pool.instantRestores().restore("v", tmp.resolve("store"), null, false, TRACK); // a track a second
+            fill(pool, new Random(3));
+            long took = bigWrite(pool, new byte[BIG]).get(60, TimeUnit.SECONDS);
+            assertThat(took).as("the write's time (ms)").isLessThan(PROMPT_MILLIS);
+            assertThat(said("the journal of v stopped protecting it")).isTrue();
+            assertThat(pool.journals().status("v").protecting()).isFalse();
+            took = bigWrite(pool, new byte[BIG]).get(60, TimeUnit.SECONDS); // the journal full and protecting nothing
+            assertThat(took).as("a later write's time (ms)").isLessThan(PROMPT_MILLIS);
+            restore.cancel();
+            assertThat(restore.await(30_000)).isTrue();
+        }
+    }
+
+    /**
+     * A write left out of the journal while a backup into its store runs (the journal full, the
+     * ship refused meanwhile) came after the backup's instant: that backup is not the journal's
+     * base (base + journal would miss the write); the next backup, which the journal's watch starts,
+     * is, and the volume rebuilt from it has every write.
+     */
+    @Test
+    void aBackupWhoseInstantCameBeforeAWriteTheJournalLeftOutIsNotItsBase() throws Exception {
+        Path dir = journaled();
+        byte[] expect;
+        try (Pool pool = Pool.open(dir)) {
+            pool.addListener(events::add);
+            Random rnd = new Random(4);
+            fill(pool, rnd);
+            Job backup = pool.backups().backup("v", tmp.resolve("store"), false, TRACK); // a track a second
+            expect = TestPools.readAll(pool.volume("v"));
+            long took = bigWrite(pool, expect).get(60, TimeUnit.SECONDS);
+            assertThat(took).as("the write's time (ms)").isLessThan(PROMPT_MILLIS);
+            backup.setThrottle(0);
+            assertThat(backup.await(60_000)).isTrue();
+            assertThat(pool.journals().status("v").protecting()).as("the backup's instant came before the write").isFalse();
+            // the journal's watch starts the next backup (no base, nothing running): that one is the base
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!pool.journals().status("v").protecting() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(pool.journals().status("v").protecting()).isTrue();
+        }
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expect, "rebuilt from the journal's base");
+        }
+    }
+}
