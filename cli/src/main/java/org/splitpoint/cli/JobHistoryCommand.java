@@ -20,7 +20,12 @@ final class JobHistoryCommand extends OnPool {
         return PoolSession.look(dir, err(), pool -> {
             List<JobHistory.Entry> all = pool.jobHistory().list();
             if (json) {
-                Json.print(out, Json.MAPPER.valueToTree(all));
+                var arr = Json.MAPPER.createArrayNode();
+                for (JobHistory.Entry e : all) { // what its counts count, as 'job list --json' says it
+                    arr.add(((com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(e))
+                            .put("unit", e.timed() ? "steps" : "tracks"));
+                }
+                Json.print(out, arr);
                 return 0;
             }
             if (all.isEmpty()) {

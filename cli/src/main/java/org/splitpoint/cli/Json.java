@@ -96,14 +96,22 @@ final class Json {
         return n;
     }
 
+    /**
+     * A job's fields. A firmware update's or a reset's job counts ticks of a clock, not tracks: it
+     * says its steps in doneSteps/totalSteps, its tracks are 0 (as in 'job history --json'), and
+     * {@code unit} says which of the two counts its progress ("tracks" or "steps").
+     */
     static ObjectNode job(JobProgress p) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("id", p.id());
         n.put("kind", p.kind());
         n.put("target", p.target());
         n.put("state", p.state().name());
-        n.put("doneTracks", p.doneTracks());
-        n.put("totalTracks", p.totalTracks());
+        n.put("unit", p.timed() ? "steps" : "tracks");
+        n.put("doneTracks", p.timed() ? 0 : p.doneTracks());
+        n.put("totalTracks", p.timed() ? 0 : p.totalTracks());
+        n.put("doneSteps", p.doneSteps());
+        n.put("totalSteps", p.totalSteps());
         n.put("progress", p.fraction());
         n.put("bytesPerSecond", p.bytesPerSecond());
         n.put("etaSeconds", p.etaSeconds());

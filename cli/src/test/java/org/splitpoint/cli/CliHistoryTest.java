@@ -72,6 +72,38 @@ class CliHistoryTest {
         assertThat(line).contains("reset-d2", "DONE", " - ", "1 of 1 steps").doesNotContain("tracks", "0 B");
     }
 
+    /**
+     * 'job list' in the holder that ran a reset: its JSON gave the reset's 40 ticks of 20 ms as
+     * "doneTracks": 40, "totalTracks": 40, tracks it never copied, where 'job history' says its steps.
+     */
+    @Test
+    void aResetInJobListSaysItsStepsNotTracks() throws Exception {
+        Path pool = pairPool();
+        try (Holder h = new Holder(pool)) {
+            CliRun off = CliRun.of("drive", "offline", pool, "d2", "--reason", "reset");
+            assertThat(off.code()).as(off.err()).isZero();
+            h.pool.jobs().stream().filter(j -> j.id().equals("reset-d2")).findFirst().orElseThrow().await(30_000);
+
+            JsonNode reset = null;
+            for (JsonNode j : Json.MAPPER.readTree(CliRun.of("job", "list", pool, "--json").out())) {
+                reset = j.get("id").asText().equals("reset-d2") ? j : reset;
+            }
+            assertThat(reset).as("the reset's job").isNotNull();
+            assertThat(reset.path("unit").asText()).isEqualTo("steps");
+            assertThat(reset.path("doneSteps").asLong()).isEqualTo(1);
+            assertThat(reset.path("totalSteps").asLong()).isEqualTo(1);
+            assertThat(reset.path("doneTracks").asLong()).isZero();
+            assertThat(reset.path("totalTracks").asLong()).isZero();
+            assertThat(reset.path("progress").asDouble()).isEqualTo(1.0);
+            assertThat(reset.path("line").asText()).contains("1 of 1 steps");
+            assertThat(CliRun.of("job", "list", pool).out()).contains("reset d2", "1 of 1 steps");
+
+            JsonNode history = Json.MAPPER.readTree(CliRun.of("job", "history", pool, "--json").out());
+            assertThat(history.findValuesAsText("unit")).as("the history says what its counts count too").contains("steps");
+            assertThat(CliRun.of("drive", "online", pool, "d2").code()).isZero();
+        }
+    }
+
     @Test
     void aVolumeProblemShowsInPoolStatusUntilRepaired() throws Exception {
         Path pool = pairPool();

@@ -42,8 +42,10 @@ public final class JobRow {
         paused.set(p.state() == JobState.PAUSED);
         if (p.trackBytes() == 0) {
             // a timed step (a firmware update's): no bytes, so no rate or ETA to show ("0.0 MB/s ·
-            // ETA --:--" said it was stuck), and its units are ticks, not tracks
-            line.set(Format.percent(p.fraction()) + " · " + (paused.get() ? "PAUSED" : "timed step, no data moves"));
+            // ETA --:--" said it was stuck), and its units are ticks, not tracks: it says its steps
+            // as its history line and 'job list' do ("2 of 4 steps")
+            line.set(Format.percent(p.fraction()) + (p.timed() ? " · " + p.steps() : "") + " · "
+                    + (paused.get() ? "PAUSED" : p.timed() ? "no data moves" : "timed step, no data moves"));
         } else {
             line.set(Format.progress(p.fraction(), p.bytesPerSecond(), p.etaSeconds(), paused.get()) + " · "
                     + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " tracks");
@@ -85,7 +87,7 @@ public final class JobRow {
         return title.getReadOnlyProperty();
     }
 
-    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks"; "42.1% · timed step, no data moves" for a step that moves no bytes. */
+    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks"; "45.0% · 1 of 4 steps · no data moves" for timed steps. */
     public ReadOnlyStringProperty lineProperty() {
         return line.getReadOnlyProperty();
     }

@@ -17,14 +17,15 @@ class JobRowTest {
     /**
      * A firmware update's steps are timed and move no bytes (their job has no bytes per unit): the
      * row read "5.5% · 0.0 MB/s · ETA --:-- · 11/200 tracks", a rate and an ETA it never has, and
-     * its 20 ms ticks counted as tracks.
+     * its 20 ms ticks counted as tracks; then "45.0% · timed step, no data moves", where its history
+     * line says "4 of 4 steps": it says the steps it finished, as that line does.
      */
     @Test
-    void aStepThatMovesNoBytesShowsItsPercentWithoutARateOrTracks() {
-        JobRow r = row(new JobProgress("firmware-d6", "firmware", "d6", JobState.RUNNING, 11, 200, 0, 0, -1, 0, ""));
-        assertThat(r.lineProperty().get()).isEqualTo("5.5% · timed step, no data moves");
-        r.update(new JobProgress("firmware-d6", "firmware", "d6", JobState.PAUSED, 11, 200, 0, 0, -1, 0, ""));
-        assertThat(r.lineProperty().get()).isEqualTo("5.5% · PAUSED");
+    void aStepThatMovesNoBytesShowsItsPercentAndStepsWithoutARateOrTracks() {
+        JobRow r = row(new JobProgress("firmware-d6", "firmware", "d6", JobState.RUNNING, 90, 200, 0, 0, -1, 0, "", 0, 1, 4));
+        assertThat(r.lineProperty().get()).isEqualTo("45.0% · 1 of 4 steps · no data moves");
+        r.update(new JobProgress("firmware-d6", "firmware", "d6", JobState.PAUSED, 90, 200, 0, 0, -1, 0, "", 0, 1, 4));
+        assertThat(r.lineProperty().get()).isEqualTo("45.0% · 1 of 4 steps · PAUSED");
         assertThat(r.movesBytes()).as("no speed limit offered").isFalse();
     }
 

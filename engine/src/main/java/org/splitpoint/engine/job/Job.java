@@ -211,7 +211,9 @@ public final class Job implements Runnable {
         long d = Math.min(t, stepped + elsewhere);
         long remaining = Math.max(0, (t - d) * trackBytes - withinStep);
         long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
-        return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, limit, message, stamp);
+        JobWork.Steps steps = work.steps(d);
+        return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, limit, message, stamp,
+                steps == null ? 0 : steps.done(), steps == null ? 0 : steps.total());
     }
 
     @Override

@@ -9,10 +9,22 @@ package org.splitpoint.engine.job;
  * @param throttleStamp  when that limit was set, on a process-wide sequence ({@link Job#setThrottle}
  *                       returns the stamp of the limit it set): a view that set a limit itself knows
  *                       a value read with an older stamp was read before its change, and keeps its own
+ * @param doneSteps      for a job of timed steps (a firmware update, a reset: {@link JobWork#steps}),
+ *                       the steps finished; its tracks are then ticks of a clock, not tracks, and
+ *                       what it has done is said in steps ("2 of 4 steps"). 0 for a copy of tracks
+ * @param totalSteps     the steps in all of a job of timed steps; 0 for a copy of tracks
  */
 public record JobProgress(String id, String kind, String target, JobState state, long doneTracks,
                           long totalTracks, long trackBytes, double bytesPerSecond, long etaSeconds,
-                          long throttle, String message, long throttleStamp) {
+                          long throttle, String message, long throttleStamp, long doneSteps, long totalSteps) {
+
+    /** A view of a job that copies tracks (no timed steps). */
+    public JobProgress(String id, String kind, String target, JobState state, long doneTracks, long totalTracks,
+                       long trackBytes, double bytesPerSecond, long etaSeconds, long throttle, String message,
+                       long throttleStamp) {
+        this(id, kind, target, state, doneTracks, totalTracks, trackBytes, bytesPerSecond, etaSeconds, throttle, message,
+                throttleStamp, 0, 0);
+    }
 
     /** A job view whose limit's stamp does not matter (0: older than any limit set). */
     public JobProgress(String id, String kind, String target, JobState state, long doneTracks, long totalTracks,
@@ -20,15 +32,29 @@ public record JobProgress(String id, String kind, String target, JobState state,
         this(id, kind, target, state, doneTracks, totalTracks, trackBytes, bytesPerSecond, etaSeconds, throttle, message, 0);
     }
 
+    /** True for a job of timed steps, which moves no bytes and counts ticks, not tracks. */
+    public boolean timed() {
+        return totalSteps > 0;
+    }
+
+    /** "1,234/2,938 tracks" is for a copy; a job of timed steps says "2 of 4 steps", as its history line does. */
+    public String steps() {
+        return doneSteps + " of " + totalSteps + " steps";
+    }
+
     /** Fraction done, 0..1. */
     public double fraction() {
         return totalTracks == 0 ? 1.0 : (double) doneTracks / totalTracks;
     }
 
-    /** "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12". */
+    /** "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12"; "firmware d2  50.0%  2 of 4 steps". */
     public String line() {
         String eta = etaSeconds < 0 ? "--:--" : String.format("%d:%02d", etaSeconds / 60, etaSeconds % 60);
-        if (trackBytes == 0) { // timed steps (a firmware update), not tracks: no rate to show
+        if (timed()) { // its steps, not its ticks; it moves no bytes, so no rate, nor an ETA from one
+            return String.format("%s %s  %5.1f%%  %s%s", kind, target, fraction() * 100, steps(),
+                    state == JobState.RUNNING ? "" : "  " + state);
+        }
+        if (trackBytes == 0) { // no bytes per track and no steps: no rate to show
             return String.format("%s %s  %5.1f%%  ETA %s%s", kind, target, fraction() * 100, eta,
                     state == JobState.RUNNING ? "" : "  " + state);
         }
