@@ -17,11 +17,18 @@ public final class ServiceWords {
     /** One line: what taking a drive offline for {@code r} does. */
     public static String explain(OfflineReason r) {
         return switch (r) {
-            case FIRMWARE -> "A firmware update: download, verify, activate and reset are run as a job (simulated, about 4 s).";
+            case FIRMWARE -> "A firmware update: download, verify, activate and reset are run as a job (simulated, "
+                    + length(r) + ").";
             case DIAGNOSTICS -> "A read scan of the whole drive image, as a job; bad reads are reported as events.";
             case REPLACEMENT -> "The drive is swapped for a new one; a blank drive is rebuilt whole when it comes back.";
-            case RESET -> "A drive reset, as a job (simulated, under a second).";
+            case RESET -> "A drive reset, as a job (simulated, " + length(r) + ").";
         };
+    }
+
+    /** "about 4 s", "under a second": the engine's own length of the reason's steps, the one its job waits. */
+    static String length(OfflineReason r) {
+        long ms = r.simulatedMillis();
+        return ms < 1000 ? "under a second" : "about " + Math.round(ms / 1000.0) + " s";
     }
 
     /** One line: how writes made while the drive is out are kept, and what its return then does. */

@@ -12,6 +12,15 @@ public enum OfflineReason {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * How long this reason's simulated steps take, in milliseconds: four seconds for a firmware
+     * update, 0.8 for a reset, at the step scale in force (0 for diagnostics, a real read scan,
+     * and for a replacement, which has no steps). What the forms announce is what the job waits.
+     */
+    public long simulatedMillis() {
+        return ServiceSteps.lengthMillis(this);
+    }
+
     public static OfflineReason parse(String s) {
         for (OfflineReason r : values()) {
             if (r.word().equalsIgnoreCase(s)) {

@@ -15,7 +15,11 @@ import org.splitpoint.engine.job.JobState;
  * Not persisted: a crash ends the steps, never the window (an event says so at the next open).
  *
  * <p>The simulated steps' length scales with the system property {@code splitpoint.serviceStepScale}
- * (1 = about four seconds for a firmware update; tests use less).
+ * (1 = four seconds for a firmware update; tests use less). The ticks keep to the clock: each ends
+ * a tick after the one before, so what the job does between them (its progress, a busy machine's
+ * late wake-ups) is taken out of the next wait instead of added to it; a fixed 20 ms sleep per
+ * tick made the four seconds about six on a loaded host. {@link #lengthMillis} is that length, the
+ * one the app's forms announce.
  */
 final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
 
@@ -23,6 +27,31 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
     record Step(String name, long millis) { }
 
     private static final long TICK_MILLIS = 20;
+    private static final long TICK_NANOS = TICK_MILLIS * 1_000_000L;
+    /**
+     * Behind the clock by more than this, the ticks start again from now instead of running
+     * without waits to catch up: the job was paused, or the machine stalled (not a tick's overhead).
+     */
+    private static final long RESTART_AFTER_NANOS = 10 * TICK_NANOS;
+
+    /** The time the ticks keep to: the system's, or a test's that moves only when told. */
+    interface Clock {
+        long nanoTime();
+
+        void sleepNanos(long nanos) throws InterruptedException;
+
+        Clock SYSTEM = new Clock() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void sleepNanos(long nanos) throws InterruptedException {
+                Thread.sleep(nanos / 1_000_000L, (int) (nanos % 1_000_000L));
+            }
+        };
+    }
     private static final int SCAN_CHUNK = 1 << 20;
 
     private final Pool pool;
@@ -35,8 +64,22 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
     private int announced = -1;
     private long badReads;
     private final long startNanos = System.nanoTime();
+    private final Clock clock;
+    /** When the tick under way ends, on {@link #clock}; 0 before the first. */
+    private long tickDue;
 
     private ServiceSteps(Pool pool, String drive, OfflineReason reason, List<Step> steps, StorageFile scan, long scanBytes) {
+        this(pool, drive, reason, steps, scan, scanBytes, Clock.SYSTEM);
+    }
+
+    /** The timed steps of {@code reason} on {@code clock}, not started as a job (tests drive them). */
+    ServiceSteps(Pool pool, String drive, OfflineReason reason, Clock clock) {
+        this(pool, drive, reason, stepsOf(reason), null, 0, clock);
+    }
+
+    private ServiceSteps(Pool pool, String drive, OfflineReason reason, List<Step> steps, StorageFile scan, long scanBytes,
+                         Clock clock) {
+        this.clock = clock;
         this.pool = pool;
         this.drive = drive;
         this.reason = reason;
@@ -46,9 +89,32 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
         this.stepEnds = new long[steps.size()];
         long acc = 0;
         for (int i = 0; i < steps.size(); i++) {
-            acc += Math.max(1, scaled(steps.get(i).millis()) / TICK_MILLIS);
+            acc += ticks(steps.get(i));
             stepEnds[i] = acc;
         }
+    }
+
+    /** A step's ticks at the current scale: at least one, so each step is announced and counted. */
+    private static long ticks(Step s) {
+        return Math.max(1, scaled(s.millis()) / TICK_MILLIS);
+    }
+
+    /** True when the ticks wait (scale above 0); at scale 0 the steps take no time. */
+    private static boolean ticksWait() {
+        return scaled(TICK_MILLIS) > 0;
+    }
+
+    /** How long the simulated steps of {@code reason} take at the current scale, in ms (0 for none, or scale 0). */
+    static long lengthMillis(OfflineReason reason) {
+        if (!ticksWait()) {
+            return 0;
+        }
+        return stepsOf(reason).stream().mapToLong(ServiceSteps::ticks).sum() * TICK_MILLIS;
+    }
+
+    /** The ticks of all the steps: the job's total. */
+    long totalTicks() {
+        return stepEnds.length == 0 ? 0 : stepEnds[stepEnds.length - 1];
     }
 
     static long scaled(long millis) {
@@ -88,7 +154,7 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
             unit = SCAN_CHUNK;
         } else {
             w = new ServiceSteps(pool, drive, reason, stepsOf(reason), null, 0);
-            total = w.stepEnds[w.stepEnds.length - 1];
+            total = w.totalTicks();
             unit = 0;
         }
         Job job = new Job(id, reason.word(), drive, 0, total, unit, false, 0, w,
@@ -138,12 +204,28 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
             step(steps.get(i).name(), "step " + (i + 1) + " of " + steps.size());
         }
         try {
-            Thread.sleep(scaled(TICK_MILLIS * 1) == 0 ? 0 : TICK_MILLIS);
+            awaitTickEnd();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("the " + reason.word() + " steps of " + drive + " were interrupted");
         }
         return new org.splitpoint.engine.job.JobWork.Step(1, 0);
+    }
+
+    /** Waits until this tick ends: a tick after the last one ended, less what passed since. */
+    private void awaitTickEnd() throws InterruptedException {
+        if (!ticksWait()) {
+            return;
+        }
+        long now = clock.nanoTime();
+        if (tickDue == 0 || now - tickDue > RESTART_AFTER_NANOS) {
+            tickDue = now; // the first tick, or after a pause: the rest take their time from now
+        }
+        tickDue += TICK_NANOS;
+        long wait = tickDue - now;
+        if (wait > 0) {
+            clock.sleepNanos(wait);
+        }
     }
 
     private void step(String name, String detail) {
