@@ -73,6 +73,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
     @FXML private StackPane restoreWrap;
     @FXML private Label verifyLine;
     @FXML private Label selectedDetail;
+    @FXML private Label selectedContents;
     @FXML private Label selectedVerify;
     private BackupsViewModel model;
     private BiConsumer<Path, ImageInfo> restoreOpener;
@@ -192,7 +193,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             }
         });
         ChangeListener<VerifyState> verifyChanged = (o, was, now) ->
-                SelectionLines.show(selectedDetail, selectedVerify, vm.selectedProperty().get());
+                SelectionLines.show(selectedDetail, selectedContents, selectedVerify, vm.selectedProperty().get());
         vm.selectedProperty().addListener((o, was, now) -> {
             if (was != null) {
                 was.verifyProperty().removeListener(verifyChanged);
@@ -200,9 +201,9 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             if (now != null) {
                 now.verifyProperty().addListener(verifyChanged);
             }
-            SelectionLines.show(selectedDetail, selectedVerify, now);
+            SelectionLines.show(selectedDetail, selectedContents, selectedVerify, now);
         });
-        SelectionLines.show(selectedDetail, selectedVerify, null);
+        SelectionLines.show(selectedDetail, selectedContents, selectedVerify, null);
         imagesTree.setOnKeyPressed(e -> {
             if (e.getCode() == javafx.scene.input.KeyCode.DELETE && !deleteImage.isDisabled()) {
                 delete();

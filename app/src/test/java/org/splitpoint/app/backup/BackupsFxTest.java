@@ -224,6 +224,52 @@ class BackupsFxTest {
     }
 
     /** What a cell draws of its text (an ellipsis in place of what does not fit). */
+    /** The label's text and what of it shows on screen, lines joined. */
+    private static String[] textAndShown(FxRobot robot, String id) throws Exception {
+        return onFx(() -> {
+            Label l = robot.lookup(id).queryAs(Label.class);
+            StringBuilder shown = new StringBuilder();
+            for (Node t : l.lookupAll(".text")) {
+                if (t instanceof javafx.scene.text.Text text) {
+                    shown.append(text.getText().replace("\n", " "));
+                }
+            }
+            return new String[] {l.getText(), shown.toString().trim()};
+        });
+    }
+
+    /**
+     * A selected image says what its size and tracks mean, in full at 1024x700: a full image of a
+     * 128 MiB volume with data on a sixteenth of it read "…, 8 MiB, holds 128 of 2,0…", the volume's
+     * size unsaid, why the image is smaller than the volume unsaid, and its end cut off.
+     */
+    @Test
+    void at1024x700ASelectedImageSaysItsVolumesSizeAndWhatItStoresInFull(FxRobot robot) throws Exception {
+        openBackups(robot);
+        fx.resize(robot, 1024, 700);
+        robot.clickOn(cell(robot, made.image()).orElseThrow());
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#selectedDetail").startsWith(made.image()));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        assertThat(text(robot, "#selectedDetail")).matches(java.util.regex.Pattern.quote(made.image()) + ": full, taken .+");
+        assertThat(text(robot, "#selectedContents"))
+                .isEqualTo("16 MiB volume, 16 MiB stored: 256 of 256 tracks (all-zero tracks not stored)");
+        for (String id : List.of("#selectedDetail", "#selectedContents")) {
+            String[] l = textAndShown(robot, id);
+            assertThat(l[1]).as(id + " on screen").isEqualTo(l[0]);
+        }
+
+        String incremental = onFx(() -> made.store().resolve("images").toFile().list((d, n) -> n.endsWith("-inc"))[0]);
+        robot.clickOn(cell(robot, incremental).orElseThrow());
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#selectedDetail").startsWith(incremental));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        assertThat(text(robot, "#selectedContents"))
+                .isEqualTo("16 MiB volume, 192 KiB stored: 3 of 256 tracks, changed since " + made.image());
+        for (String id : List.of("#selectedDetail", "#selectedContents")) {
+            String[] l = textAndShown(robot, id);
+            assertThat(l[1]).as(id + " on screen").isEqualTo(l[0]);
+        }
+    }
+
     private static String shown(TreeTableCell<?, ?> c) {
         Node t = c.lookup(".text");
         return t instanceof javafx.scene.text.Text text ? text.getText() : null;
