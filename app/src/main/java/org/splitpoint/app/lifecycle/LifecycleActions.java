@@ -58,6 +58,15 @@ public final class LifecycleActions {
         }
     }
 
+    /** The verify dialog with Repair ticked (the volume page's Repair…). */
+    public void repair() {
+        VerifyForm f = model.verifyForm();
+        if (f != null) {
+            f.repairProperty().set(true);
+            VerifyDialog.show(owner.get(), f);
+        }
+    }
+
     public void newPair() {
         NewPairForm f = model.newPairForm();
         if (f != null) {

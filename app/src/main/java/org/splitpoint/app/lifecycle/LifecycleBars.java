@@ -10,7 +10,7 @@ import org.splitpoint.app.drives.DrivesView;
  * Where the lifecycle verbs appear beside the views they concern: the drive bay (buttons and the
  * slots' context menu), the volumes list, the volume page's header, the pair console's header
  * (the pairs list's own New pair… button opens the same dialog). Ids: {@code #addDrives}, {@code #replaceWithSpare}, {@code #newVolume},
- * {@code #deleteVolume}, {@code #verifyVolumeRepair}, {@code #deletePair}.
+ * {@code #deleteVolume}, {@code #repairVolume}, {@code #deletePair}.
  */
 public final class LifecycleBars {
 
@@ -47,13 +47,21 @@ public final class LifecycleBars {
                 "Make a RAID volume from SPARE drives of the bay.", a::newVolume);
     }
 
+    /**
+     * The volume page's header verb: Delete volume…. The page's Verify (a check, as a drill's last
+     * step) is its own; a "Verify / repair…" here as well made two verify buttons on one page.
+     */
     public static Node[] volumePage(LifecycleActions a) {
         LifecycleViewModel vm = a.model();
         return new Node[] {
-            LifecycleActions.button("verifyVolumeRepair", "Verify / repair…", vm.verifyBlockedProperty(),
-                    "Check every stripe's mirror copies or parity; optionally rewrite what disagrees.", a::verify),
             LifecycleActions.button("deleteVolume", "Delete volume…", vm.deleteVolumeBlockedProperty(),
                     "Delete this volume and its data; its drives go back to the bay as SPARE.", a::deleteVolume)};
+    }
+
+    /** Beside the volume page's Verify: Repair…, the verify dialog with Repair ticked. */
+    public static Node volumeRepair(LifecycleActions a) {
+        return LifecycleActions.button("repairVolume", "Repair…", a.model().verifyBlockedProperty(),
+                "Verify and rewrite the mirror copies or parity sectors that disagree (the dialog asks first).", a::repair);
     }
 
     public static Node pairConsole(LifecycleActions a) {

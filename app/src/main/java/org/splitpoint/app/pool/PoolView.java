@@ -247,6 +247,7 @@ public final class PoolView extends BorderPane {
             VolumeView v = new VolumeView();
             v.bind(model.volume(volume));
             v.addHeaderActions(org.splitpoint.app.lifecycle.LifecycleBars.volumePage(lifecycle));
+            v.addVerifyActions(org.splitpoint.app.lifecycle.LifecycleBars.volumeRepair(lifecycle));
             v.bindRestore(model.restore(volume), () -> openRestore(volume, null), () -> openRebuild(volume),
                     () -> model.nav().selectedProperty().set(NavItem.restore(volume)));
             v.bindJournal(model.journal(volume));

@@ -30,6 +30,7 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
     @FXML private LayoutDiagram layoutDiagram;
     @FXML private Button verifyVolume;
     @FXML private StackPane verifyWrap;
+    @FXML private javafx.scene.layout.HBox verifyRow;
     @FXML private ProgressBar verifyProgress;
     @FXML private Label verifyResult;
     @FXML private ThroughputChart chart;
@@ -45,7 +46,12 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
         Fxml.load(this, "VolumeView");
     }
 
-    /** Buttons of other features (Verify / repair…, Delete volume…) at the right of the header. */
+    /** Buttons of other features (Delete volume…) at the right of the header. */
+    /** Beside Verify, before its progress: what else acts on the check (Repair…). */
+    public void addVerifyActions(javafx.scene.Node... actions) {
+        verifyRow.getChildren().addAll(verifyRow.getChildren().indexOf(verifyWrap) + 1, java.util.List.of(actions));
+    }
+
     public void addHeaderActions(javafx.scene.Node... actions) {
         javafx.scene.layout.Region gap = new javafx.scene.layout.Region();
         javafx.scene.layout.HBox.setHgrow(gap, javafx.scene.layout.Priority.ALWAYS);
@@ -75,7 +81,8 @@ public final class VolumeView extends VBox implements org.splitpoint.app.common.
 
         verifyVolume.setOnAction(e -> vm.verify());
         Actions.bind(verifyVolume, verifyWrap, vm.verifyBlockedProperty(),
-                "Read every stripe and check its mirrors or parity; counts mismatched sectors, repairs nothing.");
+                "Read every stripe and check its mirrors or parity, as a drill's last step does; counts mismatched"
+                        + " sectors, rewrites nothing.");
         verifyProgress.progressProperty().bind(vm.verifyFractionProperty());
         verifyProgress.visibleProperty().bind(Bindings.greaterThanOrEqual(vm.verifyFractionProperty(), 0));
         verifyResult.textProperty().bind(vm.verifyResultProperty());
