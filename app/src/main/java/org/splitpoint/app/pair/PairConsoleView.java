@@ -171,10 +171,22 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         }
     }
 
+    private static final javafx.css.PseudoClass ERRORS = javafx.css.PseudoClass.getPseudoClass("errors");
+    /** The shown workload's "has errors", bound anew when the console shows another STD's workload. */
+    private javafx.beans.property.BooleanProperty workloadErrors;
+
     private void bindWorkload(WorkloadViewModel stdLoad) {
         {
             workloadTitle.setText("Host workload on " + stdLoad.volume() + ":");
             workloadVerify.textProperty().bind(stdLoad.verifyLineProperty());
+            // red from the first error, as the volume page's line (WorkloadView); it stayed bold green here
+            if (workloadErrors != null) {
+                workloadErrors.unbind();
+            }
+            workloadErrors = new javafx.beans.property.SimpleBooleanProperty();
+            workloadErrors.addListener((o, was, now) -> workloadVerify.pseudoClassStateChanged(ERRORS, now));
+            workloadErrors.bind(Bindings.greaterThan(stdLoad.errorsProperty(), 0));
+            workloadVerify.pseudoClassStateChanged(ERRORS, workloadErrors.get());
             workloadIo.textProperty().bind(stdLoad.ioLineProperty());
             workloadToggle.textProperty().bind(Bindings.when(stdLoad.runningProperty()).then("Stop").otherwise("Start"));
             workloadToggle.setOnAction(e -> {
