@@ -113,6 +113,7 @@ public final class PoolViewModel {
         this.drills = new DrillViewModel(bridge, status);
         drills.runningProperty().addListener((o, was, now) -> nav.drilling(now));
         Bindings.bindContent(drills.form().verifiedWorkloads(), workloads.verifying());
+        drills.onTestData(workloads.expectations()::forget);
         this.lifecycle = new org.splitpoint.app.lifecycle.LifecycleViewModel(bridge, status,
                 v -> workloads.of(v).stop(), this::leaveDeleted);
         lifecycle.selectedDriveProperty().bind(drives.selectedDriveProperty());
