@@ -84,7 +84,7 @@ public final class DrillViewModel {
         };
         for (javafx.beans.Observable o : List.of(form.volumeProperty(), form.driveProperty(), form.reasonProperty(),
                 form.modeProperty(), form.writesForProperty(), form.secondFailureProperty(),
-                form.secondFailureAfterProperty())) {
+                form.secondFailureAfterProperty(), form.testDataProperty())) {
             o.addListener(planChanged);
         }
         form.volumeProperty().addListener(o -> {

@@ -51,6 +51,25 @@ class DrillTimelineTest {
                 .containsExactly(StepState.FAILED, "I/O error: gone");
     }
 
+    /**
+     * Without test data (Write test data unticked) the plan said the drill would write random 16 KiB
+     * blocks and read them back, which it does not: the hosts' own writes fill the window, as the
+     * engine's step says ("the hosts' own writes while d2 is out (the drill writes nothing)").
+     */
+    @Test
+    void aPlanWithoutTestDataSaysTheHostsWriteAndNothingIsReadBack() {
+        DrillTimeline t = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.FIRMWARE, LogMode.POINTERS,
+                Duration.ofSeconds(5), null, false));
+        assertThat(t.rows().get(2).detail()).isEqualTo("the hosts' own writes for 5 s from the window's start; the drill"
+                + " writes nothing");
+        assertThat(t.rows().get(5).detail()).isEqualTo("parity or mirrors are checked");
+        DrillTimeline withData = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.FIRMWARE, LogMode.POINTERS,
+                Duration.ofSeconds(5), null, true));
+        assertThat(withData.rows().get(2).detail()).isEqualTo("random 16 KiB writes from the window's start, 5 s in all;"
+                + " each block is read back at the end");
+        assertThat(withData.rows().get(5).detail()).isEqualTo("the blocks written are read back; parity or mirrors are checked");
+    }
+
     @Test
     void theEnginesTimelineReplacesTheLiveOneAtTheEnd() {
         DrillTimeline t = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.RESET, LogMode.POINTERS,

@@ -89,6 +89,16 @@ class DrillViewModelTest {
         f.writesForProperty().set(writesFor);
     }
 
+    /** Unticking Write test data changes the planned writes step: the hosts write, the drill writes nothing. */
+    @Test
+    void thePlannedWritesFollowWriteTestData() {
+        plan("d2", OfflineReason.FIRMWARE, LogMode.POINTERS, 5);
+        vm.form().testDataProperty().set(true);
+        assertThat(vm.steps().get(2).detail()).startsWith("random 16 KiB writes");
+        vm.form().testDataProperty().set(false);
+        assertThat(vm.steps().get(2).detail()).startsWith("the hosts' own writes for 5 s");
+    }
+
     @Test
     void theFormOffersTheVolumesAndTheChosenVolumesMembers() {
         DrillPlanForm f = vm.form();
