@@ -319,9 +319,6 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
 
     /** Releases the window's files and deletes them (the window is over, its end on record). */
     void closeAndDelete() throws IOException {
-        if (log != null) {
-            log.retire(); // after a flush forcing it, if one took it before the end (FlushAtWindowEndTest)
-        }
         closeQuietly();
         String name = volume.name();
         pool.storage.delete(pool.paths.delta(name));
@@ -332,6 +329,12 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         pool.storage.syncDirectory(pool.paths.meta());
     }
 
+    /**
+     * Releases the window's files. The log is retired: a flush may have taken it from the volume
+     * before it went (at the window's end, FlushAtWindowEndTest, or an opening that failed to be
+     * recorded, FlushAtFailedOfflineTest) and force it still; that force ends first, and a later
+     * one returns (the log's end was forced by the end, or never took a write).
+     */
     void closeQuietly() {
         try {
             delta.close();
@@ -340,7 +343,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         }
         if (log != null) {
             try {
-                log.close();
+                log.retire();
             } catch (IOException ignored) {
                 // closing
             }

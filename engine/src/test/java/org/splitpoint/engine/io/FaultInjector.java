@@ -150,6 +150,19 @@ public final class FaultInjector implements StorageFactory {
         return this;
     }
 
+    /**
+     * As {@link #hold}, and returns what lets this hold's operations go on alone (the others stay
+     * held): for a scene that holds two threads and must release them one after the other.
+     */
+    public Runnable holdReleasable(Op op, Predicate<Path> files, Predicate<Thread> threads, long millis) {
+        Hold h = new Hold(op, files, threads, millis, new Object(), new java.util.concurrent.atomic.AtomicBoolean());
+        holds.add(h);
+        return () -> {
+            release(h);
+            holds.remove(h);
+        };
+    }
+
     /** Forces of matching files by matching threads wait up to {@code millis}. */
     public FaultInjector holdForces(Predicate<Path> files, Predicate<Thread> threads, long millis) {
         return hold(Op.ANY, files, threads, millis);
@@ -178,12 +191,16 @@ public final class FaultInjector implements StorageFactory {
     /** Lets every held write go on, and holds no more. */
     public void releaseHolds() {
         for (Hold h : holds) {
-            synchronized (h.release) {
-                h.released.set(true); // a thread that found the hold a moment ago does not wait on it now
-                h.release.notifyAll();
-            }
+            release(h);
         }
         holds.clear();
+    }
+
+    private static void release(Hold h) {
+        synchronized (h.release) {
+            h.released.set(true); // a thread that found the hold a moment ago does not wait on it now
+            h.release.notifyAll();
+        }
     }
 
     /**
