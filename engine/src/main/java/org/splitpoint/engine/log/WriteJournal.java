@@ -10,8 +10,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
+import org.splitpoint.engine.io.Retirement;
 import org.splitpoint.engine.io.StorageFile;
 
 /**
@@ -70,9 +70,8 @@ public final class WriteJournal implements AutoCloseable {
     private long bytes;
     /** The next sequence number when no leg is left to say it. */
     private long floor;
-    /** Syncs hold it for reading, {@link #close} for writing: a leg never closes under a sync. */
-    private final ReentrantReadWriteLock syncing = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    /** Syncs are its uses: {@link #close} never closes a leg under a sync. */
+    private final Retirement retirement = new Retirement();
 
     private WriteJournal(RingLog[] legs, boolean[] healthy, LegListener listener) {
         this.legs = legs;
@@ -358,14 +357,7 @@ public final class WriteJournal implements AutoCloseable {
      * journal is disabled, or the pool closing after its volumes' last flush synced it).
      */
     public void sync() throws IOException {
-        syncing.readLock().lock();
-        try {
-            if (!closed) {
-                syncLegs();
-            }
-        } finally {
-            syncing.readLock().unlock();
-        }
+        retirement.use(this::syncLegs);
     }
 
     private void syncLegs() {
@@ -498,16 +490,12 @@ public final class WriteJournal implements AutoCloseable {
     /** Closes the legs once the syncs in flight ended (a host flush's, see the class note); later syncs return. */
     @Override
     public void close() throws IOException {
-        syncing.writeLock().lock();
-        try {
-            closed = true;
+        retirement.retire(() -> {
             for (RingLog leg : legs) {
                 if (leg != null) {
                     leg.close();
                 }
             }
-        } finally {
-            syncing.writeLock().unlock();
-        }
+        });
     }
 }

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.splitpoint.engine.io.Retirement;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.log.Crc32c;
 import org.splitpoint.engine.log.RingLog;
@@ -59,9 +59,8 @@ public final class DeltaLog implements AutoCloseable {
     private final TreeMap<Long, Piece> index = new TreeMap<>();
     private long records;
     private long bytes;
-    /** Forces hold it for reading; {@link #retire} for writing, so it never closes a file a force is on. */
-    private final ReentrantReadWriteLock forcing = new ReentrantReadWriteLock();
-    private volatile boolean retired;
+    /** Forces are its uses: {@link #retire} never closes a file a force is on. */
+    private final Retirement retirement = new Retirement();
 
     private DeltaLog(Overflow overflow) {
         this.overflow = overflow;
@@ -210,11 +209,7 @@ public final class DeltaLog implements AutoCloseable {
 
     /** Makes every appended record durable (nothing once {@link #retire}d). */
     public void force() throws IOException {
-        forcing.readLock().lock();
-        try {
-            if (retired) {
-                return;
-            }
+        retirement.use(() -> {
             List<RingLog> now;
             synchronized (this) {
                 now = new ArrayList<>(segments);
@@ -222,9 +217,7 @@ public final class DeltaLog implements AutoCloseable {
             for (RingLog r : now) {
                 r.force();
             }
-        } finally {
-            forcing.readLock().unlock();
-        }
+        });
     }
 
     /**
@@ -233,13 +226,7 @@ public final class DeltaLog implements AutoCloseable {
      * ones return at once, so neither meets a closed file.
      */
     public void retire() throws IOException {
-        forcing.writeLock().lock();
-        try {
-            retired = true;
-            close();
-        } finally {
-            forcing.writeLock().unlock();
-        }
+        retirement.retire(this::close);
     }
 
     /** Bytes appended (live records' payloads), records appended, and positions held now. */
