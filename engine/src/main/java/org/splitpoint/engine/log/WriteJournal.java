@@ -26,7 +26,9 @@ import org.splitpoint.engine.io.StorageFile;
  * acknowledged (the volume's flush returns) only once both schemes hold it durably. Entries stay,
  * across openings, until they are shipped into the backup store; {@link #retire} then drops them.
  * A leg whose I/O fails is dropped (the journal carries on, the pool warns); with both gone the
- * journal records nothing more and says so ({@link #unprotected}).
+ * journal records nothing more and says so ({@link #unprotected}). Only the leg in use is: the
+ * failure of a leg dropped before (its drive failed by command, perhaps replaced since) is not
+ * its successor's.
  *
  * <p>At open the legs are read back and brought level: the tail is the newer of the two (a retire
  * that reached one leg only had shipped its entries already), an entry one leg holds beyond the
@@ -179,8 +181,24 @@ public final class WriteJournal implements AutoCloseable {
 
     /** Runs {@code op} on leg {@code i} if it is healthy; an I/O error drops the leg. Returns -1 when dropped. */
     private long guarded(int i, LegOp op) {
+        RingLog leg;
         synchronized (this) {
-            if (!healthy[i]) {
+            leg = legs[i];
+        }
+        return guarded(i, leg, op);
+    }
+
+    /**
+     * {@link #guarded(int, LegOp)} for an {@code op} on {@code leg}, taken as leg {@code i} outside
+     * this monitor (a sync's force, a read). If that leg was dropped meanwhile (its drive failed by
+     * an administrator) its failure says nothing of the leg in its place now, a replaced drive that
+     * got every entry from its twin and was forced: it is not dropped for it. (A sync held on the
+     * old leg as the drive was failed and replaced marked the new drive FAILED:
+     * JournalLegReplaceFlushTest.)
+     */
+    private long guarded(int i, RingLog leg, LegOp op) {
+        synchronized (this) {
+            if (!healthy[i] || legs[i] != leg) {
                 return -1;
             }
         }
@@ -189,8 +207,10 @@ public final class WriteJournal implements AutoCloseable {
         } catch (IOException e) {
             boolean first;
             synchronized (this) {
-                first = healthy[i];
-                healthy[i] = false;
+                first = healthy[i] && legs[i] == leg;
+                if (first) {
+                    healthy[i] = false;
+                }
             }
             if (first) {
                 listener.legFailed(i, e);
@@ -368,7 +388,7 @@ public final class WriteJournal implements AutoCloseable {
             }
         }
         // both drives at once: a flush waits for the slower, not for the two in turn
-        Future<?> second = now[0] != null && now[1] != null ? LEG_WRITER.submit(() -> guarded(1, () -> {
+        Future<?> second = now[0] != null && now[1] != null ? LEG_WRITER.submit(() -> guarded(1, now[1], () -> {
             now[1].force();
             return 0L;
         })) : null;
@@ -381,7 +401,7 @@ public final class WriteJournal implements AutoCloseable {
                 continue;
             }
             int n = i;
-            guarded(n, () -> {
+            guarded(n, now[n], () -> {
                 now[n].force();
                 return 0L;
             });
@@ -422,8 +442,7 @@ public final class WriteJournal implements AutoCloseable {
                 }
             } catch (IOException e) {
                 dst.position(start);
-                int n = i;
-                guarded(n, () -> {
+                guarded(i, leg, () -> {
                     throw e;
                 });
             }

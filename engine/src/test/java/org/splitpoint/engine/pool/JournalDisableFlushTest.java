@@ -52,7 +52,8 @@ class JournalDisableFlushTest {
             System.arraycopy(write, 0, image, TRACK, write.length);
             // leg 0 is forced on the thread running the flush's hooks (leg 1 on a leg writer)
             Path leg0 = abs(p.paths.image("d3"));
-            inj.holdForces(f -> abs(f).equals(leg0), t -> t.getName().equals("splitpoint-force for host-flush"), 60_000);
+            inj.holdForces(f -> abs(f).equals(leg0), t -> t.getName().equals("splitpoint-force for host-flush"),
+                    60_000);
             AtomicReference<Throwable> failed = new AtomicReference<>();
             Thread flusher = StuckThreads.start("host-flush", dev::flush, failed);
             StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0, "the flush syncing the journal");
