@@ -48,6 +48,9 @@ public final class Pair {
     private final String name;
     private final RaidVolume std;
     private final RaidVolume bcv;
+    /** Its sides' flush hooks, taken off them at {@link #close} (a deleted pair left one per side on each volume). */
+    private final RaidVolume.IoAction stdFlushHook;
+    private final RaidVolume.IoAction bcvFlushHook;
     private final int trackSize;
     private final long tracks;
     final InvalidTracks stdInvalid;
@@ -83,7 +86,7 @@ public final class Pair {
         this.bcvInvalid = bcvInvalid;
         this.listener = listener;
         this.hydrator = new Hydrator(this);
-        std.addFlushHook(() -> {
+        stdFlushHook = () -> {
             if (closed) {
                 return;
             }
@@ -94,12 +97,14 @@ public final class Pair {
                 bcv.flush();
             }
             stdInvalid.persistMarks();
-        });
-        bcv.addFlushHook(() -> {
+        };
+        bcvFlushHook = () -> {
             if (!closed) {
                 bcvInvalid.persistMarks();
             }
-        });
+        };
+        std.addFlushHook(stdFlushHook);
+        bcv.addFlushHook(bcvFlushHook);
     }
 
     public String name() {
@@ -535,6 +540,8 @@ public final class Pair {
 
     public void close() throws IOException {
         closed = true;
+        std.removeFlushHook(stdFlushHook);
+        bcv.removeFlushHook(bcvFlushHook);
         hydrator.close();
         stdInvalid.close();
         bcvInvalid.close();

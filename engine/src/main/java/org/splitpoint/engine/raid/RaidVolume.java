@@ -973,6 +973,11 @@ public abstract class RaidVolume implements BlockDevice {
         flushHooks.remove(hook);
     }
 
+    /** Hooks its flushes run (a pair's, a journal's); none: a flush forces only the volume itself. */
+    public int flushHookCount() {
+        return flushHooks.size();
+    }
+
     /**
      * After an unclean shutdown: the volume byte ranges [from, to) that may have been written since
      * the last flush (the write-intent tracks found dirty at open), in order and merged, else an
