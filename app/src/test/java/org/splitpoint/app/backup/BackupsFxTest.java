@@ -247,6 +247,14 @@ class BackupsFxTest {
     void at1024x700ASelectedImageSaysItsVolumesSizeAndWhatItStoresInFull(FxRobot robot) throws Exception {
         openBackups(robot);
         fx.resize(robot, 1024, 700);
+        try {
+            selectedImageLinesInFull(robot);
+        } finally {
+            fx.resize(robot, 1260, 780); // the stage is the next test's: a new scene does not size it back
+        }
+    }
+
+    private void selectedImageLinesInFull(FxRobot robot) throws Exception {
         robot.clickOn(cell(robot, made.image()).orElseThrow());
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#selectedDetail").startsWith(made.image()));
         WaitForAsyncUtils.waitForFxEvents(5);
