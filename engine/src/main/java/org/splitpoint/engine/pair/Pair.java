@@ -245,7 +245,7 @@ public final class Pair {
     /** Starts an establish (STD → BCV): the tracks to copy go to stdInvalid. */
     public void beginEstablish(boolean full) throws IOException {
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
-        gate.writeLock().lock();
+        lockGate();
         try {
             flushSides(List.of(this)); // the copy starts from a durable point
             if (full) {
@@ -265,7 +265,7 @@ public final class Pair {
     /** Starts a restore (BCV → STD): the tracks to restore go to bcvInvalid. */
     public void beginRestore(boolean full, boolean protectBcv) throws IOException {
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
-        gate.writeLock().lock();
+        lockGate();
         try {
             flushSides(List.of(this)); // the restore starts from a durable BCV image
             if (full) {
@@ -283,6 +283,16 @@ public final class Pair {
         } finally {
             gate.writeLock().unlock();
         }
+    }
+
+    /**
+     * Takes the gate exclusively, once the host writes under way on either side ended, telling the
+     * sides so: such a write may wait for its staged journal's ship, which cannot start while the
+     * caller holds the pool's monitor (an establish, a split, a restore), so it stops waiting
+     * rather than hold both up for 20 s (FullJournalPairWriteTest).
+     */
+    private void lockGate() {
+        std.awaitingWrites(() -> bcv.awaitingWrites(() -> gate.writeLock().lock()));
     }
 
     /** A pre-flush that ends quickly is one the flush under the gate can follow with little left to write. */
@@ -329,7 +339,7 @@ public final class Pair {
         List<Pair> ordered = pairs.stream().sorted(Comparator.comparing(Pair::name)).toList();
         java.util.Map<Pair, PairState> before = new java.util.HashMap<>();
         for (Pair p : ordered) {
-            p.gate.writeLock().lock();
+            p.lockGate();
         }
         try {
             for (Pair p : ordered) {
@@ -362,7 +372,7 @@ public final class Pair {
             }
         } catch (IOException | RuntimeException e) {
             for (Pair p : ordered) {
-                p.gate.writeLock().lock();
+                p.lockGate();
                 try {
                     p.state = p.stdInvalid.count() > 0 ? PairState.SyncInProg : before.get(p);
                 } finally {

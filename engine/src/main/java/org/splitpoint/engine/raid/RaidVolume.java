@@ -142,7 +142,8 @@ public abstract class RaidVolume implements BlockDevice {
         void append(long offset, ByteBuffer data) throws IOException;
 
         /**
-         * Told on the thread of an exclusive change ({@link #exclusive}) before it waits for the
+         * Told on the thread of an exclusive change ({@link #exclusive}), a flush ({@link #flush},
+         * {@link #flushAll}) or a pair's change ({@link #awaitingWrites}) before it waits for the
          * writes in flight ({@code true}) and once it has them all ({@code false}): a write waiting
          * in {@link #append} for something that thread holds (a journal's ship needs the pool's
          * monitor) learns it would wait in vain.
@@ -785,7 +786,7 @@ public abstract class RaidVolume implements BlockDevice {
             // the layout stops holding writes in flight for later ones meanwhile (see barrierWaiting)
             barrierWaiting(true);
             try {
-                drainWrites();
+                awaitingWrites(this::drainWrites); // the writes in flight may wait for what this thread holds
             } finally {
                 barrierWaiting(false);
             }
@@ -877,7 +878,23 @@ public abstract class RaidVolume implements BlockDevice {
         for (RaidVolume v : volumes) {
             flushes.add(v::flush);
         }
-        MemberIo.sideBySide(flushes);
+        // the flushes wait for the writes in flight on threads of their own: told here, on the
+        // caller's, which is the one that may hold what those writes wait for
+        List<WriteLog> told = new ArrayList<>();
+        try {
+            for (RaidVolume v : volumes) {
+                WriteLog log = v.writeLog;
+                if (log != null) {
+                    log.exclusiveWaiting(true);
+                    told.add(log);
+                }
+            }
+            MemberIo.sideBySide(flushes);
+        } finally {
+            for (WriteLog log : told) {
+                log.exclusiveWaiting(false);
+            }
+        }
     }
 
     /**
@@ -1091,21 +1108,30 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** Runs {@code change} with no host I/O in flight (membership changes). */
     public void exclusive(IoAction change) throws IOException {
-        WriteLog log = writeLog;
-        if (log != null) {
-            log.exclusiveWaiting(true);
-        }
-        try {
-            lockGateExclusively();
-        } finally {
-            if (log != null) {
-                log.exclusiveWaiting(false);
-            }
-        }
+        awaitingWrites(this::lockGateExclusively);
         try {
             change.run();
         } finally {
             gate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Runs {@code wait}, which waits for this volume's writes in flight, telling the write log
+     * before and after ({@link WriteLog#exclusiveWaiting}), on this thread: {@link #exclusive}'s
+     * wait for the gate, or one for a gate over this volume's writes (a pair's over its sides).
+     */
+    public void awaitingWrites(Runnable wait) {
+        WriteLog log = writeLog; // the one told before is told after
+        if (log != null) {
+            log.exclusiveWaiting(true);
+        }
+        try {
+            wait.run();
+        } finally {
+            if (log != null) {
+                log.exclusiveWaiting(false);
+            }
         }
     }
 
