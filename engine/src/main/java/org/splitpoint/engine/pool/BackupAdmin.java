@@ -290,11 +290,12 @@ public final class BackupAdmin {
     }
 
     /** The image is sealed: it is the volume's last backup now (pool.json), and the saved tracks go. */
-    static void backupCompleted(Pool pool, String volume, ImageInfo image, String storeLocation, long journalSeq)
+    static void backupCompleted(Pool pool, String volume, ImageInfo image, String storeLocation,
+                                JournalAdmin.BackupInstant journalAtInstant)
             throws IOException {
         pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, image.store(), storeLocation, image.id()));
         pool.persist();
-        JournalAdmin.backupCompleted(pool, volume, image.store(), image.id(), journalSeq); // a new base for its journal
+        JournalAdmin.backupCompleted(pool, volume, image.store(), image.id(), journalAtInstant); // a new base for its journal
         pool.storage.delete(pool.paths.changeMapTaken(volume));
         pool.storage.syncDirectory(pool.paths.meta());
     }

@@ -45,12 +45,12 @@ final class BackupWork implements JobWork {
     private long cursor;
     private long budget = Long.MAX_VALUE;
     private long lastRemaining;
-    /** The volume journal's next entry at the backup's instant (-1: no journal). */
-    private final long journalSeq;
+    /** The volume's journal at the backup's instant and its next entry then. */
+    private final JournalAdmin.BackupInstant journalAtInstant;
 
     BackupWork(Pool pool, RaidVolume volume, ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full,
-               long journalSeq) {
-        this.journalSeq = journalSeq;
+               JournalAdmin.BackupInstant journalAtInstant) {
+        this.journalAtInstant = journalAtInstant;
         this.pool = pool;
         this.volume = volume;
         this.writer = writer;
@@ -154,7 +154,7 @@ final class BackupWork implements JobWork {
         // inside the observer finds its tracks copied and never touches the image sealed below
         volume.removeWriteObserver(copyBeforeWrite);
         ImageInfo sealed = writer.seal();
-        BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalSeq);
+        BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalAtInstant);
         pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name() + " finished: image "
                 + sealed.id() + " (" + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
                 + Sizes.format(sealed.dataBytes()) + ")"));

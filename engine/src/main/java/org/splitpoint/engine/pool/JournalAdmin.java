@@ -44,7 +44,9 @@ import org.splitpoint.engine.restore.InstantRestore;
  * ({@link ShipForRoom}: not one refused, nor one held up by an operation that holds the pool's
  * monitor and waits for this very write); otherwise the journal stops protecting the volume at
  * once, durably before the write goes on, and a backup whose instant came before a write left
- * out is not its base: a base never claims a write the journal does not hold.
+ * out is not its base: a base never claims a write the journal does not hold. Nor is a backup
+ * taken before the journal was enabled (a disable and enable while it ran): the writes between
+ * are in neither.
  */
 public final class JournalAdmin {
 
@@ -506,15 +508,32 @@ public final class JournalAdmin {
         return new JournalOverlay(pool.trackSize, o.journal, rec.journalFrom(), rec.journalTo());
     }
 
-    /** A backup of {@code volume} into {@code storeUuid} completed, taken at journal entry {@code seqAtInstant}. */
-    static void backupCompleted(Pool pool, String volume, String storeUuid, String image, long seqAtInstant) throws IOException {
-        if (seqAtInstant < 0) {
+    /**
+     * A backup's instant on the volume's journal: the journal then ({@code null}: none) and its next
+     * entry. Entry numbers are the journal's own: a journal enabled since numbers afresh.
+     */
+    record BackupInstant(Open journal, long seq) {
+        static final BackupInstant NONE = new BackupInstant(null, -1);
+    }
+
+    /** A backup of {@code volume} into {@code storeUuid} completed, taken at {@code at}. */
+    static void backupCompleted(Pool pool, String volume, String storeUuid, String image, BackupInstant at) throws IOException {
+        if (at.journal() == null) {
             return;
         }
+        long seqAtInstant = at.seq();
         Open o = pool.journals.get(volume);
         synchronized (pool.journalLock) {
             PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
             if (rec == null || o == null || !rec.storeUuid().equals(storeUuid)) {
+                return;
+            }
+            if (o != at.journal()) {
+                // taken on the journal of before a disable and enable: the writes between its instant
+                // and this journal's start are in neither, and its entry number is the old journal's
+                pool.events.publish(Event.warning("JOURNAL", volume, "backup " + image + " of " + volume + " is not the"
+                        + " journal's base: it was taken before the journal was enabled; the next backup into its store"
+                        + " gives it one"));
                 return;
             }
             boolean wasProtecting = rec.base() != null;
@@ -583,16 +602,17 @@ public final class JournalAdmin {
     }
 
     /**
-     * A backup's instant (no write in flight): the journal's next entry now, or -1 when the volume
-     * has no journal. Writes left out before it do not count against that backup as the base.
+     * A backup's instant (no write in flight): the journal now and its next entry, or
+     * {@link BackupInstant#NONE} when the volume has no journal. Writes left out before it do not
+     * count against that backup as the base.
      */
-    static long backupInstant(Pool pool, String volume) {
+    static BackupInstant backupInstant(Pool pool, String volume) {
         Open o = pool.journals.get(volume);
         if (o == null) {
-            return -1;
+            return BackupInstant.NONE;
         }
         o.leftOutSinceInstant = false;
-        return o.journal.nextSeq();
+        return new BackupInstant(o, o.journal.nextSeq());
     }
 
     // ---- enable, disable ----------------------------------------------------------------------

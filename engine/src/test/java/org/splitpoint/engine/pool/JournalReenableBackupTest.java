@@ -1,0 +1,81 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.job.Job;
+
+/**
+ * A backup into the journal's store that ran while the journal was disabled and enabled again.
+ * Its instant was taken on the journal of before; a write made between that instant and the new
+ * journal's start is in neither the image nor the new journal. The backup's end made it the new
+ * journal's base all the same (and retired the new journal's entries below the old journal's
+ * entry number), so a rebuild from backup + journal lost the write.
+ */
+class JournalReenableBackupTest {
+
+    private static final int TRACK = 4096;
+    private static final long DRIVE = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aBackupWhoseInstantCameBeforeTheJournalWasEnabledIsNotItsBase() throws Exception {
+        Path dir = tmp.resolve("pool");
+        Path store = tmp.resolve("store");
+        TestPools.create(dir, Layout.RAID5, 3, DRIVE, TRACK);
+        List<String> legs;
+        try (Pool pool = Pool.open(dir)) {
+            legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
+            byte[] image = new byte[(int) pool.volume("v").size()];
+            new Random(1).nextBytes(image);
+            pool.device("v").write(0, ByteBuffer.wrap(image));
+            Files.createDirectories(store);
+            assertThat(pool.journals().enable("v", legs, store, 900 * 1024, 0).await(60_000)).isTrue();
+        }
+        byte[] expect;
+        try (Pool pool = Pool.open(dir)) {
+            byte[] d = new byte[64 * 1024];
+            new Random(2).nextBytes(d);
+            pool.device("v").write(0, ByteBuffer.wrap(d)); // journal entries, so the old journal's numbers run ahead
+            pool.device("v").flush();
+            Job backup = pool.backups().backup("v", store, false, TRACK); // a track a second
+            pool.journals().disable("v");
+            new Random(3).nextBytes(d);
+            pool.device("v").write(4 * TRACK, ByteBuffer.wrap(d)); // after the backup's instant, before the new journal
+            pool.device("v").flush();
+            expect = TestPools.readAll(pool.volume("v"));
+            try {
+                pool.journals().enable("v", legs, store, 900 * 1024, 0); // its own backup is refused: one runs
+            } catch (PoolException e) {
+                assertThat(e.getMessage()).contains("running");
+            }
+            backup.setThrottle(0);
+            assertThat(backup.await(60_000)).isTrue();
+            // a base the journal can build on: the watch's next backup if that one is not
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline && (!pool.journals().status("v").protecting()
+                    || BackupAdmin.runningJob(pool, "backup", "v") != null)) {
+                Thread.sleep(20);
+            }
+            assertThat(pool.journals().status("v").protecting()).isTrue();
+        }
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expect, "rebuilt from the journal's base");
+        }
+    }
+}
