@@ -12,7 +12,10 @@ import java.io.IOException;
  * held by an operation that waits for this very write to end (a restore's beginning, a backup's
  * start, a pair made, a pair's establish, split or restore, a flush of the volume under the
  * monitor: {@link JournalAdmin.Open#shipHolders}). Such a write waited 20 s, then went
- * on without the journal all the same. A ship that runs ends without the monitor: worth waiting for.
+ * on without the journal all the same. A ship that runs ends without the monitor: worth waiting for,
+ * and one running when asked is no refusal: once it ended without room for the write, another is
+ * asked for (two writes waiting for it, the room it made taken by one, the other stopped the
+ * journal protecting).
  */
 final class ShipForRoom {
 
@@ -35,7 +38,12 @@ final class ShipForRoom {
 
     private void ship() {
         try {
-            new JournalAdmin(pool).ship(volume);
+            synchronized (pool) { // where ships start: one found running is waited for and asked again after, not a refusal
+                if (running()) {
+                    return; // a write that found the room it made taken by others' asked for a ship in vain
+                }
+                new JournalAdmin(pool).ship(volume);
+            }
         } catch (IOException | PoolException e) {
             refused = e.getMessage();
         } finally {

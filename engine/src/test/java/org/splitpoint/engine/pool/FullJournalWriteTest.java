@@ -197,6 +197,57 @@ class FullJournalWriteTest {
         }
     }
 
+    /**
+     * Two writes that find the journal full while a ship runs: each one's ship is refused (one
+     * runs), so each waits for the running one. Its end makes room for one of them; the other
+     * took the refusal for a ship that cannot come and stopped the journal protecting, where a
+     * ship asked again makes room for it too.
+     */
+    @Test
+    void aWriteThatFoundAShipRunningAsksAgainWhenOthersTookTheRoomItMade() throws Exception {
+        Path dir = journaled();
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
+                org.splitpoint.engine.io.StorageFactory.real());
+        Path store = tmp.resolve("store").toAbsolutePath().normalize();
+        long[] took = new long[2];
+        try (Pool pool = Pool.open(dir, inj, new PoolOptions(true))) {
+            pool.addListener(events::add);
+            fill(pool, new Random(6));
+            // the running ship is held as it writes its image, until both writes wait for it
+            inj.hold(org.splitpoint.engine.io.FaultInjector.Op.WRITE, f -> f.toAbsolutePath().normalize().startsWith(store),
+                    t -> true, 60_000);
+            Job ship = pool.journals().ship("v");
+            StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0, "the ship writing its image");
+            int room = 600 * 1024; // one fits once the ship retired the entries, two do not
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread[] writers = new Thread[2];
+            for (int i = 0; i < 2; i++) {
+                int n = i;
+                writers[i] = StuckThreads.start("host-write-" + i, () -> {
+                    long t0 = System.nanoTime();
+                    byte[] d = new byte[room];
+                    new Random(10 + n).nextBytes(d);
+                    pool.device("v").write(n * (long) room, ByteBuffer.wrap(d));
+                    took[n] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                }, failed);
+            }
+            // (a write journals on a thread of its own, beside its member writes)
+            StuckThreads.awaitTrue(() -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> StuckThreads.waitsIn(t, "append") && java.util.Arrays.stream(t.getStackTrace())
+                            .anyMatch(f -> f.getClassName().equals(JournalAdmin.class.getName()))).count() == 2
+                    && Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("splitpoint-journal-ship")),
+                    "both writes waiting for the running ship, their own ships refused");
+            inj.releaseHolds();
+            assertThat(ship.await(30_000)).isTrue();
+            for (Thread w : writers) {
+                w.join(60_000);
+            }
+            assertThat(failed.get()).isNull();
+        }
+        assertThat(events.stream().filter(e -> e.message().contains("stopped protecting")).map(Event::message).toList())
+                .as("the writes' times (ms): " + took[0] + ", " + took[1]).isEmpty();
+    }
+
     /** Until the journal's ship request waits for the pool's monitor (which the held restore has). */
     private static void awaitShipAskedAndHeld() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
