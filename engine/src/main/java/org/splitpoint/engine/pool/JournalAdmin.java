@@ -328,12 +328,17 @@ public final class JournalAdmin {
         if (seq != -2) {
             return;
         }
-        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
-        if (rec == null || rec.base() == null) {
-            // protecting nothing: a ship needs a base, so none can make room; a backup under way
-            // whose instant came before this write must not become the base (see backupCompleted)
-            o.leftOutSinceInstant = true;
-            return;
+        synchronized (pool.journalLock) {
+            // the look and the mark as one step against backupCompleted, which reads the mark and
+            // makes the base under this lock: between the two, a backup whose instant came before
+            // this write could become the base unmarked, holding the write nowhere (helper 61)
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            if (rec == null || rec.base() == null) {
+                // protecting nothing: a ship needs a base, so none can make room; a backup under way
+                // whose instant came before this write must not become the base (see backupCompleted)
+                o.leftOutSinceInstant = true;
+                return;
+            }
         }
         // full: a ship frees room; wait for it a while rather than leave a write out of the journal
         if (!pool.jobsRunning()) {
