@@ -104,7 +104,7 @@ public final class VolumeViewModel {
         return size.getReadOnlyProperty();
     }
 
-    /** "STD of pair prod-pair (Split)", or "in no pair". */
+    /** "STD of pair prod-pair: Split", or "in no pair" (not "(establishing (SyncInProg))"). */
     public ReadOnlyStringProperty roleProperty() {
         return role.getReadOnlyProperty();
     }
@@ -188,9 +188,9 @@ public final class VolumeViewModel {
         String r = "in no pair";
         for (PairView p : pairs) {
             if (p.std().equals(name)) {
-                r = "STD of pair " + p.name() + " (" + p.state().described() + ")";
+                r = "STD of pair " + p.name() + ": " + p.state().described();
             } else if (p.bcv().equals(name)) {
-                r = "BCV of pair " + p.name() + " (" + p.state().described() + ")";
+                r = "BCV of pair " + p.name() + ": " + p.state().described();
             }
         }
         role.set(r);

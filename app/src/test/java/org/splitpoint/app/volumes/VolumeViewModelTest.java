@@ -56,7 +56,7 @@ class VolumeViewModelTest {
         assertThat(vm.stateProperty().get()).isEqualTo(VolumeState.OPTIMAL);
         assertThat(vm.reasonProperty().get()).as("the badge says OPTIMAL; no why beside it").isEmpty();
         assertThat(vm.sizeProperty().get()).isEqualTo("8 MiB");
-        assertThat(vm.roleProperty().get()).isEqualTo("STD of pair prod-pair (Synchronized)");
+        assertThat(vm.roleProperty().get()).isEqualTo("STD of pair prod-pair: Synchronized");
 
         bridge.run(pool -> {
             pool.admin().failDrive("d2");
