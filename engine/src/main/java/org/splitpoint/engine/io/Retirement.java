@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * made everything durable that a late use would (the window's end forced its log and the members
  * hold its bytes; a disabled journal is needed by nobody), which each owner's note says; a use
  * that met a closed file instead failed its host's flush for nothing to do
- * (FlushAtWindowEndTest, JournalDisableFlushTest).
+ * (FlushAtWindowEndTest, JournalSyncAsLegsGoTest).
  */
 public final class Retirement {
 

@@ -194,7 +194,7 @@ public final class WriteJournal implements AutoCloseable {
      * an administrator) its failure says nothing of the leg in its place now, a replaced drive that
      * got every entry from its twin and was forced: it is not dropped for it. (A sync held on the
      * old leg as the drive was failed and replaced marked the new drive FAILED:
-     * JournalLegReplaceFlushTest.)
+     * JournalSyncAsLegsGoTest.)
      */
     private long guarded(int i, RingLog leg, LegOp op) {
         synchronized (this) {
