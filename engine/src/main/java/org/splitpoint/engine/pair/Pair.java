@@ -292,7 +292,7 @@ public final class Pair {
      * rather than hold both up for 20 s (FullJournalPairWriteTest).
      */
     private void lockGate() {
-        std.awaitingWrites(() -> bcv.awaitingWrites(() -> gate.writeLock().lock()));
+        RaidVolume.awaitingWrites(List.of(std, bcv), () -> gate.writeLock().lock());
     }
 
     /** A pre-flush that ends quickly is one the flush under the gate can follow with little left to write. */

@@ -381,15 +381,9 @@ public final class JournalAdmin {
 
     /**
      * An operation holding the pool's monitor begins ({@code waiting}) or ends waiting for the
-     * writes under way to {@code volume} ({@link Pool#holdHostWay}); see {@link Open#shipHolders}.
+     * writes under way to the journal's volume (told by {@link RaidVolume#awaitingWrites} through the
+     * write log); see {@link Open#shipHolders}.
      */
-    static void shipHeld(Pool pool, String volume, boolean waiting) {
-        Open o = pool.journals.get(volume); // the same Open both times: enable and disable need the monitor
-        if (o != null) {
-            shipHeld(pool, o, waiting);
-        }
-    }
-
     private static void shipHeld(Pool pool, Open o, boolean waiting) {
         if (Thread.holdsLock(pool)) {
             if (waiting) {

@@ -540,12 +540,7 @@ public final class Pool implements AutoCloseable {
             if (v != null) {
                 // made now if no host asked for it yet: one made during the change could find the old way
                 HostView h = hostViews.computeIfAbsent(v.name(), n -> new HostView(this, n, v.size()));
-                JournalAdmin.shipHeld(this, name, true); // a write under way may wait for a ship this monitor holds up
-                try {
-                    h.holdWay();
-                } finally {
-                    JournalAdmin.shipHeld(this, name, false);
-                }
+                v.awaitingWrites(h::holdWay); // a write under way may wait for a journal's ship this monitor holds up
                 held.add(h);
             }
         }

@@ -880,21 +880,7 @@ public abstract class RaidVolume implements BlockDevice {
         }
         // the flushes wait for the writes in flight on threads of their own: told here, on the
         // caller's, which is the one that may hold what those writes wait for
-        List<WriteLog> told = new ArrayList<>();
-        try {
-            for (RaidVolume v : volumes) {
-                WriteLog log = v.writeLog;
-                if (log != null) {
-                    log.exclusiveWaiting(true);
-                    told.add(log);
-                }
-            }
-            MemberIo.sideBySide(flushes);
-        } finally {
-            for (WriteLog log : told) {
-                log.exclusiveWaiting(false);
-            }
-        }
+        awaitingWrites(volumes, () -> MemberIo.sideBySide(flushes));
     }
 
     /**
@@ -1116,20 +1102,38 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
+    /** A wait for writes in flight, with what it may throw. */
+    @FunctionalInterface
+    public interface WritesWait<E extends Exception> {
+        void run() throws E;
+    }
+
     /**
      * Runs {@code wait}, which waits for this volume's writes in flight, telling the write log
      * before and after ({@link WriteLog#exclusiveWaiting}), on this thread: {@link #exclusive}'s
-     * wait for the gate, or one for a gate over this volume's writes (a pair's over its sides).
+     * wait for the gate, a flush's for its barrier, a host way's change.
      */
     public void awaitingWrites(Runnable wait) {
-        WriteLog log = writeLog; // the one told before is told after
-        if (log != null) {
-            log.exclusiveWaiting(true);
-        }
+        awaitingWrites(List.of(this), wait::run);
+    }
+
+    /**
+     * {@link #awaitingWrites(Runnable)} for a wait over several volumes' writes at once (a pair's
+     * gate over its sides, {@link #flushAll}): each one's write log is told, on this thread.
+     */
+    public static <E extends Exception> void awaitingWrites(List<? extends RaidVolume> volumes, WritesWait<E> wait) throws E {
+        List<WriteLog> told = new ArrayList<>();
         try {
+            for (RaidVolume v : volumes) {
+                WriteLog log = v.writeLog; // the one told before is told after
+                if (log != null) {
+                    log.exclusiveWaiting(true);
+                    told.add(log);
+                }
+            }
             wait.run();
         } finally {
-            if (log != null) {
+            for (WriteLog log : told) {
                 log.exclusiveWaiting(false);
             }
         }
