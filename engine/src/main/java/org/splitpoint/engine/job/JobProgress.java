@@ -39,7 +39,7 @@ public record JobProgress(String id, String kind, String target, JobState state,
 
     /** "1,234/2,938 tracks" is for a copy; a job of timed steps says "2 of 4 steps", as its history line does. */
     public String steps() {
-        return doneSteps + " of " + totalSteps + " steps";
+        return new JobWork.Steps(doneSteps, totalSteps).said();
     }
 
     /** Fraction done, 0..1. */

@@ -45,7 +45,12 @@ public interface JobWork {
      * update's download, verify, activate, reset): its tracks are ticks of a clock and it moves no
      * bytes, so the job's history says its steps instead. Null (the default) for a copy of tracks.
      */
-    record Steps(long done, long total) { }
+    record Steps(long done, long total) {
+        /** "2 of 4 steps": how a job's line, its history and the app say it. */
+        public String said() {
+            return done + " of " + total + " steps";
+        }
+    }
 
     /** The steps behind {@code doneTracks}, or null for a copy of tracks (see {@link Steps}). */
     default Steps steps(long doneTracks) {

@@ -57,7 +57,7 @@ public final class JobHistory {
 
         /** "1024/1024 tracks", or for timed steps "4 of 4 steps". */
         public String work() {
-            return timed() ? doneSteps + " of " + totalSteps + " steps" : doneTracks + "/" + totalTracks + " tracks";
+            return timed() ? new org.splitpoint.engine.job.JobWork.Steps(doneSteps, totalSteps).said() : doneTracks + "/" + totalTracks + " tracks";
         }
 
         /** "establish prod-pair DONE in 0:12, 64.0 MiB, 1024/1024 tracks"; "firmware d2 DONE in 0:04, 4 of 4 steps". */
