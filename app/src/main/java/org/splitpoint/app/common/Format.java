@@ -78,6 +78,14 @@ public final class Format {
     private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(java.time.ZoneId.systemDefault());
 
+    /** An instant's local time of day, always with its seconds: "12:34:00" (LocalTime's toString drops ":00"). */
+    public static String clock(java.time.Instant at) {
+        return CLOCK.format(at);
+    }
+
+    private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter
+            .ofPattern("HH:mm:ss", Locale.ROOT).withZone(java.time.ZoneId.systemDefault());
+
     /** "42.1% · 180.3 MB/s · ETA 0:12" for a running copy; "PAUSED" replaces the rate when paused. */
     public static String progress(double fraction, double bytesPerSecond, long etaSeconds, boolean paused) {
         return percent(fraction) + " · " + (paused ? "PAUSED" : rate(bytesPerSecond) + " · ETA " + eta(etaSeconds));

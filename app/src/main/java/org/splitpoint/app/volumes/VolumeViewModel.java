@@ -228,7 +228,7 @@ public final class VolumeViewModel {
             return; // while this page's verify runs, its own result is the one to say
         }
         verifyResult.set(mismatches(v.mismatches()) + (v.repaired() ? " repaired" : "") + " (verified "
-                + java.time.LocalTime.ofInstant(e.time(), java.time.ZoneId.systemDefault()).withNano(0) + ")");
+                + org.splitpoint.app.common.Format.clock(e.time()) + ")");
     }
 
     private static String mismatches(long n) {
@@ -249,7 +249,7 @@ public final class VolumeViewModel {
                 n -> {
                     verifying.set(false);
                     verifyProgress.offer(-1.0);
-                    verifyResult.set(mismatches(n) + " (verified " + java.time.LocalTime.now().withNano(0) + ")");
+                    verifyResult.set(mismatches(n) + " (verified " + org.splitpoint.app.common.Format.clock(java.time.Instant.now()) + ")");
                 }, why -> {
                     verifying.set(false);
                     verifyProgress.offer(-1.0);

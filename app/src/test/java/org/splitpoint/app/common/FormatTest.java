@@ -35,4 +35,13 @@ class FormatTest {
         assertThat(Format.tracks(16_777_216)).isEqualTo("16,777,216 tracks");
         assertThat(Format.size(7L << 20 | 1L << 19)).isEqualTo("7.5 MiB");
     }
+
+    /** A verify at a whole minute said "(verified 12:34)": LocalTime's toString drops ":00" (seen in CI). */
+    @Test
+    void aClockTimeAlwaysHasItsSeconds() {
+        java.time.Instant wholeMinute = java.time.LocalDate.of(2026, 12, 5).atTime(12, 34)
+                .atZone(java.time.ZoneId.systemDefault()).toInstant();
+        assertThat(Format.clock(wholeMinute)).isEqualTo("12:34:00");
+        assertThat(Format.clock(wholeMinute.plusSeconds(7).plusMillis(900))).isEqualTo("12:34:07");
+    }
 }
