@@ -34,7 +34,8 @@ final class BackupCommand {
 
     @Command(name = "create", description = "Back a volume up into a store: incremental on its last backup, or --full.",
             footer = {"", "The image is the volume as it was when the command started: a write meanwhile first copies the"
-                    + " old bytes of its tracks into the image. The store is created when DIR is new or empty."})
+                    + " old bytes of its tracks into the image; with --from-snapshot, the volume as the snapshot shows it"
+                    + " (the image carries the snapshot's time). The store is created when DIR is new or empty."})
     static final class Create extends OnPool {
         @Parameters(index = "1", paramLabel = "VOLUME",
                 description = "the volume to back up")
@@ -44,6 +45,10 @@ final class BackupCommand {
         @Option(names = "--full", description = "copy every track (starts a new chain); default: the tracks changed since"
                 + " the volume's last backup")
         boolean full;
+        @Option(names = "--from-snapshot", paramLabel = "NAME", description = "back up the volume as its snapshot NAME"
+                + " shows it, not as it is now; an incremental one builds on the last backup only if that was made"
+                + " before the snapshot was taken")
+        String fromSnapshot;
         @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
         Double throttle;
         @Option(names = "--no-wait", description = "return at once (only while serve or the app holds the pool: a backup"
@@ -59,8 +64,9 @@ final class BackupCommand {
                     throw new IllegalArgumentException("--no-wait needs the pool held by serve or the app: a backup runs"
                             + " in the process that holds the pool and is not resumed after it ends");
                 }
-                Job job = pool.backups().backup(volume, dirStore, full, limit);
-                out().println("backup of " + volume + " started: " + job.progress().totalTracks() + " tracks to copy ("
+                Job job = pool.backups().backup(volume, dirStore, full, limit, fromSnapshot);
+                out().println("backup of " + volume + (fromSnapshot == null ? "" : " as of snapshot " + volume + "@"
+                        + fromSnapshot) + " started: " + job.progress().totalTracks() + " tracks to copy ("
                         + (full ? "full" : "incremental") + ") into " + dirStore + "; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });

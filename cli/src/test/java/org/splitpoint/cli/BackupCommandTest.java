@@ -109,6 +109,37 @@ class BackupCommandTest {
                 + " more; once it is full, the snapshots that need a track saved become invalid");
     }
 
+    /** {@code backup create --from-snapshot}: the image is the volume as the snapshot shows it, and carries its time. */
+    @Test
+    void aBackupFromASnapshotIsTheVolumeAsTheSnapshotShowsIt() throws Exception {
+        assertThat(CliRun.of("snapshot", "save-area", pool, "small", "--yes").code()).isZero();
+        assertThat(CliRun.of("snapshot", "create", pool, "v", "s1").code()).isZero();
+        byte[] atSnapshot = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "1M").out().getBytes();
+        byte[] other = new byte[200 << 10];
+        new Random(2).nextBytes(other);
+        Path in2 = Files.write(tmp.resolve("in2"), other);
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", "64K", "--in", in2).code()).isZero();
+        assertRefused(1, "volume v has no snapshot named 'nope' (snapshots: s1)",
+                "backup", "create", pool, "v", "--store", store, "--full", "--from-snapshot", "nope");
+
+        CliRun b = CliRun.of("backup", "create", pool, "v", "--store", store, "--full", "--from-snapshot", "s1");
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(b.out()).contains("backup of v as of snapshot v@s1 started", "(full)");
+        var images = Json.MAPPER.readTree(CliRun.of("backup", "list", store, "--json").out());
+        var snaps = Json.MAPPER.readTree(CliRun.of("snapshot", "list", pool, "v", "--json").out());
+        assertThat(images.get(0).get("createdAt").asText()).isEqualTo(snaps.get(0).get("createdAt").asText());
+
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store).code()).isZero(); // as of now, on it
+        assertRefused(1, "snapshot v@s1 was taken before the volume had a backup, so an incremental image of it cannot"
+                + " build on that backup; take a full backup (--full) from the snapshot",
+                "backup", "create", pool, "v", "--store", store, "--from-snapshot", "s1");
+
+        CliRun restore = CliRun.of("backup", "restore", pool, "v", "--store", store, "--at", first(), "--yes");
+        assertThat(restore.code()).as(restore.err()).isZero();
+        assertThat(CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "1M").out().getBytes())
+                .isEqualTo(atSnapshot);
+    }
+
     private String first() throws Exception {
         var arr = Json.MAPPER.readTree(CliRun.of("backup", "list", store, "--json").out());
         return arr.get(0).get("id").asText();

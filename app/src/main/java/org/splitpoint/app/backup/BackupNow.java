@@ -19,17 +19,30 @@ import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.pool.BackupAdmin;
 import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.SnapshotAdmin;
 import org.splitpoint.engine.pool.VolumeState;
 
 /**
- * "Back up now": a volume, full or incremental, into the selected store; its progress (percent,
- * rate, ETA) from the backup's job, and its cancel. Backing up is enabled by the rules the engine
+ * "Back up now": a volume, full or incremental, as it is now or as one of its snapshots shows it,
+ * into the selected store; its progress (percent, rate, ETA) from the backup's job, and its cancel. Backing up is enabled by the rules the engine
  * applies ({@link #whyNot}), so a refusal is seen before the click. When the job ends, the store is
  * listed again so the new image shows.
  */
 public final class BackupNow {
+
+    /** What a backup copies: the volume as it is now ({@code snapshot} null), or one of its snapshots. */
+    public record Source(String snapshot, String label) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** The volume as it is when the backup starts. */
+    public static final Source NOW = new Source(null, "as it is now");
 
     private final PoolBridge bridge;
     private final ActionStatus status;
@@ -43,6 +56,8 @@ public final class BackupNow {
     private final ObservableList<String> volumes = FXCollections.observableArrayList();
     private final ObjectProperty<String> volume = new SimpleObjectProperty<>();
     private final BooleanProperty full = new SimpleBooleanProperty(false);
+    private final ObservableList<Source> sources = FXCollections.observableArrayList(NOW);
+    private final ObjectProperty<Source> source = new SimpleObjectProperty<>(NOW);
     private final ReadOnlyObjectWrapper<StoreListing> store = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<PoolSnapshot> pool = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper blocked = new ReadOnlyStringWrapper();
@@ -55,10 +70,14 @@ public final class BackupNow {
         this.bridge = bridge;
         this.status = status;
         this.ended = ended;
-        blocked.bind(Bindings.createStringBinding(() -> whyNot(volume.get(), full.get(), store.get(), pool.get(),
-                status.isBusy()), volume, full, store, pool, status.busyProperty()));
-        volume.addListener(o -> suggestKind());
+        blocked.bind(Bindings.createStringBinding(() -> whyNot(volume.get(), full.get(), source.get(), store.get(),
+                pool.get(), status.isBusy()), volume, full, source, store, pool, status.busyProperty()));
+        volume.addListener(o -> {
+            showSources();
+            suggestKind();
+        });
         store.addListener(o -> suggestKind());
+        source.addListener(o -> suggestKind());
     }
 
     /**
@@ -72,10 +91,35 @@ public final class BackupNow {
             return;
         }
         BackupRecord last = l.lastBackups().get(v);
-        String key = v + "|" + l.dir() + "|" + (last == null ? "" : last.image()) + "|" + l.images().size();
+        Source from = source.get();
+        String key = v + "|" + l.dir() + "|" + (last == null ? "" : last.image()) + "|" + l.images().size() + "|"
+                + (from == null ? "" : from.snapshot());
         if (!key.equals(suggestedFor)) {
             suggestedFor = key;
-            full.set(incrementalProblem(v, l) != null);
+            full.set(incrementalProblem(v, l) != null || snapshotProblem(v, from, false, l, pool.get()) != null);
+        }
+    }
+
+    /** The choices of what to back up for the volume chosen: now, or each of its valid snapshots (newest first). */
+    private void showSources() {
+        PoolSnapshot s = pool.get();
+        String v = volume.get();
+        java.util.List<Source> now = new java.util.ArrayList<>(List.of(NOW));
+        if (s != null && v != null) {
+            List<SnapshotAdmin.Info> snaps = new java.util.ArrayList<>(s.snapshotsOf(v));
+            java.util.Collections.reverse(snaps);
+            for (SnapshotAdmin.Info i : snaps) {
+                if (SnapshotAdmin.VALID.equals(i.state())) {
+                    now.add(new Source(i.name(), "as snapshot " + i.name() + " shows it (" + Format.when(i.createdAt()) + ")"));
+                }
+            }
+        }
+        if (!now.equals(sources)) {
+            Source chosen = source.get();
+            sources.setAll(now);
+            // the same snapshot stays chosen; one deleted meanwhile gives way to the volume now
+            source.set(now.stream().filter(x -> chosen != null && java.util.Objects.equals(x.snapshot(), chosen.snapshot()))
+                    .findFirst().orElse(NOW));
         }
     }
 
@@ -87,6 +131,16 @@ public final class BackupNow {
     /** The volume to back up (input). */
     public ObjectProperty<String> volumeProperty() {
         return volume;
+    }
+
+    /** What the volume's backup copies: {@link #NOW} or one of its snapshots. */
+    public ObservableList<Source> sources() {
+        return sources;
+    }
+
+    /** The source chosen (input). */
+    public ObjectProperty<Source> sourceProperty() {
+        return source;
     }
 
     /** Full (every track, a new chain) or incremental (input). */
@@ -113,7 +167,7 @@ public final class BackupNow {
     }
 
     /** Why the backup cannot be taken now; empty when it can. */
-    static String whyNot(String volume, boolean full, StoreListing store, PoolSnapshot s, boolean busy) {
+    static String whyNot(String volume, boolean full, Source source, StoreListing store, PoolSnapshot s, boolean busy) {
         if (store == null) {
             return "add a backup store first (Add store…), or choose one";
         }
@@ -140,7 +194,35 @@ public final class BackupNow {
                 return why;
             }
         }
+        String why = snapshotProblem(volume, source, full, store, s);
+        if (why != null) {
+            return why;
+        }
         return busy ? "another action is still running; wait for it to finish" : "";
+    }
+
+    /**
+     * Why a backup of {@code volume} as of the snapshot {@code source} names cannot be taken (the
+     * engine's rules: the snapshot there and valid; an incremental one only on a backup made before
+     * the snapshot was taken), or null; null for the volume as it is now.
+     */
+    static String snapshotProblem(String volume, Source source, boolean full, StoreListing store, PoolSnapshot s) {
+        if (source == null || source.snapshot() == null || s == null) {
+            return null;
+        }
+        SnapshotAdmin.Info snap = s.snapshotsOf(volume).stream().filter(i -> i.name().equals(source.snapshot()))
+                .findFirst().orElse(null);
+        if (snap == null) {
+            return "volume " + volume + " has no snapshot named '" + source.snapshot() + "' any more";
+        }
+        if (!SnapshotAdmin.VALID.equals(snap.state())) {
+            return "snapshot " + snap.ref() + " is invalid (" + snap.why() + "): there is nothing to back up from it";
+        }
+        if (full || store == null) {
+            return null;
+        }
+        return BackupAdmin.incrementalFromSnapshotProblem(volume, snap.name(), snap.afterBackup(),
+                store.lastBackups().get(volume));
     }
 
     /** Why an incremental backup of {@code volume} into {@code store} cannot be taken (the engine's rule), or null. */
@@ -182,6 +264,7 @@ public final class BackupNow {
             volume.set(names.get(0));
         }
         pool.set(s);
+        showSources();
         showJob(s);
     }
 
@@ -252,16 +335,18 @@ public final class BackupNow {
         }
         String v = volume.get();
         boolean f = full.get();
+        String snap = source.get() == null ? null : source.get().snapshot();
+        String asOf = snap == null ? "" : " as of snapshot " + v + "@" + snap;
         Path dir = store.get().dir();
-        status.started("Starting a " + (f ? "full" : "incremental") + " backup of " + v + "…");
+        status.started("Starting a " + (f ? "full" : "incremental") + " backup of " + v + asOf + "…");
         progress.set(0);
         progressText.set("backup of " + v + " starting…");
-        bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.backup(v, dir, f),
-                (out, state) -> org.splitpoint.app.bridge.HolderCommands.startedJob("backup", v, out, state),
-                pool -> pool.backups().backup(v, dir, f, 0).progress()), p -> {
+        bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.backup(v, dir, f,
+                        snap), (out, state) -> org.splitpoint.app.bridge.HolderCommands.startedJob("backup", v, out, state),
+                pool -> pool.backups().backup(v, dir, f, 0, snap).progress()), p -> {
             watched = p.id();
             watchedState = JobState.RUNNING;
-            status.succeededWhileRunning("Backup of " + v + " started: " + Format.tracks(p.totalTracks()) + " to copy ("
+            status.succeededWhileRunning("Backup of " + v + asOf + " started: " + Format.tracks(p.totalTracks()) + " to copy ("
                     + (f ? "full" : "incremental") + ") into " + dir, "backup", v, p.id()); // goes when the backup ends
             if (snapshot != null) {
                 showJob(snapshot);

@@ -29,7 +29,7 @@ import org.splitpoint.engine.backup.ImageInfo;
 
 /**
  * The Backups view: the known stores (path and what each holds) with Add store… and Remove; back
- * up a volume now (full or incremental) with the job's progress; the selected store's images as a
+ * up a volume now (full or incremental, as it is or as one of its snapshots shows it) with the job's progress; the selected store's images as a
  * tree — volume, full image, the incrementals built on it — with kind, time, size, tracks and the
  * verify state; Verify, Verify all, Delete… (the id typed; images built on it only when ticked),
  * Restore…. FXML: BackupsView.fxml.
@@ -41,6 +41,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
     @FXML private Button removeStore;
     @FXML private StackPane removeStoreWrap;
     @FXML private ComboBox<String> backupVolume;
+    @FXML private ComboBox<BackupNow.Source> backupSource;
     @FXML private SegmentedButton backupKind;
     @FXML private ToggleButton backupIncremental;
     @FXML private ToggleButton backupFull;
@@ -147,6 +148,10 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         backupVolume.setItems(b.volumes());
         backupVolume.valueProperty().bindBidirectional(b.volumeProperty());
         backupVolume.setTooltip(new javafx.scene.control.Tooltip("The volume to back up."));
+        backupSource.setItems(b.sources());
+        backupSource.valueProperty().bindBidirectional(b.sourceProperty());
+        backupSource.setTooltip(new javafx.scene.control.Tooltip("What the image holds: the volume as it is when the"
+                + " backup starts, or as one of its snapshots shows it (the image then carries the snapshot's time)."));
         backupFull.setSelected(b.fullProperty().get());
         backupIncremental.setSelected(!b.fullProperty().get());
         backupKind.getToggleGroup().selectedToggleProperty().addListener((o, was, now) -> {
@@ -161,7 +166,8 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
                 + " backup, as an image that builds on it (in the same store)."));
         backupFull.setTooltip(new javafx.scene.control.Tooltip("Every track: a new chain, in any store."));
         Actions.bind(backUp, backUpWrap, b.blockedProperty(), "Back the volume up into the selected store now; the image"
-                + " is the volume as it is at this instant, whatever is written meanwhile.");
+                + " is the volume as it is at this instant (or as the chosen snapshot shows it), whatever is written"
+                + " meanwhile.");
         Actions.bind(cancelBackup, cancelBackupWrap, b.cancelBlockedProperty(),
                 "Stop the backup: no image is made, and its tracks count for the next one.");
         backupProgress.progressProperty().bind(Bindings.max(0, b.progressProperty()));

@@ -322,10 +322,20 @@ public final class HolderCommands {
         };
     }
 
-    /** {@code backup create POOL VOLUME --store DIR --no-wait [--full]}: the copy runs in the holder. */
-    public static Function<String, List<String>> backup(String volume, java.nio.file.Path store, boolean full) {
-        return dir -> withFlag(List.of("backup", "create", dir, volume, "--store", store.toString(), "--no-wait"),
-                full, "--full");
+    /**
+     * {@code backup create POOL VOLUME --store DIR --no-wait [--full] [--from-snapshot NAME]}: the copy
+     * runs in the holder; {@code snapshot} null backs the volume up as it is now.
+     */
+    public static Function<String, List<String>> backup(String volume, java.nio.file.Path store, boolean full,
+                                                        String snapshot) {
+        return dir -> {
+            List<String> a = new ArrayList<>(withFlag(List.of("backup", "create", dir, volume, "--store", store.toString(),
+                    "--no-wait"), full, "--full"));
+            if (snapshot != null) {
+                a.addAll(List.of("--from-snapshot", snapshot));
+            }
+            return a;
+        };
     }
 
     /**

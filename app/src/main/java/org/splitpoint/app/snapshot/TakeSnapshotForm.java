@@ -90,7 +90,7 @@ public final class TakeSnapshotForm {
         working.set(true);
         refused.set("");
         bridge.run(HolderAction.of(HolderCommands.createSnapshot(volume, n),
-                out -> new SnapshotAdmin.Info(volume, n, 0, "", 0, 0, "", "", false), // the stream brings the rest
+                out -> new SnapshotAdmin.Info(volume, n, 0, "", 0, 0, "", "", false, null), // the stream brings the rest
                 pool -> expectations.snapshotTaken(volume, n, () -> pool.snapshots().create(volume, n))), info -> {
             working.set(false);
             status.succeeded("Snapshot " + info.ref() + " taken");

@@ -86,6 +86,13 @@ class BackupsViewModelTest {
         ui.drain();
     }
 
+    private <T> T onPool(org.splitpoint.app.bridge.EngineCall<T> call) {
+        List<T> out = new ArrayList<>();
+        bridge.run(call, out::add, why -> { throw new AssertionError(why); });
+        ui.drain();
+        return out.get(0);
+    }
+
     private BackupRow row(String id) {
         for (BackupsViewModel.Node v : vm.treeProperty().get()) {
             for (BackupsViewModel.Node c : v.children()) {
@@ -100,6 +107,54 @@ class BackupsViewModelTest {
             }
         }
         throw new AssertionError("no row " + id);
+    }
+
+    /**
+     * A backup as a snapshot shows it: each valid snapshot of the volume is offered; an incremental one
+     * only builds on a backup made before the snapshot (the engine's sentence before the click); the
+     * image carries the snapshot's time and the holder is asked with --from-snapshot.
+     */
+    @Test
+    void aBackupAsASnapshotShowsItIsOfferedAndItsIncrementalOnlyOnABackupMadeBeforeIt() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        backUp(true);
+        var s1 = onPool(pool -> {
+            long size = pool.volume("prod").size();
+            String a = pool.admin().addDrive(size);
+            String c = pool.admin().addDrive(size);
+            pool.admin().createVolume("save", org.splitpoint.engine.pool.Layout.RAID1, List.of(a, c), 0);
+            pool.snapshots().setSaveArea("save");
+            return pool.snapshots().create("prod", "s1");
+        });
+        writeTracks(0, 4);
+        refresh();
+        BackupNow b = vm.backupNow();
+        b.volumeProperty().set("prod");
+        assertThat(b.sources()).extracting(BackupNow.Source::snapshot).containsExactly(null, "s1");
+        assertThat(b.sources().get(1).label()).startsWith("as snapshot s1 shows it (");
+        b.sourceProperty().set(b.sources().get(1));
+        b.fullProperty().set(false);
+        assertThat(b.blockedProperty().get()).as("s1 came after the full backup").isEmpty();
+        assertThat(org.splitpoint.app.bridge.HolderCommands.backup("prod", store("backups"), false, "s1").apply("P"))
+                .containsSequence("--from-snapshot", "s1");
+
+        b.sourceProperty().set(BackupNow.NOW);
+        backUp(false); // the last backup is now newer than s1
+        b.sourceProperty().set(b.sources().get(1));
+        b.fullProperty().set(false);
+        assertThat(b.blockedProperty().get()).startsWith("snapshot prod@s1 was taken before its last backup (image ")
+                .endsWith("take a full backup (--full) from the snapshot");
+
+        List<String> before = vm.listingProperty().get().imagesOf("prod").stream().map(ImageInfo::id).toList();
+        ImageInfo asOfS1 = backUp(true).stream().filter(i -> !before.contains(i.id())).findFirst().orElseThrow();
+        assertThat(asOfS1.kind()).isEqualTo(ImageInfo.Kind.FULL);
+        assertThat(asOfS1.createdAt()).isEqualTo(s1.createdAt());
+
+        onPool(pool -> pool.snapshots().delete("prod", "s1"));
+        refresh();
+        assertThat(b.sources()).containsExactly(BackupNow.NOW);
+        assertThat(b.sourceProperty().get()).as("a deleted snapshot gives way to the volume now").isEqualTo(BackupNow.NOW);
     }
 
     @Test

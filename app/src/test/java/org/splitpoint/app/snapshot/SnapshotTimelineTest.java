@@ -16,7 +16,7 @@ class SnapshotTimelineTest {
     private static final Instant NOW = Instant.parse("2026-12-02T08:12:00Z");
 
     private static SnapshotAdmin.Info info(String name, String at, long tracks, String state, String why) {
-        return new SnapshotAdmin.Info("prod", name, 1, at, tracks, tracks * 65536, state, why, false);
+        return new SnapshotAdmin.Info("prod", name, 1, at, tracks, tracks * 65536, state, why, false, null);
     }
 
     @Test

@@ -84,6 +84,11 @@ public final class Job implements Runnable {
         return bytesMoved.get();
     }
 
+    /** What the job does (its owner asks it what it reads, say, before changing that). */
+    public JobWork work() {
+        return work;
+    }
+
     /** The timed steps done so far, or null for a job that copies tracks ({@link JobWork#steps}). */
     public JobWork.Steps steps() {
         return work.steps(done);

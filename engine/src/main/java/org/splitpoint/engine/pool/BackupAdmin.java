@@ -128,6 +128,16 @@ public final class BackupAdmin {
      * or empty directory): full, or incremental on the volume's last backup. Returns its job.
      */
     public Job backup(String volume, Path storeDir, boolean full, long throttle) throws IOException, PoolException {
+        return backup(volume, storeDir, full, throttle, null);
+    }
+
+    /**
+     * {@link #backup(String, Path, boolean, long)} as of snapshot {@code fromSnapshot} of the volume
+     * (null: as of now). The image is the snapshot's bytes and carries its time; an incremental one
+     * builds on the volume's last backup only if that backup was made before the snapshot was taken.
+     */
+    public Job backup(String volume, Path storeDir, boolean full, long throttle, String fromSnapshot)
+            throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed();
             RaidVolume v = pool.volume(volume);
@@ -152,22 +162,30 @@ public final class BackupAdmin {
                 throw new PoolException("a backup of " + volume + " is running already (job " + running.id() + ")");
             }
             refuseWhileShipping(pool, volume, "backing it up");
+            PoolConfig.SnapshotRecord snap = fromSnapshot == null ? null : snapshotToBackUp(volume, fromSnapshot);
             PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
             if (!full && (last == null || !Files.isDirectory(storeDir))) {
                 throw incrementalRefused(volume, storeDir, last);
+            }
+            if (!full && snap != null) {
+                refuseIncrementalFromSnapshot(snap, last);
             }
             DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, full); // a full one may start a store
             String parent = full ? null : incrementalParent(volume, store, last);
             removeUnfinished(store, volume);
             ImageInfo header = new ImageInfo(newId(volume, full), store.uuid(), volume, v.size(), pool.trackSize,
-                    java.time.Instant.now().toString(), parent, full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL,
-                    0, 0, null, null);
+                    snap == null ? java.time.Instant.now().toString() : snap.createdAt(), parent,
+                    full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL, 0, 0, null, null);
             ImagesInUse.register(pool, store); // a journal may build on this image
             ImageWriter writer = store.create(header);
             BackupWork[] work = new BackupWork[1];
             try {
-                // the backup's instant: no write in flight while the tracks are fixed and the observer put in
-                v.exclusive(() -> work[0] = startAtInstant(v, writer, full));
+                if (snap == null) {
+                    // the backup's instant: no write in flight while the tracks are fixed and the observer put in
+                    v.exclusive(() -> work[0] = startAtInstant(v, writer, full));
+                } else {
+                    work[0] = startFromSnapshot(v, snap, writer, full);
+                }
             } catch (IOException | RuntimeException e) {
                 writer.abandon();
                 throw e;
@@ -175,12 +193,56 @@ public final class BackupAdmin {
             Job job = new Job("backup-" + volume, "backup", volume, 0, work[0].tracksToCopy(), pool.trackSize, false,
                     Math.max(0, throttle), work[0], p -> pool.events.publish(Event.info("JOB_PROGRESS", "backup-" + volume,
                     p.line())));
-            pool.events.publish(Event.info("BACKUP", volume, "backup of " + volume + " started: image " + header.id()
-                    + " (" + (full ? "full" : "incremental on " + parent) + ", " + Sizes.count(work[0].tracksToCopy(), "track")
-                    + " to copy) into " + store.describe()));
+            pool.events.publish(Event.info("BACKUP", volume, "backup of " + volume
+                    + (snap == null ? "" : " as of snapshot " + volume + "@" + snap.name() + " (" + snap.createdAt() + ")")
+                    + " started: image " + header.id() + " (" + (full ? "full" : "incremental on " + parent) + ", "
+                    + Sizes.count(work[0].tracksToCopy(), "track") + " to copy) into " + store.describe()));
             pool.startJob(job);
             return job;
         }
+    }
+
+    /** The snapshot a backup is to be taken from: there and valid, or a sentence why not. */
+    private PoolConfig.SnapshotRecord snapshotToBackUp(String volume, String name) throws PoolException {
+        PoolConfig.SnapshotRecord snap = pool.snapshots().record(volume, name);
+        if (!snap.valid()) {
+            throw new PoolException("snapshot " + volume + "@" + name + " is invalid (" + snap.why() + "): it no longer"
+                    + " holds its image, so there is nothing to back up from it");
+        }
+        return snap;
+    }
+
+    /**
+     * An incremental image from a snapshot holds the tracks changed since the last backup, as the
+     * snapshot shows them: right only when that backup's instant came before the snapshot's, i.e.
+     * it was the last backup when the snapshot was taken (recorded then).
+     */
+    private static void refuseIncrementalFromSnapshot(PoolConfig.SnapshotRecord snap, PoolConfig.BackupRecord last)
+            throws PoolException {
+        String why = incrementalFromSnapshotProblem(snap.volume(), snap.name(), snap.afterBackup(), last);
+        if (why != null) {
+            throw new PoolException(why);
+        }
+    }
+
+    /**
+     * Why an incremental backup of {@code volume} as of its snapshot {@code snapshot} (which recorded
+     * {@code afterBackup}, {@link SnapshotAdmin.Info#afterBackup}) cannot build on the volume's last
+     * backup {@code last}, or null when it can (the app asks before the click).
+     */
+    public static String incrementalFromSnapshotProblem(String volume, String snapshot, String afterBackup,
+                                                        PoolConfig.BackupRecord last) {
+        if (last != null && chainKey(last).equals(afterBackup)) {
+            return null;
+        }
+        return "snapshot " + volume + "@" + snapshot + " was taken " + (afterBackup == null || last == null
+                ? "before the volume had a backup" : "before its last backup (image " + last.image() + ") was made")
+                + ", so an incremental image of it cannot build on that backup; take a full backup (--full) from the snapshot";
+    }
+
+    /** A backup record as a snapshot records it ({@link PoolConfig.SnapshotRecord#afterBackup}). */
+    static String chainKey(PoolConfig.BackupRecord b) {
+        return b.storeUuid() + "/" + b.image();
     }
 
     private static PoolException incrementalRefused(String volume, Path storeDir, PoolConfig.BackupRecord last) {
@@ -287,6 +349,29 @@ public final class BackupAdmin {
         BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full, JournalAdmin.backupInstant(pool, v.name()));
         work.install();
         return work;
+    }
+
+    /**
+     * A backup as of snapshot {@code snap}: its reader is the source, fixed already, so no
+     * copy-before-write and nothing taken from the changed-block map. The map keeps every mark: an
+     * incremental after this one copies what changed since the backup before it, a superset of
+     * what changed since the snapshot (the tracks the snapshot holds), and never less.
+     */
+    private BackupWork startFromSnapshot(RaidVolume v, PoolConfig.SnapshotRecord snap, ImageWriter writer, boolean full)
+            throws PoolException {
+        long tracks = tracksOf(pool, v);
+        TrackBitmap toCopy;
+        if (full) {
+            toCopy = allSet(tracks);
+        } else {
+            ChangeTracker cbt = pool.changeTrackers.get(v.name());
+            toCopy = cbt == null ? allSet(tracks) : new TrackBitmap(tracks);
+            if (cbt != null) {
+                // marks made while this is read are of writes after the snapshot: not needed, harmless
+                toCopy.loadWords(cbt.changed().toWords());
+            }
+        }
+        return new BackupWork(pool, v, pool.snapshotCatalog.reader(v, snap, false), snap.gen(), writer, toCopy, full);
     }
 
     /** The image is sealed: it is the volume's last backup now (pool.json), and the saved tracks go. */

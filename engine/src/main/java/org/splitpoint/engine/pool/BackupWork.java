@@ -6,10 +6,12 @@ import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.backup.ImageWriter;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.RangeLocks;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.job.JobWork;
 import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.snapshot.SnapshotReader;
 
 /**
  * A backup of a volume into an image, as of one instant, while hosts keep writing.
@@ -29,11 +31,22 @@ import org.splitpoint.engine.raid.RaidVolume;
  * <p>The changed tracks were taken from the volume's map at the start and saved in
  * {@code meta/<volume>.cbt.taken} first; a backup that does not complete gives them back, and so
  * does the next open after a crash, so no change is ever lost to the next incremental.
+ *
+ * <p>As of a snapshot ({@code backup create --from-snapshot}), the source is the snapshot's reader:
+ * it is one instant already (its saves hold what hosts overwrite), so there is no observer, no
+ * gate around the copy and nothing taken from the map; the volume's journal does not build on the
+ * image (its entries start at a later instant).
  */
 final class BackupWork implements JobWork {
 
     private final Pool pool;
     private final RaidVolume volume;
+    /** What the tracks are read from: the volume, or a snapshot of it. */
+    private final BlockDevice source;
+    /** The snapshot's generation read from, or -1 for the volume as of the backup's start. */
+    private final long snapshotGen;
+    /** "volume@name" of that snapshot, or null. */
+    private final String snapshotRef;
     private final ImageWriter writer;
     private final TrackBitmap toCopy;
     private final TrackBitmap copied;
@@ -48,11 +61,28 @@ final class BackupWork implements JobWork {
     /** The volume's journal at the backup's instant and its next entry then. */
     private final JournalAdmin.BackupInstant journalAtInstant;
 
+    /** A backup of the volume as of now (its instant, with copy-before-write). */
     BackupWork(Pool pool, RaidVolume volume, ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full,
                JournalAdmin.BackupInstant journalAtInstant) {
+        this(pool, volume, volume, -1, null, writer, toCopy, taken, full, journalAtInstant);
+    }
+
+    /** A backup of the volume as snapshot {@code snapshot} (generation {@code gen}) shows it. */
+    BackupWork(Pool pool, RaidVolume volume, SnapshotReader snapshot, long gen, ImageWriter writer, TrackBitmap toCopy,
+               boolean full) {
+        this(pool, volume, snapshot, gen, snapshot.name(), writer, toCopy, new TrackBitmap(toCopy.size()), full,
+                JournalAdmin.BackupInstant.NONE);
+    }
+
+    private BackupWork(Pool pool, RaidVolume volume, BlockDevice source, long snapshotGen, String snapshotRef,
+                       ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full,
+                       JournalAdmin.BackupInstant journalAtInstant) {
         this.journalAtInstant = journalAtInstant;
         this.pool = pool;
         this.volume = volume;
+        this.source = source;
+        this.snapshotGen = snapshotGen;
+        this.snapshotRef = snapshotRef;
         this.writer = writer;
         this.toCopy = toCopy;
         this.taken = taken;
@@ -65,6 +95,15 @@ final class BackupWork implements JobWork {
     /** Put before every write to the volume, at the backup's instant (the caller holds the volume exclusively). */
     void install() {
         volume.addWriteObserver(copyBeforeWrite);
+    }
+
+    /** True when this backup reads snapshot generation {@code gen} (which may then not be deleted). */
+    boolean reads(long gen) {
+        return snapshotGen >= 0 && snapshotGen == gen;
+    }
+
+    private boolean fromSnapshot() {
+        return snapshotGen >= 0;
     }
 
     long tracksToCopy() {
@@ -96,7 +135,7 @@ final class BackupWork implements JobWork {
             long at = t * trackSize;
             // a megabyte at a time (tracks go up to 1 GiB); a full image leaves out all-zero tracks
             writer.putTrack(t, len, (within, piece, n) -> {
-                volume.read(at + within, ByteBuffer.wrap(piece, 0, n));
+                source.read(at + within, ByteBuffer.wrap(piece, 0, n));
                 if (moved != null) {
                     moved.accept(n);
                 }
@@ -127,9 +166,13 @@ final class BackupWork implements JobWork {
             if (t < 0) {
                 break;
             }
-            long[] moved = new long[1];
-            volume.shared(() -> moved[0] = copy(t, movedWithin)); // the gate before the track's lock, as a host write
-            bytes += moved[0];
+            if (fromSnapshot()) {
+                bytes += copy(t, movedWithin); // no observer takes the track's lock: no gate to order it by
+            } else {
+                long[] moved = new long[1];
+                volume.shared(() -> moved[0] = copy(t, movedWithin)); // the gate before the track's lock, as a host write
+                bytes += moved[0];
+            }
             cursor = t + 1;
         }
         long remaining = toCopy.cardinality() - copied.cardinality();
@@ -155,8 +198,9 @@ final class BackupWork implements JobWork {
         volume.removeWriteObserver(copyBeforeWrite);
         ImageInfo sealed = writer.seal();
         BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalAtInstant);
-        pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name() + " finished: image "
-                + sealed.id() + " (" + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
+        pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name()
+                + (fromSnapshot() ? " as of " + snapshotRef : "") + " finished: image " + sealed.id() + " ("
+                + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
                 + Sizes.format(sealed.dataBytes()) + ")"));
     }
 
@@ -175,10 +219,12 @@ final class BackupWork implements JobWork {
         // as it began, so one already past the list (in the changed-block map's fsync, say) would
         // still copy into the image abandoned below and fail (BackupCancelWriteTest). This thread
         // holds nothing such a write waits for (no track lock: its steps are over).
-        try {
-            volume.exclusive(() -> volume.removeWriteObserver(copyBeforeWrite));
-        } catch (IOException e) {
-            volume.removeWriteObserver(copyBeforeWrite); // (the removal itself throws nothing)
+        if (!fromSnapshot()) {
+            try {
+                volume.exclusive(() -> volume.removeWriteObserver(copyBeforeWrite));
+            } catch (IOException e) {
+                volume.removeWriteObserver(copyBeforeWrite); // (the removal itself throws nothing)
+            }
         }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
         try {
@@ -186,10 +232,11 @@ final class BackupWork implements JobWork {
         } catch (IOException e) {
             why += " (its unfinished image " + writer.header().id() + " could not be removed: " + e.getMessage() + ")";
         }
-        if (!pool.isClosed()) {
+        if (!pool.isClosed() && !fromSnapshot()) {
             BackupAdmin.backupAbandoned(pool, volume.name(), taken);
         }
-        pool.events.publish(Event.warning("BACKUP", volume.name(), "backup of " + volume.name() + " " + why
+        pool.events.publish(Event.warning("BACKUP", volume.name(), "backup of " + volume.name()
+                + (fromSnapshot() ? " as of " + snapshotRef : "") + " " + why
                 + "; the tracks it was to copy stay marked for the next backup"));
     }
 }

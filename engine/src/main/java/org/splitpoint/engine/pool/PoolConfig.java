@@ -56,15 +56,17 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
     /**
      * Snapshot {@code name} of {@code volume}, taken at {@code createdAt} (ISO time), generation
      * {@code gen} (unique in the pool, increasing). {@code why} says why it is invalid (it can no
-     * longer show its image), or is null while it is valid.
+     * longer show its image), or is null while it is valid. {@code afterBackup} names the volume's
+     * last completed backup when the snapshot was taken ("storeUuid/image"), or is null: an
+     * incremental backup from the snapshot may build on that image only (its instant came before).
      */
-    public record SnapshotRecord(String volume, String name, long gen, String createdAt, String why) {
+    public record SnapshotRecord(String volume, String name, long gen, String createdAt, String why, String afterBackup) {
         public boolean valid() {
             return why == null;
         }
 
         public SnapshotRecord invalid(String reason) {
-            return new SnapshotRecord(volume, name, gen, createdAt, reason);
+            return new SnapshotRecord(volume, name, gen, createdAt, reason, afterBackup);
         }
     }
 

@@ -52,9 +52,12 @@ public final class SnapshotAdmin {
         this.cat = pool.snapshotCatalog;
     }
 
-    /** A snapshot as {@code snapshot list} shows it. */
+    /**
+     * A snapshot as {@code snapshot list} shows it; {@code afterBackup} is what it recorded of the
+     * volume's last backup ({@link PoolConfig.SnapshotRecord#afterBackup}).
+     */
     public record Info(String volume, String name, long gen, String createdAt, long tracksHeld, long bytesHeld,
-                       String state, String why, boolean restoring) {
+                       String state, String why, boolean restoring, String afterBackup) {
         /** "volume@name", as reads and exports name it. */
         public String ref() {
             return volume + "@" + name;
@@ -226,7 +229,10 @@ public final class SnapshotAdmin {
         exclusively(vols, 0, () -> {
             long gen = cat.nextGen;
             for (RaidVolume v : vols) {
-                PoolConfig.SnapshotRecord r = new PoolConfig.SnapshotRecord(v.name(), name, gen, at, null);
+                // read at the instant: a backup recorded here completed before it, so its own instant did too
+                PoolConfig.BackupRecord last = pool.backupRecords.get(v.name());
+                PoolConfig.SnapshotRecord r = new PoolConfig.SnapshotRecord(v.name(), name, gen, at, null,
+                        last == null ? null : BackupAdmin.chainKey(last));
                 cat.records.put(SnapshotCatalog.key(v.name(), name), r);
                 made.add(r);
             }
@@ -276,7 +282,8 @@ public final class SnapshotAdmin {
         return info(record(volume, name));
     }
 
-    private PoolConfig.SnapshotRecord record(String volume, String name) throws PoolException {
+    /** Snapshot {@code name} of {@code volume}'s record, or a sentence naming the snapshots there are. */
+    PoolConfig.SnapshotRecord record(String volume, String name) throws PoolException {
         pool.volume(volume);
         PoolConfig.SnapshotRecord r = cat.find(volume, name);
         if (r == null) {
@@ -291,7 +298,7 @@ public final class SnapshotAdmin {
         OriginIndex idx = cat.index(r.volume());
         long held = idx == null ? 0 : idx.heldBy(r.gen());
         return new Info(r.volume(), r.name(), r.gen(), r.createdAt(), held, held * pool.trackSize,
-                r.valid() ? VALID : INVALID, r.why(), restoreFrom(r) != null);
+                r.valid() ? VALID : INVALID, r.why(), restoreFrom(r) != null, r.afterBackup());
     }
 
     /** Deletes snapshot {@code name} of {@code volume}: the tracks no other snapshot needs go back to the save area. */
@@ -304,6 +311,11 @@ public final class SnapshotAdmin {
             if (reading != null) {
                 throw new PoolException("snapshot " + before.ref() + " is the source of the restore under way (job "
                         + restoreJobId(reading.volume()) + "); wait for it or cancel it first");
+            }
+            Job backup = BackupAdmin.runningJob(pool, "backup", volume);
+            if (backup != null && backup.work() instanceof BackupWork b && b.reads(r.gen())) {
+                throw new PoolException("snapshot " + before.ref() + " is being backed up (job " + backup.id() + "); wait"
+                        + " for the backup or cancel it first");
             }
             synchronized (cat) {
                 cat.records.remove(SnapshotCatalog.key(volume, name));

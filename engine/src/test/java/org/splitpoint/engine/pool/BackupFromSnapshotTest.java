@@ -1,0 +1,170 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+
+/**
+ * {@code backup create --from-snapshot}: the image is the volume as the snapshot shows it, whatever
+ * the hosts wrote since or write while it is copied; an incremental one builds only on a backup made
+ * before the snapshot, and the next backup of the volume as of now still holds every change.
+ */
+class BackupFromSnapshotTest {
+
+    private static final int TRACK = 4096;
+
+    @TempDir
+    Path tmp;
+
+    private Path store() {
+        return tmp.resolve("store");
+    }
+
+    private Path pool() throws Exception {
+        Path dir = SnapshotPools.create(tmp.resolve("pool"), TRACK);
+        try (Pool p = Pool.open(dir)) {
+            p.snapshots().setSaveArea("save");
+        }
+        return dir;
+    }
+
+    private static void randomWrites(Pool pool, byte[] model, Random rnd, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            int len = 1 + rnd.nextInt(3 * TRACK);
+            int off = rnd.nextInt(model.length - len);
+            byte[] d = new byte[len];
+            rnd.nextBytes(d);
+            pool.device("v").write(off, ByteBuffer.wrap(d));
+            System.arraycopy(d, 0, model, off, len);
+        }
+    }
+
+    private static void done(Job j) throws Exception {
+        assertThat(j.await(60_000)).isTrue();
+        assertThat(j.state()).as(String.valueOf(j.progress().message())).isEqualTo(JobState.DONE);
+    }
+
+    private ImageInfo image(String id) throws Exception {
+        return DirectoryStore.open(store(), StorageFactory.real(), false).list().stream()
+                .filter(i -> i.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aFullBackupFromASnapshotHoldsTheSnapshotsBytesWhileHostsWriteOn() throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            Random rnd = new Random(7);
+            randomWrites(pool, model, rnd, 60);
+            SnapshotAdmin.Info s1 = pool.snapshots().create("v", "s1");
+            byte[] atSnapshot = model.clone();
+            randomWrites(pool, model, rnd, 60);
+            // slow (1 MB/s over 2 MiB), so the hosts' writes below land while it copies
+            Job j = pool.backups().backup("v", store(), true, 1_000_000, "s1");
+            randomWrites(pool, model, rnd, 200);
+            done(j);
+            String id = pool.backups().lastBackup("v").image();
+            TestPools.assertSameBytes(BackupTest.imageBytes(store(), id), atSnapshot, "the image of v@s1");
+            assertThat(image(id).createdAt()).as("the image carries the snapshot's time").isEqualTo(s1.createdAt());
+            assertThat(image(id).kind()).isEqualTo(ImageInfo.Kind.FULL);
+        }
+    }
+
+    @Test
+    void anIncrementalFromASnapshotBuildsOnTheBackupBeforeItAndTheNextBackupMissesNothing() throws Exception {
+        Path dir = pool();
+        byte[] model;
+        byte[] atSnapshot;
+        Random rnd = new Random(11);
+        String full;
+        try (Pool pool = Pool.open(dir)) {
+            model = new byte[(int) pool.volume("v").size()];
+            randomWrites(pool, model, rnd, 60);
+            done(pool.backups().backup("v", store(), true, 0));
+            full = pool.backups().lastBackup("v").image();
+            randomWrites(pool, model, rnd, 20);
+            pool.snapshots().create("v", "s1");
+            atSnapshot = model.clone();
+            randomWrites(pool, model, rnd, 20);
+        }
+        try (Pool pool = Pool.open(dir)) { // what the snapshot recorded of the backups survives a reopen
+            done(pool.backups().backup("v", store(), false, 0, "s1"));
+            String inc = pool.backups().lastBackup("v").image();
+            assertThat(image(inc).parent()).isEqualTo(full);
+            assertThat(image(inc).kind()).isEqualTo(ImageInfo.Kind.INCREMENTAL);
+            TestPools.assertSameBytes(BackupTest.imageBytes(store(), inc), atSnapshot, "full + incremental as of v@s1");
+            // the writes after the snapshot are still owed to the next incremental, made as of now
+            randomWrites(pool, model, rnd, 10);
+            done(pool.backups().backup("v", store(), false, 0));
+            String now = pool.backups().lastBackup("v").image();
+            assertThat(image(now).parent()).isEqualTo(inc);
+            TestPools.assertSameBytes(BackupTest.imageBytes(store(), now), model, "the chain as of now");
+        }
+    }
+
+    @Test
+    void anIncrementalFromASnapshotOlderThanTheLastBackupIsRefusedAndAFullOneIsRight() throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            Random rnd = new Random(3);
+            randomWrites(pool, model, rnd, 40);
+            pool.snapshots().create("v", "before");
+            byte[] atBefore = model.clone();
+            done(pool.backups().backup("v", store(), true, 0));
+            randomWrites(pool, model, rnd, 40);
+            String last = pool.backups().lastBackup("v").image();
+
+            assertThatThrownBy(() -> pool.backups().backup("v", store(), false, 0, "before"))
+                    .isInstanceOf(PoolException.class)
+                    .hasMessageContaining("snapshot v@before was taken before the volume had a backup")
+                    .hasMessageContaining("--full");
+            assertThat(pool.backups().lastBackup("v").image()).isEqualTo(last);
+
+            pool.snapshots().create("v", "mid");
+            done(pool.backups().backup("v", store(), false, 0));
+            assertThatThrownBy(() -> pool.backups().backup("v", store(), false, 0, "mid"))
+                    .isInstanceOf(PoolException.class)
+                    .hasMessageContaining("was taken before its last backup (image " + pool.backups().lastBackup("v").image());
+
+            done(pool.backups().backup("v", store(), true, 0, "before"));
+            TestPools.assertSameBytes(BackupTest.imageBytes(store(), pool.backups().lastBackup("v").image()), atBefore,
+                    "a full image of v@before");
+        }
+    }
+
+    @Test
+    void aSnapshotBeingBackedUpCannotBeDeletedAndAnUnknownOneIsNamed() throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            randomWrites(pool, model, new Random(5), 40);
+            pool.snapshots().create("v", "s1");
+            pool.snapshots().create("v", "s2");
+            assertThatThrownBy(() -> pool.backups().backup("v", store(), true, 0, "nope"))
+                    .isInstanceOf(PoolException.class).hasMessageContaining("no snapshot named 'nope' (snapshots: s1, s2)");
+
+            Job j = pool.backups().backup("v", store(), true, 100_000, "s1"); // 2 MiB at 0.1 MB/s: still running below
+            assertThatThrownBy(() -> pool.snapshots().delete("v", "s1"))
+                    .isInstanceOf(PoolException.class)
+                    .hasMessageContaining("snapshot v@s1 is being backed up (job backup-v)");
+            pool.snapshots().delete("v", "s2"); // another snapshot of the volume is not held
+            j.cancel();
+            assertThat(j.await(60_000)).isTrue();
+            assertThat(j.state()).isEqualTo(JobState.CANCELLED);
+            pool.snapshots().delete("v", "s1");
+            assertThat(pool.backups().lastBackup("v")).isNull();
+        }
+    }
+}
