@@ -110,7 +110,7 @@ public final class BackupNow {
             java.util.Collections.reverse(snaps);
             for (SnapshotAdmin.Info i : snaps) {
                 if (SnapshotAdmin.VALID.equals(i.state())) {
-                    now.add(new Source(i.name(), "as snapshot " + i.name() + " shows it (" + Format.when(i.createdAt()) + ")"));
+                    now.add(new Source(i.name(), "as of snapshot " + i.name() + " (" + Format.when(i.createdAt()) + ")"));
                 }
             }
         }

@@ -132,7 +132,7 @@ class BackupsViewModelTest {
         BackupNow b = vm.backupNow();
         b.volumeProperty().set("prod");
         assertThat(b.sources()).extracting(BackupNow.Source::snapshot).containsExactly(null, "s1");
-        assertThat(b.sources().get(1).label()).startsWith("as snapshot s1 shows it (");
+        assertThat(b.sources().get(1).label()).startsWith("as of snapshot s1 (2");
         b.sourceProperty().set(b.sources().get(1));
         b.fullProperty().set(false);
         assertThat(b.blockedProperty().get()).as("s1 came after the full backup").isEmpty();

@@ -17,6 +17,7 @@ import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.raid.RaidVolume;
 import org.splitpoint.engine.restore.InstantRestore;
+import org.splitpoint.engine.snapshot.OriginIndex;
 
 /**
  * The rules of backups (policy) and their life in the pool: records in pool.json, the volumes'
@@ -194,7 +195,7 @@ public final class BackupAdmin {
                     Math.max(0, throttle), work[0], p -> pool.events.publish(Event.info("JOB_PROGRESS", "backup-" + volume,
                     p.line())));
             pool.events.publish(Event.info("BACKUP", volume, "backup of " + volume
-                    + (snap == null ? "" : " as of snapshot " + volume + "@" + snap.name() + " (" + snap.createdAt() + ")")
+                    + (snap == null ? "" : " as of snapshot " + volume + "@" + snap.name())
                     + " started: image " + header.id() + " (" + (full ? "full" : "incremental on " + parent) + ", "
                     + Sizes.count(work[0].tracksToCopy(), "track") + " to copy) into " + store.describe()));
             pool.startJob(job);
@@ -329,11 +330,7 @@ public final class BackupAdmin {
         ChangeTracker cbt = pool.changeTrackers.get(v.name());
         TrackBitmap taken = new TrackBitmap(tracks);
         if (cbt == null) {
-            Path map = pool.paths.changeMap(v.name());
-            pool.storage.delete(map);
-            cbt = new ChangeTracker(DurableBitmap.create(pool.storage, map, tracks, false));
-            pool.storage.syncDirectory(map.getParent());
-            watch(pool, v, cbt);
+            newChangeMap(v, tracks, null);
         } else {
             Path takenFile = pool.paths.changeMapTaken(v.name());
             pool.storage.delete(takenFile);
@@ -358,8 +355,16 @@ public final class BackupAdmin {
      * what changed since the snapshot (the tracks the snapshot holds), and never less.
      */
     private BackupWork startFromSnapshot(RaidVolume v, PoolConfig.SnapshotRecord snap, ImageWriter writer, boolean full)
-            throws PoolException {
+            throws IOException {
         long tracks = tracksOf(pool, v);
+        if (pool.changeTrackers.get(v.name()) == null) {
+            // the volume's first backup: its map starts now, holding what changed since the snapshot
+            // (the snapshot's own saves say it), else the next incremental as of now would miss it
+            v.exclusive(() -> {
+                OriginIndex index = pool.snapshotCatalog.index(v.name());
+                newChangeMap(v, tracks, index == null ? null : index.writtenSince(snap.gen()));
+            });
+        }
         TrackBitmap toCopy;
         if (full) {
             toCopy = allSet(tracks);
@@ -372,6 +377,23 @@ public final class BackupAdmin {
             }
         }
         return new BackupWork(pool, v, pool.snapshotCatalog.reader(v, snap, false), snap.gen(), writer, toCopy, full);
+    }
+
+    /**
+     * A volume's first changed-block map, durable with {@code marked} set (or none) before it
+     * watches the volume's writes; the caller holds the volume exclusively (no write in flight).
+     */
+    private void newChangeMap(RaidVolume v, long tracks, TrackBitmap marked) throws IOException {
+        Path map = pool.paths.changeMap(v.name());
+        pool.storage.delete(map);
+        DurableBitmap bitmap = DurableBitmap.create(pool.storage, map, tracks, false);
+        if (marked != null) {
+            bitmap.bits().loadWords(marked.toWords());
+            bitmap.markChanged(0, tracks);
+            bitmap.persist(true);
+        }
+        pool.storage.syncDirectory(map.getParent());
+        watch(pool, v, new ChangeTracker(bitmap));
     }
 
     /** The image is sealed: it is the volume's last backup now (pool.json), and the saved tracks go. */

@@ -199,7 +199,7 @@ final class BackupWork implements JobWork {
         ImageInfo sealed = writer.seal();
         BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalAtInstant);
         pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name()
-                + (fromSnapshot() ? " as of " + snapshotRef : "") + " finished: image " + sealed.id() + " ("
+                + (fromSnapshot() ? " as of snapshot " + snapshotRef : "") + " finished: image " + sealed.id() + " ("
                 + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
                 + Sizes.format(sealed.dataBytes()) + ")"));
     }
@@ -236,7 +236,7 @@ final class BackupWork implements JobWork {
             BackupAdmin.backupAbandoned(pool, volume.name(), taken);
         }
         pool.events.publish(Event.warning("BACKUP", volume.name(), "backup of " + volume.name()
-                + (fromSnapshot() ? " as of " + snapshotRef : "") + " " + why
+                + (fromSnapshot() ? " as of snapshot " + snapshotRef : "") + " " + why
                 + "; the tracks it was to copy stay marked for the next backup"));
     }
 }
