@@ -294,6 +294,8 @@ final class BackupCommand {
             long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes("--bulk-throttle", bulkThrottle);
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {
+                // a restore that would be refused is said before the question, not after the --yes
+                pool.instantRestores().checkRestore(volume, dirStore, at);
                 String risk = pool.snapshot().overwriteRisksSnapshots(volume);
                 if (risk != null) {
                     err().println("splitpoint: warning: " + risk);

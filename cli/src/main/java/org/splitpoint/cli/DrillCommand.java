@@ -67,19 +67,21 @@ final class DrillCommand {
             }
             var out = out();
             var err = err();
-            if (!noWrites && !yes && !Confirm.typed(err, "the drill writes random test data over blocks of volume " + volume
-                    + " (use a scratch volume, or --no-writes to rehearse with the hosts' own writes)", volume,
-                    "the drill was not run")) {
-                return 1;
-            }
+            Drill.Plan plan = new Drill.Plan(volume, drive, r, m, writes, second, !noWrites);
             return PoolSession.with(dir, err, pool -> {
+                Drill.check(pool, plan); // a drill that would be refused says why before it asks for confirmation
+                if (!noWrites && !yes && !Confirm.typed(err, "the drill writes random test data over blocks of volume "
+                        + volume + " (use a scratch volume, or --no-writes to rehearse with the hosts' own writes)", volume,
+                        "the drill was not run")) {
+                    return 1;
+                }
                 pool.startJobs();
                 // --json-lines: each line flushed as it is printed, so the holder's client (the attached app) sees it now
                 var lines = jsonLines ? new org.splitpoint.engine.pool.DrillLines.Printer(pool, volume, l -> {
                     out.println(l);
                     out.flush();
                 }) : null;
-                Drill.Result res = Drill.run(pool, new Drill.Plan(volume, drive, r, m, writes, second, !noWrites),
+                Drill.Result res = Drill.run(pool, plan,
                         lines != null ? lines : new Drill.Listener() {
                     @Override
                     public void step(String name, String detail) {

@@ -154,9 +154,11 @@ class BackupCommandTest {
         assertRefused(1, "is inside the pool", "backup", "create", pool, "v", "--store", pool.resolve("b"), "--full");
         assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
         String id = onlyImage();
+        // a restore that cannot start says why before it asks for confirmation (no --yes needed to learn it)
         assertRefused(1, "of a volume of 8 MiB; small is 1 MiB", "backup", "restore", pool, "small", "--store", store,
-                "--at", id, "--yes");
-        assertRefused(1, "no image 'nosuch'", "backup", "restore", pool, "v", "--store", store, "--at", "nosuch", "--yes");
+                "--at", id);
+        assertRefused(1, "no image 'nosuch'", "backup", "restore", pool, "v", "--store", store, "--at", "nosuch");
+        assertRefused(1, "there is no backup store at", "backup", "restore", pool, "v", "--store", tmp.resolve("none"));
         Path img = store.resolve("images").resolve(id);
         Path manifest = img.resolve("manifest.json");
         byte[] m = Files.readAllBytes(manifest);

@@ -67,12 +67,15 @@ class BadInputTest {
                 "--log", "pointers");
         assertRefused(2, "--writes-for -5s is negative", "drill", "run", pool, "--volume", "v", "--drive", "d1", "--reason",
                 "reset", "--log", "pointers", "--writes-for", "-5s", "--yes");
+        // a drill that cannot start says why before it asks for confirmation (no --yes needed to learn it)
         assertRefused(1, "drive d4 is not a member of volume v", "drill", "run", pool, "--volume", "v", "--drive", "d4",
-                "--reason", "reset", "--log", "pointers", "--yes");
+                "--reason", "reset", "--log", "pointers");
         assertRefused(2, "--json and --json-lines are two forms of the same output", "drill", "run", pool, "--volume", "v",
                 "--drive", "d1", "--reason", "reset", "--log", "pointers", "--yes", "--json", "--json-lines");
         assertThat(CliRun.of("drive", "fail", pool, "d3").code()).isZero();
         assertRefused(1, "would leave it no redundancy", "drive", "offline", pool, "d1", "--reason", "firmware");
+        assertRefused(1, "would leave it no redundancy", "drill", "run", pool, "--volume", "v", "--drive", "d1",
+                "--reason", "firmware", "--log", "data");
         assertRefused(1, "d3 is FAILED; only an ONLINE member is taken offline", "drive", "offline", pool, "d3",
                 "--reason", "firmware");
     }

@@ -127,20 +127,32 @@ public final class Drill {
         }
     }
 
+    /**
+     * What {@link #run} would refuse at its start, checked without starting it (the volume, the drive
+     * a member of it, the rules of taking it offline now): the CLI asks for its confirmation only of a
+     * drill that can start.
+     */
+    public static void check(Pool pool, Plan plan) throws PoolException {
+        member(pool.volume(plan.volume()), plan);
+        Refusal.check(DriveRules.offline(PoolSnapshots.of(pool), plan.drive()));
+    }
+
+    /** The member of {@code v} the drill takes offline, or a sentence naming its members. */
+    private static Member member(RaidVolume v, Plan plan) throws PoolException {
+        for (Member m : v.members()) {
+            if (m.drive().equals(plan.drive())) {
+                return m;
+            }
+        }
+        throw new PoolException("drive " + plan.drive() + " is not a member of volume " + plan.volume()
+                + " (members: " + String.join(", ", v.members().stream().map(Member::drive).toList()) + ")");
+    }
+
     private Result run() throws IOException, PoolException, InterruptedException {
         Instant started = Instant.now();
         RaidVolume v = pool.volume(plan.volume());
         BlockDevice host = pool.device(plan.volume());
-        Member offline = null;
-        for (Member m : v.members()) {
-            if (m.drive().equals(plan.drive())) {
-                offline = m;
-            }
-        }
-        if (offline == null) {
-            throw new PoolException("drive " + plan.drive() + " is not a member of volume " + plan.volume()
-                    + " (members: " + String.join(", ", v.members().stream().map(Member::drive).toList()) + ")");
-        }
+        Member offline = member(v, plan);
         pool.events.publish(Event.info("DRILL", plan.volume(), "drill started on " + plan.volume() + "/" + plan.drive()
                 + ": " + plan.reason().word() + ", " + plan.mode().word() + " log"
                 + (plan.secondFailureAfter() == null ? "" : ", second failure after " + plan.secondFailureAfter().toSeconds() + " s")));

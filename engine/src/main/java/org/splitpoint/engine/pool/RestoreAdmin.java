@@ -70,6 +70,36 @@ public final class RestoreAdmin {
         }
     }
 
+    /**
+     * What {@link #restore} would refuse, checked now without starting anything (the volume's rules,
+     * the store, the image and its chain, its size): the CLI asks for confirmation only of a restore
+     * that can start.
+     */
+    public void checkRestore(String volume, Path storeDir, String imageId) throws IOException, PoolException {
+        synchronized (pool) {
+            RaidVolume v = pool.volume(volume);
+            refuseRestoreNow(v);
+            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
+            String id = imageId != null ? imageId : newestImageOf(store, volume);
+            try (ChainReader chain = ChainReader.open(store, id)) {
+                refuseUnfit(v, id, chain);
+            }
+        }
+    }
+
+    /** An image restores only onto a volume of its size, in a pool of its track size. */
+    private void refuseUnfit(RaidVolume v, String id, ChainReader image) throws BackupException {
+        if (image.size() != v.size()) {
+            throw new BackupException("image " + id + " is of a volume of " + Sizes.format(image.size()) + "; "
+                    + v.name() + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
+        }
+        if (image.trackSize() != pool.trackSize) {
+            throw new BackupException("image " + id + " has tracks of " + Sizes.format(image.trackSize())
+                    + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
+                    + " track size");
+        }
+    }
+
     /** The rules a restore (or a rebuild from backup) of {@code v} must pass now. */
     void refuseRestoreNow(RaidVolume v) throws PoolException {
         String volume = v.name();
@@ -115,15 +145,7 @@ public final class RestoreAdmin {
         ImageWriter wt = null;
         boolean recorded = false;
         try {
-            if (onDemand.size() != v.size()) {
-                throw new BackupException("image " + id + " is of a volume of " + Sizes.format(onDemand.size()) + "; "
-                        + volume + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
-            }
-            if (onDemand.trackSize() != pool.trackSize) {
-                throw new BackupException("image " + id + " has tracks of " + Sizes.format(onDemand.trackSize())
-                        + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
-                        + " track size");
-            }
+            refuseUnfit(v, id, onDemand);
             bulk = onDemand.duplicate(); // one index load for both paths
             Path map = pool.paths.restoreMap(volume);
             pool.storage.delete(map);
