@@ -188,7 +188,8 @@ final class PairCommand {
             return PoolSession.with(dir, err(), pool -> {
                 long start = System.nanoTime();
                 pool.pairs().split(names);
-                out().printf("split %s in %.1f ms%n", String.join(", ", names),
+                // a pair named twice is split once, and said once
+                out().printf("split %s in %.1f ms%n", String.join(", ", new java.util.LinkedHashSet<>(names)),
                         (System.nanoTime() - start) / 1e6);
                 return 0;
             });

@@ -106,6 +106,9 @@ class CliPairTest {
         assertThat(write.code()).isEqualTo(1);
         assertThat(write.err()).contains("volume b is the BCV of pair p, which is Synchronized; a BCV is writable only while the pair is Split");
         assertThat(CliRun.of("pair", "query", pool, "nope").err()).contains("no pair named 'nope'");
+        CliRun twice = CliRun.of("pair", "split", pool, "p", "p");
+        assertThat(twice.code()).as(twice.err()).isZero();
+        assertThat(twice.out()).as("split once, said once").startsWith("split p in ");
     }
 
     /** A split pair of 512 tracks whose STD has 384 tracks written since the split; returns the BCV's image. */
