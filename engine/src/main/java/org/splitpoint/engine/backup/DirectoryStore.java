@@ -63,7 +63,7 @@ public final class DirectoryStore implements BackupStore {
             throw new BackupException("--store " + dir + " is a file, not a backup store directory");
         }
         if (!Files.exists(json)) {
-            boolean empty = !Files.exists(dir) || isEmpty(dir);
+            boolean empty = !Files.exists(dir) || isEmpty(dir) || creationCutShort(dir);
             if (!create || !empty) {
                 throw new BackupException(!Files.exists(dir) ? "there is no backup store at " + dir
                         : dir + " is not a Splitpoint backup store (it has no store.json"
@@ -85,6 +85,24 @@ public final class DirectoryStore implements BackupStore {
             throw new BackupException("the backup store at " + dir + " has no images/ directory (damaged)");
         }
         return new DirectoryStore(dir, storage, r.uuid());
+    }
+
+    /**
+     * True when {@code dir} holds only what making a store writes before its store.json (an empty
+     * {@code images/}, the store.json being written): a crash cut that creation short, and the next
+     * backup makes the store again instead of refusing a directory nobody else wrote.
+     */
+    private static boolean creationCutShort(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                boolean emptyImages = name.equals("images") && Files.isDirectory(p) && isEmpty(p);
+                if (!emptyImages && !name.equals("store.json.tmp")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
