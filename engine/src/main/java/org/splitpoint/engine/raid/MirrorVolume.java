@@ -143,7 +143,7 @@ public final class MirrorVolume extends RaidVolume {
     protected void doZero(long offset, long length, boolean mayUnmap) throws IOException {
         try (RangeLocks.Held h = rowLocks.lock(offset, offset + length)) {
             onEveryMember(m -> Zeros.inChunks(offset, length, (at, zeros) -> missed(m, at, zeros)),
-                    m -> zeroMemberRows(m, offset, length, mayUnmap), true);
+                    m -> MemberZeros.zeroRows(m, offset, length, mayUnmap), true);
         }
     }
 

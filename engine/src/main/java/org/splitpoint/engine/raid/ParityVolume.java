@@ -786,7 +786,7 @@ public final class ParityVolume extends RaidVolume {
             for (Member m : members) {
                 tasks.add(() -> {
                     try {
-                        zeroMemberRows(m, row, len, mayUnmap);
+                        MemberZeros.zeroRows(m, row, len, mayUnmap);
                     } catch (Member.FailedException e) {
                         failed.set(e); // the others' rows are zero: consistent without it, as after a degraded write
                     }
@@ -936,14 +936,6 @@ public final class ParityVolume extends RaidVolume {
             redo.clear();
             showRedoToReads();
             redoNeeded = false;
-        }
-    }
-
-    private void forceTakers() throws IOException {
-        for (Member m : members) {
-            if (m.takesWrites()) {
-                m.force();
-            }
         }
     }
 

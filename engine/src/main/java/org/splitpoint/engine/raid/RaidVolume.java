@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.io.BlockDevice;
@@ -36,6 +35,15 @@ import org.splitpoint.engine.pool.VolumeState;
  * superblock records the failure: after a crash the member cannot come back trusted. A write that
  * failed part-way (no space, say) pins its write-intent tracks, so they stay dirty until a resync
  * has made the members agree (at a later flush, or the next open).
+ *
+ * <p>Parts. This class keeps the host data path (reads; a write or zeroing through its observers,
+ * write intent, the staged journal's write log, a service window's log or repository, lost tracks,
+ * retries on member failure), the exclusive change, the state derived from the members, and what
+ * the layouts fill in. The rest is in classes of its own, each holding its own locks: {@link
+ * HostGate} (the gate and the writes in flight a flush waits for), {@link VolumeFlush} (flush
+ * tickets, hooks, pinned tracks), {@link RowRepair} (rebuild, resync, verify by row range), {@link
+ * CrashDirtyTracks} (the tracks a crash left dirty), {@link AbsenceRecords} (absences on record
+ * before an acknowledgement) and {@link MemberZeros} (member rows zeroed with little I/O).
  */
 public abstract class RaidVolume implements BlockDevice {
 
@@ -46,22 +54,16 @@ public abstract class RaidVolume implements BlockDevice {
     protected final int trackSize;
     protected final WriteIntent writeIntent;
     protected final RangeLocks rowLocks;
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    private final Object flushLock = new Object();
-    /** [0] flushes asked for (guarded by the array), [1] the newest ticket a finished flush covered (guarded by flushLock). */
-    private final long[] flushTickets = new long[2];
-    /** Writers in flight (holders of the gate's read lock but reads), by the parity of the epoch they began in. */
-    private final long[] inFlight = new long[2];
-    private long epoch; // guarded by inFlight
+    private final HostGate gate = new HostGate();
+    private final VolumeFlush flusher;
+    private final RowRepair rowRepair;
+    private final CrashDirtyTracks crashDirty;
+    private final AbsenceRecords absences;
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
-    private final List<IoAction> flushHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<WriteObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Object absenceLock = new Object();
-    private volatile MemberFailureListener listener;
     /** A host write was attempted since open: from then on an absent member's data is stale. */
     private volatile boolean written;
-    private volatile TrackBitmap crashDirty;
 
     protected RaidVolume(String name, Layout layout, Member[] members, long size, int trackSize,
                          WriteIntent writeIntent) {
@@ -72,6 +74,10 @@ public abstract class RaidVolume implements BlockDevice {
         this.trackSize = trackSize;
         this.writeIntent = writeIntent;
         this.rowLocks = new RangeLocks(trackSize);
+        this.flusher = new VolumeFlush(this, gate, writeIntent);
+        this.rowRepair = new RowRepair(this, gate, rowLocks, writeIntent);
+        this.crashDirty = new CrashDirtyTracks(this, writeIntent);
+        this.absences = new AbsenceRecords(this, members);
     }
 
     public String name() {
@@ -278,7 +284,7 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** Who records a member's absence durably (the pool); see {@link MemberFailureListener}. */
     public void setFailureListener(MemberFailureListener listener) {
-        this.listener = listener;
+        absences.setListener(listener);
     }
 
     /** Total bytes served to and taken from hosts, for rate displays. */
@@ -316,11 +322,11 @@ public abstract class RaidVolume implements BlockDevice {
         if (offset < 0 || length <= 0 || offset > size - length) {
             return Peek.UNKNOWN;
         }
-        gate.readLock().lock();
+        gate.lockRead();
         try {
             return redirect != null || lost != null ? Peek.UNKNOWN : peekMembers(offset, offset + length);
         } finally {
-            gate.readLock().unlock();
+            gate.unlockRead();
         }
     }
 
@@ -337,7 +343,7 @@ public abstract class RaidVolume implements BlockDevice {
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         BlockDevice.checkRange(name, size, offset, dst.remaining());
-        gate.readLock().lock();
+        gate.lockRead();
         try {
             int start = dst.position();
             int n = dst.remaining();
@@ -361,7 +367,7 @@ public abstract class RaidVolume implements BlockDevice {
             }
             bytesRead.addAndGet(n);
         } finally {
-            gate.readLock().unlock();
+            gate.unlockRead();
         }
     }
 
@@ -511,43 +517,6 @@ public abstract class RaidVolume implements BlockDevice {
      */
     protected abstract void doZero(long offset, long length, boolean mayUnmap) throws IOException;
 
-    /**
-     * Makes member rows [row, row+len) of {@code m} read as zeros: the aligned body of a large
-     * range is given back to the image file (or zeroed in place when {@code mayUnmap} is false); the
-     * rest is read and written with zeros only where it is not zero already, so zeroing zeros
-     * writes nothing. The caller holds the rows' lock.
-     */
-    protected void zeroMemberRows(Member m, long row, long len, boolean mayUnmap) throws IOException {
-        long end = row + len;
-        long a = (row + Zeros.DEALLOCATE_ALIGN - 1) / Zeros.DEALLOCATE_ALIGN * Zeros.DEALLOCATE_ALIGN;
-        long b = end / Zeros.DEALLOCATE_ALIGN * Zeros.DEALLOCATE_ALIGN;
-        if (b - a >= Zeros.DEALLOCATE_MIN) {
-            zeroWhereNotZero(m, row, a - row);
-            m.zeroRange(a, b - a, mayUnmap);
-            zeroWhereNotZero(m, b, end - b);
-        } else {
-            zeroWhereNotZero(m, row, len);
-        }
-    }
-
-    /** Checks member rows a segment at a time, writing zeros over the segments that are not zero. */
-    private static void zeroWhereNotZero(Member m, long row, long len) throws IOException {
-        final int segment = 64 * 1024;
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(len, Zeros.CHUNK));
-        for (long done = 0; done < len; ) {
-            int n = (int) Math.min(buf.capacity(), len - done);
-            buf.clear().limit(n);
-            m.read(row + done, buf);
-            for (int at = 0; at < n; at += segment) {
-                int k = Math.min(segment, n - at);
-                if (!Zeros.isZero(buf.duplicate().position(at).limit(at + k))) {
-                    m.write(row + done + at, Zeros.of(k));
-                }
-            }
-            done += n;
-        }
-    }
-
     /** What a change puts on the volume: a buffer's bytes, or zeros. */
     private interface Body {
         /** To the staged journal, as the bytes of the change. */
@@ -563,7 +532,7 @@ public abstract class RaidVolume implements BlockDevice {
     /** A change of volume bytes [offset, offset+n): everything a write does around its {@link Body}. */
     private void change(long offset, long n, boolean refill, boolean noIntent, boolean below, Body body)
             throws IOException {
-        long sharedEpoch = enterShared();
+        long sharedEpoch = gate.enterShared();
         try {
             if ((below || redirect == null) && state() == VolumeState.FAILED) {
                 // beyond its redundancy: a write would change parity the absent members' data is
@@ -634,7 +603,7 @@ public abstract class RaidVolume implements BlockDevice {
                 }
                 // a member that failed meanwhile (here or in another thread's I/O) was skipped: the
                 // write is acknowledged only once that is on record
-                ensureAbsencesRecorded();
+                absences.ensureRecorded();
             } catch (IOException e) {
                 writeIntent.pin(t0, t1); // the members may disagree on these tracks until a resync
                 throw explain(e);
@@ -648,7 +617,7 @@ public abstract class RaidVolume implements BlockDevice {
             }
             bytesWritten.addAndGet(n);
         } finally {
-            exitShared(sharedEpoch);
+            gate.exitShared(sharedEpoch);
         }
     }
 
@@ -681,40 +650,6 @@ public abstract class RaidVolume implements BlockDevice {
             return out;
         }
         return e;
-    }
-
-    /**
-     * Makes sure every member that takes no writes is recorded so in pool.json before a write done
-     * without it is acknowledged (see the class note).
-     */
-    protected void ensureAbsencesRecorded() throws IOException {
-        for (Member m : members) {
-            if (!m.takesWrites() && !m.absenceRecorded()) {
-                recordAbsences();
-                return;
-            }
-        }
-    }
-
-    private void recordAbsences() throws IOException {
-        synchronized (absenceLock) {
-            settleWithoutAbsent();
-            for (Member m : members) {
-                if (!m.takesWrites() && !m.absenceRecorded()) {
-                    MemberFailureListener l = listener;
-                    if (l == null) {
-                        throw new IOException("volume " + name + " cannot record that " + m.drive() + " is " + m.state());
-                    }
-                    try {
-                        l.recordAbsence(m, m.absenceReason());
-                    } catch (IOException e) {
-                        throw new IOException("volume " + name + ": drive " + m.drive() + " is " + m.state()
-                                + " but that could not be recorded (" + e.getMessage() + "); the write was not acknowledged", e);
-                    }
-                    m.markAbsenceRecorded();
-                }
-            }
-        }
     }
 
     /**
@@ -758,54 +693,18 @@ public abstract class RaidVolume implements BlockDevice {
                 if (tries >= members.length || state() == VolumeState.FAILED) {
                     throw new IOException("volume " + name + " is FAILED: " + stateReason(), e);
                 }
-                ensureAbsencesRecorded(); // the retry goes on without the member: on record first
+                absences.ensureRecorded(); // the retry goes on without the member: on record first
             }
         }
     }
 
+    /**
+     * Makes every write completed before it durable, with the flush hooks run beside the members'
+     * force and then the write-intent bits of idle tracks let clear (see {@link VolumeFlush}).
+     */
     @Override
     public void flush() throws IOException {
-        long request;
-        synchronized (flushTickets) {
-            request = ++flushTickets[0];
-        }
-        synchronized (flushLock) {
-            // Flushes asked for while another ran share the next one (hosts flush often and from
-            // many connections at once; one after the other, the last would wait for all of them):
-            // a flush that began after this one was asked for covers everything it must.
-            if (flushTickets[1] >= request) {
-                return;
-            }
-            long covers;
-            synchronized (flushTickets) {
-                covers = flushTickets[0];
-            }
-            // Barrier: every write that began before this point has finished. Writes that begin
-            // meanwhile go on (they are not this flush's to cover, as NBD's FLUSH says): an
-            // exclusive lock here would hold every new write until the slowest in flight ended.
-            // the layout stops holding writes in flight for later ones meanwhile (see barrierWaiting)
-            barrierWaiting(true);
-            try {
-                awaitingWrites(this::drainWrites); // the writes in flight may wait for what this thread holds
-            } finally {
-                barrierWaiting(false);
-            }
-            // The hooks (a mirroring BCV's flush, pair marks, a staged journal's sync) need nothing
-            // of this volume's force, only to be done before its write-intent bits clear: they run
-            // beside it, so a paired flush costs the slower of the two, not their sum.
-            if (flushHooks.isEmpty()) {
-                forceCompleted();
-            } else {
-                MemberIo.sideBySide(List.of(() -> {
-                    for (IoAction hook : flushHooks) {
-                        hook.run();
-                    }
-                }, this::forceCompleted)); // the caller forces its own members
-            }
-            resyncPinned();
-            writeIntent.afterFlush();
-            flushTickets[1] = covers; // under the flush lock; only a flush that succeeded covers
-        }
+        flusher.flush();
     }
 
     /**
@@ -829,7 +728,7 @@ public abstract class RaidVolume implements BlockDevice {
             throw explain(e);
         }
         if (written) {
-            ensureAbsencesRecorded(); // the writes this acknowledges went on without them
+            absences.ensureRecorded(); // the writes this acknowledges went on without them
         }
         if (state() == VolumeState.FAILED && redirect == null) {
             throw new IOException("volume " + name + " is FAILED: " + stateReason());
@@ -860,6 +759,15 @@ public abstract class RaidVolume implements BlockDevice {
         MemberIo.sideBySide(forces);
     }
 
+    /** Forces every member that takes writes, one after the other on this thread (a member that fails to flush fails the caller). */
+    void forceTakers() throws IOException {
+        for (Member m : members) {
+            if (m.takesWrites()) {
+                m.force();
+            }
+        }
+    }
+
     private static void forceOne(Member m) throws IOException {
         try {
             m.force();
@@ -881,42 +789,6 @@ public abstract class RaidVolume implements BlockDevice {
         // the flushes wait for the writes in flight on threads of their own: told here, on the
         // caller's, which is the one that may hold what those writes wait for
         awaitingWrites(volumes, () -> MemberIo.sideBySide(flushes));
-    }
-
-    /**
-     * Makes the members agree again on pinned tracks that every member holds; others stay pinned.
-     * Runs at a flush's end, under the flush lock, so it never waits for the gate: an exclusive
-     * change that flushes (a backup's start) holds the gate and waits for that lock.
-     */
-    private void resyncPinned() {
-        TrackBitmap p = writeIntent.pinned();
-        if (p.cardinality() == 0) {
-            return;
-        }
-        // under the flush lock: the gate only if no exclusive change holds it, since one may be
-        // waiting for this very lock (a backup's start flushes inside its exclusive section); the
-        // tracks then stay pinned for the next flush
-        if (!gate.readLock().tryLock()) {
-            return;
-        }
-        try {
-            long rows = memberRows();
-            for (long t = p.nextSetBit(0); t >= 0; t = p.nextSetBit(t + 1)) {
-                long from = t * trackSize;
-                long to = Math.min(rows, from + trackSize);
-                if (from >= rows || !allHold(from, to)) {
-                    continue;
-                }
-                try {
-                    verifyRows(from, to, true);
-                    writeIntent.unpin(t);
-                } catch (IOException e) {
-                    return; // still no space, say: the tracks stay pinned for the next flush or open
-                }
-            }
-        } finally {
-            gate.readLock().unlock();
-        }
     }
 
     /**
@@ -969,16 +841,16 @@ public abstract class RaidVolume implements BlockDevice {
      * write-intent bits cover those writes (see {@link #crashDirtyVolumeRanges()}).
      */
     public void addFlushHook(IoAction hook) {
-        flushHooks.add(hook);
+        flusher.addHook(hook);
     }
 
     public void removeFlushHook(IoAction hook) {
-        flushHooks.remove(hook);
+        flusher.removeHook(hook);
     }
 
     /** Hooks its flushes run (a pair's, a journal's); none: a flush forces only the volume itself. */
     public int flushHookCount() {
-        return flushHooks.size();
+        return flusher.hookCount();
     }
 
     /**
@@ -987,29 +859,12 @@ public abstract class RaidVolume implements BlockDevice {
      * empty list.
      */
     public List<long[]> crashDirtyVolumeRanges() {
-        TrackBitmap d = crashDirty;
-        List<long[]> out = new ArrayList<>();
-        if (d == null) {
-            return out;
-        }
-        for (long t = d.nextSetBit(0); t >= 0; t = d.nextSetBit(t + 1)) {
-            long[] r = volumeRangeOfRows(t * trackSize, (t + 1) * trackSize);
-            if (r[0] >= size) {
-                continue;
-            }
-            long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
-            if (last != null && r[0] <= last[1]) {
-                last[1] = Math.max(last[1], Math.min(size, r[1])); // tracks of one stripe name the same range
-            } else {
-                out.add(new long[] {r[0], Math.min(size, r[1])});
-            }
-        }
-        return out;
+        return crashDirty.volumeRanges();
     }
 
     /** The member-row tracks found dirty at open (see {@link #noteCrashDirty()}), or null. */
     public TrackBitmap crashDirtyTracks() {
-        return crashDirty;
+        return crashDirty.tracks();
     }
 
     /** The volume bytes whose data or parity lives in member rows [from, to) (a superset). */
@@ -1021,53 +876,11 @@ public abstract class RaidVolume implements BlockDevice {
      * is about to write), which must take its own locks after the gate, as writers do, never before.
      */
     public void shared(IoAction action) throws IOException {
-        long sharedEpoch = enterShared();
+        long sharedEpoch = gate.enterShared();
         try {
             action.run();
         } finally {
-            exitShared(sharedEpoch);
-        }
-    }
-
-    /** Takes the gate for a change of the members and counts it in flight for {@link #drainWrites}. */
-    private long enterShared() {
-        gate.readLock().lock();
-        synchronized (inFlight) {
-            inFlight[(int) (epoch & 1)]++;
-            return epoch;
-        }
-    }
-
-    private void exitShared(long began) {
-        synchronized (inFlight) {
-            if (--inFlight[(int) (began & 1)] == 0) {
-                inFlight.notifyAll();
-            }
-        }
-        gate.readLock().unlock();
-    }
-
-    /**
-     * Returns once every change counted in flight when it was called has ended; changes that begin
-     * meanwhile count in the next epoch and are not waited for. Flushes run one at a time (the
-     * flush lock), and each waits for its epoch to empty, so the other parity holds only the
-     * current epoch's changes.
-     */
-    private void drainWrites() {
-        boolean interrupted = false;
-        synchronized (inFlight) {
-            int slot = (int) (epoch & 1);
-            epoch++;
-            while (inFlight[slot] > 0) {
-                try {
-                    inFlight.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the flush must not cover less than it promises
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            gate.exitShared(sharedEpoch);
         }
     }
 
@@ -1078,7 +891,7 @@ public abstract class RaidVolume implements BlockDevice {
     private void lockGateExclusively() {
         barrierWaiting(true);
         try {
-            gate.writeLock().lock();
+            gate.lockExclusively();
         } finally {
             barrierWaiting(false);
         }
@@ -1098,7 +911,7 @@ public abstract class RaidVolume implements BlockDevice {
         try {
             change.run();
         } finally {
-            gate.writeLock().unlock();
+            gate.unlockExclusively();
         }
     }
 
@@ -1144,15 +957,7 @@ public abstract class RaidVolume implements BlockDevice {
      * The rows stay locked throughout, so host writes to them wait and are never overwritten.
      */
     public void rebuildRows(Member target, long from, long to) throws IOException {
-        long sharedEpoch = enterShared();
-        try (RangeLocks.Held h = rowLocks.lock(from, to)) {
-            for (long at = from; at < to; at += PIECE) {
-                reconstructRows(target, at, Math.min(to, at + PIECE));
-            }
-            target.advanceRebuilt(to);
-        } finally {
-            exitShared(sharedEpoch);
-        }
+        rowRepair.rebuildRows(target, from, to);
     }
 
     /** Rows [from, from+len) of {@code target} as the other members say they are (their XOR, or a mirror's copy). */
@@ -1163,12 +968,7 @@ public abstract class RaidVolume implements BlockDevice {
      * under the rows' lock: what a drive back from a service window must get.
      */
     public byte[] rowsAsOthersHaveThem(Member target, long from, int len) throws IOException {
-        long sharedEpoch = enterShared();
-        try (RangeLocks.Held h = rowLocks.lock(from, from + len)) {
-            return reconstructed(target, from, len);
-        } finally {
-            exitShared(sharedEpoch);
-        }
+        return rowRepair.rowsAsOthersHaveThem(target, from, len);
     }
 
     /**
@@ -1181,46 +981,7 @@ public abstract class RaidVolume implements BlockDevice {
      * one is, since after a crash the track counts as stale again.
      */
     public void resyncTracks(Member target, long[] tracks) throws IOException {
-        long rows = memberRows();
-        List<long[]> ranges = new ArrayList<>(tracks.length);
-        for (long t : tracks) {
-            long from = t * trackSize;
-            long to = Math.min(rows, from + trackSize);
-            if (from < to) {
-                ranges.add(new long[] {from, to});
-            }
-        }
-        long sharedEpoch = enterShared();
-        List<RangeLocks.Held> held = new ArrayList<>(ranges.size());
-        try {
-            for (long[] r : ranges) {
-                held.add(rowLocks.lock(r[0], r[1])); // ascending, as every other locker takes them
-            }
-            // reconstructed a batch of at most BATCH bytes at a time, in pieces of at most PIECE: a
-            // reconstruction holds every member's rows in memory, and tracks may be up to 1 GiB
-            List<long[]> batch = new ArrayList<>();
-            long bytes = 0;
-            for (long[] r : ranges) {
-                for (long at = r[0]; at < r[1]; at += PIECE) {
-                    long end = Math.min(r[1], at + PIECE);
-                    if (bytes + (end - at) > BATCH && !batch.isEmpty()) {
-                        reconstructRanges(target, batch);
-                        batch = new ArrayList<>();
-                        bytes = 0;
-                    }
-                    batch.add(new long[] {at, end});
-                    bytes += end - at;
-                }
-            }
-            if (!batch.isEmpty()) {
-                reconstructRanges(target, batch);
-            }
-        } finally {
-            for (int i = held.size() - 1; i >= 0; i--) {
-                held.get(i).close();
-            }
-            exitShared(sharedEpoch);
-        }
+        rowRepair.resyncTracks(target, tracks);
     }
 
     /**
@@ -1235,40 +996,15 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** Writes rows of {@code target} as they are given (a data-mode delta brought back), under their lock. */
     public void writeMemberRows(Member target, long row, ByteBuffer data) throws IOException {
-        long sharedEpoch = enterShared();
-        try (RangeLocks.Held h = rowLocks.lock(row, row + data.remaining())) {
-            target.write(row, data);
-        } finally {
-            exitShared(sharedEpoch);
-        }
+        rowRepair.writeMemberRows(target, row, data);
     }
 
     /**
-     * Rows checked ({@link #checkRows}) or reconstructed ({@link #reconstructRows}) at most at once:
-     * callers pass whole tracks (up to 1 GiB each), and both hold every member's rows in memory (a
-     * mirror's resync after a crash took a heap buffer of a track's size per member, a RAID 5
-     * rebuild of 1 GiB tracks one per member per step, 4 GiB).
-     */
-    static final int PIECE = 1 << 20;
-    /** Rows a resync of scattered tracks reconstructs at most in one batch ({@link #reconstructRanges}). */
-    static final int BATCH = 4 << 20;
-
-    /**
-     * Checks (and with {@code repair} fixes) rows [from, to) under their lock, {@link #PIECE} rows
+     * Checks (and with {@code repair} fixes) rows [from, to) under their lock, {@link RowRepair#PIECE} rows
      * at a time.
      */
     public long verifyRows(long from, long to, boolean repair) throws IOException {
-        long sharedEpoch = enterShared();
-        try (RangeLocks.Held h = rowLocks.lock(from, to)) {
-            long end = Math.min(to, memberRows());
-            long mismatches = 0;
-            for (long at = from; at < end; at += PIECE) {
-                mismatches += checkRows(at, Math.min(end, at + PIECE), repair);
-            }
-            return mismatches;
-        } finally {
-            exitShared(sharedEpoch);
-        }
+        return rowRepair.verifyRows(from, to, repair);
     }
 
     /**
@@ -1276,12 +1012,7 @@ public abstract class RaidVolume implements BlockDevice {
      * (a pair folds them into its invalid tracks). Call once at open, before any write.
      */
     public long noteCrashDirty() {
-        TrackBitmap dirty = writeIntent.dirty();
-        TrackBitmap copy = new TrackBitmap(dirty.size());
-        copy.loadWords(dirty.toWords());
-        crashDirty = copy;
-        writeIntent.holdForRecovery(); // dirty on disk until endCrashRecovery: a crash meanwhile finds them again
-        return copy.cardinality();
+        return crashDirty.note();
     }
 
     /**
@@ -1310,34 +1041,7 @@ public abstract class RaidVolume implements BlockDevice {
      * @return the number of tracks resynced
      */
     public long resyncDirtyTracks() throws IOException {
-        TrackBitmap dirty = writeIntent.dirty();
-        long done = 0;
-        long rows = memberRows();
-        try {
-            for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
-                long from = t * trackSize;
-                if (from >= rows) {
-                    break;
-                }
-                long to = Math.min(rows, from + trackSize);
-                if (allHold(from, to)) {
-                    verifyRows(from, to, true);
-                }
-                done++;
-            }
-            for (Member m : members) {
-                if (m.takesWrites()) {
-                    m.force();
-                }
-            }
-        } catch (NoSpaceException e) {
-            for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
-                writeIntent.pin(t, t + 1);
-            }
-            throw e;
-        }
-        writeIntent.clearAll();
-        return done;
+        return rowRepair.resyncDirtyTracks();
     }
 
     /** Clean shutdown: flush, then an all-clear write-intent bitmap (a FAILED volume's kept, marked clean). */
