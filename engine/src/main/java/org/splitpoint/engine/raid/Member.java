@@ -44,7 +44,7 @@ public final class Member {
      */
     private volatile org.splitpoint.engine.bitmap.TrackBitmap stale;
     private volatile int staleTrackSize;
-    /** Stripe updates to redo on this member, applied to reads until they are (see ParityVolume). */
+    /** Stripe updates to redo on this member, applied to reads until they are (see StripeUpdates). */
     private volatile List<StripeJournal.Segment> overlay;
 
     /**

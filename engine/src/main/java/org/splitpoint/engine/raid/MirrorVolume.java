@@ -190,13 +190,7 @@ public final class MirrorVolume extends RaidVolume {
 
     @Override
     protected void reconstructRows(Member target, long from, long to) throws IOException {
-        Member source = null;
-        for (Member m : members) {
-            if (m != target && m.holds(from, to)) {
-                source = m;
-                break;
-            }
-        }
+        Member source = otherHolding(target, from, to);
         if (source == null) {
             throw new IOException("volume " + name + " has no member to rebuild " + target.drive() + " from");
         }
@@ -214,12 +208,21 @@ public final class MirrorVolume extends RaidVolume {
 
     @Override
     protected byte[] reconstructed(Member target, long from, int len) throws IOException {
+        Member source = otherHolding(target, from, from + len);
+        if (source == null) {
+            throw new Member.FailedException("volume " + name + " has no member holding rows " + from + ".." + (from + len), null);
+        }
+        return readMember(source, from, len);
+    }
+
+    /** The first member but {@code target} that holds rows [from, to), or null: a mirror's copy is any one of them. */
+    private Member otherHolding(Member target, long from, long to) {
         for (Member m : members) {
-            if (m != target && m.holds(from, from + len)) {
-                return readMember(m, from, len);
+            if (m != target && m.holds(from, to)) {
+                return m;
             }
         }
-        throw new Member.FailedException("volume " + name + " has no member holding rows " + from + ".." + (from + len), null);
+        return null;
     }
 
     @Override

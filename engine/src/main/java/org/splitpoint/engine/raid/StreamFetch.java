@@ -2,7 +2,7 @@ package org.splitpoint.engine.raid;
 
 /**
  * Which reads of a volume are sequential streams, and what of each stream to fetch ahead: the
- * read-ahead of a volume whose members read without the kernel's (see {@link ParityVolume}).
+ * read-ahead of a volume whose members read without the kernel's (see {@link ParityReads}).
  *
  * <p>Design, after the kernel's and md's read-ahead. A read continues a stream when it starts near
  * where one of the last few streams' reads ended: "near" is a window that grows with the request

@@ -158,12 +158,12 @@ final class StripeGather {
     private long whole;
     private long missed;
 
-    StripeGather(int unit, int dataStrips, long volumeSize, long waitNanos) {
+    StripeGather(StripeGeometry geo, long waitNanos) {
         this.waitNanos = waitNanos;
-        this.unit = unit;
-        this.dataStrips = dataStrips;
-        this.stripeData = (long) unit * dataStrips;
-        this.volumeSize = volumeSize;
+        this.unit = geo.unit;
+        this.dataStrips = geo.dataStrips;
+        this.stripeData = geo.stripeData;
+        this.volumeSize = geo.size;
     }
 
     /** Registers a write of volume bytes [from, to) that is about to hand out its pieces in ascending order. */

@@ -28,7 +28,7 @@ import org.splitpoint.engine.log.RingLog;
  * first sequence number not yet complete, taken <em>before</em> the members are forced, and
  * {@link #retire} moves the tail up to it. Writes that start after that snapshot keep their entries,
  * whatever the volume's flush barrier did. An entry whose member writes could not be done for lack
- * of space stays live and is redone (see {@link ParityVolume}).
+ * of space stays live and is redone (see {@link StripeUpdates}).
  *
  * <p>Bounded. The ring has a fixed capacity; a writer that finds no room asks the volume for a
  * checkpoint (force the members, retire the complete prefix) and, when in-flight entries still hold
@@ -39,7 +39,7 @@ final class StripeJournal implements AutoCloseable {
 
     private static final int HEADER_MAGIC = 0x53504A32; // "SPJ2"
     private static final int ENTRY_MAGIC = 0x53504A45;  // "SPJE"
-    /** Default ring size: a few of the largest entries a degraded write produces (see ParityVolume). */
+    /** Default ring size: a few of the largest entries a degraded write produces (see StripeWrites.maxJournaledRun). */
     static final long DEFAULT_CAPACITY = 64L << 20;
 
     /** One member write: rows [row, row+data.length) of member {@code member}. */

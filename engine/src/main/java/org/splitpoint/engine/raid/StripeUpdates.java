@@ -1,0 +1,218 @@
+package org.splitpoint.engine.raid;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.io.NoSpaceException;
+import org.splitpoint.engine.pool.VolumeState;
+
+/**
+ * Applies a parity volume's stripe updates to its members, through the {@link StripeJournal} when a
+ * member is short (closing the write hole), and keeps what could not be applied, to redo.
+ *
+ * <p>Design. Only a stripe short of a member has a write hole: a member that takes no writes, or one
+ * that does not hold the rows yet (rebuilding above its mark, back from a service window on a stale
+ * track), whose rows a torn write would leave to be reconstructed from torn parity. Its update is
+ * journaled before any member has it; a flush retires only the entries whose member writes had
+ * returned before it forced the members.
+ *
+ * <p>Redo. A journaled update whose member writes could not be done (the file system is full), or
+ * the replay at open when it could not be done for the same reason, leaves stripes torn. Their
+ * updates are kept (under the redo lock): the members' reads see them (an overlay), so acknowledged
+ * data still reads right, and every later write or flush first redoes them, failing with the same
+ * sentence while there is no space. Nothing is written past a pending redo.
+ */
+final class StripeUpdates {
+
+    private final Object redoLock = new Object();
+    /** Updates to redo before anything else is written (entries of the journal, or of a replay at open). */
+    private final List<java.util.Map.Entry<Long, List<StripeJournal.Segment>>> redo = new ArrayList<>();
+    private volatile boolean redoNeeded;
+    /** The journal still holds the replayed entries of an earlier opening (redo them, then begin). */
+    private boolean replayPending;
+
+    private final ParityVolume volume;
+    private final Member[] members;
+    private final StripeJournal journal;
+
+    StripeUpdates(ParityVolume volume, Member[] members, StripeJournal journal) {
+        this.volume = volume;
+        this.members = members;
+        this.journal = journal;
+        journal.setCheckpointer(this::checkpoint);
+    }
+
+    /**
+     * Writes the segments to their members (the caller holds their rows' lock), through the journal
+     * when the stripe is degraded. Segments of members that take no writes are left out of both.
+     */
+    void apply(List<StripeJournal.Segment> segs) throws IOException {
+        redoPending();
+        List<StripeJournal.Segment> writes = new ArrayList<>(segs.size());
+        for (StripeJournal.Segment seg : segs) {
+            Member m = members[seg.member()];
+            if (m.takesWrites()) {
+                writes.add(seg);
+            } else {
+                // before any member or the journal has the update: only a stripe whose strip on the
+                // offline drive changes (its data, or the parity it holds) is in its delta
+                volume.offlineRowsChange(m, seg.row(), seg.length());
+                volume.missed(m, seg.row(), seg.bytes());
+            }
+        }
+        // only a stripe short of a member has a write hole to close: a member that takes no writes,
+        // or one that takes them but does not hold these rows yet (rebuilding above its mark, or a
+        // drive back from a service window on a track still stale), whose rows a torn write would
+        // leave to be reconstructed from torn parity
+        boolean journaled = volume.degraded() || !volume.allHold(segs.get(0).row(), segs.get(0).row() + segs.get(0).length());
+        long seq = journaled ? journal.append(writes) : -1;
+        int written = 0;
+        Member.FailedException failed = null;
+        try {
+            for (StripeJournal.Segment seg : writes) {
+                Member m = members[seg.member()];
+                if (!m.takesWrites()) {
+                    continue;
+                }
+                try {
+                    m.write(seg.row(), seg.bytes());
+                    written++;
+                } catch (Member.FailedException e) {
+                    failed = e;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (journaled) {
+                abandon(seq, writes); // the stripe may be torn: keep its update to redo
+            }
+            throw e;
+        }
+        if (journaled) {
+            journal.complete(seq);
+        }
+        if (failed != null && volume.state() == VolumeState.FAILED) {
+            throw failed;
+        }
+        if (written == 0 && failed != null) {
+            throw failed;
+        }
+    }
+
+    private void abandon(long seq, List<StripeJournal.Segment> writes) {
+        synchronized (redoLock) {
+            journal.abandon(seq);
+            // kept to redo: copies, since a write's buffers go back to a stash (or its caller) when it returns
+            List<StripeJournal.Segment> kept = new ArrayList<>(writes.size());
+            for (StripeJournal.Segment w : writes) {
+                byte[] copy = new byte[w.length()];
+                w.bytes().get(copy);
+                kept.add(new StripeJournal.Segment(w.member(), w.row(), copy));
+            }
+            redo.add(java.util.Map.entry(seq, kept));
+            showRedoToReads();
+            redoNeeded = true;
+        }
+    }
+
+    /** Reads of the members see the updates waiting to be redone, as if they were. */
+    private void showRedoToReads() {
+        List<List<StripeJournal.Segment>> perMember = new ArrayList<>();
+        for (int i = 0; i < members.length; i++) {
+            perMember.add(new ArrayList<>());
+        }
+        for (var e : redo) {
+            for (StripeJournal.Segment seg : e.getValue()) {
+                perMember.get(seg.member()).add(seg);
+            }
+        }
+        for (int i = 0; i < members.length; i++) {
+            members[i].setOverlay(perMember.get(i));
+        }
+    }
+
+    /** Redoes what is pending, or throws (e.g. still no space) so that nothing is written past it. */
+    void redoPending() throws IOException {
+        if (!redoNeeded) {
+            return;
+        }
+        synchronized (redoLock) {
+            if (!redoNeeded) {
+                return;
+            }
+            for (var e : redo) {
+                for (StripeJournal.Segment seg : e.getValue()) {
+                    Member m = members[seg.member()];
+                    if (m.takesWrites()) {
+                        m.write(seg.row(), seg.bytes());
+                    }
+                }
+            }
+            if (replayPending) {
+                volume.forceTakers(); // the replayed entries are durable on the members before a new epoch forgets them
+                journal.begin();
+                replayPending = false;
+            }
+            for (var e : redo) {
+                if (e.getKey() >= 0) {
+                    journal.complete(e.getKey());
+                }
+            }
+            redo.clear();
+            showRedoToReads();
+            redoNeeded = false;
+        }
+    }
+
+    /** The ring is full: make the members durable and retire what that covers. */
+    private void checkpoint() throws IOException {
+        long retireBelow = journal.completedPrefix();
+        volume.forceTakers();
+        journal.retire(retireBelow);
+    }
+
+    int replay() throws IOException {
+        List<List<StripeJournal.Segment>> entries = journal.readEntries();
+        try {
+            for (List<StripeJournal.Segment> e : entries) {
+                for (StripeJournal.Segment seg : e) {
+                    Member m = members[seg.member()];
+                    if (m.takesWrites()) {
+                        m.write(seg.row(), seg.bytes());
+                    }
+                }
+            }
+            volume.forceTakers();
+        } catch (NoSpaceException e) {
+            synchronized (redoLock) {
+                for (List<StripeJournal.Segment> entry : entries) {
+                    redo.add(java.util.Map.entry(-1L, entry));
+                }
+                replayPending = true;
+                showRedoToReads();
+                redoNeeded = true;
+            }
+            throw e;
+        }
+        if (!entries.isEmpty()) {
+            journal.begin(); // the replayed entries are durable on the members: a new epoch forgets them
+        }
+        return entries.size();
+    }
+
+    /** The journal's live entries as a read-only look sees them: how many a replay would redo. */
+    int pendingEntries() throws IOException {
+        return journal.readEntries().size();
+    }
+
+    /** Starts a new journal epoch now (a damaged journal is reset at open). */
+    void begin() throws IOException {
+        if (!replayPending) {
+            journal.begin();
+        }
+    }
+
+    /** True while updates wait to be redone: writes go piece by piece, and nothing is zeroed without writing. */
+    boolean redoNeeded() {
+        return redoNeeded;
+    }
+}
