@@ -40,17 +40,6 @@ class BackupFromSnapshotTest {
         return dir;
     }
 
-    private static void randomWrites(Pool pool, byte[] model, Random rnd, int count) throws Exception {
-        for (int i = 0; i < count; i++) {
-            int len = 1 + rnd.nextInt(3 * TRACK);
-            int off = rnd.nextInt(model.length - len);
-            byte[] d = new byte[len];
-            rnd.nextBytes(d);
-            pool.device("v").write(off, ByteBuffer.wrap(d));
-            System.arraycopy(d, 0, model, off, len);
-        }
-    }
-
     private static void done(Job j) throws Exception {
         assertThat(j.await(60_000)).isTrue();
         assertThat(j.state()).as(String.valueOf(j.progress().message())).isEqualTo(JobState.DONE);
@@ -67,13 +56,13 @@ class BackupFromSnapshotTest {
         try (Pool pool = Pool.open(dir)) {
             byte[] model = new byte[(int) pool.volume("v").size()];
             Random rnd = new Random(7);
-            randomWrites(pool, model, rnd, 60);
+            BackupTest.randomWrites(pool, model, rnd, 60);
             SnapshotAdmin.Info s1 = pool.snapshots().create("v", "s1");
             byte[] atSnapshot = model.clone();
-            randomWrites(pool, model, rnd, 60);
+            BackupTest.randomWrites(pool, model, rnd, 60);
             // slow (1 MB/s over 2 MiB), so the hosts' writes below land while it copies
             Job j = pool.backups().backup("v", store(), true, 1_000_000, "s1");
-            randomWrites(pool, model, rnd, 200);
+            BackupTest.randomWrites(pool, model, rnd, 200);
             done(j);
             String id = pool.backups().lastBackup("v").image();
             TestPools.assertSameBytes(BackupTest.imageBytes(store(), id), atSnapshot, "the image of v@s1");
@@ -91,13 +80,13 @@ class BackupFromSnapshotTest {
         String full;
         try (Pool pool = Pool.open(dir)) {
             model = new byte[(int) pool.volume("v").size()];
-            randomWrites(pool, model, rnd, 60);
+            BackupTest.randomWrites(pool, model, rnd, 60);
             done(pool.backups().backup("v", store(), true, 0));
             full = pool.backups().lastBackup("v").image();
-            randomWrites(pool, model, rnd, 20);
+            BackupTest.randomWrites(pool, model, rnd, 20);
             pool.snapshots().create("v", "s1");
             atSnapshot = model.clone();
-            randomWrites(pool, model, rnd, 20);
+            BackupTest.randomWrites(pool, model, rnd, 20);
         }
         try (Pool pool = Pool.open(dir)) { // what the snapshot recorded of the backups survives a reopen
             done(pool.backups().backup("v", store(), false, 0, "s1"));
@@ -106,7 +95,7 @@ class BackupFromSnapshotTest {
             assertThat(image(inc).kind()).isEqualTo(ImageInfo.Kind.INCREMENTAL);
             TestPools.assertSameBytes(BackupTest.imageBytes(store(), inc), atSnapshot, "full + incremental as of v@s1");
             // the writes after the snapshot are still owed to the next incremental, made as of now
-            randomWrites(pool, model, rnd, 10);
+            BackupTest.randomWrites(pool, model, rnd, 10);
             done(pool.backups().backup("v", store(), false, 0));
             String now = pool.backups().lastBackup("v").image();
             assertThat(image(now).parent()).isEqualTo(inc);
@@ -126,15 +115,15 @@ class BackupFromSnapshotTest {
         Random rnd = new Random(17);
         try (Pool pool = Pool.open(dir)) {
             model = new byte[(int) pool.volume("v").size()];
-            randomWrites(pool, model, rnd, 40);
+            BackupTest.randomWrites(pool, model, rnd, 40);
             pool.snapshots().create("v", "s1");
-            randomWrites(pool, model, rnd, 15); // before the backup: only the snapshot knows these
+            BackupTest.randomWrites(pool, model, rnd, 15); // before the backup: only the snapshot knows these
             done(pool.backups().backup("v", store(), true, 0, "s1"));
-            randomWrites(pool, model, rnd, 15);
+            BackupTest.randomWrites(pool, model, rnd, 15);
             done(pool.backups().backup("v", store(), false, 0));
             TestPools.assertSameBytes(BackupTest.imageBytes(store(), pool.backups().lastBackup("v").image()), model,
                     "the chain as of now, in the same run");
-            randomWrites(pool, model, rnd, 15);
+            BackupTest.randomWrites(pool, model, rnd, 15);
         }
         try (Pool pool = Pool.open(dir)) {
             assertThat(pool.openNotes()).noneMatch(n -> n.contains("changed-block map"));
@@ -155,7 +144,7 @@ class BackupFromSnapshotTest {
         Path template = pool();
         try (Pool pool = Pool.open(template)) {
             byte[] model = new byte[(int) pool.volume("v").size()];
-            randomWrites(pool, model, new Random(23), 30);
+            BackupTest.randomWrites(pool, model, new Random(23), 30);
             pool.snapshots().create("v", "s1");
         }
         long total = snapshotBackupRun(template, tmp.resolve("count"), 0, 1);
@@ -178,11 +167,11 @@ class BackupFromSnapshotTest {
             pool = Pool.open(dir, inj);
             Random rnd = new Random(seed);
             byte[] scratch = new byte[(int) pool.volume("v").size()];
-            randomWrites(pool, scratch, rnd, 8);
+            BackupTest.randomWrites(pool, scratch, rnd, 8);
             Job b = pool.backups().backup("v", st, true, 0, "s1");
-            randomWrites(pool, scratch, rnd, 8);
+            BackupTest.randomWrites(pool, scratch, rnd, 8);
             b.await(60_000);
-            randomWrites(pool, scratch, rnd, 5);
+            BackupTest.randomWrites(pool, scratch, rnd, 5);
             pool.device("v").flush();
         } catch (Exception e) {
             if (!inj.isCut()) {
@@ -221,11 +210,11 @@ class BackupFromSnapshotTest {
         try (Pool pool = Pool.open(dir)) {
             byte[] model = new byte[(int) pool.volume("v").size()];
             Random rnd = new Random(3);
-            randomWrites(pool, model, rnd, 40);
+            BackupTest.randomWrites(pool, model, rnd, 40);
             pool.snapshots().create("v", "before");
             byte[] atBefore = model.clone();
             done(pool.backups().backup("v", store(), true, 0));
-            randomWrites(pool, model, rnd, 40);
+            BackupTest.randomWrites(pool, model, rnd, 40);
             String last = pool.backups().lastBackup("v").image();
 
             assertThatThrownBy(() -> pool.backups().backup("v", store(), false, 0, "before"))
@@ -251,7 +240,7 @@ class BackupFromSnapshotTest {
         Path dir = pool();
         try (Pool pool = Pool.open(dir)) {
             byte[] model = new byte[(int) pool.volume("v").size()];
-            randomWrites(pool, model, new Random(5), 40);
+            BackupTest.randomWrites(pool, model, new Random(5), 40);
             pool.snapshots().create("v", "s1");
             pool.snapshots().create("v", "s2");
             assertThatThrownBy(() -> pool.backups().backup("v", store(), true, 0, "nope"))

@@ -59,7 +59,8 @@ class BackupTest {
         }
     }
 
-    private static void randomWrites(Pool pool, byte[] model, Random rnd, int count) throws Exception {
+    /** {@code count} writes of 1 byte to 3 tracks at random places of volume v, mirrored in {@code model}. */
+    static void randomWrites(Pool pool, byte[] model, Random rnd, int count) throws Exception {
         for (int i = 0; i < count; i++) {
             int len = 1 + rnd.nextInt(3 * TRACK);
             int off = rnd.nextInt(model.length - len);
