@@ -68,6 +68,8 @@ public final class WriteJournal implements AutoCloseable {
     private final RingLog[] legs;
     private final boolean[] healthy;
     private final LegListener listener;
+    /** Each leg's size as asked at open: said also with no leg open (both drives FAILED then; a status NPE'd). */
+    private final long capacity;
     private final ArrayDeque<Entry> index = new ArrayDeque<>();
     private long bytes;
     /** The next sequence number when no leg is left to say it. */
@@ -75,10 +77,11 @@ public final class WriteJournal implements AutoCloseable {
     /** Syncs are its uses: {@link #close} never closes a leg under a sync. */
     private final Retirement retirement = new Retirement();
 
-    private WriteJournal(RingLog[] legs, boolean[] healthy, LegListener listener) {
+    private WriteJournal(RingLog[] legs, boolean[] healthy, LegListener listener, long capacity) {
         this.legs = legs;
         this.healthy = healthy;
         this.listener = listener;
+        this.capacity = capacity;
     }
 
     /**
@@ -106,7 +109,7 @@ public final class WriteJournal implements AutoCloseable {
             }
             read.add(entries);
         }
-        WriteJournal j = new WriteJournal(legs, healthy, listener);
+        WriteJournal j = new WriteJournal(legs, healthy, listener, capacity);
         j.level(read, shippedThrough, readOnly);
         return j;
     }
@@ -497,8 +500,9 @@ public final class WriteJournal implements AutoCloseable {
         return 0;
     }
 
+    /** Each leg's size (as given at open when no leg was open: both drives FAILED then). */
     public long capacity() {
-        return legs[0] != null ? legs[0].capacity() : legs[1].capacity();
+        return legs[0] != null ? legs[0].capacity() : legs[1] != null ? legs[1].capacity() : capacity;
     }
 
     /** When the oldest live entry was written (ms since the epoch), or -1 when none is live. */

@@ -47,6 +47,12 @@ import org.splitpoint.engine.restore.InstantRestore;
  * out is not its base: a base never claims a write the journal does not hold. Nor is a backup
  * taken before the journal was enabled (a disable and enable while it ran): the writes between
  * are in neither.
+ *
+ * <p>A write left out. A write the journal does not take (full as above, or no drive of it left:
+ * a journal that lost both its legs protects nothing, and no backup gives it a base) is
+ * acknowledged only once pool.json says the journal protects nothing; while pool.json cannot be
+ * written such a write is refused with an I/O error, and a flush that finds no leg left fails: after
+ * a power cut, pool.json naming the base would claim a write that is in neither.
  */
 public final class JournalAdmin {
 
@@ -94,6 +100,14 @@ public final class JournalAdmin {
          * backup's instant ({@link #backupInstant}): that backup cannot be its base.
          */
         volatile boolean leftOutSinceInstant;
+        /**
+         * The journal stopped protecting the volume (its base dropped in memory) but pool.json could
+         * not record it: a write the journal leaves out is refused until a persist succeeds, for
+         * after a power cut pool.json would still name the base, and base + journal miss the write.
+         */
+        volatile boolean stopUnrecorded;
+        /** A write refused for {@link #stopUnrecorded} was said in an event (once until it is on record). */
+        volatile boolean refusalSaid;
 
         Open(String volume, WriteJournal journal, RaidVolume.IoAction flushHook) {
             this.volume = volume;
@@ -142,7 +156,14 @@ public final class JournalAdmin {
         // entries below shippedThrough were shipped before a crash: dropped, never applied twice
         WriteJournal journal = WriteJournal.open(files, capacityOf(pool, rec), rec.shippedThrough(), pool.isReadOnly(),
                 (leg, why) -> legFailed(pool, volume, leg, why));
-        RaidVolume.IoAction hook = journal::sync;
+        RaidVolume.IoAction hook = () -> {
+            journal.sync();
+            if (journal.unprotected()) {
+                // both legs went (here or before): the writes this flush acknowledges are in no
+                // journal, so the volume's flush returns only once pool.json says it protects nothing
+                stopProtecting(pool, volume, "both its drives failed");
+            }
+        };
         Open open = new Open(volume, journal, hook);
         pool.journals.put(volume, open);
         if (!pool.isReadOnly()) {
@@ -173,6 +194,13 @@ public final class JournalAdmin {
                     + "): the volume's writes are not journaled; replace them, or enable the journal on other drives";
             pool.openNotes.add(msg);
             pool.events.publish(Event.critical("JOURNAL", volume, msg));
+            if (!pool.isReadOnly()) {
+                try {
+                    stopProtecting(pool, volume, "both its drives failed");
+                } catch (IOException e) {
+                    // not on record: the first write or flush tries again, and fails if it cannot
+                }
+            }
         }
     }
 
@@ -322,23 +350,37 @@ public final class JournalAdmin {
         } catch (RuntimeException e) {
             // the members may take this write while the journal did not: base + journal would no
             // longer make the volume, so the journal stops protecting it until a new base
-            leaveOut(pool, o, "a write could not be journaled (" + e + ")");
+            try {
+                leaveOut(pool, o, "a write could not be journaled (" + e + ")");
+            } catch (IOException notRecorded) {
+                e.addSuppressed(notRecorded);
+            }
             throw e;
+        }
+        if (seq == -1) {
+            // no leg left: the write is in no journal, like one a full journal leaves out
+            leaveOut(pool, o, "both its drives failed");
+            return;
         }
         if (seq != -2) {
             return;
         }
+        boolean noBase;
         synchronized (pool.journalLock) {
             // the look and the mark as one step against backupCompleted, which reads the mark and
             // makes the base under this lock: between the two, a backup whose instant came before
             // this write could become the base unmarked, holding the write nowhere (helper 61)
             PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
-            if (rec == null || rec.base() == null) {
+            noBase = rec == null || rec.base() == null;
+            if (noBase) {
                 // protecting nothing: a ship needs a base, so none can make room; a backup under way
                 // whose instant came before this write must not become the base (see backupCompleted)
                 o.leftOutSinceInstant = true;
-                return;
             }
+        }
+        if (noBase) {
+            leaveOut(pool, o, "the journal is full"); // refused if "protecting nothing" is not on record yet
+            return;
         }
         // full: a ship frees room; wait for it a while rather than leave a write out of the journal
         if (!pool.jobsRunning()) {
@@ -373,10 +415,27 @@ public final class JournalAdmin {
         leaveOut(pool, o, "the journal filled up before a ship could empty it");
     }
 
-    /** A write goes on without the journal: it stops protecting, and no backup whose instant came before is its base. */
-    private static void leaveOut(Pool pool, Open o, String why) {
+    /**
+     * A write goes on without the journal: it stops protecting, and no backup whose instant came
+     * before is its base. Throws, and the write is refused (an I/O error its host sees), when
+     * pool.json cannot record that the journal stopped protecting: acknowledged, the write would be
+     * in neither the base that pool.json still names nor the journal.
+     */
+    private static void leaveOut(Pool pool, Open o, String why) throws IOException {
         o.leftOutSinceInstant = true;
-        stopProtecting(pool, o.volume, why);
+        try {
+            stopProtecting(pool, o.volume, why);
+        } catch (IOException e) {
+            if (!o.refusalSaid) { // once until it is on record: every write refused meanwhile says it to its host
+                o.refusalSaid = true;
+                pool.events.publish(Event.critical("JOURNAL", o.volume, "a write to " + o.volume + " was refused with an"
+                        + " I/O error: the journal left it out (" + why + ") and pool.json could not record that the"
+                        + " journal no longer protects " + o.volume + " (" + e.getMessage() + "); writes the journal"
+                        + " cannot take are refused until pool.json can be written"));
+            }
+            throw new IOException("volume " + o.volume + ": the write was not done: the journal left it out (" + why
+                    + ") and pool.json could not record that the journal no longer protects the volume: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -396,24 +455,35 @@ public final class JournalAdmin {
 
     /**
      * The journal misses writes from now on: it protects nothing until a backup into its store
-     * re-bases it (one is started now).
+     * re-bases it (one is started now), or, with both its drives lost, until it is enabled again.
+     * Returns once pool.json says so; throws when it cannot be written (the base stays dropped in
+     * memory, {@link Open#stopUnrecorded}, and the next call writes it again): a writer must then
+     * refuse the write it leaves out, a flush the writes it would acknowledge.
      */
-    static void stopProtecting(Pool pool, String volume, String why) {
+    static void stopProtecting(Pool pool, String volume, String why) throws IOException {
+        Open o = pool.journals.get(volume);
         synchronized (pool.journalLock) {
             PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
-            if (rec == null || rec.base() == null) {
-                return;
+            if (rec == null || rec.base() == null && (o == null || !o.stopUnrecorded)) {
+                return; // protecting nothing, on record
             }
-            pool.journalRecords.put(volume, rec.based(null, rec.shippedThrough()));
-            try {
-                pool.persist();
-            } catch (IOException e) {
-                // said below; the next persist records it
+            if (rec.base() != null) {
+                pool.journalRecords.put(volume, rec.based(null, rec.shippedThrough()));
+                if (o != null) {
+                    o.stopUnrecorded = true; // until the persist below succeeds
+                }
+            }
+            pool.persist();
+            if (o != null) {
+                o.stopUnrecorded = false;
+                o.refusalSaid = false;
             }
         }
+        boolean lost = o != null && o.journal.unprotected();
         pool.events.publish(Event.critical("JOURNAL", volume, "the journal of " + volume + " stopped protecting it: " + why
-                + "; a backup into its store gives it a new base (started now, or once a restore or backup of " + volume
-                + " under way ended)"));
+                + (lost ? "; enable the journal on other drives (disable it first)"
+                : "; a backup into its store gives it a new base (started now, or once a restore or backup of " + volume
+                + " under way ended)")));
         // on another thread: a writer may be the caller, holding the volume's gate that the
         // backup's start takes exclusively
         inBackground(pool, "rebase", () -> new JournalAdmin(pool).rebaseQuietly(volume));
@@ -455,6 +525,13 @@ public final class JournalAdmin {
                         + why.getMessage() + "): the volume keeps serving, but its writes are no longer journaled")
                 : Event.warning("JOURNAL", volume, "journal drive " + drive + " of " + volume + " failed ("
                         + why.getMessage() + "); the journal carries on on the other one; replace " + drive));
+        if (both) {
+            try {
+                stopProtecting(pool, volume, "both its drives failed");
+            } catch (IOException e) {
+                // not on record: the write or flush that finds no leg tries again, and fails if it cannot
+            }
+        }
     }
 
     /** Why a leg was dropped when an administrator failed its drive. */
@@ -525,6 +602,12 @@ public final class JournalAdmin {
         synchronized (pool.journalLock) {
             PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
             if (rec == null || o == null || !rec.storeUuid().equals(storeUuid)) {
+                return;
+            }
+            if (o.journal.unprotected()) {
+                pool.events.publish(Event.warning("JOURNAL", volume, "backup " + image + " of " + volume + " is not the"
+                        + " journal's base: both journal drives failed, so the journal holds no write to build on it;"
+                        + " enable the journal on other drives (disable it first)"));
                 return;
             }
             if (o != at.journal()) {
@@ -774,7 +857,9 @@ public final class JournalAdmin {
         long oldest = j == null ? -1 : j.oldestTime();
         long age = oldest < 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000);
         long bytes = j == null ? 0 : j.liveBytes();
-        String next = rec.base() == null ? "once " + NO_BASE_YET.formatted(rec.store())
+        String next = j != null && j.unprotected() ? "never: both its drives failed; enable the journal on other drives"
+                + " (disable it first)"
+                : rec.base() == null ? "once " + NO_BASE_YET.formatted(rec.store())
                 : "at " + Sizes.format(rec.maxSize()) + " (now " + Sizes.format(bytes) + ")"
                 + (rec.maxAgeSeconds() > 0 ? " or when the oldest entry is " + rec.maxAgeSeconds() + " s old (now " + age + " s)" : "")
                 + ", or on 'volume journal ship'";
@@ -825,9 +910,11 @@ public final class JournalAdmin {
     private void rebaseQuietly(String volume) {
         try {
             PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            Open o = pool.journals.get(volume);
             // not while a restore or a backup of the volume runs: a restore's start may have given
-            // the base already, and the watch starts the backup once either ended
-            if (rec != null && rec.base() == null && !pool.restores.containsKey(volume)
+            // the base already, and the watch starts the backup once either ended; nor for a
+            // journal with no drive left, which no base makes protect anything
+            if (rec != null && rec.base() == null && o != null && !o.journal.unprotected() && !pool.restores.containsKey(volume)
                     && !pool.snapshotCatalog.restores.containsKey(volume) && !busy(pool, volume)) {
                 new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.hasChainIn(pool, volume, rec.storeUuid()), 0);
             }
@@ -961,14 +1048,15 @@ public final class JournalAdmin {
             throw new PoolException("volume " + volume + " has no journal to rebuild it from; restore it from a backup"
                     + " instead ('backup restore', which loses the writes since that backup)");
         }
+        Open o = pool.journals.get(volume);
+        if (o == null || o.journal.unprotected()) { // first: it has no base either, but this is why
+            throw new PoolException("the journal of " + volume + " lost both its drives (" + String.join(", ", rec.drives())
+                    + "): the writes it held are gone; restore from a backup ('backup restore', which loses the writes"
+                    + " since that backup)");
+        }
         if (rec.base() == null) {
             throw new PoolException("the journal of " + volume + " protects nothing yet (it has no base image); restore it"
                     + " from a backup instead ('backup restore')");
-        }
-        Open o = pool.journals.get(volume);
-        if (o == null || o.journal.unprotected()) {
-            throw new PoolException("the journal of " + volume + " lost both its drives: the writes since image "
-                    + rec.base() + " are gone; restore from a backup ('backup restore', which loses them)");
         }
         return rec;
     }

@@ -343,7 +343,12 @@ public final class RestoreAdmin {
             PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
             if (rec == null || !rec.withJournal()) {
                 // a rebuild from backup keeps its journal: base and entries still make the volume, to rebuild again
-                JournalAdmin.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
+                try {
+                    JournalAdmin.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
+                } catch (IOException e) {
+                    // not on record: the cancel goes on (its own persist below says it fails), and a
+                    // write the journal leaves out meanwhile is refused until it is on record
+                }
             }
             r.endHostIo(); // no host I/O inside the restore's view from here: its files close below
             RaidVolume v = pool.volumes.get(r.volume());

@@ -1,0 +1,249 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.ForwardingStorage;
+import org.splitpoint.engine.io.StorageFile;
+
+/**
+ * A write the staged journal leaves out (it is full and no ship can come, or no journal drive is
+ * left to take it) is acknowledged only once pool.json says the journal protects nothing: the
+ * journal stopped protecting with a persist whose failure it swallowed, and the write was
+ * acknowledged while pool.json still named the base; after a power cut the journal claimed to
+ * rebuild the volume from that base, and the write was in neither. Now such a write is refused
+ * with an I/O error (said in a critical event) until pool.json can say it, and a journal that lost
+ * both its drives stops protecting (before, it kept its base, and a backup could give it a new
+ * one): a write no leg takes is a write left out.
+ */
+class JournalLeftOutWriteTest {
+
+    private static final int TRACK = 4096;
+    private static final long DRIVE = 1 << 20;
+    /** A write journaled before the members take it (below the size written to both at once). */
+    private static final int SMALL = 8192;
+
+    @TempDir
+    Path tmp;
+
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private List<String> legs;
+
+    /** Real files; pool.json cannot be written, and the journal's drives fail, while asked. */
+    private static final class Faults extends ForwardingStorage {
+        volatile boolean poolJsonFails;
+        volatile boolean legsFail;
+        volatile List<String> legImages = List.of();
+
+        @Override
+        public StorageFile create(Path path) throws IOException {
+            if (poolJsonFails && path.getFileName().toString().startsWith("pool.json")) {
+                throw new IOException("Input/output error (injected) writing " + path.getFileName());
+            }
+            return super.create(path);
+        }
+
+        @Override
+        protected StorageFile wrap(Path path, StorageFile file) {
+            if (!legImages.contains(path.getFileName().toString())) {
+                return file;
+            }
+            return new ForwardingFile(file) {
+                @Override
+                public void writeFully(long position, ByteBuffer src) throws IOException {
+                    failIfAsked();
+                    super.writeFully(position, src);
+                }
+
+                @Override
+                public void force() throws IOException {
+                    failIfAsked();
+                    super.force();
+                }
+
+                private void failIfAsked() throws IOException {
+                    if (legsFail) {
+                        throw new IOException("Input/output error (injected) on a journal drive");
+                    }
+                }
+            };
+        }
+    }
+
+    /** RAID 5 volume v with a journal of 1 MiB legs and --max-size 900K, based in store/. */
+    private Path journaled() throws Exception {
+        Path dir = tmp.resolve("pool");
+        TestPools.create(dir, Layout.RAID5, 3, DRIVE, TRACK);
+        try (Pool pool = Pool.open(dir)) {
+            legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
+            byte[] image = new byte[(int) pool.volume("v").size()];
+            new Random(1).nextBytes(image);
+            pool.device("v").write(0, ByteBuffer.wrap(image));
+            Files.createDirectories(tmp.resolve("store"));
+            assertThat(pool.journals().enable("v", legs, tmp.resolve("store"), 900 * 1024, 0).await(60_000)).isTrue();
+            assertThat(pool.journals().status("v").protecting()).isTrue();
+        }
+        return dir;
+    }
+
+    private Faults faults() {
+        Faults f = new Faults();
+        f.legImages = legs.stream().map(n -> n + ".img").toList();
+        return f;
+    }
+
+    /** Whole-track writes away from the first 512 KiB until a {@link #SMALL} write does not fit. */
+    private static void fill(Pool pool) throws Exception {
+        JournalAdmin.Open o = pool.journals.get("v");
+        Random rnd = new Random(2);
+        int tracks = (int) (pool.volume("v").size() / TRACK);
+        while (o.journal.fits(SMALL)) {
+            byte[] d = new byte[TRACK];
+            rnd.nextBytes(d);
+            pool.device("v").write((long) (128 + rnd.nextInt(tracks - 128)) * TRACK, ByteBuffer.wrap(d));
+        }
+        pool.device("v").flush();
+    }
+
+    private static void smallWrite(Pool pool, int seed) throws Exception {
+        byte[] d = new byte[SMALL];
+        new Random(seed).nextBytes(d);
+        pool.device("v").write(0, ByteBuffer.wrap(d));
+        pool.device("v").flush();
+    }
+
+    /** What pool.json says now: true when it names the journal's base (a read-only open reads only it). */
+    private boolean protectingOnRecord(Path dir) throws Exception {
+        try (Pool ro = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), PoolOptions.READ_ONLY)) {
+            return ro.journalRecords.get("v").base() != null;
+        }
+    }
+
+    private boolean said(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (events.stream().noneMatch(e -> e.message().contains(text))) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    @Test
+    void aWriteTheFullJournalLeavesOutIsRefusedWhilePoolJsonCannotSayItProtectsNothing() throws Exception {
+        Path dir = journaled();
+        Faults storage = faults();
+        // no jobs: no ship can make room, so the write that does not fit is left out at once
+        try (Pool pool = Pool.open(dir, storage, new PoolOptions(false))) {
+            pool.addListener(events::add);
+            fill(pool);
+            byte[] before = TestPools.readAll(pool.volume("v"));
+            storage.poolJsonFails = true;
+            assertThatThrownBy(() -> smallWrite(pool, 3)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("the write was not done").hasMessageContaining("pool.json could not record");
+            assertThat(said("was refused with an I/O error")).isTrue();
+            // pool.json names the base still: base + journal hold every acknowledged write, and the
+            // volume did not take the refused one (journaled first, it never reached the members)
+            assertThat(protectingOnRecord(dir)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), before, "the volume after the refused write");
+            assertThatThrownBy(() -> smallWrite(pool, 4)).as("refused again while pool.json cannot be written")
+                    .isInstanceOf(IOException.class);
+
+            storage.poolJsonFails = false;
+            smallWrite(pool, 5); // left out too, now on record first
+            assertThat(protectingOnRecord(dir)).isFalse();
+            assertThat(said("the journal of v stopped protecting it")).isTrue();
+            assertThat(pool.journals().status("v").protecting()).isFalse();
+        }
+    }
+
+    @Test
+    void aWriteNoJournalDriveTakesIsRefusedWhilePoolJsonCannotSayItProtectsNothing() throws Exception {
+        Path dir = journaled();
+        Faults storage = faults();
+        try (Pool pool = Pool.open(dir, storage, new PoolOptions(false))) {
+            pool.addListener(events::add);
+            byte[] before = TestPools.readAll(pool.volume("v"));
+            storage.poolJsonFails = true;
+            storage.legsFail = true;
+            assertThatThrownBy(() -> smallWrite(pool, 3)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("both its drives failed").hasMessageContaining("pool.json could not record");
+            assertThat(protectingOnRecord(dir)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), before, "the volume after the refused write");
+
+            storage.poolJsonFails = false;
+            smallWrite(pool, 5);
+            assertThat(protectingOnRecord(dir)).isFalse();
+        }
+    }
+
+    /**
+     * The journal's drives fail as a flush forces them: the writes it acknowledges reached no
+     * journal drive durably, so the flush returns only once pool.json says the journal protects
+     * nothing, and fails while it cannot.
+     */
+    @Test
+    void aFlushWhoseJournalLostBothDrivesFailsWhilePoolJsonCannotSayItProtectsNothing() throws Exception {
+        Path dir = journaled();
+        Faults storage = faults();
+        try (Pool pool = Pool.open(dir, storage, new PoolOptions(false))) {
+            byte[] d = new byte[SMALL];
+            new Random(3).nextBytes(d);
+            pool.device("v").write(0, ByteBuffer.wrap(d)); // journaled, not yet forced
+            storage.poolJsonFails = true;
+            storage.legsFail = true;
+            assertThatThrownBy(() -> pool.device("v").flush()).isInstanceOf(IOException.class)
+                    .hasMessageContaining("injected");
+            assertThat(protectingOnRecord(dir)).isTrue();
+            storage.poolJsonFails = false;
+            pool.device("v").flush();
+            assertThat(protectingOnRecord(dir)).isFalse();
+        }
+    }
+
+    /**
+     * Both journal drives failed: writes go on unjournaled and the journal protects nothing, on
+     * record; a backup into its store gives it no base (there is no journal to build on), and the
+     * volume lost beyond its redundancy is not rebuilt from it, the rebuild saying why.
+     */
+    @Test
+    void aJournalThatLostBothItsDrivesProtectsNothingAndNoBackupMakesItProtect() throws Exception {
+        Path dir = journaled();
+        Faults storage = faults();
+        try (Pool pool = Pool.open(dir, storage, new PoolOptions(true))) {
+            pool.addListener(events::add);
+            storage.legsFail = true;
+            smallWrite(pool, 3); // acknowledged: the volume keeps serving
+            JournalAdmin.Status s = pool.journals().status("v");
+            assertThat(s.unprotected()).isTrue();
+            assertThat(s.protecting()).isFalse();
+            assertThat(s.nextShip()).contains("both its drives failed");
+            assertThat(protectingOnRecord(dir)).isFalse();
+            assertThat(said("the journal of v stopped protecting it: both its drives failed")).isTrue();
+            assertThat(pool.backups().backup("v", tmp.resolve("store"), false, 0).await(60_000)).isTrue();
+            assertThat(pool.journals().status("v").protecting()).as("after a backup into its store").isFalse();
+        }
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.journals().status("v").protecting()).isFalse();
+            assertThatThrownBy(() -> pool.journals().rebuildFromBackup("v", List.of(), 0))
+                    .isInstanceOf(PoolException.class).hasMessageContaining("lost both its drives");
+        }
+    }
+}
