@@ -126,6 +126,29 @@ class JournalCommandTest {
         assertRefused(1, "no volume named", "volume", "journal", "status", pool, "nosuch");
     }
 
+    /**
+     * An enable while a backup of the volume runs was recorded, then its base backup was refused:
+     * exit 1, and the journal enabled all the same. Now it is refused before anything is recorded.
+     */
+    @Test
+    void enableWhileABackupRunsIsRefusedAndEnablesNothing() throws Exception {
+        try (Holder h = new Holder(pool)) {
+            var backup = h.pool.backups().backup("v", store, true, 64 * 1024); // a track a second
+            CliRun enable = CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d4,d5", "--store", store);
+            assertThat(enable.code()).as(enable.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(enable)).contains("a backup of v is running (job backup-v); enable its journal"
+                    + " once it ended");
+            CliRun status = CliRun.of("volume", "journal", "status", pool, "v");
+            assertThat(status.code()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(status)).contains("has no journal");
+            assertThat(h.pool.snapshot().drive("d4").state()).isEqualTo(org.splitpoint.engine.pool.DriveState.SPARE);
+            backup.setThrottle(0);
+            assertThat(backup.await(60_000)).isTrue();
+            enable = CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d4,d5", "--store", store);
+            assertThat(enable.code()).as(enable.err()).isZero();
+        }
+    }
+
     @Test
     void aReplacedJournalDriveSaysItHoldsTheJournalAgain() throws Exception {
         assertThat(CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d4,d5", "--store", store).code()).isZero();

@@ -53,6 +53,27 @@ public final class JournalRules {
         if (restoring(s, volume)) {
             return new Refusal("volume " + volume + " is being restored; enable its journal once the restore finished");
         }
+        if (s.snapshotRestore(volume) != null) {
+            return new Refusal("volume " + volume + " is being restored to a snapshot; enable its journal once the restore"
+                    + " finished");
+        }
+        // the enable starts the backup that gives the journal its base, which one running refuses:
+        // refused then, the journal was on record already, enabled without what it was enabled for
+        JobProgress backup = running(s, "backup", volume);
+        if (backup != null) {
+            return new Refusal("a backup of " + volume + " is running (job " + backup.id() + "); enable its journal once it"
+                    + " ended (the journal's base is a backup taken after it is enabled)");
+        }
+        return null;
+    }
+
+    /** The job of {@code kind} on {@code volume} not yet finished, or null. */
+    private static JobProgress running(PoolSnapshot s, String kind, String volume) {
+        for (JobProgress p : s.jobs()) {
+            if (p.kind().equals(kind) && p.target().equals(volume) && !p.state().isFinished()) {
+                return p;
+            }
+        }
         return null;
     }
 

@@ -1,13 +1,13 @@
 package org.splitpoint.engine.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -18,7 +18,9 @@ import org.splitpoint.engine.job.Job;
  * Its instant was taken on the journal of before; a write made between that instant and the new
  * journal's start is in neither the image nor the new journal. The backup's end made it the new
  * journal's base all the same (and retired the new journal's entries below the old journal's
- * entry number), so a rebuild from backup + journal lost the write.
+ * entry number), so a rebuild from backup + journal lost the write. (That backup's end no longer
+ * makes such a base; and an enable while a backup of the volume runs is refused up front now: it
+ * recorded the journal, then its own base backup was refused, leaving the pool half-enabled.)
  */
 class JournalReenableBackupTest {
 
@@ -54,19 +56,20 @@ class JournalReenableBackupTest {
             pool.device("v").write(4 * TRACK, ByteBuffer.wrap(d)); // after the backup's instant, before the new journal
             pool.device("v").flush();
             expect = TestPools.readAll(pool.volume("v"));
-            try {
-                pool.journals().enable("v", legs, store, 900 * 1024, 0); // its own backup is refused: one runs
-            } catch (PoolException e) {
-                assertThat(e.getMessage()).contains("running");
+            // its own base backup would be refused (one runs): the enable is, before it records anything
+            Throwable refused = catchThrowable(() -> pool.journals().enable("v", legs, store, 900 * 1024, 0));
+            assertThat(pool.journals().volumes()).as("journaled volumes after the refusal").isEmpty();
+            for (String leg : legs) {
+                assertThat(pool.snapshot().drive(leg).state()).isEqualTo(DriveState.SPARE);
             }
+            try (Pool ro = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), PoolOptions.READ_ONLY)) {
+                assertThat(ro.journals().volumes()).as("pool.json").isEmpty();
+            }
+            assertThat(refused).isInstanceOf(PoolException.class).hasMessage("a backup of v is running (job backup-v);"
+                    + " enable its journal once it ended (the journal's base is a backup taken after it is enabled)");
             backup.setThrottle(0);
             assertThat(backup.await(60_000)).isTrue();
-            // a base the journal can build on: the watch's next backup if that one is not
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && (!pool.journals().status("v").protecting()
-                    || BackupAdmin.runningJob(pool, "backup", "v") != null)) {
-                Thread.sleep(20);
-            }
+            assertThat(pool.journals().enable("v", legs, store, 900 * 1024, 0).await(60_000)).isTrue();
             assertThat(pool.journals().status("v").protecting()).isTrue();
         }
         try (Pool pool = Pool.open(dir)) {
