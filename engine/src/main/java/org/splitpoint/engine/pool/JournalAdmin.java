@@ -90,7 +90,7 @@ public final class JournalAdmin {
         volatile TrackBitmap owedAsBase;
         /**
          * Operations holding the pool's monitor, which a ship needs to start, that wait for the
-         * volume's writes under way (a restore's beginning, a backup's start, a pair made, a pair's
+         * volume's writes under way (a restore's beginning or end, a backup's start, a pair made, a pair's
          * establish, split or restore, a flush of the volume's sides under the monitor): a write
          * waiting for a ship to make room in the full journal would wait for them in vain.
          */

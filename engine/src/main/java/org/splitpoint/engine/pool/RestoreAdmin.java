@@ -303,8 +303,10 @@ public final class RestoreAdmin {
             }
             String last = r.chain().target().id();
             String store = pool.restoreRecords.get(r.volume()).store();
-            r.endHostIo(); // before the seal: a request inside the restore's view puts its tracks in the image
-            r.view().flush(); // and the sealed image holds no write the volume could still lose to a power cut
+            endHostIo(pool, r); // before the seal: a request inside the restore's view puts its tracks in the image
+            // and the sealed image holds no write the volume could still lose to a power cut (a flush
+            // that may wait for another's, which waits for the writes under way: the journal is told)
+            RaidVolume.awaitingWrites(List.of(v), () -> r.view().flush());
             v.exclusive(() -> pool.restores.remove(r.volume())); // from here writes count as changes again
             ImageWriter wt = r.writeThrough();
             ImageInfo sealed = wt == null ? null : wt.seal();
@@ -323,6 +325,21 @@ public final class RestoreAdmin {
             if (rec == null) {
                 pool.events.publish(Event.warning("RESTORE", r.volume(), "the restore of " + r.volume() + " had no record"));
             }
+        }
+    }
+
+    /**
+     * Ends host I/O inside the restore's view ({@link InstantRestore#endHostIo}), which waits for the
+     * requests inside, under the pool's monitor: the volume's journal is told, as for any wait for
+     * writes under way there ({@link RaidVolume#awaitingWrites}), for a write among them that found
+     * the journal full would wait for a ship this monitor holds up (20 s, FullJournalWriteTest).
+     */
+    static void endHostIo(Pool pool, InstantRestore r) {
+        RaidVolume v = pool.volumes.get(r.volume());
+        if (v == null) {
+            r.endHostIo();
+        } else {
+            v.awaitingWrites(r::endHostIo);
         }
     }
 
@@ -350,7 +367,7 @@ public final class RestoreAdmin {
                     // write the journal leaves out meanwhile is refused until it is on record
                 }
             }
-            r.endHostIo(); // no host I/O inside the restore's view from here: its files close below
+            endHostIo(pool, r); // no host I/O inside the restore's view from here: its files close below
             RaidVolume v = pool.volumes.get(r.volume());
             try {
                 if (v != null) {

@@ -9,7 +9,7 @@ import java.io.IOException;
  * <p>The write waits holding the volume's gate and its host way, so it must not wait for a ship
  * that cannot come: one refused (the volume being restored or rebuilt, a backup of it running,
  * ...), or one that cannot even start because the pool's monitor, which a ship needs to start, is
- * held by an operation that waits for this very write to end (a restore's beginning, a backup's
+ * held by an operation that waits for this very write to end (a restore's beginning or end, a backup's
  * start, a pair made, a pair's establish, split or restore, a flush of the volume under the
  * monitor: {@link JournalAdmin.Open#shipHolders}). Such a write waited 20 s, then went
  * on without the journal all the same. A ship that runs ends without the monitor: worth waiting for,

@@ -653,7 +653,7 @@ public final class SnapshotAdmin {
             String volume = r.volume();
             RaidVolume v = pool.volumes.get(volume);
             long owedLeft = r.totalTracks() - r.currentTracks();
-            r.endHostIo(); // no host I/O inside the restore's view from here: its files close below
+            RestoreAdmin.endHostIo(pool, r); // no host I/O inside the restore's view from here: its files close below
             if (v != null) {
                 v.exclusive(() -> cat.restores.remove(volume));
             } else {

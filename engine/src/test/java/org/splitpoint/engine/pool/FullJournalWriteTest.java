@@ -23,8 +23,8 @@ import org.splitpoint.engine.job.Job;
 /**
  * A host write that finds the staged journal full waits for a ship to make room only while one
  * can come. It waited up to 20 s polling, then stopped the journal protecting the volume, also
- * when no ship could come: a restore's beginning holds the pool's monitor (which a ship needs to
- * start) while it waits for the writes under way to end, this one among them; a restore under
+ * when no ship could come: a restore's beginning (or its end) holds the pool's monitor (which a ship
+ * needs to start) while it waits for the writes under way to end, this one among them; a restore under
  * way, a running backup or a journal without a base refuse the ship outright, so every such write
  * (and, with no base left, every later one) waited the 20 s. Now such a write stops the journal
  * protecting at once (said in a critical event, persisted before the write returns) and goes on;
@@ -246,6 +246,55 @@ class FullJournalWriteTest {
         }
         assertThat(events.stream().filter(e -> e.message().contains("stopped protecting")).map(Event::message).toList())
                 .as("the writes' times (ms): " + took[0] + ", " + took[1]).isEmpty();
+    }
+
+    /**
+     * A restore's end holds the pool's monitor and waits for the host requests inside the
+     * restore's view to end: a write among them into the full journal waited the 20 s for a ship
+     * that could not start. The write is held (marking its track changed) until the end waits for
+     * it, then finds the journal full.
+     */
+    @Test
+    void aWriteIntoAFullJournalDoesNotWaitForTheShipARestoresEndHolds() throws Exception {
+        Path dir = journaled();
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
+                org.splitpoint.engine.io.StorageFactory.real());
+        try (Pool pool = Pool.open(dir, inj, new PoolOptions(true))) {
+            pool.addListener(events::add);
+            Job restore = pool.instantRestores().restore("v", tmp.resolve("store"), null, false, TRACK); // a track a second
+            StuckThreads.awaitTrue(() -> !pool.instantRestores().restoreOf("v").owedTracks().get(0), "track 0 restored");
+            // whole tracks past the first 128 (marked changed now, unlike track 0) until a track does not fit
+            JournalAdmin.Open o = pool.journals.get("v");
+            Random rnd = new Random(7);
+            int tracks = (int) (pool.volume("v").size() / TRACK);
+            while (o.journal.fits(TRACK)) {
+                byte[] d = new byte[TRACK];
+                rnd.nextBytes(d);
+                pool.device("v").write((long) (128 + rnd.nextInt(tracks - 128)) * TRACK, ByteBuffer.wrap(d));
+            }
+            Runnable letTheWriteGoOn = inj.holdReleasable(org.splitpoint.engine.io.FaultInjector.Op.WRITE,
+                    f -> f.getFileName().toString().equals("v.cbt"), t -> t.getName().equals("host-write"), 60_000);
+            long[] took = new long[1];
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = StuckThreads.start("host-write", () -> {
+                byte[] d = new byte[TRACK];
+                new Random(8).nextBytes(d);
+                pool.device("v").write(0, ByteBuffer.wrap(d));
+                took[0] = System.nanoTime();
+            }, failed);
+            StuckThreads.awaitTrue(() -> inj.waitingOnHolds() == 1, "the write marking track 0 changed");
+            restore.setThrottle(0);
+            StuckThreads.awaitTrue(() -> Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> StuckThreads.waitsIn(t, "endHostIo")), "the restore's end waiting for the write");
+            long released = System.nanoTime();
+            letTheWriteGoOn.run();
+            writer.join(60_000);
+            assertThat(failed.get()).isNull();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(took[0] - released)).as("the write's time (ms) once it found the"
+                    + " journal full").isLessThan(PROMPT_MILLIS);
+            assertThat(restore.await(60_000)).isTrue();
+            assertThat(said("the journal of v stopped protecting it")).isTrue();
+        }
     }
 
     /** Until the journal's ship request waits for the pool's monitor (which the held restore has). */
