@@ -32,8 +32,7 @@ import org.splitpoint.engine.job.Job;
  */
 class FullJournalWriteTest {
 
-    private static final int TRACK = 4096;
-    private static final long DRIVE = 1 << 20;
+    private static final int TRACK = JournaledPools.TRACK;
     /** The write that does not fit: more than the room left once the journal holds {@link #FILLED}. */
     private static final int BIG = 256 * 1024;
     /** Below --max-size (900 KiB), so the journal's watch does not ship it meanwhile. */
@@ -49,16 +48,7 @@ class FullJournalWriteTest {
     /** RAID 5 volume v with a journal of 1 MiB legs and --max-size 900K, based in store/. */
     private Path journaled() throws Exception {
         Path dir = tmp.resolve("pool");
-        TestPools.create(dir, Layout.RAID5, 3, DRIVE, TRACK);
-        try (Pool pool = Pool.open(dir)) {
-            List<String> legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
-            byte[] image = new byte[(int) pool.volume("v").size()];
-            new Random(1).nextBytes(image);
-            pool.device("v").write(0, ByteBuffer.wrap(image));
-            Files.createDirectories(tmp.resolve("store"));
-            assertThat(pool.journals().enable("v", legs, tmp.resolve("store"), 900 * 1024, 0).await(60_000)).isTrue();
-            assertThat(pool.journals().status("v").protecting()).isTrue();
-        }
+        JournaledPools.journaled(dir, tmp.resolve("store"));
         return dir;
     }
 
@@ -91,16 +81,8 @@ class FullJournalWriteTest {
         });
     }
 
-    /** True once an event saying {@code text} is delivered (the bus delivers on a thread of its own), within 10 s. */
     private boolean said(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (events.stream().noneMatch(e -> e.message().contains(text))) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
+        return JournaledPools.said(events, text);
     }
 
     /** Storage whose next creation of a file {@link #armed} names waits until released: an operation's start held there. */
@@ -263,15 +245,8 @@ class FullJournalWriteTest {
             pool.addListener(events::add);
             Job restore = pool.instantRestores().restore("v", tmp.resolve("store"), null, false, TRACK); // a track a second
             StuckThreads.awaitTrue(() -> !pool.instantRestores().restoreOf("v").owedTracks().get(0), "track 0 restored");
-            // whole tracks past the first 128 (marked changed now, unlike track 0) until a track does not fit
-            JournalAdmin.Open o = pool.journals.get("v");
-            Random rnd = new Random(7);
-            int tracks = (int) (pool.volume("v").size() / TRACK);
-            while (o.journal.fits(TRACK)) {
-                byte[] d = new byte[TRACK];
-                rnd.nextBytes(d);
-                pool.device("v").write((long) (128 + rnd.nextInt(tracks - 128)) * TRACK, ByteBuffer.wrap(d));
-            }
+            // (tracks marked changed now, unlike track 0)
+            JournaledPools.fillPastTheFirstTracks(pool, TRACK, 7);
             Runnable letTheWriteGoOn = inj.holdReleasable(org.splitpoint.engine.io.FaultInjector.Op.WRITE,
                     f -> f.getFileName().toString().equals("v.cbt"), t -> t.getName().equals("host-write"), 60_000);
             long[] took = new long[1];

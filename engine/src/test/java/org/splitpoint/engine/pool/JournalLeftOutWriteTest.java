@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -30,8 +29,6 @@ import org.splitpoint.engine.io.StorageFile;
  */
 class JournalLeftOutWriteTest {
 
-    private static final int TRACK = 4096;
-    private static final long DRIVE = 1 << 20;
     /** A write journaled before the members take it (below the size written to both at once). */
     private static final int SMALL = 8192;
 
@@ -82,19 +79,9 @@ class JournalLeftOutWriteTest {
         }
     }
 
-    /** RAID 5 volume v with a journal of 1 MiB legs and --max-size 900K, based in store/. */
     private Path journaled() throws Exception {
         Path dir = tmp.resolve("pool");
-        TestPools.create(dir, Layout.RAID5, 3, DRIVE, TRACK);
-        try (Pool pool = Pool.open(dir)) {
-            legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
-            byte[] image = new byte[(int) pool.volume("v").size()];
-            new Random(1).nextBytes(image);
-            pool.device("v").write(0, ByteBuffer.wrap(image));
-            Files.createDirectories(tmp.resolve("store"));
-            assertThat(pool.journals().enable("v", legs, tmp.resolve("store"), 900 * 1024, 0).await(60_000)).isTrue();
-            assertThat(pool.journals().status("v").protecting()).isTrue();
-        }
+        legs = JournaledPools.journaled(dir, tmp.resolve("store"));
         return dir;
     }
 
@@ -104,16 +91,9 @@ class JournalLeftOutWriteTest {
         return f;
     }
 
-    /** Whole-track writes away from the first 512 KiB until a {@link #SMALL} write does not fit. */
+    /** Until a {@link #SMALL} write at 0 does not fit in the journal. */
     private static void fill(Pool pool) throws Exception {
-        JournalAdmin.Open o = pool.journals.get("v");
-        Random rnd = new Random(2);
-        int tracks = (int) (pool.volume("v").size() / TRACK);
-        while (o.journal.fits(SMALL)) {
-            byte[] d = new byte[TRACK];
-            rnd.nextBytes(d);
-            pool.device("v").write((long) (128 + rnd.nextInt(tracks - 128)) * TRACK, ByteBuffer.wrap(d));
-        }
+        JournaledPools.fillPastTheFirstTracks(pool, SMALL, 2);
         pool.device("v").flush();
     }
 
@@ -132,14 +112,7 @@ class JournalLeftOutWriteTest {
     }
 
     private boolean said(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (events.stream().noneMatch(e -> e.message().contains(text))) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
+        return JournaledPools.said(events, text);
     }
 
     @Test
