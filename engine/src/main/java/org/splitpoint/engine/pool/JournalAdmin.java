@@ -525,13 +525,9 @@ public final class JournalAdmin {
                         + why.getMessage() + "): the volume keeps serving, but its writes are no longer journaled")
                 : Event.warning("JOURNAL", volume, "journal drive " + drive + " of " + volume + " failed ("
                         + why.getMessage() + "); the journal carries on on the other one; replace " + drive));
-        if (both) {
-            try {
-                stopProtecting(pool, volume, "both its drives failed");
-            } catch (IOException e) {
-                // not on record: the write or flush that finds no leg tries again, and fails if it cannot
-            }
-        }
+        // the journal stops protecting in the write that finds no leg (append's -1) or the flush
+        // that syncs none, not here: this may run under the journal's monitor (a leg failing in an
+        // append), which backupCompleted takes under journalLock, the lock stopProtecting takes
     }
 
     /** Why a leg was dropped when an administrator failed its drive. */
@@ -550,6 +546,9 @@ public final class JournalAdmin {
             o.journal.dropLeg(leg);
         }
         legFailed(pool, d.journal, Math.max(0, leg), new FailedByCommand(why));
+        if (o != null && o.journal.unprotected()) {
+            stopProtecting(pool, d.journal, "both its drives failed"); // on record now, not at the next write
+        }
     }
 
     /** A replaced journal drive (a blank image now) gets the live entries from the other leg. */

@@ -69,7 +69,11 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.JournalRecord> journalRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Open staged backup journals, by volume. */
     final Map<String, JournalAdmin.Open> journals = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Guards a journal's record against a ship and a backup completing at once (innermost but for persistLock). */
+    /**
+     * Guards a journal's record against a ship and a backup completing at once: taken before a
+     * journal's monitor (a backup's completion retires entries under it), never under one, and
+     * before persistLock.
+     */
     final Object journalLock = new Object();
     volatile Thread journalWatch;
     /** Service windows (a drive OFFLINE on purpose), by volume: the durable records and the open windows. */

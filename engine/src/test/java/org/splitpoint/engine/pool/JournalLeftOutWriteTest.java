@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -43,6 +44,9 @@ class JournalLeftOutWriteTest {
         volatile boolean poolJsonFails;
         volatile boolean legsFail;
         volatile List<String> legImages = List.of();
+        /** Holds the journal-drive writes of the thread named host-write until released. */
+        volatile java.util.concurrent.CountDownLatch holdHostLegWrites;
+        final java.util.concurrent.CountDownLatch legWriteHeld = new java.util.concurrent.CountDownLatch(1);
 
         @Override
         public StorageFile create(Path path) throws IOException {
@@ -60,6 +64,15 @@ class JournalLeftOutWriteTest {
             return new ForwardingFile(file) {
                 @Override
                 public void writeFully(long position, ByteBuffer src) throws IOException {
+                    java.util.concurrent.CountDownLatch hold = holdHostLegWrites;
+                    if (hold != null && Thread.currentThread().getName().equals("host-write")) {
+                        legWriteHeld.countDown();
+                        try {
+                            hold.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     failIfAsked();
                     super.writeFully(position, src);
                 }
@@ -184,6 +197,61 @@ class JournalLeftOutWriteTest {
             storage.poolJsonFails = false;
             pool.device("v").flush();
             assertThat(protectingOnRecord(dir)).isFalse();
+        }
+    }
+
+    /**
+     * Both legs fail under a write's append, which holds the journal's monitor, while a backup's
+     * completion holds journalLock and waits for that monitor: the leg's failure must not take
+     * journalLock there (it stopped the journal protecting, under the monitor: a deadlock); the
+     * write that found no leg does, once out of the journal.
+     */
+    @Test
+    void bothLegsFailingUnderAWriteWhileABackupCompletesDoNotDeadlock() throws Exception {
+        Path dir = journaled();
+        Faults storage = faults();
+        Pool pool = Pool.open(dir, storage, new PoolOptions(true));
+        boolean finished = false;
+        try {
+            // ten changed tracks away from the write's, for an incremental backup at a track a second
+            pool.device("v").write(300L * JournaledPools.TRACK, ByteBuffer.allocate(10 * JournaledPools.TRACK));
+            org.splitpoint.engine.job.Job backup = pool.backups().backup("v", tmp.resolve("store"), false,
+                    JournaledPools.TRACK);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            storage.holdHostLegWrites = release;
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = StuckThreads.start("host-write", () -> smallWrite(pool, 3), failed);
+            assertThat(storage.legWriteHeld.await(30, TimeUnit.SECONDS)).as("the write appending to the journal").isTrue();
+            backup.setThrottle(0);
+            StuckThreads.awaitTrue(() -> Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> StuckThreads.waitsIn(t, "backupCompleted")), "the backup's end waiting for the journal");
+            storage.legsFail = true;
+            release.countDown();
+            finished = StuckThreads.finished(n -> true, writer);
+            assertThat(finished).as("the write returned").isTrue();
+            assertThat(failed.get()).as("the write (acknowledged: pool.json says the journal protects nothing)").isNull();
+            assertThat(backup.await(20_000)).isTrue();
+            assertThat(pool.journals().status("v").protecting()).isFalse();
+            assertThat(protectingOnRecord(dir)).isFalse();
+        } finally {
+            if (finished) {
+                pool.close();
+            } else {
+                pool.abandon(); // threads deadlocked: a close would wait for them
+            }
+        }
+    }
+
+    /** An administrator fails both journal drives: the journal protects nothing, on record at once, before any write. */
+    @Test
+    void failingBothJournalDrivesByCommandStopsProtectingAtOnce() throws Exception {
+        Path dir = journaled();
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive(legs.get(0));
+            assertThat(protectingOnRecord(dir)).as("one journal drive left").isTrue();
+            pool.admin().failDrive(legs.get(1));
+            assertThat(protectingOnRecord(dir)).isFalse();
+            assertThat(pool.journals().status("v").protecting()).isFalse();
         }
     }
 
