@@ -159,8 +159,9 @@ class RebuildOfferTest {
 
         assertThat(vm.rebuild().previewProperty().get()).isNull();
         assertThat(vm.rebuild().bannerProperty().get()).isEmpty();
-        assertThat(vm.rebuild().refusedProperty().get()).startsWith("the journal of data lost both its drives: the writes"
-                + " since image ").endsWith(" are gone; restore from a backup ('backup restore', which loses them)");
+        // (no base named: a journal that lost both its drives protects nothing, on record)
+        assertThat(vm.rebuild().refusedProperty().get()).isEqualTo("the journal of data lost both its drives: the writes"
+                + " it held are gone; restore from a backup ('backup restore', which loses them)");
         assertThat(vm.bannerProperty().get()).startsWith("Volume data is FAILED (")
                 .contains("its data is unavailable. Its journal cannot rebuild it: the journal of data lost both its drives");
     }

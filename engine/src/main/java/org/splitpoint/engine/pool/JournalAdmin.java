@@ -1049,9 +1049,8 @@ public final class JournalAdmin {
         }
         Open o = pool.journals.get(volume);
         if (o == null || o.journal.unprotected()) { // first: it has no base either, but this is why
-            throw new PoolException("the journal of " + volume + " lost both its drives (" + String.join(", ", rec.drives())
-                    + "): the writes it held are gone; restore from a backup ('backup restore', which loses the writes"
-                    + " since that backup)");
+            throw new PoolException("the journal of " + volume + " lost both its drives: the writes it held are gone;"
+                    + " restore from a backup ('backup restore', which loses them)");
         }
         if (rec.base() == null) {
             throw new PoolException("the journal of " + volume + " protects nothing yet (it has no base image); restore it"
