@@ -34,7 +34,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  *
  * <p>Lock order, outermost first. (1) the pool's monitor: administrative verbs and the rules they
  * check; (2) a pair's gate, then its track locks; (3) a volume's flush lock, its gate, its row
- * locks; (4) the monitors of journals and bitmaps; (5) {@code persistLock}, innermost: it guards
+ * locks; (4) {@code journalLock} (a journal's record), then the monitors of journals and bitmaps
+ * (a journal's leg failing under its monitor does not take journalLock); (5) {@code persistLock}, innermost: it guards
  * the writing of pool.json and is taken with nothing acquired after it, so any thread may record a
  * decision (a job finishing, a member failing on an I/O thread) whatever it holds. A job's own
  * monitor guards only its fields; nothing is called out while it is held.
