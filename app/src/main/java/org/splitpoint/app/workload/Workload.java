@@ -2,7 +2,9 @@ package org.splitpoint.app.workload;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.job.RateMeter;
@@ -23,6 +25,9 @@ public final class Workload {
     }
 
     private static final int RECENT = 4096;
+    private static final System.Logger LOG = System.getLogger(Workload.class.getName());
+    /** How long a stop waits for the operation in flight before giving up on it (and saying so). */
+    static final long STOP_WAIT_MILLIS = 5000;
 
     private final String volume;
     private final Devices devices;
@@ -32,8 +37,13 @@ public final class Workload {
     private int recentCount;
     private long cursor;
     private volatile WorkloadSettings settings;
-    private volatile Thread thread;
+    /**
+     * Loop threads that have not ended yet: a stop waits for every one, also when another stop
+     * already asked it to end (a Stop click joins on its own thread while the pool may close).
+     */
+    private final Set<Thread> live = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    private volatile Thread current; // the loop a start made last: an older one still ending does not go on
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
@@ -72,30 +82,52 @@ public final class Workload {
         running = true;
         Thread t = new Thread(this::loop, "splitpoint-workload-" + volume);
         t.setDaemon(true);
-        thread = t;
+        live.add(t);
+        current = t;
         t.start();
     }
 
     /**
-     * Stops after the operation in flight and waits for it (bounded). Never by interrupting the
-     * thread: an interrupt during file I/O closes the engine's FileChannel (ClosedByInterruptException)
-     * and the engine then fails the drive. The pacing sleep is a monitor wait that stop() wakes.
+     * Stops after the operation in flight and waits for it (bounded): when this returns, the
+     * workload touches the volume no more, unless the wait ran out, which is logged. Waits also for
+     * a loop another stop asked to end. Never by interrupting the thread: an interrupt during file
+     * I/O closes the engine's FileChannel (ClosedByInterruptException) and the engine then fails the
+     * drive. The pacing sleep is a monitor wait that stop() wakes.
      */
     public void stop() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-            thread = null;
-            notifyAll();
-        }
-        if (t != null && t != Thread.currentThread()) {
+        requestStop();
+        awaitStopped(System.nanoTime() + STOP_WAIT_MILLIS * 1_000_000L);
+    }
+
+    /** Asks the loop to end after the operation in flight, without waiting (any thread). */
+    public synchronized void requestStop() {
+        running = false;
+        notifyAll();
+    }
+
+    /**
+     * Waits until every loop thread has ended or {@code deadline} (System.nanoTime) passed; returns
+     * whether they all ended. One still running at the deadline is logged by name and operation.
+     */
+    public boolean awaitStopped(long deadline) {
+        boolean ended = true;
+        for (Thread t : live) {
+            if (t == Thread.currentThread()) {
+                continue;
+            }
             try {
-                t.join(5000);
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (t.isAlive()) {
+                ended = false;
+                LOG.log(System.Logger.Level.WARNING, "the workload on " + volume + " did not stop within "
+                        + STOP_WAIT_MILLIS / 1000 + " s; its operation in flight (" + t.getName() + ", at "
+                        + (t.getStackTrace().length > 0 ? t.getStackTrace()[0] : "?") + ") may end after the pool closed");
+            }
         }
+        return ended;
     }
 
     public boolean isRunning() {
@@ -103,9 +135,17 @@ public final class Workload {
     }
 
     private void loop() {
+        try {
+            run();
+        } finally {
+            live.remove(Thread.currentThread());
+        }
+    }
+
+    private void run() {
         long start = System.nanoTime();
         long moved = 0;
-        while (running) {
+        while (running && current == Thread.currentThread()) {
             try {
                 WorkloadSettings s = settings;
                 if (s.bytesPerSecond() > 0) {

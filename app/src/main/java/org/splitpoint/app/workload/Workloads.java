@@ -136,12 +136,16 @@ public final class Workloads {
         return hostWrite.getReadOnlyProperty();
     }
 
-    /** Stops every workload and waits for each (the pool is closing). */
+    /**
+     * Stops every workload and waits for each, also for one a Stop click is still stopping (the pool
+     * is closing: no workload may write after this). All are asked first, then awaited together, so
+     * the wait is bounded by one stop's, not their sum; one that does not end is logged by its Workload.
+     */
     public void stopAll() {
         List<Workload> all = new ArrayList<>(running.values());
-        for (Workload w : all) {
-            w.stop();
-        }
+        all.forEach(Workload::requestStop);
+        long deadline = System.nanoTime() + Workload.STOP_WAIT_MILLIS * 1_000_000L;
+        all.forEach(w -> w.awaitStopped(deadline));
     }
 
     public Expectations expectations() {
