@@ -99,7 +99,8 @@ final class Json {
     /**
      * A job's fields. A firmware update's or a reset's job counts ticks of a clock, not tracks: it
      * says its steps in doneSteps/totalSteps, its tracks are 0 (as in 'job history --json'), and
-     * {@code unit} says which of the two counts its progress ("tracks" or "steps").
+     * {@code unit} says which of the two counts its progress ("tracks" or "steps"; a diagnostics scan's
+     * doneTracks/totalTracks count mebibytes read: "MiB").
      */
     static ObjectNode job(JobProgress p) {
         ObjectNode n = MAPPER.createObjectNode();
@@ -107,7 +108,7 @@ final class Json {
         n.put("kind", p.kind());
         n.put("target", p.target());
         n.put("state", p.state().name());
-        n.put("unit", p.timed() ? "steps" : "tracks");
+        n.put("unit", p.timed() ? "steps" : p.unit());
         n.put("doneTracks", p.timed() ? 0 : p.doneTracks());
         n.put("totalTracks", p.timed() ? 0 : p.totalTracks());
         n.put("doneSteps", p.doneSteps());

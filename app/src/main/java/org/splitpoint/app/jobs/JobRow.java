@@ -48,7 +48,7 @@ public final class JobRow {
                     + (paused.get() ? "PAUSED" : p.timed() ? "no data moves" : "timed step, no data moves"));
         } else {
             line.set(Format.progress(p.fraction(), p.bytesPerSecond(), p.etaSeconds(), paused.get()) + " · "
-                    + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " tracks");
+                    + Format.count(p.doneTracks()) + "/" + Format.count(p.totalTracks()) + " " + p.unit());
         }
         fraction.set(p.fraction());
         throttle.follow(p);
@@ -87,7 +87,7 @@ public final class JobRow {
         return title.getReadOnlyProperty();
     }
 
-    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks"; "45.0% · 1 of 4 steps · no data moves" for timed steps. */
+    /** "42.1% · 180.3 MB/s · ETA 0:12 · 1,234/2,938 tracks" (a diagnostics scan: "512/2,048 MiB"); "45.0% · 1 of 4 steps · no data moves" for timed steps. */
     public ReadOnlyStringProperty lineProperty() {
         return line.getReadOnlyProperty();
     }

@@ -34,4 +34,12 @@ class JobRowTest {
         JobRow r = row(new JobProgress("restore-p1", "restore", "p1", JobState.RUNNING, 100, 1000, 65536, 2e6, 30, 0, ""));
         assertThat(r.lineProperty().get()).isEqualTo("10.0% · 2.0 MB/s · ETA 0:30 · 100/1,000 tracks");
     }
+
+    /** A drive's diagnostics scan reads a mebibyte a step: its row counted them as "tracks". */
+    @Test
+    void aDiagnosticsScanCountsMebibytesRead() {
+        JobRow r = row(new JobProgress("diagnostics-d2", "diagnostics", "d2", JobState.RUNNING, 512, 2048, 1 << 20, 2e8, 8,
+                0, "", 0, 0, 0, "MiB"));
+        assertThat(r.lineProperty().get()).isEqualTo("25.0% · 200 MB/s · ETA 0:08 · 512/2,048 MiB");
+    }
 }

@@ -98,6 +98,11 @@ public final class Job implements Runnable {
         return kind;
     }
 
+    /** What this job's track count counts ({@link JobWork#unit}). */
+    public String unit() {
+        return work.unit();
+    }
+
     public String target() {
         return target;
     }
@@ -218,7 +223,7 @@ public final class Job implements Runnable {
         long eta = state.isFinished() ? 0 : bps > 0 ? (long) Math.ceil(remaining / bps) : -1;
         JobWork.Steps steps = work.steps(d);
         return new JobProgress(id, kind, target, state, d, t, trackBytes, bps, eta, limit, message, stamp,
-                steps == null ? 0 : steps.done(), steps == null ? 0 : steps.total());
+                steps == null ? 0 : steps.done(), steps == null ? 0 : steps.total(), work.unit());
     }
 
     @Override

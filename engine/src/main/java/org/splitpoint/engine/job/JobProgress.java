@@ -13,10 +13,26 @@ package org.splitpoint.engine.job;
  *                       the steps finished; its tracks are then ticks of a clock, not tracks, and
  *                       what it has done is said in steps ("2 of 4 steps"). 0 for a copy of tracks
  * @param totalSteps     the steps in all of a job of timed steps; 0 for a copy of tracks
+ * @param unit           what {@code doneTracks} and {@code totalTracks} count ({@link JobWork#unit}):
+ *                       "tracks" for a copy, "MiB" for a diagnostics scan; null (a holder's older
+ *                       line) reads as "tracks"
  */
 public record JobProgress(String id, String kind, String target, JobState state, long doneTracks,
                           long totalTracks, long trackBytes, double bytesPerSecond, long etaSeconds,
-                          long throttle, String message, long throttleStamp, long doneSteps, long totalSteps) {
+                          long throttle, String message, long throttleStamp, long doneSteps, long totalSteps,
+                          String unit) {
+
+    public JobProgress {
+        unit = unit == null ? "tracks" : unit;
+    }
+
+    /** A view of a job that copies tracks or counts timed steps. */
+    public JobProgress(String id, String kind, String target, JobState state, long doneTracks, long totalTracks,
+                       long trackBytes, double bytesPerSecond, long etaSeconds, long throttle, String message,
+                       long throttleStamp, long doneSteps, long totalSteps) {
+        this(id, kind, target, state, doneTracks, totalTracks, trackBytes, bytesPerSecond, etaSeconds, throttle, message,
+                throttleStamp, doneSteps, totalSteps, "tracks");
+    }
 
     /** A view of a job that copies tracks (no timed steps). */
     public JobProgress(String id, String kind, String target, JobState state, long doneTracks, long totalTracks,
@@ -42,6 +58,11 @@ public record JobProgress(String id, String kind, String target, JobState state,
         return new JobWork.Steps(doneSteps, totalSteps).said();
     }
 
+    /** "1234/2938 tracks", "512/2048 MiB": the count in the job's own unit. */
+    public String counted() {
+        return doneTracks + "/" + totalTracks + " " + unit;
+    }
+
     /** Fraction done, 0..1. */
     public double fraction() {
         return totalTracks == 0 ? 1.0 : (double) doneTracks / totalTracks;
@@ -59,7 +80,7 @@ public record JobProgress(String id, String kind, String target, JobState state,
                     state == JobState.RUNNING ? "" : "  " + state);
         }
         String limit = throttle > 0 ? String.format(" (limit %.1f MB/s)", throttle / 1e6) : "";
-        return String.format("%s %s  %5.1f%%  %d/%d tracks  %.1f MB/s%s  ETA %s%s", kind, target, fraction() * 100,
-                doneTracks, totalTracks, bytesPerSecond / 1e6, limit, eta, state == JobState.RUNNING ? "" : "  " + state);
+        return String.format("%s %s  %5.1f%%  %s  %.1f MB/s%s  ETA %s%s", kind, target, fraction() * 100,
+                counted(), bytesPerSecond / 1e6, limit, eta, state == JobState.RUNNING ? "" : "  " + state);
     }
 }

@@ -57,6 +57,15 @@ public interface JobWork {
         return null;
     }
 
+    /**
+     * What the job's track count counts, as its progress and history lines say it: "tracks" (the
+     * default) for a copy; a work whose steps are units of another size says so (a drive's
+     * diagnostics scan reads a mebibyte a step: "MiB").
+     */
+    default String unit() {
+        return "tracks";
+    }
+
     /** True while there is work left; by default while fewer than {@code total} tracks are done. */
     default boolean hasMore(long done, long total) {
         return done < total;

@@ -38,16 +38,22 @@ public final class JobHistory {
      * end; {@code bytes} it copied in that process. A job of timed steps (a firmware update, a
      * reset: it waits, copying nothing) has {@code totalSteps} above 0 and the steps it finished,
      * with no bytes nor tracks (its tracks were ticks of a clock); an older saved line without steps
-     * reads as 0 of 0.
+     * reads as 0 of 0. {@code unit} is what its tracks count ({@link org.splitpoint.engine.job.JobWork#unit}:
+     * "MiB" for a diagnostics scan); null in an older saved line, read as "tracks".
      */
     public record Entry(String id, String kind, String target, JobState result, String message, String startedAt,
                         String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks,
-                        long doneSteps, long totalSteps) {
+                        long doneSteps, long totalSteps, String unit) {
+
+        public Entry {
+            unit = unit == null ? "tracks" : unit;
+        }
 
         /** A job that copied tracks. */
         public Entry(String id, String kind, String target, JobState result, String message, String startedAt,
                      String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks) {
-            this(id, kind, target, result, message, startedAt, finishedAt, seconds, bytes, doneTracks, totalTracks, 0, 0);
+            this(id, kind, target, result, message, startedAt, finishedAt, seconds, bytes, doneTracks, totalTracks, 0, 0,
+                    "tracks");
         }
 
         /** True for a job of timed steps, which copied nothing. */
@@ -55,9 +61,10 @@ public final class JobHistory {
             return totalSteps > 0;
         }
 
-        /** "1024/1024 tracks", or for timed steps "4 of 4 steps". */
+        /** "1024/1024 tracks", "2048/2048 MiB" for a diagnostics scan, or for timed steps "4 of 4 steps". */
         public String work() {
-            return timed() ? new org.splitpoint.engine.job.JobWork.Steps(doneSteps, totalSteps).said() : doneTracks + "/" + totalTracks + " tracks";
+            return timed() ? new org.splitpoint.engine.job.JobWork.Steps(doneSteps, totalSteps).said()
+                    : doneTracks + "/" + totalTracks + " " + unit;
         }
 
         /** "establish prod-pair DONE in 0:12, 64.0 MiB, 1024/1024 tracks"; "firmware d2 DONE in 0:04, 4 of 4 steps". */
@@ -134,7 +141,7 @@ public final class JobHistory {
         Entry e = new Entry(j.id(), j.kind(), j.target(), last.state(), last.state() == JobState.FAILED ? last.message() : "",
                 j.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(), now.truncatedTo(ChronoUnit.SECONDS).toString(),
                 Duration.between(j.startedAt(), now).toMillis() / 1000.0, j.bytesMoved(), timed ? 0 : last.doneTracks(),
-                timed ? 0 : last.totalTracks(), timed ? steps.done() : 0, timed ? steps.total() : 0);
+                timed ? 0 : last.totalTracks(), timed ? steps.done() : 0, timed ? steps.total() : 0, last.unit());
         synchronized (this) {
             entries.add(e);
             while (entries.size() > KEPT) {

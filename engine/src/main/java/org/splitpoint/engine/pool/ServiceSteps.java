@@ -245,6 +245,12 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
         return new org.splitpoint.engine.job.JobWork.Steps(finished, steps.size());
     }
 
+    /** The scan counts its reads of {@link #SCAN_CHUNK} bytes: mebibytes, not tracks. */
+    @Override
+    public String unit() {
+        return scan != null ? "MiB" : "ticks";
+    }
+
     @Override
     public void checkpoint(long doneUpTo) {
         // nothing durable: the steps are not resumed

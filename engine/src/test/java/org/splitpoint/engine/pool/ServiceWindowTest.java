@@ -443,4 +443,17 @@ class ServiceWindowTest {
         assertThat(log).contains("diagnostics of d2: bad read at byte");
         assertThat(log).containsPattern("diagnostics of d2 done: read 4 MiB, [1-9][0-9]* bad reads");
     }
+
+    /** The scan reads a mebibyte a step: its progress and its history say "MiB", not "tracks" (64 KiB each here). */
+    @Test
+    void diagnosticsCountsItsProgressInMebibytesRead() throws Exception {
+        Path a = pool(tmp, "diag-unit", Layout.RAID5, 3);
+        try (Pool p = Pool.open(a)) {
+            Job diag = p.service().offline("d2", OfflineReason.DIAGNOSTICS, LogMode.POINTERS);
+            assertThat(diag.await(30_000)).isTrue();
+            assertThat(diag.progress().line()).contains("  4/4 MiB  ").doesNotContain("tracks");
+            assertThat(p.jobHistory().list()).last().extracting(JobHistory.Entry::line).asString()
+                    .startsWith("diagnostics d2 DONE").endsWith(", 4 MiB, 4/4 MiB");
+        }
+    }
 }
