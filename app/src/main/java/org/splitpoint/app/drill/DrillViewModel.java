@@ -133,7 +133,13 @@ public final class DrillViewModel {
         return stepsView;
     }
 
-    /** "1,234 writes · 19.3 MiB" while the workload writes (and after); empty before a drill. */
+    /** Said while a drill without test data runs: the map shows the delta the hosts' writes make. */
+    static final String HOSTS_ONLY = "the hosts' writes only (no test data)";
+
+    /**
+     * "1,234 writes · 19.3 MiB" while the workload writes (and after); without test data {@link #HOSTS_ONLY},
+     * then what the hosts' writes put in the delta; empty before a drill.
+     */
     public ReadOnlyStringProperty writesProperty() {
         return writes.getReadOnlyProperty();
     }
@@ -262,6 +268,10 @@ public final class DrillViewModel {
     }
 
     private void applyWrites(long[] counts) {
+        if (plan != null && !plan.workload()) {
+            writes.set(HOSTS_ONLY); // the drill writes nothing: its 0 would deny the hosts' writes
+            return;
+        }
         writes.set(Format.count(counts[0]) + (counts[0] == 1 ? " write" : " writes") + " · " + Format.size(counts[1]));
     }
 
@@ -319,7 +329,7 @@ public final class DrillViewModel {
         result.set(null);
         figures.set(null);
         stopped.set("");
-        writes.set("0 writes");
+        writes.set(p.workload() ? "0 writes" : HOSTS_ONLY);
         String what = describe(p);
         title.set(Character.toUpperCase(what.charAt(0)) + what.substring(1) + " — running");
         map.follow(p.volume(), p.drive());
@@ -387,7 +397,11 @@ public final class DrillViewModel {
         running.set(false);
         timeline.finished(r);
         steps.setAll(timeline.rows());
-        applyWrites(new long[] {r.writes(), r.bytesWritten()});
+        if (r.testData()) {
+            applyWrites(new long[] {r.writes(), r.bytesWritten()});
+        } else {
+            writes.set(DrillFigures.hostsDelta(r.deltaTracks(), r.deltaBytes()));
+        }
         result.set(r);
         DrillFigures f = DrillFigures.of(r, plan);
         figures.set(f);

@@ -111,6 +111,47 @@ class DrillViewModelTest {
         assertThat(f.startBlockedProperty().get()).isEmpty();
     }
 
+    /**
+     * Without test data the drill writes nothing: its counter, its writes step and its card said
+     * "0 writes" where the hosts' writes had put tracks in the delta. They say what the delta held.
+     */
+    @Test
+    void aDrillWithoutTestDataSaysWhatTheHostsWritesPutInTheDelta() throws Exception {
+        plan("d2", OfflineReason.RESET, LogMode.POINTERS, 2);
+        vm.form().testDataProperty().set(false);
+        org.splitpoint.engine.pool.Pool pool = call(p -> p);
+        Thread host = new Thread(() -> { // a host of the volume: 10 tracks written once d2 is out, some of them on d2's rows
+            try {
+                while (pool.snapshot().drive("d2").service() == null) {
+                    Thread.onSpinWait();
+                }
+                var dev = pool.device("prod");
+                for (int i = 0; i < 10; i++) {
+                    dev.write(i * (1L << 20), ByteBuffer.wrap(new byte[4096]));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "host-writes");
+        host.start();
+        vm.start();
+        host.join();
+        ui.drain();
+
+        var r = vm.resultProperty().get();
+        assertThat(r.testData()).isFalse();
+        assertThat(r.writes()).isZero();
+        assertThat(r.deltaTracks()).as("d2's rows of the hosts' 10 tracks").isBetween(1L, 10L);
+        String tracks = r.deltaTracks() + (r.deltaTracks() == 1 ? " track (" : " tracks (");
+        String delta = tracks + org.splitpoint.app.common.Format.size(r.deltaBytes()) + ") in the delta";
+        assertThat(r.deltaBytes()).isPositive();
+        assertThat(vm.writesProperty().get()).isEqualTo("hosts' writes: " + delta);
+        assertThat(vm.figuresProperty().get().figures()).filteredOn(x -> x.id().equals("figWrites")).singleElement()
+                .extracting(DrillFigures.Figure::value).isEqualTo("hosts' writes: " + delta);
+        assertThat(vm.steps().get(2).detail()).startsWith("the hosts' writes put " + tracks);
+        assertThat(r.summary()).contains("the hosts' writes put " + tracks).doesNotContain("0 writes");
+    }
+
     @Test
     void aShortDrillRunsToItsResultWithTheTimelineTheFiguresAndAHistoryEntry() throws Exception {
         plan("d2", OfflineReason.FIRMWARE, LogMode.POINTERS, 1);

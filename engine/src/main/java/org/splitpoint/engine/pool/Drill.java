@@ -55,12 +55,37 @@ public final class Drill {
      * The figures of a drill. {@code tracksResynced} of the drive's {@code totalTracks} (a full
      * rebuild writes them all); {@code estimatedFullRebuildSeconds} at the resync's own rate per
      * track; {@code bytesLost} the workload's bytes a second failure lost (reads of them fail).
+     * {@code testData}: whether the drill wrote its own test data ({@code writes}, {@code bytesWritten});
+     * without it the hosts' writes are all the window saw, and {@code deltaTracks}/{@code deltaBytes}
+     * (what the delta held as the drive came back, as {@code pool status} says it) are what it did.
      */
     public record Result(String volume, String drive, OfflineReason reason, LogMode mode, Instant started,
                          long tracksResynced, long totalTracks, double resyncSeconds, double estimatedFullRebuildSeconds,
                          long writes, long bytesWritten, long writesRefused, long workloadErrors, long bytesLost,
                          long lostTracks, long verifyMismatches, String secondFailure, String wholeRebuild,
-                         List<Step> timeline) {
+                         List<Step> timeline, boolean testData, long deltaTracks, long deltaBytes) {
+
+        /** A drill that wrote its test data, its delta untold. */
+        public Result(String volume, String drive, OfflineReason reason, LogMode mode, Instant started,
+                      long tracksResynced, long totalTracks, double resyncSeconds, double estimatedFullRebuildSeconds,
+                      long writes, long bytesWritten, long writesRefused, long workloadErrors, long bytesLost,
+                      long lostTracks, long verifyMismatches, String secondFailure, String wholeRebuild,
+                      List<Step> timeline) {
+            this(volume, drive, reason, mode, started, tracksResynced, totalTracks, resyncSeconds,
+                    estimatedFullRebuildSeconds, writes, bytesWritten, writesRefused, workloadErrors, bytesLost, lostTracks,
+                    verifyMismatches, secondFailure, wholeRebuild, timeline, true, 0, 0);
+        }
+
+        /**
+         * What the window's writes were: "1234 writes (19 MiB)" of test data, or without it what the
+         * hosts' writes put in the delta, "102 tracks (6.4 MiB) in the delta" (a count of 0 writes
+         * said nothing of them).
+         */
+        public String windowWrites() {
+            return testData ? writes + " writes (" + Sizes.format(bytesWritten) + ")"
+                    : deltaWords(deltaTracks, deltaBytes);
+        }
+
         /** The resync's tracks as a fraction of a full rebuild's. */
         public double resyncFraction() {
             return totalTracks == 0 ? 0 : (double) tracksResynced / totalTracks;
@@ -69,13 +94,19 @@ public final class Drill {
         /** One line: what the drill shows. */
         public String summary() {
             return String.format("drill on %s/%s (%s, %s%s): %d of %d tracks resynced (%.2f%% of a full rebuild) in %.2f s"
-                            + "%s; %d writes (%s)%s; %s bytes lost; %d verify mismatches; %d workload errors",
+                            + "%s; %s%s; %s bytes lost; %d verify mismatches; %d workload errors",
                     volume, drive, reason.word(), mode.word(), secondFailure == null ? "" : ", second failure of " + secondFailure,
                     tracksResynced, totalTracks, 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds > 0
                             ? String.format(" vs ~%.1f s for a full rebuild", estimatedFullRebuildSeconds) : "",
-                    writes, Sizes.format(bytesWritten), writesRefused > 0 ? ", " + writesRefused + " refused" : "",
+                    windowWrites(), writesRefused > 0 ? ", " + writesRefused + " refused" : "",
                     bytesLost, verifyMismatches, workloadErrors);
         }
+    }
+
+    /** "the hosts' writes put 102 tracks (6.4 MiB) in the delta": a window without test data, by its delta. */
+    public static String deltaWords(long tracks, long bytes) {
+        return "the hosts' writes put " + tracks + (tracks == 1 ? " track (" : " tracks (") + Sizes.format(bytes)
+                + ") in the delta";
     }
 
     /** Told as the drill goes: a step starts (its name and what it does). */
@@ -193,7 +224,9 @@ public final class Drill {
             String second = this.second;
             workload.stop();
             writer.join();
-            end(workload.writes + " writes, " + Sizes.format(workload.bytes)
+            PoolSnapshot.ServiceView atWritesEnd = pool.snapshot().drive(plan.drive()).service();
+            end(!plan.workload() ? deltaWords(atWritesEnd.deltaTracks(), atWritesEnd.deltaBytes())
+                    : workload.writes + " writes, " + Sizes.format(workload.bytes)
                     + (workload.refused > 0 ? ", " + workload.refused + " refused (" + workload.firstRefusal + ")" : ""));
             try {
                 host.flush();
@@ -204,9 +237,9 @@ public final class Drill {
             }
 
             begin("online", plan.drive() + " comes back; only its delta is written to it");
-            long delta = pool.snapshot().drive(plan.drive()).service().deltaTracks();
+            PoolSnapshot.ServiceView window = pool.snapshot().drive(plan.drive()).service();
             Job resync = pool.service().online(plan.drive());
-            end(delta + " tracks in the delta");
+            end(window.deltaTracks() + " tracks in the delta");
             begin("resync", resync.target());
             while (!resync.await(200)) {
                 listener.writes(workload.writes, workload.bytes);
@@ -242,7 +275,8 @@ public final class Drill {
             Result r = new Result(plan.volume(), plan.drive(), plan.reason(), plan.mode(), started, resynced, total, resyncSecs,
                     fullEstimate, workload.writes, workload.bytes, workload.refused, check[0], check[1], lost.size(), mismatches,
                     second, ret == null ? null : ret.wholeRebuild(),
-                    timeline.stream().sorted(java.util.Comparator.comparing(Step::start)).toList());
+                    timeline.stream().sorted(java.util.Comparator.comparing(Step::start)).toList(), plan.workload(),
+                    window.deltaTracks(), window.deltaBytes());
             boolean bad = check[0] > 0 || mismatches > 0 || (check[1] > 0 && plan.mode() != LogMode.POINTERS);
             pool.events.publish(bad ? Event.critical("DRILL", plan.volume(), r.summary())
                     : check[1] > 0 ? Event.warning("DRILL", plan.volume(), r.summary()) : Event.info("DRILL", plan.volume(), r.summary()));

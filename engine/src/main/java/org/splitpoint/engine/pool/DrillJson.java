@@ -29,6 +29,7 @@ public final class DrillJson {
         n.put("writes", r.writes()).put("bytesWritten", r.bytesWritten()).put("writesRefused", r.writesRefused())
                 .put("workloadErrors", r.workloadErrors()).put("bytesLost", r.bytesLost()).put("lostTracks", r.lostTracks())
                 .put("verifyMismatches", r.verifyMismatches());
+        n.put("testData", r.testData()).put("deltaTracks", r.deltaTracks()).put("deltaBytes", r.deltaBytes());
         n.put("secondFailure", r.secondFailure());
         n.put("wholeRebuild", r.wholeRebuild());
         ArrayNode t = n.putArray("timeline");
@@ -56,7 +57,8 @@ public final class DrillJson {
                 n.path("estimatedFullRebuildSeconds").asDouble(), n.path("writes").asLong(), n.path("bytesWritten").asLong(),
                 n.path("writesRefused").asLong(), n.path("workloadErrors").asLong(), n.path("bytesLost").asLong(),
                 n.path("lostTracks").asLong(), n.path("verifyMismatches").asLong(), textOrNull(n.path("secondFailure")),
-                textOrNull(n.path("wholeRebuild")), steps);
+                textOrNull(n.path("wholeRebuild")), steps, n.path("testData").asBoolean(true),
+                n.path("deltaTracks").asLong(), n.path("deltaBytes").asLong());
     }
 
     private static String textOrNull(JsonNode n) {

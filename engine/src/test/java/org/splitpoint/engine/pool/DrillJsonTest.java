@@ -25,6 +25,11 @@ class DrillJsonTest {
         Drill.Result second = new Drill.Result("prod", "d1", OfflineReason.RESET, LogMode.DATA, t, 1, 2, 0.5, 1.0, 3, 4,
                 5, 6, 7, 8, 9, "d3 failed 2 s into the window", "its delta log is missing", List.of());
         assertThat(DrillJson.read(DrillJson.write(second))).isEqualTo(second);
+
+        Drill.Result hostsOnly = new Drill.Result("prod", "d1", OfflineReason.RESET, LogMode.POINTERS, t, 102, 1024, 0.1,
+                1.0, 0, 0, 0, 0, 0, 0, 0, null, null, List.of(), false, 102, 102L << 16);
+        assertThat(hostsOnly.summary()).contains("; the hosts' writes put 102 tracks (6.4 MiB) in the delta;");
+        assertThat(DrillJson.read(DrillJson.write(hostsOnly))).isEqualTo(hostsOnly);
     }
 
     /**
