@@ -185,7 +185,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             }
             workloadErrors = new javafx.beans.property.SimpleBooleanProperty();
             workloadErrors.addListener((o, was, now) -> workloadVerify.pseudoClassStateChanged(ERRORS, now));
-            workloadErrors.bind(Bindings.greaterThan(stdLoad.errorsProperty(), 0));
+            workloadErrors.bind(stdLoad.errorsStandProperty()); // not for errors a repair settled
             workloadVerify.pseudoClassStateChanged(ERRORS, workloadErrors.get());
             workloadIo.textProperty().bind(stdLoad.ioLineProperty());
             workloadToggle.textProperty().bind(Bindings.when(stdLoad.runningProperty()).then("Stop").otherwise("Start"));

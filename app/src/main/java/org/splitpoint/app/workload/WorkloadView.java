@@ -83,9 +83,10 @@ public final class WorkloadView extends VBox {
                 + " is counted as an error.");
 
         verifyLine.textProperty().bind(vm.verifyLineProperty());
-        // red from the first error, also when the page opens after the errors were counted
-        vm.errorsProperty().addListener((o, was, now) -> verifyLine.pseudoClassStateChanged(BAD, now.longValue() > 0));
-        verifyLine.pseudoClassStateChanged(BAD, vm.errorsProperty().get() > 0);
+        // red from the first error, also when the page opens after the errors were counted; not for
+        // errors a repair settled (the line says they came before it)
+        vm.errorsStandProperty().addListener((o, was, now) -> verifyLine.pseudoClassStateChanged(BAD, now));
+        verifyLine.pseudoClassStateChanged(BAD, vm.errorsStandProperty().get());
         ioLine.textProperty().bind(vm.ioLineProperty());
         // why Start is disabled (a disabled button shows no tooltip), else the last error
         javafx.beans.binding.StringBinding shown = Bindings.createStringBinding(

@@ -40,6 +40,10 @@ public final class WorkloadViewModel {
     private final ReadOnlyStringWrapper ioLine = new ReadOnlyStringWrapper("not running");
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyLongWrapper errors = new ReadOnlyLongWrapper();
+    private final ReadOnlyBooleanWrapper errorsStand = new ReadOnlyBooleanWrapper();
+    private boolean problemStands; // the volume's workload-errors problem, as the last snapshot had it
+    private long errorsAtRepair; // the count when a repair last cleared that problem: history since
+    private java.time.Instant repairedAt;
     private final ReadOnlyStringWrapper writesRefused = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper startBlocked = new ReadOnlyStringWrapper("");
     private WorkloadStats last = WorkloadStats.NONE;
@@ -124,7 +128,11 @@ public final class WorkloadViewModel {
         return running.getReadOnlyProperty();
     }
 
-    /** "verified 1,234 blocks, 0 errors". */
+    /**
+     * "verified 1,234 blocks, 0 errors"; after a repair cleared the errors' problem the count stays
+     * (it is history) and says so: "..., 16 errors, all before the repair at 12:34:56", or with new
+     * ones "..., 18 errors (16 before the repair at 12:34:56)".
+     */
     public ReadOnlyStringProperty verifyLineProperty() {
         return verifyLine.getReadOnlyProperty();
     }
@@ -139,8 +147,27 @@ public final class WorkloadViewModel {
         return problem.getReadOnlyProperty();
     }
 
+    /** Every error counted since the workload was made (a repair does not take them back). */
     public ReadOnlyLongProperty errorsProperty() {
         return errors.getReadOnlyProperty();
+    }
+
+    /** True while errors counted since the last repair stand (the line is red then, not for history). */
+    public ReadOnlyBooleanProperty errorsStandProperty() {
+        return errorsStand.getReadOnlyProperty();
+    }
+
+    /**
+     * Whether the volume's workload-errors problem stands in the latest snapshot (UI thread): when it
+     * goes, a repair made the volume whole at {@code now}, and the errors counted so far came before it.
+     */
+    void applyProblem(boolean stands, java.time.Instant now) {
+        if (problemStands && !stands && last.errors() > errorsAtRepair) {
+            errorsAtRepair = last.errors();
+            repairedAt = now;
+            showVerify();
+        }
+        problemStands = stands;
     }
 
     /** The latest counters (UI thread). */
@@ -190,10 +217,22 @@ public final class WorkloadViewModel {
     void apply(WorkloadStats s) {
         last = s;
         running.set(workload.isRunning());
-        verifyLine.set(s.verifyLine());
+        showVerify();
         ioLine.set(s.running() || s.reads() + s.writes() > 0 ? s.ioLine() : "not running");
         problem.set(s.lastProblem());
         errors.set(s.errors());
+    }
+
+    private void showVerify() {
+        long n = last.errors();
+        String line = last.verifyLine();
+        if (repairedAt != null) {
+            String before = "before the repair at " + org.splitpoint.app.common.Format.clock(repairedAt);
+            line += n == errorsAtRepair ? ", all " + before
+                    : " (" + org.splitpoint.app.common.Format.count(errorsAtRepair) + " " + before + ")";
+        }
+        verifyLine.set(line);
+        errorsStand.set(n > errorsAtRepair);
     }
 
     Workload workload() {

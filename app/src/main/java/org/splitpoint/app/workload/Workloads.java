@@ -38,6 +38,7 @@ public final class Workloads {
         bridge.guardPairs(expectations); // pair changes from the CLI move the expectations too
         bridge.beforeClose(this::stopAll);
         bridge.onPairs(this::applyPairs);
+        bridge.onSnapshot(this::applyProblems);
         bridge.every(STATS_PERIOD, pool -> {
             pollNow();
             errors.report(pool, running);
@@ -80,6 +81,19 @@ public final class Workloads {
             }
         }
         return "";
+    }
+
+    /** A repair cleared a volume's workload-errors problem: its workload's count becomes history. */
+    private void applyProblems(org.splitpoint.engine.pool.PoolSnapshot s) {
+        java.time.Instant now = java.time.Instant.now();
+        byVolume.forEach((v, vm) -> vm.applyProblem(errorsProblemStands(s, v), now));
+    }
+
+    /** Whether {@code volume} has a standing problem of the workload's lost writes in {@code s}. */
+    static boolean errorsProblemStands(org.splitpoint.engine.pool.PoolSnapshot s, String volume) {
+        var v = s.volume(volume);
+        return v != null && v.problems().stream()
+                .anyMatch(p -> p.kind() == org.splitpoint.engine.pool.VolumeProblem.Kind.WORKLOAD_ERRORS);
     }
 
     private final javafx.collections.ObservableSet<String> verifying = javafx.collections.FXCollections.observableSet();

@@ -59,4 +59,48 @@ class WorkloadErrorsTest {
             assertThat(pool.volumeProblems().of("prod")).isEmpty();
         }
     }
+
+    /**
+     * After a Repair made the volume whole, the workload's count stays (it is history) but the line
+     * said "verified 2 blocks, 16 errors" as if the volume still lost writes: it says they came before
+     * the repair, is no longer red, and a new error counts apart.
+     */
+    @Test
+    void errorsARepairSettledAreSaidToComeBeforeIt() throws Exception {
+        try (Pool pool = Pool.open(TestPools.demo(tmp))) {
+            Expectations e = new Expectations();
+            new Workload("prod", pool::device, e, new WorkloadSettings(0, 1 << 20, 0, false, true)).step();
+            pool.device("prod").write(0, ByteBuffer.allocate(64 << 10)); // 16 units lost behind its back
+            Workload reader = new Workload("prod", pool::device, e, new WorkloadSettings(100, 1 << 20, 0, false, true));
+            WorkloadViewModel vm = new WorkloadViewModel(reader, new org.splitpoint.app.common.ActionStatus());
+            reader.step();
+            new WorkloadErrors().report(pool, Map.of("prod", reader));
+            vm.apply(reader.stats());
+            vm.applyProblem(Workloads.errorsProblemStands(pool.snapshot(), "prod"), java.time.Instant.now());
+            assertThat(vm.verifyLineProperty().get()).isEqualTo("verified 1 block, 16 errors");
+            assertThat(vm.errorsStandProperty().get()).isTrue();
+
+            pool.admin().verify("prod", true, null); // Repair
+            e.forget("prod");
+            java.time.Instant repaired = java.time.Instant.now();
+            vm.applyProblem(Workloads.errorsProblemStands(pool.snapshot(), "prod"), repaired);
+            String at = org.splitpoint.app.common.Format.clock(repaired);
+            assertThat(vm.verifyLineProperty().get()).isEqualTo("verified 1 block, 16 errors, all before the repair at " + at);
+            assertThat(vm.errorsProperty().get()).as("history").isEqualTo(16);
+            assertThat(vm.errorsStandProperty().get()).isFalse();
+
+            Workload writer = new Workload("prod", pool::device, e, new WorkloadSettings(0, 1 << 20, 0, false, true));
+            for (int i = 0; i < 3; i++) {
+                writer.step(); // MiB 0, 1, 2 written again after the repair
+            }
+            pool.device("prod").write(2 << 20, ByteBuffer.allocate(8 << 10)); // 2 units of MiB 2 lost
+            reader.step(); // MiB 1: whole
+            vm.apply(reader.stats());
+            assertThat(vm.verifyLineProperty().get()).isEqualTo("verified 2 blocks, 16 errors, all before the repair at " + at);
+            reader.step(); // MiB 2: the new loss
+            vm.apply(reader.stats());
+            assertThat(vm.verifyLineProperty().get()).isEqualTo("verified 3 blocks, 18 errors (16 before the repair at " + at + ")");
+            assertThat(vm.errorsStandProperty().get()).isTrue();
+        }
+    }
 }
