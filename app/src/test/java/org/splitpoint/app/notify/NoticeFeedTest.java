@@ -41,6 +41,17 @@ class NoticeFeedTest {
         assertThat(shown).containsExactly(new Notice("Job ended", "restore p1 DONE in 0:12, 64 MiB, 1024/1024 tracks", false));
     }
 
+    /** A backup's notice said the 128 MiB it read where its image stores 46 MiB: it says both. */
+    @Test
+    void aBackupsNoticeSaysWhatItReadAndWhatItsImageStores() {
+        feed.jobsEnded(List.of(new JobHistory.Entry("backup-prod", "backup", "prod", JobState.DONE, "",
+                "2026-12-03T01:00:00Z", "2026-12-03T01:00:03Z", 3, 128 << 20, 2048, 2048, 0, 0, "tracks",
+                "46 MiB stored: 736 of 2048 tracks (all-zero tracks not stored)")));
+        burstEnds();
+        assertThat(shown).containsExactly(new Notice("Job ended", "backup prod DONE in 0:03, 128 MiB read, 46 MiB stored:"
+                + " 736 of 2048 tracks (all-zero tracks not stored)", false));
+    }
+
     @Test
     void aBurstIsOneNoticeCountingEverything() {
         for (int i = 1; i <= 5; i++) {

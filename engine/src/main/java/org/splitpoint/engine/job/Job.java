@@ -98,6 +98,11 @@ public final class Job implements Runnable {
         return kind;
     }
 
+    /** What the finished job made, when its bytes and tracks do not say it ({@link JobWork#outcome}), else empty. */
+    public String outcome() {
+        return work.outcome();
+    }
+
     /** What this job's track count counts ({@link JobWork#unit}). */
     public String unit() {
         return work.unit();

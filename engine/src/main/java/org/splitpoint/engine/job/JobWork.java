@@ -66,6 +66,16 @@ public interface JobWork {
         return "tracks";
     }
 
+    /**
+     * What the finished work made, when its bytes and tracks do not say it: a backup reads every
+     * track of the volume yet stores less ("46 MiB stored: 736 of 2048 tracks (all-zero tracks not
+     * stored)"), and its history line said only the 128 MiB it read. Asked after {@link #finished};
+     * empty (the default) for a copy, whose bytes are what it wrote.
+     */
+    default String outcome() {
+        return "";
+    }
+
     /** True while there is work left; by default while fewer than {@code total} tracks are done. */
     default boolean hasMore(long done, long total) {
         return done < total;

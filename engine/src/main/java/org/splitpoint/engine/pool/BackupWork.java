@@ -58,6 +58,7 @@ final class BackupWork implements JobWork {
     private long cursor;
     private long budget = Long.MAX_VALUE;
     private long lastRemaining;
+    private volatile String outcome = "";
     /** The volume's journal at the backup's instant and its next entry then. */
     private final JournalAdmin.BackupInstant journalAtInstant;
 
@@ -197,11 +198,28 @@ final class BackupWork implements JobWork {
         // inside the observer finds its tracks copied and never touches the image sealed below
         volume.removeWriteObserver(copyBeforeWrite);
         ImageInfo sealed = writer.seal();
+        outcome = stored(sealed);
         BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalAtInstant);
         pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name()
                 + (fromSnapshot() ? " as of snapshot " + snapshotRef : "") + " finished: image " + sealed.id() + " ("
                 + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
                 + Sizes.format(sealed.dataBytes()) + ")"));
+    }
+
+    /**
+     * "46 MiB stored: 736 of 2048 tracks (all-zero tracks not stored)", an incremental's "192 KiB
+     * stored: 3 of 2048 tracks, changed since PARENT": the image as the app's Backups page says it.
+     */
+    static String stored(ImageInfo i) {
+        long volumeTracks = (i.size() + i.trackSize() - 1) / i.trackSize();
+        String head = Sizes.format(i.dataBytes()) + " stored: " + i.tracks() + " of " + volumeTracks + " tracks";
+        return i.parent() == null ? head + " (all-zero tracks not stored)" : head + ", changed since " + i.parent();
+    }
+
+    /** What the image stores, once sealed ({@link #stored}); empty before. */
+    @Override
+    public String outcome() {
+        return outcome;
     }
 
     @Override

@@ -39,21 +39,24 @@ public final class JobHistory {
      * reset: it waits, copying nothing) has {@code totalSteps} above 0 and the steps it finished,
      * with no bytes nor tracks (its tracks were ticks of a clock); an older saved line without steps
      * reads as 0 of 0. {@code unit} is what its tracks count ({@link org.splitpoint.engine.job.JobWork#unit}:
-     * "MiB" for a diagnostics scan); null in an older saved line, read as "tracks".
+     * "MiB" for a diagnostics scan); null in an older saved line, read as "tracks". {@code outcome}
+     * what a job that ended DONE made when its bytes do not say it ({@link org.splitpoint.engine.job.JobWork#outcome}:
+     * a backup's image, which stores less than it read), else empty.
      */
     public record Entry(String id, String kind, String target, JobState result, String message, String startedAt,
                         String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks,
-                        long doneSteps, long totalSteps, String unit) {
+                        long doneSteps, long totalSteps, String unit, String outcome) {
 
         public Entry {
             unit = unit == null ? "tracks" : unit;
+            outcome = outcome == null ? "" : outcome;
         }
 
         /** A job that copied tracks. */
         public Entry(String id, String kind, String target, JobState result, String message, String startedAt,
                      String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks) {
             this(id, kind, target, result, message, startedAt, finishedAt, seconds, bytes, doneTracks, totalTracks, 0, 0,
-                    "tracks");
+                    "tracks", "");
         }
 
         /** True for a job of timed steps, which copied nothing. */
@@ -67,11 +70,16 @@ public final class JobHistory {
                     : doneTracks + "/" + totalTracks + " " + unit;
         }
 
-        /** "establish prod-pair DONE in 0:12, 64.0 MiB, 1024/1024 tracks"; "firmware d2 DONE in 0:04, 4 of 4 steps". */
+        /**
+         * "establish prod-pair DONE in 0:12, 64.0 MiB, 1024/1024 tracks"; "firmware d2 DONE in 0:04, 4 of 4 steps";
+         * a job with an outcome says what it read and what it made: "backup prod DONE in 0:03, 128 MiB read,
+         * 46 MiB stored: 736 of 2048 tracks (all-zero tracks not stored)".
+         */
         public String line() {
             long s = Math.round(seconds);
             return kind + " " + target + " " + result + " in " + String.format("%d:%02d", s / 60, s % 60) + ", "
-                    + (timed() ? "" : Sizes.format(bytes) + ", ") + work()
+                    + (!outcome.isEmpty() ? Sizes.format(bytes) + " read, " + outcome
+                    : (timed() ? "" : Sizes.format(bytes) + ", ") + work())
                     + (message == null || message.isEmpty() ? "" : " (" + message + ")");
         }
     }
@@ -141,7 +149,8 @@ public final class JobHistory {
         Entry e = new Entry(j.id(), j.kind(), j.target(), last.state(), last.state() == JobState.FAILED ? last.message() : "",
                 j.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(), now.truncatedTo(ChronoUnit.SECONDS).toString(),
                 Duration.between(j.startedAt(), now).toMillis() / 1000.0, j.bytesMoved(), timed ? 0 : last.doneTracks(),
-                timed ? 0 : last.totalTracks(), timed ? steps.done() : 0, timed ? steps.total() : 0, last.unit());
+                timed ? 0 : last.totalTracks(), timed ? steps.done() : 0, timed ? steps.total() : 0, last.unit(),
+                last.state() == JobState.DONE ? j.outcome() : "");
         synchronized (this) {
             entries.add(e);
             while (entries.size() > KEPT) {

@@ -262,4 +262,28 @@ class BackupTest {
         TestPools.deleteDir(run);
         return writes;
     }
+
+    /**
+     * A backup's history line (the app's "Job ended" notice) said what it read, "2 MiB, 512/512
+     * tracks", where the image stores 8 KiB: it says both, as the Backups page says the image.
+     */
+    @Test
+    void aBackupsHistoryLineSaysWhatItReadAndWhatTheImageStores() throws Exception {
+        try (Pool pool = Pool.open(pool())) {
+            long size = pool.volume("v").size();
+            byte[] data = new byte[2 * TRACK];
+            new Random(7).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data)); // 2 tracks of data, the rest zeros
+            assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
+            String full = pool.backups().lastBackup("v").image();
+            pool.device("v").write(5 * TRACK, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            assertThat(pool.backups().backup("v", store(), false, 0).await(60_000)).isTrue();
+            List<JobHistory.Entry> h = pool.jobHistory().list();
+            long tracks = size / TRACK;
+            assertThat(h.get(h.size() - 2).line()).matches("backup v DONE in 0:0\\d, " + java.util.regex.Pattern.quote(
+                    Sizes.format(size) + " read, 8 KiB stored: 2 of " + tracks + " tracks (all-zero tracks not stored)"));
+            assertThat(h.get(h.size() - 1).line()).endsWith(", 4 KiB read, 4 KiB stored: 1 of " + tracks
+                    + " tracks, changed since " + full);
+        }
+    }
 }
