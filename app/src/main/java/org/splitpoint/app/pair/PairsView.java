@@ -63,15 +63,17 @@ public final class PairsView extends VBox {
                 open.accept(p.name());
             }
         });
-        Actions.bind(newPair, newPairWrap, vm.createBlockedProperty(),
-                "Make a pair of two volumes of the same size: a STD and its BCV.");
     }
 
     private Runnable newPairAction = () -> { };
 
-    /** What New pair… does: the lifecycle's New pair dialog (STD and a BCV of its size). */
-    public void onNewPair(Runnable action) {
+    /**
+     * What New pair… does: the lifecycle's New pair dialog (STD and a BCV of its size), enabled by
+     * the lifecycle's own rule ({@code blocked}, why not), so the button and the dialog agree.
+     */
+    public void onNewPair(Runnable action, javafx.beans.value.ObservableStringValue blocked) {
         this.newPairAction = action;
+        Actions.bind(newPair, newPairWrap, blocked, "Make a pair of two volumes of the same size: a STD and its BCV.");
     }
 
     @FXML

@@ -223,7 +223,7 @@ public final class PoolView extends BorderPane {
         if (NavItem.PAIRS.equals(key)) {
             PairsView v = new PairsView();
             v.bind(model.pairs(), name -> model.nav().selectedProperty().set(NavItem.pair(name)));
-            v.onNewPair(lifecycle::newPair);
+            v.onNewPair(lifecycle::newPair, lifecycle.model().newPairBlockedProperty());
             return v;
         }
         if (NavItem.BACKUPS.equals(key)) {

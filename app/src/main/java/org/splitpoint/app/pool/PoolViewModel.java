@@ -107,7 +107,7 @@ public final class PoolViewModel {
         bridge.every(org.splitpoint.engine.pool.HolderChecks.PERIOD, org.splitpoint.engine.pool.HolderChecks::run);
         this.nav = new NavViewModel(bridge.poolDir().getFileName() == null ? bridge.poolDir().toString()
                 : bridge.poolDir().getFileName().toString());
-        this.pairs = new PairsViewModel(bridge, status);
+        this.pairs = new PairsViewModel();
         this.serve = new org.splitpoint.app.serve.ServeViewModel(bridge);
         this.backups = new BackupsViewModel(bridge, status, stores);
         this.drills = new DrillViewModel(bridge, status);
@@ -394,7 +394,6 @@ public final class PoolViewModel {
         volumes.apply(s);
         jobs.apply(s);
         nav.apply(s);
-        pairs.apply(s);
         volumeDetails.values().forEach(v -> v.apply(s));
         consoles.values().forEach(c -> c.apply(s));
         backups.apply(s);
