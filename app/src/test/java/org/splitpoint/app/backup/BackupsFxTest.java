@@ -170,6 +170,29 @@ class BackupsFxTest {
                 .equals("1 image verified: 0 ok, 1 DAMAGED"));
     }
 
+    /**
+     * A damaged image's verify line is whole on screen at 1440 px and at 1024 px: at 1440 it ended
+     * "…a restore of it copies the others and le…", whole only in its tooltip.
+     */
+    @Test
+    void aDamagedImagesVerifyLineIsWholeOnScreen(FxRobot robot) throws Exception {
+        openBackups(robot);
+        BackupPools.corrupt(made.store(), made.image());
+        robot.clickOn(cell(robot, made.image()).get());
+        robot.clickOn("#verifyImage");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> text(robot, "#selectedVerify").startsWith("Verify: DAMAGED"));
+        try {
+            for (int[] size : new int[][] {{1440, 900}, {1024, 700}}) {
+                fx.resize(robot, size[0], size[1]);
+                WaitForAsyncUtils.waitForFxEvents(5);
+                String[] l = textAndShown(robot, "#selectedVerify");
+                assertThat(l[1]).as("the verify line on screen at " + size[0] + " px").isEqualTo(l[0]);
+            }
+        } finally {
+            fx.resize(robot, 1260, 780); // the stage is the next test's: a new scene does not size it back
+        }
+    }
+
     @Test
     void deletingAnImageNeedsItsIdTypedAndTheImagesBuiltOnItTicked(FxRobot robot) throws Exception {
         openBackups(robot);
