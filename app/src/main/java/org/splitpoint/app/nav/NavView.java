@@ -164,6 +164,9 @@ public final class NavView extends TreeView<NavItem> {
         @Override
         protected void layoutChildren() {
             super.layoutChildren();
+            if (fitSnapshotName()) {
+                super.layoutChildren();
+            }
             if (getGraphic() != badge) {
                 return;
             }
@@ -174,6 +177,66 @@ public final class NavView extends TreeView<NavItem> {
                 badge.setCompact(!badge.isCompact());
                 super.layoutChildren(); // again, in this pass: the text's room follows the badge's new width
             }
+        }
+
+        private final javafx.scene.text.Text measure = new javafx.scene.text.Text();
+
+        /**
+         * A snapshot sits a level deeper than its volume: at 1024 px its name was cut in the middle
+         * ("before…pgrade", a proposed name's date hidden in "snap-2…-0812"). Where it does not fit on
+         * one line it wraps at its separators ({@link #wrapped}), whole; the width alone decides, so a
+         * layout pass changes the text at most once. True when the text changed.
+         */
+        private boolean fitSnapshotName() {
+            NavItem item = getItem();
+            if (item == null || isEmpty() || !item.key().startsWith("snapshot:")) {
+                return false;
+            }
+            javafx.scene.Node text = getChildrenUnmodifiable().stream().filter(c -> c instanceof javafx.scene.text.Text)
+                    .findFirst().orElse(null);
+            if (text == null) {
+                return false;
+            }
+            double graphic = getGraphic() == null ? 0 : getGraphic().prefWidth(-1) + getGraphicTextGap();
+            double room = getWidth() - snappedRightInset() - text.getLayoutX() - graphic;
+            measure.setFont(getFont());
+            String want = width(item.label()) <= room ? item.label() : wrapped(item.label(), room);
+            if (want.equals(getText())) {
+                return false;
+            }
+            setText(want);
+            return true;
+        }
+
+        /**
+         * {@code name} in lines of at most {@code room} px, each broken after a '-', '_' or '.' (a
+         * word wrap at the separators: "snap-20261202-" / "0812"); unchanged when it has none.
+         */
+        private String wrapped(String name, double room) {
+            java.util.List<String> pieces = new java.util.ArrayList<>();
+            int from = 0;
+            for (int i = 0; i < name.length() - 1; i++) {
+                if ("-_.".indexOf(name.charAt(i)) >= 0) {
+                    pieces.add(name.substring(from, i + 1));
+                    from = i + 1;
+                }
+            }
+            pieces.add(name.substring(from));
+            StringBuilder out = new StringBuilder();
+            String line = "";
+            for (String p : pieces) {
+                if (!line.isEmpty() && width(line + p) > room) {
+                    out.append(line).append('\n');
+                    line = "";
+                }
+                line += p;
+            }
+            return out.append(line).toString();
+        }
+
+        private double width(String s) {
+            measure.setText(s);
+            return measure.getLayoutBounds().getWidth();
         }
 
         @Override
