@@ -17,7 +17,6 @@ import javafx.collections.ObservableList;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
-import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
@@ -193,16 +192,10 @@ public final class RebuildForm {
     /** Why the rebuild cannot start as chosen (the engine's rules and words); empty when it can. */
     String whyNot() {
         JournalAdmin.RebuildPreview p = preview.get();
-        Refusal window = snapshot == null ? null : RestoreRules.window(snapshot, volume);
-        if (window != null) {
-            return window.sentence();
-        }
-        for (PairView pv : pairs) {
-            if ((pv.std().equals(volume) || pv.bcv().equals(volume)) && pv.state() != PairState.Split
-                    && pv.state() != PairState.NeverEstab) {
-                return "volume " + volume + " is in pair " + pv.name() + ", which is " + pv.state().described() + "; split the pair"
-                        + " before restoring the volume from a backup";
-            }
+        // the engine's rule for a restore from a backup, which a rebuild is (JournalAdmin.rebuildFromBackup checks it)
+        Refusal now = snapshot == null ? null : RestoreRules.fromBackup(snapshot, pairs, volume);
+        if (now != null) {
+            return now.sentence();
         }
         List<String> chosen = chosen();
         long named = chosen.stream().filter(c -> !c.equals(IN_PLACE)).count();

@@ -23,7 +23,6 @@ import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.Expectations;
-import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Refusal;
@@ -153,36 +152,16 @@ public final class RestoreForm {
         if (v == null) {
             return "this pool has no volume named " + volume;
         }
-        for (var j : s.jobs()) {
-            if (!j.state().isFinished() && j.target().equals(volume) && j.kind().equals("instant-restore")) {
-                return "volume " + volume + " is being restored already (job " + j.id() + "); wait for it or cancel it first";
-            }
-            if (!j.state().isFinished() && j.target().equals(volume) && j.kind().equals("backup")) {
-                return "a backup of " + volume + " is running (job " + j.id() + "); cancel it or wait before restoring over"
-                        + " the volume";
-            }
-        }
-        Refusal window = RestoreRules.window(s, volume);
-        if (window != null) {
-            return window.sentence();
-        }
-        for (PairView p : pairs) {
-            if ((p.std().equals(volume) || p.bcv().equals(volume)) && p.state() != PairState.Split
-                    && p.state() != PairState.NeverEstab) {
-                return "volume " + volume + " is in pair " + p.name() + ", which is " + p.state().described() + "; split the pair"
-                        + " before restoring the volume from a backup";
-            }
+        Refusal now = RestoreRules.fromBackup(s, pairs, volume); // the engine's rule, as the CLI's restore checks it
+        if (now != null) {
+            return now.sentence();
         }
         if (c == null) {
             return "choose the image to restore";
         }
-        if (c.image().size() != v.size()) {
-            return "image " + c.image().id() + " is of a volume of " + Format.size(c.image().size()) + "; " + volume
-                    + " is " + Format.size(v.size()) + ": restore it onto a volume of the same size";
-        }
-        if (c.image().trackSize() != s.trackSize()) {
-            return "image " + c.image().id() + " has tracks of " + Format.size(c.image().trackSize()) + ", this pool "
-                    + Format.size(s.trackSize()) + ": restore it into a pool with the same track size";
+        Refusal fits = RestoreRules.imageFits("image " + c.image().id(), c.image().size(), c.image().trackSize(), s, volume);
+        if (fits != null) {
+            return fits.sentence();
         }
         if (v.state() != VolumeState.FAILED && (typed == null || !typed.trim().equals(volume))) {
             return "type " + volume + " to confirm: restoring replaces all its data";

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.job.JobProgress;
-import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Refusal;
@@ -73,30 +72,9 @@ final class SnapshotRules {
         if (!SnapshotAdmin.VALID.equals(selected.state())) {
             return "snapshot " + selected.ref() + " is invalid (" + selected.why() + "); it cannot be restored";
         }
-        if (s.snapshotRestore(volume) != null) {
-            return "volume " + volume + " is being restored to a snapshot already (job "
-                    + SnapshotAdmin.restoreJobId(volume) + "); wait for it or cancel it first";
-        }
-        if (v.restore() != null) {
-            return "volume " + volume + " is being restored from a backup (job instant-restore-" + volume + "); wait for"
-                    + " it or cancel it first";
-        }
-        Refusal window = RestoreRules.window(s, volume);
-        if (window != null) {
-            return window.sentence();
-        }
-        if (v.state() == VolumeState.FAILED) {
-            return "volume " + volume + " is FAILED (" + v.stateReason() + "); replace its drives first";
-        }
-        for (PairView p : pairs) {
-            if (p.bcv().equals(volume) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
-                return "volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state().described()
-                        + "; split the pair before restoring the BCV to a snapshot";
-            }
-            if (p.std().equals(volume) && (p.state() == PairState.RestInProg || p.state() == PairState.Restored)) {
-                return "volume " + volume + " is being restored from its BCV in pair " + p.name() + ", which is " + p.state().described()
-                        + "; split the pair before restoring it to a snapshot";
-            }
+        Refusal now = RestoreRules.toSnapshot(s, pairs, volume); // the engine's rule, as 'snapshot restore' checks it
+        if (now != null) {
+            return now.sentence();
         }
         return busy ? BUSY : "";
     }

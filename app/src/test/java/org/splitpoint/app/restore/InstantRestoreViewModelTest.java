@@ -265,6 +265,30 @@ class InstantRestoreViewModelTest {
                 + " prod-pair, which is Synchronized; split the pair before restoring the volume from a backup");
     }
 
+    /**
+     * The save area, and a volume being restored to a snapshot, cannot be restored from a backup (the
+     * engine's rule): the dialog asked for an image instead, and its Restore then failed.
+     */
+    @Test
+    void theSaveAreaAndAVolumeRestoringToASnapshotAreRefusedWithTheEngineSentence() throws Exception {
+        bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
+        call(pool -> {
+            pool.pairs().delete("prod-pair", false);
+            pool.snapshots().setSaveArea("prod-bcv");
+            return pool.snapshots().create("prod", "s1");
+        });
+        var snapshot = call(pool -> pool.snapshot());
+        var pairs = call(pool -> pool.pairs().query(null));
+        assertThat(RestoreForm.whyNot("prod-bcv", snapshot, pairs, null, "prod-bcv", false))
+                .isEqualTo("volume prod-bcv is the save area; it cannot be restored from a backup");
+
+        call(pool -> pool.snapshots().restore("prod", "s1", false, 50_000));
+        var restoring = call(pool -> pool.snapshot());
+        assertThat(RestoreForm.whyNot("prod", restoring, pairs, null, "prod", false)).isEqualTo("volume prod is being"
+                + " restored to a snapshot (job " + org.splitpoint.engine.pool.SnapshotAdmin.restoreJobId("prod")
+                + "); wait for it or cancel it first");
+    }
+
     /** A pair of the volume split while the restore dialog is open no longer blocks the restore (the refusal stayed). */
     @Test
     void theRestoreDialogFollowsThePairsWhileOpen() throws Exception {

@@ -124,6 +124,23 @@ class RebuildOfferTest {
         assertThat(f.blockedProperty().get()).isEmpty();
     }
 
+    /**
+     * A rebuild of the volume started elsewhere (a shell's rebuild-from-backup) while the dialog is
+     * open refuses this one with the engine's sentence; the dialog's own rules (the window and the
+     * pairs, written out apart) left Rebuild enabled, and pressing it failed.
+     */
+    @Test
+    void aRestoreOfTheVolumeUnderWayRefusesTheRebuildWithTheEnginesSentence() throws Exception {
+        open(JournalPools.lostWithJournal(tmp, 3, 5));
+        RebuildForm f = form();
+        assertThat(f.blockedProperty().get()).isEmpty();
+
+        call(pool -> pool.journals().rebuildFromBackup(JournalPools.VOLUME, List.of(), 50_000));
+        refresh();
+        assertThat(f.blockedProperty().get()).isEqualTo("volume " + JournalPools.VOLUME + " is being restored already (job "
+                + org.splitpoint.engine.pool.RestoreAdmin.restoreJobId(JournalPools.VOLUME) + "); wait for it or cancel it first");
+    }
+
     @Test
     void theRebuildEndsAsOfTheLastAcknowledgedWriteAndIsNamedAsARebuild() throws Exception {
         open(JournalPools.lostWithJournal(tmp, 3, 5));

@@ -493,4 +493,23 @@ class SnapshotCardViewModelTest {
                 + " themselves");
         assertThat(List.of(save.gaugeProperty().get().marks())).isNotEmpty();
     }
+
+    /**
+     * A backup of the volume running refuses a restore to a snapshot (the engine's rule, which the
+     * card's Restore… did not ask: enabled, pressing it failed with this sentence).
+     */
+    @Test
+    void aRunningBackupOfTheVolumeRefusesRestoreWithTheEnginesSentence() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        take("before");
+        Path store = tmp.resolve("store");
+        org.splitpoint.engine.job.Job backup = call(pool -> pool.backups().backup(SnapshotPools.VOLUME, store, true, 50_000));
+        refresh();
+        vm.selectedProperty().set("before");
+        ui.drain();
+        assertThat(vm.restoreBlockedProperty().get()).isEqualTo("a backup of prod is running (job " + backup.id()
+                + "); cancel it or wait before restoring the volume");
+        backup.cancel();
+        backup.await(30_000);
+    }
 }

@@ -87,46 +87,23 @@ public final class RestoreAdmin {
         }
     }
 
-    /** An image restores only onto a volume of its size, in a pool of its track size. */
+    /** An image restores only onto a volume of its size, in a pool of its track size ({@link RestoreRules#imageFits}). */
     private void refuseUnfit(RaidVolume v, String id, ChainReader image) throws BackupException {
-        if (image.size() != v.size()) {
-            throw new BackupException("image " + id + " is of a volume of " + Sizes.format(image.size()) + "; "
-                    + v.name() + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
-        }
-        if (image.trackSize() != pool.trackSize) {
-            throw new BackupException("image " + id + " has tracks of " + Sizes.format(image.trackSize())
-                    + ", this pool " + Sizes.format(pool.trackSize) + ": restore it into a pool with the same"
-                    + " track size");
+        Refusal fits = RestoreRules.imageFits("image " + id, image.size(), image.trackSize(), PoolSnapshots.of(pool),
+                v.name());
+        if (fits != null) {
+            throw new BackupException(fits.sentence());
         }
     }
 
-    /** The rules a restore (or a rebuild from backup) of {@code v} must pass now. */
+    /**
+     * The rules a restore (or a rebuild from backup) of {@code v} must pass now: the engine's
+     * {@link RestoreRules#fromBackup} on the pool as it is (the app's dialogs ask the same of the
+     * snapshot they show), and no journal ship of it under way. Pool monitor held.
+     */
     void refuseRestoreNow(RaidVolume v) throws PoolException {
-        String volume = v.name();
-        if (pool.restores.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " is being restored already (job " + restoreJobId(volume)
-                    + "); wait for it or cancel it first");
-        }
-        if (pool.snapshotCatalog.restores.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " is being restored to a snapshot (job "
-                    + SnapshotAdmin.restoreJobId(volume) + "); wait for it or cancel it first");
-        }
-        if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
-            throw new PoolException("volume " + volume + " is the save area; it cannot be restored from a backup");
-        }
-        Refusal.check(RestoreRules.window(PoolSnapshots.of(pool), volume)); // as a restore to a snapshot
-        Job running = BackupAdmin.runningJob(pool, "backup", volume);
-        if (running != null) {
-            throw new PoolException("a backup of " + volume + " is running (job " + running.id() + "); cancel it or"
-                    + " wait before restoring over the volume");
-        }
-        BackupAdmin.refuseWhileShipping(pool, volume, "restoring it");
-        for (Pair p : pool.pairList()) {
-            if ((p.std() == v || p.bcv() == v) && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
-                throw new PoolException("volume " + volume + " is in pair " + p.name() + ", which is " + p.state().described()
-                        + "; split the pair before restoring the volume from a backup");
-            }
-        }
+        Refusal.check(RestoreRules.fromBackup(PoolSnapshots.of(pool), pool.pairs().query(null), v.name()));
+        BackupAdmin.refuseWhileShipping(pool, v.name(), "restoring it");
     }
 
     /**

@@ -428,42 +428,10 @@ public final class SnapshotAdmin {
         if (!s.valid()) {
             throw new PoolException("snapshot " + ref + " is invalid (" + s.why() + "); it cannot be restored");
         }
-        if (volume.equals(cat.saveAreaVolume)) {
-            throw new PoolException("volume " + volume + " is the save area; it cannot be restored to a snapshot");
-        }
         RaidVolume src = pool.volume(s.volume());
-        if (src.size() != v.size()) {
-            throw new PoolException("snapshot " + ref + " is of a volume of " + Sizes.format(src.size()) + "; " + volume
-                    + " is " + Sizes.format(v.size()) + ": restore it onto a volume of the same size");
-        }
-        if (cat.restores.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " is being restored to a snapshot already (job "
-                    + restoreJobId(volume) + "); wait for it or cancel it first");
-        }
-        if (pool.restores.containsKey(volume)) {
-            throw new PoolException("volume " + volume + " is being restored from a backup (job "
-                    + RestoreAdmin.restoreJobId(volume) + "); wait for it or cancel it first");
-        }
-        Refusal.check(RestoreRules.window(PoolSnapshots.of(pool), volume)); // as a restore from a backup
-        if (v.state() == VolumeState.FAILED) {
-            throw new PoolException("volume " + volume + " is FAILED (" + v.stateReason() + "); replace its drives first");
-        }
-        for (Pair p : pool.pairList()) {
-            if (p.bcv() == v && p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
-                throw new PoolException("volume " + volume + " is the BCV of pair " + p.name() + ", which is " + p.state().described()
-                        + "; split the pair before restoring the BCV to a snapshot");
-            }
-            if (p.std() == v && (p.state() == PairState.RestInProg || p.state() == PairState.Restored)) {
-                throw new PoolException("volume " + volume + " is being restored from its BCV in pair " + p.name()
-                        + ", which is " + p.state().described() + "; split the pair before restoring it to a snapshot");
-            }
-        }
-        for (Job j : pool.activeJobs()) {
-            if ("backup".equals(j.kind()) && volume.equals(j.target())) {
-                throw new PoolException("a backup of " + volume + " is running (job " + j.id() + "); cancel it or wait"
-                        + " before restoring the volume");
-            }
-        }
+        PoolSnapshot now = PoolSnapshots.of(pool);
+        Refusal.check(RestoreRules.imageFits("snapshot " + ref, src.size(), pool.trackSize, now, volume));
+        Refusal.check(RestoreRules.toSnapshot(now, pool.pairs().query(null), volume));
     }
 
     /**
