@@ -204,7 +204,14 @@ public final class NavView extends TreeView<NavItem> {
             if (want.equals(getText())) {
                 return false;
             }
+            boolean taller = getText() == null || want.split("\n").length != getText().split("\n").length;
             setText(want);
+            if (taller) {
+                // the tree sized this cell for the old text before this layout; asked again once this
+                // pass is over, it sizes the cell for the lines now (else a name added while shown
+                // kept one line's height: "before-restore-", its date below, hidden)
+                javafx.application.Platform.runLater(this::requestLayout);
+            }
             return true;
         }
 

@@ -30,7 +30,8 @@ class NavNamesFxTest extends PoolWindowFxTest {
                 if (n instanceof TreeCell<?> cell && cell.getItem() instanceof NavItem item && cell.isVisible()) {
                     Text shown = (Text) cell.getChildrenUnmodifiable().stream().filter(c -> c instanceof Text)
                             .findFirst().orElse(null); // the cell's own, not its badge's word
-                    if (shown != null && !shown.getText().replace("\n", "").equals(item.label())) { // whole, on one line or two
+                    if (shown != null && (!shown.getText().replace("\n", "").equals(item.label()) // whole, on one line or more
+                            || shown.getLayoutBounds().getHeight() > cell.getHeight())) { // and the cell as tall as its lines
                         out.add(item.key() + " shows '" + shown.getText() + "'");
                     }
                 }
@@ -83,6 +84,16 @@ class NavNamesFxTest extends PoolWindowFxTest {
                 stage.getScene().lookup("#nav-snapshot-prod@snap-20261202-0812") != null);
         WaitForAsyncUtils.waitForFxEvents();
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass after the resize
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(cut()).isEmpty();
+
+        // one taken while the tree shows the volume's snapshots: its cell grows to its lines
+        org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> pool.snapshots().create("prod", "before-restore-20261205-140849"));
+        fx.bridge.refresh();
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () ->
+                stage.getScene().lookup("#nav-snapshot-prod@before-restore-20261205-140849") != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(cut()).isEmpty();
     }
