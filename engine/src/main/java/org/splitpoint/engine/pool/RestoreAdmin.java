@@ -17,8 +17,6 @@ import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pair.InvalidTracks;
-import org.splitpoint.engine.pair.Pair;
-import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.raid.RaidVolume;
 import org.splitpoint.engine.restore.InstantRestore;
 
