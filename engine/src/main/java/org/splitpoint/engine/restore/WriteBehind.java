@@ -1,0 +1,123 @@
+package org.splitpoint.engine.restore;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.splitpoint.engine.io.RangeLocks;
+
+/**
+ * Tracks an instant restore fetched for reads, waiting to be written to the volume by one thread.
+ *
+ * <p>Design. A read of an owed track is answered as soon as the track is fetched; putting it on the
+ * volume is left to this thread (as pairs hydrate), so the read does not wait for the volume. The
+ * queue is bounded (when it is full the reader writes the track itself), and so are the bytes held
+ * ({@link #MAX_BYTES}). A track's bytes stay here until written, so a second read, a host's partial
+ * write or the bulk copy takes them from here instead of fetching them again. The thread writes a
+ * track under the track's lock (the restore's {@code trackLocks}) and only if it is still owed then:
+ * a host write or the bulk copy that got there first wins. A track whose write fails stays owed.
+ */
+final class WriteBehind {
+
+    /** Writes track {@code t} to the volume if it is still owed, taking its bytes from here (its lock held). */
+    interface TrackWrite {
+        void restore(long t) throws IOException;
+    }
+
+    private static final int MAX = 256;
+    /**
+     * The most bytes of fetched tracks held at once: 256 tracks of 16 MiB were 4 GiB of heap
+     * under a random reader; past it a fetch writes its track to the volume itself.
+     */
+    private static final long MAX_BYTES = 64L << 20;
+    private final String volume;
+    private final RangeLocks trackLocks;
+    private final TrackWrite write;
+    private final java.util.Map<Long, byte[]> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.BlockingQueue<Long> queue = new java.util.concurrent.ArrayBlockingQueue<>(MAX);
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private Thread thread;
+    private volatile boolean closed;
+
+    /** The write-behind of {@code volume}'s restore: {@code write} under a lock of {@code trackLocks}. */
+    WriteBehind(String volume, RangeLocks trackLocks, TrackWrite write) {
+        this.volume = volume;
+        this.trackLocks = trackLocks;
+        this.write = write;
+    }
+
+    /** Queues track {@code t} (its lock held) to be written; false when the queue is full. */
+    synchronized boolean offer(long t, byte[] buf) {
+        if (closed || pendingBytes.get() + buf.length > MAX_BYTES) {
+            return false;
+        }
+        put(t, buf);
+        if (!queue.offer(t)) {
+            take(t);
+            return false;
+        }
+        if (thread == null) {
+            thread = new Thread(this::run, "splitpoint-restore-writeback-" + volume);
+            thread.setDaemon(true);
+            thread.start();
+        }
+        return true;
+    }
+
+    private void put(long t, byte[] buf) {
+        byte[] old = pending.put(t, buf);
+        pendingBytes.addAndGet(buf.length - (old == null ? 0 : old.length));
+    }
+
+    byte[] peek(long t) {
+        return pending.get(t);
+    }
+
+    /** Takes track {@code t}'s bytes if they wait here (its lock held): the caller writes them. */
+    byte[] take(long t) {
+        byte[] b = pending.remove(t);
+        if (b != null) {
+            pendingBytes.addAndGet(-b.length);
+        }
+        return b;
+    }
+
+    /** Bytes of tracks held until the thread writes them. */
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    private void run() {
+        while (!closed) {
+            long t;
+            try {
+                t = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
+                if (pending.containsKey(t) && !closed) {
+                    write.restore(t); // takes the bytes; writes them only if still owed
+                }
+            } catch (IOException | RuntimeException e) {
+                take(t); // still owed: fetched again by the next read or the bulk copy
+            }
+        }
+    }
+
+    void close() {
+        Thread th;
+        synchronized (this) {
+            closed = true;
+            th = thread;
+        }
+        if (th != null) {
+            th.interrupt();
+            try {
+                th.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        pending.clear(); // those tracks stay owed
+        pendingBytes.set(0);
+    }
+}
