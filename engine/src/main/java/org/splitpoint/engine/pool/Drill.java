@@ -271,7 +271,7 @@ public final class Drill {
             long resynced = ret == null ? 0 : ret.tracksResynced();
             double resyncSecs = ret == null ? 0 : ret.seconds();
             double fullEstimate = resynced == 0 ? 0 : resyncSecs / resynced * total;
-            List<Long> lost = ServiceAdmin.lostTracks(pool, plan.volume());
+            List<Long> lost = LostTracks.of(pool, plan.volume());
             Result r = new Result(plan.volume(), plan.drive(), plan.reason(), plan.mode(), started, resynced, total, resyncSecs,
                     fullEstimate, workload.writes, workload.bytes, workload.refused, check[0], check[1], lost.size(), mismatches,
                     second, ret == null ? null : ret.wholeRebuild(),

@@ -211,7 +211,7 @@ public final class Pool implements AutoCloseable {
             }
             MetaFiles.checkMetaDirectory(pool, haveMeta);
             PoolRecovery.openDrivesAndVolumes(pool);
-            ServiceAdmin.openWindows(pool);
+            ServiceReopen.openWindows(pool);
             PairAdmin.openPairs(pool);
             BackupAdmin.openBackups(pool);
             JournalAdmin.openJournals(pool);
@@ -309,7 +309,7 @@ public final class Pool implements AutoCloseable {
         }
         persist();
         if (first && windows.containsKey(v.name())) {
-            ServiceAdmin.secondFailure(this, v, m);
+            LostTracks.secondFailure(this, v, m);
         }
         if (first) {
             DriveState shown = m.state() == DriveState.MISSING ? DriveState.FAILED : m.state();

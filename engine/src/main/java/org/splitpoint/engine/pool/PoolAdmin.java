@@ -188,14 +188,14 @@ public final class PoolAdmin {
                 return;
             }
             RaidVolume v = pool.volumes.get(d.volume);
-            ServiceWindow w = pool.windows.get(v.name()); // a failure in a window is the second one (ServiceAdmin.secondFailure)
+            ServiceWindow w = pool.windows.get(v.name()); // a failure in a window is the second one (LostTracks.secondFailure)
             cancelRebuildOf(name);
             v.exclusive(() -> v.takeOut(d.member, DriveState.FAILED));
             pool.persist();
             d.member.markAbsenceRecorded();
             pool.events.publish(Event.critical("DRIVE_STATE", name, "drive " + name + " FAILED (by command)"));
             if (w != null) {
-                ServiceAdmin.secondFailure(pool, v, d.member);
+                LostTracks.secondFailure(pool, v, d.member);
             }
             pool.events.publish(Pool.lostMemberEvent(v));
         }

@@ -47,7 +47,7 @@ final class PoolSnapshots {
             }
             vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
                     r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality(),
-                    b == null ? null : b.image(), rv, ServiceAdmin.lostTracks(pool, v.name()), stripeJournal(v),
+                    b == null ? null : b.image(), rv, LostTracks.of(pool, v.name()), stripeJournal(v),
                     pool.volumeProblems().of(v.name())));
         }
         List<JobProgress> jp = pool.jobs.stream().map(Job::progress).toList();

@@ -192,7 +192,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 if (lost != null && lost.tracks().get(t)) {
                     skippedLost++; // a second failure took what it would be rebuilt from
                 } else if (!ServiceAdmin.otherMembersHold(v, m)) {
-                    ServiceAdmin.addLost(pool, v, t, w); // a write that was under way when the other member failed
+                    LostTracks.add(pool, v, t, w); // a write that was under way when the other member failed
                     skippedLost++;
                 } else {
                     batch[k++] = t;
@@ -406,7 +406,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     // the return wrote the drive: what it holds now is what a later return compares with
                     PoolConfig.ServiceRecord r = w.record.withPhase("window");
                     w.record = new PoolConfig.ServiceRecord(r.volume(), r.drive(), r.reason(), r.mode(), r.since(), r.phase(),
-                            r.repository(), ServiceAdmin.sample(pool, pool.paths.image(m.drive()), v));
+                            r.repository(), ImageSamples.sample(pool, pool.paths.image(m.drive()), v));
                     pool.serviceRecords.put(v.name(), w.record);
                     pool.persist();
                 });

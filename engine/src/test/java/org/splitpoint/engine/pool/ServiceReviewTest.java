@@ -112,7 +112,7 @@ class ServiceReviewTest {
      * Data mode, RAID 5: a write in the window (not yet flushed) changes the offline drive's strip
      * (its bytes only in the unforced delta log) and the parity (on a member, through the forced
      * stripe journal); a second member fails; the power goes. At reopen the other members no
-     * longer hold every row, so ServiceAdmin.openWindows skips relogAsOthersHaveThem, and data mode
+     * longer hold every row, so ServiceReopen.openWindows skips relogAsOthersHaveThem, and data mode
      * records no lost tracks: the returning drive gets its old strip under the new parity. The
      * failed member's strip of that stripe -- acknowledged before the window -- then reads as garbage.
      */

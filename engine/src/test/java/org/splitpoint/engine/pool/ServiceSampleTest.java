@@ -45,11 +45,11 @@ class ServiceSampleTest {
             RaidVolume v = pool.volume("v");
             @SuppressWarnings("unchecked")
             List<String>[] samples = new List[1];
-            long largest = LargestAllocation.during(() -> samples[0] = ServiceAdmin.sample(pool, dir.resolve("drives/d1.img"), v,
+            long largest = LargestAllocation.during(() -> samples[0] = ImageSamples.sample(pool, dir.resolve("drives/d1.img"), v,
                     List.of(0L, 1L, 2L, 3L)));
             assertThat(largest).as("the largest buffer sampling four 16 MiB tracks").isLessThanOrEqualTo(2L << 20);
             int zeros = crc(new byte[TRACK], 0, TRACK);
-            assertThat(ServiceAdmin.zeroTrackCrc(pool)).isEqualTo(zeros);
+            assertThat(ImageSamples.zeroTrackCrc(pool)).isEqualTo(zeros);
             assertThat(samples[0]).containsExactly(
                     "0:" + Integer.toHexString(crc(image, 0, TRACK)),
                     "1:" + Integer.toHexString(crc(image, TRACK, TRACK)),

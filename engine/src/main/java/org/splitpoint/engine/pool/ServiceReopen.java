@@ -1,0 +1,145 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.List;
+import org.splitpoint.engine.bitmap.TrackBitmap;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.Zeros;
+import org.splitpoint.engine.raid.Member;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The service windows of pool.json opened again at the pool's opening (seeds 000 and 001), after
+ * the volumes' recovery; the lost tracks on record applied to their volumes first.
+ *
+ * <p>Design. A crash may leave tracks uncertain (write-intent dirty) that the offline drive's delta
+ * does not name: they join it, as the other members have them (in data mode their bytes are logged
+ * again from the others, so the drive's return copies them). With another member gone too nothing
+ * can be rebuilt from the others: in data mode the window's uncertain tracks are then lost
+ * ({@link LostTracks}). A data window whose log is missing comes back by pointers. A window that
+ * was bringing its drive back resumes doing so ({@link ServiceAdmin#bringBack}), or stays a window
+ * when it cannot. A pool opened only to look shows the windows and recovers nothing.
+ */
+final class ServiceReopen {
+
+    private ServiceReopen() {
+    }
+
+    /**
+     * At open, after the volumes' recovery: the windows of pool.json open again with their deltas.
+     * Tracks a crash left uncertain (write-intent dirty) join the delta, as the other members have
+     * them; a window that was bringing its drive back resumes doing so. Lost tracks are applied.
+     */
+    static void openWindows(Pool pool) throws IOException, PoolException {
+        for (PoolConfig.LostRecord r : Pool.copy(pool.lostRecords)) {
+            RaidVolume v = pool.volumes.get(r.volume());
+            if (v != null) {
+                LostTracks.apply(pool, v, r);
+            }
+        }
+        for (PoolConfig.ServiceRecord r : Pool.copy(pool.serviceRecords)) {
+            RaidVolume v = pool.volumes.get(r.volume());
+            Drive d = pool.drives.get(r.drive());
+            if (v == null || d == null || d.member == null) {
+                continue;
+            }
+            Member m = d.member;
+            d.inService = true;
+            d.reason = r.reason();
+            if (r.mode() == LogMode.DATA && !pool.isReadOnly() && !Files.exists(pool.paths.deltaLog(v.name()))) {
+                // its bytes are gone, its bitmap is not: the drive comes back by rebuilding those tracks
+                r = new PoolConfig.ServiceRecord(r.volume(), r.drive(), r.reason(), LogMode.POINTERS, r.since(), r.phase(),
+                        r.repository(), r.samples());
+                pool.serviceRecords.put(v.name(), r);
+                pool.persist();
+                String msg = "the delta log of " + d.name + "'s service window (meta/" + v.name() + ".delta.log) is missing:"
+                        + " the tracks its bitmap names are rebuilt from the other members when it returns (pointers)";
+                pool.openNotes.add(msg);
+                pool.events.publish(Event.warning("METADATA", v.name(), msg));
+            }
+            ServiceWindow w = ServiceWindow.open(pool, v, m, d, r, false);
+            if (pool.isReadOnly()) {
+                pool.windows.put(v.name(), w); // to be shown; nothing recovered, nothing resumed
+                continue;
+            }
+            TrackBitmap dirty = v.crashDirtyTracks();
+            // with another member gone too (a second failure) nothing can be rebuilt from the others:
+            // the window's own tracks are in its delta already (and lost, see secondFailure), and a
+            // FAILED volume's close leaves its write-intent bits, which then say nothing new
+            if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE && ServiceAdmin.otherMembersHold(v, m)) {
+                w.addToDelta(dirty);
+                if (r.mode() == LogMode.DATA) {
+                    relogAsOthersHaveThem(pool, v, w, dirty);
+                }
+            } else if (dirty != null && r.mode() == LogMode.DATA && m.state() == DriveState.OFFLINE) {
+                // a second failure and a crash: a window write whose parity reached the others (the
+                // stripe journal is forced) may have lost its bytes for the drive (its log is forced
+                // only by flushes), and nothing is left to rebuild them from: those tracks are lost
+                lostAfterCrash(pool, v, w, dirty);
+            }
+            if (m.state() == DriveState.OFFLINE) {
+                v.setServiceLog(w);
+                if (r.mode() == LogMode.REPOSITORY) {
+                    v.setRedirect(w.redirect());
+                }
+            }
+            pool.windows.put(v.name(), w);
+            if (r.resyncing() && m.state() == DriveState.OFFLINE) {
+                try {
+                    synchronized (pool) {
+                        new ServiceAdmin(pool).bringBack(w);
+                    }
+                    pool.openNotes.add("drive " + d.name + " was coming back from its service window; its resync resumes");
+                } catch (PoolException e) {
+                    w.record = r.withPhase("window");
+                    pool.serviceRecords.put(v.name(), w.record);
+                    pool.persist();
+                    pool.openNotes.add("drive " + d.name + " was coming back from its service window, but " + e.getMessage()
+                            + "; it stays OFFLINE");
+                }
+            }
+        }
+    }
+
+    /** Records the window's tracks a crash left uncertain as lost (data mode, another member gone too). */
+    private static void lostAfterCrash(Pool pool, RaidVolume v, ServiceWindow w, TrackBitmap dirty) {
+        TrackBitmap delta = w.deltaBits();
+        for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+            if (t < delta.size() && delta.get(t)) {
+                LostTracks.add(pool, v, t, w);
+            }
+        }
+        List<Long> lost = LostTracks.of(pool, v.name());
+        if (!lost.isEmpty()) {
+            pool.events.publish(Event.critical("SECOND_FAILURE", v.name(), "volume " + v.name() + " was not shut down"
+                    + " cleanly while " + w.drive.name + " was OFFLINE (data) and another member had failed: "
+                    + lost.size() + " tracks written just before the crash cannot be rebuilt (" + LostTracks.listTracks(lost)
+                    + "); reads of them fail until they are written whole or restored from a backup"));
+        }
+    }
+
+    /** Data mode after a crash: the uncertain tracks go into the delta log as the other members have them. */
+    private static void relogAsOthersHaveThem(Pool pool, RaidVolume v, ServiceWindow w, TrackBitmap dirty) throws IOException {
+        for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+            long from = t * pool.trackSize;
+            if (from >= v.memberRows()) {
+                break;
+            }
+            long end = from + Math.min(pool.trackSize, v.memberRows() - from);
+            try {
+                for (long at = from; at < end; at += Zeros.CHUNK) { // a megabyte at a time: tracks may be up to 1 GiB
+                    int n = (int) Math.min(Zeros.CHUNK, end - at);
+                    w.missed(at, ByteBuffer.wrap(v.rowsAsOthersHaveThem(w.member, at, n)));
+                }
+            } catch (IOException e) {
+                if (e instanceof org.splitpoint.engine.io.NoSpaceException) {
+                    throw e;
+                }
+                // another member is gone too: the bitmap keeps the track, a second failure rules it
+            }
+        }
+        w.force();
+    }
+}
