@@ -343,7 +343,7 @@ public final class BackupAdmin {
             taken = cbt.take();
         }
         TrackBitmap toCopy = full ? allSet(tracks) : taken;
-        BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full, JournalAdmin.backupInstant(pool, v.name()));
+        BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full, JournalBase.backupInstant(pool, v.name()));
         work.install();
         return work;
     }
@@ -398,11 +398,11 @@ public final class BackupAdmin {
 
     /** The image is sealed: it is the volume's last backup now (pool.json), and the saved tracks go. */
     static void backupCompleted(Pool pool, String volume, ImageInfo image, String storeLocation,
-                                JournalAdmin.BackupInstant journalAtInstant)
+                                JournalBase.BackupInstant journalAtInstant)
             throws IOException {
         pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, image.store(), storeLocation, image.id()));
         pool.persist();
-        JournalAdmin.backupCompleted(pool, volume, image.store(), image.id(), journalAtInstant); // a new base for its journal
+        JournalBase.backupCompleted(pool, volume, image.store(), image.id(), journalAtInstant); // a new base for its journal
         pool.storage.delete(pool.paths.changeMapTaken(volume));
         pool.storage.syncDirectory(pool.paths.meta());
     }

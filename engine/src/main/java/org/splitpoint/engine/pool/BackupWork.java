@@ -60,11 +60,11 @@ final class BackupWork implements JobWork {
     private long lastRemaining;
     private volatile String outcome = "";
     /** The volume's journal at the backup's instant and its next entry then. */
-    private final JournalAdmin.BackupInstant journalAtInstant;
+    private final JournalBase.BackupInstant journalAtInstant;
 
     /** A backup of the volume as of now (its instant, with copy-before-write). */
     BackupWork(Pool pool, RaidVolume volume, ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full,
-               JournalAdmin.BackupInstant journalAtInstant) {
+               JournalBase.BackupInstant journalAtInstant) {
         this(pool, volume, volume, -1, null, writer, toCopy, taken, full, journalAtInstant);
     }
 
@@ -72,12 +72,12 @@ final class BackupWork implements JobWork {
     BackupWork(Pool pool, RaidVolume volume, SnapshotReader snapshot, long gen, ImageWriter writer, TrackBitmap toCopy,
                boolean full) {
         this(pool, volume, snapshot, gen, snapshot.name(), writer, toCopy, new TrackBitmap(toCopy.size()), full,
-                JournalAdmin.BackupInstant.NONE);
+                JournalBase.BackupInstant.NONE);
     }
 
     private BackupWork(Pool pool, RaidVolume volume, BlockDevice source, long snapshotGen, String snapshotRef,
                        ImageWriter writer, TrackBitmap toCopy, TrackBitmap taken, boolean full,
-                       JournalAdmin.BackupInstant journalAtInstant) {
+                       JournalBase.BackupInstant journalAtInstant) {
         this.journalAtInstant = journalAtInstant;
         this.pool = pool;
         this.volume = volume;

@@ -69,7 +69,7 @@ public final class DriveImageCheck {
     private static void fail(Pool pool, Drive d, String why) throws IOException {
         d.problem = why + "; the drive is FAILED: replace it ('drive replace')";
         if (d.journal != null) {
-            JournalAdmin.failLeg(pool, d, why);
+            JournalLife.failLeg(pool, d, why);
             return;
         }
         Member m = d.member;

@@ -214,13 +214,13 @@ public final class Pool implements AutoCloseable {
             ServiceReopen.openWindows(pool);
             PairAdmin.openPairs(pool);
             BackupAdmin.openBackups(pool);
-            JournalAdmin.openJournals(pool);
+            JournalLife.openJournals(pool);
             pool.snapshotCatalog.open();
             PoolRecovery.resumeJobs(pool);
             PairAdmin.resumeCopies(pool);
             RestoreAdmin.resumeRestores(pool);
             SnapshotAdmin.resumeRestores(pool);
-            JournalAdmin.rejournalAfterCrash(pool);
+            JournalAfterCrash.rejournalAfterCrash(pool);
             PoolRecovery.endCrashRecovery(pool); // last: what the steps above derived from the dirty tracks is durable
             return pool;
         } catch (CorruptMetadataException e) {
@@ -664,7 +664,7 @@ public final class Pool implements AutoCloseable {
      * waits up to {@code millisEach} for each one's thread (an interrupt ends the waiting).
      */
     private void stopBackgroundWork(long millisEach) {
-        JournalAdmin.stopWatch(this);
+        JournalWatch.stop(this);
         for (Job j : jobs) {
             j.stop();
         }

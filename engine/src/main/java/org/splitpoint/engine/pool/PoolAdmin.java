@@ -178,7 +178,7 @@ public final class PoolAdmin {
             Drive d = drive(name);
             Refusal.check(DriveRules.fail(PoolSnapshots.of(pool), name));
             if (d.journal != null) {
-                JournalAdmin.failLeg(pool, d, "by command");
+                JournalLife.failLeg(pool, d, "by command");
                 return;
             }
             if (d.volume == null) {
@@ -250,7 +250,7 @@ public final class PoolAdmin {
             d.missing = false;
             d.stale = false;
             if (d.journal != null) {
-                JournalAdmin.rejoinLeg(pool, d);
+                JournalLife.rejoinLeg(pool, d);
                 return null;
             }
             if (v == null) {

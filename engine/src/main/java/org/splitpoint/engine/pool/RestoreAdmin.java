@@ -142,7 +142,7 @@ public final class RestoreAdmin {
             // + journal no longer made the volume); one between the restore in place and the map's
             // take lost its mark (the next incremental missed it)
             try (Pool.HostWayHeld held = pool.holdHostWay(List.of(volume))) {
-                long journalBase = overlay == null ? JournalAdmin.restoreStarting(pool, volume, store.uuid(), id) : -1;
+                long journalBase = overlay == null ? JournalBase.restoreStarting(pool, volume, store.uuid(), id) : -1;
                 if (v.state() == VolumeState.FAILED) {
                     // blank drives only with the restore on record in the same pool.json: a crash must
                     // never leave a volume that looks whole with blank drives and nothing to fill them
@@ -150,7 +150,7 @@ public final class RestoreAdmin {
                 }
                 pool.persist();
                 if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
-                    JournalAdmin.restoreStarted(pool, volume, id, journalBase);
+                    JournalBase.restoreStarted(pool, volume, id, journalBase);
                 }
                 r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
                         null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
@@ -336,7 +336,7 @@ public final class RestoreAdmin {
             if (rec == null || !rec.withJournal()) {
                 // a rebuild from backup keeps its journal: base and entries still make the volume, to rebuild again
                 try {
-                    JournalAdmin.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
+                    JournalWrites.stopProtecting(pool, r.volume(), "the restore it was based on was cancelled");
                 } catch (IOException e) {
                     // not on record: the cancel goes on (its own persist below says it fails), and a
                     // write the journal leaves out meanwhile is refused until it is on record
@@ -482,9 +482,9 @@ public final class RestoreAdmin {
             }
             InstantRestore r = new InstantRestore(rec.volume(), target, pool.trackSize,
                     onDemand, bulk, unavailable, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, rec.volume()),
-                    JournalAdmin.overlayFor(pool, rec));
+                    JournalRebuild.overlayFor(pool, rec));
             r.setReadOnly(pool.isReadOnly());
-            JournalAdmin.restoreResumed(pool, rec, owed.live(), v.size()); // before the copy starts
+            JournalAfterCrash.restoreResumed(pool, rec, owed.live(), v.size()); // before the copy starts
             pool.restores.put(rec.volume(), r);
             if (wt != null) {
                 rewriteThrough(pool, v, r, wt);

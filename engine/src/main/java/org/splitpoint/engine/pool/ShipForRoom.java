@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A ship of a volume's staged journal asked for by a write that found the journal full, and
- * whether waiting for it can make room (policy for {@link JournalAdmin}'s append).
+ * whether waiting for it can make room (policy for {@link JournalWrites#append}).
  *
  * <p>The write waits holding the volume's gate and its host way, so it must not wait for a ship
  * that cannot come: one refused (the volume being restored or rebuilt, a backup of it running,
@@ -32,7 +32,7 @@ final class ShipForRoom {
     /** Asks for a ship on a thread of its own: it needs the pool's monitor, while the writer holds the volume's gate. */
     static ShipForRoom ask(Pool pool, String volume) {
         ShipForRoom s = new ShipForRoom(pool, volume);
-        JournalAdmin.inBackground(pool, "ship", s::ship);
+        JournalWrites.inBackground(pool, "ship", s::ship);
         return s;
     }
 

@@ -216,7 +216,7 @@ class FullJournalWriteTest {
             // (a write journals on a thread of its own, beside its member writes)
             StuckThreads.awaitTrue(() -> Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> StuckThreads.waitsIn(t, "append") && java.util.Arrays.stream(t.getStackTrace())
-                            .anyMatch(f -> f.getClassName().equals(JournalAdmin.class.getName()))).count() == 2
+                            .anyMatch(f -> f.getClassName().equals(JournalWrites.class.getName()))).count() == 2
                     && Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("splitpoint-journal-ship")),
                     "both writes waiting for the running ship, their own ships refused");
             inj.releaseHolds();

@@ -1,0 +1,127 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.JournalAdmin.Open;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The journals' watch: a thread of the pool that every second ships the journals that reached
+ * their size or age limit, and starts the backup that gives a journal without a base its base
+ * (at most once a minute).
+ *
+ * <p>Design. It skips a volume while a restore, a backup or a ship of it runs, or while it is
+ * FAILED, and stops once the pool closes (checked again after each sleep: a ship started then would
+ * write behind the pool's back).
+ */
+final class JournalWatch {
+
+    private JournalWatch() { }
+
+    private static void shipQuietly(Pool pool, String volume, String why) {
+        try {
+            new JournalAdmin(pool).ship(volume);
+        } catch (IOException | PoolException e) {
+            // running already, or nothing to ship, or no base: the caller goes on as it can
+        }
+    }
+
+    static void rebaseQuietly(Pool pool, String volume) {
+        try {
+            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+            Open o = pool.journals.get(volume);
+            // not while a restore or a backup of the volume runs: a restore's start may have given
+            // the base already, and the watch starts the backup once either ended; nor for a
+            // journal with no drive left, which no base makes protect anything
+            if (rec != null && rec.base() == null && o != null && !o.journal.unprotected() && !pool.restores.containsKey(volume)
+                    && !pool.snapshotCatalog.restores.containsKey(volume) && !busy(pool, volume)) {
+                new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.hasChainIn(pool, volume, rec.storeUuid()), 0);
+            }
+        } catch (IOException | PoolException e) {
+            pool.events.publish(Event.critical("JOURNAL", volume, "could not start the backup that gives the journal of "
+                    + volume + " a new base: " + e.getMessage()));
+        }
+    }
+
+    /** Ends the watch (a pool closing or abandoned): interrupted, and waited for while it starts a ship. */
+    static void stop(Pool pool) {
+        Thread t = pool.journalWatch;
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        t.interrupt();
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Every second: ships the journals that reached their size or age limit, and starts a backup
+     * for a journal without a base (its first backup failed, or a restore from elsewhere or a full
+     * journal left it protecting nothing), at most once a minute.
+     */
+    static void start(Pool pool) {
+        if (pool.journalWatch != null) {
+            return;
+        }
+        Map<String, Long> rebaseTried = new HashMap<>();
+        Thread t = new Thread(() -> {
+            while (!pool.isClosed()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (pool.isClosed()) {
+                    return; // closed while it slept: a ship now would write behind the pool's back
+                }
+                for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
+                    String volume = rec.volume();
+                    Open o = pool.journals.get(volume);
+                    RaidVolume v = pool.volumes.get(volume);
+                    if (o == null || v == null || pool.restores.containsKey(volume) || v.state() == VolumeState.FAILED
+                            || busy(pool, volume)) {
+                        continue;
+                    }
+                    if (rec.base() == null) {
+                        long now = System.nanoTime();
+                        Long last = rebaseTried.get(volume);
+                        if (last == null || now - last > Duration.ofMinutes(1).toNanos()) {
+                            rebaseTried.put(volume, now);
+                            rebaseQuietly(pool, volume);
+                        }
+                        continue;
+                    }
+                    if (o.journal.entries() == 0) {
+                        continue;
+                    }
+                    long age = o.journal.oldestTime() < 0 ? 0 : (System.currentTimeMillis() - o.journal.oldestTime()) / 1000;
+                    if (o.journal.liveBytes() >= rec.maxSize() || (rec.maxAgeSeconds() > 0 && age >= rec.maxAgeSeconds())) {
+                        shipQuietly(pool, volume, "limit reached");
+                    }
+                }
+            }
+        }, "splitpoint-journal-watch");
+        t.setDaemon(true);
+        pool.journalWatch = t;
+        t.start();
+    }
+
+    /** True while a backup or a ship of {@code volume} runs. */
+    private static boolean busy(Pool pool, String volume) {
+        for (Job j : pool.jobs) {
+            if ((j.kind().equals("journal-ship") || j.kind().equals("backup")) && j.target().equals(volume)
+                    && !j.state().isFinished()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
