@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
-import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
@@ -147,61 +146,24 @@ class BackupFromSnapshotTest {
             BackupTest.randomWrites(pool, model, new Random(23), 30);
             pool.snapshots().create("v", "s1");
         }
-        long total = snapshotBackupRun(template, tmp.resolve("count"), 0, 1);
         int seeds = Boolean.getBoolean("splitpoint.longTests") ? 4 : 1;
-        for (long cut = 1; cut <= total + 2; cut++) {
-            for (int seed = 1; seed <= seeds; seed++) {
-                snapshotBackupRun(template, tmp.resolve("cut-" + cut + "-" + seed), cut, seed);
-            }
-        }
-    }
-
-    private long snapshotBackupRun(Path template, Path run, long cut, long seed) throws Exception {
-        Path dir = run.resolve("pool");
-        Path st = run.resolve("store");
-        TestPools.copyDir(template, dir);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, 512, seed)
-                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
-        Pool pool = null;
-        try {
-            pool = Pool.open(dir, inj);
-            Random rnd = new Random(seed);
-            byte[] scratch = new byte[(int) pool.volume("v").size()];
-            BackupTest.randomWrites(pool, scratch, rnd, 8);
-            Job b = pool.backups().backup("v", st, true, 0, "s1");
-            BackupTest.randomWrites(pool, scratch, rnd, 8);
-            b.await(60_000);
-            BackupTest.randomWrites(pool, scratch, rnd, 5);
-            pool.device("v").flush();
-        } catch (Exception e) {
-            if (!inj.isCut()) {
-                throw e;
-            }
-        }
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
-        if (cut > 0) {
-            try (Pool reopened = Pool.open(dir)) {
-                PoolConfig.BackupRecord first = reopened.backups().lastBackup("v");
-                if (first != null) {
-                    byte[] snapshot = new byte[(int) reopened.volume("v").size()];
-                    reopened.snapshots().reader("v", "s1").read(0, ByteBuffer.wrap(snapshot));
-                    TestPools.assertSameBytes(BackupTest.imageBytes(st, first.image()), snapshot,
-                            "cut " + cut + " seed " + seed + ": the image of v@s1");
-                }
-                Job next = reopened.backups().backup("v", st, first == null, 0);
-                assertThat(next.await(60_000)).isTrue();
-                assertThat(next.state()).as("cut %d: the next backup", cut).isEqualTo(JobState.DONE);
-                TestPools.assertSameBytes(BackupTest.imageBytes(st, reopened.backups().lastBackup("v").image()),
-                        TestPools.readAll(reopened.volume("v")), "cut " + cut + " seed " + seed
-                        + ": the backup after the crash against the volume");
-            }
-        }
-        TestPools.deleteDir(run);
-        return writes;
+        BackupTest.atEveryWriteIndex(seeds, (cut, seed) -> BackupTest.cutRun(template, store(),
+                tmp.resolve("cut-" + cut + "-" + seed), cut, seed,
+                (pool, st) -> pool.backups().backup("v", st, true, 0, "s1"),
+                (reopened, st, what) -> {
+                    PoolConfig.BackupRecord first = reopened.backups().lastBackup("v");
+                    if (first != null) {
+                        byte[] snapshot = new byte[(int) reopened.volume("v").size()];
+                        reopened.snapshots().reader("v", "s1").read(0, ByteBuffer.wrap(snapshot));
+                        TestPools.assertSameBytes(BackupTest.imageBytes(st, first.image()), snapshot,
+                                what + ": the image of v@s1");
+                    }
+                    Job next = reopened.backups().backup("v", st, first == null, 0);
+                    assertThat(next.await(60_000)).isTrue();
+                    assertThat(next.state()).as("%s: the next backup", what).isEqualTo(JobState.DONE);
+                    TestPools.assertSameBytes(BackupTest.imageBytes(st, reopened.backups().lastBackup("v").image()),
+                            TestPools.readAll(reopened.volume("v")), what + ": the backup after the crash against the volume");
+                }));
     }
 
     @Test

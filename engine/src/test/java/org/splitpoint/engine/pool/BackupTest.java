@@ -210,20 +210,61 @@ class BackupTest {
             randomWrites(pool, model, new Random(7), 30);
             assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
         }
-        Path storeTemplate = store();
-        long total = backupRun(template, storeTemplate, tmp.resolve("count"), 0, 1);
-        for (long cut = 1; cut <= total + 2; cut++) { // every write index (a run writes about 140 times)
-            for (int seed = 1; seed <= 2; seed++) {
-                backupRun(template, storeTemplate, tmp.resolve("cut-" + cut + "-" + seed), cut, seed);
+        // every write index (a run writes about 140 times), two crash seeds each
+        atEveryWriteIndex(2, (cut, seed) -> cutRun(template, store(), tmp.resolve("cut-" + cut + "-" + seed), cut, seed,
+                (pool, st) -> pool.backups().backup("v", st, false, 0),
+                (reopened, st, what) -> {
+                    DirectoryStore s = DirectoryStore.open(st, StorageFactory.real(), false);
+                    s.list(); // every listed image has a valid manifest
+                    Job b = reopened.backups().backup("v", st, false, 0);
+                    assertThat(b.await(60_000)).isTrue();
+                    assertThat(b.state()).as("%s: the next incremental", what).isEqualTo(JobState.DONE);
+                    TestPools.assertSameBytes(imageBytes(st, reopened.backups().lastBackup("v").image()),
+                            TestPools.readAll(reopened.volume("v")), what + ": the incremental after the crash against"
+                            + " the volume");
+                }));
+    }
+
+    /** One run of a power-cut test: cut after write {@code cut} (0: none, its writes counted), seed {@code seed}. */
+    interface CutRun {
+        long run(long cut, long seed) throws Exception;
+    }
+
+    /** Runs {@code run} once to count its writes, then once per write index (and two past the last) and seed. */
+    static void atEveryWriteIndex(int seeds, CutRun run) throws Exception {
+        long total = run.run(0, 1);
+        for (long cut = 1; cut <= total + 2; cut++) {
+            for (int seed = 1; seed <= seeds; seed++) {
+                run.run(cut, seed);
             }
         }
     }
 
-    private long backupRun(Path template, Path storeTemplate, Path run, long cut, long seed) throws Exception {
+    /** Starts a backup of volume v into the store at {@code store}. */
+    interface BackupStart {
+        Job start(Pool pool, Path store) throws Exception;
+    }
+
+    /** What a run checks after the reopen ({@code what} names the cut and seed). */
+    interface AfterCut {
+        void check(Pool reopened, Path store, String what) throws Exception;
+    }
+
+    /**
+     * A copy of the pool at {@code template} (and of the store at {@code storeTemplate}, when there is
+     * one) under a power cut after write {@code cut}: host writes on volume v, {@code start}'s backup
+     * with more host writes while it runs, a flush; then the crash (unsynced writes and directory
+     * entries lost), and, after a cut, {@code after} on the pool reopened. Returns the writes the run
+     * made (with cut 0, uncut: how many indexes there are).
+     */
+    static long cutRun(Path template, Path storeTemplate, Path run, long cut, long seed, BackupStart start,
+                       AfterCut after) throws Exception {
         Path dir = run.resolve("pool");
         Path st = run.resolve("store");
         TestPools.copyDir(template, dir);
-        TestPools.copyDir(storeTemplate, st);
+        if (Files.exists(storeTemplate)) {
+            TestPools.copyDir(storeTemplate, st);
+        }
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, 512, seed)
                 .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
         Pool pool = null;
@@ -232,7 +273,7 @@ class BackupTest {
             Random rnd = new Random(seed);
             byte[] scratch = new byte[(int) pool.volume("v").size()];
             randomWrites(pool, scratch, rnd, 10);
-            Job b = pool.backups().backup("v", st, false, 0);
+            Job b = start.start(pool, st);
             randomWrites(pool, scratch, rnd, 10);
             b.await(60_000);
             randomWrites(pool, scratch, rnd, 5);
@@ -249,14 +290,7 @@ class BackupTest {
         }
         if (cut > 0) {
             try (Pool reopened = Pool.open(dir)) {
-                DirectoryStore s = DirectoryStore.open(st, StorageFactory.real(), false);
-                s.list(); // every listed image has a valid manifest
-                Job b = reopened.backups().backup("v", st, false, 0);
-                assertThat(b.await(60_000)).isTrue();
-                assertThat(b.state()).as("cut %d: the next incremental", cut).isEqualTo(JobState.DONE);
-                byte[] volume = TestPools.readAll(reopened.volume("v"));
-                TestPools.assertSameBytes(imageBytes(st, reopened.backups().lastBackup("v").image()), volume,
-                        "cut " + cut + " seed " + seed + ": the incremental after the crash against the volume");
+                after.check(reopened, st, "cut " + cut + " seed " + seed);
             }
         }
         TestPools.deleteDir(run);
