@@ -53,18 +53,6 @@ class FullJournalPairWriteTest {
         return dir;
     }
 
-    /** Host writes until the journal holds {@link #FILLED} bytes: a {@link #BIG} write does not fit. */
-    private static void fill(Pool pool) throws Exception {
-        Random rnd = new Random(7);
-        JournalAdmin.Open o = pool.journals.get("v");
-        while (o.journal.liveBytes() < FILLED) {
-            byte[] d = new byte[8192];
-            rnd.nextBytes(d);
-            pool.device("v").write(rnd.nextInt((int) pool.volume("v").size() - d.length), ByteBuffer.wrap(d));
-        }
-        pool.device("v").flush();
-        assertThat(o.journal.fits(BIG)).as("the next write does not fit").isFalse();
-    }
 
     /** A host write of {@link #BIG} bytes at 0 on thread "host-write"; {@code took[0]} gets its time. */
     private static Thread bigWrite(Pool pool, long[] took, AtomicReference<Throwable> failed) {
@@ -83,7 +71,7 @@ class FullJournalPairWriteTest {
         Path dir = paired(false);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, inj, new PoolOptions(true))) {
-            fill(pool);
+            JournaledPools.fill(pool, new Random(7), FILLED, BIG);
             // the establish's first storage work under the pool's monitor (its settings on record, its flush) is held
             inj.hold(FaultInjector.Op.WRITE, f -> true, t -> t.getName().equals("establish"), 60_000);
             inj.holdForces(f -> true, t -> t.getName().equals("establish"), 60_000);
@@ -113,7 +101,7 @@ class FullJournalPairWriteTest {
         Path dir = paired(true);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, inj, new PoolOptions(true))) {
-            fill(pool);
+            JournaledPools.fill(pool, new Random(7), FILLED, BIG);
             // the write is held at its fsync of the changed-block map, inside the pair's gate, before its journal entry
             Path map = pool.paths.changeMap("v").toAbsolutePath().normalize();
             inj.holdForces(f -> f.toAbsolutePath().normalize().equals(map), t -> t.getName().equals("host-write"), 60_000);

@@ -52,17 +52,6 @@ class FullJournalWriteTest {
         return dir;
     }
 
-    /** Small host writes until the journal holds {@link #FILLED} bytes: the next {@link #BIG} write does not fit. */
-    private static void fill(Pool pool, Random rnd) throws Exception {
-        JournalAdmin.Open o = pool.journals.get("v");
-        while (o.journal.liveBytes() < FILLED) {
-            byte[] d = new byte[8192];
-            rnd.nextBytes(d);
-            pool.device("v").write(rnd.nextInt((int) pool.volume("v").size() - d.length), ByteBuffer.wrap(d));
-        }
-        pool.device("v").flush();
-        assertThat(o.journal.fits(BIG)).as("the next write does not fit").isFalse();
-    }
 
     /** A host write of {@link #BIG} random bytes at 0 and its flush, on a thread of its own; completes with its time. */
     private static CompletableFuture<Long> bigWrite(Pool pool, byte[] into) {
@@ -112,7 +101,7 @@ class FullJournalWriteTest {
         HeldCreate storage = new HeldCreate();
         try (Pool pool = Pool.open(dir, storage, new PoolOptions(true))) {
             pool.addListener(events::add);
-            fill(pool, new Random(2));
+            JournaledPools.fill(pool, new Random(2), FILLED, BIG);
             storage.armed = p -> p.getFileName().toString().equals("v.restore.inv"); // its overwrite map
             // the restore takes the pool's monitor and is held there, before it waits for the writes under way
             CompletableFuture<Job> restore = CompletableFuture.supplyAsync(() -> {
@@ -149,7 +138,7 @@ class FullJournalWriteTest {
         byte[] expect;
         try (Pool pool = Pool.open(dir, storage, new PoolOptions(true))) {
             pool.addListener(events::add);
-            fill(pool, new Random(5));
+            JournaledPools.fill(pool, new Random(5), FILLED, BIG);
             expect = TestPools.readAll(pool.volume("v"));
             storage.armed = p -> p.startsWith(tmp.resolve("store")); // the backup's image, made before its instant
             CompletableFuture<Job> backup = CompletableFuture.supplyAsync(() -> {
@@ -194,7 +183,7 @@ class FullJournalWriteTest {
         long[] took = new long[2];
         try (Pool pool = Pool.open(dir, inj, new PoolOptions(true))) {
             pool.addListener(events::add);
-            fill(pool, new Random(6));
+            JournaledPools.fill(pool, new Random(6), FILLED, BIG);
             // the running ship is held as it writes its image, until both writes wait for it
             inj.hold(org.splitpoint.engine.io.FaultInjector.Op.WRITE, f -> f.toAbsolutePath().normalize().startsWith(store),
                     t -> true, 60_000);
@@ -292,7 +281,7 @@ class FullJournalWriteTest {
         try (Pool pool = Pool.open(dir)) {
             pool.addListener(events::add);
             Job restore = pool.instantRestores().restore("v", tmp.resolve("store"), null, false, TRACK); // a track a second
-            fill(pool, new Random(3));
+            JournaledPools.fill(pool, new Random(3), FILLED, BIG);
             long took = bigWrite(pool, new byte[BIG]).get(60, TimeUnit.SECONDS);
             assertThat(took).as("the write's time (ms)").isLessThan(PROMPT_MILLIS);
             assertThat(said("the journal of v stopped protecting it")).isTrue();
@@ -317,7 +306,7 @@ class FullJournalWriteTest {
         try (Pool pool = Pool.open(dir)) {
             pool.addListener(events::add);
             Random rnd = new Random(4);
-            fill(pool, rnd);
+            JournaledPools.fill(pool, rnd, FILLED, BIG);
             Job backup = pool.backups().backup("v", tmp.resolve("store"), false, TRACK); // a track a second
             expect = TestPools.readAll(pool.volume("v"));
             long took = bigWrite(pool, expect).get(60, TimeUnit.SECONDS);
@@ -332,13 +321,6 @@ class FullJournalWriteTest {
             }
             assertThat(pool.journals().status("v").protecting()).isTrue();
         }
-        try (Pool pool = Pool.open(dir)) {
-            pool.admin().failDrive("d1");
-        }
-        Files.delete(dir.resolve("drives/d2.img"));
-        try (Pool pool = Pool.open(dir)) {
-            assertThat(pool.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
-            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expect, "rebuilt from the journal's base");
-        }
+        JournaledPools.assertRebuildsFromTheJournalsBase(dir, expect);
     }
 }

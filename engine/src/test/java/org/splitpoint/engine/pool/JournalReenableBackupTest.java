@@ -72,13 +72,6 @@ class JournalReenableBackupTest {
             assertThat(pool.journals().enable("v", legs, store, 900 * 1024, 0).await(60_000)).isTrue();
             assertThat(pool.journals().status("v").protecting()).isTrue();
         }
-        try (Pool pool = Pool.open(dir)) {
-            pool.admin().failDrive("d1");
-        }
-        Files.delete(dir.resolve("drives/d2.img"));
-        try (Pool pool = Pool.open(dir)) {
-            assertThat(pool.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
-            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expect, "rebuilt from the journal's base");
-        }
+        JournaledPools.assertRebuildsFromTheJournalsBase(dir, expect);
     }
 }

@@ -54,6 +54,36 @@ final class JournaledPools {
         }
     }
 
+    /**
+     * Small host writes of random bytes until v's journal holds {@code filled} bytes, flushed: a write
+     * of {@code big} bytes does not fit then.
+     */
+    static void fill(Pool pool, Random rnd, long filled, int big) throws Exception {
+        JournalAdmin.Open o = pool.journals.get("v");
+        while (o.journal.liveBytes() < filled) {
+            byte[] d = new byte[8192];
+            rnd.nextBytes(d);
+            pool.device("v").write(rnd.nextInt((int) pool.volume("v").size() - d.length), ByteBuffer.wrap(d));
+        }
+        pool.device("v").flush();
+        assertThat(o.journal.fits(big)).as("the next write does not fit").isFalse();
+    }
+
+    /**
+     * v loses two of its three drives (d1 failed, d2's image gone) and is rebuilt from its journal's
+     * base and entries: its bytes must be {@code expect}.
+     */
+    static void assertRebuildsFromTheJournalsBase(Path dir, byte[] expect) throws Exception {
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.journals().rebuildFromBackup("v", List.of(), 0).await(60_000)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expect, "rebuilt from the journal's base");
+        }
+    }
+
     /** True once an event saying {@code text} is delivered (the bus delivers on a thread of its own), within 10 s. */
     static boolean said(List<Event> events, String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
