@@ -65,7 +65,12 @@ public final class ChangeTracker {
     }
 
     /** Puts tracks back (a backup that took them did not complete), durably. */
-    public synchronized void giveBack(TrackBitmap tracks) throws IOException {
+    public void giveBack(TrackBitmap tracks) throws IOException {
+        mark(tracks);
+    }
+
+    /** Marks {@code tracks} changed, durably (known changed by other means, e.g. a snapshot's saves). */
+    public synchronized void mark(TrackBitmap tracks) throws IOException {
         for (long t = tracks.nextSetBit(0); t >= 0; t = tracks.nextSetBit(t + 1)) {
             if (bits.set(t)) {
                 durable.markChanged(t, t + 1);

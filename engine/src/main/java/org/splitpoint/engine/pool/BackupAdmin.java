@@ -350,20 +350,21 @@ public final class BackupAdmin {
 
     /**
      * A backup as of snapshot {@code snap}: its reader is the source, fixed already, so no
-     * copy-before-write and nothing taken from the changed-block map. The map keeps every mark: an
-     * incremental after this one copies what changed since the backup before it, a superset of
-     * what changed since the snapshot (the tracks the snapshot holds), and never less.
+     * copy-before-write and nothing taken from the changed-block map. The next incremental builds
+     * on this image, so the map must hold at least what changed since the snapshot: it keeps every
+     * mark (what changed since the backup before), and gets the snapshot's own saves (what changed
+     * since it) durably added, since a full one may be of a snapshot older than that backup.
      */
     private BackupWork startFromSnapshot(RaidVolume v, PoolConfig.SnapshotRecord snap, ImageWriter writer, boolean full)
             throws IOException {
         long tracks = tracksOf(pool, v);
+        OriginIndex index = pool.snapshotCatalog.index(v.name());
         if (pool.changeTrackers.get(v.name()) == null) {
-            // the volume's first backup: its map starts now, holding what changed since the snapshot
-            // (the snapshot's own saves say it), else the next incremental as of now would miss it
-            v.exclusive(() -> {
-                OriginIndex index = pool.snapshotCatalog.index(v.name());
-                newChangeMap(v, tracks, index == null ? null : index.writtenSince(snap.gen()));
-            });
+            // the volume's first backup: its map starts now (no write in flight while it is put in)
+            v.exclusive(() -> newChangeMap(v, tracks, index == null ? null : index.writtenSince(snap.gen())));
+        } else if (index != null) {
+            // no gate needed: a write the saves do not show yet is one the watching map marks itself
+            pool.changeTrackers.get(v.name()).mark(index.writtenSince(snap.gen()));
         }
         TrackBitmap toCopy;
         if (full) {

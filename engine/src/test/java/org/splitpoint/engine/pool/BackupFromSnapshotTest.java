@@ -197,6 +197,29 @@ class BackupFromSnapshotTest {
         }
     }
 
+    /**
+     * A full backup from a snapshot older than the volume's last backup: the changed-block map then
+     * holds only what changed since that later backup, so the next incremental as of now, built on
+     * the snapshot's image, copied nothing of what changed between the snapshot and that backup.
+     */
+    @Test
+    void aFullBackupFromASnapshotOlderThanTheLastBackupLeavesTheNextIncrementalEveryChange() throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            byte[] model = new byte[(int) pool.volume("v").size()];
+            Random rnd = new Random(29);
+            BackupTest.randomWrites(pool, model, rnd, 40);
+            pool.snapshots().create("v", "old");
+            BackupTest.randomWrites(pool, model, rnd, 40); // after the snapshot, before the backup as of now
+            done(pool.backups().backup("v", store(), true, 0));
+            done(pool.backups().backup("v", store(), true, 0, "old"));
+            BackupTest.randomWrites(pool, model, rnd, 5);
+            done(pool.backups().backup("v", store(), false, 0));
+            TestPools.assertSameBytes(BackupTest.imageBytes(store(), pool.backups().lastBackup("v").image()), model,
+                    "the chain as of now on the image of v@old");
+        }
+    }
+
     @Test
     void aSnapshotBeingBackedUpCannotBeDeletedAndAnUnknownOneIsNamed() throws Exception {
         Path dir = pool();
