@@ -23,7 +23,9 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * visible by one rename once its files and manifest are durable; the directory is synced after, so
  * a crash leaves either no image or a whole one, and a partial directory is never listed as one.
  * {@code users/} names the pools that back up to or restore from the store ({@link StoreUser}), so a
- * delete can ask them whether an image is in use.
+ * delete can ask them whether an image is in use. A store is made under {@code store.lock} (held from
+ * before {@code images/} until store.json is durable, then removed): a directory holding only what a
+ * creation leaves before its store.json is made a store again, unless another pool holds that lock.
  */
 public final class DirectoryStore implements BackupStore {
 
@@ -69,11 +71,10 @@ public final class DirectoryStore implements BackupStore {
                         : dir + " is not a Splitpoint backup store (it has no store.json"
                         + (empty ? "" : " and is not empty") + ")");
             }
-            Files.createDirectories(dir.resolve("images"));
-            storage.syncDirectory(dir);
-            StoreRecord r = new StoreRecord(UUID.randomUUID().toString(), Instant.now().toString());
-            CheckedJson.write(storage, json, MAGIC, VERSION, r);
-            return new DirectoryStore(dir, storage, r.uuid());
+            DirectoryStore made = create(dir, storage);
+            if (made != null) {
+                return made;
+            }
         }
         StoreRecord r;
         try {
@@ -88,16 +89,52 @@ public final class DirectoryStore implements BackupStore {
     }
 
     /**
+     * Makes a new store in {@code dir} (absent, empty, or a creation cut short) under the creation
+     * lock, or returns null when another finished making it meanwhile (its store.json is there to
+     * read). The lock is held from before images/ until store.json is durable: a directory that looks
+     * like a creation cut short may be one under way in another pool, which a second creation would
+     * have undone (its store.json.tmp deleted, its store.json replaced by one of another uuid).
+     */
+    private static DirectoryStore create(Path dir, StorageFactory storage) throws IOException {
+        Files.createDirectories(dir);
+        Path lockFile = dir.resolve(CREATION_LOCK);
+        PoolLockHandle lock = storage.tryLock(lockFile, "pid " + ProcessHandle.current().pid());
+        if (lock == null) {
+            String holder = storage.lockHolder(lockFile);
+            throw new BackupException("the backup store at " + dir + " is being made by another pool"
+                    + (holder == null ? "" : " (" + holder + ")") + "; try again in a moment");
+        }
+        try {
+            Path json = dir.resolve("store.json");
+            if (Files.exists(json)) {
+                return null; // made by the holder before us
+            }
+            Files.createDirectories(dir.resolve("images"));
+            storage.syncDirectory(dir);
+            StoreRecord r = new StoreRecord(UUID.randomUUID().toString(), Instant.now().toString());
+            CheckedJson.write(storage, json, MAGIC, VERSION, r);
+            storage.delete(lockFile); // durable or not: a leftover one is what a cut creation leaves
+            return new DirectoryStore(dir, storage, r.uuid());
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Held while a store is made in its directory (see {@link #create}). */
+    static final String CREATION_LOCK = "store.lock";
+
+    /**
      * True when {@code dir} holds only what making a store writes before its store.json (an empty
-     * {@code images/}, the store.json being written): a crash cut that creation short, and the next
-     * backup makes the store again instead of refusing a directory nobody else wrote.
+     * {@code images/}, the store.json being written, the creation's lock): a crash cut that creation
+     * short, and the next backup makes the store again instead of refusing a directory nobody else
+     * wrote. One under way in another pool looks the same: its lock tells them apart ({@link #create}).
      */
     private static boolean creationCutShort(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String name = p.getFileName().toString();
                 boolean emptyImages = name.equals("images") && Files.isDirectory(p) && isEmpty(p);
-                if (!emptyImages && !name.equals("store.json.tmp")) {
+                if (!emptyImages && !name.equals("store.json.tmp") && !name.equals(CREATION_LOCK)) {
                     return false;
                 }
             }
