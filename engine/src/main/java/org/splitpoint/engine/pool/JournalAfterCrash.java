@@ -15,7 +15,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * before any host writes, so the base plus the journal equals the volume again.
  *
  * <p>Design. Runs at pool open only, where no ship can run: a journal too full to take those
- * tracks stops protecting the volume ({@link JournalWrites#stopProtecting}) rather than wait.
+ * tracks stops protecting the volume ({@link JournalWrites#stopProtecting}) rather than wait; the
+ * other volumes' journals still take theirs.
  */
 final class JournalAfterCrash {
 
@@ -33,6 +34,7 @@ final class JournalAfterCrash {
         if (pool.isReadOnly()) {
             return;
         }
+        journals:
         for (Open o : pool.journals.values()) {
             RaidVolume v = pool.volumes.get(o.volume);
             List<long[]> dirty = v == null ? List.of()
@@ -58,7 +60,7 @@ final class JournalAfterCrash {
                         o.journal.sync();
                         JournalWrites.stopProtecting(pool, o.volume, "after an unclean shutdown the journal could not take the"
                                 + " tracks the crash left uncertain (" + Sizes.format(r[1] - r[0]) + " at " + at + ")");
-                        return;
+                        continue journals; // the other volumes' journals still take theirs
                     }
                 }
             }
