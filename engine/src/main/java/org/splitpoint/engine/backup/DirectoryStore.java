@@ -65,7 +65,7 @@ public final class DirectoryStore implements BackupStore {
             throw new BackupException("--store " + dir + " is a file, not a backup store directory");
         }
         if (!Files.exists(json)) {
-            boolean empty = !Files.exists(dir) || isEmpty(dir) || creationCutShort(dir);
+            boolean empty = wouldMake(dir);
             if (!create || !empty) {
                 throw new BackupException(!Files.exists(dir) ? "there is no backup store at " + dir
                         : dir + " is not a Splitpoint backup store (it has no store.json"
@@ -86,6 +86,14 @@ public final class DirectoryStore implements BackupStore {
             throw new BackupException("the backup store at " + dir + " has no images/ directory (damaged)");
         }
         return new DirectoryStore(dir, storage, r.uuid());
+    }
+
+    /**
+     * True when {@link #open} with {@code create} would make a new store in {@code dir}: it has no
+     * store.json and is absent, empty, or a creation cut short ({@link #creationCutShort}).
+     */
+    public static boolean wouldMake(Path dir) throws IOException {
+        return !Files.exists(dir.resolve("store.json")) && (!Files.exists(dir) || isEmpty(dir) || creationCutShort(dir));
     }
 
     /**

@@ -180,12 +180,8 @@ public final class JournalAdmin {
             throw new PoolException("no backup store at " + storeDir + ": the directory does not exist; create it (an empty"
                     + " directory becomes a store) or name the store the volume is backed up to");
         }
-        boolean empty;
-        try (var list = java.nio.file.Files.list(storeDir)) {
-            empty = list.findAny().isEmpty();
-        }
-        if (empty) {
-            return;
+        if (DirectoryStore.wouldMake(storeDir)) {
+            return; // a new store, as a backup into it would make it
         }
         DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, false);
         for (PoolConfig.JournalRecord r : Pool.copy(pool.journalRecords)) {

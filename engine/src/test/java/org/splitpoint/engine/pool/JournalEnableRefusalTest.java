@@ -42,4 +42,21 @@ class JournalEnableRefusalTest {
                     .hasMessage("volume v is being restored to a snapshot; enable its journal once the restore finished");
         }
     }
+
+    /**
+     * A store whose making a power cut stopped (an empty images/, store.json never written) is made
+     * a store again by the next backup into it (DirectoryStore.creationCutShort); journal enable's
+     * own look at the store took it for a directory of something else and refused it ('is not a
+     * Splitpoint backup store (it has no store.json)'), where a backup would have gone on.
+     */
+    @Test
+    void aStoreWhoseMakingWasCutShortIsTakenAsTheBackupTakesIt() throws Exception {
+        Path dir = SnapshotPools.create(tmp.resolve("pool"), TRACK, 1L << 20);
+        Path store = Files.createDirectories(tmp.resolve("store").resolve("images")).getParent();
+        try (Pool pool = Pool.open(dir)) {
+            List<String> legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
+            assertThat(pool.journals().enable("v", legs, store, 0, 0).await(60_000)).isTrue();
+            assertThat(pool.journals().status("v").protecting()).isTrue();
+        }
+    }
 }
