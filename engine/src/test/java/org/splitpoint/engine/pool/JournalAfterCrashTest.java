@@ -76,18 +76,7 @@ class JournalAfterCrashTest {
             byte[] volume = TestPools.readAll(reopened.volume("w"));
             assertThat(java.util.Arrays.copyOfRange(volume, 3 * TRACK, 4 * TRACK)).isEqualTo(landed);
             assertThat(reopened.journals().status("w").protecting()).isTrue();
-            TestPools.assertSameBytes(chainPlusJournal(reopened, "w"), volume, "w's base plus its journal");
+            TestPools.assertSameBytes(JournaledPools.chainPlusJournal(reopened, "w"), volume, "w's base plus its journal");
         }
-    }
-
-    /** The journal's base image with its live entries applied in order: what a rebuild makes. */
-    private static byte[] chainPlusJournal(Pool pool, String volume) throws Exception {
-        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
-        byte[] out = BackupTest.imageBytes(Path.of(rec.store()), rec.base());
-        var j = pool.journals.get(volume).journal;
-        for (var e : j.entries(rec.shippedThrough(), Long.MAX_VALUE)) {
-            j.readData(e.seq(), 0, ByteBuffer.wrap(out, (int) e.offset(), e.length()));
-        }
-        return out;
     }
 }

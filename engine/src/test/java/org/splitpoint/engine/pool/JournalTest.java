@@ -220,7 +220,7 @@ class JournalTest {
         TestPools.copyDir(tmp.resolve("store"), store);
         byte[] start = before.model.currentCopy();
         try (Pool pool = Pool.open(template)) {
-            TestPools.assertSameBytes(chainPlusJournal(pool), start, "the template's chain plus journal");
+            TestPools.assertSameBytes(JournaledPools.chainPlusJournal(pool, "v"), start, "the template's chain plus journal");
         }
         String only = System.getProperty("journal.only", ""); // "ship:CUT:SEED" runs that one cut
         if (only.startsWith("ship:")) {
@@ -313,7 +313,7 @@ class JournalTest {
             volume = TestPools.readAll(pool.volume("v"));
             assertThat(model.check(volume)).as("%s: the volume after reopening", what).isNull();
             assertThat(pool.journals().status("v").protecting()).as("%s: the journal protects the volume", what).isTrue();
-            byte[] made = chainPlusJournal(pool);
+            byte[] made = JournaledPools.chainPlusJournal(pool, "v");
             int m = java.util.Arrays.mismatch(made, volume);
             if (m >= 0) {
                 PoolConfig.JournalRecord rec = pool.journalRecords.get("v");
@@ -349,17 +349,6 @@ class JournalTest {
         }
     }
 
-    /** The journal's base image with its live entries applied in order: what a rebuild makes. */
-    private static byte[] chainPlusJournal(Pool pool) throws Exception {
-        PoolConfig.JournalRecord rec = pool.journalRecords.get("v");
-        byte[] out = BackupTest.imageBytes(Path.of(rec.store()), rec.base());
-        var j = pool.journals.get("v").journal;
-        for (var e : j.entries(rec.shippedThrough(), Long.MAX_VALUE)) {
-            ByteBuffer b = ByteBuffer.wrap(out, (int) e.offset(), e.length());
-            j.readData(e.seq(), 0, b);
-        }
-        return out;
-    }
 
     /** pool.json names the journal's store by path: each run gets a fresh copy of the template's, at that path. */
     private static void freshStore(Path template, Path live) throws Exception {

@@ -95,4 +95,15 @@ final class JournaledPools {
         }
         return true;
     }
+
+    /** {@code volume}'s journal base image with its live entries applied in order: what a ship or a rebuild makes. */
+    static byte[] chainPlusJournal(Pool pool, String volume) throws Exception {
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+        byte[] out = BackupTest.imageBytes(Path.of(rec.store()), rec.base());
+        var j = pool.journals.get(volume).journal;
+        for (var e : j.entries(rec.shippedThrough(), Long.MAX_VALUE)) {
+            j.readData(e.seq(), 0, ByteBuffer.wrap(out, (int) e.offset(), e.length()));
+        }
+        return out;
+    }
 }

@@ -77,7 +77,7 @@ class RepositoryWindowCrashTest {
                 byte[] volume = TestPools.readAll(reopened.volume("v"));
                 assertThat(model.check(volume)).as("seed %d: the volume", seed).isNull();
                 assertThat(reopened.journals().status("v").protecting()).as("seed %d", seed).isTrue();
-                byte[] made = chainPlusJournal(reopened);
+                byte[] made = JournaledPools.chainPlusJournal(reopened, "v");
                 int m = java.util.Arrays.mismatch(made, volume);
                 if (m >= 0) {
                     bad.add("seed " + seed + ": chain + journal differs from the volume at byte " + m + " (volume has the"
@@ -162,16 +162,5 @@ class RepositoryWindowCrashTest {
         byte[] b = new byte[(int) dev.size()];
         dev.read(0, ByteBuffer.wrap(b));
         return b;
-    }
-
-    /** The journal's base image with its live entries applied in order: what a ship or a rebuild makes. */
-    private static byte[] chainPlusJournal(Pool pool) throws Exception {
-        PoolConfig.JournalRecord rec = pool.journalRecords.get("v");
-        byte[] out = BackupTest.imageBytes(Path.of(rec.store()), rec.base());
-        var j = pool.journals.get("v").journal;
-        for (var e : j.entries(rec.shippedThrough(), Long.MAX_VALUE)) {
-            j.readData(e.seq(), 0, ByteBuffer.wrap(out, (int) e.offset(), e.length()));
-        }
-        return out;
     }
 }
