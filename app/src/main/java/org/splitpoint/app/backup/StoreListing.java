@@ -112,16 +112,16 @@ public record StoreListing(Path dir, boolean isNew, String uuid, List<ImageInfo>
         }
     }
 
-    /** A directory that does not exist yet, or is empty: a backup there makes it a store. */
+    /**
+     * A directory a backup makes a store, as the engine says it ({@link DirectoryStore#wouldMake}):
+     * one that does not exist yet, is empty, or holds what a store's making a power cut stopped left.
+     */
     public static boolean isNewStore(Path dir) {
-        if (!Files.exists(dir)) {
-            return true;
-        }
-        if (!Files.isDirectory(dir)) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
             return false;
         }
-        try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+        try {
+            return DirectoryStore.wouldMake(dir);
         } catch (IOException e) {
             return false;
         }

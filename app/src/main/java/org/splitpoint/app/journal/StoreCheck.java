@@ -1,6 +1,5 @@
 package org.splitpoint.app.journal;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,13 +40,9 @@ record StoreCheck(String problem, String note) {
                         + " volume a store of its own");
             }
         }
-        try (var list = Files.list(dir)) {
-            if (list.findAny().isEmpty()) {
-                return new StoreCheck("", "An empty directory: it becomes a store, and a full backup of " + volume
-                        + " gives the journal its base.");
-            }
-        } catch (IOException e) {
-            return bad("cannot read " + dir + ": " + e.getMessage());
+        if (StoreListing.isNewStore(dir)) {
+            return new StoreCheck("", "An empty directory: it becomes a store, and a full backup of " + volume
+                    + " gives the journal its base.");
         }
         StoreListing l = read.apply(dir);
         if (l.problem() != null) {

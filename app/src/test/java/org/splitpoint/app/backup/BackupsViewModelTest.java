@@ -221,6 +221,24 @@ class BackupsViewModelTest {
         assertThat(vm.backupNow().blockedProperty().get()).isEmpty();
     }
 
+    /**
+     * A store whose making a power cut stopped (an empty images/, no store.json) is one the next
+     * backup makes a store again (the engine's DirectoryStore.wouldMake): the page refused it as a
+     * directory of something else ('is not a Splitpoint backup store (it has no store.json and is not
+     * empty)'), where a backup into it would have gone on.
+     */
+    @Test
+    void aStoreWhoseMakingWasCutShortIsANewStoreAsTheEngineTakesIt() throws Exception {
+        Path cut = Files.createDirectories(tmp.resolve("cut").resolve("images")).getParent();
+
+        vm.addStore(cut.toString());
+        ui.drain();
+
+        assertThat(status.messageProperty().get()).doesNotContain("is not a Splitpoint backup store");
+        assertThat(vm.listingProperty().get().isNew()).isTrue();
+        assertThat(vm.listingProperty().get().summary()).isEqualTo("new: becomes a store with its first backup");
+    }
+
     @Test
     void aDirectoryThatIsNoStoreIsRefusedWithTheEngineSentenceAndNotRemembered() throws Exception {
         Path junk = Files.createDirectories(tmp.resolve("junk"));
