@@ -224,7 +224,7 @@ public final class Drill {
             String second = this.second;
             workload.stop();
             writer.join();
-            PoolSnapshot.ServiceView atWritesEnd = pool.snapshot().drive(plan.drive()).service();
+            PoolSnapshot.ServiceView atWritesEnd = windowOf(pool, plan.drive());
             end(!plan.workload() ? deltaWords(atWritesEnd.deltaTracks(), atWritesEnd.deltaBytes())
                     : workload.writes + " writes, " + Sizes.format(workload.bytes)
                     + (workload.refused > 0 ? ", " + workload.refused + " refused (" + workload.firstRefusal + ")" : ""));
@@ -237,7 +237,7 @@ public final class Drill {
             }
 
             begin("online", plan.drive() + " comes back; only its delta is written to it");
-            PoolSnapshot.ServiceView window = pool.snapshot().drive(plan.drive()).service();
+            PoolSnapshot.ServiceView window = windowOf(pool, plan.drive());
             Job resync = pool.service().online(plan.drive());
             end(window.deltaTracks() + " tracks in the delta");
             begin("resync", resync.target());
@@ -290,6 +290,20 @@ public final class Drill {
 
     /** The drive failed as the second failure, once it has; null before (or without one). */
     private String second;
+
+    /**
+     * The drive's service window now. Another administrator (the app or the CLI attached to the same
+     * pool) may have brought the drive back or failed it meanwhile: the drill then stops with one
+     * sentence, not with the missing window.
+     */
+    private static PoolSnapshot.ServiceView windowOf(Pool pool, String drive) throws PoolException {
+        PoolSnapshot.DriveView d = pool.snapshot().drive(drive);
+        if (d == null || d.service() == null) {
+            throw new PoolException("drive " + drive + " left its service window during the drill (it is "
+                    + (d == null ? "gone" : d.state()) + " now); the drill stopped there");
+        }
+        return d.service();
+    }
 
     /**
      * Fails another member once {@code failAt} nanoseconds of the window have passed (whatever step
