@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.PoolPaths;
 import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.pool.UnrecordedVerifyException;
 import picocli.CommandLine.Command;
@@ -232,6 +233,12 @@ final class VolumeCommand {
             long off = Sizes.parse(offset);
             long len = Sizes.parse(length);
             Path outFile = this.outFile == null ? null : CliContext.current().resolve(this.outFile);
+            Path poolDir = CliContext.current().resolve(dir);
+            if (outFile != null && new PoolPaths(poolDir).holds(outFile)) {
+                // opening it would truncate what is there: pool.json, a drive image of the open pool
+                throw new IllegalArgumentException("--out " + outFile + " is inside the pool " + poolDir
+                        + "; write what is read to a file outside the pool");
+            }
             return PoolSession.with(dir, err(), pool -> {
                 BlockDevice v = pool.device(name);
                 BlockDevice.checkRange("volume " + name, v.size(), off, len);

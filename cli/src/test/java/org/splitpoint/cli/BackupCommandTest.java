@@ -152,6 +152,9 @@ class BackupCommandTest {
         assertRefused(1, "there is no backup store at", "backup", "list", tmp.resolve("none"));
         assertRefused(1, "has no backup yet for an incremental one", "backup", "create", pool, "v", "--store", store);
         assertRefused(1, "is inside the pool", "backup", "create", pool, "v", "--store", pool.resolve("b"), "--full");
+        // a store named through a symbolic link to the pool is inside it too (was made there)
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), pool);
+        assertRefused(1, "is inside the pool", "backup", "create", pool, "v", "--store", link.resolve("b"), "--full");
         assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
         String id = onlyImage();
         // a restore that cannot start says why before it asks for confirmation (no --yes needed to learn it)

@@ -425,6 +425,22 @@ class BadInputTest {
         assertThat(CliRun.oneSentence(r)).contains(sock.toString(), "directory " + sock.getParent() + " does not exist");
     }
 
+    /**
+     * 'volume read --out' into the pool's own directory truncated what it named: --out POOL/pool.json left a pool
+     * that no longer opened, --out POOL/drives/d1.img cut a drive image of the open pool to the bytes read (the next
+     * open found the drive FAILED). A path that leads there through a symbolic link is the pool too.
+     */
+    @Test
+    void aReadIsNotWrittenIntoThePoolsOwnFiles() throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), pool);
+        for (Path out : new Path[] {pool.resolve("pool.json"), pool.resolve("drives").resolve("d1.img"),
+                pool.resolve("meta").resolve("new.bin"), link.resolve("pool.json"), link.resolve("x").resolve("y")}) {
+            assertRefused(2, "--out " + out + " is inside the pool " + pool, "volume", "read", pool, "v", "--offset", 0,
+                    "--length", "64K", "--out", out);
+        }
+        assertThat(CliRun.of("volume", "list", pool).code()).isZero();
+    }
+
     @Test
     void aReadToAFullOutputNamesTheFile() throws Exception {
         assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");

@@ -120,6 +120,11 @@ class JournalCommandTest {
                 "--store", tmp.resolve("nowhere"));
         assertRefused(1, "no drive named 'd9'", "volume", "journal", "enable", pool, "v", "--drives", "d4,d9",
                 "--store", store);
+        // a store named through a symbolic link to the pool is inside it too (the journal's images went there)
+        Files.createDirectories(pool.resolve("j"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), pool);
+        assertRefused(1, "is inside the pool", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
+                "--store", link.resolve("j"));
         assertRefused(1, "has no journal; enable one", "volume", "journal", "ship", pool, "v");
         assertRefused(1, "has no journal; enable one", "volume", "journal", "status", pool, "v");
         assertRefused(1, "it is within its redundancy", "volume", "rebuild-from-backup", pool, "v");

@@ -18,6 +18,7 @@ import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.pool.PoolPaths;
 import org.splitpoint.engine.pool.PoolSnapshot;
 
 /**
@@ -285,7 +286,7 @@ public final class BackupsViewModel {
             return "give the store's full path (from /)";
         }
         Path dir = storeDir(t);
-        if (dir.startsWith(KnownStores.normal(bridge.poolDir()))) {
+        if (new PoolPaths(bridge.poolDir()).holds(dir)) {
             return "the backup store " + dir + " is inside the pool; keep backups outside it (a backup that dies"
                     + " with the pool is no backup)";
         }

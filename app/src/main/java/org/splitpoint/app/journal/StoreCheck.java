@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import org.splitpoint.app.backup.StoreListing;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.pool.JournalAdmin;
+import org.splitpoint.engine.pool.PoolPaths;
 
 import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
 
@@ -24,7 +25,7 @@ record StoreCheck(String problem, String note) {
     /** {@code read} lists a store (with the pool's backup facts: {@link StoreListing#reading}). */
     static StoreCheck of(Path poolDir, java.util.function.Function<Path, StoreListing> read, Path dir, String volume,
                          Map<String, JournalAdmin.Status> journals) {
-        if (dir.startsWith(poolDir.toAbsolutePath().normalize())) {
+        if (new PoolPaths(poolDir).holds(dir)) {
             return bad("the backup store " + dir + " is inside the pool; keep backups outside it");
         }
         if (Files.isRegularFile(dir)) {

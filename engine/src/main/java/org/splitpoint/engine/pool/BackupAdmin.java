@@ -423,9 +423,7 @@ public final class BackupAdmin {
     }
 
     private void refuseStoreInsidePool(Path storeDir) throws PoolException {
-        Path store = storeDir.toAbsolutePath().normalize();
-        Path dir = pool.dir().toAbsolutePath().normalize();
-        if (store.startsWith(dir)) {
+        if (pool.paths.holds(storeDir)) {
             throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it"
                     + " (a backup that dies with the pool is no backup)");
         }

@@ -137,8 +137,7 @@ public final class JournalAdmin {
                 throw new IllegalArgumentException("--max-size " + Sizes.format(max) + " leaves no room in journal drives of "
                         + Sizes.format(capacity) + "; give at most " + Sizes.format(capacity * 9 / 10));
             }
-            Path store = storeDir.toAbsolutePath().normalize();
-            if (store.startsWith(pool.dir().toAbsolutePath().normalize())) {
+            if (pool.paths.holds(storeDir)) {
                 throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it");
             }
             refuseStore(volume, storeDir);

@@ -1,9 +1,34 @@
 package org.splitpoint.engine.pool;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Where a pool keeps what: {@code pool.json}, {@code drives/*.img}, {@code meta/}, the lock file. */
 public record PoolPaths(Path dir) {
+
+    /**
+     * Whether {@code p} is the pool's directory or lies in it, symbolic links followed as far as
+     * the path exists (a link to the pool names the pool; a path not made yet is judged by the
+     * directory it would be made in): what a command writes where the user says must not land
+     * on the pool's own files, and a backup kept there would die with the pool.
+     */
+    public boolean holds(Path p) {
+        return real(p).startsWith(real(dir));
+    }
+
+    /** {@code p} with the symbolic links of its longest existing prefix resolved. */
+    private static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path rest = abs.getFileSystem().getPath("");
+        for (Path at = abs; at != null; at = at.getParent()) {
+            try {
+                return at.toRealPath().resolve(rest).normalize();
+            } catch (IOException notThere) {
+                rest = at.getFileName() == null ? rest : at.getFileName().resolve(rest);
+            }
+        }
+        return abs;
+    }
 
     public Path config() {
         return dir.resolve("pool.json");
