@@ -58,15 +58,12 @@ final class ServeCommand implements Callable<Integer> {
         String host = null;
         int port = 0;
         if (socket == null) {
-            int colon = nbd.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--nbd must be HOST:PORT, not '" + nbd + "'");
-            }
-            host = nbd.substring(0, colon).replace("[", "").replace("]", "");
+            String[] hostPort = hostAndPort(nbd);
+            host = hostPort[0];
             try {
-                port = Integer.parseInt(nbd.substring(colon + 1));
+                port = Integer.parseInt(hostPort[1]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--nbd port must be a number, not '" + nbd.substring(colon + 1) + "'");
+                throw new IllegalArgumentException("--nbd port must be a number, not '" + hostPort[1] + "'");
             }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--nbd port must be 0..65535, not " + port);
@@ -114,8 +111,11 @@ final class ServeCommand implements Callable<Integer> {
         String def = exports.defaultName();
         String address = server.address();
         if (def == null) {
-            out.println("serving pool " + poolDir + " on " + NbdUri.of(address, "") + " (no default export: the pool has"
-                    + " no volume yet; Ctrl-C stops cleanly)");
+            var area = pool.snapshots().saveArea();
+            String saveArea = area == null ? null : area.volume();
+            out.println("serving pool " + poolDir + " on " + NbdUri.of(address, "") + " (no default export: "
+                    + (saveArea == null ? "the pool has no volume yet" : "its only volume, " + saveArea
+                    + ", is the save area, which is not served") + "; Ctrl-C stops cleanly)");
         } else {
             out.println("serving pool " + poolDir + " on " + NbdUri.of(address, def) + " (the default export " + def
                     + ", also " + NbdUri.of(address, "") + "; Ctrl-C stops cleanly)");
@@ -144,6 +144,29 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The host and the port of {@code --nbd HOST:PORT}, an IPv6 host in brackets ({@code [::1]:10809}):
+     * the colons of a bare IPv6 address left no telling where the port began.
+     */
+    static String[] hostAndPort(String nbd) {
+        String ipv6 = "--nbd '" + nbd + "' is not HOST:PORT: write an IPv6 address in brackets, as in [::1]:10809";
+        if (nbd.startsWith("[")) {
+            int close = nbd.indexOf(']');
+            if (close < 0 || !nbd.startsWith(":", close + 1)) {
+                throw new IllegalArgumentException(ipv6);
+            }
+            return new String[] {nbd.substring(1, close), nbd.substring(close + 2)};
+        }
+        int colon = nbd.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--nbd must be HOST:PORT, not '" + nbd + "'");
+        }
+        if (nbd.substring(0, colon).contains(":")) {
+            throw new IllegalArgumentException(ipv6);
+        }
+        return new String[] {nbd.substring(0, colon), nbd.substring(colon + 1)};
     }
 
     /** Listens on TCP, saying which address could not be had and why. */

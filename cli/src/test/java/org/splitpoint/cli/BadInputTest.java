@@ -521,6 +521,17 @@ class BadInputTest {
         assertThat(CliRun.oneSentence(r)).contains("nosuchhost.invalid", "does not resolve");
     }
 
+    /** '--nbd ::1' was refused as "host ':' does not resolve", '--nbd [::1]' as "port must be a number, not '1]'". */
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
+    void anIpv6NbdAddressIsAskedForInBrackets() throws Exception {
+        assertRefused(2, "--nbd '::1' is not HOST:PORT: write an IPv6 address in brackets, as in [::1]:10809", "serve", pool,
+                "--nbd", "::1");
+        assertRefused(2, "--nbd '[::1]' is not HOST:PORT: write an IPv6 address in brackets, as in [::1]:10809", "serve",
+                pool, "--nbd", "[::1]");
+        assertRefused(2, "--nbd '[::1:10809' is not HOST:PORT", "serve", pool, "--nbd", "[::1:10809");
+    }
+
     @Test
     @Timeout(60) // a serve that binds would run until stopped
     void tcpAndUnixSocketTogetherAreRefused() throws Exception {

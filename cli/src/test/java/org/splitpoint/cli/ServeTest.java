@@ -629,6 +629,18 @@ class ServeTest {
         }
     }
 
+    /** A pool whose one volume is the save area was said to have "no volume yet". */
+    @Test
+    void aPoolWhoseOnlyVolumeIsTheSaveAreaSaysThatItIsNotServed() throws Exception {
+        Path p = tmp.resolve("sa-only");
+        assertThat(CliRun.of("pool", "create", p, "--drives", 2, "--drive-size", "4M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", p, "sa", "--layout", "raid1", "--drives", "d1,d2").code()).isZero();
+        assertThat(CliRun.of("snapshot", "save-area", p, "sa", "--yes").code()).isZero();
+        assertThat(serveFirstLine("serve", p, "--nbd", "127.0.0.1:0")).matches("serving pool .* on nbd://127\\.0\\.0\\.1:"
+                + "[0-9]+/ \\(no default export: its only volume, sa, is the save area, which is not served; Ctrl-C stops"
+                + " cleanly\\)");
+    }
+
     @Test
     void nbdinfoWithoutAnExportNameGetsTheDefaultExportAndTheStartupUrisWork() throws Exception {
         assumeTrue(Tools.installed("nbdinfo"), "needs libnbd-bin");
