@@ -77,6 +77,7 @@ public final class Splitpoint implements Runnable {
             return null; // already in the holder
         }
         Path dir;
+        boolean readsToStdout;
         try {
             CommandLine.ParseResult pr = cl.parseArgs(args);
             while (pr.hasSubcommand()) {
@@ -87,6 +88,7 @@ public final class Splitpoint implements Runnable {
                 return null;
             }
             dir = ctx.resolve(t.poolDir());
+            readsToStdout = cmd instanceof VolumeCommand.Read r && r.toStdout();
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
             return null; // execute() reports it
         }
@@ -134,13 +136,21 @@ public final class Splitpoint implements Runnable {
                 }
             };
             Path held = dir;
-            return OnInterrupt.run(() -> { // Ctrl-C: the holder goes on with what was asked
+            int code = OnInterrupt.run(() -> { // Ctrl-C: the holder goes on with what was asked
                 err.println();
                 err.println("splitpoint: interrupted; the command went to the process that holds pool " + held
                         + ", and what it started goes on there ('splitpoint job list " + held + "' shows it)");
                 err.flush();
             }, () -> org.splitpoint.engine.control.ControlClient.run(ch, java.util.List.of(args), ctx.cwd(),
                     ctx.terminal(), ctx.stdin(), stdout, stderr));
+            // the holder wrote the volume's bytes to us; whether they got further only we know (System.out and
+            // PrintWriter keep their write errors to themselves)
+            boolean lost = out == SYSTEM_OUT && ctx.stdout() == System.out ? System.out.checkError() : out.checkError();
+            if (code == 0 && readsToStdout && lost) {
+                err.println("splitpoint: cannot write to standard output: " + VolumeCommand.Read.NOT_TAKEN);
+                return 1;
+            }
+            return code;
         } catch (org.splitpoint.engine.control.ControlClient.Refused e) {
             err.println("splitpoint: " + e.getMessage());
             return 1;

@@ -228,6 +228,11 @@ final class VolumeCommand {
         @Option(names = "--out", paramLabel = "FILE", description = "output file (default: stdout)")
         Path outFile;
 
+        /** True when the bytes go to standard output (no --out). */
+        boolean toStdout() {
+            return outFile == null;
+        }
+
         @Override
         public Integer call() throws Exception {
             long off = Sizes.parse(offset);
@@ -263,6 +268,10 @@ final class VolumeCommand {
                 return 0;
             });
         }
+
+        /** Why standard output failed when the stream does not say (System.out, a PrintStream, never does). */
+        static final String NOT_TAKEN = "it took no more bytes (a full disk, or a pipe closed by its reader);"
+                + " the output is incomplete";
 
         /** A failed write of the output, naming it (the JDK's message is the bare cause, "No space left on device"). */
         private static java.io.IOException outputFailed(Path outFile, java.io.IOException e) {
@@ -326,7 +335,10 @@ final class VolumeCommand {
         }
     }
 
-    /** System.out must stay open after a read. */
+    /**
+     * System.out must stay open after a read. It is a PrintStream, which keeps a write's failure to
+     * itself (a full disk, a pipe its reader closed): asked after each write, so the read stops and fails.
+     */
     private static final class NonClosing extends java.io.FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
@@ -335,6 +347,19 @@ final class VolumeCommand {
         @Override
         public void write(byte[] b, int off, int len) throws java.io.IOException {
             out.write(b, off, len);
+            refused();
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            out.flush();
+            refused();
+        }
+
+        private void refused() throws java.io.IOException {
+            if (out instanceof java.io.PrintStream ps && ps.checkError()) {
+                throw new java.io.IOException(Read.NOT_TAKEN);
+            }
         }
 
         @Override

@@ -441,6 +441,58 @@ class BadInputTest {
         assertThat(CliRun.of("volume", "list", pool).code()).isZero();
     }
 
+    /**
+     * 'volume read' without --out into a full disk or a pipe its reader closed ('> /dev/full', '| head -c 10')
+     * exited 0 with nothing said: System.out, a PrintStream, keeps its write errors to itself, so the
+     * output was cut short and the command looked like it had succeeded.
+     */
+    @Test
+    void aReadToAStandardOutputThatTakesNoMoreFails() throws Exception {
+        java.io.PrintStream before = System.out;
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        }));
+        CliRun r;
+        try {
+            r = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "2M");
+        } finally {
+            System.setOut(before);
+        }
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(r)).contains("cannot write to standard output", "the output is incomplete");
+    }
+
+    /** The same read carried out by the pool's holder: the bytes it sent were lost here, and the exit was 0. */
+    @Test
+    void aReadForwardedToTheHolderFailsWhenStandardOutputTakesNoMore() throws Exception {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code;
+        try (Holder h = new Holder(pool)) {
+            java.io.PrintWriter full = new java.io.PrintWriter(new java.io.Writer() {
+                @Override
+                public void write(char[] c, int off, int len) throws IOException {
+                    throw new IOException("No space left on device");
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+            code = Splitpoint.run(new String[] {"volume", "read", pool.toString(), "v", "--offset", "0", "--length", "2M"},
+                    full, new java.io.PrintWriter(err, true));
+        }
+        CliRun r = new CliRun(code, "", err.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(r)).contains("cannot write to standard output", "the output is incomplete");
+    }
+
     @Test
     void aReadToAFullOutputNamesTheFile() throws Exception {
         assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
