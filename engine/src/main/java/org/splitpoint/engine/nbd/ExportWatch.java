@@ -6,8 +6,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Notices when what a connected client negotiated no longer holds, and when a client stopped
- * reading its replies; runs every {@link NbdLimits#exportCheck} on the server's timer.
+ * Notices when what a connected client negotiated no longer holds, when a client stopped
+ * reading its replies, and when one stopped sending a write's payload; runs every
+ * {@link NbdLimits#exportCheck} on the server's timer.
  *
  * <p>Design. A client learns whether an export is read-only once, in the handshake. A BCV is
  * read-only to hosts while its pair is established and writable once split, so a client connected
@@ -48,8 +49,10 @@ final class ExportWatch implements Runnable {
     private void round() {
         Map<String, Optional<Export>> now = new HashMap<>();
         long stall = server.limits().replyStall().toNanos();
+        long payloadStall = server.limits().payloadStall().toNanos();
         for (NbdConnection c : server.connectionsNow()) {
             c.checkStall(stall);
+            c.checkPayloadStall(payloadStall);
             Export negotiated = c.negotiated();
             if (negotiated == null || c.retiring()) {
                 continue;

@@ -32,7 +32,8 @@ import org.splitpoint.engine.pair.PairRefusedException;
  * when it cannot be done, never silence; a worker never dies of a request.
  *
  * <p>Ending. A connection ends when the client disconnects or breaks the protocol, when the server
- * stops, when the client sits in the handshake too long, when it reads no reply for too long, or when
+ * stops, when the client sits in the handshake too long, when it reads no reply for too long, when it
+ * stops sending a write's payload (the memory granted for it would be held from the others), or when
  * it is retired because its export changed ({@link ExportWatch}). In every case the requests already
  * taken run to their end before the connection is forgotten. A retired connection answers them,
  * takes no new ones (the client sends those again after it reconnects), and then half-closes, so
@@ -72,6 +73,9 @@ final class NbdConnection implements Runnable {
     private volatile Negotiation.Session session;
     private volatile Replies replies;
     private ByteBuffer scratch;
+    private static final long NOT_WAITING = Long.MIN_VALUE;
+    /** When this connection's thread began waiting for a write's payload; {@link #NOT_WAITING} when it is not. */
+    private volatile long payloadWaitSince = NOT_WAITING;
     private final InlineReads inlineReads = new InlineReads();
 
     NbdConnection(long id, SocketChannel ch, String remote, ExportCatalog catalog, NbdServer server) {
@@ -344,7 +348,7 @@ final class NbdConnection implements Runnable {
             } else {
                 try {
                     for (ByteBuffer b : r.buffers) {
-                        readFully(b);
+                        readPayload(b);
                         b.flip();
                     }
                 } catch (IOException e) {
@@ -605,6 +609,41 @@ final class NbdConnection implements Runnable {
             if (ch.read(b) < 0) {
                 throw new EOFException();
             }
+        }
+    }
+
+    /**
+     * Reads a write's payload into the buffer granted for it, saying while it waits for the client
+     * ({@link #checkPayloadStall}): only the time blocked in a read counts, not a pause of ours.
+     */
+    private void readPayload(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            payloadWaitSince = System.nanoTime();
+            int n;
+            try {
+                n = ch.read(b);
+            } finally {
+                payloadWaitSince = NOT_WAITING;
+            }
+            if (n < 0) {
+                throw new EOFException();
+            }
+        }
+    }
+
+    /**
+     * Disconnects a client the server has waited on for {@code limitNanos} in a write's payload
+     * that does not come: the memory granted for the payload goes back to the others.
+     */
+    void checkPayloadStall(long limitNanos) {
+        long since = payloadWaitSince;
+        if (since != NOT_WAITING && !closed && System.nanoTime() - since > limitNanos) {
+            Export e = export;
+            server.announce(this);
+            server.log("client " + remote + " on " + (e == null ? "(negotiating)" : e.name()) + " sent no more of a"
+                    + " write's payload for " + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(limitNanos)) + " s, holding"
+                    + " the buffer memory granted for it; disconnecting it (the write is not done)");
+            close();
         }
     }
 

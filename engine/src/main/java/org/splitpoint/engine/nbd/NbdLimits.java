@@ -13,7 +13,9 @@ import java.time.Duration;
  * {@code memoryPerConnection}, counted from before a write's payload is read until its reply is
  * written), requests (a connection has at most {@code requestsPerConnection} unreplied requests
  * before the server stops reading from it), connections, and time (a handshake, a reply the
- * client does not read, a wait for memory). The defaults are those of mature servers in spirit:
+ * client does not read, a write's payload the client does not send, a wait for memory; the payload
+ * stall is shorter than the memory wait, so a request waiting for memory a stalled client holds
+ * gets it before it would be answered ENOMEM). The defaults are those of mature servers in spirit:
  * qemu-nbd gives a handshake 10 s, nbdkit keeps a request under 64 MiB and a thread per request
  * slot; we keep memory an order of magnitude under a GiB even with hundreds of clients.
  *
@@ -27,6 +29,9 @@ import java.time.Duration;
  * @param handshakeTimeout     a client that has not chosen an export by then is disconnected
  * @param maxConnections       connections (negotiating or not) beyond this are refused with a reason
  * @param replyStall           a client that has read none of its waiting replies for this long is disconnected
+ * @param payloadStall         a client that sends nothing of a write's payload for this long while the server
+ *                             waits for it is disconnected: the buffer memory granted for the payload is held
+ *                             until it has come, and a few such clients would hold all of it from the others
  * @param exportCheck          how often connected exports are checked for a change of writability or existence
  * @param closeGrace           after the server's last reply on a closing connection, how long the
  *                             client has to hang up before the connection is cut
@@ -34,7 +39,7 @@ import java.time.Duration;
 public record NbdLimits(int workers, int workersPerConnection, int pieceBytes, long memoryTotal,
                         long memoryPerConnection, int requestsPerConnection, Duration memoryWait,
                         Duration handshakeTimeout, int maxConnections, Duration replyStall,
-                        Duration exportCheck, Duration closeGrace) {
+                        Duration payloadStall, Duration exportCheck, Duration closeGrace) {
 
     /**
      * The limits {@code splitpoint serve} and the app use. Requests per connection are twice
@@ -45,8 +50,8 @@ public record NbdLimits(int workers, int workersPerConnection, int pieceBytes, l
      * none (bench/notes/nbd-user-cpu-2026-12-04.txt). Bytes stay bounded by the memory limits.
      */
     public static final NbdLimits DEFAULT = new NbdLimits(16, 8, 1 << 20, 256L << 20, 64L << 20, 128,
-            Duration.ofSeconds(10), Duration.ofSeconds(30), 256, Duration.ofSeconds(60), Duration.ofMillis(250),
-            Duration.ofSeconds(2));
+            Duration.ofSeconds(10), Duration.ofSeconds(30), 256, Duration.ofSeconds(60), Duration.ofSeconds(5),
+            Duration.ofMillis(250), Duration.ofSeconds(2));
 
     public NbdLimits {
         if (workers < 1 || workersPerConnection < 1 || workersPerConnection > workers) {
@@ -63,7 +68,7 @@ public record NbdLimits(int workers, int workersPerConnection, int pieceBytes, l
         if (requestsPerConnection < 1 || maxConnections < 1) {
             throw new IllegalArgumentException("requests per connection and max connections must be at least 1");
         }
-        for (Duration d : new Duration[] {memoryWait, handshakeTimeout, replyStall, exportCheck, closeGrace}) {
+        for (Duration d : new Duration[] {memoryWait, handshakeTimeout, replyStall, payloadStall, exportCheck, closeGrace}) {
             if (d == null || d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("every NBD time limit must be positive");
             }
@@ -73,36 +78,42 @@ public record NbdLimits(int workers, int workersPerConnection, int pieceBytes, l
     /** These limits with {@code workers} shared workers, {@code perConnection} of them per connection. */
     public NbdLimits withWorkers(int workers, int perConnection) {
         return new NbdLimits(workers, perConnection, pieceBytes, memoryTotal, memoryPerConnection, requestsPerConnection,
-                memoryWait, handshakeTimeout, maxConnections, replyStall, exportCheck, closeGrace);
+                memoryWait, handshakeTimeout, maxConnections, replyStall, payloadStall, exportCheck, closeGrace);
     }
 
     /** These limits with pieces of {@code bytes}. */
     public NbdLimits withPieceBytes(int bytes) {
         return new NbdLimits(workers, workersPerConnection, bytes, memoryTotal, memoryPerConnection, requestsPerConnection,
-                memoryWait, handshakeTimeout, maxConnections, replyStall, exportCheck, closeGrace);
+                memoryWait, handshakeTimeout, maxConnections, replyStall, payloadStall, exportCheck, closeGrace);
     }
 
     /** These limits with {@code total} buffer bytes, {@code perConnection} per connection, waiting {@code wait}. */
     public NbdLimits withMemory(long total, long perConnection, Duration wait) {
         return new NbdLimits(workers, workersPerConnection, pieceBytes, total, perConnection, requestsPerConnection,
-                wait, handshakeTimeout, maxConnections, replyStall, exportCheck, closeGrace);
+                wait, handshakeTimeout, maxConnections, replyStall, payloadStall, exportCheck, closeGrace);
     }
 
     /** These limits with a handshake timeout of {@code d}. */
     public NbdLimits withHandshakeTimeout(Duration d) {
         return new NbdLimits(workers, workersPerConnection, pieceBytes, memoryTotal, memoryPerConnection,
-                requestsPerConnection, memoryWait, d, maxConnections, replyStall, exportCheck, closeGrace);
+                requestsPerConnection, memoryWait, d, maxConnections, replyStall, payloadStall, exportCheck, closeGrace);
     }
 
     /** These limits with at most {@code n} connections. */
     public NbdLimits withMaxConnections(int n) {
         return new NbdLimits(workers, workersPerConnection, pieceBytes, memoryTotal, memoryPerConnection,
-                requestsPerConnection, memoryWait, handshakeTimeout, n, replyStall, exportCheck, closeGrace);
+                requestsPerConnection, memoryWait, handshakeTimeout, n, replyStall, payloadStall, exportCheck, closeGrace);
     }
 
     /** These limits with a reply stall of {@code d}. */
     public NbdLimits withReplyStall(Duration d) {
         return new NbdLimits(workers, workersPerConnection, pieceBytes, memoryTotal, memoryPerConnection,
-                requestsPerConnection, memoryWait, handshakeTimeout, maxConnections, d, exportCheck, closeGrace);
+                requestsPerConnection, memoryWait, handshakeTimeout, maxConnections, d, payloadStall, exportCheck, closeGrace);
+    }
+
+    /** These limits with a payload stall of {@code d}. */
+    public NbdLimits withPayloadStall(Duration d) {
+        return new NbdLimits(workers, workersPerConnection, pieceBytes, memoryTotal, memoryPerConnection,
+                requestsPerConnection, memoryWait, handshakeTimeout, maxConnections, replyStall, d, exportCheck, closeGrace);
     }
 }

@@ -187,6 +187,43 @@ class NbdMemoryTest {
         }
     }
 
+    /**
+     * A client that sent a write's header and then none of its payload held the buffer memory granted for the
+     * payload for as long as it stayed connected: eight such clients of {@code splitpoint serve} (32 MiB each) held
+     * its 256 MiB, and every request of every other client, of any export, was answered ENOMEM after the memory
+     * wait. Now a client the server waits on for a payload that does not come is disconnected after the payload
+     * stall, its memory goes back, and the request that waited for it runs.
+     */
+    @Test
+    @Timeout(60)
+    void aClientThatStopsSendingAWritesPayloadIsDisconnectedAndItsMemoryGoesBack() throws Exception {
+        start(NbdLimits.DEFAULT.withPieceBytes(1 << 20).withMemory(2 << 20, 2 << 20, Duration.ofSeconds(3))
+                .withPayloadStall(Duration.ofMillis(300)));
+        try (NbdTestClient a = new NbdTestClient(server.port());
+             NbdTestClient c = new NbdTestClient(server.port())) {
+            a.go("big", Nbd.OPT_GO);
+            a.request(Nbd.CMD_WRITE, 0, 1, 0, 2 << 20, new byte[] {7}); // 1 byte of 2 MiB, then nothing
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (server.memory().used() < (2 << 20) && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            c.go("quiet", Nbd.OPT_GO);
+            long t0 = System.nanoTime();
+            c.request(Nbd.CMD_READ, 0, 1, 0, 4096, null);
+            NbdTestClient.Reply r = c.reply(h -> 4096);
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(r.error()).as("answered after %d ms; %s", waited, log).isZero();
+            assertThat(log.matching("sent no more of a write's payload")).as(log.toString()).hasSize(1);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> a.reply(h -> 0)))
+                    .as("the stalled client is disconnected, its write unanswered (never done)")
+                    .isInstanceOf(java.io.IOException.class);
+            assertThat(pool.device("big").size()).isPositive();
+            byte[] first = new byte[1];
+            pool.device("big").read(0, ByteBuffer.wrap(first));
+            assertThat(first[0]).as("nothing of the cut write was written").isZero();
+        }
+    }
+
     /** A device whose writes take {@code millisPerMiB} per MiB and keep nothing (reads give zeros). */
     private record SlowDevice(long size, long millisPerMiB) implements org.splitpoint.engine.io.BlockDevice {
 
