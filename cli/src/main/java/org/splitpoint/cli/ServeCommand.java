@@ -55,6 +55,18 @@ final class ServeCommand implements Callable<Integer> {
                     + " or on a Unix socket (--socket PATH), not both");
         }
         Path poolDir = CliContext.current().resolve(dir);
+        if (socket != null) {
+            Path nbdSocket = CliContext.current().resolve(socket);
+            for (Path control : new Path[] {org.splitpoint.engine.control.ControlServer.socketOf(poolDir),
+                    org.splitpoint.engine.control.ControlServer.pointerOf(poolDir)}) {
+                if (nbdSocket.toAbsolutePath().normalize().equals(control.toAbsolutePath().normalize())) {
+                    // the NBD socket took the path, then the control socket found it taken by "another process"
+                    throw new IllegalArgumentException("--socket " + nbdSocket + " is where the pool's control socket"
+                            + " goes (commands for the pool reach serve through it); choose another path, such as "
+                            + poolDir + ".sock");
+                }
+            }
+        }
         String host = null;
         int port = 0;
         if (socket == null) {

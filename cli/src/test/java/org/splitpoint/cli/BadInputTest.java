@@ -584,6 +584,20 @@ class BadInputTest {
         assertRefused(2, "--nbd '[::1:10809' is not HOST:PORT", "serve", pool, "--nbd", "[::1:10809");
     }
 
+    /**
+     * 'serve POOL --socket POOL/control.sock' listened for NBD there, then failed to start the pool's control
+     * socket on the same path, saying another process answered on it (its own NBD server).
+     */
+    @Test
+    @Timeout(60) // a serve that binds would run until stopped
+    void anNbdSocketAtThePoolsControlSocketIsRefused() throws Exception {
+        for (String name : new String[] {"control.sock", "control.sock.path"}) {
+            assertRefused(2, "--socket " + pool.resolve(name) + " is where the pool's control socket goes", "serve", pool,
+                    "--socket", pool.resolve(name));
+            assertThat(pool.resolve(name)).doesNotExist();
+        }
+    }
+
     @Test
     @Timeout(60) // a serve that binds would run until stopped
     void tcpAndUnixSocketTogetherAreRefused() throws Exception {
