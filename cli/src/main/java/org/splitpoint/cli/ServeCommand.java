@@ -100,7 +100,13 @@ final class ServeCommand implements Callable<Integer> {
                 throw new Splitpoint.CommandFailed("--default-export " + defaultExport + " is not an export of this pool"
                         + " (exports: " + String.join(", ", exports.list().stream().map(Export::name).toList()) + ")");
             }
-            java.util.function.Consumer<String> log = m -> pool.events().publish(Event.info("NBD", "serve", m));
+            // what the server has to say of its clients (a retired connection and why, a protocol error, a
+            // stall) goes to the pool's event log and to this terminal, where the administrator watches serve
+            java.util.function.Consumer<String> log = m -> {
+                pool.events().publish(Event.info("NBD", "serve", m));
+                err.println("splitpoint: " + java.time.LocalTime.now().withNano(0) + " " + m);
+                err.flush();
+            };
             opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
                     : listen(host, port, exports, log);
             control = ControlServer.start(poolDir, new HeldPoolCommands(pool),

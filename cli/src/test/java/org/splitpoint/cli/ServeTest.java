@@ -629,6 +629,46 @@ class ServeTest {
         }
     }
 
+    /**
+     * What the server says of its clients reaches serve's terminal too, not only the event log: a client
+     * that broke the handshake (an option with a bad magic) is named there with the reason, at once.
+     */
+    @Test
+    void serveSaysOnItsTerminalWhatItSaysOfItsClients() throws Exception {
+        Path p = protocolPool();
+        Process proc = new ProcessBuilder(Tools.splitpoint("serve", p, "--nbd", "127.0.0.1:0")).redirectErrorStream(true).start();
+        StringBuffer out = new StringBuffer();
+        Thread pump = new Thread(() -> {
+            try {
+                byte[] b = new byte[4096];
+                for (int n = proc.getInputStream().read(b); n > 0; n = proc.getInputStream().read(b)) {
+                    out.append(new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } catch (java.io.IOException ignored) {
+                // serve ended
+            }
+        });
+        pump.start();
+        try {
+            awaitCount(out, "serving pool", 1, 60_000);
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile("nbd://127\\.0\\.0\\.1:(\\d+)/").matcher(out);
+            assertThat(port.find()).isTrue();
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.parseInt(port.group(1)))) {
+                s.getInputStream().readNBytes(18); // NBDMAGIC, IHAVEOPT, the handshake flags
+                s.getOutputStream().write(new byte[] {0, 0, 0, 1}); // fixed newstyle
+                s.getOutputStream().write(new byte[16]); // an option whose magic is not IHAVEOPT
+                s.getOutputStream().flush();
+                assertThat(s.getInputStream().read()).as("the server hangs up").isEqualTo(-1);
+            }
+            awaitCount(out, "bad option magic", 1, 10_000);
+            assertThat(out.toString()).containsPattern("splitpoint: \\d\\d:\\d\\d:\\d\\d client 127\\.0\\.0\\.1:\\d+: bad option magic");
+        } finally {
+            proc.destroy();
+            assertThat(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            pump.join(5000);
+        }
+    }
+
     /** A pool whose one volume is the save area was said to have "no volume yet". */
     @Test
     void aPoolWhoseOnlyVolumeIsTheSaveAreaSaysThatItIsNotServed() throws Exception {
