@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import org.splitpoint.engine.io.NewDirectories;
 import org.splitpoint.engine.io.PoolLockHandle;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.meta.CheckedJson;
@@ -22,6 +23,9 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * with the SHA-256 of both files). An image is written in {@code images/<id>.partial/} and becomes
  * visible by one rename once its files and manifest are durable; the directory is synced after, so
  * a crash leaves either no image or a whole one, and a partial directory is never listed as one.
+ * A store made in a directory that did not exist has that directory's name synced into its parent
+ * before anything is written inside ({@link NewDirectories}): else a power cut after the first
+ * backup was acknowledged could take the whole store.
  * {@code users/} names the pools that back up to or restore from the store ({@link StoreUser}), so a
  * delete can ask them whether an image is in use. A store is made under {@code store.lock} (held from
  * before {@code images/} until store.json is durable, then removed): a directory holding only what a
@@ -104,7 +108,7 @@ public final class DirectoryStore implements BackupStore {
      * have undone (its store.json.tmp deleted, its store.json replaced by one of another uuid).
      */
     private static DirectoryStore create(Path dir, StorageFactory storage) throws IOException {
-        Files.createDirectories(dir);
+        NewDirectories.create(storage, dir); // its name synced into its parent when it is new
         Path lockFile = dir.resolve(CREATION_LOCK);
         PoolLockHandle lock = storage.tryLock(lockFile, "pid " + ProcessHandle.current().pid());
         if (lock == null) {
@@ -117,8 +121,7 @@ public final class DirectoryStore implements BackupStore {
             if (Files.exists(json)) {
                 return null; // made by the holder before us
             }
-            Files.createDirectories(dir.resolve("images"));
-            storage.syncDirectory(dir);
+            NewDirectories.create(storage, dir.resolve("images"));
             StoreRecord r = new StoreRecord(UUID.randomUUID().toString(), Instant.now().toString());
             CheckedJson.write(storage, json, MAGIC, VERSION, r);
             storage.delete(lockFile); // durable or not: a leftover one is what a cut creation leaves
@@ -453,8 +456,7 @@ public final class DirectoryStore implements BackupStore {
             }
         }
         if (!Files.isDirectory(users)) {
-            Files.createDirectories(users);
-            storage.syncDirectory(dir);
+            NewDirectories.create(storage, users);
         }
         CheckedJson.write(storage, file, USER_MAGIC, VERSION, u);
     }

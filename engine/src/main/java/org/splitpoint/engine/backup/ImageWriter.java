@@ -2,7 +2,6 @@ package org.splitpoint.engine.backup;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -57,7 +56,7 @@ public final class ImageWriter implements AutoCloseable {
     }
 
     static ImageWriter create(DirectoryStore store, ImageInfo header, Path partial) throws IOException {
-        Files.createDirectories(partial);
+        store.storage().createDirectory(partial); // its name made durable below, before anything relies on it
         PoolLockHandle writing = store.lockWriter(header.id(), partial); // first: a clean-up meanwhile finds it written
         try {
             store.storage().syncDirectory(store.images());

@@ -21,6 +21,14 @@ public interface StorageFactory {
     /** Creates a new file (failing if it exists) for reading and writing. */
     StorageFile create(Path path) throws IOException;
 
+    /**
+     * Creates directory {@code dir} (its parent exists; failing if it exists). Like a file's creation,
+     * its name is durable only once its parent is synced: {@link NewDirectories} does both.
+     */
+    default void createDirectory(Path dir) throws IOException {
+        java.nio.file.Files.createDirectory(dir);
+    }
+
     /** Atomically renames {@code from} over {@code to}. */
     void rename(Path from, Path to) throws IOException;
 

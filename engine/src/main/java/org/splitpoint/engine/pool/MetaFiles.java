@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import org.splitpoint.engine.bitmap.DurableBitmap;
 import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.io.NewDirectories;
 import org.splitpoint.engine.meta.CorruptMetadataException;
 
 /**
@@ -37,8 +38,7 @@ final class MetaFiles {
             pool.openNotes.add(msg + " (when the pool is next opened for writing)");
             return;
         }
-        Files.createDirectories(pool.paths.meta());
-        pool.storage.syncDirectory(pool.paths.dir());
+        NewDirectories.create(pool.storage, pool.paths.meta());
         pool.openNotes.add(msg);
         pool.events.publish(Event.critical("METADATA", "pool", msg));
     }

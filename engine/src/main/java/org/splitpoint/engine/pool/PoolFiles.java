@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.splitpoint.engine.io.NewDirectories;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.meta.CheckedJson;
@@ -16,7 +17,9 @@ import org.splitpoint.engine.meta.CheckedJson;
  * <p>A create that fails part way (a file system that cannot hold a file that large, a full disk,
  * a permission) removes everything it made — images, {@code .new} files, {@code drives/},
  * {@code meta/}, {@code pool.json}, and the directory and parents it created — so the directory
- * is as it was and a corrected retry works; the sentence says what the file system refused.
+ * is as it was and a corrected retry works; the sentence says what the file system refused. The
+ * directories it makes have their names synced into their parents ({@link NewDirectories}; drives/
+ * and meta/ with pool.json's directory sync), so a created pool is not lost to a power cut.
  */
 final class PoolFiles {
 
@@ -47,10 +50,11 @@ final class PoolFiles {
         PoolPaths paths = new PoolPaths(dir);
         List<Path> madeDirs = new ArrayList<>();
         try {
-            makeDirectories(dir.toAbsolutePath(), madeDirs);
-            Files.createDirectory(paths.drives());
+            NewDirectories.create(storage, dir.toAbsolutePath(), madeDirs); // the pool's name durable in its parent
+            // the names of these two, of the images and of pool.json are made durable by the syncs below
+            storage.createDirectory(paths.drives());
             madeDirs.add(paths.drives());
-            Files.createDirectory(paths.meta());
+            storage.createDirectory(paths.meta());
             madeDirs.add(paths.meta());
             List<PoolConfig.DriveRecord> records = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
@@ -68,18 +72,6 @@ final class PoolFiles {
             String[] why = refusal(e, driveSize);
             throw new PoolException("cannot create pool " + dir + ": " + why[0] + "; "
                     + (clean ? "nothing was left behind" : "some of what was made could not be removed") + "; " + why[1], e);
-        }
-    }
-
-    /** Creates {@code dir} and any missing parents, recording each one made (outermost first). */
-    private static void makeDirectories(Path dir, List<Path> made) throws IOException {
-        List<Path> missing = new ArrayList<>();
-        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
-            missing.add(0, p);
-        }
-        for (Path p : missing) {
-            Files.createDirectory(p);
-            made.add(p);
         }
     }
 

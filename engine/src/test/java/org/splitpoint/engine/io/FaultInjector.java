@@ -26,8 +26,9 @@ import java.util.function.Predicate;
  * <p>A power cut is modelled as a volatile page cache and a file system that journals names lazily,
  * the way LazyFS does. Once armed, a file's writes are held per file (per inode: shared by every
  * handle, kept across close and reopen, moved by a rename) and reach the real file only when some
- * handle forces it. Creations, renames and deletions are undone at the crash unless their directory
- * was synced since (a random prefix of each directory's unsynced changes survives). After write
+ * handle forces it. Creations (of files and directories), renames and deletions are undone at the
+ * crash unless their directory was synced since (a random prefix of each directory's unsynced changes
+ * survives; a directory undone takes everything in it along). After write
  * number N every operation fails with {@link PowerCutException}; {@link #crash()} then settles what
  * the platters saw: each unforced write independently landed or not (seeded), write N is torn after
  * {@code tearBytes}. {@link #processCrash()} is a kill -9 instead: the page cache survives, so every
@@ -85,6 +86,8 @@ public final class FaultInjector implements StorageFactory {
     private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
     /** Per directory, the name changes not yet made durable by a sync of that directory. */
     private final Map<Path, List<DirOp>> unsyncedNames = new ConcurrentHashMap<>();
+    /** Directories whose creation a crash undoes: removed, with their contents, after the other undos. */
+    private final List<Path> lostDirectories = new ArrayList<>();
     private final List<PoolLockHandle> locks = new CopyOnWriteArrayList<>();
     private final AtomicLong writeCount = new AtomicLong();
     private final AtomicLong diskFullBudget = new AtomicLong(-1);
@@ -278,13 +281,27 @@ public final class FaultInjector implements StorageFactory {
                     ops.get(i).undo();
                 }
             }
+            for (Path dir : lostDirectories) {
+                if (Files.exists(dir)) {
+                    deleteTree(dir);
+                }
+            }
         }
+        lostDirectories.clear();
         unsyncedNames.clear();
         for (PoolLockHandle l : locks) {
             l.close();
         }
         locks.clear();
         releaseHolds();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private boolean caching() {
@@ -372,6 +389,19 @@ public final class FaultInjector implements StorageFactory {
         cache.put(abs, new Cached(abs));
         recordName(abs, () -> Files.deleteIfExists(abs));
         return new SimFile(cache.get(abs), f, false);
+    }
+
+    /**
+     * A directory made is undone at the crash, unless its parent was synced since, by removing it
+     * with everything in it: the name is gone, and what was written inside with it. Those removals
+     * come after every other undo (which may touch files inside).
+     */
+    @Override
+    public void createDirectory(Path dir) throws IOException {
+        checkPower();
+        real.createDirectory(dir);
+        Path abs = dir.toAbsolutePath();
+        recordName(abs, () -> lostDirectories.add(abs));
     }
 
     @Override
