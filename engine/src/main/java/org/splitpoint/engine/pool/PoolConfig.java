@@ -99,19 +99,40 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
      * {@code meta/<volume>.repo}). {@code phase} is {@code window} until {@code drive online},
      * then {@code resync} until the drive is current. {@code samples} are CRC32Cs of a few tracks of
      * the drive's image at offline time ("track:crc"), to see whether it was changed meanwhile.
+     * {@code wholeRebuild}, once a {@code drive online} found the drive must be rebuilt whole (its
+     * image was swapped or changed), says why, until the window ends: a return resumed after a crash,
+     * or started again after a failed one, finds the samples no longer say it (the return wrote the
+     * drive), and a repository window's return ends in that rebuild; null otherwise (and in a
+     * pool.json of before).
      */
     public record ServiceRecord(String volume, String drive, OfflineReason reason, LogMode mode, String since,
-                                String phase, String repository, List<String> samples) {
+                                String phase, String repository, List<String> samples, String wholeRebuild) {
         public ServiceRecord {
             samples = samples == null ? List.of() : List.copyOf(samples);
         }
 
+        /** A window just opened: no whole rebuild decided. */
+        public ServiceRecord(String volume, String drive, OfflineReason reason, LogMode mode, String since,
+                             String phase, String repository, List<String> samples) {
+            this(volume, drive, reason, mode, since, phase, repository, samples, null);
+        }
+
         public ServiceRecord withSamples(List<String> s) {
-            return new ServiceRecord(volume, drive, reason, mode, since, phase, repository, s);
+            return new ServiceRecord(volume, drive, reason, mode, since, phase, repository, s, wholeRebuild);
         }
 
         public ServiceRecord withPhase(String p) {
-            return new ServiceRecord(volume, drive, reason, mode, since, p, repository, samples);
+            return new ServiceRecord(volume, drive, reason, mode, since, p, repository, samples, wholeRebuild);
+        }
+
+        public ServiceRecord withMode(LogMode m) {
+            return new ServiceRecord(volume, drive, reason, m, since, phase, repository, samples, wholeRebuild);
+        }
+
+        /** The drive's return begins ({@code resync}); {@code why} (or null) joins a whole rebuild already on record. */
+        public ServiceRecord returning(String why) {
+            return new ServiceRecord(volume, drive, reason, mode, since, "resync", repository, samples,
+                    wholeRebuild != null ? wholeRebuild : why);
         }
 
         public boolean resyncing() {

@@ -124,7 +124,8 @@ final class PoolRecovery {
             describeRecovery(pool, r, v, journal != null);
         } else {
             // a drive in a service window holds every track but its delta's: it takes part in the
-            // recovery there (a torn write its return had made whole is made consistent again)
+            // recovery there (a torn write its return had made whole is made consistent again),
+            // unless it was swapped meanwhile (then it holds nothing, and is left out)
             Member inWindow = takePartInRecovery(pool, r, v);
             try {
                 recoverVolume(pool, r, v, journalLost);
@@ -141,7 +142,10 @@ final class PoolRecovery {
 
     /**
      * The member of {@code r} in a service window, made a member that holds all but its delta's
-     * tracks (its delta read back) for the recovery; null when there is none.
+     * tracks (its delta read back) for the recovery; null when there is none, or when its drive was
+     * swapped: a whole rebuild on record, or, in the window, an image its samples no longer match (a
+     * blank replacement taking part made the resync of the dirty tracks recompute their parity
+     * from its zeros, and the rebuild then wrote those zeros back as the drive's data).
      */
     private static Member takePartInRecovery(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v) throws IOException {
         PoolConfig.ServiceRecord sr = pool.serviceRecords.get(r.name());
@@ -150,6 +154,9 @@ final class PoolRecovery {
         }
         for (Member m : v.members()) {
             if (m.drive().equals(sr.drive()) && m.state() == DriveState.OFFLINE) {
+                if (swapped(pool, sr, v)) {
+                    return null; // absent for the recovery, as the others hold its rows; its return rebuilds it whole
+                }
                 org.splitpoint.engine.bitmap.TrackBitmap stale = new org.splitpoint.engine.bitmap.TrackBitmap(v.rowTracks());
                 if (sr.mode() != LogMode.REPOSITORY) { // a repository window's drive missed nothing the others have
                     try (var b = org.splitpoint.engine.bitmap.DurableBitmap.open(pool.storage, pool.paths.delta(r.name()),
@@ -165,6 +172,22 @@ final class PoolRecovery {
             }
         }
         return null;
+    }
+
+    /**
+     * True when the drive of window {@code sr} is not the one that left: a whole rebuild is on record,
+     * or (no return under way, which would have written it) its image no longer matches its samples.
+     */
+    private static boolean swapped(Pool pool, PoolConfig.ServiceRecord sr, RaidVolume v) throws IOException {
+        if (sr.wholeRebuild() != null) {
+            return true;
+        }
+        if (sr.resyncing()) {
+            return false;
+        }
+        try (StorageFile f = pool.storage.openRead(pool.paths.image(sr.drive()))) {
+            return ImageSamples.wholeRebuildReason(pool, sr, v, f) != null;
+        }
     }
 
     private static void recoverVolume(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean journalLost)

@@ -207,8 +207,10 @@ public final class ServiceAdmin {
         StorageFile f = pool.storage.open(image); // the drive may have been swapped: its image as it is now
         String whole;
         try {
-            // a return that was under way wrote the drive itself: its samples say nothing then
-            whole = w.record.resyncing() ? null : ImageSamples.wholeRebuildReason(pool, w.record, v, f);
+            // a whole rebuild once decided stands (a return under way, or one that failed, wrote the
+            // drive itself: its samples say nothing then, and a swapped drive's would match)
+            whole = w.record.wholeRebuild() != null ? w.record.wholeRebuild()
+                    : w.record.resyncing() ? null : ImageSamples.wholeRebuildReason(pool, w.record, v, f);
         } catch (IOException e) {
             f.close();
             throw e;

@@ -50,8 +50,7 @@ final class ServiceReopen {
             d.reason = r.reason();
             if (r.mode() == LogMode.DATA && !pool.isReadOnly() && !Files.exists(pool.paths.deltaLog(v.name()))) {
                 // its bytes are gone, its bitmap is not: the drive comes back by rebuilding those tracks
-                r = new PoolConfig.ServiceRecord(r.volume(), r.drive(), r.reason(), LogMode.POINTERS, r.since(), r.phase(),
-                        r.repository(), r.samples());
+                r = r.withMode(LogMode.POINTERS);
                 pool.serviceRecords.put(v.name(), r);
                 pool.persist();
                 String msg = "the delta log of " + d.name + "'s service window (meta/" + v.name() + ".delta.log) is missing:"

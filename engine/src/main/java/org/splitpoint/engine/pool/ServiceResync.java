@@ -30,7 +30,11 @@ import org.splitpoint.engine.service.DeltaLog;
  * {@code resync}), so a reopen is still in the window with its delta and starts the return again:
  * a replay is idempotent (the newest bytes per position), a pointers resync redoes the tracks its
  * delta still names (a track leaves it only once the drive's copy is durable). The end (drive
- * ONLINE, window gone) is one pool.json write; the window's files are deleted after it.
+ * ONLINE, window gone) is one pool.json write; the window's files are deleted after it. A drive
+ * that must be rebuilt whole (swapped while it was out) has that on record from the return's start
+ * (the window's {@code wholeRebuild}): a repository return resumed after a crash, whose replay
+ * wrote the drive so that its samples no longer tell, still ends in the rebuild instead of taking
+ * a blank image for current (RepositoryReplacementCrashTest).
  */
 final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
@@ -76,7 +80,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             return rebuildWhole(pool, w, wholeRebuild);
         }
         ServiceResync r = new ServiceResync(pool, w, wholeRebuild);
-        w.record = w.record.withPhase("resync");
+        w.record = w.record.returning(wholeRebuild); // on record with the phase: a resumed return rebuilds whole too
         pool.serviceRecords.put(v.name(), w.record);
         long total;
         if (w.record.mode() == LogMode.POINTERS) {
@@ -404,9 +408,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                         m.markAbsenceRecorded();
                     }
                     // the return wrote the drive: what it holds now is what a later return compares with
-                    PoolConfig.ServiceRecord r = w.record.withPhase("window");
-                    w.record = new PoolConfig.ServiceRecord(r.volume(), r.drive(), r.reason(), r.mode(), r.since(), r.phase(),
-                            r.repository(), ImageSamples.sample(pool, pool.paths.image(m.drive()), v));
+                    // (a whole rebuild on record stays: the samples of a swapped drive the return wrote
+                    // in part no longer say it)
+                    w.record = w.record.withPhase("window").withSamples(ImageSamples.sample(pool, pool.paths.image(m.drive()), v));
                     pool.serviceRecords.put(v.name(), w.record);
                     pool.persist();
                 });

@@ -1,0 +1,172 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+
+/**
+ * A drive replaced during a REPOSITORY service window comes back by the repository's replay and
+ * then a whole rebuild (its image holds nothing of the volume). A power cut in the window or in
+ * that return must not let the blank image count as the drive's: not in the recovery at open
+ * (whose resync of dirty tracks recomputed their parity from its zeros), and not at the return's
+ * resumption (which took the drive for current once the replay ended, its samples no longer
+ * telling, as the replay had written it).
+ *
+ * <p>The run: d2 of a RAID 5 goes OFFLINE for replacement in repository mode, hosts write (to the
+ * repository), the pool is closed and d2's image swapped for a blank one (the new drive); then,
+ * under the injector, host writers in the window, {@code drive online} with host writers beside
+ * its replay, the whole rebuild, and a close. Reopened after the cut and finished: every
+ * acknowledged write reads back, d2 is ONLINE, the members agree. Cuts at the first 20 write
+ * indexes and 20 spread over the rest, two seeds each; at every index with
+ * {@code -Dsplitpoint.longTests=true}; {@code -Dreplacement.only=CUT:SEED} runs one.
+ */
+class RepositoryReplacementCrashTest {
+
+    private static final int TRACK = 4096;
+    private static final long DRIVE = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private byte[] expected;
+
+    private Path template() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("template"), Layout.RAID5, 3, DRIVE, TRACK);
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().addDrive(2 * DRIVE); // the repository's SPARE
+            expected = new byte[(int) pool.volume("v").size()];
+            new Random(5).nextBytes(expected);
+            pool.device("v").write(0, ByteBuffer.wrap(expected));
+            Job steps = pool.service().offline("d2", OfflineReason.REPLACEMENT, LogMode.REPOSITORY);
+            if (steps != null) {
+                steps.await(10_000);
+            }
+            Random r = new Random(6);
+            for (int i = 0; i < 20; i++) { // writes in the window: the repository takes them
+                int len = 1 + r.nextInt(3 * TRACK);
+                int off = r.nextInt(expected.length - len);
+                byte[] d = new byte[len];
+                r.nextBytes(d);
+                pool.device("v").write(off, ByteBuffer.wrap(d));
+                System.arraycopy(d, 0, expected, off, len);
+            }
+        }
+        // the drive is replaced: a new, blank one in d2's place
+        Path image = dir.resolve("drives").resolve("d2.img");
+        Files.delete(image);
+        try (var ch = java.nio.channels.FileChannel.open(image, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(1), DRIVE - 1);
+        }
+        return dir;
+    }
+
+    @Test
+    void aPowerCutInTheWindowOrTheReturnOfAReplacedDriveNeverTakesItsBlankImageForData() throws Exception {
+        Path template = template();
+        String only = System.getProperty("replacement.only", ""); // "CUT:SEED" runs one cut
+        if (!only.isEmpty()) {
+            String[] a = only.split(":");
+            run(template, tmp.resolve("only"), Long.parseLong(a[0]), Long.parseLong(a[1]));
+            return;
+        }
+        long total = run(template, tmp.resolve("count"), 0, 1);
+        boolean all = Boolean.getBoolean("splitpoint.longTests");
+        int points = all ? (int) total + 2 : "true".equals(System.getenv("CI")) ? 16 : 40;
+        System.out.println("RepositoryReplacementCrashTest: a run writes " + total + " times; cutting at " + points
+                + " of them, 2 seeds each");
+        for (int i = 1; i <= points; i++) {
+            // the first writes densely (the window's writes, the return's start), then spread over the rest
+            long cut = all || i <= points / 2 ? i : Math.max(1, total * i / points - (i % 3));
+            for (int seed = 1; seed <= 2; seed++) {
+                run(template, tmp.resolve("cut-" + cut + "-" + seed), cut, cut * 10 + seed);
+            }
+        }
+    }
+
+    /**
+     * No crash: the return of the replaced drive fails part way (the repository cannot be read once
+     * the replay wrote some of the drive), and the window takes new samples of the drive as the
+     * return left it; the next {@code drive online} must still rebuild it whole (those samples now
+     * match a drive that is mostly blank).
+     */
+    @Test
+    void aReplacedDriveWhoseReturnFailedIsStillRebuiltWholeAtTheNextReturn() throws Exception {
+        Path template = template();
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(template, inj)) {
+            // the repository's 8th read from now fails: the replay has written some pieces by then
+            inj.eio(p -> p.endsWith("d4.img"), FaultInjector.Op.READ, FaultInjector.Mode.NTH, 8, 1);
+            Job back = pool.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            assertThat(back.state()).isEqualTo(org.splitpoint.engine.job.JobState.FAILED);
+            assertThat(pool.snapshot().drive("d2").state()).isEqualTo(DriveState.OFFLINE);
+            Job again = pool.service().online("d2");
+            assertThat(again.await(30_000)).isTrue();
+            pool.awaitJobs(null);
+            assertThat(pool.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expected, "the volume with d2 back");
+            assertThat(pool.admin().verify("v", false, null)).as("the members agree").isZero();
+        }
+    }
+
+    private long run(Path template, Path runDir, long cut, long seed) throws Exception {
+        Path dir = runDir.resolve("pool");
+        TestPools.copyDir(template, dir);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
+                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        HostWriters w = new HostWriters(2, TRACK, expected);
+        String what = "cut " + cut + " seed " + seed;
+        Pool pool = null;
+        try {
+            pool = Pool.open(dir, inj);
+            w.start(pool, seed, 6, inj::isCut); // in the window, with the new drive in place
+            w.join();
+            Job back = pool.service().online("d2");
+            w.start(pool, seed + 1, 8, inj::isCut); // beside the return
+            w.join();
+            back.await(30_000);
+            pool.awaitJobs(null); // and the whole rebuild that follows the replay
+            long t = w.clock.incrementAndGet();
+            pool.close();
+            w.model.flushed(t);
+            pool = null;
+        } catch (Exception e) {
+            if (!inj.isCut()) {
+                throw new AssertionError(what + ": failed without a cut: " + e, e);
+            }
+        }
+        w.join();
+        assertThat(w.failure.get()).as(what).isNull();
+        long writes = inj.writeCount();
+        inj.crash();
+        if (pool != null) {
+            pool.abandon();
+        }
+        if (cut > 0) {
+            try (Pool p = Pool.open(dir)) {
+                p.awaitJobs(null);
+                var d2 = p.snapshot().drive("d2");
+                if (d2.service() != null && "window".equals(d2.service().phase())) {
+                    Job j = p.service().online("d2");
+                    assertThat(j.await(30_000)).isTrue();
+                    p.awaitJobs(null);
+                }
+                assertThat(p.snapshot().drive("d2").state()).as(what).isEqualTo(DriveState.ONLINE);
+                assertThat(w.model.check(TestPools.readAll(p.volume("v")))).as(what + ": with d2 back").isNull();
+                assertThat(p.admin().verify("v", false, null)).as(what + ": the members agree").isZero();
+            }
+        }
+        TestPools.deleteDir(runDir);
+        return writes;
+    }
+}
