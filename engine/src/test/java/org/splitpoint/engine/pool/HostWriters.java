@@ -98,6 +98,14 @@ public final class HostWriters {
         threads.clear();
     }
 
+    /** Closes {@code pool} cleanly: that acknowledges every write that returned before. */
+    public void closed(Pool pool) throws Exception {
+        long start = clock.incrementAndGet();
+        pool.close();
+        model.flushed(start);
+        alsoFlushed.forEach(o -> o.flushed(start));
+    }
+
     public void flushed(Pool pool) throws Exception {
         long start = clock.incrementAndGet();
         pool.device("v").flush();

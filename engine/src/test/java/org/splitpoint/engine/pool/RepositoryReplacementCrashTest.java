@@ -51,15 +51,7 @@ class RepositoryReplacementCrashTest {
             if (steps != null) {
                 steps.await(10_000);
             }
-            Random r = new Random(6);
-            for (int i = 0; i < 20; i++) { // writes in the window: the repository takes them
-                int len = 1 + r.nextInt(3 * TRACK);
-                int off = r.nextInt(expected.length - len);
-                byte[] d = new byte[len];
-                r.nextBytes(d);
-                pool.device("v").write(off, ByteBuffer.wrap(d));
-                System.arraycopy(d, 0, expected, off, len);
-            }
+            BackupTest.randomWrites(pool, expected, new Random(6), 20); // in the window: the repository takes them
         }
         // the drive is replaced: a new, blank one in d2's place
         Path image = dir.resolve("drives").resolve("d2.img");
@@ -136,9 +128,7 @@ class RepositoryReplacementCrashTest {
             w.join();
             back.await(30_000);
             pool.awaitJobs(null); // and the whole rebuild that follows the replay
-            long t = w.clock.incrementAndGet();
-            pool.close();
-            w.model.flushed(t);
+            w.closed(pool);
             pool = null;
         } catch (Exception e) {
             if (!inj.isCut()) {
@@ -154,14 +144,7 @@ class RepositoryReplacementCrashTest {
         }
         if (cut > 0) {
             try (Pool p = Pool.open(dir)) {
-                p.awaitJobs(null);
-                var d2 = p.snapshot().drive("d2");
-                if (d2.service() != null && "window".equals(d2.service().phase())) {
-                    Job j = p.service().online("d2");
-                    assertThat(j.await(30_000)).isTrue();
-                    p.awaitJobs(null);
-                }
-                assertThat(p.snapshot().drive("d2").state()).as(what).isEqualTo(DriveState.ONLINE);
+                ServiceCrashTest.bringD2Back(p, what);
                 assertThat(w.model.check(TestPools.readAll(p.volume("v")))).as(what + ": with d2 back").isNull();
                 assertThat(p.admin().verify("v", false, null)).as(what + ": the members agree").isZero();
             }

@@ -66,13 +66,23 @@ class SnapshotCrashTest {
     void aPowerCutAnywhereLosesNoAcknowledgedWriteAndNoSnapshotsImage() throws Exception {
         Path template = template();
         long total = run(template, tmp.resolve("count"), 0, 1);
+        cutsSpreadOver("SnapshotCrashTest", total, 24,
+                (cut, seed) -> run(template, tmp.resolve("cut-" + cut + "-" + seed), cut, seed));
+    }
+
+    /**
+     * Runs {@code run} after each of {@code points} write indexes spread over a run of {@code total}
+     * writes (14 with CI=true, every index with -Dsplitpoint.longTests=true), two crash seeds each
+     * ({@code 1000 * n + cut}).
+     */
+    static void cutsSpreadOver(String test, long total, int points, BackupTest.CutRun run) throws Exception {
         boolean all = Boolean.getBoolean("splitpoint.longTests");
-        int points = all ? (int) total : "true".equals(System.getenv("CI")) ? 14 : 24;
-        System.out.println("SnapshotCrashTest: a run writes " + total + " times; cutting at " + points + " of them, 2 seeds each");
-        for (int i = 1; i <= points; i++) {
-            long cut = all ? i : Math.max(1, total * i / points - (i % 3));
-            for (int seed = 1; seed <= (all ? 2 : 2); seed++) {
-                run(template, tmp.resolve("cut-" + cut + "-" + seed), cut, seed * 1000L + cut);
+        int n = all ? (int) total : "true".equals(System.getenv("CI")) ? 14 : points;
+        System.out.println(test + ": a run writes " + total + " times; cutting at " + n + " of them, 2 seeds each");
+        for (int i = 1; i <= n; i++) {
+            long cut = all ? i : Math.max(1, total * i / n - (i % 3));
+            for (int seed = 1; seed <= 2; seed++) {
+                run.run(cut, seed * 1000L + cut);
             }
         }
     }
@@ -103,10 +113,7 @@ class SnapshotCrashTest {
             s3Taken = true;
             phase1.start(pool, seed + 7, 30, inj::isCut);
             phase1.join();
-            long closeStart = phase1.clock.incrementAndGet();
-            pool.close(); // a clean close acknowledges everything
-            phase1.model.flushed(closeStart);
-            atS3.flushed(closeStart);
+            phase1.closed(pool); // and s3's image, in phase1.alsoFlushed
             // opening 2: delete s1, restore to s2 with a safety snapshot while the writers go on
             pool = Pool.open(dir, inj);
             pool.snapshots().delete("v", "s1");
@@ -120,9 +127,7 @@ class SnapshotCrashTest {
             phase2.join();
             job.setThrottle(0);
             job.await(30_000);
-            long start = phase2.clock.incrementAndGet();
-            pool.close();
-            phase2.model.flushed(start);
+            phase2.closed(pool);
             // opening 3: a few more writes
             pool = Pool.open(dir, inj);
             phase2.start(pool, seed + 17, 10, inj::isCut);
@@ -188,7 +193,8 @@ class SnapshotCrashTest {
         return writes;
     }
 
-    private static byte[] read(Pool p, String snapshot) throws Exception {
+    /** Snapshot {@code snapshot} of volume v, read whole. */
+    static byte[] read(Pool p, String snapshot) throws Exception {
         var dev = p.snapshots().reader("v", snapshot);
         byte[] b = new byte[(int) dev.size()];
         dev.read(0, ByteBuffer.wrap(b));
