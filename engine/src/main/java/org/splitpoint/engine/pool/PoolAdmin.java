@@ -235,12 +235,23 @@ public final class PoolAdmin {
             if (setAside) {
                 pool.storage.rename(image, old);
             }
+            // a volume member's blank waits at .img.blank until pool.json records its rebuild: under
+            // the drive's name, a crash before that record left a MISSING drive, still ONLINE in
+            // pool.json, with a blank image the next open read as its data
+            Path blank = PoolFiles.blank(pool.paths, name);
             StorageFile f;
             try {
-                PoolFiles.createImage(pool.storage, pool.paths, name, d.size);
+                if (v == null) {
+                    PoolFiles.createImage(pool.storage, pool.paths, name, d.size); // a SPARE's or a leg's: no data to take for
+                } else {
+                    PoolFiles.createBlank(pool.storage, pool.paths, name, d.size);
+                }
                 pool.storage.syncDirectory(pool.paths.drives());
-                f = v == null ? null : pool.storage.open(image);
+                f = v == null ? null : pool.storage.open(blank);
             } catch (IOException | RuntimeException e) {
+                if (v != null) {
+                    pool.storage.delete(blank);
+                }
                 if (setAside) {
                     pool.storage.rename(old, image); // put the old image back: nothing changed
                 }
@@ -266,6 +277,9 @@ public final class PoolAdmin {
             });
             pool.jobRecords.put(record.id(), record);
             pool.persist();
+            // the rebuild is on record: only now does the blank take the drive's name (an open finishes this if a crash comes first)
+            pool.storage.rename(blank, image);
+            pool.storage.syncDirectory(pool.paths.drives());
             pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " replaced with a blank image; rebuilding"));
             pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
             Job job = RebuildWork.job(pool, v, d.member, record);

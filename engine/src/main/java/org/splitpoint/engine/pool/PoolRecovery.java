@@ -30,17 +30,20 @@ final class PoolRecovery {
     }
 
     /**
-     * A blank image left by a crash during {@code PoolAdmin.replaceLostDrives}: when pool.json
-     * records the restore of the drive's volume (or the drive is a SPARE, whose bytes belong to
-     * nothing), the blank takes the drive's name now; otherwise the replacement was not recorded
-     * and the blank goes (the drive stays as recorded).
+     * A blank image left by a crash during {@code PoolAdmin.replaceLostDrives} or
+     * {@code replaceDrive}: when pool.json records the restore of the drive's volume or the drive's
+     * rebuild (or the drive is a SPARE, whose bytes belong to nothing), the blank takes the drive's
+     * name now; otherwise the replacement was not recorded and the blank goes (the drive stays as
+     * recorded).
      */
     private static void finishBlank(Pool pool, Drive d, Path image) throws IOException {
         Path blank = PoolFiles.blank(pool.paths, d.name);
         if (!Files.exists(blank) || pool.isReadOnly()) {
             return;
         }
-        boolean recorded = d.volume == null || pool.restoreRecords.containsKey(d.volume); // a SPARE's bytes belong to nothing
+        boolean recorded = d.volume == null // a SPARE's bytes belong to nothing
+                || pool.restoreRecords.containsKey(d.volume)
+                || (d.state == DriveState.REBUILDING && pool.rebuildJobOf(d.name) != null);
         if (recorded && !Files.exists(image)) {
             pool.storage.rename(blank, image);
         } else {
