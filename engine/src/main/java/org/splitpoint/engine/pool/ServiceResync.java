@@ -34,7 +34,7 @@ import org.splitpoint.engine.service.DeltaLog;
  * that must be rebuilt whole (swapped while it was out) has that on record from the return's start
  * (the window's {@code wholeRebuild}): a repository return resumed after a crash, whose replay
  * wrote the drive so that its samples no longer tell, still ends in the rebuild instead of taking
- * a blank image for current (RepositoryReplacementCrashTest).
+ * a blank image for current (ReplacedDriveCrashTest).
  */
 final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 

@@ -9,28 +9,31 @@ import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 
 /**
- * A drive replaced during a REPOSITORY service window comes back by the repository's replay and
- * then a whole rebuild (its image holds nothing of the volume). A power cut in the window or in
- * that return must not let the blank image count as the drive's: not in the recovery at open
- * (whose resync of dirty tracks recomputed their parity from its zeros), and not at the return's
- * resumption (which took the drive for current once the replay ended, its samples no longer
- * telling, as the replay had written it).
+ * A drive replaced during a service window holds nothing of the volume: its return rebuilds it
+ * whole (in a REPOSITORY window, after the repository's replay). A power cut in the window or in
+ * the return must not let its blank image count as the drive's data: not in the recovery at open,
+ * which took the drive as holding every track its delta does not name and resynced the crash's
+ * dirty tracks from it (their parity recomputed from its zeros, every mode), and not when a
+ * repository return resumes (it took the drive for current once the replay ended, the samples no
+ * longer telling, as the replay had written it).
  *
- * <p>The run: d2 of a RAID 5 goes OFFLINE for replacement in repository mode, hosts write (to the
- * repository), the pool is closed and d2's image swapped for a blank one (the new drive); then,
- * under the injector, host writers in the window, {@code drive online} with host writers beside
- * its replay, the whole rebuild, and a close. Reopened after the cut and finished: every
- * acknowledged write reads back, d2 is ONLINE, the members agree. Cuts at the first 20 write
- * indexes and 20 spread over the rest, two seeds each; at every index with
- * {@code -Dsplitpoint.longTests=true}; {@code -Dreplacement.only=CUT:SEED} runs one.
+ * <p>The run: d2 of a RAID 5 goes OFFLINE for replacement, hosts write, the pool is closed and d2's
+ * image swapped for a blank one (the new drive); then, under the injector, host writers in the
+ * window, {@code drive online} with host writers beside its return, the whole rebuild, and a close.
+ * Reopened after the cut and finished: every acknowledged write reads back, d2 is ONLINE, the
+ * members agree. Per mode, cuts at the first 20 write indexes and 20 spread over the rest, two
+ * seeds each; every index with {@code -Dsplitpoint.longTests=true};
+ * {@code -Dreplacement.only=MODE:CUT:SEED} runs one.
  */
-class RepositoryReplacementCrashTest {
+class ReplacedDriveCrashTest {
 
     private static final int TRACK = 4096;
     private static final long DRIVE = 1 << 20;
@@ -40,14 +43,14 @@ class RepositoryReplacementCrashTest {
 
     private byte[] expected;
 
-    private Path template() throws Exception {
+    private Path template(LogMode mode) throws Exception {
         Path dir = TestPools.create(tmp.resolve("template"), Layout.RAID5, 3, DRIVE, TRACK);
         try (Pool pool = Pool.open(dir)) {
             pool.admin().addDrive(2 * DRIVE); // the repository's SPARE
             expected = new byte[(int) pool.volume("v").size()];
             new Random(5).nextBytes(expected);
             pool.device("v").write(0, ByteBuffer.wrap(expected));
-            Job steps = pool.service().offline("d2", OfflineReason.REPLACEMENT, LogMode.REPOSITORY);
+            Job steps = pool.service().offline("d2", OfflineReason.REPLACEMENT, mode);
             if (steps != null) {
                 steps.await(10_000);
             }
@@ -62,19 +65,22 @@ class RepositoryReplacementCrashTest {
         return dir;
     }
 
-    @Test
-    void aPowerCutInTheWindowOrTheReturnOfAReplacedDriveNeverTakesItsBlankImageForData() throws Exception {
-        Path template = template();
-        String only = System.getProperty("replacement.only", ""); // "CUT:SEED" runs one cut
+    @ParameterizedTest
+    @ValueSource(strings = {"repository", "data", "pointers"})
+    void aPowerCutInTheWindowOrTheReturnOfAReplacedDriveNeverTakesItsBlankImageForData(String modeWord) throws Exception {
+        Path template = template(LogMode.parse(modeWord));
+        String only = System.getProperty("replacement.only", ""); // "MODE:CUT:SEED" runs one cut
         if (!only.isEmpty()) {
             String[] a = only.split(":");
-            run(template, tmp.resolve("only"), Long.parseLong(a[0]), Long.parseLong(a[1]));
+            if (a[0].equals(modeWord)) {
+                run(template, tmp.resolve("only"), Long.parseLong(a[1]), Long.parseLong(a[2]));
+            }
             return;
         }
         long total = run(template, tmp.resolve("count"), 0, 1);
         boolean all = Boolean.getBoolean("splitpoint.longTests");
         int points = all ? (int) total + 2 : "true".equals(System.getenv("CI")) ? 16 : 40;
-        System.out.println("RepositoryReplacementCrashTest: a run writes " + total + " times; cutting at " + points
+        System.out.println("ReplacedDriveCrashTest " + modeWord + ": a run writes " + total + " times; cutting at " + points
                 + " of them, 2 seeds each");
         for (int i = 1; i <= points; i++) {
             // the first writes densely (the window's writes, the return's start), then spread over the rest
@@ -93,7 +99,7 @@ class RepositoryReplacementCrashTest {
      */
     @Test
     void aReplacedDriveWhoseReturnFailedIsStillRebuiltWholeAtTheNextReturn() throws Exception {
-        Path template = template();
+        Path template = template(LogMode.REPOSITORY);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(template, inj)) {
             // the repository's 8th read from now fails: the replay has written some pieces by then
