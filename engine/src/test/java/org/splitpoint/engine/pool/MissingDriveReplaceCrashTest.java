@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 
 /**
@@ -65,17 +64,14 @@ class MissingDriveReplaceCrashTest {
             assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.REBUILDING);
             p.jobs().forEach(j -> j.setThrottle(0));
             p.awaitJobs(null);
-            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
-            TestPools.assertSameBytes(TestPools.readAll(p.volume("v")), written, "the volume with d2 rebuilt");
-            assertThat(p.admin().verify("v", false, null)).as("the members agree").isZero();
+            CutRuns.assertWholeWithD2(p, written, "the replace finished at open");
         }
     }
 
     private long run(Path template, Path runDir, long cut, long seed) throws Exception {
         Path dir = runDir.resolve("pool");
         TestPools.copyDir(template, dir);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
-                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        FaultInjector inj = CutRuns.injector(cut, seed);
         String what = "cut " + cut + " seed " + seed;
         Pool pool = null;
         try {
@@ -86,15 +82,9 @@ class MissingDriveReplaceCrashTest {
             pool.close();
             pool = null;
         } catch (Exception e) {
-            if (!inj.isCut()) {
-                throw new AssertionError(what + ": failed without a cut: " + e, e);
-            }
+            CutRuns.cutOrFail(inj, e, what);
         }
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
+        long writes = CutRuns.crash(inj, pool);
         try (Pool p = Pool.open(dir)) {
             TestPools.assertSameBytes(TestPools.readAll(p.volume("v")), written, what + ": the volume after the reopen");
             if (p.snapshot().drive("d2").state() != DriveState.ONLINE) {
@@ -104,9 +94,7 @@ class MissingDriveReplaceCrashTest {
                     assertThat(j.await(30_000)).isTrue();
                 }
             }
-            assertThat(p.snapshot().drive("d2").state()).as(what).isEqualTo(DriveState.ONLINE);
-            TestPools.assertSameBytes(TestPools.readAll(p.volume("v")), written, what + ": the volume with d2 rebuilt");
-            assertThat(p.admin().verify("v", false, null)).as(what + ": the members agree").isZero();
+            CutRuns.assertWholeWithD2(p, written, what);
         }
         TestPools.deleteDir(runDir);
         return writes;

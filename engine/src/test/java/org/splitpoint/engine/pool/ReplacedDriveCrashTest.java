@@ -111,17 +111,14 @@ class ReplacedDriveCrashTest {
             Job again = pool.service().online("d2");
             assertThat(again.await(30_000)).isTrue();
             pool.awaitJobs(null);
-            assertThat(pool.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
-            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), expected, "the volume with d2 back");
-            assertThat(pool.admin().verify("v", false, null)).as("the members agree").isZero();
+            CutRuns.assertWholeWithD2(pool, expected, "the second return");
         }
     }
 
     private long run(Path template, Path runDir, long cut, long seed) throws Exception {
         Path dir = runDir.resolve("pool");
         TestPools.copyDir(template, dir);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
-                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        FaultInjector inj = CutRuns.injector(cut, seed);
         HostWriters w = new HostWriters(2, TRACK, expected);
         String what = "cut " + cut + " seed " + seed;
         Pool pool = null;
@@ -137,17 +134,11 @@ class ReplacedDriveCrashTest {
             w.closed(pool);
             pool = null;
         } catch (Exception e) {
-            if (!inj.isCut()) {
-                throw new AssertionError(what + ": failed without a cut: " + e, e);
-            }
+            CutRuns.cutOrFail(inj, e, what);
         }
         w.join();
         assertThat(w.failure.get()).as(what).isNull();
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
+        long writes = CutRuns.crash(inj, pool);
         if (cut > 0) {
             try (Pool p = Pool.open(dir)) {
                 ServiceCrashTest.bringD2Back(p, what);

@@ -117,9 +117,7 @@ class SaveAreaFullCrashTest {
             w.start(pool, seed + 17, 10, inj::isCut);
             w.join();
         } catch (Exception e) {
-            if (!inj.isCut()) {
-                throw new AssertionError("cut " + cut + ": failed without a cut: " + e, e);
-            }
+            CutRuns.cutOrFail(inj, e, "cut " + cut);
         }
         assertThat(w.failure.get()).as("cut %d seed %d: the host writers", cut, seed).isNull();
         if (cut == 0) { // the run does what it is for: the area filled and snapshots went invalid
@@ -127,11 +125,7 @@ class SaveAreaFullCrashTest {
             System.out.println("SaveAreaFullCrashTest: invalid at the second opening: " + invalidAtSecondOpening
                     + "; s4 after its writes: " + s4State + "; at the end: " + pool.snapshots().list("v"));
         }
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
+        long writes = CutRuns.crash(inj, pool);
         try (Pool p = Pool.open(dir)) {
             String at = "cut " + cut + " seed " + seed + ": ";
             assertThat(w.model.check(TestPools.readAll(p.volume("v")))).as(at + "the volume").isNull();

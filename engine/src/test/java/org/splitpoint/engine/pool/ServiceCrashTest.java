@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 
@@ -94,8 +93,7 @@ class ServiceCrashTest {
     private long run(Path template, byte[] image, LogMode mode, Path runDir, long cut, long seed) throws Exception {
         Path dir = runDir.resolve("pool");
         TestPools.copyDir(template, dir);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(cut, (int) (seed % 2) * 512, seed)
-                .countOnly(p -> !p.getFileName().toString().endsWith(".jsonl"));
+        FaultInjector inj = CutRuns.injector(cut, seed);
         HostWriters w = new HostWriters(WRITERS, TRACK, image);
         String what = mode.word() + " cut " + cut + " seed " + seed;
         Pool pool = null;
@@ -119,17 +117,11 @@ class ServiceCrashTest {
             w.closed(pool);
             pool = null;
         } catch (Exception e) {
-            if (!inj.isCut()) {
-                throw new AssertionError(what + ": failed without a cut: " + e, e);
-            }
+            CutRuns.cutOrFail(inj, e, what);
         }
         w.join();
         assertThat(w.failure.get()).as(what).isNull();
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
+        long writes = CutRuns.crash(inj, pool);
         check(dir, w, what);
         TestPools.deleteDir(runDir);
         return writes;

@@ -133,19 +133,13 @@ class SnapshotCrashTest {
             phase2.start(pool, seed + 17, 10, inj::isCut);
             phase2.join();
         } catch (Exception e) {
-            if (!inj.isCut()) {
-                throw new AssertionError("cut " + cut + ": failed without a cut: " + e, e);
-            }
+            CutRuns.cutOrFail(inj, e, "cut " + cut);
         }
         assertThat(phase1.failure.get()).as("cut %d seed %d, first opening", cut, seed).isNull();
         if (phase2 != null) {
             assertThat(phase2.failure.get()).as("cut %d seed %d, during the restore", cut, seed).isNull();
         }
-        long writes = inj.writeCount();
-        inj.crash();
-        if (pool != null) {
-            pool.abandon();
-        }
+        long writes = CutRuns.crash(inj, pool);
         try (Pool p = Pool.open(dir)) {
             String at = "cut " + cut + " seed " + seed + ": ";
             boolean restoring = p.snapshots().restoreOf("v") != null;
