@@ -126,17 +126,14 @@ public final class ServeViewModel {
      * which {@link #start()} refuses with its own sentence).
      */
     public String networkExposure() {
-        String text = address.get() == null ? "" : address.get().trim();
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0) {
+        ListenAddress a = ListenAddress.parse(address.get());
+        if (!a.valid() || NbdServer.isLoopback(a.host())) {
             return null;
         }
-        String host = text.substring(0, colon).replace("[", "").replace("]", "");
-        if (NbdServer.isLoopback(host)) {
-            return null;
-        }
+        String host = a.host();
         boolean all = host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
-        return (all ? text + " listens on every network interface of this machine" : text + " is reachable from the network")
+        return (all ? a.text() + " listens on every network interface of this machine"
+                : a.text() + " is reachable from the network")
                 + ": anyone on the network who can reach it can read and write every volume of the pool. NBD has no"
                 + " authentication and no encryption.";
     }
@@ -150,23 +147,14 @@ public final class ServeViewModel {
                     + " connect NBD clients to it");
             return;
         }
-        String text = address.get().trim();
-        int colon = text.lastIndexOf(':');
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-            if (colon <= 0) {
-                throw new NumberFormatException();
-            }
-        } catch (RuntimeException e) {
-            status.set("'" + text + "' is not HOST:PORT (for example 127.0.0.1:10809)");
+        ListenAddress a = ListenAddress.parse(address.get());
+        if (!a.valid()) {
+            status.set(a.refusal());
             return;
         }
-        if (port < 0 || port > 65535) { // HOST:PORT it is: say what is wrong with it
-            status.set("'" + text + "': the port must be a number from 0 to 65535, not " + port);
-            return;
-        }
-        String host = text.substring(0, colon).replace("[", "").replace("]", "");
+        String text = a.text();
+        String host = a.host();
+        int port = a.port();
         busy.set(true);
         bridge.run(pool -> NbdServer.tcp(host, port, new PoolExports(pool),
                 m -> pool.events().publish(Event.info("NBD", "serve", m))), s -> {

@@ -135,4 +135,21 @@ class ServeViewModelTest {
         assertThat(vm.servingProperty().get()).isFalse();
         assertThat(vm.statusProperty().get()).isEqualTo("'localhost:99999': the port must be a number from 0 to 65535, not 99999");
     }
+
+    /**
+     * "foo:bar" and a port out of range are no address at all: the view asked "Serve the volumes to the
+     * network?" for them (seen by hand) and only after "Serve to the network" said it was not HOST:PORT.
+     * They need no confirmation: start() refuses them with its sentence.
+     */
+    @Test
+    void anAddressThatIsNotHostPortAsksNothingAboutTheNetwork() {
+        for (String notAnAddress : new String[] {"foo:bar", "10.0.0.1:99999", "10.0.0.1:", ":10809"}) {
+            vm.addressProperty().set(notAnAddress);
+            assertThat(vm.networkExposure()).as(notAnAddress).isNull();
+        }
+        vm.addressProperty().set("10.0.0.1:10809");
+        assertThat(vm.networkExposure()).startsWith("10.0.0.1:10809 is reachable from the network");
+        vm.addressProperty().set(" 0.0.0.0:10809 ");
+        assertThat(vm.networkExposure()).startsWith("0.0.0.0:10809 listens on every network interface");
+    }
 }
