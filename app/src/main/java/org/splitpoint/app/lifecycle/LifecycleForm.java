@@ -33,6 +33,18 @@ abstract class LifecycleForm {
         }
     }
 
+    /**
+     * What is wrong with the name typed for a new {@code what} ("volume", "pair"), or null: an empty
+     * field asks for a name, as the snapshot dialog does, where the engine's rule would read
+     * "'' is not a valid volume name"; anything typed is judged by the engine's rule.
+     */
+    static String nameProblem(String what, String typed) {
+        if (typed == null || typed.isBlank()) {
+            return "type a name for the " + what;
+        }
+        return org.splitpoint.engine.pool.PoolAdmin.nameProblem(what, typed.trim());
+    }
+
     /** The engine's part of the action, and what the form does with its result on the UI thread. */
     record Submission<T>(EngineCall<T> call, Consumer<T> succeeded) { }
 

@@ -17,7 +17,6 @@ import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PairRules;
-import org.splitpoint.engine.pool.PoolAdmin;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Refusal;
 import org.splitpoint.engine.pool.Sizes;
@@ -134,7 +133,7 @@ public final class NewPairForm extends LifecycleForm {
     @Override
     protected Problem check() {
         String n = name.get() == null ? "" : name.get().trim();
-        String bad = PoolAdmin.nameProblem("pair", n);
+        String bad = nameProblem("pair", n);
         if (bad != null) {
             return Problem.of("name", bad);
         }

@@ -17,7 +17,6 @@ import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Layout;
-import org.splitpoint.engine.pool.PoolAdmin;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.raid.RaidVolume;
@@ -131,7 +130,7 @@ public final class NewVolumeForm extends LifecycleForm {
     @Override
     protected Problem check() {
         String n = name.get() == null ? "" : name.get().trim();
-        String bad = PoolAdmin.nameProblem("volume", n);
+        String bad = nameProblem("volume", n);
         if (bad != null) {
             return Problem.of("name", bad);
         }

@@ -106,6 +106,25 @@ class LifecycleViewModelTest {
         assertThat(f.problemProperty().get()).isEmpty();
     }
 
+    /**
+     * An emptied name field asks for a name: the New volume dialog said "'' is not a valid volume name
+     * (a letter, then ...)" under an empty field (seen by hand), where Take snapshot says "type a name for
+     * the snapshot". The field is the one marked.
+     */
+    @Test
+    void anEmptyNameAsksForANameInsteadOfQuotingNothing() {
+        NewVolumeForm v = vm.newVolumeForm();
+        v.chosen().addAll(List.of("d1", "d2", "d3"));
+        v.nameProperty().set("  ");
+        assertThat(v.problemProperty().get()).isEqualTo("type a name for the volume");
+        assertThat(v.problemDetailProperty().get().field()).isEqualTo("name");
+        newVolume("a", Layout.RAID1, "d4", "d5");
+        newVolume("b", Layout.RAID1, "d1", "d2");
+        NewPairForm p = vm.newPairForm();
+        p.nameProperty().set("");
+        assertThat(p.problemProperty().get()).isEqualTo("type a name for the pair");
+    }
+
     @Test
     void newPairOffersOnlyBcvsOfTheStdsSize() {
         newVolume("a", Layout.RAID1, "d1", "d2");
