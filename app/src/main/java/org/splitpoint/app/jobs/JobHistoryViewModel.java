@@ -110,6 +110,6 @@ public final class JobHistoryViewModel {
         } catch (RuntimeException ex) {
             at = e.finishedAt();
         }
-        return at + " · " + e.line();
+        return at + " · " + JobTitle.historyLine(e);
     }
 }

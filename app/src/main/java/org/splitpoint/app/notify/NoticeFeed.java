@@ -59,7 +59,7 @@ public final class NoticeFeed {
     public void jobsEnded(List<JobHistory.Entry> ended) {
         for (JobHistory.Entry e : ended) {
             boolean failed = e.result() == JobState.FAILED;
-            offer(new Notice.Item(failed ? "Job failed" : "Job ended", e.line(), failed));
+            offer(new Notice.Item(failed ? "Job failed" : "Job ended", org.splitpoint.app.jobs.JobTitle.historyLine(e), failed));
         }
     }
 

@@ -58,6 +58,27 @@ class JobsViewModelTest {
         }
     }
 
+    /**
+     * A restore to a snapshot was titled "snapshot-restore prod" and a journal's ship "journal-ship
+     * prod" in the Jobs list, the engine's ids (seen by hand); they say what they do.
+     */
+    @Test
+    void aRestoreToASnapshotAndAJournalShipAreTitledInWords() throws Exception {
+        Path dir = org.splitpoint.app.testing.SnapshotPools.withSaveArea(tmp);
+        try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(),
+                new org.splitpoint.engine.pool.PoolOptions(false))) { // the copy back waits
+            pool.snapshots().create("prod", "s1");
+            org.splitpoint.app.testing.SnapshotPools.write(pool, 0, 4, 1);
+            pool.snapshots().restore("prod", "s1", false, 0);
+            JobsViewModel vm = new JobsViewModel(null, new ActionStatus());
+            vm.apply(pool.snapshot());
+            assertThat(vm.rows()).extracting(r -> r.titleProperty().get()).containsExactly("restore of prod to snapshot s1");
+        }
+        JobRow ship = new JobRow(new org.splitpoint.engine.job.JobProgress("journal-ship-prod", "journal-ship", "prod",
+                org.splitpoint.engine.job.JobState.RUNNING, 1, 10, 65536, 1e6, 9, 0, ""), new JobThrottle(null, new ActionStatus()));
+        assertThat(ship.titleProperty().get()).isEqualTo("journal ship of prod");
+    }
+
     @Test
     void aJobIsPausedResumedAndCancelledFromItsRow() throws Exception {
         Path dir = tmp.resolve("pool2");

@@ -52,6 +52,24 @@ class NoticeFeedTest {
                 + " 736 of 2048 tracks (all-zero tracks not stored)", false));
     }
 
+    /**
+     * The notice of a restore to a snapshot read "snapshot-restore prod DONE in 0:12, ..." and of an
+     * instant restore "instant-restore prod DONE ...", the engine's ids (seen by hand): the head is
+     * the job's title, as in the Jobs list.
+     */
+    @Test
+    void anEndedJobIsNamedInWordsNotByItsKindsId() {
+        feed.jobsEnded(List.of(new JobHistory.Entry("snapshot-restore-prod", "snapshot-restore", "prod", JobState.DONE,
+                "", "2026-12-03T01:00:00Z", "2026-12-03T01:00:12Z", 12, 22 << 20, 587, 587)));
+        burstEnds();
+        feed.jobsEnded(List.of(new JobHistory.Entry("instant-restore-prod", "instant-restore", "prod", JobState.DONE,
+                "", "2026-12-03T01:00:00Z", "2026-12-03T01:00:10Z", 10, 96 << 20, 2048, 2048)));
+        burstEnds();
+        assertThat(shown).extracting(Notice::text).containsExactly(
+                "restore of prod to a snapshot DONE in 0:12, 22 MiB, 587/587 tracks",
+                "instant restore of prod DONE in 0:10, 96 MiB, 2048/2048 tracks");
+    }
+
     @Test
     void aBurstIsOneNoticeCountingEverything() {
         for (int i = 1; i <= 5; i++) {
