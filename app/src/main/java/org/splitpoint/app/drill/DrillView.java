@@ -176,6 +176,7 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
         SpinnerValueFactory.IntegerSpinnerValueFactory v = new SpinnerValueFactory.IntegerSpinnerValueFactory(min,
                 DrillPlanForm.MAX_SECONDS, p.get());
         s.setValueFactory(v);
+        org.splitpoint.app.common.WholeNumberSpinner.digitsOnly(s);
         v.valueProperty().addListener((o, was, now) -> {
             if (now != null) {
                 p.set(now);

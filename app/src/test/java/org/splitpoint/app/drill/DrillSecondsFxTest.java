@@ -1,0 +1,88 @@
+package org.splitpoint.app.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.app.testing.FxPools;
+import org.splitpoint.app.testing.TestPools;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The drill's "Writes for" seconds take digits only: letters typed there threw NumberFormatException
+ * on the UI thread when the field lost focus and stayed in the field beside a plan of 5 s (seen by
+ * hand); an emptied field left the spinner without a value.
+ */
+@ExtendWith(ApplicationExtension.class)
+class DrillSecondsFxTest {
+
+    @TempDir
+    static Path tmp;
+    private FxPools fx;
+    private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    private Thread.UncaughtExceptionHandler before;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        fx = FxPools.open(stage, TestPools.plain(tmp.resolve("t" + System.nanoTime()), 16L << 20), List.of());
+        before = Thread.currentThread().getUncaughtExceptionHandler();
+        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        onFx(() -> {
+            Thread.currentThread().setUncaughtExceptionHandler(before);
+            return null;
+        });
+        fx.close();
+    }
+
+    private void typeInto(FxRobot robot, Node field, String text) {
+        robot.doubleClickOn(field).press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL)
+                .type(KeyCode.BACK_SPACE);
+        if (!text.isEmpty()) {
+            robot.write(text);
+        }
+        robot.type(KeyCode.TAB); // the field loses focus: what was typed counts
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void lettersAreNotTakenAndAnEmptiedFieldKeepsItsSeconds(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#drillWritesFor").tryQuery().isPresent());
+        Spinner<Integer> spinner = robot.lookup("#drillWritesFor").query();
+        TextField editor = onFx(spinner::getEditor);
+
+        typeInto(robot, editor, "abc");
+        assertThat(uncaught).as("nothing thrown on the UI thread").isEmpty();
+        assertThat(onFx(() -> (Object) editor.getText())).isEqualTo("5");
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(5);
+
+        typeInto(robot, editor, "");
+        assertThat(uncaught).isEmpty();
+        assertThat(onFx(() -> (Object) spinner.getValue())).as("an emptied field keeps the value it had").isEqualTo(5);
+        assertThat(onFx(() -> (Object) editor.getText())).isEqualTo("5");
+
+        typeInto(robot, editor, "7");
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(7);
+        assertThat(uncaught).isEmpty();
+    }
+}
