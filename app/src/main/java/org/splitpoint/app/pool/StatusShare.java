@@ -1,0 +1,77 @@
+package org.splitpoint.app.pool;
+
+import java.util.List;
+import javafx.beans.Observable;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.DoubleBinding;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.Region;
+import org.controlsfx.control.StatusBar;
+
+/**
+ * The status bar's two sentences share the room its fixed items (health, summary, host I/O) leave:
+ * the standing problems on the left and the last action's message on the right. The bar's grid gave
+ * the problems' line all it wanted, and a drive image's removal, whose sentence names the image's
+ * whole path, left the message "1..." (at 1310 px) or nothing (at 1024 px). Now the problems take
+ * at most half of what is left while there is a message, all of it otherwise; each whole sentence
+ * is in its label's tooltip. UI thread only.
+ */
+final class StatusShare {
+
+    /** The grid's gaps, the bar's insets and the window's edges: room neither sentence gets, px. */
+    private static final double RESERVED = 60;
+    /** The jobs' progress bar while jobs run, with its gap, px. */
+    private static final double PROGRESS = 110;
+    /** Below this a sentence says nothing useful; the problems keep it even in a narrow window, px. */
+    private static final double LEAST = 120;
+
+    private StatusShare() {
+    }
+
+    /**
+     * Sizes {@code problems} (in the bar's left items, after {@code fixed}) to its share; the bar's grid
+     * gives the right items, {@code message}, what the left ones leave.
+     */
+    static void between(StatusBar bar, Label problems, Label message, List<Region> fixed) {
+        // the window's width, not the bar's: the bar grows with its items' minimum, which this sets, so
+        // reading its own width kept the first layout's width (the problem's whole sentence) for good
+        // and the window's content ran past its right edge
+        javafx.beans.binding.DoubleBinding window = Bindings.selectDouble(bar.sceneProperty(), "width");
+        Observable[] deps = new Observable[fixed.size() + 4];
+        deps[0] = window;
+        deps[1] = bar.progressProperty();
+        deps[2] = message.textProperty();
+        deps[3] = problems.textProperty();
+        for (int i = 0; i < fixed.size(); i++) {
+            deps[i + 4] = fixed.get(i).widthProperty();
+        }
+        DoubleBinding room = Bindings.createDoubleBinding(() -> {
+            double left = window.get() - RESERVED - (bar.getProgress() > 0 ? PROGRESS : 0);
+            for (Region r : fixed) {
+                left -= r.getWidth() + 14; // .left-items spacing
+            }
+            boolean sharing = message.getText() != null && !message.getText().isEmpty();
+            double share = Math.max(LEAST, sharing ? left / 2 : left);
+            return Math.min(share, problems.getText() == null || problems.getText().isEmpty() ? 0
+                    : problems.prefWidth(-1));
+        }, deps);
+        // beside a message, min and max alike: the grid shrinks the left items to their minimum first,
+        // and the problems had none, so they showed nothing at 1024 px once the message had its due;
+        // alone, only a least minimum, so the bar never asks the window for more than it has
+        problems.minWidthProperty().bind(Bindings.createDoubleBinding(() -> message.getText() == null
+                || message.getText().isEmpty() ? Math.min(LEAST, room.get()) : room.get(), room, message.textProperty()));
+        problems.maxWidthProperty().bind(room);
+        whole(problems);
+        whole(message);
+    }
+
+    /** The label's whole text as its tooltip, since the bar may show it ellipsised. */
+    private static void whole(Label l) {
+        Tooltip t = new Tooltip();
+        t.setWrapText(true);
+        t.setMaxWidth(520);
+        t.textProperty().bind(l.textProperty());
+        l.setTooltip(t);
+    }
+}

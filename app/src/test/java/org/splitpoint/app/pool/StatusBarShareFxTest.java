@@ -1,0 +1,58 @@
+package org.splitpoint.app.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.app.testing.FxPools.onFx;
+
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Label;
+import javafx.scene.text.Text;
+import org.junit.jupiter.api.Test;
+import org.splitpoint.app.testing.PoolWindowFxTest;
+import org.testfx.api.FxRobot;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * While a problem stands (a drive image removed: its sentence names the image's whole path), the
+ * status bar's last message still says what the last action did: the problem's line took all the
+ * room, and "16:28:46 Drive d7 is OFFLINE (replacement); ..." read "1..." (seen by hand at 1310 px,
+ * nothing at 1024 px). The two share what the bar leaves (about 140 px each at 1024 px); each
+ * whole sentence is in its tooltip.
+ */
+class StatusBarShareFxTest extends PoolWindowFxTest {
+
+    private static String shown(Label l) {
+        Text t = (Text) l.lookup(".text");
+        return t == null ? "" : t.getText();
+    }
+
+    @Test
+    void theLastMessageKeepsItsShareBesideAStandingProblem(FxRobot robot) throws Exception {
+        fx.resize(robot, 1024, 700);
+        Files.delete(fx.bridge.poolDir().resolve("drives").resolve("d6.img"));
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> !onFx(() -> fx.vm.problemsProperty().get()).isEmpty());
+        // wider and back, with no message yet (the problems then have all the room): their share follows
+        // the window and the bar stays within it (sized by the bar's own width, the share kept the bar as
+        // wide as it once was: at the app's start, the problem's whole sentence wide)
+        fx.resize(robot, 1400, 760);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        double[] widths = onFx(() -> new double[] {
+                stage.getScene().getRoot().lookup(".status-bar").getLayoutBounds().getWidth(), stage.getScene().getWidth()});
+        assertThat(widths[0]).as("the status bar's width within the window's " + widths[1]).isLessThanOrEqualTo(widths[1] + 1);
+        robot.interact(() -> fx.vm.status().succeeded("Drive d3 is OFFLINE (firmware); volume prod is in SERVICE,"
+                + " writes kept as pointers"));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        String[] texts = onFx(() -> {
+            Label message = (Label) stage.getScene().getRoot().lookup(".status-bar .status-message");
+            Label problems = (Label) stage.getScene().getRoot().lookup(".status-bar .problems");
+            return new String[] {shown(message), shown(problems), problems.getTooltip() == null ? null
+                    : problems.getTooltip().getText(), message.getTooltip() == null ? null : message.getTooltip().getText()};
+        });
+        assertThat(texts[0]).as("the last message as shown").contains("Drive d3");
+        assertThat(texts[1]).as("the problem as shown").contains("the image of drive");
+        assertThat(texts[2]).as("the problem's tooltip").isEqualTo(onFx(() -> fx.vm.problemsProperty().get()));
+        assertThat(texts[3]).as("the message's tooltip").endsWith("writes kept as pointers");
+    }
+}
