@@ -95,6 +95,11 @@ final class AttachedPool implements PoolSide {
     }
 
     @Override
+    public void guardSnapshots(org.splitpoint.engine.snapshot.SnapshotChangeGuard guard) {
+        // the pool's snapshots change in the holder, and no built-in workload runs here
+    }
+
+    @Override
     public TaskExecutor.Repeating watchPair(String pair, Consumer<JsonNode> sink) {
         return holder.watch(pair, sink);
     }

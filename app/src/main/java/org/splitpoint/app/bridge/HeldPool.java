@@ -147,6 +147,11 @@ final class HeldPool implements PoolSide {
     }
 
     @Override
+    public void guardSnapshots(org.splitpoint.engine.snapshot.SnapshotChangeGuard guard) {
+        pool.snapshots().guard(guard);
+    }
+
+    @Override
     public TaskExecutor.Repeating watchPair(String pair, Consumer<JsonNode> sink) {
         return null; // sampled with every()
     }

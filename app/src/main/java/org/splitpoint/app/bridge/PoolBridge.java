@@ -230,6 +230,11 @@ public final class PoolBridge implements AutoCloseable {
         side.guardPairs(guard);
     }
 
+    /** Sets the guard the pool runs around every snapshot change, whoever starts it (the workloads' expectations). */
+    public void guardSnapshots(org.splitpoint.engine.snapshot.SnapshotChangeGuard guard) {
+        side.guardSnapshots(guard);
+    }
+
     public Path poolDir() {
         return dir;
     }

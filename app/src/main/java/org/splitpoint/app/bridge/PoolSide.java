@@ -42,6 +42,9 @@ interface PoolSide {
     /** The guard around every pair change (the workloads' expectations), when the pool is here. */
     void guardPairs(PairChangeGuard guard);
 
+    /** Sets the guard the pool runs around every snapshot taken, restored to or deleted (the workloads' expectations). */
+    void guardSnapshots(org.splitpoint.engine.snapshot.SnapshotChangeGuard guard);
+
     /** Streams a pair's track messages while attached; null when the pool is here. */
     TaskExecutor.Repeating watchPair(String pair, Consumer<JsonNode> sink);
 

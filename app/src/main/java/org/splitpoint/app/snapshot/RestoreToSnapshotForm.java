@@ -18,7 +18,6 @@ import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
-import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.pool.SnapshotAdmin;
 
 /**
@@ -35,7 +34,6 @@ public final class RestoreToSnapshotForm {
 
     private final PoolBridge bridge;
     private final ActionStatus status;
-    private final Expectations expectations;
     private final String volume;
     private final SnapshotAdmin.Info snapshot;
     private final Instant now;
@@ -50,12 +48,11 @@ public final class RestoreToSnapshotForm {
     private final ReadOnlyStringWrapper safetyNote = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper blocked = new ReadOnlyStringWrapper("");
 
-    RestoreToSnapshotForm(PoolBridge bridge, ActionStatus status, Expectations expectations, String volume,
+    RestoreToSnapshotForm(PoolBridge bridge, ActionStatus status, String volume,
                           SnapshotAdmin.Info snapshot, java.util.List<String> later, SnapshotAdmin.SaveAreaInfo saveArea,
                           Instant now, Runnable started, javafx.beans.value.ObservableValue<String> rules) {
         this.bridge = bridge;
         this.status = status;
-        this.expectations = expectations;
         this.volume = volume;
         this.snapshot = snapshot;
         this.now = now;
@@ -175,11 +172,8 @@ public final class RestoreToSnapshotForm {
         status.started("Restoring " + volume + " to " + name + "…");
         bridge.run(HolderAction.of(HolderCommands.restoreToSnapshot(volume, name, keep, limit),
                 out -> HolderCommands.started("snapshot-restore", volume, out),
-                pool -> expectations.restoredToSnapshot(volume, name,
-                () -> pool.snapshots().restore(volume, name, keep, limit).progress(), () -> {
-                    var rec = pool.snapshots().restoreRecordOf(volume);
-                    return rec == null ? null : rec.safety();
-                })), p -> {
+                // the pool's snapshot guard gives the workloads the snapshot's expectations
+                pool -> pool.snapshots().restore(volume, name, keep, limit).progress()), p -> {
             status.succeededWhileRunning("Restoring " + volume + " to " + name + ": " + Format.tracks(p.totalTracks())
                     + " to copy back; the volume is usable now" + (keep ? "; a safety snapshot keeps what it held" : ""),
                     "snapshot-restore", volume, p.id());

@@ -280,7 +280,7 @@ public final class SnapshotCardViewModel {
     /** The take dialog's model, the name proposed from the time; the new snapshot is selected once taken. */
     public TakeSnapshotForm takeForm() {
         List<SnapshotAdmin.Info> mine = snapshot == null ? List.of() : snapshot.snapshotsOf(volume);
-        return new TakeSnapshotForm(bridge, status, expectations, volume, mine, clock.get(), zone, this::select);
+        return new TakeSnapshotForm(bridge, status, volume, mine, clock.get(), zone, this::select);
     }
 
     /** What deleting the selected snapshot drops, for the typed confirmation (its name is typed). */
@@ -307,11 +307,8 @@ public final class SnapshotCardViewModel {
         }
         String n = sel.name();
         status.started("Deleting snapshot " + sel.ref() + "…");
-        bridge.run(HolderAction.of(HolderCommands.deleteSnapshot(volume, n), out -> sel, pool -> {
-            SnapshotAdmin.Info i = pool.snapshots().delete(volume, n);
-            expectations.snapshotDeleted(volume, n);
-            return i;
-        }), i -> {
+        bridge.run(HolderAction.of(HolderCommands.deleteSnapshot(volume, n), out -> sel,
+                pool -> pool.snapshots().delete(volume, n)), i -> { // the pool's snapshot guard tells the workloads
             status.succeeded("Snapshot " + i.ref() + " deleted; " + Format.size(i.bytesHeld()) + " it held went back to"
                     + " the save area");
             if (n.equals(selected.get())) {
@@ -329,7 +326,7 @@ public final class SnapshotCardViewModel {
         if (sel == null) {
             return null;
         }
-        RestoreToSnapshotForm f = new RestoreToSnapshotForm(bridge, status, expectations, volume, sel, later(sel),
+        RestoreToSnapshotForm f = new RestoreToSnapshotForm(bridge, status, volume, sel, later(sel),
                 snapshot.saveArea(), clock.get(), restore::started, restoreBlocked.getReadOnlyProperty());
         f.refusedProperty().addListener((o, was, now) -> refused.set(now));
         return f;

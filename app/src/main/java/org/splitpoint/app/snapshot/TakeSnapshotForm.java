@@ -14,7 +14,6 @@ import org.splitpoint.app.bridge.HolderAction;
 import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
-import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.pool.SnapshotAdmin;
 
 /**
@@ -27,7 +26,6 @@ public final class TakeSnapshotForm {
 
     private final PoolBridge bridge;
     private final ActionStatus status;
-    private final Expectations expectations;
     private final String volume;
     private final List<SnapshotAdmin.Info> existing;
     private final java.util.function.Consumer<String> taken;
@@ -38,11 +36,10 @@ public final class TakeSnapshotForm {
     private final ReadOnlyBooleanWrapper working = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper blocked = new ReadOnlyStringWrapper("");
 
-    TakeSnapshotForm(PoolBridge bridge, ActionStatus status, Expectations expectations, String volume,
+    TakeSnapshotForm(PoolBridge bridge, ActionStatus status, String volume,
                      List<SnapshotAdmin.Info> existing, Instant now, ZoneId zone, java.util.function.Consumer<String> taken) {
         this.bridge = bridge;
         this.status = status;
-        this.expectations = expectations;
         this.volume = volume;
         this.existing = List.copyOf(existing);
         this.taken = taken;
@@ -91,7 +88,7 @@ public final class TakeSnapshotForm {
         refused.set("");
         bridge.run(HolderAction.of(HolderCommands.createSnapshot(volume, n),
                 out -> new SnapshotAdmin.Info(volume, n, 0, "", 0, 0, "", "", false, null), // the stream brings the rest
-                pool -> expectations.snapshotTaken(volume, n, () -> pool.snapshots().create(volume, n))), info -> {
+                pool -> pool.snapshots().create(volume, n)), info -> { // the pool's snapshot guard tells the workloads
             working.set(false);
             status.succeeded("Snapshot " + info.ref() + " taken");
             taken.accept(info.name());

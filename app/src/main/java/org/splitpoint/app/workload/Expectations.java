@@ -20,9 +20,11 @@ import org.splitpoint.engine.pool.PairAdmin.PairView;
  * Workload I/O runs under the read lock, a pair change under the write lock together with its
  * engine call, so no write is half in the old picture and half in the new. Pair changes arrive as
  * the pool's {@link PairChangeGuard} (set when the pool opens), so a split or restore made from
- * the CLI while the app holds the pool moves the expectations as one made from the app does.
+ * the CLI while the app holds the pool moves the expectations as one made from the app does; snapshot
+ * changes arrive the same way, as the pool's {@link org.splitpoint.engine.snapshot.SnapshotChangeGuard}
+ * (a restore to a snapshot from a shell was not followed, and the workload called what it undid lost).
  */
-public final class Expectations implements PairChangeGuard {
+public final class Expectations implements PairChangeGuard, org.splitpoint.engine.snapshot.SnapshotChangeGuard {
 
     /** One workload I/O against a volume's expectations (null when the volume has none yet). */
     @FunctionalInterface
@@ -77,6 +79,45 @@ public final class Expectations implements PairChangeGuard {
             return result;
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The pool's guard around every snapshot taken, restored to or deleted, whoever asks (the app's
+     * dialogs, a command forwarded from a shell): the expectations follow as {@link #snapshotTaken},
+     * {@link #restoredToSnapshot} and {@link #snapshotDeleted} say.
+     */
+    @Override
+    public <T> T around(org.splitpoint.engine.snapshot.SnapshotChangeGuard.Change change, Callable<T> operation)
+            throws Exception {
+        return switch (change.kind()) {
+            case TAKE -> {
+                lock.writeLock().lock();
+                try {
+                    T result = operation.call();
+                    for (String v : change.volumes()) {
+                        keepCopy(v, change.name());
+                    }
+                    yield result;
+                } finally {
+                    lock.writeLock().unlock();
+                }
+            }
+            case RESTORE -> restoredToSnapshot(change.volumes().get(0), change.name(), operation, change.safety());
+            case DELETE -> {
+                T result = operation.call();
+                for (String v : change.volumes()) {
+                    snapshotDeleted(v, change.name());
+                }
+                yield result;
+            }
+        };
+    }
+
+    private void keepCopy(String volume, String name) {
+        VolumeExpect e = maps.get(volume);
+        if (e != null && !unsettled.contains(volume)) {
+            snapshots.put(volume + "@" + name, e.copy());
         }
     }
 
@@ -142,10 +183,7 @@ public final class Expectations implements PairChangeGuard {
         lock.writeLock().lock();
         try {
             T result = engineCall.call();
-            VolumeExpect e = maps.get(volume);
-            if (e != null && !unsettled.contains(volume)) {
-                snapshots.put(volume + "@" + name, e.copy());
-            }
+            keepCopy(volume, name);
             return result;
         } finally {
             lock.writeLock().unlock();

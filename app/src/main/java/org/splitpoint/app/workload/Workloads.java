@@ -36,6 +36,7 @@ public final class Workloads {
         this.status = status;
         this.stats = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), this::apply);
         bridge.guardPairs(expectations); // pair changes from the CLI move the expectations too
+        bridge.guardSnapshots(expectations); // and snapshots taken, restored to or deleted from the CLI
         bridge.beforeClose(this::stopAll);
         bridge.onPairs(this::applyPairs);
         bridge.onSnapshot(this::applyProblems);

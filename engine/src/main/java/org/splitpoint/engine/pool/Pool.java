@@ -59,6 +59,8 @@ public final class Pool implements AutoCloseable {
     private final Object persistLock = new Object();
     /** Run around every split, establish and restore (see {@link PairAdmin#guard}). */
     volatile org.splitpoint.engine.pair.PairChangeGuard pairGuard = org.splitpoint.engine.pair.PairChangeGuard.NONE;
+    volatile org.splitpoint.engine.snapshot.SnapshotChangeGuard snapshotGuard =
+            org.splitpoint.engine.snapshot.SnapshotChangeGuard.NONE;
     final Map<String, org.splitpoint.engine.pair.Pair> pairs =
             java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, PoolConfig.BackupRecord> backupRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());

@@ -23,6 +23,7 @@ import org.splitpoint.engine.raid.RaidVolume;
 import org.splitpoint.engine.restore.InstantRestore;
 import org.splitpoint.engine.snapshot.OriginIndex;
 import org.splitpoint.engine.snapshot.SaveArea;
+import org.splitpoint.engine.snapshot.SnapshotChangeGuard;
 import org.splitpoint.engine.snapshot.SnapshotReader;
 
 /**
@@ -36,7 +37,9 @@ import org.splitpoint.engine.snapshot.SnapshotReader;
  * only the tracks written since it was taken are owed, reads of those are answered from the
  * snapshot at once and written behind, writes go to the volume — and the restore's own writes are
  * saved into later snapshots like any write, so those stay valid. By default a safety snapshot of
- * the volume as it is comes first, so the restore itself can be undone.
+ * the volume as it is comes first, so the restore itself can be undone. Taking, restoring to and
+ * deleting a snapshot run inside the pool's {@link SnapshotChangeGuard}, whoever asks, before any
+ * engine lock, so a holder's hosts (the app's verifying workloads) follow a change made from a shell.
  */
 public final class SnapshotAdmin {
 
@@ -50,6 +53,27 @@ public final class SnapshotAdmin {
     SnapshotAdmin(Pool pool) {
         this.pool = pool;
         this.cat = pool.snapshotCatalog;
+    }
+
+    /** Sets the guard run around every snapshot taken, restored to or deleted ({@code NONE} or null to drop it). */
+    public void guard(SnapshotChangeGuard g) {
+        pool.snapshotGuard = g == null ? SnapshotChangeGuard.NONE : g;
+    }
+
+    /** An engine operation as a guard sees it. */
+    private interface Operation<T> {
+        T run() throws IOException, PoolException;
+    }
+
+    /** Runs {@code op} inside the guard, before any engine lock is taken (the guard may wait for its hosts' I/O). */
+    private <T> T guarded(SnapshotChangeGuard.Change change, Operation<T> op) throws IOException, PoolException {
+        try {
+            return pool.snapshotGuard.around(change, op::run);
+        } catch (IOException | PoolException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e); // a guard's own failure, not the operation's
+        }
     }
 
     /**
@@ -177,6 +201,11 @@ public final class SnapshotAdmin {
 
     /** Takes snapshot {@code name} of every volume of {@code volumes} at one instant. */
     public List<Info> create(List<String> volumes, String name) throws IOException, PoolException {
+        return guarded(new SnapshotChangeGuard.Change(SnapshotChangeGuard.Kind.TAKE, List.copyOf(volumes), name,
+                () -> null), () -> createGuarded(volumes, name));
+    }
+
+    private List<Info> createGuarded(List<String> volumes, String name) throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed();
             List<Info> out = createLocked(volumes, name);
@@ -303,6 +332,11 @@ public final class SnapshotAdmin {
 
     /** Deletes snapshot {@code name} of {@code volume}: the tracks no other snapshot needs go back to the save area. */
     public Info delete(String volume, String name) throws IOException, PoolException {
+        return guarded(new SnapshotChangeGuard.Change(SnapshotChangeGuard.Kind.DELETE, List.of(volume), name, () -> null),
+                () -> deleteGuarded(volume, name));
+    }
+
+    private Info deleteGuarded(String volume, String name) throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed();
             PoolConfig.SnapshotRecord r = record(volume, name);
@@ -441,6 +475,13 @@ public final class SnapshotAdmin {
      * (returned in the job's message and an event). Returns the copy's job.
      */
     public Job restore(String volume, String snapshot, boolean safety, long throttle) throws IOException, PoolException {
+        return guarded(new SnapshotChangeGuard.Change(SnapshotChangeGuard.Kind.RESTORE, List.of(volume), snapshot, () -> {
+            PoolConfig.SnapshotRestoreRecord r = restoreRecordOf(volume);
+            return safety && r != null ? r.safety() : null;
+        }), () -> restoreGuarded(volume, snapshot, safety, throttle));
+    }
+
+    private Job restoreGuarded(String volume, String snapshot, boolean safety, long throttle) throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed();
             RaidVolume v = pool.volume(volume);
