@@ -104,7 +104,7 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
             pool.jobRecords.remove(jobId);
             pool.persist();
         }
-        pool.events.publish(Event.info("JOB_FINISHED", jobId, "rebuild of " + target.drive() + " finished"));
+        pool.events.publish(Event.info("JOB_FINISHED", target.drive(), "rebuild of " + target.drive() + " finished"));
         pool.events.publish(Event.info("DRIVE_STATE", target.drive(), "drive " + target.drive() + " is ONLINE"));
         pool.events.publish(Event.info("VOLUME_STATE", volume.name(), "volume " + volume.name() + " is " + volume.state()));
     }
@@ -124,7 +124,7 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
             }
         }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
-        pool.events.publish(Event.critical("JOB_FINISHED", jobId, "rebuild of " + target.drive() + " " + why
+        pool.events.publish(Event.critical("JOB_FINISHED", target.drive(), "rebuild of " + target.drive() + " " + why
                 + "; the drive is FAILED and volume " + volume.name() + " is " + volume.state()));
     }
 

@@ -124,6 +124,32 @@ class LifecycleTest {
                 .isEqualTo("drive d4 of volume b is in a service window; bring it online first");
     }
 
+    /**
+     * A rebuild's end is an event about its drive, as its progress is: the event log's subject
+     * column read the job's random id ("rebuild-4b847e34  rebuild of d2 finished", seen in the app)
+     * where every other line names a drive, a volume or a pair.
+     */
+    @Test
+    void aRebuildsEndIsAnEventAboutItsDrive() throws Exception {
+        List<org.splitpoint.engine.event.Event> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pool.events().addListener(e -> {
+            if (e.type().equals("JOB_FINISHED")) {
+                ended.add(e);
+            }
+        });
+        pool.admin().failDrive("d2");
+        pool.admin().replaceDrive("d2").await(30_000);
+        pool.admin().failDrive("d5");
+        Job cancelled = pool.admin().replaceDrive("d5", 1); // 1 byte/s: cancelled while under way
+        cancelled.cancel();
+        cancelled.await(30_000);
+        pool.events().drain();
+        assertThat(ended).extracting(org.splitpoint.engine.event.Event::message)
+                .containsExactly("rebuild of d2 finished",
+                        "rebuild of d5 was cancelled; the drive is FAILED and volume b is DEGRADED");
+        assertThat(ended).extracting(org.splitpoint.engine.event.Event::source).containsExactly("d2", "d5");
+    }
+
     @Test
     void anUnknownVolumeIsNamedInTheRefusal() {
         assertThatThrownBy(() -> pool.admin().deleteVolume("zz")).isInstanceOf(PoolException.class)
