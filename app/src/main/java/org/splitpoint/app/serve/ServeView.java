@@ -55,6 +55,9 @@ public final class ServeView extends VBox {
             }
         });
         serveStatus.textProperty().bind(vm.statusProperty());
+        serveStatus.getStyleClass().add("serve-status"); // red while a refusal (PoolView.css)
+        vm.refusedProperty().addListener((o, was, now) -> serveStatus.pseudoClassStateChanged(
+                javafx.css.PseudoClass.getPseudoClass("error"), now));
         vm.clientsProperty().addListener((o, a, rows) -> serveClients.setItems(FXCollections.observableArrayList(rows)));
         clientColumn.setCellValueFactory(c -> text(c.getValue().remote()));
         exportColumn.setCellValueFactory(c -> text(c.getValue().export() + (c.getValue().readOnly() ? " (ro)" : "")));

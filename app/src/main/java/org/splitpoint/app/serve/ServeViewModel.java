@@ -38,6 +38,7 @@ public final class ServeViewModel {
     private final ReadOnlyBooleanWrapper serving = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("not serving");
+    private final ReadOnlyBooleanWrapper refused = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyObjectWrapper<List<ClientRow>> clients = new ReadOnlyObjectWrapper<>(List.of());
     private final javafx.beans.property.ReadOnlyDoubleWrapper readRate = new javafx.beans.property.ReadOnlyDoubleWrapper();
     private final javafx.beans.property.ReadOnlyDoubleWrapper writeRate = new javafx.beans.property.ReadOnlyDoubleWrapper();
@@ -82,6 +83,14 @@ public final class ServeViewModel {
 
     public ReadOnlyStringProperty statusProperty() {
         return status.getReadOnlyProperty();
+    }
+
+    /**
+     * True while the status is a refusal or a failure ("'foo:bar' is not HOST:PORT", "could not serve
+     * on ..."): the view shows it as an error, where it read like the plain "not serving" beside it.
+     */
+    public ReadOnlyBooleanProperty refusedProperty() {
+        return refused.getReadOnlyProperty();
     }
 
     public ReadOnlyObjectProperty<List<ClientRow>> clientsProperty() {
@@ -143,13 +152,13 @@ public final class ServeViewModel {
     /** Starts serving on {@link #addressProperty()}; refusals and bind errors come back as the status. */
     public void start() {
         if (bridge.attachedTo() != null) {
-            status.set("not started: the pool is held by " + bridge.attachedTo() + ", which serves its volumes;"
+            refuse("not started: the pool is held by " + bridge.attachedTo() + ", which serves its volumes;"
                     + " connect NBD clients to it");
             return;
         }
         ListenAddress a = ListenAddress.parse(address.get());
         if (!a.valid()) {
-            status.set(a.refusal());
+            refuse(a.refusal());
             return;
         }
         String text = a.text();
@@ -161,7 +170,7 @@ public final class ServeViewModel {
                     server = s;
                     busy.set(false);
                     serving.set(true);
-                    status.set("serving on nbd://" + s.address() + (NbdServer.isLoopback(host) ? ""
+                    say("serving on nbd://" + s.address() + (NbdServer.isLoopback(host) ? ""
                             : " — warning: NBD has no authentication; anyone who can reach this address can use the volumes"));
                     sampler = bridge.every(Duration.ofSeconds(1), p -> {
                         sample();
@@ -169,7 +178,7 @@ public final class ServeViewModel {
                     });
                 }, why -> {
                     busy.set(false);
-                    status.set("could not serve on " + text + ": " + why);
+                    refuse("could not serve on " + text + ": " + why);
                 });
     }
 
@@ -189,11 +198,21 @@ public final class ServeViewModel {
             clients.set(List.of());
             readRate.set(0);
             writeRate.set(0);
-            status.set("not serving");
+            say("not serving");
         }, why -> {
             busy.set(false);
-            status.set("stopping: " + why);
+            refuse("stopping: " + why);
         });
+    }
+
+    private void say(String line) {
+        refused.set(false);
+        status.set(line);
+    }
+
+    private void refuse(String why) {
+        refused.set(true);
+        status.set(why);
     }
 
     private void stopNow() {

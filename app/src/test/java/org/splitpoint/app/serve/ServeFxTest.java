@@ -103,4 +103,26 @@ class ServeFxTest extends PoolWindowFxTest {
         robot.clickOn("#serveToggle"); // no client: stops without asking
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
     }
+
+    /**
+     * "foo:bar" is refused at once, in red beside the field: it asked "Serve the volumes to the
+     * network?" first, and its refusal then read like the plain "not serving" (seen by hand).
+     */
+    @Test
+    void anAddressThatIsNotHostPortIsRefusedInRedWithoutAskingAboutTheNetwork(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        listenOn(robot, "foo:bar");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#stopKeep").tryQuery()).as("no question about the network").isEmpty();
+        javafx.scene.control.Label status = robot.lookup(".serve-status").queryAs(javafx.scene.control.Label.class);
+        assertThat(onFx(status::getText)).isEqualTo("'foo:bar' is not HOST:PORT (for example 127.0.0.1:10809)");
+        assertThat(onFx(() -> status.getPseudoClassStates().toString())).contains("error");
+        listenOn(robot, "127.0.0.1:0");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, this::serving);
+        assertThat(onFx(() -> status.getPseudoClassStates().toString())).as("serving is no error").doesNotContain("error");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
+    }
 }
