@@ -32,7 +32,9 @@ class CreateVsCleanUpRaceTest {
         ForwardingStorage storage = new ForwardingStorage() {
             @Override
             public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
-                if (holder.startsWith("pid ") && creatorAtLock.getCount() > 0) { // the writer's, not the clean-up's
+                // the image writer's lock, not the clean-up's nor the store's creation lock
+                if (lockFile.getFileName().toString().equals(DirectoryStore.WRITER_LOCK) && holder.startsWith("pid ")
+                        && creatorAtLock.getCount() > 0) {
                     creatorAtLock.countDown();
                     try {
                         goOn.await(10, TimeUnit.SECONDS);
