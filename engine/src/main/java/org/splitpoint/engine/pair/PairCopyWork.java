@@ -345,12 +345,14 @@ public final class PairCopyWork implements JobWork {
     @Override
     public void finished() throws IOException {
         pair.hydrator().drain();
-        if (set.count() > 0) {
-            throw new IOException(set.count() + " tracks of " + pair.name() + " became invalid again during the "
-                    + kind() + "; run it again");
-        }
         pair.gate.writeLock().lock();
         try {
+            // under the gate: a host write between a look before it and the state change could mark a
+            // track (a mirrored write the BCV missed) that a Synchronized pair would then split without
+            if (set.count() > 0) {
+                throw new IOException(set.count() + " tracks of " + pair.name() + " became invalid again during the "
+                        + kind() + "; run it again");
+            }
             if (restore) {
                 PairState next = pair.isProtected() ? PairState.Split : PairState.Restored;
                 // an unprotected restore's catch-up copy ran as SyncInProg; it ends Restored

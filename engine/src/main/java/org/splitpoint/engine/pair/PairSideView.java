@@ -11,7 +11,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * One side of a pair as hosts see it: the policy of the data path by pair state.
  *
  * <p>STD writes: split (or never established) → mark stdInvalid, write the STD; mirroring
- * → write the STD and, for tracks already in sync, the BCV; restoring → merge
+ * → write the STD and, for tracks already in sync, the BCV (a BCV write that fails marks its
+ * tracks, and a pair that was in sync goes SyncInProg, so no split hands out an image without
+ * it); restoring → merge
  * partially written unrestored tracks from the BCV first, then write the STD only (claim 2),
  * marking the tracks changed on the STD, and mark them restored only after the write succeeded;
  * when a track's "to restore" bit is still set durably, its clear is committed (STD flushed, then
@@ -272,14 +274,26 @@ final class PairSideView implements BlockDevice {
         }
     }
 
-    /** A mirrored BCV write that fails leaves its tracks marked for re-copy rather than failing the host. */
+    /**
+     * A mirrored BCV write that fails leaves its tracks marked for re-copy rather than failing the
+     * host. A pair that was in sync (Synchronized, Restored) is not any more: it goes SyncInProg, so
+     * a split is refused until an establish copied the tracks, rather than handing out a BCV image
+     * without this write. Not recorded here (a metadata write on the host's path): pool.json's
+     * Synchronized with tracks marked is read as SyncInProg at the next open as well.
+     */
     private void writeBcvMirror(Payload p, long from, long to, long t0, long t1) throws IOException {
         try {
             p.put(pair.bcv(), from, to);
         } catch (IOException e) {
             pair.stdInvalid.mark(t0, t1);
+            PairState s = pair.state(); // stable: the caller holds the gate
+            boolean wasInSync = s == PairState.Synchronized || s == PairState.Restored;
+            if (wasInSync) {
+                pair.setStateQuiet(PairState.SyncInProg);
+            }
             pair.problem("pair " + pair.name() + ": the BCV " + pair.bcv().name() + " missed a write ("
-                    + e.getMessage() + "); tracks " + t0 + ".." + (t1 - 1) + " are marked invalid");
+                    + e.getMessage() + "); tracks " + t0 + ".." + (t1 - 1) + " are marked invalid"
+                    + (wasInSync ? "; the pair is SyncInProg until an establish copies them" : ""));
         }
     }
 

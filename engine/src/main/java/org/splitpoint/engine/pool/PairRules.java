@@ -45,7 +45,8 @@ public final class PairRules {
             case Synchronized, Restored -> sideRestored(p, "splitting"); // the BCV has the restored tracks only at its end
             case NeverEstab -> new Refusal("pair " + n + " was never established; establish it first");
             case SyncInProg -> new Refusal("pair " + n + " is establishing (SyncInProg, " + Sizes.count(p.stdInvalidTracks(), "track")
-                    + " to copy): wait until it is Synchronized, then split");
+                    + " to copy)" + (p.job() == null ? " and its copy is not running: establish it to copy them, then split"
+                    : ": wait until it is Synchronized, then split"));
             case Split -> new Refusal("pair " + n + " is already Split");
             case RestInProg -> new Refusal("pair " + n + " is restoring (RestInProg): wait for the restore to finish, then split");
             case SplitInProg -> splitting(n);
