@@ -361,20 +361,28 @@ final class SnapshotCatalog {
 
     // ---- reading ------------------------------------------------------------------------------
 
-    /** Snapshot {@code name} of {@code v} as a read-only device (reads fail with a sentence once it is deleted or invalid). */
+    /**
+     * Snapshot {@code name} of {@code v} as a read-only device (reads fail with a sentence once it is
+     * deleted or invalid). {@code evenIfInvalid}: for a restore, which reads the saves kept for it
+     * after it became invalid, but never a track from the volume then (it may be newer).
+     */
     SnapshotReader reader(RaidVolume v, PoolConfig.SnapshotRecord s, boolean evenIfInvalid) {
         CopyOnWrite c = origin(v);
         String k = key(s.volume(), s.name());
-        return new SnapshotReader(k, v, pool.trackSize, c.index(), s.gen(), () -> area, () -> {
-            PoolConfig.SnapshotRecord now = records.get(k);
-            if (now == null || now.gen() != s.gen()) {
-                return "snapshot " + k + " was deleted";
-            }
-            if (!now.valid() && !evenIfInvalid) {
-                return "snapshot " + k + " is invalid: " + now.why();
-            }
-            return null;
-        });
+        return new SnapshotReader(k, v, pool.trackSize, c.index(), s.gen(), () -> area,
+                () -> whyUnreadable(k, s.gen(), evenIfInvalid), () -> whyUnreadable(k, s.gen(), false));
+    }
+
+    /** Why snapshot {@code k} (generation {@code gen}) cannot be read now, or null. */
+    private String whyUnreadable(String k, long gen, boolean evenIfInvalid) {
+        PoolConfig.SnapshotRecord now = records.get(k);
+        if (now == null || now.gen() != gen) {
+            return "snapshot " + k + " was deleted";
+        }
+        if (!now.valid() && !evenIfInvalid) {
+            return "snapshot " + k + " is invalid: " + now.why();
+        }
+        return null;
     }
 
     // ---- close --------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ import org.splitpoint.engine.restore.TrackSource;
  * (the volume may already hold the newer bytes). A save read is checked to be still kept
  * afterwards, since a snapshot deleted meanwhile gives its slots back for reuse; and a read of
  * the volume is checked to be still of a snapshot that is there, since its deletion drops the
- * saves a second look would have found.
+ * saves a second look would have found, and still valid: once a snapshot is invalid the writes to
+ * the volume are no longer saved for it, so a track read from the volume may be newer than it
+ * (a restore reads its source's saves even then: they are kept for it, and true).
  */
 public final class SnapshotReader implements BlockDevice, TrackSource {
 
@@ -26,14 +28,17 @@ public final class SnapshotReader implements BlockDevice, TrackSource {
     private final long gen;
     private final CopyOnWrite.Areas areas;
     private final Supplier<String> unreadable;
+    private final Supplier<String> volumeUnreadable;
     private final int trackSize;
 
     /**
      * Snapshot {@code name} (generation {@code gen}) of {@code origin}; {@code unreadable} says
-     * why it cannot be read now (deleted, invalid), or null.
+     * why it cannot be read now (deleted, invalid), or null; {@code volumeUnreadable} why its
+     * tracks not saved cannot be read from the volume (deleted or invalid, whatever {@code
+     * unreadable} allows), or null.
      */
     public SnapshotReader(String name, BlockDevice origin, int trackSize, OriginIndex index, long gen,
-                          CopyOnWrite.Areas areas, Supplier<String> unreadable) {
+                          CopyOnWrite.Areas areas, Supplier<String> unreadable, Supplier<String> volumeUnreadable) {
         this.name = name;
         this.origin = origin;
         this.trackSize = trackSize;
@@ -41,6 +46,7 @@ public final class SnapshotReader implements BlockDevice, TrackSource {
         this.gen = gen;
         this.areas = areas;
         this.unreadable = unreadable;
+        this.volumeUnreadable = volumeUnreadable;
     }
 
     public String name() {
@@ -87,8 +93,11 @@ public final class SnapshotReader implements BlockDevice, TrackSource {
                 }
                 // a save made during the read and dropped as the snapshot went (deleted, or invalid)
                 // is not found above: the volume's bytes read may be newer than the snapshot
-                // (SnapshotReadAtDeleteTest); the record goes before its saves do
-                why = unreadable.get();
+                // (SnapshotReadAtDeleteTest); the record goes before its saves do. An invalid
+                // snapshot's tracks are not saved before the volume's writes any more: read from
+                // the volume, they may be newer too (RestoreSourceInvalidTest); it is invalid on
+                // record before such a write may go on
+                why = volumeUnreadable.get();
                 if (why != null) {
                     throw new IOException(why);
                 }
