@@ -158,7 +158,9 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
             records.clear();
         }
         for (SaveRecord r : records) {
-            index.add(r);
+            if (!index.add(r)) {
+                area.free(r.slot()); // its snapshots went while it was saved: the drop missed it
+            }
         }
         unsaved.used(area);
         for (int k = records.size(); k < need.size(); k++) {

@@ -21,7 +21,8 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
  * whether the track was written since it was taken, so it is derived from the kept saves and never
  * stored; memory grows with the saves kept, not with the volume's size (a snapshot of a huge volume
  * costs nothing until its tracks are written). A save is kept while a valid snapshot, or one a
- * restore is reading (pinned), is in its range; the others are dropped and their slots freed.
+ * restore is reading (pinned), is in its range; the others are dropped and their slots freed, and
+ * a save made durable only after its snapshots went is not entered at all (its slot goes back).
  */
 public final class OriginIndex {
 
@@ -85,13 +86,21 @@ public final class OriginIndex {
         return nv > last ? new long[] {last + 1, nv} : null;
     }
 
-    /** Records a durable save. */
-    public synchronized void add(SaveRecord r) {
+    /**
+     * Records a durable save; false when no kept snapshot needs it by now (deleted or made invalid
+     * while it was being saved, which is on record before their saves are dropped): the caller
+     * gives its slot back, as a drop would have.
+     */
+    public synchronized boolean add(SaveRecord r) {
+        if (!kept(r)) {
+            return false;
+        }
         byTrack.computeIfAbsent(r.track(), k -> new ArrayList<>(2)).add(r);
         records++;
         for (Map.Entry<Long, Long> e : held.subMap(r.from(), true, r.to(), true).entrySet()) {
             e.setValue(e.getValue() + 1);
         }
+        return true;
     }
 
     /** The save that is snapshot {@code gen}'s image of track {@code t}, or null (the volume has it). */
