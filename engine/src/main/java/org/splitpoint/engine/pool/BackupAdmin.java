@@ -154,6 +154,10 @@ public final class BackupAdmin {
                 throw new PoolException("volume " + volume + " is being restored to a snapshot (job "
                         + SnapshotAdmin.restoreJobId(volume) + "); back it up once the restore finished");
             }
+            String fromBcv = PairAdmin.restoringFromBcv(pool, v);
+            if (fromBcv != null) {
+                throw new PoolException(fromBcv + "; back it up once the restore finished");
+            }
             if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
                 throw new PoolException("volume " + volume + " is the save area: it holds snapshots' saved tracks, not a"
                         + " host's data; back up the volumes themselves");

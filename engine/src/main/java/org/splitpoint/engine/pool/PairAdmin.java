@@ -188,6 +188,23 @@ public final class PairAdmin {
         };
     }
 
+    /**
+     * Why {@code v} cannot be imaged now (a snapshot, a backup) because a pair restores it, its
+     * STD, from the BCV: hosts read the tracks not yet restored from the BCV while {@code v} still
+     * holds its own older bytes there, which an image reads (and copies before write) from the
+     * volume; null when no pair does. The first half of a sentence, the caller says what to do.
+     * Asked under the pool's monitor, which a pair restore starts under too.
+     */
+    static String restoringFromBcv(Pool pool, RaidVolume v) {
+        for (Pair p : pool.pairList()) {
+            if (p.std() == v && p.state() == PairState.RestInProg) {
+                return "volume " + v.name() + " is being restored from its BCV in pair " + p.name() + ", which is "
+                        + p.state().described();
+            }
+        }
+        return null;
+    }
+
     /** Starts the copy of every pair found SyncInProg or RestInProg (after a restart or a crash). */
     static void resumeCopies(Pool pool) throws IOException {
         boolean changed = false;

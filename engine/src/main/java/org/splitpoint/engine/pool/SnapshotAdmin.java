@@ -246,7 +246,10 @@ public final class SnapshotAdmin {
             if (cat.restores.containsKey(vn) || pool.restores.containsKey(vn)) {
                 throw new PoolException("volume " + vn + " is being restored; take the snapshot once the restore finished");
             }
-            refuseIfRestoredFromBcv(v);
+            String fromBcv = PairAdmin.restoringFromBcv(pool, v); // SnapshotDuringPairRestoreTest
+            if (fromBcv != null) {
+                throw new PoolException(fromBcv + "; take the snapshot once the restore finished");
+            }
             if (v.state() == VolumeState.FAILED) {
                 throw new PoolException("volume " + vn + " is FAILED (" + v.stateReason() + "); its data cannot be read,"
                         + " so a snapshot of it would hold nothing");
@@ -284,22 +287,6 @@ public final class SnapshotAdmin {
             out.add(info(r));
         }
         return out;
-    }
-
-    /**
-     * Refuses a snapshot of the STD of a pair restoring from its BCV: hosts read the tracks not yet
-     * restored from the BCV, while the volume, which a snapshot reads and saves from, still holds
-     * its own older bytes there; such a snapshot showed bytes hosts never saw at its instant, before
-     * and after the restore (SnapshotDuringPairRestoreTest). Checked under the pool's monitor, which
-     * a pair restore starts under too.
-     */
-    private void refuseIfRestoredFromBcv(RaidVolume v) throws PoolException {
-        for (Pair p : pool.pairList()) {
-            if (p.std() == v && p.state() == PairState.RestInProg) {
-                throw new PoolException("volume " + v.name() + " is being restored from its BCV in pair " + p.name()
-                        + ", which is " + p.state().described() + "; take the snapshot once the restore finished");
-            }
-        }
     }
 
     /** Runs {@code change} with every volume of {@code vols} (sorted) held exclusively. */

@@ -18,7 +18,7 @@ import org.splitpoint.engine.pair.PairState;
  * copy on write saves) the volume. A snapshot taken then showed, for those tracks, bytes hosts
  * never saw at its instant (the STD's before the restore), and kept showing them after the
  * restore: a torn image. It is refused, as during the volume's other restores, until the restore
- * finished.
+ * finished; so is a backup, which reads (and copies before write from) the volume too.
  */
 class SnapshotDuringPairRestoreTest {
 
@@ -61,6 +61,36 @@ class SnapshotDuringPairRestoreTest {
             byte[] snap = new byte[TRACK];
             pool.snapshots().reader("v@s1").read(3 * TRACK, ByteBuffer.wrap(snap));
             assertThat(snap).as("the snapshot shows what hosts saw at its instant").isEqualTo(filled(0xA));
+        }
+    }
+
+    /** A backup reads the volume the same way (copy before write included): refused likewise. */
+    @Test
+    void aBackupOfTheStdWhileThePairRestoresIsRefusedAndTakenOnceItFinished() throws Exception {
+        Path poolDir = SnapshotPools.create(dir.resolve("pool"), TRACK);
+        Path store = dir.resolve("store");
+        try (Pool pool = Pool.open(poolDir)) {
+            pool.pairs().create("p1", "v", "w");
+            pool.device("v").write(3 * TRACK, ByteBuffer.wrap(filled(0xA)));
+            assertThat(pool.pairs().establish("p1", true).await(30_000)).isTrue();
+            pool.pairs().split(List.of("p1"));
+            pool.device("v").write(3 * TRACK, ByteBuffer.wrap(filled(0xB)));
+        }
+        try (Pool pool = Pool.open(poolDir, StorageFactory.real(), new PoolOptions(false))) {
+            var job = pool.pairs().restore("p1", false, false);
+            assertThatThrownBy(() -> pool.backups().backup("v", store, true, 0)).isInstanceOf(PoolException.class)
+                    .hasMessage("volume v is being restored from its BCV in pair p1, which is restoring (RestInProg);"
+                            + " back it up once the restore finished");
+
+            while (job.stepOnce()) {
+                // the restore's copy
+            }
+            var backup = pool.backups().backup("v", store, true, 0);
+            while (backup.stepOnce()) {
+                // the backup's copy
+            }
+            byte[] image = BackupTest.imageBytes(store, pool.backups().lastBackup("v").image());
+            assertThat(image[3 * TRACK]).as("the image holds what hosts saw").isEqualTo((byte) 0xA);
         }
     }
 }
