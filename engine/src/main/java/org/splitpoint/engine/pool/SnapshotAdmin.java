@@ -508,10 +508,12 @@ public final class SnapshotAdmin {
                 Path map = pool.paths.snapshotRestoreMap(volume);
                 pool.storage.delete(map);
                 InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracks, false));
+                boolean pinned = false;
                 try {
                     owed.addAll(owedBits);
                     pool.storage.syncDirectory(map.getParent());
                     cat.origin(pool.volume(s.volume())).index().pin(s.gen());
+                    pinned = true;
                     PoolConfig.SnapshotRestoreRecord rec = new PoolConfig.SnapshotRestoreRecord(volume, s.volume(), s.name(),
                             s.gen(), safetyName, Math.max(0, throttle), false, owed.count());
                     cat.restoreRecords.put(volume, rec);
@@ -527,6 +529,9 @@ public final class SnapshotAdmin {
                     return job;
                 } catch (IOException | RuntimeException e) {
                     cat.restoreRecords.remove(volume);
+                    if (pinned) {
+                        cat.unpin(s.volume(), s.gen()); // else its saves stayed kept after it went (SnapshotRestoreRefusedTest)
+                    }
                     owed.close();
                     throw e;
                 }
