@@ -712,6 +712,12 @@ public final class SnapshotAdmin {
             InvalidTracks owed = null;
             if (v == null || src == null || s == null || s.gen() != rec.gen() || cat.area() == null) {
                 lost = "its snapshot " + rec.source() + "@" + rec.snapshot() + " or the save area is gone";
+            } else if (!s.valid() && !rec.source().equals(rec.volume())) {
+                // another volume's snapshot: its tracks not saved are read from that volume, whose
+                // writes are no longer saved for it (RestoreSourceInvalidTest); its own volume's
+                // restore reads only the saves kept for it, and goes on
+                lost = "its snapshot " + rec.source() + "@" + rec.snapshot() + " is invalid (" + s.why()
+                        + "), so the tracks it did not save are unknown";
             } else {
                 try {
                     owed = new InvalidTracks(DurableBitmap.open(pool.storage, pool.paths.snapshotRestoreMap(rec.volume()),

@@ -71,6 +71,17 @@ class RestoreSourceInvalidTest {
                 }
             }
         }
+        // reopened, the restore does not resume into the same failure (and hosts into read errors):
+        // it cannot go on, said as for a source that is gone
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
+            assertThat(pool.snapshots().restoreOf("v")).isNull();
+            assertThat(pool.openNotes()).contains("the restore of v to snapshot w@s cannot go on: its snapshot w@s is"
+                    + " invalid (the save area save is full (4 tracks) when track 4 of w was written), so the tracks it"
+                    + " did not save are unknown; the volume holds what it was restored to so far plus the writes made"
+                    + " meanwhile: restore it again");
+            byte[] got = new byte[TRACK];
+            pool.device("v").read(4L * TRACK, ByteBuffer.wrap(got)); // v's own bytes again: readable
+        }
     }
 
     /** Its own snapshot's restore reads only tracks saved for it (kept while it restores): it finishes. */
