@@ -225,9 +225,20 @@ public final class Pair {
         return end ? (offset + length + trackSize - 1) / trackSize : offset / trackSize;
     }
 
+    /**
+     * Sets the state and records it (the caller holds the gate exclusively); when the record cannot
+     * be written the state is as it was, so a verb that fails for it changes nothing hosts see
+     * (UnrecordedPairChangeTest).
+     */
     void changeState(PairState next, String message) {
+        PairState was = state;
         state = next;
-        listener.stateChanged(this, message);
+        try {
+            listener.stateChanged(this, message);
+        } catch (RuntimeException e) {
+            state = was;
+            throw e;
+        }
     }
 
     /** As {@link #changeState}, without a metadata write of its own (see {@link PairListener#stateChangedUnrecorded}). */
@@ -253,10 +264,16 @@ public final class Pair {
             } else {
                 stdInvalid.addAll(bcvInvalid);
             }
-            bcvInvalid.clearAll();
+            bcvInvalid.clearAll(); // its tracks are in stdInvalid: an establish or restore copies them as before
+            boolean wasProtected = protect;
             protect = false;
-            changeState(PairState.SyncInProg, "establish of " + name + " started: " + Sizes.count(stdInvalid.count(), "track")
-                    + " to copy" + (full ? " (full)" : " (incremental)"));
+            try {
+                changeState(PairState.SyncInProg, "establish of " + name + " started: "
+                        + Sizes.count(stdInvalid.count(), "track") + " to copy" + (full ? " (full)" : " (incremental)"));
+            } catch (RuntimeException e) {
+                protect = wasProtected; // still Split
+                throw e;
+            }
         } finally {
             gate.writeLock().unlock();
         }
@@ -273,12 +290,18 @@ public final class Pair {
             } else {
                 bcvInvalid.addAll(stdInvalid);
             }
+            boolean wasProtected = protect;
             protect = protectBcv;
             // the state is durable before stdInvalid is emptied: a crash leaves an over-count, never a
             // miss; so the emptying itself need not be durable at once (no fsync of its own: the
             // restore's first flush or commit carries it)
-            changeState(PairState.RestInProg, "restore of " + name + " started: " + Sizes.count(bcvInvalid.count(), "track")
-                    + " to restore" + (full ? " (full)" : " (incremental)") + (protectBcv ? ", BCV protected" : ""));
+            try {
+                changeState(PairState.RestInProg, "restore of " + name + " started: " + Sizes.count(bcvInvalid.count(),
+                        "track") + " to restore" + (full ? " (full)" : " (incremental)") + (protectBcv ? ", BCV protected" : ""));
+            } catch (RuntimeException e) {
+                protect = wasProtected; // still Split: the tracks added to bcvInvalid are only copied once more
+                throw e;
+            }
             stdInvalid.clearAllLazily();
         } finally {
             gate.writeLock().unlock();
