@@ -30,7 +30,8 @@ public final class OriginIndex {
     private final long tracks;
     private final Map<Long, List<SaveRecord>> byTrack = new HashMap<>();
     private final TreeSet<Long> valid = new TreeSet<>();
-    private final TreeSet<Long> pinned = new TreeSet<>();
+    /** Restores reading each pinned generation (two may read one: the volume's own and another's). */
+    private final TreeMap<Long, Integer> pinned = new TreeMap<>();
     /** Tracks held per kept generation. */
     private final TreeMap<Long, Long> held = new TreeMap<>();
     private volatile long newestValid;
@@ -68,9 +69,9 @@ public final class OriginIndex {
         newestValid = valid.last();
     }
 
-    /** A restore reads snapshot {@code gen}: its saves are kept even if it becomes invalid. */
+    /** A restore reads snapshot {@code gen}: its saves are kept even if it becomes invalid, until every such restore ended. */
     public synchronized void pin(long gen) {
-        pinned.add(gen);
+        pinned.merge(gen, 1, Integer::sum);
         held.putIfAbsent(gen, 0L);
     }
 
@@ -139,7 +140,7 @@ public final class OriginIndex {
     public synchronized List<Long> drop(List<Long> gens) {
         for (long g : gens) {
             valid.remove(g);
-            if (!pinned.contains(g)) {
+            if (!pinned.containsKey(g)) {
                 held.remove(g);
             }
         }
@@ -147,9 +148,11 @@ public final class OriginIndex {
         return sweep();
     }
 
-    /** The restore reading {@code gen} ended: returns the slots its saves no longer need. */
+    /** A restore reading {@code gen} ended: returns the slots its saves no longer need. */
     public synchronized List<Long> unpin(long gen) {
-        pinned.remove(gen);
+        if (pinned.computeIfPresent(gen, (g, n) -> n > 1 ? n - 1 : null) != null) {
+            return List.of(); // another restore still reads it
+        }
         if (!valid.contains(gen)) {
             held.remove(gen);
         }
@@ -183,7 +186,7 @@ public final class OriginIndex {
         if (v != null && v <= r.to()) {
             return true;
         }
-        Long p = pinned.ceiling(r.from());
+        Long p = pinned.ceilingKey(r.from());
         return p != null && p <= r.to();
     }
 

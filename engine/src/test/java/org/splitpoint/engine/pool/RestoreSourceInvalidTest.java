@@ -111,4 +111,40 @@ class RestoreSourceInvalidTest {
             assertThat(Arrays.equals(got, want)).as("s's image, and the host's write since").isTrue();
         }
     }
+
+    /**
+     * Two restores read w@s, w's own and v's; v's ends first. Its end unpinned s although w's
+     * restore still read it, so when s then became invalid its saves went back and w's restore
+     * could no longer read the tracks it owed.
+     */
+    @Test
+    void theEndOfOneRestoreLeavesTheSavesAnotherStillReads() throws Exception {
+        Pool.create(dir, 7, 1 << 20, TRACK, StorageFactory.real());
+        try (Pool p = Pool.open(dir)) {
+            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 16 * TRACK);
+            p.admin().createVolume("w", Layout.RAID1, List.of("d3", "d4"), 16 * TRACK);
+            p.admin().createVolume("save", Layout.RAID5, List.of("d5", "d6", "d7"), 8 * TRACK);
+            p.snapshots().setSaveArea("save");
+            p.device("w").write(0, ByteBuffer.wrap(filled(16, 0xA)));
+            p.snapshots().create("w", "s");
+            p.device("w").write(0, ByteBuffer.wrap(filled(2, 0xB))); // tracks 0 and 1 saved for s
+        }
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
+            var own = pool.snapshots().restore("w", "s", false, 0);
+            var other = pool.snapshots().restore("v", "w@s", false, 0);
+            while (other.stepOnce()) {
+                // v's restore, to its end
+            }
+            assertThat(other.state()).isEqualTo(JobState.DONE);
+            pool.device("w").write(2L * TRACK, ByteBuffer.wrap(filled(14, 0xC))); // more than the area holds: s invalid
+            assertThat(pool.snapshots().get("w", "s").state()).isEqualTo(SnapshotAdmin.INVALID);
+            while (own.stepOnce()) {
+                // w's restore
+            }
+            assertThat(own.state()).as("w's restore reads the saves kept for it").isEqualTo(JobState.DONE);
+            byte[] got = new byte[2 * TRACK];
+            pool.device("w").read(0, ByteBuffer.wrap(got));
+            assertThat(Arrays.equals(got, filled(2, 0xA))).as("w's tracks 0 and 1 as s had them").isTrue();
+        }
+    }
 }
