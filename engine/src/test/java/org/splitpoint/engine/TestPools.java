@@ -62,6 +62,13 @@ public final class TestPools {
     }
 
     /** Fails with the first differing offset (not the whole arrays) when {@code actual != expected}. */
+    /** {@code length} bytes of value {@code b}. */
+    public static byte[] filled(int length, int b) {
+        byte[] out = new byte[length];
+        java.util.Arrays.fill(out, (byte) b);
+        return out;
+    }
+
     public static void assertSameBytes(byte[] actual, byte[] expected, String what) {
         if (actual.length != expected.length) {
             throw new AssertionError(what + ": " + actual.length + " bytes, expected " + expected.length);

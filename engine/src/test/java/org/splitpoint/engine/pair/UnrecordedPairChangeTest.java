@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Layout;
@@ -30,9 +30,7 @@ class UnrecordedPairChangeTest {
     Path dir;
 
     private static byte[] filled(int b) {
-        byte[] out = new byte[TRACK];
-        Arrays.fill(out, (byte) b);
-        return out;
+        return TestPools.filled(TRACK, b);
     }
 
     /** Pair p1 split, track 3 0x0A on the BCV and 0x0B on the STD (changed since the split). */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.JobState;
 
@@ -29,22 +30,31 @@ class RestoreSourceInvalidTest {
     Path dir;
 
     private static byte[] filled(int tracks, int b) {
-        byte[] out = new byte[tracks * TRACK];
-        Arrays.fill(out, (byte) b);
-        return out;
+        return TestPools.filled(tracks * TRACK, b);
     }
 
-    @Test
-    void aRestoreNeverCopiesBytesWrittenAfterItsSourceBecameInvalid() throws Exception {
+    /**
+     * A pool with volumes v and w of 16 tracks (0x0A on w's), {@code saveTracks} tracks of save
+     * area, snapshot w@s, and w's first {@code changed} tracks changed since (0x0B, saved for s).
+     */
+    private void withSnapshotOfW(int saveTracks, int changed) throws Exception {
         Pool.create(dir, 7, 1 << 20, TRACK, StorageFactory.real());
         try (Pool p = Pool.open(dir)) {
             p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 16 * TRACK);
             p.admin().createVolume("w", Layout.RAID1, List.of("d3", "d4"), 16 * TRACK);
-            p.admin().createVolume("save", Layout.RAID5, List.of("d5", "d6", "d7"), 4 * TRACK);
+            p.admin().createVolume("save", Layout.RAID5, List.of("d5", "d6", "d7"), saveTracks * TRACK);
             p.snapshots().setSaveArea("save");
             p.device("w").write(0, ByteBuffer.wrap(filled(16, 0xA)));
             p.snapshots().create("w", "s");
+            if (changed > 0) {
+                p.device("w").write(0, ByteBuffer.wrap(filled(changed, 0xB)));
+            }
         }
+    }
+
+    @Test
+    void aRestoreNeverCopiesBytesWrittenAfterItsSourceBecameInvalid() throws Exception {
+        withSnapshotOfW(4, 0);
         try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) { // the copy is stepped by hand
             var job = pool.snapshots().restore("v", "w@s", false, 0);
             long slots = pool.snapshots().saveArea().slots();
@@ -87,19 +97,11 @@ class RestoreSourceInvalidTest {
     /** Its own snapshot's restore reads only tracks saved for it (kept while it restores): it finishes. */
     @Test
     void aRestoreToItsOwnSnapshotFinishesWhenTheSnapshotBecomesInvalid() throws Exception {
-        Pool.create(dir, 7, 1 << 20, TRACK, StorageFactory.real());
-        try (Pool p = Pool.open(dir)) {
-            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 16 * TRACK);
-            p.admin().createVolume("save", Layout.RAID5, List.of("d5", "d6", "d7"), 4 * TRACK);
-            p.snapshots().setSaveArea("save");
-            p.device("v").write(0, ByteBuffer.wrap(filled(16, 0xA)));
-            p.snapshots().create("v", "s");
-            p.device("v").write(0, ByteBuffer.wrap(filled(4, 0xB))); // saved: the save area is full now
-        }
+        withSnapshotOfW(4, 4); // saved: the save area is full now
         try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
-            var job = pool.snapshots().restore("v", "s", false, 0);
-            pool.device("v").write(8 * TRACK, ByteBuffer.wrap(filled(1, 0xC))); // cannot be saved: s is invalid
-            assertThat(pool.snapshots().get("v", "s").state()).isEqualTo(SnapshotAdmin.INVALID);
+            var job = pool.snapshots().restore("w", "s", false, 0);
+            pool.device("w").write(8 * TRACK, ByteBuffer.wrap(filled(1, 0xC))); // cannot be saved: s is invalid
+            assertThat(pool.snapshots().get("w", "s").state()).isEqualTo(SnapshotAdmin.INVALID);
             while (job.stepOnce()) {
                 // the restore's copy
             }
@@ -107,7 +109,7 @@ class RestoreSourceInvalidTest {
             byte[] want = filled(16, 0xA);
             System.arraycopy(filled(1, 0xC), 0, want, 8 * TRACK, TRACK);
             byte[] got = new byte[16 * TRACK];
-            pool.device("v").read(0, ByteBuffer.wrap(got));
+            pool.device("w").read(0, ByteBuffer.wrap(got));
             assertThat(Arrays.equals(got, want)).as("s's image, and the host's write since").isTrue();
         }
     }
@@ -119,16 +121,7 @@ class RestoreSourceInvalidTest {
      */
     @Test
     void theEndOfOneRestoreLeavesTheSavesAnotherStillReads() throws Exception {
-        Pool.create(dir, 7, 1 << 20, TRACK, StorageFactory.real());
-        try (Pool p = Pool.open(dir)) {
-            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 16 * TRACK);
-            p.admin().createVolume("w", Layout.RAID1, List.of("d3", "d4"), 16 * TRACK);
-            p.admin().createVolume("save", Layout.RAID5, List.of("d5", "d6", "d7"), 8 * TRACK);
-            p.snapshots().setSaveArea("save");
-            p.device("w").write(0, ByteBuffer.wrap(filled(16, 0xA)));
-            p.snapshots().create("w", "s");
-            p.device("w").write(0, ByteBuffer.wrap(filled(2, 0xB))); // tracks 0 and 1 saved for s
-        }
+        withSnapshotOfW(8, 2); // tracks 0 and 1 saved for s
         try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
             var own = pool.snapshots().restore("w", "s", false, 0);
             var other = pool.snapshots().restore("v", "w@s", false, 0);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pair.PairState;
 
@@ -28,9 +28,7 @@ class SnapshotDuringPairRestoreTest {
     Path dir;
 
     private static byte[] filled(int b) {
-        byte[] out = new byte[TRACK];
-        Arrays.fill(out, (byte) b);
-        return out;
+        return TestPools.filled(TRACK, b);
     }
 
     @Test
