@@ -656,10 +656,17 @@ public final class SnapshotAdmin {
                                 + r.volume() + ": " + e.getMessage()));
                     }
                 } else {
-                    pool.events.publish(Event.critical("RESTORE", r.volume(), "the copy of the restore of " + r.volume()
-                            + " to a snapshot failed: " + (error == null ? "" : error.getMessage()) + "; the volume keeps"
-                            + " serving (tracks not yet restored come from the snapshot) and the copy resumes when the"
-                            + " pool is next opened"));
+                    PoolConfig.SnapshotRestoreRecord rec = cat.restoreRecords.get(r.volume());
+                    String lost = rec == null ? null : sourceInvalid(rec, cat.find(rec.source(), rec.snapshot()));
+                    pool.events.publish(Event.critical("RESTORE", r.volume(), lost != null
+                            ? "the restore of " + r.volume() + " to snapshot " + rec.source() + "@" + rec.snapshot()
+                                    + " cannot go on: " + lost + "; hosts cannot read the tracks not yet restored until"
+                                    + " it is cancelled (job " + restoreJobId(r.volume()) + "), which leaves the volume as"
+                                    + " restored so far plus the writes made meanwhile: then restore it again"
+                            : "the copy of the restore of " + r.volume() + " to a snapshot failed: "
+                                    + (error == null ? "" : error.getMessage()) + "; the volume keeps serving (tracks not"
+                                    + " yet restored come from the snapshot) and the copy resumes when the pool is next"
+                                    + " opened"));
                 }
             }
         };
@@ -700,6 +707,20 @@ public final class SnapshotAdmin {
         }
     }
 
+    /**
+     * Why restore {@code rec} cannot go on with its source {@code s} invalid, or null: another
+     * volume's snapshot's tracks not saved are read from that volume, whose writes are no longer
+     * saved for it (RestoreSourceInvalidTest); a restore to the volume's own snapshot reads only the
+     * saves kept for it, and goes on.
+     */
+    private static String sourceInvalid(PoolConfig.SnapshotRestoreRecord rec, PoolConfig.SnapshotRecord s) {
+        if (s == null || s.valid() || rec.source().equals(rec.volume())) {
+            return null;
+        }
+        return "its snapshot " + rec.source() + "@" + rec.snapshot() + " is invalid (" + s.why()
+                + "), so the tracks it did not save are unknown";
+    }
+
     /** At open: every restore to a snapshot under way resumes (its view in front of the volume, its copy a job). */
     static void resumeRestores(Pool pool) throws IOException {
         SnapshotAdmin admin = new SnapshotAdmin(pool);
@@ -712,12 +733,8 @@ public final class SnapshotAdmin {
             InvalidTracks owed = null;
             if (v == null || src == null || s == null || s.gen() != rec.gen() || cat.area() == null) {
                 lost = "its snapshot " + rec.source() + "@" + rec.snapshot() + " or the save area is gone";
-            } else if (!s.valid() && !rec.source().equals(rec.volume())) {
-                // another volume's snapshot: its tracks not saved are read from that volume, whose
-                // writes are no longer saved for it (RestoreSourceInvalidTest); its own volume's
-                // restore reads only the saves kept for it, and goes on
-                lost = "its snapshot " + rec.source() + "@" + rec.snapshot() + " is invalid (" + s.why()
-                        + "), so the tracks it did not save are unknown";
+            } else if (sourceInvalid(rec, s) != null) {
+                lost = sourceInvalid(rec, s);
             } else {
                 try {
                     owed = new InvalidTracks(DurableBitmap.open(pool.storage, pool.paths.snapshotRestoreMap(rec.volume()),

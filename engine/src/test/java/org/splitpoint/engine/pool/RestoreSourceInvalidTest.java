@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.JobState;
 
@@ -56,6 +57,8 @@ class RestoreSourceInvalidTest {
     void aRestoreNeverCopiesBytesWrittenAfterItsSourceBecameInvalid() throws Exception {
         withSnapshotOfW(4, 0);
         try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) { // the copy is stepped by hand
+            List<Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            pool.addListener(events::add);
             var job = pool.snapshots().restore("v", "w@s", false, 0);
             long slots = pool.snapshots().saveArea().slots();
             // w changes more tracks than the save area holds: s becomes invalid part-way
@@ -67,6 +70,12 @@ class RestoreSourceInvalidTest {
                 // the restore's copy
             }
             assertThat(job.state()).as("the copy stops rather than copy w's newer bytes").isEqualTo(JobState.FAILED);
+            pool.events().drain(); // events reach listeners on the bus's own thread
+            assertThat(events).anyMatch(e -> e.message().equals("the restore of v to snapshot w@s cannot"
+                    + " go on: its snapshot w@s is invalid (the save area save is full (4 tracks) when track 4 of w was"
+                    + " written), so the tracks it did not save are unknown; hosts cannot read the tracks not yet restored"
+                    + " until it is cancelled (job snapshot-restore-v), which leaves the volume as restored so far plus the"
+                    + " writes made meanwhile: then restore it again"));
             byte[] got = new byte[TRACK];
             for (int t = 0; t < 16; t++) {
                 ByteBuffer b = ByteBuffer.wrap(got);
