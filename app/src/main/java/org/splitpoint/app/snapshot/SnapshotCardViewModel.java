@@ -245,7 +245,7 @@ public final class SnapshotCardViewModel {
         }
         selectedLine.set(describe(sel, ax));
         selectedInvalid.set(sel != null && !SnapshotAdmin.VALID.equals(sel.state()));
-        takeBlocked.set(SnapshotRules.whyNotTake(s, volume, busy));
+        takeBlocked.set(SnapshotRules.whyNotTake(s, pairs, volume, busy));
         deleteBlocked.set(SnapshotRules.whyNotDelete(s, volume, sel, busy));
         restoreBlocked.set(SnapshotRules.whyNotRestore(s, pairs, volume, sel, busy));
         saveAreaBlocked.set(SnapshotRules.whyNotSaveArea(s, pairs, busy));

@@ -24,7 +24,7 @@ final class SnapshotRules {
     private SnapshotRules() {
     }
 
-    static String whyNotTake(PoolSnapshot s, String volume, boolean busy) {
+    static String whyNotTake(PoolSnapshot s, List<PairView> pairs, String volume, boolean busy) {
         PoolSnapshot.VolumeView v = s == null ? null : s.volume(volume);
         if (v == null) {
             return "the volume is still loading";
@@ -41,6 +41,12 @@ final class SnapshotRules {
         }
         if (restoring(s, volume)) {
             return "volume " + volume + " is being restored; take the snapshot once the restore finished";
+        }
+        for (PairView p : pairs) { // hosts read its tracks not yet restored from the BCV: a snapshot would be torn
+            String fromBcv = org.splitpoint.engine.pool.PairAdmin.restoringFromBcv(volume, p.name(), p.std(), p.state());
+            if (fromBcv != null) {
+                return fromBcv + "; take the snapshot once the restore finished";
+            }
         }
         if (v.state() == VolumeState.FAILED) {
             return "volume " + volume + " is FAILED (" + v.stateReason() + "); its data cannot be read, so a snapshot of"

@@ -512,4 +512,34 @@ class SnapshotCardViewModelTest {
         backup.cancel();
         backup.await(30_000);
     }
+
+    /**
+     * While a pair restores the volume from its BCV, hosts read its tracks not yet restored from the BCV,
+     * so the engine refuses a snapshot (it would be torn); the card says so before the click, in the
+     * engine's sentence, rather than offering Take and showing the refusal after.
+     */
+    @Test
+    void aVolumeBeingRestoredFromItsBcvCannotBeSnapshottedAndTheCardSaysSoFirst() throws Exception {
+        Path dir = SnapshotPools.withSaveArea(tmp);
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(dir)) {
+            List<String> d = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0), pool.admin().addDrive(0));
+            pool.admin().createVolume("copy", org.splitpoint.engine.pool.Layout.RAID5, d, 0);
+            pool.pairs().create("p", SnapshotPools.VOLUME, "copy");
+            assertThat(pool.pairs().establish("p", true).await(60_000)).isTrue();
+            pool.pairs().split(List.of("p"));
+        }
+        open(dir);
+        assertThat(vm.takeBlockedProperty().get()).isEmpty();
+        org.splitpoint.engine.job.Job restore = call(pool -> pool.pairs().restore("p", true, false, 256 << 10));
+        refresh();
+        String sentence = "volume prod is being restored from its BCV in pair p, which is restoring (RestInProg); take the"
+                + " snapshot once the restore finished";
+        assertThat(vm.takeBlockedProperty().get()).isEqualTo(sentence);
+        AtomicReference<String> refused = new AtomicReference<>();
+        bridge.run(pool -> pool.snapshots().create(SnapshotPools.VOLUME, "torn"), x -> { }, refused::set);
+        ui.drain();
+        assertThat(refused.get()).as("the engine's own refusal, the same sentence").contains(sentence);
+        restore.cancel();
+        restore.await(30_000);
+    }
 }

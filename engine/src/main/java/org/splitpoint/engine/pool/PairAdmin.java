@@ -197,12 +197,23 @@ public final class PairAdmin {
      */
     static String restoringFromBcv(Pool pool, RaidVolume v) {
         for (Pair p : pool.pairList()) {
-            if (p.std() == v && p.state() == PairState.RestInProg) {
-                return "volume " + v.name() + " is being restored from its BCV in pair " + p.name() + ", which is "
-                        + p.state().described();
+            String why = restoringFromBcv(v.name(), p.name(), p.std().name(), p.state());
+            if (why != null) {
+                return why;
             }
         }
         return null;
+    }
+
+    /**
+     * The one sentence for volume {@code volume} being restored from its BCV by pair {@code pair}
+     * (its STD {@code std}, in {@code state}), else null: the engine asks it of its pairs, the app of
+     * the pairs it was shown, so a button is disabled before the engine would refuse.
+     */
+    public static String restoringFromBcv(String volume, String pair, String std, PairState state) {
+        return std.equals(volume) && state == PairState.RestInProg
+                ? "volume " + volume + " is being restored from its BCV in pair " + pair + ", which is " + state.described()
+                : null;
     }
 
     /** Starts the copy of every pair found SyncInProg or RestInProg (after a restart or a crash). */
