@@ -34,7 +34,10 @@ import org.splitpoint.engine.service.DeltaLog;
  * that must be rebuilt whole (swapped while it was out) has that on record from the return's start
  * (the window's {@code wholeRebuild}): a repository return resumed after a crash, whose replay
  * wrote the drive so that its samples no longer tell, still ends in the rebuild instead of taking
- * a blank image for current (ReplacedDriveCrashTest).
+ * a blank image for current (ReplacedDriveCrashTest). A pool.json write that fails at the return's
+ * start or end (or a whole rebuild's start) leaves memory as pool.json has it: the drive in its
+ * window, its redirect and delta still taking writes (UnrecordedReturnTest; an end that dropped
+ * them first sent later writes to the members only, under a repository the reopen replayed).
  */
 final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
@@ -80,6 +83,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             return rebuildWhole(pool, w, wholeRebuild);
         }
         ServiceResync r = new ServiceResync(pool, w, wholeRebuild);
+        PoolConfig.ServiceRecord inWindow = w.record;
         w.record = w.record.returning(wholeRebuild); // on record with the phase: a resumed return rebuilds whole too
         pool.serviceRecords.put(v.name(), w.record);
         long total;
@@ -93,7 +97,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 m.setStale(st, pool.trackSize);
                 m.setState(DriveState.REBUILDING, v.memberRows()); // holds all but its stale tracks
                 m.markAbsenceRecorded();
-                pool.persist();
+                persistOrStayOut(pool, w, inWindow);
             });
             total = st.cardinality();
         } else {
@@ -101,10 +105,10 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // the members were not written in the window: the drive is as current as the others
                 v.exclusive(() -> {
                     m.setState(wholeRebuild != null ? DriveState.REBUILDING : DriveState.ONLINE, 0);
-                    pool.persist();
+                    persistOrStayOut(pool, w, inWindow);
                 });
             } else {
-                pool.persist();
+                persistOrStayOut(pool, w, inWindow);
             }
             r.pass = w.log.pieces();
             // counted in tracks, as the window's delta and the return's result are: the log's pieces
@@ -129,6 +133,26 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         return job;
     }
 
+    /**
+     * Records the return's start; when pool.json cannot be written, puts the window back as it has
+     * it (the drive OFFLINE, its stale tracks dropped, phase {@code window}) and throws: a failed
+     * 'drive online' changes nothing, and may be given again (under the volume's exclusive section
+     * when the drive's state changed, so no write saw it taking writes).
+     */
+    private static void persistOrStayOut(Pool pool, ServiceWindow w, PoolConfig.ServiceRecord inWindow) throws IOException {
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            Member m = w.member;
+            m.setStale(null, pool.trackSize);
+            m.setState(DriveState.OFFLINE, 0);
+            m.markAbsenceRecorded(); // pool.json says OFFLINE still
+            w.record = inWindow;
+            pool.serviceRecords.put(w.volume.name(), inWindow);
+            throw e;
+        }
+    }
+
     /** The drive is rebuilt whole (pointers, data): the window ends in the same pool.json write that starts the rebuild. */
     private static Job rebuildWhole(Pool pool, ServiceWindow w, String why) throws IOException {
         RaidVolume v = w.volume;
@@ -137,12 +161,20 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         v.exclusive(() -> {
             w.force(); // as at a return's end: a flush after the log goes forces it no more, and a crash
             // before this pool.json write reopens the window with that log (see finished())
-            v.setServiceLog(null);
             m.setState(DriveState.REBUILDING, 0);
             m.markAbsenceRecorded();
             endWindowRecord(pool, w);
             pool.jobRecords.put(record.id(), record);
-            pool.persist();
+            try {
+                pool.persist();
+            } catch (IOException e) { // not on record: still in its window, 'drive online' may be given again
+                m.setState(DriveState.OFFLINE, 0);
+                m.markAbsenceRecorded();
+                reopenWindowRecord(pool, w);
+                pool.jobRecords.remove(record.id());
+                throw e;
+            }
+            v.setServiceLog(null);
         });
         w.closeAndDelete();
         pool.events.publish(Event.warning("DRIVE_STATE", m.drive(), "drive " + m.drive() + " back from "
@@ -161,6 +193,20 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             Drive spare = pool.drives.get(w.record.repository());
             if (spare != null) {
                 spare.repository = null;
+            }
+        }
+    }
+
+    /** Undoes {@link #endWindowRecord}: the window's end was not recorded. */
+    private static void reopenWindowRecord(Pool pool, ServiceWindow w) {
+        pool.serviceRecords.put(w.volume.name(), w.record);
+        pool.windows.put(w.volume.name(), w);
+        w.drive.inService = true;
+        w.drive.reason = w.record.reason();
+        if (w.record.repository() != null) {
+            Drive spare = pool.drives.get(w.record.repository());
+            if (spare != null) {
+                spare.repository = w.volume.name();
             }
         }
     }
@@ -311,9 +357,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // (and replaying) the log over the members; a write it held unforced, acknowledged by
                 // such a flush, was lost (RepositoryReturnFlushCrashTest)
                 w.force();
-                v.setRedirect(null);
-                v.setServiceLog(null);
-                m.setStale(null, pool.trackSize);
+                // the window ends on record first: until pool.json says so, the drive and the volume
+                // stay as it has them (a redirect dropped by an end that failed to be recorded sent
+                // later writes to the members only, under a repository a reopen replays over them)
+                DriveState was = m.state();
+                long wasUpTo = m.rebuiltUpTo();
                 if (wholeRebuild == null) {
                     m.setState(DriveState.ONLINE, 0);
                 }
@@ -323,7 +371,20 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     rebuild = RebuildWork.newRecord(v, m, 0);
                     pool.jobRecords.put(rebuild.id(), rebuild);
                 }
-                pool.persist();
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    m.setState(was, wasUpTo);
+                    m.markAbsenceRecorded(); // as pool.json has it: OFFLINE in the window
+                    reopenWindowRecord(pool, w);
+                    if (rebuild != null) {
+                        pool.jobRecords.remove(rebuild.id());
+                    }
+                    throw e; // the job fails and stopped() puts the drive back into its window
+                }
+                v.setRedirect(null);
+                v.setServiceLog(null);
+                m.setStale(null, pool.trackSize);
                 if (rebuild != null) {
                     pool.startJob(RebuildWork.job(pool, v, m, rebuild));
                 }
