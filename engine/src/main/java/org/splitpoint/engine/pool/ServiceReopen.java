@@ -20,7 +20,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * can be rebuilt from the others: in data mode the window's uncertain tracks are then lost
  * ({@link LostTracks}). A data window whose log is missing comes back by pointers. A window that
  * was bringing its drive back resumes doing so ({@link ServiceAdmin#bringBack}), or stays a window
- * when it cannot. A pool opened only to look shows the windows and recovers nothing.
+ * when it cannot. A repository in meta/ that is missing is said (critical): the window's writes were
+ * nowhere else. A pool opened only to look shows the windows and recovers nothing; its reads of a
+ * repository window's volume see the repository, as a writable open's do.
  */
 final class ServiceReopen {
 
@@ -58,8 +60,19 @@ final class ServiceReopen {
                 pool.openNotes.add(msg);
                 pool.events.publish(Event.warning("METADATA", v.name(), msg));
             }
+            if (r.mode() == LogMode.REPOSITORY && r.repository() == null && !Files.exists(pool.paths.repository(v.name(), 0))) {
+                // the window's writes were nowhere else (the members were not written): never served silently
+                String msg = "the repository of " + d.name + "'s service window (meta/" + v.name() + ".repo) is missing:"
+                        + " the writes made to volume " + v.name() + " since " + r.since() + " are lost, and it reads as"
+                        + " it was when the window opened; restore those writes from a backup";
+                pool.openNotes.add(msg);
+                pool.events.publish(Event.critical("METADATA", v.name(), msg));
+            }
             ServiceWindow w = ServiceWindow.open(pool, v, m, d, r, false);
             if (pool.isReadOnly()) {
+                if (r.mode() == LogMode.REPOSITORY && w.log != null && m.state() == DriveState.OFFLINE) {
+                    v.setRedirect(w.redirect()); // reads see the window's writes (a look writes nothing)
+                }
                 pool.windows.put(v.name(), w); // to be shown; nothing recovered, nothing resumed
                 continue;
             }
