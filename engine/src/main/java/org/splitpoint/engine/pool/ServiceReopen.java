@@ -20,9 +20,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * can be rebuilt from the others: in data mode the window's uncertain tracks are then lost
  * ({@link LostTracks}). A data window whose log is missing comes back by pointers. A window that
  * was bringing its drive back resumes doing so ({@link ServiceAdmin#bringBack}), or stays a window
- * when it cannot. A repository in meta/ that is missing is said (critical): the window's writes were
- * nowhere else. A pool opened only to look shows the windows and recovers nothing; its reads of a
- * repository window's volume see the repository, as a writable open's do.
+ * when it cannot (a full file system included: the open goes on). A repository in meta/ that is
+ * missing is said (critical): the window's writes were nowhere else. A pool opened only to look
+ * shows the windows and recovers nothing; its reads of a repository window's volume see the
+ * repository, as a writable open's do.
  */
 final class ServiceReopen {
 
@@ -110,6 +111,15 @@ final class ServiceReopen {
                     pool.persist();
                     pool.openNotes.add("drive " + d.name + " was coming back from its service window, but " + e.getMessage()
                             + "; it stays OFFLINE");
+                } catch (org.splitpoint.engine.io.NoSpaceException e) {
+                    // a full file system does not stop the open (PoolRecovery): the return's start,
+                    // not recorded, changed nothing; pool.json still says it was under way, so the
+                    // next open tries again, and 'drive online' may be given once there is room
+                    w.record = r.withPhase("window");
+                    pool.serviceRecords.put(v.name(), w.record);
+                    pool.openNotes.add("drive " + d.name + " was coming back from its service window, but its return"
+                            + " cannot be recorded (" + e.getMessage() + "); it stays OFFLINE: free space, then bring it"
+                            + " back with 'drive online'");
                 }
             }
         }

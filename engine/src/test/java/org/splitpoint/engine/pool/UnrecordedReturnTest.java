@@ -149,4 +149,40 @@ class UnrecordedReturnTest {
             assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
         }
     }
+
+    /**
+     * A return under way at a crash resumes at the next open, whose first act is a pool.json write;
+     * on a full file system that write failed and so did the whole open (a full file system must not
+     * keep a pool from opening, FullFileSystemOpenTest). The drive stays in its window, said in a note.
+     */
+    @Test
+    void aReturnThatCannotResumeForAFullFileSystemLeavesThePoolOpenWithTheDriveInItsWindow() throws Exception {
+        Path a = inWindow(tmp, LogMode.DATA);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).unforcedWritesLost();
+        Pool pool = Pool.open(a, inj);
+        try {
+            inj.hold(FaultInjector.Op.WRITE, CONFIG, t -> t.getName().startsWith("splitpoint-job-resync"), 30_000);
+            Job job = pool.service().online("d2");
+            StuckThreads.awaitTrue(() -> inj.waitingOnHolds() == 1, "the return's end writing pool.json");
+            assertThat(job.state().isFinished()).isFalse();
+            inj.cutNow();
+            inj.crash();
+        } finally {
+            pool.abandon();
+        }
+        FaultInjector full = new FaultInjector(StorageFactory.real());
+        full.diskFullAfter(CONFIG, 0);
+        try (Pool p = Pool.open(a, full)) {
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.OFFLINE);
+            assertThat(p.snapshot().drive("d2").service().phase()).isEqualTo("window");
+            assertThat(p.openNotes()).anyMatch(n -> n.contains("d2 was coming back from its service window")
+                    && n.contains("No space left on device"));
+            full.diskFreed();
+            Job job = p.service().online("d2");
+            assertThat(job.await(30_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.DONE);
+            assertThat(differsAt(p.volume("v"), X, 0x22)).isNegative();
+            assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
+        }
+    }
 }
