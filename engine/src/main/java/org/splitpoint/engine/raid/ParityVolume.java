@@ -33,8 +33,10 @@ import org.splitpoint.engine.pool.Layout;
  * ahead), {@link StripeWrites} (full-stripe, reconstruct and gathered writes), {@link StripeZeroing},
  * {@link StripeUpdates} (the journal, its retire, replay and redo), {@link ParityReconstruction} (a
  * member's rows from the others') and {@link ParityCheck} (verify and repair). The locks they take
- * are the volume's row locks (one stripe update under its rows' lock) and the redo lock in
- * {@link StripeUpdates}; the gate is taken by {@link RaidVolume} before any of them is called.
+ * are the volume's row locks (one stripe update under its rows' lock), and in {@link StripeUpdates}
+ * the redo lock and the lock an unjournaled stripe update shares with the settle before a member's
+ * absence is recorded (taken under the rows' lock, never the other way round); the gate is taken
+ * by {@link RaidVolume} before any of them is called.
  */
 public final class ParityVolume extends RaidVolume {
 
@@ -200,6 +202,16 @@ public final class ParityVolume extends RaidVolume {
         if (!degraded()) {
             journal.shrinkIfEmpty(); // whole again: the ring's space goes back to the file system
         }
+    }
+
+    /**
+     * Forces the members once the stripe updates begun without the journal have ended (see {@link
+     * StripeUpdates#whole}): a member failing among them leaves none of their stripes torn, its
+     * first strips durable and its parity not, when its absence goes on record.
+     */
+    @Override
+    public void settleWithoutAbsent() throws IOException {
+        updates.settled(super::settleWithoutAbsent);
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.splitpoint.engine.raid;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.splitpoint.engine.io.NoSpaceException;
 import org.splitpoint.engine.pool.VolumeState;
 
@@ -14,7 +16,10 @@ import org.splitpoint.engine.pool.VolumeState;
  * that does not hold the rows yet (rebuilding above its mark, back from a service window on a stale
  * track), whose rows a torn write would leave to be reconstructed from torn parity. Its update is
  * journaled before any member has it; a flush retires only the entries whose member writes had
- * returned before it forced the members.
+ * returned before it forced the members. An update written without the journal runs from its
+ * decision to its last member write shared with the settle that precedes the record of a member's
+ * absence ({@link #whole}, {@link #settled}): a stripe is never left torn by a member failing
+ * mid-update, its first writes durable and its parity not, once the absence is on record.
  *
  * <p>Redo. A journaled update whose member writes could not be done (the file system is full), or
  * the replay at open when it could not be done for the same reason, leaves stripes torn. Their
@@ -25,6 +30,8 @@ import org.splitpoint.engine.pool.VolumeState;
 final class StripeUpdates {
 
     private final Object redoLock = new Object();
+    /** Shared by the stripe updates written without the journal, held alone by a settle (see {@link #whole}). */
+    private final ReentrantReadWriteLock unjournaled = new ReentrantReadWriteLock();
     /** Updates to redo before anything else is written (entries of the journal, or of a replay at open). */
     private final List<java.util.Map.Entry<Long, List<StripeJournal.Segment>>> redo = new ArrayList<>();
     private volatile boolean redoNeeded;
@@ -64,8 +71,52 @@ final class StripeUpdates {
         // or one that takes them but does not hold these rows yet (rebuilding above its mark, or a
         // drive back from a service window on a track still stale), whose rows a torn write would
         // leave to be reconstructed from torn parity
-        boolean journaled = volume.degraded() || !volume.allHold(segs.get(0).row(), segs.get(0).row() + segs.get(0).length());
-        long seq = journaled ? journal.append(writes) : -1;
+        StripeJournal.Segment first = segs.get(0);
+        if (!whole(first.row(), first.row() + first.length(), () -> writeMembers(writes, -1))) {
+            writeMembers(writes, journal.append(writes));
+        }
+    }
+
+    /**
+     * Runs {@code update}, a stripe update written without the journal, if every member holds rows
+     * [from, to) now, and returns true; else returns false at once, nothing done. Until it has
+     * ended, a member that fails meanwhile is not recorded absent ({@link #settled}): otherwise the
+     * settle could force a stripe's first member writes and not the rest (its parity, still to be
+     * written), and once the absence was on record the stripe stayed torn without the member, whose
+     * rows, acknowledged and flushed long before, a power cut left to be rebuilt from it as garbage.
+     */
+    boolean whole(long from, long to, RaidVolume.IoAction update) throws IOException {
+        Lock l = unjournaled.readLock();
+        l.lock();
+        try {
+            if (volume.degraded() || !volume.allHold(from, to)) {
+                return false;
+            }
+            update.run();
+            return true;
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code settle} (the members forced before a member's absence is recorded, see {@link
+     * RaidVolume#settleWithoutAbsent}) once the stripe updates begun without the journal have ended;
+     * the updates that begin meanwhile see the member gone and are journaled.
+     */
+    void settled(RaidVolume.IoAction settle) throws IOException {
+        Lock l = unjournaled.writeLock();
+        l.lock();
+        try {
+            settle.run();
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** The member writes of an update, journaled as entry {@code seq} (or not, -1). */
+    private void writeMembers(List<StripeJournal.Segment> writes, long seq) throws IOException {
+        boolean journaled = seq >= 0;
         int written = 0;
         Member.FailedException failed = null;
         try {

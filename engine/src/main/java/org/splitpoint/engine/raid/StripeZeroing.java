@@ -101,26 +101,30 @@ final class StripeZeroing {
         long row = s0 * unit;
         long len = count * unit;
         try (RangeLocks.Held h = rowLocks.lock(row, row + len)) {
-            if (volume.degraded() || !volume.allHold(row, row + len)) {
+            // unjournaled, as a whole stripe update (see StripeUpdates#whole): a member that fails
+            // meanwhile is not recorded absent before every other member's rows were zeroed
+            if (!updates.whole(row, row + len, () -> zeroOnEveryMember(row, len, mayUnmap))) {
                 // a member went meanwhile: the stripes go through the journal as zeros written
                 writeZeros(s0 * stripeData, count * stripeData);
-                return;
             }
-            List<IoAction> tasks = new ArrayList<>(members.length);
-            AtomicReference<Member.FailedException> failed = new AtomicReference<>();
-            for (Member m : members) {
-                tasks.add(() -> {
-                    try {
-                        MemberZeros.zeroRows(m, row, len, mayUnmap);
-                    } catch (Member.FailedException e) {
-                        failed.set(e); // the others' rows are zero: consistent without it, as after a degraded write
-                    }
-                });
-            }
-            MemberIo.all(tasks);
-            if (failed.get() != null && volume.state() == VolumeState.FAILED) {
-                throw failed.get();
-            }
+        }
+    }
+
+    private void zeroOnEveryMember(long row, long len, boolean mayUnmap) throws IOException {
+        List<IoAction> tasks = new ArrayList<>(members.length);
+        AtomicReference<Member.FailedException> failed = new AtomicReference<>();
+        for (Member m : members) {
+            tasks.add(() -> {
+                try {
+                    MemberZeros.zeroRows(m, row, len, mayUnmap);
+                } catch (Member.FailedException e) {
+                    failed.set(e); // the others' rows are zero: consistent without it, as after a degraded write
+                }
+            });
+        }
+        MemberIo.all(tasks);
+        if (failed.get() != null && volume.state() == VolumeState.FAILED) {
+            throw failed.get();
         }
     }
 }
