@@ -23,6 +23,10 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * covers the write may clear; and its clear is written only for the tracks whose copied data was
  * flushed before the clear was taken (see {@code InvalidTracks}).
  *
+ * <p>A force that fails leaves every page to be written again by the next persist (see {@link
+ * #forceOrRewriteLater}): after a failed fsync the pages written before it may be gone though the
+ * next fsync succeeds.
+ *
  * <p>A missing, truncated or damaged file is never read as "all clear": {@link #open} refuses it
  * and the caller decides what the conservative answer is (every bit set, and say so).
  *
@@ -199,14 +203,32 @@ public final class DurableBitmap implements AutoCloseable {
         }
         dirtyPages.clear();
         if (durable) {
-            file.force();
+            forceOrRewriteLater();
         }
     }
 
     /** Forces what {@link #persist} wrote to stable storage; not under this object's monitor, so changes go on meanwhile. */
     public void force() throws IOException {
         if (file != null && !readOnly) {
+            forceOrRewriteLater();
+        }
+    }
+
+    /**
+     * Forces the file; when that fails, every page is written again by the next {@link #persist}.
+     * A failed fsync may have dropped any page written since the last one that succeeded (Linux
+     * marks pages it could not write back clean, and the next fsync succeeds without them): taken
+     * as written, a bit set before the failure was trusted as durable by the next writer to its
+     * track, and a crash then found the track clean though its members may disagree.
+     */
+    private void forceOrRewriteLater() throws IOException {
+        try {
             file.force();
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                dirtyPages.set(0, Math.max(1, pageCount()));
+            }
+            throw e;
         }
     }
 

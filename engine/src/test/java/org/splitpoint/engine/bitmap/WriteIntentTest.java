@@ -227,4 +227,28 @@ class WriteIntentTest {
         b.setAll();
         assertThat(b.cardinality()).isEqualTo(200);
     }
+
+    /**
+     * A force of the bitmap that fails (a writeback error: the kernel drops the pages it could not
+     * write and marks them clean) fails the write that waited for it; the next write to the track
+     * finds its bit set in memory and must not take it for durable until the bit was written again
+     * and forced: a force that succeeds then covers nothing of it, and a crash found the track clean
+     * though its members may disagree (no resync, a torn stripe read back as data).
+     */
+    @Test
+    void aBitWhoseForceFailedIsWrittenAgainBeforeTheNextWriteRelies() throws Exception {
+        Path f = dir.resolve("e.wib");
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(StorageFactory.real())
+                .powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
+        WriteIntent wi = new WriteIntent(DurableBitmap.create(inj, f, 10_000, false));
+        inj.failForces(p -> p.equals(f), 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> wi.beginWrite(5, 6))
+                .isInstanceOf(java.io.IOException.class);
+        wi.beginWrite(5, 6); // the host writes again: its bit must be durable before the members are touched
+        inj.cutNow();
+        inj.crash();
+        try (DurableBitmap reread = DurableBitmap.open(StorageFactory.real(), f, 10_000, true)) {
+            assertThat(reread.bits().get(5)).as("track 5's bit after the crash").isTrue();
+        }
+    }
 }

@@ -101,6 +101,9 @@ public final class FaultInjector implements StorageFactory {
     private volatile Predicate<Path> diskFullFiles = p -> false;
     private volatile Predicate<Path> counted = p -> true;
     private volatile double landProbability = 0.5;
+    /** Files whose next forces fail (see {@link #failForces}), and how many more may. */
+    private volatile Predicate<Path> failingForces = p -> false;
+    private final AtomicLong forcesToFail = new AtomicLong();
     private final AtomicLong waitingOnHolds = new AtomicLong();
 
     public FaultInjector(StorageFactory real) {
@@ -111,6 +114,17 @@ public final class FaultInjector implements StorageFactory {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The next {@code count} forces of matching files fail with EIO, as a writeback error reaches
+     * fsync on Linux: the file's unforced writes are lost (the kernel marks their pages clean), so
+     * a later force that succeeds makes durable only what was written after the failure.
+     */
+    public FaultInjector failForces(Predicate<Path> files, long count) {
+        failingForces = files;
+        forcesToFail.set(count);
+        return this;
     }
 
     /** EIO on operations of matching files, as {@code mode} says. */
@@ -644,6 +658,10 @@ public final class FaultInjector implements StorageFactory {
             c.lock.writeLock().lock();
             try {
                 checkPower();
+                if (failingForces.test(c.path) && forcesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    c.pending.clear(); // the pages that could not be written back are clean now, and lost
+                    throw new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());
+                }
                 if (!readOnly) {
                     c.flushTo(file);
                 }
