@@ -24,8 +24,9 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * start of the ring is tried once. Each opening writes a fresh random epoch before its first entry,
  * so an entry left by an earlier opening can never pass for a live one, and sequence numbers
  * only grow, within an epoch and across epochs, so an old lap cannot either, nor a number an
- * owner took before a new epoch name an entry of it. An opening that appends nothing leaves
- * the file untouched.
+ * owner took before a new epoch name an entry of it. An append whose write fails takes no number
+ * (the next entry takes it, wherever it lands), so the numbers stay consecutive. An opening that
+ * appends nothing leaves the file untouched.
  *
  * <p>Not forced by append: the owner decides when ({@link #force}) and what an entry's durability
  * means; {@link #retire} makes a new tail durable.
@@ -363,7 +364,9 @@ public final class RingLog {
         if (pos < 0) {
             return -1;
         }
-        long seq = nextSeq++;
+        // numbered, but the number taken only once the entry is written: a write that fails (the file
+        // system full) leaves no gap, which would end every later reading of the ring at it
+        long seq = nextSeq;
         ByteBuffer last = parts[parts.length - 1];
         boolean apart = last.remaining() >= SEPARATE_WRITE;
         long inline = length - (apart ? last.remaining() : 0);
@@ -383,6 +386,7 @@ public final class RingLog {
         if (apart) {
             file.writeFully(pos + inline, last.duplicate());
         }
+        nextSeq = seq + 1;
         live.add(seq, pos, length);
         headPos = pos + length;
         return seq;
