@@ -24,7 +24,8 @@ import org.splitpoint.engine.log.RingLog;
  * opening that writes nothing degraded leaves the file untouched.
  *
  * <p>Retiring. An entry may be retired only once the member writes it describes are durable. A
- * writer calls {@link #complete} when its member writes returned; {@link #completedPrefix} is the
+ * writer calls {@link #complete} when its member writes returned (an entry that could not be made
+ * durable is complete at once: its update failed before any member write); {@link #completedPrefix} is the
  * first sequence number not yet complete, taken <em>before</em> the members are forced, and
  * {@link #retire} moves the tail up to it. Writes that start after that snapshot keep their entries,
  * whatever the volume's flush barrier did. An entry whose member writes could not be done for lack
@@ -176,7 +177,14 @@ final class StripeJournal implements AutoCloseable {
             }
             writtenThrough = seq;
         }
-        makeDurable(seq);
+        try {
+            makeDurable(seq);
+        } catch (IOException | RuntimeException e) {
+            // the update fails before any member write: its entry has nothing left to wait for, and
+            // waiting for it held every later retire, then every degraded write once the ring came round
+            complete(seq);
+            throw e;
+        }
         return seq;
     }
 
