@@ -80,8 +80,8 @@ final class JournalBase {
      * image plus the writes made from now on. From an image in the journal's store, that image is
      * the journal's base and the entries so far go; from elsewhere the journal protects nothing
      * until a backup into its store (the journal's watch starts one when the restore ends).
-     * Changes the record only (the caller persists); returns the entry the new base holds up to,
-     * or -1.
+     * Changes the record only (the caller persists, or puts it back by {@link #restoreNotStarted});
+     * returns the entry the new base holds up to, or -1.
      */
     static long restoreStarting(Pool pool, String volume, String storeUuid, String image) {
         Open o = pool.journals.get(volume);
@@ -97,6 +97,20 @@ final class JournalBase {
             long seq = o.journal.nextSeq();
             pool.journalRecords.put(volume, rec.based(image, seq));
             return seq;
+        }
+    }
+
+    /**
+     * The restore {@link #restoreStarting} was told of did not start (its record could not be
+     * written): the journal's record is {@code before} again (null: it had none).
+     */
+    static void restoreNotStarted(Pool pool, String volume, PoolConfig.JournalRecord before) {
+        synchronized (pool.journalLock) {
+            if (before == null) {
+                pool.journalRecords.remove(volume);
+            } else {
+                pool.journalRecords.put(volume, before);
+            }
         }
     }
 

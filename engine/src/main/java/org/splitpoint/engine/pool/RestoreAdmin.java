@@ -31,7 +31,9 @@ import org.splitpoint.engine.restore.InstantRestore;
  * are registered as in use first, a FAILED volume's blank drives come in the same record, and the
  * overwrite map is durable before the record; at open the record and the map say which tracks are
  * still owed, and host writes made during the restore were marked in the changed-block map before
- * they reached the volume.
+ * they reached the volume. A restore whose record cannot be written leaves memory as pool.json has
+ * it (no record, the journal's base as before): the next pool.json written by anything else must not
+ * record a restore its caller was told did not start.
  */
 public final class RestoreAdmin {
 
@@ -119,6 +121,8 @@ public final class RestoreAdmin {
         ChainReader bulk = null;
         ImageWriter wt = null;
         boolean recorded = false;
+        boolean onRecord = false; // pool.json written with the restore
+        PoolConfig.JournalRecord journalBefore = pool.journalRecords.get(volume);
         try {
             refuseUnfit(v, id, onDemand);
             bulk = onDemand.duplicate(); // one index load for both paths
@@ -149,6 +153,7 @@ public final class RestoreAdmin {
                     new PoolAdmin(pool).replaceLostDrives(v, replacements);
                 }
                 pool.persist();
+                onRecord = true;
                 if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
                     JournalBase.restoreStarted(pool, volume, id, journalBase);
                 }
@@ -182,6 +187,14 @@ public final class RestoreAdmin {
             }
             if (wt != null) {
                 wt.abandon();
+            }
+            if (recorded && !onRecord) {
+                // pool.json could not be written: memory must not keep a restore the caller is told did not
+                // start (the next pool.json written recorded it, and the next opening restored every track
+                // over what hosts wrote meanwhile), nor the journal's base on its image
+                pool.restoreRecords.remove(volume);
+                JournalBase.restoreNotStarted(pool, volume, journalBefore);
+                recorded = false;
             }
             if (!recorded) { // a refused restore leaves nothing behind (its overwrite map was made first)
                 try {

@@ -1,0 +1,96 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.JobState;
+
+/**
+ * An instant restore whose record cannot be written to pool.json (its file system full) fails and
+ * changes nothing: the restore's record and the journal's new base had been put in memory before
+ * pool.json was written and stayed there when it failed. The next pool.json written by anything
+ * else then recorded a restore the administrator was told did not start, and the next opening
+ * resumed it, every track owed, over what hosts had written since; and the journal claimed the
+ * image as its base while the volume was never restored to it.
+ */
+class UnrecordedRestoreTest {
+
+    private static final int TRACK = 4096;
+    private static final long DRIVE = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private static boolean poolJson(Path f) {
+        return f.getFileName().toString().startsWith("pool.json");
+    }
+
+    @Test
+    void aRestoreThatCannotBeRecordedIsNeverResumedOverLaterWrites() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path store = tmp.resolve("store");
+        BackedUp.volume(dir, store, 81, true); // the volume holds other bytes than the image now
+        byte[] model;
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, 0))
+                    .hasMessageContaining("No space left on device");
+            disk.diskFreed();
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
+            byte[] written = new byte[TRACK];
+            new Random(82).nextBytes(written);
+            pool.device("v").write(2L * TRACK, ByteBuffer.wrap(written)); // acknowledged after the refusal
+            pool.device("v").flush();
+            model = TestPools.readAll(pool.volume("v"));
+            pool.admin().addDrive(DRIVE); // anything that writes pool.json
+        }
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.instantRestores().restoreOf("v")).as("a restore that never started, resumed").isNull();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume as hosts left it");
+        }
+    }
+
+    @Test
+    void aRestoreThatCannotBeRecordedLeavesTheJournalsBaseAlone() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path store = tmp.resolve("store");
+        Files.createDirectories(store);
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            List<String> legs = List.of(pool.admin().addDrive(4 * DRIVE), pool.admin().addDrive(4 * DRIVE));
+            assertThat(pool.journals().enable("v", legs, store, 3 * DRIVE, 0).await(60_000)).isTrue();
+            String first = ship(pool, 1);
+            String second = ship(pool, 2);
+            assertThat(second).isNotEqualTo(first);
+            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            assertThatThrownBy(() -> pool.instantRestores().restore("v", store, first, false, 0))
+                    .hasMessageContaining("No space left on device");
+            disk.diskFreed();
+            assertThat(pool.journals().status("v").base()).as("the journal's base: the volume was not restored")
+                    .isEqualTo(second);
+        }
+    }
+
+    /** Writes a track of random bytes ({@code seed}) to v and ships the journal; returns the image it made. */
+    private static String ship(Pool pool, int seed) throws Exception {
+        byte[] d = new byte[TRACK];
+        new Random(seed).nextBytes(d);
+        pool.device("v").write((long) seed * TRACK, ByteBuffer.wrap(d));
+        pool.device("v").flush();
+        var job = pool.journals().ship("v");
+        assertThat(job.await(60_000)).isTrue();
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        return pool.journals().status("v").base();
+    }
+}
