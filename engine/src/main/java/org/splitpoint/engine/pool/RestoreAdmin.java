@@ -368,8 +368,17 @@ public final class RestoreAdmin {
             }
             pool.restoreRecords.remove(r.volume());
             try {
-                pool.persist();
+                // the map before the record: hosts write the volume directly from here, unmarked in it, so
+                // an opening that finds the record (pool.json could not be written, or a crash) must not
+                // find the map and resume over those writes; without it the opening ends the restore
                 pool.storage.delete(pool.paths.restoreMap(r.volume()));
+                pool.storage.syncDirectory(pool.paths.meta());
+            } catch (IOException e) {
+                pool.events.publish(Event.warning("ERROR", r.volume(), "deleting the overwrite map of the cancelled restore"
+                        + " of " + r.volume() + ": " + e.getMessage()));
+            }
+            try {
+                pool.persist();
                 if (r.writeThrough() != null) {
                     r.writeThrough().abandon();
                 }
@@ -378,7 +387,7 @@ public final class RestoreAdmin {
                         + r.volume() + ": " + e.getMessage()));
             } finally {
                 // whatever failed above, the restore lets go of its files and its write-through image's
-                // lock (when the record could not be saved, the next opening resumes it with that image)
+                // lock (when the record could not be saved, the next opening ends it, its map gone)
                 closeQuietly(r);
             }
             pool.events.publish(Event.critical("RESTORE", r.volume(), "the instant restore of " + r.volume()
