@@ -164,10 +164,14 @@ public final class InstantRestore implements AutoCloseable {
     /**
      * The restore ends (it finished, or it was cancelled): host requests that still come through
      * its view go straight to the volume from now on (a write marked as a change as the restore
-     * marked them), and this waits for the ones inside it. Call it before the end seals or closes
-     * anything, and not holding the volume's gate: a request inside may be waiting for it.
+     * marked them), and this waits for the ones inside it. The write-behind stops first: it writes
+     * its tracks under the restore's track locks, which requests no longer take from then on, so a
+     * track it wrote after the end (a cancel's tracks are still owed) went over a host's write. Call
+     * it before the end seals or closes anything, and not holding the volume's gate: a request
+     * inside may be waiting for it.
      */
     public void endHostIo() {
+        copier.writeBehind.close(); // a read inside meanwhile writes the track it fetched itself
         hostIo.close();
     }
 

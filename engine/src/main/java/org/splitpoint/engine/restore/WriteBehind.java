@@ -14,6 +14,8 @@ import org.splitpoint.engine.io.RangeLocks;
  * write or the bulk copy takes them from here instead of fetching them again. The thread writes a
  * track under the track's lock (the restore's {@code trackLocks}) and only if it is still owed then:
  * a host write or the bulk copy that got there first wins. A track whose write fails stays owed.
+ * It is closed at the restore's end before host requests go straight to the volume (they take no
+ * track lock then), and refuses tracks from then on: the fetching read writes its track itself.
  */
 final class WriteBehind {
 
