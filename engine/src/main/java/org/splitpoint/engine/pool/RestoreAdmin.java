@@ -121,7 +121,7 @@ public final class RestoreAdmin {
         ChainReader bulk = null;
         ImageWriter wt = null;
         boolean recorded = false;
-        boolean onRecord = false; // pool.json written with the restore
+        boolean onRecord = false; // pool.json written with the restore, or blank drives in memory that need it
         PoolConfig.JournalRecord journalBefore = pool.journalRecords.get(volume);
         try {
             refuseUnfit(v, id, onDemand);
@@ -150,6 +150,8 @@ public final class RestoreAdmin {
                 if (v.state() == VolumeState.FAILED) {
                     // blank drives only with the restore on record in the same pool.json: a crash must
                     // never leave a volume that looks whole with blank drives and nothing to fill them
+                    // (nor memory, when pool.json cannot be written: the record stays with them)
+                    onRecord = true;
                     new PoolAdmin(pool).replaceLostDrives(v, replacements);
                 }
                 pool.persist();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 
 /**
@@ -92,6 +93,39 @@ class UnrecordedRestoreTest {
         try (Pool pool = Pool.open(dir)) {
             assertThat(pool.instantRestores().restoreOf("v")).as("the cancelled restore, resumed").isNull();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume as hosts left it");
+        }
+    }
+
+    /**
+     * A FAILED volume's restore writes pool.json twice, its blank drives with the record first:
+     * when the second write fails, the record is on disk with them, so it stays in memory and its
+     * overwrite map stays, and the next opening resumes the restore that fills them (taking it out
+     * as for another volume left the blank drives recorded with nothing to fill them).
+     */
+    @Test
+    void aFailedVolumesRestoreWhoseSecondRecordFailsIsResumed() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path store = tmp.resolve("store");
+        byte[] image = BackedUp.volume(dir, store, 85, false);
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            assertThat(pool.volume("v").state()).isEqualTo(VolumeState.FAILED);
+            long once = Files.size(dir.resolve("pool.json")) * 3 / 2; // the drives' record is written, the restore's own is not
+            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, once);
+            assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, 0))
+                    .hasMessageContaining("No space left on device");
+            disk.diskFreed();
+        }
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.instantRestores().restoreOf("v")).as("the restore that fills the blank drives").isNotNull();
+            Job job = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore")).findFirst().orElseThrow();
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(job.state()).isEqualTo(JobState.DONE);
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), image, "the volume, from its backup");
         }
     }
 
