@@ -276,6 +276,23 @@ public final class RestoreAdmin {
                             + " not yet restored come from the backup) and the copy resumes when the pool is next opened"));
                 }
             }
+
+            /**
+             * On a host's thread, its tracks locked: no pool monitor here (a restore's end holds it while
+             * it waits for host requests). pool.json keeps naming the image until the restore ends; an
+             * opening before that resumes it if it is still there and puts every track written into it.
+             */
+            @Override
+            public void writeThroughDropped(InstantRestore r, ImageWriter image, Exception error) {
+                try {
+                    image.abandon(); // its lock released, what there is of it removed if the store lets it
+                } catch (IOException | RuntimeException ignored) {
+                    // an unfinished image left behind is listed as such
+                }
+                pool.events.publish(Event.warning("RESTORE", r.volume(), "the write-through image " + image.header().id()
+                        + " of the restore of " + r.volume() + " is dropped: it could not be written (" + error.getMessage()
+                        + "); the next incremental backup copies the writes made during the restore"));
+            }
         };
     }
 

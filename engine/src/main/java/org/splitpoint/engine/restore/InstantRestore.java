@@ -28,9 +28,10 @@ import org.splitpoint.engine.pair.InvalidTracks;
  *     the volume);
  * <li>a write goes to the volume and marks its tracks current (claims 10, 11, 19, 20); a partial
  *     write to an owed track first merges the backup's track. With a write-through image the
- *     written tracks are appended to a new incremental image too (claims 8, 17). A write to a track
- *     still owed durably commits its clear before it returns, so a process crash cannot let the bulk
- *     copy put the backup's older track over it.
+ *     written tracks are appended to a new incremental image too (claims 8, 17); one that cannot be
+ *     written is dropped and the write goes on. A write to a track still owed durably commits
+ *     its clear before it returns, so a process crash cannot let the bulk copy put the backup's
+ *     older track over it.
  * </ul>
  * The bulk copy ({@link #bulkWork()}, {@link BulkCopy}; claims 2, 3, 9, 18) fills every owed track
  * over its own path: its own reader (own file handles), its own thread and throttle (claim 4), so
@@ -97,6 +98,13 @@ public final class InstantRestore implements AutoCloseable {
 
         /** The bulk copy was cancelled, or failed ({@code error} non-null). */
         void stopped(InstantRestore restore, JobState state, Exception error);
+
+        /**
+         * The write-through image {@code image} could not be written ({@code error}) and is dropped:
+         * called on a host's thread with its tracks locked, so it may take no lock a restore's end holds.
+         */
+        default void writeThroughDropped(InstantRestore restore, ImageWriter image, Exception error) {
+        }
     }
 
     private final String volume;
@@ -117,6 +125,7 @@ public final class InstantRestore implements AutoCloseable {
     private volatile boolean readOnly;
     private final BulkCopy bulkCopy;
     private volatile BeforeCopy beforeCopy;
+    private final Listener listener;
 
     /**
      * A restore of {@code volume} into {@code target} (the volume as hosts see it without the
@@ -137,6 +146,7 @@ public final class InstantRestore implements AutoCloseable {
         this.unavailable = unavailable;
         this.owed = owed;
         this.writeThrough = writeThrough;
+        this.listener = listener;
         this.copier = new TrackCopier(this, target, trackSize, owed, overlay);
         this.view = new RestoreView(this, target, trackSize, tracks, owed, overlay, hostWrites, copier, hostIo);
         this.bulkCopy = new BulkCopy(this, target, trackSize, tracks, owed, overlay, listener, copier, committer);
@@ -263,6 +273,17 @@ public final class InstantRestore implements AutoCloseable {
     /** Writes no longer go through to an image (it could not be kept up to date: the pool dropped it). */
     public void dropWriteThrough() {
         writeThrough = null;
+    }
+
+    /** A host's write could not be appended to write-through image {@code wt}: it is dropped, once. */
+    void writeThroughFailed(ImageWriter wt, Exception error) {
+        synchronized (this) {
+            if (writeThrough != wt) {
+                return; // dropped already
+            }
+            writeThrough = null;
+        }
+        listener.writeThroughDropped(this, wt, error);
     }
 
     /** The on-demand reader, or null while the store cannot be read. */

@@ -20,7 +20,8 @@ import org.splitpoint.engine.pair.InvalidTracks;
  * to the volume first, then read from it); a write goes to the volume under its tracks' locks,
  * merging the source's track first where it is partial, and marks its tracks current — durably
  * before it returns where a track was owed durably, so a process crash cannot let the bulk copy put
- * the backup's older track over it — and, with a write-through image, appends them to it. Every
+ * the backup's older track over it — and, with a write-through image, appends them to it (an image
+ * that cannot be written is dropped, the write goes on). Every
  * request is counted by the restore's {@link HostIoGate}: once the restore ended one goes straight
  * to the volume. {@link #peek} tells block status without fetching an owed track. The on-demand
  * counts (tracks fetched, host writes, the rate and feed views show) are kept here, as only the host
@@ -301,14 +302,28 @@ final class RestoreView implements BlockDevice {
             if (owedDurably) {
                 owed.commitThrough(owed.clearGeneration(), target::flush);
             }
-            ImageWriter wt = restore.writeThrough();
-            if (wt != null) {
-                for (long t = t0; t < t1; t++) {
-                    long start = t * trackSize;
-                    wt.putTrack(t, copier.trackLength(t),
-                            (within, piece, n) -> target.read(start + within, ByteBuffer.wrap(piece, 0, n)), false);
-                }
+            writeThrough(t0, t1);
+        }
+    }
+
+    /**
+     * Appends tracks [t0, t1), as the volume has them now, to the write-through image. One that
+     * cannot be written (its store's disk failing or full) is dropped: the write is on the volume,
+     * and failing it, and every write after it, made the volume unwritable for a backup disk.
+     */
+    private void writeThrough(long t0, long t1) {
+        ImageWriter wt = restore.writeThrough();
+        if (wt == null) {
+            return;
+        }
+        try {
+            for (long t = t0; t < t1; t++) {
+                long start = t * trackSize;
+                wt.putTrack(t, copier.trackLength(t),
+                        (within, piece, n) -> target.read(start + within, ByteBuffer.wrap(piece, 0, n)), false);
             }
+        } catch (IOException | RuntimeException e) {
+            restore.writeThroughFailed(wt, e);
         }
     }
 
