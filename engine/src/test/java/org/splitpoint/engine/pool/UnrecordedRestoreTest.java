@@ -56,10 +56,7 @@ class UnrecordedRestoreTest {
             model = TestPools.readAll(pool.volume("v"));
             pool.admin().addDrive(DRIVE); // anything that writes pool.json
         }
-        try (Pool pool = Pool.open(dir)) {
-            assertThat(pool.instantRestores().restoreOf("v")).as("a restore that never started, resumed").isNull();
-            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume as hosts left it");
-        }
+        assertNoRestoreAt(dir, model, "a restore that never started, resumed");
     }
 
     /**
@@ -90,10 +87,7 @@ class UnrecordedRestoreTest {
             pool.device("v").flush();
             model = TestPools.readAll(pool.volume("v"));
         }
-        try (Pool pool = Pool.open(dir)) {
-            assertThat(pool.instantRestores().restoreOf("v")).as("the cancelled restore, resumed").isNull();
-            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume as hosts left it");
-        }
+        assertNoRestoreAt(dir, model, "the cancelled restore, resumed");
     }
 
     /**
@@ -147,6 +141,14 @@ class UnrecordedRestoreTest {
             disk.diskFreed();
             assertThat(pool.journals().status("v").base()).as("the journal's base: the volume was not restored")
                     .isEqualTo(second);
+        }
+    }
+
+    /** The pool at {@code dir}, opened, restores nothing ({@code what} names such a restore) and v holds {@code model}. */
+    private static void assertNoRestoreAt(Path dir, byte[] model, String what) throws Exception {
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.instantRestores().restoreOf("v")).as(what).isNull();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), model, "the volume as hosts left it");
         }
     }
 
