@@ -245,17 +245,7 @@ class ServeTest {
                     + "server.host=127.0.0.1,server.port=" + h.nbd.port() + ",export=copy,reconnect-delay=30")
                     .redirectErrorStream(true).start();
             StringBuffer out = new StringBuffer();
-            Thread pump = new Thread(() -> {
-                try {
-                    byte[] b = new byte[4096];
-                    for (int n = q.getInputStream().read(b); n > 0; n = q.getInputStream().read(b)) {
-                        out.append(new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                } catch (java.io.IOException ignored) {
-                    // qemu-io ended
-                }
-            });
-            pump.start();
+            Thread pump = pump(q, out);
             var in = new java.io.PrintStream(q.getOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);
             try {
                 in.println("write -P 0x41 0 64k");
@@ -289,6 +279,22 @@ class ServeTest {
         assertThat(Files.readString(p.resolve("meta/events.jsonl")))
                 .containsPattern("client 127\\.0\\.0\\.1:\\d+ disconnected from copy after \\d+ requests: the export became read-only")
                 .contains("left within a second without a request; more such brief connections are counted, not logged");
+    }
+
+    /** Copies what {@code p} prints into {@code out} as it comes, on a thread of its own (started). */
+    private static Thread pump(Process p, StringBuffer out) {
+        Thread pump = new Thread(() -> {
+            try {
+                byte[] b = new byte[4096];
+                for (int n = p.getInputStream().read(b); n > 0; n = p.getInputStream().read(b)) {
+                    out.append(new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        pump.start();
+        return pump;
     }
 
     private static int count(CharSequence s, String part) {
@@ -638,17 +644,7 @@ class ServeTest {
         Path p = protocolPool();
         Process proc = new ProcessBuilder(Tools.splitpoint("serve", p, "--nbd", "127.0.0.1:0")).redirectErrorStream(true).start();
         StringBuffer out = new StringBuffer();
-        Thread pump = new Thread(() -> {
-            try {
-                byte[] b = new byte[4096];
-                for (int n = proc.getInputStream().read(b); n > 0; n = proc.getInputStream().read(b)) {
-                    out.append(new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8));
-                }
-            } catch (java.io.IOException ignored) {
-                // serve ended
-            }
-        });
-        pump.start();
+        Thread pump = pump(proc, out);
         try {
             awaitCount(out, "serving pool", 1, 60_000);
             java.util.regex.Matcher port = java.util.regex.Pattern.compile("nbd://127\\.0\\.0\\.1:(\\d+)/").matcher(out);
