@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pool.PairAdmin;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Refusal;
@@ -43,7 +44,7 @@ final class SnapshotRules {
             return "volume " + volume + " is being restored; take the snapshot once the restore finished";
         }
         for (PairView p : pairs) { // hosts read its tracks not yet restored from the BCV: a snapshot would be torn
-            String fromBcv = org.splitpoint.engine.pool.PairAdmin.restoringFromBcv(volume, p.name(), p.std(), p.state());
+            String fromBcv = PairAdmin.restoringFromBcv(volume, p.name(), p.std(), p.state());
             if (fromBcv != null) {
                 return fromBcv + "; take the snapshot once the restore finished";
             }
