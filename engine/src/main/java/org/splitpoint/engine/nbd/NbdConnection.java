@@ -87,13 +87,21 @@ final class NbdConnection implements Runnable {
         this.buffers = server.buffers();
         this.account = server.memory().open();
         this.lane = server.scheduler().lane();
-        this.outbox = new Outbox(ch, this::close);
+        this.outbox = new Outbox(ch, this::writerEnded);
     }
 
     ClientStats stats() {
         Export e = export;
         return new ClientStats(id, remote, e == null ? "(negotiating)" : e.name(), e != null && e.readOnly(), since,
                 bytesRead.get(), bytesWritten.get(), requests.get());
+    }
+
+    /** The reply writer ended early: a client that left is not news, anything else is logged; either way the client is cut. */
+    private void writerEnded(Throwable why) {
+        if (!(why instanceof IOException) && !closed) {
+            server.log("client " + remote + ": writing its replies failed (" + why + "); disconnecting it");
+        }
+        close();
     }
 
     /** True the first time only: whoever gets it says (or decides not to say) that this client connected. */

@@ -20,7 +20,10 @@ import java.util.List;
  * write when they queue up. {@link #stalledNanos} tells how long the client has accepted no byte
  * while replies wait, so the server can drop a client that stopped reading for good.
  * {@link #finish} writes what is queued and then half-closes (FIN), the polite end of a
- * connection the server closes: the client gets every reply, then end of stream.
+ * connection the server closes: the client gets every reply, then end of stream. Whatever ends the
+ * writer (the client gone, or an Error such as running out of direct memory for a header's
+ * temporary copy) drops what is queued and tells the connection, which disconnects the client: a
+ * writer that died unnoticed left replies queued for good and the client waiting forever.
  */
 final class Outbox {
 
@@ -31,7 +34,7 @@ final class Outbox {
 
     private final SocketChannel ch;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
-    private final Runnable broken;
+    private final java.util.function.Consumer<Throwable> broken;
     private Thread writer;
     private boolean finishing;
     private Runnable afterFinish;
@@ -39,8 +42,8 @@ final class Outbox {
     private volatile long busySince; // 0 while nothing waits to be written
     private volatile long lastProgress;
 
-    /** {@code broken} runs (once) when a write fails: the client is gone. */
-    Outbox(SocketChannel ch, Runnable broken) {
+    /** {@code broken} is told (once) why the writer ended early: a write failed (the client is gone), or an Error. */
+    Outbox(SocketChannel ch, java.util.function.Consumer<Throwable> broken) {
         this.ch = ch;
         this.broken = broken;
     }
@@ -155,12 +158,12 @@ final class Outbox {
                     batch.clear();
                 }
             }
-        } catch (IOException | RuntimeException | LinkageError gone) { // the client left, or the JDK could not write
-            abort();
-            runQuietly(broken);
         } catch (InterruptedException e) {
             abort();
             Thread.currentThread().interrupt();
+        } catch (Throwable gone) { // the client left, or the JDK could not write (no descriptor, no direct memory)
+            abort();
+            broken.accept(gone);
         }
     }
 
