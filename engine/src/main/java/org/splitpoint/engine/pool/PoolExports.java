@@ -32,6 +32,13 @@ import org.splitpoint.engine.raid.RaidVolume;
  *     while split, the tracks changed on that side since the split; while establishing, the tracks
  *     still to copy (STD side); while restoring, the tracks still to restore (BCV side).
  * </ul>
+ *
+ * <p>A context answers for what it was selected for, for the connection's life: the pair or the
+ * snapshot (by its generation) it was made from. Once that is gone (the pair deleted, the snapshot
+ * deleted, even if one of the same name was made since), its block status is an error saying so,
+ * never the frozen bitmaps of a deleted pair or the changes since another snapshot: a tool copying
+ * only what changed would otherwise leave changes out. The client connects again for the contexts
+ * the volume offers now.
  */
 public final class PoolExports implements ExportCatalog {
 
@@ -142,7 +149,7 @@ public final class PoolExports implements ExportCatalog {
             List<TrackContext> contexts = new ArrayList<>();
             for (PoolConfig.SnapshotRecord s : pool.snapshotCatalog.of(name)) {
                 if (s.valid()) {
-                    contexts.add(changedSince(name, s.name()));
+                    contexts.add(changedSince(name, s.name(), s.gen()));
                 }
             }
             for (Pair p : pool.pairList()) {
@@ -164,8 +171,8 @@ public final class PoolExports implements ExportCatalog {
         }
     }
 
-    /** {@code splitpoint:changed-since:SNAPSHOT}: bit 0 for a track written since the snapshot. */
-    private TrackContext changedSince(String volume, String snapshot) {
+    /** {@code splitpoint:changed-since:SNAPSHOT} (generation {@code gen}): bit 0 for a track written since it was taken. */
+    private TrackContext changedSince(String volume, String snapshot, long gen) {
         return new TrackContext() {
             @Override
             public String name() {
@@ -179,13 +186,23 @@ public final class PoolExports implements ExportCatalog {
 
             @Override
             public Flags now() throws IOException {
+                requireSame();
                 TrackBitmap written;
                 try {
                     written = pool.snapshots().writtenSince(volume, snapshot);
                 } catch (PoolException e) {
                     throw new IOException(e.getMessage(), e);
                 }
+                requireSame(); // not one deleted and taken again under the same name meanwhile
                 return t -> t < written.size() && written.get(t) ? 1 : 0;
+            }
+
+            private void requireSame() throws IOException {
+                PoolConfig.SnapshotRecord now = pool.snapshotCatalog.find(volume, snapshot);
+                if (now == null || now.gen() != gen) {
+                    throw new IOException("snapshot " + volume + "@" + snapshot + " this connection selected " + name()
+                            + " for was deleted; connect again for the contexts the volume offers now");
+                }
             }
         };
     }
@@ -204,10 +221,19 @@ public final class PoolExports implements ExportCatalog {
             }
 
             @Override
-            public Flags now() {
+            public Flags now() throws IOException {
+                requireLive();
                 TrackBitmap std = copy(p.stdInvalid().live());
                 TrackBitmap bcv = copy(p.bcvInvalid().live());
+                requireLive(); // not copied from bitmaps a deletion froze meanwhile
                 return t -> t >= std.size() ? 0 : (std.get(t) ? 1 : 0) | (bcv.get(t) ? 2 : 0);
+            }
+
+            private void requireLive() throws IOException {
+                if (pool.pairs.get(p.name()) != p) {
+                    throw new IOException("pair " + p.name() + " was deleted: it tracks no invalid tracks any more;"
+                            + " connect again for the contexts the volume offers now");
+                }
             }
         };
     }

@@ -494,6 +494,50 @@ class NbdConformanceTest {
         assertThat(pool.pairs().get("p1").stdInvalidTracks()).isEqualTo(4);
     }
 
+    /**
+     * A connection selects splitpoint:invalid for the pair of its volume; the pair is deleted (the
+     * volume stays writable, so the connection is not retired). Its block status went on answering,
+     * with success, from the deleted pair's bitmaps, frozen: a track written since was reported
+     * unchanged, and a tool copying only what changed would have left it out.
+     */
+    @Test
+    void aDeletedPairsInvalidTracksAreNotReportedAsIfItStillTrackedChanges() throws Exception {
+        pool.pairs().split(List.of("p1"));
+        write("prod", 65536, random(100, 11));
+        try (NbdTestClient c = structured("prod", "splitpoint:invalid")) {
+            assertThat(trackFlags(c, 64)[1]).isEqualTo(1);
+            pool.pairs().delete("p1", false);
+            write("prod", 7 * 65536, random(100, 12)); // a change no pair tracks any more
+            c.request(Nbd.CMD_BLOCK_STATUS, 0, 2, 0, 64 * TRACK, null);
+            List<NbdTestClient.Chunk> r = c.chunks();
+            assertThat(r).hasSize(1);
+            assertThat(r.get(0).error()).as("no answer from a pair that is gone").isEqualTo(Nbd.EIO);
+            assertThat(r.get(0).message()).contains("pair p1 was deleted");
+        }
+    }
+
+    /**
+     * A connection selects changed-since:s1; s1 is deleted and a new s1 taken. Its block status
+     * answered from the new snapshot, with success: the tracks changed between the two were
+     * reported unchanged to a client that asked what changed since the first.
+     */
+    @Test
+    void aSnapshotTakenAgainUnderTheSameNameIsNotTheOneTheContextWasSelectedFor() throws Exception {
+        pool.pairs().split(List.of("p1"));
+        pool.snapshots().create("prod", "s1");
+        write("prod", 3 * 65536, random(100, 13)); // changed since the s1 selected
+        try (NbdTestClient c = structured("prod", "splitpoint:changed-since:s1")) {
+            assertThat(trackFlags(c, 64)[3]).isEqualTo(1);
+            pool.snapshots().delete("prod", "s1");
+            pool.snapshots().create("prod", "s1");
+            c.request(Nbd.CMD_BLOCK_STATUS, 0, 2, 0, 64 * TRACK, null);
+            List<NbdTestClient.Chunk> r = c.chunks();
+            assertThat(r).hasSize(1);
+            assertThat(r.get(0).error()).as("not the changes since another snapshot").isEqualTo(Nbd.EIO);
+            assertThat(r.get(0).message()).contains("prod@s1", "was deleted");
+        }
+    }
+
     // ---- zeroing, trim, cache ------------------------------------------------------------------------------
 
     @Test
