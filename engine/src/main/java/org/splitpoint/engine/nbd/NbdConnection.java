@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -53,7 +52,6 @@ final class NbdConnection implements Runnable {
     private final ExportCatalog catalog;
     private final NbdServer server;
     private final BufferPool buffers;
-    private final Object replyLock = new Object();
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
@@ -667,16 +665,6 @@ final class NbdConnection implements Runnable {
             scratch.clear().limit((int) Math.min(scratch.capacity(), left));
             readFully(scratch);
             left -= scratch.limit();
-        }
-    }
-
-    private void writeFully(ByteBuffer... bufs) throws IOException {
-        synchronized (replyLock) {
-            for (ByteBuffer b : bufs) {
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-            }
         }
     }
 }
