@@ -200,8 +200,8 @@ public final class PoolExports implements ExportCatalog {
             private void requireSame() throws IOException {
                 PoolConfig.SnapshotRecord now = pool.snapshotCatalog.find(volume, snapshot);
                 if (now == null || now.gen() != gen) {
-                    throw new IOException("snapshot " + volume + "@" + snapshot + " this connection selected " + name()
-                            + " for was deleted; connect again for the contexts the volume offers now");
+                    throw new IOException("snapshot " + volume + "@" + snapshot + ", the one " + name() + " of this"
+                            + " connection describes, was deleted; connect again for the contexts the volume offers now");
                 }
             }
         };
