@@ -229,8 +229,13 @@ final class NbdConnection implements Runnable {
 
     /** Last replies out, then FIN; a client that does not hang up within the grace is cut. */
     private void seal() {
-        outbox.finish(() -> server.timer().schedule(this::close, server.limits().closeGrace().toMillis(),
-                TimeUnit.MILLISECONDS));
+        outbox.finish(() -> {
+            try {
+                server.timer().schedule(this::close, server.limits().closeGrace().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) { // the server's timer is gone: no grace to give
+                close();
+            }
+        });
     }
 
     /** A request is taken, unless the connection was retired. */
