@@ -149,12 +149,7 @@ final class ServeCommand implements Callable<Integer> {
         AutoCloseable imageCheck = org.splitpoint.engine.pool.HolderChecks.watch(pool);
         Thread hook = new Thread(() -> {
             try {
-                imageCheck.close();
-                server.close();
-                control.close();
-                pool.close();
-            } catch (Exception e) {
-                err.println("splitpoint: shutdown: " + e.getMessage());
+                closeEach(err, imageCheck, server, control, pool);
             } finally {
                 stopped.countDown();
             }
@@ -162,6 +157,23 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Closes each of {@code steps} in order, each whatever the ones before did: a failure is said on
+     * {@code err} and the next step still runs. A server whose last flush failed still closes the
+     * control socket and the pool (which drains the event log and releases the writer lock); one
+     * try around them all skipped every later step.
+     */
+    static void closeEach(java.io.PrintWriter err, AutoCloseable... steps) {
+        for (AutoCloseable step : steps) {
+            try {
+                step.close();
+            } catch (Exception | Error e) {
+                err.println("splitpoint: shutdown: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                err.flush();
+            }
+        }
     }
 
     /**
