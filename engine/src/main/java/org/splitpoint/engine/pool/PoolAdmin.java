@@ -43,7 +43,19 @@ public final class PoolAdmin {
             pool.storage.syncDirectory(pool.paths.drives());
             pool.nextDrive++;
             pool.drives.put(name, new Drive(new PoolConfig.DriveRecord(name, s, DriveState.SPARE, null, null)));
-            pool.persist();
+            try {
+                pool.persist();
+            } catch (IOException | RuntimeException e) {
+                // not on record: the pool has no such drive (the next pool.json written would have added it unasked)
+                pool.drives.remove(name);
+                pool.nextDrive--;
+                try {
+                    pool.storage.delete(pool.paths.image(name));
+                } catch (IOException | RuntimeException left) {
+                    e.addSuppressed(left); // an image no record names: the next add of this name replaces it
+                }
+                throw e;
+            }
             pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " added as SPARE (" + Sizes.format(s) + ")"));
             return name;
         }
@@ -113,16 +125,8 @@ public final class PoolAdmin {
                 pool.storage.syncDirectory(pool.paths.meta());
                 RaidVolume v = RaidVolume.assemble(name, layout, members, volSize, pool.trackSize, strip, wi, journal);
                 // Blank images are all zeros, and zeros are consistent mirrors and parity: no initial sync.
-                pool.volumeRecords.put(name, r);
-                for (int i = 0; i < members.length; i++) {
-                    Drive d = pool.drives.get(driveNames.get(i));
-                    d.volume = name;
-                    d.state = DriveState.ONLINE;
-                    d.member = members[i];
-                }
                 v.setFailureListener((m, why) -> pool.recordAbsence(v, m, why));
-                pool.volumes.put(name, v);
-                pool.persist();
+                recordNewVolume(r, v);
             } catch (IOException e) {
                 for (StorageFile f : opened) {
                     f.close();
@@ -132,6 +136,39 @@ public final class PoolAdmin {
             pool.events.publish(Event.info("VOLUME_STATE", name, "volume " + name + " created: " + layout.word()
                     + " over " + String.join(",", driveNames) + ", " + Sizes.format(volSize)));
         }
+    }
+
+    /**
+     * Puts new volume {@code v} (record {@code r}) on record, and only then where hosts find it:
+     * when pool.json cannot be written, nothing of it stays in memory and its files are let go
+     * (before, it stayed there over closed files, and the next pool.json written for anything else,
+     * a write's failed members included, recorded a volume the administrator was told was not made).
+     */
+    private void recordNewVolume(PoolConfig.VolumeRecord r, RaidVolume v) throws IOException {
+        List<Drive> drives = new ArrayList<>();
+        for (String dn : r.drives()) {
+            drives.add(pool.drives.get(dn));
+        }
+        pool.volumeRecords.put(r.name(), r);
+        for (Drive d : drives) {
+            d.volume = r.name();
+            d.state = DriveState.ONLINE;
+        }
+        try {
+            pool.persist();
+        } catch (IOException | RuntimeException e) {
+            pool.volumeRecords.remove(r.name());
+            for (Drive d : drives) {
+                d.volume = null;
+                d.state = DriveState.SPARE;
+            }
+            v.closeQuietly();
+            throw e;
+        }
+        for (int i = 0; i < drives.size(); i++) {
+            drives.get(i).member = v.members().get(i);
+        }
+        pool.volumes.put(r.name(), v);
     }
 
     /** Why {@code name} is not a valid name for a {@code what} ("volume", "pair"), or null when it is. */
@@ -182,8 +219,14 @@ public final class PoolAdmin {
                 return;
             }
             if (d.volume == null) {
+                DriveState was = d.state;
                 d.state = DriveState.FAILED;
-                pool.persist();
+                try {
+                    pool.persist();
+                } catch (IOException | RuntimeException e) {
+                    d.state = was; // not on record: the drive is as it was
+                    throw e;
+                }
                 pool.events.publish(Event.warning("DRIVE_STATE", name, "spare drive " + name + " marked FAILED"));
                 return;
             }

@@ -1,0 +1,89 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+
+/**
+ * A drive or volume operation whose pool.json write fails (its file system full) changes nothing
+ * in memory either: what the administrator was told did not happen does not show, and cannot be
+ * used, until the next pool.json write someone else makes puts it on record unasked.
+ */
+class UnrecordedAdminTest {
+
+    private static final long DRIVE = 4L << 20;
+    private static final int TRACK = 64 * 1024;
+    private static final Predicate<Path> CONFIG = f -> f.getFileName().toString().startsWith("pool.json");
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * Before, the volume was in memory (its drives ONLINE) though pool.json did not have it: hosts
+     * wrote to it and were acknowledged, and a crash then lost the volume and every byte written.
+     */
+    @Test
+    void aVolumeWhoseCreationCannotBeRecordedDoesNotExist() throws Exception {
+        Path dir = tmp.resolve("p");
+        Pool.create(dir, 3, DRIVE, TRACK, StorageFactory.real());
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            inj.diskFullAfter(CONFIG, 0);
+            assertThatThrownBy(() -> p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0))
+                    .hasMessageContaining("No space left on device");
+            inj.diskFreed();
+            assertThatThrownBy(() -> p.device("v")).as("a volume not on record").isInstanceOf(PoolException.class);
+            assertThat(p.snapshot().volumes()).isEmpty();
+            assertThat(p.snapshot().drive("d1").state()).isEqualTo(DriveState.SPARE);
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.SPARE);
+            // the same create, given again once there is room, works
+            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
+            p.device("v").write(0, ByteBuffer.wrap(TestPools.filled(TRACK, 0x5A)));
+            p.device("v").flush();
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.read("v", 0, TRACK)).isEqualTo(TestPools.filled(TRACK, 0x5A));
+        }
+    }
+
+    /** Before, the drive was in memory, and the next pool.json written for anything else added it unasked. */
+    @Test
+    void aDriveWhoseAddCannotBeRecordedIsNotAdded() throws Exception {
+        Path dir = tmp.resolve("p");
+        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            inj.diskFullAfter(CONFIG, 0);
+            assertThatThrownBy(() -> p.admin().addDrive(0)).hasMessageContaining("No space left on device");
+            inj.diskFreed();
+            assertThat(p.snapshot().drives()).as("drives after a failed add").hasSize(2);
+            assertThat(p.admin().addDrive(0)).as("the name the failed add did not take").isEqualTo("d3");
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.snapshot().drives()).hasSize(3);
+        }
+    }
+
+    /** Before, the spare was FAILED in memory and SPARE in pool.json. */
+    @Test
+    void aSpareWhoseFailureCannotBeRecordedStaysSpare() throws Exception {
+        Path dir = tmp.resolve("p");
+        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            inj.diskFullAfter(CONFIG, 0);
+            assertThatThrownBy(() -> p.admin().failDrive("d1")).hasMessageContaining("No space left on device");
+            inj.diskFreed();
+            assertThat(p.snapshot().drive("d1").state()).isEqualTo(DriveState.SPARE);
+        }
+    }
+}
