@@ -300,6 +300,9 @@ public final class PoolAdmin {
                 }
                 throw e;
             }
+            String wasProblem = d.problem;
+            boolean wasMissing = d.missing;
+            boolean wasStale = d.stale;
             d.problem = null;
             d.missing = false;
             d.stale = false;
@@ -307,19 +310,56 @@ public final class PoolAdmin {
                 JournalLife.rejoinLeg(pool, d);
                 return null;
             }
+            // when pool.json cannot say the replacement, the drive is put back as it has it: the blank
+            // goes, the old image comes back (before, a member stayed REBUILDING with no rebuild running)
+            Runnable notRecorded = () -> {
+                d.problem = wasProblem;
+                d.missing = wasMissing;
+                d.stale = wasStale;
+                try {
+                    pool.storage.delete(v == null ? image : blank);
+                    if (setAside) {
+                        pool.storage.rename(old, image);
+                    }
+                } catch (IOException | RuntimeException left) {
+                    pool.events.publish(Event.warning("DRIVE_STATE", name, "drive " + name + ": its replacement was not"
+                            + " recorded and its old image could not be put back (" + left.getMessage() + ")"));
+                }
+            };
             if (v == null) {
+                DriveState was = d.state;
                 d.state = DriveState.SPARE;
-                pool.persist();
+                try {
+                    pool.persist();
+                } catch (IOException | RuntimeException e) {
+                    d.state = was;
+                    notRecorded.run();
+                    throw e;
+                }
                 pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " replaced; it is SPARE"));
                 return null;
             }
             PoolConfig.JobRecord record = RebuildWork.newRecord(v, d.member, throttle);
+            DriveState wasState = d.member.state();
+            boolean wasRecorded = d.member.absenceRecorded();
             v.exclusive(() -> {
                 d.member.replaceFile(f);
                 d.member.setState(DriveState.REBUILDING, 0);
             });
             pool.jobRecords.put(record.id(), record);
-            pool.persist();
+            try {
+                pool.persist();
+            } catch (IOException | RuntimeException e) {
+                pool.jobRecords.remove(record.id());
+                v.exclusive(() -> { // takes no writes again: the blank is never read
+                    d.member.setState(wasState, 0);
+                    if (wasRecorded) {
+                        d.member.markAbsenceRecorded(); // pool.json still says so: no write waits to record it again
+                    }
+                });
+                notRecorded.run();
+                throw e;
+            }
             // the rebuild is on record: only now does the blank take the drive's name (an open finishes this if a crash comes first)
             pool.storage.rename(blank, image);
             pool.storage.syncDirectory(pool.paths.drives());

@@ -86,4 +86,36 @@ class UnrecordedAdminTest {
             assertThat(p.snapshot().drive("d1").state()).isEqualTo(DriveState.SPARE);
         }
     }
+
+    /**
+     * Before, the drive was REBUILDING over its blank image in memory with no rebuild running (and
+     * the rebuild's record in memory, for the next pool.json written to resume): 'drive replace' was
+     * refused as 'drive d2 is REBUILDING' until the pool was opened again.
+     */
+    @Test
+    void aReplacementWhoseRebuildCannotBeRecordedCanBeGivenAgain() throws Exception {
+        Path dir = tmp.resolve("p");
+        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
+            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(4 * TRACK, 0x3C)));
+            p.admin().failDrive("d2");
+            inj.diskFullAfter(CONFIG, 0);
+            assertThatThrownBy(() -> p.admin().replaceDrive("d2")).hasMessageContaining("No space left on device");
+            inj.diskFreed();
+            assertThat(p.snapshot().drive("d2").state()).as("as pool.json has it").isEqualTo(DriveState.FAILED);
+            assertThat(p.activeJobs()).isEmpty();
+            p.volume("v").write(4 * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x3D))); // degraded, as before
+            var job = p.admin().replaceDrive("d2");
+            assertThat(job.await(30_000)).isTrue();
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.read("v", 0, 4 * TRACK)).isEqualTo(TestPools.filled(4 * TRACK, 0x3C));
+            assertThat(p.read("v", 4 * TRACK, TRACK)).isEqualTo(TestPools.filled(TRACK, 0x3D));
+            assertThat(p.admin().verify("v", false, null)).as("mirror mismatches").isZero();
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+        }
+    }
 }
