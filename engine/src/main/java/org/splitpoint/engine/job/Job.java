@@ -242,7 +242,7 @@ public final class Job implements Runnable {
                     break;
                 }
                 if (stopRequested) {
-                    work.checkpoint(done);
+                    checkpointAtStop();
                     return;
                 }
                 long wait = bucketWait();
@@ -261,6 +261,23 @@ public final class Job implements Runnable {
         }
         onProgress.accept(progress());
         finishedNow();
+    }
+
+    private static final System.Logger LOG = System.getLogger(Job.class.getName());
+
+    /**
+     * The checkpoint of a job stopped to resume later (the pool is closing). One that cannot be
+     * saved (a full file system) leaves the one before on record, from which the job resumes, so it
+     * is said in the log; the job has not ended, and before, it went FAILED (its history line said
+     * so) though the next opening resumed it.
+     */
+    private void checkpointAtStop() {
+        try {
+            work.checkpoint(done);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, kind + " " + target + " stopped, but its checkpoint at track " + done
+                    + " could not be saved (" + e.getMessage() + "); it resumes from the one before");
+        }
     }
 
     private void finishedNow() {
