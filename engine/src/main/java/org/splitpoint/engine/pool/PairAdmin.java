@@ -305,6 +305,7 @@ public final class PairAdmin {
     public void create(String name, String std, String bcv) throws IOException, PoolException {
         Validation.name("pair", name);
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             if (pool.pairs.containsKey(name)) {
                 throw new PoolException("a pair named '" + name + "' already exists");
             }
@@ -365,6 +366,7 @@ public final class PairAdmin {
 
     private Job establishNow(String name, boolean full, long throttle) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             Pair p = pair(name);
             Refusal.check(PairRules.establish(view(p)));
             if (p.state() == PairState.SyncInProg) {
@@ -391,6 +393,7 @@ public final class PairAdmin {
 
     private void splitNow(List<String> names) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             List<Pair> ps = new ArrayList<>();
             for (String n : new LinkedHashSet<>(names)) {
                 Pair p = pair(n);
@@ -460,6 +463,7 @@ public final class PairAdmin {
 
     private Job restoreNow(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             Pair p = pair(name);
             Refusal.check(PairRules.restore(view(p)));
             if (p.state() == PairState.RestInProg) {

@@ -30,7 +30,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * volumes carry out (mechanism). Opening takes the pool's lock, then recovers: stripe journals are
  * replayed, dirty write-intent tracks resynced, persisted jobs resumed. A read-only open
  * ({@link PoolOptions#READ_ONLY}) takes no lock, recovers nothing and changes no file: it says what
- * a writable open would do instead.
+ * a writable open would do instead. Once a close (or an abandon) let the lock go, another opening
+ * may hold the pool: this object then writes pool.json no more ({@link #persist()} refuses), and
+ * the verbs refuse as the pool is closed.
  *
  * <p>Lock order, outermost first. (1) the pool's monitor: administrative verbs and the rules they
  * check; (2) a pair's gate, then its track locks; (3) a volume's flush lock, its gate, its row
@@ -57,6 +59,12 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.PairRecord> pairRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Innermost: writing pool.json (see the lock order above). */
     private final Object persistLock = new Object();
+    /**
+     * The pool's lock was let go (the end of a close or an abandon): another opening may hold the
+     * pool now, so this object writes pool.json no more. Guarded by persistLock, so no write is
+     * under way as the lock goes.
+     */
+    private boolean lockReleased;
     /** Run around every split, establish and restore (see {@link PairAdmin#guard}). */
     volatile org.splitpoint.engine.pair.PairChangeGuard pairGuard = org.splitpoint.engine.pair.PairChangeGuard.NONE;
     volatile org.splitpoint.engine.snapshot.SnapshotChangeGuard snapshotGuard =
@@ -341,6 +349,10 @@ public final class Pool implements AutoCloseable {
             throw new IOException("pool " + paths.dir() + " is open read-only; nothing may change it");
         }
         synchronized (persistLock) {
+            if (lockReleased) {
+                throw new IOException("the pool at " + paths.dir() + " is closed; nothing may change it through this"
+                        + " opening (another may hold the pool now)");
+            }
             List<PoolConfig.DriveRecord> dr = new ArrayList<>();
             for (Drive d : copy(drives)) {
                 dr.add(d.toRecord());
@@ -757,7 +769,7 @@ public final class Pool implements AutoCloseable {
         }
         events.drain();
         events.close();
-        lock.close();
+        releaseLock();
         if (first != null) {
             throw first;
         }
@@ -822,10 +834,18 @@ public final class Pool implements AutoCloseable {
             // abandoning
         }
         try {
-            lock.close();
+            releaseLock();
         } catch (IOException ignored) {
             // abandoning
         }
+    }
+
+    /** Lets go of the pool's lock, once no pool.json write is under way and none can follow. */
+    private void releaseLock() throws IOException {
+        synchronized (persistLock) {
+            lockReleased = true;
+        }
+        lock.close();
     }
 
     boolean isClosed() {

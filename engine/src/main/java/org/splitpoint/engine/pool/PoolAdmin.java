@@ -37,6 +37,7 @@ public final class PoolAdmin {
         long s = size <= 0 ? pool.driveSize : size;
         Validation.driveSize(s, pool.trackSize);
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             Refusal.check(DriveRules.room(pool.drives.size(), 1));
             String name = "d" + pool.nextDrive;
             PoolFiles.createImage(pool.storage, pool.paths, name, s);
@@ -66,6 +67,7 @@ public final class PoolAdmin {
             throws IOException, PoolException {
         Validation.name("volume", name);
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             if (pool.volumes.containsKey(name)) {
                 throw new PoolException("a volume named '" + name + "' already exists");
             }
@@ -212,6 +214,7 @@ public final class PoolAdmin {
     /** Marks a member FAILED (a drill, or an administrator's decision); the volume serves degraded. */
     public void failDrive(String name) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             Drive d = drive(name);
             Refusal.check(DriveRules.fail(PoolSnapshots.of(pool), name));
             if (d.journal != null) {
@@ -267,6 +270,7 @@ public final class PoolAdmin {
     /** As {@link #replaceDrive(String)}, with the rebuild limited to {@code throttle} bytes/s from its start. */
     public Job replaceDrive(String name, long throttle) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             Drive d = drive(name);
             Refusal.check(DriveRules.replace(PoolSnapshots.of(pool), name));
             RaidVolume v = d.volume == null ? null : pool.volumes.get(d.volume);
