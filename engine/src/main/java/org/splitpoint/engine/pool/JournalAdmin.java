@@ -109,6 +109,7 @@ public final class JournalAdmin {
     public Job enable(String volume, List<String> driveNames, Path storeDir, long maxSize, long maxAgeSeconds)
             throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             RaidVolume v = pool.volume(volume);
             Refusal.check(JournalRules.enableVolume(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             if (driveNames.size() != 2 || driveNames.get(0).equals(driveNames.get(1))) {
@@ -205,6 +206,7 @@ public final class JournalAdmin {
     /** Disables the journal of {@code volume}: its drives become SPARE again (their contents are dropped). */
     public void disable(String volume) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             RaidVolume v = pool.volume(volume);
             Refusal.check(JournalRules.disable(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             PoolConfig.JournalRecord rec = record(volume);

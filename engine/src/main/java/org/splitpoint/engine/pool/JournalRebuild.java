@@ -94,6 +94,7 @@ final class JournalRebuild {
      */
     static Job rebuildFromBackup(Pool pool, String volume, List<String> replacements, long throttle) throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             RaidVolume v = pool.volume(volume);
             PoolConfig.JournalRecord rec = rebuildable(pool, v);
             Open o = pool.journals.get(volume);

@@ -62,6 +62,7 @@ public final class RestoreAdmin {
     public Job restore(String volume, Path storeDir, String imageId, boolean writeThrough, long throttle)
             throws IOException, PoolException {
         synchronized (pool) {
+            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             RaidVolume v = pool.volume(volume);
             refuseRestoreNow(v);
             DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);

@@ -45,6 +45,12 @@ class ClosedPoolWritesNothingTest {
                     .hasMessageContaining("closed");
             assertThatThrownBy(() -> closed.admin().failDrive("d3")).hasMessageContaining("closed");
             assertThatThrownBy(() -> closed.pairs().create("p", "v", "v")).hasMessageContaining("closed");
+            assertThatThrownBy(() -> closed.instantRestores().restore("v", tmp.resolve("store"), null, false, 0))
+                    .hasMessageContaining("closed");
+            assertThatThrownBy(() -> closed.journals().enable("v", List.of("d3", "d4"), tmp.resolve("store"), 0, 60))
+                    .hasMessageContaining("closed");
+            assertThatThrownBy(() -> closed.journals().disable("v")).hasMessageContaining("closed");
+            assertThatThrownBy(() -> closed.journals().rebuildFromBackup("v", List.of(), 0)).hasMessageContaining("closed");
             assertThat(Files.readAllBytes(dir.resolve("pool.json"))).as("the holder's pool.json").isEqualTo(config);
             assertThat(Files.exists(dir.resolve("drives").resolve("d5.img"))).isFalse();
         }
