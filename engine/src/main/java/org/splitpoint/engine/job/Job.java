@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  * {@link JobProgress} values through {@code onProgress}, at most every 200 ms. The total is what
  * the work owed when it started, grown by what it reports added on the way (tracks written during an
  * establish, an unprotected restore's catch-up), so "100%" and "ETA 0:00" mean nothing is left.
+ * Its end is decided once, under its monitor, when its last checkpoint is made: a cancel until then
+ * cancels it, a pause or a cancel after it changes nothing (a job that finished every track is not
+ * cancelled, nor said paused while it finishes), and a pause never overwrites the state it ended in.
  */
 public final class Job implements Runnable {
 
@@ -39,6 +42,11 @@ public final class Job implements Runnable {
     /** One sequence for every job's limit stamps: a job created later stamps its first limit later. */
     private static final java.util.concurrent.atomic.AtomicLong THROTTLE_STAMPS = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean cancelRequested;
+    /**
+     * The job's end is decided (DONE or CANCELLED, under this monitor): a pause or resume that comes
+     * meanwhile is not taken, and a cancel no longer changes the end.
+     */
+    private boolean ending;
     private volatile boolean stopRequested;
     private volatile String message = "";
     /** What other paths did for the work while it was paused ({@link JobWork#doneSinceLastStep}), fixed when it ended. */
@@ -137,7 +145,7 @@ public final class Job implements Runnable {
     public void pause() {
         long t;
         synchronized (this) {
-            if (state != JobState.RUNNING) {
+            if (state != JobState.RUNNING || ending) {
                 return;
             }
             state = JobState.PAUSED;
@@ -151,7 +159,7 @@ public final class Job implements Runnable {
     public void resume() {
         long t;
         synchronized (this) {
-            if (state != JobState.PAUSED) {
+            if (state != JobState.PAUSED || ending) {
                 return;
             }
             state = JobState.RUNNING;
@@ -415,23 +423,33 @@ public final class Job implements Runnable {
 
     private void complete() throws Exception {
         work.checkpoint(done);
-        if (!cancelRequested) {
-            done = total;
+        boolean cancelled;
+        synchronized (this) { // one decision: a cancel or pause from now on does not change it
+            ending = true;
+            cancelled = cancelRequested;
         }
-        if (cancelRequested) {
+        if (cancelled) {
             doneElsewhereAtEnd = work.doneSinceLastStep(); // a restore cancelled while paused: what reads restored meanwhile
-            state = JobState.CANCELLED;
+            end(JobState.CANCELLED);
             work.stopped(JobState.CANCELLED, null);
         } else {
+            done = total;
             work.finished();
-            state = JobState.DONE;
+            end(JobState.DONE);
         }
     }
 
     private void fail(Exception e) {
         message = e.getMessage() == null ? e.toString() : e.getMessage();
-        state = JobState.FAILED;
+        end(JobState.FAILED);
         work.stopped(JobState.FAILED, e);
+    }
+
+    /** The job's last state, set under this monitor: a pause or resume checked under it cannot overwrite it. */
+    private synchronized void end(JobState last) {
+        ending = true;
+        state = last;
+        notifyAll();
     }
 
     /** Blocks while paused; returns false when cancelled. */
