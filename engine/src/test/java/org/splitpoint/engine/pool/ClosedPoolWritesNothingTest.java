@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
-import org.splitpoint.engine.io.StorageFactory;
 
 /**
  * A pool object that was closed has let go of the pool's lock, so another opening may hold the
@@ -31,8 +30,7 @@ class ClosedPoolWritesNothingTest {
      */
     @Test
     void aVerbOnAClosedPoolIsRefusedAndChangesNothingTheNextHolderWrote() throws Exception {
-        Path dir = tmp.resolve("p");
-        Pool.create(dir, 4, DRIVE, TRACK, StorageFactory.real());
+        Path dir = UnrecordedAdminTest.blankPool(tmp.resolve("p"), 4, DRIVE);
         Pool closed = Pool.open(dir);
         closed.close();
         try (Pool holder = Pool.open(dir)) {
@@ -63,8 +61,7 @@ class ClosedPoolWritesNothingTest {
     /** The backstop below every verb: pool.json is never written once the lock is let go. */
     @Test
     void poolJsonIsNotWrittenAfterTheLockWasLetGo() throws Exception {
-        Path dir = tmp.resolve("p");
-        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        Path dir = UnrecordedAdminTest.blankPool(tmp.resolve("p"), 2, DRIVE);
         Pool closed = Pool.open(dir);
         closed.close();
         byte[] config = Files.readAllBytes(dir.resolve("pool.json"));

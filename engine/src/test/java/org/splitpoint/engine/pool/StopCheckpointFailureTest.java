@@ -28,8 +28,7 @@ class StopCheckpointFailureTest {
 
     @Test
     void aRebuildWhoseStopCheckpointFailsIsResumedAndNotListedAsFailed() throws Exception {
-        Path dir = tmp.resolve("p");
-        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        Path dir = UnrecordedAdminTest.blankPool(tmp.resolve("p"), 2, DRIVE);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         Pool p = Pool.open(dir, inj);
         Job job;
@@ -39,7 +38,7 @@ class StopCheckpointFailureTest {
             p.admin().failDrive("d2");
             job = p.admin().replaceDrive("d2", 1 << 20); // 1 MB/s: still running at the close
             StuckThreads.awaitTrue(() -> job.progress().doneTracks() > 0, "the rebuild under way");
-            inj.diskFullAfter(f -> f.getFileName().toString().startsWith("pool.json"), 0);
+            inj.diskFullAfter(UnrecordedAdminTest.CONFIG, 0);
         } finally {
             p.close();
         }

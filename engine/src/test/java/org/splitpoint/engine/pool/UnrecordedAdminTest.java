@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -22,10 +23,23 @@ class UnrecordedAdminTest {
 
     private static final long DRIVE = 4L << 20;
     private static final int TRACK = 64 * 1024;
-    private static final Predicate<Path> CONFIG = f -> f.getFileName().toString().startsWith("pool.json");
+    static final Predicate<Path> CONFIG = f -> f.getFileName().toString().startsWith("pool.json");
 
     @TempDir
     Path tmp;
+
+    /** A pool of {@code drives} blank SPARE drives of {@code driveSize} (64 KiB tracks) at {@code dir}. */
+    static Path blankPool(Path dir, int drives, long driveSize) throws Exception {
+        Pool.create(dir, drives, driveSize, TRACK, StorageFactory.real());
+        return dir;
+    }
+
+    /** {@code verb} fails for pool.json's full file system, saying so; then the space comes back. */
+    private static void refusedForFullConfig(FaultInjector inj, ThrowingCallable verb) {
+        inj.diskFullAfter(CONFIG, 0);
+        assertThatThrownBy(verb).hasMessageContaining("No space left on device");
+        inj.diskFreed();
+    }
 
     /**
      * Before, the volume was in memory (its drives ONLINE) though pool.json did not have it: hosts
@@ -33,14 +47,10 @@ class UnrecordedAdminTest {
      */
     @Test
     void aVolumeWhoseCreationCannotBeRecordedDoesNotExist() throws Exception {
-        Path dir = tmp.resolve("p");
-        Pool.create(dir, 3, DRIVE, TRACK, StorageFactory.real());
+        Path dir = blankPool(tmp.resolve("p"), 3, DRIVE);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(dir, inj)) {
-            inj.diskFullAfter(CONFIG, 0);
-            assertThatThrownBy(() -> p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0))
-                    .hasMessageContaining("No space left on device");
-            inj.diskFreed();
+            refusedForFullConfig(inj, () -> p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0));
             assertThatThrownBy(() -> p.device("v")).as("a volume not on record").isInstanceOf(PoolException.class);
             assertThat(p.snapshot().volumes()).isEmpty();
             assertThat(p.snapshot().drive("d1").state()).isEqualTo(DriveState.SPARE);
@@ -58,13 +68,10 @@ class UnrecordedAdminTest {
     /** Before, the drive was in memory, and the next pool.json written for anything else added it unasked. */
     @Test
     void aDriveWhoseAddCannotBeRecordedIsNotAdded() throws Exception {
-        Path dir = tmp.resolve("p");
-        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        Path dir = blankPool(tmp.resolve("p"), 2, DRIVE);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(dir, inj)) {
-            inj.diskFullAfter(CONFIG, 0);
-            assertThatThrownBy(() -> p.admin().addDrive(0)).hasMessageContaining("No space left on device");
-            inj.diskFreed();
+            refusedForFullConfig(inj, () -> p.admin().addDrive(0));
             assertThat(p.snapshot().drives()).as("drives after a failed add").hasSize(2);
             assertThat(p.admin().addDrive(0)).as("the name the failed add did not take").isEqualTo("d3");
         }
@@ -76,13 +83,10 @@ class UnrecordedAdminTest {
     /** Before, the spare was FAILED in memory and SPARE in pool.json. */
     @Test
     void aSpareWhoseFailureCannotBeRecordedStaysSpare() throws Exception {
-        Path dir = tmp.resolve("p");
-        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        Path dir = blankPool(tmp.resolve("p"), 2, DRIVE);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(dir, inj)) {
-            inj.diskFullAfter(CONFIG, 0);
-            assertThatThrownBy(() -> p.admin().failDrive("d1")).hasMessageContaining("No space left on device");
-            inj.diskFreed();
+            refusedForFullConfig(inj, () -> p.admin().failDrive("d1"));
             assertThat(p.snapshot().drive("d1").state()).isEqualTo(DriveState.SPARE);
         }
     }
@@ -94,16 +98,13 @@ class UnrecordedAdminTest {
      */
     @Test
     void aReplacementWhoseRebuildCannotBeRecordedCanBeGivenAgain() throws Exception {
-        Path dir = tmp.resolve("p");
-        Pool.create(dir, 2, DRIVE, TRACK, StorageFactory.real());
+        Path dir = blankPool(tmp.resolve("p"), 2, DRIVE);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(dir, inj)) {
             p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
             p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(4 * TRACK, 0x3C)));
             p.admin().failDrive("d2");
-            inj.diskFullAfter(CONFIG, 0);
-            assertThatThrownBy(() -> p.admin().replaceDrive("d2")).hasMessageContaining("No space left on device");
-            inj.diskFreed();
+            refusedForFullConfig(inj, () -> p.admin().replaceDrive("d2"));
             assertThat(p.snapshot().drive("d2").state()).as("as pool.json has it").isEqualTo(DriveState.FAILED);
             assertThat(p.activeJobs()).isEmpty();
             p.volume("v").write(4 * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x3D))); // degraded, as before
