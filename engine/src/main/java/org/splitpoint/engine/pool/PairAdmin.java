@@ -344,11 +344,28 @@ public final class PairAdmin {
             pool.storage.syncDirectory(pool.paths.meta());
             Pair p = newPair(pool, r, si, bi);
             pool.pairRecords.put(name, r);
+            try {
+                // on record before hosts go through it: a pair pool.json does not have is not made (before,
+                // it stayed, tracking hosts' writes, and 'pair create' again said it existed). Until hosts go
+                // through it nothing escapes it: every STD track is to copy, and the BCV's own writes are
+                // overwritten by that copy
+                pool.persist();
+            } catch (IOException | RuntimeException e) {
+                pool.pairRecords.remove(name);
+                try {
+                    p.close();
+                    for (String kind : List.of("std.inv", "bcv.inv")) {
+                        pool.storage.delete(pool.paths.pairBitmap(name, kind)); // a later create makes them anew anyway
+                    }
+                } catch (IOException left) {
+                    e.addSuppressed(left);
+                }
+                throw e;
+            }
             pool.changeHostWay(List.of(std, bcv), () -> { // after the requests under way to the volumes themselves
                 pool.pairs.put(name, p);
                 pool.pairsChanged();
             });
-            pool.persist();
             pool.events.publish(Event.info("PAIR_STATE", name, "pair " + name + " created: STD " + std + ", BCV " + bcv
                     + "; NeverEstab"));
         }

@@ -119,4 +119,22 @@ class UnrecordedAdminTest {
             assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
         }
     }
+
+    /** Before, the pair stayed in memory (hosts' requests went through it) and 'pair create' again said it existed. */
+    @Test
+    void aPairWhoseCreationCannotBeRecordedDoesNotExist() throws Exception {
+        Path dir = blankPool(tmp.resolve("p"), 4, DRIVE);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            p.admin().createVolume("a", Layout.RAID1, List.of("d1", "d2"), 0);
+            p.admin().createVolume("b", Layout.RAID1, List.of("d3", "d4"), 0);
+            refusedForFullConfig(inj, () -> p.pairs().create("pr", "a", "b"));
+            assertThat(p.pairs().query(null)).as("pairs after a failed create").isEmpty();
+            p.device("b").write(0, ByteBuffer.wrap(TestPools.filled(TRACK, 0x4E))); // a volume of no pair takes writes
+            p.pairs().create("pr", "a", "b");
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.pairs().query(null)).hasSize(1);
+        }
+    }
 }
