@@ -48,6 +48,8 @@ public final class Job implements Runnable {
      */
     private boolean ending;
     private volatile boolean stopRequested;
+    /** {@link #drop()} was asked: the job ends CANCELLED without its work's {@link JobWork#stopped}. */
+    private volatile boolean dropRequested;
     private volatile String message = "";
     /** What other paths did for the work while it was paused ({@link JobWork#doneSinceLastStep}), fixed when it ended. */
     private volatile long doneElsewhereAtEnd;
@@ -209,6 +211,18 @@ public final class Job implements Runnable {
         return stamp;
     }
 
+    /**
+     * Ends the job CANCELLED at its next step, without its work's {@link JobWork#stopped} nor
+     * {@link JobWork#finished}: its owner has already undone what the work was for (a rebuild whose
+     * drive failed again). Before, such a job was stopped as for a close and stayed RUNNING with no
+     * thread: listed as running for good, and waited for forever.
+     */
+    public synchronized void drop() {
+        dropRequested = true;
+        stopRequested = true;
+        notifyAll();
+    }
+
     /** Waits up to {@code millis} for the job to finish; returns true if it did. */
     public boolean await(long millis) throws InterruptedException {
         Thread t;
@@ -249,9 +263,12 @@ public final class Job implements Runnable {
                 if (!waitWhilePaused()) {
                     break;
                 }
-                if (stopRequested) {
+                if (stopRequested && !dropRequested) {
                     checkpointAtStop();
                     return;
+                }
+                if (dropRequested) {
+                    break; // complete() ends it dropped
                 }
                 long wait = bucketWait();
                 if (wait > 0) {
@@ -422,13 +439,19 @@ public final class Job implements Runnable {
     }
 
     private void complete() throws Exception {
-        work.checkpoint(done);
+        if (!dropRequested) {
+            work.checkpoint(done);
+        }
         boolean cancelled;
+        boolean dropped;
         synchronized (this) { // one decision: a cancel or pause from now on does not change it
             ending = true;
             cancelled = cancelRequested;
+            dropped = dropRequested;
         }
-        if (cancelled) {
+        if (dropped) {
+            end(JobState.CANCELLED); // its owner undid its work already: nothing of the work's own end runs
+        } else if (cancelled) {
             doneElsewhereAtEnd = work.doneSinceLastStep(); // a restore cancelled while paused: what reads restored meanwhile
             end(JobState.CANCELLED);
             work.stopped(JobState.CANCELLED, null);

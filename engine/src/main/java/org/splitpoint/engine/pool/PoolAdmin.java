@@ -253,7 +253,7 @@ public final class PoolAdmin {
             pool.jobRecords.remove(r.id());
             for (Job j : pool.jobs) {
                 if (j.id().equals(r.id())) {
-                    j.stop();
+                    j.drop(); // ends CANCELLED, its drive left as the caller decides (RebuildWork sees its record gone)
                 }
             }
         }

@@ -97,12 +97,30 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
         }
     }
 
+    /**
+     * False once the rebuild's record is gone under the pool's monitor other than by its own end: its
+     * drive failed again, or was given a blank for a restore, and the rebuild's end must not touch it
+     * (before, a rebuild whose last step had ended as its drive was failed set the drive ONLINE again
+     * over the writes it missed meanwhile).
+     */
+    private boolean stillOnRecord() {
+        return pool.jobRecords.containsKey(jobId);
+    }
+
     @Override
     public void finished() throws IOException {
         synchronized (pool) {
+            if (!stillOnRecord()) {
+                return; // dropped by its owner, which decided the drive's state
+            }
             volume.exclusive(() -> target.setState(DriveState.ONLINE, 0));
-            pool.jobRecords.remove(jobId);
-            pool.persist();
+            PoolConfig.JobRecord r = pool.jobRecords.remove(jobId);
+            try {
+                pool.persist();
+            } catch (IOException | RuntimeException e) {
+                pool.jobRecords.put(jobId, r); // still on record: the job's failure (stopped) fails the drive
+                throw e;
+            }
         }
         pool.events.publish(Event.info("JOB_FINISHED", target.drive(), "rebuild of " + target.drive() + " finished"));
         pool.events.publish(Event.info("DRIVE_STATE", target.drive(), "drive " + target.drive() + " is ONLINE"));
@@ -112,8 +130,8 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
     @Override
     public void stopped(JobState state, Exception error) {
         synchronized (pool) {
-            if (pool.isClosed()) {
-                return;
+            if (pool.isClosed() || !stillOnRecord()) {
+                return; // closing (it resumes), or dropped by its owner, which decided the drive's state
             }
             pool.jobRecords.remove(jobId);
             try {
