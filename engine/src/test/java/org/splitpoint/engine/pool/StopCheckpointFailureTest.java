@@ -33,9 +33,7 @@ class StopCheckpointFailureTest {
         Pool p = Pool.open(dir, inj);
         Job job;
         try {
-            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled((int) (DRIVE / 2), 0x6B)));
-            p.admin().failDrive("d2");
+            UnrecordedAdminTest.degradedMirror(p, (int) (DRIVE / 2), 0x6B);
             job = p.admin().replaceDrive("d2", 1 << 20); // 1 MB/s: still running at the close
             StuckThreads.awaitTrue(() -> job.progress().doneTracks() > 0, "the rebuild under way");
             inj.diskFullAfter(UnrecordedAdminTest.CONFIG, 0);

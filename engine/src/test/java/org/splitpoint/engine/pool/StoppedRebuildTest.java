@@ -28,9 +28,7 @@ class StoppedRebuildTest {
     void aRebuildWhoseDriveFailsAgainEndsAndIsNotAwaitedForever() throws Exception {
         Path dir = UnrecordedAdminTest.blankPool(tmp.resolve("p"), 2, DRIVE);
         try (Pool p = Pool.open(dir)) {
-            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(TRACK, 0x17)));
-            p.admin().failDrive("d2");
+            UnrecordedAdminTest.degradedMirror(p, TRACK, 0x17);
             Job job = p.admin().replaceDrive("d2", 1 << 20); // 1 MB/s: still running when d2 fails again
             StuckThreads.awaitTrue(() -> job.progress().doneTracks() > 0, "the rebuild under way");
             p.admin().failDrive("d2");
@@ -60,9 +58,7 @@ class StoppedRebuildTest {
     void aRebuildEndingAsItsDriveFailsLeavesTheDriveFailed() throws Exception {
         Path dir = UnrecordedAdminTest.blankPool(tmp.resolve("p"), 2, DRIVE);
         try (Pool p = Pool.open(dir)) {
-            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(TRACK, 0x17)));
-            p.admin().failDrive("d2");
+            UnrecordedAdminTest.degradedMirror(p, TRACK, 0x17);
             Job job;
             synchronized (p) {
                 job = p.admin().replaceDrive("d2");

@@ -34,6 +34,13 @@ class UnrecordedAdminTest {
         return dir;
     }
 
+    /** Mirror v over d1 and d2, {@code bytes} of {@code b} written at 0, then d2 FAILED: a rebuild to give. */
+    static void degradedMirror(Pool p, int bytes, int b) throws Exception {
+        p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
+        p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(bytes, b)));
+        p.admin().failDrive("d2");
+    }
+
     /** {@code verb} fails for pool.json's full file system, saying so; then the space comes back. */
     private static void refusedForFullConfig(FaultInjector inj, ThrowingCallable verb) {
         inj.diskFullAfter(CONFIG, 0);
@@ -101,9 +108,7 @@ class UnrecordedAdminTest {
         Path dir = blankPool(tmp.resolve("p"), 2, DRIVE);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(dir, inj)) {
-            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(4 * TRACK, 0x3C)));
-            p.admin().failDrive("d2");
+            degradedMirror(p, 4 * TRACK, 0x3C);
             refusedForFullConfig(inj, () -> p.admin().replaceDrive("d2"));
             assertThat(p.snapshot().drive("d2").state()).as("as pool.json has it").isEqualTo(DriveState.FAILED);
             assertThat(p.activeJobs()).isEmpty();
