@@ -164,6 +164,14 @@ public final class Pool implements AutoCloseable {
         PoolFiles.create(dir, count, driveSize, trackSize, storage);
     }
 
+    /**
+     * Why no pool can be created in {@code dir}, in the sentence {@link #create} refuses with, or
+     * null when it can: the app's New pool dialog says it before the click.
+     */
+    public static String whyNotCreateIn(Path dir) throws IOException {
+        return PoolFiles.whyNotIn(dir);
+    }
+
     /** Opens the pool in {@code dir} with real files. */
     public static Pool open(Path dir) throws IOException, PoolException {
         return open(dir, StorageFactory.real());
@@ -192,6 +200,10 @@ public final class Pool implements AutoCloseable {
     public static Pool open(Path dir, StorageFactory storage, PoolOptions options) throws IOException, PoolException {
         PoolPaths paths = new PoolPaths(dir);
         if (!Files.isRegularFile(paths.config())) {
+            if (Files.isDirectory(paths.drives())) { // not 'create one': create refuses a directory that is not empty
+                throw new PoolException(dir + " is not a Splitpoint pool: it" + PoolFiles.cutShort() + "; if it is a"
+                        + " create cut short, remove " + dir + " and create the pool again");
+            }
             throw new PoolException(dir + " is not a Splitpoint pool (no pool.json); create one with 'pool create'");
         }
         PoolLockHandle lock;

@@ -37,15 +37,9 @@ final class PoolFiles {
             throw new IllegalArgumentException("--drives must be between 1 and " + MAX_DRIVES + ", not " + count);
         }
         Validation.driveSize(driveSize, trackSize);
-        if (Files.exists(dir)) {
-            if (!Files.isDirectory(dir)) {
-                throw new PoolException(dir + " exists and is not a directory");
-            }
-            try (var s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
-                    throw new PoolException(dir + " is not empty; a pool is created in a new or empty directory");
-                }
-            }
+        String notHere = whyNotIn(dir);
+        if (notHere != null) {
+            throw new PoolException(notHere);
         }
         PoolPaths paths = new PoolPaths(dir);
         List<Path> madeDirs = new ArrayList<>();
@@ -73,6 +67,42 @@ final class PoolFiles {
             throw new PoolException("cannot create pool " + dir + ": " + why[0] + "; "
                     + (clean ? "nothing was left behind" : "some of what was made could not be removed") + "; " + why[1], e);
         }
+    }
+
+    /**
+     * Why no pool can be created in {@code dir}, in one sentence, or null when it can (absent or
+     * empty). A directory with drives/ and no pool.json is said as what it most likely is: a create
+     * cut short by a crash (pool.json is written last), or a pool whose pool.json was lost. Both
+     * 'pool create' and an open of it used to answer with the other's advice ('not empty' / 'create
+     * one with pool create'), sending the administrator round in a circle.
+     */
+    static String whyNotIn(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return null;
+        }
+        if (!Files.isDirectory(dir)) {
+            return dir + " exists and is not a directory";
+        }
+        PoolPaths paths = new PoolPaths(dir);
+        if (Files.isRegularFile(paths.config())) {
+            return dir + " is a Splitpoint pool already; a pool is created in a new or empty directory";
+        }
+        if (Files.isDirectory(paths.drives())) {
+            return dir + cutShort() + "; nothing was changed: if it is a create cut short, remove " + dir
+                    + " and create the pool again";
+        }
+        try (var s = Files.list(dir)) {
+            if (s.findAny().isPresent()) {
+                return dir + " is not empty; a pool is created in a new or empty directory";
+            }
+        }
+        return null;
+    }
+
+    /** What a directory with drives/ and no pool.json is, after its name (see {@link #whyNotIn}). */
+    static String cutShort() {
+        return " has a drives/ directory but no pool.json: a 'pool create' cut short leaves that (its drive images"
+                + " are blank, as pool.json is written last), and so does a pool whose pool.json was lost";
     }
 
     /**
