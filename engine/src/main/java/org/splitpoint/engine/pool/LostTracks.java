@@ -49,12 +49,7 @@ final class LostTracks {
                     + " replace " + failed.drive() + "; until then reads that need both fail"));
             return;
         }
-        boolean mirrorKept = false;
-        if (v.layout() == Layout.RAID1) {
-            for (Member m : v.members()) {
-                mirrorKept |= m != failed && m != w.member && m.state() == DriveState.ONLINE;
-            }
-        }
+        boolean mirrorKept = ServiceAdmin.othersCanRebuild(v, w.member); // a mirror with a member left ONLINE
         TrackBitmap lost = new TrackBitmap(v.rowTracks());
         // the tracks the offline drive does not have yet: its delta, or what its resync has still to do
         ServiceResync returning = w.returning;

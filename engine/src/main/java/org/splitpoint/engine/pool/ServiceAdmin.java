@@ -215,7 +215,7 @@ public final class ServiceAdmin {
             f.close();
             throw e;
         }
-        if (whole != null && !otherMembersHold(v, w.member)) {
+        if (whole != null && !othersCanRebuild(v, w.member)) {
             f.close();
             throw new PoolException("drive " + d.name + " must be rebuilt whole (" + whole + "), but volume " + v.name()
                     + " has " + v.stateReason() + ": there is nothing to rebuild it from");
@@ -224,14 +224,19 @@ public final class ServiceAdmin {
         return ServiceResync.start(pool, w, whole);
     }
 
-    /** True when every member of {@code v} but {@code except} is ONLINE: {@code except} can be rebuilt from them. */
-    static boolean otherMembersHold(RaidVolume v, Member except) {
+    /**
+     * True when the ONLINE members of {@code v} but {@code except} hold every byte {@code except}
+     * should: with it absent, the volume is still within its redundancy (parity: every other member
+     * ONLINE; a mirror: any one other, so a 3-way mirror with a member FAILED still rebuilds it).
+     */
+    static boolean othersCanRebuild(RaidVolume v, Member except) {
+        int absent = 1; // except itself
         for (Member m : v.members()) {
             if (m != except && m.state() != DriveState.ONLINE) {
-                return false;
+                absent++;
             }
         }
-        return true;
+        return absent <= v.layout().redundancy(v.members().size());
     }
 
     // ---- views --------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  *
  * <p>Design. A crash may leave tracks uncertain (write-intent dirty) that the offline drive's delta
  * does not name: they join it, as the other members have them (in data mode their bytes are logged
- * again from the others, so the drive's return copies them). With another member gone too nothing
- * can be rebuilt from the others: in data mode the window's uncertain tracks are then lost
+ * again from the others, so the drive's return copies them). With another member gone too (and no
+ * other copy left, as a 3-way mirror keeps one) nothing can be rebuilt from the others: in data mode the window's uncertain tracks are then lost
  * ({@link LostTracks}). A data window whose log is missing comes back by pointers. A window that
  * was bringing its drive back resumes doing so ({@link ServiceAdmin#bringBack}), or stays a window
  * when it cannot (a full file system included: the open goes on). A repository in meta/ that is
@@ -78,10 +78,11 @@ final class ServiceReopen {
                 continue;
             }
             TrackBitmap dirty = v.crashDirtyTracks();
-            // with another member gone too (a second failure) nothing can be rebuilt from the others:
-            // the window's own tracks are in its delta already (and lost, see secondFailure), and a
-            // FAILED volume's close leaves its write-intent bits, which then say nothing new
-            if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE && ServiceAdmin.otherMembersHold(v, m)) {
+            // with another member gone too (a second failure; on a mirror, the last other copy) nothing
+            // can be rebuilt from the others: the window's own tracks are in its delta already (and
+            // lost, see secondFailure), and a FAILED volume's close leaves its write-intent bits,
+            // which then say nothing new
+            if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE && ServiceAdmin.othersCanRebuild(v, m)) {
                 w.addToDelta(dirty);
                 if (r.mode() == LogMode.DATA) {
                     relogAsOthersHaveThem(pool, v, w, dirty);

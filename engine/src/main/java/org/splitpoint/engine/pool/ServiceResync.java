@@ -241,7 +241,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 cursor = t + 1;
                 if (lost != null && lost.tracks().get(t)) {
                     skippedLost++; // a second failure took what it would be rebuilt from
-                } else if (!ServiceAdmin.otherMembersHold(v, m)) {
+                } else if (!ServiceAdmin.othersCanRebuild(v, m)) {
                     LostTracks.add(pool, v, t, w); // a write that was under way when the other member failed
                     skippedLost++;
                 } else {
