@@ -18,8 +18,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * and in pointers mode — on parity, or a mirror left with no current member — the tracks the drive
  * does not have yet. Those are put on record in pool.json ({@link PoolConfig.LostRecord}) and the
  * volume fails every read of them ({@link RaidVolume.Lost}), never answering garbage; a host write
- * that makes one whole heals it and takes it off the record. The record is applied again at every
- * opening. A persist that fails leaves the volume failing those reads all the same.
+ * that makes one whole heals it and takes it off the record once its bytes are durable on the
+ * members (a record that went first left, after a power cut, a track on record as good over old
+ * bytes). The record is applied again at every opening. A persist that fails leaves the volume
+ * failing those reads all the same.
  */
 final class LostTracks {
 

@@ -199,7 +199,7 @@ public abstract class RaidVolume implements BlockDevice {
     /**
      * Member-row tracks whose data is lost on some members (a second failure in a service window):
      * reads of those members' bytes there fail, never returning stale bytes; a write that covers a
-     * lost track whole makes it good again (then {@code cleared} is told).
+     * lost track whole makes it good again (then, its bytes forced to the members, {@code cleared} is told).
      */
     public record Lost(TrackBitmap tracks, java.util.Set<Integer> members, String why,
                        java.util.function.LongConsumer cleared) { }
@@ -577,6 +577,13 @@ public abstract class RaidVolume implements BlockDevice {
                     }
                     apply = () -> {
                         retrying(body::members);
+                        if (!healed.isEmpty()) {
+                            // the bytes that heal a lost track are durable before it leaves the record:
+                            // a power cut between left it on record as good over its members' old bytes,
+                            // read back as data (LostTrackHealCrashTest)
+                            forceMembers();
+                            absences.ensureRecorded();
+                        }
                         for (long t : healed) {
                             l.tracks().clear(t);
                             l.cleared().accept(t);

@@ -1,0 +1,74 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.engine.pool.ServicePools.TRACK;
+import static org.splitpoint.engine.pool.ServicePools.awaitJobs;
+import static org.splitpoint.engine.pool.ServicePools.pool;
+import static org.splitpoint.engine.pool.ServicePools.read;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A lost track written whole is taken off pool.json's record only once the bytes that heal it are
+ * durable on the members. Before, the record went first: a power cut before the next flush left
+ * the track on record as good while its member held the bytes of before the window, which reads
+ * then returned as data instead of failing.
+ */
+class LostTrackHealCrashTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void quickSteps() {
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    @Test
+    void aHealedTrackIsOnRecordOnlyOnceItsBytesAreDurable() throws Exception {
+        Path a = pool(tmp, "m2", Layout.RAID1, 2);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).unforcedWritesLost();
+        Pool pool = Pool.open(a, inj);
+        try {
+            RaidVolume v = pool.volume("v");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(4 * TRACK, 0x11)));
+            v.flush();
+            pool.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS);
+            awaitJobs(pool);
+            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22))); // only d1 gets it
+            v.flush();
+            pool.admin().failDrive("d1");
+            assertThat(pool.snapshot().volume("v").lostTracks()).containsExactly(2L);
+            Job back = pool.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            assertThat(back.state()).isEqualTo(JobState.DONE);
+            assertThat(pool.snapshot().volume("v").lostTracks()).as("still lost after the return").containsExactly(2L);
+            inj.powerCutAfterWrite(0, 0, 1); // from here the page cache is volatile
+            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33))); // the whole track: it heals
+            assertThat(pool.snapshot().volume("v").lostTracks()).isEmpty();
+            inj.cutNow(); // before any flush
+            inj.crash();
+        } finally {
+            pool.abandon();
+        }
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            boolean lost = p.snapshot().volume("v").lostTracks().contains(2L);
+            if (!lost) {
+                assertThat(Arrays.mismatch(read(v, 2L * TRACK, TRACK), TestPools.filled(TRACK, 0x33)))
+                        .as("track 2, on record as healed: its bytes are the write that healed it").isNegative();
+            }
+        }
+    }
+}
