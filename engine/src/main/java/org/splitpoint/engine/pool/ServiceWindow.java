@@ -113,12 +113,18 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                     if (seg > 0 && !Files.exists(p)) {
                         break;
                     }
-                    StorageFile f = Files.exists(p) ? pool.storage.open(p) : pool.storage.create(p);
+                    boolean missing = !Files.exists(p);
+                    StorageFile f = missing ? pool.storage.create(p) : pool.storage.open(p);
                     opened.add(f);
                     files.add(f);
                     caps.add(Long.MAX_VALUE / 4);
                     if (fresh) {
                         break;
+                    }
+                    if (missing) {
+                        // a lost first segment made again (said at open): the writes it now takes
+                        // are acknowledged at flushes, so its name must survive a power cut too
+                        pool.storage.syncDirectory(paths.meta());
                     }
                 }
                 log = DeltaLog.open(files, caps, i -> {

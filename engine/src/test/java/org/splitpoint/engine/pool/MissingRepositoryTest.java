@@ -61,4 +61,31 @@ class MissingRepositoryTest {
         assertThat(org.splitpoint.engine.event.EventBus.readLog(a.resolve("meta").resolve("events.jsonl"), 500))
                 .anyMatch(e -> e.message().contains("meta/v.repo) is missing"));
     }
+
+    /**
+     * The repository made again at the open that found it missing takes the window's writes from
+     * then on; its name was not synced into meta/, so a power cut after an acknowledged (flushed)
+     * write took the file, and the write, away.
+     */
+    @Test
+    void aRepositoryMadeAgainKeepsItsAcknowledgedWritesAcrossAPowerCut() throws Exception {
+        Path a = inRepositoryWindow();
+        Files.delete(a.resolve("meta").resolve("v.repo"));
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(StorageFactory.real())
+                .unforcedWritesLost().powerCutAfterWrite(0, 0, 1);
+        Pool pool = Pool.open(a, inj);
+        try {
+            RaidVolume v = pool.volume("v");
+            v.write(BLOCK, ByteBuffer.wrap(TestPools.filled(BLOCK, 0x33)));
+            v.flush(); // acknowledged
+            inj.cutNow();
+            inj.crash();
+        } finally {
+            pool.abandon();
+        }
+        try (Pool p = Pool.open(a)) {
+            assertThat(Arrays.mismatch(ServicePools.read(p.volume("v"), BLOCK, BLOCK), TestPools.filled(BLOCK, 0x33)))
+                    .as("block 1, written and flushed in the window after the repository was made again").isNegative();
+        }
+    }
 }
