@@ -129,6 +129,11 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
             return new ServiceRecord(volume, drive, reason, m, since, phase, repository, samples, wholeRebuild);
         }
 
+        /** The window's repository on SPARE drive {@code spare}, or in meta/ when null. */
+        public ServiceRecord withRepository(String spare) {
+            return new ServiceRecord(volume, drive, reason, mode, since, phase, spare, samples, wholeRebuild);
+        }
+
         /** The drive's return begins ({@code resync}); {@code why} (or null) joins a whole rebuild already on record. */
         public ServiceRecord returning(String why) {
             return new ServiceRecord(volume, drive, reason, mode, since, "resync", repository, samples,

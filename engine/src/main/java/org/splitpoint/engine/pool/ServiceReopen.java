@@ -20,8 +20,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * other copy left, as a 3-way mirror keeps one) nothing can be rebuilt from the others: in data mode the window's uncertain tracks are then lost
  * ({@link LostTracks}). A data window whose log is missing comes back by pointers. A window that
  * was bringing its drive back resumes doing so ({@link ServiceAdmin#bringBack}), or stays a window
- * when it cannot (a full file system included: the open goes on). A repository in meta/ that is
- * missing is said (critical): the window's writes were nowhere else. A pool opened only to look
+ * when it cannot (a full file system included: the open goes on). A repository that is missing, in
+ * meta/ or on its SPARE, is said (critical): the window's writes were nowhere else; a SPARE's window
+ * goes on in meta/. A pool opened only to look
  * shows the windows and recovers nothing; its reads of a repository window's volume see the
  * repository, as a writable open's do.
  */
@@ -63,11 +64,10 @@ final class ServiceReopen {
             }
             if (r.mode() == LogMode.REPOSITORY && r.repository() == null && !Files.exists(pool.paths.repository(v.name(), 0))) {
                 // the window's writes were nowhere else (the members were not written): never served silently
-                String msg = "the repository of " + d.name + "'s service window (meta/" + v.name() + ".repo) is missing:"
-                        + " the writes made to volume " + v.name() + " since " + r.since() + " are lost, and it reads as"
-                        + " it was when the window opened; restore those writes from a backup";
-                pool.openNotes.add(msg);
-                pool.events.publish(Event.critical("METADATA", v.name(), msg));
+                repositoryLost(pool, r, "meta/" + v.name() + ".repo", "");
+            }
+            if (r.mode() == LogMode.REPOSITORY && r.repository() != null && !Files.exists(pool.paths.image(r.repository()))) {
+                r = spareRepositoryLost(pool, r);
             }
             ServiceWindow w = ServiceWindow.open(pool, v, m, d, r, false);
             if (pool.isReadOnly()) {
@@ -124,6 +124,38 @@ final class ServiceReopen {
                 }
             }
         }
+    }
+
+    /** Says, critically and as an open note, that the repository at {@code where} is gone ({@code kept}: what is left). */
+    private static void repositoryLost(Pool pool, PoolConfig.ServiceRecord r, String where, String kept) {
+        String msg = "the repository of " + r.drive() + "'s service window (" + where + ") is missing: the writes made"
+                + " to volume " + r.volume() + " since " + r.since() + " are lost" + kept + ", and it reads as it was"
+                + " when the window opened; restore those writes from a backup";
+        pool.openNotes.add(msg);
+        pool.events.publish(Event.critical("METADATA", r.volume(), msg));
+    }
+
+    /**
+     * The SPARE that held the window's repository has no image: its writes are lost, said as for
+     * one in meta/. A writable open goes on with the repository in meta/ (the segments it overflowed
+     * into there, newer than the SPARE's, kept and read after an empty first one), the SPARE no
+     * longer lent; before, the open failed on the image's path alone.
+     */
+    private static PoolConfig.ServiceRecord spareRepositoryLost(Pool pool, PoolConfig.ServiceRecord r) throws IOException {
+        boolean overflowed = Files.exists(pool.paths.repository(r.volume(), 1));
+        repositoryLost(pool, r, "on SPARE drive " + r.repository() + ", " + pool.paths.image(r.repository()),
+                overflowed && !pool.isReadOnly() ? " but for those it took in meta/ once " + r.repository() + " was full" : "");
+        if (pool.isReadOnly()) {
+            return r; // a look changes nothing: it reads the members
+        }
+        Drive spare = pool.drives.get(r.repository());
+        PoolConfig.ServiceRecord inMeta = r.withRepository(null);
+        pool.serviceRecords.put(r.volume(), inMeta);
+        if (spare != null) {
+            spare.repository = null;
+        }
+        pool.persist();
+        return inMeta;
     }
 
     /** Records the window's tracks a crash left uncertain as lost (data mode, another member gone too). */

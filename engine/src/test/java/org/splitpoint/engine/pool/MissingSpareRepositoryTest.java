@@ -1,0 +1,80 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.event.EventBus;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * The SPARE lent to a repository window has no image at open: the window's writes were there
+ * alone. Before, the open failed with the image's path alone ('NoSuchFileException: .../d4.img');
+ * now it is said as MissingRepositoryTest says a repository lost in meta/ (a critical event and an
+ * open note), and the window goes on with its repository in meta/.
+ */
+class MissingSpareRepositoryTest {
+
+    private static final int BLOCK = 16 * 1024;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void quickSteps() {
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    private static int differsAt(RaidVolume v, long off, int b) throws Exception {
+        return Arrays.mismatch(ServicePools.read(v, off, BLOCK), TestPools.filled(BLOCK, b));
+    }
+
+    @Test
+    void aRepositorySparesMissingImageIsSaidAndTheWindowGoesOnInMeta() throws Exception {
+        Path a = ServicePools.pool(tmp, "p", Layout.RAID5, 3); // d1..d3 and SPARE d4
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(2 * BLOCK, 0x11)));
+            v.flush();
+            p.service().offline("d2", OfflineReason.RESET, LogMode.REPOSITORY);
+            ServicePools.awaitJobs(p);
+            assertThat(p.snapshot().drive("d2").service().repository()).isEqualTo("d4");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(BLOCK, 0x22))); // on d4 alone
+            v.flush();
+        }
+        Files.delete(a.resolve("drives").resolve("d4.img"));
+        try (Pool p = Pool.open(a, org.splitpoint.engine.io.StorageFactory.real(), PoolOptions.READ_ONLY)) { // a look says it too
+            assertThat(p.openNotes()).anyMatch(n -> n.contains("(on SPARE drive d4") && n.contains("are lost"));
+        }
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            assertThat(p.openNotes()).anyMatch(n -> n.contains("the repository of d2's service window (on SPARE drive d4")
+                    && n.contains("is missing: the writes made to volume v since") && n.contains("are lost"));
+            assertThat(p.snapshot().drive("d2").service().repository()).as("the window's repository is in meta/ now").isNull();
+            assertThat(p.snapshot().drive("d4").repository()).as("d4 is lent no more").isNull();
+            assertThat(differsAt(v, 0, 0x11)).as("block 0 as it was when the window opened").isNegative();
+            v.write(BLOCK, ByteBuffer.wrap(TestPools.filled(BLOCK, 0x33))); // the window goes on, in meta/
+            v.flush();
+        }
+        assertThat(EventBus.readLog(a.resolve("meta").resolve("events.jsonl"), 500))
+                .anyMatch(e -> e.severity() == org.splitpoint.engine.event.Severity.CRITICAL && e.message().contains("on SPARE drive d4"));
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            assertThat(differsAt(v, BLOCK, 0x33)).as("the write made in the window after the loss").isNegative();
+            Job job = p.service().online("d2");
+            assertThat(job.await(30_000)).isTrue();
+            assertThat(job.state()).as(job.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(differsAt(v, BLOCK, 0x33)).isNegative();
+            assertThat(differsAt(v, 0, 0x11)).isNegative();
+            assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
+        }
+    }
+}
