@@ -14,7 +14,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * <p>Each step holds the rows' lock while it reconstructs and writes them, so a host write either
  * lands before (and is reconstructed) or after (and is written to the new member too). The
  * checkpoint forces the new member before recording progress in pool.json, so a crash resumes at
- * a point below which the member is known good.
+ * a point below which the member is known good. A pool.json that cannot be written (its file system
+ * full) does not undo what was rebuilt: a checkpoint not recorded only leaves the record behind,
+ * and an end not recorded leaves the drive REBUILDING with every row, as pool.json has it, for the
+ * next opening to end (UnrecordedRebuildTest); before, either failed the job and the drive, which
+ * was then rebuilt again from its first track.
  */
 final class RebuildWork implements org.splitpoint.engine.job.JobWork {
 
@@ -84,6 +88,9 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
         movedWithin = moved;
     }
 
+    /** The track of the last checkpoint pool.json took, while later ones could not be recorded; -1: none lags. */
+    private long recordLagsFrom = -1;
+
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
         target.force();
@@ -92,7 +99,20 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
             if (r != null) {
                 pool.jobRecords.put(jobId, new PoolConfig.JobRecord(r.id(), r.kind(), r.volume(), r.drive(),
                         doneUpTo, r.throttle(), r.paused()));
-                pool.persist();
+                try {
+                    pool.persist();
+                    recordLagsFrom = -1;
+                } catch (IOException e) {
+                    // the rows are forced: only the record of how far lags, and a crash resumes from
+                    // the last one on record (more rebuilt again, nothing lost); every write is
+                    // journaled meanwhile, the drive REBUILDING. Said once, not a reason to stop.
+                    if (recordLagsFrom < 0) {
+                        recordLagsFrom = r.checkpoint();
+                        pool.events.publish(Event.warning("JOB_STATE", target.drive(), "the progress of the rebuild of "
+                                + target.drive() + " cannot be recorded (" + e.getMessage() + "); it goes on, and a crash"
+                                + " before it can be would resume it from track " + r.checkpoint()));
+                    }
+                }
             }
         }
     }
@@ -107,20 +127,39 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
         return pool.jobRecords.containsKey(jobId);
     }
 
+    /**
+     * The rebuild's end could not be written to pool.json: the drive stays REBUILDING with every
+     * row rebuilt, as pool.json has it (a drive ONLINE in memory only would take unjournaled
+     * writes a crash then rebuilds it over from the record's checkpoint, torn), and the job fails
+     * saying so; its stop keeps the drive and the record (the next opening ends the rebuild).
+     */
+    private static final class UnrecordedEnd extends IOException {
+        UnrecordedEnd(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
     @Override
     public void finished() throws IOException {
         synchronized (pool) {
             if (!stillOnRecord()) {
                 return; // dropped by its owner, which decided the drive's state
             }
-            volume.exclusive(() -> target.setState(DriveState.ONLINE, 0));
-            PoolConfig.JobRecord r = pool.jobRecords.remove(jobId);
-            try {
-                pool.persist();
-            } catch (IOException | RuntimeException e) {
-                pool.jobRecords.put(jobId, r); // still on record: the job's failure (stopped) fails the drive
-                throw e;
-            }
+            volume.exclusive(() -> {
+                target.setState(DriveState.ONLINE, 0);
+                PoolConfig.JobRecord r = pool.jobRecords.remove(jobId);
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    target.setState(DriveState.REBUILDING, volume.memberRows()); // forced by the last checkpoint
+                    if (r != null) {
+                        pool.jobRecords.put(jobId, r);
+                    }
+                    throw new UnrecordedEnd("every track of " + target.drive() + " is rebuilt, but its end cannot be"
+                            + " recorded (" + e.getMessage() + "): it stays REBUILDING, nothing to rebuild again, until"
+                            + " the pool is next opened, which ends the rebuild; free space there first", e);
+                }
+            });
         }
         pool.events.publish(Event.info("JOB_FINISHED", target.drive(), "rebuild of " + target.drive() + " finished"));
         pool.events.publish(Event.info("DRIVE_STATE", target.drive(), "drive " + target.drive() + " is ONLINE"));
@@ -129,6 +168,11 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
 
     @Override
     public void stopped(JobState state, Exception error) {
+        if (error instanceof UnrecordedEnd) {
+            pool.events.publish(Event.warning("JOB_FINISHED", target.drive(), "rebuild of " + target.drive() + ": "
+                    + error.getMessage()));
+            return;
+        }
         synchronized (pool) {
             if (pool.isClosed() || !stillOnRecord()) {
                 return; // closing (it resumes), or dropped by its owner, which decided the drive's state
