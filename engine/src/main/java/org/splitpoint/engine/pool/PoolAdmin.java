@@ -325,6 +325,7 @@ public final class PoolAdmin {
                     if (setAside) {
                         pool.storage.rename(old, image);
                     }
+                    pool.storage.syncDirectory(pool.paths.drives()); // the old image's name back, durably
                 } catch (IOException | RuntimeException left) {
                     pool.events.publish(Event.warning("DRIVE_STATE", name, "drive " + name + ": its replacement was not"
                             + " recorded and its old image could not be put back (" + left.getMessage() + ")"));
@@ -344,23 +345,35 @@ public final class PoolAdmin {
                 return null;
             }
             PoolConfig.JobRecord record = RebuildWork.newRecord(v, d.member, throttle);
-            DriveState wasState = d.member.state();
-            boolean wasRecorded = d.member.absenceRecorded();
-            v.exclusive(() -> {
-                d.member.replaceFile(f);
-                d.member.setState(DriveState.REBUILDING, 0);
-            });
-            pool.jobRecords.put(record.id(), record);
+            Member m = d.member;
             try {
-                pool.persist();
-            } catch (IOException | RuntimeException e) {
-                pool.jobRecords.remove(record.id());
-                v.exclusive(() -> { // takes no writes again: the blank is never read
-                    d.member.setState(wasState, 0);
-                    if (wasRecorded) {
-                        d.member.markAbsenceRecorded(); // pool.json still says so: no write waits to record it again
+                v.exclusive(() -> {
+                    // recorded with no write in flight, and the blank swapped in only once recorded: a
+                    // pool.json that cannot be written leaves the drive as it has it, its old image
+                    // back, and 'drive replace' may be given again (before, the drive stayed
+                    // REBUILDING over the blank in memory with no rebuild, and was refused)
+                    DriveState was = m.state();
+                    long wasUpTo = m.rebuiltUpTo();
+                    boolean wasRecorded = m.absenceRecorded();
+                    m.setState(DriveState.REBUILDING, 0);
+                    pool.jobRecords.put(record.id(), record);
+                    try {
+                        pool.persist();
+                    } catch (IOException | RuntimeException e) {
+                        m.setState(was, wasUpTo);
+                        if (wasRecorded) {
+                            m.markAbsenceRecorded(); // pool.json still says so: no write waits to record it again
+                        }
+                        pool.jobRecords.remove(record.id());
+                        throw e;
                     }
+                    m.replaceFile(f);
                 });
+            } catch (IOException | RuntimeException e) {
+                try {
+                    f.close();
+                } catch (IOException ignored) { // the blank is deleted next; its handle's close says nothing more
+                }
                 notRecorded.run();
                 throw e;
             }

@@ -86,4 +86,38 @@ class UnrecordedRebuildTest {
             assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
         }
     }
+
+    /**
+     * 'drive replace' whose pool.json write fails changes nothing: before, the drive was left
+     * REBUILDING over the blank image in memory with a rebuild record and no rebuild running, its
+     * old image set aside, and a second 'drive replace' was refused, the drive being REBUILDING.
+     */
+    @Test
+    void aReplaceThatCannotBeRecordedChangesNothing() throws Exception {
+        Path a = ServicePools.pool(tmp, "p", Layout.RAID5, 3);
+        byte[] data = new byte[SIZE];
+        new java.util.Random(6).nextBytes(data);
+        try (Pool p = Pool.open(a)) {
+            p.volume("v").write(0, ByteBuffer.wrap(data));
+            p.volume("v").flush();
+            p.admin().failDrive("d3");
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(a, inj)) {
+            RaidVolume v = p.volume("v");
+            inj.diskFullAfter(CONFIG, 0);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.admin().replaceDrive("d3"))
+                    .hasMessageContaining("No space left on device");
+            inj.diskFreed();
+            assertThat(p.snapshot().drive("d3").state()).as("d3, as pool.json has it").isEqualTo(DriveState.FAILED);
+            assertThat(p.jobs()).as("no rebuild").isEmpty();
+            assertThat(java.nio.file.Files.exists(a.resolve("drives").resolve("d3.img"))).as("d3's image in its place").isTrue();
+            assertThat(java.nio.file.Files.exists(a.resolve("drives").resolve("d3.img.blank"))).as("no blank left").isFalse();
+            Job job = p.admin().replaceDrive("d3"); // given again once there is room
+            assertThat(job.await(30_000)).isTrue();
+            assertThat(job.state()).as(job.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(differs(v, data)).isNegative();
+            assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
+        }
+    }
 }
