@@ -56,9 +56,9 @@ final class ServiceReopen {
                 // its bytes are gone, its bitmap is not: the drive comes back by rebuilding those tracks
                 r = r.withMode(LogMode.POINTERS);
                 pool.serviceRecords.put(v.name(), r);
-                pool.persist();
                 String msg = "the delta log of " + d.name + "'s service window (meta/" + v.name() + ".delta.log) is missing:"
-                        + " the tracks its bitmap names are rebuilt from the other members when it returns (pointers)";
+                        + " the tracks its bitmap names are rebuilt from the other members when it returns (pointers)"
+                        + recorded(pool);
                 pool.openNotes.add(msg);
                 pool.events.publish(Event.warning("METADATA", v.name(), msg));
             }
@@ -141,12 +141,12 @@ final class ServiceReopen {
      * into there, newer than the SPARE's, kept and read after an empty first one), the SPARE no
      * longer lent; before, the open failed on the image's path alone.
      */
-    private static PoolConfig.ServiceRecord spareRepositoryLost(Pool pool, PoolConfig.ServiceRecord r) throws IOException {
+    private static PoolConfig.ServiceRecord spareRepositoryLost(Pool pool, PoolConfig.ServiceRecord r) {
         boolean overflowed = Files.exists(pool.paths.repository(r.volume(), 1));
-        repositoryLost(pool, r, "on SPARE drive " + r.repository() + ", " + pool.paths.image(r.repository()),
-                overflowed && !pool.isReadOnly() ? " but for those it took in meta/ once " + r.repository() + " was full" : "");
-        if (pool.isReadOnly()) {
-            return r; // a look changes nothing: it reads the members
+        String kept = overflowed && !pool.isReadOnly() ? " but for those it took in meta/ once " + r.repository() + " was full" : "";
+        if (pool.isReadOnly()) { // a look changes nothing: it reads the members
+            repositoryLost(pool, r, "on SPARE drive " + r.repository() + ", " + pool.paths.image(r.repository()), kept);
+            return r;
         }
         Drive spare = pool.drives.get(r.repository());
         PoolConfig.ServiceRecord inMeta = r.withRepository(null);
@@ -154,8 +154,24 @@ final class ServiceReopen {
         if (spare != null) {
             spare.repository = null;
         }
-        pool.persist();
+        repositoryLost(pool, r, "on SPARE drive " + r.repository() + ", " + pool.paths.image(r.repository()),
+                kept + recorded(pool));
         return inMeta;
+    }
+
+    /**
+     * Writes pool.json with a change the open made to a window (its mode, its repository's place);
+     * one that cannot be written (a full file system) does not stop the open (PoolRecovery): the
+     * change stands in memory, the next opening finds the same loss and makes it again, and what
+     * is returned says so for the note ("" once recorded).
+     */
+    private static String recorded(Pool pool) {
+        try {
+            pool.persist();
+            return "";
+        } catch (IOException e) {
+            return " (not recorded yet: " + e.getMessage() + "; the next opening makes the same change)";
+        }
     }
 
     /** Records the window's tracks a crash left uncertain as lost (data mode, another member gone too). */

@@ -77,4 +77,42 @@ class MissingSpareRepositoryTest {
             assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
         }
     }
+
+    /**
+     * The same at an open whose pool.json cannot be written (its file system full), and a data
+     * window's lost delta log: before, the open failed on the write that records the window's new
+     * repository place or mode (a full file system must not keep a pool from opening, PoolRecovery).
+     */
+    @Test
+    void aLostWindowFileIsSaidEvenWhenPoolJsonCannotBeWritten() throws Exception {
+        for (LogMode mode : new LogMode[] {LogMode.REPOSITORY, LogMode.DATA}) {
+            Path a = ServicePools.pool(tmp.resolve(mode.word()), "p", Layout.RAID5, 3);
+            try (Pool p = Pool.open(a)) {
+                p.service().offline("d2", OfflineReason.RESET, mode);
+                ServicePools.awaitJobs(p);
+                p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(BLOCK, 0x22)));
+                p.volume("v").flush();
+            }
+            Files.delete(mode == LogMode.REPOSITORY ? a.resolve("drives").resolve("d4.img")
+                    : a.resolve("meta").resolve("v.delta.log"));
+            org.splitpoint.engine.io.FaultInjector full = new org.splitpoint.engine.io.FaultInjector(
+                    org.splitpoint.engine.io.StorageFactory.real());
+            full.diskFullAfter(f -> f.getFileName().toString().startsWith("pool.json"), 0);
+            try (Pool p = Pool.open(a, full)) {
+                assertThat(p.openNotes()).as(mode.word()).anyMatch(n -> n.contains("is missing") && n.contains("not recorded yet"));
+                full.diskFreed();
+                RaidVolume v = p.volume("v");
+                v.write(BLOCK, ByteBuffer.wrap(TestPools.filled(BLOCK, 0x33)));
+                v.flush();
+                Job job = p.service().online("d2");
+                assertThat(job.await(30_000)).isTrue();
+                assertThat(job.state()).as(mode.word() + ": " + job.progress().message()).isEqualTo(JobState.DONE);
+                assertThat(differsAt(v, BLOCK, 0x33)).as(mode.word()).isNegative();
+                if (mode == LogMode.DATA) {
+                    assertThat(differsAt(v, 0, 0x22)).as("data: the window's write, rebuilt by pointers").isNegative();
+                }
+                assertThat(p.admin().verify("v", false, null)).as(mode.word() + ": parity mismatches").isZero();
+            }
+        }
+    }
 }
