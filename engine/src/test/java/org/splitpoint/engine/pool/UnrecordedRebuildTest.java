@@ -47,17 +47,28 @@ class UnrecordedRebuildTest {
         return Arrays.mismatch(ServicePools.read(v, 0, expect.length), expect);
     }
 
-    @Test
-    void aRebuildWhoseRecordsCannotBeWrittenKeepsWhatItRebuilt() throws Exception {
-        Path a = ServicePools.pool(tmp, "r", Layout.RAID5, 3);
+    private static byte[] random(long seed) {
         byte[] data = new byte[SIZE];
-        new java.util.Random(5).nextBytes(data);
+        new java.util.Random(seed).nextBytes(data);
+        return data;
+    }
+
+    /** RAID 5 over d1..d3 holding {@code data} from byte 0, d3 FAILED since. */
+    private Path withD3Failed(byte[] data) throws Exception {
+        Path a = ServicePools.pool(tmp, "r", Layout.RAID5, 3);
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");
             v.write(0, ByteBuffer.wrap(data));
             v.flush();
             p.admin().failDrive("d3");
         }
+        return a;
+    }
+
+    @Test
+    void aRebuildWhoseRecordsCannotBeWrittenKeepsWhatItRebuilt() throws Exception {
+        byte[] data = random(5);
+        Path a = withD3Failed(data);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(a, inj)) {
             RaidVolume v = p.volume("v");
@@ -94,14 +105,8 @@ class UnrecordedRebuildTest {
      */
     @Test
     void aReplaceThatCannotBeRecordedChangesNothing() throws Exception {
-        Path a = ServicePools.pool(tmp, "p", Layout.RAID5, 3);
-        byte[] data = new byte[SIZE];
-        new java.util.Random(6).nextBytes(data);
-        try (Pool p = Pool.open(a)) {
-            p.volume("v").write(0, ByteBuffer.wrap(data));
-            p.volume("v").flush();
-            p.admin().failDrive("d3");
-        }
+        byte[] data = random(6);
+        Path a = withD3Failed(data);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(a, inj)) {
             RaidVolume v = p.volume("v");
