@@ -24,7 +24,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * meta/ or on its SPARE, is said (critical): the window's writes were nowhere else; a SPARE's window
  * goes on in meta/. A pool opened only to look
  * shows the windows and recovers nothing; its reads of a repository window's volume see the
- * repository, as a writable open's do.
+ * repository, as a writable open's do. A drive whose image is away at the open (pulled in its
+ * window) is in its window all the same, OFFLINE: the window takes the writes (PulledDriveInWindowTest).
  */
 final class ServiceReopen {
 
@@ -52,6 +53,14 @@ final class ServiceReopen {
             Member m = d.member;
             d.inService = true;
             d.reason = r.reason();
+            if (m.state() == DriveState.MISSING) {
+                // its image is away (pulled in the window): it is still in its window, OFFLINE as
+                // pool.json has it, and the window takes every write of this opening (the delta, the
+                // log, the repository), which a MISSING drive's did not: its return then took it for
+                // current on tracks written meanwhile. 'drive online' wants the image back first.
+                m.setState(DriveState.OFFLINE, 0);
+                m.markAbsenceRecorded();
+            }
             if (r.mode() == LogMode.DATA && !pool.isReadOnly() && !Files.exists(pool.paths.deltaLog(v.name()))) {
                 // its bytes are gone, its bitmap is not: the drive comes back by rebuilding those tracks
                 r = r.withMode(LogMode.POINTERS);
