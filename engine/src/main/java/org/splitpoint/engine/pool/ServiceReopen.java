@@ -24,8 +24,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * meta/ or on its SPARE, is said (critical): the window's writes were nowhere else; a SPARE's window
  * goes on in meta/. A pool opened only to look
  * shows the windows and recovers nothing; its reads of a repository window's volume see the
- * repository, as a writable open's do. A drive whose image is away at the open (pulled in its
- * window) is in its window all the same, OFFLINE: the window takes the writes (PulledDriveInWindowTest).
+ * repository, as a writable open's do. A drive whose image is away or the wrong size at the open
+ * (pulled in its window, another put in) is in its window all the same, OFFLINE: the window takes
+ * the writes (PulledDriveInWindowTest).
  */
 final class ServiceReopen {
 
@@ -53,11 +54,12 @@ final class ServiceReopen {
             Member m = d.member;
             d.inService = true;
             d.reason = r.reason();
-            if (m.state() == DriveState.MISSING) {
-                // its image is away (pulled in the window): it is still in its window, OFFLINE as
-                // pool.json has it, and the window takes every write of this opening (the delta, the
-                // log, the repository), which a MISSING drive's did not: its return then took it for
-                // current on tracks written meanwhile. 'drive online' wants the image back first.
+            if (m.state() == DriveState.MISSING || (m.state() == DriveState.FAILED && d.problem != null)) {
+                // its image is away (pulled in the window) or the wrong size (another drive put in),
+                // found by this open: it is still in its window, OFFLINE as pool.json has it, and the
+                // window takes every write of this opening (the delta, the log, the repository),
+                // which a MISSING or FAILED drive's did not: its return then took it for current on
+                // tracks written meanwhile. 'drive online' wants the right image back first.
                 m.setState(DriveState.OFFLINE, 0);
                 m.markAbsenceRecorded();
             }

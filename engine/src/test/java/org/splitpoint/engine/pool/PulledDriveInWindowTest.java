@@ -82,4 +82,46 @@ class PulledDriveInWindowTest {
             assertThat(differs(read(p.volume("v"), 3L * TRACK, TRACK), 0x33)).isNegative();
         }
     }
+
+    /**
+     * The same for an image of the wrong size at the open (a wrong drive put in): the open took
+     * the drive FAILED, so a repository window's volume read 0x11 where 0x22 was written in the
+     * window, and a data window's log missed that opening's writes (its return left the members
+     * disagreeing on 128 sectors of parity).
+     */
+    @ParameterizedTest
+    @EnumSource(LogMode.class)
+    void aDriveWhoseImageWasTheWrongSizeAtAnOpenStaysInItsWindow(LogMode mode) throws Exception {
+        Path a = pool(tmp, "m5", Layout.RAID5, 3);
+        Path img = a.resolve("drives/d2.img");
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
+            v.flush();
+            p.service().offline("d2", OfflineReason.REPLACEMENT, mode);
+            awaitJobs(p);
+            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
+            v.flush();
+        }
+        byte[] original = Files.readAllBytes(img);
+        Files.write(img, Arrays.copyOf(original, original.length - 4096)); // a drive of the wrong size put in
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            assertThat(p.snapshot().drive("d2").state()).as("still in its window").isEqualTo(DriveState.OFFLINE);
+            assertThat(differs(read(v, 2L * TRACK, TRACK), 0x22)).as("track 2, written in the window").isNegative();
+            v.write(3L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33)));
+            v.flush();
+            assertThatThrownBy(() -> p.service().online("d2")).hasMessageContaining("put back a drive of the right size");
+        }
+        Files.write(img, original); // the right drive back
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            Job job = p.service().online("d2");
+            assertThat(job.await(30_000)).isTrue();
+            assertThat(job.state()).as(job.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
+            assertThat(differs(read(v, 2L * TRACK, TRACK), 0x22)).isNegative();
+            assertThat(differs(read(v, 3L * TRACK, TRACK), 0x33)).isNegative();
+        }
+    }
 }
