@@ -43,12 +43,9 @@ class PulledDriveInWindowTest {
         return Arrays.mismatch(got, TestPools.filled(got.length, b));
     }
 
-    @ParameterizedTest
-    @EnumSource(LogMode.class)
-    void aDriveWhoseImageWasAwayAtAnOpenComesBackWithEveryWriteOfThatOpening(LogMode mode) throws Exception {
-        Path a = pool(tmp, "m", Layout.RAID1, 2); // d1, d2 and SPARE d3
-        Path img = a.resolve("drives/d2.img");
-        Path away = tmp.resolve("d2.away");
+    /** Volume "v" of {@code layout} over d1..dN written 0x11, d2 OFFLINE in a {@code mode} window, track 2 written 0x22 in it. */
+    private Path inWindow(Layout layout, int drives, LogMode mode) throws Exception {
+        Path a = pool(tmp, "p", layout, drives);
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");
             v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
@@ -58,6 +55,15 @@ class PulledDriveInWindowTest {
             v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
             v.flush();
         }
+        return a;
+    }
+
+    @ParameterizedTest
+    @EnumSource(LogMode.class)
+    void aDriveWhoseImageWasAwayAtAnOpenComesBackWithEveryWriteOfThatOpening(LogMode mode) throws Exception {
+        Path a = inWindow(Layout.RAID1, 2, mode); // d1, d2 and SPARE d3
+        Path img = a.resolve("drives/d2.img");
+        Path away = tmp.resolve("d2.away");
         Files.move(img, away); // pulled
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");
@@ -92,17 +98,8 @@ class PulledDriveInWindowTest {
     @ParameterizedTest
     @EnumSource(LogMode.class)
     void aDriveWhoseImageWasTheWrongSizeAtAnOpenStaysInItsWindow(LogMode mode) throws Exception {
-        Path a = pool(tmp, "m5", Layout.RAID5, 3);
+        Path a = inWindow(Layout.RAID5, 3, mode);
         Path img = a.resolve("drives/d2.img");
-        try (Pool p = Pool.open(a)) {
-            RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
-            v.flush();
-            p.service().offline("d2", OfflineReason.REPLACEMENT, mode);
-            awaitJobs(p);
-            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
-            v.flush();
-        }
         byte[] original = Files.readAllBytes(img);
         Files.write(img, Arrays.copyOf(original, original.length - 4096)); // a drive of the wrong size put in
         try (Pool p = Pool.open(a)) {
