@@ -52,14 +52,24 @@ public final class ChangeTracker {
 
     /**
      * The changed tracks as of now, removed from the tracker durably: what a backup taken at this
-     * instant must hold. The caller has saved them first (so a crash cannot lose them).
+     * instant must hold. The caller has saved them first (so a crash cannot lose them). One that
+     * cannot be made durable takes nothing: the marks stay, in memory as on disk.
      */
     public synchronized TrackBitmap take() throws IOException {
         TrackBitmap out = new TrackBitmap(bits.size());
         out.loadWords(bits.toWords());
         bits.clearAll();
         durable.markChanged(0, bits.size());
-        durable.persist(true);
+        try {
+            durable.persist(true);
+        } catch (IOException | RuntimeException e) {
+            // not taken: the marks go back (their pages are written again with the next persist), else
+            // the caller, told it failed, left them out of the next incremental backup
+            for (long t = out.nextSetBit(0); t >= 0; t = out.nextSetBit(t + 1)) {
+                bits.set(t);
+            }
+            throw e;
+        }
         group.allDurable();
         return out;
     }
