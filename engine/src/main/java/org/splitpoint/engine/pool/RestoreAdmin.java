@@ -33,7 +33,9 @@ import org.splitpoint.engine.restore.InstantRestore;
  * still owed, and host writes made during the restore were marked in the changed-block map before
  * they reached the volume. A restore whose record cannot be written leaves memory as pool.json has
  * it (no record, the journal's base as before): the next pool.json written by anything else must not
- * record a restore its caller was told did not start.
+ * record a restore its caller was told did not start. One whose start fails after its record was
+ * written is undone as a cancel is, its map before its record ({@link RestoreStartUndo}), unless a
+ * FAILED volume's blank drives came in with it.
  */
 public final class RestoreAdmin {
 
@@ -155,24 +157,36 @@ public final class RestoreAdmin {
                     onRecord = true;
                     new PoolAdmin(pool).replaceLostDrives(v, replacements);
                 }
+                boolean blankDrives = onRecord;
                 pool.persist();
                 onRecord = true;
+                TrackBitmap taken = null;
+                try {
+                    r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
+                            null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
+                    pool.restores.put(volume, r);
+                    // the volume is the image restored from now on: what changed before does not count, but
+                    // the journal's entries put on top of it do (recorded after the restore is, so a crash
+                    // between only leaves extra marks)
+                    if (!pool.changeTrackers.containsKey(volume)) {
+                        startChangeMap(pool, v);
+                    } else {
+                        taken = pool.changeTrackers.get(volume).take();
+                    }
+                    if (overlay != null) {
+                        pool.changeTrackers.get(volume).giveBack(overlay.tracks());
+                    }
+                } catch (IOException | PoolException | RuntimeException e) {
+                    if (!blankDrives) { // a FAILED volume's blank drives need the restore: it stays on record
+                        RestoreStartUndo.undo(pool, volume, owed, taken, journalBefore, e);
+                        onRecord = false;
+                        recorded = false;
+                    }
+                    throw e;
+                }
+                // last, nothing after it can fail: the journal's entries before its new base go for good
                 if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
                     JournalBase.restoreStarted(pool, volume, id, journalBase);
-                }
-                r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
-                        null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
-                pool.restores.put(volume, r);
-                // the volume is the image restored from now on: what changed before does not count, but
-                // the journal's entries put on top of it do (recorded after the restore is, so a crash
-                // between only leaves extra marks)
-                if (!pool.changeTrackers.containsKey(volume)) {
-                    startChangeMap(pool, v);
-                } else {
-                    pool.changeTrackers.get(volume).take();
-                }
-                if (overlay != null) {
-                    pool.changeTrackers.get(volume).giveBack(overlay.tracks());
                 }
             }
             pool.events.publish(Event.info("RESTORE", volume, (overlay == null ? "instant restore of " + volume + " from image "

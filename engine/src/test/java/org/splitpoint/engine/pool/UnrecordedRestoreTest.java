@@ -60,6 +60,34 @@ class UnrecordedRestoreTest {
     }
 
     /**
+     * A restore whose record was written but whose start then failed (its volume's changed-block
+     * map could not be reset, the file system full): the administrator was told it failed, yet the
+     * record and overwrite map stayed, so the next opening resumed it and copied the backup over
+     * what hosts had written since. Its start is undone as a cancel's: map, then record.
+     */
+    @Test
+    void aRestoreWhoseStartFailsAfterItsRecordIsNeverResumedOverLaterWrites() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path store = tmp.resolve("store");
+        BackedUp.volume(dir, store, 86, true); // the volume has a changed-block map (it was backed up)
+        byte[] model;
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            disk.diskFullAfter(f -> f.getFileName().toString().endsWith(".cbt"), 0);
+            assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, 0))
+                    .hasMessageContaining("No space left on device");
+            disk.diskFreed();
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
+            byte[] written = new byte[TRACK];
+            new Random(87).nextBytes(written);
+            pool.device("v").write(2L * TRACK, ByteBuffer.wrap(written)); // acknowledged after the refusal
+            pool.device("v").flush();
+            model = TestPools.readAll(pool.volume("v"));
+        }
+        assertNoRestoreAt(dir, model, "a restore whose start failed, resumed");
+    }
+
+    /**
      * A cancel whose record cannot be written: the restore ends in memory (hosts write the volume
      * directly from then on, its overwrite map no longer marked) but pool.json still recorded it with
      * its map, so the next opening resumed it and copied the backup over the tracks hosts wrote after
