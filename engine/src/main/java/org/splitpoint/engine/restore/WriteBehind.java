@@ -15,7 +15,8 @@ import org.splitpoint.engine.io.RangeLocks;
  * track under the track's lock (the restore's {@code trackLocks}) and only if it is still owed then:
  * a host write or the bulk copy that got there first wins. A track whose write fails stays owed.
  * It is closed at the restore's end before host requests go straight to the volume (they take no
- * track lock then), and refuses tracks from then on: the fetching read writes its track itself.
+ * track lock then): the close waits for the track being written, however long, and refuses tracks
+ * from then on (the fetching read writes its track itself).
  */
 final class WriteBehind {
 
@@ -105,6 +106,13 @@ final class WriteBehind {
         }
     }
 
+    /**
+     * Refuses tracks from now on and returns once the thread ended, the track it was writing written
+     * (an interrupt of the caller is kept for later, not obeyed): host requests go straight to the
+     * volume after this, without track locks, so a write of this thread still under way could land
+     * the source's track over one of theirs. It waited 10 s at most before, and a disk stalled longer
+     * did just that. A write here is no slower than a host request the end waits for as long.
+     */
     void close() {
         Thread th;
         synchronized (this) {
@@ -112,10 +120,16 @@ final class WriteBehind {
             th = thread;
         }
         if (th != null) {
-            th.interrupt();
-            try {
-                th.join(10_000);
-            } catch (InterruptedException e) {
+            th.interrupt(); // ends a wait for the next track; a write under way is not cut short
+            boolean interrupted = false;
+            while (th.isAlive()) {
+                try {
+                    th.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }

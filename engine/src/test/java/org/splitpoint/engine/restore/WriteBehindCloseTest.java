@@ -1,0 +1,53 @@
+package org.splitpoint.engine.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.splitpoint.engine.io.RangeLocks;
+
+/**
+ * A restore's end closes its write-behind before host requests go straight to the volume (they
+ * take no track lock from then on), so no write-behind write may still be under way once the close
+ * returns. The close waited at most 10 s for the thread and then returned: a track write on a disk
+ * stalled longer than that (a real write is not cut short by the close's interrupt) went on after
+ * the restore ended and could land the backup's track over a host's write made after the end.
+ */
+class WriteBehindCloseTest {
+
+    @Test
+    void theCloseReturnsOnlyOnceTheTrackBeingWrittenIsWritten() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch diskBack = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        WriteBehind wb = new WriteBehind("v", new RangeLocks(1), t -> {
+            writing.countDown();
+            boolean interrupted = false;
+            while (true) { // a stalled disk: the write is not cut short by an interrupt
+                try {
+                    diskBack.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            written.countDown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(wb.offer(7, new byte[4096])).isTrue();
+        assertThat(writing.await(30, TimeUnit.SECONDS)).as("the track's write began").isTrue();
+
+        Thread closer = new Thread(wb::close, "closer");
+        closer.start();
+        closer.join(12_000); // past the 10 s the close waited before
+        boolean closedWhileWriting = !closer.isAlive() && written.getCount() == 1;
+        diskBack.countDown();
+        closer.join(30_000);
+        assertThat(closedWhileWriting).as("the close returned while the write-behind still wrote its track").isFalse();
+        assertThat(closer.isAlive()).as("the close, once the track was written").isFalse();
+        assertThat(written.getCount()).isZero();
+    }
+}
