@@ -314,9 +314,18 @@ public final class RestoreAdmin {
     /**
      * Every track is current: the restore ends. The write-through image is sealed; the volume's last
      * backup is it, or the image restored (the map holds what hosts wrote since).
+     *
+     * <p>Once host I/O goes straight to the volume and the image is sealed the restore has ended,
+     * whatever pool.json says: when its write fails, memory is ahead of disk (the record and its
+     * overwrite map, every track current, stay there), which is said, and the next opening before
+     * another pool.json write resumes the restore, finds nothing owed and ends it. The job is not
+     * failed for it (that said the copy resumes and left the restore's files open).
      */
     private static void restoreCompleted(Pool pool, InstantRestore r) throws IOException {
         synchronized (pool) {
+            if (pool.restores.get(r.volume()) != r) {
+                return; // ended already (a cancel)
+            }
             RaidVolume v;
             try {
                 v = pool.volume(r.volume());
@@ -324,7 +333,7 @@ public final class RestoreAdmin {
                 throw new IOException(e.getMessage(), e);
             }
             String last = r.chain().target().id();
-            String store = pool.restoreRecords.get(r.volume()).store();
+            PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
             endHostIo(pool, r); // before the seal: a request inside the restore's view puts its tracks in the image
             // and the sealed image holds no write the volume could still lose to a power cut (a flush
             // that may wait for another's, which waits for the writes under way: the journal is told)
@@ -332,20 +341,42 @@ public final class RestoreAdmin {
             v.exclusive(() -> pool.restores.remove(r.volume())); // from here writes count as changes again
             ImageWriter wt = r.writeThrough();
             ImageInfo sealed = wt == null ? null : wt.seal();
-            PoolConfig.RestoreRecord rec = pool.restoreRecords.remove(r.volume());
-            pool.backupRecords.put(r.volume(), new PoolConfig.BackupRecord(r.volume(), r.chain().target().store(), store,
-                    sealed != null ? sealed.id() : last));
-            pool.persist();
-            pool.storage.delete(pool.paths.restoreMap(r.volume()));
-            pool.storage.syncDirectory(pool.paths.meta());
+            pool.restoreRecords.remove(r.volume());
+            if (rec != null) {
+                pool.backupRecords.put(r.volume(), new PoolConfig.BackupRecord(r.volume(), r.chain().target().store(),
+                        rec.store(), sealed != null ? sealed.id() : last));
+            } else { // where the store is is not known: the changed-block map counts from the image restored
+                pool.backupRecords.remove(r.volume());
+            }
+            String unrecorded = null;
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                unrecorded = e.getMessage();
+            }
+            if (unrecorded == null) { // else the map stays with the record, every track current
+                try {
+                    pool.storage.delete(pool.paths.restoreMap(r.volume()));
+                    pool.storage.syncDirectory(pool.paths.meta());
+                } catch (IOException e) {
+                    // a map without a record names no restore; the next restore of the volume replaces it
+                }
+            }
             r.close();
             boolean rebuild = rec != null && rec.withJournal();
             pool.events.publish(Event.info("RESTORE", r.volume(), (rebuild ? "rebuild of " : "instant restore of ") + r.volume()
                     + " from image " + last + (rebuild ? " plus the journal" : "") + " finished: " + r.onDemandFetches() + " tracks fetched on demand, " + r.bulkCopied().cardinality()
                     + " copied in bulk" + (sealed == null ? "" : "; the writes made meanwhile are image " + sealed.id())
                     + "; the volume is " + v.state()));
+            if (unrecorded != null) {
+                pool.events.publish(Event.warning("RESTORE", r.volume(), "the end of the instant restore of " + r.volume()
+                        + " could not be written to pool.json (" + unrecorded + "): it has ended, hosts write the volume"
+                        + " directly, but pool.json still records it until the pool next writes it; an opening before"
+                        + " that resumes it, finds no track left to restore and ends it"));
+            }
             if (rec == null) {
-                pool.events.publish(Event.warning("RESTORE", r.volume(), "the restore of " + r.volume() + " had no record"));
+                pool.events.publish(Event.warning("RESTORE", r.volume(), "the restore of " + r.volume() + " had no record"
+                        + " in pool.json, so where its store is is unknown: take a --full backup of " + r.volume() + " next"));
             }
         }
     }

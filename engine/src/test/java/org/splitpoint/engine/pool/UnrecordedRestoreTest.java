@@ -88,6 +88,42 @@ class UnrecordedRestoreTest {
     }
 
     /**
+     * A restore whose end cannot be written to pool.json (its file system full) has ended all the
+     * same (host I/O goes straight to the volume, its write-through image is sealed): the copy's job
+     * failed with the error and the event said the copy resumes at the next opening, the restore's
+     * files stayed open. It ends DONE and a warning says what pool.json still says and what an
+     * opening before the next write of it does (resumes it, finds nothing owed, ends it).
+     */
+    @Test
+    void aRestoreWhoseEndCannotBeRecordedEndsAndSaysSo() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path store = tmp.resolve("store");
+        byte[] image = BackedUp.volume(dir, store, 88, true);
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk, new PoolOptions(false))) { // the copy is stepped by hand
+            List<org.splitpoint.engine.event.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            pool.addListener(events::add);
+            Job job = pool.instantRestores().restore("v", store, null, false, 0);
+            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            while (job.stepOnce()) {
+                // the restore's copy
+            }
+            assertThat(job.state()).as("the restore ended: " + job.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
+            pool.events().drain();
+            assertThat(events).anyMatch(e -> e.message().startsWith("the end of the instant restore of v could not be"
+                    + " written to pool.json (No space left on device"));
+            disk.diskFreed();
+        }
+        try (Pool pool = Pool.open(dir)) {
+            Job job = pool.jobs().stream().filter(j -> j.kind().equals("instant-restore")).findFirst().orElseThrow();
+            assertThat(job.await(60_000)).isTrue();
+            assertThat(pool.instantRestores().restoreOf("v")).as("resumed with nothing owed, ended").isNull();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), image, "the volume, restored");
+        }
+    }
+
+    /**
      * A cancel whose record cannot be written: the restore ends in memory (hosts write the volume
      * directly from then on, its overwrite map no longer marked) but pool.json still recorded it with
      * its map, so the next opening resumed it and copied the backup over the tracks hosts wrote after
