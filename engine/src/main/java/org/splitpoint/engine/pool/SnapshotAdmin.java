@@ -672,7 +672,12 @@ public final class SnapshotAdmin {
         };
     }
 
-    /** The restore ended (finished, or cancelled when {@code cancelled} is not null). */
+    /**
+     * The restore ended (finished, or cancelled when {@code cancelled} is not null). Once host I/O
+     * goes straight to the volume it has ended, whatever pool.json says: a cancelled one's map goes
+     * before its record, so an opening that still finds the record (its write failed, or a crash)
+     * ends it rather than copy the snapshot over later writes; a failed write is said, not thrown.
+     */
     private void ended(InstantRestore r, String cancelled) throws IOException {
         synchronized (pool) {
             String volume = r.volume();
@@ -685,15 +690,42 @@ public final class SnapshotAdmin {
                 cat.restores.remove(volume);
             }
             PoolConfig.SnapshotRestoreRecord rec = cat.restoreRecords.remove(volume);
-            pool.persist();
-            // no directory sync: a map left by a crash names no restore in pool.json, and the next
-            // restore of the volume deletes it before making its own
-            pool.storage.delete(pool.paths.snapshotRestoreMap(volume));
+            Path map = pool.paths.snapshotRestoreMap(volume);
+            if (cancelled != null) {
+                // the map before the record: hosts write the volume directly from here, unmarked in it, so
+                // an opening that finds the record (pool.json could not be written, or a crash) must not
+                // find the map and resume over those writes; without it the opening ends the restore
+                try {
+                    pool.storage.delete(map);
+                    pool.storage.syncDirectory(map.getParent());
+                } catch (IOException e) {
+                    pool.events.publish(Event.warning("ERROR", volume, "deleting the map of the cancelled restore of "
+                            + volume + ": " + e.getMessage()));
+                }
+            }
+            String unrecorded = null;
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                unrecorded = e.getMessage(); // the restore has ended all the same: said below
+            }
+            if (cancelled == null && unrecorded == null) {
+                // no directory sync: a map left by a crash names no restore in pool.json, and the next
+                // restore of the volume deletes it before making its own (a finished one's owes nothing)
+                pool.storage.delete(map);
+            }
             r.close();
             if (rec != null) {
                 cat.unpin(rec.source(), rec.gen());
             }
             String to = rec == null ? "a snapshot" : rec.source() + "@" + rec.snapshot();
+            if (unrecorded != null) {
+                pool.events.publish(Event.warning("RESTORE", volume, "the end of the restore of " + volume + " to " + to
+                        + " could not be written to pool.json (" + unrecorded + "): it has ended, hosts write the volume"
+                        + " directly, but pool.json still records it until the pool next writes it; an opening before"
+                        + " that ends it (" + (cancelled == null ? "no track is left to restore" : "its map is gone")
+                        + ")"));
+            }
             if (cancelled == null) {
                 pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to " + to + " finished: "
                         + r.onDemandFetches() + " tracks read on demand, " + r.bulkCopied().cardinality()
