@@ -20,6 +20,8 @@ import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.BackupAdmin;
+import org.splitpoint.engine.pool.PairAdmin;
+import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.SnapshotAdmin;
@@ -60,6 +62,7 @@ public final class BackupNow {
     private final ObjectProperty<Source> source = new SimpleObjectProperty<>(NOW);
     private final ReadOnlyObjectWrapper<StoreListing> store = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<PoolSnapshot> pool = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<List<PairView>> pairs = new ReadOnlyObjectWrapper<>(List.of());
     private final ReadOnlyStringWrapper blocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper cancelBlocked = new ReadOnlyStringWrapper("no backup is running");
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(-1);
@@ -71,7 +74,7 @@ public final class BackupNow {
         this.status = status;
         this.ended = ended;
         blocked.bind(Bindings.createStringBinding(() -> whyNot(volume.get(), full.get(), source.get(), store.get(),
-                pool.get(), status.isBusy()), volume, full, source, store, pool, status.busyProperty()));
+                pool.get(), pairs.get(), status.isBusy()), volume, full, source, store, pool, pairs, status.busyProperty()));
         volume.addListener(o -> {
             showSources();
             suggestKind();
@@ -167,7 +170,8 @@ public final class BackupNow {
     }
 
     /** Why the backup cannot be taken now; empty when it can. */
-    static String whyNot(String volume, boolean full, Source source, StoreListing store, PoolSnapshot s, boolean busy) {
+    static String whyNot(String volume, boolean full, Source source, StoreListing store, PoolSnapshot s,
+                         List<PairView> pairs, boolean busy) {
         if (store == null) {
             return "add a backup store first (Add store…), or choose one";
         }
@@ -181,12 +185,24 @@ public final class BackupNow {
         if (v.state() == VolumeState.FAILED) {
             return "volume " + volume + " is FAILED (" + v.stateReason() + "): there is no data to back up";
         }
+        if (s.saveArea() != null && volume.equals(s.saveArea().volume())) {
+            return BackupAdmin.saveAreaNotBackedUp(volume);
+        }
         JobProgress running = job(s, "backup", volume);
         if (running != null) {
             return "a backup of " + volume + " is running already (job " + running.id() + ")";
         }
         if (job(s, "instant-restore", volume) != null) {
             return "volume " + volume + " is being restored from a backup; back it up once the restore finished";
+        }
+        if (s.snapshotRestore(volume) != null || job(s, "snapshot-restore", volume) != null) {
+            return BackupAdmin.restoringToSnapshot(volume);
+        }
+        for (PairView p : pairs) { // hosts read its tracks not yet restored from the BCV: the image would be torn
+            String fromBcv = PairAdmin.restoringFromBcv(volume, p.name(), p.std(), p.state());
+            if (fromBcv != null) {
+                return fromBcv + "; back it up once the restore finished";
+            }
         }
         if (!full) {
             String why = incrementalProblem(volume, store);
@@ -266,6 +282,11 @@ public final class BackupNow {
         pool.set(s);
         showSources();
         showJob(s);
+    }
+
+    /** The pairs as {@code pair query} shows them: one restoring the volume from its BCV blocks its backup. */
+    void apply(List<PairView> p) {
+        pairs.set(List.copyOf(p));
     }
 
     void apply(StoreListing selected) {

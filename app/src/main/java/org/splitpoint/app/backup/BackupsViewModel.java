@@ -170,6 +170,11 @@ public final class BackupsViewModel {
 
     // ---- updates
 
+    /** Takes the pairs of a new query (UI thread): a pair restoring a volume from its BCV blocks its backup. */
+    public void apply(List<org.splitpoint.engine.pool.PairAdmin.PairView> p) {
+        backupNow.apply(p);
+    }
+
     /** Takes a new snapshot (UI thread). */
     public void apply(PoolSnapshot s) {
         pool.set(s);

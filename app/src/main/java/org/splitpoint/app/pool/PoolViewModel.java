@@ -471,6 +471,7 @@ public final class PoolViewModel {
         volumeDetails.values().forEach(v -> v.apply(p));
         restores.values().forEach(r -> r.apply(p));
         snapshotCards.values().forEach(c -> c.apply(p));
+        backups.apply(p);
         drills.applyPairs(p);
         updateSummary(); // it counts pairs
     }

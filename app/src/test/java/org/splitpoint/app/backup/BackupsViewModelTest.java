@@ -47,6 +47,7 @@ class BackupsViewModelTest {
         };
         vm = new BackupsViewModel(bridge, status, new KnownStores(memory));
         bridge.onSnapshot(vm::apply);
+        bridge.onPairs(vm::apply);
         refresh();
     }
 
@@ -219,6 +220,79 @@ class BackupsViewModelTest {
                 + " or take a full backup");
         vm.backupNow().fullProperty().set(true);
         assertThat(vm.backupNow().blockedProperty().get()).isEmpty();
+    }
+
+    /**
+     * While a pair restores prod from its BCV, hosts read its tracks not yet restored from the BCV,
+     * so the engine refuses a backup (it would be torn); Back up now was offered and the refusal came
+     * after the click. It is disabled first, with the engine's sentence (PairAdmin.restoringFromBcv).
+     */
+    @Test
+    void aVolumeBeingRestoredFromItsBcvCannotBeBackedUpAndThePageSaysSoFirst() throws Exception {
+        vm.addStore(store("a").toString());
+        ui.drain();
+        vm.backupNow().volumeProperty().set("prod");
+        vm.backupNow().fullProperty().set(true);
+        assertThat(vm.backupNow().blockedProperty().get()).isEmpty();
+        org.splitpoint.engine.job.Job restore = onPool(pool -> {
+            pool.pairs().split(List.of("prod-pair"));
+            return pool.pairs().restore("prod-pair", true, false, 64 << 10); // a track a second
+        });
+        refresh();
+        String sentence = "volume prod is being restored from its BCV in pair prod-pair, which is restoring (RestInProg);"
+                + " back it up once the restore finished";
+        assertThat(vm.backupNow().blockedProperty().get()).isEqualTo(sentence);
+        java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+        bridge.run(pool -> pool.backups().backup("prod", store("a"), true, 0), x -> { }, refused::set);
+        ui.drain();
+        assertThat(refused.get()).as("the engine's own refusal, the same sentence").contains(sentence);
+        restore.cancel();
+        restore.await(30_000);
+    }
+
+    /**
+     * The save area and a volume being restored to a snapshot: the engine refuses their backups
+     * (BackupAdmin.backup); the page offered Back up now and showed the refusal after the click. It
+     * says the engine's sentence first.
+     */
+    @Test
+    void theSaveAreaAndAVolumeBeingRestoredToASnapshotCannotBeBackedUpAndThePageSaysSoFirst() throws Exception {
+        onPool(pool -> {
+            List<String> d = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
+            pool.admin().createVolume("snaps", org.splitpoint.engine.pool.Layout.RAID1, d, 0);
+            return pool.snapshots().setSaveArea("snaps");
+        });
+        refresh();
+        vm.addStore(store("a").toString());
+        ui.drain();
+        vm.backupNow().fullProperty().set(true);
+        vm.backupNow().volumeProperty().set("snaps");
+        String saveArea = "volume snaps is the save area: it holds snapshots' saved tracks, not a host's data; back up"
+                + " the volumes themselves";
+        assertThat(vm.backupNow().blockedProperty().get()).isEqualTo(saveArea);
+        java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+        bridge.run(pool -> pool.backups().backup("snaps", store("a"), true, 0), x -> { }, refused::set);
+        ui.drain();
+        assertThat(refused.get()).as("the engine's own refusal").contains(saveArea);
+
+        vm.backupNow().volumeProperty().set("prod");
+        assertThat(vm.backupNow().blockedProperty().get()).isEmpty();
+        org.splitpoint.engine.job.Job restore = onPool(pool -> {
+            pool.pairs().split(List.of("prod-pair"));
+            pool.snapshots().create("prod", "s");
+            pool.device("prod").write(0, ByteBuffer.allocate(4 * 65536));
+            return pool.snapshots().restore("prod", "s", false, 64 << 10); // a track a second
+        });
+        refresh();
+        String restoring = "volume prod is being restored to a snapshot (job snapshot-restore-prod); back it up once the"
+                + " restore finished";
+        assertThat(vm.backupNow().blockedProperty().get()).isEqualTo(restoring);
+        refused.set(null);
+        bridge.run(pool -> pool.backups().backup("prod", store("a"), true, 0), x -> { }, refused::set);
+        ui.drain();
+        assertThat(refused.get()).as("the engine's own refusal").contains(restoring);
+        restore.cancel();
+        restore.await(30_000);
     }
 
     /**

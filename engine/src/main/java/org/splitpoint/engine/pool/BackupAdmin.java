@@ -151,16 +151,14 @@ public final class BackupAdmin {
                         + " finished");
             }
             if (pool.snapshotCatalog.restores.containsKey(volume)) {
-                throw new PoolException("volume " + volume + " is being restored to a snapshot (job "
-                        + SnapshotAdmin.restoreJobId(volume) + "); back it up once the restore finished");
+                throw new PoolException(restoringToSnapshot(volume));
             }
             String fromBcv = PairAdmin.restoringFromBcv(pool, v);
             if (fromBcv != null) {
                 throw new PoolException(fromBcv + "; back it up once the restore finished");
             }
             if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
-                throw new PoolException("volume " + volume + " is the save area: it holds snapshots' saved tracks, not a"
-                        + " host's data; back up the volumes themselves");
+                throw new PoolException(saveAreaNotBackedUp(volume));
             }
             Job running = runningJob(pool, "backup", volume);
             if (running != null) {
@@ -299,6 +297,18 @@ public final class BackupAdmin {
                 }
             }
         }
+    }
+
+    /** Why {@code volume}, being restored to a snapshot, is not backed up now (the app's page says it first). */
+    public static String restoringToSnapshot(String volume) {
+        return "volume " + volume + " is being restored to a snapshot (job " + SnapshotAdmin.restoreJobId(volume)
+                + "); back it up once the restore finished";
+    }
+
+    /** Why {@code volume}, the save area, is never backed up (the app's page says it first). */
+    public static String saveAreaNotBackedUp(String volume) {
+        return "volume " + volume + " is the save area: it holds snapshots' saved tracks, not a host's data; back up the"
+                + " volumes themselves";
     }
 
     static String newId(String volume, boolean full) {
