@@ -315,6 +315,24 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
+     * Writes pool.json for a decision an opening made ({@code what}, e.g. "the end of that
+     * restore"); when it cannot (its file system full) the open goes on, memory ahead of disk, with
+     * a note saying so: a full file system must not keep a pool from opening, where space is freed
+     * (FullFileSystemOpenTest), and the next opening finds the same and decides the same again.
+     * Returns the error's message, or null when written.
+     */
+    static String persistAtOpen(Pool pool, String what) {
+        try {
+            pool.persist();
+            return null;
+        } catch (IOException e) {
+            pool.openNotes.add(what + " cannot be written to pool.json now (" + e.getMessage() + "); the next opening"
+                    + " finds it again and does the same");
+            return e.getMessage();
+        }
+    }
+
+    /**
      * Records durably that volume {@code v}'s writes go on without member {@code m} (it failed, or
      * was missing or the wrong size at open); called on the I/O thread, which waits for it (see
      * {@link org.splitpoint.engine.raid.MemberFailureListener}). Throws when pool.json cannot be written.

@@ -531,7 +531,7 @@ public final class RestoreAdmin {
                 pool.openNotes.add(msg);
                 if (!pool.isReadOnly()) {
                     pool.restoreRecords.remove(rec.volume());
-                    pool.persist();
+                    Pool.persistAtOpen(pool, "the end of that restore");
                     pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
                 }
                 continue;

@@ -784,8 +784,10 @@ public final class SnapshotAdmin {
                 pool.openNotes.add(msg);
                 if (!pool.isReadOnly()) {
                     cat.restoreRecords.remove(rec.volume());
-                    pool.persist();
-                    cat.unpin(rec.source(), rec.gen());
+                    String unrecorded = Pool.persistAtOpen(pool, "the end of that restore");
+                    if (unrecorded == null) {
+                        cat.unpin(rec.source(), rec.gen()); // else its saves stay kept while pool.json names it
+                    }
                     pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
                 }
                 continue;

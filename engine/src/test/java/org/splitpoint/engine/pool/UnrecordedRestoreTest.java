@@ -155,6 +155,31 @@ class UnrecordedRestoreTest {
     }
 
     /**
+     * The opening that finds such a record without its map ends the restore and writes pool.json;
+     * with the file system still full that write threw out of the open, so the pool could not be
+     * opened to free space (a full file system must not keep a pool from opening).
+     */
+    @Test
+    void anOpeningThatCannotRecordTheEndOfARestoreWithoutItsMapStillOpens() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path store = tmp.resolve("store");
+        BackedUp.volume(dir, store, 89, true);
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            var job = pool.instantRestores().restore("v", store, null, false, TRACK);
+            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            job.cancel();
+            assertThat(job.await(30_000)).isTrue();
+        }
+        FaultInjector full = new FaultInjector(StorageFactory.real());
+        full.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+        try (Pool pool = Pool.open(dir, full)) {
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
+            assertThat(pool.openNotes()).anyMatch(n -> n.startsWith("the overwrite map of the instant restore of v"));
+        }
+    }
+
+    /**
      * A FAILED volume's restore writes pool.json twice, its blank drives with the record first:
      * when the second write fails, the record is on disk with them, so it stays in memory and its
      * overwrite map stays, and the next opening resumes the restore that fills them (taking it out

@@ -66,6 +66,34 @@ class UnrecordedSnapshotRestoreEndTest {
         }
     }
 
+    /**
+     * The opening that finds such a record without its map ends the restore and writes pool.json;
+     * with the file system still full that write threw out of the open, so the pool could not be
+     * opened to free space (a full file system must not keep a pool from opening, FullFileSystemOpenTest).
+     */
+    @Test
+    void anOpeningThatCannotRecordTheEndStillOpens() throws Exception {
+        Path dir = SnapshotPools.create(tmp.resolve("pool"), TRACK);
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            pool.snapshots().setSaveArea("save");
+            pool.snapshots().create("v", "s");
+            byte[] after = new byte[(int) pool.device("v").size()];
+            new Random(4).nextBytes(after);
+            pool.device("v").write(0, ByteBuffer.wrap(after));
+            Job job = pool.snapshots().restore("v", "s", false, TRACK);
+            disk.diskFullAfter(UnrecordedSnapshotRestoreEndTest::poolJson, 0);
+            job.cancel();
+            assertThat(job.await(30_000)).isTrue();
+        }
+        FaultInjector full = new FaultInjector(StorageFactory.real());
+        full.diskFullAfter(UnrecordedSnapshotRestoreEndTest::poolJson, 0);
+        try (Pool pool = Pool.open(dir, full)) {
+            assertThat(pool.snapshots().restoreOf("v")).isNull();
+            assertThat(pool.openNotes()).anyMatch(n -> n.startsWith("the restore of v to snapshot v@s cannot go on"));
+        }
+    }
+
     private static byte[] readAll(Pool pool, String volume) throws Exception {
         byte[] b = new byte[(int) pool.device(volume).size()];
         pool.device(volume).read(0, ByteBuffer.wrap(b));
