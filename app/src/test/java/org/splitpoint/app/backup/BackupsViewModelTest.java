@@ -94,6 +94,14 @@ class BackupsViewModelTest {
         return out.get(0);
     }
 
+    /** The engine's refusal of {@code call}, run on the pool (null when it was not refused). */
+    private String refusal(org.splitpoint.app.bridge.EngineCall<?> call) {
+        java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+        bridge.run(call, x -> { }, refused::set);
+        ui.drain();
+        return refused.get();
+    }
+
     private BackupRow row(String id) {
         for (BackupsViewModel.Node v : vm.treeProperty().get()) {
             for (BackupsViewModel.Node c : v.children()) {
@@ -242,10 +250,8 @@ class BackupsViewModelTest {
         String sentence = "volume prod is being restored from its BCV in pair prod-pair, which is restoring (RestInProg);"
                 + " back it up once the restore finished";
         assertThat(vm.backupNow().blockedProperty().get()).isEqualTo(sentence);
-        java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
-        bridge.run(pool -> pool.backups().backup("prod", store("a"), true, 0), x -> { }, refused::set);
-        ui.drain();
-        assertThat(refused.get()).as("the engine's own refusal, the same sentence").contains(sentence);
+        assertThat(refusal(pool -> pool.backups().backup("prod", store("a"), true, 0)))
+                .as("the engine's own refusal, the same sentence").contains(sentence);
         restore.cancel();
         restore.await(30_000);
     }
@@ -270,10 +276,8 @@ class BackupsViewModelTest {
         String saveArea = "volume snaps is the save area: it holds snapshots' saved tracks, not a host's data; back up"
                 + " the volumes themselves";
         assertThat(vm.backupNow().blockedProperty().get()).isEqualTo(saveArea);
-        java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
-        bridge.run(pool -> pool.backups().backup("snaps", store("a"), true, 0), x -> { }, refused::set);
-        ui.drain();
-        assertThat(refused.get()).as("the engine's own refusal").contains(saveArea);
+        assertThat(refusal(pool -> pool.backups().backup("snaps", store("a"), true, 0)))
+                .as("the engine's own refusal").contains(saveArea);
 
         vm.backupNow().volumeProperty().set("prod");
         assertThat(vm.backupNow().blockedProperty().get()).isEmpty();
@@ -287,10 +291,8 @@ class BackupsViewModelTest {
         String restoring = "volume prod is being restored to a snapshot (job snapshot-restore-prod); back it up once the"
                 + " restore finished";
         assertThat(vm.backupNow().blockedProperty().get()).isEqualTo(restoring);
-        refused.set(null);
-        bridge.run(pool -> pool.backups().backup("prod", store("a"), true, 0), x -> { }, refused::set);
-        ui.drain();
-        assertThat(refused.get()).as("the engine's own refusal").contains(restoring);
+        assertThat(refusal(pool -> pool.backups().backup("prod", store("a"), true, 0)))
+                .as("the engine's own refusal").contains(restoring);
         restore.cancel();
         restore.await(30_000);
     }

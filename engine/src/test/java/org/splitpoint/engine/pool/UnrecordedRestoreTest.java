@@ -49,11 +49,7 @@ class UnrecordedRestoreTest {
                     .hasMessageContaining("No space left on device");
             disk.diskFreed();
             assertThat(pool.instantRestores().restoreOf("v")).isNull();
-            byte[] written = new byte[TRACK];
-            new Random(82).nextBytes(written);
-            pool.device("v").write(2L * TRACK, ByteBuffer.wrap(written)); // acknowledged after the refusal
-            pool.device("v").flush();
-            model = TestPools.readAll(pool.volume("v"));
+            model = writtenAfter(pool, 2, 82); // acknowledged after the refusal
             pool.admin().addDrive(DRIVE); // anything that writes pool.json
         }
         assertNoRestoreAt(dir, model, "a restore that never started, resumed");
@@ -78,11 +74,7 @@ class UnrecordedRestoreTest {
                     .hasMessageContaining("No space left on device");
             disk.diskFreed();
             assertThat(pool.instantRestores().restoreOf("v")).isNull();
-            byte[] written = new byte[TRACK];
-            new Random(87).nextBytes(written);
-            pool.device("v").write(2L * TRACK, ByteBuffer.wrap(written)); // acknowledged after the refusal
-            pool.device("v").flush();
-            model = TestPools.readAll(pool.volume("v"));
+            model = writtenAfter(pool, 2, 87); // acknowledged after the refusal
         }
         assertNoRestoreAt(dir, model, "a restore whose start failed, resumed");
     }
@@ -145,11 +137,7 @@ class UnrecordedRestoreTest {
             assertThat(job.state()).isEqualTo(JobState.CANCELLED);
             assertThat(pool.instantRestores().restoreOf("v")).as("the restore ended").isNull();
             disk.diskFreed();
-            byte[] written = new byte[TRACK];
-            new Random(84).nextBytes(written);
-            pool.device("v").write(200L * TRACK, ByteBuffer.wrap(written)); // a track the restore owed
-            pool.device("v").flush();
-            model = TestPools.readAll(pool.volume("v"));
+            model = writtenAfter(pool, 200, 84); // a track the restore owed
         }
         assertNoRestoreAt(dir, model, "the cancelled restore, resumed");
     }
@@ -231,6 +219,15 @@ class UnrecordedRestoreTest {
             assertThat(pool.journals().status("v").base()).as("the journal's base: the volume was not restored")
                     .isEqualTo(second);
         }
+    }
+
+    /** Writes track {@code track} of v with random bytes ({@code seed}), flushed; returns v's bytes then. */
+    private static byte[] writtenAfter(Pool pool, long track, long seed) throws Exception {
+        byte[] written = new byte[TRACK];
+        new Random(seed).nextBytes(written);
+        pool.device("v").write(track * TRACK, ByteBuffer.wrap(written));
+        pool.device("v").flush();
+        return TestPools.readAll(pool.volume("v"));
     }
 
     /** The pool at {@code dir}, opened, restores nothing ({@code what} names such a restore) and v holds {@code model}. */
