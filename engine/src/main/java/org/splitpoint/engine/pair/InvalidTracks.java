@@ -19,7 +19,9 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
  * for the next commit, so a durable clear never runs ahead of the data it describes; a track
  * marked again meanwhile keeps its durable bit. A crash between flush and commit only copies a
  * track again. Commits run one at a time; a caller whose clear an earlier commit covered returns
- * at once ({@link #commitThrough}), so concurrent writers share one.
+ * at once ({@link #commitThrough}), so concurrent writers share one. A commit whose force fails
+ * takes its clears back (their durable bits set again, to be committed by the next): after an
+ * fsync error the page may be lost, and a clear taken for durable let writes skip their commit.
  */
 public final class InvalidTracks implements AutoCloseable {
 
@@ -190,10 +192,34 @@ public final class InvalidTracks implements AutoCloseable {
                     g = writePages();
                 }
                 if (force) {
-                    forceThrough(g); // outside the monitor: host marks and clears go on meanwhile
+                    try {
+                        forceThrough(g); // outside the monitor: host marks and clears go on meanwhile
+                    } catch (IOException | RuntimeException e) {
+                        notCommitted(batch);
+                        throw e;
+                    }
                 }
             }
             committedGeneration = Math.max(committedGeneration, taken);
+        }
+    }
+
+    /**
+     * The clears of {@code batch} whose force failed are not durable (after an fsync error the
+     * kernel may drop the page): their durable bits are set again, so a write to such a track
+     * commits before it is acknowledged ({@link #isDurablySet}), and the next commit takes them
+     * again. Left cleared, a retried host write went unforced and a flush committed nothing, and a
+     * power cut then had the track owed, its source copied over that write.
+     */
+    private synchronized void notCommitted(TrackBitmap batch) {
+        for (long t = batch.nextSetBit(0); t >= 0; t = batch.nextSetBit(t + 1)) {
+            if (!live.get(t)) {
+                if (durable.bits().set(t)) {
+                    durable.markChanged(t, t + 1);
+                    unpersisted = true;
+                }
+                pendingClear.set(t);
+            }
         }
     }
 
