@@ -28,8 +28,25 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * (the next entry takes it, wherever it lands), so the numbers stay consecutive. An opening that
  * appends nothing leaves the file untouched.
  *
- * <p>Not forced by append: the owner decides when ({@link #force}) and what an entry's durability
- * means; {@link #retire} makes a new tail durable.
+ * <p>Not forced by append: the owner decides when ({@link #force}, {@link #forceEntry}) and what an
+ * entry's durability means; {@link #retire} makes a new tail durable. {@link #forceEntry}, retires
+ * and new epochs force one at a time; {@link #force} runs beside them.
+ *
+ * <p>A failed force. On Linux a failed fsync drops the pages it could not write back and marks
+ * them clean, and the next fsync succeeds without them: every entry not yet covered by a force
+ * that succeeded (and a header written since) may be gone. Taken as written, such an entry was a
+ * hole that ended every later reading of the ring, so entries written and forced after it,
+ * acknowledged, were dropped by the replay after a power cut. So a failed force marks those
+ * entries lost: they are never reported durable ({@link #forceEntry} of one throws, and {@link
+ * #force} throws while one is live), their payloads are not read, and before the next force each
+ * is written again as a void entry (same place, length and number, its own magic, zeros) and the
+ * header written since the last good force again, verbatim, to its slot; a new header never goes
+ * to the other slot before that rewrite is durable, so the only durable copy is never the one
+ * overwritten. Reading back passes void entries by and returns none of them (an older Splitpoint
+ * stops at one, which is all the old reader could do). An owner whose entry was lost was told
+ * its force failed; an owner retires lost entries as it would any other. An owner that never
+ * retires (a service window's log) has every later force fail until it is opened again: it cannot
+ * tell which of its records are gone, and nothing may be acknowledged over them.
  */
 public final class RingLog {
 
@@ -38,6 +55,8 @@ public final class RingLog {
     private static final int HEADER_BYTES = 64;
     public static final int ENTRY_HEADER = 32;
     private static final int VERSION = 2;
+    /** An entry a failed force lost, written again without its payload (see the class note). */
+    private static final int VOID_MAGIC_XOR = 0x564F4944; // "VOID"
     /** A payload part this large is written apart from the entry header, uncopied. */
     private static final int SEPARATE_WRITE = 32 * 1024;
 
@@ -126,6 +145,21 @@ public final class RingLog {
     private long nextSeq;
     private long headPos = DATA;
     private final Live live = new Live();
+    /** Forces one at a time; taken before this object's monitor, never inside it. */
+    private final Object forceLock = new Object();
+    /** Entries below it are durable (a force begun after they were written succeeded). Guarded by this. */
+    private long durableSeq;
+    /** Ranges [from, to) of entries a failed force may have lost: never durable, never read. Guarded by this. */
+    private final java.util.TreeMap<Long, Long> lost = new java.util.TreeMap<>();
+    /** Live lost entries not yet written void; the last header written, to write again when lost. Guarded by this. */
+    private boolean voidsUnwritten;
+    private ByteBuffer lastHeader;
+    private long lastHeaderAt;
+    private long headerWrites;
+    private long headerForced;
+    private boolean headerLost;
+    /** Forces failed so far. Guarded by this. */
+    private long failures;
 
     public RingLog(StorageFile file, long capacity, int headerMagic, int entryMagic) {
         this.file = file;
@@ -158,6 +192,10 @@ public final class RingLog {
         Header h = readHeader();
         List<Entry> out = new ArrayList<>();
         live.clear();
+        lost.clear();
+        voidsUnwritten = false;
+        headerLost = false;
+        headerForced = headerWrites;
         headerFound = h != null;
         if (h == null) {
             return out;
@@ -169,17 +207,19 @@ public final class RingLog {
         long end = h.tailPos; // where the last live entry ends: the next one goes there
         boolean triedStart = false;
         while (true) {
-            byte[] payload = readAt(pos, size, h.epoch, seq);
-            if (payload == null && !triedStart && pos != DATA) {
+            Found found = readAt(pos, size, h.epoch, seq);
+            if (found == null && !triedStart && pos != DATA) {
                 triedStart = true; // the writer may have wrapped to the ring's start
                 pos = DATA;
                 continue;
             }
-            if (payload == null) {
+            if (found == null) {
                 break;
             }
-            long len = entryLength(payload.length);
-            out.add(new Entry(seq, pos, len, payload));
+            long len = found.length();
+            if (found.payload() != null) { // (a void entry only keeps its place: no owner knows it now)
+                out.add(new Entry(seq, pos, len, found.payload()));
+            }
             live.add(seq, pos, len);
             pos += len;
             end = pos;
@@ -188,6 +228,7 @@ public final class RingLog {
         }
         epoch = h.epoch;
         nextSeq = seq;
+        durableSeq = seq;
         headPos = end;
         return out;
     }
@@ -213,7 +254,7 @@ public final class RingLog {
      */
     public synchronized boolean readPayload(long seq, long at, ByteBuffer dst) throws IOException {
         int slot = live.slot(seq);
-        if (slot < 0 || at < 0 || at + dst.remaining() > live.len[slot] - ENTRY_HEADER) {
+        if (slot < 0 || isLost(seq) || at < 0 || at + dst.remaining() > live.len[slot] - ENTRY_HEADER) {
             return false;
         }
         file.readFully(live.pos[slot] + ENTRY_HEADER + at, dst);
@@ -223,16 +264,24 @@ public final class RingLog {
     /** The payload of live entry {@code seq}, checked; null when it does not read back whole. */
     public synchronized byte[] read(long seq) throws IOException {
         int slot = live.slot(seq);
-        return slot < 0 ? null : readAt(live.pos[slot], file.size(), epoch, seq);
+        if (slot < 0 || isLost(seq)) {
+            return null;
+        }
+        Found found = readAt(live.pos[slot], file.size(), epoch, seq);
+        return found == null ? null : found.payload();
     }
 
-    private byte[] readAt(long pos, long size, long wantEpoch, long wantSeq) throws IOException {
+    /** An entry read back: its payload (null for a void entry) and its whole length on disk. */
+    private record Found(byte[] payload, long length) { }
+
+    private Found readAt(long pos, long size, long wantEpoch, long wantSeq) throws IOException {
         if (pos < DATA || pos + ENTRY_HEADER > Math.min(size, capacity)) {
             return null;
         }
         ByteBuffer h = ByteBuffer.allocate(ENTRY_HEADER).order(ByteOrder.LITTLE_ENDIAN);
         file.readFully(pos, h);
-        if (h.getInt(0) != entryMagic || h.getLong(4) != wantEpoch || h.getLong(12) != wantSeq) {
+        boolean isVoid = h.getInt(0) == (entryMagic ^ VOID_MAGIC_XOR);
+        if ((h.getInt(0) != entryMagic && !isVoid) || h.getLong(4) != wantEpoch || h.getLong(12) != wantSeq) {
             return null;
         }
         int payload = h.getInt(20);
@@ -244,9 +293,12 @@ public final class RingLog {
         if (all.getInt(24) != crc(all.array(), ENTRY_HEADER + payload)) {
             return null; // torn
         }
+        if (isVoid) {
+            return new Found(null, ENTRY_HEADER + payload);
+        }
         byte[] out = new byte[payload];
         all.get(ENTRY_HEADER, out);
-        return out;
+        return new Found(out, ENTRY_HEADER + payload);
     }
 
     private Header readHeader() throws IOException {
@@ -289,23 +341,34 @@ public final class RingLog {
      * number must not reach an entry of the new epoch (a stripe journal retired its new entries,
      * torn writes and all, with the tail of a flush that began before them).
      */
-    public synchronized void begin() throws IOException {
-        beginAt(nextSeq);
+    public void begin() throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                beginAt(nextSeq);
+            }
+        }
     }
 
     /**
      * As {@link #begin}, numbering entries from {@code seq} (a mirror leg rebuilt from its twin
      * keeps the twin's sequence numbers).
      */
-    public synchronized void beginAt(long seq) throws IOException {
-        begun = true;
-        headerFound = true;
-        epoch = new SecureRandom().nextLong();
-        nextSeq = seq;
-        headPos = DATA;
-        live.clear();
-        writeHeader(seq, DATA);
-        file.force();
+    public void beginAt(long seq) throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                begun = true;
+                headerFound = true;
+                epoch = new SecureRandom().nextLong();
+                nextSeq = seq;
+                durableSeq = seq;
+                headPos = DATA;
+                live.clear();
+                lost.clear();
+                voidsUnwritten = false;
+                writeHeader(seq, DATA);
+                forceHere();
+            }
+        }
     }
 
     public synchronized boolean isBegun() {
@@ -351,10 +414,20 @@ public final class RingLog {
      * {@code partsCrc} their CRC32C: an owner that appends the same payload to two logs sums it
      * once. A large last part is written from the caller's buffer as it is, not copied.
      */
-    public synchronized long append(ByteBuffer[] parts, int partsCrc) throws IOException {
-        if (!begun) {
-            begin();
+    public long append(ByteBuffer[] parts, int partsCrc) throws IOException {
+        if (!isBegun()) { // (never waits for a force once begun: appends go on beside one)
+            synchronized (forceLock) { // the epoch's header is forced before its first entry
+                synchronized (this) {
+                    if (!begun) {
+                        beginAt(nextSeq);
+                    }
+                }
+            }
         }
+        return appendBegun(parts, partsCrc);
+    }
+
+    private synchronized long appendBegun(ByteBuffer[] parts, int partsCrc) throws IOException {
         long payloadLength = 0;
         for (ByteBuffer p : parts) {
             payloadLength += p.remaining();
@@ -392,29 +465,200 @@ public final class RingLog {
         return seq;
     }
 
-    /** Makes every appended entry durable. */
+    /**
+     * Makes every appended entry durable; throws when that fails, and while an entry a failed force
+     * lost is live (see the class note): the owner was told of the loss by the failed force, and
+     * a force now cannot make that entry durable.
+     */
     public void force() throws IOException {
-        file.force();
+        // not under the force lock: a window's end forces its log while a host's flush may be in its own
+        synchronized (this) {
+            refuseLost(oldestSeq(), nextSeq);
+        }
+        writeVoidsAndForce();
+    }
+
+    /**
+     * Makes entry {@code seq} (and every one before it) durable, with one fsync for every caller
+     * whose entry was written before it began (group commit). Throws when the force fails, or
+     * when entry {@code seq} itself was lost by a failed force: then it never will be durable.
+     */
+    public void forceEntry(long seq) throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                refuseLost(seq, seq + 1);
+                if (seq < durableSeq && !voidsUnwritten && !headerLost) {
+                    return; // a force that began after it was written succeeded
+                }
+            }
+            writeVoidsAndForce();
+            synchronized (this) {
+                refuseLost(seq, seq + 1); // a force beside this one (force()) failed meanwhile
+            }
+        }
+    }
+
+    /** Writes what a failed force lost (void entries, the header) and forces, the fsync outside this monitor. */
+    private void writeVoidsAndForce() throws IOException {
+        long from;
+        long through;
+        long headers;
+        long failed;
+        synchronized (this) {
+            writeVoids();
+            from = durableSeq;
+            through = nextSeq;
+            headers = headerWrites;
+            failed = failures;
+        }
+        forceFile(from, through, headers, failed);
+    }
+
+    /** Forces under this monitor (and the force lock), void entries and a lost header written first. */
+    private void forceHere() throws IOException {
+        writeVoids();
+        forceFile(durableSeq, nextSeq, headerWrites, failures);
+    }
+
+    /**
+     * The fsync: entries [from, through) and {@code headers} headers were written before it began,
+     * with {@code failed} forces failed so far. When it fails, everything not yet durable may be
+     * gone. When another force failed while it ran, its success says nothing (one fsync may take
+     * the error another's pages met, the other then succeeding without them), so it makes nothing
+     * durable.
+     */
+    private void forceFile(long from, long through, long headers, long failed) throws IOException {
+        try {
+            file.force();
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                loseSince(from);
+            }
+            throw e;
+        }
+        synchronized (this) {
+            if (failures != failed) {
+                refuseLost(from, through);
+                return;
+            }
+            durableSeq = Math.max(durableSeq, through);
+            headerForced = Math.max(headerForced, headers);
+            if (headerForced >= headerWrites) {
+                headerLost = false;
+            }
+        }
+    }
+
+    /** A force failed: the entries from {@code from} on, and a header written since the last good force, may be gone. */
+    private void loseSince(long from) {
+        failures++;
+        from = Math.min(from, durableSeq);
+        if (from < nextSeq) {
+            lost.merge(from, nextSeq, Math::max);
+            mergeLost();
+            voidsUnwritten = !live.isEmpty() && live.firstSeq() + live.count > from;
+        }
+        if (headerForced < headerWrites) {
+            headerLost = true;
+        }
+    }
+
+    /** Joins overlapping or touching lost ranges. */
+    private void mergeLost() {
+        java.util.Map.Entry<Long, Long> prev = null;
+        java.util.Iterator<java.util.Map.Entry<Long, Long>> it = lost.entrySet().iterator();
+        java.util.TreeMap<Long, Long> joined = new java.util.TreeMap<>();
+        while (it.hasNext()) {
+            java.util.Map.Entry<Long, Long> e = it.next();
+            if (prev != null && e.getKey() <= prev.getValue()) {
+                joined.put(prev.getKey(), Math.max(prev.getValue(), e.getValue()));
+                prev = java.util.Map.entry(prev.getKey(), Math.max(prev.getValue(), e.getValue()));
+            } else {
+                joined.put(e.getKey(), e.getValue());
+                prev = e;
+            }
+        }
+        lost.clear();
+        lost.putAll(joined);
+    }
+
+    private boolean isLost(long seq) {
+        java.util.Map.Entry<Long, Long> e = lost.floorEntry(seq);
+        return e != null && seq < e.getValue();
+    }
+
+    /** Throws when a live entry of [from, to) was lost by a failed force. */
+    private void refuseLost(long from, long to) throws IOException {
+        long liveFrom = Math.max(from, oldestSeq());
+        java.util.Map.Entry<Long, Long> e = lost.floorEntry(to - 1);
+        if (e != null && e.getValue() > liveFrom && liveFrom < to) {
+            long first = Math.max(e.getKey(), liveFrom);
+            throw new IOException("log entry " + first + " was lost when a force of the log failed; it is not durable");
+        }
+    }
+
+    /**
+     * Writes the live lost entries again as void ones, and the last header again when a failed
+     * force may have taken it, so that the next force leaves no hole (see the class note).
+     */
+    private void writeVoids() throws IOException {
+        if (voidsUnwritten) {
+            for (java.util.Map.Entry<Long, Long> e : lost.entrySet()) {
+                for (long seq = Math.max(e.getKey(), oldestSeq()); seq < e.getValue(); seq++) {
+                    int slot = live.slot(seq);
+                    if (slot >= 0) {
+                        writeVoid(seq, live.pos[slot], live.len[slot]);
+                    }
+                }
+            }
+            voidsUnwritten = false;
+        }
+        if (headerLost) {
+            file.writeFully(lastHeaderAt, lastHeader.duplicate());
+        }
+    }
+
+    private void writeVoid(long seq, long pos, long length) throws IOException {
+        long payload = length - ENTRY_HEADER;
+        ByteBuffer h = ByteBuffer.allocate(ENTRY_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(0, entryMagic ^ VOID_MAGIC_XOR).putLong(4, epoch).putLong(12, seq).putInt(20, (int) payload);
+        CRC32C sum = new CRC32C(); // the header but its CRC field, then the zeros
+        sum.update(h.array(), 0, 24);
+        sum.update(h.array(), 28, ENTRY_HEADER - 28);
+        byte[] zeros = new byte[(int) Math.min(payload, 1 << 20)];
+        for (long done = 0; done < payload; done += zeros.length) {
+            sum.update(zeros, 0, (int) Math.min(zeros.length, payload - done));
+        }
+        h.putInt(24, (int) sum.getValue());
+        file.writeFully(pos, h);
+        for (long done = 0; done < payload; done += zeros.length) {
+            file.writeFully(pos + ENTRY_HEADER + done, ByteBuffer.wrap(zeros, 0, (int) Math.min(zeros.length, payload - done)));
+        }
     }
 
     /**
      * Drops every entry below {@code seq}: the header's tail moves up, durably. Nothing to do when
      * the tail is there already.
      */
-    public synchronized void retire(long seq) throws IOException {
-        if (live.isEmpty() || live.firstSeq() >= seq) {
-            return;
+    public void retire(long seq) throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                if (live.isEmpty() || live.firstSeq() >= seq) {
+                    return;
+                }
+                while (!live.isEmpty() && live.firstSeq() < seq) {
+                    live.dropFirst();
+                }
+                lost.headMap(oldestSeq()).entrySet().removeIf(e -> e.getValue() <= oldestSeq());
+                long tailPos = live.isEmpty() ? headPos : live.firstPos();
+                if (live.isEmpty() && headPos > capacity / 2) {
+                    headPos = DATA; // an empty ring starts over: entries stay near the start of the file
+                    tailPos = DATA;
+                }
+                writeHeader(seq, tailPos);
+                forceHere();
+            }
         }
-        while (!live.isEmpty() && live.firstSeq() < seq) {
-            live.dropFirst();
-        }
-        long tailPos = live.isEmpty() ? headPos : live.firstPos();
-        if (live.isEmpty() && headPos > capacity / 2) {
-            headPos = DATA; // an empty ring starts over: entries stay near the start of the file
-            tailPos = DATA;
-        }
-        writeHeader(seq, tailPos);
-        file.force();
     }
 
     /**
@@ -423,25 +667,40 @@ public final class RingLog {
      * is not expected to be written for a while (a stripe journal once its volume is whole).
      * Returns true when the file was cut.
      */
-    public synchronized boolean shrinkIfEmpty() throws IOException {
-        if (!live.isEmpty() || file.size() <= DATA) {
-            return false;
+    public boolean shrinkIfEmpty() throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                if (!live.isEmpty() || file.size() <= DATA) {
+                    return false;
+                }
+                headPos = DATA;
+                writeHeader(nextSeq, DATA);
+                forceHere();
+                file.setLength(DATA);
+                forceHere();
+                return true;
+            }
         }
-        headPos = DATA;
-        writeHeader(nextSeq, DATA);
-        file.force();
-        file.setLength(DATA);
-        file.force();
-        return true;
     }
 
+    /**
+     * Writes the next header to the slot the older one holds. When a failed force may have taken
+     * the last header, that one is written again and forced first: the slot about to be written
+     * may hold the only durable header.
+     */
     private void writeHeader(long tailSeq, long tailPos) throws IOException {
+        if (headerLost) {
+            forceHere();
+        }
         generation++;
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, headerMagic).putInt(4, VERSION).putLong(8, generation).putLong(16, epoch)
                 .putLong(24, tailSeq).putLong(32, tailPos);
         b.putInt(44, headerCrc(b));
-        file.writeFully((generation & 1) * SLOT, b);
+        lastHeader = b;
+        lastHeaderAt = (generation & 1) * SLOT;
+        headerWrites++;
+        file.writeFully(lastHeaderAt, b.duplicate());
     }
 
     /** The sequence number of the oldest live entry, or the next one when none is live. */

@@ -33,8 +33,11 @@ import org.splitpoint.engine.log.RingLog;
  *
  * <p>Bounded. The ring has a fixed capacity; a writer that finds no room asks the volume for a
  * checkpoint (force the members, retire the complete prefix) and, when in-flight entries still hold
- * the space, waits for them. Appends write under the monitor and share one fsync (group commit):
- * a writer whose entry was written before someone else's force began needs no force of its own.
+ * the space, waits for them. Appends write under the monitor and share one fsync (group commit,
+ * {@link RingLog#forceEntry}): a writer whose entry was written before someone else's force began
+ * needs no force of its own. A force that fails fails every writer whose entry it covered, not
+ * only the one that ran it: those entries may be gone, and the ring writes them void before its
+ * next force (a later force succeeding says nothing of them).
  */
 final class StripeJournal implements AutoCloseable {
 
@@ -70,16 +73,10 @@ final class StripeJournal implements AutoCloseable {
 
     private final RingLog ring;
     private Checkpointer checkpointer;
-    private final Object syncLock = new Object();
 
     // guarded by this
     private final java.util.TreeSet<Long> completed = new java.util.TreeSet<>();
     private final java.util.TreeSet<Long> abandoned = new java.util.TreeSet<>();
-    private volatile long writtenThrough = -1;  // entries with seq <= this have their bytes in the file
-
-    // guarded by syncLock
-    private long durableThrough = -1;
-    private boolean syncing;
 
     StripeJournal(StorageFile file) {
         this(file, DEFAULT_CAPACITY);
@@ -111,10 +108,6 @@ final class StripeJournal implements AutoCloseable {
         ring.begin();
         completed.clear();
         abandoned.clear();
-        writtenThrough = -1;
-        synchronized (syncLock) {
-            durableThrough = -1;
-        }
     }
 
     private static byte[] encode(List<Segment> segments) {
@@ -175,10 +168,9 @@ final class StripeJournal implements AutoCloseable {
                 }
                 makeRoom();
             }
-            writtenThrough = seq;
         }
         try {
-            makeDurable(seq);
+            ring.forceEntry(seq); // one fsync serves every writer waiting meanwhile
         } catch (IOException | RuntimeException e) {
             // the update fails before any member write: its entry has nothing left to wait for, and
             // waiting for it held every later retire, then every degraded write once the ring came round
@@ -212,32 +204,6 @@ final class StripeJournal implements AutoCloseable {
             throw new IOException("the stripe journal is full");
         }
         checkpointer.checkpoint(); // reentrant: completedPrefix() and retire() take this monitor again
-    }
-
-    /** Makes entries through {@code seq} durable: one fsync serves every writer waiting meanwhile. */
-    private void makeDurable(long seq) throws IOException {
-        synchronized (syncLock) {
-            while (durableThrough < seq) {
-                if (syncing) {
-                    try {
-                        syncLock.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("interrupted waiting for the stripe journal");
-                    }
-                    continue;
-                }
-                syncing = true;
-                long target = writtenThrough;
-                try {
-                    ring.force();
-                    durableThrough = Math.max(durableThrough, target);
-                } finally {
-                    syncing = false;
-                    syncLock.notifyAll();
-                }
-            }
-        }
     }
 
     /** The member writes of entry {@code seq} returned. */

@@ -1,0 +1,135 @@
+package org.splitpoint.engine.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+
+/**
+ * A force of the ring that fails (a writeback error: Linux drops the pages it could not write and
+ * marks them clean, and the next fsync succeeds without them) may take the entries written since
+ * the last good force with it. Reading back stops at the first entry that is not where it should
+ * be, so an entry lost that way must neither be taken for durable by a later force nor hide the
+ * entries written after it.
+ */
+class RingLogForceFailureTest {
+
+    private static final long CAPACITY = RingLog.DATA + 256 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private static byte[] filled(int len, int value) {
+        byte[] b = new byte[len];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    private FaultInjector injector() {
+        return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
+    }
+
+    /** A ring in a new file (its name synced into the directory) whose epoch is begun. */
+    private RingLog begun(FaultInjector inj, Path f) throws IOException {
+        RingLog log = new RingLog(inj.create(f), CAPACITY, 0x11111111, 0x22222222);
+        inj.syncDirectory(dir);
+        log.begin();
+        return log;
+    }
+
+    /** The next force of {@code f} fails (its unforced writes lost), and {@code force} meets it. */
+    private static void failingForce(FaultInjector inj, Path f, ForceCall force) {
+        inj.failForces(p -> p.equals(f), 1);
+        try {
+            force.run();
+            throw new AssertionError("the force was made to fail");
+        } catch (IOException expected) {
+            // the writer was told its force failed
+        }
+    }
+
+    private interface ForceCall {
+        void run() throws IOException;
+    }
+
+    private List<RingLog.Entry> readBackAfterCrash(FaultInjector inj, Path f) throws IOException {
+        inj.cutNow();
+        inj.crash();
+        RingLog again = new RingLog(StorageFactory.real().open(f), CAPACITY, 0x11111111, 0x22222222);
+        try {
+            return again.readLive();
+        } finally {
+            again.close();
+        }
+    }
+
+    /** An entry forced after an earlier entry's force failed is read back after a power cut. */
+    @Test
+    void anEntryForcedAfterAFailedForceIsNotHiddenByTheEntryThatForceLost() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        long lost = log.append(filled(5000, 1));
+        failingForce(inj, f, () -> log.forceEntry(lost));
+        long acknowledged = log.append(filled(5000, 2));
+        log.forceEntry(acknowledged); // returns: the owner relies on entry 'acknowledged' from now on
+        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
+        assertThat(back).as("entries read back after the power cut").extracting(RingLog.Entry::seq).contains(acknowledged);
+        assertThat(back.stream().filter(e -> e.seq() == acknowledged).findFirst().orElseThrow().payload())
+                .isEqualTo(filled(5000, 2));
+    }
+
+    /**
+     * Two entries written before a force that failed: a later force of the second must not return
+     * as though it were durable (the failed force took its bytes, the next one writes nothing).
+     */
+    @Test
+    void anEntryAFailedForceCoveredIsNeverReportedDurable() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        long first = log.append(filled(5000, 1));
+        long second = log.append(filled(5000, 2)); // a group commit: one force for both
+        failingForce(inj, f, () -> log.forceEntry(first)); // the first writer's force
+        boolean reportedDurable;
+        try {
+            log.forceEntry(second); // the second writer, which had waited for the shared force
+            reportedDurable = true;
+        } catch (IOException e) {
+            reportedDurable = false;
+        }
+        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
+        if (reportedDurable) {
+            assertThat(back).as("entry %d was reported durable", second).extracting(RingLog.Entry::seq).contains(second);
+        }
+    }
+
+    /** A log whose forces are all one owner's (a service window's): force() keeps failing while an entry it lost is live. */
+    @Test
+    void aLogThatLostALiveEntryKeepsFailingItsForces() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        log.append(filled(5000, 1));
+        failingForce(inj, f, log::force);
+        long later = log.append(filled(5000, 2));
+        boolean acknowledged;
+        try {
+            log.force();
+            acknowledged = true;
+        } catch (IOException e) {
+            acknowledged = false;
+        }
+        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
+        if (acknowledged) {
+            assertThat(back).as("every entry force() acknowledged").hasSize(2);
+        }
+        assertThat(back).as("entries read back are whole and in order").allSatisfy(e -> assertThat(e.seq()).isLessThanOrEqualTo(later));
+    }
+}
