@@ -172,6 +172,11 @@ public final class DurableBitmap implements AutoCloseable {
         dirtyPages.set(first, last + 1);
     }
 
+    /** True when changed pages wait for {@link #persist} (bits changed, or a force failed since they were written). */
+    public synchronized boolean hasUnwrittenPages() {
+        return !dirtyPages.isEmpty();
+    }
+
     /** Writes changed pages; with {@code durable} also forces them to stable storage. */
     public synchronized void persist(boolean durable) throws IOException {
         if (file == null || (readOnly && dirtyPages.isEmpty())) {

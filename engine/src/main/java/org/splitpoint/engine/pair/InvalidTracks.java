@@ -22,6 +22,10 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
  * at once ({@link #commitThrough}), so concurrent writers share one. A commit whose force fails
  * takes its clears back (their durable bits set again, to be committed by the next): after an
  * fsync error the page may be lost, and a clear taken for durable let writes skip their commit.
+ *
+ * <p>A force that fails leaves every page to be written again, and the next force writes them
+ * before it reports anything durable: the failed fsync may have dropped marks it was to make
+ * durable, and the next fsync succeeds without them.
  */
 public final class InvalidTracks implements AutoCloseable {
 
@@ -34,7 +38,6 @@ public final class InvalidTracks implements AutoCloseable {
     private final TrackBitmap live;
     private final TrackBitmap pendingClear;
     private final Object commitLock = new Object();
-    private boolean unpersisted;
     private long written;                  // guarded by this: page writes so far
     private final Object forceLock = new Object();
     private long forced;                   // guarded by forceLock: the page writes an fsync covered
@@ -73,7 +76,6 @@ public final class InvalidTracks implements AutoCloseable {
             pendingClear.clear(t);
             if (durable.bits().set(t)) {
                 durable.markChanged(t, t + 1);
-                unpersisted = true;
             }
         }
     }
@@ -86,7 +88,7 @@ public final class InvalidTracks implements AutoCloseable {
     public void persistMarks() throws IOException {
         long g;
         synchronized (this) {
-            g = unpersisted ? writePages() : written; // pages another caller wrote may still be unforced
+            g = durable.hasUnwrittenPages() ? writePages() : written; // pages another caller wrote may still be unforced
         }
         forceThrough(g);
     }
@@ -94,11 +96,16 @@ public final class InvalidTracks implements AutoCloseable {
     /** Writes the changed pages (no fsync); returns their generation for {@link #forceThrough}. Under this monitor. */
     private long writePages() throws IOException {
         durable.persist(false);
-        unpersisted = false;
         return ++written;
     }
 
-    /** Returns once the pages of generation {@code g} are forced; one fsync serves every caller waiting meanwhile. */
+    /**
+     * Returns once the pages of generation {@code g} are forced; one fsync serves every caller
+     * waiting meanwhile. Pages left unwritten are written first: a force that failed leaves every
+     * page so (the fsync error may have dropped any page written since the last good one, and the
+     * next fsync succeeds without them), and marks a failed flush saved were then reported durable
+     * by the next one, which wrote nothing.
+     */
     private void forceThrough(long g) throws IOException {
         synchronized (forceLock) {
             if (forced >= g) {
@@ -106,6 +113,9 @@ public final class InvalidTracks implements AutoCloseable {
             }
             long target;
             synchronized (this) {
+                if (durable.hasUnwrittenPages()) {
+                    writePages();
+                }
                 target = written;
             }
             durable.force();
@@ -215,8 +225,7 @@ public final class InvalidTracks implements AutoCloseable {
         for (long t = batch.nextSetBit(0); t >= 0; t = batch.nextSetBit(t + 1)) {
             if (!live.get(t)) {
                 if (durable.bits().set(t)) {
-                    durable.markChanged(t, t + 1);
-                    unpersisted = true;
+                    durable.markChanged(t, t + 1); // written by the next persist or force (hasUnwrittenPages)
                 }
                 pendingClear.set(t);
             }
@@ -230,7 +239,6 @@ public final class InvalidTracks implements AutoCloseable {
         durable.bits().setAll();
         durable.markChanged(0, live.size());
         durable.persist(true);
-        unpersisted = false;
     }
 
     /** Adds {@code other}'s live bits to this side, durably. */
@@ -248,7 +256,6 @@ public final class InvalidTracks implements AutoCloseable {
             }
         }
         durable.persist(true);
-        unpersisted = false;
     }
 
     /** No track invalid, durably (the other side took them over). */
@@ -258,7 +265,6 @@ public final class InvalidTracks implements AutoCloseable {
         durable.bits().clearAll();
         durable.markChanged(0, live.size());
         durable.persist(true);
-        unpersisted = false;
     }
 
     /**
