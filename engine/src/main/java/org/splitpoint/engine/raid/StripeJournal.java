@@ -31,9 +31,14 @@ import org.splitpoint.engine.log.RingLog;
  * whatever the volume's flush barrier did. An entry whose member writes could not be done for lack
  * of space stays live and is redone (see {@link StripeUpdates}).
  *
- * <p>Bounded. The ring has a fixed capacity; a writer that finds no room asks the volume for a
- * checkpoint (force the members, retire the complete prefix) and, when in-flight entries still hold
- * the space, waits for them. Appends write under the monitor and share one fsync (group commit,
+ * <p>Bounded. The ring has a fixed capacity (64 MiB unless a test says otherwise), and an entry
+ * holds at most an eighth of it ({@link #entryBound}), so that the entries of several writers in
+ * flight fit at once: a degraded volume cuts its full-stripe runs to that size, and an update
+ * larger (a run cut for a whole volume that found it degraded once it held its rows: 4 MiB on
+ * each member, 64 MiB from 17 members up) is journaled in pieces of whole stripes ({@link
+ * StripeUpdates}). A writer that finds no room asks the volume for a checkpoint (force the
+ * members, retire the complete prefix) and, when in-flight entries still hold the space, waits
+ * for them. Appends write under the monitor and share one fsync (group commit,
  * {@link RingLog#forceEntry}): a writer whose entry was written before someone else's force began
  * needs no force of its own. A force that fails fails every writer whose entry it covered, not
  * only the one that ran it: those entries may be gone, and the ring writes them void before its
@@ -246,6 +251,11 @@ final class StripeJournal implements AutoCloseable {
 
     long capacity() {
         return ring.capacity();
+    }
+
+    /** The most update bytes one entry holds (see the class note). */
+    long entryBound() {
+        return ring.capacity() / 8;
     }
 
     /** Cuts the file back to its header when nothing is live (see {@link RingLog#shrinkIfEmpty}). */

@@ -1,6 +1,7 @@
 package org.splitpoint.engine.raid;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
@@ -73,8 +74,49 @@ final class StripeUpdates {
         // leave to be reconstructed from torn parity
         StripeJournal.Segment first = segs.get(0);
         if (!whole(first.row(), first.row() + first.length(), () -> writeMembers(writes, -1))) {
-            writeMembers(writes, journal.append(writes));
+            for (List<StripeJournal.Segment> piece : journalPieces(writes)) {
+                writeMembers(piece, journal.append(piece));
+            }
         }
+    }
+
+    /**
+     * The update as journal entries of whole stripes, none larger than the journal's entry bound: a
+     * run cut for a whole volume (4 MiB on each member) finds the volume degraded once it has its
+     * rows' lock, and from 17 members up (64 MiB on the 16 still written) it did not fit the 64 MiB
+     * ring in one entry. Each piece is a whole update of its stripes, journaled before its member
+     * writes, so no stripe is torn.
+     */
+    private List<List<StripeJournal.Segment>> journalPieces(List<StripeJournal.Segment> writes) {
+        long bytes = 0;
+        long from = Long.MAX_VALUE;
+        long to = 0;
+        for (StripeJournal.Segment seg : writes) {
+            bytes += seg.length();
+            from = Math.min(from, seg.row());
+            to = Math.max(to, seg.row() + seg.length());
+        }
+        if (bytes <= journal.entryBound()) {
+            return List.of(writes);
+        }
+        int unit = volume.stripUnit();
+        long rows = Math.max(unit, journal.entryBound() / writes.size() / unit * unit);
+        List<List<StripeJournal.Segment>> pieces = new ArrayList<>();
+        for (long r = from / unit * unit; r < to; r += rows) { // stripe s is rows [s * unit, (s + 1) * unit) of every member
+            List<StripeJournal.Segment> piece = new ArrayList<>(writes.size());
+            for (StripeJournal.Segment seg : writes) {
+                long a = Math.max(r, seg.row());
+                long b = Math.min(r + rows, seg.row() + seg.length());
+                if (a < b) {
+                    ByteBuffer d = seg.data();
+                    piece.add(new StripeJournal.Segment(seg.member(), a, d.slice(d.position() + (int) (a - seg.row()), (int) (b - a))));
+                }
+            }
+            if (!piece.isEmpty()) {
+                pieces.add(piece);
+            }
+        }
+        return pieces;
     }
 
     /**

@@ -67,9 +67,9 @@ final class StripeWrites {
         this.gather = new StripeGather(geo, waitMillis * 1_000_000);
     }
 
-    /** Degraded full-stripe runs are cut so that one journal entry stays well inside the ring. */
+    /** Degraded full-stripe runs are cut so that one journal entry stays within its bound. */
     private long maxJournaledRun() {
-        return Math.max(unit, Math.min(ParityVolume.MAX_RUN_BYTES, journal.capacity() / 8 / members.length) / unit * unit);
+        return Math.max(unit, Math.min(ParityVolume.MAX_RUN_BYTES, journal.entryBound() / members.length) / unit * unit);
     }
 
     /** Writes {@code src} at volume byte {@code offset} to the members (see the class note). */
