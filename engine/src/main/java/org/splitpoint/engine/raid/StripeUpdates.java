@@ -22,11 +22,12 @@ import org.splitpoint.engine.pool.VolumeState;
  * absence ({@link #whole}, {@link #settled}): a stripe is never left torn by a member failing
  * mid-update, its first writes durable and its parity not, once the absence is on record.
  *
- * <p>Redo. A journaled update whose member writes could not be done (the file system is full), or
- * the replay at open when it could not be done for the same reason, leaves stripes torn. Their
- * updates are kept (under the redo lock): the members' reads see them (an overlay), so acknowledged
- * data still reads right, and every later write or flush first redoes them, failing with the same
- * sentence while there is no space. Nothing is written past a pending redo.
+ * <p>Redo. A journaled update whose member writes could not be done (the file system is full), an
+ * unjournaled one that ran out of space the same way, or the replay at open when it could not be
+ * done for the same reason, leaves stripes torn. Their updates are kept (under the redo lock):
+ * the members' reads see them (an overlay), so acknowledged data still reads right, also
+ * rebuilt from parity once a member fails, and every later write or flush first redoes them,
+ * failing with the same sentence while there is no space. Nothing is written past a pending redo.
  */
 final class StripeUpdates {
 
@@ -175,8 +176,11 @@ final class StripeUpdates {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            if (journaled) {
-                abandon(seq, writes); // the stripe may be torn: keep its update to redo
+            if (journaled || e instanceof NoSpaceException) {
+                // the stripe may be torn: keep its update to redo. Unjournaled too: a member failing
+                // before the resync of its tracks had its strips of the stripe rebuilt from the
+                // stale parity, acknowledged bytes read back wrong (TornStripeAtNoSpaceTest)
+                abandon(seq, writes);
             }
             throw e;
         }
@@ -191,9 +195,12 @@ final class StripeUpdates {
         }
     }
 
+    /** Keeps an update whose member writes could not all be done, to redo; entry {@code seq} of the journal, or -1. */
     private void abandon(long seq, List<StripeJournal.Segment> writes) {
         synchronized (redoLock) {
-            journal.abandon(seq);
+            if (seq >= 0) {
+                journal.abandon(seq);
+            }
             // kept to redo: copies, since a write's buffers go back to a stash (or its caller) when it returns
             List<StripeJournal.Segment> kept = new ArrayList<>(writes.size());
             for (StripeJournal.Segment w : writes) {
