@@ -17,8 +17,11 @@ import org.splitpoint.engine.meta.CheckedJson;
  *
  * <p>Durability: {@link #sync} forces the data before the index, so an index record never names
  * bytes that are not on disk; {@link #resume} keeps the records whose bytes check out and drops a
- * torn tail. The header (what the image will be) is saved in the partial directory at once, so an
- * unfinished image can be resumed or named.
+ * torn tail. A sync that fails fails every later one and the seal: the failed fsync may have
+ * dropped bytes the index names (Linux marks the pages it could not write back clean, and the next
+ * fsync succeeds without them), and a writer cannot put them again. The header (what the image
+ * will be) is saved in the partial directory at once, so an unfinished image can be resumed or
+ * named.
  *
  * <p>A writer holds its image's lock ({@link DirectoryStore#WRITER_LOCK}) from creation or resumption
  * until it is sealed, abandoned or closed, so nothing else removes it meanwhile: another pool's
@@ -249,13 +252,26 @@ public final class ImageWriter implements AutoCloseable {
         synchronized (this) {
             put = indexEnd;
         }
+        IOException failed = syncFailed;
+        if (failed != null) {
+            throw new IOException("image " + header.id() + " could not be made durable earlier (" + failed.getMessage()
+                    + "): bytes it names may be lost", failed);
+        }
         if (put == syncedThrough) {
             return; // nothing put since the last sync (a checkpoint of an idle copy, or seal after one)
         }
-        data.force();
-        index.force();
+        try {
+            data.force();
+            index.force();
+        } catch (IOException e) {
+            syncFailed = e;
+            throw e;
+        }
         syncedThrough = put;
     }
+
+    /** The failure of a sync, after which none succeeds (see the class note). */
+    private volatile IOException syncFailed;
 
     /** The index length the last {@link #sync} made durable. */
     private volatile long syncedThrough = -1;

@@ -741,7 +741,7 @@ public final class Pool implements AutoCloseable {
         open.addAll(snapshotCatalog.restores.values());
         for (org.splitpoint.engine.restore.InstantRestore r : open) {
             try {
-                r.flush();
+                r.flushBeforeClose();
             } catch (IOException e) {
                 first = first == null ? e : first;
             }

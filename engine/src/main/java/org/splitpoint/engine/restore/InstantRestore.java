@@ -322,14 +322,35 @@ public final class InstantRestore implements AutoCloseable {
 
     /**
      * Commits the owed tracks' clears after a flush of the volume (data, flush, then metadata), and
-     * syncs the write-through image: the bulk copy's checkpoints and end, and a host's flush.
+     * syncs the write-through image: the bulk copy's checkpoints and end, and a host's flush. An
+     * image whose sync fails is dropped, as one that cannot be written is: the failed fsync may have
+     * taken host writes it names, and no later sync of this writer can bring them back (kept, the
+     * next sync succeeded and the restore's end sealed an image that failed its SHA-256). At the
+     * pool's close the failure is thrown instead and the image kept: the next opening resumes it
+     * and puts every track hosts wrote into it again.
      */
     void commitNow() throws IOException {
         owed.flushAndCommit(target::flush);
         ImageWriter wt = writeThrough;
         if (wt != null) {
-            wt.sync();
+            try {
+                wt.sync();
+            } catch (IOException e) {
+                if (closing) {
+                    throw e;
+                }
+                writeThroughFailed(wt, e);
+            }
         }
+    }
+
+    /** Set by {@link #flushBeforeClose}: a write-through image that fails to sync is kept for the next opening. */
+    private volatile boolean closing;
+
+    /** The pool's last flush before {@link #close}: as {@link #flush}, but see {@link #commitNow}. */
+    public void flushBeforeClose() throws IOException {
+        closing = true;
+        flush();
     }
 
     /** Bytes of tracks fetched for reads and held in memory until the write-behind thread writes them. */
