@@ -19,8 +19,8 @@ import org.splitpoint.engine.service.DeltaLog;
  *
  * <p>Design. Every mode keeps the member-row tracks written in the window in a durable bitmap
  * ({@code meta/<volume>.delta}), set and forced before the write reaches any member, exactly as a
- * write-intent bit is: after a crash the bitmap still names every track the offline drive may be
- * missing. In {@code data} mode the bytes the drive would have got go to a {@link DeltaLog}
+ * write-intent bit is (a bit whose force failed is written again before a write relies on it):
+ * after a crash the bitmap still names every track the offline drive may be missing. In {@code data} mode the bytes the drive would have got go to a {@link DeltaLog}
  * ({@code meta/<volume>.delta.log}), forced by the volume's flush before its write-intent bits may
  * clear; a crash between a member write and its log record leaves the track write-intent dirty,
  * and the reopen logs that track again as the other members have it. In {@code repository} mode
@@ -213,8 +213,8 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             for (long t = fromTrack; t < toTrack && all; t++) {
                 all = b.get(t);
             }
-            if (all) {
-                return;
+            if (all && !delta.hasUnwrittenPages()) {
+                return; // (set in memory is not enough: a force that failed leaves the pages to write again)
             }
             b.setRange(fromTrack, toTrack);
             delta.markChanged(fromTrack, toTrack);
