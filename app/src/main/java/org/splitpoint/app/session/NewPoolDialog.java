@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.ObjectBinding;
+import javafx.beans.binding.StringBinding;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
@@ -19,11 +20,15 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
+import org.splitpoint.app.common.DialogLook;
+import org.splitpoint.app.common.FieldMarks;
 
 /**
  * File → New pool…: directory, number of drives, drive size, track size, and whether to add the
- * demo's volumes and pair; the first problem shows under the fields and Create stays disabled
- * until there is none ({@link NewPoolForm}).
+ * demo's volumes and pair; the first problem shows under the fields, the field it is about is marked
+ * ({@link FieldMarks}: red, the sentence on its mark), and Create stays disabled until there is none
+ * ({@link NewPoolForm}). Ids: {@code #newPoolDir}, {@code #newPoolDrives}, {@code #newPoolDriveSize},
+ * {@code #newPoolTrackSize}, {@code #newPoolProblem}.
  */
 public final class NewPoolDialog {
 
@@ -62,10 +67,13 @@ public final class NewPoolDialog {
         ComboBox<String> track = new ComboBox<>();
         track.getItems().setAll("4K", "16K", "64K", "256K", "1M");
         track.setValue("64K");
+        track.setId("newPoolTrackSize");
         CheckBox demo = new CheckBox("Add the demo's volumes and pair (prod, prod-bcv, prod-pair)");
         Label why = new Label();
+        why.setId("newPoolProblem");
         why.getStyleClass().add("form-error");
         why.setWrapText(true);
+        why.setMinHeight(Label.USE_PREF_SIZE);
 
         GridPane g = new GridPane();
         g.setHgap(8);
@@ -76,15 +84,27 @@ public final class NewPoolDialog {
         g.addRow(3, new Label("Track size"), track);
         g.add(demo, 1, 4);
         g.add(why, 0, 5, 2, 1);
-        d.getDialogPane().setContent(g);
 
         ObjectBinding<NewPoolForm> form = Bindings.createObjectBinding(() -> new NewPoolForm(dir.getText(),
                 drives.getValue() == null ? 0 : drives.getValue(), size.getText(), track.getValue(), demo.isSelected()),
                 dir.textProperty(), drives.valueProperty(), size.textProperty(), track.valueProperty(), demo.selectedProperty());
-        why.textProperty().bind(Bindings.createStringBinding(() -> form.get().problem(), form));
+        ObjectBinding<NewPoolForm.Problem> problem = Bindings.createObjectBinding(() -> form.get().check(), form);
+        why.textProperty().bind(Bindings.createStringBinding(() -> problem.get().sentence(), problem));
+        why.textProperty().addListener(o -> DialogLook.fit(d)); // the sentence shows in full
+        // the spinner's own text field carries the mark, as an editable combo box's does (EnableJournalDialog)
+        FieldMarks marks = new FieldMarks().mark(dir, about(problem, NewPoolForm.Field.DIRECTORY))
+                .mark(drives.getEditor(), about(problem, NewPoolForm.Field.DRIVES))
+                .mark(size, about(problem, NewPoolForm.Field.DRIVE_SIZE))
+                .mark(track, about(problem, NewPoolForm.Field.TRACK_SIZE));
+        d.getDialogPane().setContent(marks.layer(g));
         ButtonType create = new ButtonType("Create pool", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(create, ButtonType.CANCEL);
         d.getDialogPane().lookupButton(create).disableProperty().bind(Bindings.isNotEmpty(why.textProperty()));
         return d.showAndWait().filter(b -> b == create).map(b -> form.get());
+    }
+
+    /** The problem's sentence while it is about {@code field}, else "". */
+    private static StringBinding about(ObjectBinding<NewPoolForm.Problem> problem, NewPoolForm.Field field) {
+        return Bindings.createStringBinding(() -> problem.get().field() == field ? problem.get().sentence() : "", problem);
     }
 }

@@ -8,15 +8,48 @@ import org.splitpoint.engine.pool.Sizes;
 
 /**
  * The New pool dialog's rules, without the toolkit: each field's value checked in order, the first
- * problem as one sentence (empty when the pool can be created). They mirror the engine's checks so
- * the Create button is disabled before the engine would refuse.
+ * problem as one sentence (empty when the pool can be created) and the field it is about, which the
+ * dialog marks. They mirror the engine's checks so the Create button is disabled before the engine
+ * would refuse.
  *
  * @param withDemo also make the demo's volumes and pair (needs 6 drives)
  */
 public record NewPoolForm(String directory, int drives, String driveSize, String trackSize, boolean withDemo) {
 
+    /** The dialog's fields, as a problem names the one it is about. */
+    public enum Field { DIRECTORY, DRIVES, DRIVE_SIZE, TRACK_SIZE }
+
+    /** The first problem and its field; {@link #NONE} when the pool can be created. */
+    public record Problem(Field field, String sentence) {
+        public static final Problem NONE = new Problem(null, "");
+    }
+
     /** Why the pool cannot be created as filled in, or "" when it can. */
     public String problem() {
+        return check().sentence();
+    }
+
+    /** The first problem with the field it is about, {@link Problem#NONE} when there is none. */
+    public Problem check() {
+        String why = directoryProblem();
+        if (!why.isEmpty()) {
+            return new Problem(Field.DIRECTORY, why);
+        }
+        if (drives < 1 || drives > 256) {
+            return new Problem(Field.DRIVES, "a pool has 1 to 256 drives, not " + drives);
+        }
+        if (withDemo && drives < 6) {
+            return new Problem(Field.DRIVES, "the demo volumes and pair need 6 drives");
+        }
+        why = trackSizeProblem();
+        if (!why.isEmpty()) {
+            return new Problem(Field.TRACK_SIZE, why);
+        }
+        why = driveSizeProblem();
+        return why.isEmpty() ? Problem.NONE : new Problem(Field.DRIVE_SIZE, why);
+    }
+
+    private String directoryProblem() {
         if (directory == null || directory.isBlank()) {
             return "choose a directory for the pool";
         }
@@ -36,12 +69,10 @@ public record NewPoolForm(String directory, int drives, String driveSize, String
                 return "cannot read " + dir + ": " + e.getMessage();
             }
         }
-        if (drives < 1 || drives > 256) {
-            return "a pool has 1 to 256 drives, not " + drives;
-        }
-        if (withDemo && drives < 6) {
-            return "the demo volumes and pair need 6 drives";
-        }
+        return "";
+    }
+
+    private String trackSizeProblem() {
         long track;
         try {
             track = Sizes.parse(trackSize);
@@ -51,6 +82,10 @@ public record NewPoolForm(String directory, int drives, String driveSize, String
         if (track < 4096 || track > (1L << 30) || Long.bitCount(track) != 1) {
             return "the track size must be a power of two from 4K to 1G";
         }
+        return "";
+    }
+
+    private String driveSizeProblem() {
         long size;
         try {
             size = Sizes.parse(driveSize);
