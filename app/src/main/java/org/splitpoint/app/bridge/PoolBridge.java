@@ -335,7 +335,7 @@ public final class PoolBridge implements AutoCloseable {
             }
             result = side.carryOut(call);
         } catch (Exception | Error e) { // an Error too: the UI must never wait forever for an answer
-            ui.execute(() -> onFailure.accept(sentence(e)));
+            ui.execute(() -> onFailure.accept(org.splitpoint.app.common.AppWords.of(sentence(e))));
             side.failed();
             return;
         }

@@ -12,13 +12,15 @@ import javafx.util.Duration;
  * Binds controls to an action's "why not" text from a view model: empty means allowed. A disabled
  * control gets no mouse events, so the tooltip goes on a wrapper around the button; it says what
  * the action does when allowed and why not when disabled. Menu items carry the reason in their text.
+ * The reason names the app's buttons where the engine's rule names a CLI verb ({@link AppWords}).
  */
 public final class Actions {
 
     private Actions() {
     }
 
-    public static void bind(ButtonBase button, Node wrapper, ObservableStringValue whyNot, String does) {
+    public static void bind(ButtonBase button, Node wrapper, ObservableStringValue engineWhyNot, String does) {
+        ObservableStringValue whyNot = inAppWords(engineWhyNot);
         button.disableProperty().bind(Bindings.isNotEmpty(whyNot));
         Tooltip tip = new Tooltip();
         tip.setShowDelay(Duration.millis(250));
@@ -43,9 +45,15 @@ public final class Actions {
         });
     }
 
-    public static void bind(MenuItem item, ObservableStringValue whyNot, String label) {
+    public static void bind(MenuItem item, ObservableStringValue engineWhyNot, String label) {
+        ObservableStringValue whyNot = inAppWords(engineWhyNot);
         item.disableProperty().bind(Bindings.isNotEmpty(whyNot));
         item.textProperty().bind(Bindings.when(Bindings.isEmpty(whyNot)).then(label)
                 .otherwise(Bindings.concat(label, "  (", whyNot, ")")));
+    }
+
+    /** A "why not" (often the engine's rule, worded for the CLI) naming the app's buttons ({@link AppWords}). */
+    private static ObservableStringValue inAppWords(ObservableStringValue whyNot) {
+        return Bindings.createStringBinding(() -> AppWords.of(whyNot.get()), whyNot);
     }
 }

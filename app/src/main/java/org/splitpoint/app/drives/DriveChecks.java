@@ -14,7 +14,8 @@ import org.splitpoint.engine.pool.Sizes;
 /**
  * Why a drive verb is disabled, for the drive bay and the Drills view: the engine's {@link DriveRules}
  * decide and word it — the sentence {@code drive fail|replace|offline|online} would print in that
- * state — after the app's own "loading" and "select a drive"; and what a replacement does, for its
+ * state, naming the app's button where it names a CLI verb ({@link org.splitpoint.app.common.AppWords})
+ * — after the app's own "loading" and "select a drive"; and what a replacement does, for its
  * confirmation.
  */
 public final class DriveChecks {
@@ -33,7 +34,7 @@ public final class DriveChecks {
         if (s.drive(name) == null) {
             return "drive " + name + " is no longer in the pool";
         }
-        return Refusal.sentenceOf(rule.apply(s, name));
+        return org.splitpoint.app.common.AppWords.of(Refusal.sentenceOf(rule.apply(s, name)));
     }
 
     /** What replacing {@code name} does; null when it is not in the snapshot. */

@@ -18,7 +18,8 @@ import org.splitpoint.engine.event.Severity;
 /**
  * The event log, newest first: the pool's log at startup, then live events, filtered by the least
  * severity to show. Progress ticks are left out (they are not logged either); an event seen both in
- * the log and live is shown once.
+ * the log and live is shown once. Messages name the app's buttons where the engine's name CLI verbs
+ * ({@link org.splitpoint.app.common.AppWords}).
  */
 public final class EventsViewModel {
 
@@ -50,7 +51,8 @@ public final class EventsViewModel {
     /** Adds a batch of events (UI thread). */
     public void add(List<Event> batch) {
         List<Event> fresh = new ArrayList<>();
-        for (Event e : batch) {
+        for (Event engine : batch) {
+            Event e = org.splitpoint.app.common.AppWords.of(engine); // the app's buttons where it names CLI verbs
             if (!"JOB_PROGRESS".equals(e.type()) && shown.add(e)) {
                 fresh.add(e);
             }

@@ -172,7 +172,7 @@ public final class JournalCardViewModel {
         if (s == null || s.volume(volume) == null) {
             return "the volume is still loading";
         }
-        String why = Refusal.sentenceOf(rule.check(s, volume, j));
+        String why = org.splitpoint.app.common.AppWords.of(Refusal.sentenceOf(rule.check(s, volume, j)));
         return !why.isEmpty() ? why : status.isBusy() ? BUSY : "";
     }
 

@@ -75,7 +75,7 @@ public final class NoticeFeed {
     public void events(List<Event> events) {
         for (Event e : events) {
             if (e.severity() == Severity.CRITICAL && (historyBefore == null || !e.time().isBefore(historyBefore))) {
-                offer(new Notice.Item("Critical event", e.message(), true));
+                offer(new Notice.Item("Critical event", org.splitpoint.app.common.AppWords.of(e.message()), true));
             }
         }
     }

@@ -428,7 +428,7 @@ public final class PoolViewModel {
                 all.add(s.restoreStoppedLine(v) + "; its Instant restore page can cancel it");
             }
         }
-        problems.set(String.join("; ", all));
+        problems.set(org.splitpoint.app.common.AppWords.of(String.join("; ", all))); // a drive image's problem names 'drive replace'
         updateSummary();
     }
 

@@ -62,7 +62,7 @@ public final class VolumeProblemViewModel {
     public void apply(PoolSnapshot s) {
         PoolSnapshot.VolumeView v = s.volume(name);
         String line = v == null ? null : v.problemLine();
-        problem.set(line == null ? "" : line);
+        problem.set(line == null ? "" : org.splitpoint.app.common.AppWords.of(line)); // its Repair button, not the CLI's verb
         critical.set(v != null && v.problems().stream().anyMatch(VolumeProblem::critical));
     }
 

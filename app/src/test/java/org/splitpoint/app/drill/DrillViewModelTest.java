@@ -230,7 +230,8 @@ class DrillViewModelTest {
         assertThat(vm.form().startBlockedProperty().get())
                 .isEqualTo("volume prod already has a drive in a service window; bring it back first");
         vm.form().driveProperty().set("d3");
-        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("drive d3 is already OFFLINE (diagnostics); bring it back with 'drive online'");
+        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("drive d3 is already OFFLINE (diagnostics);"
+                + " bring it back with 'Bring online' in the drive bay");
         vm.form().volumeProperty().set("prod-bcv");
         vm.form().writesForProperty().set(0);
         assertThat(vm.form().startBlockedProperty().get()).isEqualTo("the writes last 1 to 600 s");
@@ -252,7 +253,7 @@ class DrillViewModelTest {
 
         assertThat(f.driveProperty().get()).as("the window opened while d1 was only proposed").isEqualTo("d2");
         assertThat(f.startBlockedProperty().get())
-                .isEqualTo("drive d2 is already OFFLINE (diagnostics); bring it back with 'drive online'");
+                .isEqualTo("drive d2 is already OFFLINE (diagnostics); bring it back with 'Bring online' in the drive bay");
         f.volumeProperty().set("prod-bcv");
         assertThat(f.driveProperty().get()).isEqualTo("d4");
         f.volumeProperty().set("prod");

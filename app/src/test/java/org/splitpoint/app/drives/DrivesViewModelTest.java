@@ -78,7 +78,7 @@ class DrivesViewModelTest {
     void replaceIsOnlyOfferedForAFailedDrive() {
         vm.selectedDriveProperty().set("d3");
         assertThat(vm.replaceBlockedProperty().get())
-                .isEqualTo("drive d3 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first with 'drive fail')");
+                .isEqualTo("drive d3 is ONLINE; only a FAILED or MISSING drive is replaced (fail it first with 'Fail drive' in the drive bay)");
         failByCommand("d3");
         assertThat(vm.replaceBlockedProperty().get()).isEmpty();
     }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.Severity;
 
-/** Event log model: order, filtering of progress ticks and by severity, de-duplication, cap. */
+/** Event log model: order, filtering of progress ticks and by severity, de-duplication, cap, the app's words. */
 class EventsViewModelTest {
 
     private final EventsViewModel vm = new EventsViewModel();
@@ -24,6 +24,18 @@ class EventsViewModelTest {
         vm.add(List.of(at(2, "DRIVE_STATE", "two")));
 
         assertThat(vm.events()).extracting(Event::message).containsExactly("three", "two", "one");
+    }
+
+    @Test
+    void aStepTheAppHasAButtonForIsNamedByTheButtonNotTheCliVerb() {
+        // the engine's event, shared with the CLI: a GUI user was told to type a command
+        vm.add(List.of(at(1, "SERVICE_STEP", "firmware of d1 done (download, verify, activate, reset) in 4.2 s;"
+                + " bring it back with 'drive online'")));
+        vm.add(List.of(at(1, "SERVICE_STEP", "firmware of d1 done (download, verify, activate, reset) in 4.2 s;"
+                + " bring it back with 'drive online'"))); // the same event live: still shown once
+
+        assertThat(vm.events()).extracting(Event::message).containsExactly("firmware of d1 done (download, verify,"
+                + " activate, reset) in 4.2 s; bring it back with 'Bring online' in the drive bay");
     }
 
     @Test

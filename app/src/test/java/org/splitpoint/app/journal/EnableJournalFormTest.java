@@ -116,7 +116,7 @@ class EnableJournalFormTest {
         assertThat(f.storeProblemProperty().get()).isEqualTo("store " + made.store() + " is the journal store of volume"
                 + " logs; give each journaled volume a store of its own");
         assertThat(card.enableBlockedProperty().get()).isEqualTo("a journal needs two SPARE drives outside data; the pool"
-                + " has 1: add one (Add spare in the drive bay, or 'drive add')");
+                + " has 1: add one ('Add drives…' in the drive bay)");
     }
 
     @Test

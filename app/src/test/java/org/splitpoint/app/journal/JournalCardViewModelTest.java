@@ -106,7 +106,7 @@ class JournalCardViewModelTest {
         assertThat(vm.stateProperty().get()).isEqualTo(JournalState.OFF);
         assertThat(vm.headlineProperty().get()).startsWith("Writes are protected by raid5 alone.");
         assertThat(vm.enableBlockedProperty().get()).isEmpty();
-        assertThat(vm.shipBlockedProperty().get()).isEqualTo("volume data has no journal; enable one with 'volume journal enable'");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("volume data has no journal; enable one with 'Enable journal…' on the volume's page");
 
         EnableJournalForm f = vm.enableForm();
         ui.drain();

@@ -90,8 +90,8 @@ class JournalRulesAgreementTest {
     @Test
     void everyDisabledJournalVerbSaysWhatTheEngineAnswers() throws Exception {
         assertThat(agree()).as("ship and disable refused without a journal").isEqualTo(2);
-        assertThat(vm.shipBlockedProperty().get()).isEqualTo("volume data has no journal; enable one with 'volume journal"
-                + " enable'");
+        assertThat(vm.shipBlockedProperty().get()).isEqualTo("volume data has no journal; enable one with 'Enable journal…'"
+                + " on the volume's page");
 
         call(pool -> pool.journals().enable(V, List.of("d6", "d7"), made.store(), 0, 0));
         // (while the base backup runs the state moves under the test: compared once it is done)

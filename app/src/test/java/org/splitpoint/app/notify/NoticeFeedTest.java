@@ -95,6 +95,16 @@ class NoticeFeedTest {
         });
     }
 
+    /** The engine's critical event named a CLI verb to type; the notice names the drive bay's button. */
+    @Test
+    void aCriticalEventsNextStepIsTheAppsButton() {
+        feed.events(List.of(Event.critical("DRIVE_STATE", "d2", "drive d2 FAILED: the image of drive d2 is missing;"
+                + " the drive is FAILED: replace it ('drive replace')")));
+        burstEnds();
+        assertThat(shown).containsExactly(new Notice("Critical event", "drive d2 FAILED: the image of drive d2 is missing;"
+                + " the drive is FAILED: replace it ('Replace drive…' in the drive bay)", true));
+    }
+
     @Test
     void infoEventsAreNotNotices() {
         feed.events(List.of(Event.info("PAIR_STATE", "p1", "pair p1 split"), Event.warning("VERIFY", "v", "3 mismatches")));

@@ -178,7 +178,7 @@ class RebuildOfferTest {
         assertThat(vm.rebuild().bannerProperty().get()).isEmpty();
         // (no base named: a journal that lost both its drives protects nothing, on record)
         assertThat(vm.rebuild().refusedProperty().get()).isEqualTo("the journal of data lost both its drives: the writes"
-                + " it held are gone; restore from a backup ('backup restore', which loses them)");
+                + " it held are gone; restore from a backup ('Restore from backup…', which loses them)");
         assertThat(vm.bannerProperty().get()).startsWith("Volume data is FAILED (")
                 .contains("its data is unavailable. Its journal cannot rebuild it: the journal of data lost both its drives");
     }

@@ -70,7 +70,8 @@ class VolumeProblemViewModelTest {
         assertThat(found).isPositive();
         refresh();
 
-        assertThat(p.problemProperty().get()).contains("verify found " + found + " mismatched sectors", "--repair");
+        assertThat(p.problemProperty().get()).contains("verify found " + found + " mismatched sectors",
+                "repair it with 'Repair' on the volume's page"); // the banner's button, not the CLI's verb
         assertThat(p.criticalProperty().get()).isFalse();
         assertThat(vm.problemsProperty().get()).contains("mismatched sectors in volume prod");
         assertThat(vm.healthProperty().get()).isEqualTo(Health.WARNING);

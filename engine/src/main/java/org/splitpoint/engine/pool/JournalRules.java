@@ -28,7 +28,7 @@ public final class JournalRules {
                 && d.repository() == null).count();
         if (spares < 2) {
             return new Refusal("a journal needs two SPARE drives outside " + volume + "; the pool has " + spares + ": add "
-                    + (spares == 1 ? "one" : "two") + " (Add spare in the drive bay, or 'drive add')");
+                    + (spares == 1 ? "one" : "two") + " ('drive add')");
         }
         return null;
     }
