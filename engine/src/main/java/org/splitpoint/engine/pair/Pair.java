@@ -202,8 +202,9 @@ public final class Pair {
         return onDemandReads.get();
     }
 
+    /** Reads served from the BCV per second over the last few seconds; 0 once none came for a while. */
     public double onDemandReadsPerSecond() {
-        return onDemandRate.bytesPerSecond(System.nanoTime());
+        return onDemandRate.recentPerSecond(System.nanoTime());
     }
 
     /** Tracks hydrated on demand since {@code afterSeq}, for live views that flash them. */

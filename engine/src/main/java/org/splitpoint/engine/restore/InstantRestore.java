@@ -255,9 +255,9 @@ public final class InstantRestore implements AutoCloseable {
         return view.onDemandFetches.get();
     }
 
-    /** On-demand fetches per second, recently. */
+    /** On-demand fetches per second over the last few seconds; 0 once none came for a while. */
     public double onDemandPerSecond() {
-        return view.onDemandRate.bytesPerSecond(System.nanoTime());
+        return view.onDemandRate.recentPerSecond(System.nanoTime());
     }
 
     /** Tracks fetched on demand since {@code afterSeq}, for views that flash them. */
