@@ -139,6 +139,36 @@ class DrillFxTest {
     }
 
     /**
+     * At 1024x700 a finished drill's title says its verdict in full: beside the hosts' writes count it
+     * read "Drill on prod/d1 (firmw..." (seen by hand; at 1440 too, "…second failur..."), the PASSED
+     * cut off; the count now goes under the title when both do not fit.
+     */
+    @Test
+    void aFinishedDrillsTitleShowsItsVerdictInASmallWindow(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "prod".equals(
+                onFx(() -> robot.lookup("#drillVolume").<ComboBox<String>>query().getValue())));
+        robot.clickOn("#drillTestData");
+        robot.clickOn("#drillSecond");
+        robot.clickOn("#startDrill");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("prod");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> visible(robot, "#resultCard"));
+        fx.resize(robot, 1024, 700);
+
+        String title = text(robot, "#drillTitle");
+        assertThat(title).startsWith("Drill on prod/").endsWith("— PASSED");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(onFx(() -> ((javafx.scene.text.Text) robot.lookup("#drillTitle").query().lookup(".text")).getText()))
+                .as("the title as drawn").isEqualTo(title);
+        assertThat(onFx(() -> ((javafx.scene.text.Text) robot.lookup("#writesCounter").query().lookup(".text")).getText()))
+                .as("the count as drawn").isEqualTo(text(robot, "#writesCounter")).startsWith("hosts' writes: ");
+    }
+
+    /**
      * A drill with a second failure fails a member of the volume for real: Start asks for the
      * volume's name and says what it costs, also with "Write test data" unticked (it started at
      * once, with not a word on the volume going FAILED or the pointers log losing the window's writes).
