@@ -30,6 +30,8 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * delete can ask them whether an image is in use. A store is made under {@code store.lock} (held from
  * before {@code images/} until store.json is durable, then removed): a directory holding only what a
  * creation leaves before its store.json is made a store again, unless another pool holds that lock.
+ * A directory the file system will not let us write (read-only, not ours) is refused as the store's
+ * problem in one sentence, before anything is written there.
  */
 public final class DirectoryStore implements BackupStore {
 
@@ -108,6 +110,18 @@ public final class DirectoryStore implements BackupStore {
      * have undone (its store.json.tmp deleted, its store.json replaced by one of another uuid).
      */
     private static DirectoryStore create(Path dir, StorageFactory storage) throws IOException {
+        try {
+            return createIn(dir, storage);
+        } catch (java.nio.file.FileSystemException e) {
+            // a read-only file system or a directory not ours: said as the store's, not as an I/O error of
+            // the lock file ("I/O error: /backups/store.lock: Read-only file system", read in the app)
+            throw new BackupException("a backup store cannot be made in " + dir + ": "
+                    + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName())
+                    + "; choose a directory this process can write");
+        }
+    }
+
+    private static DirectoryStore createIn(Path dir, StorageFactory storage) throws IOException {
         NewDirectories.create(storage, dir); // its name synced into its parent when it is new
         Path lockFile = dir.resolve(CREATION_LOCK);
         PoolLockHandle lock = storage.tryLock(lockFile, "pid " + ProcessHandle.current().pid());
