@@ -60,7 +60,7 @@ public final class LifecycleViewModel {
                 : Refusal.sentenceOf(DriveRules.add(snapshot.get(), 1)), snapshot));
         newVolumeBlocked.bind(Bindings.createStringBinding(this::whyNotNewVolume, snapshot));
         deleteVolumeBlocked.bind(Bindings.createStringBinding(() -> whyNotVolume("delete"), snapshot, selectedVolume));
-        verifyBlocked.bind(Bindings.createStringBinding(() -> whyNotVolume("verify"), snapshot, selectedVolume));
+        verifyBlocked.bind(Bindings.createStringBinding(this::whyNotVerify, snapshot, selectedVolume));
         newPairBlocked.bind(Bindings.createStringBinding(this::whyNotNewPair, snapshot, pairs));
         deletePairBlocked.bind(Bindings.createStringBinding(() -> pair(selectedPair.get()) == null
                 ? "open a pair's console first" : "", pairs, selectedPair));
@@ -147,6 +147,13 @@ public final class LifecycleViewModel {
         }
         String v = selectedVolume.get();
         return v == null || s.volume(v) == null ? "open a volume's page first (to " + verb + " it)" : "";
+    }
+
+    /** Verify / repair…: a volume's page, then the engine's rule (not on a FAILED volume). */
+    private String whyNotVerify() {
+        String why = whyNotVolume("verify");
+        return !why.isEmpty() ? why : org.splitpoint.app.common.AppWords.of(org.splitpoint.engine.pool.Refusal.sentenceOf(
+                org.splitpoint.engine.pool.VolumeRules.verify(snapshot.get(), selectedVolume.get())));
     }
 
     private String whyNotNewPair() {

@@ -271,6 +271,39 @@ class LifecycleViewModelTest {
         assertThat(f.fractionProperty().get()).isEqualTo(1.0);
     }
 
+    /**
+     * A FAILED volume is not verified: with two of its three RAID 5 members gone no stripe could be
+     * checked, and Repair… (enabled beside the disabled Verify) ran a verify that said "0 mismatched
+     * sectors: every copy and parity agrees" (seen by hand). Refused before the click, in the
+     * engine's words, and by the engine.
+     */
+    @Test
+    void aFailedVolumeIsNotVerifiedAndSaysWhy() throws Exception {
+        newVolume("a", Layout.RAID5, "d1", "d2", "d3");
+        bridge.close();
+        Path dir = tmp.resolve("p");
+        java.nio.file.Files.delete(dir.resolve("drives/d2.img"));
+        java.nio.file.Files.delete(dir.resolve("drives/d3.img"));
+        bridge = PoolBridge.open(dir, new CurrentThreadTaskExecutor(), ui);
+        vm = new LifecycleViewModel(bridge, status, stopped::add, deleted::add);
+        bridge.onSnapshot(vm::apply);
+        bridge.refresh();
+        ui.drain();
+        assertThat(snapshot().volume("a").state()).isEqualTo(org.splitpoint.engine.pool.VolumeState.FAILED);
+
+        vm.selectedVolumeProperty().set("a");
+        String why = "volume a is FAILED (" + snapshot().volume("a").stateReason() + "): its data is unavailable, so"
+                + " there is nothing to verify";
+        assertThat(vm.verifyBlockedProperty().get()).isEqualTo(why);
+        assertThat(vm.verifyForm()).as("no verify dialog").isNull();
+        VerifyForm f = new VerifyForm(bridge, status, "a", 2 << 20); // as a dialog opened before the drives went
+        f.repairProperty().set(true);
+        f.submit(() -> { });
+        ui.drain();
+        assertThat(f.problemProperty().get()).as("the engine refuses it too").isEqualTo(why);
+        assertThat(f.resultProperty().get()).as("nothing said to agree").doesNotContain("agrees");
+    }
+
     @Test
     void drivesAreNotAddedPastTheMostAPoolHoldsNotEvenSome() throws Exception {
         bridge.close(); // this test's pool is one of 250 drives

@@ -494,10 +494,11 @@ public final class PoolAdmin {
      * Checks a volume's mirrors or parity, like md's check; with {@code repair} rewrites what
      * disagrees. Returns the number of inconsistent 512-byte sectors; {@code progress} gets bytes done.
      * When the finding cannot be saved as the volume's problem, throws {@link UnrecordedVerifyException},
-     * which carries the count.
+     * which carries the count. Refused on a FAILED volume ({@link VolumeRules#verify}).
      */
     public long verify(String volume, boolean repair, LongConsumer progress) throws IOException, PoolException {
         RaidVolume v = pool.volume(volume);
+        Refusal.check(VolumeRules.verify(PoolSnapshots.of(pool), volume));
         long rows = v.memberRows();
         long step = Math.max(pool.trackSize, 1 << 20);
         long mismatches = 0;
