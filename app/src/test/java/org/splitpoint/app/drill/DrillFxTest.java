@@ -77,12 +77,24 @@ class DrillFxTest {
         return onFx(() -> robot.lookup(".step-line").queryAll().stream().map(n -> ((StepLine) n).row()).toList());
     }
 
-    @Test
-    void aShortDrillRunsLiveAndEndsOnItsResultCard(FxRobot robot) throws Exception {
+    /** Opens the Drills view and waits for its form to propose prod. */
+    private static void showDrills(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
         robot.clickOn("#nav-drills");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "prod".equals(
                 onFx(() -> robot.lookup("#drillVolume").<ComboBox<String>>query().getValue())));
+    }
+
+    /** The Drills view, "Write test data" unticked and "Second failure after" ticked. */
+    private static void showDrillsWithASecondFailureAndTheHostsWritesOnly(FxRobot robot) throws Exception {
+        showDrills(robot);
+        robot.clickOn("#drillTestData");
+        robot.clickOn("#drillSecond");
+    }
+
+    @Test
+    void aShortDrillRunsLiveAndEndsOnItsResultCard(FxRobot robot) throws Exception {
+        showDrills(robot);
         assertThat(visible(robot, "#resultCard")).as("no result before a drill").isFalse();
 
         robot.clickOn("#drillDrive");
@@ -145,12 +157,7 @@ class DrillFxTest {
      */
     @Test
     void aFinishedDrillsTitleShowsItsVerdictInASmallWindow(FxRobot robot) throws Exception {
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
-        robot.clickOn("#nav-drills");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "prod".equals(
-                onFx(() -> robot.lookup("#drillVolume").<ComboBox<String>>query().getValue())));
-        robot.clickOn("#drillTestData");
-        robot.clickOn("#drillSecond");
+        showDrillsWithASecondFailureAndTheHostsWritesOnly(robot);
         robot.clickOn("#startDrill");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
         robot.clickOn("#confirmName").write("prod");
@@ -175,12 +182,7 @@ class DrillFxTest {
      */
     @Test
     void aSecondFailureIsConfirmedNamingWhatItCosts(FxRobot robot) throws Exception {
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
-        robot.clickOn("#nav-drills");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "prod".equals(
-                onFx(() -> robot.lookup("#drillVolume").<ComboBox<String>>query().getValue())));
-        robot.clickOn("#drillTestData");
-        robot.clickOn("#drillSecond");
+        showDrillsWithASecondFailureAndTheHostsWritesOnly(robot);
         assertThat(onFx(() -> fx.vm.drills().form().testDataProperty().get())).isFalse();
         assertThat(onFx(() -> fx.vm.drills().form().secondFailureProperty().get())).isTrue();
         WaitForAsyncUtils.waitForFxEvents();
