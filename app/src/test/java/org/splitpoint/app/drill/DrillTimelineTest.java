@@ -98,6 +98,23 @@ class DrillTimelineTest {
         assertThat(DrillFigures.of(lostRepository).headline()).contains("lost in repository mode, which promises no loss");
     }
 
+    /**
+     * A pointers drill on the hosts' writes only whose second failure lost 47 tracks: the card said
+     * PASSED, "No acknowledged write was lost", "Bytes lost 0" beside the map's "47 tracks lost" and the
+     * volume's TRACKS LOST (seen by hand): the drill had written no byte of its own to lose.
+     */
+    @Test
+    void theHostsTracksASecondFailureTookAreALossAsPredicted() {
+        Drill.Result r = new Drill.Result("prod", "d1", OfflineReason.FIRMWARE, LogMode.POINTERS, Instant.now(), 0, 1024,
+                0.03, 0, 0, 0, 0, 0, 0, 47, 0, "d2", null, List.of(), false, 47, 3_000_000);
+        DrillFigures f = DrillFigures.of(r);
+        assertThat(f.verdict().word()).isEqualTo("LOSS AS PREDICTED");
+        assertThat(f.headline()).isEqualTo("The second failure cost 47 tracks the hosts wrote in the window, as pointers"
+                + " mode says it would; reads of them fail until they are written whole or restored.");
+        assertThat(f.figures()).filteredOn(x -> x.id().equals("figLost")).singleElement()
+                .extracting(DrillFigures.Figure::value).isEqualTo("47 tracks of the hosts' writes");
+    }
+
     @Test
     void aRepositoryReplayIsMeasuredAgainstAFullRebuildAndAMissedSecondFailureIsSaid() {
         // the engine counts a replay in member-row tracks, the rows its writes changed
