@@ -1,9 +1,8 @@
 package org.splitpoint.app.session;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.Sizes;
 
 /**
@@ -57,19 +56,12 @@ public record NewPoolForm(String directory, int drives, String driveSize, String
         if (!dir.isAbsolute()) {
             return "the directory must be an absolute path";
         }
-        if (Files.exists(dir)) {
-            if (!Files.isDirectory(dir)) {
-                return dir + " exists and is not a directory";
-            }
-            try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
-                    return dir + " is not empty; a pool is created in a new or empty directory";
-                }
-            } catch (IOException e) {
-                return "cannot read " + dir + ": " + e.getMessage();
-            }
+        try {
+            String notHere = Pool.whyNotCreateIn(dir); // the engine's own rule and sentence
+            return notHere == null ? "" : notHere;
+        } catch (IOException e) {
+            return "cannot read " + dir + ": " + e.getMessage();
         }
-        return "";
     }
 
     private String trackSizeProblem() {

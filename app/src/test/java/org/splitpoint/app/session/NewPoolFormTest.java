@@ -41,4 +41,15 @@ class NewPoolFormTest {
         assertThat(form(tmp.toString(), 6, "64M", "64K", false).problem())
                 .isEqualTo(tmp + " is not empty; a pool is created in a new or empty directory");
     }
+
+    @Test
+    void aDirectoryACreateCutShortLeftIsSaidAsSuchBeforeTheClick() throws Exception {
+        Path dir = tmp.resolve("cut");
+        Files.createDirectories(dir.resolve("drives"));
+        Files.createDirectories(dir.resolve("meta"));
+        Files.writeString(dir.resolve("drives").resolve("d1.img"), "");
+        assertThat(form(dir.toString(), 6, "64M", "64K", false).check().field()).isEqualTo(NewPoolForm.Field.DIRECTORY);
+        assertThat(form(dir.toString(), 6, "64M", "64K", false).problem())
+                .contains("a 'pool create' cut short").contains("remove " + dir + " and create the pool again");
+    }
 }
