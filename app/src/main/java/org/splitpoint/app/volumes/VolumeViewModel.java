@@ -60,6 +60,8 @@ public final class VolumeViewModel {
     private final ReadOnlyStringWrapper rateLine = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Long> tick = new ReadOnlyObjectWrapper<>(0L);
     private long memberRows = 1;
+    /** The engine's refusal of a verify now (VolumeRules.verify: FAILED, or nothing left to check), "" when allowed. */
+    private final ReadOnlyStringWrapper verifyRefused = new ReadOnlyStringWrapper("");
 
     public VolumeViewModel(PoolBridge bridge, String name, RateHistory rates, WorkloadViewModel workload) {
         this.bridge = bridge;
@@ -68,8 +70,8 @@ public final class VolumeViewModel {
         this.workload = workload;
         this.verifyProgress = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), verifyFraction::set);
         verifyBlocked.bind(Bindings.createStringBinding(() -> verifying.get() ? "a verify of " + name + " is running"
-                : state.get() == VolumeState.FAILED ? "volume " + name + " is FAILED: there is nothing to check against"
-                : state.get() == null ? "the volume is still loading" : "", verifying, state));
+                : !verifyRefused.get().isEmpty() ? verifyRefused.get()
+                : state.get() == null ? "the volume is still loading" : "", verifying, verifyRefused, state));
         loadParity();
     }
 
@@ -164,6 +166,7 @@ public final class VolumeViewModel {
             return;
         }
         state.set(v.state());
+        verifyRefused.set(org.splitpoint.engine.pool.Refusal.sentenceOf(org.splitpoint.engine.pool.VolumeRules.verify(s, name)));
         look.set(VolumeLook.of(v, s));
         reason.set(v.stateReason() == null ? "" : v.stateReason());
         layout.set(v.layout().word() + " over " + String.join(", ", v.drives())

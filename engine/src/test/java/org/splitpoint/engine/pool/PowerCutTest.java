@@ -120,7 +120,9 @@ class PowerCutTest {
                                 + " is " + got[i] + ", acknowledged " + m.durable[i]);
                     }
                 }
-                assertThat(reopened.admin().verify("v", false, null)).as("mismatches after cut %d", cutAt).isZero();
+                if (VolumeRules.verify(reopened.snapshot(), "v") == null) { // with d2 failed there is nothing to compare
+                    assertThat(reopened.admin().verify("v", false, null)).as("mismatches after cut %d", cutAt).isZero();
+                }
             }
             TestPools.deleteDir(dir);
         }
