@@ -80,7 +80,10 @@ public final class ControlClient {
         }
     }
 
-    /** Runs {@code args} in the holder; returns the exit code. */
+    /**
+     * Runs {@code args} in the holder; returns the exit code. A holder gone before the exit frame is an
+     * IOException that says so in words the CLI shows after "stopped answering: ".
+     */
     public static int run(SocketChannel ch, List<String> args, Path cwd, boolean terminal, InputStream stdin,
                           OutputStream stdout, OutputStream stderr) throws IOException {
         try (ch) {
@@ -94,7 +97,14 @@ public final class ControlClient {
             byte[] c = JSON.writeValueAsBytes(cmd);
             Frames.write(out, Frames.COMMAND, c, 0, c.length);
             while (true) {
-                Frames.Frame f = Frames.read(in);
+                Frames.Frame f;
+                try {
+                    f = Frames.read(in);
+                } catch (java.io.EOFException e) {
+                    // the holder went away mid-command (stopped, or killed): what it did is only in the pool now
+                    throw new IOException("it closed the connection before the command ended (was it stopped or killed?);"
+                            + " what the command did, if anything, 'splitpoint pool status' shows", e);
+                }
                 switch (f.type()) {
                     case Frames.STDOUT -> {
                         stdout.write(f.data());
