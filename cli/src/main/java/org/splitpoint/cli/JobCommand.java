@@ -43,6 +43,14 @@ final class JobCommand {
         return j.isStarted();
     }
 
+    /** Said under a list of jobs that no process runs (the holder was stopped or killed): they are not lost. */
+    static final String WAITING_FOR_A_HOLDER = "no process holds the pool: the jobs continue when one does (serve, the app, wait)";
+
+    /** Whether some unfinished job of {@code jobs} waits for a process to hold the pool and run it. */
+    static boolean waitingForAHolder(List<Job> jobs) {
+        return jobs.stream().anyMatch(j -> !runHere(j) && !j.progress().state().isFinished());
+    }
+
     @Command(name = "list", description = "List the jobs: id, kind, target, state, progress.")
     static final class ListJobs extends OnPool {
         @Option(names = "--json", description = "print one JSON document")
@@ -69,16 +77,14 @@ final class JobCommand {
                 }
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"ID", "KIND", "TARGET", "STATE", "PROGRESS"});
-                boolean waiting = false;
                 for (Job j : jobs) {
                     JobProgress p = j.progress();
                     rows.add(new String[] {p.id(), p.kind(), p.target(), p.state().name(), p.line()});
-                    waiting |= !runHere(j) && !p.state().isFinished();
                 }
                 Tables.print(out, rows);
-                if (waiting) {
+                if (waitingForAHolder(jobs)) {
                     out.println();
-                    out.println("no process holds the pool: the jobs continue when one does (serve, the app, wait)");
+                    out.println(WAITING_FOR_A_HOLDER);
                 }
                 return 0;
             });

@@ -88,6 +88,10 @@ final class PoolCommand {
                 if (!s.jobs().isEmpty()) {
                     out.println();
                     s.jobs().forEach(j -> out.println("job " + j.id() + ": " + j.line()));
+                    // after a holder's crash its jobs are listed at 0.0 MB/s: say that they wait, not that they hang
+                    if (JobCommand.waitingForAHolder(pool.jobs())) {
+                        out.println(JobCommand.WAITING_FOR_A_HOLDER);
+                    }
                 }
                 return 0;
             });

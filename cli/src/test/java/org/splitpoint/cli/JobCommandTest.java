@@ -73,6 +73,14 @@ class JobCommandTest {
     }
 
     @Test
+    void poolStatusSaysThatAJobNoProcessRunsWaitsForAHolder() throws Exception {
+        // the state a killed serve leaves: a persisted restore job no process runs, shown at 0.0 MB/s
+        CliRun status = CliRun.of("pool", "status", pool);
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("job restore-p1: restore p1", "no process holds the pool: the jobs continue when one does");
+    }
+
+    @Test
     void aPauseIsRecordedSoTheJobStaysPausedWhenAProcessRunsItLater() throws Exception {
         CliRun pause = CliRun.of("job", "pause", pool, "restore-p1");
         assertThat(pause.code()).as(pause.err()).isZero();
