@@ -261,8 +261,8 @@ final class PoolRecovery {
             pool.openNotes.add(msg);
             pool.events.publish(Event.critical("VOLUME_STATE", r.name(), msg));
         } else if (replayed > 0 || dirty > 0) {
-            String msg = "volume " + r.name() + " was not shut down cleanly: replayed " + Sizes.count(replayed, "journaled stripe update")
-                    + " and resynced " + Sizes.count(resynced, "dirty track");
+            String msg = "volume " + r.name() + " was not shut down cleanly: " + uncleanWork(replayed, "replayed ", "",
+                    resynced, "resynced ", "");
             pool.openNotes.add(msg);
             pool.events.publish(Event.warning("VOLUME_STATE", r.name(), msg));
         }
@@ -303,10 +303,22 @@ final class PoolRecovery {
                     + (pending > 0 ? " (and " + Sizes.count(pending, "journaled stripe update") + " to replay)" : "")
                     + ": " + (dirty == 1 ? "it is" : "they are") + " resynced when the pool is next opened for writing");
         } else if (pending > 0 || dirty > 0) {
-            pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + Sizes.count(pending, "journaled stripe update")
-                    + " and " + Sizes.count(dirty, "dirty track") + " will be replayed and resynced when the"
-                    + " pool is next opened for writing");
+            pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + uncleanWork(pending, "", " to replay",
+                    dirty, "", " to resync") + " when the pool is next opened for writing");
         }
+    }
+
+    /**
+     * The recovery of an unclean shutdown in words, done or to do: its journaled stripe updates only
+     * when there are some (a mirror, or a RAID 5 that had none in flight, has none: "0 journaled
+     * stripe updates" read as a stripe journal that was lost), its dirty tracks whenever there are
+     * some or nothing else is said.
+     */
+    private static String uncleanWork(long journaled, String journaledBefore, String journaledAfter,
+                                      long tracks, String tracksBefore, String tracksAfter) {
+        String j = journaled > 0 ? journaledBefore + Sizes.count(journaled, "journaled stripe update") + journaledAfter : null;
+        String t = tracks > 0 || j == null ? tracksBefore + Sizes.count(tracks, "dirty track") + tracksAfter : null;
+        return j == null ? t : t == null ? j : j + " and " + t;
     }
 
     /** What leaves tracks a clean close keeps dirty. */
