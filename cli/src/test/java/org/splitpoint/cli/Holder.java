@@ -52,8 +52,11 @@ final class Holder implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        control.close();
-        nbd.close();
-        pool.close();
+        try {
+            control.close();
+            nbd.close(); // its exports' flush may fail (a file system still full)
+        } finally {
+            pool.close(); // else the pool stayed open, its threads and lock with it, for the next tests
+        }
     }
 }
