@@ -201,8 +201,8 @@ public final class Pool implements AutoCloseable {
         PoolPaths paths = new PoolPaths(dir);
         if (!Files.isRegularFile(paths.config())) {
             if (Files.isDirectory(paths.drives())) { // not 'create one': create refuses a directory that is not empty
-                throw new PoolException(dir + " is not a Splitpoint pool: it" + PoolFiles.cutShort() + "; if it is a"
-                        + " create cut short, remove " + dir + " and create the pool again");
+                throw new PoolException(dir + " is not a Splitpoint pool: it" + PoolFiles.cutShort() + "; "
+                        + PoolFiles.cutShortAdvice(dir));
             }
             throw new PoolException(dir + " is not a Splitpoint pool (no pool.json); create one with 'pool create'");
         }

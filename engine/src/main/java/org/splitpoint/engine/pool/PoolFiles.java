@@ -88,8 +88,7 @@ final class PoolFiles {
             return dir + " is a Splitpoint pool already; a pool is created in a new or empty directory";
         }
         if (Files.isDirectory(paths.drives())) {
-            return dir + cutShort() + "; nothing was changed: if it is a create cut short, remove " + dir
-                    + " and create the pool again";
+            return dir + cutShort() + "; nothing was changed: " + cutShortAdvice(dir);
         }
         try (var s = Files.list(dir)) {
             if (s.findAny().isPresent()) {
@@ -103,6 +102,11 @@ final class PoolFiles {
     static String cutShort() {
         return " has a drives/ directory but no pool.json: a 'pool create' cut short leaves that (its drive images"
                 + " are blank, as pool.json is written last), and so does a pool whose pool.json was lost";
+    }
+
+    /** What to do with such a directory, said by the create and the open alike. */
+    static String cutShortAdvice(Path dir) {
+        return "if it is a create cut short, remove " + dir + " and create the pool again";
     }
 
     /**
