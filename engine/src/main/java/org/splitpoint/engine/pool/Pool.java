@@ -631,12 +631,25 @@ public final class Pool implements AutoCloseable {
         return v;
     }
 
-    /** Sentences about problems found at open that still stand (missing or wrong-size images). */
+    /**
+     * Sentences about problems that stand: found at open (missing or wrong-size images), or since
+     * (a drive image that lost writes at a failed flush, whose volume's flushes fail until a reopen).
+     */
     public List<String> problems() {
         List<String> out = new ArrayList<>();
         for (Drive d : copy(drives)) {
             if (d.problem != null && (d.state() == DriveState.MISSING || d.state() == DriveState.FAILED)) {
                 out.add(d.problem);
+            }
+        }
+        for (RaidVolume v : copy(volumes)) {
+            for (org.splitpoint.engine.raid.Member m : v.members()) {
+                String lost = m.writesLostReason();
+                if (lost != null) {
+                    out.add("volume " + v.name() + ": drive " + m.drive() + " may have lost writes at a flush that"
+                            + " failed (" + lost + "), so every flush of " + v.name() + " fails: free space there,"
+                            + " then reopen the pool (close it and open it again); the open makes the drives agree");
+                }
             }
         }
         return out;

@@ -322,7 +322,7 @@ final class PoolRecovery {
     }
 
     /** What leaves tracks a clean close keeps dirty. */
-    private static final String FAILED_PART_WAY = "a write or resync that failed for lack of space or as the volume"
+    private static final String FAILED_PART_WAY = "a write, flush or resync that failed for lack of space or as the volume"
             + " lost drives beyond its redundancy";
 
     /** The tracks a clean close kept dirty (pinned, or a FAILED volume's), and what left them so. */

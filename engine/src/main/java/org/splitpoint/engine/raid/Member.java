@@ -6,6 +6,7 @@ import java.util.List;
 import org.splitpoint.engine.io.NoSpaceException;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.io.StorageHaltedException;
+import org.splitpoint.engine.io.WritesLostException;
 import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.DriveState;
 
@@ -16,7 +17,9 @@ import org.splitpoint.engine.pool.DriveState;
  * member holds valid rows below {@link #rebuiltUpTo()} only; above, it is treated as absent.
  * An I/O error marks the member FAILED at once; a failed member never silently comes back. Not
  * every error is the drive's: a full file system (the images are sparse) and a halted storage stack
- * (power cut, process ending) fail the operation but not the member.
+ * (power cut, process ending) fail the operation but not the member. A flush that failed for want
+ * of space may have lost writes, so every later flush of the member fails until the pool is
+ * reopened ({@link #force}).
  *
  * <p>Whether the member's absence is recorded durably ({@link #absenceRecorded()}) is tracked here,
  * because the volume must not acknowledge a write done without the member before it is (see
@@ -44,6 +47,11 @@ public final class Member {
      */
     private volatile org.splitpoint.engine.bitmap.TrackBitmap stale;
     private volatile int staleTrackSize;
+    /**
+     * Why this image may have lost writes it took (a flush failed for want of space; see {@link
+     * WritesLostException}), or null. Every later flush of it fails; a new image clears it.
+     */
+    private volatile String writesLost;
     /** Stripe updates to redo on this member, applied to reads until they are (see StripeUpdates). */
     private volatile List<StripeJournal.Segment> overlay;
 
@@ -119,6 +127,7 @@ public final class Member {
     public void replaceFile(StorageFile newFile) throws IOException {
         StorageFile old = this.file;
         this.file = newFile;
+        this.writesLost = null;
         if (old != null) {
             old.close();
         }
@@ -318,17 +327,45 @@ public final class Member {
         }
     }
 
-    /** Makes the member's completed writes durable. */
+    /**
+     * Makes the member's completed writes durable. A flush that fails for want of space may have
+     * lost some of them (see {@link WritesLostException}): from then on every flush of this image
+     * fails, so none says they are on disk, and the member stays (the drive is not at fault).
+     */
     public void force() throws IOException {
         StorageFile f = file;
         if (f == null) {
             return;
         }
+        String lost = writesLost;
+        if (lost != null) {
+            throw new WritesLostException("drive " + drive + " lost writes at an earlier flush (" + lost
+                    + "), so no flush can say that the writes since are on disk until the pool is reopened: "
+                    + REOPEN, null);
+        }
         try {
             f.force();
+        } catch (NoSpaceException e) {
+            writesLost = e.getMessage();
+            throw new WritesLostException("drive " + drive + ": a flush failed (" + e.getMessage()
+                    + "), and the writes it could not make durable may be lost from the drive's image;"
+                    + " every flush of it fails from now on, since none could say they are on disk: " + REOPEN, e);
         } catch (IOException e) {
             throw fail("flush", e);
         }
+    }
+
+    private static final String REOPEN = "free space there, then reopen the pool (close it and open it again);"
+            + " the open makes the drives agree on the tracks written meanwhile";
+
+    /** Whether this image may have lost writes at a failed flush (see {@link #force}). */
+    boolean lostWrites() {
+        return writesLost != null;
+    }
+
+    /** What the failed flush that may have lost writes said, or null (see {@link #force}). */
+    public String writesLostReason() {
+        return writesLost;
     }
 
     private IOException fail(String op, IOException e) {

@@ -107,14 +107,25 @@ public final class MirrorVolume extends RaidVolume {
         return m.uncached(from) ? Peek.COLD_DATA : Peek.UNKNOWN;
     }
 
-    /** The member a read of rows [from, to) goes to (see the class note). */
+    /**
+     * The member a read of rows [from, to) goes to (see the class note). One whose image may have
+     * lost writes at a failed flush ({@link Member#lostWrites}) is read only when no other holds the
+     * rows: its disk may have the old bytes of a write the others have.
+     */
     Member reader(long from, long to) throws IOException {
         int first = (int) ((from / readRegion) % members.length);
+        Member lastResort = null;
         for (int i = 0; i < members.length; i++) {
             Member m = members[(first + i) % members.length];
             if (m.holds(from, to)) {
-                return m;
+                if (!m.lostWrites()) {
+                    return m;
+                }
+                lastResort = lastResort == null ? m : lastResort;
             }
+        }
+        if (lastResort != null) {
+            return lastResort;
         }
         throw new Member.FailedException("no member of " + name + " holds rows " + from + ".." + to, null);
     }

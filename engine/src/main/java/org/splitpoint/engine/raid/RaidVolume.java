@@ -12,6 +12,7 @@ import org.splitpoint.engine.bitmap.WriteIntent;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.NoSpaceException;
 import org.splitpoint.engine.io.Peek;
+import org.splitpoint.engine.io.WritesLostException;
 import org.splitpoint.engine.io.Zeros;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.Layout;
@@ -648,7 +649,8 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** A full file system said in the volume's words; anything else as it is. */
     private <E extends Exception> E explain(E e) {
-        if (e instanceof NoSpaceException n && !String.valueOf(n.getMessage()).startsWith("volume ")) {
+        if (e instanceof NoSpaceException n && !(n instanceof WritesLostException)
+                && !String.valueOf(n.getMessage()).startsWith("volume ")) {
             NoSpaceException x = new NoSpaceException("volume " + name + ": the write was not done: " + n.getMessage()
                     + "; drive images are sparse and grow as they are written, so free space there and write again");
             x.initCause(n);
@@ -1063,7 +1065,14 @@ public abstract class RaidVolume implements BlockDevice {
                 writeIntent.closeKeepingDirty();
                 return;
             }
-            flush();
+            try {
+                flush();
+            } catch (WritesLostException e) {
+                // a member lost writes at a flush: the tracks written since the last good one stay
+                // dirty (they never cleared), for the next open's resync to make the drives agree
+                writeIntent.closeKeepingDirty();
+                throw e;
+            }
             writeIntent.closeClean();
         } finally {
             closeQuietly();

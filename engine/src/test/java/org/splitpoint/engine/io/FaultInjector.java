@@ -104,6 +104,8 @@ public final class FaultInjector implements StorageFactory {
     /** Files whose next forces fail (see {@link #failForces}), and how many more may. */
     private volatile Predicate<Path> failingForces = p -> false;
     private final AtomicLong forcesToFail = new AtomicLong();
+    /** Whether the failing forces say the file system is full (ENOSPC) rather than EIO. */
+    private volatile boolean forcesFailNoSpace;
     private final AtomicLong waitingOnHolds = new AtomicLong();
 
     public FaultInjector(StorageFactory real) {
@@ -123,6 +125,18 @@ public final class FaultInjector implements StorageFactory {
      */
     public FaultInjector failForces(Predicate<Path> files, long count) {
         failingForces = files;
+        forcesFailNoSpace = false;
+        forcesToFail.set(count);
+        return this;
+    }
+
+    /**
+     * As {@link #failForces}, with ENOSPC: a file system that ran out of room while writing back
+     * (delayed allocation, thin storage, a quota) fails fsync so, and the pages are lost as for EIO.
+     */
+    public FaultInjector failForcesNoSpace(Predicate<Path> files, long count) {
+        failingForces = files;
+        forcesFailNoSpace = true;
         forcesToFail.set(count);
         return this;
     }
@@ -660,6 +674,10 @@ public final class FaultInjector implements StorageFactory {
                 checkPower();
                 if (failingForces.test(c.path) && forcesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                     c.pending.clear(); // the pages that could not be written back are clean now, and lost
+                    if (forcesFailNoSpace) {
+                        throw new NoSpaceException("no space left on the file system holding " + c.path
+                                + " (injected, on fsync)");
+                    }
                     throw new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());
                 }
                 if (!readOnly) {

@@ -1,0 +1,107 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A member's flush that fails because the file system is full (ENOSPC at writeback: delayed
+ * allocation, thin storage, a quota) loses the writes it could not make durable, as a failed fsync
+ * does on Linux: the kernel marks their pages clean, and the next fsync of that image succeeds
+ * without them. Such a failure is not the drive's, so the member stays; but no later flush of the
+ * volume may then say that the writes completed before it are durable (NBD's FLUSH promises every
+ * write completed before it). Before, the next flush succeeded: the host was told its write was on
+ * disk while one mirror held the old bytes, and the write-intent bits cleared over the disagreement.
+ */
+class MemberFlushNoSpaceTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final int TRACK = ServicePools.TRACK;
+
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
+    void everyFlushAfterAMemberFlushLostWritesFailsUntilTheReopenAndTheMembersAgreeAfterIt(Layout layout)
+            throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", layout, 3);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        v.write(0, ByteBuffer.wrap(fill(2 * TRACK, 0x11)));
+        v.flush();
+        v.write(0, ByteBuffer.wrap(fill(2 * TRACK, 0x22)));
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        if (layout == Layout.RAID1) {
+            byte[] head = ServicePools.read(v, 0, 2 * TRACK);
+            assertThat(head).as("the mirror reads the write from the drives that kept it").containsOnly((byte) 0x22);
+        }
+        assertThatThrownBy(v::flush).as("a flush after the one that lost d1's writes")
+                .isInstanceOf(IOException.class).hasMessageContaining("d1").hasMessageContaining("reopen");
+        v.write(8L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x33)));
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        assertThat(v.state()).as("the volume still serves: a full file system is not a failed drive")
+                .isNotEqualTo(VolumeState.FAILED);
+        assertThat(p.problems()).as("pool status's problems").anySatisfy(s -> assertThat(s)
+                .contains("volume v: drive d1 may have lost writes").contains("reopen the pool"));
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+            q.volume("v").write(0, ByteBuffer.wrap(fill(TRACK, 0x44)));
+            q.volume("v").flush(); // a new opening flushes again
+        }
+    }
+
+    @Test
+    void aCloseAfterTheLossKeepsTheTracksDirtySoTheReopenMakesTheMirrorsAgree() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x11)));
+        v.flush();
+        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x22)));
+        Path d2 = p.paths.image("d2").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        try {
+            p.close();
+        } catch (IOException expected) {
+            // the close's flush fails as every flush does now; the pool is closed all the same
+        }
+        inj.cutNow(); // then the power goes: what the close made durable stays, nothing else
+        inj.crash();
+        byte[] a = Arrays.copyOf(Files.readAllBytes(dir.resolve("drives").resolve("d1.img")), TRACK);
+        byte[] b = Arrays.copyOf(Files.readAllBytes(dir.resolve("drives").resolve("d2.img")), TRACK);
+        assertThat(a).as("the mirrors disagree on track 0 before the reopen").isNotEqualTo(b);
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.openNotes()).as("the open's notes").anySatisfy(n -> assertThat(n)
+                    .contains("volume v: resynced").contains("flush").contains("shut down cleanly"));
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+        }
+    }
+
+    private static byte[] fill(int n, int value) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+}
