@@ -363,6 +363,15 @@ public final class Member {
         return writesLost != null;
     }
 
+    /**
+     * True when reads of rows [from, to) may come from this member: it holds them ({@link #holds})
+     * and its image lost no writes at a failed flush, whose disk may have a write's old bytes where
+     * the others have the new (a parity volume reconstructs such rows from the others).
+     */
+    boolean readable(long from, long to) {
+        return writesLost == null && holds(from, to);
+    }
+
     /** What the failed flush that may have lost writes said, or null (see {@link #force}). */
     public String writesLostReason() {
         return writesLost;

@@ -82,7 +82,7 @@ final class ParityReads {
         geo.anyStripPiece(offset, offset + n, (pos, k, row, len) -> {
             Member m = members[k];
             ByteBuffer slice = dst.slice(base + (int) (pos - offset), len);
-            if (m.holds(row, row + len)) {
+            if (m.readable(row, row + len)) {
                 m.read(row, slice, exact);
             } else {
                 try (RangeLocks.Held h = rowLocks.lock(row, row + len)) {
@@ -132,6 +132,15 @@ final class ParityReads {
         }
     }
 
+    private boolean anyLostWrites() {
+        for (Member m : members) {
+            if (m.lostWrites()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * A large read with every member present: each member reads its data strips of the request
      * straight into the destination, one positioned read per strip. A read that continues a
@@ -150,8 +159,8 @@ final class ParityReads {
         int n = members.length;
         long end = offset + dst.remaining();
         long[] rows = geo.rowsOf(offset, end - offset);
-        if (!volume.allHold(rows[0], rows[1])) {
-            return false;
+        if (!volume.allHold(rows[0], rows[1]) || anyLostWrites()) {
+            return false; // strip by strip, each from where it can be read
         }
         if (unit < DIRECT_STRIP) {
             return readThroughSpans(offset, dst);

@@ -129,15 +129,15 @@ public final class ParityVolume extends RaidVolume {
 
     /**
      * Zeros where every data strip of the range is a hole on a member that holds it (a member that
-     * does not would be rebuilt from the others: not known); cold data where the first strip's
+     * does not, or lost writes at a failed flush, would be rebuilt from the others: not known); cold data where the first strip's
      * member holds it and has not cached its first byte.
      */
     @Override
     protected Peek peekMembers(long from, long to) {
-        if (!geo.anyStripPiece(from, to, (pos, m, row, len) -> !members[m].holds(row, row + len) || !members[m].holeAt(row, len))) {
+        if (!geo.anyStripPiece(from, to, (pos, m, row, len) -> !members[m].readable(row, row + len) || !members[m].holeAt(row, len))) {
             return Peek.ZEROS;
         }
-        boolean cold = geo.anyStripPiece(from, from + 1, (pos, m, row, len) -> members[m].holds(row, row + len) && members[m].uncached(row));
+        boolean cold = geo.anyStripPiece(from, from + 1, (pos, m, row, len) -> members[m].readable(row, row + len) && members[m].uncached(row));
         return cold ? Peek.COLD_DATA : Peek.UNKNOWN;
     }
 
