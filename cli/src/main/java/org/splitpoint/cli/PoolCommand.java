@@ -60,6 +60,11 @@ final class PoolCommand {
                     return 0;
                 }
                 out.println("pool " + s.path() + "  health " + s.health() + "  track size " + Sizes.format(s.trackSize()));
+                if (CliContext.current().resident() == pool) {
+                    // a holder's pool: the problems it has now (a pool this command opened has them
+                    // said by PoolSession, after the command's output)
+                    s.problems().forEach(p -> out.println("problem: " + p));
+                }
                 out.println();
                 Tables.drives(out, s);
                 out.println();

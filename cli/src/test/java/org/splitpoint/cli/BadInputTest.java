@@ -544,6 +544,48 @@ class BadInputTest {
     }
 
     @Test
+    void aDriveThatLostWritesAtAFlushIsAProblemThatPoolStatusNamesWhileTheHolderRuns() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean();
+        StorageFactory d1FlushFails = new ForwardingStorage() {
+            @Override
+            protected StorageFile wrap(Path path, StorageFile file) {
+                if (!path.getFileName().toString().equals("d1.img")) {
+                    return file;
+                }
+                return new ForwardingStorage.ForwardingFile(file) {
+                    @Override
+                    public void force() throws IOException {
+                        if (full.getAndSet(false)) {
+                            throw new org.splitpoint.engine.io.NoSpaceException("no space left on the file system"
+                                    + " holding " + path + " (No space left on device)");
+                        }
+                        file.force();
+                    }
+                };
+            }
+        };
+        Path in = Files.write(tmp.resolve("in.bin"), new byte[64 * 1024]);
+        try (Holder h = new Holder(pool, d1FlushFails)) {
+            full.set(true);
+            CliRun write = CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", in);
+            assertThat(write.code()).as("a write whose flush failed: " + write.err()).isEqualTo(1);
+            CliRun status = CliRun.of("pool", "status", pool);
+            assertThat(status.out()).as(status.err()).contains("health WARNING")
+                    .contains("problem: volume v: drive d1 may have lost writes", "reopen the pool");
+            CliRun again = CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", in);
+            assertThat(again.code()).as("a later write's flush fails too: " + again.err()).isEqualTo(1);
+            assertThat(CliRun.oneSentence(again)).contains("drive d1 lost writes at an earlier flush");
+        } catch (IOException closeFlushFails) {
+            // the holder's close flushes, and that fails too, as every flush of v does now
+        }
+        try (Holder h = new Holder(pool)) { // reopened: flushes work again
+            CliRun write = CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", in);
+            assertThat(write.code()).as(write.err()).isZero();
+            assertThat(CliRun.of("pool", "status", pool).out()).contains("health HEALTHY").doesNotContain("problem:");
+        }
+    }
+
+    @Test
     void aVerifyWhoseProblemCannotBeRecordedStillSaysWhatItFound() throws Exception {
         try (java.nio.channels.FileChannel d1 = java.nio.channels.FileChannel.open(pool.resolve("drives/d1.img"),
                 java.nio.file.StandardOpenOption.WRITE)) {

@@ -122,6 +122,9 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
                 h = Health.WARNING;
             }
         }
+        if (!problems.isEmpty()) {
+            h = Health.WARNING; // a standing problem (a drive image that lost writes at a flush, say) is not healthy
+        }
         return h;
     }
 
