@@ -647,8 +647,9 @@ public final class Pool implements AutoCloseable {
                 String lost = m.writesLostReason();
                 if (lost != null) {
                     out.add("volume " + v.name() + ": drive " + m.drive() + " may have lost writes at a flush that"
-                            + " failed (" + lost + "), so every flush of " + v.name() + " fails: free space there,"
-                            + " then reopen the pool (close it and open it again); the open makes the drives agree");
+                            + " failed (" + lost + "), so every flush of " + v.name() + " fails until they are written"
+                            + " again from its other drives, which the next flush does once there is space: free space"
+                            + " there; where no other drive holds them, reopen the pool (close it and open it again)");
                 }
             }
         }

@@ -18,8 +18,8 @@ import org.splitpoint.engine.pool.DriveState;
  * An I/O error marks the member FAILED at once; a failed member never silently comes back. Not
  * every error is the drive's: a full file system (the images are sparse) and a halted storage stack
  * (power cut, process ending) fail the operation but not the member. A flush that failed for want
- * of space may have lost writes, so every later flush of the member fails until the pool is
- * reopened ({@link #force}).
+ * of space may have lost writes, so every later flush of the member fails until they are written
+ * again from the other members, or the pool is reopened ({@link #force}).
  *
  * <p>Whether the member's absence is recorded durably ({@link #absenceRecorded()}) is tracked here,
  * because the volume must not acknowledge a write done without the member before it is (see
@@ -49,9 +49,12 @@ public final class Member {
     private volatile int staleTrackSize;
     /**
      * Why this image may have lost writes it took (a flush failed for want of space; see {@link
-     * WritesLostException}), or null. Every later flush of it fails; a new image clears it.
+     * WritesLostException}), or null. Every later flush of it fails until a heal ({@link #forceHealed})
+     * or a new image clears it.
      */
     private volatile String writesLost;
+    /** Failed flushes that may have lost writes so far (guarded by this): a heal clears only its own. */
+    private long losses;
     /** Stripe updates to redo on this member, applied to reads until they are (see StripeUpdates). */
     private volatile List<StripeJournal.Segment> overlay;
 
@@ -330,7 +333,9 @@ public final class Member {
     /**
      * Makes the member's completed writes durable. A flush that fails for want of space may have
      * lost some of them (see {@link WritesLostException}): from then on every flush of this image
-     * fails, so none says they are on disk, and the member stays (the drive is not at fault).
+     * fails, so none says they are on disk, until the volume has written them again from its other
+     * members ({@link RaidVolume#healLostWrites}) or the pool is reopened; the member stays (the
+     * drive is not at fault).
      */
     public void force() throws IOException {
         StorageFile f = file;
@@ -340,23 +345,63 @@ public final class Member {
         String lost = writesLost;
         if (lost != null) {
             throw new WritesLostException("drive " + drive + " lost writes at an earlier flush (" + lost
-                    + "), so no flush can say that the writes since are on disk until the pool is reopened: "
+                    + "), and they are not written again yet, so no flush can say that the writes since are on disk: "
                     + REOPEN, null);
         }
         try {
             f.force();
         } catch (NoSpaceException e) {
-            writesLost = e.getMessage();
+            synchronized (this) {
+                writesLost = e.getMessage();
+                losses++;
+            }
             throw new WritesLostException("drive " + drive + ": a flush failed (" + e.getMessage()
                     + "), and the writes it could not make durable may be lost from the drive's image;"
-                    + " every flush of it fails from now on, since none could say they are on disk: " + REOPEN, e);
+                    + " flushes of its volume fail until they are written again, since none could say they are on"
+                    + " disk: " + REOPEN, e);
         } catch (IOException e) {
             throw fail("flush", e);
         }
     }
 
-    private static final String REOPEN = "free space there, then reopen the pool (close it and open it again);"
-            + " the open makes the drives agree on the tracks written meanwhile";
+    private static final String REOPEN = "free space there, and the next flush writes them again from the other"
+            + " drives; where no other drive holds them (two drives lost writes, or the volume is degraded), reopen"
+            + " the pool (close it and open it again), whose resync makes the drives agree";
+
+    /** How many flushes of this image failed so that writes may be lost; taken before a heal ({@link #forceHealed}). */
+    synchronized long losses() {
+        return losses;
+    }
+
+    /**
+     * Forces the image once its lost writes were written again (see {@link RaidVolume#healLostWrites});
+     * true when that succeeded and no flush lost writes since {@code lossesBefore}: the image is
+     * trusted again. False when the file system is still full (the flag stays).
+     */
+    boolean forceHealed(long lossesBefore) throws IOException {
+        StorageFile f = file;
+        if (f == null) {
+            return false;
+        }
+        try {
+            f.force();
+        } catch (NoSpaceException e) {
+            synchronized (this) {
+                writesLost = e.getMessage();
+                losses++;
+            }
+            return false;
+        } catch (IOException e) {
+            throw fail("flush", e);
+        }
+        synchronized (this) {
+            if (losses != lossesBefore) {
+                return false; // another flush of it failed meanwhile: what it dropped may be healed pages
+            }
+            writesLost = null;
+            return true;
+        }
+    }
 
     /** Whether this image may have lost writes at a failed flush (see {@link #force}). */
     boolean lostWrites() {

@@ -132,14 +132,6 @@ final class ParityReads {
         }
     }
 
-    private boolean anyLostWrites() {
-        for (Member m : members) {
-            if (m.lostWrites()) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /**
      * A large read with every member present: each member reads its data strips of the request
@@ -159,7 +151,7 @@ final class ParityReads {
         int n = members.length;
         long end = offset + dst.remaining();
         long[] rows = geo.rowsOf(offset, end - offset);
-        if (!volume.allHold(rows[0], rows[1]) || anyLostWrites()) {
+        if (!volume.allHold(rows[0], rows[1]) || volume.anyLostWrites()) {
             return false; // strip by strip, each from where it can be read
         }
         if (unit < DIRECT_STRIP) {

@@ -786,6 +786,56 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
+     * Gives the member that lost writes at a failed flush ({@link Member#force}) what it lost: the
+     * tracks written since the last good flush (every one of them still dirty: no flush succeeded
+     * since) rewritten from the other members, which were forced then, and the member forced; true
+     * when no member has lost writes any more. Only one such member at a time, and only where every
+     * other member holds those tracks: two that lost writes, or a volume without its redundancy,
+     * have no copy to take them from, and wait for the reopen. The caller (a flush) holds the gate's
+     * read lock; host writes go on beside, each track's under its rows' lock.
+     */
+    boolean anyLostWrites() {
+        for (Member m : members) {
+            if (m.lostWrites()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean healLostWrites() throws IOException {
+        Member lossy = null;
+        for (Member m : members) {
+            if (m.lostWrites()) {
+                if (lossy != null) {
+                    return false;
+                }
+                lossy = m;
+            }
+        }
+        if (lossy == null) {
+            return true;
+        }
+        for (Member m : members) {
+            if (m != lossy && !m.takesWrites()) {
+                return false;
+            }
+        }
+        long before = lossy.losses();
+        TrackBitmap dirty = writeIntent.dirty();
+        List<Long> tracks = new ArrayList<>();
+        long rows = memberRows();
+        for (long t = dirty.nextSetBit(0); t >= 0 && t * trackSize < rows; t = dirty.nextSetBit(t + 1)) {
+            if (!allHold(t * trackSize, Math.min(rows, (t + 1) * trackSize))) {
+                return false;
+            }
+            tracks.add(t);
+        }
+        rowRepair.reconstructTracks(lossy, tracks.stream().mapToLong(Long::longValue).toArray());
+        return lossy.forceHealed(before);
+    }
+
+    /**
      * Flushes {@code volumes} side by side (each as {@link #flush}); returns when all have, and
      * throws the first failure. An administrative instant (a split, the start of a copy) flushes
      * both sides of its pairs: in parallel, the pause hosts see is the slowest volume's, not the sum.

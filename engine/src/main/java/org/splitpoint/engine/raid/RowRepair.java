@@ -71,6 +71,16 @@ final class RowRepair {
 
     /** See {@link RaidVolume#resyncTracks}. */
     void resyncTracks(Member target, long[] tracks) throws IOException {
+        long sharedEpoch = gate.enterShared();
+        try {
+            reconstructTracks(target, tracks);
+        } finally {
+            gate.exitShared(sharedEpoch);
+        }
+    }
+
+    /** As {@link #resyncTracks}, for a caller that holds the gate already (its read lock, at a flush). */
+    void reconstructTracks(Member target, long[] tracks) throws IOException {
         int trackSize = volume.trackSize;
         long rows = volume.memberRows();
         List<long[]> ranges = new ArrayList<>(tracks.length);
@@ -81,7 +91,6 @@ final class RowRepair {
                 ranges.add(new long[] {from, to});
             }
         }
-        long sharedEpoch = gate.enterShared();
         List<RangeLocks.Held> held = new ArrayList<>(ranges.size());
         try {
             for (long[] r : ranges) {
@@ -110,7 +119,6 @@ final class RowRepair {
             for (int i = held.size() - 1; i >= 0; i--) {
                 held.get(i).close();
             }
-            gate.exitShared(sharedEpoch);
         }
     }
 

@@ -7,8 +7,8 @@ import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.bitmap.WriteIntent;
 
 /**
- * A volume's flush: a barrier for the writes in flight when it began, the members forced beside the
- * flush hooks (a mirroring BCV's flush, pair marks, a staged journal's sync), then the write-intent
+ * A volume's flush: a barrier for the writes in flight when it began, a member's lost writes written
+ * again (after a flush of it failed for want of space), the members forced beside the flush hooks (a mirroring BCV's flush, pair marks, a staged journal's sync), then the write-intent
  * bookkeeping (pinned tracks resynced, idle bits let clear).
  *
  * <p>Design. Flushes run one at a time under the flush lock, and flushes asked for while another ran
@@ -61,6 +61,7 @@ final class VolumeFlush {
             } finally {
                 volume.barrierWaiting(false);
             }
+            healLostWrites();
             // The hooks (a mirroring BCV's flush, pair marks, a staged journal's sync) need nothing
             // of this volume's force, only to be done before its write-intent bits clear: they run
             // beside it, so a paired flush costs the slower of the two, not their sum.
@@ -89,6 +90,23 @@ final class VolumeFlush {
 
     int hookCount() {
         return flushHooks.size();
+    }
+
+    /**
+     * A member that lost writes at a failed flush gets them back from the others before the members
+     * are forced ({@link RaidVolume#healLostWrites}); where it cannot (still no space, say), the
+     * force fails as it did, and the next flush tries again. Under the flush lock, with the gate's
+     * read lock only if no exclusive change holds it, as {@link #resyncPinned} takes it.
+     */
+    private void healLostWrites() throws IOException {
+        if (!volume.anyLostWrites() || !gate.tryLockRead()) {
+            return;
+        }
+        try {
+            volume.healLostWrites();
+        } finally {
+            gate.unlockRead();
+        }
     }
 
     /**

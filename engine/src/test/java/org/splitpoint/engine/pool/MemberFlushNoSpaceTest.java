@@ -21,9 +21,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * allocation, thin storage, a quota) loses the writes it could not make durable, as a failed fsync
  * does on Linux: the kernel marks their pages clean, and the next fsync of that image succeeds
  * without them. Such a failure is not the drive's, so the member stays; but no later flush of the
- * volume may then say that the writes completed before it are durable (NBD's FLUSH promises every
- * write completed before it). Before, the next flush succeeded: the host was told its write was on
- * disk while one mirror held the old bytes, and the write-intent bits cleared over the disagreement.
+ * volume may say that the writes completed before it are durable (NBD's FLUSH promises every write
+ * completed before it) until they are written to that drive again from the others, or, where no
+ * other drive holds them, the pool is reopened. Before, the next flush succeeded: the host was told
+ * its write was on disk while one mirror held the old bytes, and the write-intent bits cleared over
+ * the disagreement.
  */
 class MemberFlushNoSpaceTest {
 
@@ -32,10 +34,15 @@ class MemberFlushNoSpaceTest {
 
     private static final int TRACK = ServicePools.TRACK;
 
+    /**
+     * The flush after the failed one (the file system has room again) writes d1's lost writes again
+     * from the other drives and succeeds: after a power cut every acknowledged byte is there. While
+     * the file system stays full (the heal's own force fails), every flush fails, and the volume
+     * reads the writes from the drives that kept them.
+     */
     @ParameterizedTest
     @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
-    void everyFlushAfterAMemberFlushLostWritesFailsUntilTheReopenAndTheMembersAgreeAfterIt(Layout layout)
-            throws Exception {
+    void aFlushAfterAMemberLostWritesFailsUntilTheyAreWrittenAgainFromTheOthers(Layout layout) throws Exception {
         Path dir = ServicePools.pool(tmp, "p", layout, 3);
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
                 .unforcedWritesLost();
@@ -45,21 +52,51 @@ class MemberFlushNoSpaceTest {
         v.flush();
         v.write(0, ByteBuffer.wrap(fill(2 * TRACK, 0x22)));
         Path d1 = p.paths.image("d1").toAbsolutePath();
-        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 2); // the first flush, and the second's heal
         assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
         assertThat(ServicePools.read(v, 0, 2 * TRACK)).as("a large read: the write, from the drives that kept it")
                 .containsOnly((byte) 0x22);
         for (long at = 0; at < 2 * TRACK; at += 4096) {
             assertThat(ServicePools.read(v, at, 4096)).as("a 4 KiB read at %d", at).containsOnly((byte) 0x22);
         }
-        assertThatThrownBy(v::flush).as("a flush after the one that lost d1's writes")
-                .isInstanceOf(IOException.class).hasMessageContaining("d1").hasMessageContaining("reopen");
-        v.write(8L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x33)));
-        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        assertThatThrownBy(v::flush).as("a flush while the file system is still full")
+                .isInstanceOf(IOException.class).hasMessageContaining("drive d1 lost writes at an earlier flush");
         assertThat(v.state()).as("the volume still serves: a full file system is not a failed drive")
                 .isNotEqualTo(VolumeState.FAILED);
         assertThat(p.problems()).as("pool status's problems").anySatisfy(s -> assertThat(s)
-                .contains("volume v: drive d1 may have lost writes").contains("reopen the pool"));
+                .contains("volume v: drive d1 may have lost writes").contains("free space there"));
+        v.write(8L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x33)));
+        v.flush(); // room again: d1's writes are written again from d2 and d3, and this flush covers them
+        assertThat(p.problems()).as("pool status's problems after the heal").isEmpty();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            RaidVolume again = q.volume("v");
+            assertThat(ServicePools.read(again, 0, 2 * TRACK)).as("the writes the healed flush covered")
+                    .containsOnly((byte) 0x22);
+            assertThat(ServicePools.read(again, 8L * TRACK, TRACK)).containsOnly((byte) 0x33);
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+        }
+    }
+
+    /** Two drives of a 2-way mirror lost writes: no copy is left to heal from, so flushes fail until the reopen. */
+    @Test
+    void whenNoOtherDriveHoldsTheLostWritesEveryFlushFailsUntilTheReopen() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x11)));
+        v.flush();
+        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x22)));
+        inj.failForcesNoSpace(f -> f.getFileName().toString().matches("d[12]\\.img"), 2);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(v::flush).as("flush %d after both drives lost writes", i)
+                    .isInstanceOf(IOException.class).hasMessageContaining("reopen the pool");
+        }
         inj.cutNow();
         inj.crash();
         p.abandon();
@@ -81,7 +118,7 @@ class MemberFlushNoSpaceTest {
         v.flush();
         v.write(0, ByteBuffer.wrap(fill(TRACK, 0x22)));
         Path d2 = p.paths.image("d2").toAbsolutePath();
-        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 2); // the flush, and the close's heal: still full
         assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
         try {
             p.close();
