@@ -794,6 +794,8 @@ public abstract class RaidVolume implements BlockDevice {
      * have no copy to take them from, and wait for the reopen. The caller (a flush) holds the gate's
      * read lock; host writes go on beside, each track's under its rows' lock.
      */
+    private static final int HEAL_BATCH = 64;
+
     boolean anyLostWrites() {
         for (Member m : members) {
             if (m.lostWrites()) {
@@ -831,7 +833,11 @@ public abstract class RaidVolume implements BlockDevice {
             }
             tracks.add(t);
         }
-        rowRepair.reconstructTracks(lossy, tracks.stream().mapToLong(Long::longValue).toArray());
+        long[] all = tracks.stream().mapToLong(Long::longValue).toArray();
+        for (int i = 0; i < all.length; i += HEAL_BATCH) {
+            // a batch's rows stay locked while it is rebuilt: host writes to them wait that long, not the whole heal
+            rowRepair.reconstructTracks(lossy, java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + HEAL_BATCH)));
+        }
         return lossy.forceHealed(before);
     }
 
