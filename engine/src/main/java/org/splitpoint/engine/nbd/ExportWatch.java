@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * requests in flight finish and are answered, then the server closes it, logging the client, the
  * export and the reason), and the client reconnects and negotiates afresh (qemu's reconnect-delay,
  * or the next run of a tool). The check asks the catalog, once per export name per round, for the
- * export as it is now: gone (volume or snapshot deleted, snapshot invalid) or of another
- * writability retires every connection to it. Idle clients are checked like busy ones, so they go
+ * export as it is now: gone (volume or snapshot deleted, snapshot invalid), replaced (another of
+ * the same name: a snapshot deleted and taken again between two rounds, whose old reader answers
+ * every read EIO, since it never reads another snapshot's bytes) or of another writability retires
+ * every connection to it. Idle clients are checked like busy ones, so they go
  * within a round or so. A write the engine refused because the pair changed state asks for a round
  * at once ({@link NbdServer#checkExportsSoon}). The engine itself still refuses any write to a BCV
  * that became read-only (EPERM), whatever the timing of this check.
@@ -71,6 +73,9 @@ final class ExportWatch implements Runnable {
     static String change(Export negotiated, Export current) {
         if (current == null) {
             return "the export is no longer offered (deleted, or no longer valid)";
+        }
+        if (!current.identity().equals(negotiated.identity())) {
+            return "the export is another one of the same name: the one negotiated was deleted (" + current.description() + ")";
         }
         if (current.readOnly() != negotiated.readOnly()) {
             return "the export became " + (current.readOnly() ? "read-only" : "writable") + " (" + current.description() + ")";

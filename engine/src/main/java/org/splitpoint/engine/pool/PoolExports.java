@@ -10,6 +10,7 @@ import org.splitpoint.engine.nbd.TrackContext;
 import org.splitpoint.engine.pair.Pair;
 import org.splitpoint.engine.pair.PairState;
 import org.splitpoint.engine.raid.RaidVolume;
+import org.splitpoint.engine.snapshot.SnapshotReader;
 
 /**
  * The pool's volumes as NBD exports, named after the volumes, and their valid snapshots as
@@ -20,6 +21,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * <p>The default export (the empty name, {@code nbd://host:port} with no path) is the volume named
  * at construction ({@code serve --default-export}), else the first volume hosts may use in the
  * pool's order.
+ *
+ * <p>An export's identity is what its name stands for: the volume's object, or the snapshot's
+ * generation. A snapshot deleted and taken again under its name between two of the server's
+ * checks is another export, and its old connections are retired (their reader belongs to the
+ * deleted one and answers every read EIO, never the new one's bytes).
  *
  * <p>Metadata contexts beside {@code base:allocation}, all track-granular (one extent boundary per
  * track of the pool at most), for backup tools that copy only what changed:
@@ -129,10 +135,16 @@ public final class PoolExports implements ExportCatalog {
         }
         if (name.indexOf('@') > 0) {
             try {
-                SnapshotAdmin.Info i = pool.snapshots().get(name.substring(0, name.indexOf('@')),
-                        name.substring(name.indexOf('@') + 1));
-                return new Export(name, pool.snapshots().reader(name), true, "snapshot of " + i.volume() + " taken "
-                        + i.createdAt() + ", read-only");
+                String volume = name.substring(0, name.indexOf('@'));
+                String snapshot = name.substring(name.indexOf('@') + 1);
+                SnapshotReader reader = pool.snapshots().reader(volume, snapshot);
+                SnapshotAdmin.Info i = pool.snapshots().get(volume, snapshot);
+                if (i.gen() != reader.generation()) {
+                    return null; // deleted and taken again meanwhile: the next look finds one of them whole
+                }
+                // the snapshot's generation is what the name stands for: one taken again is another export
+                return new Export(name, reader, true, "snapshot of " + i.volume() + " taken " + i.createdAt() + ", read-only",
+                        List.of(), "snapshot generation " + reader.generation());
             } catch (PoolException gone) {
                 return null;
             }
@@ -159,13 +171,13 @@ public final class PoolExports implements ExportCatalog {
                 if (p.bcv() == v) {
                     boolean writable = p.state() == PairState.Split || p.state() == PairState.NeverEstab;
                     return new Export(name, pool.device(name), !writable, what + ", BCV of pair " + p.name() + " ("
-                            + p.state() + (writable ? ")" : ", read-only)"), contexts);
+                            + p.state() + (writable ? ")" : ", read-only)"), contexts, v);
                 }
                 if (p.std() == v) {
                     what += ", STD of pair " + p.name() + " (" + p.state().described() + ")";
                 }
             }
-            return new Export(name, pool.device(name), false, what, contexts);
+            return new Export(name, pool.device(name), false, what, contexts, v); // the volume object: one made again is another
         } catch (PoolException gone) {
             return null;
         }

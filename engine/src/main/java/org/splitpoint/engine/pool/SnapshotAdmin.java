@@ -394,7 +394,7 @@ public final class SnapshotAdmin {
     }
 
     /** Snapshot {@code name} of {@code volume} as a read-only device. */
-    public BlockDevice reader(String volume, String name) throws PoolException {
+    public SnapshotReader reader(String volume, String name) throws PoolException {
         PoolConfig.SnapshotRecord r = record(volume, name);
         if (!r.valid()) {
             throw new PoolException("snapshot " + volume + "@" + name + " is invalid: " + r.why());

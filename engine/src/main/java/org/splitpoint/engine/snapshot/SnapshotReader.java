@@ -53,6 +53,11 @@ public final class SnapshotReader implements BlockDevice, TrackSource {
         return name;
     }
 
+    /** The generation of the snapshot this reads: a snapshot taken again under its name has another. */
+    public long generation() {
+        return gen;
+    }
+
     @Override
     public long size() {
         return origin.size();
