@@ -8,6 +8,11 @@ import org.splitpoint.engine.io.Zeros;
  * Makes member rows read as zeros with as little I/O as it can: the aligned body of a large range is
  * given back to the image file (or zeroed in place), and the rest is written with zeros only where it
  * is not zero already, so zeroing zeros writes nothing. Used by every layout's zeroing of whole rows.
+ *
+ * <p>Except for a zeroing that must leave the rows allocated (NBD's NO_HOLE: "the area MUST be fully
+ * provisioned", so later writes there cannot fail for space): rows that read as zeros may be a hole
+ * of the sparse image, so the rest is written with zeros whatever it holds, and the body is zeroed in
+ * place, which allocates what was a hole.
  */
 final class MemberZeros {
 
@@ -25,11 +30,20 @@ final class MemberZeros {
         long a = (row + Zeros.DEALLOCATE_ALIGN - 1) / Zeros.DEALLOCATE_ALIGN * Zeros.DEALLOCATE_ALIGN;
         long b = end / Zeros.DEALLOCATE_ALIGN * Zeros.DEALLOCATE_ALIGN;
         if (b - a >= Zeros.DEALLOCATE_MIN) {
-            zeroWhereNotZero(m, row, a - row);
+            zeroRest(m, row, a - row, mayUnmap);
             m.zeroRange(a, b - a, mayUnmap);
-            zeroWhereNotZero(m, b, end - b);
+            zeroRest(m, b, end - b, mayUnmap);
         } else {
+            zeroRest(m, row, len, mayUnmap);
+        }
+    }
+
+    /** Rows not given to fallocate: zeros written where they are not zero, or everywhere when they must stay allocated. */
+    private static void zeroRest(Member m, long row, long len, boolean mayUnmap) throws IOException {
+        if (mayUnmap) {
             zeroWhereNotZero(m, row, len);
+        } else {
+            Zeros.inChunks(row, len, m::write); // zeros read from a hole are not allocated: NO_HOLE needs the write
         }
     }
 

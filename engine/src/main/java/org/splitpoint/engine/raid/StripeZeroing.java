@@ -12,7 +12,8 @@ import org.splitpoint.engine.raid.RaidVolume.IoAction;
 /**
  * A parity volume's zeroing: whole stripes zeroed on every member at once, data and parity alike,
  * without reading anything (zero data has zero parity), and the partial stripes at either end as
- * reconstruct-writes of zeros, skipped where the bytes are zero already.
+ * reconstruct-writes of zeros, skipped where the bytes are zero already (unless the zeroing must
+ * leave the rows allocated, NO_HOLE: zeros read from a hole are no allocation).
  *
  * <p>Design. A degraded volume cannot zero this way (its stripe journal must carry the updates), so
  * it writes the zeros as any write; a member that goes while whole stripes are being zeroed sends
@@ -43,7 +44,7 @@ final class StripeZeroing {
     /**
      * Whole stripes are zeroed on every member at once, data and parity alike (zero data has zero
      * parity, so the stripes stay consistent without reading anything); a partial stripe at either
-     * end is a reconstruct-write of zeros, skipped where its bytes are zero already. A degraded
+     * end is a reconstruct-write of zeros, skipped where its bytes are zero already (unless NO_HOLE). A degraded
      * volume writes the zeros as any write (its stripe journal must carry the updates).
      */
     void zero(long offset, long length, boolean mayUnmap) throws IOException {
@@ -56,7 +57,7 @@ final class StripeZeroing {
         long firstWhole = (offset + stripeData - 1) / stripeData * stripeData;
         long lastWhole = end / stripeData * stripeData;
         if (lastWhole <= firstWhole) {
-            zeroPartialStripes(offset, end); // no whole stripe in the range
+            zeroPartialStripes(offset, end, mayUnmap); // no whole stripe in the range
             return;
         }
         IoAction whole = () -> zeroFullStripes(firstWhole / stripeData, (lastWhole - firstWhole) / stripeData, mayUnmap);
@@ -69,18 +70,22 @@ final class StripeZeroing {
         // client's 32 MiB zeroings are never whole stripes, so each had its two ends' I/O in series with
         // the rest (bench/notes/raid5-cold-read-zero-fx-2026-12-03c.txt)
         MemberIo.beside(() -> {
-            zeroPartialStripes(offset, firstWhole);
-            zeroPartialStripes(lastWhole, end);
+            zeroPartialStripes(offset, firstWhole, mayUnmap);
+            zeroPartialStripes(lastWhole, end, mayUnmap);
         }, whole);
     }
 
-    /** Zeros over volume bytes [from, to), none of its stripes whole: a reconstruct-write per stripe, skipped where zero. */
-    private void zeroPartialStripes(long from, long to) throws IOException {
+    /**
+     * Zeros over volume bytes [from, to), none of its stripes whole: a reconstruct-write per stripe,
+     * skipped where zero unless the rows must stay allocated ({@code mayUnmap} false, NO_HOLE: bytes
+     * that read as zeros may be a hole of the image, which the write provisions).
+     */
+    private void zeroPartialStripes(long from, long to, boolean mayUnmap) throws IOException {
         for (long pos = from; pos < to; ) {
             long s = pos / stripeData;
             long within = pos - s * stripeData;
             int len = (int) Math.min(to - pos, stripeData - within);
-            writes.writePartialStripe(s, (int) within, len, Zeros.of(len), true);
+            writes.writePartialStripe(s, (int) within, len, Zeros.of(len), mayUnmap);
             pos += len;
         }
     }
