@@ -103,6 +103,19 @@ class JobCommandTest {
         assertThat(Files.readAllBytes(out)).isEqualTo(bcvImage);
     }
 
+    /**
+     * A resumed job (here the persisted restore, run by 'wait') has no rate until its first step in
+     * this process: its first progress line read "0.0 MB/s ... ETA --:--", as if it were stuck.
+     */
+    @Test
+    void aResumedJobsFirstProgressLineSaysStartingNotZeroMegabytesPerSecond() throws Exception {
+        assertThat(CliRun.of("job", "throttle", pool, "restore-p1", 0).code()).isZero();
+        CliRun w = CliRun.of("wait", pool);
+        assertThat(w.code()).as(w.err()).isZero();
+        String first = w.err().lines().filter(l -> l.startsWith("restore p1 ")).findFirst().orElseThrow();
+        assertThat(first).as(w.err()).contains("0/384 tracks  starting").doesNotContain("0.0 MB/s", "ETA --:--");
+    }
+
     @Test
     void aThrottleIsRecorded() throws Exception {
         CliRun r = CliRun.of("job", "throttle", pool, "restore-p1", "2.5");

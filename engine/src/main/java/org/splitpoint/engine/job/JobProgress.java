@@ -68,7 +68,10 @@ public record JobProgress(String id, String kind, String target, JobState state,
         return totalTracks == 0 ? 1.0 : (double) doneTracks / totalTracks;
     }
 
-    /** "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12"; "firmware d2  50.0%  2 of 4 steps". */
+    /**
+     * "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12"; "firmware d2  50.0%  2 of 4 steps";
+     * "... 1234/2938 tracks  starting" while a running job has no rate yet.
+     */
     public String line() {
         String eta = etaSeconds < 0 ? "--:--" : String.format("%d:%02d", etaSeconds / 60, etaSeconds % 60);
         if (timed()) { // its steps, not its ticks; it moves no bytes, so no rate, nor an ETA from one
@@ -80,6 +83,11 @@ public record JobProgress(String id, String kind, String target, JobState state,
                     state == JobState.RUNNING ? "" : "  " + state);
         }
         String limit = throttle > 0 ? String.format(" (limit %.1f MB/s)", throttle / 1e6) : "";
+        if (state == JobState.RUNNING && bytesPerSecond <= 0) {
+            // no step yet in this run (a job just started or resumed after a restart): no rate is known,
+            // and "0.0 MB/s  ETA --:--" read as a job that is stuck
+            return String.format("%s %s  %5.1f%%  %s  starting%s", kind, target, fraction() * 100, counted(), limit);
+        }
         return String.format("%s %s  %5.1f%%  %s  %.1f MB/s%s  ETA %s%s", kind, target, fraction() * 100,
                 counted(), bytesPerSecond / 1e6, limit, eta, state == JobState.RUNNING ? "" : "  " + state);
     }
