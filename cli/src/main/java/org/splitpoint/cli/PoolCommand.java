@@ -1,6 +1,7 @@
 package org.splitpoint.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Pool;
@@ -55,8 +56,11 @@ final class PoolCommand {
             var out = out();
             return PoolSession.look(dir, err(), pool -> {
                 PoolSnapshot s = pool.snapshot();
+                List<String> unfinishedBackups = pool.backups().unfinished();
                 if (json) {
-                    Json.print(out, Json.status(s));
+                    var doc = Json.status(s);
+                    unfinishedBackups.forEach(doc.putArray("unfinishedBackups")::add);
+                    Json.print(out, doc);
                     return 0;
                 }
                 out.println("pool " + s.path() + "  health " + s.health() + "  track size " + Sizes.format(s.trackSize()));
@@ -79,6 +83,8 @@ final class PoolCommand {
                         }
                     }
                 }
+                // a backup killed in the foreground left an image in its store: said here, not only by 'backup list'
+                unfinishedBackups.forEach(out::println);
                 if (s.saveArea() != null) {
                     out.println();
                     out.println(SnapshotCommand.describe(s.saveArea()) + "; " + Sizes.count(s.snapshots().size(), "snapshot")

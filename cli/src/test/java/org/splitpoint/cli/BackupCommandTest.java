@@ -59,6 +59,48 @@ class BackupCommandTest {
         assertThat(Files.exists(store) ? CliRun.fingerprint(store) : Map.of()).isEqualTo(storeBefore);
     }
 
+    /**
+     * A foreground 'backup create' killed (SIGKILL, as kill -9) leaves its image unfinished in the
+     * store. Only 'backup list' of that store said so; 'pool status', where an administrator looks
+     * first, said nothing. It says it now, with what to do, until the next backup removes the image.
+     */
+    @Test
+    void poolStatusSaysABackupKilledInTheForegroundLeftAnUnfinishedImageAndWhatToDo() throws Exception {
+        Process child = new ProcessBuilder(Tools.splitpoint("backup", "create", pool, "v", "--store", store, "--full",
+                "--throttle", "0.5")).redirectErrorStream(true).start();
+        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder said = new StringBuilder();
+        try {
+            for (String l = lines.readLine(); l != null && !l.contains("backup of v started"); l = lines.readLine()) {
+                said.append(l).append('\n');
+            }
+        } finally {
+            child.destroyForcibly(); // SIGKILL: nothing of the process runs after it
+            assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        CliRun list = CliRun.of("backup", "list", store);
+        assertThat(list.out()).as(said.toString() + list.err()).contains("unfinished (not an image");
+        String id = list.out().substring(list.out().lastIndexOf(": ") + 2).trim();
+
+        CliRun status = CliRun.of("pool", "status", pool);
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("a backup of volume v did not finish (its process stopped): its unfinished image "
+                + id + " stays in the backup store " + store + "; the next backup of v into that store removes it, or"
+                + " 'splitpoint backup delete " + store + " " + id + "' does now");
+        CliRun json = CliRun.of("pool", "status", pool, "--json");
+        assertThat(Json.MAPPER.readTree(json.out()).get("unfinishedBackups").get(0).asText()).contains(id);
+
+        CliRun again = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(CliRun.of("backup", "list", store).out()).doesNotContain("unfinished");
+        assertThat(CliRun.of("pool", "status", pool).out()).doesNotContain("did not finish");
+        try (var meta = Files.list(pool.resolve("meta"))) {
+            assertThat(meta.map(Path::toString)).as("no record left once the images are sealed or gone")
+                    .noneMatch(n -> n.endsWith(".backup-started"));
+        }
+    }
+
     @Test
     void backupListVerifyRestoreAndDeleteAsAnAdministratorDoes() throws Exception {
         CliRun full = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");

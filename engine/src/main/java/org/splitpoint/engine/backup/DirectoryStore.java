@@ -191,6 +191,11 @@ public final class DirectoryStore implements BackupStore {
         return dir.resolve("images");
     }
 
+    /** Where unfinished image {@code id} is in the store at {@code dir} (being written, or left by a writer that stopped). */
+    public static Path unfinishedImage(Path dir, String id) {
+        return dir.resolve("images").resolve(id + PARTIAL);
+    }
+
     public StorageFactory storage() {
         return storage;
     }
@@ -373,7 +378,7 @@ public final class DirectoryStore implements BackupStore {
 
     /** Who writes unfinished image {@code id} now (the text its writer recorded), or null when nobody does. */
     public String writer(String id) throws IOException {
-        return storage.lockHolder(images().resolve(id + PARTIAL).resolve(WRITER_LOCK));
+        return storage.lockHolder(unfinishedImage(dir, id).resolve(WRITER_LOCK));
     }
 
     /** The lock of the writer of an unfinished image, in its directory. */

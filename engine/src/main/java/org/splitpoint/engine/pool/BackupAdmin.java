@@ -43,7 +43,8 @@ public final class BackupAdmin {
 
     /**
      * At open: the changed-block map of every volume that has one is loaded and watches its
-     * volume's writes; tracks a backup took and did not finish (a crash) are given back first.
+     * volume's writes; tracks a backup took and did not finish (a crash) are given back first. The
+     * records of started images that are no longer unfinished go ({@link BackupsStarted}).
      */
     static void openBackups(Pool pool) throws IOException {
         for (RaidVolume v : Pool.copy(pool.volumes)) {
@@ -69,6 +70,18 @@ public final class BackupAdmin {
             }
             watch(pool, v, cbt);
         }
+        if (!pool.isReadOnly()) {
+            BackupsStarted.dropEnded(pool);
+        }
+    }
+
+    /**
+     * One sentence per backup image this pool started that did not finish (its process stopped: a
+     * kill, a power cut, the pool closed while it ran) and that is still unfinished in its store,
+     * with what to do; {@code pool status} says them.
+     */
+    public java.util.List<String> unfinished() {
+        return BackupsStarted.unfinished(pool);
     }
 
     /**
@@ -176,11 +189,19 @@ public final class BackupAdmin {
             DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, full); // a full one may start a store
             String parent = full ? null : incrementalParent(volume, store, last);
             removeUnfinished(store, volume);
+            BackupsStarted.dropEnded(pool); // the images just removed are no longer to be said
             ImageInfo header = new ImageInfo(newId(volume, full), store.uuid(), volume, v.size(), pool.trackSize,
                     snap == null ? java.time.Instant.now().toString() : snap.createdAt(), parent,
                     full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL, 0, 0, null, null);
             ImagesInUse.register(pool, store); // a journal may build on this image
-            ImageWriter writer = store.create(header);
+            BackupsStarted.starting(pool, volume, header.id(), store.dir()); // before the image: none unknown to the pool
+            ImageWriter writer;
+            try {
+                writer = store.create(header);
+            } catch (IOException | RuntimeException e) {
+                BackupsStarted.ended(pool, header.id());
+                throw e;
+            }
             BackupWork[] work = new BackupWork[1];
             try {
                 if (snap == null) {
@@ -191,6 +212,7 @@ public final class BackupAdmin {
                 }
             } catch (IOException | RuntimeException e) {
                 writer.abandon();
+                BackupsStarted.ended(pool, header.id());
                 throw e;
             }
             Job job = new Job("backup-" + volume, "backup", volume, 0, work[0].tracksToCopy(), pool.trackSize, false,

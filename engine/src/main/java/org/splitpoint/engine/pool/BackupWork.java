@@ -200,6 +200,7 @@ final class BackupWork implements JobWork {
         ImageInfo sealed = writer.seal();
         outcome = stored(sealed);
         BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalAtInstant);
+        BackupsStarted.ended(pool, sealed.id());
         pool.events.publish(Event.info("BACKUP", volume.name(), "backup of " + volume.name()
                 + (fromSnapshot() ? " as of snapshot " + snapshotRef : "") + " finished: image " + sealed.id() + " ("
                 + sealed.kind().word() + ", " + Sizes.count(sealed.tracks(), "track") + ", "
@@ -247,6 +248,7 @@ final class BackupWork implements JobWork {
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
         try {
             writer.abandon();
+            BackupsStarted.ended(pool, writer.header().id());
         } catch (IOException e) {
             why += " (its unfinished image " + writer.header().id() + " could not be removed: " + e.getMessage() + ")";
         }

@@ -1,0 +1,114 @@
+package org.splitpoint.engine.pool;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.meta.AtomicFile;
+
+/**
+ * The backup images this pool started and has not seen end, so that one a process left unfinished
+ * (killed, a power cut, the pool closed while it ran) is said where an administrator looks first,
+ * {@code pool status}, and not only by {@code backup list} of its store.
+ *
+ * <p>Design. One small file per image, {@code meta/IMAGE.backup-started} (the volume, then the
+ * store's directory), replaced atomically before the image is created, so no unfinished image can
+ * exist that the pool has no record of; removed once the image is sealed or abandoned. A record
+ * whose image is no longer unfinished in its store (sealed, removed by the volume's next backup or
+ * by {@code backup delete}) says nothing, and a writable open removes it. What an unfinished image
+ * costs is space only: a backup's tracks stay marked in the volume's changed-block map until an
+ * image holds them.
+ */
+final class BackupsStarted {
+
+    private static final String SUFFIX = ".backup-started";
+
+    private BackupsStarted() {
+    }
+
+    /** Records, durably, that image {@code id} of {@code volume} is about to be created in the store at {@code store}. */
+    static void starting(Pool pool, String volume, String id, Path store) throws IOException {
+        AtomicFile.replace(pool.storage, file(pool, id),
+                (volume + "\n" + store.toAbsolutePath().normalize() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Image {@code id} was sealed or abandoned: its record goes (a record left over says nothing once its image is gone). */
+    static void ended(Pool pool, String id) {
+        try {
+            pool.storage.delete(file(pool, id));
+            pool.storage.syncDirectory(pool.paths.meta());
+        } catch (IOException e) {
+            // a record left behind names an image that is no longer unfinished: it says nothing
+        }
+    }
+
+    /** One record: image {@code id} of {@code volume}, started in the store at {@code store}. */
+    private record Started(String id, String volume, Path store) {
+        Path partial() {
+            return DirectoryStore.unfinishedImage(store, id);
+        }
+    }
+
+    /** One sentence per image a backup of this pool left unfinished in its store, with what to do. */
+    static List<String> unfinished(Pool pool) {
+        List<String> out = new ArrayList<>();
+        for (Started s : records(pool)) {
+            Job running = BackupAdmin.runningJob(pool, "backup", s.volume());
+            if (running != null && running.isStarted() || !Files.isDirectory(s.partial()) || writer(pool, s.partial()) != null) {
+                continue; // being written (here, or by the process that holds the pool: a foreground 'backup create'), or gone
+            }
+            out.add("a backup of volume " + s.volume() + " did not finish (its process stopped): its unfinished image " + s.id()
+                    + " stays in the backup store " + s.store() + "; the next backup of " + s.volume() + " into that store"
+                    + " removes it, or 'splitpoint backup delete " + s.store() + " " + s.id() + "' does now");
+        }
+        return out;
+    }
+
+    /** Drops the records whose image is no longer unfinished in its (readable) store: sealed, or removed since. */
+    static void dropEnded(Pool pool) {
+        for (Started s : records(pool)) {
+            if (Files.isDirectory(s.store()) && !Files.isDirectory(s.partial())) {
+                ended(pool, s.id());
+            }
+        }
+    }
+
+    private static List<Started> records(Pool pool) {
+        List<Started> out = new ArrayList<>();
+        List<Path> files;
+        try (var s = Files.list(pool.paths.meta())) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+        } catch (IOException e) {
+            return out;
+        }
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            try {
+                String[] lines = new String(AtomicFile.read(pool.storage, f), StandardCharsets.UTF_8).split("\n");
+                if (lines.length >= 2) {
+                    out.add(new Started(name.substring(0, name.length() - SUFFIX.length()), lines[0], Path.of(lines[1])));
+                }
+            } catch (IOException | RuntimeException e) {
+                // unreadable: it says nothing
+            }
+        }
+        return out;
+    }
+
+    /** Who holds the writer's lock of the unfinished image in {@code partial}, or null (nobody, or it cannot be told). */
+    private static String writer(Pool pool, Path partial) {
+        try {
+            return pool.storage.lockHolder(partial.resolve(DirectoryStore.WRITER_LOCK));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Path file(Pool pool, String id) {
+        return pool.paths.meta().resolve(id + SUFFIX);
+    }
+}
