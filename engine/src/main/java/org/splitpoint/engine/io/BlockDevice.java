@@ -66,10 +66,15 @@ public interface BlockDevice extends AutoCloseable {
     }
 
     /**
-     * True when {@link #writeZeroes} of the range is clearly cheaper than writing the zeros (the NBD
-     * fast-zero question); false when it would write them, or cannot tell in advance.
+     * True when {@link #writeZeroes} of the range (space given back) is clearly cheaper than writing
+     * the zeros (the NBD fast-zero question); false when it would write them, or cannot tell in advance.
      */
     default boolean zeroesFast(long offset, long length) {
+        return zeroesFast(offset, length, true);
+    }
+
+    /** {@link #zeroesFast(long, long)} for a zeroing that may give space back or ({@code mayUnmap} false, NO_HOLE) not. */
+    default boolean zeroesFast(long offset, long length, boolean mayUnmap) {
         return false;
     }
 

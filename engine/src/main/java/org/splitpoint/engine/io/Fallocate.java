@@ -33,7 +33,10 @@ import java.util.concurrent.TimeUnit;
  * for its members at once. When neither way can do it (the tool is missing, the file system
  * refuses: EOPNOTSUPP), this returns false and the caller writes the zeros: the same result, only
  * slower. A punched hole reads back as zeros; it is made durable like a write, by the file's next
- * force, which then syncs the file's metadata too (see {@code RealStorage}).
+ * force, which then syncs the file's metadata too (see {@code RealStorage}). Whether a file system
+ * zeroes in place at all (tmpfs punches holes but refuses ZERO_RANGE) is asked before the first
+ * zeroing that needs it, once per file system, by a probe on a scratch file ({@link #zeroesInPlace}):
+ * NBD's fast-zero question must be answered before anything is done.
  */
 public final class Fallocate {
 
@@ -95,17 +98,57 @@ public final class Fallocate {
      * zeroed blocks kept allocated. Returns false (nothing done) when that cannot be done here.
      */
     static boolean zero(Path file, long position, long length, boolean punch) throws IOException {
-        if (isNative()) {
-            if (NATIVE.zero(file, position, length, punch)) {
-                return true;
-            }
-            warnOnce("fallocate " + (punch ? "PUNCH_HOLE" : "ZERO_RANGE") + " failed on " + file
-                    + ": zeros are written instead");
+        String failed = attempt(file, position, length, punch);
+        if (failed != null) {
+            warnOnce(failed + ": zeros are written instead");
+        }
+        return failed == null;
+    }
+
+    /** Whether ZERO_RANGE works, by file system (a probe's answer: tmpfs, say, can punch holes but not this). */
+    private static final java.util.Map<java.nio.file.FileStore, Boolean> ZEROES_IN_PLACE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * True when a range of {@code file} can be zeroed in place, kept allocated (FALLOC_FL_ZERO_RANGE),
+     * without writing zeros: asked once per file system, by a probe on a scratch file beside it, so
+     * that NBD's FAST_ZERO with NO_HOLE is refused at once where the zeroing would write the zeros
+     * (the protocol: fail quickly unless faster than a write), not found out by the first slow one.
+     */
+    static boolean zeroesInPlace(Path file) {
+        if (!isNative() && TOOL == null) {
             return false;
         }
-        if (TOOL == null) {
-            warnOnce("util-linux fallocate is not installed: zeroings write zeros and free no space");
+        try {
+            return ZEROES_IN_PLACE.computeIfAbsent(Files.getFileStore(file), fs -> probeInPlace(file.toAbsolutePath().getParent()));
+        } catch (IOException e) {
+            return false; // cannot tell: not fast
+        }
+    }
+
+    private static boolean probeInPlace(Path dir) {
+        Path probe = dir.resolve(".zero-range-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            Files.write(probe, new byte[8192]);
+            return attempt(probe, 0, 4096, false) == null;
+        } catch (IOException | RuntimeException e) {
             return false;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException e) {
+                // a dot file of 8 KiB left beside the images: nothing reads it
+            }
+        }
+    }
+
+    /** One fallocate; null when done, else what failed (nothing was done). */
+    private static String attempt(Path file, long position, long length, boolean punch) throws IOException {
+        if (isNative()) {
+            return NATIVE.zero(file, position, length, punch) ? null
+                    : "fallocate " + (punch ? "PUNCH_HOLE" : "ZERO_RANGE") + " failed on " + file;
+        }
+        if (TOOL == null) {
+            return "util-linux fallocate is not installed: zeroings free no space";
         }
         ProcessBuilder pb = new ProcessBuilder(TOOL, punch ? "--punch-hole" : "--zero-range", "--keep-size",
                 "--offset", Long.toString(position), "--length", Long.toString(length), file.toString());
@@ -134,11 +177,10 @@ public final class Fallocate {
             Thread.currentThread().interrupt();
         }
         if (code != 0) {
-            warnOnce("fallocate " + (punch ? "--punch-hole" : "--zero-range") + " failed on " + file + " ("
-                    + new String(said, StandardCharsets.UTF_8).trim() + "): zeros are written instead");
-            return false;
+            return "fallocate " + (punch ? "--punch-hole" : "--zero-range") + " failed on " + file + " ("
+                    + new String(said, StandardCharsets.UTF_8).trim() + ")";
         }
-        return true;
+        return null;
     }
 
     private static void warnOnce(String message) {

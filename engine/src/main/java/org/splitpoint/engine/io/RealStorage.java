@@ -632,6 +632,12 @@ final class RealStorage implements StorageFactory {
             StorageFile.super.zeroRange(position, length, deallocate);
         }
 
+        /** Holes: unless refused before (punching works on the file systems Linux pools live on); in place: as probed. */
+        @Override
+        public boolean zeroesWithoutWriting(boolean deallocate) {
+            return deallocate ? !cannotPunch : !cannotZeroInPlace && Fallocate.zeroesInPlace(path);
+        }
+
         @Override
         public void force() throws IOException {
             // a punched hole or zeroed range is a change of the file's extents, which fdatasync

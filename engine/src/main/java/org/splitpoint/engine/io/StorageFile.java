@@ -89,6 +89,15 @@ public interface StorageFile extends AutoCloseable {
         Zeros.inChunks(position, length, this::writeFully);
     }
 
+    /**
+     * True when {@link #zeroRange} of a large range ({@code deallocate}: a hole punched; else zeroed
+     * in place, kept allocated) is done here without writing zeros, as far as can be told in
+     * advance. False by default: the default zeroRange writes them.
+     */
+    default boolean zeroesWithoutWriting(boolean deallocate) {
+        return false;
+    }
+
     /** Makes all completed writes durable (fdatasync). */
     void force() throws IOException;
 

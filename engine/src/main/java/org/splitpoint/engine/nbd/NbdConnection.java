@@ -332,7 +332,7 @@ final class NbdConnection implements Runnable {
         Requests.Refusal no = refusal(type, flags, offset, length);
         int refusal = no == null ? 0 : no.error();
         String why = no == null ? null : no.why();
-        NbdRequest r = refusal == 0 ? new NbdRequest(type, flags, handle, offset, length, pieceBytes(type, offset, length)) : null;
+        NbdRequest r = refusal == 0 ? new NbdRequest(type, flags, handle, offset, length, pieceBytes(type, flags, offset, length)) : null;
         long charge = r == null ? 0 : r.charge();
         MemoryBudget.Grant grant = account.admit(charge, server.limits().memoryWait().toNanos());
         if (grant == MemoryBudget.Grant.ABORTED) {
@@ -402,10 +402,10 @@ final class NbdConnection implements Runnable {
     static final int FAST_ZERO_PIECE = 32 << 20;
 
     /** The piece size of a request: the server's, or {@link #FAST_ZERO_PIECE} for a zeroing the device does fast. */
-    private int pieceBytes(int type, long offset, long length) {
+    private int pieceBytes(int type, int flags, long offset, long length) {
         int usual = server.limits().pieceBytes();
         if ((type == Nbd.CMD_WRITE_ZEROES || type == Nbd.CMD_TRIM) && length > usual
-                && session.export().device().zeroesFast(offset, length)) {
+                && session.export().device().zeroesFast(offset, length, Requests.mayUnmap(type, flags))) {
             return Math.max(usual, FAST_ZERO_PIECE);
         }
         return usual;
@@ -419,7 +419,7 @@ final class NbdConnection implements Runnable {
         Negotiation.Session s = session;
         Requests.Refusal no = Requests.check(s, type, flags, offset, length);
         if (no == null && type == Nbd.CMD_WRITE_ZEROES && (flags & Nbd.CMD_FLAG_FAST_ZERO) != 0
-                && !s.export().device().zeroesFast(offset, length)) {
+                && !s.export().device().zeroesFast(offset, length, Requests.mayUnmap(type, flags))) {
             return new Requests.Refusal(Nbd.ENOTSUP, "zeroing this range would be no faster than writing it");
         }
         return no;

@@ -99,8 +99,8 @@ final class Requests {
      * zero the range faster than writing it.
      */
     static boolean zero(BlockDevice dev, int type, int flags, long offset, long length) throws IOException {
-        boolean mayUnmap = type == Nbd.CMD_TRIM || (flags & Nbd.CMD_FLAG_NO_HOLE) == 0;
-        if ((flags & Nbd.CMD_FLAG_FAST_ZERO) != 0 && !dev.zeroesFast(offset, length)) {
+        boolean mayUnmap = mayUnmap(type, flags);
+        if ((flags & Nbd.CMD_FLAG_FAST_ZERO) != 0 && !dev.zeroesFast(offset, length, mayUnmap)) {
             return false;
         }
         dev.writeZeroes(offset, length, mayUnmap);
@@ -108,6 +108,11 @@ final class Requests {
             dev.flush();
         }
         return true;
+    }
+
+    /** True when a TRIM or WRITE_ZEROES with {@code flags} may give the space back (a TRIM, or a zeroing without NO_HOLE). */
+    static boolean mayUnmap(int type, int flags) {
+        return type == Nbd.CMD_TRIM || (flags & Nbd.CMD_FLAG_NO_HOLE) == 0;
     }
 
     /**

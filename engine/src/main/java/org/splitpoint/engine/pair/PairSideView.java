@@ -202,16 +202,16 @@ final class PairSideView implements BlockDevice {
 
     /** Fast when every volume the zeroing reaches in this state zeroes fast; never during a restore (it merges tracks). */
     @Override
-    public boolean zeroesFast(long offset, long length) {
+    public boolean zeroesFast(long offset, long length, boolean mayUnmap) {
         PairState s = pair.state();
         if (!stdSide) {
-            return pair.bcv().zeroesFast(offset, length);
+            return pair.bcv().zeroesFast(offset, length, mayUnmap);
         }
         return switch (s) {
             case RestInProg -> false;
-            case SyncInProg, Synchronized, Restored -> pair.std().zeroesFast(offset, length)
-                    && pair.bcv().zeroesFast(offset, length);
-            default -> pair.std().zeroesFast(offset, length);
+            case SyncInProg, Synchronized, Restored -> pair.std().zeroesFast(offset, length, mayUnmap)
+                    && pair.bcv().zeroesFast(offset, length, mayUnmap);
+            default -> pair.std().zeroesFast(offset, length, mayUnmap);
         };
     }
 

@@ -140,10 +140,10 @@ final class HostView implements BlockDevice {
     }
 
     @Override
-    public boolean zeroesFast(long offset, long length) {
+    public boolean zeroesFast(long offset, long length, boolean mayUnmap) {
         request.lock();
         try {
-            return !volume.equals(pool.snapshotCatalog.saveAreaVolume) && current().zeroesFast(offset, length);
+            return !volume.equals(pool.snapshotCatalog.saveAreaVolume) && current().zeroesFast(offset, length, mayUnmap);
         } catch (IOException e) {
             return false; // cannot tell: not fast
         } finally {

@@ -600,8 +600,8 @@ public final class SnapshotAdmin {
         }
 
         @Override
-        public boolean zeroesFast(long offset, long length) {
-            return below.zeroesFast(offset, length);
+        public boolean zeroesFast(long offset, long length, boolean mayUnmap) {
+            return below.zeroesFast(offset, length, mayUnmap);
         }
 
         @Override

@@ -330,6 +330,12 @@ public final class Member {
         }
     }
 
+    /** True when its image zeroes a large range without writing zeros ({@link StorageFile#zeroesWithoutWriting}). */
+    boolean zeroesWithoutWriting(boolean deallocate) {
+        StorageFile f = file;
+        return f != null && f.zeroesWithoutWriting(deallocate);
+    }
+
     /**
      * Makes the member's completed writes durable. A flush that fails for want of space may have
      * lost some of them (see {@link WritesLostException}): from then on every flush of this image

@@ -499,12 +499,23 @@ public abstract class RaidVolume implements BlockDevice {
     /**
      * True when a zeroing of the range gives member space back (or zeroes it in place) instead of
      * writing zeros: large enough, and nothing that needs the zero bytes themselves is in the way (a
-     * staged journal, a service window, a repository, lost tracks, a degraded parity layout).
+     * staged journal, a service window, a repository, lost tracks, a degraded parity layout), and
+     * every member's image can do it: punch holes, or ({@code mayUnmap} false, NO_HOLE) zero in
+     * place, which some file systems cannot (tmpfs: the zeros were then written, slowly, for a
+     * client that had asked to be refused at once instead).
      */
     @Override
-    public boolean zeroesFast(long offset, long length) {
-        return length >= Zeros.DEALLOCATE_MIN && writeLog == null && redirect == null && serviceLog == null
-                && lost == null && state() != VolumeState.FAILED && zeroesWithoutWriting();
+    public boolean zeroesFast(long offset, long length, boolean mayUnmap) {
+        if (length < Zeros.DEALLOCATE_MIN || writeLog != null || redirect != null || serviceLog != null
+                || lost != null || state() == VolumeState.FAILED || !zeroesWithoutWriting()) {
+            return false;
+        }
+        for (Member m : members) {
+            if (m.takesWrites() && !m.zeroesWithoutWriting(mayUnmap)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the layout can now zero members without writing zeros (a parity layout: not degraded). */

@@ -91,6 +91,11 @@ public class ForwardingStorage implements StorageFactory {
         }
 
         @Override
+        public boolean zeroesWithoutWriting(boolean deallocate) {
+            return file.zeroesWithoutWriting(deallocate);
+        }
+
+        @Override
         public void force() throws IOException {
             file.force();
         }

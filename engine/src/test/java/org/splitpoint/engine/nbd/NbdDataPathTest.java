@@ -123,7 +123,7 @@ class NbdDataPathTest {
         }
 
         @Override
-        public boolean zeroesFast(long offset, long length) {
+        public boolean zeroesFast(long offset, long length, boolean mayUnmap) {
             return fast;
         }
 
