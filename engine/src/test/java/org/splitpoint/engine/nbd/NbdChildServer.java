@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.engine.io.BlockDevice;
@@ -21,27 +20,7 @@ public final class NbdChildServer {
     }
 
     public static void main(String[] args) throws Exception {
-        byte[] bytes = new byte[1 << 20];
-        BlockDevice mem = new BlockDevice() {
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-
-            @Override
-            public synchronized void read(long offset, ByteBuffer dst) {
-                dst.put(bytes, (int) offset, dst.remaining());
-            }
-
-            @Override
-            public synchronized void write(long offset, ByteBuffer src) {
-                src.get(bytes, (int) offset, src.remaining());
-            }
-
-            @Override
-            public void flush() {
-            }
-        };
+        BlockDevice mem = new MemoryDevice(1 << 20);
         Export export = new Export("mem", mem, false, "memory");
         ExportCatalog catalog = new ExportCatalog() {
             @Override

@@ -3,7 +3,6 @@ package org.splitpoint.engine.nbd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ class NbdUriTest {
         assumeTrue(installed("nbdinfo"), "needs libnbd-bin");
         Path dir = Files.createDirectories(tmp.resolve("a b&c#d%e?f'g"));
         Path sock = dir.resolve("nbd.sock");
-        BlockDevice mem = new Memory(1 << 20);
+        BlockDevice mem = new MemoryDevice(1 << 20);
         Export e = new Export("mem", mem, true, "memory");
         try (NbdServer s = NbdServer.unix(sock, new ExportCatalog() {
             @Override
@@ -69,32 +68,5 @@ class NbdUriTest {
             }
         }
         return false;
-    }
-
-    private static final class Memory implements BlockDevice {
-        private final byte[] bytes;
-
-        Memory(int size) {
-            bytes = new byte[size];
-        }
-
-        @Override
-        public long size() {
-            return bytes.length;
-        }
-
-        @Override
-        public void read(long offset, ByteBuffer dst) {
-            dst.put(bytes, (int) offset, dst.remaining());
-        }
-
-        @Override
-        public void write(long offset, ByteBuffer src) {
-            src.get(bytes, (int) offset, src.remaining());
-        }
-
-        @Override
-        public void flush() {
-        }
     }
 }
