@@ -444,6 +444,8 @@ final class RealStorage implements StorageFactory {
         /** fallocate failed here once for punching / zeroing in place: zeros are written from then on. */
         private volatile boolean cannotPunch;
         private volatile boolean cannotZeroInPlace;
+        /** Whether the file system zeroes in place (FALLOC_FL_ZERO_RANGE), once asked; null before. */
+        private volatile Boolean zeroesInPlace;
 
         ChannelFile(Path path, FileChannel channel, OpenOption[] mode) {
             this.path = path;
@@ -635,7 +637,14 @@ final class RealStorage implements StorageFactory {
         /** Holes: unless refused before (punching works on the file systems Linux pools live on); in place: as probed. */
         @Override
         public boolean zeroesWithoutWriting(boolean deallocate) {
-            return deallocate ? !cannotPunch : !cannotZeroInPlace && Fallocate.zeroesInPlace(path);
+            if (deallocate) {
+                return !cannotPunch;
+            }
+            Boolean probed = zeroesInPlace;
+            if (probed == null) {
+                zeroesInPlace = probed = Fallocate.zeroesInPlace(path); // its file system, once: not a mount-table look per request
+            }
+            return probed && !cannotZeroInPlace;
         }
 
         @Override
