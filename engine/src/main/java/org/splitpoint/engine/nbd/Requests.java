@@ -16,7 +16,10 @@ import org.splitpoint.engine.io.BlockDevice;
  * protocol asks, else EINVAL); then the flags — any flag the command does not take, or that was
  * not negotiated (DF without structured replies), is EINVAL, never ignored; then what the command
  * needs (structured replies and a selected context for block status). A TRIM is a zeroing that may
- * give space back: after it, the range reads as zeros here (the protocol would allow anything).
+ * give space back: after it, the range reads as zeros here (the protocol would allow anything). A
+ * WRITE_ZEROES with NO_HOLE leaves the range allocated, and its FAST_ZERO is answered for that:
+ * ENOTSUP where the device would write the zeros to keep them allocated (a file system that punches
+ * holes but cannot zero in place), before anything is touched.
  */
 final class Requests {
 
