@@ -11,6 +11,7 @@ import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.PoolPaths;
 import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.pool.UnrecordedVerifyException;
+import org.splitpoint.engine.pool.VerifyEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -286,7 +287,8 @@ final class VolumeCommand {
         }
     }
 
-    @Command(name = "verify", description = "Check mirrors or parity; print the mismatch count (512-byte sectors).")
+    @Command(name = "verify", description = "Check mirrors or parity; print the mismatch count (512-byte sectors);"
+            + " exit 1 when copies disagree and --repair was not given.")
     static final class Verify extends OnPool {
         @Parameters(index = "1", paramLabel = "NAME",
                 description = "the volume to check")
@@ -323,12 +325,20 @@ final class VolumeCommand {
                 line.done(String.format("verify %s: DONE in %.1f s (%.1f MB/s)", name, secs,
                         rows * v.members().size() / Math.max(1e-9, secs) / 1e6));
                 out().println(mismatches);
-                if (mismatches > 0) {
-                    err.println(repair ? "repaired " + mismatches + " mismatched sectors in " + name
-                            : name + " has " + mismatches + " mismatched sectors; run with --repair to fix them");
-                }
+                String found = new VerifyEvent(name, mismatches, false).unrepairedSentence();
                 if (unrecorded != null) {
+                    if (mismatches > 0) {
+                        err.println(repair ? "repaired " + mismatches + " mismatched sectors in " + name : found);
+                    }
                     throw new Splitpoint.CommandFailed(unrecorded);
+                }
+                if (mismatches > 0 && !repair) {
+                    // the SPEC's exit 1: a script must tell a volume whose copies disagree from a clean one
+                    // (the count stays on stdout); a repair that rewrote them succeeded
+                    throw new Splitpoint.CommandFailed(found);
+                }
+                if (mismatches > 0) {
+                    err.println("repaired " + mismatches + " mismatched sectors in " + name);
                 }
                 return 0;
             });

@@ -67,7 +67,7 @@ final class AttachedPool implements PoolSide {
         }
         HolderLink.Outcome o = holder.run(action.command(dir.toString()), action.lines());
         holder.sync(HOLDER_SYNC); // the result is reported once the views show it, as when the app holds the pool
-        if (o.exitCode() != 0) {
+        if (o.exitCode() != 0 && !action.resultDespite(o.sentence())) {
             throw new PoolException(o.sentence());
         }
         return action.result(o.stdout(), lastShown.get());

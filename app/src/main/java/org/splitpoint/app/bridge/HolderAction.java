@@ -21,6 +21,8 @@ public final class HolderAction<T> implements EngineCall<T> {
     private final Function<String, List<String>> command;
     private final BiFunction<String, PoolSnapshot, T> fromOutput;
     private final java.util.function.Consumer<String> lines;
+    /** A failure's sentence that still carries a result on stdout (see {@link #verify}), or null. */
+    private final java.util.function.Predicate<String> resultDespite;
 
     private HolderAction(EngineCall<T> local, Function<String, List<String>> command,
                          BiFunction<String, PoolSnapshot, T> fromOutput) {
@@ -29,10 +31,33 @@ public final class HolderAction<T> implements EngineCall<T> {
 
     private HolderAction(EngineCall<T> local, Function<String, List<String>> command,
                          BiFunction<String, PoolSnapshot, T> fromOutput, java.util.function.Consumer<String> lines) {
+        this(local, command, fromOutput, lines, null);
+    }
+
+    private HolderAction(EngineCall<T> local, Function<String, List<String>> command,
+                         BiFunction<String, PoolSnapshot, T> fromOutput, java.util.function.Consumer<String> lines,
+                         java.util.function.Predicate<String> resultDespite) {
         this.local = local;
         this.command = command;
         this.fromOutput = fromOutput;
         this.lines = lines;
+        this.resultDespite = resultDespite;
+    }
+
+    /**
+     * A verify of {@code volume} (with {@code repair}): {@code local} here; attached, the holder's
+     * {@code volume verify}, whose mismatch count is the result also when it exits 1 for mismatches it
+     * found and did not repair (the SPEC's exit code for scripts; the same count the engine returns here).
+     */
+    public static HolderAction<Long> verify(String volume, boolean repair, EngineCall<Long> local) {
+        return new HolderAction<>(local, HolderCommands.verifyVolume(volume, repair),
+                (out, s) -> HolderCommands.firstNumber(out), null,
+                sentence -> org.splitpoint.engine.pool.VerifyEvent.ofUnrepaired(sentence) != null);
+    }
+
+    /** True when the command's failure with {@code sentence} still printed this action's result. */
+    boolean resultDespite(String sentence) {
+        return resultDespite != null && resultDespite.test(sentence);
     }
 
     /**

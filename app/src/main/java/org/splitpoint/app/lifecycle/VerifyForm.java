@@ -9,7 +9,6 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import org.splitpoint.app.bridge.HolderAction;
-import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Format;
@@ -78,7 +77,7 @@ public final class VerifyForm extends LifecycleForm {
         boolean fix = repair.get();
         fraction.set(0);
         result.set(fix ? "Verifying and repairing " + volume + "…" : "Verifying " + volume + "…");
-        return new Submission<>(HolderAction.of(HolderCommands.verifyVolume(volume, fix), HolderCommands::firstNumber,
+        return new Submission<>(HolderAction.verify(volume, fix,
                 pool -> pool.admin().verify(volume, fix, this::progress)), mismatches -> {
             fraction.set(1);
             result.set(mismatches == 0 ? "0 mismatched sectors: every copy and parity agrees."

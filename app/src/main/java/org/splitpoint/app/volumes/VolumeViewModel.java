@@ -12,7 +12,6 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import org.splitpoint.app.bridge.Coalescer;
 import org.splitpoint.app.bridge.HolderAction;
-import org.splitpoint.app.bridge.HolderCommands;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.WorkloadViewModel;
@@ -247,7 +246,7 @@ public final class VolumeViewModel {
         verifyFraction.set(0);
         verifyResult.set("verifying…");
         long rows = Math.max(1, memberRows);
-        bridge.run(HolderAction.of(HolderCommands.verifyVolume(name), HolderCommands::firstNumber,
+        bridge.run(HolderAction.verify(name, false,
                 pool -> pool.admin().verify(name, false, done -> verifyProgress.offer(Math.min(1.0, (double) done / rows)))),
                 n -> {
                     verifying.set(false);

@@ -105,6 +105,21 @@ class AttachedActionsTest {
         shows(() -> vm.volume("prod").verifyResultProperty().get().startsWith("0 mismatched sectors"));
     }
 
+    /**
+     * The holder's 'volume verify' exits 1 for mismatches it found (the SPEC's exit code, for scripts):
+     * attached, the page still shows the count, as the engine's own verify returns it when the app holds
+     * the pool (before, "verify failed: prod has 8 mismatched sectors; ...").
+     */
+    @Test
+    void aVerifyThatFindsMismatchesInTheHolderShowsTheirCount() throws Exception {
+        shows(() -> vm.volume("prod") != null && vm.volume("prod").verifyBlockedProperty().get().isEmpty());
+        String member = holder.pool.snapshot().volume("prod").drives().get(0);
+        org.splitpoint.app.testing.Corruption.scribble(holder.pool, "prod", member);
+        vm.volume("prod").verify();
+        shows(() -> !vm.volume("prod").verifyResultProperty().get().startsWith("verifying"));
+        assertThat(vm.volume("prod").verifyResultProperty().get()).matches("[1-9][0-9,]* mismatched sectors \\(verified .*\\)");
+    }
+
     /** A RAID1 volume "snaps" on two new drives, made in the holder (as an administrator did earlier). */
     private void addSnapsVolume() throws Exception {
         String a = holder.pool.admin().addDrive(0);
