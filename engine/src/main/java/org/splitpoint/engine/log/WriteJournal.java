@@ -239,28 +239,45 @@ public final class WriteJournal implements AutoCloseable {
         }
     }
 
+    /** What makes a rejoined leg's use durable (the pool's record of its drive), run before the leg counts. */
+    public interface Record {
+        void write() throws IOException;
+    }
+
     /**
      * A replaced (blank) drive becomes leg {@code i} again: it gets every live entry from its twin,
-     * with the twin's sequence numbers, and is forced before it counts.
+     * with the twin's sequence numbers, is forced, and counts only once {@code record} wrote that it
+     * does. All of it under this monitor, so no entry is appended between the copy and the use. When
+     * anything fails the leg is not used and {@code file} is closed: memory says what the record says.
      */
-    public synchronized void rejoin(int i, StorageFile file) throws IOException {
-        int twin = 1 - i;
-        if (!healthy[twin]) {
-            throw new IOException("the other journal drive is not working either: there is nothing to copy from");
-        }
-        RingLog leg = new RingLog(file, legs[twin].capacity(), HEADER_MAGIC, ENTRY_MAGIC);
-        long from = oldestSeq();
-        long to = legs[twin].nextSeq();
-        leg.beginAt(from);
-        for (long seq = from; seq < to; seq++) {
-            byte[] p = legs[twin].read(seq);
-            if (p == null || leg.append(p) < 0) {
-                throw new IOException("journal entry " + seq + " could not be copied to the new drive");
+    public synchronized void rejoin(int i, StorageFile file, Record record) throws IOException {
+        try {
+            int twin = 1 - i;
+            if (!healthy[twin]) {
+                throw new IOException("the other journal drive is not working either: there is nothing to copy from");
             }
+            RingLog leg = new RingLog(file, legs[twin].capacity(), HEADER_MAGIC, ENTRY_MAGIC);
+            long from = oldestSeq();
+            long to = legs[twin].nextSeq();
+            leg.beginAt(from);
+            for (long seq = from; seq < to; seq++) {
+                byte[] p = legs[twin].read(seq);
+                if (p == null || leg.append(p) < 0) {
+                    throw new IOException("journal entry " + seq + " could not be copied to the new drive");
+                }
+            }
+            leg.force();
+            record.write();
+            legs[i] = leg;
+            healthy[i] = true;
+        } catch (IOException | RuntimeException e) {
+            try {
+                file.close(); // the leg's file: nothing else holds it
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
         }
-        leg.force();
-        legs[i] = leg;
-        healthy[i] = true;
     }
 
     /** True when no leg is left: writes are not journaled (the volume keeps serving). */

@@ -166,7 +166,11 @@ final class JournalLife {
         }
     }
 
-    /** A replaced journal drive (a blank image now) gets the live entries from the other leg. */
+    /**
+     * A replaced journal drive (a blank image now) gets the live entries from the other leg, and is
+     * used once pool.json says it is ONLINE. When anything fails, the drive is as it was (FAILED) in
+     * memory as in pool.json and its leg unused; the caller puts its old image back.
+     */
     static void rejoinLeg(Pool pool, Drive d) throws IOException {
         PoolConfig.JournalRecord rec = pool.journalRecords.get(d.journal);
         Open o = pool.journals.get(d.journal);
@@ -175,13 +179,22 @@ final class JournalLife {
             return;
         }
         if (o.journal.unprotected()) {
-            d.state = DriveState.FAILED;
             throw new IOException("both journal drives of " + d.journal + " failed: there is no journal left to copy to "
                     + d.name + "; disable the journal and enable it again");
         }
-        o.journal.rejoin(leg, pool.storage.open(pool.paths.image(d.name)));
-        d.state = DriveState.ONLINE;
-        pool.persist();
+        DriveState was = d.state;
+        // recorded under the journal's monitor once the copy is durable, before the leg takes an entry
+        // (persistLock is innermost): before, the leg was used and pool.json, when it could not be
+        // written, still said FAILED, so the next opening left that leg out
+        o.journal.rejoin(leg, pool.storage.open(pool.paths.image(d.name)), () -> {
+            d.state = DriveState.ONLINE;
+            try {
+                pool.persist();
+            } catch (IOException | RuntimeException e) {
+                d.state = was;
+                throw e;
+            }
+        });
         pool.events.publish(Event.info("JOURNAL", d.journal, "journal drive " + d.name + " of " + d.journal
                 + " replaced: it holds the journal again"));
     }

@@ -310,10 +310,6 @@ public final class PoolAdmin {
             d.problem = null;
             d.missing = false;
             d.stale = false;
-            if (d.journal != null) {
-                JournalLife.rejoinLeg(pool, d);
-                return null;
-            }
             // when pool.json cannot say the replacement, the drive is put back as it has it: the blank
             // goes, the old image comes back (before, a member stayed REBUILDING with no rebuild running)
             Runnable notRecorded = () -> {
@@ -331,6 +327,15 @@ public final class PoolAdmin {
                             + " recorded and its old image could not be put back (" + left.getMessage() + ")"));
                 }
             };
+            if (d.journal != null) {
+                try {
+                    JournalLife.rejoinLeg(pool, d); // the drive FAILED still when this fails
+                } catch (IOException | RuntimeException e) {
+                    notRecorded.run();
+                    throw e;
+                }
+                return null;
+            }
             if (v == null) {
                 DriveState was = d.state;
                 d.state = DriveState.SPARE;
