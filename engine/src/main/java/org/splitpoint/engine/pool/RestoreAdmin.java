@@ -253,6 +253,15 @@ public final class RestoreAdmin {
         return newest.id();
     }
 
+    /**
+     * What a restore's write-behind thread killed by {@code error} costs, said for {@code what} ("instant
+     * restore of v", "restore of v to snapshot s"): nothing lost, reads slower (each writes its track).
+     */
+    static Event writeBehindStoppedEvent(String what, String volume, Error error) {
+        return Event.warning("RESTORE", volume, "the write-behind thread of the " + what + " stopped (" + error
+                + "): reads of tracks not yet restored now write them to the volume themselves, and the restore goes on");
+    }
+
     /** The id of the job of the instant restore of {@code volume} (its bulk copy). */
     public static String restoreJobId(String volume) {
         return "instant-restore-" + volume;
@@ -290,6 +299,11 @@ public final class RestoreAdmin {
                             + " failed: " + (error == null ? "" : error.getMessage()) + "; the volume keeps serving (tracks"
                             + " not yet restored come from the backup) and the copy resumes when the pool is next opened"));
                 }
+            }
+
+            @Override
+            public void writeBehindStopped(InstantRestore r, Error error) {
+                pool.events.publish(writeBehindStoppedEvent("instant restore of " + r.volume(), r.volume(), error));
             }
 
             /**

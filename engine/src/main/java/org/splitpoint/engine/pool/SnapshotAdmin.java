@@ -669,6 +669,13 @@ public final class SnapshotAdmin {
                                     + " opened"));
                 }
             }
+
+            @Override
+            public void writeBehindStopped(InstantRestore r, Error error) {
+                PoolConfig.SnapshotRestoreRecord rec = cat.restoreRecords.get(r.volume());
+                pool.events.publish(RestoreAdmin.writeBehindStoppedEvent("restore of " + r.volume() + " to snapshot "
+                        + (rec == null ? "" : rec.source() + "@" + rec.snapshot()), r.volume(), error));
+            }
         };
     }
 

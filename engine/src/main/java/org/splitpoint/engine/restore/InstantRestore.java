@@ -105,6 +105,12 @@ public final class InstantRestore implements AutoCloseable {
          */
         default void writeThroughDropped(InstantRestore restore, ImageWriter image, Exception error) {
         }
+
+        /**
+         * The thread that writes the tracks fetched for reads was ended by {@code error} (out of memory,
+         * say): reads write the tracks they fetch themselves from now on. Called on that thread, holding nothing.
+         */
+        void writeBehindStopped(InstantRestore restore, Error error);
     }
 
     private final String volume;
@@ -284,6 +290,11 @@ public final class InstantRestore implements AutoCloseable {
             writeThrough = null;
         }
         listener.writeThroughDropped(this, wt, error);
+    }
+
+    /** The write-behind thread ended with {@code error}: the pool says so. */
+    void writeBehindStopped(Error error) {
+        listener.writeBehindStopped(this, error);
     }
 
     /** The on-demand reader, or null while the store cannot be read. */

@@ -51,7 +51,8 @@ final class TrackCopier {
         this.trackSize = trackSize;
         this.owed = owed;
         this.overlay = overlay;
-        this.writeBehind = new WriteBehind(restore.volume(), trackLocks, t -> restoreTrack(t, restore.onDemand()));
+        this.writeBehind = new WriteBehind(restore.volume(), trackLocks, t -> restoreTrack(t, restore.onDemand()),
+                restore::writeBehindStopped);
     }
 
     /** {@code r}, or the error a track not yet restored meets while the store cannot be read. */

@@ -16,13 +16,20 @@ import org.splitpoint.engine.io.RangeLocks;
  * a host write or the bulk copy that got there first wins. A track whose write fails stays owed.
  * It is closed at the restore's end before host requests go straight to the volume (they take no
  * track lock then): the close waits for the track being written, however long, and refuses tracks
- * from then on (the fetching read writes its track itself).
+ * from then on (the fetching read writes its track itself). An Error that kills the thread (out of
+ * memory, say) is told ({@link Stopped}) and the write-behind refuses tracks from then on as if
+ * closed: before, tracks went on being queued for a thread that was gone, owed and held in memory.
  */
 final class WriteBehind {
 
     /** Writes track {@code t} to the volume if it is still owed, taking its bytes from here (its lock held). */
     interface TrackWrite {
         void restore(long t) throws IOException;
+    }
+
+    /** Told once when an Error ended the thread: reads write their tracks themselves from then on. */
+    interface Stopped {
+        void stopped(Error error);
     }
 
     private static final int MAX = 256;
@@ -34,17 +41,22 @@ final class WriteBehind {
     private final String volume;
     private final RangeLocks trackLocks;
     private final TrackWrite write;
+    private final Stopped stopped;
     private final java.util.Map<Long, byte[]> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.BlockingQueue<Long> queue = new java.util.concurrent.ArrayBlockingQueue<>(MAX);
     private final AtomicLong pendingBytes = new AtomicLong();
     private Thread thread;
     private volatile boolean closed;
 
-    /** The write-behind of {@code volume}'s restore: {@code write} under a lock of {@code trackLocks}. */
-    WriteBehind(String volume, RangeLocks trackLocks, TrackWrite write) {
+    /**
+     * The write-behind of {@code volume}'s restore: {@code write} under a lock of {@code trackLocks};
+     * {@code stopped} told when an Error ends its thread.
+     */
+    WriteBehind(String volume, RangeLocks trackLocks, TrackWrite write, Stopped stopped) {
         this.volume = volume;
         this.trackLocks = trackLocks;
         this.write = write;
+        this.stopped = stopped;
     }
 
     /** Queues track {@code t} (its lock held) to be written; false when the queue is full. */
@@ -102,8 +114,21 @@ final class WriteBehind {
                 }
             } catch (IOException | RuntimeException e) {
                 take(t); // still owed: fetched again by the next read or the bulk copy
+            } catch (Error e) {
+                refuseTracks(); // nothing would write them: the tracks held stay owed
+                stopped.stopped(e);
+                return;
             }
         }
+    }
+
+    /** No track is taken from now on, and those held are let go (they stay owed). */
+    private void refuseTracks() {
+        synchronized (this) {
+            closed = true;
+        }
+        pending.clear();
+        pendingBytes.set(0);
     }
 
     /**
@@ -133,7 +158,6 @@ final class WriteBehind {
                 Thread.currentThread().interrupt();
             }
         }
-        pending.clear(); // those tracks stay owed
-        pendingBytes.set(0);
+        refuseTracks(); // those tracks stay owed
     }
 }

@@ -36,6 +36,8 @@ class WriteBehindCloseTest {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }, error -> {
+            throw new AssertionError("the write-behind stopped: " + error);
         });
         assertThat(wb.offer(7, new byte[4096])).isTrue();
         assertThat(writing.await(30, TimeUnit.SECONDS)).as("the track's write began").isTrue();
