@@ -150,20 +150,24 @@ public final class RestoreAdmin {
             // take lost its mark (the next incremental missed it)
             try (Pool.HostWayHeld held = pool.holdHostWay(List.of(volume))) {
                 long journalBase = overlay == null ? JournalBase.restoreStarting(pool, volume, store.uuid(), id) : -1;
+                // made before anything is recorded: once a FAILED volume's blank drives are, nothing may
+                // keep the restore that fills them from going on
+                r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
+                        null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
                 if (v.state() == VolumeState.FAILED) {
                     // blank drives only with the restore on record in the same pool.json: a crash must
                     // never leave a volume that looks whole with blank drives and nothing to fill them
                     // (nor memory, when pool.json cannot be written: the record stays with them)
                     onRecord = true;
-                    new PoolAdmin(pool).replaceLostDrives(v, replacements);
+                    new PoolAdmin(pool).replaceLostDrives(v, replacements); // writes pool.json, the record in it
                 }
                 boolean blankDrives = onRecord;
-                pool.persist();
+                if (!blankDrives) {
+                    pool.persist();
+                }
                 onRecord = true;
                 TrackBitmap taken = null;
                 try {
-                    r = new InstantRestore(volume, pool.deviceBelowRestore(volume), pool.trackSize, onDemand, bulk,
-                            null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
                     pool.restores.put(volume, r);
                     // the volume is the image restored from now on: what changed before does not count, but
                     // the journal's entries put on top of it do (recorded after the restore is, so a crash
@@ -176,13 +180,17 @@ public final class RestoreAdmin {
                     if (overlay != null) {
                         pool.changeTrackers.get(volume).giveBack(overlay.tracks());
                     }
-                } catch (IOException | PoolException | RuntimeException e) {
-                    if (!blankDrives) { // a FAILED volume's blank drives need the restore: it stays on record
+                } catch (IOException | RuntimeException e) {
+                    if (!blankDrives) {
                         RestoreStartUndo.undo(pool, volume, owed, taken, journalBefore, e);
                         onRecord = false;
                         recorded = false;
+                        throw e;
                     }
-                    throw e;
+                    // a FAILED volume's blank drives need the restore: it goes on, as the next opening
+                    // resumes it (a crash right after its record leaves the same). Before, it stayed in
+                    // memory with its readers closed and no copy: every read of v failed until a reopen
+                    changeMapNotReset(pool, volume, taken, overlay, e);
                 }
                 // last, nothing after it can fail: the journal's entries before its new base go for good
                 if (overlay == null) { // a rebuild keeps the journal's base: its entries are the overlay
@@ -222,6 +230,32 @@ public final class RestoreAdmin {
             }
             throw e;
         }
+    }
+
+    /**
+     * A FAILED volume's restore went on though its changed-block map could not be reset ({@code why}):
+     * the marks it gave up ({@code taken}) and the overlay's tracks go back, so the next incremental
+     * backup holds more than changed, never less; said, critically when even that cannot be done.
+     */
+    private static void changeMapNotReset(Pool pool, String volume, TrackBitmap taken, JournalOverlay overlay,
+                                          Exception why) {
+        ChangeTracker cbt = pool.changeTrackers.get(volume);
+        try {
+            if (cbt != null && taken != null) {
+                cbt.giveBack(taken);
+            }
+            if (cbt != null && overlay != null) {
+                cbt.giveBack(overlay.tracks());
+            }
+        } catch (IOException | RuntimeException e) {
+            pool.events.publish(Event.critical("BACKUP", volume, "the changed-block map of " + volume + " could not be"
+                    + " reset for its restore (" + why.getMessage() + ") nor its marks given back (" + e.getMessage()
+                    + "): take a --full backup next"));
+            return;
+        }
+        pool.events.publish(Event.warning("BACKUP", volume, "the changed-block map of " + volume + " could not be reset"
+                + " for its restore (" + why.getMessage() + "); the restore goes on, and the next incremental backup of "
+                + volume + " holds more tracks than changed"));
     }
 
     private static void startChangeMap(Pool pool, RaidVolume v) throws IOException {
