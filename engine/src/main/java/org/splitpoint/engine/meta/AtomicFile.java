@@ -8,7 +8,9 @@ import org.splitpoint.engine.io.StorageFile;
 
 /**
  * Replaces a file so that a crash leaves either the old or the new content, never a mix:
- * write a temporary sibling, fsync it, rename it over the target, fsync the directory.
+ * write a temporary sibling, fsync it, rename it over the target, fsync the directory. A failure
+ * before the rename leaves the old content (and no temporary file); a failed directory sync after it
+ * is an {@link UnsyncedReplaceException}: the new content shows, but may not survive a power cut.
  */
 public final class AtomicFile {
 
@@ -31,7 +33,11 @@ public final class AtomicFile {
             throw e;
         }
         storage.rename(tmp, target);
-        storage.syncDirectory(target.getParent());
+        try {
+            storage.syncDirectory(target.getParent());
+        } catch (IOException e) {
+            throw new UnsyncedReplaceException(target, e); // renamed already: the new content shows, durable or not
+        }
     }
 
     /** Reads a whole (small) file, opened read-only. */

@@ -21,6 +21,8 @@ import org.splitpoint.engine.restore.InstantRestore;
  * before an instant restore began and reached the disk after landed below the restore, which
  * then copied the backup's track over a write acknowledged after the restore had begun. (A
  * restore's end needs no wait here: its view sends what comes late straight to the volume.)
+ * Once the pool is halted ({@code Pool.halt}: pool.json's last change may not survive a power cut)
+ * writes and flushes are refused: nothing more is acknowledged that a crash there would not keep.
  */
 final class HostView implements BlockDevice {
 
@@ -118,6 +120,7 @@ final class HostView implements BlockDevice {
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
+        pool.refuseIfHalted();
         refuseSaveArea();
         request.lock();
         try {
@@ -130,6 +133,7 @@ final class HostView implements BlockDevice {
     /** A zeroing goes where a write goes (a restore's view, a pair's side, the volume), as a write. */
     @Override
     public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        pool.refuseIfHalted();
         refuseSaveArea();
         request.lock();
         try {
@@ -160,11 +164,13 @@ final class HostView implements BlockDevice {
 
     @Override
     public void flush() throws IOException {
+        pool.refuseIfHalted();
         request.lock();
         try {
             current().flush();
         } finally {
             request.unlock();
         }
+        pool.refuseIfHalted(); // halted meanwhile: what it made durable may rest on a pool.json a power cut takes back
     }
 }

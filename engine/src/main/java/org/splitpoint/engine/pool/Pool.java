@@ -32,7 +32,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * ({@link PoolOptions#READ_ONLY}) takes no lock, recovers nothing and changes no file: it says what
  * a writable open would do instead. Once a close (or an abandon) let the lock go, another opening
  * may hold the pool: this object then writes pool.json no more ({@link #persist()} refuses), and
- * the verbs refuse as the pool is closed.
+ * the verbs refuse as the pool is closed. When pool.json was replaced but its directory could not
+ * be synced, the opening halts as a crash there would have ({@link #halt}).
  *
  * <p>Lock order, outermost first. (1) the pool's monitor: administrative verbs and the rules they
  * check; (2) a pair's gate, then its track locks; (3) a volume's flush lock, its gate, its row
@@ -47,7 +48,9 @@ import org.splitpoint.engine.raid.RaidVolume;
 public final class Pool implements AutoCloseable {
 
     final PoolPaths paths;
+    /** The pool's files: a {@link HaltingStorage}, stopped by {@link #halt}. */
     final StorageFactory storage;
+    private final HaltingStorage halting;
     final EventBus events;
     // Synchronized maps: snapshot() copies them under their own short lock, never the pool's
     // monitor, which persist() holds across an fsync.
@@ -117,7 +120,8 @@ public final class Pool implements AutoCloseable {
         this.paths = paths;
         this.options = options;
         this.jobsRunning = options.runJobs();
-        this.storage = storage;
+        this.halting = new HaltingStorage(storage);
+        this.storage = halting;
         this.lock = lock;
         this.events = events;
         this.volumeProblems = new VolumeProblems(this);
@@ -383,6 +387,7 @@ public final class Pool implements AutoCloseable {
                 throw new IOException("the pool at " + paths.dir() + " is closed; nothing may change it through this"
                         + " opening (another may hold the pool now)");
             }
+            refuseIfHalted();
             List<PoolConfig.DriveRecord> dr = new ArrayList<>();
             for (Drive d : copy(drives)) {
                 dr.add(d.toRecord());
@@ -396,11 +401,41 @@ public final class Pool implements AutoCloseable {
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
                     copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),
                     copy(journalRecords), copy(serviceRecords), copy(lostRecords), snapshotCatalog.config());
-            CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+            try {
+                CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
+            } catch (org.splitpoint.engine.meta.UnsyncedReplaceException e) {
+                throw halt(e);
+            }
             for (PoolConfig.PairRecord r : pr) {
                 // the counter as it is on disk now (the other fields may have changed meanwhile)
                 pairRecords.computeIfPresent(r.name(), (k, old) -> old.withOnDemandReads(r.onDemandReads()));
             }
+        }
+    }
+
+    /**
+     * pool.json was replaced but its directory could not be synced ({@code e}): the new content shows,
+     * yet a power cut may bring the old one back, and the callers, told the write failed, take their
+     * decision back in memory. So this opening does from now on only what a crash at this instant
+     * would have left: it changes no file ({@link HaltingStorage}), takes no host write or flush
+     * ({@link HostView}), writes pool.json no more, and its close lets go as after a crash
+     * ({@link #abandon}); the next opening decides from what the disk holds then, as after any crash
+     * (retrying the sync instead was not trusted: after a failed fsync a later one may succeed without
+     * what the failure dropped). Returns the error the caller throws.
+     */
+    private IOException halt(org.splitpoint.engine.meta.UnsyncedReplaceException e) {
+        String why = e.getMessage() + ": whether its last change survives a power cut is unknown, so pool "
+                + paths.dir() + " changes nothing more and takes no more writes; close it and open it again";
+        halting.halt(why);
+        events.publish(Event.critical("ERROR", "pool.json", why));
+        return new IOException(why, e);
+    }
+
+    /** Refuses with the reason when the pool was halted ({@link #halt}): hosts' writes and flushes, pool.json. */
+    void refuseIfHalted() throws IOException {
+        String why = halting.halted();
+        if (why != null) {
+            throw new IOException(why);
         }
     }
 
@@ -748,6 +783,11 @@ public final class Pool implements AutoCloseable {
         if (options.readOnly()) {
             abandon(); // nothing was written, nothing to flush; and nothing may be written now
             return;
+        }
+        String halted = halting.halted();
+        if (halted != null) {
+            abandon(); // as after a crash at the halt: no flush, no clean mark, nothing written
+            throw new IOException(halted);
         }
         IOException first = null;
         stopBackgroundWork(30_000);

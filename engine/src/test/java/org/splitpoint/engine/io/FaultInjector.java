@@ -106,6 +106,9 @@ public final class FaultInjector implements StorageFactory {
     private final AtomicLong forcesToFail = new AtomicLong();
     /** Whether the failing forces say the file system is full (ENOSPC) rather than EIO. */
     private volatile boolean forcesFailNoSpace;
+    /** Directories whose next syncs fail (see {@link #failDirectorySyncs}), and how many more may. */
+    private volatile Predicate<Path> failingDirSyncs = p -> false;
+    private final AtomicLong dirSyncsToFail = new AtomicLong();
     private final AtomicLong waitingOnHolds = new AtomicLong();
 
     public FaultInjector(StorageFactory real) {
@@ -138,6 +141,16 @@ public final class FaultInjector implements StorageFactory {
         failingForces = files;
         forcesFailNoSpace = true;
         forcesToFail.set(count);
+        return this;
+    }
+
+    /**
+     * The next {@code count} syncs of matching directories fail with EIO: the names changed in them
+     * since their last sync stay unsynced (a crash may undo them), as the file system shows them now.
+     */
+    public FaultInjector failDirectorySyncs(Predicate<Path> dirs, long count) {
+        failingDirSyncs = dirs;
+        dirSyncsToFail.set(count);
         return this;
     }
 
@@ -459,6 +472,9 @@ public final class FaultInjector implements StorageFactory {
     @Override
     public void syncDirectory(Path dir) throws IOException {
         checkPower();
+        if (failingDirSyncs.test(dir.toAbsolutePath()) && dirSyncsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IOException("Input/output error (injected) on fsync of directory " + dir.getFileName());
+        }
         real.syncDirectory(dir);
         unsyncedNames.remove(dir.toAbsolutePath());
     }
