@@ -443,54 +443,79 @@ public final class PoolAdmin {
         List<Member> lost = checkReplacements(v, spares);
         List<String> replaced = new ArrayList<>();
         List<String> blanks = new ArrayList<>();
-        for (int i = 0; i < lost.size(); i++) {
-            Member m = lost.get(i);
-            Drive d = drive(m.drive());
-            cancelRebuildOf(d.name);
-            Drive into = spares.isEmpty() ? d : drive(spares.get(i));
-            Path image = pool.paths.image(into.name);
-            if (Files.exists(image)) {
-                pool.storage.rename(image, image.resolveSibling(into.name + ".img.replaced-" + java.time.Instant.now().toString()
-                        .replace(":", "").replace(".", "")));
-            }
-            PoolFiles.createBlank(pool.storage, pool.paths, into.name, into.size);
-            pool.storage.syncDirectory(pool.paths.drives());
-            StorageFile f = pool.storage.open(PoolFiles.blank(pool.paths, into.name)); // renamed into place below
-            blanks.add(into.name);
-            v.exclusive(() -> {
-                if (into == d) {
-                    m.replaceFile(f);
-                } else {
-                    m.moveTo(into.name, f);
+        List<Runnable> undo = new ArrayList<>(); // each replacement taken back, newest first
+        PoolConfig.VolumeRecord recordBefore = pool.volumeRecords.get(v.name());
+        try {
+            for (int i = 0; i < lost.size(); i++) {
+                Member m = lost.get(i);
+                Drive d = drive(m.drive());
+                cancelRebuildOf(d.name);
+                Drive into = spares.isEmpty() ? d : drive(spares.get(i));
+                Path image = pool.paths.image(into.name);
+                Path aside = Files.exists(image) ? image.resolveSibling(into.name + ".img.replaced-"
+                        + java.time.Instant.now().toString().replace(":", "").replace(".", "")) : null;
+                undo.add(0, LostDriveUndo.of(pool, v, m, d, into, aside));
+                if (aside != null) {
+                    pool.storage.rename(image, aside);
                 }
-                m.setState(DriveState.ONLINE, 0);
-            });
-            if (into != d) {
-                d.member = null;
-                d.volume = null;
-                d.state = DriveState.FAILED;
-                d.problem = "replaced by " + into.name + " in volume " + v.name();
-                into.member = m;
-                into.volume = v.name();
-                PoolConfig.VolumeRecord r = pool.volumeRecords.get(v.name());
-                List<String> drives = new ArrayList<>(r.drives());
-                drives.set(drives.indexOf(d.name), into.name);
-                pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(r.name(), r.layout(), drives, r.size(), r.stripUnit()));
-                replaced.add(into.name + " in place of " + d.name);
-            } else {
-                replaced.add(d.name);
+                PoolFiles.createBlank(pool.storage, pool.paths, into.name, into.size);
+                pool.storage.syncDirectory(pool.paths.drives());
+                StorageFile f = pool.storage.open(PoolFiles.blank(pool.paths, into.name)); // renamed into place below
+                blanks.add(into.name);
+                v.exclusive(() -> {
+                    if (into == d) {
+                        m.replaceFile(f);
+                    } else {
+                        m.moveTo(into.name, f);
+                    }
+                    m.setState(DriveState.ONLINE, 0);
+                });
+                if (into != d) {
+                    d.member = null;
+                    d.volume = null;
+                    d.state = DriveState.FAILED;
+                    d.problem = "replaced by " + into.name + " in volume " + v.name();
+                    into.member = m;
+                    into.volume = v.name();
+                    PoolConfig.VolumeRecord r = pool.volumeRecords.get(v.name());
+                    List<String> drives = new ArrayList<>(r.drives());
+                    drives.set(drives.indexOf(d.name), into.name);
+                    pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(r.name(), r.layout(), drives, r.size(), r.stripUnit()));
+                    replaced.add(into.name + " in place of " + d.name);
+                } else {
+                    replaced.add(d.name);
+                }
+                into.problem = null;
+                into.missing = false;
+                into.stale = false;
             }
-            into.problem = null;
-            into.missing = false;
-            into.stale = false;
+            pool.persist();
+        } catch (IOException | PoolException | RuntimeException e) {
+            // not on record: the volume stays FAILED, its lost drives as they were, their blanks gone
+            // (before, its blank members were ONLINE in memory with no restore in front of them:
+            // hosts read zeros, and what they wrote was on drives pool.json did not name)
+            pool.volumeRecords.put(v.name(), recordBefore);
+            for (Runnable u : undo) {
+                try {
+                    u.run();
+                } catch (RuntimeException left) {
+                    e.addSuppressed(left);
+                }
+            }
+            throw e;
         }
-        pool.persist();
         // the replacement is on record (with the restore that fills the blanks): only now do the
-        // blanks take the drives' names (an open finishes this if a crash comes first)
-        for (String name : blanks) {
-            pool.storage.rename(PoolFiles.blank(pool.paths, name), pool.paths.image(name));
+        // blanks take the drives' names (an open finishes this if a crash comes first, or if this fails:
+        // the members write their blanks under either name)
+        try {
+            for (String name : blanks) {
+                pool.storage.rename(PoolFiles.blank(pool.paths, name), pool.paths.image(name));
+            }
+            pool.storage.syncDirectory(pool.paths.drives());
+        } catch (IOException e) {
+            pool.events.publish(Event.warning("DRIVE_STATE", v.name(), "the blank images of volume " + v.name()
+                    + " could not take their drives' names (" + e.getMessage() + "); the next opening gives them"));
         }
-        pool.storage.syncDirectory(pool.paths.drives());
         pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " was FAILED: blank images"
                 + " replaced " + String.join(", ", replaced) + " for a restore from a backup; it is " + v.state()));
     }

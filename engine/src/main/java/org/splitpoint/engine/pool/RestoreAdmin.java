@@ -124,7 +124,7 @@ public final class RestoreAdmin {
         ChainReader bulk = null;
         ImageWriter wt = null;
         boolean recorded = false;
-        boolean onRecord = false; // pool.json written with the restore, or blank drives in memory that need it
+        boolean onRecord = false; // pool.json written with the restore (and a FAILED volume's blank drives)
         PoolConfig.JournalRecord journalBefore = pool.journalRecords.get(volume);
         try {
             refuseUnfit(v, id, onDemand);
@@ -156,10 +156,10 @@ public final class RestoreAdmin {
                         null, owed, wt, listener(pool), BackupAdmin.hostWrites(pool, volume), overlay);
                 if (v.state() == VolumeState.FAILED) {
                     // blank drives only with the restore on record in the same pool.json: a crash must
-                    // never leave a volume that looks whole with blank drives and nothing to fill them
-                    // (nor memory, when pool.json cannot be written: the record stays with them)
-                    onRecord = true;
+                    // never leave a volume that looks whole with blank drives and nothing to fill them;
+                    // when that pool.json cannot be written, the drives are taken back (and the record here)
                     new PoolAdmin(pool).replaceLostDrives(v, replacements); // writes pool.json, the record in it
+                    onRecord = true;
                 }
                 boolean blankDrives = onRecord;
                 if (!blankDrives) {

@@ -203,6 +203,44 @@ class UnrecordedRestoreTest {
     }
 
     /**
+     * A FAILED volume's restore whose one pool.json write fails (its file system full) changes
+     * nothing: before, its blank drives stayed ONLINE in memory with no restore in front of them, so
+     * the volume said OPTIMAL and hosts read zeros (and would have written to drives pool.json did not
+     * name). The volume stays FAILED, its drives as they were, and the restore given again works.
+     */
+    @Test
+    void aFailedVolumesRestoreThatCannotBeRecordedLeavesItFailed() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path store = tmp.resolve("store");
+        byte[] image = BackedUp.volume(dir, store, 90, false);
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        FaultInjector disk = new FaultInjector(StorageFactory.real());
+        try (Pool pool = Pool.open(dir, disk)) {
+            DriveState d1 = pool.snapshot().drive("d1").state();
+            DriveState d2 = pool.snapshot().drive("d2").state();
+            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, 0))
+                    .hasMessageContaining("No space left on device");
+            disk.diskFreed();
+            assertThat(pool.volume("v").state()).as("as pool.json has it").isEqualTo(VolumeState.FAILED);
+            assertThat(pool.snapshot().drive("d1").state()).isEqualTo(d1);
+            assertThat(pool.snapshot().drive("d2").state()).isEqualTo(d2);
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
+            assertThatThrownBy(() -> pool.device("v").read(0, ByteBuffer.allocate(TRACK)))
+                    .as("a FAILED volume's data is unavailable, never zeros");
+            Job job = pool.instantRestores().restore("v", store, null, false, 0);
+            assertThat(job.await(60_000)).isTrue();
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), image, "the volume, from its backup");
+        }
+        try (Pool pool = Pool.open(dir)) {
+            TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), image, "the volume, reopened");
+        }
+    }
+
+    /**
      * A FAILED volume's restore whose start fails after its blank drives were recorded with it (the
      * changed-block map cannot be reset: .cbt writes fail): the blank drives need the restore, so it
      * is not undone, and hosts must never read the blanks. Before, the restore stayed in memory with
