@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -35,18 +34,7 @@ class RestoreWriteBehindErrorTest {
     void aWriteBehindThreadKilledByAnErrorIsSaidAndReadsWriteTheirTracksThemselves() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 64L * TRACK, TRACK);
         Path store = tmp.resolve("store");
-        byte[] image;
-        try (Pool pool = Pool.open(dir)) {
-            BlockDevice v = pool.device("v");
-            image = new byte[(int) v.size()];
-            new Random(41).nextBytes(image);
-            v.write(0, ByteBuffer.wrap(image));
-            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
-            byte[] other = new byte[image.length];
-            new Random(42).nextBytes(other);
-            v.write(0, ByteBuffer.wrap(other));
-            v.flush();
-        }
+        byte[] image = BackedUp.volume(dir, store, 41, true); // backed up, then overwritten
         AtomicBoolean armed = new AtomicBoolean(true);
         ForwardingStorage storage = ForwardingStorage.images(f -> new ForwardingStorage.ForwardingFile(f) {
             @Override

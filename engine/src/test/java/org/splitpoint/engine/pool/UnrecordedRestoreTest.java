@@ -175,13 +175,9 @@ class UnrecordedRestoreTest {
      */
     @Test
     void aFailedVolumesRestoreIsRecordedInOneWrite() throws Exception {
-        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path dir = tmp.resolve("pool");
         Path store = tmp.resolve("store");
-        byte[] image = BackedUp.volume(dir, store, 85, false);
-        try (Pool pool = Pool.open(dir)) {
-            pool.admin().failDrive("d1");
-        }
-        Files.delete(dir.resolve("drives/d2.img"));
+        byte[] image = failedVolume(dir, store, 85);
         FaultInjector disk = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, disk, new PoolOptions(false))) { // the copy waits for the next opening
             assertThat(pool.volume("v").state()).isEqualTo(VolumeState.FAILED);
@@ -210,13 +206,9 @@ class UnrecordedRestoreTest {
      */
     @Test
     void aFailedVolumesRestoreThatCannotBeRecordedLeavesItFailed() throws Exception {
-        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path dir = tmp.resolve("pool");
         Path store = tmp.resolve("store");
-        byte[] image = BackedUp.volume(dir, store, 90, false);
-        try (Pool pool = Pool.open(dir)) {
-            pool.admin().failDrive("d1");
-        }
-        Files.delete(dir.resolve("drives/d2.img"));
+        byte[] image = failedVolume(dir, store, 90);
         FaultInjector disk = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, disk)) {
             DriveState d1 = pool.snapshot().drive("d1").state();
@@ -250,13 +242,9 @@ class UnrecordedRestoreTest {
      */
     @Test
     void aFailedVolumesRestoreWhoseChangeMapCannotBeResetGoesOnAsTheNextOpeningWould() throws Exception {
-        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
+        Path dir = tmp.resolve("pool");
         Path store = tmp.resolve("store");
-        byte[] image = BackedUp.volume(dir, store, 89, false); // backed up: v has a changed-block map
-        try (Pool pool = Pool.open(dir)) {
-            pool.admin().failDrive("d1");
-        }
-        Files.delete(dir.resolve("drives/d2.img"));
+        byte[] image = failedVolume(dir, store, 89);
         FaultInjector disk = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, disk)) {
             assertThat(pool.volume("v").state()).isEqualTo(VolumeState.FAILED);
@@ -299,6 +287,20 @@ class UnrecordedRestoreTest {
             assertThat(pool.journals().status("v").base()).as("the journal's base: the volume was not restored")
                     .isEqualTo(second);
         }
+    }
+
+    /**
+     * Mirror v at {@code dir}, backed up whole into {@code store} (so it has a changed-block map), then
+     * FAILED: d1 failed by command, d2's image gone. Returns v's bytes as backed up.
+     */
+    private static byte[] failedVolume(Path dir, Path store, long seed) throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, DRIVE, TRACK);
+        byte[] image = BackedUp.volume(dir, store, seed, false);
+        try (Pool pool = Pool.open(dir)) {
+            pool.admin().failDrive("d1");
+        }
+        Files.delete(dir.resolve("drives/d2.img"));
+        return image;
     }
 
     /** Writes track {@code track} of v with random bytes ({@code seed}), flushed; returns v's bytes then. */
