@@ -278,6 +278,10 @@ public final class PoolAdmin {
             // keep the removed image for forensics, as a pulled drive would be kept; one per replacement
             Path old = image.resolveSibling(name + ".img.replaced-" + java.time.Instant.now().toString()
                     .replace(":", "").replace(".", ""));
+            ServiceWindow w = v == null ? null : pool.windows.get(v.name());
+            if (w != null && w.drive == d) {
+                return new ServiceAdmin(pool).replaceInWindow(w, old); // FAILED in its window: the window ends with its rebuild
+            }
             boolean setAside = Files.exists(image);
             if (setAside) {
                 pool.storage.rename(image, old);

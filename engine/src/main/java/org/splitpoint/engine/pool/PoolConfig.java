@@ -134,6 +134,12 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
             return new ServiceRecord(volume, drive, reason, mode, since, phase, spare, samples, wholeRebuild);
         }
 
+        /** A whole rebuild on record from now ({@code why}), or the one already there. */
+        public ServiceRecord withWholeRebuild(String why) {
+            return new ServiceRecord(volume, drive, reason, mode, since, phase, repository, samples,
+                    wholeRebuild != null ? wholeRebuild : why);
+        }
+
         /** The drive's return begins ({@code resync}); {@code why} (or null) joins a whole rebuild already on record. */
         public ServiceRecord returning(String why) {
             return new ServiceRecord(volume, drive, reason, mode, since, "resync", repository, samples,

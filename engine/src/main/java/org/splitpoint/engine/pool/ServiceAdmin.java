@@ -25,7 +25,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * the bytes it missed (data: copied from the delta log, reading no other member), or every write
  * of the window (repository: replayed into all members). A drive whose image was replaced by a
  * blank one, or changed outside the engine (a few tracks sampled at offline time no longer match,
- * {@link ImageSamples}), is rebuilt whole, and the event says why.
+ * {@link ImageSamples}), or that FAILED on an I/O error during its return, is rebuilt whole, and
+ * the event says why; 'drive replace' of such a FAILED drive ends its window the same way.
  *
  * <p>Both verbs hold the pool monitor throughout; the opening and the return's swap of the image
  * happen under the volume's {@code exclusive} (no write in flight), the monitor held outside it.
@@ -210,6 +211,7 @@ public final class ServiceAdmin {
             // a whole rebuild once decided stands (a return under way, or one that failed, wrote the
             // drive itself: its samples say nothing then, and a swapped drive's would match)
             whole = w.record.wholeRebuild() != null ? w.record.wholeRebuild()
+                    : w.member.state() == DriveState.FAILED ? ServiceResync.FAILED_IN_RETURN // (a crash before its stop recorded it)
                     : w.record.resyncing() ? null : ImageSamples.wholeRebuildReason(pool, w.record, v, f);
         } catch (IOException e) {
             f.close();
@@ -222,6 +224,39 @@ public final class ServiceAdmin {
         }
         v.exclusive(() -> w.member.replaceFile(f));
         return ServiceResync.start(pool, w, whole);
+    }
+
+    /**
+     * {@code drive replace} of a drive that FAILED in its service window (pool monitor held, the
+     * rules checked): its image is set aside at {@code old}, a blank takes its name, and the drive
+     * comes back as from its window, rebuilt whole, the window ending with the rebuild's start.
+     * Before, the rebuild ran beside the window, which stayed: the drive ended ONLINE in memory and
+     * OFFLINE in pool.json, its window open (FailedInReturnTest). The blank may take the drive's
+     * name at once: pool.json says FAILED, so a crash before the rebuild's record finds a FAILED
+     * drive in its window, which 'drive online' rebuilds whole; it is never read as data.
+     */
+    Job replaceInWindow(ServiceWindow w, Path old) throws IOException, PoolException {
+        Path image = pool.paths.image(w.drive.name);
+        boolean setAside = Files.exists(image);
+        if (setAside) {
+            pool.storage.rename(image, old);
+        }
+        try {
+            PoolFiles.createImage(pool.storage, pool.paths, w.drive.name, w.drive.size);
+            pool.storage.syncDirectory(pool.paths.drives());
+            return bringBack(w);
+        } catch (IOException | PoolException | RuntimeException e) {
+            try { // nothing changed: the old image back in its place
+                pool.storage.delete(image);
+                if (setAside) {
+                    pool.storage.rename(old, image);
+                }
+                pool.storage.syncDirectory(pool.paths.drives());
+            } catch (IOException | RuntimeException left) {
+                e.addSuppressed(left);
+            }
+            throw e;
+        }
     }
 
     /**

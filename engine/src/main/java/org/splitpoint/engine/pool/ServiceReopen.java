@@ -20,7 +20,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * other copy left, as a 3-way mirror keeps one) nothing can be rebuilt from the others: in data mode the window's uncertain tracks are then lost
  * ({@link LostTracks}). A data window whose log is missing comes back by pointers. A window that
  * was bringing its drive back resumes doing so ({@link ServiceAdmin#bringBack}), or stays a window
- * when it cannot (a full file system included: the open goes on). A repository that is missing, in
+ * when it cannot (a full file system included: the open goes on); one whose drive FAILED in the
+ * return stays a window, its drive to be rebuilt whole. A repository that is missing, in
  * meta/ or on its SPARE, is said (critical): the window's writes were nowhere else; a SPARE's window
  * goes on in meta/. A pool opened only to look
  * shows the windows and recovers nothing; its reads of a repository window's volume see the
@@ -111,6 +112,15 @@ final class ServiceReopen {
                 }
             }
             pool.windows.put(v.name(), w);
+            if (r.resyncing() && m.state() == DriveState.FAILED) {
+                // it FAILED in its return and a crash came before the return's stop was recorded: no
+                // return runs, and it comes back only rebuilt whole (before, 'drive online' was
+                // refused as already coming back, with nothing running: FailedInReturnTest)
+                w.record = r.withPhase("window").withWholeRebuild(ServiceResync.FAILED_IN_RETURN);
+                pool.serviceRecords.put(v.name(), w.record);
+                pool.openNotes.add("drive " + d.name + " FAILED while it was coming back from its service window; it stays"
+                        + " FAILED in its window: 'drive online' rebuilds it whole from the other members" + recorded(pool));
+            }
             if (r.resyncing() && m.state() == DriveState.OFFLINE) {
                 try {
                     synchronized (pool) {

@@ -38,6 +38,12 @@ import org.splitpoint.engine.service.DeltaLog;
  * start or end (or a whole rebuild's start) leaves memory as pool.json has it: the drive in its
  * window, its redirect and delta still taking writes (UnrecordedReturnTest; an end that dropped
  * them first sent later writes to the members only, under a repository the reopen replayed).
+ *
+ * <p>A drive that FAILED on an I/O error during its return never ends it ONLINE: a host write it
+ * failed while it took writes again reached the others only, on a track its delta does not name.
+ * The return stops, the drive stays FAILED in its window with a whole rebuild on record
+ * ({@link #FAILED_IN_RETURN}), and 'drive online' (or 'drive replace') rebuilds it whole. Before,
+ * the return went on and set it ONLINE, stale there (FailedInReturnTest).
  */
 final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
@@ -224,8 +230,24 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         return next < pass.size();
     }
 
+    /**
+     * Why a drive FAILED by an I/O error in its window or its return is rebuilt whole: a host write
+     * it failed while it took writes again reached the others only, on a track its delta does not
+     * name (FailedInReturnTest), and a write it failed part-way may be torn.
+     */
+    static final String FAILED_IN_RETURN = "it FAILED on an I/O error during its return, so tracks outside its delta"
+            + " may be stale or torn";
+
+    /** Stops the return of a drive that FAILED: its delta no longer names all it lacks. */
+    private void refuseIfFailed() throws IOException {
+        if (m.state() == DriveState.FAILED) {
+            throw new IOException("drive " + m.drive() + " FAILED during its return");
+        }
+    }
+
     @Override
     public Step copyNext(long done) throws IOException {
+        refuseIfFailed(); // writing on would take the time of a whole rebuild's first steps for nothing
         long limit = Math.min(budget, 4L << 20);
         long moved = 0;
         long steps = 0;
@@ -357,6 +379,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // (and replaying) the log over the members; a write it held unforced, acknowledged by
                 // such a flush, was lost (RepositoryReturnFlushCrashTest)
                 w.force();
+                // a drive that FAILED in its return (an I/O error on a host write the delta does not
+                // name, or on the return's own) is not current: it never ends ONLINE from here
+                refuseIfFailed();
                 // the window ends on record first: until pool.json says so, the drive and the volume
                 // stay as it has them (a redirect dropped by an end that failed to be recorded sent
                 // later writes to the members only, under a repository a reopen replays over them)
@@ -472,6 +497,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     // (a whole rebuild on record stays: the samples of a swapped drive the return wrote
                     // in part no longer say it)
                     w.record = w.record.withPhase("window").withSamples(ImageSamples.sample(pool, pool.paths.image(m.drive()), v));
+                    if (m.state() == DriveState.FAILED) {
+                        w.record = w.record.withWholeRebuild(FAILED_IN_RETURN);
+                    }
                     pool.serviceRecords.put(v.name(), w.record);
                     pool.persist();
                 });
@@ -481,6 +509,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
         pool.events.publish(Event.warning("SERVICE_RESYNC", m.drive(), "the return of drive " + m.drive() + " " + why
-                + "; it is OFFLINE again, its delta kept ('drive online' starts over)"));
+                + (m.state() == DriveState.FAILED ? "; it is FAILED, still in its service window: 'drive online' rebuilds it"
+                + " whole from the other members" : "; it is OFFLINE again, its delta kept ('drive online' starts over)")));
     }
 }

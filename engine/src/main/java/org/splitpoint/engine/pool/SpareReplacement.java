@@ -49,6 +49,10 @@ final class SpareReplacement {
             return "drive " + failed + " names volume " + d.volume + ", which is not open";
         }
         ServiceWindow w = pool.windows.get(v.name());
+        if (w != null && w.drive == d) {
+            return "drive " + failed + " FAILED in its service window; 'drive online' rebuilds it whole, or 'drive replace'"
+                    + " puts a blank in its place";
+        }
         if (w != null) {
             return "volume " + v.name() + " has drive " + w.drive.name + " OFFLINE in a service window; bring it online first";
         }
