@@ -79,6 +79,10 @@ public final class DriveRules {
         if (d == null) {
             return noDrive(s, name);
         }
+        if (d.repository() != null) { // a blank in its place would lose the window's writes it holds
+            return new Refusal("drive " + name + " holds the repository of volume " + d.repository() + "'s service window;"
+                    + " bring that drive back online first, which empties the repository");
+        }
         DriveState st = d.state();
         if (st != DriveState.FAILED && st != DriveState.MISSING) {
             return new Refusal("drive " + name + " is " + st + "; only a FAILED or MISSING drive is replaced"

@@ -78,7 +78,7 @@ final class PoolRecovery {
             pool.volumes.put(r.name(), openVolume(pool, r, files));
         }
         for (Drive d : Pool.copy(pool.drives)) {
-            if (d.problem != null) {
+            if (d.problem != null && d.repository == null) { // (a lent SPARE's is said with its window's repository: ServiceReopen)
                 pool.openNotes.add(d.problem);
                 pool.events.publishTransient(Event.warning("DRIVE_STATE", d.name, d.problem));
             }

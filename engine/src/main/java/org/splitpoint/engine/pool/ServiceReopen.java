@@ -78,8 +78,11 @@ final class ServiceReopen {
                 // the window's writes were nowhere else (the members were not written): never served silently
                 repositoryLost(pool, r, "meta/" + v.name() + ".repo", "");
             }
-            if (r.mode() == LogMode.REPOSITORY && r.repository() != null && !Files.exists(pool.paths.image(r.repository()))) {
-                r = spareRepositoryLost(pool, r);
+            if (r.mode() == LogMode.REPOSITORY && r.repository() != null) {
+                String wrong = spareImageWrong(pool, r.repository());
+                if (wrong != null) {
+                    r = spareRepositoryLost(pool, r, wrong);
+                }
             }
             ServiceWindow w = ServiceWindow.open(pool, v, m, d, r, false);
             if (pool.isReadOnly()) {
@@ -147,26 +150,55 @@ final class ServiceReopen {
         }
     }
 
+    /**
+     * What is wrong with the image of SPARE {@code spare} that holds a repository ("is missing", or
+     * its size when another drive was put in its place), or null when it is there at its size.
+     */
+    private static String spareImageWrong(Pool pool, String spare) throws IOException {
+        java.nio.file.Path image = pool.paths.image(spare);
+        if (!Files.exists(image)) {
+            return "is missing";
+        }
+        Drive d = pool.drives.get(spare);
+        long actual = Files.size(image);
+        if (d != null && actual != d.size) {
+            return "is " + actual + " bytes, not " + d.size + " (another drive was put in its place)";
+        }
+        return null;
+    }
+
     /** Says, critically and as an open note, that the repository at {@code where} is gone ({@code kept}: what is left). */
-    private static void repositoryLost(Pool pool, PoolConfig.ServiceRecord r, String where, String kept) {
-        String msg = "the repository of " + r.drive() + "'s service window (" + where + ") is missing: the writes made"
+    private static String repositoryLost(Pool pool, PoolConfig.ServiceRecord r, String where, String kept) {
+        return repositoryLost(pool, r, where, "is missing", kept);
+    }
+
+    /** As {@link #repositoryLost(Pool, PoolConfig.ServiceRecord, String, String)}, the repository's image {@code wrong}. */
+    private static String repositoryLost(Pool pool, PoolConfig.ServiceRecord r, String where, String wrong, String kept) {
+        String msg = "the repository of " + r.drive() + "'s service window (" + where + ") " + wrong + ": the writes made"
                 + " to volume " + r.volume() + " since " + r.since() + " are lost" + kept + ", and it reads as it was"
                 + " when the window opened; restore those writes from a backup";
         pool.openNotes.add(msg);
         pool.events.publish(Event.critical("METADATA", r.volume(), msg));
+        return msg;
     }
 
     /**
-     * The SPARE that held the window's repository has no image: its writes are lost, said as for
-     * one in meta/. A writable open goes on with the repository in meta/ (the segments it overflowed
-     * into there, newer than the SPARE's, kept and read after an empty first one), the SPARE no
-     * longer lent; before, the open failed on the image's path alone.
+     * The SPARE that held the window's repository has no image, or one of another size ({@code
+     * wrong} says which): its writes are lost, said as for one in meta/, in one sentence (the
+     * SPARE's own problem, FAILED at its size, is that sentence, not a second one). A writable open
+     * goes on with the repository in meta/ (the segments it overflowed into there, newer than the
+     * SPARE's, kept and read after an empty first one), the SPARE no longer lent; before, the open
+     * failed on the image's path alone, and a wrong-size image stayed the window's repository, read
+     * as an empty log (a blank put in) and written on, FAILED, where 'drive replace' then put a
+     * blank under the window (WrongSizeRepositorySpareTest).
      */
-    private static PoolConfig.ServiceRecord spareRepositoryLost(Pool pool, PoolConfig.ServiceRecord r) {
+    private static PoolConfig.ServiceRecord spareRepositoryLost(Pool pool, PoolConfig.ServiceRecord r, String wrong) {
+        Drive lent = pool.drives.get(r.repository());
+        String where = "on SPARE drive " + r.repository() + ", " + pool.paths.image(r.repository());
         boolean overflowed = Files.exists(pool.paths.repository(r.volume(), 1));
         String kept = overflowed && !pool.isReadOnly() ? " but for those it took in meta/ once " + r.repository() + " was full" : "";
         if (pool.isReadOnly()) { // a look changes nothing: it reads the members
-            repositoryLost(pool, r, "on SPARE drive " + r.repository() + ", " + pool.paths.image(r.repository()), kept);
+            sayOnce(lent, repositoryLost(pool, r, where, wrong, kept));
             return r;
         }
         Drive spare = pool.drives.get(r.repository());
@@ -175,9 +207,15 @@ final class ServiceReopen {
         if (spare != null) {
             spare.repository = null;
         }
-        repositoryLost(pool, r, "on SPARE drive " + r.repository() + ", " + pool.paths.image(r.repository()),
-                kept + recorded(pool));
+        sayOnce(lent, repositoryLost(pool, r, where, wrong, kept + recorded(pool)));
         return inMeta;
+    }
+
+    /** The lent SPARE's problem found at open (its size) becomes {@code sentence}, said once instead of twice. */
+    private static void sayOnce(Drive lent, String sentence) {
+        if (lent != null && lent.problem != null) {
+            lent.problem = sentence;
+        }
     }
 
     /**

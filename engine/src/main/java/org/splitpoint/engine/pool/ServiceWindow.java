@@ -170,6 +170,9 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             caps.add(Long.MAX_VALUE / 4);
         } else if (record.mode() == LogMode.REPOSITORY) {
             if (record.repository() != null) {
+                if (pool.drives.get(record.repository()).problem != null) {
+                    return null; // another drive put in its place (its size): read as lost, as a missing one is
+                }
                 paths.add(pool.paths.image(record.repository()));
                 caps.add(pool.drives.get(record.repository()).size);
             }
