@@ -347,8 +347,9 @@ public final class Pool implements AutoCloseable {
         if (d != null) {
             d.stale = true;
             if (m.state() == DriveState.MISSING && d.problem != null && !d.problem.contains("written without it")) {
-                d.problem = d.problem + "; volume " + v.name() + " was written without it, so it is FAILED and must be"
-                        + " replaced ('drive replace')";
+                // (it is MISSING, not FAILED, while away: its data is stale, so putting it back is not enough)
+                d.problem = d.problem + "; volume " + v.name() + " was written without it, so its data is stale:"
+                        + " replace it ('drive replace') rather than put it back";
             }
         }
         persist();

@@ -206,6 +206,26 @@ final class PoolRecovery {
         }
     }
 
+    /**
+     * The recovery wrote the volume (a journal replayed, dirty tracks resynced) without a member
+     * whose image is away (pulled): that member missed it, as it would a host write, so its
+     * absence goes on record (its data stale: FAILED once back). Before, the dirty tracks were
+     * cleared with it away and pool.json still ONLINE, so the drive put back was taken for current
+     * on a track the crash had left torn between the mirrors (PulledDriveCrashTest: 128 sectors
+     * disagreeing, reads returning either). A drive in a service window is left to its window,
+     * whose delta takes the dirty tracks (ServiceReopen).
+     */
+    private static void recordWrittenWithout(Pool pool, RaidVolume v) throws IOException {
+        PoolConfig.ServiceRecord window = pool.serviceRecords.get(v.name());
+        for (Member m : v.members()) {
+            if (m.state() == DriveState.MISSING && !m.absenceRecorded()
+                    && (window == null || !window.drive().equals(m.drive()))) {
+                pool.recordAbsence(v, m, "the recovery after a crash wrote volume " + v.name() + " without it");
+                m.markAbsenceRecorded();
+            }
+        }
+    }
+
     private static String lostJournal(PoolConfig.VolumeRecord r, String problem) {
         return "the stripe journal of volume " + r.name() + " (meta/" + r.name() + ".journal) " + problem
                 + ": degraded writes since the last flush cannot be replayed, so the whole volume's parity is"
@@ -235,6 +255,10 @@ final class PoolRecovery {
             } catch (NoSpaceException e) {
                 postponed = "resyncing " + Sizes.count(dirty, "dirty track");
             }
+        }
+        if ((replayed > 0 || resynced > 0) && v.state() != VolumeState.FAILED) {
+            // (a FAILED volume keeps its dirty tracks for its drives' return: nothing was made final without them)
+            recordWrittenWithout(pool, v);
         }
         if (leftOver && postponed == null && v.state() == VolumeState.FAILED) {
             // kept by the clean close of a volume FAILED beyond its redundancy: they stay dirty (the
