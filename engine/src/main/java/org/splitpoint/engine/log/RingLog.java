@@ -46,7 +46,8 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * stops at one, which is all the old reader could do). An owner whose entry was lost was told
  * its force failed; an owner retires lost entries as it would any other. An owner that never
  * retires (a service window's log) has every later force fail until it is opened again: it cannot
- * tell which of its records are gone, and nothing may be acknowledged over them.
+ * tell which of its records are gone, and nothing may be acknowledged over them (a data window then
+ * stops relying on it and goes on by pointers: ServiceWindow).
  */
 public final class RingLog {
 

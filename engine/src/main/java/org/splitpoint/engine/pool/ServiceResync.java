@@ -382,6 +382,12 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // a drive that FAILED in its return (an I/O error on a host write the delta does not
                 // name, or on the return's own) is not current: it never ends ONLINE from here
                 refuseIfFailed();
+                if (mode == LogMode.DATA && w.logDropped()) {
+                    // the log lost a record and the window went on by pointers meanwhile: writes
+                    // since are in its bitmap only, which a data replay does not read
+                    throw new IOException("the delta log of " + m.drive() + "'s window lost a record during its return;"
+                            + " the window goes on by pointers: 'drive online' brings it back that way");
+                }
                 // the window ends on record first: until pool.json says so, the drive and the volume
                 // stay as it has them (a redirect dropped by an end that failed to be recorded sent
                 // later writes to the members only, under a repository a reopen replays over them)

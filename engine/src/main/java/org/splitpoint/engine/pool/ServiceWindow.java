@@ -26,7 +26,8 @@ import org.splitpoint.engine.service.DeltaLog;
  * and the reopen logs that track again as the other members have it. In {@code repository} mode
  * the window is a {@link RaidVolume.Redirect}: writes go to a DeltaLog on a SPARE drive (then to
  * files in meta/ once it is full) or in meta/, the members are not written, and reads see the
- * repository over the volume.
+ * repository over the volume. A data window whose log lost a record (a failed force) goes on as a
+ * pointers window ({@link #fallBackToPointers}).
  */
 final class ServiceWindow implements RaidVolume.ServiceLog {
 
@@ -236,11 +237,62 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         }
     }
 
+    /**
+     * Set once a data window's log lost a record and the window went on by pointers (on record):
+     * the log counts no more (see {@link #force}).
+     */
+    private volatile boolean logDropped;
+
     @Override
     public void force() throws IOException {
-        if (log != null) {
-            log.force();
+        if (log == null || logDropped) {
+            return;
         }
+        try {
+            log.force();
+        } catch (IOException e) {
+            if (record.mode() != LogMode.DATA || e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+                throw e;
+            }
+            fallBackToPointers(e);
+            throw e; // this flush's writes were not made durable in the log when it failed
+        }
+    }
+
+    /**
+     * A data window whose log force failed: the log may have lost records, so it refuses every
+     * later force (RingLog), and before, every later flush of the volume failed and the return
+     * failed at its end until the pool was reopened: the window could not end (LostLogRecordTest).
+     * Its bitmap names every track written in the window (set and forced before any member had the
+     * write), which is what a pointers window is: the window goes on as one, on record before any
+     * later flush relies on it, and the drive's return rebuilds those tracks from the others. A
+     * pool.json that cannot say so leaves the window as it was (the next flush tries again).
+     */
+    private synchronized void fallBackToPointers(IOException why) {
+        if (logDropped) {
+            return;
+        }
+        PoolConfig.ServiceRecord was = record;
+        record = was.withMode(LogMode.POINTERS); // missed() appends no more
+        pool.serviceRecords.put(volume.name(), record);
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            record = was;
+            pool.serviceRecords.put(volume.name(), was);
+            why.addSuppressed(e);
+            return;
+        }
+        logDropped = true;
+        pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta log of "
+                + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) lost a record (" + why.getMessage()
+                + "): the window goes on by pointers, and the tracks written in it are rebuilt from the other members"
+                + " when " + drive.name + " comes back"));
+    }
+
+    /** True once the window's data log lost a record and the window went on by pointers. */
+    boolean logDropped() {
+        return logDropped;
     }
 
     /** The repository as the volume's redirect (repository mode). */
@@ -314,7 +366,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
 
     /** Bytes the delta keeps: the log's payload, or the tracks the bitmap names (pointers). */
     long deltaBytes() {
-        return log != null ? log.bytes() : delta.bits().cardinality() * pool.trackSize;
+        return log != null && !logDropped ? log.bytes() : delta.bits().cardinality() * pool.trackSize;
     }
 
     /** The log's member-row tracks, a copy. */

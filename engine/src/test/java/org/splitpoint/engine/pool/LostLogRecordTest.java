@@ -1,0 +1,112 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.splitpoint.engine.pool.ServicePools.TRACK;
+import static org.splitpoint.engine.pool.ServicePools.awaitJobs;
+import static org.splitpoint.engine.pool.ServicePools.pool;
+import static org.splitpoint.engine.pool.ServicePools.read;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A data window whose delta log lost a record (a failed fsync drops its unforced pages): the log
+ * refuses every later force, since it cannot tell which records are gone. Before, every later
+ * flush of the volume failed until the pool was reopened, and the drive's return failed at its
+ * end, so the window could not end. The window falls back to pointers (its durable bitmap names
+ * every track written in it, set before any member had the write): later flushes succeed and the
+ * drive comes back by rebuilding those tracks from the others.
+ */
+class LostLogRecordTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void quickSteps() {
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    private static int differs(byte[] got, int b) {
+        return Arrays.mismatch(got, TestPools.filled(got.length, b));
+    }
+
+    @Test
+    void aDataWindowWhoseLogLostARecordStillEnds() throws Exception {
+        Path a = pool(tmp, "p", Layout.RAID5, 3);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(a, inj)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
+            v.flush();
+            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.DATA);
+            awaitJobs(p);
+            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
+            inj.failForces(f -> f.getFileName().toString().equals("v.delta.log"), 1);
+            assertThatThrownBy(v::flush).as("the flush whose log force failed").isInstanceOf(java.io.IOException.class);
+            v.write(4L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x44)));
+            v.flush(); // acknowledged
+            assertThat(p.snapshot().drive("d2").service().logMode()).as("the window goes on by pointers")
+                    .isEqualTo(LogMode.POINTERS);
+            Job back = p.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            assertThat(back.state()).as(back.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            assertThat(differs(read(v, 2L * TRACK, TRACK), 0x22)).isNegative();
+            assertThat(differs(read(v, 4L * TRACK, TRACK), 0x44)).isNegative();
+            assertThat(p.admin().verify("v", false, null)).as("parity mismatches").isZero();
+        }
+        try (Pool p = Pool.open(a)) {
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            assertThat(differs(read(p.volume("v"), 4L * TRACK, TRACK), 0x44)).isNegative();
+            assertThat(p.admin().verify("v", false, null)).isZero();
+        }
+        assertThat(Files.exists(a.resolve("meta/v.delta.log"))).as("the window's files are gone").isFalse();
+    }
+
+    /** The same with a crash after the fallback: pool.json says pointers, and the return rebuilds every track written. */
+    @Test
+    void aDataWindowFallenBackToPointersComesBackByPointersAfterACrash() throws Exception {
+        Path a = pool(tmp, "c", Layout.RAID1, 2);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        Pool p = Pool.open(a, inj);
+        try {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
+            v.flush();
+            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.DATA);
+            awaitJobs(p);
+            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
+            inj.failForces(f -> f.getFileName().toString().equals("v.delta.log"), 1);
+            assertThatThrownBy(v::flush).isInstanceOf(java.io.IOException.class);
+            v.write(4L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x44)));
+            v.flush(); // acknowledged
+            inj.processCrash();
+        } finally {
+            p.abandon();
+        }
+        try (Pool q = Pool.open(a)) {
+            assertThat(q.snapshot().drive("d2").service().logMode()).isEqualTo(LogMode.POINTERS);
+            Job back = q.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            assertThat(back.state()).as(back.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(q.admin().verify("v", false, null)).as("mirrors that disagree").isZero();
+            assertThat(differs(read(q.volume("v"), 4L * TRACK, TRACK), 0x44)).isNegative();
+        }
+        byte[] d2 = Files.readAllBytes(a.resolve("drives/d2.img"));
+        assertThat(differs(Arrays.copyOfRange(d2, 4 * TRACK, 5 * TRACK), 0x44)).as("d2's copy").isNegative();
+        assertThat(differs(Arrays.copyOfRange(d2, 2 * TRACK, 3 * TRACK), 0x22)).as("d2's copy").isNegative();
+    }
+}
