@@ -3,7 +3,6 @@ package org.splitpoint.engine.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.splitpoint.engine.pool.ServicePools.TRACK;
-import static org.splitpoint.engine.pool.ServicePools.awaitJobs;
 import static org.splitpoint.engine.pool.ServicePools.pool;
 import static org.splitpoint.engine.pool.ServicePools.read;
 
@@ -43,21 +42,26 @@ class LostLogRecordTest {
         return Arrays.mismatch(got, TestPools.filled(got.length, b));
     }
 
+    /**
+     * d2 OFFLINE in a data window; track 2 written 0x22 and a flush whose force of the log fails
+     * (that flush fails), then track 4 written 0x44 and flushed (acknowledged).
+     */
+    private static RaidVolume logLostARecord(Pool p, FaultInjector inj) throws Exception {
+        RaidVolume v = ServicePools.writtenThenOffline(p, OfflineReason.FIRMWARE, LogMode.DATA);
+        v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
+        inj.failForces(f -> f.getFileName().toString().equals("v.delta.log"), 1);
+        assertThatThrownBy(v::flush).as("the flush whose log force failed").isInstanceOf(java.io.IOException.class);
+        v.write(4L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x44)));
+        v.flush();
+        return v;
+    }
+
     @Test
     void aDataWindowWhoseLogLostARecordStillEnds() throws Exception {
         Path a = pool(tmp, "p", Layout.RAID5, 3);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(a, inj)) {
-            RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
-            v.flush();
-            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.DATA);
-            awaitJobs(p);
-            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
-            inj.failForces(f -> f.getFileName().toString().equals("v.delta.log"), 1);
-            assertThatThrownBy(v::flush).as("the flush whose log force failed").isInstanceOf(java.io.IOException.class);
-            v.write(4L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x44)));
-            v.flush(); // acknowledged
+            RaidVolume v = logLostARecord(p, inj);
             assertThat(p.snapshot().drive("d2").service().logMode()).as("the window goes on by pointers")
                     .isEqualTo(LogMode.POINTERS);
             Job back = p.service().online("d2");
@@ -83,16 +87,7 @@ class LostLogRecordTest {
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         Pool p = Pool.open(a, inj);
         try {
-            RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
-            v.flush();
-            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.DATA);
-            awaitJobs(p);
-            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
-            inj.failForces(f -> f.getFileName().toString().equals("v.delta.log"), 1);
-            assertThatThrownBy(v::flush).isInstanceOf(java.io.IOException.class);
-            v.write(4L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x44)));
-            v.flush(); // acknowledged
+            logLostARecord(p, inj);
             inj.processCrash();
         } finally {
             p.abandon();

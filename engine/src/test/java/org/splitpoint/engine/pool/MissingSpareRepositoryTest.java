@@ -39,17 +39,7 @@ class MissingSpareRepositoryTest {
 
     @Test
     void aRepositorySparesMissingImageIsSaidAndTheWindowGoesOnInMeta() throws Exception {
-        Path a = ServicePools.pool(tmp, "p", Layout.RAID5, 3); // d1..d3 and SPARE d4
-        try (Pool p = Pool.open(a)) {
-            RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(2 * BLOCK, 0x11)));
-            v.flush();
-            p.service().offline("d2", OfflineReason.RESET, LogMode.REPOSITORY);
-            ServicePools.awaitJobs(p);
-            assertThat(p.snapshot().drive("d2").service().repository()).isEqualTo("d4");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(BLOCK, 0x22))); // on d4 alone
-            v.flush();
-        }
+        Path a = ServicePools.repositoryOnD4(tmp, "p"); // block 0 written 0x22 on d4 alone
         Files.delete(a.resolve("drives").resolve("d4.img"));
         try (Pool p = Pool.open(a, org.splitpoint.engine.io.StorageFactory.real(), PoolOptions.READ_ONLY)) { // a look says it too
             assertThat(p.openNotes()).anyMatch(n -> n.contains("(on SPARE drive d4") && n.contains("are lost"));

@@ -2,7 +2,6 @@ package org.splitpoint.engine.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.engine.pool.ServicePools.TRACK;
-import static org.splitpoint.engine.pool.ServicePools.awaitJobs;
 import static org.splitpoint.engine.pool.ServicePools.pool;
 import static org.splitpoint.engine.pool.ServicePools.read;
 
@@ -99,11 +98,7 @@ class PulledDriveCrashTest {
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         Pool p = Pool.open(a, inj);
         try {
-            RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
-            v.flush();
-            p.service().offline("d2", OfflineReason.REPLACEMENT, LogMode.POINTERS);
-            awaitJobs(p);
+            RaidVolume v = ServicePools.writtenThenOffline(p, OfflineReason.REPLACEMENT, LogMode.POINTERS);
             v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
             v.write(5L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // left write-intent dirty
             inj.processCrash();

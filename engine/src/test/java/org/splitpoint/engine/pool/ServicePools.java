@@ -40,6 +40,37 @@ final class ServicePools {
         return b;
     }
 
+    /** Writes tracks 0..7 of "v" with 0x11, flushed, and takes d2 OFFLINE for {@code reason} logging by {@code mode}. */
+    static RaidVolume writtenThenOffline(Pool p, OfflineReason reason, LogMode mode) throws Exception {
+        RaidVolume v = p.volume("v");
+        v.write(0, ByteBuffer.wrap(org.splitpoint.engine.TestPools.filled(8 * TRACK, 0x11)));
+        v.flush();
+        p.service().offline("d2", reason, mode);
+        awaitJobs(p);
+        return v;
+    }
+
+    /**
+     * A pool at {@code tmp/name}: RAID 5 "v" over d1..d3 written 0x11 (two 16 KiB blocks), d2 OFFLINE
+     * in a repository window on SPARE d4, block 0 written 0x22 in it (on d4 alone), flushed.
+     */
+    static Path repositoryOnD4(Path tmp, String name) throws Exception {
+        Path a = pool(tmp, name, Layout.RAID5, 3);
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(org.splitpoint.engine.TestPools.filled(32 * 1024, 0x11)));
+            v.flush();
+            p.service().offline("d2", OfflineReason.RESET, LogMode.REPOSITORY);
+            awaitJobs(p);
+            if (!"d4".equals(p.snapshot().drive("d2").service().repository())) {
+                throw new AssertionError("the repository is not on d4: " + p.snapshot().drive("d2").service());
+            }
+            v.write(0, ByteBuffer.wrap(org.splitpoint.engine.TestPools.filled(16 * 1024, 0x22)));
+            v.flush();
+        }
+        return a;
+    }
+
     /** Waits for the pool's jobs (the reason's steps, a return) to end. */
     static void awaitJobs(Pool p) throws Exception {
         for (Job j : p.jobs()) {

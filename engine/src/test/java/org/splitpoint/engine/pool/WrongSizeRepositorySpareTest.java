@@ -37,21 +37,6 @@ class WrongSizeRepositorySpareTest {
         System.setProperty("splitpoint.serviceStepScale", "0");
     }
 
-    private Path repositoryOnD4(String name) throws Exception {
-        Path a = ServicePools.pool(tmp, name, Layout.RAID5, 3); // d1..d3 and SPARE d4
-        try (Pool p = Pool.open(a)) {
-            RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(2 * BLOCK, 0x11)));
-            v.flush();
-            p.service().offline("d2", OfflineReason.RESET, LogMode.REPOSITORY);
-            ServicePools.awaitJobs(p);
-            assertThat(p.snapshot().drive("d2").service().repository()).isEqualTo("d4");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(BLOCK, 0x22))); // on d4 alone
-            v.flush();
-        }
-        return a;
-    }
-
     private static void blankOfSize(Path image, long size) throws Exception {
         Files.delete(image);
         try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
@@ -65,7 +50,7 @@ class WrongSizeRepositorySpareTest {
 
     @Test
     void aRepositorySpareOfTheWrongSizeIsSaidInOneSentenceAndTheWindowGoesOnInMeta() throws Exception {
-        Path a = repositoryOnD4("p");
+        Path a = ServicePools.repositoryOnD4(tmp, "p");
         blankOfSize(a.resolve("drives").resolve("d4.img"), 8L << 20);
         try (Pool p = Pool.open(a, StorageFactory.real(), PoolOptions.READ_ONLY)) { // a look says it too
             assertThat(p.openNotes().stream().filter(n -> n.contains("d4"))).singleElement().satisfies(n -> assertThat(n)
@@ -98,7 +83,7 @@ class WrongSizeRepositorySpareTest {
 
     @Test
     void aRepositorySpareFailedWhileLentIsNotReplacedUnderItsWindow() throws Exception {
-        Path a = repositoryOnD4("live");
+        Path a = ServicePools.repositoryOnD4(tmp, "live");
         try (Pool p = Pool.open(a)) {
             RaidVolume v = p.volume("v");
             try (RandomAccessFile f = new RandomAccessFile(a.resolve("drives").resolve("d4.img").toFile(), "rw")) {
