@@ -17,7 +17,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * <p>Design. At offline time (and again when a return ends) a few tracks' CRC32Cs go on record in
  * the window's {@link PoolConfig.ServiceRecord} ("track:crc"): some spread over the rows, and some
  * found holding data (a sparsely written volume's spread samples are often all zeros, and say
- * nothing about a swapped drive). When the drive comes back they are read again:
+ * nothing about a swapped drive); when no probe finds any, the image is scanned for the first track
+ * that holds some, so a drive with any data has one sampled and a blank put in its place is told
+ * from it. An image changed in place on tracks no sample covers (not a blank, not another drive
+ * of other data there) can still pass. When the drive comes back they are read again:
  * {@link #wholeRebuildReason} says why it must then be rebuilt whole, or null. A track that cannot
  * be read is the drive's fault, not the pool's, and no evidence either way; a halted storage is
  * neither, and is thrown. Tracks are read a {@link Zeros#CHUNK} at a time: they may be up to 1 GiB.
@@ -64,8 +67,38 @@ final class ImageSamples {
                     withData++;
                 }
             }
+            if (withData == 0) {
+                long t = firstTrackWithData(pool, f, v, zero, out);
+                if (t >= 0) {
+                    out.add(t);
+                }
+            }
         }
         return out;
+    }
+
+    /**
+     * The first track of the image that holds data and is not sampled already, or -1: none does.
+     * Every track is looked at (holes the file system reports are passed without reading), so a
+     * drive that holds any data has one sampled, and a blank put in its place differs there: the
+     * probes alone missed a sparsely written volume's few tracks, and a blank matched its samples
+     * of zeros (SparseSwapTest). A drive that holds none is what a blank is, outside its delta.
+     */
+    private static long firstTrackWithData(Pool pool, StorageFile f, RaidVolume v, int zero, List<Long> sampled)
+            throws IOException {
+        long tracks = v.rowTracks();
+        for (long t = 0; t < tracks; t++) {
+            long from = t * pool.trackSize;
+            long len = Math.min(pool.trackSize, v.memberRows() - from);
+            if (sampled.contains(t) || f.hole(from, len)) {
+                continue;
+            }
+            Integer crc = crcOrNull(pool, f, t, v);
+            if (crc != null && crc != zero) {
+                return t;
+            }
+        }
+        return -1;
     }
 
     /** The CRC32Cs of {@code tracks} of the image now ("track:crc", or "track:unreadable"). */

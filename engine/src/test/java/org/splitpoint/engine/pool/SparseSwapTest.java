@@ -1,0 +1,77 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.splitpoint.engine.pool.ServicePools.TRACK;
+
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A blank drive put in place of a member of a sparsely written volume during a firmware window.
+ * Before, the samples taken at offline time (8 spread tracks and 256 probes, here tracks 0, 128,
+ * ... and 2, 6, 10, ...) were all zeros, so the blank matched them: the drive came back by its
+ * (empty) delta, 0 tracks written, and its mirror disagreed on the one track written (128 sectors).
+ */
+class SparseSwapTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void quickSteps() {
+        System.setProperty("splitpoint.serviceStepScale", "0");
+    }
+
+    @Test
+    void aBlankSwappedIntoASparseVolumeIsRebuiltWhole() throws Exception {
+        Path a = ServicePools.pool(tmp, "p", Layout.RAID1, 2, 64L << 20); // 1024 tracks
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = p.volume("v");
+            v.write(5L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // the only data, on no probed track
+            v.flush();
+            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.POINTERS);
+            ServicePools.awaitJobs(p);
+        }
+        Path img = a.resolve("drives/d2.img");
+        long size = Files.size(img);
+        Files.delete(img);
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(size); // a blank drive put in its place
+        }
+        try (Pool p = Pool.open(a)) {
+            Job back = p.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            ServicePools.awaitJobs(p);
+            assertThat(back.state()).isEqualTo(JobState.DONE);
+            assertThat(back.kind()).as("d2 rebuilt whole, not by its delta").isEqualTo("rebuild");
+            assertThat(p.admin().verify("v", false, null)).as("mirrors that disagree").isZero();
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+        }
+    }
+
+    /** A drive whose image holds no data at all is sampled without error, and comes back by its delta. */
+    @Test
+    void anEmptyDriveComesBackByItsDelta() throws Exception {
+        Path a = ServicePools.pool(tmp, "e", Layout.RAID1, 2, 16L << 20);
+        try (Pool p = Pool.open(a)) {
+            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.POINTERS);
+            ServicePools.awaitJobs(p);
+            p.volume("v").write(3L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33)));
+            p.volume("v").flush();
+            Job back = p.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            assertThat(p.service().lastReturn("d2").wholeRebuild()).isNull();
+            assertThat(p.service().lastReturn("d2").tracksResynced()).isEqualTo(1);
+            assertThat(p.admin().verify("v", false, null)).isZero();
+        }
+    }
+}
