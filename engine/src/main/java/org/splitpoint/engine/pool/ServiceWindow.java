@@ -254,7 +254,12 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             if (record.mode() != LogMode.DATA || e instanceof org.splitpoint.engine.io.StorageHaltedException) {
                 throw e;
             }
-            fallBackToPointers(e);
+            if (fallBackToPointers(e)) { // (said outside the window's monitor: listeners run on this thread)
+                pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta log of "
+                        + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) lost a record ("
+                        + e.getMessage() + "): the window goes on by pointers, and the tracks written in it are rebuilt"
+                        + " from the other members when " + drive.name + " comes back"));
+            }
             throw e; // this flush's writes were not made durable in the log when it failed
         }
     }
@@ -267,10 +272,11 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
      * write), which is what a pointers window is: the window goes on as one, on record before any
      * later flush relies on it, and the drive's return rebuilds those tracks from the others. A
      * pool.json that cannot say so leaves the window as it was (the next flush tries again).
+     * True when it went on by pointers now.
      */
-    private synchronized void fallBackToPointers(IOException why) {
+    private synchronized boolean fallBackToPointers(IOException why) {
         if (logDropped) {
-            return;
+            return false;
         }
         PoolConfig.ServiceRecord was = record;
         record = was.withMode(LogMode.POINTERS); // missed() appends no more
@@ -281,13 +287,10 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             record = was;
             pool.serviceRecords.put(volume.name(), was);
             why.addSuppressed(e);
-            return;
+            return false;
         }
         logDropped = true;
-        pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta log of "
-                + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) lost a record (" + why.getMessage()
-                + "): the window goes on by pointers, and the tracks written in it are rebuilt from the other members"
-                + " when " + drive.name + " comes back"));
+        return true;
     }
 
     /** True once the window's data log lost a record and the window went on by pointers. */

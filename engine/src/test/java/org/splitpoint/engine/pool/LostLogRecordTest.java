@@ -78,6 +78,8 @@ class LostLogRecordTest {
             assertThat(p.admin().verify("v", false, null)).isZero();
         }
         assertThat(Files.exists(a.resolve("meta/v.delta.log"))).as("the window's files are gone").isFalse();
+        assertThat(org.splitpoint.engine.event.EventBus.readLog(a.resolve("meta/events.jsonl"), 500))
+                .anyMatch(e -> e.message().contains("lost a record") && e.message().contains("goes on by pointers"));
     }
 
     /** The same with a crash after the fallback: pool.json says pointers, and the return rebuilds every track written. */
