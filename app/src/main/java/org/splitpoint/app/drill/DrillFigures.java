@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.common.StateLook;
+import org.splitpoint.engine.event.Severity;
 import org.splitpoint.engine.pool.Drill;
 import org.splitpoint.engine.pool.LogMode;
 
@@ -12,8 +13,9 @@ import org.splitpoint.engine.pool.LogMode;
  * The result card of a drill, from the engine's {@link Drill.Result}: a verdict (PASSED; LOSS AS
  * PREDICTED when pointers mode lost the tracks a second failure took, which it promises to say;
  * FAILED when a write read back wrong, parity disagreed, or a mode that promises no loss lost
- * bytes — the engine's own severity for its DRILL event), a headline, and the figures, each with a
- * tone so the one that matters stands out.
+ * bytes — the engine's {@link Drill.Result#severity}, which its DRILL event carries, so the card and
+ * the list of past drills agree), a headline, and the figures, each with a tone so the one that
+ * matters stands out.
  *
  * @param resyncFraction tracks resynced over a full rebuild's, 0..1 (the card draws it as a bar)
  * @param timeFraction   the resync's time over the estimated full rebuild's, 0..1
@@ -37,11 +39,12 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
         double share = r.resyncFraction();
         boolean secondMissed = plan != null && plan.secondFailureAfter() != null && r.secondFailure() == null;
         boolean pointers = r.mode() == LogMode.POINTERS;
-        boolean bad = r.workloadErrors() > 0 || r.verifyMismatches() > 0 || (r.bytesLost() > 0 && !pointers);
-        // the hosts' writes only: the drill wrote no byte of its own to lose, but the tracks the second
-        // failure took are the volume's (PASSED read "No acknowledged write was lost" beside "47 tracks lost")
-        boolean hostsLost = !r.testData() && r.lostTracks() > 0;
-        boolean predictedLoss = !bad && (r.bytesLost() > 0 || hostsLost);
+        // the engine's verdict, the one its DRILL event carries and the list of past drills shows
+        boolean bad = r.severity() == Severity.CRITICAL;
+        boolean predictedLoss = r.severity() == Severity.WARNING;
+        // tracks the second failure took that were not the drill's test data are the hosts' (PASSED
+        // read "No acknowledged write was lost" beside "47 tracks lost")
+        boolean hostsLost = r.bytesLost() == 0 && r.lostTracks() > 0;
         StateLook verdict = bad ? new StateLook("FAILED", StateLook.Glyph.CROSS, StateLook.Tone.BAD)
                 : predictedLoss ? new StateLook("LOSS AS PREDICTED", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)
                 : new StateLook("PASSED", StateLook.Glyph.CHECK, StateLook.Tone.OK);
@@ -121,8 +124,9 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
         if (r.verifyMismatches() > 0) {
             p.add(Format.count(r.verifyMismatches()) + " mismatched sectors");
         }
-        if (r.bytesLost() > 0 && r.mode() != LogMode.POINTERS) {
-            p.add(Format.size(r.bytesLost()) + " lost in " + r.mode().word() + " mode, which promises no loss");
+        if ((r.bytesLost() > 0 || r.lostTracks() > 0) && r.mode() != LogMode.POINTERS) {
+            p.add((r.bytesLost() > 0 ? Format.size(r.bytesLost()) : Format.count(r.lostTracks()) + " tracks") + " lost in "
+                    + r.mode().word() + " mode, which promises no loss");
         }
         return String.join(", ", p);
     }

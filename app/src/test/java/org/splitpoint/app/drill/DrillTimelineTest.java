@@ -149,6 +149,25 @@ class DrillTimelineTest {
         assertThat(h.rows().get(1).figures()).isEqualTo("3 of 64 tracks resynced (4.69% of a full rebuild)");
     }
 
+    @Test
+    void aPastDrillThatLostTracksIsNotListedAsPassed() {
+        // a pointers drill whose second failure took 70 tracks the hosts wrote, its test data intact:
+        // the card said LOSS AS PREDICTED while the list said PASSED (its event was INFO, "0 bytes lost")
+        Drill.Result r = new Drill.Result("prod", "d2", OfflineReason.RESET, LogMode.POINTERS, Instant.now(), 0, 1024,
+                0.11, 0, 40, 655_360, 0, 0, 0, 70, 0, "d1", null, List.of());
+        DrillFigures card = DrillFigures.of(r);
+        assertThat(card.verdict().word()).isEqualTo("LOSS AS PREDICTED");
+        DrillHistory h = new DrillHistory();
+        h.add(List.of(new Event(Instant.parse("2026-12-05T22:05:29Z"), r.severity(), "DRILL", "prod", r.summary())));
+        assertThat(h.rows().get(0).look().word()).isEqualTo(card.verdict().word());
+        assertThat(h.rows().get(0).figures()).contains("0 bytes lost (70 tracks lost)");
+        // an event an older engine logged as INFO still says what it lost in its figures
+        h.add(List.of(new Event(Instant.parse("2026-12-05T22:06:00Z"), org.splitpoint.engine.event.Severity.INFO, "DRILL",
+                "prod", "drill on prod/d3 (reset, pointers, second failure of d1): 0 of 1024 tracks resynced; 0 bytes lost"
+                        + " (12 tracks lost); 0 verify mismatches; 0 workload errors")));
+        assertThat(h.rows().get(0).look().word()).isEqualTo("LOSS AS PREDICTED");
+    }
+
     private static Drill.Result result(Instant t0, List<Drill.Step> steps) {
         return new Drill.Result("prod", "d2", OfflineReason.RESET, LogMode.POINTERS, t0, 3, 64, 0.05, 1.07, 40, 655_360,
                 0, 0, 0, 0, 0, null, null, steps);

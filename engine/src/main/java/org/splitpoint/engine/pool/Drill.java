@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.splitpoint.engine.event.Event;
+import org.splitpoint.engine.event.Severity;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
@@ -26,7 +27,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * <p>The workload writes 16 KiB blocks at random 16 KiB-aligned places through the volume's host
  * view, each block's bytes derived from (block, generation), and reads every block it wrote back
  * at the end: a block that reads otherwise is a workload error; one on a track a second failure
- * lost must fail to read (never return stale bytes), and counts as bytes lost.
+ * lost must fail to read (never return stale bytes), and counts as bytes lost. The tracks a second
+ * failure took are counted apart (the hosts' writes lose tracks too, where the drill's own lose
+ * bytes): a drill that lost either did not pass, and its DRILL event is a warning (pointers mode,
+ * which says it loses them) or critical ({@link Result#severity}).
  */
 public final class Drill {
 
@@ -86,6 +90,20 @@ public final class Drill {
                     : deltaWords(deltaTracks, deltaBytes);
         }
 
+        /**
+         * How the drill went, as its DRILL event says it: CRITICAL when a write read back wrong, parity or
+         * mirrors disagreed, or a mode that promises no loss lost bytes or tracks; WARNING when pointers
+         * mode lost what a second failure took (its test data's bytes, or only tracks the hosts wrote: a
+         * drill that lost tracks did not pass, whoever wrote them); INFO when nothing was lost.
+         */
+        public Severity severity() {
+            boolean lost = bytesLost > 0 || lostTracks > 0;
+            if (workloadErrors > 0 || verifyMismatches > 0 || (lost && mode != LogMode.POINTERS)) {
+                return Severity.CRITICAL;
+            }
+            return lost ? Severity.WARNING : Severity.INFO;
+        }
+
         /** The resync's tracks as a fraction of a full rebuild's. */
         public double resyncFraction() {
             return totalTracks == 0 ? 0 : (double) tracksResynced / totalTracks;
@@ -94,14 +112,30 @@ public final class Drill {
         /** One line: what the drill shows. */
         public String summary() {
             return String.format("drill on %s/%s (%s, %s%s): %d of %d tracks resynced (%.2f%% of a full rebuild) in %.2f s"
-                            + "%s; %s%s; %s bytes lost; %d verify mismatches; %d workload errors",
+                            + "%s; %s%s; %s bytes lost%s; %d verify mismatches; %d workload errors",
                     volume, drive, reason.word(), mode.word(), secondFailure == null ? "" : ", second failure of " + secondFailure,
                     tracksResynced, totalTracks, 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds > 0
                             ? String.format(" vs ~%.1f s for a full rebuild", estimatedFullRebuildSeconds) : "",
                     windowWrites(), writesRefused > 0 ? ", " + writesRefused + " refused" : "",
-                    bytesLost, verifyMismatches, workloadErrors);
+                    bytesLost, lostTracks > 0 ? " (" + lostWords(lostTracks) + ")" : "", verifyMismatches, workloadErrors);
         }
     }
+
+    /**
+     * "70 tracks lost": the tracks a second failure took, as a drill's summary says them (the
+     * Drills view's list of past drills reads it back: {@link #lostTracksIn}).
+     */
+    public static String lostWords(long tracks) {
+        return tracks + (tracks == 1 ? " track lost" : " tracks lost");
+    }
+
+    /** The tracks lost a drill's summary names ({@link #lostWords}), 0 when it names none. */
+    public static long lostTracksIn(String summary) {
+        java.util.regex.Matcher m = LOST.matcher(summary == null ? "" : summary);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static final java.util.regex.Pattern LOST = java.util.regex.Pattern.compile("\\((\\d+) tracks? lost\\)");
 
     /** "the hosts' writes put 102 tracks (6.4 MiB) in the delta": a window without test data, by its delta. */
     public static String deltaWords(long tracks, long bytes) {
@@ -277,9 +311,11 @@ public final class Drill {
                     second, ret == null ? null : ret.wholeRebuild(),
                     timeline.stream().sorted(java.util.Comparator.comparing(Step::start)).toList(), plan.workload(),
                     window.deltaTracks(), window.deltaBytes());
-            boolean bad = check[0] > 0 || mismatches > 0 || (check[1] > 0 && plan.mode() != LogMode.POINTERS);
-            pool.events.publish(bad ? Event.critical("DRILL", plan.volume(), r.summary())
-                    : check[1] > 0 ? Event.warning("DRILL", plan.volume(), r.summary()) : Event.info("DRILL", plan.volume(), r.summary()));
+            pool.events.publish(switch (r.severity()) {
+                case CRITICAL -> Event.critical("DRILL", plan.volume(), r.summary());
+                case WARNING -> Event.warning("DRILL", plan.volume(), r.summary());
+                case INFO -> Event.info("DRILL", plan.volume(), r.summary());
+            });
             return r;
         } finally {
             workload.stop();
