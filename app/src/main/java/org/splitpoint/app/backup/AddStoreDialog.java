@@ -15,6 +15,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
+import org.splitpoint.app.common.FieldMarks;
 
 /**
  * Add store…: a directory typed (or pasted) or chosen with Browse…; an existing store, or a new or
@@ -28,9 +29,10 @@ public final class AddStoreDialog {
 
     /**
      * Asks for the directory; the text as typed, or empty when cancelled. {@code whyNot} says why a
-     * directory cannot be a store ("" when it can): the dialog then stays open with that sentence
-     * under the field (id {@code #storeProblem}) and the path as typed, instead of closing into a
-     * refusal in the status bar.
+     * directory cannot be a store ("" when it can), asked as the path is typed or chosen: the field is
+     * marked, the sentence is under it (id {@code #storeProblem}) and Add store is disabled until the
+     * path can be one; asked again at the click (the directory may have changed meanwhile), the dialog
+     * then stays open with the path as typed, instead of closing into a refusal in the status bar.
      */
     public static Optional<String> ask(Window owner, String title, Path suggested,
                                        java.util.function.UnaryOperator<String> whyNot) {
@@ -73,21 +75,28 @@ public final class AddStoreDialog {
         problem.setMaxWidth(520);
         problem.setMinHeight(Label.USE_PREF_SIZE);
         problem.managedProperty().bind(problem.textProperty().isNotEmpty());
-        path.textProperty().addListener((o, was, now) -> problem.setText(""));
+        problem.visibleProperty().bind(problem.managedProperty()); // (an unmanaged label keeps its last bounds, over the buttons)
+        // judged as it is typed or chosen, as the New pool dialog judges its directory: a read-only
+        // directory passed the typing and was refused only at the first backup
+        path.textProperty().addListener((o, was, now) -> {
+            problem.setText(now == null || now.isBlank() ? "" : whyNot.apply(now));
+        });
+        problem.textProperty().addListener(o -> org.splitpoint.app.common.DialogLook.fit(d)); // the sentence in full
         VBox body = new VBox(8, row, note, problem);
-        d.getDialogPane().setContent(body);
+        FieldMarks marks = new FieldMarks().mark(path, problem.textProperty());
+        d.getDialogPane().setContent(marks.layer(body));
         ButtonType add = new ButtonType("Add store", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(add, ButtonType.CANCEL);
         Button ok = (Button) d.getDialogPane().lookupButton(add);
         ok.setId("storeAdd");
         ok.setDefaultButton(true);
-        ok.disableProperty().bind(path.textProperty().map(String::isBlank));
+        ok.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> path.getText().isBlank() || !problem.getText().isEmpty(), path.textProperty(), problem.textProperty()));
         ok.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
             String why = whyNot.apply(path.getText());
             if (why != null && !why.isEmpty()) {
                 problem.setText(why);
                 e.consume(); // the dialog stays open, grown to show the sentence whole
-                d.getDialogPane().getScene().getWindow().sizeToScene();
             }
         });
         Platform.runLater(path::requestFocus);

@@ -17,6 +17,7 @@ import javafx.collections.ObservableList;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.ActionStatus;
 import org.splitpoint.app.common.Confirmation;
+import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.pool.PoolPaths;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -303,7 +304,10 @@ public final class BackupsViewModel {
         if (Files.isDirectory(dir) && !Files.exists(dir.resolve("store.json")) && !StoreListing.isNewStore(dir)) {
             return dir + " is not a Splitpoint backup store (it has no store.json and is not empty)";
         }
-        return "";
+        // a directory that would become a store must take one; an existing store on read-only media is
+        // still one to list, verify and restore from
+        String readOnly = StoreListing.isNewStore(dir) ? DirectoryStore.whyNotWritable(dir) : null;
+        return readOnly == null ? "" : readOnly;
     }
 
     private static Path storeDir(String trimmed) {

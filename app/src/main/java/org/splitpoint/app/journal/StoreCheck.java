@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.splitpoint.app.backup.StoreListing;
+import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PoolPaths;
@@ -14,8 +15,8 @@ import org.splitpoint.engine.pool.PoolConfig.BackupRecord;
 
 /**
  * Whether a directory can be a volume's journal store, by the engine's rules and in its words: it
- * must exist (an empty one becomes a store), lie outside the pool, be no other journal's store, and
- * not hold only other volumes' images. Read off the UI thread.
+ * must exist (an empty one becomes a store), lie outside the pool, be writable by this process, be no
+ * other journal's store, and not hold only other volumes' images. Read off the UI thread.
  *
  * @param problem why not, or empty
  * @param note    what it holds and what the journal's base backup will be (when it can)
@@ -34,6 +35,10 @@ record StoreCheck(String problem, String note) {
         if (!Files.isDirectory(dir)) {
             return bad("no backup store at " + dir + ": the directory does not exist; create it (an empty directory"
                     + " becomes a store) or name the store the volume is backed up to");
+        }
+        String readOnly = DirectoryStore.whyNotWritable(dir); // the engine's rule: the journal ships into it
+        if (readOnly != null) {
+            return bad(readOnly);
         }
         for (var e : journals.entrySet()) {
             if (!e.getKey().equals(volume) && Path.of(e.getValue().store()).toAbsolutePath().normalize().equals(dir)) {

@@ -85,11 +85,44 @@ class BackupsFxTest {
         assertThat(text(robot, "#storeProblem")).contains("is inside the pool");
         assertThat(onFx(() -> robot.lookup("#storePath").queryAs(javafx.scene.control.TextField.class).getText()))
                 .isEqualTo(inside.toString());
-        robot.clickOn("#storePath").write("-x");
+        var field = robot.lookup("#storePath").queryAs(javafx.scene.control.TextField.class);
+        onFx(() -> {
+            field.setText(dir.resolve("outside").toString());
+            return null;
+        });
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#storeProblem").isEmpty());
         robot.press(javafx.scene.input.KeyCode.ESCAPE).release(javafx.scene.input.KeyCode.ESCAPE);
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isEmpty());
         assertThat(Files.exists(inside)).as("nothing made inside the pool").isFalse();
+    }
+
+    /**
+     * A read-only directory is refused as it is typed, as the New pool dialog refuses its directory: the
+     * field marked, the sentence under it, Add store disabled. It was taken, and the first backup failed.
+     */
+    @Test
+    void aReadOnlyDirectoryIsRefusedAsItIsTyped(FxRobot robot) throws Exception {
+        openBackups(robot);
+        try (var ro = org.splitpoint.app.testing.ReadOnlyDir.at(dir.resolve("ro"))) {
+            Path store = ro.path().resolve("store");
+            robot.clickOn("#addStore");
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isPresent());
+            robot.clickOn("#storePath").write(store.toString());
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !text(robot, "#storeProblem").isEmpty());
+            assertThat(text(robot, "#storeProblem")).isEqualTo("a backup store cannot be made in " + store + ": "
+                    + ro.path() + " is read-only to this process; choose a directory this process can write");
+            var field = robot.lookup("#storePath").queryAs(javafx.scene.control.TextField.class);
+            assertThat(onFx(() -> field.getStyleClass().contains("error"))).as("the field is marked").isTrue();
+            assertThat(onFx(() -> robot.lookup("#storeAdd").queryAs(Button.class).isDisabled())).isTrue();
+            onFx(() -> {
+                field.setText(dir.resolve("writable").toString());
+                return null;
+            });
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#storeProblem").isEmpty());
+            assertThat(onFx(() -> robot.lookup("#storeAdd").queryAs(Button.class).isDisabled())).isFalse();
+            robot.press(javafx.scene.input.KeyCode.ESCAPE).release(javafx.scene.input.KeyCode.ESCAPE);
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#storePath").tryQuery().isEmpty());
+        }
     }
 
     /**

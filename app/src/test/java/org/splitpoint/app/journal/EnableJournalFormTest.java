@@ -77,6 +77,17 @@ class EnableJournalFormTest {
         assertThat(f.blockedProperty().get()).isEqualTo(f.storeProblemProperty().get());
     }
 
+    /** A read-only directory was taken and refused only at Enable, by the engine: the journal ships into it. */
+    @Test
+    void aReadOnlyDirectoryIsRefusedAsItIsTyped() throws Exception {
+        try (var ro = org.splitpoint.app.testing.ReadOnlyDir.at(tmp.resolve("ro"))) {
+            EnableJournalForm f = form(ro.path());
+            assertThat(f.storeProblemProperty().get()).isEqualTo("a backup store cannot be made in " + ro.path()
+                    + ": it is read-only to this process; choose a directory this process can write");
+            assertThat(f.blockedProperty().get()).isEqualTo(f.storeProblemProperty().get());
+        }
+    }
+
     @Test
     void aStoreInsideThePoolOrRelativeIsRefused() throws Exception {
         Path inside = made.pool().resolve("meta");

@@ -31,7 +31,8 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * before {@code images/} until store.json is durable, then removed): a directory holding only what a
  * creation leaves before its store.json is made a store again, unless another pool holds that lock.
  * A directory the file system will not let us write (read-only, not ours) is refused as the store's
- * problem in one sentence, before anything is written there.
+ * problem in one sentence, before anything is written there; {@link #whyNotWritable} says it before
+ * a form's path is accepted.
  */
 public final class DirectoryStore implements BackupStore {
 
@@ -92,6 +93,24 @@ public final class DirectoryStore implements BackupStore {
             throw new BackupException("the backup store at " + dir + " has no images/ directory (damaged)");
         }
         return new DirectoryStore(dir, storage, r.uuid());
+    }
+
+    /**
+     * Why this process could not write a store into {@code dir} (make it, or add images to it), or null
+     * when it can: the directory, or the nearest of its parents that exists when it does not yet, is
+     * read-only to this process (a read-only file system, or not ours). Asked before anything is
+     * written, so a form can refuse the path as it is typed rather than at the first backup.
+     */
+    public static String whyNotWritable(Path dir) {
+        Path existing = dir.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || Files.isWritable(existing)) {
+            return null; // (a file on the way is refused where it is made, in its own words)
+        }
+        return "a backup store cannot be made in " + dir + ": " + (existing.equals(dir) ? "it" : existing)
+                + " is read-only to this process; choose a directory this process can write";
     }
 
     /**

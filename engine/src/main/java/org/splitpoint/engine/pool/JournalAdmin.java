@@ -172,13 +172,17 @@ public final class JournalAdmin {
     }
 
     /**
-     * A journal's store must exist (an empty directory becomes one) and be the volume's own: not
-     * another journal's, not one holding only other volumes' images.
+     * A journal's store must exist (an empty directory becomes one), be writable (the journal ships
+     * into it) and be the volume's own: not another journal's, not one holding only other volumes' images.
      */
     private void refuseStore(String volume, Path storeDir) throws IOException, PoolException {
         if (!java.nio.file.Files.isDirectory(storeDir)) {
             throw new PoolException("no backup store at " + storeDir + ": the directory does not exist; create it (an empty"
                     + " directory becomes a store) or name the store the volume is backed up to");
+        }
+        String readOnly = DirectoryStore.whyNotWritable(storeDir); // the journal ships into it
+        if (readOnly != null) {
+            throw new PoolException(readOnly);
         }
         if (DirectoryStore.wouldMake(storeDir)) {
             return; // a new store, as a backup into it would make it
