@@ -30,6 +30,9 @@ public final class JobTitle {
      */
     public static String historyLine(org.splitpoint.engine.pool.JobHistory.Entry e) {
         String line = e.line();
+        if (e.title() != null && !e.title().isEmpty()) {
+            return line; // the engine named it in words (a rebuild from a backup + journal, not "instant restore")
+        }
         String head = e.kind() + " " + e.target();
         return line.startsWith(head) ? of(e.kind(), e.target(), null) + line.substring(head.length()) : line;
     }

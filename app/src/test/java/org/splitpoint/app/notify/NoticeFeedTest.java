@@ -70,6 +70,17 @@ class NoticeFeedTest {
                 "instant restore of prod DONE in 0:10, 96 MiB, 2048/2048 tracks");
     }
 
+    /** A rebuild from a backup + journal runs as an instant restore's job; its notice said "instant restore of prod". */
+    @Test
+    void aRebuildsEndIsNoticedAsARebuild() {
+        feed.jobsEnded(List.of(new JobHistory.Entry("instant-restore-prod", "instant-restore", "prod", JobState.DONE,
+                "", "2026-12-03T01:00:00Z", "2026-12-03T01:00:10Z", 10, 96 << 20, 2048, 2048, 0, 0, "tracks", "",
+                "rebuild of prod from image prod-20261203-0100 plus the journal")));
+        burstEnds();
+        assertThat(shown).extracting(Notice::text).containsExactly(
+                "rebuild of prod from image prod-20261203-0100 plus the journal DONE in 0:10, 96 MiB, 2048/2048 tracks");
+    }
+
     @Test
     void aBurstIsOneNoticeCountingEverything() {
         for (int i = 1; i <= 5; i++) {

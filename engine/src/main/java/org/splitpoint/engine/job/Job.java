@@ -51,6 +51,7 @@ public final class Job implements Runnable {
     /** {@link #drop()} was asked: the job ends CANCELLED without its work's {@link JobWork#stopped}. */
     private volatile boolean dropRequested;
     private volatile String message = "";
+    private volatile String title;
     /** What other paths did for the work while it was paused ({@link JobWork#doneSinceLastStep}), fixed when it ended. */
     private volatile long doneElsewhereAtEnd;
     private Thread thread;
@@ -106,6 +107,20 @@ public final class Job implements Runnable {
 
     public String kind() {
         return kind;
+    }
+
+    /**
+     * What the job does in words, when its kind and target do not say it (a rebuild from a backup
+     * plus the journal runs as an instant restore's job), else null; kept in its history entry.
+     */
+    public String title() {
+        return title;
+    }
+
+    /** Names what the job does ({@link #title}); returns this job. */
+    public Job titled(String what) {
+        this.title = what;
+        return this;
     }
 
     /** What the finished job made, when its bytes and tracks do not say it ({@link JobWork#outcome}), else empty. */

@@ -45,7 +45,7 @@ public final class JobHistory {
      */
     public record Entry(String id, String kind, String target, JobState result, String message, String startedAt,
                         String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks,
-                        long doneSteps, long totalSteps, String unit, String outcome) {
+                        long doneSteps, long totalSteps, String unit, String outcome, String title) {
 
         public Entry {
             unit = unit == null ? "tracks" : unit;
@@ -56,7 +56,20 @@ public final class JobHistory {
         public Entry(String id, String kind, String target, JobState result, String message, String startedAt,
                      String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks) {
             this(id, kind, target, result, message, startedAt, finishedAt, seconds, bytes, doneTracks, totalTracks, 0, 0,
-                    "tracks", "");
+                    "tracks", "", null);
+        }
+
+        /** A job its kind and target name well enough (no title). */
+        public Entry(String id, String kind, String target, JobState result, String message, String startedAt,
+                     String finishedAt, double seconds, long bytes, long doneTracks, long totalTracks,
+                     long doneSteps, long totalSteps, String unit, String outcome) {
+            this(id, kind, target, result, message, startedAt, finishedAt, seconds, bytes, doneTracks, totalTracks,
+                    doneSteps, totalSteps, unit, outcome, null);
+        }
+
+        /** "KIND TARGET", or the job's {@link Job#title} when it had one ("rebuild of prod from image … plus the journal"). */
+        public String head() {
+            return title != null && !title.isEmpty() ? title : kind + " " + target;
         }
 
         /** True for a job of timed steps, which copied nothing. */
@@ -77,7 +90,7 @@ public final class JobHistory {
          */
         public String line() {
             long s = Math.round(seconds);
-            return kind + " " + target + " " + result + " in " + String.format("%d:%02d", s / 60, s % 60) + ", "
+            return head() + " " + result + " in " + String.format("%d:%02d", s / 60, s % 60) + ", "
                     + (!outcome.isEmpty() ? Sizes.format(bytes) + " read, " + outcome
                     : (timed() ? "" : Sizes.format(bytes) + ", ") + work())
                     + (message == null || message.isEmpty() ? "" : " (" + message + ")");
@@ -150,7 +163,7 @@ public final class JobHistory {
                 j.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(), now.truncatedTo(ChronoUnit.SECONDS).toString(),
                 Duration.between(j.startedAt(), now).toMillis() / 1000.0, j.bytesMoved(), timed ? 0 : last.doneTracks(),
                 timed ? 0 : last.totalTracks(), timed ? steps.done() : 0, timed ? steps.total() : 0, last.unit(),
-                last.state() == JobState.DONE ? j.outcome() : "");
+                last.state() == JobState.DONE ? j.outcome() : "", j.title());
         synchronized (this) {
             entries.add(e);
             while (entries.size() > KEPT) {

@@ -303,7 +303,7 @@ public final class RestoreAdmin {
 
     private static Job restoreJob(Pool pool, InstantRestore r, PoolConfig.RestoreRecord record) {
         String id = restoreJobId(r.volume());
-        return new Job(id, "instant-restore", r.volume(), r.currentTracks(), r.totalTracks(), pool.trackSize,
+        Job job = new Job(id, "instant-restore", r.volume(), r.currentTracks(), r.totalTracks(), pool.trackSize,
                 record.paused(), record.throttle(), new SavedSettings(pool, r.volume(), r.bulkWork(), (paused, throttle) -> {
                     PoolConfig.RestoreRecord rec = pool.restoreRecords.get(r.volume());
                     if (rec != null) {
@@ -312,6 +312,9 @@ public final class RestoreAdmin {
                     return rec != null;
                 }),
                 p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
+        // a rebuild runs as an instant restore's job: its history and notice say what it is
+        return record.withJournal() ? job.titled("rebuild of " + r.volume() + " from image " + record.image()
+                + " plus the journal") : job;
     }
 
     private static InstantRestore.Listener listener(Pool pool) {

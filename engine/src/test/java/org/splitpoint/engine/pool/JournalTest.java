@@ -160,6 +160,10 @@ class JournalTest {
             pool.events().drain();
             assertThat(events).extracting(Event::message).anyMatch(m -> m.contains("rebuild of v started from image") && m.contains(" plus 1 journal entry: "))
                     .noneMatch(m -> m.contains("protects nothing"));
+            // its history line (and so the app's notice of its end) names it a rebuild, not an instant restore
+            JobHistory.Entry ended = pool.jobHistory().list().get(pool.jobHistory().list().size() - 1);
+            assertThat(ended.kind()).isEqualTo("instant-restore");
+            assertThat(ended.line()).startsWith("rebuild of v from image ").contains(" plus the journal DONE in ");
             assertThat(pool.journals().status("v").protecting()).isTrue();
             TestPools.assertSameBytes(TestPools.readAll(pool.volume("v")), image, "rebuilt onto the spares");
             assertThat(pool.snapshot().volume("v").drives()).containsExactly(spares.get(0), spares.get(1), "d3");
