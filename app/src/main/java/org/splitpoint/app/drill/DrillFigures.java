@@ -72,7 +72,7 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
         List<Figure> f = new ArrayList<>();
         f.add(new Figure("figResynced", r.mode() == LogMode.REPOSITORY ? "Tracks replayed" : "Tracks resynced",
                 Format.count(r.tracksResynced()) + " of " + Format.count(r.totalTracks()) + " · " + pct
-                        + " of a full rebuild", StateLook.Tone.OK));
+                        + " of a full rebuild" + r.resyncedBeyondDelta(), StateLook.Tone.OK));
         boolean slower = r.estimatedFullRebuildSeconds() > 0 && r.resyncSeconds() > r.estimatedFullRebuildSeconds();
         f.add(new Figure("figResyncTime", "Resync time", seconds(r.resyncSeconds()) + (r.estimatedFullRebuildSeconds() > 0
                 ? " vs ~" + seconds(r.estimatedFullRebuildSeconds()) + " for a full rebuild" + (slower ? " (slower)" : "")

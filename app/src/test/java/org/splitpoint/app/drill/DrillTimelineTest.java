@@ -149,6 +149,26 @@ class DrillTimelineTest {
         assertThat(h.rows().get(1).figures()).isEqualTo("3 of 64 tracks resynced (4.69% of a full rebuild)");
     }
 
+    /**
+     * A repository drill showed 97 tracks in its delta and 137 replayed: the delta is counted as the
+     * drive comes back, the repository takes the hosts' writes on during the return and replays them too.
+     * The card and the event say so, so the two counts cannot be read as one.
+     */
+    @Test
+    void tracksReplayedBeyondTheDeltaAreSaidToBeTheHostsWritesDuringTheReturn() {
+        Drill.Result r = new Drill.Result("prod", "d2", OfflineReason.RESET, LogMode.REPOSITORY, Instant.now(), 137, 1024,
+                0.4, 3.0, 0, 0, 0, 0, 0, 0, 0, null, null, List.of(), false, 97, 97L << 16);
+        DrillFigures card = DrillFigures.of(r);
+        assertThat(card.figures()).filteredOn(x -> x.id().equals("figResynced")).singleElement()
+                .extracting(DrillFigures.Figure::value).asString().isEqualTo("137 of 1,024 · 13.4% of a full rebuild"
+                        + " (97 in the delta as d2 came back, 40 written by the hosts during the return)");
+        assertThat(r.summary()).contains("137 of 1024 tracks resynced (97 in the delta as d2 came back, 40 written by the"
+                + " hosts during the return)");
+        Drill.Result same = new Drill.Result("prod", "d2", OfflineReason.RESET, LogMode.REPOSITORY, Instant.now(), 97, 1024,
+                0.4, 3.0, 0, 0, 0, 0, 0, 0, 0, null, null, List.of(), false, 97, 97L << 16);
+        assertThat(same.resyncedBeyondDelta()).isEmpty();
+    }
+
     @Test
     void aPastDrillThatLostTracksIsNotListedAsPassed() {
         // a pointers drill whose second failure took 70 tracks the hosts wrote, its test data intact:

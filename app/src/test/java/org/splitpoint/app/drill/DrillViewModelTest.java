@@ -174,7 +174,7 @@ class DrillViewModelTest {
                 .containsExactly("offline", "firmware", "writes", "online", "resync", "verify");
         assertThat(vm.steps()).allMatch(s -> s.state() == DrillTimeline.StepState.DONE && s.startSeconds() >= 0);
         assertThat(vm.steps().get(3).detail()).as("the delta when it came back").isEqualTo(r.tracksResynced()
-                + " tracks in the delta");
+                + " tracks in the delta as d2 came back");
         assertThat(vm.steps().get(4).detail()).isEqualTo(r.tracksResynced() + " tracks resynced");
         assertThat(f.figures()).filteredOn(x -> x.id().equals("figResynced")).singleElement()
                 .extracting(DrillFigures.Figure::value).asString()

@@ -104,6 +104,18 @@ public final class Drill {
             return lost ? Severity.WARNING : Severity.INFO;
         }
 
+        /**
+         * Why the tracks resynced can outnumber the delta's: the delta is counted as the drive came back,
+         * and the hosts' writes go on into a data log or repository during the return, which replays
+         * them too ("97 tracks in the delta" beside "137 replayed" read as a wrong count). " (97 in the
+         * delta as d2 came back, 40 written by the hosts during the return)", or "" when they agree.
+         */
+        public String resyncedBeyondDelta() {
+            long more = tracksResynced - deltaTracks;
+            return deltaTracks <= 0 || more <= 0 ? "" : " (" + deltaTracks + " in the delta as " + drive + " came back, "
+                    + more + " written by the hosts during the return)";
+        }
+
         /** The resync's tracks as a fraction of a full rebuild's. */
         public double resyncFraction() {
             return totalTracks == 0 ? 0 : (double) tracksResynced / totalTracks;
@@ -111,10 +123,10 @@ public final class Drill {
 
         /** One line: what the drill shows. */
         public String summary() {
-            return String.format("drill on %s/%s (%s, %s%s): %d of %d tracks resynced (%.2f%% of a full rebuild) in %.2f s"
+            return String.format("drill on %s/%s (%s, %s%s): %d of %d tracks resynced%s (%.2f%% of a full rebuild) in %.2f s"
                             + "%s; %s%s; %s bytes lost%s; %d verify mismatches; %d workload errors",
                     volume, drive, reason.word(), mode.word(), secondFailure == null ? "" : ", second failure of " + secondFailure,
-                    tracksResynced, totalTracks, 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds > 0
+                    tracksResynced, totalTracks, resyncedBeyondDelta(), 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds > 0
                             ? String.format(" vs ~%.1f s for a full rebuild", estimatedFullRebuildSeconds) : "",
                     windowWrites(), writesRefused > 0 ? ", " + writesRefused + " refused" : "",
                     bytesLost, lostTracks > 0 ? " (" + lostWords(lostTracks) + ")" : "", verifyMismatches, workloadErrors);
@@ -273,7 +285,7 @@ public final class Drill {
             begin("online", plan.drive() + " comes back; only its delta is written to it");
             PoolSnapshot.ServiceView window = windowOf(pool, plan.drive());
             Job resync = pool.service().online(plan.drive());
-            end(window.deltaTracks() + " tracks in the delta");
+            end(window.deltaTracks() + " tracks in the delta as " + plan.drive() + " came back");
             begin("resync", resync.target());
             while (!resync.await(200)) {
                 listener.writes(workload.writes, workload.bytes);
@@ -282,7 +294,9 @@ public final class Drill {
                 throw new IOException("the resync of " + plan.drive() + " " + resync.state() + ": " + resync.progress().message());
             }
             ServiceAdmin.Return ret = pool.service().lastReturn(plan.drive());
-            end(ret == null ? null : ret.tracksResynced() + " tracks resynced");
+            end(ret == null ? null : ret.tracksResynced() + " tracks resynced" + (ret.tracksResynced() > window.deltaTracks()
+                    ? " (" + (ret.tracksResynced() - window.deltaTracks()) + " of them written by the hosts during the return)"
+                    : ""));
             if (ret != null && ret.wholeRebuild() != null) {
                 begin("rebuild", plan.drive() + " rebuilt whole: " + ret.wholeRebuild());
                 awaitRebuildOf(plan.drive());
