@@ -323,6 +323,9 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
             badge.setMinWidth(HBox.USE_PREF_SIZE);
             title.getStyleClass().add("history-title");
             title.setMinWidth(0);
+            title.setWrapText(true); // whole at 1024 px: "drill on prod/d5 (reset, pointers, second failure of d4)" was cut
+            title.setMinHeight(Label.USE_PREF_SIZE);
+            HBox.setHgrow(title, javafx.scene.layout.Priority.ALWAYS);
             figures.getStyleClass().add("history-figures");
             figures.setWrapText(true);
             figures.setMinWidth(0);

@@ -173,6 +173,12 @@ class DrillFxTest {
                 .as("the title as drawn").isEqualTo(title);
         assertThat(onFx(() -> ((javafx.scene.text.Text) robot.lookup("#writesCounter").query().lookup(".text")).getText()))
                 .as("the count as drawn").isEqualTo(text(robot, "#writesCounter")).startsWith("hosts' writes: ");
+        // the past drill's title in full too: it read "drill on prod/d1 (reset, ..." at 1024x700
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup(".history-title").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
+        Label past = onFx(() -> robot.lookup(".history-title").queryAs(Label.class));
+        assertThat(onFx(() -> ((javafx.scene.text.Text) past.lookup(".text")).getText().replace("\n", " ")))
+                .as("the past drill's title as drawn").isEqualTo(onFx(past::getText)).contains("second failure of");
     }
 
     /**
