@@ -274,18 +274,32 @@ final class SnapshotCatalog {
 
     /**
      * Makes {@code gens}' snapshots of {@code volume} invalid ({@code why}): durably first, then
-     * their saves no other snapshot needs are given back.
+     * their saves no other snapshot needs are given back. When pool.json cannot be written they stay
+     * valid, as on disk, and this throws (the write that needed the save is refused).
      */
     synchronized void invalidate(String volume, List<PoolConfig.SnapshotRecord> which, String why) throws IOException {
         List<Long> gens = new ArrayList<>();
+        List<PoolConfig.SnapshotRecord> marked = new ArrayList<>();
         for (PoolConfig.SnapshotRecord r : which) {
-            records.put(key(r.volume(), r.name()), r.invalid(why));
+            PoolConfig.SnapshotRecord invalid = r.invalid(why);
+            records.put(key(r.volume(), r.name()), invalid);
+            marked.add(invalid);
             gens.add(r.gen());
         }
         if (gens.isEmpty()) {
             return;
         }
-        pool.persist();
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            // still valid on disk, so valid in memory too: the write that needed the save is refused,
+            // and the next write to the track tries again to record this; left invalid in memory, that
+            // write found nothing to make invalid and went on unsaved (UnrecordedInvalidationTest)
+            for (int i = 0; i < which.size(); i++) {
+                records.replace(key(which.get(i).volume(), which.get(i).name()), marked.get(i), which.get(i));
+            }
+            throw e;
+        }
         for (PoolConfig.SnapshotRecord r : which) {
             pool.events.publish(Event.critical("SNAPSHOT", key(r.volume(), r.name()), "snapshot " + key(r.volume(), r.name())
                     + " is invalid: " + why + "; it can no longer show its image (delete it; the volume is intact)"));
