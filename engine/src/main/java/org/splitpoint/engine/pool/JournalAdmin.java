@@ -160,7 +160,24 @@ public final class JournalAdmin {
                 d.journal = volume;
             }
             pool.journalRecords.put(volume, rec);
-            pool.persist();
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                // a refusal changes nothing: the drives SPARE again (blank), no journal in memory
+                // that pool.json does not name (UnrecordedJournalVerbsTest)
+                pool.journalRecords.remove(volume);
+                for (int i = 0; i < 2; i++) {
+                    Drive d = pool.drives.get(driveNames.get(i));
+                    d.state = DriveState.SPARE;
+                    d.journal = null;
+                    try {
+                        files[i].close();
+                    } catch (IOException ignored) {
+                        // the image is a blank SPARE's either way
+                    }
+                }
+                throw e;
+            }
             v.exclusive(() -> JournalLife.attach(pool, v, rec, files)); // recording from an instant with no write in flight
             JournalWatch.start(pool);
             pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " enabled on " + String.join(" and ",
@@ -214,23 +231,42 @@ public final class JournalAdmin {
             RaidVolume v = pool.volume(volume);
             Refusal.check(JournalRules.disable(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             PoolConfig.JournalRecord rec = record(volume);
+            // on record first, with no write in flight, and only then unhooked: a disable that
+            // pool.json refused (file system full) had unhooked the journal already, so the writes
+            // after it went unjournaled while pool.json still named the journal and its base, which
+            // a crash then rebuilt from without them (UnrecordedJournalVerbsTest)
+            v.exclusive(() -> {
+                List<Drive> legs = new ArrayList<>();
+                List<DriveState> states = new ArrayList<>();
+                for (String dn : rec.drives()) {
+                    Drive d = pool.drives.get(dn);
+                    if (d != null) {
+                        legs.add(d);
+                        states.add(d.state);
+                        d.journal = null;
+                        if (d.state != DriveState.FAILED) {
+                            d.state = DriveState.SPARE;
+                        }
+                    }
+                }
+                pool.journalRecords.remove(volume);
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    pool.journalRecords.put(volume, rec);
+                    for (int i = 0; i < legs.size(); i++) {
+                        legs.get(i).journal = volume;
+                        legs.get(i).state = states.get(i);
+                    }
+                    throw e;
+                }
+                v.setWriteLog(null);
+            });
             Open o = pool.journals.remove(volume);
-            v.exclusive(() -> v.setWriteLog(null));
             if (o != null) {
                 v.removeFlushHook(o.flushHook);
                 o.journal.close();
             }
-            for (String dn : rec.drives()) {
-                Drive d = pool.drives.get(dn);
-                if (d != null) {
-                    d.journal = null;
-                    if (d.state != DriveState.FAILED) {
-                        d.state = DriveState.SPARE;
-                    }
-                }
-            }
-            pool.journalRecords.remove(volume);
-            pool.persist();
             pool.events.publish(Event.warning("JOURNAL", volume, "journal of " + volume + " disabled; "
                     + String.join(" and ", rec.drives()) + " are SPARE again"));
         }
