@@ -112,6 +112,12 @@ public final class JournalAdmin {
             pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             RaidVolume v = pool.volume(volume);
             Refusal.check(JournalRules.enableVolume(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
+            // the backup that gives the journal its base refuses this too (its image would be torn):
+            // asked after the record was written, the enable failed with the journal on record
+            String fromBcv = PairAdmin.restoringFromBcv(pool, v); // JournalEnableDuringPairRestoreTest
+            if (fromBcv != null) {
+                throw new PoolException(fromBcv + "; enable its journal once the restore finished");
+            }
             if (driveNames.size() != 2 || driveNames.get(0).equals(driveNames.get(1))) {
                 throw new IllegalArgumentException("--drives names the journal's two drives, two different ones, not "
                         + String.join(",", driveNames));
