@@ -474,10 +474,16 @@ public final class BackupAdmin {
         }
     }
 
-    /** True when the volume's last backup is in the store with that uuid (an incremental can go there). */
-    static boolean hasChainIn(Pool pool, String volume, String storeUuid) {
+    /**
+     * True when an incremental backup of {@code volume} into {@code store} can build on the
+     * volume's last backup: that backup went into this store and its image is still there. A
+     * journal's base backup is a full one otherwise: an incremental on an image deleted since
+     * (the old base of a journal that stopped protecting, no one's need any more) was refused,
+     * every minute, and the journal never protected the volume again (JournalRebaseAfterImageDeletedTest).
+     */
+    static boolean canBuildOnLast(Pool pool, String volume, DirectoryStore store) {
         PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
-        return last != null && last.storeUuid().equals(storeUuid);
+        return last != null && last.storeUuid().equals(store.uuid()) && store.holds(last.image());
     }
 
     /** The volume's last completed backup, or null. */

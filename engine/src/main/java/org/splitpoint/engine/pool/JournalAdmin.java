@@ -189,7 +189,7 @@ public final class JournalAdmin {
             pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " enabled on " + String.join(" and ",
                     driveNames) + ", shipping to " + st.describe() + " at " + Sizes.format(max)
                     + (maxAgeSeconds > 0 ? " or after " + maxAgeSeconds + " s" : "") + "; a backup gives it its base now"));
-            boolean full = !BackupAdmin.hasChainIn(pool, volume, st.uuid());
+            boolean full = !BackupAdmin.canBuildOnLast(pool, volume, st);
             return new BackupAdmin(pool).backup(volume, storeDir, full, 0);
         }
     }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.JournalAdmin.Open;
@@ -40,7 +41,8 @@ final class JournalWatch {
             // journal with no drive left, which no base makes protect anything
             if (rec != null && rec.base() == null && o != null && !o.journal.unprotected() && !pool.restores.containsKey(volume)
                     && !pool.snapshotCatalog.restores.containsKey(volume) && !busy(pool, volume)) {
-                new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.hasChainIn(pool, volume, rec.storeUuid()), 0);
+                DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+                new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.canBuildOnLast(pool, volume, store), 0);
             }
         } catch (IOException | PoolException e) {
             pool.events.publish(Event.critical("JOURNAL", volume, "could not start the backup that gives the journal of "
