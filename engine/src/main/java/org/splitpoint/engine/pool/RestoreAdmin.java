@@ -128,6 +128,13 @@ public final class RestoreAdmin {
         PoolConfig.JournalRecord journalBefore = pool.journalRecords.get(volume);
         try {
             refuseUnfit(v, id, onDemand);
+            if (v.state() == VolumeState.FAILED) {
+                // its snapshots' tracks not saved were on the lost drives: valid, they would read the
+                // blank drives and then the image as their own, and the refills saved blank bytes for
+                // them (SnapshotOfALostVolumeTest); invalid on record before any drive is blank
+                pool.snapshotCatalog.volumeLost(volume, "volume " + volume + " was lost beyond its redundancy ("
+                        + v.stateReason() + ") with the tracks the snapshot had not saved, and is restored from image " + id);
+            }
             bulk = onDemand.duplicate(); // one index load for both paths
             Path map = pool.paths.restoreMap(volume);
             pool.storage.delete(map);

@@ -307,6 +307,20 @@ final class SnapshotCatalog {
         drop(volume, gens);
     }
 
+    /**
+     * {@code volume} was lost beyond its redundancy and gets blank drives: its valid snapshots are
+     * invalid ({@code why}), durably, since what they did not save was on the lost drives.
+     */
+    void volumeLost(String volume, String why) throws IOException {
+        List<PoolConfig.SnapshotRecord> hit = new ArrayList<>();
+        for (PoolConfig.SnapshotRecord r : of(volume)) {
+            if (r.valid()) {
+                hit.add(r);
+            }
+        }
+        invalidate(volume, hit, why);
+    }
+
     /** Drops {@code gens} from {@code volume}'s index and frees what no kept snapshot needs (the drop is durable). */
     void drop(String volume, List<Long> gens) {
         OriginIndex idx = index(volume);
