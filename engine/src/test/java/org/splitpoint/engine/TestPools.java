@@ -62,6 +62,11 @@ public final class TestPools {
     }
 
     /** Fails with the first differing offset (not the whole arrays) when {@code actual != expected}. */
+    /** pool.json and its temporary files: what tests make unwritable to see a failed metadata write. */
+    public static boolean poolJson(Path f) {
+        return f.getFileName().toString().startsWith("pool.json");
+    }
+
     /** {@code length} bytes of value {@code b}. */
     public static byte[] filled(int length, int b) {
         byte[] out = new byte[length];

@@ -30,10 +30,6 @@ class UnrecordedInvalidationTest {
     @TempDir
     Path tmp;
 
-    private static boolean poolJson(Path f) {
-        return f.getFileName().toString().startsWith("pool.json");
-    }
-
     @Test
     void aWriteTheSnapshotCannotBeInvalidatedForIsNeverAcknowledgedUnsaved() throws Exception {
         Path dir = tmp.resolve("pool");
@@ -56,7 +52,7 @@ class UnrecordedInvalidationTest {
             }
             assertThat(pool.snapshots().saveArea().freeSlots()).isZero();
             long track = slots + 10; // not saved yet: s needs it saved before it is written
-            disk.diskFullAfter(UnrecordedInvalidationTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             assertThatThrownBy(() -> pool.device("v").write(track * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22))))
                     .as("the first write: s cannot be made invalid on record").isInstanceOf(IOException.class);
             assertThat(pool.snapshots().get("v", "s").state()).as("s, as pool.json still has it")

@@ -30,10 +30,6 @@ class UnrecordedJournalVerbsTest {
     @TempDir
     Path tmp;
 
-    private static boolean poolJson(Path f) {
-        return f.getFileName().toString().startsWith("pool.json");
-    }
-
     @Test
     void aDisableThatCannotBeRecordedKeepsJournalingEveryWrite() throws Exception {
         Path dir = tmp.resolve("pool");
@@ -45,7 +41,7 @@ class UnrecordedJournalVerbsTest {
             new Random(2).nextBytes(a);
             pool.device("v").write(5L * TRACK, ByteBuffer.wrap(a));
             pool.device("v").flush();
-            disk.diskFullAfter(UnrecordedJournalVerbsTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             assertThatThrownBy(() -> pool.journals().disable("v")).isInstanceOf(IOException.class);
             assertThat(pool.journals().status("v").protecting()).as("the journal, as pool.json has it").isTrue();
             byte[] b = new byte[2 * TRACK];
@@ -76,7 +72,7 @@ class UnrecordedJournalVerbsTest {
         FaultInjector disk = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, disk)) {
             List<String> legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
-            disk.diskFullAfter(UnrecordedJournalVerbsTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             assertThatThrownBy(() -> pool.journals().enable("v", legs, store, 900 * 1024, 0))
                     .isInstanceOf(IOException.class);
             assertThat(pool.journals().volumes()).as("journals in memory").isEmpty();

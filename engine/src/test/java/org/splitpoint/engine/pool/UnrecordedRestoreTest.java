@@ -32,10 +32,6 @@ class UnrecordedRestoreTest {
     @TempDir
     Path tmp;
 
-    private static boolean poolJson(Path f) {
-        return f.getFileName().toString().startsWith("pool.json");
-    }
-
     @Test
     void aRestoreThatCannotBeRecordedIsNeverResumedOverLaterWrites() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, DRIVE, TRACK);
@@ -44,7 +40,7 @@ class UnrecordedRestoreTest {
         byte[] model;
         FaultInjector disk = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, disk)) {
-            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, 0))
                     .hasMessageContaining("No space left on device");
             disk.diskFreed();
@@ -96,7 +92,7 @@ class UnrecordedRestoreTest {
             List<org.splitpoint.engine.event.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
             pool.addListener(events::add);
             Job job = pool.instantRestores().restore("v", store, null, false, 0);
-            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             while (job.stepOnce()) {
                 // the restore's copy
             }
@@ -131,7 +127,7 @@ class UnrecordedRestoreTest {
         try (Pool pool = Pool.open(dir, disk)) {
             var job = pool.instantRestores().restore("v", store, null, false, TRACK); // a track a second
             assertThat(pool.instantRestores().restoreOf("v").owedTracks().get(200)).isTrue();
-            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             job.cancel();
             assertThat(job.await(30_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.CANCELLED);
@@ -155,12 +151,12 @@ class UnrecordedRestoreTest {
         FaultInjector disk = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, disk)) {
             var job = pool.instantRestores().restore("v", store, null, false, TRACK);
-            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             job.cancel();
             assertThat(job.await(30_000)).isTrue();
         }
         FaultInjector full = new FaultInjector(StorageFactory.real());
-        full.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+        full.diskFullAfter(TestPools::poolJson, 0);
         try (Pool pool = Pool.open(dir, full)) {
             assertThat(pool.instantRestores().restoreOf("v")).isNull();
             assertThat(pool.openNotes()).anyMatch(n -> n.startsWith("the overwrite map of the instant restore of v"));
@@ -182,7 +178,7 @@ class UnrecordedRestoreTest {
         try (Pool pool = Pool.open(dir, disk, new PoolOptions(false))) { // the copy waits for the next opening
             assertThat(pool.volume("v").state()).isEqualTo(VolumeState.FAILED);
             long once = Files.size(dir.resolve("pool.json")) * 3 / 2; // the drives' record is written, no second one
-            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, once);
+            disk.diskFullAfter(TestPools::poolJson, once);
             pool.instantRestores().restore("v", store, null, false, 0);
             byte[] read = new byte[image.length];
             pool.device("v").read(0, ByteBuffer.wrap(read));
@@ -213,7 +209,7 @@ class UnrecordedRestoreTest {
         try (Pool pool = Pool.open(dir, disk)) {
             DriveState d1 = pool.snapshot().drive("d1").state();
             DriveState d2 = pool.snapshot().drive("d2").state();
-            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             assertThatThrownBy(() -> pool.instantRestores().restore("v", store, null, false, 0))
                     .hasMessageContaining("No space left on device");
             disk.diskFreed();
@@ -280,7 +276,7 @@ class UnrecordedRestoreTest {
             String first = ship(pool, 1);
             String second = ship(pool, 2);
             assertThat(second).isNotEqualTo(first);
-            disk.diskFullAfter(UnrecordedRestoreTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             assertThatThrownBy(() -> pool.instantRestores().restore("v", store, first, false, 0))
                     .hasMessageContaining("No space left on device");
             disk.diskFreed();

@@ -27,10 +27,6 @@ class UnrecordedSnapshotRestoreEndTest {
     @TempDir
     Path tmp;
 
-    private static boolean poolJson(Path f) {
-        return f.getFileName().toString().startsWith("pool.json");
-    }
-
     @Test
     void aCancelThatCannotBeRecordedNeverRestoresOverLaterWrites() throws Exception {
         Path dir = SnapshotPools.create(tmp.resolve("pool"), TRACK);
@@ -48,7 +44,7 @@ class UnrecordedSnapshotRestoreEndTest {
             pool.device("v").write(0, ByteBuffer.wrap(after)); // every track owed to a restore to s
             Job job = pool.snapshots().restore("v", "s", false, TRACK); // a track a second
             assertThat(pool.snapshots().restoreOf("v").owedTracks().get(200)).isTrue();
-            disk.diskFullAfter(UnrecordedSnapshotRestoreEndTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             job.cancel();
             assertThat(job.await(30_000)).isTrue();
             assertThat(job.state()).isEqualTo(JobState.CANCELLED);
@@ -82,12 +78,12 @@ class UnrecordedSnapshotRestoreEndTest {
             new Random(4).nextBytes(after);
             pool.device("v").write(0, ByteBuffer.wrap(after));
             Job job = pool.snapshots().restore("v", "s", false, TRACK);
-            disk.diskFullAfter(UnrecordedSnapshotRestoreEndTest::poolJson, 0);
+            disk.diskFullAfter(TestPools::poolJson, 0);
             job.cancel();
             assertThat(job.await(30_000)).isTrue();
         }
         FaultInjector full = new FaultInjector(StorageFactory.real());
-        full.diskFullAfter(UnrecordedSnapshotRestoreEndTest::poolJson, 0);
+        full.diskFullAfter(TestPools::poolJson, 0);
         try (Pool pool = Pool.open(dir, full)) {
             assertThat(pool.snapshots().restoreOf("v")).isNull();
             assertThat(pool.openNotes()).anyMatch(n -> n.startsWith("the restore of v to snapshot v@s cannot go on"));
