@@ -467,6 +467,12 @@ public final class SnapshotAdmin {
             throw new PoolException("snapshot " + ref + " is invalid (" + s.why() + "); it cannot be restored");
         }
         RaidVolume src = pool.volume(s.volume());
+        if (src != v && src.state() == VolumeState.FAILED) {
+            // every track of v would be owed to a source that cannot be read: hosts could read almost
+            // nothing of v (RestoreFromAFailedVolumesSnapshotTest)
+            throw new PoolException("snapshot " + ref + " cannot be restored now: its volume " + s.volume() + " is FAILED ("
+                    + src.stateReason() + "), and the tracks the snapshot did not save are read from it");
+        }
         PoolSnapshot now = PoolSnapshots.of(pool);
         Refusal.check(RestoreRules.imageFits("snapshot " + ref, src.size(), pool.trackSize, now, volume));
         Refusal.check(RestoreRules.toSnapshot(now, pool.pairs().query(null), volume));
