@@ -229,6 +229,12 @@ public final class SnapshotAdmin {
         if (cat.area() == null) {
             throw new PoolException("the save area " + cat.saveAreaVolume + " cannot be used now; see 'pool status'");
         }
+        RaidVolume area = pool.volumes.get(cat.saveAreaVolume);
+        if (area != null && area.state() == VolumeState.FAILED) {
+            // taken, it would be invalid at the volume's first write (SnapshotWithFailedSaveAreaTest)
+            throw new PoolException("the save area " + cat.saveAreaVolume + " is FAILED (" + area.stateReason() + "): a"
+                    + " snapshot taken now could keep no track; replace its drives first");
+        }
         TreeSet<String> sorted = new TreeSet<>();
         List<RaidVolume> vols = new ArrayList<>();
         for (String vn : volumes) {
