@@ -186,11 +186,24 @@ public final class JournalAdmin {
             }
             v.exclusive(() -> JournalLife.attach(pool, v, rec, files)); // recording from an instant with no write in flight
             JournalWatch.start(pool);
+            Job base;
+            try {
+                base = new BackupAdmin(pool).backup(volume, storeDir, !BackupAdmin.canBuildOnLast(pool, volume, st), 0);
+            } catch (IOException | PoolException | RuntimeException e) {
+                // the enable is the journal and the backup that gives it its base: one that cannot start
+                // (the store's file system full) takes the journal back, rather than leave it on record
+                // with its drives under an enable said to have failed (JournalEnableBaseFailsTest)
+                try {
+                    detach(v, rec);
+                } catch (IOException undo) {
+                    e.addSuppressed(undo);
+                }
+                throw e;
+            }
             pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " enabled on " + String.join(" and ",
                     driveNames) + ", shipping to " + st.describe() + " at " + Sizes.format(max)
                     + (maxAgeSeconds > 0 ? " or after " + maxAgeSeconds + " s" : "") + "; a backup gives it its base now"));
-            boolean full = !BackupAdmin.canBuildOnLast(pool, volume, st);
-            return new BackupAdmin(pool).backup(volume, storeDir, full, 0);
+            return base;
         }
     }
 
@@ -237,44 +250,53 @@ public final class JournalAdmin {
             RaidVolume v = pool.volume(volume);
             Refusal.check(JournalRules.disable(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
             PoolConfig.JournalRecord rec = record(volume);
-            // on record first, with no write in flight, and only then unhooked: a disable that
-            // pool.json refused (file system full) had unhooked the journal already, so the writes
-            // after it went unjournaled while pool.json still named the journal and its base, which
-            // a crash then rebuilt from without them (UnrecordedJournalVerbsTest)
-            v.exclusive(() -> {
-                List<Drive> legs = new ArrayList<>();
-                List<DriveState> states = new ArrayList<>();
-                for (String dn : rec.drives()) {
-                    Drive d = pool.drives.get(dn);
-                    if (d != null) {
-                        legs.add(d);
-                        states.add(d.state);
-                        d.journal = null;
-                        if (d.state != DriveState.FAILED) {
-                            d.state = DriveState.SPARE;
-                        }
-                    }
-                }
-                pool.journalRecords.remove(volume);
-                try {
-                    pool.persist();
-                } catch (IOException e) {
-                    pool.journalRecords.put(volume, rec);
-                    for (int i = 0; i < legs.size(); i++) {
-                        legs.get(i).journal = volume;
-                        legs.get(i).state = states.get(i);
-                    }
-                    throw e;
-                }
-                v.setWriteLog(null);
-            });
-            Open o = pool.journals.remove(volume);
-            if (o != null) {
-                v.removeFlushHook(o.flushHook);
-                o.journal.close();
-            }
+            detach(v, rec);
             pool.events.publish(Event.warning("JOURNAL", volume, "journal of " + volume + " disabled; "
                     + String.join(" and ", rec.drives()) + " are SPARE again"));
+        }
+    }
+
+    /**
+     * Takes the journal {@code rec} of {@code v} off record and off the volume: its drives SPARE
+     * again. pool.json is written first, with no write in flight, and a failure changes nothing.
+     */
+    private void detach(RaidVolume v, PoolConfig.JournalRecord rec) throws IOException {
+        String volume = v.name();
+        // on record first, with no write in flight, and only then unhooked: a disable that
+        // pool.json refused (file system full) had unhooked the journal already, so the writes
+        // after it went unjournaled while pool.json still named the journal and its base, which
+        // a crash then rebuilt from without them (UnrecordedJournalVerbsTest)
+        v.exclusive(() -> {
+            List<Drive> legs = new ArrayList<>();
+            List<DriveState> states = new ArrayList<>();
+            for (String dn : rec.drives()) {
+                Drive d = pool.drives.get(dn);
+                if (d != null) {
+                    legs.add(d);
+                    states.add(d.state);
+                    d.journal = null;
+                    if (d.state != DriveState.FAILED) {
+                        d.state = DriveState.SPARE;
+                    }
+                }
+            }
+            pool.journalRecords.remove(volume);
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                pool.journalRecords.put(volume, rec);
+                for (int i = 0; i < legs.size(); i++) {
+                    legs.get(i).journal = volume;
+                    legs.get(i).state = states.get(i);
+                }
+                throw e;
+            }
+            v.setWriteLog(null);
+        });
+        Open o = pool.journals.remove(volume);
+        if (o != null) {
+            v.removeFlushHook(o.flushHook);
+            o.journal.close();
         }
     }
 
