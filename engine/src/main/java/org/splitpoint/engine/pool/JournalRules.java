@@ -114,6 +114,12 @@ public final class JournalRules {
         if (r != null) {
             return r;
         }
+        // the disable closes the legs a ship reads its entries from (JournalDisableDuringShipTest)
+        JobProgress ship = running(s, "journal-ship", volume);
+        if (ship != null) {
+            return new Refusal("a journal-ship of " + volume + " is running (job " + ship.id() + "); disable the journal"
+                    + " once it ended");
+        }
         VolumeView v = s.volume(volume);
         if (v.state() == VolumeState.FAILED && j.protecting() && !j.unprotected()) {
             return new Refusal("volume " + volume + " is FAILED: its journal is what rebuilds it to its last acknowledged"
