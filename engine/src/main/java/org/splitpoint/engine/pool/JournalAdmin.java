@@ -192,7 +192,7 @@ public final class JournalAdmin {
             } catch (IOException | PoolException | RuntimeException e) {
                 // the enable is the journal and the backup that gives it its base: one that cannot start
                 // (the store's file system full) takes the journal back, rather than leave it on record
-                // with its drives under an enable said to have failed (JournalEnableBaseFailsTest)
+                // with its drives under an enable said to have failed (UnrecordedJournalVerbsTest)
                 try {
                     detach(v, rec);
                 } catch (IOException undo) {

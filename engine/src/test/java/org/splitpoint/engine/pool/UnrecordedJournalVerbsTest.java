@@ -65,6 +65,25 @@ class UnrecordedJournalVerbsTest {
 
     @Test
     void anEnableThatCannotBeRecordedChangesNothing() throws Exception {
+        enableFailsAndChangesNothing(TestPools::poolJson);
+    }
+
+    /**
+     * An enable whose base backup cannot start (the store's file system full) changes nothing
+     * either: the enable is the journal and the backup that gives it its base. It failed with the
+     * store's error while the journal stayed on record, its drives taken.
+     */
+    @Test
+    void anEnableWhoseBaseBackupCannotStartChangesNothing() throws Exception {
+        enableFailsAndChangesNothing(p -> p.startsWith(tmp.resolve("store").resolve("images")));
+    }
+
+    /**
+     * 'volume journal enable' of v, its file system full where {@code full} says: refused with an
+     * I/O error, no journal in memory, the drives SPARE; once space is freed it goes ahead, also
+     * across a reopen.
+     */
+    private void enableFailsAndChangesNothing(java.util.function.Predicate<Path> full) throws Exception {
         Path dir = tmp.resolve("pool");
         TestPools.create(dir, Layout.RAID5, 3, JournaledPools.DRIVE, TRACK);
         Path store = tmp.resolve("store");
@@ -72,7 +91,7 @@ class UnrecordedJournalVerbsTest {
         FaultInjector disk = new FaultInjector(StorageFactory.real());
         try (Pool pool = Pool.open(dir, disk)) {
             List<String> legs = List.of(pool.admin().addDrive(0), pool.admin().addDrive(0));
-            disk.diskFullAfter(TestPools::poolJson, 0);
+            disk.diskFullAfter(full, 0);
             assertThatThrownBy(() -> pool.journals().enable("v", legs, store, 900 * 1024, 0))
                     .isInstanceOf(IOException.class);
             assertThat(pool.journals().volumes()).as("journals in memory").isEmpty();
@@ -81,6 +100,9 @@ class UnrecordedJournalVerbsTest {
             }
             disk.diskFreed();
             assertThat(pool.journals().enable("v", legs, store, 900 * 1024, 0).await(60_000)).isTrue();
+            assertThat(pool.journals().status("v").protecting()).isTrue();
+        }
+        try (Pool pool = Pool.open(dir)) {
             assertThat(pool.journals().status("v").protecting()).isTrue();
         }
     }
