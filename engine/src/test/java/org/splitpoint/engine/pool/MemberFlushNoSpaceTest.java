@@ -44,13 +44,9 @@ class MemberFlushNoSpaceTest {
     @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
     void aFlushAfterAMemberLostWritesFailsUntilTheyAreWrittenAgainFromTheOthers(Layout layout) throws Exception {
         Path dir = ServicePools.pool(tmp, "p", layout, 3);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
-        Pool p = Pool.open(dir, inj);
+        FaultInjector inj = cutting();
+        Pool p = flushedThenWrittenAgain(dir, inj, 2 * TRACK);
         RaidVolume v = p.volume("v");
-        v.write(0, ByteBuffer.wrap(fill(2 * TRACK, 0x11)));
-        v.flush();
-        v.write(0, ByteBuffer.wrap(fill(2 * TRACK, 0x22)));
         Path d1 = p.paths.image("d1").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 2); // the first flush, and the second's heal
         assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
@@ -84,13 +80,9 @@ class MemberFlushNoSpaceTest {
     @Test
     void whenNoOtherDriveHoldsTheLostWritesEveryFlushFailsUntilTheReopen() throws Exception {
         Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
-        Pool p = Pool.open(dir, inj);
+        FaultInjector inj = cutting();
+        Pool p = flushedThenWrittenAgain(dir, inj, TRACK);
         RaidVolume v = p.volume("v");
-        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x11)));
-        v.flush();
-        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x22)));
         inj.failForcesNoSpace(f -> f.getFileName().toString().matches("d[12]\\.img"), 2);
         assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
         for (int i = 0; i < 3; i++) {
@@ -110,13 +102,9 @@ class MemberFlushNoSpaceTest {
     @Test
     void aCloseAfterTheLossKeepsTheTracksDirtySoTheReopenMakesTheMirrorsAgree() throws Exception {
         Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
-        Pool p = Pool.open(dir, inj);
+        FaultInjector inj = cutting();
+        Pool p = flushedThenWrittenAgain(dir, inj, TRACK);
         RaidVolume v = p.volume("v");
-        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x11)));
-        v.flush();
-        v.write(0, ByteBuffer.wrap(fill(TRACK, 0x22)));
         Path d2 = p.paths.image("d2").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 2); // the flush, and the close's heal: still full
         assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
@@ -135,6 +123,21 @@ class MemberFlushNoSpaceTest {
                     .contains("volume v: resynced").contains("flush").contains("shut down cleanly"));
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
         }
+    }
+
+    /** Storage whose power can be cut, the writes not forced by then lost. */
+    private static FaultInjector cutting() {
+        return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
+    }
+
+    /** The pool open over {@code inj}: v's first {@code n} bytes written 0x11 and flushed, then written 0x22. */
+    private static Pool flushedThenWrittenAgain(Path dir, FaultInjector inj, int n) throws Exception {
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        v.write(0, ByteBuffer.wrap(fill(n, 0x11)));
+        v.flush();
+        v.write(0, ByteBuffer.wrap(fill(n, 0x22)));
+        return p;
     }
 
     private static byte[] fill(int n, int value) {
