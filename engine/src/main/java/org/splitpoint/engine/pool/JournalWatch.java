@@ -18,7 +18,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  *
  * <p>Design. It skips a volume while a restore, a backup or a ship of it runs, or while it is
  * FAILED, and stops once the pool closes (checked again after each sleep: a ship started then would
- * write behind the pool's back).
+ * write behind the pool's back). An exception it does not expect (a RuntimeException or an Error
+ * from below) ends only that volume's turn: it is said, a critical JOURNAL event, at most once a
+ * minute per volume and message, and the watch goes on; a watch that died of it left every journal
+ * unshipped and unbased with nobody told.
  */
 final class JournalWatch {
 
@@ -74,6 +77,8 @@ final class JournalWatch {
             return;
         }
         Map<String, Long> rebaseTried = new HashMap<>();
+        Map<String, String> lastSaid = new HashMap<>();
+        Map<String, Long> lastSaidAt = new HashMap<>();
         Thread t = new Thread(() -> {
             while (!pool.isClosed()) {
                 try {
@@ -86,27 +91,10 @@ final class JournalWatch {
                 }
                 for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
                     String volume = rec.volume();
-                    Open o = pool.journals.get(volume);
-                    RaidVolume v = pool.volumes.get(volume);
-                    if (o == null || v == null || pool.restores.containsKey(volume) || v.state() == VolumeState.FAILED
-                            || busy(pool, volume)) {
-                        continue;
-                    }
-                    if (rec.base() == null) {
-                        long now = System.nanoTime();
-                        Long last = rebaseTried.get(volume);
-                        if (last == null || now - last > Duration.ofMinutes(1).toNanos()) {
-                            rebaseTried.put(volume, now);
-                            rebaseQuietly(pool, volume);
-                        }
-                        continue;
-                    }
-                    if (o.journal.entries() == 0) {
-                        continue;
-                    }
-                    long age = o.journal.oldestTime() < 0 ? 0 : (System.currentTimeMillis() - o.journal.oldestTime()) / 1000;
-                    if (o.journal.liveBytes() >= rec.maxSize() || (rec.maxAgeSeconds() > 0 && age >= rec.maxAgeSeconds())) {
-                        shipQuietly(pool, volume, "limit reached");
+                    try {
+                        watchOne(pool, rec, rebaseTried);
+                    } catch (RuntimeException | Error e) {
+                        sayUnexpected(pool, volume, e, lastSaid, lastSaidAt);
                     }
                 }
             }
@@ -114,6 +102,52 @@ final class JournalWatch {
         t.setDaemon(true);
         pool.journalWatch = t;
         t.start();
+    }
+
+    /** One volume's turn of the watch: a ship when its limit is reached, a base when it has none. */
+    private static void watchOne(Pool pool, PoolConfig.JournalRecord rec, Map<String, Long> rebaseTried) {
+        String volume = rec.volume();
+        Open o = pool.journals.get(volume);
+        RaidVolume v = pool.volumes.get(volume);
+        if (o == null || v == null || pool.restores.containsKey(volume) || v.state() == VolumeState.FAILED
+                || busy(pool, volume)) {
+            return;
+        }
+        if (rec.base() == null) {
+            long now = System.nanoTime();
+            Long last = rebaseTried.get(volume);
+            if (last == null || now - last > Duration.ofMinutes(1).toNanos()) {
+                rebaseTried.put(volume, now);
+                rebaseQuietly(pool, volume);
+            }
+            return;
+        }
+        if (o.journal.entries() == 0) {
+            return;
+        }
+        long age = o.journal.oldestTime() < 0 ? 0 : (System.currentTimeMillis() - o.journal.oldestTime()) / 1000;
+        if (o.journal.liveBytes() >= rec.maxSize() || (rec.maxAgeSeconds() > 0 && age >= rec.maxAgeSeconds())) {
+            shipQuietly(pool, volume, "limit reached");
+        }
+    }
+
+    /** Says an exception the watch did not expect, unless the same was said of the volume less than a minute ago. */
+    private static void sayUnexpected(Pool pool, String volume, Throwable e, Map<String, String> lastSaid,
+                                      Map<String, Long> lastSaidAt) {
+        String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        long now = System.nanoTime();
+        Long at = lastSaidAt.get(volume);
+        if (what.equals(lastSaid.get(volume)) && at != null && now - at < Duration.ofMinutes(1).toNanos()) {
+            return;
+        }
+        lastSaid.put(volume, what);
+        lastSaidAt.put(volume, now);
+        try {
+            pool.events.publish(Event.critical("JOURNAL", volume, "the journal watch met an unexpected error checking the journal of "
+                    + volume + ": " + what + "; it goes on and checks again in a second"));
+        } catch (RuntimeException | Error ignored) {
+            // the event bus itself failing: the watch still goes on
+        }
     }
 
     /** True while a backup or a ship of {@code volume} runs. */
