@@ -21,7 +21,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * that makes one whole heals it and takes it off the record once its bytes are durable on the
  * members (a record that went first left, after a power cut, a track on record as good over old
  * bytes). The record is applied again at every opening. A persist that fails leaves the volume
- * failing those reads all the same.
+ * failing those reads all the same. A state sentence of a volume with lost tracks says them
+ * ({@link #stateEvent}): its members can make it OPTIMAL again while those reads still fail.
  */
 final class LostTracks {
 
@@ -169,6 +170,26 @@ final class LostTracks {
             pool.events.publish(Event.info("VOLUME_STATE", volume, "volume " + volume + ": every lost track was written"
                     + " again; none is lost now"));
         }
+    }
+
+    /**
+     * "OPTIMAL", or "OPTIMAL, with 1 track lost (track 2): reads of it fail until it is written whole or
+     * restored": {@code v}'s state as a sentence says it, never calling a volume with lost tracks healthy.
+     */
+    static String stateWords(Pool pool, RaidVolume v) {
+        List<Long> lost = of(pool, v.name());
+        if (lost.isEmpty()) {
+            return v.state().toString();
+        }
+        String track = listTracks(lost);
+        return v.state() + ", with " + Drill.lostWords(lost.size()) + " (" + (lost.size() == 1 ? track.replace("tracks ", "track ")
+                : track) + "): reads of " + (lost.size() == 1 ? "it" : "them") + " fail until written whole or restored";
+    }
+
+    /** The VOLUME_STATE event "volume v is STATE" ({@link #stateWords}): a warning while tracks are lost. */
+    static Event stateEvent(Pool pool, RaidVolume v) {
+        String m = "volume " + v.name() + " is " + stateWords(pool, v);
+        return of(pool, v.name()).isEmpty() ? Event.info("VOLUME_STATE", v.name(), m) : Event.warning("VOLUME_STATE", v.name(), m);
     }
 
     /** The lost tracks of volume {@code v}, for views (empty when none). */

@@ -390,7 +390,7 @@ public final class PoolAdmin {
             pool.storage.rename(blank, image);
             pool.storage.syncDirectory(pool.paths.drives());
             pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " replaced with a blank image; rebuilding"));
-            pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
+            pool.events.publish(LostTracks.stateEvent(pool, v));
             Job job = RebuildWork.job(pool, v, d.member, record);
             pool.startJob(job);
             return job;

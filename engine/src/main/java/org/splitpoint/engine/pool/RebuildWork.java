@@ -163,7 +163,7 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
         }
         pool.events.publish(Event.info("JOB_FINISHED", target.drive(), "rebuild of " + target.drive() + " finished"));
         pool.events.publish(Event.info("DRIVE_STATE", target.drive(), "drive " + target.drive() + " is ONLINE"));
-        pool.events.publish(Event.info("VOLUME_STATE", volume.name(), "volume " + volume.name() + " is " + volume.state()));
+        pool.events.publish(LostTracks.stateEvent(pool, volume));
     }
 
     @Override

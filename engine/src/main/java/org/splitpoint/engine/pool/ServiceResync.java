@@ -435,10 +435,10 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     + Sizes.format(bytesMoved) + ") and emptied";
         };
         pool.events.publish(Event.info("SERVICE_RESYNC", m.drive(), "drive " + m.drive() + " is back: " + what
-                + String.format(" in %.2f s", secs) + "; volume " + v.name() + " is " + v.state()
+                + String.format(" in %.2f s", secs) + "; volume " + v.name() + " is " + LostTracks.stateWords(pool, v)
                 + (wholeRebuild != null ? "; rebuilding it whole now because " + wholeRebuild : "")));
         pool.events.publish(Event.info("DRIVE_STATE", m.drive(), "drive " + m.drive() + " is " + m.state()));
-        pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
+        pool.events.publish(LostTracks.stateEvent(pool, v));
     }
 
     /** Pointers: the tracks the drive does not hold yet (stale, less those resynced but not yet checkpointed). */

@@ -140,7 +140,7 @@ final class SpareReplacement {
                     + " in volume " + v.name() + "; rebuilding"));
             pool.events.publish(Event.warning("DRIVE_STATE", failed, "drive " + failed + " left volume " + v.name()
                     + " (replaced by " + spare + "); it stays FAILED"));
-            pool.events.publish(Event.info("VOLUME_STATE", v.name(), "volume " + v.name() + " is " + v.state()));
+            pool.events.publish(LostTracks.stateEvent(pool, v));
             Job j = RebuildWork.job(pool, v, m, job);
             pool.startJob(j);
             return j;
