@@ -28,7 +28,9 @@ import org.splitpoint.engine.snapshot.SnapshotReader;
  * Whatever makes a save dead — a delete, an invalidation — is written to pool.json before its slot
  * may be reused, so a power cut never leaves a valid snapshot naming a slot that holds another
  * track. A save area whose log is lost makes every snapshot invalid, said loudly: a lost record
- * is never read as good news.
+ * is never read as good news. When that invalidation cannot be written at open (a full file
+ * system), the pool opens all the same, but no new log is made and no save area is used: a new log
+ * beside a pool.json that still says valid would be taken at the next opening for all they saved.
  *
  * <p>Locks: this object's monitor guards the snapshot decisions; it is taken by the copy on write
  * (on a writer's thread, the origin's gate held for reading) and by verbs that hold the pool's
@@ -125,8 +127,16 @@ final class SnapshotCatalog {
                         byVolume.computeIfAbsent(r.volume(), k -> new ArrayList<>()).add(r);
                     }
                 }
-                if (lostWhy != null && anyValid()) {
-                    invalidateAll(lostWhy + ": which tracks it saved is unknown");
+                String unrecorded = lostWhy != null && anyValid() ? invalidateAll(lostWhy + ": which tracks it saved is unknown")
+                        : null;
+                if (unrecorded != null) {
+                    // pool.json still says valid: a new log beside it would be read at the next opening as
+                    // the whole of what those snapshots saved (torn snapshots). Without a log the next
+                    // opening finds it lost again and decides the same; no save area is used meanwhile.
+                    pool.openNotes.add("the save area " + saveAreaVolume + " is not used in this opening: its new log"
+                            + " waits until the snapshots' invalidation can be written");
+                    buildIndexes(Map.of());
+                    return;
                 }
                 SaveLog log = null;
                 if (!pool.isReadOnly()) {
@@ -149,7 +159,7 @@ final class SnapshotCatalog {
             }
         }
         if (lostWhy != null && anyValid()) {
-            invalidateAll(lostWhy + ": its snapshots cannot be read");
+            invalidateAll(lostWhy + ": its snapshots cannot be read"); // nothing is made after it: unrecorded, the next opening decides the same
         }
         buildIndexes(byVolume);
     }
@@ -258,18 +268,24 @@ final class SnapshotCatalog {
 
     // ---- invalidation -------------------------------------------------------------------------
 
-    /** Every valid snapshot invalid, in memory (the caller persists when it may). */
-    private void invalidateAll(String why) throws IOException {
+    /**
+     * At open: every valid snapshot invalid, in memory, and written to pool.json as the opening's other
+     * decisions are ({@link Pool#persistAtOpen}: a full file system does not keep the pool from
+     * opening). Returns the write's error when pool.json could not be written, else null.
+     */
+    private String invalidateAll(String why) {
         for (PoolConfig.SnapshotRecord r : Pool.copy(records)) {
             if (r.valid()) {
                 records.put(key(r.volume(), r.name()), r.invalid(why));
                 pool.openNotes.add("snapshot " + key(r.volume(), r.name()) + " is invalid: " + why);
             }
         }
-        if (!pool.isReadOnly()) {
-            pool.persist();
-            pool.events.publish(Event.critical("SNAPSHOT", "pool", "every snapshot is invalid: " + why));
+        if (pool.isReadOnly()) {
+            return null;
         }
+        String unrecorded = Pool.persistAtOpen(pool, "the snapshots' invalidation");
+        pool.events.publish(Event.critical("SNAPSHOT", "pool", "every snapshot is invalid: " + why));
+        return unrecorded;
     }
 
     /**
