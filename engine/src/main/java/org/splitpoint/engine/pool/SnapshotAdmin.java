@@ -37,7 +37,9 @@ import org.splitpoint.engine.snapshot.SnapshotReader;
  * only the tracks written since it was taken are owed, reads of those are answered from the
  * snapshot at once and written behind, writes go to the volume — and the restore's own writes are
  * saved into later snapshots like any write, so those stay valid. By default a safety snapshot of
- * the volume as it is comes first, so the restore itself can be undone. Taking, restoring to and
+ * the volume as it is comes first, so the restore itself can be undone. A restore whose start fails
+ * after its record was written (its copy's thread cannot start) is taken back, map first, then the
+ * record, so no opening resumes it over the writes hosts make once told it did not start. Taking, restoring to and
  * deleting a snapshot run inside the pool's {@link SnapshotChangeGuard}, whoever asks, before any
  * engine lock, so a holder's hosts (the app's verifying workloads) follow a change made from a shell.
  */
@@ -521,6 +523,8 @@ public final class SnapshotAdmin {
                 pool.storage.delete(map);
                 InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, tracks, false));
                 boolean pinned = false;
+                boolean recorded = false;
+                Job job = null;
                 try {
                     owed.addAll(owedBits);
                     pool.storage.syncDirectory(map.getParent());
@@ -530,24 +534,54 @@ public final class SnapshotAdmin {
                             s.gen(), safetyName, Math.max(0, throttle), false, owed.count());
                     cat.restoreRecords.put(volume, rec);
                     pool.persist();
+                    recorded = true;
                     InstantRestore r = newRestore(v, s, owed);
                     cat.restores.put(volume, r);
                     pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to snapshot " + s.volume() + "@"
                             + s.name() + " started: the volume is usable now; " + Sizes.count(owed.count(), "track") + " ("
                             + Sizes.format(owed.count() * pool.trackSize) + ") changed since the snapshot to copy back"
                             + (safetyName == null ? "" : "; safety snapshot " + volume + "@" + safetyName)));
-                    Job job = restoreJob(r, rec);
-                    pool.startJob(job);
+                    job = restoreJob(r, rec);
+                    pool.startJob(job); // its thread may fail to start (OutOfMemoryError: unable to create native thread)
                     return job;
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | Error e) {
+                    cat.restores.remove(volume);
+                    if (job != null) {
+                        pool.jobs.remove(job);
+                    }
                     cat.restoreRecords.remove(volume);
                     if (pinned) {
                         cat.unpin(s.volume(), s.gen()); // else its saves stayed kept after it went (SnapshotRestoreRefusedTest)
                     }
                     owed.close();
+                    if (recorded) {
+                        startUndone(volume, e);
+                    }
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Takes a restore's start off record after its record was written (the caller is told it did not
+     * start, and hosts write the volume as it is from then on), as {@link RestoreStartUndo} does a
+     * backup restore's: its map goes first, the directory synced, then pool.json without the record; an
+     * opening that still finds the record (this write failed too, or a crash came between) finds no
+     * map and ends the restore instead of resuming it over those writes. What fails is added to
+     * {@code failure}, the error the caller gets.
+     */
+    private void startUndone(String volume, Throwable failure) {
+        try {
+            pool.storage.delete(pool.paths.snapshotRestoreMap(volume));
+            pool.storage.syncDirectory(pool.paths.meta());
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            pool.persist();
+        } catch (IOException e) {
+            failure.addSuppressed(e); // on record still, its map gone: the next opening ends it
         }
     }
 
