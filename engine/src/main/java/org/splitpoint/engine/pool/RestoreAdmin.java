@@ -125,6 +125,7 @@ public final class RestoreAdmin {
         ImageWriter wt = null;
         boolean recorded = false;
         boolean onRecord = false; // pool.json written with the restore (and a FAILED volume's blank drives)
+        InvalidTracks owed = null; // closed here unless the restore on record holds it, or its undo closed it
         PoolConfig.JournalRecord journalBefore = pool.journalRecords.get(volume);
         try {
             refuseUnfit(v, id, onDemand);
@@ -138,7 +139,7 @@ public final class RestoreAdmin {
             bulk = onDemand.duplicate(); // one index load for both paths
             Path map = pool.paths.restoreMap(volume);
             pool.storage.delete(map);
-            InvalidTracks owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, BackupAdmin.tracksOf(pool, v), true));
+            owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, BackupAdmin.tracksOf(pool, v), true));
             pool.storage.syncDirectory(map.getParent());
             ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
             if (writeThrough) {
@@ -190,6 +191,7 @@ public final class RestoreAdmin {
                 } catch (IOException | RuntimeException e) {
                     if (!blankDrives) {
                         RestoreStartUndo.undo(pool, volume, owed, taken, journalBefore, e);
+                        owed = null; // closed by the undo
                         onRecord = false;
                         recorded = false;
                         throw e;
@@ -229,6 +231,13 @@ public final class RestoreAdmin {
                 recorded = false;
             }
             if (!recorded) { // a refused restore leaves nothing behind (its overwrite map was made first)
+                if (owed != null) {
+                    try {
+                        owed.close(); // before, its handle stayed open for the pool's life, one per attempt
+                    } catch (IOException | RuntimeException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
                 try {
                     pool.storage.delete(pool.paths.restoreMap(volume));
                 } catch (IOException ignored) {
