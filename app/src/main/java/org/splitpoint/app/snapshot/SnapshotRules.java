@@ -40,6 +40,10 @@ final class SnapshotRules {
         if (a.slots() == 0) {
             return "the save area " + a.volume() + " cannot be used now; see the event log";
         }
+        PoolSnapshot.VolumeView area = s.volume(a.volume());
+        if (area != null && area.state() == VolumeState.FAILED) { // taken, it would be invalid at the first write
+            return SnapshotAdmin.saveAreaFailed(a.volume(), area.stateReason());
+        }
         if (restoring(s, volume)) {
             return "volume " + volume + " is being restored; take the snapshot once the restore finished";
         }

@@ -542,4 +542,26 @@ class SnapshotCardViewModelTest {
         restore.cancel();
         restore.await(30_000);
     }
+
+    /**
+     * A FAILED save area keeps no track, so the engine refuses a snapshot; the card's Take was enabled
+     * and said the refusal only after the click. Now Take is disabled beforehand with the engine's
+     * sentence.
+     */
+    @Test
+    void aFailedSaveAreaDisablesTakeWithTheEnginesSentence() throws Exception {
+        Path dir = SnapshotPools.withSaveArea(tmp);
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(dir)) {
+            pool.admin().failDrive("d4");
+        }
+        java.nio.file.Files.delete(dir.resolve("drives/d5.img")); // the save area's second mirror lost
+        open(dir);
+        String sentence = "the save area save is FAILED (d4 FAILED, d5 MISSING): a snapshot taken now could keep no"
+                + " track; replace its drives first";
+        assertThat(vm.takeBlockedProperty().get()).isEqualTo(sentence);
+        AtomicReference<String> refused = new AtomicReference<>();
+        bridge.run(pool -> pool.snapshots().create(SnapshotPools.VOLUME, "s"), x -> { }, refused::set);
+        ui.drain();
+        assertThat(refused.get()).as("the engine's own refusal, the same sentence").contains(sentence);
+    }
 }

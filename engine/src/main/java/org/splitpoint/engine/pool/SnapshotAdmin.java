@@ -234,8 +234,7 @@ public final class SnapshotAdmin {
         RaidVolume area = pool.volumes.get(cat.saveAreaVolume);
         if (area != null && area.state() == VolumeState.FAILED) {
             // taken, it would be invalid at the volume's first write (SnapshotWithFailedSaveAreaTest)
-            throw new PoolException("the save area " + cat.saveAreaVolume + " is FAILED (" + area.stateReason() + "): a"
-                    + " snapshot taken now could keep no track; replace its drives first");
+            throw new PoolException(saveAreaFailed(cat.saveAreaVolume, area.stateReason()));
         }
         TreeSet<String> sorted = new TreeSet<>();
         List<RaidVolume> vols = new ArrayList<>();
@@ -466,6 +465,15 @@ public final class SnapshotAdmin {
         }
         OriginIndex idx = cat.index(v.name());
         return idx == null ? new TrackBitmap(tracks) : idx.writtenSince(s.gen());
+    }
+
+    /**
+     * Why no snapshot can be taken while the save area {@code area} is FAILED: the engine's refusal, and
+     * the app's Take disabled beforehand in the same words.
+     */
+    public static String saveAreaFailed(String area, String reason) {
+        return "the save area " + area + " is FAILED (" + reason + "): a snapshot taken now could keep no track;"
+                + " replace its drives first";
     }
 
     private void refuseRestore(RaidVolume v, PoolConfig.SnapshotRecord s) throws PoolException {
