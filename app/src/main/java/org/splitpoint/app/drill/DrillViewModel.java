@@ -208,7 +208,12 @@ public final class DrillViewModel {
         form.applyPairs(p);
     }
 
-    /** The map's volume and drive, and the states shown, for the drill running or else the plan. */
+    /**
+     * The map's volume and drive, and the states shown, for the drill running or else the plan. Once a
+     * drill ran, the states shown are its drive's and volume's, as its title names them: the form's
+     * choice follows the pool (a member replaced by a spare leaves the volume, and the form proposed the
+     * next member), and the header said "d11 ONLINE" beside "Drill on prod/d1 — PASSED".
+     */
     private void refreshStates() {
         PoolSnapshot s = snapshot;
         if (s == null) {
@@ -220,16 +225,21 @@ public final class DrillViewModel {
         String inWindow = volume == null ? null : DrillPlanForm.driveInWindow(s, volume);
         String drive = inWindow != null ? inWindow : running.get() ? plan.drive() : form.driveProperty().get();
         map.follow(volume, drive);
-        showStates(s, volume, drive);
+        if (plan != null && !running.get()) {
+            showStates(s, plan.volume(), plan.drive()); // the past drill's, beside its title
+        } else {
+            showStates(s, volume, drive);
+        }
     }
 
     /** The drive's and the volume's state, as the bay and the volume page show them. */
     private void showStates(PoolSnapshot s, String volume, String drive) {
         PoolSnapshot.DriveView d = drive == null ? null : s.drive(drive);
         PoolSnapshot.VolumeView v = volume == null ? null : s.volume(volume);
-        driveName.set(d == null ? "" : d.name());
+        driveName.set(d == null ? drive == null ? "" : drive : d.name());
         driveLook.set(d == null ? null : StateLook.of(d.state()));
-        String line = d == null ? "" : d.reason() == null ? "" : d.reason().word();
+        String line = d == null ? drive == null ? "" : "no longer in the pool" : d.reason() == null ? ""
+                : d.reason().word();
         String window = d == null ? "" : ServiceWords.slotLine(d.service());
         driveLine.set(line.isEmpty() || window.isEmpty() ? line + window : line + " · " + window);
         volumeName.set(v == null ? "" : v.name());

@@ -339,4 +339,30 @@ class DrillViewModelTest {
         assertThat(String.join(" ", f.testDataConfirmation().sentences()))
                 .contains("prod-bcv is the BCV of pair prod-pair (Split): the copy of prod it holds is changed where the drill writes.");
     }
+
+    /**
+     * A past drill names the drive it was run on: once its drive was replaced by a spare, the form
+     * proposed the volume's first member and the header showed that drive ("d1 ONLINE") beside the
+     * title "Drill on prod/d2 (firmware, pointers) — PASSED".
+     */
+    @Test
+    void aPastDrillsHeaderKeepsItsDriveAfterTheDriveWasReplacedByASpare() throws Exception {
+        plan("d2", OfflineReason.FIRMWARE, LogMode.POINTERS, 1);
+        vm.start();
+        ui.drain();
+        assertThat(vm.titleProperty().get()).isEqualTo("Drill on prod/d2 (firmware, pointers) — PASSED");
+        String spare = call(pool -> pool.admin().addDrive(0)); // a new SPARE, as an administrator adds one
+        Job rebuild = call(pool -> {
+            pool.admin().failDrive("d2");
+            return pool.admin().replaceWithSpare("d2", spare, 0);
+        });
+        assertThat(rebuild.await(60_000)).isTrue();
+        refresh();
+        assertThat(call(pool -> pool.snapshot()).volume("prod").drives()).contains(spare).doesNotContain("d2");
+
+        assertThat(vm.titleProperty().get()).isEqualTo("Drill on prod/d2 (firmware, pointers) — PASSED");
+        assertThat(vm.driveNameProperty().get()).as("the drive the drill ran on").isEqualTo("d2");
+        assertThat(vm.driveLookProperty().get().word()).isEqualTo("FAILED");
+        assertThat(vm.volumeNameProperty().get()).isEqualTo("prod");
+    }
 }
