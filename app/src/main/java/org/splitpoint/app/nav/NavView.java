@@ -158,8 +158,11 @@ public final class NavView extends TreeView<NavItem> {
 
         /**
          * At the smallest window the tree is under 200 px: the whole word beside "prod-pair" left its
-         * name "…". When the name is cut the badge keeps its glyph only (the tooltip says the state);
-         * it takes its word back once there is room for it again.
+         * name "…", and a glyph alone in its place left "prod-bcv ✓" and "prod-pair ▮" without their
+         * state. Where name and badge do not fit on one line, the badge goes under the name, word and
+         * all; it comes back beside it once there is room. The width alone decides, so a layout pass
+         * changes it at most once. A snapshot's name wraps instead, its badge keeping its glyph only
+         * when the name is cut (the tooltip says the state).
          */
         @Override
         protected void layoutChildren() {
@@ -170,12 +173,36 @@ public final class NavView extends TreeView<NavItem> {
             if (getGraphic() != badge) {
                 return;
             }
+            if (!getItem().key().startsWith("snapshot:")) {
+                stateBelowWhenCut();
+                return;
+            }
             boolean cut = getChildrenUnmodifiable().stream().anyMatch(c -> c instanceof javafx.scene.text.Text t
                     && !t.getText().equals(getText()));
             double room = getWidth() - snappedRightInset() - (badge.getLayoutX() + badge.getWidth());
             if (!badge.isCompact() && cut || badge.isCompact() && !cut && room >= badge.wordRoom()) {
                 badge.setCompact(!badge.isCompact());
                 super.layoutChildren(); // again, in this pass: the text's room follows the badge's new width
+            }
+        }
+
+        /** The badge beside the name where both fit on one line, else under it (see layoutChildren). */
+        private void stateBelowWhenCut() {
+            javafx.scene.Node text = getChildrenUnmodifiable().stream().filter(c -> c instanceof javafx.scene.text.Text)
+                    .findFirst().orElse(null);
+            if (text == null) {
+                return;
+            }
+            double start = Math.min(text.getLayoutX(), badge.getLayoutX());
+            double room = getWidth() - snappedRightInset() - start;
+            measure.setFont(getFont());
+            boolean below = width(getText()) + getGraphicTextGap() + badge.prefWidth(-1) > room;
+            ContentDisplay want = below ? ContentDisplay.BOTTOM : ContentDisplay.RIGHT;
+            if (getContentDisplay() != want) {
+                setContentDisplay(want);
+                super.layoutChildren();
+                // the tree sized this cell for one line (or two) before this pass: asked again, it sizes it anew
+                javafx.application.Platform.runLater(this::requestLayout);
             }
         }
 
@@ -261,6 +288,9 @@ public final class NavView extends TreeView<NavItem> {
                 }
                 StateLook look = item.look();
                 badge.show(look);
+                // a cell is reused for other entries: each starts from the one-line look its layout then fits
+                badge.setCompact(false);
+                setContentDisplay(ContentDisplay.RIGHT);
                 setGraphic(look == null ? null : badge);
                 tip.setText(hint(item));
                 setTooltip(tip);

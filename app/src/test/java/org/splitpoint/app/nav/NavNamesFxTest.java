@@ -17,8 +17,8 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * At the smallest window (1024x700) the tree is under 200 px wide: "prod-bcv" read "prod-…" and the
  * pair "prod-pair" only "…" beside its whole "Synchronized", the name given way to the state word.
- * There the badge keeps its glyph and the name shows; the word is in the tooltip, which names the
- * entry in full (the pool's too).
+ * There the name shows whole, the badge and its word under it; the tooltip names the entry in full
+ * (the pool's too).
  */
 class NavNamesFxTest extends PoolWindowFxTest {
 
@@ -96,5 +96,51 @@ class NavNamesFxTest extends PoolWindowFxTest {
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(cut()).isEmpty();
+    }
+
+    /**
+     * Each volume or pair entry whose state word the tree does not show whole: hidden (a glyph alone,
+     * "prod-bcv ✓"), or past the tree's edge or the cell's bottom.
+     */
+    private List<String> wordless() throws Exception {
+        return onFx(() -> {
+            List<String> out = new ArrayList<>();
+            Node tree = stage.getScene().lookup("#navTree");
+            javafx.geometry.Bounds t = tree.localToScene(tree.getBoundsInLocal());
+            for (Node n : tree.lookupAll(".tree-cell")) {
+                if (n instanceof TreeCell<?> cell && cell.getItem() instanceof NavItem item && cell.isVisible()
+                        && (item.key().startsWith("volume:") || item.key().startsWith("pair:"))) {
+                    javafx.scene.control.Labeled word = (javafx.scene.control.Labeled) cell.lookup(".state-word");
+                    if (word == null || !word.isVisible() || !word.isManaged()) {
+                        out.add(item.key() + " shows no state word");
+                        continue;
+                    }
+                    javafx.geometry.Bounds w = word.localToScene(word.getBoundsInLocal());
+                    javafx.geometry.Bounds c = cell.localToScene(cell.getBoundsInLocal());
+                    if (w.getMaxX() > t.getMaxX() + 0.5 || w.getMaxY() > c.getMaxY() + 0.5
+                            || word.getText().contains("…") || word.getText().contains("...")) {
+                        out.add(item.key() + " shows '" + word.getText() + "' cut");
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * At 1024x700 the badge of "prod-bcv" kept its glyph only ("prod-bcv ✓"), and the pair's too: the
+     * state word goes under the name where both do not fit on one line, and stays beside it at 1440x900.
+     */
+    @Test
+    void everyVolumeAndPairShowsItsStateWordAtBothSizes(FxRobot robot) throws Exception {
+        for (int[] size : new int[][] {{1024, 700}, {1440, 900}, {1024, 700}}) {
+            fx.resize(robot, size[0], size[1]);
+            WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> stage.getScene().lookup("#nav-pair-prod-pair") != null);
+            WaitForAsyncUtils.waitForFxEvents();
+            WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass after the resize
+            WaitForAsyncUtils.waitForFxEvents();
+            assertThat(wordless()).as("at %dx%d", size[0], size[1]).isEmpty();
+            assertThat(cut()).as("at %dx%d", size[0], size[1]).isEmpty();
+        }
     }
 }
