@@ -14,8 +14,8 @@ import org.controlsfx.control.StatusBar;
  * the standing problems on the left and the last action's message on the right. The bar's grid gave
  * the problems' line all it wanted, and a drive image's removal, whose sentence names the image's
  * whole path, left the message "1..." (at 1310 px) or nothing (at 1024 px). Now the problems take
- * at most half of what is left while there is a message, all of it otherwise; each whole sentence
- * is in its label's tooltip. UI thread only.
+ * at most half of what is left while there is a message, all of it otherwise; each wraps within its
+ * share (the bar grows to its lines), and each whole sentence is in its label's tooltip. UI thread only.
  */
 final class StatusShare {
 
@@ -25,6 +25,9 @@ final class StatusShare {
     private static final double PROGRESS = 110;
     /** Below this a sentence says nothing useful; the problems keep it even in a narrow window, px. */
     private static final double LEAST = 120;
+
+    /** The bar's height with one line, as ControlsFX sets it, px. */
+    private static final double BAR_HEIGHT = 30;
 
     private StatusShare() {
     }
@@ -64,6 +67,25 @@ final class StatusShare {
         problems.maxWidthProperty().bind(room);
         whole(problems);
         whole(message);
+        wrapped(problems);
+        wrapped(message);
+        // the window's bottom gives the bar the height it asks for without a width, ControlsFX's 30 px:
+        // as tall as its taller sentence's lines instead
+        bar.prefHeightProperty().bind(Bindings.createDoubleBinding(() -> Math.max(BAR_HEIGHT,
+                Math.max(message.getMinHeight(), problems.getMinHeight()) + bar.snappedTopInset() + bar.snappedBottomInset()),
+                message.minHeightProperty(), problems.minHeightProperty(), bar.insetsProperty()));
+    }
+
+    /**
+     * The label wraps within its share, the bar growing to its lines: at 1024 px a split's message read
+     * "Pair prod-pair is Split: prod-bcv ho…", the rest only in the tooltip.
+     */
+    private static void wrapped(Label l) {
+        l.setWrapText(true);
+        // as tall as its lines at its width: the bar's boxes ask their items' heights without a width,
+        // so a label's own preference (one line) left its other lines below the window's edge
+        l.minHeightProperty().bind(Bindings.createDoubleBinding(() -> l.getWidth() <= 0 ? Region.USE_COMPUTED_SIZE
+                : l.prefHeight(l.getWidth()), l.widthProperty(), l.textProperty(), l.fontProperty()));
     }
 
     /** The label's whole text as its tooltip, since the bar may show it ellipsised. */

@@ -55,4 +55,32 @@ class StatusBarShareFxTest extends PoolWindowFxTest {
         assertThat(texts[2]).as("the problem's tooltip").isEqualTo(onFx(() -> fx.vm.problemsProperty().get()));
         assertThat(texts[3]).as("the message's tooltip").endsWith("writes kept as pointers");
     }
+
+    /**
+     * At 1024x700 a split's message read "23:26:02 Pair prod-pair is Split: prod-bcv ho…" (seen under
+     * Xvfb): the rest only in the tooltip. The message wraps, the bar growing to its lines, and is read
+     * whole at 1024x700 and 1440x900, the bar within the window.
+     */
+    @Test
+    void aLongMessageWrapsAndIsReadWholeAtBothSizes(FxRobot robot) throws Exception {
+        String sentence = "Pair prod-pair is Split: prod-bcv holds prod's image as it was at the split, and each side"
+                + " records the tracks it changes from now on";
+        robot.interact(() -> fx.vm.status().succeeded(sentence));
+        for (int[] size : new int[][] {{1024, 700}, {1440, 900}, {1024, 700}}) {
+            fx.resize(robot, size[0], size[1]);
+            WaitForAsyncUtils.waitForFxEvents(5);
+            WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass after the resize
+            WaitForAsyncUtils.waitForFxEvents(5);
+            Object[] seen = onFx(() -> {
+                Label message = (Label) stage.getScene().getRoot().lookup(".status-bar .status-message");
+                javafx.geometry.Bounds b = message.localToScene(message.getBoundsInLocal());
+                return new Object[] {shown(message).replace('\n', ' '), message.getText(),
+                        b.getMaxX() <= stage.getScene().getWidth() + 1 && b.getMaxY() <= stage.getScene().getHeight() + 1,
+                        b + " in " + stage.getScene().getWidth() + "x" + stage.getScene().getHeight()};
+            });
+            assertThat((String) seen[0]).as("the message as shown at %dx%d", size[0], size[1])
+                    .isEqualTo(seen[1]).endsWith("from now on");
+            assertThat((Boolean) seen[2]).as("within the window at %dx%d: %s", size[0], size[1], seen[3]).isTrue();
+        }
+    }
 }
