@@ -83,4 +83,27 @@ class StatusBarShareFxTest extends PoolWindowFxTest {
             assertThat((Boolean) seen[2]).as("within the window at %dx%d: %s", size[0], size[1], seen[3]).isTrue();
         }
     }
+
+    /**
+     * A standing problem's long sentence (a drive image removed: it names the image's whole path and
+     * the verb that helps) is read whole at 1024x700 beside a message, wrapped, not cut.
+     */
+    @Test
+    void aLongProblemWrapsAndIsReadWholeBesideAMessage(FxRobot robot) throws Exception {
+        fx.resize(robot, 1024, 700);
+        Files.delete(fx.bridge.poolDir().resolve("drives").resolve("d6.img"));
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> !onFx(() -> fx.vm.problemsProperty().get()).isEmpty());
+        robot.interact(() -> fx.vm.status().succeeded("Drive d3 is OFFLINE (firmware); volume prod is in SERVICE"));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        Object[] seen = onFx(() -> {
+            Label problems = (Label) stage.getScene().getRoot().lookup(".status-bar .problems");
+            javafx.geometry.Bounds b = problems.localToScene(problems.getBoundsInLocal());
+            return new Object[] {shown(problems).replace('\n', ' '), problems.getText(),
+                    b.getMaxY() <= stage.getScene().getHeight() + 1};
+        });
+        assertThat((String) seen[0]).as("the problem as shown").isEqualTo(seen[1]).contains("the image of drive");
+        assertThat((Boolean) seen[2]).as("within the window").isTrue();
+    }
 }
