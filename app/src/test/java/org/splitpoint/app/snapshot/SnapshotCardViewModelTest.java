@@ -91,6 +91,15 @@ class SnapshotCardViewModelTest {
         assertThat(done).isTrue();
     }
 
+    /** Take is disabled with {@code sentence}, and the engine, asked for snapshot {@code name}, refuses it in those words. */
+    private void takeIsRefusedBeforeAndByTheEngine(String sentence, String name) {
+        assertThat(vm.takeBlockedProperty().get()).isEqualTo(sentence);
+        AtomicReference<String> refused = new AtomicReference<>();
+        bridge.run(pool -> pool.snapshots().create(SnapshotPools.VOLUME, name), x -> { }, refused::set);
+        ui.drain();
+        assertThat(refused.get()).as("the engine's own refusal, the same sentence").contains(sentence);
+    }
+
     /** The restore form of the selected snapshot with its plan read. */
     private RestoreToSnapshotForm plan() {
         RestoreToSnapshotForm f = vm.restoreForm();
@@ -534,11 +543,7 @@ class SnapshotCardViewModelTest {
         refresh();
         String sentence = "volume prod is being restored from its BCV in pair p, which is restoring (RestInProg); take the"
                 + " snapshot once the restore finished";
-        assertThat(vm.takeBlockedProperty().get()).isEqualTo(sentence);
-        AtomicReference<String> refused = new AtomicReference<>();
-        bridge.run(pool -> pool.snapshots().create(SnapshotPools.VOLUME, "torn"), x -> { }, refused::set);
-        ui.drain();
-        assertThat(refused.get()).as("the engine's own refusal, the same sentence").contains(sentence);
+        takeIsRefusedBeforeAndByTheEngine(sentence, "torn");
         restore.cancel();
         restore.await(30_000);
     }
@@ -558,10 +563,6 @@ class SnapshotCardViewModelTest {
         open(dir);
         String sentence = "the save area save is FAILED (d4 FAILED, d5 MISSING): a snapshot taken now could keep no"
                 + " track; replace its drives first";
-        assertThat(vm.takeBlockedProperty().get()).isEqualTo(sentence);
-        AtomicReference<String> refused = new AtomicReference<>();
-        bridge.run(pool -> pool.snapshots().create(SnapshotPools.VOLUME, "s"), x -> { }, refused::set);
-        ui.drain();
-        assertThat(refused.get()).as("the engine's own refusal, the same sentence").contains(sentence);
+        takeIsRefusedBeforeAndByTheEngine(sentence, "s");
     }
 }
