@@ -571,7 +571,7 @@ class BadInputTest {
             assertThat(write.code()).as("a write whose flush failed: " + write.err()).isEqualTo(1);
             CliRun status = CliRun.of("pool", "status", pool);
             assertThat(status.out()).as(status.err()).contains("health WARNING")
-                    .contains("problem: volume v: drive d1 may have lost writes", "free space there");
+                    .contains("problem: volume v: drive d1 may have lost writes", "once space is freed");
             CliRun again = CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", in);
             assertThat(again.code()).as("a later write's flush fails too: " + again.err()).isEqualTo(1);
             assertThat(CliRun.oneSentence(again)).contains("drive d1 lost writes at an earlier flush");

@@ -680,12 +680,11 @@ public final class Pool implements AutoCloseable {
         }
         for (RaidVolume v : copy(volumes)) {
             for (org.splitpoint.engine.raid.Member m : v.members()) {
-                String lost = m.writesLostReason();
-                if (lost != null) {
-                    out.add("volume " + v.name() + ": drive " + m.drive() + " may have lost writes at a flush that"
-                            + " failed (" + lost + "), so every flush of " + v.name() + " fails until they are written"
-                            + " again from its other drives, which the next flush does once there is space: free space"
-                            + " there; where no other drive holds them, reopen the pool (close it and open it again)");
+                if (m.writesLostReason() != null) {
+                    // short: it stands in the app's status bar; the flush's own error names the file system
+                    out.add("volume " + v.name() + ": drive " + m.drive() + " may have lost writes at a flush that failed"
+                            + " for want of space; flushes of " + v.name() + " fail until one, once space is freed, writes"
+                            + " them again from its other drives (where none holds them, reopen the pool)");
                 }
             }
         }

@@ -60,7 +60,7 @@ class MemberFlushNoSpaceTest {
         assertThat(v.state()).as("the volume still serves: a full file system is not a failed drive")
                 .isNotEqualTo(VolumeState.FAILED);
         assertThat(p.problems()).as("pool status's problems").anySatisfy(s -> assertThat(s)
-                .contains("volume v: drive d1 may have lost writes").contains("free space there"));
+                .contains("volume v: drive d1 may have lost writes").contains("once space is freed"));
         v.write(8L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x33)));
         v.flush(); // room again: d1's writes are written again from d2 and d3, and this flush covers them
         assertThat(p.problems()).as("pool status's problems after the heal").isEmpty();
