@@ -55,6 +55,12 @@ public final class Member {
     private volatile String writesLost;
     /** Failed flushes that may have lost writes so far (guarded by this): a heal clears only its own. */
     private long losses;
+    /**
+     * Of a REBUILDING member: the rows below which the rebuild's copies are known forced (its mark
+     * when the last good force began). A failed flush loses the copies above as it does host writes,
+     * and they have no write-intent bits: a heal writes them again ({@link RaidVolume#healLostWrites}).
+     */
+    private volatile long forcedRebuiltUpTo;
     /** Stripe updates to redo on this member, applied to reads until they are (see StripeUpdates). */
     private volatile List<StripeJournal.Segment> overlay;
 
@@ -106,6 +112,7 @@ public final class Member {
      */
     public void setState(DriveState state, long rebuiltUpTo) {
         this.rebuiltUpTo = rebuiltUpTo;
+        this.forcedRebuiltUpTo = rebuiltUpTo; // a rebuild resumes from a checkpoint it forced, or from 0
         this.state = state;
         if (!takesWrites(state)) {
             this.absenceReason = state + " by command";
@@ -354,6 +361,8 @@ public final class Member {
                     + "), and they are not written again yet, so no flush can say that the writes since are on disk: "
                     + REOPEN, null);
         }
+        long upTo = rebuiltUpTo; // the rebuild's copies below are written: this force covers them
+        long lossesBefore = losses();
         try {
             f.force();
         } catch (NoSpaceException e) {
@@ -368,6 +377,19 @@ public final class Member {
         } catch (IOException e) {
             throw fail("flush", e);
         }
+        forced(upTo, lossesBefore);
+    }
+
+    /** A force that began with the rebuild at {@code upTo} succeeded: unless one failed meanwhile, those copies are durable. */
+    private synchronized void forced(long upTo, long lossesBefore) {
+        if (losses == lossesBefore && upTo > forcedRebuiltUpTo) {
+            forcedRebuiltUpTo = upTo;
+        }
+    }
+
+    /** See {@link #forcedRebuiltUpTo}. */
+    long forcedRebuiltUpTo() {
+        return forcedRebuiltUpTo;
     }
 
     private static final String REOPEN = "free space there, and the next flush writes them again from the other"
@@ -389,6 +411,7 @@ public final class Member {
         if (f == null) {
             return false;
         }
+        long upTo = rebuiltUpTo;
         try {
             f.force();
         } catch (NoSpaceException e) {
@@ -405,6 +428,7 @@ public final class Member {
                 return false; // another flush of it failed meanwhile: what it dropped may be healed pages
             }
             writesLost = null;
+            forcedRebuiltUpTo = Math.max(forcedRebuiltUpTo, upTo);
             return true;
         }
     }

@@ -804,6 +804,12 @@ public abstract class RaidVolume implements BlockDevice {
      * other member holds those tracks: two that lost writes, or a volume without its redundancy,
      * have no copy to take them from, and wait for the reopen. The caller (a flush) holds the gate's
      * read lock; host writes go on beside, each track's under its rows' lock.
+     *
+     * <p>A REBUILDING member lost the rebuild's copies since its last good force as well, which set
+     * no write-intent bit: those rows are written again too (before, the heal trusted the image
+     * again and the rebuild's next checkpoint recorded them rebuilt over the blank's zeros:
+     * MemberFlushNoSpaceDuringRebuildTest); above its rebuilt mark the rebuild copies every row
+     * later.
      */
     private static final int HEAL_BATCH = 64;
 
@@ -835,19 +841,31 @@ public abstract class RaidVolume implements BlockDevice {
             }
         }
         long before = lossy.losses();
-        TrackBitmap dirty = writeIntent.dirty();
-        List<Long> tracks = new ArrayList<>();
         long rows = memberRows();
-        for (long t = dirty.nextSetBit(0); t >= 0 && t * trackSize < rows; t = dirty.nextSetBit(t + 1)) {
-            if (!allHold(t * trackSize, Math.min(rows, (t + 1) * trackSize))) {
-                return false;
-            }
+        boolean rebuilding = lossy.state() == DriveState.REBUILDING;
+        long upTo = rebuilding ? Math.min(rows, lossy.rebuiltUpTo()) : rows; // above: the rebuild copies it later
+        java.util.TreeSet<Long> tracks = new java.util.TreeSet<>();
+        TrackBitmap dirty = writeIntent.dirty();
+        for (long t = dirty.nextSetBit(0); t >= 0 && t * trackSize < upTo; t = dirty.nextSetBit(t + 1)) {
             tracks.add(t);
         }
-        long[] all = tracks.stream().mapToLong(Long::longValue).toArray();
-        for (int i = 0; i < all.length; i += HEAL_BATCH) {
+        if (rebuilding) {
+            for (long t = lossy.forcedRebuiltUpTo() / trackSize; t * trackSize < upTo; t++) {
+                tracks.add(t);
+            }
+        }
+        List<long[]> ranges = new ArrayList<>(tracks.size());
+        for (long t : tracks) {
+            long from = t * trackSize;
+            long to = Math.min(upTo, from + trackSize);
+            if (!allHold(from, to)) {
+                return false;
+            }
+            ranges.add(new long[] {from, to});
+        }
+        for (int i = 0; i < ranges.size(); i += HEAL_BATCH) {
             // a batch's rows stay locked while it is rebuilt: host writes to them wait that long, not the whole heal
-            rowRepair.reconstructTracks(lossy, java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + HEAL_BATCH)));
+            rowRepair.reconstructRowRanges(lossy, ranges.subList(i, Math.min(ranges.size(), i + HEAL_BATCH)));
         }
         return lossy.forceHealed(before);
     }

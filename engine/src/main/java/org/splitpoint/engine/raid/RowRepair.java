@@ -91,6 +91,15 @@ final class RowRepair {
                 ranges.add(new long[] {from, to});
             }
         }
+        reconstructRowRanges(target, ranges);
+    }
+
+    /**
+     * Recomputes the member-row {@code ranges} (ascending, disjoint) of {@code target} from the
+     * others, all of them locked throughout, for a caller that holds the gate already (a flush's
+     * heal, whose ranges may end inside a track: a rebuild's progress).
+     */
+    void reconstructRowRanges(Member target, List<long[]> ranges) throws IOException {
         List<RangeLocks.Held> held = new ArrayList<>(ranges.size());
         try {
             for (long[] r : ranges) {

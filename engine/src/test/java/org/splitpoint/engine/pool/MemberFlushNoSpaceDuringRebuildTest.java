@@ -1,0 +1,77 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A host flush that fails for want of space on a drive being rebuilt drops the rows the rebuild
+ * copied to it since its last checkpoint, as well as host writes. The rebuild writes no
+ * write-intent bits, so the heal at the next flush (which rewrites the dirty tracks) does not give
+ * those rows back: it must not let the drive be trusted again, or the rebuild's next checkpoint
+ * forces the image and records as rebuilt rows that hold the blank's zeros.
+ */
+class MemberFlushNoSpaceDuringRebuildTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final int TRACK = ServicePools.TRACK;
+
+    @Test
+    void aFlushThatLostTheRebuildsRowsDoesNotLetTheRebuildRecordThemAsRebuilt() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) { // the data, and a clean close: no track dirty at the failure
+            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the rebuild stepped by hand
+        RaidVolume v = p.volume("v");
+        p.admin().failDrive("d2");
+        Job rebuild = p.admin().replaceDrive("d2");
+        rebuild.stepOnce(); // tracks 0..15 copied to the blank, not forced yet
+        rebuild.stepOnce(); // tracks 16..31
+        Path d2 = p.paths.image("d2").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
+        assertThatThrownBy(v::flush).as("the host flush whose force of d2 fails").isInstanceOf(IOException.class);
+        v.flush(); // room again: the heal writes the rebuild's copies again from d1, with the host's
+        assertThat(p.problems()).as("pool status's problems after the heal").isEmpty();
+        while (rebuild.stepOnce()) {
+            // the rest of the rebuild, its checkpoint and its end
+        }
+        assertThat(rebuild.state()).as("the rebuild: " + rebuild.progress().message()).isEqualTo(JobState.DONE);
+        v.flush();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.volume("v").members()).as("d2 rebuilt").anySatisfy(m -> {
+                assertThat(m.drive()).isEqualTo("d2");
+                assertThat(m.state()).isEqualTo(DriveState.ONLINE);
+            });
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
+            RaidVolume again = q.volume("v");
+            for (long at = 0; at < 32L * TRACK; at += 4096) {
+                assertThat(ServicePools.read(again, at, 4096)).as("a 4 KiB read at %d", at).containsOnly((byte) 0x11);
+            }
+        }
+    }
+
+    private static byte[] fill(int n, int value) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+}
