@@ -18,7 +18,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * full) does not undo what was rebuilt: a checkpoint not recorded only leaves the record behind,
  * and an end not recorded leaves the drive REBUILDING with every row, as pool.json has it, for the
  * next opening to end (UnrecordedRebuildTest); before, either failed the job and the drive, which
- * was then rebuilt again from its first track.
+ * was then rebuilt again from its first track. A drive that lost writes at a flush that failed for
+ * want of space (the rebuild's copies among them) is healed by the checkpoint's flush of the volume
+ * before it is forced: room again a moment later does not fail the rebuild and the drive.
  */
 final class RebuildWork implements org.splitpoint.engine.job.JobWork {
 
@@ -93,6 +95,12 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
 
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
+        if (target.writesLostReason() != null) {
+            // a flush that failed for want of space may have dropped the copies made since the
+            // last checkpoint: the volume's flush writes them again from the others (and the
+            // host's lost writes), or fails as the file system is still full, failing this step
+            volume.flush();
+        }
         target.force();
         synchronized (pool) {
             PoolConfig.JobRecord r = pool.jobRecords.get(jobId);

@@ -69,6 +69,43 @@ class MemberFlushNoSpaceDuringRebuildTest {
         }
     }
 
+    /**
+     * The flush that lost d2's writes is the last before the rebuild's checkpoint: the checkpoint
+     * gets them back itself (a flush of the volume, whose heal rewrites them) once there is room,
+     * rather than failing the rebuild and the drive for a file system that was full a moment.
+     */
+    @Test
+    void aRebuildWhoseDriveLostWritesHealsItAtItsCheckpointInsteadOfFailingTheDrive() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        RaidVolume v = p.volume("v");
+        p.admin().failDrive("d2");
+        Job rebuild = p.admin().replaceDrive("d2");
+        rebuild.stepOnce();
+        v.write(2L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x22)));
+        Path d2 = p.paths.image("d2").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
+        assertThatThrownBy(v::flush).as("the host flush whose force of d2 fails").isInstanceOf(IOException.class);
+        while (rebuild.stepOnce()) {
+            // the rest of the rebuild, its checkpoint and its end
+        }
+        assertThat(rebuild.state()).as("the rebuild: " + rebuild.progress().message()).isEqualTo(JobState.DONE);
+        assertThat(p.problems()).as("pool status's problems").isEmpty();
+        v.flush();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 2L * TRACK, TRACK)).containsOnly((byte) 0x22);
+        }
+    }
+
     private static byte[] fill(int n, int value) {
         byte[] b = new byte[n];
         Arrays.fill(b, (byte) value);
