@@ -680,7 +680,7 @@ public final class Pool implements AutoCloseable {
         }
         for (RaidVolume v : copy(volumes)) {
             for (org.splitpoint.engine.raid.Member m : v.members()) {
-                if (m.writesLostReason() != null) {
+                if (m.writesLostReason() != null && m.takesWrites()) { // (one FAILED since is replaced, not healed)
                     // short: it stands in the app's status bar; the flush's own error names the file system
                     out.add("volume " + v.name() + ": drive " + m.drive() + " may have lost writes at a flush that failed"
                             + " for want of space; flushes of " + v.name() + " fail until one, once space is freed, writes"

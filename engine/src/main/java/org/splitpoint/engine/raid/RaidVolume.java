@@ -691,10 +691,25 @@ public abstract class RaidVolume implements BlockDevice {
      * window), inside an exclusive change: every member that takes writes, {@code m} still among
      * them, is forced first ({@link #settleWithoutAbsent}), so what the volume got while whole is
      * durable before any write is done without {@code m}. The one way a member leaves, so that no
-     * path (a command, a failed image check, a stopped rebuild or return) forgets the settle.
+     * path (a command, a failed image check, a stopped rebuild or return) forgets the settle. A
+     * member that lost writes at a failed flush and goes FAILED is not forced: its force would fail
+     * as all its flushes do, and a FAILED drive's image is never read again (it is rebuilt whole);
+     * before, the settle failed, and a rebuild stopped so left its drive REBUILDING with no rebuild
+     * to finish it (MemberFlushNoSpaceDuringRebuildTest). Going OFFLINE it is forced, and so refused:
+     * a service window's return writes only what it missed while away.
      */
     public void takeOut(Member m, DriveState state) throws IOException {
-        settleWithoutAbsent();
+        if (state == DriveState.FAILED && m.lostWrites()) {
+            List<IoAction> forces = new ArrayList<>(members.length);
+            for (Member o : members) {
+                if (o != m && o.takesWrites()) {
+                    forces.add(() -> forceOne(o));
+                }
+            }
+            MemberIo.sideBySide(forces);
+        } else {
+            settleWithoutAbsent();
+        }
         m.setState(state, 0);
     }
 
@@ -815,7 +830,7 @@ public abstract class RaidVolume implements BlockDevice {
 
     boolean anyLostWrites() {
         for (Member m : members) {
-            if (m.lostWrites()) {
+            if (m.lostWrites() && m.takesWrites()) { // (one taken out keeps its flag: its image is not read)
                 return true;
             }
         }
@@ -825,7 +840,7 @@ public abstract class RaidVolume implements BlockDevice {
     boolean healLostWrites() throws IOException {
         Member lossy = null;
         for (Member m : members) {
-            if (m.lostWrites()) {
+            if (m.lostWrites() && m.takesWrites()) { // (one taken out keeps its flag: its image is not read)
                 if (lossy != null) {
                     return false;
                 }

@@ -106,6 +106,49 @@ class MemberFlushNoSpaceDuringRebuildTest {
         }
     }
 
+    /**
+     * The file system stays full: the rebuild's checkpoint cannot heal its drive, and the rebuild
+     * fails. Its drive is then FAILED, on record, as after any failed rebuild; before, taking it out
+     * forced it first, which failed as its flushes do, and the drive stayed REBUILDING with no
+     * rebuild left to finish it.
+     */
+    @Test
+    void aRebuildThatCannotHealItsDriveFailsItOnRecord() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj, new PoolOptions(false))) {
+            RaidVolume v = p.volume("v");
+            p.admin().failDrive("d2");
+            Job rebuild = p.admin().replaceDrive("d2");
+            rebuild.stepOnce();
+            Path d2 = p.paths.image("d2").toAbsolutePath();
+            inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), Long.MAX_VALUE); // full for good
+            assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+            while (rebuild.stepOnce()) {
+                // the rest of the rebuild, whose checkpoint fails
+            }
+            assertThat(rebuild.state()).isEqualTo(JobState.FAILED);
+            assertThat(v.members()).as("d2 after its rebuild failed").anySatisfy(m -> {
+                assertThat(m.drive()).isEqualTo("d2");
+                assertThat(m.state()).isEqualTo(DriveState.FAILED);
+            });
+            assertThat(p.problems()).as("pool status's problems once d2 is FAILED (a replace, not space, brings it back)")
+                    .noneSatisfy(s -> assertThat(s).contains("may have lost writes"));
+            inj.failForcesNoSpace(f -> false, 0);
+            v.flush(); // without d2 now
+        }
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.volume("v").members()).as("d2 on record").anySatisfy(m -> {
+                assertThat(m.drive()).isEqualTo("d2");
+                assertThat(m.state()).isEqualTo(DriveState.FAILED);
+            });
+            assertThat(ServicePools.read(q.volume("v"), 0, 32 * TRACK)).containsOnly((byte) 0x11);
+        }
+    }
+
     private static byte[] fill(int n, int value) {
         byte[] b = new byte[n];
         Arrays.fill(b, (byte) value);
