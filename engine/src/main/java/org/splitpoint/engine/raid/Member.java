@@ -355,6 +355,7 @@ public final class Member {
         if (f == null) {
             return;
         }
+        long lossesBefore = losses(); // before the flag is read: a loss between the two is then seen
         String lost = writesLost;
         if (lost != null) {
             throw new WritesLostException("drive " + drive + " lost writes at an earlier flush (" + lost
@@ -362,7 +363,6 @@ public final class Member {
                     + REOPEN, null);
         }
         long upTo = rebuiltUpTo; // the rebuild's copies below are written: this force covers them
-        long lossesBefore = losses();
         try {
             f.force();
         } catch (NoSpaceException e) {
@@ -377,14 +377,25 @@ public final class Member {
         } catch (IOException e) {
             throw fail("flush", e);
         }
-        forced(upTo, lossesBefore);
+        if (!forced(upTo, lossesBefore)) {
+            // another force of the image failed while this one ran (a rebuild's checkpoint beside a
+            // host's flush): the pages both were to make durable went with it, so this fsync's
+            // success says nothing of them (MemberFlushNoSpaceTest.aForceThatEndsAfterAConcurrentOneLostWritesFailsToo)
+            throw new WritesLostException("drive " + drive + " lost writes at a flush that failed beside this one ("
+                    + writesLost + "), so this flush cannot say that they are on disk: " + REOPEN, null);
+        }
     }
 
-    /** A force that began with the rebuild at {@code upTo} succeeded: unless one failed meanwhile, those copies are durable. */
-    private synchronized void forced(long upTo, long lossesBefore) {
-        if (losses == lossesBefore && upTo > forcedRebuiltUpTo) {
-            forcedRebuiltUpTo = upTo;
+    /**
+     * A force that began with the rebuild at {@code upTo} succeeded: true, and those copies are
+     * durable, unless one failed meanwhile (false).
+     */
+    private synchronized boolean forced(long upTo, long lossesBefore) {
+        if (losses != lossesBefore) {
+            return false;
         }
+        forcedRebuiltUpTo = Math.max(forcedRebuiltUpTo, upTo);
+        return true;
     }
 
     /** See {@link #forcedRebuiltUpTo}. */

@@ -125,6 +125,44 @@ class MemberFlushNoSpaceTest {
         }
     }
 
+    /**
+     * Two forces of one image at once (a rebuild's checkpoint beside a host's flush): the one that
+     * fails for want of space drops the pages both were to make durable, so the other, although its
+     * fsync then succeeds, must not say they are on disk. Before, it returned as if they were, and
+     * a rebuild's checkpoint recorded as rebuilt rows the drive no longer held.
+     */
+    @Test
+    void aForceThatEndsAfterAConcurrentOneLostWritesFailsToo() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        FaultInjector inj = cutting();
+        try (Pool p = Pool.open(dir, inj)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(fill(TRACK, 0x22)));
+            org.splitpoint.engine.raid.Member d2 = v.members().get(1);
+            Path image = p.paths.image(d2.drive()).toAbsolutePath();
+            inj.hold(FaultInjector.Op.ANY, f -> f.toAbsolutePath().equals(image), t -> t.getName().equals("checkpoint"), 30_000);
+            java.util.concurrent.CompletableFuture<Throwable> held = new java.util.concurrent.CompletableFuture<>();
+            Thread checkpoint = new Thread(() -> {
+                try {
+                    d2.force();
+                    held.complete(null);
+                } catch (Throwable e) {
+                    held.complete(e);
+                }
+            }, "checkpoint");
+            checkpoint.start();
+            while (inj.waitingOnHolds() == 0) {
+                Thread.onSpinWait(); // the checkpoint's force has begun, its fsync held
+            }
+            inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(image), 1);
+            assertThatThrownBy(d2::force).as("the host's flush of d2").isInstanceOf(IOException.class);
+            inj.releaseHolds();
+            assertThat(held.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the force that ended after the loss")
+                    .isInstanceOf(org.splitpoint.engine.io.WritesLostException.class);
+            v.flush(); // the heal
+        }
+    }
+
     /** Storage whose power can be cut, the writes not forced by then lost. */
     private static FaultInjector cutting() {
         return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
