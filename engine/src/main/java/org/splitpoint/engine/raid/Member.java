@@ -366,10 +366,7 @@ public final class Member {
         try {
             f.force();
         } catch (NoSpaceException e) {
-            synchronized (this) {
-                writesLost = e.getMessage();
-                losses++;
-            }
+            lostAt(e);
             throw new WritesLostException("drive " + drive + ": a flush failed (" + e.getMessage()
                     + "), and the writes it could not make durable may be lost from the drive's image;"
                     + " flushes of its volume fail until they are written again, since none could say they are on"
@@ -407,6 +404,12 @@ public final class Member {
             + " drives; where no other drive holds them (two drives lost writes, or the volume is degraded), reopen"
             + " the pool (close it and open it again), whose resync makes the drives agree";
 
+    /** A force of this image failed for want of space: the writes it did not make durable may be gone. */
+    private synchronized void lostAt(NoSpaceException e) {
+        writesLost = e.getMessage();
+        losses++;
+    }
+
     /** How many flushes of this image failed so that writes may be lost; taken before a heal ({@link #forceHealed}). */
     synchronized long losses() {
         return losses;
@@ -426,10 +429,7 @@ public final class Member {
         try {
             f.force();
         } catch (NoSpaceException e) {
-            synchronized (this) {
-                writesLost = e.getMessage();
-                losses++;
-            }
+            lostAt(e);
             return false;
         } catch (IOException e) {
             throw fail("flush", e);

@@ -700,13 +700,7 @@ public abstract class RaidVolume implements BlockDevice {
      */
     public void takeOut(Member m, DriveState state) throws IOException {
         if (state == DriveState.FAILED && m.lostWrites()) {
-            List<IoAction> forces = new ArrayList<>(members.length);
-            for (Member o : members) {
-                if (o != m && o.takesWrites()) {
-                    forces.add(() -> forceOne(o));
-                }
-            }
-            MemberIo.sideBySide(forces);
+            forceMembersBut(m);
         } else {
             settleWithoutAbsent();
         }
@@ -785,9 +779,14 @@ public abstract class RaidVolume implements BlockDevice {
      * they are files of their own, often on disks of their own.
      */
     protected void forceMembers() throws IOException {
+        forceMembersBut(null);
+    }
+
+    /** As {@link #forceMembers}, leaving {@code except} out (null: none). */
+    private void forceMembersBut(Member except) throws IOException {
         List<IoAction> forces = new ArrayList<>(members.length);
         for (Member m : members) {
-            if (m.takesWrites()) {
+            if (m != except && m.takesWrites()) {
                 forces.add(() -> forceOne(m));
             }
         }
@@ -811,6 +810,19 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
+    /** Rows of lost tracks a heal rebuilds at a time: host writes to them wait that long, not the whole heal. */
+    private static final int HEAL_BATCH = 64;
+
+    /** True when a member that takes writes lost some at a failed flush (one taken out keeps its flag: its image is not read). */
+    boolean anyLostWrites() {
+        for (Member m : members) {
+            if (m.lostWrites() && m.takesWrites()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Gives the member that lost writes at a failed flush ({@link Member#force}) what it lost: the
      * tracks written since the last good flush (every one of them still dirty: no flush succeeded
@@ -826,33 +838,20 @@ public abstract class RaidVolume implements BlockDevice {
      * MemberFlushNoSpaceDuringRebuildTest); above its rebuilt mark the rebuild copies every row
      * later.
      */
-    private static final int HEAL_BATCH = 64;
-
-    boolean anyLostWrites() {
-        for (Member m : members) {
-            if (m.lostWrites() && m.takesWrites()) { // (one taken out keeps its flag: its image is not read)
-                return true;
-            }
-        }
-        return false;
-    }
-
     boolean healLostWrites() throws IOException {
+        if (!anyLostWrites()) {
+            return true;
+        }
         Member lossy = null;
         for (Member m : members) {
-            if (m.lostWrites() && m.takesWrites()) { // (one taken out keeps its flag: its image is not read)
+            if (!m.takesWrites()) {
+                return false; // no copy of every row to take them from
+            }
+            if (m.lostWrites()) {
                 if (lossy != null) {
                     return false;
                 }
                 lossy = m;
-            }
-        }
-        if (lossy == null) {
-            return true;
-        }
-        for (Member m : members) {
-            if (m != lossy && !m.takesWrites()) {
-                return false;
             }
         }
         long before = lossy.losses();
@@ -879,7 +878,6 @@ public abstract class RaidVolume implements BlockDevice {
             ranges.add(new long[] {from, to});
         }
         for (int i = 0; i < ranges.size(); i += HEAL_BATCH) {
-            // a batch's rows stay locked while it is rebuilt: host writes to them wait that long, not the whole heal
             rowRepair.reconstructRowRanges(lossy, ranges.subList(i, Math.min(ranges.size(), i + HEAL_BATCH)));
         }
         return lossy.forceHealed(before);

@@ -8,8 +8,9 @@ import org.splitpoint.engine.bitmap.WriteIntent;
 
 /**
  * A volume's flush: a barrier for the writes in flight when it began, a member's lost writes written
- * again (after a flush of it failed for want of space), the members forced beside the flush hooks (a mirroring BCV's flush, pair marks, a staged journal's sync), then the write-intent
- * bookkeeping (pinned tracks resynced, idle bits let clear).
+ * again (after a flush of it failed for want of space), the members forced beside the flush hooks
+ * (a mirroring BCV's flush, pair marks, a staged journal's sync), then the write-intent bookkeeping
+ * (pinned tracks resynced, idle bits let clear).
  *
  * <p>Design. Flushes run one at a time under the flush lock, and flushes asked for while another ran
  * share the next one (tickets): hosts flush often and from many connections at once, and one after
