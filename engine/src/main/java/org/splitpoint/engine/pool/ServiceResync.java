@@ -57,6 +57,8 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
     private TrackBitmap stale;
     private long cursor;
     private final List<Long> resyncedSinceCheckpoint = new ArrayList<>();
+    /** The drive's {@link Member#losses} before the first copy since the last checkpoint (job thread only). */
+    private long lossesBeforeCopies;
     private long resynced;
     private long skippedLost;
     // data and repository
@@ -273,6 +275,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 steps++;
             }
             if (k > 0) {
+                synchronized (resyncedSinceCheckpoint) {
+                    if (resyncedSinceCheckpoint.isEmpty()) {
+                        lossesBeforeCopies = m.losses(); // before they are written: see checkpoint
+                    }
+                }
                 v.resyncTracks(m, java.util.Arrays.copyOf(batch, k)); // scattered tracks, one hand-off
                 synchronized (resyncedSinceCheckpoint) {
                     for (int i = 0; i < k; i++) {
@@ -340,7 +347,28 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             done = new ArrayList<>(resyncedSinceCheckpoint);
         }
         if (mode == LogMode.POINTERS && !done.isEmpty()) {
+            if (m.writesLostReason() != null) {
+                // a host's flush failed for want of space on the drive: the volume's flush writes its
+                // lost writes again (or fails, the file system still full, and so does this step)
+                v.flush();
+            }
             m.force(); // the drive's copy is durable before its tracks leave the delta
+            while (m.losses() != lossesBeforeCopies) {
+                // a flush of the drive failed for want of space since these copies were written: it
+                // may have dropped them, and the heal that let this force succeed wrote only the
+                // host's dirty tracks (the copies set no write-intent bit). They are copied again and
+                // forced before they leave the delta; before, they left it, and the drive kept the
+                // bytes it had before its window (ReturnFlushNoSpaceTest)
+                lossesBeforeCopies = m.losses();
+                for (int i = 0; i < done.size(); i += 64) {
+                    List<Long> some = done.subList(i, Math.min(done.size(), i + 64));
+                    v.resyncTracks(m, some.stream().mapToLong(Long::longValue).toArray());
+                }
+                if (m.writesLostReason() != null) {
+                    v.flush();
+                }
+                m.force();
+            }
             w.clearFromDelta(done);
             synchronized (resyncedSinceCheckpoint) {
                 for (long t : done) {
@@ -490,11 +518,20 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // back into the window: the delta still names what the drive lacks
                 v.exclusive(() -> {
                     if (mode == LogMode.POINTERS) {
-                        m.setStale(null, pool.trackSize);
-                        if (m.state() != DriveState.FAILED) {
+                        if (m.state() != DriveState.FAILED && m.writesLostReason() != null) {
+                            // a flush failed for want of space on it, and it cannot be forced: the
+                            // host's writes to it since its last good flush (dirty, and not in the
+                            // delta, as it took them itself) may be gone; the delta names them first.
+                            // Before, the settle failed and it stayed REBUILDING, holding every track
+                            // (ReturnFlushNoSpaceTest)
+                            w.addToDelta(v.dirtyTracks());
+                            v.takeOutUnforced(m, DriveState.OFFLINE);
+                            m.markAbsenceRecorded();
+                        } else if (m.state() != DriveState.FAILED) {
                             v.takeOut(m, DriveState.OFFLINE); // what all got meanwhile is durable first
                             m.markAbsenceRecorded();
                         }
+                        m.setStale(null, pool.trackSize); // (not before: a take-out that failed left it holding every track)
                     } else if (mode == LogMode.REPOSITORY && m.state() != DriveState.FAILED) {
                         v.takeOut(m, DriveState.OFFLINE); // the members already replayed agree with the repository, durably
                         m.markAbsenceRecorded();

@@ -410,8 +410,12 @@ public final class Member {
         losses++;
     }
 
-    /** How many flushes of this image failed so that writes may be lost; taken before a heal ({@link #forceHealed}). */
-    synchronized long losses() {
+    /**
+     * How many flushes of this image failed so that writes may be lost; taken before a heal
+     * ({@link #forceHealed}), and by a service window's return before its copies (whose own force
+     * cannot see a loss that a host's flush met and healed before it began: ServiceResync.checkpoint).
+     */
+    public synchronized long losses() {
         return losses;
     }
 

@@ -700,10 +700,21 @@ public abstract class RaidVolume implements BlockDevice {
      */
     public void takeOut(Member m, DriveState state) throws IOException {
         if (state == DriveState.FAILED && m.lostWrites()) {
-            forceMembersBut(m);
+            takeOutUnforced(m, state);
         } else {
             settleWithoutAbsent();
+            m.setState(state, 0);
         }
+    }
+
+    /**
+     * Takes member {@code m}, which lost writes at a failed flush, out into {@code state} without
+     * forcing it (its force fails as all its flushes do); the others are forced. Going OFFLINE the
+     * caller has first put every track it may lack in its window's delta: the dirty tracks
+     * ({@link #dirtyTracks}, as no flush succeeded since the loss) beside what the delta names.
+     */
+    public void takeOutUnforced(Member m, DriveState state) throws IOException {
+        forceMembersBut(m);
         m.setState(state, 0);
     }
 
@@ -836,7 +847,8 @@ public abstract class RaidVolume implements BlockDevice {
      * no write-intent bit: those rows are written again too (before, the heal trusted the image
      * again and the rebuild's next checkpoint recorded them rebuilt over the blank's zeros:
      * MemberFlushNoSpaceDuringRebuildTest); above its rebuilt mark the rebuild copies every row
-     * later.
+     * later. A drive back from a service window skips its stale tracks: its return copies them, and
+     * copies nothing it made before a loss (ReturnFlushNoSpaceTest).
      */
     boolean healLostWrites() throws IOException {
         if (!anyLostWrites()) {
@@ -872,6 +884,9 @@ public abstract class RaidVolume implements BlockDevice {
         for (long t : tracks) {
             long from = t * trackSize;
             long to = Math.min(upTo, from + trackSize);
+            if (!lossy.holds(from, to)) {
+                continue; // stale on it (a service window's return): the return copies it, and trusts no copy a loss may have dropped
+            }
             if (!allHold(from, to)) {
                 return false;
             }

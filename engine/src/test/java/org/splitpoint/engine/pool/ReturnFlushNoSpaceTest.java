@@ -1,0 +1,166 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A host flush that fails for want of space on a drive coming back from a pointers window drops
+ * the tracks the return copied to it since its last checkpoint, and the host's writes to it since
+ * its last good flush. The return sets no write-intent bit for its copies, and host writes during
+ * the return are not in the window's delta (the drive takes them itself): neither the heal at the
+ * next flush nor the delta names all of them. The return must not clear from its delta copies a
+ * failed flush dropped, and a return that stops with such a drive must put it back in its window
+ * with every track it may lack in the delta.
+ */
+class ReturnFlushNoSpaceTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final int TRACK = ServicePools.TRACK;
+    private static final int DELTA_TRACKS = 128; // two steps of the return (64 tracks each)
+
+    /** d2 OFFLINE (pointers) with tracks 0..127 written 0x22 in its window over 0x11; closed cleanly. */
+    private Path d2AwayWithADelta() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2, 16L << 20);
+        try (Pool p = Pool.open(dir)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(2 * DELTA_TRACKS * TRACK, 0x11)));
+            v.flush();
+            p.service().offline("d2", OfflineReason.RESET, LogMode.POINTERS);
+            ServicePools.awaitJobs(p);
+            v.write(0, ByteBuffer.wrap(TestPools.filled(DELTA_TRACKS * TRACK, 0x22)));
+            v.flush();
+        }
+        return dir;
+    }
+
+    @Test
+    void aFlushThatLostTheReturnsCopiesDoesNotLetItsCheckpointClearThemFromTheDelta() throws Exception {
+        Path dir = d2AwayWithADelta();
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the return stepped by hand
+        RaidVolume v = p.volume("v");
+        Job back = p.service().online("d2");
+        back.stepOnce(); // tracks 0..63 copied to d2, not forced yet
+        Path d2 = p.paths.image("d2").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
+        assertThatThrownBy(v::flush).as("the host flush whose force of d2 fails").isInstanceOf(IOException.class);
+        v.flush(); // room again: the heal (no host write is dirty) trusts d2 again
+        while (back.stepOnce()) {
+            // the rest of the return, its checkpoints and its end
+        }
+        assertThat(back.state()).as("the return: " + back.progress().message()).isEqualTo(JobState.DONE);
+        v.flush();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the return").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 0, DELTA_TRACKS * TRACK)).containsOnly((byte) 0x22);
+        }
+    }
+
+    /**
+     * The file system stays full: the return's checkpoint cannot make d2's copies durable and the
+     * return fails. d2 goes back into its window, its delta naming the host's write the failed
+     * flush dropped as well (track 200, outside the window's delta, written during the return);
+     * before, d2 stayed REBUILDING holding every track, and once there was room again the heal
+     * trusted it: reads of the tracks the return had not copied returned the old bytes.
+     */
+    @Test
+    void aReturnThatCannotMakeItsCopiesDurableLeavesTheDriveInItsWindowMissingNothing() throws Exception {
+        Path dir = d2AwayWithADelta();
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        RaidVolume v = p.volume("v");
+        Job back = p.service().online("d2");
+        v.flush(); // a good force of d2 during the return
+        back.stepOnce();
+        v.write(200L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33))); // to d2 itself, not to the delta
+        Path d2 = p.paths.image("d2").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), Long.MAX_VALUE); // full for good
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        while (back.stepOnce()) {
+            // the rest of the return, whose checkpoint fails
+        }
+        assertThat(back.state()).as("the return").isEqualTo(JobState.FAILED);
+        assertThat(v.members()).as("d2 after its return failed").anySatisfy(m -> {
+            assertThat(m.drive()).isEqualTo("d2");
+            assertThat(m.state()).isEqualTo(DriveState.OFFLINE);
+        });
+        inj.failForcesNoSpace(f -> false, 0); // room again
+        v.flush();
+        assertThat(ServicePools.read(v, 0, DELTA_TRACKS * TRACK)).as("the window's writes").containsOnly((byte) 0x22);
+        assertThat(ServicePools.read(v, 200L * TRACK, TRACK)).as("the return's host write").containsOnly((byte) 0x33);
+        Job again = p.service().online("d2");
+        while (again.stepOnce()) {
+            // the whole return
+        }
+        assertThat(again.state()).as("the second return: " + again.progress().message()).isEqualTo(JobState.DONE);
+        v.flush();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.volume("v").members()).allSatisfy(m -> assertThat(m.state()).isEqualTo(DriveState.ONLINE));
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the second return").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 0, DELTA_TRACKS * TRACK)).containsOnly((byte) 0x22);
+            assertThat(ServicePools.read(q.volume("v"), 200L * TRACK, TRACK)).containsOnly((byte) 0x33);
+        }
+    }
+
+    /**
+     * Host writes during the return, to a delta track the return has not copied yet (stale on d2)
+     * and to one outside the delta, then a flush that fails for want of space: once there is room the
+     * next flush heals d2 (the stale track is the return's to copy) and the return goes on; before,
+     * the heal found a dirty track d2 does not hold and refused, every flush failed, and so did the
+     * return's checkpoint.
+     */
+    @Test
+    void aHostWriteToATrackTheReturnHasNotCopiedDoesNotStopTheHeal() throws Exception {
+        Path dir = d2AwayWithADelta();
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        RaidVolume v = p.volume("v");
+        Job back = p.service().online("d2");
+        v.flush();
+        back.stepOnce(); // tracks 0..63
+        v.write(100L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x44))); // stale on d2 still
+        v.write(200L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33)));
+        Path d2 = p.paths.image("d2").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        v.flush(); // room again: healed
+        assertThat(p.problems()).as("pool status's problems after the heal").isEmpty();
+        while (back.stepOnce()) {
+            // the rest of the return
+        }
+        assertThat(back.state()).as("the return: " + back.progress().message()).isEqualTo(JobState.DONE);
+        v.flush();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the return").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 100L * TRACK, TRACK)).containsOnly((byte) 0x44);
+            assertThat(ServicePools.read(q.volume("v"), 200L * TRACK, TRACK)).containsOnly((byte) 0x33);
+            assertThat(ServicePools.read(q.volume("v"), 0, 100 * TRACK)).containsOnly((byte) 0x22);
+        }
+    }
+}
