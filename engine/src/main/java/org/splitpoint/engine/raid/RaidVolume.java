@@ -1166,7 +1166,10 @@ public abstract class RaidVolume implements BlockDevice {
         return rowRepair.resyncDirtyTracks();
     }
 
-    /** Clean shutdown: flush, then an all-clear write-intent bitmap (a FAILED volume's kept, marked clean). */
+    /**
+     * Clean shutdown: flush, then an all-clear write-intent bitmap (a FAILED volume's kept, marked
+     * clean; a flush failed for want of space keeps the bits it did not clear, marked clean too).
+     */
     @Override
     public void close() throws IOException {
         try {
@@ -1180,9 +1183,13 @@ public abstract class RaidVolume implements BlockDevice {
             }
             try {
                 flush();
-            } catch (WritesLostException e) {
-                // a member lost writes at a flush: the tracks written since the last good one stay
-                // dirty (they never cleared), for the next open's resync to make the drives agree
+            } catch (NoSpaceException e) {
+                // a member lost writes at a flush (WritesLostException), or a parity stripe update
+                // refused for want of space cannot be redone by this last flush: the tracks written
+                // since the last good flush stay dirty (no failed flush clears any), for the next
+                // open's resync to make the drives agree; the close is clean all the same, and the
+                // mark says so (before, a RAID 5 write refused on a full file system made the next
+                // open report a crash that did not happen)
                 writeIntent.closeKeepingDirty();
                 throw e;
             }
