@@ -18,8 +18,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * Files on the local file system through {@link FileChannel}: positional I/O, fdatasync.
  *
- * <p>Design. Two kernel behaviours are made explicit here. A full file system (ENOSPC, EDQUOT)
- * becomes a {@link NoSpaceException}, so no layer above mistakes it for a failing drive. And an
+ * <p>Design. Two kernel behaviours are made explicit here. A full file system (ENOSPC, EDQUOT), or
+ * a file that may not grow further (EFBIG: a file-size limit), becomes a {@link NoSpaceException},
+ * so no layer above mistakes it for a failing drive. And an
  * interrupted thread cannot cut an operation in half: the JDK closes a channel when a thread
  * blocked in it is interrupted, which would leave, say, one mirror leg written and the other not;
  * a disk completes a write it has started, so this class reopens the channel, redoes the
@@ -249,8 +250,18 @@ final class RealStorage implements StorageFactory {
         }
     }
 
-    /** {@code e} as a {@link NoSpaceException} naming the file when it is ENOSPC/EDQUOT, else {@code e}. */
+    /**
+     * {@code e} as a {@link NoSpaceException} naming the file when it is ENOSPC/EDQUOT, or EFBIG (a
+     * {@link FileTooLargeException}: before, a drive image that reached the process's file-size
+     * limit was failed as a broken drive), else {@code e}.
+     */
     static IOException noSpace(IOException e, Path path) {
+        if (FileTooLargeException.isFileTooLarge(e) && !(e instanceof NoSpaceException)) {
+            FileTooLargeException n = new FileTooLargeException("the file-size limit of this process or the largest"
+                    + " file its file system holds stops " + path + " from growing (" + e.getMessage() + ")");
+            n.initCause(e);
+            return n;
+        }
         if (NoSpaceException.isNoSpace(e) && !(e instanceof NoSpaceException)) {
             NoSpaceException n = new NoSpaceException("no space left on the file system holding " + path
                     + " (" + e.getMessage() + ")");

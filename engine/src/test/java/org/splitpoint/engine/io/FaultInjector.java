@@ -99,6 +99,8 @@ public final class FaultInjector implements StorageFactory {
     private volatile Cached tornFile;
     private volatile Pending tornWrite;
     private volatile Predicate<Path> diskFullFiles = p -> false;
+    /** The kernel's words when the budget is spent: a full file system, or a file-size limit. */
+    private volatile String diskFullError = "No space left on device";
     private volatile Predicate<Path> counted = p -> true;
     private volatile double landProbability = 0.5;
     /** Files whose next forces fail (see {@link #failForces}), and how many more may. */
@@ -165,6 +167,19 @@ public final class FaultInjector implements StorageFactory {
      * were written to them (one file system filling up).
      */
     public FaultInjector diskFullAfter(Predicate<Path> files, long bytes) {
+        diskFullError = "No space left on device";
+        diskFullFiles = files;
+        diskFullBudget.set(bytes);
+        return this;
+    }
+
+    /**
+     * Writes to matching files fail with EFBIG ("File too large", as the JDK reports it, mapped as
+     * {@link RealStorage} maps the kernel's errors) once {@code bytes} more bytes were written to
+     * them: the process's file-size limit (ulimit -f, systemd's LimitFSIZE) reached.
+     */
+    public FaultInjector fileSizeLimitAfter(Predicate<Path> files, long bytes) {
+        diskFullError = "File too large";
         diskFullFiles = files;
         diskFullBudget.set(bytes);
         return this;
@@ -647,7 +662,9 @@ public final class FaultInjector implements StorageFactory {
                         break;
                     }
                     if (want > budget) {
-                        throw new NoSpaceException("No space left on device (injected) writing " + c.path.getFileName());
+                        String words = diskFullError + " (injected) writing " + c.path.getFileName();
+                        throw diskFullError.startsWith("No space") ? new NoSpaceException(words)
+                                : RealStorage.noSpace(new IOException(words), c.path); // as the kernel's EFBIG comes up
                     }
                     if (diskFullBudget.compareAndSet(budget, budget - want)) {
                         break;

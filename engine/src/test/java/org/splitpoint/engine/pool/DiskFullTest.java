@@ -235,6 +235,41 @@ class DiskFullTest {
     }
 
     /**
+     * A file-size limit (ulimit -f, systemd's LimitFSIZE) reached by a drive image is a condition of
+     * the host, as a full file system is: the write is refused with a sentence that names the
+     * limit, and no drive is failed. Before, EFBIG ("File too large") was taken for a failing
+     * drive: `volume write` under `ulimit -f` failed both legs of a mirror ("volume v is FAILED:
+     * d1 FAILED, d2 FAILED") for a write that had only outgrown the limit.
+     */
+    @Test
+    void aDriveImageThatReachesTheFileSizeLimitRefusesTheWriteAndFailsNoDrive() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        byte[] kept = new byte[8192];
+        Arrays.fill(kept, (byte) 5);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        try (Pool p = Pool.open(dir, inj)) {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(kept));
+            v.flush();
+            inj.fileSizeLimitAfter(f -> f.getFileName().toString().endsWith(".img"), 0);
+            assertThatThrownBy(() -> v.write(65_536, ByteBuffer.wrap(new byte[4096]))).isInstanceOf(NoSpaceException.class)
+                    .hasMessageContaining("volume v: the write was not done").hasMessageContaining("File too large")
+                    .hasMessageContaining("file-size limit");
+            assertThat(p.snapshot().drive("d1").state()).isEqualTo(DriveState.ONLINE);
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            inj.diskFreed();
+            v.write(65_536, ByteBuffer.wrap(kept)); // the limit raised: writes go on, on both legs
+            v.flush();
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.snapshot().drive("d1").state()).isEqualTo(DriveState.ONLINE);
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            TestPools.assertSameBytes(p.read("v", 65_536, kept.length), kept, "the write after the limit was raised");
+            assertThat(p.admin().verify("v", false, null)).as("mirror mismatches").isZero();
+        }
+    }
+
+    /**
      * The clean-close mark is cleared before the first new dirty bit is durable: a crash after the
      * reopen's writes is still an unclean shutdown, even when the last close left a track pinned.
      */
