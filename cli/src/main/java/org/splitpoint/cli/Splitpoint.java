@@ -47,7 +47,8 @@ public final class Splitpoint implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             String dashed = DashArgument.explain(ex);
-            err.println("splitpoint: " + (dashed != null ? dashed : ex.getMessage()));
+            String number = dashed == null ? NumberArgument.explain(ex) : null;
+            err.println("splitpoint: " + (dashed != null ? dashed : number != null ? number : ex.getMessage()));
             CommandLine c = ex.getCommandLine();
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;

@@ -250,6 +250,23 @@ class BadInputTest {
         assertRefused(2, "'12Q' is not a size", "drive", "add", pool, "--size", "12Q"); // still not a size
     }
 
+    /**
+     * A word where a number belongs was answered in Java's words: "Invalid value for option
+     * '--drives': 'abc' is not an int", "Invalid value for positional parameter at index 2 (MB/s):
+     * 'abc' is not a double". An administrator is told what the option takes instead.
+     */
+    @Test
+    void aWordWhereANumberBelongsIsSaidToNeedANumberNotAJavaType() throws Exception {
+        assertRefused(2, "--count takes a whole number, not 'x'", "drive", "add", pool, "--count", "x");
+        assertRefused(2, "--count takes a whole number up to 2147483647, not '99999999999'", "drive", "add", pool,
+                "--count", "99999999999");
+        assertRefused(2, "--throttle takes a number of MB/s, not 'fast'", "pair", "establish", pool, "p", "--throttle", "fast");
+        assertRefused(2, "'abc' is not a number of MB/s", "job", "throttle", pool, "restore-p", "abc");
+        CliRun r = CliRun.of("pool", "create", tmp.resolve("q"), "--drives", "two", "--drive-size", "1M");
+        assertThat(CliRun.oneSentence(r)).isEqualTo("splitpoint: --drives takes a whole number, not 'two'");
+        assertThat(r.err()).doesNotContain("is not an int", "is not a double");
+    }
+
     @Test
     void aNameStartingWithADashIsRefusedByTheNamingRuleNotAsAMissingParameter() throws Exception {
         // picocli took '-x' for an unknown option and said "Missing required parameter: 'NAME'"
