@@ -115,7 +115,8 @@ final class Failures {
             return "the file system of " + file + " is full (No space left on device)";
         }
         if (reason.contains("File too large")) {
-            return file + " would be larger than its file system allows (File too large)";
+            return file + " would be larger than the file-size limit of this process (ulimit -f) or its file system"
+                    + " allows (File too large)";
         }
         return "cannot use " + file + other + (reason.isEmpty() ? "" : ": " + reason);
     }
