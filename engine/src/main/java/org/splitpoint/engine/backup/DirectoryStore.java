@@ -134,8 +134,12 @@ public final class DirectoryStore implements BackupStore {
         } catch (java.nio.file.FileSystemException e) {
             // a read-only file system or a directory not ours: said as the store's, not as an I/O error of
             // the lock file ("I/O error: /backups/store.lock: Read-only file system", read in the app)
-            throw new BackupException("a backup store cannot be made in " + dir + ": "
-                    + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName())
+            // the JDK gives EACCES no reason: said in words, not as the exception's name
+            String why = e.getReason() != null ? e.getReason()
+                    : e instanceof java.nio.file.AccessDeniedException
+                            ? "permission denied" + (e.getFile() != null ? " on " + e.getFile() : "")
+                            : e.getClass().getSimpleName();
+            throw new BackupException("a backup store cannot be made in " + dir + ": " + why
                     + "; choose a directory this process can write");
         }
     }

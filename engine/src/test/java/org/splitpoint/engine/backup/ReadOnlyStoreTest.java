@@ -39,4 +39,25 @@ class ReadOnlyStoreTest {
                         + " this process can write");
         assertThat(dir.resolve("store.json")).doesNotExist();
     }
+
+    /**
+     * A directory not ours (EACCES): the JDK's AccessDeniedException carries no reason, and the
+     * sentence read "a backup store cannot be made in /tmp/ro: AccessDeniedException" (seen by hand,
+     * `backup create --store` into a root-owned directory as another user).
+     */
+    @Test
+    void aStoreInADirectoryNotOursSaysPermissionDeniedNotAnExceptionName() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("notours"));
+        ForwardingStorage notOurs = new ForwardingStorage() {
+            @Override
+            public PoolLockHandle tryLock(Path lockFile, String holder) throws IOException {
+                throw new java.nio.file.AccessDeniedException(lockFile.toString());
+            }
+        };
+        assertThatThrownBy(() -> DirectoryStore.open(dir, notOurs, true))
+                .isInstanceOf(BackupException.class)
+                .hasMessage("a backup store cannot be made in " + dir + ": permission denied on "
+                        + dir.resolve("store.lock") + "; choose a directory this process can write");
+        assertThat(dir.resolve("store.json")).doesNotExist();
+    }
 }
