@@ -163,6 +163,21 @@ class DiskFullTest {
         }
     }
 
+    private static byte[] keptBytes() {
+        byte[] kept = new byte[8192];
+        Arrays.fill(kept, (byte) 5);
+        return kept;
+    }
+
+    /** A RAID 1 over 2 drives opened through {@code inj}, {@code kept} written at 0 and flushed (acknowledged, durable). */
+    private Pool mirrorHolding(byte[] kept, FaultInjector inj) throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        Pool p = Pool.open(dir, inj);
+        p.volume("v").write(0, ByteBuffer.wrap(kept));
+        p.volume("v").flush();
+        return p;
+    }
+
     /**
      * A mirror write that lands on d1 but finds d2's file system full leaves the legs disagreeing on
      * its track, which stays dirty through the clean close (pinned) so that the next open resyncs
@@ -171,14 +186,10 @@ class DiskFullTest {
      */
     @Test
     void aWriteRefusedForLackOfSpaceIsNotReportedAsAnUncleanShutdownAtTheNextOpen() throws Exception {
-        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
-        byte[] kept = new byte[8192];
-        Arrays.fill(kept, (byte) 5);
+        byte[] kept = keptBytes();
         FaultInjector inj = new FaultInjector(StorageFactory.real());
-        try (Pool p = Pool.open(dir, inj)) {
+        try (Pool p = mirrorHolding(kept, inj)) {
             RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(kept));
-            v.flush(); // acknowledged and durable
             inj.diskFullAfter(f -> f.getFileName().toString().equals("d2.img"), 0);
             byte[] refused = new byte[4096]; // one track
             Arrays.fill(refused, (byte) 9);
@@ -243,14 +254,10 @@ class DiskFullTest {
      */
     @Test
     void aDriveImageThatReachesTheFileSizeLimitRefusesTheWriteAndFailsNoDrive() throws Exception {
-        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
-        byte[] kept = new byte[8192];
-        Arrays.fill(kept, (byte) 5);
+        byte[] kept = keptBytes();
         FaultInjector inj = new FaultInjector(StorageFactory.real());
-        try (Pool p = Pool.open(dir, inj)) {
+        try (Pool p = mirrorHolding(kept, inj)) {
             RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(kept));
-            v.flush();
             inj.fileSizeLimitAfter(f -> f.getFileName().toString().endsWith(".img"), 0);
             assertThatThrownBy(() -> v.write(65_536, ByteBuffer.wrap(new byte[4096]))).isInstanceOf(NoSpaceException.class)
                     .hasMessageContaining("volume v: the write was not done").hasMessageContaining("File too large")
