@@ -83,6 +83,10 @@ final class SnapshotCommand {
                 pool.snapshots().create(volumes, snapName);
                 double ms = (System.nanoTime() - t0) / 1e6;
                 out().printf("took snapshot %s of %s in %.1f ms%n", snapName, String.join(", ", volumes), ms);
+                String risk = pool.snapshot().newSnapshotAtRisk(volumes, snapName);
+                if (risk != null) {
+                    err().println("splitpoint: warning: " + risk);
+                }
                 return 0;
             });
         }

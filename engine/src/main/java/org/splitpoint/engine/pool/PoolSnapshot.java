@@ -181,6 +181,20 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
                 + " need a track saved become invalid (delete snapshots first to be sure)";
     }
 
+    /**
+     * Why snapshot {@code snapshot} of {@code volumes}, just taken, is invalid at the first write
+     * to one of them, one sentence, or null: the save area has no room left for the track that
+     * write must save.
+     */
+    public String newSnapshotAtRisk(java.util.List<String> volumes, String snapshot) {
+        if (saveArea == null || saveArea.slots() == 0 || saveArea.usedSlots() < saveArea.slots()) {
+            return null;
+        }
+        return "the save area " + saveArea.volume() + " is full (" + saveArea.usedSlots() + " of " + saveArea.slots()
+                + " tracks): the first write to " + String.join(" or ", volumes) + " makes snapshot " + snapshot
+                + " invalid; delete snapshots to make room";
+    }
+
     public DriveView drive(String name) {
         return drives.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
