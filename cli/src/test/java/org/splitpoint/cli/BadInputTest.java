@@ -97,6 +97,8 @@ class BadInputTest {
         assertRefused(2, "'a/b' is not a valid snapshot name", "snapshot", "create", pool, "v", "a/b");
         assertRefused(2, "'a@b' is not a valid snapshot name", "snapshot", "create", pool, "v", "a@b");
         assertRefused(2, "name the snapshot", "snapshot", "create", pool, "v");
+        // a usage error (exit 2), as a drive named twice in --drives is; it exited 1
+        assertRefused(2, "volume v is named twice", "snapshot", "create", pool, "v", "v", "--name", "twice");
         assertRefused(1, "volume v has no snapshot named 'nope' (snapshots: s1)", "snapshot", "delete", pool, "v", "nope",
                 "--yes");
         assertRefused(2, "add --yes to confirm", "snapshot", "delete", pool, "v", "s1");

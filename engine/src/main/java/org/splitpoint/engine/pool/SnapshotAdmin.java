@@ -241,7 +241,7 @@ public final class SnapshotAdmin {
         for (String vn : volumes) {
             RaidVolume v = pool.volume(vn);
             if (!sorted.add(vn)) {
-                throw new PoolException("volume " + vn + " is named twice");
+                throw new IllegalArgumentException("volume " + vn + " is named twice"); // a usage error, as a drive named twice in --drives
             }
             if (vn.equals(cat.saveAreaVolume)) {
                 throw new PoolException("volume " + vn + " is the save area; its snapshots would save into themselves");
