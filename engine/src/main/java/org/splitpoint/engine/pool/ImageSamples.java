@@ -19,8 +19,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * found holding data (a sparsely written volume's spread samples are often all zeros, and say
  * nothing about a swapped drive); when no probe finds any, the image is scanned for the first track
  * that holds some, so a drive with any data has one sampled and a blank put in its place is told
- * from it. An image changed in place on tracks no sample covers (not a blank, not another drive
- * of other data there) can still pass. When the drive comes back they are read again:
+ * from it. A drive that held no data at all is scanned again when it comes back: any data then is
+ * another drive's (its samples, all zeros, matched a foreign image with zeros there). An image
+ * changed in place on tracks no sample covers (not a blank, not another drive of other data
+ * there) can still pass. When the drive comes back they are read again:
  * {@link #wholeRebuildReason} says why it must then be rebuilt whole, or null. A track that cannot
  * be read is the drive's fault, not the pool's, and no evidence either way; a halted storage is
  * neither, and is thrown. Tracks are read a {@link Zeros#CHUNK} at a time: they may be up to 1 GiB.
@@ -187,6 +189,11 @@ final class ImageSamples {
         if (r.reason() == OfflineReason.REPLACEMENT && !heldData) {
             // nothing sampled shows it is the drive that left: a replacement is not trusted on no evidence
             return "it was taken out for replacement and no sampled track shows it is the same drive";
+        }
+        if (!heldData && firstTrackWithData(pool, f, v, zeroCrc, List.of()) >= 0) {
+            // it held no data when it left (sampling scans for some), and no write reached it since:
+            // data now is another drive's, whose zeros happened to lie where the samples are
+            return "its image holds data where it held none when it went offline (another drive's image?)";
         }
         return null;
     }

@@ -58,6 +58,37 @@ class SparseSwapTest {
         }
     }
 
+    /**
+     * Another drive's image put in place of a member that held no data when it left: its samples
+     * were all zeros, and the foreign image holds zeros there too (its data lies between them), so
+     * it matched them. Before, it came back by its empty delta and its foreign track stayed, read as
+     * volume data where d1 holds zeros (verify: 128 sectors disagree).
+     */
+    @Test
+    void anotherDrivesImageSwappedForAnEmptyDriveIsRebuiltWhole() throws Exception {
+        Path a = ServicePools.pool(tmp, "f", Layout.RAID1, 2, 64L << 20); // 1024 tracks
+        try (Pool p = Pool.open(a)) {
+            p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.POINTERS);
+            ServicePools.awaitJobs(p);
+        }
+        Path img = a.resolve("drives/d2.img");
+        long size = Files.size(img);
+        Files.delete(img);
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(size); // another pool's drive: one track of its data, on no sampled track
+            f.seek(5L * TRACK);
+            f.write(TestPools.filled(TRACK, 0x66));
+        }
+        try (Pool p = Pool.open(a)) {
+            Job back = p.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            ServicePools.awaitJobs(p);
+            assertThat(back.state()).isEqualTo(JobState.DONE);
+            assertThat(back.kind()).as("d2 rebuilt whole, not by its delta").isEqualTo("rebuild");
+            assertThat(p.admin().verify("v", false, null)).as("mirrors that disagree").isZero();
+        }
+    }
+
     /** A drive whose image holds no data at all is sampled without error, and comes back by its delta. */
     @Test
     void anEmptyDriveComesBackByItsDelta() throws Exception {
