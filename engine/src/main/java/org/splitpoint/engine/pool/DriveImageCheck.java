@@ -67,11 +67,12 @@ public final class DriveImageCheck {
     }
 
     private static void fail(Pool pool, Drive d, String why) throws IOException {
-        d.problem = why + "; the drive is FAILED: replace it ('drive replace')";
+        String problem = why + "; the drive is FAILED: replace it ('drive replace')";
         if (d.journal != null) {
-            JournalLife.failLeg(pool, d, why);
+            JournalLife.failLeg(pool, d, why, problem); // (it set the problem, then failing the leg cleared it)
             return;
         }
+        d.problem = problem;
         Member m = d.member;
         RaidVolume v = d.volume == null ? null : pool.volumes.get(d.volume);
         if (m == null || v == null) {

@@ -123,15 +123,16 @@ final class JournalLife {
         Drive d = pool.drives.get(drive);
         if (d != null) {
             d.state = DriveState.FAILED;
-            // an I/O failure is a standing problem (commands exit 1 until it is replaced); a drive
-            // failed by command is not
-            d.problem = why instanceof FailedByCommand ? null
-                    : "journal drive " + drive + " of volume " + volume + " failed: " + why.getMessage();
-        }
-        try {
-            pool.persist();
-        } catch (IOException e) {
-            // the next persist records it
+            if (!(why instanceof FailedByCommand)) { // (failLeg put its drive's problem, and pool.json, first)
+                // an I/O failure is a standing problem (commands exit 1 until it is replaced)
+                d.problem = "journal drive " + drive + " of volume " + volume + " failed: " + why.getMessage();
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    // the next persist records it; meanwhile an opening that finds the drive
+                    // ONLINE reads its leg back and levels it with the other (entries of either kept)
+                }
+            }
         }
         Open o = pool.journals.get(volume);
         boolean both = o != null && o.journal.unprotected();
@@ -145,18 +146,37 @@ final class JournalLife {
         // append), which backupCompleted takes under journalLock, the lock stopProtecting takes
     }
 
-    /** Why a leg was dropped when an administrator failed its drive. */
+    /** Why {@link #failLeg} dropped a leg (an administrator's command, or the image check): its drive is on record already. */
     private static final class FailedByCommand extends IOException {
         FailedByCommand(String why) {
             super(why);
         }
     }
 
-    /** An administrator failed journal drive {@code d}: its leg is dropped; the journal carries on on the other. */
-    static void failLeg(Pool pool, Drive d, String why) throws IOException {
+    /**
+     * Journal drive {@code d} is failed by an administrator or by the image check ({@code problem}
+     * its standing problem, null by command): on record first, then its leg is dropped and the
+     * journal carries on on the other. When pool.json cannot be written it is refused and changes
+     * nothing: before, the leg was dropped and the command said done while pool.json still said
+     * ONLINE, so the next opening used the drive again (UnrecordedJournalLegFailTest). The leg taking
+     * entries between the record and the drop is harmless: an opening leaves a FAILED drive's leg
+     * out, and the other holds every entry.
+     */
+    static void failLeg(Pool pool, Drive d, String why, String problem) throws IOException {
         PoolConfig.JournalRecord rec = pool.journalRecords.get(d.journal);
         Open o = pool.journals.get(d.journal);
         int leg = rec == null ? -1 : rec.drives().indexOf(d.name);
+        DriveState was = d.state;
+        String wasProblem = d.problem;
+        d.state = DriveState.FAILED;
+        d.problem = problem;
+        try {
+            pool.persist();
+        } catch (IOException | RuntimeException e) {
+            d.state = was;
+            d.problem = wasProblem;
+            throw e;
+        }
         if (o != null && leg >= 0) {
             o.journal.dropLeg(leg);
         }

@@ -218,7 +218,7 @@ public final class PoolAdmin {
             Drive d = drive(name);
             Refusal.check(DriveRules.fail(PoolSnapshots.of(pool), name));
             if (d.journal != null) {
-                JournalLife.failLeg(pool, d, "by command");
+                JournalLife.failLeg(pool, d, "by command", null); // (no standing problem: an administrator's decision)
                 return;
             }
             if (d.volume == null) {
