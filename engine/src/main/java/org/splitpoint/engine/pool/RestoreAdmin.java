@@ -35,7 +35,8 @@ import org.splitpoint.engine.restore.InstantRestore;
  * it (no record, the journal's base as before): the next pool.json written by anything else must not
  * record a restore its caller was told did not start. One whose start fails after its record was
  * written is undone as a cancel is, its map before its record ({@link RestoreStartUndo}), unless a
- * FAILED volume's blank drives came in with it.
+ * FAILED volume's blank drives came in with it. One whose copy's thread cannot start once it is in
+ * place stays, and resumes at the next opening ({@link #copyNotStarted}).
  */
 public final class RestoreAdmin {
 
@@ -43,6 +44,20 @@ public final class RestoreAdmin {
 
     RestoreAdmin(Pool pool) {
         this.pool = pool;
+    }
+
+    /**
+     * A restore in place whose copy's thread could not start. It is not taken back: the journal's
+     * entries before its new base are gone, a FAILED volume's blank drives need it, and hosts may
+     * have written through it already; it serves reads (tracks not yet restored from the backup) and
+     * its copy resumes at the next opening, as after a crash. Before, the Error reached the caller
+     * as it was, and the job stayed listed as running, never to run (RestoreThreadStartTest).
+     */
+    private PoolException copyNotStarted(Job job, Throwable e) {
+        pool.jobs.remove(job);
+        return new PoolException("the restore of " + job.target() + " is in place (reads of tracks not restored yet come"
+                + " from the backup), but its background copy could not start (" + e.getMessage() + "): it resumes when"
+                + " the pool is next opened", e);
     }
 
     /** The instant restore of {@code volume} under way, or null. */
@@ -118,6 +133,19 @@ public final class RestoreAdmin {
      */
     Job startRestore(RaidVolume v, DirectoryStore store, String id, boolean writeThrough, long throttle,
                      JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
+            throws IOException, PoolException {
+        Job job = placeRestore(v, store, id, writeThrough, throttle, overlay, journalFrom, journalTo, replacements);
+        try {
+            pool.startJob(job); // its thread may fail to start (OutOfMemoryError: unable to create native thread)
+        } catch (RuntimeException | Error e) {
+            throw copyNotStarted(job, e); // (not in placeRestore's catch: that one closes the readers the restore serves from)
+        }
+        return job;
+    }
+
+    /** {@link #startRestore} but the copy's start: the restore in place, on record, and its job (not started). */
+    private Job placeRestore(RaidVolume v, DirectoryStore store, String id, boolean writeThrough, long throttle,
+                             JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
             throws IOException, PoolException {
         String volume = v.name();
         ChainReader onDemand = ChainReader.open(store, id);
@@ -211,9 +239,7 @@ public final class RestoreAdmin {
                     + Sizes.count(journalTo - journalFrom, "journal entry")) + ": the volume is usable now; "
                     + Sizes.count(BackupAdmin.tracksOf(pool, v), "track") + " to copy in the background"
                     + (wt == null ? "" : "; writes go to image " + wt.header().id() + " too")));
-            Job job = restoreJob(pool, r, record);
-            pool.startJob(job);
-            return job;
+            return restoreJob(pool, r, record);
         } catch (IOException | PoolException | RuntimeException e) {
             onDemand.close();
             if (bulk != null) {
