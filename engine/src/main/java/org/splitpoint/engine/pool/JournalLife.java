@@ -196,7 +196,11 @@ final class JournalLife {
         Open o = pool.journals.get(d.journal);
         int leg = rec == null ? -1 : rec.drives().indexOf(d.name);
         if (o == null || leg < 0) {
-            return;
+            // before, it returned without a word: the replacement said done, the drive still FAILED
+            // with a blank in its image's place (RejoinUnopenedJournalTest)
+            throw new IOException("journal drive " + d.name + " cannot be replaced now: the journal of volume " + d.journal
+                    + (o == null ? " is not open in this opening of the pool" : " does not name it as a leg")
+                    + "; open the pool again, or disable the journal and enable it again");
         }
         if (o.journal.unprotected()) {
             throw new IOException("both journal drives of " + d.journal + " failed: there is no journal left to copy to "
