@@ -6,6 +6,7 @@ import static org.splitpoint.engine.pool.ServicePools.TRACK;
 import static org.splitpoint.engine.pool.ServicePools.pool;
 import static org.splitpoint.engine.pool.ServicePools.read;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * flush of the volume failed until the pool was reopened, and the drive's return failed at its
  * end, so the window could not end. The window falls back to pointers (its durable bitmap names
  * every track written in it, set before any member had the write): later flushes succeed and the
- * drive comes back by rebuilding those tracks from the others.
+ * drive comes back by rebuilding those tracks from the others. A repository window, whose log is
+ * the only copy of its writes, has no such fallback (the last case).
  */
 class LostLogRecordTest {
 
@@ -105,5 +107,51 @@ class LostLogRecordTest {
         byte[] d2 = Files.readAllBytes(a.resolve("drives/d2.img"));
         assertThat(differs(Arrays.copyOfRange(d2, 4 * TRACK, 5 * TRACK), 0x44)).as("d2's copy").isNegative();
         assertThat(differs(Arrays.copyOfRange(d2, 2 * TRACK, 3 * TRACK), 0x22)).as("d2's copy").isNegative();
+    }
+
+    /**
+     * A repository window whose repository (on SPARE d4) lost a record at a failed force (EIO: the
+     * kernel drops the unforced pages). The repository is the only copy of the window's writes, so it
+     * cannot fall back to pointers as a data window does: every later flush fails and the return
+     * fails until the pool is opened again. No write acknowledged by a flush is lost, neither before
+     * the reopen nor after a power cut, and the window ends after it.
+     */
+    @Test
+    void aRepositoryThatLostARecordKeepsEveryAcknowledgedWriteThroughAPowerCut() throws Exception {
+        Path a = pool(tmp, "r", Layout.RAID5, 3);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(0, 0, 1).unforcedWritesLost();
+        Pool p = Pool.open(a, inj);
+        try {
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
+            v.flush();
+            p.service().offline("d2", OfflineReason.RESET, LogMode.REPOSITORY);
+            ServicePools.awaitJobs(p);
+            assertThat(p.snapshot().drive("d2").service().repository()).isEqualTo("d4");
+            v.write(0, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22)));
+            v.flush(); // acknowledged: in the repository alone
+            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33)));
+            inj.failForces(f -> f.getFileName().toString().equals("d4.img"), 1);
+            assertThatThrownBy(v::flush).as("the flush whose repository force failed").isInstanceOf(IOException.class);
+            v.write(4L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x44)));
+            assertThatThrownBy(v::flush).as("a later flush: the repository cannot tell which records are gone")
+                    .isInstanceOf(IOException.class);
+            assertThat(differs(read(v, 0, TRACK), 0x22)).as("the acknowledged write, before the reopen").isNegative();
+            assertThat(differs(read(v, 6L * TRACK, TRACK), 0x11)).isNegative();
+            inj.crash();
+        } finally {
+            p.abandon();
+        }
+        try (Pool q = Pool.open(a)) {
+            RaidVolume v = q.volume("v");
+            assertThat(differs(read(v, 0, TRACK), 0x22)).as("the acknowledged write, after the power cut").isNegative();
+            assertThat(differs(read(v, 6L * TRACK, TRACK), 0x11)).isNegative();
+            Job back = q.service().online("d2");
+            assertThat(back.await(30_000)).isTrue();
+            assertThat(back.state()).as(back.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(q.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            assertThat(differs(read(v, 0, TRACK), 0x22)).as("the acknowledged write, after the return").isNegative();
+            assertThat(q.admin().verify("v", false, null)).as("parity mismatches").isZero();
+        }
     }
 }

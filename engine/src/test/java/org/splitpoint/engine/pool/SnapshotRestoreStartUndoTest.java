@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -25,25 +23,7 @@ class SnapshotRestoreStartUndoTest {
     @TempDir
     Path tmp;
 
-    /** Refuses the next thread made by a thread named {@code restorer} once armed: a thread that cannot start. */
-    @SuppressWarnings("removal")
-    private static final class NoNewThread extends SecurityManager {
-        final AtomicBoolean armed = new AtomicBoolean();
-
-        @Override
-        public void checkPermission(java.security.Permission perm) {
-        }
-
-        @Override
-        public void checkAccess(ThreadGroup g) {
-            if (Thread.currentThread().getName().equals("restorer") && armed.compareAndSet(true, false)) {
-                throw new OutOfMemoryError("unable to create native thread (injected)");
-            }
-        }
-    }
-
     @Test
-    @SuppressWarnings("removal")
     void aRestoreWhoseCopyCannotStartIsTakenBack() throws Exception {
         Path dir = SnapshotPools.create(tmp.resolve("p"), TRACK);
         byte[] written = TestPools.filled(4 * TRACK, 0x33);
@@ -53,25 +33,7 @@ class SnapshotRestoreStartUndoTest {
             p.device("v").write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
             p.snapshots().create("v", "s");
             p.device("v").write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x22)));
-            NoNewThread sm = new NoNewThread();
-            System.setSecurityManager(sm);
-            Throwable failed;
-            try {
-                sm.armed.set(true);
-                CompletableFuture<Throwable> f = new CompletableFuture<>();
-                Thread t = new Thread(() -> {
-                    try {
-                        p.snapshots().restore("v", "s", false, 0);
-                        f.complete(null);
-                    } catch (Throwable e) {
-                        f.complete(e);
-                    }
-                }, "restorer");
-                t.start();
-                failed = f.get();
-            } finally {
-                System.setSecurityManager(null);
-            }
+            Throwable failed = NoNewThread.refusing(false, () -> p.snapshots().restore("v", "s", false, 0));
             assertThat(failed).as("the restore's start failed").isNotNull();
             assertThat(p.snapshots().restoreOf("v")).as("no restore in memory").isNull();
             p.device("v").write(0, ByteBuffer.wrap(written)); // acknowledged: the restore did not start

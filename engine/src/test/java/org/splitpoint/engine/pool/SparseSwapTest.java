@@ -41,12 +41,26 @@ class SparseSwapTest {
             p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.POINTERS);
             ServicePools.awaitJobs(p);
         }
+        swapD2(a, -1); // a blank drive put in its place
+        comesBackRebuiltWhole(a);
+    }
+
+    /** Puts a sparse image of d2's size in its place: blank, or with one track of 0x66 at {@code track} (-1: none). */
+    private static void swapD2(Path a, long track) throws Exception {
         Path img = a.resolve("drives/d2.img");
         long size = Files.size(img);
         Files.delete(img);
         try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
-            f.setLength(size); // a blank drive put in its place
+            f.setLength(size);
+            if (track >= 0) {
+                f.seek(track * TRACK);
+                f.write(TestPools.filled(TRACK, 0x66));
+            }
         }
+    }
+
+    /** d2 brought online: rebuilt whole, ONLINE, its mirror agreeing. */
+    private static void comesBackRebuiltWhole(Path a) throws Exception {
         try (Pool p = Pool.open(a)) {
             Job back = p.service().online("d2");
             assertThat(back.await(30_000)).isTrue();
@@ -71,22 +85,8 @@ class SparseSwapTest {
             p.service().offline("d2", OfflineReason.FIRMWARE, LogMode.POINTERS);
             ServicePools.awaitJobs(p);
         }
-        Path img = a.resolve("drives/d2.img");
-        long size = Files.size(img);
-        Files.delete(img);
-        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
-            f.setLength(size); // another pool's drive: one track of its data, on no sampled track
-            f.seek(5L * TRACK);
-            f.write(TestPools.filled(TRACK, 0x66));
-        }
-        try (Pool p = Pool.open(a)) {
-            Job back = p.service().online("d2");
-            assertThat(back.await(30_000)).isTrue();
-            ServicePools.awaitJobs(p);
-            assertThat(back.state()).isEqualTo(JobState.DONE);
-            assertThat(back.kind()).as("d2 rebuilt whole, not by its delta").isEqualTo("rebuild");
-            assertThat(p.admin().verify("v", false, null)).as("mirrors that disagree").isZero();
-        }
+        swapD2(a, 5); // another pool's drive: one track of its data, on no sampled track
+        comesBackRebuiltWhole(a);
     }
 
     /** A drive whose image holds no data at all is sampled without error, and comes back by its delta. */
