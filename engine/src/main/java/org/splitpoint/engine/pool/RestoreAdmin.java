@@ -55,9 +55,11 @@ public final class RestoreAdmin {
      */
     private PoolException copyNotStarted(Job job, Throwable e) {
         pool.jobs.remove(job);
-        return new PoolException("the restore of " + job.target() + " is in place (reads of tracks not restored yet come"
+        String why = "the restore of " + job.target() + " is in place (reads of tracks not restored yet come"
                 + " from the backup), but its background copy could not start (" + e.getMessage() + "): it resumes when"
-                + " the pool is next opened", e);
+                + " the pool is next opened";
+        pool.events.publish(Event.critical("RESTORE", job.target(), why)); // as a copy that fails says it (restoreJob)
+        return new PoolException(why, e);
     }
 
     /** The instant restore of {@code volume} under way, or null. */

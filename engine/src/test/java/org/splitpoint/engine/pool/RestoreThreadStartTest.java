@@ -37,6 +37,8 @@ class RestoreThreadStartTest {
             p.device("v").read(0, ByteBuffer.wrap(got));
             assertThat(got).as("the backup's bytes, read on demand").isEqualTo(model);
         }
+        assertThat(org.splitpoint.engine.event.EventBus.readLog(dir.resolve("meta/events.jsonl"), 500))
+                .as("said in the event log, as a copy that fails is").anyMatch(e -> e.message().contains("could not start"));
         try (Pool p = Pool.open(dir)) {
             for (var j : p.jobs()) {
                 assertThat(j.await(30_000)).isTrue();
