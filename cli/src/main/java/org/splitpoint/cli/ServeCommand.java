@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
             NbdServer served = opened;
             control.offerSubscriptions(new org.splitpoint.engine.control.PoolFeed(pool, "serve") // the app attaches here
                     .serving(served)); // and shows the clients of this server
-        } catch (Exception e) {
+        } catch (Exception | Error e) { // an Error too (a thread that cannot start): else the server listened on, the pool held
             if (opened != null) {
                 opened.close();
             }

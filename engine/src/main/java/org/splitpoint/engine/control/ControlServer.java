@@ -108,7 +108,7 @@ public final class ControlServer implements AutoCloseable {
                 pointer = ControlSocketPlace.writePointer(dir, path);
             }
             return new ControlServer(sock, pointer, handler, log, allowedUser);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // (its thread may fail to start: the socket goes too)
             sock.close();
             throw e;
         }
