@@ -27,7 +27,9 @@ import org.splitpoint.engine.service.DeltaLog;
  * the window is a {@link RaidVolume.Redirect}: writes go to a DeltaLog on a SPARE drive (then to
  * files in meta/ once it is full) or in meta/, the members are not written, and reads see the
  * repository over the volume. A data window whose log lost a record (a failed force) goes on as a
- * pointers window ({@link #fallBackToPointers}).
+ * pointers window ({@link #fallBackToPointers}); a repository window cannot (its log is the only
+ * copy of its writes): it says so once, and its flushes and its return fail until the pool is
+ * opened again ({@link #repositoryLostARecord}).
  */
 final class ServiceWindow implements RaidVolume.ServiceLog {
 
@@ -251,7 +253,13 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         try {
             log.force();
         } catch (IOException e) {
-            if (record.mode() != LogMode.DATA || e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+            if (e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+                throw e;
+            }
+            if (record.mode() == LogMode.REPOSITORY) {
+                repositoryLostARecord(e);
+            }
+            if (record.mode() != LogMode.DATA) {
                 throw e;
             }
             if (fallBackToPointers(e)) { // (said outside the window's monitor: listeners run on this thread)
@@ -321,9 +329,38 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
 
             @Override
             public void force() throws IOException {
-                log.force();
+                try {
+                    log.force();
+                } catch (IOException e) {
+                    if (!(e instanceof org.splitpoint.engine.io.StorageHaltedException)) {
+                        repositoryLostARecord(e);
+                    }
+                    throw e;
+                }
             }
         };
+    }
+
+    /** Set once a repository's loss is said: every later force fails the same way, and says nothing new. */
+    private final java.util.concurrent.atomic.AtomicBoolean repositoryLossSaid = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * A repository whose force failed may have lost records (RingLog): it is the only copy of the
+     * window's writes, so it cannot go on by pointers as a data window does, and every later flush
+     * of the volume and the drive's return fail until the pool is opened again, which reads back
+     * what it holds (LostLogRecordTest). Before, nothing said so: hosts saw their flushes fail and
+     * the return failed with "service log record N cannot be read back". Said once, critical.
+     */
+    private void repositoryLostARecord(IOException why) {
+        if (!repositoryLossSaid.compareAndSet(false, true)) {
+            return;
+        }
+        String where = record.repository() != null ? "on SPARE " + record.repository() : "in meta/";
+        pool.events.publish(org.splitpoint.engine.event.Event.critical("SERVICE_RESYNC", drive.name, "the repository of "
+                + drive.name + "'s service window (" + where + ") lost a record at a failed flush (" + why.getMessage()
+                + "): it is the only copy of the window's writes, so every flush of volume " + volume.name() + " fails and "
+                + drive.name + " cannot come back until the pool is opened again (restart serve or the app); what earlier"
+                + " flushes acknowledged is kept"));
     }
 
     // ---- what it holds --------------------------------------------------------------------------

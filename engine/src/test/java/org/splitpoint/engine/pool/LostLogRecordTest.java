@@ -121,6 +121,8 @@ class LostLogRecordTest {
         Path a = pool(tmp, "r", Layout.RAID5, 3);
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(0, 0, 1).unforcedWritesLost();
         Pool p = Pool.open(a, inj);
+        java.util.List<org.splitpoint.engine.event.Event> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        p.events().addListener(said::add); // (the event log is written through the injector's cache: lost at the cut)
         try {
             RaidVolume v = p.volume("v");
             v.write(0, ByteBuffer.wrap(TestPools.filled(8 * TRACK, 0x11)));
@@ -137,6 +139,9 @@ class LostLogRecordTest {
             assertThatThrownBy(v::flush).as("a later flush: the repository cannot tell which records are gone")
                     .isInstanceOf(IOException.class);
             assertThat(differs(read(v, 0, TRACK), 0x22)).as("the acknowledged write, before the reopen").isNegative();
+            p.events().drain();
+            assertThat(said).as("said once, and what ends it").filteredOn(e -> e.message().contains("lost a record"))
+                    .singleElement().matches(e -> e.message().contains("until the pool is opened again"), "says what ends it");
             assertThat(differs(read(v, 6L * TRACK, TRACK), 0x11)).isNegative();
             inj.crash();
         } finally {
