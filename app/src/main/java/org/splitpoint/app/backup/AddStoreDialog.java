@@ -3,6 +3,8 @@ package org.splitpoint.app.backup;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import javafx.application.Platform;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
@@ -28,14 +30,16 @@ public final class AddStoreDialog {
     }
 
     /**
-     * Asks for the directory; the text as typed, or empty when cancelled. {@code whyNot} says why a
+     * Asks for the directory; the text as typed, or empty when cancelled. {@code judge} says why a
      * directory cannot be a store ("" when it can), asked as the path is typed or chosen: the field is
      * marked, the sentence is under it (id {@code #storeProblem}) and Add store is disabled until the
      * path can be one; asked again at the click (the directory may have changed meanwhile), the dialog
      * then stays open with the path as typed, instead of closing into a refusal in the status bar.
+     * {@code judge} looks at the path in the background and answers on the UI thread (a look at a hung
+     * network path froze the window at each key); an answer for a text since changed is dropped.
      */
     public static Optional<String> ask(Window owner, String title, Path suggested,
-                                       java.util.function.UnaryOperator<String> whyNot) {
+                                       BiConsumer<String, Consumer<String>> judge) {
         Dialog<ButtonType> d = new Dialog<>();
         d.initOwner(owner);
         d.setTitle(title);
@@ -79,7 +83,15 @@ public final class AddStoreDialog {
         // judged as it is typed or chosen, as the New pool dialog judges its directory: a read-only
         // directory passed the typing and was refused only at the first backup
         path.textProperty().addListener((o, was, now) -> {
-            problem.setText(now == null || now.isBlank() ? "" : whyNot.apply(now));
+            if (now == null || now.isBlank()) {
+                problem.setText("");
+            } else {
+                judge.accept(now, why -> {
+                    if (now.equals(path.getText())) {
+                        problem.setText(why);
+                    }
+                });
+            }
         });
         problem.textProperty().addListener(o -> org.splitpoint.app.common.DialogLook.fit(d)); // the sentence in full
         VBox body = new VBox(8, row, note, problem);
@@ -93,11 +105,19 @@ public final class AddStoreDialog {
         ok.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
                 () -> path.getText().isBlank() || !problem.getText().isEmpty(), path.textProperty(), problem.textProperty()));
         ok.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
-            String why = whyNot.apply(path.getText());
-            if (why != null && !why.isEmpty()) {
-                problem.setText(why);
-                e.consume(); // the dialog stays open, grown to show the sentence whole
-            }
+            e.consume(); // closed by the answer, if the path can be a store
+            String asked = path.getText();
+            judge.accept(asked, why -> {
+                if (!asked.equals(path.getText()) || !d.isShowing()) {
+                    return;
+                }
+                if (why != null && !why.isEmpty()) {
+                    problem.setText(why); // the dialog stays open, grown to show the sentence whole
+                } else {
+                    d.setResult(add);
+                    d.close();
+                }
+            });
         });
         Platform.runLater(path::requestFocus);
         return d.showAndWait().filter(b -> b == add).map(b -> path.getText());

@@ -260,7 +260,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
 
     @FXML
     public void addStore() {
-        AddStoreDialog.ask(getScene().getWindow(), "Add a backup store", null, model::whyNotStore).ifPresent(model::addStore);
+        AddStoreDialog.ask(getScene().getWindow(), "Add a backup store", null, model::judgeStore).ifPresent(model::addStore);
     }
 
     @FXML

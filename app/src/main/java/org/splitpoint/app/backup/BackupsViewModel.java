@@ -281,11 +281,28 @@ public final class BackupsViewModel {
 
     // ---- commands
 
-    /** Why the directory typed cannot be added as a store, before anything is read; "" when it can be tried. */
+    /**
+     * {@link #whyNotStore} asked in the background, as the Add store dialog asks it at each key typed:
+     * it looks at the path, which an automounted or hung network directory can hold for seconds, and
+     * the window froze meanwhile. {@code answer} gets the sentence on the UI thread.
+     */
+    public void judgeStore(String typed, java.util.function.Consumer<String> answer) {
+        bridge.look(() -> whyNotStore(typed), answer);
+    }
+
+    /**
+     * Why the directory typed cannot be added as a store, before anything is read; "" when it can be
+     * tried. It looks at the path (a stat, a directory's first entry): not on the UI thread.
+     */
     public String whyNotStore(String typed) {
         String t = typed == null ? "" : typed.trim();
         if (t.isEmpty()) {
             return "type or choose the store's directory";
+        }
+        try {
+            Path.of(t);
+        } catch (java.nio.file.InvalidPathException e) {
+            return "\"" + t + "\" is not a path: " + e.getReason();
         }
         if (!t.startsWith("~") && !Path.of(t).isAbsolute()) {
             // relative to wherever the app was started: not a place anyone means (the journal's form says the same)
@@ -321,12 +338,16 @@ public final class BackupsViewModel {
      * with the engine's sentence, and nothing is remembered.
      */
     public void addStore(String typed) {
-        String why = whyNotStore(typed);
-        if (!why.isEmpty()) {
-            status.failed(why);
-            return;
-        }
-        Path dir = storeDir(typed.trim());
+        bridge.look(() -> whyNotStore(typed), why -> { // it looks at the path: not on the UI thread
+            if (!why.isEmpty()) {
+                status.failed(why);
+                return;
+            }
+            add(storeDir(typed.trim()));
+        });
+    }
+
+    private void add(Path dir) {
         bridge.run(StoreListing.reading(read -> read.apply(dir)), l -> {
             if (l.problem() != null) {
                 status.failed(l.problem());

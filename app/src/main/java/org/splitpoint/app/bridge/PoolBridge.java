@@ -209,6 +209,22 @@ public final class PoolBridge implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs {@code look} in the background in this process (never in the pool's holder, and without a
+     * refresh) and hands its answer to {@code onUi} on the UI thread: a look at the file system, which
+     * an automounted or hung network path can hold for seconds, so never on the UI thread.
+     */
+    public <T> void look(java.util.function.Supplier<T> look, Consumer<T> onUi) {
+        try {
+            executor.execute(() -> {
+                T answer = look.get();
+                ui.execute(() -> onUi.accept(answer));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the pool is closing, and the window that asked with it
+        }
+    }
+
     /** Runs a task on the UI thread (for view models that coalesce their own updates). */
     public Executor ui() {
         return ui;

@@ -64,7 +64,7 @@ public final class RestoreDialog {
         Button other = new Button("Other store…");
         other.setId("restoreOtherStore");
         other.setMinWidth(Button.USE_PREF_SIZE);
-        other.setOnAction(e -> AddStoreDialog.ask(d.getDialogPane().getScene().getWindow(), "Add a backup store", null, t -> "")
+        other.setOnAction(e -> AddStoreDialog.ask(d.getDialogPane().getScene().getWindow(), "Add a backup store", null, (t, answer) -> answer.accept(""))
                 .filter(t -> !t.isBlank()).ifPresent(t -> form.addStore(Path.of(t.trim()))));
         HBox imageRow = new HBox(6, image, other);
         HBox.setHgrow(image, Priority.ALWAYS);
