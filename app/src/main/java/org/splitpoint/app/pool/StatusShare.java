@@ -74,6 +74,10 @@ final class StatusShare {
         bar.prefHeightProperty().bind(Bindings.createDoubleBinding(() -> Math.max(BAR_HEIGHT,
                 Math.max(message.getMinHeight(), problems.getMinHeight()) + bar.snappedTopInset() + bar.snappedBottomInset()),
                 message.minHeightProperty(), problems.minHeightProperty(), bar.insetsProperty()));
+        // and no taller: the bar's computed minimum (ControlsFX's skin) stayed 60 px once a message was on
+        // one line again, each of its items asking 31 px or less, so a one-line message at 1440x900 left
+        // the bar two lines tall, the message at its top and the left items at its bottom
+        bar.minHeightProperty().bind(bar.prefHeightProperty());
     }
 
     /**

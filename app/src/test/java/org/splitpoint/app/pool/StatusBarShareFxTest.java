@@ -106,4 +106,31 @@ class StatusBarShareFxTest extends PoolWindowFxTest {
         assertThat((String) seen[0]).as("the problem as shown").isEqualTo(seen[1]).contains("the image of drive");
         assertThat((Boolean) seen[2]).as("within the window").isTrue();
     }
+
+    /**
+     * A message that fits on one line leaves the bar one line tall: at 1440x900 the split's "Pair
+     * prod-pair is Split: prod-bcv holds the point-in-time image" (one line, 600 px to spare) made the bar
+     * two lines tall, the message at its top, the left items at its bottom (seen under Xvfb).
+     */
+    @Test
+    void aOneLineMessageLeavesTheBarOneLineTall(FxRobot robot) throws Exception {
+        fx.resize(robot, 1440, 900);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        double before = onFx(() -> stage.getScene().getRoot().lookup(".status-bar").getLayoutBounds().getHeight());
+        for (String sentence : new String[] {"Pair prod-pair is Split: prod-bcv holds the point-in-time image",
+                "Establishing prod-pair (full)…", "Restore of prod from prod-bcv started; the BCV stays protected",
+                "Pair prod-pair is Split: prod-bcv holds the point-in-time image"}) {
+            robot.interact(() -> fx.vm.status().succeeded(sentence));
+            WaitForAsyncUtils.waitForFxEvents(5);
+            Object[] seen = onFx(() -> {
+                Label message = (Label) stage.getScene().getRoot().lookup(".status-bar .status-message");
+                javafx.scene.layout.Region bar = (javafx.scene.layout.Region) stage.getScene().getRoot().lookup(".status-bar");
+                String d = "message " + message.getWidth() + "x" + message.getHeight() + ", bar min " + bar.minHeight(-1);
+                return new Object[] {shown(message), bar.getLayoutBounds().getHeight(), d};
+            });
+            assertThat((String) seen[0]).as("on one line: %s", seen[2]).doesNotContain("\n").endsWith(sentence);
+            assertThat((Double) seen[1]).as("the bar's height with \"%s\" (%s), as without a message", sentence, seen[2])
+                    .isEqualTo(before);
+        }
+    }
 }
