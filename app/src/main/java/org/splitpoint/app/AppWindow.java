@@ -40,8 +40,8 @@ import org.splitpoint.engine.pool.Pool;
  * before the current one is closed: only once it opened does the window swap to it and close the old
  * one, so a failed open keeps the pool on display and says why in a sentence for the app
  * ({@link OpenProblem}). Quit, closing the window and opening another pool first ask when a workload,
- * a job or an NBD client would be stopped ({@link RunningWork}), naming them. Remembers its bounds,
- * the last pool, recent pools, the theme and whether the demo pool runs its workload.
+ * a job or an NBD client would be stopped ({@link RunningWork}), naming them. Remembers its bounds
+ * (opening within the screen, {@link org.splitpoint.app.session.WindowPlacement}), the last pool, recent pools, the theme and whether the demo pool runs its workload.
  */
 final class AppWindow {
 
@@ -91,14 +91,16 @@ final class AppWindow {
 
     void show(PoolLocation start) {
         AppPrefs.Bounds b = prefs.bounds();
-        // a first run's size fits the screen (a 1024x700 one, where 1360x860 opened partly off it)
-        javafx.geometry.Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(root, b == null ? Math.min(1360, screen.getWidth()) : b.width(),
-                b == null ? Math.min(860, screen.getHeight()) : b.height());
+        // within the screen, whatever screen the bounds were saved on (a first run's size too: on a
+        // 1024x700 screen 1360x860 opened partly off it)
+        java.util.List<Screen> holding = b == null ? java.util.List.of() : Screen.getScreensForRectangle(b.x(), b.y(), 40, 40);
+        org.splitpoint.app.session.WindowPlacement place = org.splitpoint.app.session.WindowPlacement.of(b,
+                holding.isEmpty() ? null : holding.get(0).getVisualBounds(), Screen.getPrimary().getVisualBounds());
+        Scene scene = new Scene(root, place.width(), place.height());
         stage.setScene(scene);
-        if (b != null && !Screen.getScreensForRectangle(b.x(), b.y(), 40, 40).isEmpty()) {
-            stage.setX(b.x());
-            stage.setY(b.y());
+        if (place.positioned()) {
+            stage.setX(place.x());
+            stage.setY(place.y());
         }
         stage.setMaximized(b != null && b.maximized());
         stage.setMinWidth(960);
