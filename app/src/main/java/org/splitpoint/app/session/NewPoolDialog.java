@@ -3,6 +3,13 @@ package org.splitpoint.app.session;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.ObjectBinding;
 import javafx.beans.binding.StringBinding;
@@ -20,6 +27,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
+import javafx.util.Duration;
 import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.FieldMarks;
 
@@ -27,7 +35,7 @@ import org.splitpoint.app.common.FieldMarks;
  * File → New pool…: directory, number of drives, drive size, track size, and whether to add the
  * demo's volumes and pair; the first problem shows under the fields, the field it is about is marked
  * ({@link FieldMarks}: red, the sentence on its mark), and Create stays disabled until there is none
- * ({@link NewPoolForm}). Ids: {@code #newPoolDir}, {@code #newPoolDrives}, {@code #newPoolDriveSize},
+ * ({@link NewPoolForm}; the directory looked at in the background, {@link DirectoryLook}). Ids: {@code #newPoolDir}, {@code #newPoolDrives}, {@code #newPoolDriveSize},
  * {@code #newPoolTrackSize}, {@code #newPoolProblem}.
  */
 public final class NewPoolDialog {
@@ -36,6 +44,17 @@ public final class NewPoolDialog {
     }
 
     public static Optional<NewPoolForm> ask(Window owner, Path suggested) {
+        return ask(owner, suggested, NewPoolForm::directoryProblem);
+    }
+
+    /**
+     * As {@link #ask(Window, Path)}, the directory judged by {@code look} (the engine's rule; a test's
+     * stand-in that hangs). The look runs on a thread of its own at each change of the directory, never on
+     * the FX thread: it was asked there at every key typed in any field, and a directory on an
+     * automounted or hung network path froze the window meanwhile. Create waits for the answer about the
+     * directory shown; one that has not come after {@link #SLOW} says so under the fields.
+     */
+    static Optional<NewPoolForm> ask(Window owner, Path suggested, UnaryOperator<String> look) {
         Dialog<ButtonType> d = new Dialog<>();
         d.initOwner(owner);
         d.setTitle("New pool");
@@ -88,8 +107,11 @@ public final class NewPoolDialog {
         ObjectBinding<NewPoolForm> form = Bindings.createObjectBinding(() -> new NewPoolForm(dir.getText(),
                 drives.getValue() == null ? 0 : drives.getValue(), size.getText(), track.getValue(), demo.isSelected()),
                 dir.textProperty(), drives.valueProperty(), size.textProperty(), track.valueProperty(), demo.selectedProperty());
-        ObjectBinding<NewPoolForm.Problem> problem = Bindings.createObjectBinding(() -> form.get().check(), form);
-        why.textProperty().bind(Bindings.createStringBinding(() -> problem.get().sentence(), problem));
+        DirectoryLook dirLook = new DirectoryLook(look, dir.textProperty());
+        ObjectBinding<NewPoolForm.Problem> problem = Bindings.createObjectBinding(
+                () -> form.get().checkWith(dirLook.problem.get()), form, dirLook.problem);
+        why.textProperty().bind(Bindings.createStringBinding(() -> dirLook.slow.get().isEmpty()
+                ? problem.get().sentence() : dirLook.slow.get(), problem, dirLook.slow));
         why.textProperty().addListener(o -> DialogLook.fit(d)); // the sentence shows in full
         // the spinner's own text field carries the mark, as an editable combo box's does (EnableJournalDialog)
         FieldMarks marks = new FieldMarks().mark(dir, about(problem, NewPoolForm.Field.DIRECTORY))
@@ -99,8 +121,57 @@ public final class NewPoolDialog {
         d.getDialogPane().setContent(marks.layer(g));
         ButtonType create = new ButtonType("Create pool", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(create, ButtonType.CANCEL);
-        d.getDialogPane().lookupButton(create).disableProperty().bind(Bindings.isNotEmpty(why.textProperty()));
+        d.getDialogPane().lookupButton(create).disableProperty().bind(Bindings.isNotEmpty(why.textProperty())
+                .or(dirLook.looking));
         return d.showAndWait().filter(b -> b == create).map(b -> form.get());
+    }
+
+    /** How long a look at the directory goes unmentioned. */
+    static final Duration SLOW = Duration.millis(300);
+
+    /**
+     * The directory's problem, looked at in the background for the text shown: {@code problem} is the
+     * last answer for it, {@code looking} true until the answer for the text shown came (answers for a
+     * text since changed are dropped), {@code slow} a sentence while that answer is late. FX thread.
+     */
+    private static final class DirectoryLook {
+        final StringProperty problem = new SimpleStringProperty("");
+        final BooleanProperty looking = new SimpleBooleanProperty();
+        final StringProperty slow = new SimpleStringProperty("");
+        private final UnaryOperator<String> look;
+        private final StringProperty text;
+        private final PauseTransition late = new PauseTransition(SLOW);
+
+        DirectoryLook(UnaryOperator<String> look, StringProperty text) {
+            this.look = look;
+            this.text = text;
+            text.addListener((o, was, now) -> start(now));
+            start(text.get());
+        }
+
+        private void start(String asked) {
+            looking.set(true);
+            slow.set("");
+            late.setOnFinished(e -> {
+                if (looking.get() && asked.equals(text.get())) {
+                    slow.set("looking at " + asked.trim() + "… (its file system has not answered yet)");
+                }
+            });
+            late.playFromStart();
+            Thread t = new Thread(() -> {
+                String why = look.apply(asked);
+                Platform.runLater(() -> {
+                    if (asked.equals(text.get())) {
+                        late.stop();
+                        slow.set("");
+                        problem.set(why);
+                        looking.set(false);
+                    }
+                });
+            }, "splitpoint-new-pool-look");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /** The problem's sentence while it is about {@code field}, else "". */

@@ -30,7 +30,15 @@ public record NewPoolForm(String directory, int drives, String driveSize, String
 
     /** The first problem with the field it is about, {@link Problem#NONE} when there is none. */
     public Problem check() {
-        String why = directoryProblem();
+        return checkWith(directoryProblem(directory));
+    }
+
+    /**
+     * As {@link #check}, with the directory's problem looked at already ({@link #directoryProblem}, off
+     * the UI thread): the other fields are judged here without touching the file system.
+     */
+    public Problem checkWith(String directoryProblem) {
+        String why = directoryProblem;
         if (!why.isEmpty()) {
             return new Problem(Field.DIRECTORY, why);
         }
@@ -48,11 +56,20 @@ public record NewPoolForm(String directory, int drives, String driveSize, String
         return why.isEmpty() ? Problem.NONE : new Problem(Field.DRIVE_SIZE, why);
     }
 
-    private String directoryProblem() {
+    /**
+     * Why a pool cannot be made in {@code directory}, "" when it can: the engine's rule, which looks at
+     * the directory (a stat, its first entry), so the dialog asks it in the background.
+     */
+    public static String directoryProblem(String directory) {
         if (directory == null || directory.isBlank()) {
             return "choose a directory for the pool";
         }
-        Path dir = Path.of(directory.trim());
+        Path dir;
+        try {
+            dir = Path.of(directory.trim());
+        } catch (java.nio.file.InvalidPathException e) {
+            return "\"" + directory.trim() + "\" is not a path: " + e.getReason();
+        }
         if (!dir.isAbsolute()) {
             return "the directory must be an absolute path";
         }

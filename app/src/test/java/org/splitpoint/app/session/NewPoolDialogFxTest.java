@@ -85,4 +85,50 @@ class NewPoolDialogFxTest {
         assertThat(problem(robot)).isEqualTo(file + " exists and is not a directory");
         assertThat(marked(robot, "#newPoolDriveSize")).isFalse();
     }
+
+    /**
+     * A directory whose look hangs (an automounted or dead network path) leaves the window answering;
+     * after a moment the line under the fields says the look has not answered, Create waits, and the
+     * answer shows when it comes. The look ran on the FX thread at every key in any field.
+     */
+    @Test
+    void aDirectoryWhoseLookHangsLeavesTheWindowAnswering(FxRobot robot) throws Exception {
+        String slow = "/net/gone/pool";
+        java.util.concurrent.CountDownLatch ends = new java.util.concurrent.CountDownLatch(1);
+        java.util.function.UnaryOperator<String> look = t -> {
+            if (!slow.equals(t.trim())) {
+                return NewPoolForm.directoryProblem(t);
+            }
+            try {
+                ends.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return slow + " does not answer";
+        };
+        try {
+            Platform.runLater(() -> NewPoolDialog.ask(stage, tmp.resolve("new-pool"), look));
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#newPoolDir").tryQuery().isPresent());
+            TextInputControl field = robot.lookup("#newPoolDir").queryAs(TextInputControl.class);
+            WaitForAsyncUtils.asyncFx(() -> field.setText(slow)); // as if pasted
+
+            assertThat(WaitForAsyncUtils.asyncFx(() -> field.getText()).get(3, TimeUnit.SECONDS))
+                    .as("the FX thread answers while the look hangs").isEqualTo(slow);
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> problem(robot).startsWith("looking at " + slow + "…"));
+            assertThat(onFx(() -> create(robot).isDisabled())).as("Create waits for the answer").isTrue();
+            assertThat(ends.getCount()).as("the look is still hanging").isEqualTo(1);
+
+            ends.countDown();
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> problem(robot).equals(slow + " does not answer"));
+            assertThat(marked(robot, "#newPoolDir")).isTrue();
+            assertThat(onFx(() -> create(robot).isDisabled())).isTrue();
+        } finally {
+            ends.countDown();
+        }
+    }
+
+    private static javafx.scene.control.Button create(FxRobot robot) {
+        return robot.lookup((javafx.scene.Node n) -> n instanceof javafx.scene.control.Button b
+                && "Create pool".equals(b.getText())).queryAs(javafx.scene.control.Button.class);
+    }
 }
