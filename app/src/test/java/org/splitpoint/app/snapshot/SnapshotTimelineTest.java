@@ -100,7 +100,8 @@ class SnapshotTimelineTest {
                 + " then up to 62 letters, digits, '_', '.' or '-')");
         assertThat(SnapshotNames.whyNot("a b", "prod", existing)).startsWith("'a b' is not a valid snapshot name");
         assertThat(SnapshotNames.whyNot("a".repeat(63), "prod", existing)).isEmpty();
-        assertThat(SnapshotNames.whyNot("a".repeat(64), "prod", existing)).contains("is not a valid snapshot name");
+        assertThat(SnapshotNames.whyNot("a".repeat(64), "prod", existing))
+                .isEqualTo("a snapshot name has at most 63 characters; 'aaaaaaaaaaaaaaaaaaaa…' has 64");
         assertThat(SnapshotNames.whyNot("a", "prod", existing)).isEqualTo("volume prod has a snapshot named a already ("
                 + org.splitpoint.app.common.Format.when("2026-12-02T08:00:00Z") + "); pick another name or delete that"
                 + " one first");

@@ -9,6 +9,8 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
 final class Validation {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
+    private static final Pattern NAME_CHARS = Pattern.compile("[A-Za-z0-9_.-]*");
+    private static final int LONGEST_NAME = 63;
 
     private Validation() {
     }
@@ -32,6 +34,13 @@ final class Validation {
     }
 
     static void name(String what, String name) {
+        if (name != null && name.length() > LONGEST_NAME && NAME.matcher(name.substring(0, LONGEST_NAME)).matches()
+                && NAME_CHARS.matcher(name).matches()) {
+            // only its length is wrong: say so, without echoing all of it (a 150-character name filled
+            // three lines of the app's dialog and read as if its characters were at fault)
+            throw new IllegalArgumentException("a " + what + " name has at most " + LONGEST_NAME + " characters; '"
+                    + name.substring(0, 20) + "…' has " + name.length());
+        }
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("'" + name + "' is not a valid " + what
                     + " name (a letter, then up to 62 letters, digits, '_', '.' or '-')");

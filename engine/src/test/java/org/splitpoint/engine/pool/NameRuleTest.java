@@ -1,0 +1,37 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A name too long, and only that, is refused as too long: "'aaaa…(150 of them)' is not a valid snapshot
+ * name (a letter, then up to 62 letters, …)" filled three lines of the app's dialog with the name and
+ * read as if its characters were at fault.
+ */
+class NameRuleTest {
+
+    @Test
+    void aNameOnlyTooLongIsRefusedAsTooLongWithoutBeingEchoedWhole() {
+        String name = "nightly-" + "a".repeat(142);
+
+        assertThat(PoolAdmin.nameProblem("snapshot", name))
+                .isEqualTo("a snapshot name has at most 63 characters; 'nightly-aaaaaaaaaaaa…' has 150");
+    }
+
+    @Test
+    void sixtyThreeCharactersAreANameSixtyFourAreTooLong() {
+        assertThat(PoolAdmin.nameProblem("volume", "v".repeat(63))).isNull();
+        assertThat(PoolAdmin.nameProblem("volume", "v".repeat(64))).startsWith("a volume name has at most 63 characters;");
+    }
+
+    /** A long name with a character no name takes is refused for that, by the rule's own sentence. */
+    @Test
+    void aLongNameWithAWrongCharacterOrStartIsRefusedByTheRule() {
+        assertThat(PoolAdmin.nameProblem("pair", "p/" + "a".repeat(70))).startsWith("'p/aaaa").endsWith(
+                "is not a valid pair name (a letter, then up to 62 letters, digits, '_', '.' or '-')");
+        assertThat(PoolAdmin.nameProblem("pair", "9" + "a".repeat(70))).contains("is not a valid pair name");
+        assertThat(PoolAdmin.nameProblem("pair", "9lives")).isEqualTo(
+                "'9lives' is not a valid pair name (a letter, then up to 62 letters, digits, '_', '.' or '-')");
+    }
+}
