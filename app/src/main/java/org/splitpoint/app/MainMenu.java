@@ -89,7 +89,8 @@ final class MainMenu {
                 item("_Volumes", "Shortcut+2", () -> go(NavItem.VOLUMES)),
                 item("_Pairs", "Shortcut+3", () -> go(NavItem.PAIRS)),
                 item("_Backups", "Shortcut+4", () -> go(NavItem.BACKUPS)),
-                item("D_rills", "Shortcut+5", () -> go(NavItem.DRILLS)), new SeparatorMenuItem(), dark);
+                item("D_rills", "Shortcut+5", () -> go(NavItem.DRILLS)),
+                item("_Serving (NBD)", "Shortcut+6", () -> go(NavItem.SERVE)), new SeparatorMenuItem(), dark);
         return m;
     }
 
@@ -188,6 +189,7 @@ final class MainMenu {
         {"Ctrl+N", "New pool…"}, {"Ctrl+O", "Open pool…"}, {"Ctrl+Q", "Quit"},
         {"Go to", null},
         {"Ctrl+1", "Drive bay"}, {"Ctrl+2", "Volumes"}, {"Ctrl+3", "Pairs"}, {"Ctrl+4", "Backups"}, {"Ctrl+5", "Drills"},
+        {"Ctrl+6", "Serving (NBD)"},
         {"Pair console", null},
         {"Ctrl+E", "Establish"}, {"Ctrl+Shift+S", "Split"}, {"Ctrl+R", "Restore…"},
         {"Lifecycle", null},

@@ -133,6 +133,22 @@ class AppWindowFxTest {
         robot.press(KeyCode.CONTROL).type(key).release(KeyCode.CONTROL);
     }
 
+    /**
+     * Each section of the navigation tree under the pool has its Ctrl+digit, Serving (NBD) too: it had
+     * none, the only section the keyboard could not reach but through the tree.
+     */
+    @Test
+    void everySectionOfTheTreeHasItsShortcut(FxRobot robot) throws Exception {
+        awaitPool(poolA);
+        KeyCode[] digits = {KeyCode.DIGIT1, KeyCode.DIGIT2, KeyCode.DIGIT3, KeyCode.DIGIT4, KeyCode.DIGIT5, KeyCode.DIGIT6};
+        String[] sections = {NavItem.DRIVES, NavItem.VOLUMES, NavItem.PAIRS, NavItem.BACKUPS, NavItem.DRILLS, NavItem.SERVE};
+        for (int i = digits.length - 1; i >= 0; i--) { // from the last, so no section is selected before its key
+            ctrl(robot, digits[i]);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertThat(onFx(() -> window.model().nav().selectedProperty().get())).as("Ctrl+%d", i + 1).isEqualTo(sections[i]);
+        }
+    }
+
     @Test
     void aFailedOpenKeepsThePoolShownAndSaysWhyForTheApp(FxRobot robot) throws Exception {
         makePoolB();

@@ -131,6 +131,8 @@ public final class NavView extends TreeView<NavItem> {
             case NavItem.DRILLS -> "Drive service drills: take a drive out under writes, watch its delta grow and"
                     + " resync, and what a second failure costs (Ctrl+5)";
             case NavItem.BACKUPS -> "Backup stores and their images: back up, verify, delete, restore (Ctrl+4)";
+            case NavItem.SERVE -> "Serve the pool's volumes over NBD to real clients: the address, the clients"
+                    + " connected and their I/O (Ctrl+6)";
             default -> item.key().startsWith("snapshot:") ? "Snapshot " + NavItem.nameIn(item.key(), "snapshot") + state
                     + ": shown on its volume's timeline, to restore or delete"
                     : item.key().startsWith("restore:") ? "Instant restore of " + NavItem.nameIn(item.key(), "restore")

@@ -62,6 +62,18 @@ class NavNamesFxTest extends PoolWindowFxTest {
     }
 
     /**
+     * The Serving (NBD) entry's tooltip says what the view does and its key: it read "Volume Serving (NBD):
+     * layout, verify, throughput, host workload" (seen under Xvfb), a volume's hint.
+     */
+    @Test
+    void theServingEntrysTooltipSaysWhatItServesAndItsKey(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> stage.getScene().lookup("#nav-serve") != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(tooltip("nav-serve")).isEqualTo("Serve the pool's volumes over NBD to real clients: the address,"
+                + " the clients connected and their I/O (Ctrl+6)");
+    }
+
+    /**
      * A volume's snapshots sit a level deeper than the volumes: at 1024x700 "before-upgrade" read
      * "before…pgrade" and a proposed name "snap-20261202-0812" "snap-…0812". They show whole.
      */
