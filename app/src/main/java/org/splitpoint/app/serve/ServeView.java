@@ -54,6 +54,9 @@ public final class ServeView extends VBox {
                 vm.start();
             }
         });
+        // Enter in the address starts serving, as the button does (the field is disabled while serving):
+        // typed and Enter, nothing happened, and a wrong address said nothing until the click
+        serveAddress.setOnAction(e -> serveToggle.fire());
         serveStatus.textProperty().bind(vm.statusProperty());
         serveStatus.getStyleClass().add("serve-status"); // red while a refusal (PoolView.css)
         vm.refusedProperty().addListener((o, was, now) -> serveStatus.pseudoClassStateChanged(

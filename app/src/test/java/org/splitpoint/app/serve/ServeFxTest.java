@@ -53,6 +53,25 @@ class ServeFxTest extends PoolWindowFxTest {
         return s;
     }
 
+    /**
+     * Enter in the address starts serving, as the button does: typed and Enter, nothing happened, and
+     * a wrong address said nothing until the button was clicked (keyboard only, seen under Xvfb).
+     */
+    @Test
+    void enterInTheAddressStartsServingOrSaysWhatIsWrong(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        listenOn(robot, "nonsense");
+        robot.type(KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.serve().statusProperty().get())
+                .equals("'nonsense' is not HOST:PORT (for example 127.0.0.1:10809)"));
+
+        listenOn(robot, "127.0.0.1:0");
+        robot.type(KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, this::serving);
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
+    }
+
     @Test
     void stoppingWithAClientConnectedNamesItAndKeepingTheServerIsTheDefault(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
