@@ -18,6 +18,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
 import org.splitpoint.app.common.FieldMarks;
+import org.splitpoint.app.common.PathCheck;
 
 /**
  * Add store…: a directory typed (or pasted) or chosen with Browse…; an existing store, or a new or
@@ -36,7 +37,8 @@ public final class AddStoreDialog {
      * path can be one; asked again at the click (the directory may have changed meanwhile), the dialog
      * then stays open with the path as typed, instead of closing into a refusal in the status bar.
      * {@code judge} looks at the path in the background and answers on the UI thread (a look at a hung
-     * network path froze the window at each key); an answer for a text since changed is dropped.
+     * network path froze the window at each key); an answer for a text since changed is dropped, and one
+     * that is late is said to be ({@link PathCheck}).
      */
     public static Optional<String> ask(Window owner, String title, Path suggested,
                                        BiConsumer<String, Consumer<String>> judge) {
@@ -78,24 +80,26 @@ public final class AddStoreDialog {
         problem.setWrapText(true);
         problem.setMaxWidth(520);
         problem.setMinHeight(Label.USE_PREF_SIZE);
-        problem.managedProperty().bind(problem.textProperty().isNotEmpty());
-        problem.visibleProperty().bind(problem.managedProperty()); // (an unmanaged label keeps its last bounds, over the buttons)
-        // judged as it is typed or chosen, as the New pool dialog judges its directory: a read-only
-        // directory passed the typing and was refused only at the first backup
-        path.textProperty().addListener((o, was, now) -> {
-            if (now == null || now.isBlank()) {
-                problem.setText("");
-            } else {
-                judge.accept(now, why -> {
-                    if (now.equals(path.getText())) {
-                        problem.setText(why);
+        // the path looked at in the background (a blank field is not looked at); its answer under the field,
+        // or after a moment without one, that the file system has not answered
+        PathCheck check = new PathCheck(path.textProperty(),
+                (t, answer) -> {
+                    if (t == null || t.isBlank()) {
+                        answer.accept("");
+                    } else {
+                        judge.accept(t, answer);
                     }
                 });
-            }
-        });
+        problem.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> check.slowProperty().get()
+                .isEmpty() ? check.problemProperty().get() : check.slowProperty().get(), check.problemProperty(),
+                check.slowProperty()));
+        problem.managedProperty().bind(problem.textProperty().isNotEmpty());
+        problem.visibleProperty().bind(problem.managedProperty()); // (an unmanaged label keeps its last bounds, over the buttons)
+        // judged as it is typed or chosen (check, above), as the New pool dialog judges its directory: a
+        // read-only directory passed the typing and was refused only at the first backup
         problem.textProperty().addListener(o -> org.splitpoint.app.common.DialogLook.fit(d)); // the sentence in full
         VBox body = new VBox(8, row, note, problem);
-        FieldMarks marks = new FieldMarks().mark(path, problem.textProperty());
+        FieldMarks marks = new FieldMarks().mark(path, check.problemProperty());
         d.getDialogPane().setContent(marks.layer(body));
         ButtonType add = new ButtonType("Add store", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(add, ButtonType.CANCEL);
@@ -106,17 +110,11 @@ public final class AddStoreDialog {
                 () -> path.getText().isBlank() || !problem.getText().isEmpty(), path.textProperty(), problem.textProperty()));
         ok.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
             e.consume(); // closed by the answer, if the path can be a store
-            String asked = path.getText();
-            judge.accept(asked, why -> {
-                if (!asked.equals(path.getText()) || !d.isShowing()) {
-                    return;
-                }
-                if (why != null && !why.isEmpty()) {
-                    problem.setText(why); // the dialog stays open, grown to show the sentence whole
-                } else {
+            check.recheck(why -> { // asked again: the directory may have changed meanwhile
+                if (why.isEmpty() && d.isShowing()) {
                     d.setResult(add);
                     d.close();
-                }
+                } // else the dialog stays open, grown to show the sentence whole
             });
         });
         Platform.runLater(path::requestFocus);

@@ -4,12 +4,6 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import javafx.animation.PauseTransition;
-import javafx.application.Platform;
-import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.ObjectBinding;
 import javafx.beans.binding.StringBinding;
@@ -27,15 +21,16 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
-import javafx.util.Duration;
 import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.FieldMarks;
+import org.splitpoint.app.common.PathCheck;
 
 /**
  * File → New pool…: directory, number of drives, drive size, track size, and whether to add the
  * demo's volumes and pair; the first problem shows under the fields, the field it is about is marked
  * ({@link FieldMarks}: red, the sentence on its mark), and Create stays disabled until there is none
- * ({@link NewPoolForm}; the directory looked at in the background, {@link DirectoryLook}). Ids: {@code #newPoolDir}, {@code #newPoolDrives}, {@code #newPoolDriveSize},
+ * ({@link NewPoolForm}; the directory looked at in the background, {@link PathCheck}). Ids:
+ * {@code #newPoolDir}, {@code #newPoolDrives}, {@code #newPoolDriveSize},
  * {@code #newPoolTrackSize}, {@code #newPoolProblem}.
  */
 public final class NewPoolDialog {
@@ -52,7 +47,7 @@ public final class NewPoolDialog {
      * stand-in that hangs). The look runs on a thread of its own at each change of the directory, never on
      * the FX thread: it was asked there at every key typed in any field, and a directory on an
      * automounted or hung network path froze the window meanwhile. Create waits for the answer about the
-     * directory shown; one that has not come after {@link #SLOW} says so under the fields.
+     * directory shown; one that has not come after {@link PathCheck#SLOW} says so under the fields.
      */
     static Optional<NewPoolForm> ask(Window owner, Path suggested, UnaryOperator<String> look) {
         Dialog<ButtonType> d = new Dialog<>();
@@ -107,11 +102,11 @@ public final class NewPoolDialog {
         ObjectBinding<NewPoolForm> form = Bindings.createObjectBinding(() -> new NewPoolForm(dir.getText(),
                 drives.getValue() == null ? 0 : drives.getValue(), size.getText(), track.getValue(), demo.isSelected()),
                 dir.textProperty(), drives.valueProperty(), size.textProperty(), track.valueProperty(), demo.selectedProperty());
-        DirectoryLook dirLook = new DirectoryLook(look, dir.textProperty());
+        PathCheck dirLook = new PathCheck(dir.textProperty(), PathCheck.onOwnThread(look, "splitpoint-new-pool-look"));
         ObjectBinding<NewPoolForm.Problem> problem = Bindings.createObjectBinding(
-                () -> form.get().checkWith(dirLook.problem.get()), form, dirLook.problem);
-        why.textProperty().bind(Bindings.createStringBinding(() -> dirLook.slow.get().isEmpty()
-                ? problem.get().sentence() : dirLook.slow.get(), problem, dirLook.slow));
+                () -> form.get().checkWith(dirLook.problemProperty().get()), form, dirLook.problemProperty());
+        why.textProperty().bind(Bindings.createStringBinding(() -> dirLook.slowProperty().get().isEmpty()
+                ? problem.get().sentence() : dirLook.slowProperty().get(), problem, dirLook.slowProperty()));
         why.textProperty().addListener(o -> DialogLook.fit(d)); // the sentence shows in full
         // the spinner's own text field carries the mark, as an editable combo box's does (EnableJournalDialog)
         FieldMarks marks = new FieldMarks().mark(dir, about(problem, NewPoolForm.Field.DIRECTORY))
@@ -122,56 +117,8 @@ public final class NewPoolDialog {
         ButtonType create = new ButtonType("Create pool", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(create, ButtonType.CANCEL);
         d.getDialogPane().lookupButton(create).disableProperty().bind(Bindings.isNotEmpty(why.textProperty())
-                .or(dirLook.looking));
+                .or(dirLook.lookingProperty()));
         return d.showAndWait().filter(b -> b == create).map(b -> form.get());
-    }
-
-    /** How long a look at the directory goes unmentioned. */
-    static final Duration SLOW = Duration.millis(300);
-
-    /**
-     * The directory's problem, looked at in the background for the text shown: {@code problem} is the
-     * last answer for it, {@code looking} true until the answer for the text shown came (answers for a
-     * text since changed are dropped), {@code slow} a sentence while that answer is late. FX thread.
-     */
-    private static final class DirectoryLook {
-        final StringProperty problem = new SimpleStringProperty("");
-        final BooleanProperty looking = new SimpleBooleanProperty();
-        final StringProperty slow = new SimpleStringProperty("");
-        private final UnaryOperator<String> look;
-        private final StringProperty text;
-        private final PauseTransition late = new PauseTransition(SLOW);
-
-        DirectoryLook(UnaryOperator<String> look, StringProperty text) {
-            this.look = look;
-            this.text = text;
-            text.addListener((o, was, now) -> start(now));
-            start(text.get());
-        }
-
-        private void start(String asked) {
-            looking.set(true);
-            slow.set("");
-            late.setOnFinished(e -> {
-                if (looking.get() && asked.equals(text.get())) {
-                    slow.set("looking at " + asked.trim() + "… (its file system has not answered yet)");
-                }
-            });
-            late.playFromStart();
-            Thread t = new Thread(() -> {
-                String why = look.apply(asked);
-                Platform.runLater(() -> {
-                    if (asked.equals(text.get())) {
-                        late.stop();
-                        slow.set("");
-                        problem.set(why);
-                        looking.set(false);
-                    }
-                });
-            }, "splitpoint-new-pool-look");
-            t.setDaemon(true);
-            t.start();
-        }
     }
 
     /** The problem's sentence while it is about {@code field}, else "". */

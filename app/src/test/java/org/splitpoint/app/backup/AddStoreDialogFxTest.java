@@ -26,8 +26,8 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * The Add store dialog looks at the typed path off the FX thread: a path whose look hangs (an
  * automounted or dead network directory) leaves the window answering, and its sentence shows when
- * the look ends. The look ran in the field's listener on the FX thread, so each key froze the window
- * for as long as the file system took.
+ * the look ends (after a moment without it, the dialog says the look has not answered). The look ran in
+ * the field's listener on the FX thread, so each key froze the window for as long as the file system took.
  */
 @ExtendWith(ApplicationExtension.class)
 class AddStoreDialogFxTest {
@@ -96,11 +96,14 @@ class AddStoreDialogFxTest {
 
         // the FX thread runs other work while the look hangs (it was held in the field's listener)
         assertThat(WaitForAsyncUtils.asyncFx(() -> field.getText()).get(3, TimeUnit.SECONDS)).isEqualTo(SLOW);
+        // after a moment the dialog says the look has not answered, and Add store waits
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> problem(robot).startsWith("looking at " + SLOW + "…"));
+        assertThat(onFx(() -> robot.lookup("#storeAdd").queryAs(Button.class).isDisabled())).isTrue();
         assertThat(slowLookEnds.getCount()).as("the look is still hanging").isEqualTo(1);
 
         slowLookEnds.countDown();
-        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !problem(robot).isEmpty());
-        assertThat(problem(robot)).isEqualTo("the backup store " + SLOW + " does not answer");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> problem(robot).equals("the backup store " + SLOW
+                + " does not answer"));
         assertThat(onFx(() -> robot.lookup("#storeAdd").queryAs(Button.class).isDisabled())).isTrue();
         assertThat(onFx(() -> field.getStyleClass().contains("error"))).as("the field is marked").isTrue();
         robot.press(javafx.scene.input.KeyCode.ESCAPE).release(javafx.scene.input.KeyCode.ESCAPE);
