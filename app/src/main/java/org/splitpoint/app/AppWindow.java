@@ -98,6 +98,9 @@ final class AppWindow {
                 holding.isEmpty() ? null : holding.get(0).getVisualBounds(), Screen.getPrimary().getVisualBounds());
         Scene scene = new Scene(root, place.width(), place.height());
         stage.setScene(scene);
+        // the saved bounds are the stage's (saveBounds): a stage sized before keeps its size under a new scene
+        stage.setWidth(place.width());
+        stage.setHeight(place.height());
         if (place.positioned()) {
             stage.setX(place.x());
             stage.setY(place.y());

@@ -93,7 +93,7 @@ class NavNamesFxTest extends PoolWindowFxTest {
             return null;
         });
         WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () ->
-                stage.getScene().lookup("#nav-snapshot-prod@snap-20261202-0812") != null);
+                org.splitpoint.app.testing.FxPools.onFx(() -> stage.getScene().lookup("#nav-snapshot-prod@snap-20261202-0812") != null));
         WaitForAsyncUtils.waitForFxEvents();
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass after the resize
         WaitForAsyncUtils.waitForFxEvents();
@@ -103,7 +103,7 @@ class NavNamesFxTest extends PoolWindowFxTest {
         org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> pool.snapshots().create("prod", "before-restore-20261205-140849"));
         fx.bridge.refresh();
         WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () ->
-                stage.getScene().lookup("#nav-snapshot-prod@before-restore-20261205-140849") != null);
+                org.splitpoint.app.testing.FxPools.onFx(() -> stage.getScene().lookup("#nav-snapshot-prod@before-restore-20261205-140849") != null));
         WaitForAsyncUtils.waitForFxEvents();
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
         WaitForAsyncUtils.waitForFxEvents();
