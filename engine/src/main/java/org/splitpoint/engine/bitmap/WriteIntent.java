@@ -142,6 +142,21 @@ public final class WriteIntent {
         writtenThisInterval.setRange(from, to);
     }
 
+    /**
+     * The tracks written (with a bit, or without one: a refill, see {@link #noteWritten}) since the
+     * interval before the current one began, a copy. Intervals end only at flushes that succeeded,
+     * after their barrier: every track written since the last such flush's barrier is here (what a
+     * failed flush of a member may have dropped), and more.
+     */
+    public synchronized TrackBitmap writtenRecently() {
+        TrackBitmap out = new TrackBitmap(bits.size());
+        out.loadWords(writtenThisInterval.toWords());
+        for (long t = writtenLastInterval.nextSetBit(0); t >= 0; t = writtenLastInterval.nextSetBit(t + 1)) {
+            out.set(t);
+        }
+        return out;
+    }
+
     /** Tracks [from, to), already dirty, stay dirty until unpinned. */
     public synchronized void pin(long from, long to) {
         pinned.setRange(from, to);

@@ -520,11 +520,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     if (mode == LogMode.POINTERS) {
                         if (m.state() != DriveState.FAILED && m.writesLostReason() != null) {
                             // a flush failed for want of space on it, and it cannot be forced: the
-                            // host's writes to it since its last good flush (dirty, and not in the
-                            // delta, as it took them itself) may be gone; the delta names them first.
+                            // host's writes to it since its last good flush (dirty, or refills, and
+                            // not in the delta, as it took them itself) may be gone; the delta names them first.
                             // Before, the settle failed and it stayed REBUILDING, holding every track
                             // (ReturnFlushNoSpaceTest)
-                            w.addToDelta(v.dirtyTracks());
+                            w.addToDelta(v.tracksSinceLastGoodFlush());
                             v.takeOutUnforced(m, DriveState.OFFLINE);
                             m.markAbsenceRecorded();
                         } else if (m.state() != DriveState.FAILED) {

@@ -307,6 +307,22 @@ public abstract class RaidVolume implements BlockDevice {
         return writeIntent.dirty();
     }
 
+    /**
+     * The tracks a member that lost writes at a failed flush may lack, a copy: the dirty ones (no
+     * flush succeeded since the loss, so none of their bits cleared) and those written without a
+     * bit since the last good flush (a refill on a clean track notes itself only: {@link
+     * WriteIntent#writtenRecently}). Before, the heal wrote again the dirty ones only, and a refill
+     * a failed flush dropped stayed lost under a flush that succeeded (MemberFlushNoSpaceTest).
+     */
+    public TrackBitmap tracksSinceLastGoodFlush() {
+        TrackBitmap out = writeIntent.writtenRecently();
+        TrackBitmap dirty = writeIntent.dirty();
+        for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
+            out.set(t);
+        }
+        return out;
+    }
+
     @Override
     public void willRead(long offset, long length) {
         if (offset >= 0 && length > 0 && offset <= size - length && redirect == null && lost == null) {
@@ -714,7 +730,7 @@ public abstract class RaidVolume implements BlockDevice {
      * Takes member {@code m}, which lost writes at a failed flush, out into {@code state} without
      * forcing it (its force fails as all its flushes do); the others are forced. Going OFFLINE the
      * caller has first put every track it may lack in its window's delta: the dirty tracks
-     * ({@link #dirtyTracks}, as no flush succeeded since the loss) beside what the delta names.
+     * ({@link #tracksSinceLastGoodFlush}) beside what the delta names.
      */
     public void takeOutUnforced(Member m, DriveState state) throws IOException {
         forceMembersBut(m);
@@ -839,8 +855,8 @@ public abstract class RaidVolume implements BlockDevice {
 
     /**
      * Gives the member that lost writes at a failed flush ({@link Member#force}) what it lost: the
-     * tracks written since the last good flush (every one of them still dirty: no flush succeeded
-     * since) rewritten from the other members, which were forced then, and the member forced; true
+     * tracks written since the last good flush ({@link #tracksSinceLastGoodFlush}: the dirty ones,
+     * and refills that set no bit) rewritten from the other members, which were forced then, and the member forced; true
      * when no member has lost writes any more. Only one such member at a time, and only where every
      * other member holds those tracks: two that lost writes, or a volume without its redundancy,
      * have no copy to take them from, and wait for the reopen. The caller (a flush) holds the gate's
@@ -874,7 +890,7 @@ public abstract class RaidVolume implements BlockDevice {
         boolean rebuilding = lossy.state() == DriveState.REBUILDING;
         long upTo = rebuilding ? Math.min(rows, lossy.rebuiltUpTo()) : rows; // above: the rebuild copies it later
         java.util.TreeSet<Long> tracks = new java.util.TreeSet<>();
-        TrackBitmap dirty = writeIntent.dirty();
+        TrackBitmap dirty = tracksSinceLastGoodFlush();
         for (long t = dirty.nextSetBit(0); t >= 0 && t * trackSize < upTo; t = dirty.nextSetBit(t + 1)) {
             tracks.add(t);
         }

@@ -164,6 +164,36 @@ class MemberFlushNoSpaceTest {
     }
 
     /** Storage whose power can be cut, the writes not forced by then lost. */
+    /**
+     * A refill (a restore's or a pair's copy, {@link RaidVolume#writeRefill}) sets no write-intent
+     * bit on a clean track (on a mirror, or whole stripes): a flush that failed for want of space on
+     * d1 dropped it there, and the heal, which wrote again only the dirty tracks, let the next flush
+     * succeed (the copier then records the tracks as copied) with d1 holding the bytes from before
+     * the refill. The heal writes again every track written since the last good flush.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
+    void aRefillAFailedFlushDroppedIsWrittenAgainByTheHeal(Layout layout) throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", layout, 3);
+        FaultInjector inj = cutting();
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        long at = 32L * TRACK; // a clean track group, whole stripes
+        v.writeRefill(at, ByteBuffer.wrap(fill(4 * TRACK, 0x66)));
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        v.flush(); // room again: the heal, and the flush that acknowledges the refill
+        assertThat(p.admin().verify("v", false, null)).as("mismatched sectors after the heal").isZero();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+            assertThat(ServicePools.read(q.volume("v"), at, 4 * TRACK)).as("the acknowledged refill").containsOnly((byte) 0x66);
+        }
+    }
+
     private static FaultInjector cutting() {
         return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
     }
