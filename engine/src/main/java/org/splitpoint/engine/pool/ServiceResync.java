@@ -57,7 +57,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
     private TrackBitmap stale;
     private long cursor;
     private final List<Long> resyncedSinceCheckpoint = new ArrayList<>();
-    /** The drive's {@link Member#losses} before the first copy since the last checkpoint (job thread only). */
+    /** The members' {@link RaidVolume#memberLosses} before the first copy since the last checkpoint (job thread only). */
     private long lossesBeforeCopies;
     private long resynced;
     private long skippedLost;
@@ -277,8 +277,14 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             if (k > 0) {
                 synchronized (resyncedSinceCheckpoint) {
                     if (resyncedSinceCheckpoint.isEmpty()) {
-                        lossesBeforeCopies = m.losses(); // before they are written: see checkpoint
+                        lossesBeforeCopies = v.memberLosses(); // before they are written: see checkpoint
                     }
+                }
+                if (v.anyLostWrites()) {
+                    // a flush failed for want of space: the heal at the volume's flush first (or
+                    // this step fails, the file system still full). Copies are never read from a
+                    // drive that lost writes (RaidVolume.refuseLostSources)
+                    v.flush();
                 }
                 v.resyncTracks(m, java.util.Arrays.copyOf(batch, k)); // scattered tracks, one hand-off
                 synchronized (resyncedSinceCheckpoint) {
@@ -347,24 +353,25 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             done = new ArrayList<>(resyncedSinceCheckpoint);
         }
         if (mode == LogMode.POINTERS && !done.isEmpty()) {
-            if (m.writesLostReason() != null) {
-                // a host's flush failed for want of space on the drive: the volume's flush writes its
+            if (v.anyLostWrites()) {
+                // a host's flush failed for want of space on a drive: the volume's flush writes its
                 // lost writes again (or fails, the file system still full, and so does this step)
                 v.flush();
             }
             m.force(); // the drive's copy is durable before its tracks leave the delta
-            while (m.losses() != lossesBeforeCopies) {
-                // a flush of the drive failed for want of space since these copies were written: it
-                // may have dropped them, and the heal that let this force succeed wrote only the
-                // host's dirty tracks (the copies set no write-intent bit). They are copied again and
+            while (v.memberLosses() != lossesBeforeCopies) {
+                // a flush failed for want of space since these copies were written: of the drive,
+                // it may have dropped them, and the heal that let this force succeed wrote only the
+                // host's tracks (the copies set no write-intent bit); of the drive they were copied
+                // from, they may have been read from its old bytes. They are copied again and
                 // forced before they leave the delta; before, they left it, and the drive kept the
                 // bytes it had before its window (ReturnFlushNoSpaceTest)
-                lossesBeforeCopies = m.losses();
+                lossesBeforeCopies = v.memberLosses();
                 for (int i = 0; i < done.size(); i += 64) {
                     List<Long> some = done.subList(i, Math.min(done.size(), i + 64));
                     v.resyncTracks(m, some.stream().mapToLong(Long::longValue).toArray());
                 }
-                if (m.writesLostReason() != null) {
+                if (v.anyLostWrites()) {
                     v.flush();
                 }
                 m.force();

@@ -226,14 +226,30 @@ public final class MirrorVolume extends RaidVolume {
         return readMember(source, from, len);
     }
 
-    /** The first member but {@code target} that holds rows [from, to), or null: a mirror's copy is any one of them. */
+    /**
+     * A member but {@code target} that holds rows [from, to), or null: a mirror's copy is any one of
+     * them, one that did not lose writes at a failed flush first (see {@link #refuseLostSources}).
+     */
     private Member otherHolding(Member target, long from, long to) {
+        Member lastResort = null;
         for (Member m : members) {
             if (m != target && m.holds(from, to)) {
-                return m;
+                if (!m.lostWrites()) {
+                    return m;
+                }
+                lastResort = lastResort == null ? m : lastResort;
             }
         }
-        return null;
+        return lastResort;
+    }
+
+    /** A mirror copies from one holder: refused only when every other holder lost writes. */
+    @Override
+    protected void refuseLostSources(Member target, long from, long to) throws IOException {
+        Member source = otherHolding(target, from, to);
+        if (source != null && source.lostWrites()) {
+            throw lostSource(source, target);
+        }
     }
 
     @Override

@@ -840,11 +840,45 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
+    /**
+     * Refuses a copy of rows [from, to) to {@code target} (a rebuild, a return's resync, a heal)
+     * that would read a member which lost writes at a failed flush: its image may hold the bytes
+     * from before a write whose pages the flush dropped, and the copy would put them on the target
+     * over that write (which a host write beside had given it too); the heal then took them back
+     * as good, and the next flush succeeded over a write no drive held (ReturnFlushNoSpaceTest).
+     * A parity layout reads every other member that takes writes; a mirror overrides this, as it
+     * reads one holder that did not lose writes where there is one.
+     */
+    protected void refuseLostSources(Member target, long from, long to) throws IOException {
+        for (Member m : members) {
+            if (m != target && m.takesWrites() && m.lostWrites()) {
+                throw lostSource(m, target);
+            }
+        }
+    }
+
+    /** Why nothing is copied from {@code source} to {@code target} now. */
+    protected static WritesLostException lostSource(Member source, Member target) {
+        return new WritesLostException("drive " + source.drive() + " lost writes at a flush that failed for want of"
+                + " space, so nothing is copied from it to " + target.drive() + " until they are written again: free"
+                + " space there, and the next flush writes them again from the other drives (or, where none holds them,"
+                + " reopen the pool)", null);
+    }
+
+    /** The failed flushes of the members that may have lost writes so far (see {@link Member#losses}): it only grows. */
+    public long memberLosses() {
+        long n = 0;
+        for (Member m : members) {
+            n += m.losses();
+        }
+        return n;
+    }
+
     /** Rows of lost tracks a heal rebuilds at a time: host writes to them wait that long, not the whole heal. */
     private static final int HEAL_BATCH = 64;
 
     /** True when a member that takes writes lost some at a failed flush (one taken out keeps its flag: its image is not read). */
-    boolean anyLostWrites() {
+    public boolean anyLostWrites() {
         for (Member m : members) {
             if (m.lostWrites() && m.takesWrites()) {
                 return true;

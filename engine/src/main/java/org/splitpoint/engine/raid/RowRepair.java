@@ -20,7 +20,9 @@ import org.splitpoint.engine.io.RangeLocks;
  * every member). The layout says how rows are recomputed ({@link RaidVolume#reconstructRows},
  * {@link RaidVolume#reconstructRanges}) and checked ({@link RaidVolume#checkRows}); this class
  * walks the ranges in {@link #PIECE}s, since both hold every member's rows in memory and tracks
- * may be up to 1 GiB.
+ * may be up to 1 GiB. A copy never reads a member that lost writes at a failed flush ({@link
+ * RaidVolume#refuseLostSources}): its image may have a write's old bytes, which the copy would
+ * put on the target over the write (a return or a rebuild) for the heal to take back as good.
  */
 final class RowRepair {
 
@@ -50,6 +52,7 @@ final class RowRepair {
     void rebuildRows(Member target, long from, long to) throws IOException {
         long sharedEpoch = gate.enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
+            volume.refuseLostSources(target, from, to);
             for (long at = from; at < to; at += PIECE) {
                 volume.reconstructRows(target, at, Math.min(to, at + PIECE));
             }
@@ -104,6 +107,9 @@ final class RowRepair {
         try {
             for (long[] r : ranges) {
                 held.add(rowLocks.lock(r[0], r[1])); // ascending, as every other locker takes them
+            }
+            for (long[] r : ranges) {
+                volume.refuseLostSources(target, r[0], r[1]);
             }
             // reconstructed a batch of at most BATCH bytes at a time, in pieces of at most PIECE: a
             // reconstruction holds every member's rows in memory, and tracks may be up to 1 GiB

@@ -70,6 +70,48 @@ class MemberFlushNoSpaceDuringRebuildTest {
     }
 
     /**
+     * A host's write above the rebuild's mark reaches d1 and the blank; a flush then fails for want
+     * of space on d1, the drive the rebuild copies from, which drops the write. The rebuild must not
+     * copy d1's old bytes over the blank's new ones: once it had, the heal took d1's copy back from
+     * d2 and the next flush succeeded over a write no drive held. No flush may succeed until the
+     * write is back (the reopen).
+     */
+    @Test
+    void aRebuildDoesNotCopyFromADriveThatLostWritesAtAFailedFlush() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        RaidVolume v = p.volume("v");
+        p.admin().failDrive("d2");
+        Job rebuild = p.admin().replaceDrive("d2");
+        rebuild.stepOnce(); // tracks 0..15
+        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // above the mark: d1 and the blank take it
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        while (rebuild.stepOnce()) {
+            // the rest of the rebuild, from d1
+        }
+        boolean flushed;
+        try {
+            v.flush();
+            flushed = true;
+        } catch (IOException e) {
+            flushed = false; // nothing says the write is on disk
+        }
+        if (flushed) {
+            assertThat(ServicePools.read(v, 20L * TRACK, TRACK)).as("the write a flush acknowledged (rebuild "
+                    + rebuild.state() + ")").containsOnly((byte) 0x55);
+        }
+        assertThat(rebuild.state()).as("the rebuild: " + rebuild.progress().message()).isEqualTo(JobState.FAILED);
+        assertThat(rebuild.progress().message()).contains("d1").contains("lost writes");
+    }
+
+    /**
      * The flush that lost d2's writes is the last before the rebuild's checkpoint: the checkpoint
      * gets them back itself (a flush of the volume, whose heal rewrites them) once there is room,
      * rather than failing the rebuild and the drive for a file system that was full a moment.
