@@ -16,7 +16,8 @@ import org.splitpoint.engine.io.RangeLocks;
  * {@link BufferStash}es (page-aligned when the host's payload is, so that the member files write
  * them around the page cache) and written with one call per member: one copy of the payload, parity
  * computed in place. A partial stripe reads only the data strips the write does not replace, on the
- * rows it touches, then recomputes parity. Each stripe update is applied under its rows' lock by
+ * rows it touches (one of a drive that lost writes at a failed flush from the others, as a read
+ * takes it), then recomputes parity. Each stripe update is applied under its rows' lock by
  * {@link StripeUpdates}, which journals it when a member is short. A degraded volume, or one with
  * updates to redo, writes every piece as it comes (no gathers) and cuts its runs so that one journal
  * entry stays well inside the ring.
@@ -258,16 +259,32 @@ final class StripeWrites {
             }
             ByteBuffer[] data = new ByteBuffer[dataStrips];
             int missing = -1;
+            int lossy = -1;
             for (int k = 0; k < dataStrips; k++) {
                 if (whole[k]) {
                     data[k] = r0 == 0 && rl == unit ? strips[k] : strips[k].slice(r0, rl);
                     continue;
                 }
                 Member m = members[geo.dataMember(s, k)];
-                if (m.holds(row, row + rl)) {
-                    data[k] = oldStrip(m, row, rl);
-                } else {
+                if (!m.holds(row, row + rl)) {
                     missing = k;
+                } else if (m.lostWrites()) {
+                    lossy = k; // read below, unless the others can give its bytes
+                } else {
+                    data[k] = oldStrip(m, row, rl);
+                }
+            }
+            if (lossy >= 0) {
+                Member m = members[geo.dataMember(s, lossy)];
+                if (missing < 0 && othersHold(m, row, row + rl)) {
+                    // its image may hold the old bytes of a write a failed flush dropped: the
+                    // others' XOR has the write, as a read takes it (ParityReads). Read from the
+                    // image, the old bytes went into the new parity, and the heal then recomputed
+                    // the strip from that parity: the write was gone under a flush that succeeded
+                    // (MemberFlushNoSpaceTest.aParityIsNotComputedFromTheOldBytesOfAStripAFailedFlushDropped)
+                    missing = lossy;
+                } else {
+                    data[lossy] = oldStrip(m, row, rl); // no other copy: as a read would, its image
                 }
             }
             if (missing >= 0) {
@@ -300,6 +317,16 @@ final class StripeWrites {
             updates.apply(segs);
             ROWS_AROUND.giveAll(parity); // a stash's when the strips are, else the heap's
         }
+    }
+
+    /** True when every member but {@code except} holds rows [from, to). */
+    private boolean othersHold(Member except, long from, long to) {
+        for (Member m : members) {
+            if (m != except && !m.holds(from, to)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when every touched data strip of stripe {@code s} is a hole on its member over rows [row, row+rl). */

@@ -194,6 +194,41 @@ class MemberFlushNoSpaceTest {
         }
     }
 
+    /**
+     * RAID 5: d1's strip of a stripe written and then dropped by a flush that failed for want of
+     * space on d1; then a write of the stripe's other data strip, whose parity is computed from the
+     * strips it does not write. Read from d1's image, its strip gave its old bytes to that parity,
+     * and the heal, which recomputes d1's strip from the others, wrote the old bytes back: the next
+     * flush succeeded over a write no drive held (read 0x11 where 0x22 was written). A strip of a
+     * drive that lost writes is reconstructed from the others for a parity, as for a read.
+     */
+    @Test
+    void aParityIsNotComputedFromTheOldBytesOfAStripAFailedFlushDropped() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID5, 3);
+        FaultInjector inj = cutting();
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        int unit = (int) (v.wholeWriteUnit() / 2); // stripe 0: d1's strip, then d2's; d3 holds its parity
+        v.write(0, ByteBuffer.wrap(fill(2 * unit, 0x11)));
+        v.flush();
+        v.write(0, ByteBuffer.wrap(fill(unit, 0x22))); // d1's strip
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        v.write(unit, ByteBuffer.wrap(fill(unit, 0x33))); // d2's strip: the parity from d1's
+        assertThat(ServicePools.read(v, 0, unit)).as("d1's strip before the heal").containsOnly((byte) 0x22);
+        v.flush(); // room again: the heal
+        assertThat(ServicePools.read(v, 0, unit)).as("d1's strip after the heal").containsOnly((byte) 0x22);
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 0, unit)).as("d1's strip").containsOnly((byte) 0x22);
+            assertThat(ServicePools.read(q.volume("v"), unit, unit)).as("d2's strip").containsOnly((byte) 0x33);
+        }
+    }
+
     private static FaultInjector cutting() {
         return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
     }
