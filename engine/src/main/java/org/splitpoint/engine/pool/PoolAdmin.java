@@ -528,11 +528,18 @@ public final class PoolAdmin {
      * Checks a volume's mirrors or parity, like md's check; with {@code repair} rewrites what
      * disagrees. Returns the number of inconsistent 512-byte sectors; {@code progress} gets bytes done.
      * When the finding cannot be saved as the volume's problem, throws {@link UnrecordedVerifyException},
-     * which carries the count. Refused on a FAILED volume ({@link VolumeRules#verify}).
+     * which carries the count. Refused on a FAILED volume ({@link VolumeRules#verify}). A repair
+     * while a drive lost writes at a failed flush heals it first (the volume's flush), or is
+     * refused, changing nothing (RaidVolume.refuseRepairOverLostWrites).
      */
     public long verify(String volume, boolean repair, LongConsumer progress) throws IOException, PoolException {
         RaidVolume v = pool.volume(volume);
         Refusal.check(VolumeRules.verify(PoolSnapshots.of(pool), volume));
+        if (repair && v.anyLostWrites()) {
+            // a drive lost writes at a failed flush: the flush's heal writes them again first, or
+            // fails (the file system still full), and so does the repair, having changed nothing
+            v.flush();
+        }
         long rows = v.memberRows();
         long step = Math.max(pool.trackSize, 1 << 20);
         long mismatches = 0;

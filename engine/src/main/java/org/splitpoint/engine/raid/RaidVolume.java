@@ -857,6 +857,24 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
+    /**
+     * Refuses a repair (verify's, a pinned track's resync) while a member that takes writes lost
+     * writes at a failed flush: its image may hold the old bytes of a dropped write, which a repair
+     * takes for good (a mirror's reference is the first holder, a parity is recomputed from the data
+     * strips) and writes over the others' new ones; the heal then took them back from the others,
+     * and the next flush succeeded over a write no drive held (MemberFlushNoSpaceTest).
+     */
+    void refuseRepairOverLostWrites() throws IOException {
+        for (Member m : members) {
+            if (m.takesWrites() && m.lostWrites()) {
+                throw new WritesLostException("volume " + name + ": drive " + m.drive() + " lost writes at a flush that"
+                        + " failed for want of space, so nothing is repaired until they are written again: free space"
+                        + " there, and the next flush writes them again from the other drives (or, where none holds"
+                        + " them, reopen the pool)", null);
+            }
+        }
+    }
+
     /** Why nothing is copied from {@code source} to {@code target} now. */
     protected static WritesLostException lostSource(Member source, Member target) {
         return new WritesLostException("drive " + source.drive() + " lost writes at a flush that failed for want of"

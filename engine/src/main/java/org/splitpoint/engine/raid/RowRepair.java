@@ -151,6 +151,9 @@ final class RowRepair {
     long verifyRows(long from, long to, boolean repair) throws IOException {
         long sharedEpoch = gate.enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
+            if (repair) {
+                volume.refuseRepairOverLostWrites();
+            }
             long end = Math.min(to, volume.memberRows());
             long mismatches = 0;
             for (long at = from; at < end; at += PIECE) {

@@ -229,6 +229,37 @@ class MemberFlushNoSpaceTest {
         }
     }
 
+    /**
+     * 'volume verify --repair' while d1 lost writes at a failed flush (the file system still full):
+     * a mirror's repair took the first drive holding the rows, d1, for the reference and wrote its
+     * old bytes over the others' new ones, and the heal then took d1's copy back from them; once
+     * there was room the next flush succeeded over a write no drive held (read 0x11 where 0x22 was
+     * written). The repair is refused, changing nothing, until the heal has written them again.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
+    void aRepairDoesNotTakeTheOldBytesOfADriveThatLostWrites(Layout layout) throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", layout, 3);
+        FaultInjector inj = cutting();
+        Pool p = flushedThenWrittenAgain(dir, inj, 2 * TRACK);
+        RaidVolume v = p.volume("v");
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 2); // the flush, and the heal the repair tries first
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> p.admin().verify("v", true, null)).as("a repair while d1 lost writes")
+                .isInstanceOf(IOException.class).hasMessageContaining("d1");
+        v.flush(); // room again: the heal
+        assertThat(ServicePools.read(v, 0, 2 * TRACK)).as("the writes the flush acknowledged").containsOnly((byte) 0x22);
+        assertThat(p.admin().verify("v", true, null)).as("mismatched sectors after the heal").isZero();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(ServicePools.read(q.volume("v"), 0, 2 * TRACK)).containsOnly((byte) 0x22);
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+        }
+    }
+
     private static FaultInjector cutting() {
         return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
     }
