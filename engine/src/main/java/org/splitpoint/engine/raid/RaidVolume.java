@@ -1228,7 +1228,7 @@ public abstract class RaidVolume implements BlockDevice {
     /**
      * After an unclean shutdown: makes the members agree on every track the write-intent bitmap
      * marks dirty, then clears it. Tracks some member cannot take part in are left to the journal
-     * (parity layouts) or need no work (a mirror has no cross-member parity). When the file system
+     * (parity layouts); a mirror makes the members that hold them agree ({@link #resyncableAfterCrash}). When the file system
      * is full the tracks not done stay dirty and pinned, and the resync is finished later.
      *
      * @return the number of tracks resynced
@@ -1284,6 +1284,15 @@ public abstract class RaidVolume implements BlockDevice {
         } catch (IOException ignored) {
             // as above
         }
+    }
+
+    /**
+     * True when the crash resync at open makes the members agree on rows [from, to) (see {@link
+     * #resyncDirtyTracks}): a parity layout needs every member (a stripe short of one is the stripe
+     * journal's), a mirror two that hold them ({@link MirrorVolume}).
+     */
+    protected boolean resyncableAfterCrash(long from, long to) {
+        return allHold(from, to);
     }
 
     protected boolean allHold(long from, long to) {

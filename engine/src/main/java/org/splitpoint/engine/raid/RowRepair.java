@@ -178,7 +178,7 @@ final class RowRepair {
                     break;
                 }
                 long to = Math.min(rows, from + trackSize);
-                if (volume.allHold(from, to)) {
+                if (volume.resyncableAfterCrash(from, to)) {
                     verifyRows(from, to, true);
                 }
                 done++;
