@@ -24,8 +24,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * covered, or something written later, never older, and the members agree. Two openings per run:
  * the first writes and closes cleanly, the second writes, loses its pages and is cut. A flush that
  * succeeded after the failed one (the defect MemberFlushNoSpaceTest pins) let the reopen's resync
- * copy a member's old bytes over an acknowledged write. A second case runs a rebuild beside the
- * writers ({@code -Dsplitpoint.longTests=true}: 40 seeds per layout).
+ * copy a member's old bytes over an acknowledged write. Two more cases run a rebuild, and a
+ * service window's return, beside the writers ({@code -Dsplitpoint.longTests=true}: 40 seeds per
+ * layout each).
  */
 class MemberFlushNoSpaceCrashTest {
 
@@ -77,7 +78,7 @@ class MemberFlushNoSpaceCrashTest {
         Path image = p.paths.image(lossy).toAbsolutePath();
         // late in the run, so that some tracks written before it are not written again after it
         int failAt = THREADS * WRITES_EACH - 3 - rnd.nextInt(THREADS * 6);
-        assertThat(writeAndFlush(v, inj, image, failAt, rnd, durable, false)).as("a flush failed").isTrue();
+        assertThat(writeAndFlush(v, inj, image, failAt, rnd, durable, 0, false)).as("a flush failed").isTrue();
         inj.cutNow();
         inj.crash();
         p.abandon();
@@ -113,7 +114,7 @@ class MemberFlushNoSpaceCrashTest {
         org.splitpoint.engine.job.Job rebuild = p.admin().replaceDrive(rebuilt, (3L << 20) + rnd.nextInt(2 << 20));
         String lossy = rnd.nextInt(3) > 0 ? rebuilt : "d" + (1 + rnd.nextInt(3));
         Path image = p.paths.image(lossy).toAbsolutePath();
-        writeAndFlush(v, inj, image, 1 + rnd.nextInt(THREADS * WRITES_EACH - 3), rnd, durable, true);
+        writeAndFlush(v, inj, image, 1 + rnd.nextInt(THREADS * WRITES_EACH - 3), rnd, durable, 0, true);
         rebuild.await(30_000); // DONE, or FAILED (its drive then FAILED)
         inj.cutNow();
         inj.crash();
@@ -126,13 +127,81 @@ class MemberFlushNoSpaceCrashTest {
     }
 
     /**
-     * THREADS host writers, each writing its own tracks and flushing after every write; the
-     * {@code failAt}-th flush arms one failed force of {@code image}. {@code durable} takes what
-     * each acknowledged flush covered. {@code spread}: short random pauses, so that the writes
-     * span a job running beside. True when a flush failed.
+     * As {@link #noTrackReadsOlderThanItsLastAcknowledgedFlush}, with a pointers window's return
+     * beside the writers: a drive is taken OFFLINE before any write, so every track it lacks is in
+     * its delta, the whole volume written in its window and closed cleanly; the next opening brings
+     * it back (throttled, so that the return runs through the writes: its checkpoints force it and
+     * clear tracks from the delta), the flush that fails is most often the returning drive's (the
+     * return's own checkpoint's force, or a host's), at any moment. Once the return ended, a flush
+     * that succeeds (room again) is checked before the cut: the return's failures show in the
+     * session (a drive left REBUILDING holding tracks it lacks), not only after it. Then a cut;
+     * the reopen finishes the return (it resumes, or is given again when the return had stopped
+     * back in its window). ReturnFlushNoSpaceTest pins the cases one by one.
+     */
+    @ParameterizedTest(name = "{0} seed {1}")
+    @MethodSource("rebuildRuns")
+    void noTrackReadsOlderThanItsLastAcknowledgedFlushWhileADriveComesBackFromItsWindow(Layout layout, long seed)
+            throws Exception {
+        Path dir = ServicePools.pool(tmp, "s" + seed, layout, 3);
+        Random rnd = new Random(seed);
+        String back = "d" + (1 + rnd.nextInt(3));
+        long[] durable;
+        try (Pool first = Pool.open(dir)) {
+            first.service().offline(back, OfflineReason.RESET, LogMode.POINTERS);
+            ServicePools.awaitJobs(first);
+            RaidVolume v = first.volume("v");
+            durable = new long[(int) (v.size() / TRACK)]; // the writers' tracks, and more for the return to copy
+            for (int k = 0; k < durable.length; k++) {
+                v.write((long) k * TRACK, ByteBuffer.wrap(track(1))); // what the drive lacks reads 0 (older)
+                durable[k] = 1;
+            }
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed);
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        org.splitpoint.engine.job.Job returning = p.service().online(back);
+        returning.setThrottle((1L << 20) + rnd.nextInt(5 << 20));
+        String lossy = rnd.nextInt(3) > 0 ? back : "d" + (1 + rnd.nextInt(3));
+        Path image = p.paths.image(lossy).toAbsolutePath();
+        // the writers' tracks first or last: the return copies tracks in order, so it passes them
+        // early (a failed flush then drops copies of tracks no host writes again) or late (their
+        // host writes are to tracks it has not copied yet)
+        int writersFrom = rnd.nextBoolean() ? 0 : durable.length - THREADS * TRACKS_EACH;
+        writeAndFlush(v, inj, image, 1 + rnd.nextInt(THREADS * WRITES_EACH - 3), rnd, durable, writersFrom, true);
+        returning.await(30_000); // DONE, or FAILED (back in its window)
+        String run = layout + " seed " + seed + " (" + back + " back, lost writes " + lossy + ", writers from track "
+                + writersFrom + ", " + returning.state() + ": " + returning.progress().message() + ")";
+        boolean flushed;
+        try {
+            v.flush(); // room again: a flush that succeeds now covers every write
+            flushed = true;
+        } catch (IOException e) {
+            flushed = false; // still no copy to heal from: flushes fail until the reopen
+        }
+        if (flushed) {
+            checkAgainstAcknowledged(p, durable, run + ", before the cut");
+        }
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            ServicePools.awaitJobs(q); // a return the cut interrupted resumes
+            if (q.windows.get("v") != null) {
+                q.service().online(back).await(30_000); // one that had stopped is given again
+            }
+            assertThat(q.windows.get("v")).as("%s: the window after the return", run).isNull();
+            checkAgainstAcknowledged(q, durable, run);
+        }
+    }
+
+    /**
+     * THREADS host writers, each writing its own tracks (from track {@code firstTrack} on) and
+     * flushing after every write; the {@code failAt}-th flush arms one failed force of {@code
+     * image}. {@code durable} takes what each acknowledged flush covered. {@code spread}: short
+     * random pauses, so that the writes span a job running beside. True when a flush failed.
      */
     private static boolean writeAndFlush(RaidVolume v, FaultInjector inj, Path image, int failAt, Random rnd,
-            long[] durable, boolean spread) throws Exception {
+            long[] durable, int firstTrack, boolean spread) throws Exception {
         AtomicInteger flushes = new AtomicInteger();
         AtomicBoolean failedOnce = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
@@ -147,7 +216,7 @@ class MemberFlushNoSpaceCrashTest {
                 try {
                     for (long seq = 2; seq < 2 + WRITES_EACH; seq++) {
                         int k = r.nextInt(TRACKS_EACH);
-                        v.write((long) (me * TRACKS_EACH + k) * TRACK, ByteBuffer.wrap(track(seq)));
+                        v.write((long) (firstTrack + me * TRACKS_EACH + k) * TRACK, ByteBuffer.wrap(track(seq)));
                         written[k] = seq;
                         if (flushes.incrementAndGet() == failAt) {
                             inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(image), 1);
@@ -155,7 +224,7 @@ class MemberFlushNoSpaceCrashTest {
                         try {
                             v.flush();
                             for (int i = 0; i < TRACKS_EACH; i++) {
-                                durable[me * TRACKS_EACH + i] = written[i]; // acknowledged durable
+                                durable[firstTrack + me * TRACKS_EACH + i] = written[i]; // acknowledged durable
                             }
                         } catch (IOException e) {
                             failedOnce.set(true); // flushes fail until the heal; the writes go on
