@@ -50,8 +50,7 @@ class ReturnFlushNoSpaceTest {
     @Test
     void aFlushThatLostTheReturnsCopiesDoesNotLetItsCheckpointClearThemFromTheDelta() throws Exception {
         Path dir = d2AwayWithADelta();
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the return stepped by hand
         RaidVolume v = p.volume("v");
         Job back = p.service().online("d2");
@@ -84,8 +83,7 @@ class ReturnFlushNoSpaceTest {
     @Test
     void aReturnThatCannotMakeItsCopiesDurableLeavesTheDriveInItsWindowMissingNothing() throws Exception {
         Path dir = d2AwayWithADelta();
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
         Job back = p.service().online("d2");
@@ -134,8 +132,7 @@ class ReturnFlushNoSpaceTest {
     @Test
     void aHostWriteToATrackTheReturnHasNotCopiedDoesNotStopTheHeal() throws Exception {
         Path dir = d2AwayWithADelta();
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
         Job back = p.service().online("d2");
@@ -175,8 +172,7 @@ class ReturnFlushNoSpaceTest {
     @Test
     void aReturnDoesNotCopyFromADriveThatLostWritesAtAFailedFlush() throws Exception {
         Path dir = d2AwayWithADelta();
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
         Job back = p.service().online("d2");
@@ -184,22 +180,7 @@ class ReturnFlushNoSpaceTest {
         Path d1 = p.paths.image("d1").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
         assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
-        while (back.stepOnce()) {
-            // the return, copying from d1
-        }
-        boolean flushed;
-        try {
-            v.flush();
-            flushed = true;
-        } catch (IOException e) {
-            flushed = false; // nothing says the write is on disk
-        }
-        if (flushed) {
-            assertThat(ServicePools.read(v, 100L * TRACK, TRACK)).as("the write a flush acknowledged (return "
-                    + back.state() + ")").containsOnly((byte) 0x55);
-        }
-        assertThat(back.state()).as("the return: " + back.progress().message()).isEqualTo(JobState.FAILED);
-        assertThat(back.progress().message()).contains("d1").contains("lost writes");
+        ServicePools.stepsToARefusalToCopyFrom("d1", back, v, 100L * TRACK, TRACK, 0x55);
         inj.cutNow();
         inj.crash();
         p.abandon();
@@ -212,5 +193,10 @@ class ReturnFlushNoSpaceTest {
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the return").isZero();
             assertThat(ServicePools.read(q.volume("v"), 0, 100 * TRACK)).containsOnly((byte) 0x22);
         }
+    }
+
+    /** An injector that cuts only when told, and drops the pages a failed force could not write back. */
+    private static FaultInjector cutting() {
+        return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
     }
 }

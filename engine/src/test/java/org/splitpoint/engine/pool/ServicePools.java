@@ -1,11 +1,15 @@
 package org.splitpoint.engine.pool;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /** Pools and small steps of the service-window tests: one volume "v" over d1..dN, one SPARE more, 64 KiB tracks. */
@@ -76,5 +80,31 @@ final class ServicePools {
         for (Job j : p.jobs()) {
             j.await(30_000);
         }
+    }
+
+    /**
+     * Steps {@code job} (a copy to a drive: a rebuild, a return) to its end, with drive {@code lossy}
+     * having lost writes at a failed flush: a flush that succeeds then must find {@code value} at
+     * volume bytes [at, at + len), a write made before the loss (no flush may acknowledge a write no
+     * drive holds), and the job FAILED saying {@code lossy} lost writes: it copies nothing from it.
+     */
+    static void stepsToARefusalToCopyFrom(String lossy, Job job, RaidVolume v, long at, int len, int value)
+            throws Exception {
+        while (job.stepOnce()) {
+            // to its end
+        }
+        boolean flushed;
+        try {
+            v.flush();
+            flushed = true;
+        } catch (IOException e) {
+            flushed = false; // nothing says the write is on disk
+        }
+        if (flushed) {
+            assertThat(read(v, at, len)).as("the write a flush acknowledged (" + job.state() + ")")
+                    .containsOnly((byte) value);
+        }
+        assertThat(job.state()).as("the job: " + job.progress().message()).isEqualTo(JobState.FAILED);
+        assertThat(job.progress().message()).contains(lossy).contains("lost writes");
     }
 }
