@@ -163,7 +163,10 @@ public final class DriveRules {
             return new Refusal("drive " + name + " is " + d.state() + "; only an OFFLINE drive is brought online");
         }
         if ("resync".equals(d.service().phase())) {
-            return new Refusal("drive " + name + " is already coming back (its resync is running)");
+            boolean running = s.jobs().stream().anyMatch(j -> j.id().equals("resync-" + name) && !j.state().isFinished());
+            return new Refusal(running ? "drive " + name + " is already coming back (its resync is running)"
+                    : "drive " + name + "'s return stopped, but it could not be put back in its service window (see the"
+                    + " return's failure); reopen the pool (close it and open it again), whose open resumes its return");
         }
         for (JobProgress j : s.jobs()) {
             if (j.target().equals(name) && !j.state().isFinished() && ServiceSteps.isStepKind(j.kind())) {

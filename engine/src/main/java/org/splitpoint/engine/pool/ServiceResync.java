@@ -44,6 +44,14 @@ import org.splitpoint.engine.service.DeltaLog;
  * The return stops, the drive stays FAILED in its window with a whole rebuild on record
  * ({@link #FAILED_IN_RETURN}), and 'drive online' (or 'drive replace') rebuilds it whole. Before,
  * the return went on and set it ONLINE, stale there (FailedInReturnTest).
+ *
+ * <p>A flush that failed for want of space (Member, WritesLostException): a copy never reads a
+ * drive that lost writes so (RaidVolume.refuseLostSources); the return heals it first (the
+ * volume's flush) or fails, and its checkpoint copies again what a loss of any drive since its
+ * copies may have dropped or tainted. A return that stops and cannot put its drive back in its
+ * window (the settle cannot force a drive that lost writes) leaves it as it is, taking writes, and
+ * says so: pool.json still says it is coming back, so the reopen resumes it ('drive online' says
+ * that too).
  */
 final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
@@ -517,6 +525,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
     @Override
     public void stopped(JobState state, Exception error) {
+        IOException notBack = null;
         synchronized (pool) {
             if (pool.isClosed()) {
                 return;
@@ -554,12 +563,19 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     pool.persist();
                 });
             } catch (IOException e) {
+                // (another drive lost writes at a failed flush and cannot be forced, say): the drive
+                // stays as it is, taking writes, pool.json saying it is coming back; before, the event
+                // said it was OFFLINE again and 'drive online' that its return was running
+                notBack = e;
                 error = error == null ? e : error;
             }
         }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
         pool.events.publish(Event.warning("SERVICE_RESYNC", m.drive(), "the return of drive " + m.drive() + " " + why
                 + (m.state() == DriveState.FAILED ? "; it is FAILED, still in its service window: 'drive online' rebuilds it"
-                + " whole from the other members" : "; it is OFFLINE again, its delta kept ('drive online' starts over)")));
+                + " whole from the other members"
+                : notBack != null ? "; it could not be put back in its window (" + notBack.getMessage() + "): it is "
+                + m.state() + " until the pool is reopened (close it and open it again), whose open resumes its return"
+                : "; it is OFFLINE again, its delta kept ('drive online' starts over)")));
     }
 }

@@ -175,12 +175,20 @@ class ReturnFlushNoSpaceTest {
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
+        java.util.List<org.splitpoint.engine.event.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        p.addListener(events::add);
         Job back = p.service().online("d2");
         v.write(100L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // stale on d2: d1 and d2 take it
         Path d1 = p.paths.image("d1").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
         assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
         ServicePools.stepsToARefusalToCopyFrom("d1", back, v, 100L * TRACK, TRACK, 0x55);
+        // d2 cannot go OFFLINE again (the settle would force d1, which fails): it stays as it is, and says so
+        assertThat(events).as("the return's stop").anySatisfy(e -> assertThat(e.message())
+                .contains("the return of drive d2 failed").contains("could not be put back in its window")
+                .contains("reopen"));
+        assertThatThrownBy(() -> p.service().online("d2")).as("'drive online' with no return running")
+                .hasMessageContaining("reopen the pool");
         inj.cutNow();
         inj.crash();
         p.abandon();
