@@ -98,6 +98,13 @@ final class RealStorage implements StorageFactory {
 
     private static final class Held {
         final String holder;
+        /**
+         * The locked descriptor, reachable from the process-wide map while reserved: reachable from
+         * its handle only, the JDK's cleaner closed it once a pool was dropped without a close, and
+         * the kernel dropped the lock while the map still counted the file as ours; a new lock file
+         * given the deleted one's inode number then read as held (LockNotCollectedTest).
+         */
+        volatile FileChannel channel;
 
         Held(String holder) {
             this.holder = holder;
@@ -170,6 +177,7 @@ final class RealStorage implements StorageFactory {
             key = opened;
         }
         // reserved: no other descriptor of this process locks the file, so closing ours drops no one's lock
+        mine.channel = ch;
         FileLock lock;
         try {
             lock = ch.tryLock();
