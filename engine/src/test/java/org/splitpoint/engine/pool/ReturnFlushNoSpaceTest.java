@@ -59,15 +59,8 @@ class ReturnFlushNoSpaceTest {
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
         assertThatThrownBy(v::flush).as("the host flush whose force of d2 fails").isInstanceOf(IOException.class);
         v.flush(); // room again: the heal (no host write is dirty) trusts d2 again
-        while (back.stepOnce()) {
-            // the rest of the return, its checkpoints and its end
-        }
-        assertThat(back.state()).as("the return: " + back.progress().message()).isEqualTo(JobState.DONE);
-        v.flush();
-        inj.cutNow();
-        inj.crash();
-        p.abandon();
-        try (Pool q = Pool.open(dir)) {
+        runToTheEnd(back);
+        try (Pool q = flushedCutAndReopened(p, inj, dir)) {
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the return").isZero();
             assertThat(ServicePools.read(q.volume("v"), 0, DELTA_TRACKS * TRACK)).containsOnly((byte) 0x22);
         }
@@ -106,15 +99,8 @@ class ReturnFlushNoSpaceTest {
         assertThat(ServicePools.read(v, 0, DELTA_TRACKS * TRACK)).as("the window's writes").containsOnly((byte) 0x22);
         assertThat(ServicePools.read(v, 200L * TRACK, TRACK)).as("the return's host write").containsOnly((byte) 0x33);
         Job again = p.service().online("d2");
-        while (again.stepOnce()) {
-            // the whole return
-        }
-        assertThat(again.state()).as("the second return: " + again.progress().message()).isEqualTo(JobState.DONE);
-        v.flush();
-        inj.cutNow();
-        inj.crash();
-        p.abandon();
-        try (Pool q = Pool.open(dir)) {
+        runToTheEnd(again);
+        try (Pool q = flushedCutAndReopened(p, inj, dir)) {
             assertThat(q.volume("v").members()).allSatisfy(m -> assertThat(m.state()).isEqualTo(DriveState.ONLINE));
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the second return").isZero();
             assertThat(ServicePools.read(q.volume("v"), 0, DELTA_TRACKS * TRACK)).containsOnly((byte) 0x22);
@@ -145,15 +131,8 @@ class ReturnFlushNoSpaceTest {
         assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
         v.flush(); // room again: healed
         assertThat(p.problems()).as("pool status's problems after the heal").isEmpty();
-        while (back.stepOnce()) {
-            // the rest of the return
-        }
-        assertThat(back.state()).as("the return: " + back.progress().message()).isEqualTo(JobState.DONE);
-        v.flush();
-        inj.cutNow();
-        inj.crash();
-        p.abandon();
-        try (Pool q = Pool.open(dir)) {
+        runToTheEnd(back);
+        try (Pool q = flushedCutAndReopened(p, inj, dir)) {
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the return").isZero();
             assertThat(ServicePools.read(q.volume("v"), 100L * TRACK, TRACK)).containsOnly((byte) 0x44);
             assertThat(ServicePools.read(q.volume("v"), 200L * TRACK, TRACK)).containsOnly((byte) 0x33);
@@ -189,10 +168,7 @@ class ReturnFlushNoSpaceTest {
                 .contains("reopen"));
         assertThatThrownBy(() -> p.service().online("d2")).as("'drive online' with no return running")
                 .hasMessageContaining("reopen the pool");
-        inj.cutNow();
-        inj.crash();
-        p.abandon();
-        try (Pool q = Pool.open(dir)) {
+        try (Pool q = cutAndReopened(p, inj, dir)) {
             ServicePools.awaitJobs(q);
             if (q.windows.get("v") != null) {
                 q.service().online("d2").await(30_000);
@@ -206,5 +182,27 @@ class ReturnFlushNoSpaceTest {
     /** An injector that cuts only when told, and drops the pages a failed force could not write back. */
     private static FaultInjector cutting() {
         return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
+    }
+
+    /** Steps {@code job} (stepped by hand) to its end, which must be DONE. */
+    private static void runToTheEnd(Job job) {
+        while (job.stepOnce()) {
+            // its steps, checkpoints and end
+        }
+        assertThat(job.state()).as(job.kind() + ": " + job.progress().message()).isEqualTo(JobState.DONE);
+    }
+
+    /** Flushes "v", cuts the power, and opens the pool again as it is on disk. */
+    private static Pool flushedCutAndReopened(Pool p, FaultInjector inj, Path dir) throws Exception {
+        p.volume("v").flush();
+        return cutAndReopened(p, inj, dir);
+    }
+
+    /** Cuts the power and opens the pool again as it is on disk. */
+    private static Pool cutAndReopened(Pool p, FaultInjector inj, Path dir) throws Exception {
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        return Pool.open(dir);
     }
 }
