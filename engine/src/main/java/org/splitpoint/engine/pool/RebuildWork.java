@@ -20,7 +20,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * next opening to end (UnrecordedRebuildTest); before, either failed the job and the drive, which
  * was then rebuilt again from its first track. A drive that lost writes at a flush that failed for
  * want of space (the rebuild's copies among them) is healed by the checkpoint's flush of the volume
- * before it is forced: room again a moment later does not fail the rebuild and the drive.
+ * before it is forced: room again a moment later does not fail the rebuild and the drive. A
+ * rebuild that stops and cannot take its drive out (the settle cannot force another drive that
+ * lost writes so) leaves it REBUILDING with its record, and says so: the reopen resumes it.
  */
 final class RebuildWork implements org.splitpoint.engine.job.JobWork {
 
@@ -181,21 +183,34 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
                     + error.getMessage()));
             return;
         }
+        IOException notOut = null;
         synchronized (pool) {
             if (pool.isClosed() || !stillOnRecord()) {
                 return; // closing (it resumes), or dropped by its owner, which decided the drive's state
             }
-            pool.jobRecords.remove(jobId);
             try {
                 volume.exclusive(() -> volume.takeOut(target, DriveState.FAILED));
-                pool.persist();
             } catch (IOException e) {
-                error = error == null ? e : error;
+                // the settle could not force another drive (one that lost writes at a failed flush):
+                // the drive stays REBUILDING, taking writes, and its record stays for the reopen to
+                // resume it. Before, the record went first, and the next write of pool.json left a
+                // REBUILDING drive that no opening rebuilt (MemberFlushNoSpaceDuringRebuildTest)
+                notOut = e;
+            }
+            if (notOut == null) {
+                pool.jobRecords.remove(jobId);
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    error = error == null ? e : error;
+                }
             }
         }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
         pool.events.publish(Event.critical("JOB_FINISHED", target.drive(), "rebuild of " + target.drive() + " " + why
-                + "; the drive is FAILED and volume " + volume.name() + " is " + volume.state()));
+                + (notOut == null ? "; the drive is FAILED and volume " + volume.name() + " is " + volume.state()
+                : "; the drive could not be taken out (" + notOut.getMessage() + "): it is REBUILDING until the pool"
+                + " is reopened (close it and open it again), whose open resumes its rebuild")));
     }
 
     @Override

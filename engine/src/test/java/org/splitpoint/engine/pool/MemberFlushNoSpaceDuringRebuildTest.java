@@ -87,6 +87,48 @@ class MemberFlushNoSpaceDuringRebuildTest {
     }
 
     /**
+     * The rebuild refused to copy from d1, which lost writes: its stop cannot take d2 out (the
+     * settle forces d1, which fails), so d2 stays REBUILDING, taking writes. Its rebuild must still
+     * be on record when pool.json is next written, for the reopen to resume it: before, the stop
+     * took the record out first, and after a later write of pool.json and a power cut d2 was
+     * REBUILDING at the reopen with nothing rebuilding it, for good (and the event said FAILED).
+     */
+    @Test
+    void aRebuildStoppedWithoutTakingItsDriveOutIsResumedByTheReopen() throws Exception {
+        Path dir = withData();
+        FaultInjector inj = cutting();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        p.events.addListener(e -> said.add(e.message()));
+        RaidVolume v = p.volume("v");
+        Job rebuild = d2Replaced(p);
+        rebuild.stepOnce();
+        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55)));
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        ServicePools.stepsToARefusalToCopyFrom("d1", rebuild, v, 20L * TRACK, TRACK, 0x55);
+        assertThat(said).as("what the stop said").noneMatch(m -> m.contains("the drive is FAILED"));
+        p.persist(); // any later change of pool.json
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            q.awaitJobs(j -> { });
+            assertThat(q.volume("v").members()).as("d2 after the reopen").anySatisfy(m -> {
+                assertThat(m.drive()).isEqualTo("d2");
+                assertThat(m.state()).isEqualTo(DriveState.ONLINE);
+            });
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
+            for (long at = 0; at < 32L * TRACK; at += TRACK) {
+                if (at != 20L * TRACK) {
+                    assertThat(ServicePools.read(q.volume("v"), at, TRACK)).as("track at %d", at).containsOnly((byte) 0x11);
+                }
+            }
+        }
+    }
+
+    /**
      * The flush that lost d2's writes is the last before the rebuild's checkpoint: the checkpoint
      * gets them back itself (a flush of the volume, whose heal rewrites them) once there is room,
      * rather than failing the rebuild and the drive for a file system that was full a moment.
