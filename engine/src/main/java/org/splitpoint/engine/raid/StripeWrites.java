@@ -269,6 +269,9 @@ final class StripeWrites {
                 if (!m.holds(row, row + rl)) {
                     missing = k;
                 } else if (m.lostWrites()) {
+                    if (lossy >= 0) {
+                        data[lossy] = oldStrip(members[geo.dataMember(s, lossy)], row, rl); // two: no other copy of either
+                    }
                     lossy = k; // read below, unless the others can give its bytes
                 } else {
                     data[k] = oldStrip(m, row, rl);
@@ -276,7 +279,7 @@ final class StripeWrites {
             }
             if (lossy >= 0) {
                 Member m = members[geo.dataMember(s, lossy)];
-                if (missing < 0 && othersHold(m, row, row + rl)) {
+                if (missing < 0 && othersReadable(m, row, row + rl)) {
                     // its image may hold the old bytes of a write a failed flush dropped: the
                     // others' XOR has the write, as a read takes it (ParityReads). Read from the
                     // image, the old bytes went into the new parity, and the heal then recomputed
@@ -284,7 +287,11 @@ final class StripeWrites {
                     // (MemberFlushNoSpaceTest.aParityIsNotComputedFromTheOldBytesOfAStripAFailedFlushDropped)
                     missing = lossy;
                 } else {
-                    data[lossy] = oldStrip(m, row, rl); // no other copy: as a read would, its image
+                    // no other copy (a member short, or another that lost writes: the parity's, a
+                    // data strip's read above): as a read would, its image. Before, a second lossy
+                    // strip was left unread and the write failed with a NullPointerException
+                    // (MemberFlushNoSpaceTest.aPartialStripeWriteBesideTwoDrivesThatLostWritesIsWritten)
+                    data[lossy] = oldStrip(m, row, rl);
                 }
             }
             if (missing >= 0) {
@@ -319,10 +326,10 @@ final class StripeWrites {
         }
     }
 
-    /** True when every member but {@code except} holds rows [from, to). */
-    private boolean othersHold(Member except, long from, long to) {
+    /** True when every member but {@code except} holds rows [from, to) and lost no writes: their XOR is {@code except}'s. */
+    private boolean othersReadable(Member except, long from, long to) {
         for (Member m : members) {
-            if (m != except && !m.holds(from, to)) {
+            if (m != except && (!m.holds(from, to) || m.lostWrites())) {
                 return false;
             }
         }

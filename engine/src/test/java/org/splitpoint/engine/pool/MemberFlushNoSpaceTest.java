@@ -230,6 +230,37 @@ class MemberFlushNoSpaceTest {
     }
 
     /**
+     * A full file system fails the forces of two drives at one flush (their images share it): a
+     * partial-stripe write whose other data strips are both on them must still write (as a read
+     * would, from their images: no other copy has them). Before, only the last such strip was read
+     * and the first left out, and the host's write failed with a NullPointerException.
+     */
+    @Test
+    void aPartialStripeWriteBesideTwoDrivesThatLostWritesIsWritten() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID5, 4);
+        FaultInjector inj = cutting();
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        int unit = (int) (v.wholeWriteUnit() / 3); // stripe 0: d1's strip, d2's, d3's; d4 holds its parity
+        v.write(0, ByteBuffer.wrap(fill(6 * unit, 0x11)));
+        v.flush();
+        v.write(0, ByteBuffer.wrap(fill(2 * unit, 0x22))); // d1's strip and d2's
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        Path d2 = p.paths.image("d2").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1) || f.toAbsolutePath().equals(d2), 2);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        v.write(2L * unit, ByteBuffer.wrap(fill(4096, 0x33))); // part of d3's strip: the parity from d1's and d2's
+        assertThat(ServicePools.read(v, 2L * unit, 4096)).as("the write just made").containsOnly((byte) 0x33);
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 3L * unit, 3 * unit)).as("stripe 1, flushed").containsOnly((byte) 0x11);
+        }
+    }
+
+    /**
      * 'volume verify --repair' while d1 lost writes at a failed flush (the file system still full):
      * a mirror's repair took the first drive holding the rows, d1, for the reference and wrote its
      * old bytes over the others' new ones, and the heal then took d1's copy back from them; once
