@@ -260,6 +260,22 @@ public final class MirrorVolume extends RaidVolume {
         return holding >= 2;
     }
 
+    /**
+     * A mirror's heal copies from one holder: with a third drive out (FAILED, in a service window)
+     * the other still has the rows. Before, the heal asked for every member, and every flush failed
+     * until the pool was reopened (MemberFlushNoSpaceTest.aMirrorWithAThirdDriveOutHealsFromTheOtherHolder).
+     */
+    @Override
+    protected boolean healNeedsEveryMember() {
+        return false;
+    }
+
+    @Override
+    protected boolean healableFrom(Member lossy, long from, long to) {
+        Member source = otherHolding(lossy, from, to);
+        return source != null && !source.lostWrites();
+    }
+
     /** A mirror copies from one holder: refused only when every other holder lost writes. */
     @Override
     protected void refuseLostSources(Member target, long from, long to) throws IOException {

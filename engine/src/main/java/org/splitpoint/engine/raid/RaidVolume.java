@@ -909,9 +909,10 @@ public abstract class RaidVolume implements BlockDevice {
      * Gives the member that lost writes at a failed flush ({@link Member#force}) what it lost: the
      * tracks written since the last good flush ({@link #tracksSinceLastGoodFlush}: the dirty ones,
      * and refills that set no bit) rewritten from the other members, which were forced then, and the member forced; true
-     * when no member has lost writes any more. Only one such member at a time, and only where every
-     * other member holds those tracks: two that lost writes, or a volume without its redundancy,
-     * have no copy to take them from, and wait for the reopen. The caller (a flush) holds the gate's
+     * when no member has lost writes any more. Only one such member at a time, and only where the
+     * others hold those tracks ({@link #healableFrom}: every other member for a parity layout, one
+     * that lost no writes for a mirror, whose third drive may be out): two that lost writes, or a
+     * volume without its redundancy, have no copy to take them from, and wait for the reopen. The caller (a flush) holds the gate's
      * read lock; host writes go on beside, each track's under its rows' lock.
      *
      * <p>A REBUILDING member lost the rebuild's copies since its last good force as well, which set
@@ -928,7 +929,10 @@ public abstract class RaidVolume implements BlockDevice {
         Member lossy = null;
         for (Member m : members) {
             if (!m.takesWrites()) {
-                return false; // no copy of every row to take them from
+                if (healNeedsEveryMember()) {
+                    return false; // no copy of every row to take them from
+                }
+                continue; // a mirror's: the others may hold a copy (healableFrom, each range)
             }
             if (m.lostWrites()) {
                 if (lossy != null) {
@@ -958,7 +962,7 @@ public abstract class RaidVolume implements BlockDevice {
             if (!lossy.holds(from, to)) {
                 continue; // stale on it (a service window's return): the return copies it, and trusts no copy a loss may have dropped
             }
-            if (!allHold(from, to)) {
+            if (!healableFrom(lossy, from, to)) {
                 return false;
             }
             ranges.add(new long[] {from, to});
@@ -967,6 +971,22 @@ public abstract class RaidVolume implements BlockDevice {
             rowRepair.reconstructRowRanges(lossy, ranges.subList(i, Math.min(ranges.size(), i + HEAL_BATCH)));
         }
         return lossy.forceHealed(before);
+    }
+
+    /**
+     * True when the heal ({@link #healLostWrites}) needs every member to take writes: a parity
+     * layout reconstructs a strip from all the others; a mirror copies from one holder.
+     */
+    protected boolean healNeedsEveryMember() {
+        return true;
+    }
+
+    /**
+     * True when the heal can give {@code lossy} rows [from, to) from the others: a parity layout
+     * needs every member to hold them; a mirror one holder that lost no writes ({@link MirrorVolume}).
+     */
+    protected boolean healableFrom(Member lossy, long from, long to) {
+        return allHold(from, to);
     }
 
     /**

@@ -261,6 +261,35 @@ class MemberFlushNoSpaceTest {
     }
 
     /**
+     * A 3-way mirror with d3 out (FAILED, or in a service window) still has a copy of every row
+     * on d2: the heal after a flush that failed for want of space on d1 takes d1's writes from it
+     * once there is room. Before, the heal asked every member to take writes and hold the rows, so
+     * every flush failed ('lost writes') until the pool was reopened.
+     */
+    @Test
+    void aMirrorWithAThirdDriveOutHealsFromTheOtherHolder() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 3);
+        FaultInjector inj = cutting();
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        p.admin().failDrive("d3");
+        v.write(0, ByteBuffer.wrap(fill(2 * TRACK, 0x11)));
+        v.flush();
+        v.write(0, ByteBuffer.wrap(fill(2 * TRACK, 0x22)));
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
+        v.flush(); // room again: the heal writes d1's lost writes again from d2
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 0, 2 * TRACK)).as("the flushed writes").containsOnly((byte) 0x22);
+        }
+    }
+
+    /**
      * 'volume verify --repair' while d1 lost writes at a failed flush (the file system still full):
      * a mirror's repair took the first drive holding the rows, d1, for the reference and wrote its
      * old bytes over the others' new ones, and the heal then took d1's copy back from them; once
