@@ -235,8 +235,13 @@ public final class PoolAdmin {
             }
             RaidVolume v = pool.volumes.get(d.volume);
             ServiceWindow w = pool.windows.get(v.name()); // a failure in a window is the second one (LostTracks.secondFailure)
-            cancelRebuildOf(name);
+            // out first, then its rebuild: a take-out refused (the settle cannot force a drive that
+            // lost writes at a failed flush) changes nothing. Before, the rebuild's record went
+            // first, and the next write of pool.json left a REBUILDING drive no opening rebuilt
+            // (MemberFlushNoSpaceDuringRebuildTest). Its job cannot record a checkpoint or end
+            // between the two: both take the pool's monitor, held here
             v.exclusive(() -> v.takeOut(d.member, DriveState.FAILED));
+            cancelRebuildOf(name);
             pool.persist();
             d.member.markAbsenceRecorded();
             pool.events.publish(Event.critical("DRIVE_STATE", name, "drive " + name + " FAILED (by command)"));

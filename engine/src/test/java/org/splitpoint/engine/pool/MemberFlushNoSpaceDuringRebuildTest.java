@@ -129,6 +129,40 @@ class MemberFlushNoSpaceDuringRebuildTest {
     }
 
     /**
+     * 'drive fail' of the drive being rebuilt while another drive lost writes is refused (the
+     * settle cannot force that drive), and a refusal changes nothing: the rebuild stays on record.
+     * Before, its record was taken out first, and after the next write of pool.json and a power
+     * cut the drive was REBUILDING with nothing rebuilding it.
+     */
+    @Test
+    void aRefusedFailOfTheDriveBeingRebuiltKeepsItsRebuild() throws Exception {
+        Path dir = withData();
+        FaultInjector inj = cutting();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        RaidVolume v = p.volume("v");
+        Job rebuild = d2Replaced(p);
+        rebuild.stepOnce();
+        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55)));
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> p.admin().failDrive("d2")).as("drive fail d2").isInstanceOf(IOException.class);
+        assertThat(p.rebuildJobOf("d2")).as("d2's rebuild on record").isNotNull();
+        p.persist(); // any later change of pool.json
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            q.awaitJobs(j -> { });
+            assertThat(q.volume("v").members()).as("d2 after the reopen").anySatisfy(m -> {
+                assertThat(m.drive()).isEqualTo("d2");
+                assertThat(m.state()).isEqualTo(DriveState.ONLINE);
+            });
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
+        }
+    }
+
+    /**
      * The flush that lost d2's writes is the last before the rebuild's checkpoint: the checkpoint
      * gets them back itself (a flush of the volume, whose heal rewrites them) once there is room,
      * rather than failing the rebuild and the drive for a file system that was full a moment.
