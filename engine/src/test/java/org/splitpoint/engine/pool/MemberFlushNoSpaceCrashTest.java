@@ -87,6 +87,49 @@ class MemberFlushNoSpaceCrashTest {
         }
     }
 
+    /** Seeds of a 3-way mirror with a drive out: four; 40 with {@code -Dsplitpoint.longTests=true}. */
+    static List<Long> mirrorOutRuns() {
+        List<Long> out = new ArrayList<>();
+        for (long seed = 1; seed <= (Boolean.getBoolean("splitpoint.longTests") ? 40 : 4); seed++) {
+            out.add(seed);
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #noTrackReadsOlderThanItsLastAcknowledgedFlush}, on a 3-way mirror with a drive
+     * FAILED: the flush that fails is one of the two others', and once the writers are done a
+     * flush with room again succeeds (the heal takes the lost writes from the other holder) and is
+     * checked before the cut. Before, the heal asked for every member, and every flush failed until
+     * the pool was reopened (MemberFlushNoSpaceTest.aMirrorWithAThirdDriveOutHealsFromTheOtherHolder).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("mirrorOutRuns")
+    void aThreeWayMirrorWithADriveOutHealsAndKeepsEveryAcknowledgedWrite(long seed) throws Exception {
+        Path dir = ServicePools.pool(tmp, "m" + seed, Layout.RAID1, 3);
+        Random rnd = new Random(seed);
+        long[] durable = new long[THREADS * TRACKS_EACH];
+        writtenOnce(dir, durable);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed);
+        Pool p = Pool.open(dir, inj);
+        RaidVolume v = p.volume("v");
+        int out = 1 + rnd.nextInt(3);
+        p.admin().failDrive("d" + out);
+        String lossy = "d" + (1 + (out + rnd.nextInt(2)) % 3);
+        Path image = p.paths.image(lossy).toAbsolutePath();
+        int failAt = 1 + rnd.nextInt(THREADS * WRITES_EACH - 3);
+        String run = "seed " + seed + " (d" + out + " FAILED, lost writes " + lossy + ")";
+        assertThat(writeAndFlush(v, inj, image, failAt, rnd, durable, 0, false)).as("%s: a flush failed", run).isTrue();
+        v.flush(); // room again: the heal, from the other holder
+        checkAgainstAcknowledged(p, durable, run + ", before the cut");
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            checkAgainstAcknowledged(q, durable, run);
+        }
+    }
+
     /** Rebuild runs: two per layout; 40 with {@code -Dsplitpoint.longTests=true}. */
     static List<Object[]> rebuildRuns() {
         return seeds(Boolean.getBoolean("splitpoint.longTests") ? 40 : 2);
