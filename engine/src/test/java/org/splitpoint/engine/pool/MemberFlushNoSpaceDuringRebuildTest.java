@@ -77,12 +77,7 @@ class MemberFlushNoSpaceDuringRebuildTest {
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
-        Job rebuild = d2Replaced(p);
-        rebuild.stepOnce(); // tracks 0..15
-        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // above the mark: d1 and the blank take it
-        Path d1 = p.paths.image("d1").toAbsolutePath();
-        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
-        assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        Job rebuild = besideALossyD1(p, inj);
         ServicePools.stepsToARefusalToCopyFrom("d1", rebuild, v, 20L * TRACK, TRACK, 0x55);
     }
 
@@ -101,31 +96,10 @@ class MemberFlushNoSpaceDuringRebuildTest {
         java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
         p.events.addListener(e -> said.add(e.message()));
         RaidVolume v = p.volume("v");
-        Job rebuild = d2Replaced(p);
-        rebuild.stepOnce();
-        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55)));
-        Path d1 = p.paths.image("d1").toAbsolutePath();
-        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
-        assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        Job rebuild = besideALossyD1(p, inj);
         ServicePools.stepsToARefusalToCopyFrom("d1", rebuild, v, 20L * TRACK, TRACK, 0x55);
         assertThat(said).as("what the stop said").noneMatch(m -> m.contains("the drive is FAILED"));
-        p.persist(); // any later change of pool.json
-        inj.cutNow();
-        inj.crash();
-        p.abandon();
-        try (Pool q = Pool.open(dir)) {
-            q.awaitJobs(j -> { });
-            assertThat(q.volume("v").members()).as("d2 after the reopen").anySatisfy(m -> {
-                assertThat(m.drive()).isEqualTo("d2");
-                assertThat(m.state()).isEqualTo(DriveState.ONLINE);
-            });
-            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
-            for (long at = 0; at < 32L * TRACK; at += TRACK) {
-                if (at != 20L * TRACK) {
-                    assertThat(ServicePools.read(q.volume("v"), at, TRACK)).as("track at %d", at).containsOnly((byte) 0x11);
-                }
-            }
-        }
+        persistedCutAndReopenedFindsD2Rebuilt(dir, p, inj);
     }
 
     /**
@@ -140,26 +114,10 @@ class MemberFlushNoSpaceDuringRebuildTest {
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
-        Job rebuild = d2Replaced(p);
-        rebuild.stepOnce();
-        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55)));
-        Path d1 = p.paths.image("d1").toAbsolutePath();
-        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
-        assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        Job rebuild = besideALossyD1(p, inj);
         assertThatThrownBy(() -> p.admin().failDrive("d2")).as("drive fail d2").isInstanceOf(IOException.class);
         assertThat(p.rebuildJobOf("d2")).as("d2's rebuild on record").isNotNull();
-        p.persist(); // any later change of pool.json
-        inj.cutNow();
-        inj.crash();
-        p.abandon();
-        try (Pool q = Pool.open(dir)) {
-            q.awaitJobs(j -> { });
-            assertThat(q.volume("v").members()).as("d2 after the reopen").anySatisfy(m -> {
-                assertThat(m.drive()).isEqualTo("d2");
-                assertThat(m.state()).isEqualTo(DriveState.ONLINE);
-            });
-            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
-        }
+        persistedCutAndReopenedFindsD2Rebuilt(dir, p, inj);
     }
 
     /**
@@ -247,6 +205,45 @@ class MemberFlushNoSpaceDuringRebuildTest {
             p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
         }
         return dir;
+    }
+
+    /**
+     * d2's rebuild, one step done; a host write above its mark (0x55 on track 20: d1 and the blank
+     * take it), then a host flush whose force of d1 fails for want of space.
+     */
+    private static Job besideALossyD1(Pool p, FaultInjector inj) throws Exception {
+        RaidVolume v = p.volume("v");
+        Job rebuild = d2Replaced(p);
+        rebuild.stepOnce(); // tracks 0..15
+        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55)));
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        return rebuild;
+    }
+
+    /**
+     * pool.json written again (any later change), a power cut, and the reopen: d2's rebuild resumes
+     * and ends, the mirrors agree and every track but 20 (written, never acknowledged) is 0x11.
+     */
+    private static void persistedCutAndReopenedFindsD2Rebuilt(Path dir, Pool p, FaultInjector inj) throws Exception {
+        p.persist();
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            q.awaitJobs(j -> { });
+            assertThat(q.volume("v").members()).as("d2 after the reopen").anySatisfy(m -> {
+                assertThat(m.drive()).isEqualTo("d2");
+                assertThat(m.state()).isEqualTo(DriveState.ONLINE);
+            });
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
+            for (long at = 0; at < 32L * TRACK; at += TRACK) {
+                if (at != 20L * TRACK) {
+                    assertThat(ServicePools.read(q.volume("v"), at, TRACK)).as("track at %d", at).containsOnly((byte) 0x11);
+                }
+            }
+        }
     }
 
     /** d2 failed and replaced by a blank: its rebuild (stepped by hand when {@code p} runs no jobs itself). */
