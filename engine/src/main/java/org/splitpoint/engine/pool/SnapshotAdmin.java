@@ -236,6 +236,13 @@ public final class SnapshotAdmin {
             // taken, it would be invalid at the volume's first write (SnapshotWithFailedSaveAreaTest)
             throw new PoolException(saveAreaFailed(cat.saveAreaVolume, area.stateReason()));
         }
+        String refuses = cat.area().refusesSaves();
+        if (refuses != null) {
+            // taken, it would be invalid at its volume's first write, as with a FAILED save area
+            // (SaveAreaFlushNoSpaceTest)
+            throw new PoolException("the save area " + cat.saveAreaVolume + " failed to record a save in this opening ("
+                    + refuses + "): a snapshot taken now could keep no track; close the pool and open it again first");
+        }
         TreeSet<String> sorted = new TreeSet<>();
         List<RaidVolume> vols = new ArrayList<>();
         for (String vn : volumes) {

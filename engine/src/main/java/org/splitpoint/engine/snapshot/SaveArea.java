@@ -19,7 +19,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * the others wait for it; so a record
  * never names bytes a power cut could lose, and concurrent first writes share their syncs. A commit
  * that fails leaves the log in doubt: the area refuses every later save (the snapshots that needed
- * them become invalid) until the pool is opened again.
+ * them become invalid) until the pool is opened again, and no snapshot is taken meanwhile
+ * ({@link #refusesSaves}): it would be invalid at its volume's first write.
  */
 public final class SaveArea implements AutoCloseable {
 
@@ -190,6 +191,16 @@ public final class SaveArea implements AutoCloseable {
                 }
                 commits.notifyAll();
             }
+        }
+    }
+
+    /**
+     * Why the area refuses every save until the pool is opened again (a commit failed: see the class
+     * note), or null: a snapshot taken meanwhile could keep no track.
+     */
+    public String refusesSaves() {
+        synchronized (commits) {
+            return broken == null ? null : broken.getMessage();
         }
     }
 
