@@ -19,7 +19,8 @@ import org.splitpoint.engine.meta.CheckedJson;
  * bytes that are not on disk; {@link #resume} keeps the records whose bytes check out and drops a
  * torn tail. A sync that fails fails every later one and the seal: the failed fsync may have
  * dropped bytes the index names (Linux marks the pages it could not write back clean, and the next
- * fsync succeeds without them), and a writer cannot put them again. The header (what the image
+ * fsync succeeds without them), and a writer cannot put them again; its close cuts the index back
+ * to what the last good sync made durable, so a resume keeps nothing past it. The header (what the image
  * will be) is saved in the partial directory at once, so an unfinished image can be resumed or
  * named.
  *
@@ -123,6 +124,7 @@ public final class ImageWriter implements AutoCloseable {
         index.setLength(goodIndex);
         dataEnd = goodData;
         indexEnd = goodIndex;
+        durableIndex = goodIndex;
     }
 
     /** The SHA-256 of data bytes [offset, offset+length), read a piece at a time; the image's digest takes them too. */
@@ -252,22 +254,53 @@ public final class ImageWriter implements AutoCloseable {
         synchronized (this) {
             put = indexEnd;
         }
-        IOException failed = syncFailed;
-        if (failed != null) {
-            throw new IOException("image " + header.id() + " could not be made durable earlier (" + failed.getMessage()
-                    + "): bytes it names may be lost", failed);
+        // one sync at a time (not under this writer's monitor: puts go on): a sync that ran beside
+        // one that failed succeeded without the pages the failure dropped, and said the records
+        // naming them were durable (a host's flush beside the restore's commit:
+        // WriteThroughSyncFailedAtCloseTest); now it finds the failure and fails too
+        synchronized (syncs) {
+            IOException failed = syncFailed;
+            if (failed != null) {
+                throw new IOException("image " + header.id() + " could not be made durable earlier (" + failed.getMessage()
+                        + "): bytes it names may be lost", failed);
+            }
+            if (put <= syncedThrough) {
+                return; // nothing put since the last sync (a checkpoint of an idle copy, or seal after one)
+            }
+            try {
+                data.force();
+                index.force();
+            } catch (IOException e) {
+                syncFailed = e;
+                throw e;
+            }
+            syncedThrough = put;
+            durableIndex = put;
         }
-        if (put == syncedThrough) {
-            return; // nothing put since the last sync (a checkpoint of an idle copy, or seal after one)
-        }
-        try {
-            data.force();
+    }
+
+    /** Held by a {@link #sync} (see there). */
+    private final Object syncs = new Object();
+
+    /**
+     * The index length the last good {@link #sync} made durable (or the resume found): a close after
+     * a failed sync cuts the index back to it ({@link #cutToDurable}).
+     */
+    private volatile long durableIndex;
+
+    /**
+     * After a failed sync, cuts the index back to what the last good sync made durable: the records
+     * past it may name pages the failed fsync dropped, which the page cache still holds, clean, so
+     * a resume in the same boot read them back, found their SHA-256 good and kept them, and the
+     * image was sealed naming bytes no disk held (WriteThroughSyncFailedAtCloseTest). The cut holds
+     * in the page cache even if its force fails, which is what such a resume reads; after a power
+     * cut the resume's own check finds the dropped bytes missing.
+     */
+    private void cutToDurable() throws IOException {
+        if (syncFailed != null && index.size() > durableIndex) {
+            index.setLength(durableIndex);
             index.force();
-        } catch (IOException e) {
-            syncFailed = e;
-            throw e;
         }
-        syncedThrough = put;
     }
 
     /** The failure of a sync, after which none succeeds (see the class note). */
@@ -303,6 +336,11 @@ public final class ImageWriter implements AutoCloseable {
             // leftover from now on (abandon still removes it), not held for the life of the process
             if (!closed) {
                 closed = true;
+                try {
+                    cutToDurable();
+                } catch (IOException e) {
+                    // giving up on the image: the failure that brought us here is the one to report
+                }
                 closeQuietly(data);
                 closeQuietly(index);
             }
@@ -347,10 +385,14 @@ public final class ImageWriter implements AutoCloseable {
         if (!closed) {
             closed = true;
             try {
-                data.close();
-                index.close();
+                cutToDurable();
             } finally {
-                writing.close();
+                try {
+                    data.close();
+                    index.close();
+                } finally {
+                    writing.close();
+                }
             }
         }
     }

@@ -241,6 +241,18 @@ public final class FaultInjector implements StorageFactory {
         return this;
     }
 
+    /**
+     * The pages a failed force could not write back stay in the page cache, clean, as Linux leaves
+     * them: reads (of this process, or of the next opening before a power cut) still see their
+     * bytes, no later force writes them, and a crash loses them. By default they read as lost at once.
+     */
+    public FaultInjector failedForcesKeepPagesCached() {
+        keepDroppedPages = true;
+        return this;
+    }
+
+    private volatile boolean keepDroppedPages;
+
     /** At the crash every unforced write lands but the torn one (write N): a stripe torn at one member. */
     public FaultInjector unforcedWritesLand() {
         landProbability = 1;
@@ -505,7 +517,11 @@ public final class FaultInjector implements StorageFactory {
         real.delete(path);
         cache.remove(abs);
         if (kept != null) {
-            recordName(abs, () -> Files.copy(kept, abs, StandardCopyOption.REPLACE_EXISTING));
+            recordName(abs, () -> {
+                if (Files.isDirectory(abs.getParent())) { // else its directory's own rename was undone first (a trashed image)
+                    Files.copy(kept, abs, StandardCopyOption.REPLACE_EXISTING);
+                }
+            });
         }
     }
 
@@ -539,13 +555,20 @@ public final class FaultInjector implements StorageFactory {
         volatile Path path;
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         final List<Pending> pending = new ArrayList<>();
+        /** Writes a failed force dropped, still in the cache (see {@link #failedForcesKeepPagesCached}); older than any pending. */
+        final List<Pending> dropped = new ArrayList<>();
 
         Cached(Path path) {
             this.path = path;
         }
 
         void overlay(long position, ByteBuffer dst, int start, int len) {
-            for (Pending p : pending) {
+            overlay(dropped, position, dst, start, len);
+            overlay(pending, position, dst, start, len);
+        }
+
+        private static void overlay(List<Pending> writes, long position, ByteBuffer dst, int start, int len) {
+            for (Pending p : writes) {
                 long from = Math.max(position, p.position);
                 long to = Math.min(position + len, p.position + p.data.length);
                 for (long i = from; i < to; i++) {
@@ -556,10 +579,27 @@ public final class FaultInjector implements StorageFactory {
 
         long extent() {
             long end = 0;
+            for (Pending p : dropped) {
+                end = Math.max(end, p.position + p.data.length);
+            }
             for (Pending p : pending) {
                 end = Math.max(end, p.position + p.data.length);
             }
             return end;
+        }
+
+        /** Drops the cached bytes at and past {@code length}. */
+        void truncate(long length) {
+            for (List<Pending> writes : List.of(pending, dropped)) {
+                for (java.util.ListIterator<Pending> it = writes.listIterator(); it.hasNext(); ) {
+                    Pending p = it.next();
+                    if (p.position >= length) {
+                        it.remove();
+                    } else if (p.position + p.data.length > length) {
+                        it.set(new Pending(p.position, java.util.Arrays.copyOf(p.data, (int) (length - p.position))));
+                    }
+                }
+            }
         }
 
         void flushTo(StorageFile file) throws IOException {
@@ -573,11 +613,19 @@ public final class FaultInjector implements StorageFactory {
         void settle(boolean keepEverything, Random rnd) throws IOException {
             lock.writeLock().lock();
             try {
+                dropped.clear(); // the cache goes with the process or the power: nothing kept them on disk
                 if (pending.isEmpty() || !Files.exists(path)) {
                     pending.clear();
                     return;
                 }
-                try (StorageFile f = real.open(path)) {
+                StorageFile opened;
+                try {
+                    opened = real.open(path);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    pending.clear(); // removed meanwhile (a clean-up thread of the run still going): nothing to settle
+                    return;
+                }
+                try (StorageFile f = opened) {
                     for (Pending p : pending) {
                         if (Boolean.getBoolean("crash.debug")) {
                             System.err.println("settle " + path.getFileName() + " @" + p.position + "+" + p.data.length
@@ -636,9 +684,11 @@ public final class FaultInjector implements StorageFactory {
                 if (cut) {
                     return false;
                 }
-                for (Pending p : c.pending) {
-                    if (p.position < position + length && position < p.position + p.data.length) {
-                        return false;
+                for (List<Pending> writes : List.of(c.pending, c.dropped)) {
+                    for (Pending p : writes) {
+                        if (p.position < position + length && position < p.position + p.data.length) {
+                            return false;
+                        }
                     }
                 }
                 return file.hole(position, length);
@@ -706,6 +756,9 @@ public final class FaultInjector implements StorageFactory {
             try {
                 checkPower();
                 if (failingForces.test(c.path) && forcesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    if (keepDroppedPages) {
+                        c.dropped.addAll(c.pending); // clean now, still read until a crash
+                    }
                     c.pending.clear(); // the pages that could not be written back are clean now, and lost
                     if (forcesFailNoSpace) {
                         throw new NoSpaceException("no space left on the file system holding " + c.path
@@ -739,6 +792,7 @@ public final class FaultInjector implements StorageFactory {
             try {
                 checkPower();
                 file.setLength(length);
+                c.truncate(length); // a cut drops the cached pages past it, as truncate(2) does
             } finally {
                 c.lock.writeLock().unlock();
             }
