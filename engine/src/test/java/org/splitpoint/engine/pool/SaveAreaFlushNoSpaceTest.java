@@ -46,8 +46,7 @@ class SaveAreaFlushNoSpaceTest {
             p.volume("v").flush();
             p.snapshots().create("v", "s");
         }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        FaultInjector inj = SnapshotPools.cutting();
         Pool p = Pool.open(dir, inj);
         inj.failForcesNoSpace(f -> f.getFileName().toString().equals(failing), 1);
         byte[] acked = before.clone();

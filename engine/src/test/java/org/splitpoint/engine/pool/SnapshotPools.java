@@ -2,6 +2,7 @@ package org.splitpoint.engine.pool;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
 
 /** The snapshot tests' pool: volumes v (d1, d2) and w (d3, d4) of RAID 1, and "save" of RAID 5 (d5 on) for the save area. */
@@ -31,5 +32,10 @@ final class SnapshotPools {
             p.admin().createVolume("save", Layout.RAID5, save, 0);
         }
         return dir;
+    }
+
+    /** An injector whose writes stay in its cache until forced, and whose power cut then loses every unforced one. */
+    static FaultInjector cutting() {
+        return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
     }
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 
 /**
@@ -46,8 +45,7 @@ class SnapshotRestoreFlushNoSpaceTest {
             p.volume("v").write(0, ByteBuffer.wrap(fill(0x60)));
             p.volume("v").flush();
         }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        FaultInjector inj = SnapshotPools.cutting();
         Pool p = Pool.open(dir, inj);
         List<String> names = Arrays.asList(failing.split("\\|"));
         Job job = p.snapshots().restore("v", "s", false, 60L * TRACK);
