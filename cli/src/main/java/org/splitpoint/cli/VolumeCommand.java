@@ -248,26 +248,56 @@ final class VolumeCommand {
             return PoolSession.with(dir, err(), pool -> {
                 BlockDevice v = pool.device(name);
                 BlockDevice.checkRange("volume " + name, v.size(), off, len);
-                try (OutputStream os = outFile == null ? new NonClosing(CliContext.current().stdout()) : Files.newOutputStream(outFile)) {
-                    byte[] buf = new byte[CHUNK];
-                    for (long done = 0; done < len; ) {
-                        int n = (int) Math.min(CHUNK, len - done);
-                        v.read(off + done, ByteBuffer.wrap(buf, 0, n));
-                        try {
-                            os.write(buf, 0, n);
-                        } catch (java.io.IOException e) {
-                            throw outputFailed(outFile, e);
-                        }
-                        done += n;
+                // a regular file (new, or one the open truncated) is removed when the read stops part-way: it would
+                // otherwise hold the first part of the range under the name asked for; a device, a pipe or a symbolic
+                // link is not ours to remove (/dev/full stays /dev/full), nor a file the open refused
+                boolean removable = outFile != null && (!Files.exists(outFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        || Files.isRegularFile(outFile, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+                OutputStream os = outFile == null ? new NonClosing(CliContext.current().stdout()) : Files.newOutputStream(outFile);
+                try {
+                    copy(v, off, len, os, outFile);
+                } catch (Exception | Error e) {
+                    String fate = removable ? removePartial(outFile) : null;
+                    Failures.Failure f = Failures.of(e);
+                    if (fate != null && e instanceof Exception && f.code() == 1) {
+                        // no cause: Failures would take the I/O failure under it for the sentence, without the file's fate
+                        throw new Splitpoint.CommandFailed(f.sentence() + "; " + fate);
                     }
-                    try {
-                        os.flush();
-                    } catch (java.io.IOException e) {
-                        throw outputFailed(outFile, e);
-                    }
+                    throw e; // an Error, or a usage failure, goes on as it was (the file is removed all the same)
                 }
                 return 0;
             });
+        }
+
+        /** Copies {@code len} bytes of {@code v} from {@code off} to {@code os}, which it closes ({@code outFile}: its name). */
+        private static void copy(BlockDevice v, long off, long len, OutputStream os, Path outFile) throws java.io.IOException {
+            try (os) {
+                byte[] buf = new byte[CHUNK];
+                for (long done = 0; done < len; ) {
+                    int n = (int) Math.min(CHUNK, len - done);
+                    v.read(off + done, ByteBuffer.wrap(buf, 0, n));
+                    try {
+                        os.write(buf, 0, n);
+                    } catch (java.io.IOException e) {
+                        throw outputFailed(outFile, e);
+                    }
+                    done += n;
+                }
+                try {
+                    os.flush();
+                } catch (java.io.IOException e) {
+                    throw outputFailed(outFile, e);
+                }
+            }
+        }
+
+        /** Removes the partial {@code outFile} of a failed read; returns what became of it (null: nothing was there). */
+        private static String removePartial(Path outFile) {
+            try {
+                return Files.deleteIfExists(outFile) ? outFile + " was removed (it held only the part read before)" : null;
+            } catch (java.io.IOException | RuntimeException d) {
+                return outFile + " holds only the part read before, and could not be removed: " + d.getMessage();
+            }
         }
 
         /** Why standard output failed when the stream does not say (System.out, a PrintStream, never does). */
