@@ -19,4 +19,27 @@ public class NoSpaceException extends IOException {
         return e instanceof NoSpaceException || FileTooLargeException.isFileTooLarge(e)
                 || (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")));
     }
+
+    /**
+     * What work stopped by {@code e} needs that the host does not give, for "... needs WHAT": space on the file
+     * system, or (a file-size limit) a drive image larger than the process may make one; freeing space does nothing
+     * for the second.
+     */
+    public static String lacking(IOException e) {
+        return FileTooLargeException.isFileTooLarge(e)
+                ? "a drive image to grow past the file-size limit of the process holding the pool (ulimit -f)"
+                : "space the file system holding the pool does not have";
+    }
+
+    /** When work stopped by {@code e} can go on, for "until WHEN": once space is freed, or the limit raised. */
+    public static String untilResolved(IOException e) {
+        return FileTooLargeException.isFileTooLarge(e) ? "that limit is raised" : "space is freed";
+    }
+
+    /** What to do about {@code e}, for a sentence's advice ("...; ADVICE first"). */
+    public static String remedy(IOException e) {
+        return FileTooLargeException.isFileTooLarge(e)
+                ? "raise the file-size limit of the process holding the pool (ulimit -f)"
+                : "free space there";
+    }
 }

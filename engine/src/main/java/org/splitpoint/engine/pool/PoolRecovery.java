@@ -20,9 +20,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * unclean shutdown (replay stripe journals, resync write-intent dirty tracks), resume rebuilds.
  *
  * <p>A read-only open does none of the recovery: it reads what is there and says, in notes, what a
- * writable open would do. A full file system does not stop a writable open either: the recovery
- * that needs space waits (the volume's reads see the journaled updates; writes redo them first)
- * and a note says so, so acknowledged data stays readable.
+ * writable open would do. A full file system (or a file-size limit reached) does not stop a
+ * writable open either: the recovery that needs space waits (the volume's reads see the journaled
+ * updates; writes redo them first) and a note says so, naming which of the two stopped it (freeing
+ * space does nothing for a limit), so acknowledged data stays readable.
  */
 final class PoolRecovery {
 
@@ -235,6 +236,7 @@ final class PoolRecovery {
     private static void recover(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v) throws IOException {
         int replayed = 0;
         String postponed = null;
+        NoSpaceException postponedBy = null; // a full file system, or a file-size limit: the notes say which
         try {
             replayed = v.replayJournal();
         } catch (CorruptMetadataException e) {
@@ -245,6 +247,7 @@ final class PoolRecovery {
             v.markAllDirty();
         } catch (NoSpaceException e) {
             postponed = "replaying its stripe journal";
+            postponedBy = e;
         }
         long dirty = v.noteCrashDirty();
         boolean leftOver = v.dirtyFromCleanClose();
@@ -254,6 +257,7 @@ final class PoolRecovery {
                 resynced = v.resyncDirtyTracks();
             } catch (NoSpaceException e) {
                 postponed = "resyncing " + Sizes.count(dirty, "dirty track");
+                postponedBy = e;
             }
         }
         if ((replayed > 0 || resynced > 0) && v.state() != VolumeState.FAILED) {
@@ -268,9 +272,9 @@ final class PoolRecovery {
             // no crash: the last close was clean and kept these tracks dirty on purpose
             String msg = postponed != null
                     ? "volume " + r.name() + " was shut down cleanly, but " + leftOverTracks(dirty) + ", and resyncing"
-                            + (dirty == 1 ? " it" : " them") + " needs space the file system holding the pool does not"
-                            + " have: reads are served correctly, writes fail until space is freed, and the resync"
-                            + " finishes then"
+                            + (dirty == 1 ? " it" : " them") + " needs " + NoSpaceException.lacking(postponedBy)
+                            + ": reads are served correctly, writes fail until " + NoSpaceException.untilResolved(postponedBy)
+                            + ", and the resync finishes then"
                     : "volume " + r.name() + ": resynced " + Sizes.count(resynced, "track") + " its drives may have"
                             + " disagreed on after " + FAILED_PART_WAY
                             + (replayed > 0 ? " and replayed " + Sizes.count(replayed, "journaled stripe update") : "")
@@ -280,8 +284,8 @@ final class PoolRecovery {
                     : Event.info("VOLUME_STATE", r.name(), msg));
         } else if (postponed != null) {
             String msg = "volume " + r.name() + " was not shut down cleanly and its recovery (" + postponed
-                    + ") needs space the file system holding the pool does not have: reads are served correctly,"
-                    + " writes fail until space is freed, and the recovery finishes then";
+                    + ") needs " + NoSpaceException.lacking(postponedBy) + ": reads are served correctly, writes fail"
+                    + " until " + NoSpaceException.untilResolved(postponedBy) + ", and the recovery finishes then";
             pool.openNotes.add(msg);
             pool.events.publish(Event.critical("VOLUME_STATE", r.name(), msg));
         } else if (replayed > 0 || dirty > 0) {

@@ -167,7 +167,8 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
                     }
                     throw new UnrecordedEnd("every track of " + target.drive() + " is rebuilt, but its end cannot be"
                             + " recorded (" + e.getMessage() + "): it stays REBUILDING, nothing to rebuild again, until"
-                            + " the pool is next opened, which ends the rebuild; free space there first", e);
+                            + " the pool is next opened, which ends the rebuild; "
+                            + org.splitpoint.engine.io.NoSpaceException.remedy(e) + " first", e);
                 }
             });
         }

@@ -679,10 +679,8 @@ public abstract class RaidVolume implements BlockDevice {
         if (e instanceof NoSpaceException n && !(n instanceof WritesLostException)
                 && !String.valueOf(n.getMessage()).startsWith("volume ")) {
             NoSpaceException x = new NoSpaceException("volume " + name + ": the write was not done: " + n.getMessage()
-                    + "; drive images are sparse and grow as they are written, so "
-                    + (n instanceof org.splitpoint.engine.io.FileTooLargeException
-                            ? "raise the file-size limit of the process holding the pool (ulimit -f) and write again"
-                            : "free space there and write again"));
+                    + "; drive images are sparse and grow as they are written, so " + NoSpaceException.remedy(n)
+                    + " and write again");
             x.initCause(n);
             @SuppressWarnings("unchecked")
             E out = (E) x;

@@ -66,6 +66,44 @@ class DiskFullTest {
      */
     @Test
     void aPoolWhoseRecoveryNeedsSpaceOpensAndServesItsAcknowledgedData() throws Exception {
+        long[][] torn = tornStripe();
+        long[] written = torn[0];
+        long[] absent = torn[1];
+        long stripe = torn[2][0];
+        byte[] fresh = TORN_BYTES;
+        FaultInjector full = new FaultInjector(StorageFactory.real()).diskFullAfter(p -> true, 0);
+        try (Pool p = Pool.open(dir, full)) {
+            assertThat(p.openNotes()).anyMatch(n -> n.contains("recovery (replaying its stripe journal) needs space"));
+            ParityVolume v = degraded(p);
+            TestPools.assertSameBytes(p.read("v", absent[0], (int) absent[1]),
+                    Arrays.copyOfRange(image, (int) absent[0], (int) (absent[0] + absent[1])),
+                    "the absent member's strip of the torn stripe " + stripe);
+            assertThatThrownBy(() -> v.write(0, ByteBuffer.wrap(new byte[10]))).isInstanceOf(NoSpaceException.class)
+                    .hasMessageContaining("volume v: the write was not done").hasMessageContaining("free space");
+            full.diskFreed();
+            v.write(0, ByteBuffer.wrap(new byte[10])); // redoes the journaled update first
+            v.flush();
+        }
+        try (Pool p = Pool.open(dir)) {
+            byte[] expect = image.clone();
+            System.arraycopy(fresh, 0, expect, (int) written[0], fresh.length);
+            Arrays.fill(expect, 0, 10, (byte) 0);
+            TestPools.assertSameBytes(p.read("v", 0, image.length), expect, "the volume after the recovery");
+        }
+    }
+
+    /** What the torn write of {@link #tornStripe} put on the data member. */
+    private static final byte[] TORN_BYTES = new byte[4096];
+
+    static {
+        Arrays.fill(TORN_BYTES, (byte) 0x42);
+    }
+
+    /**
+     * Prepares the degraded pool and tears a journaled write of {@link #TORN_BYTES} (its data member written, the
+     * power cut before its parity); returns the written strip, the absent member's strip, and {stripe}.
+     */
+    private long[][] tornStripe() throws Exception {
         prepare();
         long stripe = -1;
         long[] written = null;
@@ -88,29 +126,25 @@ class DiskFullTest {
                 }
             }
         }
-        byte[] fresh = new byte[4096];
-        Arrays.fill(fresh, (byte) 0x42);
         // count the writes of the scenario, then cut exactly at the last one: the parity member write
-        long total = tornWrite(written, fresh, 0);
-        tornWrite(written, fresh, total);
-        FaultInjector full = new FaultInjector(StorageFactory.real()).diskFullAfter(p -> true, 0);
-        try (Pool p = Pool.open(dir, full)) {
-            assertThat(p.openNotes()).anyMatch(n -> n.contains("recovery (replaying its stripe journal) needs space"));
-            ParityVolume v = degraded(p);
-            TestPools.assertSameBytes(p.read("v", absent[0], (int) absent[1]),
-                    Arrays.copyOfRange(image, (int) absent[0], (int) (absent[0] + absent[1])),
-                    "the absent member's strip of the torn stripe " + stripe);
-            assertThatThrownBy(() -> v.write(0, ByteBuffer.wrap(new byte[10]))).isInstanceOf(NoSpaceException.class)
-                    .hasMessageContaining("volume v: the write was not done").hasMessageContaining("free space");
-            full.diskFreed();
-            v.write(0, ByteBuffer.wrap(new byte[10])); // redoes the journaled update first
-            v.flush();
-        }
-        try (Pool p = Pool.open(dir)) {
-            byte[] expect = image.clone();
-            System.arraycopy(fresh, 0, expect, (int) written[0], fresh.length);
-            Arrays.fill(expect, 0, 10, (byte) 0);
-            TestPools.assertSameBytes(p.read("v", 0, image.length), expect, "the volume after the recovery");
+        long total = tornWrite(written, TORN_BYTES, 0);
+        tornWrite(written, TORN_BYTES, total);
+        return new long[][] {written, absent, {stripe}};
+    }
+
+    /**
+     * The same torn stripe when it is the process's file-size limit that stops the replay: the note said "needs space
+     * the file system holding the pool does not have ... until space is freed", and freeing space changes nothing.
+     */
+    @Test
+    void aRecoveryStoppedByTheFileSizeLimitSaysSo() throws Exception {
+        tornStripe();
+        FaultInjector limited = new FaultInjector(StorageFactory.real()).fileSizeLimitAfter(p -> true, 0);
+        try (Pool p = Pool.open(dir, limited)) {
+            assertThat(p.openNotes()).anyMatch(n -> n.contains("recovery (replaying its stripe journal) needs")
+                    && n.contains("file-size limit") && n.contains("until that limit is raised")
+                    && !n.contains("space the file system") && !n.contains("space is freed"));
+            limited.diskFreed();
         }
     }
 
