@@ -191,7 +191,8 @@ final class JournalCommand {
         @Option(names = "--no-wait", description = "return at once; the rebuild goes on whenever a process holds the pool")
         boolean noWait;
         @Option(names = "--preview", description = "print what the rebuild would use (lost drives, chain, journal"
-                + " entries, bytes) and start nothing; exit 1 with the reason when the volume cannot be rebuilt")
+                + " entries, bytes) and start nothing (the pool is opened read-only: nothing is recovered or written);"
+                + " exit 1 with the reason when the volume cannot be rebuilt")
         boolean preview;
         @Option(names = "--json", description = "with --preview: print the preview as one JSON document")
         boolean json;
@@ -203,17 +204,22 @@ final class JournalCommand {
                 throw new IllegalArgumentException("--json prints a --preview: add --preview (the rebuild itself says its"
                         + " plan in lines)");
             }
+            if (preview) {
+                // a preview starts nothing and changes nothing: a read-only open (no lock, no crash recovery, no file
+                // written; its notes say what the rebuild's writable open will recover first)
+                return PoolSession.look(dir, err(), pool -> {
+                    JournalAdmin.RebuildPreview p = pool.journals().previewRebuild(volume);
+                    if (json) {
+                        Json.print(out(), p);
+                    } else {
+                        plan(p, List.of(), true);
+                        out().println("nothing was started: the same command without --preview rebuilds it");
+                    }
+                    return 0;
+                });
+            }
             return PoolSession.with(dir, err(), pool -> {
                 JournalAdmin.RebuildPreview p = pool.journals().previewRebuild(volume);
-                if (preview && json) {
-                    Json.print(out(), p);
-                    return 0;
-                }
-                if (preview) {
-                    plan(p, List.of(), true);
-                    out().println("nothing was started: the same command without --preview rebuilds it");
-                    return 0;
-                }
                 // the plan is said once the engine took it: a refusal (a --drives that is no SPARE) says only why
                 Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
                 plan(p, drives, false);

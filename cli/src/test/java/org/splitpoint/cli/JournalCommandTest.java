@@ -102,6 +102,33 @@ class JournalCommandTest {
         assertThat(Arrays.mismatch(volume(), expect)).as("the rebuilt volume").isEqualTo(-1);
     }
 
+    /**
+     * A preview opened the pool writable: it took pool.json's lock, ran the crash recovery and rewrote the pool's
+     * state, so "start nothing" still changed files. It now opens the pool read-only: every file of the pool and
+     * of the store is byte-identical after it.
+     */
+    @Test
+    void aPreviewChangesNoFile() throws Exception {
+        assertThat(CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d4,d5", "--store", store).code()).isZero();
+        write(100_000, 300_000, 2);
+        assertThat(CliRun.of("volume", "journal", "ship", pool, "v").code()).isZero();
+        assertThat(CliRun.of("drive", "fail", pool, "d1").code()).isZero();
+        // the process writing it dies (no close): the next writable open finds a crash to recover from
+        org.splitpoint.engine.pool.Pool crashed = org.splitpoint.engine.pool.Pool.open(pool);
+        crashed.volume("v").write(5_000_000, java.nio.ByteBuffer.wrap(new byte[70_000]));
+        crashed.abandon();
+        Files.delete(pool.resolve("drives/d2.img"));
+        Map<String, String> before = CliRun.fingerprint(pool);
+        Map<String, String> storeBefore = CliRun.fingerprint(store);
+        for (Object[] args : new Object[][] {{"volume", "rebuild-from-backup", pool, "v", "--preview"},
+                {"volume", "rebuild-from-backup", pool, "v", "--preview", "--json"}}) {
+            CliRun preview = CliRun.of(args);
+            assertThat(preview.out()).as(preview.err()).contains("d1", "d2");
+            assertThat(CliRun.fingerprint(pool)).as(preview.err()).isEqualTo(before);
+            assertThat(CliRun.fingerprint(store)).isEqualTo(storeBefore);
+        }
+    }
+
     @Test
     void badInputIsOneSentenceAndChangesNothing() throws Exception {
         assertRefused(2, "--max-size must be larger than 0", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
