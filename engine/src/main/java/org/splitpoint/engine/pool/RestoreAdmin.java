@@ -36,7 +36,8 @@ import org.splitpoint.engine.restore.InstantRestore;
  * record a restore its caller was told did not start. One whose start fails after its record was
  * written is undone as a cancel is, its map before its record ({@link RestoreStartUndo}), unless a
  * FAILED volume's blank drives came in with it. One whose copy's thread cannot start once it is in
- * place stays, and resumes at the next opening ({@link #copyNotStarted}).
+ * place stays, and resumes at the next opening ({@link #copyNotStarted}); so does one resumed (at an
+ * opening, which goes on with a note) whose copy cannot start ({@link #startResumed}).
  */
 public final class RestoreAdmin {
 
@@ -54,12 +55,33 @@ public final class RestoreAdmin {
      * as it was, and the job stayed listed as running, never to run (RestoreThreadStartTest).
      */
     private PoolException copyNotStarted(Job job, Throwable e) {
+        return new PoolException(notStarted(pool, job, e), e);
+    }
+
+    /** Takes the job that never runs off the list and says why, critically; returns the sentence. */
+    private static String notStarted(Pool pool, Job job, Throwable e) {
         pool.jobs.remove(job);
         String why = "the restore of " + job.target() + " is in place (reads of tracks not restored yet come"
                 + " from the backup), but its background copy could not start (" + e.getMessage() + "): it resumes when"
                 + " the pool is next opened";
         pool.events.publish(Event.critical("RESTORE", job.target(), why)); // as a copy that fails says it (restoreJob)
-        return new PoolException(why, e);
+        return why;
+    }
+
+    /**
+     * Starts a restore's copy that resumes (at open, once its store reads again, or to end one that owes
+     * nothing); returns null, or the sentence of {@link #copyNotStarted} when its thread cannot start: the
+     * restore stays in place, the pool stays open (an opening used to fail with the Error), and the copy
+     * resumes at the next opening.
+     */
+    private static String startResumed(Pool pool, InstantRestore r, PoolConfig.RestoreRecord rec) {
+        Job job = restoreJob(pool, r, rec);
+        try {
+            pool.startJob(job);
+            return null;
+        } catch (RuntimeException | Error e) {
+            return notStarted(pool, job, e);
+        }
     }
 
     /** The instant restore of {@code volume} under way, or null. */
@@ -679,7 +701,11 @@ public final class RestoreAdmin {
                 pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));
                 continue;
             }
-            pool.startJob(restoreJob(pool, r, rec));
+            String notStarted = startResumed(pool, r, rec);
+            if (notStarted != null) {
+                pool.openNotes.add(notStarted);
+                continue;
+            }
             // after a crash a holder's start only said it resynced dirty tracks, not that a restore went
             // on, nor how much of it was left
             pool.noteResumed("RESTORE", rec.volume(), "instant restore of " + rec.volume() + " from image " + rec.image()
@@ -819,7 +845,11 @@ public final class RestoreAdmin {
                     dropped = "; its write-through image " + wt + " is dropped (the writes made while the store could"
                             + " not be read are not in it; the next incremental backup copies them)";
                 }
-                pool.startJob(restoreJob(pool, r, rec));
+                String notStarted = startResumed(pool, r, rec);
+                if (notStarted != null) {
+                    said.add(notStarted);
+                    continue;
+                }
                 String msg = "the backup store of the instant restore of " + r.volume() + " can be read again: "
                         + (rec.paused() ? "reads of tracks not yet restored are fetched again; its bulk copy stays paused"
                         + " (resume job " + restoreJobId(r.volume()) + " to go on), " : "the restore goes on, ")
@@ -845,8 +875,8 @@ public final class RestoreAdmin {
                             && j.state() == JobState.CANCELLED)) { // its cancel is ending it (the listener waits for the monitor)
                 return;
             }
-            pool.startJob(restoreJob(pool, r, rec));
-            said.add("the restore of " + r.volume() + " has no track left to copy: it ends");
+            String notStarted = startResumed(pool, r, rec);
+            said.add(notStarted != null ? notStarted : "the restore of " + r.volume() + " has no track left to copy: it ends");
         }
     }
 

@@ -49,4 +49,40 @@ class RestoreThreadStartTest {
             assertThat(got).isEqualTo(model);
         }
     }
+
+    /**
+     * The same restore, resumed at an opening whose copy's thread cannot start: the open failed with the Error (the
+     * start was outside any catch), so the pool could not be opened at all while threads were short, not even to
+     * read the volume. It now opens, serves the backup's bytes, says in a note that the copy did not start, lists no
+     * job that never runs, and the copy resumes at the next opening.
+     */
+    @Test
+    void aRestoreWhoseCopyCannotStartAtOpenLeavesThePoolOpenAndSaysSo() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 4L << 20, TRACK);
+        Path store = tmp.resolve("store");
+        byte[] model = BackedUp.volume(dir, store, 7, true);
+        try (Pool p = Pool.open(dir)) {
+            NoNewThread.refusing(true, () -> p.instantRestores().restore("v", store, null, false, 0));
+        }
+        Throwable failed = NoNewThread.refusing(true, () -> {
+            try (Pool p = Pool.open(dir)) {
+                assertThat(p.openNotes()).as("said at open").anyMatch(n -> n.contains("restore of v")
+                        && n.contains("could not start") && n.contains("resumes when the pool is next opened"));
+                assertThat(p.jobs()).as("no job listed as running that never runs").allMatch(j -> j.state().isFinished());
+                byte[] got = new byte[model.length];
+                p.device("v").read(0, ByteBuffer.wrap(got));
+                assertThat(got).as("the backup's bytes, read on demand").isEqualTo(model);
+            }
+        });
+        assertThat(failed).as("the open and the close").isNull();
+        try (Pool p = Pool.open(dir)) {
+            for (var j : p.jobs()) {
+                assertThat(j.await(30_000)).isTrue();
+            }
+            assertThat(p.instantRestores().restoreOf("v")).as("the restore resumed and ended").isNull();
+            byte[] got = new byte[model.length];
+            p.device("v").read(0, ByteBuffer.wrap(got));
+            assertThat(got).isEqualTo(model);
+        }
+    }
 }
