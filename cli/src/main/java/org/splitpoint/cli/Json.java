@@ -91,7 +91,7 @@ final class Json {
             ObjectNode r = n.putObject("restore");
             r.put("image", v.restore().image()).put("currentTracks", v.restore().currentTracks())
                     .put("totalTracks", v.restore().totalTracks()).put("onDemandFetches", v.restore().onDemandFetches())
-                    .put("waiting", v.restore().waiting());
+                    .put("waiting", v.restore().waiting()).put("copyStopped", v.restore().copyStopped());
         }
         return n;
     }

@@ -78,8 +78,10 @@ final class PoolCommand {
                     Tables.volumes(out, s);
                     for (PoolSnapshot.VolumeView v : s.volumes()) {
                         if (s.restoreStopped(v)) { // why the health says WARNING
-                            out.println(s.restoreStoppedLine(v) + "; 'job list' says why, 'job cancel " + s.path() + " "
-                                    + org.splitpoint.engine.pool.RestoreAdmin.restoreJobId(v.name()) + "' ends it");
+                            // the line names the reason the copy gave; 'job list' only when none is known here
+                            boolean known = v.restore().waiting() != null || v.restore().copyStopped() != null;
+                            out.println(s.restoreStoppedLine(v) + (known ? "; " : "; 'job list' says why, ") + "'job cancel "
+                                    + s.path() + " " + org.splitpoint.engine.pool.RestoreAdmin.restoreJobId(v.name()) + "' ends it");
                         }
                     }
                 }

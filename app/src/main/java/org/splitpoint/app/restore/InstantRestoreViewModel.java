@@ -207,7 +207,8 @@ public final class InstantRestoreViewModel {
         } else if (v != null && v.restore() != null && !finishing) { // under way, its copy not running (failed, or no job yet)
             progress.set(j == null ? 0 : j.fraction());
             progressText.set(j == null ? (v.restore().waiting() != null ? "the restore waits: its backup store cannot be"
-                    + " read; Cancel ends it" : "the bulk copy stopped (its reason is in the events); Cancel ends the restore")
+                    + " read; Cancel ends it" : "the bulk copy stopped (" + (v.restore().copyStopped() != null
+                    ? v.restore().copyStopped() : "its reason is in the events") + "); Cancel ends the restore")
                     : "the bulk copy stopped: " + j.message() + (j.message().contains("next opening of the pool") ? ""
                     : "; it resumes when the pool is next opened, or Cancel ends the restore"));
             stoppedShown = true;

@@ -91,10 +91,11 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
      * An instant restore as shown: from which image, how many tracks are current, how many reads
      * were fetched on demand; {@code waiting} says why it cannot go on (its store cannot be read), else null;
      * {@code rebuild}: a rebuild from backup + journal (the image with {@code journalEntries} of the
-     * journal's entries on top).
+     * journal's entries on top); {@code copyStopped} why its bulk copy does not run though the store
+     * reads (tracks damaged in the backup, a failure, a thread that could not start), else null.
      */
     public record RestoreView(String image, long currentTracks, long totalTracks, long onDemandFetches, String waiting,
-                              boolean rebuild, long journalEntries) {
+                              boolean rebuild, long journalEntries, String copyStopped) {
         public double fraction() {
             return totalTracks == 0 ? 1.0 : (double) currentTracks / totalTracks;
         }
@@ -132,7 +133,8 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
 
     /**
      * True when {@code v} is being restored but its copy does not run: it waits for a store that
-     * cannot be read, or failed (tracks damaged in the backup); its owed tracks cannot be read.
+     * cannot be read, or stopped (tracks damaged in the backup, another failure, a thread that could
+     * not start); its owed tracks cannot be read.
      */
     public boolean restoreStopped(VolumeView v) {
         if (v.restore() == null) {
@@ -148,9 +150,11 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
     /** Why {@link #restoreStopped} for {@code v}, for the CLI's status and the app's problems line (each adds what ends it). */
     public String restoreStoppedLine(VolumeView v) {
         long owed = v.restore().totalTracks() - v.restore().currentTracks();
-        return "the restore of " + v.name() + " is stopped (" + (v.restore().waiting() != null
-                ? "its backup store cannot be read" : "tracks damaged in the backup") + "): "
-                + Sizes.count(owed, "track") + " cannot be read";
+        RestoreView r = v.restore();
+        // the reason the copy gave: before, every stop that was no unreadable store was said to be damaged tracks
+        String why = r.waiting() != null ? "its backup store cannot be read"
+                : r.copyStopped() != null ? r.copyStopped() : "its copy does not run";
+        return "the restore of " + v.name() + " is stopped (" + why + "): " + Sizes.count(owed, "track") + " cannot be read";
     }
 
     public VolumeView volume(String name) {

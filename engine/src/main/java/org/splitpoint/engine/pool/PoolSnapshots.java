@@ -43,7 +43,7 @@ final class PoolSnapshots {
                 PoolConfig.RestoreRecord rec = pool.restoreRecords.get(v.name());
                 rv = new PoolSnapshot.RestoreView(rec == null ? "?" : rec.image(), ir.currentTracks(), ir.totalTracks(),
                         ir.onDemandFetches(), ir.unavailable(), rec != null && rec.withJournal(),
-                        rec != null && rec.withJournal() ? rec.journalTo() - rec.journalFrom() : 0);
+                        rec != null && rec.withJournal() ? rec.journalTo() - rec.journalFrom() : 0, ir.copyStopped());
             }
             vv.add(new PoolSnapshot.VolumeView(v.name(), v.layout(), v.state(), v.stateReason(), v.size(), r.drives(),
                     r.stripUnit(), v.bytesRead(), v.bytesWritten(), v.dirtyTracks().cardinality(),

@@ -61,6 +61,10 @@ public final class RestoreAdmin {
     /** Takes the job that never runs off the list and says why, critically; returns the sentence. */
     private static String notStarted(Pool pool, Job job, Throwable e) {
         pool.jobs.remove(job);
+        InstantRestore r = pool.restores.get(job.target());
+        if (r != null) {
+            r.copyStopped("its copy could not start: " + e.getMessage() + "; it resumes when the pool is next opened");
+        }
         String why = "the restore of " + job.target() + " is in place (reads of tracks not restored yet come"
                 + " from the backup), but its background copy could not start (" + e.getMessage() + "): it resumes when"
                 + " the pool is next opened";
@@ -77,6 +81,7 @@ public final class RestoreAdmin {
     private static String startResumed(Pool pool, InstantRestore r, PoolConfig.RestoreRecord rec) {
         Job job = restoreJob(pool, r, rec);
         try {
+            r.copyStopped(null); // it runs again
             pool.startJob(job);
             return null;
         } catch (RuntimeException | Error e) {
@@ -383,6 +388,9 @@ public final class RestoreAdmin {
                 + " plus the journal") : job;
     }
 
+    /** Why a copy stopped whose every track left is damaged in the backup, as status says it. */
+    public static final String TRACKS_DAMAGED = "tracks damaged in the backup";
+
     private static InstantRestore.Listener listener(Pool pool) {
         return new InstantRestore.Listener() {
             @Override
@@ -395,9 +403,12 @@ public final class RestoreAdmin {
                 if (state == JobState.CANCELLED) {
                     restoreCancelled(pool, r);
                 } else if (error instanceof InstantRestore.TracksDamagedException) {
+                    r.copyStopped(TRACKS_DAMAGED);
                     pool.events.publish(Event.critical("RESTORE", r.volume(), "the bulk copy of the restore of " + r.volume()
                             + " stopped: " + error.getMessage()));
                 } else {
+                    r.copyStopped("its copy failed: " + (error == null ? "no reason given" : error.getMessage())
+                            + "; it resumes when the pool is next opened");
                     pool.events.publish(Event.critical("RESTORE", r.volume(), "the bulk copy of the restore of " + r.volume()
                             + " failed: " + (error == null ? "" : error.getMessage()) + "; the volume keeps serving (tracks"
                             + " not yet restored come from the backup) and the copy resumes when the pool is next opened"));

@@ -119,6 +119,8 @@ public final class InstantRestore implements AutoCloseable {
     private volatile TrackSource onDemand;
     private volatile TrackSource bulk;
     private volatile String unavailable;
+    /** Why the bulk copy does not run though the store reads (it stopped, or its thread never started), or null. */
+    private volatile String copyStopped;
     private final InvalidTracks owed;
     private volatile ImageWriter writeThrough;
     private final int trackSize;
@@ -209,6 +211,16 @@ public final class InstantRestore implements AutoCloseable {
     /** Why the store cannot be read, or null. */
     public String unavailable() {
         return unavailable;
+    }
+
+    /** Why the bulk copy does not run though the store reads, as status shows it, or null (it runs, or is not known to have stopped). */
+    public String copyStopped() {
+        return copyStopped;
+    }
+
+    /** Its copy stopped ({@code why}), or runs again (null): said by the job's owner, which knows why. */
+    public void copyStopped(String why) {
+        copyStopped = why;
     }
 
     /**

@@ -85,4 +85,23 @@ class RestoreThreadStartTest {
             assertThat(got).isEqualTo(model);
         }
     }
+
+    /**
+     * pool status's line for a restore whose copy does not run said "tracks damaged in the backup" whatever stopped
+     * it: here its copy's thread could not start, and no track of the backup is damaged.
+     */
+    @Test
+    void aStoppedRestoreSaysWhatStoppedIt() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 4L << 20, TRACK);
+        Path store = tmp.resolve("store");
+        BackedUp.volume(dir, store, 7, true);
+        try (Pool p = Pool.open(dir)) {
+            NoNewThread.refusing(true, () -> p.instantRestores().restore("v", store, null, false, 0));
+            PoolSnapshot s = p.snapshot();
+            PoolSnapshot.VolumeView v = s.volume("v");
+            assertThat(s.restoreStopped(v)).isTrue();
+            assertThat(s.restoreStoppedLine(v)).startsWith("the restore of v is stopped (")
+                    .contains("could not start", "unable to create native thread").doesNotContain("damaged");
+        }
+    }
 }
