@@ -245,28 +245,46 @@ final class VolumeCommand {
                 throw new IllegalArgumentException("--out " + outFile + " is inside the pool " + poolDir
                         + "; write what is read to a file outside the pool");
             }
-            return PoolSession.with(dir, err(), pool -> {
-                BlockDevice v = pool.device(name);
-                BlockDevice.checkRange("volume " + name, v.size(), off, len);
-                // a regular file (new, or one the open truncated) is removed when the read stops part-way: it would
-                // otherwise hold the first part of the range under the name asked for; a device, a pipe or a symbolic
-                // link is not ours to remove (/dev/full stays /dev/full), nor a file the open refused
-                boolean removable = outFile != null && (!Files.exists(outFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                        || Files.isRegularFile(outFile, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-                OutputStream os = outFile == null ? new NonClosing(CliContext.current().stdout()) : Files.newOutputStream(outFile);
-                try {
-                    copy(v, off, len, os, outFile);
-                } catch (Exception | Error e) {
-                    String fate = removable ? removePartial(outFile) : null;
-                    Failures.Failure f = Failures.of(e);
-                    if (fate != null && e instanceof Exception && f.code() == 1) {
-                        // no cause: Failures would take the I/O failure under it for the sentence, without the file's fate
-                        throw new Splitpoint.CommandFailed(f.sentence() + "; " + fate);
+            if (!java.nio.file.Files.isWritable(poolDir) && CliContext.current().resident() == null) {
+                // a read-only mount: pool.lock cannot be taken, so a writable open is refused; a read needs none
+                return PoolSession.look(dir, err(), pool -> {
+                    if (pool.recoveryPending()) {
+                        throw new Splitpoint.CommandFailed("the pool's directory " + poolDir + " cannot be written, so"
+                                + " it is opened read-only, and it needs a recovery from an unclean shutdown first that a"
+                                + " read-only open cannot do (reads could return a torn stripe's bytes): open it once"
+                                + " where it can be written");
                     }
-                    throw e; // an Error, or a usage failure, goes on as it was (the file is removed all the same)
+                    err().println("splitpoint: note: the pool's directory cannot be written (a read-only mount?): it is"
+                            + " read read-only, as last saved; a process that holds it and writes may have written"
+                            + " since, which this read does not see");
+                    return readInto(pool, off, len, outFile);
+                });
+            }
+            return PoolSession.with(dir, err(), pool -> readInto(pool, off, len, outFile));
+        }
+
+        /** Reads the range into {@code outFile} (standard output when null); exit code. */
+        private int readInto(org.splitpoint.engine.pool.Pool pool, long off, long len, Path outFile) throws Exception {
+            BlockDevice v = pool.device(name);
+            BlockDevice.checkRange("volume " + name, v.size(), off, len);
+            // a regular file (new, or one the open truncated) is removed when the read stops part-way: it would
+            // otherwise hold the first part of the range under the name asked for; a device, a pipe or a symbolic
+            // link is not ours to remove (/dev/full stays /dev/full), nor a file the open refused
+            boolean removable = outFile != null && (!Files.exists(outFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || Files.isRegularFile(outFile, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            OutputStream os = outFile == null ? new NonClosing(CliContext.current().stdout()) : Files.newOutputStream(outFile);
+            try {
+                copy(v, off, len, os, outFile);
+            } catch (Exception | Error e) {
+                String fate = removable ? removePartial(outFile) : null;
+                Failures.Failure f = Failures.of(e);
+                if (fate != null && e instanceof Exception && f.code() == 1) {
+                    // no cause: Failures would take the I/O failure under it for the sentence, without the file's fate
+                    throw new Splitpoint.CommandFailed(f.sentence() + "; " + fate);
                 }
-                return 0;
-            });
+                throw e; // an Error, or a usage failure, goes on as it was (the file is removed all the same)
+            }
+            return 0;
         }
 
         /** Copies {@code len} bytes of {@code v} from {@code off} to {@code os}, which it closes ({@code outFile}: its name). */

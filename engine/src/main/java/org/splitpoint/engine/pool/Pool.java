@@ -109,6 +109,8 @@ public final class Pool implements AutoCloseable {
     final long driveSize;
     int nextDrive;
     final List<String> openNotes = new CopyOnWriteArrayList<>();
+    /** A read-only open found an unclean shutdown's recovery to do (journaled stripe updates, dirty tracks). */
+    volatile boolean recoveryPending;
     private volatile boolean closed;
     /** Jobs run on their own threads: from open (the default), or once {@link #startJobs()} was called. */
     private volatile boolean jobsRunning;
@@ -479,6 +481,15 @@ public final class Pool implements AutoCloseable {
     /** True when opened read-only ({@link PoolOptions#READ_ONLY}): nothing is written. */
     public boolean isReadOnly() {
         return options.readOnly();
+    }
+
+    /**
+     * True when this read-only open found a recovery a writable open would do first (an unclean
+     * shutdown's journaled stripe updates or dirty tracks): reads of those tracks may return bytes
+     * the recovery would change (a torn stripe's), so a reader that must be right refuses.
+     */
+    public boolean recoveryPending() {
+        return recoveryPending;
     }
 
     public Path dir() {

@@ -327,10 +327,12 @@ final class PoolRecovery {
         if (v.dirtyFromCleanClose() && v.state() == VolumeState.FAILED) {
             // kept by a clean close until its drives come back, as a writable open says nothing of them
         } else if (v.dirtyFromCleanClose() && (pending > 0 || dirty > 0)) {
+            pool.recoveryPending = true;
             pool.openNotes.add("volume " + r.name() + " was shut down cleanly, but " + leftOverTracks(dirty)
                     + (pending > 0 ? " (and " + Sizes.count(pending, "journaled stripe update") + " to replay)" : "")
                     + ": " + (dirty == 1 ? "it is" : "they are") + " resynced when the pool is next opened for writing");
         } else if (pending > 0 || dirty > 0) {
+            pool.recoveryPending = true;
             pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + uncleanWork(pending, "", " to replay",
                     dirty, "", " to resync") + " when the pool is next opened for writing");
         }
