@@ -22,6 +22,25 @@ class RestoreThreadStartTest {
     @TempDir
     Path tmp;
 
+    private static void assertServesTheBackupWithNoJobThatNeverRuns(Pool p, byte[] model) throws Exception {
+        assertThat(p.jobs()).as("no job listed as running that never runs").allMatch(j -> j.state().isFinished());
+        byte[] got = new byte[model.length];
+        p.device("v").read(0, ByteBuffer.wrap(got));
+        assertThat(got).as("the backup's bytes, read on demand").isEqualTo(model);
+    }
+
+    private static void assertResumesAndEndsAtTheNextOpening(Path dir, byte[] model) throws Exception {
+        try (Pool p = Pool.open(dir)) {
+            for (var j : p.jobs()) {
+                assertThat(j.await(30_000)).isTrue();
+            }
+            assertThat(p.instantRestores().restoreOf("v")).as("the restore resumed and ended").isNull();
+            byte[] got = new byte[model.length];
+            p.device("v").read(0, ByteBuffer.wrap(got));
+            assertThat(got).isEqualTo(model);
+        }
+    }
+
     @Test
     void aRestoreWhoseCopyCannotStartSaysSoAndResumesAtTheNextOpening() throws Exception {
         Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 4L << 20, TRACK);
@@ -32,22 +51,11 @@ class RestoreThreadStartTest {
             Throwable failed = NoNewThread.refusing(true, () -> p.instantRestores().restore("v", store, null, false, 0));
             assertThat(failed).as("the restore's start failed").isInstanceOf(PoolException.class)
                     .hasMessageContaining("restore of v").hasMessageContaining("resumes when the pool is next opened");
-            assertThat(p.jobs()).as("no job listed as running that never runs").allMatch(j -> j.state().isFinished());
-            byte[] got = new byte[model.length];
-            p.device("v").read(0, ByteBuffer.wrap(got));
-            assertThat(got).as("the backup's bytes, read on demand").isEqualTo(model);
+            assertServesTheBackupWithNoJobThatNeverRuns(p, model);
         }
         assertThat(org.splitpoint.engine.event.EventBus.readLog(dir.resolve("meta/events.jsonl"), 500))
                 .as("said in the event log, as a copy that fails is").anyMatch(e -> e.message().contains("could not start"));
-        try (Pool p = Pool.open(dir)) {
-            for (var j : p.jobs()) {
-                assertThat(j.await(30_000)).isTrue();
-            }
-            assertThat(p.instantRestores().restoreOf("v")).as("the restore resumed and ended").isNull();
-            byte[] got = new byte[model.length];
-            p.device("v").read(0, ByteBuffer.wrap(got));
-            assertThat(got).isEqualTo(model);
-        }
+        assertResumesAndEndsAtTheNextOpening(dir, model);
     }
 
     /**
@@ -68,22 +76,11 @@ class RestoreThreadStartTest {
             try (Pool p = Pool.open(dir)) {
                 assertThat(p.openNotes()).as("said at open").anyMatch(n -> n.contains("restore of v")
                         && n.contains("could not start") && n.contains("resumes when the pool is next opened"));
-                assertThat(p.jobs()).as("no job listed as running that never runs").allMatch(j -> j.state().isFinished());
-                byte[] got = new byte[model.length];
-                p.device("v").read(0, ByteBuffer.wrap(got));
-                assertThat(got).as("the backup's bytes, read on demand").isEqualTo(model);
+                assertServesTheBackupWithNoJobThatNeverRuns(p, model);
             }
         });
         assertThat(failed).as("the open and the close").isNull();
-        try (Pool p = Pool.open(dir)) {
-            for (var j : p.jobs()) {
-                assertThat(j.await(30_000)).isTrue();
-            }
-            assertThat(p.instantRestores().restoreOf("v")).as("the restore resumed and ended").isNull();
-            byte[] got = new byte[model.length];
-            p.device("v").read(0, ByteBuffer.wrap(got));
-            assertThat(got).isEqualTo(model);
-        }
+        assertResumesAndEndsAtTheNextOpening(dir, model);
     }
 
     /**
