@@ -12,7 +12,10 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 /**
  * What the administrator's last action is doing or did, for the status bar; {@code busy} while an
  * action runs, which disables the other actions (one change at a time, in the order clicked).
- * Used on the UI thread only.
+ * The line is that action's result, stamped with the time it came, not the pool's state (the views
+ * show that); a result that speaks of a job still running ("rebuilding", "is coming back") is given
+ * with {@link #succeededWhileRunning} and goes when that job ends, so it never reads as the present
+ * once the job is over. Used on the UI thread only.
  */
 public final class ActionStatus {
 

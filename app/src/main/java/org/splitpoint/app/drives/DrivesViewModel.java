@@ -157,12 +157,19 @@ public final class DrivesViewModel {
             return;
         }
         status.started("Replacing drive " + name + "…");
-        bridge.run(HolderAction.of(HolderCommands.replaceDrive(name, limit), out -> out.contains(" rebuild job "), pool -> {
-            Job job = pool.admin().replaceDrive(name, limit);
-            return job != null;
-        }), rebuilding -> status.succeeded(rebuilding
-                ? "Drive " + name + " replaced with a blank image; rebuilding" + volumeNote(name)
-                : "Drive " + name + " replaced; it is a SPARE"), status::failed);
+        // the rebuild's job id (empty when the holder did not name it), or null when no rebuild started
+        bridge.run(HolderAction.of(HolderCommands.replaceDrive(name, limit),
+                out -> out.contains(" rebuild job ") ? HolderCommands.startedJob(out) : null, pool -> {
+                    Job job = pool.admin().replaceDrive(name, limit);
+                    return job == null ? null : job.id();
+                }), rebuild -> {
+                    if (rebuild == null) {
+                        status.succeeded("Drive " + name + " replaced; it is a SPARE");
+                    } else { // present tense: the line goes when the rebuild ends
+                        status.succeededWhileRunning("Drive " + name + " replaced with a blank image; rebuilding"
+                                + volumeNote(name), "rebuild", name + " of " + volumeOf(name), rebuild);
+                    }
+                }, status::failed);
     }
 
     /** Adds a blank SPARE drive of the pool's drive size. */
@@ -194,12 +201,18 @@ public final class DrivesViewModel {
         DriveView d = s.drive(name);
         long delta = d.service() == null ? 0 : d.service().deltaTracks();
         status.started("Bringing drive " + name + " online…");
-        bridge.run(HolderAction.of(HolderCommands.onlineDrive(name), pool -> {
-            pool.service().online(name);
-            return null;
-        }), ok -> status.succeeded("Drive " + name + " is coming back: its delta of "
-                + org.splitpoint.app.common.Format.tracks(delta) + " is being written to it" + volumeNote(name)),
+        bridge.run(HolderAction.of(HolderCommands.onlineDrive(name), HolderCommands::startedJob,
+                pool -> pool.service().online(name).id()), // present tense: the line goes when the return ends
+                job -> status.succeededWhileRunning("Drive " + name + " is coming back: its delta of "
+                        + org.splitpoint.app.common.Format.tracks(delta) + " is being written to it" + volumeNote(name),
+                        "resync", name + " of " + volumeOf(name), job),
                 status::failed);
+    }
+
+    private String volumeOf(String drive) {
+        PoolSnapshot s = snapshot.get();
+        DriveView d = s == null ? null : s.drive(drive);
+        return d == null ? "" : d.volume();
     }
 
     private String volumeNote(String drive) {

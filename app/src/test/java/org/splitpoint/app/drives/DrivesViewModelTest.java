@@ -30,6 +30,7 @@ class DrivesViewModelTest {
         bridge = PoolBridge.open(TestPools.demo(tmp), new CurrentThreadTaskExecutor(), ui);
         vm = new DrivesViewModel(bridge, status);
         bridge.onSnapshot(vm::apply);
+        bridge.onSnapshot(s -> status.jobs(s.jobs())); // as the pool window does
         bridge.refresh();
         ui.drain();
     }
@@ -41,6 +42,14 @@ class DrivesViewModelTest {
 
     private DriveRow row(String name) {
         return vm.rows().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** True once the status bar's line is gone (the drive may show ONLINE a moment before its job ends). */
+    private boolean lineGoes() throws Exception {
+        return TestPools.await(Duration.ofSeconds(10), () -> {
+            bridge.refresh();
+            ui.drain();
+        }, () -> status.messageProperty().get().isEmpty());
     }
 
     private void failByCommand(String drive) {
@@ -131,6 +140,8 @@ class DrivesViewModelTest {
         }, () -> row("d3").getState() == DriveState.ONLINE);
         assertThat(online).isTrue();
         assertThat(row("d3").rebuildProperty().get()).isEqualTo(-1);
+        // "...; rebuilding; volume prod is REBUILDING" stayed in the status bar while the pool was HEALTHY
+        assertThat(lineGoes()).as("the rebuild's line goes when its job ends").isTrue();
     }
 
     /** Defect 11: a paused rebuild's card says PAUSED beside its percentage, and stops saying it once resumed. */
@@ -249,5 +260,6 @@ class DrivesViewModelTest {
         assertThat(online).isTrue();
         assertThat(row("d2").noteProperty().get()).isEmpty();
         assertThat(row("d2").serviceProperty().get()).isEmpty();
+        assertThat(lineGoes()).as("the return's line goes when its job ends").isTrue();
     }
 }
