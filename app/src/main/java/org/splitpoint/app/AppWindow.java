@@ -305,11 +305,23 @@ final class AppWindow {
         if (running.isEmpty()) {
             return true;
         }
+        String where = "Running in " + Path.of(vm.poolPathProperty().get()).getFileName() + ":";
+        javafx.beans.binding.ObjectBinding<java.util.List<String>> now = RunningWork.live(vm);
+        try { // the jobs' percentages go on while the dialog is open
+            return StopConfirmDialog.ask(stage, title, title + " while work is running?",
+                    javafx.beans.binding.Bindings.createObjectBinding(() -> sentences(where, now.get()), now), action,
+                    "Keep running");
+        } finally {
+            now.dispose();
+        }
+    }
+
+    private static java.util.List<String> sentences(String where, java.util.List<String> running) {
         java.util.List<String> lines = new java.util.ArrayList<>();
-        lines.add("Running in " + Path.of(vm.poolPathProperty().get()).getFileName() + ":");
+        lines.add(where);
         running.forEach(r -> lines.add("• " + r));
         lines.add(RunningWork.consequence(running));
-        return StopConfirmDialog.ask(stage, title, title + " while work is running?", lines, action, "Keep running");
+        return lines;
     }
 
     /** File → Quit (Ctrl+Q): asks first when work runs, then closes the window and ends the app. */

@@ -14,14 +14,26 @@ public final class RunningWork {
     private RunningWork() {
     }
 
-    /** "the verified workload on prod", "restore prod-pair (43%)", "NBD client 127.0.0.1:5123 using prod". */
+    /**
+     * As {@link #of}, anew at each sample of the pool while it is observed (the Quit dialog, left open,
+     * said "establish (2%)" while the Jobs list behind it went on to 4.2%).
+     */
+    public static javafx.beans.binding.ObjectBinding<List<String>> live(PoolViewModel vm) {
+        return javafx.beans.binding.Bindings.createObjectBinding(() -> of(vm), vm.jobsProgressProperty(),
+                vm.jobs().rows());
+    }
+
+    /**
+     * "the verified workload on prod", "restore prod-pair (43.2%)", "NBD client 127.0.0.1:5123 using prod"; a
+     * job's percentage as its row in the Jobs list shows it (the same rounding: one source for both).
+     */
     public static List<String> of(PoolViewModel vm) {
         List<String> out = new ArrayList<>();
         for (String volume : vm.workloads().runningVolumes()) {
             out.add("the verified workload on " + volume);
         }
         for (JobRow j : vm.jobs().rows()) {
-            out.add(j.titleProperty().get() + " (" + (int) Math.floor(j.fractionProperty().get() * 100) + "%"
+            out.add(j.titleProperty().get() + " (" + org.splitpoint.app.common.Format.percent(j.fractionProperty().get())
                     + (j.pausedProperty().get() ? ", paused" : "") + ")");
         }
         for (String client : vm.serve().connectedClients()) {

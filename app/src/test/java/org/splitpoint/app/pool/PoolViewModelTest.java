@@ -211,6 +211,31 @@ class PoolViewModelTest {
         assertThat(vm.volumes().row("prod-bcv").reasonProperty().get()).isEqualTo("DEGRADED: d5 FAILED");
     }
 
+    /**
+     * The Quit dialog names a job with its percentage as the Jobs list shows it, and follows it while
+     * open: it said "establish (2%)" beside the list's 4.2% (whole percent, taken once when it opened).
+     */
+    @Test
+    void theWorkThatLeavingWouldStopGivesEachJobsPercentAsItsRowDoesAndFollowsIt() throws Exception {
+        vm.drives().selectedDriveProperty().set("d3");
+        vm.drives().fail();
+        ui.drain();
+        vm.drives().replace(500_000); // slow enough to be sampled part way (it moves a megabyte at a time)
+        ui.drain();
+        JobRow job = vm.jobs().rows().get(0);
+        var live = RunningWork.live(vm);
+        java.util.List<java.util.List<String>> seen = new java.util.ArrayList<>();
+        live.addListener((o, was, now) -> seen.add(now));
+        seen.add(live.get());
+        awaitUi(() -> seen.size() >= 2 && job.fractionProperty().get() > 0);
+        String percent = job.lineProperty().get().substring(0, job.lineProperty().get().indexOf(' '));
+        assertThat(percent).matches("\\d+\\.\\d%");
+        assertThat(RunningWork.of(vm)).containsExactly("rebuild d3 of prod (" + percent + ")");
+        assertThat(seen).as("the lines follow the job while observed").hasSizeGreaterThanOrEqualTo(2)
+                .doesNotHaveDuplicates();
+        assertThat(live.get()).isEqualTo(RunningWork.of(vm));
+    }
+
     @Test
     void aRebuildStartsUnderTheChosenSpeedLimitAndShowsAsAJob() {
         vm.drives().selectedDriveProperty().set("d3");
