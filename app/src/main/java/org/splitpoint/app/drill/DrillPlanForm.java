@@ -320,10 +320,11 @@ public final class DrillPlanForm {
             return "choose a reason and a log mode";
         }
         if (writesFor.get() < 1 || writesFor.get() > MAX_SECONDS) {
-            return "the writes last 1 to " + MAX_SECONDS + " s";
+            return "the writes last 1 to " + MAX_SECONDS + " s, not " + writesFor.get() + " s";
         }
         if (secondFailure.get() && (secondFailureAfter.get() < 0 || secondFailureAfter.get() > MAX_SECONDS)) {
-            return "the second failure comes 0 to " + MAX_SECONDS + " s into the window";
+            return "the second failure comes 0 to " + MAX_SECONDS + " s into the window, not " + secondFailureAfter.get()
+                    + " s";
         }
         return "";
     }

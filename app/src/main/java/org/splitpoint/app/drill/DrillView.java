@@ -173,7 +173,8 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
     }
 
     private static void seconds(Spinner<Integer> s, int min, javafx.beans.property.IntegerProperty p) {
-        SpinnerValueFactory.IntegerSpinnerValueFactory v = new SpinnerValueFactory.IntegerSpinnerValueFactory(min,
+        // a number typed out of range is kept as typed: the plan refuses it in words (Start's line)
+        SpinnerValueFactory<Integer> v = org.splitpoint.app.common.WholeNumberSpinner.arrowsWithin(min,
                 DrillPlanForm.MAX_SECONDS, p.get());
         s.setValueFactory(v);
         org.splitpoint.app.common.WholeNumberSpinner.digitsOnly(s);

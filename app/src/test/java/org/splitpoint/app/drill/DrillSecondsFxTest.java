@@ -85,4 +85,29 @@ class DrillSecondsFxTest {
         assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(7);
         assertThat(uncaught).isEmpty();
     }
+
+    /** 99999 typed in "Writes for" became 600 without a word; it stays as typed and Start says why not. */
+    @Test
+    void aNumberTypedOutOfRangeIsRefusedAsTypedNotCappedInSilence(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#drillWritesFor").tryQuery().isPresent());
+        Spinner<Integer> spinner = robot.lookup("#drillWritesFor").query();
+        TextField editor = onFx(spinner::getEditor);
+
+        typeInto(robot, editor, "99999");
+        assertThat(onFx(() -> (Object) editor.getText())).isEqualTo("99999");
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(99999);
+        javafx.scene.control.Label blocked = robot.lookup("#startBlocked").query();
+        assertThat(onFx(() -> (Object) blocked.getText())).isEqualTo("the writes last 1 to 600 s, not 99999 s");
+        assertThat(onFx(() -> robot.lookup("#startDrill").query().isDisabled())).isTrue();
+
+        onFx(() -> {
+            spinner.decrement(); // the arrows step back into the range
+            return null;
+        });
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(600);
+        assertThat(onFx(() -> (Object) blocked.getText())).isNotEqualTo("the writes last 1 to 600 s, not 99999 s");
+        assertThat(uncaught).isEmpty();
+    }
 }

@@ -234,7 +234,7 @@ class DrillViewModelTest {
                 + " bring it back with 'Bring online' in the drive bay");
         vm.form().volumeProperty().set("prod-bcv");
         vm.form().writesForProperty().set(0);
-        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("the writes last 1 to 600 s");
+        assertThat(vm.form().startBlockedProperty().get()).isEqualTo("the writes last 1 to 600 s, not 0 s");
         vm.form().writesForProperty().set(3);
         assertThat(vm.form().startBlockedProperty().get()).isEmpty();
         assertThat(vm.driveLookProperty().get().word()).as("the volume with the window shows its drive").isNotNull();
