@@ -184,7 +184,7 @@ final class AppWindow {
         try {
             if (location.demo() && !DemoPool.exists(location.dir())) {
                 Platform.runLater(() -> progress("Creating the demo pool in " + location.dir()
-                        + " (six drives, prod ⇄ prod-bcv) …"));
+                        + " (prod ⇄ prod-bcv, a save area, db backed up to " + DemoPool.STORE + ", two spares) …"));
                 try {
                     DemoPool.ensure(location.dir());
                 } catch (Exception e) {

@@ -24,8 +24,15 @@ import org.splitpoint.engine.pool.PoolPaths;
  * holding recognizable text records ("prod 00012340 splitpoint demo..."), a RAID5 volume
  * "prod-bcv" on d4..d6 (the BCV), and the pair "prod-pair" of the two, already established and
  * Synchronized, so a newcomer can split and restore at once; and a RAID1 volume "snaps" on two more
- * drives, the save area, so snapshots of prod can be taken at once. It is built in a sibling
- * directory and renamed into place, so an interrupted first run leaves no half-made pool behind.
+ * drives, the save area, so snapshots of prod can be taken at once. The first-run demo ({@link
+ * #ensure}) has the rest of what the SPEC lists ready too: a RAID1 volume "db" (records "db ...")
+ * and prod with full backups in the store {@code demo-backups} beside the pool (the app knows the
+ * store from them), db to lose both legs of and restore instantly or rebuild from backup, and two
+ * SPARE drives, for a staged journal on prod (shipping to that store) or a drill's repository; a newcomer found no spare drive for
+ * the journal and no backup to restore from. It is built in a sibling directory and renamed into
+ * place, so an interrupted first run leaves no half-made pool behind; the backup is taken after the
+ * rename (a store records the pools that use it by their path), so one interrupted there leaves a
+ * whole pool without it.
  */
 public final class DemoPool {
 
@@ -40,6 +47,10 @@ public final class DemoPool {
     public static final String PAIR = "prod-pair";
     /** The first-run demo's save area for snapshots. */
     public static final String SAVE_AREA = "snaps";
+    /** The first-run demo's RAID1 volume, backed up to {@link #STORE} beside the pool. */
+    public static final String MIRROR = "db";
+    /** The first-run demo's backup store, a sibling of the pool's directory. */
+    public static final String STORE = "demo-backups";
 
     private DemoPool() {
     }
@@ -59,8 +70,52 @@ public final class DemoPool {
         Files.createDirectories(work.getParent());
         create(work, DRIVE_SIZE, TRACK_SIZE);
         addSaveArea(work);
+        addMirrorAndSpares(work);
         Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
+        backUp(dir);
         return true;
+    }
+
+    /** The store of the first-run demo pool in {@code dir}. */
+    public static Path store(Path dir) {
+        return dir.resolveSibling(STORE);
+    }
+
+    /** A RAID1 volume "db" on two more drives, holding records, and two SPARE drives. */
+    static void addMirrorAndSpares(Path dir) throws IOException, PoolException {
+        try (Pool pool = Pool.open(dir)) {
+            String a = pool.admin().addDrive(DRIVE_SIZE);
+            String b = pool.admin().addDrive(DRIVE_SIZE);
+            pool.admin().createVolume(MIRROR, Layout.RAID1, List.of(a, b), 0);
+            fill(pool.device(MIRROR), MIRROR);
+            pool.admin().addDrive(DRIVE_SIZE);
+            pool.admin().addDrive(DRIVE_SIZE);
+        }
+    }
+
+    /**
+     * Full backups of "db" and of prod into the store beside the pool (made there, or added to one left
+     * by an earlier demo): prod's lets its journal ship there (a journal's store holds its volume's
+     * backups) and lets prod be restored too.
+     */
+    static void backUp(Path dir) throws IOException, PoolException {
+        Path store = store(dir);
+        try (Pool pool = Pool.open(dir)) {
+            for (String volume : List.of(MIRROR, STD)) {
+                await(pool.backups().backup(volume, store, true, 0), "the demo's backup of " + volume);
+            }
+        }
+    }
+
+    private static void await(Job job, String what) throws IOException {
+        try {
+            if (!job.await(600_000) || job.state() != JobState.DONE) {
+                throw new IOException(what + " ended " + job.state() + " " + job.progress().message());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for " + what, e);
+        }
     }
 
     /** Creates a demo pool of {@code driveSize} drives in the new or empty directory {@code dir}. */
@@ -71,16 +126,7 @@ public final class DemoPool {
             pool.admin().createVolume(BCV, Layout.RAID5, List.of("d4", "d5", "d6"), 0);
             fill(pool.device(STD), STD);
             pool.pairs().create(PAIR, STD, BCV);
-            Job establish = pool.pairs().establish(PAIR, false);
-            try {
-                if (!establish.await(600_000) || establish.state() != JobState.DONE) {
-                    throw new IOException("the demo pair's establish ended " + establish.state() + " "
-                            + establish.progress().message());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while establishing the demo pair", e);
-            }
+            await(pool.pairs().establish(PAIR, false), "the demo pair's establish");
         }
     }
 

@@ -46,6 +46,41 @@ class DemoPoolTest {
         }
     }
 
+    /**
+     * The first-run demo shows every feature without setup: a newcomer found no SPARE drive for a
+     * journal (or a drill's repository) and no backup to restore a lost volume from.
+     */
+    @Test
+    void theFirstRunDemoHasSparesForAJournalAndABackedUpMirrorToLoseAndRestore() throws Exception {
+        Path dir = tmp.resolve("share/splitpoint/demo-pool");
+        assertThat(DemoPool.ensure(dir)).isTrue();
+        Path store = dir.resolveSibling("demo-backups");
+        try (Pool pool = Pool.open(dir)) {
+            PoolSnapshot s = pool.snapshot();
+            java.util.List<String> spares = s.drives().stream().filter(d -> d.state() == DriveState.SPARE)
+                    .map(d -> d.name()).toList();
+            assertThat(spares).hasSize(2);
+            assertThat(s.volume("db")).as("a RAID1 volume").isNotNull();
+            assertThat(s.volume("db").layout()).isEqualTo(Layout.RAID1);
+            assertThat(s.volume("db").state()).isEqualTo(VolumeState.OPTIMAL);
+            long at = 3 * DemoPool.RECORD * 1000L;
+            assertThat(new String(pool.read("db", at, DemoPool.RECORD), StandardCharsets.US_ASCII))
+                    .isEqualTo(DemoPool.record("db", at));
+            var backup = pool.backups().lastBackup("db");
+            assertThat(backup).as("db is backed up").isNotNull();
+            assertThat(Path.of(backup.store()).toAbsolutePath().normalize()).isEqualTo(store.toAbsolutePath().normalize());
+
+            // the journal on prod, as the app's dialog offers it: the two spares, the demo's store
+            org.splitpoint.engine.job.Job base = pool.journals().enable("prod", spares, store, 0, 0);
+            if (base != null) {
+                assertThat(base.await(60_000)).isTrue();
+                assertThat(base.state()).isEqualTo(org.splitpoint.engine.job.JobState.DONE);
+            }
+            assertThat(pool.snapshot().drives().stream().filter(d -> spares.contains(d.name())))
+                    .noneMatch(d -> d.state() == DriveState.SPARE);
+        }
+    }
+
     @Test
     void ensureCreatesThePoolOnceAndLeavesNoWorkDirectory() throws Exception {
         Path dir = tmp.resolve("share/splitpoint/demo-pool");
