@@ -285,8 +285,10 @@ public final class EnableJournalForm {
                 pool -> pool.journals().enable(volume, drives, dir, size, age).progress()), p -> {
             working.set(false);
             stores.add(dir); // the Backups view lists the journal's images
-            status.succeeded("Journal of " + volume + " enabled on " + String.join(" and ", drives) + "; its base backup"
-                    + " into " + dir + " is running (" + Format.tracks(p.totalTracks()) + ")");
+            // present tense: the line goes when the base backup ends (it stayed, "is running", after it had)
+            status.succeededWhileRunning("Journal of " + volume + " enabled on " + String.join(" and ", drives)
+                    + "; its base backup into " + dir + " is running (" + Format.tracks(p.totalTracks()) + ")", "backup",
+                    volume, p.id());
             done.run();
         }, why -> {
             working.set(false);

@@ -67,6 +67,20 @@ class EnableJournalFormTest {
         return f;
     }
 
+    /** "...; its base backup into ... is running (0 tracks)" stayed in the status bar after the backup had ended. */
+    @Test
+    void theLineOfTheBaseBackupGoesWhenItEnds() throws Exception {
+        bridge.onSnapshot(s -> status.jobs(s.jobs())); // as the pool window does
+        EnableJournalForm f = form(made.store());
+        f.enable(() -> { });
+        ui.drain();
+        assertThat(f.refusedProperty().get()).isEmpty();
+        assertThat(org.splitpoint.app.testing.TestPools.await(java.time.Duration.ofSeconds(10), () -> {
+            bridge.refresh();
+            ui.drain();
+        }, () -> status.messageProperty().get().isEmpty())).as("the line goes when the base backup ends").isTrue();
+    }
+
     @Test
     void aStoreThatDoesNotExistIsRefusedInTheEnginesSentence() {
         Path none = tmp.resolve("nowhere");
