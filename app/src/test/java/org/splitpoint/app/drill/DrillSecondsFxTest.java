@@ -63,12 +63,17 @@ class DrillSecondsFxTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    @Test
-    void lettersAreNotTakenAndAnEmptiedFieldKeepsItsSeconds(FxRobot robot) throws Exception {
+    /** The Drills view's "Writes for" spinner, the view opened. */
+    private static Spinner<Integer> writesFor(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
         robot.clickOn("#nav-drills");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#drillWritesFor").tryQuery().isPresent());
-        Spinner<Integer> spinner = robot.lookup("#drillWritesFor").query();
+        return robot.lookup("#drillWritesFor").query();
+    }
+
+    @Test
+    void lettersAreNotTakenAndAnEmptiedFieldKeepsItsSeconds(FxRobot robot) throws Exception {
+        Spinner<Integer> spinner = writesFor(robot);
         TextField editor = onFx(spinner::getEditor);
 
         typeInto(robot, editor, "abc");
@@ -89,10 +94,7 @@ class DrillSecondsFxTest {
     /** 99999 typed in "Writes for" became 600 without a word; it stays as typed and Start says why not. */
     @Test
     void aNumberTypedOutOfRangeIsRefusedAsTypedNotCappedInSilence(FxRobot robot) throws Exception {
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-drills").tryQuery().isPresent());
-        robot.clickOn("#nav-drills");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#drillWritesFor").tryQuery().isPresent());
-        Spinner<Integer> spinner = robot.lookup("#drillWritesFor").query();
+        Spinner<Integer> spinner = writesFor(robot);
         TextField editor = onFx(spinner::getEditor);
 
         typeInto(robot, editor, "99999");
