@@ -401,7 +401,7 @@ public final class Member {
     }
 
     private static final String REOPEN = "free space there, and the next flush writes them again from the other"
-            + " drives; where no other drive holds them (two drives lost writes, or the volume is degraded), reopen"
+            + " drives; where no other drive holds them (two drives lost writes, or a parity volume or two-way mirror is degraded), reopen"
             + " the pool (close it and open it again), whose resync makes the drives agree";
 
     /** A force of this image failed for want of space: the writes it did not make durable may be gone. */
