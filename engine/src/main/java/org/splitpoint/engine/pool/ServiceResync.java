@@ -288,12 +288,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                         lossesBeforeCopies = v.memberLosses(); // before they are written: see checkpoint
                     }
                 }
-                if (v.anyLostWrites()) {
-                    // a flush failed for want of space: the heal at the volume's flush first (or
-                    // this step fails, the file system still full). Copies are never read from a
-                    // drive that lost writes (RaidVolume.refuseLostSources)
-                    v.flush();
-                }
+                healFirst(); // copies are never read from a drive that lost writes (RaidVolume.refuseLostSources)
                 v.resyncTracks(m, java.util.Arrays.copyOf(batch, k)); // scattered tracks, one hand-off
                 synchronized (resyncedSinceCheckpoint) {
                     for (int i = 0; i < k; i++) {
@@ -354,6 +349,16 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         tracks.setRange(rows[0] / pool.trackSize, (rows[1] + pool.trackSize - 1) / pool.trackSize);
     }
 
+    /**
+     * A host's flush failed for want of space on a drive: the volume's flush writes its lost writes
+     * again first (or fails, the file system still full, and so does this step).
+     */
+    private void healFirst() throws IOException {
+        if (v.anyLostWrites()) {
+            v.flush();
+        }
+    }
+
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
         List<Long> done;
@@ -361,11 +366,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             done = new ArrayList<>(resyncedSinceCheckpoint);
         }
         if (mode == LogMode.POINTERS && !done.isEmpty()) {
-            if (v.anyLostWrites()) {
-                // a host's flush failed for want of space on a drive: the volume's flush writes its
-                // lost writes again (or fails, the file system still full, and so does this step)
-                v.flush();
-            }
+            healFirst();
             m.force(); // the drive's copy is durable before its tracks leave the delta
             while (v.memberLosses() != lossesBeforeCopies) {
                 // a flush failed for want of space since these copies were written: of the drive,
@@ -379,9 +380,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                     List<Long> some = done.subList(i, Math.min(done.size(), i + 64));
                     v.resyncTracks(m, some.stream().mapToLong(Long::longValue).toArray());
                 }
-                if (v.anyLostWrites()) {
-                    v.flush();
-                }
+                healFirst();
                 m.force();
             }
             w.clearFromDelta(done);

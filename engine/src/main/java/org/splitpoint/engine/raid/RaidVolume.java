@@ -848,10 +848,9 @@ public abstract class RaidVolume implements BlockDevice {
      * reads one holder that did not lose writes where there is one.
      */
     protected void refuseLostSources(Member target, long from, long to) throws IOException {
-        for (Member m : members) {
-            if (m != target && m.takesWrites() && m.lostWrites()) {
-                throw lostSource(m, target);
-            }
+        Member lossy = lostWritesBut(target);
+        if (lossy != null) {
+            throw lostSource(lossy, target);
         }
     }
 
@@ -863,22 +862,22 @@ public abstract class RaidVolume implements BlockDevice {
      * and the next flush succeeded over a write no drive held (MemberFlushNoSpaceTest).
      */
     void refuseRepairOverLostWrites() throws IOException {
-        for (Member m : members) {
-            if (m.takesWrites() && m.lostWrites()) {
-                throw new WritesLostException("volume " + name + ": drive " + m.drive() + " lost writes at a flush that"
-                        + " failed for want of space, so nothing is repaired until they are written again: free space"
-                        + " there, and the next flush writes them again from the other drives (or, where none holds"
-                        + " them, reopen the pool)", null);
-            }
+        Member lossy = lostWritesBut(null);
+        if (lossy != null) {
+            throw new WritesLostException("volume " + name + ": drive " + lossy.drive() + " lost writes at a flush that"
+                    + " failed for want of space, so nothing is repaired until they are written again: " + UNTIL_HEALED, null);
         }
     }
+
+    /** What ends a refusal over lost writes (a repair's, a copy's). */
+    private static final String UNTIL_HEALED = "free space there, and the next flush writes them again from the other"
+            + " drives (or, where none holds them, reopen the pool)";
 
     /** Why nothing is copied from {@code source} to {@code target} now. */
     protected static WritesLostException lostSource(Member source, Member target) {
         return new WritesLostException("drive " + source.drive() + " lost writes at a flush that failed for want of"
-                + " space, so nothing is copied from it to " + target.drive() + " until they are written again: free"
-                + " space there, and the next flush writes them again from the other drives (or, where none holds them,"
-                + " reopen the pool)", null);
+                + " space, so nothing is copied from it to " + target.drive() + " until they are written again: "
+                + UNTIL_HEALED, null);
     }
 
     /** The failed flushes of the members that may have lost writes so far (see {@link Member#losses}): it only grows. */
@@ -895,12 +894,17 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** True when a member that takes writes lost some at a failed flush (one taken out keeps its flag: its image is not read). */
     public boolean anyLostWrites() {
+        return lostWritesBut(null) != null;
+    }
+
+    /** The first member but {@code except} (null: none) that takes writes and lost some at a failed flush, or null. */
+    private Member lostWritesBut(Member except) {
         for (Member m : members) {
-            if (m.lostWrites() && m.takesWrites()) {
-                return true;
+            if (m != except && m.takesWrites() && m.lostWrites()) {
+                return m;
             }
         }
-        return false;
+        return null;
     }
 
     /**
