@@ -22,7 +22,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * want of space (the rebuild's copies among them) is healed by the checkpoint's flush of the volume
  * before it is forced: room again a moment later does not fail the rebuild and the drive. A
  * rebuild that stops and cannot take its drive out (the settle cannot force another drive that
- * lost writes so) leaves it REBUILDING with its record, and says so: the reopen resumes it.
+ * lost writes so) leaves it REBUILDING with its record, and says so: the reopen resumes it. Rows
+ * whose copy a source's loss may have tainted (its flush failed for want of space while they were
+ * read) are not counted rebuilt: the volume's flush heals the source, and they are copied again.
  */
 final class RebuildWork implements org.splitpoint.engine.job.JobWork {
 
@@ -69,12 +71,31 @@ final class RebuildWork implements org.splitpoint.engine.job.JobWork {
                 return new Step(tracks, at - from);
             }
             long end = Math.min(to, at + SLICE);
-            volume.rebuildRows(target, at, end);
+            copyHealed(at, end);
             if (movedWithin != null) {
                 movedWithin.accept(end - at);
             }
         }
         return new Step((to - from + pool.trackSize - 1) / pool.trackSize, to - from);
+    }
+
+    /** Copies a source's loss may taint before the rebuild gives up on them (each after a heal that succeeded). */
+    private static final int COPIES = 3;
+
+    /**
+     * Rebuilds rows [from, to): copied again, after a flush of the volume has healed the source, when
+     * a source lost writes at a flush that failed while they were read (RebuildSourceLossTest); the
+     * flush fails instead when it cannot heal it (two drives lost writes, the file system still full).
+     */
+    private void copyHealed(long from, long to) throws IOException {
+        for (int copy = 1; !volume.rebuildRows(target, from, to); copy++) {
+            if (copy == COPIES) {
+                throw new org.splitpoint.engine.io.WritesLostException("drives that " + target.drive() + " is rebuilt from"
+                        + " lost writes at flushes that failed for want of space during " + COPIES + " copies of the same"
+                        + " rows, so none of them is counted rebuilt: free space on their file system", null);
+            }
+            volume.flush(); // writes the lost writes again from the other drives, or fails
+        }
     }
 
     private java.util.function.BooleanSupplier pace;

@@ -889,6 +889,20 @@ public abstract class RaidVolume implements BlockDevice {
         return n;
     }
 
+    /**
+     * The failed flushes that may have lost writes so far of the members but {@code target}: a copy
+     * to {@code target} compares it across its reads (a loss during them may have given it old bytes).
+     */
+    long lossesBut(Member target) {
+        long n = 0;
+        for (Member m : members) {
+            if (m != target) {
+                n += m.losses();
+            }
+        }
+        return n;
+    }
+
     /** Rows of lost tracks a heal rebuilds at a time: host writes to them wait that long, not the whole heal. */
     private static final int HEAL_BATCH = 64;
 
@@ -1168,11 +1182,13 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
-     * Rebuilds rows [from, to) of {@code target} (a REBUILDING member) and advances its valid mark.
-     * The rows stay locked throughout, so host writes to them wait and are never overwritten.
+     * Rebuilds rows [from, to) of {@code target} (a REBUILDING member) and advances its valid mark;
+     * false, the mark left where it was, when a source lost writes at a flush that failed while the
+     * rows were read (the caller heals and copies them again). The rows stay locked throughout, so
+     * host writes to them wait and are never overwritten.
      */
-    public void rebuildRows(Member target, long from, long to) throws IOException {
-        rowRepair.rebuildRows(target, from, to);
+    public boolean rebuildRows(Member target, long from, long to) throws IOException {
+        return rowRepair.rebuildRows(target, from, to);
     }
 
     /** Rows [from, from+len) of {@code target} as the other members say they are (their XOR, or a mirror's copy). */

@@ -22,7 +22,9 @@ import org.splitpoint.engine.io.RangeLocks;
  * walks the ranges in {@link #PIECE}s, since both hold every member's rows in memory and tracks
  * may be up to 1 GiB. A copy never reads a member that lost writes at a failed flush ({@link
  * RaidVolume#refuseLostSources}): its image may have a write's old bytes, which the copy would
- * put on the target over the write (a return or a rebuild) for the heal to take back as good.
+ * put on the target over the write (a return or a rebuild) for the heal to take back as good. A
+ * rebuild's rows count as rebuilt only if no source lost writes while they were read either: the
+ * check before the copy cannot see a flush that fails during it.
  */
 final class RowRepair {
 
@@ -49,14 +51,23 @@ final class RowRepair {
     }
 
     /** See {@link RaidVolume#rebuildRows}. */
-    void rebuildRows(Member target, long from, long to) throws IOException {
+    boolean rebuildRows(Member target, long from, long to) throws IOException {
         long sharedEpoch = gate.enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
+            long lossesBefore = volume.lossesBut(target); // before the check: a loss after it is then seen
             volume.refuseLostSources(target, from, to);
             for (long at = from; at < to; at += PIECE) {
                 volume.reconstructRows(target, at, Math.min(to, at + PIECE));
             }
+            if (volume.lossesBut(target) != lossesBefore) {
+                // a source's flush failed for want of space while these rows were read: the copy
+                // may hold its old bytes of a write the flush dropped, the target's copy of that
+                // write overwritten. Counted rebuilt, the rows were read by hosts and by the heal,
+                // which gave the source the old bytes back as good (RebuildSourceLossTest)
+                return false;
+            }
             target.advanceRebuilt(to);
+            return true;
         } finally {
             gate.exitShared(sharedEpoch);
         }

@@ -1,0 +1,134 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A rebuild copies from a drive whose host flush fails for want of space while the copy runs: the
+ * copy passed its check that no source lost writes, then the failed force dropped the source's
+ * pages (a host write's among them), then the copy read the source's old bytes and wrote them to
+ * the blank, over the host's write the blank held. The rows counted as rebuilt at once, so the
+ * flush's heal took the source's lost track back from the blank, old, and the next flush succeeded
+ * over a write no drive held. A rebuild must compare its sources' losses across its copy, as a
+ * return does at its checkpoint (ServiceResync), and not count rows a loss may have tainted.
+ */
+class RebuildSourceLossTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final int TRACK = ServicePools.TRACK;
+
+    @Test
+    void aCopyThatReadAFailedFlushsDroppedPagesIsNotCountedRebuilt() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the rebuild stepped by hand
+        RaidVolume v = p.volume("v");
+        p.admin().failDrive("d2");
+        Job rebuild = p.admin().replaceDrive("d2");
+        rebuild.stepOnce(); // tracks 0..15
+        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // above the mark: d1 and the blank take it
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, f -> f.toAbsolutePath().equals(d1),
+                t -> true, 60_000); // on whichever thread forces it
+        Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, f -> f.toAbsolutePath().equals(d1),
+                t -> !t.getName().equals("main"), 60_000); // the copy's, on whichever thread reads
+        AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+        Thread flusher = new Thread(() -> {
+            try {
+                v.flush();
+            } catch (Throwable e) {
+                flushFailure.set(e);
+            }
+        }, "host-flush");
+        flusher.start();
+        awaitHeld(inj, 1); // the host's flush is about to force d1 (its writes in flight drained)
+        Thread stepper = new Thread(rebuild::stepOnce, "rebuild-step");
+        stepper.start();
+        awaitHeld(inj, 2); // the rebuild's copy of tracks 16..31 checked d1 (no loss yet) and is about to read it
+        forceGoes.run();
+        flusher.join();
+        assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        readGoes.run(); // the copy reads d1 now, which dropped the write to track 20
+        stepper.join();
+        boolean flushed;
+        try {
+            v.flush();
+            flushed = true;
+        } catch (IOException e) {
+            flushed = false; // nothing says the write is on disk
+        }
+        if (flushed) {
+            assertThat(only(ServicePools.read(v, 20L * TRACK, TRACK))).as("track 20, a write a flush acknowledged")
+                    .isEqualTo(0x55);
+        }
+        while (rebuild.stepOnce()) {
+            // to its end (or its refusal)
+        }
+        try {
+            v.flush();
+            flushed = true;
+        } catch (IOException e) {
+            // still nothing says the write is on disk
+        }
+        inj.cutNow();
+        inj.crash();
+        p.abandon();
+        try (Pool q = Pool.open(dir)) {
+            q.awaitJobs(j -> { });
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
+            byte[] t20 = ServicePools.read(q.volume("v"), 20L * TRACK, TRACK);
+            if (flushed) {
+                assertThat(only(t20)).as("track 20 after the reopen, acknowledged by a flush").isEqualTo(0x55);
+            }
+            for (long at = 0; at < 32L * TRACK; at += TRACK) {
+                if (at != 20L * TRACK) {
+                    assertThat(only(ServicePools.read(q.volume("v"), at, TRACK))).as("track at %d", at).isEqualTo(0x11);
+                }
+            }
+        }
+    }
+
+    private static void awaitHeld(FaultInjector inj, long n) throws InterruptedException {
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (inj.waitingOnHolds() < n) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("never held: " + n);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** The one value every byte holds, or -1 when they differ. */
+    static int only(byte[] b) {
+        for (byte x : b) {
+            if (x != b[0]) {
+                return -1;
+            }
+        }
+        return b[0] & 0xff;
+    }
+
+    private static byte[] fill(int n, int value) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+}
