@@ -239,10 +239,29 @@ public final class PoolAdmin {
             // lost writes at a failed flush) changes nothing. Before, the rebuild's record went
             // first, and the next write of pool.json left a REBUILDING drive no opening rebuilt
             // (MemberFlushNoSpaceDuringRebuildTest). Its job cannot record a checkpoint or end
-            // between the two: both take the pool's monitor, held here
-            v.exclusive(() -> v.takeOut(d.member, DriveState.FAILED));
-            cancelRebuildOf(name);
-            pool.persist();
+            // between the two: both take the pool's monitor, held here. On record before the
+            // exclusive section ends: a pool.json that cannot be written puts the drive and its
+            // rebuild back as it has them, which no host write missed meanwhile. Before, the drive
+            // stayed out in memory and its rebuild dropped, after a command that said it had failed
+            // (UnrecordedFailDriveTest)
+            Member.Standing was = d.member.standing();
+            PoolConfig.JobRecord rebuild = pool.rebuildJobOf(name);
+            v.exclusive(() -> {
+                v.takeOut(d.member, DriveState.FAILED);
+                if (rebuild != null) {
+                    pool.jobRecords.remove(rebuild.id());
+                }
+                try {
+                    pool.persist();
+                } catch (IOException | RuntimeException e) {
+                    d.member.putBack(was);
+                    if (rebuild != null) {
+                        pool.jobRecords.put(rebuild.id(), rebuild);
+                    }
+                    throw e;
+                }
+            });
+            dropJob(rebuild);
             d.member.markAbsenceRecorded();
             pool.events.publish(Event.critical("DRIVE_STATE", name, "drive " + name + " FAILED (by command)"));
             if (w != null) {
@@ -256,9 +275,16 @@ public final class PoolAdmin {
         PoolConfig.JobRecord r = pool.rebuildJobOf(drive);
         if (r != null) {
             pool.jobRecords.remove(r.id());
+            dropJob(r);
+        }
+    }
+
+    /** Drops the job of record {@code r} (null: none), whose record is gone: it ends CANCELLED, its drive left as the caller decided. */
+    private void dropJob(PoolConfig.JobRecord r) {
+        if (r != null) {
             for (Job j : pool.jobs) {
                 if (j.id().equals(r.id())) {
-                    j.drop(); // ends CANCELLED, its drive left as the caller decides (RebuildWork sees its record gone)
+                    j.drop(); // (RebuildWork sees its record gone)
                 }
             }
         }

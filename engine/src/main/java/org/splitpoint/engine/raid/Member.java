@@ -120,6 +120,26 @@ public final class Member {
         }
     }
 
+    /** What a take-out changes of a member, to put back when it cannot be recorded ({@link #putBack}). */
+    public record Standing(DriveState state, long rebuiltUpTo, long forcedRebuiltUpTo) {
+    }
+
+    /** This member's state, rebuilt mark and forced rebuilt mark now. */
+    public Standing standing() {
+        return new Standing(state, rebuiltUpTo, forcedRebuiltUpTo);
+    }
+
+    /**
+     * Puts back what {@link #standing} said, as pool.json still has it: a take-out whose record failed.
+     * Only while the member missed no write since (the volume's exclusive section that took it out).
+     */
+    public void putBack(Standing s) {
+        this.rebuiltUpTo = s.rebuiltUpTo();
+        this.forcedRebuiltUpTo = s.forcedRebuiltUpTo();
+        this.state = s.state();
+        this.absenceRecorded = true; // pool.json says what the state says again
+    }
+
     void advanceRebuilt(long upTo) {
         this.rebuiltUpTo = upTo;
     }
