@@ -75,7 +75,7 @@ final class DrillCommand {
                         "the drill was not run")) {
                     return 1;
                 }
-                pool.startJobs();
+                pool.startJobs().forEach(err::println); // a job whose thread could not start: it resumes at the next opening
                 // --json-lines: each line flushed as it is printed, so the holder's client (the attached app) sees it now
                 var lines = jsonLines ? new org.splitpoint.engine.pool.DrillLines.Printer(pool, volume, l -> {
                     out.println(l);

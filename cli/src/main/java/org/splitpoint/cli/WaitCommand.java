@@ -34,7 +34,7 @@ final class WaitCommand extends OnPool {
      * {@code jobs} with a progress line; 1 when one failed or was cancelled.
      */
     static int awaitJobs(Pool pool, PrintWriter err, List<Job> jobs) throws InterruptedException {
-        pool.startJobs();
+        pool.startJobs().forEach(err::println); // a job whose thread could not start: FAILED, it resumes at the next opening
         ProgressLine line = new ProgressLine(err);
         while (jobs.stream().anyMatch(j -> j.state() == JobState.RUNNING)) {
             line.show(jobs.stream().map(Job::progress).toList());

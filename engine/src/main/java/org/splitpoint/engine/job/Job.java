@@ -238,6 +238,23 @@ public final class Job implements Runnable {
         notifyAll();
     }
 
+    /**
+     * Ends a job whose thread could not start ({@link #start} threw: OutOfMemoryError, unable to
+     * create native thread) FAILED with {@code why}, without its work's {@link JobWork#stopped}: what
+     * the work is for stays as it is on record, for the next opening to resume. Its waiters see it end.
+     */
+    public void couldNotStart(String why) {
+        synchronized (this) {
+            if (state.isFinished()) {
+                return;
+            }
+            message = why;
+        }
+        end(JobState.FAILED);
+        onProgress.accept(progress());
+        finishedNow();
+    }
+
     /** Waits up to {@code millis} for the job to finish; returns true if it did. */
     public boolean await(long millis) throws InterruptedException {
         Thread t;

@@ -303,21 +303,48 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
-     * Starts the threads of jobs that were created without running (a pool opened with
-     * {@code runJobs=false}, as a short CLI command opens it), and of every job created from now on.
+     * True once jobs run in this process (see {@link #startJobs}).
      */
-    /** True once jobs run in this process (see {@link #startJobs}). */
     boolean jobsRunning() {
         return jobsRunning;
     }
 
-    public void startJobs() {
+    /**
+     * Starts the threads of jobs that were created without running (a pool opened with
+     * {@code runJobs=false}, as a short CLI command opens it), and of every job created from now on;
+     * returns a sentence for each job whose thread could not start (none: all did).
+     */
+    public List<String> startJobs() {
         jobsRunning = true;
+        List<String> notStarted = new ArrayList<>();
         for (Job j : jobs) {
             if (!j.state().isFinished()) {
-                j.start();
+                try {
+                    j.start();
+                } catch (RuntimeException | Error e) {
+                    notStarted.add(notStarted(j, e));
+                }
             }
         }
+        return notStarted;
+    }
+
+    /**
+     * A job created without running whose thread could not start at {@link #startJobs} (OutOfMemoryError:
+     * unable to create native thread): it ends FAILED saying so, critically, and its record stays for the
+     * next opening to resume it. Before, the Error left startJobs at that job, the jobs after it never
+     * started, and it stayed RUNNING with no thread, waited for by 'wait' for ever (StartJobsThreadTest).
+     */
+    private String notStarted(Job j, Throwable e) {
+        String why = j.kind() + " of " + j.target() + " could not start (" + e.getMessage() + "): it resumes when the"
+                + " pool is next opened";
+        if ("instant-restore".equals(j.kind()) && restores.containsKey(j.target())) {
+            why = RestoreAdmin.notStarted(this, j, e); // the restore serves reads meanwhile; its view says so
+        } else {
+            events.publish(Event.critical("JOB_FINISHED", j.target(), why));
+        }
+        j.couldNotStart(why);
+        return why;
     }
 
     /**

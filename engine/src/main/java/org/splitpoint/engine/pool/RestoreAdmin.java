@@ -59,7 +59,7 @@ public final class RestoreAdmin {
     }
 
     /** Takes the job that never runs off the list and says why, critically; returns the sentence. */
-    private static String notStarted(Pool pool, Job job, Throwable e) {
+    static String notStarted(Pool pool, Job job, Throwable e) {
         pool.jobs.remove(job);
         InstantRestore r = pool.restores.get(job.target());
         if (r != null) {

@@ -1,0 +1,60 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.job.JobState;
+
+/**
+ * {@link Pool#startJobs} (a short command's pool, 'splitpoint wait', a drill) with a job whose thread
+ * cannot start (OutOfMemoryError: unable to create native thread). Before, the Error left
+ * startJobs at that job: the jobs after it never started, and the job stayed RUNNING with no
+ * thread, so 'wait' (which waits while a job is RUNNING) waited for ever. Now each job that cannot
+ * start ends FAILED saying so, the others start, its record stays, and the next opening resumes it.
+ */
+class StartJobsThreadTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final int TRACK = ServicePools.TRACK;
+
+    @Test
+    void aJobWhoseThreadCannotStartEndsSayingSoAndResumesAtTheNextOpening() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        byte[] data = new byte[32 * TRACK];
+        Arrays.fill(data, (byte) 0x11);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(data));
+        }
+        try (Pool p = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false))) {
+            p.admin().failDrive("d2");
+            Job rebuild = p.admin().replaceDrive("d2");
+            AtomicReference<List<String>> said = new AtomicReference<>();
+            Throwable thrown = NoNewThread.refusing(true, () -> said.set(p.startJobs()));
+            assertThat(thrown).as("what startJobs threw").isNull();
+            assertThat(rebuild.await(5_000)).as("the rebuild has ended, not RUNNING with no thread").isTrue();
+            assertThat(rebuild.state()).isEqualTo(JobState.FAILED);
+            assertThat(rebuild.progress().message()).contains("could not start").contains("next opened");
+            assertThat(said.get()).as("what startJobs said").singleElement().asString().contains("rebuild of d2")
+                    .contains("could not start");
+            assertThat(p.rebuildJobOf("d2")).as("its record, for the next opening").isNotNull();
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.REBUILDING);
+            p.volume("v").write(3L * TRACK, ByteBuffer.wrap(Arrays.copyOf(data, TRACK)));
+            p.volume("v").flush();
+        }
+        try (Pool q = Pool.open(dir)) {
+            q.awaitJobs(j -> { });
+            assertThat(q.snapshot().drive("d2").state()).as("d2 rebuilt by the next opening").isEqualTo(DriveState.ONLINE);
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors").isZero();
+            assertThat(ServicePools.read(q.volume("v"), 0, 32 * TRACK)).isEqualTo(data);
+        }
+    }
+}
