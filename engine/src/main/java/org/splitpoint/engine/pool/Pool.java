@@ -330,12 +330,12 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
-     * A job created without running whose thread could not start at {@link #startJobs} (OutOfMemoryError:
+     * A job whose thread could not start at {@link #startJobs} or at an opening's resume (OutOfMemoryError:
      * unable to create native thread): it ends FAILED saying so, critically, and its record stays for the
      * next opening to resume it. Before, the Error left startJobs at that job, the jobs after it never
      * started, and it stayed RUNNING with no thread, waited for by 'wait' for ever (StartJobsThreadTest).
      */
-    private String notStarted(Job j, Throwable e) {
+    String notStarted(Job j, Throwable e) {
         String why = j.kind() + " of " + j.target() + " could not start (" + e.getMessage() + "): it resumes when the"
                 + " pool is next opened";
         if ("instant-restore".equals(j.kind()) && restores.containsKey(j.target())) {

@@ -375,7 +375,15 @@ final class PoolRecovery {
                 RaidVolume v = pool.volumes.get(j.volume());
                 if (d != null && v != null && d.state() == DriveState.REBUILDING) {
                     org.splitpoint.engine.job.Job job = RebuildWork.job(pool, v, d.member, j);
-                    pool.startJob(job);
+                    try {
+                        pool.startJob(job);
+                    } catch (RuntimeException | Error e) {
+                        // its thread could not start (OutOfMemoryError: unable to create native thread):
+                        // the open goes on, the drive REBUILDING on record for the next one. Before, the
+                        // open threw with the pool's lock and files held, and no pool to close them
+                        pool.openNotes.add(pool.notStarted(job, e));
+                        continue;
+                    }
                     var p = job.progress();
                     String resumed = "rebuild of " + d.name + " (volume " + v.name() + ") resumed at track "
                             + j.checkpoint() + ": " + Sizes.count(p.totalTracks() - p.doneTracks(), "track")

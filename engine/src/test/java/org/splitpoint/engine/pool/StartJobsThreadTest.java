@@ -57,4 +57,36 @@ class StartJobsThreadTest {
             assertThat(ServicePools.read(q.volume("v"), 0, 32 * TRACK)).isEqualTo(data);
         }
     }
+
+    /**
+     * A rebuild on record resumed by an opening whose thread cannot start: the open threw the Error
+     * with the pool's lock and files held and no pool returned to close them, so the pool could not
+     * be opened again in this process. Now the open goes on, says so in a note, and the rebuild
+     * resumes at the next opening.
+     */
+    @Test
+    void aRebuildResumedAtOpenWhoseThreadCannotStartLeavesThePoolOpen() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        byte[] data = new byte[32 * TRACK];
+        Arrays.fill(data, (byte) 0x22);
+        try (Pool p = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false))) {
+            p.volume("v").write(0, ByteBuffer.wrap(data));
+            p.admin().failDrive("d2");
+            p.admin().replaceDrive("d2"); // not run: on record
+        }
+        Throwable thrown = NoNewThread.refusing(true, () -> {
+            try (Pool p = Pool.open(dir)) {
+                assertThat(p.openNotes()).as("said at open").anyMatch(n -> n.contains("rebuild of d2")
+                        && n.contains("could not start"));
+                assertThat(p.jobs()).as("no job RUNNING with no thread").allMatch(j -> j.state().isFinished());
+                assertThat(ServicePools.read(p.volume("v"), 0, 32 * TRACK)).isEqualTo(data);
+            }
+        });
+        assertThat(thrown).as("what the open threw").isNull();
+        try (Pool q = Pool.open(dir)) {
+            q.awaitJobs(j -> { });
+            assertThat(q.snapshot().drive("d2").state()).as("d2 rebuilt by the next opening").isEqualTo(DriveState.ONLINE);
+            assertThat(q.admin().verify("v", false, null)).as("mismatched sectors").isZero();
+        }
+    }
 }
