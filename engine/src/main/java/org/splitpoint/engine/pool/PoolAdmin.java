@@ -561,7 +561,8 @@ public final class PoolAdmin {
      * When the finding cannot be saved as the volume's problem, throws {@link UnrecordedVerifyException},
      * which carries the count. Refused on a FAILED volume ({@link VolumeRules#verify}). A repair
      * while a drive lost writes at a failed flush heals it first (the volume's flush), or is
-     * refused, changing nothing (RaidVolume.refuseRepairOverLostWrites).
+     * refused, changing nothing (RaidVolume.refuseRepairOverLostWrites); one refused or failed
+     * part-way, after it rewrote some, throws {@link StoppedRepairException}, which carries the count.
      */
     public long verify(String volume, boolean repair, LongConsumer progress) throws IOException, PoolException {
         RaidVolume v = pool.volume(volume);
@@ -575,7 +576,14 @@ public final class PoolAdmin {
         long step = Math.max(pool.trackSize, 1 << 20);
         long mismatches = 0;
         for (long at = 0; at < rows; at += step) {
-            mismatches += v.verifyRows(at, Math.min(rows, at + step), repair);
+            try {
+                mismatches += v.verifyRows(at, Math.min(rows, at + step), repair);
+            } catch (IOException e) {
+                if (repair && mismatches > 0) {
+                    throw new StoppedRepairException(volume, mismatches, e); // said with what it rewrote (StoppedRepairTest)
+                }
+                throw e;
+            }
             if (progress != null) {
                 progress.accept(Math.min(rows, at + step));
             }
