@@ -276,6 +276,21 @@ public final class MirrorVolume extends RaidVolume {
         return source != null && !source.lostWrites();
     }
 
+    /** A mirror reads one holder, a lossy one only when every holder lost writes ({@link #reader}). */
+    @Override
+    protected boolean answeredOnlyByLossy(long from, long to) {
+        boolean held = false;
+        for (Member m : members) {
+            if (m.holds(from, to)) {
+                if (!m.lostWrites()) {
+                    return false;
+                }
+                held = true;
+            }
+        }
+        return held;
+    }
+
     /** A mirror copies from one holder: refused only when every other holder lost writes. */
     @Override
     protected void refuseLostSources(Member target, long from, long to) throws IOException {

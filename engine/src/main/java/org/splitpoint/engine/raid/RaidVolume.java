@@ -375,6 +375,9 @@ public abstract class RaidVolume implements BlockDevice {
             if (l != null && readsLost(l, offset, n)) {
                 throw lostError(l, offset, n, "a read");
             }
+            if (anyLostWrites()) {
+                refuseReadOfLostWrites(offset, n);
+            }
             retrying(() -> {
                 dst.position(start);
                 doRead(offset, dst);
@@ -901,6 +904,52 @@ public abstract class RaidVolume implements BlockDevice {
             }
         }
         return n;
+    }
+
+    /**
+     * Refuses a read of volume bytes [offset, offset+n) that only drives which lost writes at a
+     * failed flush could answer ({@link #answeredOnlyByLossy}: a mirror's every holder) where a write
+     * since the last good flush may be among what they lost: their images may hold the bytes from
+     * before it, and the host read those back after a write that had succeeded (TwoLossyMembersReadTest).
+     * A parity layout asks strip by strip, where it reconstructs ({@link #refuseReconstructionFromLossy}).
+     */
+    private void refuseReadOfLostWrites(long offset, int n) throws IOException {
+        long[] rows = rowsOf(offset, n);
+        if (answeredOnlyByLossy(rows[0], rows[1])) {
+            refuseIfWrittenSinceGoodFlush(rows[0], rows[1]);
+        }
+    }
+
+    /** True when a read of member rows [from, to) can only take bytes from members that lost writes (a mirror's; none by default). */
+    protected boolean answeredOnlyByLossy(long from, long to) {
+        return false;
+    }
+
+    /**
+     * Refuses a read's reconstruction of {@code missing}'s rows [from, to) from the others where one
+     * of them lost writes at a failed flush and the rows may have been written since the last good
+     * flush: the XOR would mix its old bytes into the host's (a parity volume with two such drives, or
+     * one and a drive absent).
+     */
+    void refuseReconstructionFromLossy(Member missing, long from, long to) throws IOException {
+        for (Member m : members) {
+            if (m != missing && m.takesWrites() && m.lostWrites()) {
+                refuseIfWrittenSinceGoodFlush(from, to);
+                return;
+            }
+        }
+    }
+
+    /** Throws when member rows [from, to) lie on a track written since the last good flush ({@link #tracksSinceLastGoodFlush}). */
+    private void refuseIfWrittenSinceGoodFlush(long from, long to) throws IOException {
+        TrackBitmap recent = tracksSinceLastGoodFlush();
+        long t = recent.nextSetBit(from / trackSize);
+        if (t >= 0 && t * trackSize < to) {
+            throw new WritesLostException("volume " + name + ": a read of what was written since the last flush that"
+                    + " succeeded needs drives that lost writes at flushes that failed for want of space, so no drive is"
+                    + " known to hold it: it is refused until the pool is reopened (close it and open it again), whose"
+                    + " resync makes the drives agree", null);
+        }
     }
 
     /** Rows of lost tracks a heal rebuilds at a time: host writes to them wait that long, not the whole heal. */
