@@ -68,13 +68,7 @@ class RebuildSourceLossTest {
         assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
         readGoes.run(); // the copy reads d1 now, which dropped the write to track 20
         stepper.join();
-        boolean flushed;
-        try {
-            v.flush();
-            flushed = true;
-        } catch (IOException e) {
-            flushed = false; // nothing says the write is on disk
-        }
+        boolean flushed = ServicePools.flushes(v);
         if (flushed) {
             assertThat(only(ServicePools.read(v, 20L * TRACK, TRACK))).as("track 20, a write a flush acknowledged")
                     .isEqualTo(0x55);
@@ -82,12 +76,7 @@ class RebuildSourceLossTest {
         while (rebuild.stepOnce()) {
             // to its end (or its refusal)
         }
-        try {
-            v.flush();
-            flushed = true;
-        } catch (IOException e) {
-            // still nothing says the write is on disk
-        }
+        flushed |= ServicePools.flushes(v);
         inj.cutNow();
         inj.crash();
         p.abandon();

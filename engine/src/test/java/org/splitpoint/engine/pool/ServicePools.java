@@ -93,18 +93,21 @@ final class ServicePools {
         while (job.stepOnce()) {
             // to its end
         }
-        boolean flushed;
-        try {
-            v.flush();
-            flushed = true;
-        } catch (IOException e) {
-            flushed = false; // nothing says the write is on disk
-        }
-        if (flushed) {
+        if (flushes(v)) {
             assertThat(read(v, at, len)).as("the write a flush acknowledged (" + job.state() + ")")
                     .containsOnly((byte) value);
         }
         assertThat(job.state()).as("the job: " + job.progress().message()).isEqualTo(JobState.FAILED);
         assertThat(job.progress().message()).contains(lossy).contains("lost writes");
+    }
+
+    /** Flushes {@code v}: true when the flush succeeded, false when it failed (nothing says the writes before it are on disk). */
+    static boolean flushes(RaidVolume v) {
+        try {
+            v.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
