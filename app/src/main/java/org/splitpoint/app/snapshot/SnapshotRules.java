@@ -44,6 +44,9 @@ final class SnapshotRules {
         if (area != null && area.state() == VolumeState.FAILED) { // taken, it would be invalid at the first write
             return SnapshotAdmin.saveAreaFailed(a.volume(), area.stateReason());
         }
+        if (a.refusesSaves() != null) { // a save's commit failed in this opening: taken, it would keep no track
+            return SnapshotAdmin.saveAreaRefusesSaves(a.volume(), a.refusesSaves());
+        }
         if (restoring(s, volume)) {
             return "volume " + volume + " is being restored; take the snapshot once the restore finished";
         }

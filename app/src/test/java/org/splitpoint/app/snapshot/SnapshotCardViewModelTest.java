@@ -565,4 +565,35 @@ class SnapshotCardViewModelTest {
                 + " track; replace its drives first";
         takeIsRefusedBeforeAndByTheEngine(sentence, "s");
     }
+
+    /**
+     * A save area whose drive failed a flush for want of space refuses every save until the pool is
+     * opened again, so the engine refuses a snapshot; the card's Take stayed enabled and only the
+     * engine's sentence showed after the click. Now Take is disabled beforehand with that sentence.
+     */
+    @Test
+    void aSaveAreaThatRefusesSavesDisablesTakeWithTheEnginesSentence() throws Exception {
+        Path dir = SnapshotPools.withSaveArea(tmp);
+        try (org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(dir)) {
+            pool.snapshots().create(SnapshotPools.VOLUME, "before");
+        }
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
+                org.splitpoint.engine.io.StorageFactory.real());
+        org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(dir, inj);
+        bridge = new PoolBridge(pool, new CurrentThreadTaskExecutor(), ui);
+        vm = new SnapshotCardViewModel(bridge, status, new Expectations(), SnapshotPools.VOLUME, Instant::now,
+                ZoneOffset.UTC);
+        bridge.onSnapshot(vm::apply);
+        bridge.onPairs(vm::apply);
+        refresh();
+        assertThat(vm.takeBlockedProperty().get()).isEmpty();
+
+        inj.failForcesNoSpace(f -> f.getFileName().toString().equals("d5.img"), 1);
+        SnapshotPools.write(pool, 0, 1, 1); // its first write saves a track; that save's commit fails
+        refresh();
+
+        String sentence = SnapshotAdmin.saveAreaRefusesSaves(SnapshotPools.SAVE, pool.snapshots().saveArea().refusesSaves());
+        assertThat(sentence).contains("drive d5: a flush failed");
+        takeIsRefusedBeforeAndByTheEngine(sentence, "after");
+    }
 }

@@ -110,18 +110,18 @@ class SnapshotTimelineTest {
 
     @Test
     void theSaveAreaGaugeMarks80And95PercentAndTurnsAmberThenRed() {
-        var low = SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 10, 65536, 0));
+        var low = SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 10, 65536, 0, null));
         assertThat(low.fraction()).isEqualTo(0.10);
         assertThat(low.text()).isEqualTo("640 KiB of 6.3 MiB used · 10%");
         assertThat(low.marks()).containsExactly(0.80, 0.95);
         assertThat(low.level()).isEqualTo(org.splitpoint.app.journal.Gauge.Level.LOW);
-        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 79, 65536, 0)).level())
+        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 79, 65536, 0, null)).level())
                 .isEqualTo(org.splitpoint.app.journal.Gauge.Level.LOW);
-        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 80, 65536, 0)).level())
+        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 80, 65536, 0, null)).level())
                 .isEqualTo(org.splitpoint.app.journal.Gauge.Level.NEAR);
-        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 95, 65536, 0)).level())
+        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 100, 95, 65536, 0, null)).level())
                 .isEqualTo(org.splitpoint.app.journal.Gauge.Level.FULL);
-        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 1000, 3, 65536, 0)).text())
+        assertThat(SaveAreaFacts.gauge(new SnapshotAdmin.SaveAreaInfo("save", 1000, 3, 65536, 0, null)).text())
                 .endsWith(" · 0.3%");
         assertThat(SaveAreaFacts.gauge(null)).isEqualTo(org.splitpoint.app.journal.Gauge.NONE);
     }

@@ -90,8 +90,13 @@ public final class SnapshotAdmin {
         }
     }
 
-    /** The save area: its volume, slots (tracks) and how many are used. */
-    public record SaveAreaInfo(String volume, long slots, long usedSlots, int trackSize, long logBytes) {
+    /**
+     * The save area: its volume, slots (tracks) and how many are used; {@code refusesSaves} is why it
+     * refuses every save until the pool is opened again ({@link SaveArea#refusesSaves}), or null, so
+     * a view can refuse a snapshot before the engine would.
+     */
+    public record SaveAreaInfo(String volume, long slots, long usedSlots, int trackSize, long logBytes,
+                               String refusesSaves) {
         public long bytes() {
             return slots * trackSize;
         }
@@ -184,9 +189,9 @@ public final class SnapshotAdmin {
             return null;
         }
         if (a == null) {
-            return new SaveAreaInfo(name, 0, 0, pool.trackSize, 0);
+            return new SaveAreaInfo(name, 0, 0, pool.trackSize, 0, null);
         }
-        return new SaveAreaInfo(name, a.slots(), a.usedSlots(), pool.trackSize, a.logBytes());
+        return new SaveAreaInfo(name, a.slots(), a.usedSlots(), pool.trackSize, a.logBytes(), a.refusesSaves());
     }
 
     /** True when {@code volume} is the save area (hosts may not read or write it). */
@@ -240,8 +245,7 @@ public final class SnapshotAdmin {
         if (refuses != null) {
             // taken, it would be invalid at its volume's first write, as with a FAILED save area
             // (SaveAreaFlushNoSpaceTest)
-            throw new PoolException("the save area " + cat.saveAreaVolume + " failed to record a save in this opening ("
-                    + refuses + "): a snapshot taken now could keep no track; close the pool and open it again first");
+            throw new PoolException(saveAreaRefusesSaves(cat.saveAreaVolume, refuses));
         }
         TreeSet<String> sorted = new TreeSet<>();
         List<RaidVolume> vols = new ArrayList<>();
@@ -481,6 +485,12 @@ public final class SnapshotAdmin {
     public static String saveAreaFailed(String area, String reason) {
         return "the save area " + area + " is FAILED (" + reason + "): a snapshot taken now could keep no track;"
                 + " replace its drives first";
+    }
+
+    /** Why no snapshot can be taken while the save area {@code area} refuses saves ({@code why}, its failed commit). */
+    public static String saveAreaRefusesSaves(String area, String why) {
+        return "the save area " + area + " failed to record a save in this opening (" + why + "): a snapshot taken"
+                + " now could keep no track; close the pool and open it again first";
     }
 
     private void refuseRestore(RaidVolume v, PoolConfig.SnapshotRecord s) throws PoolException {

@@ -101,7 +101,8 @@ class SaveAreaFlushNoSpaceTest {
      * After a save failed to be recorded (the save area's drive lost writes at its flush) the save
      * area refuses every save until the pool is opened again: a snapshot taken meanwhile would be
      * invalid at its volume's first write. It is refused, and nothing changes; before, it was
-     * 'taken', and the restore point vanished at the next write.
+     * 'taken', and the restore point vanished at the next write. The save area's info says why it
+     * refuses (for the app to grey its Take before the click), and the next opening's does not.
      */
     @org.junit.jupiter.api.Test
     void aSnapshotIsRefusedWhileTheSaveAreaRefusesSaves() throws Exception {
@@ -122,8 +123,11 @@ class SaveAreaFlushNoSpaceTest {
                     .hasMessageStartingWith("the save area save failed to record a save in this opening (drive d5: a flush failed")
                     .hasMessageEndingWith("a snapshot taken now could keep no track; close the pool and open it again first");
             assertThat(p.snapshots().list("w")).as("the refused snapshot").isEmpty();
+            assertThat(p.snapshots().saveArea().refusesSaves()).as("why the save area refuses, for a view to show")
+                    .startsWith("drive d5: a flush failed");
         }
         try (Pool p = Pool.open(dir)) {
+            assertThat(p.snapshots().saveArea().refusesSaves()).as("a new opening's save area").isNull();
             p.snapshots().create("w", "t"); // a new opening: a fresh log, saves are recorded again
             p.volume("w").write(0, ByteBuffer.wrap(new byte[TRACK]));
             assertThat(p.snapshots().list("w")).singleElement().satisfies(i -> assertThat(i.state())
