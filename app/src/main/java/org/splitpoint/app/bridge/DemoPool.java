@@ -10,6 +10,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.io.BlockDevice;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
@@ -32,7 +33,10 @@ import org.splitpoint.engine.pool.PoolPaths;
  * the journal and no backup to restore from. It is built in a sibling directory and renamed into
  * place, so an interrupted first run leaves no half-made pool behind; the backup is taken after the
  * rename (a store records the pools that use it by their path), so one interrupted there leaves a
- * whole pool without it.
+ * whole pool without it. A store left beside by a demo deleted by hand (its directory removed, the
+ * way to start over) goes before the new demo backs up, when the demo at this path is the only pool
+ * it records as a user: else the new demo's Backups listed the old demo's images as its own. A store
+ * another pool uses too stays, and the new demo's backups are added to it.
  */
 public final class DemoPool {
 
@@ -68,6 +72,7 @@ public final class DemoPool {
         Path work = dir.resolveSibling(dir.getFileName() + ".creating");
         deleteTree(work); // left over from an interrupted first run: ours to remove
         Files.createDirectories(work.getParent());
+        dropStoreOfADeletedDemo(dir);
         create(work, DRIVE_SIZE, TRACK_SIZE);
         addSaveArea(work);
         addMirrorAndSpares(work);
@@ -79,6 +84,22 @@ public final class DemoPool {
     /** The store of the first-run demo pool in {@code dir}. */
     public static Path store(Path dir) {
         return dir.resolveSibling(STORE);
+    }
+
+    /**
+     * Removes the store beside {@code dir} (no pool there now) when its only recorded user was the
+     * demo at {@code dir}: nothing else can need its images. Anything else there is left as it is.
+     */
+    private static void dropStoreOfADeletedDemo(Path dir) throws IOException {
+        Path store = store(dir);
+        if (!Files.isRegularFile(store.resolve("store.json"))) {
+            return; // not a store (or none): the backup says what is wrong with it
+        }
+        String demo = dir.toAbsolutePath().normalize().toString();
+        List<DirectoryStore.StoreUser> users = DirectoryStore.open(store, StorageFactory.real(), false).users();
+        if (!users.isEmpty() && users.stream().allMatch(u -> u.poolDir().equals(demo))) {
+            deleteTree(store);
+        }
     }
 
     /** A RAID1 volume "db" on two more drives, holding records, and two SPARE drives. */

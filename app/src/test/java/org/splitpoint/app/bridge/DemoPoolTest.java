@@ -89,4 +89,58 @@ class DemoPoolTest {
         assertThat(Files.isRegularFile(dir.resolve("pool.json"))).isTrue();
         assertThat(dir.resolveSibling("demo-pool.creating")).doesNotExist();
     }
+
+    /**
+     * A demo pool deleted by hand (its directory removed, the way to start over) left its store
+     * beside it; the next first run backed up into that store too, so the Backups view listed the
+     * old demo's images of db and prod beside the new ones, from a pool that no longer exists. A
+     * store whose only recorded user is the demo at this path goes with it now.
+     */
+    @Test
+    void aNewDemoDoesNotInheritTheBackupsOfADeletedOne() throws Exception {
+        Path dir = tmp.resolve("share/splitpoint/demo-pool");
+        assertThat(DemoPool.ensure(dir)).isTrue();
+        Path store = DemoPool.store(dir);
+        assertThat(images(store)).hasSize(2);
+        deleteTree(dir);
+
+        assertThat(DemoPool.ensure(dir)).isTrue();
+
+        assertThat(images(store)).as("the new demo's backups of db and prod only").hasSize(2);
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.backups().lastBackup("db")).as("db is backed up into the new store").isNotNull();
+        }
+    }
+
+    /** A store another pool backs up to too is not the demo's alone: it stays, with that pool's images. */
+    @Test
+    void aStoreAnotherPoolUsesStaysWhenTheDemoIsMadeAgain() throws Exception {
+        Path dir = tmp.resolve("share/splitpoint/demo-pool");
+        assertThat(DemoPool.ensure(dir)).isTrue();
+        Path store = DemoPool.store(dir);
+        Path other = tmp.resolve("other");
+        DemoPool.create(other, 8L << 20, DemoPool.TRACK_SIZE);
+        try (Pool pool = Pool.open(other)) {
+            var job = pool.backups().backup(DemoPool.STD, store, true, 0);
+            assertThat(job.await(60_000)).isTrue();
+        }
+        deleteTree(dir);
+
+        assertThat(DemoPool.ensure(dir)).isTrue();
+
+        assertThat(images(store)).as("the other pool's image, the old demo's two and the new demo's two").hasSize(5);
+    }
+
+    private static java.util.List<org.splitpoint.engine.backup.ImageInfo> images(Path store) throws Exception {
+        return org.splitpoint.engine.backup.DirectoryStore.open(store, org.splitpoint.engine.io.StorageFactory.real(),
+                false).list();
+    }
+
+    private static void deleteTree(Path root) throws Exception {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 }
