@@ -53,6 +53,7 @@ public final class RestoreDialog {
         for (String s : form.sentences()) {
             Label l = new Label(s);
             l.setWrapText(true);
+            l.setMinHeight(Label.USE_PREF_SIZE); // else a dialog gives a wrapped label one line's height and cuts it
             body.getChildren().add(l);
         }
         ComboBox<ImageChoice> image = new ComboBox<>(form.choices());
@@ -71,6 +72,7 @@ public final class RestoreDialog {
         Label loading = new Label();
         loading.getStyleClass().add("placeholder");
         loading.setWrapText(true);
+        loading.setMinHeight(Label.USE_PREF_SIZE);
         loading.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> (form.imageProperty().get()
                 == null ? "" : "In " + form.imageProperty().get().store() + ". ") + form.loadingProperty().get(),
                 form.imageProperty(), form.loadingProperty()));
@@ -104,6 +106,7 @@ public final class RestoreDialog {
         why.setId("restoreRefused");
         why.getStyleClass().add("form-error");
         why.setWrapText(true);
+        why.setMinHeight(Label.USE_PREF_SIZE);
         // the name still to type is what the field above asks for: only other reasons are spelled out
         why.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> form.blockedProperty().get()
                 .startsWith("type " + form.volume() + " to confirm") ? "" : form.blockedProperty().get(),

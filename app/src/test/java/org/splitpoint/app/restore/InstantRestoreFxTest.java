@@ -186,4 +186,29 @@ class InstantRestoreFxTest {
         assertThat(Long.parseLong(after.group(1).replace(",", ""))).isLessThan(Long.parseLong(before.group(1).replace(",", "")));
         robot.clickOn("#confirmCancel");
     }
+
+    /**
+     * The restore dialog of a FAILED volume cut its sentences to one line each ("its lost drives get
+     * blank images, then it is restored …", "Hosts can use data at once: … a bulk …", and the line
+     * under the image): wrapped labels in a dialog got one line's height. Each is shown in full now.
+     */
+    @Test
+    void theRestoreDialogShowsItsSentencesInFull(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-data");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreFromBackup").tryQuery()
+                .map(Node::isVisible).orElse(false));
+        robot.clickOn("#restoreFromBackup");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreImageChoice").tryQuery()
+                .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        List<List<String>> cut = onFx(() -> robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
+                .map(n -> (Label) n).filter(l -> l.isVisible() && !l.getText().isEmpty())
+                .map(l -> List.of(l.getText(), l.getChildrenUnmodifiable().stream()
+                        .filter(c -> c instanceof javafx.scene.text.Text).map(c -> ((javafx.scene.text.Text) c).getText())
+                        .findFirst().orElse("")))
+                .filter(ts -> !ts.get(1).equals(ts.get(0))).toList());
+        assertThat(cut).as("labels cut (text, shown)").isEmpty();
+        robot.clickOn("#restoreCancel");
+    }
 }
