@@ -186,7 +186,7 @@ public final class JournalCardViewModel {
         JobProgress backup = s == null ? null : live(s, "backup");
         JournalState st = JournalFacts.state(j, backup != null);
         state.set(st);
-        headline.set(JournalFacts.headline(st, j, v));
+        headline.set(JournalFacts.headline(st, j, v, JournalFacts.lastBackupFailure(s, volume)));
         enableBlocked.set(whyNot(s, j, JournalRules::enable));
         shipBlocked.set(whyNot(s, j, JournalRules::ship));
         disableBlocked.set(whyNot(s, j, JournalRules::disable));
@@ -217,7 +217,7 @@ public final class JournalCardViewModel {
             legs.set(l);
         }
         store.set(j.store());
-        base.set(j.base() != null ? j.base() : "none yet: it gets one from a backup into the store");
+        base.set(j.base() != null ? j.base() : "none yet"); // the headline says how it gets one
         size.set(JournalFacts.size(j));
         age.set(JournalFacts.age(j));
         entries.set(JournalFacts.entries(j));

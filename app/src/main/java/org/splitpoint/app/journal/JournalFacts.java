@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.splitpoint.app.common.Format;
+import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.DriveState;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PoolConfig.ShipRecord;
@@ -52,8 +54,11 @@ final class JournalFacts {
         return s.legsHealthy().contains(false) ? JournalState.DEGRADED : JournalState.PROTECTING;
     }
 
-    /** The state's sentence: what it means for the volume and what to do. */
-    static String headline(JournalState st, JournalAdmin.Status s, PoolSnapshot.VolumeView v) {
+    /**
+     * The state's sentence: what it means for the volume and what to do; {@code backupFailed} is why
+     * the volume's last backup failed (null when it did not), said while the journal has no base.
+     */
+    static String headline(JournalState st, JournalAdmin.Status s, PoolSnapshot.VolumeView v, String backupFailed) {
         String volume = v == null ? "the volume" : v.name();
         String layout = v == null ? "its layout" : v.layout().word();
         if (v != null && v.state() == VolumeState.FAILED && (st == JournalState.PROTECTING || st == JournalState.DEGRADED)) {
@@ -78,9 +83,28 @@ final class JournalFacts {
                     + " rebuilt past image " + s.base()) + ". Disable the journal and enable it on two other drives.";
             case STARTING -> "The base backup into " + s.store() + " is running: the journal protects " + volume
                     + " once it completes.";
-            case NOT_PROTECTING -> "No base image: the journal holds writes but has nothing to rebuild onto. A backup"
+            case NOT_PROTECTING -> "No base image: the journal holds writes but has nothing to rebuild onto."
+                    + (backupFailed == null ? "" : " Its last backup failed: " + backupFailed + ".") + " A backup"
                     + " into " + s.store() + " gives it one (the journal starts one within a minute).";
         };
+    }
+
+    /**
+     * Why the newest backup of {@code volume} among the jobs kept failed, or null when it did not (or
+     * none is kept): a journal without a base says it, else it looked as if none had been tried.
+     */
+    static String lastBackupFailure(PoolSnapshot snap, String volume) {
+        JobProgress last = null;
+        for (JobProgress p : snap == null ? List.<JobProgress>of() : snap.jobs()) { // the pool lists jobs as started
+            if (p.kind().equals("backup") && p.target().equals(volume)) {
+                last = p;
+            }
+        }
+        if (last == null || last.state() != JobState.FAILED) {
+            return null;
+        }
+        String m = last.message() == null ? "" : last.message().strip();
+        return m.isEmpty() ? "job " + last.id() + " FAILED" : m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
     }
 
     static List<Leg> legs(JournalAdmin.Status s, PoolSnapshot snap) {

@@ -288,4 +288,40 @@ class JournalCardViewModelTest {
                 + " first (the rebuild applies the journal's entries; they ship afterwards)");
         assertThat(vm.disableBlockedProperty().get()).startsWith("volume data is FAILED: its journal is what rebuilds it");
     }
+
+    /**
+     * Enabled into a store on a full file system, the journal's base backup fails: the card said
+     * "NOT PROTECTING · No base image ... A backup into STORE gives it one (the journal starts one
+     * within a minute)" and nothing of why (seen by hand on the demo pool, a 2 MiB store), and its
+     * base row was cut ("none yet: it gets o…ckup into the store"). The headline now says the last
+     * backup failed and why; the base row says "none yet".
+     */
+    @Test
+    void aBaseBackupThatFailedIsSaidOnTheCardWithItsReason() throws Exception {
+        bridge.close();
+        org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
+                org.splitpoint.engine.io.StorageFactory.real());
+        Path store = made.store().toAbsolutePath();
+        inj.diskFullAfter(f -> f.toAbsolutePath().startsWith(store.resolve("images")), 16 << 10); // room for an image's header, not its data
+        bridge = new PoolBridge(org.splitpoint.engine.pool.Pool.open(made.pool(), inj), new CurrentThreadTaskExecutor(), ui);
+        vm = new JournalCardViewModel(bridge, status, stores, JournalPools.VOLUME);
+        bridge.onSnapshot(vm::apply);
+        bridge.onJournals(vm::apply);
+        refresh();
+        EnableJournalForm f = vm.enableForm();
+        f.storeProperty().set(store.toString());
+        ui.drain();
+        f.enable(() -> { });
+        ui.drain();
+        assertThat(f.refusedProperty().get()).isEmpty();
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> call(pool -> pool.jobs().stream()
+                .anyMatch(j -> j.kind().equals("backup") && j.state() == org.splitpoint.engine.job.JobState.FAILED))))
+                .isTrue();
+        awaitState(JournalState.NOT_PROTECTING);
+
+        assertThat(vm.headlineProperty().get()).startsWith("No base image: the journal holds writes but has nothing to"
+                + " rebuild onto. Its last backup failed: ").contains("No space left on device").endsWith(
+                " A backup into " + store + " gives it one (the journal starts one within a minute).");
+        assertThat(vm.baseProperty().get()).isEqualTo("none yet");
+    }
 }
