@@ -266,8 +266,9 @@ public final class JournalCardViewModel {
         if (j != null && j.entries() > 0) {
             lines.add("Its " + JournalFacts.entries(j) + " not yet shipped stay in " + volume + " but are in no backup:"
                     + " after a failure beyond its redundancy, " + volume + " could only be restored from "
-                    + (j.base() == null ? "an older backup" : "image " + j.base()) + ", without them. Ship now first"
-                    + " to keep them.");
+                    + (j.base() == null ? "an older backup" : "image " + j.base()) + ", without them. "
+                    + (j.base() == null ? "Back " + volume + " up first to keep them: the journal cannot ship without a"
+                    + " base image." : "Ship now first to keep them.")); // Ship now is disabled until it has a base
         }
         lines.add("The images in " + (j == null ? "the store" : j.store()) + " stay.");
         return new Confirmation("Disable the journal of " + volume, "Stop journaling " + volume + "?", lines, volume,

@@ -298,6 +298,16 @@ class JournalCardViewModelTest {
      */
     @Test
     void aBaseBackupThatFailedIsSaidOnTheCardWithItsReason() throws Exception {
+        Path store = enableIntoAFullStore();
+
+        assertThat(vm.headlineProperty().get()).startsWith("No base image: the journal holds writes but has nothing to"
+                + " rebuild onto. Its last backup failed: ").contains("No space left on device").endsWith(
+                " A backup into " + store + " gives it one (the journal starts one within a minute).");
+        assertThat(vm.baseProperty().get()).isEqualTo("none yet");
+    }
+
+    /** Opens the pool with its store's images filling after 16 KiB, enables the journal into it: the base backup fails. */
+    private Path enableIntoAFullStore() throws Exception {
         bridge.close();
         org.splitpoint.engine.io.FaultInjector inj = new org.splitpoint.engine.io.FaultInjector(
                 org.splitpoint.engine.io.StorageFactory.real());
@@ -318,10 +328,22 @@ class JournalCardViewModelTest {
                 .anyMatch(j -> j.kind().equals("backup") && j.state() == org.splitpoint.engine.job.JobState.FAILED))))
                 .isTrue();
         awaitState(JournalState.NOT_PROTECTING);
+        return store;
+    }
 
-        assertThat(vm.headlineProperty().get()).startsWith("No base image: the journal holds writes but has nothing to"
-                + " rebuild onto. Its last backup failed: ").contains("No space left on device").endsWith(
-                " A backup into " + store + " gives it one (the journal starts one within a minute).");
-        assertThat(vm.baseProperty().get()).isEqualTo("none yet");
+    /**
+     * Disabling a journal with no base said "Ship now first to keep them" of its entries, but Ship now
+     * is disabled until the journal has a base: it now says a backup keeps them.
+     */
+    @Test
+    void disablingAJournalWithNoBaseDoesNotAdviseShipNow() throws Exception {
+        enableIntoAFullStore();
+        write(20, 3);
+        assertThat(vm.shipBlockedProperty().get()).isNotEmpty();
+
+        var c = vm.disableConfirmation();
+
+        assertThat(c.sentences().get(1)).contains("not yet shipped stay in data but are in no backup").doesNotContain(
+                "Ship now").endsWith("Back data up first to keep them: the journal cannot ship without a base image.");
     }
 }
