@@ -149,6 +149,17 @@ class InstantRestoreFxTest {
         assertThat(onDemand.get(1)).as(onDemand.toString()).isEqualTo(onDemand.get(0)).startsWith("0 tracks fetched on demand");
     }
 
+    /** Opens the FAILED volume's page and its restore dialog, the newest image chosen. */
+    private static void openRestoreDialog(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-data");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreFromBackup").tryQuery()
+                .map(Node::isVisible).orElse(false));
+        robot.clickOn("#restoreFromBackup");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreImageChoice").tryQuery()
+                .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
+    }
+
     /** The first sentence of the open confirmation dialog, or "" when none is open. */
     private static String confirmFirst(FxRobot robot) throws Exception {
         return onFx(() -> robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
@@ -162,13 +173,7 @@ class InstantRestoreFxTest {
      */
     @Test
     void theCancelDialogsCountFollowsTheBulkCopy(FxRobot robot) throws Exception {
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
-        robot.clickOn("#nav-volume-data");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreFromBackup").tryQuery()
-                .map(Node::isVisible).orElse(false));
-        robot.clickOn("#restoreFromBackup");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreImageChoice").tryQuery()
-                .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
+        openRestoreDialog(robot);
         robot.clickOn("#restoreThrottle");
         robot.clickOn(robot.lookup((Node n) -> n instanceof ListCell<?> c && "2 MB/s".equals(c.getText()))
                 .<Node>query());
@@ -194,13 +199,7 @@ class InstantRestoreFxTest {
      */
     @Test
     void theRestoreDialogShowsItsSentencesInFull(FxRobot robot) throws Exception {
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
-        robot.clickOn("#nav-volume-data");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreFromBackup").tryQuery()
-                .map(Node::isVisible).orElse(false));
-        robot.clickOn("#restoreFromBackup");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreImageChoice").tryQuery()
-                .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
+        openRestoreDialog(robot);
         WaitForAsyncUtils.waitForFxEvents(5);
         List<List<String>> cut = onFx(() -> robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
                 .map(n -> (Label) n).filter(l -> l.isVisible() && !l.getText().isEmpty())
