@@ -17,6 +17,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.controlsfx.control.ToggleSwitch;
 import org.splitpoint.app.backup.AddStoreDialog;
+import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
@@ -114,6 +115,11 @@ public final class RestoreDialog {
         body.getChildren().add(why);
         body.setPrefWidth(700);
         d.getDialogPane().setContent(body);
+        // the window is sized before the wrapped lines know their height, and the image's line comes
+        // later: it takes its content's size again so its buttons stay whole
+        d.setOnShown(e -> DialogLook.fit(d));
+        loading.textProperty().addListener(o -> DialogLook.fit(d));
+        why.textProperty().addListener(o -> DialogLook.fit(d));
 
         ButtonType go = new ButtonType("Restore " + form.volume(), ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(go, ButtonType.CANCEL);

@@ -195,7 +195,8 @@ class InstantRestoreFxTest {
     /**
      * The restore dialog of a FAILED volume cut its sentences to one line each ("its lost drives get
      * blank images, then it is restored …", "Hosts can use data at once: … a bulk …", and the line
-     * under the image): wrapped labels in a dialog got one line's height. Each is shown in full now.
+     * under the image): wrapped labels in a dialog got one line's height. Each is shown in full now,
+     * and the dialog's window grows to hold them (its buttons were cut at its bottom edge).
      */
     @Test
     void theRestoreDialogShowsItsSentencesInFull(FxRobot robot) throws Exception {
@@ -208,6 +209,11 @@ class InstantRestoreFxTest {
                         .findFirst().orElse("")))
                 .filter(ts -> !ts.get(1).equals(ts.get(0))).toList());
         assertThat(cut).as("labels cut (text, shown)").isEmpty();
+        // and the dialog grew to hold them: its buttons stay whole inside its window
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> onFx(() -> {
+            Node ok = robot.lookup("#restoreStart").query();
+            return ok.localToScene(ok.getBoundsInLocal()).getMaxY() <= ok.getScene().getHeight();
+        }));
         robot.clickOn("#restoreCancel");
     }
 }
