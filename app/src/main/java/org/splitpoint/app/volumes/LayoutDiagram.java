@@ -12,7 +12,7 @@ import org.splitpoint.engine.pool.Layout;
 /**
  * Which drives hold a volume and where its parity lives: one column per member (drive name and
  * state), one row per stripe with "D4" for data strip 4 and "P" for parity, as the engine places
- * them; for raid1 one row of full copies. A member that is not ONLINE has its column marked (an OFFLINE
+ * them (only the heads until the engine has said where); for raid1 one row of full copies. A member that is not ONLINE has its column marked (an OFFLINE
  * one, out for service, in the service tone rather than as lost).
  */
 public final class LayoutDiagram extends GridPane {
@@ -42,7 +42,11 @@ public final class LayoutDiagram extends GridPane {
             add(head, m + 1, 0);
             GridPane.setHalignment(head, HPos.CENTER);
         }
-        if (layout == Layout.RAID1 || placement.length == 0) {
+        if (layout != Layout.RAID1 && placement.length == 0) {
+            add(new Label("…"), 0, 1); // parity placed as the engine says, once read: never drawn as copies meanwhile
+            return;
+        }
+        if (layout == Layout.RAID1) {
             add(new Label("all"), 0, 1);
             for (int m = 0; m < members.size(); m++) {
                 add(cell("copy " + (m + 1), "layout-data", members.get(m).state()), m + 1, 1);

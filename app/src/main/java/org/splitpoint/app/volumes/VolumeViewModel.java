@@ -214,8 +214,11 @@ public final class VolumeViewModel {
                 }
             }
             return out;
-        }, placement::set, e -> { });
+        }, placement::set, e -> LOG.log(System.Logger.Level.WARNING, "the parity placement of " + name
+                + " could not be read: " + e)); // the diagram shows its members only
     }
+
+    private static final System.Logger LOG = System.getLogger(VolumeViewModel.class.getName());
 
     // ---- commands
 
