@@ -59,6 +59,8 @@ public final class VolumeViewModel {
     private final ReadOnlyStringWrapper rateLine = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Long> tick = new ReadOnlyObjectWrapper<>(0L);
     private long memberRows = 1;
+    /** True while the parity placement is being read (UI thread). */
+    private boolean readingPlacement;
     /** The engine's refusal of a verify now (VolumeRules.verify: FAILED, or nothing left to check), "" when allowed. */
     private final ReadOnlyStringWrapper verifyRefused = new ReadOnlyStringWrapper("");
 
@@ -171,6 +173,9 @@ public final class VolumeViewModel {
         layout.set(v.layout().word() + " over " + String.join(", ", v.drives())
                 + (v.layout() == Layout.RAID1 ? " (mirrors)" : " · strip " + Format.size(v.stripUnit())));
         layoutKind.set(v.layout());
+        if (v.layout() != Layout.RAID1 && placement.get().length == 0 && !readingPlacement) {
+            loadParity(); // its first read failed (or ran before the volume was there): the diagram waits for it
+        }
         size.set(Format.size(v.size()));
         List<Member> m = new ArrayList<>();
         for (String d : v.drives()) {
@@ -199,6 +204,7 @@ public final class VolumeViewModel {
     }
 
     private void loadParity() {
+        readingPlacement = true;
         bridge.run(pool -> {
             var v = pool.volume(name);
             memberRows = v.memberRows();
@@ -214,8 +220,14 @@ public final class VolumeViewModel {
                 }
             }
             return out;
-        }, placement::set, e -> LOG.log(System.Logger.Level.WARNING, "the parity placement of " + name
-                + " could not be read: " + e)); // the diagram shows its members only
+        }, p -> {
+            readingPlacement = false;
+            placement.set(p);
+        }, e -> {
+            readingPlacement = false;
+            LOG.log(System.Logger.Level.WARNING, "the parity placement of " + name + " could not be read: " + e
+                    + "; read again at the next snapshot"); // the diagram shows its members only meanwhile
+        });
     }
 
     private static final System.Logger LOG = System.getLogger(VolumeViewModel.class.getName());

@@ -3,6 +3,7 @@ package org.splitpoint.app.volumes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,5 +93,34 @@ class VolumeViewModelTest {
         vm.verify();
         ui.drain();
         assertThat(vm.verifyResultProperty().get()).as("nothing said to agree").doesNotContain("0 mismatched");
+    }
+
+    /**
+     * The parity placement was read once, when the model was made: a read that failed then (here the
+     * volume did not exist yet) left it empty for good, and the page drew no parity. It is read again
+     * at the next snapshot that shows a parity volume without it.
+     */
+    @Test
+    void aPlacementNotReadAtFirstIsReadAtTheNextSnapshot() {
+        Workloads loads = new Workloads(bridge, new Expectations(), new ActionStatus());
+        VolumeViewModel late = new VolumeViewModel(bridge, "late", new RateHistory(), loads.of("late"));
+        bridge.onSnapshot(late::apply);
+        ui.drain();
+        assertThat(late.placementProperty().get()).isEmpty();
+        bridge.run(pool -> {
+            List<String> drives = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                drives.add(pool.admin().addDrive(8L << 20));
+            }
+            pool.admin().createVolume("late", org.splitpoint.engine.pool.Layout.RAID5, drives, 0);
+            return null;
+        }, ok -> { }, e -> {
+            throw new AssertionError(e);
+        });
+        bridge.refresh();
+        ui.drain();
+
+        assertThat(late.placementProperty().get()).hasNumberOfRows(VolumeViewModel.STRIPES_SHOWN);
+        assertThat(late.placementProperty().get()[0]).containsExactly(0, 1, -1);
     }
 }
