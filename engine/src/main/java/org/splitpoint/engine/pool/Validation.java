@@ -1,9 +1,12 @@
 package org.splitpoint.engine.pool;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.splitpoint.engine.meta.CorruptMetadataException;
+import org.splitpoint.engine.raid.RaidVolume;
 
 /** Argument and configuration checks, each failing with one sentence. */
 final class Validation {
@@ -47,28 +50,109 @@ final class Validation {
         }
     }
 
-    /** Sanity of a pool.json that passed its CRC: references and ranges. */
+    /**
+     * Sanity of a pool.json that passed its CRC: names, references and ranges. A CRC only says the
+     * file is as some writer left it; a hand-edited or foreign pool.json with a fresh CRC must not
+     * open into two volumes writing one drive, a pair of a volume with itself, a volume larger than
+     * its drives, or a name that, made into a file's path, leaves the pool directory.
+     */
     static void config(PoolConfig c) throws CorruptMetadataException {
         try {
             trackSize(c.trackSize());
         } catch (IllegalArgumentException e) {
             throw new CorruptMetadataException("pool.json: " + e.getMessage());
         }
-        Set<String> driveNames = new HashSet<>();
+        Map<String, PoolConfig.DriveRecord> drives = new HashMap<>();
         for (PoolConfig.DriveRecord d : c.drives()) {
-            if (d.name() == null || !driveNames.add(d.name()) || d.size() <= 0 || d.state() == null) {
+            recordedName("drive", d.name());
+            if (drives.putIfAbsent(d.name(), d) != null || d.size() <= 0 || d.state() == null) {
                 throw new CorruptMetadataException("pool.json: drive entry " + d.name() + " is invalid");
             }
         }
+        Map<String, String> memberOf = new HashMap<>();
+        Set<String> volumes = new HashSet<>();
         for (PoolConfig.VolumeRecord v : c.volumes()) {
+            recordedName("volume", v.name());
+            if (!volumes.add(v.name())) {
+                throw new CorruptMetadataException("pool.json: two volumes are named " + v.name());
+            }
             if (v.layout() == null || v.drives().size() < v.layout().minDrives() || v.size() <= 0) {
                 throw new CorruptMetadataException("pool.json: volume " + v.name() + " is invalid");
             }
+            long memberSize = Long.MAX_VALUE;
+            Set<String> own = new HashSet<>();
             for (String d : v.drives()) {
-                if (!driveNames.contains(d)) {
+                if (!drives.containsKey(d)) {
                     throw new CorruptMetadataException("pool.json: volume " + v.name() + " names unknown drive " + d);
                 }
+                if (!own.add(d)) {
+                    throw new CorruptMetadataException("pool.json: volume " + v.name() + " names drive " + d + " twice");
+                }
+                String other = memberOf.putIfAbsent(d, v.name());
+                if (other != null) {
+                    throw new CorruptMetadataException("pool.json: drive " + d + " is a member of both volume "
+                            + other + " and volume " + v.name());
+                }
+                memberSize = Math.min(memberSize, drives.get(d).size());
             }
+            volumeGeometry(v, memberSize);
+        }
+        for (PoolConfig.PairRecord p : c.pairs()) {
+            recordedName("pair", p.name());
+            for (String side : new String[] {p.std(), p.bcv()}) {
+                if (side == null || !volumes.contains(side)) {
+                    throw new CorruptMetadataException("pool.json: pair " + p.name() + " names unknown volume " + side);
+                }
+            }
+            if (p.std().equals(p.bcv())) {
+                throw new CorruptMetadataException("pool.json: pair " + p.name() + " has volume " + p.std()
+                        + " as both its STD and its BCV");
+            }
+        }
+        for (PoolConfig.JournalRecord j : c.journals()) {
+            for (String d : j.drives()) {
+                if (!drives.containsKey(d)) {
+                    throw new CorruptMetadataException("pool.json: the journal of volume " + j.volume()
+                            + " names unknown drive " + d);
+                }
+            }
+        }
+        Set<String> snapshots = new HashSet<>();
+        for (PoolConfig.SnapshotRecord s : c.snapshots().snapshots()) {
+            if (!snapshots.add(s.volume() + "@" + s.name())) {
+                throw new CorruptMetadataException("pool.json: volume " + s.volume() + " has two snapshots named "
+                        + s.name());
+            }
+        }
+    }
+
+    /** A volume's size fits its drives, in whole sectors, and a parity volume's strip unit can be divided by. */
+    private static void volumeGeometry(PoolConfig.VolumeRecord v, long memberSize) throws CorruptMetadataException {
+        if (v.layout() != Layout.RAID1) {
+            int u = v.stripUnit();
+            if (u < 512 || u > (1 << 30) || Integer.bitCount(u) != 1) {
+                throw new CorruptMetadataException("pool.json: volume " + v.name() + "'s strip unit " + u
+                        + " is not a power of two from 512 bytes to 1G");
+            }
+        }
+        if (v.size() % 512 != 0) {
+            throw new CorruptMetadataException("pool.json: volume " + v.name() + "'s size " + v.size()
+                    + " is not a multiple of 512 bytes");
+        }
+        long capacity = RaidVolume.capacity(v.layout(), v.drives().size(), memberSize, v.stripUnit());
+        if (v.size() > capacity) {
+            throw new CorruptMetadataException("pool.json: volume " + v.name() + " is " + Sizes.format(v.size())
+                    + ", larger than the " + Sizes.format(capacity) + " a " + v.layout().word() + " over "
+                    + v.drives().size() + " of its drives holds");
+        }
+    }
+
+    /** A name pool.json gives: files are named after it, so it must be one a verb could have given. */
+    private static void recordedName(String what, String name) throws CorruptMetadataException {
+        try {
+            name(what, name);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptMetadataException("pool.json: " + e.getMessage());
         }
     }
 }

@@ -1,0 +1,143 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.meta.CheckedJson;
+
+/**
+ * A pool.json whose CRC32C is right (written by hand, by a script, by another tool) but whose
+ * content cannot be a pool: refused at open with one sentence naming what is wrong, and no file of
+ * the pool changed. Before these checks such files opened: two volumes writing one drive, a pair
+ * of a volume with itself, a volume larger than its drives, names that reach outside the pool
+ * directory as paths, or an internal error (a pair naming no volume, a strip unit of 0).
+ */
+class PoolJsonContentTest {
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> damage() {
+        return Stream.of(
+                Arguments.of("a pair naming an unknown volume",
+                        (Consumer<ObjectNode>) b -> pair(b).put("bcv", "nope"),
+                        "pool.json: pair p names unknown volume nope"),
+                Arguments.of("a pair of a volume with itself",
+                        (Consumer<ObjectNode>) b -> pair(b).put("bcv", "std"),
+                        "pool.json: pair p has volume std as both its STD and its BCV"),
+                Arguments.of("two volumes over one drive",
+                        (Consumer<ObjectNode>) b -> volume(b, "bcv").set("drives", strings(b, "d3", "d1")),
+                        "pool.json: drive d1 is a member of both volume std and volume bcv"),
+                Arguments.of("a drive named twice in one volume",
+                        (Consumer<ObjectNode>) b -> volume(b, "bcv").set("drives", strings(b, "d3", "d3")),
+                        "pool.json: volume bcv names drive d3 twice"),
+                Arguments.of("two volumes of one name",
+                        (Consumer<ObjectNode>) b -> volume(b, "bcv").put("name", "std"),
+                        "pool.json: two volumes are named std"),
+                Arguments.of("a volume name that is a path",
+                        (Consumer<ObjectNode>) b -> volume(b, "bcv").put("name", "../bcv"),
+                        "pool.json: '../bcv' is not a valid volume name"),
+                Arguments.of("a drive name that is a path",
+                        (Consumer<ObjectNode>) b -> drive(b, "d6").put("name", "../../etc/x"),
+                        "pool.json: '../../etc/x' is not a valid drive name"),
+                Arguments.of("a volume larger than its drives",
+                        (Consumer<ObjectNode>) b -> volume(b, "std").put("size", 2L << 20),
+                        "pool.json: volume std is 2 MiB, larger than the 1 MiB a raid1 over 2 of its drives holds"),
+                Arguments.of("a volume size that is not whole sectors",
+                        (Consumer<ObjectNode>) b -> volume(b, "std").put("size", (1L << 20) - 100),
+                        "pool.json: volume std's size 1048476 is not a multiple of 512 bytes"),
+                Arguments.of("a parity volume's strip unit of 0",
+                        (Consumer<ObjectNode>) b -> volume(b, "p5").put("stripUnit", 0),
+                        "pool.json: volume p5's strip unit 0 is not a power of two from 512 bytes to 1G"),
+                Arguments.of("a journal on an unknown drive",
+                        (Consumer<ObjectNode>) b -> ((ObjectNode) b.withArray("journals").addObject())
+                                .put("volume", "std").set("drives", strings(b, "d6", "d99")),
+                        "pool.json: the journal of volume std names unknown drive d99"),
+                Arguments.of("two snapshots of one name",
+                        (Consumer<ObjectNode>) b -> {
+                            ArrayNode snaps = ((ObjectNode) b.get("snapshots")).withArray("snapshots");
+                            snaps.addObject().put("volume", "std").put("name", "s1").put("gen", 1);
+                            snaps.addObject().put("volume", "std").put("name", "s1").put("gen", 2);
+                        },
+                        "pool.json: volume std has two snapshots named s1"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damage")
+    void isRefusedWithOneSentenceAndNothingChanges(String what, Consumer<ObjectNode> damage, String sentence)
+            throws Exception {
+        Pool.create(dir, 9, 1 << 20, 4096, StorageFactory.real());
+        try (Pool p = Pool.open(dir)) {
+            p.admin().createVolume("std", Layout.RAID1, List.of("d1", "d2"), 0);
+            p.admin().createVolume("bcv", Layout.RAID1, List.of("d3", "d4"), 0);
+            p.admin().createVolume("p5", Layout.RAID5, List.of("d7", "d8", "d9"), 0);
+            p.pairs().create("p", "std", "bcv");
+        }
+        Path json = dir.resolve("pool.json");
+        ObjectNode body = (ObjectNode) CheckedJson.MAPPER.readTree(Files.readAllBytes(json)).get("body");
+        damage.accept(body);
+        CheckedJson.write(StorageFactory.real(), json, PoolConfig.MAGIC, PoolConfig.VERSION, body);
+        Map<Path, byte[]> before = files();
+
+        assertThatThrownBy(() -> Pool.open(dir)).as(what).isInstanceOf(PoolException.class)
+                .hasMessageContaining(sentence);
+        Map<Path, byte[]> after = files();
+        assertThat(after.keySet()).as(what + ": the files of the pool").isEqualTo(before.keySet());
+        before.forEach((f, bytes) -> assertThat(after.get(f)).as(what + ": " + f).isEqualTo(bytes));
+        assertThat(dir.getParent().resolve("bcv.wib")).as("a file outside meta/").doesNotExist();
+    }
+
+    private Map<Path, byte[]> files() throws Exception {
+        Map<Path, byte[]> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                m.put(dir.relativize(f), Files.readAllBytes(f));
+            }
+        }
+        return m;
+    }
+
+    private static ObjectNode pair(ObjectNode body) {
+        return (ObjectNode) body.get("pairs").get(0);
+    }
+
+    private static ObjectNode volume(ObjectNode body, String name) {
+        return named(body.get("volumes"), name);
+    }
+
+    private static ObjectNode drive(ObjectNode body, String name) {
+        return named(body.get("drives"), name);
+    }
+
+    private static ObjectNode named(JsonNode list, String name) {
+        for (JsonNode n : list) {
+            if (name.equals(n.path("name").asText())) {
+                return (ObjectNode) n;
+            }
+        }
+        throw new AssertionError("no entry " + name);
+    }
+
+    private static ArrayNode strings(ObjectNode body, String... values) {
+        ArrayNode a = body.arrayNode();
+        for (String v : values) {
+            a.add(v);
+        }
+        return a;
+    }
+}
