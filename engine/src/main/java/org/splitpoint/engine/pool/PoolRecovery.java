@@ -16,8 +16,9 @@ import org.splitpoint.engine.raid.RaidVolume;
 
 /**
  * What opening a pool does after reading pool.json: check every drive image (a missing one is
- * MISSING, a wrong-sized one FAILED and left untouched), assemble the volumes, recover from an
- * unclean shutdown (replay stripe journals, resync write-intent dirty tracks), resume rebuilds.
+ * MISSING, a wrong-sized one or one that is no regular file FAILED and left untouched), assemble
+ * the volumes, recover from an unclean shutdown (replay stripe journals, resync write-intent dirty
+ * tracks), resume rebuilds.
  *
  * <p>A read-only open does none of the recovery: it reads what is there and says, in notes, what a
  * writable open would do. A full file system (or a file-size limit reached) does not stop a
@@ -61,6 +62,15 @@ final class PoolRecovery {
             if (!Files.exists(image)) {
                 d.problem = "the image of drive " + d.name + " (" + image + ") is missing";
                 d.missing = true;
+                continue;
+            }
+            if (!Files.isRegularFile(image)) {
+                // a directory (or a device) has a size too, which said nothing of what is wrong
+                d.problem = "the image of drive " + d.name + " (" + image + ") is "
+                        + (Files.isDirectory(image) ? "a directory" : "not a regular file")
+                        + ", not an image file; the drive is treated as FAILED and it is left as it is";
+                d.state = DriveState.FAILED;
+                d.stale = true;
                 continue;
             }
             long actual = Files.size(image);
