@@ -23,7 +23,8 @@ import org.splitpoint.engine.meta.AtomicFile;
  * pool is closed and opened again. Every job the pool starts is followed ({@link Pool#startJob});
  * a job stopped by a close, to resume at the next opening, has not ended and is not listed. Also
  * says when a job is paused or resumed, as an event, whoever asked. The file is a record for
- * people, rewritten atomically at each end; an unreadable one starts an empty history (logged).
+ * people, rewritten atomically at each end; an unreadable one starts an empty history (an opening's note
+ * says so).
  */
 public final class JobHistory {
 
@@ -109,7 +110,12 @@ public final class JobHistory {
     }
 
     private void load() {
-        entries.addAll(read(pool.storage, file));
+        // said among the opening's notes, one sentence like every damaged meta/ file's (a logger's
+        // warning came out on a CLI command's stderr as two lines with a timestamp and the parser's
+        // multi-line message)
+        entries.addAll(read(pool.storage, file, why -> pool.openNotes.add("the job history (meta/"
+                + file.getFileName() + ") is damaged (" + why + "): it starts empty, and the next job to end"
+                + " writes it anew")));
     }
 
     /**
@@ -118,10 +124,14 @@ public final class JobHistory {
      * replaced atomically, so a read sees one whole version. Empty when there is none yet.
      */
     public static List<Entry> readSaved(Path poolDir) {
-        return read(org.splitpoint.engine.io.StorageFactory.real(), new PoolPaths(poolDir).meta().resolve("jobs-history.jsonl"));
+        Path file = new PoolPaths(poolDir).meta().resolve("jobs-history.jsonl");
+        return read(org.splitpoint.engine.io.StorageFactory.real(), file,
+                why -> LOG.log(System.Logger.Level.WARNING, "ignoring " + file + ": " + why));
     }
 
-    private static List<Entry> read(org.splitpoint.engine.io.StorageFactory storage, Path file) {
+    /** The entries of {@code file}; none when it is damaged, which is said to {@code damaged}. */
+    private static List<Entry> read(org.splitpoint.engine.io.StorageFactory storage, Path file,
+                                    java.util.function.Consumer<String> damaged) {
         List<Entry> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
@@ -133,7 +143,8 @@ public final class JobHistory {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "ignoring " + file + ": " + e.getMessage());
+            String m = String.valueOf(e.getMessage());
+            damaged.accept(m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m);
             out.clear();
         }
         return out;

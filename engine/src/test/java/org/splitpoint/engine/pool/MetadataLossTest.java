@@ -49,6 +49,23 @@ class MetadataLossTest {
     }
 
     @Test
+    void aDamagedJobHistoryIsSaidAmongTheOpeningsNotesAndLeftAlone() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        Path history = dir.resolve("meta/jobs-history.jsonl");
+        byte[] garbage = new byte[300];
+        new Random(5).nextBytes(garbage);
+        Files.write(history, garbage);
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
+            assertThat(pool.openNotes()).anySatisfy(n -> assertThat(n)
+                    .startsWith("the job history (meta/jobs-history.jsonl) is damaged (")
+                    .endsWith("): it starts empty, and the next job to end writes it anew")
+                    .doesNotContain("\n"));
+            assertThat(pool.jobHistory().list()).isEmpty();
+        }
+        assertThat(Files.readAllBytes(history)).isEqualTo(garbage);
+    }
+
+    @Test
     void aLostPairBitmapMarksEveryTrackInvalidAndSaysSo() throws Exception {
         splitPairWithStdChanges();
         Files.delete(dir.resolve("meta/p1.std.inv"));
