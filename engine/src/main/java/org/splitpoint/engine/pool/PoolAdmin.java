@@ -307,15 +307,19 @@ public final class PoolAdmin {
             RaidVolume v = d.volume == null ? null : pool.volumes.get(d.volume);
             Path image = pool.paths.image(name);
             // keep the removed image for forensics, as a pulled drive would be kept; one per replacement
-            Path old = image.resolveSibling(name + ".img.replaced-" + java.time.Instant.now().toString()
-                    .replace(":", "").replace(".", ""));
+            Path old = PoolFiles.replaced(pool.paths, name, java.time.Instant.now());
             ServiceWindow w = v == null ? null : pool.windows.get(v.name());
             if (w != null && w.drive == d) {
                 return new ServiceAdmin(pool).replaceInWindow(w, old); // FAILED in its window: the window ends with its rebuild
             }
             boolean setAside = Files.exists(image);
+            // a member's old image waits at .img.replacing until its rebuild is on record: a crash
+            // before that left it under a name no open put back, and the drive, FAILED in pool.json,
+            // opened MISSING with its image said to be gone (ResumedJobCutAgainTest, rebuild-raid5)
+            Path aside = v == null ? old : PoolFiles.setAside(pool.paths, name);
             if (setAside) {
-                pool.storage.rename(image, old);
+                pool.storage.delete(aside); // (one a crash left behind was put back, or named, by the open)
+                pool.storage.rename(image, aside);
             }
             // a volume member's blank waits at .img.blank until pool.json records its rebuild: under
             // the drive's name, a crash before that record left a MISSING drive, still ONLINE in
@@ -335,7 +339,7 @@ public final class PoolAdmin {
                     pool.storage.delete(blank);
                 }
                 if (setAside) {
-                    pool.storage.rename(old, image); // put the old image back: nothing changed
+                    pool.storage.rename(aside, image); // put the old image back: nothing changed
                 }
                 throw e;
             }
@@ -354,7 +358,7 @@ public final class PoolAdmin {
                 try {
                     pool.storage.delete(v == null ? image : blank);
                     if (setAside) {
-                        pool.storage.rename(old, image);
+                        pool.storage.rename(aside, image);
                     }
                     pool.storage.syncDirectory(pool.paths.drives()); // the old image's name back, durably
                 } catch (IOException | RuntimeException left) {
@@ -417,7 +421,15 @@ public final class PoolAdmin {
                 notRecorded.run();
                 throw e;
             }
-            // the rebuild is on record: only now does the blank take the drive's name (an open finishes this if a crash comes first)
+            // the rebuild is on record: only now does the blank take the drive's name, and the old image
+            // its forensic one (an open finishes this if a crash comes first)
+            if (setAside) {
+                try {
+                    pool.storage.rename(aside, old);
+                } catch (IOException e) {
+                    // the rebuild is on record: the next open gives the old image its forensic name
+                }
+            }
             pool.storage.rename(blank, image);
             pool.storage.syncDirectory(pool.paths.drives());
             pool.events.publish(Event.info("DRIVE_STATE", name, "drive " + name + " replaced with a blank image; rebuilding"));

@@ -175,6 +175,21 @@ final class PoolFiles {
         return paths.drives().resolve(name + ".img.blank");
     }
 
+    /**
+     * Where {@code drive replace} sets a volume member's old image aside until pool.json records the
+     * rebuild of its blank: a crash before that record puts it back at the next open (the drive as
+     * pool.json has it, FAILED over its image, not MISSING), one after it gives it its
+     * {@code .replaced-<time>} name, kept for forensics.
+     */
+    static Path setAside(PoolPaths paths, String name) {
+        return paths.drives().resolve(name + ".img.replacing");
+    }
+
+    /** The name an image replaced at {@code now} keeps for forensics, one per replacement. */
+    static Path replaced(PoolPaths paths, String name, java.time.Instant now) {
+        return paths.drives().resolve(name + ".img.replaced-" + now.toString().replace(":", "").replace(".", ""));
+    }
+
     /** Creates a blank image of {@code size} at {@code blank(paths, name)}, durably (not its name: the caller syncs the directory). */
     static void createBlank(StorageFactory storage, PoolPaths paths, String name, long size) throws IOException {
         createSized(storage, blank(paths, name), size);

@@ -36,20 +36,33 @@ final class PoolRecovery {
      * {@code replaceDrive}: when pool.json records the restore of the drive's volume or the drive's
      * rebuild (or the drive is a SPARE, whose bytes belong to nothing), the blank takes the drive's
      * name now; otherwise the replacement was not recorded and the blank goes (the drive stays as
-     * recorded).
+     * recorded), and the old image {@code replaceDrive} had set aside comes back under its name
+     * (recorded, it takes its forensic {@code .replaced-<time>} name).
      */
     private static void finishBlank(Pool pool, Drive d, Path image) throws IOException {
         Path blank = PoolFiles.blank(pool.paths, d.name);
-        if (!Files.exists(blank) || pool.isReadOnly()) {
+        Path aside = PoolFiles.setAside(pool.paths, d.name);
+        boolean hasBlank = Files.exists(blank);
+        boolean hasAside = Files.exists(aside);
+        if ((!hasBlank && !hasAside) || pool.isReadOnly()) {
             return;
         }
         boolean recorded = d.volume == null // a SPARE's bytes belong to nothing
                 || pool.restoreRecords.containsKey(d.volume)
                 || (d.state == DriveState.REBUILDING && pool.rebuildJobOf(d.name) != null);
-        if (recorded && !Files.exists(image)) {
-            pool.storage.rename(blank, image);
-        } else {
-            pool.storage.delete(blank);
+        if (hasBlank) {
+            if (recorded && !Files.exists(image)) {
+                pool.storage.rename(blank, image);
+            } else {
+                pool.storage.delete(blank);
+            }
+        }
+        if (hasAside) { // the old image 'drive replace' set aside: back when its replacement is not on record
+            if (!recorded && !Files.exists(image)) {
+                pool.storage.rename(aside, image);
+            } else {
+                pool.storage.rename(aside, PoolFiles.replaced(pool.paths, d.name, java.time.Instant.now()));
+            }
         }
         pool.storage.syncDirectory(pool.paths.drives());
     }

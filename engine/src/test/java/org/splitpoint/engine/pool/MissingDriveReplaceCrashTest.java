@@ -2,6 +2,7 @@ package org.splitpoint.engine.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,48 @@ class MissingDriveReplaceCrashTest {
             p.jobs().forEach(j -> j.setThrottle(0));
             p.awaitJobs(null);
             CutRuns.assertWholeWithD2(p, written, "the replace finished at open");
+        }
+    }
+
+    /**
+     * A FAILED drive's replace cut before pool.json records its rebuild: the drive is as pool.json
+     * has it, FAILED over its own image. Before, the image set aside under its {@code .replaced-<time>}
+     * name stayed there, and the drive opened MISSING, its image said to be gone.
+     */
+    @Test
+    void aFailedDrivesReplaceCutBeforeItIsRecordedLeavesTheDriveFailedOverItsOwnImage() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("failed"), Layout.RAID5, 3, 1 << 20, TRACK);
+        try (Pool pool = Pool.open(dir)) {
+            byte[] data = new byte[(int) pool.volume("v").size()];
+            new Random(4).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data));
+            pool.admin().failDrive("d2");
+        }
+        Path image = dir.resolve("drives").resolve("d2.img");
+        byte[] d2 = Files.readAllBytes(image);
+        FaultInjector inj = new FaultInjector(org.splitpoint.engine.io.StorageFactory.real());
+        Pool pool = Pool.open(dir, inj);
+        // the power goes with the first write of the pool.json that would record the rebuild
+        inj.countOnly(p -> p.getFileName().toString().startsWith("pool.json")).powerCutAfterWrite(1, 0, 1);
+        try {
+            pool.admin().replaceDrive("d2");
+            throw new AssertionError("the replace was recorded before the cut");
+        } catch (IOException e) {
+            assertThat(inj.isCut()).as("cut: " + e).isTrue();
+        }
+        CutRuns.crash(inj, pool);
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.snapshot().drive("d2").state()).as(String.join("; ", p.openNotes())).isEqualTo(DriveState.FAILED);
+            assertThat(Files.readAllBytes(image)).as("d2's image").isEqualTo(d2);
+            Job j = p.admin().replaceDrive("d2"); // and the replace can be given again
+            assertThat(j.await(30_000)).isTrue();
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            assertThat(p.admin().verify("v", false, null)).isZero();
+        }
+        try (var files = Files.list(dir.resolve("drives"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("d2.img.replac")))
+                    .as("the image replaced, kept once under its forensic name").hasSize(1)
+                    .allMatch(n -> n.startsWith("d2.img.replaced-"));
         }
     }
 
