@@ -38,7 +38,8 @@ import org.splitpoint.engine.restore.InstantRestore;
  * FAILED volume's blank drives came in with it. One whose copy's thread cannot start once it is in
  * place stays, and resumes at the next opening ({@link #copyNotStarted}); so does one resumed (at an
  * opening, which goes on with a note) whose copy cannot start ({@link #startResumed}). One whose
- * overwrite map is lost at open ends there, every track marked changed before its record goes.
+ * overwrite map is lost at open ends there, every track marked changed and its journal (based on the
+ * image) stopped protecting before its record goes.
  */
 public final class RestoreAdmin {
 
@@ -637,6 +638,23 @@ public final class RestoreAdmin {
         }
     }
 
+    /**
+     * The journal its start based on the image stops protecting a volume whose restore ended at open for
+     * its lost overwrite map: with the tracks not restored, base plus entries no longer make it (before,
+     * it went on saying it protected the volume, and a rebuild from backup made the image there).
+     */
+    private static void stopJournalAfterLostMap(Pool pool, String volume) {
+        try {
+            JournalWrites.stopProtecting(pool, volume, "the restore it was based on could not go on (its overwrite map"
+                    + " is lost)");
+        } catch (IOException e) {
+            String msg = "the journal of " + volume + " could not be taken off its base after its restore ended ("
+                    + e.getMessage() + "): it does not protect " + volume + "; disable it and enable it again";
+            pool.openNotes.add(msg);
+            pool.events.publish(Event.critical("JOURNAL", volume, msg));
+        }
+    }
+
     /** The tracks a cancelled restore leaves unlike what the next incremental backup builds on, marked changed. */
     private static void markNotRestored(Pool pool, InstantRestore r) {
         ChangeTracker cbt = pool.changeTrackers.get(r.volume());
@@ -683,6 +701,9 @@ public final class RestoreAdmin {
                 pool.openNotes.add(msg);
                 if (!pool.isReadOnly()) {
                     markAllChanged(pool, v); // before the record goes: a crash between finds the map lost again
+                    if (!rec.withJournal()) { // (a rebuild from backup keeps its journal: base and entries still make the volume)
+                        stopJournalAfterLostMap(pool, rec.volume());
+                    }
                     pool.restoreRecords.remove(rec.volume());
                     Pool.persistAtOpen(pool, "the end of that restore");
                     pool.events.publish(Event.critical("RESTORE", rec.volume(), msg));

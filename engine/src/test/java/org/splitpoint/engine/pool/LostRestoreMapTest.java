@@ -64,4 +64,42 @@ class LostRestoreMapTest {
                     "the chain of the backup after the restore ended");
         }
     }
+
+    /**
+     * The same for a journaled volume: the restore's start based its journal on the image (the
+     * entries before it went), which no longer makes the volume with the tracks not restored; the
+     * journal stops protecting, or its base plus its entries make the volume.
+     */
+    @ParameterizedTest(name = "map {0}")
+    @ValueSource(strings = {"missing", "empty"})
+    void aJournalBasedOnTheRestoredImageDoesNotClaimAVolumeItNoLongerMakes(String how) throws Exception {
+        Path dir = tmp.resolve("journaled");
+        Path store = tmp.resolve("jstore");
+        JournaledPools.journaled(dir, store);
+        String base;
+        try (Pool pool = Pool.open(dir)) {
+            base = pool.journalRecords.get("v").base();
+            byte[] other = new byte[64 * TRACK];
+            new Random(3).nextBytes(other);
+            pool.device("v").write(0, ByteBuffer.wrap(other));
+            pool.device("v").flush();
+        }
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
+            pool.instantRestores().restore("v", store, base, false, 0);
+            pool.device("v").read(0, ByteBuffer.allocate(4 * TRACK));
+        }
+        Path map = dir.resolve("meta").resolve("v.restore.inv");
+        if (how.equals("missing")) {
+            Files.delete(map);
+        } else {
+            Files.write(map, new byte[0]);
+        }
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.instantRestores().restoreOf("v")).isNull();
+            if (pool.journals().status("v").protecting()) {
+                TestPools.assertSameBytes(JournaledPools.chainPlusJournal(pool, "v"), TestPools.readAll(pool.volume("v")),
+                        "the journal's base plus its entries, which it says protect v");
+            }
+        }
+    }
 }
