@@ -490,6 +490,7 @@ public final class PoolAdmin {
         List<Member> lost = checkReplacements(v, spares);
         List<String> replaced = new ArrayList<>();
         List<String> blanks = new ArrayList<>();
+        List<String> asides = new ArrayList<>(); // drives whose old image is set aside
         List<Runnable> undo = new ArrayList<>(); // each replacement taken back, newest first
         PoolConfig.VolumeRecord recordBefore = pool.volumeRecords.get(v.name());
         try {
@@ -499,11 +500,14 @@ public final class PoolAdmin {
                 cancelRebuildOf(d.name);
                 Drive into = spares.isEmpty() ? d : drive(spares.get(i));
                 Path image = pool.paths.image(into.name);
-                Path aside = Files.exists(image) ? image.resolveSibling(into.name + ".img.replaced-"
-                        + java.time.Instant.now().toString().replace(":", "").replace(".", "")) : null;
+                // set aside at .img.replacing until the restore is on record: an open after a crash before
+                // that puts it back (it was left .replaced-<time>, the drive then MISSING), after it names it
+                Path aside = Files.exists(image) ? PoolFiles.setAside(pool.paths, into.name) : null;
                 undo.add(0, LostDriveUndo.of(pool, v, m, d, into, aside));
                 if (aside != null) {
+                    pool.storage.delete(aside); // (one a crash left behind was put back, or named, by the open)
                     pool.storage.rename(image, aside);
+                    asides.add(into.name);
                 }
                 PoolFiles.createBlank(pool.storage, pool.paths, into.name, into.size);
                 pool.storage.syncDirectory(pool.paths.drives());
@@ -562,6 +566,14 @@ public final class PoolAdmin {
         } catch (IOException e) {
             pool.events.publish(Event.warning("DRIVE_STATE", v.name(), "the blank images of volume " + v.name()
                     + " could not take their drives' names (" + e.getMessage() + "); the next opening gives them"));
+        }
+        java.time.Instant now = java.time.Instant.now();
+        for (String name : asides) {
+            try {
+                pool.storage.rename(PoolFiles.setAside(pool.paths, name), PoolFiles.replaced(pool.paths, name, now));
+            } catch (IOException e) {
+                // on record: the next open gives the old image its forensic name
+            }
         }
         pool.events.publish(Event.warning("VOLUME_STATE", v.name(), "volume " + v.name() + " was FAILED: blank images"
                 + " replaced " + String.join(", ", replaced) + " for a restore from a backup; it is " + v.state()));

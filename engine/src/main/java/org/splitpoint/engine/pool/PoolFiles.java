@@ -176,10 +176,10 @@ final class PoolFiles {
     }
 
     /**
-     * Where {@code drive replace} sets a volume member's old image aside until pool.json records the
-     * rebuild of its blank: a crash before that record puts it back at the next open (the drive as
-     * pool.json has it, FAILED over its image, not MISSING), one after it gives it its
-     * {@code .replaced-<time>} name, kept for forensics.
+     * Where {@code drive replace} (and a FAILED volume's restore, for its lost drives) sets a volume
+     * member's old image aside until pool.json records what fills its blank: a crash before that record
+     * puts it back at the next open (the drive as pool.json has it, FAILED over its image, not
+     * MISSING), one after it gives it its {@code .replaced-<time>} name, kept for forensics.
      */
     static Path setAside(PoolPaths paths, String name) {
         return paths.drives().resolve(name + ".img.replacing");

@@ -36,8 +36,8 @@ final class PoolRecovery {
      * {@code replaceDrive}: when pool.json records the restore of the drive's volume or the drive's
      * rebuild (or the drive is a SPARE, whose bytes belong to nothing), the blank takes the drive's
      * name now; otherwise the replacement was not recorded and the blank goes (the drive stays as
-     * recorded), and the old image {@code replaceDrive} had set aside comes back under its name
-     * (recorded, it takes its forensic {@code .replaced-<time>} name).
+     * recorded), and the old image either had set aside ({@code PoolFiles.setAside}) comes back under
+     * its name (recorded, it takes its forensic {@code .replaced-<time>} name).
      */
     private static void finishBlank(Pool pool, Drive d, Path image) throws IOException {
         Path blank = PoolFiles.blank(pool.paths, d.name);

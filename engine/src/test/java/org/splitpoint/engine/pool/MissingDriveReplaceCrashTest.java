@@ -113,6 +113,47 @@ class MissingDriveReplaceCrashTest {
         }
     }
 
+    /**
+     * The same for a FAILED volume's restore from a backup, which gives its lost drives blank images:
+     * cut before pool.json records it, the lost drives are as pool.json has them: d2 FAILED over its
+     * own image (before, MISSING, its image left under its {@code .replaced-<time>} name), d3 pulled.
+     */
+    @Test
+    void aFailedVolumesRestoreCutBeforeItIsRecordedLeavesItsDrivesFailedOverTheirOwnImages() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("lost"), Layout.RAID5, 3, 1 << 20, TRACK);
+        Path store = tmp.resolve("store");
+        String id;
+        try (Pool pool = Pool.open(dir)) {
+            byte[] data = new byte[(int) pool.volume("v").size()];
+            new Random(5).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data));
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+            id = pool.backups().lastBackup("v").image();
+            pool.admin().failDrive("d2");
+        }
+        Path drives = dir.resolve("drives");
+        Files.delete(drives.resolve("d3.img")); // pulled: v is FAILED
+        byte[] d2 = Files.readAllBytes(drives.resolve("d2.img"));
+        FaultInjector inj = new FaultInjector(org.splitpoint.engine.io.StorageFactory.real());
+        Pool pool = Pool.open(dir, inj);
+        inj.countOnly(p -> p.getFileName().toString().startsWith("pool.json")).powerCutAfterWrite(1, 0, 1);
+        try {
+            pool.instantRestores().restore("v", store, id, false, 0);
+            throw new AssertionError("the restore was recorded before the cut");
+        } catch (IOException e) {
+            assertThat(inj.isCut()).as("cut: " + e).isTrue();
+        }
+        CutRuns.crash(inj, pool);
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.instantRestores().restoreOf("v")).isNull();
+            assertThat(p.snapshot().drive("d2").state()).as(String.join("; ", p.openNotes())).isEqualTo(DriveState.FAILED);
+            assertThat(Files.readAllBytes(drives.resolve("d2.img"))).as("d2's image").isEqualTo(d2);
+            assertThat(p.snapshot().drive("d3").state()).isEqualTo(DriveState.MISSING);
+            assertThat(p.instantRestores().restore("v", store, id, false, 0).await(60_000)).isTrue(); // and it can be given again
+            assertThat(p.volume("v").state()).isEqualTo(VolumeState.OPTIMAL);
+        }
+    }
+
     private long run(Path template, Path runDir, long cut, long seed) throws Exception {
         Path dir = runDir.resolve("pool");
         TestPools.copyDir(template, dir);
