@@ -43,18 +43,7 @@ class LostRestoreMapTest {
             pool.device("v").write(0, ByteBuffer.wrap(other));
             pool.device("v").flush();
         }
-        // the restore on record, its copy not run: a few tracks read (restored on demand), the rest owed
-        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
-            pool.instantRestores().restore("v", store, imageId, false, 0);
-            pool.device("v").read(0, ByteBuffer.allocate(4 * TRACK));
-            pool.device("v").write(40L * TRACK, ByteBuffer.wrap(new byte[TRACK]));
-        }
-        Path map = dir.resolve("meta").resolve("v.restore.inv");
-        if (how.equals("missing")) {
-            Files.delete(map);
-        } else {
-            Files.write(map, new byte[0]);
-        }
+        restoredInPartThenMapLost(dir, store, imageId, how);
         try (Pool pool = Pool.open(dir)) {
             assertThat(pool.openNotes()).anyMatch(n -> n.contains("overwrite map of the instant restore of v"));
             assertThat(pool.instantRestores().restoreOf("v")).isNull();
@@ -84,22 +73,31 @@ class LostRestoreMapTest {
             pool.device("v").write(0, ByteBuffer.wrap(other));
             pool.device("v").flush();
         }
-        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
-            pool.instantRestores().restore("v", store, base, false, 0);
-            pool.device("v").read(0, ByteBuffer.allocate(4 * TRACK));
-        }
-        Path map = dir.resolve("meta").resolve("v.restore.inv");
-        if (how.equals("missing")) {
-            Files.delete(map);
-        } else {
-            Files.write(map, new byte[0]);
-        }
+        restoredInPartThenMapLost(dir, store, base, how);
         try (Pool pool = Pool.open(dir)) {
             assertThat(pool.instantRestores().restoreOf("v")).isNull();
             if (pool.journals().status("v").protecting()) {
                 TestPools.assertSameBytes(JournaledPools.chainPlusJournal(pool, "v"), TestPools.readAll(pool.volume("v")),
                         "the journal's base plus its entries, which it says protect v");
             }
+        }
+    }
+
+    /**
+     * The restore of v from {@code image} on record, its copy not run: four tracks read (restored on
+     * demand) and one written, the rest owed; then its overwrite map {@code how} ("missing", "empty").
+     */
+    private static void restoredInPartThenMapLost(Path dir, Path store, String image, String how) throws Exception {
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
+            pool.instantRestores().restore("v", store, image, false, 0);
+            pool.device("v").read(0, ByteBuffer.allocate(4 * TRACK));
+            pool.device("v").write(40L * TRACK, ByteBuffer.wrap(new byte[TRACK]));
+        }
+        Path map = dir.resolve("meta").resolve("v.restore.inv");
+        if (how.equals("missing")) {
+            Files.delete(map);
+        } else {
+            Files.write(map, new byte[0]);
         }
     }
 }
