@@ -235,6 +235,16 @@ class ResumedJobCutAgainTest {
         return b;
     }
 
+    /** A scene whose job's image its {@code prepare} makes. */
+    private abstract static class Imaged implements Scene {
+        byte[] image;
+
+        @Override
+        public byte[] image() {
+            return image;
+        }
+    }
+
     /** Writes {@code v} whole with random bytes of {@code seed}; returns them. */
     static byte[] filled(BlockDevice v, long seed) throws Exception {
         byte[] image = new byte[(int) v.size()];
@@ -254,10 +264,9 @@ class ResumedJobCutAgainTest {
     }
 
     /** An instant restore of v from a full backup, v scribbled over since. */
-    private static final class RestoreScene implements Scene {
+    private static final class RestoreScene extends Imaged {
         private final Layout layout;
         private final int drives;
-        private byte[] image;
         private String imageId;
 
         RestoreScene(Layout layout, int drives) {
@@ -284,11 +293,6 @@ class ResumedJobCutAgainTest {
         }
 
         @Override
-        public byte[] image() {
-            return image;
-        }
-
-        @Override
         public void start(Pool pool, Path store) throws Exception {
             // about two seconds for the whole volume: it runs through every opening
             pool.instantRestores().restore("v", store, imageId, false, image.length / 2);
@@ -301,8 +305,7 @@ class ResumedJobCutAgainTest {
     }
 
     /** A rebuild of d2 of a RAID 5, failed and replaced by a blank drive. */
-    private static final class RebuildScene implements Scene {
-        private byte[] image;
+    private static final class RebuildScene extends Imaged {
 
         @Override
         public void prepare(Path dir, Path store) throws Exception {
@@ -313,11 +316,6 @@ class ResumedJobCutAgainTest {
                 v.flush();
                 pool.admin().failDrive("d2");
             }
-        }
-
-        @Override
-        public byte[] image() {
-            return image;
         }
 
         @Override
@@ -348,9 +346,8 @@ class ResumedJobCutAgainTest {
     }
 
     /** The return of d2 of a RAID 5 from a service window in {@code mode}, with writes to half of v in the window. */
-    private static final class ReturnScene implements Scene {
+    private static final class ReturnScene extends Imaged {
         private final LogMode mode;
-        private byte[] image;
 
         ReturnScene(LogMode mode) {
             this.mode = mode;
@@ -371,11 +368,6 @@ class ResumedJobCutAgainTest {
                 v.flush();
                 pool.awaitJobs(null);
             }
-        }
-
-        @Override
-        public byte[] image() {
-            return image;
         }
 
         @Override
@@ -403,8 +395,7 @@ class ResumedJobCutAgainTest {
     }
 
     /** A restore of RAID 1 v to its snapshot s, v rewritten since (half of it). */
-    private static final class SnapshotRestoreScene implements Scene {
-        private byte[] image;
+    private static final class SnapshotRestoreScene extends Imaged {
 
         @Override
         public void prepare(Path dir, Path store) throws Exception {
@@ -421,11 +412,6 @@ class ResumedJobCutAgainTest {
         }
 
         @Override
-        public byte[] image() {
-            return image;
-        }
-
-        @Override
         public void start(Pool pool, Path store) throws Exception {
             pool.snapshots().restore("v", "s", false, image.length / 2); // about a second for the half to copy back
         }
@@ -437,8 +423,7 @@ class ResumedJobCutAgainTest {
     }
 
     /** A restore of pair p (STD v, BCV w, RAID 1), split and v rewritten since (half of it). */
-    private static final class PairRestoreScene implements Scene {
-        private byte[] image;
+    private static final class PairRestoreScene extends Imaged {
 
         @Override
         public void prepare(Path dir, Path store) throws Exception {
@@ -453,11 +438,6 @@ class ResumedJobCutAgainTest {
                 rewriteHalf(v, null, 15);
                 v.flush();
             }
-        }
-
-        @Override
-        public byte[] image() {
-            return image;
         }
 
         @Override
