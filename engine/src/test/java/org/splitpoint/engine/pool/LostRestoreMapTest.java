@@ -83,6 +83,38 @@ class LostRestoreMapTest {
         }
     }
 
+    /** The same for a restore to a snapshot whose map (meta/v.snaprestore.inv) is lost. */
+    @ParameterizedTest(name = "map {0}")
+    @ValueSource(strings = {"missing", "empty"})
+    void theBackupAfterASnapshotRestoreEndedForALostMapHoldsTheVolumeAsItIs(String how) throws Exception {
+        Path dir = SnapshotPools.create(tmp.resolve("snap"), TRACK, 1 << 20);
+        Path store = tmp.resolve("sstore");
+        try (Pool pool = Pool.open(dir)) {
+            pool.snapshots().setSaveArea("save");
+            ResumedJobCutAgainTest.filled(pool.device("v"), 6);
+            pool.snapshots().create("v", "s");
+            ResumedJobCutAgainTest.rewriteHalf(pool.device("v"), null, 7);
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+        }
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), new PoolOptions(false))) {
+            pool.snapshots().restore("v", "s", false, 0);
+            pool.device("v").read(100L * TRACK, ByteBuffer.allocate(4 * TRACK)); // in the half rewritten: restored on demand
+        }
+        Path map = dir.resolve("meta").resolve("v.snaprestore.inv");
+        if (how.equals("missing")) {
+            Files.delete(map);
+        } else {
+            Files.write(map, new byte[0]);
+        }
+        try (Pool pool = Pool.open(dir)) {
+            assertThat(pool.snapshots().restoreOf("v")).isNull();
+            byte[] volume = TestPools.readAll(pool.volume("v"));
+            assertThat(pool.backups().backup("v", store, false, 0).await(60_000)).isTrue();
+            TestPools.assertSameBytes(BackupTest.imageBytes(store, pool.backups().lastBackup("v").image()), volume,
+                    "the chain of the backup after the restore ended");
+        }
+    }
+
     /**
      * The restore of v from {@code image} on record, its copy not run: four tracks read (restored on
      * demand) and one written, the rest owed; then its overwrite map {@code how} ("missing", "empty").
