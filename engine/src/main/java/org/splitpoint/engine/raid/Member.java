@@ -53,8 +53,11 @@ public final class Member {
      * or a new image clears it.
      */
     private volatile String writesLost;
-    /** Failed flushes that may have lost writes so far (guarded by this): a heal clears only its own. */
-    private long losses;
+    /**
+     * Failed flushes that may have lost writes so far (changed under this): a heal clears only its
+     * own. Volatile: every read of a volume compares it across its pick and read of the members.
+     */
+    private volatile long losses;
     /**
      * Of a REBUILDING member: the rows below which the rebuild's copies are known forced (its mark
      * when the last good force began). A failed flush loses the copies above as it does host writes,
@@ -435,7 +438,7 @@ public final class Member {
      * ({@link #forceHealed}), and by a service window's return before its copies (whose own force
      * cannot see a loss that a host's flush met and healed before it began: ServiceResync.checkpoint).
      */
-    public synchronized long losses() {
+    public long losses() {
         return losses;
     }
 

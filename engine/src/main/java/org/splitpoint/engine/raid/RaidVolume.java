@@ -35,7 +35,9 @@ import org.splitpoint.engine.pool.VolumeState;
  * absence is recorded durably ({@link MemberFailureListener}), as md completes no write before its
  * superblock records the failure: after a crash the member cannot come back trusted. A write that
  * failed part-way (no space, say) pins its write-intent tracks, so they stay dirty until a resync
- * has made the members agree (at a later flush, or the next open).
+ * has made the members agree (at a later flush, or the next open). A read compares the members'
+ * losses at failed flushes ({@link Member#losses}) across its pick and read of them, and reads again
+ * when one moved: the member it picked may have dropped a write's pages under it.
  *
  * <p>Parts. This class keeps the host data path (reads; a write or zeroing through its observers,
  * write intent, the staged journal's write log, a service window's log or repository, lost tracks,
@@ -375,13 +377,28 @@ public abstract class RaidVolume implements BlockDevice {
             if (l != null && readsLost(l, offset, n)) {
                 throw lostError(l, offset, n, "a read");
             }
-            if (anyLostWrites()) {
-                refuseReadOfLostWrites(offset, n);
+            for (int attempt = 1; ; attempt++) {
+                long losses = memberLosses(); // before the pick of the members read: a loss after it is seen below
+                if (anyLostWrites()) {
+                    refuseReadOfLostWrites(offset, n);
+                }
+                retrying(() -> {
+                    dst.position(start);
+                    doRead(offset, dst);
+                });
+                if (memberLosses() == losses) {
+                    break;
+                }
+                // a member's flush failed for want of space while it was read: a member picked as
+                // one that had lost nothing may have dropped a write's pages under the read, which
+                // then took its old bytes (a pair's copy put them on the BCV and cleared the track:
+                // CopySourceLossTest). Read again: the loss is on record now, and the read avoids it
+                if (attempt == READS_OVER_LOSSES) {
+                    throw new WritesLostException("volume " + name + ": " + READS_OVER_LOSSES + " reads of bytes " + offset
+                            + ".." + (offset + n) + " in a row met a flush of its drives that failed for want of space"
+                            + ", so none is known to hold the bytes written: " + UNTIL_HEALED, null);
+                }
             }
-            retrying(() -> {
-                dst.position(start);
-                doRead(offset, dst);
-            });
             if (rd != null) {
                 rd.overlay(offset, dst.duplicate().position(start));
             }
@@ -951,6 +968,9 @@ public abstract class RaidVolume implements BlockDevice {
                     + " resync makes the drives agree", null);
         }
     }
+
+    /** Reads of the same bytes a run of member losses may spoil before the read gives up ({@link #read}). */
+    private static final int READS_OVER_LOSSES = 4;
 
     /** Rows of lost tracks a heal rebuilds at a time: host writes to them wait that long, not the whole heal. */
     private static final int HEAL_BATCH = 64;

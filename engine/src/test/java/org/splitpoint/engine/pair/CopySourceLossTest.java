@@ -1,0 +1,125 @@
+package org.splitpoint.engine.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.Layout;
+import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.PoolOptions;
+
+/**
+ * An establish copies a track from an STD member whose host flush fails for want of space while
+ * the copy runs: the copy's read picked the member (it had lost no writes yet), then the failed
+ * force dropped its pages (a host write's to the track still owed among them), then the read took
+ * the member's old bytes, put them on the BCV and cleared the track's mark. The STD's next flush
+ * healed the member from the other, so the STD held the write and a split handed out a BCV without
+ * it, the pair saying the sides were the same. A read must compare the members' losses across its
+ * pick and read, and read again from a member that lost nothing.
+ */
+class CopySourceLossTest {
+
+    @TempDir
+    Path dir;
+
+    private static final int TRACK = 64 * 1024;
+    /** A track in the first read region of the STD's mirror: its reads go to d1. */
+    private static final long T = 2;
+
+    @Test
+    void anEstablishDoesNotCopyTheOldBytesOfAWriteTheSourcesFailedFlushDropped() throws Exception {
+        PairFixture.create(dir, Layout.RAID1, 2 << 20, TRACK, 1); // std on d1, d2; bcv on d3, d4
+        try (Pool pool = Pool.open(dir)) {
+            pool.device("std").write(0, ByteBuffer.wrap(fill((int) pool.device("std").size(), 0x11)));
+            assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
+            pool.pairs().split(List.of("p1"));
+            pool.device("std").write(T * TRACK, ByteBuffer.wrap(fill(TRACK, 0x22))); // marks T on the STD
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool pool = Pool.open(dir, inj, new PoolOptions(false)); // the copy stepped by hand
+        try {
+            Pair pair = pool.pairs().get("p1");
+            Job establish = pool.pairs().establish("p1", false); // flushes both sides: 0x22 is durable
+            assertThat(pair.stdInvalid().isSet(T)).isTrue();
+            pair.stdView().write(T * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // still owed: the STD only
+            inj.failForcesNoSpace(d1(), 1);
+            Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, d1(), t -> true, 60_000);
+            Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, d1(),
+                    t -> t.getName().equals("establish-step"), 60_000);
+            AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+            Thread flusher = new Thread(() -> {
+                try {
+                    pair.stdView().flush();
+                } catch (Throwable e) {
+                    flushFailure.set(e);
+                }
+            }, "host-flush");
+            flusher.start();
+            awaitHeld(inj, 1); // the host's flush is about to force d1
+            Thread stepper = new Thread(establish::stepOnce, "establish-step");
+            stepper.start();
+            awaitHeld(inj, 2); // the copy of T picked d1 (no loss yet) and is about to read it
+            forceGoes.run();
+            flusher.join();
+            assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+            readGoes.run(); // the copy reads d1 now, which dropped the write of 0x55
+            stepper.join();
+            while (establish.stepOnce()) {
+                // to its end
+            }
+            assertThat(pair.state()).as("%s", establish.progress()).isEqualTo(PairState.Synchronized);
+            pool.pairs().split(List.of("p1")); // flushes the STD: its heal gives d1 the write back from d2
+            assertThat(only(read(pool, "std", T))).as("track %d of the STD, flushed", T).isEqualTo(0x55);
+            assertThat(only(read(pool, "bcv", T))).as("track %d of the BCV split from it", T).isEqualTo(0x55);
+        } finally {
+            inj.releaseHolds();
+            pool.close();
+        }
+    }
+
+    private static java.util.function.Predicate<Path> d1() {
+        return f -> f.getFileName().toString().equals("d1.img");
+    }
+
+    private static byte[] read(Pool pool, String volume, long track) throws Exception {
+        byte[] b = new byte[TRACK];
+        pool.device(volume).read(track * TRACK, ByteBuffer.wrap(b));
+        return b;
+    }
+
+    static void awaitHeld(FaultInjector inj, long n) throws InterruptedException {
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (inj.waitingOnHolds() < n) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("never held: " + n);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** The one value every byte holds, or -1 when they differ. */
+    static int only(byte[] b) {
+        for (byte x : b) {
+            if (x != b[0]) {
+                return -1;
+            }
+        }
+        return b[0] & 0xff;
+    }
+
+    static byte[] fill(int n, int value) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+}
