@@ -1,0 +1,117 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+import org.splitpoint.engine.io.WritesLostException;
+import org.splitpoint.engine.raid.RaidVolume;
+
+/**
+ * A flush heals d1, which lost writes at a failed flush, from d2, and d2's own force fails for want
+ * of space while the heal reads it (a snapshot's save commit, a rebuild's checkpoint force the
+ * members beside a flush): the heal picked d2 as a drive that had lost nothing, the failed force
+ * dropped d2's pages of a write made since, and the heal read d2's old bytes and wrote them over
+ * d1's copy of the write. It checked only d1's losses, so d1 was trusted again; the next flush
+ * healed d2 from d1, old, and succeeded over a write no drive held. The heal must compare the
+ * losses of the drives it reads across its reads, as a rebuild's copy does.
+ */
+class HealSourceLossTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final int TRACK = ServicePools.TRACK;
+
+    @Test
+    void aHealThatReadADrivesDroppedPagesDoesNotTrustTheHealedDrive() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        try {
+            RaidVolume v = p.volume("v");
+            v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x33)));
+            inj.failForcesNoSpace(image(p, "d1"), 1);
+            assertThat(ServicePools.flushes(v)).as("the flush whose force of d1 fails").isFalse();
+            v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // d1 (lost writes) and d2 take it
+            inj.failForcesNoSpace(image(p, "d2"), 1);
+            Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, image(p, "d2"), t -> true, 60_000);
+            Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, image(p, "d2"),
+                    t -> t.getName().equals("host-flush"), 60_000);
+            AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+            Thread flusher = new Thread(() -> {
+                try {
+                    v.flush(); // heals d1 from d2 first
+                } catch (Throwable e) {
+                    flushFailure.set(e);
+                }
+            }, "host-flush");
+            flusher.start();
+            awaitHeld(inj, 1); // the heal picked d2 (no loss yet) and is about to read track 20
+            Thread forcer = new Thread(() -> {
+                try {
+                    v.forceCompleted();
+                } catch (IOException expected) {
+                    // d1's force fails as it lost writes; d2's fails for want of space
+                }
+            }, "beside-force");
+            forcer.start();
+            awaitHeld(inj, 2); // beside it, a force of d2
+            forceGoes.run();
+            forcer.join(); // d2 dropped its pages of 0x55
+            readGoes.run();
+            flusher.join();
+            assertThat(flushFailure.get()).as("the flush whose heal read d2").isInstanceOf(IOException.class);
+            boolean flushed = ServicePools.flushes(v);
+            int t20;
+            try {
+                t20 = only(ServicePools.read(v, 20L * TRACK, TRACK));
+            } catch (WritesLostException refused) {
+                t20 = -2; // no drive is known to hold it: refused until the reopen
+            }
+            assertThat(t20).as("track 20 after a flush that %s", flushed ? "succeeded" : "failed")
+                    .isIn(flushed ? new Integer[] {0x55} : new Integer[] {0x55, -2});
+        } finally {
+            inj.releaseHolds();
+            inj.cutNow();
+            inj.crash();
+            p.abandon();
+        }
+    }
+
+    private static java.util.function.Predicate<Path> image(Pool p, String drive) {
+        Path img = p.paths.image(drive).toAbsolutePath();
+        return f -> f.toAbsolutePath().equals(img);
+    }
+
+    private static void awaitHeld(FaultInjector inj, long n) throws InterruptedException {
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (inj.waitingOnHolds() < n) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("never held: " + n);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static int only(byte[] b) {
+        return RebuildSourceLossTest.only(b);
+    }
+
+    private static byte[] fill(int n, int value) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+}
