@@ -377,8 +377,9 @@ public abstract class RaidVolume implements BlockDevice {
             if (l != null && readsLost(l, offset, n)) {
                 throw lostError(l, offset, n, "a read");
             }
-            for (int attempt = 1; ; attempt++) {
-                long losses = memberLosses(); // before the pick of the members read: a loss after it is seen below
+            // a member picked as one that had lost nothing may drop a write's pages under the read
+            // (a pair's copy put its old bytes on the BCV and cleared the track: CopySourceLossTest)
+            readUnspoiled(offset, offset + n, () -> {
                 if (anyLostWrites()) {
                     refuseReadOfLostWrites(offset, n);
                 }
@@ -386,19 +387,7 @@ public abstract class RaidVolume implements BlockDevice {
                     dst.position(start);
                     doRead(offset, dst);
                 });
-                if (memberLosses() == losses) {
-                    break;
-                }
-                // a member's flush failed for want of space while it was read: a member picked as
-                // one that had lost nothing may have dropped a write's pages under the read, which
-                // then took its old bytes (a pair's copy put them on the BCV and cleared the track:
-                // CopySourceLossTest). Read again: the loss is on record now, and the read avoids it
-                if (attempt == READS_OVER_LOSSES) {
-                    throw new WritesLostException("volume " + name + ": " + READS_OVER_LOSSES + " reads of bytes " + offset
-                            + ".." + (offset + n) + " in a row met a flush of its drives that failed for want of space"
-                            + ", so none is known to hold the bytes written: " + UNTIL_HEALED, null);
-                }
-            }
+            });
             if (rd != null) {
                 rd.overlay(offset, dst.duplicate().position(start));
             }
@@ -969,8 +958,30 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
-    /** Reads of the same bytes a run of member losses may spoil before the read gives up ({@link #read}). */
+    /** Reads of the same bytes a run of member losses may spoil before the reader gives up ({@link #readUnspoiled}). */
     private static final int READS_OVER_LOSSES = 4;
+
+    /**
+     * Runs {@code read} (of what volume bytes or member rows [from, to) hold: a host's read, a
+     * parity write's read of the strips it does not replace) again while the members' losses at
+     * failed flushes moved across it: it picks the members to read by their flags, and a member
+     * picked as one that had lost nothing may drop a write's pages under it, whose old bytes it
+     * then took. Run again, it sees the loss on record and avoids the member (or is refused).
+     */
+    void readUnspoiled(long from, long to, IoAction read) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            long losses = memberLosses(); // before the pick: a loss after it is seen below
+            read.run();
+            if (memberLosses() == losses) {
+                return;
+            }
+            if (attempt == READS_OVER_LOSSES) {
+                throw new WritesLostException("volume " + name + ": " + READS_OVER_LOSSES + " reads of " + from + ".." + to
+                        + " in a row met a flush of its drives that failed for want of space, so none is known to"
+                        + " hold what was written there: " + UNTIL_HEALED, null);
+            }
+        }
+    }
 
     /** Rows of lost tracks a heal rebuilds at a time: host writes to them wait that long, not the whole heal. */
     private static final int HEAL_BATCH = 64;

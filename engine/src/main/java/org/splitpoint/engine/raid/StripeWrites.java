@@ -17,7 +17,7 @@ import org.splitpoint.engine.io.RangeLocks;
  * them around the page cache) and written with one call per member: one copy of the payload, parity
  * computed in place. A partial stripe reads only the data strips the write does not replace, on the
  * rows it touches (one of a drive that lost writes at a failed flush from the others, as a read
- * takes it), then recomputes parity. Each stripe update is applied under its rows' lock by
+ * takes it; all again when a drive's flush failed during the reads), then recomputes parity. Each stripe update is applied under its rows' lock by
  * {@link StripeUpdates}, which journals it when a member is short. A degraded volume, or one with
  * updates to redo, writes every piece as it comes (no gathers) and cuts its runs so that one journal
  * entry stays well inside the ring.
@@ -258,45 +258,11 @@ final class StripeWrites {
                 return; // zeros over holes: the stripe is what it would become
             }
             ByteBuffer[] data = new ByteBuffer[dataStrips];
-            int missing = -1;
-            int lossy = -1;
-            for (int k = 0; k < dataStrips; k++) {
-                if (whole[k]) {
-                    data[k] = r0 == 0 && rl == unit ? strips[k] : strips[k].slice(r0, rl);
-                    continue;
-                }
-                Member m = members[geo.dataMember(s, k)];
-                if (!m.holds(row, row + rl)) {
-                    missing = k;
-                } else if (m.lostWrites()) {
-                    if (lossy >= 0) {
-                        data[lossy] = oldStrip(members[geo.dataMember(s, lossy)], row, rl); // two: no other copy of either
-                    }
-                    lossy = k; // read below, unless the others can give its bytes
-                } else {
-                    data[k] = oldStrip(m, row, rl);
-                }
-            }
-            if (lossy >= 0) {
-                Member m = members[geo.dataMember(s, lossy)];
-                if (missing < 0 && othersReadable(m, row, row + rl)) {
-                    // its image may hold the old bytes of a write a failed flush dropped: the
-                    // others' XOR has the write, as a read takes it (ParityReads). Read from the
-                    // image, the old bytes went into the new parity, and the heal then recomputed
-                    // the strip from that parity: the write was gone under a flush that succeeded
-                    // (MemberFlushNoSpaceTest.aParityIsNotComputedFromTheOldBytesOfAStripAFailedFlushDropped)
-                    missing = lossy;
-                } else {
-                    // no other copy (a member short, or another that lost writes: the parity's, a
-                    // data strip's read above): as a read would, its image. Before, a second lossy
-                    // strip was left unread and the write failed with a NullPointerException
-                    // (MemberFlushNoSpaceTest.aPartialStripeWriteBesideTwoDrivesThatLostWritesIsWritten)
-                    data[lossy] = oldStrip(m, row, rl);
-                }
-            }
-            if (missing >= 0) {
-                data[missing] = ByteBuffer.wrap(rebuild.xorOfOthers(members[geo.dataMember(s, missing)], row, rl));
-            }
+            // a strip read may be a member's whose flush fails under the read, dropping a write's
+            // pages: its old bytes went into the parity, and the heal gave them back to it from that
+            // parity (ParityReadSourceLossTest). Read again once the loss is on record
+            int first = r0;
+            volume.readUnspoiled(row, row + rl, () -> readOthers(s, data, whole, strips, first, rl, row));
             // overlay the new bytes on the strips that were read
             for (int[] c : covered) {
                 for (int pos = c[0]; pos < c[1]; ) {
@@ -323,6 +289,54 @@ final class StripeWrites {
             segs.add(new StripeJournal.Segment(geo.parityMember(s), row, parity));
             updates.apply(segs);
             ROWS_AROUND.giveAll(parity); // a stash's when the strips are, else the heap's
+        }
+    }
+
+    /**
+     * Reads into {@code data} the data strips of stripe {@code s}'s rows [row, row+rl) that the
+     * write does not replace whole: from their members, or as the others' XOR where a member is
+     * short, or lost writes at a failed flush and the others can give its bytes.
+     */
+    private void readOthers(long s, ByteBuffer[] data, boolean[] whole, ByteBuffer[] strips, int r0, int rl, long row)
+            throws IOException {
+        int missing = -1;
+        int lossy = -1;
+        for (int k = 0; k < dataStrips; k++) {
+            if (whole[k]) {
+                data[k] = r0 == 0 && rl == unit ? strips[k] : strips[k].slice(r0, rl);
+                continue;
+            }
+            Member m = members[geo.dataMember(s, k)];
+            if (!m.holds(row, row + rl)) {
+                missing = k;
+            } else if (m.lostWrites()) {
+                if (lossy >= 0) {
+                    data[lossy] = oldStrip(members[geo.dataMember(s, lossy)], row, rl); // two: no other copy of either
+                }
+                lossy = k; // read below, unless the others can give its bytes
+            } else {
+                data[k] = oldStrip(m, row, rl);
+            }
+        }
+        if (lossy >= 0) {
+            Member m = members[geo.dataMember(s, lossy)];
+            if (missing < 0 && othersReadable(m, row, row + rl)) {
+                // its image may hold the old bytes of a write a failed flush dropped: the
+                // others' XOR has the write, as a read takes it (ParityReads). Read from the
+                // image, the old bytes went into the new parity, and the heal then recomputed
+                // the strip from that parity: the write was gone under a flush that succeeded
+                // (MemberFlushNoSpaceTest.aParityIsNotComputedFromTheOldBytesOfAStripAFailedFlushDropped)
+                missing = lossy;
+            } else {
+                // no other copy (a member short, or another that lost writes: the parity's, a
+                // data strip's read above): as a read would, its image. Before, a second lossy
+                // strip was left unread and the write failed with a NullPointerException
+                // (MemberFlushNoSpaceTest.aPartialStripeWriteBesideTwoDrivesThatLostWritesIsWritten)
+                data[lossy] = oldStrip(m, row, rl);
+            }
+        }
+        if (missing >= 0) {
+            data[missing] = ByteBuffer.wrap(rebuild.xorOfOthers(members[geo.dataMember(s, missing)], row, rl));
         }
     }
 
