@@ -19,7 +19,9 @@ import org.splitpoint.engine.pool.DriveState;
  * every error is the drive's: a full file system (the images are sparse) and a halted storage stack
  * (power cut, process ending) fail the operation but not the member. A flush that failed for want
  * of space may have lost writes, so every later flush of the member fails until they are written
- * again from the other members, or the pool is reopened ({@link #force}).
+ * again from the other members, or the pool is reopened ({@link #force}). A force that succeeds
+ * while another of the same image is under way waits for that one's answer before it says so: the
+ * kernel tells a failed writeback to one of them only.
  *
  * <p>Whether the member's absence is recorded durably ({@link #absenceRecorded()}) is tracked here,
  * because the volume must not acknowledge a write done without the member before it is (see
@@ -386,16 +388,19 @@ public final class Member {
                     + REOPEN, null);
         }
         long upTo = rebuiltUpTo; // the rebuild's copies below are written: this force covers them
+        long ticket = forceBegins();
         try {
             f.force();
         } catch (NoSpaceException e) {
-            lostAt(e);
+            lostAt(e); // before the force ends: a force that waits for it sees the loss
             throw new WritesLostException("drive " + drive + ": a flush failed (" + e.getMessage()
                     + "), and the writes it could not make durable may be lost from the drive's image;"
                     + " flushes of its volume fail until they are written again, since none could say they are on"
                     + " disk: " + REOPEN, e);
         } catch (IOException e) {
             throw fail("flush", e);
+        } finally {
+            forceEnds(ticket);
         }
         if (!forced(upTo, lossesBefore)) {
             // another force of the image failed while this one ran (a rebuild's checkpoint beside a
@@ -411,11 +416,49 @@ public final class Member {
      * durable, unless one failed meanwhile (false).
      */
     private synchronized boolean forced(long upTo, long lossesBefore) {
+        awaitForcesBeside();
         if (losses != lossesBefore) {
             return false;
         }
         forcedRebuiltUpTo = Math.max(forcedRebuiltUpTo, upTo);
         return true;
+    }
+
+    /** Forces of this image begun so far (guarded by this); the ones under way, by ticket (guarded by this). */
+    private long forceTickets;
+    private final java.util.TreeSet<Long> forcesUnderWay = new java.util.TreeSet<>();
+
+    private synchronized long forceBegins() {
+        forcesUnderWay.add(++forceTickets);
+        return forceTickets;
+    }
+
+    private synchronized void forceEnds(long ticket) {
+        forcesUnderWay.remove(ticket);
+        notifyAll();
+    }
+
+    /**
+     * Waits (under this monitor, which it lets go meanwhile) for the forces of this image begun
+     * before now to end: one may have failed for want of space, its loss not yet counted. Linux
+     * reports a failed writeback to one fsync of a shared descriptor only, so a force beside it
+     * succeeds over the pages it dropped; taken at its word before the other counted the loss, a
+     * commit cleared marks of copies no drive held (ConcurrentForceLossTest). They are fsyncs on
+     * their way back, holding nothing this thread may hold: the wait ends with them.
+     */
+    private void awaitForcesBeside() {
+        long now = forceTickets;
+        boolean interrupted = false;
+        while (!forcesUnderWay.isEmpty() && forcesUnderWay.first() <= now) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true; // an fsync ends anyway: its answer is what this force needs
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** See {@link #forcedRebuiltUpTo}. */
@@ -453,6 +496,7 @@ public final class Member {
             return false;
         }
         long upTo = rebuiltUpTo;
+        long ticket = forceBegins();
         try {
             f.force();
         } catch (NoSpaceException e) {
@@ -460,8 +504,11 @@ public final class Member {
             return false;
         } catch (IOException e) {
             throw fail("flush", e);
+        } finally {
+            forceEnds(ticket);
         }
         synchronized (this) {
+            awaitForcesBeside();
             if (losses != lossesBefore) {
                 return false; // another flush of it failed meanwhile: what it dropped may be healed pages
             }
