@@ -68,6 +68,16 @@ public final class TestPools {
     }
 
     /** {@code length} bytes of value {@code b}. */
+    /** The one value every byte of {@code b} holds, or -1 when they differ. */
+    public static int only(byte[] b) {
+        for (byte x : b) {
+            if (x != b[0]) {
+                return -1;
+            }
+        }
+        return b[0] & 0xff;
+    }
+
     public static byte[] filled(int length, int b) {
         byte[] out = new byte[length];
         java.util.Arrays.fill(out, (byte) b);

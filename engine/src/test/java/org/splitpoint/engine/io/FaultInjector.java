@@ -232,6 +232,17 @@ public final class FaultInjector implements StorageFactory {
         return waitingOnHolds.get();
     }
 
+    /** Waits until {@code n} operations wait on holds (a scene's threads at their points), at most 30 s. */
+    public void awaitHeld(long n) throws InterruptedException {
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (waitingOnHolds() < n) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("never held: " + n);
+            }
+            Thread.sleep(5);
+        }
+    }
+
     /**
      * At the crash every unforced write is lost (instead of each landing with probability 1/2):
      * the worst case a volatile cache allows, for tests that must fail deterministically.

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
@@ -39,10 +39,10 @@ class CopySourceLossTest {
     void anEstablishDoesNotCopyTheOldBytesOfAWriteTheSourcesFailedFlushDropped() throws Exception {
         PairFixture.create(dir, Layout.RAID1, 2 << 20, TRACK, 1); // std on d1, d2; bcv on d3, d4
         try (Pool pool = Pool.open(dir)) {
-            pool.device("std").write(0, ByteBuffer.wrap(fill((int) pool.device("std").size(), 0x11)));
+            pool.device("std").write(0, ByteBuffer.wrap(TestPools.filled((int) pool.device("std").size(), 0x11)));
             assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
             pool.pairs().split(List.of("p1"));
-            pool.device("std").write(T * TRACK, ByteBuffer.wrap(fill(TRACK, 0x22))); // marks T on the STD
+            pool.device("std").write(T * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22))); // marks T on the STD
         }
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
                 .unforcedWritesLost();
@@ -51,7 +51,7 @@ class CopySourceLossTest {
             Pair pair = pool.pairs().get("p1");
             Job establish = pool.pairs().establish("p1", false); // flushes both sides: 0x22 is durable
             assertThat(pair.stdInvalid().isSet(T)).isTrue();
-            pair.stdView().write(T * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // still owed: the STD only
+            pair.stdView().write(T * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // still owed: the STD only
             inj.failForcesNoSpace(d1(), 1);
             Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, d1(), t -> true, 60_000);
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, d1(),
@@ -65,10 +65,10 @@ class CopySourceLossTest {
                 }
             }, "host-flush");
             flusher.start();
-            awaitHeld(inj, 1); // the host's flush is about to force d1
+            inj.awaitHeld(1); // the host's flush is about to force d1
             Thread stepper = new Thread(establish::stepOnce, "establish-step");
             stepper.start();
-            awaitHeld(inj, 2); // the copy of T picked d1 (no loss yet) and is about to read it
+            inj.awaitHeld(2); // the copy of T picked d1 (no loss yet) and is about to read it
             forceGoes.run();
             flusher.join();
             assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
@@ -79,8 +79,8 @@ class CopySourceLossTest {
             }
             assertThat(pair.state()).as("%s", establish.progress()).isEqualTo(PairState.Synchronized);
             pool.pairs().split(List.of("p1")); // flushes the STD: its heal gives d1 the write back from d2
-            assertThat(only(read(pool, "std", T))).as("track %d of the STD, flushed", T).isEqualTo(0x55);
-            assertThat(only(read(pool, "bcv", T))).as("track %d of the BCV split from it", T).isEqualTo(0x55);
+            assertThat(TestPools.only(read(pool, "std", T))).as("track %d of the STD, flushed", T).isEqualTo(0x55);
+            assertThat(TestPools.only(read(pool, "bcv", T))).as("track %d of the BCV split from it", T).isEqualTo(0x55);
         } finally {
             inj.releaseHolds();
             pool.close();
@@ -94,32 +94,6 @@ class CopySourceLossTest {
     private static byte[] read(Pool pool, String volume, long track) throws Exception {
         byte[] b = new byte[TRACK];
         pool.device(volume).read(track * TRACK, ByteBuffer.wrap(b));
-        return b;
-    }
-
-    static void awaitHeld(FaultInjector inj, long n) throws InterruptedException {
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (inj.waitingOnHolds() < n) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("never held: " + n);
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    /** The one value every byte holds, or -1 when they differ. */
-    static int only(byte[] b) {
-        for (byte x : b) {
-            if (x != b[0]) {
-                return -1;
-            }
-        }
-        return b[0] & 0xff;
-    }
-
-    static byte[] fill(int n, int value) {
-        byte[] b = new byte[n];
-        Arrays.fill(b, (byte) value);
         return b;
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
@@ -34,17 +34,17 @@ class HealSourceLossTest {
     void aHealThatReadADrivesDroppedPagesDoesNotTrustTheHealedDrive() throws Exception {
         Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
         try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x11)));
         }
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
                 .unforcedWritesLost();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
             RaidVolume v = p.volume("v");
-            v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x33)));
+            v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33)));
             inj.failForcesNoSpace(image(p, "d1"), 1);
             assertThat(ServicePools.flushes(v)).as("the flush whose force of d1 fails").isFalse();
-            v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // d1 (lost writes) and d2 take it
+            v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // d1 (lost writes) and d2 take it
             inj.failForcesNoSpace(image(p, "d2"), 1);
             Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, image(p, "d2"), t -> true, 60_000);
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, image(p, "d2"),
@@ -58,7 +58,7 @@ class HealSourceLossTest {
                 }
             }, "host-flush");
             flusher.start();
-            awaitHeld(inj, 1); // the heal picked d2 (no loss yet) and is about to read track 20
+            inj.awaitHeld(1); // the heal picked d2 (no loss yet) and is about to read track 20
             Thread forcer = new Thread(() -> {
                 try {
                     v.forceCompleted();
@@ -67,7 +67,7 @@ class HealSourceLossTest {
                 }
             }, "beside-force");
             forcer.start();
-            awaitHeld(inj, 2); // beside it, a force of d2
+            inj.awaitHeld(2); // beside it, a force of d2
             forceGoes.run();
             forcer.join(); // d2 dropped its pages of 0x55
             readGoes.run();
@@ -76,7 +76,7 @@ class HealSourceLossTest {
             boolean flushed = ServicePools.flushes(v);
             int t20;
             try {
-                t20 = only(ServicePools.read(v, 20L * TRACK, TRACK));
+                t20 = TestPools.only(ServicePools.read(v, 20L * TRACK, TRACK));
             } catch (WritesLostException refused) {
                 t20 = -2; // no drive is known to hold it: refused until the reopen
             }
@@ -93,25 +93,5 @@ class HealSourceLossTest {
     private static java.util.function.Predicate<Path> image(Pool p, String drive) {
         Path img = p.paths.image(drive).toAbsolutePath();
         return f -> f.toAbsolutePath().equals(img);
-    }
-
-    private static void awaitHeld(FaultInjector inj, long n) throws InterruptedException {
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (inj.waitingOnHolds() < n) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("never held: " + n);
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    private static int only(byte[] b) {
-        return RebuildSourceLossTest.only(b);
-    }
-
-    private static byte[] fill(int n, int value) {
-        byte[] b = new byte[n];
-        Arrays.fill(b, (byte) value);
-        return b;
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
@@ -32,14 +32,14 @@ class ParityReadSourceLossTest {
     void aPartialStripeWriteDoesNotComputeParityFromBytesAFailedFlushDroppedUnderItsRead() throws Exception {
         Path dir = ServicePools.pool(tmp, "p", Layout.RAID5, 3); // stripe 0: data on d1, d2; parity on d3
         try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(fill(8 * STRIP, 0x11)));
+            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(8 * STRIP, 0x11)));
         }
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
                 .unforcedWritesLost();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
             RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(fill(STRIP, 0x55))); // strip 0, on d1 (and the parity on d3)
+            v.write(0, ByteBuffer.wrap(TestPools.filled(STRIP, 0x55))); // strip 0, on d1 (and the parity on d3)
             Path d1 = p.paths.image("d1").toAbsolutePath();
             inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
             Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, f -> f.toAbsolutePath().equals(d1), t -> true, 60_000);
@@ -54,17 +54,17 @@ class ParityReadSourceLossTest {
                 }
             }, "host-flush");
             flusher.start();
-            awaitHeld(inj, 1); // the flush is about to force d1
+            inj.awaitHeld(1); // the flush is about to force d1
             AtomicReference<Throwable> writeFailure = new AtomicReference<>();
             Thread writer = new Thread(() -> {
                 try {
-                    v.write(STRIP, ByteBuffer.wrap(fill(STRIP, 0x66))); // strip 1, on d2: reads d1's strip 0
+                    v.write(STRIP, ByteBuffer.wrap(TestPools.filled(STRIP, 0x66))); // strip 1, on d2: reads d1's strip 0
                 } catch (Throwable e) {
                     writeFailure.set(e);
                 }
             }, "host-write");
             writer.start();
-            awaitHeld(inj, 2); // the write checked d1 (no loss yet) and is about to read its strip
+            inj.awaitHeld(2); // the write checked d1 (no loss yet) and is about to read its strip
             forceGoes.run();
             flusher.join();
             assertThat(flushFailure.get()).as("the flush whose force of d1 fails").isInstanceOf(IOException.class);
@@ -72,8 +72,8 @@ class ParityReadSourceLossTest {
             writer.join();
             assertThat(writeFailure.get()).as("the write of strip 1").isNull();
             assertThat(ServicePools.flushes(v)).as("a flush that heals d1").isTrue();
-            assertThat(RebuildSourceLossTest.only(ServicePools.read(v, 0, STRIP))).as("strip 0, flushed").isEqualTo(0x55);
-            assertThat(RebuildSourceLossTest.only(ServicePools.read(v, STRIP, STRIP))).as("strip 1, flushed").isEqualTo(0x66);
+            assertThat(TestPools.only(ServicePools.read(v, 0, STRIP))).as("strip 0, flushed").isEqualTo(0x55);
+            assertThat(TestPools.only(ServicePools.read(v, STRIP, STRIP))).as("strip 1, flushed").isEqualTo(0x66);
             assertThat(p.admin().verify("v", false, null)).as("mismatched sectors").isZero();
         } finally {
             inj.releaseHolds();
@@ -81,21 +81,5 @@ class ParityReadSourceLossTest {
             inj.crash();
             p.abandon();
         }
-    }
-
-    private static void awaitHeld(FaultInjector inj, long n) throws InterruptedException {
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (inj.waitingOnHolds() < n) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("never held: " + n);
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    private static byte[] fill(int n, int value) {
-        byte[] b = new byte[n];
-        Arrays.fill(b, (byte) value);
-        return b;
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
@@ -34,7 +34,7 @@ class RebuildSourceLossTest {
     void aCopyThatReadAFailedFlushsDroppedPagesIsNotCountedRebuilt() throws Exception {
         Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
         try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
+            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x11)));
         }
         FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
                 .unforcedWritesLost();
@@ -43,7 +43,7 @@ class RebuildSourceLossTest {
         p.admin().failDrive("d2");
         Job rebuild = p.admin().replaceDrive("d2");
         rebuild.stepOnce(); // tracks 0..15
-        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55))); // above the mark: d1 and the blank take it
+        v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // above the mark: d1 and the blank take it
         Path d1 = p.paths.image("d1").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
         Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, f -> f.toAbsolutePath().equals(d1),
@@ -59,10 +59,10 @@ class RebuildSourceLossTest {
             }
         }, "host-flush");
         flusher.start();
-        awaitHeld(inj, 1); // the host's flush is about to force d1 (its writes in flight drained)
+        inj.awaitHeld(1); // the host's flush is about to force d1 (its writes in flight drained)
         Thread stepper = new Thread(rebuild::stepOnce, "rebuild-step");
         stepper.start();
-        awaitHeld(inj, 2); // the rebuild's copy of tracks 16..31 checked d1 (no loss yet) and is about to read it
+        inj.awaitHeld(2); // the rebuild's copy of tracks 16..31 checked d1 (no loss yet) and is about to read it
         forceGoes.run();
         flusher.join();
         assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
@@ -70,7 +70,7 @@ class RebuildSourceLossTest {
         stepper.join();
         boolean flushed = ServicePools.flushes(v);
         if (flushed) {
-            assertThat(only(ServicePools.read(v, 20L * TRACK, TRACK))).as("track 20, a write a flush acknowledged")
+            assertThat(TestPools.only(ServicePools.read(v, 20L * TRACK, TRACK))).as("track 20, a write a flush acknowledged")
                     .isEqualTo(0x55);
         }
         while (rebuild.stepOnce()) {
@@ -85,39 +85,13 @@ class RebuildSourceLossTest {
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
             byte[] t20 = ServicePools.read(q.volume("v"), 20L * TRACK, TRACK);
             if (flushed) {
-                assertThat(only(t20)).as("track 20 after the reopen, acknowledged by a flush").isEqualTo(0x55);
+                assertThat(TestPools.only(t20)).as("track 20 after the reopen, acknowledged by a flush").isEqualTo(0x55);
             }
             for (long at = 0; at < 32L * TRACK; at += TRACK) {
                 if (at != 20L * TRACK) {
-                    assertThat(only(ServicePools.read(q.volume("v"), at, TRACK))).as("track at %d", at).isEqualTo(0x11);
+                    assertThat(TestPools.only(ServicePools.read(q.volume("v"), at, TRACK))).as("track at %d", at).isEqualTo(0x11);
                 }
             }
         }
-    }
-
-    private static void awaitHeld(FaultInjector inj, long n) throws InterruptedException {
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (inj.waitingOnHolds() < n) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("never held: " + n);
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    /** The one value every byte holds, or -1 when they differ. */
-    static int only(byte[] b) {
-        for (byte x : b) {
-            if (x != b[0]) {
-                return -1;
-            }
-        }
-        return b[0] & 0xff;
-    }
-
-    private static byte[] fill(int n, int value) {
-        byte[] b = new byte[n];
-        Arrays.fill(b, (byte) value);
-        return b;
     }
 }

@@ -70,7 +70,7 @@ class TwoLossyMembersReadTest {
                 refusal = e.getMessage();
             }
             if (got != null) {
-                assertThat(RebuildSourceLossTest.only(got)).as("the write read back").isEqualTo(0x55);
+                assertThat(org.splitpoint.engine.TestPools.only(got)).as("the write read back").isEqualTo(0x55);
             } else {
                 assertThat(refusal).contains("lost writes").contains("reopen");
             }

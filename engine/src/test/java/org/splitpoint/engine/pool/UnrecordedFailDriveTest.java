@@ -46,7 +46,7 @@ class UnrecordedFailDriveTest {
         try (Pool q = Pool.open(dir)) {
             assertThat(q.snapshot().drive("d2").state()).as("d2 after the reopen").isEqualTo(DriveState.ONLINE);
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors").isZero();
-            assertThat(RebuildSourceLossTest.only(ServicePools.read(q.volume("v"), 3L * TRACK, TRACK))).isEqualTo(0x33);
+            assertThat(org.splitpoint.engine.TestPools.only(ServicePools.read(q.volume("v"), 3L * TRACK, TRACK))).isEqualTo(0x33);
         }
     }
 
