@@ -97,7 +97,7 @@ final class LostDriveUndo implements Runnable {
             member.setState(memberState, rebuiltUpTo); // never ONLINE over the blank, whatever its file
         }
         try {
-            pool.storage.delete(PoolFiles.blank(pool.paths, into.name));
+            pool.storage.delete(PoolFiles.restoreBlank(pool.paths, into.name));
             pool.storage.syncDirectory(pool.paths.drives());
         } catch (IOException e) {
             failed = failed == null ? e : failed; // a blank no record names: the open removes it

@@ -330,7 +330,7 @@ public final class PoolAdmin {
                 if (v == null) {
                     PoolFiles.createImage(pool.storage, pool.paths, name, d.size); // a SPARE's or a leg's: no data to take for
                 } else {
-                    PoolFiles.createBlank(pool.storage, pool.paths, name, d.size);
+                    PoolFiles.createBlank(pool.storage, blank, d.size);
                 }
                 pool.storage.syncDirectory(pool.paths.drives());
                 f = v == null ? null : pool.storage.open(blank);
@@ -509,9 +509,9 @@ public final class PoolAdmin {
                     pool.storage.rename(image, aside);
                     asides.add(into.name);
                 }
-                PoolFiles.createBlank(pool.storage, pool.paths, into.name, into.size);
+                PoolFiles.createBlank(pool.storage, PoolFiles.restoreBlank(pool.paths, into.name), into.size);
                 pool.storage.syncDirectory(pool.paths.drives());
-                StorageFile f = pool.storage.open(PoolFiles.blank(pool.paths, into.name)); // renamed into place below
+                StorageFile f = pool.storage.open(PoolFiles.restoreBlank(pool.paths, into.name)); // renamed into place below
                 blanks.add(into.name);
                 v.exclusive(() -> {
                     if (into == d) {
@@ -560,7 +560,7 @@ public final class PoolAdmin {
         // the members write their blanks under either name)
         try {
             for (String name : blanks) {
-                pool.storage.rename(PoolFiles.blank(pool.paths, name), pool.paths.image(name));
+                pool.storage.rename(PoolFiles.restoreBlank(pool.paths, name), pool.paths.image(name));
             }
             pool.storage.syncDirectory(pool.paths.drives());
         } catch (IOException e) {

@@ -167,12 +167,22 @@ final class PoolFiles {
     }
 
     /**
-     * Where a blank image for a lost drive waits until pool.json records the restore that fills it
-     * (at its own path earlier, a crash before that record would leave a blank file the old record
-     * takes for the drive's image come back).
+     * Where {@code drive replace}'s blank image for a volume member waits until pool.json records the
+     * rebuild that fills it (at its own path earlier, a crash before that record would leave a blank
+     * file the old record takes for the drive's image come back).
      */
     static Path blank(PoolPaths paths, String name) {
         return paths.drives().resolve(name + ".img.blank");
+    }
+
+    /**
+     * Where a FAILED volume's restore ({@code PoolAdmin.replaceLostDrives}) puts a lost drive's blank
+     * image until pool.json records the restore that fills it. A name of its own, not
+     * {@link #blank}'s: the open takes each for the drive's image on its own record only, and a
+     * restore already under way is no record of a {@code drive replace} given meanwhile.
+     */
+    static Path restoreBlank(PoolPaths paths, String name) {
+        return paths.drives().resolve(name + ".img.restore-blank");
     }
 
     /**
@@ -190,9 +200,9 @@ final class PoolFiles {
         return paths.drives().resolve(name + ".img.replaced-" + now.toString().replace(":", "").replace(".", ""));
     }
 
-    /** Creates a blank image of {@code size} at {@code blank(paths, name)}, durably (not its name: the caller syncs the directory). */
-    static void createBlank(StorageFactory storage, PoolPaths paths, String name, long size) throws IOException {
-        createSized(storage, blank(paths, name), size);
+    /** Creates a blank image of {@code size} at {@code blank} ({@link #blank} or {@link #restoreBlank}), durably (not its name: the caller syncs the directory). */
+    static void createBlank(StorageFactory storage, Path blank, long size) throws IOException {
+        createSized(storage, blank, size);
     }
 
     private static void createSized(StorageFactory storage, Path tmp, long size) throws IOException {

@@ -32,39 +32,60 @@ final class PoolRecovery {
     }
 
     /**
-     * A blank image left by a crash during {@code PoolAdmin.replaceLostDrives} or
-     * {@code replaceDrive}: when pool.json records the restore of the drive's volume or the drive's
-     * rebuild (or the drive is a SPARE, whose bytes belong to nothing), the blank takes the drive's
-     * name now; otherwise the replacement was not recorded and the blank goes (the drive stays as
-     * recorded), and the old image either had set aside ({@code PoolFiles.setAside}) comes back under
-     * its name (recorded, it takes its forensic {@code .replaced-<time>} name).
+     * A blank image left by a crash during {@code PoolAdmin.replaceDrive} ({@code PoolFiles.blank}) or
+     * {@code replaceLostDrives} ({@code PoolFiles.restoreBlank}) takes the drive's name only on the
+     * record of what fills it: for a drive replace's blank, the drive REBUILDING with its rebuild
+     * from the start (checkpoint 0); for a FAILED volume's restore's, the volume's restore; either, a
+     * SPARE, whose bytes belong to nothing. Otherwise the replacement was not recorded and the blank
+     * goes (the drive stays as recorded). Then the old image either had set aside
+     * ({@code PoolFiles.setAside}) comes back under its name when the drive has no image, or else
+     * takes its forensic {@code .replaced-<time>} name.
+     *
+     * <p>Each blank on its own record: before, any restore of the volume or any rebuild of the drive
+     * on record took either blank, so a {@code drive replace} of a MISSING drive cut before its
+     * rebuild was recorded, during an instant restore or an earlier rebuild of the drive (its image
+     * pulled part-way), gave the drive a blank image that pool.json had ONLINE, or REBUILDING from a
+     * checkpoint with the rows below it counted as rebuilt: hosts read zeros where they had written
+     * (StaleRecordReplaceCrashTest). A rebuild of this replace's own is at checkpoint 0 until the
+     * blank has the drive's name durably: its job starts only after that rename's directory sync.
      */
     private static void finishBlank(Pool pool, Drive d, Path image) throws IOException {
         Path blank = PoolFiles.blank(pool.paths, d.name);
+        Path restoreBlank = PoolFiles.restoreBlank(pool.paths, d.name);
         Path aside = PoolFiles.setAside(pool.paths, d.name);
         boolean hasBlank = Files.exists(blank);
+        boolean hasRestoreBlank = Files.exists(restoreBlank);
         boolean hasAside = Files.exists(aside);
-        if ((!hasBlank && !hasAside) || pool.isReadOnly()) {
+        if ((!hasBlank && !hasRestoreBlank && !hasAside) || pool.isReadOnly()) {
             return;
         }
-        boolean recorded = d.volume == null // a SPARE's bytes belong to nothing
-                || pool.restoreRecords.containsKey(d.volume)
-                || (d.state == DriveState.REBUILDING && pool.rebuildJobOf(d.name) != null);
+        boolean spare = d.volume == null; // a SPARE's bytes belong to nothing
         if (hasBlank) {
-            if (recorded && !Files.exists(image)) {
-                pool.storage.rename(blank, image);
-            } else {
-                pool.storage.delete(blank);
-            }
+            takeOrDelete(pool, blank, image, spare || rebuildFromStartOnRecord(pool, d));
         }
-        if (hasAside) { // the old image 'drive replace' set aside: back when its replacement is not on record
-            if (!recorded && !Files.exists(image)) {
-                pool.storage.rename(aside, image);
-            } else {
-                pool.storage.rename(aside, PoolFiles.replaced(pool.paths, d.name, java.time.Instant.now()));
-            }
+        if (hasRestoreBlank) {
+            takeOrDelete(pool, restoreBlank, image, spare || pool.restoreRecords.containsKey(d.volume));
+        }
+        if (hasAside) { // the old image a replace set aside: back when no blank took its place
+            pool.storage.rename(aside, Files.exists(image) ? PoolFiles.replaced(pool.paths, d.name, java.time.Instant.now())
+                    : image);
         }
         pool.storage.syncDirectory(pool.paths.drives());
+    }
+
+    /** Gives blank image {@code blank} the drive's name when {@code recorded} and the drive has no image; deletes it otherwise. */
+    private static void takeOrDelete(Pool pool, Path blank, Path image, boolean recorded) throws IOException {
+        if (recorded && !Files.exists(image)) {
+            pool.storage.rename(blank, image);
+        } else {
+            pool.storage.delete(blank);
+        }
+    }
+
+    /** True when pool.json has drive {@code d} REBUILDING, its rebuild at checkpoint 0: no row of its image counted as rebuilt. */
+    private static boolean rebuildFromStartOnRecord(Pool pool, Drive d) {
+        PoolConfig.JobRecord j = d.state == DriveState.REBUILDING ? pool.rebuildJobOf(d.name) : null;
+        return j != null && j.checkpoint() == 0;
     }
 
     static void openDrivesAndVolumes(Pool pool) throws IOException, PoolException {

@@ -221,7 +221,7 @@ class ResumedJobCutAgainTest {
                         // (an AtomicFile's .tmp a cut left is deleted by its next replace, never read)
                         // (nor is a restore's map whose start a cut kept off pool.json, nor a window's delta files
                         // whose end was on record: the next restore, or window, replaces them)
-                        .filter(n -> n.contains(".blank") || n.contains(".replacing")
+                        .filter(n -> n.contains("blank") || n.contains(".replacing")
                                 || n.contains(".taken") || n.contains("damaged"))
                         .forEach(found::add);
             }
