@@ -243,10 +243,12 @@ public final class PoolAdmin {
             // exclusive section ends: a pool.json that cannot be written puts the drive and its
             // rebuild back as it has them, which no host write missed meanwhile. Before, the drive
             // stayed out in memory and its rebuild dropped, after a command that said it had failed
-            // (UnrecordedFailDriveTest)
-            Member.Standing was = d.member.standing();
+            // (UnrecordedFailDriveTest). How it stands is taken inside the section: a host write in
+            // flight as the command began may fail the drive before it, and the put-back made it
+            // ONLINE again over an image that missed that write (FailDriveRacingFailureTest)
             PoolConfig.JobRecord rebuild = pool.rebuildJobOf(name);
             v.exclusive(() -> {
+                Member.Standing was = d.member.standing();
                 v.takeOut(d.member, DriveState.FAILED);
                 if (rebuild != null) {
                     pool.jobRecords.remove(rebuild.id());

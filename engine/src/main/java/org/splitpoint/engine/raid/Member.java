@@ -126,23 +126,30 @@ public final class Member {
     }
 
     /** What a take-out changes of a member, to put back when it cannot be recorded ({@link #putBack}). */
-    public record Standing(DriveState state, long rebuiltUpTo, long forcedRebuiltUpTo) {
-    }
-
-    /** This member's state, rebuilt mark and forced rebuilt mark now. */
-    public Standing standing() {
-        return new Standing(state, rebuiltUpTo, forcedRebuiltUpTo);
+    public record Standing(DriveState state, long rebuiltUpTo, long forcedRebuiltUpTo, String absenceReason,
+                           boolean absenceRecorded) {
     }
 
     /**
-     * Puts back what {@link #standing} said, as pool.json still has it: a take-out whose record failed.
-     * Only while the member missed no write since (the volume's exclusive section that took it out).
+     * This member's state, rebuilt mark, forced rebuilt mark and absence now: taken with no write in
+     * flight (the volume's exclusive section of the take-out), as a write in flight may fail the member.
+     */
+    public Standing standing() {
+        return new Standing(state, rebuiltUpTo, forcedRebuiltUpTo, absenceReason, absenceRecorded);
+    }
+
+    /**
+     * Puts back what {@link #standing} said: a take-out whose record failed. Only while the member
+     * missed no write since (the volume's exclusive section that took it out). Its absence is on
+     * record as it was then: a member an I/O error failed whose record is still to be written stays so,
+     * and the next write records it before it is acknowledged.
      */
     public void putBack(Standing s) {
         this.rebuiltUpTo = s.rebuiltUpTo();
         this.forcedRebuiltUpTo = s.forcedRebuiltUpTo();
+        this.absenceReason = s.absenceReason();
         this.state = s.state();
-        this.absenceRecorded = true; // pool.json says what the state says again
+        this.absenceRecorded = s.absenceRecorded();
     }
 
     void advanceRebuilt(long upTo) {
