@@ -221,7 +221,7 @@ public final class PairAdmin {
         boolean changed = false;
         for (Pair p : pool.pairList()) {
             if (p.state().copying()) {
-                startCopy(pool, p, false);
+                pool.startResumed(copyJob(pool, p, false, -1)); // (its thread refused: the copy resumes at the next opening)
             }
             changed |= p.state() != pool.pairRecords.get(p.name()).state();
         }
@@ -250,6 +250,13 @@ public final class PairAdmin {
 
     /** Starts (or resumes) the copy job; {@code throttle} ≥ 0 sets its limit from the start. */
     private static Job startCopy(Pool pool, Pair p, boolean fresh, long throttle) throws IOException {
+        Job job = copyJob(pool, p, fresh, throttle);
+        pool.startJob(job);
+        return job;
+    }
+
+    /** The copy job of {@code p}, its settings on record, not started ({@link #startCopy}). */
+    private static Job copyJob(Pool pool, Pair p, boolean fresh, long throttle) throws IOException {
         PairCopyWork work = p.copyWork();
         PoolConfig.PairRecord r = pool.pairRecords.get(p.name());
         long remaining = work.remaining();
@@ -277,7 +284,6 @@ public final class PairAdmin {
                     return true;
                 }),
                 pr -> pool.events.publish(Event.info("JOB_PROGRESS", id, pr.line())));
-        pool.startJob(job);
         return job;
     }
 

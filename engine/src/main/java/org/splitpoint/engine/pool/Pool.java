@@ -348,6 +348,23 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
+     * Starts {@code job}, which an opening resumes; when its thread cannot start (OutOfMemoryError:
+     * unable to create native thread) the open goes on with a note ({@link #notStarted}) and the job's
+     * record stays for the next opening. Returns false then. Before, only a rebuild's start was caught:
+     * a pair's copy (or a restore to a snapshot) resumed at open threw the Error out of the open, past
+     * its catch, with the pool's lock and files held (StartJobsThreadTest).
+     */
+    boolean startResumed(Job job) {
+        try {
+            startJob(job);
+            return true;
+        } catch (RuntimeException | Error e) {
+            openNotes.add(notStarted(job, e));
+            return false;
+        }
+    }
+
+    /**
      * Writes pool.json for a decision an opening made ({@code what}, e.g. "the end of that
      * restore"); when it cannot (its file system full) the open goes on, memory ahead of disk, with
      * a note saying so: a full file system must not keep a pool from opening, where space is freed

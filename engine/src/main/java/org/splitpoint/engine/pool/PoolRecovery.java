@@ -419,14 +419,8 @@ final class PoolRecovery {
                 RaidVolume v = pool.volumes.get(j.volume());
                 if (d != null && v != null && d.state() == DriveState.REBUILDING) {
                     org.splitpoint.engine.job.Job job = RebuildWork.job(pool, v, d.member, j);
-                    try {
-                        pool.startJob(job);
-                    } catch (RuntimeException | Error e) {
-                        // its thread could not start (OutOfMemoryError: unable to create native thread):
-                        // the open goes on, the drive REBUILDING on record for the next one. Before, the
-                        // open threw with the pool's lock and files held, and no pool to close them
-                        pool.openNotes.add(pool.notStarted(job, e));
-                        continue;
+                    if (!pool.startResumed(job)) {
+                        continue; // the drive REBUILDING on record for the next opening
                     }
                     var p = job.progress();
                     String resumed = "rebuild of " + d.name + " (volume " + v.name() + ") resumed at track "

@@ -872,7 +872,9 @@ public final class SnapshotAdmin {
             }
             InstantRestore r = admin.newRestore(v, s, owed);
             cat.restores.put(rec.volume(), r);
-            pool.startJob(admin.restoreJob(r, rec));
+            if (!pool.startResumed(admin.restoreJob(r, rec))) {
+                continue; // on record: the next opening resumes it
+            }
             String resumed = "restore of " + rec.volume() + " to snapshot " + rec.source() + "@" + rec.snapshot()
                     + " resumed: " + Sizes.count(r.totalTracks() - r.currentTracks(), "track") + " still to restore";
             pool.noteResumed("RESTORE", rec.volume(), resumed, resumed);

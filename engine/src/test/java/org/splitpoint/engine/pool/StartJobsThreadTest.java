@@ -89,4 +89,38 @@ class StartJobsThreadTest {
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors").isZero();
         }
     }
+
+    /**
+     * The same for a pair's copy resumed at open (SyncInProg on record): its thread refused, the Error
+     * went out of Pool.open past its catch (IOException, PoolException, RuntimeException) with the
+     * pool's lock and files held, as the rebuild's did before 2ef27801. Now the open goes on and says
+     * so; the copy resumes at the next opening.
+     */
+    @Test
+    void aPairCopyResumedAtOpenWhoseThreadCannotStartLeavesThePoolOpen() throws Exception {
+        Path dir = tmp.resolve("pair");
+        Pool.create(dir, 4, 4L << 20, TRACK, org.splitpoint.engine.io.StorageFactory.real());
+        byte[] data = new byte[32 * TRACK];
+        Arrays.fill(data, (byte) 0x33);
+        try (Pool p = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false))) {
+            p.admin().createVolume("std", Layout.RAID1, java.util.List.of("d1", "d2"), 0);
+            p.admin().createVolume("bcv", Layout.RAID1, java.util.List.of("d3", "d4"), 0);
+            p.volume("std").write(0, ByteBuffer.wrap(data));
+            p.pairs().create("p", "std", "bcv");
+            p.pairs().establish("p", true); // not run: SyncInProg on record
+        }
+        Throwable thrown = NoNewThread.refusing(true, () -> {
+            try (Pool p = Pool.open(dir)) {
+                assertThat(p.openNotes()).as("said at open").anyMatch(n -> n.contains("could not start"));
+                assertThat(p.jobs()).as("no job RUNNING with no thread").allMatch(j -> j.state().isFinished());
+            }
+        });
+        assertThat(thrown).as("what the open threw").isNull();
+        try (Pool q = Pool.open(dir)) {
+            q.awaitJobs(j -> { });
+            assertThat(q.pairs().get("p").state()).as("the copy resumed by the next opening")
+                    .isEqualTo(org.splitpoint.engine.pair.PairState.Synchronized);
+            assertThat(ServicePools.read(q.volume("bcv"), 0, 32 * TRACK)).isEqualTo(data);
+        }
+    }
 }
