@@ -66,7 +66,7 @@ final class BackupCommand {
                 }
                 Job job = pool.backups().backup(volume, dirStore, full, limit, fromSnapshot);
                 out().println("backup of " + volume + (fromSnapshot == null ? "" : " as of snapshot " + volume + "@"
-                        + fromSnapshot) + " started: " + job.progress().totalTracks() + " tracks to copy ("
+                        + fromSnapshot) + " started: " + Sizes.count(job.progress().totalTracks(), "track") + " to copy ("
                         + (full ? "full" : "incremental") + ") into " + dirStore + "; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
@@ -308,7 +308,7 @@ final class BackupCommand {
                 Job job = pool.instantRestores().restore(volume, dirStore, at, writeThrough, limit);
                 var r = pool.instantRestores().restoreOf(volume);
                 out().println("restore of " + volume + " from image " + r.chain().target().id() + " started: the volume is"
-                        + " usable now; " + job.progress().totalTracks() + " tracks to copy in the background; job " + job.id());
+                        + " usable now; " + Sizes.count(job.progress().totalTracks(), "track") + " to copy in the background; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }

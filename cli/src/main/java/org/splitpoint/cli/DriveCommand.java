@@ -132,8 +132,8 @@ final class DriveCommand {
                 var before = pool.snapshot().drive(drive);
                 Job job = pool.service().online(drive);
                 out.println("drive " + drive + " coming back: " + job.kind() + " job " + job.id() + " started"
-                        + (before != null && before.service() != null ? " (" + before.service().deltaTracks()
-                        + " tracks in its delta)" : ""));
+                        + (before != null && before.service() != null ? " (" + Sizes.count(before.service().deltaTracks(), "track")
+                        + " in its delta)" : ""));
                 if (noWait) {
                     return 0;
                 }

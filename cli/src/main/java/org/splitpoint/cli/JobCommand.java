@@ -6,6 +6,7 @@ import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.Pool;
+import org.splitpoint.engine.pool.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -211,7 +212,7 @@ final class JobCommand {
             var r = pool.instantRestores().restoreOf(volume);
             long owed = r.totalTracks() - r.currentTracks();
             if (!yes && !Confirm.typed(err(), "cancelling the restore of " + volume + " leaves it partly restored ("
-                    + (r.totalTracks() - owed) + " of " + r.totalTracks() + " tracks): the others keep what the volume"
+                    + (r.totalTracks() - owed) + " of " + Sizes.count(r.totalTracks(), "track") + "): the others keep what the volume"
                     + " held before", "yes", "the restore of " + volume + " was not cancelled")) {
                 return 1;
             }
@@ -226,9 +227,9 @@ final class JobCommand {
             JobProgress p = j.progress();
             String consequence = !"restore".equals(j.kind()) // an instant restore's or a restore to a snapshot's target is its volume
                     ? "cancelling job " + id + " leaves volume " + j.target() + " partly restored (" + p.doneTracks()
-                    + " of " + p.totalTracks() + " tracks): the others keep what the volume held before"
+                    + " of " + Sizes.count(p.totalTracks(), "track") + "): the others keep what the volume held before"
                     : "cancelling job " + id + " leaves the STD of pair " + j.target() + " partly restored ("
-                    + p.doneTracks() + " of " + p.totalTracks() + " tracks), which cannot be undone";
+                    + p.doneTracks() + " of " + Sizes.count(p.totalTracks(), "track") + "), which cannot be undone";
             return Confirm.typed(err(), consequence, "yes", "job " + id + " was not cancelled");
         }
     }

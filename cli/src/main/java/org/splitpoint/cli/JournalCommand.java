@@ -72,7 +72,7 @@ final class JournalCommand {
                 }
                 Job backup = pool.journals().enable(volume, drives, dirStore, size, age);
                 out().println("journal of " + volume + " enabled on " + String.join(" and ", drives) + "; the backup it"
-                        + " builds on is running (" + backup.progress().totalTracks() + " tracks)");
+                        + " builds on is running (" + Sizes.count(backup.progress().totalTracks(), "track") + ")");
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(backup));
             });
         }
@@ -124,7 +124,7 @@ final class JournalCommand {
         public Integer call() throws Exception {
             return PoolSession.with(dir, err(), pool -> {
                 Job job = pool.journals().ship(volume);
-                out().println("shipping the journal of " + volume + ": " + job.progress().totalTracks() + " tracks");
+                out().println("shipping the journal of " + volume + ": " + Sizes.count(job.progress().totalTracks(), "track"));
                 return WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }
@@ -224,7 +224,7 @@ final class JournalCommand {
                 Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
                 plan(p, drives, false);
                 out().println("rebuild of " + volume + " from its backup and journal started: the volume is usable now; "
-                        + job.progress().totalTracks() + " tracks to copy; job " + job.id());
+                        + Sizes.count(job.progress().totalTracks(), "track") + " to copy; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }
@@ -238,7 +238,7 @@ final class JournalCommand {
             out().println("  plus " + Sizes.count(p.entries(), "journal entry") + " (" + Sizes.format(p.entryBytes()) + (p.oldestEntryMillis() < 0 ? "" : ", the oldest of "
                     + java.time.Instant.ofEpochMilli(p.oldestEntryMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                     + (wouldBe ? "), then copy " : "), then copying ") + Sizes.format(p.bytes())
-                    + (wouldBe ? " (" + p.tracks() + " tracks)" : ""));
+                    + (wouldBe ? " (" + Sizes.count(p.tracks(), "track") + ")" : ""));
         }
     }
 }

@@ -53,8 +53,8 @@ final class SnapshotCommand {
 
     static String describe(SnapshotAdmin.SaveAreaInfo a) {
         return "save area " + a.volume() + ": " + Sizes.format(a.usedBytes()) + " of " + Sizes.format(a.bytes())
-                + " used (" + String.format("%.1f", a.percentUsed()) + "%, " + a.usedSlots() + " of " + a.slots()
-                + " tracks)";
+                + " used (" + String.format("%.1f", a.percentUsed()) + "%, " + a.usedSlots() + " of " + Sizes.count(a.slots(), "track")
+                + ")";
     }
 
     @Command(name = "create", description = {"Take a snapshot now: 'create POOL VOLUME NAME', or of several volumes at one"
@@ -209,7 +209,7 @@ final class SnapshotCommand {
                 SnapshotAdmin.RestorePlan plan = pool.snapshots().plan(volume, name);
                 String from = plan.source() + "@" + plan.snapshot();
                 if (!noSafety && plan.safetyMayNotFit()) {
-                    err().println("splitpoint: warning: the save area has room for " + plan.freeSlots() + " tracks; the"
+                    err().println("splitpoint: warning: the save area has room for " + Sizes.count(plan.freeSlots(), "track") + "; the"
                             + " safety snapshot may need " + plan.tracks() + ", and if the area fills it becomes invalid"
                             + " (the restore could then not be undone): delete snapshots first to be sure");
                 }

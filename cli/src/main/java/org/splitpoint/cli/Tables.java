@@ -36,7 +36,7 @@ final class Tables {
         rows.add(new String[] {"DRIVE", "STATE", "SIZE", "VOLUME", "NOTE"});
         for (PoolSnapshot.DriveView d : s.drives()) {
             String note = d.service() != null ? d.service().reason().word() + ", " + d.service().logMode().word() + " log: "
-                    + d.service().deltaTracks() + " tracks, " + Sizes.format(d.service().deltaBytes())
+                    + Sizes.count(d.service().deltaTracks(), "track") + ", " + Sizes.format(d.service().deltaBytes())
                     + ("resync".equals(d.service().phase()) ? " (coming back)" : "")
                     : d.repository() != null ? "repository of " + d.repository()
                     : d.reason() != null ? "reason: " + d.reason().word()
@@ -57,7 +57,7 @@ final class Tables {
                     : String.format("restoring from %s: %.0f%%", v.restore().image(), 100 * v.restore().fraction()))
                     : v.lastBackup() == null ? "" : "last " + v.lastBackup();
             String reason = v.stateReason() + (v.lostTracks().isEmpty() ? "" : (v.stateReason().isEmpty() ? "" : "; ")
-                    + v.lostTracks().size() + " tracks lost");
+                    + Sizes.count(v.lostTracks().size(), "track") + " lost");
             PoolSnapshot.StripeJournalView j = v.stripeJournal();
             String journal = j == null ? "-" : Sizes.format(j.liveBytes()) + " of " + Sizes.format(j.capacity());
             rows.add(new String[] {v.name(), v.layout().word(), v.state().name() + (v.problems().isEmpty() ? "" : " (problem)"),

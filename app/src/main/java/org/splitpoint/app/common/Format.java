@@ -63,7 +63,7 @@ public final class Format {
 
     /** "1 track", "2,048 tracks". */
     public static String tracks(long n) {
-        return count(n) + (n == 1 ? " track" : " tracks");
+        return count(n) + " " + org.splitpoint.engine.pool.Sizes.noun(n, "track");
     }
 
     /** An ISO instant ("2026-12-02T00:28:54.03Z") in local time: "2026-12-02 01:28:54"; unparsable as given. */

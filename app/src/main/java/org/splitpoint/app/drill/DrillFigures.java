@@ -53,7 +53,7 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
         if (bad) {
             headline = "The drill found a problem: " + problems(r) + ".";
         } else if (predictedLoss && r.bytesLost() == 0) {
-            headline = "The second failure cost " + Format.count(r.lostTracks()) + " tracks the hosts wrote in the window,"
+            headline = "The second failure cost " + Format.tracks(r.lostTracks()) + " the hosts wrote in the window,"
                     + " as pointers mode says it would; reads of them fail until they are written whole or restored.";
         } else if (predictedLoss) {
             headline = "The second failure cost " + Format.size(r.bytesLost()) + " of the workload's writes (" + r.lostTracks()
@@ -83,9 +83,9 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
                 : hostsDelta(r.deltaTracks(), r.deltaBytes()))
                 + (r.writesRefused() > 0 ? ", " + Format.count(r.writesRefused()) + " refused" : ""),
                 r.writesRefused() > 0 ? StateLook.Tone.WARN : StateLook.Tone.IDLE));
-        f.add(new Figure("figLost", "Bytes lost", hostsLost && r.bytesLost() == 0 ? Format.count(r.lostTracks())
-                + " tracks of the hosts' writes" : r.bytesLost() == 0 ? "0"
-                : Format.size(r.bytesLost()) + " (" + Format.count(r.bytesLost()) + " bytes, " + r.lostTracks() + " tracks)",
+        f.add(new Figure("figLost", "Bytes lost", hostsLost && r.bytesLost() == 0 ? Format.tracks(r.lostTracks())
+                + " of the hosts' writes" : r.bytesLost() == 0 ? "0"
+                : Format.size(r.bytesLost()) + " (" + Format.count(r.bytesLost()) + " bytes, " + Format.tracks(r.lostTracks()) + ")",
                 r.bytesLost() == 0 && !hostsLost ? StateLook.Tone.OK : pointers ? StateLook.Tone.WARN : StateLook.Tone.BAD));
         f.add(new Figure("figMismatches", "Verify mismatches", Format.count(r.verifyMismatches()),
                 r.verifyMismatches() == 0 ? StateLook.Tone.OK : StateLook.Tone.BAD));
@@ -125,7 +125,7 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
             p.add(Format.count(r.verifyMismatches()) + " mismatched sectors");
         }
         if ((r.bytesLost() > 0 || r.lostTracks() > 0) && r.mode() != LogMode.POINTERS) {
-            p.add((r.bytesLost() > 0 ? Format.size(r.bytesLost()) : Format.count(r.lostTracks()) + " tracks") + " lost in "
+            p.add((r.bytesLost() > 0 ? Format.size(r.bytesLost()) : Format.tracks(r.lostTracks())) + " lost in "
                     + r.mode().word() + " mode, which promises no loss");
         }
         return String.join(", ", p);

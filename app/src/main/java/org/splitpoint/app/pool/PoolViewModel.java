@@ -516,6 +516,6 @@ public final class PoolViewModel {
             "rebuild of (\\S+) started from image \\S+ plus (\\d+) journal entr(?:y|ies)");
 
     private static String plural(long n, String word) {
-        return n + " " + word + (n == 1 ? "" : "s");
+        return org.splitpoint.engine.pool.Sizes.count(n, word);
     }
 }

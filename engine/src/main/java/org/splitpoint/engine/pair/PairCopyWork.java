@@ -350,7 +350,7 @@ public final class PairCopyWork implements JobWork {
             // under the gate: a host write between a look before it and the state change could mark a
             // track (a mirrored write the BCV missed) that a Synchronized pair would then split without
             if (set.count() > 0) {
-                throw new IOException(set.count() + " tracks of " + pair.name() + " became invalid again during the "
+                throw new IOException(Sizes.count(set.count(), "track") + " of " + pair.name() + " became invalid again during the "
                         + kind() + "; run it again");
             }
             if (restore) {

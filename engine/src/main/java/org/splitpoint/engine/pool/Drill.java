@@ -285,7 +285,7 @@ public final class Drill {
             begin("online", plan.drive() + " comes back; only its delta is written to it");
             PoolSnapshot.ServiceView window = windowOf(pool, plan.drive());
             Job resync = pool.service().online(plan.drive());
-            end(window.deltaTracks() + " tracks in the delta as " + plan.drive() + " came back");
+            end(Sizes.count(window.deltaTracks(), "track") + " in the delta as " + plan.drive() + " came back");
             begin("resync", resync.target());
             while (!resync.await(200)) {
                 listener.writes(workload.writes, workload.bytes);
@@ -294,7 +294,7 @@ public final class Drill {
                 throw new IOException("the resync of " + plan.drive() + " " + resync.state() + ": " + resync.progress().message());
             }
             ServiceAdmin.Return ret = pool.service().lastReturn(plan.drive());
-            end(ret == null ? null : ret.tracksResynced() + " tracks resynced" + (ret.tracksResynced() > window.deltaTracks()
+            end(ret == null ? null : Sizes.count(ret.tracksResynced(), "track") + " resynced" + (ret.tracksResynced() > window.deltaTracks()
                     ? " (" + (ret.tracksResynced() - window.deltaTracks()) + " of them written by the hosts during the return)"
                     : ""));
             if (ret != null && ret.wholeRebuild() != null) {

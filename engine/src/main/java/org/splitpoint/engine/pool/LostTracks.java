@@ -78,7 +78,7 @@ final class LostTracks {
         record(pool, v, rec, "the lost tracks");
         pool.events.publish(Event.critical("SECOND_FAILURE", v.name(), "second failure in the service window of "
                 + off + ": drive " + failed.drive() + " FAILED while " + off + " is OFFLINE (pointers); "
-                + tracks.size() + " tracks written in the window are lost (" + Sizes.format((long) tracks.size()
+                + Sizes.count(tracks.size(), "track") + " written in the window " + (tracks.size() == 1 ? "is" : "are") + " lost (" + Sizes.format((long) tracks.size()
                 * pool.trackSize) + " of member rows: " + listTracks(tracks) + "); reads of them fail until they are"
                 + " written whole or restored from a backup"));
     }

@@ -194,8 +194,8 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
         if (saveArea == null || saveArea.slots() == 0 || saveArea.usedSlots() < saveArea.slots()) {
             return null;
         }
-        return "the save area " + saveArea.volume() + " is full (" + saveArea.usedSlots() + " of " + saveArea.slots()
-                + " tracks): the first write to " + String.join(" or ", volumes) + " makes snapshot " + snapshot
+        return "the save area " + saveArea.volume() + " is full (" + saveArea.usedSlots() + " of " + Sizes.count(saveArea.slots(), "track")
+                + "): the first write to " + String.join(" or ", volumes) + " makes snapshot " + snapshot
                 + " invalid; delete snapshots to make room";
     }
 

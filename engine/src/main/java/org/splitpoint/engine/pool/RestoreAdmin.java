@@ -495,7 +495,7 @@ public final class RestoreAdmin {
             r.close();
             boolean rebuild = rec != null && rec.withJournal();
             pool.events.publish(Event.info("RESTORE", r.volume(), (rebuild ? "rebuild of " : "instant restore of ") + r.volume()
-                    + " from image " + last + (rebuild ? " plus the journal" : "") + " finished: " + r.onDemandFetches() + " tracks fetched on demand, " + r.bulkCopied().cardinality()
+                    + " from image " + last + (rebuild ? " plus the journal" : "") + " finished: " + Sizes.count(r.onDemandFetches(), "track") + " fetched on demand, " + r.bulkCopied().cardinality()
                     + " copied in bulk" + (sealed == null ? "" : "; the writes made meanwhile are image " + sealed.id())
                     + "; the volume is " + v.state()));
             if (unrecorded != null) {

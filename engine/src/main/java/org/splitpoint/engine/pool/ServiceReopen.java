@@ -245,7 +245,7 @@ final class ServiceReopen {
         if (!lost.isEmpty()) {
             pool.events.publish(Event.critical("SECOND_FAILURE", v.name(), "volume " + v.name() + " was not shut down"
                     + " cleanly while " + w.drive.name + " was OFFLINE (data) and another member had failed: "
-                    + lost.size() + " tracks written just before the crash cannot be rebuilt (" + LostTracks.listTracks(lost)
+                    + Sizes.count(lost.size(), "track") + " written just before the crash cannot be rebuilt (" + LostTracks.listTracks(lost)
                     + "); reads of them fail until they are written whole or restored from a backup"));
         }
     }

@@ -140,7 +140,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         Job job = new Job(id, "resync", m.drive() + " of " + v.name() + " (" + w.record.mode().word() + ")", 0, total,
                 pool.trackSize, false, 0, r, p -> pool.events.publish(Event.info("JOB_PROGRESS", id, p.line())));
         pool.events.publish(Event.info("DRIVE_STATE", m.drive(), "drive " + m.drive() + " coming back online: "
-                + (w.record.mode() == LogMode.POINTERS ? total + " tracks written in the window are rebuilt from the others"
+                + (w.record.mode() == LogMode.POINTERS ? Sizes.count(total, "track") + " written in the window " + (total == 1 ? "is" : "are") + " rebuilt from the others"
                 : w.record.mode() == LogMode.DATA ? "its delta log (" + Sizes.format(w.log.bytes()) + ") is copied to it,"
                 + " reading no other member"
                 : "the repository (" + Sizes.format(w.log.bytes()) + ") is replayed into every member")
@@ -469,11 +469,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         pool.serviceReturns.put(m.drive(), new ServiceAdmin.Return(m.drive(), v.name(), mode, tracksResynced(), total,
                 skippedLost, bytesMoved + resynced * pool.trackSize, secs, wholeRebuild));
         String what = switch (mode) {
-            case POINTERS -> resynced + " tracks resynced of " + total + String.format(" (%.2f%% of a full rebuild)",
-                    100.0 * resynced / Math.max(1, total)) + (skippedLost > 0 ? ", " + skippedLost + " lost tracks left" : "");
-            case DATA -> replayedTracks.cardinality() + " tracks copied from its delta log (" + Sizes.format(bytesMoved)
+            case POINTERS -> Sizes.count(resynced, "track") + " resynced of " + total + String.format(" (%.2f%% of a full rebuild)",
+                    100.0 * resynced / Math.max(1, total)) + (skippedLost > 0 ? ", " + Sizes.count(skippedLost, "lost track") + " left" : "");
+            case DATA -> Sizes.count(replayedTracks.cardinality(), "track") + " copied from its delta log (" + Sizes.format(bytesMoved)
                     + String.format(", %.2f%% of a full rebuild's tracks)", 100.0 * replayedTracks.cardinality() / Math.max(1, total));
-            case REPOSITORY -> "the repository replayed into every member (" + replayedTracks.cardinality() + " tracks, "
+            case REPOSITORY -> "the repository replayed into every member (" + Sizes.count(replayedTracks.cardinality(), "track") + ", "
                     + Sizes.format(bytesMoved) + ") and emptied";
         };
         pool.events.publish(Event.info("SERVICE_RESYNC", m.drive(), "drive " + m.drive() + " is back: " + what

@@ -77,12 +77,20 @@ public final class Sizes {
         Validation.driveSize(bytes, 0);
     }
 
-    /** "1 track", "2 tracks": a count with its noun. */
+    /**
+     * "1 track", "2 tracks", "0 entries": a count with its noun, the one plural every sentence of the
+     * engine, the CLI and the app builds from a count ("1 tracks fetched on demand" was said).
+     */
     public static String count(long n, String noun) {
+        return n + " " + noun(n, noun);
+    }
+
+    /** {@code noun} as {@code n} of it is said: "track" for one, else "tracks" ("entry": "entries"). */
+    public static String noun(long n, String noun) {
         if (n == 1) {
-            return n + " " + noun;
+            return noun;
         }
         boolean consonantY = noun.endsWith("y") && noun.length() > 1 && "aeiou".indexOf(noun.charAt(noun.length() - 2)) < 0;
-        return n + " " + (consonantY ? noun.substring(0, noun.length() - 1) + "ies" : noun + "s");
+        return consonantY ? noun.substring(0, noun.length() - 1) + "ies" : noun + "s";
     }
 }

@@ -806,7 +806,7 @@ public final class SnapshotAdmin {
             }
             if (cancelled == null) {
                 pool.events.publish(Event.info("RESTORE", volume, "restore of " + volume + " to " + to + " finished: "
-                        + r.onDemandFetches() + " tracks read on demand, " + r.bulkCopied().cardinality()
+                        + Sizes.count(r.onDemandFetches(), "track") + " read on demand, " + r.bulkCopied().cardinality()
                         + " copied in the background" + (rec != null && rec.safety() != null ? "; safety snapshot "
                         + volume + "@" + rec.safety() + " holds what it was before" : "")));
             } else {
