@@ -39,20 +39,25 @@ import org.splitpoint.engine.raid.RaidVolume;
  */
 public final class JournalAdmin {
 
-    /** The journal's state as {@code volume journal status} shows it. */
+    /**
+     * The journal's state as {@code volume journal status} shows it. {@code nextBaseTrySeconds}: for a
+     * journal without a base whose base backup was tried and did not give it one, how long until the
+     * watch tries again ({@link BaseRetry}); null otherwise (a holder older than it sends none either).
+     */
     public record Status(String volume, List<String> drives, List<Boolean> legsHealthy, String store, String base,
                          int entries, long bytes, long capacity, long oldestAgeSeconds, long maxSize, long maxAgeSeconds,
                          String lastShipAt, String lastShipResult, List<PoolConfig.ShipRecord> recentShips,
-                         boolean protecting, boolean unprotected, String nextShip) { }
+                         boolean protecting, boolean unprotected, String nextShip, Long nextBaseTrySeconds) { }
 
     /**
      * What gives a journal without a base its base. It has none before its first backup completes,
      * and again after it stopped protecting the volume (a crash's uncertain tracks or a write it
      * could not take); "its first backup has not completed" was said then too, of a journal whose
-     * first backup had long completed. The watch starts that backup (again within a minute).
+     * first backup had long completed. The watch starts that backup, and tries again after waits
+     * from a minute to an hour while it fails ({@link BaseRetry}).
      */
     static final String NO_BASE_YET = "a backup into %s gives it one (its first, or a new one after the journal stopped"
-            + " protecting the volume; a pool held open starts it within a minute)";
+            + " protecting the volume; a pool held open starts it, and tries again after waits from a minute to an hour)";
 
     private final Pool pool;
 
@@ -188,6 +193,7 @@ public final class JournalAdmin {
             JournalWatch.start(pool);
             Job base;
             try {
+                pool.baseRetry.enabled(volume, System.nanoTime()); // the watch tries again a minute after this one, not at once
                 base = new BackupAdmin(pool).backup(volume, storeDir, !BackupAdmin.canBuildOnLast(pool, volume, st), 0);
             } catch (IOException | PoolException | RuntimeException e) {
                 // the enable is the journal and the backup that gives it its base: one that cannot start
@@ -324,8 +330,13 @@ public final class JournalAdmin {
         long oldest = j == null ? -1 : j.oldestTime();
         long age = oldest < 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000);
         long bytes = j == null ? 0 : j.liveBytes();
+        java.time.Duration retry = rec.base() == null ? pool.baseRetry.nextTryIn(volume, System.nanoTime()) : null;
+        boolean baseRunning = rec.base() == null && JournalWatch.busy(pool, volume);
         String next = j != null && j.unprotected() ? "never: both its drives failed; enable the journal on other drives"
                 + " (disable it first)"
+                : baseRunning ? "once " + NO_BASE_YET.formatted(rec.store()) + "; one is running now"
+                : rec.base() == null && retry != null ? "once " + NO_BASE_YET.formatted(rec.store()) + "; the last try did"
+                + " not give it one, the next is in " + BaseRetry.words(retry) + " (or run 'backup create' into the store)"
                 : rec.base() == null ? "once " + NO_BASE_YET.formatted(rec.store())
                 : "at " + Sizes.format(rec.maxSize()) + " (now " + Sizes.format(bytes) + ")"
                 + (rec.maxAgeSeconds() > 0 ? " or when the oldest entry is " + rec.maxAgeSeconds() + " s old (now " + age + " s)" : "")
@@ -333,7 +344,7 @@ public final class JournalAdmin {
         return new Status(volume, rec.drives(), List.of(j != null && j.legHealthy(0), j != null && j.legHealthy(1)),
                 rec.store(), rec.base(), j == null ? 0 : j.entries(), bytes, j == null ? 0 : j.capacity(), age,
                 rec.maxSize(), rec.maxAgeSeconds(), rec.lastShipAt(), rec.lastShipResult(), rec.ships(), rec.base() != null,
-                j == null || j.unprotected(), next);
+                j == null || j.unprotected(), next, retry == null || baseRunning ? null : retry.toSeconds());
     }
 
     /** Volumes with a journal. */

@@ -14,7 +14,7 @@ import org.splitpoint.engine.raid.RaidVolume;
 /**
  * The journals' watch: a thread of the pool that every second ships the journals that reached
  * their size or age limit, and starts the backup that gives a journal without a base its base
- * (at most once a minute).
+ * (tries that back off from a minute to an hour, {@link BaseRetry}).
  *
  * <p>Design. It skips a volume while a restore, a backup or a ship of it runs, or while it is
  * FAILED, and stops once the pool closes (checked again after each sleep: a ship started then would
@@ -44,6 +44,7 @@ final class JournalWatch {
             // journal with no drive left, which no base makes protect anything
             if (rec != null && rec.base() == null && o != null && !o.journal.unprotected() && !pool.restores.containsKey(volume)
                     && !pool.snapshotCatalog.restores.containsKey(volume) && !busy(pool, volume)) {
+                pool.baseRetry.tried(volume, System.nanoTime()); // one that cannot start is a try too: said once a try
                 DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
                 new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.canBuildOnLast(pool, volume, store), 0);
             }
@@ -70,13 +71,12 @@ final class JournalWatch {
     /**
      * Every second: ships the journals that reached their size or age limit, and starts a backup
      * for a journal without a base (its first backup failed, or a restore from elsewhere or a full
-     * journal left it protecting nothing), at most once a minute.
+     * journal left it protecting nothing), when {@link BaseRetry} says the next try is due.
      */
     static void start(Pool pool) {
         if (pool.journalWatch != null) {
             return;
         }
-        Map<String, Long> rebaseTried = new HashMap<>();
         Map<String, String> lastSaid = new HashMap<>();
         Map<String, Long> lastSaidAt = new HashMap<>();
         Thread t = new Thread(() -> {
@@ -92,7 +92,7 @@ final class JournalWatch {
                 for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
                     String volume = rec.volume();
                     try {
-                        watchOne(pool, rec, rebaseTried);
+                        watchOne(pool, rec);
                     } catch (RuntimeException | Error e) {
                         sayUnexpected(pool, volume, e, lastSaid, lastSaidAt);
                     }
@@ -105,7 +105,7 @@ final class JournalWatch {
     }
 
     /** One volume's turn of the watch: a ship when its limit is reached, a base when it has none. */
-    private static void watchOne(Pool pool, PoolConfig.JournalRecord rec, Map<String, Long> rebaseTried) {
+    private static void watchOne(Pool pool, PoolConfig.JournalRecord rec) {
         String volume = rec.volume();
         Open o = pool.journals.get(volume);
         RaidVolume v = pool.volumes.get(volume);
@@ -114,14 +114,12 @@ final class JournalWatch {
             return;
         }
         if (rec.base() == null) {
-            long now = System.nanoTime();
-            Long last = rebaseTried.get(volume);
-            if (last == null || now - last > Duration.ofMinutes(1).toNanos()) {
-                rebaseTried.put(volume, now);
+            if (pool.baseRetry.due(volume, System.nanoTime())) {
                 rebaseQuietly(pool, volume);
             }
             return;
         }
+        pool.baseRetry.based(volume);
         if (o.journal.entries() == 0) {
             return;
         }
@@ -151,7 +149,7 @@ final class JournalWatch {
     }
 
     /** True while a backup or a ship of {@code volume} runs. */
-    private static boolean busy(Pool pool, String volume) {
+    static boolean busy(Pool pool, String volume) {
         for (Job j : pool.jobs) {
             if ((j.kind().equals("journal-ship") || j.kind().equals("backup")) && j.target().equals(volume)
                     && !j.state().isFinished()) {

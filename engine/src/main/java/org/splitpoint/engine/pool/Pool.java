@@ -90,6 +90,8 @@ public final class Pool implements AutoCloseable {
      */
     final Object journalLock = new Object();
     volatile Thread journalWatch;
+    /** When the journal watch next tries a journal's base backup ({@link JournalWatch}). */
+    final BaseRetry baseRetry = new BaseRetry();
     /** Service windows (a drive OFFLINE on purpose), by volume: the durable records and the open windows. */
     final Map<String, PoolConfig.ServiceRecord> serviceRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ServiceWindow> windows = new java.util.concurrent.ConcurrentHashMap<>();
