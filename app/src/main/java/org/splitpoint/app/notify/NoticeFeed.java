@@ -15,8 +15,10 @@ import org.splitpoint.engine.pool.JobHistory;
  * What deserves a notification — jobs that ended, critical events — gathered in bursts: the first
  * item of a burst waits {@link #BURST} for others, then the burst is one {@link Notice}, so a
  * rebuild failing with its volume and drive events, or ten restores ending together, is one
- * popup and not a flood. No toolkit here: the view shows the notices ({@link NoticeStack}).
- * UI thread only.
+ * popup and not a flood. A job that fails again as it failed last time (a journal's base backup
+ * into a full store, tried again and again by the pool) is noticed once: the Jobs history and the
+ * event log keep every try, and a job of its kind and target that ends well makes the next failure
+ * news again. No toolkit here: the view shows the notices ({@link NoticeStack}). UI thread only.
  */
 public final class NoticeFeed {
 
@@ -32,6 +34,8 @@ public final class NoticeFeed {
     private final List<Notice.Item> burst = new ArrayList<>();
     private final List<Consumer<Notice>> sinks = new CopyOnWriteArrayList<>();
     private Instant historyBefore;
+    /** The last failure noticed per job kind and target ("backup prod"), until one of them ends well. */
+    private final java.util.Map<String, String> failureNoticed = new java.util.HashMap<>();
 
     public NoticeFeed(Later later) {
         this.later = later;
@@ -59,6 +63,12 @@ public final class NoticeFeed {
     public void jobsEnded(List<JobHistory.Entry> ended) {
         for (JobHistory.Entry e : ended) {
             boolean failed = e.result() == JobState.FAILED;
+            String key = e.kind() + " " + e.target();
+            if (!failed) {
+                failureNoticed.remove(key);
+            } else if (String.valueOf(e.message()).equals(failureNoticed.put(key, String.valueOf(e.message())))) {
+                continue; // the same failure as last time: noticed already
+            }
             offer(new Notice.Item(failed ? "Job failed" : "Job ended", org.splitpoint.app.jobs.JobTitle.historyLine(e), failed));
         }
     }

@@ -41,6 +41,31 @@ class NoticeFeedTest {
         assertThat(shown).containsExactly(new Notice("Job ended", "restore p1 DONE in 0:12, 64 MiB, 1024/1024 tracks", false));
     }
 
+    /**
+     * A journal's base backup into a full store failed every minute, each a "Job failed" notice: the
+     * same failure of the same job again is noticed once; another failure, or a failure after the job
+     * ended well, is news.
+     */
+    @Test
+    void aJobFailingAgainAsItFailedBeforeIsNoticedOnce() {
+        for (int i = 0; i < 3; i++) {
+            feed.jobsEnded(List.of(ended("p1", JobState.FAILED)));
+            burstEnds();
+        }
+        assertThat(shown).extracting(Notice::title).containsExactly("Job failed");
+        feed.jobsEnded(List.of(new JobHistory.Entry("restore-p1", "restore", "p1", JobState.FAILED, "drive d3 failed on read",
+                "2026-12-03T01:00:00Z", "2026-12-03T01:00:12Z", 12, 64 << 20, 1024, 1024)));
+        burstEnds();
+        feed.jobsEnded(List.of(ended("p2", JobState.FAILED)));
+        burstEnds();
+        feed.jobsEnded(List.of(ended("p1", JobState.DONE)));
+        burstEnds();
+        feed.jobsEnded(List.of(ended("p1", JobState.FAILED)));
+        burstEnds();
+        assertThat(shown).extracting(Notice::title).containsExactly("Job failed", "Job failed", "Job failed", "Job ended",
+                "Job failed");
+    }
+
     /** A backup's notice said the 128 MiB it read where its image stores 46 MiB: it says both. */
     @Test
     void aBackupsNoticeSaysWhatItReadAndWhatItsImageStores() {
