@@ -85,7 +85,9 @@ final class JournalFacts {
                     + " once it completes.";
             case NOT_PROTECTING -> "No base image: the journal holds writes but has nothing to rebuild onto."
                     + (backupFailed == null ? "" : " Its last backup failed: " + backupFailed + ".") + " A backup"
-                    + " into " + s.store() + " gives it one (the journal starts one within a minute).";
+                    + " into " + s.store() + " gives it one " + (s.nextBaseTrySeconds() == null
+                    ? "(the journal starts one within a minute)." : "(the journal tries again in "
+                    + Format.duration(s.nextBaseTrySeconds()) + "; its tries back off up to an hour).");
         };
     }
 

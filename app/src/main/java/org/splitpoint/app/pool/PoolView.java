@@ -91,7 +91,7 @@ public final class PoolView extends BorderPane {
         status.kindProperty().addListener((o, was, now) ->
                 statusMessage.pseudoClassStateChanged(ERROR, now == ActionStatus.Kind.ERROR));
         tip(healthBadge, "Pool health: HEALTHY when every volume is OPTIMAL; WARNING when a volume is DEGRADED,"
-                + " REBUILDING or in SERVICE, or a drive FAILED; CRITICAL when a volume FAILED (data unavailable).");
+                + " REBUILDING or in SERVICE, a drive FAILED, or a volume's journal does not protect it; CRITICAL when a volume FAILED (data unavailable).");
         tip(hostIo, "Reads and writes per second of the hosts: the built-in workloads (Host workload on a volume's page)"
                 + " and the NBD clients, those that came and went between two samples included.");
         tip(summary, "What the pool holds, and how many background jobs run (see Jobs).");

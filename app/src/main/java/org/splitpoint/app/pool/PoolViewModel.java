@@ -416,7 +416,18 @@ public final class PoolViewModel {
         jobsProgress.set(s.jobs().stream().filter(j -> !j.state().isFinished()).mapToDouble(JobProgress::fraction)
                 .average().orElse(0));
         showNewRestores(s, first);
-        health.set(s.health());
+        showHealth();
+        updateSummary();
+    }
+
+    /** The status bar's health and problems, from the snapshot and the journals (each may change alone). */
+    private void showHealth() {
+        PoolSnapshot s = lastSnapshot;
+        if (s == null) {
+            return;
+        }
+        List<String> gaps = JournalGaps.lines(lastJournals, s);
+        health.set(s.health() == PoolSnapshot.Health.HEALTHY && !gaps.isEmpty() ? PoolSnapshot.Health.WARNING : s.health());
         List<String> all = new java.util.ArrayList<>(s.problems());
         s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);
         for (PoolSnapshot.VolumeView v : s.volumes()) {
@@ -428,8 +439,8 @@ public final class PoolViewModel {
                 all.add(s.restoreStoppedLine(v) + "; its Instant restore page can cancel it");
             }
         }
+        all.addAll(gaps); // why the health says WARNING
         problems.set(org.splitpoint.app.common.AppWords.of(String.join("; ", all))); // a drive image's problem names 'drive replace'
-        updateSummary();
     }
 
     /**
@@ -487,6 +498,7 @@ public final class PoolViewModel {
         }
         journalCards.values().forEach(c -> c.apply(j));
         restores.values().forEach(r -> r.apply(j));
+        showHealth();
     }
 
     /**

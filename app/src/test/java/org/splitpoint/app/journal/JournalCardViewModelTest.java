@@ -301,9 +301,27 @@ class JournalCardViewModelTest {
         Path store = enableIntoAFullStore();
 
         assertThat(vm.headlineProperty().get()).startsWith("No base image: the journal holds writes but has nothing to"
-                + " rebuild onto. Its last backup failed: ").contains("No space left on device").endsWith(
-                " A backup into " + store + " gives it one (the journal starts one within a minute).");
+                + " rebuild onto. Its last backup failed: ").contains("No space left on device").containsPattern(
+                " A backup into " + java.util.regex.Pattern.quote(store.toString()) + " gives it one \\(the journal tries again in"
+                + " \\d+ s; its tries back off up to an hour\\)\\.$");
         assertThat(vm.baseProperty().get()).isEqualTo("none yet");
+    }
+
+    /**
+     * The status bar said HEALTHY while the journal was NOT PROTECTING (its base backup failing into
+     * a full store): it says WARNING and which volume its journal does not protect, and when the
+     * next backup try is.
+     */
+    @Test
+    void aJournalNotProtectingItsVolumeIsAWarningInTheStatusBar() throws Exception {
+        enableIntoAFullStore();
+        org.splitpoint.app.pool.PoolViewModel pool = new org.splitpoint.app.pool.PoolViewModel(bridge);
+        pool.start();
+        write(1, 5); // the bridge offers a snapshot that changed: a write makes one for the model made just now
+        refresh();
+        assertThat(pool.healthProperty().get()).isEqualTo(org.splitpoint.engine.pool.PoolSnapshot.Health.WARNING);
+        assertThat(pool.problemsProperty().get()).containsPattern("volume " + JournalPools.VOLUME
+                + " is not protected by its journal: it has no base image \\(the next backup try in \\d+ s\\)");
     }
 
     /** Opens the pool with its store's images filling after 16 KiB, enables the journal into it: the base backup fails. */
