@@ -92,6 +92,26 @@ class DrillFxTest {
         robot.clickOn("#drillSecond");
     }
 
+    /** At 1024x700 the page's subtitle was cut ("take a drive out under writes, bring it back wi..."): it wraps. */
+    @Test
+    void at1024x700ThePagesSubtitleShowsInFull(FxRobot robot) throws Exception {
+        showDrills(robot);
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitForFxEvents();
+        Label tagline = onFx(() -> robot.lookup(".drill-tagline").queryAs(Label.class));
+        assertThat(onFx(() -> ((javafx.scene.text.Text) tagline.lookup(".text")).getText().replace("\n", " ")))
+                .as("the subtitle as drawn").isEqualTo(onFx(tagline::getText));
+    }
+
+    /** Ticking "Second failure" leaves every log mode in the list: pointers mode rehearses the loss it predicts. */
+    @Test
+    void aSecondFailureKeepsEveryLogModeOnTheList(FxRobot robot) throws Exception {
+        showDrillsWithASecondFailureAndTheHostsWritesOnly(robot);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(onFx(() -> robot.lookup("#drillMode").queryAs(javafx.scene.control.ChoiceBox.class).getItems().size()))
+                .isEqualTo(org.splitpoint.engine.pool.LogMode.values().length);
+    }
+
     @Test
     void aShortDrillRunsLiveAndEndsOnItsResultCard(FxRobot robot) throws Exception {
         showDrills(robot);
