@@ -63,7 +63,7 @@ public final class PoolView extends BorderPane {
     public PoolView() {
         Fxml.load(this, "PoolView");
         SideWidths.follow(sides, 190, 250, 210, 330); // the detail gets the room in a small window
-        SideWidths.followHeight(mainSplit, 110, 175);
+        SideWidths.followHeight(mainSplit, 126, 175); // 126: three whole rows of the event log at 1024x700
     }
 
     public void bind(PoolViewModel vm) {

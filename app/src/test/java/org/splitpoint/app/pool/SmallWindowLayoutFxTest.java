@@ -100,6 +100,27 @@ class SmallWindowLayoutFxTest extends PairConsoleWindowFxTest {
     }
 
     /**
+     * At 1024x700 the event log showed two rows and a half (seen by hand): it shows three whole ones.
+     * This scene has no menu bar above the pool view, as the app's window has (27 px): it is that much shorter.
+     */
+    @Test
+    void at1024x700TheEventLogShowsThreeWholeRows(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
+        fx.resize(robot, 1024, 700 - 27);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        long whole = onFx(() -> {
+            Node list = fx.view.lookup("#eventsList");
+            Bounds shown = list.localToScene(list.getBoundsInLocal());
+            return list.lookupAll(".list-cell").stream().filter(c -> c.isVisible()
+                    && c instanceof javafx.scene.control.ListCell<?> cell && cell.getItem() != null).filter(c -> {
+                Bounds b = c.localToScene(c.getBoundsInLocal());
+                return b.getHeight() > 0 && b.getMinY() >= shown.getMinY() - 1 && b.getMaxY() <= shown.getMaxY() + 1;
+            }).count();
+        });
+        assertThat(whole).as("event rows shown whole").isGreaterThanOrEqualTo(3);
+    }
+
+    /**
      * The header's sentence of what the pair's state means wraps under a narrow header: at 1024x700
      * a split pair's read "split: STD and BCV are independent; each records…", with no tooltip.
      */
