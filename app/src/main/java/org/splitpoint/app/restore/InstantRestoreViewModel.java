@@ -267,11 +267,36 @@ public final class InstantRestoreViewModel {
         };
     }
 
+    /**
+     * A volume FAILED while one of its members is OFFLINE in a service window (a drill's second
+     * failure) comes back when that drive returns: the banner led with a restore from a backup, which
+     * loses every write since that backup, when the return loses at most the tracks written in the
+     * window (none in repository mode, seed 001).
+     */
+    private String wayBack(PoolSnapshot.VolumeView v) {
+        PoolSnapshot s = snapshot;
+        if (s == null) {
+            return "";
+        }
+        for (PoolSnapshot.DriveView d : s.drives()) {
+            PoolSnapshot.ServiceView w = d.service();
+            if (w != null && volume.equals(w.volume())) {
+                String cost = w.logMode() == org.splitpoint.engine.pool.LogMode.REPOSITORY ? "with no write lost"
+                        : v.lostTracks().isEmpty() ? "losing at most the tracks written in the window"
+                        : "losing only the " + Format.tracks(v.lostTracks().size()) + " written in the window";
+                return "Drive " + d.name() + " is OFFLINE in a service window (" + w.logMode().word() + " log): 'Bring"
+                        + " online' in the drive bay brings " + volume + " back, " + cost + "; a restore from a backup"
+                        + " loses every write made since the backup. ";
+            }
+        }
+        return "";
+    }
+
     private String bannerText(PoolSnapshot.VolumeView v) {
         ImageChoice n = newest.get();
         String journal = rebuild.refusedProperty().get().isEmpty() ? ""
                 : "Its journal cannot rebuild it: " + rebuild.refusedProperty().get() + ". ";
-        return "Volume " + volume + " is FAILED (" + v.stateReason() + "): its data is unavailable. " + journal
+        return "Volume " + volume + " is FAILED (" + v.stateReason() + "): its data is unavailable. " + wayBack(v) + journal
                 + (n == null ? "No image of " + volume + " in the known backup stores; choose one in any store."
                 : "Newest backup: " + n.image().id() + " (" + n.image().kind().word() + ", "
                 + Format.when(n.image().createdAt()) + ") in " + n.store() + ".");

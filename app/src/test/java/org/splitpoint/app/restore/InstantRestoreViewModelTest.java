@@ -184,6 +184,40 @@ class InstantRestoreViewModelTest {
         assertThat(vm.progressTextProperty().get()).isEqualTo("restore finished · 100%");
     }
 
+    /**
+     * A volume FAILED by a second failure while a member is OFFLINE with a data log (a drill's second
+     * failure): the banner led with "Restore from backup", which loses every write made since the
+     * backup, when bringing the offline drive back loses only the tracks written in the window. It
+     * leads with that way back.
+     */
+    @Test
+    void aFailedVolumesBannerLeadsWithItsOfflineDrivesReturnWhenItsLogHoldsTheWrites() throws Exception {
+        BackupPools.Made m = BackupPools.withBackup(tmp);
+        try (var fast = org.splitpoint.app.testing.ServiceStepScale.set("0");
+             org.splitpoint.engine.pool.Pool pool = org.splitpoint.engine.pool.Pool.open(m.pool())) {
+            pool.service().offline("d1", org.splitpoint.engine.pool.OfflineReason.RESET,
+                    org.splitpoint.engine.pool.LogMode.DATA).await(30_000);
+            pool.device(BackupPools.VOLUME).write(0, ByteBuffer.wrap(new byte[4096]));
+            pool.admin().failDrive("d2");
+            assertThat(pool.volume(BackupPools.VOLUME).state()).isEqualTo(VolumeState.FAILED);
+        }
+        open(m);
+        assertThat(vm.bannerProperty().get()).startsWith("Volume data is FAILED (").contains("its data is unavailable."
+                + " Drive d1 is OFFLINE in a service window (data log): 'Bring online' in the drive bay brings data back,"
+                + " losing ").contains("; a restore from a backup loses every write made since the backup.");
+        // as it says: the drive's return brings the volume back, its data readable
+        Boolean back = call(pool -> pool.service().online("d1").await(30_000));
+        assertThat(back).isTrue();
+        VolumeState now = call(pool -> pool.volume(BackupPools.VOLUME).state());
+        assertThat(now).isNotEqualTo(VolumeState.FAILED);
+        Boolean read = call(pool -> {
+            ByteBuffer b = ByteBuffer.allocate(BackupPools.TRACK);
+            pool.device(BackupPools.VOLUME).read(8L * BackupPools.TRACK, b);
+            return b.array()[0] == BackupPools.pattern(8L * BackupPools.TRACK);
+        });
+        assertThat(read).as("a track not written in the window").isTrue();
+    }
+
     @Test
     void hostReadsOfTracksNotYetRestoredAreFetchedOnDemandCountedAndFlashed() throws Exception {
         open(BackupPools.failed(tmp));
