@@ -27,8 +27,10 @@ import org.splitpoint.engine.snapshot.SnapshotReader;
  * the saves some valid snapshot (or a restore under way) still needs; the others' slots are free.
  * Whatever makes a save dead — a delete, an invalidation — is written to pool.json before its slot
  * may be reused, so a power cut never leaves a valid snapshot naming a slot that holds another
- * track. A save area whose log is lost makes every snapshot invalid, said loudly: a lost record
- * is never read as good news. When that invalidation cannot be written at open (a full file
+ * track. A save area whose log is lost, or cut short of the records it had made durable (its
+ * header's count, {@link SaveLog}), makes every snapshot invalid, said loudly: a lost record is never
+ * read as good news (which snapshots the lost records served is unknown). A cut-short log is kept
+ * for what it still holds, its count lowered only once the invalidation is in pool.json. When that invalidation cannot be written at open (a full file
  * system), the pool opens all the same, but no new log is made and no save area is used: a new log
  * beside a pool.json that still says valid would be taken at the next opening for all they saved.
  *
@@ -117,6 +119,12 @@ final class SnapshotCatalog {
                 } catch (IOException e) {
                     lostWhy = "the save area's log (meta/" + pool.paths.saveLog().getFileName() + ") is damaged ("
                             + e.getMessage() + ")";
+                }
+                if (replay != null && replay.cutShort() != null) {
+                    // a cut like a torn tail's, but of records that were acknowledged: the snapshots would
+                    // read the volume's current bytes where their lost saves were
+                    lostWhy = "the save area's log (meta/" + pool.paths.saveLog().getFileName() + ") was cut short ("
+                            + replay.cutShort() + ")";
                 }
                 if (replay != null) {
                     Map<Long, SaveRecord> bySlot = new LinkedHashMap<>();

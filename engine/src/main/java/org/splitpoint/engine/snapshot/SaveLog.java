@@ -24,6 +24,14 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * record (a slot is reused only once its record is dead, and that is durable in pool.json first).
  * Dead records (of deleted or invalid snapshots) stay until the log is compacted, at open, when
  * they outweigh the live ones: the live records are written to a new file, synced, and renamed over.
+ *
+ * <p>A log cut short by hand or by a damaged file system looks like a torn tail, yet the records it
+ * lost were acknowledged: their snapshots would read the volume's current bytes for those tracks. So
+ * the header keeps the count of records made durable, written after each sync has forced them (never
+ * ahead of them: a power cut before it lands leaves an older, smaller count, which the records
+ * still cover) and checked by its own CRC32C (a torn count reads as unknown, as does the zero an
+ * older log's header holds). A replay that finds fewer records than the count says so
+ * ({@link Replay#cutShort}); the catalog then takes the snapshots for lost, as when the log is gone.
  */
 public final class SaveLog implements AutoCloseable {
 
@@ -46,13 +54,25 @@ public final class SaveLog implements AutoCloseable {
         this.nextSeq = nextSeq;
     }
 
-    /** What a log held: its records in order, and where its good part ends. */
-    public record Replay(List<SaveRecord> records, long end, long nextSeq, long fileSize) { }
+    /**
+     * What a log held: its records in order, where its good part ends, and the count of records its
+     * header says were made durable (-1 when it does not say: an older log, a torn count).
+     */
+    public record Replay(List<SaveRecord> records, long end, long nextSeq, long fileSize, long durableCount) {
+
+        /** Why the log ends before records it had made durable, or null when it does not. */
+        public String cutShort() {
+            if (durableCount <= records.size()) {
+                return null;
+            }
+            return "it ends after " + records.size() + " of the " + durableCount + " records it had made durable";
+        }
+    }
 
     /** Creates an empty log at {@code path} (the caller syncs the directory). */
     public static SaveLog create(StorageFactory storage, Path path) throws IOException {
         StorageFile f = storage.create(path);
-        ByteBuffer h = ByteBuffer.allocate(HEADER).putLong(MAGIC).putLong(0);
+        ByteBuffer h = ByteBuffer.allocate(HEADER).putLong(MAGIC).put(durableCount(0));
         f.writeFully(0, h.flip());
         f.force();
         return new SaveLog(storage, path, f, HEADER, 0);
@@ -67,13 +87,19 @@ public final class SaveLog implements AutoCloseable {
 
     /**
      * Opens the log for appending after {@code replay} (from {@link #read}): a torn tail is cut
-     * off (and the cut made durable) first.
+     * off (and the cut made durable) first. A log {@link Replay#cutShort} has its count set to the
+     * records it holds: the caller has made its loss durable first (the snapshots it held are invalid
+     * in pool.json), so a later opening does not take what is saved after it for cut short again.
      */
     public static SaveLog open(StorageFactory storage, Path path, Replay replay) throws IOException {
         StorageFile f = storage.open(path);
         try {
             if (replay.fileSize() != replay.end()) {
                 f.setLength(replay.end());
+                f.force();
+            }
+            if (replay.cutShort() != null) {
+                f.writeFully(8, ByteBuffer.wrap(durableCount(replay.records().size())));
                 f.force();
             }
             return new SaveLog(storage, path, f, replay.end(), replay.nextSeq());
@@ -104,6 +130,8 @@ public final class SaveLog implements AutoCloseable {
         if (h.getLong(0) != MAGIC) {
             throw new CorruptMetadataException(path.getFileName() + " is not a snapshot save log");
         }
+        int count = h.getInt(8);
+        long durableCount = Crc32c.of(ByteBuffer.wrap(h.array(), 8, 4)) == h.getInt(12) ? Integer.toUnsignedLong(count) : -1;
         List<SaveRecord> out = new ArrayList<>();
         long pos = HEADER;
         long seq = 0;
@@ -139,7 +167,7 @@ public final class SaveLog implements AutoCloseable {
             seq++;
             pos += 8 + len;
         }
-        return new Replay(out, pos, seq, size);
+        return new Replay(out, pos, seq, size, durableCount);
     }
 
     /** Appends {@code records} (not yet durable: see {@link #sync}). */
@@ -168,9 +196,31 @@ public final class SaveLog implements AutoCloseable {
         end += total;
     }
 
-    /** Makes every appended record durable. */
+    /**
+     * Makes every appended record durable, then writes their count into the header (unforced: the
+     * next sync forces it, and until then the older count on disk is no more than the records there).
+     */
     public void sync() throws IOException {
+        long appended;
+        synchronized (this) {
+            appended = nextSeq;
+        }
         file.force();
+        file.writeFully(8, ByteBuffer.wrap(durableCount(appended)));
+    }
+
+    /**
+     * The header's count field: the count and its CRC32C. A count past what four bytes hold is
+     * written as unknown (no check) rather than wrapped.
+     */
+    private static byte[] durableCount(long count) {
+        ByteBuffer b = ByteBuffer.allocate(8);
+        if (count > 0xffff_ffffL) {
+            return b.array(); // zeros: their CRC does not match, read as unknown
+        }
+        b.putInt((int) count);
+        b.putInt(Crc32c.of(ByteBuffer.wrap(b.array(), 0, 4)));
+        return b.array();
     }
 
     /** Bytes the log takes. */
