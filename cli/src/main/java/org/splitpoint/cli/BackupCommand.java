@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.splitpoint.engine.backup.BackupException;
+import org.splitpoint.engine.backup.ChainVerify;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
-import org.splitpoint.engine.backup.ImageReader;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.ImagesInUse;
@@ -159,26 +159,31 @@ final class BackupCommand {
                 }
             }
             ProgressLine line = new ProgressLine(err);
+            ChainVerify chains = new ChainVerify(s);
+            long[] start = {System.nanoTime()};
+            String[] current = {null};
             for (String x : ids) {
-                try (ImageReader r = s.open(x)) {
-                    long total = Math.max(1, r.info().dataBytes());
-                    long start = System.nanoTime();
-                    r.verify(done -> {
-                        double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-                        line.show(String.format("verify %s  %5.1f%%  %.1f MB/s", x, 100.0 * done / total, done / secs / 1e6));
-                    });
-                    line.done(null);
-                    out.println(x + ": ok (" + Sizes.count(r.info().tracks(), "track") + ", "
-                            + Sizes.format(r.info().dataBytes()) + ")");
-                } catch (BackupException e) {
-                    line.done(null);
-                    out.println(x + ": DAMAGED: " + e.getMessage());
+                // an image is restorable only with its chain: an incremental whose parent is damaged is not "ok"
+                ChainVerify.Verdict v = chains.verify(x, (image, done, total) -> {
+                    if (!image.equals(current[0])) {
+                        current[0] = image;
+                        start[0] = System.nanoTime();
+                    }
+                    double secs = Math.max(1e-9, (System.nanoTime() - start[0]) / 1e9);
+                    line.show(String.format("verify %s  %5.1f%%  %.1f MB/s", image, 100.0 * done / total, done / secs / 1e6));
+                });
+                line.done(null);
+                if (v.ok()) {
+                    out.println(x + ": ok (" + Sizes.count(v.info().tracks(), "track") + ", "
+                            + Sizes.format(v.info().dataBytes()) + ")");
+                } else {
+                    out.println(x + ": " + v.sentence());
                     bad++;
                 }
             }
             if (bad > 0) {
                 int all = ids.size() + damaged.size();
-                err.println("splitpoint: " + bad + " of " + all + " images failed verification");
+                err.println("splitpoint: " + bad + " of " + all + " images failed verification (damaged, or a chain they need is)");
                 return 1;
             }
             return 0;

@@ -221,6 +221,31 @@ class BackupCommandTest {
         assertThat(CliRun.oneSentence(verify)).contains("1 of 1 images failed verification");
     }
 
+    /**
+     * An incremental whose own SHA-256s match but whose full image is damaged cannot be restored:
+     * verify said "ok" for it (exit 0). It verifies the chain the image needs now and says where it breaks.
+     */
+    @Test
+    void anIncrementalOverADamagedFullImageIsNotOk() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", "100K", "--in", tmp.resolve("in")).code()).isZero();
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store).code()).isZero();
+        String full = first();
+        String inc = onlyImage();
+        try (FileChannel ch = FileChannel.open(store.resolve("images").resolve(full).resolve("data"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {7}), 1000);
+        }
+        CliRun one = CliRun.of("backup", "verify", store, inc);
+        assertThat(one.code()).isEqualTo(1);
+        assertThat(one.out()).contains(inc + ": ok, but its chain is broken at " + full + ": image " + full + ": ",
+                "SHA-256", "; it cannot be restored");
+        assertThat(CliRun.oneSentence(one)).contains("1 of 1 images failed verification");
+        CliRun all = CliRun.of("backup", "verify", store);
+        assertThat(all.code()).isEqualTo(1);
+        assertThat(all.out()).contains(full + ": DAMAGED: image " + full, inc + ": ok, but its chain is broken at " + full);
+        assertThat(CliRun.oneSentence(all)).contains("2 of 2 images failed verification");
+    }
+
     @Test
     void anotherTrackSizeIsRefusedWithOneSentence() throws Exception {
         Path other = tmp.resolve("q");

@@ -31,7 +31,7 @@ final class SelectionLines {
             verify.setText("");
         } else {
             VerifyState v = r.verifyProperty().get();
-            if (v.kind() == VerifyState.Kind.DAMAGED) {
+            if (v.kind() == VerifyState.Kind.DAMAGED || v.kind() == VerifyState.Kind.CHAIN_BROKEN) {
                 verify.getStyleClass().add("damaged");
             }
             ImageInfo i = r.info();

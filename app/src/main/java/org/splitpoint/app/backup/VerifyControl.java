@@ -13,15 +13,15 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import org.splitpoint.app.bridge.Coalescer;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.Format;
-import org.splitpoint.engine.backup.BackupException;
+import org.splitpoint.engine.backup.ChainVerify;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
-import org.splitpoint.engine.backup.ImageReader;
 import org.splitpoint.engine.io.StorageFactory;
 
 /**
  * Verifying images off the UI thread, one image or a list, one verify at a time: each image is
- * re-read and every SHA-256 checked ({@link ImageReader#verify}). Progress and results reach the
+ * re-read and every SHA-256 checked, with the chain it needs to be restored ({@link ChainVerify}, as
+ * {@code backup verify} does). Progress and results reach the
  * UI thread coalesced in one stream (results kept, the latest progress wins), so a late progress
  * tick never overwrites a result. States are kept per store and image for the session.
  */
@@ -97,36 +97,46 @@ final class VerifyControl {
         });
     }
 
-    /** On the worker: every image in turn; returns the count of damaged ones. */
+    /**
+     * On the worker: every image in turn, with the chain it needs ({@link ChainVerify}: an image
+     * shared by several chains is read once); returns the counts: images, damaged, chains broken, unreadable.
+     */
     private int[] check(Path store, List<ImageInfo> images) throws IOException {
         DirectoryStore s = DirectoryStore.open(store, StorageFactory.real(), false);
+        ChainVerify chains = new ChainVerify(s);
         int bad = 0;
+        int broken = 0;
         int unreadable = 0;
         for (int n = 0; n < images.size(); n++) {
             ImageInfo i = images.get(n);
             String key = key(store, i.id());
             String head = images.size() == 1 ? "Verifying " + i.id() + ": " : "Verifying " + (n + 1) + " of " + images.size()
                     + ": " + i.id() + " ";
+            long start = System.nanoTime();
             VerifyState result;
-            try (ImageReader r = s.open(i.id())) {
-                long total = Math.max(1, r.info().dataBytes());
-                long start = System.nanoTime();
-                r.verify(done -> {
+            try {
+                ChainVerify.Verdict v = chains.verify(i.id(), (image, done, total) -> {
                     double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                    String part = image.equals(i.id()) ? "" : "(its chain: " + image + ") ";
                     updates.offer(new Update(List.of(), new Progress(key, (double) done / total,
-                            head + Format.percent((double) done / total) + " · " + Format.rate(done / secs))));
+                            head + part + Format.percent((double) done / total) + " · " + Format.rate(done / secs))));
                 });
-                result = VerifyState.ok();
-            } catch (BackupException e) {
-                result = VerifyState.damaged(e.getMessage());
-                bad++;
+                if (v.ok()) {
+                    result = VerifyState.ok();
+                } else if (v.chainBroken()) {
+                    result = VerifyState.chainBroken(v.sentence());
+                    broken++;
+                } else {
+                    result = VerifyState.damaged(v.damage());
+                    bad++;
+                }
             } catch (IOException e) {
                 result = VerifyState.unreadable("I/O error: " + e.getMessage());
                 unreadable++;
             }
             updates.offer(new Update(List.of(new Result(key, result)), null));
         }
-        return new int[] {images.size(), bad, unreadable};
+        return new int[] {images.size(), bad, broken, unreadable};
     }
 
     private void deliver(Update u) {
@@ -148,10 +158,12 @@ final class VerifyControl {
         running.set(false);
         int n = counts[0];
         int bad = counts[1];
-        int unreadable = counts[2];
+        int broken = counts[2];
+        int unreadable = counts[3];
         String what = n == 1 ? "1 image verified" : n + " images verified";
-        line.set(bad == 0 && unreadable == 0 ? what + ": every SHA-256 matched"
-                : what + ": " + (n - bad - unreadable) + " ok, " + bad + " DAMAGED"
+        line.set(bad == 0 && broken == 0 && unreadable == 0 ? what + ": every SHA-256 matched"
+                : what + ": " + (n - bad - broken - unreadable) + " ok, " + bad + " DAMAGED"
+                + (broken > 0 ? ", " + broken + " with a broken chain (cannot be restored)" : "")
                 + (unreadable > 0 ? ", " + unreadable + " could not be read" : ""));
         changed.run();
     }

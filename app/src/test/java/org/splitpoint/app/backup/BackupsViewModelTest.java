@@ -364,6 +364,29 @@ class BackupsViewModelTest {
         assertThat(vm.verifyLineProperty().get()).isEqualTo("1 image verified: 0 ok, 1 DAMAGED");
     }
 
+    /** An incremental over a damaged full image cannot be restored: the view said "ok" for it, as the CLI did. */
+    @Test
+    void verifyOfAnIncrementalOverADamagedFullImageSaysItsChainIsBroken() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        String full = backUp(true).get(0).id();
+        writeTracks(0, 1);
+        String inc = backUp(false).get(0).id();
+        BackupPools.corrupt(store("backups"), full);
+        vm.selectedProperty().set(row(inc));
+
+        vm.verifySelected();
+        ui.drain();
+
+        VerifyState s = row(inc).verifyProperty().get();
+        assertThat(s.kind()).isEqualTo(VerifyState.Kind.CHAIN_BROKEN);
+        assertThat(s.line()).startsWith("ok, but its chain is broken at " + full + ": image " + full + ": 1 of ")
+                .endsWith("; it cannot be restored");
+        assertThat(s.look().word()).isEqualTo("chain broken");
+        assertThat(vm.verifyLineProperty().get())
+                .isEqualTo("1 image verified: 0 ok, 0 DAMAGED, 1 with a broken chain (cannot be restored)");
+    }
+
     @Test
     void deletingAnImageThatAnIncrementalBuildsOnIsRefusedUnlessTheIncrementalGoesToo() throws Exception {
         vm.addStore(store("backups").toString());
