@@ -156,6 +156,8 @@ final class Json {
         s.jobs().forEach(j -> jobs.add(job(j)));
         ArrayNode problems = n.putArray("problems");
         s.problems().forEach(problems::add);
+        ArrayNode warnings = n.putArray("warnings");
+        s.warnings().forEach(warnings::add);
         if (s.saveArea() != null) {
             var a = s.saveArea();
             n.putObject("saveArea").put("volume", a.volume()).put("bytes", a.bytes()).put("usedBytes", a.usedBytes())

@@ -69,6 +69,7 @@ final class PoolCommand {
                     // said by PoolSession, after the command's output)
                     s.problems().forEach(p -> out.println("problem: " + p));
                 }
+                s.warnings().forEach(w -> out.println("warning: " + w));
                 out.println();
                 Tables.drives(out, s);
                 out.println();

@@ -182,6 +182,13 @@ class BackupCommandTest {
                 .isEqualTo(atSnapshot);
     }
 
+    /** A full image of v, a write, and an incremental on it. */
+    private void fullThenIncremental() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", "100K", "--in", tmp.resolve("in")).code()).isZero();
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store).code()).isZero();
+    }
+
     private String first() throws Exception {
         var arr = Json.MAPPER.readTree(CliRun.of("backup", "list", store, "--json").out());
         return arr.get(0).get("id").asText();
@@ -227,9 +234,7 @@ class BackupCommandTest {
      */
     @Test
     void anIncrementalOverADamagedFullImageIsNotOk() throws Exception {
-        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
-        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", "100K", "--in", tmp.resolve("in")).code()).isZero();
-        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store).code()).isZero();
+        fullThenIncremental();
         String full = first();
         String inc = onlyImage();
         try (FileChannel ch = FileChannel.open(store.resolve("images").resolve(full).resolve("data"), StandardOpenOption.WRITE)) {
@@ -244,6 +249,26 @@ class BackupCommandTest {
         assertThat(all.code()).isEqualTo(1);
         assertThat(all.out()).contains(full + ": DAMAGED: image " + full, inc + ": ok, but its chain is broken at " + full);
         assertThat(CliRun.oneSentence(all)).contains("2 of 2 images failed verification");
+    }
+
+    /** A journal's store with a garbage store.json: pool status said HEALTHY until the next ship failed. */
+    @Test
+    void aJournalsDamagedStoreIsAWarningInPoolStatus() throws Exception {
+        assertThat(CliRun.of("drive", "add", pool).code()).isZero();
+        assertThat(CliRun.of("drive", "add", pool).code()).isZero();
+        Files.createDirectories(store);
+        CliRun enable = CliRun.of("volume", "journal", "enable", pool, "v", "--drives", "d6,d7", "--store", store);
+        assertThat(enable.code()).as(enable.err()).isZero();
+        Files.writeString(store.resolve("store.json"), "garbage");
+
+        CliRun status = CliRun.of("pool", "status", pool);
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("health WARNING", "warning: the journal of v cannot ship: the backup store at "
+                + store + " is damaged");
+        assertThat(status.err()).contains("splitpoint: note: the journal of v cannot ship");
+        var json = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
+        assertThat(json.get("health").asText()).isEqualTo("WARNING");
+        assertThat(json.get("warnings").get(0).asText()).startsWith("the journal of v cannot ship");
     }
 
     @Test
@@ -362,9 +387,7 @@ class BackupCommandTest {
      */
     @Test
     void imagesARunningRestoreNeedsAreNotDeleted() throws Exception {
-        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
-        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", "100K", "--in", tmp.resolve("in")).code()).isZero();
-        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store).code()).isZero();
+        fullThenIncremental();
         String full = first();
         String inc = onlyImage();
         try (Holder h = new Holder(pool)) {

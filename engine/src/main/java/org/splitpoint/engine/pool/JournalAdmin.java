@@ -365,6 +365,7 @@ public final class JournalAdmin {
             long from = Math.max(rec.shippedThrough(), o.journal.oldestSeq());
             long to = o.journal.nextSeq();
             DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+            JournalStoreCheck.opened(pool, volume, rec.store());
             JournalShipWork work = new JournalShipWork(pool, volume, store, rec.base(),
                     new JournalOverlay(pool.trackSize, o.journal, from, to), to);
             Job job = new Job("journal-ship-" + volume, "journal-ship", volume, 0, work.tracks(), pool.trackSize, false, 0,

@@ -46,6 +46,7 @@ final class JournalWatch {
                     && !pool.snapshotCatalog.restores.containsKey(volume) && !busy(pool, volume)) {
                 pool.baseRetry.tried(volume, System.nanoTime()); // one that cannot start is a try too: said once a try
                 DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
+                JournalStoreCheck.opened(pool, volume, rec.store());
                 new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.canBuildOnLast(pool, volume, store), 0);
             }
         } catch (IOException | PoolException e) {

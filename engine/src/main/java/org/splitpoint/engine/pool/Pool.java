@@ -81,6 +81,8 @@ public final class Pool implements AutoCloseable {
     /** When a restore waiting for its store last tried it (System.nanoTime), by volume: {@link BackupAdmin#retryWaiting}. */
     final Map<String, Long> restoreRetries = new java.util.concurrent.ConcurrentHashMap<>();
     final Map<String, PoolConfig.JournalRecord> journalRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Journals whose backup store was found damaged at open, by volume ({@link JournalStoreCheck}). */
+    final Map<String, JournalStoreCheck.Warning> journalStoreWarnings = new java.util.concurrent.ConcurrentHashMap<>();
     /** Open staged backup journals, by volume. */
     final Map<String, JournalAdmin.Open> journals = new java.util.concurrent.ConcurrentHashMap<>();
     /**
@@ -245,6 +247,7 @@ public final class Pool implements AutoCloseable {
             PairAdmin.openPairs(pool);
             BackupAdmin.openBackups(pool);
             JournalLife.openJournals(pool);
+            JournalStoreCheck.atOpen(pool);
             pool.snapshotCatalog.open();
             PoolRecovery.resumeJobs(pool);
             PairAdmin.resumeCopies(pool);

@@ -6,7 +6,19 @@ import org.splitpoint.engine.job.JobProgress;
 /** An immutable picture of a pool at one instant, for the CLI, the app and tests. */
 public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, List<VolumeView> volumes,
                            List<JobProgress> jobs, List<String> problems, List<SnapshotAdmin.Info> snapshots,
-                           SnapshotAdmin.SaveAreaInfo saveArea, List<SnapshotRestoreView> snapshotRestores) {
+                           SnapshotAdmin.SaveAreaInfo saveArea, List<SnapshotRestoreView> snapshotRestores,
+                           List<String> warnings) {
+
+    /**
+     * {@code warnings}: what the pool serves through but will fail at later, said at open and standing
+     * (a journal's damaged backup store): the health is WARNING, and unlike {@code problems} a command
+     * does not fail for them.
+     */
+    public PoolSnapshot(String path, int trackSize, List<DriveView> drives, List<VolumeView> volumes,
+                        List<JobProgress> jobs, List<String> problems, List<SnapshotAdmin.Info> snapshots,
+                        SnapshotAdmin.SaveAreaInfo saveArea, List<SnapshotRestoreView> snapshotRestores) {
+        this(path, trackSize, drives, volumes, jobs, problems, snapshots, saveArea, snapshotRestores, List.of());
+    }
 
     /**
      * A restore of {@code volume} to snapshot {@code source}@{@code snapshot} under way: tracks
@@ -123,7 +135,7 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
                 h = Health.WARNING;
             }
         }
-        if (!problems.isEmpty()) {
+        if (!problems.isEmpty() || !warnings.isEmpty()) {
             h = Health.WARNING; // a standing problem (a drive image that lost writes at a flush, say) is not healthy
         }
         return h;

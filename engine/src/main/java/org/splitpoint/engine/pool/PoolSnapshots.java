@@ -68,7 +68,7 @@ final class PoolSnapshots {
             si = List.of();
         }
         return new PoolSnapshot(pool.paths.dir().toString(), pool.trackSize, dv, vv, jp, pool.problems(), si,
-                snaps.saveArea(), srv);
+                snaps.saveArea(), srv, JournalStoreCheck.standing(pool));
     }
 
     /** A parity volume's stripe journal as shown; null for a mirror (it has none). */
