@@ -29,14 +29,19 @@ class SaveLogTest {
         return out;
     }
 
+    /** A new log at {@code p} holding {@code records}, synced. */
+    private static void written(StorageFactory fs, Path p, List<SaveRecord> records) throws Exception {
+        try (SaveLog log = SaveLog.create(fs, p)) {
+            log.append(records);
+            log.sync();
+        }
+    }
+
     @Test
     void recordsComeBackInOrderAcrossOpenings() throws Exception {
         Path p = tmp.resolve("snapshots.log");
         StorageFactory fs = StorageFactory.real();
-        try (SaveLog log = SaveLog.create(fs, p)) {
-            log.append(records(0, 5));
-            log.sync();
-        }
+        written(fs, p, records(0, 5));
         SaveLog.Replay r = SaveLog.read(fs, p);
         assertThat(r.records()).isEqualTo(records(0, 5));
         try (SaveLog log = SaveLog.open(fs, p, r)) {
@@ -50,10 +55,7 @@ class SaveLogTest {
     void aTornTailIsCutAndWhatFollowsItIsNeverRead() throws Exception {
         Path p = tmp.resolve("snapshots.log");
         StorageFactory fs = StorageFactory.real();
-        try (SaveLog log = SaveLog.create(fs, p)) {
-            log.append(records(0, 6));
-            log.sync();
-        }
+        written(fs, p, records(0, 6));
         long size = Files.size(p);
         // tear the fourth record's payload: records 4 and 5 after it are intact but must not be read
         long fourth = 16;
@@ -85,14 +87,8 @@ class SaveLogTest {
         Path a = tmp.resolve("a.log");
         Path b = tmp.resolve("b.log");
         StorageFactory fs = StorageFactory.real();
-        try (SaveLog log = SaveLog.create(fs, a)) {
-            log.append(records(0, 2));
-            log.sync();
-        }
-        try (SaveLog log = SaveLog.create(fs, b)) {
-            log.append(records(0, 3));
-            log.sync();
-        }
+        written(fs, a, records(0, 2));
+        written(fs, b, records(0, 3));
         // a's file followed by b's third record (sequence 2 where 2 is due: valid) then b's again (stale: 2 twice)
         byte[] ab = Files.readAllBytes(a);
         byte[] bb = Files.readAllBytes(b);
@@ -118,10 +114,7 @@ class SaveLogTest {
     void aLogCutShortOfWhatItMadeDurableSaysSo() throws Exception {
         Path p = tmp.resolve("snapshots.log");
         StorageFactory fs = StorageFactory.real();
-        try (SaveLog log = SaveLog.create(fs, p)) {
-            log.append(records(0, 17));
-            log.sync();
-        }
+        written(fs, p, records(0, 17));
         assertThat(SaveLog.read(fs, p).cutShort()).isNull();
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
             ch.truncate(100); // by hand: the header and one record
@@ -143,10 +136,7 @@ class SaveLogTest {
     void anOlderLogWithoutACountIsReadAsBefore() throws Exception {
         Path p = tmp.resolve("snapshots.log");
         StorageFactory fs = StorageFactory.real();
-        try (SaveLog log = SaveLog.create(fs, p)) {
-            log.append(records(0, 4));
-            log.sync();
-        }
+        written(fs, p, records(0, 4));
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.allocate(8), 8); // the header as older versions wrote it: magic, then zeros
             ch.truncate(Files.size(p) - 3); // and a torn tail, which it cannot tell from a cut
@@ -165,10 +155,7 @@ class SaveLogTest {
     @org.junit.jupiter.params.provider.ValueSource(ints = {0, 3, 7})
     void aPowerCutBetweenTheForceAndTheCountLosesNothing(int tearBytes) throws Exception {
         Path p = tmp.resolve("snapshots.log");
-        try (SaveLog log = SaveLog.create(StorageFactory.real(), p)) {
-            log.append(records(0, 5));
-            log.sync();
-        }
+        written(StorageFactory.real(), p, records(0, 5));
         // writes from here: the append (1), the count after the sync's force (2, torn)
         org.splitpoint.engine.io.FaultInjector cut = new org.splitpoint.engine.io.FaultInjector(StorageFactory.real())
                 .unforcedWritesLost().powerCutAfterWrite(2, tearBytes, 1);
