@@ -429,6 +429,7 @@ public final class PoolViewModel {
         List<String> gaps = JournalGaps.lines(lastJournals, s);
         health.set(s.health() == PoolSnapshot.Health.HEALTHY && !gaps.isEmpty() ? PoolSnapshot.Health.WARNING : s.health());
         List<String> all = new java.util.ArrayList<>(s.problems());
+        all.addAll(s.warnings()); // why the health says WARNING: a journal's damaged store, found at open
         s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);
         for (PoolSnapshot.VolumeView v : s.volumes()) {
             if (!v.lostTracks().isEmpty()) { // why the health says CRITICAL
