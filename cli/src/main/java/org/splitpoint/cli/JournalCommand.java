@@ -149,7 +149,9 @@ final class JournalCommand {
                             .put("bytes", s.bytes()).put("capacity", s.capacity()).put("oldestAgeSeconds", s.oldestAgeSeconds())
                             .put("maxSize", s.maxSize()).put("maxAgeSeconds", s.maxAgeSeconds())
                             .put("lastShipAt", s.lastShipAt()).put("lastShipResult", s.lastShipResult())
-                            .put("protecting", s.protecting()).put("unprotected", s.unprotected()).put("nextShip", s.nextShip());
+                            .put("protecting", s.protecting()).put("unprotected", s.unprotected()).put("nextShip", s.nextShip())
+                            // seconds until the next try of a base backup that failed (BaseRetry), null when none is due
+                            .put("nextBaseTrySeconds", s.nextBaseTrySeconds());
                     var ships = n.putArray("ships");
                     for (var sh : s.recentShips()) {
                         ships.addObject().put("at", sh.at()).put("result", sh.result());

@@ -72,6 +72,8 @@ class JournalCommandTest {
         var json = Json.MAPPER.readTree(CliRun.of("volume", "journal", "status", pool, "v", "--json").out());
         assertThat(json.get("entries").asInt()).isEqualTo(1);
         assertThat(json.get("drives").get(0).get("healthy").asBoolean()).isTrue();
+        assertThat(json.has("nextBaseTrySeconds")).as("the base backup's next try, as the engine's status has it").isTrue();
+        assertThat(json.get("nextBaseTrySeconds").isNull()).as("none due: it has its base").isTrue();
         CliRun ship = CliRun.of("volume", "journal", "ship", pool, "v");
         assertThat(ship.code()).as(ship.err()).isZero();
         assertThat(CliRun.of("volume", "journal", "status", pool, "v").out()).contains("0 entries", "ok: image v-");
