@@ -891,16 +891,13 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** The failed flushes of the members that may have lost writes so far (see {@link Member#losses}): it only grows. */
     public long memberLosses() {
-        long n = 0;
-        for (Member m : members) {
-            n += m.losses();
-        }
-        return n;
+        return lossesBut(null);
     }
 
     /**
-     * The failed flushes that may have lost writes so far of the members but {@code target}: a copy
-     * to {@code target} compares it across its reads (a loss during them may have given it old bytes).
+     * The failed flushes that may have lost writes so far of the members but {@code target} (null:
+     * of every member, {@link #memberLosses}): a copy to {@code target} compares it across its reads
+     * (a loss during them may have given it old bytes).
      */
     long lossesBut(Member target) {
         long n = 0;
