@@ -113,11 +113,37 @@ public final class FaultInjector implements StorageFactory {
     private final AtomicLong dirSyncsToFail = new AtomicLong();
     private final AtomicLong waitingOnHolds = new AtomicLong();
 
+    /**
+     * One directory per test JVM for the copies {@link #backup} keeps, removed with its contents at exit:
+     * a directory per injector with deleteOnExit stayed behind (it is not empty then), one per test run,
+     * hundreds of thousands of them in /tmp after a few days of runs.
+     */
+    private static final class BackupRoot {
+        static final Path PATH = create();
+
+        private static Path create() {
+            try {
+                Path root = Files.createTempDirectory("fault-injector-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> removeTree(root), "fault-injector-cleanup"));
+                return root;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private static void removeTree(Path root) {
+            try (var all = Files.walk(root)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // Best effort at exit: a leftover directory in /tmp is all that is at stake.
+            }
+        }
+    }
+
     public FaultInjector(StorageFactory real) {
         this.real = real;
         try {
-            this.backups = Files.createTempDirectory("fault-injector-");
-            this.backups.toFile().deleteOnExit();
+            this.backups = Files.createTempDirectory(BackupRoot.PATH, "injector-");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
