@@ -360,12 +360,26 @@ public final class Pool implements AutoCloseable {
      * its catch, with the pool's lock and files held (StartJobsThreadTest).
      */
     boolean startResumed(Job job) {
+        String notStarted = startOnRecord(job);
+        if (notStarted != null) {
+            openNotes.add(notStarted);
+        }
+        return notStarted == null;
+    }
+
+    /**
+     * Starts {@code job}, whose record in pool.json lets an opening resume it; when its thread cannot
+     * start, it ends FAILED saying so ({@link #notStarted}), whose sentence this returns (null when it
+     * started). For a job that changed state before its start (a drive's return from its service
+     * window), so that the change stands as pool.json has it rather than an Error leaving the job
+     * unstarted and not ended.
+     */
+    String startOnRecord(Job job) {
         try {
             startJob(job);
-            return true;
+            return null;
         } catch (RuntimeException | Error e) {
-            openNotes.add(notStarted(job, e));
-            return false;
+            return notStarted(job, e);
         }
     }
 

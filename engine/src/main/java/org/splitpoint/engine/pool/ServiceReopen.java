@@ -126,10 +126,13 @@ final class ServiceReopen {
             }
             if (r.resyncing() && m.state() == DriveState.OFFLINE) {
                 try {
+                    org.splitpoint.engine.job.Job job;
                     synchronized (pool) {
-                        new ServiceAdmin(pool).bringBack(w);
+                        job = new ServiceAdmin(pool).bringBack(w);
                     }
-                    pool.openNotes.add("drive " + d.name + " was coming back from its service window; its resync resumes");
+                    pool.openNotes.add("drive " + d.name + " was coming back from its service window; "
+                            + (job.state() == org.splitpoint.engine.job.JobState.FAILED ? job.progress().message()
+                            : "its resync resumes"));
                 } catch (PoolException e) {
                     w.record = r.withPhase("window");
                     pool.serviceRecords.put(v.name(), w.record);

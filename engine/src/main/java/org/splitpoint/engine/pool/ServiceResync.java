@@ -51,7 +51,9 @@ import org.splitpoint.engine.service.DeltaLog;
  * copies may have dropped or tainted. A return that stops and cannot put its drive back in its
  * window (the settle cannot force a drive that lost writes) leaves it as it is, taking writes, and
  * says so: pool.json still says it is coming back, so the reopen resumes it ('drive online' says
- * that too).
+ * that too). A return whose job's thread cannot start (OutOfMemoryError: unable to create native
+ * thread) is left so too, its job FAILED saying so, the next opening resuming it; at an opening the
+ * Error went out of Pool.open with the pool's lock held (StartJobsThreadTest).
  */
 final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
@@ -145,7 +147,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 + " reading no other member"
                 : "the repository (" + Sizes.format(w.log.bytes()) + ") is replayed into every member")
                 + (wholeRebuild != null ? "; then it is rebuilt whole because " + wholeRebuild : "")));
-        pool.startJob(job);
+        pool.startOnRecord(job); // its thread refused: the job ends FAILED saying so, the return resumes at the next opening
         return job;
     }
 
@@ -196,7 +198,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         pool.events.publish(Event.warning("DRIVE_STATE", m.drive(), "drive " + m.drive() + " back from "
                 + w.record.reason().word() + " is rebuilt whole, not from its delta: " + why));
         Job job = RebuildWork.job(pool, v, m, record);
-        pool.startJob(job);
+        pool.startOnRecord(job); // (as above: the rebuild is on record)
         return job;
     }
 

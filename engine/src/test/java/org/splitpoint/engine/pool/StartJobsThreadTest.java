@@ -123,4 +123,50 @@ class StartJobsThreadTest {
             assertThat(ServicePools.read(q.volume("bcv"), 0, 32 * TRACK)).isEqualTo(data);
         }
     }
+
+    /**
+     * A drive's return from its service window resumed at open (phase resync on record) whose job's
+     * thread cannot start: the Error went out of Pool.open (ServiceReopen, past its catch of
+     * PoolException and NoSpaceException) with the pool's lock and files held, as the rebuild's did
+     * before 2ef27801. Now the open goes on and says so, the drive stays out of the volume's reads,
+     * writes go on, and the return resumes at the next opening.
+     */
+    @Test
+    void aServiceReturnResumedAtOpenWhoseThreadCannotStartLeavesThePoolOpen() throws Exception {
+        for (LogMode mode : LogMode.values()) {
+            Path dir = ServicePools.pool(tmp, "w-" + mode.word(), Layout.RAID5, 3);
+            byte[] data = new byte[8 * TRACK];
+            Arrays.fill(data, (byte) 0x11);
+            byte[] window = Arrays.copyOf(data, TRACK);
+            Arrays.fill(window, (byte) 0x44);
+            byte[] after = Arrays.copyOf(data, TRACK);
+            Arrays.fill(after, (byte) 0x55);
+            try (Pool p = Pool.open(dir)) {
+                ServicePools.writtenThenOffline(p, OfflineReason.RESET, mode);
+                p.volume("v").write(2L * TRACK, ByteBuffer.wrap(window));
+                p.volume("v").flush();
+            }
+            try (Pool p = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false))) {
+                p.service().online("d2"); // not run: the return on record (phase resync)
+            }
+            Throwable thrown = NoNewThread.refusing(true, () -> {
+                try (Pool p = Pool.open(dir)) {
+                    assertThat(p.openNotes()).as("said at open (" + mode + ")").anyMatch(n -> n.contains("could not start"));
+                    assertThat(p.jobs()).as("no job RUNNING with no thread").allMatch(j -> j.state().isFinished());
+                    assertThat(ServicePools.read(p.volume("v"), 2L * TRACK, TRACK)).isEqualTo(window);
+                    p.volume("v").write(5L * TRACK, ByteBuffer.wrap(after));
+                    p.volume("v").flush();
+                }
+            });
+            assertThat(thrown).as("what the open threw (" + mode + ")").isNull();
+            try (Pool q = Pool.open(dir)) {
+                q.awaitJobs(j -> { });
+                assertThat(q.snapshot().drive("d2").state()).as("d2 back by the next opening (" + mode + ")")
+                        .isEqualTo(DriveState.ONLINE);
+                assertThat(q.admin().verify("v", false, null)).as("mismatched sectors (" + mode + ")").isZero();
+                assertThat(ServicePools.read(q.volume("v"), 2L * TRACK, TRACK)).isEqualTo(window);
+                assertThat(ServicePools.read(q.volume("v"), 5L * TRACK, TRACK)).isEqualTo(after);
+            }
+        }
+    }
 }
