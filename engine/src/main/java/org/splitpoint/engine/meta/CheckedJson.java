@@ -55,9 +55,10 @@ public final class CheckedJson {
             throw new CorruptMetadataException(name + " is not a Splitpoint file (magic '"
                     + env.path("magic").asText() + "', expected '" + magic + "')");
         }
-        if (env.path("version").asInt(-1) != version) {
-            throw new CorruptMetadataException(name + " has format version " + env.path("version").asText()
-                    + "; this Splitpoint reads version " + version);
+        JsonNode v = env.path("version");
+        if (!v.isInt() || v.asInt() != version) { // a string "1" is no version a Splitpoint wrote (asInt read it as 1)
+            throw new CorruptMetadataException(name + (v.isMissingNode() ? " has no format version"
+                    : " has format version " + v) + "; this Splitpoint reads version " + version);
         }
         JsonNode body = env.get("body");
         if (body == null || !env.path("crc32c").canConvertToLong() || env.path("crc32c").asLong() != crc(body)) {

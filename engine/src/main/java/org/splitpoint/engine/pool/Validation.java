@@ -117,12 +117,34 @@ final class Validation {
                 }
             }
         }
+        for (PoolConfig.JobRecord j : c.jobs()) {
+            recordedJob(j, drives.keySet(), volumes);
+        }
         Set<String> snapshots = new HashSet<>();
         for (PoolConfig.SnapshotRecord s : c.snapshots().snapshots()) {
             if (!snapshots.add(s.volume() + "@" + s.name())) {
                 throw new CorruptMetadataException("pool.json: volume " + s.volume() + " has two snapshots named "
                         + s.name());
             }
+        }
+    }
+
+    /**
+     * A job on record is one an opening resumes: a rebuild (the only kind kept in pool.json) of a
+     * known drive in a known volume. Before, a record of another kind was kept and never run, saying
+     * nothing, and one naming no drive was dropped by the open as finished.
+     */
+    private static void recordedJob(PoolConfig.JobRecord j, Set<String> drives, Set<String> volumes)
+            throws CorruptMetadataException {
+        if (!"rebuild".equals(j.kind())) {
+            throw new CorruptMetadataException("pool.json: job " + j.id() + " is of kind '" + j.kind()
+                    + "', which this Splitpoint does not run");
+        }
+        if (j.drive() == null || !drives.contains(j.drive())) {
+            throw new CorruptMetadataException("pool.json: job " + j.id() + " names unknown drive " + j.drive());
+        }
+        if (j.volume() == null || !volumes.contains(j.volume())) {
+            throw new CorruptMetadataException("pool.json: job " + j.id() + " names unknown volume " + j.volume());
         }
     }
 

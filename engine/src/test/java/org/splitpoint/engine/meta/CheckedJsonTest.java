@@ -54,4 +54,15 @@ class CheckedJsonTest {
         assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
                 .hasMessageContaining("version 9");
     }
+
+    /** A version written as a string ("1") is not the number a Splitpoint writes: refused as another format. */
+    @Test
+    void refusesAVersionThatIsNotANumber() throws Exception {
+        Path f = dir.resolve("x.json");
+        CheckedJson.write(StorageFactory.real(), f, "m", 1, new Body("a", 7));
+        Files.writeString(f, Files.readString(f).replace("\"version\" : 1", "\"version\" : \"1\""));
+        assertThat(Files.readString(f)).contains("\"version\" : \"1\"");
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .isInstanceOf(CorruptMetadataException.class).hasMessageContaining("format version \"1\"");
+    }
 }

@@ -74,7 +74,15 @@ class PoolJsonContentTest {
                             snaps.addObject().put("volume", "std").put("name", "s1").put("gen", 1);
                             snaps.addObject().put("volume", "std").put("name", "s1").put("gen", 2);
                         },
-                        "pool.json: volume std has two snapshots named s1"));
+                        "pool.json: volume std has two snapshots named s1"),
+                Arguments.of("a job of a kind this Splitpoint does not run",
+                        (Consumer<ObjectNode>) b -> b.withArray("jobs").addObject().put("id", "defrag-1")
+                                .put("kind", "defrag").put("volume", "std").put("drive", "d1"),
+                        "pool.json: job defrag-1 is of kind 'defrag', which this Splitpoint does not run"),
+                Arguments.of("a rebuild of an unknown drive",
+                        (Consumer<ObjectNode>) b -> b.withArray("jobs").addObject().put("id", "rebuild-1")
+                                .put("kind", "rebuild").put("volume", "std").put("drive", "d99"),
+                        "pool.json: job rebuild-1 names unknown drive d99"));
     }
 
     @ParameterizedTest(name = "{0}")
