@@ -59,18 +59,39 @@ final class PoolRecovery {
         if ((!hasBlank && !hasRestoreBlank && !hasAside) || pool.isReadOnly()) {
             return;
         }
-        boolean spare = d.volume == null; // a SPARE's bytes belong to nothing
         if (hasBlank) {
-            takeOrDelete(pool, blank, image, spare || rebuildFromStartOnRecord(pool, d));
+            takeOrDelete(pool, blank, image, blankOnRecord(pool, d));
         }
         if (hasRestoreBlank) {
-            takeOrDelete(pool, restoreBlank, image, spare || pool.restoreRecords.containsKey(d.volume));
+            takeOrDelete(pool, restoreBlank, image, restoreBlankOnRecord(pool, d));
         }
         if (hasAside) { // the old image a replace set aside: back when no blank took its place
             pool.storage.rename(aside, Files.exists(image) ? PoolFiles.replaced(pool.paths, d.name, java.time.Instant.now())
                     : image);
         }
         pool.storage.syncDirectory(pool.paths.drives());
+    }
+
+    /**
+     * For a read-only open, which renames nothing: the file {@link #finishBlank} would give drive
+     * {@code d}'s name (a recorded blank, or the old image set aside), read where it lies. Before, a
+     * look after a cut between a replace's set-aside and its record showed the drive MISSING, where
+     * pool.json (and the next writable open) has it FAILED over its own image.
+     */
+    private static Path imageAfterFinish(Pool pool, Drive d, Path image) {
+        if (Files.exists(image)) {
+            return image;
+        }
+        Path blank = PoolFiles.blank(pool.paths, d.name);
+        if (Files.exists(blank) && blankOnRecord(pool, d)) {
+            return blank;
+        }
+        Path restoreBlank = PoolFiles.restoreBlank(pool.paths, d.name);
+        if (Files.exists(restoreBlank) && restoreBlankOnRecord(pool, d)) {
+            return restoreBlank;
+        }
+        Path aside = PoolFiles.setAside(pool.paths, d.name);
+        return Files.exists(aside) ? aside : image;
     }
 
     /** Gives blank image {@code blank} the drive's name when {@code recorded} and the drive has no image; deletes it otherwise. */
@@ -80,6 +101,16 @@ final class PoolRecovery {
         } else {
             pool.storage.delete(blank);
         }
+    }
+
+    /** Whether a drive replace's blank is {@code d}'s image by pool.json (a SPARE's bytes belong to nothing). */
+    private static boolean blankOnRecord(Pool pool, Drive d) {
+        return d.volume == null || rebuildFromStartOnRecord(pool, d);
+    }
+
+    /** Whether a FAILED volume's restore's blank is {@code d}'s image by pool.json. */
+    private static boolean restoreBlankOnRecord(Pool pool, Drive d) {
+        return d.volume == null || pool.restoreRecords.containsKey(d.volume);
     }
 
     /** True when pool.json has drive {@code d} REBUILDING, its rebuild at checkpoint 0: no row of its image counted as rebuilt. */
@@ -93,6 +124,9 @@ final class PoolRecovery {
         for (Drive d : Pool.copy(pool.drives)) {
             Path image = pool.paths.image(d.name);
             finishBlank(pool, d, image);
+            if (pool.isReadOnly()) {
+                image = imageAfterFinish(pool, d, image);
+            }
             if (!Files.exists(image)) {
                 d.problem = "the image of drive " + d.name + " (" + image + ") is missing";
                 d.missing = true;

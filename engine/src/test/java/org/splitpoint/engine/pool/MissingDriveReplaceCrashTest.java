@@ -114,6 +114,46 @@ class MissingDriveReplaceCrashTest {
     }
 
     /**
+     * The same cut, then a read-only open (which changes no file) before any writable one: it shows
+     * the drive as pool.json has it, FAILED over the image set aside at {@code .img.replacing}, not
+     * MISSING (its image said to be gone) as it did until a writable open put the image back.
+     */
+    @Test
+    void aReadOnlyOpenAfterAnUnrecordedReplaceShowsTheDriveAsRecorded() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("ro"), Layout.RAID5, 3, 1 << 20, TRACK);
+        byte[] data;
+        try (Pool pool = Pool.open(dir)) {
+            data = new byte[(int) pool.volume("v").size()];
+            new Random(6).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data));
+            pool.admin().failDrive("d2");
+        }
+        FaultInjector inj = new FaultInjector(org.splitpoint.engine.io.StorageFactory.real());
+        Pool pool = Pool.open(dir, inj);
+        inj.countOnly(p -> p.getFileName().toString().startsWith("pool.json")).powerCutAfterWrite(1, 0, 1);
+        try {
+            pool.admin().replaceDrive("d2");
+            throw new AssertionError("the replace was recorded before the cut");
+        } catch (IOException e) {
+            assertThat(inj.isCut()).as("cut: " + e).isTrue();
+        }
+        CutRuns.crash(inj, pool);
+        Path drives = dir.resolve("drives");
+        assertThat(drives.resolve("d2.img.replacing")).as("the cut's leftover, as a writable open finds it").exists();
+        try (Pool p = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false, true))) {
+            assertThat(p.snapshot().drive("d2").state()).as(String.join("; ", p.openNotes())).isEqualTo(DriveState.FAILED);
+            assertThat(p.openNotes()).as("notes").noneMatch(n -> n.contains("missing"));
+            byte[] read = new byte[data.length];
+            p.volume("v").read(0, ByteBuffer.wrap(read));
+            assertThat(read).as("the volume read without d2").isEqualTo(data);
+        }
+        assertThat(drives.resolve("d2.img.replacing")).as("a read-only open changes no file").exists();
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.snapshot().drive("d2").state()).isEqualTo(DriveState.FAILED);
+        }
+    }
+
+    /**
      * The same for a FAILED volume's restore from a backup, which gives its lost drives blank images:
      * cut before pool.json records it, the lost drives are as pool.json has them: d2 FAILED over its
      * own image (before, MISSING, its image left under its {@code .replaced-<time>} name), d3 pulled.
