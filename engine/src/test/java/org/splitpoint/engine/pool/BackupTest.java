@@ -156,6 +156,28 @@ class BackupTest {
         }
     }
 
+    /**
+     * The event at a backup's end says what its image stores against the volume's tracks, as the
+     * Backups page does: its start says "N tracks to copy" (every track of a full), and the end said
+     * "K tracks" (those that held data), which read as if most had been missed.
+     */
+    @Test
+    void theFinishedEventSaysWhatTheImageStoresOfTheVolumesTracks() throws Exception {
+        Path dir = pool();
+        try (Pool pool = Pool.open(dir)) {
+            long tracks = pool.volume("v").size() / TRACK;
+            pool.device("v").write(3L * TRACK, ByteBuffer.wrap(TestPools.filled(2 * TRACK, 0x5a)));
+            List<org.splitpoint.engine.event.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            pool.events().addListener(events::add);
+            assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
+            pool.events().drain();
+            assertThat(events).extracting(org.splitpoint.engine.event.Event::message)
+                    .anyMatch(m -> m.contains("tracks to copy") && m.contains(tracks + " tracks"))
+                    .anyMatch(m -> m.contains("finished: image") && m.contains("stored: 2 of " + tracks + " tracks")
+                            && m.contains("all-zero tracks not stored"));
+        }
+    }
+
     @Test
     void incrementalsBuildOnTheLastBackupInItsStoreOnly() throws Exception {
         Path dir = pool();
