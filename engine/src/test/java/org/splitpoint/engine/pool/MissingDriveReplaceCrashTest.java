@@ -87,17 +87,7 @@ class MissingDriveReplaceCrashTest {
         }
         Path image = dir.resolve("drives").resolve("d2.img");
         byte[] d2 = Files.readAllBytes(image);
-        FaultInjector inj = new FaultInjector(org.splitpoint.engine.io.StorageFactory.real());
-        Pool pool = Pool.open(dir, inj);
-        // the power goes with the first write of the pool.json that would record the rebuild
-        inj.countOnly(p -> p.getFileName().toString().startsWith("pool.json")).powerCutAfterWrite(1, 0, 1);
-        try {
-            pool.admin().replaceDrive("d2");
-            throw new AssertionError("the replace was recorded before the cut");
-        } catch (IOException e) {
-            assertThat(inj.isCut()).as("cut: " + e).isTrue();
-        }
-        CutRuns.crash(inj, pool);
+        replaceCutBeforeItsRecord(dir);
         try (Pool p = Pool.open(dir)) {
             assertThat(p.snapshot().drive("d2").state()).as(String.join("; ", p.openNotes())).isEqualTo(DriveState.FAILED);
             assertThat(Files.readAllBytes(image)).as("d2's image").isEqualTo(d2);
@@ -111,6 +101,20 @@ class MissingDriveReplaceCrashTest {
                     .as("the image replaced, kept once under its forensic name").hasSize(1)
                     .allMatch(n -> n.startsWith("d2.img.replaced-"));
         }
+    }
+
+    /** {@code drive replace d2} with the power going with the first write of the pool.json that would record its rebuild. */
+    private static void replaceCutBeforeItsRecord(Path dir) throws Exception {
+        FaultInjector inj = new FaultInjector(org.splitpoint.engine.io.StorageFactory.real());
+        Pool pool = Pool.open(dir, inj);
+        inj.countOnly(p -> p.getFileName().toString().startsWith("pool.json")).powerCutAfterWrite(1, 0, 1);
+        try {
+            pool.admin().replaceDrive("d2");
+            throw new AssertionError("the replace was recorded before the cut");
+        } catch (IOException e) {
+            assertThat(inj.isCut()).as("cut: " + e).isTrue();
+        }
+        CutRuns.crash(inj, pool);
     }
 
     /**
@@ -128,16 +132,7 @@ class MissingDriveReplaceCrashTest {
             pool.device("v").write(0, ByteBuffer.wrap(data));
             pool.admin().failDrive("d2");
         }
-        FaultInjector inj = new FaultInjector(org.splitpoint.engine.io.StorageFactory.real());
-        Pool pool = Pool.open(dir, inj);
-        inj.countOnly(p -> p.getFileName().toString().startsWith("pool.json")).powerCutAfterWrite(1, 0, 1);
-        try {
-            pool.admin().replaceDrive("d2");
-            throw new AssertionError("the replace was recorded before the cut");
-        } catch (IOException e) {
-            assertThat(inj.isCut()).as("cut: " + e).isTrue();
-        }
-        CutRuns.crash(inj, pool);
+        replaceCutBeforeItsRecord(dir);
         Path drives = dir.resolve("drives");
         assertThat(drives.resolve("d2.img.replacing")).as("the cut's leftover, as a writable open finds it").exists();
         try (Pool p = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), new PoolOptions(false, true))) {
