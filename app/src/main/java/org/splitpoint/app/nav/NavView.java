@@ -159,10 +159,12 @@ public final class NavView extends TreeView<NavItem> {
         }
 
         /**
-         * At the smallest window the tree is under 200 px: the whole word beside "prod-pair" left its
+         * At the smallest window the tree was under 200 px: the whole word beside "prod-pair" left its
          * name "…", and a glyph alone in its place left "prod-bcv ✓" and "prod-pair ▮" without their
          * state. Where name and badge do not fit on one line, the badge goes under the name, word and
-         * all; it comes back beside it once there is room. The width alone decides, so a layout pass
+         * all; it comes back beside it once there is room. (The tree is now at least 208 px, PoolView.fxml,
+         * so the demo's volumes keep their state beside them; "prod-pair ▮ Synchronized" and longer
+         * names still take a second line.) The width alone decides, so a layout pass
          * changes it at most once. A snapshot's name wraps instead, its badge keeping its glyph only
          * when the name is cut (the tooltip says the state).
          */
