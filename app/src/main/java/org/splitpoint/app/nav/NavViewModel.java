@@ -21,7 +21,8 @@ import org.splitpoint.engine.pool.VolumeState;
 
 /**
  * The navigation tree's content: the pool, then Drives, Volumes (each volume, and under one that is
- * being restored from a backup, is FAILED, or was restored in this session, its "Instant restore", or
+ * being restored from a backup, is FAILED (unless a member is in a service window: its return brings the
+ * volume back), or was restored in this session, its "Instant restore", or
  * "Rebuild" when that is a rebuild from backup + journal; then its snapshots, oldest first),
  * Pairs (each pair), Backups, Drills (RUNNING while a drill runs) and Serving, each with its state,
  * and which entry is selected (the detail pane shows it).
@@ -145,6 +146,16 @@ public final class NavViewModel {
         return new NavItem(NavItem.snapshot(i.volume(), i.name()), i.name(), look);
     }
 
+    /**
+     * True when a member of volume {@code name} is OFFLINE in a service window: a volume FAILED then
+     * (a second failure in the window) comes back when that drive does, losing at most the window's
+     * tracks, where a restore from a backup loses every write since the backup. Its page leads with
+     * the drive's return, and the tree offers no restore beside it.
+     */
+    private static boolean inServiceWindow(PoolSnapshot s, String name) {
+        return s.drives().stream().anyMatch(d -> d.service() != null && name.equals(d.service().volume()));
+    }
+
     /** The volume's "Instant restore" entry, or null when it has none to show. */
     private NavItem restoreItem(PoolSnapshot s, PoolSnapshot.VolumeView v) {
         JobProgress job = null;
@@ -156,7 +167,8 @@ public final class NavViewModel {
         boolean running = job != null && !job.state().isFinished();
         // under way without a running copy: it failed (damaged tracks) or waits for its store
         boolean stopped = !running && v.restore() != null;
-        if (!running && !stopped && v.state() != VolumeState.FAILED && !keptRestores.contains(v.name())) {
+        if (!running && !stopped && !keptRestores.contains(v.name())
+                && (v.state() != VolumeState.FAILED || inServiceWindow(s, v.name()))) {
             return null;
         }
         if (running || stopped) {

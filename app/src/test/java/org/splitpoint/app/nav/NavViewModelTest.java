@@ -82,4 +82,33 @@ class NavViewModelTest {
             assertThat(entry.look().word()).as("restored: the entry stays, with how it ended").isEqualTo("DONE");
         }
     }
+
+    /**
+     * A volume FAILED by a second failure while a member is OFFLINE in a data-mode window (a drill's
+     * second failure): its page leads with bringing that drive back (the writes are in the window's
+     * log), but the tree offered "Instant restore" under it, a restore from a backup that loses every
+     * write since the backup. The tree offers no restore there; the drive's return brings the volume back.
+     */
+    @Test
+    void aVolumeFailedWhileAMemberIsInAServiceWindowHasNoInstantRestoreEntry() throws Exception {
+        BackupPools.Made m = BackupPools.withBackup(tmp);
+        try (var fast = org.splitpoint.app.testing.ServiceStepScale.set("0");
+             Pool pool = Pool.open(m.pool())) {
+            pool.service().offline("d1", org.splitpoint.engine.pool.OfflineReason.RESET,
+                    org.splitpoint.engine.pool.LogMode.DATA).await(30_000);
+            pool.device(BackupPools.VOLUME).write(0, java.nio.ByteBuffer.wrap(new byte[4096]));
+            pool.admin().failDrive("d2");
+            NavViewModel vm = new NavViewModel("p");
+            vm.apply(pool.snapshot());
+
+            NavViewModel.Group volumes = vm.treeProperty().get().groups().get(1);
+            assertThat(volumes.children().get(0).look().word()).isEqualTo("FAILED");
+            assertThat(volumes.below().get("volume:" + BackupPools.VOLUME)).isNull();
+
+            // the administrator opened the restore view anyway (the banner's Restore from backup…): it stays
+            vm.keepRestore(BackupPools.VOLUME);
+            assertThat(vm.treeProperty().get().groups().get(1).below().get("volume:" + BackupPools.VOLUME))
+                    .extracting(NavItem::label).containsExactly("Instant restore");
+        }
+    }
 }
