@@ -14,6 +14,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
+import javafx.scene.text.Text;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
@@ -242,5 +243,31 @@ class SnapshotFxTest {
         double height = onFx(() -> cancel.getScene().getHeight());
         assertThat(bottom).as("the buttons' bottom within the dialog").isLessThanOrEqualTo(height);
         robot.clickOn("#snapshotCancel");
+    }
+
+    /**
+     * At 1024x700 the restore's map header read "2,048 tracks × 64 KiB · 1,…" (seen under Xvfb): the
+     * count of current tracks, the line's one moving part, cut off beside the on-demand counter. The
+     * counter goes under it where both do not fit on one line, as on the instant restore's view.
+     */
+    @Test
+    void atTheSmallestWindowTheRestoresMapLineShowsItsCurrentCountWhole(FxRobot robot) throws Exception {
+        TestPools.call(fx.bridge, pool -> {
+            pool.snapshots().create(SnapshotPools.VOLUME, "base");
+            SnapshotPools.write(pool, 100, 128, 7); // 8 MiB to copy back: 8 s at 1 MB/s
+            return pool.snapshots().restore(SnapshotPools.VOLUME, "base", false, 1_000_000);
+        });
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-prod").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-prod");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#restorePane") && current(robot) >= 0);
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass
+        WaitForAsyncUtils.waitForFxEvents();
+        String[] line = onFx(() -> {
+            Label l = robot.lookup("#restoreMapInfo").queryAs(Label.class);
+            Text shown = (Text) l.lookup(".text");
+            return new String[] {l.getText(), shown == null ? "" : shown.getText()};
+        });
+        assertThat(line[1]).isEqualTo(line[0]);
     }
 }
