@@ -144,4 +144,22 @@ class ServeFxTest extends PoolWindowFxTest {
         robot.clickOn("#serveToggle");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
     }
+
+    /**
+     * At 1024x700 the clients table was narrower than its columns: "Since" read "07:16:4" with a
+     * horizontal scroll bar under one client (seen under Xvfb). The columns share the table's width.
+     */
+    @Test
+    void atTheSmallestWindowTheClientsColumnsFitTheTable(FxRobot robot) throws Exception {
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveClients").tryQuery().isPresent());
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass
+        WaitForAsyncUtils.waitForFxEvents();
+        double[] widths = onFx(() -> {
+            javafx.scene.control.TableView<?> t = robot.lookup("#serveClients").queryAs(javafx.scene.control.TableView.class);
+            double columns = t.getVisibleLeafColumns().stream().mapToDouble(c -> c.getWidth()).sum();
+            return new double[] {columns, t.getWidth() - t.snappedLeftInset() - t.snappedRightInset()};
+        });
+        assertThat(widths[0]).as("the columns' width against the table's").isLessThanOrEqualTo(widths[1] + 0.5);
+    }
 }
