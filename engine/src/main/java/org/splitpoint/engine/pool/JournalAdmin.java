@@ -157,7 +157,8 @@ public final class JournalAdmin {
             ImagesInUse.register(pool, st);
             for (String dn : driveNames) { // blank legs: an earlier use of the drive leaves nothing to read back
                 Drive d = pool.drives.get(dn); // a SPARE's bytes belong to nothing: not kept
-                pool.storage.delete(pool.paths.image(dn));
+                // renamed over the old image, never deleted first: a cut between a deletion and the
+                // rename left the SPARE without an image, MISSING (JournalEnableCutLegsTest)
                 PoolFiles.createImage(pool.storage, pool.paths, dn, d.size);
             }
             pool.storage.syncDirectory(pool.paths.drives());

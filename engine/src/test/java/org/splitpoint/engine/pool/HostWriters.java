@@ -23,6 +23,7 @@ public final class HostWriters {
     /** Oracles of snapshots taken meanwhile: a flush acknowledges their writes too. */
     public final List<AckOracle> alsoFlushed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int spanTracks = 12;
+    private String volume = "v";
 
     public HostWriters(int writers, int track, byte[] initial) {
         this.writers = writers;
@@ -33,6 +34,12 @@ public final class HostWriters {
     /** Writes land within the first {@code tracks} tracks of each writer's region (12 by default: overlapping often). */
     public HostWriters span(int tracks) {
         spanTracks = tracks;
+        return this;
+    }
+
+    /** The writers write, flush and read {@code name} instead of v (a BCV while its pair is split). */
+    public HostWriters on(String name) {
+        volume = name;
         return this;
     }
 
@@ -62,19 +69,19 @@ public final class HostWriters {
                             }
                             int i = model.wrote(off, d, Long.MAX_VALUE);
                             if (zeroing) {
-                                pool.device("v").writeZeroes(off, len, zeroRnd.nextBoolean());
+                                pool.device(volume).writeZeroes(off, len, zeroRnd.nextBoolean());
                             } else {
-                                pool.device("v").write(off, ByteBuffer.wrap(d));
+                                pool.device(volume).write(off, ByteBuffer.wrap(d));
                             }
                             model.returned(i, clock.incrementAndGet());
                         } else if (what == 3) {
                             long start = clock.incrementAndGet();
-                            pool.device("v").flush();
+                            pool.device(volume).flush();
                             model.flushed(start);
                             alsoFlushed.forEach(o -> o.flushed(start));
                         } else {
                             byte[] got = new byte[len];
-                            pool.device("v").read(off, ByteBuffer.wrap(got));
+                            pool.device(volume).read(off, ByteBuffer.wrap(got));
                             if (!java.util.Arrays.equals(got, model.currentRange(off, len)) && !cut.getAsBoolean()) {
                                 failure.compareAndSet(null, "a read at " + off + " returned other bytes than written");
                             }
@@ -108,7 +115,7 @@ public final class HostWriters {
 
     public void flushed(Pool pool) throws Exception {
         long start = clock.incrementAndGet();
-        pool.device("v").flush();
+        pool.device(volume).flush();
         model.flushed(start);
         alsoFlushed.forEach(o -> o.flushed(start));
     }
