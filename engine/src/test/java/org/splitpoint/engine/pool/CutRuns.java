@@ -36,6 +36,60 @@ final class CutRuns {
         }
     }
 
+    /** One run of several openings: {@code cuts[k]} cuts opening k+1 (0: at its end); returns each opening's writes. */
+    interface Openings {
+        long[] run(java.nio.file.Path runDir, long[] cuts, long seed) throws Exception;
+    }
+
+    /**
+     * The runs of a multi-cut test under {@code tmp}: one uncut to count each opening's writes, then
+     * {@code runs} ({@code longRuns} with -Dsplitpoint.longTests=true) with each opening cut at a
+     * random write index of its count, seeds 1, 2, ...; or, with {@code -D<only>=[SCENE:]C1,C2,..:SEED},
+     * that one run (of {@code scene} only, when it names one).
+     */
+    static void multiCut(String test, String only, String scene, java.nio.file.Path tmp, int openings, int runs,
+                         int longRuns, Openings run) throws Exception {
+        String one = System.getProperty(only, "");
+        if (!one.isEmpty()) {
+            String[] a = one.split(":");
+            if (a.length == 2 || a[0].equals(scene)) {
+                String[] c = a[a.length - 2].split(",");
+                run.run(tmp.resolve("only"), java.util.Arrays.stream(c).mapToLong(Long::parseLong).toArray(),
+                        Long.parseLong(a[a.length - 1]));
+            }
+            return;
+        }
+        long[] counted = run.run(tmp.resolve("count"), new long[openings], 1);
+        System.out.println(test + (scene.isEmpty() ? "" : " " + scene) + ": the openings of an uncut run write "
+                + java.util.Arrays.toString(counted) + " times");
+        java.util.Random pick = new java.util.Random((test + scene).hashCode());
+        int n = Boolean.getBoolean("splitpoint.longTests") ? longRuns : runs;
+        for (int i = 0; i < n; i++) {
+            long[] cuts = new long[openings];
+            for (int k = 0; k < openings; k++) {
+                cuts[k] = 1 + (long) (pick.nextDouble() * Math.max(1, counted[k]));
+            }
+            run.run(tmp.resolve("run-" + i), cuts, 1 + i);
+        }
+    }
+
+    /** The power goes now if it has not yet (the opening ran to its end), then {@link #crash}. */
+    static long cutAndCrash(FaultInjector inj, Pool open) throws Exception {
+        if (!inj.isCut()) {
+            inj.cutNow();
+        }
+        return crash(inj, open);
+    }
+
+    /** The jobs {@code p} resumed, unthrottled, run to their end: every one DONE. */
+    static void finishJobs(Pool p, String what) throws Exception {
+        p.jobs().forEach(j -> j.setThrottle(0));
+        p.awaitJobs(null);
+        for (org.splitpoint.engine.job.Job j : p.jobs()) {
+            assertThat(j.state()).as(what + ": job " + j.id()).isEqualTo(org.splitpoint.engine.job.JobState.DONE);
+        }
+    }
+
     /**
      * The crash: what the disks kept is settled (unforced writes and unsynced names lost or not),
      * and {@code open}, the pool the run left open (or null), abandoned. Returns the writes the

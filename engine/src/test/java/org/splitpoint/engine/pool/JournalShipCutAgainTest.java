@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.AckOracle;
@@ -55,25 +54,9 @@ class JournalShipCutAgainTest {
             initial = ResumedJobCutAgainTest.filled(pool.device("v"), 21);
             pool.device("v").flush();
         }
-        String only = System.getProperty("journalcut.only", "");
-        if (!only.isEmpty()) {
-            String[] a = only.split(":");
-            run(template, tmp.resolve("only"), Arrays.stream(a[0].split(",")).mapToLong(Long::parseLong).toArray(),
-                    Long.parseLong(a[1]));
-            return;
-        }
-        long[] counted = run(template, tmp.resolve("count"), new long[OPENINGS_CUT], 1);
-        System.out.println("JournalShipCutAgainTest: the openings of an uncut run write " + Arrays.toString(counted)
-                + " times; " + ships + " ships reported done");
-        int runs = Boolean.getBoolean("splitpoint.longTests") ? 150 : 10;
-        Random pick = new Random(108);
-        for (int i = 0; i < runs; i++) {
-            long[] cuts = new long[OPENINGS_CUT];
-            for (int k = 0; k < OPENINGS_CUT; k++) {
-                cuts[k] = 1 + (long) (pick.nextDouble() * Math.max(1, counted[k]));
-            }
-            run(template, tmp.resolve("run-" + i), cuts, 1 + i);
-        }
+        CutRuns.multiCut("JournalShipCutAgainTest", "journalcut.only", "", tmp, OPENINGS_CUT, 10, 150,
+                (runDir, cuts, seed) -> run(template, runDir, cuts, seed));
+        System.out.println("JournalShipCutAgainTest: " + ships + " ships reported done over the runs");
     }
 
     /** One run: {@code cuts[k]} is the write index at which opening k+1 is cut (0: at its end); returns the writes of each. */
@@ -123,10 +106,7 @@ class JournalShipCutAgainTest {
                 assertThat(w.failure.get()).as(what).isNull();
                 oracle = w.model;
             }
-            if (!inj.isCut()) {
-                inj.cutNow();
-            }
-            writes[k] = CutRuns.crash(inj, pool);
+            writes[k] = CutRuns.cutAndCrash(inj, pool);
         }
         String what = run + ", finished";
         try (Pool p = Pool.open(dir)) {

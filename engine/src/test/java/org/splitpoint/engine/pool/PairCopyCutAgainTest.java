@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,26 +64,8 @@ class PairCopyCutAgainTest {
             wImage = ResumedJobCutAgainTest.readAll(pool.device("w"));
             size = vImage.length;
         }
-        String only = System.getProperty("paircut.only", "");
-        if (!only.isEmpty()) {
-            String[] a = only.split(":");
-            if (a[0].equals(scene)) {
-                run(scene, template, tmp.resolve("only"), Arrays.stream(a[1].split(",")).mapToLong(Long::parseLong).toArray(),
-                        Long.parseLong(a[2]));
-            }
-            return;
-        }
-        long[] counted = run(scene, template, tmp.resolve("count"), new long[OPENINGS_CUT], 1);
-        System.out.println("PairCopyCutAgainTest " + scene + ": the openings of an uncut run write " + Arrays.toString(counted) + " times");
-        int runs = Boolean.getBoolean("splitpoint.longTests") ? 40 : 8;
-        Random pick = new Random(scene.hashCode());
-        for (int i = 0; i < runs; i++) {
-            long[] cuts = new long[OPENINGS_CUT];
-            for (int k = 0; k < OPENINGS_CUT; k++) {
-                cuts[k] = 1 + (long) (pick.nextDouble() * Math.max(1, counted[k]));
-            }
-            run(scene, template, tmp.resolve("run-" + i), cuts, 1 + i);
-        }
+        CutRuns.multiCut("PairCopyCutAgainTest", "paircut.only", scene, tmp, OPENINGS_CUT, 8, 40,
+                (runDir, cuts, seed) -> run(scene, template, runDir, cuts, seed));
     }
 
     /** What a run knows across its openings. */
@@ -198,19 +179,12 @@ class PairCopyCutAgainTest {
             if (ww != null) {
                 r.w = ww.model;
             }
-            if (!inj.isCut()) {
-                inj.cutNow();
-            }
-            writes[k] = CutRuns.crash(inj, pool);
+            writes[k] = CutRuns.cutAndCrash(inj, pool);
         }
         String what = name + ", finished";
         try (Pool p = Pool.open(dir)) {
             reopened(p, r, what);
-            p.jobs().forEach(j -> j.setThrottle(0));
-            p.awaitJobs(null);
-            for (Job j : p.jobs()) {
-                assertThat(j.state()).as(what + ": job " + j.id()).isEqualTo(JobState.DONE);
-            }
+            CutRuns.finishJobs(p, what);
             if (!r.started) {
                 Job j = r.start(p);
                 r.tookEffect(p);

@@ -174,10 +174,7 @@ class ResumedJobCutAgainTest {
                 assertThat(w.failure.get()).as(what).isNull();
                 oracle = w.model; // what the next opening must read: over what this one read
             }
-            if (!inj.isCut()) {
-                inj.cutNow();
-            }
-            writes[k] = CutRuns.crash(inj, pool);
+            writes[k] = CutRuns.cutAndCrash(inj, pool);
         }
         String what = run + ", finished";
         try (Pool p = Pool.open(dir)) {
@@ -188,11 +185,7 @@ class ResumedJobCutAgainTest {
                 assertThat(oracle.check(readAll(p.device("v")))).as(what + ": v as reopened").isNull();
             }
             assertThat(scene.finish(p, started)).as(what).isNull();
-            p.jobs().forEach(j -> j.setThrottle(0));
-            p.awaitJobs(null);
-            for (Job j : p.jobs()) {
-                assertThat(j.state()).as(what + ": job " + j.id()).isEqualTo(org.splitpoint.engine.job.JobState.DONE);
-            }
+            CutRuns.finishJobs(p, what);
             if (oracle != null) {
                 assertThat(oracle.check(readAll(p.device("v")))).as(what + ": v once the job ended").isNull();
             }
