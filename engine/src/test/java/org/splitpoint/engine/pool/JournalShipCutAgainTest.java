@@ -21,7 +21,8 @@ import org.splitpoint.engine.job.JobState;
 /**
  * A volume's staged backup journal cut, and cut again, while it ships under host writers: four
  * openings per run. The first enables the journal (its base backup) with host writers on their own
- * threads and ships while they write; the cut comes at a random write index. The next two reopen,
+ * threads and ships while they write (three batches of writes, ships beside each and after it); the
+ * cut comes at a random write index. The next two reopen,
  * read, write and ship again, and are cut again. The last ships to the end. The pool and the store
  * are both on the injector: unforced writes land or not (torn at 512 B for odd seeds), unsynced
  * directory entries are lost.
@@ -30,7 +31,7 @@ import org.splitpoint.engine.job.JobState;
  * (its job DONE) is in the store, and the journal's base is that image or a later one; the base's
  * chain verifies; the base's chain plus the live entries is v. At the end the last ship's chain,
  * read from the store, is v's bytes. 10 runs by default, 150 with {@code -Dsplitpoint.longTests=true};
- * {@code -Djournalcut.only=C1,C2,C3:SEED} runs one.
+ * {@code -Djournalcut.only=C1,C2,C3:SEED} runs one, {@code -Djournalcut.trace=true} says why ships were refused.
  */
 class JournalShipCutAgainTest {
 
@@ -85,18 +86,26 @@ class JournalShipCutAgainTest {
                     checkJournal(pool, store, got, shippedDone, what);
                 }
                 w = new HostWriters(2, TRACK, got).span(40);
-                w.start(pool, seed * 10 + k, WRITES, inj::isCut);
-                if (!onRecord) { // the first opening, or the cut came before the enable returned
-                    Job enable = pool.journals().enable("v", legs, store, 900 * 1024, 0);
-                    enabled = true;
-                    assertThat(enable.await(60_000)).as(what + ": the base backup ended").isTrue();
-                }
-                while (!inj.isCut() && w.threads.stream().anyMatch(Thread::isAlive)) {
-                    String shipped = shipOnce(pool, what);
-                    if (shipped != null) {
-                        ships++;
-                        shippedDone = shipped;
+                // three batches of writes, each with ships beside it and one after it (what it left unshipped)
+                for (int batch = 0; batch < 3 && !inj.isCut(); batch++) {
+                    w.start(pool, seed * 10 + k + 1000L * batch, WRITES / 3, inj::isCut);
+                    if (batch == 0 && !onRecord) { // the first opening, or the cut came before the enable returned
+                        Job enable = pool.journals().enable("v", legs, store, 900 * 1024, 0);
+                        enabled = true;
+                        assertThat(enable.await(60_000)).as(what + ": the base backup ended").isTrue();
+                    } else if (batch == 0 && pool.journals().status("v").base() == null) { // cut before the base backup ended
+                        assertThat(baseBackup(pool, store).await(60_000)).as(what + ": a base").isTrue();
                     }
+                    boolean writing = true;
+                    while (!inj.isCut() && writing) {
+                        writing = w.threads.stream().anyMatch(Thread::isAlive); // this ship may hold their last writes
+                        String shipped = shipOnce(pool, what, inj);
+                        if (shipped != null) {
+                            ships++;
+                            shippedDone = shipped;
+                        }
+                    }
+                    w.join();
                 }
             } catch (Exception e) {
                 CutRuns.cutOrFail(inj, e, what);
@@ -119,12 +128,15 @@ class JournalShipCutAgainTest {
             checkJournal(p, store, got, shippedDone, what);
             if (p.journals().status("v").base() == null) {
                 // no base (the cut came before the first backup ended, or the journal stopped protecting): a backup gives it one
-                Job b = p.backups().backup("v", store, true, 0);
+                Job b = baseBackup(p, store);
                 assertThat(b.await(60_000)).as(what + ": a new base").isTrue();
                 assertThat(b.state()).as(what + ": the new base").isEqualTo(JobState.DONE);
             }
+            p.awaitJobs(null); // a ship the journal's watch started at open (the journal over its size)
             if (p.journals().status("v").entries() > 0) {
-                assertThat(shipOnce(p, what)).as(what + ": the last ship").isNotNull();
+                Job last = p.journals().ship("v");
+                last.await(60_000);
+                assertThat(last.state()).as(what + ": the last ship: " + last.outcome()).isEqualTo(JobState.DONE);
             }
             assertThat(p.journals().status("v").entries()).as(what + ": entries left after the last ship").isZero();
             String base = p.journals().status("v").base();
@@ -136,17 +148,41 @@ class JournalShipCutAgainTest {
         return writes;
     }
 
+    /** The backup that gives v's journal a base: the one the journal's watch started at open, or a new one. */
+    private static Job baseBackup(Pool pool, Path store) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            for (Job j : pool.jobs()) {
+                if (j.id().equals("backup-v") && !j.state().isFinished()) {
+                    return j;
+                }
+            }
+            try {
+                return pool.backups().backup("v", store, true, 0);
+            } catch (PoolException running) {
+                // the watch started it meanwhile: await that one
+            }
+        }
+        throw new AssertionError("no base backup of v could be started");
+    }
+
     /** Ships v's journal once, awaited; returns the image it made, or null when it was refused (nothing to ship, a ship under way). */
-    private static String shipOnce(Pool pool, String what) throws Exception {
+    private static String shipOnce(Pool pool, String what, FaultInjector inj) throws Exception {
         Job ship;
         try {
             ship = pool.journals().ship("v");
         } catch (PoolException refused) {
+            if (Boolean.getBoolean("journalcut.trace")) {
+                System.out.println(what + ": ship refused: " + refused.getMessage());
+            }
             Thread.sleep(5); // nothing to ship yet, or an automatic ship runs: the writers go on
             return null;
         }
         ship.await(60_000);
+        if (ship.state() != JobState.DONE && Boolean.getBoolean("journalcut.trace")) {
+            System.out.println(what + ": ship " + ship.state());
+        }
         if (ship.state() != JobState.DONE) {
+            assertThat(inj.isCut()).as(what + ": a ship " + ship.state() + " without a cut: " + ship.outcome()).isTrue();
             return null;
         }
         return pool.journals().status("v").base();
