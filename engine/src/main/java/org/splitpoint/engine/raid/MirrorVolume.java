@@ -301,7 +301,7 @@ public final class MirrorVolume extends RaidVolume {
     }
 
     @Override
-    protected long checkRows(long from, long to, boolean repair) throws IOException {
+    protected long checkRows(long from, long to, IoAction repair) throws IOException {
         int len = (int) (to - from);
         byte[] reference = null;
         long mismatches = 0;
@@ -321,7 +321,8 @@ public final class MirrorVolume extends RaidVolume {
                     bad++;
                 }
             }
-            if (bad > 0 && repair) {
+            if (bad > 0 && repair != null) {
+                repair.run(); // the reference (or this member) may have dropped a write's pages under its read
                 m.write(from, ByteBuffer.wrap(reference));
             }
             mismatches = Math.max(mismatches, bad);

@@ -7,15 +7,21 @@ import java.util.Arrays;
 /**
  * Verify and repair of parity rows (md's check/repair): reads every member's rows, recomputes each
  * stripe's parity from its data strips, counts the 512-byte sectors that differ and, when asked,
- * rewrites the parity. Resync after a crash is a repair of the dirty tracks.
+ * rewrites the parity. Resync after a crash is a repair of the dirty tracks. A repair writes no
+ * parity once a drive lost writes at a failed flush since it began: the data strips it read may
+ * hold a dropped write's old bytes ({@link RaidVolume#refuseRepairWriteAfterLoss}).
  */
 final class ParityCheck {
 
     private ParityCheck() {
     }
 
-    /** Counts (and with {@code repair} rewrites) parity strips that disagree with their data, in rows [from, to). */
-    static long check(ParityVolume v, Member[] members, int unit, long from, long to, boolean repair) throws IOException {
+    /**
+     * Counts (and with a {@code repair}, run before each write, rewrites) parity strips that
+     * disagree with their data, in rows [from, to).
+     */
+    static long check(ParityVolume v, Member[] members, int unit, long from, long to, RaidVolume.IoAction repair)
+            throws IOException {
         int len = (int) (to - from);
         int n = members.length;
         byte[][] rows = new byte[n][];
@@ -46,7 +52,8 @@ final class ParityCheck {
                     fix = true;
                 }
             }
-            if (fix && repair) {
+            if (fix && repair != null) {
+                repair.run(); // a data strip read may be the old bytes of a write a failed flush dropped
                 members[p].write(from + a, ByteBuffer.wrap(expect));
             }
         }

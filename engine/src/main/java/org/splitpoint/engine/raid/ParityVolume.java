@@ -254,7 +254,7 @@ public final class ParityVolume extends RaidVolume {
     }
 
     @Override
-    protected long checkRows(long from, long to, boolean repair) throws IOException {
+    protected long checkRows(long from, long to, IoAction repair) throws IOException {
         return ParityCheck.check(this, members, geo.unit, from, to, repair);
     }
 

@@ -122,8 +122,12 @@ public abstract class RaidVolume implements BlockDevice {
     /** Recomputes rows [from, to) of {@code target} from the other members and writes them. */
     protected abstract void reconstructRows(Member target, long from, long to) throws IOException;
 
-    /** Counts inconsistent 512-byte sectors in rows [from, to); with {@code repair} fixes them. */
-    protected abstract long checkRows(long from, long to, boolean repair) throws IOException;
+    /**
+     * Counts inconsistent 512-byte sectors in rows [from, to); with a {@code repair} (null: a check
+     * only) fixes them, running it before each write of the fix (it refuses the write once a drive
+     * read may have dropped a write's pages: {@link #refuseRepairWriteAfterLoss}).
+     */
+    protected abstract long checkRows(long from, long to, IoAction repair) throws IOException;
 
     /**
      * Told before a write changes volume bytes [offset, offset+length), whoever writes (a host, a
@@ -876,6 +880,24 @@ public abstract class RaidVolume implements BlockDevice {
             throw new WritesLostException("volume " + name + ": drive " + lossy.drive() + " lost writes at a flush that"
                     + " failed for want of space, so nothing is repaired until they are written again: " + UNTIL_HEALED, null);
         }
+    }
+
+    /**
+     * Refuses a repair's write once a member lost writes at a failed flush since {@code lossesBefore}
+     * (its {@link #memberLosses} before it checked that none had, {@link #refuseRepairOverLostWrites}):
+     * a member it read may have dropped a write's pages under the read, and the repair took its old
+     * bytes for good (a mirror's reference, a parity's data strip) and wrote them, or a parity
+     * computed from them, over the others' copies of the write; the heal then gave them back to the
+     * drive, and the next flush succeeded over a write no drive held (RepairReferenceLossTest).
+     */
+    void refuseRepairWriteAfterLoss(long lossesBefore) throws IOException {
+        if (memberLosses() == lossesBefore) {
+            return;
+        }
+        Member lossy = lostWritesBut(null);
+        throw new WritesLostException("volume " + name + ": " + (lossy == null ? "a drive" : "drive " + lossy.drive())
+                + " lost writes at a flush that failed for want of space while the repair read it, so nothing more is"
+                + " repaired until they are written again: " + UNTIL_HEALED, null);
     }
 
     /** What ends a refusal over lost writes (a repair's, a copy's). */

@@ -23,8 +23,9 @@ import org.splitpoint.engine.io.RangeLocks;
  * may be up to 1 GiB. A copy never reads a member that lost writes at a failed flush ({@link
  * RaidVolume#refuseLostSources}): its image may have a write's old bytes, which the copy would
  * put on the target over the write (a return or a rebuild) for the heal to take back as good. A
- * rebuild's rows count as rebuilt only if no source lost writes while they were read either: the
- * check before the copy cannot see a flush that fails during it.
+ * rebuild's rows count as rebuilt only if no source lost writes while they were read either, and a
+ * repair writes nothing once a drive lost writes since its check: the check before a copy or a
+ * repair cannot see a flush that fails during it.
  */
 final class RowRepair {
 
@@ -162,13 +163,16 @@ final class RowRepair {
     long verifyRows(long from, long to, boolean repair) throws IOException {
         long sharedEpoch = gate.enterShared();
         try (RangeLocks.Held h = rowLocks.lock(from, to)) {
+            RaidVolume.IoAction repairWrite = null;
             if (repair) {
+                long losses = volume.memberLosses(); // before the check: a loss after it is seen at each write
                 volume.refuseRepairOverLostWrites();
+                repairWrite = () -> volume.refuseRepairWriteAfterLoss(losses);
             }
             long end = Math.min(to, volume.memberRows());
             long mismatches = 0;
             for (long at = from; at < end; at += PIECE) {
-                mismatches += volume.checkRows(at, Math.min(end, at + PIECE), repair);
+                mismatches += volume.checkRows(at, Math.min(end, at + PIECE), repairWrite);
             }
             return mismatches;
         } finally {
