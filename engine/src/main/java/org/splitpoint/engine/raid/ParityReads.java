@@ -86,7 +86,7 @@ final class ParityReads {
                 m.read(row, slice, exact);
             } else {
                 try (RangeLocks.Held h = rowLocks.lock(row, row + len)) {
-                    volume.refuseReconstructionFromLossy(m, row, row + len); // no guess from a second lossy drive
+                    volume.refuseReconstructionFromLossy(m, row, row + len, RaidVolume.READ_OF_LOST_WRITES); // no guess from a second lossy drive
                     slice.put(rebuild.xorOfOthers(m, row, len));
                 }
             }

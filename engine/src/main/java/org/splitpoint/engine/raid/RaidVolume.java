@@ -941,9 +941,13 @@ public abstract class RaidVolume implements BlockDevice {
     private void refuseReadOfLostWrites(long offset, int n) throws IOException {
         long[] rows = rowsOf(offset, n);
         if (answeredOnlyByLossy(rows[0], rows[1])) {
-            refuseIfWrittenSinceGoodFlush(rows[0], rows[1]);
+            refuseIfWrittenSinceGoodFlush(rows[0], rows[1], READ_OF_LOST_WRITES);
         }
     }
+
+    /** What a read refused over drives that lost writes needed ({@link #refuseIfWrittenSinceGoodFlush}). */
+    static final String READ_OF_LOST_WRITES = "a read of what was written since the last flush that succeeded needs"
+            + " drives that lost writes at flushes that failed for want of space";
 
     /** True when a read of member rows [from, to) can only take bytes from members that lost writes (a mirror's; none by default). */
     protected boolean answeredOnlyByLossy(long from, long to) {
@@ -951,27 +955,30 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
-     * Refuses a read's reconstruction of {@code missing}'s rows [from, to) from the others where one
-     * of them lost writes at a failed flush and the rows may have been written since the last good
-     * flush: the XOR would mix its old bytes into the host's (a parity volume with two such drives, or
-     * one and a drive absent).
+     * Refuses a reconstruction of {@code missing}'s rows [from, to) from the others where one of them
+     * lost writes at a failed flush and the rows may have been written since the last good flush: the
+     * XOR would mix its old bytes into the host's (a parity volume with two such drives, or one and a
+     * drive absent). {@code needs} says who needed it: a read ({@link #READ_OF_LOST_WRITES}), or a
+     * partial stripe's write, whose parity computed from it put the garbage on the absent drive's strip.
      */
-    void refuseReconstructionFromLossy(Member missing, long from, long to) throws IOException {
+    void refuseReconstructionFromLossy(Member missing, long from, long to, String needs) throws IOException {
         for (Member m : members) {
             if (m != missing && m.takesWrites() && m.lostWrites()) {
-                refuseIfWrittenSinceGoodFlush(from, to);
+                refuseIfWrittenSinceGoodFlush(from, to, needs);
                 return;
             }
         }
     }
 
-    /** Throws when member rows [from, to) lie on a track written since the last good flush ({@link #tracksSinceLastGoodFlush}). */
-    private void refuseIfWrittenSinceGoodFlush(long from, long to) throws IOException {
+    /**
+     * Throws when member rows [from, to) lie on a track written since the last good flush ({@link
+     * #tracksSinceLastGoodFlush}), saying that {@code needs} (what needed them, and from which drives).
+     */
+    private void refuseIfWrittenSinceGoodFlush(long from, long to, String needs) throws IOException {
         TrackBitmap recent = tracksSinceLastGoodFlush();
         long t = recent.nextSetBit(from / trackSize);
         if (t >= 0 && t * trackSize < to) {
-            throw new WritesLostException("volume " + name + ": a read of what was written since the last flush that"
-                    + " succeeded needs drives that lost writes at flushes that failed for want of space, so no drive is"
+            throw new WritesLostException("volume " + name + ": " + needs + ", so no drive is"
                     + " known to hold it: it is refused until the pool is reopened (close it and open it again), whose"
                     + " resync makes the drives agree", null);
         }

@@ -17,7 +17,8 @@ import org.splitpoint.engine.io.RangeLocks;
  * them around the page cache) and written with one call per member: one copy of the payload, parity
  * computed in place. A partial stripe reads only the data strips the write does not replace, on the
  * rows it touches (one of a drive that lost writes at a failed flush from the others, as a read
- * takes it; all again when a drive's flush failed during the reads), then recomputes parity. Each stripe update is applied under its rows' lock by
+ * takes it; all again when a drive's flush failed during the reads; refused, as a read is, when a
+ * short member's strip would be the XOR of a drive's lost writes), then recomputes parity. Each stripe update is applied under its rows' lock by
  * {@link StripeUpdates}, which journals it when a member is short. A degraded volume, or one with
  * updates to redo, writes every piece as it comes (no gathers) and cuts its runs so that one journal
  * entry stays well inside the ring.
@@ -295,7 +296,8 @@ final class StripeWrites {
     /**
      * Reads into {@code data} the data strips of stripe {@code s}'s rows [row, row+rl) that the
      * write does not replace whole: from their members, or as the others' XOR where a member is
-     * short, or lost writes at a failed flush and the others can give its bytes.
+     * short, or lost writes at a failed flush and the others can give its bytes. A short member's
+     * strip is refused where another lost writes that may be in the XOR.
      */
     private void readOthers(long s, ByteBuffer[] data, boolean[] whole, ByteBuffer[] strips, int r0, int rl, long row)
             throws IOException {
@@ -336,7 +338,15 @@ final class StripeWrites {
             }
         }
         if (missing >= 0) {
-            data[missing] = ByteBuffer.wrap(rebuild.xorOfOthers(members[geo.dataMember(s, missing)], row, rl));
+            Member m = members[geo.dataMember(s, missing)];
+            // a strip of an absent member lives only as the others' XOR: one of them that lost writes
+            // may give a dropped write's old bytes to it, and the parity computed from that put the
+            // garbage on the absent member's strip for good (DegradedParityLossyWriteTest). Refused
+            // where a write since the last good flush may be among what it lost, as a read is
+            volume.refuseReconstructionFromLossy(m, row, row + rl, "a write's parity needs what absent drive " + m.drive()
+                    + " holds there, written since the last flush that succeeded, which only the XOR of drives that lost"
+                    + " writes at flushes that failed for want of space gives");
+            data[missing] = ByteBuffer.wrap(rebuild.xorOfOthers(m, row, rl));
         }
     }
 
