@@ -468,6 +468,18 @@ public final class Member {
         }
     }
 
+    /**
+     * {@link #losses}, once the forces of this image under way now have ended: a force that fails
+     * for want of space drops the pages before its error is back and its loss counted, so a reader
+     * of the image meanwhile took old bytes no count showed. A repair compares this before it
+     * trusts what it read (RepairReferenceLossTest); it waits for fsyncs only, as {@link
+     * #awaitForcesBeside} does.
+     */
+    public synchronized long settledLosses() {
+        awaitForcesBeside();
+        return losses;
+    }
+
     /** See {@link #forcedRebuiltUpTo}. */
     long forcedRebuiltUpTo() {
         return forcedRebuiltUpTo;

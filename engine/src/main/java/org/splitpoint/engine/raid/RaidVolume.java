@@ -888,10 +888,16 @@ public abstract class RaidVolume implements BlockDevice {
      * a member it read may have dropped a write's pages under the read, and the repair took its old
      * bytes for good (a mirror's reference, a parity's data strip) and wrote them, or a parity
      * computed from them, over the others' copies of the write; the heal then gave them back to the
-     * drive, and the next flush succeeded over a write no drive held (RepairReferenceLossTest).
+     * drive, and the next flush succeeded over a write no drive held (RepairReferenceLossTest). It
+     * waits for the members' forces under way first ({@link Member#settledLosses}): one may have
+     * dropped the pages read, its loss not counted yet.
      */
     void refuseRepairWriteAfterLoss(long lossesBefore) throws IOException {
-        if (memberLosses() == lossesBefore) {
+        long losses = 0;
+        for (Member m : members) {
+            losses += m.settledLosses(); // a force under way may have dropped the pages read, its loss not counted yet
+        }
+        if (losses == lossesBefore) {
             return;
         }
         Member lossy = lostWritesBut(null);

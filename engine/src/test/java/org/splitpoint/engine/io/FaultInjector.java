@@ -44,7 +44,12 @@ public final class FaultInjector implements StorageFactory {
     public enum Mode { NTH, ONE_IN_N, FROM_NTH }
 
     /** Which operations a fault rule counts. */
-    public enum Op { READ, WRITE, ANY }
+    /**
+     * READ, WRITE, ANY (a force, before it starts), and FORCE_FAILED: a force that fails, after it
+     * dropped the pages it could not write back and before its error reaches the caller (the
+     * moment a reader of the image gets the old bytes while no one knows of the loss yet).
+     */
+    public enum Op { READ, WRITE, ANY, FORCE_FAILED }
 
     private record Rule(Predicate<Path> files, Op op, Mode mode, long n, Random random, AtomicLong seen) {
         boolean fires(Path path, Op actual) {
@@ -789,6 +794,7 @@ public final class FaultInjector implements StorageFactory {
         @Override
         public void force() throws IOException {
             holdIfAsked(Op.ANY, c.path);
+            IOException failed;
             c.lock.writeLock().lock();
             try {
                 checkPower();
@@ -797,19 +803,21 @@ public final class FaultInjector implements StorageFactory {
                         c.dropped.addAll(c.pending); // clean now, still read until a crash
                     }
                     c.pending.clear(); // the pages that could not be written back are clean now, and lost
-                    if (forcesFailNoSpace) {
-                        throw new NoSpaceException("no space left on the file system holding " + c.path
-                                + " (injected, on fsync)");
+                    failed = forcesFailNoSpace
+                            ? new NoSpaceException("no space left on the file system holding " + c.path + " (injected, on fsync)")
+                            : new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());
+                } else {
+                    if (!readOnly) {
+                        c.flushTo(file);
                     }
-                    throw new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());
+                    file.force();
+                    return;
                 }
-                if (!readOnly) {
-                    c.flushTo(file);
-                }
-                file.force();
             } finally {
                 c.lock.writeLock().unlock();
             }
+            holdIfAsked(Op.FORCE_FAILED, c.path); // the pages are gone, the error not back yet: reads see old bytes
+            throw failed;
         }
 
         @Override

@@ -95,6 +95,67 @@ class RepairReferenceLossTest {
         }
     }
 
+    /**
+     * The same loss a moment later: d1's force has dropped the pages, and its error is not back yet
+     * (so its loss is not counted) when the repair reads d1 and compares the losses. The repair must
+     * wait for the forces under way before it takes what it read for good.
+     */
+    @Test
+    void aRepairWaitsForAForceUnderWayBeforeItTrustsWhatItRead() throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x11)));
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
+                .unforcedWritesLost();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        try {
+            RaidVolume v = p.volume("v");
+            v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55)));
+            Predicate<Path> d1 = image(p, "d1");
+            inj.failForcesNoSpace(d1, 1);
+            Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, d1, t -> true, 60_000);
+            AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+            Thread flusher = new Thread(() -> {
+                try {
+                    v.flush();
+                } catch (Throwable e) {
+                    flushFailure.set(e);
+                }
+            }, "host-flush");
+            flusher.start();
+            inj.awaitHeld(1); // d1's pages of 0x55 are dropped; the force's error is on its way back
+            AtomicReference<Throwable> repairFailure = new AtomicReference<>();
+            Thread repairer = new Thread(() -> {
+                try {
+                    p.admin().verify("v", true, null);
+                } catch (Throwable e) {
+                    repairFailure.set(e);
+                }
+            }, "verify");
+            repairer.start();
+            // until the repair waits: for the force under way, or (having written) for the flush's lock
+            while (repairer.isAlive() && repairer.getState() != Thread.State.WAITING
+                    && repairer.getState() != Thread.State.BLOCKED) {
+                Thread.onSpinWait();
+            }
+            errorGoes.run();
+            flusher.join();
+            repairer.join();
+            assertThat(flushFailure.get()).as("the flush whose force of d1 fails").isInstanceOf(WritesLostException.class);
+            assertThat(ServicePools.flushes(v)).as("a flush that heals d1 from d2").isTrue();
+            assertThat(TestPools.only(ServicePools.read(v, 2L * TRACK, TRACK))).as("the write, flushed (the repair: %s)",
+                    repairFailure.get()).isEqualTo(0x55);
+            assertThat(repairFailure.get()).as("the repair, a drive having lost writes under its read")
+                    .isInstanceOf(java.io.IOException.class);
+        } finally {
+            inj.releaseHolds();
+            inj.cutNow();
+            inj.crash();
+            p.abandon();
+        }
+    }
+
     private static Predicate<Path> image(Pool p, String drive) {
         Path img = p.paths.image(drive).toAbsolutePath();
         return f -> f.toAbsolutePath().equals(img);
