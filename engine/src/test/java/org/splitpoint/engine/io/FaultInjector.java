@@ -145,6 +145,14 @@ public final class FaultInjector implements StorageFactory {
         }
     }
 
+    /**
+     * Over real storage, caching every write until a force, which loses every unforced write at the
+     * crash (no power cut before it): the scene of the lost-write tests, whose forces fail or are held.
+     */
+    public static FaultInjector losingUnforcedWrites() {
+        return new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1).unforcedWritesLost();
+    }
+
     public FaultInjector(StorageFactory real) {
         this.real = real;
         try {

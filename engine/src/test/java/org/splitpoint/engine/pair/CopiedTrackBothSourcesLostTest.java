@@ -10,9 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
-import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolOptions;
 
@@ -36,15 +34,8 @@ class CopiedTrackBothSourcesLostTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"process crash", "power cut"})
     void aTrackCopiedBeforeBothStdDrivesDroppedItIsCopiedAgainAfterTheReopen(String end) throws Exception {
-        PairFixture.create(dir, Layout.RAID1, 2 << 20, TRACK, 1); // std on d1, d2; bcv on d3, d4
-        try (Pool pool = Pool.open(dir)) {
-            pool.device("std").write(0, ByteBuffer.wrap(TestPools.filled((int) pool.device("std").size(), 0x11)));
-            assertThat(pool.pairs().establish("p1", true).await(60_000)).isTrue();
-            pool.pairs().split(List.of("p1"));
-            pool.device("std").write(T * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x22))); // marks T on the STD
-        }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        PairFixture.splitWithTrackOwed(dir, TRACK, T); // std on d1, d2; bcv on d3, d4; T 0x22 on the STD only
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool pool = Pool.open(dir, inj, new PoolOptions(false)); // the copy stepped by hand
         try {
             Pair pair = pool.pairs().get("p1");

@@ -36,6 +36,24 @@ final class PairFixture {
     }
 
     /**
+     * A pool with pair p1 of two RAID 1 volumes (std on d1, d2; bcv on d3, d4), both sides 0x11,
+     * split, then track {@code track} of the STD written 0x22 (marked: the next establish owes it),
+     * closed cleanly.
+     */
+    static void splitWithTrackOwed(Path dir, int trackSize, long track) throws Exception {
+        create(dir, Layout.RAID1, 2 << 20, trackSize, 1);
+        try (Pool pool = Pool.open(dir)) {
+            BlockDevice std = pool.device("std");
+            std.write(0, ByteBuffer.wrap(org.splitpoint.engine.TestPools.filled((int) std.size(), 0x11)));
+            if (!pool.pairs().establish("p1", true).await(60_000)) {
+                throw new AssertionError("the establish of p1 did not end");
+            }
+            pool.pairs().split(List.of("p1"));
+            std.write(track * trackSize, ByteBuffer.wrap(org.splitpoint.engine.TestPools.filled(trackSize, 0x22)));
+        }
+    }
+
+    /**
      * A pool with pair p1 of {@code layout}, its STD filled with a random image (seed 77), fully
      * established and split, closed cleanly; returns the image (both sides hold it).
      */

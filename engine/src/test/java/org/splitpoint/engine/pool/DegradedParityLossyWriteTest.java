@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
@@ -31,12 +30,8 @@ class DegradedParityLossyWriteTest {
 
     @Test
     void aPartialWriteBesideAFailedDriveDoesNotComputeItsStripFromADriveThatLostWrites() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID5, 3); // stripe 0: data on d1, d2; parity on d3
-        try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(8 * STRIP, 0x11)));
-        }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        Path dir = ServicePools.writtenPool(tmp, Layout.RAID5, 3); // stripe 0: data on d1, d2; parity on d3
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         boolean written;
         try {

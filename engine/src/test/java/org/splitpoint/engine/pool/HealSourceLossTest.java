@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.WritesLostException;
 import org.splitpoint.engine.raid.RaidVolume;
 
@@ -32,12 +31,8 @@ class HealSourceLossTest {
 
     @Test
     void aHealThatReadADrivesDroppedPagesDoesNotTrustTheHealedDrive() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
-        try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x11)));
-        }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
             RaidVolume v = p.volume("v");
@@ -50,14 +45,7 @@ class HealSourceLossTest {
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, image(p, "d2"),
                     t -> t.getName().equals("host-flush"), 60_000);
             AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = new Thread(() -> {
-                try {
-                    v.flush(); // heals d1 from d2 first
-                } catch (Throwable e) {
-                    flushFailure.set(e);
-                }
-            }, "host-flush");
-            flusher.start();
+            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure); // heals d1 from d2 first
             inj.awaitHeld(1); // the heal picked d2 (no loss yet) and is about to read track 20
             Thread forcer = new Thread(() -> {
                 try {

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
@@ -30,12 +29,8 @@ class ParityReadSourceLossTest {
 
     @Test
     void aPartialStripeWriteDoesNotComputeParityFromBytesAFailedFlushDroppedUnderItsRead() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID5, 3); // stripe 0: data on d1, d2; parity on d3
-        try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(8 * STRIP, 0x11)));
-        }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        Path dir = ServicePools.writtenPool(tmp, Layout.RAID5, 3); // stripe 0: data on d1, d2; parity on d3
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
             RaidVolume v = p.volume("v");
@@ -46,24 +41,11 @@ class ParityReadSourceLossTest {
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, f -> f.toAbsolutePath().equals(d1),
                     t -> t.getName().equals("host-write"), 60_000);
             AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = new Thread(() -> {
-                try {
-                    v.flush();
-                } catch (Throwable e) {
-                    flushFailure.set(e);
-                }
-            }, "host-flush");
-            flusher.start();
+            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
             inj.awaitHeld(1); // the flush is about to force d1
             AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-            Thread writer = new Thread(() -> {
-                try {
-                    v.write(STRIP, ByteBuffer.wrap(TestPools.filled(STRIP, 0x66))); // strip 1, on d2: reads d1's strip 0
-                } catch (Throwable e) {
-                    writeFailure.set(e);
-                }
-            }, "host-write");
-            writer.start();
+            Thread writer = StuckThreads.start("host-write", // strip 1, on d2: reads d1's strip 0
+                    () -> v.write(STRIP, ByteBuffer.wrap(TestPools.filled(STRIP, 0x66))), writeFailure);
             inj.awaitHeld(2); // the write checked d1 (no loss yet) and is about to read its strip
             forceGoes.run();
             flusher.join();

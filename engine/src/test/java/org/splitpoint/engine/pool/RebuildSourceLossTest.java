@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.raid.RaidVolume;
 
@@ -32,12 +31,8 @@ class RebuildSourceLossTest {
 
     @Test
     void aCopyThatReadAFailedFlushsDroppedPagesIsNotCountedRebuilt() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
-        try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x11)));
-        }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the rebuild stepped by hand
         RaidVolume v = p.volume("v");
         p.admin().failDrive("d2");
@@ -51,14 +46,7 @@ class RebuildSourceLossTest {
         Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, f -> f.toAbsolutePath().equals(d1),
                 t -> !t.getName().equals("main"), 60_000); // the copy's, on whichever thread reads
         AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-        Thread flusher = new Thread(() -> {
-            try {
-                v.flush();
-            } catch (Throwable e) {
-                flushFailure.set(e);
-            }
-        }, "host-flush");
-        flusher.start();
+        Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
         inj.awaitHeld(1); // the host's flush is about to force d1 (its writes in flight drained)
         Thread stepper = new Thread(rebuild::stepOnce, "rebuild-step");
         stepper.start();

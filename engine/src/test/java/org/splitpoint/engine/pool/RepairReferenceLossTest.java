@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.io.WritesLostException;
 import org.splitpoint.engine.raid.RaidVolume;
 
@@ -43,12 +42,8 @@ class RepairReferenceLossTest {
     }
 
     private void afterAReferenceLossUnderTheRepairsRead(Layout layout, long at, int len) throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", layout, layout == Layout.RAID1 ? 2 : 3);
-        try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x11)));
-        }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        Path dir = ServicePools.writtenPool(tmp, layout, layout == Layout.RAID1 ? 2 : 3);
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
             RaidVolume v = p.volume("v");
@@ -58,24 +53,10 @@ class RepairReferenceLossTest {
             Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, d1, t -> true, 60_000);
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, d1, t -> t.getName().equals("verify"), 60_000);
             AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = new Thread(() -> {
-                try {
-                    v.flush();
-                } catch (Throwable e) {
-                    flushFailure.set(e);
-                }
-            }, "host-flush");
-            flusher.start();
+            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
             inj.awaitHeld(1); // the flush drained its writes and is about to force d1
             AtomicReference<Throwable> repairFailure = new AtomicReference<>();
-            Thread repairer = new Thread(() -> {
-                try {
-                    p.admin().verify("v", true, null);
-                } catch (Throwable e) {
-                    repairFailure.set(e);
-                }
-            }, "verify");
-            repairer.start();
+            Thread repairer = StuckThreads.start("verify", () -> p.admin().verify("v", true, null), repairFailure);
             inj.awaitHeld(2); // the repair checked that no drive lost writes and is about to read d1
             forceGoes.run();
             flusher.join();
@@ -102,12 +83,8 @@ class RepairReferenceLossTest {
      */
     @Test
     void aRepairWaitsForAForceUnderWayBeforeItTrustsWhatItRead() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
-        try (Pool p = Pool.open(dir)) {
-            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x11)));
-        }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, 1)
-                .unforcedWritesLost();
+        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
             RaidVolume v = p.volume("v");
@@ -116,24 +93,10 @@ class RepairReferenceLossTest {
             inj.failForcesNoSpace(d1, 1);
             Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, d1, t -> true, 60_000);
             AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = new Thread(() -> {
-                try {
-                    v.flush();
-                } catch (Throwable e) {
-                    flushFailure.set(e);
-                }
-            }, "host-flush");
-            flusher.start();
+            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
             inj.awaitHeld(1); // d1's pages of 0x55 are dropped; the force's error is on its way back
             AtomicReference<Throwable> repairFailure = new AtomicReference<>();
-            Thread repairer = new Thread(() -> {
-                try {
-                    p.admin().verify("v", true, null);
-                } catch (Throwable e) {
-                    repairFailure.set(e);
-                }
-            }, "verify");
-            repairer.start();
+            Thread repairer = StuckThreads.start("verify", () -> p.admin().verify("v", true, null), repairFailure);
             // until the repair waits: for the force under way, or (having written) for the flush's lock
             while (repairer.isAlive() && repairer.getState() != Thread.State.WAITING
                     && repairer.getState() != Thread.State.BLOCKED) {

@@ -38,6 +38,15 @@ final class ServicePools {
         return dir;
     }
 
+    /** {@link #pool}, with tracks 0..31 of "v" written 0x11 and closed (flushed). */
+    static Path writtenPool(Path tmp, Layout layout, int drives) throws Exception {
+        Path dir = pool(tmp, "p", layout, drives);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(org.splitpoint.engine.TestPools.filled(32 * TRACK, 0x11)));
+        }
+        return dir;
+    }
+
     static byte[] read(RaidVolume v, long off, int len) throws Exception {
         byte[] b = new byte[len];
         v.read(off, ByteBuffer.wrap(b));
