@@ -893,11 +893,7 @@ public abstract class RaidVolume implements BlockDevice {
      * dropped the pages read, its loss not counted yet.
      */
     void refuseRepairWriteAfterLoss(long lossesBefore) throws IOException {
-        long losses = 0;
-        for (Member m : members) {
-            losses += m.settledLosses(); // a force under way may have dropped the pages read, its loss not counted yet
-        }
-        if (losses == lossesBefore) {
+        if (settledLossesBut(null) == lossesBefore) {
             return;
         }
         Member lossy = lostWritesBut(null);
@@ -932,6 +928,21 @@ public abstract class RaidVolume implements BlockDevice {
         for (Member m : members) {
             if (m != target) {
                 n += m.losses();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * {@link #lossesBut}, once the forces of each member's image under way now have ended ({@link
+     * Member#settledLosses}): a force that fails drops the pages before its loss is counted, so a
+     * repair or a copy that read a member in that moment compares this before it trusts what it read.
+     */
+    long settledLossesBut(Member target) {
+        long n = 0;
+        for (Member m : members) {
+            if (m != target) {
+                n += m.settledLosses();
             }
         }
         return n;

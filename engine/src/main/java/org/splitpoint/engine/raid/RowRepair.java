@@ -25,7 +25,8 @@ import org.splitpoint.engine.io.RangeLocks;
  * put on the target over the write (a return or a rebuild) for the heal to take back as good. A
  * rebuild's rows count as rebuilt only if no source lost writes while they were read either, and a
  * repair writes nothing once a drive lost writes since its check: the check before a copy or a
- * repair cannot see a flush that fails during it.
+ * repair cannot see a flush that fails during it. Both compare once the forces under way have
+ * ended ({@link RaidVolume#settledLossesBut}): a failing one drops the pages before it counts the loss.
  */
 final class RowRepair {
 
@@ -60,7 +61,7 @@ final class RowRepair {
             for (long at = from; at < to; at += PIECE) {
                 volume.reconstructRows(target, at, Math.min(to, at + PIECE));
             }
-            if (volume.lossesBut(target) != lossesBefore) {
+            if (volume.settledLossesBut(target) != lossesBefore) { // a failing force under way counts its loss first
                 // a source's flush failed for want of space while these rows were read: the copy
                 // may hold its old bytes of a write the flush dropped, the target's copy of that
                 // write overwritten. Counted rebuilt, the rows were read by hosts and by the heal,

@@ -56,6 +56,46 @@ class RebuildSourceLossTest {
         assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
         readGoes.run(); // the copy reads d1 now, which dropped the write to track 20
         stepper.join();
+        afterTheCopy(dir, p, inj, v, rebuild);
+    }
+
+    /**
+     * The same loss a moment later: d1's failing force has dropped the pages, its error not back
+     * yet (its loss not counted), when the copy reads d1 and compares the sources' losses. The copy
+     * must wait for the forces under way before it counts the rows rebuilt.
+     */
+    @Test
+    void aCopyWaitsForAFailingForceUnderWayBeforeItCountsRowsRebuilt() throws Exception {
+        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the rebuild stepped by hand
+        RaidVolume v = p.volume("v");
+        p.admin().failDrive("d2");
+        Job rebuild = p.admin().replaceDrive("d2");
+        rebuild.stepOnce(); // tracks 0..15
+        v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // above the mark: d1 and the blank take it
+        Path d1 = p.paths.image("d1").toAbsolutePath();
+        inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
+        Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, f -> f.toAbsolutePath().equals(d1),
+                t -> true, 60_000);
+        AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+        Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
+        inj.awaitHeld(1); // d1's pages of 0x55 are dropped; the force's error is on its way back
+        Thread stepper = new Thread(rebuild::stepOnce, "rebuild-step");
+        stepper.start();
+        // until the copy of tracks 16..31 ends, or waits (for the force under way, or the flush's lock)
+        while (stepper.isAlive() && stepper.getState() != Thread.State.WAITING && stepper.getState() != Thread.State.BLOCKED) {
+            Thread.onSpinWait();
+        }
+        errorGoes.run();
+        flusher.join();
+        assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
+        stepper.join();
+        afterTheCopy(dir, p, inj, v, rebuild);
+    }
+
+    /** Track 20 holds 0x55 after any flush that succeeds, the rebuild's end, and the reopen after a power cut. */
+    private static void afterTheCopy(Path dir, Pool p, FaultInjector inj, RaidVolume v, Job rebuild) throws Exception {
         boolean flushed = ServicePools.flushes(v);
         if (flushed) {
             assertThat(TestPools.only(ServicePools.read(v, 20L * TRACK, TRACK))).as("track 20, a write a flush acknowledged")
