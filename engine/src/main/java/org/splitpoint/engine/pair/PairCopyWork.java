@@ -19,6 +19,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * Progress counts the tracks that left the set by any path, so on-demand reads advance it too;
  * tracks that joined it (host writes during an establish, the catch-up of an unprotected restore)
  * are reported as added, so the job's total grows rather than showing 100% with work left.
+ * A run whose source drives lost writes at a failed flush during its copy stays owed (a failing
+ * force drops the pages before its loss is counted, so the read may have taken old bytes unseen).
  */
 public final class PairCopyWork implements JobWork {
 
@@ -291,7 +293,17 @@ public final class PairCopyWork implements JobWork {
                 }
                 long from = s * ts;
                 long to = Math.min(source.size(), t * ts);
+                long losses = source.memberLosses(); // before the copy's reads pick their members
                 copy(source, target, from, to);
+                if (source.settledMemberLosses() != losses) {
+                    // a source drive's force failed for want of space during the copy, dropping its
+                    // pages, maybe before the read took them and before the loss was counted (the
+                    // read's own check then saw nothing): what the copy put on the target may be a
+                    // write's old bytes. The tracks stay marked, copied again once the loss is on
+                    // record (CopySourceLossTest)
+                    moved += to - from;
+                    continue;
+                }
                 for (long x = s; x < t; x++) {
                     if (set.clearLive(x)) {
                         copiedTracks.incrementAndGet();

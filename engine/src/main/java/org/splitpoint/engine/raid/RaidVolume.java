@@ -934,10 +934,16 @@ public abstract class RaidVolume implements BlockDevice {
     }
 
     /**
-     * {@link #lossesBut}, once the forces of each member's image under way now have ended ({@link
+     * {@link #memberLosses}, once the forces of each member's image under way now have ended ({@link
      * Member#settledLosses}): a force that fails drops the pages before its loss is counted, so a
-     * repair or a copy that read a member in that moment compares this before it trusts what it read.
+     * repair or a copy that read a member in that moment compares this before it trusts what it read
+     * (a host's read does not wait for fsyncs so: see {@link #readUnspoiled}).
      */
+    public long settledMemberLosses() {
+        return settledLossesBut(null);
+    }
+
+    /** {@link #settledMemberLosses} of the members but {@code target} (null: of every member). */
     long settledLossesBut(Member target) {
         long n = 0;
         for (Member m : members) {

@@ -78,6 +78,47 @@ class CopySourceLossTest {
         }
     }
 
+    @Test
+    void anEstablishDoesNotCopyWhatItReadWhileAFailingForcesErrorWasOnItsWay() throws Exception {
+        PairFixture.splitWithTrackOwed(dir, TRACK, T);
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
+        Pool pool = Pool.open(dir, inj, new PoolOptions(false));
+        try {
+            Pair pair = pool.pairs().get("p1");
+            Job establish = pool.pairs().establish("p1", false);
+            pair.stdView().write(T * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55)));
+            inj.failForcesNoSpace(d1(), 1);
+            Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, d1(), t -> true, 60_000);
+            AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+            Thread flusher = new Thread(() -> {
+                try {
+                    pair.stdView().flush();
+                } catch (Throwable e) {
+                    flushFailure.set(e);
+                }
+            }, "host-flush");
+            flusher.start();
+            inj.awaitHeld(1);
+            Thread stepper = new Thread(establish::stepOnce, "establish-step");
+            stepper.start();
+            while (stepper.isAlive() && stepper.getState() != Thread.State.WAITING && stepper.getState() != Thread.State.BLOCKED) {
+                Thread.onSpinWait();
+            }
+            errorGoes.run();
+            flusher.join();
+            stepper.join();
+            while (establish.stepOnce()) {
+                // to its end
+            }
+            pool.pairs().split(List.of("p1"));
+            assertThat(TestPools.only(read(pool, "std", T))).as("track %d of the STD, flushed", T).isEqualTo(0x55);
+            assertThat(TestPools.only(read(pool, "bcv", T))).as("track %d of the BCV split from it", T).isEqualTo(0x55);
+        } finally {
+            inj.releaseHolds();
+            pool.close();
+        }
+    }
+
     private static java.util.function.Predicate<Path> d1() {
         return f -> f.getFileName().toString().equals("d1.img");
     }
