@@ -924,10 +924,15 @@ public abstract class RaidVolume implements BlockDevice {
      * (a loss during them may have given it old bytes).
      */
     long lossesBut(Member target) {
+        return lossesBut(target, false);
+    }
+
+    /** The losses of the members but {@code target}; {@code settled}: each once its forces under way have ended. */
+    private long lossesBut(Member target, boolean settled) {
         long n = 0;
         for (Member m : members) {
             if (m != target) {
-                n += m.losses();
+                n += settled ? m.settledLosses() : m.losses();
             }
         }
         return n;
@@ -945,13 +950,7 @@ public abstract class RaidVolume implements BlockDevice {
 
     /** {@link #settledMemberLosses} of the members but {@code target} (null: of every member). */
     long settledLossesBut(Member target) {
-        long n = 0;
-        for (Member m : members) {
-            if (m != target) {
-                n += m.settledLosses();
-            }
-        }
-        return n;
+        return lossesBut(target, true);
     }
 
     /**

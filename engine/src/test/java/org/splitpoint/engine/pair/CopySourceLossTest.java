@@ -48,14 +48,7 @@ class CopySourceLossTest {
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, d1(),
                     t -> t.getName().equals("establish-step"), 60_000);
             AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = new Thread(() -> {
-                try {
-                    pair.stdView().flush();
-                } catch (Throwable e) {
-                    flushFailure.set(e);
-                }
-            }, "host-flush");
-            flusher.start();
+            Thread flusher = flushing(pair, flushFailure);
             inj.awaitHeld(1); // the host's flush is about to force d1
             Thread stepper = new Thread(establish::stepOnce, "establish-step");
             stepper.start();
@@ -90,14 +83,7 @@ class CopySourceLossTest {
             inj.failForcesNoSpace(d1(), 1);
             Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, d1(), t -> true, 60_000);
             AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = new Thread(() -> {
-                try {
-                    pair.stdView().flush();
-                } catch (Throwable e) {
-                    flushFailure.set(e);
-                }
-            }, "host-flush");
-            flusher.start();
+            Thread flusher = flushing(pair, flushFailure);
             inj.awaitHeld(1);
             Thread stepper = new Thread(establish::stepOnce, "establish-step");
             stepper.start();
@@ -117,6 +103,19 @@ class CopySourceLossTest {
             inj.releaseHolds();
             pool.close();
         }
+    }
+
+    /** A host's flush of the STD, started on a thread of its own ("host-flush"); its failure goes to {@code failure}. */
+    private static Thread flushing(Pair pair, AtomicReference<Throwable> failure) {
+        Thread t = new Thread(() -> {
+            try {
+                pair.stdView().flush();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "host-flush");
+        t.start();
+        return t;
     }
 
     private static java.util.function.Predicate<Path> d1() {
