@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolExports;
@@ -28,25 +27,22 @@ class NbdWritabilityTest {
 
     @TempDir
     Path dir;
+    ServedPair served;
     Pool pool;
     NbdServer server;
-    final NbdLoad.Log log = new NbdLoad.Log();
+    NbdLoad.Log log;
 
     @BeforeEach
     void start() throws Exception {
-        Pool.create(dir, 6, 8 << 20, 65536, StorageFactory.real());
-        pool = Pool.open(dir);
-        pool.admin().createVolume("prod", Layout.RAID1, List.of("d1", "d2"), 0);
-        pool.admin().createVolume("copy", Layout.RAID1, List.of("d3", "d4"), 0);
-        pool.pairs().create("p1", "prod", "copy");
-        pool.pairs().establish("p1", true).await(30_000);
-        server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), log);
+        served = ServedPair.start(dir);
+        pool = served.pool();
+        server = served.server();
+        log = served.log();
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.close();
-        pool.close();
+        served.close();
     }
 
     @Test
