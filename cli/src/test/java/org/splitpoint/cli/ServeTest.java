@@ -278,7 +278,8 @@ class ServeTest {
         }
         assertThat(Files.readString(p.resolve("meta/events.jsonl")))
                 .containsPattern("client 127\\.0\\.0\\.1:\\d+ disconnected from copy after \\d+ requests: the export became read-only")
-                .contains("left within a second without a request; more such brief connections are counted, not logged");
+                .contains("left within a second without a request; more such brief connections are counted, not logged")
+                .contains("client 127.0.0.1 keeps reconnecting to the read-only export copy and leaving without a request");
     }
 
     /** Copies what {@code p} prints into {@code out} as it comes, on a thread of its own (started). */

@@ -39,6 +39,10 @@ import org.splitpoint.engine.pair.PairRefusedException;
  * the client reads every reply before the end of the stream; it is cut after a grace period if the
  * client does not hang up. Only completed requests are answered, so a disconnect loses nothing
  * acknowledged.
+ *
+ * <p>A handshake choosing a read-only export may wait before it is answered when this client's
+ * host keeps reconnecting to it and leaving without a request ({@link ReconnectBackoff}); the
+ * first request of a connection tells the server that its host is a client like any other again.
  */
 final class NbdConnection implements Runnable {
 
@@ -48,6 +52,7 @@ final class NbdConnection implements Runnable {
 
     private final long id;
     private final SocketChannel ch;
+    private final String host;
     private final String remote;
     private final ExportCatalog catalog;
     private final NbdServer server;
@@ -56,6 +61,7 @@ final class NbdConnection implements Runnable {
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final Instant since = Instant.now();
+    private final long acceptedNanos = System.nanoTime();
     private final AtomicInteger phase = new AtomicInteger(HANDSHAKE);
     private final MemoryBudget.Account account;
     private final RequestScheduler.Lane lane;
@@ -76,9 +82,10 @@ final class NbdConnection implements Runnable {
     private volatile long payloadWaitSince = NOT_WAITING;
     private final InlineReads inlineReads = new InlineReads();
 
-    NbdConnection(long id, SocketChannel ch, String remote, ExportCatalog catalog, NbdServer server) {
+    NbdConnection(long id, SocketChannel ch, String host, String remote, ExportCatalog catalog, NbdServer server) {
         this.id = id;
         this.ch = ch;
+        this.host = host;
         this.remote = remote;
         this.catalog = catalog;
         this.server = server;
@@ -100,6 +107,16 @@ final class NbdConnection implements Runnable {
             server.log("client " + remote + ": writing its replies failed (" + why + "); disconnecting it");
         }
         close();
+    }
+
+    /** The client's IP address ("unix socket" for every client of a Unix socket). */
+    String host() {
+        return host;
+    }
+
+    /** When the connection was accepted ({@link System#nanoTime}). */
+    long acceptedNanos() {
+        return acceptedNanos;
     }
 
     /** True the first time only: whoever gets it says (or decides not to say) that this client connected. */
@@ -283,7 +300,7 @@ final class NbdConnection implements Runnable {
 
     /** The negotiation ({@link Negotiation}); true when it moved to transmission with an export. */
     private boolean handshake() throws IOException {
-        Negotiation.Session s = new Negotiation(ch, catalog).run();
+        Negotiation.Session s = new Negotiation(ch, catalog, this::paceHandshake).run();
         if (s == null) {
             return false;
         }
@@ -291,6 +308,35 @@ final class NbdConnection implements Runnable {
         replies = new Replies(outbox::send, s.structured());
         export = s.export();
         return true;
+    }
+
+    /** Before a GO or EXPORT_NAME choosing {@code name} is answered: a read-only export may make it wait ({@link ReconnectBackoff}). */
+    private void paceHandshake(String name) {
+        Export e = catalog.find(name);
+        if (e == null || !e.readOnly()) {
+            return;
+        }
+        server.paceHandshake(host, e.name(), new ReadOnlyWait(name));
+    }
+
+    /** A slowed handshake ends its wait once the export it chose is writable, or the connection is cut. */
+    private final class ReadOnlyWait implements ReconnectBackoff.Waiter {
+        private final String name;
+
+        ReadOnlyWait(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public boolean stillReadOnly() {
+            Export now = catalog.find(name);
+            return now != null && now.readOnly();
+        }
+
+        @Override
+        public boolean cut() {
+            return closed;
+        }
     }
 
     // ---- transmission -----------------------------------------------------------------------------
@@ -328,7 +374,9 @@ final class NbdConnection implements Runnable {
             discard(payload); // not taken, not answered: the client sends it again after reconnecting
             return;
         }
-        requests.incrementAndGet();
+        if (requests.incrementAndGet() == 1) {
+            server.madeRequest(this);
+        }
         Requests.Refusal no = refusal(type, flags, offset, length);
         int refusal = no == null ? 0 : no.error();
         String why = no == null ? null : no.why();

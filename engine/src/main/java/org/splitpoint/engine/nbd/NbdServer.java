@@ -26,7 +26,10 @@ import java.util.function.UnaryOperator;
  * ({@link RequestScheduler}), within a memory budget ({@link MemoryBudget}, buffers from one
  * {@link BufferPool}). Every limit is in {@link NbdLimits}. A timer thread times out handshakes,
  * and runs the {@link ExportWatch}, which retires connections whose export changed writability or
- * went away and cuts clients that stopped reading. {@link #close()} stops accepting, lets the
+ * went away and cuts clients that stopped reading. A client that keeps reconnecting to a read-only
+ * export and leaving without a request (qemu opened read-write, after an establish) has its
+ * handshakes answered after a growing wait ({@link ReconnectBackoff}), so it costs about one
+ * handshake a second rather than a CPU. {@link #close()} stops accepting, lets the
  * requests in flight finish and be answered, closes the connections and then flushes the exports,
  * so a clean shutdown leaves every completed write durable.
  */
@@ -40,7 +43,8 @@ public final class NbdServer implements AutoCloseable {
     private static final String[] CONNECTION_CLASSES = {"NbdConnection", "NbdConnection$PieceJob", "NbdRequest",
         "Outbox", "Outbox$Message", "MemoryBudget$Account", "MemoryBudget$Grant", "RequestScheduler$Lane",
         "RequestScheduler$Entry", "RequestScheduler$Job", "ClientStats", "EpisodeLog", "ExportWatch", "Nbd",
-        "Negotiation", "Negotiation$Session", "Replies", "Replies$Wire", "Requests", "Requests$Refusal", "MetaContexts",
+        "ReconnectBackoff", "ReconnectBackoff$Key", "ReconnectBackoff$Entry", "ReconnectBackoff$Waiter",
+        "NbdConnection$ReadOnlyWait", "Negotiation$Pace", "Negotiation", "Negotiation$Session", "Replies", "Replies$Wire", "Requests", "Requests$Refusal", "MetaContexts",
         "MetaContexts$Selected", "BlockStatus", "BlockStatus$Extents", "TrackContext", "TrackContext$Flags", "NbdUri",
         "org.splitpoint.engine.io.Zeros"};
 
@@ -67,6 +71,8 @@ public final class NbdServer implements AutoCloseable {
     private final AtomicBoolean watchSoon = new AtomicBoolean();
     private final EpisodeLog memoryShort;
     private final EpisodeLog brief;
+    private final ReconnectBackoff reconnects = new ReconnectBackoff();
+    private final EpisodeLog slowed;
     private volatile boolean closing;
 
     private NbdServer(ServerSocketChannel listener, ExportCatalog catalog, Consumer<String> log, String address,
@@ -83,6 +89,7 @@ public final class NbdServer implements AutoCloseable {
         this.buffers = new BufferPool(limits.memoryTotal());
         this.memoryShort = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.brief = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
+        this.slowed = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "splitpoint-nbd-timer");
             t.setDaemon(true);
@@ -259,9 +266,9 @@ public final class NbdServer implements AutoCloseable {
             c.socket().setTcpNoDelay(true);
         }
         SocketAddress ra = c.getRemoteAddress();
-        String remote = ra instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort()
-                : "unix socket";
-        NbdConnection conn = new NbdConnection(ids.incrementAndGet(), c, remote, catalog, this);
+        String host = ra instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : "unix socket";
+        String remote = ra instanceof InetSocketAddress i ? host + ":" + i.getPort() : host;
+        NbdConnection conn = new NbdConnection(ids.incrementAndGet(), c, host, remote, catalog, this);
         connections.add(conn);
         try {
             Thread t = new Thread(conn, "splitpoint-nbd-conn-" + remote);
@@ -277,7 +284,8 @@ public final class NbdServer implements AutoCloseable {
     /**
      * A client chose its export. Its "connected" line is logged a second later, or before anything
      * else is said about it: a client that leaves before, without a request, is counted rather than
-     * logged (qemu reconnecting to an export that became read-only tries ~170 times a second).
+     * logged (qemu reconnecting to an export that became read-only tried over 1,000 times a second
+     * before {@link ReconnectBackoff} slowed it to about once a second).
      */
     void attached(NbdConnection c) {
         try {
@@ -308,6 +316,9 @@ public final class NbdServer implements AutoCloseable {
         if ("(negotiating)".equals(s.export())) {
             return;
         }
+        if (reason == null && s.requests() == 0 && s.readOnly()) {
+            reconnects.leftWithoutRequest(c.host(), s.export(), c.acceptedNanos(), System.nanoTime());
+        }
         if (reason == null && s.requests() == 0 && c.announce()) {
             brief.occurred("client " + s.remote() + " connected to " + s.export() + " and left within a second without"
                     + " a request; more such brief connections are counted, not logged");
@@ -316,6 +327,35 @@ public final class NbdServer implements AutoCloseable {
         announce(c);
         log.accept("client " + s.remote() + " disconnected from " + s.export() + " after " + s.requests() + " requests"
                 + (reason == null ? "" : ": " + reason));
+    }
+
+    /**
+     * Before a handshake choosing the read-only export {@code export} is answered: waits as long as
+     * {@link ReconnectBackoff} says for a host that keeps coming back to it and leaving without a
+     * request, or until the export is writable again or the connection is cut.
+     */
+    void paceHandshake(String host, String export, ReconnectBackoff.Waiter waiter) {
+        long due = reconnects.due(host, export, System.nanoTime());
+        if (due == 0) {
+            return;
+        }
+        slowed.occurred("client " + host + " keeps reconnecting to the read-only export " + export + " and leaving"
+                + " without a request (as qemu opened read-write does until the export is writable again); its"
+                + " handshakes are answered after a wait growing to 1 s, until it makes a request");
+        try {
+            ReconnectBackoff.waitIfDue(due, waiter);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // answered now; the handshake goes on
+        }
+    }
+
+    /** {@code c} made its first request: its host's handshakes to its export are no longer slowed. */
+    void madeRequest(NbdConnection c) {
+        ClientStats s = c.stats();
+        if (reconnects.madeRequest(c.host(), s.export())) {
+            slowed.ended("client " + c.host() + " made a request on " + s.export() + ", so its handshakes are answered"
+                    + " at once again", "slowed handshakes");
+        }
     }
 
     /** A request was answered ENOMEM; logged once per episode (it ends when no buffer is in use). */

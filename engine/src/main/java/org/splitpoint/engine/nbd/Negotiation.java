@@ -21,7 +21,10 @@ import java.util.List;
  * answered NBD_REP_ERR_INVALID and haggling goes on (the protocol's rule for options the server
  * knows), an unknown option NBD_REP_ERR_UNSUP. Only what the protocol says must end the session
  * does: an unknown client flag, a bad option magic, NBD_OPT_ABORT, an export NBD_OPT_EXPORT_NAME
- * cannot find (it has no error reply), or more options than a client needs (a loop).
+ * cannot find (it has no error reply), or more options than a client needs (a loop). Before an
+ * export chosen by GO or EXPORT_NAME is looked up and answered, the connection's {@link Pace} may
+ * make the handshake wait (a client storming a read-only export, {@link ReconnectBackoff}); INFO,
+ * LIST and the rest are never slowed.
  */
 final class Negotiation {
 
@@ -39,17 +42,24 @@ final class Negotiation {
     /** Longest string (name, query) the protocol allows. */
     private static final int MAX_STRING = 4096;
 
+    /** What may make a handshake wait before the export it chose is answered ({@link ReconnectBackoff}). */
+    interface Pace {
+        void beforeAnswering(String exportName);
+    }
+
     private final ByteChannel ch;
     private final ExportCatalog catalog;
+    private final Pace pace;
     private boolean noZeroes;
     private boolean structured;
     private List<MetaContexts.Selected> selected = List.of();
     /** The canonical name of the export the selection was made for (null: none made). */
     private String selectedFor;
 
-    Negotiation(ByteChannel ch, ExportCatalog catalog) {
+    Negotiation(ByteChannel ch, ExportCatalog catalog, Pace pace) {
         this.ch = ch;
         this.catalog = catalog;
+        this.pace = pace;
     }
 
     /** The transmission flags of {@code e} for a connection that did (or did not) negotiate structured replies. */
@@ -109,6 +119,9 @@ final class Negotiation {
 
     private Session exportName(ByteBuffer data) throws IOException {
         String name = string(data, data.remaining());
+        if (name != null) {
+            pace.beforeAnswering(name);
+        }
         Export e = name == null ? null : catalog.find(name);
         if (e == null) {
             return null; // the protocol's only answer: close
@@ -176,6 +189,9 @@ final class Negotiation {
         boolean wantName = false;
         for (int i = 0; i < infos; i++) {
             wantName |= data.getShort() == Nbd.INFO_NAME; // the others are sent anyway or unknown (ignored)
+        }
+        if (opt == Nbd.OPT_GO) {
+            pace.beforeAnswering(name); // the export as it is after any wait is the one answered
         }
         Export e = catalog.find(name);
         if (e == null) {

@@ -54,7 +54,21 @@ final class NbdTestClient implements AutoCloseable {
 
     /** Connects and answers the greeting with {@code clientFlags}. */
     NbdTestClient(int port, int clientFlags) throws IOException {
-        ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+        this(null, port, clientFlags);
+    }
+
+    /** Connects from the loopback address {@code from} (e.g. "127.0.0.2": another host), or any when null. */
+    NbdTestClient(String from, int port, int clientFlags) throws IOException {
+        ch = SocketChannel.open();
+        try {
+            if (from != null) {
+                ch.bind(new InetSocketAddress(from, 0));
+            }
+            ch.connect(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
         ByteBuffer hello = read(18);
         if (hello.getLong() != Nbd.INIT_MAGIC || hello.getLong() != Nbd.OPT_MAGIC) {
             throw new IOException("bad greeting");
