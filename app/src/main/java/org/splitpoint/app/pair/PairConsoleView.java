@@ -66,11 +66,20 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         Fxml.load(this, "PairConsoleView");
     }
 
-    /** {@code loads} gives a volume's workload: the STD's is shown once the pair's STD is known. */
-    /** Buttons of other features (Delete pair…) at the end of the header. */
+    /**
+     * Buttons of other features (Delete pair…) at the end of the header, which Tab passes by: first in
+     * the scene, the one destructive action was a keyboard user's first stop in the console, before
+     * Establish and Split (PairConsoleTabOrderFxTest). It is on the Pair menu (Alt+P) and under the mouse.
+     */
     public void addHeaderActions(javafx.scene.Node... actions) {
+        for (javafx.scene.Node a : actions) {
+            a.setFocusTraversable(false);
+            a.lookupAll(".button").forEach(b -> b.setFocusTraversable(false));
+        }
         header.getChildren().addAll(actions);
     }
+
+    /** {@code loads} gives a volume's workload: the STD's is shown once the pair's STD is known. */
 
     public void bind(PairConsoleViewModel vm, java.util.function.Function<String, WorkloadViewModel> loads) {
         this.model = vm;
