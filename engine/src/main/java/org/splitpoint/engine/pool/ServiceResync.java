@@ -128,6 +128,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             } else {
                 persistOrStayOut(pool, w, inWindow);
             }
+            w.log.freeze(); // the pieces taken here are read later: no compaction moves them meanwhile
             r.pass = w.log.pieces();
             // counted in tracks, as the window's delta and the return's result are: the log's pieces
             // (one per write, many per track) made the job read '0/1815 tracks' for 895 tracks owed
@@ -570,6 +571,9 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 notBack = e;
                 error = error == null ? e : error;
             }
+        }
+        if (w.log != null) {
+            w.log.thaw(); // back in the window: its log may be compacted again
         }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
         pool.events.publish(Event.warning("SERVICE_RESYNC", m.drive(), "the return of drive " + m.drive() + " " + why

@@ -30,6 +30,13 @@ import org.splitpoint.engine.service.DeltaLog;
  * pointers window ({@link #fallBackToPointers}); a repository window cannot (its log is the only
  * copy of its writes): it says so once, and its flushes and its return fail until the pool is
  * opened again ({@link #repositoryLostARecord}).
+ *
+ * <p>A log's file in meta/ (a data log, a repository without a SPARE or its overflow past a full
+ * one) is compacted once it holds more than twice the bytes of the positions written (DeltaLog;
+ * before, it grew with every write and filled the file system, ServiceLogGrowthTest): on a thread
+ * of its own that a flush starts, into {@code <file>.next} renamed over the file; an opening
+ * deletes a {@code .next} a crash left. A return freezes compaction (it reads the pieces it
+ * took), a return that stops thaws it, and the window's end stops it.
  */
 final class ServiceWindow implements RaidVolume.ServiceLog {
 
@@ -86,7 +93,8 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 }
                 StorageFile f = Files.exists(p) ? pool.storage.open(p) : pool.storage.create(p);
                 opened.add(f);
-                log = DeltaLog.open(List.of(f), List.of(Long.MAX_VALUE / 4), null);
+                pool.storage.delete(nextGeneration(p)); // a compaction's new file that did not switch (a crash)
+                log = DeltaLog.open(List.of(f), List.of(DeltaLog.UNBOUNDED), null, generations(pool, seg -> p));
             } else if (record.mode() == LogMode.REPOSITORY) {
                 if (fresh) {
                     for (int old = 0; old < 64; old++) { // an earlier window's leftovers must not be read as this one's
@@ -120,7 +128,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                     StorageFile f = missing ? pool.storage.create(p) : pool.storage.open(p);
                     opened.add(f);
                     files.add(f);
-                    caps.add(Long.MAX_VALUE / 4);
+                    caps.add(DeltaLog.UNBOUNDED);
                     if (fresh) {
                         break;
                     }
@@ -130,12 +138,15 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                         pool.storage.syncDirectory(paths.meta());
                     }
                 }
+                for (int s = 0; s < Math.max(2, seg + 1); s++) {
+                    pool.storage.delete(nextGeneration(paths.repository(name, s))); // (see data mode)
+                }
                 log = DeltaLog.open(files, caps, i -> {
                     Path p = paths.repository(name, i);
                     StorageFile f = pool.storage.create(p);
                     pool.storage.syncDirectory(paths.meta());
                     return f;
-                });
+                }, generations(pool, s -> paths.repository(name, s)));
             }
             if (fresh) {
                 pool.storage.syncDirectory(paths.meta());
@@ -163,6 +174,41 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         return w;
     }
 
+    /** Where a compaction writes the next generation of log file {@code file}. */
+    static Path nextGeneration(Path file) {
+        return file.resolveSibling(file.getFileName() + ".next");
+    }
+
+    /**
+     * A compaction's files (DeltaLog): the next generation of segment {@code s}'s file {@code at(s)}
+     * written beside it, renamed over it, meta/ synced.
+     */
+    private static DeltaLog.Generations generations(Pool pool, java.util.function.IntFunction<Path> at) {
+        return new DeltaLog.Generations() {
+            @Override
+            public StorageFile create(int segment) throws IOException {
+                Path next = nextGeneration(at.apply(segment));
+                pool.storage.delete(next);
+                return pool.storage.create(next);
+            }
+
+            @Override
+            public void install(int segment) throws IOException {
+                pool.storage.rename(nextGeneration(at.apply(segment)), at.apply(segment));
+            }
+
+            @Override
+            public void sync() throws IOException {
+                pool.storage.syncDirectory(pool.paths.meta());
+            }
+
+            @Override
+            public void discard(int segment) throws IOException {
+                pool.storage.delete(nextGeneration(at.apply(segment)));
+            }
+        };
+    }
+
     /** The log as a read-only open sees it (null when its files are not there, or in pointers mode). */
     private static DeltaLog openForLooking(Pool pool, PoolConfig.ServiceRecord record, String name, List<StorageFile> opened)
             throws IOException {
@@ -170,7 +216,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         List<Long> caps = new ArrayList<>();
         if (record.mode() == LogMode.DATA) {
             paths.add(pool.paths.deltaLog(name));
-            caps.add(Long.MAX_VALUE / 4);
+            caps.add(DeltaLog.UNBOUNDED);
         } else if (record.mode() == LogMode.REPOSITORY) {
             if (record.repository() != null) {
                 if (pool.drives.get(record.repository()).problem != null) {
@@ -181,7 +227,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             }
             for (int seg = record.repository() == null ? 0 : 1; Files.exists(pool.paths.repository(name, seg)); seg++) {
                 paths.add(pool.paths.repository(name, seg));
-                caps.add(Long.MAX_VALUE / 4);
+                caps.add(DeltaLog.UNBOUNDED);
             }
         }
         if (paths.isEmpty() || !Files.exists(paths.get(0))) {
@@ -252,6 +298,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         }
         try {
             log.force();
+            compactIfDue();
         } catch (IOException e) {
             if (e instanceof org.splitpoint.engine.io.StorageHaltedException) {
                 throw e;
@@ -331,6 +378,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             public void force() throws IOException {
                 try {
                     log.force();
+                    compactIfDue();
                 } catch (IOException e) {
                     if (!(e instanceof org.splitpoint.engine.io.StorageHaltedException)) {
                         repositoryLostARecord(e);
@@ -339,6 +387,51 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 }
             }
         };
+    }
+
+    // ---- compaction ----------------------------------------------------------------------------
+
+    /** The compaction under way (its thread), or none; one at a time. */
+    private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Thread compactor;
+
+    /**
+     * Starts compacting the log on a thread of its own when its dead bytes are due (DeltaLog): a
+     * flush that made the log durable does not wait for it. A compaction that fails leaves the log
+     * as it was (or whole in its new generation) and says so; a later flush tries again once the
+     * log grew some more. A thread that cannot start is tried again at the next flush.
+     */
+    private void compactIfDue() {
+        if (logDropped || !log.compactionDue() || !compacting.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                log.compact();
+            } catch (Throwable e) {
+                pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name,
+                        "the " + (record.mode() == LogMode.REPOSITORY ? "repository" : "delta log") + " of " + drive.name
+                        + "'s service window could not be compacted (" + (e.getMessage() != null ? e.getMessage() : e.toString())
+                        + "): it keeps every write in full, and a later flush tries again"));
+            } finally {
+                compacting.set(false);
+            }
+        }, "compact-" + volume.name());
+        t.setDaemon(true);
+        compactor = t;
+        try {
+            t.start();
+        } catch (Throwable e) { // (no thread to be had now: the next flush tries again)
+            compacting.set(false);
+        }
+    }
+
+    /** Waits for the compaction under way, if any (tests). */
+    void awaitCompaction() throws InterruptedException {
+        Thread t = compactor;
+        if (t != null) {
+            t.join();
+        }
     }
 
     /** Set once a repository's loss is said: every later force fails the same way, and says nothing new. */
@@ -424,8 +517,10 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         String name = volume.name();
         pool.storage.delete(pool.paths.delta(name));
         pool.storage.delete(pool.paths.deltaLog(name));
+        pool.storage.delete(nextGeneration(pool.paths.deltaLog(name)));
         for (int seg = 0; seg < 64 && (seg < 2 || Files.exists(pool.paths.repository(name, seg))); seg++) {
             pool.storage.delete(pool.paths.repository(name, seg)); // (a fresh repository drops any left over)
+            pool.storage.delete(nextGeneration(pool.paths.repository(name, seg)));
         }
         pool.storage.syncDirectory(pool.paths.meta());
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.splitpoint.engine.io.Retirement;
 import org.splitpoint.engine.io.StorageFile;
 import org.splitpoint.engine.log.Crc32c;
@@ -35,11 +36,59 @@ import org.splitpoint.engine.log.RingLog;
  * the end forces the log itself, takes it from the volume and then {@link #retire}s it, which waits
  * for forces in flight before closing the files; a force after that has nothing left to make
  * durable (the members have every byte, forced) and returns.
+ *
+ * <p>Compaction ({@link #compact}). Append-only, the log grew with every host write, not with the
+ * positions written (1 MiB overwritten 100 times took 100 MiB; a long window under load filled the
+ * file system). When the last segment is a file of no fixed size (a data log; a repository in
+ * meta/ or its overflow past a full SPARE) and holds more than twice the positions held plus
+ * {@link #COMPACTION_SLACK}, the index is copied into a new generation of that file: first the
+ * pieces as they were at a mark while writes go on appending, then, in a short section that
+ * appends nothing else, the pieces of records appended since the mark (they come later in the new
+ * file, so they win as they did). The new file is forced, then renamed over the last segment (the
+ * switch: one atomic name change) and the directory synced, all before any append goes to it, so
+ * a flush never acknowledges a write that a lost rename would take back. A crash before the
+ * rename keeps the old file whole (the new one is a leftover the owner deletes at open); after
+ * it, the new file holds every position the log held, newest bytes, so the segments before it (a
+ * SPARE's full ring) are read back first and overridden as before. The file replaced is closed
+ * once the forces that took it are done. A return reads the pieces it took later ({@link #read}),
+ * so it {@link #freeze}s compaction first; a retire or close stops one under way, which then
+ * drops its new file. A force that failed stops compaction for good: records may be lost, and a
+ * copy would make durable what the page cache holds of them now.
+ *
+ * <p>Locks: a force takes the retirement's use, then {@code filesInUse} shared, then this monitor
+ * briefly; a compaction takes this monitor (its exclusive section forces the new file and renames
+ * it under it) and, only once it let it go, {@code filesInUse} exclusive. A compaction takes no
+ * lock of the pool or the volume, so a retire under any of them may wait for it to stop.
  */
 public final class DeltaLog implements AutoCloseable {
 
     private static final int HEADER_MAGIC = 0x53504448; // "SPDH"
     private static final int ENTRY_MAGIC = 0x53504445;  // "SPDE"
+
+    /** Bytes a compactable last segment may hold beyond twice the positions held before it is compacted. */
+    public static final long COMPACTION_SLACK = 8L << 20;
+    /** The capacity of a segment that is a file of no fixed size. */
+    public static final long UNBOUNDED = Long.MAX_VALUE / 4;
+    /** A copied piece is appended in records of at most this many bytes. */
+    private static final int COPY_CHUNK = 1 << 20;
+
+    /**
+     * The files of a compaction's new generation of segment {@code segment} (the owner's names):
+     * made, renamed over the segment's file, made durable, or dropped.
+     */
+    public interface Generations {
+        /** A new empty file for the next generation of {@code segment} (a leftover one replaced). */
+        StorageFile create(int segment) throws IOException;
+
+        /** Renames the new generation's file over {@code segment}'s (atomic; durable only at {@link #sync}). */
+        void install(int segment) throws IOException;
+
+        /** Makes the rename durable (its directory synced). */
+        void sync() throws IOException;
+
+        /** Deletes the new generation's file of a compaction that did not switch. */
+        void discard(int segment) throws IOException;
+    }
 
     /** Supplies the next segment's file when the last one is full. */
     public interface Overflow {
@@ -55,15 +104,38 @@ public final class DeltaLog implements AutoCloseable {
 
     private final List<RingLog> segments = new ArrayList<>();
     private final List<Long> capacities = new ArrayList<>();
+    /** Per segment: payload bytes and records of its live records. */
+    private final List<long[]> segmentSums = new ArrayList<>();
     private final Overflow overflow;
+    private final Generations generations;
     private final TreeMap<Long, Piece> index = new TreeMap<>();
     private long records;
     private long bytes;
+    /** Positions the index holds (the sum of its pieces' lengths). */
+    private long held;
     /** Forces are its uses: {@link #retire} never closes a file a force is on. */
     private final Retirement retirement = new Retirement();
+    /** Forces hold it shared; the close of a segment file a compaction replaced, exclusive. */
+    private final ReentrantReadWriteLock filesInUse = new ReentrantReadWriteLock();
+    /** A compaction under way; none may start (frozen: a return holds pieces; stopped: retired or closed). */
+    private boolean compacting;
+    private boolean frozen;
+    private boolean stopped;
+    /** {@link #COMPACTION_SLACK}, or less for tests that compact small logs. */
+    private final long slack = Long.getLong("splitpoint.serviceLogSlack", COMPACTION_SLACK);
+    /** The last segment's live bytes when a compaction failed: the next waits for the slack more. */
+    private long failedAt = -1;
+    /**
+     * Set once a force failed: records may be lost (RingLog), and a compaction would make durable
+     * a copy read from what the page cache has now, taking away the refusal the owner relies on.
+     */
+    private volatile boolean forceFailed;
+    /** A compaction's rename whose directory sync failed: a force syncs it before it succeeds. */
+    private volatile boolean installUnsynced;
 
-    private DeltaLog(Overflow overflow) {
+    private DeltaLog(Overflow overflow, Generations generations) {
         this.overflow = overflow;
+        this.generations = generations;
     }
 
     /**
@@ -71,7 +143,13 @@ public final class DeltaLog implements AutoCloseable {
      * was never written is empty), reading back every record into the index.
      */
     public static DeltaLog open(List<StorageFile> files, List<Long> capacities, Overflow overflow) throws IOException {
-        DeltaLog log = new DeltaLog(overflow);
+        return open(files, capacities, overflow, null);
+    }
+
+    /** As {@link #open(List, List, Overflow)}, compacting its last segment through {@code generations} (null: never). */
+    public static DeltaLog open(List<StorageFile> files, List<Long> capacities, Overflow overflow, Generations generations)
+            throws IOException {
+        DeltaLog log = new DeltaLog(overflow, generations);
         for (int i = 0; i < files.size(); i++) {
             log.addSegment(files.get(i), capacities.get(i));
         }
@@ -89,6 +167,7 @@ public final class DeltaLog implements AutoCloseable {
     private void addSegment(StorageFile f, long capacity) {
         segments.add(new RingLog(f, capacity, HEADER_MAGIC, ENTRY_MAGIC));
         capacities.add(capacity);
+        segmentSums.add(new long[2]);
     }
 
     /** Appends the bytes for positions [at, at + data.remaining()) (not forced); data is not consumed. */
@@ -108,7 +187,7 @@ public final class DeltaLog implements AutoCloseable {
             if (f == null) {
                 throw new IOException("the service log is full (" + bytes + " bytes in " + records + " records)");
             }
-            addSegment(f, Long.MAX_VALUE / 4);
+            addSegment(f, UNBOUNDED);
             s = segments.size() - 1;
             seq = segments.get(s).append(new ByteBuffer[] {head, body}, crc);
             if (seq < 0) {
@@ -120,31 +199,43 @@ public final class DeltaLog implements AutoCloseable {
 
     /** The newest bytes for [at, at+len) now come from this record. */
     private void indexRecord(int seg, long seq, long at, int len) {
-        long end = at + len;
-        trim(at, end);
-        index.put(at, new Piece(at, end, seg, seq, at));
+        held += len - put(index, new Piece(at, at + len, seg, seq, at));
         records++;
         bytes += len;
+        long[] sums = segmentSums.get(seg);
+        sums[0] += len;
+        sums[1]++;
     }
 
-    /** Removes [from, to) from the index, keeping the parts of pieces outside it. */
-    private void trim(long from, long to) {
-        Map.Entry<Long, Piece> before = index.lowerEntry(from);
+    /** Puts {@code p} in {@code map} over what it held of p's positions; returns how many positions it held. */
+    private static long put(TreeMap<Long, Piece> map, Piece p) {
+        long was = trim(map, p.start(), p.end());
+        map.put(p.start(), p);
+        return was;
+    }
+
+    /** Removes [from, to) from {@code map}, keeping the parts of pieces outside it; returns the positions removed. */
+    private static long trim(TreeMap<Long, Piece> map, long from, long to) {
+        long removed = 0;
+        Map.Entry<Long, Piece> before = map.lowerEntry(from);
         if (before != null && before.getValue().end() > from) {
             Piece p = before.getValue();
-            index.put(p.start(), new Piece(p.start(), from, p.seg(), p.seq(), p.recordStart()));
+            removed += Math.min(p.end(), to) - from;
+            map.put(p.start(), new Piece(p.start(), from, p.seg(), p.seq(), p.recordStart()));
             if (p.end() > to) {
-                index.put(to, new Piece(to, p.end(), p.seg(), p.seq(), p.recordStart()));
+                map.put(to, new Piece(to, p.end(), p.seg(), p.seq(), p.recordStart()));
             }
         }
-        for (Map.Entry<Long, Piece> e = index.ceilingEntry(from); e != null && e.getKey() < to;
-             e = index.ceilingEntry(from)) {
+        for (Map.Entry<Long, Piece> e = map.ceilingEntry(from); e != null && e.getKey() < to;
+             e = map.ceilingEntry(from)) {
             Piece p = e.getValue();
-            index.remove(e.getKey());
+            removed += Math.min(p.end(), to) - p.start();
+            map.remove(e.getKey());
             if (p.end() > to) {
-                index.put(to, new Piece(to, p.end(), p.seg(), p.seq(), p.recordStart()));
+                map.put(to, new Piece(to, p.end(), p.seg(), p.seq(), p.recordStart()));
             }
         }
+        return removed;
     }
 
     /** True when every position of [at, at+len) has bytes here. */
@@ -210,12 +301,26 @@ public final class DeltaLog implements AutoCloseable {
     /** Makes every appended record durable (nothing once {@link #retire}d). */
     public void force() throws IOException {
         retirement.use(() -> {
-            List<RingLog> now;
-            synchronized (this) {
-                now = new ArrayList<>(segments);
-            }
-            for (RingLog r : now) {
-                r.force();
+            filesInUse.readLock().lock();
+            try {
+                List<RingLog> now;
+                synchronized (this) {
+                    now = new ArrayList<>(segments);
+                }
+                try {
+                    for (RingLog r : now) {
+                        r.force();
+                    }
+                } catch (IOException e) {
+                    forceFailed = true; // no compaction copies what the failed force may have lost (see compact)
+                    throw e;
+                }
+                if (installUnsynced) { // a compaction's rename not yet durable: the records since are in its file
+                    generations.sync();
+                    installUnsynced = false;
+                }
+            } finally {
+                filesInUse.readLock().unlock();
             }
         });
     }
@@ -226,10 +331,190 @@ public final class DeltaLog implements AutoCloseable {
      * ones return at once, so neither meets a closed file.
      */
     public void retire() throws IOException {
+        stopCompaction();
         retirement.retire(this::close);
     }
 
-    /** Bytes appended (live records' payloads), records appended, and positions held now. */
+    /** Stops compaction for good and waits for one under way to drop its new file. */
+    private synchronized void stopCompaction() {
+        stopped = true;
+        boolean interrupted = false;
+        while (compacting) {
+            try {
+                wait(); // (releases the monitor: the compaction sees it stopped at its next piece)
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- compaction -----------------------------------------------------------------------------
+
+    /** No compaction switches generations from now until {@link #thaw}: a return reads the pieces it took. */
+    public synchronized void freeze() {
+        frozen = true;
+    }
+
+    public synchronized void thaw() {
+        frozen = false;
+    }
+
+    /** True when the last segment holds enough dead bytes for {@link #compact} (see the class note). */
+    public synchronized boolean compactionDue() {
+        if (!compactable()) {
+            return false;
+        }
+        long onDisk = segments.get(segments.size() - 1).liveBytes();
+        return onDisk > 2 * held + slack && (failedAt < 0 || onDisk > failedAt + slack);
+    }
+
+    private boolean compactable() {
+        return generations != null && !frozen && !stopped && !compacting && !forceFailed
+                && capacities.get(capacities.size() - 1) >= UNBOUNDED;
+    }
+
+    /** A compaction that meets a freeze, a retire or a close stops, changing nothing. */
+    private static final class Stopped extends Exception {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    private void refuseIfStopped() throws Stopped {
+        if (frozen || stopped || forceFailed) {
+            throw new Stopped();
+        }
+    }
+
+    /**
+     * Copies the index into a new generation of the last segment and switches to it (see the class
+     * note). True when it switched; false when there was nothing to do or it was stopped. Throws
+     * when it failed: the log is as it was (the new file dropped), or, past the switch, whole in
+     * the new generation.
+     */
+    public boolean compact() throws IOException {
+        int last;
+        long mark;
+        List<Piece> snapshot;
+        synchronized (this) {
+            if (!compactable()) {
+                return false;
+            }
+            compacting = true;
+            last = segments.size() - 1;
+            mark = segments.get(last).nextSeq();
+            snapshot = new ArrayList<>(index.values());
+        }
+        RingLog next = null;
+        RingLog replaced = null;
+        try {
+            next = new RingLog(generations.create(last), UNBOUNDED, HEADER_MAGIC, ENTRY_MAGIC);
+            TreeMap<Long, Piece> nextIndex = new TreeMap<>();
+            long[] nextSums = new long[2];
+            for (Piece p : snapshot) { // writes go on: each piece read under the monitor, appended outside it
+                copy(p, next, last, nextIndex, nextSums);
+            }
+            synchronized (this) { // nothing else is appended from here to the switch
+                refuseIfStopped();
+                for (Piece p : new ArrayList<>(index.values())) {
+                    if (p.seg() > last || p.seg() == last && p.seq() >= mark) {
+                        copy(p, next, last, nextIndex, nextSums);
+                    }
+                }
+                long nextHeld = 0;
+                for (Piece p : nextIndex.values()) {
+                    nextHeld += p.length();
+                }
+                if (nextHeld != held) {
+                    throw new IllegalStateException("a compaction of the service log copied " + nextHeld + " of " + held
+                            + " positions");
+                }
+                next.force(); // whole on disk before its name is the log's
+                refuseIfStopped(); // (a force of the old file that failed meanwhile: see forceFailed)
+                generations.install(last);
+                replaced = segments.set(last, next);
+                next = null;
+                index.clear();
+                index.putAll(nextIndex);
+                long[] sums = segmentSums.get(last);
+                bytes += nextSums[0] - sums[0];
+                records += nextSums[1] - sums[1];
+                segmentSums.set(last, nextSums);
+                try {
+                    generations.sync(); // before any append goes to the new file
+                } catch (IOException e) {
+                    installUnsynced = true; // a force syncs it before it acknowledges anything
+                }
+                failedAt = -1;
+            }
+            filesInUse.writeLock().lock(); // no force is on the replaced file when it closes
+            try {
+                replaced.close();
+            } catch (IOException ignored) {
+                // the switch is done: its name is gone, and the close of its descriptor changes nothing on disk
+            } finally {
+                filesInUse.writeLock().unlock();
+            }
+            return true;
+        } catch (Stopped s) {
+            return false;
+        } catch (IOException | RuntimeException | Error e) {
+            synchronized (this) {
+                failedAt = segments.get(last).liveBytes();
+            }
+            throw e;
+        } finally {
+            if (next != null) { // it did not switch: the new file goes
+                try {
+                    next.close();
+                } catch (IOException ignored) {
+                    // dropped next
+                }
+                try {
+                    generations.discard(last);
+                } catch (IOException ignored) {
+                    // a leftover the next opening deletes
+                }
+            }
+            synchronized (this) {
+                compacting = false;
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Appends piece {@code p}'s bytes to {@code next} in records of at most {@link #COPY_CHUNK}
+     * bytes, indexing them in {@code nextIndex} as segment {@code seg}. Reads under this monitor
+     * (a close or a freeze stops it).
+     */
+    private void copy(Piece p, RingLog next, int seg, TreeMap<Long, Piece> nextIndex, long[] sums)
+            throws IOException, Stopped {
+        for (long from = p.start(); from < p.end(); from += COPY_CHUNK) {
+            int len = (int) Math.min(COPY_CHUNK, p.end() - from);
+            ByteBuffer body = ByteBuffer.allocate(len);
+            synchronized (this) {
+                refuseIfStopped();
+                if (!segments.get(p.seg()).readPayload(p.seq(), 8 + (from - p.recordStart()), body.duplicate())) {
+                    throw new IOException("service log record " + p.seq() + " cannot be read back for its compaction");
+                }
+            }
+            ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, from);
+            int crc = Crc32c.combine(Crc32c.of(head.duplicate()), Crc32c.of(body.duplicate()), len);
+            long seq = next.append(new ByteBuffer[] {head, body}, crc);
+            if (seq < 0) {
+                throw new IOException("a record of " + len + " bytes does not fit in a new service log generation");
+            }
+            put(nextIndex, new Piece(from, from + len, seg, seq, from));
+            sums[0] += len;
+            sums[1]++;
+        }
+    }
+
+    /** Bytes of the records the log's files hold (payloads), its records, and positions held now. */
     public synchronized long bytes() {
         return bytes;
     }
@@ -239,11 +524,7 @@ public final class DeltaLog implements AutoCloseable {
     }
 
     public synchronized long heldPositions() {
-        long n = 0;
-        for (Piece p : index.values()) {
-            n += p.length();
-        }
-        return n;
+        return held;
     }
 
     /** Segments in use (1 unless the first filled up). */
@@ -253,6 +534,7 @@ public final class DeltaLog implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        stopped = true; // a compaction under way stops at its next piece
         for (RingLog r : segments) {
             r.close();
         }

@@ -90,6 +90,13 @@ final class CutRuns {
         }
     }
 
+    /** The crash of a run with host writers: they end first, and none of them may have failed but by the cut. */
+    static long crash(FaultInjector inj, HostWriters w, Pool open, String what) throws Exception {
+        w.join();
+        assertThat(w.failure.get()).as(what).isNull();
+        return crash(inj, open);
+    }
+
     /**
      * The crash: what the disks kept is settled (unforced writes and unsynced names lost or not),
      * and {@code open}, the pool the run left open (or null), abandoned. Returns the writes the

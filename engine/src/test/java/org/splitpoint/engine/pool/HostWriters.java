@@ -98,6 +98,19 @@ public final class HostWriters {
         }
     }
 
+    /**
+     * Brings d2 back ('drive online', its return on its own thread) while these writers make
+     * {@code writes} writes each beside it, and waits for the return to end (a cut ends both).
+     */
+    public org.splitpoint.engine.job.Job returnBeside(Pool pool, long seed, int writes, java.util.function.BooleanSupplier cut)
+            throws Exception {
+        org.splitpoint.engine.job.Job back = pool.service().online("d2");
+        start(pool, seed, writes, cut);
+        join();
+        back.await(30_000);
+        return back;
+    }
+
     public void join() throws InterruptedException {
         for (Thread t : threads) {
             t.join();

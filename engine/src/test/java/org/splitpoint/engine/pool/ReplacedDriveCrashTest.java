@@ -126,19 +126,14 @@ class ReplacedDriveCrashTest {
             pool = Pool.open(dir, inj);
             w.start(pool, seed, 6, inj::isCut); // in the window, with the new drive in place
             w.join();
-            Job back = pool.service().online("d2");
-            w.start(pool, seed + 1, 8, inj::isCut); // beside the return
-            w.join();
-            back.await(30_000);
+            w.returnBeside(pool, seed + 1, 8, inj::isCut);
             pool.awaitJobs(null); // and the whole rebuild that follows the replay
             w.closed(pool);
             pool = null;
         } catch (Exception e) {
             CutRuns.cutOrFail(inj, e, what);
         }
-        w.join();
-        assertThat(w.failure.get()).as(what).isNull();
-        long writes = CutRuns.crash(inj, pool);
+        long writes = CutRuns.crash(inj, w, pool, what);
         if (cut > 0) {
             try (Pool p = Pool.open(dir)) {
                 ServiceCrashTest.bringD2Back(p, what);

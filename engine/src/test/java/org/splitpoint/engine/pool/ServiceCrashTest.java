@@ -110,18 +110,13 @@ class ServiceCrashTest {
             for (Job j : pool.jobs()) {
                 j.await(10_000); // the reset step
             }
-            Job resync = pool.service().online("d2"); // on its own thread, beside the writers
-            w.start(pool, seed + 2, 12, inj::isCut);
-            w.join();
-            resync.await(30_000);
+            w.returnBeside(pool, seed + 2, 12, inj::isCut);
             w.closed(pool);
             pool = null;
         } catch (Exception e) {
             CutRuns.cutOrFail(inj, e, what);
         }
-        w.join();
-        assertThat(w.failure.get()).as(what).isNull();
-        long writes = CutRuns.crash(inj, pool);
+        long writes = CutRuns.crash(inj, w, pool, what);
         check(dir, w, what);
         TestPools.deleteDir(runDir);
         return writes;
@@ -144,7 +139,7 @@ class ServiceCrashTest {
     }
 
     /** Reopened: the acknowledged writes read back, in the window and after the drive is back. */
-    private static void check(Path dir, HostWriters w, String what) throws Exception {
+    static void check(Path dir, HostWriters w, String what) throws Exception {
         try (Pool pool = Pool.open(dir)) {
             assertThat(w.model.check(TestPools.readAll(pool.volume("v")))).as(what + ": after reopening").isNull();
             bringD2Back(pool, what);
