@@ -514,15 +514,27 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
     /** Releases the window's files and deletes them (the window is over, its end on record). */
     void closeAndDelete() throws IOException {
         closeQuietly();
-        String name = volume.name();
-        pool.storage.delete(pool.paths.delta(name));
-        pool.storage.delete(pool.paths.deltaLog(name));
-        pool.storage.delete(nextGeneration(pool.paths.deltaLog(name)));
-        for (int seg = 0; seg < 64 && (seg < 2 || Files.exists(pool.paths.repository(name, seg))); seg++) {
-            pool.storage.delete(pool.paths.repository(name, seg)); // (a fresh repository drops any left over)
-            pool.storage.delete(nextGeneration(pool.paths.repository(name, seg)));
-        }
+        deleteFiles(pool, volume.name());
         pool.storage.syncDirectory(pool.paths.meta());
+    }
+
+    /**
+     * Deletes the files a window of volume {@code name} keeps in meta/ (not synced); true when
+     * there was one.
+     */
+    static boolean deleteFiles(Pool pool, String name) throws IOException {
+        List<Path> files = new ArrayList<>(List.of(pool.paths.delta(name), pool.paths.deltaLog(name),
+                nextGeneration(pool.paths.deltaLog(name))));
+        for (int seg = 0; seg < 64 && (seg < 2 || Files.exists(pool.paths.repository(name, seg))); seg++) {
+            files.add(pool.paths.repository(name, seg)); // (a fresh repository drops any left over)
+            files.add(nextGeneration(pool.paths.repository(name, seg)));
+        }
+        boolean any = false;
+        for (Path f : files) {
+            any |= Files.exists(f);
+            pool.storage.delete(f);
+        }
+        return any;
     }
 
     /**
