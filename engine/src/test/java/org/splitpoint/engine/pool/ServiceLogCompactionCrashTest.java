@@ -169,6 +169,11 @@ class ServiceLogCompactionCrashTest {
                         done++;
                     }
                 }
+                // writers that ended before any was due (a loaded machine): one compaction still, so each
+                // opening compacts and the counting run's check below holds (it failed once under load 14)
+                if (done == 0 && !inj.isCut() && window.log.compact()) {
+                    compactions.incrementAndGet();
+                }
             } catch (Exception e) {
                 if (!inj.isCut()) {
                     failure.compareAndSet(null, "compact: " + e);
