@@ -1065,7 +1065,8 @@ public abstract class RaidVolume implements BlockDevice {
      * MemberFlushNoSpaceDuringRebuildTest); above its rebuilt mark the rebuild copies every row
      * later. A drive back from a service window skips its stale tracks: its return copies them, and
      * copies nothing it made before a loss (ReturnFlushNoSpaceTest). A source that loses writes
-     * while the heal reads it leaves the member untrusted: what was read may be its old bytes.
+     * while the heal reads it leaves the member untrusted: what was read may be its old bytes; the
+     * heal compares once the sources' forces under way have ended ({@link #settledMemberLosses}).
      */
     boolean healLostWrites() throws IOException {
         if (!anyLostWrites()) {
@@ -1116,12 +1117,14 @@ public abstract class RaidVolume implements BlockDevice {
         for (int i = 0; i < ranges.size(); i += HEAL_BATCH) {
             rowRepair.reconstructRowRanges(lossy, ranges.subList(i, Math.min(ranges.size(), i + HEAL_BATCH)));
         }
-        if (memberLosses() != losses) {
+        if (settledMemberLosses() != losses) {
             // a source's flush failed for want of space while the heal read it: it may have given
             // the old bytes of a write it dropped, written over the lossy drive's copy of it. Trusted
             // again, the lossy drive gave them back to the source at the next flush, which succeeded
             // over a write no drive held (HealSourceLossTest). It stays untrusted: a later flush heals
-            // it again where a drive that lost nothing holds its tracks, else the reopen resyncs them
+            // it again where a drive that lost nothing holds its tracks, else the reopen resyncs them.
+            // Compared once the forces under way have ended: a failing one (a snapshot's save commit
+            // beside this flush) drops the pages before it counts the loss
             return false;
         }
         return lossy.forceHealed(before);

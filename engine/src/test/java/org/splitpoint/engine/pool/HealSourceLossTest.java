@@ -78,6 +78,57 @@ class HealSourceLossTest {
         }
     }
 
+    /**
+     * The same loss a moment later: the force of d2 beside the heal (a snapshot's save commit) has
+     * dropped d2's pages of the write, and its error is not back yet (so its loss is not counted),
+     * when the heal reads d2 and compares the losses. The heal must wait for the forces under way
+     * before it trusts d1 again, as a repair and a rebuild's copy do.
+     */
+    @Test
+    void aHealWaitsForAFailingForceUnderWayBeforeItTrustsTheHealedDrive() throws Exception {
+        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+        FaultInjector inj = FaultInjector.losingUnforcedWrites();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        try {
+            RaidVolume v = p.volume("v");
+            v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x33)));
+            inj.failForcesNoSpace(image(p, "d1"), 1);
+            assertThat(ServicePools.flushes(v)).as("the flush whose force of d1 fails").isFalse(); // d2 holds 0x33 durably
+            v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // d1 (lost writes) and d2 take it
+            inj.failForcesNoSpace(image(p, "d2"), 1);
+            Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, image(p, "d2"), t -> true, 60_000);
+            AtomicReference<Throwable> besideFailure = new AtomicReference<>();
+            Thread forcer = StuckThreads.start("beside-force", v::forceCompleted, besideFailure);
+            inj.awaitHeld(1); // d2's pages of 0x55 are dropped; the force's error is on its way back
+            Runnable healWrites = inj.holdReleasable(FaultInjector.Op.WRITE, image(p, "d1"),
+                    t -> t.getName().equals("host-flush"), 60_000);
+            AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure); // heals d1 from d2 first
+            inj.awaitHeld(2); // the heal read d2's track 20 and is about to write it to d1
+            healWrites.run();
+            // until the flush waits: for the force under way (in the heal, or in its own force of d2)
+            StuckThreads.awaitTrue(() -> !flusher.isAlive() || StuckThreads.waiting(flusher), "the flush to wait");
+            errorGoes.run();
+            forcer.join();
+            flusher.join();
+            assertThat(besideFailure.get()).as("the force of d2 beside the heal").isInstanceOf(WritesLostException.class);
+            boolean flushed = ServicePools.flushes(v) || ServicePools.flushes(v);
+            int t20;
+            try {
+                t20 = TestPools.only(ServicePools.read(v, 20L * TRACK, TRACK));
+            } catch (WritesLostException refused) {
+                t20 = -2; // no drive is known to hold it: refused until the reopen
+            }
+            assertThat(t20).as("track 20 after a flush that %s (the heal's flush: %s)", flushed ? "succeeded" : "failed",
+                    flushFailure.get()).isIn(flushed ? new Integer[] {0x55} : new Integer[] {0x55, -2});
+        } finally {
+            inj.releaseHolds();
+            inj.cutNow();
+            inj.crash();
+            p.abandon();
+        }
+    }
+
     private static java.util.function.Predicate<Path> image(Pool p, String drive) {
         Path img = p.paths.image(drive).toAbsolutePath();
         return f -> f.toAbsolutePath().equals(img);
