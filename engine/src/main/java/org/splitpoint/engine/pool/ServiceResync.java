@@ -48,7 +48,8 @@ import org.splitpoint.engine.service.DeltaLog;
  * <p>A flush that failed for want of space (Member, WritesLostException): a copy never reads a
  * drive that lost writes so (RaidVolume.refuseLostSources); the return heals it first (the
  * volume's flush) or fails, and its checkpoint copies again what a loss of any drive since its
- * copies may have dropped or tainted. A return that stops and cannot put its drive back in its
+ * copies may have dropped or tainted, compared once the forces under way have ended (a failing one
+ * drops the pages before it counts the loss). A return that stops and cannot put its drive back in its
  * window (the settle cannot force a drive that lost writes) leaves it as it is, taking writes, and
  * says so: pool.json still says it is coming back, so the reopen resumes it ('drive online' says
  * that too). A return whose job's thread cannot start (OutOfMemoryError: unable to create native
@@ -371,13 +372,15 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         if (mode == LogMode.POINTERS && !done.isEmpty()) {
             healFirst();
             m.force(); // the drive's copy is durable before its tracks leave the delta
-            while (v.memberLosses() != lossesBeforeCopies) {
+            while (v.settledMemberLosses() != lossesBeforeCopies) {
                 // a flush failed for want of space since these copies were written: of the drive,
                 // it may have dropped them, and the heal that let this force succeed wrote only the
                 // host's tracks (the copies set no write-intent bit); of the drive they were copied
                 // from, they may have been read from its old bytes. They are copied again and
                 // forced before they leave the delta; before, they left it, and the drive kept the
-                // bytes it had before its window (ReturnFlushNoSpaceTest)
+                // bytes it had before its window (ReturnFlushNoSpaceTest). Compared once the forces
+                // under way have ended: a failing one drops the pages before it counts the loss, and
+                // a copy read in that moment took the old bytes unseen
                 lossesBeforeCopies = v.memberLosses();
                 for (int i = 0; i < done.size(); i += 64) {
                     List<Long> some = done.subList(i, Math.min(done.size(), i + 64));
