@@ -1017,10 +1017,21 @@ public abstract class RaidVolume implements BlockDevice {
      * then took. Run again, it sees the loss on record and avoids the member (or is refused).
      */
     void readUnspoiled(long from, long to, IoAction read) throws IOException {
+        readUnspoiled(from, to, false, read);
+    }
+
+    /**
+     * As {@link #readUnspoiled(long, long, IoAction)}; {@code settled}: each comparison once the
+     * members' forces under way have ended ({@link #settledMemberLosses}), for a reader that writes
+     * what it read for good (a parity write's strips: the parity computed from a dropped write's old
+     * bytes gave them back to the drive at the heal, ParityWriteForceUnderWayTest). A host's read
+     * does not wait so: it would wait behind every flush's fsync that overlaps it.
+     */
+    void readUnspoiled(long from, long to, boolean settled, IoAction read) throws IOException {
         for (int attempt = 1; ; attempt++) {
             long losses = memberLosses(); // before the pick: a loss after it is seen below
             read.run();
-            if (memberLosses() == losses) {
+            if ((settled ? settledMemberLosses() : memberLosses()) == losses) {
                 return;
             }
             if (attempt == READS_OVER_LOSSES) {

@@ -17,7 +17,7 @@ import org.splitpoint.engine.io.RangeLocks;
  * them around the page cache) and written with one call per member: one copy of the payload, parity
  * computed in place. A partial stripe reads only the data strips the write does not replace, on the
  * rows it touches (one of a drive that lost writes at a failed flush from the others, as a read
- * takes it; all again when a drive's flush failed during the reads; refused, as a read is, when a
+ * takes it; all again when a drive's flush failed during the reads, seen once the forces under way ended; refused, as a read is, when a
  * short member's strip would be the XOR of a drive's lost writes), then recomputes parity. Each stripe update is applied under its rows' lock by
  * {@link StripeUpdates}, which journals it when a member is short. A degraded volume, or one with
  * updates to redo, writes every piece as it comes (no gathers) and cuts its runs so that one journal
@@ -261,9 +261,11 @@ final class StripeWrites {
             ByteBuffer[] data = new ByteBuffer[dataStrips];
             // a strip read may be a member's whose flush fails under the read, dropping a write's
             // pages: its old bytes went into the parity, and the heal gave them back to it from that
-            // parity (ParityReadSourceLossTest). Read again once the loss is on record
+            // parity (ParityReadSourceLossTest). Read again once the loss is on record, compared once
+            // the forces under way have ended: a failing one drops the pages before it counts the
+            // loss (ParityWriteForceUnderWayTest)
             int first = r0;
-            volume.readUnspoiled(row, row + rl, () -> readOthers(s, data, whole, strips, first, rl, row));
+            volume.readUnspoiled(row, row + rl, true, () -> readOthers(s, data, whole, strips, first, rl, row));
             // overlay the new bytes on the strips that were read
             for (int[] c : covered) {
                 for (int pos = c[0]; pos < c[1]; ) {
