@@ -2,11 +2,9 @@ package org.splitpoint.engine.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -38,30 +36,16 @@ class ParityWriteForceUnderWayTest {
         try {
             RaidVolume v = p.volume("v");
             v.write(0, ByteBuffer.wrap(TestPools.filled(STRIP, 0x55))); // d1's strip, and the parity on d3
-            Predicate<Path> d1 = image(p, "d1");
-            inj.failForcesNoSpace(d1, 1);
-            Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, d1, t -> true, 60_000);
-            AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
-            inj.awaitHeld(1); // d1's pages of 0x55 are dropped; the force's error is on its way back
+            HeldFailingFlush flush = HeldFailingFlush.start(inj, p, v, "d1"); // d1's pages of 0x55 dropped
             AtomicReference<Throwable> writeFailure = new AtomicReference<>();
             Thread writer = StuckThreads.start("host-write",
                     () -> v.write(STRIP, ByteBuffer.wrap(TestPools.filled(4096, 0x66))), writeFailure); // reads d1's rows 0..4 KiB
-            StuckThreads.awaitTrue(() -> !writer.isAlive() || StuckThreads.waiting(writer), "the partial write to end or wait");
-            errorGoes.run();
-            flusher.join();
+            Throwable flushFailure = flush.releaseOnceWaiting(writer);
             writer.join();
-            assertThat(flushFailure.get()).as("the flush whose force of d1 fails").isInstanceOf(WritesLostException.class);
+            assertThat(flushFailure).as("the flush whose force of d1 fails").isInstanceOf(WritesLostException.class);
             boolean flushed = ServicePools.flushes(v) || ServicePools.flushes(v);
-            int strip0;
-            try {
-                strip0 = TestPools.only(ServicePools.read(v, 0, STRIP));
-            } catch (WritesLostException refused) {
-                strip0 = -2; // no drive is known to hold it: refused until the reopen
-            }
-            assertThat(strip0).as("d1's strip after a flush that %s (the partial write: %s)",
-                    flushed ? "succeeded" : "failed", writeFailure.get())
-                    .isIn(flushed ? new Integer[] {0x55} : new Integer[] {0x55, -2});
+            ServicePools.assertKeptAfterFlush(v, flushed, 0, STRIP, 0x55, "d1's strip (the partial write: "
+                    + writeFailure.get() + ")");
             if (flushed && writeFailure.get() == null) {
                 assertThat(TestPools.only(ServicePools.read(v, STRIP, 4096))).as("the partial write").isEqualTo(0x66);
             }
@@ -73,8 +57,4 @@ class ParityWriteForceUnderWayTest {
         }
     }
 
-    private static Predicate<Path> image(Pool p, String drive) {
-        Path img = p.paths.image(drive).toAbsolutePath();
-        return f -> f.toAbsolutePath().equals(img);
-    }
 }

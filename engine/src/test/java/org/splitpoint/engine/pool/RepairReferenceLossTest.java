@@ -48,7 +48,7 @@ class RepairReferenceLossTest {
         try {
             RaidVolume v = p.volume("v");
             v.write(at, ByteBuffer.wrap(TestPools.filled(len, 0x55))); // acknowledged; d1 takes it (and d2, or the parity on d3)
-            Predicate<Path> d1 = image(p, "d1");
+            Predicate<Path> d1 = ServicePools.image(p, "d1");
             inj.failForcesNoSpace(d1, 1);
             Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, d1, t -> true, 60_000);
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, d1, t -> t.getName().equals("verify"), 60_000);
@@ -89,23 +89,13 @@ class RepairReferenceLossTest {
         try {
             RaidVolume v = p.volume("v");
             v.write(2L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55)));
-            Predicate<Path> d1 = image(p, "d1");
-            inj.failForcesNoSpace(d1, 1);
-            Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, d1, t -> true, 60_000);
-            AtomicReference<Throwable> flushFailure = new AtomicReference<>();
-            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
-            inj.awaitHeld(1); // d1's pages of 0x55 are dropped; the force's error is on its way back
+            HeldFailingFlush flush = HeldFailingFlush.start(inj, p, v, "d1"); // d1's pages of 0x55 dropped
             AtomicReference<Throwable> repairFailure = new AtomicReference<>();
             Thread repairer = StuckThreads.start("verify", () -> p.admin().verify("v", true, null), repairFailure);
-            // until the repair waits: for the force under way, or (having written) for the flush's lock
-            while (repairer.isAlive() && repairer.getState() != Thread.State.WAITING
-                    && repairer.getState() != Thread.State.BLOCKED) {
-                Thread.onSpinWait();
-            }
-            errorGoes.run();
-            flusher.join();
+            // released once the repair waits: for the force under way, or (having written) for the flush's lock
+            Throwable flushFailure = flush.releaseOnceWaiting(repairer);
             repairer.join();
-            assertThat(flushFailure.get()).as("the flush whose force of d1 fails").isInstanceOf(WritesLostException.class);
+            assertThat(flushFailure).as("the flush whose force of d1 fails").isInstanceOf(WritesLostException.class);
             assertThat(ServicePools.flushes(v)).as("a flush that heals d1 from d2").isTrue();
             assertThat(TestPools.only(ServicePools.read(v, 2L * TRACK, TRACK))).as("the write, flushed (the repair: %s)",
                     repairFailure.get()).isEqualTo(0x55);
@@ -119,8 +109,4 @@ class RepairReferenceLossTest {
         }
     }
 
-    private static Predicate<Path> image(Pool p, String drive) {
-        Path img = p.paths.image(drive).toAbsolutePath();
-        return f -> f.toAbsolutePath().equals(img);
-    }
 }

@@ -196,35 +196,17 @@ class ReturnFlushNoSpaceTest {
             RaidVolume v = p.volume("v");
             Job back = p.service().online("d2");
             v.write(100L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // stale on d2: d1 and d2 take it
-            Path d1 = p.paths.image("d1").toAbsolutePath();
-            java.util.function.Predicate<Path> d1Image = f -> f.toAbsolutePath().equals(d1);
-            inj.failForcesNoSpace(d1Image, 1);
-            Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, d1Image, t -> true, 60_000);
-            java.util.concurrent.atomic.AtomicReference<Throwable> flushFailure = new java.util.concurrent.atomic.AtomicReference<>();
-            Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure);
-            inj.awaitHeld(1); // d1's pages of 0x55 are dropped; the force's error is on its way back
-            java.util.concurrent.atomic.AtomicReference<Throwable> returnFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            HeldFailingFlush flush = HeldFailingFlush.start(inj, p, v, "d1"); // d1's pages of 0x55 dropped
             Thread returner = StuckThreads.start("return", () -> {
                 while (back.stepOnce()) {
                     // its copies (track 100 from d1's old bytes) and its checkpoints
                 }
-            }, returnFailure);
-            // until the return waits (for the force under way) or has ended
-            StuckThreads.awaitTrue(() -> !returner.isAlive() || StuckThreads.waiting(returner), "the return to wait");
-            errorGoes.run();
-            flusher.join();
+            }, new java.util.concurrent.atomic.AtomicReference<>());
+            Throwable flushFailure = flush.releaseOnceWaiting(returner); // once the return waits (for the force under way) or ended
             returner.join();
-            assertThat(flushFailure.get()).as("the flush whose force of d1 fails").isInstanceOf(IOException.class);
-            boolean flushed = ServicePools.flushes(v);
-            int t100;
-            try {
-                t100 = TestPools.only(ServicePools.read(v, 100L * TRACK, TRACK));
-            } catch (org.splitpoint.engine.io.WritesLostException refused) {
-                t100 = -2; // no drive is known to hold it: refused until the reopen
-            }
-            assertThat(t100).as("track 100 after a flush that %s (the return: %s, %s)", flushed ? "succeeded" : "failed",
-                    back.state(), back.progress().message())
-                    .isIn(flushed ? new Integer[] {0x55} : new Integer[] {0x55, -2});
+            assertThat(flushFailure).as("the flush whose force of d1 fails").isInstanceOf(IOException.class);
+            ServicePools.assertKeptAfterFlush(v, ServicePools.flushes(v), 100L * TRACK, TRACK, 0x55,
+                    "track 100 (the return: " + back.state() + ", " + back.progress().message() + ")");
         } finally {
             inj.releaseHolds();
             inj.cutNow();

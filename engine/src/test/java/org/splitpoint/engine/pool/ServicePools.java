@@ -110,6 +110,30 @@ final class ServicePools {
         assertThat(job.progress().message()).contains(lossy).contains("lost writes");
     }
 
+    /** Matches the image of {@code drive} in {@code p} (for the injector's faults and holds). */
+    static java.util.function.Predicate<Path> image(Pool p, String drive) {
+        Path img = p.paths.image(drive).toAbsolutePath();
+        return f -> f.toAbsolutePath().equals(img);
+    }
+
+    /**
+     * Asserts that volume bytes [at, at+len) hold {@code value}, a write made before a drive lost
+     * writes at a failed flush, after a flush that {@code flushed}: once one succeeded, only the write;
+     * else the write or a read refused over lost writes (no drive is known to hold it until the reopen).
+     * {@code what} names the bytes and says what the scene did.
+     */
+    static void assertKeptAfterFlush(RaidVolume v, boolean flushed, long at, int len, int value, String what)
+            throws Exception {
+        int held;
+        try {
+            held = org.splitpoint.engine.TestPools.only(read(v, at, len));
+        } catch (org.splitpoint.engine.io.WritesLostException refused) {
+            held = -2;
+        }
+        assertThat(held).as("%s after a flush that %s", what, flushed ? "succeeded" : "failed")
+                .isIn(flushed ? new Integer[] {value} : new Integer[] {value, -2});
+    }
+
     /** Flushes {@code v}: true when the flush succeeded, false when it failed (nothing says the writes before it are on disk). */
     static boolean flushes(RaidVolume v) {
         try {
