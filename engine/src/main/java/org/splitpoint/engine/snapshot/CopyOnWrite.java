@@ -13,8 +13,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * changes that a snapshot still needs, before the write may touch them.
  *
  * <p>Design. The tracks of a write are locked (two writers of one track save it once), the ones
- * to save read from the volume in runs, written to slots taken side by side, and committed in one
- * group commit ({@link SaveArea#commit}); only then are they entered in the {@link OriginIndex},
+ * to save read from the volume in runs (once the forces of its drives under way have answered: a
+ * failing one drops a write's pages before its loss is counted), written to slots taken side by
+ * side, and committed in one group commit ({@link SaveArea#commit}); only then are they entered in the {@link OriginIndex},
  * and only then does the write go on. A track that cannot be saved (the area is full, or failed)
  * is handed to {@link Unsaved}, which makes the snapshots that needed it invalid — durably, before
  * the write goes on — so a host write is never refused or held back because of a snapshot, and a
@@ -142,7 +143,8 @@ public final class CopyOnWrite implements RaidVolume.WriteObserver {
                 // a run is one track when a track is larger than the buffer: it goes in pieces of it
                 for (long done = 0; done < len; done += buf.length) {
                     int n = (int) Math.min(buf.length, len - done);
-                    origin.read(first * trackSize + done, ByteBuffer.wrap(buf, 0, n));
+                    // kept for good: once a failing force under way answered (RaidVolume.readToKeep)
+                    origin.readToKeep(first * trackSize + done, ByteBuffer.wrap(buf, 0, n));
                     area.write(slots[i], done, buf, 0, n);
                 }
                 for (int k = i; k < j; k++) {
