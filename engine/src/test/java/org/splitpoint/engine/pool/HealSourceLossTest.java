@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
@@ -29,9 +31,10 @@ class HealSourceLossTest {
 
     private static final int TRACK = ServicePools.TRACK;
 
-    @Test
-    void aHealThatReadADrivesDroppedPagesDoesNotTrustTheHealedDrive() throws Exception {
-        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aHealThatReadADrivesDroppedPagesDoesNotTrustTheHealedDrive(Layout layout) throws Exception {
+        Path dir = ServicePools.writtenPool(tmp, layout, layout == Layout.RAID1 ? 2 : 3);
         FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {

@@ -104,7 +104,13 @@ public final class HostWriters {
      */
     public org.splitpoint.engine.job.Job returnBeside(Pool pool, long seed, int writes, java.util.function.BooleanSupplier cut)
             throws Exception {
-        org.splitpoint.engine.job.Job back = pool.service().online("d2");
+        return returnBeside(pool, "d2", seed, writes, cut);
+    }
+
+    /** As above, bringing {@code drive} back. */
+    public org.splitpoint.engine.job.Job returnBeside(Pool pool, String drive, long seed, int writes,
+                                                     java.util.function.BooleanSupplier cut) throws Exception {
+        org.splitpoint.engine.job.Job back = pool.service().online(drive);
         start(pool, seed, writes, cut);
         join();
         back.await(30_000);

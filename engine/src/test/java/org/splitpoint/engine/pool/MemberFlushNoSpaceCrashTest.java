@@ -46,7 +46,7 @@ class MemberFlushNoSpaceCrashTest {
     /** Seeds 1..n of each layout. */
     private static List<Object[]> seeds(int n) {
         List<Object[]> out = new ArrayList<>();
-        for (Layout layout : new Layout[] {Layout.RAID1, Layout.RAID5}) {
+        for (Layout layout : new Layout[] {Layout.RAID1, Layout.RAID3, Layout.RAID5}) {
             for (long seed = 1; seed <= n; seed++) {
                 out.add(new Object[] {layout, seed});
             }

@@ -41,7 +41,7 @@ class MemberFlushNoSpaceTest {
      * reads the writes from the drives that kept them.
      */
     @ParameterizedTest
-    @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3", "RAID5"})
     void aFlushAfterAMemberLostWritesFailsUntilTheyAreWrittenAgainFromTheOthers(Layout layout) throws Exception {
         Path dir = ServicePools.pool(tmp, "p", layout, 3);
         FaultInjector inj = cutting();
@@ -172,7 +172,7 @@ class MemberFlushNoSpaceTest {
      * the refill. The heal writes again every track written since the last good flush.
      */
     @ParameterizedTest
-    @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3", "RAID5"})
     void aRefillAFailedFlushDroppedIsWrittenAgainByTheHeal(Layout layout) throws Exception {
         Path dir = ServicePools.pool(tmp, "p", layout, 3);
         FaultInjector inj = cutting();
@@ -202,9 +202,10 @@ class MemberFlushNoSpaceTest {
      * flush succeeded over a write no drive held (read 0x11 where 0x22 was written). A strip of a
      * drive that lost writes is reconstructed from the others for a parity, as for a read.
      */
-    @Test
-    void aParityIsNotComputedFromTheOldBytesOfAStripAFailedFlushDropped() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID5, 3);
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID3", "RAID5"})
+    void aParityIsNotComputedFromTheOldBytesOfAStripAFailedFlushDropped(Layout layout) throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", layout, 3);
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj);
         RaidVolume v = p.volume("v");
@@ -235,9 +236,10 @@ class MemberFlushNoSpaceTest {
      * would, from their images: no other copy has them). Before, only the last such strip was read
      * and the first left out, and the host's write failed with a NullPointerException.
      */
-    @Test
-    void aPartialStripeWriteBesideTwoDrivesThatLostWritesIsWritten() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID5, 4);
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID3", "RAID5"})
+    void aPartialStripeWriteBesideTwoDrivesThatLostWritesIsWritten(Layout layout) throws Exception {
+        Path dir = ServicePools.pool(tmp, "p", layout, 4);
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj);
         RaidVolume v = p.volume("v");
@@ -249,8 +251,9 @@ class MemberFlushNoSpaceTest {
         Path d2 = p.paths.image("d2").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1) || f.toAbsolutePath().equals(d2), 2);
         assertThatThrownBy(v::flush).isInstanceOf(IOException.class);
-        v.write(2L * unit, ByteBuffer.wrap(fill(4096, 0x33))); // part of d3's strip: the parity from d1's and d2's
-        assertThat(ServicePools.read(v, 2L * unit, 4096)).as("the write just made").containsOnly((byte) 0x33);
+        int part = Math.min(4096, unit / 2); // part of d3's strip (RAID 3's strips are 512 bytes)
+        v.write(2L * unit, ByteBuffer.wrap(fill(part, 0x33))); // the parity from d1's and d2's
+        assertThat(ServicePools.read(v, 2L * unit, part)).as("the write just made").containsOnly((byte) 0x33);
         inj.cutNow();
         inj.crash();
         p.abandon();
@@ -297,7 +300,7 @@ class MemberFlushNoSpaceTest {
      * written). The repair is refused, changing nothing, until the heal has written them again.
      */
     @ParameterizedTest
-    @EnumSource(value = Layout.class, names = {"RAID1", "RAID5"})
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3", "RAID5"})
     void aRepairDoesNotTakeTheOldBytesOfADriveThatLostWrites(Layout layout) throws Exception {
         Path dir = ServicePools.pool(tmp, "p", layout, 3);
         FaultInjector inj = cutting();

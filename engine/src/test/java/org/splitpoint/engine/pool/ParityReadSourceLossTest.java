@@ -6,14 +6,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
- * A RAID 5 write of one strip reads the stripe's other data strip (d1's) to compute the parity,
+ * A RAID 5 (or RAID 3) write of one strip reads the stripe's other data strip (d1's) to compute the parity,
  * and a host flush's force of d1 fails for want of space between the write's check that d1 lost
  * nothing and its read: the force dropped d1's pages of a write made before, the read took d1's old
  * bytes, and the new parity was computed from them. The next flush healed d1 from the parity and
@@ -25,16 +26,16 @@ class ParityReadSourceLossTest {
     @TempDir
     Path tmp;
 
-    private static final int STRIP = 64 * 1024;
-
-    @Test
-    void aPartialStripeWriteDoesNotComputeParityFromBytesAFailedFlushDroppedUnderItsRead() throws Exception {
-        Path dir = ServicePools.writtenPool(tmp, Layout.RAID5, 3); // stripe 0: data on d1, d2; parity on d3
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID3", "RAID5"})
+    void aPartialStripeWriteDoesNotComputeParityFromBytesAFailedFlushDroppedUnderItsRead(Layout layout) throws Exception {
+        Path dir = ServicePools.writtenPool(tmp, layout, 3); // stripe 0: data on d1, d2; parity on d3
         FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
             RaidVolume v = p.volume("v");
-            v.write(0, ByteBuffer.wrap(TestPools.filled(STRIP, 0x55))); // strip 0, on d1 (and the parity on d3)
+            int strip = (int) (v.wholeWriteUnit() / 2); // RAID 5's 64 KiB, RAID 3's 512 bytes
+            v.write(0, ByteBuffer.wrap(TestPools.filled(strip, 0x55))); // strip 0, on d1 (and the parity on d3)
             Path d1 = p.paths.image("d1").toAbsolutePath();
             inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
             Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, f -> f.toAbsolutePath().equals(d1), t -> true, 60_000);
@@ -45,7 +46,7 @@ class ParityReadSourceLossTest {
             inj.awaitHeld(1); // the flush is about to force d1
             AtomicReference<Throwable> writeFailure = new AtomicReference<>();
             Thread writer = StuckThreads.start("host-write", // strip 1, on d2: reads d1's strip 0
-                    () -> v.write(STRIP, ByteBuffer.wrap(TestPools.filled(STRIP, 0x66))), writeFailure);
+                    () -> v.write(strip, ByteBuffer.wrap(TestPools.filled(strip, 0x66))), writeFailure);
             inj.awaitHeld(2); // the write checked d1 (no loss yet) and is about to read its strip
             forceGoes.run();
             flusher.join();
@@ -54,8 +55,8 @@ class ParityReadSourceLossTest {
             writer.join();
             assertThat(writeFailure.get()).as("the write of strip 1").isNull();
             assertThat(ServicePools.flushes(v)).as("a flush that heals d1").isTrue();
-            assertThat(TestPools.only(ServicePools.read(v, 0, STRIP))).as("strip 0, flushed").isEqualTo(0x55);
-            assertThat(TestPools.only(ServicePools.read(v, STRIP, STRIP))).as("strip 1, flushed").isEqualTo(0x66);
+            assertThat(TestPools.only(ServicePools.read(v, 0, strip))).as("strip 0, flushed").isEqualTo(0x55);
+            assertThat(TestPools.only(ServicePools.read(v, strip, strip))).as("strip 1, flushed").isEqualTo(0x66);
             assertThat(p.admin().verify("v", false, null)).as("mismatched sectors").isZero();
         } finally {
             inj.releaseHolds();

@@ -6,7 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.splitpoint.engine.TestPools;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
@@ -29,16 +30,18 @@ class RebuildSourceLossTest {
 
     private static final int TRACK = ServicePools.TRACK;
 
-    @Test
-    void aCopyThatReadAFailedFlushsDroppedPagesIsNotCountedRebuilt() throws Exception {
-        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aCopyThatReadAFailedFlushsDroppedPagesIsNotCountedRebuilt(Layout layout) throws Exception {
+        Path dir = ServicePools.writtenPool(tmp, layout, drives(layout));
+        long at = above(layout);
         FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the rebuild stepped by hand
         RaidVolume v = p.volume("v");
         p.admin().failDrive("d2");
         Job rebuild = p.admin().replaceDrive("d2");
         rebuild.stepOnce(); // tracks 0..15
-        v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // above the mark: d1 and the blank take it
+        v.write(at, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // above the mark: d1 and the blank take it
         Path d1 = p.paths.image("d1").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
         Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, f -> f.toAbsolutePath().equals(d1),
@@ -56,7 +59,7 @@ class RebuildSourceLossTest {
         assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
         readGoes.run(); // the copy reads d1 now, which dropped the write to track 20
         stepper.join();
-        afterTheCopy(dir, p, inj, v, rebuild);
+        afterTheCopy(dir, p, inj, v, rebuild, at);
     }
 
     /**
@@ -64,16 +67,18 @@ class RebuildSourceLossTest {
      * yet (its loss not counted), when the copy reads d1 and compares the sources' losses. The copy
      * must wait for the forces under way before it counts the rows rebuilt.
      */
-    @Test
-    void aCopyWaitsForAFailingForceUnderWayBeforeItCountsRowsRebuilt() throws Exception {
-        Path dir = ServicePools.writtenPool(tmp, Layout.RAID1, 2);
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aCopyWaitsForAFailingForceUnderWayBeforeItCountsRowsRebuilt(Layout layout) throws Exception {
+        Path dir = ServicePools.writtenPool(tmp, layout, drives(layout));
+        long at = above(layout);
         FaultInjector inj = FaultInjector.losingUnforcedWrites();
         Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the rebuild stepped by hand
         RaidVolume v = p.volume("v");
         p.admin().failDrive("d2");
         Job rebuild = p.admin().replaceDrive("d2");
         rebuild.stepOnce(); // tracks 0..15
-        v.write(20L * TRACK, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // above the mark: d1 and the blank take it
+        v.write(at, ByteBuffer.wrap(TestPools.filled(TRACK, 0x55))); // above the mark: d1 and the blank take it
         Path d1 = p.paths.image("d1").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
         Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, f -> f.toAbsolutePath().equals(d1),
@@ -91,14 +96,26 @@ class RebuildSourceLossTest {
         flusher.join();
         assertThat(flushFailure.get()).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
         stepper.join();
-        afterTheCopy(dir, p, inj, v, rebuild);
+        afterTheCopy(dir, p, inj, v, rebuild, at);
+    }
+
+    private static int drives(Layout layout) {
+        return layout == Layout.RAID1 ? 2 : 3;
+    }
+
+    /**
+     * A track above the rebuild's mark after its first step (a megabyte of each member's rows): a
+     * mirror's track 20; RAID 3's first step covers volume bytes 0..2 MiB (two data drives), so track 48.
+     */
+    private static long above(Layout layout) {
+        return (layout == Layout.RAID1 ? 20L : 48L) * TRACK;
     }
 
     /** Track 20 holds 0x55 after any flush that succeeds, the rebuild's end, and the reopen after a power cut. */
-    private static void afterTheCopy(Path dir, Pool p, FaultInjector inj, RaidVolume v, Job rebuild) throws Exception {
+    private static void afterTheCopy(Path dir, Pool p, FaultInjector inj, RaidVolume v, Job rebuild, long at) throws Exception {
         boolean flushed = ServicePools.flushes(v);
         if (flushed) {
-            assertThat(TestPools.only(ServicePools.read(v, 20L * TRACK, TRACK))).as("track 20, a write a flush acknowledged")
+            assertThat(TestPools.only(ServicePools.read(v, at, TRACK))).as("track 20, a write a flush acknowledged")
                     .isEqualTo(0x55);
         }
         while (rebuild.stepOnce()) {
@@ -111,13 +128,13 @@ class RebuildSourceLossTest {
         try (Pool q = Pool.open(dir)) {
             q.awaitJobs(j -> { });
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the reopen").isZero();
-            byte[] t20 = ServicePools.read(q.volume("v"), 20L * TRACK, TRACK);
+            byte[] t20 = ServicePools.read(q.volume("v"), at, TRACK);
             if (flushed) {
                 assertThat(TestPools.only(t20)).as("track 20 after the reopen, acknowledged by a flush").isEqualTo(0x55);
             }
-            for (long at = 0; at < 32L * TRACK; at += TRACK) {
-                if (at != 20L * TRACK) {
-                    assertThat(TestPools.only(ServicePools.read(q.volume("v"), at, TRACK))).as("track at %d", at).isEqualTo(0x11);
+            for (long a = 0; a < 32L * TRACK; a += TRACK) {
+                if (a != at) {
+                    assertThat(TestPools.only(ServicePools.read(q.volume("v"), a, TRACK))).as("track at %d", a).isEqualTo(0x11);
                 }
             }
         }

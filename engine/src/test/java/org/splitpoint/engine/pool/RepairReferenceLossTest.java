@@ -41,6 +41,11 @@ class RepairReferenceLossTest {
         afterAReferenceLossUnderTheRepairsRead(Layout.RAID5, 0, STRIP); // stripe 0: data on d1, d2; parity on d3
     }
 
+    @Test
+    void aRaid3RepairDoesNotComputeParityFromTheOldBytesOfAStripADroppedWriteLeft() throws Exception {
+        afterAReferenceLossUnderTheRepairsRead(Layout.RAID3, 0, 512); // stripe 0: data on d1, d2; parity on d3, always
+    }
+
     private void afterAReferenceLossUnderTheRepairsRead(Layout layout, long at, int len) throws Exception {
         Path dir = ServicePools.writtenPool(tmp, layout, layout == Layout.RAID1 ? 2 : 3);
         FaultInjector inj = FaultInjector.losingUnforcedWrites();

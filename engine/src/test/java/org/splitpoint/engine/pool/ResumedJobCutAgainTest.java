@@ -77,7 +77,9 @@ class ResumedJobCutAgainTest {
         return switch (name) {
             case "restore-raid5" -> new RestoreScene(Layout.RAID5, 3);
             case "restore-raid1" -> new RestoreScene(Layout.RAID1, 2);
-            case "rebuild-raid5" -> new RebuildScene();
+            case "rebuild-raid5" -> new RebuildScene(Layout.RAID5, "d2");
+            case "rebuild-raid3-parity" -> new RebuildScene(Layout.RAID3, "d3"); // RAID 3's parity drive
+            case "rebuild-raid3-data" -> new RebuildScene(Layout.RAID3, "d1");
             case "return-pointers" -> new ReturnScene(LogMode.POINTERS);
             case "return-data" -> new ReturnScene(LogMode.DATA);
             case "snapshot-restore" -> new SnapshotRestoreScene();
@@ -87,7 +89,7 @@ class ResumedJobCutAgainTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"restore-raid5", "restore-raid1", "rebuild-raid5", "return-pointers", "return-data", "snapshot-restore", "pair-restore"})
+    @CsvSource({"restore-raid5", "restore-raid1", "rebuild-raid5", "rebuild-raid3-parity", "rebuild-raid3-data", "return-pointers", "return-data", "snapshot-restore", "pair-restore"})
     void aResumedJobCutAgainAndAgainLosesNoAcknowledgedWriteAndEndsTrue(String name) throws Exception {
         Scene scene = scene(name);
         String scenes = System.getProperty("resumed.scenes", "");
@@ -297,23 +299,30 @@ class ResumedJobCutAgainTest {
         }
     }
 
-    /** A rebuild of d2 of a RAID 5, failed and replaced by a blank drive. */
+    /** A rebuild of {@code drive} of a {@code layout} volume over 3 drives, failed and replaced by a blank drive. */
     private static final class RebuildScene extends Imaged {
+        private final Layout layout;
+        private final String drive;
+
+        RebuildScene(Layout layout, String drive) {
+            this.layout = layout;
+            this.drive = drive;
+        }
 
         @Override
         public void prepare(Path dir, Path store) throws Exception {
-            TestPools.create(dir, Layout.RAID5, 3, 1 << 20, TRACK);
+            TestPools.create(dir, layout, 3, 1 << 20, TRACK);
             try (Pool pool = Pool.open(dir)) {
                 BlockDevice v = pool.device("v");
                 image = filled(v, 9);
                 v.flush();
-                pool.admin().failDrive("d2");
+                pool.admin().failDrive(drive);
             }
         }
 
         @Override
         public void start(Pool pool, Path store) throws Exception {
-            pool.admin().replaceDrive("d2", image.length / 4); // about two seconds for d2's rows
+            pool.admin().replaceDrive(drive, image.length / 4); // about two seconds for the drive's rows
         }
 
         @Override
@@ -323,16 +332,16 @@ class ResumedJobCutAgainTest {
 
         @Override
         public String finish(Pool pool, boolean started) throws Exception {
-            DriveState d2 = pool.snapshot().drive("d2").state();
-            if (d2 == DriveState.FAILED) {
+            DriveState state = pool.snapshot().drive(drive).state();
+            if (state == DriveState.FAILED) {
                 if (started) {
-                    return "d2 is FAILED though its replacement had returned";
+                    return drive + " is FAILED though its replacement had returned";
                 }
-                pool.admin().replaceDrive("d2", 0);
-            } else if (d2 == DriveState.MISSING) {
-                return "d2 is MISSING: " + pool.openNotes();
-            } else if (d2 == DriveState.REBUILDING && pool.jobs().isEmpty()) {
-                return "d2 is REBUILDING with no rebuild resumed";
+                pool.admin().replaceDrive(drive, 0);
+            } else if (state == DriveState.MISSING) {
+                return drive + " is MISSING: " + pool.openNotes();
+            } else if (state == DriveState.REBUILDING && pool.jobs().isEmpty()) {
+                return drive + " is REBUILDING with no rebuild resumed";
             }
             return null;
         }

@@ -37,6 +37,11 @@ class TwoLossyMembersReadTest {
         readAfterBothLost(Layout.RAID5, 3);
     }
 
+    @Test
+    void aRaid3WhoseTwoDrivesLostAWriteRefusesToReadItBack() throws Exception {
+        readAfterBothLost(Layout.RAID3, 3);
+    }
+
     private void readAfterBothLost(Layout layout, int drives) throws Exception {
         Path dir = ServicePools.pool(tmp, "p", layout, drives);
         try (Pool p = Pool.open(dir)) {

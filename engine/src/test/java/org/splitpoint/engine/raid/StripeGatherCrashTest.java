@@ -68,11 +68,17 @@ class StripeGatherCrashTest {
     /** How d2 is taken out: failed by command (null), or OFFLINE for a service window logging by this mode. */
     private LogMode offlineMode;
 
+    /** The volume's layout over its 4 drives. */
+    private Layout layout = Layout.RAID5;
+
+    /** The drive taken out (see {@link #failAfterChunks}): RAID 3's d4 is its parity drive. */
+    private String outDrive = "d2";
+
     /** Runs the passes on {@code pools[0]}, which a reopen between passes replaces. */
     private void scenario(Pool[] pools, Path dir, AckOracle model, long seed, FaultInjector inj) throws Exception {
         int size = model.size();
         ParityVolume v = (ParityVolume) pools[0].volume("v");
-        int stripeData = v.stripUnit() * 3;
+        int stripeData = v.stripUnit() * 3; // RAID 3's 1536 bytes: a 256 KiB chunk starts off its stripes anywhere
         Random r = new Random(seed);
         for (int p = 0; p < PASSES && !inj.isCut(); p++) {
             if (p > 0 && reopenBetweenPasses) {
@@ -82,7 +88,7 @@ class StripeGatherCrashTest {
                 pools[0] = Pool.open(dir, inj);
             }
             Pool pool = pools[0];
-            int shift = 4096 * (1 + r.nextInt(stripeData / 4096 - 1)) + (p == 2 ? 512 : 0);
+            int shift = 4096 * (1 + r.nextInt(Math.max(3, stripeData / 4096 - 1))) + (p == 2 ? 512 : 0);
             AtomicInteger cursor = new AtomicInteger();
             int pass = p;
             long passSeed = r.nextLong();
@@ -97,9 +103,9 @@ class StripeGatherCrashTest {
                             int i = cursor.getAndIncrement();
                             if (failAfterChunks >= 0 && pass == 1 && i == failAfterChunks) {
                                 if (offlineMode == null) {
-                                    pool.admin().failDrive("d2"); // among the writes in flight, their gathers open
+                                    pool.admin().failDrive(outDrive); // among the writes in flight, their gathers open
                                 } else {
-                                    pool.service().offline("d2", OfflineReason.RESET, offlineMode);
+                                    pool.service().offline(outDrive, OfflineReason.RESET, offlineMode);
                                 }
                             }
                             long off = shift + (long) i * CHUNK;
@@ -190,9 +196,31 @@ class StripeGatherCrashTest {
         run(mode.length());
     }
 
+    /**
+     * RAID 3 over 4 drives: stripes of 1536 bytes (512-byte strips), so that 256 KiB requests, and
+     * most 4 KiB ones, begin and end inside a stripe another request in flight shares.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {21, 22})
+    void raid3StreamingWritesSurviveAPowerCutAnywhere(long seed) throws Exception {
+        layout = Layout.RAID3;
+        run(seed);
+    }
+
+    /** RAID 3 with a data drive (d2) or its parity drive (d4) failed, or its parity drive OFFLINE, among the gathers. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"d2 FAILED", "d4 FAILED", "d4 POINTERS", "d4 DATA"})
+    void raid3DriveTakenOutAmongGatheredWritesLosesNoAcknowledgedWrite(String how) throws Exception {
+        layout = Layout.RAID3;
+        failAfterChunks = 5;
+        outDrive = how.substring(0, 2);
+        offlineMode = how.endsWith("FAILED") ? null : LogMode.valueOf(how.substring(3));
+        run(23 + Math.floorMod(how.hashCode(), 7));
+    }
+
     /** A new pool in {@code dir}: sparse images, as {@code pool create} makes them (a copy would fill the holes). */
     private void newPool(Path dir) throws Exception {
-        TestPools.create(dir, Layout.RAID5, 4, 2 << 20, track);
+        TestPools.create(dir, layout, 4, 2 << 20, track);
     }
 
     /**
