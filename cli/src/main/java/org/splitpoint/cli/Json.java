@@ -75,6 +75,9 @@ final class Json {
         if (v.layout() != org.splitpoint.engine.pool.Layout.RAID1) {
             n.put("stripUnit", v.stripUnit());
         }
+        if (v.parityDrive() != null) {
+            n.put("parityDrive", v.parityDrive());
+        }
         n.put("lastBackup", v.lastBackup());
         if (v.stripeJournal() != null) {
             n.putObject("stripeJournal").put("liveBytes", v.stripeJournal().liveBytes())

@@ -48,6 +48,12 @@ final class Tables {
         print(out, rows);
     }
 
+    /** A volume's drives in member order, and which one holds its parity where one drive holds it all (RAID 3). */
+    static String drivesOf(PoolSnapshot.VolumeView v) {
+        String parity = v.parityDrive();
+        return String.join(",", v.drives()) + (parity == null ? "" : " (parity on " + parity + ")");
+    }
+
     static void volumes(PrintWriter out, PoolSnapshot s) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"VOLUME", "LAYOUT", "STATE", "SIZE", "DRIVES", "REASON", "STRIPE JOURNAL", "BACKUP"});
@@ -61,7 +67,7 @@ final class Tables {
             PoolSnapshot.StripeJournalView j = v.stripeJournal();
             String journal = j == null ? "-" : Sizes.format(j.liveBytes()) + " of " + Sizes.format(j.capacity());
             rows.add(new String[] {v.name(), v.layout().word(), v.state().name() + (v.problems().isEmpty() ? "" : " (problem)"),
-                    Sizes.format(v.size()), String.join(",", v.drives()), reason, journal, backup});
+                    Sizes.format(v.size()), drivesOf(v), reason, journal, backup});
         }
         print(out, rows);
         for (PoolSnapshot.VolumeView v : s.volumes()) {

@@ -53,8 +53,8 @@ final class VolumeCommand {
             return PoolSession.with(dir, err(), pool -> {
                 pool.admin().createVolume(name, l, drives, bytes);
                 var v = pool.snapshot().volume(name);
-                out().println("created volume " + name + ": " + l.word() + " over "
-                        + String.join(",", drives) + ", " + Sizes.format(v.size()) + ", " + v.state());
+                out().println("created volume " + name + ": " + l.word() + " over " + Tables.drivesOf(v)
+                        + ", " + Sizes.format(v.size()) + ", " + v.state());
                 return 0;
             });
         }

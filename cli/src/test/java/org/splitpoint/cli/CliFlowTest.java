@@ -169,4 +169,19 @@ class CliFlowTest {
         assertThat(CliRun.of("volume", "read", p, "v", "--offset", "1000000", "--length", "300000", "--out", out).code()).isZero();
         assertThat(Files.readAllBytes(out)).isEqualTo(data);
     }
+
+    /**
+     * RAID 3 keeps every stripe's parity on one drive, the last named at the creation: the CLI says
+     * which, as the app's layout diagram does, so that an administrator knows what a failure of it means.
+     */
+    @Test
+    void raid3SaysWhichDriveHoldsItsParity() throws Exception {
+        Path pool = tmp.resolve("p");
+        assertThat(CliRun.of("pool", "create", pool, "--drives", 4, "--drive-size", "4M").code()).isZero();
+        assertThat(CliRun.of("volume", "create", pool, "v", "--layout", "raid3", "--drives", "d3,d1,d2").out())
+                .contains("created volume v: raid3 over d3,d1,d2 (parity on d2), 8 MiB, OPTIMAL");
+        assertThat(CliRun.of("volume", "list", pool).out()).contains("d3,d1,d2 (parity on d2)");
+        JsonNode status = Json.MAPPER.readTree(CliRun.of("pool", "status", pool, "--json").out());
+        assertThat(status.at("/volumes/0/parityDrive").asText()).isEqualTo("d2");
+    }
 }

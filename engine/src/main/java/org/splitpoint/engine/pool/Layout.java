@@ -26,6 +26,14 @@ public enum Layout {
         return defaultStripUnit;
     }
 
+    /**
+     * The member that holds every stripe's parity over {@code members} members (RAID 3's: the last
+     * one named at the volume's creation), or -1 where parity rotates (RAID 5) or there is none.
+     */
+    public int parityMemberOfAll(int members) {
+        return this == RAID3 ? members - 1 : -1;
+    }
+
     /** Member failures the layout survives with {@code members} members. */
     public int redundancy(int members) {
         return this == RAID1 ? members - 1 : 1;

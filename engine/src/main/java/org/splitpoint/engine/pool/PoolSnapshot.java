@@ -78,6 +78,12 @@ public record PoolSnapshot(String path, int trackSize, List<DriveView> drives, L
                     lastBackup, restore, lostTracks, stripeJournal, List.of());
         }
 
+        /** The drive that holds every stripe's parity (RAID 3's), or null where parity rotates or there is none. */
+        public String parityDrive() {
+            int m = layout.parityMemberOfAll(drives.size());
+            return m < 0 ? null : drives.get(m);
+        }
+
         /** The worst of its problems in one sentence, or null when it has none. */
         public String problemLine() {
             return problems.stream().filter(VolumeProblem::critical).findFirst()

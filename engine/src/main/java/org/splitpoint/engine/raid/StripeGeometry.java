@@ -47,7 +47,7 @@ final class StripeGeometry {
 
     /** The member holding the parity of stripe {@code s}. */
     int parityMember(long s) {
-        return layout == Layout.RAID3 ? n - 1 : (int) ((n - 1) - (s % n));
+        return layout == Layout.RAID3 ? layout.parityMemberOfAll(n) : (int) ((n - 1) - (s % n));
     }
 
     /** The member holding data strip {@code k} of stripe {@code s}. */
