@@ -123,4 +123,38 @@ class VolumeViewModelTest {
         assertThat(late.placementProperty().get()).hasNumberOfRows(VolumeViewModel.STRIPES_SHOWN);
         assertThat(late.placementProperty().get()[0]).containsExactly(0, 1, -1);
     }
+
+    /**
+     * RAID 3 keeps every stripe's parity on one drive, the last named at its creation (here in an
+     * order other than the drives' names): every stripe of the diagram has its P there, and its data
+     * strips in the order the others were named.
+     */
+    @Test
+    void raid3KeepsEveryStripesParityOnItsLastDrive() {
+        Workloads loads = new Workloads(bridge, new Expectations(), new ActionStatus());
+        VolumeViewModel r3 = new VolumeViewModel(bridge, "r3", new RateHistory(), loads.of("r3"));
+        bridge.onSnapshot(r3::apply);
+        List<String> named = new java.util.ArrayList<>();
+        bridge.run(pool -> {
+            List<String> drives = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                drives.add(pool.admin().addDrive(8L << 20));
+            }
+            named.addAll(List.of(drives.get(2), drives.get(0), drives.get(1)));
+            pool.admin().createVolume("r3", org.splitpoint.engine.pool.Layout.RAID3, named, 0);
+            return null;
+        }, ok -> { }, e -> {
+            throw new AssertionError(e);
+        });
+        bridge.refresh();
+        ui.drain();
+
+        int[][] p = r3.placementProperty().get();
+        assertThat(p).hasNumberOfRows(VolumeViewModel.STRIPES_SHOWN);
+        for (int s = 0; s < p.length; s++) {
+            assertThat(p[s]).as("stripe %d", s).containsExactly(2 * s, 2 * s + 1, -1);
+        }
+        assertThat(r3.layoutProperty().get()).isEqualTo("raid3 over " + String.join(", ", named) + " · strip 512 B");
+        assertThat(r3.membersProperty().get().get(2).drive()).as("the drive under the P column").isEqualTo(named.get(2));
+    }
 }
