@@ -107,18 +107,7 @@ class VolumeViewModelTest {
         bridge.onSnapshot(late::apply);
         ui.drain();
         assertThat(late.placementProperty().get()).isEmpty();
-        bridge.run(pool -> {
-            List<String> drives = new java.util.ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                drives.add(pool.admin().addDrive(8L << 20));
-            }
-            pool.admin().createVolume("late", org.splitpoint.engine.pool.Layout.RAID5, drives, 0);
-            return null;
-        }, ok -> { }, e -> {
-            throw new AssertionError(e);
-        });
-        bridge.refresh();
-        ui.drain();
+        onThreeNewDrives("late", org.splitpoint.engine.pool.Layout.RAID5, drives -> drives);
 
         assertThat(late.placementProperty().get()).hasNumberOfRows(VolumeViewModel.STRIPES_SHOWN);
         assertThat(late.placementProperty().get()[0]).containsExactly(0, 1, -1);
@@ -134,20 +123,8 @@ class VolumeViewModelTest {
         Workloads loads = new Workloads(bridge, new Expectations(), new ActionStatus());
         VolumeViewModel r3 = new VolumeViewModel(bridge, "r3", new RateHistory(), loads.of("r3"));
         bridge.onSnapshot(r3::apply);
-        List<String> named = new java.util.ArrayList<>();
-        bridge.run(pool -> {
-            List<String> drives = new java.util.ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                drives.add(pool.admin().addDrive(8L << 20));
-            }
-            named.addAll(List.of(drives.get(2), drives.get(0), drives.get(1)));
-            pool.admin().createVolume("r3", org.splitpoint.engine.pool.Layout.RAID3, named, 0);
-            return null;
-        }, ok -> { }, e -> {
-            throw new AssertionError(e);
-        });
-        bridge.refresh();
-        ui.drain();
+        List<String> named = onThreeNewDrives("r3", org.splitpoint.engine.pool.Layout.RAID3,
+                drives -> List.of(drives.get(2), drives.get(0), drives.get(1)));
 
         int[][] p = r3.placementProperty().get();
         assertThat(p).hasNumberOfRows(VolumeViewModel.STRIPES_SHOWN);
@@ -156,5 +133,25 @@ class VolumeViewModelTest {
         }
         assertThat(r3.layoutProperty().get()).isEqualTo("raid3 over " + String.join(", ", named) + " · strip 512 B");
         assertThat(r3.membersProperty().get().get(2).drive()).as("the drive under the P column").isEqualTo(named.get(2));
+    }
+
+    /** Creates volume {@code name} of {@code layout} over three new drives, named in the {@code order} given; returns them so. */
+    private List<String> onThreeNewDrives(String name, org.splitpoint.engine.pool.Layout layout,
+                                          java.util.function.UnaryOperator<List<String>> order) {
+        List<String> named = new java.util.ArrayList<>();
+        bridge.run(pool -> {
+            List<String> drives = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                drives.add(pool.admin().addDrive(8L << 20));
+            }
+            named.addAll(order.apply(drives));
+            pool.admin().createVolume(name, layout, named, 0);
+            return null;
+        }, ok -> { }, e -> {
+            throw new AssertionError(e);
+        });
+        bridge.refresh();
+        ui.drain();
+        return named;
     }
 }
