@@ -40,12 +40,15 @@ class HealSourceLossTest {
         try {
             RaidVolume v = d1LostWritesThenTrack20Written(p, inj);
             inj.failForcesNoSpace(ServicePools.image(p, "d2"), 1);
-            Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, ServicePools.image(p, "d2"), t -> true, 60_000);
+            // the heal's read of d2, on whichever thread reads it (a parity volume's heal reads each
+            // source on a thread of its own); held before the hold of d2's force is set, which
+            // would otherwise take the read for its own and let it go with the force
             Runnable readGoes = inj.holdReleasable(FaultInjector.Op.READ, ServicePools.image(p, "d2"),
-                    t -> t.getName().equals("host-flush"), 60_000);
+                    t -> !t.getName().equals("main") && !t.getName().equals("beside-force"), 60_000);
             AtomicReference<Throwable> flushFailure = new AtomicReference<>();
             Thread flusher = StuckThreads.start("host-flush", v::flush, flushFailure); // heals d1 from d2 first
             inj.awaitHeld(1); // the heal picked d2 (no loss yet) and is about to read track 20
+            Runnable forceGoes = inj.holdReleasable(FaultInjector.Op.ANY, ServicePools.image(p, "d2"), t -> true, 60_000);
             Thread forcer = new Thread(() -> {
                 try {
                     v.forceCompleted();
