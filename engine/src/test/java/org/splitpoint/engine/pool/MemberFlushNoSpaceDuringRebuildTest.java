@@ -7,7 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
@@ -29,15 +30,16 @@ class MemberFlushNoSpaceDuringRebuildTest {
 
     private static final int TRACK = ServicePools.TRACK;
 
-    @Test
-    void aFlushThatLostTheRebuildsRowsDoesNotLetTheRebuildRecordThemAsRebuilt() throws Exception {
-        Path dir = withData();
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aFlushThatLostTheRebuildsRowsDoesNotLetTheRebuildRecordThemAsRebuilt(Layout layout) throws Exception {
+        Path dir = withData(layout);
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false)); // the rebuild stepped by hand
         RaidVolume v = p.volume("v");
         Job rebuild = d2Replaced(p);
-        rebuild.stepOnce(); // tracks 0..15 copied to the blank, not forced yet
-        rebuild.stepOnce(); // tracks 16..31
+        rebuild.stepOnce(); // a megabyte of member rows (a mirror's tracks 0..15) copied to the blank, not forced yet
+        rebuild.stepOnce(); // the next megabyte
         Path d2 = p.paths.image("d2").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d2), 1);
         assertThatThrownBy(v::flush).as("the host flush whose force of d2 fails").isInstanceOf(IOException.class);
@@ -71,14 +73,15 @@ class MemberFlushNoSpaceDuringRebuildTest {
      * d2 and the next flush succeeded over a write no drive held. No flush may succeed until the
      * write is back (the reopen).
      */
-    @Test
-    void aRebuildDoesNotCopyFromADriveThatLostWritesAtAFailedFlush() throws Exception {
-        Path dir = withData();
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aRebuildDoesNotCopyFromADriveThatLostWritesAtAFailedFlush(Layout layout) throws Exception {
+        Path dir = withData(layout);
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
         Job rebuild = besideALossyD1(p, inj);
-        ServicePools.stepsToARefusalToCopyFrom("d1", rebuild, v, 20L * TRACK, TRACK, 0x55);
+        ServicePools.stepsToARefusalToCopyFrom("d1", rebuild, v, above(), TRACK, 0x55);
     }
 
     /**
@@ -88,16 +91,17 @@ class MemberFlushNoSpaceDuringRebuildTest {
      * took the record out first, and after a later write of pool.json and a power cut d2 was
      * REBUILDING at the reopen with nothing rebuilding it, for good (and the event said FAILED).
      */
-    @Test
-    void aRebuildStoppedWithoutTakingItsDriveOutIsResumedByTheReopen() throws Exception {
-        Path dir = withData();
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aRebuildStoppedWithoutTakingItsDriveOutIsResumedByTheReopen(Layout layout) throws Exception {
+        Path dir = withData(layout);
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
         p.events.addListener(e -> said.add(e.message()));
         RaidVolume v = p.volume("v");
         Job rebuild = besideALossyD1(p, inj);
-        ServicePools.stepsToARefusalToCopyFrom("d1", rebuild, v, 20L * TRACK, TRACK, 0x55);
+        ServicePools.stepsToARefusalToCopyFrom("d1", rebuild, v, above(), TRACK, 0x55);
         assertThat(said).as("what the stop said").noneMatch(m -> m.contains("the drive is FAILED"));
         persistedCutAndReopenedFindsD2Rebuilt(dir, p, inj);
     }
@@ -108,9 +112,10 @@ class MemberFlushNoSpaceDuringRebuildTest {
      * Before, its record was taken out first, and after the next write of pool.json and a power
      * cut the drive was REBUILDING with nothing rebuilding it.
      */
-    @Test
-    void aRefusedFailOfTheDriveBeingRebuiltKeepsItsRebuild() throws Exception {
-        Path dir = withData();
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aRefusedFailOfTheDriveBeingRebuiltKeepsItsRebuild(Layout layout) throws Exception {
+        Path dir = withData(layout);
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
@@ -125,9 +130,10 @@ class MemberFlushNoSpaceDuringRebuildTest {
      * gets them back itself (a flush of the volume, whose heal rewrites them) once there is room,
      * rather than failing the rebuild and the drive for a file system that was full a moment.
      */
-    @Test
-    void aRebuildWhoseDriveLostWritesHealsItAtItsCheckpointInsteadOfFailingTheDrive() throws Exception {
-        Path dir = withData();
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aRebuildWhoseDriveLostWritesHealsItAtItsCheckpointInsteadOfFailingTheDrive(Layout layout) throws Exception {
+        Path dir = withData(layout);
         FaultInjector inj = cutting();
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         RaidVolume v = p.volume("v");
@@ -158,9 +164,10 @@ class MemberFlushNoSpaceDuringRebuildTest {
      * forced it first, which failed as its flushes do, and the drive stayed REBUILDING with no
      * rebuild left to finish it.
      */
-    @Test
-    void aRebuildThatCannotHealItsDriveFailsItOnRecord() throws Exception {
-        Path dir = withData();
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"RAID1", "RAID3"})
+    void aRebuildThatCannotHealItsDriveFailsItOnRecord(Layout layout) throws Exception {
+        Path dir = withData(layout);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         try (Pool p = Pool.open(dir, inj, new PoolOptions(false))) {
             RaidVolume v = p.volume("v");
@@ -198,9 +205,16 @@ class MemberFlushNoSpaceDuringRebuildTest {
         return b;
     }
 
-    /** A RAID1 of d1 and d2 whose tracks 0..31 hold 0x11, closed cleanly (no track dirty at the failure). */
-    private Path withData() throws Exception {
-        Path dir = ServicePools.pool(tmp, "p", Layout.RAID1, 2);
+    /** The layout of the test under way (RAID 3: d3 holds the parity). */
+    private Layout layout;
+
+    /**
+     * A RAID1 of d1 and d2 (a RAID 3 of d1..d3) whose tracks 0..31 hold 0x11, closed cleanly (no
+     * track dirty at the failure).
+     */
+    private Path withData(Layout layout) throws Exception {
+        this.layout = layout;
+        Path dir = ServicePools.pool(tmp, "p", layout, layout == Layout.RAID1 ? 2 : 3);
         try (Pool p = Pool.open(dir)) {
             p.volume("v").write(0, ByteBuffer.wrap(fill(32 * TRACK, 0x11)));
         }
@@ -208,14 +222,23 @@ class MemberFlushNoSpaceDuringRebuildTest {
     }
 
     /**
-     * d2's rebuild, one step done; a host write above its mark (0x55 on track 20: d1 and the blank
-     * take it), then a host flush whose force of d1 fails for want of space.
+     * Volume bytes of a track above the rebuild's mark after its first step (a megabyte of each
+     * member's rows): a mirror's track 20; RAID 3's first step covers volume tracks 0..31 (two data
+     * drives), so its track 48.
      */
-    private static Job besideALossyD1(Pool p, FaultInjector inj) throws Exception {
+    private long above() {
+        return (layout == Layout.RAID1 ? 20L : 48L) * TRACK;
+    }
+
+    /**
+     * d2's rebuild, one step done; a host write above its mark (0x55 on track {@link #above}: d1 and
+     * the blank take it), then a host flush whose force of d1 fails for want of space.
+     */
+    private Job besideALossyD1(Pool p, FaultInjector inj) throws Exception {
         RaidVolume v = p.volume("v");
         Job rebuild = d2Replaced(p);
-        rebuild.stepOnce(); // tracks 0..15
-        v.write(20L * TRACK, ByteBuffer.wrap(fill(TRACK, 0x55)));
+        rebuild.stepOnce(); // a megabyte of member rows
+        v.write(above(), ByteBuffer.wrap(fill(TRACK, 0x55)));
         Path d1 = p.paths.image("d1").toAbsolutePath();
         inj.failForcesNoSpace(f -> f.toAbsolutePath().equals(d1), 1);
         assertThatThrownBy(v::flush).as("the host flush whose force of d1 fails").isInstanceOf(IOException.class);
@@ -224,9 +247,9 @@ class MemberFlushNoSpaceDuringRebuildTest {
 
     /**
      * pool.json written again (any later change), a power cut, and the reopen: d2's rebuild resumes
-     * and ends, the mirrors agree and every track but 20 (written, never acknowledged) is 0x11.
+     * and ends, the drives agree and every track of 0..31 but {@link #above} (written, never acknowledged) is 0x11.
      */
-    private static void persistedCutAndReopenedFindsD2Rebuilt(Path dir, Pool p, FaultInjector inj) throws Exception {
+    private void persistedCutAndReopenedFindsD2Rebuilt(Path dir, Pool p, FaultInjector inj) throws Exception {
         p.persist();
         inj.cutNow();
         inj.crash();
@@ -239,7 +262,7 @@ class MemberFlushNoSpaceDuringRebuildTest {
             });
             assertThat(q.admin().verify("v", false, null)).as("mismatched sectors after the rebuild").isZero();
             for (long at = 0; at < 32L * TRACK; at += TRACK) {
-                if (at != 20L * TRACK) {
+                if (at != above()) {
                     assertThat(ServicePools.read(q.volume("v"), at, TRACK)).as("track at %d", at).containsOnly((byte) 0x11);
                 }
             }
