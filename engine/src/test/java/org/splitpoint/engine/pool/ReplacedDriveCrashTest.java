@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.splitpoint.engine.TestPools;
 import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.io.StorageFactory;
@@ -43,21 +43,25 @@ class ReplacedDriveCrashTest {
 
     private byte[] expected;
 
+    /** The volume's layout over d1..d3, and the drive replaced (RAID 3's d3: its parity drive). */
+    private Layout layout = Layout.RAID5;
+    private String drive = "d2";
+
     private Path template(LogMode mode) throws Exception {
-        Path dir = TestPools.create(tmp.resolve("template"), Layout.RAID5, 3, DRIVE, TRACK);
+        Path dir = TestPools.create(tmp.resolve("template"), layout, 3, DRIVE, TRACK);
         try (Pool pool = Pool.open(dir)) {
             pool.admin().addDrive(2 * DRIVE); // the repository's SPARE
             expected = new byte[(int) pool.volume("v").size()];
             new Random(5).nextBytes(expected);
             pool.device("v").write(0, ByteBuffer.wrap(expected));
-            Job steps = pool.service().offline("d2", OfflineReason.REPLACEMENT, mode);
+            Job steps = pool.service().offline(drive, OfflineReason.REPLACEMENT, mode);
             if (steps != null) {
                 steps.await(10_000);
             }
             BackupTest.randomWrites(pool, expected, new Random(6), 20); // in the window: the repository takes them
         }
-        // the drive is replaced: a new, blank one in d2's place
-        Path image = dir.resolve("drives").resolve("d2.img");
+        // the drive is replaced: a new, blank one in its place
+        Path image = dir.resolve("drives").resolve(drive + ".img");
         Files.delete(image);
         try (var ch = java.nio.channels.FileChannel.open(image, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.allocate(1), DRIVE - 1);
@@ -65,9 +69,13 @@ class ReplacedDriveCrashTest {
         return dir;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"repository", "data", "pointers"})
-    void aPowerCutInTheWindowOrTheReturnOfAReplacedDriveNeverTakesItsBlankImageForData(String modeWord) throws Exception {
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({"repository, RAID5, d2", "data, RAID5, d2", "pointers, RAID5, d2",
+            "repository, RAID3, d3", "pointers, RAID3, d3"}) // RAID 3's d3: its parity drive
+    void aPowerCutInTheWindowOrTheReturnOfAReplacedDriveNeverTakesItsBlankImageForData(String modeWord, Layout layout,
+                                                                                       String drive) throws Exception {
+        this.layout = layout;
+        this.drive = drive;
         Path template = template(LogMode.parse(modeWord));
         String only = System.getProperty("replacement.only", ""); // "MODE:CUT:SEED" runs one cut
         if (!only.isEmpty()) {
@@ -80,7 +88,7 @@ class ReplacedDriveCrashTest {
         long total = run(template, tmp.resolve("count"), 0, 1);
         boolean all = Boolean.getBoolean("splitpoint.longTests");
         int points = all ? (int) total + 2 : "true".equals(System.getenv("CI")) ? 16 : 40;
-        System.out.println("ReplacedDriveCrashTest " + modeWord + ": a run writes " + total + " times; cutting at " + points
+        System.out.println("ReplacedDriveCrashTest " + modeWord + " " + layout + " " + drive + ": a run writes " + total + " times; cutting at " + points
                 + " of them, 2 seeds each");
         for (int i = 1; i <= points; i++) {
             // the first writes densely (the window's writes, the return's start), then spread over the rest
@@ -120,13 +128,13 @@ class ReplacedDriveCrashTest {
         TestPools.copyDir(template, dir);
         FaultInjector inj = CutRuns.injector(cut, seed);
         HostWriters w = new HostWriters(2, TRACK, expected);
-        String what = "cut " + cut + " seed " + seed;
+        String what = layout + " " + drive + " cut " + cut + " seed " + seed;
         Pool pool = null;
         try {
             pool = Pool.open(dir, inj);
             w.start(pool, seed, 6, inj::isCut); // in the window, with the new drive in place
             w.join();
-            w.returnBeside(pool, seed + 1, 8, inj::isCut);
+            w.returnBeside(pool, drive, seed + 1, 8, inj::isCut);
             pool.awaitJobs(null); // and the whole rebuild that follows the replay
             w.closed(pool);
             pool = null;
@@ -136,8 +144,8 @@ class ReplacedDriveCrashTest {
         long writes = CutRuns.crash(inj, w, pool, what);
         if (cut > 0) {
             try (Pool p = Pool.open(dir)) {
-                ServiceCrashTest.bringD2Back(p, what);
-                assertThat(w.model.check(TestPools.readAll(p.volume("v")))).as(what + ": with d2 back").isNull();
+                ServiceCrashTest.bringBack(p, drive, what);
+                assertThat(w.model.check(TestPools.readAll(p.volume("v")))).as(what + ": with " + drive + " back").isNull();
                 assertThat(p.admin().verify("v", false, null)).as(what + ": the members agree").isZero();
             }
         }

@@ -130,14 +130,9 @@ class ServiceCrashTest {
     }
 
     /**
-     * After a reopen: d2's return resumed (or started, when the cut left it in its window) and
-     * finished, with any rebuild that follows it; d2 is ONLINE.
+     * After a reopen: the drive's return resumed (or started, when the cut left it in its window) and
+     * finished, with any rebuild that follows it; the drive is ONLINE.
      */
-    static void bringD2Back(Pool pool, String what) throws Exception {
-        bringBack(pool, "d2", what);
-    }
-
-    /** As {@link #bringD2Back}, for {@code drive}. */
     static void bringBack(Pool pool, String drive, String what) throws Exception {
         pool.awaitJobs(null);
         var d = pool.snapshot().drive(drive);
