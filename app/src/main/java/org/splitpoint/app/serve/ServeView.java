@@ -15,6 +15,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.VBox;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StopConfirmDialog;
+import org.splitpoint.app.common.WholeTextCell;
 
 /** The serve panel: address, start/stop, connected clients with read/write rates. FXML: ServeView.fxml. */
 public final class ServeView extends VBox {
@@ -68,6 +69,9 @@ public final class ServeView extends VBox {
         writeColumn.setCellValueFactory(c -> text(rate(c.getValue().writeBytesPerSecond())));
         requestsColumn.setCellValueFactory(c -> text(String.valueOf(c.getValue().requests())));
         sinceColumn.setCellValueFactory(c -> text(c.getValue().since()));
+        // a snapshot's export ("prod@before-upgrade (ro)") or an IPv6 client outgrows its column
+        exportColumn.setCellFactory(WholeTextCell.factory(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS));
+        clientColumn.setCellFactory(WholeTextCell.factory(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS));
     }
 
     /** Stopping disconnects the clients: name them and ask; keeping the server is the default. */

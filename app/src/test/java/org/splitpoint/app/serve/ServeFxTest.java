@@ -162,4 +162,41 @@ class ServeFxTest extends PoolWindowFxTest {
         });
         assertThat(widths[0]).as("the columns' width against the table's").isLessThanOrEqualTo(widths[1] + 0.5);
     }
+
+    /**
+     * A snapshot's export with a long name read "prod@befor…" in the Volume column, with nothing to
+     * show the rest (seen by hand): the cell's tooltip gives the whole name.
+     */
+    @Test
+    void aLongExportNameCutInTheTableIsWholeInItsTooltip(FxRobot robot) throws Exception {
+        String snap = "before-the-upgrade-of-the-payroll-database";
+        org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> { // a save area, as the first-run demo has
+            String a = pool.admin().addDrive(org.splitpoint.app.testing.TestPools.DRIVE_SIZE);
+            String b = pool.admin().addDrive(org.splitpoint.app.testing.TestPools.DRIVE_SIZE);
+            pool.admin().createVolume("snaps", org.splitpoint.engine.pool.Layout.RAID1, java.util.List.of(a, b), 0);
+            pool.snapshots().setSaveArea("snaps");
+            return pool.snapshots().create("prod", snap);
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        listenOn(robot, "127.0.0.1:0");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, this::serving);
+        int port = Integer.parseInt(onFx(() -> fx.vm.serve().statusProperty().get()).replaceAll(".*:(\\d+).*", "$1"));
+        String export = "prod@" + snap;
+        try (Socket s = client(port, export)) {
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup(".table-cell").queryAll().stream()
+                    .anyMatch(c -> ((javafx.scene.control.TableCell<?, ?>) c).getItem() != null
+                            && ((javafx.scene.control.TableCell<?, ?>) c).getItem().toString().startsWith(export)));
+            javafx.scene.control.TableCell<?, ?> cell = onFx(() -> robot.lookup(".table-cell").queryAll().stream()
+                    .map(c -> (javafx.scene.control.TableCell<?, ?>) c)
+                    .filter(c -> c.getItem() != null && c.getItem().toString().startsWith(export)).findFirst().orElseThrow());
+            String shown = onFx(() -> ((javafx.scene.text.Text) cell.lookup(".text")).getText());
+            assertThat(shown).as("the table is too narrow for the whole name").isNotEqualTo(cell.getItem());
+            assertThat(onFx(() -> cell.getTooltip() == null ? null : cell.getTooltip().getText()))
+                    .isEqualTo(export + " (ro)");
+        }
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.serve().connectedClients()).isEmpty());
+        robot.clickOn("#serveToggle"); // no client: stops without asking
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
+    }
 }
