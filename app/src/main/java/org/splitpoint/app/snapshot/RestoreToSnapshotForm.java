@@ -24,7 +24,8 @@ import org.splitpoint.engine.pool.SnapshotAdmin;
  * "Restore to a snapshot": the engine's plan (how many tracks and bytes change back: those
  * written since the snapshot), the safety snapshot (ticked by default: the volume as it is now is
  * kept first, so the restore can be undone), then the volume's name typed. The plan is read in
- * the background ({@link #load}); a refusal is the engine's sentence. What the restore overwrites
+ * the background ({@link #load}); a refusal is the engine's sentence, and a plan with nothing to copy
+ * back opens no dialog (the status line says so). What the restore overwrites
  * is saved for the safety snapshot and the later ones, so it warns when the save area has no room
  * for it (the engine does not: those snapshots would become invalid). While the dialog is open
  * the card's rules follow the pool ({@link #blockedProperty}): a drive taken into a service window
@@ -105,7 +106,12 @@ public final class RestoreToSnapshotForm {
         return safetyNote.getReadOnlyProperty();
     }
 
-    /** Reads the plan in the background; then {@code ready} runs with it, or {@code refusedWith} with the engine's sentence. */
+    /**
+     * Reads the plan in the background; then {@code ready} runs with it, or {@code refusedWith} with
+     * the engine's sentence. A plan that copies nothing back runs neither: the status line says
+     * there is nothing to restore (a typed confirmation and a safety snapshot, the same image again
+     * on the timeline, for a restore that changes nothing were only in the way).
+     */
     public void load(Runnable ready, java.util.function.Consumer<String> refusedWith) {
         if (bridge.attachedTo() != null) { // the plan is the holder's to compute: the holder's restore checks it
             refused.set("");
@@ -115,6 +121,10 @@ public final class RestoreToSnapshotForm {
         bridge.run(pool -> pool.snapshots().plan(volume, snapshot.name()), p -> {
             plan.set(p);
             refused.set("");
+            if (p.tracks() == 0) {
+                status.succeeded("Nothing changed in " + volume + " since " + snapshot.name() + ": nothing to restore");
+                return;
+            }
             ready.run();
         }, why -> {
             refused.set(why);
@@ -131,9 +141,7 @@ public final class RestoreToSnapshotForm {
             out.add("Restoring " + volume + " to " + snapshot.name() + " (taken " + taken + ").");
             return out;
         }
-        out.add(p.tracks() == 0 ? volume + " has not changed since " + snapshot.name() + " was taken (" + taken
-                + "): no track needs copying back."
-                : "Restoring " + volume + " to " + snapshot.name() + " (taken " + taken + ") changes "
+        out.add("Restoring " + volume + " to " + snapshot.name() + " (taken " + taken + ") changes "
                 + Format.tracks(p.tracks()) + " (" + Format.size(p.bytes()) + ") of its " + Format.count(p.volumeTracks())
                 + ": those written since the snapshot.");
         out.add(volume + " stays usable throughout: reads of tracks not yet copied back are served from the snapshot,"

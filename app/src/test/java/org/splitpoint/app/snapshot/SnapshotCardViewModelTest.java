@@ -243,6 +243,10 @@ class SnapshotCardViewModelTest {
         try (var steps = org.splitpoint.app.testing.ServiceStepScale.set("0")) {
             open(SnapshotPools.withSaveArea(tmp));
             take("base");
+            call(pool -> { // something to restore: else no dialog opens
+                SnapshotPools.write(pool, 0, 1, 2);
+                return null;
+            });
             String sentence = "volume prod has a drive in a service window; bring it online first";
             call(pool -> done(pool.service().offline("d2", org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS,
                     org.splitpoint.engine.pool.LogMode.POINTERS)));
@@ -330,6 +334,30 @@ class SnapshotCardViewModelTest {
         ui.drain();
         assertThat(refused.get()).isEqualTo("volume prod has no snapshot named 'base' (snapshots: none)");
         assertThat(vm.refusedProperty().get()).isEqualTo(refused.get());
+    }
+
+    /**
+     * Restore to a snapshot the volume has not changed since asked for the volume's name typed and
+     * took a safety snapshot (the same image again, in the timeline) to copy nothing back (seen by
+     * hand): it says there is nothing to restore, and no dialog opens.
+     */
+    @Test
+    void restoringToASnapshotNothingChangedSinceSaysSoAndAsksNothing() throws Exception {
+        open(SnapshotPools.withSaveArea(tmp));
+        take("s1");
+        assertThat(vm.restoreBlockedProperty().get()).isEmpty();
+        RestoreToSnapshotForm f = vm.restoreForm();
+        AtomicBoolean asked = new AtomicBoolean();
+        AtomicReference<String> refused = new AtomicReference<>();
+        f.load(() -> asked.set(true), refused::set);
+        ui.drain();
+        assertThat(asked).as("no dialog").isFalse();
+        assertThat(refused.get()).as("not a refusal").isNull();
+        assertThat(vm.refusedProperty().get()).isEmpty();
+        assertThat(status.messageProperty().get()).endsWith("Nothing changed in prod since s1: nothing to restore");
+        refresh();
+        assertThat(call(pool -> pool.snapshots().list("prod")).stream().map(SnapshotAdmin.Info::name).toList())
+                .as("no safety snapshot").containsExactly("s1");
     }
 
     @Test
