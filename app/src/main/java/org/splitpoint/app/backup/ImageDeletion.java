@@ -15,7 +15,8 @@ import org.splitpoint.engine.pool.PoolSnapshot;
 /**
  * Deleting an image of a store: when not now (a verify, a restore reading it, a backup of its
  * volume), the chain rule of {@link ImageChains} (the images built on it go too or not at all, as
- * {@code backup delete --chain}), what the typed confirmation says, and the delete itself, those
+ * {@code backup delete --chain}), what the typed confirmation says (that the volume has no backup
+ * left in the store, when these were its last images), and the delete itself, those
  * built on it first, off the UI thread.
  */
 final class ImageDeletion {
@@ -78,6 +79,9 @@ final class ImageDeletion {
         if (!d.isEmpty()) {
             s.add("Images that build on it: " + String.join(", ", d) + ". Without them the chain would be broken, so"
                     + " they are deleted too or not at all.");
+        }
+        if (l.images().stream().allMatch(o -> !o.volume().equals(i.volume()) || o.id().equals(i.id()) || d.contains(o.id()))) {
+            s.add("After this, " + i.volume() + " has no backup in " + l.dir() + "."); // its last: "cannot be undone" alone read as for one of many
         }
         return new Confirmation("Delete image", "Delete " + i.id() + "?", s, i.id(), "Delete");
     }

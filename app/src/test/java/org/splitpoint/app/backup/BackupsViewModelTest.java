@@ -387,6 +387,29 @@ class BackupsViewModelTest {
                 .isEqualTo("1 image verified: 0 ok, 0 DAMAGED, 1 with a broken chain (cannot be restored)");
     }
 
+    /**
+     * Deleting a volume's last image in the store (the demo's only backup of db) said only "cannot be
+     * undone", as for one image among many (seen by hand): it says the volume has no backup there after it.
+     */
+    @Test
+    void deletingAVolumesLastImagesSaysItHasNoBackupThereAfter() throws Exception {
+        vm.addStore(store("backups").toString());
+        ui.drain();
+        String full = backUp(true).get(0).id();
+        writeTracks(0, 1);
+        String inc = backUp(false).get(0).id();
+        String none = "After this, prod has no backup in " + store("backups") + ".";
+        vm.selectedProperty().set(row(inc));
+        assertThat(vm.deleteConfirmation().sentences()).as("the full stays").doesNotContain(none);
+        vm.selectedProperty().set(row(full));
+        assertThat(vm.deleteConfirmation().sentences()).as("the full and the incremental built on it").contains(none);
+
+        String second = backUp(true).get(0).id();
+        vm.selectedProperty().set(row(full));
+        assertThat(vm.deleteConfirmation().sentences()).as("another full of prod stays").doesNotContain(none);
+        assertThat(second).isNotEqualTo(full);
+    }
+
     @Test
     void deletingAnImageThatAnIncrementalBuildsOnIsRefusedUnlessTheIncrementalGoesToo() throws Exception {
         vm.addStore(store("backups").toString());
