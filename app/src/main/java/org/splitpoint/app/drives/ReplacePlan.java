@@ -27,7 +27,20 @@ public record ReplacePlan(String drive, String state, String size, String volume
         }
         return List.of(intro, overwrite + " A rebuild then writes all of it from "
                         + String.join(", ", sources) + ".",
-                "Volume " + volume + " keeps serving while it rebuilds, but until the rebuild ends another failure"
-                        + " among " + String.join(", ", sources) + " would make its data unavailable.");
+                risk());
+    }
+
+    /**
+     * What would make the data unavailable during the rebuild: the one other drive failing, any
+     * other drive of a raid3/5, or every other mirror of a raid1 (one of them keeps the data).
+     */
+    private String risk() {
+        String serving = "Volume " + volume + " keeps serving while it rebuilds";
+        String others = String.join(", ", sources);
+        if (sources.size() > 1 && "raid1".equals(layout)) {
+            return serving + "; its data stays available as long as one of " + others + " works.";
+        }
+        return serving + ", but until the rebuild ends " + (sources.size() == 1 ? "a failure of " : "another failure among ")
+                + others + " would make its data unavailable.";
     }
 }
