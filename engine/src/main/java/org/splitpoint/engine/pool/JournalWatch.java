@@ -21,17 +21,48 @@ import org.splitpoint.engine.raid.RaidVolume;
  * write behind the pool's back). An exception it does not expect (a RuntimeException or an Error
  * from below) ends only that volume's turn: it is said, a critical JOURNAL event, at most once a
  * minute per volume and message, and the watch goes on; a watch that died of it left every journal
- * unshipped and unbased with nobody told.
+ * unshipped and unbased with nobody told. A due ship its store refuses (moved away, unreadable) is
+ * said the same way, a JOURNAL warning: the watch swallowed it, and the journal filled past its
+ * limit with nobody told.
  */
 final class JournalWatch {
 
     private JournalWatch() { }
 
-    private static void shipQuietly(Pool pool, String volume, String why) {
+    /**
+     * Ships {@code volume}'s journal, due by its limit. The turn checked before that no ship or backup
+     * runs, that it has entries and a base, so a refusal here is the store's (gone, unreadable, full):
+     * it is said, once a minute at most; the journal keeps its entries and the next turn tries again.
+     * It was swallowed: a store moved away left the journal past its limit, filling, with nobody told.
+     */
+    private static void shipOrSay(Pool pool, String volume, Said said) {
         try {
             new JournalAdmin(pool).ship(volume);
         } catch (IOException | PoolException e) {
-            // running already, or nothing to ship, or no base: the caller goes on as it can
+            said.once(pool, volume, Event.warning("JOURNAL", volume, "the journal of " + volume + " is due to ship but"
+                    + " cannot ship: " + e.getMessage() + "; its entries stay in the journal, which tries again each"
+                    + " second until it is full"));
+        }
+    }
+
+    /** What the watch said last of each volume, and when: the same sentence is said again only after a minute. */
+    private static final class Said {
+        private final Map<String, String> what = new HashMap<>();
+        private final Map<String, Long> at = new HashMap<>();
+
+        void once(Pool pool, String volume, Event e) {
+            long now = System.nanoTime();
+            Long when = at.get(volume);
+            if (e.message().equals(what.get(volume)) && when != null && now - when < Duration.ofMinutes(1).toNanos()) {
+                return;
+            }
+            what.put(volume, e.message());
+            at.put(volume, now);
+            try {
+                pool.events.publish(e);
+            } catch (RuntimeException | Error ignored) {
+                // the event bus itself failing: the watch still goes on
+            }
         }
     }
 
@@ -78,8 +109,7 @@ final class JournalWatch {
         if (pool.journalWatch != null) {
             return;
         }
-        Map<String, String> lastSaid = new HashMap<>();
-        Map<String, Long> lastSaidAt = new HashMap<>();
+        Said said = new Said();
         Thread t = new Thread(() -> {
             while (!pool.isClosed()) {
                 try {
@@ -93,9 +123,9 @@ final class JournalWatch {
                 for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
                     String volume = rec.volume();
                     try {
-                        watchOne(pool, rec);
+                        watchOne(pool, rec, said);
                     } catch (RuntimeException | Error e) {
-                        sayUnexpected(pool, volume, e, lastSaid, lastSaidAt);
+                        sayUnexpected(pool, volume, e, said);
                     }
                 }
             }
@@ -106,7 +136,7 @@ final class JournalWatch {
     }
 
     /** One volume's turn of the watch: a ship when its limit is reached, a base when it has none. */
-    private static void watchOne(Pool pool, PoolConfig.JournalRecord rec) {
+    private static void watchOne(Pool pool, PoolConfig.JournalRecord rec, Said said) {
         String volume = rec.volume();
         Open o = pool.journals.get(volume);
         RaidVolume v = pool.volumes.get(volume);
@@ -126,27 +156,15 @@ final class JournalWatch {
         }
         long age = o.journal.oldestTime() < 0 ? 0 : (System.currentTimeMillis() - o.journal.oldestTime()) / 1000;
         if (o.journal.liveBytes() >= rec.maxSize() || (rec.maxAgeSeconds() > 0 && age >= rec.maxAgeSeconds())) {
-            shipQuietly(pool, volume, "limit reached");
+            shipOrSay(pool, volume, said);
         }
     }
 
     /** Says an exception the watch did not expect, unless the same was said of the volume less than a minute ago. */
-    private static void sayUnexpected(Pool pool, String volume, Throwable e, Map<String, String> lastSaid,
-                                      Map<String, Long> lastSaidAt) {
+    private static void sayUnexpected(Pool pool, String volume, Throwable e, Said said) {
         String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        long now = System.nanoTime();
-        Long at = lastSaidAt.get(volume);
-        if (what.equals(lastSaid.get(volume)) && at != null && now - at < Duration.ofMinutes(1).toNanos()) {
-            return;
-        }
-        lastSaid.put(volume, what);
-        lastSaidAt.put(volume, now);
-        try {
-            pool.events.publish(Event.critical("JOURNAL", volume, "the journal watch met an unexpected error checking the journal of "
-                    + volume + ": " + what + "; it goes on and checks again in a second"));
-        } catch (RuntimeException | Error ignored) {
-            // the event bus itself failing: the watch still goes on
-        }
+        said.once(pool, volume, Event.critical("JOURNAL", volume, "the journal watch met an unexpected error checking the"
+                + " journal of " + volume + ": " + what + "; it goes on and checks again in a second"));
     }
 
     /** True while a backup or a ship of {@code volume} runs. */
