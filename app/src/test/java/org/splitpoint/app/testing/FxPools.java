@@ -41,6 +41,13 @@ public final class FxPools {
         FxPools f = new FxPools(PoolBridge.open(dir, new BackgroundTaskExecutor(), Platform::runLater), stores);
         f.view.bind(f.vm);
         stage.setScene(new Scene(f.view, 1260, 780)); // within the headless screen (1440x900, app/pom.xml)
+        // TestFX hands every test the same stage, which keeps the size a test before gave it: after
+        // StatusBarShareFxTest's 1440x900 a window of the screen's size, not at its corner, reached past
+        // it (Monocle's painter threw BufferOverflowException), and a click on a button beyond the screen
+        // went nowhere (BackupsFxTest's Back up, twice in CI today). Each test starts at the scene's size.
+        stage.sizeToScene();
+        stage.setX(0);
+        stage.setY(0);
         stage.show();
         f.vm.start();
         return f;
