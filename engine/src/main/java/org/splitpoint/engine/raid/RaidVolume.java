@@ -909,7 +909,7 @@ public abstract class RaidVolume implements BlockDevice {
      * dropped the pages read, its loss not counted yet.
      */
     void refuseRepairWriteAfterLoss(long lossesBefore) throws IOException {
-        if (settledLossesBut(null) == lossesBefore) {
+        if (settledMemberLosses() == lossesBefore) {
             return;
         }
         Member lossy = lostWritesBut(null);
