@@ -697,7 +697,13 @@ final class RealStorage implements StorageFactory {
                 if (length < current) {
                     ch.truncate(length);
                 } else if (length > current) {
-                    ch.write(ByteBuffer.wrap(new byte[1]), length - 1);
+                    // sparse, as truncate(1) or qemu-img create make an image: writing the last byte
+                    // allocated the last block of every new drive image; the size is metadata, so the
+                    // next force syncs the inode (fsync)
+                    extentsChanged = true;
+                    if (!same.extend(ch, length)) {
+                        ch.write(ByteBuffer.wrap(new byte[1]), length - 1); // (out of reach by name: as before)
+                    }
                 }
                 return null;
             });

@@ -55,6 +55,45 @@ final class SameFile {
         return ch;
     }
 
+    /**
+     * Extends the file to {@code length} bytes without allocating a block (ftruncate(2), through
+     * {@link java.io.RandomAccessFile#setLength}: a {@link FileChannel} can only shrink a file), by
+     * its path while that names it, else through {@code /proc/self/fd/N} of {@code first}. False
+     * when the file cannot be reached as itself: the caller extends it its own way.
+     */
+    boolean extend(FileChannel first, long length) throws IOException {
+        if (key == null) {
+            return false;
+        }
+        if (extendIfSame(path, length)) {
+            return true;
+        }
+        ReadAdvice advice = ReadAdvice.get();
+        int fd = advice == null || first == null ? -1 : advice.descriptor(first);
+        return fd >= 0 && first.isOpen() && extendIfSame(Path.of("/proc/self/fd/" + fd), length) && first.isOpen();
+    }
+
+    private boolean extendIfSame(Path p, long length) throws IOException {
+        if (!key.equals(keyOf(p))) {
+            return false;
+        }
+        java.io.RandomAccessFile f;
+        try {
+            f = new java.io.RandomAccessFile(p.toFile(), "rw");
+        } catch (java.io.FileNotFoundException e) {
+            return false; // renamed between the look and the open
+        }
+        try (f) {
+            if (!key.equals(keyOf(p))) {
+                return false;
+            }
+            if (f.length() < length) {
+                f.setLength(length);
+            }
+            return true;
+        }
+    }
+
     private FileChannel openIfSame(Path p, OpenOption... options) throws IOException {
         if (!key.equals(keyOf(p))) {
             return null;
