@@ -298,9 +298,14 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         }
         try {
             log.force();
+            nameDurableAgain();
             compactIfDue();
         } catch (IOException e) {
             if (e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+                throw e;
+            }
+            if (e instanceof DeltaLog.NameNotDurableException) {
+                nameNotDurable(e); // nothing lost: the flush fails, and the next one syncs again
                 throw e;
             }
             if (record.mode() == LogMode.REPOSITORY) {
@@ -378,7 +383,11 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             public void force() throws IOException {
                 try {
                     log.force();
+                    nameDurableAgain();
                     compactIfDue();
+                } catch (DeltaLog.NameNotDurableException e) {
+                    nameNotDurable(e); // nothing lost: the flush fails, and the next one syncs again
+                    throw e;
                 } catch (IOException e) {
                     if (!(e instanceof org.splitpoint.engine.io.StorageHaltedException)) {
                         repositoryLostARecord(e);
@@ -432,6 +441,33 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         if (t != null) {
             t.join();
         }
+    }
+
+    /** Set while flushes fail for the name of a compacted file not yet durable, once said (an episode). */
+    private final java.util.concurrent.atomic.AtomicBoolean nameNotDurableSaid = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * A flush forced every record of the log into its file, but the directory sync that makes the
+     * name of a compacted file durable failed (DeltaLog.NameNotDurableException): a power cut could
+     * give the name back to the file before the compaction, without the records since, so the flush
+     * fails. Nothing is lost (before, this was said as a lost record, and a data window went on by
+     * pointers for it): the next flush syncs again and, once that succeeds, acknowledges them. Said
+     * once until a flush succeeds.
+     */
+    private void nameNotDurable(IOException why) {
+        if (!nameNotDurableSaid.compareAndSet(false, true)) {
+            return;
+        }
+        String what = record.mode() == LogMode.REPOSITORY ? "repository" : "delta log";
+        pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "a flush of volume "
+                + volume.name() + " failed: the " + what + " of " + drive.name + "'s service window holds its writes, but"
+                + " the new name of its compacted file in meta/ could not be made durable (" + why.getCause().getMessage()
+                + "). Nothing is lost; each later flush tries again and succeeds once meta/ can be synced"));
+    }
+
+    /** A flush succeeded: a later failure to make the name durable is a new episode, said again. */
+    private void nameDurableAgain() {
+        nameNotDurableSaid.set(false);
     }
 
     /** Set once a repository's loss is said: every later force fails the same way, and says nothing new. */

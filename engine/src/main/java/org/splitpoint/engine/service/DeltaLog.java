@@ -46,7 +46,10 @@ import org.splitpoint.engine.log.RingLog;
  * appends nothing else, the pieces of records appended since the mark (they come later in the new
  * file, so they win as they did). The new file is forced, then renamed over the last segment (the
  * switch: one atomic name change) and the directory synced, all before any append goes to it, so
- * a flush never acknowledges a write that a lost rename would take back. A crash before the
+ * a flush never acknowledges a write that a lost rename would take back. When that sync fails,
+ * appends go on into the new file and every force syncs again before it succeeds, failing with
+ * {@link NameNotDurableException} (nothing lost: the records are in the file) while it cannot;
+ * a force clears only the rename it saw before its sync began. A crash before the
  * rename keeps the old file whole (the new one is a leftover the owner deletes at open); after
  * it, the new file holds every position the log held, newest bytes, so the segments before it (a
  * SPARE's full ring) are read back first and overridden as before. The file replaced is closed
@@ -90,6 +93,18 @@ public final class DeltaLog implements AutoCloseable {
         void discard(int segment) throws IOException;
     }
 
+    /**
+     * A force that made every record durable in its file but could not make durable the name a
+     * compaction gave that file (its directory sync failed): nothing is lost, nothing it forced may
+     * be acknowledged yet, and the next force syncs again.
+     */
+    public static final class NameNotDurableException extends IOException {
+        NameNotDurableException(IOException cause) {
+            super("the records are in the log's file, but the new name of its compacted file is not durable yet ("
+                    + (cause.getMessage() != null ? cause.getMessage() : cause.toString()) + ")", cause);
+        }
+    }
+
     /** Supplies the next segment's file when the last one is full. */
     public interface Overflow {
         StorageFile next(int index) throws IOException;
@@ -130,8 +145,16 @@ public final class DeltaLog implements AutoCloseable {
      * a copy read from what the page cache has now, taking away the refusal the owner relies on.
      */
     private volatile boolean forceFailed;
-    /** A compaction's rename whose directory sync failed: a force syncs it before it succeeds. */
-    private volatile boolean installUnsynced;
+    /**
+     * A compaction's rename whose directory sync failed: a force syncs it before it succeeds. A
+     * number, not a flag: each such rename takes a new one, and a force clears only the one it saw
+     * before its sync began. A sync begun before a later rename says nothing of that rename, and a
+     * flag cleared by it let the next force acknowledge records of a file whose name a power cut
+     * could give back to the generation before (DeltaLogUnsyncedNameTest).
+     */
+    private final java.util.concurrent.atomic.AtomicLong installUnsynced = new java.util.concurrent.atomic.AtomicLong();
+    /** Numbers {@link #installUnsynced}; guarded by this. */
+    private long unsyncedInstalls;
 
     private DeltaLog(Overflow overflow, Generations generations) {
         this.overflow = overflow;
@@ -315,9 +338,14 @@ public final class DeltaLog implements AutoCloseable {
                     forceFailed = true; // no compaction copies what the failed force may have lost (see compact)
                     throw e;
                 }
-                if (installUnsynced) { // a compaction's rename not yet durable: the records since are in its file
-                    generations.sync();
-                    installUnsynced = false;
+                long unsynced = installUnsynced.get();
+                if (unsynced != 0) { // a compaction's rename not yet durable: the records since are in its file
+                    try {
+                        generations.sync();
+                    } catch (IOException e) {
+                        throw new NameNotDurableException(e);
+                    }
+                    installUnsynced.compareAndSet(unsynced, 0); // (a rename since stays for the next force)
                 }
             } finally {
                 filesInUse.readLock().unlock();
@@ -446,7 +474,7 @@ public final class DeltaLog implements AutoCloseable {
                 try {
                     generations.sync(); // before any append goes to the new file
                 } catch (IOException e) {
-                    installUnsynced = true; // a force syncs it before it acknowledges anything
+                    installUnsynced.set(++unsyncedInstalls); // a force syncs it before it acknowledges anything
                 }
                 failedAt = -1;
             }
