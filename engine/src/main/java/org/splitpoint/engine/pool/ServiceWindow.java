@@ -416,12 +416,14 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         }
         Thread t = new Thread(() -> {
             try {
-                log.compact();
+                if (log.compact()) {
+                    compactionFailureSaid.set(false); // a later failure is a new episode
+                }
             } catch (Throwable e) {
-                pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name,
-                        "the " + (record.mode() == LogMode.REPOSITORY ? "repository" : "delta log") + " of " + drive.name
-                        + "'s service window could not be compacted (" + (e.getMessage() != null ? e.getMessage() : e.toString())
-                        + "): it keeps every write in full, and a later flush tries again"));
+                if (compactionFailureSaid.compareAndSet(false, true)) {
+                    pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name,
+                            compactionFailed(e)));
+                }
             } finally {
                 compacting.set(false);
             }
@@ -433,6 +435,28 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         } catch (Throwable e) { // (no thread to be had now: the next flush tries again)
             compacting.set(false);
         }
+    }
+
+    /**
+     * Set once a compaction's failure is said, until one succeeds: a log the compaction cannot copy
+     * (no room in meta/ for the new generation beside the old one) finds it due again at nearly
+     * every flush, and said each time it filled the event log (CompactionNoRoomTest).
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean compactionFailureSaid =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The sentence of a compaction that failed (the window goes on: the log is as it was). */
+    private String compactionFailed(Throwable e) {
+        String what = "the " + (record.mode() == LogMode.REPOSITORY ? "repository" : "delta log") + " of " + drive.name
+                + "'s service window could not be compacted";
+        String why = e.getMessage() != null ? e.getMessage() : e.toString();
+        String after = ". The window goes on and keeps every write in full, so its file in meta/ grows with each write;"
+                + " later flushes try again, and this is said again only after a compaction succeeded";
+        if (e instanceof org.splitpoint.engine.io.NoSpaceException) {
+            return what + ": there is no space left in meta/ for its compacted copy, which needs room beside the log"
+                    + " until it replaces it (" + why + ")" + after;
+        }
+        return what + " (" + why + ")" + after;
     }
 
     /** Waits for the compaction under way, if any (tests). */

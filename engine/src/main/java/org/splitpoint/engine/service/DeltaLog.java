@@ -58,6 +58,18 @@ import org.splitpoint.engine.log.RingLog;
  * drops its new file. A force that failed stops compaction for good: records may be lost, and a
  * copy would make durable what the page cache holds of them now.
  *
+ * <p>Room. A compaction's peak is the old generation and the new one side by side: the log when
+ * it became due (at most twice the positions held plus the slack) and a copy of the positions
+ * held, so about three times the distinct bytes plus the slack, or one and a half times the log
+ * (measured: 64 MiB written eight times over, compacted from 144 MiB to 68 MiB, peak 212 MiB of
+ * both files; 4 MiB so, 16 MiB to 4 MiB, peak 20 MiB). That is the price of the crash rules:
+ * the old file must stay whole until the new one is forced and its name durable (an in-place copy
+ * would overwrite the only copy of acknowledged records), and one file cannot be copied a part at
+ * a time. Bounding the peak below that needs a log of several files compacted one at a time (the
+ * peak then the log and one file's copy); not done. A compaction that finds no room (ENOSPC on the
+ * new file) drops its new file, leaves the log as it was, and the next one waits for the slack
+ * more; its owner says so once ({@code ServiceWindow}).
+ *
  * <p>Locks: a force takes the retirement's use, then {@code filesInUse} shared, then this monitor
  * briefly; a compaction takes this monitor (its exclusive section forces the new file and renames
  * it under it) and, only once it let it go, {@code filesInUse} exclusive. A compaction takes no
