@@ -266,7 +266,7 @@ public final class NbdServer implements AutoCloseable {
             c.socket().setTcpNoDelay(true);
         }
         SocketAddress ra = c.getRemoteAddress();
-        String host = ra instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : "unix socket";
+        String host = ra instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : ReconnectBackoff.UNIX_SOCKET;
         String remote = ra instanceof InetSocketAddress i ? host + ":" + i.getPort() : host;
         NbdConnection conn = new NbdConnection(ids.incrementAndGet(), c, host, remote, catalog, this);
         connections.add(conn);

@@ -59,16 +59,41 @@ final class NbdTestClient implements AutoCloseable {
 
     /** Connects from the loopback address {@code from} (e.g. "127.0.0.2": another host), or any when null. */
     NbdTestClient(String from, int port, int clientFlags) throws IOException {
-        ch = SocketChannel.open();
+        this(tcp(from, port), clientFlags);
+    }
+
+    /** Connects to the Unix socket {@code socket} and answers the greeting with {@code clientFlags}. */
+    NbdTestClient(java.nio.file.Path socket, int clientFlags) throws IOException {
+        this(unix(socket), clientFlags);
+    }
+
+    private static SocketChannel tcp(String from, int port) throws IOException {
+        SocketChannel c = SocketChannel.open();
         try {
             if (from != null) {
-                ch.bind(new InetSocketAddress(from, 0));
+                c.bind(new InetSocketAddress(from, 0));
             }
-            ch.connect(new InetSocketAddress("127.0.0.1", port));
+            c.connect(new InetSocketAddress("127.0.0.1", port));
         } catch (IOException e) {
-            ch.close();
+            c.close();
             throw e;
         }
+        return c;
+    }
+
+    private static SocketChannel unix(java.nio.file.Path socket) throws IOException {
+        SocketChannel c = SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        try {
+            c.connect(java.net.UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private NbdTestClient(SocketChannel connected, int clientFlags) throws IOException {
+        ch = connected;
         ByteBuffer hello = read(18);
         if (hello.getLong() != Nbd.INIT_MAGIC || hello.getLong() != Nbd.OPT_MAGIC) {
             throw new IOException("bad greeting");
