@@ -252,9 +252,11 @@ public final class JournalCardViewModel {
         }
         status.started("Shipping the journal of " + volume + "…");
         bridge.run(HolderAction.of(HolderCommands.shipJournal(volume), out -> HolderCommands.started("ship", volume, out),
-                pool -> pool.journals().ship(volume).progress()), p -> status.succeeded("Shipping the journal of "
+                pool -> pool.journals().ship(volume).progress()), p -> status.succeededWhileRunning("Shipping the journal of "
                 + volume + ": " + Format.tracks(p.totalTracks()) + " into " + store.get()
-                + "; its entries go once the image is verified"), status::failed);
+                + "; its entries go once the image is verified", "journal-ship", volume, p.id()), status::failed);
+        // present tense: the line goes when the ship ends (it stayed, reading as a ship still running;
+        // the card's Last ships says how it went)
     }
 
     /** What disabling drops, for the typed confirmation (the volume's name is typed). */

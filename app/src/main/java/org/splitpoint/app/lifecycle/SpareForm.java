@@ -117,8 +117,9 @@ public final class SpareForm extends LifecycleForm {
         long l = limitBytes();
         return new Submission<>(HolderAction.of(HolderCommands.replaceWithSpare(failed, s, l), HolderCommands::startedJob,
                 pool -> pool.admin().replaceWithSpare(failed, s, l).id()), job ->
-                status.succeeded("Spare drive " + s + " takes the place of " + failed + " in volume " + volume
-                        + "; rebuilding" + (l > 0 ? " at up to " + org.splitpoint.app.common.Format.rate(l) : "")
-                        + "; " + failed + " stays FAILED"));
+                status.succeededWhileRunning("Spare drive " + s + " takes the place of " + failed + " in volume "
+                        + volume + "; rebuilding" + (l > 0 ? " at up to " + org.splitpoint.app.common.Format.rate(l) : "")
+                        + "; " + failed + " stays FAILED", "rebuild", s + " of " + volume, job));
+        // present tense ("rebuilding"): the line goes when the rebuild ends, as the drive bay's Replace does
     }
 }

@@ -191,6 +191,29 @@ class JournalCardViewModelTest {
         assertThat(status.messageProperty().get()).contains("Shipping the journal of data: 3 tracks into " + made.store());
     }
 
+    /**
+     * The status bar's "Shipping the journal of data: 3 tracks into STORE; its entries go once the
+     * image is verified" stayed after the ship had ended, reading as a ship still running (seen by
+     * hand). It goes with the ship's job, as a started restore's line does; Last ships says how it went.
+     */
+    @Test
+    void theStatusLineOfAShipGoesWhenTheShipEnds() throws Exception {
+        enable("", "");
+        write(20, 3);
+        bridge.onSnapshot(s -> status.jobs(s.jobs())); // as the window's model feeds it (PoolViewModel)
+        List<String> said = new java.util.ArrayList<>();
+        status.messageProperty().addListener((o, was, now) -> said.add(now));
+
+        vm.ship();
+        ui.drain();
+        assertThat(said).anyMatch(m -> m.contains("Shipping the journal of data: 3 tracks into " + made.store()));
+        assertThat(TestPools.await(Duration.ofSeconds(30), this::refresh, () -> !vm.shipsProperty().get().isEmpty()
+                && call(pool -> pool.jobs().stream().allMatch(j -> j.state().isFinished())))).isTrue();
+        refresh();
+        refresh();
+        assertThat(status.messageProperty().get()).as("the ship ended: its line is gone").doesNotContain("Shipping");
+    }
+
     @Test
     void aShipRunningShowsItsProgressWithRateAndEtaAndHoldsShipNow() throws Exception {
         enable("", "");

@@ -260,6 +260,37 @@ class LifecycleViewModelTest {
         assertThat(snapshot().volume("a").drives()).containsExactly("d1", "d6", "d3");
     }
 
+    /**
+     * "Spare drive d6 takes the place of d2 in volume a; rebuilding; d2 stays FAILED" stayed in the
+     * status bar after the rebuild had ended, reading as a rebuild still running. It goes with the
+     * rebuild's job, as the drive bay's Replace line does.
+     */
+    @Test
+    void theStatusLineOfASparesRebuildGoesWhenTheRebuildEnds() {
+        newVolume("a", Layout.RAID5, "d1", "d2", "d3");
+        bridge.onSnapshot(s -> status.jobs(s.jobs())); // as the window's model feeds it (PoolViewModel)
+        run(p -> {
+            p.admin().failDrive("d2");
+            return null;
+        });
+        ui.drain();
+        vm.selectedDriveProperty().set("d2");
+        SpareForm f = vm.spareForm();
+        ui.drain();
+        f.spareProperty().set("d6");
+        done(f);
+        assertThat(status.messageProperty().get()).contains("Spare drive d6 takes the place of d2 in volume a; rebuilding");
+        run(p -> {
+            p.awaitJobs(null);
+            return null;
+        });
+        bridge.refresh();
+        ui.drain();
+        bridge.refresh();
+        ui.drain();
+        assertThat(status.messageProperty().get()).as("the rebuild ended: its line is gone").doesNotContain("rebuilding");
+    }
+
     @Test
     void verifyWithRepairSaysWhatItFound() {
         newVolume("a", Layout.RAID1, "d1", "d2");
