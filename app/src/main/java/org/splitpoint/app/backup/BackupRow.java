@@ -117,6 +117,25 @@ public final class BackupRow {
         return tracks;
     }
 
+    /**
+     * The Tracks held column: "128 of 2,048" (empty for a volume). A bare "128" beside the Stored size
+     * read as a count of nothing in particular, or as an image missing most of its volume.
+     */
+    public String tracksHeld() {
+        return tracks.isEmpty() ? "" : tracks + " of " + volumeTracks;
+    }
+
+    /** The Tracks held cell's tooltip: what the count is of, and why a full image may hold few. */
+    public String tracksHeldWhy() {
+        ImageInfo i = image.get();
+        if (i == null) {
+            return "";
+        }
+        return tracks + " of the volume's " + volumeTracks + " tracks" + (i.parent() == null
+                ? ": a full image leaves out the tracks that are all zeros (they read as zeros from it)"
+                : ": the tracks changed since " + i.parent() + ", the image it builds on");
+    }
+
     /** Tracks of the volume it is an image of ("2,048"). */
     public String volumeTracks() {
         return volumeTracks;

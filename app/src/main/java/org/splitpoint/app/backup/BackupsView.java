@@ -183,7 +183,18 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         kindColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().kind()));
         createdColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().created()));
         sizeColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().size()));
-        tracksColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().tracks()));
+        tracksColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().tracksHeld()));
+        tracksColumn.setCellFactory(c -> new javafx.scene.control.TreeTableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                BackupRow r = empty || getTableRow() == null || getTableRow().getItem() == null ? null
+                        : getTableRow().getItem();
+                setText(empty ? null : item);
+                String why = r == null ? "" : r.tracksHeldWhy();
+                setTooltip(why.isEmpty() ? null : new javafx.scene.control.Tooltip(why));
+            }
+        });
         parentColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().buildsOn()));
         verifyColumn.setCellValueFactory(c -> c.getValue().getValue().isImage()
                 ? c.getValue().getValue().verifyProperty() : new javafx.beans.property.ReadOnlyObjectWrapper<>(null));

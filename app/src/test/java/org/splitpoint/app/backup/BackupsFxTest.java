@@ -304,6 +304,26 @@ class BackupsFxTest {
      * 128 MiB volume with data on a sixteenth of it read "…, 8 MiB, holds 128 of 2,0…", the volume's
      * size unsaid, why the image is smaller than the volume unsaid, and its end cut off.
      */
+    /**
+     * The Tracks column read "128" beside "8 MiB" with nothing to say 128 of what (seen by hand on the
+     * demo pool, whose volumes have 2,048 and 1,024 tracks): it reads "128 of 2,048" under "Tracks
+     * held", and its tooltip says why a full image holds few (all-zero tracks are left out).
+     */
+    @Test
+    void theTracksColumnSaysOfHowManyTracksAndWhy(FxRobot robot) throws Exception {
+        openBackups(robot);
+        var column = onFx(() -> robot.lookup("#imagesTree").queryAs(javafx.scene.control.TreeTableView.class)
+                .getColumns().stream().filter(c -> "tracksColumn".equals(((javafx.scene.control.TreeTableColumn<?, ?>) c)
+                        .getId())).findFirst().orElseThrow());
+        assertThat(onFx(() -> ((javafx.scene.control.TreeTableColumn<?, ?>) column).getText())).isEqualTo("Tracks held");
+        TreeTableCell<?, ?> held = onFx(() -> robot.lookup((Node n) -> n instanceof TreeTableCell<?, ?> c
+                && c.getTableColumn() == column && c.getTableRow() != null && c.getTableRow().getItem() instanceof BackupRow r
+                && r.key().equals(made.image())).queryAs(TreeTableCell.class));
+        assertThat(onFx(held::getText)).matches("[\\d,]+ of [\\d,]+");
+        assertThat(onFx(() -> held.getTooltip() == null ? "" : held.getTooltip().getText()))
+                .matches("[\\d,]+ of the volume's [\\d,]+ tracks: .+");
+    }
+
     @Test
     void at1024x700ASelectedImageSaysItsVolumesSizeAndWhatItStoresInFull(FxRobot robot) throws Exception {
         openBackups(robot);
