@@ -151,7 +151,9 @@ final class JournalCommand {
                             .put("lastShipAt", s.lastShipAt()).put("lastShipResult", s.lastShipResult())
                             .put("protecting", s.protecting()).put("unprotected", s.unprotected()).put("nextShip", s.nextShip())
                             // seconds until the next try of a base backup that failed (BaseRetry), null when none is due
-                            .put("nextBaseTrySeconds", s.nextBaseTrySeconds());
+                            .put("nextBaseTrySeconds", s.nextBaseTrySeconds())
+                            // why it cannot ship into its store now (gone, or its due ship refused), null when nothing says so
+                            .put("storeProblem", s.storeProblem());
                     var ships = n.putArray("ships");
                     for (var sh : s.recentShips()) {
                         ships.addObject().put("at", sh.at()).put("result", sh.result());
@@ -172,6 +174,9 @@ final class JournalCommand {
                         + " of " + Sizes.format(s.capacity()) + (s.entries() > 0 ? ", oldest " + s.oldestAgeSeconds() + " s old" : ""));
                 out.println("  last ship: " + (s.lastShipAt() == null ? "never" : s.lastShipAt() + ": " + s.lastShipResult()));
                 out.println("  next ship: " + s.nextShip());
+                if (s.storeProblem() != null) {
+                    out.println("  cannot ship: " + s.storeProblem());
+                }
                 return 0;
             });
         }

@@ -58,6 +58,6 @@ final class JournalStatuses {
         }
         boolean none = !healthy.contains(true);
         return new JournalAdmin.Status(volume, drives, healthy, "unknown (the journal's status cannot be read)", null, 0, 0, 0, 0, 0,
-                0, null, null, List.of(), false, none, "never", null);
+                0, null, null, List.of(), false, none, "never", null, null);
     }
 }

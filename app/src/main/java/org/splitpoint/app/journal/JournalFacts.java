@@ -51,6 +51,9 @@ final class JournalFacts {
         if (!s.protecting()) {
             return baseBackupRunning ? JournalState.STARTING : JournalState.NOT_PROTECTING;
         }
+        if (s.storeProblem() != null) {
+            return JournalState.CANNOT_SHIP; // it said PROTECTING with its store moved away (seen by hand)
+        }
         return s.legsHealthy().contains(false) ? JournalState.DEGRADED : JournalState.PROTECTING;
     }
 
@@ -72,6 +75,10 @@ final class JournalFacts {
             case PROTECTING -> "Every write is also in the journal, mirrored on " + String.join(" and ", s.drives())
                     + ": " + volume + " can be rebuilt from image " + s.base() + " plus the journal, to its last"
                     + " acknowledged write.";
+            case CANNOT_SHIP -> "The journal cannot ship into its store: " + s.storeProblem() + ". It keeps every"
+                    + " write of " + volume + " on " + String.join(" and ", s.drives()) + " meanwhile, but image "
+                    + s.base() + " is out of reach: bring the store back (it ships then), or disable the journal and"
+                    + " enable it with another store.";
             case DEGRADED -> {
                 String lost = s.drives().get(s.legsHealthy().get(0) ? 1 : 0);
                 String kept = s.drives().get(s.legsHealthy().get(0) ? 0 : 1);

@@ -13,7 +13,8 @@ import org.splitpoint.engine.pool.VolumeState;
  * The volumes a journal was enabled to protect and does not, as the status bar says them: the pool
  * showed HEALTHY while a journal was NOT PROTECTING (its base backup failing into a full store). A
  * journal whose base backup runs is on its way (its card says STARTING); a FAILED volume's status
- * says more than its journal could.
+ * says more than its journal could. A journal whose store is out of reach (CANNOT SHIP) is said too,
+ * unless the pool's warnings say it already.
  */
 final class JournalGaps {
 
@@ -25,7 +26,15 @@ final class JournalGaps {
         List<String> out = new ArrayList<>();
         for (JournalAdmin.Status j : journals.values()) {
             PoolSnapshot.VolumeView v = s.volumes().stream().filter(x -> x.name().equals(j.volume())).findFirst().orElse(null);
-            if (v == null || v.state() == VolumeState.FAILED || (j.protecting() && !j.unprotected())) {
+            if (v == null || v.state() == VolumeState.FAILED) {
+                continue;
+            }
+            if (j.protecting() && !j.unprotected()) {
+                // its store out of reach: said by the engine's warnings once a due ship was refused, by
+                // the journal's status as soon as the directory is gone
+                if (j.storeProblem() != null && s.warnings().stream().noneMatch(w -> w.contains(j.storeProblem()))) {
+                    out.add("the journal of " + j.volume() + " cannot ship: " + j.storeProblem());
+                }
                 continue;
             }
             if (j.unprotected()) {

@@ -347,6 +347,32 @@ class JournalCardViewModelTest {
                 + " is not protected by its journal: it has no base image \\(the next backup try in \\d+ s\\)");
     }
 
+    /**
+     * With its store moved away the card said PROTECTING, 'data can be rebuilt from image ... plus the
+     * journal', and the pool HEALTHY (seen by hand on the demo pool). It says CANNOT SHIP and why, the
+     * status bar a warning; with the store back, PROTECTING again.
+     */
+    @Test
+    void aJournalWhoseStoreIsGoneSaysItCannotShipAndTheStatusBarWarns() throws Exception {
+        enable("", "");
+        org.splitpoint.app.pool.PoolViewModel pool = new org.splitpoint.app.pool.PoolViewModel(bridge);
+        pool.start();
+        Path gone = made.store().resolveSibling("store-moved");
+        java.nio.file.Files.move(made.store(), gone);
+        write(1, 2); // a snapshot that changed, for the model made just now
+        awaitState(JournalState.CANNOT_SHIP);
+        assertThat(vm.headlineProperty().get()).startsWith("The journal cannot ship into its store: there is no backup"
+                + " store at " + made.store()).contains("out of reach");
+        assertThat(pool.healthProperty().get()).isEqualTo(org.splitpoint.engine.pool.PoolSnapshot.Health.WARNING);
+        assertThat(pool.problemsProperty().get()).contains("the journal of " + JournalPools.VOLUME
+                + " cannot ship: there is no backup store at " + made.store());
+
+        java.nio.file.Files.move(gone, made.store());
+        write(3, 1);
+        awaitState(JournalState.PROTECTING);
+        assertThat(pool.healthProperty().get()).isEqualTo(org.splitpoint.engine.pool.PoolSnapshot.Health.HEALTHY);
+    }
+
     /** Opens the pool with its store's images filling after 16 KiB, enables the journal into it: the base backup fails. */
     private Path enableIntoAFullStore() throws Exception {
         bridge.close();

@@ -43,11 +43,14 @@ public final class JournalAdmin {
      * The journal's state as {@code volume journal status} shows it. {@code nextBaseTrySeconds}: for a
      * journal without a base whose base backup was tried and did not give it one, how long until the
      * watch tries again ({@link BaseRetry}); null otherwise (a holder older than it sends none either).
+     * {@code storeProblem}: why the journal cannot ship into its store now (the directory gone, or what
+     * its last due ship was refused with), null while nothing says so ({@link JournalStoreCheck#problem}).
      */
     public record Status(String volume, List<String> drives, List<Boolean> legsHealthy, String store, String base,
                          int entries, long bytes, long capacity, long oldestAgeSeconds, long maxSize, long maxAgeSeconds,
                          String lastShipAt, String lastShipResult, List<PoolConfig.ShipRecord> recentShips,
-                         boolean protecting, boolean unprotected, String nextShip, Long nextBaseTrySeconds) { }
+                         boolean protecting, boolean unprotected, String nextShip, Long nextBaseTrySeconds,
+                         String storeProblem) { }
 
     /**
      * What gives a journal without a base its base. It has none before its first backup completes,
@@ -345,7 +348,8 @@ public final class JournalAdmin {
         return new Status(volume, rec.drives(), List.of(j != null && j.legHealthy(0), j != null && j.legHealthy(1)),
                 rec.store(), rec.base(), j == null ? 0 : j.entries(), bytes, j == null ? 0 : j.capacity(), age,
                 rec.maxSize(), rec.maxAgeSeconds(), rec.lastShipAt(), rec.lastShipResult(), rec.ships(), rec.base() != null,
-                j == null || j.unprotected(), next, retry == null || baseRunning ? null : retry.toSeconds());
+                j == null || j.unprotected(), next, retry == null || baseRunning ? null : retry.toSeconds(),
+                JournalStoreCheck.problem(pool, volume, rec.store()));
     }
 
     /** Volumes with a journal. */

@@ -35,10 +35,12 @@ final class JournalWatch {
      * it is said, once a minute at most; the journal keeps its entries and the next turn tries again.
      * It was swallowed: a store moved away left the journal past its limit, filling, with nobody told.
      */
-    private static void shipOrSay(Pool pool, String volume, Said said) {
+    private static void shipOrSay(Pool pool, String volume, String store, Said said) {
         try {
             new JournalAdmin(pool).ship(volume);
         } catch (IOException | PoolException e) {
+            // and it stands (the health, the journal's status) until a ship opens the store again
+            JournalStoreCheck.shipRefused(pool, volume, store, e.getMessage());
             said.once(pool, volume, Event.warning("JOURNAL", volume, "the journal of " + volume + " is due to ship but"
                     + " cannot ship: " + e.getMessage() + "; its entries stay in the journal, which tries again each"
                     + " second until it is full"));
@@ -156,7 +158,7 @@ final class JournalWatch {
         }
         long age = o.journal.oldestTime() < 0 ? 0 : (System.currentTimeMillis() - o.journal.oldestTime()) / 1000;
         if (o.journal.liveBytes() >= rec.maxSize() || (rec.maxAgeSeconds() > 0 && age >= rec.maxAgeSeconds())) {
-            shipOrSay(pool, volume, said);
+            shipOrSay(pool, volume, rec.store(), said);
         }
     }
 
