@@ -118,6 +118,18 @@ public final class JobThrottle {
         send(jobId);
     }
 
+    /** The limit's stamp of job {@code id} in a holder's snapshot, or null (no snapshot, or the job gone). */
+    private static Long stampIn(org.splitpoint.engine.pool.PoolSnapshot state, String id) {
+        if (state != null) {
+            for (JobProgress j : state.jobs()) {
+                if (j.id().equals(id)) {
+                    return j.throttleStamp();
+                }
+            }
+        }
+        return null;
+    }
+
     private void send(String id) {
         sending = true;
         long first = toSend.getAndSet(-1);
@@ -125,9 +137,12 @@ public final class JobThrottle {
             sending = false;
             return;
         }
-        // attached to serve, the holder sets it ('job throttle'); here the engine does
-        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.throttleJob(id, first),
-                pool -> {
+        // attached to serve, the holder sets it ('job throttle'), and the limit's stamp is the job's in the
+        // holder's snapshot taken after the command: with none (the command prints no stamp) the newest
+        // stamp known stayed the old limit's, and a sample taken before the change, delivered after its
+        // answer, put the old limit back for a moment (the slider bounced); here the engine does
+        bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.throttleJob(id, first),
+                (out, state) -> stampIn(state, id), pool -> {
                     long stamp = pool.job(id).setThrottle(first);
                     long v;
                     while ((v = toSend.getAndSet(-1)) >= 0) { // values chosen meanwhile fold into this call

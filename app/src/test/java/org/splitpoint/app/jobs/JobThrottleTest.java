@@ -68,6 +68,43 @@ class JobThrottleTest {
         }
     }
 
+    /**
+     * Attached to a holder, the answer to the user's change carried no stamp ('job throttle' prints
+     * none), so the newest stamp known stayed the old limit's and a sample taken before the change,
+     * delivered after the answer, put the old limit back: the slider jumped back, then forward at the
+     * next sample. The answer's stamp is now the job's in the holder's snapshot after the command.
+     */
+    @Test
+    void attachedASampleTakenBeforeTheUsersChangeButDeliveredAfterItsAnswerDoesNotPutTheOldLimitBack() throws Exception {
+        Path dir = TestPools.demo(tmp, TestPools.PAIR_DRIVE_SIZE);
+        try (org.splitpoint.app.testing.Attached a = new org.splitpoint.app.testing.Attached(dir)) {
+            Pool holder = a.holder.pool;
+            holder.pairs().split(List.of(PAIR));
+            holder.device("prod").write(0, ByteBuffer.allocate(65536 * 4));
+            holder.pairs().establish(PAIR, true, 1_000_000); // full, slow: it runs for the whole test
+            Job job = holder.job("establish-" + PAIR);
+            job.pause(); // and stays
+            List<org.splitpoint.engine.pool.PoolSnapshot> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
+            a.bridge.onSnapshot(shown::add);
+            a.bridge.start(); // the holder's stream, as the window starts it
+            a.shows(() -> !shown.isEmpty());
+            JobThrottle throttle = new JobThrottle(a.bridge, new ActionStatus());
+            throttle.follow(job.progress());
+            assertThat(throttle.limit()).isEqualTo(1_000_000);
+
+            JobProgress stale = job.progress(); // sampled now, delivered after the answer
+            throttle.limitProperty().set(20_000_000); // the user moves the slider
+            a.shows(() -> job.progress().throttle() == 20_000_000);
+            a.ui.drain(); // the answer
+            throttle.follow(stale);
+            assertThat(throttle.limit()).as("the old limit is not put back").isEqualTo(20_000_000);
+
+            job.setThrottle(7_000_000); // from elsewhere: news, shown
+            throttle.follow(job.progress());
+            assertThat(throttle.limit()).isEqualTo(7_000_000);
+        }
+    }
+
     @Test
     void aChoiceMadeWhileASampleMissedTheJobStandsButNotOnAJobStartedElsewhere() throws Exception {
         Pool pool = establishing();
