@@ -359,7 +359,7 @@ public final class BackupNow {
         String snap = source.get() == null ? null : source.get().snapshot();
         String asOf = snap == null ? "" : " as of snapshot " + v + "@" + snap;
         Path dir = store.get().dir();
-        status.started("Starting a " + (f ? "full" : "incremental") + " backup of " + v + asOf + "…");
+        status.started("Starting " + (f ? "a full" : "an incremental") + " backup of " + v + asOf + "…");
         progress.set(0);
         progressText.set("backup of " + v + " starting…");
         bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.backup(v, dir, f,

@@ -199,8 +199,12 @@ class BackupsViewModelTest {
         ui.drain();
         String full = backUp(true).get(0).id();
         writeTracks(10, 3);
+        List<String> said = new java.util.ArrayList<>();
+        status.messageProperty().addListener((o, was, now) -> said.add(now));
 
         List<ImageInfo> images = backUp(false);
+        // it said "Starting a incremental backup of prod…" (seen by hand)
+        assertThat(said).anyMatch(m -> m.endsWith("  Starting an incremental backup of prod…"));
 
         ImageInfo inc = images.get(0);
         assertThat(inc.kind()).isEqualTo(ImageInfo.Kind.INCREMENTAL);
