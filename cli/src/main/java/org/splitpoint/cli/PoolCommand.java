@@ -39,7 +39,10 @@ final class PoolCommand {
             if (ts > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("track size must be a power of two from 4K to 1G, not " + trackSize);
             }
-            Pool.create(dir, drives, ds, (int) ts, StorageFactory.real());
+            // resolved as every other command's paths are: '' (an unset shell variable) is refused in a sentence; it
+            // reached the engine as no path at all ('the file system refused (Cannot invoke ...)') or as the
+            // directory the command ran in ("'' is not empty")
+            Pool.create(CliContext.current().resolve(dir), drives, ds, (int) ts, StorageFactory.real());
             spec.commandLine().getOut().println("created pool " + dir + ": " + drives + " drives of "
                     + Sizes.format(ds) + ", track size " + Sizes.format(ts));
             return 0;

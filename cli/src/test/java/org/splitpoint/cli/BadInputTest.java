@@ -53,6 +53,10 @@ class BadInputTest {
             assertRefused(2, "an empty path", "backup", "restore", pool, "v", "--store", blank, "--yes");
             assertRefused(2, "an empty path", "volume", "journal", "enable", pool, "v", "--drives", "d4,d1", "--store", blank);
             assertRefused(2, "an empty path", "pool", "status", blank);
+            // pool create took '' as no path ('the file system refused (Cannot invoke "java.nio.file.Path
+            // .getFileSystem()" because "path" is null)'), or as the directory it ran in ("splitpoint:  is not empty")
+            assertRefused(2, "an empty path ('" + blank + "') names no file or directory", "pool", "create", blank,
+                    "--drives", 2, "--drive-size", "1M");
         }
     }
 
