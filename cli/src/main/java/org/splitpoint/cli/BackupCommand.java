@@ -147,9 +147,16 @@ final class BackupCommand {
             DirectoryStore s = DirectoryStore.open(CliContext.current().resolve(store), StorageFactory.real(), false);
             List<String> ids = new ArrayList<>();
             int bad = 0;
-            DirectoryStore.Contents contents = id == null ? s.contents() : null;
+            DirectoryStore.Contents contents = s.contents();
             Map<String, String> damaged = id == null ? contents.damaged() : Map.of();
             if (id != null) {
+                // a mistyped id is no damaged image: it said 'nope: DAMAGED: no image ...' and '1 of 1 images
+                // failed verification', as if the store had lost one
+                if (contents.images().stream().noneMatch(i -> i.id().equals(id)) && !contents.damaged().containsKey(id)) {
+                    throw new BackupException("no image '" + id + "' in the backup store " + s.describe()
+                            + (s.unfinished().contains(id) ? " (it is unfinished: a backup still writes it, or one that"
+                            + " stopped left it; only a sealed image is verified)" : ""));
+                }
                 ids.add(id);
             } else {
                 contents.images().forEach(i -> ids.add(i.id()));

@@ -101,6 +101,23 @@ class BackupCommandTest {
         }
     }
 
+    /**
+     * A mistyped image id is no damaged image: 'backup verify STORE nope' printed 'nope: DAMAGED: no image ...' and
+     * '1 of 1 images failed verification', as if the store had lost an image; '..' was the store's images directory,
+     * DAMAGED too, and '../../other/images/ID' verified another store's image as this one's.
+     */
+    @Test
+    void verifyingAnIdTheStoreDoesNotHoldSaysThereIsNoSuchImage() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        Path other = tmp.resolve("other");
+        assertThat(CliRun.of("backup", "create", pool, "small", "--store", other, "--full").code()).isZero();
+        String elsewhere = "../../other/images/" + Files.list(other.resolve("images")).findFirst().orElseThrow().getFileName();
+        for (String id : new String[] {"nope", "..", elsewhere}) {
+            assertRefused(1, "no image '" + id + "' in the backup store " + store, "backup", "verify", store, id);
+            assertThat(CliRun.of("backup", "verify", store, id).out()).doesNotContain("DAMAGED", "ok");
+        }
+    }
+
     @Test
     void backupListVerifyRestoreAndDeleteAsAnAdministratorDoes() throws Exception {
         CliRun full = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");

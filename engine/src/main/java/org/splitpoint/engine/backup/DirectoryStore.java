@@ -284,8 +284,25 @@ public final class DirectoryStore implements BackupStore {
         return out;
     }
 
+    /**
+     * An image id is one entry's name in images/, never a path: '..' or 'a/b' would reach outside this store
+     * (another store's image restored while the pool records this one; '' is images/ itself, which a delete
+     * would remove whole). Such an id names no image here.
+     */
+    private static boolean isImageName(String id) {
+        return id != null && !id.isEmpty() && !id.equals(".") && !id.equals("..") && id.indexOf('/') < 0
+                && id.indexOf('\\') < 0 && id.indexOf('\0') < 0;
+    }
+
+    private void requireImageName(String id) throws BackupException {
+        if (!isImageName(id)) {
+            throw new BackupException("no image '" + id + "' in the backup store " + dir);
+        }
+    }
+
     /** The manifest of sealed image {@code id}; a missing or damaged one is an error naming the image. */
     ImageInfo manifest(String id) throws IOException {
+        requireImageName(id);
         Path m = images().resolve(id).resolve("manifest.json");
         if (!Files.exists(m)) {
             throw new BackupException("image " + id + " in " + dir + " has no manifest (damaged or not a Splitpoint image)");
@@ -299,6 +316,7 @@ public final class DirectoryStore implements BackupStore {
 
     @Override
     public ImageReader open(String id) throws IOException {
+        requireImageName(id);
         if (!Files.isDirectory(images().resolve(id))) {
             throw new BackupException("no image '" + id + "' in the backup store " + dir);
         }
@@ -316,6 +334,7 @@ public final class DirectoryStore implements BackupStore {
 
     @Override
     public ImageWriter resume(String id) throws IOException {
+        requireImageName(id);
         Path partial = images().resolve(id + PARTIAL);
         if (!Files.isDirectory(partial)) {
             throw new BackupException("no unfinished image '" + id + "' in " + dir);
@@ -325,7 +344,7 @@ public final class DirectoryStore implements BackupStore {
 
     /** True when a sealed image {@code id} is in this store with a manifest that reads back (only that one is read). */
     public boolean holds(String id) {
-        if (!Files.isRegularFile(images().resolve(id).resolve("manifest.json"))) {
+        if (!isImageName(id) || !Files.isRegularFile(images().resolve(id).resolve("manifest.json"))) {
             return false;
         }
         try {
@@ -338,6 +357,7 @@ public final class DirectoryStore implements BackupStore {
 
     @Override
     public void delete(String id) throws IOException {
+        requireImageName(id);
         Path p = images().resolve(id);
         if (Files.isDirectory(p)) {
             deleteTree(p);

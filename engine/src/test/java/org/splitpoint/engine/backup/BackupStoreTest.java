@@ -66,6 +66,28 @@ class BackupStoreTest {
         assertThat(DirectoryStore.open(dir.resolve("store"), StorageFactory.real(), false).uuid()).isEqualTo(s.uuid());
     }
 
+    /**
+     * An image id is a name in this store, never a path: 'backup restore --store A --at ../../B/images/ID' restored
+     * from store B's image while the pool recorded store A, and 'backup verify A ..' called the store's own images
+     * directory a DAMAGED image.
+     */
+    @Test
+    void anIdThatIsAPathNamesNoImage() throws Exception {
+        DirectoryStore other = DirectoryStore.open(dir.resolve("other"), StorageFactory.real(), true);
+        fullImage(other);
+        DirectoryStore s = store();
+        for (String id : new String[] {"../../other/images/v-full", "..", ".", "", "v-full/", "/" + dir.resolve("other")}) {
+            assertThatThrownBy(() -> s.open(id)).as(id).isInstanceOf(BackupException.class)
+                    .hasMessage("no image '" + id + "' in the backup store " + dir.resolve("store"));
+            assertThat(s.holds(id)).as(id).isFalse();
+            assertThatThrownBy(() -> s.delete(id)).as(id).isInstanceOf(BackupException.class)
+                    .hasMessageStartingWith("no image '" + id + "'");
+            assertThatThrownBy(() -> s.resume(id)).as(id).isInstanceOf(BackupException.class);
+        }
+        assertThat(other.list()).extracting(ImageInfo::id).containsExactly("v-full");
+        assertThat(Files.exists(dir.resolve("store/images"))).isTrue();
+    }
+
     @Test
     void anUnfinishedImageIsNeverListedAndCanBeResumed() throws Exception {
         DirectoryStore s = store();
