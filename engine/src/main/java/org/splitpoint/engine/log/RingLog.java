@@ -736,6 +736,8 @@ public final class RingLog {
     }
 
     public void close() throws IOException {
-        file.close();
+        if (file != null) { // a look at a parity volume whose journal file is missing has none (PoolRecovery.openVolume)
+            file.close();
+        }
     }
 }

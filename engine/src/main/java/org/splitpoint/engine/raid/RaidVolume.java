@@ -1193,7 +1193,8 @@ public abstract class RaidVolume implements BlockDevice {
 
     /**
      * Builds a volume of {@code layout} over {@code members}. {@code journal} (parity layouts only)
-     * is the stripe journal's file.
+     * is the stripe journal's file; null only for a read-only open that found none (nothing reads or
+     * writes it then, and the close has nothing to close).
      */
     public static RaidVolume assemble(String name, Layout layout, Member[] members, long size, int trackSize,
                                       int stripUnit, WriteIntent writeIntent,

@@ -133,6 +133,38 @@ class MetadataLossTest {
         assertThat(Files.exists(dir.resolve("meta/v.journal"))).isTrue();
     }
 
+    /**
+     * A look (pool status, volume list: a read-only open) at a pool whose RAID 5 stripe journal is missing said the
+     * journal was lost, then failed at its close: 'internal error: java.lang.NullPointerException: Cannot invoke
+     * "StorageFile.close()" because "this.file" is null' (seen corrupting meta/ by hand). The read-only open has no
+     * journal file to open and creates none; the close has nothing to close.
+     */
+    @Test
+    void aLookAtAPoolWhoseStripeJournalIsMissingSaysSoAndClosesChangingNothing() throws Exception {
+        TestPools.create(dir, Layout.RAID5, 3, 1 << 20, 4096);
+        byte[] data = new byte[200_000];
+        new Random(3).nextBytes(data);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(data));
+        }
+        Files.delete(dir.resolve("meta/v.journal"));
+        byte[] read = new byte[data.length];
+        Pool look = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY);
+        try {
+            assertThat(look.openNotes()).anyMatch(n -> n.contains("stripe journal of volume v (meta/v.journal) is missing")
+                    && n.contains("when the pool is next opened for writing"));
+            look.volume("v").read(0, ByteBuffer.wrap(read));
+        } finally {
+            look.close();
+        }
+        assertThat(read).isEqualTo(data);
+        assertThat(Files.exists(dir.resolve("meta/v.journal"))).as("a look creates nothing").isFalse();
+        try (Pool p = Pool.open(dir)) { // the writable open recreates it and resyncs the parity
+            assertThat(p.openNotes()).anyMatch(n -> n.contains("meta/v.journal) is missing"));
+            assertThat(p.admin().verify("v", false, null)).isZero();
+        }
+    }
+
     @Test
     void aMissingMetaDirectoryIsRecreatedWithEverythingMarked() throws Exception {
         splitPairWithStdChanges();
