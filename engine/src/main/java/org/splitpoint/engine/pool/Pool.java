@@ -43,8 +43,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * decision (a job finishing, a member failing on an I/O thread) whatever it holds. A job's own
  * monitor guards only its fields; nothing is called out while it is held. A member's monitor is
  * taken last on the data path: a repair, a rebuild's or a pair's copy, a return's checkpoint, a
- * flush's heal and a parity write wait on it, holding their (2) and (3), for the forces of its
- * image under way (Member.settledLosses); such a force is an fsync that holds and takes no lock.
+ * flush's heal, a parity write and a host's read of a volume not whole (RaidVolume.readsDerivedRows)
+ * wait on it, holding their (2) and (3), for the forces of its image under way
+ * (Member.settledLosses); such a force is an fsync that holds and takes no lock.
  *
  * <p>Administrative operations (fail, replace, add, create volume) are in {@link PoolAdmin}.
  */

@@ -398,8 +398,10 @@ public abstract class RaidVolume implements BlockDevice {
                 throw lostError(l, offset, n, "a read");
             }
             // a member picked as one that had lost nothing may drop a write's pages under the read
-            // (a pair's copy put its old bytes on the BCV and cleared the track: CopySourceLossTest)
-            readUnspoiled(offset, offset + n, settled, () -> {
+            // (a pair's copy put its old bytes on the BCV and cleared the track: CopySourceLossTest);
+            // where the volume derives what it reads from a drive's rows (not whole), a host's read
+            // compares settled too: see readsDerivedRows
+            readUnspoiled(offset, offset + n, settled || readsDerivedRows(), () -> {
                 if (anyLostWrites()) {
                     refuseReadOfLostWrites(offset, n);
                 }
@@ -1022,6 +1024,27 @@ public abstract class RaidVolume implements BlockDevice {
         }
     }
 
+    /**
+     * True when a read may answer bytes the host did not write since the last flush from rows a
+     * failing force can drop: an absent drive's strips rebuilt from the others' (a dropped write's
+     * old bytes there make the strip garbage), a drive being rebuilt or back from a service window
+     * (the rebuild's or the return's copies, not forced yet, over a blank or the drive's old bytes),
+     * a drive that lost writes at a failed flush (its rows rebuilt from the others). A host's read
+     * compares the members' losses settled then (HostReadForceUnderWayTest): before, it took the
+     * dropped rows before the loss was counted, acknowledged bytes the host had not touched read
+     * as the blank's zeros or the XOR of a dropped write. The wait is behind the fsyncs under way,
+     * only while the volume is not whole; a whole volume's read may take only the old bytes of the
+     * host's own unflushed write, and does not wait (see {@link #readUnspoiled(long, long, boolean, IoAction)}).
+     */
+    private boolean readsDerivedRows() {
+        for (Member m : members) {
+            if (m.state() != DriveState.ONLINE || m.stale() != null || m.lostWrites()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reads of the same bytes a run of member losses may spoil before the reader gives up ({@link #readUnspoiled}). */
     private static final int READS_OVER_LOSSES = 4;
 
@@ -1041,10 +1064,11 @@ public abstract class RaidVolume implements BlockDevice {
      * members' forces under way have ended ({@link #settledMemberLosses}), for a reader that writes
      * what it read for good (a parity write's strips: the parity computed from a dropped write's old
      * bytes gave them back to the drive at the heal, ParityWriteForceUnderWayTest; a snapshot's save,
-     * {@link #readToKeep}). A host's read does not wait so: it would wait behind every flush's fsync
-     * that overlaps it (a reader of cached 4 KiB lost more than half its reads per second beside a
-     * flush every 5 ms), and what it may take so is the old bytes of the host's own unflushed write,
-     * for that read only: the next one sees the loss on record.
+     * {@link #readToKeep}). A host's read of a whole volume does not wait so: it would wait behind
+     * every flush's fsync that overlaps it (a reader of cached 4 KiB lost more than half its reads
+     * per second beside a flush every 5 ms), and what it may take so is the old bytes of the host's
+     * own unflushed write, for that read only: the next one sees the loss on record. Of a volume not
+     * whole it does ({@link #readsDerivedRows}).
      */
     void readUnspoiled(long from, long to, boolean settled, IoAction read) throws IOException {
         for (int attempt = 1; ; attempt++) {
