@@ -84,6 +84,14 @@ final class ParityReads {
             ByteBuffer slice = dst.slice(base + (int) (pos - offset), len);
             if (m.readable(row, row + len)) {
                 m.read(row, slice, exact);
+            } else if (m.holds(row, row + len) && !volume.othersHold(m, row, row + len)) {
+                // m lost writes at a failed flush and a drive absent beside it leaves nothing to rebuild
+                // its rows from: its image holds them as last flushed, all of them where nothing was
+                // written since the last good flush; elsewhere the read is refused as one of lost
+                // writes (before, the reconstruction failed the read as if the volume were FAILED:
+                // DegradedLossyDriveReadTest)
+                volume.refuseIfWrittenSinceGoodFlush(row, row + len, RaidVolume.READ_OF_LOST_WRITES);
+                m.read(row, slice, exact);
             } else {
                 try (RangeLocks.Held h = rowLocks.lock(row, row + len)) {
                     volume.refuseReconstructionFromLossy(m, row, row + len, RaidVolume.READ_OF_LOST_WRITES); // no guess from a second lossy drive

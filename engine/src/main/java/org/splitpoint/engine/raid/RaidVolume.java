@@ -1014,7 +1014,7 @@ public abstract class RaidVolume implements BlockDevice {
      * Throws when member rows [from, to) lie on a track written since the last good flush ({@link
      * #tracksSinceLastGoodFlush}), saying that {@code needs} (what needed them, and from which drives).
      */
-    private void refuseIfWrittenSinceGoodFlush(long from, long to, String needs) throws IOException {
+    void refuseIfWrittenSinceGoodFlush(long from, long to, String needs) throws IOException {
         TrackBitmap recent = tracksSinceLastGoodFlush();
         long t = recent.nextSetBit(from / trackSize);
         if (t >= 0 && t * trackSize < to) {
@@ -1527,6 +1527,16 @@ public abstract class RaidVolume implements BlockDevice {
      */
     protected boolean resyncableAfterCrash(long from, long to) {
         return allHold(from, to);
+    }
+
+    /** True when every member but {@code m} holds member rows [from, to) (they can stand in for it). */
+    boolean othersHold(Member m, long from, long to) {
+        for (Member o : members) {
+            if (o != m && !o.holds(from, to)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     protected boolean allHold(long from, long to) {
