@@ -85,7 +85,8 @@ public final class PoolView extends BorderPane {
         problems.textProperty().bind(vm.problemsProperty());
         problems.visibleProperty().bind(Bindings.isNotEmpty(vm.problemsProperty()));
         problems.managedProperty().bind(problems.visibleProperty());
-        StatusShare.between(statusBar, problems, statusMessage, java.util.List.of(healthBadge, summary, hostIo));
+        StatusShare.between(statusBar, problems, statusMessage, java.util.List.of(healthBadge, summary, hostIo),
+                summary);
         ActionStatus status = vm.status();
         statusMessage.textProperty().bind(status.messageProperty());
         status.kindProperty().addListener((o, was, now) ->

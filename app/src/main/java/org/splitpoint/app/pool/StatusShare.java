@@ -15,7 +15,13 @@ import org.controlsfx.control.StatusBar;
  * the problems' line all it wanted, and a drive image's removal, whose sentence names the image's
  * whole path, left the message "1..." (at 1310 px) or nothing (at 1024 px). Now the problems take
  * at most half of what is left while there is a message, all of it otherwise; each wraps within its
- * share (the bar grows to its lines), and each whole sentence is in its label's tooltip. UI thread only.
+ * share (the bar grows to its lines), and each whole sentence is in its label's tooltip.
+ *
+ * <p>At 1024 px the fixed items leave a message about 290 px: a backup's start, naming its store's
+ * path, took four lines and the bar a fifth of what the detail view had left. The pool's summary
+ * ("12 drives · 4 volumes · 1 pair · no jobs running", which the navigation tree and the Jobs panel
+ * say too) gives its room to a message that would take more than two lines beside it, and is back
+ * once the message fits or goes. UI thread only.
  */
 final class StatusShare {
 
@@ -36,23 +42,47 @@ final class StatusShare {
      * Sizes {@code problems} (in the bar's left items, after {@code fixed}) to its share; the bar's grid
      * gives the right items, {@code message}, what the left ones leave.
      */
-    static void between(StatusBar bar, Label problems, Label message, List<Region> fixed) {
+    static void between(StatusBar bar, Label problems, Label message, List<Region> fixed, Region yielding) {
         // the window's width, not the bar's: the bar grows with its items' minimum, which this sets, so
         // reading its own width kept the first layout's width (the problem's whole sentence) for good
         // and the window's content ran past its right edge
         javafx.beans.binding.DoubleBinding window = Bindings.selectDouble(bar.sceneProperty(), "width");
-        Observable[] deps = new Observable[fixed.size() + 4];
+        Observable[] deps = new Observable[fixed.size() + 5];
         deps[0] = window;
         deps[1] = bar.progressProperty();
         deps[2] = message.textProperty();
         deps[3] = problems.textProperty();
+        deps[4] = yielding.managedProperty();
         for (int i = 0; i < fixed.size(); i++) {
-            deps[i + 4] = fixed.get(i).widthProperty();
+            deps[i + 5] = fixed.get(i).widthProperty();
         }
+        // the summary steps aside for a message that would take more than two lines beside it (measured
+        // with the summary's own width, shown or not, so its stepping aside does not bring it back)
+        javafx.beans.binding.BooleanBinding yields = Bindings.createBooleanBinding(() -> {
+            String m = message.getText();
+            if (m == null || m.isEmpty()) {
+                return false;
+            }
+            double left = window.get() - RESERVED - (bar.getProgress() > 0 ? PROGRESS : 0);
+            for (Region r : fixed) {
+                left -= (r == yielding ? yielding.prefWidth(-1) : r.getWidth()) + 14;
+            }
+            double toProblems = problems.getText() == null || problems.getText().isEmpty() ? 0
+                    : Math.min(Math.max(LEAST, left / 2), problems.prefWidth(-1));
+            // the text's own width: the label's preference lags its text until its skin has seen it
+            javafx.scene.text.Text one = new javafx.scene.text.Text(m);
+            one.setFont(message.getFont());
+            return one.getLayoutBounds().getWidth() > 2 * (left - toProblems);
+        }, java.util.stream.Stream.concat(java.util.Arrays.stream(deps).filter(d -> d != deps[4]),
+                java.util.stream.Stream.of(message.fontProperty())).toArray(Observable[]::new));
+        yielding.visibleProperty().bind(yields.not());
+        yielding.managedProperty().bind(yielding.visibleProperty());
         DoubleBinding room = Bindings.createDoubleBinding(() -> {
             double left = window.get() - RESERVED - (bar.getProgress() > 0 ? PROGRESS : 0);
             for (Region r : fixed) {
-                left -= r.getWidth() + 14; // .left-items spacing
+                if (r.isManaged()) {
+                    left -= r.getWidth() + 14; // .left-items spacing
+                }
             }
             boolean sharing = message.getText() != null && !message.getText().isEmpty();
             double share = Math.max(LEAST, sharing ? left / 2 : left);

@@ -85,6 +85,39 @@ class StatusBarShareFxTest extends PoolWindowFxTest {
     }
 
     /**
+     * At 1024x700 a backup's start ("Backup of prod started: 2,048 tracks to copy (full) into" and the
+     * store's path) took four lines of the status bar beside the pool's summary (last session, by hand).
+     * The summary, which the navigation tree and the Jobs panel say too, steps aside for it: two lines,
+     * read whole, within the window; and it is back for a message that fits beside it.
+     */
+    @Test
+    void aLongMessageTakesAtMostTwoLinesAt1024x700(FxRobot robot) throws Exception {
+        fx.resize(robot, 1024, 700);
+        String sentence = "Backup of prod started: 2,048 tracks to copy (full) into"
+                + " /home/administrator/.local/share/splitpoint/demo-backups";
+        robot.interact(() -> fx.vm.status().succeeded(sentence));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass
+        WaitForAsyncUtils.waitForFxEvents(5);
+        Object[] seen = onFx(() -> {
+            Label message = (Label) stage.getScene().getRoot().lookup(".status-bar .status-message");
+            Text one = new Text("Xg");
+            one.setFont(message.getFont());
+            javafx.geometry.Bounds b = message.localToScene(message.getBoundsInLocal());
+            return new Object[] {shown(message).replace('\n', ' '), message.getText(),
+                    message.getHeight() / one.getLayoutBounds().getHeight(), b.getMaxY() <= stage.getScene().getHeight() + 1};
+        });
+        assertThat((String) seen[0]).as("read whole").isEqualTo(seen[1]).endsWith("demo-backups");
+        assertThat((Double) seen[2]).as("lines of the message").isLessThan(2.5);
+        assertThat((Boolean) seen[3]).as("within the window").isTrue();
+
+        robot.interact(() -> fx.vm.status().succeeded("Snapshot prod@s1 taken"));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        assertThat(onFx(() -> stage.getScene().getRoot().lookup(".status-bar .summary").isVisible()))
+                .as("the summary, beside a message that fits").isTrue();
+    }
+
+    /**
      * A standing problem's long sentence (a drive image removed: it names the image's whole path and
      * the verb that helps) is read whole at 1024x700 beside a message, wrapped, not cut.
      */
