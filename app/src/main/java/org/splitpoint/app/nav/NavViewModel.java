@@ -47,6 +47,8 @@ public final class NavViewModel {
     private final Set<String> keptRestores = new HashSet<>();
     private final Set<String> rebuilds = new HashSet<>();
     private boolean drilling;
+    /** The pool's health as the status bar says it (the snapshot's, or WARNING for a journal's gap), or null. */
+    private PoolSnapshot.Health health;
 
     public NavViewModel(String poolName) {
         this.poolName = poolName;
@@ -86,6 +88,18 @@ public final class NavViewModel {
         }
     }
 
+    /**
+     * The pool's health as the window says it: the snapshot's, or WARNING where a journal does not
+     * protect its volume or cannot ship (PoolViewModel's JournalGaps). The tree's pool entry said the
+     * snapshot's HEALTHY beside the status bar's WARNING (seen by hand, a journal's store moved away).
+     */
+    public void health(PoolSnapshot.Health h) {
+        if (h != health) {
+            health = h;
+            rebuild();
+        }
+    }
+
     /** Marks the Drills entry RUNNING while a drill runs. */
     public void drilling(boolean on) {
         if (drilling != on) {
@@ -96,7 +110,7 @@ public final class NavViewModel {
 
     private void rebuild() {
         PoolSnapshot s = snapshot;
-        NavItem pool = new NavItem(NavItem.POOL, poolName, s == null ? null : StateLook.of(s.health()));
+        NavItem pool = new NavItem(NavItem.POOL, poolName, s == null ? null : StateLook.of(health != null ? health : s.health()));
         List<NavItem> volumes = new ArrayList<>();
         Map<String, List<NavItem>> restores = new HashMap<>();
         long badDrives = 0;

@@ -428,6 +428,7 @@ public final class PoolViewModel {
         }
         List<String> gaps = JournalGaps.lines(lastJournals, s);
         health.set(s.health() == PoolSnapshot.Health.HEALTHY && !gaps.isEmpty() ? PoolSnapshot.Health.WARNING : s.health());
+        nav.health(health.get()); // the tree's pool entry says the same
         List<String> all = new java.util.ArrayList<>(s.problems());
         all.addAll(s.warnings()); // why the health says WARNING: a journal's damaged store, found at open
         s.volumes().stream().map(PoolSnapshot.VolumeView::problemLine).filter(java.util.Objects::nonNull).forEach(all::add);

@@ -366,11 +366,14 @@ class JournalCardViewModelTest {
         assertThat(pool.healthProperty().get()).isEqualTo(org.splitpoint.engine.pool.PoolSnapshot.Health.WARNING);
         assertThat(pool.problemsProperty().get()).contains("the journal of " + JournalPools.VOLUME
                 + " cannot ship: there is no backup store at " + made.store());
+        assertThat(pool.nav().treeProperty().get().pool().look().word()).as("the tree's pool entry, as the status bar")
+                .isEqualTo("WARNING");
 
         java.nio.file.Files.move(gone, made.store());
         write(3, 1);
         awaitState(JournalState.PROTECTING);
         assertThat(pool.healthProperty().get()).isEqualTo(org.splitpoint.engine.pool.PoolSnapshot.Health.HEALTHY);
+        assertThat(pool.nav().treeProperty().get().pool().look().word()).isEqualTo("HEALTHY");
     }
 
     /** Opens the pool with its store's images filling after 16 KiB, enables the journal into it: the base backup fails. */
