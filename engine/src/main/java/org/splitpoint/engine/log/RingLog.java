@@ -704,6 +704,12 @@ public final class RingLog {
         file.writeFully(lastHeaderAt, b.duplicate());
     }
 
+    /** The length on disk (header and payload) of live entry {@code seq}; -1 when it is not live or a failed force lost it. */
+    public synchronized long entryBytes(long seq) {
+        int slot = live.slot(seq);
+        return slot < 0 || isLost(seq) ? -1 : live.len[slot];
+    }
+
     /** The sequence number of the oldest live entry, or the next one when none is live. */
     public synchronized long oldestSeq() {
         return live.isEmpty() ? nextSeq : live.firstSeq();

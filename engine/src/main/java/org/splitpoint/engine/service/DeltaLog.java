@@ -24,11 +24,17 @@ import org.splitpoint.engine.log.RingLog;
  * volume byte: every host write of the window lands here instead of the members, reads look here
  * first, and the return replays the index into the volume.
  *
- * <p>Design. Each segment is a {@link RingLog} that is never retired (so it only grows): records
- * are checksummed, so a crash keeps every whole record and drops a torn last one, and the log is
- * kept across openings ({@link RingLog#adopt}). When a segment is full (a spare drive holds a
- * fixed number of bytes) the next record goes to the next segment, which the owner supplies
- * (a file in meta/). Records are made durable by {@link #force}: the volume's flush calls it, so
+ * <p>Design. Each segment is a {@link RingLog}: records are checksummed, so a crash keeps every
+ * whole record and drops a torn last one, and the log is kept across openings ({@link
+ * RingLog#adopt}). A file of no fixed size only grows (compaction replaces it, below). A segment
+ * of fixed size (a SPARE drive) is cleaned while it is the only one: when less than an eighth of
+ * it is free, its oldest records' live pieces are appended again at the ring's head, forced, and
+ * the ring's tail moved past those records ({@link #clean}), so overwrites stay on the SPARE
+ * (before, it only grew, and 1 MiB overwritten 20 times on a 16 MiB SPARE went on into meta/,
+ * SpareRepositoryReuseTest). When it is really full (its oldest record's live bytes do not fit)
+ * the next record goes to the next segment, which the owner supplies (a file in meta/); from
+ * then on records go there, and the SPARE's records stay as they are (a segment's records are
+ * read back in the order of the segments, so the SPARE cannot take newer ones again). Records are made durable by {@link #force}: the volume's flush calls it, so
  * a flushed (acknowledged) write is in the log. The index is rebuilt at open from the records in
  * order, newest winning, exactly as it was built while they were appended.
  *
@@ -150,6 +156,9 @@ public final class DeltaLog implements AutoCloseable {
     private boolean stopped;
     /** {@link #COMPACTION_SLACK}, or less for tests that compact small logs. */
     private final long slack = Long.getLong("splitpoint.serviceLogSlack", COMPACTION_SLACK);
+    /** {@link #bytes} below which no cleaning of a SPARE's ring is tried again (one freed too little). */
+    private long nextCleanAt;
+    private long cleanedRecords;
     /** The last segment's live bytes when a compaction failed: the next waits for the slack more. */
     private long failedAt = -1;
     /**
@@ -215,6 +224,9 @@ public final class DeltaLog implements AutoCloseable {
         ByteBuffer body = data.duplicate();
         int crc = Crc32c.combine(Crc32c.of(head.duplicate()), Crc32c.of(body.duplicate()), len);
         int s = segments.size() - 1;
+        if (s == 0 && cleanable() && bytes >= nextCleanAt && !segments.get(0).fits(8L + len + reserve())) {
+            clean(8L + len + reserve());
+        }
         long seq = segments.get(s).append(new ByteBuffer[] {head, body}, crc);
         if (seq < 0) {
             // this segment is full: the next one (its creation is the owner's, made durable there)
@@ -230,6 +242,108 @@ public final class DeltaLog implements AutoCloseable {
             }
         }
         indexRecord(s, seq, at, len);
+    }
+
+    // ---- cleaning a SPARE's ring ----------------------------------------------------------------
+
+    /** Room a bounded first segment keeps free by cleaning its oldest records (see the class note). */
+    private long reserve() {
+        long capacity = capacities.get(0);
+        return Math.max(capacity / 8, Math.min(2L * COPY_CHUNK, capacity / 4));
+    }
+
+    /** True when the only segment is bounded (a SPARE) and its oldest records may be cleaned now. */
+    private boolean cleanable() {
+        return segments.size() == 1 && capacities.get(0) < UNBOUNDED && !frozen && !stopped && !forceFailed
+                && !compacting;
+    }
+
+    /**
+     * Frees at least {@code want} bytes of the first segment's ring if its oldest records allow:
+     * each one's live pieces are appended again at the ring's head (records newer than any, with
+     * the same bytes), the copies forced, and only then the ring's tail moved past it, durably
+     * (RingLog.retire). A crash before the retire keeps both, the copies winning with the same
+     * bytes; after it, the copies hold them. It stops at a record whose live bytes do not fit any
+     * more (the SPARE really full), and is not tried again until {@code reserve} more bytes were
+     * appended. Under this monitor: no append, read or compaction meanwhile.
+     */
+    private void clean(long want) throws IOException {
+        RingLog ring = segments.get(0);
+        TreeMap<Long, List<Piece>> bySeq = new TreeMap<>();
+        for (Piece p : index.values()) {
+            if (p.seg() == 0) {
+                bySeq.computeIfAbsent(p.seq(), k -> new ArrayList<>()).add(p);
+            }
+        }
+        long first = ring.oldestSeq();
+        long end = ring.nextSeq();
+        long freed = 0;
+        long upTo = first;
+        long retiredPayload = 0;
+        long retiredRecords = 0;
+        try {
+            for (long seq = first; seq < end && freed < want; seq++) {
+                long entry = ring.entryBytes(seq);
+                if (entry < 0) {
+                    break;
+                }
+                boolean copied = true;
+                for (Piece p : bySeq.getOrDefault(seq, List.of())) {
+                    if (!copyForward(ring, p)) {
+                        copied = false;
+                        break;
+                    }
+                }
+                if (!copied) {
+                    break;
+                }
+                freed += entry;
+                upTo = seq + 1;
+                retiredPayload += entry - RingLog.ENTRY_HEADER - 8;
+                retiredRecords++;
+            }
+            if (upTo > first) {
+                ring.force(); // the copies durable before the records they replace are dropped
+                ring.retire(upTo);
+                long[] sums = segmentSums.get(0);
+                sums[0] -= retiredPayload;
+                sums[1] -= retiredRecords;
+                bytes -= retiredPayload;
+                records -= retiredRecords;
+                cleanedRecords += retiredRecords;
+            }
+        } catch (IOException e) {
+            forceFailed = true; // a force or a retire failed: records may be lost (see force)
+            throw e;
+        }
+        if (!ring.fits(want)) {
+            nextCleanAt = bytes + reserve(); // really full, or nothing to free now: not at every append
+        }
+    }
+
+    /**
+     * Appends piece {@code p}'s bytes (a record of the first segment) again at the ring's head and
+     * points the index at the copy; false, changing nothing more, when it does not fit.
+     */
+    private boolean copyForward(RingLog ring, Piece p) throws IOException {
+        for (long from = p.start(); from < p.end(); from += COPY_CHUNK) {
+            int len = (int) Math.min(COPY_CHUNK, p.end() - from);
+            if (!ring.fits(8L + len)) {
+                return false;
+            }
+            ByteBuffer body = ByteBuffer.allocate(len);
+            if (!ring.readPayload(p.seq(), 8 + (from - p.recordStart()), body.duplicate())) {
+                throw new IOException("service log record " + p.seq() + " cannot be read back to clean it");
+            }
+            ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, from);
+            int crc = Crc32c.combine(Crc32c.of(head.duplicate()), Crc32c.of(body.duplicate()), len);
+            long seq = ring.append(new ByteBuffer[] {head, body}, crc);
+            if (seq < 0) {
+                return false;
+            }
+            indexRecord(0, seq, from, len); // (the same positions: held does not change)
+        }
+        return true;
     }
 
     /** The newest bytes for [at, at+len) now come from this record. */
@@ -565,6 +679,11 @@ public final class DeltaLog implements AutoCloseable {
 
     public synchronized long heldPositions() {
         return held;
+    }
+
+    /** Records a cleaning of the SPARE's ring dropped so far (their live bytes copied forward). */
+    public synchronized long cleanedRecords() {
+        return cleanedRecords;
     }
 
     /** Segments in use (1 unless the first filled up). */

@@ -66,11 +66,11 @@ class ServiceLogCompactionCrashTest {
             if (mode.equals("repository-spare")) { // the SPARE full: the writes go on into meta/v.repo.1
                 assertThat(pool.snapshot().drive("d2").service().repository()).isEqualTo("d4");
                 Random r = new Random(6);
-                for (int i = 0; i < 24; i++) {
+                for (int i = 0; i < 24; i++) { // 1.5 MiB of distinct bytes: more than the SPARE's 1 MiB can hold
                     byte[] d = new byte[64 * 1024];
                     r.nextBytes(d);
-                    pool.device("v").write((i % 4) * 64 * 1024, ByteBuffer.wrap(d));
-                    System.arraycopy(d, 0, image, (i % 4) * 64 * 1024, d.length);
+                    pool.device("v").write(i * 64 * 1024, ByteBuffer.wrap(d));
+                    System.arraycopy(d, 0, image, i * 64 * 1024, d.length);
                     pool.device("v").flush();
                 }
                 assertThat(dir.resolve("meta").resolve("v.repo.1")).exists();

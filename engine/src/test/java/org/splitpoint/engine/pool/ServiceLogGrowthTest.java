@@ -38,7 +38,7 @@ class ServiceLogGrowthTest {
     }
 
     @Test
-    void aRepositoryOnASpareOverflowsIntoABoundedFile() throws Exception {
+    void aRepositoryOnASpareStaysWithinItsBound() throws Exception {
         overwriteAndReturn(ServicePools.pool(tmp, "spare", Layout.RAID1, 2, 16L * MIB), LogMode.REPOSITORY, "v.repo");
     }
 
