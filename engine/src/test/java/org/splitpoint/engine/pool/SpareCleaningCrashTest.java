@@ -22,7 +22,8 @@ import org.splitpoint.engine.io.FaultInjector;
  *
  * <p>The SPARE starts with 704 KiB of records of its 1 MiB: two live 64 KiB ranges first (the first
  * cleaning copies them forward), then one range written 9 times (dead but its last), so the
- * writers' records make it clean from the first opening on. {@code -Dsplitpoint.longTests=true}
+ * writers' records make it clean from the first opening on; every cut of its first 40 writes is
+ * run with 4 seeds (the first cleaning is there). {@code -Dsplitpoint.longTests=true}
  * cuts at every write index, with more seeds; {@code -Dcleaning.only=CUT:SEED} runs one cut.
  */
 class SpareCleaningCrashTest {
@@ -83,6 +84,13 @@ class SpareCleaningCrashTest {
             long cut = all ? i : Math.max(1, total * i / points);
             for (int seed = 1; seed <= seeds; seed++) {
                 run(template, image, tmp.resolve("cut-" + cut + "-" + seed), cut, cut * 10 + seed, new AtomicLong());
+            }
+        }
+        if (!all) { // every cut of the first opening's first writes, where its first cleaning copies, forces and retires
+            for (long cut = 1; cut <= 40; cut++) {
+                for (int seed = 1; seed <= 4; seed++) {
+                    run(template, image, tmp.resolve("early-" + cut + "-" + seed), cut, cut * 10 + seed, new AtomicLong());
+                }
             }
         }
     }
