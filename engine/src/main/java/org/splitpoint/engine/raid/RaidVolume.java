@@ -1014,7 +1014,7 @@ public abstract class RaidVolume implements BlockDevice {
      * Throws when member rows [from, to) lie on a track written since the last good flush ({@link
      * #tracksSinceLastGoodFlush}), saying that {@code needs} (what needed them, and from which drives).
      */
-    void refuseIfWrittenSinceGoodFlush(long from, long to, String needs) throws IOException {
+    private void refuseIfWrittenSinceGoodFlush(long from, long to, String needs) throws IOException {
         TrackBitmap recent = tracksSinceLastGoodFlush();
         long t = recent.nextSetBit(from / trackSize);
         if (t >= 0 && t * trackSize < to) {
@@ -1527,6 +1527,24 @@ public abstract class RaidVolume implements BlockDevice {
      */
     protected boolean resyncableAfterCrash(long from, long to) {
         return allHold(from, to);
+    }
+
+    /**
+     * The refusal of a read of {@code lossy}'s rows [from, to), a member that lost writes at a failed
+     * flush, where a drive absent beside it leaves nothing to rebuild them from (a parity layout).
+     */
+    WritesLostException refusedBesideAbsent(Member lossy, long from, long to) {
+        String absent = "another drive";
+        for (Member o : members) {
+            if (o != lossy && !o.holds(from, to)) {
+                absent = "drive " + o.drive();
+                break;
+            }
+        }
+        return new WritesLostException("volume " + name + ": a read needs drive " + lossy.drive() + ", which lost writes at"
+                + " a flush that failed for want of space, and " + absent + " is not there to rebuild them from, so no"
+                + " drive is known to hold them: the read is refused until the pool is reopened (close it and open it"
+                + " again), whose resync makes the drives agree", null);
     }
 
     /** True when every member but {@code m} holds member rows [from, to) (they can stand in for it). */
