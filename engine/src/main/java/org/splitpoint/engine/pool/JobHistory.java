@@ -51,6 +51,19 @@ public final class JobHistory {
         public Entry {
             unit = unit == null ? "tracks" : unit;
             outcome = outcome == null ? "" : outcome;
+            message = message == null ? "" : message;
+        }
+
+        /** "it has no FIELD" for the first field every record has that this one lacks (a hand-edited line), else null. */
+        String missing() {
+            String[][] fields = {{"id", id}, {"kind", kind}, {"target", target}, {"startedAt", startedAt},
+                {"finishedAt", finishedAt}};
+            for (String[] f : fields) {
+                if (f[1] == null) {
+                    return "it has no " + f[0];
+                }
+            }
+            return result == null ? "it has no result" : null;
         }
 
         /** A job that copied tracks. */
@@ -137,10 +150,30 @@ public final class JobHistory {
             return out;
         }
         try {
-            for (String line : new String(AtomicFile.read(storage, file), StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank()) {
-                    out.add(EventBus.JSON.readValue(line, Entry.class));
+            String[] lines = new String(AtomicFile.read(storage, file), StandardCharsets.UTF_8).split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].isBlank()) {
+                    continue;
                 }
+                String why = null;
+                Entry e = null;
+                try {
+                    e = EventBus.JSON.readValue(lines[i], Entry.class);
+                } catch (com.fasterxml.jackson.core.JsonParseException x) {
+                    why = "it is not valid JSON";
+                } catch (com.fasterxml.jackson.core.JacksonException x) { // JSON of another shape: the parser's words name our types
+                    why = "";
+                }
+                if (why == null) {
+                    why = e == null ? "" : e.missing(); // 'null', or a field every record has left out: job history failed on it
+                }
+                if (why != null) {
+                    damaged.accept(why.startsWith("it is not valid JSON") ? "line " + (i + 1) + " is not valid JSON"
+                            : "line " + (i + 1) + " is not a job's record" + (why.isEmpty() ? "" : ": " + why));
+                    out.clear();
+                    return out;
+                }
+                out.add(e);
             }
         } catch (IOException | RuntimeException e) {
             String m = String.valueOf(e.getMessage());

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +64,47 @@ class MetadataLossTest {
             assertThat(pool.jobHistory().list()).isEmpty();
         }
         assertThat(Files.readAllBytes(history)).isEqualTo(garbage);
+    }
+
+    /**
+     * A job history line that is JSON but no job's record: 'job history' failed with 'internal error:
+     * java.lang.NullPointerException' on a line 'null', and on '{}' or '{"id":5}' (no result: "Cannot invoke
+     * JobState.name()"); the notes of other lines named Java types ('org.splitpoint.engine.pool.JobHistory$Entry',
+     * 'JsonToken.START_ARRAY'). Each is a damaged history now, said in words, and read as none.
+     */
+    @Test
+    void aJobHistoryLineThatIsNoJobsRecordIsSaidInWordsAndReadAsNone() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        Path history = dir.resolve("meta/jobs-history.jsonl");
+        String good = "{\"id\":\"backup-v\",\"kind\":\"backup\",\"target\":\"v\",\"result\":\"DONE\",\"message\":\"\","
+                + "\"startedAt\":\"2026-12-06T10:22:30Z\",\"finishedAt\":\"2026-12-06T10:22:30Z\",\"seconds\":0.3,"
+                + "\"bytes\":8388608,\"doneTracks\":128,\"totalTracks\":128}";
+        Map<String, String> said = new java.util.LinkedHashMap<>();
+        said.put("null", "line 2 is not a job's record");
+        said.put("{}", "line 2 is not a job's record: it has no id");
+        said.put("{\"id\":5}", "line 2 is not a job's record: it has no kind");
+        said.put(good.replace("\"result\":\"DONE\",", ""), "line 2 is not a job's record: it has no result");
+        said.put(good.replace("DONE", "BOGUS"), "line 2 is not a job's record");
+        said.put("[]", "line 2 is not a job's record");
+        said.put("\"str\"", "line 2 is not a job's record");
+        said.put(good.replace("\"seconds\"", "\"secs\""), "line 2 is not a job's record");
+        said.put("{\"id\":", "line 2 is not valid JSON");
+        for (var c : said.entrySet()) {
+            Files.writeString(history, good + "\n" + c.getKey() + "\n");
+            try (Pool pool = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
+                assertThat(pool.openNotes()).as(c.getKey()).anySatisfy(n -> assertThat(n)
+                        .isEqualTo("the job history (meta/jobs-history.jsonl) is damaged (" + c.getValue()
+                                + "): it starts empty, and the next job to end writes it anew"));
+                assertThat(pool.jobHistory().list()).as(c.getKey()).isEmpty();
+            }
+        }
+        // a line without a message (nothing said of its end) is a record: read as an empty message
+        Files.writeString(history, good.replace("\"message\":\"\",", "") + "\n");
+        try (Pool pool = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
+            assertThat(pool.openNotes()).noneMatch(n -> n.contains("job history"));
+            assertThat(pool.jobHistory().list()).singleElement().satisfies(e -> assertThat(e.line())
+                    .isEqualTo("backup v DONE in 0:00, 8 MiB, 128/128 tracks"));
+        }
     }
 
     @Test
