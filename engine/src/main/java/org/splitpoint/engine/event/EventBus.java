@@ -128,7 +128,7 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
-    /** The last {@code max} events of a pool's log, oldest first (a torn last line is skipped). */
+    /** The last {@code max} events of a pool's log, oldest first (a torn line, or one that is no whole event, is skipped). */
     public static List<Event> readLog(Path logFile, int max) throws IOException {
         List<Event> out = new ArrayList<>();
         if (!Files.exists(logFile)) {
@@ -137,7 +137,12 @@ public final class EventBus implements AutoCloseable {
         List<String> lines = tail(logFile, max);
         for (int i = 0; i < lines.size(); i++) {
             try {
-                out.add(JSON.readValue(lines.get(i), Event.class));
+                Event e = JSON.readValue(lines.get(i), Event.class);
+                // a hand-edited line that is JSON but no whole event ('null', '{}', no severity) is passed over as a
+                // torn one is: the app's event view filters by severity and formats the time of every event
+                if (e != null && e.time() != null && e.severity() != null && e.message() != null) {
+                    out.add(e);
+                }
             } catch (IOException torn) {
                 // a line cut by a crash; skip it
             }

@@ -47,6 +47,31 @@ class EventLogTornLineTest {
         assertThat(messages(log)).containsExactly("first", "volume v was not shut down cleanly");
     }
 
+    /**
+     * A line that is JSON but no whole event (a hand edit: 'null', '{}', an event without its severity) is passed
+     * over as a torn one is. readLog returned null for 'null' and an Event of null fields for the others, and the
+     * app's event view filters by e.severity().ordinal() and formats e.time(): a NullPointerException on the FX thread.
+     */
+    @Test
+    void aLineThatIsNoWholeEventIsPassedOverAsATornOneIs() throws Exception {
+        Path log = tmp.resolve("events.jsonl");
+        try (EventBus bus = new EventBus(StorageFactory.real(), log)) {
+            bus.publish(Event.info("TEST", "v", "first"));
+            bus.drain();
+        }
+        String first = Files.readString(log);
+        String noSeverity = first.replace("\"severity\":\"INFO\",", "");
+        String noTime = first.replaceFirst("\"time\":\"[^\"]*\",", "");
+        String noMessage = first.replace("\"message\":\"first\"", "\"message\":null");
+        Files.writeString(log, first + "null\n{}\n[]\n\"text\"\n" + noSeverity + noTime + noMessage
+                + first.replace("first", "last"));
+        assertThat(noSeverity).isNotEqualTo(first);
+        assertThat(noTime).isNotEqualTo(first);
+        assertThat(noMessage).isNotEqualTo(first);
+        List<Event> read = EventBus.readLog(log, 100);
+        assertThat(read).extracting(Event::message).containsExactly("first", "last");
+    }
+
     @Test
     void aWriteThatFailsHalfwayLeavesNothingTheNextLinesAreGluedTo() throws Exception {
         Path log = tmp.resolve("events.jsonl");
