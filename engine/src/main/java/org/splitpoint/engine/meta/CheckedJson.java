@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
 import org.splitpoint.engine.io.StorageFactory;
@@ -39,11 +40,16 @@ public final class CheckedJson {
     /** Reads and checks {@code file}; throws {@link CorruptMetadataException} naming the problem. */
     public static <T> T read(StorageFactory storage, Path file, String magic, int version, Class<T> type)
             throws IOException {
-        byte[] bytes = AtomicFile.read(storage, file);
         String name = file.getFileName().toString();
+        if (Files.isDirectory(file)) { // the read said only 'Is a directory', naming no file
+            throw new CorruptMetadataException(name + " is a directory, not a file");
+        }
+        byte[] bytes = AtomicFile.read(storage, file);
         JsonNode env;
         try {
             env = MAPPER.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CorruptMetadataException(name + " is not valid JSON (truncated or corrupt): " + whereItBreaks(e, bytes));
         } catch (IOException e) {
             throw new CorruptMetadataException(name + " is not valid JSON (truncated or corrupt): "
                     + firstLine(e.getMessage()));
@@ -75,6 +81,35 @@ public final class CheckedJson {
         CRC32C crc = new CRC32C();
         crc.update(MAPPER.writeValueAsBytes(body));
         return crc.getValue();
+    }
+
+    /**
+     * Where the parse of {@code bytes} broke, in words: the parser's own message names its tokens and its
+     * settings ("expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+     * "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)...]").
+     */
+    static String whereItBreaks(com.fasterxml.jackson.core.JsonProcessingException e, byte[] bytes) {
+        if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+            return "it ends early, at " + lineAndColumn(bytes, bytes.length);
+        }
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        if (at == null || at.getLineNr() < 1) {
+            return "it cannot be read as JSON";
+        }
+        // near: the parser stands on or just past the character it could not take
+        return "it breaks near line " + at.getLineNr() + ", column " + Math.max(1, at.getColumnNr());
+    }
+
+    private static String lineAndColumn(byte[] bytes, int at) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i < at && i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                start = i + 1;
+            }
+        }
+        return "line " + line + ", column " + (at - start + 1);
     }
 
     private static String firstLine(String s) {

@@ -44,6 +44,38 @@ class CheckedJsonTest {
                 .isInstanceOf(CorruptMetadataException.class).hasMessageContaining("not valid JSON");
     }
 
+    /**
+     * A damaged state file is named in words an administrator reads: a truncated store.json said 'Unexpected
+     * end-of-input: expected close marker for Object (start marker at [Source: REDACTED
+     * (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1])', a flipped first byte
+     * '... or token 'null', 'true' or 'false')', and a directory in its place only 'Is a directory', no file named.
+     */
+    @Test
+    void aDamagedFileIsNamedWithWhereItBreaksAndNoParserTalk() throws Exception {
+        Path f = dir.resolve("store.json");
+        CheckedJson.write(StorageFactory.real(), f, "m", 1, new Body("a", 7));
+        byte[] whole = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(whole, whole.length - 1));
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .isInstanceOf(CorruptMetadataException.class)
+                .hasMessageMatching("store\\.json is not valid JSON \\(truncated or corrupt\\): it ends early, at line \\d+, column \\d+");
+        byte[] flipped = whole.clone();
+        flipped[0] = '!';
+        Files.write(f, flipped);
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .isInstanceOf(CorruptMetadataException.class)
+                .hasMessageMatching("store\\.json is not valid JSON \\(truncated or corrupt\\): it breaks near line 1, column [12]");
+        Files.write(f, "{\"magic\" : \u0001}".getBytes());
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .isInstanceOf(CorruptMetadataException.class)
+                .hasMessageMatching("store\\.json is not valid JSON \\(truncated or corrupt\\): it breaks near line 1, column 1[23]");
+        Files.delete(f);
+        Files.createDirectory(f);
+        assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Body.class))
+                .isInstanceOf(CorruptMetadataException.class)
+                .hasMessage("store.json is a directory, not a file");
+    }
+
     @Test
     void refusesAnotherMagicOrVersion() throws Exception {
         Path f = dir.resolve("x.json");
