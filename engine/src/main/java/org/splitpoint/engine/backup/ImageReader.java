@@ -45,6 +45,17 @@ public final class ImageReader implements AutoCloseable {
     }
 
     static ImageReader open(DirectoryStore store, ImageInfo info, Path dir) throws IOException {
+        for (String part : new String[] {"index", "data"}) {
+            // a damaged image like any other (verify goes on to the next one): the open's own error stopped a verify
+            // of the whole store at 'ID/index does not exist', or said only 'Is a directory'
+            Path p = dir.resolve(part);
+            if (java.nio.file.Files.isDirectory(p)) {
+                throw new BackupException("image " + info.id() + ": its " + part + " is a directory, not a file (damaged)");
+            }
+            if (!java.nio.file.Files.exists(p)) {
+                throw new BackupException("image " + info.id() + ": its " + part + " file is missing (damaged)");
+            }
+        }
         long tracks = info.volumeTracks();
         Index index;
         MessageDigest indexSha = IndexRecord.newDigest();

@@ -88,6 +88,37 @@ class BackupStoreTest {
         assertThat(Files.exists(dir.resolve("store/images"))).isTrue();
     }
 
+    /**
+     * An image whose index or data file is gone, or is a directory, is a damaged image, said as one: 'backup verify'
+     * stopped at it with 'splitpoint: /store/images/ID/index does not exist' (the images after it not verified) or
+     * only 'splitpoint: Is a directory', no file named; a data directory read as '4096 bytes' of data.
+     */
+    @Test
+    void anImageWhoseFileIsMissingOrADirectoryIsDamagedAndVerifyGoesOn() throws Exception {
+        DirectoryStore s = store();
+        fullImage(s);
+        try (ImageWriter w = s.create(header(s, "v-inc", "v-full"))) {
+            w.putTrack(4, track(4), TRACK);
+            w.seal();
+        }
+        Path full = s.images().resolve("v-full");
+        for (String part : new String[] {"index", "data"}) {
+            byte[] kept = Files.readAllBytes(full.resolve(part));
+            Files.delete(full.resolve(part));
+            assertThatThrownBy(() -> s.open("v-full")).isInstanceOf(BackupException.class)
+                    .hasMessage("image v-full: its " + part + " file is missing (damaged)");
+            ChainVerify chains = new ChainVerify(s);
+            assertThat(chains.verify("v-full", null).sentence()).contains("its " + part + " file is missing (damaged)");
+            assertThat(chains.verify("v-inc", null).ok()).as("an incremental on it is not restorable").isFalse();
+            Files.createDirectory(full.resolve(part));
+            assertThatThrownBy(() -> s.open("v-full")).isInstanceOf(BackupException.class)
+                    .hasMessage("image v-full: its " + part + " is a directory, not a file (damaged)");
+            Files.delete(full.resolve(part));
+            Files.write(full.resolve(part), kept);
+        }
+        assertThat(new ChainVerify(s).verify("v-inc", null).ok()).isTrue();
+    }
+
     @Test
     void anUnfinishedImageIsNeverListedAndCanBeResumed() throws Exception {
         DirectoryStore s = store();
