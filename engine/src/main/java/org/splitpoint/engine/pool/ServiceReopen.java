@@ -131,6 +131,9 @@ final class ServiceReopen {
                 // only by flushes), and nothing is left to rebuild them from: those tracks are lost
                 lostAfterCrash(pool, v, w, dirty);
             }
+            if (r.mode() == LogMode.DATA && !r.resyncing() && m.state() == DriveState.OFFLINE && ServiceAdmin.othersCanRebuild(v, m)) {
+                relogWhatTheLogLost(pool, v, d, w, dirty);
+            }
             if (m.state() == DriveState.OFFLINE) {
                 v.setServiceLog(w);
                 if (r.mode() == LogMode.REPOSITORY) {
@@ -277,6 +280,41 @@ final class ServiceReopen {
     }
 
     /** Data mode after a crash: the uncertain tracks go into the delta log as the other members have them. */
+    /**
+     * A data window's tracks its durable bitmap names and no record of its log holds (nor the crash's
+     * uncertain tracks, logged again above): its log was damaged or cut short between two openings
+     * (a replay stops at the first bad record, as at a crash's torn tail), and those records were
+     * acknowledged. A window's bit is durable before any member has the write and its record is
+     * forced by the flush that acknowledges it, so after a crash every such track is also write-intent
+     * dirty; one that is not lost its record to damage. The others have those tracks (the window's
+     * writes went to them): they are logged again from them, and the open says so. Before, the
+     * return copied only the records left and the drive came back stale on the rest
+     * (DamagedDeltaLogTest). A record lost from a track that keeps another record is not seen so.
+     */
+    private static void relogWhatTheLogLost(Pool pool, RaidVolume v, Drive d, ServiceWindow w, TrackBitmap dirty)
+            throws IOException {
+        TrackBitmap delta = w.deltaBits();
+        TrackBitmap logged = w.logTracks();
+        TrackBitmap lost = new TrackBitmap(delta.size());
+        for (long t = delta.nextSetBit(0); t >= 0; t = delta.nextSetBit(t + 1)) {
+            boolean relogged = dirty != null && t < dirty.size() && dirty.get(t);
+            if (!relogged && (t >= logged.size() || !logged.get(t))) {
+                lost.set(t);
+            }
+        }
+        long n = lost.cardinality();
+        if (n == 0) {
+            return;
+        }
+        relogAsOthersHaveThem(pool, v, w, lost);
+        String msg = "the delta log of " + d.name + "'s service window (meta/" + v.name() + ".delta.log) holds no record of "
+                + n + (n == 1 ? " track" : " tracks") + " its bitmap names (the file was damaged or cut short): "
+                + (n == 1 ? "it is" : "they are") + " logged again from the other members, which have "
+                + (n == 1 ? "it" : "them") + ", for the drive's return";
+        pool.openNotes.add(msg);
+        pool.events.publish(Event.warning("METADATA", v.name(), msg));
+    }
+
     private static void relogAsOthersHaveThem(Pool pool, RaidVolume v, ServiceWindow w, TrackBitmap dirty) throws IOException {
         for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
             long from = t * pool.trackSize;
