@@ -149,7 +149,7 @@ public final class NavView extends TreeView<NavItem> {
 
         NavCell() {
             setContentDisplay(ContentDisplay.RIGHT);
-            setGraphicTextGap(8);
+            setGraphicTextGap(6); // 8 left "prod-pair ▮ Synchronized" short of one line at 1024 px (PoolView.fxml)
             // as wide as the tree, never wider: the tree hides its horizontal scroll bar, so a wider
             // cell was clipped at the tree's edge, state badge first ("prod-pair ⟳ Restoring (Res");
             // within the tree's width the badge's word gives way first (see layoutChildren), then the
@@ -162,8 +162,8 @@ public final class NavView extends TreeView<NavItem> {
          * At the smallest window the tree was under 200 px: the whole word beside "prod-pair" left its
          * name "…", and a glyph alone in its place left "prod-bcv ✓" and "prod-pair ▮" without their
          * state. Where name and badge do not fit on one line, the badge goes under the name, word and
-         * all; it comes back beside it once there is room. (The tree is now at least 208 px, PoolView.fxml,
-         * so the demo's volumes keep their state beside them; "prod-pair ▮ Synchronized" and longer
+         * all; it comes back beside it once there is room. (The tree is now at least 214 px, PoolView.fxml,
+         * so the demo's volumes and "prod-pair ▮ Synchronized" keep their state beside them; longer
          * names still take a second line.) The width alone decides, so a layout pass
          * changes it at most once. A snapshot's name wraps instead, its badge keeping its glyph only
          * when the name is cut (the tooltip says the state).
