@@ -143,6 +143,29 @@ class SmallWindowLayoutFxTest extends PairConsoleWindowFxTest {
         assertThat(meaning[1]).isEqualTo(meaning[0]);
     }
 
+    /**
+     * A synchronized pair's sentence fits on one line of the header at 1024x700: it read "mirroring: host
+     * writes to the STD go to the BCV" with "too" alone on a second line (seen by hand).
+     */
+    @Test
+    void at1024x700ASynchronizedPairsMeaningTakesOneLine(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> fx.view.consoleProperty().get() != null);
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> ((Labeled) fx.view.consoleProperty().get()
+                .lookup("#meaning")).getText().startsWith("mirroring: ")));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // the dividers move a pulse after the resize
+        WaitForAsyncUtils.waitForFxEvents(5);
+        double[] heights = onFx(() -> {
+            Labeled l = (Labeled) fx.view.consoleProperty().get().lookup("#meaning");
+            Text shown = (Text) l.lookup(".text");
+            Text one = new Text("M");
+            one.setFont(l.getFont());
+            return new double[] {shown.getLayoutBounds().getHeight(), one.getLayoutBounds().getHeight()};
+        });
+        assertThat(heights[0] / heights[1]).as("lines of the sentence").isLessThan(1.5);
+    }
+
     /** What is cut in the Jobs pane: a job's title ellipsised, a control of its row outside the pane. */
     private List<String> jobProblems() throws Exception {
         return onFx(() -> {
