@@ -94,7 +94,14 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 StorageFile f = Files.exists(p) ? pool.storage.open(p) : pool.storage.create(p);
                 opened.add(f);
                 pool.storage.delete(nextGeneration(p)); // a compaction's new file that did not switch (a crash)
-                log = DeltaLog.open(List.of(f), List.of(DeltaLog.UNBOUNDED), null, generations(pool, seg -> p));
+                try {
+                    log = DeltaLog.open(List.of(f), List.of(DeltaLog.UNBOUNDED), null, generations(pool, seg -> p));
+                } catch (org.splitpoint.engine.meta.CorruptMetadataException e) {
+                    throw new org.splitpoint.engine.meta.CorruptMetadataException("the delta log of " + d.name
+                            + "'s service window (" + p + ") is damaged (" + e.getMessage() + "); move it aside and open"
+                            + " the pool again: the drive's return then rebuilds the tracks its bitmap names from the"
+                            + " other members");
+                }
             } else if (record.mode() == LogMode.REPOSITORY) {
                 if (fresh) {
                     for (int old = 0; old < 64; old++) { // an earlier window's leftovers must not be read as this one's
@@ -141,7 +148,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 for (int s = 0; s < Math.max(2, seg + 1); s++) {
                     pool.storage.delete(nextGeneration(paths.repository(name, s))); // (see data mode)
                 }
-                log = DeltaLog.open(files, caps, i -> {
+                log = openRepository(d, record, files, caps, i -> {
                     Path p = paths.repository(name, i);
                     StorageFile f = pool.storage.create(p);
                     pool.storage.syncDirectory(paths.meta());
@@ -210,6 +217,24 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
     }
 
     /** The log as a read-only open sees it (null when its files are not there, or in pointers mode). */
+    /**
+     * The repository's log opened; a damaged one (a header no check passes) refused in one sentence
+     * that names the window and where its writes are (the whole pool's open stops there: the
+     * window's writes are nowhere else, so nothing is served without them).
+     */
+    private static DeltaLog openRepository(Drive d, PoolConfig.ServiceRecord record, List<StorageFile> files, List<Long> caps,
+                                           DeltaLog.Overflow overflow, DeltaLog.Generations generations) throws IOException {
+        try {
+            return DeltaLog.open(files, caps, overflow, generations);
+        } catch (org.splitpoint.engine.meta.CorruptMetadataException e) {
+            String where = record.repository() != null ? "on SPARE drive " + record.repository() + " and in meta/" : "in meta/";
+            throw new org.splitpoint.engine.meta.CorruptMetadataException("the repository of " + d.name + "'s service window"
+                    + " (" + where + ") is damaged (" + e.getMessage() + "): the writes made to volume " + record.volume()
+                    + " since " + record.since() + " are only there; put back a good copy of it, or move it aside to open the pool"
+                    + " without those writes");
+        }
+    }
+
     private static DeltaLog openForLooking(Pool pool, PoolConfig.ServiceRecord record, String name, List<StorageFile> opened)
             throws IOException {
         List<Path> paths = new ArrayList<>();

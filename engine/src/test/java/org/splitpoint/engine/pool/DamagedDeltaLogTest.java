@@ -1,12 +1,14 @@
 package org.splitpoint.engine.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.splitpoint.engine.pool.ServicePools.TRACK;
 import static org.splitpoint.engine.pool.ServicePools.pool;
 import static org.splitpoint.engine.pool.ServicePools.read;
 
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,5 +99,38 @@ class DamagedDeltaLogTest {
             f.write(junk);
         }
         damagedThenBack(a, "overwritten");
+    }
+
+    private static void overwrite(Path file, long at, int len) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            byte[] junk = new byte[len];
+            Arrays.fill(junk, (byte) 0x5a);
+            f.seek(at);
+            f.write(junk);
+        }
+    }
+
+    /** A header no check passes stopped the pool's open with a sentence that named no window and no file. */
+    @Test
+    void aLogWhoseHeaderIsDamagedIsRefusedByNameAndComesBackByPointersOnceMovedAside() throws Exception {
+        Path a = windowWithFourRecords();
+        Path log = a.resolve("meta/v.delta.log");
+        overwrite(log, 0, 8192);
+        assertThatThrownBy(() -> Pool.open(a).close())
+                .hasMessageContaining("the delta log of d2's service window")
+                .hasMessageContaining("v.delta.log")
+                .hasMessageContaining("move it aside");
+        Files.move(log, log.resolveSibling("v.delta.log.damaged"));
+        damagedThenBack(a, "header damaged, moved aside");
+    }
+
+    @Test
+    void aRepositoryWhoseHeaderIsDamagedIsRefusedNamingItsSpare() throws Exception {
+        Path a = ServicePools.repositoryOnD4(tmp, "r");
+        overwrite(a.resolve("drives/d4.img"), 0, 8192);
+        assertThatThrownBy(() -> Pool.open(a).close())
+                .hasMessageContaining("the repository of d2's service window")
+                .hasMessageContaining("SPARE drive d4")
+                .hasMessageContaining("are only there");
     }
 }
