@@ -71,14 +71,22 @@ public final class AckOracle {
 
     /** Null when {@code got} is a state the acknowledged writes allow, else the first offense. */
     public synchronized String check(byte[] got) {
+        return check(0, got);
+    }
+
+    /**
+     * As {@link #check(byte[])} for the device's bytes [from, from + got.length) only (a host's read
+     * while writes go on: each byte its last acknowledged value or a later write's).
+     */
+    public synchronized String check(int from, byte[] got) {
         byte[] base = initial.clone();
         for (int i = 0; i < meta.size(); i++) {
             if (meta.get(i)[1] < ackedBefore) {
                 System.arraycopy(data.get(i), 0, base, (int) meta.get(i)[0], data.get(i).length);
             }
         }
-        for (int b = 0; b < got.length; b++) {
-            if (got[b] == base[b]) {
+        for (int b = from; b < from + got.length; b++) {
+            if (got[b - from] == base[b]) {
                 continue;
             }
             boolean ok = false;
@@ -88,7 +96,7 @@ public final class AckOracle {
                 if (b < off || b >= off + d.length) {
                     continue;
                 }
-                if (d[(int) (b - off)] == got[b]) {
+                if (d[(int) (b - off)] == got[b - from]) {
                     ok = true;
                     break;
                 }
@@ -106,7 +114,7 @@ public final class AckOracle {
                                 .append(" at ").append(off).append("+").append(d.length).append("]");
                     }
                 }
-                return "byte " + b + " (track of 4 KiB " + b / 4096 + ") reads " + got[b] + "; acknowledged " + base[b]
+                return "byte " + b + " (track of 4 KiB " + b / 4096 + ") reads " + got[b - from] + "; acknowledged " + base[b]
                         + " (initial " + initial[b] + ", acknowledged before tick " + ackedBefore + "; writes:" + h + ")";
             }
         }
