@@ -1014,7 +1014,7 @@ public abstract class RaidVolume implements BlockDevice {
      * Throws when member rows [from, to) lie on a track written since the last good flush ({@link
      * #tracksSinceLastGoodFlush}), saying that {@code needs} (what needed them, and from which drives).
      */
-    private void refuseIfWrittenSinceGoodFlush(long from, long to, String needs) throws IOException {
+    void refuseIfWrittenSinceGoodFlush(long from, long to, String needs) throws IOException {
         TrackBitmap recent = tracksSinceLastGoodFlush();
         long t = recent.nextSetBit(from / trackSize);
         if (t >= 0 && t * trackSize < to) {

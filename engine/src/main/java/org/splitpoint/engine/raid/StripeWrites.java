@@ -336,6 +336,19 @@ final class StripeWrites {
                 // data strip's read above): as a read would, its image. Before, a second lossy
                 // strip was left unread and the write failed with a NullPointerException
                 // (MemberFlushNoSpaceTest.aPartialStripeWriteBesideTwoDrivesThatLostWritesIsWritten)
+                if (!othersHold(m, row, row + rl)) {
+                    // A member is out (this write replaces its strip whole, or it is the parity's):
+                    // the image may hold the old bytes of a write its failed flush dropped, whose
+                    // only copy is the parity. Taken into the new parity, they left the write
+                    // nowhere; once the member was back, the heal rebuilt this one from it and the
+                    // parity, which agreed on the old bytes, and its flush acknowledged the lost
+                    // write (LossyStripUnderWholeStripWriteTest). Refused where the rows were
+                    // written since the last good flush, as the absent strip's XOR is below
+                    volume.refuseIfWrittenSinceGoodFlush(row, row + rl, "a write's parity needs what drive "
+                            + m.drive() + " holds there, written since the last flush that succeeded, which it may"
+                            + " have lost at a flush that failed for want of space, and a drive it could be rebuilt"
+                            + " from is out");
+                }
                 data[lossy] = oldStrip(m, row, rl);
             }
         }
@@ -350,6 +363,16 @@ final class StripeWrites {
                     + " writes at flushes that failed for want of space gives");
             data[missing] = ByteBuffer.wrap(rebuild.xorOfOthers(m, row, rl));
         }
+    }
+
+    /** True when every member but {@code except} holds rows [from, to) (whether or not it lost writes). */
+    private boolean othersHold(Member except, long from, long to) {
+        for (Member m : members) {
+            if (m != except && !m.holds(from, to)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when every member but {@code except} holds rows [from, to) and lost no writes: their XOR is {@code except}'s. */
