@@ -177,7 +177,7 @@ final class BackupCommand {
                         start[0] = System.nanoTime();
                     }
                     double secs = Math.max(1e-9, (System.nanoTime() - start[0]) / 1e9);
-                    line.show(String.format("verify %s  %5.1f%%  %.1f MB/s", image, 100.0 * done / total, done / secs / 1e6));
+                    line.show(String.format("verify %s  %5.1f%%  %s", image, 100.0 * done / total, Sizes.rate(done / secs)));
                 });
                 line.done(null);
                 if (v.ok()) {

@@ -13,10 +13,10 @@ public final class Format {
     private Format() {
     }
 
-    /** 12_345_678 B/s → "12.3 MB/s"; below 0.1 MB/s "0.0 MB/s". */
+    /** 12_345_678 B/s → "12.3 MB/s"; 180.3 MB/s → "180 MB/s"; 10_000 → "10 kB/s" ({@link Sizes#rate}). */
     public static String rate(double bytesPerSecond) {
         double mb = Math.max(0, bytesPerSecond) / 1e6;
-        return mb >= 100 ? String.format(Locale.ROOT, "%.0f MB/s", mb) : String.format(Locale.ROOT, "%.1f MB/s", mb);
+        return mb >= 100 ? String.format(Locale.ROOT, "%.0f MB/s", mb) : Sizes.rate(bytesPerSecond);
     }
 
     /** 72 → "1:12"; 3725 → "1:02:05"; negative (unknown) → "--:--". */

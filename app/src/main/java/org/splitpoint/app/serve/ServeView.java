@@ -13,6 +13,7 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.VBox;
+import org.splitpoint.app.common.Format;
 import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StopConfirmDialog;
 import org.splitpoint.app.common.WholeTextCell;
@@ -102,6 +103,6 @@ public final class ServeView extends VBox {
     }
 
     static String rate(double bytesPerSecond) {
-        return String.format("%.1f MB/s", bytesPerSecond / 1e6);
+        return Format.rate(bytesPerSecond);
     }
 }

@@ -20,6 +20,7 @@ class FormatTest {
         assertThat(Format.rate(12_345_678)).isEqualTo("12.3 MB/s");
         assertThat(Format.rate(180_300_000)).isEqualTo("180 MB/s");
         assertThat(Format.rate(-5)).isEqualTo("0.0 MB/s");
+        assertThat(Format.rate(10_000)).isEqualTo("10 kB/s"); // a 0.01 MB/s limit, not "0.0 MB/s"
     }
 
     @Test

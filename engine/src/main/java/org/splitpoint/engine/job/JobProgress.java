@@ -1,5 +1,7 @@
 package org.splitpoint.engine.job;
 
+import org.splitpoint.engine.pool.Sizes;
+
 /**
  * An immutable view of a job at one instant, for the CLI's progress line and the app's jobs panel.
  *
@@ -82,13 +84,13 @@ public record JobProgress(String id, String kind, String target, JobState state,
             return String.format("%s %s  %5.1f%%  ETA %s%s", kind, target, fraction() * 100, eta,
                     state == JobState.RUNNING ? "" : "  " + state);
         }
-        String limit = throttle > 0 ? String.format(" (limit %.1f MB/s)", throttle / 1e6) : "";
+        String limit = throttle > 0 ? " (limit " + Sizes.rate(throttle) + ")" : "";
         if (state == JobState.RUNNING && bytesPerSecond <= 0) {
             // no step yet in this run (a job just started or resumed after a restart): no rate is known,
             // and "0.0 MB/s  ETA --:--" read as a job that is stuck
             return String.format("%s %s  %5.1f%%  %s  starting%s", kind, target, fraction() * 100, counted(), limit);
         }
-        return String.format("%s %s  %5.1f%%  %s  %.1f MB/s%s  ETA %s%s", kind, target, fraction() * 100,
-                counted(), bytesPerSecond / 1e6, limit, eta, state == JobState.RUNNING ? "" : "  " + state);
+        return String.format("%s %s  %5.1f%%  %s  %s%s  ETA %s%s", kind, target, fraction() * 100,
+                counted(), Sizes.rate(bytesPerSecond), limit, eta, state == JobState.RUNNING ? "" : "  " + state);
     }
 }

@@ -72,6 +72,20 @@ public final class Sizes {
         return (v == Math.rint(v) ? String.format("%.0f", v) : String.format("%.1f", v)) + " " + units[u];
     }
 
+    /**
+     * A rate as every line prints it, decimal as the CLI takes it: "2.0 MB/s" from a tenth of a
+     * megabyte per second up, "10 kB/s" or "250 B/s" below (a {@code --throttle 0.01} limit read
+     * "0.0 MB/s", as if there were none), "0.0 MB/s" for nothing moving.
+     */
+    public static String rate(double bytesPerSecond) {
+        double b = Math.max(0, bytesPerSecond);
+        if (b == 0 || b >= 100_000) {
+            return String.format(java.util.Locale.ROOT, "%.1f MB/s", b / 1e6);
+        }
+        return b >= 1_000 ? String.format(java.util.Locale.ROOT, "%.0f kB/s", b / 1e3)
+                : String.format(java.util.Locale.ROOT, "%.0f B/s", Math.max(1, b));
+    }
+
     /** Throws, with the engine's sentence, when a drive of {@code bytes} would be refused (1M to 64T, a multiple of 4K). */
     public static void checkDriveSize(long bytes) {
         Validation.driveSize(bytes, 0);

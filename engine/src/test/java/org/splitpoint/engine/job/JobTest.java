@@ -254,4 +254,11 @@ class JobTest {
                 2_000_000, 65, 0, "");
         assertThat(p.line()).isEqualTo("rebuild d3 of db   25.0%  250/1000 tracks  2.0 MB/s  ETA 1:05");
     }
+
+    @Test
+    void aLimitBelowATenthOfAMegabyteIsShownAsItIs() {
+        JobProgress p = new JobProgress("j", "establish", "prod", JobState.RUNNING, 250, 1000, 65536,
+                9_800, 65, 10_000, "");
+        assertThat(p.line()).isEqualTo("establish prod   25.0%  250/1000 tracks  10 kB/s (limit 10 kB/s)  ETA 1:05");
+    }
 }
