@@ -44,10 +44,26 @@ final class Validation {
             throw new IllegalArgumentException("a " + what + " name has at most " + LONGEST_NAME + " characters; '"
                     + name.substring(0, 20) + "…' has " + name.length());
         }
+        if (name != null && !NAME_CHARS.matcher(name).matches()) {
+            // name the character: "café" refused "(a letter, then up to 62 letters, ...)" was a riddle
+            // to one for whom every character of it is a letter
+            throw new IllegalArgumentException("'" + name + "' is not a valid " + what + " name: it may hold only"
+                    + " the letters a-z and A-Z, digits, '_', '.' and '-', not " + firstRefused(name));
+        }
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("'" + name + "' is not a valid " + what
                     + " name (a letter, then up to 62 letters, digits, '_', '.' or '-')");
         }
+    }
+
+    /** The first character of {@code name} no name takes, as it can be read: 'é', "a space", U+0007. */
+    private static String firstRefused(String name) {
+        int c = name.codePoints().filter(p -> !NAME_CHARS.matcher(Character.toString(p)).matches()).findFirst().orElseThrow();
+        if (c == ' ') {
+            return "a space";
+        }
+        return Character.isISOControl(c) || Character.isWhitespace(c) || !Character.isDefined(c)
+                ? String.format("U+%04X", c) : "'" + Character.toString(c) + "'";
     }
 
     /**

@@ -29,9 +29,23 @@ class NameRuleTest {
     @Test
     void aLongNameWithAWrongCharacterOrStartIsRefusedByTheRule() {
         assertThat(PoolAdmin.nameProblem("pair", "p/" + "a".repeat(70))).startsWith("'p/aaaa").endsWith(
-                "is not a valid pair name (a letter, then up to 62 letters, digits, '_', '.' or '-')");
+                "is not a valid pair name: it may hold only the letters a-z and A-Z, digits, '_', '.' and '-', not '/'");
         assertThat(PoolAdmin.nameProblem("pair", "9" + "a".repeat(70))).contains("is not a valid pair name");
         assertThat(PoolAdmin.nameProblem("pair", "9lives")).isEqualTo(
                 "'9lives' is not a valid pair name (a letter, then up to 62 letters, digits, '_', '.' or '-')");
+    }
+
+    /**
+     * A character outside the rule is named. "'café' is not a valid volume name (a letter, then up to
+     * 62 letters, …)" was said of a name whose every character is a letter to the one who typed it.
+     */
+    @Test
+    void theCharacterThatIsNotTakenIsNamed() {
+        assertThat(PoolAdmin.nameProblem("volume", "café")).isEqualTo("'café' is not a valid volume name: it may hold"
+                + " only the letters a-z and A-Z, digits, '_', '.' and '-', not 'é'");
+        assertThat(PoolAdmin.nameProblem("snapshot", "a b")).endsWith(", not a space");
+        assertThat(PoolAdmin.nameProblem("drive", "d\u00071")).endsWith(", not U+0007");
+        assertThat(PoolAdmin.nameProblem("volume", "_x")).as("a wrong start keeps the rule's sentence")
+                .isEqualTo("'_x' is not a valid volume name (a letter, then up to 62 letters, digits, '_', '.' or '-')");
     }
 }
