@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +29,7 @@ import org.splitpoint.engine.service.DeltaLog;
  * more writes and flushes (seeds); unforced writes land or not, names not synced are undone or not.
  * Reopened, every acknowledged write reads back, and again with d2 back; the members agree.
  */
+@QuickServiceSteps(compactOften = true)
 class CompactedNameNotDurableTest {
 
     private static final int TRACK = 4096;
@@ -38,17 +37,6 @@ class CompactedNameNotDurableTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void compactOften() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-        System.setProperty("splitpoint.serviceLogSlack", "0");
-    }
-
-    @AfterAll
-    static void compactAsUsual() {
-        System.clearProperty("splitpoint.serviceLogSlack");
-    }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"data", "repository"})

@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,23 +23,13 @@ import org.splitpoint.engine.raid.RaidVolume;
  * at each, 19 for 20 flushes here). Once there is room, the next compaction succeeds and the log
  * shrinks again; a failure after that is a new episode, said again.
  */
+@QuickServiceSteps(compactOften = true)
 class CompactionNoRoomTest {
 
     private static final int MIB = 1 << 20;
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void compactOften() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-        System.setProperty("splitpoint.serviceLogSlack", "0");
-    }
-
-    @AfterAll
-    static void compactAsUsual() {
-        System.clearProperty("splitpoint.serviceLogSlack");
-    }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"DATA", "REPOSITORY"})

@@ -13,8 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -39,6 +37,7 @@ import org.splitpoint.engine.pair.PairState;
  * and d6, d7; "save": the save area, RAID 5 over d8..d10. 8 s of it; 60 s with {@code
  * -Dsplitpoint.longTests=true}.
  */
+@QuickServiceSteps(compactOften = true)
 class ConcurrentAdminDeadlockTest {
 
     private static final int TRACK = 4096;
@@ -46,17 +45,6 @@ class ConcurrentAdminDeadlockTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void compactOften() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-        System.setProperty("splitpoint.serviceLogSlack", "0");
-    }
-
-    @AfterAll
-    static void compactAsUsual() {
-        System.clearProperty("splitpoint.serviceLogSlack");
-    }
 
     @Test
     void snapshotsCompactionPairChangesRepairsAndHostWritesTogetherNeverDeadlock() throws Exception {

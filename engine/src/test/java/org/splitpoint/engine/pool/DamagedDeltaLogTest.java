@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -28,15 +27,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * served old bytes). The window's durable bitmap still names those tracks and the other members have
  * them, so the opening logs them again from the others and says so.
  */
+@QuickServiceSteps
 class DamagedDeltaLogTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private static final int[] TRACKS = {1, 3, 5, 6};
 

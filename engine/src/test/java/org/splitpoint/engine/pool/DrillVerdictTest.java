@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.event.Event;
@@ -20,15 +19,11 @@ import org.splitpoint.engine.event.Severity;
  * hosts wrote in the window (the drill writing no test data, so no byte of its own is lost) lost
  * tracks, and did not pass.
  */
+@QuickServiceSteps
 class DrillVerdictTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     @Test
     void aPointersDrillThatLostTheHostsTracksIsAWarningThatNamesThem() throws Exception {

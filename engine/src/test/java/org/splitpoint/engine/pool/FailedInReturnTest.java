@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -27,15 +26,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * did not name the track) is not in its delta, so a return by the delta alone leaves the drive
  * stale there. The drive must be rebuilt whole.
  */
+@QuickServiceSteps
 class FailedInReturnTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private static final Predicate<Path> D2 = f -> f.getFileName().toString().equals("d2.img");
 

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,6 +25,7 @@ import org.splitpoint.engine.job.JobState;
  * nothing left to do (ServiceCrashTest, repository cut 165 seed 1652, once in CI). Here the
  * flush's force of the log is held until the return's end is on record and past it.
  */
+@QuickServiceSteps
 class FlushAtWindowEndTest {
 
     private static final int TRACK = 4096;
@@ -33,11 +33,6 @@ class FlushAtWindowEndTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"RAID5, data, true", "RAID5, repository, true", "RAID5, repository, false", "RAID1, data, false"})

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,17 +29,13 @@ import org.splitpoint.engine.raid.RaidVolume;
  * Such a write is now refused as a write over lost writes (the rows of d1 it must read were written
  * since the last flush that succeeded), as a read of them is.
  */
+@QuickServiceSteps
 class LossyStripUnderWholeStripWriteTest {
 
     @TempDir
     Path tmp;
 
     private static final int STRIP = 64 * 1024;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     /**
      * Which of stripe {@code stripe}'s drives is out: d2 holds a data strip of stripe 0 (data on d1

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -30,15 +29,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * drive comes back by rebuilding those tracks from the others. A repository window, whose log is
  * the only copy of its writes, has no such fallback (the last case).
  */
+@QuickServiceSteps
 class LostLogRecordTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private static int differs(byte[] got, int b) {
         return Arrays.mismatch(got, TestPools.filled(got.length, b));

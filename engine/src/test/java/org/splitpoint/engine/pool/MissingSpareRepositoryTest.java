@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -21,17 +20,13 @@ import org.splitpoint.engine.raid.RaidVolume;
  * now it is said as MissingRepositoryTest says a repository lost in meta/ (a critical event and an
  * open note), and the window goes on with its repository in meta/.
  */
+@QuickServiceSteps
 class MissingSpareRepositoryTest {
 
     private static final int BLOCK = 16 * 1024;
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private static int differsAt(RaidVolume v, long off, int b) throws Exception {
         return Arrays.mismatch(ServicePools.read(v, off, BLOCK), TestPools.filled(BLOCK, b));

@@ -29,6 +29,7 @@ import org.splitpoint.engine.pair.PairState;
  * (every track either side wrote since the split was invalid, and copied). 8 runs a scene by default,
  * 40 with {@code -Dsplitpoint.longTests=true}; {@code -Dpaircut.only=SCENE:C1,C2,C3:SEED} runs one.
  */
+@QuickServiceSteps
 class PairCopyCutAgainTest {
 
     private static final int TRACK = 4096;
@@ -41,11 +42,6 @@ class PairCopyCutAgainTest {
     private byte[] vImage;
     private byte[] wImage;
     private int size;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"establish", "restore", "protected-restore"})

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -22,15 +21,11 @@ import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /** A drive pulled after a crash, whose image is away at the open that recovers from it. */
+@QuickServiceSteps
 class PulledDriveCrashTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     /** What an open says: its notes and the drives' problems. */
     private static List<String> said(Pool p) {

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,15 +28,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * DONE, the mirror's members disagreeing), and a repository window's volume read and was written
  * as if the window were over.
  */
+@QuickServiceSteps
 class PulledDriveInWindowTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private static int differs(byte[] got, int b) {
         return Arrays.mismatch(got, TestPools.filled(got.length, b));

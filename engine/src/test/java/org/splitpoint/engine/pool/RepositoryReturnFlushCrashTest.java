@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -25,6 +24,7 @@ import org.splitpoint.engine.job.Job;
  * 140 seed 1401, seen once in CI under load). Here the return's pool.json write is held to put
  * the flush there; every unforced write is lost at the crash.
  */
+@QuickServiceSteps
 class RepositoryReturnFlushCrashTest {
 
     private static final int TRACK = 4096;
@@ -32,11 +32,6 @@ class RepositoryReturnFlushCrashTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     @Test
     void aWriteFlushedWhileTheReturnEndsSurvivesAPowerCutBeforeItsEndIsOnRecord() throws Exception {

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,15 +27,11 @@ import org.splitpoint.engine.job.JobState;
  * window was refused during the latter only). The volume restored once the drive is back holds the
  * backup and the hosts' writes, read with d1 failed (so d2's rows answer) and after a reopen.
  */
+@QuickServiceSteps
 class RestoreInServiceWindowTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"raid1, pointers", "raid1, data", "raid1, repository", "raid5, pointers", "raid5, data", "raid5, repository"})

@@ -36,6 +36,7 @@ import org.splitpoint.engine.job.Job;
  * {@code -Dresumed.scenes=pair-restore,...} runs some jobs, {@code -Dresumed.only=SCENE:C1,C2,C3:SEED}
  * one run.
  */
+@QuickServiceSteps
 class ResumedJobCutAgainTest {
 
     private static final int TRACK = 4096;
@@ -44,11 +45,6 @@ class ResumedJobCutAgainTest {
 
     @TempDir
     Path tmp;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     /** A job the runs start, resume and finish. */
     private interface Scene {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -25,15 +24,11 @@ import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /** A drive's return from a pointers window after a second failure: what is lost, and what is not. */
+@QuickServiceSteps
 class SecondFailureReturnTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     /**
      * A 3-way mirror keeps a copy of every track with two members gone: a drive back from a

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,6 +26,7 @@ import org.splitpoint.engine.job.JobState;
  * <p>{@code -Dsplitpoint.longTests=true} cuts at every write index; {@code -Dservice.only=MODE:CUT:SEED}
  * runs one cut.
  */
+@QuickServiceSteps
 class ServiceCrashTest {
 
     private static final int TRACK = 4096;
@@ -35,11 +35,6 @@ class ServiceCrashTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private byte[] template(Path dir, Layout layout, long seed) throws Exception {
         TestPools.create(dir, layout, layout == Layout.RAID1 ? 2 : 3, DRIVE, TRACK);

@@ -10,8 +10,6 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,6 +29,7 @@ import org.splitpoint.engine.io.FaultInjector;
  * meta/ the file compacted. {@code -Dsplitpoint.longTests=true} cuts at every write index, with
  * more seeds; {@code -Dcompaction.only=MODE:CUT:SEED} runs one cut.
  */
+@QuickServiceSteps(compactOften = true)
 class ServiceLogCompactionCrashTest {
 
     private static final int TRACK = 4096;
@@ -39,17 +38,6 @@ class ServiceLogCompactionCrashTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void compactOften() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-        System.setProperty("splitpoint.serviceLogSlack", "0");
-    }
-
-    @AfterAll
-    static void compactAsUsual() {
-        System.clearProperty("splitpoint.serviceLogSlack");
-    }
 
     /** RAID 5 "v" over d1..d3, written at random, d2 OFFLINE in a window of {@code mode}. Returns the volume's bytes. */
     private byte[] template(Path dir, String mode) throws Exception {

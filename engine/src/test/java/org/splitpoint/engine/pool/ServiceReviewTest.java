@@ -9,7 +9,6 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.job.Job;
@@ -18,16 +17,11 @@ import org.splitpoint.engine.raid.RaidVolume;
 import static org.splitpoint.engine.pool.ServicePools.*;
 
 /** Review findings: failing tests. */
+@QuickServiceSteps
 class ServiceReviewTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
-
 
     /**
      * A host write in flight when 'drive online' (pointers) starts: ServiceResync.start copies the

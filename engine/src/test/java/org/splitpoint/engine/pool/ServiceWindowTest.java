@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,15 +26,11 @@ import static org.splitpoint.engine.pool.ServicePools.*;
  * and never went offline; exactly the delta's tracks are written to it; a second failure costs
  * exactly what the mode promises; refusals change nothing.
  */
+@QuickServiceSteps
 class ServiceWindowTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     /**
      * A random write: whole tracks, parts of tracks, and writes across stripe boundaries; one in

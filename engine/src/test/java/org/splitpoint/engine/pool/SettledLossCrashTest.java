@@ -14,8 +14,6 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,6 +47,7 @@ import org.splitpoint.engine.pair.PairState;
  * <p>4 runs a scene by default, 30 with {@code -Dsplitpoint.longTests=true}; {@code
  * -Dsettled.only=SCENE:C1,C2:SEED} runs one.
  */
+@QuickServiceSteps(compactOften = true)
 class SettledLossCrashTest {
 
     private static final int TRACK = 4096;
@@ -59,17 +58,6 @@ class SettledLossCrashTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-        System.setProperty("splitpoint.serviceLogSlack", "0"); // compactions come often
-    }
-
-    @AfterAll
-    static void usualSteps() {
-        System.clearProperty("splitpoint.serviceLogSlack");
-    }
 
     /** What a run knows across its openings. */
     private static final class Run {

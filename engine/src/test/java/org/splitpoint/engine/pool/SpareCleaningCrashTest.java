@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -26,6 +25,7 @@ import org.splitpoint.engine.io.FaultInjector;
  * run with 4 seeds (the first cleaning is there). {@code -Dsplitpoint.longTests=true}
  * cuts at every write index, with more seeds; {@code -Dcleaning.only=CUT:SEED} runs one cut.
  */
+@QuickServiceSteps
 class SpareCleaningCrashTest {
 
     private static final int TRACK = 4096;
@@ -34,11 +34,6 @@ class SpareCleaningCrashTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private byte[] template(Path dir) throws Exception {
         TestPools.create(dir, Layout.RAID5, 3, DRIVE, TRACK);

@@ -7,7 +7,6 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -21,15 +20,11 @@ import org.splitpoint.engine.raid.RaidVolume;
  * ... and 2, 6, 10, ...) were all zeros, so the blank matched them: the drive came back by its
  * (empty) delta, 0 tracks written, and its mirror disagreed on the one track written (128 sectors).
  */
+@QuickServiceSteps
 class SparseSwapTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     @Test
     void aBlankSwappedIntoASparseVolumeIsRebuiltWhole() throws Exception {

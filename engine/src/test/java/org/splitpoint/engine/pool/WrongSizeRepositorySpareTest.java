@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -25,17 +24,13 @@ import org.splitpoint.engine.raid.RaidVolume;
  * volume read as before the window), written on though FAILED; and 'drive replace' of that FAILED
  * SPARE put a blank under the open window, whose writes the next open then did not find.
  */
+@QuickServiceSteps
 class WrongSizeRepositorySpareTest {
 
     private static final int BLOCK = 16 * 1024;
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     private static void blankOfSize(Path image, long size) throws Exception {
         Files.delete(image);
