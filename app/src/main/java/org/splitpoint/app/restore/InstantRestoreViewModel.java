@@ -322,6 +322,9 @@ public final class InstantRestoreViewModel {
     }
 
     private void applySample(RestoreSample s) {
+        if (RestoreSample.older(s, sample.get())) {
+            return;
+        }
         sample.set(s);
         onDemand.set(Format.count(s.fetches()) + (s.fetches() == 1 ? " track" : " tracks") + " fetched on demand · "
                 + String.format(java.util.Locale.ROOT, "%.0f/s", s.ended() ? 0 : s.fetchesPerSecond()));

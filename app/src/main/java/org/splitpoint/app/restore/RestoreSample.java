@@ -18,6 +18,17 @@ public record RestoreSample(String volume, int trackSize, RestoreCells cells, lo
                             ImageInfo image, int chainImages, String unavailable, String writeThrough,
                             JobProgress job, boolean ended, long nanos) {
 
+    /**
+     * Whether {@code s} was taken before {@code shown}, the sample shown now: a view drops it. Samples
+     * come two ways, the timer's ticks and a {@code sampleNow} whose answer the bridge hands over only
+     * after a fresh pool snapshot; at an app's start under load a sample taken mid-copy by
+     * {@code sampleNow} arrived after the tick's last picture of the ended restore, and the map kept
+     * showing tracks "not yet restored" under "restore finished · 100%" (no tick samples an ended restore again).
+     */
+    public static boolean older(RestoreSample s, RestoreSample shown) {
+        return shown != null && s.nanos() < shown.nanos();
+    }
+
     /** Bulk copy rate now, bytes per second (0 when not running). */
     public double bulkBytesPerSecond() {
         return job == null || ended ? 0 : job.bytesPerSecond();

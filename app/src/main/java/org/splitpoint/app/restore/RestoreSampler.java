@@ -17,7 +17,9 @@ import org.splitpoint.engine.restore.InstantRestore;
  * live bitmaps into cells and collects the tracks fetched since the last tick (the engine keeps
  * them in a ring; a late tick just misses some flashes). It holds on to the restore it saw, so
  * when the restore ends it gives one last picture of the full map (the engine drops the restore
- * then, but its bitmaps stay readable). Not thread-safe: one sampling thread at a time.
+ * then, but its bitmaps stay readable). Its samples are taken one at a time: the timer's ticks and a
+ * view's {@code sampleNow} on a worker thread both sample, and the restore held, the feed's sequence and
+ * the flashes are shared.
  */
 public final class RestoreSampler {
 
@@ -43,7 +45,7 @@ public final class RestoreSampler {
     }
 
     /** The restore now, its last picture if it just ended, or null when there is none to show. */
-    public RestoreSample sample(Pool pool) {
+    public synchronized RestoreSample sample(Pool pool) {
         InstantRestore r = restoreOf.apply(pool);
         boolean ended = false;
         if (r == null) {
@@ -91,7 +93,7 @@ public final class RestoreSampler {
      * message (see {@link org.splitpoint.engine.control.PoolFeed}): the tracks fetched since its
      * previous message flash from now.
      */
-    public RestoreSample sample(com.fasterxml.jackson.databind.JsonNode m) throws java.io.IOException {
+    public synchronized RestoreSample sample(com.fasterxml.jackson.databind.JsonNode m) throws java.io.IOException {
         var json = org.splitpoint.engine.control.PoolFeed.json();
         long now = System.nanoTime();
         for (var t : m.path("fetched")) {

@@ -205,6 +205,9 @@ public final class SnapshotRestoreViewModel {
     }
 
     private void applySample(RestoreSample s) {
+        if (RestoreSample.older(s, sample.get())) {
+            return;
+        }
         sample.set(s);
         onDemand.set(Format.count(s.fetches()) + (s.fetches() == 1 ? " track" : " tracks") + " read on demand · "
                 + String.format(Locale.ROOT, "%.0f/s", s.ended() ? 0 : s.fetchesPerSecond()));
