@@ -104,8 +104,11 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         invalid.run();
         meaning.textProperty().bind(vm.meaningProperty());
         pointInTime.textProperty().bind(vm.pointInTimeProperty());
-        pointInTime.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.pointInTimeProperty()));
-        pointInTime.managedProperty().bind(pointInTime.visibleProperty());
+        // always in the layout, saying there is no image when there is none: shown only with one, the line
+        // pushed the verbs below it down ~21 px at a split, under the mouse that had just clicked Split
+        Runnable imageLook = () -> pointInTime.pseudoClassStateChanged(NO_IMAGE, !vm.holdsImageProperty().get());
+        vm.holdsImageProperty().addListener(o -> imageLook.run());
+        imageLook.run();
         javafx.animation.Timeline ages = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
                 javafx.util.Duration.seconds(1), e -> vm.tick(java.time.Instant.now()))); // the image's age moves
         ages.setCycleCount(javafx.animation.Animation.INDEFINITE);
@@ -181,6 +184,7 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
     }
 
     private static final javafx.css.PseudoClass ERRORS = javafx.css.PseudoClass.getPseudoClass("errors");
+    private static final javafx.css.PseudoClass NO_IMAGE = javafx.css.PseudoClass.getPseudoClass("no-image");
     /** The shown workload's "has errors", bound anew when the console shows another STD's workload. */
     private javafx.beans.property.BooleanProperty workloadErrors;
 

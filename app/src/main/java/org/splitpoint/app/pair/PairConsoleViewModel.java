@@ -56,6 +56,7 @@ public final class PairConsoleViewModel {
     private final ReadOnlyStringWrapper bcvInvalid = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper onDemand = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper pointInTime = new ReadOnlyStringWrapper("");
+    private final javafx.beans.property.ReadOnlyBooleanWrapper holdsImage = new javafx.beans.property.ReadOnlyBooleanWrapper();
     private final ReadOnlyObjectWrapper<TrackSample> sample = new ReadOnlyObjectWrapper<>();
     private final BooleanProperty full = new SimpleBooleanProperty(false);
     private final BooleanProperty protect = new SimpleBooleanProperty(true);
@@ -176,17 +177,26 @@ public final class PairConsoleViewModel {
 
     /**
      * When the BCV's point-in-time image was taken, and how old it is ("BCV image taken 2026-12-03
-     * 01:04:31 (12 min ago)"), while the BCV holds one; else empty. The view calls it every second
-     * so the age moves.
+     * 01:04:31 (12 min ago)"), while the BCV holds one; else that it holds none and how one is taken
+     * ({@link #holdsImageProperty()} false); empty before the first query. The line is always there,
+     * so a split does not push the verbs below it down under the mouse. The view calls
+     * {@link #tick} every second so the age moves.
      */
     public ReadOnlyStringProperty pointInTimeProperty() {
         return pointInTime.getReadOnlyProperty();
     }
 
+    /** True while the BCV holds a point-in-time image ({@link #pointInTimeProperty()} says when it was taken). */
+    public javafx.beans.property.ReadOnlyBooleanProperty holdsImageProperty() {
+        return holdsImage.getReadOnlyProperty();
+    }
+
     /** Recomputes the image's age at {@code now} (UI thread). */
     public void tick(java.time.Instant now) {
         PairView p = view.get();
-        pointInTime.set(p == null || !p.holdsImage() ? "" : PointInTime.line(java.time.Instant.parse(p.splitAt()), now));
+        holdsImage.set(p != null && p.holdsImage());
+        pointInTime.set(p == null ? "" : p.holdsImage() ? PointInTime.line(java.time.Instant.parse(p.splitAt()), now)
+                : PointInTime.none(p.state()));
     }
 
     /** Takes a new pool snapshot (UI thread): the STD's size, for the confirmations. */

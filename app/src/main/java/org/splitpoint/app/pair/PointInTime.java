@@ -20,6 +20,16 @@ final class PointInTime {
                 + age(Duration.between(splitAt, now)) + ")";
     }
 
+    /**
+     * The line while the BCV holds no image: how one is taken. A pair never established has a BCV of
+     * nothing yet; otherwise the BCV follows the STD (or is being copied to or from it) until a split.
+     */
+    static String none(org.splitpoint.engine.pair.PairState state) {
+        return state == org.splitpoint.engine.pair.PairState.NeverEstab
+                ? "No point-in-time image on the BCV: establish the pair, then split it to take one"
+                : "No point-in-time image on the BCV: splitting the synchronized pair takes one";
+    }
+
     /** "just now", "42 s ago", "12 min ago", "3 h 5 min ago", "2 days 4 h ago". */
     static String age(Duration d) {
         long s = Math.max(0, d.toSeconds());

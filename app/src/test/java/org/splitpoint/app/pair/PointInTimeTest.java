@@ -52,7 +52,9 @@ class PointInTimeTest {
 
     @Test
     void aSplitFromElsewhereShowsItsTimeAndTheAgeMoves() {
-        assertThat(vm.pointInTimeProperty().get()).as("Synchronized: the BCV follows the STD").isEmpty();
+        assertThat(vm.pointInTimeProperty().get()).as("Synchronized: the BCV follows the STD")
+                .isEqualTo("No point-in-time image on the BCV: splitting the synchronized pair takes one");
+        assertThat(vm.holdsImageProperty().get()).isFalse();
         AtomicReference<String> at = new AtomicReference<>();
         bridge.run(pool -> { // as `pair split` forwarded to the app does
             pool.pairs().split(List.of("prod-pair"));
@@ -63,6 +65,7 @@ class PointInTimeTest {
 
         Instant split = Instant.parse(at.get());
         assertThat(vm.pointInTimeProperty().get()).startsWith("BCV image taken ").contains("(just now)");
+        assertThat(vm.holdsImageProperty().get()).isTrue();
         vm.tick(split.plus(Duration.ofMinutes(12)));
         assertThat(vm.pointInTimeProperty().get()).endsWith("(12 min ago)");
     }
