@@ -90,6 +90,13 @@ final class SnapshotRules {
         if (now != null) {
             return now.sentence();
         }
+        if (selected.volume().equals(volume) && selected.tracksHeld() == 0) {
+            // the save area holds a track for a snapshot once the track is written after it (OriginIndex): none
+            // held, none written, and the restore would copy nothing back (Restore… was enabled, and pressing it
+            // only said so in the status line)
+            return "nothing was written to " + volume + " since snapshot " + selected.name() + " was taken: " + volume
+                    + " already holds its image";
+        }
         return busy ? BUSY : "";
     }
 

@@ -339,13 +339,15 @@ class SnapshotCardViewModelTest {
     /**
      * Restore to a snapshot the volume has not changed since asked for the volume's name typed and
      * took a safety snapshot (the same image again, in the timeline) to copy nothing back (seen by
-     * hand): it says there is nothing to restore, and no dialog opens.
+     * hand): Restore… is disabled, saying why, until something is written; and a plan that copies
+     * nothing (written and read a moment apart) says there is nothing to restore, and no dialog opens.
      */
     @Test
     void restoringToASnapshotNothingChangedSinceSaysSoAndAsksNothing() throws Exception {
         open(SnapshotPools.withSaveArea(tmp));
         take("s1");
-        assertThat(vm.restoreBlockedProperty().get()).isEmpty();
+        assertThat(vm.restoreBlockedProperty().get()).isEqualTo("nothing was written to prod since snapshot s1 was"
+                + " taken: prod already holds its image");
         RestoreToSnapshotForm f = vm.restoreForm();
         AtomicBoolean asked = new AtomicBoolean();
         AtomicReference<String> refused = new AtomicReference<>();
@@ -358,6 +360,13 @@ class SnapshotCardViewModelTest {
         refresh();
         assertThat(call(pool -> pool.snapshots().list("prod")).stream().map(SnapshotAdmin.Info::name).toList())
                 .as("no safety snapshot").containsExactly("s1");
+
+        call(pool -> {
+            SnapshotPools.write(pool, 3, 1, 7);
+            return null;
+        });
+        refresh();
+        assertThat(vm.restoreBlockedProperty().get()).as("a track written since s1").isEmpty();
     }
 
     @Test
