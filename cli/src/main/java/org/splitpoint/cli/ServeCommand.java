@@ -102,9 +102,15 @@ final class ServeCommand implements Callable<Integer> {
             }
             // what the server has to say of its clients (a retired connection and why, a protocol error, a
             // stall) goes to the pool's event log and to this terminal, where the administrator watches serve
+            // the local time zone's rules are read from a file at their first use: read them now, while
+            // descriptors are free. A serve that first stamped a line when it ran out of them (the
+            // accept loop saying so) failed to load them, and from then on could stamp no line at all
+            // (NoClassDefFoundError), so its terminal said nothing more, ever.
+            java.time.Clock local = java.time.Clock.systemDefaultZone();
+            java.time.LocalTime.now(local);
             java.util.function.Consumer<String> log = m -> {
                 pool.events().publish(Event.info("NBD", "serve", m));
-                err.println("splitpoint: " + java.time.LocalTime.now().withNano(0) + " " + m);
+                err.println("splitpoint: " + java.time.LocalTime.now(local).withNano(0) + " " + m);
                 err.flush();
             };
             opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)

@@ -666,6 +666,64 @@ class ServeTest {
         }
     }
 
+    /**
+     * A fresh serve run out of file descriptors by idle clients says so on its terminal, with the
+     * time, and once they are gone says it accepts again and serves the next client. Before, its first
+     * time stamp came when no descriptor was free, the time-zone rules could not be read, and the
+     * Error ended the accept thread (no client was greeted again) and every later line of the terminal.
+     */
+    @Test
+    @Timeout(120)
+    void aFreshServeOutOfFileDescriptorsSaysSoWithTheTimeAndServesOnceTheyAreFree() throws Exception {
+        Path p = pool();
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", "-c", "ulimit -n 128 && exec \"$@\"", "serve-fd"));
+        cmd.addAll(Tools.splitpoint("serve", p, "--nbd", "127.0.0.1:0"));
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuffer out = new StringBuffer();
+        Thread pump = pump(proc, out);
+        List<java.net.Socket> idle = new java.util.ArrayList<>();
+        try {
+            awaitCount(out, "serving pool", 1, 60_000);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("nbd://127\\.0\\.0\\.1:(\\d+)/").matcher(out);
+            assertThat(m.find()).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            for (int i = 0; i < 200 && count(out, "accept failed") == 0; i++) {
+                java.net.Socket s = new java.net.Socket();
+                idle.add(s);
+                try {
+                    s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+                } catch (java.net.SocketTimeoutException backlogFull) { // the server takes none and its backlog is full
+                    break;
+                }
+                Thread.sleep(5);
+            }
+            awaitCount(out, "accept failed", 1, 10_000);
+            assertThat(out.toString()).containsPattern("splitpoint: \\d\\d:\\d\\d:\\d\\d accept failed on 127\\.0\\.0\\.1:"
+                    + port + ": .*out of file descriptors");
+            for (java.net.Socket s : idle) {
+                s.close();
+            }
+            idle.clear();
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+                s.setSoTimeout(10_000);
+                byte[] hello = s.getInputStream().readNBytes(18);
+                assertThat(hello).as("a new client is greeted").hasSize(18);
+                assertThat(new String(hello, 0, 8, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("NBDMAGIC");
+            }
+            // said at the first accept that works (an accept without a descriptor fails whether or not a client waits)
+            awaitCount(out, "accepting clients again", 1, 10_000);
+            assertThat(out.toString()).doesNotContain("Exception in thread");
+        } finally {
+            for (java.net.Socket s : idle) {
+                s.close();
+            }
+            proc.destroy();
+            assertThat(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            pump.join(5000);
+        }
+    }
+
     /** A pool whose one volume is the save area was said to have "no volume yet". */
     @Test
     void aPoolWhoseOnlyVolumeIsTheSaveAreaSaysThatItIsNotServed() throws Exception {

@@ -80,7 +80,7 @@ public final class NbdServer implements AutoCloseable {
                       UnaryOperator<AcceptLoop.Acceptor> acceptHook) {
         this.listener = listener;
         this.catalog = catalog;
-        this.log = log;
+        this.log = neverThrowing(log);
         this.address = address;
         this.unixSocket = unixSocket;
         this.limits = limits;
@@ -131,6 +131,24 @@ public final class NbdServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             WARM.set(false); // try again with the next server
         }
+    }
+
+    /**
+     * {@code log} as the server calls it: a line it cannot take is lost, and nothing else. The
+     * server logs from its accept loop and its connections' threads, in the very moments a starved
+     * JVM fails (out of file descriptors): serve's listener stamped each line with the local time,
+     * whose first use loads the time-zone rules from a file, and the Error that failing threw out of
+     * the accept loop's failure handling ended the accept thread for good (a fresh {@code splitpoint
+     * serve} with {@code ulimit -n 256} and 400 clients accepted no one again).
+     */
+    private static Consumer<String> neverThrowing(Consumer<String> log) {
+        return m -> {
+            try {
+                log.accept(m);
+            } catch (RuntimeException | Error lost) { // StackOverflowError, a class that cannot load: the line goes
+                // nowhere to report it: the log is what failed
+            }
+        };
     }
 
     private static void preload() {

@@ -185,6 +185,43 @@ class NbdLifecycleTest {
     }
 
     /**
+     * The log itself fails while accept does, as serve's did on a fresh server out of descriptors (its
+     * time stamp loads the time-zone rules from a file: NoClassDefFoundError from then on): the accept
+     * loop, which logs the episode, goes on, and the connections, which log their client, are served.
+     * Before, the Error left the accept thread through its failure handling and no client was ever
+     * greeted again.
+     */
+    @Test
+    @Timeout(30)
+    void aLogThatFailsWhileAcceptFailsEndsNeitherTheAcceptLoopNorTheConnections() throws Exception {
+        AtomicInteger failures = new AtomicInteger(3);
+        AtomicInteger logCalls = new AtomicInteger();
+        java.util.function.Consumer<String> broken = m -> {
+            logCalls.incrementAndGet();
+            throw new NoClassDefFoundError("Could not initialize class java.time.zone.ZoneRulesProvider");
+        };
+        server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), broken, NbdLimits.DEFAULT, real -> () -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new IOException("Too many open files");
+            }
+            return real.accept();
+        });
+        for (int i = 0; i < 3; i++) { // each one logs (connected, disconnected) through the broken log
+            CompletableFuture<Integer> served = CompletableFuture.supplyAsync(() -> {
+                try (NbdTestClient c = new NbdTestClient(server.port())) {
+                    c.go("prod", Nbd.OPT_GO);
+                    c.request(Nbd.CMD_READ, 0, 1, 0, 4096, null);
+                    return c.reply(h -> 4096).error();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, r -> new Thread(r).start());
+            assertThat(served.get(10, TimeUnit.SECONDS)).as("client " + (i + 1) + " is greeted and served").isZero();
+        }
+        assertThat(logCalls.get()).as("the server did log (into a log that failed)").isPositive();
+    }
+
+    /**
      * A fresh server in a process of its own, its descriptors used up: the connection that takes
      * the last one is served (before, loading the connection's classes needed one more, and the
      * Error killed the accept thread for good); the next one waits while accept fails (one log line,
