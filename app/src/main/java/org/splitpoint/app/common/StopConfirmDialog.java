@@ -31,10 +31,22 @@ public final class StopConfirmDialog {
      */
     public static boolean ask(Window owner, String title, String header,
                               javafx.beans.value.ObservableValue<List<String>> live, String stop, String keep) {
+        return ask(owner, title, new javafx.beans.property.SimpleStringProperty(header), live, stop, keep, null);
+    }
+
+    /**
+     * As above, with a header that follows too (a copy's percent done), and {@code over}: once it is
+     * true (what would be stopped ended meanwhile: a job done), the dialog closes by itself and
+     * nothing is stopped. Left open, it went on asking "Cancel rebuild d11 of db?" over a bay that
+     * showed the rebuild done, and its reasons ("the drive stays FAILED") no longer held.
+     */
+    public static boolean ask(Window owner, String title, javafx.beans.value.ObservableValue<String> header,
+                              javafx.beans.value.ObservableValue<List<String>> live, String stop, String keep,
+                              javafx.beans.value.ObservableValue<Boolean> over) {
         Dialog<ButtonType> d = new Dialog<>();
         DialogLook.apply(d, owner);
         d.setTitle(title);
-        d.setHeaderText(header);
+        d.headerTextProperty().bind(header);
         d.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
         d.getDialogPane().getStyleClass().add("confirm-dialog");
         VBox body = new VBox(8);
@@ -57,10 +69,26 @@ public final class StopConfirmDialog {
         stayButton.setId("stopKeep");
         stayButton.setDefaultButton(true); // Enter keeps it running
         javafx.application.Platform.runLater(stayButton::requestFocus);
+        javafx.beans.value.ChangeListener<Boolean> ended = (o, was, now) -> {
+            if (Boolean.TRUE.equals(now) && d.isShowing()) {
+                d.setResult(stay);
+                d.close();
+            }
+        };
+        if (over != null) {
+            over.addListener(ended);
+            if (Boolean.TRUE.equals(over.getValue())) {
+                return false; // over before it could be asked
+            }
+        }
         try {
             return d.showAndWait().filter(b -> b == go).isPresent();
         } finally {
             live.removeListener(follow);
+            if (over != null) {
+                over.removeListener(ended);
+            }
+            d.headerTextProperty().unbind();
         }
     }
 

@@ -108,9 +108,13 @@ public final class JobsView extends VBox {
             }
             return;
         }
+        // the job may end while the dialog is open: its row leaves the list, and the dialog goes with it
+        javafx.beans.binding.BooleanBinding gone = javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> !model.rows().contains(row), model.rows());
         if (org.splitpoint.app.common.StopConfirmDialog.ask(getScene().getWindow(), "Cancel " + row.titleProperty().get(),
-                "Cancel " + row.titleProperty().get() + "?", java.util.List.of(JobsViewModel.cancelConsequence(row)),
-                "Cancel job", "Keep running")) {
+                javafx.beans.binding.Bindings.concat("Cancel ", row.titleProperty(), "?"),
+                new javafx.beans.property.SimpleObjectProperty<>(java.util.List.of(JobsViewModel.cancelConsequence(row))),
+                "Cancel job", "Keep running", gone)) {
             model.cancel(row);
         }
     }

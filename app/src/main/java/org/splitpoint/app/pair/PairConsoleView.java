@@ -175,10 +175,14 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
                 ? "The pair becomes Split; " + p.std() + " keeps a partly restored image: the tracks not restored yet"
                 + " hold what was written to it since the split. Restore again to finish."
                 : "The pair becomes Split; " + p.bcv() + " keeps a partly copied image. Establish again to finish.";
-        if (StopConfirmDialog.ask(getScene().getWindow(), "Cancel " + what + " of " + model.name(),
-                "Cancel the " + what + " of " + model.name() + " ("
-                        + (int) Math.floor(copy.progressProperty().get() * 100) + "% done)?",
-                java.util.List.of(consequence), "Cancel " + what, "Keep running")) {
+        // the percent follows the copy while the dialog is open (it said 61% over a bar at 72%), and the
+        // dialog goes when the copy ends meanwhile
+        javafx.beans.binding.StringBinding header = Bindings.createStringBinding(() -> "Cancel the " + what + " of "
+                + model.name() + " (" + (int) Math.floor(copy.progressProperty().get() * 100) + "% done)?",
+                copy.progressProperty());
+        if (StopConfirmDialog.ask(getScene().getWindow(), "Cancel " + what + " of " + model.name(), header,
+                new javafx.beans.property.SimpleObjectProperty<>(java.util.List.of(consequence)), "Cancel " + what,
+                "Keep running", Bindings.not(copy.runningProperty()))) {
             copy.cancel();
         }
     }
