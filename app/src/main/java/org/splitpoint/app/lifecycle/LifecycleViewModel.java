@@ -59,7 +59,7 @@ public final class LifecycleViewModel {
         addDrivesBlocked.bind(Bindings.createStringBinding(() -> snapshot.get() == null ? "the pool is still loading"
                 : Refusal.sentenceOf(DriveRules.add(snapshot.get(), 1)), snapshot));
         newVolumeBlocked.bind(Bindings.createStringBinding(this::whyNotNewVolume, snapshot));
-        deleteVolumeBlocked.bind(Bindings.createStringBinding(() -> whyNotVolume("delete"), snapshot, selectedVolume));
+        deleteVolumeBlocked.bind(Bindings.createStringBinding(this::whyNotDeleteVolume, snapshot, selectedVolume, pairs));
         verifyBlocked.bind(Bindings.createStringBinding(this::whyNotVerify, snapshot, selectedVolume));
         newPairBlocked.bind(Bindings.createStringBinding(this::whyNotNewPair, snapshot, pairs));
         deletePairBlocked.bind(Bindings.createStringBinding(() -> pair(selectedPair.get()) == null
@@ -147,6 +147,18 @@ public final class LifecycleViewModel {
         }
         String v = selectedVolume.get();
         return v == null || s.volume(v) == null ? "open a volume's page first (to " + verb + " it)" : "";
+    }
+
+    /**
+     * Delete volume…: a volume's page, then the engine's rule as far as the snapshot tells (in a pair,
+     * snapshots, a journal, a restore, a window, a job). It opened the typed confirmation for a
+     * volume in a pair, to show there only that it could not be deleted; the engine still checks what
+     * a snapshot cannot tell (NBD clients), and the dialog shows that refusal.
+     */
+    private String whyNotDeleteVolume() {
+        String why = whyNotVolume("delete");
+        return !why.isEmpty() ? why : org.splitpoint.app.common.AppWords.of(Refusal.sentenceOf(
+                org.splitpoint.engine.pool.VolumeRules.delete(snapshot.get(), pairs.get(), selectedVolume.get())));
     }
 
     /** Verify / repair…: a volume's page, then the engine's rule (not on a FAILED volume). */

@@ -50,4 +50,58 @@ public final class VolumeRules {
                         : "with a member absent its parity cannot be checked")
                 + "; verify it once " + (absent.size() == 1 ? "that drive is" : "those drives are") + " back or rebuilt");
     }
+
+    /**
+     * {@code volume delete}, as far as the snapshot and the pairs tell: refused while the volume is in a
+     * pair, keeps a journal, is the save area or has snapshots, has a drive in a service window, is
+     * being restored, or a job works on it; in {@link VolumeRemoval}'s words, which also refuses a
+     * volume served to NBD clients (not in a snapshot). The volume page's Delete volume… asks it, so it
+     * is disabled saying why instead of opening a typed confirmation that can only be refused.
+     */
+    public static Refusal delete(PoolSnapshot s, List<PairAdmin.PairView> pairs, String volume) {
+        VolumeView v = s.volume(volume);
+        if (v == null) {
+            return null; // an unknown volume is refused by its lookup, in the usual words
+        }
+        for (PairAdmin.PairView p : pairs) {
+            if (p.std().equals(volume) || p.bcv().equals(volume)) {
+                return new Refusal("volume " + volume + " is the " + (p.std().equals(volume) ? "STD" : "BCV") + " of pair "
+                        + p.name() + "; delete the pair first");
+            }
+        }
+        for (DriveView d : s.drives()) {
+            if (volume.equals(d.journal())) {
+                return new Refusal("volume " + volume + " keeps a staged backup journal; disable the journal first");
+            }
+        }
+        if (s.saveArea() != null && volume.equals(s.saveArea().volume())) {
+            return new Refusal("volume " + volume + " is the save area of the pool's snapshots; it holds their saved tracks");
+        }
+        int snaps = s.snapshotsOf(volume).size();
+        if (snaps > 0) {
+            return new Refusal("volume " + volume + " has " + snaps + (snaps == 1 ? " snapshot" : " snapshots") + "; delete "
+                    + (snaps == 1 ? "it" : "them") + " first");
+        }
+        for (DriveView d : s.drives()) {
+            if (d.service() != null && volume.equals(d.service().volume())) {
+                return new Refusal("drive " + d.name() + " of volume " + volume + " is in a service window; bring it online"
+                        + " first");
+            }
+        }
+        if (v.restore() != null) {
+            return new Refusal("volume " + volume + " is being restored from a backup; wait for the restore or cancel it"
+                    + " first");
+        }
+        if (s.snapshotRestore(volume) != null) {
+            return new Refusal("volume " + volume + " is being restored to a snapshot; wait for the restore or cancel it"
+                    + " first");
+        }
+        for (org.splitpoint.engine.job.JobProgress j : s.jobs()) {
+            if (!j.state().isFinished() && (j.target().equals(volume) || j.target().endsWith(" of " + volume))) {
+                return new Refusal("job " + j.id() + " (" + j.kind() + ") works on volume " + volume + "; wait for it or"
+                        + " cancel it first");
+            }
+        }
+        return null;
+    }
 }
