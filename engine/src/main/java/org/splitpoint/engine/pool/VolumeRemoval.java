@@ -37,8 +37,7 @@ final class VolumeRemoval {
         }
         for (Pair p : pool.pairList()) {
             if (p.std() == v || p.bcv() == v) {
-                return "volume " + name + " is the " + (p.std() == v ? "STD" : "BCV") + " of pair " + p.name()
-                        + "; delete the pair first";
+                return VolumeRules.inPair(name, p.std() == v, p.name());
             }
         }
         List<String> clients = pool.clientsOf(name);
@@ -47,25 +46,24 @@ final class VolumeRemoval {
                     + "; disconnect the " + (clients.size() == 1 ? "client" : "clients") + " or stop serving first";
         }
         if (pool.journalRecords.containsKey(name)) {
-            return "volume " + name + " keeps a staged backup journal; disable the journal first";
+            return VolumeRules.keepsJournal(name);
         }
         if (name.equals(pool.snapshotCatalog.saveAreaVolume)) {
-            return "volume " + name + " is the save area of the pool's snapshots; it holds their saved tracks";
+            return VolumeRules.isSaveArea(name);
         }
         int snaps = pool.snapshotCatalog.of(name).size();
         if (snaps > 0) {
-            return "volume " + name + " has " + snaps + (snaps == 1 ? " snapshot" : " snapshots") + "; delete "
-                    + (snaps == 1 ? "it" : "them") + " first";
+            return VolumeRules.hasSnapshots(name, snaps);
         }
         if (pool.serviceRecords.containsKey(name)) {
             PoolConfig.ServiceRecord s = pool.serviceRecords.get(name);
-            return "drive " + s.drive() + " of volume " + name + " is in a service window; bring it online first";
+            return VolumeRules.inServiceWindow(s.drive(), name);
         }
         if (pool.restoreRecords.containsKey(name) || pool.restores.containsKey(name)) {
-            return "volume " + name + " is being restored from a backup; wait for the restore or cancel it first";
+            return VolumeRules.restoring(name, "from a backup");
         }
         if (pool.snapshotCatalog.restoreRecords.containsKey(name) || pool.snapshotCatalog.restores.containsKey(name)) {
-            return "volume " + name + " is being restored to a snapshot; wait for the restore or cancel it first";
+            return VolumeRules.restoring(name, "to a snapshot");
         }
         for (PoolConfig.JobRecord r : Pool.copy(pool.jobRecords)) {
             if (name.equals(r.volume())) {
@@ -75,7 +73,7 @@ final class VolumeRemoval {
         }
         for (Job j : pool.activeJobs()) {
             if (j.target().equals(name) || j.target().endsWith(" of " + name)) {
-                return "job " + j.id() + " (" + j.kind() + ") works on volume " + name + "; wait for it or cancel it first";
+                return VolumeRules.jobWorksOn(j.id(), j.kind(), name);
             }
         }
         return null;

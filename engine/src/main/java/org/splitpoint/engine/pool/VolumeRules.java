@@ -65,43 +65,69 @@ public final class VolumeRules {
         }
         for (PairAdmin.PairView p : pairs) {
             if (p.std().equals(volume) || p.bcv().equals(volume)) {
-                return new Refusal("volume " + volume + " is the " + (p.std().equals(volume) ? "STD" : "BCV") + " of pair "
-                        + p.name() + "; delete the pair first");
+                return new Refusal(inPair(volume, p.std().equals(volume), p.name()));
             }
         }
         for (DriveView d : s.drives()) {
             if (volume.equals(d.journal())) {
-                return new Refusal("volume " + volume + " keeps a staged backup journal; disable the journal first");
+                return new Refusal(keepsJournal(volume));
             }
         }
         if (s.saveArea() != null && volume.equals(s.saveArea().volume())) {
-            return new Refusal("volume " + volume + " is the save area of the pool's snapshots; it holds their saved tracks");
+            return new Refusal(isSaveArea(volume));
         }
         int snaps = s.snapshotsOf(volume).size();
         if (snaps > 0) {
-            return new Refusal("volume " + volume + " has " + snaps + (snaps == 1 ? " snapshot" : " snapshots") + "; delete "
-                    + (snaps == 1 ? "it" : "them") + " first");
+            return new Refusal(hasSnapshots(volume, snaps));
         }
         for (DriveView d : s.drives()) {
             if (d.service() != null && volume.equals(d.service().volume())) {
-                return new Refusal("drive " + d.name() + " of volume " + volume + " is in a service window; bring it online"
-                        + " first");
+                return new Refusal(inServiceWindow(d.name(), volume));
             }
         }
         if (v.restore() != null) {
-            return new Refusal("volume " + volume + " is being restored from a backup; wait for the restore or cancel it"
-                    + " first");
+            return new Refusal(restoring(volume, "from a backup"));
         }
         if (s.snapshotRestore(volume) != null) {
-            return new Refusal("volume " + volume + " is being restored to a snapshot; wait for the restore or cancel it"
-                    + " first");
+            return new Refusal(restoring(volume, "to a snapshot"));
         }
         for (org.splitpoint.engine.job.JobProgress j : s.jobs()) {
             if (!j.state().isFinished() && (j.target().equals(volume) || j.target().endsWith(" of " + volume))) {
-                return new Refusal("job " + j.id() + " (" + j.kind() + ") works on volume " + volume + "; wait for it or"
-                        + " cancel it first");
+                return new Refusal(jobWorksOn(j.id(), j.kind(), volume));
             }
         }
         return null;
+    }
+
+    // delete's refusals, one sentence each, said by VolumeRemoval over the pool and by delete above over a snapshot
+
+    static String inPair(String volume, boolean std, String pair) {
+        return "volume " + volume + " is the " + (std ? "STD" : "BCV") + " of pair " + pair + "; delete the pair first";
+    }
+
+    static String keepsJournal(String volume) {
+        return "volume " + volume + " keeps a staged backup journal; disable the journal first";
+    }
+
+    static String isSaveArea(String volume) {
+        return "volume " + volume + " is the save area of the pool's snapshots; it holds their saved tracks";
+    }
+
+    static String hasSnapshots(String volume, int snaps) {
+        return "volume " + volume + " has " + Sizes.count(snaps, "snapshot") + "; delete " + (snaps == 1 ? "it" : "them")
+                + " first";
+    }
+
+    static String inServiceWindow(String drive, String volume) {
+        return "drive " + drive + " of volume " + volume + " is in a service window; bring it online first";
+    }
+
+    /** {@code how}: "from a backup", "to a snapshot". */
+    static String restoring(String volume, String how) {
+        return "volume " + volume + " is being restored " + how + "; wait for the restore or cancel it first";
+    }
+
+    static String jobWorksOn(String id, String kind, String volume) {
+        return "job " + id + " (" + kind + ") works on volume " + volume + "; wait for it or cancel it first";
     }
 }
