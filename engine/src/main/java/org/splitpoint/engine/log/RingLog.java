@@ -48,6 +48,21 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * retires (a service window's log) has every later force fail until it is opened again: it cannot
  * tell which of its records are gone, and nothing may be acknowledged over them (a data window then
  * stops relying on it and goes on by pointers: ServiceWindow).
+ *
+ * <p>Forced marks (an owner's choice, {@link #keepForcedMarks}: a service window's log). A replay
+ * that stops at a bad entry cannot tell a crash's torn tail (entries never acknowledged) from
+ * damage between two openings (a file cut short or overwritten: entries acknowledged long before).
+ * So the ring keeps a claim of how far its entries are durable: a mark {epoch, sequence} in one of
+ * two slots of its own (at 2 KiB and 6 KiB, beside the header slots, which they never touch), the
+ * newer generation winning, each with its CRC32C. A mark says only what a force that succeeded
+ * made durable before the mark was written: it is written just before the next force (no fsync of
+ * its own; the force that acknowledges the entries after it makes it durable with them) and at the
+ * close, with a force. So any mark that reads back whole is true, a torn one leaves the other slot's
+ * older (true) claim, and a power cut, whatever it tears, never makes a replay look short: only
+ * damage does ({@link #shortOfMark}). A mark lags one force behind in a run the power cut ends (the
+ * last force's entries are claimed by the next force or the close). A file without marks (an older
+ * Splitpoint's, or an owner that keeps none) claims nothing and is read as before; an older
+ * Splitpoint reads a file with marks, as it never looks at those slots.
  */
 public final class RingLog {
 
@@ -56,6 +71,10 @@ public final class RingLog {
     private static final int HEADER_BYTES = 64;
     public static final int ENTRY_HEADER = 32;
     private static final int VERSION = 2;
+    /** The forced marks' slots (see the class note): in the header slots' pages, apart from their bytes. */
+    private static final long[] MARK_AT = {2048, SLOT + 2048};
+    private static final int MARK_MAGIC_XOR = 0x4D41524B; // "MARK"
+    private static final int MARK_VERSION = 1;
     /** An entry a failed force lost, written again without its payload (see the class note). */
     private static final int VOID_MAGIC_XOR = 0x564F4944; // "VOID"
     /** A payload part this large is written apart from the entry header, uncopied. */
@@ -161,12 +180,38 @@ public final class RingLog {
     private boolean headerLost;
     /** Forces failed so far. Guarded by this. */
     private long failures;
+    /** Keeps forced marks (see the class note). */
+    private boolean marks;
+    /** This opening wrote the log (began it or appended): only then does it write marks. Guarded by this. */
+    private boolean marking;
+    /** Entries below it are known durable to this opening: a force that succeeded began after them. Guarded by this. */
+    private long markable;
+    /** The claim of the newest mark written (or read back), -1 for none; its generation. Guarded by this. */
+    private long marked = -1;
+    private long markGeneration;
+    /** Entries a mark claimed durable that the reading back did not find (damage: see the class note). */
+    private long shortOfMark;
 
     public RingLog(StorageFile file, long capacity, int headerMagic, int entryMagic) {
         this.file = file;
         this.capacity = Math.max(capacity, DATA + 64 * 1024);
         this.headerMagic = headerMagic;
         this.entryMagic = entryMagic;
+    }
+
+    /** Keeps forced marks (see the class note); before the ring is read back or begun. */
+    public synchronized RingLog keepForcedMarks() {
+        marks = true;
+        return this;
+    }
+
+    /**
+     * Entries the newest mark read back claimed durable that {@link #readLive} did not find: 0 when
+     * the replay reached the claim (after a crash too), more when the file was damaged or cut short
+     * since: entries acknowledged at a force are gone, not only a torn tail.
+     */
+    public synchronized long shortOfMark() {
+        return shortOfMark;
     }
 
     public static long entryLength(long payload) {
@@ -231,7 +276,102 @@ public final class RingLog {
         nextSeq = seq;
         durableSeq = seq;
         headPos = end;
+        if (marks) {
+            readMarks(seq);
+        }
         return out;
+    }
+
+    /**
+     * The newest whole mark of this epoch: {@link #shortOfMark} from it and {@code end}, the
+     * replay's end. What is claimable starts at what it claims and the replay found both (entries
+     * read back after a process crash may be in the page cache only: only a force of this opening
+     * makes them claimable).
+     */
+    private void readMarks(long end) throws IOException {
+        long size = file.size();
+        Header best = null;
+        for (long at : MARK_AT) {
+            if (size < at + HEADER_BYTES) {
+                continue;
+            }
+            ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            file.readFully(at, b);
+            if (b.getInt(0) != (headerMagic ^ MARK_MAGIC_XOR) || b.getInt(4) != MARK_VERSION || b.getInt(44) != headerCrc(b)) {
+                continue;
+            }
+            Header m = new Header(b.getLong(8), b.getLong(16), b.getLong(24), 0);
+            markGeneration = Math.max(markGeneration, m.generation);
+            if (m.epoch == epoch && (best == null || m.generation > best.generation)) {
+                best = m;
+            }
+        }
+        marked = best == null ? -1 : best.tailSeq;
+        shortOfMark = best == null ? 0 : Math.max(0, best.tailSeq - end);
+        markable = best == null ? oldestSeq() : Math.min(best.tailSeq, end);
+    }
+
+    /**
+     * Writes a mark of what is claimable now when it claims more than the last one (under this
+     * monitor, just before a force, which makes it durable with the entries it forces).
+     */
+    private void markBeforeForce() {
+        if (marks && marking && markable > marked) {
+            try {
+                writeMark();
+            } catch (IOException | RuntimeException e) {
+                // no newer claim: the older mark stands, and the force goes on (it fails itself if the file does)
+            }
+        }
+    }
+
+    /** Writes a mark of {@link #markable} to the slot the older mark holds; nothing changes in memory if the write fails. */
+    private void writeMark() throws IOException {
+        long generation = markGeneration + 1;
+        ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, headerMagic ^ MARK_MAGIC_XOR).putInt(4, MARK_VERSION).putLong(8, generation).putLong(16, epoch)
+                .putLong(24, markable);
+        b.putInt(44, headerCrc(b));
+        file.writeFully(MARK_AT[(int) (generation & 1)], b);
+        markGeneration = generation;
+        marked = markable;
+    }
+
+    /**
+     * Makes the mark say exactly what is claimable now, durably, even when that is less than an
+     * earlier mark claimed: for an owner that found the ring short of its mark and wrote again what
+     * it lost. Until this returns, the earlier claim stands (a torn write of this one leaves it in
+     * its slot), so an opening after a power cut meanwhile finds the ring short again.
+     */
+    public void settleMark() throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                if (!marks || !marking) {
+                    return;
+                }
+                forceHere(); // what was appended is claimable first
+                if (markable != marked) {
+                    writeMark();
+                    forceHere();
+                }
+                shortOfMark = 0;
+            }
+        }
+    }
+
+    /**
+     * Cuts the file at the end of the last entry read back, when something lies beyond it: what a
+     * replay that stopped short left there (the entries after damage, of the same epoch) can never
+     * pass for a continuation of the entries appended from here on. Only for a ring that never
+     * wrapped (a file of no fixed size); not forced (the next force is).
+     */
+    public synchronized void dropBeyondHead() throws IOException {
+        if (!live.isEmpty() && live.firstPos() > headPos) {
+            throw new IllegalStateException("a wrapped ring is not cut at its head");
+        }
+        if (file.size() > headPos) {
+            file.setLength(headPos);
+        }
     }
 
     /**
@@ -362,6 +502,10 @@ public final class RingLog {
                 epoch = new SecureRandom().nextLong();
                 nextSeq = seq;
                 durableSeq = seq;
+                marking = true;
+                markable = seq;
+                marked = -1; // (an earlier epoch's marks claim nothing of this one)
+                shortOfMark = 0;
                 headPos = DATA;
                 live.clear();
                 lost.clear();
@@ -463,6 +607,7 @@ public final class RingLog {
         nextSeq = seq + 1;
         live.add(seq, pos, length);
         headPos = pos + length;
+        marking = true;
         return seq;
     }
 
@@ -507,6 +652,7 @@ public final class RingLog {
         long failed;
         synchronized (this) {
             writeVoids();
+            markBeforeForce();
             from = durableSeq;
             through = nextSeq;
             headers = headerWrites;
@@ -518,6 +664,7 @@ public final class RingLog {
     /** Forces under this monitor (and the force lock), void entries and a lost header written first. */
     private void forceHere() throws IOException {
         writeVoids();
+        markBeforeForce();
         forceFile(durableSeq, nextSeq, headerWrites, failures);
     }
 
@@ -543,6 +690,7 @@ public final class RingLog {
                 return;
             }
             durableSeq = Math.max(durableSeq, through);
+            markable = Math.max(markable, through);
             headerForced = Math.max(headerForced, headers);
             if (headerForced >= headerWrites) {
                 headerLost = false;
@@ -739,6 +887,28 @@ public final class RingLog {
         CRC32C c = new CRC32C();
         c.update(b.array(), 0, 44);
         return (int) c.getValue();
+    }
+
+    /**
+     * Closes the file, first marking (durably) what this opening's forces made durable when the
+     * last mark claims less: a clean close leaves a claim of every entry forced, so damage that
+     * takes even the last forced entry is seen at the next opening. A force that fails here marks
+     * nothing more: the older mark, in the other slot, stands.
+     */
+    public void closeMarked() throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                if (marks && marking && file != null && markable > marked) {
+                    try {
+                        writeMark();
+                        file.force();
+                    } catch (IOException | RuntimeException ignored) {
+                        // no claim more: the entries and the older marks are as they were
+                    }
+                }
+            }
+        }
+        close();
     }
 
     public void close() throws IOException {

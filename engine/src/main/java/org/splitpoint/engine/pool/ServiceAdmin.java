@@ -217,6 +217,15 @@ public final class ServiceAdmin {
             f.close();
             throw e;
         }
+        if (whole == null && w.logDamage != null && w.record.mode() == LogMode.DATA) {
+            // its log lost acknowledged records and the others could not give them again at open:
+            // the log cannot bring it back; the others, once they can, rebuild it whole
+            if (!othersCanRebuild(v, w.member)) {
+                f.close();
+                throw new PoolException(w.logDamage);
+            }
+            whole = "its delta log lost records its flushes had acknowledged";
+        }
         if (whole != null && !othersCanRebuild(v, w.member)) {
             f.close();
             throw new PoolException("drive " + d.name + " must be rebuilt whole (" + whole + "), but volume " + v.name()

@@ -120,9 +120,10 @@ final class ServiceReopen {
             // can be rebuilt from the others: the window's own tracks are in its delta already (and
             // lost, see secondFailure), and a FAILED volume's close leaves its write-intent bits,
             // which then say nothing new
+            boolean damaged = w.log != null && w.log.lostAcknowledgedRecords() > 0 && m.state() == DriveState.OFFLINE;
             if (dirty != null && dirty.cardinality() > 0 && m.state() == DriveState.OFFLINE && ServiceAdmin.othersCanRebuild(v, m)) {
                 w.addToDelta(dirty);
-                if (r.mode() == LogMode.DATA) {
+                if (r.mode() == LogMode.DATA && !damaged) { // (damaged: every track of the delta is logged again below)
                     relogAsOthersHaveThem(pool, v, w, dirty);
                 }
             } else if (dirty != null && r.mode() == LogMode.DATA && m.state() == DriveState.OFFLINE) {
@@ -131,7 +132,12 @@ final class ServiceReopen {
                 // only by flushes), and nothing is left to rebuild them from: those tracks are lost
                 lostAfterCrash(pool, v, w, dirty);
             }
-            if (r.mode() == LogMode.DATA && !r.resyncing() && m.state() == DriveState.OFFLINE && ServiceAdmin.othersCanRebuild(v, m)) {
+            if (damaged && r.mode() == LogMode.DATA) {
+                relogAfterDamage(pool, v, d, w);
+            } else if (damaged && r.mode() == LogMode.REPOSITORY) {
+                repositoryShort(pool, r, w);
+            } else if (r.mode() == LogMode.DATA && !r.resyncing() && m.state() == DriveState.OFFLINE
+                    && ServiceAdmin.othersCanRebuild(v, m)) {
                 relogWhatTheLogLost(pool, v, d, w, dirty);
             }
             if (m.state() == DriveState.OFFLINE) {
@@ -289,7 +295,9 @@ final class ServiceReopen {
      * dirty; one that is not lost its record to damage. The others have those tracks (the window's
      * writes went to them): they are logged again from them, and the open says so. Before, the
      * return copied only the records left and the drive came back stale on the rest
-     * (DamagedDeltaLogTest). A record lost from a track that keeps another record is not seen so.
+     * (DamagedDeltaLogTest). A record lost from a track that keeps another record is not seen so:
+     * that is {@link #relogAfterDamage}'s, for a log with forced marks; this stays for one without
+     * (written by an older Splitpoint).
      */
     private static void relogWhatTheLogLost(Pool pool, RaidVolume v, Drive d, ServiceWindow w, TrackBitmap dirty)
             throws IOException {
@@ -313,6 +321,80 @@ final class ServiceReopen {
                 + (n == 1 ? "it" : "them") + ", for the drive's return";
         pool.openNotes.add(msg);
         pool.events.publish(Event.warning("METADATA", v.name(), msg));
+    }
+
+    /**
+     * A data window's log that ends short of what its flushes acknowledged (its forced marks,
+     * DeltaLog.lostAcknowledgedRecords): damaged or cut short between two openings, as no power cut
+     * can make it. The records lost may have held any track, and a track that keeps an older record
+     * would come back with the older bytes: an acknowledged write lost without a word
+     * (DamagedDeltaLogTest). So every track the window's bitmap names is logged again from the
+     * other members, which have every write of the window, after the file is cut where its replay
+     * stopped (the records beyond the damage must never be read back after the new ones); the mark
+     * is settled only once those are forced, so a power cut meanwhile finds the log short again at
+     * the next opening, which does it all again. With another member gone too nothing can give them
+     * again: the window stays, and its drive's return is refused in one sentence (ServiceAdmin).
+     */
+    private static void relogAfterDamage(Pool pool, RaidVolume v, Drive d, ServiceWindow w) throws IOException {
+        long n = w.log.lostAcknowledgedRecords();
+        String file = "meta/" + v.name() + ".delta.log";
+        String records = n == 1 ? "1 record" : n + " records";
+        if (!ServiceAdmin.othersCanRebuild(v, w.member)) {
+            cannotComeBack(pool, v, d, w, file, records);
+            return;
+        }
+        TrackBitmap delta = w.deltaBits();
+        TrackBitmap all = new TrackBitmap(delta.size());
+        all.loadWords(delta.toWords());
+        w.log.freeze(); // no compaction switches files before the mark is settled (the relog's force may find one due)
+        try {
+            w.log.dropBeyondReplay();
+            relogAsOthersHaveThem(pool, v, w, all); // (forced)
+            if (!ServiceAdmin.othersCanRebuild(v, w.member)) {
+                // a member failed under the relog, which then passed over its tracks: the mark stays
+                // unsettled (the next opening finds the log short again) and the return is refused
+                cannotComeBack(pool, v, d, w, file, records);
+                return;
+            }
+            w.log.settleMarks();
+        } finally {
+            w.log.thaw();
+        }
+        long t = all.cardinality();
+        String msg = "the delta log of " + d.name + "'s service window (" + file + ") was damaged or cut short: it lost "
+                + records + " that flushes had acknowledged, so the " + Sizes.count(t, "track") + " written in the window "
+                + (t == 1 ? "is" : "are") + " logged again from the other members, which have " + (t == 1 ? "it" : "them")
+                + ", for the drive's return";
+        pool.openNotes.add(msg);
+        pool.events.publish(Event.warning("METADATA", v.name(), msg));
+    }
+
+    /** The damaged log's lost records cannot be given again by the others: said, and the return refused (ServiceAdmin). */
+    private static void cannotComeBack(Pool pool, RaidVolume v, Drive d, ServiceWindow w, String file, String records) {
+        w.logDamage = "drive " + d.name + " cannot come back from its service window: the delta log of the window ("
+                + file + ") was damaged or cut short and lost " + records + " that flushes had acknowledged, and volume "
+                + v.name() + " has " + v.stateReason() + ", so the other members cannot give "
+                + (records.startsWith("1 ") ? "it" : "them") + " again; bring the other members back first, then " + d.name
+                + " is rebuilt whole from them";
+        pool.openNotes.add(w.logDamage);
+        pool.events.publish(Event.critical("METADATA", v.name(), w.logDamage));
+    }
+
+    /**
+     * A repository that ends short of what its flushes acknowledged: the window's writes were only
+     * there, so those are lost; said critically, naming the window and where its repository is
+     * (the volume reads as the records left have it).
+     */
+    private static void repositoryShort(Pool pool, PoolConfig.ServiceRecord r, ServiceWindow w) {
+        long n = w.log.lostAcknowledgedRecords();
+        String where = r.repository() == null ? "meta/" + r.volume() + ".repo"
+                : "on SPARE drive " + r.repository() + (w.log.segmentCount() > 1 ? " and in meta/" : "");
+        String msg = "the repository of " + r.drive() + "'s service window (" + where + ") was damaged or cut short: it lost "
+                + (n == 1 ? "1 record" : n + " records") + " that flushes had acknowledged, and the window's writes were only"
+                + " there, so some writes made to volume " + r.volume() + " since " + r.since() + " are lost (those bytes read"
+                + " as they were before them); restore those writes from a backup";
+        pool.openNotes.add(msg);
+        pool.events.publish(Event.critical("METADATA", r.volume(), msg));
     }
 
     private static void relogAsOthersHaveThem(Pool pool, RaidVolume v, ServiceWindow w, TrackBitmap dirty) throws IOException {

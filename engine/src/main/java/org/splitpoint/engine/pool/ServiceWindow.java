@@ -52,6 +52,11 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
     private final TrackBitmap logTracks;
     /** The return under way (phase resync), or null. */
     volatile ServiceResync returning;
+    /**
+     * Set at open when the data log lost records its flushes acknowledged and the other members
+     * could not give them again (ServiceReopen): why the drive cannot come back from its log.
+     */
+    volatile String logDamage;
 
     private ServiceWindow(Pool pool, RaidVolume volume, Member member, Drive drive, PoolConfig.ServiceRecord record,
                           DurableBitmap delta, DeltaLog log, TrackBitmap logTracks) {

@@ -38,6 +38,14 @@ import org.splitpoint.engine.log.RingLog;
  * a flushed (acknowledged) write is in the log. The index is rebuilt at open from the records in
  * order, newest winning, exactly as it was built while they were appended.
  *
+ * <p>Damage. A replay stops at the first bad record, as after a crash's torn tail; a file cut
+ * short or overwritten between two openings loses every record from there on, acknowledged ones
+ * too, and a position that keeps an older record would be read back with the older bytes. Each
+ * segment keeps a forced mark (RingLog: how far its records were durable, written before the next
+ * force and at the close, so no fsync of its own), and {@link #lostAcknowledgedRecords} says when
+ * the replay ended short of it; the owner then writes the lost positions again from elsewhere
+ * ({@link #dropBeyondReplay}, {@link #settleMarks}) or refuses to rely on the log.
+ *
  * <p>A flush takes the log from its volume and forces it under no lock the window's end waits for:
  * the end forces the log itself, takes it from the volume and then {@link #retire}s it, which waits
  * for forces in flight before closing the files; a force after that has nothing left to make
@@ -144,6 +152,8 @@ public final class DeltaLog implements AutoCloseable {
     private final TreeMap<Long, Piece> index = new TreeMap<>();
     private long records;
     private long bytes;
+    /** See {@link #lostAcknowledgedRecords}. */
+    private long lostAcknowledged;
     /** Positions the index holds (the sum of its pieces' lengths). */
     private long held;
     /** Forces are its uses: {@link #retire} never closes a file a force is on. */
@@ -204,12 +214,54 @@ public final class DeltaLog implements AutoCloseable {
                 log.indexRecord(s, e.seq(), at, e.payload().length - 8);
             }
             r.adopt();
+            log.lostAcknowledged += r.shortOfMark();
         }
         return log;
     }
 
+    /**
+     * Records its flushes had acknowledged that the opening did not find (RingLog's forced marks):
+     * 0 after a crash's torn tail, more when a file was damaged or cut short between two openings.
+     * The replay stops at the first bad record, so every record after it is gone too, and which
+     * positions they held is not known.
+     */
+    public synchronized long lostAcknowledgedRecords() {
+        return lostAcknowledged;
+    }
+
+    /**
+     * For an owner that writes again what a damaged log lost (after {@link #lostAcknowledgedRecords}):
+     * the file is cut where the replay stopped, so the records left beyond the damage (of the same
+     * epoch, older than anything appended from here on) can never be read back after the new ones.
+     * A data log only (one file of no fixed size, which never wraps).
+     */
+    public synchronized void dropBeyondReplay() throws IOException {
+        if (segments.size() != 1 || capacities.get(0) < UNBOUNDED) {
+            throw new IllegalStateException("only a data log is cut where its replay stopped");
+        }
+        segments.get(0).dropBeyondHead();
+    }
+
+    /**
+     * Once what the log lost is written again and forced: its marks say exactly how far it reaches,
+     * durably (until then the earlier claim stands, and an opening after a power cut finds it short
+     * again and writes it all again).
+     */
+    public void settleMarks() throws IOException {
+        List<RingLog> now;
+        synchronized (this) {
+            now = new ArrayList<>(segments);
+        }
+        for (RingLog r : now) {
+            r.settleMark();
+        }
+        synchronized (this) {
+            lostAcknowledged = 0;
+        }
+    }
+
     private void addSegment(StorageFile f, long capacity) {
-        segments.add(new RingLog(f, capacity, HEADER_MAGIC, ENTRY_MAGIC));
+        segments.add(new RingLog(f, capacity, HEADER_MAGIC, ENTRY_MAGIC).keepForcedMarks());
         capacities.add(capacity);
         segmentSums.add(new long[2]);
     }
@@ -565,7 +617,7 @@ public final class DeltaLog implements AutoCloseable {
         RingLog next = null;
         RingLog replaced = null;
         try {
-            next = new RingLog(generations.create(last), UNBOUNDED, HEADER_MAGIC, ENTRY_MAGIC);
+            next = new RingLog(generations.create(last), UNBOUNDED, HEADER_MAGIC, ENTRY_MAGIC).keepForcedMarks();
             TreeMap<Long, Piece> nextIndex = new TreeMap<>();
             long[] nextSums = new long[2];
             for (Piece p : snapshot) { // writes go on: each piece read under the monitor, appended outside it
@@ -695,7 +747,7 @@ public final class DeltaLog implements AutoCloseable {
     public synchronized void close() throws IOException {
         stopped = true; // a compaction under way stops at its next piece
         for (RingLog r : segments) {
-            r.close();
+            r.closeMarked(); // a clean close claims every record forced: damage to the last one is seen too
         }
     }
 }
