@@ -346,9 +346,10 @@ public final class RingLog {
     public void settleMark() throws IOException {
         synchronized (forceLock) {
             synchronized (this) {
-                if (!marks || !marking) {
+                if (!marks) {
                     return;
                 }
+                marking = true; // (even with nothing appended again: the claim must come down to what is there)
                 forceHere(); // what was appended is claimable first
                 if (markable != marked) {
                     writeMark();

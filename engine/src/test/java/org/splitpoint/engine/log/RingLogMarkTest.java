@@ -67,6 +67,26 @@ class RingLogMarkTest {
         settled.close();
     }
 
+    /** An owner that had nothing to write again still brings the claim down to what is there. */
+    @Test
+    void aMarkSettlesWithNothingAppendedAgain() throws Exception {
+        Path f = dir.resolve("log");
+        long[] ends = fiveForced(f, true);
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(ends[3]);
+        }
+        RingLog cut = open(f, true);
+        assertThat(cut.readLive()).hasSize(4);
+        assertThat(cut.shortOfMark()).isEqualTo(1);
+        cut.adopt();
+        cut.settleMark();
+        cut.close();
+        RingLog settled = open(f, true);
+        assertThat(settled.readLive()).hasSize(4);
+        assertThat(settled.shortOfMark()).isZero();
+        settled.close();
+    }
+
     @Test
     void withoutAnOrderlyCloseTheMarkClaimsWhatTheForceBeforeTheLastOneMadeDurable() throws Exception {
         Path f = dir.resolve("log");
