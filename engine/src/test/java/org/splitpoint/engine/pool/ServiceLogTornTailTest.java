@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
@@ -26,6 +25,7 @@ import org.splitpoint.engine.io.FaultInjector;
  * it lost and the mark landing, and the writers' timing moves the writes): 3 seeds by default (about
  * a minute), 6 with {@code -Dsplitpoint.longTests=true}.
  */
+@QuickServiceSteps
 class ServiceLogTornTailTest {
 
     private static final int TRACK = 4096;
@@ -33,11 +33,6 @@ class ServiceLogTornTailTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quickSteps() {
-        System.setProperty("splitpoint.serviceStepScale", "0");
-    }
 
     @Test
     void aPowerCutAtAnyWriteOfADataWindowIsNeverTakenForDamage() throws Exception {
