@@ -30,7 +30,9 @@ import org.splitpoint.engine.job.JobState;
  * an incremental on it (the image restored: the chain of full + journal image), and 600 track writes
  * since are in the journal only (the restore undoes them). Scene "write-through": no journal, a full and
  * an incremental backup; the restore also writes an image of the volume into the store as it goes,
- * sealed at its end. A run has two openings, each: open (the first starts the restore, throttled so it
+ * sealed at its end. Scene "failed": as "write-through" without it, v lost beyond its redundancy (d1
+ * FAILED, d2's image gone) before the first opening: the restore's start puts blank drives in their
+ * places. A run has two openings, each: open (the first starts the restore, throttled so it
  * runs through the openings, or fast every third run; a cut before its start returned may leave it not
  * started, found so at the reopen and started then), three host writers (writes, zeroings, flushes,
  * exact read-backs, whose reads fetch owed tracks) on their own regions, a ship of the journal once the
@@ -84,13 +86,22 @@ class InstantRestoreCutAgainTest {
     private long writeThroughChecked;
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"journaled", "write-through"})
+    @CsvSource({"journaled", "write-through", "failed"})
     void anAcknowledgedWriteDuringAnInstantRestoreSurvivesEveryCut(String scene) throws Exception {
         Path template = tmp.resolve("template");
         Path storeTemplate = tmp.resolve("store-template");
         // the pool names its journal's store by its path: every run's store is at the same place
         template(template, tmp.resolve("store"), scene.equals("journaled"));
         Files.move(tmp.resolve("store"), storeTemplate);
+        if (scene.equals("failed")) { // lost beyond its redundancy: d1 FAILED, d2's image gone
+            try (Pool pool = Pool.open(template)) {
+                pool.admin().failDrive("d1");
+            }
+            Files.delete(template.resolve("drives/d2.img"));
+            try (Pool pool = Pool.open(template)) {
+                assertThat(pool.volume("v").state()).isEqualTo(VolumeState.FAILED);
+            }
+        }
         CutRuns.multiCut("InstantRestoreCutAgainTest", "restorecut.only", scene, tmp, OPENINGS, 8, 40,
                 (runDir, cuts, seed) -> run(scene, template, storeTemplate, runDir, cuts, seed));
         System.out.println("InstantRestoreCutAgainTest " + scene + ": " + reopens + " reopens, " + reopensUnderWay
@@ -261,7 +272,7 @@ class InstantRestoreCutAgainTest {
     }
 
     private void startRestore(Pool pool, Run r, String what) throws Exception {
-        pool.instantRestores().restore("v", r.store, restoredId, !r.journaled, r.throttle);
+        pool.instantRestores().restore("v", r.store, restoredId, r.scene.equals("write-through"), r.throttle);
         r.tookEffect = true;
         r.v = new AckOracle(restored);
         if (Boolean.getBoolean("restorecut.trace")) {
@@ -276,6 +287,10 @@ class InstantRestoreCutAgainTest {
      * entries is v. Returns v's bytes.
      */
     private byte[] reopened(Pool pool, Run r, String what) throws Exception {
+        if (!r.tookEffect && pool.instantRestores().restoreOf("v") == null && pool.volume("v").state() == VolumeState.FAILED) {
+            assertThat(r.scene).as(what + ": v FAILED with no restore").isEqualTo("failed");
+            return null; // the cut came before its restore's start was on record: still lost, unreadable
+        }
         byte[] got = viewBytes(pool);
         reopens++;
         if (pool.instantRestores().restoreOf("v") != null) {
