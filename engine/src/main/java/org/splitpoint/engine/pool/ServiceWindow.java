@@ -99,14 +99,10 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 StorageFile f = Files.exists(p) ? pool.storage.open(p) : pool.storage.create(p);
                 opened.add(f);
                 pool.storage.delete(nextGeneration(p)); // a compaction's new file that did not switch (a crash)
-                try {
-                    log = DeltaLog.open(List.of(f), List.of(DeltaLog.UNBOUNDED), null, generations(pool, seg -> p));
-                } catch (org.splitpoint.engine.meta.CorruptMetadataException e) {
-                    throw new org.splitpoint.engine.meta.CorruptMetadataException("the delta log of " + d.name
-                            + "'s service window (" + p + ") is damaged (" + e.getMessage() + "); move it aside and open"
-                            + " the pool again: the drive's return then rebuilds the tracks its bitmap names from the"
-                            + " other members");
-                }
+                log = openLog(List.of(f), List.of(DeltaLog.UNBOUNDED), null, generations(pool, seg -> p),
+                        why -> "the delta log of " + d.name + "'s service window (" + p + ") is damaged (" + why + "); move it"
+                                + " aside and open the pool again: the drive's return then rebuilds the tracks its bitmap"
+                                + " names from the other members");
             } else if (record.mode() == LogMode.REPOSITORY) {
                 if (fresh) {
                     for (int old = 0; old < 64; old++) { // an earlier window's leftovers must not be read as this one's
@@ -229,14 +225,24 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
      */
     private static DeltaLog openRepository(Drive d, PoolConfig.ServiceRecord record, List<StorageFile> files, List<Long> caps,
                                            DeltaLog.Overflow overflow, DeltaLog.Generations generations) throws IOException {
+        String where = record.repository() != null ? "on SPARE drive " + record.repository() + " and in meta/" : "in meta/";
+        return openLog(files, caps, overflow, generations, why -> "the repository of " + d.name + "'s service window"
+                + " (" + where + ") is damaged (" + why + "): the writes made to volume " + record.volume()
+                + " since " + record.since() + " are only there; put back a good copy of it, or move it aside to open the pool"
+                + " without those writes");
+    }
+
+    /**
+     * A window's log opened; one whose header no check passes refused with {@code sentence} of the
+     * log's own reason, which names the window, the file and what to do (the log alone names none).
+     */
+    private static DeltaLog openLog(List<StorageFile> files, List<Long> caps, DeltaLog.Overflow overflow,
+                                    DeltaLog.Generations generations, java.util.function.UnaryOperator<String> sentence)
+            throws IOException {
         try {
             return DeltaLog.open(files, caps, overflow, generations);
         } catch (org.splitpoint.engine.meta.CorruptMetadataException e) {
-            String where = record.repository() != null ? "on SPARE drive " + record.repository() + " and in meta/" : "in meta/";
-            throw new org.splitpoint.engine.meta.CorruptMetadataException("the repository of " + d.name + "'s service window"
-                    + " (" + where + ") is damaged (" + e.getMessage() + "): the writes made to volume " + record.volume()
-                    + " since " + record.since() + " are only there; put back a good copy of it, or move it aside to open the pool"
-                    + " without those writes");
+            throw new org.splitpoint.engine.meta.CorruptMetadataException(sentence.apply(e.getMessage()));
         }
     }
 
