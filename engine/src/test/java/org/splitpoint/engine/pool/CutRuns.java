@@ -73,6 +73,49 @@ final class CutRuns {
         }
     }
 
+    /** A run's part in each opening of {@link #openings}. */
+    interface Opening {
+        /** The pool as opened (after a cut, or after the clean close): what it must hold, checked. */
+        void reopened(Pool pool, String what) throws Exception;
+
+        /** Host writers and the scene's jobs or verbs, until they end or the power is cut. */
+        void session(Pool pool, FaultInjector inj, long seed, String what) throws Exception;
+
+        /** The clean close between the two sessions (and what it acknowledged). */
+        void closed(Pool pool) throws Exception;
+
+        /** The power was cut: what was not forced may be gone. */
+        void crashed();
+    }
+
+    /**
+     * The openings of one run over the pool in {@code dir}, each the same: opened and checked, a
+     * session, a clean close, opened and checked again, a second session, and the power cut at write
+     * index {@code cuts[k]} (or at its end) with the crash that follows. Returns each opening's writes.
+     */
+    static long[] openings(java.nio.file.Path dir, long[] cuts, long seed, String name, Opening o) throws Exception {
+        long[] writes = new long[cuts.length];
+        for (int k = 0; k < cuts.length; k++) {
+            String what = name + ", opening " + (k + 1);
+            FaultInjector inj = injector(cuts[k], seed * 10 + k);
+            Pool pool = null;
+            try {
+                pool = Pool.open(dir, inj);
+                o.reopened(pool, what);
+                o.session(pool, inj, seed * 100 + k * 10, what + " (before the clean close)");
+                o.closed(pool);
+                pool = Pool.open(dir, inj);
+                o.reopened(pool, what + " (after the clean close)");
+                o.session(pool, inj, seed * 100 + k * 10 + 5, what + " (after the clean close)");
+            } catch (Exception e) {
+                cutOrFail(inj, e, what);
+            }
+            writes[k] = cutAndCrash(inj, pool);
+            o.crashed();
+        }
+        return writes;
+    }
+
     /** The power goes now if it has not yet (the opening ran to its end), then {@link #crash}. */
     static long cutAndCrash(FaultInjector inj, Pool open) throws Exception {
         if (!inj.isCut()) {

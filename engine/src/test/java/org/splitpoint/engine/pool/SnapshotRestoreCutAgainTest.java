@@ -146,27 +146,29 @@ class SnapshotRestoreCutAgainTest {
         Path dir = runDir.resolve("pool");
         TestPools.copyDir(template, dir);
         String name = r.scene + " cuts " + Arrays.toString(cuts) + " seed " + seed;
-        long[] writes = new long[cuts.length];
-        for (int k = 0; k < cuts.length; k++) {
-            String what = name + ", opening " + (k + 1);
-            FaultInjector inj = CutRuns.injector(cuts[k], seed * 10 + k);
-            Pool pool = null;
-            try {
-                pool = Pool.open(dir, inj);
-                reopened(pool, r, what);
-                session(pool, r, inj, seed * 100 + k * 10, what + " (before the clean close)");
+        long[] writes = CutRuns.openings(dir, cuts, seed, name, new CutRuns.Opening() {
+            @Override
+            public void reopened(Pool pool, String what) throws Exception {
+                SnapshotRestoreCutAgainTest.this.reopened(pool, r, what);
+            }
+
+            @Override
+            public void session(Pool pool, FaultInjector inj, long s, String what) throws Exception {
+                SnapshotRestoreCutAgainTest.this.session(pool, r, inj, s, what);
+            }
+
+            @Override
+            public void closed(Pool pool) throws Exception {
                 pool.close();
                 r.v.allAcknowledged();
-                pool = Pool.open(dir, inj);
-                reopened(pool, r, what + " (after the clean close)");
-                session(pool, r, inj, seed * 100 + k * 10 + 5, what + " (after the clean close)");
-            } catch (Exception e) {
-                CutRuns.cutOrFail(inj, e, what);
             }
-            writes[k] = CutRuns.cutAndCrash(inj, pool);
-            r.v.crashed();
-            r.known.values().forEach(AckOracle::crashed);
-        }
+
+            @Override
+            public void crashed() {
+                r.v.crashed();
+                r.known.values().forEach(AckOracle::crashed);
+            }
+        });
         String what = name + ", finished";
         try (Pool p = Pool.open(dir)) {
             reopened(p, r, what);
