@@ -149,7 +149,7 @@ class JournalShipCutAgainTest {
     }
 
     /** The backup that gives v's journal a base: the one the journal's watch started at open, or a new one. */
-    private static Job baseBackup(Pool pool, Path store) throws Exception {
+    static Job baseBackup(Pool pool, Path store) throws Exception {
         for (int i = 0; i < 2; i++) {
             for (Job j : pool.jobs()) {
                 if (j.id().equals("backup-v") && !j.state().isFinished()) {

@@ -130,7 +130,7 @@ class JournalVerbsCutAgainTest {
             }
             p.awaitJobs(null);
             if (p.journals().status("v").base() == null) {
-                Job b = baseBackup(p, store);
+                Job b = JournalShipCutAgainTest.baseBackup(p, store);
                 assertThat(b.await(60_000)).as(what + ": a new base").isTrue();
                 assertThat(b.state()).as(what + ": the new base").isEqualTo(JobState.DONE);
             }
@@ -146,23 +146,6 @@ class JournalVerbsCutAgainTest {
         }
         TestPools.deleteDir(runDir);
         return writes;
-    }
-
-    /** The backup that gives v's journal a base: the one the journal's watch started, or a new one. */
-    private static Job baseBackup(Pool pool, Path store) throws Exception {
-        for (int i = 0; i < 2; i++) {
-            for (Job j : pool.jobs()) {
-                if (j.id().equals("backup-v") && !j.state().isFinished()) {
-                    return j;
-                }
-            }
-            try {
-                return pool.backups().backup("v", store, true, 0);
-            } catch (PoolException running) {
-                // the watch started it meanwhile: await that one
-            }
-        }
-        throw new AssertionError("no base backup of v could be started");
     }
 
     /** Everything a reopen must show (see the class note); returns v's bytes. */
@@ -224,7 +207,7 @@ class JournalVerbsCutAgainTest {
             return;
         }
         if (pool.journals().status("v").base() == null) {
-            baseBackup(pool, store).await(60_000);
+            JournalShipCutAgainTest.baseBackup(pool, store).await(60_000);
             return;
         }
         if (rnd.nextInt(5) == 0) {
