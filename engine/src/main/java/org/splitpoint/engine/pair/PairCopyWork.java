@@ -388,9 +388,27 @@ public final class PairCopyWork implements JobWork {
                 } catch (IOException e) {
                     error = e;
                 }
+                long owed = pair.bcvInvalidTracks();
+                long std = restore ? pair.changes().either() : pair.stdInvalidTracks();
                 pair.changeState(PairState.Split, kind() + " of " + pair.name() + " was cancelled; the pair is Split with "
-                        + pair.stdInvalidTracks() + " STD and " + pair.bcvInvalidTracks() + " BCV invalid tracks"
-                        + (restore ? " (the STD holds a partly restored image)" : ""));
+                        + std + " STD and " + (restore ? 0 : pair.bcvInvalidTracks()) + " BCV invalid tracks"
+                        + (restore ? " (the STD holds a partly restored image: its " + owed + " tracks not restored count"
+                        + " as changed on the STD)" : ""));
+                if (restore) {
+                    // the tracks a cancelled restore did not copy hold the STD's own bytes, not the BCV's image:
+                    // they are the STD's changes; left as the BCV's (its bits while restoring), the BCV showed
+                    // "71 tracks changed" though nothing wrote to it (protected, too), and an establish then
+                    // warned that "what was written to prod-bcv since the split (71 tracks) is lost". After the
+                    // state is on record, so a crash in between leaves the bits where a resumed restore finds
+                    // them; each step durable, the union (what a copy copies) never loses a track.
+                    try {
+                        pair.stdInvalid().addAll(pair.bcvInvalid());
+                        pair.bcvInvalid().clearAll();
+                    } catch (IOException e) {
+                        pair.problem("the tracks the cancelled restore of " + pair.name() + " did not copy stay counted"
+                                + " as the BCV's: " + e.getMessage());
+                    }
+                }
             } finally {
                 pair.gate.writeLock().unlock();
             }
