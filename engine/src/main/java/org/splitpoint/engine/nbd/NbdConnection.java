@@ -80,6 +80,9 @@ final class NbdConnection implements Runnable {
     private static final long NOT_WAITING = Long.MIN_VALUE;
     /** When this connection's thread began waiting for a write's payload; {@link #NOT_WAITING} when it is not. */
     private volatile long payloadWaitSince = NOT_WAITING;
+    /** When the payload being read began ({@link #NOT_WAITING}: none is), and how many of its bytes came since. */
+    private volatile long payloadSince = NOT_WAITING;
+    private volatile long payloadReceived;
     private final InlineReads inlineReads = new InlineReads();
 
     NbdConnection(long id, SocketChannel ch, String host, String remote, ExportCatalog catalog, NbdServer server) {
@@ -405,6 +408,8 @@ final class NbdConnection implements Runnable {
             if (r == null) {
                 discard(payload);
             } else {
+                payloadReceived = 0;
+                payloadSince = System.nanoTime();
                 try {
                     for (ByteBuffer b : r.buffers) {
                         readPayload(b);
@@ -414,6 +419,8 @@ final class NbdConnection implements Runnable {
                     giveBack(r); // never written: a write cut short by a vanishing client is not done at all
                     account.finish();
                     throw e;
+                } finally {
+                    payloadSince = NOT_WAITING;
                 }
             }
         }
@@ -687,20 +694,44 @@ final class NbdConnection implements Runnable {
             if (n < 0) {
                 throw new EOFException();
             }
+            payloadReceived += n; // this thread only writes it
         }
     }
 
     /**
-     * Disconnects a client the server has waited on for {@code limitNanos} in a write's payload
-     * that does not come: the memory granted for the payload goes back to the others.
+     * Disconnects a client whose write's payload does not come, so the memory granted for it goes
+     * back to the others: one the server has waited on for {@code limitNanos} in one read, or one
+     * that, past {@code limitNanos} into the payload, has sent less than
+     * {@link NbdLimits#PAYLOAD_MIN_RATE} a second since. A stall alone let a client that sends a
+     * byte every few seconds hold a payload's 32 MiB for a day: eight such clients of serve held
+     * its 256 MiB, and every other client's requests, 4 KiB reads too, were answered ENOMEM after
+     * the memory wait (seen by h125 with a raw-socket client against splitpoint serve).
      */
     void checkPayloadStall(long limitNanos) {
         long since = payloadWaitSince;
-        if (since != NOT_WAITING && !closed && System.nanoTime() - since > limitNanos) {
+        long began = payloadSince;
+        long now = System.nanoTime();
+        if (closed) {
+            return;
+        }
+        String why = null;
+        if (since != NOT_WAITING && now - since > limitNanos) {
+            why = "sent no more of a write's payload for " + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(limitNanos)) + " s";
+        } else if (began != NOT_WAITING && now - began > limitNanos) {
+            long received = payloadReceived;
+            double owed = (now - began - limitNanos) / 1e9 * NbdLimits.PAYLOAD_MIN_RATE;
+            if (received < owed) {
+                why = "sent only " + received + " bytes of a write's payload in "
+                        + String.format(java.util.Locale.ROOT, "%.1f", (now - began) / 1e9) + " s (at least "
+                        + (NbdLimits.PAYLOAD_MIN_RATE % (1 << 20) == 0 ? (NbdLimits.PAYLOAD_MIN_RATE >> 20) + " MiB"
+                        : (NbdLimits.PAYLOAD_MIN_RATE >> 10) + " KiB") + " a second are needed after the first "
+                        + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(limitNanos)) + " s)";
+            }
+        }
+        if (why != null) {
             Export e = export;
             server.announce(this);
-            server.log("client " + remote + " on " + (e == null ? "(negotiating)" : e.name()) + " sent no more of a"
-                    + " write's payload for " + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(limitNanos)) + " s, holding"
+            server.log("client " + remote + " on " + (e == null ? "(negotiating)" : e.name()) + " " + why + ", holding"
                     + " the buffer memory granted for it; disconnecting it (the write is not done)");
             close();
         }

@@ -31,7 +31,9 @@ import java.time.Duration;
  * @param replyStall           a client that has read none of its waiting replies for this long is disconnected
  * @param payloadStall         a client that sends nothing of a write's payload for this long while the server
  *                             waits for it is disconnected: the buffer memory granted for the payload is held
- *                             until it has come, and a few such clients would hold all of it from the others
+ *                             until it has come, and a few such clients would hold all of it from the others;
+ *                             past this long into a payload, one that sends less than {@link #PAYLOAD_MIN_RATE}
+ *                             a second on average is disconnected too
  * @param exportCheck          how often connected exports are checked for a change of writability or existence
  * @param closeGrace           after the server's last reply on a closing connection, how long the
  *                             client has to hang up before the connection is cut
@@ -52,6 +54,15 @@ public record NbdLimits(int workers, int workersPerConnection, int pieceBytes, l
     public static final NbdLimits DEFAULT = new NbdLimits(16, 8, 1 << 20, 256L << 20, 64L << 20, 128,
             Duration.ofSeconds(10), Duration.ofSeconds(30), 256, Duration.ofSeconds(60), Duration.ofSeconds(5),
             Duration.ofMillis(250), Duration.ofSeconds(2));
+
+    /**
+     * Bytes a second a write's payload must average once {@link #payloadStall()} into it, or its
+     * client is disconnected: the payload's buffer memory is granted before it is read, and a client
+     * that trickles it (a byte every few seconds never stalls a read for long) held that memory from
+     * the others for as long as it liked. 1 MiB/s lets a 32 MiB write take 37 s (nbdcopy or qemu on
+     * a slow link are far faster); the stall itself still ends a payload that stops.
+     */
+    public static final long PAYLOAD_MIN_RATE = 1 << 20;
 
     public NbdLimits {
         if (workers < 1 || workersPerConnection < 1 || workersPerConnection > workers) {

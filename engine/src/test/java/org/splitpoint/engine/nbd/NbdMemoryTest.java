@@ -224,6 +224,60 @@ class NbdMemoryTest {
         }
     }
 
+    /**
+     * A client that trickles a write's payload, a byte every 100 ms, never leaves the server waiting in
+     * one read for the payload stall (300 ms here), and held the memory granted for the payload as long
+     * as it went on: eight such clients of serve held its 256 MiB and every other client's 4 KiB read was
+     * answered ENOMEM. Now, past the stall into the payload, a client that sends less than
+     * {@link NbdLimits#PAYLOAD_MIN_RATE} a second on average is disconnected, and the request that waited
+     * for its memory runs.
+     */
+    @Test
+    @Timeout(60)
+    void aClientThatTricklesAWritesPayloadIsDisconnectedAndItsMemoryGoesBack() throws Exception {
+        start(NbdLimits.DEFAULT.withPieceBytes(1 << 20).withMemory(2 << 20, 2 << 20, Duration.ofSeconds(3))
+                .withPayloadStall(Duration.ofMillis(300)));
+        try (NbdTestClient a = new NbdTestClient(server.port());
+             NbdTestClient c = new NbdTestClient(server.port())) {
+            a.go("big", Nbd.OPT_GO);
+            a.request(Nbd.CMD_WRITE, 0, 1, 0, 2 << 20, new byte[] {7}); // 1 byte of 2 MiB, then a byte every 100 ms
+            Thread trickle = new Thread(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(100);
+                        a.write(ByteBuffer.wrap(new byte[] {7}));
+                    }
+                } catch (java.io.IOException | InterruptedException cut) {
+                    // disconnected (or the test is over)
+                }
+            });
+            trickle.setDaemon(true);
+            trickle.start();
+            try {
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (server.memory().used() < (2 << 20) && System.nanoTime() < until) {
+                    Thread.sleep(5);
+                }
+                c.go("quiet", Nbd.OPT_GO);
+                long t0 = System.nanoTime();
+                c.request(Nbd.CMD_READ, 0, 1, 0, 4096, null);
+                NbdTestClient.Reply r = c.reply(h -> 4096);
+                long waited = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(r.error()).as("answered after %d ms; %s", waited, log).isZero();
+                assertThat(log.matching("bytes of a write's payload in")).as(log.toString()).hasSize(1)
+                        .allMatch(l -> l.contains("disconnecting it (the write is not done)"));
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> a.reply(h -> 0)))
+                        .as("the trickling client is disconnected, its write unanswered (never done)")
+                        .isInstanceOf(java.io.IOException.class);
+            } finally {
+                trickle.interrupt();
+            }
+            byte[] first = new byte[1];
+            pool.device("big").read(0, ByteBuffer.wrap(first));
+            assertThat(first[0]).as("nothing of the cut write was written").isZero();
+        }
+    }
+
     /** A device whose writes take {@code millisPerMiB} per MiB and keep nothing (reads give zeros). */
     private record SlowDevice(long size, long millisPerMiB) implements org.splitpoint.engine.io.BlockDevice {
 
