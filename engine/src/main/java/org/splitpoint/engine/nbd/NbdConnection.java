@@ -145,11 +145,11 @@ final class NbdConnection implements Runnable {
         } catch (EOFException | ClosedChannelException e) {
             // the client went away, or was cut off (handshake timeout, stall, server stop)
         } catch (IOException e) {
-            if (!closed) {
-                server.log("client " + remote + ": " + e.getMessage());
+            if (!closed) { // a client may break the protocol as often as it likes: within a budget
+                server.clientLine("client " + remote + ": " + e.getMessage());
             }
         } catch (RuntimeException | Error e) { // e.g. a JDK class that could not load for want of a descriptor
-            server.log("client " + remote + ": connection failed: " + e);
+            server.clientLine("client " + remote + ": connection failed: " + e);
         } finally {
             timeout.cancel(false);
             end();

@@ -46,7 +46,7 @@ public final class NbdServer implements AutoCloseable {
         "ReconnectBackoff", "ReconnectBackoff$Key", "ReconnectBackoff$Entry", "ReconnectBackoff$Waiter",
         "NbdConnection$ReadOnlyWait", "Negotiation$Pace", "Negotiation", "Negotiation$Session", "Replies", "Replies$Wire", "Requests", "Requests$Refusal", "MetaContexts",
         "MetaContexts$Selected", "BlockStatus", "BlockStatus$Extents", "TrackContext", "TrackContext$Flags", "NbdUri",
-        "org.splitpoint.engine.io.Zeros"};
+        "LineBudget", "org.splitpoint.engine.io.Zeros"};
 
     private final ServerSocketChannel listener;
     private final ExportCatalog catalog;
@@ -71,6 +71,9 @@ public final class NbdServer implements AutoCloseable {
     private final AtomicBoolean watchSoon = new AtomicBoolean();
     private final EpisodeLog memoryShort;
     private final EpisodeLog brief;
+    /** What clients do wrong, logged up to {@link #CLIENT_LINES} lines per 10 s, counted beyond ({@link LineBudget}). */
+    private final LineBudget clientLines;
+    static final int CLIENT_LINES = 20;
     private final ReconnectBackoff reconnects = new ReconnectBackoff();
     private final EpisodeLog slowed;
     private volatile boolean closing;
@@ -89,6 +92,7 @@ public final class NbdServer implements AutoCloseable {
         this.buffers = new BufferPool(limits.memoryTotal());
         this.memoryShort = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.brief = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
+        this.clientLines = new LineBudget(this.log, CLIENT_LINES, TimeUnit.SECONDS.toNanos(10));
         this.slowed = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "splitpoint-nbd-timer");
@@ -400,6 +404,12 @@ public final class NbdServer implements AutoCloseable {
         if (memoryShort.inEpisode() && memory.used() == 0) {
             memoryShort.ended("buffer memory is free again", "ENOMEM answers");
         }
+        clientLines.calm();
+    }
+
+    /** A line about what a client did wrong (a protocol error, a connection that broke): within a budget. */
+    void clientLine(String message) {
+        clientLines.line(message);
     }
 
     void log(String message) {

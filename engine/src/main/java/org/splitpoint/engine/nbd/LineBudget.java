@@ -1,0 +1,83 @@
+package org.splitpoint.engine.nbd;
+
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Lines that clients cause, logged up to a budget per window and counted beyond it.
+ *
+ * <p>Design. What a client does wrong (a bad option magic, a connection reset in the handshake, a
+ * request stream that breaks the protocol) is worth a line: it is how an administrator finds a
+ * misbehaving tool. But a client decides how often it happens: one local client breaking the
+ * handshake in a loop made 1,700 connections a second, a line each in the pool's event log
+ * (240 KB a second in meta/, on the file system that holds the drive images, never trimmed).
+ * So at most {@code perWindow} such lines are logged per {@code windowNanos}; the rest are
+ * counted, and the count is said once the window is over ({@link #calm}, from the server's
+ * periodic round, or the next line), with the first one left out so the kind is known.
+ */
+final class LineBudget {
+
+    private final Consumer<String> log;
+    private final int perWindow;
+    private final long windowNanos;
+    private long windowStart;
+    private int logged;
+    private long dropped;
+    private String firstDropped;
+
+    LineBudget(Consumer<String> log, int perWindow, long windowNanos) {
+        this.log = log;
+        this.perWindow = perWindow;
+        this.windowNanos = windowNanos;
+        this.windowStart = System.nanoTime();
+    }
+
+    /** Logs {@code line}, or counts it when this window's budget is spent. */
+    void line(String line) {
+        String summary;
+        boolean logIt;
+        synchronized (this) {
+            summary = roll(System.nanoTime());
+            logIt = logged < perWindow;
+            if (logIt) {
+                logged++;
+            } else {
+                if (dropped++ == 0) {
+                    firstDropped = line;
+                }
+            }
+        }
+        if (summary != null) {
+            log.accept(summary);
+        }
+        if (logIt) {
+            log.accept(line);
+        }
+    }
+
+    /** Says how many lines were left out, once their window is over. */
+    void calm() {
+        String summary;
+        synchronized (this) {
+            summary = roll(System.nanoTime());
+        }
+        if (summary != null) {
+            log.accept(summary);
+        }
+    }
+
+    /** Starts a new window when the current one is over; the summary of what it left out, or null. */
+    private String roll(long now) {
+        if (now - windowStart < windowNanos) {
+            return null;
+        }
+        String summary = dropped == 0 ? null : String.format(Locale.ROOT,
+                "%d more lines like these about clients were not logged in %.0f s (the first: %s)",
+                dropped, (now - windowStart) / 1e9, firstDropped);
+        windowStart = now;
+        logged = 0;
+        dropped = 0;
+        firstDropped = null;
+        return summary;
+    }
+}
