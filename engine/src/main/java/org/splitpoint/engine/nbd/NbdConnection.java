@@ -66,10 +66,12 @@ final class NbdConnection implements Runnable {
     private final MemoryBudget.Account account;
     private final RequestScheduler.Lane lane;
     private final Outbox outbox;
-    /** Guards {@link #executing}, {@link #retired} and {@link #sealed}. */
+    /** Guards {@link #executing}, {@link #retired}, {@link #retireSaid} and {@link #sealed}. */
     private final Object state = new Object();
     private int executing;
     private String retired;
+    /** The retirement's reason was logged: only then may the stream end (the client's EOF comes after the line). */
+    private boolean retireSaid;
     private boolean sealed;
     private volatile boolean closed;
     private final AtomicBoolean announced = new AtomicBoolean();
@@ -214,15 +216,12 @@ final class NbdConnection implements Runnable {
      */
     void retire(String reason, boolean renegotiate) {
         int inFlight;
-        boolean seal;
         synchronized (state) {
             if (retired != null || closed) {
                 return;
             }
             retired = reason;
             inFlight = executing;
-            seal = executing == 0 && !sealed;
-            sealed |= seal;
         }
         Export e = export;
         server.announce(this);
@@ -230,6 +229,15 @@ final class NbdConnection implements Runnable {
                 + (inFlight == 0 ? "" : "finishing its " + inFlight + " requests in flight, then ")
                 + "disconnecting it" + (renegotiate ? ", so that it reconnects and negotiates again" : ""));
         account.abort(); // a request waiting for memory is not taken
+        // the stream ends only now: a request in flight that finished while the line was being logged
+        // sealed the connection before the line was out, and the client (a test, an administrator's
+        // script reading the event log) saw the end of the stream with no reason logged yet
+        boolean seal;
+        synchronized (state) {
+            retireSaid = true;
+            seal = executing == 0 && !sealed;
+            sealed |= seal;
+        }
         if (seal) {
             seal();
         }
@@ -274,7 +282,7 @@ final class NbdConnection implements Runnable {
         boolean seal;
         synchronized (state) {
             executing--;
-            seal = retired != null && executing == 0 && !sealed;
+            seal = retireSaid && executing == 0 && !sealed;
             sealed |= seal;
             state.notifyAll();
         }

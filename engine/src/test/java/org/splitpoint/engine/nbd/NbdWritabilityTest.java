@@ -230,6 +230,82 @@ class NbdWritabilityTest {
     }
 
     /** Reads replies (without data) until the end of the stream; their errors. */
+    /**
+     * The reason a connection is retired is logged before its stream ends, also when a request in
+     * flight finishes while the line is being logged. Before, that request's end sealed the connection
+     * at once, and the client saw the end of the stream with no reason in the log yet: what made
+     * aReadWriteBcvClientIsDisconnectedAfterAnEstablishAndNoWriteSlipsThrough fail now and then under
+     * load (its log empty at the EOF). Here the log takes 300 ms over the line and lets the held read end
+     * meanwhile.
+     */
+    @Test
+    @Timeout(30)
+    void theReasonIsLoggedBeforeTheStreamEndsEvenWhenARequestFinishesMeanwhile() throws Exception {
+        java.util.concurrent.CountDownLatch readHeld = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch readIn = new java.util.concurrent.CountDownLatch(1);
+        MemoryDevice mem = new MemoryDevice(1 << 20);
+        org.splitpoint.engine.io.BlockDevice held = new org.splitpoint.engine.io.BlockDevice() {
+            @Override
+            public long size() {
+                return mem.size();
+            }
+
+            @Override
+            public void read(long offset, ByteBuffer dst) throws java.io.IOException {
+                readIn.countDown();
+                try {
+                    readHeld.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                mem.read(offset, dst);
+            }
+
+            @Override
+            public void write(long offset, ByteBuffer src) throws java.io.IOException {
+                mem.write(offset, src);
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+        java.util.concurrent.atomic.AtomicBoolean readOnly = new java.util.concurrent.atomic.AtomicBoolean();
+        ExportCatalog catalog = new ExportCatalog() {
+            @Override
+            public List<Export> list() {
+                return List.of(find("x"));
+            }
+
+            @Override
+            public Export find(String name) {
+                return name.equals("x") ? new Export("x", held, readOnly.get(), "held") : null;
+            }
+        };
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Consumer<String> slowLog = m -> {
+            if (m.contains("became read-only")) {
+                readHeld.countDown(); // the read in flight ends while this line is being logged
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            lines.add(m);
+        };
+        try (NbdServer s = NbdServer.tcp("127.0.0.1", 0, catalog, slowLog);
+             NbdTestClient c = new NbdTestClient(s.port())) {
+            c.go("x", Nbd.OPT_GO);
+            c.request(Nbd.CMD_READ, 0, 1, 0, 4096, null);
+            assertThat(readIn.await(5, TimeUnit.SECONDS)).isTrue();
+            readOnly.set(true); // the next round of the watch retires the connection
+            assertThat(c.reply(h -> 4096).error()).as("the read in flight is answered").isZero();
+            assertThat(errorsUntilEof(c, 5000)).isEmpty();
+            assertThat(lines).as("the log when the stream ended").anyMatch(l -> l.contains("on x: the export became read-only"));
+        }
+    }
+
     private static List<Integer> errorsUntilEof(NbdTestClient c, long millis) throws Exception {
         return CompletableFuture.supplyAsync(() -> {
             List<Integer> errors = new java.util.ArrayList<>();
