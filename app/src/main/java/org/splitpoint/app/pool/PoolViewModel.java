@@ -32,6 +32,7 @@ import org.splitpoint.app.workload.WorkloadSettings;
 import org.splitpoint.app.workload.Workloads;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.pool.JournalAdmin;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -468,10 +469,14 @@ public final class PoolViewModel {
         if (s == null) {
             return;
         }
-        long running = s.jobs().stream().map(JobProgress::state).filter(st -> !st.isFinished()).count();
+        // a paused job is said paused: "1 job running" while the only job was paused read as a job moving
+        long running = s.jobs().stream().filter(j -> j.state() == JobState.RUNNING).count();
+        long paused = s.jobs().stream().filter(j -> j.state() == JobState.PAUSED).count();
+        String jobs = running == 0 && paused == 0 ? "no jobs running"
+                : running == 0 ? plural(paused, "job") + " paused"
+                : plural(running, "job") + " running" + (paused == 0 ? "" : ", " + paused + " paused");
         summary.set(plural(s.drives().size(), "drive") + " · " + plural(s.volumes().size(), "volume") + " · "
-                + plural(lastPairs.size(), "pair") + " · "
-                + (running == 0 ? "no jobs running" : plural(running, "job") + " running"));
+                + plural(lastPairs.size(), "pair") + " · " + jobs);
     }
 
     void applyPairs(List<PairView> p) {

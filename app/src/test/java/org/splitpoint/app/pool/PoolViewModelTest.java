@@ -252,6 +252,21 @@ class PoolViewModelTest {
         assertThat(vm.summaryProperty().get()).endsWith("1 job running");
     }
 
+    /** A paused job is not said to run: the status bar said "1 job running" while the only job was paused (h126, by hand). */
+    @Test
+    void aPausedJobIsCountedAsPausedNotRunning() throws Exception {
+        vm.drives().selectedDriveProperty().set("d3");
+        vm.drives().fail();
+        ui.drain();
+        vm.drives().replace(500_000);
+        ui.drain();
+        vm.jobs().pauseOrResume(vm.jobs().rows().get(0));
+        awaitUi(() -> vm.summaryProperty().get().endsWith("1 job paused"));
+        assertThat(vm.summaryProperty().get()).isEqualTo("6 drives · 2 volumes · 1 pair · 1 job paused");
+        vm.jobs().pauseOrResume(vm.jobs().rows().get(0));
+        awaitUi(() -> vm.summaryProperty().get().endsWith("1 job running"));
+    }
+
     @Test
     void theEventLogListsTheVolumesCreation() {
         assertThat(vm.events().events()).extracting(e -> e.message())
