@@ -103,7 +103,11 @@ public final class JobsView extends VBox {
             var c = new org.splitpoint.app.common.Confirmation("Cancel restore of " + row.target(), "Stop restoring "
                     + row.target() + "?", java.util.List.of(JobsViewModel.cancelConsequence(row),
                     "What hosts wrote meanwhile stays. Restore again to finish."), row.target(), "Cancel restore");
-            if (org.splitpoint.app.common.TypedConfirmDialog.ask(getScene().getWindow(), c)) {
+            // the restore may end while the dialog is open: its row leaves the list, and the dialog says so
+            javafx.beans.binding.StringBinding ended = javafx.beans.binding.Bindings.createStringBinding(
+                    () -> model.rows().contains(row) ? "" : "The restore of " + row.target()
+                            + " ended: there is nothing left to cancel.", model.rows());
+            if (org.splitpoint.app.common.TypedConfirmDialog.ask(getScene().getWindow(), c, null, ended)) {
                 model.cancel(row);
             }
             return;

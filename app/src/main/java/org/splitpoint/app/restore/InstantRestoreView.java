@@ -124,8 +124,13 @@ public final class InstantRestoreView extends VBox implements org.splitpoint.app
 
     @FXML
     public void cancel() {
+        // the restore may end while the dialog is open: it then says so and its action stays disabled
+        // (it went on asking to cancel a restore that had finished)
+        javafx.beans.binding.StringBinding ended = javafx.beans.binding.Bindings.createStringBinding(
+                () -> model.bulk().cancelBlockedProperty().get().isEmpty() ? ""
+                        : "The restore ended: there is nothing left to cancel.", model.bulk().cancelBlockedProperty());
         if (model.bulk().cancelBlockedProperty().get().isEmpty()
-                && TypedConfirmDialog.ask(getScene().getWindow(), model.cancelConfirmationLive(), null, null)) {
+                && TypedConfirmDialog.ask(getScene().getWindow(), model.cancelConfirmationLive(), null, ended)) {
             model.bulk().cancel();
         }
     }

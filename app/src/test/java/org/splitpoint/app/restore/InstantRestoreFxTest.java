@@ -193,6 +193,34 @@ class InstantRestoreFxTest {
     }
 
     /**
+     * The typed confirmation of a cancel, open when the restore ends, says so and cancels nothing:
+     * it stayed open asking to cancel a restore that had finished, its action still enabled (the Jobs
+     * panel's the same, seen by hand).
+     */
+    @Test
+    void theCancelDialogOfARestoreThatEndsMeanwhileSaysSoAndCancelsNothing(FxRobot robot) throws Exception {
+        TestPools.call(fx.bridge, pool -> pool.instantRestores().restore("data", made.store(), made.image(), false,
+                200_000));
+        robot.interact(() -> fx.vm.nav().selectedProperty().set("restore:data"));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> current(robot) >= 0 && robot.lookup("#cancelRestore")
+                .tryQuery().map(n -> !n.isDisabled()).orElse(false));
+        robot.clickOn("#cancelRestore");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !confirmFirst(robot).isEmpty());
+        javafx.scene.control.Button action = robot.lookup("#confirmAction").queryAs(javafx.scene.control.Button.class);
+        robot.clickOn("#confirmName").write("data");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !action.isDisabled());
+
+        TestPools.call(fx.bridge, pool -> { // the restore ends while the dialog is open
+            pool.jobs().forEach(j -> j.setThrottle(0));
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> action.isDisabled());
+        assertThat(onFx(() -> robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
+                .map(n -> ((Label) n).getText()).anyMatch(t -> t.contains("ended")))).as("the dialog says the restore ended")
+                .isTrue();
+    }
+
+    /**
      * The restore dialog of a FAILED volume cut its sentences to one line each ("its lost drives get
      * blank images, then it is restored …", "Hosts can use data at once: … a bulk …", and the line
      * under the image): wrapped labels in a dialog got one line's height. Each is shown in full now,
