@@ -60,9 +60,14 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * close, with a force. So any mark that reads back whole is true, a torn one leaves the other slot's
  * older (true) claim, and a power cut, whatever it tears, never makes a replay look short: only
  * damage does ({@link #shortOfMark}). A mark lags one force behind in a run the power cut ends (the
- * last force's entries are claimed by the next force or the close). A file without marks (an older
- * Splitpoint's, or an owner that keeps none) claims nothing and is read as before; an older
- * Splitpoint reads a file with marks, as it never looks at those slots.
+ * last force's entries are claimed by the next force or the close; an owner that goes on with the
+ * ring ({@link #adopt}) claims what it read back at its close even when it appends nothing). A
+ * claim is a count, so once a ring is found short no mark is written but one saying a repair is
+ * under way (how many were lost, forced before the owner writes anything again: {@link
+ * #dropBeyondHead}) and the one that settles it ({@link #settleMark}): the owner's new entries
+ * must never reach the old count while what was lost is not all written again. A file without
+ * marks (an older Splitpoint's, or an owner that keeps none) claims nothing and is read as before;
+ * an older Splitpoint reads a file with marks, as it never looks at those slots.
  */
 public final class RingLog {
 
@@ -189,7 +194,13 @@ public final class RingLog {
     /** The claim of the newest mark written (or read back), -1 for none; its generation. Guarded by this. */
     private long marked = -1;
     private long markGeneration;
-    /** Entries a mark claimed durable that the reading back did not find (damage: see the class note). */
+    /**
+     * Entries a mark claimed durable that the reading back did not find (damage: see the class
+     * note). While it is more than 0 no mark is written but by {@link #settleMark}: entries appended
+     * meanwhile (an owner's relog that another failure stopped part-way) must not raise the claim
+     * past the damage, which the next opening then no longer saw (DamagedDeltaLogTest
+     * .aRelogStoppedByAnotherFailureLeavesTheLogShortForTheNextOpening). Guarded by this.
+     */
     private long shortOfMark;
 
     public RingLog(StorageFile file, long capacity, int headerMagic, int entryMagic) {
@@ -300,14 +311,15 @@ public final class RingLog {
             if (b.getInt(0) != (headerMagic ^ MARK_MAGIC_XOR) || b.getInt(4) != MARK_VERSION || b.getInt(44) != headerCrc(b)) {
                 continue;
             }
-            Header m = new Header(b.getLong(8), b.getLong(16), b.getLong(24), 0);
+            Header m = new Header(b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32));
             markGeneration = Math.max(markGeneration, m.generation);
             if (m.epoch == epoch && (best == null || m.generation > best.generation)) {
                 best = m;
             }
         }
         marked = best == null ? -1 : best.tailSeq;
-        shortOfMark = best == null ? 0 : Math.max(0, best.tailSeq - end);
+        // (a mark's tailPos field holds the entries lost to damage whose repair is under way: dropBeyondHead)
+        shortOfMark = best == null ? 0 : best.tailPos > 0 ? best.tailPos : Math.max(0, best.tailSeq - end);
         markable = best == null ? oldestSeq() : Math.min(best.tailSeq, end);
     }
 
@@ -316,7 +328,7 @@ public final class RingLog {
      * monitor, just before a force, which makes it durable with the entries it forces).
      */
     private void markBeforeForce() {
-        if (marks && marking && markable > marked) {
+        if (marks && marking && shortOfMark == 0 && markable > marked) {
             try {
                 writeMark();
             } catch (IOException | RuntimeException e) {
@@ -327,14 +339,22 @@ public final class RingLog {
 
     /** Writes a mark of {@link #markable} to the slot the older mark holds; nothing changes in memory if the write fails. */
     private void writeMark() throws IOException {
+        writeMark(markable, 0);
+    }
+
+    /**
+     * Writes a mark claiming {@code claim}, with {@code repairing} entries lost to damage whose
+     * repair is under way (0: none; see {@link #dropBeyondHead}).
+     */
+    private void writeMark(long claim, long repairing) throws IOException {
         long generation = markGeneration + 1;
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, headerMagic ^ MARK_MAGIC_XOR).putInt(4, MARK_VERSION).putLong(8, generation).putLong(16, epoch)
-                .putLong(24, markable);
+                .putLong(24, claim).putLong(32, repairing);
         b.putInt(44, headerCrc(b));
         file.writeFully(MARK_AT[(int) (generation & 1)], b);
         markGeneration = generation;
-        marked = markable;
+        marked = claim;
     }
 
     /**
@@ -351,7 +371,7 @@ public final class RingLog {
                 }
                 marking = true; // (even with nothing appended again: the claim must come down to what is there)
                 forceHere(); // what was appended is claimable first
-                if (markable != marked) {
+                if (markable != marked || shortOfMark > 0) { // (a mark of a repair under way goes even if the count matches)
                     writeMark();
                     forceHere();
                 }
@@ -364,14 +384,30 @@ public final class RingLog {
      * Cuts the file at the end of the last entry read back, when something lies beyond it: what a
      * replay that stopped short left there (the entries after damage, of the same epoch) can never
      * pass for a continuation of the entries appended from here on. Only for a ring that never
-     * wrapped (a file of no fixed size); not forced (the next force is).
+     * wrapped (a file of no fixed size).
+     *
+     * <p>When the ring is short of its mark, a mark saying that a repair is under way (with how
+     * many entries were lost) is then made durable, before anything is appended again: the claim
+     * is a count of entries, and the owner's own entries written again after the damage would
+     * otherwise reach it, unforced ones landing at a power cut in the middle of the repair, or forced
+     * ones of a repair another failure stopped part-way, and the next opening would find the ring
+     * whole with entries still missing (DamagedDeltaLogTest). Until {@link #settleMark}, every
+     * opening finds the ring short by that many, whatever follows the damage.
      */
-    public synchronized void dropBeyondHead() throws IOException {
-        if (!live.isEmpty() && live.firstPos() > headPos) {
-            throw new IllegalStateException("a wrapped ring is not cut at its head");
-        }
-        if (file.size() > headPos) {
-            file.setLength(headPos);
+    public void dropBeyondHead() throws IOException {
+        synchronized (forceLock) {
+            synchronized (this) {
+                if (!live.isEmpty() && live.firstPos() > headPos) {
+                    throw new IllegalStateException("a wrapped ring is not cut at its head");
+                }
+                if (file.size() > headPos) {
+                    file.setLength(headPos);
+                }
+                if (marks && shortOfMark > 0) {
+                    writeMark(marked, shortOfMark);
+                    forceHere(); // (no other mark is written while the ring is short: markBeforeForce)
+                }
+            }
         }
     }
 
@@ -382,6 +418,11 @@ public final class RingLog {
      */
     public synchronized void adopt() {
         begun = headerFound;
+        // an owner that goes on with the log claims what it read back too, at its next force or its
+        // close, though it may append nothing: a crash left the last force's entries unclaimed (the
+        // mark lags one force), and a clean close that claimed nothing let damage to them pass for a
+        // torn tail at the next opening (RingLogMarkTest.aCleanCloseAfterACrashClaimsTheEntriesItReadBack)
+        marking |= marks && headerFound;
     }
 
     /** True when {@link #readLive} found a valid header (the log was begun at some opening). */
@@ -899,7 +940,14 @@ public final class RingLog {
     public void closeMarked() throws IOException {
         synchronized (forceLock) {
             synchronized (this) {
-                if (marks && marking && file != null && markable > marked) {
+                if (marks && marking && file != null && shortOfMark == 0 && markable <= marked && nextSeq > marked) {
+                    try {
+                        forceHere(); // entries read back (in the page cache only, after a process crash) made durable first
+                    } catch (IOException | RuntimeException e) {
+                        // nothing more is claimable: the older mark stands
+                    }
+                }
+                if (marks && marking && file != null && shortOfMark == 0 && markable > marked) {
                     try {
                         writeMark();
                         file.force();

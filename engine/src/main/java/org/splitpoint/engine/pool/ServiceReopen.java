@@ -395,6 +395,13 @@ final class ServiceReopen {
                 + " as they were before them); restore those writes from a backup";
         pool.openNotes.add(msg);
         pool.events.publish(Event.critical("METADATA", r.volume(), msg));
+        try {
+            // said: the claim comes down to what is there, so that the window's later records are
+            // claimed again (RingLog writes no other mark while the log is short of its claim)
+            w.log.settleMarks();
+        } catch (IOException e) {
+            // the old claim stands: the next opening says it again
+        }
     }
 
     private static void relogAsOthersHaveThem(Pool pool, RaidVolume v, ServiceWindow w, TrackBitmap dirty) throws IOException {

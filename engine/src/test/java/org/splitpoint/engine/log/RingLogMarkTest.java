@@ -116,6 +116,39 @@ class RingLogMarkTest {
         damaged.close();
     }
 
+    /**
+     * A crash leaves the last force's entries unclaimed (the mark lags one force); an opening that
+     * reads them back and appends nothing must still claim them at its clean close, as the close
+     * promises. It did not (only an opening that appended wrote marks), so damage taking those
+     * entries after that close passed for a torn tail: a data window's track then came back with an
+     * older record's bytes (DamagedDeltaLogTest.aLogDamagedAfterACrashAndAQuietOpeningIsSeen).
+     */
+    @Test
+    void aCleanCloseAfterACrashClaimsTheEntriesItReadBack() throws Exception {
+        Path f = dir.resolve("log");
+        RingLog r = open(f, true);
+        r.readLive();
+        r.adopt();
+        long[] ends = new long[3];
+        for (int i = 0; i < 3; i++) {
+            r.append(new byte[1000]);
+            r.force();
+            ends[i] = Files.size(f);
+        }
+        r.close(); // as a crash leaves it: the third entry forced, the mark claiming two
+        RingLog quiet = open(f, true);
+        assertThat(quiet.readLive()).hasSize(3);
+        quiet.adopt(); // the owner goes on with the log
+        quiet.closeMarked(); // appends nothing
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(ends[1]); // the third entry gone after that clean close: damage
+        }
+        RingLog damaged = open(f, true);
+        assertThat(damaged.readLive()).hasSize(2);
+        assertThat(damaged.shortOfMark()).as("the forced entry the quiet opening read back is claimed").isEqualTo(1);
+        damaged.close();
+    }
+
     @Test
     void aRingThatKeepsNoMarksWritesNoneAndAFileWithoutThemClaimsNothing() throws Exception {
         Path f = dir.resolve("log");

@@ -14,6 +14,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobState;
 import org.splitpoint.engine.raid.RaidVolume;
@@ -126,20 +128,25 @@ class DamagedDeltaLogTest {
 
     /** The drive back; tracks 2..3 read as the second write, through the drive too, and the open said why. */
     private void secondWriteBack(Path a, String how) throws Exception {
+        secondWriteBackAt(a, 2, how);
+    }
+
+    /** As {@link #secondWriteBack}, the second write at v's tracks {@code at..at+1}. */
+    private void secondWriteBackAt(Path a, int at, String how) throws Exception {
         try (Pool p = Pool.open(a)) {
             Job back = p.service().online("d2");
             assertThat(back.await(30_000)).isTrue();
             assertThat(back.state()).as(back.progress().message()).isEqualTo(JobState.DONE);
             assertThat(p.admin().verify("v", false, null)).as(how + ": parity mismatches after the return").isZero();
-            byte[] got = read(p.volume("v"), 2L * TRACK, 2 * TRACK);
-            assertThat(Arrays.mismatch(got, twoTracks(1))).as(how + ": tracks 2..3").isNegative();
+            byte[] got = read(p.volume("v"), (long) at * TRACK, 2 * TRACK);
+            assertThat(Arrays.mismatch(got, twoTracks(1))).as(how + ": tracks " + at + ".." + (at + 1) + "").isNegative();
             assertThat(String.join("\n", p.openNotes())).as(how + ": the open says the log lost acknowledged records")
                     .contains("delta log").contains("d2").contains("from the other members");
         }
         try (Pool p = Pool.open(a)) {
             p.admin().failDrive("d1"); // d2's strips read as they are, or rebuild d1's
-            byte[] got = read(p.volume("v"), 2L * TRACK, 2 * TRACK);
-            assertThat(Arrays.mismatch(got, twoTracks(1))).as(how + ": tracks 2..3 with d1 FAILED")
+            byte[] got = read(p.volume("v"), (long) at * TRACK, 2 * TRACK);
+            assertThat(Arrays.mismatch(got, twoTracks(1))).as(how + ": tracks " + at + ".." + (at + 1) + " with d1 FAILED")
                     .isNegative();
         }
     }
@@ -212,6 +219,120 @@ class DamagedDeltaLogTest {
         try (Pool p = Pool.open(a)) {
             assertThat(String.join("\n", p.openNotes())).contains("the repository of d2's service window")
                     .contains("SPARE drive d4").contains("lost 1 record").contains("are lost");
+        }
+    }
+
+    /**
+     * A damaged log whose relog from the others is stopped by another member's failure part-way
+     * (d1's reads fail from the relog's second track on): the open refuses the return, and the
+     * claim must stand for the next opening, which has to find the log short again. It did not:
+     * the claim is a count of records, the relog's forced records reached it (and the close's mark
+     * claimed them), so the next opening found the log whole, said nothing, and 'drive online'
+     * brought d2 back without the second write of tracks 28..29 (d2's track 14, past the relog's reach).
+     */
+    @Test
+    void aRelogStoppedByAnotherFailureLeavesTheLogShortForTheNextOpening() throws Exception {
+        Path a = pool(tmp, "p", Layout.RAID5, 3);
+        Path log = a.resolve("meta/v.delta.log");
+        long first = wideThenTwice(a, 28);
+        // d1's reads fail once the relog has appended its first track again
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).eio(
+                f -> f.endsWith("d1.img") && sizeOf(log) > first, FaultInjector.Op.READ, FaultInjector.Mode.FROM_NTH, 2, 1);
+        try (Pool p = Pool.open(a, inj)) {
+            assertThat(String.join("\n", p.openNotes())).as("the relog stopped")
+                    .contains("d2 cannot come back from its service window");
+            assertThat(sizeOf(log)).as("the relog appended tracks before d1 failed").isGreaterThan(first + 2 * TRACK);
+        }
+        // d1 reads again (its failure was of that opening only): the next opening must find the log
+        // short still, log every track again and bring d2 back with the second write
+        secondWriteBackAt(a, 28, "a relog stopped part-way");
+    }
+
+    /**
+     * d2's tracks 0..15 logged (v's tracks 0..31 written 0x21, flushed), then {@code twoTracks(1)}
+     * at v's tracks {@code at..at+1} (one stripe: one record for d2), flushed, closed; the log's
+     * length before that second record, which is then cut off.
+     */
+    private long wideThenTwice(Path a, int at) throws Exception {
+        Path log = a.resolve("meta/v.delta.log");
+        long first;
+        try (Pool p = Pool.open(a)) {
+            RaidVolume v = ServicePools.writtenThenOffline(p, OfflineReason.FIRMWARE, LogMode.DATA);
+            v.write(0, ByteBuffer.wrap(TestPools.filled(32 * TRACK, 0x21)));
+            v.flush();
+            first = Files.size(log);
+            v.write((long) at * TRACK, ByteBuffer.wrap(twoTracks(1)));
+            v.flush();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
+            f.setLength(first); // the second write's record gone
+        }
+        return first;
+    }
+
+    /**
+     * A power cut in the middle of the relog of a damaged log (after three of its sixteen tracks,
+     * their records landing unforced): the claim is a count of records, and the relog's own
+     * records reached it, so the next opening found the log whole and brought d2 back without the
+     * second write of v's tracks 28..29 (d2's track 14, which the relog had not reached). A mark
+     * saying the repair is under way, forced before the relog appends, keeps the log short until
+     * the repair settles it.
+     */
+    @Test
+    void aPowerCutInTheRelogOfADamagedLogFindsItShortAgain() throws Exception {
+        Path a = pool(tmp, "p", Layout.RAID5, 3);
+        Path log = a.resolve("meta/v.delta.log");
+        long first = wideThenTwice(a, 28);
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(6, 0, 1).unforcedWritesLand()
+                .countOnly(f -> f.endsWith("v.delta.log"));
+        Pool open = null;
+        try {
+            open = Pool.open(a, inj);
+        } catch (Exception e) {
+            assertThat(inj.isCut()).as("the open failed by the cut: " + e).isTrue();
+        }
+        assertThat(inj.isCut()).as("the cut came in the relog").isTrue();
+        inj.crash();
+        if (open != null) {
+            open.abandon();
+        }
+        assertThat(sizeOf(log)).as("relogged records landed").isGreaterThan(first + 2 * TRACK);
+        secondWriteBackAt(a, 28, "a power cut in the relog");
+    }
+
+    /**
+     * A damaged repository is said once: the opening that says it settles the claim at what is
+     * there (no mark is written while a ring is short, RingLog), so the next opening says nothing
+     * of it again, and a record the window writes after it is claimed again: damage to it is seen.
+     */
+    @Test
+    void aDamagedRepositoryIsSaidOnceAndItsLaterRecordsAreClaimed() throws Exception {
+        Path a = ServicePools.repositoryOnD4(tmp, "r");
+        try (Pool p = Pool.open(a)) {
+            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(16 * 1024, 0x33)));
+            p.volume("v").flush();
+        }
+        long second = org.splitpoint.engine.log.RingLog.DATA + org.splitpoint.engine.log.RingLog.ENTRY_HEADER + 8 + 16 * 1024;
+        overwrite(a.resolve("drives/d4.img"), second, 64);
+        try (Pool p = Pool.open(a)) {
+            assertThat(String.join("\n", p.openNotes())).contains("the repository of d2's service window");
+        }
+        try (Pool p = Pool.open(a)) {
+            assertThat(String.join("\n", p.openNotes())).as("said once").doesNotContain("the repository of d2's service window");
+            p.volume("v").write(0, ByteBuffer.wrap(TestPools.filled(16 * 1024, 0x44)));
+            p.volume("v").flush();
+        }
+        overwrite(a.resolve("drives/d4.img"), second, 64); // the record written over the damage, gone in its turn
+        try (Pool p = Pool.open(a)) {
+            assertThat(String.join("\n", p.openNotes())).as("later damage").contains("the repository of d2's service window");
+        }
+    }
+
+    private static long sizeOf(Path f) {
+        try {
+            return Files.size(f);
+        } catch (java.io.IOException e) {
+            return -1;
         }
     }
 
