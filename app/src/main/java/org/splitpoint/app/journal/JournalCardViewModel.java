@@ -186,7 +186,8 @@ public final class JournalCardViewModel {
         JobProgress backup = s == null ? null : live(s, "backup");
         JournalState st = JournalFacts.state(j, backup != null);
         state.set(st);
-        headline.set(JournalFacts.headline(st, j, v, JournalFacts.lastBackupFailure(s, volume)));
+        headline.set(JournalFacts.headline(st, j, v, JournalFacts.lastBackupFailure(s, volume),
+                v == null ? null : JournalRules.baseWaitsFor(s, volume)));
         enableBlocked.set(whyNot(s, j, JournalRules::enable));
         shipBlocked.set(whyNot(s, j, JournalRules::ship));
         disableBlocked.set(whyNot(s, j, JournalRules::disable));

@@ -59,9 +59,11 @@ final class JournalFacts {
 
     /**
      * The state's sentence: what it means for the volume and what to do; {@code backupFailed} is why
-     * the volume's last backup failed (null when it did not), said while the journal has no base.
+     * the volume's last backup failed (null when it did not), said while the journal has no base;
+     * {@code waitsFor} the restore under way that the base backup waits for (null: none).
      */
-    static String headline(JournalState st, JournalAdmin.Status s, PoolSnapshot.VolumeView v, String backupFailed) {
+    static String headline(JournalState st, JournalAdmin.Status s, PoolSnapshot.VolumeView v, String backupFailed,
+                           String waitsFor) {
         String volume = v == null ? "the volume" : v.name();
         String layout = v == null ? "its layout" : v.layout().word();
         if (v != null && v.state() == VolumeState.FAILED && (st == JournalState.PROTECTING || st == JournalState.DEGRADED)) {
@@ -92,7 +94,10 @@ final class JournalFacts {
                     + " once it completes.";
             case NOT_PROTECTING -> "No base image: the journal holds writes but has nothing to rebuild onto."
                     + (backupFailed == null ? "" : " Its last backup failed: " + backupFailed + ".") + " A backup"
-                    + " into " + s.store() + " gives it one " + (s.nextBaseTrySeconds() == null
+                    + " into " + s.store() + " gives it one " + (waitsFor != null
+                    // it said "within a minute" while the restore held the backup back, for as long as it ran
+                    ? "(the journal starts one as soon as the " + waitsFor + " has ended)."
+                    : s.nextBaseTrySeconds() == null
                     ? "(the journal starts one within a minute)." : "(the journal tries again in "
                     + Format.duration(s.nextBaseTrySeconds()) + "; its tries back off up to an hour).");
         };

@@ -40,8 +40,10 @@ final class JournalGaps {
             if (j.unprotected()) {
                 out.add("volume " + j.volume() + " is not protected by its journal: both journal drives failed");
             } else if (!baseBackupRunning(s, j.volume())) {
+                String waits = org.splitpoint.engine.pool.JournalRules.baseWaitsFor(s, j.volume());
                 out.add("volume " + j.volume() + " is not protected by its journal: it has no base image"
-                        + (j.nextBaseTrySeconds() == null ? ""
+                        + (waits != null ? " (a backup gives it one once the " + waits + " has ended)"
+                        : j.nextBaseTrySeconds() == null ? ""
                         : " (the next backup try in " + Format.duration(j.nextBaseTrySeconds()) + ")"));
             }
         }

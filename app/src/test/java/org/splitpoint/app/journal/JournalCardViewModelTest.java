@@ -331,6 +331,36 @@ class JournalCardViewModelTest {
     }
 
     /**
+     * Restored from an image outside the journal's store, the journal protects nothing until a
+     * backup into its store, which the engine starts only once the restore has ended: the card said
+     * "the journal starts one within a minute" for as long as the restore ran. It says the backup
+     * waits for the restore, and the status bar the same.
+     */
+    @Test
+    void aJournalWhoseBaseWaitsForARestoreSaysSo() throws Exception {
+        enable("", "");
+        Path other = made.store().resolveSibling("other");
+        call(pool -> {
+            Files.createDirectories(other);
+            assertThat(pool.backups().backup(JournalPools.VOLUME, other, true, 0).await(60_000)).isTrue();
+            pool.instantRestores().restore(JournalPools.VOLUME, other, null, false, 64 << 10); // minutes: it runs to the end
+            return null;
+        });
+        org.splitpoint.app.pool.PoolViewModel pool = new org.splitpoint.app.pool.PoolViewModel(bridge);
+        pool.start();
+        write(1, 1);
+        awaitState(JournalState.NOT_PROTECTING);
+        assertThat(vm.headlineProperty().get()).isEqualTo("No base image: the journal holds writes but has nothing to"
+                + " rebuild onto. A backup into " + made.store() + " gives it one (the journal starts one as soon as the"
+                + " restore of " + JournalPools.VOLUME + " from a backup has ended).");
+        assertThat(pool.problemsProperty().get()).contains("volume " + JournalPools.VOLUME + " is not protected by its"
+                + " journal: it has no base image (a backup gives it one once the restore of " + JournalPools.VOLUME
+                + " from a backup has ended)");
+        assertThat(engineStatus().nextShip()).endsWith("; it starts as soon as the restore of " + JournalPools.VOLUME
+                + " from a backup has ended");
+    }
+
+    /**
      * The status bar said HEALTHY while the journal was NOT PROTECTING (its base backup failing into
      * a full store): it says WARNING and which volume its journal does not protect, and when the
      * next backup try is.

@@ -14,7 +14,8 @@ import java.util.Map;
  * job an administrator was told of; the wait grows so a lasting problem costs a few tries an hour,
  * and {@link #nextTryIn} lets the journal's status say when the next one is. The enable's backup
  * counts as a try ({@link #tried}); a journal that has its base again forgets its tries
- * ({@link #based}), so one that later stops protecting is tried at once. Times are the caller's
+ * ({@link #based}), so one that later stops protecting is tried at once, and so does one whose
+ * volume is being restored ({@link #restoring}): a try refused for the restore is none. Times are the caller's
  * {@code System.nanoTime()}, so a test gives its own; tries are kept in memory only: a pool opened
  * again tries at once.
  */
@@ -47,6 +48,15 @@ final class BaseRetry {
 
     /** {@code volume}'s journal has its base: its tries are forgotten. */
     synchronized void based(String volume) {
+        tries.remove(volume);
+    }
+
+    /**
+     * A restore of {@code volume} is on record or under way, which no base backup may start during:
+     * its tries are forgotten, so the first after it ends is at once (a restore from elsewhere is
+     * the usual reason the journal has no base then).
+     */
+    synchronized void restoring(String volume) {
         tries.remove(volume);
     }
 

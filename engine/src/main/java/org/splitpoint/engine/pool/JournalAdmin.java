@@ -334,11 +334,17 @@ public final class JournalAdmin {
         long oldest = j == null ? -1 : j.oldestTime();
         long age = oldest < 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000);
         long bytes = j == null ? 0 : j.liveBytes();
-        java.time.Duration retry = rec.base() == null ? pool.baseRetry.nextTryIn(volume, System.nanoTime()) : null;
+        // while a restore of the volume is on record no base backup starts, and no try is due: the
+        // first starts within a second of its end (before, "the next is in 59 s" while it ran)
+        String waits = rec.base() == null ? JournalWatch.baseWaitsFor(pool, volume) : null;
+        java.time.Duration retry = rec.base() == null && waits == null ? pool.baseRetry.nextTryIn(volume, System.nanoTime())
+                : null;
         boolean baseRunning = rec.base() == null && JournalWatch.busy(pool, volume);
         String next = j != null && j.unprotected() ? "never: both its drives failed; enable the journal on other drives"
                 + " (disable it first)"
                 : baseRunning ? "once " + NO_BASE_YET.formatted(rec.store()) + "; one is running now"
+                : waits != null ? "once " + NO_BASE_YET.formatted(rec.store()) + "; it starts as soon as the " + waits
+                + " has ended"
                 : rec.base() == null && retry != null ? "once " + NO_BASE_YET.formatted(rec.store()) + "; the last try did"
                 + " not give it one, the next is in " + BaseRetry.words(retry) + " (or run 'backup create' into the store)"
                 : rec.base() == null ? "once " + NO_BASE_YET.formatted(rec.store())

@@ -25,7 +25,10 @@ final class JournalLife {
 
     private JournalLife() { }
 
-    /** At open: every journal's legs are read back and levelled, and it records its volume's writes again. */
+    /**
+     * At open: every journal's legs are read back and levelled, and it records its volume's writes
+     * again. Its watch starts once the opening has ended ({@link Pool#open}).
+     */
     static void openJournals(Pool pool) throws IOException {
         for (PoolConfig.JournalRecord rec : Pool.copy(pool.journalRecords)) {
             RaidVolume v = pool.volumes.get(rec.volume());
@@ -34,9 +37,7 @@ final class JournalLife {
             }
             attach(pool, v, rec, openLegs(pool, rec));
         }
-        if (!pool.journalRecords.isEmpty() && !pool.isReadOnly()) {
-            JournalWatch.start(pool);
-        }
+        // (the watch starts at the end of the opening: Pool.open)
     }
 
     private static StorageFile[] openLegs(Pool pool, PoolConfig.JournalRecord rec) throws IOException {

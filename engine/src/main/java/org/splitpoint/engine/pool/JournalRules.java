@@ -128,6 +128,19 @@ public final class JournalRules {
         return null;
     }
 
+    /**
+     * The restore a journal without a base waits for before its base backup starts, as the app says
+     * it ("restore of v from a backup", "restore of v to a snapshot"), or null: the engine starts no
+     * base backup while one is under way, and starts it as soon as it ended (its status says the
+     * same, and also of a restore from a pair's BCV, which a snapshot does not show).
+     */
+    public static String baseWaitsFor(PoolSnapshot s, String volume) {
+        if (restoring(s, volume)) {
+            return "restore of " + volume + " from a backup";
+        }
+        return s.snapshotRestore(volume) != null ? "restore of " + volume + " to a snapshot" : null;
+    }
+
     /** True while an instant restore (or a rebuild from backup, the same machinery) of the volume runs. */
     public static boolean restoring(PoolSnapshot s, String volume) {
         VolumeView v = s.volume(volume);

@@ -16,9 +16,12 @@ import org.splitpoint.engine.raid.RaidVolume;
  * their size or age limit, and starts the backup that gives a journal without a base its base
  * (tries that back off from a minute to an hour, {@link BaseRetry}).
  *
- * <p>Design. It skips a volume while a restore, a backup or a ship of it runs, or while it is
- * FAILED, and stops once the pool closes (checked again after each sleep: a ship started then would
- * write behind the pool's back). An exception it does not expect (a RuntimeException or an Error
+ * <p>Design. It starts once the pool's opening has ended (restores resumed), skips a volume while a
+ * backup or a ship of it runs, or while it is FAILED, ships no journal while its volume's instant
+ * restore runs, and starts no base backup while any restore of the volume is on record: the tries
+ * before it are forgotten, and the base backup starts in the watch's first second after it ended.
+ * It stops once the pool closes (checked again after each sleep: a ship started then would write
+ * behind the pool's back). An exception it does not expect (a RuntimeException or an Error
  * from below) ends only that volume's turn: it is said, a critical JOURNAL event, at most once a
  * minute per volume and message, and the watch goes on; a watch that died of it left every journal
  * unshipped and unbased with nobody told. A due ship its store refuses (moved away, unreadable) is
@@ -68,15 +71,29 @@ final class JournalWatch {
         }
     }
 
+    /**
+     * Starts the backup that gives {@code volume}'s journal a new base, when it may start now, and
+     * counts it as a try ({@link BaseRetry}); a failure to start is said, critically. One that may
+     * not start now is no try and is said nowhere: the journal has its base, no journal or no drive
+     * left (no base makes that one protect anything), the volume is FAILED, a backup or a ship of it
+     * runs, the pool is still opening or closing, or a restore of the volume is on record or under
+     * way ({@link #baseWaitsFor}); the watch starts it as soon as that has ended. Such a refusal was
+     * counted: at an opening that resumed a restore the try was refused, and the next waited a
+     * minute, the journal protecting nothing that long after the restore had ended. Checked and
+     * counted under the pool's monitor, which a restore's start holds; a restore the opening resumes
+     * is on record from the start, and the opening has ended before anything here runs.
+     */
     static void rebaseQuietly(Pool pool, String volume) {
         try {
-            PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
-            Open o = pool.journals.get(volume);
-            // not while a restore or a backup of the volume runs: a restore's start may have given
-            // the base already, and the watch starts the backup once either ended; nor for a
-            // journal with no drive left, which no base makes protect anything
-            if (rec != null && rec.base() == null && o != null && !o.journal.unprotected() && !pool.restores.containsKey(volume)
-                    && !pool.snapshotCatalog.restores.containsKey(volume) && !busy(pool, volume)) {
+            synchronized (pool) {
+                PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+                Open o = pool.journals.get(volume);
+                RaidVolume v = pool.volumes.get(volume);
+                if (!pool.opened || pool.isClosed() || rec == null || rec.base() != null || o == null
+                        || o.journal.unprotected() || v == null || v.state() == VolumeState.FAILED
+                        || baseWaitsFor(pool, volume) != null || busy(pool, volume)) {
+                    return;
+                }
                 pool.baseRetry.tried(volume, System.nanoTime()); // one that cannot start is a try too: said once a try
                 DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
                 JournalStoreCheck.opened(pool, volume, rec.store());
@@ -86,6 +103,26 @@ final class JournalWatch {
             pool.events.publish(Event.critical("JOURNAL", volume, "could not start the backup that gives the journal of "
                     + volume + " a new base: " + e.getMessage()));
         }
+    }
+
+    /**
+     * The restore of {@code volume} a base backup waits for, as a status says it ("the restore of v
+     * from a backup"), or null when none is on record or under way: an instant restore or a rebuild
+     * from backup, a restore to a snapshot, a restore from the BCV of a pair. The records count, not
+     * only the restores in memory: an opening has them before it resumes the restores.
+     */
+    static String baseWaitsFor(Pool pool, String volume) {
+        if (pool.restoreRecords.containsKey(volume) || pool.restores.containsKey(volume)) {
+            return "restore of " + volume + " from a backup";
+        }
+        if (pool.snapshotCatalog.restoreRecords.containsKey(volume) || pool.snapshotCatalog.restores.containsKey(volume)) {
+            return "restore of " + volume + " to a snapshot";
+        }
+        RaidVolume v = pool.volumes.get(volume);
+        if (v != null && PairAdmin.restoringFromBcv(pool, v) != null) {
+            return "restore of " + volume + " from its BCV";
+        }
+        return null;
     }
 
     /** Ends the watch (a pool closing or abandoned): interrupted, and waited for while it starts a ship. */
@@ -142,15 +179,20 @@ final class JournalWatch {
         String volume = rec.volume();
         Open o = pool.journals.get(volume);
         RaidVolume v = pool.volumes.get(volume);
-        if (o == null || v == null || pool.restores.containsKey(volume) || v.state() == VolumeState.FAILED
-                || busy(pool, volume)) {
+        if (o == null || v == null || v.state() == VolumeState.FAILED || busy(pool, volume)) {
             return;
         }
         if (rec.base() == null) {
-            if (pool.baseRetry.due(volume, System.nanoTime())) {
+            if (baseWaitsFor(pool, volume) != null) {
+                // the tries before it are forgotten: once it ends, the base backup starts at once
+                pool.baseRetry.restoring(volume);
+            } else if (pool.baseRetry.due(volume, System.nanoTime())) {
                 rebaseQuietly(pool, volume);
             }
             return;
+        }
+        if (pool.restores.containsKey(volume)) {
+            return; // no ship while an instant restore runs (JournalRules.ship)
         }
         pool.baseRetry.based(volume);
         if (o.journal.entries() == 0) {

@@ -96,6 +96,8 @@ public final class Pool implements AutoCloseable {
      */
     final Object journalLock = new Object();
     volatile Thread journalWatch;
+    /** The opening has ended (restores resumed, the crash's tracks journaled again): base backups may start. */
+    volatile boolean opened;
     /** When the journal watch next tries a journal's base backup ({@link JournalWatch}). */
     final BaseRetry baseRetry = new BaseRetry();
     /** Service windows (a drive OFFLINE on purpose), by volume: the durable records and the open windows. */
@@ -258,7 +260,13 @@ public final class Pool implements AutoCloseable {
             RestoreAdmin.resumeRestores(pool);
             SnapshotAdmin.resumeRestores(pool);
             JournalAfterCrash.rejournalAfterCrash(pool);
-            PoolRecovery.endCrashRecovery(pool); // last: what the steps above derived from the dirty tracks is durable
+            PoolRecovery.endCrashRecovery(pool); // what the steps above derived from the dirty tracks is durable
+            pool.opened = true;
+            // last: the watch ships and starts base backups, never before the opening resumed the
+            // restores (a backup taken then held the tracks a restore still owed, unrestored)
+            if (!pool.journalRecords.isEmpty() && !pool.isReadOnly()) {
+                JournalWatch.start(pool);
+            }
             return pool;
         } catch (CorruptMetadataException e) {
             closeAfterFailedOpen(pool, lock);
