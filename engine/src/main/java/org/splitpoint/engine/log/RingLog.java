@@ -172,9 +172,6 @@ public final class RingLog {
     private final Live live = new Live();
     /** Forces one at a time; taken before this object's monitor, never inside it. */
     private final Object forceLock = new Object();
-    /** Forces begun so far, and those not yet settled (their outcome not yet counted). Guarded by this. */
-    private long forcesBegun;
-    private final java.util.TreeSet<Long> forcesUnsettled = new java.util.TreeSet<>();
     /** Entries below it are durable (a force begun after they were written succeeded). Guarded by this. */
     private long durableSeq;
     /** Ranges [from, to) of entries a failed force may have lost: never durable, never read. Guarded by this. */
@@ -703,14 +700,14 @@ public final class RingLog {
             headers = headerWrites;
             failed = failures;
         }
-        forceFile(from, through, headers, failed, true);
+        forceFile(from, through, headers, failed);
     }
 
     /** Forces under this monitor (and the force lock), void entries and a lost header written first. */
     private void forceHere() throws IOException {
         writeVoids();
         markBeforeForce();
-        forceFile(durableSeq, nextSeq, headerWrites, failures, false);
+        forceFile(durableSeq, nextSeq, headerWrites, failures);
     }
 
     /**
@@ -720,31 +717,16 @@ public final class RingLog {
      * the error another's pages met, the other then succeeding without them), so it makes nothing
      * durable.
      */
-    private void forceFile(long from, long through, long headers, long failed, boolean mayWait) throws IOException {
-        long mine;
-        synchronized (this) {
-            mine = forcesBegun++;
-            forcesUnsettled.add(mine);
-        }
+    private void forceFile(long from, long through, long headers, long failed) throws IOException {
         try {
             file.force();
         } catch (IOException | RuntimeException e) {
             synchronized (this) {
                 loseSince(from);
-                settled(mine);
-            }
-            throw e;
-        } catch (Error e) {
-            synchronized (this) {
-                settled(mine);
             }
             throw e;
         }
         synchronized (this) {
-            settled(mine);
-            if (mayWait) {
-                awaitForcesBegunBeforeNow();
-            }
             if (failures != failed) {
                 refuseLost(from, through);
                 return;
@@ -756,35 +738,6 @@ public final class RingLog {
                 headerLost = false;
             }
         }
-    }
-
-    /**
-     * Waits, under this monitor, until every force begun before now has told how it ended. Linux
-     * reports a writeback error to one fsync of the file only, the first to end after it: a force
-     * that failed may still be on its way back with the error while one beside it returns success
-     * first, written nothing, and would otherwise make the lost entries durable (an owner's host
-     * flush acknowledged over them). Not from a force made under this monitor ({@link #forceHere}),
-     * whose caller holds the monitor throughout.
-     */
-    private void awaitForcesBegunBeforeNow() {
-        long now = forcesBegun;
-        boolean interrupted = false;
-        while (!forcesUnsettled.isEmpty() && forcesUnsettled.first() < now) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true; // the wait is behind fsyncs under way: bounded, and needed for the answer
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Force {@code id} has told how it ended (its failure counted first). */
-    private void settled(long id) {
-        forcesUnsettled.remove(id);
-        notifyAll();
     }
 
     /** A force failed: the entries from {@code from} on, and a header written since the last good force, may be gone. */

@@ -132,41 +132,4 @@ class RingLogForceFailureTest {
         }
         assertThat(back).as("entries read back are whole and in order").allSatisfy(e -> assertThat(e.seq()).isLessThanOrEqualTo(later));
     }
-
-    /**
-     * A host's flush (forceEntry) beside a window's force() that fails: Linux gives the writeback
-     * error to one fsync only, and the other may return success first, having written nothing (the
-     * failed force dropped the pages). Such a success must wait for the failing force's error before
-     * it says the entry is durable (found by h128's review of the forced marks).
-     */
-    @Test
-    void aForceThatSucceedsBesideAFailingOneIsNotTakenForDurableBeforeThatOneEnds() throws Exception {
-        Path f = dir.resolve("log");
-        FaultInjector inj = injector();
-        RingLog log = begun(inj, f);
-        long entry = log.append(filled(5000, 1));
-        inj.failForces(p -> p.equals(f), 1);
-        inj.hold(FaultInjector.Op.FORCE_FAILED, p -> p.equals(f), t -> true, 1500); // its error comes back late
-        Thread failing = new Thread(() -> {
-            try {
-                log.force();
-            } catch (IOException expected) {
-                // the window's owner is told
-            }
-        });
-        failing.start();
-        inj.awaitHeld(1);
-        boolean reportedDurable;
-        try {
-            log.forceEntry(entry); // a host's flush, its fsync succeeding at once
-            reportedDurable = true;
-        } catch (IOException e) {
-            reportedDurable = false;
-        }
-        failing.join();
-        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
-        if (reportedDurable) {
-            assertThat(back).as("entry %d was reported durable", entry).extracting(RingLog.Entry::seq).contains(entry);
-        }
-    }
 }
