@@ -120,7 +120,7 @@ class PairBehaviourTest {
             // a limited restore small enough to finish inside its first second's budget
             Job slow = pool.pairs().restore("p1", false, false, 50_000);
             assertThat(slow.progress().throttle()).isEqualTo(50_000);
-            assertThat(slow.progress().line()).contains("(limit 0.1 MB/s)");
+            assertThat(slow.progress().line()).contains("(limit 50 kB/s)");
             assertThat(slow.await(30_000)).isTrue();
             pool.pairs().split(List.of("p1"));
             pool.device("std").write(5L * ts, ByteBuffer.wrap(new byte[] {8}));
