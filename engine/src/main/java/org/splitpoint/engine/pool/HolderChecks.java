@@ -44,6 +44,15 @@ public final class HolderChecks {
                         "holder checks: " + e.getMessage());
             }
         }, PERIOD.toMillis(), PERIOD.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        return timer::shutdownNow;
+        // not shutdownNow: an interrupt reaching a pass's I/O (a drive failed on record, a restore
+        // resumed) made the JDK close the channel under it; a pass under way ends, waited for a while
+        return () -> {
+            timer.shutdown();
+            try {
+                timer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 }

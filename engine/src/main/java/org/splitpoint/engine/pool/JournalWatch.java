@@ -125,13 +125,17 @@ final class JournalWatch {
         return null;
     }
 
-    /** Ends the watch (a pool closing or abandoned): interrupted, and waited for while it starts a ship. */
+    /**
+     * Ends the watch (a pool closing or abandoned, so {@link Pool#isClosed} holds): woken, and waited
+     * for while it starts a ship. Not interrupted: an interrupt reaching its I/O (a pool.json write,
+     * a backup's start) made the JDK close the channel under it.
+     */
     static void stop(Pool pool) {
         Thread t = pool.journalWatch;
         if (t == null || t == Thread.currentThread()) {
             return;
         }
-        t.interrupt();
+        java.util.concurrent.locks.LockSupport.unpark(t);
         try {
             t.join(10_000);
         } catch (InterruptedException e) {
@@ -151,10 +155,9 @@ final class JournalWatch {
         Said said = new Said();
         Thread t = new Thread(() -> {
             while (!pool.isClosed()) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
+                long until = System.nanoTime() + 1_000_000_000L;
+                for (long left = until - System.nanoTime(); left > 0 && !pool.isClosed(); left = until - System.nanoTime()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(left); // unparked by stop
                 }
                 if (pool.isClosed()) {
                     return; // closed while it slept: a ship now would write behind the pool's back

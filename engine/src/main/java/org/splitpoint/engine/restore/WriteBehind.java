@@ -33,6 +33,8 @@ final class WriteBehind {
     }
 
     private static final int MAX = 256;
+    /** Not a track: put in the queue by {@link #close} to end the thread's wait without an interrupt. */
+    private static final long WAKE = -1;
     /**
      * The most bytes of fetched tracks held at once: 256 tracks of 16 MiB were 4 GiB of heap
      * under a random reader; past it a fetch writes its track to the volume itself.
@@ -108,6 +110,9 @@ final class WriteBehind {
             } catch (InterruptedException e) {
                 return;
             }
+            if (t == WAKE) {
+                continue; // the close: closed is set
+            }
             try (RangeLocks.Held h = trackLocks.lock(t, t + 1)) {
                 if (pending.containsKey(t) && !closed) {
                     write.restore(t); // takes the bytes; writes them only if still owed
@@ -137,15 +142,19 @@ final class WriteBehind {
      * volume after this, without track locks, so a write of this thread still under way could land
      * the source's track over one of theirs. It waited 10 s at most before, and a disk stalled longer
      * did just that. A write here is no slower than a host request the end waits for as long.
+     * The thread is woken by a {@link #WAKE} in its queue, never interrupted: an interrupt reaching
+     * a write under way made the JDK close the member's channel, and a FAILED volume's blank images,
+     * renamed since they were opened, could not be opened again (both drives FAILED at a close).
      */
     void close() {
         Thread th;
         synchronized (this) {
-            closed = true;
+            closed = true; // no track is queued from here (offer checks it under this monitor)
             th = thread;
         }
         if (th != null) {
-            th.interrupt(); // ends a wait for the next track; a write under way is not cut short
+            queue.clear(); // those tracks stay owed; room for the wake, the thread the only taker
+            queue.offer(WAKE);
             boolean interrupted = false;
             while (th.isAlive()) {
                 try {

@@ -69,4 +69,20 @@ class ReopenSameFileTest {
             assertArrayEquals(Arrays.copyOf(mine, 4096), dst.array());
         }
     }
+
+    /**
+     * A directory's sync by an interrupted thread: the JDK closes the channel and throws
+     * ClosedByInterruptException though nothing failed. A pool.json write by a thread being stopped
+     * took that for a failed sync and halted the pool (UnrecordedRestoreTest in CI).
+     */
+    @Test
+    void aDirectorySyncByAnInterruptedThreadIsDoneAndTheInterruptGivenBack() throws IOException {
+        Thread.currentThread().interrupt();
+        try {
+            RealStorage.INSTANCE.syncDirectory(dir);
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is given back to the caller");
+        } finally {
+            Thread.interrupted();
+        }
+    }
 }

@@ -180,9 +180,11 @@ class UnrecordedRestoreTest {
             long once = Files.size(dir.resolve("pool.json")) * 3 / 2; // the drives' record is written, no second one
             disk.diskFullAfter(TestPools::poolJson, once);
             pool.instantRestores().restore("v", store, null, false, 0);
-            byte[] read = new byte[image.length];
+            // half of it: a read of every track could leave none owed, and the next opening ends
+            // the restore before it can be looked at
+            byte[] read = new byte[image.length / 2];
             pool.device("v").read(0, ByteBuffer.wrap(read));
-            TestPools.assertSameBytes(read, image, "v read at once, through the restore");
+            TestPools.assertSameBytes(read, java.util.Arrays.copyOf(image, read.length), "v read at once, through the restore");
             disk.diskFreed();
         }
         try (Pool pool = Pool.open(dir)) {
