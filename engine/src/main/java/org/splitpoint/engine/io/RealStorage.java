@@ -61,6 +61,7 @@ final class RealStorage implements StorageFactory {
     @Override
     public void rename(Path from, Path to) throws IOException {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        SameFile.renamed(from, to); // an open file reopened after an interrupt is found by its new name
     }
 
     /**
@@ -736,6 +737,7 @@ final class RealStorage implements StorageFactory {
         @Override
         public void close() throws IOException {
             closed = true;
+            same.forget();
             try {
                 if (direct != null) {
                     direct.close();

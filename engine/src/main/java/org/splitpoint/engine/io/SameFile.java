@@ -21,16 +21,76 @@ import java.nio.file.attribute.BasicFileAttributes;
  * ReadAdvice}), the file is opened through {@code /proc/self/fd/N}, which names the open file
  * itself wherever it was renamed, checked the same way. Otherwise there is no second descriptor
  * and the caller does without (buffered writes, reads with read-ahead).
+ *
+ * <p>A rename made through {@link RealStorage#rename} moves the path of every open file it renamed
+ * ({@link #renamed}): after an interrupt closed the only descriptor, {@code /proc/self/fd/N} is
+ * gone, and a FAILED volume's blank images, renamed to their drives' names once on record, could
+ * not be opened again: a write of theirs then failed the drive.
  */
 final class SameFile {
 
-    private final Path path;
+    /** The open files by the path that names them now (absolute), each list weakly held. */
+    private static final java.util.Map<Path, java.util.List<java.lang.ref.WeakReference<SameFile>>> BY_PATH =
+            new java.util.HashMap<>();
+
+    private volatile Path path;
     private final Object key;
 
     /** Takes the identity of the file {@code path} names now (just opened by it). */
     SameFile(Path path) {
-        this.path = path;
+        this.path = path.toAbsolutePath();
         this.key = keyOf(path);
+        if (key != null) {
+            synchronized (BY_PATH) {
+                java.util.List<java.lang.ref.WeakReference<SameFile>> here =
+                        BY_PATH.computeIfAbsent(this.path, p -> new java.util.ArrayList<>());
+                here.removeIf(r -> r.get() == null);
+                here.add(new java.lang.ref.WeakReference<>(this));
+            }
+        }
+    }
+
+    /** The file is closed: no rename need follow it any more. */
+    void forget() {
+        synchronized (BY_PATH) {
+            java.util.List<java.lang.ref.WeakReference<SameFile>> here = BY_PATH.get(path);
+            if (here != null) {
+                here.removeIf(r -> r.get() == null || r.get() == this);
+                if (here.isEmpty()) {
+                    BY_PATH.remove(path);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code from} was renamed to {@code to}: the open files {@code from} named, and {@code to}
+     * names now, are found there from now on. One {@code to} named before is named no more (its
+     * path is kept; its identity check refuses whatever stands there).
+     */
+    static void renamed(Path from, Path to) {
+        Path a = from.toAbsolutePath();
+        Path b = to.toAbsolutePath();
+        Object now = keyOf(b);
+        synchronized (BY_PATH) {
+            java.util.List<java.lang.ref.WeakReference<SameFile>> moved = BY_PATH.remove(a);
+            if (moved == null || now == null) {
+                return;
+            }
+            java.util.List<java.lang.ref.WeakReference<SameFile>> there =
+                    BY_PATH.computeIfAbsent(b, p -> new java.util.ArrayList<>());
+            there.removeIf(r -> r.get() == null);
+            for (java.lang.ref.WeakReference<SameFile> r : moved) {
+                SameFile f = r.get();
+                if (f != null && f.key.equals(now)) {
+                    f.path = b;
+                    there.add(r);
+                }
+            }
+            if (there.isEmpty()) {
+                BY_PATH.remove(b);
+            }
+        }
     }
 
     /** A new channel on the same file, or null when it cannot be reached any more; {@code first} may be null. */

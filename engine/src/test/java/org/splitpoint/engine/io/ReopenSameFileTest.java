@@ -85,4 +85,33 @@ class ReopenSameFileTest {
             Thread.interrupted();
         }
     }
+
+    /**
+     * Renamed through the storage while open (a FAILED volume's blank image takes its drive's name
+     * once on record), then closed by an interrupt: it is opened again by its new name. Before, only
+     * the old name was tried, it named nothing, and the write failed the drive.
+     */
+    @Test
+    void aChannelClosedByAnInterruptIsReopenedByTheNameTheStorageRenamedItTo() throws IOException {
+        byte[] mine = new byte[8192];
+        Path blank = dir.resolve("d1.img.blank");
+        Arrays.fill(mine, (byte) 1);
+        Files.write(blank, mine);
+        Path image = dir.resolve("d1.img");
+        try (StorageFile f = RealStorage.INSTANCE.open(blank)) {
+            RealStorage.INSTANCE.rename(blank, image);
+            byte[] two = new byte[4096];
+            Arrays.fill(two, (byte) 2);
+            Thread.currentThread().interrupt(); // the write closes the channel, which is then opened again
+            try {
+                f.writeFully(4096, ByteBuffer.wrap(two));
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is given back to the caller");
+            } finally {
+                Thread.interrupted();
+            }
+            f.force();
+            System.arraycopy(two, 0, mine, 4096, 4096);
+            assertArrayEquals(mine, Files.readAllBytes(image), "written to the file under its new name");
+        }
+    }
 }
