@@ -24,6 +24,12 @@ import org.splitpoint.engine.io.StorageFile;
  * log; one dispatcher thread writes the log line and then calls the listeners in order. Progress
  * events ({@code JOB_PROGRESS}) go to listeners but not to the log, which would otherwise grow with
  * every tick of a long copy; nor do transient events (see {@link #publishTransient}).
+ *
+ * <p>The log is bounded: once it passes {@link #ROTATE_AT} bytes it becomes {@code events.1.jsonl}
+ * (the one before goes) and a new one begins, so a pool served for months, or a client looping on
+ * bad handshakes, never fills the file system holding pool.json with it; {@link #readLog} reads
+ * across the two. A crash between the rename and the create leaves no current log: the next
+ * opening creates it.
  */
 public final class EventBus implements AutoCloseable {
 
@@ -31,9 +37,15 @@ public final class EventBus implements AutoCloseable {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    /** The size past which the log is rotated; two of them are kept at most. */
+    static final long ROTATE_AT = 16L << 20;
+
     private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService dispatcher;
-    private final StorageFile log;
+    private final StorageFactory storage;
+    private final Path logFile;
+    private final long rotateAt;
+    private StorageFile log;
     private long logEnd;
     /** The log's last line has no end (a write cut by a kill): the next line begins with one. */
     private boolean unterminated;
@@ -42,11 +54,19 @@ public final class EventBus implements AutoCloseable {
 
     /** A bus logging to {@code logFile} (created if needed); null logs nowhere. */
     public EventBus(StorageFactory storage, Path logFile) throws IOException {
+        this(storage, logFile, ROTATE_AT);
+    }
+
+    /** As {@link #EventBus(StorageFactory, Path)}, the log rotated past {@code rotateAt} bytes. */
+    EventBus(StorageFactory storage, Path logFile, long rotateAt) throws IOException {
+        this.rotateAt = rotateAt;
         this.dispatcher = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "splitpoint-events");
             t.setDaemon(true);
             return t;
         });
+        this.storage = storage;
+        this.logFile = logFile;
         if (logFile == null) {
             this.log = null;
         } else {
@@ -105,6 +125,9 @@ public final class EventBus implements AutoCloseable {
                 }
                 logEnd += line.length;
                 unterminated = false;
+                if (logEnd >= rotateAt) {
+                    rotate();
+                }
             } catch (IOException ignored) {
                 // the log is advisory; losing a line must not stop the engine (a cut line costs that line
                 // only: readers skip a line that is not whole, and the next one starts a line of its own)
@@ -119,6 +142,28 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
+    /**
+     * The log becomes the previous one and a new one begins. When the new one cannot be made (a
+     * full file system) the lines go nowhere until the next opening makes it; the bus goes on.
+     */
+    private void rotate() throws IOException {
+        StorageFile old = log;
+        log = null; // until the new one is made: a failure below logs nothing more in this opening
+        old.close();
+        storage.rename(logFile, previous(logFile));
+        log = storage.create(logFile);
+        logEnd = 0;
+        unterminated = false;
+        torn = false;
+    }
+
+    /** The log before {@code logFile}: {@code events.1.jsonl} beside {@code events.jsonl}. */
+    static Path previous(Path logFile) {
+        String name = logFile.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return logFile.resolveSibling(dot < 0 ? name + ".1" : name.substring(0, dot) + ".1" + name.substring(dot));
+    }
+
     /** Waits until every event published so far was delivered. */
     public void drain() {
         try {
@@ -131,10 +176,13 @@ public final class EventBus implements AutoCloseable {
     /** The last {@code max} events of a pool's log, oldest first (a torn line, or one that is no whole event, is skipped). */
     public static List<Event> readLog(Path logFile, int max) throws IOException {
         List<Event> out = new ArrayList<>();
-        if (!Files.exists(logFile)) {
-            return out;
+        List<String> lines = Files.exists(logFile) ? tail(logFile, max) : new ArrayList<>();
+        Path before = previous(logFile);
+        if (lines.size() < max && Files.exists(before)) { // the rest from the log before the last rotation
+            List<String> older = new ArrayList<>(tail(before, max - lines.size()));
+            older.addAll(lines);
+            lines = older;
         }
-        List<String> lines = tail(logFile, max);
         for (int i = 0; i < lines.size(); i++) {
             try {
                 Event e = JSON.readValue(lines.get(i), Event.class);
