@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * {@link NbdLimits#maxConnections} a client is not silently dropped: it gets the greeting and every
  * option it sends is answered NBD_REP_ERR_POLICY with the reason, which clients print (nbdinfo:
  * "server has too many connections"), on a few short-lived threads at most; beyond those it is
- * just closed.
+ * just closed. But first, a client at the limit takes the place of the oldest connection that has
+ * chosen no export for {@link #DISPLACE_AFTER} or more: before, 256 idle TCP connections (a port
+ * scanner, a script that connects and waits) locked every client out until the handshake timeout
+ * cut them 30 s later, and again at once; a real client negotiates in milliseconds.
  */
 final class AcceptLoop implements Runnable {
 
@@ -33,11 +36,14 @@ final class AcceptLoop implements Runnable {
     private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(1);
     private static final int REFUSERS = 8;
+    /** A connection that has chosen no export for this long gives its place to a new client at the limit. */
+    static final long DISPLACE_AFTER = TimeUnit.SECONDS.toNanos(1);
 
     private final Acceptor acceptor;
     private final NbdServer server;
     private final EpisodeLog failures;
     private final EpisodeLog refusals;
+    private final EpisodeLog displaced;
     private final Semaphore refusers = new Semaphore(REFUSERS);
 
     AcceptLoop(Acceptor acceptor, NbdServer server) {
@@ -45,6 +51,7 @@ final class AcceptLoop implements Runnable {
         this.server = server;
         this.failures = new EpisodeLog(server::log, TimeUnit.MINUTES.toNanos(10));
         this.refusals = new EpisodeLog(server::log, TimeUnit.MINUTES.toNanos(10));
+        this.displaced = new EpisodeLog(server::log, TimeUnit.MINUTES.toNanos(10));
     }
 
     @Override
@@ -69,7 +76,16 @@ final class AcceptLoop implements Runnable {
             }
             failures.ended("accepting clients again on " + server.address(), "failed accepts");
             try {
-                if (server.connectionCount() >= server.limits().maxConnections()) {
+                int max = server.limits().maxConnections();
+                boolean full = liveConnections() >= max;
+                if (full && displaceIdleHandshake()) {
+                    full = false;
+                    displaced.occurred("at the limit of " + max + " connections, new clients take the places of"
+                            + " connections that chose no export within a second");
+                } else if (!full) {
+                    displaced.ended("no connection displaced any more", "displaced connections");
+                }
+                if (full) {
                     refusals.occurred("refusing new clients: " + server.limits().maxConnections()
                             + " connections is the limit (NBD_REP_ERR_POLICY with the reason)");
                     refuse(c);
@@ -88,6 +104,30 @@ final class AcceptLoop implements Runnable {
                 backoff = sleep(backoff);
             }
         }
+    }
+
+    /** The connections but those displaced and not yet gone (their places are taken). */
+    private int liveConnections() {
+        int n = 0;
+        for (NbdConnection c : server.connectionsNow()) {
+            if (!c.wasDisplaced()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Cuts the oldest connection negotiating for {@link #DISPLACE_AFTER} or more; false when there is none. */
+    private boolean displaceIdleHandshake() {
+        long now = System.nanoTime();
+        NbdConnection oldest = null;
+        for (NbdConnection c : server.connectionsNow()) {
+            if (c.negotiating() && now - c.acceptedNanos() >= DISPLACE_AFTER
+                    && (oldest == null || c.acceptedNanos() < oldest.acceptedNanos())) {
+                oldest = c;
+            }
+        }
+        return oldest != null && oldest.displace();
     }
 
     private static long sleep(long backoff) {

@@ -158,6 +158,31 @@ final class NbdConnection implements Runnable {
         }
     }
 
+    /** True while the client has chosen no export yet. */
+    boolean negotiating() {
+        return phase.get() == HANDSHAKE;
+    }
+
+    /**
+     * Cuts a client that has chosen no export yet, to make room for a new one at the server's limit
+     * ({@link AcceptLoop}); false when it chose one meanwhile (it is kept).
+     */
+    boolean displace() {
+        if (phase.compareAndSet(HANDSHAKE, ENDED)) {
+            displaced = true;
+            close();
+            return true;
+        }
+        return false;
+    }
+
+    /** True once {@link #displace}d: it is going, its place taken. */
+    boolean wasDisplaced() {
+        return displaced;
+    }
+
+    private volatile boolean displaced;
+
     private void handshakeTimedOut() {
         if (phase.compareAndSet(HANDSHAKE, ENDED)) {
             java.time.Duration t = server.limits().handshakeTimeout();

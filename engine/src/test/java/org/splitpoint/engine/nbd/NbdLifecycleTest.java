@@ -1,6 +1,7 @@
 package org.splitpoint.engine.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -112,6 +113,35 @@ class NbdLifecycleTest {
             assertThat(c.go("prod", Nbd.OPT_GO)).last().extracting(NbdTestClient.OptionReply::type).isEqualTo(Nbd.REP_ACK);
         }
         assertThat(log.matching("taking new clients again after 3 refusals in")).as(log.toString()).hasSize(1);
+    }
+
+    /**
+     * At the limit, a new client takes the place of the oldest connection that has chosen no export
+     * for a second: before, as many idle TCP connections as the limit (256: a port scanner, a script
+     * that connects and waits) locked every client out until the handshake timeout (30 s) cut them.
+     * A client that chose its export is never displaced (the test above: refused, not displacing).
+     */
+    @Test
+    @Timeout(30)
+    void aNewClientAtTheLimitTakesThePlaceOfAnIdleHandshake() throws Exception {
+        server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), log, NbdLimits.DEFAULT.withMaxConnections(3));
+        try (NbdTestClient working = new NbdTestClient(server.port());
+             NbdTestClient idle1 = new NbdTestClient(server.port());
+             NbdTestClient idle2 = new NbdTestClient(server.port())) {
+            working.go("prod", Nbd.OPT_GO);
+            Thread.sleep(1200); // the idle ones past the second a real client needs
+            try (NbdTestClient late = new NbdTestClient(server.port())) {
+                assertThat(late.go("prod", Nbd.OPT_GO)).last().extracting(NbdTestClient.OptionReply::type)
+                        .isEqualTo(Nbd.REP_ACK);
+                late.request(Nbd.CMD_READ, 0, 1, 0, 4096, null);
+                assertThat(late.reply(h -> 4096).error()).isZero();
+            }
+            assertThatThrownBy(() -> idle1.read(1)).as("the oldest idle handshake was cut")
+                    .isInstanceOf(java.io.EOFException.class);
+            working.request(Nbd.CMD_READ, 0, 2, 0, 4096, null);
+            assertThat(working.reply(h -> 4096).error()).as("the client that chose its export is kept").isZero();
+            assertThat(log.matching("take the places of connections that chose no export")).as(log.toString()).hasSize(1);
+        }
     }
 
     /**
