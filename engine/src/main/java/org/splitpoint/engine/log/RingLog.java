@@ -68,6 +68,25 @@ import org.splitpoint.engine.meta.CorruptMetadataException;
  * must never reach the old count while what was lost is not all written again. A file without
  * marks (an older Splitpoint's, or an owner that keeps none) claims nothing and is read as before;
  * an older Splitpoint reads a file with marks, as it never looks at those slots.
+ *
+ * <p>Forces side by side ({@link #force} runs beside {@link #forceEntry} and the forces made
+ * under this monitor). Linux reports a writeback error to ONE fsync of the file only, the first
+ * to look after it: a force that failed may still be on its way back with the error while one
+ * beside it returns success having written nothing (the failed one dropped the pages), and that
+ * success, taken at its word, acknowledged a host's flush over a lost entry. Only a force in
+ * flight when the success came back can have taken its error (one begun later looks after it
+ * did), so a success counts (entries durable, claimable by a mark, a header forced) only once
+ * every force begun before it ended has told how it ended, none failing. Until then it is held
+ * aside, and applied or dropped by the last of those to end. Who waits for that is the caller's
+ * choice: {@link #force} and {@link #forceEntry} return only then (their success acknowledges
+ * writes), {@link #forceLettingGo} does not (an owner about to stop relying on the ring, which
+ * acknowledges nothing by it: a service window whose end put every byte on the members, forced;
+ * it must not wait on a host's flush held in its own fsync: FlushAtWindowEndTest), nor do the
+ * forces under this monitor (their callers hold it throughout; what they make durable is still
+ * counted only once confirmed, and a header about to be overwritten waits: {@link #writeHeader}).
+ * A force that fails counts its loss before it settles, so every success held aside beside it is
+ * dropped, and its entries stay lost as before. Forces that never overlap pay nothing but a
+ * counter.
  */
 public final class RingLog {
 
@@ -185,6 +204,35 @@ public final class RingLog {
     private boolean headerLost;
     /** Forces failed so far. Guarded by this. */
     private long failures;
+    /** Forces begun so far (their numbers), and those in flight: not yet told how they ended. Guarded by this. */
+    private long forcesBegun;
+    private final java.util.TreeSet<Long> forcesInFlight = new java.util.TreeSet<>();
+    /** Successes held aside until the forces begun before they ended have ended (see the class note). Guarded by this. */
+    private final List<Success> unconfirmed = new ArrayList<>();
+
+    /**
+     * A force that succeeded: entries [from, through) and {@code headers} headers written before it
+     * began, {@code failed} forces failed then; it counts once no force numbered below {@code
+     * before} is in flight (the forces begun before it ended), none failing meanwhile.
+     */
+    private static final class Success {
+        final long from;
+        final long through;
+        final long headers;
+        final long failed;
+        final long before;
+        /** Told: applied, or dropped (a force failed meanwhile). */
+        boolean told;
+        boolean dropped;
+
+        Success(long from, long through, long headers, long failed, long before) {
+            this.from = from;
+            this.through = through;
+            this.headers = headers;
+            this.failed = failed;
+            this.before = before;
+        }
+    }
     /** Keeps forced marks (see the class note). */
     private boolean marks;
     /** This opening wrote the log (began it or appended): only then does it write marks. Guarded by this. */
@@ -656,10 +704,26 @@ public final class RingLog {
     /**
      * Makes every appended entry durable; throws when that fails, and while an entry a failed force
      * lost is live (see the class note): the owner was told of the loss by the failed force, and
-     * a force now cannot make that entry durable.
+     * a force now cannot make that entry durable. Returns once every force begun before its fsync
+     * ended has told how it ended (see the class note): its success may be acknowledged.
      */
     public void force() throws IOException {
         // not under the force lock: a window's end forces its log while a host's flush may be in its own
+        synchronized (this) {
+            refuseLost(oldestSeq(), nextSeq);
+        }
+        awaitTold(writeVoidsAndForce());
+    }
+
+    /**
+     * As {@link #force}, but returns as soon as its own fsync succeeded, without waiting for forces
+     * beside it to tell how they ended: for an owner about to stop relying on the ring that
+     * acknowledges nothing by this force (a service window whose end put every byte on the members,
+     * forced, before pool.json says the window is over). What it wrote counts as durable only once
+     * those forces ended well, as for any force (see the class note): a later {@link #forceEntry} or
+     * {@link #force} never takes it for durable before.
+     */
+    public void forceLettingGo() throws IOException {
         synchronized (this) {
             refuseLost(oldestSeq(), nextSeq);
         }
@@ -676,10 +740,10 @@ public final class RingLog {
             synchronized (this) {
                 refuseLost(seq, seq + 1);
                 if (seq < durableSeq && !voidsUnwritten && !headerLost) {
-                    return; // a force that began after it was written succeeded
+                    return; // a force that began after it was written succeeded, confirmed
                 }
             }
-            writeVoidsAndForce();
+            awaitTold(writeVoidsAndForce());
             synchronized (this) {
                 refuseLost(seq, seq + 1); // a force beside this one (force()) failed meanwhile
             }
@@ -687,11 +751,12 @@ public final class RingLog {
     }
 
     /** Writes what a failed force lost (void entries, the header) and forces, the fsync outside this monitor. */
-    private void writeVoidsAndForce() throws IOException {
+    private Success writeVoidsAndForce() throws IOException {
         long from;
         long through;
         long headers;
         long failed;
+        long number;
         synchronized (this) {
             writeVoids();
             markBeforeForce();
@@ -699,51 +764,135 @@ public final class RingLog {
             through = nextSeq;
             headers = headerWrites;
             failed = failures;
+            number = forceBegins();
         }
-        forceFile(from, through, headers, failed);
-    }
-
-    /** Forces under this monitor (and the force lock), void entries and a lost header written first. */
-    private void forceHere() throws IOException {
-        writeVoids();
-        markBeforeForce();
-        forceFile(durableSeq, nextSeq, headerWrites, failures);
+        return forceFile(number, from, through, headers, failed);
     }
 
     /**
-     * The fsync: entries [from, through) and {@code headers} headers were written before it began,
-     * with {@code failed} forces failed so far. When it fails, everything not yet durable may be
-     * gone. When another force failed while it ran, its success says nothing (one fsync may take
-     * the error another's pages met, the other then succeeding without them), so it makes nothing
-     * durable.
+     * Forces under this monitor (and the force lock), void entries and a lost header written first.
+     * Does not wait for forces beside it (the caller holds the monitor throughout); its success
+     * counts once they ended well (see the class note). Returns it, to wait for where needed.
      */
-    private void forceFile(long from, long through, long headers, long failed) throws IOException {
+    private Success forceHere() throws IOException {
+        writeVoids();
+        markBeforeForce();
+        return forceFile(forceBegins(), durableSeq, nextSeq, headerWrites, failures);
+    }
+
+    /** Numbers a force about to begin and counts it in flight (under this monitor). */
+    private long forceBegins() {
+        long number = forcesBegun++;
+        forcesInFlight.add(number);
+        return number;
+    }
+
+    /**
+     * The fsync, force {@code number}: entries [from, through) and {@code headers} headers were
+     * written before it began, with {@code failed} forces failed so far. When it fails, everything
+     * not yet durable may be gone. When another force failed while it ran, its success says nothing
+     * (one fsync may take the error another's pages met, the other then succeeding without them),
+     * so it makes nothing durable; when a force begun before it ended has not told yet, its success
+     * is held aside until that one has (see the class note). Returns the success, null when it made
+     * nothing durable.
+     */
+    private Success forceFile(long number, long from, long through, long headers, long failed) throws IOException {
         try {
             file.force();
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // (an Error too: the fsync's outcome is unknown, and the others must be told)
             synchronized (this) {
-                loseSince(from);
+                loseSince(from); // counted before it settles: the successes held aside beside it are dropped
+                settled(number);
             }
             throw e;
         }
         synchronized (this) {
+            settled(number);
             if (failures != failed) {
                 refuseLost(from, through);
-                return;
+                return null;
             }
-            durableSeq = Math.max(durableSeq, through);
-            markable = Math.max(markable, through);
-            headerForced = Math.max(headerForced, headers);
-            if (headerForced >= headerWrites) {
-                headerLost = false;
+            Success s = new Success(from, through, headers, failed, forcesBegun);
+            if (inFlightBefore(s.before)) {
+                unconfirmed.add(s); // the force that took an error in our place may be on its way back
+            } else {
+                apply(s);
             }
+            return s;
+        }
+    }
+
+    /** True when a force numbered below {@code before} is in flight. */
+    private boolean inFlightBefore(long before) {
+        return !forcesInFlight.isEmpty() && forcesInFlight.first() < before;
+    }
+
+    /**
+     * Force {@code number} told how it ended (a failure counted first): successes held aside are
+     * dropped when a force failed since they began, applied once nothing begun before them is in
+     * flight.
+     */
+    private void settled(long number) {
+        forcesInFlight.remove(number);
+        for (java.util.Iterator<Success> it = unconfirmed.iterator(); it.hasNext(); ) {
+            Success s = it.next();
+            if (failures != s.failed) {
+                s.dropped = true;
+            } else if (!inFlightBefore(s.before)) {
+                apply(s);
+            } else {
+                continue;
+            }
+            s.told = true;
+            it.remove();
+        }
+        notifyAll();
+    }
+
+    /** A success confirmed: its entries durable and claimable, its headers forced. */
+    private void apply(Success s) {
+        s.told = true;
+        durableSeq = Math.max(durableSeq, s.through);
+        markable = Math.max(markable, s.through);
+        headerForced = Math.max(headerForced, s.headers);
+        if (headerForced >= headerWrites) {
+            headerLost = false;
+        }
+    }
+
+    /**
+     * Waits until {@code s} (null: nothing to wait for) is applied or dropped; throws when it was
+     * dropped and one of its entries was lost. The wait is behind fsyncs under way: bounded, and
+     * needed for the answer, so an interrupt does not end it (it is kept for the caller).
+     */
+    private synchronized void awaitTold(Success s) throws IOException {
+        if (s == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (!s.told) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (s.dropped) {
+            refuseLost(s.from, s.through);
         }
     }
 
     /** A force failed: the entries from {@code from} on, and a header written since the last good force, may be gone. */
     private void loseSince(long from) {
         failures++;
-        from = Math.min(from, durableSeq);
+        // not below what a confirmed success made durable, even one confirmed after this force
+        // began: its fsync ended before this one began (or it would have waited for this one), so
+        // this error is not its pages', and writing its entries void would destroy acknowledged ones
+        // (RingLogForceRaceTest)
+        from = Math.max(from, durableSeq);
         if (from < nextSeq) {
             lost.merge(from, nextSeq, Math::max);
             mergeLost();
@@ -881,7 +1030,13 @@ public final class RingLog {
      */
     private void writeHeader(long tailSeq, long tailPos) throws IOException {
         if (headerLost) {
-            forceHere();
+            // the rewrite must be durable, confirmed, before the other slot is overwritten: a success
+            // held aside may be one that wrote nothing (see the class note); the wait releases this
+            // monitor only for the forces beside it to tell how they ended
+            awaitTold(forceHere());
+            if (headerLost) {
+                throw new IOException("the log's header could not be made durable again after a force of the log failed");
+            }
         }
         generation++;
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);

@@ -179,7 +179,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         Member m = w.member;
         PoolConfig.JobRecord record = RebuildWork.newRecord(v, m, 0);
         v.exclusive(() -> {
-            w.force(); // as at a return's end: a flush after the log goes forces it no more, and a crash
+            w.forceAsTheWindowEnds(); // as at a return's end: a flush after the log goes forces it no more, and a crash
             // before this pool.json write reopens the window with that log (see finished())
             m.setState(DriveState.REBUILDING, 0);
             m.markAbsenceRecorded();
@@ -425,8 +425,10 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // the log too, before the redirect and service log go: from then on a flush forces
                 // neither, and until pool.json says the window is over a crash reopens it, reading
                 // (and replaying) the log over the members; a write it held unforced, acknowledged by
-                // such a flush, was lost (RepositoryReturnFlushCrashTest)
-                w.force();
+                // such a flush, was lost (RepositoryReturnFlushCrashTest). Not waiting for a host's
+                // flush forcing the log beside it (held in its fsync: FlushAtWindowEndTest): no flush
+                // is acknowledged over a record that flush's failure dropped (RingLog's note)
+                w.forceAsTheWindowEnds();
                 // a drive that FAILED in its return (an I/O error on a host write the delta does not
                 // name, or on the return's own) is not current: it never ends ONLINE from here
                 refuseIfFailed();

@@ -329,11 +329,30 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
 
     @Override
     public void force() throws IOException {
+        force(true);
+    }
+
+    /**
+     * The window's end forces its log (every byte on the members, forced, before pool.json says the
+     * window is over; until then a crash reopens the window and replays the log): as {@link #force},
+     * without waiting for a host's flush forcing the log beside it to tell how its fsync ended
+     * (DeltaLog.forceLettingGo). The end acknowledges nothing by it, and no flush is acknowledged
+     * over a record that flush's failure dropped (RingLog's note).
+     */
+    void forceAsTheWindowEnds() throws IOException {
+        force(false);
+    }
+
+    private void force(boolean confirmed) throws IOException {
         if (log == null || logDropped) {
             return;
         }
         try {
-            log.force();
+            if (confirmed) {
+                log.force();
+            } else {
+                log.forceLettingGo();
+            }
             nameDurableAgain();
             compactIfDue();
         } catch (IOException e) {

@@ -49,7 +49,8 @@ import org.splitpoint.engine.log.RingLog;
  * <p>A flush takes the log from its volume and forces it under no lock the window's end waits for:
  * the end forces the log itself, takes it from the volume and then {@link #retire}s it, which waits
  * for forces in flight before closing the files; a force after that has nothing left to make
- * durable (the members have every byte, forced) and returns.
+ * durable (the members have every byte, forced) and returns. The end's own force does not wait for
+ * a flush's fsync beside it to tell how it ended ({@link #forceLettingGo}); a flush's does.
  *
  * <p>Compaction ({@link #compact}). Append-only, the log grew with every host write, not with the
  * positions written (1 MiB overwritten 100 times took 100 MiB; a long window under load filled the
@@ -501,6 +502,21 @@ public final class DeltaLog implements AutoCloseable {
 
     /** Makes every appended record durable (nothing once {@link #retire}d). */
     public void force() throws IOException {
+        force(true);
+    }
+
+    /**
+     * As {@link #force}, for the window's end: it does not wait for a host's flush forcing the log
+     * beside it to tell how its fsync ended (RingLog.forceLettingGo; the end acknowledges nothing by
+     * it, and a flush may be held in its fsync: FlushAtWindowEndTest). What it forced counts as
+     * durable only once that flush's fsync ended well, so no flush is acknowledged over a record
+     * the other's failure dropped meanwhile.
+     */
+    public void forceLettingGo() throws IOException {
+        force(false);
+    }
+
+    private void force(boolean confirmed) throws IOException {
         retirement.use(() -> {
             filesInUse.readLock().lock();
             try {
@@ -510,7 +526,11 @@ public final class DeltaLog implements AutoCloseable {
                 }
                 try {
                     for (RingLog r : now) {
-                        r.force();
+                        if (confirmed) {
+                            r.force();
+                        } else {
+                            r.forceLettingGo();
+                        }
                     }
                 } catch (IOException e) {
                     forceFailed = true; // no compaction copies what the failed force may have lost (see compact)

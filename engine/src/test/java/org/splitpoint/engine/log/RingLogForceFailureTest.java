@@ -132,4 +132,146 @@ class RingLogForceFailureTest {
         }
         assertThat(back).as("entries read back are whole and in order").allSatisfy(e -> assertThat(e.seq()).isLessThanOrEqualTo(later));
     }
+
+    /**
+     * A host's flush (forceEntry) beside a window's force() that fails: Linux gives the writeback
+     * error to one fsync only, and the other may return success first, having written nothing (the
+     * failed force dropped the pages). Such a success must wait for the failing force's error before
+     * it says the entry is durable (found by h128's review of the forced marks).
+     */
+    @Test
+    void aForceThatSucceedsBesideAFailingOneIsNotTakenForDurableBeforeThatOneEnds() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        long entry = log.append(filled(5000, 1));
+        inj.failForces(p -> p.equals(f), 1);
+        inj.hold(FaultInjector.Op.FORCE_FAILED, p -> p.equals(f), t -> true, 1500); // its error comes back late
+        Thread failing = new Thread(() -> {
+            try {
+                log.force();
+            } catch (IOException expected) {
+                // the window's owner is told
+            }
+        });
+        failing.start();
+        inj.awaitHeld(1);
+        boolean reportedDurable;
+        try {
+            log.forceEntry(entry); // a host's flush, its fsync succeeding at once
+            reportedDurable = true;
+        } catch (IOException e) {
+            reportedDurable = false;
+        }
+        failing.join();
+        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
+        if (reportedDurable) {
+            assertThat(back).as("entry %d was reported durable", entry).extracting(RingLog.Entry::seq).contains(entry);
+        }
+    }
+
+    /** As above with two force() calls side by side (a service window's log: every host flush forces it so). */
+    @Test
+    void aForceBesideAFailingForceIsNotTakenForDurableBeforeThatOneEnds() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        long entry = log.append(filled(5000, 1));
+        inj.failForces(p -> p.equals(f), 1);
+        inj.hold(FaultInjector.Op.FORCE_FAILED, p -> p.equals(f), t -> true, 1500);
+        Thread failing = new Thread(() -> {
+            try {
+                log.force();
+            } catch (IOException expected) {
+                // that flush is told
+            }
+        });
+        failing.start();
+        inj.awaitHeld(1);
+        boolean reportedDurable;
+        try {
+            log.force(); // another host's flush
+            reportedDurable = true;
+        } catch (IOException e) {
+            reportedDurable = false;
+        }
+        failing.join();
+        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
+        if (reportedDurable) {
+            assertThat(back).as("entry %d was reported durable", entry).extracting(RingLog.Entry::seq).contains(entry);
+        }
+    }
+
+    /**
+     * The window's end forces its log without waiting for a host's flush held in its own fsync
+     * (FlushAtWindowEndTest), but what it forced is not durable for a later flush before that one
+     * ended: the held one fails (it took the error), and the entry is lost.
+     */
+    @Test
+    void aForceLettingGoDoesNotWaitAndMakesNothingDurableBeforeTheForcesBesideItEnd() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        long entry = log.append(filled(5000, 1));
+        inj.failForces(p -> p.equals(f), 1);
+        Runnable release = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, p -> p.equals(f), t -> true, 30_000);
+        Thread failing = new Thread(() -> {
+            try {
+                log.force();
+            } catch (IOException expected) {
+                // the host's flush is told
+            }
+        });
+        failing.start();
+        inj.awaitHeld(1);
+        long t0 = System.nanoTime();
+        log.forceLettingGo(); // the window's end: its fsync succeeds, having written nothing
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms the end's force took beside a held flush").isLessThan(10_000);
+        java.util.concurrent.atomic.AtomicReference<Object> later = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread flush = new Thread(() -> {
+            try {
+                log.forceEntry(entry); // a host's flush after the end's force
+                later.set("durable");
+            } catch (IOException e) {
+                later.set(e);
+            }
+        });
+        flush.start();
+        flush.join(300);
+        assertThat(later.get()).as("a flush's answer while the failing force is still out").isNull();
+        release.run();
+        flush.join(10_000);
+        failing.join(10_000);
+        assertThat(later.get()).as("the later flush of the entry the failing force dropped").isInstanceOf(IOException.class);
+        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
+        assertThat(back).as("the entry is gone indeed").extracting(RingLog.Entry::seq).doesNotContain(entry);
+    }
+
+    /** A force letting go beside one held that succeeds: its success counts once that one ended. */
+    @Test
+    void aForceLettingGoCountsOnceTheForceBesideItEndedWell() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        long entry = log.append(filled(5000, 1));
+        Runnable release = inj.holdReleasable(FaultInjector.Op.ANY, p -> p.equals(f),
+                t -> t.getName().equals("held-flush"), 30_000);
+        java.util.concurrent.atomic.AtomicReference<Throwable> heldOutcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread held = new Thread(() -> {
+            try {
+                log.force();
+            } catch (Throwable e) {
+                heldOutcome.set(e);
+            }
+        }, "held-flush");
+        held.start();
+        inj.awaitHeld(1);
+        log.forceLettingGo();
+        release.run();
+        held.join(10_000);
+        assertThat(heldOutcome.get()).as("the held flush").isNull();
+        log.forceEntry(entry); // durable now: confirmed once the held one ended well
+        List<RingLog.Entry> back = readBackAfterCrash(inj, f);
+        assertThat(back).extracting(RingLog.Entry::seq).contains(entry);
+    }
 }
