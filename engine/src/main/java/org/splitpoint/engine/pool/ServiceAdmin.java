@@ -103,7 +103,9 @@ public final class ServiceAdmin {
                     try {
                         pool.persist();
                     } catch (IOException e) {
-                        // not on record: as it was
+                        // not on record: as it was (and a flush that took the log meanwhile and fails
+                        // to force it does not put the window on record: ServiceWindow.ended)
+                        w.endsNow(false);
                         v.setRedirect(null);
                         v.setServiceLog(null);
                         pool.serviceRecords.remove(v.name());

@@ -183,6 +183,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
             // before this pool.json write reopens the window with that log (see finished())
             m.setState(DriveState.REBUILDING, 0);
             m.markAbsenceRecorded();
+            w.endsNow(false); // (the drive is rebuilt whole: a log dropped or not is not read)
             endWindowRecord(pool, w);
             pool.jobRecords.put(record.id(), record);
             try {
@@ -219,6 +220,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
 
     /** Undoes {@link #endWindowRecord}: the window's end was not recorded. */
     private static void reopenWindowRecord(Pool pool, ServiceWindow w) {
+        w.endUndone();
         pool.serviceRecords.put(w.volume.name(), w.record);
         pool.windows.put(w.volume.name(), w);
         w.drive.inService = true;
@@ -432,7 +434,7 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // a drive that FAILED in its return (an I/O error on a host write the delta does not
                 // name, or on the return's own) is not current: it never ends ONLINE from here
                 refuseIfFailed();
-                if (mode == LogMode.DATA && w.logDropped()) {
+                if (!w.endsNow(mode == LogMode.DATA)) { // (from here a flush's failed force of the log leaves the window ended)
                     // the log lost a record and the window went on by pointers meanwhile: writes
                     // since are in its bitmap only, which a data replay does not read
                     throw new IOException("the delta log of " + m.drive() + "'s window lost a record during its return;"

@@ -390,8 +390,8 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
      * True when it went on by pointers now.
      */
     private synchronized boolean fallBackToPointers(IOException why) {
-        if (logDropped) {
-            return false;
+        if (logDropped || ended) {
+            return false; // (ended: the members hold every byte, forced; the window is not brought back)
         }
         PoolConfig.ServiceRecord was = record;
         record = was.withMode(LogMode.POINTERS); // missed() appends no more
@@ -411,6 +411,34 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
     /** True once the window's data log lost a record and the window went on by pointers. */
     boolean logDropped() {
         return logDropped;
+    }
+
+    /**
+     * Set, under this monitor, once the window's end is going on record (ServiceResync). A host's
+     * flush that took the log before the end may force it after: when that force fails, nothing is
+     * lost (the end forced every byte onto the members) and nothing may change. Before, a data
+     * window's fall back to pointers put the window's record back and wrote it into pool.json after
+     * the end had taken it out: d2 ONLINE and v OPTIMAL, with a window on record that the reopen kept
+     * (FlushFailingAfterWindowEndTest); a repository said it could not come back.
+     */
+    private volatile boolean ended;
+
+    /**
+     * The window's end goes on record now; false, and nothing changes, when the end replays the
+     * data log ({@code replaysLog}) and the log lost a record and the window went on by pointers
+     * first (a data replay does not read the writes since).
+     */
+    synchronized boolean endsNow(boolean replaysLog) {
+        if (replaysLog && logDropped) {
+            return false;
+        }
+        ended = true;
+        return true;
+    }
+
+    /** The window's end was not recorded: the window goes on, and a failed force of its log counts again. */
+    synchronized void endUndone() {
+        ended = false;
     }
 
     /** The repository as the volume's redirect (repository mode). */
@@ -560,7 +588,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
      * the return failed with "service log record N cannot be read back". Said once, critical.
      */
     private void repositoryLostARecord(IOException why) {
-        if (!repositoryLossSaid.compareAndSet(false, true)) {
+        if (ended || !repositoryLossSaid.compareAndSet(false, true)) { // (ended: the members hold every byte)
             return;
         }
         String where = record.repository() != null ? "on SPARE " + record.repository() : "in meta/";
