@@ -274,4 +274,52 @@ class RingLogForceFailureTest {
         List<RingLog.Entry> back = readBackAfterCrash(inj, f);
         assertThat(back).extracting(RingLog.Entry::seq).contains(entry);
     }
+
+    /**
+     * A header a failed force may have taken is written again and forced before the next header
+     * goes to the other slot (that slot may hold the only durable one). When a force() beside it is
+     * still out, that rewrite's success is not yet confirmed: the retire waits for it (releasing the
+     * monitor, so the other force can tell how it ended) rather than overwrite the other slot, and
+     * goes on once it ended well; no deadlock with the force lock it holds.
+     */
+    @Test
+    void aRetireAfterALostHeaderWaitsForTheForceBesideItBeforeItOverwritesTheOtherSlot() throws Exception {
+        Path f = dir.resolve("log");
+        FaultInjector inj = injector();
+        RingLog log = begun(inj, f);
+        long first = log.append(filled(5000, 1));
+        log.forceEntry(first);
+        failingForce(inj, f, () -> log.retire(first + 1)); // its header may be gone
+        long second = log.append(filled(5000, 2));
+        Runnable release = inj.holdReleasable(FaultInjector.Op.ANY, p -> p.equals(f),
+                t -> t.getName().equals("held-flush"), 30_000);
+        java.util.concurrent.atomic.AtomicReference<Throwable> heldOutcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread held = new Thread(() -> {
+            try {
+                log.force();
+            } catch (Throwable e) {
+                heldOutcome.set(e);
+            }
+        }, "held-flush");
+        held.start();
+        inj.awaitHeld(1);
+        java.util.concurrent.atomic.AtomicReference<Object> retired = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread retirer = new Thread(() -> {
+            try {
+                log.retire(second + 1);
+                retired.set("done");
+            } catch (Throwable e) {
+                retired.set(e);
+            }
+        });
+        retirer.start();
+        retirer.join(300);
+        assertThat(retired.get()).as("the retire while the force beside it is out").isNull();
+        release.run();
+        retirer.join(10_000);
+        held.join(10_000);
+        assertThat(heldOutcome.get()).as("the held force").isNull();
+        assertThat(retired.get()).as("the retire once it ended well").isEqualTo("done");
+        assertThat(readBackAfterCrash(inj, f)).as("nothing live after the retire").isEmpty();
+    }
 }
