@@ -88,6 +88,16 @@ public final class DrivesView extends VBox {
                 + " is kept as a delta. (Ctrl+Shift+O)");
         Actions.bind(bringOnline, onlineWrap, vm.onlineBlockedProperty(), "Bring the selected OFFLINE drive back: only"
                 + " what was written while it was out is copied to it. (Ctrl+Shift+N)");
+        // a verb's button that its own action disables (Fail drive once the drive is FAILED, Bring online once it
+        // is back) would hand the focus to the next node in the scene at the next pulse, the bay's first slot:
+        // after failing d8 the focus ring sat on d1. It goes back to the drive acted on, still the selected one
+        for (Button b : java.util.List.of(failDrive, replaceDrive, takeOffline, bringOnline, addSpare)) {
+            b.disabledProperty().addListener((o, was, now) -> {
+                if (now && b.isFocused()) {
+                    focusBay();
+                }
+            });
+        }
 
         MenuItem fail = new MenuItem();
         fail.setOnAction(e -> fail());
