@@ -93,11 +93,10 @@ public final class AddStoreDialog {
         problem.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> check.slowProperty().get()
                 .isEmpty() ? check.problemProperty().get() : check.slowProperty().get(), check.problemProperty(),
                 check.slowProperty()));
-        problem.managedProperty().bind(problem.textProperty().isNotEmpty());
-        problem.visibleProperty().bind(problem.managedProperty()); // (an unmanaged label keeps its last bounds, over the buttons)
         // judged as it is typed or chosen (check, above), as the New pool dialog judges its directory: a
-        // read-only directory passed the typing and was refused only at the first backup
-        problem.textProperty().addListener(o -> org.splitpoint.app.common.DialogLook.fit(d)); // the sentence in full
+        // read-only directory passed the typing and was refused only at the first backup. Its line is kept while
+        // the path is right, so the buttons do not move as the sentence comes and goes; a longer one fits the dialog
+        org.splitpoint.app.common.DialogLook.problemLine(problem, d);
         VBox body = new VBox(8, row, note, problem);
         FieldMarks marks = new FieldMarks().mark(path, check.problemProperty());
         d.getDialogPane().setContent(marks.layer(body));

@@ -20,7 +20,8 @@ import org.splitpoint.app.common.FieldMarks;
 
 /**
  * The look the lifecycle dialogs share (that of "Take offline" and "Enable journal"): a header with
- * a glyph, the fields, the problem in the error style under them, and the action button, which
+ * a glyph, the fields, the problem in the error style under them (its line kept while there is none,
+ * so the buttons do not move as it comes and goes), and the action button, which
  * waits while there is a problem or the engine is at work and keeps the dialog open on a refusal,
  * so it is read where it was made. The field the problem is about is marked where it is (ControlsFX
  * validation decoration: an error mark with the sentence as its tooltip, and the {@code error} style
@@ -84,12 +85,10 @@ final class FormDialog {
         Label problem = new Label();
         problem.setId(prefix + "Problem");
         problem.getStyleClass().add("form-error");
-        problem.setWrapText(true);
-        problem.setMinHeight(Label.USE_PREF_SIZE);
         problem.textProperty().bind(form.problemProperty());
-        problem.visibleProperty().bind(problem.textProperty().isNotEmpty());
-        problem.managedProperty().bind(problem.visibleProperty());
-        problem.textProperty().addListener(o -> DialogLook.fit(d)); // a sentence shows in full
+        // its line is kept while the form is right: laid out only while it said something, it moved the
+        // buttons under the mouse at each keystroke that made the form right or wrong
+        DialogLook.problemLine(problem, d);
 
         VBox body = new VBox(10, fields, problem);
         body.setPrefWidth(620);
