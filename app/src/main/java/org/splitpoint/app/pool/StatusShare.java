@@ -14,14 +14,18 @@ import org.controlsfx.control.StatusBar;
  * the standing problems on the left and the last action's message on the right. The bar's grid gave
  * the problems' line all it wanted, and a drive image's removal, whose sentence names the image's
  * whole path, left the message "1..." (at 1310 px) or nothing (at 1024 px). Now the problems take
- * at most half of what is left while there is a message, all of it otherwise; each wraps within its
- * share (the bar grows to its lines), and each whole sentence is in its label's tooltip.
+ * at most half of what is left while there is a message, all of it otherwise.
  *
- * <p>At 1024 px the fixed items leave a message about 290 px: a backup's start, naming its store's
- * path, took four lines and the bar a fifth of what the detail view had left. The pool's summary
- * ("12 drives · 4 volumes · 1 pair · no jobs running", which the navigation tree and the Jobs panel
- * say too) gives its room to a message that would take more than two lines beside it, and is back
- * once the message fits or goes. UI thread only.
+ * <p>The bar is one line, as a status bar is: each sentence ends in an ellipsis where its share ends, and
+ * is whole in its label's tooltip. Sentences wrapped within
+ * their shares once, the bar growing to their lines, and each long message then took a line or two
+ * from the view above it and gave them back when the next short one came, the whole window's
+ * content jumping by a line (13 px and more) as actions ended.
+ *
+ * <p>At 1024 px the fixed items leave a message about 290 px. The pool's summary ("12 drives · 4
+ * volumes · 1 pair · no jobs running", which the navigation tree and the Jobs panel say too) gives
+ * its room to a message that would not fit beside it, and is back once the message fits or goes.
+ * UI thread only.
  */
 final class StatusShare {
 
@@ -56,7 +60,7 @@ final class StatusShare {
         for (int i = 0; i < fixed.size(); i++) {
             deps[i + 5] = fixed.get(i).widthProperty();
         }
-        // the summary steps aside for a message that would take more than two lines beside it (measured
+        // the summary steps aside for a message that would not fit on the line beside it (measured
         // with the summary's own width, shown or not, so its stepping aside does not bring it back)
         javafx.beans.binding.BooleanBinding yields = Bindings.createBooleanBinding(() -> {
             String m = message.getText();
@@ -72,7 +76,7 @@ final class StatusShare {
             // the text's own width: the label's preference lags its text until its skin has seen it
             javafx.scene.text.Text one = new javafx.scene.text.Text(m);
             one.setFont(message.getFont());
-            return one.getLayoutBounds().getWidth() > 2 * (left - toProblems);
+            return one.getLayoutBounds().getWidth() > left - toProblems;
         }, java.util.stream.Stream.concat(java.util.Arrays.stream(deps).filter(d -> d != deps[4]),
                 java.util.stream.Stream.of(message.fontProperty())).toArray(Observable[]::new));
         yielding.visibleProperty().bind(yields.not());
@@ -97,29 +101,25 @@ final class StatusShare {
         problems.maxWidthProperty().bind(room);
         whole(problems);
         whole(message);
-        wrapped(problems);
-        wrapped(message);
-        // the window's bottom gives the bar the height it asks for without a width, ControlsFX's 30 px:
-        // as tall as its taller sentence's lines instead
-        bar.prefHeightProperty().bind(Bindings.createDoubleBinding(() -> Math.max(BAR_HEIGHT,
-                Math.max(message.getMinHeight(), problems.getMinHeight()) + bar.snappedTopInset() + bar.snappedBottomInset()),
-                message.minHeightProperty(), problems.minHeightProperty(), bar.insetsProperty()));
-        // and no taller: the bar's computed minimum (ControlsFX's skin) stayed 60 px once a message was on
-        // one line again, each of its items asking 31 px or less, so a one-line message at 1440x900 left
-        // the bar two lines tall, the message at its top and the left items at its bottom
-        bar.minHeightProperty().bind(bar.prefHeightProperty());
+        oneLine(problems);
+        oneLine(message);
+        // one line tall whatever the sentences: ControlsFX's skin computed a minimum of 60 px with items of
+        // 31 px or less (a one-line message at 1440x900 left the bar two lines tall), so its sizes are set
+        // (a line of the message's font and its padding, should a theme's font want more than ControlsFX's 30 px)
+        DoubleBinding line = Bindings.createDoubleBinding(() -> {
+            javafx.scene.text.Text one = new javafx.scene.text.Text("Xg");
+            one.setFont(message.getFont());
+            return Math.max(BAR_HEIGHT, Math.ceil(one.getLayoutBounds().getHeight()) + 12);
+        }, message.fontProperty());
+        bar.minHeightProperty().bind(line);
+        bar.prefHeightProperty().bind(line);
+        bar.maxHeightProperty().bind(line);
     }
 
-    /**
-     * The label wraps within its share, the bar growing to its lines: at 1024 px a split's message read
-     * "Pair prod-pair is Split: prod-bcv ho…", the rest only in the tooltip.
-     */
-    private static void wrapped(Label l) {
-        l.setWrapText(true);
-        // as tall as its lines at its width: the bar's boxes ask their items' heights without a width,
-        // so a label's own preference (one line) left its other lines below the window's edge
-        l.minHeightProperty().bind(Bindings.createDoubleBinding(() -> l.getWidth() <= 0 ? Region.USE_COMPUTED_SIZE
-                : l.prefHeight(l.getWidth()), l.widthProperty(), l.textProperty(), l.fontProperty()));
+    /** The label stays on one line, ending in an ellipsis where its share ends; its tooltip has the rest. */
+    private static void oneLine(Label l) {
+        l.setWrapText(false);
+        l.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
     }
 
     /** The label's whole text as its tooltip, since the bar may show it ellipsised. */
@@ -127,6 +127,7 @@ final class StatusShare {
         Tooltip t = new Tooltip();
         t.setWrapText(true);
         t.setMaxWidth(520);
+        t.setShowDelay(javafx.util.Duration.millis(300)); // the only place a cut sentence is read whole here
         t.textProperty().bind(l.textProperty());
         l.setTooltip(t);
     }
