@@ -27,7 +27,7 @@ public final class AddDrivesDialog {
         g.addRow(0, FormDialog.key("Drives"), count);
         g.addRow(1, FormDialog.key("Size each"), size);
         g.add(FormDialog.note("addDrivesSizeNote", new javafx.beans.property.SimpleStringProperty(
-                "Empty: " + form.usualSize() + ". Sizes take K, M, G, T; from 1M to 64T, a multiple of 4K.")), 1, 2);
+                "Empty: " + form.usualSize() + ". Sizes like 64M, 1.5G or 64 MiB; from 1M to 64T, a multiple of 4K.")), 1, 2);
         VBox fields = new VBox(8, FormDialog.sentence("New drives are blank image files in the pool's drives/ folder;"
                 + " they join the bay as SPARE drives, for new volumes, journals or to replace failed drives."), g);
         return FormDialog.show(owner, "Add drives", "Add blank SPARE drives to the bay",

@@ -66,8 +66,8 @@ public final class NewVolumeDialog {
         g.addRow(4, FormDialog.key("Size"), size);
         g.add(FormDialog.note("newVolumeSizeNote", javafx.beans.binding.Bindings.createStringBinding(() -> {
             long c = form.capacity();
-            return c < 0 ? "Empty: all the chosen drives hold. Sizes take K, M, G, T." : "Empty: all the chosen drives hold ("
-                    + Sizes.format(c) + "). Sizes take K, M, G, T.";
+            return c < 0 ? "Empty: all the chosen drives hold. Sizes like 64M, 1.5G or 64 MiB." : "Empty: all the chosen drives hold ("
+                    + Sizes.format(c) + "). Sizes like 64M, 1.5G or 64 MiB.";
         }, form.layoutProperty(), form.chosen())), 1, 5);
         VBox fields = new VBox(8, FormDialog.sentence("A volume is made from SPARE drives of the bay; they start blank."), g);
         return FormDialog.show(owner, "New volume", "Make a volume from SPARE drives",

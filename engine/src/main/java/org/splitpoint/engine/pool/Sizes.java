@@ -8,45 +8,42 @@ public final class Sizes {
     private Sizes() {
     }
 
-    /** "64K" → 65536; a plain number is bytes. Throws IllegalArgumentException with a sentence. */
+    /**
+     * A size as typed: a number, whole or with a fraction that makes whole bytes, and an optional
+     * binary suffix K, M, G or T, which may be written KiB or KB, a space before it or not ("64K",
+     * "64 MiB", "1.5G"); "B" or no suffix is bytes. The app prints sizes as "64 MiB" and "1.5 GiB",
+     * which it refused when typed back ("'64 MiB' is not a size"): every form that takes a size does
+     * now. Throws IllegalArgumentException with a sentence.
+     */
     public static long parse(String text) {
         String s = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
-        if (s.endsWith("IB")) {
-            s = s.substring(0, s.length() - 2);
-        } else if (s.endsWith("B") && s.length() > 1 && !Character.isDigit(s.charAt(s.length() - 2))) {
-            s = s.substring(0, s.length() - 1);
-        }
-        long mult = 1;
-        if (!s.isEmpty()) {
-            char c = s.charAt(s.length() - 1);
-            int shift = switch (c) {
-                case 'K' -> 10;
-                case 'M' -> 20;
-                case 'G' -> 30;
-                case 'T' -> 40;
-                default -> 0;
-            };
-            if (shift > 0) {
-                mult = 1L << shift;
-                s = s.substring(0, s.length() - 1);
+        java.util.regex.Matcher m = SIZE.matcher(s);
+        if (!m.matches()) {
+            if (s.startsWith("-") && SIZE.matcher(s.substring(1).trim()).matches()) {
+                throw new IllegalArgumentException("'" + text + "' is not a size: sizes are not negative");
             }
+            throw new IllegalArgumentException("'" + text + "' is not a size (use a number with an optional K, M, G or T suffix)");
         }
-        boolean tooLarge;
-        try {
-            long v = Long.parseLong(s);
-            if (v >= 0 && v <= Long.MAX_VALUE / mult) {
-                return v * mult;
-            }
-            tooLarge = v > 0;
-        } catch (NumberFormatException e) {
-            tooLarge = s.matches("\\+?[0-9]+"); // a number, just one no long holds
+        long mult = m.group(2) == null ? 1 : 1L << switch (m.group(2).charAt(0)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 40;
+        };
+        java.math.BigDecimal bytes = new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult));
+        if (bytes.signum() != 0 && bytes.stripTrailingZeros().scale() > 0) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number of bytes");
         }
-        if (tooLarge) {
+        if (bytes.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new IllegalArgumentException("'" + text + "' is too large: sizes stop at " + Long.MAX_VALUE + " bytes"
                     + (mult > 1 ? " (" + Long.MAX_VALUE / mult + suffix(mult) + ")" : ""));
         }
-        throw new IllegalArgumentException("'" + text + "' is not a size (use a number with an optional K, M, G or T suffix)");
+        return bytes.longValueExact();
     }
+
+    /** A number (a fraction allowed), then, a space before it or not, K, M, G or T (KiB, KB) or B. */
+    private static final java.util.regex.Pattern SIZE =
+            java.util.regex.Pattern.compile("\\+?([0-9]+(?:\\.[0-9]+)?)\\s*(?:([KMGT])(?:I?B)?|B)?");
 
     private static String suffix(long mult) {
         return switch (Long.numberOfTrailingZeros(mult)) {
