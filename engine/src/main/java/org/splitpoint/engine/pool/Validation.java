@@ -56,14 +56,23 @@ final class Validation {
         }
     }
 
-    /** The first character of {@code name} no name takes, as it can be read: 'é', "a space", U+0007. */
+    /** The first character of {@code name} no name takes, as it can be read: 'é', "a space", U+0007, 'с' (U+0441, a Cyrillic letter). */
     private static String firstRefused(String name) {
         int c = name.codePoints().filter(p -> !NAME_CHARS.matcher(Character.toString(p)).matches()).findFirst().orElseThrow();
         if (c == ' ') {
             return "a space";
         }
-        return Character.isISOControl(c) || Character.isWhitespace(c) || !Character.isDefined(c)
-                ? String.format("U+%04X", c) : "'" + Character.toString(c) + "'";
+        if (Character.isISOControl(c) || Character.isWhitespace(c) || !Character.isDefined(c)) {
+            return String.format("U+%04X", c);
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        if (Character.isLetter(c) && script != Character.UnicodeScript.LATIN) {
+            // its script named: "сnap" with a Cyrillic 'с' was refused "..., not 'с'", which reads as a Latin c,
+            // one of the letters the sentence says a name may hold
+            String word = script.name().charAt(0) + script.name().substring(1).toLowerCase(java.util.Locale.ROOT);
+            return String.format("'%s' (U+%04X, a %s letter)", Character.toString(c), c, word);
+        }
+        return "'" + Character.toString(c) + "'";
     }
 
     /**
