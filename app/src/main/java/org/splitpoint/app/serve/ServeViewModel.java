@@ -53,6 +53,13 @@ public final class ServeViewModel {
 
     public ServeViewModel(PoolBridge bridge) {
         this.bridge = bridge;
+        // a refusal is of the address typed then: once it is edited, the red sentence no longer applies (it stood
+        // under the next address, while the app asked whether to serve that one to the network)
+        address.addListener((o, was, now) -> {
+            if (refused.get() && !busy.get() && server == null) {
+                say("not serving");
+            }
+        });
         this.clientUpdates = new Coalescer<>(bridge.ui(), Coalescer.latestWins(), s -> {
             clients.set(s.rows());
             readRate.set(s.readRate());
@@ -165,6 +172,9 @@ public final class ServeViewModel {
         String host = a.host();
         int port = a.port();
         busy.set(true);
+        // in place of the last sentence at once: a refusal of the address typed before stayed, in red, for as long
+        // as the new one's bind took (a host name's lookup: seconds), as if the new address were refused
+        say("starting on " + text + "…");
         bridge.run(pool -> NbdServer.tcp(host, port, new PoolExports(pool),
                 m -> pool.events().publish(Event.info("NBD", "serve", m))), s -> {
                     server = s;

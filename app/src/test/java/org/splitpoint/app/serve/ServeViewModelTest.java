@@ -152,4 +152,36 @@ class ServeViewModelTest {
         vm.addressProperty().set(" 0.0.0.0:10809 ");
         assertThat(vm.networkExposure()).startsWith("0.0.0.0:10809 listens on every network interface");
     }
+
+    /**
+     * The last address's refusal goes once the address is edited, and a start says so at once:
+     * "'127.0.0.1:abc' is not HOST:PORT" stayed, in red, under "nohost.invalid:10809" while the app
+     * asked whether to serve that one to the network (by hand), as if the new address were refused; it
+     * would have stood while the engine bound it too.
+     */
+    @Test
+    void anEditedAddressDropsTheLastRefusalAndAStartSaysItIsStarting() throws Exception {
+        vm.addressProperty().set("127.0.0.1:abc");
+        vm.start();
+        ui.drain();
+        assertThat(vm.refusedProperty().get()).isTrue();
+
+        vm.addressProperty().set("127.0.0.1:0");
+        assertThat(vm.statusProperty().get()).as("once the address is edited").isEqualTo("not serving");
+        assertThat(vm.refusedProperty().get()).isFalse();
+        vm.addressProperty().set("127.0.0.1:abc");
+        vm.start();
+        ui.drain();
+        vm.start(); // the same address again: refused again, and stays so while unedited
+        ui.drain();
+        assertThat(vm.refusedProperty().get()).isTrue();
+        vm.addressProperty().set("127.0.0.1:0");
+        vm.start(); // the engine's answer waits in the UI's queue
+        assertThat(vm.statusProperty().get()).isEqualTo("starting on 127.0.0.1:0…");
+        assertThat(vm.refusedProperty().get()).isFalse();
+        ui.drain();
+        assertThat(vm.statusProperty().get()).startsWith("serving on nbd://127.0.0.1:");
+        vm.stop();
+        ui.drain();
+    }
 }
