@@ -21,7 +21,12 @@ public final class Durations {
     /** "15m" → 900; a negative one ("-5s") is returned as such, for the caller to refuse in its words. */
     public static long seconds(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace(" ", "");
-        if (t.matches("[-+]?[0-9]+")) {
+        if (t.matches("-[0-9]+")) {
+            // not "write -3s, -3m, ...": the advice named durations every caller refuses (the journal's max age
+            // in the app said so of '-3')
+            throw new IllegalArgumentException("'" + text.trim() + "' is not a duration: durations are not negative; " + FORMS);
+        }
+        if (t.matches("[+]?[0-9]+")) {
             throw new IllegalArgumentException("'" + text.trim() + "' has no unit: write " + t + "s, " + t + "m, " + t + "h or "
                     + t + "d; " + FORMS);
         }

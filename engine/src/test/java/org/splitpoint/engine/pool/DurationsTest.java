@@ -27,4 +27,15 @@ class DurationsTest {
         assertThatThrownBy(() -> Durations.seconds("1.5h")).hasMessageStartingWith("'1.5h' is not a duration");
         assertThatThrownBy(() -> Durations.seconds("99999999999999999d")).hasMessageStartingWith("'99999999999999999d' is not");
     }
+
+    /**
+     * A bare negative number is refused as negative: "'-3' has no unit: write -3s, -3m, -3h or -3d"
+     * (the journal's max age in the app, by hand) advised durations every caller refuses.
+     */
+    @Test
+    void aBareNegativeNumberIsRefusedAsNegativeNotForItsUnit() {
+        assertThatThrownBy(() -> Durations.seconds("-3")).hasMessage("'-3' is not a duration: durations are not"
+                + " negative; " + Durations.FORMS);
+        assertThatThrownBy(() -> Durations.seconds("+5")).hasMessageStartingWith("'+5' has no unit: write +5s");
+    }
 }
