@@ -20,6 +20,14 @@ public final class DialogLook {
 
     public static void apply(Dialog<?> d, Window owner) {
         d.initOwner(owner);
+        // whatever resizes the dialog once shown (a fit, a line that sizes its window to its new lines, as the
+        // journal dialog's notes do), its bottom edge, the buttons' row, stays where it was: Enable journal grew
+        // 16 px downwards when a field's two-line problem replaced its one-line note, the buttons with it
+        d.heightProperty().addListener((o, was, now) -> {
+            if (d.isShowing() && was.doubleValue() > 0 && !Double.isNaN(was.doubleValue()) && !Double.isNaN(d.getY())) {
+                d.setY(d.getY() - (now.doubleValue() - was.doubleValue()));
+            }
+        });
         if (owner != null && owner.getScene() != null) {
             d.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
             d.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
