@@ -91,9 +91,11 @@ public final class DrivesView extends VBox {
         // a verb's button that its own action disables (Fail drive once the drive is FAILED, Bring online once it
         // is back) would hand the focus to the next node in the scene at the next pulse, the bay's first slot:
         // after failing d8 the focus ring sat on d1. It goes back to the drive acted on, still the selected one
+        // (the scene's focus owner, not isFocused(): that is false while the window itself is not focused, as just
+        // after the confirmation dialog closed, and the focus then still went to d1 once the window was back)
         for (Button b : java.util.List.of(failDrive, replaceDrive, takeOffline, bringOnline, addSpare)) {
             b.disabledProperty().addListener((o, was, now) -> {
-                if (now && b.isFocused()) {
+                if (now && b.getScene() != null && b.getScene().getFocusOwner() == b) {
                     focusBay();
                 }
             });
