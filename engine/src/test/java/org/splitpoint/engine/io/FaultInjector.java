@@ -655,8 +655,32 @@ public final class FaultInjector implements StorageFactory {
         void flushTo(StorageFile file) throws IOException {
             for (Pending p : pending) {
                 file.writeFully(p.position, ByteBuffer.wrap(p.data));
+                supersede(p);
             }
             pending.clear();
+        }
+
+        /**
+         * The bytes of dropped pages that {@code p}, written after them, replaced: once {@code p} is on
+         * the disk they must not be read over it (they are older than any pending write, not than the disk).
+         */
+        private void supersede(Pending p) {
+            long from = p.position;
+            long to = p.position + p.data.length;
+            for (java.util.ListIterator<Pending> it = dropped.listIterator(); it.hasNext(); ) {
+                Pending d = it.next();
+                long end = d.position + d.data.length;
+                if (end <= from || d.position >= to) {
+                    continue;
+                }
+                it.remove();
+                if (d.position < from) {
+                    it.add(new Pending(d.position, java.util.Arrays.copyOf(d.data, (int) (from - d.position))));
+                }
+                if (end > to) {
+                    it.add(new Pending(to, java.util.Arrays.copyOfRange(d.data, (int) (to - d.position), d.data.length)));
+                }
+            }
         }
 
         /** What the platters keep of the cached writes; the torn write keeps its first bytes only. */
