@@ -303,6 +303,19 @@ public final class FaultInjector implements StorageFactory {
 
     private volatile boolean keepDroppedPages;
 
+    /**
+     * Images that say they zero a range without writing zeros (punch holes, zero in place), as
+     * those on ext4 or xfs do, so a volume takes the paths it takes there (NBD's FAST_ZERO answered,
+     * large zeroings in large pieces); the zeroing itself still goes into the page cache as zeros
+     * written, lost at a crash unless forced, as a hole punched and not yet synced may be.
+     */
+    public FaultInjector zeroesWithoutWriting() {
+        zeroesWithoutWriting = true;
+        return this;
+    }
+
+    private volatile boolean zeroesWithoutWriting;
+
     /** At the crash every unforced write lands but the torn one (write N): a stripe torn at one member. */
     public FaultInjector unforcedWritesLand() {
         landProbability = 1;
@@ -748,6 +761,11 @@ public final class FaultInjector implements StorageFactory {
             } finally {
                 c.lock.readLock().unlock();
             }
+        }
+
+        @Override
+        public boolean zeroesWithoutWriting(boolean deallocate) {
+            return zeroesWithoutWriting;
         }
 
         /** A hole of the real file that no cached write covers any byte of; false once the power is cut. */
