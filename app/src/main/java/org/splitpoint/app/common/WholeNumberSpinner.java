@@ -49,10 +49,15 @@ public final class WholeNumberSpinner {
         return f;
     }
 
-    /** Makes {@code s} take digits only; call after its value factory is set (its converter is replaced). */
+    /**
+     * Makes {@code s} take digits only, and a minus sign first: "-3" was taken as 3 (the sign dropped
+     * in silence, h132 by hand); now it is -3, which a form refuses in words ({@link #arrowsWithin}'s
+     * factory keeps it as typed) or the factory's range brings in. Call after its value factory is
+     * set (its converter is replaced).
+     */
     public static void digitsOnly(Spinner<Integer> s) {
         s.getEditor().setTextFormatter(new TextFormatter<String>(
-                change -> change.getControlNewText().matches("\\d{0,9}") ? change : null));
+                change -> change.getControlNewText().matches("-?\\d{0,9}") ? change : null));
         SpinnerValueFactory<Integer> f = s.getValueFactory();
         f.setConverter(new StringConverter<>() {
             @Override
@@ -62,7 +67,7 @@ public final class WholeNumberSpinner {
 
             @Override
             public Integer fromString(String text) {
-                if (text == null || text.isBlank()) {
+                if (text == null || text.isBlank() || text.trim().equals("-")) {
                     Integer kept = f.getValue();
                     s.getEditor().setText(toString(kept)); // the value does not change, so nothing else redraws it
                     return kept;

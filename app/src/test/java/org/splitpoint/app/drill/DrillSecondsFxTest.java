@@ -112,4 +112,22 @@ class DrillSecondsFxTest {
         assertThat(onFx(() -> (Object) blocked.getText())).isNotEqualTo("the writes last 1 to 600 s, not 99999 s");
         assertThat(uncaught).isEmpty();
     }
+
+    /** "-3" typed became 3, the sign dropped in silence (by hand); it is -3 now, and Start says why not. */
+    @Test
+    void aNegativeNumberIsRefusedInWordsNotTakenWithoutItsSign(FxRobot robot) throws Exception {
+        Spinner<Integer> spinner = writesFor(robot);
+        TextField editor = onFx(spinner::getEditor);
+
+        typeInto(robot, editor, "-3");
+        assertThat(onFx(() -> (Object) editor.getText())).isEqualTo("-3");
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(-3);
+        javafx.scene.control.Label blocked = robot.lookup("#startBlocked").query();
+        assertThat(onFx(() -> (Object) blocked.getText())).isEqualTo("the writes last 1 to 600 s, not -3 s");
+        assertThat(onFx(() -> robot.lookup("#startDrill").query().isDisabled())).isTrue();
+
+        typeInto(robot, editor, "-");
+        assertThat(onFx(() -> (Object) editor.getText())).as("a lone sign keeps the value it had").isEqualTo("-3");
+        assertThat(uncaught).isEmpty();
+    }
 }
