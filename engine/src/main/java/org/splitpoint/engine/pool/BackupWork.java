@@ -28,6 +28,12 @@ import org.splitpoint.engine.snapshot.SnapshotReader;
  * failed backup takes the observer away as it was put in, with no write in flight, before its image
  * is abandoned; a finished one need not (a write still inside finds every track copied).
  *
+ * <p>A host write is never refused because of a backup (qemu's {@code on-cbw-error=break-snapshot}):
+ * a track whose old bytes cannot be copied (the store is full, its disk fails) breaks the backup
+ * instead, before the write goes on. The track's lock is held until the break is recorded, so the
+ * copier, taking that lock next, finds it and fails the job rather than copy the new bytes; the
+ * image is never sealed, and the tracks stay marked for the next backup (the write marks its own).
+ *
  * <p>The changed tracks were taken from the volume's map at the start and saved in
  * {@code meta/<volume>.cbt.taken} first; a backup that does not complete gives them back, and so
  * does the next open after a crash, so no change is ever lost to the next incremental.
@@ -59,6 +65,8 @@ final class BackupWork implements JobWork {
     private long budget = Long.MAX_VALUE;
     private long lastRemaining;
     private volatile String outcome = "";
+    /** Why a host write's copy failed, breaking this backup; null while it holds. */
+    private volatile String broken;
     /** The volume's journal at the backup's instant and its next entry then. */
     private final JournalBase.BackupInstant journalAtInstant;
 
@@ -111,20 +119,32 @@ final class BackupWork implements JobWork {
         return toCopy.cardinality();
     }
 
-    private void copyBeforeWrite(long offset, long length) throws IOException {
+    private void copyBeforeWrite(long offset, long length) {
         long t1 = (offset + length + trackSize - 1) / trackSize;
-        for (long t = offset / trackSize; t < t1; t++) {
-            copy(t);
+        for (long t = offset / trackSize; t < t1 && broken == null; t++) {
+            try {
+                copy(t, null, true);
+            } catch (IOException | RuntimeException e) {
+                return; // recorded in broken by copy, under the track's lock: the write goes on
+            }
+        }
+    }
+
+    /** Fails the copier's step once a host write broke the backup. */
+    private void checkNotBroken() throws IOException {
+        String why = broken;
+        if (why != null) {
+            throw new IOException(why);
         }
     }
 
     /** Copies track {@code t} into the image if it is to be copied and was not yet; returns bytes moved. */
-    private long copy(long t) throws IOException {
-        return copy(t, null);
-    }
-
-    /** {@link #copy}, telling {@code moved} each piece read (the copier's job; a host's copy tells nobody). */
-    private long copy(long t, java.util.function.LongConsumer moved) throws IOException {
+    /**
+     * Copies track {@code t} into the image if it is to be copied and was not yet, telling
+     * {@code moved} each piece read (the copier's; a host's copy tells nobody); returns bytes moved.
+     * For a host's write ({@code forHost}) a failure breaks the backup before the lock is let go.
+     */
+    private long copy(long t, java.util.function.LongConsumer moved, boolean forHost) throws IOException {
         if (!toCopy.get(t) || copied.get(t)) {
             return 0;
         }
@@ -132,15 +152,25 @@ final class BackupWork implements JobWork {
             if (copied.get(t)) {
                 return 0;
             }
+            checkNotBroken(); // a host write may have changed this track since: never copy it now
             int len = (int) Math.min(trackSize, volume.size() - t * trackSize);
             long at = t * trackSize;
-            // a megabyte at a time (tracks go up to 1 GiB); a full image leaves out all-zero tracks
-            writer.putTrack(t, len, (within, piece, n) -> {
-                source.read(at + within, ByteBuffer.wrap(piece, 0, n));
-                if (moved != null) {
-                    moved.accept(n);
+            try {
+                // a megabyte at a time (tracks go up to 1 GiB); a full image leaves out all-zero tracks
+                writer.putTrack(t, len, (within, piece, n) -> {
+                    source.read(at + within, ByteBuffer.wrap(piece, 0, n));
+                    if (moved != null) {
+                        moved.accept(n);
+                    }
+                }, full);
+            } catch (IOException | RuntimeException e) {
+                if (forHost) {
+                    broken = "a host's write to track " + t + " could not first copy the track's old bytes into the"
+                            + " image (" + e.getMessage() + "); the write went ahead, so the image can no longer"
+                            + " be the volume as of the backup's start";
                 }
-            }, full);
+                throw e;
+            }
             copied.set(t);
             return len;
         }
@@ -160,6 +190,7 @@ final class BackupWork implements JobWork {
 
     @Override
     public Step copyNext(long done) throws IOException {
+        checkNotBroken();
         long maxTracks = Math.max(1, Math.min(budget, 4L << 20) / trackSize);
         long bytes = 0;
         for (long n = 0; n < maxTracks; n++) {
@@ -168,10 +199,10 @@ final class BackupWork implements JobWork {
                 break;
             }
             if (fromSnapshot()) {
-                bytes += copy(t, movedWithin); // no observer takes the track's lock: no gate to order it by
+                bytes += copy(t, movedWithin, false); // no observer takes the track's lock: no gate to order it by
             } else {
                 long[] moved = new long[1];
-                volume.shared(() -> moved[0] = copy(t, movedWithin)); // the gate before the track's lock, as a host write
+                volume.shared(() -> moved[0] = copy(t, movedWithin, false)); // the gate before the track's lock, as a host write
                 bytes += moved[0];
             }
             cursor = t + 1;
@@ -189,11 +220,13 @@ final class BackupWork implements JobWork {
 
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
+        checkNotBroken();
         writer.sync();
     }
 
     @Override
     public void finished() throws IOException {
+        checkNotBroken(); // (a break leaves a track uncopied, so the copier fails first; this says so twice)
         // no wait for writes in flight here: every track to copy is copied now, so a write still
         // inside the observer finds its tracks copied and never touches the image sealed below
         volume.removeWriteObserver(copyBeforeWrite);
