@@ -1,8 +1,11 @@
 package org.splitpoint.app.common;
 
+import javafx.animation.PauseTransition;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TextFormatter;
+import javafx.scene.control.Tooltip;
+import javafx.util.Duration;
 import javafx.util.StringConverter;
 
 /**
@@ -52,12 +55,21 @@ public final class WholeNumberSpinner {
     /**
      * Makes {@code s} take digits only, and a minus sign first: "-3" was taken as 3 (the sign dropped
      * in silence, h132 by hand); now it is -3, which a form refuses in words ({@link #arrowsWithin}'s
-     * factory keeps it as typed) or the factory's range brings in. Call after its value factory is
-     * set (its converter is replaced).
+     * factory keeps it as typed) or the factory's range brings in. A key that is no digit is not
+     * taken, and a note under the field says so (as a number-only edit field does on Windows); a
+     * fraction may be typed, but is not taken: "1.5" became 15 without a word (the point refused,
+     * the 5 kept), so the field goes back to its value and the note says why. {@code unit} names
+     * what is counted ("seconds", "drives"). Call after its value factory is set (its converter is
+     * replaced).
      */
-    public static void digitsOnly(Spinner<Integer> s) {
-        s.getEditor().setTextFormatter(new TextFormatter<String>(
-                change -> change.getControlNewText().matches("-?\\d{0,9}") ? change : null));
+    public static void digitsOnly(Spinner<Integer> s, String unit) {
+        s.getEditor().setTextFormatter(new TextFormatter<String>(change -> {
+            if (change.getControlNewText().matches("-?\\d{0,9}([.,]\\d{0,9})?")) {
+                return change;
+            }
+            refuse(s, "Whole " + unit + " only: '" + change.getText() + "' is not taken.");
+            return null;
+        }));
         SpinnerValueFactory<Integer> f = s.getValueFactory();
         f.setConverter(new StringConverter<>() {
             @Override
@@ -67,13 +79,48 @@ public final class WholeNumberSpinner {
 
             @Override
             public Integer fromString(String text) {
-                if (text == null || text.isBlank() || text.trim().equals("-")) {
-                    Integer kept = f.getValue();
-                    s.getEditor().setText(toString(kept)); // the value does not change, so nothing else redraws it
-                    return kept;
+                String t = text == null ? "" : text.trim();
+                if (t.contains(".") || t.contains(",")) {
+                    String whole = t.replaceAll("[.,]0*$", "");
+                    if (whole.matches("-?\\d{1,9}")) {
+                        return Integer.valueOf(whole); // "5.0", "5." are 5
+                    }
+                    refuse(s, "Whole " + unit + " only: " + t + " is not taken; " + toString(f.getValue()) + " stays.");
+                    return keep();
                 }
-                return Integer.valueOf(text.trim());
+                if (t.isEmpty() || t.equals("-")) {
+                    return keep();
+                }
+                return Integer.valueOf(t);
+            }
+
+            private Integer keep() {
+                Integer kept = f.getValue();
+                s.getEditor().setText(toString(kept)); // the value does not change, so nothing else redraws it
+                return kept;
             }
         });
+    }
+
+    /** The note under {@code s} saying what was not taken, while it shows; else null. For tests. */
+    public static String refusalShown(Spinner<Integer> s) {
+        Object t = s.getProperties().get(NOTE);
+        return t instanceof Tooltip tip && tip.isShowing() ? tip.getText() : null;
+    }
+
+    private static final String NOTE = "splitpoint.refusal";
+
+    private static void refuse(Spinner<Integer> s, String words) {
+        Tooltip tip = (Tooltip) s.getProperties().computeIfAbsent(NOTE, k -> new Tooltip());
+        tip.setText(words);
+        javafx.geometry.Bounds b = s.localToScreen(s.getBoundsInLocal());
+        if (b == null || s.getScene() == null || s.getScene().getWindow() == null) {
+            return; // not on screen: nothing to say it under
+        }
+        tip.show(s, b.getMinX(), b.getMaxY() + 2);
+        PauseTransition hide = (PauseTransition) s.getProperties().computeIfAbsent(NOTE + ".hide",
+                k -> new PauseTransition(Duration.seconds(4)));
+        hide.setOnFinished(e -> tip.hide());
+        hide.playFromStart();
     }
 }

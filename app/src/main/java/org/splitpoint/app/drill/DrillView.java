@@ -177,7 +177,7 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
         SpinnerValueFactory<Integer> v = org.splitpoint.app.common.WholeNumberSpinner.arrowsWithin(min,
                 DrillPlanForm.MAX_SECONDS, p.get());
         s.setValueFactory(v);
-        org.splitpoint.app.common.WholeNumberSpinner.digitsOnly(s);
+        org.splitpoint.app.common.WholeNumberSpinner.digitsOnly(s, "seconds");
         v.valueProperty().addListener((o, was, now) -> {
             if (now != null) {
                 p.set(now);

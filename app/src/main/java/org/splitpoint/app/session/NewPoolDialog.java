@@ -74,7 +74,7 @@ public final class NewPoolDialog {
         HBox.setHgrow(dir, Priority.ALWAYS);
         Spinner<Integer> drives = new Spinner<>(1, 256, 6);
         drives.setEditable(true);
-        org.splitpoint.app.common.WholeNumberSpinner.digitsOnly(drives);
+        org.splitpoint.app.common.WholeNumberSpinner.digitsOnly(drives, "drives");
         drives.setId("newPoolDrives");
         TextField size = new TextField("64M");
         size.setId("newPoolDriveSize");

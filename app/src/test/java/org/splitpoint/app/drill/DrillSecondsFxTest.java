@@ -130,4 +130,30 @@ class DrillSecondsFxTest {
         assertThat(onFx(() -> (Object) editor.getText())).as("a lone sign keeps the value it had").isEqualTo("-3");
         assertThat(uncaught).isEmpty();
     }
+
+    /**
+     * "1.5" typed became 15 without a word: the point was refused and the 5 kept (h132 by hand). A
+     * fraction is not taken now: the field goes back to its seconds and a note under it says why;
+     * a letter typed is refused with a note too. "7.0" is 7.
+     */
+    @Test
+    void aFractionIsNotTakenAndANoteSaysWhy(FxRobot robot) throws Exception {
+        Spinner<Integer> spinner = writesFor(robot);
+        TextField editor = onFx(spinner::getEditor);
+
+        typeInto(robot, editor, "1.5");
+        assertThat(onFx(() -> (Object) editor.getText())).isEqualTo("5");
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(5);
+        assertThat(onFx(() -> org.splitpoint.app.common.WholeNumberSpinner.refusalShown(spinner)))
+                .isEqualTo("Whole seconds only: 1.5 is not taken; 5 stays.");
+
+        typeInto(robot, editor, "7.0");
+        assertThat(onFx(() -> fx.vm.drills().form().writesForProperty().get())).isEqualTo(7);
+
+        robot.clickOn(editor).write("x");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(onFx(() -> org.splitpoint.app.common.WholeNumberSpinner.refusalShown(spinner)))
+                .isEqualTo("Whole seconds only: 'x' is not taken.");
+        assertThat(uncaught).isEmpty();
+    }
 }
