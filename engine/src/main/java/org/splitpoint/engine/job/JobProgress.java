@@ -72,9 +72,16 @@ public record JobProgress(String id, String kind, String target, JobState state,
 
     /**
      * "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12"; "firmware d2  50.0%  2 of 4 steps";
-     * "... 1234/2938 tracks  starting" while a running job has no rate yet.
+     * "... 1234/2938 tracks  starting" while a running job has no rate yet; a job that ended says how:
+     * "backup v    8.4%  43/512 tracks  FAILED: no space left on ...". ("0.0 MB/s (limit 1.0 MB/s)
+     * ETA 0:00  FAILED" told an administrator neither why nor that nothing was moving any more.)
      */
     public String line() {
+        if (state.isFinished()) {
+            String why = state != JobState.DONE && message != null && !message.isBlank() ? ": " + message : "";
+            return String.format("%s %s  %5.1f%%  %s  %s%s", kind, target, fraction() * 100,
+                    timed() ? steps() : counted(), state, why);
+        }
         String eta = etaSeconds < 0 ? "--:--" : String.format("%d:%02d", etaSeconds / 60, etaSeconds % 60);
         if (timed()) { // its steps, not its ticks; it moves no bytes, so no rate, nor an ETA from one
             return String.format("%s %s  %5.1f%%  %s%s", kind, target, fraction() * 100, steps(),

@@ -261,4 +261,15 @@ class JobTest {
                 9_800, 65, 10_000, "");
         assertThat(p.line()).isEqualTo("establish prod   25.0%  250/1000 tracks  10 kB/s (limit 10 kB/s)  ETA 1:05");
     }
+
+    /** A failed job's line said "0.0 MB/s (limit 1.0 MB/s)  ETA 0:00  FAILED": not why, and a rate of nothing. */
+    @Test
+    void anEndedJobsLineSaysHowItEndedAndWhyNotARate() {
+        JobProgress failed = new JobProgress("j", "backup", "v", JobState.FAILED, 43, 512, 65536, 0, 0, 1_000_000,
+                "no space left on the file system holding /s/data");
+        assertThat(failed.line()).isEqualTo("backup v    8.4%  43/512 tracks  FAILED: no space left on the file system"
+                + " holding /s/data");
+        JobProgress done = new JobProgress("j", "rebuild", "d3 of db", JobState.DONE, 1000, 1000, 65536, 0, 0, 0, "");
+        assertThat(done.line()).isEqualTo("rebuild d3 of db  100.0%  1000/1000 tracks  DONE");
+    }
 }
