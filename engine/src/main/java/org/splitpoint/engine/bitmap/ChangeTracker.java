@@ -74,6 +74,15 @@ public final class ChangeTracker {
         return out;
     }
 
+    /**
+     * Counts every track changed, in memory only: the map could not mark a write, and its owner has
+     * recorded elsewhere (pool.json) that the file is not to be trusted until a backup takes it.
+     * The next {@link #take} makes the file durable as it is then, and returns every track.
+     */
+    public synchronized void allChanged() {
+        bits.setAll();
+    }
+
     /** Puts tracks back (a backup that took them did not complete), durably. */
     public void giveBack(TrackBitmap tracks) throws IOException {
         mark(tracks);

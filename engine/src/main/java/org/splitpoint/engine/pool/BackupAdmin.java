@@ -68,6 +68,12 @@ public final class BackupAdmin {
                 pool.openNotes.add("a backup of volume " + v.name() + " did not finish; the tracks it was to copy stay"
                         + " marked for the next backup");
             }
+            PoolConfig.BackupRecord last = pool.backupRecords.get(v.name());
+            if (last != null && last.changeMapLost() != null) {
+                // the file missed writes: every track counts until a backup takes the map again
+                cbt.allChanged();
+                pool.changeMapsLost.put(v.name(), last.changeMapLost());
+            }
             watch(pool, v, cbt);
         }
         if (!pool.isReadOnly()) {
@@ -106,13 +112,79 @@ public final class BackupAdmin {
         return (offset, length) -> markHostWrite(pool, volume, offset, length);
     }
 
-    /** Marks volume bytes [offset, offset+length) changed in the volume's map, durably. */
-    private static void markHostWrite(Pool pool, String volume, long offset, long length) throws IOException {
+    /**
+     * Marks volume bytes [offset, offset+length) changed in the volume's map, durably. A host's write
+     * is never refused because of the map (a side feature, like a backup): when it cannot be marked
+     * (the map's file fails, its file system is full), the map is lost instead, on record first
+     * ({@link #changeMapLost}), and the write goes on; only a pool.json that cannot say so refuses it.
+     */
+    static void markHostWrite(Pool pool, String volume, long offset, long length) throws IOException {
         ChangeTracker cbt = pool.changeTrackers.get(volume);
-        if (cbt != null) {
-            int ts = pool.trackSize;
-            cbt.beginWrite(offset / ts, (offset + length + ts - 1) / ts);
+        if (cbt == null || pool.changeMapsLost.containsKey(volume)) {
+            return; // lost: every track counts as changed, on record, until a backup takes the map
         }
+        int ts = pool.trackSize;
+        try {
+            cbt.beginWrite(offset / ts, (offset + length + ts - 1) / ts);
+        } catch (IOException e) {
+            if (e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+                throw e; // the power is gone: nothing is written, the write neither
+            }
+            changeMapLost(pool, volume, cbt, e);
+        }
+    }
+
+    /**
+     * The volume's map could not mark a write ({@code e}): every track counts as changed, in memory
+     * and in the volume's backup record (pool.json) before the write goes on unmarked, so the next
+     * incremental backup, in this opening or after a crash, copies every track rather than miss this
+     * write. Said once, a warning. With no backup record there is nothing to build an incremental on
+     * (a backup under way records the loss when it completes). A pool.json that cannot be written
+     * refuses the write, as for the volume's own metadata; the next write tries again.
+     */
+    private static void changeMapLost(Pool pool, String volume, ChangeTracker cbt, IOException e) throws IOException {
+        synchronized (pool.changeMapsLost) {
+            if (pool.changeMapsLost.containsKey(volume)) {
+                return; // another writer recorded it meanwhile
+            }
+            String why = "the changed-block map of volume " + volume + " could not mark a write (" + e.getMessage()
+                    + ")";
+            cbt.allChanged();
+            PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
+            if (last != null && last.changeMapLost() == null) {
+                pool.backupRecords.put(volume, last.withChangeMapLost(why));
+                try {
+                    pool.persist();
+                } catch (IOException | RuntimeException x) {
+                    pool.backupRecords.put(volume, last);
+                    x.addSuppressed(e);
+                    throw x;
+                }
+            }
+            pool.changeMapsLost.put(volume, why);
+            pool.events.publish(Event.warning("BACKUP", volume, why + "; the write went ahead, and volume " + volume
+                    + "'s next incremental backup copies every track"));
+        }
+    }
+
+    /**
+     * Takes the changed tracks from the volume's map (see {@link ChangeTracker#take}), with no write in
+     * flight: a map lost before counts every track and, taken, marks writes again from here.
+     */
+    static TrackBitmap takeChanges(Pool pool, String volume) throws IOException {
+        synchronized (pool.changeMapsLost) {
+            TrackBitmap taken = pool.changeTrackers.get(volume).take();
+            pool.changeMapsLost.remove(volume);
+            return taken;
+        }
+    }
+
+    /**
+     * The record of a volume's new last backup (or restore): the loss of its map since the map was
+     * taken for it, if any, goes with it.
+     */
+    static PoolConfig.BackupRecord newRecord(Pool pool, String volume, String storeUuid, String store, String image) {
+        return new PoolConfig.BackupRecord(volume, storeUuid, store, image, pool.changeMapsLost.get(volume));
     }
 
     static long tracksOf(Pool pool, RaidVolume v) {
@@ -376,7 +448,7 @@ public final class BackupAdmin {
                 saved.persist(true);
             }
             pool.storage.syncDirectory(takenFile.getParent());
-            taken = cbt.take();
+            taken = takeChanges(pool, v.name());
         }
         TrackBitmap toCopy = full ? allSet(tracks) : taken;
         BackupWork work = new BackupWork(pool, v, writer, toCopy, taken, full, JournalBase.backupInstant(pool, v.name()));
@@ -437,7 +509,7 @@ public final class BackupAdmin {
     static void backupCompleted(Pool pool, String volume, ImageInfo image, String storeLocation,
                                 JournalBase.BackupInstant journalAtInstant)
             throws IOException {
-        pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, image.store(), storeLocation, image.id()));
+        pool.backupRecords.put(volume, newRecord(pool, volume, image.store(), storeLocation, image.id()));
         pool.persist();
         JournalBase.backupCompleted(pool, volume, image.store(), image.id(), journalAtInstant); // a new base for its journal
         pool.storage.delete(pool.paths.changeMapTaken(volume));

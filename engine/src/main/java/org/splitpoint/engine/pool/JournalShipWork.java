@@ -133,7 +133,11 @@ final class JournalShipWork implements JobWork {
                     "ok: image " + sealed.id() + ", " + Sizes.count(sealed.tracks(), "track")));
             PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
             if (last == null || last.storeUuid().equals(store.uuid())) {
-                pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, store.uuid(), store.describe(), sealed.id()));
+                // a ship does not take the changed-block map: a loss on record before stays on record
+                String lost = last != null && last.changeMapLost() != null ? last.changeMapLost()
+                        : pool.changeMapsLost.get(volume);
+                pool.backupRecords.put(volume, new PoolConfig.BackupRecord(volume, store.uuid(), store.describe(),
+                        sealed.id(), lost));
             }
             pool.persist();
         }

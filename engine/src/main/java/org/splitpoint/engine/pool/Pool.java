@@ -109,6 +109,11 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.LostRecord> lostRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Changed-block maps of the volumes that have been backed up, by volume. */
     final Map<String, org.splitpoint.engine.bitmap.ChangeTracker> changeTrackers = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The volumes whose changed-block map missed a host's write since a backup last took it (why), on
+     * record in their backup record before any write goes on unmarked: {@link BackupAdmin#markHostWrite}.
+     */
+    final Map<String, String> changeMapsLost = new java.util.concurrent.ConcurrentHashMap<>();
     /** Snapshots: records, save area, copy on write, restores to a snapshot. */
     final SnapshotCatalog snapshotCatalog;
     private final Map<String, HostView> hostViews = new java.util.concurrent.ConcurrentHashMap<>();

@@ -172,9 +172,20 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
     /**
      * A volume's last completed backup: the image an incremental backup builds on, in the store with
      * that uuid (at {@code store}, where it was last seen). The volume's changed-block map
-     * ({@code meta/<volume>.cbt}) holds what changed since.
+     * ({@code meta/<volume>.cbt}) holds what changed since, unless {@code changeMapLost} says why
+     * it could not mark a write: then every track counts as changed until a backup takes the map.
      */
-    public record BackupRecord(String volume, String storeUuid, String store, String image) { }
+    public record BackupRecord(String volume, String storeUuid, String store, String image, String changeMapLost) {
+        /** A last backup whose changed-block map missed no write. */
+        public BackupRecord(String volume, String storeUuid, String store, String image) {
+            this(volume, storeUuid, store, image, null);
+        }
+
+        /** This record, saying the changed-block map missed writes since ({@code why}; null: it missed none). */
+        public BackupRecord withChangeMapLost(String why) {
+            return new BackupRecord(volume, storeUuid, store, image, why);
+        }
+    }
 
     /**
      * An instant restore under way: volume {@code volume} from image {@code image} of the store at

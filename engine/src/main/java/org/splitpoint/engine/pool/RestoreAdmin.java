@@ -242,7 +242,7 @@ public final class RestoreAdmin {
                     if (!pool.changeTrackers.containsKey(volume)) {
                         startChangeMap(pool, v);
                     } else {
-                        taken = pool.changeTrackers.get(volume).take();
+                        taken = BackupAdmin.takeChanges(pool, volume);
                     }
                     if (overlay != null) {
                         pool.changeTrackers.get(volume).giveBack(overlay.tracks());
@@ -473,7 +473,7 @@ public final class RestoreAdmin {
             ImageInfo sealed = wt == null ? null : wt.seal();
             pool.restoreRecords.remove(r.volume());
             if (rec != null) {
-                pool.backupRecords.put(r.volume(), new PoolConfig.BackupRecord(r.volume(), r.chain().target().store(),
+                pool.backupRecords.put(r.volume(), BackupAdmin.newRecord(pool, r.volume(), r.chain().target().store(),
                         rec.store(), sealed != null ? sealed.id() : last));
             } else { // where the store is is not known: the changed-block map counts from the image restored
                 pool.backupRecords.remove(r.volume());
