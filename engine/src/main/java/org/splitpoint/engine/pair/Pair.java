@@ -94,7 +94,15 @@ public final class Pair {
             if (s.mirrors() || s == PairState.SplitInProg) {
                 // mirrored writes are durable on both sides before the STD's bits clear (a split
                 // under way flushes the BCV too, but a host flush may have begun before it)
-                bcv.flush();
+                try {
+                    bcv.flush();
+                    bcvFlushFailing = false;
+                } catch (IOException e) {
+                    if (e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+                        throw e; // the power is gone: nothing is durable, the STD's flush fails too
+                    }
+                    bcvMissedFlush(e);
+                }
             }
             stdInvalid.persistMarks();
         };
@@ -252,6 +260,36 @@ public final class Pair {
         listener.problem(this, message);
     }
 
+    /** Set while the BCV's flushes fail in the STD's (said once per run of failures). */
+    private volatile boolean bcvFlushFailing;
+
+    /**
+     * The BCV's flush in a host's flush of the STD failed ({@code e}: its drives failing, their file
+     * system full, the BCV FAILED). A host's flush is never refused because of the BCV, as a host's
+     * write is not ({@link PairSideView}): the mirrored writes the BCV may have lost are not known
+     * track by track, so every track is marked (live now, durable in the hook's persistMarks before
+     * the STD's write-intent bits may clear), writes stop going to the BCV, and a pair that was in
+     * sync goes SyncInProg (quietly, as for a failed mirrored write: pool.json's Synchronized with
+     * tracks marked reads as SyncInProg at the next open), so only an establish that copies them
+     * makes it whole. Marked before the state is read: a split's flip that finds an in-sync pair
+     * with marks refuses ({@link #split}), one before the marks finds the BCV's own flush failing.
+     * The STD's flush goes on and succeeds.
+     */
+    private void bcvMissedFlush(IOException e) {
+        stdInvalid.mark(0, tracks);
+        PairState s = state;
+        boolean wasInSync = s == PairState.Synchronized || s == PairState.Restored;
+        if (wasInSync) {
+            setStateQuiet(PairState.SyncInProg);
+        }
+        if (!bcvFlushFailing) {
+            bcvFlushFailing = true;
+            problem("pair " + name + ": the BCV " + bcv.name() + " could not be flushed (" + e.getMessage()
+                    + "); the host's flush of " + std.name() + " went ahead, and every track is marked invalid"
+                    + (wasInSync || s == PairState.SyncInProg ? "; the pair is SyncInProg until an establish copies them" : ""));
+        }
+    }
+
     // ---- state transitions (rules are checked by the caller; these are mechanism) -------------
 
     /** Starts an establish (STD → BCV): the tracks to copy go to stdInvalid. */
@@ -366,6 +404,17 @@ public final class Pair {
             p.lockGate();
         }
         try {
+            for (Pair p : ordered) {
+                PairState s = p.state;
+                if ((s == PairState.Synchronized || s == PairState.Restored) && p.stdInvalid.count() > 0) {
+                    // in sync by its state, but its BCV missed a flush meanwhile (bcvMissedFlush marks
+                    // before it changes the state): its image lacks writes, so no split hands it out
+                    p.state = PairState.SyncInProg;
+                    throw new PairRefusedException("pair " + p.name + " is not in sync: its BCV " + p.bcv.name()
+                            + " missed writes (" + Sizes.count(p.stdInvalid.count(), "track") + " to copy); establish it,"
+                            + " then split");
+                }
+            }
             for (Pair p : ordered) {
                 before.put(p, p.state);
                 p.state = PairState.SplitInProg;
