@@ -315,7 +315,28 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         if (record.mode() != LogMode.DATA) {
             return;
         }
-        log.append(row, bytes);
+        try {
+            log.append(row, bytes);
+        } catch (IOException e) {
+            if (e instanceof org.splitpoint.engine.io.StorageHaltedException) {
+                throw e;
+            }
+            // the log cannot take the bytes (its file fails, its file system is full, a force of its
+            // own failed): as for a failed force, the window goes on by pointers, on record, and the
+            // host's write goes on; the rows are in the durable bitmap already (beforeWrite or the
+            // layout's offlineRowsChange comes first), so the return rebuilds them from the others
+            if (fallBackToPointers(e)) {
+                pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta"
+                        + " log of " + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) could not"
+                        + " take a write (" + e.getMessage() + "): the window goes on by pointers, and the tracks"
+                        + " written in it are rebuilt from the other members when " + drive.name + " comes back; the"
+                        + " write went ahead"));
+            }
+            if (logDropped) {
+                return;
+            }
+            throw e; // not on record (pool.json could not say it), or the window's end took over
+        }
         synchronized (logTracks) {
             markLogTracks(row, bytes.remaining());
         }
@@ -367,15 +388,27 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
                 repositoryLostARecord(e);
             }
             if (record.mode() != LogMode.DATA) {
+                if (logDropped && confirmed) {
+                    return; // by pointers on record meanwhile, by a flush beside this one (see below)
+                }
                 throw e;
             }
             if (fallBackToPointers(e)) { // (said outside the window's monitor: listeners run on this thread)
                 pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta log of "
                         + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) lost a record ("
                         + e.getMessage() + "): the window goes on by pointers, and the tracks written in it are rebuilt"
-                        + " from the other members when " + drive.name + " comes back"));
+                        + " from the other members when " + drive.name + " comes back; the volume's flush went ahead"));
             }
-            throw e; // this flush's writes were not made durable in the log when it failed
+            if (logDropped && confirmed) {
+                // (a host's flush; the window's end fails as before and finds the window by pointers)
+                // by pointers on record (now, or by a flush beside this one): the log counts no more, and
+                // this flush's writes are durable where a pointers window keeps them, on the members
+                // (forced before the log: RaidVolume.forceCompleted) under the durable bitmap; a host's
+                // flush is not failed for the log of a side feature (before, this one was, an fsync
+                // error a database takes as fatal)
+                return;
+            }
+            throw e; // not on record (pool.json could not say it), or the window's end took over
         }
     }
 
@@ -394,16 +427,20 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             return false; // (ended: the members hold every byte, forced; the window is not brought back)
         }
         PoolConfig.ServiceRecord was = record;
-        record = was.withMode(LogMode.POINTERS); // missed() appends no more
-        pool.serviceRecords.put(volume.name(), record);
+        PoolConfig.ServiceRecord byPointers = was.withMode(LogMode.POINTERS);
+        pool.serviceRecords.put(volume.name(), byPointers);
         try {
             pool.persist();
         } catch (IOException e) {
-            record = was;
             pool.serviceRecords.put(volume.name(), was);
             why.addSuppressed(e);
             return false;
         }
+        // only once on record: missed() appends no more, and a force failing beside this one, which
+        // waits for this monitor, finds the window by pointers; set before the persist, a write beside
+        // it went on unlogged while the window could still stay DATA (its persist failing), and a
+        // host's flush whose force failed meanwhile found the mode not DATA and failed
+        record = byPointers;
         logDropped = true;
         return true;
     }
