@@ -23,6 +23,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * can wait forever. The count of unreplied requests is the other half of the back-pressure: a
  * client that sends but does not read its replies stops being read once it has
  * {@code requestsPerAccount} waiting, without a worker or a socket write blocked for it.
+ *
+ * <p>A reserve for quiet connections. Five clients that pipelined 2 MiB reads and never read their
+ * replies held the whole budget (their shares) until they were cut for stalling, a minute later;
+ * meanwhile every 64 KiB write of a client of another export waited the memory wait and was
+ * answered ENOMEM (h133). So the connections holding more than {@code little} bytes share
+ * {@code total - reserve} only, and a request that leaves its connection holding at most
+ * {@code little} may use the whole total, without queueing behind the bulk ones (it is small and
+ * its connection holds little: it cannot pass a large one over for long). A host doing small I/O
+ * is served while bulk clients, stuck or busy, hold theirs; only many quiet connections at once
+ * can use up the reserve.
  */
 final class MemoryBudget {
 
@@ -42,12 +52,24 @@ final class MemoryBudget {
     private final long total;
     private final long perAccount;
     private final int requestsPerAccount;
+    /** Bytes of the total only connections holding at most {@link #little} may use. */
+    private final long reserve;
+    private final long little;
     private long used;
 
     MemoryBudget(long total, long perAccount, int requestsPerAccount) {
+        this(total, perAccount, requestsPerAccount, 0, 0);
+    }
+
+    MemoryBudget(long total, long perAccount, int requestsPerAccount, long reserve, long little) {
+        if (reserve < 0 || reserve >= total || little < 0) {
+            throw new IllegalArgumentException("reserve " + reserve + " of " + total + ", little " + little);
+        }
         this.total = total;
         this.perAccount = perAccount;
         this.requestsPerAccount = requestsPerAccount;
+        this.reserve = reserve;
+        this.little = little;
     }
 
     /** Bytes granted now, over all connections. */
@@ -99,9 +121,21 @@ final class MemoryBudget {
                 }
                 // the others' use is not this client's doing: wait for it a bounded time only
                 long deadline = System.nanoTime() + waitNanos;
+                if (held + bytes <= little) { // a quiet connection: the reserve too, and no queue
+                    while (used != 0 && used + bytes > total) {
+                        Grant g = waitOnce(deadline);
+                        if (g != null) {
+                            return g;
+                        }
+                    }
+                    used += bytes;
+                    held += bytes;
+                    return Grant.GRANTED;
+                }
+                long bulk = total - reserve;
                 waiting.addLast(this);
                 try {
-                    while (waiting.peekFirst() != this || (used != 0 && used + bytes > total)) {
+                    while (waiting.peekFirst() != this || (used != 0 && used + bytes > bulk)) {
                         Grant g = waitOnce(deadline);
                         if (g != null) {
                             return g;

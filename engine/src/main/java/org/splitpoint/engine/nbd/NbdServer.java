@@ -88,7 +88,9 @@ public final class NbdServer implements AutoCloseable {
         this.unixSocket = unixSocket;
         this.limits = limits;
         preload();
-        this.memory = new MemoryBudget(limits.memoryTotal(), limits.memoryPerConnection(), limits.requestsPerConnection());
+        // a quarter of the memory is kept for connections holding at most a piece (MemoryBudget says why)
+        this.memory = new MemoryBudget(limits.memoryTotal(), limits.memoryPerConnection(), limits.requestsPerConnection(),
+                limits.memoryTotal() / 4, Math.min(limits.pieceBytes(), limits.memoryTotal() / 4));
         this.buffers = new BufferPool(limits.memoryTotal());
         this.memoryShort = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.brief = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));

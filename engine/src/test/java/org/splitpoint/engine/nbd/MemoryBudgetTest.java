@@ -110,4 +110,28 @@ class MemoryBudgetTest {
         a.release(10); // a late release after close changes nothing
         assertThat(b.used()).isZero();
     }
+
+    /** Bulk connections share the total less the reserve; one holding little passes them and takes the reserve. */
+    @Test
+    @Timeout(20)
+    void aConnectionHoldingLittleUsesTheReserveAndPassesTheQueue() throws Exception {
+        MemoryBudget b = new MemoryBudget(100, 40, 64, 25, 5);
+        MemoryBudget.Account x = b.open();
+        MemoryBudget.Account y = b.open();
+        MemoryBudget.Account quiet = b.open();
+        assertThat(x.admit(40, 0)).isEqualTo(MemoryBudget.Grant.GRANTED);
+        assertThat(y.admit(30, 0)).isEqualTo(MemoryBudget.Grant.GRANTED); // 70 of the bulk's 75
+        MemoryBudget.Account z = b.open();
+        CompletableFuture<MemoryBudget.Grant> bulkWaits = admitLater(z, 10, 5000);
+        Thread.sleep(100);
+        assertThat(bulkWaits).as("80 > 75: the reserve is not the bulk's").isNotDone();
+        assertThat(quiet.admit(5, 0)).as("past the one waiting, into the reserve").isEqualTo(MemoryBudget.Grant.GRANTED);
+        assertThat(b.used()).isEqualTo(75);
+        long t0 = System.nanoTime();
+        assertThat(quiet.admit(1, 100 * MS)).as("holding 6: no more a quiet connection").isEqualTo(
+                MemoryBudget.Grant.NO_MEMORY);
+        assertThat((System.nanoTime() - t0) / MS).isGreaterThanOrEqualTo(80L);
+        x.release(40);
+        assertThat(bulkWaits.get(5, TimeUnit.SECONDS)).isEqualTo(MemoryBudget.Grant.GRANTED);
+    }
 }
