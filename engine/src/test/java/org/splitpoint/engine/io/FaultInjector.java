@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  * survives; a directory undone takes everything in it along). After write
  * number N every operation fails with {@link PowerCutException}; {@link #crash()} then settles what
  * the platters saw: each unforced write independently landed or not (seeded), write N is torn after
- * {@code tearBytes}. {@link #processCrash()} is a kill -9 instead: the page cache survives, so every
+ * {@code tearBytes}; a hole punched ({@link #punchesHoles}) is such a write too, one that reads as zeros. {@link #processCrash()} is a kill -9 instead: the page cache survives, so every
  * completed write and name change stays.
  *
  * <p>There is no global lock: operations on different files run concurrently (copiers, hydrators,
@@ -315,6 +315,29 @@ public final class FaultInjector implements StorageFactory {
     }
 
     private volatile boolean zeroesWithoutWriting;
+
+    /**
+     * With {@link #zeroesWithoutWriting}, a zeroing that may deallocate ({@link StorageFile#zeroRange}
+     * with {@code deallocate}) punches a real hole, the way Linux does: at once it reads as zeros and
+     * {@link StorageFile#hole} says hole (SEEK_HOLE sees it before any fsync), but it is a change of the
+     * file's extents held in the cache like a write, one write toward the cut, reaching the real file
+     * (fallocate PUNCH_HOLE through the real storage) only when a force covers it; at a crash it lands
+     * or not as an unforced write does (the torn one punches its first {@code tearBytes}). Without this
+     * option a punch is modelled as zeros written, so the real images never hold the holes the
+     * product's hole paths look for (block status, reads that skip holes).
+     */
+    public FaultInjector punchesHoles() {
+        punchesHoles = true;
+        return this;
+    }
+
+    private volatile boolean punchesHoles;
+    private final AtomicLong punched = new AtomicLong();
+
+    /** Holes punched so far (see {@link #punchesHoles}), cached or not: a test's check that its scene makes them. */
+    public long holesPunched() {
+        return punched.get();
+    }
 
     /** At the crash every unforced write lands but the torn one (write N): a stripe torn at one member. */
     public FaultInjector unforcedWritesLand() {
@@ -611,7 +634,26 @@ public final class FaultInjector implements StorageFactory {
 
     // ---- data ---------------------------------------------------------------------------------
 
-    private record Pending(long position, byte[] data) { }
+    /** A cached write; {@code punch}: a hole punched there (its data zeros, as it reads). */
+    private record Pending(long position, byte[] data, boolean punch) {
+        Pending(long position, byte[] data) {
+            this(position, data, false);
+        }
+
+        /** Bytes [from, to) of this write (file offsets), a punch still a punch. */
+        Pending part(long from, long to) {
+            return new Pending(from, java.util.Arrays.copyOfRange(data, (int) (from - position), (int) (to - position)), punch);
+        }
+
+        /** Puts it on the real file: its bytes, or its hole. */
+        void apply(StorageFile f, int length) throws IOException {
+            if (punch) {
+                f.zeroRange(position, length, true);
+            } else {
+                f.writeFully(position, ByteBuffer.wrap(data, 0, length));
+            }
+        }
+    }
 
     /** One file's page cache: the writes not yet forced, shared by every handle of the file. */
     private final class Cached {
@@ -659,7 +701,7 @@ public final class FaultInjector implements StorageFactory {
                     if (p.position >= length) {
                         it.remove();
                     } else if (p.position + p.data.length > length) {
-                        it.set(new Pending(p.position, java.util.Arrays.copyOf(p.data, (int) (length - p.position))));
+                        it.set(p.part(p.position, length));
                     }
                 }
             }
@@ -667,7 +709,7 @@ public final class FaultInjector implements StorageFactory {
 
         void flushTo(StorageFile file) throws IOException {
             for (Pending p : pending) {
-                file.writeFully(p.position, ByteBuffer.wrap(p.data));
+                p.apply(file, p.data.length);
                 supersede(p);
             }
             pending.clear();
@@ -688,12 +730,52 @@ public final class FaultInjector implements StorageFactory {
                 }
                 it.remove();
                 if (d.position < from) {
-                    it.add(new Pending(d.position, java.util.Arrays.copyOf(d.data, (int) (from - d.position))));
+                    it.add(d.part(d.position, from));
                 }
                 if (end > to) {
-                    it.add(new Pending(to, java.util.Arrays.copyOfRange(d.data, (int) (to - d.position), d.data.length)));
+                    it.add(d.part(to, end));
                 }
             }
+        }
+
+        /**
+         * The holes punched that a failed force leaves in place: a punch is a change of the file's
+         * extents, not a dirty page, so a writeback that fails does not undo it (it still reads as
+         * zeros, and a later force or the file system's own journal commit may yet make it durable;
+         * a crash before that loses it). Where a write cached after a punch covers it, that write
+         * is what reads there (kept with the dropped pages, or lost to the old bytes: the punch is
+         * left out there, a hole under a lost write reads as the bytes before it, the harsher case).
+         */
+        List<Pending> punchesKeptAtAFailedForce() {
+            List<Pending> kept = new ArrayList<>();
+            for (int i = 0; i < pending.size(); i++) {
+                if (!pending.get(i).punch) {
+                    continue;
+                }
+                List<Pending> parts = new ArrayList<>(List.of(pending.get(i)));
+                for (int j = i + 1; j < pending.size(); j++) {
+                    Pending later = pending.get(j);
+                    long from = later.position;
+                    long to = later.position + later.data.length;
+                    List<Pending> left = new ArrayList<>();
+                    for (Pending part : parts) {
+                        long end = part.position + part.data.length;
+                        if (end <= from || part.position >= to) {
+                            left.add(part);
+                            continue;
+                        }
+                        if (part.position < from) {
+                            left.add(part.part(part.position, from));
+                        }
+                        if (end > to) {
+                            left.add(part.part(to, end));
+                        }
+                    }
+                    parts = left;
+                }
+                kept.addAll(parts);
+            }
+            return kept;
         }
 
         /** What the platters keep of the cached writes; the torn write keeps its first bytes only. */
@@ -719,12 +801,14 @@ public final class FaultInjector implements StorageFactory {
                                     + (p == tornWrite ? " TORN" : ""));
                         }
                         if (keepEverything) {
-                            f.writeFully(p.position, ByteBuffer.wrap(p.data));
+                            p.apply(f, p.data.length);
                         } else if (p == tornWrite) {
                             int keep = Math.min(tearBytes, p.data.length);
-                            f.writeFully(p.position, ByteBuffer.wrap(p.data, 0, keep));
+                            if (keep > 0) {
+                                p.apply(f, keep);
+                            }
                         } else if (rnd.nextDouble() < landProbability) {
-                            f.writeFully(p.position, ByteBuffer.wrap(p.data));
+                            p.apply(f, p.data.length);
                         }
                     }
                 }
@@ -776,6 +860,16 @@ public final class FaultInjector implements StorageFactory {
                 if (cut) {
                     return false;
                 }
+                // a punch cached covers the range whole, no write cached after it touches it: a hole now
+                for (int i = c.pending.size() - 1; i >= 0; i--) {
+                    Pending p = c.pending.get(i);
+                    if (p.position < position + length && position < p.position + p.data.length) {
+                        if (p.punch && p.position <= position && position + length <= p.position + p.data.length) {
+                            return true;
+                        }
+                        break;
+                    }
+                }
                 for (List<Pending> writes : List.of(c.pending, c.dropped)) {
                     for (Pending p : writes) {
                         if (p.position < position + length && position < p.position + p.data.length) {
@@ -820,7 +914,33 @@ public final class FaultInjector implements StorageFactory {
             }
             byte[] data = new byte[src.remaining()];
             src.get(data);
-            Pending p = new Pending(position, data);
+            cache(new Pending(position, data));
+        }
+
+        /** A punch (see {@link #punchesHoles}): cached as one write that reads as zeros; else zeros written. */
+        @Override
+        public void zeroRange(long position, long length, boolean deallocate) throws IOException {
+            if (!(punchesHoles && zeroesWithoutWriting && deallocate) || length > Integer.MAX_VALUE) {
+                StorageFile.super.zeroRange(position, length, deallocate);
+                return;
+            }
+            if (readOnly) {
+                throw new java.nio.file.AccessDeniedException(c.path + " (opened read-only)");
+            }
+            holdIfAsked(Op.WRITE, c.path);
+            check(c.path, Op.WRITE); // a punch takes no space: the disk-full budget is not asked
+            punched.incrementAndGet();
+            if (!caching()) {
+                checkPower();
+                file.zeroRange(position, length, true);
+                return;
+            }
+            cache(new Pending(position, new byte[(int) length], true));
+        }
+
+        private void cache(Pending p) throws IOException {
+            long position = p.position;
+            byte[] data = p.data;
             c.lock.writeLock().lock();
             try {
                 checkPower();
@@ -849,10 +969,12 @@ public final class FaultInjector implements StorageFactory {
             try {
                 checkPower();
                 if (failingForces.test(c.path) && forcesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    List<Pending> punches = c.punchesKeptAtAFailedForce();
                     if (keepDroppedPages) {
                         c.dropped.addAll(c.pending); // clean now, still read until a crash
                     }
                     c.pending.clear(); // the pages that could not be written back are clean now, and lost
+                    c.pending.addAll(punches);
                     failed = forcesFailNoSpace
                             ? new NoSpaceException("no space left on the file system holding " + c.path + " (injected, on fsync)")
                             : new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());

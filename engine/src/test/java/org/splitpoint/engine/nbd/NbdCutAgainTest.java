@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,7 +59,18 @@ import org.splitpoint.engine.pool.PoolExports;
  * FLUSHes under them), and while its restore does (each session that finds no restore under way
  * splits the pair, writes the BCV and restores it before the clients connect; the STD must read as
  * the BCV once the restore began); at the end of a pair's run an establish and a split: the BCV must
- * equal the STD. 2 runs a scene by default, 30 with {@code -Dsplitpoint.longTests=true};
+ * equal the STD. Restores started under the clients (the writers held between two batches, every
+ * request answered, for the restore's start only, between the flusher's first two FLUSHes; v then
+ * reads as what it restores, the clients' writes over it): "pair-restore-live", the BCV given bytes
+ * of its own on some tracks, then restored onto the STD, full or incremental, protected or not; and
+ * "restore-raid1"/"restore-raid5", an instant restore of v from a full backup (reads of tracks not
+ * restored fetched from it, partial writes merged, the bulk copy at 1 MiB/s) in each session that
+ * finds none under way, resumed by the next opening, run to its end after the last: v must be the
+ * image overlaid with every promised request. "raid1-holes": RAID 1 whose images always punch real
+ * holes ({@link FaultInjector#punchesHoles}: a punch reads as zeros and is a hole at once, lost at a
+ * cut unless forced, as an unforced write), with as many trims and zeroings without NO_HOLE, half of
+ * them of megabytes, as writes; in the other scenes the images punch holes for two seeds in three.
+ * 2 runs a scene by default, 30 with {@code -Dsplitpoint.longTests=true};
  * {@code -Dnbdcut.only=SCENE:C1,C2,C3:SEED} runs one, {@code -Dnbdcut.scenes=A,B} some scenes,
  * {@code -Dnbdcut.failForces=true} fails a force in every session, {@code -Dnbdcut.trace=true} says when.
  */
@@ -74,16 +86,30 @@ class NbdCutAgainTest {
     Path tmp;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"raid1", "raid5", "raid5-window", "pair-establish", "pair-restore"})
+    @ValueSource(strings = {"raid1", "raid5", "raid5-window", "pair-establish", "pair-restore", "raid1-holes",
+            "restore-raid1", "restore-raid5", "pair-restore-live"})
     void acknowledgedRequestsSurviveCutsAtAnyWriteThroughTheServer(String scene) throws Exception {
         Path template = tmp.resolve("template");
-        if (scene.startsWith("pair")) {
+        Path storeTemplate = null;
+        byte[] backedUp = null;
+        if (scene.startsWith("restore")) {
+            // v backed up in full (the image a restore brings back), then given other bytes below
+            TestPools.create(template, scene.endsWith("raid1") ? Layout.RAID1 : Layout.RAID5,
+                    scene.endsWith("raid1") ? 2 : 3, DRIVE, TRACK);
+            storeTemplate = tmp.resolve("store-template");
+            try (Pool p = Pool.open(template)) {
+                backedUp = new byte[(int) p.device("v").size()];
+                new Random(scene.hashCode() * 3L).nextBytes(backedUp);
+                p.device("v").write(0, ByteBuffer.wrap(backedUp));
+                assertThat(p.backups().backup("v", storeTemplate, true, 0).await(60_000)).isTrue();
+            }
+        } else if (scene.startsWith("pair")) {
             Pool.create(template, 4, DRIVE, TRACK, StorageFactory.real());
             try (Pool p = Pool.open(template)) {
                 p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
                 p.admin().createVolume("w", Layout.RAID1, List.of("d3", "d4"), 0);
                 p.pairs().create("p", "v", "w");
-                if (scene.equals("pair-restore")) {
+                if (scene.startsWith("pair-restore")) {
                     assertThat(p.pairs().establish("p", true).await(30_000)).isTrue();
                     p.pairs().split(List.of("p"));
                 }
@@ -97,6 +123,7 @@ class NbdCutAgainTest {
             new Random(scene.hashCode()).nextBytes(image);
             p.device("v").write(0, ByteBuffer.wrap(image));
         }
+        Source source = new Source(storeTemplate, backedUp);
         String scenes = System.getProperty("nbdcut.scenes", "");
         if (!scenes.isEmpty() && !Arrays.asList(scenes.split(",")).contains(scene)) {
             return;
@@ -105,12 +132,12 @@ class NbdCutAgainTest {
         if (!one.isEmpty()) {
             String[] a = one.split(":");
             if (a.length == 2 || a[0].equals(scene)) { // SCENE:CUTS:SEED or CUTS:SEED
-                run(scene, template, tmp.resolve("only"), Arrays.stream(a[a.length - 2].split(",")).mapToLong(Long::parseLong)
+                run(scene, template, source, tmp.resolve("only"), Arrays.stream(a[a.length - 2].split(",")).mapToLong(Long::parseLong)
                         .toArray(), Long.parseLong(a[a.length - 1]));
             }
             return;
         }
-        long[] counted = run(scene, template, tmp.resolve("count"), new long[OPENINGS], 1);
+        long[] counted = run(scene, template, source, tmp.resolve("count"), new long[OPENINGS], 1);
         System.out.println("NbdCutAgainTest " + scene + ": the openings of an uncut run write " + Arrays.toString(counted) + " times");
         Random pick = new Random(scene.hashCode() * 7L);
         int n = Boolean.getBoolean("splitpoint.longTests") ? 30 : 2;
@@ -119,18 +146,24 @@ class NbdCutAgainTest {
             for (int k = 0; k < OPENINGS; k++) {
                 cuts[k] = 1 + (long) (pick.nextDouble() * Math.max(1, counted[k]));
             }
-            run(scene, template, tmp.resolve("run-" + i), cuts, 1 + i);
+            run(scene, template, source, tmp.resolve("run-" + i), cuts, 1 + i);
         }
     }
 
     /** One run: {@code cuts[k]} cuts opening k+1 (0: at its end); returns each opening's writes. */
-    private long[] run(String scene, Path template, Path runDir, long[] cuts, long seed) throws Exception {
+    private long[] run(String scene, Path template, Source template2, Path runDir, long[] cuts, long seed) throws Exception {
         Path dir = runDir.resolve("pool");
         TestPools.copyDir(template, dir);
+        Source source = template2;
+        if (template2.store() != null) {
+            source = new Source(runDir.resolve("store"), template2.image());
+            TestPools.copyDir(template2.store(), source.store());
+        }
         long[] writes = new long[cuts.length];
         String name = scene + " cuts " + Arrays.toString(cuts) + " seed " + seed;
+        long punched = 0;
         Model[] model = {null};
-        boolean[] restoring = {false}; // a restore asked for and not yet seen on record
+        byte[][] restoring = {null}; // what v reads as once a restore asked for and not yet seen on record is
         for (int k = 0; k < cuts.length; k++) {
             String what = name + ", opening " + (k + 1);
             FaultInjector inj = new FaultInjector(StorageFactory.real())
@@ -139,19 +172,20 @@ class NbdCutAgainTest {
             if (seed % 2 == 0) {
                 inj.failedForcesKeepPagesCached(); // a force that fails leaves its pages read until a crash (ext4)
             }
-            if (seed % 3 != 0) {
-                inj.zeroesWithoutWriting(); // as ext4's images: FAST_ZERO taken, large zeroings in large pieces
+            if (seed % 3 != 0 || scene.endsWith("holes")) {
+                // as ext4's images: FAST_ZERO taken, large zeroings in large pieces, holes punched for real
+                inj.zeroesWithoutWriting().punchesHoles();
             }
             Pool pool = null;
             try {
                 pool = Pool.open(dir, inj);
-                reopened(pool, model[0], what, restoring);
-                session(scene, pool, inj, model, restoring, seed * 100 + 2 * k, what);
+                reopened(pool, model, what, restoring);
+                session(scene, pool, inj, source, model, restoring, seed * 100 + 2 * k, what);
                 pool.close();
                 model[0].allAcknowledged();
                 pool = Pool.open(dir, inj);
-                reopened(pool, model[0], what + " (after the clean close)", restoring);
-                session(scene, pool, inj, model, restoring, seed * 100 + 2 * k + 1, what + " (after the clean close)");
+                reopened(pool, model, what + " (after the clean close)", restoring);
+                session(scene, pool, inj, source, model, restoring, seed * 100 + 2 * k + 1, what + " (after the clean close)");
             } catch (Exception e) {
                 if (!inj.isCut() && !(scene.equals("raid5-window") && asksForAReopen(e))) {
                     throw new AssertionError(what + ": failed without a cut: " + e, e);
@@ -163,6 +197,7 @@ class NbdCutAgainTest {
                 inj.cutNow();
             }
             writes[k] = inj.writeCount();
+            punched += inj.holesPunched();
             inj.crash();
             if (pool != null) {
                 pool.abandon();
@@ -171,8 +206,18 @@ class NbdCutAgainTest {
                 model[0].crashed();
             }
         }
+        if (scene.endsWith("holes") && Arrays.stream(cuts).allMatch(c -> c == 0)) { // a run cut early may punch none
+            assertThat(punched).as(name + ": holes punched in the members' images").isPositive();
+        }
         try (Pool pool = Pool.open(dir)) {
-            reopened(pool, model[0], name + ", finished", restoring);
+            reopened(pool, model, name + ", finished", restoring);
+            if (scene.startsWith("restore")) {
+                // the restore resumed at the opening runs to its end: the image overlaid with every promised write
+                pool.jobs().forEach(j -> j.setThrottle(0));
+                pool.awaitJobs(null);
+                assertThat(pool.instantRestores().restoreOf("v")).as(name + ": the restore ended").isNull();
+                check(pool, model[0], name + ", the restore ended");
+            }
             if (scene.equals("raid5-window")) {
                 pool.awaitJobs(null);
                 var d = pool.snapshot().drive("d2");
@@ -229,19 +274,30 @@ class NbdCutAgainTest {
 
     /**
      * A reopening: v reads as the acknowledged requests allow; or, when the power went while a
-     * restore was being started and it is on record, as the BCV.
+     * restore was being started (no client writing meanwhile) and it is on record, as what it
+     * restores (the BCV, the backup's image), which the model then starts from.
      */
-    private static void reopened(Pool pool, Model m, String what, boolean[] restoring) throws Exception {
+    private static void reopened(Pool pool, Model[] m, String what, byte[][] restoring) throws Exception {
         assertThat(pool.openNotes()).as(what + ": a power cut is not damage").noneMatch(n -> n.contains("damaged or cut short"));
-        if (restoring[0]) {
-            restoring[0] = false;
-            PairState st = state(pool);
-            if (st == PairState.RestInProg || st == PairState.Restored) {
-                TestPools.assertSameBytes(read(pool, "v"), read(pool, "w"), what + ": v once a restore cut short is on record");
+        if (restoring[0] != null) {
+            byte[] restored = restoring[0];
+            restoring[0] = null;
+            boolean onRecord;
+            if (pool.instantRestores().restoreOf("v") != null) {
+                onRecord = true;
+            } else if (pool.pairs().query(null).isEmpty()) {
+                onRecord = false;
+            } else {
+                PairState st = state(pool);
+                onRecord = st == PairState.RestInProg || st == PairState.Restored;
+            }
+            if (onRecord) {
+                TestPools.assertSameBytes(read(pool, "v"), restored, what + ": v once a restore cut short is on record");
+                m[0] = new Model(restored);
                 return;
             }
         }
-        check(pool, m, what);
+        check(pool, m[0], what);
     }
 
     private static byte[] read(Pool pool, String volume) throws Exception {
@@ -262,8 +318,8 @@ class NbdCutAgainTest {
      * One session: the scene's start (a window, an establish), v served, two writers and a flusher
      * until the writers are done or the power is cut; then the server closed. Throws once cut.
      */
-    private static void session(String scene, Pool pool, FaultInjector inj, Model[] model, boolean[] restoring, long seed,
-                                String what) throws Exception {
+    private static void session(String scene, Pool pool, FaultInjector inj, Source source, Model[] model,
+                                byte[][] restoring, long seed, String what) throws Exception {
         if (scene.equals("raid5-window") && pool.snapshot().drive("d2").state() == DriveState.ONLINE) {
             pool.service().offline("d2", OfflineReason.RESET, LogMode.DATA);
         }
@@ -279,11 +335,11 @@ class NbdCutAgainTest {
         if (scene.equals("pair-establish") && !establishLater && establishes(pool)) {
             pool.pairs().establish("p", false, 2 << 20); // copies while the clients write
         }
-        if (scene.equals("pair-restore")) {
+        if (scene.startsWith("pair-restore")) {
             if (state(pool) == PairState.Restored || state(pool) == PairState.Synchronized) {
                 pool.pairs().split(List.of("p"));
             }
-            if (state(pool) == PairState.Split) {
+            if (state(pool) == PairState.Split && scene.equals("pair-restore")) {
                 if (Boolean.getBoolean("nbdcut.trace")) {
                     System.out.println(what + ": the BCV written, then restored under the clients");
                 }
@@ -292,12 +348,49 @@ class NbdCutAgainTest {
                 new Random(seed * 11).nextBytes(b);
                 pool.device("w").write(0, ByteBuffer.wrap(b));
                 pool.device("w").flush();
-                restoring[0] = true;
+                restoring[0] = b;
                 pool.pairs().restore("p", false, false, 512 << 10);
-                restoring[0] = false;
+                restoring[0] = null;
                 TestPools.assertSameBytes(read(pool, "v"), b, what + ": v once the restore began");
                 model[0] = new Model(b); // v reads as the BCV now, before any client writes
             }
+        }
+        // a restore started under the clients, between two FLUSHes, the writers held between two batches
+        Callable<byte[]> restoreLater = null;
+        if (scene.equals("pair-restore-live") && state(pool) == PairState.Split) {
+            // the BCV gets bytes of its own on some tracks (an incremental restore copies those, and the
+            // STD's changes), then, under the clients, is restored: full or not, protected or not
+            Random r = new Random(seed * 17);
+            int tracks = (int) (pool.device("w").size() / TRACK);
+            for (int i = 0; i < tracks / 4; i++) {
+                byte[] t = new byte[1 + r.nextInt(3 * TRACK)];
+                r.nextBytes(t);
+                pool.device("w").write(r.nextInt((int) pool.device("w").size() - t.length), ByteBuffer.wrap(t));
+            }
+            pool.device("w").flush();
+            byte[] b = read(pool, "w");
+            boolean full = r.nextBoolean();
+            boolean protect = r.nextBoolean();
+            restoreLater = () -> {
+                if (Boolean.getBoolean("nbdcut.trace")) {
+                    System.out.println(what + ": the pair restored under the clients, full " + full + ", protected " + protect);
+                }
+                restoring[0] = b;
+                pool.pairs().restore("p", full, protect, 512 << 10);
+                restoring[0] = null;
+                return b;
+            };
+        }
+        if (scene.startsWith("restore") && pool.instantRestores().restoreOf("v") == null) {
+            restoreLater = () -> {
+                if (Boolean.getBoolean("nbdcut.trace")) {
+                    System.out.println(what + ": the backup restored under the clients");
+                }
+                restoring[0] = source.image();
+                pool.instantRestores().restore("v", source.store(), null, false, 1 << 20); // about 5 s
+                restoring[0] = null;
+                return source.image();
+            };
         }
         byte[] now = read(pool, "v");
         if (model[0] != null) {
@@ -315,6 +408,8 @@ class NbdCutAgainTest {
         boolean failAForce = Boolean.getBoolean("nbdcut.failForces") || new Random(seed * 13).nextInt(3) == 0;
         AtomicBoolean forcesFail = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
+        Pause pause = new Pause(2);
+        Callable<byte[]> restore = restoreLater;
         try {
             Thread[] writers = new Thread[2];
             for (int w = 0; w < 2; w++) {
@@ -325,11 +420,14 @@ class NbdCutAgainTest {
                             assertThat(c.structured()).isEqualTo(Nbd.REP_ACK);
                         }
                         c.go("v", Nbd.OPT_GO);
-                        writer(c, half == 0, m, inj, forcesFail, new Random(seed * 3 + half), half * (m.size() / 2), m.size() / 2, what);
+                        writer(c, half == 0, scene.endsWith("holes"), m, inj, forcesFail, pause, new Random(seed * 3 + half),
+                                half * (m.size() / 2), m.size() / 2, what);
                     } catch (Throwable t) {
                         if (!inj.isCut()) {
                             failure.compareAndSet(null, t);
                         }
+                    } finally {
+                        pause.gone();
                     }
                 }, "nbd-cut-writer-" + w);
                 threads.add(writers[w]);
@@ -343,6 +441,18 @@ class NbdCutAgainTest {
                             pool.pairs().establish("p", false, 2 << 20); // under the writers, between two FLUSHes
                             if (Boolean.getBoolean("nbdcut.trace")) {
                                 System.out.println(what + ": the establish began under the clients");
+                            }
+                        }
+                        if (flushes == 1 && restore != null) {
+                            // every batch sent so far answered, none sent until the restore is in place:
+                            // v reads as what it restores from then on, the clients' writes over it
+                            if (pause.hold(inj)) {
+                                try {
+                                    // (not read back whole here: the reads would fetch every track the restore owes)
+                                    m.rebase(restore.call());
+                                } finally {
+                                    pause.release();
+                                }
                             }
                         }
                         if (flushes == 2 && failAForce) {
@@ -402,16 +512,20 @@ class NbdCutAgainTest {
      * which must read as the answered requests left it. With {@code structured}, the replies come
      * as structured chunks (reads as data and hole chunks).
      */
-    private static void writer(NbdTestClient c, boolean structured, Model m, FaultInjector inj, AtomicBoolean forcesFail,
-                               Random rnd, int from, int len, String what) throws IOException {
+    private static void writer(NbdTestClient c, boolean structured, boolean holes, Model m, FaultInjector inj,
+                               AtomicBoolean forcesFail, Pause pause, Random rnd, int from, int len, String what)
+            throws IOException, InterruptedException {
         for (int b = 0; b < BATCHES && !inj.isCut(); b++) {
+            pause.between();
             List<Op> batch = new ArrayList<>();
             int n = 1 + rnd.nextInt(6);
             for (int i = 0; i < n; i++) {
                 int kind = rnd.nextInt(12);
-                int type = kind < 6 ? Nbd.CMD_WRITE : kind < 9 ? Nbd.CMD_WRITE_ZEROES : kind < 10 ? Nbd.CMD_TRIM : Nbd.CMD_READ;
+                // with holes: as many zeroings and trims as writes, half of them of megabytes (holes punched)
+                int type = holes ? (kind < 4 ? Nbd.CMD_WRITE : kind < 7 ? Nbd.CMD_WRITE_ZEROES : kind < 10 ? Nbd.CMD_TRIM : Nbd.CMD_READ)
+                        : kind < 6 ? Nbd.CMD_WRITE : kind < 9 ? Nbd.CMD_WRITE_ZEROES : kind < 10 ? Nbd.CMD_TRIM : Nbd.CMD_READ;
                 // some zeroings of megabytes: member rows given back (MemberZeros), whole stripes zeroed
-                int length = 1 + rnd.nextInt(type != Nbd.CMD_WRITE && rnd.nextInt(4) == 0 ? 5 << 19
+                int length = 1 + rnd.nextInt(type != Nbd.CMD_WRITE && rnd.nextInt(holes ? 2 : 4) == 0 ? 5 << 19
                         : rnd.nextInt(4) == 0 ? 160 << 10 : 12 << 10);
                 int at = from + rnd.nextInt(len - length);
                 if (batch.stream().anyMatch(o -> at < o.offset + o.data.length && o.offset < at + length)) {
@@ -419,7 +533,7 @@ class NbdCutAgainTest {
                 }
                 int flags = type != Nbd.CMD_READ && rnd.nextInt(4) == 0 ? Nbd.CMD_FLAG_FUA : 0;
                 if (type == Nbd.CMD_WRITE_ZEROES) {
-                    flags |= rnd.nextBoolean() ? Nbd.CMD_FLAG_NO_HOLE : 0;
+                    flags |= rnd.nextInt(holes ? 4 : 2) == 0 ? Nbd.CMD_FLAG_NO_HOLE : 0;
                     flags |= rnd.nextInt(4) == 0 ? Nbd.CMD_FLAG_FAST_ZERO : 0;
                 }
                 byte[] data = new byte[length];
@@ -489,6 +603,58 @@ class NbdCutAgainTest {
         }
     }
 
+    /** The backup store a restore scene restores from (a copy per run) and the image it holds; nulls elsewhere. */
+    record Source(Path store, byte[] image) { }
+
+    /** Holds the writers between two batches (each batch answered) while a restore is started. */
+    static final class Pause {
+        private final int writers;
+        private boolean asked;
+        private int parked;
+        private int gone;
+
+        Pause(int writers) {
+            this.writers = writers;
+        }
+
+        /** A writer between batches: waits while a hold is asked. */
+        synchronized void between() throws InterruptedException {
+            if (!asked) {
+                return;
+            }
+            parked++;
+            notifyAll();
+            while (asked) {
+                wait();
+            }
+            parked--;
+        }
+
+        /** A writer that has ended (done, failed or cut). */
+        synchronized void gone() {
+            gone++;
+            notifyAll();
+        }
+
+        /** Asks the hold and waits for every writer to be held or gone; false when the power went meanwhile (released). */
+        synchronized boolean hold(FaultInjector inj) throws InterruptedException {
+            asked = true;
+            while (parked + gone < writers) {
+                if (inj.isCut()) {
+                    release();
+                    return false;
+                }
+                wait(50);
+            }
+            return true;
+        }
+
+        synchronized void release() {
+            asked = false;
+            notifyAll();
+        }
+    }
+
     /** A request: its range and what it leaves there (zeros for a zeroing or trim); its answer's tick, and FUA. */
     static final class Op {
         final int offset;
@@ -517,13 +683,24 @@ class NbdCutAgainTest {
      * answered before a FLUSH was sent that was answered.
      */
     static final class Model {
-        private final byte[] initial;
+        private byte[] initial;
         private final List<Op> ops = new ArrayList<>();
         private final AtomicLong clock = new AtomicLong();
         private volatile long flushedBefore;
         private boolean all;
 
-        private final byte[] current;
+        private byte[] current;
+
+        /**
+         * What the volume reads as now (a restore began; no request in flight): every request before
+         * it is replaced, promised or not.
+         */
+        synchronized void rebase(byte[] now) {
+            initial = now.clone();
+            current = now.clone();
+            ops.clear();
+            failed.clear();
+        }
 
         Model(byte[] initial) {
             this.initial = initial;
