@@ -52,6 +52,20 @@ public final class RangeLocks {
     }
 
     /**
+     * Locks several ranges [from, to) at once: the distinct locks of them all in ascending index
+     * order, as one range takes its own. Locking them one range after the other is not that order
+     * (a range past a multiple of the locks' count takes low indexes after a lower range's high
+     * ones) and can deadlock with a single range over both.
+     */
+    public Held lockRanges(java.util.List<long[]> ranges) {
+        int[] idx = ranges.stream().flatMapToInt(r -> Arrays.stream(indexes(r[0], r[1]))).sorted().distinct().toArray();
+        for (int i : idx) {
+            locks[i].lock();
+        }
+        return release(idx);
+    }
+
+    /**
      * Locks the positions of {@code positions} (any order, scattered) at once: their distinct locks
      * in ascending index order, as a range takes them, so this never deadlocks with ranges either.
      */

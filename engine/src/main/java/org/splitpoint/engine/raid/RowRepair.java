@@ -116,11 +116,10 @@ final class RowRepair {
      * heal, whose ranges may end inside a track: a rebuild's progress).
      */
     void reconstructRowRanges(Member target, List<long[]> ranges) throws IOException {
-        List<RangeLocks.Held> held = new ArrayList<>(ranges.size());
-        try {
-            for (long[] r : ranges) {
-                held.add(rowLocks.lock(r[0], r[1])); // ascending, as every other locker takes them
-            }
+        // every range's locks at once, in the one order every locker takes them: range after range
+        // in row order is not that order once the ranges pass a multiple of the locks' count, and
+        // deadlocked with a host's zeroing across that multiple (HealLockOrderTest)
+        try (RangeLocks.Held held = rowLocks.lockRanges(ranges)) {
             for (long[] r : ranges) {
                 volume.refuseLostSources(target, r[0], r[1]);
             }
@@ -142,10 +141,6 @@ final class RowRepair {
             }
             if (!batch.isEmpty()) {
                 volume.reconstructRanges(target, batch);
-            }
-        } finally {
-            for (int i = held.size() - 1; i >= 0; i--) {
-                held.get(i).close();
             }
         }
     }
