@@ -71,7 +71,7 @@ import org.splitpoint.engine.pool.PoolExports;
  * cut unless forced, as an unforced write), with as many trims and zeroings without NO_HOLE, half of
  * them of megabytes, as writes; in the other scenes the images punch holes for two seeds in three.
  * 2 runs a scene by default, 30 with {@code -Dsplitpoint.longTests=true};
- * {@code -Dnbdcut.only=SCENE:C1,C2,C3:SEED} runs one, {@code -Dnbdcut.scenes=A,B} some scenes,
+ * {@code -Dnbdcut.only=SCENE:C1,C2,C3:SEED} runs one, {@code -Dnbdcut.seedBase=N} picks other cuts and seeds, {@code -Dnbdcut.scenes=A,B} some scenes,
  * {@code -Dnbdcut.failForces=true} fails a force in every session, {@code -Dnbdcut.trace=true} says when.
  */
 @Timeout(900)
@@ -139,14 +139,15 @@ class NbdCutAgainTest {
         }
         long[] counted = run(scene, template, source, tmp.resolve("count"), new long[OPENINGS], 1);
         System.out.println("NbdCutAgainTest " + scene + ": the openings of an uncut run write " + Arrays.toString(counted) + " times");
-        Random pick = new Random(scene.hashCode() * 7L);
+        long base = Long.getLong("nbdcut.seedBase", 0); // other cut indexes and seeds than the usual ones
+        Random pick = new Random(scene.hashCode() * 7L + base);
         int n = Boolean.getBoolean("splitpoint.longTests") ? 30 : 2;
         for (int i = 0; i < n; i++) {
             long[] cuts = new long[OPENINGS];
             for (int k = 0; k < OPENINGS; k++) {
                 cuts[k] = 1 + (long) (pick.nextDouble() * Math.max(1, counted[k]));
             }
-            run(scene, template, source, tmp.resolve("run-" + i), cuts, 1 + i);
+            run(scene, template, source, tmp.resolve("run-" + i), cuts, 1 + i + 1000 * base);
         }
     }
 
