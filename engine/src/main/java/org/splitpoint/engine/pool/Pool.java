@@ -779,6 +779,10 @@ public final class Pool implements AutoCloseable {
                 }
             }
         }
+        // the map's file fails on the file system holding pool.json: an administrator looks there, and
+        // knows why the next incremental backup is as large as a full one (only an event said so)
+        new java.util.TreeMap<>(changeMapsLost).forEach((volume, why) -> out.add(why + "; volume " + volume
+                + "'s next incremental backup copies every track"));
         return out;
     }
 

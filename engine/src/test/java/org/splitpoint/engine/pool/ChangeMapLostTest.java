@@ -107,6 +107,9 @@ class ChangeMapLostTest {
             v.flush(); // every write durable on the volume before the power goes
             assertThat(p.backups().lastBackup("v").changeMapLost()).as("seed %d: on record", seed)
                     .contains("changed-block map of volume v could not mark a write");
+            assertThat(p.problems()).as("seed %d: the pool's problems", seed).anySatisfy(m -> assertThat(m)
+                    .startsWith("the changed-block map of volume v could not mark a write (")
+                    .endsWith("; volume v's next incremental backup copies every track"));
             p.events().drain();
             assertThat(List.copyOf(said)).as("seed %d", seed).anySatisfy(e -> assertThat(e.message())
                     .contains("the write went ahead").contains("next incremental backup copies every track"));
@@ -117,12 +120,15 @@ class ChangeMapLostTest {
         try (Pool p = Pool.open(dir)) {
             RaidVolume v = p.volume("v");
             assertThat(Arrays.mismatch(read(v, 0, model.length), model)).as("seed %d: the volume", seed).isNegative();
+            assertThat(p.problems()).as("seed %d: said again after the reopen", seed).anySatisfy(m -> assertThat(m)
+                    .endsWith("; volume v's next incremental backup copies every track"));
             Job inc = p.backups().backup("v", store, false, 0);
             inc.start();
             assertThat(inc.await(60_000)).isTrue();
             assertThat(inc.state()).as("seed %d: %s", seed, inc.progress().message()).isEqualTo(JobState.DONE);
             PoolConfig.BackupRecord last = p.backups().lastBackup("v");
             assertThat(last.changeMapLost()).as("seed %d: taken again by the backup", seed).isNull();
+            assertThat(p.problems()).as("seed %d: no longer a problem", seed).noneMatch(m -> m.contains("changed-block"));
             assertThat(Arrays.mismatch(BackupTest.imageBytes(store, last.image()), model))
                     .as("seed %d: the incremental chain", seed).isNegative();
         }
