@@ -7,12 +7,8 @@ import static org.splitpoint.engine.pool.ServicePools.read;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.backup.DirectoryStore;
@@ -35,7 +31,6 @@ import org.splitpoint.engine.raid.RaidVolume;
 class BackupStoreFullTest {
 
     private static final int SEEDS = Boolean.getBoolean("splitpoint.longTests") ? 60 : 8;
-    private static final int WRITERS = 3;
 
     @TempDir
     Path tmp;
@@ -63,33 +58,15 @@ class BackupStoreFullTest {
         long room = (2 + rnd.nextInt(tracks / 2)) * (long) TRACK; // short of a full image, whatever the seed
         FaultInjector inj = new FaultInjector(StorageFactory.real())
                 .diskFullAfter(f -> f.toAbsolutePath().startsWith(store), room);
-        AtomicReference<Throwable> failed = new AtomicReference<>();
         try (Pool p = Pool.open(dir, inj, new PoolOptions(false))) {
             RaidVolume v = p.volume("v");
             Job backup = p.backups().backup("v", store, true, 0);
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < WRITERS; w++) {
-                int mine = w;
-                long wseed = seed * 31L + w;
-                threads.add(StuckThreads.start("host-" + w, () -> write(v, model, tracks, mine, new Random(wseed), stop),
-                        failed));
-            }
-            threads.add(StuckThreads.start("flusher", () -> {
-                while (!stop.get()) {
-                    v.flush();
-                    Thread.sleep(1);
-                }
-            }, failed));
+            OwnTrackWriters hosts = new OwnTrackWriters(v, model, TRACK, 40, seed);
             Thread.sleep(rnd.nextInt(5)); // some writes before the copier starts, some while it copies
             backup.start();
             assertThat(backup.await(60_000)).isTrue();
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-                assertThat(t.isAlive()).as("seed %d: %s returned", seed, t.getName()).isFalse();
-            }
-            assertThat(failed.get()).as("seed %d: a host write or flush", seed).isNull();
+            hosts.stop();
+            hosts.finish("seed " + seed);
             assertThat(backup.state()).as("seed %d: the backup into a store with room for %d B", seed, room)
                     .isEqualTo(JobState.FAILED);
             assertThat(backup.progress().message()).as("seed %d", seed).contains("No space left on device");
@@ -114,22 +91,5 @@ class BackupStoreFullTest {
         }
         assertThat(DirectoryStore.open(store, StorageFactory.real(), false).list()).as("seed %d: no image sealed in"
                 + " the full store", seed).isEmpty();
-    }
-
-    /** Writes within tracks t with t % WRITERS == mine, keeping the model: 40 writes, or until stopped. */
-    private static void write(RaidVolume v, byte[] model, int tracks, int mine, Random rnd, AtomicBoolean stop)
-            throws Exception {
-        for (int i = 0; i < 40 && !stop.get(); i++) {
-            int t = rnd.nextInt(tracks / WRITERS) * WRITERS + mine;
-            int at = rnd.nextInt(TRACK);
-            int len = 1 + rnd.nextInt(TRACK - at); // within track t: the model's bytes are this writer's alone
-            byte[] b = new byte[len];
-            rnd.nextBytes(b);
-            long off = (long) t * TRACK + at;
-            v.write(off, ByteBuffer.wrap(b));
-            synchronized (model) {
-                System.arraycopy(b, 0, model, (int) off, len);
-            }
-        }
     }
 }

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.event.Event;
@@ -33,7 +31,6 @@ class BcvFlushFailureTest {
 
     private static final int TRACK = 4096;
     private static final long DRIVE = 1 << 20;
-    private static final int WRITERS = 3;
     private static final int SEEDS = Boolean.getBoolean("splitpoint.longTests") ? 16 : 3;
 
     @TempDir
@@ -74,7 +71,6 @@ class BcvFlushFailureTest {
             assertThat(pool.pairs().get("p").state()).isEqualTo(PairState.Synchronized);
         }
         FaultInjector inj = new FaultInjector(StorageFactory.real());
-        AtomicReference<Throwable> failed = new AtomicReference<>();
         List<Event> said = java.util.Collections.synchronizedList(new ArrayList<>());
         Pool pool = Pool.open(dir, inj, new PoolOptions(false));
         try {
@@ -87,28 +83,7 @@ class BcvFlushFailureTest {
                 inj.failForces(bcvDrives, Long.MAX_VALUE);
             }
             BlockDevice v = pool.device("v");
-            int tracks = model.length / TRACK;
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> writers = new ArrayList<>();
-            for (int i = 0; i < WRITERS; i++) {
-                int mine = i;
-                long wseed = seed * 31L + i;
-                writers.add(StuckThreads.start("host-" + i, () -> write(v, model, tracks, mine, new Random(wseed)),
-                        failed));
-            }
-            Thread flusher = StuckThreads.start("flusher", () -> {
-                while (!stop.get()) {
-                    v.flush();
-                    Thread.sleep(1);
-                }
-            }, failed);
-            for (Thread t : writers) {
-                t.join(30_000);
-                assertThat(t.isAlive()).as("seed %d: %s returned", seed, t.getName()).isFalse();
-            }
-            stop.set(true);
-            flusher.join(30_000);
-            assertThat(failed.get()).as("seed %d: a host write or flush of the STD", seed).isNull();
+            new OwnTrackWriters(v, model, TRACK, 20, seed).finish("seed " + seed + ", the STD");
             v.flush();
             assertThat(pool.pairs().get("p").state()).as("seed %d", seed).isEqualTo(PairState.SyncInProg);
             assertThatThrownBy(() -> pool.pairs().split(List.of("p"))).as("seed %d: a split", seed)
@@ -142,22 +117,6 @@ class BcvFlushFailureTest {
                 pool2.pairs().split(List.of("p"));
                 assertThat(Arrays.mismatch(ServicePools.read(pool2.volume("w"), 0, model.length), model))
                         .as("seed %d: the BCV split after the establish", seed).isNegative();
-            }
-        }
-    }
-
-    /** 20 writes within tracks t with t % WRITERS == mine, unaligned, kept in the model. */
-    private static void write(BlockDevice v, byte[] model, int tracks, int mine, Random rnd) throws Exception {
-        for (int i = 0; i < 20; i++) {
-            int t = rnd.nextInt(tracks / WRITERS) * WRITERS + mine;
-            int at = rnd.nextInt(TRACK);
-            int len = 1 + rnd.nextInt(TRACK - at);
-            byte[] b = new byte[len];
-            rnd.nextBytes(b);
-            long off = (long) t * TRACK + at;
-            v.write(off, ByteBuffer.wrap(b));
-            synchronized (model) {
-                System.arraycopy(b, 0, model, (int) off, len);
             }
         }
     }

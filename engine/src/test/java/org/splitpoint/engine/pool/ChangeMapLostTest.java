@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.io.FaultInjector;
@@ -33,7 +31,6 @@ import org.splitpoint.engine.raid.RaidVolume;
 class ChangeMapLostTest {
 
     private static final int SEEDS = Boolean.getBoolean("splitpoint.longTests") ? 24 : 4;
-    private static final int WRITERS = 3;
 
     @TempDir
     Path tmp;
@@ -68,7 +65,6 @@ class ChangeMapLostTest {
             assertThat(full.await(60_000)).isTrue();
             assertThat(full.state()).as("seed %d: %s", seed, full.progress().message()).isEqualTo(JobState.DONE);
         }
-        int tracks = model.length / TRACK;
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         if (forces) {
             inj.failForces(f -> f.getFileName().toString().equals("v.cbt"), Long.MAX_VALUE);
@@ -76,34 +72,13 @@ class ChangeMapLostTest {
             inj.eio(f -> f.getFileName().toString().equals("v.cbt"), FaultInjector.Op.WRITE, FaultInjector.Mode.FROM_NTH,
                     1, seed);
         }
-        AtomicReference<Throwable> failed = new AtomicReference<>();
         List<org.splitpoint.engine.event.Event> said = java.util.Collections.synchronizedList(new ArrayList<>());
         Pool faulty = Pool.open(dir, inj, new PoolOptions(false));
         try {
             Pool p = faulty;
             p.events().addListener(said::add);
             RaidVolume v = p.volume("v");
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < WRITERS; w++) {
-                int mine = w;
-                long wseed = seed * 31L + w;
-                threads.add(StuckThreads.start("host-" + w, () -> write(v, model, tracks, mine, new Random(wseed)),
-                        failed));
-            }
-            Thread flusher = StuckThreads.start("flusher", () -> {
-                while (!stop.get()) {
-                    v.flush();
-                    Thread.sleep(1);
-                }
-            }, failed);
-            for (Thread t : threads) {
-                t.join(30_000);
-                assertThat(t.isAlive()).as("seed %d: %s returned", seed, t.getName()).isFalse();
-            }
-            stop.set(true);
-            flusher.join(30_000);
-            assertThat(failed.get()).as("seed %d: a host write or flush", seed).isNull();
+            new OwnTrackWriters(v, model, TRACK, 20, seed).finish("seed " + seed);
             v.flush(); // every write durable on the volume before the power goes
             assertThat(p.backups().lastBackup("v").changeMapLost()).as("seed %d: on record", seed)
                     .contains("changed-block map of volume v could not mark a write");
@@ -131,22 +106,6 @@ class ChangeMapLostTest {
             assertThat(p.problems()).as("seed %d: no longer a problem", seed).noneMatch(m -> m.contains("changed-block"));
             assertThat(Arrays.mismatch(BackupTest.imageBytes(store, last.image()), model))
                     .as("seed %d: the incremental chain", seed).isNegative();
-        }
-    }
-
-    /** 20 writes within tracks t with t % WRITERS == mine, unaligned, kept in the model. */
-    private static void write(RaidVolume v, byte[] model, int tracks, int mine, Random rnd) throws Exception {
-        for (int i = 0; i < 20; i++) {
-            int t = rnd.nextInt(tracks / WRITERS) * WRITERS + mine;
-            int at = rnd.nextInt(TRACK);
-            int len = 1 + rnd.nextInt(TRACK - at);
-            byte[] b = new byte[len];
-            rnd.nextBytes(b);
-            long off = (long) t * TRACK + at;
-            v.write(off, ByteBuffer.wrap(b));
-            synchronized (model) {
-                System.arraycopy(b, 0, model, (int) off, len);
-            }
         }
     }
 }
