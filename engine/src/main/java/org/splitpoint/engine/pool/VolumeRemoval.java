@@ -141,6 +141,7 @@ final class VolumeRemoval {
             // hosts' requests in flight finish first (the gate), then the files close: the bytes belong to nothing now
             v.exclusive(v::closeQuietly);
             org.splitpoint.engine.bitmap.ChangeTracker cbt = pool.changeTrackers.remove(name);
+            pool.changeMapsLost.remove(name); // (its record went above: no problem of a volume that is gone)
             if (cbt != null) {
                 cbt.close();
             }

@@ -108,4 +108,23 @@ class ChangeMapLostTest {
                     .as("seed %d: the incremental chain", seed).isNegative();
         }
     }
+
+    /** A deleted volume whose map was lost stayed among the pool's problems until the pool was opened again. */
+    @Test
+    void aDeletedVolumesLostMapIsNoLongerAProblem() throws Exception {
+        Path dir = pool(tmp, "deleted", Layout.RAID1, 2);
+        try (Pool p = Pool.open(dir)) {
+            Job full = p.backups().backup("v", tmp.resolve("store-deleted"), true, 0);
+            full.start();
+            assertThat(full.await(60_000)).isTrue();
+        }
+        FaultInjector inj = new FaultInjector(StorageFactory.real())
+                .eio(f -> f.getFileName().toString().equals("v.cbt"), FaultInjector.Op.WRITE, FaultInjector.Mode.FROM_NTH, 1, 1);
+        try (Pool p = Pool.open(dir, inj, new PoolOptions(false))) {
+            p.volume("v").write(0, ByteBuffer.wrap(new byte[4096]));
+            assertThat(p.problems()).anySatisfy(m -> assertThat(m).contains("changed-block map of volume v"));
+            p.admin().deleteVolume("v");
+            assertThat(p.problems()).noneMatch(m -> m.contains("changed-block map"));
+        }
+    }
 }
