@@ -325,13 +325,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             // own failed): as for a failed force, the window goes on by pointers, on record, and the
             // host's write goes on; the rows are in the durable bitmap already (beforeWrite or the
             // layout's offlineRowsChange comes first), so the return rebuilds them from the others
-            if (fallBackToPointers(e)) {
-                pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta"
-                        + " log of " + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) could not"
-                        + " take a write (" + e.getMessage() + "): the window goes on by pointers, and the tracks"
-                        + " written in it are rebuilt from the other members when " + drive.name + " comes back; the"
-                        + " write went ahead"));
-            }
+            goOnByPointers(e, "could not take a write", "the write went ahead");
             if (logDropped) {
                 return;
             }
@@ -387,28 +381,33 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             if (record.mode() == LogMode.REPOSITORY) {
                 repositoryLostARecord(e);
             }
-            if (record.mode() != LogMode.DATA) {
-                if (logDropped && confirmed) {
-                    return; // by pointers on record meanwhile, by a flush beside this one (see below)
-                }
-                throw e;
-            }
-            if (fallBackToPointers(e)) { // (said outside the window's monitor: listeners run on this thread)
-                pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta log of "
-                        + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) lost a record ("
-                        + e.getMessage() + "): the window goes on by pointers, and the tracks written in it are rebuilt"
-                        + " from the other members when " + drive.name + " comes back; the volume's flush went ahead"));
+            if (record.mode() == LogMode.DATA) {
+                goOnByPointers(e, "lost a record", "the volume's flush went ahead");
             }
             if (logDropped && confirmed) {
                 // (a host's flush; the window's end fails as before and finds the window by pointers)
-                // by pointers on record (now, or by a flush beside this one): the log counts no more, and
-                // this flush's writes are durable where a pointers window keeps them, on the members
-                // (forced before the log: RaidVolume.forceCompleted) under the durable bitmap; a host's
-                // flush is not failed for the log of a side feature (before, this one was, an fsync
-                // error a database takes as fatal)
+                // by pointers on record (now, or by a flush beside this one, the mode then no longer DATA):
+                // the log counts no more, and this flush's writes are durable where a pointers window keeps
+                // them, on the members (forced before the log: RaidVolume.forceCompleted) under the durable
+                // bitmap; a host's flush is not failed for the log of a side feature (before, this one was,
+                // an fsync error a database takes as fatal)
                 return;
             }
             throw e; // not on record (pool.json could not say it), or the window's end took over
+        }
+    }
+
+    /**
+     * {@link #fallBackToPointers}, and a warning when the window went on by pointers now (said outside
+     * the window's monitor: listeners run on this thread): the log {@code happened} ({@code e}), and
+     * {@code wentAhead} (the host's I/O it failed in).
+     */
+    private void goOnByPointers(IOException e, String happened, String wentAhead) {
+        if (fallBackToPointers(e)) {
+            pool.events.publish(org.splitpoint.engine.event.Event.warning("SERVICE_RESYNC", drive.name, "the delta log of "
+                    + drive.name + "'s service window (meta/" + volume.name() + ".delta.log) " + happened + " ("
+                    + e.getMessage() + "): the window goes on by pointers, and the tracks written in it are rebuilt"
+                    + " from the other members when " + drive.name + " comes back; " + wentAhead));
         }
     }
 
