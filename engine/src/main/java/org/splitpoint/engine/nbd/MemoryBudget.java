@@ -113,37 +113,26 @@ final class MemoryBudget {
                     return Grant.GRANTED;
                 }
                 // the connection's own share frees as its client reads its replies: back-pressure, no limit
-                while (held != 0 && held + bytes > perAccount) {
-                    Grant g = waitOnce(Long.MAX_VALUE);
-                    if (g != null) {
-                        return g;
-                    }
+                Grant g = waitWhile(() -> held != 0 && held + bytes > perAccount, Long.MAX_VALUE);
+                if (g != null) {
+                    return g;
                 }
                 // the others' use is not this client's doing: wait for it a bounded time only
                 long deadline = System.nanoTime() + waitNanos;
                 if (held + bytes <= little) { // a quiet connection: the reserve too, and no queue
-                    while (used != 0 && used + bytes > total) {
-                        Grant g = waitOnce(deadline);
-                        if (g != null) {
-                            return g;
-                        }
+                    g = waitWhile(() -> used != 0 && used + bytes > total, deadline);
+                } else {
+                    long bulk = total - reserve;
+                    waiting.addLast(this);
+                    try {
+                        g = waitWhile(() -> waiting.peekFirst() != this || (used != 0 && used + bytes > bulk), deadline);
+                    } finally {
+                        waiting.remove(this);
+                        changed.signalAll(); // the next in line may fit now
                     }
-                    used += bytes;
-                    held += bytes;
-                    return Grant.GRANTED;
                 }
-                long bulk = total - reserve;
-                waiting.addLast(this);
-                try {
-                    while (waiting.peekFirst() != this || (used != 0 && used + bytes > bulk)) {
-                        Grant g = waitOnce(deadline);
-                        if (g != null) {
-                            return g;
-                        }
-                    }
-                } finally {
-                    waiting.remove(this);
-                    changed.signalAll(); // the next in line may fit now
+                if (g != null) {
+                    return g;
                 }
                 used += bytes;
                 held += bytes;
@@ -155,6 +144,17 @@ final class MemoryBudget {
             } finally {
                 lock.unlock();
             }
+        }
+
+        /** Waits while {@code blocked}; a grant to return when the wait is over without bytes, else null. Lock held. */
+        private Grant waitWhile(java.util.function.BooleanSupplier blocked, long deadline) throws InterruptedException {
+            while (blocked.getAsBoolean()) {
+                Grant g = waitOnce(deadline);
+                if (g != null) {
+                    return g;
+                }
+            }
+            return null;
         }
 
         /** Waits once; a grant to return when the wait is over without bytes, else null. Lock held. */
