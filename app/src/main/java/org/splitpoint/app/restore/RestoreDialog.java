@@ -106,8 +106,7 @@ public final class RestoreDialog {
         Label why = new Label();
         why.setId("restoreRefused");
         why.getStyleClass().add("form-error");
-        why.setWrapText(true);
-        why.setMinHeight(Label.USE_PREF_SIZE);
+        DialogLook.problemLine(why, d);
         // the name still to type is what the field above asks for: only other reasons are spelled out
         why.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> form.blockedProperty().get()
                 .startsWith("type " + form.volume() + " to confirm") ? "" : form.blockedProperty().get(),
@@ -119,7 +118,6 @@ public final class RestoreDialog {
         // later: it takes its content's size again so its buttons stay whole
         d.setOnShown(e -> DialogLook.fit(d));
         loading.textProperty().addListener(o -> DialogLook.fit(d));
-        why.textProperty().addListener(o -> DialogLook.fit(d));
 
         ButtonType go = new ButtonType("Restore " + form.volume(), ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(go, ButtonType.CANCEL);

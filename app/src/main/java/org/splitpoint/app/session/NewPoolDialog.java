@@ -86,8 +86,7 @@ public final class NewPoolDialog {
         Label why = new Label();
         why.setId("newPoolProblem");
         why.getStyleClass().add("form-error");
-        why.setWrapText(true);
-        why.setMinHeight(Label.USE_PREF_SIZE);
+        DialogLook.problemLine(why, d); // the sentence shows in full, its line kept while the form is right
 
         GridPane g = new GridPane();
         g.setHgap(8);
@@ -107,7 +106,6 @@ public final class NewPoolDialog {
                 () -> form.get().checkWith(dirLook.problemProperty().get()), form, dirLook.problemProperty());
         why.textProperty().bind(Bindings.createStringBinding(() -> dirLook.slowProperty().get().isEmpty()
                 ? problem.get().sentence() : dirLook.slowProperty().get(), problem, dirLook.slowProperty()));
-        why.textProperty().addListener(o -> DialogLook.fit(d)); // the sentence shows in full
         // the spinner's own text field carries the mark, as an editable combo box's does (EnableJournalDialog)
         FieldMarks marks = new FieldMarks().mark(dir, about(problem, NewPoolForm.Field.DIRECTORY))
                 .mark(drives.getEditor(), about(problem, NewPoolForm.Field.DRIVES))
