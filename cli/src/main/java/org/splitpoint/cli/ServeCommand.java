@@ -30,6 +30,18 @@ import picocli.CommandLine.Spec;
                 + " snapshot); both per track."})
 final class ServeCommand implements Callable<Integer> {
 
+    /**
+     * "22:01:00": LocalTime's own text drops seconds that are zero ("22:01"), one line a minute
+     * (ServeTest.serveSaysOnItsTerminalWhatItSaysOfItsClients failed in CI on such a line).
+     */
+    private static final java.time.format.DateTimeFormatter CLOCK_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    /** A terminal line's stamp: "22:01:00". */
+    static String clockTime(java.time.LocalTime t) {
+        return CLOCK_TIME.format(t);
+    }
+
     @Spec
     CommandSpec spec;
     @Parameters(index = "0", paramLabel = "POOL",
@@ -110,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
             java.time.LocalTime.now(local);
             java.util.function.Consumer<String> log = m -> {
                 pool.events().publish(Event.info("NBD", "serve", m));
-                err.println("splitpoint: " + java.time.LocalTime.now(local).withNano(0) + " " + m);
+                err.println("splitpoint: " + clockTime(java.time.LocalTime.now(local)) + " " + m);
                 err.flush();
             };
             opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
