@@ -38,6 +38,8 @@ final class BufferPool implements AutoCloseable {
     private static final MethodHandle FREE = cleaner();
 
     private final long keepBytes;
+    /** Idle bytes kept through a short pause ({@link #trim(long, long)}). */
+    private final long idleKeepBytes;
     private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
     private final Set<ByteBuffer> lent = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Aligned slices lent or kept, and the buffers they are cut from (only a whole buffer can be freed). */
@@ -48,7 +50,13 @@ final class BufferPool implements AutoCloseable {
     private long lastTake = System.nanoTime();
 
     BufferPool(long keepBytes) {
+        this(keepBytes, 0);
+    }
+
+    /** A pool keeping up to {@code keepBytes} (lent and idle together), {@code idleKeepBytes} of them through a short pause. */
+    BufferPool(long keepBytes, long idleKeepBytes) {
         this.keepBytes = keepBytes;
+        this.idleKeepBytes = Math.min(keepBytes, idleKeepBytes);
     }
 
     /** The capacity of the buffer {@link #take} gives for {@code length} bytes. */
@@ -140,18 +148,41 @@ final class BufferPool implements AutoCloseable {
         return parent == null ? b : parent;
     }
 
-    /** Frees every idle buffer when nothing was taken for {@code idleNanos}. */
-    void trim(long idleNanos) {
+    /**
+     * After a pause: once nothing was taken for {@code shortIdleNanos}, the idle buffers beyond
+     * {@code idleKeepBytes} are freed; once nothing was taken for {@code longIdleNanos}, all of them.
+     * Freeing them all after the short pause (as before) made every burst of a client that comes
+     * back a few seconds later (a backup tool's next run, a VM after a quiet spell) fault its
+     * buffers' pages in again, zeroed: 11,000 page faults and 90-120 ms of the server's CPU per
+     * nbdcopy read of 1 GiB on this VM (bench/notes/nbd-buffer-floor-2026-12-06.txt); the floor
+     * keeps what one such client keeps in flight, and a quiet server still returns to its baseline.
+     */
+    void trim(long shortIdleNanos, long longIdleNanos) {
         java.util.List<ByteBuffer> drop = new java.util.ArrayList<>();
         synchronized (this) {
-            if (kept == 0 || System.nanoTime() - lastTake < idleNanos) {
+            long idle = System.nanoTime() - lastTake;
+            long target = idle >= longIdleNanos ? 0 : idle >= shortIdleNanos ? Math.min(idleKeepBytes, kept) : kept;
+            if (kept == 0 || kept <= target) {
                 return;
             }
-            free.values().forEach(q -> q.forEach(b -> drop.add(unslice(b))));
-            free.clear();
-            kept = 0;
+            // each size keeps its share of the floor, its most recently given buffers (at the front)
+            long before = kept;
+            for (ArrayDeque<ByteBuffer> q : free.values()) {
+                int keep = (int) (q.size() * target / before);
+                while (q.size() > keep) {
+                    ByteBuffer b = q.pollLast();
+                    kept -= b.capacity();
+                    drop.add(unslice(b));
+                }
+            }
+            free.values().removeIf(ArrayDeque::isEmpty);
         }
         drop.forEach(BufferPool::release);
+    }
+
+    /** Frees every idle buffer when nothing was taken for {@code idleNanos}. */
+    void trim(long idleNanos) {
+        trim(idleNanos, idleNanos);
     }
 
     /** Bytes kept idle now. */

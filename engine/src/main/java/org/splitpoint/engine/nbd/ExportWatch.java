@@ -65,7 +65,7 @@ final class ExportWatch implements Runnable {
                 c.retire(why, true);
             }
         }
-        server.buffers().trim(TimeUnit.SECONDS.toNanos(2));
+        server.trimBuffers();
         server.memoryCalm();
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,7 +92,8 @@ public final class NbdServer implements AutoCloseable {
         // a quarter of the memory is kept for connections holding at most a piece (MemoryBudget says why)
         this.memory = new MemoryBudget(limits.memoryTotal(), limits.memoryPerConnection(), limits.requestsPerConnection(),
                 limits.memoryTotal() / 4, Math.min(limits.pieceBytes(), limits.memoryTotal() / 4));
-        this.buffers = new BufferPool(limits.memoryTotal());
+        // a quarter of it stays allocated through a short pause (BufferPool.trim says why)
+        this.buffers = new BufferPool(limits.memoryTotal(), limits.memoryTotal() / 4);
         this.memoryShort = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.brief = new EpisodeLog(log, TimeUnit.MINUTES.toNanos(10));
         this.clientLines = new LineBudget(this.log, CLIENT_LINES, TimeUnit.SECONDS.toNanos(10));
@@ -278,6 +280,19 @@ public final class NbdServer implements AutoCloseable {
 
     MemoryBudget memory() {
         return memory;
+    }
+
+    /** After this long with no buffer taken, every idle buffer is freed; after a short pause, those over the floor. */
+    private volatile Duration idleBuffersFreedAfter = Duration.ofSeconds(60);
+
+    /** Idle buffers are all freed after {@code d} with none taken (tests: not a minute). */
+    void freeIdleBuffersAfter(Duration d) {
+        idleBuffersFreedAfter = d;
+    }
+
+    /** Frees idle buffers over the floor after a short pause, and all of them after a long one. */
+    void trimBuffers() {
+        buffers.trim(TimeUnit.SECONDS.toNanos(2), idleBuffersFreedAfter.toNanos());
     }
 
     BufferPool buffers() {

@@ -79,6 +79,7 @@ class NbdMemoryTest {
                 return name.equals("big") ? slow : volumes.find(name);
             }
         }, log, NbdLimits.DEFAULT.withMemory(budget, 32L << 20, Duration.ofSeconds(10)));
+        server.freeIdleBuffersAfter(Duration.ofSeconds(3)); // a minute by default (BufferPool.trim)
         System.gc();
         Thread.sleep(200);
         long baseline = NbdLoad.directUsed();
