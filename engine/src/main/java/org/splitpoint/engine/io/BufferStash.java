@@ -21,6 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BufferStash {
 
     private static final int ALIGN = 4096;
+    /**
+     * The others start on a cache line: allocateDirect's start where malloc puts them (16 bytes into
+     * a page for large ones), and the kernel's copy into or out of such a buffer took 1.8x as long
+     * here (bench/notes/nbd-buffer-floor-2026-12-06.txt).
+     */
+    public static final int LINE = 64;
 
     private final boolean aligned;
     private final long maxIdleBytes;
@@ -29,7 +35,7 @@ public final class BufferStash {
 
     /**
      * {@code aligned}: buffers start on a page (for writes around the page cache, see
-     * {@link DirectWrites}); {@code maxIdleBytes}: capacity kept idle at most.
+     * {@link DirectWrites}), else on a cache line ({@link #LINE}); {@code maxIdleBytes}: capacity kept idle at most.
      */
     public BufferStash(boolean aligned, long maxIdleBytes) {
         this.aligned = aligned;
@@ -44,7 +50,7 @@ public final class BufferStash {
         }
         if (b == null || b.capacity() < len) {
             int cap = (len + ALIGN - 1) / ALIGN * ALIGN;
-            b = aligned ? ByteBuffer.allocateDirect(cap + ALIGN).alignedSlice(ALIGN) : ByteBuffer.allocateDirect(cap);
+            b = aligned ? ByteBuffer.allocateDirect(cap + ALIGN).alignedSlice(ALIGN) : ByteBuffer.allocateDirect(cap + LINE).alignedSlice(LINE);
         }
         return b.clear().limit(len);
     }

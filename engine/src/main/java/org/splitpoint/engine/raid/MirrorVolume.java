@@ -1,5 +1,6 @@
 package org.splitpoint.engine.raid;
 
+import org.splitpoint.engine.io.BufferStash;
 import org.splitpoint.engine.io.RangeLocks;
 
 import java.io.IOException;
@@ -208,7 +209,7 @@ public final class MirrorVolume extends RaidVolume {
         int len = (int) (to - from);
         ByteBuffer buf = REBUILD_BUFFER.get();
         if (buf == null || buf.capacity() < len) {
-            buf = ByteBuffer.allocateDirect(len);
+            buf = ByteBuffer.allocateDirect(len + BufferStash.LINE).alignedSlice(BufferStash.LINE); // see BufferStash.LINE
             REBUILD_BUFFER.set(buf);
         }
         buf.clear().limit(len);
