@@ -167,7 +167,7 @@ abstract class Harness {
 
     /** Reads the file through the page cache; returns its length. */
     static long readThrough(Path f) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(MIB);
+        ByteBuffer b = ByteBuffer.allocateDirect(MIB + 4096).alignedSlice(4096).slice(0, MIB); // on a page, as a peer's (Bench.readBuf)
         long at = 0;
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
             while (true) {

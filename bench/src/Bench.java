@@ -274,7 +274,9 @@ public final class Bench {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    final ByteBuffer readBuf = ByteBuffer.allocateDirect(MIB);
+    // on a page, as fio's buffers are: allocateDirect's start 16 bytes into a page, and the kernel's copy
+    // into such a buffer took 1.8x as long here (bench/notes/nbd-buffer-floor-2026-12-06.txt)
+    final ByteBuffer readBuf = ByteBuffer.allocateDirect(MIB + 4096).alignedSlice(4096).slice(0, MIB);
 
     double timeRead(RaidVolume v) throws IOException {
         long t0 = System.nanoTime();
