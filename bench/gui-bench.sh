@@ -45,7 +45,7 @@ fi
 out="$work/gui-bench.md"
 say "running on DISPLAY=$DISPLAY with a ${size} MiB STD"
 # as the launcher starts the app: with the foreign API (fallocate, read advice) and sun.nio.ch open
-java -Xmx2g ${GUI_BENCH_JAVA_OPTS:-} --module-path "$modpath" --add-modules javafx.controls,javafx.fxml,jdk.incubator.foreign \
+java -Xmx2g -Dsun.nio.PageAlignDirectMemory=true ${GUI_BENCH_JAVA_OPTS:-} --module-path "$modpath" --add-modules javafx.controls,javafx.fxml,jdk.incubator.foreign \
   --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$classes:$cp" GuiBench "$work" "$size" > "$out"
 rm -rf "$work/gui-pool"

@@ -184,7 +184,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # fallocate and read advice; BENCH_JAVA_OPTS=-Dsplitpoint.readAdvice=off measures without the advice
 # shellcheck disable=SC2086
 java --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-  ${BENCH_JAVA_OPTS:-} -cp "$target/classes:$cp" Bench "$work" "$section" 2> >(grep -v 'Using incubator modules' >&2) | tee "$log"
+  -Dsun.nio.PageAlignDirectMemory=true ${BENCH_JAVA_OPTS:-} -cp "$target/classes:$cp" Bench "$work" "$section" 2> >(grep -v 'Using incubator modules' >&2) | tee "$log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- record ----------------------------------------------------------------------------------------

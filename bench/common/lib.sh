@@ -77,7 +77,7 @@ bench_profile() {
   rm -rf "$out/jfr"
   say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   # shellcheck disable=SC2086
-  java -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints "$@" ${BENCH_JAVA_OPTS:-} -cp "$out/classes:$cp" \
+  java -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -Dsun.nio.PageAlignDirectMemory=true "$@" ${BENCH_JAVA_OPTS:-} -cp "$out/classes:$cp" \
     "$main" "$scratch" - profile
   mv "$scratch/jfr" "$out/jfr"
   for f in "$out"/jfr/*.jfr; do
@@ -95,7 +95,7 @@ bench_run() {
   uptime_before=$(uptime)
   started=$(date -u '+%F %T')
   # shellcheck disable=SC2086
-  java "$@" ${BENCH_JAVA_OPTS:-} -cp "$out/classes:$cp" "$main" "$scratch" "$table_file" | tee "$log"
+  java -Dsun.nio.PageAlignDirectMemory=true "$@" ${BENCH_JAVA_OPTS:-} -cp "$out/classes:$cp" "$main" "$scratch" "$table_file" | tee "$log"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 }
 

@@ -17,7 +17,7 @@ deps=$(tr ':' '\n' < "$root/cli/target/classpath.txt" | grep -v -E '/org/splitpo
 cp="$root/engine/target/classes:$deps"
 javac -d "$out" -cp "$cp" "$here/PairBench.java"
 raw="$out/raw.txt"
-java -cp "$out:$cp" PairBench "$work" "$reps" | tee "$raw" >&2
+java -Dsun.nio.PageAlignDirectMemory=true -cp "$out:$cp" PairBench "$work" "$reps" | tee "$raw" >&2
 v() { awk -v k="$1" '$1 == k { print $2 }' "$raw" | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 est=$(v establish_full_s); rest=$(v restore_full_s); incr=$(v restore_incremental_1pct_s); peer=$(v qemu_img_convert_s)
