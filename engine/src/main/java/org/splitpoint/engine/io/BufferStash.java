@@ -35,7 +35,7 @@ public final class BufferStash {
 
     /**
      * {@code aligned}: buffers start on a page (for writes around the page cache, see
-     * {@link DirectWrites}), else on a cache line ({@link #LINE}); {@code maxIdleBytes}: capacity kept idle at most.
+     * {@link DirectWrites}), else one cache line into a page ({@link #oneLineIntoAPage}); {@code maxIdleBytes}: capacity kept idle at most.
      */
     public BufferStash(boolean aligned, long maxIdleBytes) {
         this.aligned = aligned;
@@ -50,7 +50,8 @@ public final class BufferStash {
         }
         if (b == null || b.capacity() < len) {
             int cap = (len + ALIGN - 1) / ALIGN * ALIGN;
-            b = aligned ? ByteBuffer.allocateDirect(cap + ALIGN).alignedSlice(ALIGN) : ByteBuffer.allocateDirect(cap + LINE).alignedSlice(LINE);
+            ByteBuffer raw = ByteBuffer.allocateDirect(cap + ALIGN);
+            b = aligned ? raw.alignedSlice(ALIGN).slice(0, cap) : oneLineIntoAPage(raw, cap);
         }
         return b.clear().limit(len);
     }
@@ -77,6 +78,17 @@ public final class BufferStash {
                 give(b);
             }
         }
+    }
+
+    /**
+     * {@code cap} bytes of {@code raw} (at least a page longer) starting one cache line into a page:
+     * on a cache line for the kernel's copies, and never on a page, so that a write from it stays in
+     * the page cache ({@link #pageAligned} is what asks for the other way) even in a JVM that starts
+     * every direct buffer on a page (the launcher's).
+     */
+    public static ByteBuffer oneLineIntoAPage(ByteBuffer raw, int cap) {
+        int at = Math.floorMod(LINE - raw.alignmentOffset(0, ALIGN), ALIGN);
+        return raw.slice(at, cap);
     }
 
     /**

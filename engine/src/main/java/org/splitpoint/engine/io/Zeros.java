@@ -27,7 +27,9 @@ public final class Zeros {
     /** Ranges given back are aligned to this (a file-system block); the ends beyond are written. */
     public static final long DEALLOCATE_ALIGN = 4096;
 
-    private static final ByteBuffer ZERO = ByteBuffer.allocateDirect(CHUNK).asReadOnlyBuffer();
+    // one cache line into a page, never on one (where the JVM starts direct buffers on pages): zeros written stay buffered
+    private static final ByteBuffer ZERO = BufferStash.oneLineIntoAPage(ByteBuffer.allocateDirect(CHUNK + 4096), CHUNK)
+            .asReadOnlyBuffer();
 
     private Zeros() {
     }

@@ -1,5 +1,6 @@
 package org.splitpoint.engine.nbd;
 
+import org.splitpoint.engine.io.BufferStash;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -34,14 +35,10 @@ final class BufferPool implements AutoCloseable {
 
     static final int MIN = 4096;
     private static final int ALIGN = 4096;
-    /**
-     * Every other buffer starts on a cache line. allocateDirect gives malloc's address, 16 bytes
-     * into a page for a buffer of 256 KiB, and the kernel's copy into or out of a buffer that does
-     * not start on a cache line took 1.8x as long on this machine (AMD EPYC, rep movsb: pread of a
-     * cached GiB into 256 KiB buffers 189 ms at 16 bytes into a page, 100-108 ms at 0, 64, 256,
-     * 1024 or 2048; bench/notes/nbd-buffer-floor-2026-12-06.txt).
-     */
-    private static final int LINE = 64;
+    // Every other buffer starts one cache line into a page (BufferStash.oneLineIntoAPage): allocateDirect's
+    // start where malloc puts them (16 bytes into a page for 256 KiB), and the kernel's copy into a buffer
+    // off a cache line took 1.8x as long here (pread of a cached GiB into 256 KiB buffers: 189 ms at 16 bytes
+    // into a page, 100-108 ms at 0, 64, 256, 1024 or 2048; bench/notes/nbd-buffer-floor-2026-12-06.txt).
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
     private static final MethodHandle FREE = cleaner();
 
@@ -85,7 +82,7 @@ final class BufferPool implements AutoCloseable {
 
     /**
      * As {@link #take}, page-aligned: for write payloads, which the member files then take around
-     * the page cache ({@code DirectWrites}). Read buffers start on a cache line ({@link #LINE}).
+     * the page cache ({@code DirectWrites}). Read buffers start one cache line into a page.
      */
     ByteBuffer takeAligned(int length) {
         return take(length, true);
@@ -109,10 +106,9 @@ final class BufferPool implements AutoCloseable {
                 return b.clear().limit(length);
             }
         }
-        // a page more, or a cache line more, so the aligned start always fits; the slice is freed through its parent
-        int align = aligned ? ALIGN : LINE;
-        ByteBuffer parent = ByteBuffer.allocateDirect(cap + align);
-        b = parent.alignedSlice(align).slice(0, cap);
+        // a page more, so the chosen start always fits; the slice is freed through its parent
+        ByteBuffer parent = ByteBuffer.allocateDirect(cap + ALIGN);
+        b = aligned ? parent.alignedSlice(ALIGN).slice(0, cap) : BufferStash.oneLineIntoAPage(parent, cap);
         synchronized (this) {
             parents.put(b, parent);
             lent.add(b);
@@ -132,8 +128,8 @@ final class BufferPool implements AutoCloseable {
             }
             lentBytes -= b.capacity();
             if (kept + lentBytes + b.capacity() <= keepBytes) {
-                // filed as it was taken: a page-aligned buffer's parent is a page larger, a cache-line one's a line
-                int key = parents.get(b).capacity() - b.capacity() == ALIGN ? -b.capacity() : b.capacity();
+                // filed as it was taken: only a write payload's starts on a page
+                int key = BufferStash.pageAligned(b.clear()) ? -b.capacity() : b.capacity();
                 free.computeIfAbsent(key, c -> new ArrayDeque<>()).addFirst(b);
                 kept += b.capacity();
                 return;

@@ -121,6 +121,7 @@ class NbdDataPathTest {
                     ByteBuffer r = pool.take(length);
                     ByteBuffer w = pool.takeAligned(length);
                     assertThat(r.alignmentOffset(0, 64)).as("read buffer of %d bytes: bytes past a cache line", length).isZero();
+                    assertThat(r.alignmentOffset(0, 4096)).as("read buffer of %d bytes: not on a page", length).isEqualTo(64);
                     assertThat(w.alignmentOffset(0, 4096)).as("write buffer of %d bytes: bytes past a page", length).isZero();
                     pool.give(r);
                     pool.give(w);
