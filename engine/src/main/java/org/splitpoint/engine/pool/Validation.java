@@ -14,6 +14,8 @@ final class Validation {
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
     private static final Pattern NAME_CHARS = Pattern.compile("[A-Za-z0-9_.-]*");
     private static final int LONGEST_NAME = 63;
+    /** The names {@code pool create} and {@code drive add} give: 'd' and the pool's next drive number. */
+    private static final Pattern NUMBERED = Pattern.compile("d([0-9]{1,9})");
 
     private Validation() {
     }
@@ -122,8 +124,14 @@ final class Validation {
             }
             volumeGeometry(v, memberSize);
         }
+        membership(c, drives, memberOf);
+        Set<String> pairs = new HashSet<>();
+        Map<String, String> pairOf = new HashMap<>();
         for (PoolConfig.PairRecord p : c.pairs()) {
             recordedName("pair", p.name());
+            if (!pairs.add(p.name())) {
+                throw new CorruptMetadataException("pool.json: two pairs are named " + p.name());
+            }
             for (String side : new String[] {p.std(), p.bcv()}) {
                 if (side == null || !volumes.contains(side)) {
                     throw new CorruptMetadataException("pool.json: pair " + p.name() + " names unknown volume " + side);
@@ -133,23 +141,159 @@ final class Validation {
                 throw new CorruptMetadataException("pool.json: pair " + p.name() + " has volume " + p.std()
                         + " as both its STD and its BCV");
             }
+            for (String side : new String[] {p.std(), p.bcv()}) {
+                // as 'pair create' refuses: two pairs over one volume copied onto each other's sides
+                String other = pairOf.putIfAbsent(side, p.name());
+                if (other != null) {
+                    throw new CorruptMetadataException("pool.json: volume " + side + " is in both pair " + other
+                            + " and pair " + p.name());
+                }
+            }
         }
+        journals(c, drives, volumes);
+        services(c, drives, memberOf);
+        for (PoolConfig.JobRecord j : c.jobs()) {
+            recordedJob(j, drives.keySet(), volumes);
+        }
+        for (PoolConfig.LostRecord l : c.lost()) {
+            if (l.volume() == null || !volumes.contains(l.volume())) {
+                throw new CorruptMetadataException("pool.json: lost tracks are on record for unknown volume " + l.volume());
+            }
+            for (long t : l.tracks()) {
+                if (t < 0) { // (the open ended in an internal error)
+                    throw new CorruptMetadataException("pool.json: volume " + l.volume() + "'s lost tracks include track " + t);
+                }
+            }
+        }
+        String saveArea = c.snapshots().saveArea();
+        if (saveArea != null && !volumes.contains(saveArea)) {
+            throw new CorruptMetadataException("pool.json: the snapshots' save area is unknown volume " + saveArea);
+        }
+        Set<String> snapshots = new HashSet<>();
+        for (PoolConfig.SnapshotRecord s : c.snapshots().snapshots()) {
+            if (s.volume() == null || !volumes.contains(s.volume())) {
+                throw new CorruptMetadataException("pool.json: snapshot " + s.name() + " is of unknown volume " + s.volume());
+            }
+            if (!snapshots.add(s.volume() + "@" + s.name())) {
+                throw new CorruptMetadataException("pool.json: volume " + s.volume() + " has two snapshots named "
+                        + s.name());
+            }
+        }
+    }
+
+    /**
+     * What each drive's entry says agrees with the volumes' lists, and the next drive's name is
+     * no drive's yet. The open opens a member's image by its entry's volume, and the verbs that take
+     * a SPARE ({@code volume create}, {@code journal enable}) and {@code drive add} write a blank
+     * image under the drive's name: a member whose entry said SPARE opened as a SPARE member of a
+     * DEGRADED volume, and a {@code volume create} over it blanked its image; a {@code nextDrive}
+     * not past the drives' numbers made {@code drive add} replace a member's image with a blank one.
+     */
+    private static void membership(PoolConfig c, Map<String, PoolConfig.DriveRecord> drives,
+                                   Map<String, String> memberOf) throws CorruptMetadataException {
+        for (PoolConfig.VolumeRecord v : c.volumes()) {
+            for (String name : v.drives()) {
+                PoolConfig.DriveRecord d = drives.get(name);
+                if (!v.name().equals(d.volume())) {
+                    throw new CorruptMetadataException("pool.json: drive " + name + " is a member of volume " + v.name()
+                            + ", but its entry says it is " + (d.volume() == null ? "in no volume" : "in volume " + d.volume()));
+                }
+                if (d.state() == DriveState.SPARE) {
+                    throw new CorruptMetadataException("pool.json: drive " + name + " is a member of volume " + v.name()
+                            + ", but its entry says it is SPARE");
+                }
+            }
+        }
+        for (PoolConfig.DriveRecord d : c.drives()) {
+            if (d.volume() != null && !d.volume().equals(memberOf.get(d.name()))) {
+                throw new CorruptMetadataException("pool.json: drive " + d.name() + "'s entry says it is in volume "
+                        + d.volume() + ", which does not list it as a member");
+            }
+            java.util.regex.Matcher numbered = NUMBERED.matcher(d.name());
+            if (numbered.matches() && Long.parseLong(numbered.group(1)) >= c.nextDrive()) {
+                throw new CorruptMetadataException("pool.json: nextDrive is " + c.nextDrive() + ", not past drive "
+                        + d.name() + ": a drive added would take an existing drive's name and blank its image");
+            }
+        }
+        if (c.nextDrive() < 1) {
+            throw new CorruptMetadataException("pool.json: nextDrive is " + c.nextDrive() + ", not a drive number");
+        }
+    }
+
+    /**
+     * A staged journal is one per known volume, on two distinct known drives that are in no volume
+     * and whose entries say they hold its legs, and a drive saying it holds a leg is named by that
+     * journal. Before, a journal naming one drive ended the open in an internal error, one naming a
+     * drive twice kept both legs on one image, and one on a volume's member wrote its legs over it.
+     */
+    private static void journals(PoolConfig c, Map<String, PoolConfig.DriveRecord> drives, Set<String> volumes)
+            throws CorruptMetadataException {
+        Map<String, PoolConfig.JournalRecord> byVolume = new HashMap<>();
         for (PoolConfig.JournalRecord j : c.journals()) {
+            if (j.volume() == null || !volumes.contains(j.volume())) {
+                throw new CorruptMetadataException("pool.json: a journal names unknown volume " + j.volume());
+            }
+            if (byVolume.putIfAbsent(j.volume(), j) != null) {
+                throw new CorruptMetadataException("pool.json: volume " + j.volume() + " has two journals");
+            }
             for (String d : j.drives()) {
                 if (!drives.containsKey(d)) {
                     throw new CorruptMetadataException("pool.json: the journal of volume " + j.volume()
                             + " names unknown drive " + d);
                 }
             }
+            if (j.drives().size() != 2) {
+                throw new CorruptMetadataException("pool.json: the journal of volume " + j.volume() + " names "
+                        + j.drives().size() + (j.drives().size() == 1 ? " drive" : " drives") + "; a journal has two");
+            }
+            if (j.drives().get(0).equals(j.drives().get(1))) {
+                throw new CorruptMetadataException("pool.json: the journal of volume " + j.volume() + " names drive "
+                        + j.drives().get(0) + " twice");
+            }
+            for (String name : j.drives()) {
+                PoolConfig.DriveRecord d = drives.get(name);
+                if (d.volume() != null) {
+                    throw new CorruptMetadataException("pool.json: the journal of volume " + j.volume() + " has a leg on drive "
+                            + name + ", a member of volume " + d.volume());
+                }
+                if (!j.volume().equals(d.journal())) {
+                    throw new CorruptMetadataException("pool.json: the journal of volume " + j.volume() + " names drive "
+                            + name + ", whose entry says it holds " + (d.journal() == null ? "no journal"
+                            : "the journal of volume " + d.journal()));
+                }
+            }
         }
-        for (PoolConfig.JobRecord j : c.jobs()) {
-            recordedJob(j, drives.keySet(), volumes);
+        for (PoolConfig.DriveRecord d : c.drives()) {
+            PoolConfig.JournalRecord j = d.journal() == null ? null : byVolume.get(d.journal());
+            if (d.journal() != null && (j == null || !j.drives().contains(d.name()))) {
+                throw new CorruptMetadataException("pool.json: drive " + d.name() + "'s entry says it holds the journal of volume "
+                        + d.journal() + ", which does not name it");
+            }
         }
-        Set<String> snapshots = new HashSet<>();
-        for (PoolConfig.SnapshotRecord s : c.snapshots().snapshots()) {
-            if (!snapshots.add(s.volume() + "@" + s.name())) {
-                throw new CorruptMetadataException("pool.json: volume " + s.volume() + " has two snapshots named "
-                        + s.name());
+    }
+
+    /**
+     * A service window is one per volume, of a member of that volume, and its repository (a lent
+     * SPARE) is in no volume and holds no journal leg. Before, a window whose repository named a
+     * member of its own volume was opened and logged the volume's writes over that member's image.
+     */
+    private static void services(PoolConfig c, Map<String, PoolConfig.DriveRecord> drives, Map<String, String> memberOf)
+            throws CorruptMetadataException {
+        Set<String> windows = new HashSet<>();
+        for (PoolConfig.ServiceRecord s : c.services()) {
+            if (s.volume() == null || s.drive() == null || !s.volume().equals(memberOf.get(s.drive()))) {
+                throw new CorruptMetadataException("pool.json: the service window of volume " + s.volume()
+                        + " names drive " + s.drive() + ", which is not a member of it");
+            }
+            if (!windows.add(s.volume())) {
+                throw new CorruptMetadataException("pool.json: volume " + s.volume() + " has two service windows");
+            }
+            PoolConfig.DriveRecord lent = s.repository() == null ? null : drives.get(s.repository());
+            if (lent != null && (lent.volume() != null || lent.journal() != null)) {
+                throw new CorruptMetadataException("pool.json: the service window of volume " + s.volume()
+                        + " keeps its repository on drive " + s.repository() + ", "
+                        + (lent.volume() != null ? "a member of volume " + lent.volume()
+                                : "a leg of the journal of volume " + lent.journal()));
             }
         }
     }

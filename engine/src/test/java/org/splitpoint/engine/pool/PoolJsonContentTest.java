@@ -68,6 +68,78 @@ class PoolJsonContentTest {
                         (Consumer<ObjectNode>) b -> ((ObjectNode) b.withArray("journals").addObject())
                                 .put("volume", "std").set("drives", strings(b, "d6", "d99")),
                         "pool.json: the journal of volume std names unknown drive d99"),
+                Arguments.of("a next drive number that is a drive's already",
+                        (Consumer<ObjectNode>) b -> b.put("nextDrive", 1),
+                        "pool.json: nextDrive is 1, not past drive d1: a drive added would take an existing drive's name"),
+                Arguments.of("a volume member whose entry says it is in no volume",
+                        (Consumer<ObjectNode>) b -> drive(b, "d1").put("state", "SPARE").putNull("volume"),
+                        "pool.json: drive d1 is a member of volume std, but its entry says it is in no volume"),
+                Arguments.of("a volume member whose entry says it is SPARE",
+                        (Consumer<ObjectNode>) b -> drive(b, "d1").put("state", "SPARE"),
+                        "pool.json: drive d1 is a member of volume std, but its entry says it is SPARE"),
+                Arguments.of("a drive entry in a volume that does not list it",
+                        (Consumer<ObjectNode>) b -> drive(b, "d5").put("state", "ONLINE").put("volume", "std"),
+                        "pool.json: drive d5's entry says it is in volume std, which does not list it as a member"),
+                Arguments.of("a journal on one drive",
+                        (Consumer<ObjectNode>) b -> journal(b).set("drives", strings(b, "d5")),
+                        "pool.json: the journal of volume std names 1 drive; a journal has two"),
+                Arguments.of("a journal naming one drive twice",
+                        (Consumer<ObjectNode>) b -> journal(b).set("drives", strings(b, "d5", "d5")),
+                        "pool.json: the journal of volume std names drive d5 twice"),
+                Arguments.of("a journal leg on a volume's member",
+                        (Consumer<ObjectNode>) b -> journal(b).set("drives", strings(b, "d5", "d3")),
+                        "pool.json: the journal of volume std has a leg on drive d3, a member of volume bcv"),
+                Arguments.of("a journal of an unknown volume",
+                        (Consumer<ObjectNode>) b -> journal(b).put("volume", "nope"),
+                        "pool.json: a journal names unknown volume nope"),
+                Arguments.of("two journals of one volume",
+                        (Consumer<ObjectNode>) b -> b.withArray("journals").add(journal(b).deepCopy()),
+                        "pool.json: volume std has two journals"),
+                Arguments.of("a journal drive whose entry does not say so",
+                        (Consumer<ObjectNode>) b -> {
+                            journal(b);
+                            drive(b, "d6").putNull("journal");
+                        },
+                        "pool.json: the journal of volume std names drive d6, whose entry says it holds no journal"),
+                Arguments.of("a drive entry holding a journal that does not name it",
+                        (Consumer<ObjectNode>) b -> drive(b, "d5").put("state", "ONLINE").put("journal", "std"),
+                        "pool.json: drive d5's entry says it holds the journal of volume std, which does not name it"),
+                Arguments.of("a service window's repository on a member of its volume",
+                        (Consumer<ObjectNode>) b -> window(b, "d2").put("repository", "d1"),
+                        "pool.json: the service window of volume std keeps its repository on drive d1, a member of volume std"),
+                Arguments.of("a service window's repository on a journal's leg",
+                        (Consumer<ObjectNode>) b -> {
+                            journal(b);
+                            window(b, "d2").put("repository", "d6");
+                        },
+                        "pool.json: the service window of volume std keeps its repository on drive d6, a leg of the journal of volume std"),
+                Arguments.of("a service window of a drive that is not the volume's",
+                        (Consumer<ObjectNode>) b -> window(b, "d3"),
+                        "pool.json: the service window of volume std names drive d3, which is not a member of it"),
+                Arguments.of("two service windows of one volume",
+                        (Consumer<ObjectNode>) b -> b.withArray("services").add(window(b, "d2").deepCopy()),
+                        "pool.json: volume std has two service windows"),
+                Arguments.of("two pairs of one name",
+                        (Consumer<ObjectNode>) b -> b.withArray("pairs").add(pair(b).deepCopy()
+                                .put("std", "p5").put("bcv", "std")),
+                        "pool.json: two pairs are named p"),
+                Arguments.of("a volume in two pairs",
+                        (Consumer<ObjectNode>) b -> b.withArray("pairs").add(pair(b).deepCopy()
+                                .put("name", "q").put("std", "bcv").put("bcv", "p5")),
+                        "pool.json: volume bcv is in both pair p and pair q"),
+                Arguments.of("lost tracks of an unknown volume",
+                        (Consumer<ObjectNode>) b -> lost(b).put("volume", "nope"),
+                        "pool.json: lost tracks are on record for unknown volume nope"),
+                Arguments.of("a lost track before the first",
+                        (Consumer<ObjectNode>) b -> lost(b).set("tracks", b.arrayNode().add(3).add(-5)),
+                        "pool.json: volume std's lost tracks include track -5"),
+                Arguments.of("a save area that is no volume",
+                        (Consumer<ObjectNode>) b -> ((ObjectNode) b.get("snapshots")).put("saveArea", "nope"),
+                        "pool.json: the snapshots' save area is unknown volume nope"),
+                Arguments.of("a snapshot of an unknown volume",
+                        (Consumer<ObjectNode>) b -> ((ObjectNode) b.get("snapshots")).withArray("snapshots").addObject()
+                                .put("volume", "nope").put("name", "s1").put("gen", 1),
+                        "pool.json: snapshot s1 is of unknown volume nope"),
                 Arguments.of("two snapshots of one name",
                         (Consumer<ObjectNode>) b -> {
                             ArrayNode snaps = ((ObjectNode) b.get("snapshots")).withArray("snapshots");
@@ -118,6 +190,35 @@ class PoolJsonContentTest {
             }
         }
         return m;
+    }
+
+    /** A journal of volume std on d5 and d6 as {@code journal enable} records it; returns its entry. */
+    private static ObjectNode journal(ObjectNode body) {
+        for (String d : new String[] {"d5", "d6"}) {
+            drive(body, d).put("state", "ONLINE").put("journal", "std");
+        }
+        ObjectNode j = body.withArray("journals").addObject().put("volume", "std").put("store", "/nowhere")
+                .put("storeUuid", "u").put("maxSize", 1L << 19).put("maxAgeSeconds", 0).putNull("base")
+                .put("shippedThrough", 0);
+        j.set("drives", strings(body, "d5", "d6"));
+        return j;
+    }
+
+    /** A repository window of volume std for member {@code drive} on SPARE d5, as {@code drive offline} records it. */
+    private static ObjectNode window(ObjectNode body, String drive) {
+        drive(body, "d2").put("state", "OFFLINE").put("reason", "firmware");
+        drive(body, "d5").put("repository", "std");
+        return body.withArray("services").addObject().put("volume", "std").put("drive", drive)
+                .put("reason", "firmware").put("mode", "repository").put("since", "2026-12-06T22:58:16.705Z")
+                .put("phase", "window").put("repository", "d5");
+    }
+
+    /** Lost tracks of volume std on d1 and d2, as a second failure in a service window records them. */
+    private static ObjectNode lost(ObjectNode body) {
+        ObjectNode l = body.withArray("lost").addObject().put("volume", "std").put("why", "d2 failed in d1's window");
+        l.set("drives", strings(body, "d1", "d2"));
+        l.set("tracks", body.arrayNode().add(3));
+        return l;
     }
 
     private static ObjectNode pair(ObjectNode body) {
