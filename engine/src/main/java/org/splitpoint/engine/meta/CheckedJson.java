@@ -73,8 +73,89 @@ public final class CheckedJson {
         try {
             return MAPPER.treeToValue(body, type);
         } catch (IOException e) {
-            throw new CorruptMetadataException(name + " has an invalid body: " + firstLine(e.getMessage()));
+            throw new CorruptMetadataException(name + " has an invalid body: " + whatIsWrong(e));
         }
+    }
+
+    /**
+     * What is wrong with a body that is JSON but not the file's content, in words and naming the field:
+     * the mapper's own message named Java types ("Cannot construct instance of
+     * `org.splitpoint.engine.pool.PoolConfig`, problem: `java.lang.NullPointerException`", "Cannot
+     * deserialize value of type `org.splitpoint.engine.pool.DriveState` from String "ZOMBIE"...").
+     */
+    static String whatIsWrong(IOException e) {
+        String at = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? field(m) : "";
+        String subject = at.isEmpty() ? "a value" : at;
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) { // "abc" for a number, "ZOMBIE" for a state
+            return subject + " is " + shown(f.getValue()) + ", not " + expected(f.getTargetType());
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v) {
+            Throwable cause = v.getCause();
+            if (cause instanceof IllegalArgumentException && cause.getMessage() != null) {
+                return (at.isEmpty() ? "" : at + ": ") + cause.getMessage(); // a type's own sentence ("unknown layout 'raid6' ...")
+            }
+            return (at.isEmpty() ? "" : at + ": ") + "a list, or an entry of one, is missing (null)";
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) { // "d1" where a list belongs
+            return subject + " is not " + expected(m.getTargetType());
+        }
+        if (e instanceof com.fasterxml.jackson.core.exc.InputCoercionException
+                || e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException) {
+            return subject + " is a number out of its range";
+        }
+        return firstLine(e.getMessage());
+    }
+
+    /** The field a mapping failed at, as a path: {@code drives[0].state}; "" when it failed on the body itself. */
+    private static String field(com.fasterxml.jackson.databind.JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String shown(Object value) {
+        return value instanceof String s ? "'" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "'" : String.valueOf(value);
+    }
+
+    /** What a field of {@code type} takes, in words. */
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of the kind this field takes";
+        }
+        if (type.isEnum()) {
+            java.util.List<String> values = new java.util.ArrayList<>();
+            for (Object c : type.getEnumConstants()) {
+                try {
+                    values.add(MAPPER.writeValueAsString(c).replace("\"", "")); // as the file spells it
+                } catch (IOException unexpected) {
+                    values.add(c.toString());
+                }
+            }
+            return "one of " + String.join(", ", values);
+        }
+        if (type == int.class || type == long.class || type == short.class || type == Integer.class
+                || type == Long.class || type == Short.class) {
+            return "a whole number";
+        }
+        if (type == double.class || type == float.class || Number.class.isAssignableFrom(type)) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        return "an object";
     }
 
     private static long crc(JsonNode body) throws IOException {

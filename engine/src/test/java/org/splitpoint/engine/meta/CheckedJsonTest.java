@@ -76,6 +76,44 @@ class CheckedJsonTest {
                 .hasMessage("store.json is a directory, not a file");
     }
 
+    enum Kind { ON, OFF }
+
+    record Entry(String name, Kind kind) { }
+
+    record Rich(String name, int n, Kind kind, java.util.List<Entry> entries) {
+        Rich {
+            entries = java.util.List.copyOf(entries);
+        }
+    }
+
+    /**
+     * A body that is JSON but of the wrong shape (a hand edit with a fresh CRC) is said naming the field
+     * and what it takes: the mapper's text named Java types and exceptions ("Cannot deserialize value of
+     * type `...DriveState` from String \"ZOMBIE\"", "problem: `java.lang.NullPointerException`").
+     */
+    @Test
+    void aBodyOfTheWrongShapeIsSaidByFieldWithoutJavaTalk() throws Exception {
+        Path f = dir.resolve("pool.json");
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{\"name\":\"a\",\"n\":\"abc\",\"kind\":\"ON\",\"entries\":[]}",
+                "pool.json has an invalid body: n is 'abc', not a whole number");
+        cases.put("{\"name\":\"a\",\"n\":1,\"kind\":\"ON\",\"entries\":[{\"name\":\"e\",\"kind\":\"ZOMBIE\"}]}",
+                "pool.json has an invalid body: entries[0].kind is 'ZOMBIE', not one of ON, OFF");
+        cases.put("{\"name\":\"a\",\"n\":1,\"kind\":\"ON\",\"entries\":\"e\"}",
+                "pool.json has an invalid body: entries is not a list");
+        cases.put("{\"name\":\"a\",\"n\":1,\"kind\":\"ON\",\"entries\":null}",
+                "pool.json has an invalid body: a list, or an entry of one, is missing (null)");
+        cases.put("{\"name\":\"a\",\"n\":1,\"kind\":\"ON\",\"entries\":[null]}",
+                "pool.json has an invalid body: a list, or an entry of one, is missing (null)");
+        cases.put("{\"name\":\"a\",\"n\":100000000000000000000,\"kind\":\"ON\",\"entries\":[]}",
+                "pool.json has an invalid body: n is a number out of its range");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            CheckedJson.write(StorageFactory.real(), f, "m", 1, CheckedJson.MAPPER.readTree(c.getKey()));
+            assertThatThrownBy(() -> CheckedJson.read(StorageFactory.real(), f, "m", 1, Rich.class)).as(c.getKey())
+                    .isInstanceOf(CorruptMetadataException.class).hasMessage(c.getValue());
+        }
+    }
+
     @Test
     void refusesAnotherMagicOrVersion() throws Exception {
         Path f = dir.resolve("x.json");
