@@ -307,11 +307,17 @@ public final class DirectoryStore implements BackupStore {
         if (!Files.exists(m)) {
             throw new BackupException("image " + id + " in " + dir + " has no manifest (damaged or not a Splitpoint image)");
         }
+        ImageInfo info;
         try {
-            return CheckedJson.read(storage, m, ImageInfo.MAGIC, ImageInfo.VERSION, ImageInfo.class);
+            info = CheckedJson.read(storage, m, ImageInfo.MAGIC, ImageInfo.VERSION, ImageInfo.class);
         } catch (CorruptMetadataException e) {
             throw new BackupException("image " + id + " in " + dir + ": " + e.getMessage());
         }
+        String impossible = info.impossible();
+        if (impossible != null) {
+            throw new BackupException("image " + id + " in " + dir + ": manifest.json is damaged: " + impossible);
+        }
+        return info;
     }
 
     @Override

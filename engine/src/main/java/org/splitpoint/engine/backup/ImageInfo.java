@@ -38,6 +38,27 @@ public record ImageInfo(String id, String store, String volume, long size, int t
     public static final String MAGIC = "splitpoint-backup-image";
     public static final int VERSION = 1;
 
+    /**
+     * Why this manifest's figures cannot be an image's, or null when they can: its checksum only says
+     * it is as a writer left it. A track size of 0 ended 'backup verify' in an internal error (/ by
+     * zero); a track size of 3 B or -1 tracks were verified "ok".
+     */
+    public String impossible() {
+        if (trackSize < 4096 || trackSize > (1 << 30) || Integer.bitCount(trackSize) != 1) {
+            return "its track size " + trackSize + " is not a power of two from 4K to 1G";
+        }
+        if (size <= 0 || size % 512 != 0) {
+            return "its volume size " + size + " is not a positive multiple of 512 bytes";
+        }
+        if (tracks < 0 || tracks > volumeTracks()) {
+            return "it says the image holds " + tracks + " tracks of a volume of " + volumeTracks();
+        }
+        if (dataBytes < 0) {
+            return "it says the image holds " + dataBytes + " bytes of data";
+        }
+        return null;
+    }
+
     /** Tracks of the volume the image describes. */
     public long volumeTracks() {
         return (size + trackSize - 1) / trackSize;

@@ -215,6 +215,44 @@ class BackupStoreTest {
         assertThat(s.damaged().get("v-full")).contains("has no manifest");
     }
 
+    /**
+     * A manifest whose checksum is right but whose figures no image has (a hand edit, another tool) is
+     * damaged, said in one sentence: a track size of 0 ended 'backup verify' in an internal error
+     * (/ by zero), and one of 3 B or -1 tracks were verified "ok".
+     */
+    @Test
+    void aManifestWithFiguresNoImageHasIsDamaged() throws Exception {
+        DirectoryStore s = store();
+        fullImage(s);
+        Path m = s.images().resolve("v-full").resolve("manifest.json");
+        byte[] good = Files.readAllBytes(m);
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("trackSize=0", "its track size 0 is not a power of two from 4K to 1G");
+        cases.put("trackSize=3", "its track size 3 is not a power of two from 4K to 1G");
+        cases.put("trackSize=-4096", "its track size -4096 is not a power of two from 4K to 1G");
+        cases.put("size=0", "its volume size 0 is not a positive multiple of 512 bytes");
+        cases.put("size=-262144", "its volume size -262144 is not a positive multiple of 512 bytes");
+        cases.put("size=1000", "its volume size 1000 is not a positive multiple of 512 bytes");
+        cases.put("tracks=-1", "it says the image holds -1 tracks of a volume of 64");
+        cases.put("tracks=65", "it says the image holds 65 tracks of a volume of 64");
+        cases.put("dataBytes=-1", "it says the image holds -1 bytes of data");
+        for (java.util.Map.Entry<String, String> c : cases.entrySet()) {
+            com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    org.splitpoint.engine.meta.CheckedJson.MAPPER.readTree(good).get("body");
+            String[] kv = c.getKey().split("=");
+            body.put(kv[0], Long.parseLong(kv[1]));
+            org.splitpoint.engine.meta.CheckedJson.write(StorageFactory.real(), m, ImageInfo.MAGIC, ImageInfo.VERSION, body);
+            assertThatThrownBy(() -> s.open("v-full")).as(c.getKey()).isInstanceOf(BackupException.class)
+                    .hasMessageContaining("image v-full in ").hasMessageContaining("manifest.json is damaged: " + c.getValue());
+            assertThat(s.list()).as(c.getKey()).isEmpty();
+            assertThat(s.damaged()).as(c.getKey()).containsOnlyKeys("v-full");
+        }
+        Files.write(m, good);
+        try (ImageReader r = s.open("v-full")) {
+            r.verify(null);
+        }
+    }
+
     @Test
     void aStoreThatIsAFileOrAnotherDirectoryIsRefused() throws Exception {
         Path file = Files.writeString(dir.resolve("file"), "x");
