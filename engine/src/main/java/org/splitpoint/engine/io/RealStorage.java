@@ -40,12 +40,33 @@ final class RealStorage implements StorageFactory {
 
     @Override
     public StorageFile open(Path path) throws IOException {
+        refuseSpecial(path);
         return new ChannelFile(path, FileChannel.open(path, READ_WRITE), READ_WRITE);
     }
 
     @Override
     public StorageFile openRead(Path path) throws IOException {
+        refuseSpecial(path);
         return new ChannelFile(path, FileChannel.open(path, READ_ONLY), READ_ONLY);
+    }
+
+    /**
+     * A pipe, a socket or a device where a file of ours belongs is refused before it is opened: a FIFO
+     * opened to read waits for a writer, and one opened to read and write waits at its first read, so
+     * a look at a pool whose meta/v1.wib was a FIFO hung for good, as did every writable open. (A
+     * directory is left to the open, which says "Is a directory"; a missing file to its own sentence.)
+     */
+    private static void refuseSpecial(Path path) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException absent) {
+            return;
+        }
+        if (a.isOther()) {
+            throw new java.nio.file.FileSystemException(path.toString(), null,
+                    "not a regular file (a pipe, a socket or a device)");
+        }
     }
 
     @Override
