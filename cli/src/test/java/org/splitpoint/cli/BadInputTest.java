@@ -60,6 +60,23 @@ class BadInputTest {
         }
     }
 
+    /**
+     * A file given where the pool's directory belongs is said to be one: 'pool status p/pool.json' and 'pool status
+     * some-file' answered "is not a Splitpoint pool (no pool.json); create one with 'pool create'", and 'pool create'
+     * then refused the same path ("exists and is not a directory").
+     */
+    @Test
+    void aFileGivenAsThePoolIsSaidToBeAFile() throws Exception {
+        Path json = pool.resolve("pool.json");
+        assertRefused(1, json + " is a file, not a pool's directory; give the directory that holds it, " + pool,
+                "pool", "status", json);
+        assertRefused(1, json + " is a file, not a pool's directory", "volume", "list", json);
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
+        CliRun r = CliRun.of("pool", "status", file);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("splitpoint: " + file + " is a file, not a pool's directory" + System.lineSeparator());
+    }
+
     @Test
     void serviceWindowRefusals() throws Exception {
         assertRefused(2, "unknown offline reason 'coffee'", "drive", "offline", pool, "d1", "--reason", "coffee");

@@ -220,6 +220,15 @@ public final class Pool implements AutoCloseable {
     /** As {@link #open(Path, StorageFactory)}, with options (e.g. jobs not started, for stepping). */
     public static Pool open(Path dir, StorageFactory storage, PoolOptions options) throws IOException, PoolException {
         PoolPaths paths = new PoolPaths(dir);
+        if (Files.isRegularFile(dir)) {
+            // before: "is not a Splitpoint pool (no pool.json); create one with 'pool create'", which
+            // 'pool create' then refused ("exists and is not a directory"); pool.json itself given
+            // is the likeliest slip, and its directory the pool meant
+            boolean config = dir.getFileName() != null && dir.getFileName().toString().equals("pool.json")
+                    && dir.toAbsolutePath().getParent() != null;
+            throw new PoolException(dir + " is a file, not a pool's directory"
+                    + (config ? "; give the directory that holds it, " + dir.toAbsolutePath().getParent() : ""));
+        }
         if (!Files.isRegularFile(paths.config())) {
             if (Files.isDirectory(paths.drives())) { // not 'create one': create refuses a directory that is not empty
                 throw new PoolException(dir + " is not a Splitpoint pool: it" + PoolFiles.cutShort() + "; "
