@@ -62,6 +62,12 @@ final class DrillCommand {
                 throw new IllegalArgumentException((writes.isNegative() ? "--writes-for " + writesFor
                         : "--second-failure-after " + secondFailureAfter) + " is negative; a duration counts from the window's start");
             }
+            if (writes.compareTo(Drill.LONGEST) > 0 || second != null && second.compareTo(Drill.LONGEST) > 0) {
+                // a usage error (2), said before the pool is opened; the engine refuses it too (Drill.check)
+                throw new IllegalArgumentException((writes.compareTo(Drill.LONGEST) > 0 ? "--writes-for " + writesFor
+                        : "--second-failure-after " + secondFailureAfter) + " is longer than a drill runs: at most "
+                        + Drill.LONGEST.toDays() + "d");
+            }
             if (json && jsonLines) {
                 throw new IllegalArgumentException("--json and --json-lines are two forms of the same output: choose one");
             }

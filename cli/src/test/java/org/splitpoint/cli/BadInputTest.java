@@ -77,6 +77,23 @@ class BadInputTest {
         assertThat(r.err()).isEqualTo("splitpoint: " + file + " is a file, not a pool's directory" + System.lineSeparator());
     }
 
+    /**
+     * A drill duration longer than a drill runs is a usage error, the drive left as it was: '--second-failure-after
+     * 999999999999d' (or PT99999999999999H) took the drive OFFLINE, then ended in an internal error (long overflow).
+     */
+    @Test
+    void aDrillDurationLongerThanADrillRunsIsRefusedBeforeTheDriveGoesOffline() throws Exception {
+        assertRefused(2, "--second-failure-after 999999999999d is longer than a drill runs: at most 365d", "drill", "run",
+                pool, "--volume", "v", "--drive", "d2", "--reason", "firmware", "--log", "data",
+                "--second-failure-after", "999999999999d", "--no-writes");
+        assertRefused(2, "--second-failure-after PT99999999999999H is longer than a drill runs", "drill", "run",
+                pool, "--volume", "v", "--drive", "d2", "--reason", "firmware", "--log", "data",
+                "--second-failure-after", "PT99999999999999H", "--no-writes");
+        assertRefused(2, "--writes-for 400d is longer than a drill runs: at most 365d", "drill", "run",
+                pool, "--volume", "v", "--drive", "d2", "--reason", "firmware", "--log", "data", "--writes-for", "400d",
+                "--no-writes");
+    }
+
     @Test
     void serviceWindowRefusals() throws Exception {
         assertRefused(2, "unknown offline reason 'coffee'", "drive", "offline", pool, "d1", "--reason", "coffee");

@@ -210,8 +210,35 @@ public final class Drill {
      * drill that can start.
      */
     public static void check(Pool pool, Plan plan) throws PoolException {
+        durations(plan);
         member(pool.volume(plan.volume()), plan);
         Refusal.check(DriveRules.offline(PoolSnapshots.of(pool), plan.drive()));
+    }
+
+    /** The longest a drill's writes, or the wait for its second failure, may last. */
+    public static final Duration LONGEST = Duration.ofDays(365);
+
+    /**
+     * A duration longer than {@link #LONGEST} is refused before anything changes: the drill counts
+     * them in nanoseconds, and '--second-failure-after 999999999999d' (or PT99999999999999H) ended in
+     * an internal error (long overflow) once the drive was OFFLINE, leaving it there.
+     */
+    private static void durations(Plan plan) throws PoolException {
+        if (outside(plan.writesFor())) {
+            throw new PoolException("a drill writes for 0 to " + LONGEST.toDays() + " days, not " + said(plan.writesFor()));
+        }
+        if (plan.secondFailureAfter() != null && outside(plan.secondFailureAfter())) {
+            throw new PoolException("a drill's second failure comes 0 to " + LONGEST.toDays() + " days after its start, not "
+                    + said(plan.secondFailureAfter()));
+        }
+    }
+
+    private static boolean outside(Duration d) {
+        return d != null && (d.isNegative() || d.compareTo(LONGEST) > 0);
+    }
+
+    private static String said(Duration d) {
+        return d.toDays() != 0 ? d.toDays() + " days" : d.toSeconds() + " s";
     }
 
     /** The member of {@code v} the drill takes offline, or a sentence naming its members. */
@@ -226,6 +253,7 @@ public final class Drill {
     }
 
     private Result run() throws IOException, PoolException, InterruptedException {
+        durations(plan); // (a caller that did not ask check first)
         Instant started = Instant.now();
         RaidVolume v = pool.volume(plan.volume());
         BlockDevice host = pool.device(plan.volume());
