@@ -159,6 +159,12 @@ public final class DriveRules {
         if (d == null) {
             return noDrive(s, name);
         }
+        if (d.service() == null && d.state() == DriveState.OFFLINE) {
+            // OFFLINE on record with no window (a hand-edited pool.json): "d2 is OFFLINE; only an OFFLINE drive
+            // is brought online" said nonsense and no way out; there is no delta to bring it back by
+            return new Refusal("drive " + name + " is OFFLINE, but no service window of it is on record, so what it"
+                    + " missed is unknown: fail it ('drive fail') and replace it ('drive replace') to rebuild it whole");
+        }
         if (d.service() == null) {
             return new Refusal("drive " + name + " is " + d.state() + "; only an OFFLINE drive is brought online");
         }
