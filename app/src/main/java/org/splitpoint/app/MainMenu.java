@@ -226,15 +226,18 @@ final class MainMenu {
 
     private Menu help() {
         Menu m = new Menu("_Help");
-        m.getItems().add(item("_Keyboard shortcuts", "F1", () -> {
-            Alert a = new Alert(Alert.AlertType.INFORMATION);
-            a.initOwner(window.stage());
-            a.setTitle("Keyboard shortcuts");
-            a.setHeaderText("Splitpoint keyboard shortcuts");
-            a.getDialogPane().setContent(shortcutsGrid());
-            a.getDialogPane().setId("shortcutsDialog");
-            a.showAndWait();
-        }));
+        m.getItems().add(item("_Keyboard shortcuts", "F1", () -> showShortcuts(window.stage())));
         return m;
+    }
+
+    /** Help → Keyboard shortcuts over {@code owner}, in its theme; waits until it is closed. */
+    static void showShortcuts(javafx.stage.Window owner) {
+        Alert a = new Alert(Alert.AlertType.INFORMATION);
+        org.splitpoint.app.common.DialogLook.apply(a, owner);
+        a.setTitle("Keyboard shortcuts");
+        a.setHeaderText("Splitpoint keyboard shortcuts");
+        a.getDialogPane().setContent(shortcutsGrid());
+        a.getDialogPane().setId("shortcutsDialog");
+        a.showAndWait();
     }
 }

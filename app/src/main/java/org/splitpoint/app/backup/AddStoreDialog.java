@@ -17,6 +17,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
+import org.splitpoint.app.common.DialogLook;
 import org.splitpoint.app.common.FieldMarks;
 import org.splitpoint.app.common.PathCheck;
 
@@ -43,13 +44,9 @@ public final class AddStoreDialog {
     public static Optional<String> ask(Window owner, String title, Path suggested,
                                        BiConsumer<String, Consumer<String>> judge) {
         Dialog<ButtonType> d = new Dialog<>();
-        d.initOwner(owner);
+        DialogLook.apply(d, owner);
         d.setTitle(title);
         d.setHeaderText("A backup store is a directory outside the pool");
-        if (owner != null && owner.getScene() != null) {
-            d.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
-            d.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
-        }
         TextField path = new TextField(suggested == null ? "" : suggested.toString());
         path.setId("storePath");
         path.setPrefColumnCount(36);

@@ -15,9 +15,17 @@ import javafx.stage.Window;
  */
 public final class DialogLook {
 
+    /** The style class the window's root carries in the dark theme (none in the light one). */
+    public static final String DARK = "theme-dark";
+
     private DialogLook() {
     }
 
+    /**
+     * Every dialog of the app is made through here, once, before it is shown: its owner, the owner's
+     * stylesheets and theme class, and its buttons' row kept still when it grows. With no owner's scene
+     * (none shown yet) it takes the app's own stylesheets, light.
+     */
     public static void apply(Dialog<?> d, Window owner) {
         d.initOwner(owner);
         // whatever resizes the dialog once shown (a fit, a line that sizes its window to its new lines, as the
@@ -28,11 +36,31 @@ public final class DialogLook {
                 d.setY(d.getY() - (now.doubleValue() - was.doubleValue()));
             }
         });
+        javafx.scene.control.DialogPane pane = d.getDialogPane();
         if (owner != null && owner.getScene() != null) {
-            d.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
-            d.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
+            javafx.scene.Parent root = owner.getScene().getRoot();
+            pane.getStylesheets().setAll(root.getStylesheets());
+            for (String c : root.getStyleClass()) {
+                if (!pane.getStyleClass().contains(c)) {
+                    pane.getStyleClass().add(c);
+                }
+            }
+            // a dialog left open (the non-modal ones: the holder went away) follows the window when its
+            // theme is switched (Ctrl+Shift+D), instead of staying white on a dark window or dark on a light one
+            javafx.collections.ListChangeListener<String> follow = change -> {
+                boolean dark = root.getStyleClass().contains(DARK);
+                if (dark && !pane.getStyleClass().contains(DARK)) {
+                    pane.getStyleClass().add(DARK);
+                } else if (!dark) {
+                    pane.getStyleClass().remove(DARK);
+                }
+            };
+            root.getStyleClass().addListener(follow);
+            d.addEventHandler(javafx.scene.control.DialogEvent.DIALOG_HIDDEN,
+                    e -> root.getStyleClass().removeListener(follow));
         } else {
-            d.getDialogPane().getStylesheets().add(Fxml.resource("Theme.css").toExternalForm());
+            pane.getStylesheets().addAll(Fxml.resource("Theme.css").toExternalForm(),
+                    Fxml.resource("PoolView.css").toExternalForm()); // the form styles (.form-error) are there
         }
     }
 

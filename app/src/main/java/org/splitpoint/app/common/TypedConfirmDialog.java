@@ -43,16 +43,10 @@ public final class TypedConfirmDialog {
                               javafx.beans.value.ObservableValue<String> refused) {
         Confirmation c = live.getValue();
         Dialog<ButtonType> dialog = new Dialog<>();
-        dialog.initOwner(owner);
+        DialogLook.apply(dialog, owner);
         dialog.setTitle(c.title());
         dialog.setHeaderText(c.header());
         dialog.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
-        if (owner != null && owner.getScene() != null) {
-            dialog.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
-            dialog.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
-        } else {
-            dialog.getDialogPane().getStylesheets().add(Fxml.resource("Theme.css").toExternalForm());
-        }
         dialog.getDialogPane().getStyleClass().add("confirm-dialog");
 
         VBox said = new VBox(8);

@@ -18,7 +18,6 @@ import javafx.stage.Window;
 import org.controlsfx.control.ToggleSwitch;
 import org.splitpoint.app.backup.AddStoreDialog;
 import org.splitpoint.app.common.DialogLook;
-import org.splitpoint.app.common.Fxml;
 import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 
@@ -38,16 +37,10 @@ public final class RestoreDialog {
     /** Shows the dialog and waits; starts the restore when confirmed. */
     public static void ask(Window owner, RestoreForm form) {
         Dialog<ButtonType> d = new Dialog<>();
-        d.initOwner(owner);
+        DialogLook.apply(d, owner);
         d.setTitle("Restore " + form.volume() + " from backup");
         d.setHeaderText("Restore " + form.volume() + " from a backup image");
         d.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
-        if (owner != null && owner.getScene() != null) {
-            d.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
-            d.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
-        } else {
-            d.getDialogPane().getStylesheets().add(Fxml.resource("Theme.css").toExternalForm());
-        }
         d.getDialogPane().getStyleClass().add("confirm-dialog");
 
         VBox body = new VBox(8);

@@ -22,7 +22,7 @@ public final class HolderGoneDialog {
     /** Shows the question; {@code openHere} runs when the administrator chooses to open the pool here. */
     public static Alert show(Window owner, String pool, String why, Runnable openHere) {
         Alert a = new Alert(Alert.AlertType.WARNING, "", OPEN_HERE, KEEP);
-        a.initOwner(owner);
+        org.splitpoint.app.common.DialogLook.apply(a, owner);
         a.setTitle("The pool's holder went away");
         a.setHeaderText("Pool " + pool + " is no longer shown live");
         a.setContentText(why + ".\n\nNo process holds the pool now unless another one took it meanwhile. Open it in this"

@@ -51,13 +51,9 @@ public final class NewPoolDialog {
      */
     static Optional<NewPoolForm> ask(Window owner, Path suggested, UnaryOperator<String> look) {
         Dialog<ButtonType> d = new Dialog<>();
-        d.initOwner(owner);
+        DialogLook.apply(d, owner);
         d.setTitle("New pool");
         d.setHeaderText("Create a pool of blank drive images");
-        if (owner != null && owner.getScene() != null) {
-            d.getDialogPane().getStylesheets().setAll(owner.getScene().getRoot().getStylesheets());
-            d.getDialogPane().getStyleClass().addAll(owner.getScene().getRoot().getStyleClass());
-        }
         TextField dir = new TextField(suggested == null ? "" : suggested.toString());
         dir.setId("newPoolDir");
         dir.setPrefColumnCount(32);
