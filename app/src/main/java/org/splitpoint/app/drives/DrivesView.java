@@ -144,7 +144,8 @@ public final class DrivesView extends VBox {
         slots.putAll(keep);
         String sel = model.selectedDriveProperty().get();
         slots.forEach((n, s) -> s.select(n.equals(sel)));
-        bayHint.setText(slots.isEmpty() ? "No drives in this pool" : "Click a drive to select it; right-click for actions.");
+        bayHint.setText(slots.isEmpty() ? "No drives in this pool"
+                : "Click a drive or move to it with the arrow keys to select it; right-click or Shift+F10 for its actions.");
     }
 
     private DriveSlot newSlot(DriveRow r) {
@@ -155,14 +156,36 @@ public final class DrivesView extends VBox {
             if (e.getButton() == MouseButton.SECONDARY) {
                 menu.show(s, e.getScreenX(), e.getScreenY());
             }
+            // the press stops here: passed on, the bay's scroll pane took the focus from the slot just clicked,
+            // and the arrow keys then scrolled the bay instead of moving between drives
+            e.consume();
         });
-        // selection follows clicks and arrow keys, not focus: focus also moves when a button disables itself
+        // the slot with the focus is in view: the arrow keys moved the focus and the selection to d11, in the bay's
+        // third row, below its scroll pane's two, where neither could be seen
+        s.focusedProperty().addListener((o, was, now) -> {
+            if (now) {
+                org.splitpoint.app.common.Reveal.reveal(s);
+            }
+        });
+        // selection follows clicks and arrow keys, not focus: focus also moves when a button disables itself.
+        // Every arrow key is the bay's, even at its edge: Down scrolled the bay's scroll pane instead of moving to
+        // the row below (the slot with the focus went half out of view), Up and Down moved nothing
         s.setOnKeyPressed(e -> {
             int i = bay.getChildren().indexOf(s);
-            if (e.getCode() == KeyCode.RIGHT && i + 1 < bay.getChildren().size()) {
-                selectAndFocus((DriveSlot) bay.getChildren().get(i + 1));
-            } else if (e.getCode() == KeyCode.LEFT && i > 0) {
-                selectAndFocus((DriveSlot) bay.getChildren().get(i - 1));
+            if (e.getCode() == KeyCode.RIGHT || e.getCode() == KeyCode.LEFT) {
+                int to = i + (e.getCode() == KeyCode.RIGHT ? 1 : -1);
+                if (to >= 0 && to < bay.getChildren().size()) {
+                    selectAndFocus((DriveSlot) bay.getChildren().get(to));
+                }
+            } else if (e.getCode() == KeyCode.DOWN || e.getCode() == KeyCode.UP) {
+                DriveSlot to = inNextRow(s, e.getCode() == KeyCode.DOWN);
+                if (to != null) {
+                    selectAndFocus(to);
+                }
+            } else if (e.getCode() == KeyCode.HOME || e.getCode() == KeyCode.END) {
+                if (!bay.getChildren().isEmpty()) {
+                    selectAndFocus((DriveSlot) bay.getChildren().get(e.getCode() == KeyCode.HOME ? 0 : bay.getChildren().size() - 1));
+                }
             } else if (e.getCode() == KeyCode.SPACE || e.getCode() == KeyCode.ENTER) {
                 model.selectedDriveProperty().set(r.name());
             } else if (e.getCode() == KeyCode.CONTEXT_MENU || (e.getCode() == KeyCode.F10 && e.isShiftDown())) {
@@ -173,6 +196,30 @@ public final class DrivesView extends VBox {
             e.consume();
         });
         return s;
+    }
+
+    /**
+     * The slot in the row below {@code s} (above, when {@code down} is false) nearest to it across, or null in
+     * the last (first) row. Rows as the bay wraps them at its width now, so a narrower window changes none of it.
+     */
+    private DriveSlot inNextRow(DriveSlot s, boolean down) {
+        double y = s.getLayoutY();
+        double x = s.getLayoutX() + s.getWidth() / 2;
+        Double row = null;
+        for (javafx.scene.Node n : bay.getChildren()) { // the nearest row's top beyond this one's
+            double ny = n.getLayoutY();
+            if (down ? ny > y + 1 && (row == null || ny < row) : ny < y - 1 && (row == null || ny > row)) {
+                row = ny;
+            }
+        }
+        DriveSlot best = null;
+        for (javafx.scene.Node n : bay.getChildren()) {
+            if (row != null && Math.abs(n.getLayoutY() - row) <= 1 && (best == null
+                    || Math.abs(n.getLayoutX() + ((DriveSlot) n).getWidth() / 2 - x) < Math.abs(best.getLayoutX() + best.getWidth() / 2 - x))) {
+                best = (DriveSlot) n;
+            }
+        }
+        return best;
     }
 
     private void selectAndFocus(DriveSlot s) {
