@@ -94,9 +94,13 @@ final class MainMenu {
         return m;
     }
 
+    /** Shows section {@code key} and puts the focus on its first control (the drive bay: its selected slot). */
     private void go(String key) {
         if (window.model() != null) {
             window.model().nav().selectedProperty().set(key);
+            if (window.viewProperty().get() != null) {
+                window.viewProperty().get().focusDetail();
+            }
         }
     }
 

@@ -134,17 +134,47 @@ public final class PoolView extends BorderPane {
         return bay;
     }
 
-    /** Focuses the detail's first control (the drive bay's selected slot). */
+    /**
+     * Focuses the detail's first control (the drive bay's selected slot), as Tab would reach it: at a pool's
+     * open and after a Go to shortcut (Ctrl+1..6). The page itself took the focus before, a pane that shows
+     * no focus and takes no key, and a Go to shortcut left the focus on a node of the page it replaced: the
+     * focus was nowhere to be seen and the arrow keys did nothing until Tab went back to the tree.
+     */
     public void focusDetail() {
         if (detail.getChildren().isEmpty()) {
             return;
         }
-        Node n = ((javafx.scene.control.ScrollPane) detail.getChildren().get(0)).getContent();
+        javafx.scene.control.ScrollPane page = (javafx.scene.control.ScrollPane) detail.getChildren().get(0);
+        Node n = page.getContent();
+        if (n.getScene() == null) { // a page just made is in the scene once its scroll pane has its skin
+            page.applyCss();
+            page.layout();
+        }
         if (n == bay || n.lookup(".drives-view") == bay && bay != null) {
             bay.focusBay();
         } else {
-            n.requestFocus();
+            Node first = firstControl(n);
+            (first != null ? first : n).requestFocus();
         }
+    }
+
+    /** The first node under {@code n}, in the order of the children, that Tab may stop at now; null when none. */
+    private static Node firstControl(Node n) {
+        if (!n.isVisible() || n.isDisabled()) {
+            return null;
+        }
+        if (n.isFocusTraversable()) {
+            return n;
+        }
+        if (n instanceof javafx.scene.Parent p) {
+            for (Node c : p.getChildrenUnmodifiable()) {
+                Node f = firstControl(c);
+                if (f != null) {
+                    return f;
+                }
+            }
+        }
+        return null;
     }
 
     private void show(String key) {
