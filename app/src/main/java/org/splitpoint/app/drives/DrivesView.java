@@ -145,7 +145,7 @@ public final class DrivesView extends VBox {
         String sel = model.selectedDriveProperty().get();
         slots.forEach((n, s) -> s.select(n.equals(sel)));
         bayHint.setText(slots.isEmpty() ? "No drives in this pool"
-                : "Click a drive or move to it with the arrow keys to select it; right-click or Shift+F10 for its actions.");
+                : "Select a drive by a click or the arrow keys; its actions: right-click or Shift+F10.");
     }
 
     private DriveSlot newSlot(DriveRow r) {

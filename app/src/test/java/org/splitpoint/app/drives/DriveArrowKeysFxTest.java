@@ -65,6 +65,22 @@ class DriveArrowKeysFxTest extends PoolWindowFxTest {
         WaitForAsyncUtils.waitForFxEvents(5);
     }
 
+    /** The hint under the bay names the keys, and shows in full at 1024x700 (it ended in "for…" there). */
+    @Test
+    void theBaysHintNamesTheKeysInFullAt1024x700(FxRobot robot) throws Exception {
+        fx.resize(robot, 1024, 700 - 26);
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() -> !fx.vm.drives().rows().isEmpty()));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        java.util.List<String> hint = onFx(() -> {
+            javafx.scene.control.Label l = (javafx.scene.control.Label) stage.getScene().lookup("#bayHint");
+            String shown = l.getChildrenUnmodifiable().stream().filter(c -> c instanceof javafx.scene.text.Text)
+                    .map(c -> ((javafx.scene.text.Text) c).getText()).findFirst().orElse("");
+            return java.util.List.of(l.getText(), shown);
+        });
+        assertThat(hint.get(0)).contains("arrow keys").contains("Shift+F10");
+        assertThat(hint.get(1).replace("\n", " ")).as("the hint as shown").isEqualTo(hint.get(0));
+    }
+
     @Test
     void theArrowKeysMoveByRowsAndTheDriveMovedToIsInView(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() -> !fx.vm.drives().rows().isEmpty()));
