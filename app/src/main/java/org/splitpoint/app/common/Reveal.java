@@ -21,7 +21,34 @@ public final class Reveal {
         while (p != null && !(p instanceof ScrollPane)) {
             p = p.getParent();
         }
-        if (!(p instanceof ScrollPane sp) || sp.getContent() == null) {
+        if (p instanceof ScrollPane sp) {
+            reveal(sp, n, tries);
+        }
+    }
+
+    /**
+     * A control that took the keyboard focus inside {@code sp}'s page (Tab, a shortcut) is scrolled into view
+     * when it lies wholly or partly out of it: a page's scroll pane does not follow the focus by itself, and
+     * Tab went on to controls below the window's edge, the focus unseen. A control taller than the view that
+     * shows in part (a table) is left where it is, as a click on it leaves it.
+     */
+    public static void revealFocused(ScrollPane sp, Node n) {
+        if (sp.getContent() == null || sp.getViewportBounds().getHeight() <= 0) {
+            return;
+        }
+        Bounds b = sp.getContent().sceneToLocal(n.localToScene(n.getBoundsInLocal()));
+        double content = sp.getContent().getBoundsInLocal().getHeight();
+        double viewport = sp.getViewportBounds().getHeight();
+        double top = sp.getVvalue() * Math.max(0, content - viewport);
+        boolean cut = b.getMinY() < top - 0.5 || b.getMaxY() > top + viewport + 0.5;
+        boolean partlyShownAndTaller = b.getHeight() > viewport && b.getMaxY() > top && b.getMinY() < top + viewport;
+        if (cut && !partlyShownAndTaller) {
+            reveal(sp, n, 0);
+        }
+    }
+
+    private static void reveal(ScrollPane sp, Node n, int tries) {
+        if (sp.getContent() == null) {
             return;
         }
         sp.layout(); // the node was just shown: its place is known after a layout
@@ -33,7 +60,7 @@ public final class Reveal {
         double viewport = sp.getViewportBounds().getHeight();
         if (viewport <= 0 || n.getBoundsInLocal().getHeight() <= 0) { // a page just shown: laid out by the next pulse
             if (tries > 0) {
-                javafx.application.Platform.runLater(() -> reveal(n, tries - 1));
+                javafx.application.Platform.runLater(() -> reveal(sp, n, tries - 1));
             }
             return;
         }

@@ -64,6 +64,27 @@ public final class PoolView extends BorderPane {
         Fxml.load(this, "PoolView");
         SideWidths.follow(sides, 190, 250, 210, 330); // the detail gets the room in a small window
         SideWidths.followHeight(mainSplit, 126, 175); // 126: three whole rows of the event log at 1024x700
+        // the page shown follows the keyboard focus: Ctrl+5 on a Drills page scrolled to its result card put the
+        // focus on the plan's first field, above the view, and Tab went on below its edge, the focus unseen
+        sceneProperty().addListener((o, was, now) -> {
+            if (now != null) {
+                now.focusOwnerProperty().addListener((fo, from, to) -> revealFocused(to));
+            }
+        });
+    }
+
+    /** Scrolls the page shown to {@code n} when it took the focus out of view (nothing for nodes off the page). */
+    private void revealFocused(Node n) {
+        if (n == null || detail.getChildren().isEmpty()
+                || !(detail.getChildren().get(0) instanceof javafx.scene.control.ScrollPane page)) {
+            return;
+        }
+        for (Node p = n; p != null; p = p.getParent()) {
+            if (p == page) {
+                org.splitpoint.app.common.Reveal.revealFocused(page, n);
+                return;
+            }
+        }
     }
 
     public void bind(PoolViewModel vm) {
