@@ -31,6 +31,8 @@ final class DriveSlot extends VBox {
     private final javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
     private final ProgressBar bar = new ProgressBar();
     private final Label percent = new Label();
+    /** True while the bay is compact (a short window: DrivesView.COMPACT_BELOW). */
+    final javafx.beans.property.BooleanProperty compact = new javafx.beans.property.SimpleBooleanProperty();
     private final ChangeListener<Object> onChange = (o, was, now) -> refresh();
     private String tone;
 
@@ -63,6 +65,10 @@ final class DriveSlot extends VBox {
         percent.setId("rebuild-" + row.name());
         bar.setMaxWidth(Double.MAX_VALUE);
         getChildren().addAll(led, name, badge, volume, size, note, service, bar, percent);
+        // a compact bay's tile makes no room for the rebuild's bar and percentage unless they show; a full tile keeps
+        // its height (150 px) with or without them
+        bar.managedProperty().bind(bar.visibleProperty().or(compact.not()));
+        percent.managedProperty().bind(percent.visibleProperty().or(compact.not()));
         row.stateProperty().addListener(onChange);
         row.rebuildProperty().addListener(onChange);
         row.rebuildPausedProperty().addListener(onChange);
@@ -82,6 +88,7 @@ final class DriveSlot extends VBox {
 
     /** Stops following the row (the drive left the pool). */
     void unbind() {
+        compact.unbind();
         row.stateProperty().removeListener(onChange);
         row.rebuildProperty().removeListener(onChange);
         row.rebuildPausedProperty().removeListener(onChange);

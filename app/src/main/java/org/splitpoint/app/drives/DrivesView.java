@@ -59,7 +59,26 @@ public final class DrivesView extends VBox {
         header.minHeightProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
                 () -> Math.max(HEADER_MIN, header.prefHeight(header.getWidth() > 0 ? header.getWidth() : -1)),
                 header.widthProperty()));
+        // at 1024x700 the bay's least height showed one row of drives and the top edge of the next: smaller tiles
+        // there show two whole rows. By the scene's height, not the bay's, which the tiles' size itself changes
+        compactBay.addListener((o, was, now) -> pseudoClassStateChanged(COMPACT, now));
+        javafx.beans.value.ChangeListener<Number> compact = (o, was, now) ->
+                compactBay.set(now.doubleValue() > 0 && now.doubleValue() < COMPACT_BELOW);
+        sceneProperty().addListener((o, was, now) -> {
+            if (was != null) {
+                was.heightProperty().removeListener(compact);
+            }
+            if (now != null) {
+                now.heightProperty().addListener(compact);
+                compact.changed(null, null, now.getHeight());
+            }
+        });
     }
+
+    /** Below this height of the window's scene the bay's tiles are compact (DrivesView.css, :compact). */
+    static final double COMPACT_BELOW = 800;
+    private static final javafx.css.PseudoClass COMPACT = javafx.css.PseudoClass.getPseudoClass("compact");
+    private final javafx.beans.property.BooleanProperty compactBay = new javafx.beans.property.SimpleBooleanProperty();
 
     /** Puts the keyboard focus on the selected slot (or the first, unselected: a choice is the user's). */
     public void focusBay() {
@@ -150,6 +169,7 @@ public final class DrivesView extends VBox {
 
     private DriveSlot newSlot(DriveRow r) {
         DriveSlot s = new DriveSlot(r);
+        s.compact.bind(compactBay);
         s.setOnMousePressed(e -> {
             model.selectedDriveProperty().set(r.name());
             s.requestFocus();

@@ -93,4 +93,51 @@ class DriveBayFitFxTest extends PoolWindowFxTest {
                 .getHeight())).as("one row at the theme's height at 1440 px").isEqualTo(30);
         fits(robot, 1024, 700);
     }
+
+    /** How many slots lie wholly inside the bay's scroll pane's view, and the tallest slot's height. */
+    private double[] wholeSlotsInView() throws Exception {
+        return onFx(() -> {
+            ScrollPane sp = (ScrollPane) stage.getScene().getRoot().lookup(".bay-scroll");
+            Bounds view = sp.localToScene(sp.getLayoutBounds());
+            int whole = 0;
+            double tallest = 0;
+            for (Node n : stage.getScene().getRoot().lookupAll(".drive-slot")) {
+                Bounds b = n.localToScene(n.getLayoutBounds());
+                tallest = Math.max(tallest, b.getHeight());
+                if (b.getMinY() >= view.getMinY() - 0.5 && b.getMaxY() <= view.getMaxY() + 0.5) {
+                    whole++;
+                }
+            }
+            return new double[] {whole, tallest};
+        });
+    }
+
+    /**
+     * At 1024x700 the bay showed one row of drives (four of the demo's twelve) and the top edge of the next: a
+     * FAILED drive in the second row was out of sight. Its tiles are smaller in a short window: two whole rows
+     * show, the page still needing no scrolling; at 1440x900 the tiles keep their full height.
+     */
+    @Test
+    void twoWholeRowsOfTwelveDrivesShowAt1024x700() throws Exception {
+        FxRobot robot = new FxRobot();
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() -> !fx.vm.drives().rows().isEmpty()));
+        int drives = onFx(() -> fx.vm.drives().rows().size());
+        TestPools.call(fx.bridge, pool -> {
+            for (int i = drives; i < 12; i++) {
+                pool.admin().addDrive(0);
+            }
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() ->
+                stage.getScene().getRoot().lookupAll(".drive-slot").size() == 12));
+        fits(robot, 1024, 700);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        double[] small = wholeSlotsInView();
+        double perRow = onFx(() -> stage.getScene().getRoot().lookupAll(".drive-slot").stream()
+                .filter(n -> n.getLayoutY() == stage.getScene().getRoot().lookup("#slot-d1").getLayoutY()).count());
+        assertThat(small[0]).as("slots wholly in view at 1024x700 (%s a row)", perRow).isGreaterThanOrEqualTo(2 * perRow);
+        resize(robot, 1440, 900);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        assertThat(wholeSlotsInView()[1]).as("a tile's height at 1440x900").isGreaterThanOrEqualTo(150);
+    }
 }
