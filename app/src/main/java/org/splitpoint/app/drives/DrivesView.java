@@ -95,7 +95,10 @@ public final class DrivesView extends VBox {
         this.model = vm;
         vm.rows().addListener((ListChangeListener<DriveRow>) c -> syncSlots());
         syncSlots();
-        vm.selectedDriveProperty().addListener((o, was, now) -> slots.forEach((n, s) -> s.select(n.equals(now))));
+        vm.selectedDriveProperty().addListener((o, was, now) -> {
+            slots.forEach((n, s) -> s.select(n.equals(now)));
+            oneTabStop();
+        });
 
         Actions.bind(failDrive, failWrap, vm.failBlockedProperty(),
                 "Mark the selected drive FAILED, as if it had died: its volume keeps serving, DEGRADED. (Ctrl+Shift+F)");
@@ -163,6 +166,7 @@ public final class DrivesView extends VBox {
         slots.putAll(keep);
         String sel = model.selectedDriveProperty().get();
         slots.forEach((n, s) -> s.select(n.equals(sel)));
+        oneTabStop();
         bayHint.setText(slots.isEmpty() ? "No drives in this pool"
                 : "Select a drive by a click or the arrow keys; its actions: right-click or Shift+F10.");
     }
@@ -240,6 +244,22 @@ public final class DrivesView extends VBox {
             }
         }
         return best;
+    }
+
+    /**
+     * The bay is one stop of Tab, as a list is: the selected drive's slot (the first without a selection); the
+     * arrow keys move within it. Each of the twelve slots was a stop of its own, twelve Tabs from the bay's verbs
+     * to the buttons under it.
+     */
+    private void oneTabStop() {
+        String sel = model.selectedDriveProperty().get();
+        DriveSlot stop = sel == null ? null : slots.get(sel);
+        if (stop == null && !bay.getChildren().isEmpty()) {
+            stop = (DriveSlot) bay.getChildren().get(0);
+        }
+        for (javafx.scene.Node n : bay.getChildren()) {
+            n.setFocusTraversable(n == stop);
+        }
     }
 
     private void selectAndFocus(DriveSlot s) {

@@ -58,11 +58,29 @@ class DriveArrowKeysFxTest extends PoolWindowFxTest {
         });
     }
 
-    private void press(FxRobot robot, KeyCode k) {
+    private void press(FxRobot robot, KeyCode... k) {
         robot.push(k);
         WaitForAsyncUtils.waitForFxEvents(5);
         WaitForAsyncUtils.sleep(150, TimeUnit.MILLISECONDS); // a reveal may wait for a pulse's layout
         WaitForAsyncUtils.waitForFxEvents(5);
+    }
+
+    /** The bay is one stop of Tab: from the selected drive Tab leaves the bay, Shift+Tab comes back to that drive. */
+    @Test
+    void theBayIsOneTabStop(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> onFx(() ->
+                stage.getScene().getRoot().lookupAll(".drive-slot").size() >= 3));
+        robot.clickOn("#slot-d2");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> "d2".equals(selected()));
+        press(robot, KeyCode.TAB);
+        assertThat(focused()).as("Tab from d2").doesNotStartWith("slot-");
+        press(robot, KeyCode.SHIFT, KeyCode.TAB);
+        assertThat(focused()).as("Shift+Tab back").isEqualTo("slot-d2");
+        press(robot, KeyCode.RIGHT);
+        press(robot, KeyCode.SHIFT, KeyCode.TAB);
+        assertThat(focused()).as("Shift+Tab from d3, the drive moved to").doesNotStartWith("slot-");
+        press(robot, KeyCode.TAB);
+        assertThat(focused()).as("Tab back into the bay").isEqualTo("slot-d3");
     }
 
     /** The hint under the bay names the keys, and shows in full at 1024x700 (it ended in "for…" there). */
