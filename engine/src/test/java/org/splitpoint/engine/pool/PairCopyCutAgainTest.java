@@ -43,9 +43,49 @@ class PairCopyCutAgainTest {
     private byte[] wImage;
     private int size;
 
+    /** The deterministic runs' cut: at the first pass through this point of {@link #cutHere} ("start", "split"). */
+    private String cutAt;
+    private boolean cutDone;
+    /** The injector of the opening under way (null in the last, uncut one). */
+    private FaultInjector opening;
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"establish", "restore", "protected-restore"})
     void aPairCopyCutAgainAndAgainLosesNoAcknowledgedWriteAndLeavesEveryChangedTrackInvalid(String scene) throws Exception {
+        Path template = template();
+        CutRuns.multiCut("PairCopyCutAgainTest", "paircut.only", scene, tmp, OPENINGS_CUT, 8, 40,
+                (runDir, cuts, seed) -> run(scene, template, runDir, cuts, seed));
+    }
+
+    /**
+     * The power cut just after the copy's start returned ("start"), or just after the split that
+     * follows the copy returned ("split"), before the run had read what it keeps from then on (the
+     * BCV's image as v after a restore's start; v's image as w after a split): the run then counted
+     * the start or split done and kept the image before it, and the next reopen failed: 'v as
+     * reopened' after a restore's start (v reads the BCV's tracks; one long run of the class in five
+     * or more, at a cut among the copy's first writes), 'w as reopened' after a split (w holds what
+     * the copy put on it). A test's mistake, not the product's. Otherwise each opening runs to its
+     * end and is cut there.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"restore, start", "protected-restore, start", "establish, split", "restore, split"})
+    void aCutJustAfterAStartOrSplitReturnedIsCheckedAgainstWhatItTookEffectWith(String scene, String point) throws Exception {
+        Path template = template();
+        cutAt = point;
+        run(scene, template, tmp.resolve("cut-at-" + point), new long[OPENINGS_CUT], 1);
+        assertThat(cutDone).as("the power was cut at the " + point).isTrue();
+    }
+
+    /** Cuts the power now if this is the deterministic run's point and it was not cut there yet. */
+    private void cutHere(String point) {
+        if (point.equals(cutAt) && !cutDone && opening != null) {
+            cutDone = true;
+            opening.cutNow();
+        }
+    }
+
+    /** The pool every run starts from: pair p split, both sides written since. */
+    private Path template() throws Exception {
         Path template = tmp.resolve("template");
         SnapshotPools.create(template, TRACK, 1 << 20);
         try (Pool pool = Pool.open(template)) {
@@ -60,8 +100,7 @@ class PairCopyCutAgainTest {
             wImage = ResumedJobCutAgainTest.readAll(pool.device("w"));
             size = vImage.length;
         }
-        CutRuns.multiCut("PairCopyCutAgainTest", "paircut.only", scene, tmp, OPENINGS_CUT, 8, 40,
-                (runDir, cuts, seed) -> run(scene, template, runDir, cuts, seed));
+        return template;
     }
 
     /** What a run knows across its openings. */
@@ -89,16 +128,24 @@ class PairCopyCutAgainTest {
         }
 
         /**
-         * The copy took effect: v is the BCV's image from now on when it restores (read from w: w's
-         * writes were flushed before the start, and w takes none while its pair restores).
+         * The BCV's image, the restore's v (w's writes were flushed before the start, and w takes
+         * none while its pair restores); read before the run may count the copy as started.
          */
-        void tookEffect(Pool pool) throws Exception {
-            started = true;
+        byte[] bcvImage(Pool pool) throws Exception {
+            return restores() ? ResumedJobCutAgainTest.readAll(pool.pairs().get("p").bcv()) : null;
+        }
+
+        /**
+         * The copy took effect: v is {@code bcvImage} from now on when it restores. No I/O here: a
+         * cut in a read here had the run count the restore started with v's image before it, and
+         * the next reopen fail on v.
+         */
+        void tookEffect(byte[] bcvImage) {
             if (restores()) {
-                byte[] image = ResumedJobCutAgainTest.readAll(pool.pairs().get("p").bcv());
-                assertThat(w.check(image)).as(scene + ": w as the restore took effect").isNull();
-                v = new AckOracle(image);
+                assertThat(w.check(bcvImage)).as(scene + ": w as the restore took effect").isNull();
+                v = new AckOracle(bcvImage);
             }
+            started = true;
         }
     }
 
@@ -116,6 +163,7 @@ class PairCopyCutAgainTest {
         for (int k = 0; k < cuts.length; k++) {
             String what = name + ", opening " + (k + 1);
             FaultInjector inj = CutRuns.injector(cuts[k], seed * 10 + k);
+            opening = inj;
             HostWriters wv = null;
             HostWriters ww = null;
             Pool pool = null;
@@ -136,15 +184,20 @@ class PairCopyCutAgainTest {
                     r.w = ww.model;
                     wv = null;
                     ww = null;
-                    r.start(pool);
-                    r.tookEffect(pool);
+                    byte[] bcv = r.bcvImage(pool); // before the start: the power may go just after it returned
+                    Job copy = r.start(pool);
+                    if ("split".equals(cutAt)) {
+                        copy.setThrottle(0); // the copy ends, and the split comes, in this opening
+                    }
+                    cutHere("start");
+                    r.tookEffect(bcv);
                     st = state(pool);
                 }
                 if (!r.splitDone) {
                     wv = new HostWriters(2, TRACK, ResumedJobCutAgainTest.readAll(pool.device("v"))).span(40);
                     wv.start(pool, s + 3, WRITES, inj::isCut);
                     wv.join();
-                    for (int i = 0; i < 50 && !inj.isCut() && !pool.jobs().stream().allMatch(j -> j.state().isFinished()); i++) {
+                    for (int i = 0; i < ("split".equals(cutAt) ? 3000 : 50) && !inj.isCut() && !pool.jobs().stream().allMatch(j -> j.state().isFinished()); i++) {
                         Thread.sleep(10);
                     }
                     r.v = wv.model;
@@ -178,12 +231,14 @@ class PairCopyCutAgainTest {
             writes[k] = CutRuns.cutAndCrash(inj, pool);
         }
         String what = name + ", finished";
+        opening = null;
         try (Pool p = Pool.open(dir)) {
             reopened(p, r, what);
             CutRuns.finishJobs(p, what);
             if (!r.started) {
+                byte[] bcv = r.bcvImage(p);
                 Job j = r.start(p);
-                r.tookEffect(p);
+                r.tookEffect(bcv);
                 j.setThrottle(0);
                 assertThat(j.await(60_000)).isTrue();
                 assertThat(j.state()).as(what + ": the copy").isEqualTo(JobState.DONE);
@@ -212,7 +267,7 @@ class PairCopyCutAgainTest {
     private PairState reopened(Pool pool, Run r, String what) throws Exception {
         PairState st = state(pool);
         if (!r.started && st != PairState.Split) {
-            r.tookEffect(pool); // on record, though its start had not returned
+            r.tookEffect(r.bcvImage(pool)); // on record, though its start had not returned (a cut in the read: the next reopen reads it)
         }
         if (r.started && st == PairState.Split && r.scene.equals("protected-restore")) {
             r.splitDone = true; // a protected restore ends Split
@@ -246,17 +301,22 @@ class PairCopyCutAgainTest {
         return out;
     }
 
-    /** Splits p once its copy ended, no host write under way: w is the STD's bytes then (its own image after a protected restore). */
+    /**
+     * Splits p once its copy ended, no host write under way: w is the STD's bytes then (its own image
+     * after a protected restore). v is read before the split, which changes nothing of it: read after
+     * it, a cut in the read had the run count the split done with w's image before it.
+     */
     private void split(Pool pool, Run r, String what) throws Exception {
+        byte[] v = ResumedJobCutAgainTest.readAll(pool.device("v"));
         if (state(pool) != PairState.Split) { // a protected restore ends Split
             pool.pairs().split(List.of("p"));
         }
-        r.splitDone = true;
-        byte[] v = ResumedJobCutAgainTest.readAll(pool.device("v"));
-        assertThat(r.v.check(v)).as(what + ": v at the split").isNull();
         if (!r.scene.equals("protected-restore")) {
             r.w = new AckOracle(v); // v's bytes as read (its oracle allows either bytes where a write was not acknowledged)
         }
+        r.splitDone = true;
+        cutHere("split");
+        assertThat(r.v.check(v)).as(what + ": v at the split").isNull();
         assertThat(r.w.check(ResumedJobCutAgainTest.readAll(pool.device("w")))).as(what + ": w at the split").isNull();
     }
 }
