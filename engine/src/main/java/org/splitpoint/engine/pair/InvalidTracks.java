@@ -43,12 +43,22 @@ public final class InvalidTracks implements AutoCloseable {
     private long forced;                   // guarded by forceLock: the page writes an fsync covered
     private long clearGeneration;          // guarded by this: one more at every live clear
     private volatile long committedGeneration;
+    /**
+     * Guarded by this: the clears an unforced commit ({@link #flushAndCommitUnforced}) wrote that no
+     * force has covered yet, and the page writes that carry them. They still count as durably set
+     * ({@link #isDurablySet}): a host write to such a track during a restore took its clear for
+     * durable, skipped its own commit, and a flush that forced the data but not these pages let a
+     * power cut bring the track back owed, the BCV's old track copied over the acknowledged write.
+     */
+    private final TrackBitmap clearedUnforced;
+    private long unforcedWritten;
 
     public InvalidTracks(DurableBitmap durable) {
         this.durable = durable;
         this.live = new TrackBitmap(durable.bits().size());
         this.live.loadWords(durable.bits().toWords());
         this.pendingClear = new TrackBitmap(durable.bits().size());
+        this.clearedUnforced = new TrackBitmap(durable.bits().size());
     }
 
     /** The live bits (read-only use: get, nextSetBit, cardinality). */
@@ -64,9 +74,12 @@ public final class InvalidTracks implements AutoCloseable {
         return live.get(track);
     }
 
-    /** True while the durable bit of {@code track} is set (its clear, if any, is not committed). */
+    /**
+     * True while the durable bit of {@code track} is set (its clear, if any, is not committed), or
+     * its clear was committed without a force none has followed yet.
+     */
     public synchronized boolean isDurablySet(long track) {
-        return durable.bits().get(track);
+        return durable.bits().get(track) || clearedUnforced.get(track);
     }
 
     /** Marks tracks [from, to) invalid before the caller changes them; durable at the next flush. */
@@ -120,6 +133,11 @@ public final class InvalidTracks implements AutoCloseable {
             }
             durable.force();
             forced = target;
+            synchronized (this) {
+                if (target >= unforcedWritten) {
+                    clearedUnforced.clearAll(); // the unforced commits' clears are durable now
+                }
+            }
         }
     }
 
@@ -153,15 +171,16 @@ public final class InvalidTracks implements AutoCloseable {
      * own: for a copy's last commit, after which its end records the pair's new state durably. The
      * data is durable before the clears are written, so the clears can never run ahead of it; a
      * crash that loses them leaves tracks marked that need no copy (copied once more), never one
-     * unmarked. The next persist or commit forces them.
+     * unmarked. The next persist or commit forces them; until then they count as durably set, so a
+     * host write to such a track during a restore commits (and forces them) before it returns.
      */
     public void flushAndCommitUnforced(DataFlush dataFlush) throws IOException {
         commit(Long.MAX_VALUE, dataFlush, true, false);
     }
 
     /**
-     * Makes every clear up to generation {@code generation} durable: returns at once when a commit
-     * already did, else flushes the data and commits.
+     * Makes every clear up to generation {@code generation} durable: returns at once when a forced
+     * commit already did, else flushes the data and commits, forcing what unforced commits wrote.
      */
     public void commitThrough(long generation, DataFlush dataFlush) throws IOException {
         commit(generation, dataFlush, false, true);
@@ -197,9 +216,15 @@ public final class InvalidTracks implements AutoCloseable {
                     for (long t = batch.nextSetBit(0); t >= 0; t = batch.nextSetBit(t + 1)) {
                         if (!live.get(t) && durable.bits().clear(t)) {
                             durable.markChanged(t, t + 1);
+                            if (!force) {
+                                clearedUnforced.set(t);
+                            }
                         }
                     }
                     g = writePages();
+                    if (!force) {
+                        unforcedWritten = g;
+                    }
                 }
                 if (force) {
                     try {
@@ -209,6 +234,16 @@ public final class InvalidTracks implements AutoCloseable {
                         throw e;
                     }
                 }
+            }
+            if (!force) {
+                return; // not durable yet: a commitThrough of these clears commits again, and forces them
+            }
+            long unforced;
+            synchronized (this) {
+                unforced = clearedUnforced.cardinality() > 0 ? unforcedWritten : 0;
+            }
+            if (unforced > 0) {
+                forceThrough(unforced); // an earlier unforced commit's clears, whose data was flushed before them
             }
             committedGeneration = Math.max(committedGeneration, taken);
         }
