@@ -180,18 +180,12 @@ public final class PairCopyWork implements JobWork {
 
     @Override
     public boolean hasMore(long done, long total) {
-        boolean unprotectedRestore = restore && !pair.isProtected();
-        return set.count() > 0 || (unprotectedRestore && !catchingUp && pair.stdInvalid.count() > 0);
+        return set.count() > 0 || catchUpOwed();
     }
 
-    /** An unprotected restore not caught up yet whose STD has tracks the BCV lacks (read under the gate). */
-    private boolean catchUpOwedAtTheEnd() {
-        pair.gate.writeLock().lock();
-        try {
-            return restore && !catchingUp && !pair.isProtected() && pair.stdInvalid.count() > 0;
-        } finally {
-            pair.gate.writeLock().unlock();
-        }
+    /** An unprotected restore, not caught up yet, whose STD has tracks the BCV lacks (the host wrote them to the STD alone). */
+    private boolean catchUpOwed() {
+        return restore && !catchingUp && !pair.isProtected() && pair.stdInvalid.count() > 0;
     }
 
     /**
@@ -367,35 +361,44 @@ public final class PairCopyWork implements JobWork {
     @Override
     public void finished() throws IOException {
         pair.hydrator().drain();
-        while (catchUpOwedAtTheEnd()) {
-            // a host wrote a restored track to the STD alone after the job's last look (hasMore) and
-            // before the gate below (the last checkpoint's flush lies between): the pair would end
-            // Restored with a track its BCV lacks, and its split be refused (RestoreEndWriteTest).
-            // The catch-up the job would have run, here; from its start host writes are mirrored
+        while (true) {
+            pair.gate.writeLock().lock();
+            try {
+                // under the gate, with the state change: a host write between a look before it and the change
+                // could mark a track (a mirrored write the BCV missed) that a Synchronized pair would then split
+                // without, or (a restore's) a restored track written to the STD alone
+                if (!catchUpOwed()) {
+                    end();
+                    return;
+                }
+            } finally {
+                pair.gate.writeLock().unlock();
+            }
+            // a host wrote a restored track to the STD alone after the job's last look (hasMore; the last
+            // checkpoint's flush lies between): the pair would end Restored with a track its BCV lacks, and its
+            // split be refused (RestoreEndWriteTest). The catch-up the job would have run, here; from its start
+            // host writes are mirrored, so the next round ends it
             catchUp();
             while (set.count() > 0) {
                 copyNext(0);
                 checkpoint(0);
             }
         }
-        pair.gate.writeLock().lock();
-        try {
-            // under the gate: a host write between a look before it and the state change could mark a
-            // track (a mirrored write the BCV missed) that a Synchronized pair would then split without
-            if (set.count() > 0) {
-                throw new IOException(Sizes.count(set.count(), "track") + " of " + pair.name() + " became invalid again during the "
-                        + kind() + "; run it again");
-            }
-            if (restore) {
-                PairState next = pair.isProtected() ? PairState.Split : PairState.Restored;
-                // an unprotected restore's catch-up copy ran as SyncInProg; it ends Restored
-                pair.changeState(next, "restore of " + pair.name() + " finished; the pair is " + next
-                        + (pair.isProtected() ? " and the BCV still holds its point-in-time image" : ""));
-            } else {
-                pair.changeState(PairState.Synchronized, "establish of " + pair.name() + " finished; the pair is Synchronized");
-            }
-        } finally {
-            pair.gate.writeLock().unlock();
+    }
+
+    /** The copy's end, under the gate: the pair's new state, or a failure when tracks became invalid again. */
+    private void end() throws IOException {
+        if (set.count() > 0) {
+            throw new IOException(Sizes.count(set.count(), "track") + " of " + pair.name() + " became invalid again during the "
+                    + kind() + "; run it again");
+        }
+        if (restore) {
+            PairState next = pair.isProtected() ? PairState.Split : PairState.Restored;
+            // an unprotected restore's catch-up copy ran as SyncInProg; it ends Restored
+            pair.changeState(next, "restore of " + pair.name() + " finished; the pair is " + next
+                    + (pair.isProtected() ? " and the BCV still holds its point-in-time image" : ""));
+        } else {
+            pair.changeState(PairState.Synchronized, "establish of " + pair.name() + " finished; the pair is Synchronized");
         }
     }
 
