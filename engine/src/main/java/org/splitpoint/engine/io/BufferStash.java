@@ -91,6 +91,11 @@ public final class BufferStash {
         return raw.slice(at, cap);
     }
 
+    /** A new direct buffer of {@code cap} bytes one cache line into a page ({@link #oneLineIntoAPage}). */
+    public static ByteBuffer lineBuffer(int cap) {
+        return oneLineIntoAPage(ByteBuffer.allocateDirect(cap + ALIGN), cap);
+    }
+
     /**
      * True when {@code b} is a direct buffer whose bytes start on a page, as an aligned stash's do:
      * what a writer hands over when it wants its bytes written around the page cache ({@link DirectWrites}).

@@ -28,8 +28,7 @@ public final class Zeros {
     public static final long DEALLOCATE_ALIGN = 4096;
 
     // one cache line into a page, never on one (where the JVM starts direct buffers on pages): zeros written stay buffered
-    private static final ByteBuffer ZERO = BufferStash.oneLineIntoAPage(ByteBuffer.allocateDirect(CHUNK + 4096), CHUNK)
-            .asReadOnlyBuffer();
+    private static final ByteBuffer ZERO = BufferStash.lineBuffer(CHUNK).asReadOnlyBuffer();
 
     private Zeros() {
     }

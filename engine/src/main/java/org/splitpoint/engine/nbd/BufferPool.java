@@ -35,10 +35,6 @@ final class BufferPool implements AutoCloseable {
 
     static final int MIN = 4096;
     private static final int ALIGN = 4096;
-    // Every other buffer starts one cache line into a page (BufferStash.oneLineIntoAPage): allocateDirect's
-    // start where malloc puts them (16 bytes into a page for 256 KiB), and the kernel's copy into a buffer
-    // off a cache line took 1.8x as long here (pread of a cached GiB into 256 KiB buffers: 189 ms at 16 bytes
-    // into a page, 100-108 ms at 0, 64, 256, 1024 or 2048; bench/notes/nbd-buffer-floor-2026-12-06.txt).
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
     private static final MethodHandle FREE = cleaner();
 
@@ -106,7 +102,10 @@ final class BufferPool implements AutoCloseable {
                 return b.clear().limit(length);
             }
         }
-        // a page more, so the chosen start always fits; the slice is freed through its parent
+        // a page more, so the chosen start always fits; the slice is freed through its parent. Read buffers
+        // start one cache line into a page (BufferStash.oneLineIntoAPage): allocateDirect's start where malloc
+        // puts them (16 bytes into a page for 256 KiB), and the kernel's copy into a buffer off a cache line
+        // took 1.8x as long here (bench/notes/nbd-buffer-floor-2026-12-06.txt)
         ByteBuffer parent = ByteBuffer.allocateDirect(cap + ALIGN);
         b = aligned ? parent.alignedSlice(ALIGN).slice(0, cap) : BufferStash.oneLineIntoAPage(parent, cap);
         synchronized (this) {
@@ -177,11 +176,6 @@ final class BufferPool implements AutoCloseable {
         drop.forEach(BufferPool::release);
     }
 
-    /** Frees every idle buffer when nothing was taken for {@code idleNanos}. */
-    void trim(long idleNanos) {
-        trim(idleNanos, idleNanos);
-    }
-
     /** Bytes kept idle now. */
     synchronized long kept() {
         return kept;
@@ -190,7 +184,7 @@ final class BufferPool implements AutoCloseable {
     /** Frees every idle buffer; buffers still lent are freed by the collector once dropped. */
     @Override
     public void close() {
-        trim(-1);
+        trim(-1, -1);
     }
 
     private static void release(ByteBuffer b) {

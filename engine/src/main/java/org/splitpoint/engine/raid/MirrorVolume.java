@@ -209,7 +209,7 @@ public final class MirrorVolume extends RaidVolume {
         int len = (int) (to - from);
         ByteBuffer buf = REBUILD_BUFFER.get();
         if (buf == null || buf.capacity() < len) {
-            buf = BufferStash.oneLineIntoAPage(ByteBuffer.allocateDirect(len + 4096), len); // see there
+            buf = BufferStash.lineBuffer(len); // see there
             REBUILD_BUFFER.set(buf);
         }
         buf.clear().limit(len);
