@@ -33,14 +33,22 @@ import org.splitpoint.engine.meta.CheckedJson;
  * go up to 1 GiB, and a buffer of a track's size per copy ran a backup out of heap. A track's bytes
  * are contiguous in the data file, so its pieces are read and appended with the writer held; the
  * image's digest is put back as it was if a piece cannot be read (the track is then not put).
+ *
+ * <p>A live volume's backup puts its writer's calls into the store under a time limit
+ * ({@link #answerWithin}): the caller reads the pieces, a helper writes them, and a store that does
+ * not answer in time fails that put and every later put, sync and seal at once (see
+ * {@link StoreTimeLimit}); the piece buffer is never filled again once a call was given up on.
  */
 public final class ImageWriter implements AutoCloseable {
 
     private final DirectoryStore store;
     private final Path partial;
     private final ImageInfo header;
-    private final StorageFile data;
-    private final StorageFile index;
+    /** Set once, before any put ({@link #answerWithin}): volatile for {@link #sync}, which reads them outside the monitor. */
+    private volatile StorageFile data;
+    private volatile StorageFile index;
+    /** The time limit on calls into the store ({@link #answerWithin}), or null: none. */
+    private StoreTimeLimit limit;
     private MessageDigest dataSha = IndexRecord.newDigest();
     private final MessageDigest indexSha = IndexRecord.newDigest();
     private final java.util.BitSet held = new java.util.BitSet();
@@ -145,6 +153,25 @@ public final class ImageWriter implements AutoCloseable {
         return header;
     }
 
+    /**
+     * From now on the writes, forces and truncations of the image's files go through {@code limit}
+     * (see {@link StoreTimeLimit}). Called once, before anything is put.
+     */
+    public synchronized void answerWithin(StoreTimeLimit limit) {
+        if (this.limit != null) {
+            throw new IllegalStateException("image " + header.id() + " has a time limit already");
+        }
+        this.limit = limit;
+        String at = "images/" + partial.getFileName() + "/";
+        data = limit.limit(data, at + "data");
+        index = limit.limit(index, at + "index");
+    }
+
+    /** The time limit on calls into the store, or null. */
+    public synchronized StoreTimeLimit timeLimit() {
+        return limit;
+    }
+
     /** Where the image's store is. */
     public String store() {
         return store.describe();
@@ -175,6 +202,9 @@ public final class ImageWriter implements AutoCloseable {
     public synchronized boolean putTrack(long track, int len, TrackBytes src, boolean skipZero) throws IOException {
         if (closed) {
             throw new IOException("image " + header.id() + " is closed");
+        }
+        if (limit != null) {
+            limit.checkAnswering(); // a call given up on may still be writing from the piece: never fill it again
         }
         if (piece == null) {
             piece = new byte[PIECE];

@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.backup.StoreTimeLimit;
 import org.splitpoint.engine.bitmap.ChangeTracker;
 import org.splitpoint.engine.bitmap.DurableBitmap;
 import org.splitpoint.engine.bitmap.TrackBitmap;
@@ -270,6 +271,8 @@ public final class BackupAdmin {
             ImageWriter writer;
             try {
                 writer = store.create(header);
+                // a store that hangs fails the backup, not the hosts' writes (BackupWork, StoreTimeLimit)
+                writer.answerWithin(StoreTimeLimit.fromSystemProperty());
             } catch (IOException | RuntimeException e) {
                 BackupsStarted.ended(pool, header.id());
                 throw e;

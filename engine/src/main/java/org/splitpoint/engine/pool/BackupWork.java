@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.backup.ImageWriter;
+import org.splitpoint.engine.backup.StoreTimeLimit;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.io.BlockDevice;
@@ -25,14 +26,24 @@ import org.splitpoint.engine.snapshot.SnapshotReader;
  * Both take the volume's gate (for reading) before the track's lock, as a host write holds the gate
  * around its observers: a copier that took the lock first and then asked the gate could be queued
  * behind a membership change that waits for a host write that waits for that lock. A cancelled or
- * failed backup takes the observer away as it was put in, with no write in flight, before its image
- * is abandoned; a finished one need not (a write still inside finds every track copied).
+ * failed backup marks itself ended before it takes the observer away: a write still inside the
+ * observer (it runs the observers it found as it began) then copies nothing into the image abandoned
+ * next; a finished one need not (a write still inside finds every track copied).
  *
  * <p>A host write is never refused because of a backup (qemu's {@code on-cbw-error=break-snapshot}):
  * a track whose old bytes cannot be copied (the store is full, its disk fails) breaks the backup
  * instead, before the write goes on. The track's lock is held until the break is recorded, so the
  * copier, taking that lock next, finds it and fails the job rather than copy the new bytes; the
  * image is never sealed, and the tracks stay marked for the next backup (the write marks its own).
+ *
+ * <p>Nor does a store that hangs hang the host (qemu's {@code cbw-timeout}): the image's calls into
+ * the store have a time limit ({@link StoreTimeLimit}; 30 s unless set). The host's thread reads the
+ * track's old bytes itself, a piece at a time, and only the store's write waits on a helper thread;
+ * one that does not answer in time breaks the backup as a failed one does, the host's write goes on,
+ * and from then on no copy starts (the store counts as hung; the image can never be sealed). The
+ * copier's and a checkpoint's calls have the same limit, and a cancel or failure removes the image
+ * on a thread of its own, waiting for it a bounded time: nothing of a backup waits on a hung store
+ * for good. A call still hung when the backup ended touches only an image that is never valid.
  *
  * <p>The changed tracks were taken from the volume's map at the start and saved in
  * {@code meta/<volume>.cbt.taken} first; a backup that does not complete gives them back, and so
@@ -67,6 +78,8 @@ final class BackupWork implements JobWork {
     private volatile String outcome = "";
     /** Why a host write's copy failed, breaking this backup; null while it holds. */
     private volatile String broken;
+    /** Set as a cancelled or failed backup ends, before its image is abandoned: no copy starts after. */
+    private volatile boolean ended;
     /** The volume's journal at the backup's instant and its next entry then. */
     private final JournalBase.BackupInstant journalAtInstant;
 
@@ -121,12 +134,19 @@ final class BackupWork implements JobWork {
 
     private void copyBeforeWrite(long offset, long length) {
         long t1 = (offset + length + trackSize - 1) / trackSize;
-        for (long t = offset / trackSize; t < t1 && broken == null; t++) {
+        for (long t = offset / trackSize; t < t1 && broken == null && !ended; t++) {
             try {
                 copy(t, null, true);
             } catch (IOException | RuntimeException e) {
                 return; // recorded in broken by copy, under the track's lock: the write goes on
             }
+        }
+    }
+
+    /** Records the first reason this backup broke (a later one is a consequence of it). */
+    private synchronized void breakWith(String why) {
+        if (broken == null) {
+            broken = why;
         }
     }
 
@@ -138,7 +158,6 @@ final class BackupWork implements JobWork {
         }
     }
 
-    /** Copies track {@code t} into the image if it is to be copied and was not yet; returns bytes moved. */
     /**
      * Copies track {@code t} into the image if it is to be copied and was not yet, telling
      * {@code moved} each piece read (the copier's; a host's copy tells nobody); returns bytes moved.
@@ -149,8 +168,8 @@ final class BackupWork implements JobWork {
             return 0;
         }
         try (RangeLocks.Held h = locks.lock(t, t + 1)) {
-            if (copied.get(t)) {
-                return 0;
+            if (copied.get(t) || ended) {
+                return 0; // (ended: the backup is over, its image abandoned or about to be)
             }
             checkNotBroken(); // a host write may have changed this track since: never copy it now
             int len = (int) Math.min(trackSize, volume.size() - t * trackSize);
@@ -163,11 +182,25 @@ final class BackupWork implements JobWork {
                         moved.accept(n);
                     }
                 }, full);
+            } catch (StoreTimeLimit.NotAnsweredException e) {
+                if (e.after()) {
+                    if (forHost) {
+                        breakWith("a host's write to track " + t + " could not first copy the track's old bytes into"
+                                + " the image (" + e.getMessage() + "); the write went ahead, so the image can no"
+                                + " longer be the volume as of the backup's start");
+                    }
+                    throw broken != null ? new IOException(broken, e) : e; // the first call given up on says why
+                }
+                String why = "the backup store did not answer " + (forHost ? "a copy-before-write" : "the copy")
+                        + " of track " + t + " within " + e.limit() + ", " + e.what();
+                breakWith(forHost ? why + "; the host's write went ahead, so the image can no longer be the volume"
+                        + " as of the backup's start" : why);
+                throw new IOException(why, e);
             } catch (IOException | RuntimeException e) {
                 if (forHost) {
-                    broken = "a host's write to track " + t + " could not first copy the track's old bytes into the"
+                    breakWith("a host's write to track " + t + " could not first copy the track's old bytes into the"
                             + " image (" + e.getMessage() + "); the write went ahead, so the image can no longer"
-                            + " be the volume as of the backup's start";
+                            + " be the volume as of the backup's start");
                 }
                 throw e;
             }
@@ -221,7 +254,14 @@ final class BackupWork implements JobWork {
     @Override
     public void checkpoint(long doneUpTo) throws IOException {
         checkNotBroken();
-        writer.sync();
+        try {
+            writer.sync();
+        } catch (StoreTimeLimit.NotAnsweredException e) {
+            String why = broken != null ? broken : "the backup store did not answer a sync of the image within "
+                    + e.limit() + ", " + e.what();
+            breakWith(why); // no host write copies into it any more
+            throw new IOException(why, e);
+        }
     }
 
     @Override
@@ -259,31 +299,59 @@ final class BackupWork implements JobWork {
     @Override
     public void released() {
         try {
-            writer.close(); // the image stays unfinished; the next backup of the volume removes it
-        } catch (IOException e) {
+            // the image stays unfinished; the next backup of the volume removes it. A close waits
+            // for a call still in the store's files, so with a time limit the pool's close waits for
+            // it no longer than the limit (the close goes on alone)
+            StoreTimeLimit limit = writer.timeLimit();
+            if (limit == null) {
+                writer.close();
+            } else {
+                StoreTimeLimit.aside("the close of image " + writer.header().id(), limit.hung() == null
+                        ? limit.millis() : Math.min(limit.millis(), 1000), () -> {
+                    writer.close();
+                    return null;
+                });
+            }
+        } catch (IOException | RuntimeException e) {
             // closing what the pool let go of: the next backup's clean-up finds it either way
         }
     }
 
     @Override
     public void stopped(JobState state, Exception error) {
-        // The observer goes as it came, with no write in flight: a write runs the observers it found
-        // as it began, so one already past the list (in the changed-block map's fsync, say) would
-        // still copy into the image abandoned below and fail (BackupCancelWriteTest). This thread
-        // holds nothing such a write waits for (no track lock: its steps are over).
+        // Ended first, then the observer goes: a write runs the observers it found as it began, so one
+        // already past the list (in the changed-block map's fsync, say) still comes in, finds the
+        // backup ended and copies nothing into the image abandoned below (BackupCancelWriteTest). No
+        // wait for writes in flight: with a hung store each would be a wait of the time limit, and the
+        // volume's gate held exclusively meanwhile would stall every host. One already copying (in
+        // putTrack) holds the writer, which the abandon takes after it, within the limit.
+        ended = true;
         if (!fromSnapshot()) {
-            try {
-                volume.exclusive(() -> volume.removeWriteObserver(copyBeforeWrite));
-            } catch (IOException e) {
-                volume.removeWriteObserver(copyBeforeWrite); // (the removal itself throws nothing)
-            }
+            volume.removeWriteObserver(copyBeforeWrite);
         }
         String why = state == JobState.CANCELLED ? "was cancelled" : "failed: " + (error == null ? "" : error.getMessage());
+        String id = writer.header().id();
+        StoreTimeLimit limit = writer.timeLimit();
         try {
-            writer.abandon();
-            BackupsStarted.ended(pool, writer.header().id());
-        } catch (IOException e) {
-            why += " (its unfinished image " + writer.header().id() + " could not be removed: " + e.getMessage() + ")";
+            if (limit == null) {
+                writer.abandon();
+                BackupsStarted.ended(pool, id);
+            } else {
+                // on a thread of its own: the store may be why the backup failed, and the removal's
+                // calls (close, rename, delete) could hang with it; a store known hung gets a moment only
+                long wait = limit.hung() == null ? limit.millis() : Math.min(limit.millis(), 1000);
+                if (StoreTimeLimit.aside("the removal of image " + id, wait, () -> {
+                    writer.abandon();
+                    return null;
+                })) {
+                    BackupsStarted.ended(pool, id);
+                } else {
+                    why += " (its unfinished image " + id + " stays in the store, which does not answer; it is never"
+                            + " made valid, and the next backup of " + volume.name() + " into that store removes it)";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            why += " (its unfinished image " + id + " could not be removed: " + e.getMessage() + ")";
         }
         if (!pool.isClosed() && !fromSnapshot()) {
             BackupAdmin.backupAbandoned(pool, volume.name(), taken);
