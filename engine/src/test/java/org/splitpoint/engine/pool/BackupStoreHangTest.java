@@ -188,6 +188,66 @@ class BackupStoreHangTest {
         }
     }
 
+    /** The image's own files in the store: its data and index. */
+    private static Predicate<Path> imageFiles(Path store) {
+        Path s = store.toAbsolutePath().normalize();
+        return f -> f.toAbsolutePath().normalize().startsWith(s)
+                && (f.getFileName().toString().equals("data") || f.getFileName().toString().equals("index"));
+    }
+
+    /**
+     * A store whose syncs hang (its writes land in the page cache, its fsyncs never return): the
+     * backup's checkpoint waits at most the limit and the backup fails saying so, as a cancel of one
+     * does; before, the job's thread sat in the sync as long as the store did, and a cancel with it.
+     */
+    @Test
+    void aStoreWhoseSyncsHangFailsTheBackupWithinTheLimitAndACancelEndsToo() throws Exception {
+        for (boolean cancel : new boolean[] {false, true}) {
+            Path dir = pool(tmp, "s" + cancel, Layout.RAID5, 3);
+            byte[] model = filledPool(dir, 9);
+            Path store = tmp.resolve("syncstore" + cancel).toAbsolutePath();
+            FaultInjector inj = new FaultInjector(StorageFactory.real());
+            Pool p = Pool.open(dir, inj, new PoolOptions(false));
+            try {
+                RaidVolume v = p.volume("v");
+                Job backup = p.backups().backup("v", store, true, 0);
+                inj.holdForces(imageFiles(store), t -> true, HANG);
+                if (cancel) {
+                    backup.cancel(); // its end syncs what it put (nothing yet: the files' creation)
+                }
+                long t0 = System.nanoTime();
+                backup.start();
+                OwnTrackWriters hosts = new OwnTrackWriters(v, model, TRACK, 20, cancel ? 2 : 1);
+                assertThat(backup.await(LIMIT + SLACK)).as("cancel %s: the backup ended", cancel).isTrue();
+                long took = (System.nanoTime() - t0) / 1_000_000;
+                hosts.finish("cancel " + cancel);
+                assertThat(took).as("cancel %s: the backup's run (ms)", cancel).isLessThan(LIMIT + SLACK);
+                assertThat(backup.state()).as("cancel %s", cancel).isEqualTo(JobState.FAILED);
+                assertThat(backup.progress().message()).as("cancel %s", cancel)
+                        .contains("the backup store did not answer a sync of the image within 1 s, syncing images/");
+                v.flush();
+                assertThat(Arrays.mismatch(read(v, 0, model.length), model)).as("cancel %s: the volume", cancel)
+                        .isNegative();
+                DirectoryStore s = DirectoryStore.open(store, StorageFactory.real(), false);
+                assertThat(s.list()).as("cancel %s: images", cancel).isEmpty();
+                assertThat(s.unfinished()).as("cancel %s: unfinished images (removed: only syncs hang)", cancel).isEmpty();
+            } finally {
+                inj.releaseHolds();
+                p.close();
+            }
+            try (Pool p2 = Pool.open(dir)) {
+                RaidVolume v = p2.volume("v");
+                assertThat(Arrays.mismatch(read(v, 0, model.length), model)).as("cancel %s: after a reopen", cancel)
+                        .isNegative();
+                Job again = p2.backups().backup("v", store, true, 0);
+                again.start();
+                assertThat(again.await(60_000)).isTrue();
+                assertThat(again.state()).as(again.progress().message()).isEqualTo(JobState.DONE);
+                assertVerifiedImageOf(store, model);
+            }
+        }
+    }
+
     private static final int CUT_SEEDS = Boolean.getBoolean("splitpoint.longTests") ? 24 : 6;
 
     /**
