@@ -49,7 +49,7 @@ final class BackupCommand {
                 + " shows it, not as it is now; an incremental one builds on the last backup only if that was made"
                 + " before the snapshot was taken")
         String fromSnapshot;
-        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
+        @Option(names = "--throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the copy to this rate (0 = unlimited)")
         Double throttle;
         @Option(names = "--no-wait", description = "return at once (only while serve or the app holds the pool: a backup"
                 + " runs in the process that holds it and is not resumed after that process ends)")
@@ -57,7 +57,7 @@ final class BackupCommand {
 
         @Override
         public Integer call() throws Exception {
-            long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            long limit = throttle == null ? 0 : PairCommand.rateBytes(throttle);
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {
                 if (noWait && CliContext.current().resident() == null) {
@@ -294,7 +294,7 @@ final class BackupCommand {
         String at;
         @Option(names = "--write-through", description = "also write what hosts write meanwhile into a new incremental image")
         boolean writeThrough;
-        @Option(names = "--bulk-throttle", paramLabel = "MB/s", description = "limit the background copy (0 = unlimited)")
+        @Option(names = "--bulk-throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the background copy (0 = unlimited)")
         Double bulkThrottle;
         @Option(names = "--no-wait", description = "return at once; the restore goes on whenever a process holds the pool")
         boolean noWait;
@@ -303,7 +303,7 @@ final class BackupCommand {
 
         @Override
         public Integer call() throws Exception {
-            long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes("--bulk-throttle", bulkThrottle);
+            long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes(bulkThrottle);
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {
                 // a restore that would be refused is said before the question, not after the --yes

@@ -204,7 +204,7 @@ final class DriveCommand {
         String drive;
         @Option(names = "--spare", paramLabel = "NAME", description = "a SPARE drive to take the failed drive's place")
         String spare;
-        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the rebuild to this rate (0 = unlimited)")
+        @Option(names = "--throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the rebuild to this rate (0 = unlimited)")
         Double throttle;
         @Option(names = "--no-wait", description = "return at once; the rebuild continues whenever a process holds the pool open")
         boolean noWait;
@@ -216,7 +216,7 @@ final class DriveCommand {
         public Integer call() throws Exception {
             var out = out();
             var err = err();
-            long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            long limit = throttle == null ? 0 : PairCommand.rateBytes(throttle);
             if (check && spare == null) {
                 throw new IllegalArgumentException("--check goes with --spare NAME");
             }

@@ -134,12 +134,12 @@ final class JobCommand {
 
     @Command(name = "throttle", description = "Limit a job to a rate in MB/s (0 = no limit); recorded in the pool.")
     static final class Throttle extends OnJob {
-        @Parameters(index = "2", paramLabel = "MB/s", description = "the limit, decimal MB per second; 0 for none")
+        @Parameters(index = "2", paramLabel = "MB/s", converter = RateArgument.class, description = "the limit, decimal MB per second; 0 for none")
         double rate;
 
         @Override
         public Integer call() throws Exception {
-            long bytes = PairCommand.rateBytes("the rate", rate);
+            long bytes = PairCommand.rateBytes(rate);
             return PoolSession.with(dir, err(), pool -> {
                 Job j = find(pool, id);
                 if (j.state().isFinished()) {

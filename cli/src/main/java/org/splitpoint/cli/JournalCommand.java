@@ -193,7 +193,7 @@ final class JournalCommand {
         @Option(names = "--drives", split = ",", paramLabel = "D1,D2",
                 description = "SPARE drives to take the lost drives' places, in the volume's order (default: blank images in place)")
         List<String> drives = List.of();
-        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the background copy (0 = unlimited)")
+        @Option(names = "--throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the background copy (0 = unlimited)")
         Double throttle;
         @Option(names = "--no-wait", description = "return at once; the rebuild goes on whenever a process holds the pool")
         boolean noWait;
@@ -206,7 +206,7 @@ final class JournalCommand {
 
         @Override
         public Integer call() throws Exception {
-            long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            long limit = throttle == null ? 0 : PairCommand.rateBytes(throttle);
             if (json && !preview) {
                 throw new IllegalArgumentException("--json prints a --preview: add --preview (the rebuild itself says its"
                         + " plan in lines)");

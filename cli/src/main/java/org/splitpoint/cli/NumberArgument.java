@@ -20,6 +20,9 @@ final class NumberArgument {
         if (arg == null || value == null || !(ex.getCause() instanceof CommandLine.TypeConversionException)) {
             return null;
         }
+        if (ex.getCause() instanceof RateArgument.Refused refused) {
+            return refused.sentence(arg instanceof CommandLine.Model.OptionSpec option ? option.longestName() : "the rate");
+        }
         Class<?> type = arg.type();
         String kind;
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {

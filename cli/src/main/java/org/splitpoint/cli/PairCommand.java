@@ -26,36 +26,15 @@ final class PairCommand {
 
     /** MB/s (decimal, as rates are shown) to bytes/s; null keeps the pair's setting (-1). */
     static long throttleBytes(Double mbPerSecond) {
-        return mbPerSecond == null ? -1 : rateBytes("--throttle", mbPerSecond);
+        return mbPerSecond == null ? -1 : rateBytes(mbPerSecond);
     }
-
-    /** The largest limit taken, in MB/s (1 TB/s): beyond it a limit limits nothing a pool could do. */
-    static final double MAX_RATE_MB = 1_000_000;
 
     /**
-     * A rate in MB/s given as {@code what} to bytes/s: 0 is no limit, and a positive rate below
-     * 1 byte/s is refused rather than rounded to 0, which would silently mean no limit at all; one
-     * above {@link #MAX_RATE_MB} is refused too (1e99 was taken and shown as "9223372036854.8 MB/s").
+     * A rate in MB/s that {@link RateArgument} took (0 for no limit, else 1 byte/s to 1 TB/s) to bytes/s: the
+     * option's converter refuses the rest with the number as typed.
      */
-    static long rateBytes(String what, double mbPerSecond) {
-        if (mbPerSecond < 0 || Double.isNaN(mbPerSecond) || Double.isInfinite(mbPerSecond)) {
-            throw new IllegalArgumentException(what + " must be 0 or more MB/s, not " + plain(mbPerSecond));
-        }
-        double bytes = mbPerSecond * 1e6;
-        if (mbPerSecond > 0 && bytes < 1) {
-            throw new IllegalArgumentException(what + " " + plain(mbPerSecond) + " MB/s is below 1 byte/s, the smallest"
-                    + " limit; give at least 0.000001 (1 byte/s), or 0 for no limit");
-        }
-        if (mbPerSecond > MAX_RATE_MB) {
-            throw new IllegalArgumentException(what + " " + plain(mbPerSecond) + " MB/s is above 1000000 MB/s (1 TB/s),"
-                    + " the largest limit; give 0 for no limit");
-        }
-        return Math.round(bytes);
-    }
-
-    private static String plain(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? String.valueOf(v)
-                : new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    static long rateBytes(double mbPerSecond) {
+        return Math.round(mbPerSecond * 1e6);
     }
 
     @Command(name = "create", description = "Pair a standard volume with a BCV of the same size (starts NeverEstab).")
@@ -133,7 +112,7 @@ final class PairCommand {
         boolean full;
         @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
         boolean noWait;
-        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
+        @Option(names = "--throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the copy to this rate (0 = unlimited)")
         Double throttle;
 
         /** Starts the copy; {@code limit} is bytes/s or -1 to keep the pair's setting. */

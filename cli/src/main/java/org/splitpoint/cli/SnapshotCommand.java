@@ -195,7 +195,7 @@ final class SnapshotCommand {
         String name;
         @Option(names = "--no-wait", description = "return at once; the copy continues whenever a process holds the pool")
         boolean noWait;
-        @Option(names = "--throttle", paramLabel = "MB/s", description = "limit the copy to this rate (0 = unlimited)")
+        @Option(names = "--throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the copy to this rate (0 = unlimited)")
         Double throttle;
         @Option(names = "--no-safety", description = "do not take a safety snapshot first (the restore cannot be undone)")
         boolean noSafety;
@@ -204,7 +204,7 @@ final class SnapshotCommand {
 
         @Override
         public Integer call() throws Exception {
-            long limit = throttle == null ? 0 : PairCommand.rateBytes("--throttle", throttle);
+            long limit = throttle == null ? 0 : PairCommand.rateBytes(throttle);
             return PoolSession.with(dir, err(), pool -> {
                 SnapshotAdmin.RestorePlan plan = pool.snapshots().plan(volume, name);
                 String from = plan.source() + "@" + plan.snapshot();

@@ -776,8 +776,45 @@ class BadInputTest {
     /** 1e99 was taken, capped and shown as "limit 9223372036854.8 MB/s" (helper 52). */
     @Test
     void aThrottleBeyondAnyDiskIsRefused() throws Exception {
-        assertRefused(2, "--throttle 1000000000000000000000000000000 MB/s is above 1000000 MB/s (1 TB/s), the largest"
+        assertRefused(2, "--throttle 1e30 MB/s is above 1000000 MB/s (1 TB/s), the largest"
                 + " limit; give 0 for no limit", "pair", "establish", pool, "p", "--throttle", "1e30");
-        assertRefused(2, "the rate 2000000 MB/s is above 1000000 MB/s", "job", "throttle", pool, "establish-p", "2e6");
+        assertRefused(2, "the rate 2e6 MB/s is above 1000000 MB/s", "job", "throttle", pool, "establish-p", "2e6");
+    }
+
+    /**
+     * A rate too large for a double, or none at all, is refused quoting what was typed: '--bulk-throttle 1e309'
+     * said "must be 0 or more MB/s, not Infinity", '1e300' a 301-digit number, and 'Infinity', 'NaN', '0x1p3'
+     * and '5f' were taken as Java reads them (5f as 5 MB/s).
+     */
+    @Test
+    void aThrottleThatIsNoFiniteDecimalIsRefusedAsTyped() throws Exception {
+        Path store = tmp.resolve("store");
+        String[][] options = {
+                {"backup", "restore", pool.toString(), "v", "--store", store.toString(), "--yes", "--bulk-throttle"},
+                {"backup", "create", pool.toString(), "v", "--store", store.toString(), "--full", "--throttle"},
+                {"pair", "establish", pool.toString(), "p", "--throttle"},
+                {"snapshot", "restore", pool.toString(), "v", "s1", "--yes", "--throttle"},
+                {"drive", "replace", pool.toString(), "d1", "--throttle"},
+                {"volume", "rebuild-from-backup", pool.toString(), "v", "--throttle"},
+        };
+        for (String[] command : options) {
+            String option = command[command.length - 1];
+            for (String huge : new String[] {"1e309", "1e300", "1E+999999999"}) {
+                assertRefused(2, option + " " + huge + " MB/s is above 1000000 MB/s (1 TB/s), the largest limit",
+                        with(command, huge));
+            }
+            for (String word : new String[] {"Infinity", "NaN", "-Infinity", "0x1p3", "5f", "1e", ""}) {
+                assertRefused(2, option + " takes a number of MB/s, not '" + word + "'", with(command, word));
+            }
+            assertRefused(2, option + " must be 0 or more MB/s, not -1e309", with(command, "-1e309"));
+        }
+        assertRefused(2, "the rate 1e309 MB/s is above 1000000 MB/s", "job", "throttle", pool, "establish-p", "1e309");
+        assertRefused(2, "'NaN' is not a number of MB/s", "job", "throttle", pool, "establish-p", "NaN");
+    }
+
+    private static Object[] with(String[] command, String value) {
+        Object[] args = java.util.Arrays.copyOf(command, command.length + 1, Object[].class);
+        args[command.length] = value;
+        return args;
     }
 }
