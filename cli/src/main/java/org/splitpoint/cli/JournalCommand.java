@@ -41,7 +41,7 @@ final class JournalCommand {
         @Parameters(index = "1", paramLabel = "VOLUME",
                 description = "the volume to journal")
         String volume;
-        @Option(names = "--drives", required = true, split = ",", paramLabel = "D1,D2", description = "two SPARE drives")
+        @Option(names = "--drives", required = true, paramLabel = "D1,D2", description = "two SPARE drives")
         List<String> drives;
         @Option(names = "--store", required = true, paramLabel = "DIR",
                 description = "the backup store the journal ships into")
@@ -56,6 +56,7 @@ final class JournalCommand {
 
         @Override
         public Integer call() throws Exception {
+            List<String> names = NameList.parse("--drives", drives);
             long size = maxSize == null ? 0 : Sizes.parse(maxSize);
             long age = maxAge == null ? 0 : seconds("--max-age", maxAge);
             if (maxSize != null && size <= 0) {
@@ -70,8 +71,8 @@ final class JournalCommand {
                     throw new IllegalArgumentException("--no-wait needs the pool held by serve or the app: the journal's"
                             + " base backup runs in the process that holds the pool");
                 }
-                Job backup = pool.journals().enable(volume, drives, dirStore, size, age);
-                out().println("journal of " + volume + " enabled on " + String.join(" and ", drives) + "; the backup it"
+                Job backup = pool.journals().enable(volume, names, dirStore, size, age);
+                out().println("journal of " + volume + " enabled on " + String.join(" and ", names) + "; the backup it"
                         + " builds on is running (" + Sizes.count(backup.progress().totalTracks(), "track") + ")");
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(backup));
             });
@@ -190,7 +191,7 @@ final class JournalCommand {
         @Parameters(index = "1", paramLabel = "VOLUME",
                 description = "the FAILED volume to rebuild")
         String volume;
-        @Option(names = "--drives", split = ",", paramLabel = "D1,D2",
+        @Option(names = "--drives", paramLabel = "D1,D2",
                 description = "SPARE drives to take the lost drives' places, in the volume's order (default: blank images in place)")
         List<String> drives = List.of();
         @Option(names = "--throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the background copy (0 = unlimited)")
@@ -207,6 +208,7 @@ final class JournalCommand {
         @Override
         public Integer call() throws Exception {
             long limit = throttle == null ? 0 : PairCommand.rateBytes(throttle);
+            List<String> spares = NameList.parse("--drives", drives);
             if (json && !preview) {
                 throw new IllegalArgumentException("--json prints a --preview: add --preview (the rebuild itself says its"
                         + " plan in lines)");
@@ -228,8 +230,8 @@ final class JournalCommand {
             return PoolSession.with(dir, err(), pool -> {
                 JournalAdmin.RebuildPreview p = pool.journals().previewRebuild(volume);
                 // the plan is said once the engine took it: a refusal (a --drives that is no SPARE) says only why
-                Job job = pool.journals().rebuildFromBackup(volume, drives, limit);
-                plan(p, drives, false);
+                Job job = pool.journals().rebuildFromBackup(volume, spares, limit);
+                plan(p, spares, false);
                 out().println("rebuild of " + volume + " from its backup and journal started: the volume is usable now; "
                         + Sizes.count(job.progress().totalTracks(), "track") + " to copy; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));

@@ -37,7 +37,7 @@ final class VolumeCommand {
         @Option(names = "--layout", required = true, paramLabel = "raid1|raid3|raid5",
                 description = "raid1 (mirrors), raid3 (a parity drive) or raid5 (parity rotating over the drives)")
         String layout;
-        @Option(names = "--drives", required = true, split = ",", paramLabel = "DRIVE",
+        @Option(names = "--drives", required = true, paramLabel = "DRIVE",
                 description = "the SPARE drives to build it on, comma-separated")
         java.util.List<String> drives;
         @Option(names = "--size", paramLabel = "SIZE", description = "volume size (default: all the drives hold)")
@@ -46,12 +46,13 @@ final class VolumeCommand {
         @Override
         public Integer call() throws Exception {
             Layout l = Layout.parse(layout);
+            java.util.List<String> names = NameList.parse("--drives", drives);
             long bytes = size == null ? 0 : Sizes.parse(size);
             if (size != null && bytes == 0) {
                 throw new IllegalArgumentException("--size must be larger than 0");
             }
             return PoolSession.with(dir, err(), pool -> {
-                pool.admin().createVolume(name, l, drives, bytes);
+                pool.admin().createVolume(name, l, names, bytes);
                 var v = pool.snapshot().volume(name);
                 out().println("created volume " + name + ": " + l.word() + " over " + Tables.drivesOf(v)
                         + ", " + Sizes.format(v.size()) + ", " + v.state());

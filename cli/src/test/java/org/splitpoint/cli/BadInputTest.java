@@ -812,6 +812,35 @@ class BadInputTest {
         assertRefused(2, "'NaN' is not a number of MB/s", "job", "throttle", pool, "establish-p", "NaN");
     }
 
+    /**
+     * A --drives list that names no drive, or has nothing between two commas or at an end, is a usage error quoting
+     * it: '--drives ""' counted as one drive named '' ("raid1 needs at least 2 drives, not 1"), 'd1,,d2' and ',d1'
+     * asked for a drive named '' (exit 1, as if the pool lacked one), and 'd1, d2' for one named ' d2'.
+     */
+    @Test
+    void aDriveListWithAnEmptyNameIsAUsageError() throws Exception {
+        Path store = tmp.resolve("store");
+        for (String list : new String[] {"", " ", ","}) {
+            assertRefused(2, "--drives '" + list + "' " + (list.isBlank() ? "names no drive" : "has an empty name"),
+                    "volume", "create", pool, "w", "--layout", "raid1", "--drives", list);
+        }
+        for (String list : new String[] {"d4,,d1", ",d4", "d4,", "d4, ,d1"}) {
+            assertRefused(2, "--drives '" + list + "' has an empty name (nothing between two commas or at an end)",
+                    "volume", "create", pool, "w", "--layout", "raid1", "--drives", list);
+            assertRefused(2, "--drives '" + list + "' has an empty name", "volume", "journal", "enable", pool, "v",
+                    "--drives", list, "--store", store);
+            assertRefused(2, "--drives '" + list + "' has an empty name", "volume", "rebuild-from-backup", pool, "v",
+                    "--drives", list);
+        }
+        // blanks around a name are no part of it (no name holds one)
+        CliRun r = CliRun.of("volume", "create", pool, "w", "--layout", "raid1", "--drives", " d4 , d1x ");
+        assertThat(CliRun.oneSentence(r)).contains("no drive named 'd1x'");
+        assertThat(CliRun.of("drive", "add", pool).code()).isZero();
+        r = CliRun.of("volume", "create", pool, "w", "--layout", "raid1", "--drives", " d4 ", "--drives", "d5");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("raid1 over d4,d5");
+    }
+
     private static Object[] with(String[] command, String value) {
         Object[] args = java.util.Arrays.copyOf(command, command.length + 1, Object[].class);
         args[command.length] = value;
