@@ -246,6 +246,11 @@ final class VolumeCommand {
                 throw new IllegalArgumentException("--out " + outFile + " is inside the pool " + poolDir
                         + "; write what is read to a file outside the pool");
             }
+            if (outFile != null && Files.isDirectory(outFile)) {
+                // a usage error, as --in of a directory is: the open below would fail with EISDIR (exit 1)
+                throw new IllegalArgumentException("--out " + outFile + " is a directory; give the path of a file to"
+                        + " write what is read to, e.g. " + outFile.resolve(name + ".bin"));
+            }
             if (!java.nio.file.Files.isWritable(poolDir) && CliContext.current().resident() == null) {
                 // a read-only mount: pool.lock cannot be taken, so a writable open is refused; a read needs none
                 return PoolSession.look(dir, err(), pool -> {

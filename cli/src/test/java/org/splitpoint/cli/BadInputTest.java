@@ -735,6 +735,14 @@ class BadInputTest {
         assertThat(CliRun.oneSentence(r)).contains("directory " + tmp.resolve("nodir") + " does not exist");
     }
 
+    /** A directory as --out is a usage error, as a directory as --in is: it exited 1 ("cannot use DIR: Is a directory"). */
+    @Test
+    void readingIntoADirectoryIsAUsageError() throws Exception {
+        assertRefused(2, "--out " + tmp + " is a directory; give the path of a file to write what is read to, e.g. "
+                + tmp.resolve("v.bin"), "volume", "read", pool, "v", "--offset", 0, "--length", 1, "--out", tmp);
+        assertThat(tmp.resolve("v.bin")).doesNotExist();
+    }
+
     @Test
     void aReadOnlyPoolJsonIsNamedWithItsCause() throws Exception {
         try (ReadOnly ro = ReadOnly.make(pool.resolve("pool.json"))) {
