@@ -12,7 +12,10 @@ import org.splitpoint.engine.io.BlockDevice;
  *
  * <p>Design. The contract is checked at the boundary, in one place, in the order a mature server
  * checks it (nbdkit's {@code validate_request}): a change to a read-only export is EPERM whatever
- * else is wrong with it; then the range (ENOSPC for writes and zeroings past the end, as the
+ * else is wrong with it; then a length of 0, EINVAL for every command but a flush (nbdkit's range
+ * check needs a count above 0, qemu-nbd refuses a block status of 0 bytes, and libnbd sends none:
+ * the protocol leaves them unspecified, and one answered success did nothing a client could rely
+ * on); then the range (ENOSPC for writes and zeroings past the end, as the
  * protocol asks, else EINVAL); then the flags — any flag the command does not take, or that was
  * not negotiated (DF without structured replies), is EINVAL, never ignored; then what the command
  * needs (structured replies and a selected context for block status). A TRIM is a zeroing that may
@@ -45,11 +48,17 @@ final class Requests {
         boolean inside = offset >= 0 && offset <= size && length <= size - offset;
         switch (type) {
             case Nbd.CMD_READ, Nbd.CMD_CACHE, Nbd.CMD_TRIM, Nbd.CMD_BLOCK_STATUS -> {
+                if (length == 0) {
+                    return empty();
+                }
                 if (!inside) {
                     return new Refusal(Nbd.EINVAL, outside(offset, length, size));
                 }
             }
             case Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES -> {
+                if (length == 0) {
+                    return empty();
+                }
                 if (!inside) {
                     return new Refusal(Nbd.ENOSPC, outside(offset, length, size));
                 }
@@ -86,11 +95,12 @@ final class Requests {
             if (s.contexts().isEmpty()) {
                 return new Refusal(Nbd.EINVAL, "block status needs a metadata context selected (NBD_OPT_SET_META_CONTEXT)");
             }
-            if (length == 0) {
-                return new Refusal(Nbd.EINVAL, "block status of 0 bytes has no extent to report");
-            }
         }
         return null;
+    }
+
+    private static Refusal empty() {
+        return new Refusal(Nbd.EINVAL, "a request of 0 bytes names no byte: its length must be 1 or more");
     }
 
     private static String outside(long offset, long length, long size) {

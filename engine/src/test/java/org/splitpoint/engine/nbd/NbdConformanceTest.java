@@ -253,6 +253,47 @@ class NbdConformanceTest {
         }
     }
 
+    /**
+     * A request of 0 bytes (other than a flush) is EINVAL, as nbdkit answers every one (validate_request: the range
+     * needs count > 0) and qemu-nbd a block status ("need non-zero length"); the protocol leaves them unspecified
+     * and libnbd refuses to send them (LIBNBD_STRICT_ZERO_SIZE). Before, READ, WRITE, WRITE_ZEROES, TRIM and CACHE
+     * of 0 bytes were answered success having done nothing. Over simple and structured replies; the connection
+     * goes on, and nothing was written.
+     */
+    @Test
+    void aRequestOfZeroBytesIsEinval() throws Exception {
+        int[] commands = {Nbd.CMD_READ, Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES, Nbd.CMD_TRIM, Nbd.CMD_CACHE};
+        byte[] before = read("prod", 0, 8192);
+        try (NbdTestClient c = simple("prod")) {
+            long handle = 1;
+            for (int type : commands) {
+                for (long offset : new long[] {0, 4096, 4 << 20}) {
+                    c.request(type, 0, handle, offset, 0, type == Nbd.CMD_WRITE ? new byte[0] : null);
+                    NbdTestClient.Reply r = c.reply(h -> 0);
+                    assertThat(r.handle()).isEqualTo(handle++);
+                    assertThat(r.error()).as("command %d of 0 bytes at %d", type, offset).isEqualTo(Nbd.EINVAL);
+                }
+            }
+            c.request(Nbd.CMD_READ, 0, handle, 0, 4096, null);
+            assertThat(c.reply(h -> 4096).error()).as("the connection goes on").isZero();
+        }
+        try (NbdTestClient c = structured("prod", "base:allocation")) {
+            long handle = 1;
+            for (int type : new int[] {Nbd.CMD_READ, Nbd.CMD_WRITE, Nbd.CMD_WRITE_ZEROES, Nbd.CMD_TRIM, Nbd.CMD_CACHE,
+                    Nbd.CMD_BLOCK_STATUS}) {
+                c.request(type, 0, handle, 4096, 0, type == Nbd.CMD_WRITE ? new byte[0] : null);
+                List<NbdTestClient.Chunk> r = c.chunks();
+                assertThat(r).as("command %d of 0 bytes", type).hasSize(1);
+                assertThat(r.get(0).handle()).isEqualTo(handle++);
+                assertThat(r.get(0).error()).as("command %d of 0 bytes", type).isEqualTo(Nbd.EINVAL);
+                assertThat(r.get(0).message()).contains("0 bytes");
+            }
+            c.request(Nbd.CMD_READ, 0, handle, 0, 4096, null);
+            assertThat(c.chunks()).last().extracting(NbdTestClient.Chunk::error).as("the connection goes on").isEqualTo(0);
+        }
+        assertThat(read("prod", 0, 8192)).isEqualTo(before);
+    }
+
     @Test
     void trimAndZeroingOfAReadOnlyExportAreEperm() throws Exception {
         byte[] before = read("copy", 0, 65536);
