@@ -107,8 +107,8 @@ public final class DurableBitmap implements AutoCloseable {
             long[] words = new long[(int) ((size + 63) >>> 6)];
             long need = PAGE + words.length * 8L;
             if (f.size() < need) {
-                throw new CorruptMetadataException(path.getFileName() + " is truncated (" + f.size() + " bytes, "
-                        + need + " expected)");
+                throw new CorruptMetadataException(path.getFileName() + (f.size() == 0 ? " is empty (" : " is truncated (")
+                        + f.size() + " bytes, " + need + " expected)");
             }
             ByteBuffer header = ByteBuffer.allocate(PAGE).order(ByteOrder.LITTLE_ENDIAN);
             f.readFully(0, header);

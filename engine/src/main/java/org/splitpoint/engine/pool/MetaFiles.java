@@ -48,9 +48,17 @@ final class MetaFiles {
      * bit set, and a note: "{@code what} (meta/x) is missing: {@code consequence}".
      */
     static DurableBitmap bitmap(Pool pool, Path path, long bits, String what, String consequence) throws IOException {
+        return load(pool, path, bits, what, consequence).bitmap();
+    }
+
+    /** A bitmap as {@link #bitmap} opens it, and whether it was lost (missing or damaged: every bit set). */
+    record Loaded(DurableBitmap bitmap, boolean lost) { }
+
+    /** As {@link #bitmap}, saying whether the file was lost. */
+    static Loaded load(Pool pool, Path path, long bits, String what, String consequence) throws IOException {
         String problem;
         try {
-            return DurableBitmap.open(pool.storage, path, bits, pool.isReadOnly());
+            return new Loaded(DurableBitmap.open(pool.storage, path, bits, pool.isReadOnly()), false);
         } catch (NoSuchFileException e) {
             problem = "is missing";
         } catch (CorruptMetadataException e) {
@@ -59,14 +67,14 @@ final class MetaFiles {
         String msg = what + " (meta/" + path.getFileName() + ") " + problem + ": " + consequence;
         if (pool.isReadOnly()) {
             pool.openNotes.add(msg + " when the pool is next opened for writing");
-            return DurableBitmap.inMemory(path.getFileName().toString(), bits, true);
+            return new Loaded(DurableBitmap.inMemory(path.getFileName().toString(), bits, true), true);
         }
         setAside(pool, path);
         DurableBitmap b = DurableBitmap.create(pool.storage, path, bits, true);
         pool.storage.syncDirectory(path.getParent());
         pool.openNotes.add(msg);
         pool.events.publish(Event.warning("METADATA", path.getFileName().toString(), msg));
-        return b;
+        return new Loaded(b, true);
     }
 
     /** Renames a damaged file to {@code name.damaged-<time>} (nothing when it is missing). */

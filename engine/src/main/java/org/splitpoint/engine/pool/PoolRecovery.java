@@ -183,9 +183,10 @@ final class PoolRecovery {
             }
             d.member = members[i];
         }
-        WriteIntent wi = new WriteIntent(MetaFiles.bitmap(pool, pool.paths.writeIntent(r.name()),
+        MetaFiles.Loaded intent = MetaFiles.load(pool, pool.paths.writeIntent(r.name()),
                 rowTracks(pool, r, members.length), "the write-intent bitmap of volume " + r.name(),
-                "every track of the volume is treated as possibly inconsistent and resynced"));
+                "every track of the volume is treated as possibly inconsistent and resynced");
+        WriteIntent wi = new WriteIntent(intent.bitmap());
         StorageFile journal = null;
         boolean journalLost = false;
         if (r.layout() != Layout.RAID1) {
@@ -194,6 +195,7 @@ final class PoolRecovery {
                 journal = pool.isReadOnly() ? pool.storage.openRead(jp) : pool.storage.open(jp);
             } else if (pool.isReadOnly()) {
                 pool.openNotes.add(lostJournal(r, "is missing") + ", when the pool is next opened for writing");
+                journalLost = true;
             } else {
                 journal = pool.storage.create(jp);
                 pool.storage.syncDirectory(jp.getParent());
@@ -203,14 +205,14 @@ final class PoolRecovery {
         RaidVolume v = RaidVolume.assemble(r.name(), r.layout(), members, r.size(), pool.trackSize, r.stripUnit(), wi, journal);
         v.setFailureListener((m, why) -> pool.recordAbsence(v, m, why));
         if (pool.isReadOnly()) {
-            describeRecovery(pool, r, v, journal != null);
+            describeRecovery(pool, r, v, journal != null, intent.lost() || journalLost);
         } else {
             // a drive in a service window holds every track but its delta's: it takes part in the
             // recovery there (a torn write its return had made whole is made consistent again),
             // unless it was swapped meanwhile (then it holds nothing, and is left out)
             Member inWindow = takePartInRecovery(pool, r, v);
             try {
-                recoverVolume(pool, r, v, journalLost);
+                recoverVolume(pool, r, v, journalLost, intent.lost());
             } finally {
                 if (inWindow != null) {
                     inWindow.setStale(null, pool.trackSize);
@@ -272,8 +274,8 @@ final class PoolRecovery {
         }
     }
 
-    private static void recoverVolume(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean journalLost)
-            throws IOException {
+    private static void recoverVolume(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean journalLost,
+                                      boolean intentLost) throws IOException {
         {
             if (journalLost) {
                 String msg = lostJournal(r, "is missing");
@@ -281,7 +283,7 @@ final class PoolRecovery {
                 pool.events.publish(Event.warning("METADATA", r.name(), msg));
                 v.markAllDirty();
             }
-            recover(pool, r, v);
+            recover(pool, r, v, journalLost || intentLost);
         }
     }
 
@@ -311,7 +313,14 @@ final class PoolRecovery {
                 + " resynced (a stripe torn while a member was absent cannot be repaired)";
     }
 
-    private static void recover(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v) throws IOException {
+    /**
+     * The recovery of volume {@code v} at a writable open. {@code metadataLost}: its write-intent bitmap or stripe
+     * journal was missing or damaged (said already), so every track is dirty whether or not it was shut down
+     * cleanly, and the notes do not speak of a crash unless a replayed journal entry shows one.
+     */
+    private static void recover(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean metadataLost)
+            throws IOException {
+        boolean lost = metadataLost;
         int replayed = 0;
         String postponed = null;
         NoSpaceException postponedBy = null; // a full file system, or a file-size limit: the notes say which
@@ -323,6 +332,7 @@ final class PoolRecovery {
             pool.events.publish(Event.warning("METADATA", r.name(), msg));
             v.beginJournal();
             v.markAllDirty();
+            lost = true;
         } catch (NoSpaceException e) {
             postponed = "replaying its stripe journal";
             postponedBy = e;
@@ -361,11 +371,18 @@ final class PoolRecovery {
             pool.events.publish(postponed != null ? Event.warning("VOLUME_STATE", r.name(), msg)
                     : Event.info("VOLUME_STATE", r.name(), msg));
         } else if (postponed != null) {
-            String msg = "volume " + r.name() + " was not shut down cleanly and its recovery (" + postponed
+            String msg = "volume " + r.name() + (lost && replayed == 0 ? "'s recovery from its lost metadata ("
+                    : " was not shut down cleanly and its recovery (") + postponed
                     + ") needs " + NoSpaceException.lacking(postponedBy) + ": reads are served correctly, writes fail"
                     + " until " + NoSpaceException.untilResolved(postponedBy) + ", and the recovery finishes then";
             pool.openNotes.add(msg);
             pool.events.publish(Event.critical("VOLUME_STATE", r.name(), msg));
+        } else if (lost && replayed == 0 && dirty > 0) {
+            // whether it was shut down cleanly, nothing can tell: the note above said what was lost
+            String msg = "volume " + r.name() + ": resynced " + Sizes.count(resynced, "track") + ", the whole volume,"
+                    + " since its lost metadata (said above) cannot tell which tracks were consistent";
+            pool.openNotes.add(msg);
+            pool.events.publish(Event.info("VOLUME_STATE", r.name(), msg));
         } else if (replayed > 0 || dirty > 0) {
             String msg = "volume " + r.name() + " was not shut down cleanly: " + uncleanWork(replayed, "replayed ", "",
                     resynced, "resynced ", "");
@@ -391,13 +408,16 @@ final class PoolRecovery {
     }
 
     /** A read-only open: what a writable open would recover, in a note; nothing changed. */
-    private static void describeRecovery(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean haveJournal) {
+    private static void describeRecovery(Pool pool, PoolConfig.VolumeRecord r, RaidVolume v, boolean haveJournal,
+                                         boolean metadataLost) {
+        boolean lost = metadataLost;
         int pending;
         try {
             pending = haveJournal ? v.pendingJournalEntries() : 0;
         } catch (CorruptMetadataException e) {
             pool.openNotes.add(lostJournal(r, "is damaged (" + e.getMessage() + ")") + ", when the pool is next opened for writing");
             pending = 0;
+            lost = true;
         } catch (IOException e) {
             pending = 0;
         }
@@ -409,6 +429,9 @@ final class PoolRecovery {
             pool.openNotes.add("volume " + r.name() + " was shut down cleanly, but " + leftOverTracks(dirty)
                     + (pending > 0 ? " (and " + Sizes.count(pending, "journaled stripe update") + " to replay)" : "")
                     + ": " + (dirty == 1 ? "it is" : "they are") + " resynced when the pool is next opened for writing");
+        } else if (lost && pending == 0 && dirty > 0) {
+            // the note of what was lost says the whole resync to come; nothing tells of a crash
+            pool.recoveryPending = true;
         } else if (pending > 0 || dirty > 0) {
             pool.recoveryPending = true;
             pool.openNotes.add("volume " + r.name() + " was not shut down cleanly: " + uncleanWork(pending, "", " to replay",

@@ -158,6 +158,54 @@ class MetadataLossTest {
         }
     }
 
+    /**
+     * An empty (0-byte) write-intent bitmap of a pool shut down cleanly is said as what it is, and its volume resynced
+     * whole as for a damaged one, without a word of a crash. Before, beside the damaged-bitmap note ("v.wib is
+     * truncated (0 bytes, 4104 expected)"), 'pool status' said "volume v was not shut down cleanly: 64 dirty tracks
+     * to resync" and the writable open's event "volume v was not shut down cleanly: resynced 64 dirty tracks": no
+     * crash happened, and the bitmap could not tell either way. A stripe journal found damaged is the same.
+     */
+    @Test
+    void anEmptyWriteIntentBitmapIsSaidAsEmptyAndResyncsTheVolumeWithoutClaimingACrash() throws Exception {
+        TestPools.create(dir, Layout.RAID5, 3, 1 << 20, 4096);
+        byte[] data = new byte[200_000];
+        new Random(7).nextBytes(data);
+        try (Pool p = Pool.open(dir)) {
+            p.volume("v").write(0, ByteBuffer.wrap(data));
+        }
+        try (FileChannel ch = FileChannel.open(dir.resolve("drives/d3.img"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {5, 5}), 10); // the drives disagree somewhere: the resync must find it
+        }
+        Files.write(dir.resolve("meta/v.wib"), new byte[0]);
+        try (Pool p = Pool.open(dir, StorageFactory.real(), PoolOptions.READ_ONLY)) {
+            assertThat(p.openNotes()).anySatisfy(n -> assertThat(n).contains("the write-intent bitmap of volume v"
+                    + " (meta/v.wib) is damaged (v.wib is empty (0 bytes, ").contains("resynced when the pool is next opened"));
+            assertThat(p.openNotes()).noneSatisfy(n -> assertThat(n).contains("shut down cleanly"));
+            assertThat(p.recoveryPending()).isTrue();
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.openNotes()).noneSatisfy(n -> assertThat(n).contains("shut down cleanly"));
+            assertThat(p.openNotes()).anySatisfy(n -> assertThat(n).startsWith("volume v: resynced ")
+                    .contains("the whole volume, since its lost metadata (said above) cannot tell which tracks were consistent"));
+            assertThat(p.admin().verify("v", false, null)).as("mismatches after the open's resync").isZero();
+            byte[] back = new byte[data.length];
+            p.volume("v").read(0, ByteBuffer.wrap(back));
+            assertThat(back).isEqualTo(data);
+        }
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.openNotes()).as("the next open finds the bitmap whole and clean").isEmpty();
+        }
+        // a damaged stripe journal: the same
+        byte[] garbage = new byte[8192];
+        new Random(3).nextBytes(garbage);
+        Files.write(dir.resolve("meta/v.journal"), garbage);
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.openNotes()).anySatisfy(n -> assertThat(n).contains("stripe journal of volume v"));
+            assertThat(p.openNotes()).noneSatisfy(n -> assertThat(n).contains("shut down cleanly"));
+            assertThat(p.admin().verify("v", false, null)).isZero();
+        }
+    }
+
     @Test
     void aLostStripeJournalMeansAFullParityResyncAndSaysSo() throws Exception {
         TestPools.create(dir, Layout.RAID5, 3, 1 << 20, 4096);
