@@ -7,8 +7,9 @@ import org.splitpoint.engine.pool.OfflineReason;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code splitpoint drill run}: a drive service window rehearsed end to end. */
-@Command(name = "drill", description = "Rehearse drive service windows.", subcommands = {DrillCommand.Run.class})
+/** {@code splitpoint drill run}: a drive service window rehearsed end to end; {@code drill end}: its window ended early. */
+@Command(name = "drill", description = "Rehearse drive service windows.", subcommands = {DrillCommand.Run.class,
+        DrillCommand.End.class})
 final class DrillCommand {
 
     private DrillCommand() {
@@ -22,7 +23,11 @@ final class DrillCommand {
                     + " window; data and repository lose nothing.", "",
                     "--json prints the result once, as one document. --json-lines prints the drill as it runs, one JSON"
                     + " object a line (step, writes, window; last the result, the --json document's fields with"
-                    + " \"type\":\"result\"): the app attached to serve follows a drill this way (docs/control-protocol.md)."})
+                    + " \"type\":\"result\"): the app attached to serve follows a drill this way (docs/control-protocol.md).",
+                    "", "'drill end POOL --volume VOLUME' ends the window early (the drive comes back and its delta is"
+                    + " resynced and verified) when serve or the app holds the pool. A drill run without them holds the"
+                    + " pool alone: Ctrl-C stops it there, the drive staying OFFLINE in its window ('drive online' brings"
+                    + " it back)."})
     static final class Run extends OnPool {
         @Option(names = "--volume", required = true, paramLabel = "VOLUME",
                 description = "the volume to rehearse on")
@@ -108,6 +113,26 @@ final class DrillCommand {
                 }
                 // a loss pointers mode promises (a second failure's tracks) is a warning, not a failure
                 return res.severity() == org.splitpoint.engine.event.Severity.CRITICAL ? 1 : 0;
+            });
+        }
+    }
+
+    @Command(name = "end", description = "End a running drill's service window now: the drive comes back ONLINE, its"
+            + " delta is resynced and the volume verified, as at the window's planned end.",
+            footer = {"", "The drill runs in the process holding the pool (serve or the app, where 'drill run' is"
+                    + " forwarded): this command is forwarded there too and returns at once; the drill's own output"
+                    + " says how it ends (its timeline has an 'ended early' step). Refused when no drill runs on the"
+                    + " volume, or when the drill is already bringing its drive back."})
+    static final class End extends OnPool {
+        @Option(names = "--volume", required = true, paramLabel = "VOLUME", description = "the volume the drill runs on")
+        String volume;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = out();
+            return PoolSession.with(dir, err(), pool -> {
+                out.println(Drill.endNow(pool, volume));
+                return 0;
             });
         }
     }

@@ -31,6 +31,17 @@ import org.splitpoint.engine.raid.RaidVolume;
  * failure took are counted apart (the hosts' writes lose tracks too, where the drill's own lose
  * bytes): a drill that lost either did not pass, and its DRILL event is a warning (pointers mode,
  * which says it loses them) or critical ({@link Result#severity}).
+ *
+ * <p>Ending early ({@link #endNow}): an administrator who started a drill by mistake, or whose window
+ * runs long, ends the window now rather than at its planned end. The drill is found by its volume in
+ * the pool's running drills (the process holding the pool runs it: the app, or serve for a forwarded
+ * {@code drill run}, where a forwarded {@code drill end} reaches it). It is a request the drill's own
+ * thread acts on at its next look (every 100 ms): the reason's steps' job is cancelled, the workload
+ * stops, a second failure not yet due does not happen, and the drill goes on as at a planned end —
+ * the drive comes back ONLINE, its delta resyncs, the blocks written are read back and the volume is
+ * verified — so nothing the window took in is left unsaid or unchecked. Nothing is interrupted:
+ * interrupting the drill's thread would close its channels and fail a drive. A zero-length
+ * {@link #ENDED_EARLY} step in the timeline says when and at what point.
  */
 public final class Drill {
 
@@ -116,6 +127,11 @@ public final class Drill {
                     + more + " written by the hosts during the return)";
         }
 
+        /** Whether the window was ended before its planned end ({@link #endNow}). */
+        public boolean endedEarly() {
+            return timeline != null && timeline.stream().anyMatch(s -> s.name().equals(ENDED_EARLY));
+        }
+
         /** The resync's tracks as a fraction of a full rebuild's. */
         public double resyncFraction() {
             return totalTracks == 0 ? 0 : (double) tracksResynced / totalTracks;
@@ -129,7 +145,8 @@ public final class Drill {
                     tracksResynced, totalTracks, resyncedBeyondDelta(), 100 * resyncFraction(), resyncSeconds, estimatedFullRebuildSeconds > 0
                             ? String.format(" vs ~%.1f s for a full rebuild", estimatedFullRebuildSeconds) : "",
                     windowWrites(), writesRefused > 0 ? ", " + writesRefused + " refused" : "",
-                    bytesLost, lostTracks > 0 ? " (" + lostWords(lostTracks) + ")" : "", verifyMismatches, workloadErrors);
+                    bytesLost, lostTracks > 0 ? " (" + lostWords(lostTracks) + ")" : "", verifyMismatches, workloadErrors)
+                    + (endedEarly() ? "; the window was ended early" : "");
         }
     }
 
@@ -155,6 +172,9 @@ public final class Drill {
                 + ") in the delta";
     }
 
+    /** The timeline's step that says the window was ended before its planned end ({@link #endNow}). */
+    public static final String ENDED_EARLY = "ended early";
+
     /** Told as the drill goes: a step starts (its name and what it does). */
     public interface Listener {
         void step(String name, String detail);
@@ -174,6 +194,11 @@ public final class Drill {
     private final List<Step> timeline = new ArrayList<>();
     private final Map<Long, Integer> written = new HashMap<>();
     private final long seed = System.nanoTime();
+    /** Set by {@link #endNow}; read by the drill's thread at its next look. */
+    private volatile boolean ending;
+    /** Set once the drive's return began: from then on there is no window left to end. */
+    private volatile boolean returning;
+    private volatile long windowStartNanos;
     private String currentName;
     private String currentDetail;
     private Instant currentStart;
@@ -213,6 +238,27 @@ public final class Drill {
         durations(plan);
         member(pool.volume(plan.volume()), plan);
         Refusal.check(DriveRules.offline(PoolSnapshots.of(pool), plan.drive()));
+    }
+
+    /**
+     * Ends the window of the drill running on {@code volume} now: the drill brings its drive back
+     * ONLINE, resyncs the delta and verifies, as at its planned end. Returns what happens, as one
+     * sentence; refused with one when no drill runs on the volume in this process, or when the drill
+     * is already past its window (bringing the drive back, resyncing, verifying).
+     */
+    public static String endNow(Pool pool, String volume) throws PoolException {
+        Drill d = pool.drills.get(volume);
+        if (d == null) {
+            pool.volume(volume); // an unknown volume says so
+            throw new PoolException("no drill is running on volume " + volume);
+        }
+        if (d.returning) {
+            throw new PoolException("the drill on " + volume + "/" + d.plan.drive() + " is already past its window: "
+                    + d.plan.drive() + " is back and its delta is being resynced and checked");
+        }
+        d.ending = true;
+        return "the drill on " + volume + "/" + d.plan.drive() + " ends its window now: " + d.plan.drive()
+                + " comes back ONLINE, its delta is resynced and the volume is verified";
     }
 
     /** The longest a drill's writes, or the wait for its second failure, may last. */
@@ -257,7 +303,18 @@ public final class Drill {
         Instant started = Instant.now();
         RaidVolume v = pool.volume(plan.volume());
         BlockDevice host = pool.device(plan.volume());
-        Member offline = member(v, plan);
+        member(v, plan); // a drive not of the volume is refused before anything changes
+        if (pool.drills.putIfAbsent(plan.volume(), this) != null) {
+            throw new PoolException("a drill is already running on volume " + plan.volume());
+        }
+        try {
+            return run(started, v, host);
+        } finally {
+            pool.drills.remove(plan.volume(), this);
+        }
+    }
+
+    private Result run(Instant started, RaidVolume v, BlockDevice host) throws IOException, PoolException, InterruptedException {
         pool.events.publish(Event.info("DRILL", plan.volume(), "drill started on " + plan.volume() + "/" + plan.drive()
                 + ": " + plan.reason().word() + ", " + plan.mode().word() + " log"
                 + (plan.secondFailureAfter() == null ? "" : ", second failure after " + plan.secondFailureAfter().toSeconds() + " s")));
@@ -271,11 +328,17 @@ public final class Drill {
         writer.setDaemon(true);
         writer.start();
         long windowStart = System.nanoTime();
+        windowStartNanos = windowStart;
         try {
             long failAt = plan.secondFailureAfter() == null ? -1 : plan.secondFailureAfter().toNanos();
             if (steps != null) {
                 begin(plan.reason().word(), stepsDetail());
+                boolean cancelled = false;
                 while (!steps.await(100)) {
+                    if (ending && !cancelled) {
+                        steps.cancel(); // the window ends now: its steps need not run to their end
+                        cancelled = true;
+                    }
                     listener.writes(workload.writes, workload.bytes);
                     secondFailureIfDue(v, failAt, windowStart); // the other drive may fail during the steps too
                 }
@@ -289,7 +352,7 @@ public final class Drill {
             long writesNanos = plan.writesFor() == null ? 0 : plan.writesFor().toNanos();
             begin("writes", plan.workload() ? "a verified workload of random writes while " + plan.drive() + " is out"
                     : "the hosts' own writes while " + plan.drive() + " is out (the drill writes nothing)");
-            while (System.nanoTime() - windowStart < Math.max(writesNanos, failAt + 500_000_000L)) {
+            while (!ending && System.nanoTime() - windowStart < Math.max(writesNanos, failAt + 500_000_000L)) {
                 secondFailureIfDue(v, failAt, windowStart);
                 listener.writes(workload.writes, workload.bytes);
                 Thread.sleep(100);
@@ -302,6 +365,9 @@ public final class Drill {
             end(!plan.workload() ? deltaWords(atWritesEnd.deltaTracks(), atWritesEnd.deltaBytes())
                     : workload.writes + " writes, " + Sizes.format(workload.bytes)
                     + (workload.refused > 0 ? ", " + workload.refused + " refused (" + workload.firstRefusal + ")" : ""));
+            if (ending) {
+                endedEarly(writesNanos, failAt);
+            }
             try {
                 host.flush();
             } catch (IOException e) {
@@ -310,6 +376,7 @@ public final class Drill {
                 } // a second failure left the volume FAILED until the drive returns: nothing more to acknowledge
             }
 
+            returning = true; // (an end asked from here on has nothing left to end)
             begin("online", plan.drive() + " comes back; only its delta is written to it");
             PoolSnapshot.ServiceView window = windowOf(pool, plan.drive());
             Job resync = pool.service().online(plan.drive());
@@ -388,7 +455,7 @@ public final class Drill {
      * is running: the reason's steps may outlast it), as its own step of the timeline.
      */
     private void secondFailureIfDue(RaidVolume v, long failAt, long windowStart) throws IOException, PoolException {
-        if (failAt < 0 || second != null || System.nanoTime() - windowStart < failAt) {
+        if (failAt < 0 || second != null || ending || System.nanoTime() - windowStart < failAt) {
             return;
         }
         second = secondMember(v, plan.drive());
@@ -397,6 +464,21 @@ public final class Drill {
         listener.step("second failure", detail);
         pool.admin().failDrive(second);
         timeline.add(new Step("second failure", at, Instant.now(), detail));
+    }
+
+    /**
+     * The window was ended before its planned end: the step that was running ends here, and a
+     * zero-length {@link #ENDED_EARLY} step says how far into the window and what was planned.
+     */
+    private void endedEarly(long writesNanos, long failAt) {
+        double in = (System.nanoTime() - windowStartNanos) / 1e9;
+        String detail = String.format(java.util.Locale.ROOT, "the window was ended at the administrator's request %.1f s"
+                + " after %s went OFFLINE (%d s planned%s)", in, plan.drive(), writesNanos / 1_000_000_000L,
+                failAt >= 0 && second == null ? "; the second failure had not come yet" : "");
+        end(null);
+        Instant at = Instant.now();
+        listener.step(ENDED_EARLY, detail);
+        timeline.add(new Step(ENDED_EARLY, at, at, detail));
     }
 
     private String stepsDetail() {

@@ -103,6 +103,8 @@ public final class Pool implements AutoCloseable {
     /** Service windows (a drive OFFLINE on purpose), by volume: the durable records and the open windows. */
     final Map<String, PoolConfig.ServiceRecord> serviceRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, ServiceWindow> windows = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The drills running in this process, by volume: {@link Drill#endNow} finds one here. */
+    final Map<String, Drill> drills = new java.util.concurrent.ConcurrentHashMap<>();
     /** The last return of each drive from a service window in this opening. */
     final Map<String, ServiceAdmin.Return> serviceReturns = new java.util.concurrent.ConcurrentHashMap<>();
     /** Tracks a second failure in a service window lost, by volume. */
