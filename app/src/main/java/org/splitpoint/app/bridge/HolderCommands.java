@@ -273,6 +273,11 @@ public final class HolderCommands {
         };
     }
 
+    /** {@code drill end POOL --volume VOLUME}: the holder's running drill ends its window now. */
+    public static Function<String, List<String>> endDrill(String volume) {
+        return dir -> List.of("drill", "end", dir, "--volume", volume);
+    }
+
     /** The drill's result: the last line {@code drill run --json-lines} printed. */
     public static org.splitpoint.engine.pool.Drill.Result drillResult(String stdout) {
         String last = stdout.strip().lines().reduce((a, b) -> b).orElse("");

@@ -83,6 +83,13 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
                 : hostsDelta(r.deltaTracks(), r.deltaBytes()))
                 + (r.writesRefused() > 0 ? ", " + Format.count(r.writesRefused()) + " refused" : ""),
                 r.writesRefused() > 0 ? StateLook.Tone.WARN : StateLook.Tone.IDLE));
+        if (r.endedEarly()) {
+            // End drill now (or 'drill end'): when, against the plan, as the engine's "ended early" step says it
+            String d = r.timeline().stream().filter(s -> s.name().equals(Drill.ENDED_EARLY)).map(Drill.Step::detail)
+                    .findFirst().orElse("").replaceFirst("^the window was ended", "ended");
+            f.add(new Figure("figWindow", "Window", d.isEmpty() ? "ended early" : Character.toUpperCase(d.charAt(0))
+                    + d.substring(1), StateLook.Tone.SERVICE));
+        }
         f.add(new Figure("figLost", "Bytes lost", hostsLost && r.bytesLost() == 0 ? Format.tracks(r.lostTracks())
                 + " of the hosts' writes" : r.bytesLost() == 0 ? "0"
                 : Format.size(r.bytesLost()) + " (" + Format.count(r.bytesLost()) + " bytes, " + Format.tracks(r.lostTracks()) + ")",

@@ -37,7 +37,7 @@ import org.splitpoint.engine.pool.OfflineReason;
  * legend and hover line, the result card under it (verdict, headline, figures, resync vs full
  * rebuild as bars), the past drills. FXML: DrillView.fxml. Ids: {@code #drillVolume}, {@code #drillDrive},
  * {@code #drillReason}, {@code #drillMode}, {@code #drillWritesFor}, {@code #drillSecond},
- * {@code #drillSecondAfter}, {@code #startDrill}, {@code #startBlocked}, {@code #drillTitle},
+ * {@code #drillSecondAfter}, {@code #startDrill}, {@code #endDrill} (shown while a drill runs), {@code #startBlocked}, {@code #drillTitle},
  * {@code #writesCounter}, {@code #step-<n>} (n from 0), {@code #drillMap}, {@code #mapLine},
  * {@code #resultCard}, {@code #verdictBadge}, {@code #resultHeadline}, the figures' ids
  * ({@code #figResynced} …), {@code #drillStopped}, {@code #historyList}.
@@ -54,6 +54,8 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
     @FXML private Spinner<Integer> drillSecondAfter;
     @FXML private Button startDrill;
     @FXML private StackPane startWrap;
+    @FXML private Button endDrill;
+    @FXML private StackPane endWrap;
     @FXML private Label reasonKey;
     @FXML private Label reasonNote;
     @FXML private Label modeKey;
@@ -93,6 +95,29 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
                 + " reason's steps run under a verified workload, the drive comes back with its delta, every block"
                 + " written is read back and the volume verified.");
         startBlocked.textProperty().bind(Bindings.when(vm.runningProperty()).then("").otherwise(f.startBlockedProperty()));
+        showWhen(endWrap, vm.runningProperty());
+        Actions.bind(endDrill, endWrap, vm.endBlockedProperty(), "End the window now (asks first): the drive comes back"
+                + " ONLINE, only its delta is resynced, and everything is verified, as at the window's planned end.");
+        // Start disables itself as the drill starts: the focus went to the next control the window could take,
+        // Jobs → History, away from the drill. It goes to End drill now, which appears beside Start; once that
+        // disables itself (asked, or the drive is back) to the drill's timeline, which takes the focus while a
+        // drill runs; and back to Start when the drill ends
+        timeline.focusTraversableProperty().bind(vm.runningProperty());
+        timeline.setAccessibleRole(javafx.scene.AccessibleRole.LIST_VIEW);
+        timeline.accessibleTextProperty().bind(vm.titleProperty());
+        vm.runningProperty().addListener((o, was, now) -> {
+            javafx.scene.Node owner = focusOwner();
+            if (now && (owner == null || owner == startDrill || owner.isDisabled())) {
+                endDrill.requestFocus();
+            } else if (!now && (owner == null || owner == endDrill || owner == timeline)) {
+                (startDrill.isDisabled() ? (javafx.scene.Node) drillVolume : startDrill).requestFocus();
+            }
+        });
+        vm.endBlockedProperty().addListener((o, was, now) -> {
+            if (!now.isEmpty() && vm.runningProperty().get() && focusOwner() == endDrill) {
+                timeline.requestFocus();
+            }
+        });
         showWhen(startBlocked, Bindings.isNotEmpty(startBlocked.textProperty()));
 
         drillTitle.textProperty().bind(vm.titleProperty());
@@ -136,6 +161,11 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
         historyList.setItems(vm.history());
         historyList.setCellFactory(l -> new HistoryCell());
         historyList.setFocusTraversable(false);
+    }
+
+    private javafx.scene.Node focusOwner() {
+        javafx.scene.Scene scene = getScene();
+        return scene == null ? null : scene.getFocusOwner();
     }
 
     private void bindPlan(DrillPlanForm f) {
@@ -304,6 +334,22 @@ public final class DrillView extends VBox implements org.splitpoint.app.common.S
             return;
         }
         model.start();
+    }
+
+    /** End drill now: asks first (what ending the window does), then ends it; closes by itself if the drill ended meanwhile. */
+    @FXML
+    public void endNow() {
+        if (!model.endBlockedProperty().get().isEmpty()) {
+            return;
+        }
+        boolean end = org.splitpoint.app.common.StopConfirmDialog.ask(getScene().getWindow(), "End drill now",
+                new javafx.beans.property.SimpleStringProperty("End the " + model.titleProperty().get()
+                        .replaceFirst(" — running$", "").replaceFirst("^Drill", "drill") + " now?"),
+                new javafx.beans.property.SimpleObjectProperty<>(model.endConsequences()), "End drill now",
+                "Keep it running", Bindings.isNotEmpty(model.endBlockedProperty()));
+        if (end) {
+            model.endNow();
+        }
     }
 
     public DrillViewModel model() {

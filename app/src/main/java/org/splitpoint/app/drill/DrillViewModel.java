@@ -28,8 +28,11 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * the history of past drills from the event log ({@link DrillHistory}). Attached to {@code serve}, the
  * holder runs the drill and prints it line by line ({@link org.splitpoint.engine.pool.DrillLines}),
  * and the lines feed the same coalescers, so the view moves as when the app holds the pool. A drill
- * cannot be cancelled: the engine's run has no cancel, and interrupting it would fail a drive (a
- * closed channel); drills are seconds long.
+ * is not cancelled (interrupting its thread would fail a drive: a closed channel) but ended early
+ * ({@link #endNow}: the engine's {@link Drill#endNow}, attached the holder's {@code drill end}): its
+ * window closes now and it goes on as at its planned end, the drive back with its delta resynced
+ * and everything verified. While it runs, the writes' step says how far into the window it is and
+ * when it ends, the counter the workload's rate, the resync its job's rate and ETA.
  */
 public final class DrillViewModel {
 
@@ -51,6 +54,8 @@ public final class DrillViewModel {
     private PoolSnapshot snapshot;
     private Drill.Plan plan;
     private String subStep = "";
+    /** When the window opened (the step after "offline" began), System.nanoTime; -1 before. */
+    private long windowNanos = -1;
 
     // ---- properties
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(false);
@@ -60,6 +65,9 @@ public final class DrillViewModel {
     private final ReadOnlyObjectWrapper<Drill.Result> result = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<DrillFigures> figures = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper stopped = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper endBlocked = new ReadOnlyStringWrapper(NOT_RUNNING);
+    /** The end was asked for (the drill's thread acts on it at its next look). */
+    private boolean endAsked;
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("No drill run yet");
     private final ReadOnlyStringWrapper driveName = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<StateLook> driveLook = new ReadOnlyObjectWrapper<>();
@@ -162,6 +170,42 @@ public final class DrillViewModel {
     /** Why the last drill stopped before its result (the engine's sentence); empty otherwise. */
     public ReadOnlyStringProperty stoppedProperty() {
         return stopped.getReadOnlyProperty();
+    }
+
+    /** Why End drill now is not offered: empty while a drill runs in its window and no end was asked. */
+    public ReadOnlyStringProperty endBlockedProperty() {
+        return endBlocked.getReadOnlyProperty();
+    }
+
+    static final String NOT_RUNNING = "no drill is running";
+
+    /** The sentences of End drill now's confirmation: what ending the window now does, for the drill running. */
+    public java.util.List<String> endConsequences() {
+        if (plan == null) {
+            return List.of();
+        }
+        String d = plan.drive();
+        List<String> out = new java.util.ArrayList<>();
+        out.add("The window closes now instead of " + plan.writesFor().toSeconds() + " s after " + d + " went OFFLINE"
+                + (plan.workload() ? ": the drill's writes stop." : "."));
+        DrillTimeline.Row r = timeline == null ? null : timeline.running();
+        if (r != null && r.name().equals(plan.reason().word()) && plan.reason() != org.splitpoint.engine.pool.OfflineReason.REPLACEMENT
+                && plan.reason() != org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS) {
+            out.add("The " + plan.reason().word() + " steps still running are cancelled.");
+        } else if (r != null && r.name().equals("diagnostics")) {
+            out.add("The diagnostics scan still running is cancelled.");
+        }
+        if (plan.secondFailureAfter() != null && result.get() == null && !secondFailed()) {
+            out.add("The second failure planned " + plan.secondFailureAfter().toSeconds() + " s into the window does not happen.");
+        }
+        out.add(d + " comes back ONLINE and only its delta is resynced; then " + (plan.workload()
+                ? "every block written is read back and " : "") + "the volume is verified, as at the window's planned end.");
+        return out;
+    }
+
+    private boolean secondFailed() {
+        return timeline != null && timeline.rows().stream().anyMatch(r -> r.name().equals("second failure")
+                && r.state() != DrillTimeline.StepState.PENDING && r.state() != DrillTimeline.StepState.SKIPPED);
     }
 
     /** "Drill on prod/d2 (firmware, pointers) — running" and the like. */
@@ -273,16 +317,30 @@ public final class DrillViewModel {
         for (StepEvent e : batch) {
             timeline.began(e.name(), e.detail(), e.nanos());
             subStep = "";
+            if (windowNanos < 0 && !e.name().equals("offline")) {
+                windowNanos = e.nanos(); // the drive is OFFLINE: the window's clock runs from here
+            }
+            if (PAST_WINDOW.contains(e.name()) && running.get()) {
+                endBlocked.set("the drill is past its window: " + plan.drive() + " is back and its delta is being"
+                        + " resynced and checked");
+            }
         }
         steps.setAll(timeline.rows());
     }
+
+    /** The steps from the drive's return on: no window is left to end. */
+    private static final java.util.Set<String> PAST_WINDOW = java.util.Set.of("online", "resync", "rebuild", "replace", "verify");
 
     private void applyWrites(long[] counts) {
         if (plan != null && !plan.workload()) {
             writes.set(HOSTS_ONLY); // the drill writes nothing: its 0 would deny the hosts' writes
             return;
         }
-        writes.set(Format.count(counts[0]) + (counts[0] == 1 ? " write" : " writes") + " · " + Format.size(counts[1]));
+        // the workload's rate while it writes ("· 4.2 MB/s"), from the window's start; none once it stopped
+        double secs = windowNanos < 0 ? 0 : (System.nanoTime() - windowNanos) / 1e9;
+        boolean writing = running.get() && endBlocked.get().isEmpty() && secs >= 1 && counts[1] > 0;
+        writes.set(Format.count(counts[0]) + (counts[0] == 1 ? " write" : " writes") + " · " + Format.size(counts[1])
+                + (writing ? " · " + Format.rate(counts[1] / secs) : ""));
     }
 
     private void applyTick(long nanos) {
@@ -298,19 +356,69 @@ public final class DrillViewModel {
             return "";
         }
         boolean reasonSteps = r.name().equals(plan.reason().word());
+        if (r.name().equals("writes")) {
+            return windowLeft();
+        }
         if (!reasonSteps && !r.name().equals("resync") && !r.name().equals("rebuild")) {
             return "";
         }
         for (org.splitpoint.engine.job.JobProgress j : snapshot.jobs()) {
             boolean mine = j.target().equals(plan.drive()) || j.target().startsWith(plan.drive() + " ");
             if (j.kind().equals(r.name()) && mine && !j.state().isFinished()) {
-                return Format.percent(j.fraction()) + (reasonSteps && !subStep.isEmpty() ? " · " + subStep : "");
+                if (reasonSteps) {
+                    return Format.percent(j.fraction()) + (!subStep.isEmpty() ? " · " + subStep : "");
+                }
+                // a copy: its rate and when it ends, as the Jobs list says them
+                return Format.progress(j.fraction(), j.bytesPerSecond(), j.etaSeconds(),
+                        j.state() == org.splitpoint.engine.job.JobState.PAUSED);
             }
         }
         return "";
     }
 
+    /**
+     * "12 s of 30 s in the window · 18 s left" while the writes run: the window ends at the plan's
+     * writes-for, or half a second after a second failure due later; "ending now" once asked to.
+     */
+    private String windowLeft() {
+        if (windowNanos < 0) {
+            return "";
+        }
+        if (endAsked) {
+            return "ending now, as asked";
+        }
+        long in = Math.max(0, (System.nanoTime() - windowNanos) / 1_000_000_000L);
+        long planned = plan.writesFor().toSeconds();
+        if (plan.secondFailureAfter() != null) {
+            planned = Math.max(planned, (plan.secondFailureAfter().toMillis() + 500 + 999) / 1000);
+        }
+        return Format.duration(Math.min(in, planned)) + " of " + Format.duration(planned) + " in the window · "
+                + Format.duration(Math.max(0, planned - in)) + " left";
+    }
+
     // ---- commands
+
+    /**
+     * Ends the running drill's window now (asked first by the view): the engine's {@link Drill#endNow}
+     * here, the holder's {@code drill end} attached. The drill goes on to its result as at its planned
+     * end, its timeline with an "ended early" step.
+     */
+    public void endNow() {
+        if (!endBlocked.get().isEmpty() || plan == null) {
+            return;
+        }
+        String volume = plan.volume();
+        endAsked = true;
+        endBlocked.set("the end was asked for: " + plan.drive() + " is coming back");
+        bridge.run(org.splitpoint.app.bridge.HolderAction.of(org.splitpoint.app.bridge.HolderCommands.endDrill(volume),
+                        out -> out.strip(), pool -> Drill.endNow(pool, volume)),
+                said -> status.succeeded("Ending the drill on " + volume + " now: " + plan.drive()
+                        + " comes back ONLINE and its delta is resynced"),
+                why -> {
+                    endAsked = false;
+                    status.failed("The drill on " + volume + " could not be ended: " + why);
+                });
+    }
 
     /**
      * {@code volumeOverwritten} hears the volume a drill is about to write its random test data over:
@@ -334,6 +442,9 @@ public final class DrillViewModel {
         }
         plan = p;
         subStep = "";
+        windowNanos = -1;
+        endAsked = false;
+        endBlocked.set("");
         timeline = new DrillTimeline(p);
         steps.setAll(timeline.rows());
         result.set(null);
@@ -404,6 +515,7 @@ public final class DrillViewModel {
     }
 
     private void finished(Drill.Result r, String what) {
+        endBlocked.set(NOT_RUNNING);
         running.set(false);
         timeline.finished(r);
         steps.setAll(timeline.rows());
@@ -422,6 +534,7 @@ public final class DrillViewModel {
     }
 
     private void failed(String why, String what) {
+        endBlocked.set(NOT_RUNNING);
         running.set(false);
         timeline.failed(System.nanoTime(), why);
         steps.setAll(timeline.rows());
