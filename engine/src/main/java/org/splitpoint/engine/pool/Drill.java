@@ -261,6 +261,11 @@ public final class Drill {
                 + " comes back ONLINE, its delta is resynced and the volume is verified";
     }
 
+    /** Whether a drill of this process has {@code drive} in its window (its steps' events say the drill brings it back). */
+    static boolean runsOn(Pool pool, String drive) {
+        return pool.drills.values().stream().anyMatch(d -> d.plan.drive().equals(drive) && !d.returning);
+    }
+
     /** The longest a drill's writes, or the wait for its second failure, may last. */
     public static final Duration LONGEST = Duration.ofDays(365);
 

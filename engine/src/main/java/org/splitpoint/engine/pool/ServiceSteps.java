@@ -264,7 +264,10 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
                 ? "diagnostics of " + drive + " done: read " + Sizes.format(scanBytes) + ", " + badReads + " bad reads"
                 : reason.word() + " of " + drive + " done (" + String.join(", ", steps.stream().map(Step::name).toList()) + ")";
         pool.events.publish((badReads > 0 ? Event.warning("SERVICE_STEP", drive, what + String.format(" in %.1f s", secs))
-                : Event.info("SERVICE_STEP", drive, what + String.format(" in %.1f s", secs) + "; bring it back with 'drive online'")));
+                : Event.info("SERVICE_STEP", drive, what + String.format(" in %.1f s", secs) + (Drill.runsOn(pool, drive)
+                        // a drill's steps: the drill brings the drive back itself ("bring it back" sent the
+                        // administrator to the bay in the middle of a drill's writes)
+                        ? "; the drill brings it back when its window ends" : "; bring it back with 'drive online'"))));
     }
 
     @Override
@@ -272,7 +275,7 @@ final class ServiceSteps implements org.splitpoint.engine.job.JobWork {
         closeScan();
         pool.events.publish(Event.warning("SERVICE_STEP", drive, reason.word() + " of " + drive + " "
                 + (state == JobState.CANCELLED ? "cancelled" : "failed: " + (error == null ? "" : error.getMessage()))
-                + "; the drive stays OFFLINE"));
+                + (Drill.runsOn(pool, drive) ? "; the drill brings it back" : "; the drive stays OFFLINE")));
     }
 
     private void closeScan() {

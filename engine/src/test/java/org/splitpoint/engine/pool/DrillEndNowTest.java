@@ -34,6 +34,8 @@ class DrillEndNowTest {
     void endingTheWindowEarlyResyncsExactlyTheDeltaAndTheDataIsWhole(LogMode mode) throws Exception {
         Path a = pool(tmp, "end-" + mode, Layout.RAID1, 2, 8L << 20);
         try (Pool p = Pool.open(a)) {
+            List<org.splitpoint.engine.event.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            p.addListener(events::add);
             AtomicReference<String> said = new AtomicReference<>();
             long t0 = System.nanoTime();
             // a window planned for 5 minutes, a second failure due after 4; the hosts write 4 whole tracks
@@ -82,7 +84,16 @@ class DrillEndNowTest {
             assertThat(ServicePools.read(p.volume("v"), 0, TRACK)).isEqualTo(new byte[TRACK]);
             assertThatThrownBy(() -> Drill.endNow(p, "v")).isInstanceOf(PoolException.class)
                     .hasMessage("no drill is running on volume v");
+            // the reset's end says the drill brings d2 back, not to bring it back by hand in the middle of a drill
+            assertThat(stepEvents(events)).anyMatch(m -> m.startsWith("reset of d2 done (reset) in ")
+                    && m.endsWith("; the drill brings it back when its window ends")).noneMatch(m -> m.contains("drive online"));
         }
+    }
+
+    private static List<String> stepEvents(List<org.splitpoint.engine.event.Event> events) throws InterruptedException {
+        Thread.sleep(300); // the dispatcher's thread delivers them
+        return events.stream().filter(e -> e.type().equals("SERVICE_STEP")).map(org.splitpoint.engine.event.Event::message)
+                .toList();
     }
 
     @Test
@@ -91,6 +102,8 @@ class DrillEndNowTest {
         String was = System.getProperty("splitpoint.serviceStepScale");
         System.setProperty("splitpoint.serviceStepScale", "30"); // the firmware steps take 2 minutes
         try (Pool p = Pool.open(a)) {
+            List<org.splitpoint.engine.event.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            p.addListener(events::add);
             long t0 = System.nanoTime();
             AtomicReference<Throwable> pastWindow = new AtomicReference<>();
             java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
@@ -132,6 +145,8 @@ class DrillEndNowTest {
             assertThat(r.verifyMismatches()).isZero();
             assertThat(r.tracksResynced()).as(r.summary()).isPositive().isEqualTo(r.deltaTracks());
             assertThat(p.volume("v").state()).isEqualTo(VolumeState.OPTIMAL);
+            assertThat(stepEvents(events)).contains("firmware of d2 cancelled; the drill brings it back")
+                    .noneMatch(m -> m.contains("stays OFFLINE"));
         } finally {
             if (was == null) {
                 System.clearProperty("splitpoint.serviceStepScale");
