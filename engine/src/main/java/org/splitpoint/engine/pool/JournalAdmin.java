@@ -168,25 +168,39 @@ public final class JournalAdmin {
             PoolConfig.JournalRecord rec = new PoolConfig.JournalRecord(volume, driveNames, st.dir().toString(), st.uuid(),
                     max, maxAgeSeconds, null, 0, List.of());
             StorageFile[] files = new StorageFile[2];
-            for (int i = 0; i < 2; i++) {
-                files[i] = pool.storage.open(pool.paths.image(driveNames.get(i)));
-                Drive d = pool.drives.get(driveNames.get(i));
-                d.state = DriveState.ONLINE;
-                d.journal = volume;
-            }
-            pool.journalRecords.put(volume, rec);
             try {
-                pool.persist();
-            } catch (IOException e) {
-                // a refusal changes nothing: the drives SPARE again (blank), no journal in memory
-                // that pool.json does not name (UnrecordedJournalVerbsTest)
-                pool.journalRecords.remove(volume);
                 for (int i = 0; i < 2; i++) {
-                    Drive d = pool.drives.get(driveNames.get(i));
-                    d.state = DriveState.SPARE;
-                    d.journal = null;
+                    files[i] = pool.storage.open(pool.paths.image(driveNames.get(i)));
+                }
+                // the legs' entries and the journal's record in one write: another thread's write between
+                // them put on disk legs holding a journal no record named, a pool.json the open refused
+                synchronized (pool.recordLock()) {
+                    for (int i = 0; i < 2; i++) {
+                        Drive d = pool.drives.get(driveNames.get(i));
+                        d.state = DriveState.ONLINE;
+                        d.journal = volume;
+                    }
+                    pool.journalRecords.put(volume, rec);
                     try {
-                        files[i].close();
+                        pool.persist();
+                    } catch (IOException e) {
+                        // a refusal changes nothing: the drives SPARE again (blank), no journal in memory
+                        // that pool.json does not name (UnrecordedJournalVerbsTest)
+                        pool.journalRecords.remove(volume);
+                        for (int i = 0; i < 2; i++) {
+                            Drive d = pool.drives.get(driveNames.get(i));
+                            d.state = DriveState.SPARE;
+                            d.journal = null;
+                        }
+                        throw e;
+                    }
+                }
+            } catch (IOException e) {
+                for (StorageFile f : files) {
+                    try {
+                        if (f != null) {
+                            f.close();
+                        }
                     } catch (IOException ignored) {
                         // the image is a blank SPARE's either way
                     }
@@ -277,29 +291,31 @@ public final class JournalAdmin {
         // after it went unjournaled while pool.json still named the journal and its base, which
         // a crash then rebuilt from without them (UnrecordedJournalVerbsTest)
         v.exclusive(() -> {
-            List<Drive> legs = new ArrayList<>();
-            List<DriveState> states = new ArrayList<>();
-            for (String dn : rec.drives()) {
-                Drive d = pool.drives.get(dn);
-                if (d != null) {
-                    legs.add(d);
-                    states.add(d.state);
-                    d.journal = null;
-                    if (d.state != DriveState.FAILED) {
-                        d.state = DriveState.SPARE;
+            synchronized (pool.recordLock()) { // the legs' entries and the record in one write (Pool.recordLock)
+                List<Drive> legs = new ArrayList<>();
+                List<DriveState> states = new ArrayList<>();
+                for (String dn : rec.drives()) {
+                    Drive d = pool.drives.get(dn);
+                    if (d != null) {
+                        legs.add(d);
+                        states.add(d.state);
+                        d.journal = null;
+                        if (d.state != DriveState.FAILED) {
+                            d.state = DriveState.SPARE;
+                        }
                     }
                 }
-            }
-            pool.journalRecords.remove(volume);
-            try {
-                pool.persist();
-            } catch (IOException e) {
-                pool.journalRecords.put(volume, rec);
-                for (int i = 0; i < legs.size(); i++) {
-                    legs.get(i).journal = volume;
-                    legs.get(i).state = states.get(i);
+                pool.journalRecords.remove(volume);
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    pool.journalRecords.put(volume, rec);
+                    for (int i = 0; i < legs.size(); i++) {
+                        legs.get(i).journal = volume;
+                        legs.get(i).state = states.get(i);
+                    }
+                    throw e;
                 }
-                throw e;
             }
             v.setWriteLog(null);
         });

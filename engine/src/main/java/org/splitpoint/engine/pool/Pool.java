@@ -40,7 +40,10 @@ import org.splitpoint.engine.raid.RaidVolume;
  * locks; (4) {@code journalLock} (a journal's record), then the monitors of journals and bitmaps
  * (a journal's leg failing under its monitor does not take journalLock); (5) {@code persistLock}, innermost: it guards
  * the writing of pool.json and is taken with nothing acquired after it, so any thread may record a
- * decision (a job finishing, a member failing on an I/O thread) whatever it holds. A job's own
+ * decision (a job finishing, a member failing on an I/O thread) whatever it holds; a decision that
+ * changes several records that must agree (a volume's record and its drives' entries, a journal's
+ * and its legs') changes them, writes pool.json and takes them back on failure under it
+ * ({@link #recordLock()}), so that no other thread's write puts half of it on disk. A job's own
  * monitor guards only its fields; nothing is called out while it is held. A member's monitor is
  * taken last on the data path: a repair, a rebuild's or a pair's copy, a return's checkpoint, a
  * flush's heal, a parity write and a host's read of a volume not whole (RaidVolume.readsDerivedRows)
@@ -64,7 +67,7 @@ public final class Pool implements AutoCloseable {
     final List<Job> jobs = new CopyOnWriteArrayList<>();
     final Map<String, PoolConfig.JobRecord> jobRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Map<String, PoolConfig.PairRecord> pairRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
-    /** Innermost: writing pool.json (see the lock order above). */
+    /** Innermost: writing pool.json, and a decision's records changed together (see the lock order above). */
     private final Object persistLock = new Object();
     /**
      * The pool's lock was let go (the end of a close or an abandon): another opening may hold the
@@ -467,6 +470,20 @@ public final class Pool implements AutoCloseable {
     }
 
     // ---- state ------------------------------------------------------------------------------
+
+    /**
+     * The lock a pool.json write reads the live state under. A decision whose records must agree
+     * with each other (Validation.config refuses a pool.json where they do not) changes them, calls
+     * {@link #persist()} and, when that fails, takes them back, all while holding it: before, a
+     * write by another thread (a member failing on a host's I/O thread, a pair's copy ending)
+     * between two of those changes put a pool.json on disk that the next open refused, e.g. a
+     * volume naming drives whose entries said they were in no volume, and a power cut before the
+     * decision's own write left a pool that no longer opened (HalfMadeDecisionCutTest). Nothing
+     * but the records' maps may be taken under it, and no I/O done but the write of pool.json.
+     */
+    Object recordLock() {
+        return persistLock;
+    }
 
     /**
      * Writes pool.json from the live state (atomically). Safe from any thread holding anything: it

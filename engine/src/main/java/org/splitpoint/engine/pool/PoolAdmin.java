@@ -151,19 +151,25 @@ public final class PoolAdmin {
         for (String dn : r.drives()) {
             drives.add(pool.drives.get(dn));
         }
-        pool.volumeRecords.put(r.name(), r);
-        for (Drive d : drives) {
-            d.volume = r.name();
-            d.state = DriveState.ONLINE;
-        }
         try {
-            pool.persist();
-        } catch (IOException | RuntimeException e) {
-            pool.volumeRecords.remove(r.name());
-            for (Drive d : drives) {
-                d.volume = null;
-                d.state = DriveState.SPARE;
+            synchronized (pool.recordLock()) { // the volume and its drives' entries in one write (Pool.recordLock)
+                pool.volumeRecords.put(r.name(), r);
+                for (Drive d : drives) {
+                    d.volume = r.name();
+                    d.state = DriveState.ONLINE;
+                }
+                try {
+                    pool.persist();
+                } catch (IOException | RuntimeException e) {
+                    pool.volumeRecords.remove(r.name());
+                    for (Drive d : drives) {
+                        d.volume = null;
+                        d.state = DriveState.SPARE;
+                    }
+                    throw e;
+                }
             }
+        } catch (IOException | RuntimeException e) {
             v.closeQuietly();
             throw e;
         }
@@ -524,16 +530,19 @@ public final class PoolAdmin {
                     m.setState(DriveState.ONLINE, 0);
                 });
                 if (into != d) {
-                    d.member = null;
-                    d.volume = null;
-                    d.state = DriveState.FAILED;
-                    d.problem = "replaced by " + into.name + " in volume " + v.name();
-                    into.member = m;
-                    into.volume = v.name();
-                    PoolConfig.VolumeRecord r = pool.volumeRecords.get(v.name());
-                    List<String> drives = new ArrayList<>(r.drives());
-                    drives.set(drives.indexOf(d.name), into.name);
-                    pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(r.name(), r.layout(), drives, r.size(), r.stripUnit()));
+                    synchronized (pool.recordLock()) { // both drives' entries and the volume's in any write (Pool.recordLock)
+                        d.member = null;
+                        d.volume = null;
+                        d.state = DriveState.FAILED;
+                        d.problem = "replaced by " + into.name + " in volume " + v.name();
+                        into.member = m;
+                        into.volume = v.name();
+                        PoolConfig.VolumeRecord r = pool.volumeRecords.get(v.name());
+                        List<String> drives = new ArrayList<>(r.drives());
+                        drives.set(drives.indexOf(d.name), into.name);
+                        pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(r.name(), r.layout(), drives, r.size(),
+                                r.stripUnit()));
+                    }
                     replaced.add(into.name + " in place of " + d.name);
                 } else {
                     replaced.add(d.name);

@@ -110,23 +110,29 @@ final class SpareReplacement {
             StorageFile f = pool.storage.open(pool.paths.image(spare));
             DriveState failedBefore = d.state;
             try {
-                d.member = null;
-                d.volume = null;
-                d.state = DriveState.FAILED;
-                sp.volume = v.name();
-                sp.state = DriveState.REBUILDING;
-                pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(before.name(), before.layout(), drives,
-                        before.size(), before.stripUnit()));
-                pool.jobRecords.put(job.id(), job);
-                pool.persist(); // the decision, in one atomic write
+                synchronized (pool.recordLock()) { // no other thread's write of pool.json sees half of it (Pool.recordLock)
+                    try {
+                        d.member = null;
+                        d.volume = null;
+                        d.state = DriveState.FAILED;
+                        sp.volume = v.name();
+                        sp.state = DriveState.REBUILDING;
+                        pool.volumeRecords.put(v.name(), new PoolConfig.VolumeRecord(before.name(), before.layout(), drives,
+                                before.size(), before.stripUnit()));
+                        pool.jobRecords.put(job.id(), job);
+                        pool.persist(); // the decision, in one atomic write
+                    } catch (IOException | RuntimeException e) {
+                        d.member = m;
+                        d.volume = v.name();
+                        d.state = failedBefore;
+                        sp.volume = null;
+                        sp.state = DriveState.SPARE;
+                        pool.volumeRecords.put(v.name(), before);
+                        pool.jobRecords.remove(job.id());
+                        throw e;
+                    }
+                }
             } catch (IOException | RuntimeException e) {
-                d.member = m;
-                d.volume = v.name();
-                d.state = failedBefore;
-                sp.volume = null;
-                sp.state = DriveState.SPARE;
-                pool.volumeRecords.put(v.name(), before);
-                pool.jobRecords.remove(job.id());
                 f.close();
                 throw e;
             }

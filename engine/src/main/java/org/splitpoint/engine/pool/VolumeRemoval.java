@@ -100,42 +100,44 @@ final class VolumeRemoval {
             }
             List<String> freed = new ArrayList<>();
             List<String> failed = new ArrayList<>();
-            pool.volumes.remove(name);
-            pool.volumeRecords.remove(name);
-            pool.backupRecords.remove(name);
-            pool.lostRecords.remove(name);
-            for (Drive d : drives) {
-                boolean healthy = d.state() == DriveState.ONLINE;
-                d.state = healthy ? DriveState.SPARE : DriveState.FAILED;
-                d.volume = null;
-                d.member = null;
-                if (healthy) {
-                    d.stale = false;
-                    d.problem = null;
-                    freed.add(d.name);
-                } else {
-                    failed.add(d.name);
+            synchronized (pool.recordLock()) { // no other thread's write of pool.json sees half of it (Pool.recordLock)
+                pool.volumes.remove(name);
+                pool.volumeRecords.remove(name);
+                pool.backupRecords.remove(name);
+                pool.lostRecords.remove(name);
+                for (Drive d : drives) {
+                    boolean healthy = d.state() == DriveState.ONLINE;
+                    d.state = healthy ? DriveState.SPARE : DriveState.FAILED;
+                    d.volume = null;
+                    d.member = null;
+                    if (healthy) {
+                        d.stale = false;
+                        d.problem = null;
+                        freed.add(d.name);
+                    } else {
+                        failed.add(d.name);
+                    }
                 }
-            }
-            try {
-                pool.persist(); // the decision: the volume and its drive assignments go in one atomic write
-            } catch (IOException e) {
-                // not recorded: the volume is as it was
-                pool.volumes.put(name, v);
-                pool.volumeRecords.put(name, record);
-                if (backup != null) {
-                    pool.backupRecords.put(name, backup);
+                try {
+                    pool.persist(); // the decision: the volume and its drive assignments go in one atomic write
+                } catch (IOException | RuntimeException e) {
+                    // not recorded: the volume is as it was
+                    pool.volumes.put(name, v);
+                    pool.volumeRecords.put(name, record);
+                    if (backup != null) {
+                        pool.backupRecords.put(name, backup);
+                    }
+                    if (lost != null) {
+                        pool.lostRecords.put(name, lost);
+                    }
+                    for (int i = 0; i < drives.size(); i++) {
+                        Drive d = drives.get(i);
+                        d.state = before.get(i);
+                        d.volume = name;
+                        d.member = v.members().get(i);
+                    }
+                    throw e;
                 }
-                if (lost != null) {
-                    pool.lostRecords.put(name, lost);
-                }
-                for (int i = 0; i < drives.size(); i++) {
-                    Drive d = drives.get(i);
-                    d.state = before.get(i);
-                    d.volume = name;
-                    d.member = v.members().get(i);
-                }
-                throw e;
             }
             pool.forgetDevice(name);
             // hosts' requests in flight finish first (the gate), then the files close: the bytes belong to nothing now

@@ -1,0 +1,233 @@
+package org.splitpoint.engine.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.splitpoint.engine.TestPools;
+import org.splitpoint.engine.io.FaultInjector;
+import org.splitpoint.engine.io.StorageFactory;
+
+/**
+ * A pool.json written by another thread while an administrator's verb is half way through its
+ * decision in memory, then a power cut before the verb's own write: the pool must open.
+ *
+ * <p>{@link Pool#persist()} may be called from any thread holding anything (a member failing on a
+ * host's I/O thread, a pair's copy ending, a journal leg failing, a lost track recorded), and it
+ * writes what memory holds at that instant. A verb changes several records for one decision (a
+ * volume's record and its drives' entries, a journal's record and its legs' entries); a write
+ * between two of those changes put on disk a pool.json whose parts disagree, which the open's
+ * cross-checks ({@link Validation#config}) refuse in one sentence: a pool that no longer opens after
+ * a power cut. The scene here puts that other thread's write at the exact instant (a hook on the
+ * pool's map of records, as the verb changes it), lets it run up to a second, then cuts the power.
+ */
+class HalfMadeDecisionCutTest {
+
+    private static final long DRIVE = 2L << 20;
+
+    @TempDir
+    Path tmp;
+
+    private byte[] aBytes;
+
+    /** Six blank drives; mirror a over d1, d2 holding known bytes, flushed. */
+    private Path template(String name) throws Exception {
+        Path dir = UnrecordedAdminTest.blankPool(tmp.resolve(name), 6, DRIVE);
+        try (Pool p = Pool.open(dir)) {
+            p.admin().createVolume("a", Layout.RAID1, List.of("d1", "d2"), 0);
+            aBytes = new byte[(int) p.volume("a").size()];
+            new java.util.Random(3).nextBytes(aBytes);
+            p.device("a").write(0, ByteBuffer.wrap(aBytes));
+            p.device("a").flush();
+        }
+        return dir;
+    }
+
+    @Test
+    void aWriteOfAnotherThreadDuringAVolumeCreateLeavesAPoolThatOpens() throws Exception {
+        Path dir = template("create");
+        cutDuring(dir, "volumeRecords", "b", false, p -> p.admin().createVolume("b", Layout.RAID1, List.of("d3", "d4"), 0));
+    }
+
+    @Test
+    void aWriteOfAnotherThreadDuringAVolumeDeleteLeavesAPoolThatOpens() throws Exception {
+        Path dir = template("delete");
+        try (Pool p = Pool.open(dir)) {
+            p.admin().createVolume("b", Layout.RAID1, List.of("d3", "d4"), 0);
+        }
+        cutDuring(dir, "volumeRecords", "b", false, p -> p.admin().deleteVolume("b"));
+    }
+
+    @Test
+    void aWriteOfAnotherThreadDuringASpareReplacementLeavesAPoolThatOpens() throws Exception {
+        Path dir = template("spare");
+        try (Pool p = Pool.open(dir)) {
+            p.admin().failDrive("d2");
+        }
+        cutDuring(dir, "volumeRecords", "a", true, p -> p.admin().replaceWithSpare("d2", "d5", 0));
+    }
+
+    @Test
+    void aWriteOfAnotherThreadDuringAJournalEnableLeavesAPoolThatOpens() throws Exception {
+        Path dir = template("enable");
+        Path store = Files.createDirectories(tmp.resolve("enable-store"));
+        cutDuring(dir, "journalRecords", "a", true, p -> p.journals().enable("a", List.of("d5", "d6"), store, 0, 0));
+    }
+
+    @Test
+    void aWriteOfAnotherThreadDuringAJournalDisableLeavesAPoolThatOpens() throws Exception {
+        Path dir = template("disable");
+        Path store = Files.createDirectories(tmp.resolve("disable-store"));
+        try (Pool p = Pool.open(dir)) {
+            assertThat(p.journals().enable("a", List.of("d5", "d6"), store, 0, 0).await(60_000)).isTrue();
+        }
+        cutDuring(dir, "journalRecords", "a", true, p -> p.journals().disable("a"));
+    }
+
+    interface Verb {
+        void run(Pool p) throws Exception;
+    }
+
+    /**
+     * Opens the pool in {@code dir}, has another thread write pool.json as {@code verb} changes
+     * {@code key} of the pool's map {@code field} ({@code before} the change or after it), cuts the
+     * power once that write ended (or a second went by), and opens the pool again after the crash:
+     * it must open, volume a as it was, and every drive in at most one place.
+     */
+    private void cutDuring(Path dir, String field, Object key, boolean before, Verb verb) throws Exception {
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).unforcedWritesLost();
+        Pool pool = Pool.open(dir, inj);
+        AtomicReference<Throwable> otherFailed = new AtomicReference<>();
+        AtomicBoolean fired = new AtomicBoolean();
+        Thread[] other = new Thread[1];
+        Runnable hook = () -> {
+            if (!fired.compareAndSet(false, true)) {
+                return;
+            }
+            // what recordAbsence, a pair's state change or a journal leg's failure do on their own threads
+            other[0] = new Thread(() -> {
+                try {
+                    pool.persist();
+                } catch (Throwable t) {
+                    otherFailed.set(t);
+                }
+            }, "another writer of pool.json");
+            other[0].start();
+            try {
+                other[0].join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inj.cutNow();
+        };
+        hookMap(pool, field, key, before, hook);
+        try {
+            verb.run(pool);
+        } catch (Exception e) {
+            CutRuns.cutOrFail(inj, e, field + " " + key);
+        }
+        assertThat(fired).as("the verb changed " + field + " " + key).isTrue();
+        CutRuns.crash(inj, pool);
+        other[0].join(30_000);
+        assertThat(other[0].isAlive()).as("the other writer ended").isFalse();
+        try (Pool q = Pool.open(dir, StorageFactory.real())) {
+            TestPools.assertSameBytes(TestPools.readAll(q.volume("a")), aBytes, "volume a after the crash");
+            Map<String, String> place = new java.util.HashMap<>();
+            for (var d : q.snapshot().drives()) {
+                if (d.volume() != null) {
+                    assertThat(place.put(d.name(), d.volume())).as("drive " + d.name()).isNull();
+                }
+            }
+        }
+    }
+
+    /** Puts a map in place of the pool's {@code field} that runs {@code hook} when {@code key} is put or removed. */
+    @SuppressWarnings("unchecked")
+    private static void hookMap(Pool pool, String field, Object key, boolean before, Runnable hook) throws Exception {
+        Field f = Pool.class.getDeclaredField(field);
+        f.setAccessible(true);
+        Map<Object, Object> inner = (Map<Object, Object>) f.get(pool);
+        f.set(pool, new HookedMap(inner, key, before, hook));
+    }
+
+    /**
+     * The pool's synchronized map with a hook at one key's change; it holds no lock while the hook
+     * runs (the other writer copies the map under its monitor).
+     */
+    private static final class HookedMap extends AbstractMap<Object, Object> {
+        private final Map<Object, Object> inner;
+        private final Object key;
+        private final boolean before;
+        private final Runnable hook;
+
+        HookedMap(Map<Object, Object> inner, Object key, boolean before, Runnable hook) {
+            this.inner = inner;
+            this.key = key;
+            this.before = before;
+            this.hook = hook;
+        }
+
+        private void around(Object k, boolean now) {
+            if (key.equals(k) && before == now) {
+                hook.run();
+            }
+        }
+
+        @Override
+        public Object put(Object k, Object v) {
+            around(k, true);
+            Object r = inner.put(k, v);
+            around(k, false);
+            return r;
+        }
+
+        @Override
+        public Object remove(Object k) {
+            around(k, true);
+            Object r = inner.remove(k);
+            around(k, false);
+            return r;
+        }
+
+        @Override
+        public Object get(Object k) {
+            return inner.get(k);
+        }
+
+        @Override
+        public boolean containsKey(Object k) {
+            return inner.containsKey(k);
+        }
+
+        @Override
+        public int size() {
+            return inner.size();
+        }
+
+        @Override
+        public Collection<Object> values() {
+            return inner.values();
+        }
+
+        @Override
+        public Set<Object> keySet() {
+            return inner.keySet();
+        }
+
+        @Override
+        public Set<Map.Entry<Object, Object>> entrySet() {
+            return inner.entrySet();
+        }
+    }
+}
