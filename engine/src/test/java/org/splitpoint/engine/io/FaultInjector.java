@@ -47,9 +47,11 @@ public final class FaultInjector implements StorageFactory {
     /**
      * READ, WRITE, ANY (a force, before it starts), and FORCE_FAILED: a force that fails, after it
      * dropped the pages it could not write back and before its error reaches the caller (the
-     * moment a reader of the image gets the old bytes while no one knows of the loss yet).
+     * moment a reader of the image gets the old bytes while no one knows of the loss yet); SYNC_DIR: a
+     * directory's sync, held only by a hold that names it (a store that hangs whole: a removal's
+     * sync after its rename).
      */
-    public enum Op { READ, WRITE, ANY, FORCE_FAILED }
+    public enum Op { READ, WRITE, ANY, FORCE_FAILED, SYNC_DIR }
 
     private record Rule(Predicate<Path> files, Op op, Mode mode, long n, Random random, AtomicLong seen) {
         boolean fires(Path path, Op actual) {
@@ -584,6 +586,7 @@ public final class FaultInjector implements StorageFactory {
 
     @Override
     public void syncDirectory(Path dir) throws IOException {
+        holdIfAsked(Op.SYNC_DIR, dir.toAbsolutePath());
         checkPower();
         if (failingDirSyncs.test(dir.toAbsolutePath()) && dirSyncsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new IOException("Input/output error (injected) on fsync of directory " + dir.getFileName());

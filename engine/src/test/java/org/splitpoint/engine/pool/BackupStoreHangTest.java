@@ -118,6 +118,9 @@ class BackupStoreHangTest {
             assertThat(backup.state()).isEqualTo(JobState.FAILED);
             assertThat(backup.progress().message()).contains(why).contains("the host's write went ahead");
             assertThat(events).anySatisfy(e -> assertThat(e.message()).contains("backup of v failed: " + why));
+            // the line of the app's Jobs > History (and its 'Job ended' notice)
+            assertThat(p.jobHistory().list()).anySatisfy(e -> assertThat(e.line()).startsWith("backup v FAILED in ")
+                    .contains("(" + why + ", writing images/v-").contains(".partial/data; the host's write went ahead"));
             assertThat(Arrays.mismatch(read(v, 0, model.length), model)).as("the volume's bytes").isNegative();
             DirectoryStore s = DirectoryStore.open(store, StorageFactory.real(), false);
             assertThat(s.list()).as("images in the store").isEmpty();
@@ -185,6 +188,60 @@ class BackupStoreHangTest {
             }
             assertThat(DirectoryStore.open(store, StorageFactory.real(), false).list()).as("seed %d: images", seed)
                     .isEmpty();
+        }
+    }
+
+    /**
+     * A store that hangs whole: the image's data writes and the sync of its images/ directory (the
+     * removal's, after its rename to the trash). The failed backup ends within the limit and a
+     * second anyway, saying its unfinished image stays; once the store answers again, the removal
+     * goes on by itself (the lock let go, the trash emptied) and a new backup into the store verifies.
+     */
+    @Test
+    void aRemovalTheHungStoreDoesNotAnswerIsLeftToItselfAndTheBackupEndsAnyway() throws Exception {
+        Path dir = pool(tmp, "whole", Layout.RAID1, 2);
+        byte[] model = filledPool(dir, 11);
+        Path store = tmp.resolve("wholestore").toAbsolutePath().normalize();
+        Path images = store.resolve("images");
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        List<Event> events = new CopyOnWriteArrayList<>();
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        try {
+            p.addListener(events::add);
+            RaidVolume v = p.volume("v");
+            Job backup = p.backups().backup("v", store, true, 0);
+            inj.hold(FaultInjector.Op.WRITE, imageData(store), t -> true, HANG);
+            inj.hold(FaultInjector.Op.SYNC_DIR, d -> d.toAbsolutePath().normalize().equals(images), t -> true, HANG);
+            byte[] write = new byte[TRACK];
+            Arrays.fill(write, (byte) 0x3c);
+            long t0 = System.nanoTime();
+            v.write(5L * TRACK, ByteBuffer.wrap(write));
+            System.arraycopy(write, 0, model, 5 * TRACK, TRACK);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("the host's write (ms)").isLessThan(LIMIT + SLACK);
+            long s0 = System.nanoTime();
+            backup.start();
+            assertThat(backup.await(LIMIT + 1000 + SLACK)).as("the backup ended").isTrue();
+            assertThat((System.nanoTime() - s0) / 1_000_000).as("its end (ms)").isLessThan(LIMIT + 1000 + SLACK);
+            assertThat(backup.state()).isEqualTo(JobState.FAILED);
+            assertThat(events).anySatisfy(e -> assertThat(e.message())
+                    .contains("the backup store did not answer a copy-before-write of track 5 within 1 s")
+                    .contains("stays in the store, which does not answer; it is never made valid"));
+            assertThat(inj.waitingOnHolds()).as("the hung write and the removal's sync").isEqualTo(2);
+            assertThat(Arrays.mismatch(read(v, 0, model.length), model)).as("the volume's bytes").isNegative();
+            inj.releaseHolds();
+            StuckThreads.awaitTrue(() -> {
+                try (var s = java.nio.file.Files.list(images)) {
+                    return s.findAny().isEmpty();
+                }
+            }, "the removal's end once the store answers");
+            Job again = p.backups().backup("v", store, true, 0);
+            again.start();
+            assertThat(again.await(60_000)).isTrue();
+            assertThat(again.state()).as(again.progress().message()).isEqualTo(JobState.DONE);
+            assertVerifiedImageOf(store, model);
+        } finally {
+            inj.releaseHolds();
+            p.close();
         }
     }
 
