@@ -35,7 +35,11 @@ final class BackupCommand {
     @Command(name = "create", description = "Back a volume up into a store: incremental on its last backup, or --full.",
             footer = {"", "The image is the volume as it was when the command started: a write meanwhile first copies the"
                     + " old bytes of its tracks into the image; with --from-snapshot, the volume as the snapshot shows it"
-                    + " (the image carries the snapshot's time). The store is created when DIR is new or empty."})
+                    + " (the image carries the snapshot's time). The store is created when DIR is new or empty.",
+                    "", "A write is never refused, nor held for long, because of a backup: when the copy of its track's"
+                    + " old bytes fails, or the store does not answer within 30 s (the Java system property"
+                    + " splitpoint.backupStoreTimeoutMillis of the process running the backup), the backup fails, saying"
+                    + " which track and why, and the write goes on."})
     static final class Create extends OnPool {
         @Parameters(index = "1", paramLabel = "VOLUME",
                 description = "the volume to back up")
