@@ -489,5 +489,50 @@ final class PoolRecovery {
                 }
             }
         }
+        restartUnrecordedRebuilds(pool);
+    }
+
+    /**
+     * A member REBUILDING in pool.json with neither a rebuild on record nor a service window whose return rebuilds
+     * it: no code writes that (the record goes in the same write as the state), but a hand edit or an older build
+     * could, and the drive then stayed REBUILDING at 0% for ever with nothing to say why or what to do ('drive
+     * replace' refuses a REBUILDING drive). How much of its image was rebuilt is unknown, so none of it is taken:
+     * a writable open puts a rebuild from the first track on record and starts it, as a replace would (the image is
+     * written over row by row from the other members); a read-only open says so. A volume FAILED has nothing to
+     * rebuild it from, and is left as it is, said.
+     */
+    private static void restartUnrecordedRebuilds(Pool pool) {
+        for (Drive d : Pool.copy(pool.drives)) {
+            Member m = d.member;
+            if (m == null || d.volume == null || m.state() != DriveState.REBUILDING || pool.rebuildJobOf(d.name) != null) {
+                continue;
+            }
+            PoolConfig.ServiceRecord window = pool.serviceRecords.get(d.volume);
+            if (window != null && window.drive().equals(d.name)) {
+                continue; // its window's return (ServiceReopen) rebuilds it
+            }
+            RaidVolume v = pool.volumes.get(d.volume);
+            String unknown = "drive " + d.name + " is REBUILDING, but no rebuild of it is on record, so how much of it"
+                    + " was rebuilt is unknown";
+            if (v.state() == VolumeState.FAILED) {
+                pool.openNotes.add(unknown + ", and volume " + v.name() + " is FAILED: no member holds what it would be"
+                        + " rebuilt from");
+                continue;
+            }
+            String restart = unknown + ": its rebuild starts again from the first track";
+            if (pool.isReadOnly()) {
+                pool.openNotes.add(restart + " when the pool is next opened for writing");
+                continue;
+            }
+            PoolConfig.JobRecord record = RebuildWork.newRecord(v, m, 0);
+            pool.jobRecords.put(record.id(), record);
+            if (Pool.persistAtOpen(pool, "the new start of the rebuild of drive " + d.name) != null) {
+                pool.jobRecords.remove(record.id()); // (the next opening finds the drive so again)
+                continue;
+            }
+            pool.openNotes.add(restart);
+            pool.events.publish(Event.warning("JOB_STATE", d.name, restart));
+            pool.startResumed(RebuildWork.job(pool, v, m, record));
+        }
     }
 }
