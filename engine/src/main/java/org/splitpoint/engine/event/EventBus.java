@@ -173,7 +173,23 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
-    /** The last {@code max} events of a pool's log, oldest first (a torn line, or one that is no whole event, is skipped). */
+    /**
+     * How far back from its end a log file is searched for its last lines, and how many bytes of lines are kept. The
+     * bus rotates at {@link #ROTATE_AT}, but a log may be far larger (a copy, an older build, a hand edit): the whole
+     * span back to the lines asked for was read into one buffer, and a 3 GiB log with no line end ended the read in
+     * "capacity < 0", a 1.5 GiB one in an OutOfMemoryError. Events are sentences: the 200 the views ask for take a
+     * fraction of {@link #TAIL_BYTES}.
+     */
+    static final long SCAN_BYTES = 64L << 20;
+    static final int TAIL_BYTES = 4 << 20;
+    /** A line longer than this is no event this engine wrote (a damaged file, a hand edit): passed over as torn. */
+    static final int LINE_MAX = 256 << 10;
+
+    /**
+     * The last {@code max} events of a pool's log, oldest first (a torn line, one that is no whole event, or one
+     * longer than {@link #LINE_MAX}, is skipped: a 10 MB "event" was shown whole in the event view and sent whole to
+     * an attached app).
+     */
     public static List<Event> readLog(Path logFile, int max) throws IOException {
         List<Event> out = new ArrayList<>();
         List<String> lines = Files.exists(logFile) ? tail(logFile, max) : new ArrayList<>();
@@ -198,32 +214,56 @@ public final class EventBus implements AutoCloseable {
         return out;
     }
 
-    /** The last {@code max} lines of a file, reading backwards from its end in blocks. */
+    /**
+     * The last {@code max} lines of a file, reading backwards from its end in blocks: no further back than
+     * {@link #SCAN_BYTES}, lines longer than {@link #LINE_MAX} passed over without being held, and no more than
+     * {@link #TAIL_BYTES} of lines kept. A line cut by the search's start is dropped, as a partial first line is.
+     */
     static List<String> tail(Path file, int max) throws IOException {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            long end = ch.size();
-            long start = end;
-            int newlines = 0;
+            long size = ch.size();
+            long floor = Math.max(0, size - SCAN_BYTES);
+            List<String> newestFirst = new ArrayList<>();
+            long kept = 0;
+            long lineEnd = size; // the end (exclusive) of the line being searched for its start
             ByteBuffer block = ByteBuffer.allocate(64 * 1024);
-            while (start > 0 && newlines <= max) {
-                int n = (int) Math.min(block.capacity(), start);
+            long start = size;
+            while (start > floor && newestFirst.size() < max && kept < TAIL_BYTES) {
+                int n = (int) Math.min(block.capacity(), start - floor);
                 start -= n;
                 block.clear().limit(n);
-                ch.read(block, start);
-                for (int i = 0; i < n; i++) {
+                readFully(ch, block, start);
+                for (int i = n - 1; i >= 0 && newestFirst.size() < max && kept < TAIL_BYTES; i--) {
                     if (block.get(i) == '\n') {
-                        newlines++;
+                        long lineStart = start + i + 1;
+                        kept += keep(ch, lineStart, lineEnd, newestFirst);
+                        lineEnd = start + i;
                     }
                 }
             }
-            ByteBuffer all = ByteBuffer.allocate((int) (end - start));
-            ch.read(all, start);
-            List<String> lines = new ArrayList<>(List.of(new String(all.array(), StandardCharsets.UTF_8).split("\n")));
-            if (start > 0 && !lines.isEmpty()) {
-                lines.remove(0); // a partial first line
+            if (start == 0 && newestFirst.size() < max && kept < TAIL_BYTES) {
+                keep(ch, 0, lineEnd, newestFirst); // the file's first line, whole
             }
-            lines.removeIf(String::isEmpty);
-            return lines.size() > max ? lines.subList(lines.size() - max, lines.size()) : lines;
+            java.util.Collections.reverse(newestFirst);
+            return newestFirst;
+        }
+    }
+
+    /** Adds the line [from, to) of {@code ch} to {@code lines} unless it is empty or over {@link #LINE_MAX}; its length. */
+    private static long keep(java.nio.channels.FileChannel ch, long from, long to, List<String> lines) throws IOException {
+        long length = to - from;
+        if (length <= 0 || length > LINE_MAX) {
+            return 0;
+        }
+        ByteBuffer line = ByteBuffer.allocate((int) length);
+        readFully(ch, line, from);
+        lines.add(new String(line.array(), StandardCharsets.UTF_8));
+        return length;
+    }
+
+    private static void readFully(java.nio.channels.FileChannel ch, ByteBuffer b, long at) throws IOException {
+        while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+            // a read may return less than asked
         }
     }
 
