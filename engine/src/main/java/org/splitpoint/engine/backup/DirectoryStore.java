@@ -253,7 +253,32 @@ public final class DirectoryStore implements BackupStore {
             }
         }
         images.sort(Comparator.comparing(ImageInfo::createdAt).thenComparing(ImageInfo::id));
-        return new Contents(images, damaged);
+        return new Contents(parentsFirst(images), damaged);
+    }
+
+    /**
+     * {@code images} (by creation time) with every image after the image it builds on. The times come from the
+     * clock of the host that wrote them, which may have been set back between two backups (corrected, NTP stepping
+     * back, a VM restored): an incremental then sorted before its own parent, and the newest image of a volume, the
+     * one 'backup restore' takes without --at, was its parent, restoring the volume as of the older backup.
+     */
+    private static List<ImageInfo> parentsFirst(List<ImageInfo> images) {
+        java.util.Map<String, ImageInfo> byId = new java.util.HashMap<>();
+        images.forEach(i -> byId.put(i.id(), i));
+        java.util.Set<String> placed = new java.util.HashSet<>();
+        List<ImageInfo> out = new ArrayList<>(images.size());
+        for (ImageInfo i : images) {
+            java.util.Deque<ImageInfo> line = new java.util.ArrayDeque<>(); // i and its ancestors not placed yet
+            for (ImageInfo a = i; a != null && !placed.contains(a.id()) && !line.contains(a); a = byId.get(a.parent())) {
+                line.push(a); // (a parent loop, a hand edit, ends at the image met twice)
+            }
+            while (!line.isEmpty()) {
+                ImageInfo a = line.pop();
+                placed.add(a.id());
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     private List<String> sealedNames() throws IOException {
