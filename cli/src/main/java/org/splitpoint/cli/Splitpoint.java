@@ -34,6 +34,7 @@ public final class Splitpoint implements Runnable {
     /** Runs the CLI with the given streams; returns the exit code (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Splitpoint());
+        cl.registerConverter(Path.class, new PathArgument()); // (with its subcommands)
         addHelp(cl);
         cl.setOut(out);
         cl.setErr(err);
@@ -48,7 +49,9 @@ public final class Splitpoint implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             String dashed = DashArgument.explain(ex);
             String number = dashed == null ? NumberArgument.explain(ex) : null;
-            err.println("splitpoint: " + (dashed != null ? dashed : number != null ? number : ex.getMessage()));
+            String path = dashed == null && number == null ? PathArgument.explain(ex) : null;
+            err.println("splitpoint: " + (dashed != null ? dashed : number != null ? number : path != null ? path
+                    : ex.getMessage()));
             CommandLine c = ex.getCommandLine();
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;

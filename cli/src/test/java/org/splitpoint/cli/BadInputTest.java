@@ -849,6 +849,29 @@ class BadInputTest {
         assertThat(r.out()).contains("raid1 over d4,d5");
     }
 
+    /**
+     * Under a locale that is not UTF-8 (LANG unset, C, POSIX), a path with a letter outside ASCII reaches Java as
+     * 'p??' and cannot name a file: that is said, with what to do, not in Java's words ("cannot convert 'p??' to
+     * interface java.nio.file.Path (java.nio.file.InvalidPathException: Malformed input or input contains unmappable
+     * characters: p??)").
+     */
+    @Test
+    void aPathTheLocaleCannotEncodeIsSaidInWords() throws Exception {
+        for (Object[] args : new Object[][] {{"pool", "status", tmp.resolve("p\u00e9")},
+                {"volume", "read", pool, "v", "--offset", 0, "--length", 1, "--out", tmp.resolve("\u00e9.bin")}}) {
+            ProcessBuilder pb = new ProcessBuilder(Tools.splitpoint(args)).redirectErrorStream(true);
+            pb.environment().put("LANG", "C");
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(said).isEqualTo(2);
+            assertThat(said).contains("holds characters this system's locale (character set ")
+                    .contains("cannot name a file with; run the command under a UTF-8 locale, e.g. LC_ALL=C.UTF-8")
+                    .contains(args[0].equals("pool") ? "splitpoint: the path '" : "splitpoint: --out '")
+                    .doesNotContain("InvalidPathException", "cannot convert");
+        }
+    }
+
     private static Object[] with(String[] command, String value) {
         Object[] args = java.util.Arrays.copyOf(command, command.length + 1, Object[].class);
         args[command.length] = value;
