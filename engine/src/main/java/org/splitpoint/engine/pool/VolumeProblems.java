@@ -19,12 +19,10 @@ import org.splitpoint.engine.meta.AtomicFile;
  * for mismatches, a clean verify) clears them, kept in {@code meta/problems.json} so that
  * {@code pool status} in another process, and the next opening, still show them. The file is
  * advisory, not part of the data's crash safety: a lost or unreadable one means "no problems on
- * record", said once in the log. A problem raises one event when found (a critical one for a lost
+ * record", said in a note of the opening. A problem raises one event when found (a critical one for a lost
  * write); a growing count of the same problem does not raise more, so a burst is one event.
  */
 public final class VolumeProblems {
-
-    private static final System.Logger LOG = System.getLogger(VolumeProblems.class.getName());
 
     private final Pool pool;
     private final Path file;
@@ -41,15 +39,36 @@ public final class VolumeProblems {
         if (!Files.exists(file)) {
             return;
         }
+        String why;
         try {
             List<VolumeProblem> all = EventBus.JSON.readValue(AtomicFile.read(pool.storage, file),
                     new TypeReference<List<VolumeProblem>>() { });
-            for (VolumeProblem p : all) {
-                byVolume.computeIfAbsent(p.volume(), v -> new LinkedHashMap<>()).put(p.kind(), p);
+            why = all == null ? "it holds no list" : null;
+            for (int i = 0; why == null && i < all.size(); i++) {
+                VolumeProblem p = all.get(i);
+                why = p == null || p.volume() == null || p.kind() == null ? "entry " + (i + 1) + " is not a problem's record" : null;
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "ignoring " + file + ": " + e.getMessage());
+            if (why == null) {
+                for (VolumeProblem p : all) {
+                    byVolume.computeIfAbsent(p.volume(), v -> new LinkedHashMap<>()).put(p.kind(), p);
+                }
+                return;
+            }
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            why = "it is not valid JSON";
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            // the parser's words name our types and its source ("No content to map due to end-of-input ...")
+            why = e.getMessage() != null && e.getMessage().startsWith("No content") ? "it is empty"
+                    : "it is not a list of problems' records";
+        } catch (IOException e) {
+            why = e.getMessage();
+        } catch (RuntimeException e) {
+            why = "it is not a list of problems' records";
         }
+        // said among the opening's notes, one sentence like every damaged meta/ file's: a logger's warning came out
+        // on a CLI command's stderr as three lines with a timestamp and the parser's words
+        pool.openNotes.add("the record of the volumes' problems (meta/" + file.getFileName() + ") is damaged (" + why
+                + "): it is read as no problems on record; a verify finds a volume's mismatches again");
     }
 
     /**

@@ -39,6 +39,31 @@ class VolumeProblemsTest {
         }
     }
 
+    /**
+     * A damaged meta/problems.json (empty, not JSON, JSON of another shape) is said among the opening's notes in one
+     * sentence, as every damaged meta/ file is, and read as no problems on record. Before, a logger's warning came out
+     * on a CLI command's stderr as three lines with a timestamp and the parser's words ("WARNING: ignoring
+     * .../problems.json: No content to map due to end-of-input / at [Source: REDACTED (`StreamReadFeature...")
+     * and no note said it.
+     */
+    @Test
+    void aDamagedProblemsFileIsSaidInANoteAndReadAsNone() throws Exception {
+        TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
+        Path problems = dir.resolve("meta/problems.json");
+        for (String body : new String[] {"", "{not json", "{\"volume\": 3}", "[{\"volume\": \"v\", \"kind\": \"NO_SUCH\"}]"}) {
+            java.nio.file.Files.writeString(problems, body);
+            for (PoolOptions options : new PoolOptions[] {PoolOptions.READ_ONLY, PoolOptions.DEFAULT}) {
+                try (Pool pool = Pool.open(dir, org.splitpoint.engine.io.StorageFactory.real(), options)) {
+                    assertThat(pool.openNotes()).as("%s", body).anySatisfy(n -> assertThat(n)
+                            .startsWith("the record of the volumes' problems (meta/problems.json) is damaged (")
+                            .endsWith("): it is read as no problems on record; a verify finds a volume's mismatches again")
+                            .doesNotContain("Source", "REDACTED", "end-of-input", "VolumeProblem"));
+                    assertThat(pool.snapshot().volume("v").problems()).isEmpty();
+                }
+            }
+        }
+    }
+
     @Test
     void verifyMismatchesStandAcrossAReopenUntilARepair() throws Exception {
         TestPools.create(dir, Layout.RAID1, 2, 1 << 20, 4096);
