@@ -103,6 +103,18 @@ class DrillFxTest {
                 .as("the subtitle as drawn").isEqualTo(onFx(tagline::getText));
     }
 
+    /** At 1024x700 the map's hover line was cut ("Hover over the map to see a cell's t..."): it wraps. */
+    @Test
+    void at1024x700TheMapsHoverLineShowsInFull(FxRobot robot) throws Exception {
+        showDrills(robot);
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitForFxEvents();
+        Label hover = onFx(() -> robot.lookup(".hover-info").queryAs(Label.class));
+        assertThat(onFx(hover::getText)).isEqualTo("Hover over the map to see a cell's tracks.");
+        assertThat(onFx(() -> ((javafx.scene.text.Text) hover.lookup(".text")).getText().replace("\n", " ")))
+                .as("the hover line as drawn").isEqualTo(onFx(hover::getText));
+    }
+
     /** Ticking "Second failure" leaves every log mode in the list: pointers mode rehearses the loss it predicts. */
     @Test
     void aSecondFailureKeepsEveryLogModeOnTheList(FxRobot robot) throws Exception {
