@@ -61,6 +61,46 @@ public final class JournalCard extends VBox {
 
     public JournalCard() {
         Fxml.load(this, "JournalCard");
+        alignKeys();
+    }
+
+    /**
+     * The card's facts are three grids (two side by side in a wide window, stacked in a narrow one, and
+     * the ships under them), each sizing its key column to its own keys: stacked at 1024 px their values
+     * began at three different places ("Size", "Oldest entry", "Last ships" beside "Base image"). Every
+     * grid's key column is as wide as the widest key of all, so the values line up whichever way.
+     */
+    private void alignKeys() {
+        List<javafx.scene.layout.GridPane> grids = new java.util.ArrayList<>();
+        List<javafx.scene.control.Label> keys = new java.util.ArrayList<>();
+        for (javafx.scene.Node n : lookupAll(".facts")) {
+            if (n instanceof javafx.scene.layout.GridPane g) {
+                grids.add(g);
+                for (javafx.scene.Node c : g.getChildren()) {
+                    if (c instanceof javafx.scene.control.Label l && l.getStyleClass().contains("fact-key")) {
+                        keys.add(l);
+                    }
+                }
+            }
+        }
+        List<javafx.beans.Observable> deps = new java.util.ArrayList<>();
+        for (javafx.scene.control.Label l : keys) {
+            deps.add(l.fontProperty());
+            deps.add(l.textProperty());
+            deps.add(l.visibleProperty());
+        }
+        javafx.beans.binding.DoubleBinding widest = javafx.beans.binding.Bindings.createDoubleBinding(() -> {
+            double w = 0;
+            for (javafx.scene.control.Label l : keys) {
+                if (l.isVisible()) {
+                    w = Math.max(w, Math.ceil(l.prefWidth(-1)));
+                }
+            }
+            return w;
+        }, deps.toArray(javafx.beans.Observable[]::new));
+        for (javafx.scene.layout.GridPane g : grids) {
+            g.getColumnConstraints().get(0).minWidthProperty().bind(widest);
+        }
     }
 
     public void bind(JournalCardViewModel vm) {

@@ -177,6 +177,38 @@ class JournalCardFxTest {
         assertThat(showing(robot, "#shipNow")).isTrue();
     }
 
+    /**
+     * At 1024x700 the card's two columns of facts stack, and their values line up: "Size", "Oldest entry"
+     * and "Last ships" had their values a few pixels off those of "Base image" and the rest (each grid
+     * sized its key column to its own keys; seen by hand, dark and light).
+     */
+    @Test
+    void at1024x700TheStackedFactsValuesLineUp(FxRobot robot) throws Exception {
+        org.splitpoint.engine.job.Job baseBackup = TestPools.call(fx.bridge, pool -> pool.journals().enable(JournalPools.VOLUME,
+                List.of("d6", "d7"), made.store(), 0, 0));
+        assertThat(baseBackup.await(30_000)).isTrue();
+        openVolume(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "PROTECTING".equals(badge(robot)));
+        fx.resize(robot, 1024, 700);
+        try {
+            WaitForAsyncUtils.waitForFxEvents(5);
+            double[] base = onFx(() -> at(robot, "#journalBase"));
+            double[] size = onFx(() -> at(robot, "#sizeGauge"));
+            double[] ships = onFx(() -> at(robot, "#shipList"));
+            assertThat(size[1]).as("the gauges stacked under the facts").isGreaterThan(base[1]);
+            assertThat(size[0]).as("Size's value under Base image's").isCloseTo(base[0], org.assertj.core.data.Offset.offset(0.5));
+            assertThat(ships[0]).as("Last ships' value too").isCloseTo(base[0], org.assertj.core.data.Offset.offset(0.5));
+        } finally {
+            fx.resize(robot, 1260, 780);
+        }
+    }
+
+    /** A node's top left corner in the scene. */
+    private static double[] at(FxRobot robot, String id) {
+        javafx.geometry.Bounds b = robot.lookup(id).query().localToScene(robot.lookup(id).query().getLayoutBounds());
+        return new double[] {b.getMinX(), b.getMinY()};
+    }
+
     @Test
     void shipNowListsTheShipAndDisablingNeedsTheVolumesNameTyped(FxRobot robot) throws Exception {
         // this one starts from a journal enabled through the engine (the other test enables through the dialog)
