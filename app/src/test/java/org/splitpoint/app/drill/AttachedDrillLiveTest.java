@@ -119,6 +119,38 @@ class AttachedDrillLiveTest {
     }
 
     /**
+     * End drill now while attached: the holder's 'drill end' reaches the drill the holder runs, which
+     * ends its 5-minute window at once and comes back with its delta resynced; the view's result says
+     * it ended early. (The app ended drills only here before: no command carried it to the holder.)
+     */
+    @Test
+    void endDrillNowReachesTheDrillTheHolderRuns() throws Exception {
+        var f = drill.form();
+        f.volumeProperty().set("prod");
+        f.driveProperty().set("d2");
+        f.reasonProperty().set(OfflineReason.RESET);
+        f.modeProperty().set(LogMode.DATA);
+        f.writesForProperty().set(300);
+        shows(() -> f.startBlockedProperty().get().isEmpty());
+        drill.start();
+        shows(() -> drill.steps().stream().anyMatch(r -> r.name().equals("writes") && r.state() == DrillTimeline.StepState.RUNNING)
+                && drill.writesProperty().get().matches("[1-9][0-9,]* writes? · .*"));
+        assertThat(drill.endBlockedProperty().get()).isEmpty();
+        long asked = System.nanoTime();
+        drill.endNow();
+        ui.drain();
+        assertThat(drill.endBlockedProperty().get()).as("asked once").isNotEmpty();
+        shows(() -> drill.resultProperty().get() != null || !drill.stoppedProperty().get().isEmpty());
+        assertThat((System.nanoTime() - asked) / 1e9).as("long before the window's 5 minutes").isLessThan(80);
+        assertThat(drill.stoppedProperty().get()).isEmpty();
+        var r = drill.resultProperty().get();
+        assertThat(r.endedEarly()).isTrue();
+        assertThat(r.tracksResynced()).isPositive().isEqualTo(r.deltaTracks());
+        assertThat(drill.figuresProperty().get().verdict().word()).isEqualTo("PASSED");
+        assertThat(holder.pool.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+    }
+
+    /**
      * A window opened in the holder by anything but a drill started here (`drive offline`, another
      * app) is drawn while the view is shown: the holder streams the followed volume's window. It was
      * not drawn at all before ("a service window opened otherwise is not drawn here").
