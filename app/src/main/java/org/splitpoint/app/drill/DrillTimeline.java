@@ -108,7 +108,10 @@ public final class DrillTimeline {
         Row r = rows.get(at);
         // the engine's words for what the step does, but a resync's is only its job's name: the plan's say more
         boolean keep = detail == null || detail.isBlank() || name.equals("resync");
-        rows.set(at, r.with(StepState.RUNNING, (nanos - startNanos) / 1e9, 0, keep ? r.detail() : detail, ""));
+        // the engine's "ended early" marks a moment, not a step: done as it is told (it read RUNNING, with the
+        // busy colour and spinner, beside the writes it had just ended)
+        StepState state = name.equals(Drill.ENDED_EARLY) ? StepState.DONE : StepState.RUNNING;
+        rows.set(at, r.with(state, (nanos - startNanos) / 1e9, 0, keep ? r.detail() : detail, ""));
         current = at;
         runningSince = nanos;
     }

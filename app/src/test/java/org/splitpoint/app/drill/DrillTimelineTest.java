@@ -56,6 +56,26 @@ class DrillTimelineTest {
      * blocks and read them back, which it does not: the hosts' own writes fill the window, as the
      * engine's step says ("the hosts' own writes while d2 is out (the drill writes nothing)").
      */
+    /** A window ended early: its "ended early" moment is inserted DONE, the writes before it DONE, nothing RUNNING until online. */
+    @Test
+    void anEarlyEndIsAMomentNotARunningStep() {
+        DrillTimeline t = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.RESET, LogMode.POINTERS,
+                Duration.ofSeconds(300), null));
+        t.began("offline", "d2 OFFLINE", 10 * S);
+        t.began("reset", "", 11 * S);
+        t.began("writes", "", 12 * S);
+        t.began(Drill.ENDED_EARLY, "the window was ended at the administrator's request 3.0 s after d2 went OFFLINE", 14 * S);
+        assertThat(t.rows()).extracting(DrillTimeline.Row::name).containsSubsequence("writes", Drill.ENDED_EARLY, "online");
+        DrillTimeline.Row ended = t.rows().stream().filter(r -> r.name().equals(Drill.ENDED_EARLY)).findFirst().orElseThrow();
+        assertThat(ended.state()).isEqualTo(StepState.DONE);
+        assertThat(ended.detail()).startsWith("the window was ended at the administrator's request");
+        assertThat(t.running()).as("nothing runs between the end and online").isNull();
+        t.began("online", "", 15 * S);
+        assertThat(t.running().name()).isEqualTo("online");
+        assertThat(t.rows()).filteredOn(r -> r.name().equals(Drill.ENDED_EARLY)).singleElement()
+                .extracting(DrillTimeline.Row::state).isEqualTo(StepState.DONE);
+    }
+
     @Test
     void aPlanWithoutTestDataSaysTheHostsWriteAndNothingIsReadBack() {
         DrillTimeline t = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.FIRMWARE, LogMode.POINTERS,
