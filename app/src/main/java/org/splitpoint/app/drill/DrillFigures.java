@@ -67,7 +67,9 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
                     + (r.secondFailure() == null ? "." : ", with " + r.secondFailure() + " failing in the window.");
         }
         if (secondMissed) {
-            headline += " The second failure asked for did not happen.";
+            // ended early on request: expected, said as such (it read as a drill that went wrong, in amber)
+            headline += r.endedEarly() ? " The window was ended early, before the second failure was due."
+                    : " The second failure asked for did not happen.";
         }
         List<Figure> f = new ArrayList<>();
         f.add(new Figure("figResynced", r.mode() == LogMode.REPOSITORY ? "Tracks replayed" : "Tracks resynced",
@@ -99,8 +101,10 @@ public record DrillFigures(StateLook verdict, String headline, List<Figure> figu
         f.add(new Figure("figErrors", "Workload errors", Format.count(r.workloadErrors()),
                 r.workloadErrors() == 0 ? StateLook.Tone.OK : StateLook.Tone.BAD));
         if (secondMissed) {
-            f.add(new Figure("figSecond", "Second failure", "did not happen: the window closed before it was due",
-                    StateLook.Tone.WARN));
+            f.add(new Figure("figSecond", "Second failure", r.endedEarly()
+                    ? "did not happen: the window was ended before it was due"
+                    : "did not happen: the window closed before it was due",
+                    r.endedEarly() ? StateLook.Tone.IDLE : StateLook.Tone.WARN));
         } else {
             f.add(new Figure("figSecond", "Second failure", r.secondFailure() == null ? "none"
                     : r.secondFailure() + " FAILED in the window; replaced and rebuilt after", r.secondFailure() == null

@@ -208,6 +208,30 @@ class DrillTimelineTest {
         assertThat(h.rows().get(0).look().word()).isEqualTo("LOSS AS PREDICTED");
     }
 
+    /**
+     * A window ended early before its planned second failure: the card says so as the administrator's
+     * choice, not in amber as a drill gone wrong ("The second failure asked for did not happen").
+     */
+    @Test
+    void aSecondFailureAnEarlyEndForestalledIsSaidAsSuch() {
+        Instant t0 = Instant.parse("2026-12-02T05:00:00Z");
+        Drill.Plan plan = new Drill.Plan("prod", "d2", OfflineReason.RESET, LogMode.POINTERS, Duration.ofSeconds(60),
+                Duration.ofSeconds(30));
+        DrillFigures f = DrillFigures.of(result(t0, List.of(new Drill.Step(Drill.ENDED_EARLY, t0.plusSeconds(5),
+                t0.plusSeconds(5), "the window was ended at the administrator's request 5.0 s after d2 went OFFLINE"
+                + " (60 s planned; the second failure had not come yet)"))), plan);
+        assertThat(f.headline()).endsWith(" The window was ended early, before the second failure was due.");
+        DrillFigures.Figure second = f.figures().stream().filter(x -> x.id().equals("figSecond")).findFirst().orElseThrow();
+        assertThat(second.value()).isEqualTo("did not happen: the window was ended before it was due");
+        assertThat(second.tone()).isEqualTo(org.splitpoint.app.common.StateLook.Tone.IDLE);
+        assertThat(f.figures()).filteredOn(x -> x.id().equals("figWindow")).singleElement()
+                .extracting(DrillFigures.Figure::value).isEqualTo("Ended at the administrator's request 5.0 s after d2 went"
+                        + " OFFLINE (60 s planned; the second failure had not come yet)");
+        // without an early end, as before
+        DrillFigures planned = DrillFigures.of(result(t0, List.of()), plan);
+        assertThat(planned.headline()).endsWith(" The second failure asked for did not happen.");
+    }
+
     private static Drill.Result result(Instant t0, List<Drill.Step> steps) {
         return new Drill.Result("prod", "d2", OfflineReason.RESET, LogMode.POINTERS, t0, 3, 64, 0.05, 1.07, 40, 655_360,
                 0, 0, 0, 0, 0, null, null, steps);
