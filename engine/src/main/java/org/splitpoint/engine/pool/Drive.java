@@ -50,6 +50,13 @@ final class Drive {
         DriveState durable = s == DriveState.MISSING ? (stale ? DriveState.FAILED : state) : s;
         if (inService && s != DriveState.FAILED && s != DriveState.MISSING) {
             durable = DriveState.OFFLINE; // resyncing after a window: a crash finds it still in the window
+        } else if (s == DriveState.OFFLINE) {
+            // OFFLINE goes on record only with its window. A member is OFFLINE outside one only between
+            // 'drive offline' taking it out and putting the window on record (or taking it back), inside
+            // the volume's exclusive section, its image's samples read meanwhile: no write went on
+            // without it. Written OFFLINE by another thread's pool.json write then, a power cut left a
+            // drive OFFLINE with no window, which an opening must rebuild whole (HalfMadeDecisionCutTest)
+            durable = DriveState.ONLINE;
         }
         return new PoolConfig.DriveRecord(name, size, durable, durable == DriveState.OFFLINE ? reason : null, volume,
                 journal, repository);

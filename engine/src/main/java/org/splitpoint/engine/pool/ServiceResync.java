@@ -181,19 +181,28 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         v.exclusive(() -> {
             w.forceAsTheWindowEnds(); // as at a return's end: a flush after the log goes forces it no more, and a crash
             // before this pool.json write reopens the window with that log (see finished())
-            m.setState(DriveState.REBUILDING, 0);
-            m.markAbsenceRecorded();
             w.endsNow(false); // (the drive is rebuilt whole: a log dropped or not is not read)
-            endWindowRecord(pool, w);
-            pool.jobRecords.put(record.id(), record);
-            try {
-                pool.persist();
-            } catch (IOException e) { // not on record: still in its window, 'drive online' may be given again
-                m.setState(DriveState.OFFLINE, 0);
+            IOException unrecorded = null;
+            // the window's end and the rebuild's record in one write (Pool.recordLock): another thread's
+            // write between them had the drive REBUILDING with neither on record, which no opening rebuilds
+            synchronized (pool.recordLock()) {
+                m.setState(DriveState.REBUILDING, 0);
                 m.markAbsenceRecorded();
-                reopenWindowRecord(pool, w);
-                pool.jobRecords.remove(record.id());
-                throw e;
+                endWindowRecord(pool, w);
+                pool.jobRecords.put(record.id(), record);
+                try {
+                    pool.persist();
+                } catch (IOException e) { // not on record: still in its window, 'drive online' may be given again
+                    m.setState(DriveState.OFFLINE, 0);
+                    m.markAbsenceRecorded();
+                    reopenWindowRecord(pool, w);
+                    pool.jobRecords.remove(record.id());
+                    unrecorded = e;
+                }
+            }
+            if (unrecorded != null) {
+                w.endUndone(); // (the window's monitor, never taken under the record lock: it is taken before it)
+                throw unrecorded;
             }
             v.setServiceLog(null);
         });
@@ -218,9 +227,11 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
         }
     }
 
-    /** Undoes {@link #endWindowRecord}: the window's end was not recorded. */
+    /**
+     * Undoes {@link #endWindowRecord}: the window's end was not recorded (the caller then has the
+     * window itself go on, {@link ServiceWindow#endUndone}, outside the record lock).
+     */
     private static void reopenWindowRecord(Pool pool, ServiceWindow w) {
-        w.endUndone();
         pool.serviceRecords.put(w.volume.name(), w.record);
         pool.windows.put(w.volume.name(), w);
         w.drive.inService = true;
@@ -445,25 +456,33 @@ final class ServiceResync implements org.splitpoint.engine.job.JobWork {
                 // later writes to the members only, under a repository a reopen replays over them)
                 DriveState was = m.state();
                 long wasUpTo = m.rebuiltUpTo();
-                if (wholeRebuild == null) {
-                    m.setState(DriveState.ONLINE, 0);
-                }
-                endWindowRecord(pool, w);
-                PoolConfig.JobRecord rebuild = null;
-                if (wholeRebuild != null) {
-                    rebuild = RebuildWork.newRecord(v, m, 0);
-                    pool.jobRecords.put(rebuild.id(), rebuild);
-                }
-                try {
-                    pool.persist();
-                } catch (IOException e) {
-                    m.setState(was, wasUpTo);
-                    m.markAbsenceRecorded(); // as pool.json has it: OFFLINE in the window
-                    reopenWindowRecord(pool, w);
-                    if (rebuild != null) {
-                        pool.jobRecords.remove(rebuild.id());
+                PoolConfig.JobRecord rebuild = wholeRebuild == null ? null : RebuildWork.newRecord(v, m, 0);
+                IOException unrecorded = null;
+                // the window's end and a whole rebuild's record in one write (Pool.recordLock): another
+                // thread's write between them had the drive REBUILDING with neither on record
+                synchronized (pool.recordLock()) {
+                    if (wholeRebuild == null) {
+                        m.setState(DriveState.ONLINE, 0);
                     }
-                    throw e; // the job fails and stopped() puts the drive back into its window
+                    endWindowRecord(pool, w);
+                    if (rebuild != null) {
+                        pool.jobRecords.put(rebuild.id(), rebuild);
+                    }
+                    try {
+                        pool.persist();
+                    } catch (IOException e) {
+                        m.setState(was, wasUpTo);
+                        m.markAbsenceRecorded(); // as pool.json has it: OFFLINE in the window
+                        reopenWindowRecord(pool, w);
+                        if (rebuild != null) {
+                            pool.jobRecords.remove(rebuild.id());
+                        }
+                        unrecorded = e;
+                    }
+                }
+                if (unrecorded != null) {
+                    w.endUndone(); // (the window's monitor, never taken under the record lock)
+                    throw unrecorded; // the job fails and stopped() puts the drive back into its window
                 }
                 v.setRedirect(null);
                 v.setServiceLog(null);

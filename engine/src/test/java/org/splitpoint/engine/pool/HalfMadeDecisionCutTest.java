@@ -95,6 +95,86 @@ class HalfMadeDecisionCutTest {
         cutDuring(dir, "journalRecords", "a", true, p -> p.journals().disable("a"));
     }
 
+    /**
+     * 'drive offline' takes the member out, then reads its image's samples, then puts the window on
+     * record: another thread's pool.json write during those reads (held here) had the drive OFFLINE
+     * with no window on record, which an opening takes for a drive whose missed writes are unknown
+     * ('drive online' refused; fail it and rebuild it whole), though no write went on without it.
+     */
+    @Test
+    void aWriteOfAnotherThreadWhileADriveGoesOfflineLeavesItOnlineOrInItsWindow() throws Exception {
+        Path dir = template("offline");
+        FaultInjector inj = new FaultInjector(StorageFactory.real()).unforcedWritesLost();
+        Pool pool = Pool.open(dir, inj);
+        Thread admin = Thread.currentThread();
+        Runnable release = inj.holdReleasable(FaultInjector.Op.READ, f -> f.getFileName().toString().equals("d2.img")
+                && pool.drives.get("d2").member.state() == DriveState.OFFLINE, t -> t == admin, 30_000);
+        AtomicReference<Throwable> otherFailed = new AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                inj.awaitHeld(1); // the samples' first read, the member out
+                pool.persist();
+            } catch (Throwable t) {
+                otherFailed.set(t);
+            } finally {
+                inj.cutNow();
+                release.run();
+            }
+        }, "another writer of pool.json");
+        other.start();
+        try {
+            pool.service().offline("d2", OfflineReason.RESET, LogMode.DATA);
+        } catch (Exception e) {
+            CutRuns.cutOrFail(inj, e, "drive offline");
+        }
+        other.join(30_000);
+        assertThat(otherFailed.get()).as("the other writer").isNull();
+        CutRuns.crash(inj, pool);
+        try (Pool q = Pool.open(dir, StorageFactory.real())) {
+            DriveState d2 = q.snapshot().drive("d2").state();
+            if (d2 == DriveState.OFFLINE) {
+                assertThat(q.serviceRecords).as("d2 OFFLINE: its window on record").containsKey("a");
+                q.service().online("d2").await(60_000);
+            } else {
+                assertThat(d2).as("d2 with no window").isEqualTo(DriveState.ONLINE);
+            }
+            assertThat(q.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            TestPools.assertSameBytes(TestPools.readAll(q.volume("a")), aBytes, "volume a after the crash");
+            assertThat(q.admin().verify("a", false, null)).as("a's members agree").isZero();
+        }
+    }
+
+    /**
+     * A drive back from its window whose image was swapped is rebuilt whole: the window's end and the
+     * rebuild's record go in one write. Another thread's write between the two had the drive
+     * REBUILDING with neither its window nor its rebuild on record, which no opening rebuilds.
+     */
+    @Test
+    void aWriteOfAnotherThreadAsAWindowEndsInAWholeRebuildLeavesTheRebuildOnRecord() throws Exception {
+        Path dir = template("whole");
+        try (Pool p = Pool.open(dir)) {
+            p.service().offline("d2", OfflineReason.REPLACEMENT, LogMode.POINTERS);
+        }
+        // the drive is swapped for a new, blank one
+        Path image = dir.resolve("drives/d2.img");
+        Files.delete(image);
+        try (var ch = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(1), DRIVE - 1);
+        }
+        cutDuring(dir, "jobRecords", null, true, p -> p.service().online("d2"));
+        try (Pool q = Pool.open(dir, StorageFactory.real())) {
+            if (q.snapshot().drive("d2").state() == DriveState.OFFLINE) {
+                assertThat(q.serviceRecords).as("d2 OFFLINE: its window on record").containsKey("a");
+                q.service().online("d2");
+            }
+            q.awaitJobs(null);
+            assertThat(q.snapshot().drive("d2").state()).as("d2 rebuilt").isEqualTo(DriveState.ONLINE);
+            TestPools.assertSameBytes(TestPools.readAll(q.volume("a")), aBytes, "volume a after the rebuild");
+            assertThat(q.admin().verify("a", false, null)).as("a's members agree").isZero();
+        }
+    }
+
     interface Verb {
         void run(Pool p) throws Exception;
     }
@@ -152,7 +232,7 @@ class HalfMadeDecisionCutTest {
         }
     }
 
-    /** Puts a map in place of the pool's {@code field} that runs {@code hook} when {@code key} is put or removed. */
+    /** Puts a map in place of the pool's {@code field} that runs {@code hook} when {@code key} (null: any) is put or removed. */
     @SuppressWarnings("unchecked")
     private static void hookMap(Pool pool, String field, Object key, boolean before, Runnable hook) throws Exception {
         Field f = Pool.class.getDeclaredField(field);
@@ -179,7 +259,7 @@ class HalfMadeDecisionCutTest {
         }
 
         private void around(Object k, boolean now) {
-            if (key.equals(k) && before == now) {
+            if ((key == null || key.equals(k)) && before == now) {
                 hook.run();
             }
         }
