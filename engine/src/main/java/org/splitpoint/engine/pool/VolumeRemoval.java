@@ -100,44 +100,12 @@ final class VolumeRemoval {
             }
             List<String> freed = new ArrayList<>();
             List<String> failed = new ArrayList<>();
-            synchronized (pool.recordLock()) { // no other thread's write of pool.json sees half of it (Pool.recordLock)
-                pool.volumes.remove(name);
-                pool.volumeRecords.remove(name);
-                pool.backupRecords.remove(name);
-                pool.lostRecords.remove(name);
-                for (Drive d : drives) {
-                    boolean healthy = d.state() == DriveState.ONLINE;
-                    d.state = healthy ? DriveState.SPARE : DriveState.FAILED;
-                    d.volume = null;
-                    d.member = null;
-                    if (healthy) {
-                        d.stale = false;
-                        d.problem = null;
-                        freed.add(d.name);
-                    } else {
-                        failed.add(d.name);
-                    }
-                }
-                try {
-                    pool.persist(); // the decision: the volume and its drive assignments go in one atomic write
-                } catch (IOException | RuntimeException e) {
-                    // not recorded: the volume is as it was
-                    pool.volumes.put(name, v);
-                    pool.volumeRecords.put(name, record);
-                    if (backup != null) {
-                        pool.backupRecords.put(name, backup);
-                    }
-                    if (lost != null) {
-                        pool.lostRecords.put(name, lost);
-                    }
-                    for (int i = 0; i < drives.size(); i++) {
-                        Drive d = drives.get(i);
-                        d.state = before.get(i);
-                        d.volume = name;
-                        d.member = v.members().get(i);
-                    }
-                    throw e;
-                }
+            pool.volumes.remove(name); // (not in pool.json: its map's monitor is not taken under the record lock)
+            try {
+                removeOnRecord(pool, name, v, record, backup, lost, drives, before, freed, failed);
+            } catch (IOException | RuntimeException e) {
+                pool.volumes.put(name, v); // not recorded: the volume is as it was
+                throw e;
             }
             pool.forgetDevice(name);
             // hosts' requests in flight finish first (the gate), then the files close: the bytes belong to nothing now
@@ -154,6 +122,53 @@ final class VolumeRemoval {
                     + ", " + Sizes.format(record.size()) + "); " + (freed.isEmpty() ? "" : "drives " + String.join(", ", freed)
                     + " are SPARE") + (failed.isEmpty() ? "" : (freed.isEmpty() ? "" : "; ") + "drives "
                     + String.join(", ", failed) + " stay FAILED, to be replaced")));
+        }
+    }
+
+    /**
+     * The decision: volume {@code name}'s record (and its backup's and lost tracks') goes and its
+     * drives return to the bay, in one atomic write; taken back when it cannot be written. All under
+     * the record lock, so no other thread's write of pool.json puts half of it on disk: a volume
+     * gone with drives still saying they are in it, which the next open refused (Pool.recordLock).
+     */
+    private static void removeOnRecord(Pool pool, String name, RaidVolume v, PoolConfig.VolumeRecord record,
+                                       PoolConfig.BackupRecord backup, PoolConfig.LostRecord lost, List<Drive> drives,
+                                       List<DriveState> before, List<String> freed, List<String> failed) throws IOException {
+        synchronized (pool.recordLock()) {
+            pool.volumeRecords.remove(name);
+            pool.backupRecords.remove(name);
+            pool.lostRecords.remove(name);
+            for (Drive d : drives) {
+                boolean healthy = d.state() == DriveState.ONLINE;
+                d.state = healthy ? DriveState.SPARE : DriveState.FAILED;
+                d.volume = null;
+                d.member = null;
+                if (healthy) {
+                    d.stale = false;
+                    d.problem = null;
+                    freed.add(d.name);
+                } else {
+                    failed.add(d.name);
+                }
+            }
+            try {
+                pool.persist(); // the decision: the volume and its drive assignments go in one atomic write
+            } catch (IOException | RuntimeException e) {
+                pool.volumeRecords.put(name, record);
+                if (backup != null) {
+                    pool.backupRecords.put(name, backup);
+                }
+                if (lost != null) {
+                    pool.lostRecords.put(name, lost);
+                }
+                for (int i = 0; i < drives.size(); i++) {
+                    Drive d = drives.get(i);
+                    d.state = before.get(i);
+                    d.volume = name;
+                    d.member = v.members().get(i);
+                }
+                throw e;
+            }
         }
     }
 
