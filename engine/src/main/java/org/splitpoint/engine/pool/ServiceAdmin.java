@@ -91,11 +91,14 @@ public final class ServiceAdmin {
                     PoolConfig.ServiceRecord record = opening.withSamples(ImageSamples.sample(pool, pool.paths.image(d.name), v, sampled));
                     w.record = record;
                     d.reason = reason;
-                    d.inService = true;
                     if (spare != null) {
                         spare.repository = v.name();
                     }
+                    // the window's record before the drive counts as in service: another thread's pool.json
+                    // write between the two then has the drive ONLINE (Drive.toRecord: OFFLINE only with its
+                    // window), never OFFLINE with no window, which an opening must rebuild whole
                     pool.serviceRecords.put(v.name(), record);
+                    d.inService = true;
                     v.setServiceLog(w);
                     if (mode == LogMode.REPOSITORY) {
                         v.setRedirect(w.redirect());
@@ -108,9 +111,9 @@ public final class ServiceAdmin {
                         w.endsNow(false);
                         v.setRedirect(null);
                         v.setServiceLog(null);
-                        pool.serviceRecords.remove(v.name());
-                        d.inService = false;
+                        d.inService = false; // (before the record goes: as above)
                         d.reason = null;
+                        pool.serviceRecords.remove(v.name());
                         if (spare != null) {
                             spare.repository = null;
                         }

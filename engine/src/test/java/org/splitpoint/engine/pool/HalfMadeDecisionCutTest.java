@@ -145,6 +145,24 @@ class HalfMadeDecisionCutTest {
     }
 
     /**
+     * As above, the other thread's write at the instant the window's record is put: the drive counted
+     * as in service before its window was on record, and went on disk OFFLINE with no window.
+     */
+    @Test
+    void aWriteOfAnotherThreadAsAWindowGoesOnRecordLeavesTheDriveOnlineOrInItsWindow() throws Exception {
+        Path dir = template("offline-record");
+        cutDuring(dir, "serviceRecords", "a", true, p -> p.service().offline("d2", OfflineReason.RESET, LogMode.DATA));
+        try (Pool q = Pool.open(dir, StorageFactory.real())) {
+            if (q.snapshot().drive("d2").state() == DriveState.OFFLINE) {
+                assertThat(q.serviceRecords).as("d2 OFFLINE: its window on record").containsKey("a");
+                q.service().online("d2").await(60_000);
+            }
+            assertThat(q.snapshot().drive("d2").state()).isEqualTo(DriveState.ONLINE);
+            assertThat(q.admin().verify("a", false, null)).as("a's members agree").isZero();
+        }
+    }
+
+    /**
      * A drive back from its window whose image was swapped is rebuilt whole: the window's end and the
      * rebuild's record go in one write. Another thread's write between the two had the drive
      * REBUILDING with neither its window nor its rebuild on record, which no opening rebuilds.
