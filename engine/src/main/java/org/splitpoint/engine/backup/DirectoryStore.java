@@ -556,6 +556,15 @@ public final class DirectoryStore implements BackupStore {
 
     /** The pools recorded as using this store (a damaged record is skipped: its pool records itself again). */
     public List<StoreUser> users() throws IOException {
+        return users(null);
+    }
+
+    /**
+     * The records of {@code users/}, as {@link #users()}; those that cannot be read (damaged: a hand edit, a disk's
+     * fault) are skipped and their files added to {@code damaged} (when not null): which pool they name, and what it
+     * needs of the store, is then unknown.
+     */
+    public List<StoreUser> users(List<Path> damaged) throws IOException {
         Path users = dir.resolve("users");
         List<StoreUser> out = new ArrayList<>();
         if (!Files.isDirectory(users)) {
@@ -567,7 +576,9 @@ public final class DirectoryStore implements BackupStore {
                     try {
                         out.add(CheckedJson.read(storage, p, USER_MAGIC, VERSION, StoreUser.class));
                     } catch (CorruptMetadataException e) {
-                        // skipped
+                        if (damaged != null) {
+                            damaged.add(p);
+                        }
                     }
                 }
             }

@@ -21,7 +21,8 @@ import org.splitpoint.engine.meta.CheckedJson;
  * pool backs up to it, restores from it or journals into it); each pool's own pool.json says what it
  * needs, and is read here, from any process: it is replaced atomically, so it is read whole. Nothing
  * has to be released when a restore ends or a journal goes, and no crash leaves a stale claim: a
- * pool whose pool.json is gone, or is another pool's now, needs nothing.
+ * pool whose pool.json is gone, or is another pool's now, needs nothing. A record of {@code users/}
+ * that cannot be read is never read as "no one": every image counts as needed while it stands.
  */
 public final class ImagesInUse {
 
@@ -48,7 +49,8 @@ public final class ImagesInUse {
             images.put(i.id(), i);
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (DirectoryStore.StoreUser u : store.users()) {
+        java.util.List<Path> damaged = new java.util.ArrayList<>();
+        for (DirectoryStore.StoreUser u : store.users(damaged)) {
             Path dir = Path.of(u.poolDir());
             Path json = new PoolPaths(dir).config();
             if (!Files.isRegularFile(json)) {
@@ -92,6 +94,16 @@ public final class ImagesInUse {
                 for (String id : chain(images, j.base())) {
                     out.putIfAbsent(id, why);
                 }
+            }
+        }
+        if (!damaged.isEmpty()) {
+            // a record that cannot be read may name a pool restoring from this store or journaling into it: every
+            // image is taken as needed (before, it was skipped, and a delete took the chain a restore read from)
+            String why = "the store's record of a pool that uses it (" + damaged.get(0) + ") is damaged, so whether that"
+                    + " pool needs this image is unknown; once no pool restores from this store or journals into it,"
+                    + " move that file away";
+            for (String id : images.keySet()) {
+                out.putIfAbsent(id, why);
             }
         }
         return out;

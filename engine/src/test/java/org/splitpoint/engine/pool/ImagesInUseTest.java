@@ -83,6 +83,37 @@ class ImagesInUseTest {
         assertThat(BackupAdmin.isIdOf("db-notes", "db")).isFalse();
     }
 
+    /**
+     * A record of the store's users/ that cannot be read (a hand edit, a disk's fault) is never read as "no one uses
+     * it": every image counts as needed (what 'backup delete' and the app's delete refuse), said with the file to
+     * move away. Before, it was skipped, and 'backup delete' took the chain a running instant restore read its owed
+     * tracks from (those tracks lost).
+     */
+    @Test
+    void aDamagedUserRecordKeepsEveryImageInUse() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1L << 20, TRACK);
+        Path store = tmp.resolve("store");
+        try (Pool pool = Pool.open(dir)) {
+            byte[] data = new byte[(int) pool.volume("v").size()];
+            new Random(72).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data));
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+            String full = pool.backups().lastBackup("v").image();
+            pool.instantRestores().restore("v", store, full, false, 1); // a byte a second: it stays
+            assertThat(ImagesInUse.of(open(store))).containsOnlyKeys(full);
+            List<Path> users;
+            try (var l = Files.list(store.resolve("users"))) {
+                users = l.toList();
+            }
+            assertThat(users).hasSize(1);
+            Files.write(users.get(0), new byte[0]);
+            Map<String, String> inUse = ImagesInUse.of(open(store));
+            assertThat(inUse).containsOnlyKeys(full);
+            assertThat(inUse.get(full)).contains("the store's record of a pool that uses it (" + users.get(0)
+                    + ") is damaged").contains("move that file away");
+        }
+    }
+
     private static DirectoryStore open(Path store) throws Exception {
         return DirectoryStore.open(store, StorageFactory.real(), false);
     }
