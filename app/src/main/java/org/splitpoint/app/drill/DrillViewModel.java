@@ -172,6 +172,11 @@ public final class DrillViewModel {
         return stopped.getReadOnlyProperty();
     }
 
+    /** The drive of the drill running, or null. */
+    public String runningDrive() {
+        return running.get() && plan != null ? plan.drive() : null;
+    }
+
     /** Why End drill now is not offered: empty while a drill runs in its window and no end was asked. */
     public ReadOnlyStringProperty endBlockedProperty() {
         return endBlocked.getReadOnlyProperty();

@@ -42,6 +42,8 @@ public final class DrivesViewModel {
     private final ReadOnlyStringWrapper addBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper offlineBlocked = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper onlineBlocked = new ReadOnlyStringWrapper();
+    /** "d1 of prod" while this app's drill has d1 in its window (set by the pool's model), else null. */
+    private final StringProperty inDrill = new SimpleStringProperty();
 
     /** A rebuild starts unlimited; its limit is the job's own, set in its Jobs row or with {@code job throttle}. */
     public DrivesViewModel(PoolBridge bridge, ActionStatus status) {
@@ -61,8 +63,29 @@ public final class DrivesViewModel {
                 () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::offline),
                 snapshot, selectedDrive, status.busyProperty()));
         onlineBlocked.bind(Bindings.createStringBinding(
-                () -> busy() ? busyReason() : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::online),
-                snapshot, selectedDrive, status.busyProperty()));
+                () -> busy() ? busyReason() : drilled() != null ? drilled()
+                        : DriveChecks.whyNot(snapshot.get(), selectedDrive.get(), DriveRules::online),
+                snapshot, selectedDrive, status.busyProperty(), inDrill));
+    }
+
+    /**
+     * Why Bring online is not for the drive of this app's running drill: it brought the drive back under
+     * the drill, which then stopped without its resync's figures or its verify ("drive d1 left its service
+     * window during the drill"); End drill now brings it back and checks it.
+     */
+    private String drilled() {
+        String d = inDrill.get();
+        String selected = selectedDrive.get();
+        if (d == null || selected == null || !d.equals(selected)) {
+            return null;
+        }
+        return "drive " + selected + " is in the drill running in Drills; End drill now there brings it back, resyncs its"
+                + " delta and verifies the volume";
+    }
+
+    /** The drive of the drill this app runs, while it is in its window (null otherwise). */
+    public StringProperty inDrillProperty() {
+        return inDrill;
     }
 
     private boolean busy() {

@@ -113,6 +113,9 @@ public final class PoolViewModel {
         this.backups = new BackupsViewModel(bridge, status, stores);
         this.drills = new DrillViewModel(bridge, status);
         drills.runningProperty().addListener((o, was, now) -> nav.drilling(now));
+        // the bay's Bring online is not for the drilled drive while its window is open (End drill now is)
+        drives.inDrillProperty().bind(Bindings.createStringBinding(() -> drills.endBlockedProperty().get().isEmpty()
+                ? drills.runningDrive() : null, drills.endBlockedProperty(), drills.runningProperty()));
         Bindings.bindContent(drills.form().verifiedWorkloads(), workloads.verifying());
         drills.onTestData(workloads.expectations()::forget);
         this.lifecycle = new org.splitpoint.app.lifecycle.LifecycleViewModel(bridge, status,

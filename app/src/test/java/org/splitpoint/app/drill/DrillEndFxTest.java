@@ -132,6 +132,18 @@ class DrillEndFxTest {
         DrillTimeline.Row writes = timeline(robot).stream().filter(r -> r.name().equals("writes")).findFirst().orElseThrow();
         assertThat(writes.live()).matches("\\d+ s of 2 min in the window · (2 min|1 min( \\d+ s)?) left");
 
+        // the bay's Bring online is not for d1 meanwhile: it stopped the drill without its resync's figures or verify
+        String online = onFx(() -> {
+            fx.vm.drives().selectedDriveProperty().set("d1");
+            return fx.vm.drives().onlineBlockedProperty().get();
+        });
+        assertThat(online).isEqualTo("drive d1 is in the drill running in Drills; End drill now there brings it back,"
+                + " resyncs its delta and verifies the volume");
+        onFx(() -> {
+            robot.lookup("#endDrill").query().requestFocus();
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
         robot.type(KeyCode.SPACE); // End drill now, focused: it asks first
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
         String said = onFx(() -> String.join(" ", robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream()
@@ -165,5 +177,7 @@ class DrillEndFxTest {
         assertThat(onFx(() -> robot.lookup("#endDrill").query().getParent().isVisible())).as("End drill now is gone").isFalse();
         assertThat(focusOwner(robot)).as("back on Start").isSameAs(robot.lookup("#startDrill").query());
         assertThat(onFx(() -> fx.view.drives().shownState("d1"))).isEqualTo("ONLINE");
+        assertThat(onFx(() -> fx.vm.drives().onlineBlockedProperty().get())).as("the drill is over")
+                .doesNotContain("is in the drill");
     }
 }
