@@ -10,6 +10,7 @@ import java.util.Map;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.meta.CheckedJson;
+import org.splitpoint.engine.meta.CorruptMetadataException;
 
 /**
  * Which images of a store a pool still needs, so that {@code backup delete} (and the app's delete)
@@ -22,7 +23,9 @@ import org.splitpoint.engine.meta.CheckedJson;
  * needs, and is read here, from any process: it is replaced atomically, so it is read whole. Nothing
  * has to be released when a restore ends or a journal goes, and no crash leaves a stale claim: a
  * pool whose pool.json is gone, or is another pool's now, needs nothing. A record of {@code users/}
- * that cannot be read is never read as "no one": every image counts as needed while it stands.
+ * that cannot be read is never read as "no one": every image counts as needed while it stands; nor is
+ * a pool.json this process cannot read (another user's pool, a read that failed): only one that is
+ * damaged, whose pool cannot open, needs nothing.
  */
 public final class ImagesInUse {
 
@@ -50,6 +53,7 @@ public final class ImagesInUse {
         }
         Map<String, String> out = new LinkedHashMap<>();
         java.util.List<Path> damaged = new java.util.ArrayList<>();
+        String unreadable = null;
         for (DirectoryStore.StoreUser u : store.users(damaged)) {
             Path dir = Path.of(u.poolDir());
             Path json = new PoolPaths(dir).config();
@@ -59,8 +63,18 @@ public final class ImagesInUse {
             PoolConfig config;
             try {
                 config = CheckedJson.read(store.storage(), json, PoolConfig.MAGIC, PoolConfig.VERSION, PoolConfig.class);
+            } catch (CorruptMetadataException e) {
+                continue; // a pool whose pool.json is damaged cannot open, so it restores and journals nothing
             } catch (IOException e) {
-                continue; // a pool that cannot be read cannot open, so restore or journal nothing
+                // Not read is not "needs nothing": a pool.json this process may not read (another user's
+                // pool), or whose disk failed the read, may well be restoring from this store right now
+                if (unreadable == null) {
+                    unreadable = "the pool at " + dir + " uses this store, and its pool.json could not be read here ("
+                            + e.getMessage() + "), so whether it needs this image is unknown; delete from a shell that"
+                            + " can read it, or once that pool no longer restores from this store or journals into it,"
+                            + " move its record (users/" + u.poolUuid() + "-*.json in the store) away";
+                }
+                continue;
             }
             if (!u.poolUuid().equals(config.uuid())) {
                 continue; // another pool lives there now
@@ -94,6 +108,11 @@ public final class ImagesInUse {
                 for (String id : chain(images, j.base())) {
                     out.putIfAbsent(id, why);
                 }
+            }
+        }
+        if (unreadable != null) {
+            for (String id : images.keySet()) {
+                out.putIfAbsent(id, unreadable);
             }
         }
         if (!damaged.isEmpty()) {

@@ -114,6 +114,36 @@ class ImagesInUseTest {
         }
     }
 
+    /**
+     * A pool.json this process cannot read (another user's pool, a disk's read error) is not "that pool needs
+     * nothing": every image counts as needed, said with the pool and the way out. Before, it was skipped like a damaged
+     * one, and 'backup delete' run by someone who could not read that pool took the chain its instant restore read
+     * its owed tracks from.
+     */
+    @Test
+    void aPoolJsonThatCannotBeReadKeepsEveryImageInUse() throws Exception {
+        Path dir = TestPools.create(tmp.resolve("pool"), Layout.RAID1, 2, 1L << 20, TRACK);
+        Path store = tmp.resolve("store");
+        try (Pool pool = Pool.open(dir)) {
+            byte[] data = new byte[(int) pool.volume("v").size()];
+            new Random(73).nextBytes(data);
+            pool.device("v").write(0, ByteBuffer.wrap(data));
+            assertThat(pool.backups().backup("v", store, true, 0).await(60_000)).isTrue();
+            String full = pool.backups().lastBackup("v").image();
+            pool.instantRestores().restore("v", store, full, false, 1); // a byte a second: it stays
+            Path json = new PoolPaths(dir).config().toAbsolutePath();
+            org.splitpoint.engine.io.FaultInjector failing = new org.splitpoint.engine.io.FaultInjector(StorageFactory.real())
+                    .eio(p -> p.toAbsolutePath().equals(json), org.splitpoint.engine.io.FaultInjector.Op.READ,
+                            org.splitpoint.engine.io.FaultInjector.Mode.FROM_NTH, 1, 1);
+            Map<String, String> inUse = ImagesInUse.of(DirectoryStore.open(store, failing, false));
+            assertThat(inUse).containsOnlyKeys(full);
+            assertThat(inUse.get(full)).contains("the pool at " + dir.toAbsolutePath().normalize())
+                    .contains("could not be read here").contains("users/" + pool.uuid());
+            Files.write(new PoolPaths(dir).config(), "{\"magic\": \"damaged\"}".getBytes()); // damaged: that pool cannot open
+            assertThat(ImagesInUse.of(open(store))).isEmpty();
+        }
+    }
+
     private static DirectoryStore open(Path store) throws Exception {
         return DirectoryStore.open(store, StorageFactory.real(), false);
     }
