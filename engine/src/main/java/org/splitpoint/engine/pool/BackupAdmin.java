@@ -225,80 +225,153 @@ public final class BackupAdmin {
      */
     public Job backup(String volume, Path storeDir, boolean full, long throttle, String fromSnapshot)
             throws IOException, PoolException {
+        // The store's part (open it, remove unfinished images, create the image) runs without the
+        // pool's monitor and under the store's time limit (StoreStart): a store that hangs (an NFS
+        // server gone) held the monitor for good, and every verb that takes it waited with it (drive
+        // fail and replace, pair verbs, the journal watch's retries). The pool's part is checked
+        // before and again after, under the monitor, with no call into the store.
+        Checked before;
         synchronized (pool) {
-            pool.refuseIfClosed();
-            RaidVolume v = pool.volume(volume);
-            refuseStoreInsidePool(storeDir);
-            if (v.state() == VolumeState.FAILED) {
-                throw new PoolException("volume " + volume + " is FAILED (" + v.stateReason() + "): there is no data to back up");
+            before = refuseToStart(volume, full, fromSnapshot);
+            if (pool.backupsStarting.contains(volume)) {
+                throw new PoolException("a backup of " + volume + " is being started already (its store has not"
+                        + " answered yet)");
             }
-            if (pool.restores.containsKey(volume)) {
-                throw new PoolException("volume " + volume + " is being restored from a backup; back it up once the restore"
-                        + " finished");
-            }
-            if (pool.snapshotCatalog.restores.containsKey(volume)) {
-                throw new PoolException(restoringToSnapshot(volume));
-            }
-            String fromBcv = PairAdmin.restoringFromBcv(pool, v);
-            if (fromBcv != null) {
-                throw new PoolException(fromBcv + "; back it up once the restore finished");
-            }
-            if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
-                throw new PoolException(saveAreaNotBackedUp(volume));
-            }
-            Job running = runningJob(pool, "backup", volume);
-            if (running != null) {
-                throw new PoolException("a backup of " + volume + " is running already (job " + running.id() + ")");
-            }
-            refuseWhileShipping(pool, volume, "backing it up");
-            PoolConfig.SnapshotRecord snap = fromSnapshot == null ? null : snapshotToBackUp(volume, fromSnapshot);
-            PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
-            if (!full && (last == null || !Files.isDirectory(storeDir))) {
-                throw incrementalRefused(volume, storeDir, last);
-            }
-            if (!full && snap != null) {
-                refuseIncrementalFromSnapshot(snap, last);
-            }
-            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, full); // a full one may start a store
-            String parent = full ? null : incrementalParent(volume, store, last);
-            removeUnfinished(store, volume);
-            BackupsStarted.dropEnded(pool); // the images just removed are no longer to be said
-            ImageInfo header = new ImageInfo(newId(volume, full), store.uuid(), volume, v.size(), pool.trackSize,
-                    snap == null ? java.time.Instant.now().toString() : snap.createdAt(), parent,
-                    full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL, 0, 0, null, null);
-            ImagesInUse.register(pool, store); // a journal may build on this image
-            BackupsStarted.starting(pool, volume, header.id(), store.dir()); // before the image: none unknown to the pool
-            ImageWriter writer;
-            try {
-                writer = store.create(header);
-                // a store that hangs fails the backup, not the hosts' writes (BackupWork, StoreTimeLimit)
-                writer.answerWithin(StoreTimeLimit.fromSystemProperty());
-            } catch (IOException | RuntimeException e) {
-                BackupsStarted.ended(pool, header.id());
-                throw e;
-            }
-            BackupWork[] work = new BackupWork[1];
-            try {
-                if (snap == null) {
-                    // the backup's instant: no write in flight while the tracks are fixed and the observer put in
-                    v.exclusive(() -> work[0] = startAtInstant(v, writer, full));
-                } else {
-                    work[0] = startFromSnapshot(v, snap, writer, full);
+            pool.backupsStarting.add(volume);
+        }
+        try {
+            StoreTimeLimit limit = StoreTimeLimit.fromSystemProperty();
+            StoreStart.Ready ready = new StoreStart(pool, before.v(), storeDir, full, before.snap(), before.last())
+                    .run(limit);
+            ImageWriter writer = ready.writer();
+            ImageInfo header = writer.header();
+            DirectoryStore store = ready.store();
+            Exception notStarted = null;
+            synchronized (pool) {
+                BackupWork work = null;
+                try {
+                    Checked now = refuseToStart(volume, full, fromSnapshot);
+                    refuseIfChangedMeanwhile(volume, before, now);
+                    if (before.snap() == null) {
+                        // the backup's instant: no write in flight while the tracks are fixed and the observer put in
+                        BackupWork[] w = new BackupWork[1];
+                        now.v().exclusive(() -> w[0] = startAtInstant(now.v(), writer, full));
+                        work = w[0];
+                    } else {
+                        work = startFromSnapshot(now.v(), now.snap(), writer, full);
+                    }
+                } catch (IOException | PoolException | RuntimeException e) {
+                    notStarted = e; // its image is given up below, without the pool's monitor
                 }
-            } catch (IOException | RuntimeException e) {
-                writer.abandon();
-                BackupsStarted.ended(pool, header.id());
-                throw e;
+                if (notStarted == null) {
+                    return startJob(volume, throttle, before.snap(), full, header, store, work);
+                }
             }
-            Job job = new Job("backup-" + volume, "backup", volume, 0, work[0].tracksToCopy(), pool.trackSize, false,
-                    Math.max(0, throttle), work[0], p -> pool.events.publish(Event.info("JOB_PROGRESS", "backup-" + volume,
-                    p.line())));
-            pool.events.publish(Event.info("BACKUP", volume, "backup of " + volume
-                    + (snap == null ? "" : " as of snapshot " + volume + "@" + snap.name())
-                    + " started: image " + header.id() + " (" + (full ? "full" : "incremental on " + parent) + ", "
-                    + Sizes.count(work[0].tracksToCopy(), "track") + " to copy) into " + store.describe()));
-            pool.startJob(job);
-            return job;
+            abandonAside(writer, limit, notStarted);
+            if (notStarted instanceof PoolException pe) {
+                throw pe;
+            }
+            if (notStarted instanceof IOException io) {
+                throw io;
+            }
+            throw (RuntimeException) notStarted;
+        } finally {
+            synchronized (pool) {
+                pool.backupsStarting.remove(volume);
+            }
+        }
+    }
+
+    /** The started backup's job, said and started; pool monitor held. */
+    private Job startJob(String volume, long throttle, PoolConfig.SnapshotRecord snap, boolean full, ImageInfo header,
+                         DirectoryStore store, BackupWork work) {
+        Job job = new Job("backup-" + volume, "backup", volume, 0, work.tracksToCopy(), pool.trackSize, false,
+                Math.max(0, throttle), work, p -> pool.events.publish(Event.info("JOB_PROGRESS", "backup-" + volume,
+                p.line())));
+        pool.events.publish(Event.info("BACKUP", volume, "backup of " + volume
+                + (snap == null ? "" : " as of snapshot " + volume + "@" + snap.name())
+                + " started: image " + header.id() + " (" + (full ? "full" : "incremental on " + header.parent())
+                + ", " + Sizes.count(work.tracksToCopy(), "track") + " to copy) into " + store.describe()));
+        pool.startJob(job);
+        return job;
+    }
+
+    /** What a backup's start reads of the pool under its monitor: the volume, the snapshot (or null), the last backup. */
+    private record Checked(RaidVolume v, PoolConfig.SnapshotRecord snap, PoolConfig.BackupRecord last) { }
+
+    /** The pool's refusals of a backup of {@code volume} now (no call into the store); pool monitor held. */
+    private Checked refuseToStart(String volume, boolean full, String fromSnapshot) throws PoolException {
+        pool.refuseIfClosed();
+        RaidVolume v = pool.volume(volume);
+        if (v.state() == VolumeState.FAILED) {
+            throw new PoolException("volume " + volume + " is FAILED (" + v.stateReason() + "): there is no data to back up");
+        }
+        if (pool.restores.containsKey(volume)) {
+            throw new PoolException("volume " + volume + " is being restored from a backup; back it up once the restore"
+                    + " finished");
+        }
+        if (pool.snapshotCatalog.restores.containsKey(volume)) {
+            throw new PoolException(restoringToSnapshot(volume));
+        }
+        String fromBcv = PairAdmin.restoringFromBcv(pool, v);
+        if (fromBcv != null) {
+            throw new PoolException(fromBcv + "; back it up once the restore finished");
+        }
+        if (volume.equals(pool.snapshotCatalog.saveAreaVolume)) {
+            throw new PoolException(saveAreaNotBackedUp(volume));
+        }
+        Job running = runningJob(pool, "backup", volume);
+        if (running != null) {
+            throw new PoolException("a backup of " + volume + " is running already (job " + running.id() + ")");
+        }
+        refuseWhileShipping(pool, volume, "backing it up");
+        PoolConfig.SnapshotRecord snap = fromSnapshot == null ? null : snapshotToBackUp(volume, fromSnapshot);
+        PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
+        if (!full && last == null) {
+            throw incrementalRefused(volume, null, null);
+        }
+        if (!full && snap != null) {
+            refuseIncrementalFromSnapshot(snap, last);
+        }
+        return new Checked(v, snap, last);
+    }
+
+    /**
+     * While the store was worked on (without the pool's monitor), the volume may have been deleted
+     * and made again, its snapshot deleted and taken again, or its last backup changed by a
+     * restore: the image was made for what was checked before, so such a start is refused.
+     */
+    private static void refuseIfChangedMeanwhile(String volume, Checked before, Checked now) throws PoolException {
+        if (now.v() != before.v()) {
+            throw new PoolException("volume " + volume + " was deleted and made again while its backup was being started;"
+                    + " nothing was backed up: start the backup again");
+        }
+        if (before.snap() != null && now.snap().gen() != before.snap().gen()) {
+            throw new PoolException("snapshot " + volume + "@" + before.snap().name() + " was taken again while its backup"
+                    + " was being started; nothing was backed up: start the backup again");
+        }
+        if (!java.util.Objects.equals(now.last(), before.last())) {
+            throw new PoolException("the last backup of " + volume + " changed while this one was being started (a restore"
+                    + " or another backup recorded one); nothing was backed up: start the backup again");
+        }
+    }
+
+    /**
+     * Gives up an image whose backup did not start: removed on a thread of its own, waited for at most
+     * the limit, never under the pool's monitor (the store may hang in the removal too). One that does
+     * not end in time stays unfinished; the next backup of the volume into the store removes it.
+     */
+    private void abandonAside(ImageWriter writer, StoreTimeLimit limit, Exception why) {
+        String id = writer.header().id();
+        try {
+            if (StoreTimeLimit.aside("the removal of image " + id, limit.millis(), () -> {
+                writer.abandon();
+                return null;
+            })) {
+                BackupsStarted.ended(pool, id);
+            }
+        } catch (IOException | RuntimeException e) {
+            why.addSuppressed(e);
         }
     }
 
@@ -345,7 +418,7 @@ public final class BackupAdmin {
         return b.storeUuid() + "/" + b.image();
     }
 
-    private static PoolException incrementalRefused(String volume, Path storeDir, PoolConfig.BackupRecord last) {
+    static PoolException incrementalRefused(String volume, Path storeDir, PoolConfig.BackupRecord last) {
         if (last == null) {
             return new PoolException("volume " + volume + " has no backup yet for an incremental one to build on; take a"
                     + " --full backup first");
@@ -355,7 +428,7 @@ public final class BackupAdmin {
                 + " into " + storeDir);
     }
 
-    private String incrementalParent(String volume, DirectoryStore store, PoolConfig.BackupRecord last) throws IOException, PoolException {
+    static String incrementalParent(String volume, DirectoryStore store, PoolConfig.BackupRecord last) throws IOException, PoolException {
         if (!last.storeUuid().equals(store.uuid())) {
             throw incrementalRefused(volume, store.dir(), last);
         }
@@ -372,7 +445,7 @@ public final class BackupAdmin {
      * One being written now is not left over: a volume of the same name in another pool may be
      * backed up into the same store at this moment.
      */
-    private static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
+    static void removeUnfinished(DirectoryStore store, String volume) throws IOException {
         try {
             store.removeTrash();
         } catch (IOException e) {
@@ -533,7 +606,7 @@ public final class BackupAdmin {
         }
     }
 
-    private void refuseStoreInsidePool(Path storeDir) throws PoolException {
+    static void refuseStoreInsidePool(Pool pool, Path storeDir) throws PoolException {
         if (pool.paths.holds(storeDir)) {
             throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it"
                     + " (a backup that dies with the pool is no backup)");

@@ -112,6 +112,11 @@ public final class Pool implements AutoCloseable {
     final Map<String, ServiceAdmin.Return> serviceReturns = new java.util.concurrent.ConcurrentHashMap<>();
     /** Tracks a second failure in a service window lost, by volume. */
     final Map<String, PoolConfig.LostRecord> lostRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /**
+     * The volumes whose backup is being started: its store work (open, clean-up, the image's
+     * creation) runs without the pool's monitor, which guards this set ({@link BackupAdmin#backup}).
+     */
+    final java.util.Set<String> backupsStarting = new java.util.HashSet<>();
     /** Changed-block maps of the volumes that have been backed up, by volume. */
     final Map<String, org.splitpoint.engine.bitmap.ChangeTracker> changeTrackers = new java.util.concurrent.ConcurrentHashMap<>();
     /**
