@@ -111,26 +111,47 @@ public final class RestoreAdmin {
             throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
-            RaidVolume v = pool.volume(volume);
-            refuseRestoreNow(v);
-            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
-            String id = imageId != null ? imageId : newestImageOf(store, volume);
-            return startRestore(v, store, id, writeThrough, throttle, null, 0, 0, List.of());
+            refuseRestoreNow(pool.volume(volume));
+        }
+        // The store's reads (its images, the chain's manifests and indexes) and the pool's record as its
+        // user, without the pool's monitor: a store that hangs (an NFS server gone) makes this command
+        // wait, the administrator's own on that store, but held the monitor, and every other verb on the
+        // pool waited with it. Refused again under the monitor: the pool may have changed meanwhile.
+        DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
+        String id = imageId != null ? imageId : newestImageOf(store, volume);
+        ChainReader chain = ChainReader.open(store, id);
+        try {
+            ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
+            synchronized (pool) {
+                pool.refuseIfClosed();
+                RaidVolume v = pool.volume(volume);
+                refuseRestoreNow(v);
+                ChainReader given = chain;
+                chain = null; // the restore's from here (closed by it if it does not start)
+                return startRestore(v, store, id, given, writeThrough, throttle, null, 0, 0, List.of());
+            }
+        } finally {
+            if (chain != null) {
+                chain.close();
+            }
         }
     }
 
     /**
      * What {@link #restore} would refuse, checked now without starting anything (the volume's rules,
      * the store, the image and its chain, its size): the CLI asks for confirmation only of a restore
-     * that can start.
+     * that can start. The store is read without the pool's monitor (see {@link #restore}).
      */
     public void checkRestore(String volume, Path storeDir, String imageId) throws IOException, PoolException {
         synchronized (pool) {
-            RaidVolume v = pool.volume(volume);
-            refuseRestoreNow(v);
-            DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
-            String id = imageId != null ? imageId : newestImageOf(store, volume);
-            try (ChainReader chain = ChainReader.open(store, id)) {
+            refuseRestoreNow(pool.volume(volume));
+        }
+        DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
+        String id = imageId != null ? imageId : newestImageOf(store, volume);
+        try (ChainReader chain = ChainReader.open(store, id)) {
+            synchronized (pool) {
+                RaidVolume v = pool.volume(volume);
+                refuseRestoreNow(v);
                 refuseUnfit(v, id, chain);
             }
         }
@@ -165,7 +186,19 @@ public final class RestoreAdmin {
     Job startRestore(RaidVolume v, DirectoryStore store, String id, boolean writeThrough, long throttle,
                      JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
             throws IOException, PoolException {
-        Job job = placeRestore(v, store, id, writeThrough, throttle, overlay, journalFrom, journalTo, replacements);
+        return startRestore(v, store, id, null, writeThrough, throttle, overlay, journalFrom, journalTo, replacements);
+    }
+
+    /**
+     * As above, from {@code opened}, the image's chain opened (and the pool recorded as the store's
+     * user) by the caller without the pool's monitor; null: opened here. It is the restore's from the
+     * call (closed by it when it does not start).
+     */
+    private Job startRestore(RaidVolume v, DirectoryStore store, String id, ChainReader opened, boolean writeThrough,
+                             long throttle, JournalOverlay overlay, long journalFrom, long journalTo,
+                             List<String> replacements) throws IOException, PoolException {
+        Job job = placeRestore(v, store, id, opened, writeThrough, throttle, overlay, journalFrom, journalTo,
+                replacements);
         try {
             pool.startJob(job); // its thread may fail to start (OutOfMemoryError: unable to create native thread)
         } catch (RuntimeException | Error e) {
@@ -175,11 +208,11 @@ public final class RestoreAdmin {
     }
 
     /** {@link #startRestore} but the copy's start: the restore in place, on record, and its job (not started). */
-    private Job placeRestore(RaidVolume v, DirectoryStore store, String id, boolean writeThrough, long throttle,
-                             JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
-            throws IOException, PoolException {
+    private Job placeRestore(RaidVolume v, DirectoryStore store, String id, ChainReader opened, boolean writeThrough,
+                             long throttle, JournalOverlay overlay, long journalFrom, long journalTo,
+                             List<String> replacements) throws IOException, PoolException {
         String volume = v.name();
-        ChainReader onDemand = ChainReader.open(store, id);
+        ChainReader onDemand = opened != null ? opened : ChainReader.open(store, id);
         ChainReader bulk = null;
         ImageWriter wt = null;
         boolean recorded = false;
@@ -200,7 +233,9 @@ public final class RestoreAdmin {
             pool.storage.delete(map);
             owed = new InvalidTracks(DurableBitmap.create(pool.storage, map, BackupAdmin.tracksOf(pool, v), true));
             pool.storage.syncDirectory(map.getParent());
-            ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
+            if (opened == null) { // (else the caller recorded it, without the pool's monitor)
+                ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
+            }
             if (writeThrough) {
                 wt = store.create(new ImageInfo(BackupAdmin.newId(volume, false), store.uuid(), volume, v.size(), pool.trackSize,
                         java.time.Instant.now().toString(), id, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));

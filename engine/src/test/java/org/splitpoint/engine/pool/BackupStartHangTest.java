@@ -35,7 +35,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * ran under the pool's monitor with no time limit: the start hung for good, and every verb that
  * takes the monitor (drive fail and replace here) hung with it. Now the start fails within the
  * limit ({@link StoreTimeLimit}, 2 s here) saying what the store did not answer, the pool stays
- * manageable meanwhile, and what the hung call makes later is never a valid image.
+ * manageable meanwhile, and what the hung call makes later is never a valid image. An instant
+ * restore reading a hung store waits (the administrator's own command on it), without the monitor.
  */
 class BackupStartHangTest {
 
@@ -160,6 +161,70 @@ class BackupStartHangTest {
                 assertThat(again.await(60_000)).isTrue();
                 assertThat(again.state()).as("%s: %s", op, again.progress().message()).isEqualTo(JobState.DONE);
                 assertVerified(store, again.target(), p.backups().lastBackup("v").image(), model);
+            } finally {
+                inj.releaseHolds();
+                p.close();
+            }
+        }
+    }
+
+    /**
+     * An instant restore's check and start read the store (its images, the chain's manifest and
+     * index): against a store whose reads hang they wait, the administrator's own command on that
+     * store, but without the pool's monitor: a drive fail and replace on w completes meanwhile
+     * (before, it waited as long as the store). Once the store answers, the restore starts and
+     * makes v the image again.
+     */
+    @Test
+    void anInstantRestoreWaitingOnAHungStoreDoesNotHoldThePool() throws Exception {
+        for (boolean check : new boolean[] {true, false}) {
+            Path dir = tmp.resolve("r" + check);
+            Path store = tmp.resolve("rstore" + check).toAbsolutePath().normalize();
+            byte[] model = poolWithABackup(dir, store, check ? 7 : 8);
+            FaultInjector inj = new FaultInjector(StorageFactory.real());
+            Pool p = Pool.open(dir, inj, new PoolOptions(false));
+            try {
+                RaidVolume v = p.volume("v");
+                v.write(0, ByteBuffer.wrap(new byte[2 * TRACK])); // what the restore takes back
+                v.flush();
+                inj.hold(FaultInjector.Op.READ, inStore(store), t -> true, HANG);
+                AtomicReference<Throwable> restoreFailed = new AtomicReference<>();
+                AtomicReference<Job> restored = new AtomicReference<>();
+                Thread restore = StuckThreads.start("restore", () -> {
+                    if (check) {
+                        p.instantRestores().checkRestore("v", store, null);
+                    } else {
+                        restored.set(p.instantRestores().restore("v", store, null, false, 0));
+                    }
+                }, restoreFailed);
+                StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0 || !restore.isAlive(),
+                        "check " + check + ": the restore reading the store");
+                assertThat(restore.isAlive()).as("check %s: the restore waits on the store", check).isTrue();
+                AtomicReference<Throwable> verbFailed = new AtomicReference<>();
+                AtomicReference<Job> rebuild = new AtomicReference<>();
+                long v0 = System.nanoTime();
+                Thread verb = StuckThreads.start("drive-verbs", () -> {
+                    p.admin().failDrive("d3");
+                    rebuild.set(p.admin().replaceDrive("d3"));
+                }, verbFailed);
+                verb.join(LIMIT + SLACK);
+                assertThat(verb.isAlive()).as("check %s: drive fail and replace on w returned (%d ms) while the"
+                        + " restore waited on the store", check, (System.nanoTime() - v0) / 1_000_000).isFalse();
+                assertThat(verbFailed.get()).as("check %s: drive fail and replace", check).isNull();
+                assertThat(restore.isAlive()).as("check %s: the restore still waits on the store", check).isTrue();
+                inj.releaseHolds();
+                restore.join(SLACK);
+                assertThat(restore.isAlive()).as("check %s: the restore returned once the store answered", check)
+                        .isFalse();
+                assertThat(restoreFailed.get()).as("check %s: the restore", check).isNull();
+                rebuild.get().start();
+                assertThat(rebuild.get().await(60_000)).isTrue();
+                if (!check) {
+                    restored.get().start();
+                    assertThat(restored.get().await(60_000)).isTrue();
+                    assertThat(restored.get().state()).as(restored.get().progress().message()).isEqualTo(JobState.DONE);
+                    assertThat(Arrays.mismatch(read(v, 0, model.length), model)).as("v, restored").isNegative();
+                }
             } finally {
                 inj.releaseHolds();
                 p.close();
