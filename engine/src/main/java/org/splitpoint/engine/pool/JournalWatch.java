@@ -214,8 +214,14 @@ final class JournalWatch {
                 + " journal of " + volume + ": " + what + "; it goes on and checks again in a second"));
     }
 
-    /** True while a backup or a ship of {@code volume} runs. */
+    /**
+     * True while a backup or a ship of {@code volume} runs, or a backup of it is being started (its
+     * store has not answered yet: a base backup tried meanwhile was refused, said as a failure).
+     */
     static boolean busy(Pool pool, String volume) {
+        if (pool.backupsStarting.contains(volume)) {
+            return true;
+        }
         for (Job j : pool.jobs) {
             if ((j.kind().equals("journal-ship") || j.kind().equals("backup")) && j.target().equals(volume)
                     && !j.state().isFinished()) {

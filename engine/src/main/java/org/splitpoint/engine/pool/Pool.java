@@ -114,9 +114,10 @@ public final class Pool implements AutoCloseable {
     final Map<String, PoolConfig.LostRecord> lostRecords = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /**
      * The volumes whose backup is being started: its store work (open, clean-up, the image's
-     * creation) runs without the pool's monitor, which guards this set ({@link BackupAdmin#backup}).
+     * creation) runs without the pool's monitor, under which a start adds its volume
+     * ({@link BackupAdmin#backup}); read anywhere (the journal watch counts a start as a backup).
      */
-    final java.util.Set<String> backupsStarting = new java.util.HashSet<>();
+    final java.util.Set<String> backupsStarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Changed-block maps of the volumes that have been backed up, by volume. */
     final Map<String, org.splitpoint.engine.bitmap.ChangeTracker> changeTrackers = new java.util.concurrent.ConcurrentHashMap<>();
     /**
