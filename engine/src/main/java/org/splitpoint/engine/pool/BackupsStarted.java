@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.StoreTimeLimit;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.meta.AtomicFile;
 
@@ -21,7 +24,8 @@ import org.splitpoint.engine.meta.AtomicFile;
  * whose image is no longer unfinished in its store (sealed, removed by the volume's next backup or
  * by {@code backup delete}) says nothing, and a writable open removes it. What an unfinished image
  * costs is space only: a backup's tracks stay marked in the volume's changed-block map until an
- * image holds them.
+ * image holds them. A look at a store is bounded ({@link #lookMillis}): a store that hangs keeps its
+ * records and is said as not answering; it never hangs the pool's opening or its status.
  */
 final class BackupsStarted {
 
@@ -56,10 +60,24 @@ final class BackupsStarted {
     /** One sentence per image a backup of this pool left unfinished in its store, with what to do. */
     static List<String> unfinished(Pool pool) {
         List<String> out = new ArrayList<>();
+        Set<Path> silent = new HashSet<>();
         for (Started s : records(pool)) {
             Job running = BackupAdmin.runningJob(pool, "backup", s.volume());
-            if (running != null && running.isStarted() || !Files.isDirectory(s.partial()) || writer(pool, s.partial()) != null) {
-                continue; // being written (here, or by the process that holds the pool: a foreground 'backup create'), or gone
+            if (running != null && running.isStarted()) {
+                continue; // being written here
+            }
+            Boolean left = silent.contains(s.store()) ? null
+                    : look(s.store(), () -> LOOK.test(s.partial()) && writer(pool, s.partial()) == null);
+            if (left == null) {
+                if (silent.add(s.store())) {
+                    out.add("the backup store " + s.store() + " does not answer (a look at it did not end within "
+                            + java.math.BigDecimal.valueOf(lookMillis, 3).stripTrailingZeros().toPlainString() + " s): whether the backup of volume " + s.volume() + " it holds (image "
+                            + s.id() + ") finished cannot be told until it does");
+                }
+                continue;
+            }
+            if (!left) {
+                continue; // being written (by the process that holds the pool: a foreground 'backup create'), or gone
             }
             out.add("a backup of volume " + s.volume() + " did not finish (its process stopped): its unfinished image " + s.id()
                     + " stays in the backup store " + s.store() + "; the next backup of " + s.volume() + " into that store"
@@ -70,10 +88,38 @@ final class BackupsStarted {
 
     /** Drops the records whose image is no longer unfinished in its (readable) store: sealed, or removed since. */
     static void dropEnded(Pool pool) {
+        Set<Path> silent = new HashSet<>();
         for (Started s : records(pool)) {
-            if (Files.isDirectory(s.store()) && !Files.isDirectory(s.partial())) {
+            if (silent.contains(s.store())) {
+                continue;
+            }
+            Boolean gone = look(s.store(), () -> LOOK.test(s.store()) && !LOOK.test(s.partial()));
+            if (gone == null) {
+                silent.add(s.store()); // kept: the next opening looks again
+            } else if (gone) {
                 ended(pool, s.id());
             }
+        }
+    }
+
+    /**
+     * How long a look at a store may take. A store is any directory (an NFS mount, a USB disk): one
+     * that hangs hung every opening of the pool in a stat of it, and {@code pool status} with it,
+     * for a record that only says something about that store.
+     */
+    static volatile long lookMillis = 5_000; // (a test shortens it)
+
+    /** Whether a path is a directory: {@link Files#isDirectory}; a test puts a store that hangs here. */
+    static volatile java.util.function.Predicate<Path> LOOK = Files::isDirectory;
+
+    /** {@code question} about {@code store}, answered within {@link #lookMillis}; null when it was not. */
+    private static Boolean look(Path store, StoreTimeLimit.Call<Boolean> question) {
+        try {
+            return new StoreTimeLimit(lookMillis).call("a look at " + store, question);
+        } catch (StoreTimeLimit.NotAnsweredException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
