@@ -94,11 +94,13 @@ public final class ServiceAdmin {
                     if (spare != null) {
                         spare.repository = v.name();
                     }
-                    // the window's record before the drive counts as in service: another thread's pool.json
-                    // write between the two then has the drive ONLINE (Drive.toRecord: OFFLINE only with its
+                    // the window's record and the drive in service together (Pool.recordLock): another thread's
+                    // pool.json write before them has the drive ONLINE (Drive.toRecord: OFFLINE only with its
                     // window), never OFFLINE with no window, which an opening must rebuild whole
-                    pool.serviceRecords.put(v.name(), record);
-                    d.inService = true;
+                    synchronized (pool.recordLock()) {
+                        pool.serviceRecords.put(v.name(), record);
+                        d.inService = true;
+                    }
                     v.setServiceLog(w);
                     if (mode == LogMode.REPOSITORY) {
                         v.setRedirect(w.redirect());
@@ -111,9 +113,11 @@ public final class ServiceAdmin {
                         w.endsNow(false);
                         v.setRedirect(null);
                         v.setServiceLog(null);
-                        d.inService = false; // (before the record goes: as above)
-                        d.reason = null;
-                        pool.serviceRecords.remove(v.name());
+                        synchronized (pool.recordLock()) { // (as above)
+                            d.inService = false;
+                            d.reason = null;
+                            pool.serviceRecords.remove(v.name());
+                        }
                         if (spare != null) {
                             spare.repository = null;
                         }
