@@ -518,6 +518,9 @@ public final class Pool implements AutoCloseable {
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
                     copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),
                     copy(journalRecords), copy(serviceRecords), copy(lostRecords), snapshotCatalog.config());
+            // (tests run with assertions on: every pool.json a test's engine writes is one the open accepts)
+            assert Validation.refusal(config) == null : "pool.json written that the next open refuses: "
+                    + Validation.refusal(config);
             try {
                 CheckedJson.write(storage, paths.config(), PoolConfig.MAGIC, PoolConfig.VERSION, config);
             } catch (org.splitpoint.engine.meta.UnsyncedReplaceException e) {

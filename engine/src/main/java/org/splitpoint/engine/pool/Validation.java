@@ -181,6 +181,16 @@ final class Validation {
         }
     }
 
+    /** Why the open would refuse {@code c} ({@link #config}'s sentence), or null when it accepts it. */
+    static String refusal(PoolConfig c) {
+        try {
+            config(c);
+            return null;
+        } catch (CorruptMetadataException | RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
     /**
      * What each drive's entry says agrees with the volumes' lists, and the next drive's name is
      * no drive's yet. The open opens a member's image by its entry's volume, and the verbs that take
