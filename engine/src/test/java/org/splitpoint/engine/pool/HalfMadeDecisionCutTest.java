@@ -30,7 +30,10 @@ import org.splitpoint.engine.io.StorageFactory;
  * between two of those changes put on disk a pool.json whose parts disagree, which the open's
  * cross-checks ({@link Validation#config}) refuse in one sentence: a pool that no longer opens after
  * a power cut. The scene here puts that other thread's write at the exact instant (a hook on the
- * pool's map of records, as the verb changes it), lets it run up to a second, then cuts the power.
+ * pool's map of records, as the verb changes it, or a hold on the verb's read), lets it run up to a
+ * second, then cuts the power. Besides the refusals, the service window cases look for what the
+ * open accepts but cannot bring back: a drive OFFLINE with no window, a window over an ONLINE drive,
+ * a drive REBUILDING with no rebuild on record.
  */
 class HalfMadeDecisionCutTest {
 
