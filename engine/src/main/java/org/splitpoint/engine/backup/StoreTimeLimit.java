@@ -103,47 +103,16 @@ public final class StoreTimeLimit {
      */
     public <T> T call(String what, Call<T> call) throws IOException {
         checkAnswering();
-        Future<T> f;
         try {
-            f = CALLS.submit(call::run);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new IOException("no thread could be started for a call into the backup store: " + e.getMessage(), e);
-        }
-        boolean interrupted = false;
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        try {
-            while (true) {
-                try {
-                    return f.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    // the helper may still be using the caller's buffer: never return before it is done or given up
-                    interrupted = true;
-                } catch (TimeoutException e) {
-                    NotAnsweredException late = new NotAnsweredException(what, said(), false, null);
-                    synchronized (this) {
-                        if (hung == null) {
-                            hung = late;
-                        }
-                    }
-                    throw late;
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) {
-                        throw io;
-                    }
-                    if (c instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (c instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IOException(c);
+            return onHelper("a call into the backup store", millis, call);
+        } catch (TimeoutException e) {
+            NotAnsweredException late = new NotAnsweredException(what, said(), false, null);
+            synchronized (this) {
+                if (hung == null) {
+                    hung = late;
                 }
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            throw late;
         }
     }
 
@@ -153,7 +122,22 @@ public final class StoreTimeLimit {
      * a failed backup gives up on (its image's removal): the store may be the reason it failed.
      */
     public static boolean aside(String name, long waitMillis, Call<Void> call) throws IOException {
-        Future<Void> f;
+        try {
+            onHelper(name, waitMillis, call);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code call} on a helper thread, waited for at most {@code waitMillis}; its error thrown here,
+     * TimeoutException when it did not end in time. An interrupt does not end the wait: the helper may
+     * still be using the caller's buffer, so the caller never returns before it is done or given up
+     * (the interrupt is kept for after).
+     */
+    private static <T> T onHelper(String name, long waitMillis, Call<T> call) throws IOException, TimeoutException {
+        Future<T> f;
         try {
             f = CALLS.submit(call::run);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -164,12 +148,9 @@ public final class StoreTimeLimit {
         try {
             while (true) {
                 try {
-                    f.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    return true;
+                    return f.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
-                } catch (TimeoutException e) {
-                    return false;
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
                     if (c instanceof IOException io) {
@@ -177,6 +158,9 @@ public final class StoreTimeLimit {
                     }
                     if (c instanceof RuntimeException r) {
                         throw r;
+                    }
+                    if (c instanceof Error err) {
+                        throw err;
                     }
                     throw new IOException(c);
                 }
