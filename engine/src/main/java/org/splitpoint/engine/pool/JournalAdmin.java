@@ -387,6 +387,11 @@ public final class JournalAdmin {
             pool.refuseIfClosed();
             pool.volume(volume);
             Refusal.check(JournalRules.ship(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
+            if (pool.backupsStarting.contains(volume)) {
+                // its store work runs without the pool's monitor (StoreStart): a ship recorded meanwhile would
+                // change the last backup under it and have it refused; the backup becomes the journal's base
+                throw new PoolException("a backup of " + volume + " is being started; the journal ships when it ends");
+            }
             PoolConfig.JournalRecord rec = record(volume);
             Open o = pool.journals.get(volume);
             long from = Math.max(rec.shippedThrough(), o.journal.oldestSeq());
