@@ -56,6 +56,8 @@ public final class WriteIntent {
     private final TrackBitmap bits;
     private final TrackBitmap pinned;
     private final TrackBitmap recovering;
+    /** Every held track was resynced and forced since it was held (see {@link #heldTracksResynced}). */
+    private boolean heldResynced;
     private TrackBitmap writtenThisInterval;
     private TrackBitmap writtenLastInterval;
     private final long idleNanos;
@@ -176,12 +178,39 @@ public final class WriteIntent {
         recovering.loadWords(bits.toWords());
     }
 
-    /** The open made its recovery durable: the held tracks clear like written ones (after two idle flushes). */
-    public synchronized void releaseRecovery() {
+    /**
+     * The resync at open made the members agree on every dirty track and forced them ({@code
+     * RowRepair.resyncDirtyTracks}): the held tracks need no flush of their own before they clear.
+     */
+    public synchronized void heldTracksResynced() {
+        heldResynced = recovering.cardinality() > 0;
+    }
+
+    /**
+     * The open made its recovery durable. With {@code clearResynced} (the volume is not FAILED, whose
+     * dirty tracks must wait for its drives' return), held tracks the resync at open made agree and
+     * forced ({@link #heldTracksResynced}), and nothing wrote since, clear now, lazily, as a flush
+     * clears an idle track: before, they cleared only after two flush intervals, and a volume no
+     * host flushes kept them set, so every later crash resynced them again (and a pair marked them
+     * invalid again). Any other held track clears like a written one, after two idle flushes.
+     */
+    public synchronized void releaseRecovery(boolean clearResynced) throws IOException {
+        boolean clear = clearResynced && heldResynced;
+        boolean cleared = false;
         for (long t = recovering.nextSetBit(0); t >= 0; t = recovering.nextSetBit(t + 1)) {
-            writtenThisInterval.set(t);
+            if (clear && !pinned.get(t) && !writtenThisInterval.get(t) && !writtenLastInterval.get(t)) {
+                bits.clear(t);
+                durable.markChanged(t, t + 1);
+                cleared = true;
+            } else {
+                writtenThisInterval.set(t);
+            }
         }
         recovering.clearAll();
+        heldResynced = false;
+        if (cleared) {
+            durable.persist(false); // a bit left set on disk by a crash costs only a resync
+        }
     }
 
     /**

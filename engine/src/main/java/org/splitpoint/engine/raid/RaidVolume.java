@@ -1456,7 +1456,11 @@ public abstract class RaidVolume implements BlockDevice {
      * a staged journal's re-journaled tracks): they may clear from now on.
      */
     public void endCrashRecovery() {
-        writeIntent.releaseRecovery();
+        try {
+            writeIntent.releaseRecovery(state() != VolumeState.FAILED);
+        } catch (IOException e) {
+            // the cleared bits' pages stay to be written by the next persist; set on disk, they cost a resync
+        }
     }
 
     /**

@@ -195,6 +195,7 @@ final class RowRepair {
                 done++;
             }
             volume.forceTakers();
+            writeIntent.heldTracksResynced();
         } catch (NoSpaceException e) {
             for (long t = dirty.nextSetBit(0); t >= 0; t = dirty.nextSetBit(t + 1)) {
                 writeIntent.pin(t, t + 1);
