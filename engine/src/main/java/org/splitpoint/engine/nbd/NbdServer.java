@@ -171,6 +171,16 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Connections the kernel may complete before the accept loop takes them, as nbdkit asks
+     * (SOMAXCONN; Linux caps it at net.core.somaxconn, 4096 on current kernels). The JDK's default,
+     * 50, was too few for a burst of clients: past it Linux completed a client's handshake with a
+     * SYN cookie and then dropped its ACK, the accept queue being full, and an NBD client, which
+     * waits for the server's greeting and sends nothing first, waited for ever on a socket the
+     * server had no trace of (200 clients connecting at once to serve: 86 hung).
+     */
+    static final int BACKLOG = 4096;
+
     /** Listens on {@code host:port} (TCP). Port 0 picks a free one (see {@link #address()}). */
     public static NbdServer tcp(String host, int port, ExportCatalog catalog, Consumer<String> log) throws IOException {
         return tcp(host, port, catalog, log, NbdLimits.DEFAULT);
@@ -187,7 +197,7 @@ public final class NbdServer implements AutoCloseable {
                          UnaryOperator<AcceptLoop.Acceptor> acceptHook) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
-            ch.bind(new InetSocketAddress(host, port));
+            ch.bind(new InetSocketAddress(host, port), BACKLOG);
             InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
             return new NbdServer(ch, catalog, log, host + ":" + bound.getPort(), null, limits, acceptHook);
         } catch (IOException | RuntimeException e) {

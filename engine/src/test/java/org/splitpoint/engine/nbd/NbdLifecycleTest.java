@@ -59,6 +59,71 @@ class NbdLifecycleTest {
         pool.close();
     }
 
+    /**
+     * A burst of clients connecting at once (a host's VMs starting, nbdcopy's connections times
+     * a few tools) is greeted every one, however many arrive before the accept loop takes them.
+     * The JDK listens with a backlog of 50: past it Linux answered the handshake with a SYN
+     * cookie and then dropped the client's ACK (the accept queue full), so the client's socket
+     * was established, the server had no trace of it, and an NBD client, which waits for the
+     * server's greeting, waited for ever (200 python clients at once against serve: 86 hung,
+     * nstat ListenOverflows 260). Here the accept loop is held while 120 clients connect, as a
+     * busy accept thread would be; each must then be greeted.
+     */
+    @Test
+    @Timeout(60)
+    void aBurstOfClientsBeyondTheJdksDefaultBacklogIsGreetedEveryOne() throws Exception {
+        int clients = 120; // over the JDK's 50, within an older kernel's somaxconn of 128
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(clients);
+        server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), log, NbdLimits.DEFAULT, real -> () -> {
+            try {
+                connected.await(5, TimeUnit.SECONDS); // the accept thread busy while the burst arrives
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.accept();
+        });
+        int port = server.port();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        List<java.net.Socket> sockets = new CopyOnWriteArrayList<>();
+        try {
+            List<java.util.concurrent.Future<Boolean>> greeted = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                greeted.add(threads.submit(() -> {
+                    java.net.Socket s = new java.net.Socket();
+                    sockets.add(s);
+                    try {
+                        s.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
+                    } finally {
+                        connected.countDown();
+                    }
+                    s.setSoTimeout(15_000);
+                    byte[] magic = s.getInputStream().readNBytes(8);
+                    return new String(magic, StandardCharsets.US_ASCII).equals("NBDMAGIC");
+                }));
+            }
+            int ok = 0;
+            List<String> failed = new ArrayList<>();
+            for (java.util.concurrent.Future<Boolean> f : greeted) {
+                try {
+                    if (f.get(40, TimeUnit.SECONDS)) {
+                        ok++;
+                    } else {
+                        failed.add("a reply that is no greeting");
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed.add(String.valueOf(e.getCause()));
+                }
+            }
+            assertThat(ok).as("clients greeted of " + clients + "; the others: " + failed.stream().distinct().toList())
+                    .isEqualTo(clients);
+        } finally {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+            threads.shutdownNow();
+        }
+    }
+
     @Test
     @Timeout(30)
     void aClientThatChoosesNoExportIsDisconnectedAfterTheHandshakeTimeout() throws Exception {
