@@ -49,6 +49,14 @@ public final class UnixSocketFile implements AutoCloseable {
     }
 
     /**
+     * Clients that may wait to be accepted (the kernel caps it at net.core.somaxconn), as TCP's in
+     * NbdServer. Local clients connect without blocking (libnbd does), and a Unix listener whose
+     * backlog is full refuses them at once (EAGAIN): with the JDK's default of 50, 150 nbdinfo
+     * started together against 'serve --socket' failed 94 times ("server backlog overflowed").
+     */
+    public static final int BACKLOG = 4096;
+
+    /**
      * Listens at {@code path} by the rule above. {@code hint} ends a refusal with what to do
      * (e.g. "choose another --socket path").
      */
@@ -70,7 +78,7 @@ public final class UnixSocketFile implements AutoCloseable {
         }
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.bind(UnixDomainSocketAddress.of(p));
+            ch.bind(UnixDomainSocketAddress.of(p), BACKLOG);
             Object key = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             return new UnixSocketFile(p, ch, key);
         } catch (IOException e) {
