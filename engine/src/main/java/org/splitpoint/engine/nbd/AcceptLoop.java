@@ -74,7 +74,7 @@ final class AcceptLoop implements Runnable {
                 backoff = sleep(backoff);
                 continue;
             }
-            failures.ended("accepting clients again on " + server.address(), "failed accepts");
+            failures.ended("accepting clients again on " + server.address(), "failed accept", "failed accepts");
             try {
                 int max = server.limits().maxConnections();
                 boolean full = liveConnections() >= max;
@@ -83,7 +83,7 @@ final class AcceptLoop implements Runnable {
                     displaced.occurred("at the limit of " + max + " connections, new clients take the places of"
                             + " connections that chose no export within a second");
                 } else if (!full) {
-                    displaced.ended("no connection displaced any more", "displaced connections");
+                    displaced.ended("no connection displaced any more", "displaced connection", "displaced connections");
                 }
                 if (full) {
                     refusals.occurred("refusing new clients: " + server.limits().maxConnections()
@@ -91,7 +91,7 @@ final class AcceptLoop implements Runnable {
                     refuse(c);
                     continue;
                 }
-                refusals.ended("taking new clients again", "refusals");
+                refusals.ended("taking new clients again", "refusal", "refusals");
                 server.start(c);
                 backoff = 0;
             } catch (Throwable t) {

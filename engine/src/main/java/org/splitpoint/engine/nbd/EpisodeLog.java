@@ -38,14 +38,15 @@ final class EpisodeLog {
     }
 
     /**
-     * The trouble is over: if there was an episode, logs {@code what} with how many {@code units}
-     * (a plural noun: "failed accepts") it counted and how long it lasted.
+     * The trouble is over: if there was an episode, logs {@code what} with how many it counted,
+     * {@code one} or {@code many} as the count says ("failed accept", "failed accepts": serve's
+     * terminal said "after 1 brief connections"), and how long it lasted.
      */
-    synchronized void ended(String what, String units) {
+    synchronized void ended(String what, String one, String many) {
         if (count == 0) {
             return;
         }
-        log.accept(what + " after " + count + " " + units + " in " + seconds(System.nanoTime() - started));
+        log.accept(what + " after " + count + " " + (count == 1 ? one : many) + " in " + seconds(System.nanoTime() - started));
         count = 0;
     }
 

@@ -42,7 +42,7 @@ final class ExportWatch implements Runnable {
     public void run() {
         try {
             round();
-            failures.ended("checking the NBD exports works again", "failed checks");
+            failures.ended("checking the NBD exports works again", "failed check", "failed checks");
         } catch (Throwable t) { // a periodic task that throws is never run again: never throw
             failures.occurred("checking the NBD exports failed: " + t);
         }

@@ -348,7 +348,8 @@ public final class NbdServer implements AutoCloseable {
     void announce(NbdConnection c) {
         if (c.announce()) {
             ClientStats s = c.stats();
-            brief.ended("a client stayed connected", "brief connections without a request");
+            brief.ended("a client stayed connected", "brief connection without a request",
+                    "brief connections without a request");
             log.accept("client " + s.remote() + " connected to " + s.export() + (s.readOnly() ? " (read-only)" : ""));
         }
     }
@@ -403,7 +404,7 @@ public final class NbdServer implements AutoCloseable {
         ClientStats s = c.stats();
         if (reconnects.madeRequest(c.host(), s.export())) {
             slowed.ended("client " + c.host() + " made a request on " + s.export() + ", so its handshakes are answered"
-                    + " at once again", "slowed handshakes");
+                    + " at once again", "slowed handshake", "slowed handshakes");
         }
     }
 
@@ -429,7 +430,7 @@ public final class NbdServer implements AutoCloseable {
     /** Called each round of the watch: an ENOMEM episode is over once no buffer is in use. */
     void memoryCalm() {
         if (memoryShort.inEpisode() && memory.used() == 0) {
-            memoryShort.ended("buffer memory is free again", "ENOMEM answers");
+            memoryShort.ended("buffer memory is free again", "ENOMEM answer", "ENOMEM answers");
         }
         clientLines.calm();
     }

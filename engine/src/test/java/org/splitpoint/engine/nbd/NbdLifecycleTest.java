@@ -210,6 +210,35 @@ class NbdLifecycleTest {
     }
 
     /**
+     * An episode of one brief connection is said in the singular: serve's terminal said "a client
+     * stayed connected after 1 brief connections without a request in 1.1 s" (nbdinfo --size, then
+     * a client that stayed), and every episode's end counted so ("after 1 failed accepts").
+     */
+    @Test
+    @Timeout(30)
+    void anEpisodeOfOneBriefConnectionIsSaidInTheSingular() throws Exception {
+        server = NbdServer.tcp("127.0.0.1", 0, new PoolExports(pool), log);
+        try (NbdTestClient c = new NbdTestClient(server.port())) {
+            c.go("prod", Nbd.OPT_GO);
+        }
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (!server.clients().isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        try (NbdTestClient stays = new NbdTestClient(server.port())) {
+            stays.go("prod", Nbd.OPT_GO);
+            stays.request(Nbd.CMD_READ, 0, 1, 0, 4096, null);
+            assertThat(stays.reply(h -> 4096).error()).isZero();
+            until = System.nanoTime() + 5_000_000_000L; // announced a second after it chose its export
+            while (log.matching("a client stayed connected").isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+        }
+        assertThat(log.matching("a client stayed connected after 1 brief connection without a request in"))
+                .as(log.toString()).hasSize(1);
+    }
+
+    /**
      * A client that negotiates and leaves at once (qemu retrying an export that became read-only
      * does so ~170 times a second) is counted, not logged: one line when it starts, one with the
      * count when a client stays; a client that stays is logged as before.
