@@ -65,6 +65,7 @@ public final class VolumesView extends VBox {
         stateColumn.setCellFactory(c -> new StatusCell());
         sizeColumn.setCellValueFactory(c -> c.getValue().sizeProperty());
         drivesColumn.setCellValueFactory(c -> c.getValue().drivesProperty());
+        drivesColumn.setCellFactory(c -> new DrivesCell());
         snapshotsColumn.setCellValueFactory(c -> c.getValue().snapshotsProperty());
         saveAreaName.textProperty().bind(vm.saveAreaNameProperty());
         javafx.scene.control.Tooltip whole = new javafx.scene.control.Tooltip();
@@ -79,6 +80,47 @@ public final class VolumesView extends VBox {
         tip.setWrapText(true);
         tip.setMaxWidth(420);
         javafx.scene.control.Tooltip.install(saveAreaBox, tip);
+    }
+
+    /** The widest the drives column grows to show its lists whole; a longer list is cut, whole in its tooltip. */
+    static final double DRIVES_MOST = 260;
+
+    /**
+     * A volume's member drives, whole: which drives hold a volume is what an administrator reads this
+     * column for, and at 1024x700 a raid5's read "d1, d2, ...". The column's minimum follows the
+     * widest list shown (up to {@link #DRIVES_MOST}); the state column, whose reason may give way,
+     * gives the room.
+     */
+    private static final class DrivesCell extends TableCell<VolumeRow, String> {
+        private final javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
+
+        @Override
+        protected void updateItem(String drives, boolean empty) {
+            super.updateItem(drives, empty);
+            setText(empty ? null : drives);
+            tip.setText(drives);
+            setTooltip(empty || drives == null || drives.isEmpty() ? null : tip);
+            fitColumn();
+        }
+
+        /** Sets the column's minimum to the widest list among all rows (not only those on screen). */
+        private void fitColumn() {
+            TableColumn<VolumeRow, String> column = getTableColumn();
+            if (column == null || getTableView() == null) {
+                return;
+            }
+            javafx.scene.text.Text probe = new javafx.scene.text.Text();
+            probe.setFont(getFont());
+            double widest = 0;
+            for (VolumeRow r : getTableView().getItems()) {
+                probe.setText(r.drivesProperty().get());
+                widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+            }
+            double need = Math.min(DRIVES_MOST, Math.ceil(widest + snappedLeftInset() + snappedRightInset()) + 4);
+            if (Math.abs(column.getMinWidth() - Math.max(60, need)) > 0.5) {
+                column.setMinWidth(Math.max(60, need));
+            }
+        }
     }
 
     /** State badge (glyph + word + colour) followed by the members that make the state, e.g. "d3 FAILED". */
