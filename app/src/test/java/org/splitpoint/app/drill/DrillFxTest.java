@@ -214,6 +214,41 @@ class DrillFxTest {
     }
 
     /**
+     * At 1024x700 the result card's figures read on one line each: beside the timeline, in the map's
+     * column, "37 of 1,024 · 3.61% of a full rebuild" took three lines and the resync time as many
+     * (seen by hand, the last GUI helper's note). The card spans the page under the timeline and map.
+     */
+    @Test
+    void at1024x700TheResultCardsFiguresKeepToOneLine(FxRobot robot) throws Exception {
+        showDrills(robot); // test data written, no second failure: a PASSED drill, its resync figures shown
+        robot.clickOn("#startDrill");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        robot.clickOn("#confirmName").write("prod");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#confirmAction");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> visible(robot, "#resultCard"));
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        List<String> wrapped = onFx(() -> {
+            List<String> out = new java.util.ArrayList<>();
+            for (Node n : robot.lookup(".result-card .figure").queryAll()) {
+                Label value = (Label) n;
+                javafx.scene.text.Text line = new javafx.scene.text.Text("0");
+                line.setFont(value.getFont());
+                double one = line.getLayoutBounds().getHeight();
+                javafx.scene.text.Text drawn = (javafx.scene.text.Text) value.lookup(".text");
+                long lines = Math.round(drawn.getLayoutBounds().getHeight() / one);
+                if (lines > 1 || drawn.getText().endsWith("...") || drawn.getText().endsWith("…")) {
+                    out.add(value.getId() + " on " + lines + " lines: '" + value.getText() + "'");
+                }
+            }
+            return out;
+        });
+        assertThat(onFx(() -> robot.lookup(".result-card .figure").queryAll().size())).as("figures shown").isGreaterThan(3);
+        assertThat(wrapped).as("result figures at 1024x700").isEmpty();
+    }
+
+    /**
      * A drill with a second failure fails a member of the volume for real: Start asks for the
      * volume's name and says what it costs, also with "Write test data" unticked (it started at
      * once, with not a word on the volume going FAILED or the pointers log losing the window's writes).
