@@ -94,6 +94,13 @@ public final class VolumesView extends VBox {
     private static final class DrivesCell extends TableCell<VolumeRow, String> {
         private final javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
 
+        DrivesCell() {
+            // the first updateItem comes before the style sheet's font and padding: measured without
+            // them, the bay's table still cut "d1, d2, ..." until a row changed
+            fontProperty().addListener((o, was, now) -> fitColumn());
+            insetsProperty().addListener((o, was, now) -> fitColumn());
+        }
+
         @Override
         protected void updateItem(String drives, boolean empty) {
             super.updateItem(drives, empty);
