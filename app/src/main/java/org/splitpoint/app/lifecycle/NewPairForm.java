@@ -138,7 +138,7 @@ public final class NewPairForm extends LifecycleForm {
             return Problem.of("name", bad);
         }
         if (taken.contains(n)) {
-            return Problem.of("name", "a pair named '" + n + "' already exists");
+            return Problem.of("name", "a pair named '" + n + "' already exists; choose another name");
         }
         if (free.size() < 2) {
             return Problem.of("std", "a pair needs two volumes in no pair; the pool has " + free.size()

@@ -135,7 +135,7 @@ public final class NewVolumeForm extends LifecycleForm {
             return Problem.of("name", bad);
         }
         if (taken.contains(n)) {
-            return Problem.of("name", "a volume named '" + n + "' already exists");
+            return Problem.of("name", "a volume named '" + n + "' already exists; choose another name");
         }
         if (spares.isEmpty()) {
             return Problem.of("drives", "the pool has no free SPARE drive; add drives first");
@@ -156,7 +156,8 @@ public final class NewVolumeForm extends LifecycleForm {
         }
         if (bytes > capacity()) {
             return Problem.of("size", "the size " + Sizes.format(bytes) + " is larger than the "
-                    + Sizes.format(capacity()) + " these drives hold");
+                    + Sizes.format(capacity()) + " these drives hold; type at most " + Sizes.format(capacity())
+                    + ", leave it empty for all of it, or tick more drives");
         }
         return Problem.NONE;
     }

@@ -83,7 +83,8 @@ class LifecycleViewModelTest {
         assertThat(f.ruleProperty().get()).endsWith("Chosen: 3 drives, holding 8 MiB; it survives one drive failing.");
         assertThat(f.problemProperty().get()).isEmpty();
         f.sizeProperty().set("9M");
-        assertThat(f.problemProperty().get()).isEqualTo("the size 9 MiB is larger than the 8 MiB these drives hold");
+        assertThat(f.problemProperty().get()).isEqualTo("the size 9 MiB is larger than the 8 MiB these drives hold;"
+                + " type at most 8 MiB, leave it empty for all of it, or tick more drives");
         f.sizeProperty().set("2M");
         f.nameProperty().set("9lives");
         assertThat(f.problemProperty().get()).startsWith("'9lives' is not a valid volume name");
@@ -123,6 +124,32 @@ class LifecycleViewModelTest {
         NewPairForm p = vm.newPairForm();
         p.nameProperty().set("");
         assertThat(p.problemProperty().get()).isEqualTo("type a name for the pair");
+    }
+
+    /**
+     * A name already taken says what to do, as the other refusals do ("tick 2 more"): the New volume
+     * dialog said only "a volume named 'prod' already exists" (seen by hand), and New pair the same.
+     */
+    @Test
+    void aNameAlreadyTakenSaysToChooseAnother() {
+        newVolume("a", Layout.RAID1, "d1", "d2");
+        newVolume("b", Layout.RAID1, "d3", "d4");
+        NewVolumeForm v = vm.newVolumeForm();
+        v.chosen().addAll(List.of("d5", "d6"));
+        v.layoutProperty().set(Layout.RAID1);
+        v.nameProperty().set("a");
+        assertThat(v.problemProperty().get()).isEqualTo("a volume named 'a' already exists; choose another name");
+        AddDrivesForm more = vm.addDrivesForm();
+        more.countProperty().set("4");
+        done(more);
+        newVolume("c", Layout.RAID1, "d7", "d8");
+        newVolume("d", Layout.RAID1, "d9", "d10");
+        NewPairForm p = vm.newPairForm();
+        String made = p.nameProperty().get();
+        done(p);
+        NewPairForm again = vm.newPairForm();
+        again.nameProperty().set(made);
+        assertThat(again.problemProperty().get()).isEqualTo("a pair named '" + made + "' already exists; choose another name");
     }
 
     @Test
