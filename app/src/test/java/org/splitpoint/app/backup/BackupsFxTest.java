@@ -231,6 +231,28 @@ class BackupsFxTest {
         }
     }
 
+    /**
+     * The line beside Verify, Verify all, Delete… and Restore… that says how a verify ended is whole at
+     * 1024x700: it read "1 image verified: every SHA-256..." there (seen by hand), and a damaged
+     * result's counts ("0 ok, 1 DAMAGED") are the part that was cut.
+     */
+    @Test
+    void at1024x700TheVerifyResultBesideTheButtonsIsWhole(FxRobot robot) throws Exception {
+        openBackups(robot);
+        fx.resize(robot, 1024, 700);
+        try {
+            robot.clickOn(cell(robot, made.image()).get());
+            robot.clickOn("#verifyImage");
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> text(robot, "#verifyLine")
+                    .equals("1 image verified: every SHA-256 matched"));
+            WaitForAsyncUtils.waitForFxEvents(5);
+            String[] l = textAndShown(robot, "#verifyLine");
+            assertThat(l[1]).as("the verify result on screen at 1024 px").isEqualTo(l[0]);
+        } finally {
+            fx.resize(robot, 1260, 780); // the stage is the next test's: a new scene does not size it back
+        }
+    }
+
     @Test
     void deletingAnImageNeedsItsIdTypedAndTheImagesBuiltOnItTicked(FxRobot robot) throws Exception {
         openBackups(robot);
