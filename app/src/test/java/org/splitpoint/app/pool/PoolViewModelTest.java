@@ -50,7 +50,8 @@ class PoolViewModelTest {
     @Test
     void aDrillsVerifyAndAnyOtherVerifyAreTheVolumePagesLastVerify() throws Exception {
         org.splitpoint.app.volumes.VolumeViewModel prod = vm.volume("prod");
-        assertThat(prod.verifyResultProperty().get()).isEqualTo("not verified since the window opened");
+        // not "since the window opened": on a volume's page a window is a drive's service window
+        assertThat(prod.verifyResultProperty().get()).isEqualTo("not verified since the app opened this pool");
         try (var fast = org.splitpoint.app.testing.ServiceStepScale.set("0")) {
             var f = vm.drills().form();
             f.volumeProperty().set("prod");
