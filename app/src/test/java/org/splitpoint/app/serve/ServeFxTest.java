@@ -163,6 +163,21 @@ class ServeFxTest extends PoolWindowFxTest {
         assertThat(widths[0]).as("the columns' width against the table's").isLessThanOrEqualTo(widths[1] + 0.5);
     }
 
+    /** At 1024x700 the clients table's headers read whole: "Requests" read "Reque..." (seen by hand). */
+    @Test
+    void atTheSmallestWindowEveryColumnHeaderIsWhole(FxRobot robot) throws Exception {
+        fx.resize(robot, 1024, 700);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveClients").tryQuery().isPresent());
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // a layout pass
+        WaitForAsyncUtils.waitForFxEvents();
+        java.util.List<String> cut = onFx(() -> robot.lookup("#serveClients .column-header .label").queryAll().stream()
+                .map(n -> (javafx.scene.control.Label) n)
+                .filter(l -> l.getText() != null && !l.getText().isEmpty())
+                .filter(l -> !l.getText().equals(((javafx.scene.text.Text) l.lookup(".text")).getText()))
+                .map(l -> ((javafx.scene.text.Text) l.lookup(".text")).getText() + " for " + l.getText()).toList());
+        assertThat(cut).as("headers cut at 1024x700").isEmpty();
+    }
+
     /**
      * A snapshot's export with a long name read "prod@befor…" in the Volume column, with nothing to
      * show the rest (seen by hand): the cell's tooltip gives the whole name.
