@@ -19,6 +19,13 @@ public final class CopyPlan {
     /** {@code union} = tracks invalid on either side (what an incremental restore copies). */
     public static Confirmation restore(PairView p, boolean full, boolean protect,
                                        org.splitpoint.engine.pair.Pair.Changes changes, long volumeSize) {
+        return restore(p, full, protect, changes, volumeSize, List.of());
+    }
+
+    /** As above; {@code clients} are the NBD clients using the STD now (their addresses). */
+    public static Confirmation restore(PairView p, boolean full, boolean protect,
+                                       org.splitpoint.engine.pair.Pair.Changes changes, long volumeSize,
+                                       List<String> clients) {
         long tracks = full ? p.totalTracks() : changes.either();
         List<String> s = new ArrayList<>();
         s.add("Restore copies " + p.bcv() + " → " + p.std() + ": " + Format.tracks(tracks) + " ("
@@ -35,8 +42,24 @@ public final class CopyPlan {
                 + " again and its point-in-time image is not kept.");
         s.add("Hosts keep using " + p.std() + " meanwhile: reads of tracks not yet restored are served from "
                 + p.bcv() + "; tracks they write meanwhile are restored too.");
+        served(s, p.std(), clients);
         return new Confirmation("Restore " + p.std(), "Overwrite " + p.std() + " with " + p.bcv() + "?", s, p.std(),
                 "Restore " + p.std());
+    }
+
+    /**
+     * Says who sees {@code volume}'s data change under it: an NBD client (a VM, a mounted file system)
+     * reads the new data at once, without being told, so what it cached no longer matches the disk.
+     * The confirmation named only "hosts", generic, with a VM using the volume over NBD (seen by hand).
+     */
+    static void served(List<String> s, String volume, List<String> clients) {
+        if (clients.isEmpty()) {
+            return;
+        }
+        s.add(volume + " is served over NBD to " + (clients.size() == 1 ? "1 client" : clients.size() + " clients")
+                + " (" + String.join(", ", clients) + "): " + (clients.size() == 1 ? "it stays" : "they stay")
+                + " connected and reads the new data as it lands, with no warning. Unmount " + volume
+                + " there (or stop the VM) first if it caches data, as a file system does.");
     }
 
     /** ", 2 on both" when some track changed on both sides (counted once in the total). */

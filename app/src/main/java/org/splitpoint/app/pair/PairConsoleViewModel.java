@@ -45,6 +45,8 @@ public final class PairConsoleViewModel {
     private final CopyControl copy;
     private TaskExecutor.Repeating sampling;
     private PoolSnapshot snapshot;
+    /** The NBD clients using a volume now (their addresses), named in a restore's confirmation. */
+    private java.util.function.Function<String, List<String>> clientsOf = v -> List.of();
 
     // ---- properties
     private final ReadOnlyObjectWrapper<PairView> view = new ReadOnlyObjectWrapper<>();
@@ -326,9 +328,14 @@ public final class PairConsoleViewModel {
         bridge.run(pool -> pool.pairs().get(name).changes(), ch -> {
             PairView p = view.get();
             if (p != null) {
-                then.accept(CopyPlan.restore(p, f, prot, ch, size));
+                then.accept(CopyPlan.restore(p, f, prot, ch, size, clientsOf.apply(p.std())));
             }
         }, this::failed);
+    }
+
+    /** {@code clients} gives the addresses of the NBD clients using a volume now (the app's server). */
+    public void servedClients(java.util.function.Function<String, List<String>> clients) {
+        clientsOf = clients;
     }
 
     public void establish() {

@@ -351,6 +351,7 @@ public final class PoolViewModel {
     public PairConsoleViewModel pair(String name) {
         return consoles.computeIfAbsent(name, n -> {
             PairConsoleViewModel vm = new PairConsoleViewModel(bridge, status, expectations, n);
+            vm.servedClients(v -> serve().clientsUsing(v));
             vm.apply(lastPairs);
             if (lastSnapshot != null) {
                 vm.apply(lastSnapshot);

@@ -120,6 +120,24 @@ public final class ServeViewModel {
     }
 
     /**
+     * The addresses of the clients connected now to export {@code volume} (its own name, not a
+     * snapshot's), as "127.0.0.1:51234"; empty when none or not serving.
+     */
+    public List<String> clientsUsing(String volume) {
+        NbdServer s = server;
+        if (s == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (ClientStats c : s.clients()) {
+            if (volume.equals(c.export())) {
+                out.add(c.remote());
+            }
+        }
+        return out;
+    }
+
+    /**
      * The clients connected now, as "127.0.0.1:51234 using prod" (asked of the server, not the last
      * sample, so one that connected a moment ago is named too); empty when none or not serving.
      */

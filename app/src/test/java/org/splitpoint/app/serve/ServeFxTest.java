@@ -165,6 +165,41 @@ class ServeFxTest extends PoolWindowFxTest {
     }
 
     /**
+     * A pair restore's confirmation names the NBD clients using the STD: they see its data change at
+     * once, with no warning, and a file system a VM has mounted over it goes wrong; the dialog said
+     * only "Hosts keep using prod meanwhile" with qemu-io connected to prod (seen by hand).
+     */
+    @Test
+    void aRestoreConfirmationNamesTheClientsUsingTheStd(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        listenOn(robot, "127.0.0.1:0");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, this::serving);
+        String status = onFx(() -> fx.vm.serve().statusProperty().get());
+        int port = Integer.parseInt(status.replaceAll(".*:(\\d+).*", "$1"));
+        org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> {
+            pool.pairs().split(java.util.List.of("prod-pair"));
+            return null;
+        });
+        try (Socket s = client(port, "prod")) {
+            String me = "127.0.0.1:" + s.getLocalPort();
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.serve().connectedClients())
+                    .contains(me + " using prod"));
+            java.util.concurrent.CompletableFuture<org.splitpoint.app.common.Confirmation> asked =
+                    new java.util.concurrent.CompletableFuture<>();
+            robot.interact(() -> fx.vm.pair("prod-pair").restoreConfirmation(c -> asked.complete(c.getValue())));
+            assertThat(asked.get(10, TimeUnit.SECONDS).sentences()).as("the restore's confirmation")
+                    .contains("prod is served over NBD to 1 client (" + me + "): it stays connected and reads the new"
+                            + " data as it lands, with no warning. Unmount prod there (or stop the VM) first if it"
+                            + " caches data, as a file system does.");
+            robot.clickOn("#serveToggle");
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
+            robot.clickOn("#stopAction");
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
+        }
+    }
+
+    /**
      * At 1024x700 a client's address reads whole: "127.0.0.1:36926" read "127.0....:36926" (seen by
      * hand with qemu-io connected), the Volume column keeping room it did not use.
      */
