@@ -129,7 +129,8 @@ final class CutRuns {
         p.jobs().forEach(j -> j.setThrottle(0));
         p.awaitJobs(null);
         for (org.splitpoint.engine.job.Job j : p.jobs()) {
-            assertThat(j.state()).as(what + ": job " + j.id()).isEqualTo(org.splitpoint.engine.job.JobState.DONE);
+            assertThat(j.state()).as(what + ": job " + j.id() + " (" + j.progress().message() + ")")
+                    .isEqualTo(org.splitpoint.engine.job.JobState.DONE);
         }
     }
 
