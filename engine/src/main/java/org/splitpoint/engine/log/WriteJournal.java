@@ -38,6 +38,14 @@ import org.splitpoint.engine.io.StorageFile;
  * from the volume before the journal closes). {@link #close} therefore waits for syncs in flight
  * and a sync after it returns at once: a sync of closed legs failed, and the failure was taken for
  * the legs' drives failing, the drives of the journal enabled on them next.
+ *
+ * <p>Age. An entry records the wall clock's time (the only one that means anything after a
+ * restart), but its age, which a journal's max-age ships by, is counted on the monotonic clock
+ * while the journal is open: a clock set back (NTP stepping, a VM restored, an administrator's
+ * date) delayed an age-based ship by as long as the step, a clock set forward shipped early. An
+ * entry read back at open is as old as the wall clock says then; one dated after the opening's
+ * time was written before a clock was set back, so how old it is cannot be told: it and every
+ * entry before it count as due at once ({@link #oldestAgeKnown}), a ship early rather than late.
  */
 public final class WriteJournal implements AutoCloseable {
 
@@ -60,6 +68,27 @@ public final class WriteJournal implements AutoCloseable {
         }
     }
 
+    /** The clocks an entry's time and its age are read on (a test steps them). */
+    public interface Clock {
+        /** The wall clock, ms since the epoch: the time an entry records. */
+        long millis();
+
+        /** A monotonic clock, ns: the age of the entries written or read back in this opening. */
+        long nanos();
+
+        Clock SYSTEM = new Clock() {
+            @Override
+            public long millis() {
+                return System.currentTimeMillis();
+            }
+
+            @Override
+            public long nanos() {
+                return System.nanoTime();
+            }
+        };
+    }
+
     /** Told when a leg fails (the pool records it and warns). */
     public interface LegListener {
         void legFailed(int leg, IOException why);
@@ -71,13 +100,19 @@ public final class WriteJournal implements AutoCloseable {
     /** Each leg's size as asked at open: said also with no leg open (both drives FAILED then; a status NPE'd). */
     private final long capacity;
     private final ArrayDeque<Entry> index = new ArrayDeque<>();
+    private final Clock clock;
+    /** When each live entry was written, on {@link Clock#nanos} (as the index: oldest first). */
+    private final ArrayDeque<Long> born = new ArrayDeque<>();
+    /** Entries below this number were dated after the opening: their age is unknown (the class note). */
+    private long ageUnknownBelow = Long.MIN_VALUE;
     private long bytes;
     /** The next sequence number when no leg is left to say it. */
     private long floor;
     /** Syncs are its uses: {@link #close} never closes a leg under a sync. */
     private final Retirement retirement = new Retirement();
 
-    private WriteJournal(RingLog[] legs, boolean[] healthy, LegListener listener, long capacity) {
+    private WriteJournal(RingLog[] legs, boolean[] healthy, LegListener listener, long capacity, Clock clock) {
+        this.clock = clock;
         this.legs = legs;
         this.healthy = healthy;
         this.listener = listener;
@@ -93,6 +128,12 @@ public final class WriteJournal implements AutoCloseable {
      */
     public static WriteJournal open(StorageFile[] files, long capacity, long shippedThrough, boolean readOnly,
                                     LegListener listener) throws IOException {
+        return open(files, capacity, shippedThrough, readOnly, listener, Clock.SYSTEM);
+    }
+
+    /** As {@link #open(StorageFile[], long, long, boolean, LegListener)}, its times and ages on {@code clock}. */
+    public static WriteJournal open(StorageFile[] files, long capacity, long shippedThrough, boolean readOnly,
+                                    LegListener listener, Clock clock) throws IOException {
         RingLog[] legs = new RingLog[2];
         boolean[] healthy = new boolean[2];
         List<List<RingLog.Entry>> read = new ArrayList<>();
@@ -109,7 +150,7 @@ public final class WriteJournal implements AutoCloseable {
             }
             read.add(entries);
         }
-        WriteJournal j = new WriteJournal(legs, healthy, listener, capacity);
+        WriteJournal j = new WriteJournal(legs, healthy, listener, capacity, clock);
         j.level(read, shippedThrough, readOnly);
         return j;
     }
@@ -128,6 +169,8 @@ public final class WriteJournal implements AutoCloseable {
             }
         }
         tail = Math.min(tail, head);
+        long openMillis = clock.millis();
+        long openNanos = clock.nanos();
         List<byte[]> payloads = new ArrayList<>();
         for (long seq = tail; seq < head; seq++) {
             byte[] payload = null;
@@ -140,7 +183,14 @@ public final class WriteJournal implements AutoCloseable {
             }
             payloads.add(payload);
             ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
-            index.addLast(new Entry(seq, b.getLong(0), payload.length - PAYLOAD_HEADER, b.getLong(8)));
+            long time = b.getLong(8);
+            index.addLast(new Entry(seq, b.getLong(0), payload.length - PAYLOAD_HEADER, time));
+            if (time > openMillis) {
+                ageUnknownBelow = seq + 1;
+            }
+            // as old as the wall clock says now (one dated later: 0 s, a lower bound, see oldestAgeKnown)
+            long ageMillis = time > openMillis ? 0 : openMillis - time;
+            born.addLast(openNanos - Math.min(ageMillis < 0 ? Long.MAX_VALUE : ageMillis, 1L << 40) * 1_000_000L);
             bytes += payload.length - PAYLOAD_HEADER;
         }
         floor = head;
@@ -312,7 +362,8 @@ public final class WriteJournal implements AutoCloseable {
             return -2;
         }
         int len = data.remaining();
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
+        long nowNanos = clock.nanos();
         ByteBuffer head = ByteBuffer.allocate(PAYLOAD_HEADER).order(ByteOrder.LITTLE_ENDIAN).putLong(0, offset).putLong(8, now);
         CRC32C sum = new CRC32C(); // once for both legs
         sum.update(head.duplicate());
@@ -353,6 +404,7 @@ public final class WriteJournal implements AutoCloseable {
             return -1;
         }
         index.addLast(new Entry(seq, offset, len, now));
+        born.addLast(nowNanos);
         bytes += len;
         return seq;
     }
@@ -474,6 +526,7 @@ public final class WriteJournal implements AutoCloseable {
     public synchronized void retire(long seq) {
         while (!index.isEmpty() && index.peekFirst().seq < seq) {
             bytes -= index.pollFirst().length;
+            born.pollFirst();
         }
         for (int i = 0; i < 2; i++) {
             int n = i;
@@ -525,6 +578,19 @@ public final class WriteJournal implements AutoCloseable {
     /** When the oldest live entry was written (ms since the epoch), or -1 when none is live. */
     public synchronized long oldestTime() {
         return index.isEmpty() ? -1 : index.peekFirst().timeMillis;
+    }
+
+    /**
+     * How long ago the oldest live entry was written, in ms on the monotonic clock (the class note),
+     * -1 when none is live; a lower bound when {@link #oldestAgeKnown} is false.
+     */
+    public synchronized long oldestAgeMillis() {
+        return index.isEmpty() ? -1 : Math.max(0, (clock.nanos() - born.peekFirst()) / 1_000_000L);
+    }
+
+    /** False when the oldest live entry was read back dated after the opening (a clock set back since): its age is unknown. */
+    public synchronized boolean oldestAgeKnown() {
+        return index.isEmpty() || index.peekFirst().seq >= ageUnknownBelow;
     }
 
     /** Closes the legs once the syncs in flight ended (a host flush's, see the class note); later syncs return. */

@@ -347,8 +347,7 @@ public final class JournalAdmin {
         PoolConfig.JournalRecord rec = record(volume);
         Open o = pool.journals.get(volume);
         WriteJournal j = o == null ? null : o.journal;
-        long oldest = j == null ? -1 : j.oldestTime();
-        long age = oldest < 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000);
+        long age = j == null ? 0 : Math.max(0, j.oldestAgeMillis() / 1000);
         long bytes = j == null ? 0 : j.liveBytes();
         // while a restore of the volume is on record no base backup starts, and no try is due: the
         // first starts within a second of its end (before, "the next is in 59 s" while it ran)

@@ -25,6 +25,9 @@ final class JournalLife {
 
     private JournalLife() { }
 
+    /** The clocks every journal of this process dates its entries and counts their age on (a test steps them). */
+    static volatile WriteJournal.Clock clock = WriteJournal.Clock.SYSTEM;
+
     /**
      * At open: every journal's legs are read back and levelled, and it records its volume's writes
      * again. Its watch starts once the opening has ended ({@link Pool#open}).
@@ -65,7 +68,7 @@ final class JournalLife {
         String volume = v.name();
         // entries below shippedThrough were shipped before a crash: dropped, never applied twice
         WriteJournal journal = WriteJournal.open(files, capacityOf(pool, rec), rec.shippedThrough(), pool.isReadOnly(),
-                (leg, why) -> legFailed(pool, volume, leg, why));
+                (leg, why) -> legFailed(pool, volume, leg, why), clock);
         RaidVolume.IoAction hook = () -> {
             journal.sync();
             if (journal.unprotected()) {

@@ -201,8 +201,10 @@ final class JournalWatch {
         if (o.journal.entries() == 0) {
             return;
         }
-        long age = o.journal.oldestTime() < 0 ? 0 : (System.currentTimeMillis() - o.journal.oldestTime()) / 1000;
-        if (o.journal.liveBytes() >= rec.maxSize() || (rec.maxAgeSeconds() > 0 && age >= rec.maxAgeSeconds())) {
+        // the age on the monotonic clock: a clock set back no longer puts the ship off (WriteJournal's note)
+        boolean old = rec.maxAgeSeconds() > 0 && (!o.journal.oldestAgeKnown()
+                || o.journal.oldestAgeMillis() / 1000 >= rec.maxAgeSeconds()); // (in ms, 10^16 s overflowed)
+        if (o.journal.liveBytes() >= rec.maxSize() || old) {
             shipOrSay(pool, volume, rec.store(), said);
         }
     }
