@@ -179,7 +179,8 @@ final class Json {
 
     /** A drill's result: its figures and its timeline. */
     static void print(PrintWriter out, Object node) throws java.io.IOException {
-        out.println(MAPPER.writeValueAsString(node));
+        out.print(MAPPER.writeValueAsString(node)); // its lines are the document's, not one (LineWriter)
+        out.println();
         out.flush();
     }
 }

@@ -32,7 +32,10 @@ public final class Splitpoint implements Runnable {
     }
 
     /** Runs the CLI with the given streams; returns the exit code (for tests). */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    public static int run(String[] args, PrintWriter rawOut, PrintWriter rawErr) {
+        // each line a command prints is one line (LineWriter); a holder's answer is passed on as it came
+        PrintWriter out = LineWriter.of(rawOut);
+        PrintWriter err = LineWriter.of(rawErr);
         CommandLine cl = new CommandLine(new Splitpoint());
         cl.registerConverter(Path.class, new PathArgument()); // (with its subcommands)
         addHelp(cl);
@@ -58,7 +61,7 @@ public final class Splitpoint implements Runnable {
         });
         int code;
         try {
-            Integer forwarded = forwardToHolder(cl, args, out, err);
+            Integer forwarded = forwardToHolder(cl, args, rawOut, err);
             code = forwarded != null ? forwarded : cl.execute(args);
         } catch (OutOfMemoryError e) {
             // one sentence, not a stack trace: what ran out and how to give the command more

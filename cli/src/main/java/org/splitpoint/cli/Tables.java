@@ -3,10 +3,11 @@ package org.splitpoint.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.splitpoint.engine.pool.OneLine;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Sizes;
 
-/** Plain-text tables with columns padded to their widest cell. */
+/** Plain-text tables with columns padded to their widest cell (escaped first: {@link OneLine}). */
 final class Tables {
 
     private Tables() {
@@ -16,6 +17,7 @@ final class Tables {
         if (rows.isEmpty()) {
             return;
         }
+        rows = rows.stream().map(r -> java.util.Arrays.stream(r).map(OneLine::of).toArray(String[]::new)).toList();
         int[] w = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
