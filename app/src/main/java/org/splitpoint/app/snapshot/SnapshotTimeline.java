@@ -16,6 +16,12 @@ import org.splitpoint.engine.pool.SnapshotAdmin;
  * each with its name, when it was taken, its age ("3 min ago") and the bytes it holds in the save
  * area; invalid ones with the engine's reason. Pure: the card's model makes it from a pool snapshot
  * and a clock.
+ *
+ * <p>The points keep the engine's order (the order they were taken in), not their times': a
+ * snapshot taken after the clock was set back has a time before its elder's, and sorted by time it
+ * was drawn left of it, listed before it, as if taken first (a restore to "the latest" would pick
+ * the wrong one by eye). On the axis a point is never left of the one before it; each says its own
+ * time.
  */
 public final class SnapshotTimeline {
 
@@ -58,30 +64,29 @@ public final class SnapshotTimeline {
     private SnapshotTimeline() {
     }
 
-    /** The axis of {@code snapshots} (one volume's, oldest first as the engine lists them) at {@code now}. */
+    /** The axis of {@code snapshots} (one volume's, oldest first as the engine lists them) at {@code now}, in that order. */
     public static Axis of(List<SnapshotAdmin.Info> snapshots, Instant now, ZoneId zone) {
         if (snapshots.isEmpty()) {
             return Axis.EMPTY;
         }
         List<Instant> times = new ArrayList<>();
-        Instant oldest = null;
         for (SnapshotAdmin.Info s : snapshots) {
-            Instant t = parse(s.createdAt(), now);
-            times.add(t);
-            oldest = oldest == null || t.isBefore(oldest) ? t : oldest;
+            times.add(parse(s.createdAt(), now));
         }
+        Instant oldest = times.get(0); // the first taken, whatever a clock set back made the later ones' times
         double span = Math.max(1, Duration.between(oldest, now).toMillis());
         List<Point> points = new ArrayList<>();
+        double before = 0;
         for (int i = 0; i < snapshots.size(); i++) {
             SnapshotAdmin.Info s = snapshots.get(i);
             Instant t = times.get(i);
-            double pos = Math.max(0, Math.min(1, Duration.between(oldest, t).toMillis() / span));
+            double pos = Math.max(before, Math.min(1, Duration.between(oldest, t).toMillis() / span));
+            before = pos;
             boolean valid = SnapshotAdmin.VALID.equals(s.state());
             points.add(new Point(s.name(), t, pos, Format.when(s.createdAt()), ago(t, now), held(s.bytesHeld()),
                     s.bytesHeld(), s.tracksHeld(), valid, valid ? null : s.why(), s.restoring(),
                     s.name().startsWith(SAFETY_PREFIX)));
         }
-        points.sort(java.util.Comparator.comparing(Point::taken));
         return new Axis(List.copyOf(points), clock(oldest, now, zone), "now");
     }
 

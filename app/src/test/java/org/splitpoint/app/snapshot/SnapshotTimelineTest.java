@@ -40,6 +40,23 @@ class SnapshotTimelineTest {
         assertThat(a.end()).isEqualTo("now");
     }
 
+    /**
+     * The clock set back an hour between b and c: c's time is before a's. The engine lists them a, b, c (the
+     * order they were taken in); the timeline sorted them by time, c first at the left, as if c were the oldest.
+     */
+    @Test
+    void aSnapshotTakenAfterTheClockWentBackKeepsTheEnginesOrder() {
+        SnapshotTimeline.Axis a = SnapshotTimeline.of(List.of(
+                info("a", "2026-12-02T08:00:00Z", 1, "valid", null),
+                info("b", "2026-12-02T08:06:00Z", 1, "valid", null),
+                info("c", "2026-12-02T07:10:00Z", 1, "valid", null)), NOW, UTC);
+
+        assertThat(a.points()).extracting(SnapshotTimeline.Point::name).containsExactly("a", "b", "c");
+        assertThat(a.points()).extracting(SnapshotTimeline.Point::position).containsExactly(0.0, 0.5, 0.5);
+        assertThat(a.start()).as("the first taken is the left end").isEqualTo("08:00");
+        assertThat(a.point("c").age()).as("each says its own time").isEqualTo("1 h 2 min ago");
+    }
+
     @Test
     void oneSnapshotSitsAtTheLeftAndAnOlderDayIsNamedOnTheAxis() {
         SnapshotTimeline.Axis a = SnapshotTimeline.of(List.of(info("old", "2026-11-30T22:05:00Z", 1, "valid", null)),
@@ -64,8 +81,8 @@ class SnapshotTimelineTest {
 
     @Test
     void safetySnapshotsAreMarked() {
-        SnapshotTimeline.Axis a = SnapshotTimeline.of(List.of(info("before-restore-20261202-081100", "2026-12-02T08:11:00Z",
-                0, "valid", null), info("mine", "2026-12-02T08:10:00Z", 0, "valid", null)), NOW, UTC);
+        SnapshotTimeline.Axis a = SnapshotTimeline.of(List.of(info("mine", "2026-12-02T08:10:00Z", 0, "valid", null),
+                info("before-restore-20261202-081100", "2026-12-02T08:11:00Z", 0, "valid", null)), NOW, UTC);
         assertThat(a.points()).extracting(SnapshotTimeline.Point::name).containsExactly("mine", "before-restore-20261202-081100");
         assertThat(a.point("before-restore-20261202-081100").safety()).isTrue();
         assertThat(a.point("mine").safety()).isFalse();
