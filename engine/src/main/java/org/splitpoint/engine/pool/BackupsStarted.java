@@ -134,9 +134,13 @@ final class BackupsStarted {
         for (Path f : files) {
             String name = f.getFileName().toString();
             try {
-                String[] lines = new String(AtomicFile.read(pool.storage, f), StandardCharsets.UTF_8).split("\n");
-                if (lines.length >= 2) {
-                    out.add(new Started(name.substring(0, name.length() - SUFFIX.length()), lines[0], Path.of(lines[1])));
+                // the volume's line, then the store's path to the last newline: a path may hold newlines
+                String text = new String(AtomicFile.read(pool.storage, f), StandardCharsets.UTF_8);
+                int nl = text.indexOf('\n');
+                int end = text.endsWith("\n") ? text.length() - 1 : text.length();
+                if (nl > 0 && end > nl + 1) {
+                    out.add(new Started(name.substring(0, name.length() - SUFFIX.length()), text.substring(0, nl),
+                            Path.of(text.substring(nl + 1, end))));
                 }
             } catch (IOException | RuntimeException e) {
                 // unreadable: it says nothing
