@@ -89,6 +89,12 @@ final class Validation {
         } catch (IllegalArgumentException e) {
             throw new CorruptMetadataException("pool.json: " + e.getMessage());
         }
+        try {
+            // the size 'drive add' gives a drive without --size: refused there, it blamed the command
+            driveSize(c.driveSize(), c.trackSize());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptMetadataException("pool.json: its default " + e.getMessage() + " (driveSize)");
+        }
         Map<String, PoolConfig.DriveRecord> drives = new HashMap<>();
         for (PoolConfig.DriveRecord d : c.drives()) {
             recordedName("drive", d.name());

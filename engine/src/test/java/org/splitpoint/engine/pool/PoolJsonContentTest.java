@@ -154,7 +154,15 @@ class PoolJsonContentTest {
                 Arguments.of("a rebuild of an unknown drive",
                         (Consumer<ObjectNode>) b -> b.withArray("jobs").addObject().put("id", "rebuild-1")
                                 .put("kind", "rebuild").put("volume", "std").put("drive", "d99"),
-                        "pool.json: job rebuild-1 names unknown drive d99"));
+                        "pool.json: job rebuild-1 names unknown drive d99"),
+                // the size 'drive add' gives a drive without --size: taken, it refused that command as a usage
+                // error ('drive size must be at least 1M, not -5 B', exit 2) though none was given
+                Arguments.of("a negative default drive size",
+                        (Consumer<ObjectNode>) b -> b.put("driveSize", -5),
+                        "pool.json: its default drive size must be at least 1M, not -5 B (driveSize)"),
+                Arguments.of("a default drive size of 2^63-1",
+                        (Consumer<ObjectNode>) b -> b.put("driveSize", Long.MAX_VALUE),
+                        "pool.json: its default drive size must be a multiple of 4K, not 9223372036854775807 bytes"));
     }
 
     @ParameterizedTest(name = "{0}")
