@@ -28,6 +28,7 @@ public final class ChainReader implements org.splitpoint.engine.restore.TrackSou
         List<ImageReader> readers = new ArrayList<>();
         try {
             String next = id;
+            java.util.Set<String> seen = new java.util.HashSet<>(java.util.Set.of(id));
             ImageInfo first = null;
             while (next != null) {
                 ImageReader r = store.open(next);
@@ -47,8 +48,10 @@ public final class ChainReader implements org.splitpoint.engine.restore.TrackSou
                     throw new BackupException("incremental image " + i.id() + " names no parent; the chain of " + id
                             + " is broken");
                 }
-                if (readers.size() > 10_000) {
-                    throw new BackupException("the chain of " + id + " loops");
+                if (!seen.add(i.parent())) {
+                    // before its open: a loop went on to 10,000 images, each index read and checked again
+                    throw new BackupException("the chain of " + id + " loops: image " + i.id() + " names " + i.parent()
+                            + " as its parent, which is already in the chain");
                 }
                 next = i.parent();
             }
