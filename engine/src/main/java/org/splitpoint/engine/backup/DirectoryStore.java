@@ -338,6 +338,12 @@ public final class DirectoryStore implements BackupStore {
         } catch (CorruptMetadataException e) {
             throw new BackupException("image " + id + " in " + dir + ": " + e.getMessage());
         }
+        if (!id.equals(info.id())) {
+            // a directory copied or renamed by hand: listed as the image it names, it was that image twice, and a
+            // 'backup delete' of that id removed the other directory
+            throw new BackupException("image " + id + " in " + dir + ": manifest.json names image " + info.id()
+                    + ", not its directory's " + id + " (copied or renamed by hand)");
+        }
         String impossible = info.impossible();
         if (impossible != null) {
             throw new BackupException("image " + id + " in " + dir + ": manifest.json is damaged: " + impossible);

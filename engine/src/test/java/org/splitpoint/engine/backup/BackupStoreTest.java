@@ -208,6 +208,29 @@ class BackupStoreTest {
         assertThat(opened.get()).as("images opened").isEqualTo(2);
     }
 
+    /**
+     * An image directory copied (or renamed) by hand keeps its manifest, which names the original: the store
+     * listed the original twice, and 'backup delete' of that id took the original's directory while its copy
+     * went on being listed under that id. A manifest naming another image is damaged, said with the two names.
+     */
+    @Test
+    void anImageDirectoryWhoseManifestNamesAnotherImageIsDamaged() throws Exception {
+        DirectoryStore s = store();
+        fullImage(s);
+        Path from = s.images().resolve("v-full");
+        Path to = s.images().resolve("v-copy");
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        assertThat(s.list()).extracting(ImageInfo::id).containsExactly("v-full");
+        assertThat(s.damaged()).containsOnlyKeys("v-copy");
+        assertThat(s.damaged().get("v-copy")).endsWith(": manifest.json names image v-full, not its directory's v-copy"
+                + " (copied or renamed by hand)");
+    }
+
     @Test
     void aDamagedTrackIsNamedNeverReturned() throws Exception {
         DirectoryStore s = store();
