@@ -18,6 +18,7 @@ import org.splitpoint.app.common.StateBadge;
 import org.splitpoint.app.common.StateLook;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.event.Severity;
+import org.splitpoint.engine.pool.OneLine;
 
 /**
  * The event log, newest first: time, severity (glyph + word), source, message (red for a critical
@@ -104,9 +105,10 @@ public final class EventsView extends VBox {
                 source.setMinWidth(e.source() != null && e.source().length() > SOURCE_CHARS ? SOURCE_MAX : Region.USE_PREF_SIZE);
                 box.pseudoClassStateChanged(CRITICAL, e.severity() == Severity.CRITICAL);
                 box.pseudoClassStateChanged(WARNING, e.severity() == Severity.WARNING);
-                message.setText(e.message());
-                tip.setText(TIME.format(e.time()) + "  " + e.severity() + "  " + e.type() + " (" + e.source() + ")\n"
-                        + e.message());
+                // one event, one line: a path with a newline in it made one look like two (OneLine)
+                message.setText(OneLine.of(e.message()));
+                tip.setText(TIME.format(e.time()) + "  " + e.severity() + "  " + e.type() + " (" + OneLine.of(e.source())
+                        + ")\n" + OneLine.of(e.message()));
                 setTooltip(tip);
                 setGraphic(box);
             }
