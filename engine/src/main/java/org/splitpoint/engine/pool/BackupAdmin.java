@@ -225,6 +225,27 @@ public final class BackupAdmin {
      */
     public Job backup(String volume, Path storeDir, boolean full, long throttle, String fromSnapshot)
             throws IOException, PoolException {
+        return backup(volume, storeDir, full, throttle, fromSnapshot, () -> true);
+    }
+
+    /**
+     * What a caller that decided on a backup without the pool's monitor (the journal watch's base try,
+     * a journal's enable) asks again under it, where the start begins: false, and the backup is not
+     * started (null is returned); a PoolException refuses it.
+     */
+    @FunctionalInterface
+    interface StillWanted {
+        boolean now() throws PoolException;
+    }
+
+    /**
+     * {@link #backup(String, Path, boolean, long, String)} for a caller that holds no lock of the pool
+     * and decided on it without the monitor: {@code wanted} is asked under the monitor first (null
+     * returned when it says no). A caller must not hold the pool's monitor: the start waits on the store
+     * for up to its time limit without it, and a monitor held around it held every verb that long.
+     */
+    Job backup(String volume, Path storeDir, boolean full, long throttle, String fromSnapshot, StillWanted wanted)
+            throws IOException, PoolException {
         // The store's part (open it, remove unfinished images, create the image) runs without the
         // pool's monitor and under the store's time limit (StoreStart): a store that hangs (an NFS
         // server gone) held the monitor for good, and every verb that takes it waited with it (drive
@@ -232,6 +253,9 @@ public final class BackupAdmin {
         // before and again after, under the monitor, with no call into the store.
         Checked before;
         synchronized (pool) {
+            if (!wanted.now()) {
+                return null;
+            }
             before = refuseToStart(volume, full, fromSnapshot);
             if (pool.backupsStarting.contains(volume)) {
                 throw new PoolException("a backup of " + volume + " is being started already (its store has not"
@@ -630,7 +654,11 @@ public final class BackupAdmin {
      * every minute, and the journal never protected the volume again (JournalRebaseAfterImageDeletedTest).
      */
     static boolean canBuildOnLast(Pool pool, String volume, DirectoryStore store) {
-        PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
+        return canBuildOnLast(pool.backupRecords.get(volume), store);
+    }
+
+    /** {@link #canBuildOnLast(Pool, String, DirectoryStore)} with the volume's last backup {@code last} read before. */
+    static boolean canBuildOnLast(PoolConfig.BackupRecord last, DirectoryStore store) {
         return last != null && last.storeUuid().equals(store.uuid()) && store.holds(last.image());
     }
 

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.splitpoint.engine.backup.BackupException;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
+import org.splitpoint.engine.backup.StoreTimeLimit;
 import org.splitpoint.engine.bitmap.TrackBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.io.StorageFile;
@@ -116,154 +118,237 @@ public final class JournalAdmin {
      */
     public Job enable(String volume, List<String> driveNames, Path storeDir, long maxSize, long maxAgeSeconds)
             throws IOException, PoolException {
+        // The store's part (is it one this journal may use, open or make it, record the pool as its user)
+        // runs without the pool's monitor and under the store's time limit, and so does the start of
+        // the base backup: under the monitor, a store that hangs (an NFS server gone) held every verb
+        // of the pool for good. The pool's checks are made before and again after it, under the monitor.
         synchronized (pool) {
-            pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
-            RaidVolume v = pool.volume(volume);
-            Refusal.check(JournalRules.enableVolume(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
-            // the backup that gives the journal its base refuses this too (its image would be torn):
-            // asked after the record was written, the enable failed with the journal on record
-            String fromBcv = PairAdmin.restoringFromBcv(pool, v); // JournalEnableDuringPairRestoreTest
-            if (fromBcv != null) {
-                throw new PoolException(fromBcv + "; enable its journal once the restore finished");
-            }
-            if (driveNames.size() != 2 || driveNames.get(0).equals(driveNames.get(1))) {
-                throw new IllegalArgumentException("--drives names the journal's two drives, two different ones, not "
-                        + String.join(",", driveNames));
-            }
-            if (maxSize < 0 || maxAgeSeconds < 0 || (maxSize == 0 && driveNames.isEmpty())) {
-                throw new IllegalArgumentException("--max-size and --max-age must be positive");
-            }
-            for (String dn : driveNames) {
-                Drive d = pool.driveNamed(dn);
-                if (v.members().stream().anyMatch(m -> m.drive().equals(dn))) {
-                    throw new PoolException("drive " + dn + " is a member of volume " + volume + "; its journal must be on"
-                            + " drives outside it (the second redundancy scheme)");
+            refuseEnable(volume, driveNames, storeDir, maxSize, maxAgeSeconds);
+        }
+        StoreTimeLimit limit = StoreTimeLimit.fromSystemProperty();
+        PoolConfig.BackupRecord last = pool.backupRecords.get(volume);
+        StoreLook look;
+        try {
+            look = limit.call("opening the store " + storeDir, () -> lookAtStore(volume, storeDir, last));
+        } catch (StoreTimeLimit.NotAnsweredException e) {
+            throw new BackupException("the backup store " + storeDir + " did not answer within " + limit.said() + " while"
+                    + " the journal of " + volume + " was being enabled (" + e.what() + "): nothing was changed; enable"
+                    + " it again once the store answers");
+        }
+        if (look.refusal() != null) {
+            throw new PoolException(look.refusal());
+        }
+        DirectoryStore st = look.store();
+        RaidVolume v;
+        PoolConfig.JournalRecord rec;
+        synchronized (pool) {
+            v = pool.volume(volume);
+            long max = refuseEnable(volume, driveNames, storeDir, maxSize, maxAgeSeconds);
+            refuseStoreOfAnotherJournal(st, storeDir);
+            rec = attachOnRecord(v, driveNames, st, max, maxAgeSeconds);
+            pool.baseRetry.enabled(volume, System.nanoTime()); // the watch tries again a minute after this one, not at once
+        }
+        Job base;
+        try {
+            PoolConfig.JournalRecord enabled = rec;
+            base = new BackupAdmin(pool).backup(volume, storeDir, !look.canBuildOnLast(), 0, null,
+                    () -> refuseUnlessStill(enabled, last));
+        } catch (IOException | PoolException | RuntimeException e) {
+            // the enable is the journal and the backup that gives it its base: one that cannot start
+            // (the store's file system full) takes the journal back, rather than leave it on record
+            // with its drives under an enable said to have failed (UnrecordedJournalVerbsTest)
+            synchronized (pool) {
+                if (pool.journalRecords.get(volume) == rec && pool.volumes.get(volume) == v) {
+                    try {
+                        detach(v, rec);
+                    } catch (IOException undo) {
+                        e.addSuppressed(undo);
+                    }
                 }
-                if (d.state() != DriveState.SPARE) {
-                    throw new PoolException("drive " + dn + " is " + d.state() + (d.volume != null ? " in volume " + d.volume : "")
-                            + (d.journal != null ? ", holding the journal of " + d.journal : "")
-                            + "; a journal needs SPARE drives");
-                }
-                ServiceAdmin.refuseIfLent(d, "a journal needs free SPARE drives");
             }
-            long capacity = Math.min(pool.drives.get(driveNames.get(0)).size, pool.drives.get(driveNames.get(1)).size);
-            long max = maxSize == 0 ? capacity / 2 : maxSize;
-            if (max > capacity * 9 / 10) {
-                throw new IllegalArgumentException("--max-size " + Sizes.format(max) + " leaves no room in journal drives of "
-                        + Sizes.format(capacity) + "; give at most " + Sizes.format(capacity * 9 / 10));
+            throw e;
+        }
+        pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " enabled on " + String.join(" and ",
+                driveNames) + ", shipping to " + st.describe() + " at " + Sizes.format(rec.maxSize())
+                + (maxAgeSeconds > 0 ? " or after " + maxAgeSeconds + " s" : "") + "; a backup gives it its base now"));
+        return base;
+    }
+
+    /**
+     * The pool's refusals of an enable (no call into the store), before the store is looked at and
+     * again after; returns the journal's size limit. Pool monitor held.
+     */
+    private long refuseEnable(String volume, List<String> driveNames, Path storeDir, long maxSize, long maxAgeSeconds)
+            throws IOException, PoolException {
+        pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
+        RaidVolume v = pool.volume(volume);
+        Refusal.check(JournalRules.enableVolume(PoolSnapshots.of(pool), volume, statusOrNull(volume)));
+        // the backup that gives the journal its base refuses this too (its image would be torn):
+        // asked after the record was written, the enable failed with the journal on record
+        String fromBcv = PairAdmin.restoringFromBcv(pool, v); // JournalEnableDuringPairRestoreTest
+        if (fromBcv != null) {
+            throw new PoolException(fromBcv + "; enable its journal once the restore finished");
+        }
+        if (driveNames.size() != 2 || driveNames.get(0).equals(driveNames.get(1))) {
+            throw new IllegalArgumentException("--drives names the journal's two drives, two different ones, not "
+                    + String.join(",", driveNames));
+        }
+        if (maxSize < 0 || maxAgeSeconds < 0 || (maxSize == 0 && driveNames.isEmpty())) {
+            throw new IllegalArgumentException("--max-size and --max-age must be positive");
+        }
+        for (String dn : driveNames) {
+            Drive d = pool.driveNamed(dn);
+            if (v.members().stream().anyMatch(m -> m.drive().equals(dn))) {
+                throw new PoolException("drive " + dn + " is a member of volume " + volume + "; its journal must be on"
+                        + " drives outside it (the second redundancy scheme)");
             }
-            if (pool.paths.holds(storeDir)) {
-                throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it");
+            if (d.state() != DriveState.SPARE) {
+                throw new PoolException("drive " + dn + " is " + d.state() + (d.volume != null ? " in volume " + d.volume : "")
+                        + (d.journal != null ? ", holding the journal of " + d.journal : "")
+                        + "; a journal needs SPARE drives");
             }
-            refuseStore(volume, storeDir);
-            DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, true);
-            ImagesInUse.register(pool, st);
-            for (String dn : driveNames) { // blank legs: an earlier use of the drive leaves nothing to read back
-                Drive d = pool.drives.get(dn); // a SPARE's bytes belong to nothing: not kept
-                // renamed over the old image, never deleted first: a cut between a deletion and the
-                // rename left the SPARE without an image, MISSING (JournalEnableCutLegsTest)
-                PoolFiles.createImage(pool.storage, pool.paths, dn, d.size);
+            ServiceAdmin.refuseIfLent(d, "a journal needs free SPARE drives");
+        }
+        long capacity = Math.min(pool.drives.get(driveNames.get(0)).size, pool.drives.get(driveNames.get(1)).size);
+        long max = maxSize == 0 ? capacity / 2 : maxSize;
+        if (max > capacity * 9 / 10) {
+            throw new IllegalArgumentException("--max-size " + Sizes.format(max) + " leaves no room in journal drives of "
+                    + Sizes.format(capacity) + "; give at most " + Sizes.format(capacity * 9 / 10));
+        }
+        if (pool.paths.holds(storeDir)) {
+            throw new PoolException("the backup store " + storeDir + " is inside the pool; keep backups outside it");
+        }
+        return max;
+    }
+
+    /** The base backup's start asks again, under the monitor: the journal enabled is still there, the last backup looked at too. */
+    private boolean refuseUnlessStill(PoolConfig.JournalRecord enabled, PoolConfig.BackupRecord last) throws PoolException {
+        String volume = enabled.volume();
+        if (pool.journalRecords.get(volume) != enabled) {
+            throw new PoolException("the journal of " + volume + " was disabled while its base backup was being started");
+        }
+        if (!java.util.Objects.equals(pool.backupRecords.get(volume), last)) {
+            throw new PoolException("the last backup of " + volume + " changed while its journal was being enabled (a"
+                    + " restore or another backup recorded one); enable the journal again");
+        }
+        return true;
+    }
+
+    /** What the enable found in the store: the store (opened, or made), a refusal or null, whether an incremental can build on the last backup. */
+    private record StoreLook(DirectoryStore store, String refusal, boolean canBuildOnLast) { }
+
+    /**
+     * The enable's calls into the store (see {@link #refuseStore}), then the store opened (an empty
+     * directory made one) with the pool recorded as its user; on the store's time limit's helper.
+     */
+    private StoreLook lookAtStore(String volume, Path storeDir, PoolConfig.BackupRecord last) throws IOException {
+        String refusal = refuseStore(volume, storeDir);
+        if (refusal != null) {
+            return new StoreLook(null, refusal, false);
+        }
+        DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, true);
+        ImagesInUse.register(pool, st);
+        return new StoreLook(st, null, BackupAdmin.canBuildOnLast(last, st));
+    }
+
+    /** The enable's journal in memory and on record on its blank legs, attached to the volume; pool monitor held. */
+    private PoolConfig.JournalRecord attachOnRecord(RaidVolume v, List<String> driveNames, DirectoryStore st, long max,
+                                                    long maxAgeSeconds) throws IOException {
+        String volume = v.name();
+        for (String dn : driveNames) { // blank legs: an earlier use of the drive leaves nothing to read back
+            Drive d = pool.drives.get(dn); // a SPARE's bytes belong to nothing: not kept
+            // renamed over the old image, never deleted first: a cut between a deletion and the
+            // rename left the SPARE without an image, MISSING (JournalEnableCutLegsTest)
+            PoolFiles.createImage(pool.storage, pool.paths, dn, d.size);
+        }
+        pool.storage.syncDirectory(pool.paths.drives());
+        PoolConfig.JournalRecord rec = new PoolConfig.JournalRecord(volume, driveNames, st.dir().toString(), st.uuid(),
+                max, maxAgeSeconds, null, 0, List.of());
+        StorageFile[] files = new StorageFile[2];
+        try {
+            for (int i = 0; i < 2; i++) {
+                files[i] = pool.storage.open(pool.paths.image(driveNames.get(i)));
             }
-            pool.storage.syncDirectory(pool.paths.drives());
-            PoolConfig.JournalRecord rec = new PoolConfig.JournalRecord(volume, driveNames, st.dir().toString(), st.uuid(),
-                    max, maxAgeSeconds, null, 0, List.of());
-            StorageFile[] files = new StorageFile[2];
-            try {
+            // the legs' entries and the journal's record in one write: another thread's write between
+            // them put on disk legs holding a journal no record named, a pool.json the open refused
+            synchronized (pool.recordLock()) {
                 for (int i = 0; i < 2; i++) {
-                    files[i] = pool.storage.open(pool.paths.image(driveNames.get(i)));
+                    Drive d = pool.drives.get(driveNames.get(i));
+                    d.state = DriveState.ONLINE;
+                    d.journal = volume;
                 }
-                // the legs' entries and the journal's record in one write: another thread's write between
-                // them put on disk legs holding a journal no record named, a pool.json the open refused
-                synchronized (pool.recordLock()) {
+                pool.journalRecords.put(volume, rec);
+                try {
+                    pool.persist();
+                } catch (IOException e) {
+                    // a refusal changes nothing: the drives SPARE again (blank), no journal in memory
+                    // that pool.json does not name (UnrecordedJournalVerbsTest)
+                    pool.journalRecords.remove(volume);
                     for (int i = 0; i < 2; i++) {
                         Drive d = pool.drives.get(driveNames.get(i));
-                        d.state = DriveState.ONLINE;
-                        d.journal = volume;
+                        d.state = DriveState.SPARE;
+                        d.journal = null;
                     }
-                    pool.journalRecords.put(volume, rec);
-                    try {
-                        pool.persist();
-                    } catch (IOException e) {
-                        // a refusal changes nothing: the drives SPARE again (blank), no journal in memory
-                        // that pool.json does not name (UnrecordedJournalVerbsTest)
-                        pool.journalRecords.remove(volume);
-                        for (int i = 0; i < 2; i++) {
-                            Drive d = pool.drives.get(driveNames.get(i));
-                            d.state = DriveState.SPARE;
-                            d.journal = null;
-                        }
-                        throw e;
-                    }
+                    throw e;
                 }
-            } catch (IOException e) {
-                for (StorageFile f : files) {
-                    try {
-                        if (f != null) {
-                            f.close();
-                        }
-                    } catch (IOException ignored) {
-                        // the image is a blank SPARE's either way
-                    }
-                }
-                throw e;
             }
-            v.exclusive(() -> JournalLife.attach(pool, v, rec, files)); // recording from an instant with no write in flight
-            JournalWatch.start(pool);
-            Job base;
-            try {
-                pool.baseRetry.enabled(volume, System.nanoTime()); // the watch tries again a minute after this one, not at once
-                base = new BackupAdmin(pool).backup(volume, storeDir, !BackupAdmin.canBuildOnLast(pool, volume, st), 0);
-            } catch (IOException | PoolException | RuntimeException e) {
-                // the enable is the journal and the backup that gives it its base: one that cannot start
-                // (the store's file system full) takes the journal back, rather than leave it on record
-                // with its drives under an enable said to have failed (UnrecordedJournalVerbsTest)
+        } catch (IOException e) {
+            for (StorageFile f : files) {
                 try {
-                    detach(v, rec);
-                } catch (IOException undo) {
-                    e.addSuppressed(undo);
+                    if (f != null) {
+                        f.close();
+                    }
+                } catch (IOException ignored) {
+                    // the image is a blank SPARE's either way
                 }
-                throw e;
             }
-            pool.events.publish(Event.info("JOURNAL", volume, "journal of " + volume + " enabled on " + String.join(" and ",
-                    driveNames) + ", shipping to " + st.describe() + " at " + Sizes.format(max)
-                    + (maxAgeSeconds > 0 ? " or after " + maxAgeSeconds + " s" : "") + "; a backup gives it its base now"));
-            return base;
+            throw e;
         }
+        v.exclusive(() -> JournalLife.attach(pool, v, rec, files)); // recording from an instant with no write in flight
+        JournalWatch.start(pool);
+        return rec;
     }
 
     /**
      * A journal's store must exist (an empty directory becomes one), be writable (the journal ships
-     * into it) and be the volume's own: not another journal's, not one holding only other volumes' images.
+     * into it) and be the volume's own: not one holding only other volumes' images. Calls into the
+     * store (on the time limit's helper); returns the refusal, or null. Another journal's store is
+     * refused under the monitor ({@link #refuseStoreOfAnotherJournal}).
      */
-    private void refuseStore(String volume, Path storeDir) throws IOException, PoolException {
+    private String refuseStore(String volume, Path storeDir) throws IOException {
         if (!java.nio.file.Files.isDirectory(storeDir)) {
-            throw new PoolException("no backup store at " + storeDir + ": the directory does not exist; create it (an empty"
-                    + " directory becomes a store) or name the store the volume is backed up to");
+            return "no backup store at " + storeDir + ": the directory does not exist; create it (an empty"
+                    + " directory becomes a store) or name the store the volume is backed up to";
         }
         String readOnly = DirectoryStore.whyNotWritable(storeDir); // the journal ships into it
         if (readOnly != null) {
-            throw new PoolException(readOnly);
+            return readOnly;
         }
         if (DirectoryStore.wouldMake(storeDir)) {
-            return; // a new store, as a backup into it would make it
+            return null; // a new store, as a backup into it would make it
         }
         DirectoryStore st = DirectoryStore.open(storeDir, pool.storage, false);
+        java.util.Set<String> others = new java.util.TreeSet<>();
+        for (ImageInfo i : st.list()) {
+            if (i.volume().equals(volume)) {
+                return null;
+            }
+            others.add(i.volume());
+        }
+        if (!others.isEmpty()) {
+            return "store " + storeDir + " holds backups of " + String.join(", ", others) + ", none of " + volume
+                    + ": a journal ships into its own volume's store";
+        }
+        return null;
+    }
+
+    /** Each journaled volume has a store of its own; pool monitor held (no call into the store). */
+    private void refuseStoreOfAnotherJournal(DirectoryStore st, Path storeDir) throws PoolException {
         for (PoolConfig.JournalRecord r : Pool.copy(pool.journalRecords)) {
             if (r.storeUuid().equals(st.uuid())) {
                 throw new PoolException("store " + storeDir + " is the journal store of volume " + r.volume() + "; give each"
                         + " journaled volume a store of its own");
             }
-        }
-        java.util.Set<String> others = new java.util.TreeSet<>();
-        for (ImageInfo i : st.list()) {
-            if (i.volume().equals(volume)) {
-                return;
-            }
-            others.add(i.volume());
-        }
-        if (!others.isEmpty()) {
-            throw new PoolException("store " + storeDir + " holds backups of " + String.join(", ", others) + ", none of "
-                    + volume + ": a journal ships into its own volume's store");
         }
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.StoreTimeLimit;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.JournalAdmin.Open;
@@ -82,27 +83,49 @@ final class JournalWatch {
      * minute, the journal protecting nothing that long after the restore had ended. Checked and
      * counted under the pool's monitor, which a restore's start holds; a restore the opening resumes
      * is on record from the start, and the opening has ended before anything here runs.
+     *
+     * <p>The store is looked at without the pool's monitor and under the store's time limit (whether
+     * an incremental can build on the last backup), and the backup started without it, the checks
+     * asked again where its start takes the monitor: the monitor held around them held every verb of
+     * the pool as long as a store that hangs (an NFS server gone), for good in the look at the store.
+     * Its caller holds no lock of the pool.
      */
     static void rebaseQuietly(Pool pool, String volume) {
         try {
+            PoolConfig.JournalRecord rec;
+            PoolConfig.BackupRecord last;
             synchronized (pool) {
-                PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
-                Open o = pool.journals.get(volume);
-                RaidVolume v = pool.volumes.get(volume);
-                if (!pool.opened || pool.isClosed() || rec == null || rec.base() != null || o == null
-                        || o.journal.unprotected() || v == null || v.state() == VolumeState.FAILED
-                        || baseWaitsFor(pool, volume) != null || busy(pool, volume)) {
+                rec = pool.journalRecords.get(volume);
+                if (!baseWanted(pool, volume)) {
                     return;
                 }
                 pool.baseRetry.tried(volume, System.nanoTime()); // one that cannot start is a try too: said once a try
-                DirectoryStore store = DirectoryStore.open(Path.of(rec.store()), pool.storage, false);
-                JournalStoreCheck.opened(pool, volume, rec.store());
-                new BackupAdmin(pool).backup(volume, Path.of(rec.store()), !BackupAdmin.canBuildOnLast(pool, volume, store), 0);
+                last = pool.backupRecords.get(volume);
             }
+            Path storeDir = Path.of(rec.store());
+            boolean full = !StoreTimeLimit.fromSystemProperty().call("opening the store " + storeDir, () -> {
+                DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
+                JournalStoreCheck.opened(pool, volume, rec.store());
+                return BackupAdmin.canBuildOnLast(last, store);
+            });
+            // the look was of this store and this last backup: another since is a decision of its own
+            new BackupAdmin(pool).backup(volume, storeDir, full, 0, null, () -> baseWanted(pool, volume)
+                    && pool.journalRecords.get(volume).store().equals(rec.store())
+                    && java.util.Objects.equals(pool.backupRecords.get(volume), last));
         } catch (IOException | PoolException e) {
             pool.events.publish(Event.critical("JOURNAL", volume, "could not start the backup that gives the journal of "
                     + volume + " a new base: " + e.getMessage()));
         }
+    }
+
+    /** Whether {@code volume}'s journal wants its base backup started now (see {@link #rebaseQuietly}); pool monitor held. */
+    private static boolean baseWanted(Pool pool, String volume) {
+        PoolConfig.JournalRecord rec = pool.journalRecords.get(volume);
+        Open o = pool.journals.get(volume);
+        RaidVolume v = pool.volumes.get(volume);
+        return pool.opened && !pool.isClosed() && rec != null && rec.base() == null && o != null
+                && !o.journal.unprotected() && v != null && v.state() != VolumeState.FAILED
+                && baseWaitsFor(pool, volume) == null && !busy(pool, volume);
     }
 
     /**

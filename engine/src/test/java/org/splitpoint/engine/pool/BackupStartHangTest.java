@@ -75,7 +75,7 @@ class BackupStartHangTest {
      * A pool of five 4 MiB drives: "v" (RAID 1 on d1, d2) filled with seeded bytes, "w" (RAID 1 on
      * d3, d4), SPARE d5; and one full backup of v into {@code store}, sealed. Returns v's bytes.
      */
-    private static byte[] poolWithABackup(Path dir, Path store, long seed) throws Exception {
+    static byte[] poolWithABackup(Path dir, Path store, long seed) throws Exception {
         Pool.create(dir, 5, 4L << 20, TRACK, StorageFactory.real());
         try (Pool p = Pool.open(dir)) {
             p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
