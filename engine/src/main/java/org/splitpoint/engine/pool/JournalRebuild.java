@@ -108,7 +108,7 @@ final class JournalRebuild {
             pool.events.publish(Event.critical("JOURNAL", volume, "volume " + volume + " is FAILED (" + v.stateReason()
                     + "), beyond its redundancy: rebuilding it from image " + rec.base() + " and " + (to - from)
                     + (to - from == 1 ? " journal entry" : " journal entries")));
-            return restores.startRestore(v, store, rec.base(), false, throttle, overlay, from, to, replacements);
+            return restores.startRestore(v, store, rec.base(), throttle, overlay, from, to, replacements);
         }
     }
 }

@@ -120,21 +120,49 @@ public final class RestoreAdmin {
         DirectoryStore store = DirectoryStore.open(storeDir, pool.storage, false);
         String id = imageId != null ? imageId : newestImageOf(store, volume);
         ChainReader chain = ChainReader.open(store, id);
+        ImageWriter wt = null;
         try {
             ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
+            if (writeThrough) {
+                synchronized (pool) { // (a restore refused leaves nothing in the store)
+                    RaidVolume v = pool.volume(volume);
+                    refuseRestoreNow(v);
+                    refuseUnfit(v, id, chain);
+                }
+                // the write-through image is made in the store here too, not under the monitor: its header,
+                // files and writer's lock are writes that a store that hangs never answers, and every verb
+                // of the pool waited with them. Unfinished, it is never valid; one that no restore took is
+                // given up below, without the monitor
+                wt = store.create(writeThroughHeader(store, volume, chain.size(), id));
+            }
             synchronized (pool) {
                 pool.refuseIfClosed();
                 RaidVolume v = pool.volume(volume);
                 refuseRestoreNow(v);
                 ChainReader given = chain;
                 chain = null; // the restore's from here (closed by it if it does not start)
-                return startRestore(v, store, id, given, writeThrough, throttle, null, 0, 0, List.of());
+                Job job = placeRestore(v, store, id, given, wt, throttle, null, 0, 0, List.of());
+                wt = null; // the restore's from here: in place, it gives it up itself
+                return startCopy(job);
             }
         } finally {
             if (chain != null) {
                 chain.close();
             }
+            if (wt != null) { // no restore took it: nothing names it (given up without the monitor)
+                try {
+                    wt.abandon();
+                } catch (IOException | RuntimeException e) {
+                    // it stays unfinished, never valid: the next backup of the volume into the store removes it
+                }
+            }
         }
+    }
+
+    /** The header of a write-through image of {@code volume} ({@code size} bytes) on image {@code parent}. */
+    private ImageInfo writeThroughHeader(DirectoryStore store, String volume, long size, String parent) {
+        return new ImageInfo(BackupAdmin.newId(volume, false), store.uuid(), volume, size, pool.trackSize,
+                java.time.Instant.now().toString(), parent, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null);
     }
 
     /**
@@ -183,22 +211,14 @@ public final class RestoreAdmin {
      * {@code replacements} (spares) when named. Called holding the pool's monitor, after
      * {@link #refuseRestoreNow}.
      */
-    Job startRestore(RaidVolume v, DirectoryStore store, String id, boolean writeThrough, long throttle,
+    Job startRestore(RaidVolume v, DirectoryStore store, String id, long throttle,
                      JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
             throws IOException, PoolException {
-        return startRestore(v, store, id, null, writeThrough, throttle, overlay, journalFrom, journalTo, replacements);
+        return startCopy(placeRestore(v, store, id, null, null, throttle, overlay, journalFrom, journalTo, replacements));
     }
 
-    /**
-     * As above, from {@code opened}, the image's chain opened (and the pool recorded as the store's
-     * user) by the caller without the pool's monitor; null: opened here. It is the restore's from the
-     * call (closed by it when it does not start).
-     */
-    private Job startRestore(RaidVolume v, DirectoryStore store, String id, ChainReader opened, boolean writeThrough,
-                             long throttle, JournalOverlay overlay, long journalFrom, long journalTo,
-                             List<String> replacements) throws IOException, PoolException {
-        Job job = placeRestore(v, store, id, opened, writeThrough, throttle, overlay, journalFrom, journalTo,
-                replacements);
+    /** Starts the copy of a restore in place ({@link #placeRestore}); pool monitor held. */
+    private Job startCopy(Job job) throws PoolException {
         try {
             pool.startJob(job); // its thread may fail to start (OutOfMemoryError: unable to create native thread)
         } catch (RuntimeException | Error e) {
@@ -207,14 +227,21 @@ public final class RestoreAdmin {
         return job;
     }
 
-    /** {@link #startRestore} but the copy's start: the restore in place, on record, and its job (not started). */
-    private Job placeRestore(RaidVolume v, DirectoryStore store, String id, ChainReader opened, boolean writeThrough,
+    /**
+     * {@link #startRestore} but the copy's start: the restore in place, on record, and its job (not
+     * started). {@code opened}: the image's chain opened (and the pool recorded as the store's user) by
+     * the caller without the pool's monitor, or null: opened here; the restore's from the call (closed
+     * by it when it does not start). {@code writeThrough}: the write-through image the caller made
+     * without the monitor, or null: none; the restore's once this returns, the caller's to give up
+     * (without the monitor) when this throws.
+     */
+    private Job placeRestore(RaidVolume v, DirectoryStore store, String id, ChainReader opened, ImageWriter writeThrough,
                              long throttle, JournalOverlay overlay, long journalFrom, long journalTo,
                              List<String> replacements) throws IOException, PoolException {
         String volume = v.name();
         ChainReader onDemand = opened != null ? opened : ChainReader.open(store, id);
         ChainReader bulk = null;
-        ImageWriter wt = null;
+        ImageWriter wt = writeThrough;
         boolean recorded = false;
         boolean onRecord = false; // pool.json written with the restore (and a FAILED volume's blank drives)
         InvalidTracks owed = null; // closed here unless the restore on record holds it, or its undo closed it
@@ -235,10 +262,6 @@ public final class RestoreAdmin {
             pool.storage.syncDirectory(map.getParent());
             if (opened == null) { // (else the caller recorded it, without the pool's monitor)
                 ImagesInUse.register(pool, store); // before the restore is on record: its images are in use from then on
-            }
-            if (writeThrough) {
-                wt = store.create(new ImageInfo(BackupAdmin.newId(volume, false), store.uuid(), volume, v.size(), pool.trackSize,
-                        java.time.Instant.now().toString(), id, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
             }
             PoolConfig.RestoreRecord record = new PoolConfig.RestoreRecord(volume, store.dir().toString(), id,
                     wt == null ? null : wt.header().id(), Math.max(0, throttle), false, BackupAdmin.tracksOf(pool, v), journalFrom,
@@ -310,9 +333,6 @@ public final class RestoreAdmin {
             onDemand.close();
             if (bulk != null) {
                 bulk.close();
-            }
-            if (wt != null) {
-                wt.abandon();
             }
             if (recorded && !onRecord) {
                 // pool.json could not be written: memory must not keep a restore the caller is told did not

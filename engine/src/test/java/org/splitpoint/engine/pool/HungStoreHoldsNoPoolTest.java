@@ -194,4 +194,50 @@ class HungStoreHoldsNoPoolTest {
             p.close();
         }
     }
+
+    /**
+     * 'backup restore --write-through' into a store whose writes to its new image hang: the restore
+     * waits (the administrator's own command on that store) without the monitor, and the drive verbs
+     * end meanwhile (before, it made the image holding the monitor); once the store answers, the
+     * restore starts, v reads the image, and the write-through image is sealed at its end.
+     */
+    @Test
+    void aWriteThroughRestoreWaitingOnAHungStoreHoldsNoPool() throws Exception {
+        Path dir = tmp.resolve("r");
+        Path store = tmp.resolve("rstore").toAbsolutePath().normalize();
+        byte[] model = BackupStartHangTest.poolWithABackup(dir, store, 31);
+        FaultInjector inj = new FaultInjector(StorageFactory.real());
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        try {
+            String first = p.backups().lastBackup("v").image();
+            RaidVolume v = p.volume("v");
+            v.write(0, ByteBuffer.wrap(new byte[2 * TRACK])); // what the restore takes back
+            v.flush();
+            inj.hold(FaultInjector.Op.WRITE, f -> inStore(store).test(f) && f.toString().contains(".partial"), t -> true,
+                    HANG);
+            AtomicReference<Throwable> restoreFailed = new AtomicReference<>();
+            AtomicReference<Job> restored = new AtomicReference<>();
+            Thread restore = StuckThreads.start("restore",
+                    () -> restored.set(p.instantRestores().restore("v", store, null, true, 0)), restoreFailed);
+            StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0 || !restore.isAlive(), "the restore making its image");
+            assertThat(restore.isAlive()).as("the restore waits on the store").isTrue();
+            Job rebuild = driveVerbsEndWhile(p, restore, "the restore");
+            assertThat(restore.isAlive()).as("the restore still waits on the store").isTrue();
+            inj.releaseHolds();
+            restore.join(SLACK);
+            assertThat(restore.isAlive()).as("the restore returned once the store answered").isFalse();
+            assertThat(restoreFailed.get()).as("the restore").isNull();
+            rebuilt(p, rebuild, "the restore");
+            restored.get().start();
+            assertThat(restored.get().await(60_000)).isTrue();
+            assertThat(restored.get().state()).as(restored.get().progress().message()).isEqualTo(JobState.DONE);
+            assertThat(Arrays.mismatch(read(v, 0, model.length), model)).as("v, restored").isNegative();
+            List<ImageInfo> images = DirectoryStore.open(store, StorageFactory.real(), false).list();
+            assertThat(images).extracting(ImageInfo::id).as("the image and the write-through image").hasSize(2)
+                    .contains(first);
+        } finally {
+            inj.releaseHolds();
+            p.close();
+        }
+    }
 }
