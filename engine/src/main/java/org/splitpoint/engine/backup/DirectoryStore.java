@@ -593,8 +593,11 @@ public final class DirectoryStore implements BackupStore {
     }
 
     /** Seals {@code partial}: its manifest written durably, then renamed into place (see the class note). */
-    ImageInfo seal(Path partial, ImageInfo sealed) throws IOException {
+    ImageInfo seal(Path partial, ImageInfo sealed, java.util.function.BooleanSupplier mayRename) throws IOException {
         CheckedJson.write(storage, partial.resolve("manifest.json"), ImageInfo.MAGIC, ImageInfo.VERSION, sealed);
+        if (!mayRename.getAsBoolean()) {
+            throw new java.io.InterruptedIOException("the seal of image " + sealed.id() + " was given up before its rename");
+        }
         storage.rename(partial, images().resolve(sealed.id()));
         storage.syncDirectory(images());
         return sealed;

@@ -352,15 +352,13 @@ public final class ImageWriter implements AutoCloseable {
             data.close();
             index.close();
             closed = true;
-            // the header stays until the image is sealed: an unfinished image without it cannot be
-            // resumed, and a crash between its deletion and the rename left a restore's write-through
-            // image so (the restore then waited for a store it took for unreadable)
-            ImageInfo done = store.seal(partial, sealed);
-            sealedAs = done;
-            store.storage().delete(store.images().resolve(sealed.id()).resolve("header.json")); // a leftover is harmless
-            // the lock stays in the directory up to its rename, so no clean-up can find it unlocked before
-            store.storage().delete(store.images().resolve(sealed.id()).resolve(DirectoryStore.WRITER_LOCK));
-            return done;
+            if (limit == null) {
+                sealInStore(sealed, null);
+            } else {
+                sealWithin(sealed);
+            }
+            sealedAs = sealed;
+            return sealed;
         } finally {
             // sealed or not, this writer is done: an image left unfinished by a failure here is a
             // leftover from now on (abandon still removes it), not held for the life of the process
@@ -375,6 +373,72 @@ public final class ImageWriter implements AutoCloseable {
                 closeQuietly(index);
             }
             writing.close();
+        }
+    }
+
+    /**
+     * The store's part of {@link #seal}: the manifest, the rename into place, the directory's sync, the
+     * header and the lock's file gone. With {@code handOff}, the seal of a writer under a time limit:
+     * no rename once the caller gave up, and an image renamed after all is removed again.
+     */
+    private void sealInStore(ImageInfo sealed, SealHandOff handOff) throws IOException {
+        // the header stays until the image is sealed: an unfinished image without it cannot be
+        // resumed, and a crash between its deletion and the rename left a restore's write-through
+        // image so (the restore then waited for a store it took for unreadable)
+        store.seal(partial, sealed, handOff == null ? () -> true : handOff::mayRename);
+        if (handOff != null && !handOff.sealedInTime()) {
+            // renamed, but the caller said the store did not answer: never to be valid, it goes now
+            store.delete(sealed.id());
+            return;
+        }
+        store.storage().delete(store.images().resolve(sealed.id()).resolve("header.json")); // a leftover is harmless
+        // the lock stays in the directory up to its rename, so no clean-up can find it unlocked before
+        store.storage().delete(store.images().resolve(sealed.id()).resolve(DirectoryStore.WRITER_LOCK));
+    }
+
+    /**
+     * {@link #sealInStore} on a helper thread, waited for at most the limit. Why: a store that hangs in
+     * the seal (the manifest's write, the directory's sync) hung the backup's job thread for good, and
+     * with it 'backup cancel' (a job ending takes no cancel), the pool's close (which waits for its jobs)
+     * and 'pool status' (the job said running for good). Past the limit the seal fails and the image is
+     * never made valid: the helper renames nothing once the caller gave up, and removes an image it
+     * renamed just before (a hand-off under {@link SealHandOff}'s monitor says which came first).
+     */
+    private void sealWithin(ImageInfo sealed) throws IOException {
+        SealHandOff handOff = new SealHandOff();
+        try {
+            limit.call("sealing images/" + sealed.id() + DirectoryStore.PARTIAL, () -> {
+                sealInStore(sealed, handOff);
+                return null;
+            });
+        } catch (StoreTimeLimit.NotAnsweredException e) {
+            if (handOff.giveUp()) {
+                throw e;
+            }
+            // sealed just as the wait ended: the image is valid, and this seal succeeded
+        }
+    }
+
+    /** Who owns a seal's outcome once the caller stops waiting (see {@link #sealWithin}). */
+    private static final class SealHandOff {
+        private boolean gaveUp;
+        private boolean sealed;
+
+        /** The helper, before the rename: false once the caller gave up (nothing is renamed). */
+        synchronized boolean mayRename() {
+            return !gaveUp;
+        }
+
+        /** The helper, after the rename and its sync: false when the caller gave up meanwhile (the image goes). */
+        synchronized boolean sealedInTime() {
+            sealed = !gaveUp;
+            return sealed;
+        }
+
+        /** The caller, past the limit: true when the seal is given up, false when it was made in time. */
+        synchronized boolean giveUp() {
+            gaveUp = !sealed;
+            return gaveUp;
         }
     }
 

@@ -270,7 +270,13 @@ final class BackupWork implements JobWork {
         // no wait for writes in flight here: every track to copy is copied now, so a write still
         // inside the observer finds its tracks copied and never touches the image sealed below
         volume.removeWriteObserver(copyBeforeWrite);
-        ImageInfo sealed = writer.seal();
+        ImageInfo sealed;
+        try {
+            sealed = writer.seal(); // under the store's time limit: a store that hangs here fails the backup
+        } catch (StoreTimeLimit.NotAnsweredException e) {
+            throw new IOException("the backup store did not answer within " + e.limit() + " while image "
+                    + writer.header().id() + " was being sealed (" + e.what() + "): the image is never made valid", e);
+        }
         outcome = stored(sealed);
         BackupAdmin.backupCompleted(pool, volume.name(), sealed, writer.store(), journalAtInstant);
         BackupsStarted.ended(pool, sealed.id());

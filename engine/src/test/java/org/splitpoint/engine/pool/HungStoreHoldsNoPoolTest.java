@@ -240,4 +240,189 @@ class HungStoreHoldsNoPoolTest {
             p.close();
         }
     }
+    /**
+     * A backup whose store hangs in the seal: the manifest's write (WRITE), or the sync of images/
+     * after the rename (SYNC_DIR). Before, the seal had no time limit: the job's thread hung there for
+     * good, so the job stayed running, a cancel did nothing, and the pool's close waited 30 s for it.
+     * Now 'job cancel' and 'pool status' return at once, the job fails within the limit and slack
+     * saying the store did not answer the seal, the close returns within the limit and slack, v's last
+     * backup stays the first; once the store answers, no image but the first is valid, and a new backup
+     * seals and verifies.
+     */
+    @Test
+    void aSealThatHangsFailsTheBackupWithinTheLimit() throws Exception {
+        for (FaultInjector.Op op : new FaultInjector.Op[] {FaultInjector.Op.WRITE, FaultInjector.Op.SYNC_DIR}) {
+            Path dir = tmp.resolve("s" + op);
+            Path store = tmp.resolve("sstore" + op).toAbsolutePath().normalize();
+            byte[] model = BackupStartHangTest.poolWithABackup(dir, store, op.ordinal() + 41);
+            FaultInjector inj = new FaultInjector(StorageFactory.real());
+            Pool p = Pool.open(dir, inj, new PoolOptions(false));
+            String first = p.backups().lastBackup("v").image();
+            Job job;
+            try {
+                job = p.backups().backup("v", store, true, 0);
+                Path images = store.resolve("images");
+                inj.hold(op, op == FaultInjector.Op.WRITE ? f -> inStore(store).test(f)
+                        && f.getFileName().toString().startsWith("manifest") : f -> f.equals(images), t -> true, HANG);
+                job.start();
+                StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0 || job.state().isFinished(), op + ": the seal");
+                assertThat(job.state().isFinished()).as("%s: the job waits in the seal", op).isFalse();
+                long t0 = System.nanoTime();
+                job.cancel(); // (a job ending takes no cancel: it fails, as the store did not answer)
+                assertThat(p.snapshot().volume("v").state()).isEqualTo(VolumeState.OPTIMAL);
+                assertThat(p.backups().unfinished()).as("%s: the running backup is not said unfinished", op).isEmpty();
+                assertThat((System.nanoTime() - t0) / 1_000_000).as("%s: cancel and status (ms)", op).isLessThan(SLACK);
+                AtomicReference<Throwable> closeFailed = new AtomicReference<>();
+                Thread close = StuckThreads.start("close", p::close, closeFailed);
+                close.join(LIMIT + SLACK);
+                assertThat(close.isAlive()).as("%s: the close returned (%d ms) while the seal hung", op,
+                        (System.nanoTime() - t0) / 1_000_000).isFalse();
+                assertThat(closeFailed.get()).as("%s: the close", op).isNull();
+                assertThat(job.await(1000)).as("%s: the job ended", op).isTrue();
+                assertThat(job.state()).as("%s", op).isEqualTo(JobState.FAILED);
+            } finally {
+                inj.releaseHolds();
+                p.close();
+            }
+            String message = job.progress().message();
+            assertThat(message).as("%s", op).startsWith("the backup store did not answer within 2 s while image v-")
+                    .contains("was being sealed (sealing images/v-").endsWith("the image is never made valid");
+            StuckThreads.awaitTrue(() -> DirectoryStore.open(store, StorageFactory.real(), false).list().size() == 1,
+                    op + ": the given-up image gone once the store answers");
+            assertThat(DirectoryStore.open(store, StorageFactory.real(), false).list()).extracting(ImageInfo::id)
+                    .as("%s: valid images", op).containsExactly(first);
+            try (Pool again = Pool.open(dir)) {
+                assertThat(again.backups().lastBackup("v").image()).as("%s: v's last backup", op).isEqualTo(first);
+                Job next = again.backups().backup("v", store, true, 0);
+                assertThat(next.await(60_000)).isTrue();
+                assertThat(next.state()).as("%s: %s", op, next.progress().message()).isEqualTo(JobState.DONE);
+                assertThat(Arrays.mismatch(BackupTest.imageBytes(store, again.backups().lastBackup("v").image()), model))
+                        .as("%s: the new image", op).isNegative();
+            }
+        }
+    }
+    private static final int CUT_SEEDS = Boolean.getBoolean("splitpoint.longTests") ? 24 : 6;
+
+    /** The hung steps a power cut comes during. */
+    private enum Scene { SEAL, ENABLE, WRITE_THROUGH }
+
+    /**
+     * A power cut while a step hangs on the store, each scene by seed: a backup's seal (the manifest's
+     * write, or the sync of images/ after the rename), a journal's enable (its look at the store's
+     * images), a write-through restore's creation of its image. Three host writers (writes, flushes,
+     * reads) on v, the cut at a seeded moment (before the step gives up, or after; the hold let go
+     * first for some seeds, but a restore's, which would make v the image under the writers). The
+     * reopened pool holds every acknowledged write and its members agree; where the step hung up to
+     * the cut, v's last backup is the first, no journal or restore is on record, and no image but the
+     * first is valid, but for a seal hung in the sync after its rename: the image was sealed then, and
+     * the cut may keep the rename (as a cut between a seal and pool.json may), unrecorded; where it was let go first, every image left verifies and the last backup is one of
+     * them. A new backup seals and verifies.
+     */
+    @Test
+    void aPowerCutDuringAHungStepLeavesNoValidImageAndThePoolOpens() throws Exception {
+        for (int seed = 1; seed <= CUT_SEEDS; seed++) {
+            for (Scene scene : Scene.values()) {
+                cutDuring(seed, scene);
+            }
+        }
+    }
+
+    private void cutDuring(int seed, Scene scene) throws Exception {
+        String what = scene + " seed " + seed;
+        java.util.Random rnd = new java.util.Random(seed);
+        boolean releaseFirst = seed % 3 == 0 && scene != Scene.WRITE_THROUGH;
+        Path dir = tmp.resolve("cut" + scene + seed);
+        Path store = tmp.resolve("cutstore" + scene + seed).toAbsolutePath().normalize();
+        byte[] initial = BackupStartHangTest.poolWithABackup(dir, store, seed);
+        FaultInjector inj = CutRuns.injector(0, seed); // caching from the start; cut when the scene says
+        Pool p = Pool.open(dir, inj, new PoolOptions(false));
+        HostWriters w = new HostWriters(3, TRACK, initial);
+        String first = p.backups().lastBackup("v").image();
+        AtomicReference<Throwable> stepFailed = new AtomicReference<>();
+        Thread step = null;
+        Job job = null;
+        try {
+            List<String> legs = List.of(p.admin().addDrive(0), p.admin().addDrive(0));
+            if (scene == Scene.SEAL) {
+                job = p.backups().backup("v", store, true, 0);
+                Path images = store.resolve("images");
+                inj.hold(seed % 2 == 0 ? FaultInjector.Op.WRITE : FaultInjector.Op.SYNC_DIR, seed % 2 == 0
+                        ? f -> inStore(store).test(f) && f.getFileName().toString().startsWith("manifest")
+                        : f -> f.equals(images), t -> true, HANG);
+            } else if (scene == Scene.ENABLE) {
+                inj.hold(FaultInjector.Op.READ, inStore(store), t -> true, HANG);
+            } else {
+                inj.hold(FaultInjector.Op.WRITE, f -> inStore(store).test(f) && f.toString().contains(".partial"),
+                        t -> true, HANG);
+            }
+            w.start(p, seed, Integer.MAX_VALUE, inj::isCut);
+            if (job != null) {
+                job.start();
+            } else if (scene == Scene.ENABLE) {
+                step = StuckThreads.start("enable", () -> p.journals().enable("v", legs, store, 1 << 20, 0), stepFailed);
+            } else {
+                step = StuckThreads.start("restore", () -> p.instantRestores().restore("v", store, null, true, 0),
+                        stepFailed);
+            }
+            Job j = job;
+            Thread t = step;
+            StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0 || (j != null ? j.state().isFinished() : !t.isAlive()),
+                    what + ": the step held by the store");
+            assertThat(j != null ? j.state().isFinished() : !t.isAlive()).as("%s: the step waits on the store", what)
+                    .isFalse();
+            Thread.sleep(rnd.nextInt((int) (2 * LIMIT))); // before the step gives up, or after
+            if (releaseFirst) {
+                inj.releaseHolds();
+                Thread.sleep(rnd.nextInt(50));
+            }
+            inj.cutNow();
+            if (scene == Scene.WRITE_THROUGH) {
+                inj.releaseHolds(); // (the restore waits on the store without a limit: the administrator's own command)
+            }
+            if (job != null) {
+                assertThat(job.await(LIMIT + SLACK)).as("%s: the job ended", what).isTrue();
+            } else {
+                step.join(LIMIT + SLACK);
+                assertThat(step.isAlive()).as("%s: the step returned", what).isFalse();
+            }
+            assertThat(w.join(LIMIT + SLACK)).as("%s: the host writers returned", what).isTrue();
+            assertThat(w.failure.get()).as("%s: a host's write, flush or read before the cut", what).isNull();
+        } finally {
+            inj.releaseHolds();
+            inj.crash();
+            p.abandon();
+        }
+        w.model.crashed();
+        try (Pool p2 = Pool.open(dir)) {
+            RaidVolume v = p2.volume("v");
+            assertThat(w.model.check(read(v, 0, initial.length))).as("%s: the volume as reopened", what).isNull();
+            assertThat(p2.admin().verify("v", false, null)).as("%s: the members agree", what).isZero();
+            String last = p2.backups().lastBackup("v").image();
+            List<ImageInfo> valid = DirectoryStore.open(store, StorageFactory.real(), false).list();
+            for (ImageInfo i : valid) {
+                try (var r = DirectoryStore.open(store, StorageFactory.real(), false).open(i.id())) {
+                    r.verify(null);
+                }
+            }
+            if (releaseFirst) {
+                assertThat(valid).extracting(ImageInfo::id).as("%s: the last backup", what).contains(last);
+            } else {
+                assertThat(last).as("%s: v's last backup", what).isEqualTo(first);
+                // a seal hung in the sync after its rename: the image was sealed (whole, synced, its manifest
+                // durable) and the cut may keep the rename, as a cut between a seal and pool.json does; never
+                // recorded, it is no one's base. Any other hung step leaves no image but the first
+                assertThat(valid).extracting(ImageInfo::id).as("%s: valid images after the cut", what)
+                        .startsWith(first).hasSizeLessThanOrEqualTo(scene == Scene.SEAL && seed % 2 == 1 ? 2 : 1);
+                assertThat(p2.journals().volumes()).as("%s: journals", what).isEmpty();
+                assertThat(p2.instantRestores().all()).as("%s: restores", what).isEmpty();
+            }
+            p2.awaitJobs(null); // (a base backup the enable started, let go before the cut, resumes or not)
+            byte[] now = read(v, 0, initial.length);
+            Job again = p2.backups().backup("v", store, true, 0);
+            assertThat(again.await(60_000)).isTrue();
+            assertThat(again.state()).as("%s: %s", what, again.progress().message()).isEqualTo(JobState.DONE);
+            assertThat(Arrays.mismatch(BackupTest.imageBytes(store, p2.backups().lastBackup("v").image()), now))
+                    .as("%s: the new image", what).isNegative();
+        }
+    }
 }
