@@ -386,14 +386,8 @@ public final class BackupAdmin {
      * not end in time stays unfinished; the next backup of the volume into the store removes it.
      */
     private void abandonAside(ImageWriter writer, StoreTimeLimit limit, Exception why) {
-        String id = writer.header().id();
         try {
-            if (StoreTimeLimit.aside("the removal of image " + id, limit.millis(), () -> {
-                writer.abandon();
-                return null;
-            })) {
-                BackupsStarted.ended(pool, id);
-            }
+            BackupsStarted.giveUp(pool, writer, limit.millis());
         } catch (IOException | RuntimeException e) {
             why.addSuppressed(e);
         }

@@ -339,22 +339,11 @@ final class BackupWork implements JobWork {
         String id = writer.header().id();
         StoreTimeLimit limit = writer.timeLimit();
         try {
-            if (limit == null) {
-                writer.abandon();
-                BackupsStarted.ended(pool, id);
-            } else {
-                // on a thread of its own: the store may be why the backup failed, and the removal's
-                // calls (close, rename, delete) could hang with it; a store known hung gets a moment only
-                long wait = limit.hung() == null ? limit.millis() : Math.min(limit.millis(), 1000);
-                if (StoreTimeLimit.aside("the removal of image " + id, wait, () -> {
-                    writer.abandon();
-                    return null;
-                })) {
-                    BackupsStarted.ended(pool, id);
-                } else {
-                    why += " (its unfinished image " + id + " stays in the store, which does not answer; it is never"
-                            + " made valid, and the next backup of " + volume.name() + " into that store removes it)";
-                }
+            // with a limit, on a thread of its own (BackupsStarted.giveUp); a store known hung gets a moment only
+            long wait = limit == null ? -1 : limit.hung() == null ? limit.millis() : Math.min(limit.millis(), 1000);
+            if (!BackupsStarted.giveUp(pool, writer, wait)) {
+                why += " (its unfinished image " + id + " stays in the store, which does not answer; it is never"
+                        + " made valid, and the next backup of " + volume.name() + " into that store removes it)";
             }
         } catch (IOException | RuntimeException e) {
             why += " (its unfinished image " + id + " could not be removed: " + e.getMessage() + ")";

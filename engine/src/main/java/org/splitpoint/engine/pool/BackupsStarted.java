@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.splitpoint.engine.backup.DirectoryStore;
+import org.splitpoint.engine.backup.ImageWriter;
 import org.splitpoint.engine.backup.StoreTimeLimit;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.meta.AtomicFile;
@@ -48,6 +49,32 @@ final class BackupsStarted {
         } catch (IOException e) {
             // a record left behind names an image that is no longer unfinished: it says nothing
         }
+    }
+
+    /**
+     * Gives up the unfinished image {@code writer} writes (a backup that did not start, or that was
+     * cancelled or failed): abandoned (its lock let go, its partial directory removed), then its
+     * record goes, unless the pool closed meanwhile (the next opening drops a record whose image is
+     * gone). With {@code waitMillis} >= 0 on a thread of its own, waited for at most that long: the
+     * store may be why the backup ended, and the removal's calls could hang with it; false when it did
+     * not end in time (it goes on alone, the record kept). With -1, on this thread (a helper already).
+     * The abandon's error is thrown here.
+     */
+    static boolean giveUp(Pool pool, ImageWriter writer, long waitMillis) throws IOException {
+        String id = writer.header().id();
+        StoreTimeLimit.Call<Void> abandon = () -> {
+            writer.abandon();
+            return null;
+        };
+        if (waitMillis < 0) {
+            abandon.run();
+        } else if (!StoreTimeLimit.aside("the removal of image " + id, waitMillis, abandon)) {
+            return false;
+        }
+        if (!pool.isClosed()) {
+            ended(pool, id);
+        }
+        return true;
     }
 
     /** One record: image {@code id} of {@code volume}, started in the store at {@code store}. */

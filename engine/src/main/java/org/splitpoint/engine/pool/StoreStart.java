@@ -162,10 +162,7 @@ final class StoreStart {
         if (!hand(new Ready(store, writer))) {
             // the caller said the store did not answer: this image is never used; it goes now if the store lets it
             try {
-                writer.abandon();
-                if (!pool.isClosed()) {
-                    BackupsStarted.ended(pool, header.id());
-                }
+                BackupsStarted.giveUp(pool, writer, -1); // (this is a helper thread already)
             } catch (IOException | RuntimeException e) {
                 // it stays unfinished, its lock let go: the next backup of the volume into the store removes it
             }
