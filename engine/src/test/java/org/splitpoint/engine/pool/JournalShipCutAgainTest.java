@@ -148,9 +148,15 @@ class JournalShipCutAgainTest {
         return writes;
     }
 
-    /** The backup that gives v's journal a base: the one the journal's watch started at open, or a new one. */
+    /**
+     * The backup that gives v's journal a base: the one the journal's watch started at open, or a new
+     * one. The watch's start works in the store without the pool's monitor, so a start of ours meanwhile
+     * is refused ("being started already") before its job exists: tried again until one is there.
+     */
     static Job baseBackup(Pool pool, Path store) throws Exception {
-        for (int i = 0; i < 2; i++) {
+        long until = System.nanoTime() + 60_000_000_000L;
+        PoolException last = null;
+        while (System.nanoTime() < until) {
             for (Job j : pool.jobs()) {
                 if (j.id().equals("backup-v") && !j.state().isFinished()) {
                     return j;
@@ -159,10 +165,11 @@ class JournalShipCutAgainTest {
             try {
                 return pool.backups().backup("v", store, true, 0);
             } catch (PoolException running) {
-                // the watch started it meanwhile: await that one
+                last = running; // the watch started it meanwhile: await that one
+                Thread.sleep(10);
             }
         }
-        throw new AssertionError("no base backup of v could be started");
+        throw new AssertionError("no base backup of v could be started: " + (last == null ? "" : last.getMessage()));
     }
 
     /** Ships v's journal once, awaited; returns the image it made, or null when it was refused (nothing to ship, a ship under way). */
