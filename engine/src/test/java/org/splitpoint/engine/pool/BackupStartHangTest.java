@@ -14,9 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.AckOracle;
 import org.splitpoint.engine.backup.DirectoryStore;
@@ -41,57 +40,13 @@ import org.splitpoint.engine.raid.RaidVolume;
 class BackupStartHangTest {
 
     private static final long LIMIT = 2000;
-    /** How long past the limit the start, or another verb, may take on a loaded machine. */
-    private static final long SLACK = 10_000;
-    /** The store's hang: far longer than limit and slack. */
-    private static final long HANG = 120_000;
+    private static final long SLACK = HungStore.SLACK;
+    private static final long HANG = HungStore.HANG;
 
     @TempDir
     Path tmp;
-    private String before;
-
-    @BeforeEach
-    void shortLimit() {
-        before = System.getProperty(StoreTimeLimit.PROPERTY);
-        System.setProperty(StoreTimeLimit.PROPERTY, String.valueOf(LIMIT));
-    }
-
-    @AfterEach
-    void limitAsItWas() {
-        if (before == null) {
-            System.clearProperty(StoreTimeLimit.PROPERTY);
-        } else {
-            System.setProperty(StoreTimeLimit.PROPERTY, before);
-        }
-    }
-
-    /** Every file in the store. */
-    private static Predicate<Path> inStore(Path store) {
-        Path s = store.toAbsolutePath().normalize();
-        return f -> f.toAbsolutePath().normalize().startsWith(s);
-    }
-
-    /**
-     * A pool of five 4 MiB drives: "v" (RAID 1 on d1, d2) filled with seeded bytes, "w" (RAID 1 on
-     * d3, d4), SPARE d5; and one full backup of v into {@code store}, sealed. Returns v's bytes.
-     */
-    static byte[] poolWithABackup(Path dir, Path store, long seed) throws Exception {
-        Pool.create(dir, 5, 4L << 20, TRACK, StorageFactory.real());
-        try (Pool p = Pool.open(dir)) {
-            p.admin().createVolume("v", Layout.RAID1, List.of("d1", "d2"), 0);
-            p.admin().createVolume("w", Layout.RAID1, List.of("d3", "d4"), 0);
-            RaidVolume v = p.volume("v");
-            byte[] model = new byte[(int) v.size()];
-            new Random(seed).nextBytes(model);
-            v.write(0, ByteBuffer.wrap(model));
-            v.flush();
-            Job first = p.backups().backup("v", store, true, 0);
-            first.start();
-            assertThat(first.await(60_000)).isTrue();
-            assertThat(first.state()).as(first.progress().message()).isEqualTo(JobState.DONE);
-            return model;
-        }
-    }
+    @RegisterExtension
+    final HungStore.Limit limit = new HungStore.Limit(LIMIT);
 
     /**
      * The store's writes hang (the start hangs creating its image), or its reads do (it hangs
@@ -105,12 +60,12 @@ class BackupStartHangTest {
         for (FaultInjector.Op op : new FaultInjector.Op[] {FaultInjector.Op.WRITE, FaultInjector.Op.READ}) {
             Path dir = tmp.resolve("p" + op);
             Path store = tmp.resolve("store" + op).toAbsolutePath().normalize();
-            byte[] model = poolWithABackup(dir, store, op.ordinal() + 3);
+            byte[] model = HungStore.poolWithABackup(dir, store, op.ordinal() + 3);
             FaultInjector inj = new FaultInjector(StorageFactory.real());
             Pool p = Pool.open(dir, inj, new PoolOptions(false));
             try {
                 String first = p.backups().lastBackup("v").image();
-                inj.hold(op, inStore(store), t -> true, HANG);
+                inj.hold(op, HungStore.inStore(store), t -> true, HANG);
                 AtomicReference<Throwable> startFailed = new AtomicReference<>();
                 AtomicReference<Job> started = new AtomicReference<>();
                 long t0 = System.nanoTime();
@@ -180,14 +135,14 @@ class BackupStartHangTest {
         for (boolean check : new boolean[] {true, false}) {
             Path dir = tmp.resolve("r" + check);
             Path store = tmp.resolve("rstore" + check).toAbsolutePath().normalize();
-            byte[] model = poolWithABackup(dir, store, check ? 7 : 8);
+            byte[] model = HungStore.poolWithABackup(dir, store, check ? 7 : 8);
             FaultInjector inj = new FaultInjector(StorageFactory.real());
             Pool p = Pool.open(dir, inj, new PoolOptions(false));
             try {
                 RaidVolume v = p.volume("v");
                 v.write(0, ByteBuffer.wrap(new byte[2 * TRACK])); // what the restore takes back
                 v.flush();
-                inj.hold(FaultInjector.Op.READ, inStore(store), t -> true, HANG);
+                inj.hold(FaultInjector.Op.READ, HungStore.inStore(store), t -> true, HANG);
                 AtomicReference<Throwable> restoreFailed = new AtomicReference<>();
                 AtomicReference<Job> restored = new AtomicReference<>();
                 Thread restore = StuckThreads.start("restore", () -> {
@@ -265,7 +220,7 @@ class BackupStartHangTest {
         Random rnd = new Random(seed);
         Path dir = tmp.resolve("cut" + seed);
         Path store = tmp.resolve("cutstore" + seed).toAbsolutePath().normalize();
-        byte[] initial = poolWithABackup(dir, store, seed);
+        byte[] initial = HungStore.poolWithABackup(dir, store, seed);
         String first;
         AckOracle oracle = new AckOracle(initial);
         AtomicLong clock = new AtomicLong();
@@ -279,7 +234,7 @@ class BackupStartHangTest {
         try {
             first = p.backups().lastBackup("v").image();
             RaidVolume v = p.volume("v");
-            inj.hold(FaultInjector.Op.WRITE, inStore(store), t -> true, HANG);
+            inj.hold(FaultInjector.Op.WRITE, HungStore.inStore(store), t -> true, HANG);
             int tracks = initial.length / TRACK;
             for (int w = 0; w < 3; w++) {
                 int mine = w;

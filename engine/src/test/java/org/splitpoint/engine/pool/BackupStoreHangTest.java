@@ -13,9 +13,8 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.AckOracle;
 import org.splitpoint.engine.backup.DirectoryStore;
@@ -39,29 +38,13 @@ import org.splitpoint.engine.raid.RaidVolume;
 class BackupStoreHangTest {
 
     private static final long LIMIT = 1000;
-    /** How long past the limit a host write, or the backup's end, may take on a loaded machine. */
-    private static final long SLACK = 10_000;
-    /** The store's hang: far longer than limit and slack. */
-    private static final long HANG = 120_000;
+    private static final long SLACK = HungStore.SLACK;
+    private static final long HANG = HungStore.HANG;
 
     @TempDir
     Path tmp;
-    private String before;
-
-    @BeforeEach
-    void shortLimit() {
-        before = System.getProperty(StoreTimeLimit.PROPERTY);
-        System.setProperty(StoreTimeLimit.PROPERTY, String.valueOf(LIMIT));
-    }
-
-    @AfterEach
-    void limitAsItWas() {
-        if (before == null) {
-            System.clearProperty(StoreTimeLimit.PROPERTY);
-        } else {
-            System.setProperty(StoreTimeLimit.PROPERTY, before);
-        }
-    }
+    @RegisterExtension
+    final HungStore.Limit limit = new HungStore.Limit(LIMIT);
 
     /** The data files of the store's images (the writes of their tracks). */
     private static Predicate<Path> imageData(Path store) {

@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
@@ -36,34 +35,13 @@ import org.splitpoint.engine.raid.RaidVolume;
 class HungStoreHoldsNoPoolTest {
 
     private static final long LIMIT = 2000;
-    /** How long past the limit a verb may take on a loaded machine. */
-    private static final long SLACK = 10_000;
-    /** The store's hang: far longer than limit and slack. */
-    private static final long HANG = 120_000;
+    private static final long SLACK = HungStore.SLACK;
+    private static final long HANG = HungStore.HANG;
 
     @TempDir
     Path tmp;
-    private String before;
-
-    @BeforeEach
-    void shortLimit() {
-        before = System.getProperty(StoreTimeLimit.PROPERTY);
-        System.setProperty(StoreTimeLimit.PROPERTY, String.valueOf(LIMIT));
-    }
-
-    @AfterEach
-    void limitAsItWas() {
-        if (before == null) {
-            System.clearProperty(StoreTimeLimit.PROPERTY);
-        } else {
-            System.setProperty(StoreTimeLimit.PROPERTY, before);
-        }
-    }
-
-    private static Predicate<Path> inStore(Path store) {
-        Path s = store.toAbsolutePath().normalize();
-        return f -> f.toAbsolutePath().normalize().startsWith(s);
-    }
+    @RegisterExtension
+    final HungStore.Limit limit = new HungStore.Limit(LIMIT);
 
     /**
      * A drive fail and replace on volume w, started while {@code waiting} waits on the store: it must
@@ -105,12 +83,12 @@ class HungStoreHoldsNoPoolTest {
         for (FaultInjector.Op op : new FaultInjector.Op[] {FaultInjector.Op.READ, FaultInjector.Op.WRITE}) {
             Path dir = tmp.resolve("e" + op);
             Path store = tmp.resolve("estore" + op).toAbsolutePath().normalize();
-            BackupStartHangTest.poolWithABackup(dir, store, op.ordinal() + 11);
+            HungStore.poolWithABackup(dir, store, op.ordinal() + 11);
             FaultInjector inj = new FaultInjector(StorageFactory.real());
             Pool p = Pool.open(dir, inj, new PoolOptions(false));
             try {
                 List<String> legs = List.of(p.admin().addDrive(0), p.admin().addDrive(0));
-                inj.hold(op, inStore(store), t -> true, HANG);
+                inj.hold(op, HungStore.inStore(store), t -> true, HANG);
                 AtomicReference<Throwable> enableFailed = new AtomicReference<>();
                 long t0 = System.nanoTime();
                 Thread enable = StuckThreads.start("journal-enable",
@@ -155,7 +133,7 @@ class HungStoreHoldsNoPoolTest {
     void theWatchsBaseTryIntoAHungStoreHoldsNoPool() throws Exception {
         Path dir = tmp.resolve("w");
         Path store = tmp.resolve("wstore").toAbsolutePath().normalize();
-        BackupStartHangTest.poolWithABackup(dir, store, 21);
+        HungStore.poolWithABackup(dir, store, 21);
         try (Pool p = Pool.open(dir)) {
             List<String> legs = List.of(p.admin().addDrive(0), p.admin().addDrive(0));
             assertThat(p.journals().enable("v", legs, store, 1 << 20, 0).await(60_000)).isTrue();
@@ -172,7 +150,8 @@ class HungStoreHoldsNoPoolTest {
         List<Event> said = new CopyOnWriteArrayList<>();
         p.addListener(said::add);
         try {
-            inj.hold(FaultInjector.Op.READ, inStore(store), t -> true, HANG); // the watch's first try is due at once
+            // the watch's first try is due at once
+            inj.hold(FaultInjector.Op.READ, HungStore.inStore(store), t -> true, HANG);
             StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0, "the watch's base try in the store");
             Job rebuild = driveVerbsEndWhile(p, p.journalWatch, "the watch");
             assertThat(JournaledPools.said(said, "could not start the backup that gives the journal of v a new base: the"
@@ -205,7 +184,7 @@ class HungStoreHoldsNoPoolTest {
     void aWriteThroughRestoreWaitingOnAHungStoreHoldsNoPool() throws Exception {
         Path dir = tmp.resolve("r");
         Path store = tmp.resolve("rstore").toAbsolutePath().normalize();
-        byte[] model = BackupStartHangTest.poolWithABackup(dir, store, 31);
+        byte[] model = HungStore.poolWithABackup(dir, store, 31);
         FaultInjector inj = new FaultInjector(StorageFactory.real());
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         try {
@@ -213,7 +192,7 @@ class HungStoreHoldsNoPoolTest {
             RaidVolume v = p.volume("v");
             v.write(0, ByteBuffer.wrap(new byte[2 * TRACK])); // what the restore takes back
             v.flush();
-            inj.hold(FaultInjector.Op.WRITE, f -> inStore(store).test(f) && f.toString().contains(".partial"), t -> true,
+            inj.hold(FaultInjector.Op.WRITE, f -> HungStore.inStore(store).test(f) && f.toString().contains(".partial"), t -> true,
                     HANG);
             AtomicReference<Throwable> restoreFailed = new AtomicReference<>();
             AtomicReference<Job> restored = new AtomicReference<>();
@@ -254,7 +233,7 @@ class HungStoreHoldsNoPoolTest {
         for (FaultInjector.Op op : new FaultInjector.Op[] {FaultInjector.Op.WRITE, FaultInjector.Op.SYNC_DIR}) {
             Path dir = tmp.resolve("s" + op);
             Path store = tmp.resolve("sstore" + op).toAbsolutePath().normalize();
-            byte[] model = BackupStartHangTest.poolWithABackup(dir, store, op.ordinal() + 41);
+            byte[] model = HungStore.poolWithABackup(dir, store, op.ordinal() + 41);
             FaultInjector inj = new FaultInjector(StorageFactory.real());
             Pool p = Pool.open(dir, inj, new PoolOptions(false));
             String first = p.backups().lastBackup("v").image();
@@ -262,7 +241,7 @@ class HungStoreHoldsNoPoolTest {
             try {
                 job = p.backups().backup("v", store, true, 0);
                 Path images = store.resolve("images");
-                inj.hold(op, op == FaultInjector.Op.WRITE ? f -> inStore(store).test(f)
+                inj.hold(op, op == FaultInjector.Op.WRITE ? f -> HungStore.inStore(store).test(f)
                         && f.getFileName().toString().startsWith("manifest") : f -> f.equals(images), t -> true, HANG);
                 job.start();
                 StuckThreads.awaitTrue(() -> inj.waitingOnHolds() > 0 || job.state().isFinished(), op + ": the seal");
@@ -333,7 +312,7 @@ class HungStoreHoldsNoPoolTest {
         boolean releaseFirst = seed % 3 == 0 && scene != Scene.WRITE_THROUGH;
         Path dir = tmp.resolve("cut" + scene + seed);
         Path store = tmp.resolve("cutstore" + scene + seed).toAbsolutePath().normalize();
-        byte[] initial = BackupStartHangTest.poolWithABackup(dir, store, seed);
+        byte[] initial = HungStore.poolWithABackup(dir, store, seed);
         FaultInjector inj = CutRuns.injector(0, seed); // caching from the start; cut when the scene says
         Pool p = Pool.open(dir, inj, new PoolOptions(false));
         HostWriters w = new HostWriters(3, TRACK, initial);
@@ -347,12 +326,12 @@ class HungStoreHoldsNoPoolTest {
                 job = p.backups().backup("v", store, true, 0);
                 Path images = store.resolve("images");
                 inj.hold(seed % 2 == 0 ? FaultInjector.Op.WRITE : FaultInjector.Op.SYNC_DIR, seed % 2 == 0
-                        ? f -> inStore(store).test(f) && f.getFileName().toString().startsWith("manifest")
+                        ? f -> HungStore.inStore(store).test(f) && f.getFileName().toString().startsWith("manifest")
                         : f -> f.equals(images), t -> true, HANG);
             } else if (scene == Scene.ENABLE) {
-                inj.hold(FaultInjector.Op.READ, inStore(store), t -> true, HANG);
+                inj.hold(FaultInjector.Op.READ, HungStore.inStore(store), t -> true, HANG);
             } else {
-                inj.hold(FaultInjector.Op.WRITE, f -> inStore(store).test(f) && f.toString().contains(".partial"),
+                inj.hold(FaultInjector.Op.WRITE, f -> HungStore.inStore(store).test(f) && f.toString().contains(".partial"),
                         t -> true, HANG);
             }
             w.start(p, seed, Integer.MAX_VALUE, inj::isCut);
