@@ -27,7 +27,11 @@ import picocli.CommandLine.Spec;
                 + " CACHE and block status are served; metadata contexts: base:allocation (zeros), on a pair's"
                 + " volumes splitpoint:invalid (flag 1: invalid on the STD side, flag 2: on the BCV side), on a"
                 + " volume with snapshots splitpoint:changed-since:SNAPSHOT (flag 1: track written since the"
-                + " snapshot); both per track."})
+                + " snapshot); both per track.",
+        "Its terminal shows, each with the time, what the server says of its clients and what happens to the pool:"
+                + " a drive or a volume changing state, a job started or ended, a snapshot made invalid, the save area"
+                + " filling, a backup that failed, a command from another shell (at most 20 lines of each kind per"
+                + " 10 s, the rest counted); --no-pool-events leaves the pool's out."})
 final class ServeCommand implements Callable<Integer> {
 
     /**
@@ -56,6 +60,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--default-export", paramLabel = "NAME", description = "the export a client gets when it names"
             + " none (nbd://HOST:PORT with no path); default: the first volume in the pool's order")
     String defaultExport;
+    @Option(names = "--no-pool-events", description = "print only what the server says of its clients, not what happens"
+            + " to the pool (drives and volumes changing state, jobs started and ended, snapshots made invalid, the"
+            + " save area filling, commands from other shells); the pool's event log keeps them either way")
+    boolean noPoolEvents;
 
     @Override
     public Integer call() throws Exception {
@@ -107,6 +115,7 @@ final class ServeCommand implements Callable<Integer> {
         NbdServer opened = null;
         ControlServer control;
         PoolExports exports = new PoolExports(pool, defaultExport);
+        java.util.concurrent.ScheduledExecutorService calm = null;
         try {
             if (defaultExport != null && (defaultExport.isEmpty() || exports.find(defaultExport) == null)) {
                 throw new Splitpoint.CommandFailed("--default-export " + defaultExport + " is not an export of this pool"
@@ -125,6 +134,22 @@ final class ServeCommand implements Callable<Integer> {
                 err.println("splitpoint: " + clockTime(java.time.LocalTime.now(local)) + " " + m);
                 err.flush();
             };
+            if (!noPoolEvents) {
+                // what happens to the pool, on this terminal too (see PoolEventLines); the opening's events are
+                // delivered first, as its notes were printed above
+                pool.events().drain();
+                PoolEventLines lines = new PoolEventLines(m -> {
+                    err.println(m);
+                    err.flush();
+                }, local.getZone(), System::nanoTime);
+                pool.events().addListener(lines);
+                calm = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "splitpoint-serve-event-lines");
+                    t.setDaemon(true);
+                    return t;
+                });
+                calm.scheduleWithFixedDelay(lines::calm, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            }
             opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
                     : listen(host, port, exports, log);
             control = ControlServer.start(poolDir, new HeldPoolCommands(pool),
@@ -135,6 +160,9 @@ final class ServeCommand implements Callable<Integer> {
         } catch (Exception | Error e) { // an Error too (a thread that cannot start): else the server listened on, the pool held
             if (opened != null) {
                 opened.close();
+            }
+            if (calm != null) {
+                calm.shutdownNow();
             }
             pool.close();
             throw e;
@@ -165,9 +193,14 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         // images changed under us; restores waiting for their backup store
         AutoCloseable imageCheck = org.splitpoint.engine.pool.HolderChecks.watch(pool);
+        java.util.concurrent.ScheduledExecutorService calming = calm;
         Thread hook = new Thread(() -> {
             try {
-                closeEach(err, imageCheck, server, control, pool);
+                closeEach(err, imageCheck, server, control, pool, () -> {
+                    if (calming != null) {
+                        calming.shutdownNow(); // after the pool, whose close delivers its last events (a count not yet said goes unsaid)
+                    }
+                });
             } finally {
                 stopped.countDown();
             }

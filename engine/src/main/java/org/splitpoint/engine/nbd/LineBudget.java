@@ -13,31 +13,52 @@ import java.util.function.Consumer;
  * (240 KB a second in meta/, on the file system that holds the drive images, never trimmed).
  * So at most {@code perWindow} such lines are logged per {@code windowNanos}; the rest are
  * counted, and the count is said once the window is over ({@link #calm}, from the server's
- * periodic round, or the next line), with the first one left out so the kind is known.
+ * periodic round, or the next line), with the first one left out so the kind is known. Public for
+ * serve, which prints the pool's own events to its terminal under a budget of their own (a
+ * flood of them, every snapshot invalid at once, must not scroll the client lines away, nor
+ * the other way round), with its own words for what it left out.
  */
-final class LineBudget {
+public final class LineBudget {
+
+    /** What a window left out: {@code dropped} lines in {@code seconds}, the first of them {@code first}. */
+    @FunctionalInterface
+    public interface Summary {
+        String of(long dropped, double seconds, String first);
+    }
 
     private final Consumer<String> log;
     private final int perWindow;
     private final long windowNanos;
+    private final Summary summary;
+    private final java.util.function.LongSupplier clock;
     private long windowStart;
     private int logged;
     private long dropped;
     private String firstDropped;
 
     LineBudget(Consumer<String> log, int perWindow, long windowNanos) {
+        this(log, perWindow, windowNanos, (dropped, seconds, first) -> String.format(Locale.ROOT,
+                "%d more lines like these about clients were not logged in %.0f s (the first: %s)", dropped, seconds, first),
+                System::nanoTime);
+    }
+
+    /** As the server's budget, saying what it left out by {@code summary}, its windows timed by {@code clock} (nanoseconds). */
+    public LineBudget(Consumer<String> log, int perWindow, long windowNanos, Summary summary,
+                      java.util.function.LongSupplier clock) {
         this.log = log;
         this.perWindow = perWindow;
         this.windowNanos = windowNanos;
-        this.windowStart = System.nanoTime();
+        this.summary = summary;
+        this.clock = clock;
+        this.windowStart = clock.getAsLong();
     }
 
     /** Logs {@code line}, or counts it when this window's budget is spent. */
-    void line(String line) {
+    public void line(String line) {
         String summary;
         boolean logIt;
         synchronized (this) {
-            summary = roll(System.nanoTime());
+            summary = roll(clock.getAsLong());
             logIt = logged < perWindow;
             if (logIt) {
                 logged++;
@@ -56,10 +77,10 @@ final class LineBudget {
     }
 
     /** Says how many lines were left out, once their window is over. */
-    void calm() {
+    public void calm() {
         String summary;
         synchronized (this) {
-            summary = roll(System.nanoTime());
+            summary = roll(clock.getAsLong());
         }
         if (summary != null) {
             log.accept(summary);
@@ -71,13 +92,11 @@ final class LineBudget {
         if (now - windowStart < windowNanos) {
             return null;
         }
-        String summary = dropped == 0 ? null : String.format(Locale.ROOT,
-                "%d more lines like these about clients were not logged in %.0f s (the first: %s)",
-                dropped, (now - windowStart) / 1e9, firstDropped);
+        String said = dropped == 0 ? null : summary.of(dropped, (now - windowStart) / 1e9, firstDropped);
         windowStart = now;
         logged = 0;
         dropped = 0;
         firstDropped = null;
-        return summary;
+        return said;
     }
 }
