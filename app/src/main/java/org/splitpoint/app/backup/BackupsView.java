@@ -100,6 +100,9 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         Actions.bind(restoreImage, restoreWrap, vm.restoreBlockedProperty(),
                 "Restore the volume of this name from the selected image (asks first).");
         verifyLine.textProperty().bind(vm.verifyLineProperty());
+        // a button high at least: the row is bottom-aligned (a wrapped result grows it upwards, the buttons
+        // staying put), and one line of the result, centred in that height, reads level with their labels
+        verifyLine.minHeightProperty().bind(verifyImage.heightProperty());
     }
 
     private void bindStores(BackupsViewModel vm) {

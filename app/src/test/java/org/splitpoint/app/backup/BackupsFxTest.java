@@ -381,6 +381,47 @@ class BackupsFxTest {
         }
     }
 
+    /** The top of {@code id} on the screen. */
+    private static double top(FxRobot robot, String id) throws Exception {
+        return onFx(() -> {
+            Node n = robot.lookup(id).query();
+            return n.localToScreen(n.getLayoutBounds()).getMinY();
+        });
+    }
+
+    private static double height(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).queryAs(Label.class).getHeight());
+    }
+
+    /**
+     * Verify, Delete… and Restore… stay where they are while the selected image's lines change: they
+     * sat above those lines, and a line that wrapped as an image was selected moved them up 16 px at
+     * 1024x700 (seen by hand: a click aimed at Verify missed). Here the third line, a damaged image's
+     * verify sentence, wraps at 1024 px (the test checks that it does, so the buttons had a reason to move).
+     */
+    @Test
+    void theImageButtonsStayPutAsTheSelectedImagesLinesWrap(FxRobot robot) throws Exception {
+        openBackups(robot);
+        fx.resize(robot, 1024, 700);
+        try {
+            WaitForAsyncUtils.waitForFxEvents(5);
+            double[] before = {top(robot, "#verifyImage"), top(robot, "#restoreImage")};
+            double lines = height(robot, "#selectedVerify") + height(robot, "#selectedContents");
+            BackupPools.corrupt(made.store(), made.image());
+            robot.clickOn(cell(robot, made.image()).get());
+            robot.clickOn("#verifyImage");
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> text(robot, "#selectedVerify").startsWith("Verify: DAMAGED"));
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#verifyLine").endsWith("1 DAMAGED"));
+            WaitForAsyncUtils.waitForFxEvents(5);
+            assertThat(height(robot, "#selectedVerify") + height(robot, "#selectedContents"))
+                    .as("the selected image's lines grew (wrapped)").isGreaterThan(lines + 10);
+            assertThat(top(robot, "#verifyImage")).as("Verify's top").isCloseTo(before[0], org.assertj.core.data.Offset.offset(1.0));
+            assertThat(top(robot, "#restoreImage")).as("Restore's top").isCloseTo(before[1], org.assertj.core.data.Offset.offset(1.0));
+        } finally {
+            fx.resize(robot, 1260, 780); // the stage is the next test's: a new scene does not size it back
+        }
+    }
+
     private static String shown(TreeTableCell<?, ?> c) {
         Node t = c.lookup(".text");
         return t instanceof javafx.scene.text.Text text ? text.getText() : null;
