@@ -103,6 +103,30 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
         // a button high at least: the row is bottom-aligned (a wrapped result grows it upwards, the buttons
         // staying put), and one line of the result, centred in that height, reads level with their labels
         verifyLine.minHeightProperty().bind(verifyImage.heightProperty());
+        keepFocusThrough(verifyImage);
+        keepFocusThrough(verifyAll);
+    }
+
+    /**
+     * {@code b}, focused when it disabled itself for its work (Verify, while the image is read), takes the
+     * focus back when it is enabled again. Disabled, it lost the focus to the next button the page could
+     * take, Restore…, where it stayed: the Enter or Space meant for Verify went to Restore (seen by hand).
+     * It is not taken back from a control the administrator went to meanwhile, only from those buttons.
+     */
+    private void keepFocusThrough(Button b) {
+        boolean[] had = {false};
+        b.disabledProperty().addListener((o, was, now) -> {
+            if (now) {
+                had[0] = b.isFocused();
+                return;
+            }
+            javafx.scene.Node owner = b.getScene() == null ? null : b.getScene().getFocusOwner();
+            if (had[0] && (owner == null || owner == verifyImage || owner == verifyAll || owner == deleteImage
+                    || owner == restoreImage)) {
+                b.requestFocus();
+            }
+            had[0] = false;
+        });
     }
 
     private void bindStores(BackupsViewModel vm) {

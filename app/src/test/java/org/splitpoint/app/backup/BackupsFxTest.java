@@ -422,6 +422,26 @@ class BackupsFxTest {
         }
     }
 
+    /**
+     * Verify disables itself while it reads the image; the focus went to Restore…, the next button the
+     * page could take, and stayed there once Verify was back (seen by hand): Space or Enter meant for
+     * Verify opened the restore. The focus is back on Verify.
+     */
+    @Test
+    void afterAVerifyTheFocusIsBackOnVerify(FxRobot robot) throws Exception {
+        openBackups(robot);
+        robot.clickOn(cell(robot, made.image()).get());
+        robot.clickOn("#verifyImage");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> text(robot, "#verifyLine")
+                .equals("1 image verified: every SHA-256 matched"));
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#verifyImage").queryAs(Button.class).isDisabled());
+        WaitForAsyncUtils.waitForFxEvents(5);
+        assertThat(onFx(() -> {
+            Node owner = robot.lookup("#verifyImage").query().getScene().getFocusOwner();
+            return owner == null ? "nothing" : owner.getId() != null ? owner.getId() : owner.toString();
+        })).as("the focus after the verify").isEqualTo("verifyImage");
+    }
+
     private static String shown(TreeTableCell<?, ?> c) {
         Node t = c.lookup(".text");
         return t instanceof javafx.scene.text.Text text ? text.getText() : null;
