@@ -80,7 +80,13 @@ final class FormDialog {
         DialogLook.apply(d, owner);
         d.setTitle(title);
         d.setHeaderText(header);
-        d.setGraphic(new StateBadge(look));
+        StateBadge badge = new StateBadge();
+        badge.setId(prefix + "Badge");
+        // a green (OK) glyph says the action is ready: greyed while the form has a problem, it was green
+        // beside "type a name for the volume" in the error style (seen by hand in "New volume")
+        badge.show(calm(look, form.problemProperty().get()));
+        form.problemProperty().addListener((o, was, now) -> badge.show(calm(look, now)));
+        d.setGraphic(badge);
 
         Label problem = new Label();
         problem.setId(prefix + "Problem");
@@ -112,6 +118,12 @@ final class FormDialog {
         });
         ((Button) d.getDialogPane().lookupButton(cancelType)).setId(prefix + "Cancel");
         return d.showAndWait().filter(b -> b == go).isPresent();
+    }
+
+    /** {@code look}, its OK tone made IDLE while {@code problem} says something. */
+    static StateLook calm(StateLook look, String problem) {
+        return problem == null || problem.isEmpty() || look.tone() != StateLook.Tone.OK ? look
+                : new StateLook(look.word(), look.glyph(), StateLook.Tone.IDLE);
     }
 
     static Label key(String text) {
