@@ -47,19 +47,9 @@ public final class CopyPlan {
                 "Restore " + p.std());
     }
 
-    /**
-     * Says who sees {@code volume}'s data change under it: an NBD client (a VM, a mounted file system)
-     * reads the new data at once, without being told, so what it cached no longer matches the disk.
-     * The confirmation named only "hosts", generic, with a VM using the volume over NBD (seen by hand).
-     */
+    /** Says who sees {@code volume}'s data change under it over NBD ({@link org.splitpoint.app.common.ServedClients}). */
     static void served(List<String> s, String volume, List<String> clients) {
-        if (clients.isEmpty()) {
-            return;
-        }
-        s.add(volume + " is served over NBD to " + (clients.size() == 1 ? "1 client" : clients.size() + " clients")
-                + " (" + String.join(", ", clients) + "): " + (clients.size() == 1 ? "it stays" : "they stay")
-                + " connected and reads the new data as it lands, with no warning. Unmount " + volume
-                + " there (or stop the VM) first if it caches data, as a file system does.");
+        org.splitpoint.app.common.ServedClients.add(s, volume, clients);
     }
 
     /** ", 2 on both" when some track changed on both sides (counted once in the total). */
@@ -70,6 +60,11 @@ public final class CopyPlan {
 
     /** A full establish (or the first one): the whole BCV is overwritten with the STD. */
     public static Confirmation fullEstablish(PairView p, long volumeSize) {
+        return fullEstablish(p, volumeSize, List.of());
+    }
+
+    /** As above; {@code clients} are the NBD clients using the BCV now (their addresses). */
+    public static Confirmation fullEstablish(PairView p, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
         s.add("Establish copies " + p.std() + " → " + p.bcv() + ": all " + Format.tracks(p.totalTracks()) + " ("
                 + Format.size(volumeSize) + ") of " + p.bcv() + " are overwritten with the STD's data.");
@@ -81,6 +76,7 @@ public final class CopyPlan {
         }
         s.add("Afterwards the pair is Synchronized: writes to " + p.std() + " go to " + p.bcv() + " too, until the"
                 + " next split.");
+        served(s, p.bcv(), clients);
         return new Confirmation("Establish " + p.name(), "Overwrite " + p.bcv() + " with " + p.std() + "?", s, p.bcv(),
                 "Establish (full)");
     }
@@ -90,6 +86,11 @@ public final class CopyPlan {
      * that ends the BCV's point-in-time image (taken at the split), so the BCV's name is typed.
      */
     public static Confirmation incrementalEstablish(PairView p, long union, long volumeSize) {
+        return incrementalEstablish(p, union, volumeSize, List.of());
+    }
+
+    /** As above; {@code clients} are the NBD clients using the BCV now (their addresses). */
+    public static Confirmation incrementalEstablish(PairView p, long union, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
         s.add("Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(union) + " ("
                 + Format.size(bytes(union, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's"
@@ -99,6 +100,7 @@ public final class CopyPlan {
                 + Format.tracks(p.bcvInvalidTracks()) + ") is lost." : "."));
         s.add("Afterwards the pair is Synchronized: writes to " + p.std() + " go to " + p.bcv() + " too, until the"
                 + " next split. Split first to keep a new image.");
+        served(s, p.bcv(), clients);
         return new Confirmation("Establish " + p.name(), "Overwrite " + p.bcv() + "'s point-in-time image with "
                 + p.std() + "?", s, p.bcv(), "Establish");
     }

@@ -45,7 +45,7 @@ public final class PairConsoleViewModel {
     private final CopyControl copy;
     private TaskExecutor.Repeating sampling;
     private PoolSnapshot snapshot;
-    /** The NBD clients using a volume now (their addresses), named in a restore's confirmation. */
+    /** The NBD clients using a volume now (their addresses), named in a restore's and an establish's confirmation. */
     private java.util.function.Function<String, List<String>> clientsOf = v -> List.of();
 
     // ---- properties
@@ -276,9 +276,10 @@ public final class PairConsoleViewModel {
             return null;
         }
         if (PairRules.establishOverwritesAll(p, full.get())) {
-            return CopyPlan.fullEstablish(p, stdSize());
+            return CopyPlan.fullEstablish(p, stdSize(), clientsOf.apply(p.bcv()));
         }
-        return p.state() == PairState.Split ? CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize()) : null;
+        return p.state() == PairState.Split ? CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize(),
+                clientsOf.apply(p.bcv())) : null;
     }
 
     /**

@@ -303,6 +303,7 @@ public final class PoolViewModel {
         return restores.computeIfAbsent(name, n -> {
             InstantRestoreViewModel vm = new InstantRestoreViewModel(bridge, status, expectations, stores, n,
                     () -> nav.selectedProperty().set(NavItem.restore(n)));
+            vm.servedClients(v -> serve().clientsUsing(v));
             if (lastSnapshot != null) {
                 vm.apply(lastSnapshot);
             }
@@ -339,6 +340,7 @@ public final class PoolViewModel {
     public SnapshotCardViewModel snapshots(String name) {
         return snapshotCards.computeIfAbsent(name, n -> {
             SnapshotCardViewModel vm = new SnapshotCardViewModel(bridge, status, expectations, n);
+            vm.servedClients(v -> serve().clientsUsing(v));
             vm.apply(lastPairs);
             if (lastSnapshot != null) {
                 vm.apply(lastSnapshot);

@@ -390,6 +390,14 @@ public final class InstantRestoreViewModel {
 
     // ---- commands
 
+    /** The NBD clients using a volume now (their addresses), named in the restore dialog. */
+    private java.util.function.Function<String, List<String>> clientsOf = org.splitpoint.app.common.ServedClients.NONE;
+
+    /** {@code clients} gives the addresses of the NBD clients using a volume now (the app's server). */
+    public void servedClients(java.util.function.Function<String, List<String>> clients) {
+        clientsOf = clients;
+    }
+
     /** The model of the restore dialog, with {@code want} (or the newest image) preselected once loaded. */
     public RestoreForm restoreForm(ImageChoice want) {
         RestoreForm f = new RestoreForm(bridge, status, expectations, stores, volume, snapshot, pairs, () -> {
@@ -397,6 +405,7 @@ public final class InstantRestoreViewModel {
             sampleNow();
             started.run();
         });
+        f.servedClients(clientsOf);
         f.load(want != null ? want : newest.get());
         form = f;
         return f;

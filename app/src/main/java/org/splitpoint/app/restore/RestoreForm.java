@@ -125,6 +125,14 @@ public final class RestoreForm {
         return blocked.getReadOnlyProperty();
     }
 
+    /** The NBD clients using a volume now (their addresses), named in what the restore does. */
+    private java.util.function.Function<String, List<String>> clientsOf = org.splitpoint.app.common.ServedClients.NONE;
+
+    /** {@code clients} gives the addresses of the NBD clients using a volume now (the app's server). */
+    public void servedClients(java.util.function.Function<String, List<String>> clients) {
+        clientsOf = clients;
+    }
+
     /** What the restore does, for the dialog. */
     public List<String> sentences() {
         PoolSnapshot snapshot = this.snapshot.get();
@@ -143,6 +151,7 @@ public final class RestoreForm {
         if (risk != null) {
             s.add(Character.toUpperCase(risk.charAt(0)) + risk.substring(1) + ".");
         }
+        org.splitpoint.app.common.ServedClients.add(s, volume, clientsOf.apply(volume));
         return s;
     }
 

@@ -139,6 +139,7 @@ public final class RestoreToSnapshotForm {
         String taken = Format.when(snapshot.createdAt()) + ", " + SnapshotTimeline.ago(SnapshotTimeline.parse(snapshot.createdAt(), now), now);
         if (p == null) {
             out.add("Restoring " + volume + " to " + snapshot.name() + " (taken " + taken + ").");
+            org.splitpoint.app.common.ServedClients.add(out, volume, clientsOf.apply(volume));
             return out;
         }
         out.add("Restoring " + volume + " to " + snapshot.name() + " (taken " + taken + ") changes "
@@ -146,6 +147,7 @@ public final class RestoreToSnapshotForm {
                 + ": those written since the snapshot.");
         out.add(volume + " stays usable throughout: reads of tracks not yet copied back are served from the snapshot,"
                 + " and writes go to the volume.");
+        org.splitpoint.app.common.ServedClients.add(out, volume, clientsOf.apply(volume));
         return out;
     }
 
@@ -164,6 +166,14 @@ public final class RestoreToSnapshotForm {
                     + " that need a track saved become invalid.";
         }
         return note;
+    }
+
+    /** The NBD clients using a volume now (their addresses), named in the confirmation. */
+    private java.util.function.Function<String, List<String>> clientsOf = org.splitpoint.app.common.ServedClients.NONE;
+
+    /** {@code clients} gives the addresses of the NBD clients using a volume now (the app's server). */
+    public void servedClients(java.util.function.Function<String, List<String>> clients) {
+        clientsOf = clients;
     }
 
     /** The typed confirmation: the volume's name. */

@@ -329,7 +329,16 @@ public final class SnapshotCardViewModel {
         RestoreToSnapshotForm f = new RestoreToSnapshotForm(bridge, status, volume, sel, later(sel),
                 snapshot.saveArea(), clock.get(), restore::started, restoreBlocked.getReadOnlyProperty());
         f.refusedProperty().addListener((o, was, now) -> refused.set(now));
+        f.servedClients(clientsOf);
         return f;
+    }
+
+    /** The NBD clients using a volume now (their addresses), named in a restore's confirmation. */
+    private java.util.function.Function<String, List<String>> clientsOf = org.splitpoint.app.common.ServedClients.NONE;
+
+    /** {@code clients} gives the addresses of the NBD clients using a volume now (the app's server). */
+    public void servedClients(java.util.function.Function<String, List<String>> clients) {
+        clientsOf = clients;
     }
 
     /** The valid snapshots of the volume taken after {@code s}, by name. */

@@ -199,6 +199,67 @@ class ServeFxTest extends PoolWindowFxTest {
         }
     }
 
+    private static String servedSentence(String volume, String client) {
+        return volume + " is served over NBD to 1 client (" + client + "): it stays connected and reads the new"
+                + " data as it lands, with no warning. Unmount " + volume + " there (or stop the VM) first if it"
+                + " caches data, as a file system does.";
+    }
+
+    /**
+     * The other overwrites of a served volume name its NBD clients too, as the pair restore's does: a
+     * restore to a snapshot and an instant restore of prod, and an establish over a served (split) BCV,
+     * said nothing of the clients reading the volume as it changed under them.
+     */
+    @Test
+    void everyOverwriteOfAServedVolumeNamesItsClients(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#serveToggle").tryQuery().isPresent());
+        listenOn(robot, "127.0.0.1:0");
+        robot.clickOn("#serveToggle");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, this::serving);
+        String status = onFx(() -> fx.vm.serve().statusProperty().get());
+        int port = Integer.parseInt(status.replaceAll(".*:(\\d+).*", "$1"));
+        org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> {
+            pool.pairs().split(java.util.List.of("prod-pair"));
+            String a = pool.admin().addDrive(org.splitpoint.app.testing.TestPools.DRIVE_SIZE); // a save area, as the demo's
+            String b = pool.admin().addDrive(org.splitpoint.app.testing.TestPools.DRIVE_SIZE);
+            pool.admin().createVolume("snaps", org.splitpoint.engine.pool.Layout.RAID1, java.util.List.of(a, b), 0);
+            pool.snapshots().setSaveArea("snaps");
+            pool.snapshots().create("prod", "s1");
+            return null;
+        });
+        try (Socket p = client(port, "prod"); Socket b = client(port, "prod-bcv")) {
+            String onProd = "127.0.0.1:" + p.getLocalPort();
+            String onBcv = "127.0.0.1:" + b.getLocalPort();
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.serve().connectedClients())
+                    .containsAll(java.util.List.of(onProd + " using prod", onBcv + " using prod-bcv")));
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.pair("prod-pair").stateProperty().get())
+                    == org.splitpoint.engine.pair.PairState.Split);
+
+            java.util.concurrent.CompletableFuture<org.splitpoint.app.common.Confirmation> establish =
+                    new java.util.concurrent.CompletableFuture<>();
+            robot.interact(() -> fx.vm.pair("prod-pair").establishConfirmation(c -> establish.complete(c.getValue())));
+            org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+            soft.assertThat(establish.get(10, TimeUnit.SECONDS).sentences()).as("an establish's confirmation")
+                    .contains(servedSentence("prod-bcv", onBcv)).noneMatch(l -> l.startsWith("prod is served"));
+
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> {
+                var card = fx.vm.snapshots("prod");
+                card.select("s1");
+                return card.selectedInfo() != null;
+            }));
+            soft.assertThat(onFx(() -> fx.vm.snapshots("prod").restoreForm().confirmation().sentences()))
+                    .as("a restore to a snapshot's confirmation").contains(servedSentence("prod", onProd));
+            soft.assertThat(onFx(() -> fx.vm.restore("prod").restoreForm(null).sentences()))
+                    .as("an instant restore's sentences").contains(servedSentence("prod", onProd));
+            soft.assertAll();
+
+            robot.clickOn("#serveToggle");
+            WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#stopAction").tryQuery().isPresent());
+            robot.clickOn("#stopAction");
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !serving());
+        }
+    }
+
     /**
      * At 1024x700 a client's address reads whole: "127.0.0.1:36926" read "127.0....:36926" (seen by
      * hand with qemu-io connected), the Volume column keeping room it did not use.
