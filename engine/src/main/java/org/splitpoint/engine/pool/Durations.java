@@ -35,7 +35,7 @@ public final class Durations {
                 return Duration.parse(t.toUpperCase(Locale.ROOT)).toSeconds();
             }
             String unit = t.replaceAll("^[-+]?[0-9]+", "");
-            long n = Long.parseLong(t.substring(0, t.length() - unit.length()));
+            String digits = t.substring(0, t.length() - unit.length());
             long scale = switch (unit) {
                 case "s", "sec" -> 1;
                 case "m", "min" -> 60;
@@ -43,9 +43,24 @@ public final class Durations {
                 case "d" -> 86400;
                 default -> throw new NumberFormatException(unit);
             };
-            return Math.multiplyExact(n, scale);
+            try {
+                return Math.multiplyExact(Long.parseLong(digits), scale);
+            } catch (ArithmeticException | NumberFormatException tooLarge) {
+                // digits and a unit, so a duration, only more seconds than a count holds: said so, not "not a duration"
+                throw new TooLong("'" + text.trim() + "' is too long a duration to count: at most "
+                        + Long.MAX_VALUE / scale + unit);
+            }
+        } catch (TooLong e) {
+            throw new IllegalArgumentException(e.getMessage());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("'" + (text == null ? "" : text.trim()) + "' is not a duration; " + FORMS);
+        }
+    }
+
+    /** A duration of more seconds than a long holds (the refusal's words in its message). */
+    private static final class TooLong extends RuntimeException {
+        TooLong(String message) {
+            super(message, null, false, false);
         }
     }
 }

@@ -25,7 +25,19 @@ class DurationsTest {
         assertThatThrownBy(() -> Durations.seconds("soon")).hasMessage("'soon' is not a duration; durations are a whole"
                 + " number with s, m, h or d (90s, 15m, 2h, 1d) or ISO-8601 (PT15M)");
         assertThatThrownBy(() -> Durations.seconds("1.5h")).hasMessageStartingWith("'1.5h' is not a duration");
-        assertThatThrownBy(() -> Durations.seconds("99999999999999999d")).hasMessageStartingWith("'99999999999999999d' is not");
+    }
+
+    /**
+     * Digits and a unit that make more seconds than a count holds are a duration too long, not "not a
+     * duration" (h148: 'journal enable --max-age 9999999999999999d' said the latter of a well-formed one).
+     */
+    @Test
+    void aDurationTooLongToCountIsSaidToBeTooLong() {
+        assertThatThrownBy(() -> Durations.seconds("9999999999999999d")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'9999999999999999d' is too long a duration to count: at most 106751991167300d");
+        assertThatThrownBy(() -> Durations.seconds("99999999999999999999s"))
+                .hasMessage("'99999999999999999999s' is too long a duration to count: at most 9223372036854775807s");
+        assertThat(Durations.seconds("106751991167300d")).isEqualTo(106751991167300L * 86400);
     }
 
     /**
