@@ -146,7 +146,10 @@ final class VolumeCommand {
             }
             return PoolSession.with(dir, err(), pool -> {
                 BlockDevice v = pool.device(name);
-                BlockDevice.checkRange("volume " + name, v.size(), off, 0);
+                if (off < 0 || off > v.size()) { // the input's length is not known yet: the offset alone, not "range OFF+0"
+                    throw new IllegalArgumentException("volume " + name + ": offset " + off + " is outside the device (size "
+                            + v.size() + " bytes)");
+                }
                 long room = v.size() - off;
                 long total;
                 if (in != null) {

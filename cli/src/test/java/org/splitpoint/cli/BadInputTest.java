@@ -262,6 +262,9 @@ class BadInputTest {
         assertRefused(2, "outside the device", "volume", "read", pool, "v", "--offset", "4M", "--length", "1");
         assertRefused(2, "'-1' is not a size", "volume", "read", pool, "v", "--offset", "-1", "--length", "1");
         assertRefused(2, "outside the device", "volume", "read", pool, "v", "--offset", "0", "--length", "5M");
+        // a write's length is its input's, not known when the offset is refused: it said 'range 9223372036854775800+0'
+        assertRefused(2, "volume v: offset 9223372036854775800 is outside the device (size ", "volume", "write", pool,
+                "v", "--offset", "9223372036854775800");
     }
 
     @Test
