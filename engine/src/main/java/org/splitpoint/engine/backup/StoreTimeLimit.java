@@ -131,10 +131,10 @@ public final class StoreTimeLimit {
     }
 
     /**
-     * {@code call} on a helper thread, waited for at most {@code waitMillis}; its error thrown here,
-     * TimeoutException when it did not end in time. An interrupt does not end the wait: the helper may
-     * still be using the caller's buffer, so the caller never returns before it is done or given up
-     * (the interrupt is kept for after).
+     * {@code call} on a helper thread, waited for at most {@code waitMillis}; its error thrown here (an
+     * Error as an IOException), TimeoutException when it did not end in time. An interrupt does not
+     * end the wait: the helper may still be using the caller's buffer, so the caller never returns
+     * before it is done or given up (the interrupt is kept for after).
      */
     private static <T> T onHelper(String name, long waitMillis, Call<T> call) throws IOException, TimeoutException {
         Future<T> f;
@@ -160,7 +160,11 @@ public final class StoreTimeLimit {
                         throw r;
                     }
                     if (c instanceof Error err) {
-                        throw err;
+                        // an Error of the helper's (an OutOfMemoryError in the store's file system code, say):
+                        // the waiting thread is sound, and may be a host's write, which must go on with the
+                        // backup failed, not fail with an Error of the backup's store (WriteJournal's legs alike)
+                        throw new IOException(name + " failed: " + err.getClass().getSimpleName()
+                                + (err.getMessage() == null ? "" : ": " + err.getMessage()), err);
                     }
                     throw new IOException(c);
                 }
