@@ -83,4 +83,9 @@ final class PoolEventLines implements EventListener {
     void calm() {
         budget.calm();
     }
+
+    /** serve stops: what the current window left out is said now, not never. */
+    void end() {
+        budget.end();
+    }
 }

@@ -116,6 +116,7 @@ final class ServeCommand implements Callable<Integer> {
         ControlServer control;
         PoolExports exports = new PoolExports(pool, defaultExport);
         java.util.concurrent.ScheduledExecutorService calm = null;
+        PoolEventLines eventLines = null;
         try {
             if (defaultExport != null && (defaultExport.isEmpty() || exports.find(defaultExport) == null)) {
                 throw new Splitpoint.CommandFailed("--default-export " + defaultExport + " is not an export of this pool"
@@ -149,6 +150,7 @@ final class ServeCommand implements Callable<Integer> {
                     return t;
                 });
                 calm.scheduleWithFixedDelay(lines::calm, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+                eventLines = lines;
             }
             opened = socket != null ? NbdServer.unix(CliContext.current().resolve(socket), exports, log)
                     : listen(host, port, exports, log);
@@ -194,11 +196,13 @@ final class ServeCommand implements Callable<Integer> {
         // images changed under us; restores waiting for their backup store
         AutoCloseable imageCheck = org.splitpoint.engine.pool.HolderChecks.watch(pool);
         java.util.concurrent.ScheduledExecutorService calming = calm;
+        PoolEventLines lastLines = eventLines;
         Thread hook = new Thread(() -> {
             try {
                 closeEach(err, imageCheck, server, control, pool, () -> {
                     if (calming != null) {
-                        calming.shutdownNow(); // after the pool, whose close delivers its last events (a count not yet said goes unsaid)
+                        calming.shutdownNow(); // after the pool, whose close delivers its last events
+                        lastLines.end(); // and what the last window left out, said now
                     }
                 });
             } finally {

@@ -42,6 +42,26 @@ class PoolEventLinesTest {
         assertThat(printed.get(21)).isEqualTo("splitpoint: 06:12:40 critical: drive d2 FAILED (by command)");
     }
 
+    /** serve stopping within a window says what it left out then: the count used to go unsaid. */
+    @Test
+    void theEndSaysWhatTheWindowLeftOutAtOnce() {
+        List<String> printed = new ArrayList<>();
+        AtomicLong now = new AtomicLong(1_000);
+        PoolEventLines lines = new PoolEventLines(printed::add, ZoneId.of("UTC"), now::get);
+        lines.end();
+        assertThat(printed).as("nothing left out, nothing said").isEmpty();
+        for (int i = 0; i < 22; i++) {
+            lines.onEvent(event(Severity.INFO, "SNAPSHOT", "snapshot v@s" + i + " taken"));
+        }
+        now.addAndGet(PoolEventLines.WINDOW_NANOS / 2);
+        lines.end();
+        assertThat(printed).hasSize(21);
+        assertThat(printed.get(20)).matches("splitpoint: \\d\\d:\\d\\d:\\d\\d 2 more lines about the pool were not shown"
+                + " here in 5 s \\(the first, at 06:12:40: snapshot v@s20 taken\\); meta/events.jsonl has them all");
+        lines.end();
+        assertThat(printed).as("said once").hasSize(21);
+    }
+
     @Test
     void whatTheTerminalSaysAlreadyAndProgressAreLeftOut() {
         List<String> printed = new ArrayList<>();

@@ -87,9 +87,28 @@ public final class LineBudget {
         }
     }
 
+    /**
+     * The end of the lines (a server stopping): says at once what the current window left out, which
+     * {@link #calm} would say only once the window is over, by then with nobody left to say it.
+     */
+    public void end() {
+        String summary;
+        synchronized (this) {
+            summary = roll(clock.getAsLong(), true);
+        }
+        if (summary != null) {
+            log.accept(summary);
+        }
+    }
+
     /** Starts a new window when the current one is over; the summary of what it left out, or null. */
     private String roll(long now) {
-        if (now - windowStart < windowNanos) {
+        return roll(now, false);
+    }
+
+    /** As {@link #roll(long)}; with {@code now} ending the window whether or not it is over. */
+    private String roll(long now, boolean over) {
+        if (!over && now - windowStart < windowNanos) {
             return null;
         }
         String said = dropped == 0 ? null : summary.of(dropped, (now - windowStart) / 1e9, firstDropped);
