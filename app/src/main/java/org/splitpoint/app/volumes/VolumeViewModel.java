@@ -52,7 +52,7 @@ public final class VolumeViewModel {
     private final ReadOnlyObjectWrapper<List<Member>> members = new ReadOnlyObjectWrapper<>(List.of());
     private final ReadOnlyObjectWrapper<int[][]> placement = new ReadOnlyObjectWrapper<>(new int[0][]);
     private final ReadOnlyObjectWrapper<Layout> layoutKind = new ReadOnlyObjectWrapper<>();
-    private final ReadOnlyStringWrapper verifyResult = new ReadOnlyStringWrapper("not verified since the app opened this pool");
+    private final ReadOnlyStringWrapper verifyResult = new ReadOnlyStringWrapper("not verified since the pool was opened");
     private final ReadOnlyDoubleWrapper verifyFraction = new ReadOnlyDoubleWrapper(-1);
     private final SimpleBooleanProperty verifying = new SimpleBooleanProperty();
     private final ReadOnlyStringWrapper verifyBlocked = new ReadOnlyStringWrapper();

@@ -51,7 +51,7 @@ class PoolViewModelTest {
     void aDrillsVerifyAndAnyOtherVerifyAreTheVolumePagesLastVerify() throws Exception {
         org.splitpoint.app.volumes.VolumeViewModel prod = vm.volume("prod");
         // not "since the window opened": on a volume's page a window is a drive's service window
-        assertThat(prod.verifyResultProperty().get()).isEqualTo("not verified since the app opened this pool");
+        assertThat(prod.verifyResultProperty().get()).isEqualTo("not verified since the pool was opened");
         try (var fast = org.splitpoint.app.testing.ServiceStepScale.set("0")) {
             var f = vm.drills().form();
             f.volumeProperty().set("prod");
