@@ -77,10 +77,8 @@ public final class PairConsoleViewModel {
                 PairRules::establish), view, status.busyProperty()));
         splitBlocked.bind(Bindings.createStringBinding(() -> PairWords.whyNot(view.get(), status.isBusy(),
                 PairRules::split), view, status.busyProperty()));
-        restoreBlocked.bind(Bindings.createStringBinding(() -> {
-            String why = PairWords.whyNot(view.get(), status.isBusy(), PairRules::restore);
-            return why.isEmpty() ? PairWords.nothingToRestore(view.get(), full.get()) : why;
-        }, view, status.busyProperty(), full));
+        restoreBlocked.bind(Bindings.createStringBinding(() -> PairWords.whyNot(view.get(), status.isBusy(),
+                PairRules::restore), view, status.busyProperty()));
     }
 
     public String name() {

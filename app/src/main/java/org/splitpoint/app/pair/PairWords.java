@@ -32,20 +32,6 @@ public final class PairWords {
         return Refusal.sentenceOf(rule.apply(p));
     }
 
-    /**
-     * Why an allowed restore is disabled all the same: a Split pair where neither side changed since
-     * the split, restored incrementally, copies nothing. Restore stayed enabled and asked for the
-     * STD's name to be typed for it (seen by hand), where the snapshot card disables its Restore in
-     * that case and says why. A full restore still copies every track, so it stays allowed. "" else.
-     */
-    public static String nothingToRestore(PairView p, boolean full) {
-        if (p == null || full || p.state() != PairState.Split || p.stdInvalidTracks() + p.bcvInvalidTracks() > 0) {
-            return "";
-        }
-        return "nothing to restore: neither " + p.std() + " nor " + p.bcv() + " changed since the split, so "
-                + p.std() + " already holds " + p.bcv() + "'s image (choose Full to copy every track anyway)";
-    }
-
     /** The arrow: the running copy's direction, a mirror link, or none (split). */
     public static Direction direction(PairState s) {
         if (s == null) {
