@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
+import org.splitpoint.app.common.ServedClients;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 
 /**
@@ -16,13 +17,10 @@ public final class CopyPlan {
     private CopyPlan() {
     }
 
-    /** {@code union} = tracks invalid on either side (what an incremental restore copies). */
-    public static Confirmation restore(PairView p, boolean full, boolean protect,
-                                       org.splitpoint.engine.pair.Pair.Changes changes, long volumeSize) {
-        return restore(p, full, protect, changes, volumeSize, List.of());
-    }
-
-    /** As above; {@code clients} are the NBD clients using the STD now (their addresses). */
+    /**
+     * {@code union} = tracks invalid on either side (what an incremental restore copies); {@code clients}
+     * are the NBD clients using the STD now (their addresses).
+     */
     public static Confirmation restore(PairView p, boolean full, boolean protect,
                                        org.splitpoint.engine.pair.Pair.Changes changes, long volumeSize,
                                        List<String> clients) {
@@ -42,14 +40,9 @@ public final class CopyPlan {
                 + " again and its point-in-time image is not kept.");
         s.add("Hosts keep using " + p.std() + " meanwhile: reads of tracks not yet restored are served from "
                 + p.bcv() + "; tracks they write meanwhile are restored too.");
-        served(s, p.std(), clients);
+        ServedClients.add(s, p.std(), clients);
         return new Confirmation("Restore " + p.std(), "Overwrite " + p.std() + " with " + p.bcv() + "?", s, p.std(),
                 "Restore " + p.std());
-    }
-
-    /** Says who sees {@code volume}'s data change under it over NBD ({@link org.splitpoint.app.common.ServedClients}). */
-    static void served(List<String> s, String volume, List<String> clients) {
-        org.splitpoint.app.common.ServedClients.add(s, volume, clients);
     }
 
     /** ", 2 on both" when some track changed on both sides (counted once in the total). */
@@ -58,12 +51,7 @@ public final class CopyPlan {
         return both > 0 ? ", " + Format.count(both) + " on both" : "";
     }
 
-    /** A full establish (or the first one): the whole BCV is overwritten with the STD. */
-    public static Confirmation fullEstablish(PairView p, long volumeSize) {
-        return fullEstablish(p, volumeSize, List.of());
-    }
-
-    /** As above; {@code clients} are the NBD clients using the BCV now (their addresses). */
+    /** A full establish (or the first one): the whole BCV is overwritten with the STD; {@code clients} use the BCV now. */
     public static Confirmation fullEstablish(PairView p, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
         s.add("Establish copies " + p.std() + " → " + p.bcv() + ": all " + Format.tracks(p.totalTracks()) + " ("
@@ -76,20 +64,16 @@ public final class CopyPlan {
         }
         s.add("Afterwards the pair is Synchronized: writes to " + p.std() + " go to " + p.bcv() + " too, until the"
                 + " next split.");
-        served(s, p.bcv(), clients);
+        ServedClients.add(s, p.bcv(), clients);
         return new Confirmation("Establish " + p.name(), "Overwrite " + p.bcv() + " with " + p.std() + "?", s, p.bcv(),
                 "Establish (full)");
     }
 
     /**
      * An incremental establish of a Split pair: only the tracks changed on either side are copied, but
-     * that ends the BCV's point-in-time image (taken at the split), so the BCV's name is typed.
+     * that ends the BCV's point-in-time image (taken at the split), so the BCV's name is typed;
+     * {@code clients} are the NBD clients using the BCV now.
      */
-    public static Confirmation incrementalEstablish(PairView p, long union, long volumeSize) {
-        return incrementalEstablish(p, union, volumeSize, List.of());
-    }
-
-    /** As above; {@code clients} are the NBD clients using the BCV now (their addresses). */
     public static Confirmation incrementalEstablish(PairView p, long union, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
         s.add("Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(union) + " ("
@@ -100,7 +84,7 @@ public final class CopyPlan {
                 + Format.tracks(p.bcvInvalidTracks()) + ") is lost." : "."));
         s.add("Afterwards the pair is Synchronized: writes to " + p.std() + " go to " + p.bcv() + " too, until the"
                 + " next split. Split first to keep a new image.");
-        served(s, p.bcv(), clients);
+        ServedClients.add(s, p.bcv(), clients);
         return new Confirmation("Establish " + p.name(), "Overwrite " + p.bcv() + "'s point-in-time image with "
                 + p.std() + "?", s, p.bcv(), "Establish");
     }

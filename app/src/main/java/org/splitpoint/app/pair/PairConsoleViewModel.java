@@ -46,7 +46,7 @@ public final class PairConsoleViewModel {
     private TaskExecutor.Repeating sampling;
     private PoolSnapshot snapshot;
     /** The NBD clients using a volume now (their addresses), named in a restore's and an establish's confirmation. */
-    private java.util.function.Function<String, List<String>> clientsOf = v -> List.of();
+    private java.util.function.Function<String, List<String>> clientsOf = org.splitpoint.app.common.ServedClients.NONE;
 
     // ---- properties
     private final ReadOnlyObjectWrapper<PairView> view = new ReadOnlyObjectWrapper<>();
