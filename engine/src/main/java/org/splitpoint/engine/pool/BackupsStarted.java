@@ -98,8 +98,8 @@ final class BackupsStarted {
             if (left == null) {
                 if (silent.add(s.store())) {
                     out.add("the backup store " + s.store() + " does not answer (a look at it did not end within "
-                            + java.math.BigDecimal.valueOf(lookMillis, 3).stripTrailingZeros().toPlainString() + " s): whether the backup of volume " + s.volume() + " it holds (image "
-                            + s.id() + ") finished cannot be told until it does");
+                            + new StoreTimeLimit(lookMillis).said() + "): whether the backup of volume " + s.volume()
+                            + " it holds (image " + s.id() + ") finished cannot be told until it does");
                 }
                 continue;
             }
