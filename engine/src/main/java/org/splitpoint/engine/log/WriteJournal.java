@@ -61,8 +61,12 @@ public final class WriteJournal implements AutoCloseable {
         return t;
     });
 
-    /** One journaled write: where it went in the volume, how long, when; its bytes stay on the legs. */
-    public record Entry(long seq, long offset, int length, long timeMillis) {
+    /**
+     * One journaled write: where it went in the volume, how long, when (the wall clock's time it
+     * records, and its birth on the journal's monotonic clock, which its age is counted from); its
+     * bytes stay on the legs.
+     */
+    public record Entry(long seq, long offset, int length, long timeMillis, long bornNanos) {
         public long end() {
             return offset + length;
         }
@@ -101,8 +105,6 @@ public final class WriteJournal implements AutoCloseable {
     private final long capacity;
     private final ArrayDeque<Entry> index = new ArrayDeque<>();
     private final Clock clock;
-    /** When each live entry was written, on {@link Clock#nanos} (as the index: oldest first). */
-    private final ArrayDeque<Long> born = new ArrayDeque<>();
     /** Entries below this number were dated after the opening: their age is unknown (the class note). */
     private long ageUnknownBelow = Long.MIN_VALUE;
     private long bytes;
@@ -184,13 +186,13 @@ public final class WriteJournal implements AutoCloseable {
             payloads.add(payload);
             ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
             long time = b.getLong(8);
-            index.addLast(new Entry(seq, b.getLong(0), payload.length - PAYLOAD_HEADER, time));
             if (time > openMillis) {
                 ageUnknownBelow = seq + 1;
             }
             // as old as the wall clock says now (one dated later: 0 s, a lower bound, see oldestAgeKnown)
             long ageMillis = time > openMillis ? 0 : openMillis - time;
-            born.addLast(openNanos - Math.min(ageMillis < 0 ? Long.MAX_VALUE : ageMillis, 1L << 40) * 1_000_000L);
+            long born = openNanos - Math.min(ageMillis < 0 ? Long.MAX_VALUE : ageMillis, 1L << 40) * 1_000_000L;
+            index.addLast(new Entry(seq, b.getLong(0), payload.length - PAYLOAD_HEADER, time, born));
             bytes += payload.length - PAYLOAD_HEADER;
         }
         floor = head;
@@ -403,8 +405,7 @@ public final class WriteJournal implements AutoCloseable {
         if (seq < 0) {
             return -1;
         }
-        index.addLast(new Entry(seq, offset, len, now));
-        born.addLast(nowNanos);
+        index.addLast(new Entry(seq, offset, len, now, nowNanos));
         bytes += len;
         return seq;
     }
@@ -526,7 +527,6 @@ public final class WriteJournal implements AutoCloseable {
     public synchronized void retire(long seq) {
         while (!index.isEmpty() && index.peekFirst().seq < seq) {
             bytes -= index.pollFirst().length;
-            born.pollFirst();
         }
         for (int i = 0; i < 2; i++) {
             int n = i;
@@ -585,7 +585,7 @@ public final class WriteJournal implements AutoCloseable {
      * -1 when none is live; a lower bound when {@link #oldestAgeKnown} is false.
      */
     public synchronized long oldestAgeMillis() {
-        return index.isEmpty() ? -1 : Math.max(0, (clock.nanos() - born.peekFirst()) / 1_000_000L);
+        return index.isEmpty() ? -1 : Math.max(0, (clock.nanos() - index.peekFirst().bornNanos) / 1_000_000L);
     }
 
     /** False when the oldest live entry was read back dated after the opening (a clock set back since): its age is unknown. */
