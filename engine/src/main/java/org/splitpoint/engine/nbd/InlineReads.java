@@ -1,20 +1,22 @@
 package org.splitpoint.engine.nbd;
 
 /**
- * Whether a connection's next read may run on the connection's own thread instead of the shared workers.
+ * Whether a connection's next read may run on the connection's reply writer instead of the shared workers.
  *
  * <p>Design. Handing a request to a worker costs a wake-up and a thread switch, which this machine's
  * paravirtual host makes dear: a streamed read of 1 GiB in 256 KiB requests woke a worker about once
  * per two requests and took 1.5-2.5 times nbdkit's CPU (bench/notes/nbd-inline-reads-2026-12-05.txt).
- * A read answered from the page cache takes microseconds; the connection's reader can do it itself
- * and go on reading requests, as nbdkit's threads do. A read that waits for the disk must not: the
- * client's other requests would wait behind it where the workers would run them side by side. So a
- * read runs on the reader only while the connection's recent reads all came back fast (within
- * {@link #budgetNanos}, far below a disk's latency): one slow read sends the following ones to the
- * workers until {@link #STREAK} in a row were fast again. A connection's first reads go to the
- * workers. The counter is a hint updated without a lock by whichever thread served a read: a lost
- * update only moves one read to the other side. Only reads: a write's piece may wait in a stripe
- * gather for its neighbour, the client's next request, which the reader must be free to read.
+ * A read answered from the page cache takes microseconds; the connection's reply writer can do it
+ * itself, into a buffer it takes right then, and write the reply while the bytes are still in the
+ * CPU's cache (bench/notes/nbd-hot-reads-2026-12-07.txt; before, the connection's reader did the read
+ * and the writer sent it later, cold). A read that waits for the disk must not: the client's other
+ * replies would wait behind it where the workers would run it beside them. So a read runs on the
+ * writer only while the connection's recent reads all came back fast (within {@link #budgetNanos},
+ * far below a disk's latency): one slow read sends the following ones to the workers until
+ * {@link #STREAK} in a row were fast again. A connection's first reads go to the workers. The counter
+ * is a hint updated without a lock by whichever thread served a read: a lost update only moves one
+ * read to the other side. Only reads of one piece: a write's piece may wait in a stripe gather for
+ * its neighbour, and a long request's pieces belong on the workers, side by side.
  * {@code -Dsplitpoint.nbdInlineReads=false} sends every read to the workers (for comparisons).
  */
 final class InlineReads {
@@ -27,7 +29,7 @@ final class InlineReads {
 
     private volatile int fast;
 
-    /** True when the next read may run on the connection's own thread. */
+    /** True when the next read may run on the connection's reply writer. */
     boolean mayRunHere() {
         return ENABLED && fast >= STREAK;
     }

@@ -24,8 +24,8 @@ import org.splitpoint.engine.pair.PairRefusedException;
  * flight or unreplied is simply no longer read from, and no payload is read into memory nobody
  * granted. The request then runs on the server's shared workers as pieces on this connection's
  * lane of the {@link RequestScheduler}, so requests run concurrently and no client's large request
- * holds the workers (a read is run by this thread itself while the connection's reads come back from
- * memory, see {@link InlineReads}); its reply goes to this connection's {@link Outbox}, written by a thread of its
+ * holds the workers (a read is run by the connection's reply writer itself while the connection's reads
+ * come back from memory, see {@link InlineReads}); its reply goes to this connection's {@link Outbox}, written by a thread of its
  * own, so no worker ever waits for a client to read. Replies go out in completion order, as the
  * protocol allows. Every request taken is answered: an error (EPERM, EINVAL, ENOSPC, ENOMEM, EIO)
  * when it cannot be done, never silence; a worker never dies of a request.
@@ -417,6 +417,8 @@ final class NbdConnection implements Runnable {
         int refusal = no == null ? 0 : no.error();
         String why = no == null ? null : no.why();
         NbdRequest r = refusal == 0 ? new NbdRequest(type, flags, handle, offset, length, pieceBytes(type, flags, offset, length)) : null;
+        // a read from memory is run by the reply writer, which takes its buffer when it runs it (OnWriterRead)
+        boolean onWriter = r != null && r.type == Nbd.CMD_READ && r.pieces() == 1 && inlineReads.mayRunHere();
         long charge = r == null ? 0 : r.charge();
         MemoryBudget.Grant grant = account.admit(charge, server.limits().memoryWait().toNanos());
         if (grant == MemoryBudget.Grant.ABORTED) {
@@ -431,7 +433,7 @@ final class NbdConnection implements Runnable {
             why = "the server's buffer memory is in use; try again";
         } else if (r != null) {
             r.granted(charge);
-            if (r.buffers != null && !takeBuffers(r)) {
+            if (r.buffers != null && !onWriter && !takeBuffers(r)) {
                 r = null;
                 refusal = Nbd.ENOMEM;
                 why = "the server is out of memory for buffers; try again";
@@ -468,8 +470,9 @@ final class NbdConnection implements Runnable {
         }
         try {
             PieceJob job = new PieceJob(r);
-            if (r.type == Nbd.CMD_READ && inlineReads.mayRunHere() && lane.runHere(job)) {
-                return; // answered from memory by this thread: no worker woken (InlineReads)
+            if (onWriter) {
+                outbox.run(new OnWriterRead(r, job)); // no worker woken (InlineReads)
+                return;
             }
             lane.submit(job);
         } catch (RejectedExecutionException shuttingDown) {
@@ -567,6 +570,44 @@ final class NbdConnection implements Runnable {
             server.log("client " + remote + ": request " + r.handle + " failed unexpectedly: " + t);
             r.fail(Nbd.EIO);
             pieceDone(r, piece);
+        }
+    }
+
+    /**
+     * A read from memory, run by the connection's reply writer ({@link Outbox.Task}): the writer takes
+     * a buffer from the pool at that moment (the one it gave back last, still in the CPU's cache),
+     * reads into it and writes the reply right after. Taken at admission instead, as a worker's read
+     * takes it, the buffers of a client's 64 requests in flight took turns and each was cold by the
+     * time its reply was written (bench/notes/nbd-hot-reads-2026-12-07.txt).
+     */
+    private final class OnWriterRead implements Outbox.Task {
+
+        private final NbdRequest r;
+        private final PieceJob job;
+
+        OnWriterRead(NbdRequest r, PieceJob job) {
+            this.r = r;
+            this.job = job;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (!takeBuffers(r)) {
+                    r.explain("the server is out of memory for buffers; try again");
+                    r.fail(Nbd.ENOMEM);
+                }
+                job.run(0); // a failed request skips its piece and is answered with its error
+            } catch (Throwable t) {
+                job.crashed(0, t);
+            }
+        }
+
+        @Override
+        public void dropped() {
+            giveBack(r);
+            account.finish();
+            exit();
         }
     }
 

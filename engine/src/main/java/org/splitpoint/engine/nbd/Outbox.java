@@ -18,7 +18,9 @@ import java.util.List;
  * connection's {@link MemoryBudget.Account} until written, so a client that does not read makes
  * the server stop reading its requests. Replies go out in completion order, several per gathering
  * write when they queue up. {@link #stalledNanos} tells how long the client has accepted no byte
- * while replies wait, so the server can drop a client that stopped reading for good.
+ * while replies wait, so the server can drop a client that stopped reading for good. A read
+ * answered from memory is run by the writer itself, as a {@link Task} in its turn, and its reply
+ * written at once ({@link #run(Task)}): the time it runs is not counted as a stall.
  * {@link #finish} writes what is queued and then half-closes (FIN), the polite end of a
  * connection the server closes: the client gets every reply, then end of stream. Whatever ends the
  * writer (the client gone, or an Error such as running out of direct memory for a header's
@@ -30,10 +32,31 @@ final class Outbox {
     private static final int BATCH = 64; // buffers per gathering write, well under IOV_MAX
     private static final long STEP = 1 << 20;
 
-    private record Message(ByteBuffer[] parts, Runnable done) { }
+    /**
+     * Work the writer thread does itself before it writes what the work sends: a read answered from
+     * the page cache ({@link InlineReads}). Done here, the read's bytes are copied from the page cache
+     * into a buffer and from that buffer into the socket back to back on one thread, the buffer still
+     * in the CPU's cache for the second copy; read on one thread and written on another, with the
+     * client's other requests in between, the second copy took about twice the time
+     * (bench/notes/nbd-hot-reads-2026-12-07.txt).
+     */
+    interface Task {
+        /** Runs on the writer thread and must not throw; what it {@link #send}s is written next, before anything queued. */
+        void run();
+
+        /** The connection ended before the task could run: give back what it holds and end its request. */
+        void dropped();
+    }
+
+    /** A reply to write ({@code parts}, then {@code done}), or a {@link Task} to run ({@code parts} null). */
+    private record Message(ByteBuffer[] parts, Runnable done, Task task) { }
 
     private final SocketChannel ch;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    /** What a {@link Task} sent while it ran: written as soon as it ends. Only the writer thread touches it. */
+    private final List<Message> fromTask = new ArrayList<>();
+    /** True while the writer thread runs a {@link Task} (written and read by that thread only). */
+    private boolean inTask;
     private final java.util.function.Consumer<Throwable> broken;
     private Thread writer;
     private boolean finishing;
@@ -60,14 +83,35 @@ final class Outbox {
      * or dropped (the connection ended). Returns false, having run {@code done}, when it is dropped.
      */
     boolean send(Runnable done, ByteBuffer... parts) {
+        boolean mine = Thread.currentThread() == writer && inTask; // a Task's reply: written right after it
         synchronized (this) {
             if (!dead && !finishing) {
-                queue.addLast(new Message(parts, done));
-                notifyAll();
+                if (mine) {
+                    fromTask.add(new Message(parts, done, null));
+                } else {
+                    queue.addLast(new Message(parts, done, null));
+                    notifyAll();
+                }
                 return true;
             }
         }
         runQuietly(done);
+        return false;
+    }
+
+    /**
+     * Queues {@code task} to run on the writer thread in its turn among the replies; false, having
+     * run its {@link Task#dropped}, when the connection ended already.
+     */
+    boolean run(Task task) {
+        synchronized (this) {
+            if (!dead && !finishing) {
+                queue.addLast(new Message(null, null, task));
+                notifyAll();
+                return true;
+            }
+        }
+        task.dropped();
         return false;
     }
 
@@ -92,7 +136,7 @@ final class Outbox {
             queue.clear();
             notifyAll();
         }
-        dropped.forEach(m -> runQuietly(m.done));
+        dropped.forEach(Outbox::drop);
     }
 
     /** Waits up to {@code millis} for the writer to end; true when it did. */
@@ -122,6 +166,7 @@ final class Outbox {
         try {
             while (true) {
                 Runnable after;
+                Task task = null;
                 synchronized (this) {
                     while (queue.isEmpty() && !finishing && !dead) {
                         wait();
@@ -132,10 +177,14 @@ final class Outbox {
                     if (queue.isEmpty()) { // finishing, all written
                         after = afterFinish;
                         dead = true;
+                    } else if (queue.peekFirst().task != null) {
+                        after = null;
+                        task = queue.pollFirst().task;
                     } else {
                         after = null;
                         int buffers = 0;
-                        while (!queue.isEmpty() && (batch.isEmpty() || buffers + queue.peekFirst().parts.length <= BATCH)) {
+                        while (!queue.isEmpty() && queue.peekFirst().task == null
+                                && (batch.isEmpty() || buffers + queue.peekFirst().parts.length <= BATCH)) {
                             Message m = queue.pollFirst();
                             buffers += m.parts.length;
                             batch.add(m);
@@ -143,7 +192,20 @@ final class Outbox {
                         busySince = System.nanoTime();
                     }
                 }
-                if (batch.isEmpty()) {
+                if (task != null) {
+                    inTask = true;
+                    try {
+                        task.run();
+                    } finally {
+                        inTask = false;
+                        batch.addAll(fromTask); // a task that threw still has its replies' dones run, below or in abort
+                        fromTask.clear();
+                    }
+                    if (batch.isEmpty()) {
+                        continue;
+                    }
+                    busySince = System.nanoTime();
+                } else if (batch.isEmpty()) {
                     halfClose();
                     if (after != null) {
                         runQuietly(after);
@@ -162,6 +224,7 @@ final class Outbox {
             abort();
             Thread.currentThread().interrupt();
         } catch (Throwable gone) { // the client left, or the JDK could not write (no descriptor, no direct memory)
+            batch.forEach(m -> runQuietly(m.done)); // a task's replies, if its run threw before their write
             abort();
             broken.accept(gone);
         }
@@ -203,6 +266,14 @@ final class Outbox {
             ch.shutdownOutput();
         } catch (IOException | RuntimeException | LinkageError ignored) {
             // the client is gone already: nothing more to tell it
+        }
+    }
+
+    private static void drop(Message m) {
+        if (m.task != null) {
+            m.task.dropped();
+        } else {
+            runQuietly(m.done);
         }
     }
 

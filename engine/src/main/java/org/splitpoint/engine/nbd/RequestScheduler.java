@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * them (18.6 s seen). Here every connection has its own lane; a request is a job of one or more
  * pieces (bounded bytes each), and a worker takes one piece at a time from the lanes in turn (round
  * robin), so a new request of a quiet client waits at most for one piece of each busy lane, not
- * for whole requests. (A connection may run a quick read itself instead, {@link Lane#runHere}.) A lane runs at most {@code perLane} pieces at once, so while a single client
+ * for whole requests. (A connection's reply writer runs a quick read itself instead, see {@link InlineReads}.) A lane runs at most {@code perLane} pieces at once, so while a single client
  * streams, the other workers stay free for everybody else. Within a lane the jobs take turns too,
  * so a client's small request is not stuck behind its own huge one. Workers only run pieces; they
  * never write to a socket (replies go to the connection's {@link Outbox}), so a client that does not
@@ -80,26 +80,6 @@ final class RequestScheduler implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-        }
-
-        /**
-         * Runs a job of one piece on the calling thread (a connection's reader, see {@link InlineReads})
-         * when this lane has nothing queued and room for one more piece, and returns true once it ran;
-         * false, with nothing done, otherwise (the caller submits it). The piece counts as running in
-         * the lane meanwhile, so the workers keep to {@code perLane} with it.
-         */
-        boolean runHere(Job job) {
-            lock.lock();
-            try {
-                if (shutdown || !jobs.isEmpty() || running >= perLane || job.pieces() != 1) {
-                    return false;
-                }
-                running++;
-            } finally {
-                lock.unlock();
-            }
-            runPiece(this, job, 0);
-            return true;
         }
 
         /** Pieces of this lane queued or running (for tests and diagnostics). */

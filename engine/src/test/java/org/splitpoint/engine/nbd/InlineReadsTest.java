@@ -49,6 +49,8 @@ class InlineReadsTest {
     private static final class HoldingDevice implements BlockDevice {
         final byte[] bytes = new byte[SIZE];
         final Set<String> readers = ConcurrentHashMap.newKeySet();
+        /** Each read's thread and buffer ("thread#identity"), in the order they ran. */
+        final java.util.Queue<String> served = new java.util.concurrent.ConcurrentLinkedQueue<>();
         volatile long held = -1;
         volatile CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch release = new CountDownLatch(0);
@@ -69,6 +71,7 @@ class InlineReadsTest {
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
             readers.add(Thread.currentThread().getName());
+            served.add(Thread.currentThread().getName() + "#" + System.identityHashCode(dst));
             if (offset == held) {
                 entered.countDown();
                 try {
@@ -153,6 +156,49 @@ class InlineReadsTest {
             readOk(c, h + 1, d, 8192);
             d.release.countDown();
             readOk(c, h, d, 64 * 4096);
+        }
+    }
+
+    /**
+     * Reads from memory are run by the connection's reply writer, each into a buffer taken when it
+     * runs: with 64 reads in flight they share one or two buffers, which are still in the CPU's
+     * cache when the reply is written. Before, the connection's reader ran them at admission into
+     * buffers taken then, one per request in flight, and the writer sent each one later, cold.
+     */
+    @Test
+    @Timeout(30)
+    void readsFromMemoryRunOnTheReplyWriterIntoABufferTakenWhenTheyRun() throws Exception {
+        HoldingDevice d = new HoldingDevice();
+        try (NbdServer s = NbdServer.tcp("127.0.0.1", 0, one(d), m -> { });
+             NbdTestClient c = new NbdTestClient(s.port(), Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES)) {
+            c.go("v", Nbd.OPT_GO);
+            long h = streakOfFastReads(c, d);
+            d.served.clear();
+            int inFlight = 64;
+            for (int i = 0; i < inFlight; i++) {
+                c.request(Nbd.CMD_READ, 0, h + i, (i % 200) * 4096L, 4096, null);
+            }
+            java.util.Map<Long, Integer> offsets = new java.util.HashMap<>();
+            for (int i = 0; i < inFlight; i++) {
+                offsets.put(h + i, (i % 200) * 4096);
+            }
+            for (int i = 0; i < inFlight; i++) {
+                NbdTestClient.Reply r = c.reply(x -> 4096);
+                assertThat(r.error()).isZero();
+                int offset = offsets.remove(r.handle());
+                byte[] want = new byte[4096];
+                System.arraycopy(d.bytes, offset, want, 0, 4096);
+                assertThat(r.data()).as("read %d", r.handle()).isEqualTo(want);
+            }
+            List<String> onWriter = d.served.stream().filter(x -> x.startsWith("splitpoint-nbd-out-")).toList();
+            long onWorkers = d.served.stream().filter(x -> worker(x)).count();
+            assertThat(onWriter.size() + onWorkers).as("every read ran on the writer or a worker: " + d.served)
+                    .isEqualTo(inFlight);
+            assertThat(onWriter).as("reads from memory ran on the reply writer").isNotEmpty();
+            // a read that came back slowly on a loaded machine sends a few to the workers, whose
+            // buffers then join the pool's turn: one more buffer each at most
+            assertThat(onWriter.stream().map(x -> x.substring(x.indexOf('#'))).distinct().count())
+                    .as("buffers the writer's reads used").isLessThanOrEqualTo(1 + onWorkers);
         }
     }
 

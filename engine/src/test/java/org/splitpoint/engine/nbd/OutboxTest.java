@@ -55,6 +55,120 @@ class OutboxTest {
         }
     }
 
+    /**
+     * A task runs on the writer in its turn among the replies, and what it sends is written next,
+     * before the replies queued after it: a read done by the writer goes out while its bytes are
+     * still in the CPU's cache (InlineReads).
+     */
+    @Test
+    void aTaskRunsOnTheWriterInItsTurnAndItsReplyGoesOutRightAfterIt() throws Exception {
+        try (ServerSocketChannel l = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             SocketChannel client = SocketChannel.open(l.getLocalAddress());
+             SocketChannel accepted = l.accept()) {
+            Outbox out = new Outbox(accepted, t -> { });
+            CountDownLatch hold = new CountDownLatch(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            AtomicReference<String> ranOn = new AtomicReference<>();
+            out.start("outbox-test");
+            out.run(task(() -> { // keeps the writer busy while the rest is queued
+                holding.countDown();
+                await(hold);
+            }, () -> { }));
+            assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+            out.send(null, bytes('a'));
+            out.run(task(() -> {
+                ranOn.set(Thread.currentThread().getName());
+                out.send(null, bytes('t'), bytes('T'));
+            }, () -> { }));
+            out.send(null, bytes('b'));
+            out.send(null, bytes('c'));
+            hold.countDown();
+            ByteBuffer got = ByteBuffer.allocate(5);
+            while (got.hasRemaining() && client.read(got) >= 0) {
+                // until all five bytes came
+            }
+            assertThat(new String(got.array(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .as("the task's reply before the replies queued after the task").isEqualTo("atTbc");
+            assertThat(ranOn.get()).isEqualTo("outbox-test");
+            out.finish(null);
+            assertThat(out.awaitEnd(5_000)).isTrue();
+        }
+    }
+
+    /**
+     * Tasks queued when the connection ends (or queued after) are dropped, each told once, so the
+     * requests they carry are ended and their memory goes back; a task that throws ends the writer
+     * like a failed write, and the reply it sent before throwing still has its done run.
+     */
+    @Test
+    void tasksAreDroppedOnceWhenTheConnectionEndsAndAThrowingTaskEndsTheWriter() throws Exception {
+        try (ServerSocketChannel l = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             SocketChannel client = SocketChannel.open(l.getLocalAddress());
+             SocketChannel accepted = l.accept()) {
+            Outbox out = new Outbox(accepted, t -> { });
+            CountDownLatch hold = new CountDownLatch(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+            out.start("outbox-test");
+            out.run(task(() -> {
+                holding.countDown();
+                await(hold);
+            }, dropped::incrementAndGet));
+            assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 3; i++) {
+                out.run(task(ran::incrementAndGet, dropped::incrementAndGet));
+            }
+            out.abort();
+            hold.countDown();
+            assertThat(out.awaitEnd(5_000)).isTrue();
+            assertThat(out.run(task(ran::incrementAndGet, dropped::incrementAndGet))).as("queued after the end").isFalse();
+            assertThat(dropped).as("the three queued and the one after, once each").hasValue(4);
+            assertThat(ran).hasValue(0);
+        }
+        try (ServerSocketChannel l = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             SocketChannel client = SocketChannel.open(l.getLocalAddress());
+             SocketChannel accepted = l.accept()) {
+            AtomicReference<Throwable> why = new AtomicReference<>();
+            Outbox out = new Outbox(accepted, why::set);
+            CountDownLatch done = new CountDownLatch(1);
+            out.start("outbox-test");
+            out.run(task(() -> {
+                out.send(done::countDown, bytes('x'));
+                throw new IllegalStateException("injected");
+            }, () -> { }));
+            assertThat(done.await(5, TimeUnit.SECONDS)).as("the reply the task sent is let go").isTrue();
+            assertThat(out.awaitEnd(5_000)).isTrue();
+            assertThat(why.get()).hasMessage("injected");
+        }
+    }
+
+    private static Outbox.Task task(Runnable run, Runnable dropped) {
+        return new Outbox.Task() {
+            @Override
+            public void run() {
+                run.run();
+            }
+
+            @Override
+            public void dropped() {
+                dropped.run();
+            }
+        };
+    }
+
+    private static ByteBuffer bytes(char c) {
+        return ByteBuffer.wrap(new byte[] {(byte) c});
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            l.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A connected channel whose writes throw {@code error}; everything else goes to {@code real}. */
     private static final class FailingWrites extends SocketChannel {
         private final SocketChannel real;
