@@ -136,7 +136,8 @@ final class RealStorage implements StorageFactory {
      * closed only under this monitor and only while nobody here reserves its file (else it is kept
      * open for good, {@link #KEPT}). The monitor is held for those decisions only: no open, stat,
      * read or write happens under it, so a store on a hung file system stalls the callers looking at
-     * it and not every pool's open and close in the process.
+     * it and not every pool's open and close in the process. A close does, when it decides: a
+     * reserved descriptor is closed and its file unreserved in one step ({@link #closeAndUnreserve}).
      */
     private static final java.util.Map<Object, Held> HELD = new java.util.HashMap<>();
     /** Descriptors that could not be closed without dropping a lock of this process (races only). */
@@ -176,6 +177,26 @@ final class RealStorage implements StorageFactory {
     private static void unreserve(Object key, Held h) {
         synchronized (HELD) {
             HELD.remove(key, h);
+        }
+    }
+
+    /**
+     * Closes {@code ch}, the reserved descriptor of {@code h}, and drops the reservation, under the monitor.
+     * Why together: when the lock file was deleted while held (a store's store.lock once its store.json
+     * is durable, an image's writer.lock at its seal or removal), the close frees its inode, and ext4
+     * hands that number to the next file made at once. Dropped after the close, the reservation stood
+     * a moment for a file this process no longer had: another thread's new lock file given that inode
+     * was refused as held by this process ("the backup store ... is being made by another pool (pid
+     * <this process>)", JournalVerbsPowerCutTest once; ReusedInodeLockTest). Under the monitor, the new
+     * file's reservation, or a look at its holder, comes after both.
+     */
+    private static void closeAndUnreserve(Object key, Held h, FileChannel ch) throws IOException {
+        synchronized (HELD) {
+            try {
+                ch.close();
+            } finally {
+                HELD.remove(key, h);
+            }
         }
     }
 
@@ -230,13 +251,11 @@ final class RealStorage implements StorageFactory {
         } catch (OverlappingFileLockException e) {
             lock = null; // cannot happen while reserved; answered as "held" to be safe
         } catch (IOException | RuntimeException e) {
-            ch.close();
-            unreserve(key, mine);
+            closeAndUnreserve(key, mine, ch);
             throw e;
         }
         if (lock == null) {
-            ch.close(); // another process holds it: closing our descriptor takes nothing from it
-            unreserve(key, mine);
+            closeAndUnreserve(key, mine, ch); // another process holds it: closing our descriptor takes nothing from it
             return null;
         }
         // Only the holder rewrites the file, so a refused opener changes nothing in the pool.
@@ -245,8 +264,7 @@ final class RealStorage implements StorageFactory {
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(text), 0);
         } catch (IOException | RuntimeException e) {
-            ch.close(); // a lock whose holder cannot be recorded (a full file system) is not kept
-            unreserve(key, mine);
+            closeAndUnreserve(key, mine, ch); // a lock whose holder cannot be recorded (a full file system) is not kept
             if (e instanceof IOException io) {
                 throw noSpace(io, lockFile);
             }
@@ -261,8 +279,7 @@ final class RealStorage implements StorageFactory {
             try {
                 ch.truncate(0); // a closed pool leaves the lock file as it found it: empty
             } finally {
-                ch.close(); // drops the lock; the file stays reserved until then
-                unreserve(heldKey, mine);
+                closeAndUnreserve(heldKey, mine, ch); // drops the lock; the file stays reserved until then
             }
         };
     }
