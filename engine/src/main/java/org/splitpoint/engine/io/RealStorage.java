@@ -200,11 +200,16 @@ final class RealStorage implements StorageFactory {
         }
     }
 
-    /** Closes {@code ch} (a file not reserved by {@code mine}) unless someone here reserves its file now. */
+    /**
+     * Closes {@code ch} (a file not reserved by {@code mine}) unless someone here reserves its file now.
+     * {@code key} is the file {@code ch} was opened on, or null when that cannot be told (the name
+     * came to mean another file, or none, between the looks before and after the open): then {@code ch}
+     * may be a file another thread here has locked and deleted meanwhile, and it is kept too.
+     */
     private static void closeUnlessReserved(Object key, FileChannel ch) throws IOException {
         synchronized (HELD) {
-            if (key != null && HELD.containsKey(key)) {
-                KEPT.add(ch); // closing it would drop that holder's lock
+            if (key == null || HELD.containsKey(key)) {
+                KEPT.add(ch); // closing it would, or could, drop that holder's lock
                 return;
             }
             ch.close();
@@ -302,6 +307,16 @@ final class RealStorage implements StorageFactory {
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
         }
+        // The file opened is the one looked at only if the name still means it after the open. Closed as
+        // the one looked at, a lock file made, locked and deleted by another thread here meanwhile lost its
+        // lock: the kernel drops a process's locks on a file at any close of it (HolderLookKeepsLockTest).
+        Object opened;
+        try {
+            opened = fileKey(lockFile);
+        } catch (IOException e) {
+            opened = null;
+        }
+        Object same = key.equals(opened) ? key : null;
         try {
             FileLock probe;
             try {
@@ -317,7 +332,7 @@ final class RealStorage implements StorageFactory {
             ch.read(b, 0);
             return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim();
         } finally {
-            closeUnlessReserved(key, ch);
+            closeUnlessReserved(same, ch);
         }
     }
 
