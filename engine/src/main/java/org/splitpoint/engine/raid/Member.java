@@ -19,7 +19,9 @@ import org.splitpoint.engine.pool.DriveState;
  * every error is the drive's: a full file system (the images are sparse) and a halted storage stack
  * (power cut, process ending) fail the operation but not the member. A flush that failed for want
  * of space may have lost writes, so every later flush of the member fails until they are written
- * again from the other members, or the pool is reopened ({@link #force}). A force that succeeds
+ * again from the other members, or the pool is reopened ({@link #force}). A flush that fails with
+ * EIO fails the member and is counted as such a loss too: its pages were dropped before the error
+ * was back, and a reader of the image meanwhile reads again ({@link #failAtFlush}). A force that succeeds
  * while another of the same image is under way waits for that one's answer before it says so: the
  * kernel tells a failed writeback to one of them only.
  *
@@ -56,8 +58,9 @@ public final class Member {
      */
     private volatile String writesLost;
     /**
-     * Failed flushes that may have lost writes so far (changed under this): a heal clears only its
-     * own. Volatile: every read of a volume compares it across its pick and read of the members.
+     * Failed flushes that may have lost writes so far (changed under this): for want of space, and
+     * with EIO (the one that failed the drive: {@link #failAtFlush}); a heal clears only its own.
+     * Volatile: every read of a volume compares it across its pick and read of the members.
      */
     private volatile long losses;
     /**
@@ -405,11 +408,16 @@ public final class Member {
                     + " flushes of its volume fail until they are written again, since none could say they are on"
                     + " disk: " + REOPEN, e);
         } catch (IOException e) {
-            throw fail("flush", e);
+            throw failAtFlush(e); // before the force ends, as a loss for want of space is counted
         } finally {
             forceEnds(ticket);
         }
         if (!forced(upTo, lossesBefore)) {
+            if (state == DriveState.FAILED) {
+                // a force beside this one failed with EIO and failed the drive: its image is read
+                // no more, and this success says nothing of the pages that one dropped
+                throw new FailedException("drive " + drive + " failed on a flush beside this one", null);
+            }
             // another force of the image failed while this one ran (a rebuild's checkpoint beside a
             // host's flush): the pages both were to make durable went with it, so this fsync's
             // success says nothing of them (MemberFlushNoSpaceTest.aForceThatEndsAfterAConcurrentOneLostWritesFailsToo)
@@ -489,6 +497,27 @@ public final class Member {
             + " drives; where no other drive holds them (two drives lost writes, or a parity volume or two-way mirror is degraded), reopen"
             + " the pool (close it and open it again), whose resync makes the drives agree";
 
+    /**
+     * A force of this image failed with an error of the drive (EIO): the drive is FAILED, as on any
+     * I/O error, and the failure is counted among the {@link #losses} as well. The kernel dropped
+     * the pages the force could not write back before the error came back, so a reader of the image
+     * in that moment (a parity write's read of the strips it keeps, a degraded read, a copy) took a
+     * write's old bytes, or a rebuild's blank, while the drive still looked ONLINE; it compares the
+     * losses across its read and reads again, without the drive. Before, only a failure for want
+     * of space was counted, and such a reader kept what it read: the parity of a stripe computed from
+     * the old bytes lost the write when the drive's strip was rebuilt from it (FlushEioUnderWayTest).
+     * The state first, then the count: a reader that sees the count picks its members again by state.
+     */
+    private IOException failAtFlush(IOException e) {
+        IOException failed = fail("flush", e);
+        if (failed instanceof FailedException) {
+            synchronized (this) {
+                losses++;
+            }
+        }
+        return failed;
+    }
+
     /** A force of this image failed for want of space: the writes it did not make durable may be gone. */
     private synchronized void lostAt(NoSpaceException e) {
         writesLost = e.getMessage();
@@ -522,7 +551,7 @@ public final class Member {
             lostAt(e);
             return false;
         } catch (IOException e) {
-            throw fail("flush", e);
+            throw failAtFlush(e);
         } finally {
             forceEnds(ticket);
         }

@@ -7,9 +7,10 @@ import org.splitpoint.engine.io.FaultInjector;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
- * A host flush whose force of one drive fails for want of space, held after the failed force
- * dropped the drive's unforced pages and before its error is back (the loss not counted yet): the
- * moment the lost-write scenes put a reader in, which takes the old bytes while no count shows it.
+ * A host flush whose force of one drive fails for want of space (or with EIO: {@link #startEio}),
+ * held after the failed force dropped the drive's unforced pages and before its error is back (the
+ * loss not counted yet, the drive not failed yet): the moment the lost-write scenes put a reader
+ * in, which takes the old bytes while no count shows it.
  */
 final class HeldFailingFlush {
 
@@ -25,8 +26,22 @@ final class HeldFailingFlush {
 
     /** Starts {@code v}'s flush on a thread "host-flush" and returns once {@code drive}'s failed force holds. */
     static HeldFailingFlush start(FaultInjector inj, Pool p, RaidVolume v, String drive) throws InterruptedException {
+        return start(inj, p, v, drive, true);
+    }
+
+    /** As {@link #start}, the force failing with EIO (a writeback error of the drive itself). */
+    static HeldFailingFlush startEio(FaultInjector inj, Pool p, RaidVolume v, String drive) throws InterruptedException {
+        return start(inj, p, v, drive, false);
+    }
+
+    private static HeldFailingFlush start(FaultInjector inj, Pool p, RaidVolume v, String drive, boolean noSpace)
+            throws InterruptedException {
         Predicate<Path> image = ServicePools.image(p, drive);
-        inj.failForcesNoSpace(image, 1);
+        if (noSpace) {
+            inj.failForcesNoSpace(image, 1);
+        } else {
+            inj.failForces(image, 1);
+        }
         Runnable errorGoes = inj.holdReleasable(FaultInjector.Op.FORCE_FAILED, image, t -> true, 60_000);
         long held = inj.waitingOnHolds();
         AtomicReference<Throwable> failure = new AtomicReference<>();

@@ -32,10 +32,33 @@ class ConcurrentForceLossTest {
 
     @Test
     void aForceThatSucceedsBesideOneThatFailsForWantOfSpaceDoesNotSayItsWritesAreDurable() throws Exception {
+        Throwable[] got = twoForcesTheFirstFailing(dir.resolve("d1.img"),
+                new NoSpaceException("no space left on device (injected, on fsync)"));
+        assertThat(got[0]).as("the force the kernel's error went to").isInstanceOf(WritesLostException.class);
+        assertThat(got[1]).as("the force beside it, whose pages the failed writeback dropped")
+                .isInstanceOf(WritesLostException.class);
+    }
+
+    /**
+     * The same with EIO: the failing force fails the drive. The force beside it said success (its
+     * pages gone, the drive FAILED by then): now it says the drive failed, as the volume's flush
+     * expects of a member it carries on without, not that space is lacking.
+     */
+    @Test
+    void aForceThatSucceedsBesideOneThatFailsWithEioSaysTheDriveFailed() throws Exception {
+        Throwable[] got = twoForcesTheFirstFailing(dir.resolve("d1.img"),
+                new IOException("Input/output error (injected, on fsync)"));
+        assertThat(got[0]).as("the force the kernel's error went to").isInstanceOf(Member.FailedException.class);
+        assertThat(got[1]).as("the force beside it, whose pages the failed writeback dropped")
+                .isInstanceOf(Member.FailedException.class);
+    }
+
+    /** Two forces of one member at once, the first failing with {@code error}; what each threw. */
+    private static Throwable[] twoForcesTheFirstFailing(Path image, IOException error) throws Exception {
         CountDownLatch failingInKernel = new CountDownLatch(1);
         CountDownLatch failureReturns = new CountDownLatch(1);
         AtomicInteger forces = new AtomicInteger();
-        StorageFile real = StorageFactory.real().create(dir.resolve("d1.img"));
+        StorageFile real = StorageFactory.real().create(image);
         real.setLength(1 << 20);
         StorageFile file = new ForwardingStorage.ForwardingFile(real) {
             @Override
@@ -47,7 +70,7 @@ class ConcurrentForceLossTest {
                     } catch (InterruptedException e) {
                         throw new IOException(e);
                     }
-                    throw new NoSpaceException("no space left on device (injected, on fsync)");
+                    throw error;
                 }
                 super.force(); // the second fsync: the error went to the first, it reports none
             }
@@ -82,9 +105,7 @@ class ConcurrentForceLossTest {
         failureReturns.countDown();
         failing.join();
         beside.join();
-        assertThat(first.get()).as("the force the kernel's error went to").isInstanceOf(WritesLostException.class);
-        assertThat(second.get()).as("the force beside it, whose pages the failed writeback dropped")
-                .isInstanceOf(WritesLostException.class);
         m.close();
+        return new Throwable[] {first.get(), second.get()};
     }
 }
