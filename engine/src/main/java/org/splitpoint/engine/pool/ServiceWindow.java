@@ -29,7 +29,8 @@ import org.splitpoint.engine.service.DeltaLog;
  * repository over the volume. A data window whose log lost a record (a failed force) goes on as a
  * pointers window ({@link #fallBackToPointers}); a repository window cannot (its log is the only
  * copy of its writes): it says so once, and its flushes and its return fail until the pool is
- * opened again ({@link #repositoryLostARecord}).
+ * opened again ({@link #repositoryLostARecord}). A pointers or data window whose delta bitmap cannot
+ * be written goes on with a whole rebuild of the drive on record ({@link #rebuildWholeInstead}).
  *
  * <p>A log's file in meta/ (a data log, a repository without a SPARE or its overflow past a full
  * one) is compacted once it holds more than twice the bytes of the positions written (DeltaLog;
@@ -295,6 +296,10 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         }
         // (a data replay keeps the drive OFFLINE: its log has the write, and the bitmap still names
         // every track the drive lacks, for the recovery after a crash)
+        if (deltaGivenUp) {
+            return; // the drive is rebuilt whole when it comes back, on record: the bitmap says nothing more
+        }
+        IOException unwritten = null;
         synchronized (delta) {
             TrackBitmap b = delta.bits();
             boolean all = true;
@@ -306,8 +311,63 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
             }
             b.setRange(fromTrack, toTrack);
             delta.markChanged(fromTrack, toTrack);
-            delta.persist(true); // on record before any member has the write (and so before it is acknowledged)
+            try {
+                delta.persist(true); // on record before any member has the write (and so before it is acknowledged)
+            } catch (IOException e) {
+                unwritten = e; // (what to do is decided outside the bitmap's monitor: it writes pool.json)
+            }
         }
+        if (unwritten == null) {
+            return;
+        }
+        if (unwritten instanceof org.splitpoint.engine.io.StorageHaltedException || !rebuildWholeInstead(unwritten)) {
+            throw unwritten; // not on record (pool.json could not say it either), or the window's end took over
+        }
+        if (wholeRebuildSaid.compareAndSet(false, true)) {
+            pool.events.publish(org.splitpoint.engine.event.Event.critical("SERVICE_RESYNC", drive.name, "the delta"
+                    + " bitmap of " + drive.name + "'s service window (meta/" + volume.name() + ".delta) could not be"
+                    + " written (" + unwritten.getMessage() + "), so it cannot say which tracks " + drive.name
+                    + " misses: " + drive.name + " is rebuilt whole from the other members when it comes back, and "
+                    + volume.name() + " goes on taking writes without it; look at the file system holding meta/"));
+        }
+    }
+
+    /** Set once a whole rebuild stands on record for a delta bitmap that could not be written: writes no longer set its bits. */
+    private volatile boolean deltaGivenUp;
+
+    /** Set once that whole rebuild is said (writes beside the first one fail alike). */
+    private final java.util.concurrent.atomic.AtomicBoolean wholeRebuildSaid = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The delta bitmap could not be written ({@code why}): the window goes on with a whole rebuild
+     * of the drive on record (pool.json's {@code wholeRebuild}, which a return and an open after a
+     * crash both honour), so the host's write goes on without the drive as every write of the window
+     * does. Before, the write failed, and so did every write after it while meta/ failed: a drill
+     * stopped the volume taking writes although its other members held them, for bookkeeping the
+     * drive's return can do without, at the price of a whole rebuild (as md gives up a write-intent
+     * bitmap it cannot write, and re-adds the drive with a full resync). False, nothing changed,
+     * when pool.json cannot say it either (the write then fails as before) or the window has ended.
+     */
+    private synchronized boolean rebuildWholeInstead(IOException why) {
+        if (ended) {
+            return false;
+        }
+        PoolConfig.ServiceRecord was = record;
+        if (was.wholeRebuild() == null) {
+            PoolConfig.ServiceRecord whole = was.withWholeRebuild("the delta bitmap of its service window could not"
+                    + " be written (" + why.getMessage() + ")");
+            pool.serviceRecords.put(volume.name(), whole);
+            try {
+                pool.persist();
+            } catch (IOException e) {
+                pool.serviceRecords.put(volume.name(), was);
+                why.addSuppressed(e);
+                return false;
+            }
+            record = whole; // only once on record: a write that finds it so goes on without the bitmap
+        }
+        deltaGivenUp = true;
+        return true;
     }
 
     @Override
