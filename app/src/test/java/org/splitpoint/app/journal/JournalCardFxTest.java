@@ -295,4 +295,34 @@ class JournalCardFxTest {
         JournalAdmin.Status s = TestPools.call(fx.bridge, pool -> pool.journals().status(JournalPools.VOLUME));
         assertThat(s.drives()).containsExactly("d6", "d7");
     }
+    /**
+     * The store's line says one thing per keystroke: "choose …" or "looking at /tm…" (one line), "no backup
+     * store at …" (two). The dialog took each one's height, and its top jumped 16 px at every key typed (by
+     * hand under Xvfb, where fast typing also drifted it 160 px up the screen): its size and place stay.
+     */
+    @Test
+    void theEnableDialogStaysStillWhileTheStoresLineChangesFromOneLineToTwo(FxRobot robot) throws Exception {
+        openVolume(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "OFF".equals(badge(robot)) && showing(robot, "#enableJournal"));
+        robot.clickOn("#enableJournal");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#journalEnable").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents(5);
+        javafx.stage.Window dialog = robot.lookup("#journalEnable").query().getScene().getWindow();
+        assertThat(text(robot, "#journalStoreLine")).isEqualTo("choose the backup store the journal ships into");
+        double[] oneLine = onFx(() -> new double[] {dialog.getY(), dialog.getHeight()});
+
+        onFx(() -> {
+            robot.lookup("#journalStore .text-field").queryAs(TextField.class).setText("/no-such-store");
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> text(robot, "#journalStoreLine").startsWith("no backup store"));
+        WaitForAsyncUtils.waitForFxEvents(5);
+        double lineHeight = onFx(() -> robot.lookup("#journalStoreLine").queryAs(Label.class).getHeight());
+        double[] twoLines = onFx(() -> new double[] {dialog.getY(), dialog.getHeight()});
+        robot.clickOn("#journalCancel");
+
+        assertThat(lineHeight).as("the problem wraps to two lines").isGreaterThan(25);
+        assertThat(twoLines[1]).as("the dialog's height").isEqualTo(oneLine[1]);
+        assertThat(twoLines[0]).as("the dialog's top on the screen").isEqualTo(oneLine[0]);
+    }
 }
