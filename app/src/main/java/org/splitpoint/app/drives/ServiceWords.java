@@ -45,13 +45,18 @@ public final class ServiceWords {
 
     /** The slot's second line for a drive in a window: "pointers · 37 tracks", "resync · data"; empty when none. */
     public static String slotLine(PoolSnapshot.ServiceView sv) {
+        return sv == null ? "" : slotLine(sv, sv.deltaTracks());
+    }
+
+    /** {@link #slotLine(PoolSnapshot.ServiceView)} with the delta counted elsewhere (the Drills view's map sample). */
+    public static String slotLine(PoolSnapshot.ServiceView sv, long deltaTracks) {
         if (sv == null) {
             return "";
         }
         if ("resync".equals(sv.phase())) {
             return "resync · " + sv.logMode().word();
         }
-        return sv.logMode().word() + " · " + Format.tracks(sv.deltaTracks());
+        return sv.logMode().word() + " · " + Format.tracks(deltaTracks);
     }
 
     /** The slot's tooltip for a drive in a window; empty when none. */
