@@ -27,6 +27,8 @@ public final class LimitGauge extends HBox {
     private final StackPane barBox = new StackPane(bar, marks);
     private final Label text = new Label();
     private List<Double> at = List.of();
+    private boolean limited; // the gauge shown has a limit: a bar to draw
+    private boolean barGivenWay;
 
     public LimitGauge() {
         getStyleClass().add("limit-gauge");
@@ -55,8 +57,27 @@ public final class LimitGauge extends HBox {
         return bar.getPrefWidth();
     }
 
+    /**
+     * Without its bar (true) or with it again: a row too narrow for the bar gives it up before words are
+     * cut, as the figures beside it say the same ("0 B of 256 MiB used · 0%").
+     */
+    public void giveWayBar(boolean away) {
+        barGivenWay = away;
+        barBox.setVisible(limited && !away);
+    }
+
+    public boolean barGivenWay() {
+        return barGivenWay;
+    }
+
+    /** The width the bar takes in the row when it is shown (0 when the gauge has none): it and the spacing after it. */
+    public double barRoom() {
+        return limited ? barBox.prefWidth(-1) + getSpacing() : 0;
+    }
+
     public void show(Gauge g) {
-        barBox.setVisible(g.fraction() >= 0);
+        limited = g.fraction() >= 0;
+        barBox.setVisible(limited && !barGivenWay);
         bar.setProgress(Math.max(0, Math.min(1, g.fraction())));
         text.setText(g.text());
         setAccessibleText(g.text());

@@ -80,6 +80,18 @@ public final class VolumesView extends VBox {
         tip.setWrapText(true);
         tip.setMaxWidth(420);
         javafx.scene.control.Tooltip.install(saveAreaBox, tip);
+        // at 1024x700 the key was cut to "Save ar..." between the title, the gauge and New volume…: where the
+        // header is too narrow for everything, the gauge's bar gives way, and the key and the figures show whole
+        javafx.beans.InvalidationListener fit = o -> fitHeader();
+        header.widthProperty().addListener(fit);
+        saveAreaName.textProperty().addListener(fit);
+        vm.saveAreaProperty().addListener(fit);
+    }
+
+    /** The save area's bar shown only where the header has the room for it besides every word. */
+    private void fitHeader() {
+        double wanted = header.prefWidth(-1) + (saveAreaGauge.barGivenWay() ? saveAreaGauge.barRoom() : 0);
+        saveAreaGauge.giveWayBar(header.getWidth() > 0 && header.getWidth() < wanted);
     }
 
     /** The widest the drives column grows to show its lists whole; a longer list is cut, whole in its tooltip. */
