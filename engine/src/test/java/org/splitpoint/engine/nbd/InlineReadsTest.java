@@ -180,21 +180,7 @@ class InlineReadsTest {
             long h = streakOfFastReads(c, d);
             d.served.clear();
             int inFlight = 64;
-            for (int i = 0; i < inFlight; i++) {
-                c.request(Nbd.CMD_READ, 0, h + i, (i % 200) * 4096L, 4096, null);
-            }
-            java.util.Map<Long, Integer> offsets = new java.util.HashMap<>();
-            for (int i = 0; i < inFlight; i++) {
-                offsets.put(h + i, (i % 200) * 4096);
-            }
-            for (int i = 0; i < inFlight; i++) {
-                NbdTestClient.Reply r = c.reply(x -> 4096);
-                assertThat(r.error()).isZero();
-                int offset = offsets.remove(r.handle());
-                byte[] want = new byte[4096];
-                System.arraycopy(d.bytes, offset, want, 0, 4096);
-                assertThat(r.data()).as("read %d", r.handle()).isEqualTo(want);
-            }
+            readsInFlight(c, d, h, inFlight);
             List<String> onWriter = d.served.stream().filter(x -> x.startsWith("splitpoint-nbd-out-")).toList();
             long onWorkers = d.served.stream().filter(x -> worker(x)).count();
             assertThat(onWriter.size() + onWorkers).as("every read ran on the writer or a worker: " + d.served)
@@ -222,24 +208,32 @@ class InlineReadsTest {
              NbdTestClient c = new NbdTestClient(s.port(), Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES)) {
             c.go("v", Nbd.OPT_GO);
             int inFlight = 64;
-            java.util.Map<Long, Integer> offsets = new java.util.HashMap<>();
-            for (int i = 0; i < inFlight; i++) {
-                offsets.put((long) i + 1, (i % 200) * 4096);
-                c.request(Nbd.CMD_READ, 0, i + 1, (i % 200) * 4096L, 4096, null);
-            }
-            for (int i = 0; i < inFlight; i++) {
-                NbdTestClient.Reply r = c.reply(x -> 4096);
-                assertThat(r.error()).isZero();
-                int offset = offsets.remove(r.handle());
-                byte[] want = new byte[4096];
-                System.arraycopy(d.bytes, offset, want, 0, 4096);
-                assertThat(r.data()).as("read %d", r.handle()).isEqualTo(want);
-            }
+            readsInFlight(c, d, 1, inFlight);
             assertThat(d.served).as("who served the reads").allMatch(InlineReadsTest::worker).hasSize(inFlight);
             // at most 8 of a connection's pieces run at once; a reply waiting for the writer holds its
             // buffer too, so a loaded machine may see more than 8, never one per request in flight
             assertThat(d.served.stream().map(x -> x.substring(x.indexOf('#'))).distinct().count())
                     .as("buffers the 64 reads used").isLessThan(inFlight / 2);
+        }
+    }
+
+    /**
+     * Sends {@code count} reads of 4 KiB (handles from {@code first}) before reading any reply, then
+     * checks each reply's bytes, in whatever order they come.
+     */
+    private static void readsInFlight(NbdTestClient c, HoldingDevice d, long first, int count) throws IOException {
+        java.util.Map<Long, Integer> offsets = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            offsets.put(first + i, (i % 200) * 4096);
+            c.request(Nbd.CMD_READ, 0, first + i, (i % 200) * 4096L, 4096, null);
+        }
+        for (int i = 0; i < count; i++) {
+            NbdTestClient.Reply r = c.reply(x -> 4096);
+            assertThat(r.error()).isZero();
+            int offset = offsets.remove(r.handle());
+            byte[] want = new byte[4096];
+            System.arraycopy(d.bytes, offset, want, 0, 4096);
+            assertThat(r.data()).as("read %d", r.handle()).isEqualTo(want);
         }
     }
 
