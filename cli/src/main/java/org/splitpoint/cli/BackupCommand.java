@@ -171,18 +171,10 @@ final class BackupCommand {
             }
             ProgressLine line = new ProgressLine(err);
             ChainVerify chains = new ChainVerify(s);
-            long[] start = {System.nanoTime()};
-            String[] current = {null};
+            ImageVerifyLine text = new ImageVerifyLine(System::nanoTime);
             for (String x : ids) {
                 // an image is restorable only with its chain: an incremental whose parent is damaged is not "ok"
-                ChainVerify.Verdict v = chains.verify(x, (image, done, total) -> {
-                    if (!image.equals(current[0])) {
-                        current[0] = image;
-                        start[0] = System.nanoTime();
-                    }
-                    double secs = Math.max(1e-9, (System.nanoTime() - start[0]) / 1e9);
-                    line.show(String.format("verify %s  %5.1f%%  %s", image, 100.0 * done / total, Sizes.rate(done / secs)));
-                });
+                ChainVerify.Verdict v = chains.verify(x, (image, done, total) -> line.show(text.text(image, done, total)));
                 line.done(null);
                 if (v.ok()) {
                     out.println(x + ": ok (" + Sizes.count(v.info().tracks(), "track") + ", "

@@ -118,6 +118,29 @@ class BackupCommandTest {
         }
     }
 
+    /**
+     * 'backup verify' on a log (stderr not a terminal: a line every 5 s, so the first is often the only one) said
+     * 'verify ID  100.0%  1227840.7 MB/s': each image's clock started at its first report, which comes after a
+     * megabyte was read and hashed, so that megabyte was divided by the nanoseconds since. A rate no disk or
+     * SHA-256 reaches (100 GB/s) is never shown, and a line that shows a rate shows an ETA with it.
+     */
+    @Test
+    void verifysProgressLineShowsNoRateItHasNotMeasured() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        CliRun r = CliRun.of("backup", "verify", store);
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.err().lines().filter(l -> l.startsWith("verify ")).toList();
+        assertThat(lines).as(r.err()).isNotEmpty();
+        for (String l : lines) {
+            var m = java.util.regex.Pattern.compile("([0-9.]+) MB/s").matcher(l);
+            if (m.find()) {
+                assertThat(Double.parseDouble(m.group(1))).as(l).isLessThan(100_000);
+                assertThat(l).contains("ETA ");
+            }
+            assertThat(l).as("how far, in bytes").contains(" of ");
+        }
+    }
+
     @Test
     void backupListVerifyRestoreAndDeleteAsAnAdministratorDoes() throws Exception {
         CliRun full = CliRun.of("backup", "create", pool, "v", "--store", store, "--full");
