@@ -59,7 +59,7 @@ until_state() { # waits (up to 60 s) until the pair is in state $1
 sleep 4
 for i in $(seq "$reps"); do
   op split "$sp" pair split "$pool" p1; sleep 2.5
-  op restore-start "$sp" pair restore "$pool" p1 --protect --no-wait; sleep 2.5
+  op restore-start "$sp" pair restore "$pool" p1 --protect --no-wait --yes; sleep 2.5
   until_state Split
   op establish-start "$sp" pair establish "$pool" p1 --no-wait; sleep 2.5
   until_state Synchronized

@@ -121,10 +121,18 @@ final class PairCommand {
         /** "establish of p1 started: 12 tracks to copy (incremental)". */
         abstract String started(Job job);
 
+        /** True to go on: what the copy overwrites was confirmed, or needs no confirmation. */
+        boolean confirmed(org.splitpoint.engine.pool.Pool pool) throws Exception {
+            return true;
+        }
+
         @Override
         public Integer call() throws Exception {
             long limit = throttleBytes(throttle);
             return PoolSession.with(dir, err(), pool -> {
+                if (!confirmed(pool)) {
+                    return 1;
+                }
                 Job job = start(pool, limit);
                 out().println(started(job));
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
@@ -175,10 +183,35 @@ final class PairCommand {
         }
     }
 
-    @Command(name = "restore", description = "Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.")
+    @Command(name = "restore", description = {"Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.",
+            "It overwrites the STD's tracks changed since the split (all of them with --full), which cannot be undone:"
+                    + " asks for the STD's name on a terminal; needs --yes otherwise. A pair already RestInProg is not asked about again."})
     static final class Restore extends CopyCommand {
         @Option(names = "--protect", description = "keep the BCV split and unchanged, to restore from again later")
         boolean protect;
+        @Option(names = "--yes", description = "confirm overwriting the STD without being asked (needed when stdin is not a terminal)")
+        boolean yes;
+
+        /**
+         * A new restore overwrites the STD, the volume hosts use, with the BCV's image: what was written
+         * to it since the split is lost. Snapshot and backup restores asked, as the app does for this
+         * one; the CLI's began at once, also from a script that meant another pair. A RestInProg pair
+         * resumes a restore already confirmed; a refused one is said before the question.
+         */
+        @Override
+        boolean confirmed(org.splitpoint.engine.pool.Pool pool) throws Exception {
+            PairAdmin.PairView p = pool.pairs().query(name).get(0);
+            if (yes || p.state() != PairState.Split) {
+                return true; // the engine refuses the other states with their own sentence
+            }
+            org.splitpoint.engine.pool.Refusal.check(org.splitpoint.engine.pool.PairRules.restore(p));
+            var changes = pool.pairs().get(name).changes();
+            if (!full && changes.either() == 0) {
+                return true; // nothing changed on either side since the split: nothing is overwritten
+            }
+            return Confirm.typed(err(), RestoreConsequence.of(p, changes, pool.volume(p.std()).size(), full, protect),
+                    p.std(), "nothing was restored");
+        }
 
         @Override
         Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception {

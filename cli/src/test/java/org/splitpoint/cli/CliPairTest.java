@@ -49,7 +49,7 @@ class CliPairTest {
         assertThat(q.get("progress").isNull()).isTrue();
 
         // the command returns at once; the copy waits for a process that holds the pool
-        CliRun r = CliRun.of("pair", "restore", pool, "p1", "--protect", "--no-wait");
+        CliRun r = CliRun.of("pair", "restore", pool, "p1", "--protect", "--no-wait", "--yes");
         assertThat(r.code()).as(r.err()).isZero();
         Path out = tmp.resolve("out.bin");
         assertThat(CliRun.of("volume", "read", pool, "prod", "--offset", 0, "--length", a.length, "--out", out).code()).isZero();
@@ -145,7 +145,7 @@ class CliPairTest {
         Path pool = tmp.resolve("p");
         byte[] bcv = splitWith384ChangedTracks(pool);
         long start = System.nanoTime();
-        CliRun r = CliRun.of("pair", "restore", pool, "p1", "--no-wait", "--throttle", 1);
+        CliRun r = CliRun.of("pair", "restore", pool, "p1", "--no-wait", "--throttle", 1, "--yes");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(millis).as("the command returned at once").isLessThan(1000);
@@ -190,7 +190,7 @@ class CliPairTest {
         Path pool = tmp.resolve("p");
         splitWith384ChangedTracks(pool);
         try (Holder h = new Holder(pool)) { // the holder runs the copy as soon as it starts
-            assertThat(CliRun.of("pair", "restore", pool, "p1", "--no-wait", "--throttle", 1).code()).isZero();
+            assertThat(CliRun.of("pair", "restore", pool, "p1", "--no-wait", "--throttle", 1, "--yes").code()).isZero();
             Thread.sleep(500);
             long copied = 384 - h.pool.pairs().get("p1").bcvInvalidTracks();
             // 1 MB/s for half a second is 8 tracks of 64 KiB; one step of a quarter second's worth more at most
@@ -208,12 +208,91 @@ class CliPairTest {
         assertThat(first.out()).contains("to copy (full: its first establish)");
         assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
         assertThat(CliRun.withStdin(new byte[] {1}, "volume", "write", pool, "b", "--offset", 0).code()).isZero();
-        CliRun r = CliRun.of("pair", "restore", pool, "p", "--no-wait");
+        CliRun r = CliRun.of("pair", "restore", pool, "p", "--no-wait", "--yes");
         // was "1 tracks to restore" (the event of the same start says "1 track")
         assertThat(r.out()).as(r.err()).contains("started: 1 track to restore (incremental)");
         assertThat(CliRun.of("wait", pool).code()).isZero();
         assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
         assertThat(CliRun.withStdin(new byte[] {2}, "volume", "write", pool, "a", "--offset", 0).code()).isZero();
         assertThat(CliRun.of("pair", "establish", pool, "p", "--no-wait").out()).contains("started: 1 track to copy (incremental)");
+    }
+
+    /** Pair p of a and b (4 MiB, 64 tracks) established and split, then 1 MiB (16 tracks) written to the STD a. */
+    private Path splitPairWithWritesOnTheStd() throws Exception {
+        Path pool = CliRun.pairedPool(tmp.resolve("r"), "4M");
+        assertThat(CliRun.of("pair", "establish", pool, "p").code()).isZero();
+        assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
+        byte[] b = new byte[1 << 20];
+        new Random(3).nextBytes(b);
+        Path fb = Files.write(tmp.resolve("w.bin"), b);
+        assertThat(CliRun.of("volume", "write", pool, "a", "--offset", 0, "--in", fb).code()).isZero();
+        return pool;
+    }
+
+    private String state(Path pool) throws Exception {
+        return Json.MAPPER.readTree(CliRun.of("pair", "query", pool, "p", "--json").out()).get(0).get("state").asText();
+    }
+
+    /**
+     * 'pair restore' overwrites the STD, the volume hosts use, with the BCV's image, and what was written to it
+     * since the split is lost: it began at once, without a word, from a script as from a shell (a snapshot's
+     * or a backup's restore asked, and so does the app's restore of a pair). Off a terminal it now needs --yes,
+     * its one sentence says what would be overwritten and lost, and no file of the pool changes.
+     */
+    @Test
+    void aRestoreOffATerminalNeedsYesAndSaysWhatItWouldOverwrite() throws Exception {
+        Path pool = splitPairWithWritesOnTheStd();
+        var before = CliRun.fingerprint(pool);
+        CliRun r = CliRun.of("pair", "restore", pool, "p", "--no-wait");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(r)).contains("restoring pair p overwrites 16 tracks (1 MiB) of a with b's point-in-time"
+                + " image; what was written to a since the split (16 tracks) is lost", "add --yes to confirm");
+        assertThat(r.out()).doesNotContain("started");
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+        assertThat(state(pool)).isEqualTo("Split");
+
+        CliRun full = CliRun.of("pair", "restore", pool, "p", "--full", "--protect", "--no-wait");
+        assertThat(full.code()).as(full.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(full)).contains("overwrites all 64 tracks (4 MiB) of a", "b stays Split and unchanged");
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+    }
+
+    /** A split pair that nothing was written to since the split overwrites nothing: its restore asks nothing. */
+    @Test
+    void aRestoreThatOverwritesNothingAsksNothing() throws Exception {
+        Path pool = CliRun.pairedPool(tmp.resolve("n"), "4M");
+        assertThat(CliRun.of("pair", "establish", pool, "p").code()).isZero();
+        assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
+        CliRun r = CliRun.of("pair", "restore", pool, "p", "--protect"); // the pair stays Split
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("restore of p started: 0 tracks to restore (incremental), BCV protected");
+        CliRun full = CliRun.of("pair", "restore", pool, "p", "--full");
+        assertThat(full.code()).as("--full overwrites every track: " + full.err()).isEqualTo(2);
+        assertThat(CliRun.oneSentence(full)).contains("overwrites all 64 tracks (4 MiB) of a", "add --yes");
+    }
+
+    /** On a terminal the STD's name is typed to go on; any other answer restores nothing (exit 1). */
+    @Test
+    void onATerminalARestoreGoesOnOnlyWhenTheStdsNameIsTyped() throws Exception {
+        Path pool = splitPairWithWritesOnTheStd();
+        CliRun no = onTerminal("p\n", "pair", "restore", pool, "p", "--no-wait"); // the pair's name is not the STD's
+        assertThat(no.code()).as(no.err()).isEqualTo(1);
+        assertThat(no.err()).contains("Type a to go on", "splitpoint: nothing was restored");
+        assertThat(state(pool)).isEqualTo("Split");
+
+        CliRun yes = onTerminal("a\n", "pair", "restore", pool, "p", "--no-wait");
+        assertThat(yes.code()).as(yes.err()).isZero();
+        assertThat(yes.out()).contains("restore of p started: 16 tracks to restore (incremental)");
+        assertThat(state(pool)).isEqualTo("RestInProg");
+        // asked again, a restore under way is the engine's refusal, not a question about what it would overwrite
+        CliRun again = CliRun.of("pair", "restore", pool, "p", "--no-wait");
+        assertThat(again.code()).as(again.err()).isEqualTo(1);
+        assertThat(CliRun.oneSentence(again)).contains("pair p is already restoring").doesNotContain("--yes");
+    }
+
+    private static CliRun onTerminal(String typed, Object... args) throws Exception {
+        CliContext terminal = new CliContext(new java.io.ByteArrayInputStream(typed.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                System.out, Path.of("").toAbsolutePath(), true, null, () -> { });
+        return terminal.with(() -> CliRun.of(args));
     }
 }

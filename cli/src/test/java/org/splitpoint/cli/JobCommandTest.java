@@ -42,7 +42,7 @@ class JobCommandTest {
         new Random(8).nextBytes(b);
         assertThat(CliRun.of("volume", "write", pool, "prod", "--offset", 0, "--in",
                 Files.write(tmp.resolve("b.bin"), b)).code()).isZero();
-        CliRun r = CliRun.of("pair", "restore", pool, "p1", "--no-wait", "--throttle", 1);
+        CliRun r = CliRun.of("pair", "restore", pool, "p1", "--no-wait", "--throttle", 1, "--yes");
         assertThat(r.code()).as(r.err()).isZero();
     }
 

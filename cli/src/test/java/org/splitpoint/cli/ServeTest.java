@@ -105,7 +105,7 @@ class ServeTest {
             assertThat(writeB.code()).as(writeB.out()).isZero();
             assertThat(Tools.run(fio(h.uri("prod"), "write", a, true)).code()).as("the verifier tells B from A").isNotZero();
 
-            CliRun restore = CliRun.of("pair", "restore", p, "p1", "--protect", "--no-wait", "--throttle", "2");
+            CliRun restore = CliRun.of("pair", "restore", p, "p1", "--protect", "--no-wait", "--throttle", "2", "--yes");
             assertThat(restore.code()).as(restore.err()).isZero();
             assertThat(h.pool.pairs().get("p1").state()).as("restoring when fio starts").isEqualTo(PairState.RestInProg);
             long copiedBefore = h.pool.pairs().get("p1").onDemandReads();

@@ -29,9 +29,13 @@ public final class HolderCommands {
         return dir -> copy("establish", dir, pair, full, false, limit);
     }
 
-    /** {@code pair restore POOL PAIR --no-wait [--full] [--protect] [--throttle MB/s]}. */
+    /** {@code pair restore POOL PAIR --no-wait [--full] [--protect] [--throttle MB/s] --yes}: the app asked its own confirmation first. */
     public static Function<String, List<String>> restore(String pair, boolean full, boolean protect, long limit) {
-        return dir -> copy("restore", dir, pair, full, protect, limit);
+        return dir -> {
+            List<String> a = copy("restore", dir, pair, full, protect, limit);
+            a.add("--yes");
+            return a;
+        };
     }
 
     private static List<String> copy(String verb, String dir, String pair, boolean full, boolean protect, long limit) {

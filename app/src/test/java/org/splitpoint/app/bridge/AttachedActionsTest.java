@@ -76,6 +76,21 @@ class AttachedActionsTest {
                 .endsWith("Drive d5 is FAILED; volume prod-bcv is DEGRADED");
     }
 
+    /**
+     * A pair restore the app has had confirmed (its typed dialog) is carried out by the holder: the command it
+     * forwards says so with --yes, as its other overwrites do, since 'pair restore' off a terminal needs it.
+     */
+    @Test
+    void aPairRestoreIsDoneByTheHolder() throws Exception {
+        holder.pool.pairs().split(java.util.List.of("prod-pair"));
+        java.util.concurrent.atomic.AtomicReference<String> result = new java.util.concurrent.atomic.AtomicReference<>();
+        bridge.run(HolderAction.of(HolderCommands.restore("prod-pair", false, true, -1), pool -> null),
+                j -> result.set("started"), result::set);
+        shows(() -> result.get() != null);
+        assertThat(result.get()).isEqualTo("started");
+        assertThat(holder.pool.pairs().get("prod-pair").isProtected()).as("the holder began the protected restore").isTrue();
+    }
+
     @Test
     void aServiceWindowIsOpenedAndClosedByTheHolder() throws Exception {
         vm.drives().selectedDriveProperty().set("d2");
