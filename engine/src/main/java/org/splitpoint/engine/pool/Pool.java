@@ -137,6 +137,11 @@ public final class Pool implements AutoCloseable {
     final List<String> openNotes = new CopyOnWriteArrayList<>();
     /** A read-only open found an unclean shutdown's recovery to do (journaled stripe updates, dirty tracks). */
     volatile boolean recoveryPending;
+    /**
+     * A read-only open of a pool another process holds: its dirty tracks and journaled stripe updates
+     * are that process's writes in flight, not an unclean shutdown's (it did any recovery at its own open).
+     */
+    boolean heldElsewhere;
     private volatile boolean closed;
     /** Jobs run on their own threads: from open (the default), or once {@link #startJobs()} was called. */
     private volatile boolean jobsRunning;
@@ -269,6 +274,7 @@ public final class Pool implements AutoCloseable {
             EventBus events = new EventBus(storage, haveMeta && !options.readOnly() ? paths.events() : null);
             pool = new Pool(paths, storage, lock, config, events, options);
             if (heldBy != null) {
+                pool.heldElsewhere = true;
                 pool.openNotes.add("pool " + dir + " is open in another process (" + heldBy
                         + "); this shows its last saved state");
             }

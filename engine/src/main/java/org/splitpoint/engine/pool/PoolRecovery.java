@@ -21,7 +21,8 @@ import org.splitpoint.engine.raid.RaidVolume;
  * tracks), resume rebuilds.
  *
  * <p>A read-only open does none of the recovery: it reads what is there and says, in notes, what a
- * writable open would do. A full file system (or a file-size limit reached) does not stop a
+ * writable open would do (of a pool another process holds, its dirty tracks are that process's writes
+ * in flight, and are said to be). A full file system (or a file-size limit reached) does not stop a
  * writable open either: the recovery that needs space waits (the volume's reads see the journaled
  * updates; writes redo them first) and a note says so, naming which of the two stopped it (freeing
  * space does nothing for a limit), so acknowledged data stays readable.
@@ -422,7 +423,15 @@ final class PoolRecovery {
             pending = 0;
         }
         long dirty = v.noteCrashDirty();
-        if (v.dirtyFromCleanClose() && v.state() == VolumeState.FAILED) {
+        if (pool.heldElsewhere && !lost && (pending > 0 || dirty > 0)) {
+            // the holder's writes in flight: 'not shut down cleanly ... when the pool is next opened for writing'
+            // was said of a pool a running establish or drill was writing; its reads may still be torn
+            pool.recoveryPending = true;
+            long n = dirty > 0 ? dirty : pending;
+            pool.openNotes.add("volume " + r.name() + ": " + Sizes.count(n, dirty > 0 ? "track" : "stripe update")
+                    + (n == 1 ? " is" : " are") + " being written by the process that holds the pool; what this shows of "
+                    + (n == 1 ? "it" : "them") + " may be older");
+        } else if (v.dirtyFromCleanClose() && v.state() == VolumeState.FAILED) {
             // kept by a clean close until its drives come back, as a writable open says nothing of them
         } else if (v.dirtyFromCleanClose() && (pending > 0 || dirty > 0)) {
             pool.recoveryPending = true;
