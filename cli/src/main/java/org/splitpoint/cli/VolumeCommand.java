@@ -151,6 +151,7 @@ final class VolumeCommand {
                             + v.size() + " bytes)");
                 }
                 long room = v.size() - off;
+                InvalidatedSnapshots snapshots = InvalidatedSnapshots.before(pool);
                 long total;
                 if (in != null) {
                     long length = Files.size(in);
@@ -175,6 +176,7 @@ final class VolumeCommand {
                 }
                 v.flush();
                 err().println("wrote " + total + " bytes to " + name + " at offset " + off);
+                snapshots.sayAfter(pool, err());
                 return 0;
             });
         }
