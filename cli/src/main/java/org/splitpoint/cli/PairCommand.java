@@ -185,18 +185,23 @@ final class PairCommand {
 
     @Command(name = "restore", description = {"Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.",
             "It overwrites the STD's tracks changed since the split (all of them with --full), which cannot be undone:"
-                    + " asks for the STD's name on a terminal; needs --yes otherwise. A pair already RestInProg is not asked about again."})
+                    + " on a terminal it asks for the STD's name (or --yes); a script's restore goes on and says on stderr"
+                    + " what it overwrites. A pair already RestInProg is not asked about again."})
     static final class Restore extends CopyCommand {
         @Option(names = "--protect", description = "keep the BCV split and unchanged, to restore from again later")
         boolean protect;
-        @Option(names = "--yes", description = "confirm overwriting the STD without being asked (needed when stdin is not a terminal)")
+        @Option(names = "--yes", description = "confirm overwriting the STD without being asked on a terminal")
         boolean yes;
 
         /**
          * A new restore overwrites the STD, the volume hosts use, with the BCV's image: what was written
-         * to it since the split is lost. Snapshot and backup restores asked, as the app does for this
-         * one; the CLI's began at once, also from a script that meant another pair. A RestInProg pair
-         * resumes a restore already confirmed; a refused one is said before the question.
+         * to it since the split is lost. On a terminal the STD's name is typed to go on, as the app asks
+         * for this very verb; the CLI's began at once, also for a hand that meant another pair. Off a
+         * terminal it goes on and says what it overwrites on stderr: 'pair restore POOL PAIR' is the
+         * SPEC's contract for scripts (the daily restore of a BCV-based recovery), which a --yes
+         * required there would break; snapshot and backup restores, whose contract lines came with
+         * --yes, keep theirs. A RestInProg pair resumes a restore already confirmed; a refused one is
+         * said before the question.
          */
         @Override
         boolean confirmed(org.splitpoint.engine.pool.Pool pool) throws Exception {
@@ -209,8 +214,12 @@ final class PairCommand {
             if (!full && changes.either() == 0) {
                 return true; // nothing changed on either side since the split: nothing is overwritten
             }
-            return Confirm.typed(err(), RestoreConsequence.of(p, changes, pool.volume(p.std()).size(), full, protect),
-                    p.std(), "nothing was restored");
+            String consequence = RestoreConsequence.of(p, changes, pool.volume(p.std()).size(), full, protect);
+            if (!CliContext.current().terminal()) {
+                err().println("splitpoint: " + consequence);
+                return true;
+            }
+            return Confirm.typed(err(), consequence, p.std(), "nothing was restored");
         }
 
         @Override
