@@ -93,8 +93,8 @@ public final class AddStoreDialog {
         // judged as it is typed or chosen (check, above), as the New pool dialog judges its directory: a
         // read-only directory passed the typing and was refused only at the first backup. Its line is kept while
         // the path is right, so the buttons do not move as the sentence comes and goes; a longer one fits the dialog
-        org.splitpoint.app.common.DialogLook.problemLine(problem, d);
-        VBox body = new VBox(8, row, note, problem);
+        javafx.scene.Node problemRoom = org.splitpoint.app.common.DialogLook.problemLine(problem, d);
+        VBox body = new VBox(8, row, note, problemRoom);
         FieldMarks marks = new FieldMarks().mark(path, check.problemProperty());
         d.getDialogPane().setContent(marks.layer(body));
         ButtonType add = new ButtonType("Add store", ButtonBar.ButtonData.OK_DONE);

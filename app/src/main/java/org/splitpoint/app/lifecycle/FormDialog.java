@@ -94,9 +94,9 @@ final class FormDialog {
         problem.textProperty().bind(form.problemProperty());
         // its line is kept while the form is right: laid out only while it said something, it moved the
         // buttons under the mouse at each keystroke that made the form right or wrong
-        DialogLook.problemLine(problem, d);
+        javafx.scene.Node problemRoom = DialogLook.problemLine(problem, d);
 
-        VBox body = new VBox(10, fields, problem);
+        VBox body = new VBox(10, fields, problemRoom);
         body.setPrefWidth(620);
         d.getDialogPane().setContent(decorate(fields, form).layer(body));
 

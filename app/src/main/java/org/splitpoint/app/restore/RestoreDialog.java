@@ -99,12 +99,12 @@ public final class RestoreDialog {
         Label why = new Label();
         why.setId("restoreRefused");
         why.getStyleClass().add("form-error");
-        DialogLook.problemLine(why, d);
+        javafx.scene.Node whyRoom = DialogLook.problemLine(why, d);
         // the name still to type is what the field above asks for: only other reasons are spelled out
         why.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> form.blockedProperty().get()
                 .startsWith("type " + form.volume() + " to confirm") ? "" : form.blockedProperty().get(),
                 form.blockedProperty()));
-        body.getChildren().add(why);
+        body.getChildren().add(whyRoom);
         body.setPrefWidth(700);
         d.getDialogPane().setContent(body);
         // the window is sized before the wrapped lines know their height, and the image's line comes

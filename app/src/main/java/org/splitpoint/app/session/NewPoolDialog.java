@@ -82,7 +82,7 @@ public final class NewPoolDialog {
         Label why = new Label();
         why.setId("newPoolProblem");
         why.getStyleClass().add("form-error");
-        DialogLook.problemLine(why, d); // the sentence shows in full, its line kept while the form is right
+        javafx.scene.Node whyRoom = DialogLook.problemLine(why, d); // the sentence shows in full, its line kept while the form is right
 
         GridPane g = new GridPane();
         g.setHgap(8);
@@ -92,7 +92,7 @@ public final class NewPoolDialog {
         g.addRow(2, new Label("Drive size"), size);
         g.addRow(3, new Label("Track size"), track);
         g.add(demo, 1, 4);
-        g.add(why, 0, 5, 2, 1);
+        g.add(whyRoom, 0, 5, 2, 1);
 
         ObjectBinding<NewPoolForm> form = Bindings.createObjectBinding(() -> new NewPoolForm(dir.getText(),
                 drives.getValue() == null ? 0 : drives.getValue(), size.getText(), track.getValue(), demo.isSelected()),

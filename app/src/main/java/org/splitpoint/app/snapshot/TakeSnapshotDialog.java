@@ -51,8 +51,9 @@ public final class TakeSnapshotDialog {
         Label line = new Label();
         line.setId("snapshotNameLine");
         line.getStyleClass().add("form-note");
-        line.setWrapText(true);
-        line.setMinHeight(Label.USE_PREF_SIZE);
+        // the hint (one line) and a refused name (two) take the same room: the dialog grew 16 px at its top
+        // at the refusal, the Name field with it under the mouse; a longer sentence still grows it (fit)
+        javafx.scene.Node lineRoom = DialogLook.problemLine(line, d);
         Runnable update = () -> {
             String p = form.problemProperty().get();
             line.pseudoClassStateChanged(ERROR, !p.isEmpty() && !p.startsWith("type "));
@@ -60,7 +61,6 @@ public final class TakeSnapshotDialog {
         };
         form.problemProperty().addListener(o -> update.run());
         update.run();
-        line.textProperty().addListener(o -> DialogLook.fit(d)); // a refused name takes two lines: the buttons stay whole
         Label refused = new Label();
         refused.setId("snapshotRefused");
         refused.getStyleClass().add("form-error");
@@ -71,7 +71,7 @@ public final class TakeSnapshotDialog {
         refused.managedProperty().bind(refused.visibleProperty());
         refused.textProperty().addListener(o -> DialogLook.fit(d)); // the engine's sentence shows in full
 
-        VBox body = new VBox(6, what, key, name, line, refused);
+        VBox body = new VBox(6, what, key, name, lineRoom, refused);
         body.setPrefWidth(520);
         d.getDialogPane().setContent(body);
 

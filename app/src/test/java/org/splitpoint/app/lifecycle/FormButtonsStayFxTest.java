@@ -82,4 +82,53 @@ class FormButtonsStayFxTest extends PoolWindowFxTest {
         assertThat(gone[0]).as("nor sideways").isCloseTo(first[0], org.assertj.core.data.Offset.offset(1.0));
         robot.type(KeyCode.ESCAPE);
     }
+
+    /** The Size field's place on the screen, the dialog's height and the problem line's height. */
+    private double[] sizeField(FxRobot robot) throws Exception {
+        return onFx(() -> {
+            Node size = robot.lookup("#newVolumeSize").query();
+            Bounds b = size.localToScreen(size.getLayoutBounds());
+            Label problem = robot.lookup("#newVolumeProblem").queryAs(Label.class);
+            return new double[] {b.getMinY(), size.getScene().getWindow().getHeight(), problem.getHeight()};
+        });
+    }
+
+    /**
+     * By hand under Xvfb at 1024x700: with two drives ticked, "9G" typed into Size made the problem
+     * line two lines ("the size 9 GiB is larger than ... / for all of it, or tick more drives") and the
+     * dialog grew 16 px at its top, so every field moved up under the mouse: the next click meant for
+     * Size landed on its note. A one-line and a two-line problem now take the same room.
+     */
+    @Test
+    void theFieldsStayStillWhenTheProblemLineWrapsToTwoLines(FxRobot robot) throws Exception {
+        org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> { // two SPARE drives, as the first-run demo has
+            pool.admin().addDrive(org.splitpoint.app.testing.TestPools.DRIVE_SIZE);
+            return pool.admin().addDrive(org.splitpoint.app.testing.TestPools.DRIVE_SIZE);
+        });
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> robot.lookup("#newVolume").tryQuery()
+                .map(n -> n.isVisible() && !n.isDisabled()).orElse(false));
+        robot.clickOn("#newVolume");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#newVolumeGo").tryQuery().isPresent());
+        settle();
+        assertThat(onFx(() -> robot.lookup("#newVolumeProblem").queryAs(Label.class).getText()))
+                .as("one line at first").contains("needs at least");
+        double[] oneLine = sizeField(robot);
+        robot.interact(() -> robot.lookup(n -> n.getId() != null && n.getId().startsWith("newVolumeDrive-"))
+                .queryAllAs(javafx.scene.control.CheckBox.class).forEach(c -> c.setSelected(true)));
+        settle();
+        assertThat(onFx(() -> robot.lookup("#newVolumeProblem").queryAs(Label.class).getText())).isEmpty();
+        double[] none = sizeField(robot);
+
+        robot.interact(() -> robot.lookup("#newVolumeSize").queryAs(TextField.class).setText("9G"));
+        settle();
+        assertThat(onFx(() -> robot.lookup("#newVolumeProblem").queryAs(Label.class).getText())).contains("9 GiB");
+        double[] twoLines = sizeField(robot);
+        double lineHeight = onFx(() -> robot.lookup("#newVolumeProblem").queryAs(Label.class).getFont().getSize());
+        robot.type(KeyCode.ESCAPE);
+
+        assertThat(twoLines[2]).as("the sentence takes two lines").isGreaterThan(oneLine[2] - 1).isGreaterThan(lineHeight * 1.8);
+        assertThat(none[0]).as("Size's top, no problem").isCloseTo(oneLine[0], org.assertj.core.data.Offset.offset(1.0));
+        assertThat(twoLines[0]).as("Size's top, a two-line problem").isCloseTo(oneLine[0], org.assertj.core.data.Offset.offset(1.0));
+        assertThat(twoLines[1]).as("the dialog's height, a two-line problem").isCloseTo(oneLine[1], org.assertj.core.data.Offset.offset(1.0));
+    }
 }

@@ -246,6 +246,40 @@ class SnapshotFxTest {
     }
 
     /**
+     * By hand under Xvfb at 1024x700: "my snap/1" typed as the name made its line two lines ("... not a
+     * valid snapshot name: it may hold only ... / and A-Z, digits, ...") and the dialog grew 16 px at its
+     * top, the Name field with it, under the mouse. The line keeps a room two lines tall, as the form
+     * dialogs' problem lines do.
+     */
+    @Test
+    void theNameFieldStaysStillWhenARefusedNameTakesTwoLines(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-prod").tryQuery().isPresent());
+        robot.clickOn("#nav-volume-prod");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> showing(robot, "#takeSnapshot"));
+        robot.clickOn("#takeSnapshot");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#snapshotTake").tryQuery().isPresent());
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        java.util.concurrent.Callable<double[]> where = () -> {
+            Node name = robot.lookup("#snapshotName").query();
+            Label line = robot.lookup("#snapshotNameLine").queryAs(Label.class);
+            return new double[] {name.localToScreen(name.getLayoutBounds()).getMinY(), name.getScene().getWindow().getHeight(),
+                    line.getHeight(), line.getFont().getSize()};
+        };
+        double[] hint = onFx(where);
+        robot.interact(() -> robot.lookup("#snapshotName").queryAs(TextField.class).setText("my snap/1"));
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // the dialog's fit runs later on the UI thread
+        WaitForAsyncUtils.waitForFxEvents();
+        double[] refused = onFx(where);
+        robot.clickOn("#snapshotCancel");
+
+        assertThat(refused[2]).as("the refusal takes two lines").isGreaterThan(refused[3] * 1.8);
+        assertThat(refused[0]).as("the Name field's top").isCloseTo(hint[0], org.assertj.core.data.Offset.offset(1.0));
+        assertThat(refused[1]).as("the dialog's height").isCloseTo(hint[1], org.assertj.core.data.Offset.offset(1.0));
+    }
+
+    /**
      * At 1024x700 the restore's map header read "2,048 tracks × 64 KiB · 1,…" (seen under Xvfb): the
      * count of current tracks, the line's one moving part, cut off beside the on-demand counter. The
      * counter goes under it where both do not fit on one line, as on the instant restore's view.
