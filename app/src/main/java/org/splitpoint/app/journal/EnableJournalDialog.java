@@ -125,9 +125,11 @@ public final class EnableJournalDialog {
         g.addRow(2, key("Backup store"), storeRow);
         g.add(twoLinesTall(line("journalStoreLine", form.storeProblemProperty(), form.storeNoteProperty())), 1, 3);
         g.addRow(4, key("Max size"), row(size, note("ships when the journal holds this much (e.g. 512M)")));
-        g.add(line("journalSizeLine", form.sizeProblemProperty(), form.sizeNoteProperty()), 1, 5);
+        // the size's and the age's lines as well: "100G" made the size's two lines, the dialog grew 16 px at its top,
+        // and the click meant for Max age landed on its note ("5 days" went on into Max size)
+        g.add(twoLinesTall(line("journalSizeLine", form.sizeProblemProperty(), form.sizeNoteProperty())), 1, 5);
         g.addRow(6, key("Max age"), row(age, note("ships when its oldest entry is this old (e.g. 15m, 2h)")));
-        g.add(line("journalAgeLine", form.ageProblemProperty(), form.ageNoteProperty()), 1, 7);
+        g.add(twoLinesTall(line("journalAgeLine", form.ageProblemProperty(), form.ageNoteProperty())), 1, 7);
         GridPane.setHgrow(storeRow, Priority.ALWAYS);
 
         Label refused = new Label();

@@ -325,4 +325,40 @@ class JournalCardFxTest {
         assertThat(twoLines[1]).as("the dialog's height").isEqualTo(oneLine[1]);
         assertThat(twoLines[0]).as("the dialog's top on the screen").isEqualTo(oneLine[0]);
     }
+
+    /**
+     * By hand under Xvfb at 1024x700: "100G" typed as the max size made its line two lines (larger than the
+     * journal drives hold) and the dialog grew 16 px at its top, so the click meant for Max age landed on
+     * its note and "5 days" went on into Max size ("100G5 days"). The size's and the age's lines keep a
+     * room two lines tall, as the store's does.
+     */
+    @Test
+    void theEnableDialogStaysStillWhileTheMaxSizesLineChangesFromOneLineToTwo(FxRobot robot) throws Exception {
+        openVolume(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "OFF".equals(badge(robot)) && showing(robot, "#enableJournal"));
+        robot.clickOn("#enableJournal");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#journalEnable").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents(5);
+        javafx.stage.Window dialog = robot.lookup("#journalEnable").query().getScene().getWindow();
+        javafx.scene.Node age = robot.lookup("#journalMaxAge").query();
+        double[] oneLine = onFx(() -> new double[] {dialog.getY(), dialog.getHeight(), age.localToScreen(0, 0).getY()});
+
+        for (String typed : new String[] {"100G", "0", "100G"}) { // two lines, one, two
+            onFx(() -> {
+                robot.lookup("#journalMaxSize").queryAs(TextField.class).setText(typed);
+                return null;
+            });
+            WaitForAsyncUtils.waitForFxEvents(5);
+            WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // the dialog's fit runs later on the UI thread
+            WaitForAsyncUtils.waitForFxEvents(5);
+        }
+        double lineHeight = onFx(() -> robot.lookup("#journalSizeLine").queryAs(Label.class).getHeight());
+        double[] twoLines = onFx(() -> new double[] {dialog.getY(), dialog.getHeight(), age.localToScreen(0, 0).getY()});
+        robot.clickOn("#journalCancel");
+
+        assertThat(lineHeight).as("the problem wraps to two lines").isGreaterThan(25);
+        assertThat(twoLines[1]).as("the dialog's height").isEqualTo(oneLine[1]);
+        assertThat(twoLines[0]).as("the dialog's top on the screen").isEqualTo(oneLine[0]);
+        assertThat(twoLines[2]).as("the Max age field's top on the screen").isEqualTo(oneLine[2]);
+    }
 }
