@@ -77,7 +77,7 @@ final class BackupCommand {
         }
     }
 
-    @Command(name = "list", description = "List a store's images: id, volume, time, parent, kind, tracks, SHA-256.")
+    @Command(name = "list", description = "List a store's images: id, volume, time created, kind, parent, tracks, bytes; --json adds each image's SHA-256.")
     static final class ListImages implements Callable<Integer> {
         @Spec
         CommandSpec spec;
