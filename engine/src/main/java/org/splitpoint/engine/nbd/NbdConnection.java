@@ -598,6 +598,11 @@ final class NbdConnection implements Runnable {
      * {@link #readBuffer}), reads into it and writes the reply right after, on the same core. Read by
      * the connection's reader and written by the writer later, the socket copy of the same bytes took
      * twice nbdkit's time (bench/notes/nbd-hot-reads-2026-12-07.txt).
+     *
+     * <p>Whether it runs here is asked again when its turn comes: the reader queues reads as fast as
+     * the client sends them (up to {@link NbdLimits#requestsPerConnection} ahead), so once a read
+     * before it waited for the disk it goes to the workers like the ones taken after, rather than
+     * holding every reply behind it on this thread one disk wait after another.
      */
     private final class OnWriterRead implements Outbox.Task {
 
@@ -612,9 +617,24 @@ final class NbdConnection implements Runnable {
         @Override
         public void run() {
             try {
-                job.run(0);
+                if (!inlineReads.mayRunHere() && toWorkers()) {
+                    return; // a read before it waited: this one waits on a worker, not before the replies behind it
+                }
+                job.run(0); // a failed request (the workers shutting down) skips its piece and is answered with its error
             } catch (Throwable t) {
                 job.crashed(0, t);
+            }
+        }
+
+        /** Hands the read to the workers; false when they are shutting down (it is then answered so). */
+        private boolean toWorkers() {
+            try {
+                lane.submit(job);
+                return true;
+            } catch (RejectedExecutionException shuttingDown) {
+                r.explain("the server is shutting down");
+                r.fail(Nbd.ESHUTDOWN);
+                return false;
             }
         }
 

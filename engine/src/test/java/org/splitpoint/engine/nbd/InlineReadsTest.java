@@ -165,6 +165,57 @@ class InlineReadsTest {
     }
 
     /**
+     * A read that waited sends the reads already queued behind it to the workers too, not only the
+     * ones the client sends later: a client keeps many reads in flight (nbdcopy 64, up to 128 are
+     * taken), all queued on the reply writer while the reads came back fast, and each that waits for
+     * the disk there holds up every reply behind it. So the second slow read of three pipelined ones
+     * must not hold up the third.
+     */
+    @Test
+    @Timeout(30)
+    void aSlowReadSendsTheReadsQueuedBehindItToTheWorkers() throws Exception {
+        HoldingDevice d = new HoldingDevice();
+        try (NbdServer s = NbdServer.tcp("127.0.0.1", 0, one(d), m -> { });
+             NbdTestClient c = new NbdTestClient(s.port(), Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES)) {
+            c.go("v", Nbd.OPT_GO);
+            long h = streakOfFastReads(c, d);
+
+            // three reads at once, taken while the reads came back fast: two that wait, one from memory
+            d.held = 64 * 4096;
+            d.release = new CountDownLatch(1);
+            c.request(Nbd.CMD_READ, 0, h, d.held, 4096, null);
+            c.request(Nbd.CMD_READ, 0, h + 1, d.held, 4096, null);
+            c.request(Nbd.CMD_READ, 0, h + 2, 8192, 4096, null);
+            assertThat(d.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200); // the reader takes the two behind it meanwhile; and it took longer than a read from memory may
+            CountDownLatch first = d.release;
+            d.entered = new CountDownLatch(1);
+            d.release = new CountDownLatch(1);
+            first.countDown();
+            readOk(c, h, d, 64 * 4096);
+
+            assertThat(d.entered.await(10, TimeUnit.SECONDS)).as("the second slow read started").isTrue();
+            long behind = h + 2;
+            CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> {
+                try {
+                    readOk(c, behind, d, 8192);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try {
+                answered.get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException stuck) {
+                throw new AssertionError("the read from memory waited for the slow read queued before it: "
+                        + d.served.stream().skip(Math.max(0, d.served.size() - 3)).toList());
+            } finally {
+                d.release.countDown();
+            }
+            readOk(c, h + 1, d, 64 * 4096);
+        }
+    }
+
+    /**
      * Reads from memory are run by the connection's reply writer, each into a buffer taken when it
      * runs: with 64 reads in flight they share one or two buffers, which are still in the CPU's
      * cache when the reply is written. Before, the connection's reader ran them at admission into
