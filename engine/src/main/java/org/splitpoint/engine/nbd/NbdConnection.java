@@ -417,7 +417,7 @@ final class NbdConnection implements Runnable {
         int refusal = no == null ? 0 : no.error();
         String why = no == null ? null : no.why();
         NbdRequest r = refusal == 0 ? new NbdRequest(type, flags, handle, offset, length, pieceBytes(type, flags, offset, length)) : null;
-        // a read from memory is run by the reply writer (OnWriterRead)
+        // a read from memory is run by the reply writer, which takes its buffer when it runs it (OnWriterRead)
         boolean onWriter = r != null && r.type == Nbd.CMD_READ && r.pieces() == 1 && inlineReads.mayRunHere();
         long charge = r == null ? 0 : r.charge();
         MemoryBudget.Grant grant = account.admit(charge, server.limits().memoryWait().toNanos());
@@ -433,7 +433,7 @@ final class NbdConnection implements Runnable {
             why = "the server's buffer memory is in use; try again";
         } else if (r != null) {
             r.granted(charge);
-            if (r.type == Nbd.CMD_WRITE && !takeBuffers(r)) { // a read's buffers are taken as its pieces run (readBuffer)
+            if (r.buffers != null && !onWriter && !takeBuffers(r)) {
                 r = null;
                 refusal = Nbd.ENOMEM;
                 why = "the server is out of memory for buffers; try again";
@@ -516,12 +516,12 @@ final class NbdConnection implements Runnable {
         return no;
     }
 
-    /** Takes a buffer per piece of write {@code r}, already charged; false (nothing held) when memory ran out. */
+    /** Takes a buffer per piece of {@code r}, already charged; false (nothing held) when memory ran out. */
     private boolean takeBuffers(NbdRequest r) {
         try {
             for (int i = 0; i < r.pieces(); i++) {
                 // write payloads page-aligned: the member files take them around the page cache (DirectWrites)
-                r.buffers[i] = buffers.takeAligned(r.pieceLength(i));
+                r.buffers[i] = r.type == Nbd.CMD_WRITE ? buffers.takeAligned(r.pieceLength(i)) : buffers.take(r.pieceLength(i));
             }
             return true;
         } catch (OutOfMemoryError oom) {
@@ -529,25 +529,6 @@ final class NbdConnection implements Runnable {
             giveBack(r);
             server.memoryShort(remote, charge, "direct memory ran out (" + oom.getMessage() + ")");
             return false;
-        }
-    }
-
-    /**
-     * The buffer piece {@code piece} of read {@code r} is read into, taken from the pool as the piece
-     * runs (already charged), or null when direct memory ran out. Taken when the request was admitted,
-     * as a write's must be for its payload, the buffers of a client's 64 reads in flight took turns,
-     * and each was out of the CPU's cache again when its bytes were copied in and when they were
-     * copied out to the socket; taken now, a piece gets the buffer given back last (the pool is LIFO),
-     * still cached (bench/notes/nbd-hot-reads-2026-12-07.txt).
-     */
-    private ByteBuffer readBuffer(NbdRequest r, int piece) {
-        try {
-            ByteBuffer b = buffers.take(r.pieceLength(piece));
-            r.buffers[piece] = b;
-            return b;
-        } catch (OutOfMemoryError oom) {
-            server.memoryShort(remote, r.charge(), "direct memory ran out (" + oom.getMessage() + ")");
-            return null;
         }
     }
 
@@ -594,10 +575,10 @@ final class NbdConnection implements Runnable {
 
     /**
      * A read from memory, run by the connection's reply writer ({@link Outbox.Task}): the writer takes
-     * a buffer from the pool at that moment (the one it gave back last, still in the CPU's cache, see
-     * {@link #readBuffer}), reads into it and writes the reply right after, on the same core. Read by
-     * the connection's reader and written by the writer later, the socket copy of the same bytes took
-     * twice nbdkit's time (bench/notes/nbd-hot-reads-2026-12-07.txt).
+     * a buffer from the pool at that moment (the one it gave back last, still in the CPU's cache),
+     * reads into it and writes the reply right after, on the same core. Read by the connection's
+     * reader into a buffer taken at admission and written by the writer later, the socket copy of the
+     * same bytes took twice nbdkit's time (bench/notes/nbd-hot-reads-2026-12-07.txt).
      *
      * <p>Whether it runs here is asked again when its turn comes: the reader queues reads as fast as
      * the client sends them (up to {@link NbdLimits#requestsPerConnection} ahead), so once a read
@@ -617,10 +598,13 @@ final class NbdConnection implements Runnable {
         @Override
         public void run() {
             try {
-                if (!inlineReads.mayRunHere() && toWorkers()) {
+                if (!takeBuffers(r)) {
+                    r.explain("the server is out of memory for buffers; try again");
+                    r.fail(Nbd.ENOMEM);
+                } else if (!inlineReads.mayRunHere() && toWorkers()) {
                     return; // a read before it waited: this one waits on a worker, not before the replies behind it
                 }
-                job.run(0); // a failed request (the workers shutting down) skips its piece and is answered with its error
+                job.run(0); // a failed request (no memory, the workers shutting down) skips its piece and is answered with its error
             } catch (Throwable t) {
                 job.crashed(0, t);
             }
@@ -654,14 +638,9 @@ final class NbdConnection implements Runnable {
         try {
             switch (r.type) {
                 case Nbd.CMD_READ -> {
-                    ByteBuffer into = readBuffer(r, piece);
-                    if (into == null) {
-                        r.explain("the server is out of memory for buffers; try again");
-                        return Nbd.ENOMEM;
-                    }
                     long began = System.nanoTime();
                     try {
-                        e.device().read(offset, into);
+                        e.device().read(offset, r.buffers[piece]);
                     } finally {
                         // a read that failed after waiting (say a backup store that stopped answering) was
                         // slow too: it must send the next reads to the workers like any slow one
