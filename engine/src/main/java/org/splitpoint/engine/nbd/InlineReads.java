@@ -34,6 +34,18 @@ final class InlineReads {
         return ENABLED && fast >= STREAK;
     }
 
+    /**
+     * True when a read queued for the writer may still run there as its turn comes: unless the last
+     * read served waited. A read queued behind one that waited goes to the workers (it may wait too,
+     * and the replies behind it with it); once a read came back fast again, the queued ones stay on
+     * the writer. Asking {@link #mayRunHere} instead sent every read queued in the 16 after a slow one
+     * to the workers, and cold streamed reads, where one read in many waits for the kernel's
+     * read-ahead, cost a fifth more server CPU for it (bench/notes/nbd-hot-reads-2026-12-07.txt).
+     */
+    boolean mayStayHere() {
+        return ENABLED && fast > 0;
+    }
+
     /** A read of {@code length} bytes took {@code nanos} on whatever thread served it (whether it succeeded or failed). */
     void served(long length, long nanos) {
         fast = nanos <= budgetNanos(length) ? Math.min(fast + 1, STREAK) : 0;

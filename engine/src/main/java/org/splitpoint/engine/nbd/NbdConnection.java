@@ -601,7 +601,7 @@ final class NbdConnection implements Runnable {
                 if (!takeBuffers(r)) {
                     r.explain("the server is out of memory for buffers; try again");
                     r.fail(Nbd.ENOMEM);
-                } else if (!inlineReads.mayRunHere() && toWorkers()) {
+                } else if (!inlineReads.mayStayHere() && toWorkers()) {
                     return; // a read before it waited: this one waits on a worker, not before the replies behind it
                 }
                 job.run(0); // a failed request (no memory, the workers shutting down) skips its piece and is answered with its error

@@ -34,8 +34,13 @@ class InlineReadsTest {
         assertThat(r.mayRunHere()).as("one fast read short of the streak").isFalse();
         r.served(256 << 10, 20_000);
         assertThat(r.mayRunHere()).isTrue();
+        assertThat(r.mayStayHere()).isTrue();
         r.served(4096, 2_000_000); // 2 ms: the disk
         assertThat(r.mayRunHere()).as("right after a read that waited").isFalse();
+        assertThat(r.mayStayHere()).as("a read queued on the writer behind one that waited").isFalse();
+        r.served(4096, 20_000);
+        assertThat(r.mayRunHere()).as("one fast read after it: a new read still goes to the workers").isFalse();
+        assertThat(r.mayStayHere()).as("one fast read after it: the queued ones stay on the writer").isTrue();
     }
 
     @Test
