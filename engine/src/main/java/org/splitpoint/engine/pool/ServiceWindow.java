@@ -356,12 +356,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         if (was.wholeRebuild() == null) {
             PoolConfig.ServiceRecord whole = was.withWholeRebuild("the delta bitmap of its service window could not"
                     + " be written (" + why.getMessage() + ")");
-            pool.serviceRecords.put(volume.name(), whole);
-            try {
-                pool.persist();
-            } catch (IOException e) {
-                pool.serviceRecords.put(volume.name(), was);
-                why.addSuppressed(e);
+            if (!putOnRecord(was, whole, why)) {
                 return false;
             }
             record = whole; // only once on record: a write that finds it so goes on without the bitmap
@@ -487,12 +482,7 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         }
         PoolConfig.ServiceRecord was = record;
         PoolConfig.ServiceRecord byPointers = was.withMode(LogMode.POINTERS);
-        pool.serviceRecords.put(volume.name(), byPointers);
-        try {
-            pool.persist();
-        } catch (IOException e) {
-            pool.serviceRecords.put(volume.name(), was);
-            why.addSuppressed(e);
+        if (!putOnRecord(was, byPointers, why)) {
             return false;
         }
         // only once on record: missed() appends no more, and a force failing beside this one, which
@@ -502,6 +492,23 @@ final class ServiceWindow implements RaidVolume.ServiceLog {
         record = byPointers;
         logDropped = true;
         return true;
+    }
+
+    /**
+     * Writes pool.json with {@code next} as this window's record in place of {@code was}; true once it is
+     * durable. When it cannot be written, {@code was} stands again in memory (as on disk) and the failure
+     * is added to {@code why}, the failure the change was to answer.
+     */
+    private boolean putOnRecord(PoolConfig.ServiceRecord was, PoolConfig.ServiceRecord next, IOException why) {
+        pool.serviceRecords.put(volume.name(), next);
+        try {
+            pool.persist();
+            return true;
+        } catch (IOException e) {
+            pool.serviceRecords.put(volume.name(), was);
+            why.addSuppressed(e);
+            return false;
+        }
     }
 
     /** True once the window's data log lost a record and the window went on by pointers. */
