@@ -78,13 +78,23 @@ public final class DialogLook {
     public static javafx.scene.Node problemLine(javafx.scene.control.Label line, Dialog<?> d) {
         line.setWrapText(true);
         line.setMinHeight(javafx.scene.control.Label.USE_PREF_SIZE); // a longer sentence is never cut: it grows the room
+        line.textProperty().addListener(o -> fit(d));
+        return twoLinesTall(line);
+    }
+
+    /**
+     * {@code line} in a room at least two lines tall, so that a sentence of one line or two moves
+     * nothing around it (a longer one still grows the room): an invisible label of two lines, in the
+     * line's style classes as they change, under the line. The form's problem line above, and the
+     * Enable journal dialog's store, size and age lines, whose notes change at every key typed.
+     */
+    public static javafx.scene.layout.StackPane twoLinesTall(javafx.scene.control.Label line) {
         javafx.scene.control.Label room = new javafx.scene.control.Label("I\nI"); // two lines of the line's font, never shown
         javafx.beans.binding.Bindings.bindContent(room.getStyleClass(), line.getStyleClass());
         room.setMinHeight(javafx.scene.control.Label.USE_PREF_SIZE);
         room.setVisible(false);
         javafx.scene.layout.StackPane p = new javafx.scene.layout.StackPane(room, line);
         p.setAlignment(javafx.geometry.Pos.TOP_LEFT);
-        line.textProperty().addListener(o -> fit(d));
         return p;
     }
 

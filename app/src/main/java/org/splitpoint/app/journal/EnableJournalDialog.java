@@ -123,13 +123,16 @@ public final class EnableJournalDialog {
         g.addRow(0, key("Journal drives"), drives);
         g.add(line("journalDrivesLine", form.drivesProblemProperty(), null), 1, 1);
         g.addRow(2, key("Backup store"), storeRow);
-        g.add(twoLinesTall(line("journalStoreLine", form.storeProblemProperty(), form.storeNoteProperty())), 1, 3);
+        // the store's line changes at each key typed in the store field, "looking at /tm…" (one line), "no backup
+        // store at /tm: …" (two), then its note (two): sized to each, the dialog jumped 16 px under the typing, and
+        // under a real X server (new sizes told back late) drifted up 160 px over one path typed quickly
+        g.add(DialogLook.twoLinesTall(line("journalStoreLine", form.storeProblemProperty(), form.storeNoteProperty())), 1, 3);
         g.addRow(4, key("Max size"), row(size, note("ships when the journal holds this much (e.g. 512M)")));
         // the size's and the age's lines as well: "100G" made the size's two lines, the dialog grew 16 px at its top,
         // and the click meant for Max age landed on its note ("5 days" went on into Max size)
-        g.add(twoLinesTall(line("journalSizeLine", form.sizeProblemProperty(), form.sizeNoteProperty())), 1, 5);
+        g.add(DialogLook.twoLinesTall(line("journalSizeLine", form.sizeProblemProperty(), form.sizeNoteProperty())), 1, 5);
         g.addRow(6, key("Max age"), row(age, note("ships when its oldest entry is this old (e.g. 15m, 2h)")));
-        g.add(twoLinesTall(line("journalAgeLine", form.ageProblemProperty(), form.ageNoteProperty())), 1, 7);
+        g.add(DialogLook.twoLinesTall(line("journalAgeLine", form.ageProblemProperty(), form.ageNoteProperty())), 1, 7);
         GridPane.setHgrow(storeRow, Priority.ALWAYS);
 
         Label refused = new Label();
@@ -181,22 +184,6 @@ public final class EnableJournalDialog {
         h.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         field.setMinWidth(TextField.USE_PREF_SIZE);
         return h;
-    }
-
-    /**
-     * The line in a room at least two lines tall. The store's line changes at each keystroke in the store
-     * field: "looking at /tm…" (one line), then "no backup store at /tm: …" (two), then its note (two): the
-     * dialog was sized to each and jumped 16 px up and down under the typing, and under a real X server,
-     * where the window's new sizes are told back late, it drifted up by 160 px over one path typed quickly.
-     * An invisible two-line label of the same style keeps the room; a longer sentence still grows the dialog.
-     */
-    private static javafx.scene.layout.StackPane twoLinesTall(Label line) {
-        Label room = new Label("I\nI"); // two lines in the line's font and style, never shown
-        room.getStyleClass().addAll(line.getStyleClass());
-        room.setVisible(false);
-        javafx.scene.layout.StackPane p = new javafx.scene.layout.StackPane(room, line);
-        p.setAlignment(javafx.geometry.Pos.TOP_LEFT);
-        return p;
     }
 
     /** The field's problem in red, or else its note (what an empty field means, what the store holds). */
