@@ -121,19 +121,37 @@ final class PairCommand {
         /** "establish of p1 started: 12 tracks to copy (incremental)". */
         abstract String started(Job job);
 
-        /** True to go on: what the copy overwrites was confirmed, or needs no confirmation. */
-        boolean confirmed(org.splitpoint.engine.pool.Pool pool) throws Exception {
-            return true;
-        }
+        @Option(names = "--yes", description = "confirm what the copy overwrites without being asked on a terminal")
+        boolean yes;
 
+        /**
+         * What this copy would overwrite that cannot be undone, or null when it overwrites nothing anyone
+         * wrote since the split (or the pair is not Split: a copy under way was confirmed when it began,
+         * and the engine refuses the other states with their own sentence).
+         */
+        abstract CopyConsequence overwrites(org.splitpoint.engine.pool.Pool pool) throws Exception;
+
+        /**
+         * The one question of both directions. On a terminal the overwritten volume's name is typed to go
+         * on (or --yes), as the app asks; a hand that meant another pair stops there. Off a terminal the
+         * copy goes on and says on stderr what it overwrote, once it started: 'pair establish|restore POOL
+         * PAIR' is the SPEC's contract for scripts (a daily establish, the restore of a BCV-based
+         * recovery), which a --yes required there would break, and their log keeps the sentence.
+         */
         @Override
         public Integer call() throws Exception {
             long limit = throttleBytes(throttle);
             return PoolSession.with(dir, err(), pool -> {
-                if (!confirmed(pool)) {
+                CopyConsequence consequence = yes ? null : overwrites(pool);
+                boolean terminal = CliContext.current().terminal();
+                if (consequence != null && terminal
+                        && !Confirm.typed(err(), consequence.sentence(), consequence.typed(), consequence.notDone())) {
                     return 1;
                 }
                 Job job = start(pool, limit);
+                if (consequence != null && !terminal) {
+                    err().println("splitpoint: " + consequence.sentence());
+                }
                 out().println(started(job));
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
@@ -145,10 +163,30 @@ final class PairCommand {
         return Sizes.count(n, "track");
     }
 
-    @Command(name = "establish", description = "Copy STD → BCV (incremental unless --full) and keep mirroring.")
+    @Command(name = "establish", description = {"Copy STD → BCV (incremental unless --full) and keep mirroring.",
+            "Of a Split pair whose BCV was written since the split (a backup host mounted it), it overwrites those"
+                    + " writes, which cannot be undone: on a terminal it asks for the BCV's name (or --yes); a script's"
+                    + " establish goes on and says on stderr what it overwrites."})
     static final class Establish extends CopyCommand {
         /** The pair's state before this establish: a first one copies every track, a stopped one is resumed. */
         private PairState was;
+
+        /**
+         * An establish of a Split pair ends the BCV's point-in-time image; that alone is what establish is
+         * for (a script's daily one), so it is asked about only when hosts wrote to the BCV since the
+         * split: those writes exist nowhere else. It began at once, without a word, from a shell as from
+         * a script. A refused one is said before the question.
+         */
+        @Override
+        CopyConsequence overwrites(org.splitpoint.engine.pool.Pool pool) throws Exception {
+            PairAdmin.PairView p = pool.pairs().query(name).get(0);
+            if (p.state() != PairState.Split) {
+                return null;
+            }
+            org.splitpoint.engine.pool.Refusal.check(org.splitpoint.engine.pool.PairRules.establish(p));
+            var changes = pool.pairs().get(name).changes();
+            return changes.bcv() == 0 ? null : CopyConsequence.establish(p, changes, pool.volume(p.bcv()).size(), full);
+        }
 
         @Override
         Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception {
@@ -190,36 +228,25 @@ final class PairCommand {
     static final class Restore extends CopyCommand {
         @Option(names = "--protect", description = "keep the BCV split and unchanged, to restore from again later")
         boolean protect;
-        @Option(names = "--yes", description = "confirm overwriting the STD without being asked on a terminal")
-        boolean yes;
 
         /**
          * A new restore overwrites the STD, the volume hosts use, with the BCV's image: what was written
-         * to it since the split is lost. On a terminal the STD's name is typed to go on, as the app asks
-         * for this very verb; the CLI's began at once, also for a hand that meant another pair. Off a
-         * terminal it goes on and says what it overwrites on stderr: 'pair restore POOL PAIR' is the
-         * SPEC's contract for scripts (the daily restore of a BCV-based recovery), which a --yes
-         * required there would break; snapshot and backup restores, whose contract lines came with
-         * --yes, keep theirs. A RestInProg pair resumes a restore already confirmed; a refused one is
-         * said before the question.
+         * to it since the split is lost. The CLI's began at once, also for a hand that meant another
+         * pair; snapshot and backup restores, whose contract lines came with --yes, keep theirs. A
+         * RestInProg pair resumes a restore already confirmed; a refused one is said before the question.
          */
         @Override
-        boolean confirmed(org.splitpoint.engine.pool.Pool pool) throws Exception {
+        CopyConsequence overwrites(org.splitpoint.engine.pool.Pool pool) throws Exception {
             PairAdmin.PairView p = pool.pairs().query(name).get(0);
-            if (yes || p.state() != PairState.Split) {
-                return true; // the engine refuses the other states with their own sentence
+            if (p.state() != PairState.Split) {
+                return null; // the engine refuses the other states with their own sentence
             }
             org.splitpoint.engine.pool.Refusal.check(org.splitpoint.engine.pool.PairRules.restore(p));
             var changes = pool.pairs().get(name).changes();
             if (!full && changes.either() == 0) {
-                return true; // nothing changed on either side since the split: nothing is overwritten
+                return null; // nothing changed on either side since the split: nothing is overwritten
             }
-            String consequence = RestoreConsequence.of(p, changes, pool.volume(p.std()).size(), full, protect);
-            if (!CliContext.current().terminal()) {
-                err().println("splitpoint: " + consequence);
-                return true;
-            }
-            return Confirm.typed(err(), consequence, p.std(), "nothing was restored");
+            return CopyConsequence.restore(p, changes, pool.volume(p.std()).size(), full, protect);
         }
 
         @Override

@@ -287,6 +287,87 @@ class CliPairTest {
         assertThat(CliRun.oneSentence(again)).contains("pair p is already restoring").doesNotContain("--yes");
     }
 
+    /**
+     * Pair p of a and b (4 MiB, 64 tracks) established and split, then 1 MiB (16 tracks) written to the STD a
+     * and 128 KiB (2 tracks, one of them among the STD's) to the BCV b, as a backup host that mounted it would.
+     */
+    private Path splitPairWithWritesOnTheBcv() throws Exception {
+        Path pool = splitPairWithWritesOnTheStd();
+        byte[] w = new byte[128 << 10];
+        new Random(4).nextBytes(w);
+        Path fw = Files.write(tmp.resolve("bcv.bin"), w);
+        assertThat(CliRun.of("volume", "write", pool, "b", "--offset", "960K", "--in", fw).code()).isZero();
+        return pool;
+    }
+
+    /**
+     * 'pair establish' of a Split pair overwrites what hosts wrote to the BCV since the split with the STD's
+     * data; it did so without a word. A script's establish (the SPEC's contract has no --yes, and scripts
+     * establish daily) goes on, and its stderr says in one line what it overwrote and lost, as a restore's does.
+     */
+    @Test
+    void anEstablishOffATerminalGoesOnAndSaysWhatItOverwroteOnTheBcv() throws Exception {
+        Path pool = splitPairWithWritesOnTheBcv();
+        CliRun r = CliRun.of("pair", "establish", pool, "p");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("splitpoint: establishing pair p overwrites 17 tracks (1.1 MiB) of b with a's data;"
+                + " what was written to b since the split (2 tracks) is lost; the pair ends Synchronized (writes to a go"
+                + " to b too, until the next split)");
+        assertThat(r.out()).contains("establish of p started: 17 tracks to copy (incremental)");
+        assertThat(state(pool)).isEqualTo("Synchronized");
+        Path a = tmp.resolve("a.out");
+        Path b = tmp.resolve("b.out");
+        CliRun.of("volume", "read", pool, "a", "--offset", 0, "--length", "4M", "--out", a);
+        CliRun.of("volume", "read", pool, "b", "--offset", 0, "--length", "4M", "--out", b);
+        assertThat(Files.readAllBytes(b)).isEqualTo(Files.readAllBytes(a));
+
+        assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
+        assertThat(CliRun.withStdin(new byte[] {7}, "volume", "write", pool, "b", "--offset", 0).code()).isZero();
+        CliRun full = CliRun.of("pair", "establish", pool, "p", "--full", "--no-wait");
+        assertThat(full.code()).as(full.err()).isZero();
+        assertThat(full.err()).contains("overwrites all 64 tracks (4 MiB) of b", "(1 track) is lost");
+    }
+
+    /** An establish of a Split pair whose BCV nobody wrote loses nothing but the image it is meant to replace: it asks nothing. */
+    @Test
+    void anEstablishOfABcvNobodyWroteAsksNothing() throws Exception {
+        Path pool = splitPairWithWritesOnTheStd();
+        CliRun asked = onTerminal("", "pair", "establish", pool, "p", "--no-wait");
+        assertThat(asked.code()).as(asked.err()).isZero();
+        assertThat(asked.err()).doesNotContain("overwrites", "Type");
+        assertThat(asked.out()).contains("establish of p started: 16 tracks to copy (incremental)");
+        assertThat(CliRun.of("wait", pool).code()).isZero();
+        assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
+        CliRun script = CliRun.of("pair", "establish", pool, "p", "--full");
+        assertThat(script.code()).as(script.err()).isZero();
+        assertThat(script.err()).doesNotContain("overwrites").contains("establish p: DONE");
+    }
+
+    /** On a terminal the BCV's name is typed to go on; any other answer establishes nothing (exit 1); --yes asks nothing. */
+    @Test
+    void onATerminalAnEstablishOverBcvWritesGoesOnOnlyWhenTheBcvsNameIsTyped() throws Exception {
+        Path pool = splitPairWithWritesOnTheBcv();
+        var before = CliRun.fingerprint(pool);
+        CliRun no = onTerminal("a\n", "pair", "establish", pool, "p", "--no-wait"); // the STD's name, not the BCV's
+        assertThat(no.code()).as(no.err()).isEqualTo(1);
+        assertThat(no.err()).contains("establishing pair p overwrites 17 tracks", "Type b to go on",
+                "splitpoint: nothing was established");
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+        assertThat(state(pool)).isEqualTo("Split");
+
+        CliRun yes = onTerminal("b\n", "pair", "establish", pool, "p", "--no-wait");
+        assertThat(yes.code()).as(yes.err()).isZero();
+        assertThat(yes.err()).as("said once, in the question").containsOnlyOnce("overwrites");
+        assertThat(state(pool)).isEqualTo("SyncInProg");
+        assertThat(CliRun.of("wait", pool).code()).isZero();
+
+        assertThat(CliRun.of("pair", "split", pool, "p").code()).isZero();
+        assertThat(CliRun.withStdin(new byte[] {7}, "volume", "write", pool, "b", "--offset", 0).code()).isZero();
+        CliRun confirmed = onTerminal("", "pair", "establish", pool, "p", "--yes");
+        assertThat(confirmed.code()).as(confirmed.err()).isZero();
+        assertThat(confirmed.err()).doesNotContain("overwrites");
+    }
+
     private static CliRun onTerminal(String typed, Object... args) throws Exception {
         CliContext terminal = new CliContext(new java.io.ByteArrayInputStream(typed.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 System.out, Path.of("").toAbsolutePath(), true, null, () -> { });

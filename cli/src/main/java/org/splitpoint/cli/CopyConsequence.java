@@ -1,0 +1,53 @@
+package org.splitpoint.cli;
+
+import org.splitpoint.engine.pair.Pair;
+import org.splitpoint.engine.pool.PairAdmin;
+import org.splitpoint.engine.pool.Sizes;
+
+/**
+ * What a pair copy overwrites that cannot be undone, as {@code pair restore} and {@code pair establish}
+ * say it: the sentence (which volume is overwritten with which, how much of it, what is lost, and what
+ * the pair is afterwards), the name typed to go on (the volume overwritten, as the app asks) and what a
+ * refusal leaves. The counts are the ones the copy starts from (the pair's live bits), as the app's
+ * dialogs say them. One skeleton for both directions, so the two sentences cannot drift apart.
+ *
+ * @param sentence what is overwritten and lost
+ * @param typed    the name a terminal's user types to go on: the volume overwritten
+ * @param notDone  said when they type anything else
+ */
+record CopyConsequence(String sentence, String typed, String notDone) {
+
+    /** A restore (BCV → STD); {@code changes}: the tracks changed on each side since the split; {@code size}: the STD's bytes. */
+    static CopyConsequence restore(PairAdmin.PairView p, Pair.Changes changes, long size, boolean full, boolean protect) {
+        String sentence = overwrites("restoring", p, p.std(), p.bcv() + "'s point-in-time image", changes.std(),
+                changes, size, full)
+                + (protect ? "; " + p.bcv() + " stays Split and unchanged (--protect)"
+                : "; the pair ends Restored and " + p.bcv() + " no longer keeps that image (--protect keeps it)");
+        return new CopyConsequence(sentence, p.std(), "nothing was restored");
+    }
+
+    /**
+     * An establish of a Split pair (STD → BCV): the BCV's point-in-time image ends, and what hosts
+     * wrote to the BCV since the split (a backup host that mounted it) is lost.
+     */
+    static CopyConsequence establish(PairAdmin.PairView p, Pair.Changes changes, long size, boolean full) {
+        String sentence = overwrites("establishing", p, p.bcv(), p.std() + "'s data", changes.bcv(), changes,
+                size, full)
+                + "; the pair ends Synchronized (writes to " + p.std() + " go to " + p.bcv() + " too, until the next split)";
+        return new CopyConsequence(sentence, p.bcv(), "nothing was established");
+    }
+
+    /**
+     * "restoring pair p overwrites 16 tracks (1 MiB) of a with b's point-in-time image; what was written to a
+     * since the split (16 tracks) is lost": an incremental copy overwrites the tracks changed on either side.
+     */
+    private static String overwrites(String doing, PairAdmin.PairView p, String to, String with, long lostTracks,
+                                     Pair.Changes changes, long size, boolean full) {
+        long tracks = full ? p.totalTracks() : changes.either();
+        String lost = lostTracks > 0
+                ? "; what was written to " + to + " since the split (" + Sizes.count(lostTracks, "track") + ") is lost"
+                : "";
+        return doing + " pair " + p.name() + " overwrites " + (full ? "all " : "") + Sizes.count(tracks, "track") + " ("
+                + Sizes.format(Math.min(size, tracks * p.trackSize())) + ") of " + to + " with " + with + lost;
+    }
+}
