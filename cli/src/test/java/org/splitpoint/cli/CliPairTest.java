@@ -268,6 +268,26 @@ class CliPairTest {
         assertThat(full.err()).contains("overwrites all 64 tracks (4 MiB) of a", "Type a to go on");
     }
 
+    /**
+     * A --no-wait restore whose tracks hosts all read (each served from the BCV and restored) before a process
+     * ran its copy: 'pair query' and 'wait' said "restore p  100.0%  16/16 tracks  starting".
+     */
+    @Test
+    void aRestoreFinishedByOnDemandReadsSaysNothingIsLeftNotStarting() throws Exception {
+        Path pool = splitPairWithWritesOnTheStd();
+        assertThat(CliRun.of("pair", "restore", pool, "p", "--protect", "--no-wait").code()).isZero();
+        Path out = tmp.resolve("read.bin");
+        CliRun read = CliRun.of("volume", "read", pool, "a", "--offset", 0, "--length", "4M", "--out", out);
+        assertThat(read.code()).as(read.err()).isZero();
+        CliRun q = CliRun.of("pair", "query", pool, "p");
+        assertThat(q.out()).contains("RestInProg", "restore p  100.0%  16/16 tracks  nothing left to copy")
+                .doesNotContain("starting");
+        CliRun w = CliRun.of("wait", pool);
+        assertThat(w.code()).as(w.err()).isZero();
+        assertThat(w.err()).contains("restore p: DONE").doesNotContain("starting");
+        assertThat(state(pool)).isEqualTo("Split");
+    }
+
     /** On a terminal the STD's name is typed to go on; any other answer restores nothing (exit 1). */
     @Test
     void onATerminalARestoreGoesOnOnlyWhenTheStdsNameIsTyped() throws Exception {

@@ -72,7 +72,8 @@ public record JobProgress(String id, String kind, String target, JobState state,
 
     /**
      * "rebuild d3 of vol1  42.0%  1234/2938 tracks  180.3 MB/s  ETA 0:12"; "firmware d2  50.0%  2 of 4 steps";
-     * "... 1234/2938 tracks  starting" while a running job has no rate yet; a job that ended says how:
+     * "... 1234/2938 tracks  starting" while a running job has no rate yet; "... 16/16 tracks  nothing left to
+     * copy" when every track is done and none lately by the job itself; a job that ended says how:
      * "backup v    8.4%  43/512 tracks  FAILED: no space left on ...". ("0.0 MB/s (limit 1.0 MB/s)
      * ETA 0:00  FAILED" told an administrator neither why nor that nothing was moving any more.)
      */
@@ -92,6 +93,13 @@ public record JobProgress(String id, String kind, String target, JobState state,
                     state == JobState.RUNNING ? "" : "  " + state);
         }
         String limit = throttle > 0 ? " (limit " + Sizes.rate(throttle) + ")" : "";
+        if (doneTracks >= totalTracks && bytesPerSecond <= 0) {
+            // every track done, none by this run lately (a restore's on-demand reads restored them all before
+            // its copy ran, or a copy of 0 tracks): it ends at its next step. "100.0% ... starting" read as a
+            // job about to copy them, and a paused one's "0.0 MB/s  ETA --:--" as one that never would
+            return String.format("%s %s  %5.1f%%  %s  nothing left to copy%s", kind, target, fraction() * 100,
+                    counted(), state == JobState.RUNNING ? "" : "  " + state);
+        }
         if (state == JobState.RUNNING && bytesPerSecond <= 0) {
             // no step yet in this run (a job just started or resumed after a restart): no rate is known,
             // and "0.0 MB/s  ETA --:--" read as a job that is stuck

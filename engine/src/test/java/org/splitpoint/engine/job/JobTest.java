@@ -262,6 +262,23 @@ class JobTest {
         assertThat(p.line()).isEqualTo("establish prod   25.0%  250/1000 tracks  10 kB/s (limit 10 kB/s)  ETA 1:05");
     }
 
+    /**
+     * A restore whose tracks were all restored by on-demand reads before its copy ran has every track done and
+     * no rate: its line said "100.0%  16/16 tracks  starting", as if the copy were about to begin.
+     */
+    @Test
+    void aJobWithEveryTrackDoneAndNoRateSaysNothingIsLeftNotStarting() {
+        JobProgress restored = new JobProgress("j", "restore", "p", JobState.RUNNING, 16, 16, 65536, 0, -1, 0, "");
+        assertThat(restored.line()).isEqualTo("restore p  100.0%  16/16 tracks  nothing left to copy");
+        JobProgress paused = new JobProgress("j", "restore", "p", JobState.PAUSED, 16, 16, 65536, 0, -1, 1_000_000, "");
+        assertThat(paused.line()).isEqualTo("restore p  100.0%  16/16 tracks  nothing left to copy  PAUSED");
+        JobProgress none = new JobProgress("j", "restore", "p", JobState.RUNNING, 0, 0, 65536, 0, -1, 0, "");
+        assertThat(none.line()).isEqualTo("restore p  100.0%  0/0 tracks  nothing left to copy");
+        JobProgress copying = new JobProgress("j", "restore", "p", JobState.RUNNING, 16, 16, 65536, 2_000_000, 0, 0, "");
+        assertThat(copying.line()).as("its own copy just ended: its rate stands")
+                .isEqualTo("restore p  100.0%  16/16 tracks  2.0 MB/s  ETA 0:00");
+    }
+
     /** A failed job's line said "0.0 MB/s (limit 1.0 MB/s)  ETA 0:00  FAILED": not why, and a rate of nothing. */
     @Test
     void anEndedJobsLineSaysHowItEndedAndWhyNotARate() {
