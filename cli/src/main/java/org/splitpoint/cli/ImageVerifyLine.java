@@ -22,7 +22,10 @@ final class ImageVerifyLine {
         this.nanos = nanos;
     }
 
-    /** "verify ID   42.0%  31.2 MiB of 74.6 MiB  180.3 MB/s  ETA 0:12" ({@code done}, {@code total} in bytes). */
+    /**
+     * "verify ID   42.0%  62.4 MiB of 149.2 MiB read  180.3 MB/s  ETA 0:12" ({@code done}, {@code total}: the bytes
+     * read and to read by all of the image's verify, both of its passes, so the ETA and the rate share one measure).
+     */
     String text(String id, long done, long total) {
         long now = nanos.getAsLong();
         if (!id.equals(image)) {
@@ -30,7 +33,7 @@ final class ImageVerifyLine {
             startNanos = now;
             startDone = done;
         }
-        String head = String.format("verify %s  %5.1f%%  %s of %s", id, 100.0 * done / total, Sizes.format(done),
+        String head = String.format("verify %s  %5.1f%%  %s of %s read", id, 100.0 * done / total, Sizes.format(done),
                 Sizes.format(total));
         double secs = (now - startNanos) / 1e9;
         if (done <= startDone || secs <= 0) {

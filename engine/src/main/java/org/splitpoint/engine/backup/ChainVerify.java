@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class ChainVerify {
 
-    /** Progress of the image being re-read: its id, bytes done, bytes in all. */
+    /** Progress of the image being re-read: its id, bytes read, bytes its verify reads in all ({@link ImageReader#verifyBytes}). */
     public interface Progress {
         void at(String id, long done, long total);
     }
@@ -92,7 +92,7 @@ public final class ChainVerify {
         String damage = null;
         try (ImageReader r = store.open(id)) {
             infos.put(id, r.info());
-            long total = Math.max(1, r.info().dataBytes());
+            long total = Math.max(1, r.verifyBytes()); // both of its passes: the data file whole, then track by track
             r.verify(done -> {
                 if (progress != null) {
                     progress.at(id, done, total);
