@@ -153,6 +153,10 @@ final class PairCommand {
                     err().println("splitpoint: " + consequence.sentence());
                 }
                 out().println(started(job));
+                if (noWait && JobCommand.waitingForAHolder(List.of(job))) {
+                    // "started" alone read as a copy under way, though none runs until a process holds the pool
+                    out().println(JobCommand.WAITING_FOR_A_HOLDER);
+                }
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }
@@ -315,6 +319,16 @@ final class PairCommand {
                 out.println();
                 out.println("tracks of " + (views.get(0).trackSize() / 1024) + " KiB; invalid = changed since the split"
                         + " (while copying: still to copy)");
+                // as 'job list' says it: a PROGRESS of "starting" read as a copy under way, though none ran
+                java.util.Set<String> shown = new java.util.HashSet<>();
+                views.forEach(v -> {
+                    if (v.job() != null) {
+                        shown.add(v.job().id());
+                    }
+                });
+                if (JobCommand.waitingForAHolder(pool.jobs().stream().filter(j -> shown.contains(j.id())).toList())) {
+                    out.println(JobCommand.WAITING_FOR_A_HOLDER);
+                }
                 for (PairAdmin.PairView v : views) {
                     if (v.failedSide() != null) {
                         out.println("pair " + v.name() + ": " + v.failedSideMeaning()

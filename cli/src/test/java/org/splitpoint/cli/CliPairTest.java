@@ -288,6 +288,28 @@ class CliPairTest {
         assertThat(state(pool)).isEqualTo("Split");
     }
 
+    /**
+     * A --no-wait copy with no process holding the pool said "started" and its PROGRESS "starting", though
+     * nothing ran it until 'wait' (job list said so; the pair's own verbs did not). A holder runs it: no note.
+     */
+    @Test
+    void aNoWaitCopyThatNoProcessRunsSaysItWaitsForOne() throws Exception {
+        Path pool = splitPairWithWritesOnTheStd();
+        CliRun r = CliRun.of("pair", "restore", pool, "p", "--protect", "--no-wait");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("restore of p started: 16 tracks to restore (incremental), BCV protected\n"
+                + JobCommand.WAITING_FOR_A_HOLDER + "\n");
+        assertThat(CliRun.of("pair", "query", pool, "p").out()).contains("RestInProg", JobCommand.WAITING_FOR_A_HOLDER);
+        assertThat(CliRun.of("wait", pool).code()).isZero();
+        assertThat(CliRun.of("pair", "query", pool, "p").out()).doesNotContain("no process holds the pool");
+
+        try (Holder h = new Holder(pool)) {
+            CliRun held = CliRun.of("pair", "establish", pool, "p", "--no-wait");
+            assertThat(held.code()).as(held.err()).isZero();
+            assertThat(held.out()).contains("establish of p started").doesNotContain("no process holds the pool");
+        }
+    }
+
     /** On a terminal the STD's name is typed to go on; any other answer restores nothing (exit 1). */
     @Test
     void onATerminalARestoreGoesOnOnlyWhenTheStdsNameIsTyped() throws Exception {
