@@ -99,16 +99,26 @@ public final class DialogLook {
     }
 
     /**
-     * Later on the UI thread: the dialog's window takes its content's size again with its bottom edge
-     * where it was, so its buttons stay under the mouse (it grows or shrinks at its top), and moves
-     * as far as needed to stay on its screen, so its buttons are never below the screen's edge.
+     * Later on the UI thread: {@link #fitNow} for the dialog's window, once its content's sizes are known.
      */
     public static void fit(Dialog<?> d) {
-        Platform.runLater(() -> {
-            Window w = d.getDialogPane().getScene() == null ? null : d.getDialogPane().getScene().getWindow();
-            if (w == null || !w.isShowing()) {
-                return;
-            }
+        Platform.runLater(() -> fitNow(d.getDialogPane().getScene() == null ? null : d.getDialogPane().getScene().getWindow()));
+    }
+
+    /**
+     * A shown dialog's window whose content needs more height takes its content's size, with its bottom
+     * edge where it was, so its buttons stay under the mouse (it grows at its top), and moves as far as
+     * needed to stay on its screen, so its buttons are never below the screen's edge. It grows for a
+     * longer sentence but does not shrink back while open: Delete image lost 72 px at its top when its
+     * four-line refusal went away (the chain's box ticked), every line above the buttons moving under
+     * the mouse; the room left stays blank above the buttons until the dialog closes, as a line that
+     * may come back would need it again.
+     */
+    public static void fitNow(Window w) {
+        if (w == null || !w.isShowing()) {
+            return;
+        }
+        if (wantsTaller(w)) {
             double x = w.getX();
             double bottom = w.getY() + w.getHeight();
             w.sizeToScene();
@@ -116,17 +126,31 @@ public final class DialogLook {
                 w.setX(x);
                 w.setY(bottom - w.getHeight());
             }
-            var screens = Screen.getScreensForRectangle(w.getX(), w.getY(), w.getWidth(), w.getHeight());
-            Rectangle2D b = (screens.isEmpty() ? Screen.getPrimary() : screens.get(0)).getVisualBounds();
-            if (w.getY() + w.getHeight() > b.getMaxY()) {
-                w.setY(Math.max(b.getMinY(), b.getMaxY() - w.getHeight()));
-            }
-            if (w.getY() < b.getMinY()) { // grown past the screen's top: its buttons go down rather than its title out
-                w.setY(b.getMinY());
-            }
-            if (w.getX() + w.getWidth() > b.getMaxX()) {
-                w.setX(Math.max(b.getMinX(), b.getMaxX() - w.getWidth()));
-            }
-        });
+        }
+        var screens = Screen.getScreensForRectangle(w.getX(), w.getY(), w.getWidth(), w.getHeight());
+        Rectangle2D b = (screens.isEmpty() ? Screen.getPrimary() : screens.get(0)).getVisualBounds();
+        if (w.getY() + w.getHeight() > b.getMaxY()) {
+            w.setY(Math.max(b.getMinY(), b.getMaxY() - w.getHeight()));
+        }
+        if (w.getY() < b.getMinY()) { // grown past the screen's top: its buttons go down rather than its title out
+            w.setY(b.getMinY());
+        }
+        if (w.getX() + w.getWidth() > b.getMaxX()) {
+            w.setX(Math.max(b.getMinX(), b.getMaxX() - w.getWidth()));
+        }
+    }
+
+    /**
+     * True when the window's content needs more height than the window has (at its width): only then
+     * is it sized to its scene. Sized to a shorter scene it shrank; and sizing it back up at once after
+     * (tried first) made it flap between the two heights under X, whose window sizes and places arrive
+     * later than asked, the buttons' row ending 16 px lower in New volume (by hand under Xvfb).
+     */
+    private static boolean wantsTaller(Window w) {
+        javafx.scene.Scene scene = w.getScene();
+        if (scene == null || scene.getRoot() == null || Double.isNaN(scene.getHeight())) {
+            return true;
+        }
+        return scene.getRoot().prefHeight(scene.getWidth()) > scene.getHeight() + 0.5;
     }
 }

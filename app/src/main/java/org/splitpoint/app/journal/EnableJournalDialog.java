@@ -200,9 +200,10 @@ public final class EnableJournalDialog {
             l.pseudoClassStateChanged(ERROR, bad);
             l.setText(p != null && !p.isEmpty() ? p : note == null ? "" : note.get());
             // a line that wraps to more lines grows the dialog rather than squeezing the text above it
+            // (and one that wraps to fewer does not shrink it back while open: DialogLook.fitNow)
             Platform.runLater(() -> {
-                if (l.getScene() != null && l.getScene().getWindow() != null) {
-                    l.getScene().getWindow().sizeToScene();
+                if (l.getScene() != null) {
+                    DialogLook.fitNow(l.getScene().getWindow());
                 }
             });
         };

@@ -74,4 +74,52 @@ class DialogLookFxTest {
         assertThat(after[1]).as("the dialog grew").isGreaterThan(before[1] + 10);
         assertThat(after[0]).as("the OK button's top on the screen").isCloseTo(before[0], Offset.offset(1.0));
     }
+
+    private static double topOf(Node n) {
+        return n.localToScreen(n.getLayoutBounds()).getMinY();
+    }
+
+    private static void settle() {
+        WaitForAsyncUtils.waitForFxEvents(5);
+        WaitForAsyncUtils.sleep(200, TimeUnit.MILLISECONDS); // the fit runs later on the UI thread
+        WaitForAsyncUtils.waitForFxEvents(5);
+    }
+
+    /**
+     * A form's problem line that wrapped to four lines grew the dialog (at its top, its buttons kept);
+     * when the sentence went, the dialog shrank back at its top and every field above moved down
+     * under the mouse. It now keeps its height while open: the field and the buttons stay put.
+     */
+    @Test
+    void aDialogGrownForALongProblemDoesNotShrinkBackWhenTheProblemGoes(FxRobot robot) throws Exception {
+        Label problem = new Label();
+        javafx.scene.control.TextField field = new javafx.scene.control.TextField();
+        Dialog<ButtonType> d = WaitForAsyncUtils.asyncFx(() -> {
+            Dialog<ButtonType> made = new Dialog<>();
+            DialogLook.apply(made, stage);
+            javafx.scene.layout.VBox body = new javafx.scene.layout.VBox(8, new Label("Size"), field,
+                    DialogLook.problemLine(problem, made));
+            body.setPrefWidth(400);
+            made.getDialogPane().setContent(body);
+            made.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
+            made.show();
+            return made;
+        }).get(10, TimeUnit.SECONDS);
+        settle();
+        robot.interact(() -> problem.setText("a sentence long enough to wrap to several lines in a dialog four hundred "
+                + "pixels wide, as the engine's refusal of an image with others building on it does, naming both images "
+                + "and what to tick instead, and then some more words to make it four lines at the least"));
+        settle();
+        double[] grown = WaitForAsyncUtils.asyncFx(() -> new double[] {d.getHeight(), topOf(field), buttonTop(d)})
+                .get(5, TimeUnit.SECONDS);
+        robot.interact(() -> problem.setText(""));
+        settle();
+        double[] gone = WaitForAsyncUtils.asyncFx(() -> new double[] {d.getHeight(), topOf(field), buttonTop(d)})
+                .get(5, TimeUnit.SECONDS);
+        robot.interact(d::close);
+
+        assertThat(gone[0]).as("the dialog's height once the problem went").isCloseTo(grown[0], Offset.offset(1.0));
+        assertThat(gone[1]).as("the field's top on the screen").isCloseTo(grown[1], Offset.offset(1.0));
+        assertThat(gone[2]).as("the OK button's top on the screen").isCloseTo(grown[2], Offset.offset(1.0));
+    }
 }
