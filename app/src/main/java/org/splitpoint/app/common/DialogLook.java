@@ -153,4 +153,26 @@ public final class DialogLook {
         }
         return scene.getRoot().prefHeight(scene.getWidth()) > scene.getHeight() + 0.5;
     }
+
+    /**
+     * {@code line} (a refusal above what it refuses) is laid out from the first time it says something
+     * until its dialog closes, and keeps the tallest height it took: when the sentence goes, what sits
+     * under it stays where it is instead of moving up under the mouse; hidden while it says nothing.
+     */
+    public static void keepsItsRoom(javafx.scene.control.Label line) {
+        line.setWrapText(true);
+        line.setMinHeight(javafx.scene.control.Label.USE_PREF_SIZE);
+        line.visibleProperty().bind(line.textProperty().isNotEmpty());
+        line.setManaged(line.isVisible());
+        line.visibleProperty().addListener((o, was, now) -> {
+            if (now) {
+                line.setManaged(true);
+            }
+        });
+        line.heightProperty().addListener((o, was, now) -> {
+            if (line.isVisible() && now.doubleValue() > line.getMinHeight()) {
+                line.setMinHeight(now.doubleValue()); // then the tallest it was: a shorter sentence or none keeps it
+            }
+        });
+    }
 }

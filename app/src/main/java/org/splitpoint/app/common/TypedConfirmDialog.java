@@ -27,7 +27,8 @@ public final class TypedConfirmDialog {
 
     /**
      * As {@link #ask(Window, Confirmation)}, with {@code extra} (an option) above the name field and
-     * {@code refused}: while it says why not, it shows under the field and the action stays disabled.
+     * {@code refused}: while it says why not, it shows above the name's field, which takes no name
+     * meanwhile, and the action stays disabled.
      */
     public static boolean ask(Window owner, Confirmation c, javafx.scene.Node extra,
                               javafx.beans.value.ObservableValue<String> refused) {
@@ -67,19 +68,21 @@ public final class TypedConfirmDialog {
         TextField typed = new TextField();
         typed.setId("confirmName");
         typed.setPromptText(c.target());
-        body.getChildren().addAll(ask, typed);
-        Label why = new Label();
-        why.setId("confirmRefused");
-        why.getStyleClass().add("form-error");
-        why.setWrapText(true);
-        why.setMinHeight(Label.USE_PREF_SIZE);
         if (refused != null) {
+            // the refusal comes before the name it would make typed in vain: while the action would be
+            // refused (the pair left Split while the dialog was open, the chain's box not ticked), it is
+            // said above the field, which takes no name; its room stays once shown, so nothing under it moves
+            Label why = new Label();
+            why.setId("confirmRefused");
+            why.getStyleClass().add("form-error");
             why.textProperty().bind(refused);
+            DialogLook.keepsItsRoom(why);
             why.textProperty().addListener(o -> DialogLook.fit(dialog)); // the engine's sentence may come after opening
-            why.visibleProperty().bind(why.textProperty().isNotEmpty());
-            why.managedProperty().bind(why.visibleProperty());
             body.getChildren().add(why);
+            typed.disableProperty().bind(why.textProperty().isNotEmpty());
+            ask.disableProperty().bind(typed.disableProperty());
         }
+        body.getChildren().addAll(ask, typed);
         body.setPrefWidth(500);
         dialog.getDialogPane().setContent(body);
 

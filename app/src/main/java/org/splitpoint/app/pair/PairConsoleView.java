@@ -262,7 +262,9 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             return;
         }
         model.establishConfirmation(c -> {
-            if (c == null || (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null, null))) {
+            // the pair's rule follows it while the dialog is open: refused meanwhile, it says so instead of asking the name
+            if (c == null || (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null,
+                    model.establishBlockedProperty()))) {
                 model.establish();
             }
         });
@@ -279,7 +281,10 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             return;
         }
         model.restoreConfirmation(c -> {
-            if (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null, null)) {
+            // the dialog opens after the engine counted the tracks, and stays open while hosts and other
+            // verbs go on: a restore refused meanwhile (the pair established again, its BCV being restored
+            // from a backup) says why above the name's field instead of asking a name typed in vain
+            if (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null, model.restoreBlockedProperty())) {
                 model.restore();
             }
         });

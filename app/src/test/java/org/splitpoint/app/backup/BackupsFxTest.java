@@ -262,13 +262,15 @@ class BackupsFxTest {
         Button go = robot.lookup("#confirmAction").queryAs(Button.class);
         assertThat(go.isDisabled()).isTrue();
 
-        robot.clickOn("#confirmName").write(made.image());
-        WaitForAsyncUtils.waitForFxEvents();
-        assertThat(go.isDisabled()).as("an incremental builds on it").isTrue();
+        // refused before the name is asked: the field takes none until the chain's box is ticked
         assertThat(text(robot, "#confirmRefused")).startsWith("image " + made.image() + " is the parent of data-")
                 .endsWith("or tick \u201cand the images that build on it\u201d to delete them too");
+        assertThat(robot.lookup("#confirmName").query().isDisabled()).as("an incremental builds on it").isTrue();
 
         robot.clickOn("#deleteChain");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(go.isDisabled()).as("the name is still to type").isTrue();
+        robot.clickOn("#confirmName").write(made.image());
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(go.isDisabled()).isFalse();
         robot.clickOn("#confirmAction");

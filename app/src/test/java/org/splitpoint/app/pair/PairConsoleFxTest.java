@@ -94,6 +94,35 @@ class PairConsoleFxTest extends PairConsoleWindowFxTest {
         assertThat(states).containsSubsequence(PairState.Split, PairState.RestInProg, PairState.Split);
     }
 
+    /**
+     * The restore dialog stays open while the pair moves on: established again meanwhile (here through
+     * the engine, as another verb or the CLI through the holder would), the restore would be refused, and
+     * the dialog kept asking for the STD's name and enabled Restore once it was typed, only for the
+     * engine to refuse it. It now says the engine's sentence above the name's field, which takes none.
+     */
+    @Test
+    void aRestoreRefusedWhileItsDialogIsOpenSaysWhyInsteadOfAskingTheName(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !robot.lookup("#restorePair").queryAs(Button.class).isDisabled());
+        robot.clickOn("#restorePair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        javafx.scene.control.TextField name = robot.lookup("#confirmName").queryAs(javafx.scene.control.TextField.class);
+        assertThat(name.isDisabled()).as("allowed when the dialog opened: the name is asked").isFalse();
+
+        TestPools.call(fx.bridge, pool -> pool.pairs().establish("prod-pair", false));
+        WaitForAsyncUtils.waitFor(15, TimeUnit.SECONDS, () -> robot.lookup("#confirmRefused").tryQuery()
+                .map(n -> !((Label) n).getText().isEmpty()).orElse(false));
+        String why = onFx(() -> robot.lookup("#confirmRefused").queryAs(Label.class).getText());
+        assertThat(why).startsWith("pair prod-pair is ").contains("split it first");
+        assertThat(name.isDisabled()).as("no name asked for a restore the engine refuses").isTrue();
+        robot.interact(() -> name.setText("prod")); // even set by other means, Restore stays off
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#confirmAction").queryAs(Button.class).isDisabled()).isTrue();
+        robot.clickOn("#confirmCancel");
+    }
+
     /** Defect 6: a console bound to a model that knows its pair already (after switching pools and back) shows both volumes. */
     @Test
     void aConsoleBoundAgainShowsItsVolumesAndInvalidTracksAtOnce() throws Exception {
