@@ -93,6 +93,10 @@ public final class RestoreDialog {
             typed.setId("confirmName");
             typed.setPromptText(form.volume());
             typed.textProperty().bindBidirectional(form.typedProperty());
+            // no name asked for a restore the engine refuses (a pair mirroring the volume, a service window
+            // opened meanwhile): the line under the field says why, as it does before the name is typed
+            typed.disableProperty().bind(form.refusedProperty().isNotEmpty());
+            ask.disableProperty().bind(typed.disableProperty());
             body.getChildren().addAll(ask, typed);
             Platform.runLater(typed::requestFocus);
         }

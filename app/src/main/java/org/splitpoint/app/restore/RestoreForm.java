@@ -55,6 +55,7 @@ public final class RestoreForm {
     private final StringProperty typed = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper loading = new ReadOnlyStringWrapper("reading the known stores…");
     private final ReadOnlyStringWrapper blocked = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper refused = new ReadOnlyStringWrapper();
 
     RestoreForm(PoolBridge bridge, ActionStatus status, Expectations expectations, KnownStores stores, String volume,
                 PoolSnapshot snapshot, List<PairView> pairs, Runnable started) {
@@ -68,6 +69,8 @@ public final class RestoreForm {
         this.started = started;
         blocked.bind(Bindings.createStringBinding(() -> whyNot(volume, this.snapshot.get(), this.pairs.get(), image.get(),
                 typed.get(), status.isBusy()), image, typed, status.busyProperty(), this.pairs, this.snapshot));
+        refused.bind(Bindings.createStringBinding(() -> refusal(volume, this.snapshot.get(), this.pairs.get()),
+                this.pairs, this.snapshot));
     }
 
     public String volume() {
@@ -125,6 +128,15 @@ public final class RestoreForm {
         return blocked.getReadOnlyProperty();
     }
 
+    /**
+     * Why the engine refuses a restore of the volume now, whatever is chosen or typed (a pair mirroring
+     * it, a service window, a backup of it running: {@code RestoreRules.fromBackup}), following the pool
+     * while the dialog is open; empty when it would restore.
+     */
+    public ReadOnlyStringProperty refusedProperty() {
+        return refused.getReadOnlyProperty();
+    }
+
     /** The NBD clients using a volume now (their addresses), named in what the restore does. */
     private java.util.function.Function<String, List<String>> clientsOf = org.splitpoint.app.common.ServedClients.NONE;
 
@@ -155,16 +167,22 @@ public final class RestoreForm {
         return s;
     }
 
-    /** Why the restore cannot start now; empty when it can (the engine's rules and sentences). */
-    static String whyNot(String volume, PoolSnapshot s, List<PairView> pairs, ImageChoice c, String typed, boolean busy) {
-        PoolSnapshot.VolumeView v = s == null ? null : s.volume(volume);
-        if (v == null) {
+    /** The volume's own refusal, before any choice: none such, or the engine's rule as the CLI's restore checks it. */
+    static String refusal(String volume, PoolSnapshot s, List<PairView> pairs) {
+        if (s == null || s.volume(volume) == null) {
             return "this pool has no volume named " + volume;
         }
-        Refusal now = RestoreRules.fromBackup(s, pairs, volume); // the engine's rule, as the CLI's restore checks it
-        if (now != null) {
-            return now.sentence();
+        Refusal now = RestoreRules.fromBackup(s, pairs, volume);
+        return now == null ? "" : now.sentence();
+    }
+
+    /** Why the restore cannot start now; empty when it can (the engine's rules and sentences). */
+    static String whyNot(String volume, PoolSnapshot s, List<PairView> pairs, ImageChoice c, String typed, boolean busy) {
+        String refusal = refusal(volume, s, pairs);
+        if (!refusal.isEmpty()) {
+            return refusal;
         }
+        PoolSnapshot.VolumeView v = s.volume(volume);
         if (c == null) {
             return "choose the image to restore";
         }

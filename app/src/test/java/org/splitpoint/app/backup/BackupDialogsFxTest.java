@@ -129,4 +129,29 @@ class BackupDialogsFxTest {
         waitFor(() -> text(robot, "#restoreProgressText").equals("restore finished · 100%"));
         assertThat(firstByte()).as("the volume holds the image's bytes again").isEqualTo(BackupPools.pattern(0));
     }
+
+    /**
+     * Restore… of a backup stays open while the pool moves on: a drive of the volume taken into a service
+     * window meanwhile makes the engine refuse the restore, and the dialog said so under a name's field that
+     * still asked for the name. The field now takes no name while the restore is refused.
+     */
+    @Test
+    void aBackupRestoreRefusedWhileItsDialogIsOpenAsksNoName(FxRobot robot) throws Exception {
+        waitFor(() -> robot.lookup("#nav-backups").tryQuery().isPresent());
+        robot.clickOn("#nav-backups");
+        waitFor(() -> cellStarting(robot, made.image()).isPresent());
+        robot.clickOn(cellStarting(robot, made.image()).get());
+        waitFor(() -> enabled(robot, "#restoreImage"));
+        robot.clickOn("#restoreImage");
+        waitFor(() -> robot.lookup("#confirmName").tryQuery().isPresent());
+        javafx.scene.control.TextField name = robot.lookup("#confirmName").queryAs(javafx.scene.control.TextField.class);
+        assertThat(name.isDisabled()).as("allowed when the dialog opened: the name is asked").isFalse();
+
+        TestPools.call(fx.bridge, pool -> pool.service().offline("d2", org.splitpoint.engine.pool.OfflineReason.DIAGNOSTICS,
+                org.splitpoint.engine.pool.LogMode.POINTERS));
+        waitFor(() -> text(robot, "#restoreRefused").contains("service window"));
+        assertThat(name.isDisabled()).as("no name asked for a restore the engine refuses").isTrue();
+        assertThat(robot.lookup("#restoreStart").queryAs(Button.class).isDisabled()).isTrue();
+        robot.clickOn("#restoreCancel");
+    }
 }
