@@ -86,6 +86,25 @@ public final class PairBench {
             Files.deleteIfExists(out);
         }
         System.out.println("qemu_img_convert_s " + median(peer));
+        // the same peer writing the bytes a RAID 1 BCV writes: two converts of the image at once, one
+        // per destination (the source read once from the disk, written twice), for the row's reading
+        List<Double> twice = new ArrayList<>();
+        for (int r = 0; r < reps; r++) {
+            Path a = work.resolve("qemu-copy.img");
+            Path b = work.resolve("qemu-copy-2.img");
+            Files.deleteIfExists(a);
+            Files.deleteIfExists(b);
+            dropCaches();
+            String src = pool.resolve("drives/d1.img").toString();
+            twice.add(time(() -> {
+                runAtOnce(List.of("qemu-img", "convert", "-W", "-m", "8", "-f", "raw", "-O", "raw", src, a.toString()),
+                        List.of("qemu-img", "convert", "-W", "-m", "8", "-f", "raw", "-O", "raw", src, b.toString()));
+                run("sync", a.toString(), b.toString());
+            }));
+            Files.deleteIfExists(a);
+            Files.deleteIfExists(b);
+        }
+        System.out.println("qemu_img_convert_twice_s " + median(twice));
         del(pool);
         split(reps);
     }
@@ -229,6 +248,20 @@ public final class PairBench {
         Cmd andThen(String... more) throws Exception {
             run(more);
             return this;
+        }
+    }
+
+    /** Runs the commands at once and waits for all of them; fails when one fails. */
+    @SafeVarargs
+    static void runAtOnce(List<String>... argvs) throws Exception {
+        List<Process> started = new ArrayList<>();
+        for (List<String> argv : argvs) {
+            started.add(new ProcessBuilder(argv).inheritIO().start());
+        }
+        for (int i = 0; i < started.size(); i++) {
+            if (started.get(i).waitFor() != 0) {
+                throw new IOException(String.join(" ", argvs[i]) + " failed");
+            }
         }
     }
 
