@@ -535,6 +535,8 @@ final class RealStorage implements StorageFactory {
         private final SameFile same;
         /** Large aligned writes from page-aligned buffers, around the page cache; null for a read-only open. */
         private final DirectWrites direct;
+        /** Background forces of the buffered writes; null for a read-only open. */
+        private final EarlyWriteBack behind;
         private volatile boolean closed;
         /** A range was zeroed by fallocate since the last force: the next one syncs metadata too. */
         private volatile boolean extentsChanged;
@@ -551,10 +553,22 @@ final class RealStorage implements StorageFactory {
             // stand there by then (images are renamed while open), and its bytes are not this drive's
             this.main = new Reopening(path, channel, () -> same.open(null, mode), false);
             this.direct = mode == READ_WRITE ? new DirectWrites(path, same, () -> main.channel) : null;
+            this.behind = mode == READ_WRITE ? new EarlyWriteBack(() -> io(ch -> {
+                ch.force(false);
+                return null;
+            }), this::dropClean) : null;
         }
 
         private <T> T io(Reopening.Op<T> op) throws IOException {
             return main.io(op);
+        }
+
+        /** Drops the clean pages of a range from the page cache, where this JVM can advise the kernel. */
+        private void dropClean(long position, long length) {
+            ReadAdvice a = ReadAdvice.get();
+            if (a != null && !closed) {
+                a.dontNeed(a.descriptor(main.channel), position, length);
+            }
         }
 
         /** The channel without read-ahead, opened now if need be; null where the kernel cannot be told. */
@@ -709,6 +723,9 @@ final class RealStorage implements StorageFactory {
                 }
                 return null;
             });
+            if (behind != null) {
+                behind.wrote(position, src.position() - start);
+            }
         }
 
         @Override
@@ -759,7 +776,13 @@ final class RealStorage implements StorageFactory {
                 if (metadata) {
                     extentsChanged = true;
                 }
+                if (behind != null) {
+                    behind.afterFailedForce();
+                }
                 throw e;
+            }
+            if (behind != null) {
+                behind.afterForce(); // a write-back a background force saw fail is this force's failure
             }
         }
 

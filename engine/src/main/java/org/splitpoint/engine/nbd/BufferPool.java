@@ -43,7 +43,7 @@ final class BufferPool implements AutoCloseable {
     private final long idleKeepBytes;
     private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
     private final Set<ByteBuffer> lent = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Aligned slices lent or kept, and the buffers they are cut from (only a whole buffer can be freed). */
+    /** Slices lent or kept, and the buffers they are cut from (only a whole buffer can be freed). */
     private final Map<ByteBuffer, ByteBuffer> parents = new IdentityHashMap<>();
     private long kept;
     /** Capacity of the buffers lent now. */
@@ -69,27 +69,18 @@ final class BufferPool implements AutoCloseable {
     }
 
     /**
-     * A buffer with position 0 and limit {@code length}. Throws OutOfMemoryError when direct
-     * memory cannot be had (the caller answers ENOMEM).
+     * A buffer with position 0 and limit {@code length}, one cache line into a page. Throws
+     * OutOfMemoryError when direct memory cannot be had (the caller answers ENOMEM). Write payloads
+     * too: the member files take them into the page cache and write them back behind the writers
+     * ({@code io.EarlyWriteBack}); page-aligned, they went around it (O_DIRECT), 0.76-0.85 of nbdkit
+     * against 0.95-1.07 now (bench/notes/nbd-early-writeback-2026-12-07.txt).
      */
     ByteBuffer take(int length) {
-        return take(length, false);
-    }
-
-    /**
-     * As {@link #take}, page-aligned: for write payloads, which the member files then take around
-     * the page cache ({@code DirectWrites}). Read buffers start one cache line into a page.
-     */
-    ByteBuffer takeAligned(int length) {
-        return take(length, true);
-    }
-
-    private ByteBuffer take(int length, boolean aligned) {
         if (length == 0) {
             return EMPTY.duplicate();
         }
         int cap = capacityFor(length);
-        int key = aligned ? -cap : cap;
+        int key = cap;
         ByteBuffer b;
         synchronized (this) {
             lastTake = System.nanoTime();
@@ -107,7 +98,7 @@ final class BufferPool implements AutoCloseable {
         // puts them (16 bytes into a page for 256 KiB), and the kernel's copy into a buffer off a cache line
         // took 1.8x as long here (bench/notes/nbd-buffer-floor-2026-12-06.txt)
         ByteBuffer parent = ByteBuffer.allocateDirect(cap + ALIGN);
-        b = aligned ? parent.alignedSlice(ALIGN).slice(0, cap) : BufferStash.oneLineIntoAPage(parent, cap);
+        b = BufferStash.oneLineIntoAPage(parent, cap);
         synchronized (this) {
             parents.put(b, parent);
             lent.add(b);
@@ -127,9 +118,7 @@ final class BufferPool implements AutoCloseable {
             }
             lentBytes -= b.capacity();
             if (kept + lentBytes + b.capacity() <= keepBytes) {
-                // filed as it was taken: only a write payload's starts on a page
-                int key = BufferStash.pageAligned(b.clear()) ? -b.capacity() : b.capacity();
-                free.computeIfAbsent(key, c -> new ArrayDeque<>()).addFirst(b);
+                free.computeIfAbsent(b.clear().capacity(), c -> new ArrayDeque<>()).addFirst(b);
                 kept += b.capacity();
                 return;
             }
@@ -138,7 +127,7 @@ final class BufferPool implements AutoCloseable {
         release(b);
     }
 
-    /** The buffer to free for {@code b}: its parent when it is an aligned slice (forgotten here). */
+    /** The buffer to free for {@code b}: its parent when it is a slice (forgotten here). */
     private ByteBuffer unslice(ByteBuffer b) {
         ByteBuffer parent = parents.remove(b);
         return parent == null ? b : parent;

@@ -520,8 +520,7 @@ final class NbdConnection implements Runnable {
     private boolean takeBuffers(NbdRequest r) {
         try {
             for (int i = 0; i < r.pieces(); i++) {
-                // write payloads page-aligned: the member files take them around the page cache (DirectWrites)
-                r.buffers[i] = r.type == Nbd.CMD_WRITE ? buffers.takeAligned(r.pieceLength(i)) : buffers.take(r.pieceLength(i));
+                r.buffers[i] = buffers.take(r.pieceLength(i));
             }
             return true;
         } catch (OutOfMemoryError oom) {

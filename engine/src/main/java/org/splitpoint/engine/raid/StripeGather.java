@@ -72,7 +72,7 @@ final class StripeGather {
         /** New bytes of data strip k at its rows' offsets (null: nothing of that strip yet). */
         final ByteBuffer[] strips;
         /**
-         * Opened by a page-aligned direct write (an NBD payload): its strips are page-aligned direct
+         * Opened by a page-aligned direct write (a pair copy's run): its strips are page-aligned direct
          * buffers, so the stripe's rows go around the page cache as that write's own would.
          */
         final boolean aroundPageCache;

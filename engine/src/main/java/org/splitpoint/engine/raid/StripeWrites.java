@@ -26,8 +26,8 @@ import org.splitpoint.engine.io.RangeLocks;
 final class StripeWrites {
 
     /**
-     * Member rows of stripe updates whose new bytes came in page-aligned direct buffers (NBD
-     * payloads, the short runs of an incremental copy): direct and page-aligned too, so that the
+     * Member rows of stripe updates whose new bytes came in page-aligned direct buffers (a pair
+     * copy's runs, see {@code PairCopyWork}): direct and page-aligned too, so that the
      * member files write them around the page cache as they write a mirror's ({@link
      * org.splitpoint.engine.io.DirectWrites}) and no byte is copied on the heap on the way. Shared
      * by every thread and volume, bounded once (see {@link BufferStash}).

@@ -1,0 +1,234 @@
+package org.splitpoint.engine.io;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Starts a file's write-back early: once {@link #THRESHOLD} bytes were written to it buffered since
+ * its last force, a force of it runs on a background thread while the writers go on, and the pages
+ * it wrote back are then dropped from the page cache.
+ *
+ * <p>Design. Writes go to the page cache, and Linux starts writing dirty pages back only past
+ * its background threshold (10% of memory, 2.3 GB on the bench VM); a RAID 1 volume's 1 GiB of
+ * NBD writes left 2 GiB dirty for the client's final flush to write, after the copy instead of
+ * beside it. Direct writes ({@link DirectWrites}, which NBD payloads took before) kept the disk busy
+ * during the copy but in requests of 256 KiB, merged to ~600 KiB: the disk took 2 GiB in 1.1 s,
+ * busy 98% of the copy. Written back by the kernel in its own large requests (~2.5 MiB), the same
+ * 2 GiB took 0.7 s, and the copy ran level with nbdkit (bench/notes/nbd-early-writeback-2026-12-07.txt).
+ * This is what the kernel's flusher does past a dirty limit, per file and without a system knob.
+ *
+ * <p>Durability is unchanged: a write is durable after the next {@link #force} as before; the
+ * background force only makes some earlier. Its failure is not lost: Linux reports a failed
+ * write-back once per open file, to whichever fsync sees it first, and the pages it could not
+ * write are dropped. A background force that sees the error keeps it, and the file's next force
+ * (which waits for a background one under way, so that one's outcome is known) throws it: the
+ * engine then counts the loss as it would have, had its own fsync seen it. Between the two, a
+ * reader of the image may take what the failed write-back dropped before any count shows it, as
+ * after a failure of the kernel's own flusher (it writes back dirty pages 30 s old, or past the
+ * threshold, with no force of ours under way): {@code Member.settledLosses} waits only for the
+ * engine's forces.
+ */
+final class EarlyWriteBack {
+
+    /** Buffered bytes written to a file since its last force that start a background force of it. */
+    static final long THRESHOLD = 32L << 20;
+
+    /** Forces of files; threads on their own, as an fsync waits on the disk. */
+    private static final ExecutorService FORCES = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "splitpoint-early-writeback");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** How this file is forced: its data only (fdatasync), as the caller's channel. */
+    interface Force {
+        void run() throws IOException;
+    }
+
+    /** Drops [position, position+length) of the file from the page cache where it is clean (a hint). */
+    interface Drop {
+        void clean(long position, long length);
+    }
+
+    /** Background forces started in this process (a test sees a large buffered write start one). */
+    static final java.util.concurrent.atomic.AtomicLong STARTED = new java.util.concurrent.atomic.AtomicLong();
+
+    private final Force force;
+    private final Drop drop;
+    private final long threshold;
+    private long dirty;
+    /** The ranges written since the last background force started (null once too many to keep). */
+    private WrittenRanges written = new WrittenRanges();
+    private boolean running;
+    private IOException failed;
+
+    EarlyWriteBack(Force force, Drop drop) {
+        this(force, drop, THRESHOLD);
+    }
+
+    EarlyWriteBack(Force force, Drop drop, long threshold) {
+        this.force = force;
+        this.drop = drop;
+        this.threshold = threshold;
+    }
+
+    /**
+     * {@code n} bytes were written buffered at {@code position}: starts a background force when
+     * enough are dirty and none runs.
+     */
+    void wrote(long position, long n) {
+        WrittenRanges ranges;
+        synchronized (this) {
+            dirty += n;
+            if (written != null && !written.add(position, n)) {
+                written = null; // more small writes than are worth keeping: none dropped this time
+            }
+            if (dirty < threshold || running) {
+                return;
+            }
+            ranges = written;
+            dirty = 0;
+            written = new WrittenRanges();
+            running = true;
+        }
+        STARTED.incrementAndGet();
+        try {
+            FORCES.execute(() -> forceInBackground(ranges));
+        } catch (RejectedExecutionException e) {
+            ended(null); // never: the pool is not shut down
+        }
+    }
+
+    /**
+     * Forces the file, then drops the ranges just written back from the page cache: what a host
+     * wrote is not kept twice (its own cache has it), as with the direct writes this replaced, and
+     * a zeroing over it later (WRITE_ZEROES, TRIM) has no pages to throw away (45 ms per cached GiB
+     * against 4). Only the pages written are dropped, not those between (readers' pages); a page
+     * written again since stays, dirty. Dropping is a hint, done only after a force that succeeded.
+     */
+    private void forceInBackground(WrittenRanges ranges) {
+        IOException error = null;
+        try {
+            force.run();
+            if (ranges != null) {
+                ranges.forEachMerged(drop::clean);
+            }
+        } catch (ClosedChannelException closed) {
+            // the file was closed meanwhile: whatever it held was forced, or not asked to be, by its owner
+        } catch (IOException e) {
+            error = e;
+        } catch (RuntimeException e) {
+            error = new IOException("background force failed: " + e, e);
+        }
+        ended(error);
+    }
+
+    private synchronized void ended(IOException error) {
+        if (error != null && failed == null) {
+            failed = error;
+        }
+        running = false;
+        notifyAll();
+    }
+
+    /**
+     * Called after the owner's own force returned: waits for a background force under way, then
+     * throws what a background force failed with since the last call (once), so that a failed
+     * write-back the background force saw first reaches the owner's flush.
+     */
+    void afterForce() throws IOException {
+        IOException error = settle();
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    /**
+     * Called after the owner's own force failed: it reports the loss of everything written since
+     * its last good force, a background failure's among it, which is not reported again.
+     */
+    void afterFailedForce() {
+        settle();
+    }
+
+    /** Waits for a background force under way; returns (and forgets) what a background force failed with since the last settle. */
+    private IOException settle() {
+        IOException error;
+        synchronized (this) {
+            boolean interrupted = false;
+            while (running) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the force's outcome must be known: keep waiting, say so after
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            dirty = 0;
+            written = new WrittenRanges(); // forced by the owner: left in the cache, as any buffered write
+            error = failed;
+            failed = null;
+        }
+        return error;
+    }
+
+    /** The (position, length) of writes, to drop once written back; at most {@link #MAX} of them. */
+    static final class WrittenRanges {
+
+        /** 32 MiB of 4 KiB writes: 128 KiB of longs. */
+        static final int MAX = 8192;
+
+        private long[] at = new long[64];
+        private int n;
+
+        /** Records a write; false when full. */
+        boolean add(long position, long length) {
+            if (n > 0 && at[2 * n - 2] + at[2 * n - 1] == position) {
+                at[2 * n - 1] += length; // the last one's continuation: a stream takes one entry
+                return true;
+            }
+            if (n == MAX) {
+                return false;
+            }
+            if (2 * n == at.length) {
+                at = java.util.Arrays.copyOf(at, at.length * 2);
+            }
+            at[2 * n] = position;
+            at[2 * n + 1] = length;
+            n++;
+            return true;
+        }
+
+        /** Hands each run of overlapping or touching writes, in order of position, to {@code to}. */
+        void forEachMerged(Drop to) {
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> at[2 * i]));
+            long from = -1;
+            long end = -1;
+            for (int i : order) {
+                long p = at[2 * i];
+                long e = p + at[2 * i + 1];
+                if (from >= 0 && p <= end) {
+                    end = Math.max(end, e);
+                    continue;
+                }
+                if (from >= 0) {
+                    to.clean(from, end - from);
+                }
+                from = p;
+                end = e;
+            }
+            if (from >= 0) {
+                to.clean(from, end - from);
+            }
+        }
+    }
+}
