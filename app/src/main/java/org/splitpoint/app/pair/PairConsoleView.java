@@ -284,7 +284,8 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             // the dialog opens after the engine counted the tracks, and stays open while hosts and other
             // verbs go on: a restore refused meanwhile (the pair established again, its BCV being restored
             // from a backup) says why above the name's field instead of asking a name typed in vain
-            if (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null, model.restoreBlockedProperty())) {
+            if (c == null || (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null,
+                    model.restoreBlockedProperty()))) {
                 model.restore();
             }
         });

@@ -312,6 +312,10 @@ public final class PairConsoleViewModel {
         boolean f = full.get();
         boolean prot = protect.get();
         countRestore(f, prot, first -> {
+            if (first == null) {
+                ask.accept(null); // nothing to overwrite: no name to type, as pair restore on the CLI asks nothing
+                return;
+            }
             ReadOnlyObjectWrapper<Confirmation> plan = new ReadOnlyObjectWrapper<>(first);
             javafx.beans.value.ChangeListener<PairView> recount = (o, was, now) -> countRestore(f, prot, plan::set);
             view.addListener(recount);
@@ -323,13 +327,17 @@ public final class PairConsoleViewModel {
         });
     }
 
-    /** Counts, in the background, what a restore overwrites now; {@code then} gets it on the FX thread. */
+    /**
+     * Counts, in the background, what a restore overwrites now; {@code then} gets it on the FX thread,
+     * null when an incremental restore overwrites nothing (no track changed on either side since the
+     * split: the dialog said "0 tracks (0 B) ... are overwritten" and asked for the STD's name).
+     */
     private void countRestore(boolean f, boolean prot, java.util.function.Consumer<Confirmation> then) {
         long size = stdSize();
         bridge.run(pool -> pool.pairs().get(name).changes(), ch -> {
             PairView p = view.get();
             if (p != null) {
-                then.accept(CopyPlan.restore(p, f, prot, ch, size, clientsOf.apply(p.std())));
+                then.accept(!f && ch.either() == 0 ? null : CopyPlan.restore(p, f, prot, ch, size, clientsOf.apply(p.std())));
             }
         }, this::failed);
     }

@@ -105,6 +105,10 @@ class PairConsoleFxTest extends PairConsoleWindowFxTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
         robot.clickOn("#splitPair");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState()));
+        TestPools.call(fx.bridge, pool -> {
+            pool.device("prod").write(0, ByteBuffer.allocate(TRACK)); // a track to restore: one of nothing asks no name
+            return null;
+        });
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !robot.lookup("#restorePair").queryAs(Button.class).isDisabled());
         robot.clickOn("#restorePair");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());

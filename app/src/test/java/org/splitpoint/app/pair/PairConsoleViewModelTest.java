@@ -105,6 +105,25 @@ class PairConsoleViewModelTest {
         assertThat(vm.stdInvalidProperty().get()).isEqualTo("3 tracks changed (192 KiB)");
     }
 
+    /**
+     * An incremental restore with no track changed on either side since the split overwrites nothing:
+     * no name to type (the dialog asked for it over "0 tracks (0 B) of prod are overwritten"), as the
+     * CLI's pair restore asks nothing then; a full restore still asks.
+     */
+    @Test
+    void aRestoreThatOverwritesNothingAsksNoName() {
+        vm.split();
+        ui.drain();
+        java.util.concurrent.atomic.AtomicReference<Object> asked = new java.util.concurrent.atomic.AtomicReference<>("not yet");
+        vm.restoreConfirmation(c -> asked.set(c == null ? null : c.getValue()));
+        ui.drain();
+        assertThat(asked.get()).as("the confirmation of a restore of nothing").isNull();
+        vm.fullProperty().set(true);
+        vm.restoreConfirmation(c -> asked.set(c == null ? null : c.getValue()));
+        ui.drain();
+        assertThat(asked.get()).as("a full restore's").isInstanceOf(Confirmation.class);
+    }
+
     /** The dialog's counts agree with each other and with what the restore then copies (defect 9). */
     @Test
     void aRestoreCountsTheTracksChangedOnEitherSideOnceAndTheJobCopiesThem() throws Exception {

@@ -179,6 +179,7 @@ class ServeFxTest extends PoolWindowFxTest {
         int port = Integer.parseInt(status.replaceAll(".*:(\\d+).*", "$1"));
         org.splitpoint.app.testing.TestPools.call(fx.bridge, pool -> {
             pool.pairs().split(java.util.List.of("prod-pair"));
+            pool.device("prod").write(0, java.nio.ByteBuffer.allocate(4096)); // a track for the restore to overwrite
             return null;
         });
         try (Socket s = client(port, "prod")) {
