@@ -185,9 +185,11 @@ final class BackupWork implements JobWork {
             } catch (StoreTimeLimit.NotAnsweredException e) {
                 if (e.after()) {
                     if (forHost) {
-                        breakWith("a host's write to track " + t + " could not first copy the track's old bytes into"
-                                + " the image (" + e.getMessage() + "); the write went ahead, so the image can no"
-                                + " longer be the volume as of the backup's start");
+                        // the cause first, as the call given up on says it: this write may get here before that
+                        // call's thread has broken the backup, and its sentence then stands as the job's reason
+                        breakWith("the backup store did not answer within " + e.limit() + ", " + e.what() + ": a host's"
+                                + " write to track " + t + " could not first copy the track's old bytes into the image;"
+                                + " the write went ahead, so the image can no longer be the volume as of the backup's start");
                     }
                     throw broken != null ? new IOException(broken, e) : e; // the first call given up on says why
                 }
