@@ -175,7 +175,7 @@ class BackupsFxTest {
 
         robot.clickOn("#backUp");
         // the backup runs, seals and is listed: 30 s ran out once under load 12-15 (five test JVMs), not in CI
-        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> cellStarting(robot, "data-").isPresent());
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> onFx(() -> cellStarting(robot, "data-").isPresent()));
 
         String id = onFx(() -> ((TreeTableCell<?, ?>) cellStarting(robot, "data-").get()).getText());
         assertThat(id).endsWith("-full");
@@ -197,7 +197,7 @@ class BackupsFxTest {
         BackupPools.corrupt(made.store(), made.image());
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !robot.lookup("#verifyImage").queryAs(Button.class).isDisabled());
         robot.clickOn("#verifyImage");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> cellStarting(robot, "DAMAGED").isPresent());
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> onFx(() -> cellStarting(robot, "DAMAGED").isPresent()));
 
         String damage = "1 of \\d+ tracks fail their SHA-256 \\(track \\d+; damaged\\): a restore of it copies the others"
                 + " and leaves that one unrestored";
@@ -275,7 +275,7 @@ class BackupsFxTest {
         assertThat(go.isDisabled()).isFalse();
         robot.clickOn("#confirmAction");
 
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> cellStarting(robot, "data-").isEmpty());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> cellStarting(robot, "data-").isEmpty()));
         try (var s = Files.list(made.store().resolve("images"))) {
             assertThat(s.count()).isZero();
         }
