@@ -80,11 +80,10 @@ final class BufferPool implements AutoCloseable {
             return EMPTY.duplicate();
         }
         int cap = capacityFor(length);
-        int key = cap;
         ByteBuffer b;
         synchronized (this) {
             lastTake = System.nanoTime();
-            ArrayDeque<ByteBuffer> q = free.get(key);
+            ArrayDeque<ByteBuffer> q = free.get(cap);
             b = q == null ? null : q.pollFirst();
             if (b != null) {
                 kept -= cap;
