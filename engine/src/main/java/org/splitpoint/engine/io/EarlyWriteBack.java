@@ -36,8 +36,15 @@ final class EarlyWriteBack {
     /** Buffered bytes written to a file since its last force that start a background force of it. */
     static final long THRESHOLD = 32L << 20;
 
-    /** Forces of files; threads on their own, as an fsync waits on the disk. */
-    private static final ExecutorService FORCES = Executors.newFixedThreadPool(4, r -> {
+    /**
+     * Forces of files, each on a thread of its own, started when none is idle: an fsync waits on
+     * its disk, and a file system that stopped answering (a backup store on a hung mount) keeps
+     * the thread for as long. With a fixed number of threads, that many hung forces left every
+     * other file's background force queued behind them, and its owner's force, which waits for
+     * the background one ({@link #settle}), hung on a healthy disk. A file has at most one
+     * background force at a time, so the threads are bounded by the files written.
+     */
+    private static final ExecutorService FORCES = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "splitpoint-early-writeback");
         t.setDaemon(true);
         return t;

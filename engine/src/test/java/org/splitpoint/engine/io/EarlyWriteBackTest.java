@@ -162,6 +162,38 @@ class EarlyWriteBackTest {
         }
     }
 
+    /**
+     * A file system that stopped answering keeps its files' background forces; another file's
+     * must still run, or its owner's force, which waits for it, hangs on a healthy disk. With the
+     * four threads the forces had, the fifth hung file's force and every later one queued.
+     */
+    @Test
+    void filesWhoseForcesHangDoNotHoldUpAnotherFilesForce() throws Exception {
+        CountDownLatch hung = new CountDownLatch(1);
+        AtomicInteger hanging = new AtomicInteger();
+        try {
+            for (int i = 0; i < 6; i++) {
+                new EarlyWriteBack(() -> {
+                    hanging.incrementAndGet();
+                    try {
+                        hung.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, (at, n) -> { }, 10).wrote(0, 10);
+            }
+            waitFor(() -> hanging.get() == 6);
+            AtomicInteger healthy = new AtomicInteger();
+            EarlyWriteBack w = new EarlyWriteBack(healthy::incrementAndGet, (at, n) -> { }, 10);
+            w.wrote(0, 10);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> w.force(() -> { }));
+            assertThat(healthy.get()).as("the healthy file's background force ran").isEqualTo(1);
+        } finally {
+            hung.countDown();
+        }
+    }
+
     private static void await(CountDownLatch l) {
         try {
             l.await(5, TimeUnit.SECONDS);
