@@ -23,13 +23,19 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Durability is unchanged: a write is durable after the next {@link #force} as before; the
  * background force only makes some earlier. Its failure is not lost: Linux reports a failed
  * write-back once per open file, to whichever fsync sees it first, and the pages it could not
- * write are dropped. A background force that sees the error keeps it, and the file's next force
+ * write are marked clean: no later fsync writes them. A background force that sees the error keeps it, and the file's next force
  * (which waits for a background one under way, so that one's outcome is known) throws it: the
  * engine then counts the loss as it would have, had its own fsync seen it. Between the two, a
- * reader of the image may take what the failed write-back dropped before any count shows it, as
+ * reader of the image may take what the failed write-back lost before any count shows it, as
  * after a failure of the kernel's own flusher (it writes back dirty pages 30 s old, or past the
  * threshold, with no force of ours under way): {@code Member.settledLosses} waits only for the
- * engine's forces.
+ * engine's forces. Linux keeps such pages in the cache, clean, with the bytes written, so a reader
+ * takes old bytes there only once they are evicted; this class drops nothing while a failure waits
+ * for the owner ({@link #failedUnreported}), lest it be the one that evicts them.
+ *
+ * <p>The crash tests run this class beside the engine's own forces on FaultInjector's page-cache
+ * model (FaultInjector.writesBackEarly, a few KiB for a threshold): with the failure not handed on,
+ * they lose acknowledged writes (SettledLossCrashTest, MemberFlushNoSpaceCrashTest, NbdCutAgainTest).
  */
 final class EarlyWriteBack {
 
@@ -120,7 +126,7 @@ final class EarlyWriteBack {
         IOException error = null;
         try {
             force.run();
-            if (ranges != null) {
+            if (ranges != null && !failedUnreported()) {
                 ranges.forEachMerged(drop::clean);
             }
         } catch (ClosedChannelException closed) {
@@ -133,12 +139,43 @@ final class EarlyWriteBack {
         ended(error);
     }
 
+    /** True while a background force runs (tests). */
+    synchronized boolean busyForTest() {
+        return running;
+    }
+
+    /**
+     * True while a background force's failure waits for the owner's next force. The pages a failed
+     * write-back could not write stay in the cache, clean, with the bytes written (Linux marks them
+     * so): a range written while the failed force ran may be among them and among the ranges this
+     * force covered, and dropping it would put the disk's old bytes under readers who have no word
+     * of a loss yet. So nothing is dropped until the owner has taken the failure (and counted it).
+     */
+    private synchronized boolean failedUnreported() {
+        return failed != null;
+    }
+
     private synchronized void ended(IOException error) {
         if (error != null && failed == null) {
             failed = error;
         }
         running = false;
         notifyAll();
+    }
+
+    /**
+     * The owner's force of the file: runs {@code own} (its fsync), then reports what a background
+     * force saw fail ({@link #afterForce}); when {@code own} fails, that failure stands for the
+     * background one too ({@link #afterFailedForce}).
+     */
+    void force(Force own) throws IOException {
+        try {
+            own.run();
+        } catch (IOException | RuntimeException e) {
+            afterFailedForce();
+            throw e;
+        }
+        afterForce();
     }
 
     /**

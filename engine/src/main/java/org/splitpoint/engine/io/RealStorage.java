@@ -767,22 +767,21 @@ final class RealStorage implements StorageFactory {
             // need not cover on every file system: then the whole inode is synced (fsync)
             boolean metadata = extentsChanged;
             extentsChanged = false;
+            EarlyWriteBack.Force own = () -> io(ch -> {
+                ch.force(metadata);
+                return null;
+            });
             try {
-                io(ch -> {
-                    ch.force(metadata);
-                    return null;
-                });
+                if (behind != null) {
+                    behind.force(own); // a write-back a background force saw fail is this force's failure
+                } else {
+                    own.run();
+                }
             } catch (IOException | RuntimeException e) {
                 if (metadata) {
                     extentsChanged = true;
                 }
-                if (behind != null) {
-                    behind.afterFailedForce();
-                }
                 throw e;
-            }
-            if (behind != null) {
-                behind.afterForce(); // a write-back a background force saw fail is this force's failure
             }
         }
 

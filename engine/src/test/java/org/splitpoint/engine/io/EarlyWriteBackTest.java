@@ -116,6 +116,35 @@ class EarlyWriteBackTest {
         assertThat(dropped).as("below the threshold, forced by the owner").hasSize(3);
     }
 
+    /**
+     * After a background force failed, the next one that succeeds drops nothing until the owner's
+     * force took the failure: a page written while the failed one ran may have been written back
+     * by it, failed, and kept clean in the cache; dropped, it would read as the disk's old bytes
+     * with no loss counted anywhere yet.
+     */
+    @Test
+    void nothingIsDroppedAfterAFailedBackgroundForceUntilTheOwnerTookIt() throws Exception {
+        java.util.List<long[]> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger forces = new AtomicInteger();
+        EarlyWriteBack w = new EarlyWriteBack(() -> {
+            if (forces.incrementAndGet() == 1) {
+                throw new IOException("Input/output error");
+            }
+        }, (at, n) -> dropped.add(new long[] {at, n}), 100);
+        w.wrote(0, 100); // the first background force: fails
+        waitFor(() -> forces.get() == 1);
+        waitFor(() -> !w.busyForTest());
+        w.wrote(0, 100); // the second: succeeds, over a range the first may have failed on
+        waitFor(() -> forces.get() == 2);
+        waitFor(() -> !w.busyForTest());
+        assertThat(dropped).as("dropped before the owner knew of the failure").isEmpty();
+        assertThatThrownBy(w::afterForce).hasMessageContaining("Input/output error");
+        w.wrote(200, 100); // the third, after the owner took it: drops again
+        waitFor(() -> forces.get() == 3);
+        w.afterForce();
+        assertThat(dropped).extracting(r -> r[0] + "+" + r[1]).containsExactly("200+100");
+    }
+
     @Test
     void writtenRangesMergeWhatOverlapsAndKeepTheirBound() {
         EarlyWriteBack.WrittenRanges r = new EarlyWriteBack.WrittenRanges();

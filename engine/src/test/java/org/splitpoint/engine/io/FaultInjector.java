@@ -167,7 +167,9 @@ public final class FaultInjector implements StorageFactory {
     /**
      * The next {@code count} forces of matching files fail with EIO, as a writeback error reaches
      * fsync on Linux: the file's unforced writes are lost (the kernel marks their pages clean), so
-     * a later force that succeeds makes durable only what was written after the failure.
+     * a later force that succeeds makes durable only what was written after the failure. As Linux
+     * (4.13 on) does, every other handle of the file open at the failure reports it too, once, at its
+     * next force, and a handle opened after it does not.
      */
     public FaultInjector failForces(Predicate<Path> files, long count) {
         failingForces = files;
@@ -304,6 +306,29 @@ public final class FaultInjector implements StorageFactory {
     }
 
     private volatile boolean keepDroppedPages;
+
+    /**
+     * Each writable handle starts a force of its file in the background once {@code threshold}
+     * bytes were written through it since its last force, and then drops the ranges written from
+     * the cache where clean, as {@link RealStorage}'s files do ({@link EarlyWriteBack}, there at 32
+     * MiB): the forces run on their own threads beside the engine's, take their share of the
+     * failing forces ({@link #failForces}: the pages they could not write lost, their error
+     * reported by the handle's next force) and of the holds that match their thread, and a crash
+     * cuts them as any force. {@code threshold} small (KiBs) makes a crash test's few megabytes
+     * start many.
+     */
+    public FaultInjector writesBackEarly(long threshold) {
+        earlyWriteBack = threshold;
+        return this;
+    }
+
+    private volatile long earlyWriteBack;
+    private final AtomicLong backgroundForces = new AtomicLong();
+
+    /** Background forces that ran so far (see {@link #writesBackEarly}): a test's check that its scene starts them. */
+    public long backgroundForces() {
+        return backgroundForces.get();
+    }
 
     /**
      * Images that say they zero a range without writing zeros (punch holes, zero in place), as
@@ -665,6 +690,13 @@ public final class FaultInjector implements StorageFactory {
         final List<Pending> pending = new ArrayList<>();
         /** Writes a failed force dropped, still in the cache (see {@link #failedForcesKeepPagesCached}); older than any pending. */
         final List<Pending> dropped = new ArrayList<>();
+        /**
+         * The file's write-back errors, as Linux keeps them per inode (errseq_t): how many forces of
+         * it failed, and the last one's error. Every handle open at a failure reports it at its next
+         * force, once (the one that failed by failing); a handle opened later does not.
+         */
+        long failures;
+        IOException lastFailure;
 
         Cached(Path path) {
             this.path = path;
@@ -719,12 +751,29 @@ public final class FaultInjector implements StorageFactory {
         }
 
         /**
+         * POSIX_FADV_DONTNEED over [position, position+length): clean pages leave the cache, so the
+         * pages a failed force left there (written nowhere) read as the disk's bytes from now on;
+         * dirty ones (pending) stay.
+         */
+        void dropClean(long position, long length) {
+            lock.writeLock().lock();
+            try {
+                forgetDropped(position, position + length);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+
+        /**
          * The bytes of dropped pages that {@code p}, written after them, replaced: once {@code p} is on
          * the disk they must not be read over it (they are older than any pending write, not than the disk).
          */
         private void supersede(Pending p) {
-            long from = p.position;
-            long to = p.position + p.data.length;
+            forgetDropped(p.position, p.position + p.data.length);
+        }
+
+        /** Forgets the bytes of dropped pages in [from, to). */
+        private void forgetDropped(long from, long to) {
             for (java.util.ListIterator<Pending> it = dropped.listIterator(); it.hasNext(); ) {
                 Pending d = it.next();
                 long end = d.position + d.data.length;
@@ -828,10 +877,27 @@ public final class FaultInjector implements StorageFactory {
         private final StorageFile file;
         private final boolean readOnly;
 
+        /** Background forces of this handle (see {@link #writesBackEarly}); null when not asked or read-only. */
+        private final EarlyWriteBack behind;
+
+        /** The file's failures this handle has reported (see {@link Cached#failures}); guarded by the file's lock. */
+        private long failuresSeen;
+
         SimFile(Cached c, StorageFile file, boolean readOnly) {
             this.c = c;
             this.file = file;
             this.readOnly = readOnly;
+            c.lock.readLock().lock();
+            try {
+                this.failuresSeen = c.failures;
+            } finally {
+                c.lock.readLock().unlock();
+            }
+            long threshold = earlyWriteBack;
+            this.behind = readOnly || threshold <= 0 ? null : new EarlyWriteBack(() -> {
+                backgroundForces.incrementAndGet();
+                forceHere(true);
+            }, c::dropClean, threshold);
         }
 
         @Override
@@ -910,14 +976,18 @@ public final class FaultInjector implements StorageFactory {
                     }
                 }
             }
+            int n = src.remaining();
             if (!caching()) {
                 checkPower();
                 file.writeFully(position, src);
-                return;
+            } else {
+                byte[] data = new byte[n];
+                src.get(data);
+                cache(new Pending(position, data));
             }
-            byte[] data = new byte[src.remaining()];
-            src.get(data);
-            cache(new Pending(position, data));
+            if (behind != null) {
+                behind.wrote(position, n);
+            }
         }
 
         /** A punch (see {@link #punchesHoles}): cached as one write that reads as zeros; else zeros written. */
@@ -966,6 +1036,23 @@ public final class FaultInjector implements StorageFactory {
 
         @Override
         public void force() throws IOException {
+            if (behind != null) {
+                behind.force(() -> forceHere(false)); // as RealStorage's files: a background force's failure is this one's
+            } else {
+                forceHere(false);
+            }
+        }
+
+        /**
+         * The force itself: the cached writes to the real file and its fsync, or their loss when the
+         * force fails. {@code background}: a force the file started itself ({@link #writesBackEarly}),
+         * whose failing pages stay cached, clean, until a crash, as Linux leaves them (its failure
+         * reaches the engine only at the file's next force, and until then nothing of the engine's
+         * knows to distrust the image: pages evicted in that time are the kernel flusher's own window,
+         * see EarlyWriteBack); the engine's own forces lose them at once unless {@link
+         * #failedForcesKeepPagesCached}, the harsher case its waits are for.
+         */
+        private void forceHere(boolean background) throws IOException {
             holdIfAsked(Op.ANY, c.path);
             IOException failed;
             c.lock.writeLock().lock();
@@ -973,7 +1060,7 @@ public final class FaultInjector implements StorageFactory {
                 checkPower();
                 if (failingForces.test(c.path) && forcesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                     List<Pending> punches = c.punchesKeptAtAFailedForce();
-                    if (keepDroppedPages) {
+                    if (keepDroppedPages || background) {
                         c.dropped.addAll(c.pending); // clean now, still read until a crash
                     }
                     c.pending.clear(); // the pages that could not be written back are clean now, and lost
@@ -981,12 +1068,22 @@ public final class FaultInjector implements StorageFactory {
                     failed = forcesFailNoSpace
                             ? new NoSpaceException("no space left on the file system holding " + c.path + " (injected, on fsync)")
                             : new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());
+                    c.failures++;
+                    c.lastFailure = failed;
+                    failuresSeen = c.failures;
                 } else {
                     if (!readOnly) {
                         c.flushTo(file);
                     }
                     file.force();
-                    return;
+                    if (failuresSeen == c.failures) {
+                        return;
+                    }
+                    // another handle's force failed since this one's last: Linux reports it here too, once
+                    failuresSeen = c.failures;
+                    IOException last = c.lastFailure;
+                    throw last instanceof NoSpaceException ? new NoSpaceException(last.getMessage())
+                            : new IOException(last.getMessage());
                 }
             } finally {
                 c.lock.writeLock().unlock();

@@ -27,7 +27,9 @@ import org.splitpoint.engine.raid.RaidVolume;
  * succeeded after the failed one (the defect MemberFlushNoSpaceTest pins) let the reopen's resync
  * copy a member's old bytes over an acknowledged write. Two more cases run a rebuild, and a
  * service window's return, beside the writers ({@code -Dsplitpoint.longTests=true}: 40 seeds per
- * layout each).
+ * layout each). For seeds 2 and 3 of every 4 the images also force themselves in the background as
+ * RealStorage's do ({@link CutRuns#writesBackEarly}), so the failing force may be one of those,
+ * its error owed to the image's next force.
  */
 class MemberFlushNoSpaceCrashTest {
 
@@ -72,7 +74,7 @@ class MemberFlushNoSpaceCrashTest {
         Random rnd = new Random(seed);
         long[] durable = new long[THREADS * TRACKS_EACH];
         writtenOnce(dir, durable);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed);
+        FaultInjector inj = CutRuns.writesBackEarly(new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed), seed);
         Pool p = Pool.open(dir, inj);
         RaidVolume v = p.volume("v");
         String lossy = "d" + (1 + rnd.nextInt(3));
@@ -111,7 +113,7 @@ class MemberFlushNoSpaceCrashTest {
         Random rnd = new Random(seed);
         long[] durable = new long[THREADS * TRACKS_EACH];
         writtenOnce(dir, durable);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed);
+        FaultInjector inj = CutRuns.writesBackEarly(new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed), seed);
         Pool p = Pool.open(dir, inj);
         RaidVolume v = p.volume("v");
         int out = 1 + rnd.nextInt(3);
@@ -150,7 +152,7 @@ class MemberFlushNoSpaceCrashTest {
         Random rnd = new Random(seed);
         long[] durable = new long[THREADS * TRACKS_EACH];
         writtenOnce(dir, durable);
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed);
+        FaultInjector inj = CutRuns.writesBackEarly(new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed), seed);
         Pool p = Pool.open(dir, inj);
         RaidVolume v = p.volume("v");
         String rebuilt = "d" + (1 + rnd.nextInt(3));
@@ -201,7 +203,7 @@ class MemberFlushNoSpaceCrashTest {
                 durable[k] = 1;
             }
         }
-        FaultInjector inj = new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed);
+        FaultInjector inj = CutRuns.writesBackEarly(new FaultInjector(StorageFactory.real()).powerCutAfterWrite(Long.MAX_VALUE, 0, seed), seed);
         Pool p = Pool.open(dir, inj);
         RaidVolume v = p.volume("v");
         org.splitpoint.engine.job.Job returning = p.service().online(back);

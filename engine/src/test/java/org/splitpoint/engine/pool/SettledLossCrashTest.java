@@ -44,6 +44,10 @@ import org.splitpoint.engine.pair.PairState;
  * volume did then; at the end the jobs finish, the members agree, and the pair's BCV is its STD.
  * Every opening is watched for deadlocks and stalls ({@link DeadlockWatch}: no progress for 20 s).
  *
+ * <p>For half the seeds the images force themselves in the background beside the engine's forces,
+ * as RealStorage's do ({@link CutRuns#writesBackEarly}): the failing force is then sometimes one of
+ * those, and its error reaches the flush only through the image's next force.
+ *
  * <p>4 runs a scene by default, 30 with {@code -Dsplitpoint.longTests=true}; {@code
  * -Dsettled.only=SCENE:C1,C2:SEED} runs one.
  */
