@@ -11,6 +11,7 @@ import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.job.Job;
+import org.splitpoint.engine.pool.BackupAdmin;
 import org.splitpoint.engine.pool.ImagesInUse;
 import org.splitpoint.engine.pool.Sizes;
 import org.splitpoint.engine.pool.VolumeState;
@@ -70,8 +71,8 @@ final class BackupCommand {
                 }
                 Job job = pool.backups().backup(volume, dirStore, full, limit, fromSnapshot);
                 out().println("backup of " + volume + (fromSnapshot == null ? "" : " as of snapshot " + volume + "@"
-                        + fromSnapshot) + " started: " + Sizes.count(job.progress().totalTracks(), "track") + " to copy ("
-                        + (full ? "full" : "incremental") + ") into " + dirStore + "; job " + job.id());
+                        + fromSnapshot) + " started: " + BackupAdmin.startCount(Sizes.count(job.progress().totalTracks(),
+                        "track"), full) + " into " + dirStore + "; job " + job.id());
                 return noWait ? 0 : WaitCommand.awaitJobs(pool, err(), List.of(job));
             });
         }

@@ -49,8 +49,11 @@ final class WaitCommand extends OnPool {
         int code = 0;
         for (Job j : jobs) {
             var p = j.progress();
+            // a done job's outcome, where it has one: a backup's image as stored ("960 of 1024 tracks"), which its
+            // start could not know (all-zero tracks are found as they are read)
+            String outcome = p.state() == JobState.DONE ? j.outcome() : "";
             err.println(p.kind() + " " + p.target() + ": " + p.state()
-                    + (p.message().isEmpty() ? "" : " (" + p.message() + ")"));
+                    + (p.message().isEmpty() ? "" : " (" + p.message() + ")") + (outcome.isEmpty() ? "" : ", " + outcome));
             if (p.state() == JobState.FAILED || p.state() == JobState.CANCELLED) {
                 code = 1;
             } else if (p.state() == JobState.PAUSED) {

@@ -367,8 +367,8 @@ public final class BackupNow {
                 pool -> pool.backups().backup(v, dir, f, 0, snap).progress()), p -> {
             watched = p.id();
             watchedState = JobState.RUNNING;
-            status.succeededWhileRunning("Backup of " + v + asOf + " started: " + Format.tracks(p.totalTracks()) + " to copy ("
-                    + (f ? "full" : "incremental") + ") into " + dir, "backup", v, p.id()); // goes when the backup ends
+            status.succeededWhileRunning("Backup of " + v + asOf + " started: " + org.splitpoint.engine.pool.BackupAdmin
+                    .startCount(Format.tracks(p.totalTracks()), f) + " into " + dir, "backup", v, p.id()); // goes when the backup ends
             if (snapshot != null) {
                 showJob(snapshot);
             }

@@ -61,7 +61,8 @@ class AttachedBackupsTest {
         app.shows(() -> vm.backupNow().blockedProperty().get().isEmpty());
         vm.backupNow().backUp();
         app.shows(() -> status.messageProperty().get().contains("Backup of data started: "));
-        assertThat(status.messageProperty().get()).contains("(full) into " + made.store().toAbsolutePath().normalize());
+        assertThat(status.messageProperty().get()).contains("tracks to read (full; all-zero tracks are not stored) into "
+                + made.store().toAbsolutePath().normalize());
         app.holder.pool.awaitJobs(null);
         app.shows(() -> vm.backupNow().progressTextProperty().get().startsWith("backup of data finished"));
         assertThat(TestPools.await(Attached.WAIT, () -> {

@@ -306,6 +306,17 @@ public final class BackupAdmin {
         }
     }
 
+    /**
+     * What a backup's start says of its count ({@code tracks}, the count already worded: "1024 tracks",
+     * "2,048 tracks"): the tracks its job reads, which its progress and ETA stand on. A full image
+     * leaves out all-zero tracks, and which those are is known only once they are read, so a full
+     * backup's are tracks to read; "1024 tracks to copy" followed by an image of 960 read as 64 missed.
+     * An incremental stores every track it copies.
+     */
+    public static String startCount(String tracks, boolean full) {
+        return full ? tracks + " to read (full; all-zero tracks are not stored)" : tracks + " to copy (incremental)";
+    }
+
     /** The started backup's job, said and started; pool monitor held. */
     private Job startJob(String volume, long throttle, PoolConfig.SnapshotRecord snap, boolean full, ImageInfo header,
                          DirectoryStore store, BackupWork work) {
@@ -314,8 +325,8 @@ public final class BackupAdmin {
                 p.line())));
         pool.events.publish(Event.info("BACKUP", volume, "backup of " + volume
                 + (snap == null ? "" : " as of snapshot " + volume + "@" + snap.name())
-                + " started: image " + header.id() + " (" + (full ? "full" : "incremental on " + header.parent())
-                + ", " + Sizes.count(work.tracksToCopy(), "track") + " to copy) into " + store.describe()));
+                + " started: image " + header.id() + (full ? "" : " on image " + header.parent()) + ", "
+                + startCount(Sizes.count(work.tracksToCopy(), "track"), full) + " into " + store.describe()));
         pool.startJob(job);
         return job;
     }

@@ -158,7 +158,7 @@ class BackupTest {
 
     /**
      * The event at a backup's end says what its image stores against the volume's tracks, as the
-     * Backups page does: its start says "N tracks to copy" (every track of a full), and the end said
+     * Backups page does: its start says "N tracks to read" (every track of a full), and the end said
      * "K tracks" (those that held data), which read as if most had been missed.
      */
     @Test
@@ -172,7 +172,7 @@ class BackupTest {
             assertThat(pool.backups().backup("v", store(), true, 0).await(60_000)).isTrue();
             pool.events().drain();
             assertThat(events).extracting(org.splitpoint.engine.event.Event::message)
-                    .anyMatch(m -> m.contains("tracks to copy") && m.contains(tracks + " tracks"))
+                    .anyMatch(m -> m.contains(tracks + " tracks to read (full; all-zero tracks are not stored)"))
                     .anyMatch(m -> m.contains("finished: image") && m.contains("stored: 2 of " + tracks + " tracks")
                             && m.contains("all-zero tracks not stored"));
         }
