@@ -24,7 +24,8 @@ final class ImageVerifyLine {
 
     /**
      * "verify ID   42.0%  62.4 MiB of 149.2 MiB read  180.3 MB/s  ETA 0:12" ({@code done}, {@code total}: the bytes
-     * read and to read by all of the image's verify, both of its passes, so the ETA and the rate share one measure).
+     * read and to read by the image's verify, one pass over its data file for both of its checks, so the ETA and the rate
+     * share one measure).
      */
     String text(String id, long done, long total) {
         long now = nanos.getAsLong();

@@ -92,7 +92,7 @@ public final class ChainVerify {
         String damage = null;
         try (ImageReader r = store.open(id)) {
             infos.put(id, r.info());
-            long total = Math.max(1, r.verifyBytes()); // both of its passes: the data file whole, then track by track
+            long total = Math.max(1, r.verifyBytes()); // its one pass over the data file, which checks both sums
             r.verify(done -> {
                 if (progress != null) {
                     progress.at(id, done, total);

@@ -221,59 +221,39 @@ public final class ImageReader implements AutoCloseable {
     }
 
     /**
-     * The bytes {@link #verify} reads: the data file whole, then each track it holds (a track put
-     * again, by a write-through image, is read once, its last copy).
+     * The bytes {@link #verify} reads: the data file, once (every track's bytes lie within it, and
+     * its index was checked for that at the open).
      */
     public long verifyBytes() {
-        long tracks = 0;
-        for (int length : index.lengths) {
-            tracks += length;
-        }
-        return info.dataBytes() + tracks;
+        return info.dataBytes();
     }
 
     /**
-     * Reads every track and the data file whole, checking each SHA-256; {@code progress} gets the
-     * bytes read so far of {@link #verifyBytes} (both passes, so a rate and an ETA drawn from it cover
-     * all of the work: the track pass reported nothing, and an ETA said 0:00 while it ran). Throws
-     * naming the damage: the tracks that fail their own SHA-256 (what a restore leaves owed), or the
-     * data file's only.
+     * Reads the data file once, checking its SHA-256 whole and every track's own on the same bytes
+     * (a track put again, by a write-through image, is checked by its last copy, which the index
+     * holds; an earlier copy only by the whole); {@code progress} gets the bytes read so far of
+     * {@link #verifyBytes}. Throws naming the damage: the tracks that fail their own SHA-256 (what a
+     * restore leaves owed), or the data file's only.
+     *
+     * <p>Why one pass. It read the data file whole, then each track again: twice the disk's bytes
+     * for the same two checks, as each track's bytes are a range of that file.
      */
     public void verify(LongConsumer progress) throws IOException {
         MessageDigest whole = IndexRecord.newDigest();
+        TrackSums tracks = new TrackSums();
         byte[] buf = new byte[1 << 20];
         for (long at = 0; at < info.dataBytes(); ) {
             int n = (int) Math.min(buf.length, info.dataBytes() - at);
             data.readFully(at, ByteBuffer.wrap(buf, 0, n));
             whole.update(buf, 0, n);
+            tracks.update(at, buf, n);
             at += n;
             if (progress != null) {
                 progress.accept(at);
             }
         }
         boolean wholeOk = HexFormat.of().formatHex(whole.digest()).equals(info.dataSha256());
-        List<Long> bad = new ArrayList<>();
-        long read = info.dataBytes();
-        long reported = read;
-        for (int i = 0; i < index.tracks.length; i++) {
-            TrackStream in = stream(index.tracks[i]);
-            try {
-                for (int at = 0; at < index.lengths[i]; ) {
-                    int n = Math.min(buf.length, index.lengths[i] - at);
-                    in.read(buf, 0, n);
-                    at += n;
-                }
-                in.verify();
-            } catch (DamagedTrackException e) {
-                bad.add(index.tracks[i]);
-            }
-            read += index.lengths[i];
-            // about a megabyte between reports, as the data pass's, whatever the track size
-            if (progress != null && (read - reported >= buf.length || i == index.tracks.length - 1)) {
-                progress.accept(read);
-                reported = read;
-            }
-        }
+        List<Long> bad = tracks.finish();
         if (!bad.isEmpty()) {
             String list = bad.subList(0, Math.min(8, bad.size())).stream().map(String::valueOf)
                     .collect(java.util.stream.Collectors.joining(", ")) + (bad.size() > 8 ? ", ..." : "");
@@ -283,6 +263,74 @@ public final class ImageReader implements AutoCloseable {
         }
         if (!wholeOk) {
             throw new BackupException("image " + info.id() + ": its data fails the SHA-256 in its manifest (damaged)");
+        }
+    }
+
+    /**
+     * Every held track's SHA-256, summed from the data file's bytes as one pass reads them in file
+     * order. Tracks are taken by where their bytes start (a copy-before-write puts a track early, a
+     * write-through image's last copy of a track may come after later tracks); a track is open while
+     * the pass is inside its bytes, and ranges that overlap (a damaged index) each get theirs.
+     */
+    private final class TrackSums {
+        private final int[] byOffset = slotsByOffset();
+        private final List<Open> open = new ArrayList<>();
+        private final List<Long> bad = new ArrayList<>();
+        private int next;
+
+        /** A track the pass is inside of: its slot, its digest, the bytes summed. */
+        private record Open(int slot, MessageDigest md, long[] summed) { }
+
+        /** Sums {@code buf[0, n)}, the data file's bytes at {@code at}, into each track they belong to. */
+        void update(long at, byte[] buf, int n) {
+            long end = at + n;
+            while (next < byOffset.length && index.offsets[byOffset[next]] < end) {
+                open.add(new Open(byOffset[next++], IndexRecord.newDigest(), new long[1]));
+            }
+            for (var it = open.iterator(); it.hasNext(); ) {
+                Open o = it.next();
+                long from = Math.max(at, index.offsets[o.slot]);
+                long to = Math.min(end, index.offsets[o.slot] + index.lengths[o.slot]);
+                if (to > from) {
+                    o.md.update(buf, (int) (from - at), (int) (to - from));
+                    o.summed[0] += to - from;
+                }
+                if (to >= index.offsets[o.slot] + index.lengths[o.slot]) {
+                    check(o);
+                    it.remove();
+                }
+            }
+        }
+
+        /** The tracks that fail their SHA-256, in track order, once the pass has read the whole file. */
+        List<Long> finish() {
+            // only an empty track at the file's very end was never reached (the index was checked against the size)
+            while (next < byOffset.length) {
+                open.add(new Open(byOffset[next++], IndexRecord.newDigest(), new long[1]));
+            }
+            open.forEach(this::check);
+            open.clear();
+            bad.sort(null);
+            return bad;
+        }
+
+        private void check(Open o) {
+            int i = o.slot;
+            if (o.summed[0] != index.lengths[i] || !Arrays.equals(o.md.digest(), 0, 32, index.sums, i * 32, i * 32 + 32)) {
+                bad.add(index.tracks[i]);
+            }
+        }
+
+        /** Slots in the order of their bytes in the data file (already so for an image put in track order). */
+        private int[] slotsByOffset() {
+            int n = index.tracks.length;
+            boolean ordered = true;
+            for (int i = 1; i < n && ordered; i++) {
+                ordered = index.offsets[i - 1] <= index.offsets[i];
+            }
+            java.util.stream.IntStream slots = java.util.stream.IntStream.range(0, n);
+            return ordered ? slots.toArray() : slots.boxed()
+                    .sorted((a, b) -> Long.compare(index.offsets[a], index.offsets[b])).mapToInt(Integer::intValue).toArray();
         }
     }
 
