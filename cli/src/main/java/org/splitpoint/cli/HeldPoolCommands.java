@@ -30,6 +30,8 @@ public final class HeldPoolCommands implements CommandHandler {
     }
 
     private final Pool pool;
+    /** The next command's command set, built while none is running (a forwarded split waited for its build). */
+    private final CommandLineAhead<picocli.CommandLine> commandLines = new CommandLineAhead<>(Splitpoint::newCommandLine);
 
     public HeldPoolCommands(Pool pool) {
         this.pool = pool;
@@ -51,7 +53,7 @@ public final class HeldPoolCommands implements CommandHandler {
         int code;
         try {
             code = new CliContext(stdin, stdout, cwd, terminal, pool, received)
-                    .with(() -> Splitpoint.run(args.toArray(String[]::new), out, err));
+                    .with(() -> Splitpoint.run(commandLines.take(), args.toArray(String[]::new), out, err));
         } catch (Exception e) {
             err.println("splitpoint: " + e.getMessage());
             code = 1;
@@ -60,6 +62,7 @@ public final class HeldPoolCommands implements CommandHandler {
             err.println("splitpoint: internal error in the process holding the pool: " + e);
             code = 1;
         }
+        commandLines.buildNext(); // once the command ended, not beside it
         out.flush();
         err.flush();
         if (code == 0 && !changing.get()) {

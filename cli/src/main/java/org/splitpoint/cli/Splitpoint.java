@@ -33,12 +33,27 @@ public final class Splitpoint implements Runnable {
 
     /** Runs the CLI with the given streams; returns the exit code (for tests). */
     public static int run(String[] args, PrintWriter rawOut, PrintWriter rawErr) {
-        // each line a command prints is one line (LineWriter); a holder's answer is passed on as it came
-        PrintWriter out = LineWriter.of(rawOut);
-        PrintWriter err = LineWriter.of(rawErr);
+        return run(newCommandLine(), args, rawOut, rawErr);
+    }
+
+    /**
+     * The command set, not yet told its streams: a fresh one for each command, as picocli keeps a
+     * parse's values in it. Building it reflects over every command class (15-100 ms in a holder that
+     * answers a forwarded command, more than a split), so a holder builds its next one ahead
+     * ({@link CommandLineAhead}).
+     */
+    static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Splitpoint());
         cl.registerConverter(Path.class, new PathArgument()); // (with its subcommands)
         addHelp(cl);
+        return cl;
+    }
+
+    /** {@link #run(String[], PrintWriter, PrintWriter)} with {@code cl}, from {@link #newCommandLine}, used once. */
+    static int run(CommandLine cl, String[] args, PrintWriter rawOut, PrintWriter rawErr) {
+        // each line a command prints is one line (LineWriter); a holder's answer is passed on as it came
+        PrintWriter out = LineWriter.of(rawOut);
+        PrintWriter err = LineWriter.of(rawErr);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
