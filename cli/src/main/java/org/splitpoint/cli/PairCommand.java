@@ -188,8 +188,10 @@ final class PairCommand {
                 return null;
             }
             org.splitpoint.engine.pool.Refusal.check(org.splitpoint.engine.pool.PairRules.establish(p));
-            var changes = pool.pairs().get(name).changes();
-            return changes.bcv() == 0 ? null : CopyConsequence.establish(p, changes, pool.volume(p.bcv()).size(), full);
+            if (!org.splitpoint.engine.pool.PairRules.establishLosesBcvWrites(p)) {
+                return null; // the app's rule too: one click there, no question here
+            }
+            return CopyConsequence.establish(p, pool.pairs().get(name).changes(), pool.volume(p.bcv()).size(), full);
         }
 
         @Override

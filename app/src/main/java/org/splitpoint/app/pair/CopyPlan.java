@@ -8,9 +8,10 @@ import org.splitpoint.app.common.ServedClients;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 
 /**
- * What a restore or a full establish overwrites, as a typed {@link Confirmation}: source → target,
- * how many tracks and bytes, what is lost and what the pair is afterwards. The target's name (the
- * STD for a restore, the BCV for an establish) is what the administrator types.
+ * What a restore or an establish overwrites, as a {@link Confirmation}: source → target, how many
+ * tracks and bytes, what is lost and what the pair is afterwards. The target's name (the STD for a
+ * restore, the BCV for an establish) is what the administrator types, except for an establish that
+ * loses only the BCV's point-in-time image: one click confirms that.
  */
 public final class CopyPlan {
 
@@ -70,9 +71,9 @@ public final class CopyPlan {
     }
 
     /**
-     * An incremental establish of a Split pair: only the tracks changed on either side are copied, but
-     * that ends the BCV's point-in-time image (taken at the split), so the BCV's name is typed;
-     * {@code clients} are the NBD clients using the BCV now.
+     * An incremental establish of a Split pair whose BCV hosts wrote since the split
+     * ({@code PairRules.establishLosesBcvWrites}): those writes exist nowhere else and end with the BCV's
+     * point-in-time image, so the BCV's name is typed; {@code clients} are the NBD clients using the BCV now.
      */
     public static Confirmation incrementalEstablish(PairView p, long union, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
@@ -87,6 +88,34 @@ public final class CopyPlan {
         ServedClients.add(s, p.bcv(), clients);
         return new Confirmation("Establish " + p.name(), "Overwrite " + p.bcv() + "'s point-in-time image with "
                 + p.std() + "?", s, p.bcv(), "Establish");
+    }
+
+    /**
+     * An incremental establish of a Split pair whose BCV nobody wrote since the split: it loses only the
+     * point-in-time image, which is what an establish is for (the CLI asks nothing then), so one click
+     * confirms it. The sentence says when the image was taken, when the engine knows it.
+     */
+    public static Confirmation imageReplaced(PairView p, long union, long volumeSize, List<String> clients) {
+        List<String> s = new ArrayList<>();
+        s.add("Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(union) + " ("
+                + Format.size(bytes(union, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's"
+                + " data (incremental: the tracks changed on either side since the split).");
+        s.add("The point-in-time image " + p.bcv() + " holds since the split" + splitTime(p) + " is replaced by "
+                + p.std() + "'s current data: it can no longer be restored from. Nothing was written to " + p.bcv()
+                + " since the split, so nothing else is lost.");
+        s.add("Afterwards the pair is Synchronized: writes to " + p.std() + " go to " + p.bcv() + " too, until the"
+                + " next split. Split first to keep a new image.");
+        ServedClients.add(s, p.bcv(), clients);
+        return Confirmation.oneClick("Establish " + p.name(), "Replace " + p.bcv() + "'s point-in-time image with "
+                + p.std() + "'s current data?", s, "Establish");
+    }
+
+    /** " (2026-12-07 14:03:11)": the split's local time, when the engine knows it. */
+    private static String splitTime(PairView p) {
+        if (p.splitAt() == null) {
+            return "";
+        }
+        return " (" + PointInTime.at(java.time.Instant.parse(p.splitAt())) + ")";
     }
 
     private static long bytes(long tracks, PairView p, long volumeSize) {

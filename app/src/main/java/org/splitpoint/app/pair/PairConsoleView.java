@@ -262,12 +262,27 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             return;
         }
         model.establishConfirmation(c -> {
-            // the pair's rule follows it while the dialog is open: refused meanwhile, it says so instead of asking the name
-            if (c == null || (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null,
-                    model.establishBlockedProperty()))) {
+            if (c == null || (getScene() != null && establishConfirmed(c))) {
                 model.establish();
             }
         });
+    }
+
+    /**
+     * One click for an establish that loses only the BCV's point-in-time image; the BCV's name typed for
+     * one that also loses what hosts wrote to the BCV since the split, also when such a write comes while
+     * the one-click question is open (it closes, and the typed one asks). The pair's rule follows it while
+     * a dialog is open: refused meanwhile, it says so instead of asking.
+     */
+    private boolean establishConfirmed(javafx.beans.value.ObservableValue<org.splitpoint.app.common.Confirmation> c) {
+        javafx.stage.Window owner = getScene().getWindow();
+        if (!c.getValue().asksName()) {
+            boolean clicked = org.splitpoint.app.common.ClickConfirmDialog.ask(owner, c, model.establishBlockedProperty());
+            if (clicked || c.getValue() == null || !c.getValue().asksName()) {
+                return clicked;
+            }
+        }
+        return TypedConfirmDialog.ask(owner, c, null, model.establishBlockedProperty());
     }
 
     @FXML

@@ -27,8 +27,8 @@ import org.splitpoint.engine.pool.PoolSnapshot;
  * The pair console's model: one pair's state, invalid tracks, the running copy and the track map,
  * and the verbs Establish, Split, Restore (with Full and Protect). Each verb has a "why not" from
  * the engine's {@link PairRules} (through {@link PairWords}), the sentence the CLI would print;
- * restore and a full establish first need the typed {@link Confirmation} the
- * view asks for. The track map is sampled ten times a second off the UI thread while the console is
+ * restore and establish first need the {@link Confirmation} the view asks for (typed, or one click
+ * for an establish that loses only the BCV's point-in-time image). The track map is sampled ten times a second off the UI thread while the console is
  * shown, coalesced (latest sample wins). The copy's progress, throttle, pause and cancel are in
  * {@link CopyControl}.
  */
@@ -265,8 +265,11 @@ public final class PairConsoleViewModel {
     // ---- commands
 
     /**
-     * What an establish overwrites when it needs a typed confirmation: full (or first), or incremental
-     * from Split, which overwrites the BCV's point-in-time image; null if not (Restored: no image to lose).
+     * What an establish overwrites when it needs a confirmation: full (or first), typed; incremental from
+     * Split, which ends the BCV's point-in-time image: typed when hosts wrote to the BCV since the split
+     * (the engine's {@link PairRules#establishLosesBcvWrites}, as the CLI asks), else one click — every
+     * establish of a Split pair asked for the BCV's name, also for the daily one that loses nothing
+     * but the image it is meant to replace. Null if none is needed (Restored: no image to lose).
      */
     public Confirmation establishConfirmation() {
         PairView p = view.get();
@@ -276,8 +279,12 @@ public final class PairConsoleViewModel {
         if (PairRules.establishOverwritesAll(p, full.get())) {
             return CopyPlan.fullEstablish(p, stdSize(), clientsOf.apply(p.bcv()));
         }
-        return p.state() == PairState.Split ? CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize(),
-                clientsOf.apply(p.bcv())) : null;
+        if (p.state() != PairState.Split) {
+            return null;
+        }
+        return PairRules.establishLosesBcvWrites(p)
+                ? CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize(), clientsOf.apply(p.bcv()))
+                : CopyPlan.imageReplaced(p, changedTracks(p), stdSize(), clientsOf.apply(p.bcv()));
     }
 
     /**

@@ -16,8 +16,13 @@ final class PointInTime {
 
     /** "BCV image taken 2026-12-03 01:04:31 (12 min ago)". */
     static String line(Instant splitAt, Instant now) {
-        return "BCV image taken " + AT.format(LocalDateTime.ofInstant(splitAt, ZoneId.systemDefault())) + " ("
+        return "BCV image taken " + at(splitAt) + " ("
                 + age(Duration.between(splitAt, now)) + ")";
+    }
+
+    /** "2026-12-03 01:04:31": the split's local time. */
+    static String at(Instant splitAt) {
+        return AT.format(LocalDateTime.ofInstant(splitAt, ZoneId.systemDefault()));
     }
 
     /**

@@ -199,11 +199,12 @@ class PairConsoleFxTest extends PairConsoleWindowFxTest {
     }
 
     @Test
-    void anIncrementalEstablishOfASplitPairAsksForTheBcvNameAndEscapeKeepsTheImage(FxRobot robot) throws Exception {
+    void anIncrementalEstablishOverBcvWritesAsksForTheBcvNameAndEscapeKeepsTheImage(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
         robot.clickOn("#splitPair");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState())
                 && !robot.lookup("#establishPair").queryAs(Button.class).isDisabled());
+        writeBcv(robot); // a backup host's write: lost by the establish, so the name is asked
         assertThat(robot.lookup("#copyFull").queryAs(javafx.scene.control.RadioButton.class).isSelected()).isFalse();
 
         robot.clickOn("#establishPair");
@@ -222,5 +223,70 @@ class PairConsoleFxTest extends PairConsoleWindowFxTest {
         robot.clickOn("#confirmName").write("prod-bcv");
         robot.clickOn("#confirmAction");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+    }
+
+    /** A backup host writes a track of the split BCV; returns once the console counts it. */
+    private void writeBcv(FxRobot robot) throws Exception {
+        TestPools.call(fx.bridge, pool -> {
+            pool.device("prod-bcv").write(7L * TRACK, ByteBuffer.allocate(TRACK));
+            return null;
+        });
+        PairConsoleViewModel pair = fx.vm.pair("prod-pair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> pair.viewProperty().get().bcvInvalidTracks()) == 1);
+    }
+
+    /**
+     * An establish of a Split pair whose BCV nobody wrote loses only the point-in-time image, which is
+     * what establish is for: the CLI asks nothing, and the app asked for the BCV's name all the same.
+     * Now one click confirms it; Cancel is the default, so Enter establishes nothing.
+     */
+    @Test
+    void anEstablishOfABcvNobodyWroteIsOneClickWithCancelTheDefault(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState())
+                && !robot.lookup("#establishPair").queryAs(Button.class).isDisabled());
+
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#clickAction").tryQuery().isPresent());
+        assertThat(robot.lookup("#confirmName").tryQuery()).as("no name to type").isEmpty();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> onFx(() -> robot.lookup("#clickCancel").query().isFocused()));
+        String said = onFx(() -> {
+            var pane = (javafx.scene.control.DialogPane) robot.lookup("#clickAction").query().getScene().getRoot();
+            return pane.getHeaderText() + " " + String.join(" ", pane.lookupAll(".label").stream()
+                    .map(n -> ((Label) n).getText()).toList());
+        });
+        assertThat(said).startsWith("Replace prod-bcv's point-in-time image with prod's current data?")
+                .contains("The point-in-time image prod-bcv holds since the split (");
+        robot.type(KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#clickAction").tryQuery().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shownState()).as("Enter is Cancel: nothing established").isEqualTo("Split");
+
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#clickAction").tryQuery().isPresent());
+        robot.clickOn("#clickAction");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+    }
+
+    /** A host writing to the BCV while the one-click question is open: those writes would be lost too, so the name is asked. */
+    @Test
+    void aBcvWrittenWhileTheOneClickQuestionIsOpenTurnsItIntoTheTypedOne(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState())
+                && !robot.lookup("#establishPair").queryAs(Button.class).isDisabled());
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#clickAction").tryQuery().isPresent());
+
+        writeBcv(robot);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#confirmName").tryQuery().isPresent());
+        assertThat(robot.lookup("#clickAction").tryQuery()).isEmpty();
+        String said = onFx(() -> String.join(" ", ((javafx.scene.control.DialogPane) robot.lookup("#confirmName").query()
+                .getScene().getRoot()).lookupAll(".label").stream().map(n -> ((Label) n).getText()).toList()));
+        assertThat(said).contains("what was written to prod-bcv since the split (1 track) is lost.");
+        robot.clickOn("#confirmCancel");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shownState()).isEqualTo("Split");
     }
 }

@@ -144,25 +144,53 @@ class PairConsoleViewModelTest {
         assertThat(job.progress().totalTracks()).as("the tracks the restore copies").isEqualTo(4);
     }
 
+    /**
+     * The CLI asks for the BCV's name only when hosts wrote to the BCV since the split; the app asked for it
+     * on every establish of a Split pair. A BCV nobody wrote loses only its point-in-time image: one click,
+     * the sentence saying which image (the split's time) is replaced by the STD's current data.
+     */
     @Test
-    void anIncrementalEstablishOfASplitPairAsksForTheBcvNameSinceItEndsThePointInTimeImage() {
+    void anIncrementalEstablishOfABcvNobodyWroteIsConfirmedWithOneClickNamingTheImageReplaced() {
         vm.split();
         ui.drain();
-        writeTracks(0, 3);
+        writeTracks(0, 3); // the STD's writes: copied to the BCV, nothing of the BCV's lost
         vm.sampleNow();
         ui.drain();
         Confirmation inc = vm.establishConfirmation();
         assertThat(inc).as("incremental from Split").isNotNull();
-        assertThat(inc.target()).isEqualTo("prod-bcv");
-        assertThat(inc.header()).isEqualTo("Overwrite prod-bcv's point-in-time image with prod?");
+        assertThat(inc.asksName()).as("nothing written to the BCV: no name to type").isFalse();
+        assertThat(inc.header()).isEqualTo("Replace prod-bcv's point-in-time image with prod's current data?");
         assertThat(inc.sentences().get(0)).startsWith("Establish copies prod → prod-bcv: 3 tracks (192 KiB) of prod-bcv");
-        assertThat(inc.sentences().get(1)).startsWith("prod-bcv's point-in-time image, taken at the split, is overwritten");
+        String at = PointInTime.at(java.time.Instant.parse(vm.viewProperty().get().splitAt()));
+        assertThat(inc.sentences().get(1)).isEqualTo("The point-in-time image prod-bcv holds since the split (" + at
+                + ") is replaced by prod's current data: it can no longer be restored from. Nothing was written to"
+                + " prod-bcv since the split, so nothing else is lost.");
 
         vm.fullProperty().set(true);
         Confirmation c = vm.establishConfirmation();
-        assertThat(c.target()).isEqualTo("prod-bcv");
+        assertThat(c.target()).as("a full establish still asks the name").isEqualTo("prod-bcv");
         assertThat(c.sentences().get(0)).isEqualTo(
                 "Establish copies prod → prod-bcv: all 1,024 tracks (64 MiB) of prod-bcv are overwritten with the STD's data.");
+    }
+
+    /** As the CLI: what hosts wrote to the BCV since the split exists nowhere else, so its name is typed. */
+    @Test
+    void anIncrementalEstablishOverBcvWritesAsksForTheBcvNameSayingTheWritesLost() {
+        vm.split();
+        ui.drain();
+        call(pool -> {
+            pool.device("prod-bcv").write(5 * 65536L, ByteBuffer.allocate(2 * 65536));
+            return null;
+        });
+        refresh();
+        vm.sampleNow();
+        ui.drain();
+        Confirmation inc = vm.establishConfirmation();
+        assertThat(inc.asksName()).isTrue();
+        assertThat(inc.target()).isEqualTo("prod-bcv");
+        assertThat(inc.header()).isEqualTo("Overwrite prod-bcv's point-in-time image with prod?");
+        assertThat(inc.sentences().get(1)).startsWith("prod-bcv's point-in-time image, taken at the split, is overwritten")
+                .endsWith("what was written to prod-bcv since the split (2 tracks) is lost.");
     }
 
     @Test

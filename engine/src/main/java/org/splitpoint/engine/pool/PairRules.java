@@ -139,6 +139,17 @@ public final class PairRules {
         return new Refusal("pair " + pair + " is splitting (SplitInProg): wait a moment");
     }
 
+    /**
+     * True when an establish of {@code p} overwrites what hosts wrote to its BCV since the split (a backup
+     * host that mounted it): those writes exist nowhere else, so the CLI and the app ask for the BCV's
+     * name first. An establish of a BCV nobody wrote only ends the point-in-time image it holds, which is
+     * what establish is for (a script's daily one); that is confirmed with one click in the app and not
+     * asked on the CLI. Only a Split pair's BCV takes host writes; the count is the live one the copy starts from.
+     */
+    public static boolean establishLosesBcvWrites(PairView p) {
+        return p.state() == PairState.Split && p.bcvInvalidTracks() > 0;
+    }
+
     /** True when an establish with {@code full} overwrites the whole BCV (full, or never established). */
     public static boolean establishOverwritesAll(PairView p, boolean full) {
         return full || p.state() == PairState.NeverEstab;
