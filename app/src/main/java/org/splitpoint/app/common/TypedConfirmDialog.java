@@ -100,11 +100,29 @@ public final class TypedConfirmDialog {
         }
         Button cancel = (Button) dialog.getDialogPane().lookupButton(ButtonType.CANCEL);
         cancel.setId("confirmCancel");
-        Platform.runLater(typed::requestFocus);
+        Platform.runLater(() -> (typed.isDisabled() ? cancel : typed).requestFocus());
+        if (refused != null) {
+            typed.disabledProperty().addListener((o, was, now) -> followRefusal(typed, cancel, now));
+        }
         try {
             return dialog.showAndWait().filter(b -> b == go).isPresent();
         } finally {
             live.removeListener(follow);
+        }
+    }
+
+    /**
+     * The focus while the field takes no name is on Cancel; once the field takes one again it takes the
+     * focus, unless the user moved it elsewhere meanwhile (Cancel is where it was put). Opened refused, the
+     * focus stayed on Cancel after the refusal went, and the name typed then went nowhere.
+     */
+    private static void followRefusal(TextField typed, Button cancel, boolean refusedNow) {
+        javafx.scene.Scene scene = typed.getScene();
+        javafx.scene.Node owner = scene == null ? null : scene.getFocusOwner();
+        if (refusedNow && (owner == null || owner == typed)) {
+            cancel.requestFocus();
+        } else if (!refusedNow && (owner == null || owner == cancel)) {
+            typed.requestFocus();
         }
     }
 
