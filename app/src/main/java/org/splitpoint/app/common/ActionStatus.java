@@ -67,6 +67,49 @@ public final class ActionStatus {
                 jobId == null || jobId.isEmpty() ? null : jobId);
     }
 
+    /**
+     * As {@link #succeeded}, for a result that says a state ({@code said}: "Pair prod-pair is Split: ..."):
+     * while the line is shown, each change of {@code state} to another one (the pair established from a
+     * shell, through this app, which holds the pool) replaces it with {@code newer}'s line for the new
+     * state, stamped when the app learned of it. "Pair prod-pair is Split" stayed over a pair the views
+     * showed Synchronized. Another action's line ends the following.
+     */
+    public <T> void succeededWhileState(String what, javafx.beans.value.ObservableValue<T> state, T said,
+                                        java.util.function.Function<T, String> newer) {
+        succeeded(what);
+        new StateLine<>(state, said, newer);
+    }
+
+    /** A shown line that says a state, following it until another line takes its place. */
+    private final class StateLine<T> implements javafx.beans.value.ChangeListener<T> {
+        private final javafx.beans.value.ObservableValue<T> state;
+        private final java.util.function.Function<T, String> newer;
+        private T shown;
+        private String line;
+
+        StateLine(javafx.beans.value.ObservableValue<T> state, T said, java.util.function.Function<T, String> newer) {
+            this.state = state;
+            this.newer = newer;
+            this.shown = said;
+            this.line = message.get();
+            state.addListener(this);
+        }
+
+        @Override
+        public void changed(javafx.beans.value.ObservableValue<? extends T> o, T was, T now) {
+            if (kind.get() != Kind.DONE || !message.get().equals(line)) {
+                state.removeListener(this); // a later action's line: not ours to follow
+                return;
+            }
+            if (now == null || now.equals(shown)) {
+                return; // the state the line says, reached after it was written (a split's SplitInProg → Split)
+            }
+            shown = now;
+            set(Kind.DONE, newer.apply(now));
+            line = message.get();
+        }
+    }
+
     /** The pool's jobs as a new sample shows them: clears the line of a started job that has ended. */
     public void jobs(java.util.List<org.splitpoint.engine.job.JobProgress> jobs) {
         Following f = following;

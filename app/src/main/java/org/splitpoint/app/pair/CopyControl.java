@@ -126,6 +126,7 @@ public final class CopyControl {
             j = null;
         }
         if (j != null) {
+            stalledShown = false;
             awaitingStart = false;
             jobId = j.id();
             kind = j.kind();
@@ -140,10 +141,18 @@ public final class CopyControl {
         running.set(false);
         paused.set(false);
         if (p.state().copying()) {
+            stalledShown = true;
             progressText.set(p.state().described() + ": the copy is not running; issue the "
                     + (p.state() == org.splitpoint.engine.pair.PairState.RestInProg ? "restore" : "establish")
                     + " again to resume it");
+        } else if (stalledShown && kind == null && !awaitingStart) {
+            // a copy this console never saw running (the CLI's, through this app, ended between two queries)
+            // left the "not running" line of a query taken before its job showed, under a Synchronized pair
+            stalledShown = false;
+            progress.set(0);
+            progressText.set("no copy running");
         } else if (kind != null && !awaitingStart) {
+            stalledShown = false; // the end line says how it ended
             throttle.ended();
             showEnd(kind, jobId);
             kind = null;
@@ -155,6 +164,9 @@ public final class CopyControl {
             progressText.set("no copy running");
         }
     }
+
+    /** True while the line says the pair's copy is not running (SyncInProg or RestInProg with no job). */
+    private boolean stalledShown;
 
     /** The pair's state when the last copy's end line was shown; null when none is shown. */
     private org.splitpoint.engine.pair.PairState endedIn;

@@ -380,7 +380,8 @@ public final class PairConsoleViewModel {
         bridge.run(HolderAction.of(HolderCommands.split(List.of(name)), pool -> {
             pool.pairs().split(List.of(name));
             return null;
-        }), ok -> status.succeeded("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image"),
+        }), ok -> status.succeededWhileState("Pair " + name + " is Split: " + p.bcv() + " holds the point-in-time image",
+                        state, PairState.Split, st -> "Pair " + name + " is now " + st.described()),
                 this::failed);
     }
 

@@ -71,4 +71,22 @@ class ActionStatusTest {
         status.jobs(List.of(job("j2", JobState.DONE)));
         assertThat(status.messageProperty().get()).endsWith("Split prod-pair");
     }
+
+    /** A line that says a state follows each newer state until another line takes its place. */
+    @Test
+    void aStateLineFollowsEachNewerStateAndNotTheOneItSaid() {
+        ActionStatus status = new ActionStatus();
+        javafx.beans.property.SimpleStringProperty state = new javafx.beans.property.SimpleStringProperty("SplitInProg");
+        status.succeededWhileState("Pair p is Split", state, "Split", s -> "Pair p is now " + s);
+        state.set("Split"); // the state the line says, reached after it was written
+        assertThat(status.messageProperty().get()).endsWith("  Pair p is Split");
+        state.set("SyncInProg");
+        assertThat(status.messageProperty().get()).endsWith("  Pair p is now SyncInProg");
+        state.set("Synchronized");
+        assertThat(status.messageProperty().get()).endsWith("  Pair p is now Synchronized");
+
+        status.failed("volume db: no such volume");
+        state.set("Split");
+        assertThat(status.messageProperty().get()).endsWith("volume db: no such volume");
+    }
 }

@@ -145,6 +145,57 @@ class PairConsoleViewModelTest {
     }
 
     /**
+     * The status bar said "Pair prod-pair is Split" after an establish made from the CLI through the app
+     * (the app holds the pool; the command runs in it, as here through the engine): the line now follows
+     * the pair's state as the app learns of it.
+     */
+    @Test
+    void theSplitsStatusLineFollowsThePairEstablishedElsewhere() throws Exception {
+        vm.split();
+        ui.drain();
+        assertThat(status.messageProperty().get()).endsWith("Pair prod-pair is Split: prod-bcv holds the point-in-time image");
+
+        call(pool -> pool.pairs().establish("prod-pair", false));
+        awaitState(PairState.Synchronized);
+        assertThat(status.messageProperty().get()).matches("\\d\\d:\\d\\d:\\d\\d  Pair prod-pair is now Synchronized");
+        assertThat(status.kindProperty().get()).isEqualTo(ActionStatus.Kind.DONE);
+
+        status.started("Splitting prod-pair…"); // another action's line is not followed
+        status.succeeded("something else");
+        call(pool -> {
+            pool.pairs().split(java.util.List.of("prod-pair"));
+            return null;
+        });
+        awaitState(PairState.Split);
+        assertThat(status.messageProperty().get()).endsWith("something else");
+    }
+
+    /** The pair as the console last showed it, in state {@code st} with no copy job. */
+    private java.util.List<org.splitpoint.engine.pool.PairAdmin.PairView> shownAs(PairState st) {
+        var p = vm.viewProperty().get();
+        return java.util.List.of(new org.splitpoint.engine.pool.PairAdmin.PairView(p.name(), p.std(), p.bcv(), st,
+                p.stdInvalidTracks(), p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(), null,
+                p.onDemandReads(), null, p.sides(), p.splitAt()));
+    }
+
+    /**
+     * An establish from the CLI through the app that ends between two queries: one query showed the pair
+     * SyncInProg before its job was listed, the next Synchronized with the job gone. The copy's line kept
+     * "establishing (SyncInProg): the copy is not running; issue the establish again to resume it" under the
+     * Synchronized pair (seen under X).
+     */
+    @Test
+    void aNotRunningLineGoesWhenThePairIsSynchronizedByACopyTheConsoleNeverSaw() {
+        vm.split();
+        ui.drain();
+        vm.apply(shownAs(PairState.SyncInProg));
+        assertThat(vm.copy().progressTextProperty().get()).startsWith("establishing (SyncInProg): the copy is not running");
+
+        vm.apply(shownAs(PairState.Synchronized));
+        assertThat(vm.copy().progressTextProperty().get()).isEqualTo("no copy running");
+    }
+
+    /**
      * The CLI asks for the BCV's name only when hosts wrote to the BCV since the split; the app asked for it
      * on every establish of a Split pair. A BCV nobody wrote loses only its point-in-time image: one click,
      * the sentence saying which image (the split's time) is replaced by the STD's current data.
