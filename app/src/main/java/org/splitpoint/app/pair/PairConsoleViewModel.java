@@ -367,7 +367,9 @@ public final class PairConsoleViewModel {
         bridge.run(HolderAction.of(HolderCommands.establish(name, f, limit),
                 pool -> pool.pairs().establish(name, f, limit)), j -> { // the limit holds from the first step
             copy.started(j == null ? null : j.id());
-            status.succeeded("Establish of " + name + " started: " + p.std() + " → " + p.bcv());
+            // as a restore's: the line goes when the copy ends (it stayed, reading as a copy under way)
+            status.succeededWhileRunning("Establish of " + name + " started: " + p.std() + " → " + p.bcv(),
+                    "establish", name, j == null ? null : j.id());
         }, this::failed);
     }
 

@@ -170,6 +170,24 @@ class PairConsoleViewModelTest {
         assertThat(status.messageProperty().get()).endsWith("something else");
     }
 
+    /**
+     * "Establish of prod-pair started: prod → prod-bcv" stayed at the status bar's end after the copy had
+     * ended (seen under X), reading as a copy under way; a restore's line goes when its job ends, and so does this.
+     */
+    @Test
+    void anEstablishsStartedLineGoesWhenTheCopyEnds() throws Exception {
+        bridge.onSnapshot(s -> status.jobs(s.jobs())); // as the main window feeds it
+        vm.split();
+        ui.drain();
+        writeTracks(0, 64);
+        vm.establish();
+        ui.drain();
+        assertThat(status.messageProperty().get()).endsWith("Establish of prod-pair started: prod → prod-bcv");
+        awaitState(PairState.Synchronized);
+        assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh, () -> status.messageProperty().get().isEmpty()))
+                .as("the line gone once the establish ended, not '" + status.messageProperty().get() + "'").isTrue();
+    }
+
     /** The pair as the console last showed it, in state {@code st} with no copy job. */
     private java.util.List<org.splitpoint.engine.pool.PairAdmin.PairView> shownAs(PairState st) {
         var p = vm.viewProperty().get();
