@@ -338,12 +338,18 @@ public final class PairConsoleViewModel {
      * Counts, in the background, what a restore overwrites now; {@code then} gets it on the FX thread,
      * null when an incremental restore overwrites nothing (no track changed on either side since the
      * split: the dialog said "0 tracks (0 B) ... are overwritten" and asked for the STD's name).
+     * Attached to another holder, from the pair as its state last showed it (the engine's count was
+     * refused there, and the Restore button only said so).
      */
     private void countRestore(boolean f, boolean prot, java.util.function.Consumer<Confirmation> then) {
         long size = stdSize();
-        bridge.run(pool -> pool.pairs().get(name).changes(), ch -> {
+        // attached to another holder, the engine's count cannot be asked: the holder's state, as shown, gives it
+        PairView shown = view.get();
+        org.splitpoint.engine.pair.Pair.Changes asShown = shown == null ? null : new org.splitpoint.engine.pair.Pair.Changes(
+                shown.stdInvalidTracks(), shown.bcvInvalidTracks(), changedTracks(shown));
+        bridge.run(HolderAction.fromState(state -> asShown, pool -> pool.pairs().get(name).changes()), ch -> {
             PairView p = view.get();
-            if (p != null) {
+            if (p != null && ch != null) {
                 then.accept(!f && ch.either() == 0 ? null : CopyPlan.restore(p, f, prot, ch, size, clientsOf.apply(p.std())));
             }
         }, this::failed);

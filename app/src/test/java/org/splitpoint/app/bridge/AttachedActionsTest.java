@@ -91,6 +91,27 @@ class AttachedActionsTest {
         assertThat(holder.pool.pairs().get("prod-pair").isProtected()).as("the holder began the protected restore").isTrue();
     }
 
+    /**
+     * Restore's confirmation counts what the restore overwrites before it asks. Attached, that count was an
+     * engine call the holder has no command for, refused ("not available while attached to serve"): the
+     * Restore button of an attached app showed that failure and never asked, so no restore could be started
+     * from it. The count now comes from the holder's state, as the establish's does.
+     */
+    @Test
+    void aPairRestoreIsConfirmedWithTheHoldersCountsBeforeTheHolderDoesIt() throws Exception {
+        holder.pool.pairs().split(java.util.List.of("prod-pair"));
+        holder.pool.device("prod").write(0, java.nio.ByteBuffer.wrap(new byte[4096])); // as a host: the pair marks it
+        var console = vm.pair("prod-pair");
+        shows(() -> console.viewProperty().get() != null && console.viewProperty().get().stdInvalidTracks() == 1);
+        java.util.concurrent.atomic.AtomicReference<javafx.beans.value.ObservableValue<org.splitpoint.app.common.Confirmation>> asked =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        console.restoreConfirmation(asked::set);
+        shows(() -> asked.get() != null || vm.status().messageProperty().get().contains("not available"));
+        assertThat(vm.status().messageProperty().get()).as("no failure of the count").doesNotContain("not available");
+        assertThat(String.join(" ", asked.get().getValue().sentences())).as("the count the holder's state gives")
+                .contains("1 on prod, 0 on prod-bcv");
+    }
+
     @Test
     void aServiceWindowIsOpenedAndClosedByTheHolder() throws Exception {
         vm.drives().selectedDriveProperty().set("d2");
