@@ -292,11 +292,28 @@ public final class Pair {
 
     // ---- state transitions (rules are checked by the caller; these are mechanism) -------------
 
-    /** Starts an establish (STD → BCV): the tracks to copy go to stdInvalid. */
+    /** Starts an establish (STD → BCV): the tracks to copy go to stdInvalid; what hosts wrote to a Split BCV is overwritten. */
     public void beginEstablish(boolean full) throws IOException {
+        beginEstablish(full, true);
+    }
+
+    /**
+     * As {@link #beginEstablish(boolean)}; unless {@code overwriteBcvWrites}, a Split pair whose BCV
+     * hosts wrote since the split is refused with {@link BcvWrittenException} and nothing changes. The
+     * count is read under the gate the establish starts under: host writes to the BCV mark their tracks
+     * holding it shared, so none lands between the check and the state change (one checked before only
+     * would let a write in between, overwritten though nobody agreed to lose it).
+     */
+    public void beginEstablish(boolean full, boolean overwriteBcvWrites) throws IOException {
+        if (!overwriteBcvWrites) {
+            refuseIfBcvWritten(); // before the flushes: a refusal need not wait for them
+        }
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         lockGate();
         try {
+            if (!overwriteBcvWrites) {
+                refuseIfBcvWritten(); // the check that counts: no host write to the BCV can come in now
+            }
             flushSides(List.of(this)); // the copy starts from a durable point
             if (full) {
                 stdInvalid.setAll();
@@ -315,6 +332,14 @@ public final class Pair {
             }
         } finally {
             gate.writeLock().unlock();
+        }
+    }
+
+    /** Throws when the pair is Split and its BCV has tracks hosts wrote since the split (during an establish's start: under the gate). */
+    private void refuseIfBcvWritten() throws BcvWrittenException {
+        long written = bcvInvalid.count();
+        if (state == PairState.Split && written > 0) {
+            throw new BcvWrittenException(name, bcv.name(), written);
         }
     }
 

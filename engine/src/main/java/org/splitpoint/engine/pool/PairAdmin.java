@@ -9,6 +9,7 @@ import org.splitpoint.engine.bitmap.DurableBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
+import org.splitpoint.engine.pair.BcvWrittenException;
 import org.splitpoint.engine.pair.InvalidTracks;
 import org.splitpoint.engine.pair.Pair;
 import org.splitpoint.engine.pair.PairChange;
@@ -377,17 +378,30 @@ public final class PairAdmin {
         }
     }
 
-    /** Establish (STD → BCV), incremental unless {@code full}; returns the copy job. */
+    /**
+     * Establish (STD → BCV), incremental unless {@code full}; returns the copy job. What hosts wrote to a
+     * Split BCV since the split is overwritten ({@link BcvWrites#MAY_BE_OVERWRITTEN}): for callers that
+     * asked first or need not ask; an administrator's establish says which it was agreed to.
+     */
     public Job establish(String name, boolean full) throws IOException, PoolException {
         return establish(name, full, -1);
     }
 
     /** As {@link #establish(String, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
     public Job establish(String name, boolean full, long throttle) throws IOException, PoolException {
-        return guarded(PairChange.Kind.ESTABLISH, List.of(name), () -> establishNow(name, full, throttle));
+        return establish(name, full, throttle, BcvWrites.MAY_BE_OVERWRITTEN);
     }
 
-    private Job establishNow(String name, boolean full, long throttle) throws IOException, PoolException {
+    /**
+     * As {@link #establish(String, boolean, long)}; with {@link BcvWrites#REFUSE_IF_ANY} a Split pair whose
+     * BCV hosts wrote since the split is refused ({@link PairRules#bcvWritesNotConfirmed}) and nothing
+     * changes, checked at the instant the establish starts (under the pair's gate), not when it was asked.
+     */
+    public Job establish(String name, boolean full, long throttle, BcvWrites bcvWrites) throws IOException, PoolException {
+        return guarded(PairChange.Kind.ESTABLISH, List.of(name), () -> establishNow(name, full, throttle, bcvWrites));
+    }
+
+    private Job establishNow(String name, boolean full, long throttle, BcvWrites bcvWrites) throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             Pair p = pair(name);
@@ -397,7 +411,10 @@ public final class PairAdmin {
             }
             PoolConfig.PairRecord was = copySettingsAhead(pool, p, full, throttle);
             try {
-                p.beginEstablish(full);
+                p.beginEstablish(full, bcvWrites == BcvWrites.MAY_BE_OVERWRITTEN);
+            } catch (BcvWrittenException e) {
+                pool.pairRecords.put(name, was);
+                throw PairRules.bcvWritesNotConfirmed(e.pair(), e.bcv(), e.tracks()).exception();
             } catch (IOException | RuntimeException e) {
                 pool.pairRecords.put(name, was);
                 throw e;

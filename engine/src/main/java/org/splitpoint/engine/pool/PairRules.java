@@ -150,6 +150,17 @@ public final class PairRules {
         return p.state() == PairState.Split && p.bcvInvalidTracks() > 0;
     }
 
+    /**
+     * The refusal of an establish not confirmed to overwrite the BCV's writes since the split that found
+     * {@code tracks} of them when it was to start (written after the question was answered: one click, or
+     * the CLI's look that found none). The next establish asks for the BCV's name, as the count is above 0.
+     */
+    public static Refusal bcvWritesNotConfirmed(String pair, String bcv, long tracks) {
+        return new Refusal(bcv + " was written since the split (" + Sizes.count(tracks, "track") + ") and the establish"
+                + " of pair " + pair + " was not confirmed to overwrite them: nothing was established; establish again"
+                + " to be asked about those writes");
+    }
+
     /** True when an establish with {@code full} overwrites the whole BCV (full, or never established). */
     public static boolean establishOverwritesAll(PairView p, boolean full) {
         return full || p.state() == PairState.NeverEstab;
