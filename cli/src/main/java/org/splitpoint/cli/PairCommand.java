@@ -115,8 +115,12 @@ final class PairCommand {
         @Option(names = "--throttle", paramLabel = "MB/s", converter = RateArgument.class, description = "limit the copy to this rate (0 = unlimited)")
         Double throttle;
 
-        /** Starts the copy; {@code limit} is bytes/s or -1 to keep the pair's setting. */
-        abstract Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception;
+        /**
+         * Starts the copy; {@code limit} is bytes/s or -1 to keep the pair's setting; {@code agreed}: what the
+         * copy overwrites was agreed to (asked and typed, --yes, or off a terminal), not only that nothing
+         * was found to ask about when the command looked.
+         */
+        abstract Job start(org.splitpoint.engine.pool.Pool pool, long limit, boolean agreed) throws Exception;
 
         /** "establish of p1 started: 12 tracks to copy (incremental)". */
         abstract String started(Job job);
@@ -138,9 +142,14 @@ final class PairCommand {
          * PAIR' is the SPEC's contract for scripts (a daily establish, the restore of a BCV-based
          * recovery), which a --yes required there would break, and their log keeps the sentence.
          */
+        /** Throws IllegalArgumentException (a usage error) for options that contradict each other. */
+        void checkOptions() {
+        }
+
         @Override
         public Integer call() throws Exception {
             long limit = throttleBytes(throttle);
+            checkOptions();
             return PoolSession.with(dir, err(), pool -> {
                 CopyConsequence consequence = yes ? null : overwrites(pool);
                 boolean terminal = CliContext.current().terminal();
@@ -148,7 +157,9 @@ final class PairCommand {
                         && !Confirm.typed(err(), consequence.sentence(), consequence.typed(), consequence.notDone())) {
                     return 1;
                 }
-                Job job = start(pool, limit);
+                // on a terminal that found nothing to ask about, nothing was agreed to: what hosts write
+                // meanwhile is not the command's to overwrite (the engine checks, as the copy starts)
+                Job job = start(pool, limit, yes || consequence != null || !terminal);
                 if (consequence != null && !terminal) {
                     err().println("splitpoint: " + consequence.sentence());
                 }
@@ -170,10 +181,23 @@ final class PairCommand {
     @Command(name = "establish", description = {"Copy STD → BCV (incremental unless --full) and keep mirroring.",
             "Of a Split pair whose BCV was written since the split (a backup host mounted it), it overwrites those"
                     + " writes, which cannot be undone: on a terminal it asks for the BCV's name (or --yes); a script's"
-                    + " establish goes on and says on stderr what it overwrites."})
+                    + " establish goes on and says on stderr what it overwrites. One that asked nothing is refused"
+                    + " (exit 1) if a host writes to the BCV before it starts."})
     static final class Establish extends CopyCommand {
         /** The pair's state before this establish: a first one copies every track, a stopped one is resumed. */
         private PairState was;
+
+        @Option(names = "--unless-bcv-written", description = "establish only if no host wrote to the BCV since the"
+                + " split; else refuse (exit 1) and change nothing, without asking")
+        boolean unlessBcvWritten;
+
+        @Override
+        void checkOptions() {
+            if (unlessBcvWritten && yes) {
+                throw new IllegalArgumentException("--yes agrees to overwrite the BCV's writes since the split and"
+                        + " --unless-bcv-written refuses to: choose one");
+            }
+        }
 
         /**
          * An establish of a Split pair ends the BCV's point-in-time image; that alone is what establish is
@@ -183,6 +207,9 @@ final class PairCommand {
          */
         @Override
         CopyConsequence overwrites(org.splitpoint.engine.pool.Pool pool) throws Exception {
+            if (unlessBcvWritten) {
+                return null; // nothing to ask: the engine refuses if the BCV was written
+            }
             PairAdmin.PairView p = pool.pairs().query(name).get(0);
             if (p.state() != PairState.Split) {
                 return null;
@@ -194,10 +221,15 @@ final class PairCommand {
             return CopyConsequence.establish(p, pool.pairs().get(name).changes(), pool.volume(p.bcv()).size(), full);
         }
 
+        /**
+         * Agreed or not, the engine checks the BCV's writes as the copy starts: one that found none when it
+         * looked (nothing asked on a terminal) is refused if a host wrote the BCV since, as the app's one click.
+         */
         @Override
-        Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception {
+        Job start(org.splitpoint.engine.pool.Pool pool, long limit, boolean agreed) throws Exception {
             was = pool.pairs().get(name).state();
-            return pool.pairs().establish(name, full, limit);
+            return pool.pairs().establish(name, full, limit, agreed && !unlessBcvWritten
+                    ? org.splitpoint.engine.pool.BcvWrites.MAY_BE_OVERWRITTEN : org.splitpoint.engine.pool.BcvWrites.REFUSE_IF_ANY);
         }
 
         @Override
@@ -256,7 +288,7 @@ final class PairCommand {
         }
 
         @Override
-        Job start(org.splitpoint.engine.pool.Pool pool, long limit) throws Exception {
+        Job start(org.splitpoint.engine.pool.Pool pool, long limit, boolean agreed) throws Exception {
             return pool.pairs().restore(name, full, protect, limit);
         }
 
