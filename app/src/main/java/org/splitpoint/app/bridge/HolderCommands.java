@@ -24,9 +24,19 @@ public final class HolderCommands {
     private HolderCommands() {
     }
 
-    /** {@code pair establish POOL PAIR --no-wait [--full] [--throttle MB/s]}; {@code limit} bytes/s, -1 keeps the pair's. */
-    public static Function<String, List<String>> establish(String pair, boolean full, long limit) {
-        return dir -> copy("establish", dir, pair, full, false, limit);
+    /**
+     * {@code pair establish POOL PAIR --no-wait [--full] [--throttle MB/s] --yes|--unless-bcv-written}; {@code limit}
+     * bytes/s, -1 keeps the pair's. The app's answer travels with it: the BCV's name typed is {@code --yes}; one
+     * click, over a BCV nobody had written, is {@code --unless-bcv-written}, so the holder refuses rather than
+     * overwrite a host's write to the BCV since (off a terminal, a bare establish goes on over them, as a script's).
+     */
+    public static Function<String, List<String>> establish(String pair, boolean full, long limit,
+                                                           org.splitpoint.engine.pool.BcvWrites bcvWrites) {
+        return dir -> {
+            List<String> a = copy("establish", dir, pair, full, false, limit);
+            a.add(bcvWrites == org.splitpoint.engine.pool.BcvWrites.MAY_BE_OVERWRITTEN ? "--yes" : "--unless-bcv-written");
+            return a;
+        };
     }
 
     /** {@code pair restore POOL PAIR --no-wait [--full] [--protect] [--throttle MB/s] --yes}: the app asked its own confirmation first. */

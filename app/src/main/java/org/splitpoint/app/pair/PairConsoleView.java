@@ -20,6 +20,7 @@ import org.splitpoint.app.common.Palette;
 import org.splitpoint.app.common.StopConfirmDialog;
 import org.splitpoint.app.common.TypedConfirmDialog;
 import org.splitpoint.app.workload.WorkloadViewModel;
+import org.splitpoint.engine.pool.BcvWrites;
 
 /**
  * The pair console: STD ⇄ BCV with the state and the running direction, Establish / Split /
@@ -262,8 +263,13 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             return;
         }
         model.establishConfirmation(c -> {
-            if (c == null || (getScene() != null && establishConfirmed(c))) {
-                model.establish();
+            if (c == null) {
+                model.establish(BcvWrites.REFUSE_IF_ANY); // nothing asked, nothing agreed to
+            } else if (getScene() != null) {
+                BcvWrites agreed = establishConfirmed(c);
+                if (agreed != null) {
+                    model.establish(agreed);
+                }
             }
         });
     }
@@ -272,17 +278,22 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
      * One click for an establish that loses only the BCV's point-in-time image; the BCV's name typed for
      * one that also loses what hosts wrote to the BCV since the split, also when such a write comes while
      * the one-click question is open (it closes, and the typed one asks). The pair's rule follows it while
-     * a dialog is open: refused meanwhile, it says so instead of asking.
+     * a dialog is open: refused meanwhile, it says so instead of asking. Returns what the answer agreed to
+     * (null: cancelled): one click none of the BCV's writes — one that lands after the click is the
+     * engine's to refuse, not to overwrite —, the name typed all of them.
      */
-    private boolean establishConfirmed(javafx.beans.value.ObservableValue<org.splitpoint.app.common.Confirmation> c) {
+    private BcvWrites establishConfirmed(javafx.beans.value.ObservableValue<org.splitpoint.app.common.Confirmation> c) {
         javafx.stage.Window owner = getScene().getWindow();
         if (!c.getValue().asksName()) {
             boolean clicked = org.splitpoint.app.common.ClickConfirmDialog.ask(owner, c, model.establishBlockedProperty());
-            if (clicked || c.getValue() == null || !c.getValue().asksName()) {
-                return clicked;
+            if (clicked) {
+                return BcvWrites.REFUSE_IF_ANY; // not c's value now: a write after the click turns it into the typed one
+            }
+            if (c.getValue() == null || !c.getValue().asksName()) {
+                return null;
             }
         }
-        return TypedConfirmDialog.ask(owner, c, null, model.establishBlockedProperty());
+        return TypedConfirmDialog.ask(owner, c, null, model.establishBlockedProperty()) ? BcvWrites.MAY_BE_OVERWRITTEN : null;
     }
 
     @FXML

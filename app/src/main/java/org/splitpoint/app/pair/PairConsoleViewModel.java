@@ -19,6 +19,7 @@ import org.splitpoint.app.common.Confirmation;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.app.workload.Expectations;
 import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.pool.BcvWrites;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PairRules;
 import org.splitpoint.engine.pool.PoolSnapshot;
@@ -360,7 +361,18 @@ public final class PairConsoleViewModel {
         clientsOf = clients;
     }
 
+    /** Establishes as {@link #establish(BcvWrites)} without an agreement to overwrite BCV writes (nothing typed). */
     public void establish() {
+        establish(BcvWrites.REFUSE_IF_ANY);
+    }
+
+    /**
+     * Establishes with the current options. {@code bcvWrites}: what the administrator agreed to — the BCV's
+     * name typed overwrites what hosts wrote to it since the split; one click (or no question) agreed to
+     * none, and the engine refuses, as the establish starts, if a host wrote to the BCV after the question
+     * was answered; the refusal is said in the status bar as the engine's other refusals are.
+     */
+    public void establish(BcvWrites bcvWrites) {
         if (!establishBlocked.get().isEmpty()) {
             return;
         }
@@ -370,8 +382,8 @@ public final class PairConsoleViewModel {
         status.started("Establishing " + name + (f ? " (full)" : "") + "…");
         long limit = copy.limitForStart();
         // the workloads' expectations follow through the pool's pair guard (Expectations)
-        bridge.run(HolderAction.of(HolderCommands.establish(name, f, limit),
-                pool -> pool.pairs().establish(name, f, limit)), j -> { // the limit holds from the first step
+        bridge.run(HolderAction.of(HolderCommands.establish(name, f, limit, bcvWrites),
+                pool -> pool.pairs().establish(name, f, limit, bcvWrites)), j -> { // the limit holds from the first step
             copy.started(j == null ? null : j.id());
             // as a restore's: the line goes when the copy ends (it stayed, reading as a copy under way)
             status.succeededWhileRunning("Establish of " + name + " started: " + p.std() + " → " + p.bcv(),

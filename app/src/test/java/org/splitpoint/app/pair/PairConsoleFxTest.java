@@ -269,6 +269,43 @@ class PairConsoleFxTest extends PairConsoleWindowFxTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
     }
 
+    /**
+     * A host's write to the BCV that lands after the one click, before the engine's call (a pair guard writes it
+     * as the establish is about to start): the click agreed to no BCV writes, so the engine refuses, the status
+     * bar says why and the pair stays Split. Before, the one click's establish overwrote the write.
+     */
+    @Test
+    void aBcvWriteAfterTheOneClickIsRefusedAndTheStatusBarSaysSo(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState())
+                && !robot.lookup("#establishPair").queryAs(Button.class).isDisabled());
+        robot.clickOn("#establishPair");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#clickAction").tryQuery().isPresent());
+        TestPools.call(fx.bridge, pool -> {
+            pool.pairs().guard(new org.splitpoint.engine.pair.PairChangeGuard() {
+                @Override
+                public <T> T around(org.splitpoint.engine.pair.PairChange change, java.util.concurrent.Callable<T> op)
+                        throws Exception {
+                    if (change.kind() == org.splitpoint.engine.pair.PairChange.Kind.ESTABLISH) {
+                        pool.device("prod-bcv").write(7L * TRACK, ByteBuffer.allocate(TRACK));
+                    }
+                    return op.call();
+                }
+            });
+            return null;
+        });
+        robot.clickOn("#clickAction");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.status().messageProperty().get())
+                .contains("was not confirmed to overwrite them"));
+        assertThat(onFx(() -> fx.vm.status().messageProperty().get())).contains("prod-bcv was written since the split"
+                + " (1 track) and the establish of pair prod-pair was not confirmed to overwrite them: nothing was established");
+        PairState inPool = TestPools.call(fx.bridge, pool -> pool.pairs().get("prod-pair").state());
+        assertThat(inPool).isEqualTo(PairState.Split);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shownState()).isEqualTo("Split");
+    }
+
     /** A host writing to the BCV while the one-click question is open: those writes would be lost too, so the name is asked. */
     @Test
     void aBcvWrittenWhileTheOneClickQuestionIsOpenTurnsItIntoTheTypedOne(FxRobot robot) throws Exception {

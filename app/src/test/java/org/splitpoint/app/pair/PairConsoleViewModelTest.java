@@ -262,6 +262,48 @@ class PairConsoleViewModelTest {
                 .endsWith("what was written to prod-bcv since the split (2 tracks) is lost.");
     }
 
+    /**
+     * The one click answered a question over a BCV nobody had written; a host wrote to it before the engine's
+     * call: the establish is refused (the engine checks as it starts) and the status bar says so, the pair
+     * still Split and the write on the BCV. Asked again, the question is the typed one, whose answer
+     * overwrites the write. Before, the one click's establish overwrote it.
+     */
+    @Test
+    void aBcvWriteAfterTheOneClickAnswerIsRefusedNotOverwritten() throws Exception {
+        vm.split();
+        ui.drain();
+        refresh();
+        assertThat(vm.establishConfirmation().asksName()).as("the one-click question").isFalse();
+        byte[] written = new byte[65536];
+        java.util.Arrays.fill(written, (byte) 0x5A);
+        call(pool -> { // after the click, before the engine's call
+            pool.device("prod-bcv").write(7 * 65536L, ByteBuffer.wrap(written));
+            return null;
+        });
+        vm.establish(org.splitpoint.engine.pool.BcvWrites.REFUSE_IF_ANY);
+        ui.drain();
+        assertThat(status.kindProperty().get()).isEqualTo(ActionStatus.Kind.ERROR);
+        assertThat(status.messageProperty().get()).contains("prod-bcv was written since the split (1 track) and the"
+                + " establish of pair prod-pair was not confirmed to overwrite them: nothing was established");
+        PairState after = call(pool -> pool.pairs().get("prod-pair").state());
+        assertThat(after).isEqualTo(PairState.Split);
+        byte[] onBcv = call(pool -> {
+            byte[] b = new byte[65536];
+            pool.device("prod-bcv").read(7 * 65536L, ByteBuffer.wrap(b));
+            return b;
+        });
+        assertThat(onBcv).as("the host's write to the BCV").isEqualTo(written);
+        assertThat(vm.copy().runningProperty().get()).isFalse();
+
+        refresh();
+        vm.sampleNow();
+        ui.drain();
+        assertThat(vm.establishConfirmation().asksName()).as("asked again: the BCV's name").isTrue();
+        vm.establish(org.splitpoint.engine.pool.BcvWrites.MAY_BE_OVERWRITTEN); // typed
+        ui.drain();
+        awaitState(PairState.Synchronized);
+    }
+
     @Test
     void aRunningRestoreShowsPercentRateAndEtaTakesANewThrottleAtOnceAndEndsAt100() throws Exception {
         vm.split();
