@@ -40,7 +40,7 @@ public final class ClickConfirmDialog {
         dialog.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
         dialog.getDialogPane().getStyleClass().add("confirm-dialog");
         VBox said = new VBox(8);
-        said.getChildren().setAll(sentences(c));
+        said.getChildren().setAll(TypedConfirmDialog.sentences(c));
         VBox body = new VBox(8, said);
         Label why = new Label();
         why.setId("clickRefused");
@@ -73,7 +73,7 @@ public final class ClickConfirmDialog {
                 dialog.close();
                 return;
             }
-            said.getChildren().setAll(sentences(now));
+            said.getChildren().setAll(TypedConfirmDialog.sentences(now));
             DialogLook.fit(dialog);
         };
         live.addListener(follow);
@@ -83,16 +83,5 @@ public final class ClickConfirmDialog {
             live.removeListener(follow);
             why.textProperty().unbind();
         }
-    }
-
-    private static java.util.List<Label> sentences(Confirmation c) {
-        java.util.List<Label> out = new java.util.ArrayList<>();
-        for (String s : c.sentences()) {
-            Label l = new Label(s);
-            l.setWrapText(true);
-            l.setMinHeight(Label.USE_PREF_SIZE); // a long sentence wraps instead of ending in "…"
-            out.add(l);
-        }
-        return out;
     }
 }

@@ -126,7 +126,8 @@ public final class TypedConfirmDialog {
         }
     }
 
-    private static java.util.List<Label> sentences(Confirmation c) {
+    /** A confirmation's sentences as labels that wrap (the click and the typed dialogs show them alike). */
+    static java.util.List<Label> sentences(Confirmation c) {
         java.util.List<Label> out = new java.util.ArrayList<>();
         for (String s : c.sentences()) {
             Label l = new Label(s);
