@@ -25,13 +25,16 @@ import java.util.concurrent.RejectedExecutionException;
  * write-back once per open file, to whichever fsync sees it first, and the pages it could not
  * write are marked clean: no later fsync writes them. A background force that sees the error keeps it, and the file's next force
  * (which waits for a background one under way, so that one's outcome is known) throws it: the
- * engine then counts the loss as it would have, had its own fsync seen it. Between the two, a
- * reader of the image may take what the failed write-back lost before any count shows it, as
- * after a failure of the kernel's own flusher (it writes back dirty pages 30 s old, or past the
- * threshold, with no force of ours under way): {@code Member.settledLosses} waits only for the
- * engine's forces. Linux keeps such pages in the cache, clean, with the bytes written, so a reader
- * takes old bytes there only once they are evicted; this class drops nothing while a failure waits
- * for the owner ({@link #failedUnreported}), lest it be the one that evicts them.
+ * engine then counts the loss as it would have, had its own fsync seen it. A reader that keeps
+ * what it reads (a parity write, a rebuild, a repair: {@code Member.settledLosses}) does not wait
+ * for the next flush: it asks {@link #failedUnreported} (StorageFile.writeBackFailed) and forces
+ * the file first, so the loss is counted before it trusts the image. Left: a reader whose read
+ * falls while the failing background fsync is still under way may take what it lost before any
+ * count shows it, as after a failure of the kernel's own flusher (it writes back dirty pages 30 s
+ * old, or past the threshold, with no force of ours under way); the engine waits for its own
+ * forces under way, not for these. Linux keeps such pages in the cache, clean, with the bytes
+ * written, so a reader takes old bytes there only once they are evicted; this class drops nothing
+ * while a failure waits for the owner ({@link #failedUnreported}), lest it be the one that evicts them.
  *
  * <p>The crash tests run this class beside the engine's own forces on FaultInjector's page-cache
  * model (FaultInjector.writesBackEarly, a few KiB for a threshold): with the failure not handed on,
@@ -151,7 +154,7 @@ final class EarlyWriteBack {
      * force covered, and dropping it would put the disk's old bytes under readers who have no word
      * of a loss yet. So nothing is dropped until the owner has taken the failure (and counted it).
      */
-    private synchronized boolean failedUnreported() {
+    synchronized boolean failedUnreported() {
         return failed != null;
     }
 

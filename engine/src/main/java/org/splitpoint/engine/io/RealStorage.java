@@ -786,6 +786,11 @@ final class RealStorage implements StorageFactory {
         }
 
         @Override
+        public boolean writeBackFailed() {
+            return behind != null && behind.failedUnreported();
+        }
+
+        @Override
         public long size() throws IOException {
             return io(FileChannel::size);
         }

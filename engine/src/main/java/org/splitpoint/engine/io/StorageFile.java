@@ -101,6 +101,17 @@ public interface StorageFile extends AutoCloseable {
     /** Makes all completed writes durable (fdatasync). */
     void force() throws IOException;
 
+    /**
+     * True when a write-back the file started itself (a background force: RealStorage's early
+     * write-back) failed and no {@link #force} has reported it yet: the writes it could not make
+     * durable are lost, and the next force throws the failure. A reader that keeps what it reads
+     * forces first (Member.settledLosses), so the loss is counted before it trusts the image, not at
+     * the next flush. False by default (a file that starts no write-back of its own).
+     */
+    default boolean writeBackFailed() {
+        return false;
+    }
+
     long size() throws IOException;
 
     /** Sets the file's length; extending makes a sparse hole. */

@@ -481,11 +481,26 @@ public final class Member {
      * for want of space drops the pages before its error is back and its loss counted, so a reader
      * of the image meanwhile took old bytes no count showed. A repair compares this before it
      * trusts what it read (RepairReferenceLossTest); it waits for fsyncs only, as {@link
-     * #awaitForcesBeside} does.
+     * #awaitForcesBeside} does. A write-back the image started itself that failed is counted here
+     * too, by a force made first (BackgroundWriteBackLossTest): otherwise only the next flush would
+     * count it, and the reader meanwhile trust old bytes of pages the kernel evicted.
      */
-    public synchronized long settledLosses() {
-        awaitForcesBeside();
-        return losses;
+    public long settledLosses() {
+        StorageFile f = file;
+        if (f != null && f.writeBackFailed()) {
+            // a write-back the image started itself failed, and only its next force says so: force it
+            // now, so the loss is counted before this reader trusts what it read (its pages may be
+            // evicted by now, reading as the disk's old bytes), not at the next flush
+            try {
+                force();
+            } catch (IOException e) {
+                // counted by the force (or the drive failed on it): the count below shows it
+            }
+        }
+        synchronized (this) {
+            awaitForcesBeside();
+            return losses;
+        }
     }
 
     /** See {@link #forcedRebuiltUpTo}. */

@@ -330,6 +330,13 @@ public final class FaultInjector implements StorageFactory {
         return backgroundForces.get();
     }
 
+    private final AtomicLong backgroundFailures = new AtomicLong();
+
+    /** Background forces that failed so far (a failing force that was one of them, see {@link #writesBackEarly}). */
+    public long backgroundFailures() {
+        return backgroundFailures.get();
+    }
+
     /**
      * Images that say they zero a range without writing zeros (punch holes, zero in place), as
      * those on ext4 or xfs do, so a volume takes the paths it takes there (NBD's FAST_ZERO answered,
@@ -1043,6 +1050,11 @@ public final class FaultInjector implements StorageFactory {
             }
         }
 
+        @Override
+        public boolean writeBackFailed() {
+            return behind != null && behind.failedUnreported();
+        }
+
         /**
          * The force itself: the cached writes to the real file and its fsync, or their loss when the
          * force fails. {@code background}: a force the file started itself ({@link #writesBackEarly}),
@@ -1070,6 +1082,9 @@ public final class FaultInjector implements StorageFactory {
                             : new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());
                     c.failures++;
                     c.lastFailure = failed;
+                    if (background) {
+                        backgroundFailures.incrementAndGet();
+                    }
                     failuresSeen = c.failures;
                 } else {
                     if (!readOnly) {

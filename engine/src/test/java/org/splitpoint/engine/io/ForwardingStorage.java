@@ -101,6 +101,11 @@ public class ForwardingStorage implements StorageFactory {
         }
 
         @Override
+        public boolean writeBackFailed() {
+            return file.writeBackFailed();
+        }
+
+        @Override
         public long size() throws IOException {
             return file.size();
         }
