@@ -9,6 +9,7 @@ import org.splitpoint.engine.pool.LogMode;
 import org.splitpoint.engine.pool.OfflineReason;
 import org.splitpoint.engine.pool.Refusal;
 import org.splitpoint.engine.pool.Sizes;
+import org.splitpoint.engine.pool.ThinProvisioning;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,6 +64,12 @@ final class DriveCommand {
                 Refusal full = DriveRules.add(pool.snapshot(), count);
                 if (full != null) { // refused whole rather than stopped part way
                     throw new IllegalArgumentException(full.sentence());
+                }
+                // added all the same (thin provisioning may be meant), but said: no question, scripts add drives
+                ThinProvisioning thin = ThinProvisioning.newDrives(count, bytes == 0 ? pool.driveSize() : bytes,
+                        ThinProvisioning.freeSpace(pool.dir()));
+                if (thin.thin()) {
+                    err().println("warning: " + thin.sentence());
                 }
                 for (int i = 0; i < count; i++) {
                     String name = pool.admin().addDrive(bytes);

@@ -7,6 +7,7 @@ import org.splitpoint.engine.io.StorageFactory;
 import org.splitpoint.engine.pool.Pool;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Sizes;
+import org.splitpoint.engine.pool.ThinProvisioning;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,7 +43,14 @@ final class PoolCommand {
             // resolved as every other command's paths are: '' (an unset shell variable) is refused in a sentence; it
             // reached the engine as no path at all ('the file system refused (Cannot invoke ...)') or as the
             // directory the command ran in ("'' is not empty")
-            Pool.create(CliContext.current().resolve(dir), drives, ds, (int) ts, StorageFactory.real());
+            Path at = CliContext.current().resolve(dir);
+            // sparse images take nothing until written: a pool larger than its file system is made, as
+            // thin provisioning may be meant, but said on stderr (no question: scripts create pools)
+            ThinProvisioning thin = ThinProvisioning.newDrives(drives, ds, ThinProvisioning.freeSpace(at));
+            Pool.create(at, drives, ds, (int) ts, StorageFactory.real());
+            if (thin.thin()) {
+                spec.commandLine().getErr().println("warning: " + thin.sentence());
+            }
             spec.commandLine().getOut().println("created pool " + dir + ": " + drives + " drives of "
                     + Sizes.format(ds) + ", track size " + Sizes.format(ts));
             return 0;
@@ -60,13 +68,17 @@ final class PoolCommand {
             return PoolSession.look(dir, err(), pool -> {
                 PoolSnapshot s = pool.snapshot();
                 List<String> unfinishedBackups = pool.backups().unfinished();
+                ThinProvisioning provisioned = ThinProvisioning.pool(s, ThinProvisioning.freeSpace(pool.dir()));
                 if (json) {
                     var doc = Json.status(s);
+                    doc.put("provisionedBytes", provisioned.total());
+                    doc.put("fileSystemFreeBytes", provisioned.free()); // -1: could not be read
                     unfinishedBackups.forEach(doc.putArray("unfinishedBackups")::add);
                     Json.print(out, doc);
                     return 0;
                 }
                 out.println("pool " + s.path() + "  health " + s.health() + "  track size " + Sizes.format(s.trackSize()));
+                out.println(provisioned.provisionedLine());
                 if (CliContext.current().resident() == pool) {
                     // a holder's pool: the problems it has now (a pool this command opened has them
                     // said by PoolSession, after the command's output)

@@ -623,6 +623,11 @@ public final class Pool implements AutoCloseable {
         return trackSize;
     }
 
+    /** The size a drive added without one gets ({@link PoolAdmin#addDrive} with 0): the size the pool was created with. */
+    public long driveSize() {
+        return driveSize;
+    }
+
     public EventBus events() {
         return events;
     }

@@ -2,7 +2,7 @@ package org.splitpoint.engine.pool;
 
 import java.util.Locale;
 
-/** Parses and prints byte sizes with binary suffixes K, M, G, T. */
+/** Parses and prints byte sizes with binary suffixes K, M, G, T (and P, which a pool's total of thin drives reaches). */
 public final class Sizes {
 
     private Sizes() {
@@ -28,7 +28,8 @@ public final class Sizes {
             case 'K' -> 10;
             case 'M' -> 20;
             case 'G' -> 30;
-            default -> 40;
+            case 'T' -> 40;
+            default -> 50;
         };
         java.math.BigDecimal bytes = new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult));
         if (bytes.signum() != 0 && bytes.stripTrailingZeros().scale() > 0) {
@@ -43,20 +44,21 @@ public final class Sizes {
 
     /** A number (a fraction allowed), then, a space before it or not, K, M, G or T (KiB, KB) or B. */
     private static final java.util.regex.Pattern SIZE =
-            java.util.regex.Pattern.compile("\\+?([0-9]+(?:\\.[0-9]+)?)\\s*(?:([KMGT])(?:I?B)?|B)?");
+            java.util.regex.Pattern.compile("\\+?([0-9]+(?:\\.[0-9]+)?)\\s*(?:([KMGTP])(?:I?B)?|B)?");
 
     private static String suffix(long mult) {
         return switch (Long.numberOfTrailingZeros(mult)) {
             case 10 -> "K";
             case 20 -> "M";
             case 30 -> "G";
-            default -> "T";
+            case 40 -> "T";
+            default -> "P";
         };
     }
 
-    /** 65536 → "64 KiB", 1.5 GiB → "1.5 GiB". */
+    /** 65536 → "64 KiB", 1.5 GiB → "1.5 GiB", 64 drives of 64 TiB → "4 PiB" (it read "4096 TiB"). */
     public static String format(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         double v = bytes;
         int u = 0;
         while (v >= 1024 && u < units.length - 1) {

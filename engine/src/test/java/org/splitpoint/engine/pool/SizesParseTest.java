@@ -11,7 +11,7 @@ class SizesParseTest {
     @Test
     void aSizeAsTheAppPrintsItIsTakenBack() {
         // "64 MiB" is how the drive bay and every form print a size; it was refused: "'64 MiB' is not a size"
-        for (long bytes : new long[] {512, 65536, 64L << 20, 3L << 29, 1L << 40}) {
+        for (long bytes : new long[] {512, 65536, 64L << 20, 3L << 29, 1L << 40, 4L << 50}) {
             assertThat(Sizes.parse(Sizes.format(bytes))).as(Sizes.format(bytes)).isEqualTo(bytes);
         }
         assertThat(Sizes.parse("64 MiB")).isEqualTo(64L << 20);
