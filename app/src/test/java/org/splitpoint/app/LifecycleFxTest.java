@@ -164,8 +164,21 @@ class LifecycleFxTest {
                 + " not 'none'");
         assertThat(enabled(robot, "#addDrivesGo")).isFalse();
         assertThat(marked(robot, "#addDrivesSize")).isFalse();
+        // drives that outgrow the free space: said as typed, Add waits for the tick (8 × 8 TiB beats any disk here)
+        typeInto(robot, "#addDrivesCount", "8");
+        typeInto(robot, "#addDrivesSize", "8T");
+        waitFor(() -> shown(robot, "#addDrivesThin"));
+        assertThat(text(robot, "#addDrivesProvisioning")).startsWith("8 drives × 8 TiB = 64 TiB of images on a file system with ")
+                .contains("the drives are thin");
+        assertThat(enabled(robot, "#addDrivesGo")).isFalse();
+        click(robot, "#addDrivesThin");
+        waitFor(() -> enabled(robot, "#addDrivesGo"));
+        typeInto(robot, "#addDrivesSize", "");
+        robot.push(KeyCode.BACK_SPACE); // empty: the pool's size
         typeInto(robot, "#addDrivesCount", "2");
-        waitFor(() -> !marked(robot, "#addDrivesCount"));
+        waitFor(() -> !marked(robot, "#addDrivesCount") && !shown(robot, "#addDrivesThin"));
+        assertThat(text(robot, "#addDrivesProvisioning")).startsWith("2 drives × 4 MiB = 8 MiB of images on a file system with ")
+                .doesNotContain("thin");
         click(robot, "#addDrivesGo");
         waitFor(() -> lastSnapshot().drives().size() == 8);
         assertThat(lastSnapshot().drive("d8").state()).isEqualTo(DriveState.SPARE);

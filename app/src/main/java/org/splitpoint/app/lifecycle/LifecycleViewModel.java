@@ -16,6 +16,7 @@ import org.splitpoint.engine.pool.Layout;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Refusal;
+import org.splitpoint.engine.pool.ThinProvisioning;
 
 /**
  * The pool's lifecycle verbs: add drives, new and delete volume, verify (and repair), new and
@@ -217,7 +218,9 @@ public final class LifecycleViewModel {
     // ---- commands: the dialogs' models
 
     public AddDrivesForm addDrivesForm() {
-        return addDrivesBlocked.get().isEmpty() ? new AddDrivesForm(bridge, status, snapshot.get()) : null;
+        // the free space asked once as the dialog opens (a statfs of the pool's directory, which the engine is using)
+        return addDrivesBlocked.get().isEmpty() ? new AddDrivesForm(bridge, status, snapshot.get(),
+                ThinProvisioning.freeSpace(bridge.poolDir())) : null;
     }
 
     public NewVolumeForm newVolumeForm() {

@@ -436,6 +436,39 @@ class LifecycleViewModelTest {
         assertThat(snapshot().drives()).hasSize(7);
     }
 
+    @Test
+    void drivesThatOutgrowTheFreeSpaceAreAddedOnlyOnceTheAdministratorSaysTheyKnowTheyAreThin() {
+        AddDrivesForm f = vm.addDrivesForm();
+        f.countProperty().set("2");
+        assertThat(f.provisioningProperty().get()).startsWith("2 drives × 4 MiB = 8 MiB of images on a file system with ")
+                .endsWith(" free");
+        assertThat(f.thinProperty().get()).isFalse();
+        assertThat(f.problemProperty().get()).isEmpty();
+
+        // 8 × 8 TiB outgrows any disk this runs on; sparse, ext4 takes them
+        f.countProperty().set("8");
+        f.sizeProperty().set("8T");
+        assertThat(f.provisioningProperty().get()).startsWith("8 drives × 8 TiB = 64 TiB of images on a file system with ")
+                .contains(": the drives are thin; writes fail with 'no space' once ");
+        assertThat(f.thinProperty().get()).isTrue();
+        assertThat(f.problemProperty().get()).isEqualTo("the drives can outgrow the free space: tick 'I know the drives are thin' to add them");
+        assertThat(f.problemDetailProperty().get().field()).isEqualTo("thin");
+        f.submit(() -> { });
+        ui.drain();
+        assertThat(snapshot().drives()).as("not added unticked").hasSize(6);
+
+        f.thinAcceptedProperty().set(true);
+        assertThat(f.problemProperty().get()).isEmpty();
+        f.countProperty().set("9"); // a tick given for 64 TiB is no answer for 72
+        assertThat(f.thinAcceptedProperty().get()).isFalse();
+        assertThat(f.problemDetailProperty().get().field()).isEqualTo("thin");
+        f.countProperty().set("8");
+        f.thinAcceptedProperty().set(true);
+        done(f);
+        assertThat(snapshot().drives()).hasSize(14);
+        assertThat(snapshot().drives().get(13).size()).isEqualTo(8L << 40);
+    }
+
     /** An engine call on the bridge's (current-thread) executor, its answer taken from the UI queue. */
     private <T> T run(org.splitpoint.app.bridge.EngineCall<T> call) {
         java.util.concurrent.atomic.AtomicReference<T> got = new java.util.concurrent.atomic.AtomicReference<>();

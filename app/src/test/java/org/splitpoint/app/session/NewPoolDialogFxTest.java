@@ -127,6 +127,52 @@ class NewPoolDialogFxTest {
         }
     }
 
+    /**
+     * 64 drives of 64 TiB on a file system with 77 GiB free (the free space handed in, as the
+     * dialog's background look would find it): the sentence under the fields as the numbers are
+     * typed, and Create waits for "I know the drives are thin"; a pool that fits asks nothing.
+     */
+    @Test
+    void drivesThatOutgrowTheFreeSpaceAreSaidAndCreateWaitsForTheTick(FxRobot robot) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.util.Optional<NewPoolForm>> answer = new java.util.concurrent.atomic.AtomicReference<>();
+        Platform.runLater(() -> answer.set(NewPoolDialog.ask(stage, tmp.resolve("new-pool"), NewPoolForm::directoryProblem,
+                d -> Long.toString(77L << 30))));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#newPoolDriveSize").tryQuery().isPresent());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !onFx(() -> create(robot).isDisabled()));
+        assertThat(text(robot, "#newPoolProvisioning")).isEqualTo("6 drives × 64 MiB = 384 MiB of images on a file system with 77 GiB free");
+        assertThat(shown(robot, "#newPoolThin")).isFalse();
+
+        onFx(() -> {
+            robot.lookup("#newPoolDrives").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(64);
+            return null;
+        });
+        type(robot, "#newPoolDriveSize", "64T");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> shown(robot, "#newPoolThin"));
+        assertThat(text(robot, "#newPoolProvisioning")).isEqualTo("64 drives × 64 TiB = 4 PiB of images on a file system with"
+                + " 77 GiB free: the drives are thin; writes fail with 'no space' once 77 GiB are used");
+        assertThat(problem(robot)).isEqualTo("the drives can outgrow the free space: tick 'I know the drives are thin' to create the pool");
+        assertThat(onFx(() -> create(robot).isDisabled())).isTrue();
+
+        robot.clickOn("#newPoolThin");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> problem(robot).isEmpty());
+        assertThat(onFx(() -> create(robot).isDisabled())).isFalse();
+        type(robot, "#newPoolDriveSize", "32T"); // a tick given for one total is asked again for another
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> create(robot).isDisabled()));
+        robot.clickOn("#newPoolThin");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !onFx(() -> create(robot).isDisabled()));
+        robot.clickOn(create(robot));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> answer.get() != null);
+        assertThat(answer.get()).hasValueSatisfying(f -> assertThat(f.driveBytes()).isEqualTo(32L << 40));
+    }
+
+    private static boolean shown(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).tryQuery().map(javafx.scene.Node::isVisible).orElse(false));
+    }
+
+    private static String text(FxRobot robot, String id) throws Exception {
+        return onFx(() -> robot.lookup(id).queryAs(Label.class).getText());
+    }
+
     private static javafx.scene.control.Button create(FxRobot robot) {
         return robot.lookup((javafx.scene.Node n) -> n instanceof javafx.scene.control.Button b
                 && "Create pool".equals(b.getText())).queryAs(javafx.scene.control.Button.class);

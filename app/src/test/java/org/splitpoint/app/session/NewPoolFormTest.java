@@ -36,6 +36,23 @@ class NewPoolFormTest {
     }
 
     @Test
+    void aPoolThatOutgrowsTheFreeSpaceWaitsForTheTickAndOneThatFitsDoesNot() {
+        String dir = tmp.resolve("p").toString();
+        long free = 77L << 30;
+        NewPoolForm big = form(dir, 64, "64T", "64K", false);
+        assertThat(big.problem()).as("the fields alone are right").isEmpty();
+        assertThat(big.thin(free)).isTrue();
+        assertThat(big.checkWith("", free, false)).isEqualTo(new NewPoolForm.Problem(NewPoolForm.Field.THIN,
+                "the drives can outgrow the free space: tick 'I know the drives are thin' to create the pool"));
+        assertThat(big.checkWith("", free, true)).isEqualTo(NewPoolForm.Problem.NONE);
+        assertThat(big.checkWith("", -1, false)).as("a free space not known calls nothing thin").isEqualTo(NewPoolForm.Problem.NONE);
+        assertThat(form(dir, 6, "64M", "64K", false).checkWith("", free, false)).isEqualTo(NewPoolForm.Problem.NONE);
+        assertThat(form(dir, 6, "64X", "64K", false).provisioning(free)).as("no total while the size is wrong").isEmpty();
+        assertThat(Long.parseLong(NewPoolForm.freeSpace(dir))).as("asked through the existing parent").isPositive();
+        assertThat(NewPoolForm.freeSpace("rel/dir")).isEqualTo("-1");
+    }
+
+    @Test
     void aDirectoryThatIsNotEmptyIsRefused() throws Exception {
         Files.writeString(tmp.resolve("x"), "x");
         assertThat(form(tmp.toString(), 6, "64M", "64K", false).problem())

@@ -76,8 +76,8 @@ public record ThinProvisioning(int count, long each, long total, long free) {
      * the free space: "... = 384 MiB of images (the file system's free space could not be read)".
      */
     public String sentence() {
-        String images = (each >= 0 ? Sizes.count(count, "drive") + " × " + Sizes.format(each) + " = "
-                : Sizes.count(count, "drive") + ", ") + Sizes.format(total) + " of images";
+        String images = count == 1 ? "1 drive image of " + Sizes.format(total) // "1 drive × 64 MiB = 64 MiB" said it twice
+                : (each >= 0 ? count + " drives × " + Sizes.format(each) + " = " : count + " drives, ") + Sizes.format(total) + " of images";
         if (free < 0) {
             return images + " (the file system's free space could not be read)";
         }

@@ -27,6 +27,7 @@ class ThinProvisioningTest {
         assertThat(p.thin()).isFalse();
         assertThat(p.sentence()).isEqualTo("6 drives × 64 MiB = 384 MiB of images on a file system with 77 GiB free");
         assertThat(ThinProvisioning.newDrives(1, 77 * GIB, 77 * GIB).thin()).as("exactly the free space").isFalse();
+        assertThat(ThinProvisioning.newDrives(1, 64L << 20, 77 * GIB).sentence()).isEqualTo("1 drive image of 64 MiB on a file system with 77 GiB free");
     }
 
     @Test
