@@ -1,6 +1,7 @@
 package org.splitpoint.cli;
 
 import java.util.function.LongSupplier;
+import org.splitpoint.engine.backup.VerifyPace;
 import org.splitpoint.engine.pool.Sizes;
 
 /**
@@ -13,35 +14,24 @@ import org.splitpoint.engine.pool.Sizes;
  */
 final class ImageVerifyLine {
 
-    private final LongSupplier nanos;
-    private String image;
-    private long startNanos;
-    private long startDone;
+    private final VerifyPace pace;
 
     ImageVerifyLine(LongSupplier nanos) {
-        this.nanos = nanos;
+        this.pace = new VerifyPace(nanos);
     }
 
     /**
      * "verify ID   42.0%  62.4 MiB of 149.2 MiB read  180.3 MB/s  ETA 0:12" ({@code done}, {@code total}: the bytes
      * read and to read by the image's verify, one pass over its data file for both of its checks, so the ETA and the rate
-     * share one measure).
+     * share one measure; the figures are {@link VerifyPace}'s, which the app's Backups view prints too).
      */
     String text(String id, long done, long total) {
-        long now = nanos.getAsLong();
-        if (!id.equals(image)) {
-            image = id;
-            startNanos = now;
-            startDone = done;
-        }
+        VerifyPace.Reading r = pace.at(id, done, total);
         String head = String.format("verify %s  %5.1f%%  %s of %s read", id, 100.0 * done / total, Sizes.format(done),
                 Sizes.format(total));
-        double secs = (now - startNanos) / 1e9;
-        if (done <= startDone || secs <= 0) {
+        if (!r.measured()) {
             return head; // nothing measured yet for this image
         }
-        double rate = (done - startDone) / secs;
-        long eta = (long) Math.ceil((total - done) / rate);
-        return String.format("%s  %s  ETA %d:%02d", head, Sizes.rate(rate), eta / 60, eta % 60);
+        return String.format("%s  %s  ETA %d:%02d", head, Sizes.rate(r.bytesPerSecond()), r.etaSeconds() / 60, r.etaSeconds() % 60);
     }
 }

@@ -14,6 +14,7 @@ import org.splitpoint.app.bridge.Coalescer;
 import org.splitpoint.app.bridge.PoolBridge;
 import org.splitpoint.app.common.Format;
 import org.splitpoint.engine.backup.ChainVerify;
+import org.splitpoint.engine.backup.VerifyPace;
 import org.splitpoint.engine.backup.DirectoryStore;
 import org.splitpoint.engine.backup.ImageInfo;
 import org.splitpoint.engine.io.StorageFactory;
@@ -32,10 +33,11 @@ final class VerifyControl {
 
     private record Result(String key, VerifyState state) { }
 
-    private record Progress(String key, double fraction, String line) { }
+    private record Progress(String key, double fraction, String pace, String line) { }
 
     private final PoolBridge bridge;
     private final Runnable changed;
+    private final java.util.function.LongSupplier nanos;
     private final Map<String, VerifyState> states = new HashMap<>();
     private final Coalescer<Update> updates;
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
@@ -43,6 +45,12 @@ final class VerifyControl {
 
     /** {@code changed} runs on the UI thread whenever a state changed. */
     VerifyControl(PoolBridge bridge, Runnable changed) {
+        this(bridge, changed, System::nanoTime);
+    }
+
+    /** As above, with the clock the rates and ETAs are measured by ({@link VerifyPace}). */
+    VerifyControl(PoolBridge bridge, Runnable changed, java.util.function.LongSupplier nanos) {
+        this.nanos = nanos;
         this.bridge = bridge;
         this.changed = changed;
         this.updates = new Coalescer<>(bridge.ui(), (a, b) -> {
@@ -56,7 +64,7 @@ final class VerifyControl {
         return running.getReadOnlyProperty();
     }
 
-    /** "Verifying 2 of 5: prod-… 42.1% · 35.0 MB/s", then "3 images verified: 2 ok, 1 DAMAGED". */
+    /** "Verifying 2 of 5: prod-… 42.1% · 35.0 MB/s · ETA 0:12", then "3 images verified: 2 ok, 1 DAMAGED". */
     ReadOnlyStringProperty lineProperty() {
         return line.getReadOnlyProperty();
     }
@@ -112,14 +120,17 @@ final class VerifyControl {
             String key = key(store, i.id());
             String head = images.size() == 1 ? "Verifying " + i.id() + ": " : "Verifying " + (n + 1) + " of " + images.size()
                     + ": " + i.id() + " ";
-            long start = System.nanoTime();
+            // the CLI's figures: a clock per image of the chain from its first report (the rate counted from this
+            // image's start over the bytes of whichever chain image was being read), and an ETA, which was missing
+            VerifyPace pace = new VerifyPace(nanos);
             VerifyState result;
             try {
                 ChainVerify.Verdict v = chains.verify(i.id(), (image, done, total) -> {
-                    double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                    VerifyPace.Reading r = pace.at(image, done, total);
                     String part = image.equals(i.id()) ? "" : "(its chain: " + image + ") ";
-                    updates.offer(new Update(List.of(), new Progress(key, (double) done / total,
-                            head + part + Format.percent((double) done / total) + " · " + Format.rate(done / secs))));
+                    String figures = pace(r);
+                    updates.offer(new Update(List.of(), new Progress(key, r.fraction(), figures,
+                            head + part + Format.percent(r.fraction()) + (figures.isEmpty() ? "" : " · " + figures))));
                 });
                 if (v.ok()) {
                     result = VerifyState.ok();
@@ -139,6 +150,11 @@ final class VerifyControl {
         return new int[] {images.size(), bad, broken, unreadable};
     }
 
+    /** "35.0 MB/s · ETA 0:12", or "" until a second report of the image measured something. */
+    static String pace(VerifyPace.Reading r) {
+        return r.measured() ? Format.rate(r.bytesPerSecond()) + " · ETA " + Format.eta(r.etaSeconds()) : "";
+    }
+
     private void deliver(Update u) {
         List<String> done = new ArrayList<>();
         for (Result r : u.results()) {
@@ -148,7 +164,7 @@ final class VerifyControl {
         Progress p = u.progress();
         if (p != null && !done.contains(p.key()) && running.get()
                 && states.getOrDefault(p.key(), VerifyState.NOT_VERIFIED).kind() == VerifyState.Kind.VERIFYING) {
-            states.put(p.key(), VerifyState.verifying(p.fraction()));
+            states.put(p.key(), VerifyState.verifying(p.fraction(), p.pace()));
             line.set(p.line());
         }
         changed.run();
