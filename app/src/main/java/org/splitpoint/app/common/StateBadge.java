@@ -33,15 +33,19 @@ public class StateBadge extends HBox {
         if (look != null && look.equals(this.look)) {
             return;
         }
-        if (this.look != null) {
-            getStyleClass().remove(this.look.tone().styleClass());
+        // the tone's class is changed only when the tone is: a word that changes at each update under one tone (a
+        // verify's "35.7%") took the class away and back each time
+        StateLook.Tone was = this.look == null ? null : this.look.tone();
+        StateLook.Tone now = look == null ? null : look.tone();
+        if (was != null && was != now) {
+            getStyleClass().remove(was.styleClass());
         }
         this.look = look;
         glyph.setVisible(look != null);
         glyph.setContent(look == null ? "" : look.glyph().path());
         word.setText(look == null ? "" : look.word());
-        if (look != null) {
-            getStyleClass().add(look.tone().styleClass());
+        if (now != null && now != was) {
+            getStyleClass().add(now.styleClass());
         }
     }
 

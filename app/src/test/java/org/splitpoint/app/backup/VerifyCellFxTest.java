@@ -42,7 +42,8 @@ class VerifyCellFxTest {
         table = new TreeTableView<>(new TreeItem<>(null));
         table.getColumns().add(verify);
         Scene scene = new Scene(table, 300, 200);
-        scene.getStylesheets().add(Fxml.resource("Theme.css").toExternalForm());
+        // the view's own sheet too: its rule for the bar's width met the bar's bound width, and the badge lost its look
+        scene.getStylesheets().addAll(Fxml.resource("Theme.css").toExternalForm(), Fxml.resource("BackupsView.css").toExternalForm());
         stage.setScene(scene);
         stage.show();
     }
@@ -66,6 +67,27 @@ class VerifyCellFxTest {
         assertThat(onFx(bar::isVisible)).isTrue();
         assertThat(inCell.getMaxX()).as("the bar ends inside the cell (" + width + " px)").isLessThanOrEqualTo(width);
         assertThat(inCell.getWidth()).as("the bar is there to read").isGreaterThanOrEqualTo(12);
+    }
+
+    /** Under X the share kept the busy look only until its first change, then read black and not bold. */
+    @Test
+    void theShareKeepsTheBusyLookAsItChanges(FxRobot robot) throws Exception {
+        for (int i = 1; i <= 30; i++) {
+            double f = i / 100.0;
+            onFx(() -> {
+                state.set(VerifyState.verifying(f, "50.0 MB/s · ETA 0:10"));
+                return null;
+            });
+            if (i % 3 == 0) {
+                WaitForAsyncUtils.waitForFxEvents();
+            }
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+        VerifyCell cell = cell(robot);
+        Label word = onFx(() -> (Label) cell.lookup(".state-word"));
+        assertThat(onFx(() -> ((Text) word.lookup(".text")).getText())).isEqualTo("30.0%");
+        assertThat(onFx(word::getTextFill)).as("the busy tone's colour").isEqualTo(javafx.scene.paint.Color.web("#1565c0"));
+        assertThat(onFx(() -> word.getFont().getStyle())).containsIgnoringCase("bold");
     }
 
     @Test
