@@ -343,11 +343,28 @@ public final class Pair {
         }
     }
 
-    /** Starts a restore (BCV → STD): the tracks to restore go to bcvInvalid. */
+    /** Starts a restore (BCV → STD): the tracks to restore go to bcvInvalid; what hosts wrote to the STD since the split is overwritten. */
     public void beginRestore(boolean full, boolean protectBcv) throws IOException {
+        beginRestore(full, protectBcv, true);
+    }
+
+    /**
+     * As {@link #beginRestore(boolean, boolean)}; unless {@code overwriteStdWrites}, a Split pair whose STD
+     * hosts wrote since the split is refused with {@link StdWrittenException} and nothing changes. The count
+     * is read under the gate the restore starts under: host writes to the STD mark their tracks holding it
+     * shared, so none lands between the check and the state change. Writes to the BCV are not counted: the
+     * restore copies them to the STD, so nothing of theirs is lost.
+     */
+    public void beginRestore(boolean full, boolean protectBcv, boolean overwriteStdWrites) throws IOException {
+        if (!overwriteStdWrites) {
+            refuseIfStdWritten(); // before the flushes: a refusal need not wait for them
+        }
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         lockGate();
         try {
+            if (!overwriteStdWrites) {
+                refuseIfStdWritten(); // the check that counts: no host write to the STD can come in now
+            }
             flushSides(List.of(this)); // the restore starts from a durable BCV image
             if (full) {
                 bcvInvalid.setAll();
@@ -369,6 +386,14 @@ public final class Pair {
             stdInvalid.clearAllLazily();
         } finally {
             gate.writeLock().unlock();
+        }
+    }
+
+    /** Throws when the pair is Split and its STD has tracks hosts wrote since the split (during a restore's start: under the gate). */
+    private void refuseIfStdWritten() throws StdWrittenException {
+        long written = stdInvalid.count();
+        if (state == PairState.Split && written > 0) {
+            throw new StdWrittenException(name, std.name(), written);
         }
     }
 

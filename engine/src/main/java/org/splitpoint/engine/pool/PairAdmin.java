@@ -17,6 +17,7 @@ import org.splitpoint.engine.pair.PairChangeGuard;
 import org.splitpoint.engine.pair.PairCopyWork;
 import org.splitpoint.engine.pair.PairListener;
 import org.splitpoint.engine.pair.PairState;
+import org.splitpoint.engine.pair.StdWrittenException;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
@@ -495,13 +496,30 @@ public final class PairAdmin {
         return restore(name, full, protect, -1);
     }
 
-    /** As {@link #restore(String, boolean, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a resumed copy keeps its own). */
+    /**
+     * As {@link #restore(String, boolean, boolean)}, limited to {@code throttle} bytes/s (-1: none for a new copy; a
+     * resumed copy keeps its own). What hosts wrote to the STD since the split is overwritten ({@link
+     * StdWrites#MAY_BE_OVERWRITTEN}): for callers that asked first or need not ask; an administrator's restore
+     * says which it was agreed to.
+     */
     public Job restore(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
-        return guarded(protect ? PairChange.Kind.RESTORE_PROTECTED : PairChange.Kind.RESTORE, List.of(name),
-                () -> restoreNow(name, full, protect, throttle));
+        return restore(name, full, protect, throttle, StdWrites.MAY_BE_OVERWRITTEN);
     }
 
-    private Job restoreNow(String name, boolean full, boolean protect, long throttle) throws IOException, PoolException {
+    /**
+     * As {@link #restore(String, boolean, boolean, long)}; with {@link StdWrites#REFUSE_IF_ANY} a Split pair whose
+     * STD hosts wrote since the split is refused ({@link PairRules#stdWritesNotConfirmed}) and nothing changes,
+     * checked at the instant the restore starts (under the pair's gate), not when it was asked. A stopped
+     * restore that resumes was agreed to when it began: nothing is checked.
+     */
+    public Job restore(String name, boolean full, boolean protect, long throttle, StdWrites stdWrites)
+            throws IOException, PoolException {
+        return guarded(protect ? PairChange.Kind.RESTORE_PROTECTED : PairChange.Kind.RESTORE, List.of(name),
+                () -> restoreNow(name, full, protect, throttle, stdWrites));
+    }
+
+    private Job restoreNow(String name, boolean full, boolean protect, long throttle, StdWrites stdWrites)
+            throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             Pair p = pair(name);
@@ -511,7 +529,10 @@ public final class PairAdmin {
             }
             PoolConfig.PairRecord was = copySettingsAhead(pool, p, full, throttle);
             try {
-                p.beginRestore(full, protect);
+                p.beginRestore(full, protect, stdWrites == StdWrites.MAY_BE_OVERWRITTEN);
+            } catch (StdWrittenException e) {
+                pool.pairRecords.put(name, was);
+                throw PairRules.stdWritesNotConfirmed(e.pair(), e.std(), e.tracks()).exception();
             } catch (IOException | RuntimeException e) {
                 pool.pairRecords.put(name, was);
                 throw e;

@@ -161,6 +161,17 @@ public final class PairRules {
                 + " to be asked about those writes");
     }
 
+    /**
+     * The refusal of a restore not confirmed to overwrite the STD's writes since the split that found {@code
+     * tracks} of them when it was to start (written after the question, which found no track changed on either
+     * side and so asked nothing). The next restore asks for the STD's name, as the count is above 0.
+     */
+    public static Refusal stdWritesNotConfirmed(String pair, String std, long tracks) {
+        return new Refusal(std + " was written since the split (" + Sizes.count(tracks, "track") + ") and the restore"
+                + " of pair " + pair + " was not confirmed to overwrite them: nothing was restored; restore again"
+                + " to be asked about those writes");
+    }
+
     /** True when an establish with {@code full} overwrites the whole BCV (full, or never established). */
     public static boolean establishOverwritesAll(PairView p, boolean full) {
         return full || p.state() == PairState.NeverEstab;
