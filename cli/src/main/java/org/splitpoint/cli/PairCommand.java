@@ -262,10 +262,23 @@ final class PairCommand {
     @Command(name = "restore", description = {"Copy BCV → STD (incremental unless --full); reads are served on demand meanwhile.",
             "It overwrites the STD's tracks changed since the split (all of them with --full), which cannot be undone:"
                     + " on a terminal it asks for the STD's name (or --yes); a script's restore goes on and says on stderr"
-                    + " what it overwrites. A pair already RestInProg is not asked about again."})
+                    + " what it overwrites. A pair already RestInProg is not asked about again. One that asked nothing"
+                    + " (no track changed on either side) is refused (exit 1) if a host writes to the STD before it starts."})
     static final class Restore extends CopyCommand {
         @Option(names = "--protect", description = "keep the BCV split and unchanged, to restore from again later")
         boolean protect;
+
+        @Option(names = "--unless-std-written", description = "restore only if no host wrote to the STD since the"
+                + " split; else refuse (exit 1) and change nothing, without asking")
+        boolean unlessStdWritten;
+
+        @Override
+        void checkOptions() {
+            if (unlessStdWritten && yes) {
+                throw new IllegalArgumentException("--yes agrees to overwrite the STD's writes since the split and"
+                        + " --unless-std-written refuses to: choose one");
+            }
+        }
 
         /**
          * A new restore overwrites the STD, the volume hosts use, with the BCV's image: what was written
@@ -275,6 +288,9 @@ final class PairCommand {
          */
         @Override
         CopyConsequence overwrites(org.splitpoint.engine.pool.Pool pool) throws Exception {
+            if (unlessStdWritten) {
+                return null; // nothing to ask: the engine refuses if the STD was written
+            }
             PairAdmin.PairView p = pool.pairs().query(name).get(0);
             if (p.state() != PairState.Split) {
                 return null; // the engine refuses the other states with their own sentence
@@ -287,9 +303,15 @@ final class PairCommand {
             return CopyConsequence.restore(p, changes, pool.volume(p.std()).size(), full, protect);
         }
 
+        /**
+         * Agreed or not, the engine checks the STD's writes as the copy starts: one that found no track changed
+         * when it looked (nothing asked on a terminal) is refused if a host wrote the STD since; a host's write
+         * to the BCV meanwhile is what the restore copies, and refuses nothing.
+         */
         @Override
         Job start(org.splitpoint.engine.pool.Pool pool, long limit, boolean agreed) throws Exception {
-            return pool.pairs().restore(name, full, protect, limit);
+            return pool.pairs().restore(name, full, protect, limit, agreed && !unlessStdWritten
+                    ? org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN : org.splitpoint.engine.pool.StdWrites.REFUSE_IF_ANY);
         }
 
         @Override
