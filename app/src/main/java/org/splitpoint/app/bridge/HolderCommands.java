@@ -39,11 +39,17 @@ public final class HolderCommands {
         };
     }
 
-    /** {@code pair restore POOL PAIR --no-wait [--full] [--protect] [--throttle MB/s] --yes}: the app asked its own confirmation first. */
-    public static Function<String, List<String>> restore(String pair, boolean full, boolean protect, long limit) {
+    /**
+     * {@code pair restore POOL PAIR --no-wait [--full] [--protect] [--throttle MB/s] --yes|--unless-std-written}: the
+     * app's answer travels with it: the STD's name typed is {@code --yes}; a restore that asked nothing, no track
+     * having changed on either side, is {@code --unless-std-written}, so the holder refuses rather than overwrite a
+     * host's write to the STD since (off a terminal, a bare restore goes on over them, as a script's).
+     */
+    public static Function<String, List<String>> restore(String pair, boolean full, boolean protect, long limit,
+                                                         org.splitpoint.engine.pool.StdWrites stdWrites) {
         return dir -> {
             List<String> a = copy("restore", dir, pair, full, protect, limit);
-            a.add("--yes");
+            a.add(stdWrites == org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN ? "--yes" : "--unless-std-written");
             return a;
         };
     }

@@ -21,6 +21,7 @@ import org.splitpoint.app.common.StopConfirmDialog;
 import org.splitpoint.app.common.TypedConfirmDialog;
 import org.splitpoint.app.workload.WorkloadViewModel;
 import org.splitpoint.engine.pool.BcvWrites;
+import org.splitpoint.engine.pool.StdWrites;
 
 /**
  * The pair console: STD ⇄ BCV with the state and the running direction, Establish / Split /
@@ -310,9 +311,11 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
             // the dialog opens after the engine counted the tracks, and stays open while hosts and other
             // verbs go on: a restore refused meanwhile (the pair established again, its BCV being restored
             // from a backup) says why above the name's field instead of asking a name typed in vain
-            if (c == null || (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null,
-                    model.restoreBlockedProperty()))) {
-                model.restore();
+            if (c == null) {
+                model.restore(StdWrites.REFUSE_IF_ANY); // nothing asked, nothing agreed to
+            } else if (getScene() != null && TypedConfirmDialog.ask(getScene().getWindow(), c, null,
+                    model.restoreBlockedProperty())) {
+                model.restore(StdWrites.MAY_BE_OVERWRITTEN); // the STD's name typed
             }
         });
     }

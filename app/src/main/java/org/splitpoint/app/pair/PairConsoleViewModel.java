@@ -23,6 +23,7 @@ import org.splitpoint.engine.pool.BcvWrites;
 import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PairRules;
 import org.splitpoint.engine.pool.PoolSnapshot;
+import org.splitpoint.engine.pool.StdWrites;
 
 /**
  * The pair console's model: one pair's state, invalid tracks, the running copy and the track map,
@@ -405,8 +406,19 @@ public final class PairConsoleViewModel {
                 this::failed);
     }
 
-    /** Restores with the current options (after the view's typed confirmation). */
+    /** Restores as {@link #restore(StdWrites)} without an agreement to overwrite STD writes (nothing typed). */
     public void restore() {
+        restore(StdWrites.REFUSE_IF_ANY);
+    }
+
+    /**
+     * Restores with the current options. {@code stdWrites}: what the administrator agreed to — the STD's name
+     * typed (always asked for a full restore) overwrites what hosts wrote to it since the split; a restore that
+     * asked nothing, no track having changed on either side, agreed to none, and the engine refuses, as the
+     * restore starts, if a host wrote to the STD after that count; the refusal is said in the status bar as
+     * the engine's other refusals are.
+     */
+    public void restore(StdWrites stdWrites) {
         if (!restoreBlocked.get().isEmpty()) {
             return;
         }
@@ -416,8 +428,8 @@ public final class PairConsoleViewModel {
         copy.starting("restore");
         status.started("Restoring " + p.std() + " from " + p.bcv() + "…");
         long limit = copy.limitForStart();
-        bridge.run(HolderAction.of(HolderCommands.restore(name, f, keep, limit),
-                pool -> pool.pairs().restore(name, f, keep, limit)), j -> {
+        bridge.run(HolderAction.of(HolderCommands.restore(name, f, keep, limit, stdWrites),
+                pool -> pool.pairs().restore(name, f, keep, limit, stdWrites)), j -> {
             copy.started(j == null ? null : j.id());
             status.succeededWhileRunning("Restore of " + p.std() + " from " + p.bcv() + " started"
                     + (keep ? "; the BCV stays protected" : ""), "restore", name, j == null ? null : j.id());

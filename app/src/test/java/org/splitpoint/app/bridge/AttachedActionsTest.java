@@ -84,7 +84,8 @@ class AttachedActionsTest {
     void aPairRestoreIsDoneByTheHolder() throws Exception {
         holder.pool.pairs().split(java.util.List.of("prod-pair"));
         java.util.concurrent.atomic.AtomicReference<String> result = new java.util.concurrent.atomic.AtomicReference<>();
-        bridge.run(HolderAction.of(HolderCommands.restore("prod-pair", false, true, -1), pool -> null),
+        bridge.run(HolderAction.of(HolderCommands.restore("prod-pair", false, true, -1,
+                org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN), pool -> null),
                 j -> result.set("started"), result::set);
         shows(() -> result.get() != null);
         assertThat(result.get()).isEqualTo("started");

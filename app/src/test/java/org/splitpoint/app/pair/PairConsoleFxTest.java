@@ -306,6 +306,44 @@ class PairConsoleFxTest extends PairConsoleWindowFxTest {
         assertThat(shownState()).isEqualTo("Split");
     }
 
+    /**
+     * A restore with no track changed on either side asks nothing; a host's write to the STD that lands after
+     * that count, before the engine's call (a pair guard writes it as the restore is about to start), was agreed
+     * to by nobody, so the engine refuses, the status bar says why and the pair stays Split. Before, the restore
+     * that asked nothing overwrote the write with the BCV's image.
+     */
+    @Test
+    void anStdWriteAfterARestoreThatAskedNothingIsRefusedAndTheStatusBarSaysSo(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Synchronized".equals(shownState()));
+        robot.clickOn("#splitPair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Split".equals(shownState())
+                && !robot.lookup("#restorePair").queryAs(Button.class).isDisabled());
+        TestPools.call(fx.bridge, pool -> {
+            pool.pairs().guard(new org.splitpoint.engine.pair.PairChangeGuard() {
+                @Override
+                public <T> T around(org.splitpoint.engine.pair.PairChange change, java.util.concurrent.Callable<T> op)
+                        throws Exception {
+                    if (change.kind() == org.splitpoint.engine.pair.PairChange.Kind.RESTORE
+                            || change.kind() == org.splitpoint.engine.pair.PairChange.Kind.RESTORE_PROTECTED) {
+                        pool.device("prod").write(7L * TRACK, ByteBuffer.allocate(TRACK));
+                    }
+                    return op.call();
+                }
+            });
+            return null;
+        });
+        robot.clickOn("#restorePair");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(() -> fx.vm.status().messageProperty().get())
+                .contains("was not confirmed to overwrite them"));
+        assertThat(onFx(() -> fx.vm.status().messageProperty().get())).contains("prod was written since the split"
+                + " (1 track) and the restore of pair prod-pair was not confirmed to overwrite them: nothing was restored");
+        assertThat(robot.lookup("#confirmName").tryQuery()).as("no question was asked").isEmpty();
+        PairState inPool = TestPools.call(fx.bridge, pool -> pool.pairs().get("prod-pair").state());
+        assertThat(inPool).isEqualTo(PairState.Split);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shownState()).isEqualTo("Split");
+    }
+
     /** A host writing to the BCV while the one-click question is open: those writes would be lost too, so the name is asked. */
     @Test
     void aBcvWrittenWhileTheOneClickQuestionIsOpenTurnsItIntoTheTypedOne(FxRobot robot) throws Exception {

@@ -64,6 +64,15 @@ class PairConsoleViewModelTest {
         refresh();
     }
 
+    /** One track of {@code volume} as hosts read it. */
+    private byte[] track(int t, String volume) {
+        return call(pool -> {
+            byte[] b = new byte[65536];
+            pool.device(volume).read(t * 65536L, ByteBuffer.wrap(b));
+            return b;
+        });
+    }
+
     private void awaitState(PairState s) throws InterruptedException {
         assertThat(TestPools.await(Duration.ofSeconds(20), this::refresh, () -> vm.stateProperty().get() == s))
                 .as("pair reaches " + s).isTrue();
@@ -304,13 +313,57 @@ class PairConsoleViewModelTest {
         awaitState(PairState.Synchronized);
     }
 
+    /**
+     * A restore asked nothing, no track having changed on either side since the split; a host wrote to the STD
+     * before the engine's call: the restore is refused (the engine checks as it starts) and the status bar says
+     * so, the pair still Split and the write on the STD. Asked again, the question is the typed one, whose
+     * answer overwrites the write. Before, the restore that asked nothing overwrote it with the BCV's image.
+     */
+    @Test
+    void anStdWriteAfterARestoreThatAskedNothingIsRefusedNotOverwritten() throws Exception {
+        vm.split();
+        ui.drain();
+        refresh();
+        java.util.concurrent.atomic.AtomicReference<Object> asked = new java.util.concurrent.atomic.AtomicReference<>("not yet");
+        vm.restoreConfirmation(c -> asked.set(c == null ? null : c.getValue()));
+        ui.drain();
+        assertThat(asked.get()).as("nothing to ask").isNull();
+        byte[] written = new byte[65536];
+        java.util.Arrays.fill(written, (byte) 0x5A);
+        call(pool -> { // after the count, before the engine's call
+            pool.device("prod").write(7 * 65536L, ByteBuffer.wrap(written));
+            return null;
+        });
+        vm.restore(org.splitpoint.engine.pool.StdWrites.REFUSE_IF_ANY);
+        ui.drain();
+        assertThat(status.kindProperty().get()).isEqualTo(ActionStatus.Kind.ERROR);
+        assertThat(status.messageProperty().get()).contains("prod was written since the split (1 track) and the"
+                + " restore of pair prod-pair was not confirmed to overwrite them: nothing was restored");
+        PairState after = call(pool -> pool.pairs().get("prod-pair").state());
+        assertThat(after).isEqualTo(PairState.Split);
+        assertThat(track(7, "prod")).as("the host's write to the STD").isEqualTo(written);
+        assertThat(vm.copy().runningProperty().get()).isFalse();
+
+        refresh();
+        vm.restoreConfirmation(c -> asked.set(c == null ? null : c.getValue()));
+        ui.drain();
+        assertThat(asked.get()).as("asked again: the STD's name").isInstanceOf(Confirmation.class);
+        assertThat(((Confirmation) asked.get()).target()).isEqualTo("prod");
+        vm.restore(org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN); // typed; protected, the default
+        ui.drain();
+        assertThat(TestPools.await(Duration.ofSeconds(20), this::refresh, () -> !vm.copy().runningProperty().get()
+                && java.util.Arrays.equals(track(7, "prod"), track(7, "prod-bcv"))))
+                .as("the write overwritten with the BCV's split image").isTrue();
+        assertThat(status.kindProperty().get()).isNotEqualTo(ActionStatus.Kind.ERROR);
+    }
+
     @Test
     void aRunningRestoreShowsPercentRateAndEtaTakesANewThrottleAtOnceAndEndsAt100() throws Exception {
         vm.split();
         ui.drain();
         writeTracks(0, 512);
         vm.copy().throttleProperty().set(1_000_000);
-        vm.restore();
+        vm.restore(org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN); // typed: the STD's writes are overwritten
         ui.drain();
         assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
                 () -> vm.copy().progressTextProperty().get().matches("\\d+\\.\\d% · \\d+(\\.\\d)? MB/s · ETA \\d+:\\d\\d"))).isTrue();
@@ -349,7 +402,7 @@ class PairConsoleViewModelTest {
         ui.drain();
         writeTracks(0, 512);
         vm.copy().throttleProperty().set(1_000_000);
-        vm.restore();
+        vm.restore(org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN); // typed: the STD's writes are overwritten
         ui.drain();
         assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
                 () -> vm.copy().runningProperty().get() && vm.copy().progressProperty().get() > 0)).isTrue();
@@ -404,7 +457,7 @@ class PairConsoleViewModelTest {
         vm.sampleNow();
         ui.drain();
         vm.copy().throttleProperty().set(1_000_000);
-        vm.restore();
+        vm.restore(org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN); // typed: the STD's writes are overwritten
         ui.drain();
         call(pool -> { // well past the first step the copy makes
             pool.device("prod").read(420 * 65536L, ByteBuffer.allocate(4 * 65536));

@@ -74,7 +74,7 @@ class CliPairChangesTest {
         Thread.sleep(1500); // the workload writes the STD after the split: the restore takes those writes back
 
         console.protectProperty().set(true);
-        console.restore();
+        console.restore(org.splitpoint.engine.pool.StdWrites.MAY_BE_OVERWRITTEN); // typed: the workload's writes are taken back
         assertThat(TestPools.await(Duration.ofSeconds(60), this::refresh,
                 () -> console.stateProperty().get() == PairState.Split && vm.jobs().rows().isEmpty())).isTrue();
         assertNothingLost(w);
