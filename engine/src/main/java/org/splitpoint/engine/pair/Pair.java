@@ -299,7 +299,7 @@ public final class Pair {
 
     /**
      * As {@link #beginEstablish(boolean)}; unless {@code overwriteBcvWrites}, a Split pair whose BCV
-     * hosts wrote since the split is refused with {@link BcvWrittenException} and nothing changes. The
+     * hosts wrote since the split is refused with {@link WrittenSinceSplitException} and nothing changes. The
      * count is read under the gate the establish starts under: host writes to the BCV mark their tracks
      * holding it shared, so none lands between the check and the state change (one checked before only
      * would let a write in between, overwritten though nobody agreed to lose it).
@@ -336,10 +336,10 @@ public final class Pair {
     }
 
     /** Throws when the pair is Split and its BCV has tracks hosts wrote since the split (during an establish's start: under the gate). */
-    private void refuseIfBcvWritten() throws BcvWrittenException {
+    private void refuseIfBcvWritten() throws WrittenSinceSplitException {
         long written = bcvInvalid.count();
         if (state == PairState.Split && written > 0) {
-            throw new BcvWrittenException(name, bcv.name(), written);
+            throw new WrittenSinceSplitException(name, bcv.name(), written);
         }
     }
 
@@ -350,7 +350,7 @@ public final class Pair {
 
     /**
      * As {@link #beginRestore(boolean, boolean)}; unless {@code overwriteStdWrites}, a Split pair whose STD
-     * hosts wrote since the split is refused with {@link StdWrittenException} and nothing changes. The count
+     * hosts wrote since the split is refused with {@link WrittenSinceSplitException} and nothing changes. The count
      * is read under the gate the restore starts under: host writes to the STD mark their tracks holding it
      * shared, so none lands between the check and the state change. Writes to the BCV are not counted: the
      * restore copies them to the STD, so nothing of theirs is lost.
@@ -390,10 +390,10 @@ public final class Pair {
     }
 
     /** Throws when the pair is Split and its STD has tracks hosts wrote since the split (during a restore's start: under the gate). */
-    private void refuseIfStdWritten() throws StdWrittenException {
+    private void refuseIfStdWritten() throws WrittenSinceSplitException {
         long written = stdInvalid.count();
         if (state == PairState.Split && written > 0) {
-            throw new StdWrittenException(name, std.name(), written);
+            throw new WrittenSinceSplitException(name, std.name(), written);
         }
     }
 

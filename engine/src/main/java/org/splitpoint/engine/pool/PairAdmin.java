@@ -9,7 +9,6 @@ import org.splitpoint.engine.bitmap.DurableBitmap;
 import org.splitpoint.engine.event.Event;
 import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.job.JobProgress;
-import org.splitpoint.engine.pair.BcvWrittenException;
 import org.splitpoint.engine.pair.InvalidTracks;
 import org.splitpoint.engine.pair.Pair;
 import org.splitpoint.engine.pair.PairChange;
@@ -17,7 +16,7 @@ import org.splitpoint.engine.pair.PairChangeGuard;
 import org.splitpoint.engine.pair.PairCopyWork;
 import org.splitpoint.engine.pair.PairListener;
 import org.splitpoint.engine.pair.PairState;
-import org.splitpoint.engine.pair.StdWrittenException;
+import org.splitpoint.engine.pair.WrittenSinceSplitException;
 import org.splitpoint.engine.raid.RaidVolume;
 
 /**
@@ -413,9 +412,9 @@ public final class PairAdmin {
             PoolConfig.PairRecord was = copySettingsAhead(pool, p, full, throttle);
             try {
                 p.beginEstablish(full, bcvWrites == BcvWrites.MAY_BE_OVERWRITTEN);
-            } catch (BcvWrittenException e) {
+            } catch (WrittenSinceSplitException e) {
                 pool.pairRecords.put(name, was);
-                throw PairRules.bcvWritesNotConfirmed(e.pair(), e.bcv(), e.tracks()).exception();
+                throw PairRules.bcvWritesNotConfirmed(e.pair(), e.volume(), e.tracks()).exception();
             } catch (IOException | RuntimeException e) {
                 pool.pairRecords.put(name, was);
                 throw e;
@@ -530,9 +529,9 @@ public final class PairAdmin {
             PoolConfig.PairRecord was = copySettingsAhead(pool, p, full, throttle);
             try {
                 p.beginRestore(full, protect, stdWrites == StdWrites.MAY_BE_OVERWRITTEN);
-            } catch (StdWrittenException e) {
+            } catch (WrittenSinceSplitException e) {
                 pool.pairRecords.put(name, was);
-                throw PairRules.stdWritesNotConfirmed(e.pair(), e.std(), e.tracks()).exception();
+                throw PairRules.stdWritesNotConfirmed(e.pair(), e.volume(), e.tracks()).exception();
             } catch (IOException | RuntimeException e) {
                 pool.pairRecords.put(name, was);
                 throw e;
