@@ -192,13 +192,45 @@ final class JournalWrites {
         inBackground(pool, "rebase", () -> JournalWatch.rebaseQuietly(pool, volume));
     }
 
-    /** Runs {@code work} on a thread of its own, unless the pool is closing. */
+    /**
+     * Runs {@code work} on a thread of its own, unless the pool is closing; the pool's close waits
+     * for it ({@link #awaitInBackground}). A rebase started as the pool closed went on creating its
+     * image in the store after the close returned (a test's temporary directory held an entry the
+     * cleanup had not seen: JournalLeftOutWriteTest in a CI run).
+     */
     static void inBackground(Pool pool, String what, Runnable work) {
+        Thread t = new Thread(() -> {
+            try {
+                work.run();
+            } finally {
+                pool.journalThreads.remove(Thread.currentThread());
+            }
+        }, "splitpoint-journal-" + what);
+        t.setDaemon(true);
+        // listed before the look at closed, as the close sets closed before it looks at the list:
+        // one of the two sees the other, so no thread starts that the close does not wait for
+        pool.journalThreads.add(t);
         if (pool.isClosed()) {
+            pool.journalThreads.remove(t);
             return;
         }
-        Thread t = new Thread(work, "splitpoint-journal-" + what);
-        t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Waits up to {@code millis} for the threads {@link #inBackground} started to end (the pool is
+     * closed, so none starts now). Waits for the list to empty, not on each thread: one may be listed
+     * and not started yet.
+     */
+    static void awaitInBackground(Pool pool, long millis) {
+        long until = System.nanoTime() + millis * 1_000_000L;
+        while (!pool.journalThreads.isEmpty() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -99,6 +99,8 @@ public final class Pool implements AutoCloseable {
      */
     final Object journalLock = new Object();
     volatile Thread journalWatch;
+    /** The journal's threads of the moment (a rebase, a ship for room): the close waits for them (JournalWrites.inBackground). */
+    final java.util.Set<Thread> journalThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The opening has ended (restores resumed, the crash's tracks journaled again): base backups may start. */
     volatile boolean opened;
     /** When the journal watch next tries a journal's base backup ({@link JournalWatch}). */
@@ -901,6 +903,7 @@ public final class Pool implements AutoCloseable {
      */
     private void stopBackgroundWork(long millisEach) {
         JournalWatch.stop(this);
+        JournalWrites.awaitInBackground(this, millisEach); // a backup one starts is a job: stopped below
         for (Job j : jobs) {
             j.stop();
         }

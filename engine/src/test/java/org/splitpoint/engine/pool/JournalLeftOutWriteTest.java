@@ -48,12 +48,33 @@ class JournalLeftOutWriteTest {
         volatile java.util.concurrent.CountDownLatch holdHostLegWrites;
         final java.util.concurrent.CountDownLatch legWriteHeld = new java.util.concurrent.CountDownLatch(1);
 
+        /** A slow backup store: files and directories made under a "store" directory wait this long first. */
+        volatile long slowStoreMillis;
+
         @Override
         public StorageFile create(Path path) throws IOException {
             if (poolJsonFails && path.getFileName().toString().startsWith("pool.json")) {
                 throw new IOException("Input/output error (injected) writing " + path.getFileName());
             }
+            slowIfInTheStore(path);
             return super.create(path);
+        }
+
+        @Override
+        public void createDirectory(Path dir) throws IOException {
+            slowIfInTheStore(dir);
+            super.createDirectory(dir);
+        }
+
+        private void slowIfInTheStore(Path path) {
+            long ms = slowStoreMillis;
+            if (ms > 0 && path.toAbsolutePath().toString().contains("/store/")) {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
@@ -153,6 +174,40 @@ class JournalLeftOutWriteTest {
             assertThat(protectingOnRecord(dir)).isFalse();
             assertThat(said("the journal of v stopped protecting it")).isTrue();
             assertThat(pool.journals().status("v").protecting()).isFalse();
+        }
+    }
+
+    /**
+     * A write the full journal leaves out stops it protecting, which starts a backup for a new base
+     * on a thread of its own (a rebase). The pool's close did not wait for it: closed right after
+     * the write, the rebase went on opening the store and creating its image after the close had
+     * returned (a CI run's temporary directory held an entry its cleanup had not seen). The close
+     * now waits for the journal's threads, as it does for its jobs.
+     */
+    @Test
+    void theCloseWaitsForTheRebaseAWriteLeftOutStarted() throws Exception {
+        Path dir = journaled();
+        Faults storage = faults();
+        Pool pool = Pool.open(dir, storage, new PoolOptions(false));
+        try {
+            fill(pool);
+            storage.slowStoreMillis = 300; // the rebase's image is made slowly: the close comes first
+            smallWrite(pool, 5); // left out: the journal stops protecting v, a rebase starts beside
+        } finally {
+            pool.close();
+        }
+        java.util.List<String> atClose = list(tmp.resolve("store").resolve("images"));
+        Thread.sleep(1000);
+        assertThat(list(tmp.resolve("store").resolve("images"))).as("the store's images a second after the close")
+                .isEqualTo(atClose);
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .map(Thread::getName).filter(n -> n.equals("splitpoint-journal-rebase") || n.equals("splitpoint-journal-ship")))
+                .as("the journal's threads of the moment once the close returned (not the pooled leg writers)").isEmpty();
+    }
+
+    private static java.util.List<String> list(Path dir) throws IOException {
+        try (var s = java.nio.file.Files.walk(dir)) {
+            return s.map(p -> dir.relativize(p).toString()).sorted().toList();
         }
     }
 
