@@ -125,6 +125,10 @@ final class PairCommand {
         /** "establish of p1 started: 12 tracks to copy (incremental)". */
         abstract String started(Job job);
 
+        /** Throws IllegalArgumentException (a usage error) for options that contradict each other. */
+        void checkOptions() {
+        }
+
         @Option(names = "--yes", description = "confirm what the copy overwrites without being asked on a terminal")
         boolean yes;
 
@@ -142,10 +146,6 @@ final class PairCommand {
          * PAIR' is the SPEC's contract for scripts (a daily establish, the restore of a BCV-based
          * recovery), which a --yes required there would break, and their log keeps the sentence.
          */
-        /** Throws IllegalArgumentException (a usage error) for options that contradict each other. */
-        void checkOptions() {
-        }
-
         @Override
         public Integer call() throws Exception {
             long limit = throttleBytes(throttle);

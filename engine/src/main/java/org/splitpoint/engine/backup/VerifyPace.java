@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
  * a report comes only after a megabyte is read and hashed, so the time before it is unknown. Until
  * a second report of the image measures something, there is no rate and no ETA (a line once
  * printed "1227840.7 MB/s": a megabyte over the nanoseconds since the report itself). The bytes are
- * those both passes of the verify read ({@link ImageReader#verifyBytes}), so the ETA covers both.
+ * those the verify reads ({@link ImageReader#verifyBytes}: one pass over the data file for both of its
+ * checks), so the ETA covers all of it.
  * Not thread-safe: one verify's reports come from one thread.
  */
 public final class VerifyPace {

@@ -306,13 +306,13 @@ public final class Pair {
      */
     public void beginEstablish(boolean full, boolean overwriteBcvWrites) throws IOException {
         if (!overwriteBcvWrites) {
-            refuseIfBcvWritten(); // before the flushes: a refusal need not wait for them
+            refuseIfWrittenSinceSplit(bcvInvalid, bcv); // before the flushes: a refusal need not wait for them
         }
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         lockGate();
         try {
             if (!overwriteBcvWrites) {
-                refuseIfBcvWritten(); // the check that counts: no host write to the BCV can come in now
+                refuseIfWrittenSinceSplit(bcvInvalid, bcv); // the check that counts: no host write to the BCV can come in now
             }
             flushSides(List.of(this)); // the copy starts from a durable point
             if (full) {
@@ -335,11 +335,14 @@ public final class Pair {
         }
     }
 
-    /** Throws when the pair is Split and its BCV has tracks hosts wrote since the split (during an establish's start: under the gate). */
-    private void refuseIfBcvWritten() throws WrittenSinceSplitException {
-        long written = bcvInvalid.count();
+    /**
+     * Throws when the pair is Split and {@code side} (the BCV for an establish, the STD for a restore)
+     * has tracks hosts wrote since the split, as {@code marks} count them (at a copy's start: under the gate).
+     */
+    private void refuseIfWrittenSinceSplit(InvalidTracks marks, RaidVolume side) throws WrittenSinceSplitException {
+        long written = marks.count();
         if (state == PairState.Split && written > 0) {
-            throw new WrittenSinceSplitException(name, bcv.name(), written);
+            throw new WrittenSinceSplitException(name, side.name(), written);
         }
     }
 
@@ -357,13 +360,13 @@ public final class Pair {
      */
     public void beginRestore(boolean full, boolean protectBcv, boolean overwriteStdWrites) throws IOException {
         if (!overwriteStdWrites) {
-            refuseIfStdWritten(); // before the flushes: a refusal need not wait for them
+            refuseIfWrittenSinceSplit(stdInvalid, std); // before the flushes: a refusal need not wait for them
         }
         settle(List.of(this)); // most of the flush while hosts go on: the one under the gate has little left
         lockGate();
         try {
             if (!overwriteStdWrites) {
-                refuseIfStdWritten(); // the check that counts: no host write to the STD can come in now
+                refuseIfWrittenSinceSplit(stdInvalid, std); // the check that counts: no host write to the STD can come in now
             }
             flushSides(List.of(this)); // the restore starts from a durable BCV image
             if (full) {
@@ -386,14 +389,6 @@ public final class Pair {
             stdInvalid.clearAllLazily();
         } finally {
             gate.writeLock().unlock();
-        }
-    }
-
-    /** Throws when the pair is Split and its STD has tracks hosts wrote since the split (during a restore's start: under the gate). */
-    private void refuseIfStdWritten() throws WrittenSinceSplitException {
-        long written = stdInvalid.count();
-        if (state == PairState.Split && written > 0) {
-            throw new WrittenSinceSplitException(name, std.name(), written);
         }
     }
 

@@ -156,9 +156,7 @@ public final class PairRules {
      * the CLI's look that found none). The next establish asks for the BCV's name, as the count is above 0.
      */
     public static Refusal bcvWritesNotConfirmed(String pair, String bcv, long tracks) {
-        return new Refusal(bcv + " was written since the split (" + Sizes.count(tracks, "track") + ") and the establish"
-                + " of pair " + pair + " was not confirmed to overwrite them: nothing was established; establish again"
-                + " to be asked about those writes");
+        return writesNotConfirmed(pair, bcv, tracks, "establish", "established");
     }
 
     /**
@@ -167,9 +165,14 @@ public final class PairRules {
      * side and so asked nothing). The next restore asks for the STD's name, as the count is above 0.
      */
     public static Refusal stdWritesNotConfirmed(String pair, String std, long tracks) {
-        return new Refusal(std + " was written since the split (" + Sizes.count(tracks, "track") + ") and the restore"
-                + " of pair " + pair + " was not confirmed to overwrite them: nothing was restored; restore again"
-                + " to be asked about those writes");
+        return writesNotConfirmed(pair, std, tracks, "restore", "restored");
+    }
+
+    /** The one sentence of both: {@code volume}, the side the copy ({@code copy}, {@code done}) would overwrite. */
+    private static Refusal writesNotConfirmed(String pair, String volume, long tracks, String copy, String done) {
+        return new Refusal(volume + " was written since the split (" + Sizes.count(tracks, "track") + ") and the " + copy
+                + " of pair " + pair + " was not confirmed to overwrite them: nothing was " + done + "; " + copy
+                + " again to be asked about those writes");
     }
 
     /** True when an establish with {@code full} overwrites the whole BCV (full, or never established). */
