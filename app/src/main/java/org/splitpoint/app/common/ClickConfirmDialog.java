@@ -33,12 +33,7 @@ public final class ClickConfirmDialog {
         if (c.asksName()) {
             return false;
         }
-        Dialog<ButtonType> dialog = new Dialog<>();
-        DialogLook.apply(dialog, owner);
-        dialog.setTitle(c.title());
-        dialog.setHeaderText(c.header());
-        dialog.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
-        dialog.getDialogPane().getStyleClass().add("confirm-dialog");
+        Dialog<ButtonType> dialog = TypedConfirmDialog.confirmDialog(owner, c);
         VBox said = new VBox(8);
         said.getChildren().setAll(TypedConfirmDialog.sentences(c));
         VBox body = new VBox(8, said);

@@ -43,12 +43,7 @@ public final class TypedConfirmDialog {
     public static boolean ask(Window owner, javafx.beans.value.ObservableValue<Confirmation> live, javafx.scene.Node extra,
                               javafx.beans.value.ObservableValue<String> refused) {
         Confirmation c = live.getValue();
-        Dialog<ButtonType> dialog = new Dialog<>();
-        DialogLook.apply(dialog, owner);
-        dialog.setTitle(c.title());
-        dialog.setHeaderText(c.header());
-        dialog.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
-        dialog.getDialogPane().getStyleClass().add("confirm-dialog");
+        Dialog<ButtonType> dialog = confirmDialog(owner, c);
 
         VBox said = new VBox(8);
         said.getChildren().setAll(sentences(c));
@@ -124,6 +119,17 @@ public final class TypedConfirmDialog {
         } else if (!refusedNow && (owner == null || owner == cancel)) {
             typed.requestFocus();
         }
+    }
+
+    /** A confirmation's dialog, titled, headed and marked as one (the click and the typed dialogs open alike). */
+    static Dialog<ButtonType> confirmDialog(Window owner, Confirmation c) {
+        Dialog<ButtonType> dialog = new Dialog<>();
+        DialogLook.apply(dialog, owner);
+        dialog.setTitle(c.title());
+        dialog.setHeaderText(c.header());
+        dialog.setGraphic(new StateBadge(new StateLook("", StateLook.Glyph.TRIANGLE, StateLook.Tone.WARN)));
+        dialog.getDialogPane().getStyleClass().add("confirm-dialog");
+        return dialog;
     }
 
     /** A confirmation's sentences as labels that wrap (the click and the typed dialogs show them alike). */

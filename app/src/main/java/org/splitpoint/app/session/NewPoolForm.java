@@ -66,7 +66,7 @@ public record NewPoolForm(String directory, int drives, String driveSize, String
      */
     public Problem checkWith(String directoryProblem, long free, boolean thinAccepted) {
         Problem p = checkWith(directoryProblem);
-        if (p != Problem.NONE || thinAccepted || !ThinProvisioning.newDrives(drives, driveBytes(), free).thin()) {
+        if (p != Problem.NONE || thinAccepted || !thin(free)) {
             return p;
         }
         return new Problem(Field.THIN, "the drives can outgrow the free space: tick 'I know the drives are thin' to create the pool");
@@ -77,16 +77,20 @@ public record NewPoolForm(String directory, int drives, String driveSize, String
      * number of drives and their size are right, else "".
      */
     public String provisioning(long free) {
-        if (drives < 1 || drives > 256 || !driveSizeProblem().isEmpty()) {
-            return "";
-        }
-        return ThinProvisioning.newDrives(drives, driveBytes(), free).sentence();
+        ThinProvisioning t = typed(free);
+        return t == null ? "" : t.sentence();
     }
 
     /** True when the drives can outgrow {@code free} (false while the count or size is wrong). */
     public boolean thin(long free) {
-        return drives >= 1 && drives <= 256 && driveSizeProblem().isEmpty()
-                && ThinProvisioning.newDrives(drives, driveBytes(), free).thin();
+        ThinProvisioning t = typed(free);
+        return t != null && t.thin();
+    }
+
+    /** The drives typed against {@code free}; null while their number or size is wrong (their own problem is said). */
+    private ThinProvisioning typed(long free) {
+        return drives < 1 || drives > 256 || !driveSizeProblem().isEmpty() ? null
+                : ThinProvisioning.newDrives(drives, driveBytes(), free);
     }
 
     /**
