@@ -330,6 +330,11 @@ public final class FaultInjector implements StorageFactory {
         return backgroundForces.get();
     }
 
+    /** Forces still to fail of those {@link #failForces} / {@link #failForcesNoSpace} asked for: 0 once all failed. */
+    public long forcesLeftToFail() {
+        return forcesToFail.get();
+    }
+
     private final AtomicLong backgroundFailures = new AtomicLong();
 
     /** Background forces that failed so far (a failing force that was one of them, see {@link #writesBackEarly}). */

@@ -81,13 +81,28 @@ class MemberFlushNoSpaceCrashTest {
         Path image = p.paths.image(lossy).toAbsolutePath();
         // late in the run, so that some tracks written before it are not written again after it
         int failAt = THREADS * WRITES_EACH - 3 - rnd.nextInt(THREADS * 6);
-        assertThat(writeAndFlush(v, inj, image, failAt, rnd, durable, 0, false, false)).as("a flush failed").isTrue();
+        boolean flushFailed = writeAndFlush(v, inj, image, failAt, rnd, durable, 0, false, false);
+        assertFailedAndCounted(inj, v, flushFailed, layout + " seed " + seed);
         inj.cutNow();
         inj.crash();
         p.abandon();
         try (Pool q = Pool.open(dir)) {
             checkAgainstAcknowledged(q, durable, layout + " seed " + seed + " (lost drive " + lossy + ")");
         }
+    }
+
+    /**
+     * The scene's check that it tested something: the injected force failed, and the engine counted
+     * the loss. Most often a host's flush fails on it; but a failed background write-back may be
+     * counted first by a parity write's read of the strips it keeps (Member.settledLosses forces
+     * the image then), and the next flush heals the lost writes from the other drives and rightly
+     * succeeds: then no flush failed, and the member's count says the loss was seen (the CI of
+     * 2026-12-07 failed RAID 5 seed 3 on "a flush failed" so; here RAID 5 seeds 3, 6 and 7 ran so in 9
+     * of 40 runs of the class, every track checked good).
+     */
+    private static void assertFailedAndCounted(FaultInjector inj, RaidVolume v, boolean flushFailed, String run) {
+        assertThat(inj.forcesLeftToFail()).as("%s: the injected force failure happened", run).isZero();
+        assertThat(flushFailed || v.memberLosses() > 0).as("%s: a flush failed, or the loss was counted", run).isTrue();
     }
 
     /** Seeds of a 3-way mirror with a drive out: four; 40 with {@code -Dsplitpoint.longTests=true}. */
@@ -122,7 +137,7 @@ class MemberFlushNoSpaceCrashTest {
         Path image = p.paths.image(lossy).toAbsolutePath();
         int failAt = 1 + rnd.nextInt(THREADS * WRITES_EACH - 3);
         String run = "seed " + seed + " (d" + out + " FAILED, lost writes " + lossy + ")";
-        assertThat(writeAndFlush(v, inj, image, failAt, rnd, durable, 0, false, false)).as("%s: a flush failed", run).isTrue();
+        assertFailedAndCounted(inj, v, writeAndFlush(v, inj, image, failAt, rnd, durable, 0, false, false), run);
         v.flush(); // room again: the heal, from the other holder
         checkAgainstAcknowledged(p, durable, run + ", before the cut");
         inj.cutNow();
