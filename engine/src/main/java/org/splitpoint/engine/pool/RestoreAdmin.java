@@ -109,9 +109,20 @@ public final class RestoreAdmin {
      */
     public Job restore(String volume, Path storeDir, String imageId, boolean writeThrough, long throttle)
             throws IOException, PoolException {
+        return restore(volume, storeDir, imageId, writeThrough, throttle, VolumeData.MAY_BE_REPLACED);
+    }
+
+    /**
+     * As {@link #restore(String, Path, String, boolean, long)}, with what the caller's administrator
+     * agreed to: {@link VolumeData#ONLY_IF_FAILED} (asked nothing, the volume being FAILED) refuses,
+     * nothing changed, a volume that is not FAILED when the restore takes it.
+     */
+    public Job restore(String volume, Path storeDir, String imageId, boolean writeThrough, long throttle,
+                       VolumeData consent) throws IOException, PoolException {
         synchronized (pool) {
             pool.refuseIfClosed(); // its lock let go: another opening may hold the pool
             refuseRestoreNow(pool.volume(volume));
+            refuseUnconsented(pool.volume(volume), consent); // early: before the store is read
         }
         // The store's reads (its images, the chain's manifests and indexes) and the pool's record as its
         // user, without the pool's monitor: a store that hangs (an NFS server gone) makes this command
@@ -141,7 +152,7 @@ public final class RestoreAdmin {
                 refuseRestoreNow(v);
                 ChainReader given = chain;
                 chain = null; // the restore's from here (closed by it if it does not start)
-                Job job = placeRestore(v, store, id, given, wt, throttle, null, 0, 0, List.of());
+                Job job = placeRestore(v, store, id, given, wt, throttle, null, 0, 0, List.of(), consent);
                 wt = null; // the restore's from here: in place, it gives it up itself
                 return startCopy(job);
             }
@@ -214,7 +225,19 @@ public final class RestoreAdmin {
     Job startRestore(RaidVolume v, DirectoryStore store, String id, long throttle,
                      JournalOverlay overlay, long journalFrom, long journalTo, List<String> replacements)
             throws IOException, PoolException {
-        return startCopy(placeRestore(v, store, id, null, null, throttle, overlay, journalFrom, journalTo, replacements));
+        // a rebuild is of a FAILED volume only (JournalRebuild checks it under the same monitor)
+        return startCopy(placeRestore(v, store, id, null, null, throttle, overlay, journalFrom, journalTo, replacements,
+                VolumeData.ONLY_IF_FAILED));
+    }
+
+    /**
+     * Refuses a restore asked nothing ({@link VolumeData#ONLY_IF_FAILED}) of a volume that is not
+     * FAILED now: what it holds is readable, and replacing it was never agreed to.
+     */
+    private static void refuseUnconsented(RaidVolume v, VolumeData consent) throws PoolException {
+        if (consent == VolumeData.ONLY_IF_FAILED && v.state() != VolumeState.FAILED) {
+            throw new PoolException(RestoreRules.notFailedAnyMore(v.name(), v.state().toString(), v.stateReason()));
+        }
     }
 
     /** Starts the copy of a restore in place ({@link #placeRestore}); pool monitor held. */
@@ -237,7 +260,7 @@ public final class RestoreAdmin {
      */
     private Job placeRestore(RaidVolume v, DirectoryStore store, String id, ChainReader opened, ImageWriter writeThrough,
                              long throttle, JournalOverlay overlay, long journalFrom, long journalTo,
-                             List<String> replacements) throws IOException, PoolException {
+                             List<String> replacements, VolumeData consent) throws IOException, PoolException {
         String volume = v.name();
         ChainReader onDemand = opened != null ? opened : ChainReader.open(store, id);
         ChainReader bulk = null;
@@ -274,6 +297,8 @@ public final class RestoreAdmin {
             // + journal no longer made the volume); one between the restore in place and the map's
             // take lost its mark (the next incremental missed it)
             try (Pool.HostWayHeld held = pool.holdHostWay(List.of(volume))) {
+                // the volume's last look, host requests held off: it replaces what hosts can read only if agreed to
+                refuseUnconsented(v, consent);
                 long journalBase = overlay == null ? JournalBase.restoreStarting(pool, volume, store.uuid(), id) : -1;
                 // made before anything is recorded: once a FAILED volume's blank drives are, nothing may
                 // keep the restore that fills them from going on

@@ -132,6 +132,16 @@ public final class RestoreRules {
         return null;
     }
 
+    /**
+     * Why a restore from a backup asked nothing ({@link VolumeData#ONLY_IF_FAILED}: the volume was
+     * FAILED at the look) is refused: {@code volume} is {@code state} now, what it holds readable.
+     */
+    public static String notFailedAnyMore(String volume, String state, String reason) {
+        return "volume " + volume + " is " + state + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")")
+                + ", no longer FAILED: restoring it would replace data hosts can read, which was not confirmed;"
+                + " nothing was restored; restore again to be asked to type its name";
+    }
+
     /** Split or never established: the pair neither mirrors nor copies between its sides. */
     private static boolean leavesSidesAlone(PairState state) {
         return state == PairState.Split || state == PairState.NeverEstab;
