@@ -14,6 +14,7 @@ import org.splitpoint.engine.job.Job;
 import org.splitpoint.engine.pool.BackupAdmin;
 import org.splitpoint.engine.pool.ImagesInUse;
 import org.splitpoint.engine.pool.Sizes;
+import org.splitpoint.engine.pool.VolumeData;
 import org.splitpoint.engine.pool.VolumeState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -279,7 +280,8 @@ final class BackupCommand {
             footer = {"", "Reads of tracks not yet restored are fetched from the backup (and written to the volume);"
                     + " writes go to the volume; a bulk copy fills the rest in the background, never over a track"
                     + " written or fetched meanwhile. A FAILED volume gets blank images for its lost drives first."
-                    + " Overwriting a volume that is not FAILED asks for its name to be typed, or --yes."})
+                    + " Overwriting a volume that is not FAILED asks for its name to be typed, or --yes; a FAILED one"
+                    + " is restored without a question, and refused if it is no longer FAILED when the restore starts."})
     static final class Restore extends OnPool {
         @Parameters(index = "1", paramLabel = "VOLUME",
                 description = "the volume to restore: what it holds now is replaced")
@@ -297,9 +299,16 @@ final class BackupCommand {
         boolean noWait;
         @Option(names = "--yes", description = "confirm overwriting the volume without being asked")
         boolean yes;
+        @Option(names = "--only-if-failed", description = "restore only if the volume is FAILED (nothing readable to"
+                + " lose); else refuse (exit 1) and change nothing, without asking")
+        boolean onlyIfFailed;
 
         @Override
         public Integer call() throws Exception {
+            if (onlyIfFailed && yes) {
+                throw new IllegalArgumentException("--yes agrees to replace what the volume holds and --only-if-failed"
+                        + " refuses to: choose one");
+            }
             long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes(bulkThrottle);
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {
@@ -309,12 +318,19 @@ final class BackupCommand {
                 if (risk != null) {
                     err().println("splitpoint: warning: " + risk);
                 }
-                if (!yes && pool.volume(volume).state() != VolumeState.FAILED && !Confirm.typed(err(),
-                        "restoring " + volume + " replaces all its data (" + Sizes.format(pool.volume(volume).size())
-                                + ") with the backup's", volume, volume + " was not restored")) {
-                    return 1;
+                // a FAILED volume holds nothing readable: nothing is asked, and the engine refuses the
+                // restore if the volume is no longer FAILED when it starts (never replaced unasked)
+                VolumeData consent = yes ? VolumeData.MAY_BE_REPLACED
+                        : onlyIfFailed || pool.volume(volume).state() == VolumeState.FAILED ? VolumeData.ONLY_IF_FAILED
+                        : null;
+                if (consent == null) {
+                    if (!Confirm.typed(err(), "restoring " + volume + " replaces all its data ("
+                            + Sizes.format(pool.volume(volume).size()) + ") with the backup's", volume, volume + " was not restored")) {
+                        return 1;
+                    }
+                    consent = VolumeData.MAY_BE_REPLACED;
                 }
-                Job job = pool.instantRestores().restore(volume, dirStore, at, writeThrough, limit);
+                Job job = pool.instantRestores().restore(volume, dirStore, at, writeThrough, limit, consent);
                 var r = pool.instantRestores().restoreOf(volume);
                 out().println("restore of " + volume + " from image " + r.chain().target().id() + " started: the volume is"
                         + " usable now; " + Sizes.count(job.progress().totalTracks(), "track") + " to copy in the background; job " + job.id());

@@ -220,6 +220,38 @@ class BackupCommandTest {
                 + " more; once it is full, the snapshots that need a track saved become invalid");
     }
 
+    /**
+     * A FAILED volume is restored without a question (nothing readable to lose), on the condition that
+     * it is still FAILED when the restore starts; {@code --only-if-failed} asks that condition of any
+     * volume (for callers that asked nothing: the app attached to serve), refusing one that holds
+     * readable data, which stays as it was.
+     */
+    @Test
+    void onlyIfFailedRestoresAFailedVolumeAndRefusesOneThatIsNot() throws Exception {
+        assertThat(CliRun.of("backup", "create", pool, "v", "--store", store, "--full").code()).isZero();
+        assertThat(CliRun.of("backup", "create", pool, "small", "--store", store, "--full").code()).isZero();
+        byte[] small = CliRun.of("volume", "read", pool, "small", "--offset", 0, "--length", "1M").out().getBytes();
+        byte[] other = new byte[1 << 20];
+        new Random(7).nextBytes(other);
+        Path written = Files.write(tmp.resolve("after"), other); // after the backup: only the volume holds it
+        assertThat(CliRun.of("volume", "write", pool, "v", "--offset", 0, "--in", written).code()).isZero();
+        byte[] before = CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "1M").out().getBytes();
+
+        assertRefused(1, "volume v is OPTIMAL, no longer FAILED: restoring it would replace data hosts can read, which"
+                + " was not confirmed; nothing was restored; restore again to be asked to type its name",
+                "backup", "restore", pool, "v", "--store", store, "--only-if-failed");
+        assertRefused(2, "--yes agrees to replace what the volume holds and --only-if-failed refuses to: choose one",
+                "backup", "restore", pool, "v", "--store", store, "--only-if-failed", "--yes");
+        assertThat(CliRun.of("volume", "read", pool, "v", "--offset", 0, "--length", "1M").out().getBytes()).isEqualTo(before);
+
+        Files.delete(pool.resolve("drives/d4.img")); // both drives of small lost: FAILED
+        Files.delete(pool.resolve("drives/d5.img"));
+        CliRun r = CliRun.of("backup", "restore", pool, "small", "--store", store, "--only-if-failed");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("Type small");
+        assertThat(CliRun.of("volume", "read", pool, "small", "--offset", 0, "--length", "1M").out().getBytes()).isEqualTo(small);
+    }
+
     /** {@code backup create --from-snapshot}: the image is the volume as the snapshot shows it, and carries its time. */
     @Test
     void aBackupFromASnapshotIsTheVolumeAsTheSnapshotShowsIt() throws Exception {
