@@ -364,14 +364,18 @@ public final class HolderCommands {
     }
 
     /**
-     * {@code backup restore POOL VOLUME --store DIR --at ID --no-wait --yes [--write-through]
-     * [--bulk-throttle MB/s]}: the app asked its own confirmation first; the restore runs in the holder.
+     * {@code backup restore POOL VOLUME --store DIR --at ID --no-wait --yes|--only-if-failed
+     * [--write-through] [--bulk-throttle MB/s]}: the app asked its own confirmation first (the
+     * volume's name typed: {@code --yes}; nothing asked of a FAILED volume: {@code --only-if-failed},
+     * so the holder refuses one that is no longer FAILED); the restore runs in the holder.
      */
     public static Function<String, List<String>> restoreFromBackup(String volume, java.nio.file.Path store, String image,
-                                                                   boolean writeThrough, long bulkLimit) {
+                                                                   boolean writeThrough, long bulkLimit,
+                                                                   org.splitpoint.engine.pool.VolumeData consent) {
         return dir -> {
             List<String> a = new ArrayList<>(List.of("backup", "restore", dir, volume, "--store", store.toString(),
-                    "--at", image, "--no-wait", "--yes"));
+                    "--at", image, "--no-wait", consent == org.splitpoint.engine.pool.VolumeData.MAY_BE_REPLACED ? "--yes"
+                            : "--only-if-failed"));
             if (writeThrough) {
                 a.add("--write-through");
             }

@@ -34,6 +34,17 @@ public final class RestoreDialog {
     private RestoreDialog() {
     }
 
+    /** Puts what the restore does ({@link RestoreForm#sentences}) into {@code said}, one wrapped line each. */
+    private static void say(VBox said, RestoreForm form) {
+        said.getChildren().clear();
+        for (String s : form.sentences()) {
+            Label l = new Label(s);
+            l.setWrapText(true);
+            l.setMinHeight(Label.USE_PREF_SIZE); // else a dialog gives a wrapped label one line's height and cuts it
+            said.getChildren().add(l);
+        }
+    }
+
     /** Shows the dialog and waits; starts the restore when confirmed. */
     public static void ask(Window owner, RestoreForm form) {
         Dialog<ButtonType> d = new Dialog<>();
@@ -44,12 +55,10 @@ public final class RestoreDialog {
         d.getDialogPane().getStyleClass().add("confirm-dialog");
 
         VBox body = new VBox(8);
-        for (String s : form.sentences()) {
-            Label l = new Label(s);
-            l.setWrapText(true);
-            l.setMinHeight(Label.USE_PREF_SIZE); // else a dialog gives a wrapped label one line's height and cuts it
-            body.getChildren().add(l);
-        }
+        VBox said = new VBox(8);
+        javafx.beans.binding.BooleanBinding needsName = form.needsTypedNameBinding();
+        say(said, form);
+        body.getChildren().add(said);
         ComboBox<ImageChoice> image = new ComboBox<>(form.choices());
         image.setId("restoreImageChoice");
         image.setMaxWidth(Double.MAX_VALUE);
@@ -86,18 +95,31 @@ public final class RestoreDialog {
         g.addRow(3, key("Bulk throttle"), throttle);
         GridPane.setHgrow(imageRow, Priority.ALWAYS);
         body.getChildren().add(g);
-        if (form.needsTypedName()) {
-            Label ask = new Label("Type " + form.volume() + " to confirm:");
-            ask.getStyleClass().add("confirm-ask");
-            TextField typed = new TextField();
-            typed.setId("confirmName");
-            typed.setPromptText(form.volume());
-            typed.textProperty().bindBidirectional(form.typedProperty());
-            // no name asked for a restore the engine refuses (a pair mirroring the volume, a service window
-            // opened meanwhile): the line under the field says why, as it does before the name is typed
-            typed.disableProperty().bind(form.refusedProperty().isNotEmpty());
-            ask.disableProperty().bind(typed.disableProperty());
-            body.getChildren().addAll(ask, typed);
+        Label ask = new Label("Type " + form.volume() + " to confirm:");
+        ask.getStyleClass().add("confirm-ask");
+        TextField typed = new TextField();
+        typed.setId("confirmName");
+        typed.setPromptText(form.volume());
+        typed.textProperty().bindBidirectional(form.typedProperty());
+        // no name asked for a restore the engine refuses (a pair mirroring the volume, a service window
+        // opened meanwhile): the line under the field says why, as it does before the name is typed
+        typed.disableProperty().bind(form.refusedProperty().isNotEmpty());
+        ask.disableProperty().bind(typed.disableProperty());
+        // asked only while the volume is not FAILED (what it holds is replaced); one that leaves FAILED
+        // while the dialog is open is asked from then on, and what the dialog says changes with it
+        for (javafx.scene.Node n : new javafx.scene.Node[] {ask, typed}) {
+            n.visibleProperty().bind(needsName);
+            n.managedProperty().bind(needsName);
+        }
+        needsName.addListener((o, was, now) -> {
+            say(said, form);
+            if (now) {
+                typed.requestFocus();
+            }
+            DialogLook.fit(d);
+        });
+        body.getChildren().addAll(ask, typed);
+        if (needsName.get()) {
             Platform.runLater(typed::requestFocus);
         }
         Label why = new Label();

@@ -27,6 +27,7 @@ import org.splitpoint.engine.pool.PairAdmin.PairView;
 import org.splitpoint.engine.pool.PoolSnapshot;
 import org.splitpoint.engine.pool.Refusal;
 import org.splitpoint.engine.pool.RestoreRules;
+import org.splitpoint.engine.pool.VolumeData;
 import org.splitpoint.engine.pool.VolumeState;
 
 /**
@@ -117,6 +118,14 @@ public final class RestoreForm {
         PoolSnapshot s = snapshot.get();
         PoolSnapshot.VolumeView v = s == null ? null : s.volume(volume);
         return v == null || v.state() != VolumeState.FAILED;
+    }
+
+    /**
+     * {@link #needsTypedName}, following the pool while the dialog is open: a volume that leaves
+     * FAILED meanwhile (a drive brought back) holds readable data again, and its name is asked.
+     */
+    public javafx.beans.binding.BooleanBinding needsTypedNameBinding() {
+        return Bindings.createBooleanBinding(this::needsTypedName, snapshot);
     }
 
     /** "reading the known stores…", what was found, or why nothing can be offered. */
@@ -257,6 +266,16 @@ public final class RestoreForm {
         }, loading::set);
     }
 
+    /**
+     * What the administrator agreed to: the volume's name typed agrees to replace what it holds; no
+     * name (the dialog asked none, the volume being FAILED) agrees to restore it only while it is
+     * FAILED, which the engine checks when the restore starts (a volume that left FAILED after the
+     * look is refused, not replaced).
+     */
+    static VolumeData consent(String volume, String typed) {
+        return typed != null && typed.trim().equals(volume) ? VolumeData.MAY_BE_REPLACED : VolumeData.ONLY_IF_FAILED;
+    }
+
     /** Starts the restore as chosen (the dialog confirmed it). */
     public void restore() {
         if (!blocked.get().isEmpty()) {
@@ -265,11 +284,12 @@ public final class RestoreForm {
         ImageChoice c = image.get();
         boolean wt = writeThrough.get();
         long limit = throttle.get();
+        VolumeData consent = consent(volume, typed.get());
         status.started("Restoring " + volume + " from image " + c.image().id() + "…");
         bridge.run(org.splitpoint.app.bridge.HolderAction.ofState(org.splitpoint.app.bridge.HolderCommands.restoreFromBackup(
-                volume, c.store(), c.image().id(), wt, limit), (out, state) -> org.splitpoint.app.bridge.HolderCommands
+                volume, c.store(), c.image().id(), wt, limit, consent), (out, state) -> org.splitpoint.app.bridge.HolderCommands
                 .startedJob("instant-restore", volume, out, state), pool -> expectations.replaced(volume,
-                () -> pool.instantRestores().restore(volume, c.store(), c.image().id(), wt, limit).progress())), p -> {
+                () -> pool.instantRestores().restore(volume, c.store(), c.image().id(), wt, limit, consent).progress())), p -> {
                     status.succeededWhileRunning("Restore of " + volume + " from image " + c.image().id() + " started: the"
                             + " volume is usable now; " + Format.tracks(p.totalTracks() - p.doneTracks()) + " to copy in the"
                             + " background" + (wt ? "; writes go to a new image too" : ""), "instant-restore", volume, p.id());

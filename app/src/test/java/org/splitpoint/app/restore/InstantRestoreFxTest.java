@@ -41,9 +41,11 @@ class InstantRestoreFxTest {
     static Path tmp;
     private FxPools fx;
     private BackupPools.Made made;
+    private Stage stage;
 
     @Start
     void start(Stage stage) throws Exception {
+        this.stage = stage;
         made = BackupPools.failed(tmp.resolve("t" + System.nanoTime()));
         fx = FxPools.open(stage, made.pool(), List.of(made.store()));
     }
@@ -77,7 +79,8 @@ class InstantRestoreFxTest {
                 .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
         ImageChoice chosen = onFx(() -> robot.lookup("#restoreImageChoice").<ComboBox<ImageChoice>>query().getValue());
         assertThat(chosen.image().id()).as("the newest image is preselected").isEqualTo(made.image());
-        assertThat(robot.lookup("#confirmName").tryQuery()).as("a FAILED volume needs no typed name").isEmpty();
+        assertThat(onFx(() -> robot.lookup("#confirmName").tryQuery().map(Node::isVisible).orElse(false)))
+                .as("a FAILED volume needs no typed name").isFalse();
         robot.clickOn("#restoreThrottle");
         robot.clickOn(robot.lookup((Node n) -> n instanceof ListCell<?> c && "2 MB/s".equals(c.getText()))
                 .<Node>query());
@@ -147,6 +150,51 @@ class InstantRestoreFxTest {
         assertThat(info.get(1)).as(info.toString()).isEqualTo(info.get(0));
         List<String> onDemand = textAndShown(robot, "#onDemand");
         assertThat(onDemand.get(1)).as(onDemand.toString()).isEqualTo(onDemand.get(0)).startsWith("0 tracks fetched on demand");
+    }
+
+    /**
+     * The dialog follows the volume's state while it is open: a volume that is no longer FAILED holds
+     * readable data again, so its name is asked (the field shown, the first sentence says what is
+     * replaced) and Restore waits for it; FAILED again, the field goes. The look is handed to the form
+     * here (a FAILED volume does not come back within one opening but for a service window's return,
+     * which a restore waits for), then the pool's own picture again.
+     */
+    @Test
+    void theNameIsAskedOnceTheVolumeIsNoLongerFailedWhileTheDialogIsOpen(FxRobot robot) throws Exception {
+        org.splitpoint.engine.pool.PoolSnapshot whole;
+        try (org.splitpoint.engine.pool.Pool p = org.splitpoint.engine.pool.Pool.open(
+                BackupPools.withBackup(tmp.resolve("w" + System.nanoTime())).pool())) {
+            whole = p.snapshot();
+        }
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-volume-data").tryQuery().isPresent());
+        RestoreForm form = onFx(() -> fx.vm.restore("data").restoreForm(null));
+        javafx.application.Platform.runLater(() -> RestoreDialog.ask(stage, form));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreImageChoice").tryQuery()
+                .map(n -> ((ComboBox<?>) n).getValue() != null).orElse(false));
+        Node field = robot.lookup("#confirmName").query();
+        Node start = robot.lookup("#restoreStart").query();
+        assertThat(onFx(() -> List.of(field.isVisible(), start.isDisabled()))).isEqualTo(List.of(false, false));
+        List<Object> afterLook = onFx(() -> {
+            form.applySnapshot(whole); // as a live picture would say it, read before the next one comes
+            return List.of(field.isVisible(), field.isManaged(), start.isDisabled(), sentences(robot).get(0));
+        });
+        assertThat(afterLook).isEqualTo(List.of(true, true, true, "Restoring data replaces all its data (16 MiB) with"
+                + " the image's; what it holds now is lost."));
+        org.splitpoint.engine.pool.PoolSnapshot failed = TestPools.call(fx.bridge, pool -> pool.snapshot());
+        List<Object> failedAgain = onFx(() -> {
+            form.applySnapshot(failed);
+            return List.of(field.isVisible(), field.isManaged(), start.isDisabled(), sentences(robot).get(0));
+        });
+        assertThat(failedAgain).isEqualTo(List.of(false, false, false, "Volume data is FAILED (d1 MISSING, d2 MISSING):"
+                + " its lost drives get blank images, then it is restored from the image chosen."));
+        robot.clickOn("#restoreCancel");
+    }
+
+    /** The dialog's sentences about the volume (what is replaced, or that it is FAILED), as shown. */
+    private static List<String> sentences(FxRobot robot) {
+        return robot.lookup(".confirm-dialog").lookup(".label").queryAll().stream().map(n -> (Label) n)
+                .filter(l -> l.isVisible() && l.getText() != null && (l.getText().startsWith("Restoring data")
+                        || l.getText().startsWith("Volume data is FAILED"))).map(Label::getText).toList();
     }
 
     /** Opens the FAILED volume's page and its restore dialog, the newest image chosen. */

@@ -116,6 +116,52 @@ class InstantRestoreViewModelTest {
                 + " holds now is lost.");
     }
 
+    /**
+     * The dialog asks no name of a FAILED volume, and says so to the engine: a volume that is no longer
+     * FAILED when the restore starts (here the form's look is a FAILED pool's picture, the volume itself
+     * OPTIMAL) is refused, what it holds kept, and the status bar says why.
+     */
+    @Test
+    void aRestoreAskedNothingOfAVolumeThatIsNoLongerFailedIsRefusedAndReplacesNothing() throws Exception {
+        org.splitpoint.engine.pool.PoolSnapshot failedLook;
+        try (org.splitpoint.engine.pool.Pool lost = org.splitpoint.engine.pool.Pool.open(
+                BackupPools.failed(tmp.resolve("lost")).pool())) {
+            failedLook = lost.snapshot();
+        }
+        assertThat(failedLook.volume(BackupPools.VOLUME).state()).isEqualTo(VolumeState.FAILED);
+        open(BackupPools.withBackup(tmp.resolve("whole")));
+        byte[] before = call(pool -> org.splitpoint.engine.TestPools.readAll(pool.volume(BackupPools.VOLUME)));
+        RestoreForm f = vm.restoreForm(null);
+        ui.drain();
+        f.applySnapshot(failedLook);
+        assertThat(f.needsTypedName()).isFalse();
+        assertThat(f.blockedProperty().get()).isEmpty();
+
+        f.restore();
+        ui.drain();
+        assertThat(status.messageProperty().get()).contains("volume data is OPTIMAL, no longer FAILED: restoring it would"
+                + " replace data hosts can read, which was not confirmed; nothing was restored");
+        assertThat(started.get()).isZero();
+        Object restore = call(pool -> pool.instantRestores().restoreOf(BackupPools.VOLUME));
+        assertThat(restore).isNull();
+        byte[] after = call(pool -> org.splitpoint.engine.TestPools.readAll(pool.volume(BackupPools.VOLUME)));
+        assertThat(after).isEqualTo(before);
+    }
+
+    @Test
+    void theNameTypedAgreesToReplaceTheVolumeAndNoNameOnlyAFailedOne() {
+        assertThat(RestoreForm.consent("data", "data")).isEqualTo(org.splitpoint.engine.pool.VolumeData.MAY_BE_REPLACED);
+        assertThat(RestoreForm.consent("data", " data ")).isEqualTo(org.splitpoint.engine.pool.VolumeData.MAY_BE_REPLACED);
+        assertThat(RestoreForm.consent("data", "")).isEqualTo(org.splitpoint.engine.pool.VolumeData.ONLY_IF_FAILED);
+        assertThat(RestoreForm.consent("data", "dat")).isEqualTo(org.splitpoint.engine.pool.VolumeData.ONLY_IF_FAILED);
+        assertThat(org.splitpoint.app.bridge.HolderCommands.restoreFromBackup("data", Path.of("/s"), "i1", false, 0,
+                org.splitpoint.engine.pool.VolumeData.ONLY_IF_FAILED).apply("/p")).contains("--only-if-failed")
+                .doesNotContain("--yes");
+        assertThat(org.splitpoint.app.bridge.HolderCommands.restoreFromBackup("data", Path.of("/s"), "i1", false, 0,
+                org.splitpoint.engine.pool.VolumeData.MAY_BE_REPLACED).apply("/p")).contains("--yes")
+                .doesNotContain("--only-if-failed");
+    }
+
     @Test
     void theRestoreFillsTheMapTakesANewThrottleAtOnceAndEndsFinishedWithTheVolumeOptimal() throws Exception {
         open(BackupPools.failed(tmp));
