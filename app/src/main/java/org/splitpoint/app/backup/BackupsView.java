@@ -262,6 +262,7 @@ public final class BackupsView extends VBox implements org.splitpoint.app.common
             TreeItem<BackupRow> root = imagesTree.getRoot();
             root.getChildren().setAll(nodes.stream().map(BackupsView::item).toList());
             imagesTree.refresh(); // rows are kept across listings: their cells must show the new figures
+            ImageColumns.widenToShow(imagesTree, tracksColumn, BackupRow::tracksHeld); // before the image column takes the rest
             refitColumns.run(); // the ids listed now may be longer or shorter
             TreeItem<BackupRow> again = keep == null ? null : find(root, keep);
             if (again != null) {

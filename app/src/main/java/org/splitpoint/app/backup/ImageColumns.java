@@ -80,6 +80,37 @@ final class ImageColumns {
         return others;
     }
 
+    /**
+     * Widens {@code column} to show {@code text} of every listed row whole ("24,000 of 32,768" was cut
+     * to "24,000 of 32…" in the Tracks held column's 104 px); it is never narrowed here, so a width the
+     * administrator dragged it to stays unless a listed text needs more.
+     */
+    static void widenToShow(TreeTableView<BackupRow> tree, TreeTableColumn<BackupRow, ?> column,
+                            java.util.function.Function<BackupRow, String> text) {
+        Text t = new Text();
+        t.setFont(Font.getDefault());
+        double need = widestText(tree.getRoot(), t, text) + CELL_PADDING;
+        if (need > column.getWidth()) {
+            column.setPrefWidth(need);
+        }
+    }
+
+    /** A cell's padding and the column's resize margin, px. */
+    private static final double CELL_PADDING = 24;
+
+    private static double widestText(TreeItem<BackupRow> item, Text t, java.util.function.Function<BackupRow, String> text) {
+        double w = 0;
+        if (item == null) {
+            return 0;
+        }
+        for (TreeItem<BackupRow> c : item.getChildren()) {
+            t.setText(text.apply(c.getValue()));
+            w = Math.max(w, t.getLayoutBounds().getWidth());
+            w = Math.max(w, widestText(c, t, text)); // collapsed rows too: expanding one must not cut it
+        }
+        return w;
+    }
+
     /** The width the image column needs to show every listed name whole; 0 with nothing listed. */
     static double idsWidth(TreeTableView<BackupRow> tree) {
         Text t = new Text();
