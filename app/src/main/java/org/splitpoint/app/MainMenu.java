@@ -110,7 +110,7 @@ final class MainMenu {
         MenuItem establish = item("", "Shortcut+E", () -> onConsole(PairConsoleView::establish));
         MenuItem split = item("", "Shortcut+Shift+S", () -> onConsole(PairConsoleView::split));
         MenuItem restore = item("", "Shortcut+R", () -> onConsole(PairConsoleView::restore));
-        Actions.bind(establish, why(console.flatMap(c -> c.model().establishBlockedProperty())), "_Establish");
+        Actions.bind(establish, why(console.flatMap(c -> c.model().establishBlockedProperty())), "_Establish…");
         Actions.bind(split, why(console.flatMap(c -> c.model().splitBlockedProperty())), "_Split");
         Actions.bind(restore, why(console.flatMap(c -> c.model().restoreBlockedProperty())), "_Restore…");
         m.getItems().addAll(establish, split, restore, new SeparatorMenuItem(),
@@ -195,7 +195,7 @@ final class MainMenu {
         {"Ctrl+1", "Drive bay"}, {"Ctrl+2", "Volumes"}, {"Ctrl+3", "Pairs"}, {"Ctrl+4", "Backups"}, {"Ctrl+5", "Drills"},
         {"Ctrl+6", "Serving (NBD)"},
         {"Pair console", null},
-        {"Ctrl+E", "Establish"}, {"Ctrl+Shift+S", "Split"}, {"Ctrl+R", "Restore…"},
+        {"Ctrl+E", "Establish…"}, {"Ctrl+Shift+S", "Split"}, {"Ctrl+R", "Restore…"},
         {"Lifecycle", null},
         {"Ctrl+Shift+V", "New volume…"}, {"Ctrl+Shift+P", "New pair…"},
         {"Drive bay", null},
