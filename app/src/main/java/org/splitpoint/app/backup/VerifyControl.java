@@ -152,8 +152,14 @@ final class VerifyControl {
 
     /** "35.0 MB/s · ETA 0:12", or "" until a second report of the image measured something. */
     static String pace(VerifyPace.Reading r) {
-        return r.measured() ? Format.rate(r.bytesPerSecond()) + " · ETA " + Format.eta(r.etaSeconds()) : "";
+        // no-break spaces inside each figure: the line under the table wraps in a narrow window, and it
+        // broke between 'ETA' and its time (the figures change at every update, so the break jumped too)
+        return r.measured() ? Format.rate(r.bytesPerSecond()).replace(' ', NBSP) + " · ETA" + NBSP
+                + Format.eta(r.etaSeconds()) : "";
     }
+
+    /** A space a wrapped line does not break at. */
+    static final char NBSP = '\u00A0';
 
     private void deliver(Update u) {
         List<String> done = new ArrayList<>();

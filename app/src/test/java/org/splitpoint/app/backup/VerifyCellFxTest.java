@@ -3,6 +3,7 @@ package org.splitpoint.app.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.splitpoint.app.testing.FxPools.onFx;
 
+import java.util.List;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
@@ -50,6 +51,31 @@ class VerifyCellFxTest {
 
     private VerifyCell cell(FxRobot robot) {
         return robot.lookup((Node n) -> n instanceof VerifyCell c && !c.isEmpty()).queryAs(VerifyCell.class);
+    }
+
+    /**
+     * The verify line's figures hold their words together with no-break spaces (VerifyControl.pace): a
+     * wrapped label breaks at the spaces between them, not at those (it put 'ETA' and its time on two
+     * lines). Guards that the toolkit's line breaking keeps to that.
+     */
+    @Test
+    void aWrappedLineBreaksBetweenTheFiguresNotInsideOne() throws Exception {
+        // a line as wide as 'aaaa ETA 0:0': the pair 'ETA 0:02' does not fit after 'aaaa', and fits alone;
+        // the second line's first character tells where the line broke
+        List<Integer> secondLineStarts = onFx(() -> {
+            double room = new Text("aaaa ETA 0:0").getLayoutBounds().getWidth();
+            List<Integer> starts = new java.util.ArrayList<>();
+            for (String s : new String[] {"aaaa ETA" + VerifyControl.NBSP + "0:02", "aaaa ETA 0:02"}) {
+                Text t = new Text(s);
+                t.setWrappingWidth(room);
+                Bounds b = t.getLayoutBounds();
+                starts.add(t.hitTest(new javafx.geometry.Point2D(b.getMinX() + 1, b.getMinY() + b.getHeight() * 0.75))
+                        .getCharIndex());
+            }
+            return starts;
+        });
+        assertThat(secondLineStarts).as("no-break: 'ETA 0:02' on the second line; a plain space: '0:02' alone")
+                .isEqualTo(List.of(5, 9));
     }
 
     @Test

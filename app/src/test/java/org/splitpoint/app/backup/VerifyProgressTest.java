@@ -49,13 +49,14 @@ class VerifyProgressTest {
 
         control[0].verify(made.store(), images);
 
-        String figures = " · [0-9.]+ [kM]?B/s · ETA \\d+:\\d\\d";
+        // each figure's own space does not break (no-break), the line wraps between them
+        String figures = " · [0-9.]+\u00A0[kM]?B/s · ETA\u00A0\\d+:\\d\\d";
         assertThat(lines).as("progress lines").anyMatch(l -> l.matches("Verifying " + made.image() + ": \\d+\\.\\d%" + figures));
         assertThat(states).as("the image's state while verifying (the cell's tooltip)")
                 .anyMatch(l -> l.matches("verifying \\d+\\.\\d%" + figures));
         assertThat(lines.get(lines.size() - 1)).isEqualTo("1 image verified: every SHA-256 matched");
         // one report's ETA is the time the rest took at the rate measured: 20 ms per report of about a MiB
         String last = lines.stream().filter(l -> l.contains("ETA")).reduce((a, b) -> b).orElseThrow();
-        assertThat(last).matches(".*· ETA 0:0[01]");
+        assertThat(last).matches(".*· ETA\u00A00:0[01]");
     }
 }
