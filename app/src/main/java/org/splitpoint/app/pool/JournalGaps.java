@@ -29,6 +29,11 @@ final class JournalGaps {
             if (v == null || v.state() == VolumeState.FAILED) {
                 continue;
             }
+            if (s.drives().stream().noneMatch(d -> j.volume().equals(d.journal()))) {
+                // the pool's picture predates the journal (the two come apart; just enabled, its base
+                // backup is not in that picture yet): the next picture says whether it protects
+                continue;
+            }
             if (j.protecting() && !j.unprotected()) {
                 // its store out of reach: said by the engine's warnings once a due ship was refused, by
                 // the journal's status as soon as the directory is gone
