@@ -25,8 +25,28 @@ public final class FieldMarks {
     private final ValidationSupport support = new ValidationSupport();
 
     public FieldMarks() {
-        support.setValidationDecorator(new CompoundValidationDecoration(new GraphicValidationDecoration(),
+        support.setValidationDecorator(new CompoundValidationDecoration(new MarkBesideTickBoxes(),
                 new StyleClassValidationDecoration()));
+    }
+
+    /**
+     * ControlsFX's error mark, at a field's lower left corner as it draws it, but beside a tick box's
+     * words: at the corner it covered the box to be ticked ('I know the drives are thin'), the one
+     * thing the mark asks for.
+     */
+    private static final class MarkBesideTickBoxes extends GraphicValidationDecoration {
+        /** Room between the tick box's words and the mark, px. */
+        private static final double GAP = 14;
+
+        @Override
+        protected java.util.Collection<org.controlsfx.control.decoration.Decoration> createValidationDecorations(
+                org.controlsfx.validation.ValidationMessage message) {
+            if (message.getTarget() instanceof javafx.scene.control.CheckBox) {
+                return java.util.List.of(new org.controlsfx.control.decoration.GraphicDecoration(createDecorationNode(message),
+                        javafx.geometry.Pos.CENTER_RIGHT, GAP, 0));
+            }
+            return super.createValidationDecorations(message);
+        }
     }
 
     /** Marks {@code field} while {@code problem} is a sentence (not null or empty). */
