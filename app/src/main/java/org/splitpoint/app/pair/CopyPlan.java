@@ -96,9 +96,20 @@ public final class CopyPlan {
      * confirms it. The sentence says when the image was taken, when the engine knows it.
      */
     public static Confirmation imageReplaced(PairView p, long union, long volumeSize, List<String> clients) {
+        return imageReplaced(p, union, false, volumeSize, clients);
+    }
+
+    /**
+     * As {@link #imageReplaced(PairView, long, long, List)}; {@code full}: every track is copied ({@code
+     * tracks} is all of them), which loses nothing more than the image an incremental one replaces.
+     */
+    public static Confirmation imageReplaced(PairView p, long tracks, boolean full, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
-        s.add("Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(union) + " ("
-                + Format.size(bytes(union, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's"
+        s.add(full ? "Establish copies " + p.std() + " → " + p.bcv() + ": all " + Format.tracks(tracks) + " ("
+                + Format.size(bytes(tracks, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's data"
+                + " (full)."
+                : "Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(tracks) + " ("
+                + Format.size(bytes(tracks, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's"
                 + " data (incremental: the tracks changed on either side since the split).");
         s.add("The point-in-time image " + p.bcv() + " holds since the split" + splitTime(p) + " is replaced by "
                 + p.std() + "'s current data: it can no longer be restored from. Nothing was written to " + p.bcv()
@@ -107,7 +118,7 @@ public final class CopyPlan {
                 + " next split. Split first to keep a new image.");
         ServedClients.add(s, p.bcv(), clients);
         return Confirmation.oneClick("Establish " + p.name(), "Replace " + p.bcv() + "'s point-in-time image with "
-                + p.std() + "'s current data?", s, "Establish");
+                + p.std() + "'s current data?", s, full ? "Establish (full)" : "Establish");
     }
 
     /** " (2026-12-07 14:03:11)": the split's local time, when the engine knows it. */

@@ -267,16 +267,24 @@ public final class PairConsoleViewModel {
     // ---- commands
 
     /**
-     * What an establish overwrites when it needs a confirmation: full (or first), typed; incremental from
-     * Split, which ends the BCV's point-in-time image: typed when hosts wrote to the BCV since the split
-     * (the engine's {@link PairRules#establishLosesBcvWrites}, as the CLI asks), else one click — every
+     * What an establish overwrites when it needs a confirmation. From Split, which ends the BCV's
+     * point-in-time image: typed when hosts wrote to the BCV since the split (the engine's {@link
+     * PairRules#establishLosesBcvWrites}, as the CLI asks), else one click, full or incremental — every
      * establish of a Split pair asked for the BCV's name, also for the daily one that loses nothing
-     * but the image it is meant to replace. Null if none is needed (Restored: no image to lose).
+     * but the image it is meant to replace, and a full one still did after that. The first establish
+     * (or a full one from another state) overwrites a BCV whose writes nothing tracked: typed. Null if
+     * none is needed (Restored: no image to lose).
      */
     public Confirmation establishConfirmation() {
         PairView p = view.get();
         if (p == null) {
             return null;
+        }
+        if (p.state() == PairState.Split && !PairRules.establishLosesBcvWrites(p)) {
+            // full or not, it loses only the point-in-time image (a full one copies more, it loses no
+            // more): one click, as the CLI asks nothing; a BCV write after the click is refused
+            return CopyPlan.imageReplaced(p, full.get() ? p.totalTracks() : changedTracks(p), full.get(), stdSize(),
+                    clientsOf.apply(p.bcv()));
         }
         if (PairRules.establishOverwritesAll(p, full.get())) {
             return CopyPlan.fullEstablish(p, stdSize(), clientsOf.apply(p.bcv()));
@@ -284,9 +292,7 @@ public final class PairConsoleViewModel {
         if (p.state() != PairState.Split) {
             return null;
         }
-        return PairRules.establishLosesBcvWrites(p)
-                ? CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize(), clientsOf.apply(p.bcv()))
-                : CopyPlan.imageReplaced(p, changedTracks(p), stdSize(), clientsOf.apply(p.bcv()));
+        return CopyPlan.incrementalEstablish(p, changedTracks(p), stdSize(), clientsOf.apply(p.bcv()));
     }
 
     /**

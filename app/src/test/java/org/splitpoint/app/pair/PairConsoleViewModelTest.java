@@ -244,11 +244,14 @@ class PairConsoleViewModelTest {
                 + ") is replaced by prod's current data: it can no longer be restored from. Nothing was written to"
                 + " prod-bcv since the split, so nothing else is lost.");
 
+        // a full one copies every track and loses no more: one click too (it asked the name), as the CLI asks nothing
         vm.fullProperty().set(true);
         Confirmation c = vm.establishConfirmation();
-        assertThat(c.target()).as("a full establish still asks the name").isEqualTo("prod-bcv");
+        assertThat(c.asksName()).as("a full establish of a BCV nobody wrote").isFalse();
+        assertThat(c.header()).isEqualTo("Replace prod-bcv's point-in-time image with prod's current data?");
         assertThat(c.sentences().get(0)).isEqualTo(
-                "Establish copies prod → prod-bcv: all 1,024 tracks (64 MiB) of prod-bcv are overwritten with the STD's data.");
+                "Establish copies prod → prod-bcv: all 1,024 tracks (64 MiB) of prod-bcv are overwritten with the STD's data (full).");
+        assertThat(c.sentences().get(1)).startsWith("The point-in-time image prod-bcv holds since the split (" + at);
     }
 
     /** As the CLI: what hosts wrote to the BCV since the split exists nowhere else, so its name is typed. */
@@ -279,9 +282,20 @@ class PairConsoleViewModelTest {
      */
     @Test
     void aBcvWriteAfterTheOneClickAnswerIsRefusedNotOverwritten() throws Exception {
+        aBcvWriteAfterTheOneClickAnswerIsRefused(false);
+    }
+
+    /** As {@link #aBcvWriteAfterTheOneClickAnswerIsRefusedNotOverwritten}, for a full establish (one click too now). */
+    @Test
+    void aBcvWriteAfterTheOneClickAnswerToAFullEstablishIsRefusedNotOverwritten() throws Exception {
+        aBcvWriteAfterTheOneClickAnswerIsRefused(true);
+    }
+
+    private void aBcvWriteAfterTheOneClickAnswerIsRefused(boolean full) throws Exception {
         vm.split();
         ui.drain();
         refresh();
+        vm.fullProperty().set(full);
         assertThat(vm.establishConfirmation().asksName()).as("the one-click question").isFalse();
         byte[] written = new byte[65536];
         java.util.Arrays.fill(written, (byte) 0x5A);
