@@ -305,10 +305,7 @@ final class BackupCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (onlyIfFailed && yes) {
-                throw new IllegalArgumentException("--yes agrees to replace what the volume holds and --only-if-failed"
-                        + " refuses to: choose one");
-            }
+            Confirm.notBoth(yes, onlyIfFailed, "--only-if-failed", "replace what the volume holds");
             long limit = bulkThrottle == null ? 0 : PairCommand.rateBytes(bulkThrottle);
             Path dirStore = CliContext.current().resolve(store);
             return PoolSession.with(dir, err(), pool -> {

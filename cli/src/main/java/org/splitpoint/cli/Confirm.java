@@ -16,6 +16,16 @@ final class Confirm {
     }
 
     /**
+     * A usage error when both {@code --yes} and {@code option}, which refuses what {@code --yes}
+     * agrees to ({@code agreesTo}: "overwrite the BCV's writes since the split"), were given.
+     */
+    static void notBoth(boolean yes, boolean refusing, String option, String agreesTo) {
+        if (yes && refusing) {
+            throw new IllegalArgumentException("--yes agrees to " + agreesTo + " and " + option + " refuses to: choose one");
+        }
+    }
+
+    /**
      * True when the user confirmed {@code consequence} (a sentence: what cannot be undone) by
      * typing {@code word}; false when they typed anything else (said on stderr as {@code notDone}).
      */

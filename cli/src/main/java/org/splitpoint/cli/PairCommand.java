@@ -193,10 +193,7 @@ final class PairCommand {
 
         @Override
         void checkOptions() {
-            if (unlessBcvWritten && yes) {
-                throw new IllegalArgumentException("--yes agrees to overwrite the BCV's writes since the split and"
-                        + " --unless-bcv-written refuses to: choose one");
-            }
+            Confirm.notBoth(yes, unlessBcvWritten, "--unless-bcv-written", "overwrite the BCV's writes since the split");
         }
 
         /**
@@ -274,10 +271,7 @@ final class PairCommand {
 
         @Override
         void checkOptions() {
-            if (unlessStdWritten && yes) {
-                throw new IllegalArgumentException("--yes agrees to overwrite the STD's writes since the split and"
-                        + " --unless-std-written refuses to: choose one");
-            }
+            Confirm.notBoth(yes, unlessStdWritten, "--unless-std-written", "overwrite the STD's writes since the split");
         }
 
         /**
