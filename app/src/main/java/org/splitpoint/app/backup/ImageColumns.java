@@ -83,13 +83,14 @@ final class ImageColumns {
     /**
      * Widens {@code column} to show {@code text} of every listed row whole ("24,000 of 32,768" was cut
      * to "24,000 of 32…" in the Tracks held column's 104 px); it is never narrowed here, so a width the
-     * administrator dragged it to stays unless a listed text needs more.
+     * administrator dragged it to stays unless a listed text needs more. Rows under collapsed ones
+     * count too: expanding one must not cut it.
      */
     static void widenToShow(TreeTableView<BackupRow> tree, TreeTableColumn<BackupRow, ?> column,
                             java.util.function.Function<BackupRow, String> text) {
         Text t = new Text();
         t.setFont(Font.getDefault());
-        double need = widestText(tree.getRoot(), t, text) + CELL_PADDING;
+        double need = widest(tree.getRoot(), 0, true, (row, level) -> width(t, text.apply(row))) + CELL_PADDING;
         if (need > column.getWidth()) {
             column.setPrefWidth(need);
         }
@@ -98,36 +99,33 @@ final class ImageColumns {
     /** A cell's padding and the column's resize margin, px. */
     private static final double CELL_PADDING = 24;
 
-    private static double widestText(TreeItem<BackupRow> item, Text t, java.util.function.Function<BackupRow, String> text) {
-        double w = 0;
-        if (item == null) {
-            return 0;
-        }
-        for (TreeItem<BackupRow> c : item.getChildren()) {
-            t.setText(text.apply(c.getValue()));
-            w = Math.max(w, t.getLayoutBounds().getWidth());
-            w = Math.max(w, widestText(c, t, text)); // collapsed rows too: expanding one must not cut it
-        }
-        return w;
-    }
-
     /** The width the image column needs to show every listed name whole; 0 with nothing listed. */
     static double idsWidth(TreeTableView<BackupRow> tree) {
         Text t = new Text();
         t.setFont(Font.getDefault());
-        return widest(tree.getRoot(), 0, t);
+        return widest(tree.getRoot(), 0, false, (row, level) -> INDENT * level + ROW_EXTRA + width(t, row.name()));
     }
 
-    private static double widest(TreeItem<BackupRow> item, int level, Text t) {
+    /** {@code s}'s width in {@code t}'s font. */
+    private static double width(Text t, String s) {
+        t.setText(s);
+        return t.getLayoutBounds().getWidth();
+    }
+
+    /**
+     * The largest {@code width} of {@code item}'s rows at tree {@code level} and below; {@code
+     * collapsedToo}: also of rows under collapsed ones.
+     */
+    private static double widest(TreeItem<BackupRow> item, int level, boolean collapsedToo,
+                                 java.util.function.ToDoubleBiFunction<BackupRow, Integer> width) {
         double w = 0;
         if (item == null) {
             return 0;
         }
         for (TreeItem<BackupRow> c : item.getChildren()) {
-            t.setText(c.getValue().name());
-            w = Math.max(w, INDENT * level + ROW_EXTRA + t.getLayoutBounds().getWidth());
-            if (c.isExpanded()) {
-                w = Math.max(w, widest(c, level + 1, t));
+            w = Math.max(w, width.applyAsDouble(c.getValue(), level));
+            if (collapsedToo || c.isExpanded()) {
+                w = Math.max(w, widest(c, level + 1, collapsedToo, width));
             }
         }
         return w;

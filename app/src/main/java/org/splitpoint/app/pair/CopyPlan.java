@@ -55,8 +55,7 @@ public final class CopyPlan {
     /** A full establish (or the first one): the whole BCV is overwritten with the STD; {@code clients} use the BCV now. */
     public static Confirmation fullEstablish(PairView p, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
-        s.add("Establish copies " + p.std() + " → " + p.bcv() + ": all " + Format.tracks(p.totalTracks()) + " ("
-                + Format.size(volumeSize) + ") of " + p.bcv() + " are overwritten with the STD's data.");
+        s.add(copies(p, "all " + Format.tracks(p.totalTracks()), volumeSize, ""));
         if (p.bcvInvalidTracks() > 0) {
             s.add("What was written to " + p.bcv() + " since the split (" + Format.tracks(p.bcvInvalidTracks())
                     + ") is lost, and so is its point-in-time image.");
@@ -77,9 +76,7 @@ public final class CopyPlan {
      */
     public static Confirmation incrementalEstablish(PairView p, long union, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
-        s.add("Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(union) + " ("
-                + Format.size(bytes(union, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's"
-                + " data (incremental: the tracks changed on either side since the split).");
+        s.add(copies(p, Format.tracks(union), bytes(union, p, volumeSize), INCREMENTAL));
         s.add(p.bcv() + "'s point-in-time image, taken at the split, is overwritten: it can no longer be restored"
                 + " from" + (p.bcvInvalidTracks() > 0 ? ", and what was written to " + p.bcv() + " since the split ("
                 + Format.tracks(p.bcvInvalidTracks()) + ") is lost." : "."));
@@ -91,26 +88,15 @@ public final class CopyPlan {
     }
 
     /**
-     * An incremental establish of a Split pair whose BCV nobody wrote since the split: it loses only the
-     * point-in-time image, which is what an establish is for (the CLI asks nothing then), so one click
-     * confirms it. The sentence says when the image was taken, when the engine knows it.
-     */
-    public static Confirmation imageReplaced(PairView p, long union, long volumeSize, List<String> clients) {
-        return imageReplaced(p, union, false, volumeSize, clients);
-    }
-
-    /**
-     * As {@link #imageReplaced(PairView, long, long, List)}; {@code full}: every track is copied ({@code
-     * tracks} is all of them), which loses nothing more than the image an incremental one replaces.
+     * An establish of a Split pair whose BCV nobody wrote since the split, incremental ({@code tracks}:
+     * those changed on either side) or {@code full} ({@code tracks}: all of them, which loses no more):
+     * it loses only the point-in-time image, which is what an establish is for (the CLI asks nothing
+     * then), so one click confirms it. The sentence says when the image was taken, when the engine knows it.
      */
     public static Confirmation imageReplaced(PairView p, long tracks, boolean full, long volumeSize, List<String> clients) {
         List<String> s = new ArrayList<>();
-        s.add(full ? "Establish copies " + p.std() + " → " + p.bcv() + ": all " + Format.tracks(tracks) + " ("
-                + Format.size(bytes(tracks, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's data"
-                + " (full)."
-                : "Establish copies " + p.std() + " → " + p.bcv() + ": " + Format.tracks(tracks) + " ("
-                + Format.size(bytes(tracks, p, volumeSize)) + ") of " + p.bcv() + " are overwritten with the STD's"
-                + " data (incremental: the tracks changed on either side since the split).");
+        s.add(copies(p, (full ? "all " : "") + Format.tracks(tracks), bytes(tracks, p, volumeSize),
+                full ? " (full)" : INCREMENTAL));
         s.add("The point-in-time image " + p.bcv() + " holds since the split" + splitTime(p) + " is replaced by "
                 + p.std() + "'s current data: it can no longer be restored from. Nothing was written to " + p.bcv()
                 + " since the split, so nothing else is lost.");
@@ -119,6 +105,14 @@ public final class CopyPlan {
         ServedClients.add(s, p.bcv(), clients);
         return Confirmation.oneClick("Establish " + p.name(), "Replace " + p.bcv() + "'s point-in-time image with "
                 + p.std() + "'s current data?", s, full ? "Establish (full)" : "Establish");
+    }
+
+    private static final String INCREMENTAL = " (incremental: the tracks changed on either side since the split)";
+
+    /** "Establish copies STD → BCV: {@code count} ({@code bytes}) of BCV are overwritten with the STD's data{@code how}." */
+    private static String copies(PairView p, String count, long bytes, String how) {
+        return "Establish copies " + p.std() + " → " + p.bcv() + ": " + count + " (" + Format.size(bytes) + ") of " + p.bcv()
+                + " are overwritten with the STD's data" + how + ".";
     }
 
     /** " (2026-12-07 14:03:11)": the split's local time, when the engine knows it. */
