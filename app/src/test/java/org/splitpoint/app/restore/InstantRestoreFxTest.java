@@ -187,6 +187,10 @@ class InstantRestoreFxTest {
         });
         assertThat(failedAgain).isEqualTo(List.of(false, false, false, "Volume data is FAILED (d1 MISSING, d2 MISSING):"
                 + " its lost drives get blank images, then it is restored from the image chosen."));
+        // the sentences just changed are laid out at the next pulse and the window fitted after it: until
+        // then Cancel may still sit where the taller look put it, under the window's edge
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#restoreCancel")
+                .match(org.testfx.util.NodeQueryUtils.isVisible()).tryQuery().isPresent());
         robot.clickOn("#restoreCancel");
     }
 
