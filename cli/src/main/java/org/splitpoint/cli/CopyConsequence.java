@@ -38,8 +38,20 @@ record CopyConsequence(String sentence, String typed, String notDone) {
     }
 
     /**
+     * A pair's first establish (NeverEstab): every track of the BCV is overwritten with the STD's data,
+     * and what the BCV held before the pair was made, never tracked, is lost.
+     */
+    static CopyConsequence firstEstablish(PairAdmin.PairView p, long size) {
+        String sentence = overwrites("establishing", p, p.bcv(), p.std() + "'s data", 0, null, size, true)
+                + " (its first establish); what " + p.bcv() + " holds now is lost; the pair ends Synchronized (writes to "
+                + p.std() + " go to " + p.bcv() + " too, until the next split)";
+        return new CopyConsequence(sentence, p.bcv(), "nothing was established");
+    }
+
+    /**
      * "restoring pair p overwrites 16 tracks (1 MiB) of a with b's point-in-time image; what was written to a
-     * since the split (16 tracks) is lost": an incremental copy overwrites the tracks changed on either side.
+     * since the split (16 tracks) is lost": an incremental copy overwrites the tracks changed on either side
+     * ({@code changes}, unused by a full one).
      */
     private static String overwrites(String doing, PairAdmin.PairView p, String to, String with, long lostTracks,
                                      Pair.Changes changes, long size, boolean full) {

@@ -180,8 +180,9 @@ final class PairCommand {
 
     @Command(name = "establish", description = {"Copy STD → BCV (incremental unless --full) and keep mirroring.",
             "Of a Split pair whose BCV was written since the split (a backup host mounted it), it overwrites those"
-                    + " writes, which cannot be undone: on a terminal it asks for the BCV's name (or --yes); a script's"
-                    + " establish goes on and says on stderr what it overwrites. One that asked nothing is refused"
+                    + " writes, which cannot be undone, as a pair's first establish overwrites all the BCV held: on a"
+                    + " terminal it asks for the BCV's name (or --yes); a script's establish goes on and says on stderr"
+                    + " what it overwrites. One that asked nothing is refused"
                     + " (exit 1) if a host writes to the BCV before it starts."})
     static final class Establish extends CopyCommand {
         /** The pair's state before this establish: a first one copies every track, a stopped one is resumed. */
@@ -199,8 +200,9 @@ final class PairCommand {
         /**
          * An establish of a Split pair ends the BCV's point-in-time image; that alone is what establish is
          * for (a script's daily one), so it is asked about only when hosts wrote to the BCV since the
-         * split: those writes exist nowhere else. It began at once, without a word, from a shell as from
-         * a script. A refused one is said before the question.
+         * split: those writes exist nowhere else. A pair's first establish overwrites the whole BCV, whose
+         * data before the pair was made nobody tracked: it is asked about too, as the app asks. A refused
+         * one is said before the question.
          */
         @Override
         CopyConsequence overwrites(org.splitpoint.engine.pool.Pool pool) throws Exception {
@@ -208,10 +210,14 @@ final class PairCommand {
                 return null; // nothing to ask: the engine refuses if the BCV was written
             }
             PairAdmin.PairView p = pool.pairs().query(name).get(0);
-            if (p.state() != PairState.Split) {
+            if (p.state() != PairState.Split && p.state() != PairState.NeverEstab) {
                 return null;
             }
             org.splitpoint.engine.pool.Refusal.check(org.splitpoint.engine.pool.PairRules.establish(p));
+            if (p.state() == PairState.NeverEstab) {
+                // what the BCV held before the pair was made was never tracked: all of it goes, as the app asks
+                return CopyConsequence.firstEstablish(p, pool.volume(p.bcv()).size());
+            }
             if (!org.splitpoint.engine.pool.PairRules.establishLosesBcvWrites(p)) {
                 return null; // the app's rule too: one click there, no question here
             }

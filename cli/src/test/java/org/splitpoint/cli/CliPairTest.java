@@ -410,6 +410,39 @@ class CliPairTest {
         assertThat(confirmed.err()).doesNotContain("overwrites");
     }
 
+    /**
+     * A pair's first establish overwrites every track of the BCV, whose data from before the pair was made
+     * nobody tracked. The app asks for the BCV's name; on a terminal the CLI began at once. It now asks as the
+     * app does (any other answer leaves the pool as it was, NeverEstab); a script's goes on and says it.
+     */
+    @Test
+    void onATerminalAFirstEstablishGoesOnOnlyWhenTheBcvsNameIsTyped() throws Exception {
+        Path pool = CliRun.pairedPool(tmp.resolve("first"), "4M");
+        byte[] held = new byte[64 << 10];
+        new Random(5).nextBytes(held);
+        assertThat(CliRun.of("volume", "write", pool, "b", "--offset", 0, "--in",
+                Files.write(tmp.resolve("held.bin"), held)).code()).isZero();
+        var before = CliRun.fingerprint(pool);
+        CliRun no = onTerminal("a\n", "pair", "establish", pool, "p", "--no-wait");
+        assertThat(no.code()).as(no.err()).isEqualTo(1);
+        assertThat(no.err()).contains("establishing pair p overwrites all 64 tracks (4 MiB) of b with a's data (its first"
+                + " establish); what b holds now is lost; the pair ends Synchronized", "Type b to go on",
+                "splitpoint: nothing was established");
+        assertThat(CliRun.fingerprint(pool)).isEqualTo(before);
+        assertThat(state(pool)).isEqualTo("NeverEstab");
+
+        CliRun yes = onTerminal("b\n", "pair", "establish", pool, "p");
+        assertThat(yes.code()).as(yes.err()).isZero();
+        assertThat(yes.out()).contains("establish of p started: 64 tracks to copy (full: its first establish)");
+        assertThat(state(pool)).isEqualTo("Synchronized");
+
+        Path script = CliRun.pairedPool(tmp.resolve("script"), "4M");
+        CliRun r = CliRun.of("pair", "establish", script, "p");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("splitpoint: establishing pair p overwrites all 64 tracks (4 MiB) of b with a's data"
+                + " (its first establish); what b holds now is lost");
+    }
+
     private static CliRun onTerminal(String typed, Object... args) throws Exception {
         CliContext terminal = new CliContext(new java.io.ByteArrayInputStream(typed.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 System.out, Path.of("").toAbsolutePath(), true, null, () -> { });
