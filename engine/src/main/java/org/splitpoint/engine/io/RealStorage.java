@@ -25,7 +25,10 @@ import java.nio.file.StandardOpenOption;
  * blocked in it is interrupted, which would leave, say, one mirror leg written and the other not;
  * a disk completes a write it has started, so this class reopens the channel, redoes the
  * (positional, hence idempotent) operation with the interrupt put aside, and restores the
- * thread's interrupt status afterwards for the caller to see.
+ * thread's interrupt status afterwards for the caller to see. A force is the exception: one cut
+ * off is not redone but fails as {@link SyncCutOffException}, since the fsync it cut may have
+ * taken the kernel's only report of a failed write-back (an interrupt pending before a force is put
+ * aside before it: only one that comes during the fsync, or another thread's, cuts it off).
  */
 final class RealStorage implements StorageFactory {
 
@@ -97,7 +100,7 @@ final class RealStorage implements StorageFactory {
      */
     @Override
     public void syncDirectory(Path dir) throws IOException {
-        boolean interrupted = false;
+        boolean interrupted = Thread.interrupted(); // put aside before the sync, not only once it cut one off
         try {
             for (int attempt = 0; ; attempt++) {
                 try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -395,21 +398,41 @@ final class RealStorage implements StorageFactory {
         }
 
         <T> T io(Op<T> op) throws IOException {
-            boolean interrupted = false;
+            return run(op, true);
+        }
+
+        /**
+         * A force of the file, as {@link #io}, except that one cut off by an interrupt is not done
+         * again: it throws {@link SyncCutOffException} (the channel is reopened for what comes next).
+         * The fsync it cut may have taken the kernel's one report of a failed write-back, and the
+         * same fsync on a new descriptor then answers success over writes that are not on disk.
+         */
+        <T> T sync(Op<T> op) throws IOException {
+            return run(op, false);
+        }
+
+        private <T> T run(Op<T> op, boolean redoable) throws IOException {
+            // a force's caller with an interrupt already pending would have the JDK close the channel
+            // before the fsync even began, and the force fail for nothing: it is put aside for the
+            // call, and given back after it (other operations are redone whole after the close)
+            boolean interrupted = !redoable && Thread.interrupted();
             try {
                 for (int attempt = 0; ; attempt++) {
                     FileChannel ch = channel;
                     try {
                         return op.run(ch);
                     } catch (ClosedByInterruptException e) {
-                        // our own interrupt closed the channel, perhaps mid-operation: redo it whole
+                        // our own interrupt closed the channel mid-operation: redo it whole
                         interrupted = true;
                         Thread.interrupted();
                         reopenOrThrow(ch, e, attempt);
+                        cutOffUnlessRedoable(redoable, e);
                     } catch (AsynchronousCloseException e) {
                         // another thread's interrupt closed the channel under us
                         reopenOrThrow(ch, e, attempt);
+                        cutOffUnlessRedoable(redoable, e);
                     } catch (ClosedChannelException e) {
+                        // closed before the call (another thread's interrupt): nothing ran on it
                         reopenOrThrow(ch, e, attempt);
                     } catch (IOException e) {
                         throw noSpace(e, path);
@@ -419,6 +442,12 @@ final class RealStorage implements StorageFactory {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
+            }
+        }
+
+        private void cutOffUnlessRedoable(boolean redoable, ClosedChannelException e) throws SyncCutOffException {
+            if (!redoable) {
+                throw new SyncCutOffException(path, e);
             }
         }
 
@@ -553,7 +582,7 @@ final class RealStorage implements StorageFactory {
             // stand there by then (images are renamed while open), and its bytes are not this drive's
             this.main = new Reopening(path, channel, () -> same.open(null, mode), false);
             this.direct = mode == READ_WRITE ? new DirectWrites(path, same, () -> main.channel) : null;
-            this.behind = mode == READ_WRITE ? new EarlyWriteBack(() -> io(ch -> {
+            this.behind = mode == READ_WRITE ? new EarlyWriteBack(() -> main.sync(ch -> {
                 ch.force(false);
                 return null;
             }), this::dropClean) : null;
@@ -767,7 +796,7 @@ final class RealStorage implements StorageFactory {
             // need not cover on every file system: then the whole inode is synced (fsync)
             boolean metadata = extentsChanged;
             extentsChanged = false;
-            EarlyWriteBack.Force own = () -> io(ch -> {
+            EarlyWriteBack.Force own = () -> main.sync(ch -> {
                 ch.force(metadata);
                 return null;
             });

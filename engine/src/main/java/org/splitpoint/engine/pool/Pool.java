@@ -823,9 +823,11 @@ public final class Pool implements AutoCloseable {
             for (org.splitpoint.engine.raid.Member m : v.members()) {
                 if (m.writesLostReason() != null && m.takesWrites()) { // (one FAILED since is replaced, not healed)
                     // short: it stands in the app's status bar; the flush's own error names the file system
-                    out.add("volume " + v.name() + ": drive " + m.drive() + " may have lost writes at a flush that failed"
-                            + " for want of space; flushes of " + v.name() + " fail until one, once space is freed, writes"
-                            + " them again from its other drives (where none holds them, reopen the pool)");
+                    out.add("volume " + v.name() + ": drive " + m.drive() + " may have lost writes at a flush that "
+                            + (m.writesLostToACutOff() ? "an interrupt cut off; flushes of " + v.name() + " fail until the"
+                            + " next one writes" : "failed for want of space; flushes of " + v.name() + " fail until one,"
+                            + " once space is freed, writes") + " them again from its other drives (where none holds them,"
+                            + " reopen the pool)");
                 }
             }
         }

@@ -57,6 +57,8 @@ public final class Member {
      * or a new image clears it.
      */
     private volatile String writesLost;
+    /** Whether {@link #writesLost} came from a sync an interrupt cut off (SyncCutOffException), not a full file system. */
+    private volatile boolean writesLostToACutOff;
     /**
      * Failed flushes that may have lost writes so far (changed under this): for want of space, and
      * with EIO (the one that failed the drive: {@link #failAtFlush}); a heal clears only its own.
@@ -535,8 +537,14 @@ public final class Member {
 
     /** A force of this image failed for want of space: the writes it did not make durable may be gone. */
     private synchronized void lostAt(NoSpaceException e) {
+        writesLostToACutOff = e instanceof org.splitpoint.engine.io.SyncCutOffException;
         writesLost = e.getMessage();
         losses++;
+    }
+
+    /** Whether the writes this image may have lost ({@link #writesLostReason}) went at a flush an interrupt cut off, not for want of space. */
+    public boolean writesLostToACutOff() {
+        return writesLostToACutOff;
     }
 
     /**

@@ -114,7 +114,8 @@ public final class FaultInjector implements StorageFactory {
     private volatile Predicate<Path> failingForces = p -> false;
     private final AtomicLong forcesToFail = new AtomicLong();
     /** Whether the failing forces say the file system is full (ENOSPC) rather than EIO. */
-    private volatile boolean forcesFailNoSpace;
+    /** What a failing force throws for its file: EIO, ENOSPC, or a sync cut off by an interrupt. */
+    private volatile java.util.function.Function<Path, IOException> forceFailure = FaultInjector::eio;
     /** Directories whose next syncs fail (see {@link #failDirectorySyncs}), and how many more may. */
     private volatile Predicate<Path> failingDirSyncs = p -> false;
     private final AtomicLong dirSyncsToFail = new AtomicLong();
@@ -173,7 +174,7 @@ public final class FaultInjector implements StorageFactory {
      */
     public FaultInjector failForces(Predicate<Path> files, long count) {
         failingForces = files;
-        forcesFailNoSpace = false;
+        forceFailure = FaultInjector::eio;
         forcesToFail.set(count);
         return this;
     }
@@ -184,9 +185,24 @@ public final class FaultInjector implements StorageFactory {
      */
     public FaultInjector failForcesNoSpace(Predicate<Path> files, long count) {
         failingForces = files;
-        forcesFailNoSpace = true;
+        forceFailure = f -> new NoSpaceException("no space left on the file system holding " + f + " (injected, on fsync)");
         forcesToFail.set(count);
         return this;
+    }
+
+    /**
+     * As {@link #failForces}, cut off by an interrupt (RealStorage's {@link SyncCutOffException}): the worst
+     * case of a cut, an fsync that took the kernel's report of a failed write-back, whose pages are lost.
+     */
+    public FaultInjector failForcesCutOff(Predicate<Path> files, long count) {
+        failingForces = files;
+        forceFailure = f -> new SyncCutOffException(f, new java.nio.channels.AsynchronousCloseException());
+        forcesToFail.set(count);
+        return this;
+    }
+
+    private static IOException eio(Path f) {
+        return new IOException("Input/output error (injected) on fsync of " + f.getFileName());
     }
 
     /**
@@ -1082,9 +1098,7 @@ public final class FaultInjector implements StorageFactory {
                     }
                     c.pending.clear(); // the pages that could not be written back are clean now, and lost
                     c.pending.addAll(punches);
-                    failed = forcesFailNoSpace
-                            ? new NoSpaceException("no space left on the file system holding " + c.path + " (injected, on fsync)")
-                            : new IOException("Input/output error (injected) on fsync of " + c.path.getFileName());
+                    failed = forceFailure.apply(c.path);
                     c.failures++;
                     c.lastFailure = failed;
                     if (background) {
