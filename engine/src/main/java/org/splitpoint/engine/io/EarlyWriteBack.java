@@ -122,15 +122,16 @@ final class EarlyWriteBack {
      * Forces the file, then drops the ranges just written back from the page cache: what a host
      * wrote is not kept twice (its own cache has it), as with the direct writes this replaced, and
      * a zeroing over it later (WRITE_ZEROES, TRIM) has no pages to throw away (45 ms per cached GiB
-     * against 4). Only the pages written are dropped, not those between (readers' pages); a page
-     * written again since stays, dirty. Dropping is a hint, done only after a force that succeeded.
+     * against 4). Only the pages written are dropped, not those between (readers' pages), nor those
+     * written again since it began ({@link #dropWrittenBack}). Dropping is a hint, done only after a
+     * force that succeeded.
      */
     private void forceInBackground(WrittenRanges ranges) {
         IOException error = null;
         try {
             force.run();
             if (ranges != null && !failedUnreported()) {
-                ranges.forEachMerged(drop::clean);
+                dropWrittenBack(ranges);
             }
         } catch (ClosedChannelException closed) {
             // the file was closed meanwhile: whatever it held was forced, or not asked to be, by its owner
@@ -140,6 +141,41 @@ final class EarlyWriteBack {
             error = new IOException("background force failed: " + e, e);
         }
         ended(error);
+    }
+
+    /**
+     * Drops the ranges a background force wrote back, but not the pages written again since it
+     * began. Those are dirty, and the kernel's DONTNEED starts their write-back before it drops
+     * what is clean: one that failed at once would leave them clean, with no force of ours to say
+     * so yet, and dropped, and a reader would take the disk's old bytes with no loss counted. When
+     * too many writes came since to keep (a stream of small ones), nothing is dropped.
+     */
+    private void dropWrittenBack(WrittenRanges ranges) {
+        long[] since;
+        synchronized (this) {
+            if (written == null) {
+                return;
+            }
+            since = written.mergedPages();
+        }
+        int[] next = {0};
+        ranges.forEachMerged((from, length) -> {
+            long at = from;
+            long end = from + length;
+            // the runs written since are sorted and apart: skip those before this run, cut around the rest
+            while (next[0] < since.length && since[next[0] + 1] <= at) {
+                next[0] += 2;
+            }
+            for (int i = next[0]; i < since.length && since[i] < end && at < end; i += 2) {
+                if (since[i] > at) {
+                    drop.clean(at, since[i] - at);
+                }
+                at = Math.max(at, since[i + 1]);
+            }
+            if (at < end) {
+                drop.clean(at, end - at);
+            }
+        });
     }
 
     /** True while a background force runs (tests). */
@@ -249,6 +285,26 @@ final class EarlyWriteBack {
             at[2 * n + 1] = length;
             n++;
             return true;
+        }
+
+        /** The runs of {@link #forEachMerged}, widened to whole 4 KiB pages and merged again: {start, end, start, end, ...}. */
+        long[] mergedPages() {
+            long[][] runs = {new long[16]};
+            int[] k = {0};
+            forEachMerged((from, length) -> {
+                long start = from & ~4095L;
+                long end = (from + length + 4095) & ~4095L;
+                if (k[0] > 0 && start <= runs[0][k[0] - 1]) {
+                    runs[0][k[0] - 1] = Math.max(runs[0][k[0] - 1], end);
+                    return;
+                }
+                if (k[0] == runs[0].length) {
+                    runs[0] = java.util.Arrays.copyOf(runs[0], k[0] * 2);
+                }
+                runs[0][k[0]++] = start;
+                runs[0][k[0]++] = end;
+            });
+            return java.util.Arrays.copyOf(runs[0], k[0]);
         }
 
         /** Hands each run of overlapping or touching writes, in order of position, to {@code to}. */

@@ -145,6 +145,36 @@ class EarlyWriteBackTest {
         assertThat(dropped).extracting(r -> r[0] + "+" + r[1]).containsExactly("200+100");
     }
 
+    /**
+     * The pages written again while a background force ran are dirty when it drops what it wrote
+     * back: they are not dropped (the kernel's DONTNEED would start their write-back, and one that
+     * failed at once would leave them clean, dropped, with nothing of ours yet knowing of a loss).
+     * Whole pages are kept around such a write; the rest of the force's ranges are dropped.
+     */
+    @Test
+    void thePagesWrittenAgainWhileTheBackgroundForceRanAreNotDropped() throws Exception {
+        java.util.List<String> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger forces = new AtomicInteger();
+        EarlyWriteBack w = new EarlyWriteBack(() -> {
+            if (forces.incrementAndGet() == 1) {
+                started.countDown();
+                await(release);
+            }
+        }, (at, n) -> dropped.add(at + "+" + n), 1 << 20);
+        w.wrote(0, 1 << 20); // a background force of [0, 1 MiB) starts
+        w.wrote(3 << 20, 4096);
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        w.wrote(200_000, 100); // written again while it runs: pages [196608, 204800)
+        w.wrote(200_700, 10);
+        w.wrote(900_000, 4096); // pages [897024, 905216)
+        release.countDown();
+        waitFor(() -> !w.busyForTest());
+        assertThat(dropped).containsExactly("0+196608", "204800+692224", "905216+143360");
+        w.afterForce();
+    }
+
     @Test
     void writtenRangesMergeWhatOverlapsAndKeepTheirBound() {
         EarlyWriteBack.WrittenRanges r = new EarlyWriteBack.WrittenRanges();
