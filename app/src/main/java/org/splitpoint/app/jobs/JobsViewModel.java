@@ -93,7 +93,8 @@ public final class JobsViewModel {
         return switch (row.kind()) {
             case "rebuild" -> "The drive stays FAILED and its volume DEGRADED until it is replaced again.";
             case "restore" -> "The pair becomes Split; the STD keeps a partly restored image.";
-            case "establish" -> "The pair becomes Split; the BCV keeps a partly copied image.";
+            case "establish" -> "The pair stays SyncInProg: the BCV keeps a partly copied image, no point-in-time"
+                    + " copy to split or restore from, until an establish finishes it.";
             case "backup" -> "No image is made; the tracks it was to copy count for the next backup.";
             case "instant-restore" -> "The volume stays partly restored: tracks not yet restored hold what it held"
                     + " before (one being copied at that moment perhaps partly restored).";

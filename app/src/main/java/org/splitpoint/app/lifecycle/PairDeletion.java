@@ -53,9 +53,9 @@ public final class PairDeletion {
         return pair.name();
     }
 
-    /** True when an establish or restore runs: the dialog offers to stop it. */
+    /** True when an establish or restore runs (or is owed: not one that was cancelled): the dialog offers to stop it. */
     public boolean copying() {
-        return pair.state().copying();
+        return pair.state().copying() && !pair.copyCancelled();
     }
 
     /** What stopping the running copy leaves behind. */

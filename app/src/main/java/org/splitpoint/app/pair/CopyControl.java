@@ -140,7 +140,11 @@ public final class CopyControl {
         throttle.follow(null);
         running.set(false);
         paused.set(false);
-        if (p.state().copying()) {
+        if (p.copyCancelled()) {
+            stalledShown = true;
+            progressText.set("establish cancelled: " + p.bcv() + " holds a partly copied image (" + Format.tracks(
+                    p.stdInvalidTracks()) + " still to copy); establish again to finish it");
+        } else if (p.state().copying()) {
             stalledShown = true;
             progressText.set(p.state().described() + ": the copy is not running; issue the "
                     + (p.state() == org.splitpoint.engine.pair.PairState.RestInProg ? "restore" : "establish")

@@ -176,7 +176,8 @@ public final class PairConsoleView extends VBox implements org.splitpoint.app.co
         String consequence = "restore".equals(what)
                 ? "The pair becomes Split; " + p.std() + " keeps a partly restored image: the tracks not restored yet"
                 + " hold what was written to it since the split. Restore again to finish."
-                : "The pair becomes Split; " + p.bcv() + " keeps a partly copied image. Establish again to finish.";
+                : "The pair stays SyncInProg: " + p.bcv() + " keeps a partly copied image, no point-in-time copy to"
+                + " split or restore from. Establish again to finish.";
         // the percent follows the copy while the dialog is open (it said 61% over a bar at 72%), and the
         // dialog goes when the copy ends meanwhile
         javafx.beans.binding.StringBinding header = Bindings.createStringBinding(() -> "Cancel the " + what + " of "

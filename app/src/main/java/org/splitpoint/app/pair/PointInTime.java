@@ -30,9 +30,13 @@ final class PointInTime {
      * nothing yet; otherwise the BCV follows the STD (or is being copied to or from it) until a split.
      */
     static String none(org.splitpoint.engine.pair.PairState state) {
-        return state == org.splitpoint.engine.pair.PairState.NeverEstab
-                ? "No point-in-time image on the BCV: establish the pair, then split it to take one"
-                : "No point-in-time image on the BCV: splitting the synchronized pair takes one";
+        return switch (state) {
+            case NeverEstab -> "No point-in-time image on the BCV: establish the pair, then split it to take one";
+            // an establish under way, or one cancelled: the BCV holds a copy in part
+            case SyncInProg -> "No point-in-time image on the BCV (partly copied): once the establish finishes,"
+                    + " splitting the synchronized pair takes one";
+            default -> "No point-in-time image on the BCV: splitting the synchronized pair takes one";
+        };
     }
 
     /** "just now", "42 s ago", "12 min ago", "3 h 5 min ago", "2 days 4 h ago". */

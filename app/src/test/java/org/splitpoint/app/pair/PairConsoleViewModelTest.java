@@ -436,6 +436,41 @@ class PairConsoleViewModelTest {
         assertThat(vm.copy().progressProperty().get()).isLessThan(1.0);
     }
 
+    /**
+     * A cancelled establish leaves the BCV partly copied: the console showed the pair Split again with
+     * "BCV image taken" at the old split's time, and Restore… offered to copy "the BCV's point-in-time
+     * image" back over prod (by hand, a GUI pass). The pair stays SyncInProg now: no image is claimed,
+     * Restore and Split are disabled saying why, Establish finishes the copy, and the copy's line says so.
+     */
+    @Test
+    void aCancelledEstablishLeavesNoImageToRestoreFromUntilAnEstablishFinishesIt() throws Exception {
+        vm.split();
+        ui.drain();
+        writeTracks(0, 512);
+        vm.copy().throttleProperty().set(1_000_000);
+        vm.establish(org.splitpoint.engine.pool.BcvWrites.MAY_BE_OVERWRITTEN);
+        ui.drain();
+        assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
+                () -> vm.copy().runningProperty().get() && vm.copy().progressProperty().get() > 0)).isTrue();
+        vm.copy().cancel();
+        ui.drain();
+        assertThat(TestPools.await(Duration.ofSeconds(10), this::refresh,
+                () -> vm.copy().progressTextProperty().get().startsWith("establish cancelled:"))).isTrue();
+        assertThat(vm.stateProperty().get()).isEqualTo(PairState.SyncInProg);
+        assertThat(vm.copy().progressTextProperty().get()).matches("establish cancelled: prod-bcv holds a partly copied"
+                + " image \\([\\d,]+ tracks? still to copy\\); establish again to finish it");
+        assertThat(vm.holdsImageProperty().get()).as("no point-in-time image claimed").isFalse();
+        assertThat(vm.pointInTimeProperty().get()).startsWith("No point-in-time image on the BCV (partly copied)");
+        assertThat(vm.restoreBlockedProperty().get()).contains("prod-bcv holds a partly copied image, no point-in-time"
+                + " copy to restore from");
+        assertThat(vm.splitBlockedProperty().get()).contains("its copy is not running");
+        assertThat(vm.establishBlockedProperty().get()).isEmpty();
+        vm.copy().throttleProperty().set(0);
+        vm.establish();
+        ui.drain();
+        awaitState(PairState.Synchronized);
+    }
+
     @Test
     void aFailedOrCancelledCopyIsWordedFromItsEndState() {
         var cancelled = new org.splitpoint.engine.job.JobProgress("restore-p", "restore", "p",

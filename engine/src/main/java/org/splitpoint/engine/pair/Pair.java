@@ -505,6 +505,23 @@ public final class Pair {
         }
     }
 
+    /**
+     * Set when an establish was cancelled: the pair stays SyncInProg with its BCV partly copied, and
+     * its copy does not resume at the next opening as a copy a crash stopped does; the next copy's
+     * start clears it. Recorded in pool.json with the state.
+     */
+    private volatile boolean copyCancelled;
+
+    /** Whether this pair's last establish was cancelled and no copy started since (see the field). */
+    public boolean copyCancelled() {
+        return copyCancelled;
+    }
+
+    /** Marks (or clears) a cancelled establish; recorded at the next metadata write. */
+    public void setCopyCancelled(boolean cancelled) {
+        copyCancelled = cancelled;
+    }
+
     /** The state pool.json records for this pair now (Split while a split is being recorded). */
     public PairState recordedState() {
         PairState r = recordAs;

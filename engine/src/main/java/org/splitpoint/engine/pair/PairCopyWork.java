@@ -413,25 +413,36 @@ public final class PairCopyWork implements JobWork {
                     error = e;
                 }
                 long owed = pair.bcvInvalidTracks();
-                long std = restore ? pair.changes().either() : pair.stdInvalidTracks();
+                if (!restore) {
+                    // the BCV holds the STD's tracks copied so far and its old image's elsewhere: no
+                    // point-in-time copy. Split again, it was offered as one: a restore copied that mix
+                    // back over the STD (the tracks not copied came back from the old image, those
+                    // copied stayed as the STD has them now), under the old split's time. So the pair
+                    // stays SyncInProg, its copy stopped, until an establish finishes it (the state a
+                    // crash during an establish leaves): a split and a restore are refused meanwhile
+                    pair.setCopyCancelled(true); // recorded with the state: not resumed at the next opening
+                    pair.changeState(PairState.SyncInProg, "establish of " + pair.name() + " was cancelled with "
+                            + Sizes.count(pair.stdInvalidTracks(), "track") + " still to copy; the pair stays SyncInProg:"
+                            + " " + pair.bcv().name() + " holds a partly copied image, no point-in-time copy to split"
+                            + " or restore from; establish again to finish it");
+                    return;
+                }
+                long std = pair.changes().either();
                 pair.changeState(PairState.Split, kind() + " of " + pair.name() + " was cancelled; the pair is Split with "
-                        + std + " STD and " + (restore ? 0 : pair.bcvInvalidTracks()) + " BCV invalid tracks"
-                        + (restore ? " (the STD holds a partly restored image: its " + owed + " tracks not restored count"
-                        + " as changed on the STD)" : ""));
-                if (restore) {
-                    // the tracks a cancelled restore did not copy hold the STD's own bytes, not the BCV's image:
-                    // they are the STD's changes; left as the BCV's (its bits while restoring), the BCV showed
-                    // "71 tracks changed" though nothing wrote to it (protected, too), and an establish then
-                    // warned that "what was written to prod-bcv since the split (71 tracks) is lost". After the
-                    // state is on record, so a crash in between leaves the bits where a resumed restore finds
-                    // them; each step durable, the union (what a copy copies) never loses a track.
-                    try {
-                        pair.stdInvalid().addAll(pair.bcvInvalid());
-                        pair.bcvInvalid().clearAll();
-                    } catch (IOException e) {
-                        pair.problem("the tracks the cancelled restore of " + pair.name() + " did not copy stay counted"
-                                + " as the BCV's: " + e.getMessage());
-                    }
+                        + std + " STD and 0 BCV invalid tracks (the STD holds a partly restored image: its " + owed
+                        + " tracks not restored count as changed on the STD)");
+                // the tracks a cancelled restore did not copy hold the STD's own bytes, not the BCV's image:
+                // they are the STD's changes; left as the BCV's (its bits while restoring), the BCV showed
+                // "71 tracks changed" though nothing wrote to it (protected, too), and an establish then
+                // warned that "what was written to prod-bcv since the split (71 tracks) is lost". After the
+                // state is on record, so a crash in between leaves the bits where a resumed restore finds
+                // them; each step durable, the union (what a copy copies) never loses a track.
+                try {
+                    pair.stdInvalid().addAll(pair.bcvInvalid());
+                    pair.bcvInvalid().clearAll();
+                } catch (IOException e) {
+                    pair.problem("the tracks the cancelled restore of " + pair.name() + " did not copy stay counted"
+                            + " as the BCV's: " + e.getMessage());
                 }
             } finally {
                 pair.gate.writeLock().unlock();

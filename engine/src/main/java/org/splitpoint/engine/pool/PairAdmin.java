@@ -66,11 +66,21 @@ public final class PairAdmin {
     /**
      * A pair as {@code pair query} shows it. {@code progress} is 0..1 of the running copy, else null;
      * {@code job} the running copy job, else null; {@code sides} what its volumes add to its rules;
-     * {@code splitAt} when the BCV's point-in-time image was taken (null: not known).
+     * {@code splitAt} when the BCV's point-in-time image was taken (null: not known); {@code copyCancelled}
+     * its last establish was cancelled and none started since (SyncInProg, the BCV partly copied).
      */
     public record PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
                            long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
-                           Double progress, long onDemandReads, JobProgress job, Sides sides, String splitAt) {
+                           Double progress, long onDemandReads, JobProgress job, Sides sides, String splitAt,
+                           boolean copyCancelled) {
+
+        /** As the canonical constructor, of a pair whose last establish was not cancelled. */
+        public PairView(String name, String std, String bcv, PairState state, long stdInvalidTracks,
+                        long bcvInvalidTracks, long totalTracks, int trackSize, boolean isProtected,
+                        Double progress, long onDemandReads, JobProgress job, Sides sides, String splitAt) {
+            this(name, std, bcv, state, stdInvalidTracks, bcvInvalidTracks, totalTracks, trackSize, isProtected,
+                    progress, onDemandReads, job, sides, splitAt, false);
+        }
 
         /**
          * The pair's volumes as its rules see them: each side's state (and why), and what each side is
@@ -161,6 +171,7 @@ public final class PairAdmin {
         Pair p = new Pair(r.name(), pool.volumes.get(r.std()), pool.volumes.get(r.bcv()), pool.trackSize, r.state(),
                 r.protect(), s, b, listener(pool), r.onDemandReads());
         p.setReadOnly(pool.isReadOnly());
+        p.setCopyCancelled(r.copyCancelled());
         return p;
     }
 
@@ -221,7 +232,7 @@ public final class PairAdmin {
     static void resumeCopies(Pool pool) throws IOException {
         boolean changed = false;
         for (Pair p : pool.pairList()) {
-            if (p.state().copying()) {
+            if (p.state().copying() && !p.copyCancelled()) { // a cancelled establish waits for the next one
                 pool.startResumed(copyJob(pool, p, false, -1)); // (its thread refused: the copy resumes at the next opening)
             }
             changed |= p.state() != pool.pairRecords.get(p.name()).state();
@@ -251,6 +262,7 @@ public final class PairAdmin {
 
     /** Starts (or resumes) the copy job; {@code throttle} ≥ 0 sets its limit from the start. */
     private static Job startCopy(Pool pool, Pair p, boolean fresh, long throttle) throws IOException {
+        p.setCopyCancelled(false); // recorded with the copy's start, which resumes at an opening from then on
         Job job = copyJob(pool, p, fresh, throttle);
         pool.startJob(job);
         return job;
@@ -407,7 +419,9 @@ public final class PairAdmin {
             Pair p = pair(name);
             Refusal.check(PairRules.establish(view(p)));
             if (p.state() == PairState.SyncInProg) {
-                return startCopy(pool, p, false, throttle); // resume a copy that stopped
+                // resume a copy that stopped: one a crash stopped keeps its own limit; one that was
+                // cancelled starts again as a new operation, with none but the one given now
+                return startCopy(pool, p, p.copyCancelled(), throttle);
             }
             PoolConfig.PairRecord was = copySettingsAhead(pool, p, full, throttle);
             try {
@@ -549,7 +563,7 @@ public final class PairAdmin {
                 p.bcv().stateReason(), restoredFrom(std), restoredFrom(p.bcv().name()));
         return new PairView(p.name(), std, p.bcv().name(), p.state(), p.stdInvalidTracks(),
                 p.bcvInvalidTracks(), p.totalTracks(), p.trackSize(), p.isProtected(),
-                jp == null ? null : jp.fraction(), p.onDemandReads(), jp, sides, splitAt(p.name()));
+                jp == null ? null : jp.fraction(), p.onDemandReads(), jp, sides, splitAt(p.name()), p.copyCancelled());
     }
 
     /** What volume {@code name} is being restored from ("a backup", "a snapshot"), else null. */
@@ -561,6 +575,14 @@ public final class PairAdmin {
     private String splitAt(String pair) {
         PoolConfig.PairRecord r = pool.pairRecords.get(pair);
         return r == null ? null : r.splitAt();
+    }
+
+    /**
+     * Whether {@code p} has a copy under way or owed to it (SyncInProg, RestInProg), which holds it: not
+     * an establish that was cancelled (SyncInProg, its BCV partly copied, until the next establish).
+     */
+    private static boolean copyOwed(Pair p) {
+        return p.state().copying() && !p.copyCancelled();
     }
 
     /**
@@ -580,7 +602,7 @@ public final class PairAdmin {
             return restored.sentence();
         }
         PairState s = p.state();
-        if (s.copying() && !stopCopy) {
+        if (copyOwed(p) && !stopCopy) {
             return "pair " + name + " is " + s + " (" + (s == PairState.RestInProg ? "the STD is being restored from the BCV"
                     : "the BCV is being copied from the STD") + "); stop the copy first, or wait until it finishes";
         }
@@ -602,8 +624,8 @@ public final class PairAdmin {
             throw new PoolException(why);
         }
         Pair p = pair(name);
-        if (p.state().copying()) {
-            // outside the pool's monitor: the job's end records the pair Split through it
+        if (copyOwed(p)) {
+            // outside the pool's monitor: the job's end records the pair's state through it
             Job j = runningJob(p);
             if (j == null) {
                 j = startCopy(pool, p, false); // a copy recorded but not running here: its own cancel path

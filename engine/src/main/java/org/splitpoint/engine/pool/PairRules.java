@@ -64,7 +64,12 @@ public final class PairRules {
             case RestInProg -> p.job() == null ? null : new Refusal("pair " + n + " is already restoring (RestInProg, "
                     + Sizes.count(p.bcvInvalidTracks(), "track") + " to restore); wait for it or cancel job " + p.job().id());
             case NeverEstab -> new Refusal("pair " + n + " was never established: its BCV holds no copy of the STD to restore");
-            case SyncInProg, Synchronized, Restored -> new Refusal("pair " + n + " is " + p.state().described()
+            case SyncInProg -> p.job() != null ? new Refusal("pair " + n + " is " + p.state().described()
+                    + ": split it first; a restore copies the split BCV back to the STD")
+                    : new Refusal("pair " + n + " is " + p.state().described() + " and its copy is not running: " + p.bcv()
+                    + " holds a partly copied image, no point-in-time copy to restore from; establish it to finish the"
+                    + " copy, then split");
+            case Synchronized, Restored -> new Refusal("pair " + n + " is " + p.state().described()
                     + ": split it first; a restore copies the split BCV back to the STD");
             case SplitInProg -> splitting(n);
             case Split -> sideRestored(p, "restoring from the BCV");

@@ -521,7 +521,7 @@ public final class Pool implements AutoCloseable {
             for (PoolConfig.PairRecord r : copy(pairRecords)) {
                 org.splitpoint.engine.pair.Pair p = pairs.get(r.name());
                 pr.add(p == null ? r : new PoolConfig.PairRecord(r.name(), r.std(), r.bcv(), p.recordedState(), p.isProtected(),
-                        r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads(), r.splitAt()));
+                        r.throttle(), r.paused(), r.jobTotal(), p.onDemandReads(), r.splitAt(), p.copyCancelled()));
             }
             PoolConfig config = new PoolConfig(uuid, trackSize, driveSize, nextDrive, dr,
                     copy(volumeRecords), copy(jobRecords), pr, copy(backupRecords), copy(restoreRecords),

@@ -289,26 +289,26 @@ public record PoolConfig(String uuid, int trackSize, long driveSize, int nextDri
      */
     public record PairRecord(String name, String std, String bcv, org.splitpoint.engine.pair.PairState state,
                              boolean protect, long throttle, boolean paused, long jobTotal, long onDemandReads,
-                             String splitAt) {
+                             String splitAt, boolean copyCancelled) {
         /** A pair record of before splitAt was kept (as older pool.json files have it). */
         public PairRecord(String name, String std, String bcv, org.splitpoint.engine.pair.PairState state,
                           boolean protect, long throttle, boolean paused, long jobTotal, long onDemandReads) {
-            this(name, std, bcv, state, protect, throttle, paused, jobTotal, onDemandReads, null);
+            this(name, std, bcv, state, protect, throttle, paused, jobTotal, onDemandReads, null, false);
         }
 
         /** The same pair with another copy state, throttle, pause and total. */
         public PairRecord with(org.splitpoint.engine.pair.PairState st, boolean prot, long thr, boolean pause, long total) {
-            return new PairRecord(name, std, bcv, st, prot, thr, pause, total, onDemandReads, splitAt);
+            return new PairRecord(name, std, bcv, st, prot, thr, pause, total, onDemandReads, splitAt, copyCancelled);
         }
 
         /** The same pair with another on-demand read count. */
         public PairRecord withOnDemandReads(long n) {
-            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, n, splitAt);
+            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, n, splitAt, copyCancelled);
         }
 
         /** The same pair, split at {@code at} (ISO time). */
         public PairRecord withSplitAt(String at) {
-            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, onDemandReads, at);
+            return new PairRecord(name, std, bcv, state, protect, throttle, paused, jobTotal, onDemandReads, at, copyCancelled);
         }
     }
 
