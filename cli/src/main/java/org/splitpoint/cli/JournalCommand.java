@@ -33,6 +33,15 @@ final class JournalCommand {
         }
     }
 
+    /** A size that must carry its unit (Sizes.parseWithUnit), refused with the option's name. */
+    static long sizeWithUnit(String option, String text) {
+        try {
+            return Sizes.parseWithUnit(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage());
+        }
+    }
+
     @Command(name = "enable", description = "Journal every write of a volume on two SPARE drives; ship it into a store.",
             footer = {"", "A backup into the store starts at once: the journal builds on it. From then on every write is"
                     + " acknowledged only when both the volume and the journal hold it; the journal ships (an incremental"
@@ -46,7 +55,8 @@ final class JournalCommand {
         @Option(names = "--store", required = true, paramLabel = "DIR",
                 description = "the backup store the journal ships into")
         Path store;
-        @Option(names = "--max-size", paramLabel = "SIZE", description = "ship when the journal holds this much (default: half a drive)")
+        @Option(names = "--max-size", paramLabel = "SIZE", description = "ship when the journal holds this much, with its unit: 512M, 2G"
+                + " (default: half a drive)")
         String maxSize;
         @Option(names = "--max-age", paramLabel = "DURATION", description = "ship when the oldest entry is this old: 90s, 15m, 2h, 1d (a unit is needed)")
         String maxAge;
@@ -57,7 +67,7 @@ final class JournalCommand {
         @Override
         public Integer call() throws Exception {
             List<String> names = NameList.parse("--drives", drives);
-            long size = maxSize == null ? 0 : Sizes.parse(maxSize);
+            long size = maxSize == null ? 0 : sizeWithUnit("--max-size", maxSize);
             long age = maxAge == null ? 0 : seconds("--max-age", maxAge);
             if (maxSize != null && size <= 0) {
                 throw new IllegalArgumentException("--max-size must be larger than 0");

@@ -135,6 +135,9 @@ class JournalCommandTest {
     void badInputIsOneSentenceAndChangesNothing() throws Exception {
         assertRefused(2, "--max-size must be larger than 0", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
                 "--store", store, "--max-size", "0");
+        // a bare number was taken for bytes ("64" meant as 64 MiB shipped an image every second): the unit is asked for
+        assertRefused(2, "--max-size '64' has no unit: write 64K, 64M or 64G (64B for bytes)", "volume", "journal",
+                "enable", pool, "v", "--drives", "d4,d5", "--store", store, "--max-size", "64");
         assertRefused(2, "--max-age must be longer than 0", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",
                 "--store", store, "--max-age", "0s");
         assertRefused(2, "is not a duration", "volume", "journal", "enable", pool, "v", "--drives", "d4,d5",

@@ -42,7 +42,7 @@ final class Limits {
         }
         long v;
         try {
-            v = Sizes.parse(text.trim());
+            v = Sizes.parseWithUnit(text.trim()); // a bare number is refused, as for the max age
         } catch (IllegalArgumentException e) {
             return Parsed.bad(e.getMessage());
         }

@@ -158,6 +158,8 @@ class EnableJournalFormTest {
                 + " give at most 7.2 MiB");
         f.maxSizeProperty().set("0");
         assertThat(f.sizeProblemProperty().get()).startsWith("the max size must be larger than 0");
+        f.maxSizeProperty().set("64"); // taken as 64 B, a ship every second: the unit is asked for, as for the max age
+        assertThat(f.sizeProblemProperty().get()).isEqualTo("'64' has no unit: write 64K, 64M or 64G (64B for bytes)");
         f.maxSizeProperty().set("lots");
         assertThat(f.sizeProblemProperty().get()).isEqualTo("'lots' is not a size (use a number with an optional K, M, G"
                 + " or T suffix)");

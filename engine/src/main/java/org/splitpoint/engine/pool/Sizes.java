@@ -42,6 +42,23 @@ public final class Sizes {
         return bytes.longValueExact();
     }
 
+    /**
+     * As {@link #parse}, where a bare number is refused rather than taken as bytes: for a limit that
+     * is never meant in bytes (a journal's max size: "64", meant as 64 MiB, shipped an image about
+     * every second), as a bare number is refused for a duration ({@link Durations}). "64B" is bytes;
+     * a bare 0 is 0, for the caller to refuse as such.
+     */
+    public static long parseWithUnit(String text) {
+        String s = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
+        java.util.regex.Matcher m = SIZE.matcher(s);
+        if (m.matches() && m.group(2) == null && !s.endsWith("B") && new java.math.BigDecimal(m.group(1)).signum() != 0) {
+            String t = text.trim();
+            throw new IllegalArgumentException("'" + t + "' has no unit: write " + t + "K, " + t + "M or " + t + "G (" + t
+                    + "B for bytes)");
+        }
+        return parse(text);
+    }
+
     /** A number (a fraction allowed), then, a space before it or not, K, M, G or T (KiB, KB) or B. */
     private static final java.util.regex.Pattern SIZE =
             java.util.regex.Pattern.compile("\\+?([0-9]+(?:\\.[0-9]+)?)\\s*(?:([KMGTP])(?:I?B)?|B)?");
