@@ -18,11 +18,19 @@ import org.splitpoint.engine.pool.JobHistory;
  * popup and not a flood. A job that fails again as it failed last time (a journal's base backup
  * into a full store, tried again and again by the pool) is noticed once: the Jobs history and the
  * event log keep every try, and a job of its kind and target that ends well makes the next failure
- * news again. No toolkit here: the view shows the notices ({@link NoticeStack}). UI thread only.
+ * news again. A journal's ship that went well is no notice ({@link #ROUTINE}). No toolkit here: the view
+ * shows the notices ({@link NoticeStack}). UI thread only.
  */
 public final class NoticeFeed {
 
     public static final Duration BURST = Duration.ofMillis(1500);
+
+    /**
+     * Jobs the pool starts on its own, as routine, whose success is no news: a journal's ships (at
+     * its max size or age; a small max size shipped every few seconds, each a "Job ended" popup, four
+     * stacked over the event log). Their failures are notices as any job's.
+     */
+    private static final java.util.Set<String> ROUTINE = java.util.Set.of("journal-ship");
 
     /** Runs a task later on the UI thread (a PauseTransition in the app, by hand in tests). */
     @FunctionalInterface
@@ -66,6 +74,9 @@ public final class NoticeFeed {
             String key = e.kind() + " " + e.target();
             if (!failed) {
                 failureNoticed.remove(key);
+                if (ROUTINE.contains(e.kind()) && e.result() == JobState.DONE) {
+                    continue; // the pool's own, every few minutes: the journal card and the Jobs history keep it
+                }
             } else if (String.valueOf(e.message()).equals(failureNoticed.put(key, String.valueOf(e.message())))) {
                 continue; // the same failure as last time: noticed already
             }

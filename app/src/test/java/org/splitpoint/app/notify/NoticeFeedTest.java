@@ -67,6 +67,25 @@ class NoticeFeedTest {
     }
 
     /** A backup's notice said the 128 MiB it read where its image stores 46 MiB: it says both. */
+    /**
+     * A journal ships on its own at its max size or age; with a small one, every few seconds, each ship a
+     * "Job ended" popup, stacked four high over the event log (a GUI pass). A ship that went well is no
+     * notice; one that failed is, as any job's failure.
+     */
+    @Test
+    void aJournalShipThatWentWellIsNoNoticeAndOneThatFailedIs() {
+        for (int i = 0; i < 3; i++) {
+            feed.jobsEnded(List.of(new JobHistory.Entry("journal-ship-prod", "journal-ship", "prod", JobState.DONE, "",
+                    "2026-12-03T01:00:00Z", "2026-12-03T01:00:02Z", 2, 8 << 20, 128, 128)));
+            burstEnds();
+        }
+        assertThat(shown).isEmpty();
+        feed.jobsEnded(List.of(new JobHistory.Entry("journal-ship-prod", "journal-ship", "prod", JobState.FAILED,
+                "the store is full", "2026-12-03T01:00:00Z", "2026-12-03T01:00:02Z", 2, 8 << 20, 64, 128)));
+        burstEnds();
+        assertThat(shown).extracting(Notice::title).containsExactly("Job failed");
+    }
+
     @Test
     void aBackupsNoticeSaysWhatItReadAndWhatItsImageStores() {
         feed.jobsEnded(List.of(new JobHistory.Entry("backup-prod", "backup", "prod", JobState.DONE, "",
