@@ -109,7 +109,22 @@ public final class ImageChains {
 
     /** Why {@code id} is not deleted alone (the CLI's sentence, with the app's checkbox for --chain). */
     public static String deleteRefusal(String id, List<String> dependents) {
-        return "image " + id + " is the parent of " + String.join(", ", dependents) + "; deleting it would break their"
+        return "image " + id + " is the parent of " + names(dependents) + "; deleting it would break their"
                 + " chain: delete those first, or tick \u201cand the images that build on it\u201d to delete them too";
+    }
+
+    /** How many images a sentence names before it counts the rest: a chain of 61 ran a dialog off the screen. */
+    static final int NAMED = 3;
+
+    /**
+     * Image ids for a sentence: all of them when few, else the first {@link #NAMED}, how many more, and
+     * the last ("a, b, c and 57 more, up to z"): every id inline made a dialog taller than the screen.
+     */
+    public static String names(List<String> ids) {
+        if (ids.size() <= NAMED + 1) {
+            return String.join(", ", ids);
+        }
+        return String.join(", ", ids.subList(0, NAMED)) + " and " + (ids.size() - NAMED) + " more, up to "
+                + ids.get(ids.size() - 1);
     }
 }

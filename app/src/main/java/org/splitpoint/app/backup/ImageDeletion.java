@@ -77,8 +77,8 @@ final class ImageDeletion {
                 + " cannot be undone.");
         List<String> d = dependents(i, l);
         if (!d.isEmpty()) {
-            s.add("Images that build on it: " + String.join(", ", d) + ". Without them the chain would be broken, so"
-                    + " they are deleted too or not at all.");
+            s.add("Images that build on it (" + d.size() + "): " + ImageChains.names(d) + ". Without them the chain would"
+                    + " be broken, so they are deleted too or not at all.");
         }
         if (l.images().stream().allMatch(o -> !o.volume().equals(i.volume()) || o.id().equals(i.id()) || d.contains(o.id()))) {
             s.add("After this, " + i.volume() + " has no backup in " + l.dir() + "."); // its last: "cannot be undone" alone read as for one of many
@@ -99,7 +99,7 @@ final class ImageDeletion {
         if (withDependents) {
             doomed.addAll(dependents(i, l));
         }
-        status.started("Deleting " + String.join(", ", doomed) + "…");
+        status.started("Deleting " + ImageChains.names(doomed) + "…");
         bridge.run(org.splitpoint.app.bridge.HolderAction.notOnThePool(() -> { // as backup delete DIR ID: here
             DirectoryStore s = DirectoryStore.open(dir, StorageFactory.real(), false);
             for (int n = doomed.size() - 1; n >= 0; n--) { // those built on it first: never half a chain
@@ -108,7 +108,7 @@ final class ImageDeletion {
             return null;
         }), ok -> {
             doomed.forEach(id -> verify.forget(dir, id));
-            status.succeeded(doomed.size() == 1 ? "Deleted image " + i.id() : "Deleted images " + String.join(", ", doomed));
+            status.succeeded(doomed.size() == 1 ? "Deleted image " + i.id() : "Deleted images " + ImageChains.names(doomed));
             done.run();
         }, why -> {
             status.failed(why);

@@ -22,6 +22,20 @@ class ImageChainsTest {
             img("a-full2", "a", "2026-01-04T00:00:00Z", null),
             img("a-orphan", "a", "2026-01-05T00:00:00Z", "gone"));
 
+    /**
+     * Delete… of an image with 61 images built on it named every one inline: the dialog ran off the
+     * screen, its title and buttons out of reach (a GUI pass). A few are named, the rest counted.
+     */
+    @Test
+    void aLongChainIsNamedByItsFirstImagesAndCounted() {
+        assertThat(ImageChains.names(List.of("a", "b"))).isEqualTo("a, b");
+        assertThat(ImageChains.names(List.of("a", "b", "c", "d"))).isEqualTo("a, b, c, d");
+        List<String> many = java.util.stream.IntStream.rangeClosed(1, 61).mapToObj(n -> "i" + n).toList();
+        assertThat(ImageChains.names(many)).isEqualTo("i1, i2, i3 and 58 more, up to i61");
+        assertThat(ImageChains.deleteRefusal("i0", many)).startsWith("image i0 is the parent of i1, i2, i3 and 58 more,"
+                + " up to i61; deleting it");
+    }
+
     @Test
     void imagesGroupIntoChainsPerVolumeWithIncrementalsUnderTheirFullImage() {
         List<ImageChains.VolumeImages> v = ImageChains.of(images);
