@@ -166,8 +166,14 @@ class LifecycleFxTest {
         assertThat(marked(robot, "#addDrivesSize")).isFalse();
         // drives that outgrow the free space: said as typed, Add waits for the tick (8 × 8 TiB beats any disk here)
         typeInto(robot, "#addDrivesCount", "8");
+        double countY = onFx(() -> robot.lookup("#addDrivesCount").query().localToScreen(0, 0).getY());
         typeInto(robot, "#addDrivesSize", "8T");
         waitFor(() -> shown(robot, "#addDrivesThin"));
+        org.testfx.util.WaitForAsyncUtils.waitForFxEvents(5);
+        org.testfx.util.WaitForAsyncUtils.sleep(300, java.util.concurrent.TimeUnit.MILLISECONDS); // a fit runs later
+        // the tick box's row is kept while hidden: shown, it moved the fields above 40 px under the typing
+        assertThat(onFx(() -> robot.lookup("#addDrivesCount").query().localToScreen(0, 0).getY()))
+                .as("Drives stays where it was").isEqualTo(countY);
         assertThat(text(robot, "#addDrivesProvisioning")).startsWith("8 drives × 8 TiB = 64 TiB of images on a file system with ")
                 .contains("the drives are thin");
         assertThat(enabled(robot, "#addDrivesGo")).isFalse();

@@ -45,9 +45,12 @@ public final class AddDrivesDialog {
         CheckBox thin = FormDialog.field(new CheckBox("I know the drives are thin"), "thin");
         thin.setId("addDrivesThin");
         thin.selectedProperty().bindBidirectional(form.thinAcceptedProperty());
+        // its row's room is kept while it is hidden: shown when the sizes typed made the drives thin, it
+        // grew the dialog at its top and moved the fields above 40 px under the typing (the next click
+        // landed in Drives, a GUI pass)
         thin.visibleProperty().bind(form.thinProperty());
-        thin.managedProperty().bind(form.thinProperty());
-        g.add(provisioning, 1, 3);
+        // two lines' room from the start: the thin sentence takes two, and growing to it moved the fields above
+        g.add(org.splitpoint.app.common.DialogLook.twoLinesTall(provisioning), 1, 3);
         g.add(thin, 1, 4);
         VBox fields = new VBox(8, FormDialog.sentence("New drives are blank image files in the pool's drives/ folder;"
                 + " they join the bay as SPARE drives, for new volumes, journals or to replace failed drives."), g);

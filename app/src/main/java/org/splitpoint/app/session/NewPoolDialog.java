@@ -131,8 +131,7 @@ public final class NewPoolDialog {
             provisioning.pseudoClassStateChanged(thinLook, now);
             thin.setSelected(false); // a tick given for one total is no answer for another
         });
-        thin.visibleProperty().bind(thinNow);
-        thin.managedProperty().bind(thinNow);
+        thin.visibleProperty().bind(thinNow); // its row's room kept while hidden: shown, it moved the fields above
         form.addListener((o, was, now) -> {
             if (was != null && now != null && (was.drives() != now.drives() || !was.driveSize().equals(now.driveSize()))) {
                 thin.setSelected(false);
