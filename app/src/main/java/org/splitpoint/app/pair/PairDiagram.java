@@ -119,6 +119,7 @@ public final class PairDiagram extends HBox {
             case MIRROR -> "mirroring STD ⇄ BCV";
             case NONE -> s == PairState.NeverEstab ? "not established"
                     : s == PairState.Split || s == PairState.SplitInProg ? "split: independent"
+                    : s == PairState.SyncInProg ? "copy stopped: the BCV is partly copied" // a cancelled establish
                     : "not mirroring: a side is FAILED"; // PairLook.direction
         });
         boolean copying = d == PairWords.Direction.STD_TO_BCV || d == PairWords.Direction.BCV_TO_STD;

@@ -18,17 +18,26 @@ public final class PairLook {
     /** The badge: "STD FAILED" / "BCV FAILED" (red cross) when a side is FAILED under a mirroring state, else the state's. */
     public static StateLook of(PairView p) {
         String side = failedSide(p);
-        return side == null ? StateLook.of(p.state()) : new StateLook(side + " FAILED", StateLook.Glyph.CROSS, StateLook.Tone.BAD);
+        if (side != null) {
+            return new StateLook(side + " FAILED", StateLook.Glyph.CROSS, StateLook.Tone.BAD);
+        }
+        // a cancelled establish: SyncInProg with nothing copying (its turning arrows read as a copy under way)
+        return p.copyCancelled() ? new StateLook("Establish stopped (SyncInProg)", StateLook.Glyph.PAUSE, StateLook.Tone.WARN)
+                : StateLook.of(p.state());
     }
 
     /** As {@link #of}, with the state's short SPEC word otherwise (the narrow tree). */
     public static StateLook brief(PairView p) {
-        return failedSide(p) == null ? StateLook.brief(p.state()) : of(p);
+        if (failedSide(p) != null) {
+            return of(p);
+        }
+        return p.copyCancelled() ? new StateLook("SyncInProg", StateLook.Glyph.PAUSE, StateLook.Tone.WARN)
+                : StateLook.brief(p.state());
     }
 
-    /** The diagram's arrow: none while a side is FAILED (nothing flows), else the state's. */
+    /** The diagram's arrow: none while a side is FAILED or a cancelled establish copies nothing, else the state's. */
     public static PairWords.Direction direction(PairView p) {
-        return failedSide(p) != null ? PairWords.Direction.NONE : PairWords.direction(p.state());
+        return failedSide(p) != null || p.copyCancelled() ? PairWords.Direction.NONE : PairWords.direction(p.state());
     }
 
     /** {@link PairView#failedSide()}, null-safe. */

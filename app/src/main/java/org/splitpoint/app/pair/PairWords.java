@@ -55,7 +55,8 @@ public final class PairWords {
         }
         return switch (p.state()) {
             case NeverEstab -> "never established: the BCV holds no copy yet";
-            case SyncInProg -> "establishing: copying the STD to the BCV; host writes go to both";
+            case SyncInProg -> p.copyCancelled() ? "establish cancelled: the BCV is partly copied until an establish"
+                    + " finishes it" : "establishing: copying the STD to the BCV; host writes go to both";
             case Synchronized -> "mirroring: host writes go to both STD and BCV"; // one line at 1024 px ("too" wrapped alone)
             case SplitInProg -> "splitting";
             case Split -> "split: STD and BCV are independent; each records its changed tracks";

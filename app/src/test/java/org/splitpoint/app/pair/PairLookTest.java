@@ -23,6 +23,21 @@ class PairLookTest {
                         bcv == VolumeState.FAILED ? "d4 FAILED, d5 FAILED" : "", null));
     }
 
+    /**
+     * A cancelled establish stays SyncInProg with nothing copying: the console showed "Establishing
+     * (SyncInProg)" with turning arrows and a marching "copying STD → BCV" over a stopped copy (by hand).
+     */
+    @Test
+    void aCancelledEstablishLooksStoppedNotCopying() {
+        PairView p = new PairView("prod-pair", "prod", "prod-bcv", PairState.SyncInProg, 1838, 0, 2048, 65536, false,
+                null, 0, null, new PairView.Sides(VolumeState.OPTIMAL, "", VolumeState.OPTIMAL, "", null), null, true);
+        assertThat(PairLook.of(p).word()).isEqualTo("Establish stopped (SyncInProg)");
+        assertThat(PairLook.of(p).glyph()).isEqualTo(StateLook.Glyph.PAUSE);
+        assertThat(PairLook.brief(p).word()).isEqualTo("SyncInProg");
+        assertThat(PairLook.direction(p)).isEqualTo(PairWords.Direction.NONE);
+        assertThat(PairWords.meaning(p)).startsWith("establish cancelled: the BCV is partly copied");
+    }
+
     @Test
     void aSynchronizedPairWithAFailedStdDoesNotSayItIsInSync() {
         PairView p = pair(PairState.Synchronized, VolumeState.FAILED, VolumeState.OPTIMAL);
