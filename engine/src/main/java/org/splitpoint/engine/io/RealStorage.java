@@ -28,7 +28,9 @@ import java.nio.file.StandardOpenOption;
  * thread's interrupt status afterwards for the caller to see. A force is the exception: one cut
  * off is not redone but fails as {@link SyncCutOffException}, since the fsync it cut may have
  * taken the kernel's only report of a failed write-back (an interrupt pending before a force is put
- * aside before it: only one that comes during the fsync, or another thread's, cuts it off).
+ * aside before it: only one that comes during the fsync, or another thread's, cuts it off). Where
+ * the JVM lets us, the channels are made deaf to interrupts ({@link Uninterruptible}), and none of
+ * this happens: an interrupt only sets the thread's flag.
  */
 final class RealStorage implements StorageFactory {
 
@@ -103,7 +105,7 @@ final class RealStorage implements StorageFactory {
         boolean interrupted = Thread.interrupted(); // put aside before the sync, not only once it cut one off
         try {
             for (int attempt = 0; ; attempt++) {
-                try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                try (FileChannel ch = Uninterruptible.apply(FileChannel.open(dir, StandardOpenOption.READ))) {
                     ch.force(true);
                     return;
                 } catch (ClosedByInterruptException e) {
@@ -387,6 +389,7 @@ final class RealStorage implements StorageFactory {
         }
 
         private void adopt(FileChannel ch) {
+            Uninterruptible.apply(ch); // an interrupt then closes nothing: see the class note
             ReadAdvice advice = noReadAhead ? ReadAdvice.get() : null;
             int d = advice == null ? -1 : advice.descriptor(ch);
             fd = d >= 0 && advice.random(d) ? d : -1;

@@ -168,7 +168,7 @@ final class SameFile {
             ch.close();
             return null;
         }
-        return ch;
+        return Uninterruptible.apply(ch); // the second descriptors too: an interrupt closes none of them
     }
 
     private static Object keyOf(Path p) {

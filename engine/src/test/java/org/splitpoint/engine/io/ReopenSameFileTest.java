@@ -23,6 +23,17 @@ class ReopenSameFileTest {
     @TempDir
     Path dir;
 
+    /** Channels closed by interrupts, as where the JVM does not let us make them deaf (Uninterruptible). */
+    @org.junit.jupiter.api.BeforeEach
+    void interruptsCloseChannels() {
+        Uninterruptible.disabledForTest = true;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void channelsDeafAgain() {
+        Uninterruptible.disabledForTest = false;
+    }
+
     /** An image of 8 KiB of ones at d1.img. */
     private Path image(byte[] mine) throws IOException {
         Path image = dir.resolve("d1.img");

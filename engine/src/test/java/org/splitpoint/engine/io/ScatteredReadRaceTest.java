@@ -29,6 +29,17 @@ class ScatteredReadRaceTest {
     @TempDir
     Path dir;
 
+    /** Descriptors closed by interrupts, as where the JVM does not let us make channels deaf (Uninterruptible). */
+    @org.junit.jupiter.api.BeforeEach
+    void interruptsCloseChannels() {
+        Uninterruptible.disabledForTest = true;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void channelsDeafAgain() {
+        Uninterruptible.disabledForTest = false;
+    }
+
     /**
      * d1.img of 4 MiB of random bytes from {@code seed} (returned), and other.img of as many bytes of
      * {@code fill}: the file a reused descriptor number would name.

@@ -26,12 +26,25 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Here the disk does not fail: a cut is made where the fsync of 128 MiB of dirty pages takes a
  * while, and the force must throw SyncCutOffException instead of answering. A cut that lands after
- * the fsync ended says nothing either way and is tried again.
+ * the fsync ended says nothing either way and is tried again. This is the fallback: where the JVM
+ * opens sun.nio.ch to us the channels are deaf to interrupts (Uninterruptible) and nothing is cut,
+ * which the last test checks; the others turn that off.
  */
 class SyncCutOffTest {
 
     @TempDir
     Path dir;
+
+    /** The fallback is tested: channels closed by interrupts, as in a JVM that does not open sun.nio.ch to us. */
+    @org.junit.jupiter.api.BeforeEach
+    void interruptsCloseChannels() {
+        Uninterruptible.disabledForTest = true;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void channelsDeafAgain() {
+        Uninterruptible.disabledForTest = false;
+    }
 
     private static final int MIB = 1 << 20;
 
@@ -145,6 +158,27 @@ class SyncCutOffTest {
             f.readFully(0, back);
             assertThat(back.array()[0]).isEqualTo((byte) 9);
         }
+    }
+
+    /**
+     * Where the JVM lets us (the holders' flags, the engine's tests), channels are deaf to interrupts
+     * (Uninterruptible): an interrupt during the fsync cuts nothing, the force answers what its fsync
+     * said, and the interrupt is left for the caller.
+     */
+    @Test
+    void whereChannelsAreDeafToInterruptsAForceIsNeverCutOff() throws Exception {
+        Uninterruptible.disabledForTest = false;
+        org.junit.jupiter.api.Assumptions.assumeTrue(Uninterruptible.available(), "sun.nio.ch not opened to the tests");
+        Outcome o = null;
+        for (int attempt = 0; attempt < 6 && (o == null || !o.cutDuringTheForce()); attempt++) {
+            try (StorageFile f = dirty("deaf" + attempt + ".img", 128)) {
+                o = forceCutBy(f, Thread::interrupt);
+                assertThat(o.thrown()).as("a force an interrupt came to %.1f ms before it answered",
+                        (o.endedAt() - o.cutAt()) / 1e6).isNull();
+                assertThat(o.interruptGivenBack()).as("the interrupt is left for the caller").isTrue();
+            }
+        }
+        assertThat(o.cutDuringTheForce()).as("no interrupt landed while a force ran in 6 tries").isTrue();
     }
 
     /** An interrupt already pending when a force begins cuts nothing off: the force is done and the interrupt given back. */
