@@ -363,7 +363,7 @@ public final class DirectoryStore implements BackupStore {
     @Override
     public ImageWriter create(ImageInfo header) throws IOException {
         Path partial = images().resolve(header.id() + PARTIAL);
-        if (Files.exists(partial) || Files.exists(images().resolve(header.id()))) {
+        if (idTaken(header.id())) {
             throw new BackupException("an image '" + header.id() + "' exists already in " + dir);
         }
         return ImageWriter.create(this, header, partial);
@@ -377,6 +377,11 @@ public final class DirectoryStore implements BackupStore {
             throw new BackupException("no unfinished image '" + id + "' in " + dir);
         }
         return ImageWriter.resume(this, partial);
+    }
+
+    /** True when an image {@code id}, sealed or unfinished, is in this store: a new image needs another id. */
+    public boolean idTaken(String id) {
+        return Files.exists(images().resolve(id + PARTIAL)) || Files.exists(images().resolve(id));
     }
 
     /** True when a sealed image {@code id} is in this store with a manifest that reads back (only that one is read). */

@@ -514,6 +514,19 @@ public final class BackupAdmin {
         return newId(volume, full ? "full" : "inc");
     }
 
+    /**
+     * A new image id ({@link #newId}) that no image in {@code store}, sealed or unfinished, has: an id is
+     * the second and a random tag of 16 bits, and an unfinished image left in the store (one a crashed
+     * opening of the pool still held, so not removed) drew the same once in CI ("an image … exists already").
+     */
+    static String newIdIn(org.splitpoint.engine.backup.DirectoryStore store, String volume, String kind) {
+        String id = newId(volume, kind);
+        for (int tries = 0; tries < 16 && store.idTaken(id); tries++) {
+            id = newId(volume, kind);
+        }
+        return id;
+    }
+
     private static final java.util.regex.Pattern ID_TAIL = java.util.regex.Pattern.compile("\\d{8}-\\d{6}-[0-9a-f]{4}-[a-z]+");
 
     /**

@@ -54,7 +54,7 @@ final class JournalShipWork implements JobWork {
             chain = ChainReader.open(store, base);
             ImageInfo b = chain.target();
             removeOrphans();
-            writer = store.create(new ImageInfo(BackupAdmin.newId(volume, "journal"), store.uuid(), volume, b.size(), b.trackSize(), Instant.now().toString(), base,
+            writer = store.create(new ImageInfo(BackupAdmin.newIdIn(store, volume, "journal"), store.uuid(), volume, b.size(), b.trackSize(), Instant.now().toString(), base,
                     ImageInfo.Kind.INCREMENTAL, 0, 0, null, null));
         }
     }

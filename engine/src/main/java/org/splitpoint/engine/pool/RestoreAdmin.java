@@ -172,7 +172,7 @@ public final class RestoreAdmin {
 
     /** The header of a write-through image of {@code volume} ({@code size} bytes) on image {@code parent}. */
     private ImageInfo writeThroughHeader(DirectoryStore store, String volume, long size, String parent) {
-        return new ImageInfo(BackupAdmin.newId(volume, false), store.uuid(), volume, size, pool.trackSize,
+        return new ImageInfo(BackupAdmin.newIdIn(store, volume, "inc"), store.uuid(), volume, size, pool.trackSize,
                 java.time.Instant.now().toString(), parent, ImageInfo.Kind.INCREMENTAL, 0, 0, null, null);
     }
 

@@ -142,7 +142,7 @@ final class StoreStart {
         BackupAdmin.removeUnfinished(store, volume);
         BackupsStarted.dropEnded(pool); // the images just removed are no longer to be said
         stopIfGivenUp();
-        ImageInfo header = new ImageInfo(BackupAdmin.newId(volume, full), store.uuid(), volume, v.size(), pool.trackSize,
+        ImageInfo header = new ImageInfo(BackupAdmin.newIdIn(store, volume, full ? "full" : "inc"), store.uuid(), volume, v.size(), pool.trackSize,
                 snap == null ? java.time.Instant.now().toString() : snap.createdAt(), parent,
                 full ? ImageInfo.Kind.FULL : ImageInfo.Kind.INCREMENTAL, 0, 0, null, null);
         step = "recording this pool as a user of the store";
