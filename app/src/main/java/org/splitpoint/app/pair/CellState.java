@@ -24,10 +24,19 @@ public enum CellState {
         return word;
     }
 
-    /** The state of a cell of {@code n} tracks, {@code std} and {@code bcv} of them invalid. */
+    /** The state of a cell of {@code n} tracks, {@code std} and {@code bcv} of them invalid (all the others restored while restoring). */
     public static CellState of(PairState pair, long n, long std, long bcv) {
+        return of(pair, n, std, bcv, n - bcv);
+    }
+
+    /**
+     * As {@link #of(PairState, long, long, long)}, {@code restored} of them copied by the running restore:
+     * while restoring, a cell owing nothing is RESTORED only when the restore copied some of its tracks,
+     * else SYNCED (it never had any to copy).
+     */
+    public static CellState of(PairState pair, long n, long std, long bcv, long restored) {
         if (pair == PairState.RestInProg) {
-            return bcv > 0 ? RESTORING : std > 0 ? STD_INVALID : RESTORED;
+            return bcv > 0 ? RESTORING : std > 0 ? STD_INVALID : restored > 0 ? RESTORED : SYNCED;
         }
         if (pair == PairState.SyncInProg) {
             return std > 0 ? COPYING : SYNCED;
@@ -49,12 +58,19 @@ public enum CellState {
 
     /** "Tracks 1,024–1,087 (64 KiB each, at 64 MiB): 12 to restore, 52 restored". */
     public static String describe(PairState pair, long from, long to, int trackSize, long std, long bcv) {
+        return describe(pair, from, to, trackSize, std, bcv, to - from - bcv);
+    }
+
+    /** As {@link #describe(PairState, long, long, int, long, long)}, {@code restored} of them copied by the running restore. */
+    public static String describe(PairState pair, long from, long to, int trackSize, long std, long bcv, long restored) {
         long n = to - from;
         String head = (n == 1 ? "Track " + Format.count(from) : "Tracks " + Format.count(from) + "–" + Format.count(to - 1))
                 + " (" + Format.size((long) trackSize) + " each, at " + Format.size(from * trackSize) + "): ";
         String body;
         if (pair == PairState.RestInProg) {
-            body = bcv + " to restore, " + (n - bcv) + " restored" + (std > 0 ? ", " + std + " written on STD since" : "");
+            long unchanged = n - bcv - restored;
+            body = bcv + " to restore, " + restored + " restored" + (unchanged > 0 ? ", " + unchanged + " unchanged" : "")
+                    + (std > 0 ? ", " + std + " written on STD since" : "");
         } else if (pair == PairState.SyncInProg) {
             body = std + " to copy, " + (n - std) + " in sync";
         } else if (pair == PairState.NeverEstab) {

@@ -17,16 +17,20 @@ public final class TrackCells {
     private final int count;
     private final int[] std;
     private final int[] bcv;
+    /** Tracks of each fine cell this restore copied (owed at a sample since it began, owed no more); null: none known. */
+    private final int[] restored;
     private final long stdTotal;
     private final long bcvTotal;
     private final long union;
 
-    private TrackCells(long tracks, long perFine, int[] std, int[] bcv, long stdTotal, long bcvTotal, long union) {
+    private TrackCells(long tracks, long perFine, int[] std, int[] bcv, int[] restored, long stdTotal, long bcvTotal,
+                       long union) {
         this.tracks = tracks;
         this.perFine = perFine;
         this.count = std.length;
         this.std = std;
         this.bcv = bcv;
+        this.restored = restored;
         this.stdTotal = stdTotal;
         this.bcvTotal = bcvTotal;
         this.union = union;
@@ -34,15 +38,34 @@ public final class TrackCells {
 
     /** Counts {@code tracks} bits of each side's words (bit t of word t/64, as TrackBitmap stores them). */
     public static TrackCells of(long tracks, long[] stdWords, long[] bcvWords) {
+        return of(tracks, stdWords, bcvWords, null);
+    }
+
+    /**
+     * As {@link #of(long, long[], long[])}; {@code owedWords} (null: not restoring) are the tracks a
+     * restore was seen to owe since it began: those the BCV side owes no more are counted as restored.
+     */
+    public static TrackCells of(long tracks, long[] stdWords, long[] bcvWords, long[] owedWords) {
         long per = Math.max(1, (tracks + MAX_FINE - 1) / MAX_FINE);
         int n = (int) ((tracks + per - 1) / per);
         int[] s = new int[n];
         int[] b = new int[n];
+        long[] done = null;
+        if (owedWords != null) {
+            done = new long[owedWords.length];
+            for (int w = 0; w < done.length; w++) {
+                done[w] = owedWords[w] & ~word(bcvWords, w);
+            }
+        }
+        int[] r = done == null ? null : new int[n];
         for (int i = 0; i < n; i++) {
             long from = i * per;
             long to = Math.min(tracks, from + per);
             s[i] = (int) bitCount(stdWords, from, to);
             b[i] = (int) bitCount(bcvWords, from, to);
+            if (r != null) {
+                r[i] = (int) bitCount(done, from, to);
+            }
         }
         long st = 0;
         long bt = 0;
@@ -56,7 +79,7 @@ public final class TrackCells {
             bt += Long.bitCount(bw);
             u += Long.bitCount(sw | bw);
         }
-        return new TrackCells(tracks, per, s, b, st, bt, u);
+        return new TrackCells(tracks, per, s, b, r, st, bt, u);
     }
 
     /** Set bits of {@code words} in [from, to). */
@@ -106,6 +129,11 @@ public final class TrackCells {
 
     public int bcv(int i) {
         return bcv[i];
+    }
+
+    /** Tracks of fine cell {@code i} this restore copied; without the restore's memory, all its tracks not owed. */
+    public int restored(int i) {
+        return restored != null ? restored[i] : (int) (tracksIn(i, i + 1) - bcv[i]);
     }
 
     /** Tracks invalid on the STD side in all. */

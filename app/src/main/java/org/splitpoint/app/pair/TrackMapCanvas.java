@@ -56,12 +56,14 @@ public final class TrackMapCanvas extends CellMapCanvas {
         public int argb(Palette p, int f0, int f1) {
             long std = 0;
             long bcv = 0;
+            long restored = 0;
             for (int f = f0; f < f1; f++) {
                 std += tc.std(f);
                 bcv += tc.bcv(f);
+                restored += tc.restored(f);
             }
             long n = tc.tracksIn(f0, f1);
-            CellState s = CellState.of(sample.state(), n, std, bcv);
+            CellState s = CellState.of(sample.state(), n, std, bcv, restored);
             int argb = colour[s.ordinal()];
             double owed = CellState.owed(s, n, std, bcv);
             if (owed < 1) { // partly done: lighter, but clearly not the finished colour
@@ -74,12 +76,15 @@ public final class TrackMapCanvas extends CellMapCanvas {
         public String describe(int f0, int f1) {
             long std = 0;
             long bcv = 0;
+            long restored = 0;
             for (int f = f0; f < f1; f++) {
                 std += tc.std(f);
                 bcv += tc.bcv(f);
+                restored += tc.restored(f);
             }
             long from = f0 * tc.perFine();
-            return CellState.describe(sample.state(), from, from + tc.tracksIn(f0, f1), sample.trackSize(), std, bcv);
+            return CellState.describe(sample.state(), from, from + tc.tracksIn(f0, f1), sample.trackSize(), std, bcv,
+                    restored);
         }
 
         @Override

@@ -21,6 +21,13 @@ public final class TrackSampler {
 
     private final ArrayDeque<Flash> flashes = new ArrayDeque<>();
     private long seq = -1;
+    /**
+     * The tracks the running restore was seen to owe (the BCV side's bits, ORed at each sample), so
+     * that a track it no longer owes is told apart as restored from one it never had to copy: every
+     * track owing nothing showed as "restored", 75% of the map green at 154 of 490 tracks. A console
+     * opened during a restore knows only what it saw owed since. Null while no restore runs.
+     */
+    private long[] owed;
 
     /** Samples {@code pair} now. */
     public TrackSample sample(Pair pair) {
@@ -46,8 +53,8 @@ public final class TrackSampler {
                 m.path("onDemandReads").asLong(), m.path("onDemandPerSecond").asDouble());
     }
 
-    private TrackSample sample(String name, PairState state, int trackSize, long totalTracks, long[] std, long[] bcv,
-                               long[] hydrated, long onDemandReads, double onDemandPerSecond) {
+    TrackSample sample(String name, PairState state, int trackSize, long totalTracks, long[] std, long[] bcv,
+                       long[] hydrated, long onDemandReads, double onDemandPerSecond) {
         long now = System.nanoTime();
         for (long t : hydrated) {
             flashes.addLast(new Flash(t, now));
@@ -62,7 +69,17 @@ public final class TrackSampler {
             ft[i] = f.track();
             fn[i++] = f.nanos();
         }
-        TrackCells cells = TrackCells.of(totalTracks, std, bcv);
+        if (state == PairState.RestInProg) {
+            if (owed == null || owed.length < bcv.length) {
+                owed = owed == null ? new long[bcv.length] : java.util.Arrays.copyOf(owed, bcv.length);
+            }
+            for (int w = 0; w < bcv.length; w++) {
+                owed[w] |= bcv[w];
+            }
+        } else {
+            owed = null;
+        }
+        TrackCells cells = TrackCells.of(totalTracks, std, bcv, owed);
         return new TrackSample(name, state, trackSize, cells, ft, fn, onDemandReads, onDemandPerSecond, now);
     }
 }
