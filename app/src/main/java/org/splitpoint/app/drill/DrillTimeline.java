@@ -103,7 +103,12 @@ public final class DrillTimeline {
         }
         for (int i = current + 1; i < at; i++) {
             Row r = rows.get(i);
-            rows.set(i, r.with(StepState.SKIPPED, -1, 0, skipped(r.name()), ""));
+            // the writes run from the window's start beside the reason's steps: a second failure due
+            // during those steps comes before the engine's "writes" step, and the row read "writes —
+            // did not happen" while the header counted 1,005 writes (a GUI pass)
+            rows.set(i, r.name().equals("writes")
+                    ? r.with(StepState.DONE, -1, 0, "writes began with the window and went on beside the steps", "")
+                    : r.with(StepState.SKIPPED, -1, 0, skipped(r.name()), ""));
         }
         Row r = rows.get(at);
         // the engine's words for what the step does, but a resync's is only its job's name: the plan's say more

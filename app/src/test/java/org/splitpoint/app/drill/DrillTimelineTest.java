@@ -52,6 +52,26 @@ class DrillTimelineTest {
     }
 
     /**
+     * A second failure due during the firmware steps comes before the engine's "writes" step (the writes
+     * run from the window's start beside the steps): the planned first "writes" row was marked "did not
+     * happen" while the header counted 1,005 writes (a GUI pass). It is done, saying the writes went on
+     * beside the steps; the second "writes" row takes the engine's step.
+     */
+    @Test
+    void theWritesPassedOverByAnEarlySecondFailureWentOnBesideTheSteps() {
+        DrillTimeline t = new DrillTimeline(new Drill.Plan("prod", "d2", OfflineReason.FIRMWARE, LogMode.POINTERS,
+                Duration.ofSeconds(10), Duration.ofSeconds(1)));
+        t.began("offline", "d2 OFFLINE", 10 * S);
+        t.began("firmware", "download", 10 * S);
+        t.began("second failure", "d1 FAILED", 11 * S);
+        t.began("writes", "w", 13 * S);
+        assertThat(t.rows().get(2)).extracting(DrillTimeline.Row::name, DrillTimeline.Row::state, DrillTimeline.Row::detail)
+                .containsExactly("writes", StepState.DONE, "writes began with the window and went on beside the steps");
+        assertThat(t.running().name()).isEqualTo("writes");
+        assertThat(t.rows()).noneMatch(r -> r.state() == StepState.SKIPPED);
+    }
+
+    /**
      * Without test data (Write test data unticked) the plan said the drill would write random 16 KiB
      * blocks and read them back, which it does not: the hosts' own writes fill the window, as the
      * engine's step says ("the hosts' own writes while d2 is out (the drill writes nothing)").
