@@ -18,21 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * while open, and another file may stand at the old path by then. Reading that one would hand a
  * drive's reader another drive's bytes.
  */
+@org.junit.jupiter.api.extension.ExtendWith(InterruptsCloseChannels.class)
 class ReopenSameFileTest {
 
     @TempDir
     Path dir;
-
-    /** Channels closed by interrupts, as where the JVM does not let us make them deaf (Uninterruptible). */
-    @org.junit.jupiter.api.BeforeEach
-    void interruptsCloseChannels() {
-        Uninterruptible.disabledForTest = true;
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void channelsDeafAgain() {
-        Uninterruptible.disabledForTest = false;
-    }
 
     /** An image of 8 KiB of ones at d1.img. */
     private Path image(byte[] mine) throws IOException {

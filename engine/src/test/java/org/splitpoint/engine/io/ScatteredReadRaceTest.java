@@ -22,23 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  * and reopen that descriptor and other files take the freed numbers: every byte returned is the
  * file's. And a file closed under a run: the right bytes or a ClosedChannelException, never others.
  */
+@org.junit.jupiter.api.extension.ExtendWith(InterruptsCloseChannels.class)
 class ScatteredReadRaceTest {
 
     private static final int KIB = 1 << 10;
 
     @TempDir
     Path dir;
-
-    /** Descriptors closed by interrupts, as where the JVM does not let us make channels deaf (Uninterruptible). */
-    @org.junit.jupiter.api.BeforeEach
-    void interruptsCloseChannels() {
-        Uninterruptible.disabledForTest = true;
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void channelsDeafAgain() {
-        Uninterruptible.disabledForTest = false;
-    }
 
     /**
      * d1.img of 4 MiB of random bytes from {@code seed} (returned), and other.img of as many bytes of

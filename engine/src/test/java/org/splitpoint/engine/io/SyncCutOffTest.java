@@ -30,21 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  * opens sun.nio.ch to us the channels are deaf to interrupts (Uninterruptible) and nothing is cut,
  * which the last test checks; the others turn that off.
  */
+@org.junit.jupiter.api.extension.ExtendWith(InterruptsCloseChannels.class)
 class SyncCutOffTest {
 
     @TempDir
     Path dir;
-
-    /** The fallback is tested: channels closed by interrupts, as in a JVM that does not open sun.nio.ch to us. */
-    @org.junit.jupiter.api.BeforeEach
-    void interruptsCloseChannels() {
-        Uninterruptible.disabledForTest = true;
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void channelsDeafAgain() {
-        Uninterruptible.disabledForTest = false;
-    }
 
     private static final int MIB = 1 << 20;
 
