@@ -100,7 +100,9 @@ class BackupStoreHangTest {
             String why = "the backup store did not answer a copy-before-write of track 3 within 1 s";
             assertThat(backup.state()).isEqualTo(JobState.FAILED);
             assertThat(backup.progress().message()).contains(why).contains("the host's write went ahead");
-            assertThat(events).anySatisfy(e -> assertThat(e.message()).contains("backup of v failed: " + why));
+            // the job's end is published by its thread just after the state it awaits (once in CI, asserted between)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events)
+                    .anySatisfy(e -> assertThat(e.message()).contains("backup of v failed: " + why)));
             // the line of the app's Jobs > History (and its 'Job ended' notice)
             assertThat(p.jobHistory().list()).anySatisfy(e -> assertThat(e.line()).startsWith("backup v FAILED in ")
                     .contains("(" + why + ", writing images/v-").contains(".partial/data; the host's write went ahead"));

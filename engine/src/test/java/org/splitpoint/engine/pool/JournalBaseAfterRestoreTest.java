@@ -190,7 +190,11 @@ class JournalBaseAfterRestoreTest {
                 if (s.nextBaseTrySeconds() != null && earlyTry == null) {
                     earlyTry = "next base try in " + s.nextBaseTrySeconds() + " s; next ship: " + s.nextShip();
                 }
-                said = s.nextShip();
+                // a status read as the restore ended says what follows it (once in CI): kept only when
+                // the restore is still on record after the read
+                if (pool.restoreRecords.containsKey("v") || pool.snapshotCatalog.restoreRecords.containsKey("v")) {
+                    said = s.nextShip();
+                }
             } else if (restoreEnded < 0) {
                 restoreEnded = System.nanoTime();
             }
