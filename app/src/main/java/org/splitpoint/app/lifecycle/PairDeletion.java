@@ -55,7 +55,7 @@ public final class PairDeletion {
 
     /** True when an establish or restore runs (or is owed: not one that was cancelled): the dialog offers to stop it. */
     public boolean copying() {
-        return pair.state().copying() && !pair.copyCancelled();
+        return pair.copyOwed();
     }
 
     /** What stopping the running copy leaves behind. */

@@ -3,7 +3,7 @@ package org.splitpoint.engine.io;
 import java.nio.file.Path;
 
 /**
- * A force (fdatasync) of a drive image that an interrupt cut off: the JDK closed the descriptor it
+ * A force (fdatasync) of a file (a drive image, a bitmap) that an interrupt cut off: the JDK closed the descriptor it
  * ran on, so its answer never came back. It is not done again on a new descriptor, as other
  * operations are: if the kernel had a failed write-back to report, that fsync took the report (Linux
  * tells it once per open file and marks the pages it could not write clean), and a second fsync

@@ -412,7 +412,6 @@ public final class PairCopyWork implements JobWork {
                 } catch (IOException e) {
                     error = e;
                 }
-                long owed = pair.bcvInvalidTracks();
                 if (!restore) {
                     // the BCV holds the STD's tracks copied so far and its old image's elsewhere: no
                     // point-in-time copy. Split again, it was offered as one: a restore copied that mix
@@ -428,6 +427,7 @@ public final class PairCopyWork implements JobWork {
                     return;
                 }
                 long std = pair.changes().either();
+                long owed = pair.bcvInvalidTracks();
                 pair.changeState(PairState.Split, kind() + " of " + pair.name() + " was cancelled; the pair is Split with "
                         + std + " STD and 0 BCV invalid tracks (the STD holds a partly restored image: its " + owed
                         + " tracks not restored count as changed on the STD)");

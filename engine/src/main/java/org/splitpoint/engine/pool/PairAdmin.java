@@ -111,6 +111,14 @@ public final class PairAdmin {
                     progress, onDemandReads, job, sides, null);
         }
 
+        /**
+         * True while a copy runs or is owed (SyncInProg, RestInProg), which holds the pair: not an establish
+         * that was cancelled (its BCV partly copied until the next one). {@link PairAdmin}'s rule, as shown.
+         */
+        public boolean copyOwed() {
+            return state.copying() && !copyCancelled;
+        }
+
         /** True while the BCV holds the point-in-time image taken at {@code splitAt} (Split, or a protected restore). */
         public boolean holdsImage() {
             return splitAt != null && (state == PairState.Split || state == PairState.SplitInProg
@@ -232,7 +240,7 @@ public final class PairAdmin {
     static void resumeCopies(Pool pool) throws IOException {
         boolean changed = false;
         for (Pair p : pool.pairList()) {
-            if (p.state().copying() && !p.copyCancelled()) { // a cancelled establish waits for the next one
+            if (copyOwed(p)) { // a cancelled establish waits for the next one
                 pool.startResumed(copyJob(pool, p, false, -1)); // (its thread refused: the copy resumes at the next opening)
             }
             changed |= p.state() != pool.pairRecords.get(p.name()).state();
