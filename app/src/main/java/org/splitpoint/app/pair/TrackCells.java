@@ -42,29 +42,22 @@ public final class TrackCells {
     }
 
     /**
-     * As {@link #of(long, long[], long[])}; {@code owedWords} (null: not restoring) are the tracks a
-     * restore was seen to owe since it began: those the BCV side owes no more are counted as restored.
+     * As {@link #of(long, long[], long[])}; {@code restoredWords} (null: not restoring) are the tracks
+     * the running restore copied (owed at a sample since it began, owed no more: {@link TrackSampler}).
      */
-    public static TrackCells of(long tracks, long[] stdWords, long[] bcvWords, long[] owedWords) {
+    public static TrackCells of(long tracks, long[] stdWords, long[] bcvWords, long[] restoredWords) {
         long per = Math.max(1, (tracks + MAX_FINE - 1) / MAX_FINE);
         int n = (int) ((tracks + per - 1) / per);
         int[] s = new int[n];
         int[] b = new int[n];
-        long[] done = null;
-        if (owedWords != null) {
-            done = new long[owedWords.length];
-            for (int w = 0; w < done.length; w++) {
-                done[w] = owedWords[w] & ~word(bcvWords, w);
-            }
-        }
-        int[] r = done == null ? null : new int[n];
+        int[] r = restoredWords == null ? null : new int[n];
         for (int i = 0; i < n; i++) {
             long from = i * per;
             long to = Math.min(tracks, from + per);
             s[i] = (int) bitCount(stdWords, from, to);
             b[i] = (int) bitCount(bcvWords, from, to);
             if (r != null) {
-                r[i] = (int) bitCount(done, from, to);
+                r[i] = (int) bitCount(restoredWords, from, to);
             }
         }
         long st = 0;
@@ -134,6 +127,22 @@ public final class TrackCells {
     /** Tracks of fine cell {@code i} this restore copied; without the restore's memory, all its tracks not owed. */
     public int restored(int i) {
         return restored != null ? restored[i] : (int) (tracksIn(i, i + 1) - bcv[i]);
+    }
+
+    /** What fine cells [from, to) hold together: {@code n} tracks, so many invalid on each side and restored. */
+    public record Sum(long n, long std, long bcv, long restored) { }
+
+    /** The counts of fine cells [from, to), as one drawn cell shows them. */
+    public Sum sum(int from, int to) {
+        long s = 0;
+        long b = 0;
+        long r = 0;
+        for (int f = from; f < to; f++) {
+            s += std[f];
+            b += bcv[f];
+            r += restored(f);
+        }
+        return new Sum(tracksIn(from, to), s, b, r);
     }
 
     /** Tracks invalid on the STD side in all. */

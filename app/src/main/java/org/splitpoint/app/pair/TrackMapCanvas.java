@@ -54,18 +54,10 @@ public final class TrackMapCanvas extends CellMapCanvas {
 
         @Override
         public int argb(Palette p, int f0, int f1) {
-            long std = 0;
-            long bcv = 0;
-            long restored = 0;
-            for (int f = f0; f < f1; f++) {
-                std += tc.std(f);
-                bcv += tc.bcv(f);
-                restored += tc.restored(f);
-            }
-            long n = tc.tracksIn(f0, f1);
-            CellState s = CellState.of(sample.state(), n, std, bcv, restored);
+            TrackCells.Sum c = tc.sum(f0, f1);
+            CellState s = CellState.of(sample.state(), c.n(), c.std(), c.bcv(), c.restored());
             int argb = colour[s.ordinal()];
-            double owed = CellState.owed(s, n, std, bcv);
+            double owed = CellState.owed(s, c.n(), c.std(), c.bcv());
             if (owed < 1) { // partly done: lighter, but clearly not the finished colour
                 argb = Palette.mix(base, argb, 0.35 + 0.65 * owed);
             }
@@ -74,17 +66,9 @@ public final class TrackMapCanvas extends CellMapCanvas {
 
         @Override
         public String describe(int f0, int f1) {
-            long std = 0;
-            long bcv = 0;
-            long restored = 0;
-            for (int f = f0; f < f1; f++) {
-                std += tc.std(f);
-                bcv += tc.bcv(f);
-                restored += tc.restored(f);
-            }
+            TrackCells.Sum c = tc.sum(f0, f1);
             long from = f0 * tc.perFine();
-            return CellState.describe(sample.state(), from, from + tc.tracksIn(f0, f1), sample.trackSize(), std, bcv,
-                    restored);
+            return CellState.describe(sample.state(), from, from + c.n(), sample.trackSize(), c.std(), c.bcv(), c.restored());
         }
 
         @Override

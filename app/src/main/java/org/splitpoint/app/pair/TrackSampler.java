@@ -28,6 +28,8 @@ public final class TrackSampler {
      * opened during a restore knows only what it saw owed since. Null while no restore runs.
      */
     private long[] owed;
+    /** The tracks of {@link #owed} the BCV side no longer owes, made again at each sample in this array. */
+    private long[] restored;
 
     /** Samples {@code pair} now. */
     public TrackSample sample(Pair pair) {
@@ -72,14 +74,18 @@ public final class TrackSampler {
         if (state == PairState.RestInProg) {
             if (owed == null || owed.length < bcv.length) {
                 owed = owed == null ? new long[bcv.length] : java.util.Arrays.copyOf(owed, bcv.length);
+                restored = new long[owed.length];
             }
-            for (int w = 0; w < bcv.length; w++) {
-                owed[w] |= bcv[w];
+            for (int w = 0; w < owed.length; w++) {
+                long b = w < bcv.length ? bcv[w] : 0;
+                owed[w] |= b;
+                restored[w] = owed[w] & ~b;
             }
         } else {
             owed = null;
+            restored = null;
         }
-        TrackCells cells = TrackCells.of(totalTracks, std, bcv, owed);
+        TrackCells cells = TrackCells.of(totalTracks, std, bcv, restored);
         return new TrackSample(name, state, trackSize, cells, ft, fn, onDemandReads, onDemandPerSecond, now);
     }
 }
