@@ -31,10 +31,8 @@ record CopyConsequence(String sentence, String typed, String notDone) {
      * wrote to the BCV since the split (a backup host that mounted it) is lost.
      */
     static CopyConsequence establish(PairAdmin.PairView p, Pair.Changes changes, long size, boolean full) {
-        String sentence = overwrites("establishing", p, p.bcv(), p.std() + "'s data", changes.bcv(), changes,
-                size, full)
-                + "; the pair ends Synchronized (writes to " + p.std() + " go to " + p.bcv() + " too, until the next split)";
-        return new CopyConsequence(sentence, p.bcv(), "nothing was established");
+        return established(overwrites("establishing", p, p.bcv(), p.std() + "'s data", changes.bcv(), changes, size, full),
+                p);
     }
 
     /**
@@ -42,10 +40,14 @@ record CopyConsequence(String sentence, String typed, String notDone) {
      * and what the BCV held before the pair was made, never tracked, is lost.
      */
     static CopyConsequence firstEstablish(PairAdmin.PairView p, long size) {
-        String sentence = overwrites("establishing", p, p.bcv(), p.std() + "'s data", 0, null, size, true)
-                + " (its first establish); what " + p.bcv() + " holds now is lost; the pair ends Synchronized (writes to "
-                + p.std() + " go to " + p.bcv() + " too, until the next split)";
-        return new CopyConsequence(sentence, p.bcv(), "nothing was established");
+        return established(overwrites("establishing", p, p.bcv(), p.std() + "'s data", 0, null, size, true)
+                + " (its first establish); what " + p.bcv() + " holds now is lost", p);
+    }
+
+    /** An establish's consequence: {@code overwrites}, then what the pair is afterwards; the BCV's name typed. */
+    private static CopyConsequence established(String overwrites, PairAdmin.PairView p) {
+        return new CopyConsequence(overwrites + "; the pair ends Synchronized (writes to " + p.std() + " go to " + p.bcv()
+                + " too, until the next split)", p.bcv(), "nothing was established");
     }
 
     /**
